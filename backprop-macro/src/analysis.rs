@@ -1,0 +1,375 @@
+//! What the reverse sweep needs to know before it is written.
+//!
+//! - **Activity**: a variable is active when it depends on a differentiable parameter
+//!   (varied) and influences the result (useful). Only active variables get adjoints.
+//! - **Needed values**: the primal values the backward rules read. A needed value that the
+//!   forward pass overwrites (an assignment in place, or a block-local value of a loop body
+//!   or branch) is saved on a stack and restored in reverse: the Tapenade scheme, saving
+//!   only what is read. `s += x[i]` saves nothing; `t *= x` saves the old `t`.
+//! - **Control**: a branch whose reverse is not empty records which way it went; a loop
+//!   records its range or its iteration count.
+//!
+//! The analysis is flow-insensitive (a variable is active everywhere or nowhere), which is
+//! conservative and never wrong.
+
+use crate::ir::*;
+use crate::rules::{self, Contrib, E};
+use proc_macro2::Span;
+use std::collections::BTreeMap;
+
+/// How the reverse sweep replays one loop or branch.
+#[derive(Clone)]
+pub struct Control {
+    /// The branch's recorded condition.
+    pub flag: Option<VarId>,
+    /// The loop's `Steps`, replayed backwards.
+    pub range: Option<VarId>,
+    /// How many iterations the loop ran, when it can leave early or has no range.
+    pub count: Option<VarId>,
+}
+
+pub struct Analysis {
+    pub active: Vec<bool>,
+    /// Read by the backward pass.
+    pub needed: Vec<bool>,
+    /// Saved before every assignment in place, restored in reverse.
+    pub saved: Vec<bool>,
+    /// Pushed at the end of its (loop body or branch) block, popped at the start of the
+    /// block's reverse.
+    pub block_saves: BTreeMap<ScopeId, Vec<VarId>>,
+    /// Variables with a stack, in declaration order.
+    pub stacks: Vec<VarId>,
+    /// The adjoint starts as zero at the start of the reverse of the declaring block (it
+    /// gets contributions from nested blocks); otherwise its first contribution declares it.
+    pub zero_init: Vec<bool>,
+    /// Assigned in place in the forward pass: `let mut`.
+    pub mutable: Vec<bool>,
+    /// Declared without a value but read in reverse on paths that may not assign it: declared
+    /// with a zero instead.
+    pub zero_declare: Vec<bool>,
+    /// Keyed by the scope of an `if`'s `then` block or a loop's body.
+    pub control: BTreeMap<ScopeId, Control>,
+    /// For calls with several active arguments: the variable holding the pullback's result.
+    pub grads: BTreeMap<VarId, VarId>,
+    /// The variable the pullback starts from.
+    pub result: VarId,
+}
+
+impl Analysis {
+    pub fn is_active(&self, v: VarId) -> bool {
+        self.active[v]
+    }
+}
+
+/// The backward rule of a definition or assignment `target = op`.
+pub fn stmt_contribs(op: &Op, target: &rules::Place, active: &[bool]) -> Vec<Contrib> {
+    let (up, out) = match target {
+        rules::Place::Var(v) => (E::Adj(*v), E::Var(*v)),
+        rules::Place::Elem(v, i) => (E::AdjElem(*v, i.clone()), E::Elem(*v, i.clone())),
+    };
+    rules::backward(op, up, out, &|v| active[v])
+}
+
+pub fn analyze(f: &mut Func) -> Analysis {
+    let n = f.vars.len();
+    let result = match &f.result {
+        Operand::Var(v) => *v,
+        _ => unreachable_result(),
+    };
+
+    // Activity.
+    let mut varied = vec![false; n];
+    for p in &f.params {
+        if p.differentiable() {
+            varied[p.var] = true;
+        }
+    }
+    fixpoint(&f.body, &mut |target, op| {
+        let hit = op.operands().iter().any(|o| o.var().is_some_and(|v| varied[v]));
+        if hit && !varied[target] {
+            varied[target] = true;
+            return true;
+        }
+        false
+    });
+    let mut useful = vec![false; n];
+    useful[result] = true;
+    fixpoint(&f.body, &mut |target, op| {
+        let mut changed = false;
+        if useful[target] {
+            for o in op.operands() {
+                if let Some(v) = o.var() {
+                    if !useful[v] {
+                        useful[v] = true;
+                        changed = true;
+                    }
+                }
+            }
+        }
+        changed
+    });
+    let active: Vec<bool> = (0..n)
+        .map(|v| varied[v] && useful[v] && f.vars[v].kind.differentiable())
+        .collect();
+
+    // What the backward rules read, and where adjoints get contributions.
+    let mut needed = vec![false; n];
+    let mut nested_contrib = vec![false; n];
+    let mut has_contrib = vec![false; n];
+    let mut assigned_in_place = vec![false; n];
+    walk(&f.body, &mut |stmt, scope| {
+        let (target, op) = match stmt {
+            Stmt::Let { var, op, .. } | Stmt::Assign { var, op, .. } => (rules::Place::Var(*var), op),
+            Stmt::SetElem { var, index, op, .. } => (rules::Place::Elem(*var, index.clone()), op),
+            _ => return,
+        };
+        if let Stmt::Assign { var, init: false, .. } | Stmt::SetElem { var, .. } = stmt {
+            assigned_in_place[*var] = true;
+        }
+        if !active[target.var()] {
+            return;
+        }
+        let cs = stmt_contribs(op, &target, &active);
+        let mut reads = Vec::new();
+        rules::contrib_reads(&cs, &mut reads);
+        if let rules::Place::Elem(_, i) = &target {
+            reads.extend(&i.reads);
+        }
+        for v in reads {
+            needed[v] = true;
+        }
+        for c in &cs {
+            let mut places = Vec::new();
+            rules::contrib_places(std::slice::from_ref(c), &mut places);
+            let branch = matches!(c, Contrib::Branch(..));
+            for v in places {
+                has_contrib[v] = true;
+                if branch || f.vars[v].scope != scope || f.vars[v].kind == Kind::Seq {
+                    nested_contrib[v] = true;
+                }
+            }
+        }
+    });
+
+    // Which loops and branches have a reverse: those with a contribution or a save inside.
+    let saved: Vec<bool> = (0..n).map(|v| needed[v] && assigned_in_place[v]).collect();
+    let mut control = BTreeMap::new();
+    let mut new_vars: Vec<Var> = Vec::new();
+    let mut next = n;
+    plan_control(f, &f.body, &active, &saved, &mut control, &mut new_vars, &mut next);
+    let mut names = std::mem::replace(&mut f.names, crate::names::Names::new(Default::default()));
+    for var in &mut new_vars {
+        let name = names.generated(&var.ident.to_string());
+        var.ident = syn::Ident::new(&name, var.ident.span());
+    }
+    f.names = names;
+    let control_vars = new_vars.len();
+    f.vars.extend(new_vars);
+    let mut needed = needed;
+    let mut active = active;
+    let mut saved = saved;
+    let mut zero_init: Vec<bool> = (0..n).map(|v| active[v] && has_contrib[v] && nested_contrib[v] && v != result).collect();
+    let mut assigned = assigned_in_place;
+    for _ in 0..control_vars {
+        needed.push(true);
+        active.push(false);
+        saved.push(false);
+        zero_init.push(false);
+        assigned.push(false);
+    }
+    for c in control.values() {
+        if let Some(count) = c.count {
+            assigned[count] = true;
+        }
+    }
+
+    // Loop variables of range loops are replayed, not saved.
+    let mut replayed = vec![false; f.vars.len()];
+    walk_loops(&f.body, &mut |head, _| {
+        if let LoopHead::Range { var: Some(v), .. } = head {
+            replayed[*v] = true;
+        }
+    });
+    let mut block_saves: BTreeMap<ScopeId, Vec<VarId>> = BTreeMap::new();
+    for (v, var) in f.vars.iter().enumerate() {
+        if needed[v] && var.scope != 0 && !replayed[v] && var.param.is_none() {
+            block_saves.entry(var.scope).or_default().push(v);
+        }
+    }
+    let stacks: Vec<VarId> = (0..f.vars.len())
+        .filter(|&v| saved[v] || block_saves.values().any(|b| b.contains(&v)))
+        .collect();
+
+    // Calls with several active arguments keep the pullback's result in a variable.
+    let mut grads = BTreeMap::new();
+    let mut calls = Vec::new();
+    walk(&f.body, &mut |stmt, _| {
+        if let Stmt::Let { var, op: Op::Call(call), .. } | Stmt::Assign { var, op: Op::Call(call), .. } = stmt {
+            let active_args = call.args.iter().filter(|a| a.value.var().is_some_and(|v| active[v])).count();
+            if active[*var] && active_args > 1 {
+                calls.push((call.pullback, *var));
+            }
+        }
+    });
+    for (pullback, target) in calls {
+        let base = format!("grads_{}", f.vars[target].ident);
+        let name = f.names.generated(&base);
+        let span = f.vars[pullback].ident.span();
+        let scope = f.vars[pullback].scope;
+        f.vars.push(Var { ident: syn::Ident::new(&name, span), kind: Kind::Other, ty: None, scope, param: None });
+        for list in [&mut needed, &mut active, &mut saved, &mut zero_init, &mut assigned] {
+            list.push(false);
+        }
+        grads.insert(pullback, f.vars.len() - 1);
+    }
+
+    let has_exits = f.early_return || contains_break(&f.body);
+    let zero_declare: Vec<bool> = (0..f.vars.len())
+        .map(|v| has_exits && needed[v] && is_declared(&f.body, v))
+        .collect();
+    let mutable: Vec<bool> = (0..f.vars.len()).map(|v| assigned[v] || zero_declare[v]).collect();
+
+    Analysis {
+        active,
+        needed,
+        saved,
+        block_saves,
+        stacks,
+        zero_init,
+        mutable,
+        zero_declare,
+        control,
+        grads,
+        result,
+    }
+}
+
+fn unreachable_result() -> VarId {
+    // Lowering always ends the body with the result in a variable.
+    0
+}
+
+/// Repeats `step` over every definition until nothing changes.
+fn fixpoint(body: &Block, step: &mut dyn FnMut(VarId, &Op) -> bool) {
+    loop {
+        let mut changed = false;
+        walk(body, &mut |stmt, _| {
+            if let Stmt::Let { var, op, .. } | Stmt::Assign { var, op, .. } | Stmt::SetElem { var, op, .. } = stmt {
+                changed |= step(*var, op);
+            }
+        });
+        if !changed {
+            break;
+        }
+    }
+}
+
+/// Visits every statement, with the scope of the block it is in.
+pub fn walk(block: &Block, f: &mut dyn FnMut(&Stmt, ScopeId)) {
+    for stmt in &block.stmts {
+        f(stmt, block.scope);
+        match stmt {
+            Stmt::If { then, els, .. } => {
+                walk(then, f);
+                walk(els, f);
+            }
+            Stmt::Loop { body, .. } => walk(body, f),
+            _ => {}
+        }
+    }
+}
+
+fn walk_loops(block: &Block, f: &mut dyn FnMut(&LoopHead, ScopeId)) {
+    walk(block, &mut |stmt, _| {
+        if let Stmt::Loop { head, body, .. } = stmt {
+            f(head, body.scope);
+        }
+    });
+}
+
+fn contains_break(block: &Block) -> bool {
+    let mut found = false;
+    walk(block, &mut |stmt, _| found |= matches!(stmt, Stmt::Break));
+    found
+}
+
+fn is_declared(block: &Block, v: VarId) -> bool {
+    let mut found = false;
+    walk(block, &mut |stmt, _| found |= matches!(stmt, Stmt::Declare { var } if *var == v));
+    found
+}
+
+/// Whether a block (or anything in it) has a reverse: an active definition with a
+/// contribution, or an assignment that saves a value.
+fn has_reverse(block: &Block, active: &[bool], saved: &[bool]) -> bool {
+    let mut found = false;
+    walk(block, &mut |stmt, _| match stmt {
+        Stmt::Let { var, op, .. } | Stmt::Assign { var, op, .. } => {
+            found |= saved[*var] && matches!(stmt, Stmt::Assign { init: false, .. });
+            if active[*var] {
+                found |= !stmt_contribs(op, &rules::Place::Var(*var), active).is_empty()
+                    || matches!(stmt, Stmt::Assign { init: false, .. });
+            }
+        }
+        Stmt::SetElem { var, .. } => found |= active[*var] || saved[*var],
+        _ => {}
+    });
+    found
+}
+
+fn plan_control(
+    f: &Func,
+    block: &Block,
+    active: &[bool],
+    saved: &[bool],
+    control: &mut BTreeMap<ScopeId, Control>,
+    new_vars: &mut Vec<Var>,
+    next: &mut VarId,
+) {
+    let mut new_var = |base: &str, kind: Kind, span: Span, scope: ScopeId| -> VarId {
+        new_vars.push(Var { ident: syn::Ident::new(base, span), kind, ty: None, scope, param: None });
+        *next += 1;
+        *next - 1
+    };
+    let mut plans: Vec<(ScopeId, Control)> = Vec::new();
+    for stmt in &block.stmts {
+        match stmt {
+            Stmt::If { then, els, span, .. } => {
+                if has_reverse(then, active, saved) || has_reverse(els, active, saved) {
+                    let flag = new_var("branch", Kind::Bool, *span, block.scope);
+                    plans.push((then.scope, Control { flag: Some(flag), range: None, count: None }));
+                }
+            }
+            Stmt::Loop { head, body, span } => {
+                if has_reverse(body, active, saved) {
+                    let early = contains_break(body);
+                    let (range, count) = match head {
+                        LoopHead::Range { var, .. } => {
+                            let base = match var {
+                                Some(v) => format!("range_{}", f.vars[*v].ident),
+                                None => "range".to_owned(),
+                            };
+                            let range = new_var(&base, Kind::Other, *span, block.scope);
+                            let count = early.then(|| new_var("iterations", Kind::Int, *span, block.scope));
+                            (Some(range), count)
+                        }
+                        _ => (None, Some(new_var("iterations", Kind::Int, *span, block.scope))),
+                    };
+                    plans.push((body.scope, Control { flag: None, range, count }));
+                }
+            }
+            _ => {}
+        }
+    }
+    control.extend(plans);
+    for stmt in &block.stmts {
+        match stmt {
+            Stmt::If { then, els, .. } => {
+                plan_control(f, then, active, saved, control, new_vars, next);
+                plan_control(f, els, active, saved, control, new_vars, next);
+            }
+            Stmt::Loop { body, .. } => plan_control(f, body, active, saved, control, new_vars, next),
+            _ => {}
+        }
+    }
+}

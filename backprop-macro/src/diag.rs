@@ -1,0 +1,41 @@
+//! Collecting errors: every problem in the user's function is reported at once, each at the
+//! span of the construct it is about (the approach of serde_derive's `Ctxt`).
+
+use proc_macro2::{Span, TokenStream};
+use quote::ToTokens;
+use std::fmt::Display;
+
+/// The errors found so far.
+#[derive(Default)]
+pub struct Errors {
+    first: Option<syn::Error>,
+}
+
+impl Errors {
+    /// Records an error at `span`.
+    pub fn at(&mut self, span: Span, message: impl Display) {
+        self.push(syn::Error::new(span, message));
+    }
+
+    /// Records an error spanning the tokens of `node`.
+    pub fn spanned(&mut self, node: impl ToTokens, message: impl Display) {
+        self.push(syn::Error::new_spanned(node, message));
+    }
+
+    /// Records an error built elsewhere (a parse error, say).
+    pub fn push(&mut self, error: syn::Error) {
+        match &mut self.first {
+            Some(first) => first.combine(error),
+            None => self.first = Some(error),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.first.is_none()
+    }
+
+    /// The `compile_error!` invocations for every error recorded.
+    pub fn into_compile_errors(self) -> TokenStream {
+        self.first.map(|e| e.into_compile_error()).unwrap_or_default()
+    }
+}

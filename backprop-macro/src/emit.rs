@@ -1,0 +1,547 @@
+//! Printing: the IR and the backward statements as Rust, and the module `#[differentiate]`
+//! puts beside the user's function. Everything the generated code names from outside is an
+//! absolute path (`::core::…`, the facade's `__private`), so user items called `Option`,
+//! `Result` or `sigmoid` change nothing; generated locals have mixed-site hygiene.
+
+use crate::analysis::Analysis;
+use crate::args::Args;
+use crate::ir::*;
+use crate::reverse::{B, Replay};
+use crate::rules::{E, Place};
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
+use std::collections::BTreeSet;
+use syn::Ident;
+
+pub struct Emit<'a> {
+    pub f: &'a Func,
+    pub a: &'a Analysis,
+    pub private: TokenStream,
+}
+
+impl<'a> Emit<'a> {
+    pub fn new(f: &'a Func, a: &'a Analysis, args: &Args) -> Self {
+        let krate = &args.krate;
+        Emit { f, a, private: quote!(#krate::__private) }
+    }
+
+    pub fn ident(&self, v: VarId) -> &Ident {
+        &self.f.vars[v].ident
+    }
+
+    pub fn adj(&self, v: VarId) -> Ident {
+        let id = self.ident(v);
+        Ident::new(&format!("grad_{id}"), id.span())
+    }
+
+    pub fn dot(&self, v: VarId) -> Ident {
+        let id = self.ident(v);
+        Ident::new(&format!("dot_{id}"), id.span())
+    }
+
+    fn stack(&self, v: VarId) -> Ident {
+        let id = self.ident(v);
+        Ident::new(&format!("{id}_stack"), id.span())
+    }
+
+    // ---------------------------------------------------------------- expressions
+
+    /// An expression, parenthesized where its precedence is below `min`.
+    pub fn expr(&self, e: &E, min: u8) -> TokenStream {
+        let (prec, tokens) = match e {
+            E::Var(v) => (PREC_ATOM, self.ident(*v).to_token_stream()),
+            E::Adj(v) => (PREC_ATOM, self.adj(*v).to_token_stream()),
+            E::Dot(v) => (PREC_ATOM, self.dot(*v).to_token_stream()),
+            E::Elem(v, i) => {
+                let (id, i) = (self.ident(*v), &i.expr);
+                (PREC_ATOM, quote!(#id[#i]))
+            }
+            E::AdjElem(v, i) => {
+                let (id, i) = (self.adj(*v), &i.expr);
+                (PREC_ATOM, quote!(#id[#i]))
+            }
+            E::DotElem(v, i) => {
+                let (id, i) = (self.dot(*v), &i.expr);
+                (PREC_ATOM, quote!(#id[#i]))
+            }
+            E::Konst(k) => (konst_prec(&k.expr), k.expr.to_token_stream()),
+            E::Lit(l) => (PREC_ATOM, syn::LitFloat::new(l, Span::mixed_site()).to_token_stream()),
+            E::Bin(op, a, b) => {
+                let p = bin_prec(*op);
+                let (a, b) = (self.expr(a, p), self.expr(b, p + 1));
+                let t = bin_token(*op);
+                (p, quote!(#a #t #b))
+            }
+            E::Neg(a) => {
+                let a = self.expr(a, PREC_UNARY);
+                (PREC_UNARY, quote!(-#a))
+            }
+            E::Not(a) => {
+                let a = self.expr(a, PREC_UNARY);
+                (PREC_UNARY, quote!(!#a))
+            }
+            E::Method(name, r, args) => {
+                let r = self.expr(r, PREC_ATOM);
+                let name = Ident::new(name, Span::mixed_site());
+                let args = args.iter().map(|a| self.expr(a, 0));
+                (PREC_ATOM, quote!(#r.#name(#(#args),*)))
+            }
+            E::Helper(name, args) => {
+                let name = Ident::new(name, Span::mixed_site());
+                let args = args.iter().map(|a| self.expr(a, 0));
+                let private = &self.private;
+                (PREC_ATOM, quote!(#private::d::#name(#(#args),*)))
+            }
+            E::Field(a, i) => {
+                let a = self.expr(a, PREC_ATOM);
+                let i = syn::Index::from(*i);
+                (PREC_ATOM, quote!(#a.#i))
+            }
+            E::Apply(v, args) => {
+                let id = self.ident(*v);
+                let args = args.iter().map(|a| self.expr(a, 0));
+                (PREC_ATOM, quote!(#id(#(#args),*)))
+            }
+        };
+        if prec < min { quote!((#tokens)) } else { tokens }
+    }
+
+    pub fn operand(&self, o: &Operand) -> E {
+        match o {
+            Operand::Var(v) => E::Var(*v),
+            Operand::Elem(v, i) => E::Elem(*v, i.clone()),
+            Operand::Konst(k) => E::Konst(k.clone()),
+        }
+    }
+
+    /// An operation of the forward pass.
+    pub fn op(&self, op: &Op) -> TokenStream {
+        match op {
+            Op::Konst(k) => k.expr.to_token_stream(),
+            Op::Copy(a) => self.expr(&self.operand(a), 0),
+            Op::Neg(a) => self.expr(&E::Neg(Box::new(self.operand(a))), 0),
+            Op::Bin(b, x, y) => {
+                self.expr(&E::Bin(*b, Box::new(self.operand(x)), Box::new(self.operand(y))), 0)
+            }
+            Op::Math(m, a, rest) => {
+                let r = self.expr(&self.operand(a), PREC_ATOM);
+                let name = Ident::new(m.name(), Span::mixed_site());
+                let args = rest.iter().map(|o| self.expr(&self.operand(o), 0));
+                quote!(#r.#name(#(#args),*))
+            }
+            Op::Cast(a, ty) => {
+                let a = self.expr(&self.operand(a), PREC_CAST);
+                quote!(#a as #ty)
+            }
+            Op::Call(call) => {
+                let path = &call.path;
+                let generics = &call.generics;
+                let args = self.call_args(call);
+                quote_spanned!(call.span=> #path #generics (#(#args),*))
+            }
+            Op::List { items, vec } => {
+                let items = items.iter().map(|o| self.expr(&self.operand(o), 0));
+                if *vec { quote!(::std::vec![#(#items),*]) } else { quote!([#(#items),*]) }
+            }
+        }
+    }
+
+    fn call_args(&self, call: &Call) -> Vec<TokenStream> {
+        call.args
+            .iter()
+            .map(|a| {
+                let v = self.expr(&self.operand(&a.value), if a.by_ref { PREC_UNARY } else { 0 });
+                if a.by_ref { quote!(&#v) } else { v }
+            })
+            .collect()
+    }
+
+    /// Whether a call goes through its module's `__vjp`: its value carries a derivative.
+    pub fn call_active(&self, target: VarId, call: &Call) -> bool {
+        self.a.active[target] && call.args.iter().any(|a| a.value.var().is_some_and(|v| self.a.active[v]))
+    }
+
+    pub fn zero(&self, v: VarId) -> TokenStream {
+        match self.f.vars[v].kind {
+            Kind::Seq => {
+                let (private, id) = (&self.private, self.ident(v));
+                quote!(#private::zeros_like(&#id))
+            }
+            Kind::Float => quote!(0.0),
+            _ => quote!(::core::default::Default::default()),
+        }
+    }
+
+    // ---------------------------------------------------------------- forward pass
+
+    /// The forward pass, with the saves and records the backward pass needs.
+    pub fn forward(&self) -> TokenStream {
+        let stacks = self.a.stacks.iter().map(|&v| {
+            let (s, private) = (self.stack(v), &self.private);
+            quote!(let mut #s = #private::Stack::new();)
+        });
+        let body = self.block(&self.f.body, &mut Vec::new());
+        quote!(#(#stacks)* #body)
+    }
+
+    fn block(&self, block: &Block, chain: &mut Vec<ScopeId>) -> TokenStream {
+        chain.push(block.scope);
+        let mut out = TokenStream::new();
+        for stmt in &block.stmts {
+            out.extend(self.stmt(stmt, chain));
+        }
+        if block.scope != 0 && !exits(block) {
+            out.extend(self.saves(block.scope));
+        }
+        chain.pop();
+        out
+    }
+
+    /// The pushes at the end of a block: its locals the backward pass reads.
+    fn saves(&self, scope: ScopeId) -> TokenStream {
+        let Some(vars) = self.a.block_saves.get(&scope) else { return TokenStream::new() };
+        vars.iter()
+            .map(|&v| {
+                let (s, id) = (self.stack(v), self.ident(v));
+                quote!(#s.push(#id);)
+            })
+            .collect()
+    }
+
+    fn stmt(&self, stmt: &Stmt, chain: &mut Vec<ScopeId>) -> TokenStream {
+        match stmt {
+            Stmt::Let { var, op, .. } => {
+                let id = self.ident(*var);
+                if let Op::Call(call) = op {
+                    if self.call_active(*var, call) {
+                        let (path, generics, pb) = (&call.path, &call.generics, self.ident(call.pullback));
+                        let args = self.call_args(call);
+                        return quote_spanned!(call.span=> let (#id, #pb) = #path::__vjp #generics (#(#args),*););
+                    }
+                }
+                let m = self.mutability(*var);
+                let ty = self.annotation(*var);
+                let value = self.op(op);
+                quote!(let #m #id #ty = #value;)
+            }
+            Stmt::Declare { var } => {
+                let (id, ty) = (self.ident(*var), self.annotation(*var));
+                if self.a.zero_declare[*var] {
+                    let zero = self.zero(*var);
+                    quote!(let mut #id #ty = #zero;)
+                } else {
+                    let m = self.mutability(*var);
+                    quote!(let #m #id #ty;)
+                }
+            }
+            Stmt::Assign { var, op, init, .. } => {
+                let id = self.ident(*var);
+                let save = if self.a.saved[*var] && !init {
+                    let s = self.stack(*var);
+                    quote!(#s.push(#id);)
+                } else {
+                    TokenStream::new()
+                };
+                let value = self.op(op);
+                quote!(#save #id = #value;)
+            }
+            Stmt::SetElem { var, index, op, .. } => {
+                let (id, i) = (self.ident(*var), &index.expr);
+                let save = if self.a.saved[*var] {
+                    let s = self.stack(*var);
+                    quote!(#s.push(#id[#i]);)
+                } else {
+                    TokenStream::new()
+                };
+                let value = self.op(op);
+                quote!(#save #id[#i] = #value;)
+            }
+            Stmt::Eval(k) => {
+                let e = &k.expr;
+                quote!(#e;)
+            }
+            Stmt::If { cond, then, els, .. } => {
+                let t = self.block(then, chain);
+                let e = self.block(els, chain);
+                let e = if e.is_empty() { TokenStream::new() } else { quote!(else { #e }) };
+                let c = &cond.expr;
+                match self.a.control.get(&then.scope).and_then(|c| c.flag) {
+                    Some(flag) => {
+                        let flag = self.ident(flag);
+                        quote!(let #flag = #c; if #flag { #t } #e)
+                    }
+                    None => quote!(if #c { #t } #e),
+                }
+            }
+            Stmt::Loop { head, body, .. } => self.forward_loop(head, body, chain),
+            Stmt::Break => {
+                // Leaving the loop: every block up to the loop body saves its locals first.
+                let mut saves = TokenStream::new();
+                for &scope in chain.iter().rev() {
+                    saves.extend(self.saves(scope));
+                    let s = &self.f.scopes[scope];
+                    let parent_depth = s.parent.map_or(0, |p| self.f.scopes[p].loop_depth);
+                    if s.loop_depth > parent_depth {
+                        break;
+                    }
+                }
+                quote!(#saves break;)
+            }
+        }
+    }
+
+    fn forward_loop(&self, head: &LoopHead, body: &Block, chain: &mut Vec<ScopeId>) -> TokenStream {
+        let control = self.a.control.get(&body.scope);
+        let count = control.and_then(|c| c.count).map(|c| self.ident(c));
+        let (init_count, bump) = match count {
+            Some(c) => (quote!(let mut #c: usize = 0;), quote!(#c += 1;)),
+            None => (TokenStream::new(), TokenStream::new()),
+        };
+        let inner = self.block(body, chain);
+        let pat = |v: &Option<VarId>| match v {
+            Some(v) => self.ident(*v).to_token_stream(),
+            None => quote!(_),
+        };
+        match head {
+            LoopHead::Range { var, steps } => {
+                let (p, s) = (pat(var), &steps.expr);
+                match control.and_then(|c| c.range).map(|r| self.ident(r)) {
+                    Some(range) => quote!(
+                        let #range = #s;
+                        #init_count
+                        for #p in #range { #bump #inner }
+                    ),
+                    None => quote!(for #p in #s { #inner }),
+                }
+            }
+            LoopHead::Iter { var, iter } => {
+                let (p, i) = (pat(var), &iter.expr);
+                quote!(#init_count for #p in #i { #bump #inner })
+            }
+            LoopHead::While { cond } => {
+                let c = &cond.expr;
+                quote!(#init_count while #c { #bump #inner })
+            }
+            LoopHead::Infinite => quote!(#init_count loop { #bump #inner }),
+        }
+    }
+
+    fn mutability(&self, v: VarId) -> TokenStream {
+        if self.a.mutable[v] { quote!(mut) } else { TokenStream::new() }
+    }
+
+    fn annotation(&self, v: VarId) -> TokenStream {
+        let var = &self.f.vars[v];
+        match (&var.ty, var.param) {
+            (Some(ty), None) => quote!(: #ty),
+            _ => TokenStream::new(),
+        }
+    }
+
+    // ---------------------------------------------------------------- backward pass
+
+    pub fn backward(&self, stmts: &[B]) -> TokenStream {
+        let mut assigned = BTreeSet::new();
+        let mut restored = BTreeSet::new();
+        collect_mutations(stmts, &mut assigned, &mut restored);
+        self.b_stmts(stmts, &assigned, &restored)
+    }
+
+    /// Whether the backward pass assigns this adjoint after declaring it.
+    pub fn adjoint_mutated(&self, stmts: &[B], v: VarId) -> bool {
+        let mut assigned = BTreeSet::new();
+        collect_mutations(stmts, &mut assigned, &mut BTreeSet::new());
+        assigned.contains(&v)
+    }
+
+    fn b_stmts(&self, stmts: &[B], assigned: &BTreeSet<VarId>, restored: &BTreeSet<VarId>) -> TokenStream {
+        stmts.iter().map(|b| self.b_stmt(b, assigned, restored)).collect()
+    }
+
+    fn place(&self, p: &Place) -> TokenStream {
+        match p {
+            Place::Var(v) => self.adj(*v).to_token_stream(),
+            Place::Elem(v, i) => {
+                let (id, i) = (self.adj(*v), &i.expr);
+                quote!(#id[#i])
+            }
+        }
+    }
+
+    fn b_stmt(&self, b: &B, assigned: &BTreeSet<VarId>, restored: &BTreeSet<VarId>) -> TokenStream {
+        match b {
+            B::LetAdj(v, e) => {
+                let m = if assigned.contains(v) { quote!(mut) } else { TokenStream::new() };
+                let (id, e) = (self.adj(*v), self.expr(e, 0));
+                quote!(let #m #id = #e;)
+            }
+            B::ZeroAdj(v) => {
+                let id = self.adj(*v);
+                let zero = self.zero(*v);
+                quote!(let mut #id = #zero;)
+            }
+            B::SetAdj(p, e) => {
+                let (p, e) = (self.place(p), self.expr(e, 0));
+                quote!(#p = #e;)
+            }
+            B::AddAdj(p, e) => {
+                let whole_seq = matches!(p, Place::Var(v) if self.f.vars[*v].kind != Kind::Float);
+                let (pt, e) = (self.place(p), self.expr(e, 0));
+                if whole_seq {
+                    let private = &self.private;
+                    quote!(#private::accumulate(&mut #pt, #e);)
+                } else {
+                    quote!(#pt += #e;)
+                }
+            }
+            B::Kill(p) => {
+                let whole_seq = matches!(p, Place::Var(v) if self.f.vars[*v].kind != Kind::Float);
+                let pt = self.place(p);
+                if whole_seq { quote!(#pt.fill(0.0);) } else { quote!(#pt = 0.0;) }
+            }
+            B::LetGrads(v, e) => {
+                let (id, e) = (self.ident(*v), self.expr(e, 0));
+                quote!(let #id = #e;)
+            }
+            B::Pop(v) => {
+                let m = if restored.contains(v) { quote!(mut) } else { TokenStream::new() };
+                let (id, s) = (self.ident(*v), self.stack(*v));
+                quote!(let #m #id = #s.pop();)
+            }
+            B::Restore(v) => {
+                let (id, s) = (self.ident(*v), self.stack(*v));
+                quote!(#id = #s.pop();)
+            }
+            B::RestoreElem(v, i) => {
+                let (id, s, i) = (self.ident(*v), self.stack(*v), &i.expr);
+                quote!(#id[#i] = #s.pop();)
+            }
+            B::If(cond, t, e) => {
+                let c = self.expr(cond, 0);
+                let t = self.b_stmts(t, assigned, restored);
+                let e = self.b_stmts(e, assigned, restored);
+                if e.is_empty() { quote!(if #c { #t }) } else { quote!(if #c { #t } else { #e }) }
+            }
+            B::For(var, replay, body) => {
+                let p = match var {
+                    Some(v) => self.ident(*v).to_token_stream(),
+                    None => quote!(_),
+                };
+                let iter = match replay {
+                    Replay::Rev(r) => {
+                        let r = self.ident(*r);
+                        quote!(#r.rev())
+                    }
+                    Replay::Partial(r, c) => {
+                        let (r, c) = (self.ident(*r), self.ident(*c));
+                        quote!(#r.replay(#c))
+                    }
+                    Replay::Count(c) => {
+                        let c = self.ident(*c);
+                        quote!(0..#c)
+                    }
+                };
+                let body = self.b_stmts(body, assigned, restored);
+                quote!(for #p in #iter { #body })
+            }
+            B::Nop => TokenStream::new(),
+        }
+    }
+}
+
+fn collect_mutations(stmts: &[B], assigned: &mut BTreeSet<VarId>, restored: &mut BTreeSet<VarId>) {
+    for b in stmts {
+        match b {
+            B::SetAdj(p, _) | B::AddAdj(p, _) | B::Kill(p) => {
+                assigned.insert(p.var());
+            }
+            B::Restore(v) | B::RestoreElem(v, _) => {
+                restored.insert(*v);
+            }
+            B::If(_, t, e) => {
+                collect_mutations(t, assigned, restored);
+                collect_mutations(e, assigned, restored);
+            }
+            B::For(_, _, body) => collect_mutations(body, assigned, restored),
+            _ => {}
+        }
+    }
+}
+
+/// Whether control never reaches a block's end (it ends in `break` on every path).
+pub fn exits(block: &Block) -> bool {
+    match block.stmts.last() {
+        Some(Stmt::Break) => true,
+        Some(Stmt::If { then, els, .. }) => exits(then) && exits(els),
+        _ => false,
+    }
+}
+
+const PREC_ATOM: u8 = 20;
+const PREC_UNARY: u8 = 15;
+const PREC_CAST: u8 = 14;
+
+fn bin_prec(op: BinOp) -> u8 {
+    match op {
+        BinOp::Mul | BinOp::Div => 13,
+        BinOp::Add | BinOp::Sub => 12,
+    }
+}
+
+fn bin_token(op: BinOp) -> TokenStream {
+    match op {
+        BinOp::Add => quote!(+),
+        BinOp::Sub => quote!(-),
+        BinOp::Mul => quote!(*),
+        BinOp::Div => quote!(/),
+    }
+}
+
+/// The precedence of a user's expression, to parenthesize it where it is embedded.
+fn konst_prec(e: &syn::Expr) -> u8 {
+    use syn::Expr;
+    match e {
+        Expr::Binary(b) => match b.op {
+            syn::BinOp::Mul(_) | syn::BinOp::Div(_) | syn::BinOp::Rem(_) => 13,
+            syn::BinOp::Add(_) | syn::BinOp::Sub(_) => 12,
+            syn::BinOp::Shl(_) | syn::BinOp::Shr(_) => 11,
+            syn::BinOp::BitAnd(_) => 10,
+            syn::BinOp::BitXor(_) => 9,
+            syn::BinOp::BitOr(_) => 8,
+            syn::BinOp::Eq(_)
+            | syn::BinOp::Ne(_)
+            | syn::BinOp::Lt(_)
+            | syn::BinOp::Le(_)
+            | syn::BinOp::Gt(_)
+            | syn::BinOp::Ge(_) => 7,
+            syn::BinOp::And(_) => 6,
+            syn::BinOp::Or(_) => 5,
+            _ => 1,
+        },
+        Expr::Unary(_) | Expr::Reference(_) => PREC_UNARY,
+        Expr::Cast(_) => PREC_CAST,
+        Expr::Range(_) => 2,
+        Expr::Assign(_) | Expr::Closure(_) | Expr::Return(_) | Expr::Break(_) => 0,
+        // A negative literal: `-1.0` as a method receiver needs parentheses.
+        Expr::Lit(syn::ExprLit { lit: syn::Lit::Float(f), .. }) if f.base10_digits().starts_with('-') => PREC_UNARY,
+        Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. }) if i.base10_digits().starts_with('-') => PREC_UNARY,
+        _ => PREC_ATOM,
+    }
+}
+
+/// The lifetime for a reference parameter named after it: `x: &'x [f64]`.
+pub fn lifetime_for(name: &Ident, taken: &mut BTreeSet<String>) -> syn::Lifetime {
+    let base = name.to_string().trim_start_matches("r#").to_owned();
+    let mut candidate = base.clone();
+    let mut n = 1;
+    while taken.contains(&candidate) || candidate == "static" || candidate == "_" {
+        candidate = format!("{base}{n}");
+        n += 1;
+    }
+    taken.insert(candidate.clone());
+    syn::Lifetime::new(&format!("'{candidate}"), Span::mixed_site().located_at(name.span()))
+}
+
+pub fn unused_ident() -> Ident {
+    format_ident!("_")
+}

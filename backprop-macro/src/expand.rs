@@ -1,0 +1,274 @@
+//! `#[differentiate]` end to end: parse, lower, analyze, write the backward pass, and put
+//! the module beside the untouched function. On any error the function is emitted as it
+//! is, with every error, so the rest of the crate still compiles and the IDE keeps working.
+
+use crate::args::{self, Args};
+use crate::diag::Errors;
+use crate::emit::{self, Emit};
+use crate::ir::*;
+use crate::{analysis, lower, reverse};
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote};
+use std::collections::BTreeSet;
+use syn::visit_mut::VisitMut;
+
+pub fn differentiate(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let mut errors = Errors::default();
+    let args = args::parse(attr, &mut errors);
+    let item_fn = match syn::parse2::<syn::ItemFn>(item.clone()) {
+        Ok(f) => f,
+        Err(_) => {
+            match syn::parse2::<syn::Item>(item.clone()) {
+                Ok(other) => errors.at(
+                    item_keyword_span(&other),
+                    "#[differentiate] applies to free functions (`fn name(x: f64, ...) -> f64 { ... }`)",
+                ),
+                Err(e) => errors.push(e),
+            }
+            let errors = errors.into_compile_errors();
+            return quote!(#item #errors);
+        }
+    };
+    let func = lower::lower(&item_fn, &args, &mut errors);
+    match func {
+        Some(mut func) if errors.is_empty() => {
+            let analysis = analysis::analyze(&mut func);
+            let backward = reverse::backward(&func, &analysis);
+            let module = module(&func, &analysis, &backward, &args, &item_fn);
+            quote!(#item_fn #module)
+        }
+        _ => {
+            let errors = errors.into_compile_errors();
+            quote!(#item_fn #errors)
+        }
+    }
+}
+
+fn item_keyword_span(item: &syn::Item) -> proc_macro2::Span {
+    use syn::spanned::Spanned;
+    match item {
+        syn::Item::Struct(s) => s.struct_token.span,
+        syn::Item::Enum(e) => e.enum_token.span,
+        syn::Item::Impl(i) => i.impl_token.span,
+        syn::Item::Mod(m) => m.mod_token.span,
+        syn::Item::Const(c) => c.const_token.span,
+        syn::Item::Static(s) => s.static_token.span,
+        syn::Item::Trait(t) => t.trait_token.span,
+        syn::Item::Type(t) => t.type_token.span,
+        syn::Item::Use(u) => u.use_token.span,
+        other => other.span(),
+    }
+}
+
+/// Parameter lists with every reference lifetime named, so the pullback can say what it
+/// borrows (`impl FnOnce(f64) -> Grad + use<'x>`) in any edition.
+struct Signature {
+    /// `x: &'x [f64], n: usize`
+    params: Vec<TokenStream>,
+    /// The arguments, to forward: `x, n`.
+    args: Vec<TokenStream>,
+    /// `<'x>`
+    generics: TokenStream,
+    /// `+ use<'x>`
+    capture: TokenStream,
+}
+
+struct NameLifetimes<'a> {
+    param: &'a syn::Ident,
+    taken: &'a mut BTreeSet<String>,
+    added: &'a mut Vec<syn::Lifetime>,
+}
+
+impl VisitMut for NameLifetimes<'_> {
+    fn visit_type_reference_mut(&mut self, r: &mut syn::TypeReference) {
+        if r.lifetime.is_none() {
+            let lt = emit::lifetime_for(self.param, self.taken);
+            self.added.push(lt.clone());
+            r.lifetime = Some(lt);
+        }
+        syn::visit_mut::visit_type_reference_mut(self, r);
+    }
+
+    fn visit_lifetime_mut(&mut self, lt: &mut syn::Lifetime) {
+        if lt.ident == "_" {
+            let named = emit::lifetime_for(self.param, self.taken);
+            self.added.push(named.clone());
+            *lt = named;
+        }
+    }
+}
+
+fn signature(f: &Func) -> Signature {
+    let mut taken: BTreeSet<String> = f.lifetimes.iter().map(|l| l.lifetime.ident.to_string()).collect();
+    let mut added = Vec::new();
+    let mut params = Vec::new();
+    let mut args = Vec::new();
+    for p in &f.params {
+        let mut ty = p.ty.clone();
+        NameLifetimes { param: &p.name, taken: &mut taken, added: &mut added }.visit_type_mut(&mut ty);
+        let id = &f.vars[p.var].ident;
+        let m = if p.mutable { quote!(mut) } else { TokenStream::new() };
+        params.push(quote!(#m #id: #ty));
+        args.push(id.to_token_stream());
+    }
+    let declared: Vec<&syn::LifetimeParam> = f.lifetimes.iter().collect();
+    let all: Vec<TokenStream> = declared
+        .iter()
+        .map(|l| l.to_token_stream())
+        .chain(added.iter().map(|l| l.to_token_stream()))
+        .collect();
+    let names: Vec<&syn::Lifetime> = declared.iter().map(|l| &l.lifetime).chain(added.iter()).collect();
+    let (generics, capture) = if all.is_empty() {
+        (TokenStream::new(), TokenStream::new())
+    } else {
+        (quote!(<#(#all),*>), quote!(+ use<#(#names),*>))
+    };
+    Signature { params, args, generics, capture }
+}
+
+/// The gradient field's type of a differentiable parameter.
+fn grad_type(p: &Param) -> TokenStream {
+    match &p.form {
+        ParamForm::Float => p.ty.to_token_stream(),
+        ParamForm::Seq(grad) => grad.to_token_stream(),
+        ParamForm::Const => quote!(()),
+    }
+}
+
+/// The lints the generated code allows, in one place (as pin-project does). The forward
+/// pass is the user's own code again, so what rustc or clippy would say about it the user
+/// already sees on their function.
+fn allowed_lints() -> TokenStream {
+    quote!(#[allow(
+        non_snake_case,
+        unused_variables,
+        unused_mut,
+        unused_assignments,
+        unused_parens,
+        clippy::all,
+        clippy::pedantic,
+        clippy::nursery
+    )])
+}
+
+fn module(f: &Func, a: &analysis::Analysis, backward: &[reverse::B], args: &Args, item: &syn::ItemFn) -> TokenStream {
+    let e = Emit::new(f, a, args);
+    let name = &f.name;
+    let vis = &f.vis;
+    let ret = &f.ret;
+    let sig = signature(f);
+    let Signature { params, args: call_args, generics, capture } = &sig;
+    let private = &e.private;
+
+    let diff: Vec<&Param> = f.params.iter().filter(|p| p.differentiable()).collect();
+    let fields = diff.iter().map(|p| {
+        let (field, ty) = (&p.name, grad_type(p));
+        let doc = format!("∂{name}/∂{field}: the gradient with respect to `{field}`.");
+        quote!(#[doc = #doc] pub #field: #ty)
+    });
+    let copy = if diff.iter().all(|p| matches!(p.form, ParamForm::Float) || matches!(&p.form, ParamForm::Seq(syn::Type::Array(_)))) {
+        quote!(::core::marker::Copy,)
+    } else {
+        TokenStream::new()
+    };
+
+    // The backward pass and the gradient it ends with.
+    let declared_top: BTreeSet<VarId> = backward
+        .iter()
+        .filter_map(|b| match b {
+            reverse::B::LetAdj(v, _) | reverse::B::ZeroAdj(v) => Some(*v),
+            _ => None,
+        })
+        .collect();
+    let field_values = diff.iter().map(|p| {
+        let field = &p.name;
+        if declared_top.contains(&p.var) {
+            let adj = e.adj(p.var);
+            quote!(#field: #adj)
+        } else {
+            let zero = e.zero(p.var);
+            quote!(#field: #zero)
+        }
+    });
+    let forward = e.forward();
+    let back = e.backward(backward);
+    let result = a.result;
+    let out = e.ident(result);
+    let grad_out = e.adj(result);
+    let grad_out_mut = if e.adjoint_mutated(backward, result) { quote!(mut) } else { TokenStream::new() };
+    let value = match f.ret_kind {
+        Kind::Float => out.to_token_stream(),
+        _ => quote!(::core::clone::Clone::clone(&#out)),
+    };
+
+    let positional = f.params.iter().map(|p| {
+        if p.differentiable() {
+            grad_type(p)
+        } else {
+            quote!(#private::NotDifferentiable)
+        }
+    });
+    let positional_values = f.params.iter().map(|p| {
+        let field = &p.name;
+        if p.differentiable() {
+            quote!(grad.#field)
+        } else {
+            quote!(#private::NotDifferentiable)
+        }
+    });
+
+    let doc_mod = format!(
+        "Derivatives of [`{name}`](fn@{name}), generated by `#[differentiate]`: [`grad`](self::grad) for the value and its gradient, [`vjp`](self::vjp) for the value and its pullback."
+    );
+    let doc_grad_struct = format!("The gradient of [`{name}`](fn@{name}): one field per differentiable parameter, named after it.");
+    let doc_grad = format!("`{name}`'s value and its gradient (upstream gradient 1).");
+    let doc_vjp = format!(
+        "`{name}`'s value and its pullback: the pullback maps an upstream gradient of the value to the gradient of every differentiable parameter (a vector-Jacobian product). The forward pass runs here, once; the pullback runs the backward pass."
+    );
+    let lints = allowed_lints();
+    let _ = item;
+
+    quote! {
+        #[doc = #doc_mod]
+        #lints
+        #vis mod #name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[doc = #doc_grad_struct]
+            #[derive(::core::fmt::Debug, ::core::clone::Clone, #copy ::core::cmp::PartialEq)]
+            pub struct Grad {
+                #(#fields,)*
+            }
+
+            #[doc = #doc_grad]
+            #[inline]
+            pub fn grad #generics (#(#params),*) -> (#ret, Grad) {
+                let (value, pullback) = vjp(#(#call_args),*);
+                (value, pullback(1.0))
+            }
+
+            #[doc = #doc_vjp]
+            #[inline]
+            pub fn vjp #generics (#(#params),*) -> (#ret, impl ::core::ops::FnOnce(#ret) -> Grad #capture) {
+                #forward
+                (#value, move |#grad_out_mut #grad_out: #ret| {
+                    #back
+                    Grad { #(#field_values,)* }
+                })
+            }
+
+            #[doc(hidden)]
+            #[inline]
+            pub fn __vjp #generics (#(#params),*)
+                -> (#ret, impl ::core::ops::FnOnce(#ret) -> (#(#positional,)*) #capture)
+            {
+                let (value, pullback) = vjp(#(#call_args),*);
+                (value, move |upstream: #ret| {
+                    let grad = pullback(upstream);
+                    (#(#positional_values,)*)
+                })
+            }
+        }
+    }
+}

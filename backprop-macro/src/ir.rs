@@ -1,0 +1,363 @@
+//! The intermediate representation the passes share: the user's function as a tree of
+//! blocks whose statements each apply one operation, the form the lecture's flat code has.
+//!
+//! Lowering (`lower.rs`) produces it; analysis (`analysis.rs`) decides what is active and
+//! what the backward pass reads; `reverse.rs` and `tangent.rs` derive the backward and
+//! tangent code from it; `emit.rs` prints all of it. Every variable, user-named or not, is
+//! one [`Var`] with a unique name; expressions that carry no derivative (integers,
+//! conditions, literals, constants) stay as the user's syntax in a [`Konst`].
+
+use proc_macro2::Span;
+use syn::Ident;
+
+pub type VarId = usize;
+pub type ScopeId = usize;
+
+/// What a variable holds, as far as differentiation is concerned.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `f32` or `f64`: gets an adjoint when active.
+    Float,
+    /// A fixed array, slice or `Vec` of floats: indexed element by element, its adjoint is
+    /// a `Vec` or array of the same length.
+    Seq,
+    /// An integer: loop counters, indices, sizes. Never differentiable.
+    Int,
+    /// A `bool`: conditions and flags. Never differentiable.
+    Bool,
+    /// The pullback closure of a call to another differentiated function or gate.
+    Pullback,
+    /// Anything else: passed through as a constant.
+    Other,
+}
+
+impl Kind {
+    /// Whether values of this kind can carry a derivative.
+    pub fn differentiable(self) -> bool {
+        matches!(self, Kind::Float | Kind::Seq)
+    }
+}
+
+/// A variable: a parameter, a user's `let`, an SSA version of a reassigned variable, or a
+/// temporary made by splitting an expression into single operations.
+#[derive(Clone)]
+pub struct Var {
+    /// The unique name, with a mixed-site span located at the user's code.
+    pub ident: Ident,
+    pub kind: Kind,
+    /// The user's type annotation, kept in the forward pass.
+    pub ty: Option<syn::Type>,
+    /// The block that declares it.
+    pub scope: ScopeId,
+    /// `Some(i)` for the i-th parameter.
+    pub param: Option<usize>,
+}
+
+/// A block's place in the nesting.
+#[derive(Clone)]
+pub struct Scope {
+    pub parent: Option<ScopeId>,
+    /// How many loops enclose the block (0 for the function body and its branches).
+    pub loop_depth: usize,
+}
+
+/// An expression the derivative does not flow through: the user's syntax, with every local
+/// variable renamed to its IR name.
+#[derive(Clone)]
+pub struct Konst {
+    pub expr: syn::Expr,
+    /// The local variables it reads, sorted.
+    pub reads: Vec<VarId>,
+}
+
+/// An input of an operation.
+#[derive(Clone)]
+pub enum Operand {
+    Var(VarId),
+    /// `x[i]` of a `Seq` variable.
+    Elem(VarId, Konst),
+    Konst(Konst),
+}
+
+impl Operand {
+    /// The variable whose value or element this operand reads, if any.
+    pub fn var(&self) -> Option<VarId> {
+        match self {
+            Operand::Var(v) | Operand::Elem(v, _) => Some(*v),
+            Operand::Konst(_) => None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+/// The float methods the macro knows the derivative of.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Math {
+    Exp,
+    Exp2,
+    ExpM1,
+    Ln,
+    Ln1p,
+    Log2,
+    Log10,
+    Sqrt,
+    Cbrt,
+    Powi,
+    Powf,
+    Sin,
+    Cos,
+    Tan,
+    Asin,
+    Acos,
+    Atan,
+    Atan2,
+    Sinh,
+    Cosh,
+    Tanh,
+    Asinh,
+    Acosh,
+    Atanh,
+    Abs,
+    Recip,
+    Max,
+    Min,
+    Hypot,
+    MulAdd,
+    Clamp,
+    ToDegrees,
+    ToRadians,
+}
+
+impl Math {
+    /// The method's name and how many arguments it takes besides the receiver.
+    pub const ALL: &'static [(&'static str, Math, usize)] = &[
+        ("exp", Math::Exp, 0),
+        ("exp2", Math::Exp2, 0),
+        ("exp_m1", Math::ExpM1, 0),
+        ("ln", Math::Ln, 0),
+        ("ln_1p", Math::Ln1p, 0),
+        ("log2", Math::Log2, 0),
+        ("log10", Math::Log10, 0),
+        ("sqrt", Math::Sqrt, 0),
+        ("cbrt", Math::Cbrt, 0),
+        ("powi", Math::Powi, 1),
+        ("powf", Math::Powf, 1),
+        ("sin", Math::Sin, 0),
+        ("cos", Math::Cos, 0),
+        ("tan", Math::Tan, 0),
+        ("asin", Math::Asin, 0),
+        ("acos", Math::Acos, 0),
+        ("atan", Math::Atan, 0),
+        ("atan2", Math::Atan2, 1),
+        ("sinh", Math::Sinh, 0),
+        ("cosh", Math::Cosh, 0),
+        ("tanh", Math::Tanh, 0),
+        ("asinh", Math::Asinh, 0),
+        ("acosh", Math::Acosh, 0),
+        ("atanh", Math::Atanh, 0),
+        ("abs", Math::Abs, 0),
+        ("recip", Math::Recip, 0),
+        ("max", Math::Max, 1),
+        ("min", Math::Min, 1),
+        ("hypot", Math::Hypot, 1),
+        ("mul_add", Math::MulAdd, 2),
+        ("clamp", Math::Clamp, 2),
+        ("to_degrees", Math::ToDegrees, 0),
+        ("to_radians", Math::ToRadians, 0),
+    ];
+
+    pub fn from_name(name: &str) -> Option<(Math, usize)> {
+        Math::ALL
+            .iter()
+            .find(|(n, _, _)| *n == name)
+            .map(|&(_, m, arity)| (m, arity))
+    }
+
+    pub fn name(self) -> &'static str {
+        Math::ALL
+            .iter()
+            .find(|(_, m, _)| *m == self)
+            .map(|(n, _, _)| *n)
+            .unwrap_or("?")
+    }
+
+    /// Whether the backward rule reads the method's result (`exp`: `grad · y`).
+    pub fn reads_output(self) -> bool {
+        matches!(
+            self,
+            Math::Exp
+                | Math::Exp2
+                | Math::ExpM1
+                | Math::Sqrt
+                | Math::Cbrt
+                | Math::Tan
+                | Math::Tanh
+                | Math::Recip
+                | Math::Hypot
+                | Math::Powf
+        )
+    }
+}
+
+/// A call to another `#[differentiate]` function or a gate, through its module's `__vjp`.
+#[derive(Clone)]
+pub struct Call {
+    /// The function's path as the user wrote it, without generic arguments.
+    pub path: syn::Path,
+    /// Generic arguments the user gave the last segment (`f::<f32>(x)`).
+    pub generics: Option<syn::AngleBracketedGenericArguments>,
+    pub args: Vec<Arg>,
+    /// The variable holding the call's pullback, when the call is active.
+    pub pullback: VarId,
+    pub span: Span,
+}
+
+#[derive(Clone)]
+pub struct Arg {
+    pub value: Operand,
+    /// Passed as `&value`.
+    pub by_ref: bool,
+}
+
+/// The right-hand side of a definition or assignment: one operation.
+#[derive(Clone)]
+pub enum Op {
+    /// A value the derivative does not flow through.
+    Konst(Konst),
+    Copy(Operand),
+    Neg(Operand),
+    Bin(BinOp, Operand, Operand),
+    /// `receiver.method(args)`.
+    Math(Math, Operand, Vec<Operand>),
+    /// `a as f32` / `a as f64`.
+    Cast(Operand, syn::Type),
+    Call(Call),
+    /// `[a, b, c]`, or `vec![a, b, c]` when `vec` is set.
+    List { items: Vec<Operand>, vec: bool },
+}
+
+impl Op {
+    /// Every operand, in source order.
+    pub fn operands(&self) -> Vec<&Operand> {
+        match self {
+            Op::Konst(_) => Vec::new(),
+            Op::Copy(a) | Op::Neg(a) | Op::Cast(a, _) => vec![a],
+            Op::Bin(_, a, b) => vec![a, b],
+            Op::Math(_, a, rest) => std::iter::once(a).chain(rest).collect(),
+            Op::Call(call) => call.args.iter().map(|a| &a.value).collect(),
+            Op::List { items, .. } => items.iter().collect(),
+        }
+    }
+}
+
+/// A statement. After lowering, `Break` only ends a block, and `return` and `continue`
+/// are gone: code after an `if` that can leave the block has moved into the branch that
+/// goes on, so every path through a block is a path through its statement list.
+#[derive(Clone)]
+pub enum Stmt {
+    /// `let var = op;`
+    Let { var: VarId, op: Op, span: Span },
+    /// `let var;`: assigned exactly once on every path that follows.
+    Declare { var: VarId },
+    /// `var = op;` (`init`: the first assignment of a declared variable).
+    Assign { var: VarId, op: Op, init: bool, span: Span },
+    /// `var[index] = op;`
+    SetElem { var: VarId, index: Konst, op: Op, span: Span },
+    /// An expression evaluated for its effect (`check(n);`).
+    Eval(Konst),
+    If { cond: Konst, then: Block, els: Block, span: Span },
+    Loop { head: LoopHead, body: Block, span: Span },
+    Break,
+}
+
+#[derive(Clone)]
+pub enum LoopHead {
+    /// `for var in steps` over a `backprop::Steps` progression (ranges, slices' indices).
+    Range { var: Option<VarId>, steps: Konst },
+    /// `for var in iter` over constants the derivative does not flow through.
+    Iter { var: Option<VarId>, iter: Konst },
+    While { cond: Konst },
+    Infinite,
+}
+
+#[derive(Clone)]
+pub struct Block {
+    pub scope: ScopeId,
+    pub stmts: Vec<Stmt>,
+}
+
+/// How a parameter is passed, which fixes its gradient's type.
+#[derive(Clone)]
+pub enum ParamForm {
+    /// `f32` / `f64`.
+    Float,
+    /// A sequence of floats; the gradient field's type.
+    Seq(syn::Type),
+    /// Not differentiable: integers, `bool`, references to them, or left out by `wrt`.
+    Const,
+}
+
+#[derive(Clone)]
+pub struct Param {
+    pub var: VarId,
+    /// The parameter's name as the user wrote it: the `Grad` field's name.
+    pub name: Ident,
+    pub ty: syn::Type,
+    pub form: ParamForm,
+    pub mutable: bool,
+}
+
+impl Param {
+    pub fn differentiable(&self) -> bool {
+        !matches!(self.form, ParamForm::Const)
+    }
+}
+
+/// The whole function, lowered.
+pub struct Func {
+    pub name: Ident,
+    pub vis: syn::Visibility,
+    pub params: Vec<Param>,
+    /// The lifetimes the user declared, kept on the generated functions.
+    pub lifetimes: Vec<syn::LifetimeParam>,
+    pub ret: syn::Type,
+    pub ret_kind: Kind,
+    pub vars: Vec<Var>,
+    pub scopes: Vec<Scope>,
+    pub body: Block,
+    /// The function's value, after the body.
+    pub result: Operand,
+    /// Whether a `return` leaves before the end of the body.
+    pub early_return: bool,
+    /// The names taken so far; later passes take theirs from it too.
+    pub names: crate::names::Names,
+}
+
+impl Func {
+    pub fn var(&self, v: VarId) -> &Var {
+        &self.vars[v]
+    }
+
+    pub fn in_loop(&self, scope: ScopeId) -> bool {
+        self.scopes[scope].loop_depth > 0
+    }
+
+    /// Whether `inner` is `outer` or nested in it.
+    pub fn within(&self, inner: ScopeId, outer: ScopeId) -> bool {
+        let mut s = Some(inner);
+        while let Some(id) = s {
+            if id == outer {
+                return true;
+            }
+            s = self.scopes[id].parent;
+        }
+        false
+    }
+}

@@ -1,0 +1,30 @@
+//! The `#[differentiate]` attribute of [`backprop`](https://docs.rs/backprop). Use it
+//! through the `backprop` crate, which also supplies the runtime the generated code calls.
+//!
+//! The pipeline, one file per stage, data flowing one way:
+//! `args` (attribute) → `lower` (syn → IR, every unsupported construct reported at its
+//! span) → `analysis` (activity, saved values, control records) → `reverse` (the backward
+//! pass) → `emit` (tokens) → `expand` (the module beside the untouched function).
+
+mod analysis;
+mod args;
+mod diag;
+mod emit;
+mod expand;
+mod ir;
+mod lower;
+mod names;
+mod reverse;
+mod rules;
+
+use proc_macro::TokenStream;
+
+/// Generates the gradient of a function as flat Rust code, in a module of the same name:
+/// `NAME::Grad`, `NAME::grad`, `NAME::vjp`. See the `backprop` crate for the whole story.
+#[proc_macro_attribute]
+pub fn differentiate(attr: TokenStream, item: TokenStream) -> TokenStream {
+    expand::differentiate(attr.into(), item.into()).into()
+}
+
+#[cfg(test)]
+mod snapshots;

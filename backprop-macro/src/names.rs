@@ -1,0 +1,120 @@
+//! Unique, readable names for everything the generated code declares.
+//!
+//! Every IR variable gets a name no other variable has, and the names derived from it
+//! (`grad_q`, `pullback_q`, `q_stack`, ...) are reserved with it, so the generated code
+//! reads unambiguously in `cargo expand` even where hygiene would keep equal names apart.
+//! Names never depend on hash order: the same function always gets the same names.
+
+use std::collections::BTreeSet;
+
+/// Prefixes and suffixes of the names derived from a variable's name.
+const PREFIXES: &[&str] = &["grad_", "pullback_", "grads_", "dot_"];
+const SUFFIXES: &[&str] = &["_stack"];
+
+pub struct Names {
+    taken: BTreeSet<String>,
+    /// Every identifier in the user's function: temporaries avoid them all.
+    user: BTreeSet<String>,
+    temps: usize,
+}
+
+impl Names {
+    pub fn new(user: BTreeSet<String>) -> Self {
+        Names { taken: BTreeSet::new(), user, temps: 0 }
+    }
+
+    /// A name for a variable the user named `base`: `base` itself when it and its derived
+    /// names are free, else `base_1`, `base_2`, ...
+    pub fn user_var(&mut self, base: &str) -> String {
+        let base = base.strip_prefix("r#").map_or_else(|| base.to_owned(), |b| format!("{b}_"));
+        if self.free(&base, false) {
+            return self.take(base);
+        }
+        self.numbered(&base)
+    }
+
+    /// A name for a temporary: `s0`, `s1`, ... in source order.
+    pub fn temp(&mut self) -> String {
+        loop {
+            let name = format!("s{}", self.temps);
+            self.temps += 1;
+            if self.free(&name, true) {
+                return self.take(name);
+            }
+        }
+    }
+
+    /// A name for a generated variable: `base` if free, else `base_1`, ...
+    pub fn generated(&mut self, base: &str) -> String {
+        if self.free(base, true) {
+            return self.take(base.to_owned());
+        }
+        self.numbered(base)
+    }
+
+    fn numbered(&mut self, base: &str) -> String {
+        let mut n = 1;
+        loop {
+            let name = format!("{base}_{n}");
+            if self.free(&name, true) {
+                return self.take(name);
+            }
+            n += 1;
+        }
+    }
+
+    fn derived(name: &str) -> impl Iterator<Item = String> + '_ {
+        PREFIXES
+            .iter()
+            .map(move |p| format!("{p}{name}"))
+            .chain(SUFFIXES.iter().map(move |s| format!("{name}{s}")))
+    }
+
+    fn free(&self, name: &str, avoid_user: bool) -> bool {
+        !self.taken.contains(name)
+            && !(avoid_user && self.user.contains(name))
+            && !is_keyword(name)
+            && Names::derived(name).all(|d| !self.taken.contains(&d) && !self.user.contains(&d))
+    }
+
+    fn take(&mut self, name: String) -> String {
+        self.taken.extend(Names::derived(&name));
+        self.taken.insert(name.clone());
+        name
+    }
+}
+
+fn is_keyword(name: &str) -> bool {
+    matches!(
+        name,
+        "as" | "break" | "const" | "continue" | "crate" | "else" | "enum" | "extern" | "false"
+            | "fn" | "for" | "if" | "impl" | "in" | "let" | "loop" | "match" | "mod" | "move"
+            | "mut" | "pub" | "ref" | "return" | "self" | "Self" | "static" | "struct" | "super"
+            | "trait" | "true" | "type" | "unsafe" | "use" | "where" | "while" | "async"
+            | "await" | "dyn" | "abstract" | "become" | "box" | "do" | "final" | "macro"
+            | "override" | "priv" | "typeof" | "unsized" | "virtual" | "yield" | "try" | "gen"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_names_are_kept_and_temporaries_avoid_them() {
+        let user: BTreeSet<String> = ["x", "s0", "q"].iter().map(|s| s.to_string()).collect();
+        let mut names = Names::new(user);
+        assert_eq!(names.user_var("x"), "x");
+        assert_eq!(names.user_var("q"), "q");
+        assert_eq!(names.temp(), "s1");
+        assert_eq!(names.user_var("q"), "q_1");
+    }
+
+    #[test]
+    fn a_name_whose_adjoint_is_taken_is_renamed() {
+        let user: BTreeSet<String> = ["x", "grad_x"].iter().map(|s| s.to_string()).collect();
+        let mut names = Names::new(user);
+        assert_eq!(names.user_var("x"), "x_1");
+        assert_eq!(names.user_var("grad_x"), "grad_x");
+    }
+}

@@ -1,0 +1,292 @@
+//! The backward pass: the forward statements in reverse order, one statement per local
+//! gradient, adjoints named after the user's variables. Branches replay the recorded
+//! decision, loops run backwards over the recorded range or count, values the forward pass
+//! overwrote are restored from their stacks just before the statement that needs them.
+
+use crate::analysis::{self, Analysis};
+use crate::ir::*;
+use crate::rules::{Contrib, E, Place};
+use std::collections::BTreeMap;
+
+/// A statement of the backward pass.
+#[derive(Clone)]
+pub enum B {
+    /// `let grad_v = value;` (the first contribution).
+    LetAdj(VarId, E),
+    /// `let mut grad_v = 0.0;` (or zeros shaped like `v`).
+    ZeroAdj(VarId),
+    /// `grad_v = value;`
+    SetAdj(Place, E),
+    /// `grad_v += value;`
+    AddAdj(Place, E),
+    /// `grad_v = 0.0;`: the variable was overwritten; its old value starts from zero.
+    Kill(Place),
+    /// `let grads_y = pullback_y(grad_y);`
+    LetGrads(VarId, E),
+    /// `let v = v_stack.pop();`: a block-local value of this iteration or branch.
+    Pop(VarId),
+    /// `v = v_stack.pop();`: the value before an assignment in place.
+    Restore(VarId),
+    /// `v[i] = v_stack.pop();`
+    RestoreElem(VarId, Konst),
+    If(E, Vec<B>, Vec<B>),
+    For(Option<VarId>, Replay, Vec<B>),
+    Nop,
+}
+
+/// How a reverse loop runs.
+#[derive(Clone)]
+pub enum Replay {
+    /// `range.rev()`: all iterations.
+    Rev(VarId),
+    /// `range.replay(count)`: the first `count` iterations, last first.
+    Partial(VarId, VarId),
+    /// `0..count`.
+    Count(VarId),
+}
+
+pub fn backward(f: &Func, a: &Analysis) -> Vec<B> {
+    let mut r = Rev { f, a, declared: vec![false; f.vars.len()] };
+    r.declared[a.result] = true;
+    r.block(&f.body)
+}
+
+struct Rev<'a> {
+    f: &'a Func,
+    a: &'a Analysis,
+    declared: Vec<bool>,
+}
+
+/// The index of each adjoint's last `Kill` in the block being written, while nothing has
+/// read or changed the adjoint since: the next contribution can assign instead of add.
+type Zeroed = BTreeMap<VarId, usize>;
+
+impl Rev<'_> {
+    fn block(&mut self, block: &Block) -> Vec<B> {
+        let mut out = Vec::new();
+        if block.scope != 0 {
+            if let Some(saves) = self.a.block_saves.get(&block.scope) {
+                out.extend(saves.iter().rev().map(|&v| B::Pop(v)));
+            }
+        }
+        for (v, var) in self.f.vars.iter().enumerate() {
+            if var.scope == block.scope && self.a.zero_init[v] && !self.declared[v] {
+                out.push(B::ZeroAdj(v));
+                self.declared[v] = true;
+            }
+        }
+        let mut zeroed = Zeroed::new();
+        for stmt in block.stmts.iter().rev() {
+            self.stmt(stmt, block.scope, &mut out, &mut zeroed);
+        }
+        out.retain(|b| !matches!(b, B::Nop));
+        out
+    }
+
+    fn stmt(&mut self, stmt: &Stmt, scope: ScopeId, out: &mut Vec<B>, zeroed: &mut Zeroed) {
+        match stmt {
+            Stmt::Let { var, op, .. } | Stmt::Assign { var, op, init: true, .. } => {
+                if self.a.active[*var] && self.declared[*var] && !zeroed.contains_key(var) {
+                    let cs = analysis::stmt_contribs(op, &Place::Var(*var), &self.a.active);
+                    self.contribs(&cs, scope, out, zeroed);
+                }
+            }
+            Stmt::Assign { var, op, init: false, .. } => {
+                let v = *var;
+                let reads_self = op.operands().iter().any(|o| matches!(o, Operand::Var(x) if *x == v));
+                if reads_self && self.a.saved[v] {
+                    out.push(B::Restore(v));
+                }
+                if self.a.active[v] && self.declared[v] {
+                    let known_zero = zeroed.contains_key(&v);
+                    let cs = analysis::stmt_contribs(op, &Place::Var(v), &self.a.active);
+                    if known_zero {
+                        // Its adjoint is zero here: nothing flows back.
+                    } else if reads_self {
+                        self.self_update(&Place::Var(v), cs, scope, out, zeroed);
+                    } else {
+                        self.contribs(&cs, scope, out, zeroed);
+                        self.kill(Place::Var(v), out, zeroed);
+                    }
+                }
+                if !reads_self && self.a.saved[v] {
+                    out.push(B::Restore(v));
+                }
+            }
+            Stmt::SetElem { var, index, op, .. } => {
+                let v = *var;
+                let reads_elem = op.operands().iter().any(|o| matches!(o, Operand::Elem(x, _) if *x == v));
+                if reads_elem && self.a.saved[v] {
+                    out.push(B::RestoreElem(v, index.clone()));
+                }
+                if self.a.active[v] {
+                    let target = Place::Elem(v, index.clone());
+                    let cs = analysis::stmt_contribs(op, &target, &self.a.active);
+                    if reads_elem {
+                        self.self_update(&target, cs, scope, out, zeroed);
+                    } else {
+                        self.contribs(&cs, scope, out, zeroed);
+                        out.push(B::Kill(target));
+                    }
+                }
+                if !reads_elem && self.a.saved[v] {
+                    out.push(B::RestoreElem(v, index.clone()));
+                }
+            }
+            Stmt::If { then, els, .. } => {
+                let Some(control) = self.a.control.get(&then.scope) else { return };
+                let flag = control.flag.expect("a branch records its condition");
+                let t = self.block(then);
+                let e = self.block(els);
+                zeroed.clear();
+                out.push(B::If(E::Var(flag), t, e));
+            }
+            Stmt::Loop { head, body, .. } => {
+                let Some(control) = self.a.control.get(&body.scope).cloned() else { return };
+                let (var, replay) = match (head, control.range, control.count) {
+                    (LoopHead::Range { var, .. }, Some(range), None) => (*var, Replay::Rev(range)),
+                    (LoopHead::Range { var, .. }, Some(range), Some(count)) => (*var, Replay::Partial(range, count)),
+                    (_, _, Some(count)) => (None, Replay::Count(count)),
+                    _ => return,
+                };
+                let var = var.filter(|v| self.a.needed[*v]);
+                let b = self.block(body);
+                zeroed.clear();
+                out.push(B::For(var, replay, b));
+            }
+            Stmt::Declare { .. } | Stmt::Eval(_) | Stmt::Break => {}
+        }
+    }
+
+    /// `target = op(target, ...)`: the contributions to other inputs read the adjoint as it
+    /// is; then the adjoint becomes the sum of what flows to the target's old value.
+    fn self_update(&mut self, target: &Place, cs: Vec<Contrib>, scope: ScopeId, out: &mut Vec<B>, zeroed: &mut Zeroed) {
+        let same = |p: &Place| match (p, target) {
+            (Place::Var(a), Place::Var(b)) => a == b,
+            (Place::Elem(a, i), Place::Elem(b, j)) => a == b && same_tokens(i, j),
+            _ => false,
+        };
+        let up = match target {
+            Place::Var(v) => E::Adj(*v),
+            Place::Elem(v, i) => E::AdjElem(*v, i.clone()),
+        };
+        let mut own = Vec::new();
+        let mut others = Vec::new();
+        for c in cs {
+            match c {
+                Contrib::Add(p, e) if same(&p) => own.push(e),
+                other => others.push(other),
+            }
+        }
+        self.contribs(&others, scope, out, zeroed);
+        match own.len() {
+            0 => self.kill(target.clone(), out, zeroed),
+            // `s = s + e`: the adjoint of the old `s` is the adjoint of the new one.
+            1 if is_same_e(&own[0], &up) => {}
+            _ => {
+                let sum = own.into_iter().reduce(crate::rules::add).expect("at least one");
+                unzero(&sum, zeroed);
+                zeroed.remove(&target.var());
+                out.push(B::SetAdj(target.clone(), sum));
+            }
+        }
+    }
+
+    fn contribs(&mut self, cs: &[Contrib], scope: ScopeId, out: &mut Vec<B>, zeroed: &mut Zeroed) {
+        for c in cs {
+            match c {
+                Contrib::Add(place, value) => self.add(place, value.clone(), scope, out, zeroed),
+                Contrib::Branch(cond, then, els) => {
+                    let mut t = Vec::new();
+                    let mut e = Vec::new();
+                    let mut inner = Zeroed::new();
+                    self.contribs(then, usize::MAX, &mut t, &mut inner);
+                    self.contribs(els, usize::MAX, &mut e, &mut inner);
+                    let mut touched = Vec::new();
+                    crate::rules::contrib_places(std::slice::from_ref(c), &mut touched);
+                    for v in touched {
+                        zeroed.remove(&v);
+                    }
+                    out.push(B::If(cond.clone(), t, e));
+                }
+                Contrib::Pullback { pullback, upstream, parts } => {
+                    let call = E::Apply(*pullback, vec![upstream.clone()]);
+                    unzero(upstream, zeroed);
+                    match self.a.grads.get(pullback) {
+                        Some(&grads) if parts.len() > 1 => {
+                            out.push(B::LetGrads(grads, call));
+                            for (place, i) in parts {
+                                self.add(place, E::Field(Box::new(E::Var(grads)), *i), scope, out, zeroed);
+                            }
+                        }
+                        _ => {
+                            for (place, i) in parts {
+                                self.add(place, E::Field(Box::new(call.clone()), *i), scope, out, zeroed);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `place += value`, or the first contribution's `let`, or an assignment after a kill.
+    fn add(&mut self, place: &Place, value: E, scope: ScopeId, out: &mut Vec<B>, zeroed: &mut Zeroed) {
+        unzero(&value, zeroed);
+        let v = place.var();
+        match place {
+            Place::Var(_) if !self.declared[v] => {
+                debug_assert_eq!(self.f.vars[v].scope, scope, "undeclared adjoint outside its block");
+                self.declared[v] = true;
+                out.push(B::LetAdj(v, value));
+            }
+            Place::Var(_) if zeroed.contains_key(&v) => {
+                let at = zeroed.remove(&v).expect("checked");
+                out[at] = B::Nop;
+                out.push(B::SetAdj(place.clone(), value));
+            }
+            _ => out.push(B::AddAdj(place.clone(), value)),
+        }
+    }
+
+    fn kill(&mut self, place: Place, out: &mut Vec<B>, zeroed: &mut Zeroed) {
+        let v = place.var();
+        if matches!(place, Place::Var(_)) && self.f.vars[v].kind == Kind::Float {
+            zeroed.insert(v, out.len());
+        }
+        out.push(B::Kill(place));
+    }
+}
+
+/// An expression reading an adjoint ends that adjoint's known-zero stretch.
+fn unzero(e: &E, zeroed: &mut Zeroed) {
+    match e {
+        E::Adj(v) | E::AdjElem(v, _) => {
+            zeroed.remove(v);
+        }
+        E::Bin(_, a, b) => {
+            unzero(a, zeroed);
+            unzero(b, zeroed);
+        }
+        E::Neg(a) | E::Not(a) | E::Field(a, _) => unzero(a, zeroed),
+        E::Method(_, r, args) => {
+            unzero(r, zeroed);
+            args.iter().for_each(|a| unzero(a, zeroed));
+        }
+        E::Helper(_, args) | E::Apply(_, args) => args.iter().for_each(|a| unzero(a, zeroed)),
+        _ => {}
+    }
+}
+
+fn is_same_e(a: &E, b: &E) -> bool {
+    match (a, b) {
+        (E::Adj(x), E::Adj(y)) => x == y,
+        (E::AdjElem(x, i), E::AdjElem(y, j)) => x == y && same_tokens(i, j),
+        _ => false,
+    }
+}
+
+fn same_tokens(a: &Konst, b: &Konst) -> bool {
+    use quote::ToTokens;
+    a.expr.to_token_stream().to_string() == b.expr.to_token_stream().to_string()
+}

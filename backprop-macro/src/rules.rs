@@ -1,0 +1,363 @@
+//! Local derivatives: for each operation, what it adds to the adjoint of each input
+//! (reverse mode) and what its tangent is (forward mode). The lecture's gate patterns are
+//! here: add distributes (`grad_a += grad`), mul swaps (`grad_a += grad * b`), max routes.
+
+use crate::ir::*;
+
+/// An expression of generated code.
+#[derive(Clone)]
+pub enum E {
+    /// A primal variable's value.
+    Var(VarId),
+    /// A variable's adjoint, `grad_v`.
+    Adj(VarId),
+    /// A variable's tangent, `dot_v`.
+    Dot(VarId),
+    /// `v[i]` of a primal sequence.
+    Elem(VarId, Konst),
+    /// `grad_v[i]`.
+    AdjElem(VarId, Konst),
+    /// `dot_v[i]`.
+    DotElem(VarId, Konst),
+    Konst(Konst),
+    /// A float literal (`1.0`): the float type comes from the other operand.
+    Lit(&'static str),
+    Bin(BinOp, Box<E>, Box<E>),
+    Neg(Box<E>),
+    /// `receiver.method(args)`.
+    Method(&'static str, Box<E>, Vec<E>),
+    /// `backprop::__private::d::name(args)` or another runtime helper.
+    Helper(&'static str, Vec<E>),
+    /// `e.0`.
+    Field(Box<E>, usize),
+    /// Calling a variable: `pullback_y(grad_y)`.
+    Apply(VarId, Vec<E>),
+    Not(Box<E>),
+}
+
+/// Where a contribution goes.
+#[derive(Clone)]
+pub enum Place {
+    Var(VarId),
+    Elem(VarId, Konst),
+}
+
+impl Place {
+    pub fn var(&self) -> VarId {
+        match self {
+            Place::Var(v) | Place::Elem(v, _) => *v,
+        }
+    }
+}
+
+/// What the backward pass of one operation adds to its inputs' adjoints.
+#[derive(Clone)]
+pub enum Contrib {
+    /// `place += value`.
+    Add(Place, E),
+    /// `if cond { then } else { els }`: where the gradient is routed (max, min, clamp).
+    Branch(E, Vec<Contrib>, Vec<Contrib>),
+    /// `let grads = pullback(upstream);` then `place += grads.i` for each part.
+    Pullback { pullback: VarId, upstream: E, parts: Vec<(Place, usize)> },
+}
+
+pub fn lit(s: &'static str) -> E {
+    E::Lit(s)
+}
+
+pub fn mul(a: E, b: E) -> E {
+    match (&a, &b) {
+        (E::Lit("1.0"), _) => b,
+        (_, E::Lit("1.0")) => a,
+        _ => E::Bin(BinOp::Mul, Box::new(a), Box::new(b)),
+    }
+}
+
+pub fn div(a: E, b: E) -> E {
+    match &b {
+        E::Lit("1.0") => a,
+        _ => E::Bin(BinOp::Div, Box::new(a), Box::new(b)),
+    }
+}
+
+pub fn add(a: E, b: E) -> E {
+    E::Bin(BinOp::Add, Box::new(a), Box::new(b))
+}
+
+pub fn sub(a: E, b: E) -> E {
+    E::Bin(BinOp::Sub, Box::new(a), Box::new(b))
+}
+
+pub fn neg(a: E) -> E {
+    match a {
+        E::Neg(inner) => *inner,
+        a => E::Neg(Box::new(a)),
+    }
+}
+
+fn method(name: &'static str, receiver: E, args: Vec<E>) -> E {
+    E::Method(name, Box::new(receiver), args)
+}
+
+fn helper(name: &'static str, args: Vec<E>) -> E {
+    E::Helper(name, args)
+}
+
+pub fn operand(o: &Operand) -> E {
+    match o {
+        Operand::Var(v) => E::Var(*v),
+        Operand::Elem(v, i) => E::Elem(*v, i.clone()),
+        Operand::Konst(k) => match konst_literal(k) {
+            Some(l) => E::Lit(l),
+            None => E::Konst(k.clone()),
+        },
+    }
+}
+
+/// `1.0` written by the user is the literal the simplifications know.
+fn konst_literal(k: &Konst) -> Option<&'static str> {
+    if let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Float(f), .. }) = &k.expr {
+        if f.suffix().is_empty() && f.base10_parse::<f64>().ok() == Some(1.0) {
+            return Some("1.0");
+        }
+    }
+    None
+}
+
+/// The place an operand's adjoint lives, if the operand carries a derivative.
+pub fn place(o: &Operand, active: &dyn Fn(VarId) -> bool) -> Option<Place> {
+    match o {
+        Operand::Var(v) if active(*v) => Some(Place::Var(*v)),
+        Operand::Elem(v, i) if active(*v) => Some(Place::Elem(*v, i.clone())),
+        _ => None,
+    }
+}
+
+/// The reverse rule of `out = op`: contributions to the active inputs, given the upstream
+/// adjoint `up` and the output's value `out`.
+pub fn backward(op: &Op, up: E, out: E, active: &dyn Fn(VarId) -> bool) -> Vec<Contrib> {
+    let p = |o: &Operand| place(o, active);
+    let mut c = Vec::new();
+    let mut add_to = |o: &Operand, value: E| {
+        if let Some(place) = p(o) {
+            c.push(Contrib::Add(place, value));
+        }
+    };
+    match op {
+        Op::Konst(_) => {}
+        Op::Copy(a) => add_to(a, up),
+        Op::Neg(a) => add_to(a, neg(up)),
+        Op::Cast(a, _) => add_to(a, helper("cast_like", vec![up, operand(a)])),
+        Op::Bin(BinOp::Add, a, b) => {
+            add_to(a, up.clone());
+            add_to(b, up);
+        }
+        Op::Bin(BinOp::Sub, a, b) => {
+            add_to(a, up.clone());
+            add_to(b, neg(up));
+        }
+        Op::Bin(BinOp::Mul, a, b) => {
+            // The mul gate swaps its inputs.
+            add_to(a, mul(up.clone(), operand(b)));
+            add_to(b, mul(up, operand(a)));
+        }
+        Op::Bin(BinOp::Div, a, b) => {
+            add_to(a, div(up.clone(), operand(b)));
+            // d(a/b)/db = -a/b²
+            add_to(b, div(mul(neg(up), operand(a)), mul(operand(b), operand(b))));
+        }
+        Op::Math(m, a, rest) => return math_backward(*m, a, rest, up, out, active),
+        Op::Call(call) => {
+            let parts: Vec<(Place, usize)> = call
+                .args
+                .iter()
+                .enumerate()
+                .filter_map(|(i, arg)| p(&arg.value).map(|pl| (pl, i)))
+                .collect();
+            if !parts.is_empty() {
+                c.push(Contrib::Pullback { pullback: call.pullback, upstream: up, parts });
+            }
+        }
+        Op::List { items, .. } => {
+            for (i, item) in items.iter().enumerate() {
+                let index = Konst { expr: syn::parse_quote!(#i), reads: Vec::new() };
+                let value = match &up {
+                    E::Adj(v) => E::AdjElem(*v, index),
+                    other => other.clone(),
+                };
+                add_to(item, value);
+            }
+        }
+    }
+    c
+}
+
+fn math_backward(m: Math, a: &Operand, rest: &[Operand], up: E, y: E, active: &dyn Fn(VarId) -> bool) -> Vec<Contrib> {
+    let x = operand(a);
+    let one = || lit("1.0");
+    let mut c = Vec::new();
+    let mut add_to = |o: &Operand, value: E| {
+        if let Some(place) = place(o, active) {
+            c.push(Contrib::Add(place, value));
+        }
+    };
+    let local = match m {
+        Math::Exp => Some(mul(up.clone(), y.clone())),
+        Math::Exp2 => Some(mul(up.clone(), helper("exp2", vec![y.clone()]))),
+        Math::ExpM1 => Some(mul(up.clone(), add(y.clone(), one()))),
+        Math::Ln => Some(div(up.clone(), x.clone())),
+        Math::Ln1p => Some(div(up.clone(), add(one(), x.clone()))),
+        Math::Log2 => Some(mul(up.clone(), helper("log2", vec![x.clone()]))),
+        Math::Log10 => Some(mul(up.clone(), helper("log10", vec![x.clone()]))),
+        Math::Sqrt => Some(div(up.clone(), mul(lit("2.0"), y.clone()))),
+        Math::Cbrt => Some(div(up.clone(), mul(mul(lit("3.0"), y.clone()), y.clone()))),
+        Math::Powi => Some(mul(up.clone(), helper("powi", vec![x.clone(), operand(&rest[0])]))),
+        Math::Powf => {
+            add_to(&rest[0], mul(up.clone(), helper("powf_exponent", vec![x.clone(), y.clone()])));
+            Some(mul(up.clone(), helper("powf_base", vec![x.clone(), operand(&rest[0])])))
+        }
+        Math::Sin => Some(mul(up.clone(), method("cos", x.clone(), vec![]))),
+        Math::Cos => Some(mul(neg(up.clone()), method("sin", x.clone(), vec![]))),
+        Math::Tan => Some(mul(up.clone(), add(one(), mul(y.clone(), y.clone())))),
+        Math::Asin => Some(div(up.clone(), method("sqrt", sub(one(), mul(x.clone(), x.clone())), vec![]))),
+        Math::Acos => Some(div(neg(up.clone()), method("sqrt", sub(one(), mul(x.clone(), x.clone())), vec![]))),
+        Math::Atan => Some(div(up.clone(), add(one(), mul(x.clone(), x.clone())))),
+        Math::Atan2 => {
+            // y.atan2(x): d/dy = x / (x² + y²), d/dx = -y / (x² + y²)
+            let other = operand(&rest[0]);
+            let r2 = add(mul(other.clone(), other.clone()), mul(x.clone(), x.clone()));
+            add_to(&rest[0], div(mul(neg(up.clone()), x.clone()), r2.clone()));
+            Some(div(mul(up.clone(), other), r2))
+        }
+        Math::Sinh => Some(mul(up.clone(), method("cosh", x.clone(), vec![]))),
+        Math::Cosh => Some(mul(up.clone(), method("sinh", x.clone(), vec![]))),
+        Math::Tanh => Some(mul(up.clone(), sub(one(), mul(y.clone(), y.clone())))),
+        Math::Asinh => Some(div(up.clone(), method("sqrt", add(mul(x.clone(), x.clone()), one()), vec![]))),
+        Math::Acosh => Some(div(up.clone(), method("sqrt", sub(mul(x.clone(), x.clone()), one()), vec![]))),
+        Math::Atanh => Some(div(up.clone(), sub(one(), mul(x.clone(), x.clone())))),
+        Math::Abs => Some(mul(up.clone(), helper("abs", vec![x.clone()]))),
+        Math::Recip => Some(mul(mul(neg(up.clone()), y.clone()), y.clone())),
+        Math::Hypot => {
+            let other = operand(&rest[0]);
+            add_to(&rest[0], div(mul(up.clone(), other), y.clone()));
+            Some(div(mul(up.clone(), x.clone()), y.clone()))
+        }
+        Math::MulAdd => {
+            add_to(&rest[0], mul(up.clone(), x.clone()));
+            add_to(&rest[1], up.clone());
+            Some(mul(up.clone(), operand(&rest[0])))
+        }
+        Math::ToDegrees => Some(method("to_degrees", up.clone(), vec![])),
+        Math::ToRadians => Some(method("to_radians", up.clone(), vec![])),
+        Math::Max | Math::Min => {
+            // The max gate routes the whole gradient to the input it picked.
+            let picks = if m == Math::Max { "max_picks_first" } else { "min_picks_first" };
+            let cond = helper(picks, vec![x.clone(), operand(&rest[0])]);
+            let first: Vec<Contrib> = place(a, active).map(|p| Contrib::Add(p, up.clone())).into_iter().collect();
+            let second: Vec<Contrib> =
+                place(&rest[0], active).map(|p| Contrib::Add(p, up.clone())).into_iter().collect();
+            drop(add_to);
+            return route(cond, first, second);
+        }
+        Math::Clamp => {
+            // x.clamp(lo, hi): to `lo` below it, to `hi` above it, to `x` in between.
+            let (lo, hi) = (&rest[0], &rest[1]);
+            let to = |o: &Operand| -> Vec<Contrib> { place(o, active).map(|p| Contrib::Add(p, up.clone())).into_iter().collect() };
+            let inner = route(helper("clamp_below_hi", vec![x.clone(), operand(hi)]), to(a), to(hi));
+            drop(add_to);
+            return route(helper("clamp_above_lo", vec![x.clone(), operand(lo)]), inner, to(lo));
+        }
+    };
+    if let Some(local) = local {
+        add_to(a, local);
+    }
+    c
+}
+
+/// `if cond { first } else { second }`, without empty branches where possible.
+fn route(cond: E, first: Vec<Contrib>, second: Vec<Contrib>) -> Vec<Contrib> {
+    match (first.is_empty(), second.is_empty()) {
+        (true, true) => Vec::new(),
+        (false, true) => vec![Contrib::Branch(cond, first, Vec::new())],
+        (true, false) => vec![Contrib::Branch(E::Not(Box::new(cond)), second, Vec::new())],
+        (false, false) => vec![Contrib::Branch(cond, first, second)],
+    }
+}
+
+/// Whether the rule of `op` reads the operation's own result.
+pub fn reads_output(op: &Op) -> bool {
+    match op {
+        Op::Math(m, ..) => m.reads_output(),
+        _ => false,
+    }
+}
+
+/// Every variable an expression reads, in order.
+pub fn reads(e: &E, out: &mut Vec<VarId>) {
+    match e {
+        E::Var(v) => out.push(*v),
+        E::Elem(v, i) => {
+            out.push(*v);
+            out.extend(&i.reads);
+        }
+        E::AdjElem(_, i) | E::DotElem(_, i) => out.extend(&i.reads),
+        E::Konst(k) => out.extend(&k.reads),
+        E::Adj(_) | E::Dot(_) | E::Lit(_) => {}
+        E::Bin(_, a, b) => {
+            reads(a, out);
+            reads(b, out);
+        }
+        E::Neg(a) | E::Not(a) | E::Field(a, _) => reads(a, out),
+        E::Method(_, r, args) => {
+            reads(r, out);
+            args.iter().for_each(|a| reads(a, out));
+        }
+        E::Helper(_, args) => args.iter().for_each(|a| reads(a, out)),
+        E::Apply(v, args) => {
+            out.push(*v);
+            args.iter().for_each(|a| reads(a, out));
+        }
+    }
+}
+
+/// Every primal variable the contributions read.
+pub fn contrib_reads(cs: &[Contrib], out: &mut Vec<VarId>) {
+    for c in cs {
+        match c {
+            Contrib::Add(p, e) => {
+                if let Place::Elem(_, i) = p {
+                    out.extend(&i.reads);
+                }
+                reads(e, out);
+            }
+            Contrib::Branch(cond, a, b) => {
+                reads(cond, out);
+                contrib_reads(a, out);
+                contrib_reads(b, out);
+            }
+            Contrib::Pullback { pullback, upstream, parts } => {
+                out.push(*pullback);
+                reads(upstream, out);
+                for (p, _) in parts {
+                    if let Place::Elem(_, i) = p {
+                        out.extend(&i.reads);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Every place the contributions add to.
+pub fn contrib_places(cs: &[Contrib], out: &mut Vec<VarId>) {
+    for c in cs {
+        match c {
+            Contrib::Add(p, _) => out.push(p.var()),
+            Contrib::Branch(_, a, b) => {
+                contrib_places(a, out);
+                contrib_places(b, out);
+            }
+            Contrib::Pullback { parts, .. } => out.extend(parts.iter().map(|(p, _)| p.var())),
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! Expansion snapshots: every `tests/expand/NAME.rs` of the workspace, expanded and
+//! pretty-printed (prettyplease), must equal the checked-in `tests/expand/NAME.expanded.rs`.
+//! Run with `BACKPROP_BLESS=1` to write the snapshots after an intended change, then review
+//! the diff.
+
+use std::path::{Path, PathBuf};
+
+/// Expands every `#[differentiate]` function of a source file; other items stay as they are.
+pub fn expand_file(source: &str) -> String {
+    let file: syn::File = syn::parse_str(source).expect("snapshot input parses");
+    let mut out = proc_macro2::TokenStream::new();
+    for mut item in file.items {
+        let attr = match &mut item {
+            syn::Item::Fn(f) => {
+                let at = f.attrs.iter().position(|a| a.path().is_ident("differentiate"));
+                at.map(|i| f.attrs.remove(i))
+            }
+            _ => None,
+        };
+        let tokens = quote::ToTokens::to_token_stream(&item);
+        match attr {
+            Some(attr) => {
+                let args = match attr.meta {
+                    syn::Meta::List(list) => list.tokens,
+                    _ => proc_macro2::TokenStream::new(),
+                };
+                out.extend(crate::expand::differentiate(args, tokens));
+            }
+            None => out.extend(tokens),
+        }
+    }
+    let file: syn::File = syn::parse2(out).expect("expansion parses as a file");
+    prettyplease::unparse(&file)
+}
+
+fn inputs() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/expand");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("tests/expand exists")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "rs") && !p.to_string_lossy().ends_with(".expanded.rs"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn expansions_match_snapshots() {
+    let bless = std::env::var_os("BACKPROP_BLESS").is_some();
+    let mut stale = Vec::new();
+    for input in inputs() {
+        let source = std::fs::read_to_string(&input).expect("readable input");
+        let expanded = expand_file(&source);
+        let snapshot = input.with_extension("expanded.rs");
+        let current = std::fs::read_to_string(&snapshot).unwrap_or_default();
+        if current != expanded {
+            if bless {
+                std::fs::write(&snapshot, &expanded).expect("writable snapshot");
+            } else {
+                stale.push(format!("{}:\n{}", snapshot.display(), expanded));
+            }
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "expansion snapshots differ (rerun with BACKPROP_BLESS=1 and review the diff):\n{}",
+        stale.join("\n")
+    );
+}
+
+#[test]
+fn expansion_is_deterministic() {
+    for input in inputs() {
+        let source = std::fs::read_to_string(&input).expect("readable input");
+        assert_eq!(expand_file(&source), expand_file(&source), "{}", input.display());
+    }
+}

@@ -1,0 +1,105 @@
+//! Gates: functions with a hand-written local gradient, the lecture's "bigger primitive
+//! gates". `#[differentiate]` calls a gate through the same interface as another
+//! differentiated function, so a gate is used by calling it, by name, like any function.
+
+/// Declares a gate: a function together with its hand-written backward rule (and,
+/// optionally, its forward-mode rule).
+///
+/// ```
+/// backprop::gate! {
+///     /// softplus(x) = ln(1 + eˣ)
+///     pub fn softplus(x: f64) -> f64 {
+///         x.exp().ln_1p()
+///     }
+///     // `out` names the gate's output, `grad` the upstream gradient; the block returns the
+///     // gradient of the input (a tuple, one per input, for several inputs).
+///     backward(out, grad) {
+///         grad * (1.0 - (-out).exp())
+///     }
+///     // optional: the directional derivative for a tangent `dx` of the input (one
+///     // tangent per input, in order), for `#[differentiate(forward)]`.
+///     tangent(out, dx) {
+///         dx * (1.0 - (-out).exp())
+///     }
+/// }
+///
+/// #[backprop::differentiate]
+/// fn loss(w: f64, x: f64) -> f64 {
+///     softplus(w * x)
+/// }
+///
+/// let (value, g) = loss::grad(2.0, 0.5);
+/// assert!((value - 1.0f64.exp().ln_1p()).abs() < 1e-15);
+/// assert!((g.w - 0.5 * backprop::sigmoid(1.0)).abs() < 1e-15);
+/// ```
+///
+/// The function is emitted as written. Beside it, a module of the same name holds what
+/// `#[differentiate]` calls: `__vjp` (value and pullback) and, with a `tangent` rule,
+/// `__jvp`. The inputs are passed by value and kept for the backward rule (references,
+/// floats and other `Clone` types), so the backward block sees every input by its name.
+/// Generic gates bound their type parameters by [`Real`](crate::Real) (or any trait that
+/// fixes `GradOf::Grad`).
+#[macro_export]
+macro_rules! gate {
+    // One input: the backward block returns its gradient.
+    (
+        $(#[$meta:meta])*
+        $vis:vis fn $name:ident $(< $($gp:ident $(: $gb:path)?),+ $(,)? >)?
+            ($arg:ident : $aty:ty $(,)?) -> $rty:ty $body:block
+        backward($out:ident, $grad:ident) $backward:block
+        $(tangent($tout:ident, $targ:ident) $tangent:block)?
+    ) => {
+        $(#[$meta])*
+        $vis fn $name $(< $($gp $(: $gb)?),+ >)? ($arg: $aty) -> $rty $body
+
+        $crate::gate!(@module $vis $name [$(< $($gp $(: $gb)?),+ >)?] ($arg: $aty) -> $rty
+            [$out, $grad, ($backward,)] [$($tout, ($targ), $tangent)?]);
+    };
+    // Several inputs: the backward block returns a tuple, one gradient per input.
+    (
+        $(#[$meta:meta])*
+        $vis:vis fn $name:ident $(< $($gp:ident $(: $gb:path)?),+ $(,)? >)?
+            ($($arg:ident : $aty:ty),+ $(,)?) -> $rty:ty $body:block
+        backward($out:ident, $grad:ident) $backward:block
+        $(tangent($tout:ident, $($targ:ident),+) $tangent:block)?
+    ) => {
+        $(#[$meta])*
+        $vis fn $name $(< $($gp $(: $gb)?),+ >)? ($($arg: $aty),+) -> $rty $body
+
+        $crate::gate!(@module $vis $name [$(< $($gp $(: $gb)?),+ >)?] ($($arg: $aty),+) -> $rty
+            [$out, $grad, $backward] [$($tout, ($($targ),+), $tangent)?]);
+    };
+    (@module $vis:vis $name:ident [$($generics:tt)*] ($($arg:ident : $aty:ty),+) -> $rty:ty
+        [$out:ident, $grad:ident, $backward:expr] [$($tangent_rule:tt)*]
+    ) => {
+        #[doc = concat!("The gate items of [`", stringify!($name), "`](fn@", stringify!($name), ") that `#[differentiate]` calls.")]
+        #[allow(non_snake_case, clippy::clone_on_copy, clippy::redundant_clone)]
+        $vis mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[doc(hidden)]
+            #[inline]
+            pub fn __vjp $($generics)* ($($arg: $aty),+)
+                -> ($rty, impl ::core::ops::FnOnce($rty) -> ($(<$aty as $crate::GradOf>::Grad,)+))
+            {
+                let $out: $rty = super::$name($(::core::clone::Clone::clone(&$arg)),+);
+                (::core::clone::Clone::clone(&$out), move |$grad: $rty| $backward)
+            }
+
+            $crate::gate!(@jvp $name [$($generics)*] ($($arg: $aty),+) -> $rty [$($tangent_rule)*]);
+        }
+    };
+    (@jvp $name:ident [$($generics:tt)*] ($($arg:ident : $aty:ty),+) -> $rty:ty []) => {};
+    (@jvp $name:ident [$($generics:tt)*] ($($arg:ident : $aty:ty),+) -> $rty:ty
+        [$tout:ident, ($($targ:ident),+), $tangent:block]
+    ) => {
+        #[doc(hidden)]
+        #[inline]
+        pub fn __jvp $($generics)* ($($arg: $aty),+, $($targ: <$aty as $crate::GradOf>::Grad),+) -> ($rty, $rty) {
+            let $tout: $rty = super::$name($(::core::clone::Clone::clone(&$arg)),+);
+            let tangent: $rty = $tangent;
+            ($tout, tangent)
+        }
+    };
+}

@@ -1,0 +1,138 @@
+//! Gradient values: their types, their zeros, and how contributions add up.
+
+/// The gradient of a parameter of type `Self` (API.md's table): a float's gradient is a
+/// float, a slice's or `Vec`'s a `Vec` of the same length, an array's an array.
+pub trait GradOf {
+    /// The gradient's type.
+    type Grad;
+}
+
+/// The gradient slot of a parameter a function does not differentiate (an integer, a
+/// `bool`, or a float left out by `wrt(...)`).
+///
+/// A pullback returns it where a differentiable argument would get its gradient. Adding it
+/// to a gradient is a type error on purpose: passing a value that needs a gradient to a
+/// parameter the callee does not differentiate would otherwise lose that gradient silently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct NotDifferentiable;
+
+/// A value of the same shape as `self`, all zeros: the gradient before any contribution.
+pub trait ZerosLike {
+    /// The zero gradient's type.
+    type Grad;
+    /// All zeros, shaped like `self`.
+    fn zeros_like(&self) -> Self::Grad;
+}
+
+/// `zeros_like(&x)`: a zero gradient shaped like `x`.
+#[inline]
+pub fn zeros_like<T: ZerosLike + ?Sized>(x: &T) -> T::Grad {
+    x.zeros_like()
+}
+
+/// Adds a gradient contribution into an accumulated gradient (`+=`, elementwise).
+#[diagnostic::on_unimplemented(
+    message = "a gradient of type `{Rhs}` cannot be added to a gradient of type `{Self}`",
+    note = "`NotDifferentiable` means the argument went to a parameter the called function does not differentiate (an integer, or a float left out by `wrt`)"
+)]
+pub trait Accumulate<Rhs = Self> {
+    /// `self += rhs`, elementwise.
+    fn accumulate(&mut self, rhs: Rhs);
+}
+
+/// `accumulate(&mut total, contribution)`: `total += contribution`, elementwise.
+#[inline]
+pub fn accumulate<T: Accumulate<R> + ?Sized, R>(total: &mut T, contribution: R) {
+    total.accumulate(contribution);
+}
+
+macro_rules! float_grads {
+    ($($t:ty),*) => {$(
+        impl GradOf for $t {
+            type Grad = $t;
+        }
+        impl ZerosLike for $t {
+            type Grad = $t;
+            #[inline]
+            fn zeros_like(&self) -> $t {
+                0.0
+            }
+        }
+        impl Accumulate for $t {
+            #[inline]
+            fn accumulate(&mut self, rhs: $t) {
+                *self += rhs;
+            }
+        }
+        impl GradOf for [$t] {
+            type Grad = Vec<$t>;
+        }
+        impl<const N: usize> GradOf for [$t; N] {
+            type Grad = [$t; N];
+        }
+        impl GradOf for Vec<$t> {
+            type Grad = Vec<$t>;
+        }
+        impl ZerosLike for [$t] {
+            type Grad = Vec<$t>;
+            #[inline]
+            fn zeros_like(&self) -> Vec<$t> {
+                vec![0.0; self.len()]
+            }
+        }
+        impl<const N: usize> ZerosLike for [$t; N] {
+            type Grad = [$t; N];
+            #[inline]
+            fn zeros_like(&self) -> [$t; N] {
+                [0.0; N]
+            }
+        }
+        impl ZerosLike for Vec<$t> {
+            type Grad = Vec<$t>;
+            #[inline]
+            fn zeros_like(&self) -> Vec<$t> {
+                vec![0.0; self.len()]
+            }
+        }
+    )*};
+}
+float_grads!(f32, f64);
+
+impl<T: GradOf + ?Sized> GradOf for &T {
+    type Grad = T::Grad;
+}
+
+impl<T: ZerosLike + ?Sized> ZerosLike for &T {
+    type Grad = T::Grad;
+    #[inline]
+    fn zeros_like(&self) -> T::Grad {
+        (**self).zeros_like()
+    }
+}
+
+impl<T: Accumulate + Copy> Accumulate for Vec<T> {
+    #[inline]
+    fn accumulate(&mut self, rhs: Vec<T>) {
+        add_elementwise(self, &rhs);
+    }
+}
+
+impl<T: Accumulate + Copy, const N: usize> Accumulate for [T; N] {
+    #[inline]
+    fn accumulate(&mut self, rhs: [T; N]) {
+        add_elementwise(self, &rhs);
+    }
+}
+
+fn add_elementwise<T: Accumulate + Copy>(total: &mut [T], rhs: &[T]) {
+    assert_eq!(
+        total.len(),
+        rhs.len(),
+        "backprop: gradient lengths differ: {} and {}",
+        total.len(),
+        rhs.len()
+    );
+    for (t, r) in total.iter_mut().zip(rhs) {
+        t.accumulate(*r);
+    }
+}

@@ -1,0 +1,24 @@
+//! The runtime of [`backprop`](https://docs.rs/backprop): what the code `#[differentiate]`
+//! generates calls, and what users call beside it.
+//!
+//! - gates with hand-written local gradients: [`sigmoid`], [`relu`], and [`gate!`] to
+//!   declare your own;
+//! - the reverse sweep's saved values ([`Stack`]) and replayed loop indices ([`Steps`]);
+//! - gradient values ([`GradOf`], [`ZerosLike`], [`Accumulate`]);
+//! - finite-difference gradient checking ([`check`]).
+//!
+//! Use it through the `backprop` facade crate; this crate has no proc-macro dependencies.
+
+#![warn(missing_docs)]
+
+pub mod check;
+mod gate;
+mod gates;
+mod grad;
+mod real;
+mod stack;
+
+pub use gates::{relu, sigmoid};
+pub use grad::{Accumulate, GradOf, NotDifferentiable, ZerosLike, accumulate, zeros_like};
+pub use real::{Real, d};
+pub use stack::{IntoSteps, LoopIndex, Stack, Steps, steps};

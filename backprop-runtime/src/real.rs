@@ -1,0 +1,115 @@
+//! The scalar types gradients are computed in, and the local derivatives whose formulas
+//! need a typed constant or a case split (the rest are emitted inline by the macro).
+
+use crate::grad::{Accumulate, GradOf, ZerosLike};
+use num_traits::{Float, FloatConst};
+
+/// `f32` or `f64`: a float whose gradient is a float of the same type.
+pub trait Real:
+    Float
+    + FloatConst
+    + GradOf<Grad = Self>
+    + ZerosLike<Grad = Self>
+    + Accumulate
+    + core::ops::AddAssign
+    + core::ops::SubAssign
+    + core::ops::MulAssign
+    + core::ops::DivAssign
+    + core::fmt::Debug
+    + core::fmt::Display
+    + Default
+    + 'static
+{
+    /// `n as Self`.
+    fn from_i32(n: i32) -> Self;
+    /// `x as Self`.
+    fn from_f64(x: f64) -> Self;
+    /// `self as f64`.
+    fn to_f64(self) -> f64;
+}
+
+impl Real for f32 {
+    #[inline(always)]
+    fn from_i32(n: i32) -> Self {
+        n as f32
+    }
+    #[inline(always)]
+    fn from_f64(x: f64) -> Self {
+        x as f32
+    }
+    #[inline(always)]
+    fn to_f64(self) -> f64 {
+        self as f64
+    }
+}
+
+impl Real for f64 {
+    #[inline(always)]
+    fn from_i32(n: i32) -> Self {
+        n as f64
+    }
+    #[inline(always)]
+    fn from_f64(x: f64) -> Self {
+        x
+    }
+    #[inline(always)]
+    fn to_f64(self) -> f64 {
+        self
+    }
+}
+
+/// Local derivatives `dy/dx` of the float methods whose formula needs a typed constant or a
+/// case split. `y` is the method's result where the formula reads it.
+pub mod d {
+    use super::Real;
+
+    /// `y = x.exp2()`: `y · ln 2`.
+    #[inline(always)]
+    pub fn exp2<T: Real>(y: T) -> T {
+        y * T::LN_2()
+    }
+
+    /// `y = x.log2()`: `1 / (x · ln 2)`.
+    #[inline(always)]
+    pub fn log2<T: Real>(x: T) -> T {
+        (x * T::LN_2()).recip()
+    }
+
+    /// `y = x.log10()`: `1 / (x · ln 10)`.
+    #[inline(always)]
+    pub fn log10<T: Real>(x: T) -> T {
+        (x * T::LN_10()).recip()
+    }
+
+    /// `y = x.powi(n)`: `n · xⁿ⁻¹`, and exactly 0 for `n = 0`.
+    #[inline(always)]
+    pub fn powi<T: Real>(x: T, n: i32) -> T {
+        if n == 0 { T::zero() } else { T::from_i32(n) * x.powi(n - 1) }
+    }
+
+    /// `y = x.powf(p)`, derivative in `x`: `p · xᵖ⁻¹`, and exactly 0 for `p = 0`.
+    #[inline(always)]
+    pub fn powf_base<T: Real>(x: T, p: T) -> T {
+        if p == T::zero() { T::zero() } else { p * x.powf(p - T::one()) }
+    }
+
+    /// `y = x.powf(p)`, derivative in `p`: `y · ln x`, and exactly 0 where `y = 0`
+    /// (`0ᵖ` is flat in `p` for `p > 0`).
+    #[inline(always)]
+    pub fn powf_exponent<T: Real>(x: T, y: T) -> T {
+        if y == T::zero() { T::zero() } else { y * x.ln() }
+    }
+
+    /// `y = x.abs()`: the sign of `x`, and 0 at `x = 0` (the subgradient JAX and PyTorch
+    /// pick).
+    #[inline(always)]
+    pub fn abs<T: Real>(x: T) -> T {
+        if x > T::zero() {
+            T::one()
+        } else if x < T::zero() {
+            -T::one()
+        } else {
+            T::zero()
+        }
+    }
+}
