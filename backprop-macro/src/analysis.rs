@@ -51,6 +51,9 @@ pub struct Analysis {
     pub control: BTreeMap<ScopeId, Control>,
     /// For calls with several active arguments: the variable holding the pullback's result.
     pub grads: BTreeMap<VarId, VarId>,
+    /// Block-local values the reverse of their block computes again instead of popping
+    /// (cheap operations on values that do not change in the loop), in forward order.
+    pub recompute: BTreeMap<ScopeId, Vec<(VarId, Op)>>,
     /// The variable the pullback starts from.
     pub result: VarId,
 }
@@ -63,9 +66,18 @@ impl Analysis {
 
 /// The backward rule of a definition or assignment `target = op`.
 pub fn stmt_contribs(op: &Op, target: &rules::Place, active: &[bool]) -> Vec<Contrib> {
-    let (up, out) = match target {
-        rules::Place::Var(v) => (E::Adj(*v), E::Var(*v)),
-        rules::Place::Elem(v, i) => (E::AdjElem(*v, i.clone()), E::Elem(*v, i.clone())),
+    let up = match target {
+        rules::Place::Var(v) => E::Adj(*v),
+        rules::Place::Elem(v, i) => E::AdjElem(*v, i.clone()),
+    };
+    stmt_contribs_from(op, target, up, active)
+}
+
+/// The same, from a given upstream adjoint.
+pub fn stmt_contribs_from(op: &Op, target: &rules::Place, up: E, active: &[bool]) -> Vec<Contrib> {
+    let out = match target {
+        rules::Place::Var(v) => E::Var(*v),
+        rules::Place::Elem(v, i) => E::Elem(*v, i.clone()),
     };
     rules::backward(op, up, out, &|v| active[v])
 }
@@ -190,9 +202,11 @@ pub fn analyze(f: &mut Func) -> Analysis {
             replayed[*v] = true;
         }
     });
+    let recompute = plan_recompute(f, &mut needed, &assigned, &replayed);
+    let recomputed: Vec<VarId> = recompute.values().flatten().map(|(v, _)| *v).collect();
     let mut block_saves: BTreeMap<ScopeId, Vec<VarId>> = BTreeMap::new();
     for (v, var) in f.vars.iter().enumerate() {
-        if needed[v] && var.scope != 0 && !replayed[v] && var.param.is_none() {
+        if needed[v] && var.scope != 0 && !replayed[v] && var.param.is_none() && !recomputed.contains(&v) {
             block_saves.entry(var.scope).or_default().push(v);
         }
     }
@@ -223,9 +237,8 @@ pub fn analyze(f: &mut Func) -> Analysis {
         grads.insert(pullback, f.vars.len() - 1);
     }
 
-    let has_exits = f.early_return || contains_break(&f.body);
     let zero_declare: Vec<bool> = (0..f.vars.len())
-        .map(|v| has_exits && needed[v] && is_declared(&f.body, v))
+        .map(|v| needed[v] && declared_in(&f.body, v).is_some_and(|b| !definitely_assigned(b, v)))
         .collect();
     let mutable: Vec<bool> = (0..f.vars.len()).map(|v| assigned[v] || zero_declare[v]).collect();
 
@@ -240,6 +253,7 @@ pub fn analyze(f: &mut Func) -> Analysis {
         zero_declare,
         control,
         grads,
+        recompute,
         result,
     }
 }
@@ -287,16 +301,146 @@ fn walk_loops(block: &Block, f: &mut dyn FnMut(&LoopHead, ScopeId)) {
     });
 }
 
+/// Whether a loop body can `break` out of its own loop (not counting inner loops).
 fn contains_break(block: &Block) -> bool {
-    let mut found = false;
-    walk(block, &mut |stmt, _| found |= matches!(stmt, Stmt::Break));
-    found
+    block.stmts.iter().any(|s| match s {
+        Stmt::Break => true,
+        Stmt::If { then, els, .. } => contains_break(then) || contains_break(els),
+        _ => false,
+    })
 }
 
-fn is_declared(block: &Block, v: VarId) -> bool {
-    let mut found = false;
-    walk(block, &mut |stmt, _| found |= matches!(stmt, Stmt::Declare { var } if *var == v));
-    found
+/// The block with `let v;` in it.
+fn declared_in(block: &Block, v: VarId) -> Option<&Block> {
+    if block.stmts.iter().any(|s| matches!(s, Stmt::Declare { var } if *var == v)) {
+        return Some(block);
+    }
+    block.stmts.iter().find_map(|s| match s {
+        Stmt::If { then, els, .. } => declared_in(then, v).or_else(|| declared_in(els, v)),
+        Stmt::Loop { body, .. } => declared_in(body, v),
+        _ => None,
+    })
+}
+
+/// Whether `v`, declared in `block` without a value, has one on every path to the block's
+/// end and to every `break` out of it: only then can its value be saved or captured there.
+fn definitely_assigned(block: &Block, v: VarId) -> bool {
+    /// (assigned when control falls through, or `None` if it never does; all exits fine)
+    fn go(block: &Block, v: VarId, mut assigned: bool, in_loop: bool) -> (Option<bool>, bool) {
+        for stmt in &block.stmts {
+            match stmt {
+                Stmt::Assign { var, .. } if *var == v => assigned = true,
+                Stmt::If { then, els, .. } => {
+                    let (t, t_ok) = go(then, v, assigned, in_loop);
+                    let (e, e_ok) = go(els, v, assigned, in_loop);
+                    if !(t_ok && e_ok) {
+                        return (None, false);
+                    }
+                    match (t, e) {
+                        (None, None) => return (None, true),
+                        (Some(a), None) | (None, Some(a)) => assigned = a,
+                        (Some(a), Some(b)) => assigned = a && b,
+                    }
+                }
+                Stmt::Loop { body, .. } => {
+                    // A `break` inside leaves the inner loop only; zero iterations assign nothing.
+                    let (_, ok) = go(body, v, assigned, true);
+                    if !ok {
+                        return (None, false);
+                    }
+                }
+                Stmt::Break => return (None, in_loop || assigned),
+                _ => {}
+            }
+        }
+        (Some(assigned), true)
+    }
+    match go(block, v, false, false) {
+        (Some(assigned), ok) => assigned && ok,
+        (None, ok) => ok,
+    }
+}
+
+/// Which block-local values the reverse recomputes: cheap operations (`+ - * /`, negation,
+/// copies, casts, constants) whose inputs do not change inside the loop (parameters and
+/// top-level values never assigned in place, replayed loop indices, other recomputed
+/// values of the same block).
+fn plan_recompute(f: &Func, needed: &mut [bool], assigned: &[bool], replayed: &[bool]) -> BTreeMap<ScopeId, Vec<(VarId, Op)>> {
+    let n = needed.len();
+    let stable = |u: VarId| -> bool {
+        u < f.vars.len() && !assigned[u] && (f.vars[u].scope == 0 || f.vars[u].param.is_some())
+    };
+    let mut candidates: BTreeMap<ScopeId, Vec<(VarId, Op)>> = BTreeMap::new();
+    let mut recomputable = vec![false; n];
+    walk(&f.body, &mut |stmt, scope| {
+        let Stmt::Let { var, op, .. } = stmt else { return };
+        if scope == 0 || assigned[*var] {
+            return;
+        }
+        let cheap = matches!(op, Op::Konst(_) | Op::Copy(_) | Op::Neg(_) | Op::Bin(..) | Op::Cast(..));
+        if !cheap {
+            return;
+        }
+        let mut reads = Vec::new();
+        for o in op.operands() {
+            match o {
+                Operand::Var(u) => reads.push(*u),
+                Operand::Elem(u, i) => {
+                    reads.push(*u);
+                    reads.extend(&i.reads);
+                }
+                Operand::Konst(k) => reads.extend(&k.reads),
+            }
+        }
+        if let Op::Konst(k) = op {
+            reads.extend(&k.reads);
+        }
+        let ok = reads.iter().all(|&u| {
+            stable(u) || (replayed[u] && f.within(scope, f.vars[u].scope)) || (recomputable[u] && f.vars[u].scope == scope)
+        });
+        if ok {
+            recomputable[*var] = true;
+            candidates.entry(scope).or_default().push((*var, op.clone()));
+        }
+    });
+    // Keep the needed ones and what they are computed from.
+    let mut keep = vec![false; n];
+    for list in candidates.values() {
+        for (v, op) in list.iter().rev() {
+            if needed[*v] || keep[*v] {
+                keep[*v] = true;
+                for o in op.operands() {
+                    let mut reads: Vec<VarId> = o.var().into_iter().collect();
+                    match o {
+                        Operand::Elem(_, i) => reads.extend(&i.reads),
+                        Operand::Konst(k) => reads.extend(&k.reads),
+                        Operand::Var(_) => {}
+                    }
+                    for u in reads {
+                        if recomputable[u] {
+                            keep[u] = true;
+                        }
+                        // A replayed index read by a recomputation is bound by the reverse loop.
+                        if replayed[u] {
+                            needed[u] = true;
+                        }
+                    }
+                }
+                if let Op::Konst(k) = op {
+                    for &u in &k.reads {
+                        if replayed[u] {
+                            needed[u] = true;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    candidates
+        .into_iter()
+        .map(|(scope, list)| (scope, list.into_iter().filter(|(v, _)| keep[*v]).collect::<Vec<_>>()))
+        .filter(|(_, list)| !list.is_empty())
+        .collect()
 }
 
 /// Whether a block (or anything in it) has a reverse: an active definition with a

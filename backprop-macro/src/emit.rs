@@ -39,6 +39,11 @@ impl<'a> Emit<'a> {
         Ident::new(&format!("dot_{id}"), id.span())
     }
 
+    fn upstream(&self, v: VarId) -> Ident {
+        let id = self.ident(v);
+        Ident::new(&format!("upstream_{id}"), id.span())
+    }
+
     fn stack(&self, v: VarId) -> Ident {
         let id = self.ident(v);
         Ident::new(&format!("{id}_stack"), id.span())
@@ -64,6 +69,7 @@ impl<'a> Emit<'a> {
                 let (id, i) = (self.dot(*v), &i.expr);
                 (PREC_ATOM, quote!(#id[#i]))
             }
+            E::Up(v) => (PREC_ATOM, self.upstream(*v).to_token_stream()),
             E::Konst(k) => (konst_prec(&k.expr), k.expr.to_token_stream()),
             E::Lit(l) => (PREC_ATOM, syn::LitFloat::new(l, Span::mixed_site()).to_token_stream()),
             E::Bin(op, a, b) => {
@@ -402,6 +408,14 @@ impl<'a> Emit<'a> {
             B::LetGrads(v, e) => {
                 let (id, e) = (self.ident(*v), self.expr(e, 0));
                 quote!(let #id = #e;)
+            }
+            B::LetUp(p) => {
+                let (id, p) = (self.upstream(p.var()), self.place(p));
+                quote!(let #id = #p;)
+            }
+            B::Recompute(v, op) => {
+                let (id, op) = (self.ident(*v), self.op(op));
+                quote!(let #id = #op;)
             }
             B::Pop(v) => {
                 let m = if restored.contains(v) { quote!(mut) } else { TokenStream::new() };

@@ -451,6 +451,8 @@ impl<'e> Lower<'e> {
                 syn::Stmt::Macro(m) => self.unsupported_macro(&m.mac),
                 syn::Stmt::Expr(expr, semi) => {
                     let tail = semi.is_none() && i == last;
+                    // Code from `macro_rules!` arrives in invisible groups.
+                    let expr = strip_group(expr);
                     match expr {
                         Expr::Return(r) => return self.lower_return(r, out),
                         Expr::Break(b) => {
@@ -769,7 +771,7 @@ impl<'e> Lower<'e> {
 
     /// An expression statement that is not a tail: assignments, `if`, loops, blocks, calls.
     fn lower_stmt_expr(&mut self, expr: &Expr, out: &mut Vec<Stmt>) {
-        match expr {
+        match strip_group(expr) {
             Expr::Assign(a) => self.lower_assign(&a.left, None, &a.right, a.span(), out),
             Expr::Binary(b) if compound(&b.op).is_some() => {
                 self.lower_assign(&b.left, compound(&b.op), &b.right, b.span(), out);
@@ -1666,6 +1668,13 @@ fn strip(expr: &Expr) -> &Expr {
     match expr {
         Expr::Paren(p) => strip(&p.expr),
         Expr::Group(g) => strip(&g.expr),
+        other => other,
+    }
+}
+
+fn strip_group(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Group(g) => strip_group(&g.expr),
         other => other,
     }
 }

@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 
 /// Prefixes and suffixes of the names derived from a variable's name.
-const PREFIXES: &[&str] = &["grad_", "pullback_", "grads_", "dot_"];
+const PREFIXES: &[&str] = &["grad_", "pullback_", "grads_", "dot_", "upstream_"];
 const SUFFIXES: &[&str] = &["_stack"];
 
 pub struct Names {

@@ -23,8 +23,12 @@ pub enum B {
     Kill(Place),
     /// `let grads_y = pullback_y(grad_y);`
     LetGrads(VarId, E),
+    /// `let upstream_v = grad_v;` (or `grad_v[i]`), before the adjoint is reset.
+    LetUp(Place),
     /// `let v = v_stack.pop();`: a block-local value of this iteration or branch.
     Pop(VarId),
+    /// `let v = op;`: a block-local value computed again.
+    Recompute(VarId, Op),
     /// `v = v_stack.pop();`: the value before an assignment in place.
     Restore(VarId),
     /// `v[i] = v_stack.pop();`
@@ -68,6 +72,9 @@ impl Rev<'_> {
             if let Some(saves) = self.a.block_saves.get(&block.scope) {
                 out.extend(saves.iter().rev().map(|&v| B::Pop(v)));
             }
+            if let Some(list) = self.a.recompute.get(&block.scope) {
+                out.extend(list.iter().map(|(v, op)| B::Recompute(*v, op.clone())));
+            }
         }
         for (v, var) in self.f.vars.iter().enumerate() {
             if var.scope == block.scope && self.a.zero_init[v] && !self.declared[v] {
@@ -103,7 +110,7 @@ impl Rev<'_> {
                     if known_zero {
                         // Its adjoint is zero here: nothing flows back.
                     } else if reads_self {
-                        self.self_update(&Place::Var(v), cs, scope, out, zeroed);
+                        self.self_update(op, &Place::Var(v), cs, scope, out, zeroed);
                     } else {
                         self.contribs(&cs, scope, out, zeroed);
                         self.kill(Place::Var(v), out, zeroed);
@@ -123,7 +130,7 @@ impl Rev<'_> {
                     let target = Place::Elem(v, index.clone());
                     let cs = analysis::stmt_contribs(op, &target, &self.a.active);
                     if reads_elem {
-                        self.self_update(&target, cs, scope, out, zeroed);
+                        self.self_update(op, &target, cs, scope, out, zeroed);
                     } else {
                         self.contribs(&cs, scope, out, zeroed);
                         out.push(B::Kill(target));
@@ -159,8 +166,10 @@ impl Rev<'_> {
     }
 
     /// `target = op(target, ...)`: the contributions to other inputs read the adjoint as it
-    /// is; then the adjoint becomes the sum of what flows to the target's old value.
-    fn self_update(&mut self, target: &Place, cs: Vec<Contrib>, scope: ScopeId, out: &mut Vec<B>, zeroed: &mut Zeroed) {
+    /// is; then the adjoint becomes the sum of what flows to the target's old value. Where
+    /// the flow to the old value is routed (`m = m.max(x)`) or goes through a pullback, the
+    /// upstream adjoint is kept in `upstream_v` and the adjoint restarts from zero.
+    fn self_update(&mut self, op: &Op, target: &Place, cs: Vec<Contrib>, scope: ScopeId, out: &mut Vec<B>, zeroed: &mut Zeroed) {
         let same = |p: &Place| match (p, target) {
             (Place::Var(a), Place::Var(b)) => a == b,
             (Place::Elem(a, i), Place::Elem(b, j)) => a == b && same_tokens(i, j),
@@ -172,11 +181,26 @@ impl Rev<'_> {
         };
         let mut own = Vec::new();
         let mut others = Vec::new();
+        let mut routed = false;
         for c in cs {
             match c {
                 Contrib::Add(p, e) if same(&p) => own.push(e),
-                other => others.push(other),
+                Contrib::Add(..) => others.push(c),
+                other => {
+                    let mut places = Vec::new();
+                    crate::rules::contrib_places(std::slice::from_ref(&other), &mut places);
+                    routed |= places.contains(&target.var());
+                    others.push(other);
+                }
             }
+        }
+        if routed {
+            out.push(B::LetUp(target.clone()));
+            self.kill(target.clone(), out, zeroed);
+            zeroed.remove(&target.var());
+            let cs = analysis::stmt_contribs_from(op, target, E::Up(target.var()), &self.a.active);
+            self.contribs(&cs, scope, out, zeroed);
+            return;
         }
         self.contribs(&others, scope, out, zeroed);
         match own.len() {

@@ -19,6 +19,8 @@ pub enum E {
     AdjElem(VarId, Konst),
     /// `dot_v[i]`.
     DotElem(VarId, Konst),
+    /// `upstream_v`: the adjoint of `v` before an assignment `v = f(v, ...)` reset it.
+    Up(VarId),
     Konst(Konst),
     /// A float literal (`1.0`): the float type comes from the other operand.
     Lit(&'static str),
@@ -302,7 +304,7 @@ pub fn reads(e: &E, out: &mut Vec<VarId>) {
         }
         E::AdjElem(_, i) | E::DotElem(_, i) => out.extend(&i.reads),
         E::Konst(k) => out.extend(&k.reads),
-        E::Adj(_) | E::Dot(_) | E::Lit(_) => {}
+        E::Adj(_) | E::Dot(_) | E::Up(_) | E::Lit(_) => {}
         E::Bin(_, a, b) => {
             reads(a, out);
             reads(b, out);

@@ -112,4 +112,35 @@ pub mod d {
             T::zero()
         }
     }
+
+    /// `a.max(b)` returned `a`: ties and a NaN `b` go to the first operand, as `f64::max`
+    /// returns it.
+    #[inline(always)]
+    pub fn max_picks_first<T: Real>(a: T, b: T) -> bool {
+        !(a.is_nan() || a < b)
+    }
+
+    /// `a.min(b)` returned `a` (ties to the first operand).
+    #[inline(always)]
+    pub fn min_picks_first<T: Real>(a: T, b: T) -> bool {
+        !(a.is_nan() || a > b)
+    }
+
+    /// `x.clamp(lo, hi)` did not return `lo`.
+    #[inline(always)]
+    pub fn clamp_above_lo<T: Real>(x: T, lo: T) -> bool {
+        !(x < lo)
+    }
+
+    /// `x.clamp(lo, hi)`, with `x ≥ lo`, did not return `hi`.
+    #[inline(always)]
+    pub fn clamp_below_hi<T: Real>(x: T, hi: T) -> bool {
+        !(x > hi)
+    }
+
+    /// The gradient of `x as U` flows back as `x`'s own float type.
+    #[inline(always)]
+    pub fn cast_like<U: Real, T: Real>(grad: U, _x: T) -> T {
+        T::from_f64(grad.to_f64())
+    }
 }

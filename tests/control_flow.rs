@@ -1,0 +1,295 @@
+//! Branches, early returns, loops with runtime bounds, mutation, slices and arrays.
+
+mod common;
+use backprop::differentiate;
+use common::{Points, assert_close, assert_fd};
+
+#[differentiate]
+fn rosenbrock(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() - 1 {
+        let d = x[i + 1] - x[i] * x[i];
+        s += 100.0 * d * d + (1.0 - x[i]).powi(2);
+    }
+    s
+}
+
+#[test]
+fn rosenbrock_over_a_slice() {
+    let mut p = Points::new(1);
+    for n in [2, 3, 7, 20] {
+        let x = p.vec(n, -1.5, 1.5);
+        let (v, g) = rosenbrock::grad(&x);
+        assert_eq!(v, rosenbrock(&x));
+        assert_eq!(g.x.len(), n);
+        assert_fd(rosenbrock, &x, &g.x);
+    }
+    // The minimum.
+    let (_, g) = rosenbrock::grad(&[1.0; 5]);
+    assert_eq!(g.x, vec![0.0; 5]);
+}
+
+#[differentiate]
+fn product(x: &[f64]) -> f64 {
+    let mut p = 1.0;
+    for &v in x {
+        p *= v;
+    }
+    p
+}
+
+#[test]
+fn product_of_a_slice() {
+    let x = [1.5, -2.0, 0.5, 3.0];
+    let (v, g) = product::grad(&x);
+    assert_eq!(v, -4.5);
+    assert_eq!(g.x, vec![-3.0, 2.25, -9.0, -1.5]);
+    assert_fd(product, &x, &g.x);
+}
+
+#[differentiate]
+fn horner(c: &[f64], x: f64) -> f64 {
+    let mut acc = 0.0;
+    for i in (0..c.len()).rev() {
+        acc = acc * x + c[i];
+    }
+    acc
+}
+
+#[test]
+fn horner_in_coefficients_and_x() {
+    let c = [1.0, -2.0, 0.5, 3.0];
+    let x = 0.7;
+    let (v, g) = horner::grad(&c, x);
+    let expected = 1.0 - 2.0 * x + 0.5 * x * x + 3.0 * x * x * x;
+    assert_close(v, expected, 1e-15);
+    assert_close(g.x, -2.0 + x + 9.0 * x * x, 1e-14);
+    for (i, gc) in g.c.iter().enumerate() {
+        assert_close(*gc, x.powi(i as i32), 1e-15);
+    }
+}
+
+#[differentiate]
+fn power_by_while(x: f64, n: u32) -> f64 {
+    let mut r = 1.0;
+    let mut k = 0;
+    while k < n {
+        r *= x;
+        k += 1;
+    }
+    r
+}
+
+#[test]
+fn x_to_the_n_by_a_while_loop() {
+    for n in 0..6 {
+        let (v, g) = power_by_while::grad(1.3, n);
+        assert_close(v, 1.3f64.powi(n as i32), 1e-14);
+        let expected = if n == 0 { 0.0 } else { n as f64 * 1.3f64.powi(n as i32 - 1) };
+        assert_close(g.x, expected, 1e-14);
+    }
+}
+
+#[differentiate]
+fn halve_until_small(x: f64) -> f64 {
+    // The exit depends on the differentiated value itself.
+    let mut y = x;
+    let mut steps = 0.0;
+    while y.abs() > 1.0 {
+        y = y * 0.5;
+        steps += 1.0;
+    }
+    y * y + steps
+}
+
+#[test]
+fn while_exit_depends_on_the_value() {
+    for x in [0.5, 3.0, -7.0, 100.0] {
+        let (_, g) = halve_until_small::grad(x);
+        assert_fd(|v| halve_until_small(v[0]), &[x], &[g.x]);
+    }
+}
+
+#[differentiate]
+fn running_max(x: &[f64]) -> f64 {
+    let mut m = x[0];
+    for i in 1..x.len() {
+        m = m.max(x[i]);
+    }
+    m
+}
+
+#[test]
+fn running_maximum_routes_to_the_winner() {
+    let (v, g) = running_max::grad(&[1.0, 5.0, 2.0, 4.0]);
+    assert_eq!(v, 5.0);
+    assert_eq!(g.x, vec![0.0, 1.0, 0.0, 0.0]);
+    // Ties: the earlier element keeps the gradient.
+    let (_, g) = running_max::grad(&[3.0, 1.0, 3.0]);
+    assert_eq!(g.x, vec![1.0, 0.0, 0.0]);
+}
+
+#[differentiate]
+fn break_on_first(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        s += x[i] * x[i];
+        if i == 0 {
+            break;
+        }
+    }
+    s
+}
+
+#[test]
+fn loop_that_breaks_on_its_first_iteration() {
+    let (v, g) = break_on_first::grad(&[3.0, 4.0, 5.0]);
+    assert_eq!(v, 9.0);
+    assert_eq!(g.x, vec![6.0, 0.0, 0.0]);
+}
+
+#[differentiate]
+fn continues(x: &[f64], t: f64) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        if x[i] < 0.0 {
+            continue;
+        } else if x[i] > 2.0 {
+            s += t * x[i];
+            continue;
+        }
+        if i % 2 == 1 {
+            s += x[i].sin();
+            continue;
+        }
+        s += x[i] * x[i] * t;
+    }
+    s
+}
+
+#[test]
+fn continue_in_several_branches() {
+    let x = [0.5, -1.0, 3.0, 1.5, 1.2, 2.5, 0.3];
+    let t = 0.7;
+    let (_, g) = continues::grad(&x, t);
+    let mut all = x.to_vec();
+    all.push(t);
+    let mut grad = g.x.clone();
+    grad.push(g.t);
+    assert_fd(|v| continues(&v[..7], v[7]), &all, &grad);
+}
+
+#[differentiate]
+fn before_and_after_loop(x: f64, v: &[f64]) -> f64 {
+    // `a` is made before a loop with a runtime bound and used after it.
+    let a = x * x;
+    let mut s = 0.0;
+    for i in 0..v.len() {
+        s += v[i] * a;
+    }
+    s + a.sin()
+}
+
+#[test]
+fn value_from_before_a_runtime_loop_gets_its_full_gradient() {
+    let v = [0.5, 1.5, -0.25];
+    let (_, g) = before_and_after_loop::grad(1.3, &v);
+    let sum: f64 = v.iter().sum();
+    assert_close(g.x, 2.0 * 1.3 * sum + (1.3f64 * 1.3).cos() * 2.0 * 1.3, 1e-14);
+    let (_, g0) = before_and_after_loop::grad(1.3, &[]);
+    assert_close(g0.x, (1.3f64 * 1.3).cos() * 2.0 * 1.3, 1e-14);
+}
+
+#[differentiate]
+fn return_from_nested(x: &[f64], limit: f64) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        for j in 0..x.len() {
+            s += x[i] * x[j];
+            if s > limit {
+                return s * 2.0;
+            }
+        }
+    }
+    s - limit
+}
+
+#[test]
+fn return_from_inside_a_nested_loop() {
+    let x = [0.5, 1.0, 1.5];
+    for limit in [0.1, 1.0, 3.2, 100.0] {
+        let (v, g) = return_from_nested::grad(&x, limit);
+        assert_eq!(v, return_from_nested(&x, limit));
+        let mut all = x.to_vec();
+        all.push(limit);
+        let mut grad = g.x.clone();
+        grad.push(g.limit);
+        assert_fd(|v| return_from_nested(&v[..3], v[3]), &all, &grad);
+    }
+}
+
+#[differentiate]
+fn branches(x: f64, y: f64) -> f64 {
+    let z = if x > y { x * y } else if x < 0.0 { -x } else { y.exp() };
+    if z > 1.0 {
+        return z.ln();
+    }
+    let w = z * 3.0;
+    w + x
+}
+
+#[test]
+fn if_else_chains_and_early_return() {
+    let mut p = Points::new(9);
+    for _ in 0..50 {
+        let (x, y) = (p.next_f64(-2.0, 2.0), p.next_f64(-2.0, 2.0));
+        let (v, g) = branches::grad(x, y);
+        assert_eq!(v, branches(x, y));
+        assert_fd(|v| branches(v[0], v[1]), &[x, y], &[g.x, g.y]);
+    }
+}
+
+#[differentiate]
+fn local_array(x: &[f64; 3], k: f64) -> f64 {
+    let mut v = [0.0; 3];
+    for i in 0..3 {
+        v[i] = x[i] * k;
+        if i > 0 {
+            v[i] += v[i - 1] * v[i];
+        }
+    }
+    v[0] + v[1] * v[2]
+}
+
+#[test]
+fn local_arrays_written_in_a_loop() {
+    let x = [0.5, -1.5, 2.0];
+    let (_, g) = local_array::grad(&x, 1.3);
+    let mut all = x.to_vec();
+    all.push(1.3);
+    let mut grad = g.x.to_vec();
+    grad.push(g.k);
+    assert_fd(|v| local_array(&[v[0], v[1], v[2]], v[3]), &all, &grad);
+}
+
+#[differentiate]
+fn vec_param(x: Vec<f64>, w: &Vec<f64>) -> f64 {
+    let mut t = 0.0;
+    for i in 0..x.len() {
+        t = t * 0.5 + x[i] * w[i];
+    }
+    t
+}
+
+#[test]
+fn vec_parameters() {
+    let x = vec![0.5, 1.0, -2.0];
+    let w = vec![1.5, -0.5, 0.25];
+    let (_, g) = vec_param::grad(x.clone(), &w);
+    let f = |v: &[f64]| vec_param(v[..3].to_vec(), &v[3..].to_vec());
+    let mut all = x.clone();
+    all.extend(&w);
+    let mut grad = g.x.clone();
+    grad.extend(&g.w);
+    assert_fd(f, &all, &grad);
+}
