@@ -37,8 +37,10 @@ pub struct Analysis {
     /// Pushed at the end of its (loop body or branch) block, popped at the start of the
     /// block's reverse.
     pub block_saves: BTreeMap<ScopeId, Vec<VarId>>,
-    /// Variables with a stack, in declaration order.
+    /// Variables with a stack of their values, in declaration order.
     pub stacks: Vec<VarId>,
+    /// Sequences with a stack of the elements their element writes overwrote.
+    pub elem_stacks: Vec<VarId>,
     /// The adjoint starts as zero at the start of the reverse of the declaring block (it
     /// gets contributions from nested blocks); otherwise its first contribution declares it.
     pub zero_init: Vec<bool>,
@@ -163,8 +165,31 @@ pub fn analyze(f: &mut Func) -> Analysis {
         }
     });
 
+    // A sequence's adjoint starts as zeros shaped like it: the reverse reads its shape.
+    for v in 0..n {
+        if has_contrib[v] && f.vars[v].kind == Kind::Seq {
+            needed[v] = true;
+        }
+    }
+    // A saved element is restored by index: what the index reads is needed too.
+    let saved = loop {
+        let saved: Vec<bool> = (0..n).map(|v| needed[v] && assigned_in_place[v]).collect();
+        let mut changed = false;
+        walk(&f.body, &mut |stmt, _| {
+            if let Stmt::SetElem { var, index, .. } = stmt {
+                if saved[*var] {
+                    for &r in &index.reads {
+                        changed |= !needed[r];
+                        needed[r] = true;
+                    }
+                }
+            }
+        });
+        if !changed {
+            break saved;
+        }
+    };
     // Which loops and branches have a reverse: those with a contribution or a save inside.
-    let saved: Vec<bool> = (0..n).map(|v| needed[v] && assigned_in_place[v]).collect();
     let mut control = BTreeMap::new();
     let mut new_vars: Vec<Var> = Vec::new();
     let mut next = n;
@@ -210,9 +235,17 @@ pub fn analyze(f: &mut Func) -> Analysis {
             block_saves.entry(var.scope).or_default().push(v);
         }
     }
+    let mut elem_written = vec![false; f.vars.len()];
+    let mut whole_assigned = vec![false; f.vars.len()];
+    walk(&f.body, &mut |stmt, _| match stmt {
+        Stmt::SetElem { var, .. } => elem_written[*var] = true,
+        Stmt::Assign { var, init: false, .. } => whole_assigned[*var] = true,
+        _ => {}
+    });
     let stacks: Vec<VarId> = (0..f.vars.len())
-        .filter(|&v| saved[v] || block_saves.values().any(|b| b.contains(&v)))
+        .filter(|&v| (saved[v] && whole_assigned[v]) || block_saves.values().any(|b| b.contains(&v)))
         .collect();
+    let elem_stacks: Vec<VarId> = (0..f.vars.len()).filter(|&v| saved[v] && elem_written[v]).collect();
 
     // Calls with several active arguments keep the pullback's result in a variable.
     let mut grads = BTreeMap::new();
@@ -248,6 +281,7 @@ pub fn analyze(f: &mut Func) -> Analysis {
         saved,
         block_saves,
         stacks,
+        elem_stacks,
         zero_init,
         mutable,
         zero_declare,

@@ -49,6 +49,11 @@ impl<'a> Emit<'a> {
         Ident::new(&format!("{id}_stack"), id.span())
     }
 
+    fn elems(&self, v: VarId) -> Ident {
+        let id = self.ident(v);
+        Ident::new(&format!("{id}_elems"), id.span())
+    }
+
     // ---------------------------------------------------------------- expressions
 
     /// An expression, parenthesized where its precedence is below `min`.
@@ -182,10 +187,9 @@ impl<'a> Emit<'a> {
 
     /// The forward pass, with the saves and records the backward pass needs.
     pub fn forward(&self) -> TokenStream {
-        let stacks = self.a.stacks.iter().map(|&v| {
-            let (s, private) = (self.stack(v), &self.private);
-            quote!(let mut #s = #private::Stack::new();)
-        });
+        let private = &self.private;
+        let stacks = self.a.stacks.iter().map(|&v| self.stack(v)).chain(self.a.elem_stacks.iter().map(|&v| self.elems(v)));
+        let stacks = stacks.map(|s| quote!(let mut #s = #private::Stack::new();));
         let body = self.block(&self.f.body, &mut Vec::new());
         quote!(#(#stacks)* #body)
     }
@@ -218,14 +222,14 @@ impl<'a> Emit<'a> {
         match stmt {
             Stmt::Let { var, op, .. } => {
                 let id = self.ident(*var);
+                let m = self.mutability(*var);
                 if let Op::Call(call) = op {
                     if self.call_active(*var, call) {
                         let (path, generics, pb) = (&call.path, &call.generics, self.ident(call.pullback));
                         let args = self.call_args(call);
-                        return quote_spanned!(call.span=> let (#id, #pb) = #path::__vjp #generics (#(#args),*););
+                        return quote_spanned!(call.span=> let (#m #id, #pb) = #path::__vjp #generics (#(#args),*););
                     }
                 }
-                let m = self.mutability(*var);
                 let ty = self.annotation(*var);
                 let value = self.op(op);
                 quote!(let #m #id #ty = #value;)
@@ -254,7 +258,7 @@ impl<'a> Emit<'a> {
             Stmt::SetElem { var, index, op, .. } => {
                 let (id, i) = (self.ident(*var), &index.expr);
                 let save = if self.a.saved[*var] {
-                    let s = self.stack(*var);
+                    let s = self.elems(*var);
                     quote!(#s.push(#id[#i]);)
                 } else {
                     TokenStream::new()
@@ -427,7 +431,7 @@ impl<'a> Emit<'a> {
                 quote!(#id = #s.pop();)
             }
             B::RestoreElem(v, i) => {
-                let (id, s, i) = (self.ident(*v), self.stack(*v), &i.expr);
+                let (id, s, i) = (self.ident(*v), self.elems(*v), &i.expr);
                 quote!(#id[#i] = #s.pop();)
             }
             B::If(cond, t, e) => {
@@ -512,7 +516,7 @@ fn bin_token(op: BinOp) -> TokenStream {
 }
 
 /// The precedence of a user's expression, to parenthesize it where it is embedded.
-fn konst_prec(e: &syn::Expr) -> u8 {
+pub fn konst_prec(e: &syn::Expr) -> u8 {
     use syn::Expr;
     match e {
         Expr::Binary(b) => match b.op {

@@ -699,7 +699,7 @@ impl<'e> Lower<'e> {
         match flag {
             None => self.assign_init(var, op, r.span(), out),
             Some(flag) => {
-                let op = self.finish_call(op, var);
+                let op = self.materialize_call(op, r.span(), out);
                 out.push(Stmt::Assign { var, op, init: false, span: r.span() });
                 if self.in_loop() {
                     let yes = self.konst_tokens(quote!(true), &[]);
@@ -1521,13 +1521,13 @@ impl<'e> Lower<'e> {
     fn konst_binary(&mut self, left: &Expr, op: BinOp, right: &Expr) -> Konst {
         let l = self.konst(left);
         let r = self.konst(right);
-        let (le, re) = (l.expr, r.expr);
+        let (le, re) = (l.expr, parenthesized(r.expr, 13));
         let op = bin_token(op);
         let mut reads = l.reads;
         reads.extend(r.reads);
         reads.sort_unstable();
         reads.dedup();
-        self.konst_tokens(quote!(#le #op (#re)), &reads)
+        self.konst_tokens(quote!(#le #op #re), &reads)
     }
 
     fn konst_var(&self, var: VarId) -> Konst {
@@ -1649,7 +1649,11 @@ impl syn::parse::Parse for VecRepeat {
 fn fold_konst(cx: &mut Lower, op: BinOp, a: Operand, b: Operand) -> Op {
     match (a, b) {
         (Operand::Konst(x), Operand::Konst(y)) => {
-            let (xe, ye) = (x.expr, y.expr);
+            let p = match op {
+                BinOp::Mul | BinOp::Div => 13,
+                BinOp::Add | BinOp::Sub => 12,
+            };
+            let (xe, ye) = (parenthesized(x.expr, p), parenthesized(y.expr, p + 1));
             let t = bin_token(op);
             let mut reads = x.reads;
             reads.extend(y.reads);
@@ -1663,6 +1667,15 @@ fn fold_konst(cx: &mut Lower, op: BinOp, a: Operand, b: Operand) -> Op {
 }
 
 // -------------------------------------------------------------------- syntax helpers
+
+/// `e`, in parentheses when its precedence is below `min`.
+fn parenthesized(e: Expr, min: u8) -> Expr {
+    if crate::emit::konst_prec(&e) < min {
+        syn::parse_quote!((#e))
+    } else {
+        e
+    }
+}
 
 fn strip(expr: &Expr) -> &Expr {
     match expr {

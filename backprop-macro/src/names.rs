@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 /// Prefixes and suffixes of the names derived from a variable's name.
 const PREFIXES: &[&str] = &["grad_", "pullback_", "grads_", "dot_", "upstream_"];
-const SUFFIXES: &[&str] = &["_stack"];
+const SUFFIXES: &[&str] = &["_stack", "_elems"];
 
 pub struct Names {
     taken: BTreeSet<String>,

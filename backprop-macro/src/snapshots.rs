@@ -75,3 +75,13 @@ fn expansion_is_deterministic() {
         assert_eq!(expand_file(&source), expand_file(&source), "{}", input.display());
     }
 }
+
+/// A development aid: `BACKPROP_EXPAND=path cargo test -p backprop-macro --lib expand_one -- --ignored --nocapture`
+/// prints the expansion of every `#[differentiate]` function in the file.
+#[test]
+#[ignore]
+fn expand_one() {
+    let path = std::env::var("BACKPROP_EXPAND").expect("BACKPROP_EXPAND=path/to/file.rs");
+    let source = std::fs::read_to_string(path).expect("readable file");
+    println!("{}", expand_file(&source));
+}

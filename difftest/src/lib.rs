@@ -1,0 +1,78 @@
+//! Support for the random-function tests: deterministic points and a gradient comparison
+//! that tells a wrong gradient from a point too close to a kink for finite differences.
+
+use backprop::check::numeric_partial;
+
+/// SplitMix64: a small, deterministic generator of test points.
+pub struct Points(u64);
+
+impl Points {
+    pub fn new(seed: u64) -> Self {
+        Points(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    pub fn float(&mut self, lo: f64, hi: f64) -> f64 {
+        lo + (hi - lo) * ((self.next_u64() >> 11) as f64 / (1u64 << 53) as f64)
+    }
+
+    pub fn int(&mut self, lo: usize, hi: usize) -> usize {
+        lo + (self.next_u64() % (hi - lo + 1) as u64) as usize
+    }
+
+    pub fn vec(&mut self, n: usize) -> Vec<f64> {
+        (0..n).map(|_| self.float(-1.5, 1.5)).collect()
+    }
+}
+
+/// What checking one function at one point found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Agree,
+    /// Finite differences with two step sizes disagree with each other: a kink or a jump
+    /// (a branch, `abs`, `max`) is within a step of the point. Not a verdict on the gradient.
+    Unsmooth,
+    Mismatch,
+}
+
+/// Compares an analytic gradient with finite differences, coordinate by coordinate.
+pub fn compare(f: &dyn Fn(&[f64]) -> f64, x: &[f64], grad: &[f64]) -> (Verdict, String) {
+    let mut verdict = Verdict::Agree;
+    let mut report = String::new();
+    for i in 0..x.len() {
+        let a = grad[i];
+        let n1 = numeric_partial(f, x, i);
+        // The same stencil with a smaller step: a smooth function gives the same value.
+        let mut shrunk = x.to_vec();
+        let scale = 0.25;
+        let n2 = {
+            let h = f64::EPSILON.powf(0.2) * x[i].abs().max(1.0) * scale;
+            let mut at = |o: f64| {
+                shrunk[i] = x[i] + o;
+                f(&shrunk)
+            };
+            let (m2, m1, p1, p2) = (at(-2.0 * h), at(-h), at(h), at(2.0 * h));
+            (m2 - 8.0 * m1 + 8.0 * p1 - p2) / (12.0 * h)
+        };
+        let tol = 1e-5;
+        let close = |p: f64, q: f64| (p - q).abs() <= tol * p.abs().max(q.abs()).max(1.0);
+        if !n1.is_finite() || !n2.is_finite() || !close(n1, n2) {
+            if verdict == Verdict::Agree {
+                verdict = Verdict::Unsmooth;
+            }
+            continue;
+        }
+        if !(close(a, n1) || close(a, n2)) {
+            verdict = Verdict::Mismatch;
+            report.push_str(&format!("  d/dx[{i}]: analytic {a:e}, finite differences {n1:e} / {n2:e}\n"));
+        }
+    }
+    (verdict, report)
+}
