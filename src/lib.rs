@@ -21,11 +21,13 @@
 
 pub use backprop_macro::differentiate;
 pub use backprop_runtime::check;
-pub use backprop_runtime::{gate, relu, sigmoid};
 pub use backprop_runtime::{Accumulate, GradOf, NotDifferentiable, Real, Stack, Steps, ZerosLike};
+pub use backprop_runtime::{gate, relu, sigmoid};
 
 /// What the generated code calls. Not a public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use backprop_runtime::{NotDifferentiable, Stack, accumulate, d, steps, zeros_like};
+    pub use backprop_runtime::{
+        NotDifferentiable, Stack, accumulate, d, steps, tangent, zeros_like,
+    };
 }

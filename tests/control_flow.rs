@@ -1,5 +1,8 @@
 //! Branches, early returns, loops with runtime bounds, mutation, slices and arrays.
 
+// Index loops and plain assignments are the patterns under test.
+#![allow(clippy::needless_range_loop, clippy::assign_op_pattern, clippy::ptr_arg)]
+
 mod common;
 use backprop::differentiate;
 use common::{Points, assert_close, assert_fd};
@@ -85,7 +88,11 @@ fn x_to_the_n_by_a_while_loop() {
     for n in 0..6 {
         let (v, g) = power_by_while::grad(1.3, n);
         assert_close(v, 1.3f64.powi(n as i32), 1e-14);
-        let expected = if n == 0 { 0.0 } else { n as f64 * 1.3f64.powi(n as i32 - 1) };
+        let expected = if n == 0 {
+            0.0
+        } else {
+            n as f64 * 1.3f64.powi(n as i32 - 1)
+        };
         assert_close(g.x, expected, 1e-14);
     }
 }
@@ -195,7 +202,11 @@ fn value_from_before_a_runtime_loop_gets_its_full_gradient() {
     let v = [0.5, 1.5, -0.25];
     let (_, g) = before_and_after_loop::grad(1.3, &v);
     let sum: f64 = v.iter().sum();
-    assert_close(g.x, 2.0 * 1.3 * sum + (1.3f64 * 1.3).cos() * 2.0 * 1.3, 1e-14);
+    assert_close(
+        g.x,
+        2.0 * 1.3 * sum + (1.3f64 * 1.3).cos() * 2.0 * 1.3,
+        1e-14,
+    );
     let (_, g0) = before_and_after_loop::grad(1.3, &[]);
     assert_close(g0.x, (1.3f64 * 1.3).cos() * 2.0 * 1.3, 1e-14);
 }
@@ -230,7 +241,13 @@ fn return_from_inside_a_nested_loop() {
 
 #[differentiate]
 fn branches(x: f64, y: f64) -> f64 {
-    let z = if x > y { x * y } else if x < 0.0 { -x } else { y.exp() };
+    let z = if x > y {
+        x * y
+    } else if x < 0.0 {
+        -x
+    } else {
+        y.exp()
+    };
     if z > 1.0 {
         return z.ln();
     }

@@ -46,6 +46,8 @@ pub struct Analysis {
     pub zero_init: Vec<bool>,
     /// Assigned in place in the forward pass: `let mut`.
     pub mutable: Vec<bool>,
+    /// Assigned in place by the user's code (not counting the reverse sweep's records).
+    pub in_place: Vec<bool>,
     /// Declared without a value but read in reverse on paths that may not assign it: declared
     /// with a zero instead.
     pub zero_declare: Vec<bool>,
@@ -58,12 +60,6 @@ pub struct Analysis {
     pub recompute: BTreeMap<ScopeId, Vec<(VarId, Op)>>,
     /// The variable the pullback starts from.
     pub result: VarId,
-}
-
-impl Analysis {
-    pub fn is_active(&self, v: VarId) -> bool {
-        self.active[v]
-    }
 }
 
 /// The backward rule of a definition or assignment `target = op`.
@@ -99,7 +95,10 @@ pub fn analyze(f: &mut Func) -> Analysis {
         }
     }
     fixpoint(&f.body, &mut |target, op| {
-        let hit = op.operands().iter().any(|o| o.var().is_some_and(|v| varied[v]));
+        let hit = op
+            .operands()
+            .iter()
+            .any(|o| o.var().is_some_and(|v| varied[v]));
         if hit && !varied[target] {
             varied[target] = true;
             return true;
@@ -133,11 +132,17 @@ pub fn analyze(f: &mut Func) -> Analysis {
     let mut assigned_in_place = vec![false; n];
     walk(&f.body, &mut |stmt, scope| {
         let (target, op) = match stmt {
-            Stmt::Let { var, op, .. } | Stmt::Assign { var, op, .. } => (rules::Place::Var(*var), op),
+            Stmt::Let { var, op, .. } | Stmt::Assign { var, op, .. } => {
+                (rules::Place::Var(*var), op)
+            }
             Stmt::SetElem { var, index, op, .. } => (rules::Place::Elem(*var, index.clone()), op),
             _ => return,
         };
-        if let Stmt::Assign { var, init: false, .. } | Stmt::SetElem { var, .. } = stmt {
+        if let Stmt::Assign {
+            var, init: false, ..
+        }
+        | Stmt::SetElem { var, .. } = stmt
+        {
             assigned_in_place[*var] = true;
         }
         if !active[target.var()] {
@@ -193,7 +198,15 @@ pub fn analyze(f: &mut Func) -> Analysis {
     let mut control = BTreeMap::new();
     let mut new_vars: Vec<Var> = Vec::new();
     let mut next = n;
-    plan_control(f, &f.body, &active, &saved, &mut control, &mut new_vars, &mut next);
+    plan_control(
+        f,
+        &f.body,
+        &active,
+        &saved,
+        &mut control,
+        &mut new_vars,
+        &mut next,
+    );
     let mut names = std::mem::replace(&mut f.names, crate::names::Names::new(Default::default()));
     for var in &mut new_vars {
         let name = names.generated(&var.ident.to_string());
@@ -202,10 +215,11 @@ pub fn analyze(f: &mut Func) -> Analysis {
     f.names = names;
     let control_vars = new_vars.len();
     f.vars.extend(new_vars);
-    let mut needed = needed;
     let mut active = active;
     let mut saved = saved;
-    let mut zero_init: Vec<bool> = (0..n).map(|v| active[v] && has_contrib[v] && nested_contrib[v] && v != result).collect();
+    let mut zero_init: Vec<bool> = (0..n)
+        .map(|v| active[v] && has_contrib[v] && nested_contrib[v] && v != result)
+        .collect();
     let mut assigned = assigned_in_place;
     for _ in 0..control_vars {
         needed.push(true);
@@ -231,7 +245,12 @@ pub fn analyze(f: &mut Func) -> Analysis {
     let recomputed: Vec<VarId> = recompute.values().flatten().map(|(v, _)| *v).collect();
     let mut block_saves: BTreeMap<ScopeId, Vec<VarId>> = BTreeMap::new();
     for (v, var) in f.vars.iter().enumerate() {
-        if needed[v] && var.scope != 0 && !replayed[v] && var.param.is_none() && !recomputed.contains(&v) {
+        if needed[v]
+            && var.scope != 0
+            && !replayed[v]
+            && var.param.is_none()
+            && !recomputed.contains(&v)
+        {
             block_saves.entry(var.scope).or_default().push(v);
         }
     }
@@ -239,20 +258,40 @@ pub fn analyze(f: &mut Func) -> Analysis {
     let mut whole_assigned = vec![false; f.vars.len()];
     walk(&f.body, &mut |stmt, _| match stmt {
         Stmt::SetElem { var, .. } => elem_written[*var] = true,
-        Stmt::Assign { var, init: false, .. } => whole_assigned[*var] = true,
+        Stmt::Assign {
+            var, init: false, ..
+        } => whole_assigned[*var] = true,
         _ => {}
     });
     let stacks: Vec<VarId> = (0..f.vars.len())
-        .filter(|&v| (saved[v] && whole_assigned[v]) || block_saves.values().any(|b| b.contains(&v)))
+        .filter(|&v| {
+            (saved[v] && whole_assigned[v]) || block_saves.values().any(|b| b.contains(&v))
+        })
         .collect();
-    let elem_stacks: Vec<VarId> = (0..f.vars.len()).filter(|&v| saved[v] && elem_written[v]).collect();
+    let elem_stacks: Vec<VarId> = (0..f.vars.len())
+        .filter(|&v| saved[v] && elem_written[v])
+        .collect();
 
     // Calls with several active arguments keep the pullback's result in a variable.
     let mut grads = BTreeMap::new();
     let mut calls = Vec::new();
     walk(&f.body, &mut |stmt, _| {
-        if let Stmt::Let { var, op: Op::Call(call), .. } | Stmt::Assign { var, op: Op::Call(call), .. } = stmt {
-            let active_args = call.args.iter().filter(|a| a.value.var().is_some_and(|v| active[v])).count();
+        if let Stmt::Let {
+            var,
+            op: Op::Call(call),
+            ..
+        }
+        | Stmt::Assign {
+            var,
+            op: Op::Call(call),
+            ..
+        } = stmt
+        {
+            let active_args = call
+                .args
+                .iter()
+                .filter(|a| a.value.var().is_some_and(|v| active[v]))
+                .count();
             if active[*var] && active_args > 1 {
                 calls.push((call.pullback, *var));
             }
@@ -263,8 +302,20 @@ pub fn analyze(f: &mut Func) -> Analysis {
         let name = f.names.generated(&base);
         let span = f.vars[pullback].ident.span();
         let scope = f.vars[pullback].scope;
-        f.vars.push(Var { ident: syn::Ident::new(&name, span), kind: Kind::Other, ty: None, scope, param: None });
-        for list in [&mut needed, &mut active, &mut saved, &mut zero_init, &mut assigned] {
+        f.vars.push(Var {
+            ident: syn::Ident::new(&name, span),
+            kind: Kind::Other,
+            ty: None,
+            scope,
+            param: None,
+        });
+        for list in [
+            &mut needed,
+            &mut active,
+            &mut saved,
+            &mut zero_init,
+            &mut assigned,
+        ] {
             list.push(false);
         }
         grads.insert(pullback, f.vars.len() - 1);
@@ -273,7 +324,12 @@ pub fn analyze(f: &mut Func) -> Analysis {
     let zero_declare: Vec<bool> = (0..f.vars.len())
         .map(|v| needed[v] && declared_in(&f.body, v).is_some_and(|b| !definitely_assigned(b, v)))
         .collect();
-    let mutable: Vec<bool> = (0..f.vars.len()).map(|v| assigned[v] || zero_declare[v]).collect();
+    let mutable: Vec<bool> = (0..f.vars.len())
+        .map(|v| assigned[v] || zero_declare[v])
+        .collect();
+    let in_place: Vec<bool> = (0..f.vars.len())
+        .map(|v| v < whole_assigned.len() && (whole_assigned[v] || elem_written[v]))
+        .collect();
 
     Analysis {
         active,
@@ -284,6 +340,7 @@ pub fn analyze(f: &mut Func) -> Analysis {
         elem_stacks,
         zero_init,
         mutable,
+        in_place,
         zero_declare,
         control,
         grads,
@@ -302,7 +359,10 @@ fn fixpoint(body: &Block, step: &mut dyn FnMut(VarId, &Op) -> bool) {
     loop {
         let mut changed = false;
         walk(body, &mut |stmt, _| {
-            if let Stmt::Let { var, op, .. } | Stmt::Assign { var, op, .. } | Stmt::SetElem { var, op, .. } = stmt {
+            if let Stmt::Let { var, op, .. }
+            | Stmt::Assign { var, op, .. }
+            | Stmt::SetElem { var, op, .. } = stmt
+            {
                 changed |= step(*var, op);
             }
         });
@@ -346,7 +406,11 @@ fn contains_break(block: &Block) -> bool {
 
 /// The block with `let v;` in it.
 fn declared_in(block: &Block, v: VarId) -> Option<&Block> {
-    if block.stmts.iter().any(|s| matches!(s, Stmt::Declare { var } if *var == v)) {
+    if block
+        .stmts
+        .iter()
+        .any(|s| matches!(s, Stmt::Declare { var } if *var == v))
+    {
         return Some(block);
     }
     block.stmts.iter().find_map(|s| match s {
@@ -399,7 +463,12 @@ fn definitely_assigned(block: &Block, v: VarId) -> bool {
 /// copies, casts, constants) whose inputs do not change inside the loop (parameters and
 /// top-level values never assigned in place, replayed loop indices, other recomputed
 /// values of the same block).
-fn plan_recompute(f: &Func, needed: &mut [bool], assigned: &[bool], replayed: &[bool]) -> BTreeMap<ScopeId, Vec<(VarId, Op)>> {
+fn plan_recompute(
+    f: &Func,
+    needed: &mut [bool],
+    assigned: &[bool],
+    replayed: &[bool],
+) -> BTreeMap<ScopeId, Vec<(VarId, Op)>> {
     let n = needed.len();
     let stable = |u: VarId| -> bool {
         u < f.vars.len() && !assigned[u] && (f.vars[u].scope == 0 || f.vars[u].param.is_some())
@@ -407,11 +476,16 @@ fn plan_recompute(f: &Func, needed: &mut [bool], assigned: &[bool], replayed: &[
     let mut candidates: BTreeMap<ScopeId, Vec<(VarId, Op)>> = BTreeMap::new();
     let mut recomputable = vec![false; n];
     walk(&f.body, &mut |stmt, scope| {
-        let Stmt::Let { var, op, .. } = stmt else { return };
+        let Stmt::Let { var, op, .. } = stmt else {
+            return;
+        };
         if scope == 0 || assigned[*var] {
             return;
         }
-        let cheap = matches!(op, Op::Konst(_) | Op::Copy(_) | Op::Neg(_) | Op::Bin(..) | Op::Cast(..));
+        let cheap = matches!(
+            op,
+            Op::Konst(_) | Op::Copy(_) | Op::Neg(_) | Op::Bin(..) | Op::Cast(..)
+        );
         if !cheap {
             return;
         }
@@ -430,11 +504,16 @@ fn plan_recompute(f: &Func, needed: &mut [bool], assigned: &[bool], replayed: &[
             reads.extend(&k.reads);
         }
         let ok = reads.iter().all(|&u| {
-            stable(u) || (replayed[u] && f.within(scope, f.vars[u].scope)) || (recomputable[u] && f.vars[u].scope == scope)
+            stable(u)
+                || (replayed[u] && f.within(scope, f.vars[u].scope))
+                || (recomputable[u] && f.vars[u].scope == scope)
         });
         if ok {
             recomputable[*var] = true;
-            candidates.entry(scope).or_default().push((*var, op.clone()));
+            candidates
+                .entry(scope)
+                .or_default()
+                .push((*var, op.clone()));
         }
     });
     // Keep the needed ones and what they are computed from.
@@ -472,7 +551,14 @@ fn plan_recompute(f: &Func, needed: &mut [bool], assigned: &[bool], replayed: &[
     }
     candidates
         .into_iter()
-        .map(|(scope, list)| (scope, list.into_iter().filter(|(v, _)| keep[*v]).collect::<Vec<_>>()))
+        .map(|(scope, list)| {
+            (
+                scope,
+                list.into_iter()
+                    .filter(|(v, _)| keep[*v])
+                    .collect::<Vec<_>>(),
+            )
+        })
         .filter(|(_, list)| !list.is_empty())
         .collect()
 }
@@ -505,36 +591,58 @@ fn plan_control(
     next: &mut VarId,
 ) {
     let mut new_var = |base: &str, kind: Kind, span: Span, scope: ScopeId| -> VarId {
-        new_vars.push(Var { ident: syn::Ident::new(base, span), kind, ty: None, scope, param: None });
+        new_vars.push(Var {
+            ident: syn::Ident::new(base, span),
+            kind,
+            ty: None,
+            scope,
+            param: None,
+        });
         *next += 1;
         *next - 1
     };
     let mut plans: Vec<(ScopeId, Control)> = Vec::new();
     for stmt in &block.stmts {
         match stmt {
-            Stmt::If { then, els, span, .. } => {
-                if has_reverse(then, active, saved) || has_reverse(els, active, saved) {
-                    let flag = new_var("branch", Kind::Bool, *span, block.scope);
-                    plans.push((then.scope, Control { flag: Some(flag), range: None, count: None }));
-                }
+            Stmt::If {
+                then, els, span, ..
+            } if has_reverse(then, active, saved) || has_reverse(els, active, saved) => {
+                let flag = new_var("branch", Kind::Bool, *span, block.scope);
+                plans.push((
+                    then.scope,
+                    Control {
+                        flag: Some(flag),
+                        range: None,
+                        count: None,
+                    },
+                ));
             }
-            Stmt::Loop { head, body, span } => {
-                if has_reverse(body, active, saved) {
-                    let early = contains_break(body);
-                    let (range, count) = match head {
-                        LoopHead::Range { var, .. } => {
-                            let base = match var {
-                                Some(v) => format!("range_{}", f.vars[*v].ident),
-                                None => "range".to_owned(),
-                            };
-                            let range = new_var(&base, Kind::Other, *span, block.scope);
-                            let count = early.then(|| new_var("iterations", Kind::Int, *span, block.scope));
-                            (Some(range), count)
-                        }
-                        _ => (None, Some(new_var("iterations", Kind::Int, *span, block.scope))),
-                    };
-                    plans.push((body.scope, Control { flag: None, range, count }));
-                }
+            Stmt::Loop { head, body, span } if has_reverse(body, active, saved) => {
+                let early = contains_break(body);
+                let (range, count) = match head {
+                    LoopHead::Range { var, .. } => {
+                        let base = match var {
+                            Some(v) => format!("range_{}", f.vars[*v].ident),
+                            None => "range".to_owned(),
+                        };
+                        let range = new_var(&base, Kind::Other, *span, block.scope);
+                        let count =
+                            early.then(|| new_var("iterations", Kind::Int, *span, block.scope));
+                        (Some(range), count)
+                    }
+                    _ => (
+                        None,
+                        Some(new_var("iterations", Kind::Int, *span, block.scope)),
+                    ),
+                };
+                plans.push((
+                    body.scope,
+                    Control {
+                        flag: None,
+                        range,
+                        count,
+                    },
+                ));
             }
             _ => {}
         }
@@ -546,7 +654,9 @@ fn plan_control(
                 plan_control(f, then, active, saved, control, new_vars, next);
                 plan_control(f, els, active, saved, control, new_vars, next);
             }
-            Stmt::Loop { body, .. } => plan_control(f, body, active, saved, control, new_vars, next),
+            Stmt::Loop { body, .. } => {
+                plan_control(f, body, active, saved, control, new_vars, next)
+            }
             _ => {}
         }
     }

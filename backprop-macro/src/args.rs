@@ -69,7 +69,10 @@ fn parse_one(
         let kw: Token![crate] = input.parse()?;
         once(krate.as_ref().map(|k| k.0), kw.span, "crate")?;
         if !input.peek(Token![=]) {
-            return Err(syn::Error::new(kw.span, "expected `crate = path`, like `crate = ::my_reexport::backprop`"));
+            return Err(syn::Error::new(
+                kw.span,
+                "expected `crate = path`, like `crate = ::my_reexport::backprop`",
+            ));
         }
         input.parse::<Token![=]>()?;
         let path = if input.peek(syn::LitStr) {
@@ -122,14 +125,20 @@ fn parse_one(
     }
     if input.peek(Token![=]) || input.peek(syn::token::Paren) {
         let extra: proc_macro2::TokenTree = input.parse()?;
-        return Err(syn::Error::new(extra.span(), format!("`{name}` takes no value")));
+        return Err(syn::Error::new(
+            extra.span(),
+            format!("`{name}` takes no value"),
+        ));
     }
     Ok(())
 }
 
 fn once(previous: Option<Span>, here: Span, name: &str) -> syn::Result<()> {
     match previous {
-        Some(_) => Err(syn::Error::new(here, format!("duplicate argument `{name}`"))),
+        Some(_) => Err(syn::Error::new(
+            here,
+            format!("duplicate argument `{name}`"),
+        )),
         None => Ok(()),
     }
 }

@@ -36,6 +36,8 @@ impl Errors {
 
     /// The `compile_error!` invocations for every error recorded.
     pub fn into_compile_errors(self) -> TokenStream {
-        self.first.map(|e| e.into_compile_error()).unwrap_or_default()
+        self.first
+            .map(|e| e.into_compile_error())
+            .unwrap_or_default()
     }
 }

@@ -9,7 +9,7 @@ use crate::ir::*;
 use crate::reverse::{B, Replay};
 use crate::rules::{E, Place};
 use proc_macro2::{Span, TokenStream};
-use quote::{ToTokens, format_ident, quote, quote_spanned};
+use quote::{ToTokens, quote, quote_spanned};
 use std::collections::BTreeSet;
 use syn::Ident;
 
@@ -22,7 +22,11 @@ pub struct Emit<'a> {
 impl<'a> Emit<'a> {
     pub fn new(f: &'a Func, a: &'a Analysis, args: &Args) -> Self {
         let krate = &args.krate;
-        Emit { f, a, private: quote!(#krate::__private) }
+        Emit {
+            f,
+            a,
+            private: quote!(#krate::__private),
+        }
     }
 
     pub fn ident(&self, v: VarId) -> &Ident {
@@ -75,8 +79,15 @@ impl<'a> Emit<'a> {
                 (PREC_ATOM, quote!(#id[#i]))
             }
             E::Up(v) => (PREC_ATOM, self.upstream(*v).to_token_stream()),
+            E::Select(c, a, b) => {
+                let (c, a, b) = (self.expr(c, 0), self.expr(a, 0), self.expr(b, 0));
+                (1, quote!(if #c { #a } else { #b }))
+            }
             E::Konst(k) => (konst_prec(&k.expr), k.expr.to_token_stream()),
-            E::Lit(l) => (PREC_ATOM, syn::LitFloat::new(l, Span::mixed_site()).to_token_stream()),
+            E::Lit(l) => (
+                PREC_ATOM,
+                syn::LitFloat::new(l, Span::mixed_site()).to_token_stream(),
+            ),
             E::Bin(op, a, b) => {
                 let p = bin_prec(*op);
                 let (a, b) = (self.expr(a, p), self.expr(b, p + 1));
@@ -114,7 +125,11 @@ impl<'a> Emit<'a> {
                 (PREC_ATOM, quote!(#id(#(#args),*)))
             }
         };
-        if prec < min { quote!((#tokens)) } else { tokens }
+        if prec < min {
+            quote!((#tokens))
+        } else {
+            tokens
+        }
     }
 
     pub fn operand(&self, o: &Operand) -> E {
@@ -131,9 +146,10 @@ impl<'a> Emit<'a> {
             Op::Konst(k) => k.expr.to_token_stream(),
             Op::Copy(a) => self.expr(&self.operand(a), 0),
             Op::Neg(a) => self.expr(&E::Neg(Box::new(self.operand(a))), 0),
-            Op::Bin(b, x, y) => {
-                self.expr(&E::Bin(*b, Box::new(self.operand(x)), Box::new(self.operand(y))), 0)
-            }
+            Op::Bin(b, x, y) => self.expr(
+                &E::Bin(*b, Box::new(self.operand(x)), Box::new(self.operand(y))),
+                0,
+            ),
             Op::Math(m, a, rest) => {
                 let r = self.expr(&self.operand(a), PREC_ATOM);
                 let name = Ident::new(m.name(), Span::mixed_site());
@@ -152,16 +168,36 @@ impl<'a> Emit<'a> {
             }
             Op::List { items, vec } => {
                 let items = items.iter().map(|o| self.expr(&self.operand(o), 0));
-                if *vec { quote!(::std::vec![#(#items),*]) } else { quote!([#(#items),*]) }
+                if *vec {
+                    quote!(::std::vec![#(#items),*])
+                } else {
+                    quote!([#(#items),*])
+                }
             }
         }
+    }
+
+    pub fn call_args_tokens(&self, call: &Call) -> Vec<TokenStream> {
+        self.call_args(call)
+    }
+
+    /// Whether the forward pass assigns `v` after its definition.
+    pub fn assigned_in_place(&self, v: VarId) -> bool {
+        self.a.in_place[v]
+    }
+
+    pub fn annotation_tokens(&self, v: VarId) -> TokenStream {
+        self.annotation(v)
     }
 
     fn call_args(&self, call: &Call) -> Vec<TokenStream> {
         call.args
             .iter()
             .map(|a| {
-                let v = self.expr(&self.operand(&a.value), if a.by_ref { PREC_UNARY } else { 0 });
+                let v = self.expr(
+                    &self.operand(&a.value),
+                    if a.by_ref { PREC_UNARY } else { 0 },
+                );
                 if a.by_ref { quote!(&#v) } else { v }
             })
             .collect()
@@ -169,7 +205,11 @@ impl<'a> Emit<'a> {
 
     /// Whether a call goes through its module's `__vjp`: its value carries a derivative.
     pub fn call_active(&self, target: VarId, call: &Call) -> bool {
-        self.a.active[target] && call.args.iter().any(|a| a.value.var().is_some_and(|v| self.a.active[v]))
+        self.a.active[target]
+            && call
+                .args
+                .iter()
+                .any(|a| a.value.var().is_some_and(|v| self.a.active[v]))
     }
 
     pub fn zero(&self, v: VarId) -> TokenStream {
@@ -188,7 +228,12 @@ impl<'a> Emit<'a> {
     /// The forward pass, with the saves and records the backward pass needs.
     pub fn forward(&self) -> TokenStream {
         let private = &self.private;
-        let stacks = self.a.stacks.iter().map(|&v| self.stack(v)).chain(self.a.elem_stacks.iter().map(|&v| self.elems(v)));
+        let stacks = self
+            .a
+            .stacks
+            .iter()
+            .map(|&v| self.stack(v))
+            .chain(self.a.elem_stacks.iter().map(|&v| self.elems(v)));
         let stacks = stacks.map(|s| quote!(let mut #s = #private::Stack::new();));
         let body = self.block(&self.f.body, &mut Vec::new());
         quote!(#(#stacks)* #body)
@@ -209,7 +254,9 @@ impl<'a> Emit<'a> {
 
     /// The pushes at the end of a block: its locals the backward pass reads.
     fn saves(&self, scope: ScopeId) -> TokenStream {
-        let Some(vars) = self.a.block_saves.get(&scope) else { return TokenStream::new() };
+        let Some(vars) = self.a.block_saves.get(&scope) else {
+            return TokenStream::new();
+        };
         vars.iter()
             .map(|&v| {
                 let (s, id) = (self.stack(v), self.ident(v));
@@ -225,7 +272,8 @@ impl<'a> Emit<'a> {
                 let m = self.mutability(*var);
                 if let Op::Call(call) = op {
                     if self.call_active(*var, call) {
-                        let (path, generics, pb) = (&call.path, &call.generics, self.ident(call.pullback));
+                        let (path, generics, pb) =
+                            (&call.path, &call.generics, self.ident(call.pullback));
                         let args = self.call_args(call);
                         return quote_spanned!(call.span=> let (#m #id, #pb) = #path::__vjp #generics (#(#args),*););
                     }
@@ -270,10 +318,16 @@ impl<'a> Emit<'a> {
                 let e = &k.expr;
                 quote!(#e;)
             }
-            Stmt::If { cond, then, els, .. } => {
+            Stmt::If {
+                cond, then, els, ..
+            } => {
                 let t = self.block(then, chain);
                 let e = self.block(els, chain);
-                let e = if e.is_empty() { TokenStream::new() } else { quote!(else { #e }) };
+                let e = if e.is_empty() {
+                    TokenStream::new()
+                } else {
+                    quote!(else { #e })
+                };
                 let c = &cond.expr;
                 match self.a.control.get(&then.scope).and_then(|c| c.flag) {
                     Some(flag) => {
@@ -337,7 +391,11 @@ impl<'a> Emit<'a> {
     }
 
     fn mutability(&self, v: VarId) -> TokenStream {
-        if self.a.mutable[v] { quote!(mut) } else { TokenStream::new() }
+        if self.a.mutable[v] {
+            quote!(mut)
+        } else {
+            TokenStream::new()
+        }
     }
 
     fn annotation(&self, v: VarId) -> TokenStream {
@@ -364,8 +422,16 @@ impl<'a> Emit<'a> {
         assigned.contains(&v)
     }
 
-    fn b_stmts(&self, stmts: &[B], assigned: &BTreeSet<VarId>, restored: &BTreeSet<VarId>) -> TokenStream {
-        stmts.iter().map(|b| self.b_stmt(b, assigned, restored)).collect()
+    fn b_stmts(
+        &self,
+        stmts: &[B],
+        assigned: &BTreeSet<VarId>,
+        restored: &BTreeSet<VarId>,
+    ) -> TokenStream {
+        stmts
+            .iter()
+            .map(|b| self.b_stmt(b, assigned, restored))
+            .collect()
     }
 
     fn place(&self, p: &Place) -> TokenStream {
@@ -381,7 +447,11 @@ impl<'a> Emit<'a> {
     fn b_stmt(&self, b: &B, assigned: &BTreeSet<VarId>, restored: &BTreeSet<VarId>) -> TokenStream {
         match b {
             B::LetAdj(v, e) => {
-                let m = if assigned.contains(v) { quote!(mut) } else { TokenStream::new() };
+                let m = if assigned.contains(v) {
+                    quote!(mut)
+                } else {
+                    TokenStream::new()
+                };
                 let (id, e) = (self.adj(*v), self.expr(e, 0));
                 quote!(let #m #id = #e;)
             }
@@ -407,7 +477,11 @@ impl<'a> Emit<'a> {
             B::Kill(p) => {
                 let whole_seq = matches!(p, Place::Var(v) if self.f.vars[*v].kind != Kind::Float);
                 let pt = self.place(p);
-                if whole_seq { quote!(#pt.fill(0.0);) } else { quote!(#pt = 0.0;) }
+                if whole_seq {
+                    quote!(#pt.fill(0.0);)
+                } else {
+                    quote!(#pt = 0.0;)
+                }
             }
             B::LetGrads(v, e) => {
                 let (id, e) = (self.ident(*v), self.expr(e, 0));
@@ -422,7 +496,11 @@ impl<'a> Emit<'a> {
                 quote!(let #id = #op;)
             }
             B::Pop(v) => {
-                let m = if restored.contains(v) { quote!(mut) } else { TokenStream::new() };
+                let m = if restored.contains(v) {
+                    quote!(mut)
+                } else {
+                    TokenStream::new()
+                };
                 let (id, s) = (self.ident(*v), self.stack(*v));
                 quote!(let #m #id = #s.pop();)
             }
@@ -438,7 +516,11 @@ impl<'a> Emit<'a> {
                 let c = self.expr(cond, 0);
                 let t = self.b_stmts(t, assigned, restored);
                 let e = self.b_stmts(e, assigned, restored);
-                if e.is_empty() { quote!(if #c { #t }) } else { quote!(if #c { #t } else { #e }) }
+                if e.is_empty() {
+                    quote!(if #c { #t })
+                } else {
+                    quote!(if #c { #t } else { #e })
+                }
             }
             B::For(var, replay, body) => {
                 let p = match var {
@@ -541,8 +623,14 @@ pub fn konst_prec(e: &syn::Expr) -> u8 {
         Expr::Range(_) => 2,
         Expr::Assign(_) | Expr::Closure(_) | Expr::Return(_) | Expr::Break(_) => 0,
         // A negative literal: `-1.0` as a method receiver needs parentheses.
-        Expr::Lit(syn::ExprLit { lit: syn::Lit::Float(f), .. }) if f.base10_digits().starts_with('-') => PREC_UNARY,
-        Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. }) if i.base10_digits().starts_with('-') => PREC_UNARY,
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Float(f),
+            ..
+        }) if f.base10_digits().starts_with('-') => PREC_UNARY,
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(i),
+            ..
+        }) if i.base10_digits().starts_with('-') => PREC_UNARY,
         _ => PREC_ATOM,
     }
 }
@@ -557,9 +645,8 @@ pub fn lifetime_for(name: &Ident, taken: &mut BTreeSet<String>) -> syn::Lifetime
         n += 1;
     }
     taken.insert(candidate.clone());
-    syn::Lifetime::new(&format!("'{candidate}"), Span::mixed_site().located_at(name.span()))
-}
-
-pub fn unused_ident() -> Ident {
-    format_ident!("_")
+    syn::Lifetime::new(
+        &format!("'{candidate}"),
+        Span::mixed_site().located_at(name.span()),
+    )
 }

@@ -240,7 +240,10 @@ pub enum Op {
     Cast(Operand, syn::Type),
     Call(Call),
     /// `[a, b, c]`, or `vec![a, b, c]` when `vec` is set.
-    List { items: Vec<Operand>, vec: bool },
+    List {
+        items: Vec<Operand>,
+        vec: bool,
+    },
 }
 
 impl Op {
@@ -263,27 +266,60 @@ impl Op {
 #[derive(Clone)]
 pub enum Stmt {
     /// `let var = op;`
-    Let { var: VarId, op: Op, span: Span },
+    Let {
+        var: VarId,
+        op: Op,
+        span: Span,
+    },
     /// `let var;`: assigned exactly once on every path that follows.
-    Declare { var: VarId },
+    Declare {
+        var: VarId,
+    },
     /// `var = op;` (`init`: the first assignment of a declared variable).
-    Assign { var: VarId, op: Op, init: bool, span: Span },
+    Assign {
+        var: VarId,
+        op: Op,
+        init: bool,
+        span: Span,
+    },
     /// `var[index] = op;`
-    SetElem { var: VarId, index: Konst, op: Op, span: Span },
+    SetElem {
+        var: VarId,
+        index: Konst,
+        op: Op,
+        span: Span,
+    },
     /// An expression evaluated for its effect (`check(n);`).
     Eval(Konst),
-    If { cond: Konst, then: Block, els: Block, span: Span },
-    Loop { head: LoopHead, body: Block, span: Span },
+    If {
+        cond: Konst,
+        then: Block,
+        els: Block,
+        span: Span,
+    },
+    Loop {
+        head: LoopHead,
+        body: Block,
+        span: Span,
+    },
     Break,
 }
 
 #[derive(Clone)]
 pub enum LoopHead {
     /// `for var in steps` over a `backprop::Steps` progression (ranges, slices' indices).
-    Range { var: Option<VarId>, steps: Konst },
+    Range {
+        var: Option<VarId>,
+        steps: Konst,
+    },
     /// `for var in iter` over constants the derivative does not flow through.
-    Iter { var: Option<VarId>, iter: Konst },
-    While { cond: Konst },
+    Iter {
+        var: Option<VarId>,
+        iter: Konst,
+    },
+    While {
+        cond: Konst,
+    },
     Infinite,
 }
 
@@ -299,7 +335,7 @@ pub enum ParamForm {
     /// `f32` / `f64`.
     Float,
     /// A sequence of floats; the gradient field's type.
-    Seq(syn::Type),
+    Seq(Box<syn::Type>),
     /// Not differentiable: integers, `bool`, references to them, or left out by `wrt`.
     Const,
 }
@@ -334,21 +370,11 @@ pub struct Func {
     pub body: Block,
     /// The function's value, after the body.
     pub result: Operand,
-    /// Whether a `return` leaves before the end of the body.
-    pub early_return: bool,
     /// The names taken so far; later passes take theirs from it too.
     pub names: crate::names::Names,
 }
 
 impl Func {
-    pub fn var(&self, v: VarId) -> &Var {
-        &self.vars[v]
-    }
-
-    pub fn in_loop(&self, scope: ScopeId) -> bool {
-        self.scopes[scope].loop_depth > 0
-    }
-
     /// Whether `inner` is `outer` or nested in it.
     pub fn within(&self, inner: ScopeId, outer: ScopeId) -> bool {
         let mut s = Some(inner);

@@ -16,6 +16,7 @@ mod lower;
 mod names;
 mod reverse;
 mod rules;
+mod tangent;
 
 use proc_macro::TokenStream;
 

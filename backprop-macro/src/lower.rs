@@ -21,7 +21,14 @@ const SUPPORTED_METHODS: &str = "exp, exp2, exp_m1, ln, ln_1p, log2, log10, sqrt
     ceil, round, trunc, signum)";
 
 /// Float methods whose derivative is zero almost everywhere: their results are constants.
-const STEP_METHODS: &[&str] = &["floor", "ceil", "round", "round_ties_even", "trunc", "signum"];
+const STEP_METHODS: &[&str] = &[
+    "floor",
+    "ceil",
+    "round",
+    "round_ties_even",
+    "trunc",
+    "signum",
+];
 
 /// Float methods that inspect a value without producing a float.
 const INSPECT_METHODS: &[&str] = &[
@@ -46,7 +53,10 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Option<Fun
         krate: args.krate.clone(),
         names: Names::new(user),
         vars: Vec::new(),
-        scopes: vec![Scope { parent: None, loop_depth: 0 }],
+        scopes: vec![Scope {
+            parent: None,
+            loop_depth: 0,
+        }],
         env: vec![Vec::new()],
         scope: 0,
         deferred: BTreeSet::new(),
@@ -71,10 +81,18 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Option<Fun
         let flag = if returns.in_loop {
             // A `return` inside a loop assigns it there, so it starts with a value.
             let default = cx.konst_tokens(quote!(::core::default::Default::default()), &[]);
-            stmts.push(Stmt::Let { var: out, op: Op::Konst(default), span });
+            stmts.push(Stmt::Let {
+                var: out,
+                op: Op::Konst(default),
+                span,
+            });
             let flag = cx.generated_var("returned", Kind::Bool, span);
             let no = cx.konst_tokens(quote!(false), &[]);
-            stmts.push(Stmt::Let { var: flag, op: Op::Konst(no), span });
+            stmts.push(Stmt::Let {
+                var: flag,
+                op: Op::Konst(no),
+                span,
+            });
             Some(flag)
         } else {
             cx.deferred.insert(out);
@@ -107,7 +125,6 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Option<Fun
         scopes: cx.scopes,
         body: Block { scope: 0, stmts },
         result,
-        early_return: returns.early,
         names: cx.names,
     })
 }
@@ -169,7 +186,13 @@ impl<'e> Lower<'e> {
 
     fn new_var(&mut self, name: &str, span: Span, kind: Kind, ty: Option<Type>) -> VarId {
         let ident = Ident::new(name, Span::mixed_site().located_at(span));
-        self.vars.push(Var { ident, kind, ty, scope: self.scope, param: None });
+        self.vars.push(Var {
+            ident,
+            kind,
+            ty,
+            scope: self.scope,
+            param: None,
+        });
         self.vars.len() - 1
     }
 
@@ -236,7 +259,10 @@ impl<'e> Lower<'e> {
 
     fn enter_block(&mut self, in_loop: bool) -> ScopeId {
         let depth = self.scopes[self.scope].loop_depth + usize::from(in_loop);
-        self.scopes.push(Scope { parent: Some(self.scope), loop_depth: depth });
+        self.scopes.push(Scope {
+            parent: Some(self.scope),
+            loop_depth: depth,
+        });
         let id = self.scopes.len() - 1;
         self.scope = id;
         self.env.push(Vec::new());
@@ -256,13 +282,16 @@ impl<'e> Lower<'e> {
 
     fn check_signature(&mut self, sig: &syn::Signature) {
         if let Some(a) = &sig.asyncness {
-            self.errors.at(a.span, "#[differentiate] does not support `async fn`");
+            self.errors
+                .at(a.span, "#[differentiate] does not support `async fn`");
         }
         if let syn::Safety::Unsafe(u) = &sig.safety {
-            self.errors.at(u.span, "#[differentiate] does not support `unsafe fn`");
+            self.errors
+                .at(u.span, "#[differentiate] does not support `unsafe fn`");
         }
         if let Some(v) = &sig.variadic {
-            self.errors.spanned(v, "#[differentiate] does not support variadic functions");
+            self.errors
+                .spanned(v, "#[differentiate] does not support variadic functions");
         }
         for param in sig.generics.params.iter() {
             match param {
@@ -274,7 +303,8 @@ impl<'e> Lower<'e> {
             }
         }
         if let Some(w) = &sig.generics.where_clause {
-            self.errors.spanned(w, "#[differentiate] does not support `where` clauses");
+            self.errors
+                .spanned(w, "#[differentiate] does not support `where` clauses");
         }
     }
 
@@ -284,7 +314,8 @@ impl<'e> Lower<'e> {
         if let Some(wrt) = &args.wrt {
             for name in wrt {
                 if !seen_wrt.insert(name.to_string()) {
-                    self.errors.at(name.span(), format!("`{name}` is named twice in `wrt`"));
+                    self.errors
+                        .at(name.span(), format!("`{name}` is named twice in `wrt`"));
                 }
                 let found = sig.inputs.iter().any(|arg| match arg {
                     syn::FnArg::Typed(t) => pat_ident(&t.pat).is_some_and(|(i, _)| i == name),
@@ -389,7 +420,12 @@ impl<'e> Lower<'e> {
     }
 
     /// The value the pullback starts from must be a variable of the function body.
-    fn result_var(&mut self, result: Operand, sig: &syn::Signature, stmts: &mut Vec<Stmt>) -> Operand {
+    fn result_var(
+        &mut self,
+        result: Operand,
+        sig: &syn::Signature,
+        stmts: &mut Vec<Stmt>,
+    ) -> Operand {
         let needs_var = match &result {
             Operand::Var(v) => self.vars[*v].param.is_some(),
             Operand::Elem(..) => true,
@@ -412,7 +448,11 @@ impl<'e> Lower<'e> {
             Operand::Konst(k) => Op::Konst(k),
             other => Op::Copy(other),
         };
-        stmts.push(Stmt::Let { var, op, span: sig.ident.span() });
+        stmts.push(Stmt::Let {
+            var,
+            op,
+            span: sig.ident.span(),
+        });
         Operand::Var(var)
     }
 }
@@ -496,13 +536,19 @@ impl<'e> Lower<'e> {
 
     fn push_frame<'s>(&self, k: &[Frame<'s>], rest: &'s [syn::Stmt], sink: Sink) -> Vec<Frame<'s>> {
         let mut k2 = k.to_vec();
-        k2.push(Frame { rest, sink, env: self.env.clone() });
+        k2.push(Frame {
+            rest,
+            sink,
+            env: self.env.clone(),
+        });
         k2
     }
 
     /// Control reached the end of a block: go on with the rest of the enclosing blocks.
     fn fall_through<'s>(&mut self, out: &mut Vec<Stmt>, k: &[Frame<'s>]) -> Flow {
-        let Some((frame, below)) = k.split_last() else { return Flow::Falls };
+        let Some((frame, below)) = k.split_last() else {
+            return Flow::Falls;
+        };
         let saved = std::mem::replace(&mut self.env, frame.env.clone());
         // The continuation's own `let`s are scoped to it, inside the current block.
         self.env.push(Vec::new());
@@ -521,7 +567,9 @@ impl<'e> Lower<'e> {
             Sink::Var(var) => {
                 match strip(expr) {
                     Expr::If(ifx) => return self.lower_if(ifx, sink, out, &[]),
-                    Expr::Block(b) if b.label.is_none() => return self.lower_block_expr(&b.block, sink, out),
+                    Expr::Block(b) if b.label.is_none() => {
+                        return self.lower_block_expr(&b.block, sink, out);
+                    }
                     _ => {}
                 }
                 let op = self.lower_op(expr, out);
@@ -542,7 +590,13 @@ impl<'e> Lower<'e> {
                     if init {
                         self.assign_init(var, op, expr.span(), out);
                     } else {
-                        out.push(Stmt::Assign { var, op, init: false, span: expr.span() });
+                        let op = self.overwrite(op, expr.span(), out);
+                        out.push(Stmt::Assign {
+                            var,
+                            op,
+                            init: false,
+                            span: expr.span(),
+                        });
                     }
                     return Flow::Falls;
                 }
@@ -569,7 +623,11 @@ impl<'e> Lower<'e> {
                             op => {
                                 let name = self.fn_result_name();
                                 let var = self.new_var(&name, expr.span(), op_kind(&op), None);
-                                out.push(Stmt::Let { var, op: self.finish_call(op, var), span: expr.span() });
+                                out.push(Stmt::Let {
+                                    var,
+                                    op: self.finish_call(op, var),
+                                    span: expr.span(),
+                                });
                                 Operand::Var(var)
                             }
                         }
@@ -592,7 +650,9 @@ impl<'e> Lower<'e> {
 
     /// `let name = init;`, `let name: T = init;`, `let name;`.
     fn lower_local(&mut self, local: &syn::Local, out: &mut Vec<Stmt>) {
-        let Some((ident, ty, _mutable)) = self.local_pattern(local) else { return };
+        let Some((ident, ty, _mutable)) = self.local_pattern(local) else {
+            return;
+        };
         let Some(init) = &local.init else {
             if let Some(var) = self.declare_local(local, out) {
                 self.bind(&ident, var);
@@ -600,19 +660,26 @@ impl<'e> Lower<'e> {
             return;
         };
         if let Some((else_token, _)) = &init.diverge {
-            self.errors.spanned(else_token, "#[differentiate] does not support `let ... else`");
+            self.errors.spanned(
+                else_token,
+                "#[differentiate] does not support `let ... else`",
+            );
             return;
         }
         let annotated = ty.as_ref().map(classify_kind);
         match strip(&init.expr) {
             Expr::If(ifx) => {
-                let Some(var) = self.declare_local(local, out) else { return };
+                let Some(var) = self.declare_local(local, out) else {
+                    return;
+                };
                 self.lower_if(ifx, Sink::Var(var), out, &[]);
                 self.bind(&ident, var);
                 return;
             }
             Expr::Block(b) if b.label.is_none() && b.block.stmts.len() > 1 => {
-                let Some(var) = self.declare_local(local, out) else { return };
+                let Some(var) = self.declare_local(local, out) else {
+                    return;
+                };
                 self.lower_block_expr(&b.block, Sink::Var(var), out);
                 self.bind(&ident, var);
                 return;
@@ -623,7 +690,11 @@ impl<'e> Lower<'e> {
         let kind = annotated.unwrap_or_else(|| op_kind(&op));
         let var = self.user_var(&ident, kind, ty);
         let op = self.finish_call(op, var);
-        out.push(Stmt::Let { var, op, span: local.span() });
+        out.push(Stmt::Let {
+            var,
+            op,
+            span: local.span(),
+        });
         self.bind(&ident, var);
     }
 
@@ -674,7 +745,12 @@ impl<'e> Lower<'e> {
             self.vars[var].kind = op_kind(&op);
         }
         let op = self.materialize_call(op, span, out);
-        out.push(Stmt::Assign { var, op, init: true, span });
+        out.push(Stmt::Assign {
+            var,
+            op,
+            init: true,
+            span,
+        });
     }
 
     /// `{ stmts; tail }` used as a value.
@@ -687,7 +763,10 @@ impl<'e> Lower<'e> {
 
     fn lower_return(&mut self, r: &syn::ExprReturn, out: &mut Vec<Stmt>) -> Flow {
         let Some(value) = &r.expr else {
-            self.errors.spanned(r, "#[differentiate] needs `return` to give the function's value");
+            self.errors.spanned(
+                r,
+                "#[differentiate] needs `return` to give the function's value",
+            );
             return Flow::Exits;
         };
         let Some(ret) = &self.ret else {
@@ -699,11 +778,21 @@ impl<'e> Lower<'e> {
         match flag {
             None => self.assign_init(var, op, r.span(), out),
             Some(flag) => {
-                let op = self.materialize_call(op, r.span(), out);
-                out.push(Stmt::Assign { var, op, init: false, span: r.span() });
+                let op = self.overwrite(op, r.span(), out);
+                out.push(Stmt::Assign {
+                    var,
+                    op,
+                    init: false,
+                    span: r.span(),
+                });
                 if self.in_loop() {
                     let yes = self.konst_tokens(quote!(true), &[]);
-                    out.push(Stmt::Assign { var: flag, op: Op::Konst(yes), init: false, span: r.span() });
+                    out.push(Stmt::Assign {
+                        var: flag,
+                        op: Op::Konst(yes),
+                        init: false,
+                        span: r.span(),
+                    });
                     out.push(Stmt::Break);
                 }
             }
@@ -713,11 +802,19 @@ impl<'e> Lower<'e> {
 
     /// After a loop a `return` can leave: `if returned { leave } else { the rest }`.
     fn after_returning_loop<'s>(&mut self, out: &mut Vec<Stmt>, k: &[Frame<'s>]) -> Flow {
-        let flag = self.ret.as_ref().and_then(|r| r.flag).expect("a loop with `return` has a flag");
+        let flag = self
+            .ret
+            .as_ref()
+            .and_then(|r| r.flag)
+            .expect("a loop with `return` has a flag");
         let cond = self.konst_var(flag);
         let previous = self.scope;
         let then_scope = self.enter_block(false);
-        let then = if self.in_loop() { vec![Stmt::Break] } else { Vec::new() };
+        let then = if self.in_loop() {
+            vec![Stmt::Break]
+        } else {
+            Vec::new()
+        };
         self.leave_block(previous);
         let else_scope = self.enter_block(false);
         let mut els = Vec::new();
@@ -727,16 +824,29 @@ impl<'e> Lower<'e> {
         self.leave_block(previous);
         out.push(Stmt::If {
             cond,
-            then: Block { scope: then_scope, stmts: then },
-            els: Block { scope: else_scope, stmts: els },
+            then: Block {
+                scope: then_scope,
+                stmts: then,
+            },
+            els: Block {
+                scope: else_scope,
+                stmts: els,
+            },
             span: Span::call_site(),
         });
         flow
     }
 
-    fn lower_if<'s>(&mut self, ifx: &'s syn::ExprIf, sink: Sink, out: &mut Vec<Stmt>, k: &[Frame<'s>]) -> Flow {
+    fn lower_if<'s>(
+        &mut self,
+        ifx: &'s syn::ExprIf,
+        sink: Sink,
+        out: &mut Vec<Stmt>,
+        k: &[Frame<'s>],
+    ) -> Flow {
         if let Expr::Let(l) = &*ifx.cond {
-            self.errors.spanned(l, "#[differentiate] does not support `if let`");
+            self.errors
+                .spanned(l, "#[differentiate] does not support `if let`");
         }
         let cond = self.konst(&ifx.cond);
         let previous = self.scope;
@@ -762,11 +872,21 @@ impl<'e> Lower<'e> {
         self.leave_block(previous);
         out.push(Stmt::If {
             cond,
-            then: Block { scope: then_scope, stmts: then },
-            els: Block { scope: else_scope, stmts: els },
+            then: Block {
+                scope: then_scope,
+                stmts: then,
+            },
+            els: Block {
+                scope: else_scope,
+                stmts: els,
+            },
             span: ifx.if_token.span,
         });
-        if then_flow == Flow::Exits && else_flow == Flow::Exits { Flow::Exits } else { Flow::Falls }
+        if then_flow == Flow::Exits && else_flow == Flow::Exits {
+            Flow::Exits
+        } else {
+            Flow::Falls
+        }
     }
 
     /// An expression statement that is not a tail: assignments, `if`, loops, blocks, calls.
@@ -777,7 +897,7 @@ impl<'e> Lower<'e> {
                 self.lower_assign(&b.left, compound(&b.op), &b.right, b.span(), out);
             }
             Expr::Binary(b) if is_compound_other(&b.op) => self.errors.spanned(
-                &b.op,
+                b.op,
                 "#[differentiate] supports `=`, `+=`, `-=`, `*=`, `/=` on floats (other compound assignments only on integers)",
             ),
             Expr::If(ifx) => {
@@ -797,7 +917,14 @@ impl<'e> Lower<'e> {
         }
     }
 
-    fn lower_assign(&mut self, left: &Expr, op: Option<BinOp>, right: &Expr, span: Span, out: &mut Vec<Stmt>) {
+    fn lower_assign(
+        &mut self,
+        left: &Expr,
+        op: Option<BinOp>,
+        right: &Expr,
+        span: Span,
+        out: &mut Vec<Stmt>,
+    ) {
         match strip(left) {
             Expr::Index(ix) => {
                 let Some(var) = self.local_of(&ix.expr).filter(|&v| self.kind(v) == Kind::Seq) else {
@@ -815,7 +942,7 @@ impl<'e> Lower<'e> {
                     }
                     None => self.lower_op(right, out),
                 };
-                let value = self.materialize_call(value, span, out);
+                let value = self.overwrite(value, span, out);
                 let value = self.detach_elems(value, var, &index, span, out);
                 out.push(Stmt::SetElem { var, index, op: value, span });
             }
@@ -856,12 +983,7 @@ impl<'e> Lower<'e> {
                 } else {
                     // Each call gets its own pullback; a rule that reads its result reads a
                     // value no later assignment overwrites.
-                    let value = match value {
-                        op @ (Op::Call(_) | Op::Math(..)) if matches!(op, Op::Call(_)) || crate::rules::reads_output(&op) => {
-                            Op::Copy(self.materialize(op, span, out))
-                        }
-                        op => op,
-                    };
+                    let value = self.overwrite(value, span, out);
                     out.push(Stmt::Assign { var, op: value, init: false, span });
                 }
             }
@@ -888,20 +1010,31 @@ impl<'e> Lower<'e> {
             _ => return,
         };
         if let Some(label) = label {
-            self.errors.spanned(label, "#[differentiate] does not support labeled loops yet");
+            self.errors
+                .spanned(label, "#[differentiate] does not support labeled loops yet");
         }
         let previous = self.scope;
         match expr {
             Expr::ForLoop(f) => {
-                let Some((head, prelude, body_scope)) = self.lower_for_head(f) else { return };
+                let Some((head, prelude, body_scope)) = self.lower_for_head(f) else {
+                    return;
+                };
                 let mut stmts = prelude;
                 self.lower_stmts(&f.body.stmts, Sink::Discard, &mut stmts, &[]);
                 self.leave_block(previous);
-                out.push(Stmt::Loop { head, body: Block { scope: body_scope, stmts }, span });
+                out.push(Stmt::Loop {
+                    head,
+                    body: Block {
+                        scope: body_scope,
+                        stmts,
+                    },
+                    span,
+                });
             }
             Expr::While(w) => {
                 if let Expr::Let(l) = &*w.cond {
-                    self.errors.spanned(l, "#[differentiate] does not support `while let`");
+                    self.errors
+                        .spanned(l, "#[differentiate] does not support `while let`");
                     return;
                 }
                 let cond = self.konst(&w.cond);
@@ -909,14 +1042,22 @@ impl<'e> Lower<'e> {
                 let mut stmts = Vec::new();
                 self.lower_stmts(&w.body.stmts, Sink::Discard, &mut stmts, &[]);
                 self.leave_block(previous);
-                out.push(Stmt::Loop { head: LoopHead::While { cond }, body: Block { scope, stmts }, span });
+                out.push(Stmt::Loop {
+                    head: LoopHead::While { cond },
+                    body: Block { scope, stmts },
+                    span,
+                });
             }
             Expr::Loop(l) => {
                 let scope = self.enter_block(true);
                 let mut stmts = Vec::new();
                 self.lower_stmts(&l.body.stmts, Sink::Discard, &mut stmts, &[]);
                 self.leave_block(previous);
-                out.push(Stmt::Loop { head: LoopHead::Infinite, body: Block { scope, stmts }, span });
+                out.push(Stmt::Loop {
+                    head: LoopHead::Infinite,
+                    body: Block { scope, stmts },
+                    span,
+                });
             }
             _ => {}
         }
@@ -931,17 +1072,19 @@ impl<'e> Lower<'e> {
             let scope = self.enter_block(true);
             let var = match &*f.pat {
                 Pat::Wild(_) => None,
-                pat => match pat_ident(pat) {
-                    Some((ident, _)) => {
-                        let var = self.user_var(ident, Kind::Int, None);
-                        self.bind(ident, var);
-                        Some(var)
+                pat => {
+                    match pat_ident(pat) {
+                        Some((ident, _)) => {
+                            let var = self.user_var(ident, Kind::Int, None);
+                            self.bind(ident, var);
+                            Some(var)
+                        }
+                        None => {
+                            self.errors.spanned(pat, "#[differentiate] supports `for i in range` with a plain name (or `_`)");
+                            None
+                        }
                     }
-                    None => {
-                        self.errors.spanned(pat, "#[differentiate] supports `for i in range` with a plain name (or `_`)");
-                        None
-                    }
-                },
+                }
             };
             return Some((LoopHead::Range { var, steps }, Vec::new(), scope));
         }
@@ -957,7 +1100,8 @@ impl<'e> Lower<'e> {
                 match &*f.pat {
                     Pat::Tuple(t) if t.elems.len() == 2 => (Some(&t.elems[0]), &t.elems[1]),
                     other => {
-                        self.errors.spanned(other, "expected a pattern `(i, x)` for `.enumerate()`");
+                        self.errors
+                            .spanned(other, "expected a pattern `(i, x)` for `.enumerate()`");
                         return None;
                     }
                 }
@@ -970,9 +1114,12 @@ impl<'e> Lower<'e> {
                     self.bind(ident, var);
                     var
                 }
-                Some((Pat::Wild(_), _)) | None => self.generated_var("index", Kind::Int, f.pat.span()),
+                Some((Pat::Wild(_), _)) | None => {
+                    self.generated_var("index", Kind::Int, f.pat.span())
+                }
                 Some((p, None)) => {
-                    self.errors.spanned(p, "expected a name or `_` for the index");
+                    self.errors
+                        .spanned(p, "expected a name or `_` for the index");
                     return None;
                 }
             };
@@ -982,7 +1129,8 @@ impl<'e> Lower<'e> {
                 p => match pat_ident(p) {
                     Some((ident, _)) => Some(ident.clone()),
                     None => {
-                        self.errors.spanned(p, "expected a name, `&name` or `_` for the element");
+                        self.errors
+                            .spanned(p, "expected a name, `&name` or `_` for the element");
                         return None;
                     }
                 },
@@ -990,10 +1138,21 @@ impl<'e> Lower<'e> {
             if let Some(ident) = elem {
                 let var = self.user_var(&ident, Kind::Float, None);
                 let at = self.konst_var(index);
-                prelude.push(Stmt::Let { var, op: Op::Copy(Operand::Elem(seq, at)), span: ident.span() });
+                prelude.push(Stmt::Let {
+                    var,
+                    op: Op::Copy(Operand::Elem(seq, at)),
+                    span: ident.span(),
+                });
                 self.bind(&ident, var);
             }
-            return Some((LoopHead::Range { var: Some(index), steps }, prelude, scope));
+            return Some((
+                LoopHead::Range {
+                    var: Some(index),
+                    steps,
+                },
+                prelude,
+                scope,
+            ));
         }
         // Anything else is iterated as constants.
         let iter = self.konst(iterable);
@@ -1007,17 +1166,19 @@ impl<'e> Lower<'e> {
         let scope = self.enter_block(true);
         let var = match strip_pat_ref(&f.pat) {
             Pat::Wild(_) => None,
-            pat => match pat_ident(pat) {
-                Some((ident, _)) => {
-                    let var = self.user_var(ident, Kind::Other, None);
-                    self.bind(ident, var);
-                    Some(var)
+            pat => {
+                match pat_ident(pat) {
+                    Some((ident, _)) => {
+                        let var = self.user_var(ident, Kind::Other, None);
+                        self.bind(ident, var);
+                        Some(var)
+                    }
+                    None => {
+                        self.errors.spanned(pat, "#[differentiate] supports `for name in ...` with a plain name (or `_`)");
+                        None
+                    }
                 }
-                None => {
-                    self.errors.spanned(pat, "#[differentiate] supports `for name in ...` with a plain name (or `_`)");
-                    None
-                }
-            },
+            }
         };
         // `for &c in CONSTS.iter()`: the pattern's `&` goes into the head.
         let iter = if matches!(&*f.pat, Pat::Reference(_)) {
@@ -1045,7 +1206,8 @@ impl<'e> Lower<'e> {
                 }
                 Expr::Range(r) => {
                     let (Some(start), Some(end)) = (&r.start, &r.end) else {
-                        self.errors.spanned(r, "#[differentiate] needs both ends of a loop's range");
+                        self.errors
+                            .spanned(r, "#[differentiate] needs both ends of a loop's range");
                         return None;
                     };
                     let range = self.konst(strip(&Expr::Range(r.clone())));
@@ -1088,7 +1250,9 @@ impl<'e> Lower<'e> {
             match e {
                 Expr::MethodCall(m)
                     if m.args.is_empty()
-                        && ["iter", "copied", "cloned", "into_iter"].iter().any(|n| m.method == n) =>
+                        && ["iter", "copied", "cloned", "into_iter"]
+                            .iter()
+                            .any(|n| m.method == n) =>
                 {
                     e = strip(&m.receiver);
                 }
@@ -1149,6 +1313,17 @@ impl<'e> Lower<'e> {
         }
     }
 
+    /// The value of an assignment that overwrites a variable (or an element) goes through
+    /// a temporary when it is a call (each call gets its own pullback) or when its rule reads
+    /// its result (the reverse and tangent rules then read a value nothing overwrites).
+    fn overwrite(&mut self, op: Op, span: Span, out: &mut Vec<Stmt>) -> Op {
+        if matches!(op, Op::Call(_)) || crate::rules::reads_output(&op) {
+            Op::Copy(self.materialize(op, span, out))
+        } else {
+            op
+        }
+    }
+
     /// A call assigned into an existing variable goes through a temporary, so each call
     /// gets its own pullback.
     fn materialize_call(&mut self, op: Op, span: Span, out: &mut Vec<Stmt>) -> Op {
@@ -1160,12 +1335,25 @@ impl<'e> Lower<'e> {
 
     /// `v[i] = f(v[j])`: `v[j]` is read into a temporary first, so the reverse never has to
     /// consider `i == j` (the element `v[i]` itself may be read: `v[i] *= 2.0`).
-    fn detach_elems(&mut self, op: Op, var: VarId, index: &Konst, span: Span, out: &mut Vec<Stmt>) -> Op {
-        let same = |i: &Konst| i.expr.to_token_stream().to_string() == index.expr.to_token_stream().to_string();
+    fn detach_elems(
+        &mut self,
+        op: Op,
+        var: VarId,
+        index: &Konst,
+        span: Span,
+        out: &mut Vec<Stmt>,
+    ) -> Op {
+        let same = |i: &Konst| {
+            i.expr.to_token_stream().to_string() == index.expr.to_token_stream().to_string()
+        };
         let mut detach = |o: Operand, cx: &mut Self| match o {
             Operand::Elem(v, i) if v == var && !same(&i) => {
                 let t = cx.temp_var(Kind::Float, span);
-                out.push(Stmt::Let { var: t, op: Op::Copy(Operand::Elem(v, i)), span });
+                out.push(Stmt::Let {
+                    var: t,
+                    op: Op::Copy(Operand::Elem(v, i)),
+                    span,
+                });
                 Operand::Var(t)
             }
             o => o,
@@ -1213,7 +1401,10 @@ impl<'e> Lower<'e> {
                     fold_konst(self, op, a, c)
                 }
                 None if compound(&b.op).is_some() || is_compound_other(&b.op) => {
-                    self.errors.spanned(b, "#[differentiate] supports assignments only as statements");
+                    self.errors.spanned(
+                        b,
+                        "#[differentiate] supports assignments only as statements",
+                    );
                     Op::Konst(self.dummy())
                 }
                 None if matches!(b.op, syn::BinOp::Rem(_)) => {
@@ -1222,7 +1413,7 @@ impl<'e> Lower<'e> {
                     if matches!((&a, &c), (Operand::Konst(_), Operand::Konst(_))) {
                         Op::Konst(self.konst(expr))
                     } else {
-                        self.errors.spanned(&b.op, "#[differentiate] does not support `%` on floats that carry a derivative; supported: + - * /");
+                        self.errors.spanned(b.op, "#[differentiate] does not support `%` on floats that carry a derivative; supported: + - * /");
                         Op::Konst(self.dummy())
                     }
                 }
@@ -1272,7 +1463,11 @@ impl<'e> Lower<'e> {
                 }
             }
             Expr::Array(arr) => {
-                let items: Vec<Operand> = arr.elems.iter().map(|e| self.lower_operand(e, out)).collect();
+                let items: Vec<Operand> = arr
+                    .elems
+                    .iter()
+                    .map(|e| self.lower_operand(e, out))
+                    .collect();
                 if items.iter().all(|o| matches!(o, Operand::Konst(_))) {
                     Op::Konst(self.konst(expr))
                 } else {
@@ -1324,7 +1519,8 @@ impl<'e> Lower<'e> {
         }
         let receiver = self.lower_operand(&m.receiver, out);
         let args: Vec<Operand> = m.args.iter().map(|a| self.lower_operand(a, out)).collect();
-        let constant = matches!(receiver, Operand::Konst(_)) && args.iter().all(|a| matches!(a, Operand::Konst(_)));
+        let constant = matches!(receiver, Operand::Konst(_))
+            && args.iter().all(|a| matches!(a, Operand::Konst(_)));
         if constant {
             return Op::Konst(self.konst(&Expr::MethodCall(m.clone())));
         }
@@ -1336,7 +1532,8 @@ impl<'e> Lower<'e> {
             return Op::Konst(self.dummy());
         };
         if args.len() != arity {
-            self.errors.spanned(&m.method, format!("`.{name}()` takes {arity} argument(s)"));
+            self.errors
+                .spanned(&m.method, format!("`.{name}()` takes {arity} argument(s)"));
             return Op::Konst(self.dummy());
         }
         if let Some(t) = &m.turbofish {
@@ -1351,22 +1548,47 @@ impl<'e> Lower<'e> {
             return Op::Konst(self.dummy());
         };
         if fp.qself.is_some() {
-            self.errors.spanned(&c.func, "#[differentiate] does not support qualified paths (`<T as Trait>::f`) in calls");
+            self.errors.spanned(
+                &c.func,
+                "#[differentiate] does not support qualified paths (`<T as Trait>::f`) in calls",
+            );
             return Op::Konst(self.dummy());
         }
-        if let Some(v) = fp.path.get_ident().and_then(|i| self.lookup(&i.to_string())) {
+        if let Some(v) = fp
+            .path
+            .get_ident()
+            .and_then(|i| self.lookup(&i.to_string()))
+        {
             let _ = v;
-            self.errors.spanned(&c.func, "#[differentiate] does not support calling a local variable");
+            self.errors.spanned(
+                &c.func,
+                "#[differentiate] does not support calling a local variable",
+            );
             return Op::Konst(self.dummy());
         }
         // `f64::exp(x)`, `f32::max(a, b)`: a float method in function syntax.
-        let segments: Vec<String> = fp.path.segments.iter().map(|s| s.ident.to_string()).collect();
-        if segments.len() == 2 && (segments[0] == "f64" || segments[0] == "f32") && !c.args.is_empty() {
+        let segments: Vec<String> = fp
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        if segments.len() == 2
+            && (segments[0] == "f64" || segments[0] == "f32")
+            && !c.args.is_empty()
+        {
             if let Some((math, arity)) = Math::from_name(&segments[1]) {
                 if c.args.len() == arity + 1 {
                     let receiver = self.lower_operand(&c.args[0], out);
-                    let args: Vec<Operand> = c.args.iter().skip(1).map(|a| self.lower_operand(a, out)).collect();
-                    if matches!(receiver, Operand::Konst(_)) && args.iter().all(|a| matches!(a, Operand::Konst(_))) {
+                    let args: Vec<Operand> = c
+                        .args
+                        .iter()
+                        .skip(1)
+                        .map(|a| self.lower_operand(a, out))
+                        .collect();
+                    if matches!(receiver, Operand::Konst(_))
+                        && args.iter().all(|a| matches!(a, Operand::Konst(_)))
+                    {
                         return Op::Konst(self.konst(&Expr::Call(c.clone())));
                     }
                     return Op::Math(math, receiver, args);
@@ -1378,7 +1600,10 @@ impl<'e> Lower<'e> {
             let (inner, by_ref) = match strip(a) {
                 Expr::Reference(r) if r.mutability.is_none() => (&*r.expr, true),
                 Expr::Reference(r) => {
-                    self.errors.spanned(r, "#[differentiate] does not support passing `&mut` references");
+                    self.errors.spanned(
+                        r,
+                        "#[differentiate] does not support passing `&mut` references",
+                    );
                     (&*r.expr, true)
                 }
                 other => (other, false),
@@ -1391,7 +1616,11 @@ impl<'e> Lower<'e> {
             return Op::Konst(self.konst(&Expr::Call(c.clone())));
         }
         let mut path = fp.path.clone();
-        let generics = match path.segments.last_mut().map(|s| std::mem::take(&mut s.arguments)) {
+        let generics = match path
+            .segments
+            .last_mut()
+            .map(|s| std::mem::take(&mut s.arguments))
+        {
             Some(syn::PathArguments::AngleBracketed(g)) => Some(g),
             Some(syn::PathArguments::Parenthesized(p)) => {
                 self.errors.spanned(p, "unexpected parenthesized arguments");
@@ -1399,7 +1628,13 @@ impl<'e> Lower<'e> {
             }
             _ => None,
         };
-        Op::Call(Call { path, generics, args, pullback: usize::MAX, span: c.span() })
+        Op::Call(Call {
+            path,
+            generics,
+            args,
+            pullback: usize::MAX,
+            span: c.span(),
+        })
     }
 
     fn lower_macro(&mut self, m: &syn::ExprMacro, out: &mut Vec<Stmt>) -> Op {
@@ -1408,7 +1643,10 @@ impl<'e> Lower<'e> {
             return Op::Konst(self.dummy());
         }
         // `vec![a, b, c]` or `vec![value; n]`.
-        if let Ok(items) = m.mac.parse_body_with(syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated) {
+        if let Ok(items) = m
+            .mac
+            .parse_body_with(syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated)
+        {
             let items: Vec<Operand> = items.iter().map(|e| self.lower_operand(e, out)).collect();
             if items.iter().all(|o| matches!(o, Operand::Konst(_))) {
                 return Op::Konst(self.konst_vec_macro(m));
@@ -1431,7 +1669,8 @@ impl<'e> Lower<'e> {
                 reads.sort_unstable();
                 reads.dedup();
                 let span = m.mac.path.span();
-                self.konst_tokens(quote_spanned!(span=> ::std::vec![#v; #n]), &reads).into_op()
+                self.konst_tokens(quote_spanned!(span=> ::std::vec![#v; #n]), &reads)
+                    .into_op()
             }
             Err(e) => {
                 self.errors.push(e);
@@ -1494,13 +1733,25 @@ impl<'e> Lower<'e> {
 
     fn konst_checked(&mut self, expr: &Expr) -> Option<Konst> {
         let mut expr = expr.clone();
-        let mut renamer = Renamer { lower: self, reads: BTreeSet::new(), ok: true };
+        let mut renamer = Renamer {
+            lower: self,
+            reads: BTreeSet::new(),
+            ok: true,
+        };
         renamer.visit_expr_mut(&mut expr);
         let Renamer { reads, ok, .. } = renamer;
-        ok.then(|| Konst { expr, reads: reads.into_iter().collect() })
+        ok.then(|| Konst {
+            expr,
+            reads: reads.into_iter().collect(),
+        })
     }
 
-    fn konst_checked_assign(&mut self, left: &Expr, op: Option<BinOp>, right: &Expr) -> Option<Konst> {
+    fn konst_checked_assign(
+        &mut self,
+        left: &Expr,
+        op: Option<BinOp>,
+        right: &Expr,
+    ) -> Option<Konst> {
         let l = self.konst_checked(left)?;
         let r = self.konst_checked(right)?;
         let (le, re) = (l.expr, r.expr);
@@ -1532,17 +1783,26 @@ impl<'e> Lower<'e> {
 
     fn konst_var(&self, var: VarId) -> Konst {
         let ident = &self.vars[var].ident;
-        Konst { expr: syn::parse_quote!(#ident), reads: vec![var] }
+        Konst {
+            expr: syn::parse_quote!(#ident),
+            reads: vec![var],
+        }
     }
 
     fn konst_tokens_reading(&self, var: VarId, f: impl FnOnce(&Ident) -> TokenStream) -> Konst {
         let tokens = f(&self.vars[var].ident);
-        Konst { expr: syn::parse2(tokens).expect("generated expression parses"), reads: vec![var] }
+        Konst {
+            expr: syn::parse2(tokens).expect("generated expression parses"),
+            reads: vec![var],
+        }
     }
 
     fn konst_tokens(&mut self, tokens: TokenStream, reads: &[VarId]) -> Konst {
         match syn::parse2::<Expr>(tokens) {
-            Ok(expr) => Konst { expr, reads: reads.to_vec() },
+            Ok(expr) => Konst {
+                expr,
+                reads: reads.to_vec(),
+            },
             Err(e) => {
                 self.errors.push(e);
                 self.dummy()
@@ -1552,7 +1812,10 @@ impl<'e> Lower<'e> {
 
     /// A placeholder after an error has been reported.
     fn dummy(&self) -> Konst {
-        Konst { expr: syn::parse_quote!(::core::unreachable!()), reads: Vec::new() }
+        Konst {
+            expr: syn::parse_quote!(::core::unreachable!()),
+            reads: Vec::new(),
+        }
     }
 }
 
@@ -1575,16 +1838,18 @@ impl VisitMut for Renamer<'_, '_> {
             Expr::Closure(_) => Some("closures"),
             Expr::Macro(m) if !m.mac.path.is_ident("vec") => Some("macros (except `vec!`)"),
             Expr::Macro(_) => Some("`vec!` inside an expression"),
-            Expr::Block(_) | Expr::If(_) | Expr::Match(_) => {
-                Some("`if`, `match` or blocks inside a condition or index; assign them to a variable first")
-            }
+            Expr::Block(_) | Expr::If(_) | Expr::Match(_) => Some(
+                "`if`, `match` or blocks inside a condition or index; assign them to a variable first",
+            ),
             Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) => Some("loops inside an expression"),
             Expr::Unsafe(_) => Some("`unsafe` blocks"),
             Expr::Async(_) | Expr::Await(_) => Some("`async`"),
             Expr::Try(_) | Expr::TryBlock(_) => Some("the `?` operator"),
             Expr::Let(_) => Some("`let` in conditions"),
             Expr::Assign(_) => Some("assignments inside an expression"),
-            Expr::Return(_) | Expr::Break(_) | Expr::Continue(_) => Some("`return`, `break` or `continue` inside an expression"),
+            Expr::Return(_) | Expr::Break(_) | Expr::Continue(_) => {
+                Some("`return`, `break` or `continue` inside an expression")
+            }
             Expr::Yield(_) => Some("`yield`"),
             Expr::Struct(_) => Some("struct expressions"),
             Expr::RawAddr(_) => Some("raw pointers"),
@@ -1702,7 +1967,9 @@ fn strip_pat_ref(pat: &Pat) -> &Pat {
 
 fn pat_ident(pat: &Pat) -> Option<(&Ident, bool)> {
     match pat {
-        Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => Some((&p.ident, p.mutability.is_some())),
+        Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
+            Some((&p.ident, p.mutability.is_some()))
+        }
         Pat::Paren(p) => pat_ident(&p.pat),
         _ => None,
     }
@@ -1710,7 +1977,11 @@ fn pat_ident(pat: &Pat) -> Option<(&Ident, bool)> {
 
 fn user_base(_renamed: &Ident, left: &Expr) -> String {
     match strip(left) {
-        Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()).unwrap_or_default(),
+        Expr::Path(p) => p
+            .path
+            .get_ident()
+            .map(|i| i.to_string())
+            .unwrap_or_default(),
         _ => String::new(),
     }
 }
@@ -1812,7 +2083,10 @@ fn konst_kind(expr: &Expr) -> Kind {
             let name = m.method.to_string();
             if name == "len" || name == "count" {
                 Kind::Int
-            } else if INSPECT_METHODS.contains(&name.as_str()) && name != "classify" && name != "to_bits" {
+            } else if INSPECT_METHODS.contains(&name.as_str())
+                && name != "classify"
+                && name != "to_bits"
+            {
                 Kind::Bool
             } else {
                 Kind::Float
@@ -1827,7 +2101,7 @@ fn konst_kind(expr: &Expr) -> Kind {
 pub enum TypeClass {
     Float,
     /// A sequence of floats, with the gradient's type.
-    Seq(Type),
+    Seq(Box<Type>),
     Int,
     Bool,
     MutRef,
@@ -1860,22 +2134,26 @@ pub fn classify(ty: &Type) -> TypeClass {
         _ if is_float_type(ty) => TypeClass::Float,
         Type::Path(p) if p.qself.is_none() => {
             if let Some(elem) = vec_elem(ty) {
-                return TypeClass::Seq(syn::parse_quote!(::std::vec::Vec<#elem>));
+                return TypeClass::Seq(Box::new(syn::parse_quote!(::std::vec::Vec<#elem>)));
             }
-            let Some(ident) = p.path.get_ident() else { return TypeClass::Unknown };
+            let Some(ident) = p.path.get_ident() else {
+                return TypeClass::Unknown;
+            };
             match ident.to_string().as_str() {
-                "i8" | "i16" | "i32" | "i64" | "i128" | "isize" | "u8" | "u16" | "u32" | "u64" | "u128"
-                | "usize" => TypeClass::Int,
+                "i8" | "i16" | "i32" | "i64" | "i128" | "isize" | "u8" | "u16" | "u32" | "u64"
+                | "u128" | "usize" => TypeClass::Int,
                 "bool" => TypeClass::Bool,
                 _ => TypeClass::Unknown,
             }
         }
-        Type::Array(a) if is_float_type(&a.elem) => TypeClass::Seq(Type::Array(a.clone())),
+        Type::Array(a) if is_float_type(&a.elem) => {
+            TypeClass::Seq(Box::new(Type::Array(a.clone())))
+        }
         Type::Reference(r) if r.mutability.is_some() => TypeClass::MutRef,
         Type::Reference(r) => match &*r.elem {
             Type::Slice(s) if is_float_type(&s.elem) => {
                 let elem = &s.elem;
-                TypeClass::Seq(syn::parse_quote!(::std::vec::Vec<#elem>))
+                TypeClass::Seq(Box::new(syn::parse_quote!(::std::vec::Vec<#elem>)))
             }
             inner => match classify(inner) {
                 TypeClass::Seq(grad) => TypeClass::Seq(grad),
@@ -1901,7 +2179,10 @@ fn classify_kind(ty: &Type) -> Kind {
 /// Whether an `if` can leave the block it is in: a `return` anywhere in it, or a `break` or
 /// `continue` not inside a loop of its own.
 fn exits(ifx: &syn::ExprIf) -> bool {
-    let mut scan = ExitScan { loops: 0, found: false };
+    let mut scan = ExitScan {
+        loops: 0,
+        found: false,
+    };
     scan.visit_expr_if(ifx);
     scan.found
 }

@@ -20,13 +20,19 @@ pub struct Names {
 
 impl Names {
     pub fn new(user: BTreeSet<String>) -> Self {
-        Names { taken: BTreeSet::new(), user, temps: 0 }
+        Names {
+            taken: BTreeSet::new(),
+            user,
+            temps: 0,
+        }
     }
 
     /// A name for a variable the user named `base`: `base` itself when it and its derived
     /// names are free, else `base_1`, `base_2`, ...
     pub fn user_var(&mut self, base: &str) -> String {
-        let base = base.strip_prefix("r#").map_or_else(|| base.to_owned(), |b| format!("{b}_"));
+        let base = base
+            .strip_prefix("r#")
+            .map_or_else(|| base.to_owned(), |b| format!("{b}_"));
         if self.free(&base, false) {
             return self.take(base);
         }
@@ -71,9 +77,7 @@ impl Names {
     }
 
     fn free(&self, name: &str, avoid_user: bool) -> bool {
-        !self.taken.contains(name)
-            && !(avoid_user && self.user.contains(name))
-            && !is_keyword(name)
+        !(self.taken.contains(name) || is_keyword(name) || avoid_user && self.user.contains(name))
             && Names::derived(name).all(|d| !self.taken.contains(&d) && !self.user.contains(&d))
     }
 
@@ -87,12 +91,57 @@ impl Names {
 fn is_keyword(name: &str) -> bool {
     matches!(
         name,
-        "as" | "break" | "const" | "continue" | "crate" | "else" | "enum" | "extern" | "false"
-            | "fn" | "for" | "if" | "impl" | "in" | "let" | "loop" | "match" | "mod" | "move"
-            | "mut" | "pub" | "ref" | "return" | "self" | "Self" | "static" | "struct" | "super"
-            | "trait" | "true" | "type" | "unsafe" | "use" | "where" | "while" | "async"
-            | "await" | "dyn" | "abstract" | "become" | "box" | "do" | "final" | "macro"
-            | "override" | "priv" | "typeof" | "unsized" | "virtual" | "yield" | "try" | "gen"
+        "as" | "break"
+            | "const"
+            | "continue"
+            | "crate"
+            | "else"
+            | "enum"
+            | "extern"
+            | "false"
+            | "fn"
+            | "for"
+            | "if"
+            | "impl"
+            | "in"
+            | "let"
+            | "loop"
+            | "match"
+            | "mod"
+            | "move"
+            | "mut"
+            | "pub"
+            | "ref"
+            | "return"
+            | "self"
+            | "Self"
+            | "static"
+            | "struct"
+            | "super"
+            | "trait"
+            | "true"
+            | "type"
+            | "unsafe"
+            | "use"
+            | "where"
+            | "while"
+            | "async"
+            | "await"
+            | "dyn"
+            | "abstract"
+            | "become"
+            | "box"
+            | "do"
+            | "final"
+            | "macro"
+            | "override"
+            | "priv"
+            | "typeof"
+            | "unsized"
+            | "virtual"
+            | "yield"
+            | "try"
+            | "gen"
     )
 }
 

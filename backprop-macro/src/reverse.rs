@@ -50,7 +50,11 @@ pub enum Replay {
 }
 
 pub fn backward(f: &Func, a: &Analysis) -> Vec<B> {
-    let mut r = Rev { f, a, declared: vec![false; f.vars.len()] };
+    let mut r = Rev {
+        f,
+        a,
+        declared: vec![false; f.vars.len()],
+    };
     r.declared[a.result] = true;
     r.block(&f.body)
 }
@@ -92,15 +96,29 @@ impl Rev<'_> {
 
     fn stmt(&mut self, stmt: &Stmt, scope: ScopeId, out: &mut Vec<B>, zeroed: &mut Zeroed) {
         match stmt {
-            Stmt::Let { var, op, .. } | Stmt::Assign { var, op, init: true, .. } => {
+            Stmt::Let { var, op, .. }
+            | Stmt::Assign {
+                var,
+                op,
+                init: true,
+                ..
+            } => {
                 if self.a.active[*var] && self.declared[*var] && !zeroed.contains_key(var) {
                     let cs = analysis::stmt_contribs(op, &Place::Var(*var), &self.a.active);
                     self.contribs(&cs, scope, out, zeroed);
                 }
             }
-            Stmt::Assign { var, op, init: false, .. } => {
+            Stmt::Assign {
+                var,
+                op,
+                init: false,
+                ..
+            } => {
                 let v = *var;
-                let reads_self = op.operands().iter().any(|o| matches!(o, Operand::Var(x) if *x == v));
+                let reads_self = op
+                    .operands()
+                    .iter()
+                    .any(|o| matches!(o, Operand::Var(x) if *x == v));
                 if reads_self && self.a.saved[v] {
                     out.push(B::Restore(v));
                 }
@@ -122,7 +140,10 @@ impl Rev<'_> {
             }
             Stmt::SetElem { var, index, op, .. } => {
                 let v = *var;
-                let reads_elem = op.operands().iter().any(|o| matches!(o, Operand::Elem(x, _) if *x == v));
+                let reads_elem = op
+                    .operands()
+                    .iter()
+                    .any(|o| matches!(o, Operand::Elem(x, _) if *x == v));
                 if reads_elem && self.a.saved[v] {
                     out.push(B::RestoreElem(v, index.clone()));
                 }
@@ -141,7 +162,9 @@ impl Rev<'_> {
                 }
             }
             Stmt::If { then, els, .. } => {
-                let Some(control) = self.a.control.get(&then.scope) else { return };
+                let Some(control) = self.a.control.get(&then.scope) else {
+                    return;
+                };
                 let flag = control.flag.expect("a branch records its condition");
                 let t = self.block(then);
                 let e = self.block(els);
@@ -149,10 +172,14 @@ impl Rev<'_> {
                 out.push(B::If(E::Var(flag), t, e));
             }
             Stmt::Loop { head, body, .. } => {
-                let Some(control) = self.a.control.get(&body.scope).cloned() else { return };
+                let Some(control) = self.a.control.get(&body.scope).cloned() else {
+                    return;
+                };
                 let (var, replay) = match (head, control.range, control.count) {
                     (LoopHead::Range { var, .. }, Some(range), None) => (*var, Replay::Rev(range)),
-                    (LoopHead::Range { var, .. }, Some(range), Some(count)) => (*var, Replay::Partial(range, count)),
+                    (LoopHead::Range { var, .. }, Some(range), Some(count)) => {
+                        (*var, Replay::Partial(range, count))
+                    }
                     (_, _, Some(count)) => (None, Replay::Count(count)),
                     _ => return,
                 };
@@ -169,7 +196,15 @@ impl Rev<'_> {
     /// is; then the adjoint becomes the sum of what flows to the target's old value. Where
     /// the flow to the old value is routed (`m = m.max(x)`) or goes through a pullback, the
     /// upstream adjoint is kept in `upstream_v` and the adjoint restarts from zero.
-    fn self_update(&mut self, op: &Op, target: &Place, cs: Vec<Contrib>, scope: ScopeId, out: &mut Vec<B>, zeroed: &mut Zeroed) {
+    fn self_update(
+        &mut self,
+        op: &Op,
+        target: &Place,
+        cs: Vec<Contrib>,
+        scope: ScopeId,
+        out: &mut Vec<B>,
+        zeroed: &mut Zeroed,
+    ) {
         let same = |p: &Place| match (p, target) {
             (Place::Var(a), Place::Var(b)) => a == b,
             (Place::Elem(a, i), Place::Elem(b, j)) => a == b && same_tokens(i, j),
@@ -208,7 +243,10 @@ impl Rev<'_> {
             // `s = s + e`: the adjoint of the old `s` is the adjoint of the new one.
             1 if is_same_e(&own[0], &up) => {}
             _ => {
-                let sum = own.into_iter().reduce(crate::rules::add).expect("at least one");
+                let sum = own
+                    .into_iter()
+                    .reduce(crate::rules::add)
+                    .expect("at least one");
                 unzero(&sum, zeroed);
                 zeroed.remove(&target.var());
                 out.push(B::SetAdj(target.clone(), sum));
@@ -233,19 +271,35 @@ impl Rev<'_> {
                     }
                     out.push(B::If(cond.clone(), t, e));
                 }
-                Contrib::Pullback { pullback, upstream, parts } => {
+                Contrib::Pullback {
+                    pullback,
+                    upstream,
+                    parts,
+                } => {
                     let call = E::Apply(*pullback, vec![upstream.clone()]);
                     unzero(upstream, zeroed);
                     match self.a.grads.get(pullback) {
                         Some(&grads) if parts.len() > 1 => {
                             out.push(B::LetGrads(grads, call));
                             for (place, i) in parts {
-                                self.add(place, E::Field(Box::new(E::Var(grads)), *i), scope, out, zeroed);
+                                self.add(
+                                    place,
+                                    E::Field(Box::new(E::Var(grads)), *i),
+                                    scope,
+                                    out,
+                                    zeroed,
+                                );
                             }
                         }
                         _ => {
                             for (place, i) in parts {
-                                self.add(place, E::Field(Box::new(call.clone()), *i), scope, out, zeroed);
+                                self.add(
+                                    place,
+                                    E::Field(Box::new(call.clone()), *i),
+                                    scope,
+                                    out,
+                                    zeroed,
+                                );
                             }
                         }
                     }
@@ -255,12 +309,22 @@ impl Rev<'_> {
     }
 
     /// `place += value`, or the first contribution's `let`, or an assignment after a kill.
-    fn add(&mut self, place: &Place, value: E, scope: ScopeId, out: &mut Vec<B>, zeroed: &mut Zeroed) {
+    fn add(
+        &mut self,
+        place: &Place,
+        value: E,
+        scope: ScopeId,
+        out: &mut Vec<B>,
+        zeroed: &mut Zeroed,
+    ) {
         unzero(&value, zeroed);
         let v = place.var();
         match place {
             Place::Var(_) if !self.declared[v] => {
-                debug_assert_eq!(self.f.vars[v].scope, scope, "undeclared adjoint outside its block");
+                debug_assert_eq!(
+                    self.f.vars[v].scope, scope,
+                    "undeclared adjoint outside its block"
+                );
                 self.declared[v] = true;
                 out.push(B::LetAdj(v, value));
             }
@@ -298,6 +362,11 @@ fn unzero(e: &E, zeroed: &mut Zeroed) {
             args.iter().for_each(|a| unzero(a, zeroed));
         }
         E::Helper(_, args) | E::Apply(_, args) => args.iter().for_each(|a| unzero(a, zeroed)),
+        E::Select(c, a, b) => {
+            unzero(c, zeroed);
+            unzero(a, zeroed);
+            unzero(b, zeroed);
+        }
         _ => {}
     }
 }

@@ -21,6 +21,8 @@ pub enum E {
     DotElem(VarId, Konst),
     /// `upstream_v`: the adjoint of `v` before an assignment `v = f(v, ...)` reset it.
     Up(VarId),
+    /// `if cond { a } else { b }`.
+    Select(Box<E>, Box<E>, Box<E>),
     Konst(Konst),
     /// A float literal (`1.0`): the float type comes from the other operand.
     Lit(&'static str),
@@ -60,7 +62,11 @@ pub enum Contrib {
     /// `if cond { then } else { els }`: where the gradient is routed (max, min, clamp).
     Branch(E, Vec<Contrib>, Vec<Contrib>),
     /// `let grads = pullback(upstream);` then `place += grads.i` for each part.
-    Pullback { pullback: VarId, upstream: E, parts: Vec<(Place, usize)> },
+    Pullback {
+        pullback: VarId,
+        upstream: E,
+        parts: Vec<(Place, usize)>,
+    },
 }
 
 pub fn lit(s: &'static str) -> E {
@@ -83,7 +89,11 @@ pub fn div(a: E, b: E) -> E {
 }
 
 pub fn add(a: E, b: E) -> E {
-    E::Bin(BinOp::Add, Box::new(a), Box::new(b))
+    match (a, b) {
+        (a, E::Neg(b)) => E::Bin(BinOp::Sub, Box::new(a), b),
+        (E::Neg(a), b) => E::Bin(BinOp::Sub, Box::new(b), a),
+        (a, b) => E::Bin(BinOp::Add, Box::new(a), Box::new(b)),
+    }
 }
 
 pub fn sub(a: E, b: E) -> E {
@@ -118,7 +128,11 @@ pub fn operand(o: &Operand) -> E {
 
 /// `1.0` written by the user is the literal the simplifications know.
 fn konst_literal(k: &Konst) -> Option<&'static str> {
-    if let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Float(f), .. }) = &k.expr {
+    if let syn::Expr::Lit(syn::ExprLit {
+        lit: syn::Lit::Float(f),
+        ..
+    }) = &k.expr
+    {
         if f.suffix().is_empty() && f.base10_parse::<f64>().ok() == Some(1.0) {
             return Some("1.0");
         }
@@ -166,7 +180,10 @@ pub fn backward(op: &Op, up: E, out: E, active: &dyn Fn(VarId) -> bool) -> Vec<C
         Op::Bin(BinOp::Div, a, b) => {
             add_to(a, div(up.clone(), operand(b)));
             // d(a/b)/db = -a/b²
-            add_to(b, div(mul(neg(up), operand(a)), mul(operand(b), operand(b))));
+            add_to(
+                b,
+                div(mul(neg(up), operand(a)), mul(operand(b), operand(b))),
+            );
         }
         Op::Math(m, a, rest) => return math_backward(*m, a, rest, up, out, active),
         Op::Call(call) => {
@@ -177,12 +194,19 @@ pub fn backward(op: &Op, up: E, out: E, active: &dyn Fn(VarId) -> bool) -> Vec<C
                 .filter_map(|(i, arg)| p(&arg.value).map(|pl| (pl, i)))
                 .collect();
             if !parts.is_empty() {
-                c.push(Contrib::Pullback { pullback: call.pullback, upstream: up, parts });
+                c.push(Contrib::Pullback {
+                    pullback: call.pullback,
+                    upstream: up,
+                    parts,
+                });
             }
         }
         Op::List { items, .. } => {
             for (i, item) in items.iter().enumerate() {
-                let index = Konst { expr: syn::parse_quote!(#i), reads: Vec::new() };
+                let index = Konst {
+                    expr: syn::parse_quote!(#i),
+                    reads: Vec::new(),
+                };
                 let value = match &up {
                     E::Adj(v) => E::AdjElem(*v, index),
                     other => other.clone(),
@@ -194,7 +218,14 @@ pub fn backward(op: &Op, up: E, out: E, active: &dyn Fn(VarId) -> bool) -> Vec<C
     c
 }
 
-fn math_backward(m: Math, a: &Operand, rest: &[Operand], up: E, y: E, active: &dyn Fn(VarId) -> bool) -> Vec<Contrib> {
+fn math_backward(
+    m: Math,
+    a: &Operand,
+    rest: &[Operand],
+    up: E,
+    y: E,
+    active: &dyn Fn(VarId) -> bool,
+) -> Vec<Contrib> {
     let x = operand(a);
     let one = || lit("1.0");
     let mut c = Vec::new();
@@ -213,16 +244,34 @@ fn math_backward(m: Math, a: &Operand, rest: &[Operand], up: E, y: E, active: &d
         Math::Log10 => Some(mul(up.clone(), helper("log10", vec![x.clone()]))),
         Math::Sqrt => Some(div(up.clone(), mul(lit("2.0"), y.clone()))),
         Math::Cbrt => Some(div(up.clone(), mul(mul(lit("3.0"), y.clone()), y.clone()))),
-        Math::Powi => Some(mul(up.clone(), helper("powi", vec![x.clone(), operand(&rest[0])]))),
+        Math::Powi => Some(mul(
+            up.clone(),
+            helper("powi", vec![x.clone(), operand(&rest[0])]),
+        )),
         Math::Powf => {
-            add_to(&rest[0], mul(up.clone(), helper("powf_exponent", vec![x.clone(), y.clone()])));
-            Some(mul(up.clone(), helper("powf_base", vec![x.clone(), operand(&rest[0])])))
+            add_to(
+                &rest[0],
+                mul(
+                    up.clone(),
+                    helper("powf_exponent", vec![x.clone(), y.clone()]),
+                ),
+            );
+            Some(mul(
+                up.clone(),
+                helper("powf_base", vec![x.clone(), operand(&rest[0])]),
+            ))
         }
         Math::Sin => Some(mul(up.clone(), method("cos", x.clone(), vec![]))),
         Math::Cos => Some(mul(neg(up.clone()), method("sin", x.clone(), vec![]))),
         Math::Tan => Some(mul(up.clone(), add(one(), mul(y.clone(), y.clone())))),
-        Math::Asin => Some(div(up.clone(), method("sqrt", sub(one(), mul(x.clone(), x.clone())), vec![]))),
-        Math::Acos => Some(div(neg(up.clone()), method("sqrt", sub(one(), mul(x.clone(), x.clone())), vec![]))),
+        Math::Asin => Some(div(
+            up.clone(),
+            method("sqrt", sub(one(), mul(x.clone(), x.clone())), vec![]),
+        )),
+        Math::Acos => Some(div(
+            neg(up.clone()),
+            method("sqrt", sub(one(), mul(x.clone(), x.clone())), vec![]),
+        )),
         Math::Atan => Some(div(up.clone(), add(one(), mul(x.clone(), x.clone())))),
         Math::Atan2 => {
             // y.atan2(x): d/dy = x / (x² + y²), d/dx = -y / (x² + y²)
@@ -234,8 +283,14 @@ fn math_backward(m: Math, a: &Operand, rest: &[Operand], up: E, y: E, active: &d
         Math::Sinh => Some(mul(up.clone(), method("cosh", x.clone(), vec![]))),
         Math::Cosh => Some(mul(up.clone(), method("sinh", x.clone(), vec![]))),
         Math::Tanh => Some(mul(up.clone(), sub(one(), mul(y.clone(), y.clone())))),
-        Math::Asinh => Some(div(up.clone(), method("sqrt", add(mul(x.clone(), x.clone()), one()), vec![]))),
-        Math::Acosh => Some(div(up.clone(), method("sqrt", sub(mul(x.clone(), x.clone()), one()), vec![]))),
+        Math::Asinh => Some(div(
+            up.clone(),
+            method("sqrt", add(mul(x.clone(), x.clone()), one()), vec![]),
+        )),
+        Math::Acosh => Some(div(
+            up.clone(),
+            method("sqrt", sub(mul(x.clone(), x.clone()), one()), vec![]),
+        )),
         Math::Atanh => Some(div(up.clone(), sub(one(), mul(x.clone(), x.clone())))),
         Math::Abs => Some(mul(up.clone(), helper("abs", vec![x.clone()]))),
         Math::Recip => Some(mul(mul(neg(up.clone()), y.clone()), y.clone())),
@@ -253,27 +308,137 @@ fn math_backward(m: Math, a: &Operand, rest: &[Operand], up: E, y: E, active: &d
         Math::ToRadians => Some(method("to_radians", up.clone(), vec![])),
         Math::Max | Math::Min => {
             // The max gate routes the whole gradient to the input it picked.
-            let picks = if m == Math::Max { "max_picks_first" } else { "min_picks_first" };
+            let picks = if m == Math::Max {
+                "max_picks_first"
+            } else {
+                "min_picks_first"
+            };
             let cond = helper(picks, vec![x.clone(), operand(&rest[0])]);
-            let first: Vec<Contrib> = place(a, active).map(|p| Contrib::Add(p, up.clone())).into_iter().collect();
-            let second: Vec<Contrib> =
-                place(&rest[0], active).map(|p| Contrib::Add(p, up.clone())).into_iter().collect();
-            drop(add_to);
+            let first: Vec<Contrib> = place(a, active)
+                .map(|p| Contrib::Add(p, up.clone()))
+                .into_iter()
+                .collect();
+            let second: Vec<Contrib> = place(&rest[0], active)
+                .map(|p| Contrib::Add(p, up.clone()))
+                .into_iter()
+                .collect();
             return route(cond, first, second);
         }
         Math::Clamp => {
             // x.clamp(lo, hi): to `lo` below it, to `hi` above it, to `x` in between.
             let (lo, hi) = (&rest[0], &rest[1]);
-            let to = |o: &Operand| -> Vec<Contrib> { place(o, active).map(|p| Contrib::Add(p, up.clone())).into_iter().collect() };
-            let inner = route(helper("clamp_below_hi", vec![x.clone(), operand(hi)]), to(a), to(hi));
-            drop(add_to);
-            return route(helper("clamp_above_lo", vec![x.clone(), operand(lo)]), inner, to(lo));
+            let to = |o: &Operand| -> Vec<Contrib> {
+                place(o, active)
+                    .map(|p| Contrib::Add(p, up.clone()))
+                    .into_iter()
+                    .collect()
+            };
+            let inner = route(
+                helper("clamp_below_hi", vec![x.clone(), operand(hi)]),
+                to(a),
+                to(hi),
+            );
+            return route(
+                helper("clamp_above_lo", vec![x.clone(), operand(lo)]),
+                inner,
+                to(lo),
+            );
         }
     };
     if let Some(local) = local {
         add_to(a, local);
     }
     c
+}
+
+/// The tangent of `out = op` for a scalar operation: `Σᵢ ∂op/∂aᵢ · dot_aᵢ` over the active
+/// inputs, or `None` when no input is active. The local derivatives are the reverse rules'
+/// own: for a scalar operation the contribution to input `i` is linear in the upstream
+/// adjoint, so evaluating it at `dot_aᵢ` gives `∂op/∂aᵢ · dot_aᵢ`.
+pub fn tangent(op: &Op, out: E, active: &dyn Fn(VarId) -> bool) -> Option<E> {
+    let dot = |p: &Place| match p {
+        Place::Var(v) => E::Dot(*v),
+        Place::Elem(v, i) => E::DotElem(*v, i.clone()),
+    };
+    let zero = || lit("0.0");
+    match op {
+        Op::Konst(_) | Op::Call(_) | Op::List { .. } => None,
+        Op::Cast(a, _) => place(a, active).map(|p| helper("cast_like", vec![dot(&p), out])),
+        Op::Math(m @ (Math::Max | Math::Min), a, rest) => {
+            let (pa, pb) = (place(a, active), place(&rest[0], active));
+            if pa.is_none() && pb.is_none() {
+                return None;
+            }
+            let picks = if *m == Math::Max {
+                "max_picks_first"
+            } else {
+                "min_picks_first"
+            };
+            let cond = helper(picks, vec![operand(a), operand(&rest[0])]);
+            let first = pa.as_ref().map(dot).unwrap_or_else(zero);
+            let second = pb.as_ref().map(dot).unwrap_or_else(zero);
+            Some(E::Select(Box::new(cond), Box::new(first), Box::new(second)))
+        }
+        Op::Math(Math::Clamp, x, rest) => {
+            let (px, plo, phi) = (
+                place(x, active),
+                place(&rest[0], active),
+                place(&rest[1], active),
+            );
+            if px.is_none() && plo.is_none() && phi.is_none() {
+                return None;
+            }
+            let d = |p: &Option<Place>| p.as_ref().map(dot).unwrap_or_else(zero);
+            let inner = E::Select(
+                Box::new(helper(
+                    "clamp_below_hi",
+                    vec![operand(x), operand(&rest[1])],
+                )),
+                Box::new(d(&px)),
+                Box::new(d(&phi)),
+            );
+            Some(E::Select(
+                Box::new(helper(
+                    "clamp_above_lo",
+                    vec![operand(x), operand(&rest[0])],
+                )),
+                Box::new(inner),
+                Box::new(d(&plo)),
+            ))
+        }
+        _ => {
+            let mut places: Vec<Place> = Vec::new();
+            for o in op.operands() {
+                if let Some(p) = place(o, active) {
+                    if !places.iter().any(|q| same_place(q, &p)) {
+                        places.push(p);
+                    }
+                }
+            }
+            let mut terms = Vec::new();
+            for p in &places {
+                for c in backward(op, dot(p), out.clone(), active) {
+                    if let Contrib::Add(q, e) = c {
+                        if same_place(&q, p) {
+                            terms.push(e);
+                        }
+                    }
+                }
+            }
+            terms.into_iter().reduce(add)
+        }
+    }
+}
+
+pub fn same_place(a: &Place, b: &Place) -> bool {
+    use quote::ToTokens;
+    match (a, b) {
+        (Place::Var(x), Place::Var(y)) => x == y,
+        (Place::Elem(x, i), Place::Elem(y, j)) => {
+            x == y && i.expr.to_token_stream().to_string() == j.expr.to_token_stream().to_string()
+        }
+        _ => false,
+    }
 }
 
 /// `if cond { first } else { second }`, without empty branches where possible.
@@ -310,6 +475,11 @@ pub fn reads(e: &E, out: &mut Vec<VarId>) {
             reads(b, out);
         }
         E::Neg(a) | E::Not(a) | E::Field(a, _) => reads(a, out),
+        E::Select(c, a, b) => {
+            reads(c, out);
+            reads(a, out);
+            reads(b, out);
+        }
         E::Method(_, r, args) => {
             reads(r, out);
             args.iter().for_each(|a| reads(a, out));
@@ -337,7 +507,11 @@ pub fn contrib_reads(cs: &[Contrib], out: &mut Vec<VarId>) {
                 contrib_reads(a, out);
                 contrib_reads(b, out);
             }
-            Contrib::Pullback { pullback, upstream, parts } => {
+            Contrib::Pullback {
+                pullback,
+                upstream,
+                parts,
+            } => {
                 out.push(*pullback);
                 reads(upstream, out);
                 for (p, _) in parts {

@@ -12,7 +12,10 @@ pub fn expand_file(source: &str) -> String {
     for mut item in file.items {
         let attr = match &mut item {
             syn::Item::Fn(f) => {
-                let at = f.attrs.iter().position(|a| a.path().is_ident("differentiate"));
+                let at = f
+                    .attrs
+                    .iter()
+                    .position(|a| a.path().is_ident("differentiate"));
                 at.map(|i| f.attrs.remove(i))
             }
             _ => None,
@@ -38,7 +41,10 @@ fn inputs() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("tests/expand exists")
         .map(|e| e.expect("readable entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "rs") && !p.to_string_lossy().ends_with(".expanded.rs"))
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "rs")
+                && !p.to_string_lossy().ends_with(".expanded.rs")
+        })
         .collect();
     files.sort();
     files
@@ -72,7 +78,12 @@ fn expansions_match_snapshots() {
 fn expansion_is_deterministic() {
     for input in inputs() {
         let source = std::fs::read_to_string(&input).expect("readable input");
-        assert_eq!(expand_file(&source), expand_file(&source), "{}", input.display());
+        assert_eq!(
+            expand_file(&source),
+            expand_file(&source),
+            "{}",
+            input.display()
+        );
     }
 }
 

@@ -33,7 +33,9 @@ pub fn numeric_partial<F: FnMut(&[f64]) -> f64>(mut f: F, x: &[f64], i: usize) -
 /// The gradient of `f` at `x` by finite differences, one [`numeric_partial`] per
 /// coordinate.
 pub fn numeric_gradient<F: FnMut(&[f64]) -> f64>(mut f: F, x: &[f64]) -> Vec<f64> {
-    (0..x.len()).map(|i| numeric_partial(&mut f, x, i)).collect()
+    (0..x.len())
+        .map(|i| numeric_partial(&mut f, x, i))
+        .collect()
 }
 
 /// One coordinate where an analytic gradient and finite differences disagree.
@@ -105,11 +107,18 @@ pub fn check_gradient<F: FnMut(&[f64]) -> f64>(
         .zip(analytic)
         .enumerate()
         .filter(|&(_, (&n, &a))| !close(a, n, tolerance))
-        .map(|(index, (&numeric, &analytic))| Mismatch { index, analytic, numeric })
+        .map(|(index, (&numeric, &analytic))| Mismatch {
+            index,
+            analytic,
+            numeric,
+        })
         .collect();
     if mismatches.is_empty() {
         Ok(())
     } else {
-        Err(GradientMismatch { point: x.to_vec(), mismatches })
+        Err(GradientMismatch {
+            point: x.to_vec(),
+            mismatches,
+        })
     }
 }

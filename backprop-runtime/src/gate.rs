@@ -96,7 +96,15 @@ macro_rules! gate {
     ) => {
         #[doc(hidden)]
         #[inline]
-        pub fn __jvp $($generics)* ($($arg: $aty),+, $($targ: <$aty as $crate::GradOf>::Grad),+) -> ($rty, $rty) {
+        pub fn __jvp $($generics)* (
+            $($arg: $aty),+,
+            $($targ: ::core::option::Option<<$aty as $crate::GradOf>::Grad>),+
+        ) -> ($rty, $rty) {
+            // A missing tangent is a zero one.
+            $(let $targ: <$aty as $crate::GradOf>::Grad = match $targ {
+                ::core::option::Option::Some(t) => t,
+                ::core::option::Option::None => $crate::zeros_like(&$arg),
+            };)+
             let $tout: $rty = super::$name($(::core::clone::Clone::clone(&$arg)),+);
             let tangent: $rty = $tangent;
             ($tout, tangent)

@@ -136,3 +136,44 @@ fn add_elementwise<T: Accumulate + Copy>(total: &mut [T], rhs: &[T]) {
         t.accumulate(*r);
     }
 }
+
+/// A tangent handed to another differentiated function: an owned value of the gradient's
+/// type, made from a tangent in the form the caller holds it (a slice, a `Vec`, an array).
+pub trait ToTangent<T> {
+    /// The owned tangent.
+    fn to_tangent(&self) -> T;
+}
+
+impl<T: Copy> ToTangent<Vec<T>> for [T] {
+    #[inline]
+    fn to_tangent(&self) -> Vec<T> {
+        self.to_vec()
+    }
+}
+
+impl<T: Copy> ToTangent<Vec<T>> for Vec<T> {
+    #[inline]
+    fn to_tangent(&self) -> Vec<T> {
+        self.clone()
+    }
+}
+
+impl<T: Copy, const N: usize> ToTangent<[T; N]> for [T; N] {
+    #[inline]
+    fn to_tangent(&self) -> [T; N] {
+        *self
+    }
+}
+
+impl<T, S: ToTangent<T> + ?Sized> ToTangent<T> for &S {
+    #[inline]
+    fn to_tangent(&self) -> T {
+        (**self).to_tangent()
+    }
+}
+
+/// `tangent(&dot_v)`: the owned tangent a call passes on.
+#[inline]
+pub fn tangent<T, S: ToTangent<T> + ?Sized>(s: &S) -> T {
+    s.to_tangent()
+}

@@ -19,6 +19,8 @@ mod real;
 mod stack;
 
 pub use gates::{relu, sigmoid};
-pub use grad::{Accumulate, GradOf, NotDifferentiable, ZerosLike, accumulate, zeros_like};
+pub use grad::{
+    Accumulate, GradOf, ToTangent, NotDifferentiable, ZerosLike, accumulate, tangent, zeros_like,
+};
 pub use real::{Real, d};
 pub use stack::{IntoSteps, LoopIndex, Stack, Steps, steps};

@@ -84,20 +84,32 @@ pub mod d {
     /// `y = x.powi(n)`: `n · xⁿ⁻¹`, and exactly 0 for `n = 0`.
     #[inline(always)]
     pub fn powi<T: Real>(x: T, n: i32) -> T {
-        if n == 0 { T::zero() } else { T::from_i32(n) * x.powi(n - 1) }
+        if n == 0 {
+            T::zero()
+        } else {
+            T::from_i32(n) * x.powi(n - 1)
+        }
     }
 
     /// `y = x.powf(p)`, derivative in `x`: `p · xᵖ⁻¹`, and exactly 0 for `p = 0`.
     #[inline(always)]
     pub fn powf_base<T: Real>(x: T, p: T) -> T {
-        if p == T::zero() { T::zero() } else { p * x.powf(p - T::one()) }
+        if p == T::zero() {
+            T::zero()
+        } else {
+            p * x.powf(p - T::one())
+        }
     }
 
     /// `y = x.powf(p)`, derivative in `p`: `y · ln x`, and exactly 0 where `y = 0`
     /// (`0ᵖ` is flat in `p` for `p > 0`).
     #[inline(always)]
     pub fn powf_exponent<T: Real>(x: T, y: T) -> T {
-        if y == T::zero() { T::zero() } else { y * x.ln() }
+        if y == T::zero() {
+            T::zero()
+        } else {
+            y * x.ln()
+        }
     }
 
     /// `y = x.abs()`: the sign of `x`, and 0 at `x = 0` (the subgradient JAX and PyTorch
@@ -126,14 +138,17 @@ pub mod d {
         !(a.is_nan() || a > b)
     }
 
-    /// `x.clamp(lo, hi)` did not return `lo`.
+    /// `x.clamp(lo, hi)` did not return `lo` (`f64::clamp` tests `x < lo` first; a NaN `x`
+    /// passes through).
     #[inline(always)]
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
     pub fn clamp_above_lo<T: Real>(x: T, lo: T) -> bool {
         !(x < lo)
     }
 
     /// `x.clamp(lo, hi)`, with `x ≥ lo`, did not return `hi`.
     #[inline(always)]
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
     pub fn clamp_below_hi<T: Real>(x: T, hi: T) -> bool {
         !(x > hi)
     }

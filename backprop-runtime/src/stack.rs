@@ -136,7 +136,12 @@ impl<I: LoopIndex> IntoSteps for core::ops::RangeInclusive<I> {
 impl<I: LoopIndex> Steps<I> {
     #[inline]
     fn from_parts(first: i128, step: i128, len: usize) -> Self {
-        Steps { next: first, step, len, index: core::marker::PhantomData }
+        Steps {
+            next: first,
+            step,
+            len,
+            index: core::marker::PhantomData,
+        }
     }
 
     /// The same values in the opposite order, like `Iterator::rev`.
@@ -197,7 +202,11 @@ mod tests {
         for count in 0..=expected.len() {
             let mut first: Vec<i32> = expected[..count].to_vec();
             first.reverse();
-            assert_eq!(ours.replay(count).collect::<Vec<_>>(), first, "count {count}");
+            assert_eq!(
+                ours.replay(count).collect::<Vec<_>>(),
+                first,
+                "count {count}"
+            );
         }
     }
 

@@ -71,8 +71,36 @@ pub fn compare(f: &dyn Fn(&[f64]) -> f64, x: &[f64], grad: &[f64]) -> (Verdict, 
         }
         if !(close(a, n1) || close(a, n2)) {
             verdict = Verdict::Mismatch;
-            report.push_str(&format!("  d/dx[{i}]: analytic {a:e}, finite differences {n1:e} / {n2:e}\n"));
+            report.push_str(&format!(
+                "  d/dx[{i}]: analytic {a:e}, finite differences {n1:e} / {n2:e}\n"
+            ));
         }
     }
     (verdict, report)
+}
+
+/// Forward and reverse mode against each other: `u · (J t)` must equal `t · (Jᵀ u)`, and
+/// `jvp` must compute the same value as the function. `None` when they agree.
+pub fn dot_product_test(
+    value: f64,
+    jvp_value: f64,
+    jv: f64,
+    u: f64,
+    t: &[f64],
+    jtu: &[f64],
+) -> Option<String> {
+    if jvp_value.to_bits() != value.to_bits() {
+        return Some(format!("jvp value {jvp_value} != {value}"));
+    }
+    let lhs = u * jv;
+    let terms: Vec<f64> = t.iter().zip(jtu).map(|(a, b)| a * b).collect();
+    let rhs: f64 = terms.iter().sum();
+    let scale: f64 = terms.iter().map(|x| x.abs()).sum::<f64>() + lhs.abs();
+    if (lhs - rhs).abs() <= 1e-10 * scale.max(1.0) || (lhs.is_nan() && rhs.is_nan()) {
+        None
+    } else {
+        Some(format!(
+            "dot-product test: u·(J t) = {lhs:e}, t·(Jᵀ u) = {rhs:e}"
+        ))
+    }
 }

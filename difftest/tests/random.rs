@@ -31,6 +31,14 @@ fn random_functions_match_finite_differences() {
         generated::CASES.len(),
         failures.len()
     );
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
-    assert!(unsmooth * 10 < total, "too many points near kinks: {unsmooth} of {total}");
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(
+        unsmooth * 10 < total,
+        "too many points near kinks: {unsmooth} of {total}"
+    );
 }

@@ -1,0 +1,274 @@
+//! Forward mode: the same IR, each value's tangent `dot_v` carried beside it, left to right,
+//! as the lecture's closing section describes. No stack and no closure: control flow runs
+//! once, as written, and every statement is followed (or, when it overwrites one of its own
+//! inputs, preceded) by its tangent.
+
+use crate::emit::{Emit, exits};
+use crate::ir::*;
+use crate::rules::{self, E};
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote, quote_spanned};
+
+impl Emit<'_> {
+    /// The body of `jvp`: the forward pass with tangents, ending with `(value, tangent)`.
+    pub fn jvp_body(&self) -> TokenStream {
+        let body = self.t_block(&self.f.body);
+        let out = self.ident(self.a.result);
+        let dot_out = if self.a.active[self.a.result] {
+            self.dot(self.a.result).to_token_stream()
+        } else {
+            self.zero(self.a.result)
+        };
+        quote!(#body (#out, #dot_out))
+    }
+
+    fn t_active(&self, v: VarId) -> bool {
+        self.a.active[v]
+    }
+
+    fn t_block(&self, block: &Block) -> TokenStream {
+        let mut out = TokenStream::new();
+        for stmt in &block.stmts {
+            out.extend(self.t_stmt(stmt));
+        }
+        let _ = exits(block);
+        out
+    }
+
+    /// Whether the forward pass assigns `v` in place.
+    fn t_mutable(&self, v: VarId) -> TokenStream {
+        if self.assigned_in_place(v) {
+            quote!(mut)
+        } else {
+            TokenStream::new()
+        }
+    }
+
+    /// The tangent of `v = op`, or zero when nothing active flows in.
+    fn tangent_of(&self, v: VarId, op: &Op) -> TokenStream {
+        let active = |u: VarId| self.a.active[u];
+        match op {
+            Op::List { items, vec } => {
+                let items = items.iter().map(|o| match rules::place(o, &active) {
+                    Some(p) => self.expr(&dot_of(&p), 0),
+                    None => quote!(0.0),
+                });
+                if *vec {
+                    quote!(::std::vec![#(#items),*])
+                } else {
+                    quote!([#(#items),*])
+                }
+            }
+            Op::Copy(Operand::Var(w)) if self.f.vars[*w].kind == Kind::Seq => {
+                if self.a.active[*w] {
+                    let dw = self.dot(*w);
+                    quote!(::std::borrow::ToOwned::to_owned(&#dw))
+                } else {
+                    self.zero_tangent(v)
+                }
+            }
+            // `[0.0; N]`, `vec![0.0; n]`, `[a, b]`: zeros of the same shape, written the same
+            // way, so the float type is inferred from how it is used.
+            Op::Konst(k) if self.f.vars[v].kind == Kind::Seq => match zero_shaped(&k.expr) {
+                Some(zero) => zero,
+                None => self.zero_tangent(v),
+            },
+            _ => match rules::tangent(op, E::Var(v), &active) {
+                Some(e) => self.expr(&e, 0),
+                None => self.zero_tangent(v),
+            },
+        }
+    }
+
+    fn zero_tangent(&self, v: VarId) -> TokenStream {
+        match self.f.vars[v].kind {
+            Kind::Seq => {
+                let (private, id) = (&self.private, self.ident(v));
+                quote!(#private::zeros_like(&#id))
+            }
+            _ => quote!(0.0),
+        }
+    }
+
+    /// The tangents a call passes on: `Some(dot_a)` for an active argument, `None` (zero)
+    /// otherwise.
+    fn call_tangents(&self, call: &Call) -> Vec<TokenStream> {
+        let private = &self.private;
+        call.args
+            .iter()
+            .map(
+                |arg| match rules::place(&arg.value, &|u| self.a.active[u]) {
+                    Some(p) => {
+                        let d = self.expr(&dot_of(&p), 0);
+                        if self.f.vars[p.var()].kind == Kind::Seq
+                            && matches!(p, rules::Place::Var(_))
+                        {
+                            quote!(::core::option::Option::Some(#private::tangent(&#d)))
+                        } else {
+                            quote!(::core::option::Option::Some(#d))
+                        }
+                    }
+                    None => quote!(::core::option::Option::None),
+                },
+            )
+            .collect()
+    }
+
+    fn t_stmt(&self, stmt: &Stmt) -> TokenStream {
+        match stmt {
+            Stmt::Let { var, op, span } => {
+                let id = self.ident(*var);
+                let m = self.t_mutable(*var);
+                if let Op::Call(call) = op {
+                    if self.call_active(*var, call) {
+                        let (path, generics) = (&call.path, &call.generics);
+                        let args = self.call_args_tokens(call);
+                        let tangents = self.call_tangents(call);
+                        let dot = self.dot(*var);
+                        return quote_spanned!(call.span=>
+                            let (#m #id, #m #dot) = #path::__jvp #generics (#(#args,)* #(#tangents),*);
+                        );
+                    }
+                }
+                let ty = self.annotation_tokens(*var);
+                let value = self.op(op);
+                let mut out = quote_spanned!(*span=> let #m #id #ty = #value;);
+                if self.t_active(*var) {
+                    let (dot, t) = (self.dot(*var), self.tangent_of(*var, op));
+                    out.extend(quote_spanned!(*span=> let #m #dot = #t;));
+                }
+                out
+            }
+            Stmt::Declare { var } => {
+                let (id, ty, m) = (
+                    self.ident(*var),
+                    self.annotation_tokens(*var),
+                    self.t_mutable(*var),
+                );
+                let mut out = quote!(let #m #id #ty;);
+                if self.t_active(*var) {
+                    let dot = self.dot(*var);
+                    out.extend(quote!(let #m #dot;));
+                }
+                out
+            }
+            Stmt::Assign {
+                var,
+                op,
+                init,
+                span,
+            } => {
+                let id = self.ident(*var);
+                let value = self.op(op);
+                let primal = quote_spanned!(*span=> #id = #value;);
+                if !self.t_active(*var) {
+                    return primal;
+                }
+                let (dot, t) = (self.dot(*var), self.tangent_of(*var, op));
+                let tangent = quote_spanned!(*span=> #dot = #t;);
+                // A first assignment may read its own result; an overwrite reads the old
+                // values of its inputs, so its tangent comes first.
+                if *init {
+                    quote!(#primal #tangent)
+                } else {
+                    quote!(#tangent #primal)
+                }
+            }
+            Stmt::SetElem {
+                var,
+                index,
+                op,
+                span,
+            } => {
+                let (id, i) = (self.ident(*var), &index.expr);
+                let value = self.op(op);
+                let primal = quote_spanned!(*span=> #id[#i] = #value;);
+                if !self.t_active(*var) {
+                    return primal;
+                }
+                let dot = self.dot(*var);
+                let t =
+                    match rules::tangent(op, E::Elem(*var, index.clone()), &|u| self.a.active[u]) {
+                        Some(e) => self.expr(&e, 0),
+                        None => quote!(0.0),
+                    };
+                quote_spanned!(*span=> #dot[#i] = #t; #primal)
+            }
+            Stmt::Eval(k) => {
+                let e = &k.expr;
+                quote!(#e;)
+            }
+            Stmt::If {
+                cond, then, els, ..
+            } => {
+                let (c, t, e) = (&cond.expr, self.t_block(then), self.t_block(els));
+                if e.is_empty() {
+                    quote!(if #c { #t })
+                } else {
+                    quote!(if #c { #t } else { #e })
+                }
+            }
+            Stmt::Loop { head, body, .. } => {
+                let inner = self.t_block(body);
+                let pat = |v: &Option<VarId>| match v {
+                    Some(v) => self.ident(*v).to_token_stream(),
+                    None => quote!(_),
+                };
+                match head {
+                    LoopHead::Range { var, steps } => {
+                        let (p, s) = (pat(var), &steps.expr);
+                        quote!(for #p in #s { #inner })
+                    }
+                    LoopHead::Iter { var, iter } => {
+                        let (p, i) = (pat(var), &iter.expr);
+                        quote!(for #p in #i { #inner })
+                    }
+                    LoopHead::While { cond } => {
+                        let c = &cond.expr;
+                        quote!(while #c { #inner })
+                    }
+                    LoopHead::Infinite => quote!(loop { #inner }),
+                }
+            }
+            Stmt::Break => quote!(break;),
+        }
+    }
+}
+
+fn dot_of(p: &rules::Place) -> E {
+    match p {
+        rules::Place::Var(v) => E::Dot(*v),
+        rules::Place::Elem(v, i) => E::DotElem(*v, i.clone()),
+    }
+}
+
+fn zero_shaped(e: &syn::Expr) -> Option<TokenStream> {
+    match e {
+        syn::Expr::Repeat(r) => {
+            let len = &r.len;
+            Some(quote!([0.0; #len]))
+        }
+        syn::Expr::Array(a) => {
+            let zeros = a.elems.iter().map(|_| quote!(0.0));
+            Some(quote!([#(#zeros),*]))
+        }
+        syn::Expr::Macro(m) if m.mac.path.segments.last().is_some_and(|s| s.ident == "vec") => {
+            // `vec![v; n]` or `vec![a, b, c]`, read as the array it lists.
+            let tokens = &m.mac.tokens;
+            match syn::parse2::<syn::Expr>(quote!([#tokens])).ok()? {
+                syn::Expr::Repeat(r) => {
+                    let len = &r.len;
+                    Some(quote!(::std::vec![0.0; #len]))
+                }
+                syn::Expr::Array(a) => {
+                    let zeros = a.elems.iter().map(|_| quote!(0.0));
+                    Some(quote!(::std::vec![#(#zeros),*]))
+                }
+                _ => None,
+            }
+        }
+        syn::Expr::Paren(p) => zero_shaped(&p.expr),
+        syn::Expr::Group(g) => zero_shaped(&g.expr),
+        _ => None,
+    }
+}
