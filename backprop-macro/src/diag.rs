@@ -9,6 +9,7 @@ use std::fmt::Display;
 #[derive(Default)]
 pub struct Errors {
     first: Option<syn::Error>,
+    count: usize,
 }
 
 impl Errors {
@@ -24,10 +25,16 @@ impl Errors {
 
     /// Records an error built elsewhere (a parse error, say).
     pub fn push(&mut self, error: syn::Error) {
+        self.count += 1;
         match &mut self.first {
             Some(first) => first.combine(error),
             None => self.first = Some(error),
         }
+    }
+
+    /// How many errors so far.
+    pub fn count(&self) -> usize {
+        self.count
     }
 
     pub fn is_empty(&self) -> bool {

@@ -8,7 +8,7 @@ use crate::emit::{self, Emit};
 use crate::ir::*;
 use crate::{analysis, lower, reverse};
 use proc_macro2::TokenStream;
-use quote::{ToTokens, quote};
+use quote::{ToTokens, quote, quote_spanned};
 use std::collections::BTreeSet;
 use syn::visit_mut::VisitMut;
 
@@ -320,6 +320,8 @@ fn module(
         ),
     };
     let lints = allowed_lints();
+    let differentiable = f.params.iter().map(|p| p.differentiable());
+    let checks = call_checks(f, a);
     let _ = item;
 
     quote! {
@@ -328,6 +330,11 @@ fn module(
         #vis mod #name {
             #[allow(unused_imports)]
             use super::*;
+
+            #[doc(hidden)]
+            pub const __DIFFERENTIABLE: &[bool] = &[#(#differentiable),*];
+
+            #(#checks)*
 
             #items
         }
@@ -394,4 +401,33 @@ fn forward_items(f: &Func, e: &Emit, sig: &Signature) -> TokenStream {
             jvp(#(#call_args,)* #(#forwarded),*)
         }
     }
+}
+
+/// For every argument that carries a derivative into another differentiated function or a
+/// gate: a compile-time check that the callee differentiates that parameter. Otherwise the
+/// derivative would be lost; this makes it an error that says so, at the argument.
+fn call_checks(f: &Func, a: &analysis::Analysis) -> Vec<TokenStream> {
+    let mut checks = Vec::new();
+    analysis::walk(&f.body, &mut |stmt, _| {
+        let (Stmt::Let { var, op: Op::Call(call), .. } | Stmt::Assign { var, op: Op::Call(call), .. }) = stmt else {
+            return;
+        };
+        if !a.active[*var] {
+            return;
+        }
+        let path = &call.path;
+        let shown = quote!(#path).to_string().replace(' ', "");
+        for (i, arg) in call.args.iter().enumerate() {
+            if arg.value.var().is_some_and(|v| a.active[v]) {
+                let message = format!(
+                    "argument {} of `{shown}` carries a derivative, but `{shown}` does not differentiate that parameter (an integer, or a float left out of `wrt`): differentiate it, or pass a constant",
+                    i + 1
+                );
+                checks.push(quote_spanned!(arg.span=>
+                    const _: () = ::core::assert!(#path::__DIFFERENTIABLE[#i], #message);
+                ));
+            }
+        }
+    });
+    checks
 }

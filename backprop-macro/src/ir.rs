@@ -222,6 +222,7 @@ pub struct Call {
 #[derive(Clone)]
 pub struct Arg {
     pub value: Operand,
+    pub span: Span,
     /// Passed as `&value`.
     pub by_ref: bool,
 }

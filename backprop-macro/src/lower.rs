@@ -61,6 +61,7 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Option<Fun
         scope: 0,
         deferred: BTreeSet::new(),
         pullback_names: BTreeSet::new(),
+        poisoned: BTreeSet::new(),
         ret: None,
         result: None,
         fn_name: item.sig.ident.clone(),
@@ -176,6 +177,8 @@ struct Lower<'e> {
     /// Variables declared without a value (`let y;`): every assignment initializes them.
     deferred: BTreeSet<VarId>,
     pullback_names: BTreeSet<String>,
+    /// Locals whose value already had an error: using them reports nothing more.
+    poisoned: BTreeSet<VarId>,
     ret: Option<Ret>,
     result: Option<Operand>,
     fn_name: Ident,
@@ -362,6 +365,8 @@ impl<'e> Lower<'e> {
                 TypeClass::Int => (Kind::Int, ParamForm::Const),
                 TypeClass::Bool => (Kind::Bool, ParamForm::Const),
                 TypeClass::Unknown if in_wrt == Some(false) => (Kind::Other, ParamForm::Const),
+                // A type parameter's type: the error about generics says it already.
+                TypeClass::Unknown if sig.generics.type_params().next().is_some() => continue,
                 TypeClass::Unknown => {
                     self.errors.spanned(
                         &typed.ty,
@@ -667,6 +672,7 @@ impl<'e> Lower<'e> {
             return;
         }
         let annotated = ty.as_ref().map(classify_kind);
+        let errors_before = self.errors.count();
         match strip(&init.expr) {
             Expr::If(ifx) => {
                 let Some(var) = self.declare_local(local, out) else {
@@ -689,6 +695,9 @@ impl<'e> Lower<'e> {
         let op = self.lower_op(&init.expr, out);
         let kind = annotated.unwrap_or_else(|| op_kind(&op));
         let var = self.user_var(&ident, kind, ty);
+        if self.errors.count() != errors_before {
+            self.poisoned.insert(var);
+        }
         let op = self.finish_call(op, var);
         out.push(Stmt::Let {
             var,
@@ -1559,7 +1568,9 @@ impl<'e> Lower<'e> {
             .get_ident()
             .and_then(|i| self.lookup(&i.to_string()))
         {
-            let _ = v;
+            if self.poisoned.contains(&v) {
+                return Op::Konst(self.dummy());
+            }
             self.errors.spanned(
                 &c.func,
                 "#[differentiate] does not support calling a local variable",
@@ -1609,7 +1620,7 @@ impl<'e> Lower<'e> {
                 other => (other, false),
             };
             let value = self.lower_operand(inner, out);
-            args.push(Arg { value, by_ref });
+            args.push(Arg { value, by_ref, span: a.span() });
         }
         if args.iter().all(|a| matches!(a.value, Operand::Konst(_))) {
             // Nothing that carries a derivative goes in: an ordinary call.

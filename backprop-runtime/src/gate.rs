@@ -79,6 +79,9 @@ macro_rules! gate {
             use super::*;
 
             #[doc(hidden)]
+            pub const __DIFFERENTIABLE: &[bool] = &[$($crate::gate!(@true $arg)),+];
+
+            #[doc(hidden)]
             #[inline]
             pub fn __vjp $($generics)* ($($arg: $aty),+)
                 -> ($rty, impl ::core::ops::FnOnce($rty) -> ($(<$aty as $crate::GradOf>::Grad,)+))
@@ -90,6 +93,7 @@ macro_rules! gate {
             $crate::gate!(@jvp $name [$($generics)*] ($($arg: $aty),+) -> $rty [$($tangent_rule)*]);
         }
     };
+    (@true $arg:ident) => { true };
     (@jvp $name:ident [$($generics:tt)*] ($($arg:ident : $aty:ty),+) -> $rty:ty []) => {};
     (@jvp $name:ident [$($generics:tt)*] ($($arg:ident : $aty:ty),+) -> $rty:ty
         [$tout:ident, ($($targ:ident),+), $tangent:block]
