@@ -655,6 +655,13 @@ impl<'e> Lower<'e> {
 
     /// `let name = init;`, `let name: T = init;`, `let name;`.
     fn lower_local(&mut self, local: &syn::Local, out: &mut Vec<Stmt>) {
+        // `let _ = e;`: evaluated for its effect only.
+        if let (Pat::Wild(_), Some(init)) = (&local.pat, &local.init) {
+            if init.diverge.is_none() {
+                self.lower_stmt_expr(&init.expr, out);
+                return;
+            }
+        }
         let Some((ident, ty, _mutable)) = self.local_pattern(local) else {
             return;
         };
@@ -853,11 +860,13 @@ impl<'e> Lower<'e> {
         out: &mut Vec<Stmt>,
         k: &[Frame<'s>],
     ) -> Flow {
-        if let Expr::Let(l) = &*ifx.cond {
+        let cond = if let Expr::Let(l) = &*ifx.cond {
             self.errors
                 .spanned(l, "#[differentiate] does not support `if let`");
-        }
-        let cond = self.konst(&ifx.cond);
+            self.dummy()
+        } else {
+            self.konst(&ifx.cond)
+        };
         let previous = self.scope;
 
         let then_scope = self.enter_block(false);
