@@ -28,6 +28,11 @@ pub use backprop_runtime::{gate, relu, sigmoid};
 #[doc(hidden)]
 pub mod __private {
     pub use backprop_runtime::{
-        NotDifferentiable, Stack, accumulate, d, steps, tangent, zeros_like,
+        NotDifferentiable, Stack, accumulate, check_differentiable, d, steps, tangent, zeros_like,
     };
 }
+
+/// The README's examples, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -1,7 +1,11 @@
 //! Branches, early returns, loops with runtime bounds, mutation, slices and arrays.
 
 // Index loops and plain assignments are the patterns under test.
-#![allow(clippy::needless_range_loop, clippy::assign_op_pattern, clippy::ptr_arg)]
+#![allow(
+    clippy::needless_range_loop,
+    clippy::assign_op_pattern,
+    clippy::ptr_arg
+)]
 
 mod common;
 use backprop::differentiate;

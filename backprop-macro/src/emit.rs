@@ -370,11 +370,15 @@ impl<'a> Emit<'a> {
             LoopHead::Range { var, steps } => {
                 let (p, s) = (pat(var), &steps.expr);
                 match control.and_then(|c| c.range).map(|r| self.ident(r)) {
-                    Some(range) => quote!(
-                        let #range = #s;
-                        #init_count
-                        for #p in #range { #bump #inner }
-                    ),
+                    Some(range) => {
+                        let reserve = self.reserve_stacks(body, range);
+                        quote!(
+                            let #range = #s;
+                            #init_count
+                            #reserve
+                            for #p in #range { #bump #inner }
+                        )
+                    }
                     None => quote!(for #p in #s { #inner }),
                 }
             }
@@ -388,6 +392,40 @@ impl<'a> Emit<'a> {
             }
             LoopHead::Infinite => quote!(#init_count loop { #bump #inner }),
         }
+    }
+
+    /// `v_stack.reserve(range.len() * k)` for the stacks a loop body pushes to `k` times on
+    /// every iteration, so a long loop grows each stack once.
+    fn reserve_stacks(&self, body: &Block, range: &Ident) -> TokenStream {
+        let mut per_iteration: std::collections::BTreeMap<VarId, (usize, bool)> =
+            Default::default();
+        for &v in self.a.block_saves.get(&body.scope).into_iter().flatten() {
+            per_iteration.entry(v).or_insert((0, false)).0 += 1;
+        }
+        for stmt in &body.stmts {
+            match stmt {
+                Stmt::Assign {
+                    var, init: false, ..
+                } if self.a.saved[*var] => {
+                    per_iteration.entry(*var).or_insert((0, false)).0 += 1;
+                }
+                Stmt::SetElem { var, .. } if self.a.saved[*var] => {
+                    per_iteration.entry(*var).or_insert((0, true)).0 += 1;
+                }
+                _ => {}
+            }
+        }
+        per_iteration
+            .into_iter()
+            .map(|(v, (k, elems))| {
+                let s = if elems { self.elems(v) } else { self.stack(v) };
+                if k == 1 {
+                    quote!(#s.reserve(::core::iter::ExactSizeIterator::len(&#range));)
+                } else {
+                    quote!(#s.reserve(::core::iter::ExactSizeIterator::len(&#range) * #k);)
+                }
+            })
+            .collect()
     }
 
     fn mutability(&self, v: VarId) -> TokenStream {
@@ -540,6 +578,7 @@ impl<'a> Emit<'a> {
                         let c = self.ident(*c);
                         quote!(0..#c)
                     }
+                    Replay::Forward(r) => self.ident(*r).to_token_stream(),
                 };
                 let body = self.b_stmts(body, assigned, restored);
                 quote!(for #p in #iter { #body })

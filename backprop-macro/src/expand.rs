@@ -284,7 +284,9 @@ fn module(
         #[inline]
         pub fn vjp #generics (#(#params),*) -> (#ret, impl ::core::ops::FnOnce(#ret) -> Grad #capture) {
             #forward
-            (#value, move |#grad_out_mut #grad_out: #ret| {
+            // Called exactly once: inlined where it is called, so the backward pass
+            // optimizes together with what uses it.
+            (#value, #[inline(always)] move |#grad_out_mut #grad_out: #ret| {
                 #back
                 Grad { #(#field_values,)* }
             })
@@ -321,7 +323,7 @@ fn module(
     };
     let lints = allowed_lints();
     let differentiable = f.params.iter().map(|p| p.differentiable());
-    let checks = call_checks(f, a);
+    let checks = call_checks(f, a, private);
     let _ = item;
 
     quote! {
@@ -406,28 +408,52 @@ fn forward_items(f: &Func, e: &Emit, sig: &Signature) -> TokenStream {
 /// For every argument that carries a derivative into another differentiated function or a
 /// gate: a compile-time check that the callee differentiates that parameter. Otherwise the
 /// derivative would be lost; this makes it an error that says so, at the argument.
-fn call_checks(f: &Func, a: &analysis::Analysis) -> Vec<TokenStream> {
+fn call_checks(f: &Func, a: &analysis::Analysis, private: &TokenStream) -> Vec<TokenStream> {
     let mut checks = Vec::new();
     analysis::walk(&f.body, &mut |stmt, _| {
-        let (Stmt::Let { var, op: Op::Call(call), .. } | Stmt::Assign { var, op: Op::Call(call), .. }) = stmt else {
+        let (Stmt::Let {
+            var,
+            op: Op::Call(call),
+            ..
+        }
+        | Stmt::Assign {
+            var,
+            op: Op::Call(call),
+            ..
+        }) = stmt
+        else {
             return;
         };
         if !a.active[*var] {
             return;
         }
         let path = &call.path;
-        let shown = quote!(#path).to_string().replace(' ', "");
         for (i, arg) in call.args.iter().enumerate() {
             if arg.value.var().is_some_and(|v| a.active[v]) {
-                let message = format!(
-                    "argument {} of `{shown}` carries a derivative, but `{shown}` does not differentiate that parameter (an integer, or a float left out of `wrt`): differentiate it, or pass a constant",
-                    i + 1
-                );
+                // Every token at the argument, so the error points there.
+                let private = respan(private.clone(), arg.span);
+                let path = respan(path.to_token_stream(), arg.span);
                 checks.push(quote_spanned!(arg.span=>
-                    const _: () = ::core::assert!(#path::__DIFFERENTIABLE[#i], #message);
+                    const _: () = #private::check_differentiable(#path::__DIFFERENTIABLE, #i);
                 ));
             }
         }
     });
     checks
+}
+
+fn respan(tokens: TokenStream, span: proc_macro2::Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tt| {
+            if let proc_macro2::TokenTree::Group(g) = &tt {
+                let mut group = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
+                group.set_span(span);
+                tt = proc_macro2::TokenTree::Group(group);
+            } else {
+                tt.set_span(tt.span().located_at(span));
+            }
+            tt
+        })
+        .collect()
 }

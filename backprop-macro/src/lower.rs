@@ -1629,7 +1629,11 @@ impl<'e> Lower<'e> {
                 other => (other, false),
             };
             let value = self.lower_operand(inner, out);
-            args.push(Arg { value, by_ref, span: a.span() });
+            args.push(Arg {
+                value,
+                by_ref,
+                span: a.span(),
+            });
         }
         if args.iter().all(|a| matches!(a.value, Operand::Konst(_))) {
             // Nothing that carries a derivative goes in: an ordinary call.

@@ -47,6 +47,8 @@ pub enum Replay {
     Partial(VarId, VarId),
     /// `0..count`.
     Count(VarId),
+    /// `range`: iterations that only add into gradients commute, and run in forward order.
+    Forward(VarId),
 }
 
 pub fn backward(f: &Func, a: &Analysis) -> Vec<B> {
@@ -90,6 +92,7 @@ impl Rev<'_> {
         for stmt in block.stmts.iter().rev() {
             self.stmt(stmt, block.scope, &mut out, &mut zeroed);
         }
+        merge_element_contributions(&mut out);
         out.retain(|b| !matches!(b, B::Nop));
         out
     }
@@ -186,6 +189,10 @@ impl Rev<'_> {
                 let var = var.filter(|v| self.a.needed[*v]);
                 let b = self.block(body);
                 zeroed.clear();
+                let replay = match replay {
+                    Replay::Rev(range) if independent_iterations(&b) => Replay::Forward(range),
+                    other => other,
+                };
                 out.push(B::For(var, replay, b));
             }
             Stmt::Declare { .. } | Stmt::Eval(_) | Stmt::Break => {}
@@ -382,4 +389,199 @@ fn is_same_e(a: &E, b: &E) -> bool {
 fn same_tokens(a: &Konst, b: &Konst) -> bool {
     use quote::ToTokens;
     a.expr.to_token_stream().to_string() == b.expr.to_token_stream().to_string()
+}
+
+/// What a backward statement reads or writes: a primal value or an adjoint.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Key {
+    Primal(VarId),
+    Adj(VarId),
+}
+
+fn e_keys(e: &E, out: &mut Vec<Key>) {
+    match e {
+        E::Adj(v) | E::AdjElem(v, _) | E::Up(v) => {
+            out.push(Key::Adj(*v));
+            if let E::AdjElem(_, i) = e {
+                out.extend(i.reads.iter().map(|&r| Key::Primal(r)));
+            }
+        }
+        E::Dot(_) | E::DotElem(..) | E::Lit(_) => {}
+        other => {
+            let mut vars = Vec::new();
+            crate::rules::reads(other, &mut vars);
+            out.extend(vars.into_iter().map(Key::Primal));
+            if let E::Bin(_, a, b) = other {
+                e_keys(a, out);
+                e_keys(b, out);
+            }
+            match other {
+                E::Neg(a) | E::Not(a) | E::Field(a, _) => e_keys(a, out),
+                E::Method(_, r, args) => {
+                    e_keys(r, out);
+                    args.iter().for_each(|a| e_keys(a, out));
+                }
+                E::Helper(_, args) | E::Apply(_, args) => args.iter().for_each(|a| e_keys(a, out)),
+                E::Select(c, a, b) => {
+                    e_keys(c, out);
+                    e_keys(a, out);
+                    e_keys(b, out);
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The keys a statement writes; `None` for a statement that may touch anything (a nested
+/// branch or loop).
+fn writes(b: &B) -> Option<Vec<Key>> {
+    Some(match b {
+        B::LetAdj(v, _) | B::ZeroAdj(v) => vec![Key::Adj(*v)],
+        B::SetAdj(p, _) | B::AddAdj(p, _) | B::Kill(p) => vec![Key::Adj(p.var())],
+        B::LetGrads(v, _)
+        | B::Pop(v)
+        | B::Restore(v)
+        | B::RestoreElem(v, _)
+        | B::Recompute(v, _) => {
+            vec![Key::Primal(*v)]
+        }
+        B::LetUp(p) => vec![Key::Adj(p.var())],
+        B::Nop => Vec::new(),
+        B::If(..) | B::For(..) => return None,
+    })
+}
+
+fn reads_key(b: &B, key: Key) -> bool {
+    let mut keys = Vec::new();
+    match b {
+        B::LetAdj(_, e) | B::SetAdj(_, e) | B::AddAdj(_, e) | B::LetGrads(_, e) => {
+            e_keys(e, &mut keys)
+        }
+        B::LetUp(p) => keys.push(Key::Adj(p.var())),
+        _ => {}
+    }
+    if let B::SetAdj(Place::Elem(_, i), _)
+    | B::AddAdj(Place::Elem(_, i), _)
+    | B::Kill(Place::Elem(_, i)) = b
+    {
+        keys.extend(i.reads.iter().map(|&r| Key::Primal(r)));
+    }
+    if let B::AddAdj(p, _) = b {
+        keys.push(Key::Adj(p.var()));
+    }
+    keys.contains(&key)
+}
+
+/// `grad_x[i] += a; ...; grad_x[i] += b;` becomes `...; grad_x[i] += a + b;` when nothing
+/// between reads or changes `grad_x`, `i`, or what `a` reads. In a loop, repeated
+/// read-modify-writes of one element form a chain through memory that serializes the
+/// iterations; one addition per element and block keeps the reverse loop as fast as a
+/// hand-written one.
+fn merge_element_contributions(out: &mut [B]) {
+    for j in 0..out.len() {
+        let B::AddAdj(Place::Elem(v, idx), _) = &out[j] else {
+            continue;
+        };
+        let (v, idx) = (*v, idx.clone());
+        let mut written: Vec<Key> = Vec::new();
+        let mut found = None;
+        for k in (0..j).rev() {
+            if let B::AddAdj(Place::Elem(w, other), _) = &out[k] {
+                if *w == v && same_tokens(other, &idx) {
+                    found = Some(k);
+                    break;
+                }
+            }
+            let Some(w) = writes(&out[k]) else { break };
+            // Another increment of the same adjoint commutes with this one, whatever its index.
+            let commutes = matches!(&out[k], B::AddAdj(Place::Elem(w, _), e) if *w == v && {
+                let mut keys = Vec::new();
+                e_keys(e, &mut keys);
+                !keys.contains(&Key::Adj(v))
+            });
+            if !commutes && (w.contains(&Key::Adj(v)) || reads_key(&out[k], Key::Adj(v))) {
+                break;
+            }
+            if idx.reads.iter().any(|&r| w.contains(&Key::Primal(r))) {
+                break;
+            }
+            written.extend(w);
+        }
+        let Some(k) = found else { continue };
+        let B::AddAdj(_, first) = &out[k] else {
+            continue;
+        };
+        let mut reads = Vec::new();
+        e_keys(first, &mut reads);
+        if reads.iter().any(|r| written.contains(r)) {
+            continue;
+        }
+        let first = first.clone();
+        out[k] = B::Nop;
+        if let B::AddAdj(_, second) = &mut out[j] {
+            *second = crate::rules::add(first, second.clone());
+        }
+    }
+}
+
+/// Whether the iterations of a reverse loop commute: nothing is restored from a stack, and
+/// every gradient declared outside the body is only incremented (never set, reset or read)
+/// or only read. Then running them in forward order gives the same sums (up to rounding)
+/// and walks memory the way current CPUs prefetch and forward stores fastest.
+fn independent_iterations(body: &[B]) -> bool {
+    fn declared(stmts: &[B], out: &mut Vec<VarId>) {
+        for b in stmts {
+            match b {
+                B::LetAdj(v, _) | B::ZeroAdj(v) => out.push(*v),
+                B::If(_, t, e) => {
+                    declared(t, out);
+                    declared(e, out);
+                }
+                B::For(_, _, body) => declared(body, out),
+                _ => {}
+            }
+        }
+    }
+    fn scan(stmts: &[B], local: &[VarId], read: &mut Vec<VarId>, added: &mut Vec<VarId>) -> bool {
+        for b in stmts {
+            let mut keys = Vec::new();
+            match b {
+                B::Pop(_) | B::Restore(_) | B::RestoreElem(..) | B::LetUp(_) => return false,
+                B::SetAdj(p, _) | B::Kill(p) if !local.contains(&p.var()) => return false,
+                B::AddAdj(p, e) => {
+                    if !local.contains(&p.var()) {
+                        added.push(p.var());
+                    }
+                    e_keys(e, &mut keys);
+                }
+                B::LetAdj(_, e) | B::SetAdj(_, e) | B::LetGrads(_, e) => e_keys(e, &mut keys),
+                B::If(c, t, e) => {
+                    e_keys(c, &mut keys);
+                    if !scan(t, local, read, added) || !scan(e, local, read, added) {
+                        return false;
+                    }
+                }
+                B::For(_, replay, body)
+                    if !matches!(replay, Replay::Rev(_) | Replay::Forward(_))
+                        || !scan(body, local, read, added) =>
+                {
+                    return false;
+                }
+                _ => {}
+            }
+            for k in keys {
+                if let Key::Adj(v) = k {
+                    if !local.contains(&v) {
+                        read.push(v);
+                    }
+                }
+            }
+        }
+        true
+    }
+    let mut local = Vec::new();
+    declared(body, &mut local);
+    let (mut read, mut added) = (Vec::new(), Vec::new());
+    scan(body, &local, &mut read, &mut added) && !read.iter().any(|v| added.contains(v))
 }

@@ -28,10 +28,15 @@
 ///     softplus(w * x)
 /// }
 ///
-/// let (value, g) = loss::grad(2.0, 0.5);
-/// assert!((value - 1.0f64.exp().ln_1p()).abs() < 1e-15);
-/// assert!((g.w - 0.5 * backprop::sigmoid(1.0)).abs() < 1e-15);
+/// fn main() {
+///     let (value, g) = loss::grad(2.0, 0.5);
+///     assert!((value - 1.0f64.exp().ln_1p()).abs() < 1e-15);
+///     assert!((g.w - 0.5 * backprop::sigmoid(1.0)).abs() < 1e-15);
+/// }
 /// ```
+///
+/// Declare gates at module level (not inside a function body): the generated module reaches
+/// the function through `super::`.
 ///
 /// The function is emitted as written. Beside it, a module of the same name holds what
 /// `#[differentiate]` calls: `__vjp` (value and pullback) and, with a `tangent` rule,

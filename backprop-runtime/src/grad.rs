@@ -16,6 +16,18 @@ pub trait GradOf {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct NotDifferentiable;
 
+/// Checked at compile time for every argument that carries a derivative into another
+/// differentiated function or gate: the callee must differentiate that parameter.
+///
+/// # Panics
+/// (At compile time, in a `const`) when it does not.
+pub const fn check_differentiable(differentiable: &[bool], argument: usize) {
+    assert!(
+        differentiable[argument],
+        "this argument carries a derivative, but the function it is passed to does not differentiate that parameter (an integer, or a float left out of `wrt`): differentiate it there, or pass a constant"
+    );
+}
+
 /// A value of the same shape as `self`, all zeros: the gradient before any contribution.
 pub trait ZerosLike {
     /// The zero gradient's type.

@@ -20,7 +20,8 @@ mod stack;
 
 pub use gates::{relu, sigmoid};
 pub use grad::{
-    Accumulate, GradOf, ToTangent, NotDifferentiable, ZerosLike, accumulate, tangent, zeros_like,
+    Accumulate, GradOf, NotDifferentiable, ToTangent, ZerosLike, accumulate, check_differentiable,
+    tangent, zeros_like,
 };
 pub use real::{Real, d};
 pub use stack::{IntoSteps, LoopIndex, Stack, Steps, steps};

@@ -23,6 +23,8 @@ const _: () = {
 mod branches {
     #[allow(unused_imports)]
     use super::*;
+    #[doc(hidden)]
+    pub const __DIFFERENTIABLE: &[bool] = &[true, true];
     ///The gradient of [`branches`](fn@branches): one field per differentiable parameter, named after it.
     #[derive(
         ::core::fmt::Debug,

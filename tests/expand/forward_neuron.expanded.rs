@@ -18,6 +18,12 @@ const _: () = {
 mod neuron {
     #[allow(unused_imports)]
     use super::*;
+    #[doc(hidden)]
+    pub const __DIFFERENTIABLE: &[bool] = &[true, true, true, true, true];
+    const _: () = ::backprop::__private::check_differentiable(
+        sigmoid::__DIFFERENTIABLE,
+        0usize,
+    );
     ///Forward mode: `neuron`'s value and its directional derivative along the tangents `dot_w0`, `dot_x0`, `dot_w1`, `dot_x1`, `dot_w2` (a Jacobian-vector product), computed beside the value in one pass.
     #[inline]
     pub fn jvp(

@@ -18,6 +18,8 @@ const _: () = {
 mod neuron {
     #[allow(unused_imports)]
     use super::*;
+    #[doc(hidden)]
+    pub const __DIFFERENTIABLE: &[bool] = &[true, true, true, true, true];
     ///The gradient of [`neuron`](fn@neuron): one field per differentiable parameter, named after it.
     #[derive(
         ::core::fmt::Debug,
@@ -125,6 +127,12 @@ const _: () = {
 mod neuron_gate {
     #[allow(unused_imports)]
     use super::*;
+    #[doc(hidden)]
+    pub const __DIFFERENTIABLE: &[bool] = &[true, true, true, true, true];
+    const _: () = ::backprop::__private::check_differentiable(
+        sigmoid::__DIFFERENTIABLE,
+        0usize,
+    );
     ///The gradient of [`neuron_gate`](fn@neuron_gate): one field per differentiable parameter, named after it.
     #[derive(
         ::core::fmt::Debug,

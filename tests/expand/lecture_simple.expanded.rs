@@ -19,6 +19,8 @@ const _: () = {
 mod f {
     #[allow(unused_imports)]
     use super::*;
+    #[doc(hidden)]
+    pub const __DIFFERENTIABLE: &[bool] = &[true, true, true];
     ///The gradient of [`f`](fn@f): one field per differentiable parameter, named after it.
     #[derive(
         ::core::fmt::Debug,

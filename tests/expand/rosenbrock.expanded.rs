@@ -23,6 +23,8 @@ const _: () = {
 mod rosenbrock {
     #[allow(unused_imports)]
     use super::*;
+    #[doc(hidden)]
+    pub const __DIFFERENTIABLE: &[bool] = &[true];
     ///The gradient of [`rosenbrock`](fn@rosenbrock): one field per differentiable parameter, named after it.
     #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq)]
     pub struct Grad {
@@ -56,7 +58,7 @@ mod rosenbrock {
             s,
             move |grad_s: f64| {
                 let mut grad_x = ::backprop::__private::zeros_like(&x);
-                for i in range_i.rev() {
+                for i in range_i {
                     let s0 = x[i] * x[i];
                     let d = x[i + 1] - s0;
                     let s1 = 100.0 * d;
@@ -65,14 +67,12 @@ mod rosenbrock {
                     let grad_s2 = grad_s5;
                     let grad_s4 = grad_s5;
                     let grad_s3 = grad_s4 * ::backprop::__private::d::powi(s3, 2);
-                    grad_x[i] += -grad_s3;
                     let grad_s1 = grad_s2 * d;
                     let mut grad_d = grad_s2 * s1;
                     grad_d += grad_s1 * 100.0;
                     grad_x[i + 1] += grad_d;
                     let grad_s0 = -grad_d;
-                    grad_x[i] += grad_s0 * x[i];
-                    grad_x[i] += grad_s0 * x[i];
+                    grad_x[i] += grad_s0 * x[i] - grad_s3 + grad_s0 * x[i];
                 }
                 Grad { x: grad_x }
             },

@@ -22,6 +22,8 @@ const _: () = {
 mod running_max {
     #[allow(unused_imports)]
     use super::*;
+    #[doc(hidden)]
+    pub const __DIFFERENTIABLE: &[bool] = &[true];
     ///The gradient of [`running_max`](fn@running_max): one field per differentiable parameter, named after it.
     #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq)]
     pub struct Grad {
@@ -42,6 +44,7 @@ mod running_max {
         let mut m_stack = ::backprop::__private::Stack::new();
         let mut m = x[0];
         let range_i = ::backprop::__private::steps(1..x.len());
+        m_stack.reserve(::core::iter::ExactSizeIterator::len(&range_i));
         for i in range_i {
             m_stack.push(m);
             m = m.max(x[i]);

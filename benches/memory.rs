@@ -1,0 +1,107 @@
+//! Peak heap memory of one gradient evaluation, for each method of the loop benchmarks:
+//! `cargo bench --bench memory`. A counting allocator wraps the system allocator; the peak
+//! is measured above what was allocated before the call (the inputs).
+
+#[path = "common/loops.rs"]
+mod loops;
+
+use loops::*;
+use reverse::{Gradient, Tape};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::hint::black_box;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+struct Counting;
+
+static CURRENT: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let now = CURRENT.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+        PEAK.fetch_max(now, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        CURRENT.fetch_sub(layout.size(), Ordering::Relaxed);
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        let now = CURRENT.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+        PEAK.fetch_max(now, Ordering::Relaxed);
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if new_size > layout.size() {
+            let now = CURRENT.fetch_add(new_size - layout.size(), Ordering::Relaxed) + new_size
+                - layout.size();
+            PEAK.fetch_max(now, Ordering::Relaxed);
+        } else {
+            CURRENT.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
+        }
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// Peak bytes allocated while `f` runs, above what was live before.
+fn peak<R>(f: impl FnOnce() -> R) -> usize {
+    let base = CURRENT.load(Ordering::Relaxed);
+    PEAK.store(base, Ordering::Relaxed);
+    black_box(f());
+    PEAK.load(Ordering::Relaxed) - base
+}
+
+fn human(bytes: usize) -> String {
+    if bytes >= 1 << 20 {
+        format!("{:.1} MiB", bytes as f64 / (1 << 20) as f64)
+    } else if bytes >= 1 << 10 {
+        format!("{:.1} KiB", bytes as f64 / 1024.0)
+    } else {
+        format!("{bytes} B")
+    }
+}
+
+fn main() {
+    println!("| function | n | plain | generated | hand-written | tape |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for n in [10, 1_000, 100_000] {
+        let (x, y) = inputs(n);
+        let plain = peak(|| rosenbrock(&x));
+        let generated = peak(|| rosenbrock::grad(&x));
+        let hand = peak(|| rosenbrock_hand(&x));
+        let tape = peak(|| {
+            let tape = Tape::new();
+            let v = tape.add_vars(&x);
+            let r = rosenbrock_tape(&v);
+            r.grad().wrt(&v)
+        });
+        println!(
+            "| rosenbrock | {n} | {} | {} | {} | {} |",
+            human(plain),
+            human(generated),
+            human(hand),
+            human(tape)
+        );
+        let plain = peak(|| recurrence(&y, &x));
+        let generated = peak(|| recurrence::grad(&y, &x));
+        let hand = peak(|| recurrence_hand(&y, &x));
+        let tape = peak(|| {
+            let tape = Tape::new();
+            let xv = tape.add_vars(&y);
+            let cv = tape.add_vars(&x);
+            let r = recurrence_tape(&xv, &cv);
+            let g = r.grad();
+            (g.wrt(&xv), g.wrt(&cv))
+        });
+        println!(
+            "| recurrence | {n} | {} | {} | {} | {} |",
+            human(plain),
+            human(generated),
+            human(hand),
+            human(tape)
+        );
+    }
+}

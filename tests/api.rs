@@ -1,0 +1,181 @@
+//! The public contract of API.md: items, visibility, `wrt`, `crate = path`, gates, calls
+//! across modules, hygiene, and warning-free output under `#![deny(warnings)]`.
+
+#![deny(warnings)]
+
+mod common;
+use backprop::differentiate;
+
+/// User code that defines names the generated code must not rely on.
+mod hostile {
+    #![allow(dead_code, non_upper_case_globals, clippy::all)]
+    use backprop::differentiate;
+
+    pub struct Result;
+    pub struct Option;
+    pub struct Vec;
+    pub fn grad_x() -> f64 {
+        1.0
+    }
+    pub fn pullback() {}
+    pub fn sigmoid(_: f64) -> f64 {
+        0.0
+    }
+    pub fn vjp() {}
+    pub fn grad() {}
+    pub struct Grad;
+    pub struct Stack;
+    pub fn value() -> f64 {
+        3.0
+    }
+    pub fn upstream() {}
+    pub fn s0() {}
+    pub trait Clone {}
+    pub trait Debug {}
+    pub mod core {}
+
+    #[differentiate(reverse, forward)]
+    pub fn f(x: f64, y: f64) -> f64 {
+        let grad_y = x * y;
+        let pullback = grad_y.exp();
+        pullback / (1.0 + x * x)
+    }
+
+    #[differentiate]
+    pub fn g(x: &[f64], n: usize) -> f64 {
+        let mut s = 0.0;
+        for i in 0..n {
+            s += x[i] * x[i];
+        }
+        s
+    }
+}
+
+#[test]
+fn generated_code_ignores_user_names() {
+    let (v, g) = hostile::f::grad(0.5, -1.5);
+    assert_eq!(v, hostile::f(0.5, -1.5));
+    let e = (-0.75f64).exp();
+    let d = 1.25;
+    common::assert_close(g.x, (-1.5 * e * d - e * 2.0 * 0.5) / (d * d), 1e-14);
+    common::assert_close(g.y, 0.5 * e / d, 1e-14);
+    let (_, t) = hostile::f::jvp(0.5, -1.5, 1.0, 0.0);
+    common::assert_close(t, g.x, 1e-14);
+    let (_, g) = hostile::g::grad(&[1.0, 2.0, 3.0], 2);
+    assert_eq!(g.x, vec![2.0, 4.0, 0.0]);
+}
+
+mod models {
+    use backprop::differentiate;
+
+    #[differentiate]
+    pub(crate) fn square(x: f64) -> f64 {
+        x * x
+    }
+
+    pub mod deeper {
+        use backprop::differentiate;
+
+        #[differentiate(reverse, forward)]
+        pub fn cube(x: f64) -> f64 {
+            x * x * x
+        }
+    }
+}
+
+use models::deeper::cube;
+
+/// Calls differentiated functions from other modules, by path and by `use`.
+#[differentiate(reverse, forward)]
+fn composed(x: f64) -> f64 {
+    let a = cube(x);
+    let b = models::deeper::cube(a + 1.0);
+    b * 2.0
+}
+
+#[test]
+fn visibility_and_calls_across_modules() {
+    let (_, g) = models::square::grad(3.0);
+    assert_eq!(g.x, 6.0);
+    let (v, g) = composed::grad(0.5);
+    assert_eq!(v, composed(0.5));
+    let a = 0.125f64;
+    common::assert_close(g.x, 2.0 * 3.0 * (a + 1.0).powi(2) * 3.0 * 0.25, 1e-14);
+    let (_, t) = composed::jvp(0.5, 1.0);
+    common::assert_close(t, g.x, 1e-14);
+}
+
+#[test]
+fn function_nested_in_a_block() {
+    #[differentiate]
+    fn local(x: f64, y: f64) -> f64 {
+        (x * y).sin()
+    }
+    let (_, g) = local::grad(1.0, 2.0);
+    common::assert_close(g.x, 2.0 * 2.0f64.cos(), 1e-15);
+}
+
+mod reexport {
+    pub use backprop as bp;
+}
+
+#[crate::reexport::bp::differentiate(crate = crate::reexport::bp)]
+fn through_reexport(x: f64) -> f64 {
+    x.exp()
+}
+
+#[test]
+fn crate_argument_points_at_a_renamed_facade() {
+    let (v, g) = through_reexport::grad(1.0);
+    assert_eq!(v, g.x);
+}
+
+backprop::gate! {
+    /// softplus(x) = ln(1 + eˣ), declared with a hand-written backward.
+    pub fn softplus(x: f64) -> f64 {
+        x.exp().ln_1p()
+    }
+    backward(out, grad) {
+        grad * (1.0 - (-out).exp())
+    }
+    tangent(out, dx) {
+        dx * (1.0 - (-out).exp())
+    }
+}
+
+backprop::gate! {
+    /// A gate of two inputs: `a·b` with its two local gradients.
+    fn product(a: f64, b: f64) -> f64 {
+        a * b
+    }
+    backward(out, grad) {
+        (grad * b, grad * a)
+    }
+    tangent(out, da, db) {
+        da * b + a * db
+    }
+}
+
+#[differentiate(reverse, forward)]
+fn uses_gates(w: f64, x: f64) -> f64 {
+    softplus(product(w, x)) + product(x, 3.0)
+}
+
+#[test]
+fn user_declared_gates() {
+    let (v, g) = uses_gates::grad(2.0, 0.5);
+    assert_eq!(v, uses_gates(2.0, 0.5));
+    let s = backprop::sigmoid(1.0);
+    common::assert_close(g.w, s * 0.5, 1e-15);
+    common::assert_close(g.x, s * 2.0 + 3.0, 1e-15);
+    let (_, t) = uses_gates::jvp(2.0, 0.5, 1.0, 1.0);
+    common::assert_close(t, g.w + g.x, 1e-15);
+}
+
+#[test]
+fn grad_struct_derives() {
+    let (_, g) = composed::grad(0.5);
+    let h = g;
+    assert_eq!(format!("{h:?}"), format!("{g:?}"));
+    assert_eq!(h, g.clone());
+}
