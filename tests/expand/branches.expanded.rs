@@ -64,6 +64,7 @@ mod branches {
         }
         (
             branches,
+            #[inline(always)]
             move |grad_branches: f64| {
                 let mut grad_x = 0.0;
                 let mut grad_y = 0.0;

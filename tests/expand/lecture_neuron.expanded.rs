@@ -64,6 +64,7 @@ mod neuron {
         let neuron = 1.0 / s6;
         (
             neuron,
+            #[inline(always)]
             move |grad_neuron: f64| {
                 let grad_s6 = -grad_neuron / (s6 * s6);
                 let grad_s5 = grad_s6;
@@ -174,6 +175,7 @@ mod neuron_gate {
         let (L, pullback_L) = sigmoid::__vjp(s3);
         (
             L,
+            #[inline(always)]
             move |grad_L: f64| {
                 let grad_s3 = pullback_L(grad_L).0;
                 let grad_s2 = grad_s3;

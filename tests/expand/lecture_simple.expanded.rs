@@ -49,6 +49,7 @@ mod f {
         let f = q * z;
         (
             f,
+            #[inline(always)]
             move |grad_f: f64| {
                 let grad_q = grad_f * z;
                 let grad_z = grad_f * q;

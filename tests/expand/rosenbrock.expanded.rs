@@ -56,6 +56,7 @@ mod rosenbrock {
         }
         (
             s,
+            #[inline(always)]
             move |grad_s: f64| {
                 let mut grad_x = ::backprop::__private::zeros_like(&x);
                 for i in range_i {

@@ -51,6 +51,7 @@ mod running_max {
         }
         (
             m,
+            #[inline(always)]
             move |mut grad_m: f64| {
                 let mut grad_x = ::backprop::__private::zeros_like(&x);
                 for i in range_i.rev() {
