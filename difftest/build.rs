@@ -130,6 +130,8 @@ struct Gen<'r> {
     has_n: bool,
     loops: usize,
     budget: usize,
+    /// The function returns `[f64; 2]`: early returns return two values.
+    vector: bool,
 }
 
 impl<'r> Gen<'r> {
@@ -153,6 +155,7 @@ impl<'r> Gen<'r> {
             has_n,
             loops: 0,
             budget: 14,
+            vector: control && id % 5 == 2,
         };
         let mut params: Vec<String> = (0..nfloats).map(|i| format!("x{i}: f64")).collect();
         if has_slice {
@@ -165,11 +168,19 @@ impl<'r> Gen<'r> {
         for _ in 0..count {
             g.stmt();
         }
-        let tail = g.combine();
+        // Some functions return a vector: their pullback takes a vector upstream gradient.
+        let vector = g.vector;
+        let tail = if vector {
+            let (a, b) = (g.combine(), g.combine());
+            format!("[{a}, {b}]")
+        } else {
+            g.combine()
+        };
+        let ret = if vector { "[f64; 2]" } else { "f64" };
         let mut source = String::new();
         writeln!(
             source,
-            "\n#[differentiate(reverse, forward)]\npub fn {name}({}) -> f64 {{",
+            "\n#[differentiate(reverse, forward)]\npub fn {name}({}) -> {ret} {{",
             params.join(", ")
         )
         .unwrap();
@@ -200,13 +211,36 @@ impl<'r> Gen<'r> {
             q_args.push("n".into());
         }
         let args = args.join(", ");
-        writeln!(check, "    let (value, g) = {name}::grad({args});").unwrap();
-        writeln!(check, "    let expected = {name}({args});").unwrap();
-        writeln!(
-            check,
-            "    if value.to_bits() != expected.to_bits() {{ return (Verdict::Mismatch, format!(\"{name}: value {{value}} != {{expected}}\")); }}"
-        )
-        .unwrap();
+        if vector {
+            // A random weighting u of the two outputs makes a scalar function, u·f, whose
+            // gradient is the pullback of u.
+            writeln!(
+                check,
+                "    let u = [p.float(-2.0, 2.0), p.float(-2.0, 2.0)];"
+            )
+            .unwrap();
+            writeln!(check, "    let (values, pullback) = {name}::vjp({args});").unwrap();
+            writeln!(check, "    let g = pullback(u);").unwrap();
+            writeln!(check, "    let expected = {name}({args});").unwrap();
+            writeln!(
+                check,
+                "    if values.map(f64::to_bits) != expected.map(f64::to_bits) {{ return (Verdict::Mismatch, format!(\"{name}: value {{values:?}} != {{expected:?}}\")); }}"
+            )
+            .unwrap();
+            writeln!(
+                check,
+                "    let value = u[0] * values[0] + u[1] * values[1];"
+            )
+            .unwrap();
+        } else {
+            writeln!(check, "    let (value, g) = {name}::grad({args});").unwrap();
+            writeln!(check, "    let expected = {name}({args});").unwrap();
+            writeln!(
+                check,
+                "    if value.to_bits() != expected.to_bits() {{ return (Verdict::Mismatch, format!(\"{name}: value {{value}} != {{expected}}\")); }}"
+            )
+            .unwrap();
+        }
         let point: Vec<String> = (0..nfloats).map(|i| format!("x{i}")).collect();
         let grads: Vec<String> = (0..nfloats).map(|i| format!("g.x{i}")).collect();
         writeln!(check, "    let mut point = vec![{}];", point.join(", ")).unwrap();
@@ -214,12 +248,21 @@ impl<'r> Gen<'r> {
         if has_slice {
             writeln!(check, "    point.extend(&v);\n    grad.extend(&g.v);").unwrap();
         }
-        writeln!(
-            check,
-            "    let f = |q: &[f64]| {name}({});",
-            q_args.join(", ")
-        )
-        .unwrap();
+        if vector {
+            writeln!(
+                check,
+                "    let f = |q: &[f64]| {{ let r = {name}({}); u[0] * r[0] + u[1] * r[1] }};",
+                q_args.join(", ")
+            )
+            .unwrap();
+        } else {
+            writeln!(
+                check,
+                "    let f = |q: &[f64]| {name}({});",
+                q_args.join(", ")
+            )
+            .unwrap();
+        }
         // The dot-product test: forward mode along a random tangent t, reverse mode from a
         // random upstream u, must agree: u·(J t) = t·(Jᵀ u).
         writeln!(
@@ -235,14 +278,29 @@ impl<'r> Gen<'r> {
         if has_slice {
             jvp_args.push(format!("&tangent[{nfloats}..]"));
         }
-        writeln!(
-            check,
-            "    let (jvp_value, jv) = {name}::jvp({});",
-            jvp_args.join(", ")
-        )
-        .unwrap();
-        writeln!(check, "    let (_, pullback) = {name}::vjp({args});").unwrap();
-        writeln!(check, "    let gu = pullback(upstream);").unwrap();
+        if vector {
+            writeln!(
+                check,
+                "    let (jvp_values, jvs) = {name}::jvp({});",
+                jvp_args.join(", ")
+            )
+            .unwrap();
+            writeln!(check, "    let (jvp_value, jv) = (u[0] * jvp_values[0] + u[1] * jvp_values[1], u[0] * jvs[0] + u[1] * jvs[1]);").unwrap();
+            writeln!(check, "    let upstream = 1.0;").unwrap();
+        } else {
+            writeln!(
+                check,
+                "    let (jvp_value, jv) = {name}::jvp({});",
+                jvp_args.join(", ")
+            )
+            .unwrap();
+        }
+        if vector {
+            writeln!(check, "    let gu = g.clone();").unwrap();
+        } else {
+            writeln!(check, "    let (_, pullback) = {name}::vjp({args});").unwrap();
+            writeln!(check, "    let gu = pullback(upstream);").unwrap();
+        }
         let gus: Vec<String> = (0..nfloats).map(|i| format!("gu.x{i}")).collect();
         writeln!(check, "    let mut jtu = vec![{}];", gus.join(", ")).unwrap();
         if has_slice {
@@ -498,7 +556,7 @@ impl<'r> Gen<'r> {
             13 => {
                 if self.indent == 1 || self.loops > 0 {
                     let cond = self.cond();
-                    let e = self.expr(2);
+                    let e = self.returned();
                     self.line(&format!("if {cond} {{"));
                     self.indent += 1;
                     self.line(&format!("return {e};"));
@@ -508,7 +566,11 @@ impl<'r> Gen<'r> {
             }
             14 => {
                 let arr = self.name("arr");
-                self.line(&format!("let mut {arr} = [0.0; 4];"));
+                if self.rng.chance(0.5) {
+                    self.line(&format!("let mut {arr} = [0.0; 4];"));
+                } else {
+                    self.line(&format!("let mut {arr} = vec![0.0; 4];"));
+                }
                 self.line("for j in 0..4 {");
                 self.indent += 1;
                 self.indices.push("j".into());
@@ -534,6 +596,16 @@ impl<'r> Gen<'r> {
                 self.line(&format!("let {t} = {e};"));
                 self.floats.last_mut().unwrap().push(t);
             }
+        }
+    }
+
+    /// A value for an early `return`.
+    fn returned(&mut self) -> String {
+        if self.vector {
+            let (a, b) = (self.expr(2), self.expr(1));
+            format!("[{a}, {b}]")
+        } else {
+            self.expr(2)
         }
     }
 
@@ -594,7 +666,7 @@ impl<'r> Gen<'r> {
                 self.line(&format!("if {c} {{ continue; }}"));
             }
             2 => {
-                let (c, e) = (self.cond(), self.expr(2));
+                let (c, e) = (self.cond(), self.returned());
                 self.line(&format!("if {c} {{ return {e}; }}"));
             }
             _ => {}

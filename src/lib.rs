@@ -28,7 +28,8 @@ pub use backprop_runtime::{gate, relu, sigmoid};
 #[doc(hidden)]
 pub mod __private {
     pub use backprop_runtime::{
-        NotDifferentiable, Stack, accumulate, check_differentiable, d, steps, tangent, zeros_like,
+        NotDifferentiable, Stack, accumulate, check_differentiable, d, jacobian_rows, steps,
+        tangent, zeros_like,
     };
 }
 

@@ -15,6 +15,8 @@ use syn::visit::Visit;
 use syn::visit_mut::VisitMut;
 use syn::{Expr, Ident, Pat, Type};
 
+const RESULT_TYPES: &str = "#[differentiate] needs the function to return `f32` or `f64`, or a vector of them (`[T; N]`, `Vec<T>`)";
+
 const SUPPORTED_METHODS: &str = "exp, exp2, exp_m1, ln, ln_1p, log2, log10, sqrt, cbrt, powi, powf, \
     sin, cos, tan, asin, acos, atan, atan2, sinh, cosh, tanh, asinh, acosh, atanh, abs, recip, \
     max, min, hypot, mul_add, clamp, to_degrees, to_radians (and, with zero derivative, floor, \
@@ -111,7 +113,7 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Option<Fun
             Operand::Konst(cx.konst_tokens(quote!(::core::unreachable!()), &[]))
         }
     };
-    let result = cx.result_var(result, sig, &mut stmts);
+    let result = cx.result_var(result, sig, ret_kind, &mut stmts);
     if !cx.errors.is_empty() {
         return None;
     }
@@ -406,19 +408,18 @@ impl<'e> Lower<'e> {
         match &sig.output {
             syn::ReturnType::Type(_, ty) => match classify(ty) {
                 TypeClass::Float => ((**ty).clone(), Kind::Float),
+                // A vector result: `vjp` takes a vector upstream gradient, `jacobian` gives
+                // one gradient per output.
+                TypeClass::Seq(_) if !matches!(**ty, Type::Reference(_)) => {
+                    ((**ty).clone(), Kind::Seq)
+                }
                 _ => {
-                    self.errors.spanned(
-                        ty,
-                        "#[differentiate] needs the function to return `f32` or `f64`",
-                    );
+                    self.errors.spanned(ty, RESULT_TYPES);
                     ((**ty).clone(), Kind::Other)
                 }
             },
             syn::ReturnType::Default => {
-                self.errors.at(
-                    sig.paren_token.span.join(),
-                    "#[differentiate] needs the function to return `f32` or `f64`",
-                );
+                self.errors.at(sig.paren_token.span.join(), RESULT_TYPES);
                 (syn::parse_quote!(()), Kind::Other)
             }
         }
@@ -429,6 +430,7 @@ impl<'e> Lower<'e> {
         &mut self,
         result: Operand,
         sig: &syn::Signature,
+        ret_kind: Kind,
         stmts: &mut Vec<Stmt>,
     ) -> Operand {
         let needs_var = match &result {
@@ -442,7 +444,7 @@ impl<'e> Lower<'e> {
         let kind = match &result {
             Operand::Var(v) => self.kind(*v),
             Operand::Elem(..) => Kind::Float,
-            Operand::Konst(_) => Kind::Float,
+            Operand::Konst(_) => ret_kind,
         };
         let name = self.names.user_var(&sig.ident.to_string());
         let previous = self.scope;
@@ -2117,7 +2119,7 @@ fn konst_kind(expr: &Expr) -> Kind {
             }
         }
         Expr::Repeat(_) | Expr::Array(_) => Kind::Seq,
-        Expr::Macro(m) if m.mac.path.is_ident("vec") => Kind::Seq,
+        Expr::Macro(m) if m.mac.path.segments.last().is_some_and(|s| s.ident == "vec") => Kind::Seq,
         _ => Kind::Float,
     }
 }

@@ -189,3 +189,28 @@ impl<T, S: ToTangent<T> + ?Sized> ToTangent<T> for &S {
 pub fn tangent<T, S: ToTangent<T> + ?Sized>(s: &S) -> T {
     s.to_tangent()
 }
+
+/// The rows of a Jacobian by reverse mode: the pullback of each output's unit vector, the
+/// first from the pass that computed `value`, the others from `again` (a new pass each).
+pub fn jacobian_rows<R, T, G>(
+    value: &R,
+    first: impl FnOnce(R) -> G,
+    mut again: impl FnMut(R) -> G,
+) -> Vec<G>
+where
+    R: ZerosLike<Grad = R> + AsMut<[T]> + AsRef<[T]>,
+    T: crate::Real,
+{
+    let outputs = value.as_ref().len();
+    let mut rows = Vec::with_capacity(outputs);
+    let mut first = Some(first);
+    for i in 0..outputs {
+        let mut upstream = value.zeros_like();
+        upstream.as_mut()[i] = T::one();
+        rows.push(match first.take() {
+            Some(pullback) => pullback(upstream),
+            None => again(upstream),
+        });
+    }
+    rows
+}

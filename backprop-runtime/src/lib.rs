@@ -21,7 +21,7 @@ mod stack;
 pub use gates::{relu, sigmoid};
 pub use grad::{
     Accumulate, GradOf, NotDifferentiable, ToTangent, ZerosLike, accumulate, check_differentiable,
-    tangent, zeros_like,
+    jacobian_rows, tangent, zeros_like,
 };
 pub use real::{Real, d};
 pub use stack::{IntoSteps, LoopIndex, Stack, Steps, steps};

@@ -24,6 +24,25 @@ mod neuron {
         sigmoid::__DIFFERENTIABLE,
         0usize,
     );
+    ///The gradient of [`neuron`](fn@neuron): one field per differentiable parameter, named after it.
+    #[derive(
+        ::core::fmt::Debug,
+        ::core::clone::Clone,
+        ::core::marker::Copy,
+        ::core::cmp::PartialEq
+    )]
+    pub struct Grad {
+        ///∂neuron/∂w0: the gradient with respect to `w0`.
+        pub w0: f64,
+        ///∂neuron/∂x0: the gradient with respect to `x0`.
+        pub x0: f64,
+        ///∂neuron/∂w1: the gradient with respect to `w1`.
+        pub w1: f64,
+        ///∂neuron/∂x1: the gradient with respect to `x1`.
+        pub x1: f64,
+        ///∂neuron/∂w2: the gradient with respect to `w2`.
+        pub w2: f64,
+    }
     ///Forward mode: `neuron`'s value and its directional derivative along the tangents `dot_w0`, `dot_x0`, `dot_w1`, `dot_x1`, `dot_w2` (a Jacobian-vector product), computed beside the value in one pass.
     #[inline]
     pub fn jvp(

@@ -1,0 +1,118 @@
+//! Vector results: `vjp` with a vector upstream gradient, `jvp` with a vector tangent, and
+//! Jacobians by both orders, against closed forms and finite differences.
+
+#![allow(clippy::needless_range_loop)]
+
+mod common;
+use backprop::differentiate;
+use common::{Points, assert_close};
+
+/// Polar to Cartesian coordinates.
+#[differentiate(reverse, forward)]
+fn polar(r: f64, t: f64) -> [f64; 2] {
+    [r * t.cos(), r * t.sin()]
+}
+
+#[test]
+fn polar_jacobian_closed_form() {
+    let (r, t) = (2.0, 0.7);
+    let (value, rows) = polar::jacobian(r, t);
+    assert_eq!(value, polar(r, t));
+    let expected = [[t.cos(), -r * t.sin()], [t.sin(), r * t.cos()]];
+    for (row, want) in rows.iter().zip(expected) {
+        assert_close(row.r, want[0], 1e-15);
+        assert_close(row.t, want[1], 1e-15);
+    }
+    assert_eq!(polar::jacfwd(r, t), polar::jacrev(r, t));
+    // vjp with a vector upstream gradient: uᵀJ.
+    let (_, pullback) = polar::vjp(r, t);
+    let g = pullback([1.0, -2.0]);
+    assert_close(g.r, expected[0][0] - 2.0 * expected[1][0], 1e-15);
+    // jvp with a tangent: J·v.
+    let (_, jv) = polar::jvp(r, t, 0.5, 1.0);
+    assert_close(jv[0], 0.5 * expected[0][0] + expected[0][1], 1e-15);
+    assert_close(jv[1], 0.5 * expected[1][0] + expected[1][1], 1e-15);
+}
+
+/// Three inputs, a hundred outputs: forward mode's case.
+#[differentiate(reverse, forward)]
+pub fn wide(a: f64, b: f64, c: f64) -> Vec<f64> {
+    let mut out = vec![0.0; 100];
+    for i in 0..100 {
+        let s = i as f64 * 0.01;
+        out[i] = (a * s + b).sin() * c + a * b * s;
+    }
+    out
+}
+
+/// A hundred inputs, three outputs: reverse mode's case.
+#[differentiate(reverse, forward)]
+pub fn tall(x: &[f64]) -> [f64; 3] {
+    let mut s = 0.0;
+    let mut q = 0.0;
+    let mut m = x[0];
+    for i in 0..x.len() {
+        s += x[i];
+        q += x[i] * x[i] * (i as f64 + 1.0);
+        m = m.max(x[i]);
+    }
+    [s, q.sqrt(), m * s]
+}
+
+#[test]
+fn both_orders_agree_with_finite_differences() {
+    let (a, b, c) = (0.3, -0.8, 1.7);
+    let (v1, fwd) = wide::jacfwd(a, b, c);
+    let (v2, rev) = wide::jacrev(a, b, c);
+    let (v3, auto) = wide::jacobian(a, b, c);
+    assert_eq!(v1, v2);
+    assert_eq!(v1, v3);
+    assert_eq!(fwd.len(), 100);
+    for i in 0..100 {
+        let f = |p: &[f64]| wide(p[0], p[1], p[2])[i];
+        let numeric = backprop::check::numeric_gradient(f, &[a, b, c]);
+        for (k, g) in [fwd[i].a, fwd[i].b, fwd[i].c].iter().enumerate() {
+            assert_close(*g, numeric[k], 1e-8);
+        }
+        assert_close(rev[i].a, fwd[i].a, 1e-14);
+        assert_close(rev[i].b, fwd[i].b, 1e-14);
+        assert_close(rev[i].c, fwd[i].c, 1e-14);
+        assert_eq!(auto[i], fwd[i]);
+    }
+
+    let x = Points::new(3).vec(100, -1.0, 1.0);
+    let (_, fwd) = tall::jacfwd(&x);
+    let (_, rev) = tall::jacrev(&x);
+    let (_, auto) = tall::jacobian(&x);
+    for i in 0..3 {
+        let f = |p: &[f64]| tall(p)[i];
+        let numeric = backprop::check::numeric_gradient(f, &x);
+        for k in 0..100 {
+            assert_close(rev[i].x[k], numeric[k], 1e-7);
+            assert_close(fwd[i].x[k], rev[i].x[k], 1e-13);
+        }
+        assert_eq!(auto[i], rev[i]);
+    }
+}
+
+/// Only forward mode: `jacobian` is `jacfwd`.
+#[differentiate(forward)]
+fn forward_only(x: f64, y: f64) -> [f64; 3] {
+    [x * y, x + y, (x - y).exp()]
+}
+
+/// Only reverse mode: `jacobian` is `jacrev`.
+#[differentiate]
+fn reverse_only(x: f64, y: f64) -> Vec<f64> {
+    vec![x * y, x + y, (x - y).exp()]
+}
+
+#[test]
+fn one_mode_only() {
+    let (_, f) = forward_only::jacobian(0.4, 0.9);
+    let (_, r) = reverse_only::jacobian(0.4, 0.9);
+    for i in 0..3 {
+        assert_close(f[i].x, r[i].x, 1e-15);
+        assert_close(f[i].y, r[i].y, 1e-15);
+    }
+}
