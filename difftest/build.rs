@@ -311,6 +311,51 @@ impl<'r> Gen<'r> {
             "    if let Some(report) = backprop_difftest::dot_product_test(value, jvp_value, jv, upstream, &tangent, &jtu) {{ return (Verdict::Mismatch, format!(\"{name}: {{report}}\")); }}"
         )
         .unwrap();
+        if !vector {
+            // Forward over reverse: the Hessian along the tangent, against differences of
+            // the gradient.
+            let mut grad_args: Vec<String> = (0..nfloats).map(|i| format!("q[{i}]")).collect();
+            if has_slice {
+                grad_args.push(format!("&q[{nfloats}..]"));
+            }
+            if has_n {
+                grad_args.push("n".into());
+            }
+            let flat: Vec<String> = (0..nfloats).map(|i| format!("g.x{i}")).collect();
+            let flat_h: Vec<String> = (0..nfloats).map(|i| format!("h.x{i}")).collect();
+            let (extend, extend_h) = if has_slice {
+                ("out.extend(&g.v);", "hv.extend(&h.v);")
+            } else {
+                ("", "")
+            };
+            writeln!(
+                check,
+                "    let gradient = |q: &[f64]| {{ let g = {name}::grad({}).1; let mut out = vec![{}]; {extend} out }};",
+                grad_args.join(", "),
+                flat.join(", ")
+            )
+            .unwrap();
+            let mut hvp_args: Vec<String> = vec![args.clone()];
+            for i in 0..nfloats {
+                hvp_args.push(format!("tangent[{i}]"));
+            }
+            if has_slice {
+                hvp_args.push(format!("&tangent[{nfloats}..]"));
+            }
+            writeln!(check, "    let h = {name}::hvp({}).2;", hvp_args.join(", ")).unwrap();
+            writeln!(
+                check,
+                "    let mut hv = vec![{}]; {extend_h}",
+                flat_h.join(", ")
+            )
+            .unwrap();
+            writeln!(check, "    let (hvp_verdict, hvp_report) = backprop_difftest::compare_hvp(&gradient, &point, &tangent, &hv);").unwrap();
+            writeln!(
+                check,
+                "    if hvp_verdict == Verdict::Mismatch {{ return (Verdict::Mismatch, format!(\"{name} hvp at {{point:?}}:\\n{{hvp_report}}\")); }}"
+            )
+            .unwrap();
+        }
         writeln!(
             check,
             "    let (verdict, report) = compare(&f, &point, &grad);"

@@ -292,7 +292,7 @@ pub fn analyze(f: &mut Func) -> Analysis {
                 .iter()
                 .filter(|a| a.value.var().is_some_and(|v| active[v]))
                 .count();
-            if active[*var] && active_args > 1 {
+            if active[*var] && active_args > 0 {
                 calls.push((call.pullback, *var));
             }
         }

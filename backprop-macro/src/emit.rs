@@ -17,6 +17,8 @@ pub struct Emit<'a> {
     pub f: &'a Func,
     pub a: &'a Analysis,
     pub private: TokenStream,
+    /// Forward over reverse: every primal value and every adjoint carries its tangent.
+    pub fob: bool,
 }
 
 impl<'a> Emit<'a> {
@@ -26,6 +28,7 @@ impl<'a> Emit<'a> {
             f,
             a,
             private: quote!(#krate::__private),
+            fob: false,
         }
     }
 
@@ -41,6 +44,17 @@ impl<'a> Emit<'a> {
     pub fn dot(&self, v: VarId) -> Ident {
         let id = self.ident(v);
         Ident::new(&format!("dot_{id}"), id.span())
+    }
+
+    /// A name derived from a variable's: `grad_x`, `dot_grad_x`, `x_stack`, ...
+    pub fn prefixed(&self, prefix: &str, v: VarId) -> Ident {
+        let id = self.ident(v);
+        Ident::new(&format!("{prefix}{id}"), id.span())
+    }
+
+    pub fn suffixed(&self, v: VarId, prefix: &str, suffix: &str) -> Ident {
+        let id = self.ident(v);
+        Ident::new(&format!("{prefix}{id}{suffix}"), id.span())
     }
 
     fn upstream(&self, v: VarId) -> Ident {
@@ -79,6 +93,15 @@ impl<'a> Emit<'a> {
                 (PREC_ATOM, quote!(#id[#i]))
             }
             E::Up(v) => (PREC_ATOM, self.upstream(*v).to_token_stream()),
+            E::DotAdj(v) => (PREC_ATOM, self.prefixed("dot_grad_", *v).to_token_stream()),
+            E::DotAdjElem(v, i) => {
+                let (id, i) = (self.prefixed("dot_grad_", *v), &i.expr);
+                (PREC_ATOM, quote!(#id[#i]))
+            }
+            E::DotUp(v) => (
+                PREC_ATOM,
+                self.prefixed("dot_upstream_", *v).to_token_stream(),
+            ),
             E::Select(c, a, b) => {
                 let (c, a, b) = (self.expr(c, 0), self.expr(a, 0), self.expr(b, 0));
                 (1, quote!(if #c { #a } else { #b }))
@@ -228,12 +251,27 @@ impl<'a> Emit<'a> {
     /// The forward pass, with the saves and records the backward pass needs.
     pub fn forward(&self) -> TokenStream {
         let private = &self.private;
+        let active = |v: &&VarId| self.fob && self.a.active[**v];
         let stacks = self
             .a
             .stacks
             .iter()
             .map(|&v| self.stack(v))
-            .chain(self.a.elem_stacks.iter().map(|&v| self.elems(v)));
+            .chain(self.a.elem_stacks.iter().map(|&v| self.elems(v)))
+            .chain(
+                self.a
+                    .stacks
+                    .iter()
+                    .filter(active)
+                    .map(|&v| self.suffixed(v, "dot_", "_stack")),
+            )
+            .chain(
+                self.a
+                    .elem_stacks
+                    .iter()
+                    .filter(active)
+                    .map(|&v| self.suffixed(v, "dot_", "_elems")),
+            );
         let stacks = stacks.map(|s| quote!(let mut #s = #private::Stack::new();));
         let body = self.block(&self.f.body, &mut Vec::new());
         quote!(#(#stacks)* #body)
@@ -260,7 +298,8 @@ impl<'a> Emit<'a> {
         vars.iter()
             .map(|&v| {
                 let (s, id) = (self.stack(v), self.ident(v));
-                quote!(#s.push(#id);)
+                let dot = self.tangent_push(v, quote!(#id));
+                quote!(#s.push(#id); #dot)
             })
             .collect()
     }
@@ -275,44 +314,98 @@ impl<'a> Emit<'a> {
                         let (path, generics, pb) =
                             (&call.path, &call.generics, self.ident(call.pullback));
                         let args = self.call_args(call);
+                        if self.fob {
+                            let tangents = self.call_tangents_pub(call);
+                            let dot = self.dot(*var);
+                            return quote_spanned!(call.span=>
+                                let (#m #id, #m #dot, #pb) = #path::__fob #generics (#(#args,)* #(#tangents),*);
+                            );
+                        }
                         return quote_spanned!(call.span=> let (#m #id, #pb) = #path::__vjp #generics (#(#args),*););
                     }
                 }
                 let ty = self.annotation(*var);
                 let value = self.op(op);
-                quote!(let #m #id #ty = #value;)
+                let tangent = if self.fob && self.a.active[*var] {
+                    let (dot, t) = (self.dot(*var), self.tangent_of_pub(*var, op));
+                    quote!(let #m #dot = #t;)
+                } else {
+                    TokenStream::new()
+                };
+                quote!(let #m #id #ty = #value; #tangent)
             }
             Stmt::Declare { var } => {
                 let (id, ty) = (self.ident(*var), self.annotation(*var));
+                let dot = self.dot(*var);
+                let with_tangent = self.fob && self.a.active[*var];
                 if self.a.zero_declare[*var] {
                     let zero = self.zero(*var);
-                    quote!(let mut #id #ty = #zero;)
+                    let tangent = if with_tangent {
+                        quote!(let mut #dot = #zero;)
+                    } else {
+                        TokenStream::new()
+                    };
+                    quote!(let mut #id #ty = #zero; #tangent)
                 } else {
                     let m = self.mutability(*var);
-                    quote!(let #m #id #ty;)
+                    let tangent = if with_tangent {
+                        quote!(let #m #dot;)
+                    } else {
+                        TokenStream::new()
+                    };
+                    quote!(let #m #id #ty; #tangent)
                 }
             }
             Stmt::Assign { var, op, init, .. } => {
                 let id = self.ident(*var);
                 let save = if self.a.saved[*var] && !init {
                     let s = self.stack(*var);
-                    quote!(#s.push(#id);)
+                    let dot = self.tangent_push(*var, quote!(#id));
+                    quote!(#s.push(#id); #dot)
                 } else {
                     TokenStream::new()
                 };
                 let value = self.op(op);
-                quote!(#save #id = #value;)
+                if self.fob && self.a.active[*var] {
+                    let (dot, t) = (self.dot(*var), self.tangent_of_pub(*var, op));
+                    // An overwrite reads the old values: its tangent comes first.
+                    if *init {
+                        quote!(#save #id = #value; #dot = #t;)
+                    } else {
+                        quote!(#save #dot = #t; #id = #value;)
+                    }
+                } else {
+                    quote!(#save #id = #value;)
+                }
             }
             Stmt::SetElem { var, index, op, .. } => {
                 let (id, i) = (self.ident(*var), &index.expr);
+                let fob = self.fob && self.a.active[*var];
                 let save = if self.a.saved[*var] {
                     let s = self.elems(*var);
-                    quote!(#s.push(#id[#i]);)
+                    let dot = if fob {
+                        let (ds, d) = (self.suffixed(*var, "dot_", "_elems"), self.dot(*var));
+                        quote!(#ds.push(#d[#i]);)
+                    } else {
+                        TokenStream::new()
+                    };
+                    quote!(#s.push(#id[#i]); #dot)
                 } else {
                     TokenStream::new()
                 };
                 let value = self.op(op);
-                quote!(#save #id[#i] = #value;)
+                if fob {
+                    let dot = self.dot(*var);
+                    let t = match crate::rules::tangent(op, E::Elem(*var, index.clone()), &|u| {
+                        self.a.active[u]
+                    }) {
+                        Some(e) => self.expr(&e, 0),
+                        None => quote!(0.0),
+                    };
+                    quote!(#save #dot[#i] = #t; #id[#i] = #value;)
+                } else {
+                    quote!(#save #id[#i] = #value;)
+                }
             }
             Stmt::Eval(k) => {
                 let e = &k.expr;
@@ -428,6 +521,16 @@ impl<'a> Emit<'a> {
             .collect()
     }
 
+    /// In forward over reverse, a saved active value's tangent is saved beside it.
+    fn tangent_push(&self, v: VarId, _value: TokenStream) -> TokenStream {
+        if self.fob && self.a.active[v] {
+            let (s, d) = (self.suffixed(v, "dot_", "_stack"), self.dot(v));
+            quote!(#s.push(#d);)
+        } else {
+            TokenStream::new()
+        }
+    }
+
     fn mutability(&self, v: VarId) -> TokenStream {
         if self.a.mutable[v] {
             quote!(mut)
@@ -468,10 +571,113 @@ impl<'a> Emit<'a> {
     ) -> TokenStream {
         stmts
             .iter()
-            .map(|b| self.b_stmt(b, assigned, restored))
+            .map(|b| {
+                if self.fob {
+                    // Forward over reverse: the tangent first (it reads the old values),
+                    // then the statement.
+                    let (before, after) = self.b_tangent(b, assigned, restored);
+                    let stmt = match b {
+                        B::If(..) | B::For(..) => self.b_stmt(b, assigned, restored),
+                        _ => self.b_stmt(b, assigned, restored),
+                    };
+                    quote!(#before #stmt #after)
+                } else {
+                    self.b_stmt(b, assigned, restored)
+                }
+            })
             .collect()
     }
 
+    fn dot_place(&self, p: &Place) -> TokenStream {
+        match p {
+            Place::Var(v) => self.prefixed("dot_grad_", *v).to_token_stream(),
+            Place::Elem(v, i) => {
+                let (id, i) = (self.prefixed("dot_grad_", *v), &i.expr);
+                quote!(#id[#i])
+            }
+        }
+    }
+
+    /// The tangent statements of a backward statement, to go before and after it.
+    fn b_tangent(
+        &self,
+        b: &B,
+        assigned: &BTreeSet<VarId>,
+        restored: &BTreeSet<VarId>,
+    ) -> (TokenStream, TokenStream) {
+        let active = |v: VarId| self.a.active[v];
+        let t = |e: &E| crate::rules::tangent_e(e, &active).map(|t| self.expr(&t, 0));
+        let none = TokenStream::new();
+        let seq = |v: VarId| self.f.vars[v].kind != Kind::Float;
+        match b {
+            B::LetAdj(v, e) => {
+                let m = if assigned.contains(v) {
+                    quote!(mut)
+                } else {
+                    TokenStream::new()
+                };
+                let dot = self.prefixed("dot_grad_", *v);
+                let value = t(e).unwrap_or_else(|| self.zero(*v));
+                (none, quote!(let #m #dot = #value;))
+            }
+            B::ZeroAdj(v) => {
+                let (dot, zero) = (self.prefixed("dot_grad_", *v), self.zero(*v));
+                (none, quote!(let mut #dot = #zero;))
+            }
+            B::SetAdj(p, e) => {
+                let dot = self.dot_place(p);
+                let value = t(e).unwrap_or_else(|| quote!(0.0));
+                (quote!(#dot = #value;), none)
+            }
+            B::AddAdj(p, e) => match t(e) {
+                Some(value) => {
+                    let dot = self.dot_place(p);
+                    if matches!(p, Place::Var(v) if seq(*v)) {
+                        let private = &self.private;
+                        (quote!(#private::accumulate(&mut #dot, #value);), none)
+                    } else {
+                        (quote!(#dot += #value;), none)
+                    }
+                }
+                None => (none.clone(), none),
+            },
+            B::Kill(p) => {
+                let dot = self.dot_place(p);
+                if matches!(p, Place::Var(v) if seq(*v)) {
+                    (none, quote!(#dot.fill(0.0);))
+                } else {
+                    (none, quote!(#dot = 0.0;))
+                }
+            }
+            B::LetGrads(..) | B::If(..) | B::For(..) | B::Nop => (none.clone(), none),
+            B::LetUp(p) => {
+                let (id, dot) = (self.prefixed("dot_upstream_", p.var()), self.dot_place(p));
+                (none, quote!(let #id = #dot;))
+            }
+            B::Recompute(v, op) if active(*v) => {
+                let (dot, value) = (self.dot(*v), self.tangent_of_pub(*v, op));
+                (none, quote!(let #dot = #value;))
+            }
+            B::Pop(v) if active(*v) => {
+                let m = if restored.contains(v) {
+                    quote!(mut)
+                } else {
+                    TokenStream::new()
+                };
+                let (dot, s) = (self.dot(*v), self.suffixed(*v, "dot_", "_stack"));
+                (none, quote!(let #m #dot = #s.pop();))
+            }
+            B::Restore(v) if active(*v) => {
+                let (dot, s) = (self.dot(*v), self.suffixed(*v, "dot_", "_stack"));
+                (none, quote!(#dot = #s.pop();))
+            }
+            B::RestoreElem(v, i) if active(*v) => {
+                let (dot, s, i) = (self.dot(*v), self.suffixed(*v, "dot_", "_elems"), &i.expr);
+                (none, quote!(#dot[#i] = #s.pop();))
+            }
+            _ => (none.clone(), none),
+        }
+    }
     fn place(&self, p: &Place) -> TokenStream {
         match p {
             Place::Var(v) => self.adj(*v).to_token_stream(),
@@ -522,8 +728,24 @@ impl<'a> Emit<'a> {
                 }
             }
             B::LetGrads(v, e) => {
-                let (id, e) = (self.ident(*v), self.expr(e, 0));
-                quote!(let #id = #e;)
+                let id = self.ident(*v);
+                match (self.fob, e) {
+                    // Forward over reverse: the pullback takes the upstream adjoint and its
+                    // tangent, and returns the gradients and their tangents.
+                    (true, E::Apply(pullback, args)) => {
+                        let pb = self.ident(*pullback);
+                        let up = self.expr(&args[0], 0);
+                        let dot_up = crate::rules::tangent_e(&args[0], &|u| self.a.active[u])
+                            .map(|t| self.expr(&t, 0))
+                            .unwrap_or_else(|| quote!(0.0));
+                        let dot = self.dot(*v);
+                        quote!(let (#id, #dot) = #pb(#up, #dot_up);)
+                    }
+                    _ => {
+                        let e = self.expr(e, 0);
+                        quote!(let #id = #e;)
+                    }
+                }
             }
             B::LetUp(p) => {
                 let (id, p) = (self.upstream(p.var()), self.place(p));

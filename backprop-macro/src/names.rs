@@ -7,8 +7,17 @@
 
 use std::collections::BTreeSet;
 
-/// Prefixes and suffixes of the names derived from a variable's name.
-const PREFIXES: &[&str] = &["grad_", "pullback_", "grads_", "dot_", "upstream_"];
+/// Prefixes and suffixes of the names derived from a variable's name: its adjoint, its
+/// tangent, the adjoint's tangent, its stacks and its tangent's stacks.
+const PREFIXES: &[&str] = &[
+    "grad_",
+    "pullback_",
+    "grads_",
+    "dot_",
+    "upstream_",
+    "dot_grad_",
+    "dot_upstream_",
+];
 const SUFFIXES: &[&str] = &["_stack", "_elems"];
 
 pub struct Names {
@@ -74,6 +83,7 @@ impl Names {
             .iter()
             .map(move |p| format!("{p}{name}"))
             .chain(SUFFIXES.iter().map(move |s| format!("{name}{s}")))
+            .chain(SUFFIXES.iter().map(move |s| format!("dot_{name}{s}")))
     }
 
     fn free(&self, name: &str, avoid_user: bool) -> bool {

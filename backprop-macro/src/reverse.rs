@@ -51,11 +51,15 @@ pub enum Replay {
     Forward(VarId),
 }
 
-pub fn backward(f: &Func, a: &Analysis) -> Vec<B> {
+/// The backward pass. With `inline_calls`, a call with one active argument reads its
+/// pullback's result in place (`pullback_y(grad_y).0`); without, every pullback's result is
+/// bound first, as forward over reverse needs (its pullbacks return two tuples).
+pub fn backward(f: &Func, a: &Analysis, inline_calls: bool) -> Vec<B> {
     let mut r = Rev {
         f,
         a,
         declared: vec![false; f.vars.len()],
+        inline_calls,
     };
     r.declared[a.result] = true;
     r.block(&f.body)
@@ -65,6 +69,7 @@ struct Rev<'a> {
     f: &'a Func,
     a: &'a Analysis,
     declared: Vec<bool>,
+    inline_calls: bool,
 }
 
 /// The index of each adjoint's last `Kill` in the block being written, while nothing has
@@ -286,7 +291,7 @@ impl Rev<'_> {
                     let call = E::Apply(*pullback, vec![upstream.clone()]);
                     unzero(upstream, zeroed);
                     match self.a.grads.get(pullback) {
-                        Some(&grads) if parts.len() > 1 => {
+                        Some(&grads) if parts.len() > 1 || !self.inline_calls => {
                             out.push(B::LetGrads(grads, call));
                             for (place, i) in parts {
                                 self.add(

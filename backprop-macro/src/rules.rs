@@ -23,6 +23,12 @@ pub enum E {
     Up(VarId),
     /// `if cond { a } else { b }`.
     Select(Box<E>, Box<E>, Box<E>),
+    /// The tangent of an adjoint, `dot_grad_v` (forward over reverse).
+    DotAdj(VarId),
+    /// `dot_grad_v[i]`.
+    DotAdjElem(VarId, Konst),
+    /// `dot_upstream_v`.
+    DotUp(VarId),
     Konst(Konst),
     /// A float literal (`1.0`): the float type comes from the other operand.
     Lit(&'static str),
@@ -469,7 +475,8 @@ pub fn reads(e: &E, out: &mut Vec<VarId>) {
         }
         E::AdjElem(_, i) | E::DotElem(_, i) => out.extend(&i.reads),
         E::Konst(k) => out.extend(&k.reads),
-        E::Adj(_) | E::Dot(_) | E::Up(_) | E::Lit(_) => {}
+        E::Adj(_) | E::Dot(_) | E::Up(_) | E::Lit(_) | E::DotAdj(_) | E::DotUp(_) => {}
+        E::DotAdjElem(_, i) => out.extend(&i.reads),
         E::Bin(_, a, b) => {
             reads(a, out);
             reads(b, out);
@@ -536,4 +543,115 @@ pub fn contrib_places(cs: &[Contrib], out: &mut Vec<VarId>) {
             Contrib::Pullback { parts, .. } => out.extend(parts.iter().map(|(p, _)| p.var())),
         }
     }
+}
+
+/// The tangent of a generated expression (forward mode applied to the backward pass): the
+/// product, quotient and chain rules over the tree, `None` where it is zero. Primal values
+/// of inactive variables and constants have zero tangents.
+pub fn tangent_e(e: &E, active: &dyn Fn(VarId) -> bool) -> Option<E> {
+    let t = |x: &E| tangent_e(x, active);
+    let zero_or = |x: Option<E>| x.unwrap_or_else(|| lit("0.0"));
+    Some(match e {
+        E::Var(v) if active(*v) => E::Dot(*v),
+        E::Elem(v, i) if active(*v) => E::DotElem(*v, i.clone()),
+        E::Var(_) | E::Elem(..) | E::Konst(_) | E::Lit(_) | E::Not(_) => return None,
+        E::Adj(v) => E::DotAdj(*v),
+        E::AdjElem(v, i) => E::DotAdjElem(*v, i.clone()),
+        E::Up(v) => E::DotUp(*v),
+        // Tangents of tangents do not occur: the backward pass reads no tangent.
+        E::Dot(_) | E::DotElem(..) | E::DotAdj(_) | E::DotAdjElem(..) | E::DotUp(_) => return None,
+        E::Bin(op, a, b) => {
+            let (ta, tb) = (t(a), t(b));
+            let (a, b) = ((**a).clone(), (**b).clone());
+            match op {
+                BinOp::Add => match (ta, tb) {
+                    (None, None) => return None,
+                    (Some(x), None) | (None, Some(x)) => x,
+                    (Some(x), Some(y)) => add(x, y),
+                },
+                BinOp::Sub => match (ta, tb) {
+                    (None, None) => return None,
+                    (Some(x), None) => x,
+                    (None, Some(y)) => neg(y),
+                    (Some(x), Some(y)) => sub(x, y),
+                },
+                BinOp::Mul => match (ta, tb) {
+                    (None, None) => return None,
+                    (Some(x), None) => mul(x, b),
+                    (None, Some(y)) => mul(a, y),
+                    (Some(x), Some(y)) => add(mul(x, b), mul(a, y)),
+                },
+                BinOp::Div => match (ta, tb) {
+                    (None, None) => return None,
+                    (Some(x), None) => div(x, b),
+                    (ta, Some(y)) => {
+                        let rest = div(mul(a, y), mul(b.clone(), b.clone()));
+                        match ta {
+                            Some(x) => sub(div(x, b), rest),
+                            None => neg(rest),
+                        }
+                    }
+                },
+            }
+        }
+        E::Neg(a) => neg(t(a)?),
+        E::Method(name, r, args) => {
+            let tr = t(r)?;
+            let r = (**r).clone();
+            match *name {
+                "sin" => mul(tr, method("cos", r, vec![])),
+                "cos" => neg(mul(tr, method("sin", r, vec![]))),
+                "sinh" => mul(tr, method("cosh", r, vec![])),
+                "cosh" => mul(tr, method("sinh", r, vec![])),
+                "sqrt" => div(tr, mul(lit("2.0"), method("sqrt", r, vec![]))),
+                "to_degrees" | "to_radians" => method(name, tr, args.clone()),
+                _ => return None,
+            }
+        }
+        E::Helper(name, args) => match *name {
+            // Linear in its first argument.
+            "exp2" => helper("exp2", vec![t(&args[0])?]),
+            "cast_like" => helper("cast_like", vec![t(&args[0])?, args[1].clone()]),
+            // d/dx 1/(x ln b) = -(1/(x ln b)) / x
+            "log2" | "log10" => {
+                let x = args[0].clone();
+                neg(div(mul(t(&args[0])?, helper(name, vec![x.clone()])), x))
+            }
+            "powi" => mul(t(&args[0])?, helper("powi2", args.clone())),
+            "powf_base" => {
+                let (tx, tp) = (t(&args[0]), t(&args[1]));
+                let dx = tx.map(|x| mul(x, helper("powf_base_dx", args.clone())));
+                let dp = tp.map(|p| mul(p, helper("powf_base_dp", args.clone())));
+                match (dx, dp) {
+                    (None, None) => return None,
+                    (Some(x), None) | (None, Some(x)) => x,
+                    (Some(x), Some(y)) => add(x, y),
+                }
+            }
+            "powf_exponent" => {
+                let (tx, ty) = (t(&args[0]), t(&args[1]));
+                let dx = tx.map(|x| mul(x, helper("powf_exponent_dx", args.clone())));
+                let dy = ty.map(|y| mul(y, helper("powf_exponent_dy", args.clone())));
+                match (dx, dy) {
+                    (None, None) => return None,
+                    (Some(x), None) | (None, Some(x)) => x,
+                    (Some(x), Some(y)) => add(x, y),
+                }
+            }
+            // Piecewise constant: `abs`'s sign, and the routing predicates.
+            _ => return None,
+        },
+        E::Field(inner, i) => match &**inner {
+            E::Var(grads) => E::Field(Box::new(E::Dot(*grads)), *i),
+            _ => return None,
+        },
+        E::Apply(..) => return None,
+        E::Select(c, a, b) => {
+            let (ta, tb) = (t(a), t(b));
+            if ta.is_none() && tb.is_none() {
+                return None;
+            }
+            E::Select(c.clone(), Box::new(zero_or(ta)), Box::new(zero_or(tb)))
+        }
+    })
 }

@@ -44,6 +44,14 @@ impl Emit<'_> {
         }
     }
 
+    pub fn tangent_of_pub(&self, v: VarId, op: &Op) -> TokenStream {
+        self.tangent_of(v, op)
+    }
+
+    pub fn call_tangents_pub(&self, call: &Call) -> Vec<TokenStream> {
+        self.call_tangents(call)
+    }
+
     /// The tangent of `v = op`, or zero when nothing active flows in.
     fn tangent_of(&self, v: VarId, op: &Op) -> TokenStream {
         let active = |u: VarId| self.a.active[u];

@@ -53,12 +53,13 @@ macro_rules! gate {
             ($arg:ident : $aty:ty $(,)?) -> $rty:ty $body:block
         backward($out:ident, $grad:ident) $backward:block
         $(tangent($tout:ident, $targ:ident) $tangent:block)?
+        $(second($dout:ident, $dgrad:ident) $second:block)?
     ) => {
         $(#[$meta])*
         $vis fn $name $(< $($gp $(: $gb)?),+ >)? ($arg: $aty) -> $rty $body
 
         $crate::gate!(@module $vis $name [$(< $($gp $(: $gb)?),+ >)?] ($arg: $aty) -> $rty
-            [$out, $grad, ($backward,)] [$($tout, ($targ), $tangent)?]);
+            [$out, $grad, ($backward,)] [$($tout, ($targ), $tangent)?] [$($dout, $dgrad, ($second,))?]);
     };
     // Several inputs: the backward block returns a tuple, one gradient per input.
     (
@@ -67,15 +68,16 @@ macro_rules! gate {
             ($($arg:ident : $aty:ty),+ $(,)?) -> $rty:ty $body:block
         backward($out:ident, $grad:ident) $backward:block
         $(tangent($tout:ident, $($targ:ident),+) $tangent:block)?
+        $(second($dout:ident, $dgrad:ident) $second:block)?
     ) => {
         $(#[$meta])*
         $vis fn $name $(< $($gp $(: $gb)?),+ >)? ($($arg: $aty),+) -> $rty $body
 
         $crate::gate!(@module $vis $name [$(< $($gp $(: $gb)?),+ >)?] ($($arg: $aty),+) -> $rty
-            [$out, $grad, $backward] [$($tout, ($($targ),+), $tangent)?]);
+            [$out, $grad, $backward] [$($tout, ($($targ),+), $tangent)?] [$($dout, $dgrad, $second)?]);
     };
     (@module $vis:vis $name:ident [$($generics:tt)*] ($($arg:ident : $aty:ty),+) -> $rty:ty
-        [$out:ident, $grad:ident, $backward:expr] [$($tangent_rule:tt)*]
+        [$out:ident, $grad:ident, $backward:expr] [$($tangent_rule:tt)*] [$($second_rule:tt)*]
     ) => {
         #[doc = concat!("The gate items of [`", stringify!($name), "`](fn@", stringify!($name), ") that `#[differentiate]` calls.")]
         #[allow(non_snake_case, clippy::clone_on_copy, clippy::redundant_clone)]
@@ -96,6 +98,52 @@ macro_rules! gate {
             }
 
             $crate::gate!(@jvp $name [$($generics)*] ($($arg: $aty),+) -> $rty [$($tangent_rule)*]);
+            $crate::gate!(@fob $name [$($generics)*] ($($arg: $aty),+) -> $rty
+                [$out, $grad, $backward] [$($tangent_rule)*] [$($second_rule)*]);
+        }
+    };
+    (@fob $name:ident [$($generics:tt)*] ($($arg:ident : $aty:ty),+) -> $rty:ty
+        [$($backward_rule:tt)*] [$($tangent_rule:tt)*] []
+    ) => {};
+    (@fob $name:ident [$($generics:tt)*] ($($arg:ident : $aty:ty),+) -> $rty:ty
+        [$($backward_rule:tt)*] [] [$($second_rule:tt)*]
+    ) => {};
+    // Forward over reverse: the value and its tangent, and a pullback that also carries the
+    // tangent of the upstream gradient through the backward rule (the `second` rule).
+    (@fob $name:ident [$($generics:tt)*] ($($arg:ident : $aty:ty),+) -> $rty:ty
+        [$out:ident, $grad:ident, $backward:expr]
+        [$tout:ident, ($($targ:ident),+), $tangent:block]
+        [$dout:ident, $dgrad:ident, $second:expr]
+    ) => {
+        #[doc(hidden)]
+        #[inline]
+        #[allow(unused_variables)]
+        pub fn __fob $($generics)* (
+            $($arg: $aty),+,
+            $($targ: ::core::option::Option<<$aty as $crate::GradOf>::Grad>),+
+        ) -> (
+            $rty,
+            $rty,
+            impl ::core::ops::FnOnce($rty, $rty) -> (
+                ($(<$aty as $crate::GradOf>::Grad,)+),
+                ($(<$aty as $crate::GradOf>::Grad,)+),
+            ),
+        ) {
+            $(let $targ: <$aty as $crate::GradOf>::Grad = match $targ {
+                ::core::option::Option::Some(t) => t,
+                ::core::option::Option::None => $crate::zeros_like(&$arg),
+            };)+
+            let (value, tangent) = __jvp(
+                $(::core::clone::Clone::clone(&$arg)),+,
+                $(::core::option::Option::Some(::core::clone::Clone::clone(&$targ))),+
+            );
+            (::core::clone::Clone::clone(&value), ::core::clone::Clone::clone(&tangent), move |$grad: $rty, $dgrad: $rty| {
+                let $out: $rty = value;
+                let $dout: $rty = tangent;
+                let grads = $backward;
+                let dgrads = $second;
+                (grads, dgrads)
+            })
         }
     };
     (@true $arg:ident) => { true };

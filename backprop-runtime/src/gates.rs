@@ -24,6 +24,9 @@ crate::gate! {
     tangent(out, dx) {
         dx * (T::one() - out) * out
     }
+    second(dout, dgrad) {
+        dgrad * (T::one() - out) * out + grad * (T::one() - (out + out)) * dout
+    }
 }
 
 crate::gate! {
@@ -42,5 +45,8 @@ crate::gate! {
     }
     tangent(out, dx) {
         if x > T::zero() { dx } else { T::zero() }
+    }
+    second(dout, dgrad) {
+        if x > T::zero() { dgrad } else { T::zero() }
     }
 }

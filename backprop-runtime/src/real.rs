@@ -158,4 +158,42 @@ pub mod d {
     pub fn cast_like<U: Real, T: Real>(grad: U, _x: T) -> T {
         T::from_f64(grad.to_f64())
     }
+
+    /// Second-order: the derivative of [`powi`]: `n (n − 1) xⁿ⁻²`, exactly 0 for n = 0, 1.
+    #[inline(always)]
+    pub fn powi2<T: Real>(x: T, n: i32) -> T {
+        if n == 0 || n == 1 {
+            T::zero()
+        } else {
+            T::from_i32(n) * T::from_i32(n - 1) * x.powi(n - 2)
+        }
+    }
+
+    /// Second-order: `∂/∂x` of [`powf_base`]: `p (p − 1) xᵖ⁻²`.
+    #[inline(always)]
+    pub fn powf_base_dx<T: Real>(x: T, p: T) -> T {
+        if p == T::zero() || p == T::one() {
+            T::zero()
+        } else {
+            p * (p - T::one()) * x.powf(p - T::from_i32(2))
+        }
+    }
+
+    /// Second-order: `∂/∂p` of [`powf_base`]: `xᵖ⁻¹ (1 + p ln x)`.
+    #[inline(always)]
+    pub fn powf_base_dp<T: Real>(x: T, p: T) -> T {
+        x.powf(p - T::one()) * (T::one() + p * x.ln())
+    }
+
+    /// Second-order: `∂/∂x` of [`powf_exponent`] (`y ln x`, with `y = xᵖ`): `y / x`.
+    #[inline(always)]
+    pub fn powf_exponent_dx<T: Real>(x: T, y: T) -> T {
+        if y == T::zero() { T::zero() } else { y / x }
+    }
+
+    /// Second-order: `∂/∂y` of [`powf_exponent`]: `ln x`.
+    #[inline(always)]
+    pub fn powf_exponent_dy<T: Real>(x: T, y: T) -> T {
+        if y == T::zero() { T::zero() } else { x.ln() }
+    }
 }

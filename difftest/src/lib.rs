@@ -104,3 +104,42 @@ pub fn dot_product_test(
         ))
     }
 }
+
+/// Compares a Hessian-vector product with central differences of the gradient along the
+/// same tangent, with two step sizes to tell a kink from a wrong result.
+pub fn compare_hvp(
+    grad: &dyn Fn(&[f64]) -> Vec<f64>,
+    x: &[f64],
+    t: &[f64],
+    hv: &[f64],
+) -> (Verdict, String) {
+    let along = |h: f64| -> Vec<f64> {
+        let plus: Vec<f64> = x.iter().zip(t).map(|(a, b)| a + h * b).collect();
+        let minus: Vec<f64> = x.iter().zip(t).map(|(a, b)| a - h * b).collect();
+        let (gp, gm) = (grad(&plus), grad(&minus));
+        gp.iter()
+            .zip(&gm)
+            .map(|(p, m)| (p - m) / (2.0 * h))
+            .collect()
+    };
+    let (d1, d2) = (along(1e-4), along(2.5e-5));
+    let close = |p: f64, q: f64, tol: f64| (p - q).abs() <= tol * p.abs().max(q.abs()).max(1.0);
+    let mut verdict = Verdict::Agree;
+    let mut report = String::new();
+    for i in 0..x.len() {
+        if !d1[i].is_finite() || !d2[i].is_finite() || !close(d1[i], d2[i], 1e-4) {
+            if verdict == Verdict::Agree {
+                verdict = Verdict::Unsmooth;
+            }
+            continue;
+        }
+        if !close(hv[i], d2[i], 1e-4) {
+            verdict = Verdict::Mismatch;
+            report.push_str(&format!(
+                "  (H t)[{i}]: hvp {:e}, differences of the gradient {:e}\n",
+                hv[i], d2[i]
+            ));
+        }
+    }
+    (verdict, report)
+}

@@ -1,0 +1,145 @@
+//! Hessian-vector products and Hessians by forward over reverse, against closed forms and
+//! finite differences of the gradient.
+
+#![allow(clippy::needless_range_loop)]
+
+mod common;
+use backprop::{differentiate, sigmoid};
+use common::{Points, assert_close};
+
+#[differentiate(reverse, forward)]
+fn poly(x: f64, y: f64) -> f64 {
+    x * x * x * y + 2.0 * x * y * y
+}
+
+#[test]
+fn polynomial_hessian_closed_form() {
+    let (x, y) = (1.5, -0.7);
+    let (value, g, rows) = poly::hessian(x, y);
+    assert_eq!(value, poly(x, y));
+    assert_close(g.x, 3.0 * x * x * y + 2.0 * y * y, 1e-14);
+    assert_close(rows[0].x, 6.0 * x * y, 1e-14);
+    assert_close(rows[0].y, 3.0 * x * x + 4.0 * y, 1e-14);
+    assert_close(rows[1].x, 3.0 * x * x + 4.0 * y, 1e-14);
+    assert_close(rows[1].y, 4.0 * x, 1e-14);
+    let (_, _, hv) = poly::hvp(x, y, 0.5, 2.0);
+    assert_close(hv.x, 0.5 * rows[0].x + 2.0 * rows[1].x, 1e-14);
+}
+
+#[differentiate(reverse, forward)]
+fn tanh_of(x: f64) -> f64 {
+    x.tanh()
+}
+
+#[test]
+fn tanh_second_derivative() {
+    for x in [-2.0, -0.3, 0.0, 0.8, 1.7] {
+        let t = f64::tanh(x);
+        let (_, g, rows) = tanh_of::hessian(x);
+        assert_close(g.x, 1.0 - t * t, 1e-15);
+        assert_close(rows[0].x, -2.0 * t * (1.0 - t * t), 1e-15);
+    }
+}
+
+#[differentiate(reverse, forward)]
+fn neuron(w0: f64, x0: f64, w1: f64, x1: f64, w2: f64) -> f64 {
+    sigmoid(w0 * x0 + w1 * x1 + w2)
+}
+
+#[differentiate(reverse, forward)]
+fn rosenbrock(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() - 1 {
+        let d = x[i + 1] - x[i] * x[i];
+        s += 100.0 * d * d + (1.0 - x[i]).powi(2);
+    }
+    s
+}
+
+#[test]
+fn rosenbrock_hessian_closed_form() {
+    let x = [0.3, -0.8, 1.2, 0.5];
+    let (_, _, rows) = rosenbrock::hessian(&x);
+    let n = x.len();
+    let mut h = vec![vec![0.0; n]; n];
+    for i in 0..n - 1 {
+        h[i][i] += 1200.0 * x[i] * x[i] - 400.0 * x[i + 1] + 2.0;
+        h[i + 1][i + 1] += 200.0;
+        h[i][i + 1] -= 400.0 * x[i];
+        h[i + 1][i] -= 400.0 * x[i];
+    }
+    for i in 0..n {
+        for j in 0..n {
+            assert_close(rows[i].x[j], h[i][j], 1e-12);
+        }
+    }
+}
+
+#[differentiate(reverse, forward)]
+fn calls_and_loops(x: &[f64], a: f64) -> f64 {
+    // Saved values (t is overwritten), a call, max routing, powf.
+    let mut t = 1.0;
+    for i in 0..x.len() {
+        t = t * x[i] + a;
+        t = t.max(-2.0 * a);
+    }
+    neuron(t, a, x[0], t.tanh(), 0.3) + (1.0 + a * a).powf(x[1])
+}
+
+/// Checks `hvp` against central differences of the gradient along random tangents, and
+/// the symmetry of the Hessian, ⟨H u, v⟩ = ⟨u, H v⟩.
+fn check_hvp(
+    f: impl Fn(&[f64]) -> Vec<f64>,
+    hvp: impl Fn(&[f64], &[f64]) -> Vec<f64>,
+    x: &[f64],
+    seed: u64,
+) {
+    let mut p = Points::new(seed);
+    let u = p.vec(x.len(), -1.0, 1.0);
+    let v = p.vec(x.len(), -1.0, 1.0);
+    let hu = hvp(x, &u);
+    let h = 1e-5;
+    let plus: Vec<f64> = x.iter().zip(&u).map(|(a, b)| a + h * b).collect();
+    let minus: Vec<f64> = x.iter().zip(&u).map(|(a, b)| a - h * b).collect();
+    let (gp, gm) = (f(&plus), f(&minus));
+    for i in 0..x.len() {
+        assert_close(hu[i], (gp[i] - gm[i]) / (2.0 * h), 1e-6);
+    }
+    let hv = hvp(x, &v);
+    let left: f64 = hu.iter().zip(&v).map(|(a, b)| a * b).sum();
+    let right: f64 = u.iter().zip(&hv).map(|(a, b)| a * b).sum();
+    assert_close(left, right, 1e-12);
+}
+
+#[test]
+fn hvp_matches_differences_of_the_gradient() {
+    check_hvp(
+        |v| {
+            let g = neuron::grad(v[0], v[1], v[2], v[3], v[4]).1;
+            vec![g.w0, g.x0, g.w1, g.x1, g.w2]
+        },
+        |v, t| {
+            let h = neuron::hvp(v[0], v[1], v[2], v[3], v[4], t[0], t[1], t[2], t[3], t[4]).2;
+            vec![h.w0, h.x0, h.w1, h.x1, h.w2]
+        },
+        &[2.0, -1.0, -3.0, -2.0, -3.0],
+        1,
+    );
+    let x = [0.9, 1.1, 0.7, 1.3];
+    check_hvp(
+        |v| {
+            let g = calls_and_loops::grad(&v[..4], v[4]).1;
+            let mut out = g.x.clone();
+            out.push(g.a);
+            out
+        },
+        |v, t| {
+            let h = calls_and_loops::hvp(&v[..4], v[4], &t[..4], t[4]).2;
+            let mut out = h.x.clone();
+            out.push(h.a);
+            out
+        },
+        &[x[0], x[1], x[2], x[3], 0.4],
+        2,
+    );
+}
