@@ -57,12 +57,12 @@ fn main() {
 /// Functions every random function may call: another differentiated function, with a
 /// float and a slice parameter.
 const HELPERS: &str = r#"
-#[differentiate(reverse, forward)]
+#[differentiate(hessian)]
 pub fn helper(a: f64, b: f64) -> f64 {
     (a * b).sin() + a.tanh() * 0.5
 }
 
-#[differentiate(reverse, forward)]
+#[differentiate(hessian)]
 pub fn helper_slice(v: &[f64], s: f64) -> f64 {
     let mut acc = 0.0;
     for i in 0..v.len() {
@@ -177,10 +177,16 @@ impl<'r> Gen<'r> {
             g.combine()
         };
         let ret = if vector { "[f64; 2]" } else { "f64" };
+        // Scalar functions get second derivatives too.
+        let attr = if vector {
+            "reverse, forward"
+        } else {
+            "hessian"
+        };
         let mut source = String::new();
         writeln!(
             source,
-            "\n#[differentiate(reverse, forward)]\npub fn {name}({}) -> {ret} {{",
+            "\n#[differentiate({attr})]\npub fn {name}({}) -> {ret} {{",
             params.join(", ")
         )
         .unwrap();

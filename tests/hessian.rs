@@ -7,7 +7,7 @@ mod common;
 use backprop::{differentiate, sigmoid};
 use common::{Points, assert_close};
 
-#[differentiate(reverse, forward)]
+#[differentiate(hessian)]
 fn poly(x: f64, y: f64) -> f64 {
     x * x * x * y + 2.0 * x * y * y
 }
@@ -26,7 +26,7 @@ fn polynomial_hessian_closed_form() {
     assert_close(hv.x, 0.5 * rows[0].x + 2.0 * rows[1].x, 1e-14);
 }
 
-#[differentiate(reverse, forward)]
+#[differentiate(hessian)]
 fn tanh_of(x: f64) -> f64 {
     x.tanh()
 }
@@ -41,12 +41,12 @@ fn tanh_second_derivative() {
     }
 }
 
-#[differentiate(reverse, forward)]
+#[differentiate(hessian)]
 fn neuron(w0: f64, x0: f64, w1: f64, x1: f64, w2: f64) -> f64 {
     sigmoid(w0 * x0 + w1 * x1 + w2)
 }
 
-#[differentiate(reverse, forward)]
+#[differentiate(hessian)]
 fn rosenbrock(x: &[f64]) -> f64 {
     let mut s = 0.0;
     for i in 0..x.len() - 1 {
@@ -75,7 +75,7 @@ fn rosenbrock_hessian_closed_form() {
     }
 }
 
-#[differentiate(reverse, forward)]
+#[differentiate(hessian)]
 fn calls_and_loops(x: &[f64], a: f64) -> f64 {
     // Saved values (t is overwritten), a call, max routing, powf.
     let mut t = 1.0;

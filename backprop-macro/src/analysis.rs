@@ -297,9 +297,15 @@ pub fn analyze(f: &mut Func) -> Analysis {
             }
         }
     });
+    let mut claimed = std::collections::BTreeSet::new();
     for (pullback, target) in calls {
+        // `grads_y` is reserved with `y`: the first call into `y` takes it as it is.
         let base = format!("grads_{}", f.vars[target].ident);
-        let name = f.names.generated(&base);
+        let name = if claimed.insert(base.clone()) {
+            base
+        } else {
+            f.names.generated(&base)
+        };
         let span = f.vars[pullback].ident.span();
         let scope = f.vars[pullback].scope;
         f.vars.push(Var {

@@ -12,23 +12,34 @@ pub struct Args {
     pub reverse: bool,
     /// Generate `jvp`.
     pub forward: bool,
+    /// Generate `hvp` and `hessian` (forward over reverse; implies both modes).
+    pub hessian: bool,
     /// The differentiable parameters, when restricted.
     pub wrt: Option<Vec<Ident>>,
     /// Where the facade crate is: `::backprop` unless `crate = path` says otherwise.
     pub krate: Path,
 }
 
-const EXPECTED: &str = "expected one of `reverse`, `forward`, `wrt(...)`, `crate = path`";
+const EXPECTED: &str =
+    "expected one of `reverse`, `forward`, `hessian`, `wrt(...)`, `crate = path`";
 
 pub fn parse(tokens: TokenStream, errors: &mut Errors) -> Args {
     let mut reverse: Option<Span> = None;
     let mut forward: Option<Span> = None;
+    let mut hessian: Option<Span> = None;
     let mut wrt: Option<(Span, Vec<Ident>)> = None;
     let mut krate: Option<(Span, Path)> = None;
 
     let parser = |input: ParseStream| -> syn::Result<()> {
         while !input.is_empty() {
-            let result = parse_one(input, &mut reverse, &mut forward, &mut wrt, &mut krate);
+            let result = parse_one(
+                input,
+                &mut reverse,
+                &mut forward,
+                &mut hessian,
+                &mut wrt,
+                &mut krate,
+            );
             if let Err(e) = result {
                 errors.push(e);
                 // Skip to the next comma so every argument gets looked at.
@@ -48,9 +59,11 @@ pub fn parse(tokens: TokenStream, errors: &mut Errors) -> Args {
     }
 
     Args {
-        // `forward` alone generates forward mode only; no argument, or `reverse`, reverse mode.
-        reverse: reverse.is_some() || forward.is_none(),
-        forward: forward.is_some(),
+        // `forward` alone generates forward mode only; no argument, or `reverse`, reverse
+        // mode; `hessian` both and the second-order items.
+        reverse: reverse.is_some() || forward.is_none() || hessian.is_some(),
+        forward: forward.is_some() || hessian.is_some(),
+        hessian: hessian.is_some(),
         wrt: wrt.map(|(_, names)| names),
         krate: krate
             .map(|(_, path)| path)
@@ -62,6 +75,7 @@ fn parse_one(
     input: ParseStream,
     reverse: &mut Option<Span>,
     forward: &mut Option<Span>,
+    hessian: &mut Option<Span>,
     wrt: &mut Option<(Span, Vec<Ident>)>,
     krate: &mut Option<(Span, Path)>,
 ) -> syn::Result<()> {
@@ -96,6 +110,10 @@ fn parse_one(
         "forward" => {
             once(*forward, name.span(), "forward")?;
             *forward = Some(name.span());
+        }
+        "hessian" => {
+            once(*hessian, name.span(), "hessian")?;
+            *hessian = Some(name.span());
         }
         "wrt" => {
             once(wrt.as_ref().map(|w| w.0), name.span(), "wrt")?;
