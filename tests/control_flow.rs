@@ -11,7 +11,7 @@ mod common;
 use backprop::differentiate;
 use common::{Points, assert_close, assert_fd};
 
-#[differentiate]
+#[differentiate(reverse, forward)]
 fn rosenbrock(x: &[f64]) -> f64 {
     let mut s = 0.0;
     for i in 0..x.len() - 1 {
@@ -36,7 +36,7 @@ fn rosenbrock_over_a_slice() {
     assert_eq!(g.x, vec![0.0; 5]);
 }
 
-#[differentiate]
+#[differentiate(reverse, forward)]
 fn product(x: &[f64]) -> f64 {
     let mut p = 1.0;
     for &v in x {
@@ -54,7 +54,7 @@ fn product_of_a_slice() {
     assert_fd(product, &x, &g.x);
 }
 
-#[differentiate]
+#[differentiate(reverse, forward)]
 fn horner(c: &[f64], x: f64) -> f64 {
     let mut acc = 0.0;
     for i in (0..c.len()).rev() {
@@ -76,7 +76,7 @@ fn horner_in_coefficients_and_x() {
     }
 }
 
-#[differentiate]
+#[differentiate(reverse, forward)]
 fn power_by_while(x: f64, n: u32) -> f64 {
     let mut r = 1.0;
     let mut k = 0;
@@ -101,7 +101,7 @@ fn x_to_the_n_by_a_while_loop() {
     }
 }
 
-#[differentiate]
+#[differentiate(reverse, forward)]
 fn halve_until_small(x: f64) -> f64 {
     // The exit depends on the differentiated value itself.
     let mut y = x;
@@ -121,7 +121,7 @@ fn while_exit_depends_on_the_value() {
     }
 }
 
-#[differentiate]
+#[differentiate(reverse, forward)]
 fn running_max(x: &[f64]) -> f64 {
     let mut m = x[0];
     for i in 1..x.len() {
@@ -140,7 +140,7 @@ fn running_maximum_routes_to_the_winner() {
     assert_eq!(g.x, vec![1.0, 0.0, 0.0]);
 }
 
-#[differentiate]
+#[differentiate(reverse, forward)]
 fn break_on_first(x: &[f64]) -> f64 {
     let mut s = 0.0;
     for i in 0..x.len() {
@@ -159,7 +159,7 @@ fn loop_that_breaks_on_its_first_iteration() {
     assert_eq!(g.x, vec![6.0, 0.0, 0.0]);
 }
 
-#[differentiate]
+#[differentiate(reverse, forward)]
 fn continues(x: &[f64], t: f64) -> f64 {
     let mut s = 0.0;
     for i in 0..x.len() {
@@ -190,7 +190,7 @@ fn continue_in_several_branches() {
     assert_fd(|v| continues(&v[..7], v[7]), &all, &grad);
 }
 
-#[differentiate]
+#[differentiate(reverse, forward)]
 fn before_and_after_loop(x: f64, v: &[f64]) -> f64 {
     // `a` is made before a loop with a runtime bound and used after it.
     let a = x * x;
@@ -215,7 +215,7 @@ fn value_from_before_a_runtime_loop_gets_its_full_gradient() {
     assert_close(g0.x, (1.3f64 * 1.3).cos() * 2.0 * 1.3, 1e-14);
 }
 
-#[differentiate]
+#[differentiate(reverse, forward)]
 fn return_from_nested(x: &[f64], limit: f64) -> f64 {
     let mut s = 0.0;
     for i in 0..x.len() {
@@ -243,7 +243,7 @@ fn return_from_inside_a_nested_loop() {
     }
 }
 
-#[differentiate]
+#[differentiate(reverse, forward)]
 fn branches(x: f64, y: f64) -> f64 {
     let z = if x > y {
         x * y
@@ -270,7 +270,7 @@ fn if_else_chains_and_early_return() {
     }
 }
 
-#[differentiate]
+#[differentiate(reverse, forward)]
 fn local_array(x: &[f64; 3], k: f64) -> f64 {
     let mut v = [0.0; 3];
     for i in 0..3 {
@@ -293,7 +293,7 @@ fn local_arrays_written_in_a_loop() {
     assert_fd(|v| local_array(&[v[0], v[1], v[2]], v[3]), &all, &grad);
 }
 
-#[differentiate]
+#[differentiate(reverse, forward)]
 fn vec_param(x: Vec<f64>, w: &Vec<f64>) -> f64 {
     let mut t = 0.0;
     for i in 0..x.len() {
@@ -313,4 +313,147 @@ fn vec_parameters() {
     let mut grad = g.x.clone();
     grad.extend(&g.w);
     assert_fd(f, &all, &grad);
+}
+
+/// The dot-product test: forward mode along t and reverse mode from u agree,
+/// u·(J t) = t·(Jᵀ u), at random points.
+fn dot_test(
+    n: usize,
+    jvp: impl Fn(&[f64], &[f64]) -> f64,
+    vjp: impl Fn(&[f64], f64) -> Vec<f64>,
+    seed: u64,
+) {
+    let mut p = Points::new(seed);
+    for _ in 0..20 {
+        let x = p.vec(n, -1.5, 1.5);
+        let t = p.vec(n, -1.0, 1.0);
+        let u = p.next_f64(-2.0, 2.0);
+        let jt = jvp(&x, &t);
+        let g = vjp(&x, u);
+        let right: f64 = t.iter().zip(&g).map(|(a, b)| a * b).sum();
+        assert_close(u * jt, right, 1e-11);
+    }
+}
+
+#[test]
+fn forward_mode_agrees_with_reverse_mode() {
+    dot_test(
+        5,
+        |x, t| rosenbrock::jvp(x, t).1,
+        |x, u| rosenbrock::vjp(x).1(u).x,
+        1,
+    );
+    dot_test(
+        4,
+        |x, t| product::jvp(x, t).1,
+        |x, u| product::vjp(x).1(u).x,
+        2,
+    );
+    dot_test(
+        5,
+        |x, t| horner::jvp(&x[..4], x[4], &t[..4], t[4]).1,
+        |x, u| {
+            let g = horner::vjp(&x[..4], x[4]).1(u);
+            let mut out = g.c.clone();
+            out.push(g.x);
+            out
+        },
+        3,
+    );
+    for n in [0, 1, 4] {
+        dot_test(
+            1,
+            |x, t| power_by_while::jvp(x[0], n, t[0]).1,
+            |x, u| vec![power_by_while::vjp(x[0], n).1(u).x],
+            4,
+        );
+    }
+    dot_test(
+        1,
+        |x, t| halve_until_small::jvp(x[0] * 9.0, t[0]).1,
+        |x, u| vec![halve_until_small::vjp(x[0] * 9.0).1(u).x],
+        5,
+    );
+    dot_test(
+        5,
+        |x, t| running_max::jvp(x, t).1,
+        |x, u| running_max::vjp(x).1(u).x,
+        6,
+    );
+    dot_test(
+        3,
+        |x, t| break_on_first::jvp(x, t).1,
+        |x, u| break_on_first::vjp(x).1(u).x,
+        7,
+    );
+    dot_test(
+        8,
+        |x, t| continues::jvp(&x[..7], x[7], &t[..7], t[7]).1,
+        |x, u| {
+            let g = continues::vjp(&x[..7], x[7]).1(u);
+            let mut out = g.x.clone();
+            out.push(g.t);
+            out
+        },
+        8,
+    );
+    dot_test(
+        4,
+        |x, t| before_and_after_loop::jvp(x[0], &x[1..], t[0], &t[1..]).1,
+        |x, u| {
+            let g = before_and_after_loop::vjp(x[0], &x[1..]).1(u);
+            let mut out = vec![g.x];
+            out.extend(&g.v);
+            out
+        },
+        9,
+    );
+    dot_test(
+        4,
+        |x, t| return_from_nested::jvp(&x[..3], x[3], &t[..3], t[3]).1,
+        |x, u| {
+            let g = return_from_nested::vjp(&x[..3], x[3]).1(u);
+            let mut out = g.x.clone();
+            out.push(g.limit);
+            out
+        },
+        10,
+    );
+    dot_test(
+        2,
+        |x, t| branches::jvp(x[0], x[1], t[0], t[1]).1,
+        |x, u| {
+            let g = branches::vjp(x[0], x[1]).1(u);
+            vec![g.x, g.y]
+        },
+        11,
+    );
+    dot_test(
+        4,
+        |x, t| local_array::jvp(&[x[0], x[1], x[2]], x[3], &[t[0], t[1], t[2]], t[3]).1,
+        |x, u| {
+            let g = local_array::vjp(&[x[0], x[1], x[2]], x[3]).1(u);
+            vec![g.x[0], g.x[1], g.x[2], g.k]
+        },
+        12,
+    );
+    dot_test(
+        6,
+        |x, t| {
+            vec_param::jvp(
+                x[..3].to_vec(),
+                &x[3..].to_vec(),
+                t[..3].to_vec(),
+                &t[3..].to_vec(),
+            )
+            .1
+        },
+        |x, u| {
+            let g = vec_param::vjp(x[..3].to_vec(), &x[3..].to_vec()).1(u);
+            let mut out = g.x.clone();
+            out.extend(&g.w);
+            out
+        },
+        13,
+    );
 }

@@ -5,20 +5,20 @@ use backprop::{differentiate, sigmoid};
 use common::assert_close;
 
 /// `q = x + y`, `f = q * z`.
-#[differentiate]
+#[differentiate(reverse, forward)]
 fn f(x: f64, y: f64, z: f64) -> f64 {
     let q = x + y;
     q * z
 }
 
 /// The neuron `1 / (1 + exp(-(w0*x0 + w1*x1 + w2)))`, one primitive gate at a time.
-#[differentiate]
+#[differentiate(reverse, forward)]
 fn neuron(w0: f64, x0: f64, w1: f64, x1: f64, w2: f64) -> f64 {
     1.0 / (1.0 + (-(w0 * x0 + w1 * x1 + w2)).exp())
 }
 
 /// The same neuron with sigmoid as one gate.
-#[differentiate]
+#[differentiate(reverse, forward)]
 fn neuron_gate(w0: f64, x0: f64, w1: f64, x1: f64, w2: f64) -> f64 {
     sigmoid(w0 * x0 + w1 * x1 + w2)
 }
