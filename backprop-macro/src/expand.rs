@@ -634,7 +634,27 @@ fn jacobian_items(f: &Func, e: &Emit, sig: &Signature, args: &Args) -> TokenStre
                     _ => quote!(#id.len()),
                 }
             });
+            // An array's length is known: the choice costs nothing.
+            let outputs = match &f.ret {
+                syn::Type::Array(a) => Some(&a.len),
+                _ => None,
+            };
+            let static_choice = outputs.map(|len| {
+                quote! {
+                    if (0 #(+ #inputs)*) < #len {
+                        return jacfwd(#(#clones),*);
+                    }
+                }
+            });
+            let inputs = diff.iter().map(|p| {
+                let id = &f.vars[p.var].ident;
+                match p.form {
+                    ParamForm::Float => quote!(1),
+                    _ => quote!(#id.len()),
+                }
+            });
             quote! {
+                #static_choice
                 let inputs: usize = 0 #(+ #inputs)*;
                 // The number of outputs needs a forward pass; the reverse order reuses it.
                 let (value, pullback) = vjp(#(#clones),*);

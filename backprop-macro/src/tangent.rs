@@ -139,6 +139,25 @@ impl Emit<'_> {
                     }
                 }
                 let ty = self.annotation_tokens(*var);
+                // `sin` and `cos` with their tangent: one `sin_cos`, as a person would write.
+                if let (true, Op::Math(math @ (Math::Sin | Math::Cos), a, _)) =
+                    (self.t_active(*var), op)
+                {
+                    if let Some(p) = rules::place(a, &|u| self.a.active[u]) {
+                        let (dot, x, da) = (
+                            self.dot(*var),
+                            self.expr(&self.operand(a), 20),
+                            self.expr(&dot_of(&p), 13),
+                        );
+                        let (sin, cos) = (quote!(sin), quote!(cos));
+                        let pair = if *math == Math::Sin {
+                            quote!((#sin, #da * #cos))
+                        } else {
+                            quote!((#cos, -(#da * #sin)))
+                        };
+                        return quote_spanned!(*span=> let (#m #id, #m #dot) = { let (#sin, #cos) = #x.sin_cos(); #pair };);
+                    }
+                }
                 let value = self.op(op);
                 let mut out = quote_spanned!(*span=> let #m #id #ty = #value;);
                 if self.t_active(*var) {

@@ -10,13 +10,9 @@ crate::gate! {
     /// assert_eq!(backprop::sigmoid(0.0_f64), 0.5);
     /// ```
     pub fn sigmoid<T: Real>(x: T) -> T {
-        if x >= T::zero() {
-            T::one() / (T::one() + (-x).exp())
-        } else {
-            // The same value, without overflowing e⁻ˣ for very negative x.
-            let e = x.exp();
-            e / (T::one() + e)
-        }
+        // Accurate at both ends: e⁻ˣ overflowing to ∞ gives exactly 0, and for large |x|
+        // the relative error stays that of `exp`.
+        T::one() / (T::one() + (-x).exp())
     }
     backward(out, grad) {
         grad * (T::one() - out) * out

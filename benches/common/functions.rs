@@ -3,12 +3,12 @@
 
 use backprop::{differentiate, sigmoid};
 use nalgebra::SVector;
-use num_dual::{DualNum, DualSVec64};
+use num_dual::{Dual64, DualNum, DualSVec64};
 
 // ---------------------------------------------------------------- F1: the lecture's neuron
 
 /// F1, plain.
-#[differentiate]
+#[differentiate(reverse, forward)]
 pub fn f1(w0: f64, x0: f64, w1: f64, x1: f64, w2: f64) -> f64 {
     sigmoid(w0 * x0 + w1 * x1 + w2)
 }
@@ -43,6 +43,12 @@ pub fn f1_dual(v: SVector<DualSVec64<5>, 5>) -> DualSVec64<5> {
     ((-s).exp() + 1.0).recip()
 }
 
+/// F1 with one dual number per input: one directional derivative, as `jvp` computes.
+pub fn f1_dual1(w0: Dual64, x0: Dual64, w1: Dual64, x1: Dual64, w2: Dual64) -> Dual64 {
+    let s = w0 * x0 + w1 * x1 + w2;
+    ((-s).exp() + 1.0).recip()
+}
+
 /// F1 on a tape (`reverse`). `1/(1 + e^-s)` is written with `recip`: the crate records the
 /// derivative of `c / x` as `-1/x` (it drops `c/x`), so `1.0 / x` would be wrong.
 pub fn f1_tape<'a>(v: &[reverse::Var<'a>]) -> reverse::Var<'a> {
@@ -59,7 +65,7 @@ pub fn f1_tape_division<'a>(v: &[reverse::Var<'a>]) -> reverse::Var<'a> {
 // ---------------------------------------------------------------- F2: 50 terms over 20 inputs
 
 /// F2, plain: `Σ_k t_k`, `t_k` = sin(x_a·x_b), x_a·exp(x_b), x_a·x_b for k mod 3 = 0, 1, 2.
-#[differentiate]
+#[differentiate(reverse, forward)]
 pub fn f2(x: &[f64; 20]) -> f64 {
     let t0 = (x[0] * x[3]).sin();
     let t1 = x[1] * x[10].exp();
@@ -374,6 +380,62 @@ pub fn f2_hand(x: &[f64; 20]) -> (f64, [f64; 20]) {
 /// F2 for num-dual (forward mode, 20 derivatives carried at once).
 pub fn f2_dual(x: SVector<DualSVec64<20>, 20>) -> DualSVec64<20> {
     let mut s = DualSVec64::<20>::from(0.0);
+    s += (x[0] * x[3]).sin();
+    s += x[1] * x[10].exp();
+    s += x[2] * x[17];
+    s += (x[3] * x[4]).sin();
+    s += x[4] * x[11].exp();
+    s += x[5] * x[18];
+    s += (x[6] * x[5]).sin();
+    s += x[7] * x[12].exp();
+    s += x[8] * x[19];
+    s += (x[9] * x[6]).sin();
+    s += x[10] * x[13].exp();
+    s += x[11] * x[0];
+    s += (x[12] * x[7]).sin();
+    s += x[13] * x[14].exp();
+    s += x[14] * x[1];
+    s += (x[15] * x[8]).sin();
+    s += x[16] * x[15].exp();
+    s += x[17] * x[2];
+    s += (x[18] * x[9]).sin();
+    s += x[19] * x[16].exp();
+    s += x[0] * x[3];
+    s += (x[1] * x[10]).sin();
+    s += x[2] * x[17].exp();
+    s += x[3] * x[4];
+    s += (x[4] * x[11]).sin();
+    s += x[5] * x[18].exp();
+    s += x[6] * x[5];
+    s += (x[7] * x[12]).sin();
+    s += x[8] * x[19].exp();
+    s += x[9] * x[6];
+    s += (x[10] * x[13]).sin();
+    s += x[11] * x[0].exp();
+    s += x[12] * x[7];
+    s += (x[13] * x[14]).sin();
+    s += x[14] * x[1].exp();
+    s += x[15] * x[8];
+    s += (x[16] * x[15]).sin();
+    s += x[17] * x[2].exp();
+    s += x[18] * x[9];
+    s += (x[19] * x[16]).sin();
+    s += x[0] * x[3].exp();
+    s += x[1] * x[10];
+    s += (x[2] * x[17]).sin();
+    s += x[3] * x[4].exp();
+    s += x[4] * x[11];
+    s += (x[5] * x[18]).sin();
+    s += x[6] * x[5].exp();
+    s += x[7] * x[12];
+    s += (x[8] * x[19]).sin();
+    s += x[9] * x[6].exp();
+    s
+}
+
+/// F2 with one dual number per input: one directional derivative.
+pub fn f2_dual1(x: &[Dual64; 20]) -> Dual64 {
+    let mut s = Dual64::from(0.0);
     s += (x[0] * x[3]).sin();
     s += x[1] * x[10].exp();
     s += x[2] * x[17];
