@@ -165,7 +165,7 @@ fn uses_gates(w: f64, x: f64) -> f64 {
 fn user_declared_gates() {
     let (v, g) = uses_gates::grad(2.0, 0.5);
     assert_eq!(v, uses_gates(2.0, 0.5));
-    let s = backprop::sigmoid(1.0);
+    let s = backprop::sigmoid(1.0_f64);
     common::assert_close(g.w, s * 0.5, 1e-15);
     common::assert_close(g.x, s * 2.0 + 3.0, 1e-15);
     let (_, t) = uses_gates::jvp(2.0, 0.5, 1.0, 1.0);

@@ -31,7 +31,7 @@
 /// fn main() {
 ///     let (value, g) = loss::grad(2.0, 0.5);
 ///     assert!((value - 1.0f64.exp().ln_1p()).abs() < 1e-15);
-///     assert!((g.w - 0.5 * backprop::sigmoid(1.0)).abs() < 1e-15);
+///     assert!((g.w - 0.5 * backprop::sigmoid(1.0_f64)).abs() < 1e-15);
 /// }
 /// ```
 ///
@@ -49,31 +49,31 @@ macro_rules! gate {
     // One input: the backward block returns its gradient.
     (
         $(#[$meta:meta])*
-        $vis:vis fn $name:ident $(< $($gp:ident $(: $gb:path)?),+ $(,)? >)?
+        $vis:vis fn $name:ident $(< $($lt:lifetime,)* $($gp:ident $(: $gb:path)?),+ $(,)? >)?
             ($arg:ident : $aty:ty $(,)?) -> $rty:ty $body:block
         backward($out:ident, $grad:ident) $backward:block
         $(tangent($tout:ident, $targ:ident) $tangent:block)?
         $(second($dout:ident, $dgrad:ident) $second:block)?
     ) => {
         $(#[$meta])*
-        $vis fn $name $(< $($gp $(: $gb)?),+ >)? ($arg: $aty) -> $rty $body
+        $vis fn $name $(< $($lt,)* $($gp $(: $gb)?),+ >)? ($arg: $aty) -> $rty $body
 
-        $crate::gate!(@module $vis $name [$(< $($gp $(: $gb)?),+ >)?] ($arg: $aty) -> $rty
+        $crate::gate!(@module $vis $name [$(< $($lt,)* $($gp $(: $gb)?),+ >)?] ($arg: $aty) -> $rty
             [$out, $grad, ($backward,)] [$($tout, ($targ), $tangent)?] [$($dout, $dgrad, ($second,))?]);
     };
     // Several inputs: the backward block returns a tuple, one gradient per input.
     (
         $(#[$meta:meta])*
-        $vis:vis fn $name:ident $(< $($gp:ident $(: $gb:path)?),+ $(,)? >)?
+        $vis:vis fn $name:ident $(< $($lt:lifetime,)* $($gp:ident $(: $gb:path)?),+ $(,)? >)?
             ($($arg:ident : $aty:ty),+ $(,)?) -> $rty:ty $body:block
         backward($out:ident, $grad:ident) $backward:block
         $(tangent($tout:ident, $($targ:ident),+) $tangent:block)?
         $(second($dout:ident, $dgrad:ident) $second:block)?
     ) => {
         $(#[$meta])*
-        $vis fn $name $(< $($gp $(: $gb)?),+ >)? ($($arg: $aty),+) -> $rty $body
+        $vis fn $name $(< $($lt,)* $($gp $(: $gb)?),+ >)? ($($arg: $aty),+) -> $rty $body
 
-        $crate::gate!(@module $vis $name [$(< $($gp $(: $gb)?),+ >)?] ($($arg: $aty),+) -> $rty
+        $crate::gate!(@module $vis $name [$(< $($lt,)* $($gp $(: $gb)?),+ >)?] ($($arg: $aty),+) -> $rty
             [$out, $grad, $backward] [$($tout, ($($targ),+), $tangent)?] [$($dout, $dgrad, $second)?]);
     };
     (@module $vis:vis $name:ident [$($generics:tt)*] ($($arg:ident : $aty:ty),+) -> $rty:ty
@@ -140,8 +140,9 @@ macro_rules! gate {
             (::core::clone::Clone::clone(&value), ::core::clone::Clone::clone(&tangent), move |$grad: $rty, $dgrad: $rty| {
                 let $out: $rty = value;
                 let $dout: $rty = tangent;
-                let grads = $backward;
+                // The second-order rule reads `grad` before the backward rule may take it.
                 let dgrads = $second;
+                let grads = $backward;
                 (grads, dgrads)
             })
         }
@@ -153,6 +154,7 @@ macro_rules! gate {
     ) => {
         #[doc(hidden)]
         #[inline]
+        #[allow(unused_variables)]
         pub fn __jvp $($generics)* (
             $($arg: $aty),+,
             $($targ: ::core::option::Option<<$aty as $crate::GradOf>::Grad>),+

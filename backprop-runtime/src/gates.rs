@@ -1,48 +1,278 @@
-//! The built-in gates, declared with [`gate!`](crate::gate) like a user's own.
+//! The built-in gates, declared with [`gate!`](crate::gate) like a user's own. `sigmoid`,
+//! `relu`, `maximum` and `minimum` take a float or an array (elementwise).
 
 use crate::Real;
+use crate::grad::{GradOf, ZerosLike};
+#[allow(unused_imports)]
+use num_traits::{One, Zero};
+
+/// Floats and arrays the elementwise gates apply to, with their local derivatives.
+pub trait Activation:
+    GradOf<Grad: Clone> + ZerosLike<Grad = <Self as GradOf>::Grad> + Clone
+{
+    /// The element type.
+    type Elem: Real;
+    /// The gate's result: a float for a float, an array for an array.
+    type Out: Clone;
+    #[doc(hidden)]
+    fn map_out(&self, f: impl Fn(Self::Elem) -> Self::Elem) -> Self::Out;
+    /// `f(x, g)` elementwise, with `g` shaped like the result: a backward rule.
+    #[doc(hidden)]
+    fn zip_grad(
+        &self,
+        g: Self::Out,
+        f: impl Fn(Self::Elem, Self::Elem) -> Self::Elem,
+    ) -> <Self as GradOf>::Grad;
+    /// `f(out, g)` elementwise: a backward rule that reads the result.
+    #[doc(hidden)]
+    fn zip_out(
+        out: &Self::Out,
+        g: Self::Out,
+        f: impl Fn(Self::Elem, Self::Elem) -> Self::Elem,
+    ) -> <Self as GradOf>::Grad;
+    /// `f(x, dx)` elementwise, with `dx` shaped like the input: a tangent rule.
+    #[doc(hidden)]
+    fn zip_tangent(
+        &self,
+        dx: &<Self as GradOf>::Grad,
+        f: impl Fn(Self::Elem, Self::Elem) -> Self::Elem,
+    ) -> Self::Out;
+    /// `f(out, dout, grad, dgrad)` elementwise: a second-order rule.
+    #[doc(hidden)]
+    fn zip_second(
+        out: &Self::Out,
+        dout: &Self::Out,
+        grad: &Self::Out,
+        dgrad: &Self::Out,
+        f: impl Fn(Self::Elem, Self::Elem, Self::Elem, Self::Elem) -> Self::Elem,
+    ) -> <Self as GradOf>::Grad;
+    /// The sum of `f(x, g)` over the elements: a scalar operand's gradient.
+    #[doc(hidden)]
+    fn fold_grad(
+        &self,
+        g: &Self::Out,
+        f: impl Fn(Self::Elem, Self::Elem) -> Self::Elem,
+    ) -> Self::Elem;
+}
+
+macro_rules! scalar_activation {
+    ($($t:ty),*) => {$(
+        impl Activation for $t {
+            type Elem = $t;
+            type Out = $t;
+            #[inline] fn map_out(&self, f: impl Fn($t) -> $t) -> $t { f(*self) }
+            #[inline] fn zip_grad(&self, g: $t, f: impl Fn($t, $t) -> $t) -> $t { f(*self, g) }
+            #[inline] fn zip_out(out: &$t, g: $t, f: impl Fn($t, $t) -> $t) -> $t { f(*out, g) }
+            #[inline] fn zip_tangent(&self, dx: &$t, f: impl Fn($t, $t) -> $t) -> $t { f(*self, *dx) }
+            #[inline]
+            fn zip_second(out: &$t, dout: &$t, grad: &$t, dgrad: &$t, f: impl Fn($t, $t, $t, $t) -> $t) -> $t {
+                f(*out, *dout, *grad, *dgrad)
+            }
+            #[inline] fn fold_grad(&self, g: &$t, f: impl Fn($t, $t) -> $t) -> $t { f(*self, *g) }
+        }
+    )*};
+}
+scalar_activation!(f32, f64);
+
+impl<T: Activation> Activation for &T {
+    type Elem = T::Elem;
+    type Out = T::Out;
+    #[inline]
+    fn map_out(&self, f: impl Fn(Self::Elem) -> Self::Elem) -> Self::Out {
+        (**self).map_out(f)
+    }
+    #[inline]
+    fn zip_grad(
+        &self,
+        g: Self::Out,
+        f: impl Fn(Self::Elem, Self::Elem) -> Self::Elem,
+    ) -> <Self as GradOf>::Grad {
+        (**self).zip_grad(g, f)
+    }
+    #[inline]
+    fn zip_out(
+        out: &Self::Out,
+        g: Self::Out,
+        f: impl Fn(Self::Elem, Self::Elem) -> Self::Elem,
+    ) -> <Self as GradOf>::Grad {
+        T::zip_out(out, g, f)
+    }
+    #[inline]
+    fn zip_tangent(
+        &self,
+        dx: &<Self as GradOf>::Grad,
+        f: impl Fn(Self::Elem, Self::Elem) -> Self::Elem,
+    ) -> Self::Out {
+        (**self).zip_tangent(dx, f)
+    }
+    #[inline]
+    fn zip_second(
+        out: &Self::Out,
+        dout: &Self::Out,
+        grad: &Self::Out,
+        dgrad: &Self::Out,
+        f: impl Fn(Self::Elem, Self::Elem, Self::Elem, Self::Elem) -> Self::Elem,
+    ) -> <Self as GradOf>::Grad {
+        T::zip_second(out, dout, grad, dgrad, f)
+    }
+    #[inline]
+    fn fold_grad(
+        &self,
+        g: &Self::Out,
+        f: impl Fn(Self::Elem, Self::Elem) -> Self::Elem,
+    ) -> Self::Elem {
+        (**self).fold_grad(g, f)
+    }
+}
+
+#[cfg(feature = "tensor")]
+mod arrays {
+    use super::Activation;
+    use crate::Real;
+    use ndarray::{Array, ArrayBase, Data, Dimension, RawDataClone, Zip};
+
+    impl<A: Real, S: Data<Elem = A> + RawDataClone, D: Dimension> Activation for ArrayBase<S, D> {
+        type Elem = A;
+        type Out = Array<A, D>;
+        #[inline]
+        fn map_out(&self, f: impl Fn(Self::Elem) -> Self::Elem) -> Array<A, D> {
+            self.mapv(f)
+        }
+        #[inline]
+        fn zip_grad(
+            &self,
+            mut g: Array<A, D>,
+            f: impl Fn(Self::Elem, Self::Elem) -> Self::Elem,
+        ) -> Array<A, D> {
+            Zip::from(&mut g).and(self).for_each(|g, &x| *g = f(x, *g));
+            g
+        }
+        #[inline]
+        fn zip_out(
+            out: &Array<A, D>,
+            mut g: Array<A, D>,
+            f: impl Fn(Self::Elem, Self::Elem) -> Self::Elem,
+        ) -> Array<A, D> {
+            Zip::from(&mut g).and(out).for_each(|g, &y| *g = f(y, *g));
+            g
+        }
+        #[inline]
+        fn zip_tangent(
+            &self,
+            dx: &Array<A, D>,
+            f: impl Fn(Self::Elem, Self::Elem) -> Self::Elem,
+        ) -> Array<A, D> {
+            Zip::from(self).and(dx).map_collect(|&x, &d| f(x, d))
+        }
+        #[inline]
+        fn zip_second(
+            out: &Array<A, D>,
+            dout: &Array<A, D>,
+            grad: &Array<A, D>,
+            dgrad: &Array<A, D>,
+            f: impl Fn(Self::Elem, Self::Elem, Self::Elem, Self::Elem) -> Self::Elem,
+        ) -> Array<A, D> {
+            Zip::from(out)
+                .and(dout)
+                .and(grad)
+                .and(dgrad)
+                .map_collect(|&y, &dy, &g, &dg| f(y, dy, g, dg))
+        }
+        #[inline]
+        fn fold_grad(
+            &self,
+            g: &Array<A, D>,
+            f: impl Fn(Self::Elem, Self::Elem) -> Self::Elem,
+        ) -> A {
+            Zip::from(self)
+                .and(g)
+                .fold(A::zero(), |s, &x, &g| s + f(x, g))
+        }
+    }
+}
+
+fn sigmoid_of<T: Real>(x: T) -> T {
+    // Accurate at both ends: e⁻ˣ overflowing to ∞ gives exactly 0, and for large |x| the
+    // relative error stays that of `exp`.
+    T::one() / (T::one() + (-x).exp())
+}
 
 crate::gate! {
     /// The logistic sigmoid `σ(x) = 1 / (1 + e⁻ˣ)`, one gate with local gradient
-    /// `σ(x)(1 − σ(x))`, as in the lecture.
+    /// `σ(x)(1 − σ(x))`, as in the lecture; elementwise on arrays.
     ///
     /// ```
     /// assert_eq!(backprop::sigmoid(0.0_f64), 0.5);
     /// ```
-    pub fn sigmoid<T: Real>(x: T) -> T {
-        // Accurate at both ends: e⁻ˣ overflowing to ∞ gives exactly 0, and for large |x|
-        // the relative error stays that of `exp`.
-        T::one() / (T::one() + (-x).exp())
+    pub fn sigmoid<X: Activation>(x: X) -> X::Out {
+        x.map_out(sigmoid_of)
     }
     backward(out, grad) {
-        grad * (T::one() - out) * out
+        X::zip_out(&out, grad, |y, g| g * (X::Elem::one() - y) * y)
     }
     tangent(out, dx) {
-        dx * (T::one() - out) * out
+        let y = out.clone();
+        let _ = &y;
+        x.zip_tangent(&dx, |v, d| {
+            let s = sigmoid_of(v);
+            d * (X::Elem::one() - s) * s
+        })
     }
     second(dout, dgrad) {
-        dgrad * (T::one() - out) * out + grad * (T::one() - (out + out)) * dout
+        X::zip_second(&out, &dout, &grad, &dgrad, |y, dy, g, dg| {
+            dg * (X::Elem::one() - y) * y + g * (X::Elem::one() - (y + y)) * dy
+        })
     }
 }
 
 crate::gate! {
     /// The rectified linear unit `max(x, 0)`: the gradient passes where `x > 0` and is zero
-    /// where `x ≤ 0`, as in the lecture.
+    /// where `x ≤ 0`, as in the lecture; elementwise on arrays.
     ///
     /// ```
     /// assert_eq!(backprop::relu(-2.0_f64), 0.0);
     /// assert_eq!(backprop::relu(3.0_f32), 3.0);
     /// ```
-    pub fn relu<T: Real>(x: T) -> T {
-        if x > T::zero() { x } else { T::zero() }
+    pub fn relu<X: Activation>(x: X) -> X::Out {
+        x.map_out(|v| if v > X::Elem::zero() { v } else { X::Elem::zero() })
     }
     backward(out, grad) {
-        if x > T::zero() { grad } else { T::zero() }
+        x.zip_grad(grad, |v, g| if v > X::Elem::zero() { g } else { X::Elem::zero() })
     }
     tangent(out, dx) {
-        if x > T::zero() { dx } else { T::zero() }
+        x.zip_tangent(&dx, |v, d| if v > X::Elem::zero() { d } else { X::Elem::zero() })
     }
     second(dout, dgrad) {
-        if x > T::zero() { dgrad } else { T::zero() }
+        x.zip_grad(dgrad, |v, g| if v > X::Elem::zero() { g } else { X::Elem::zero() })
+    }
+}
+
+crate::gate! {
+    /// `max(x, c)` elementwise against a float `c`: the gradient goes to `x` where it is
+    /// the larger (ties included) and to `c` elsewhere.
+    pub fn maximum<X: Activation>(x: X, c: X::Elem) -> X::Out {
+        x.map_out(|v| if v >= c { v } else { c })
+    }
+    backward(out, grad) {
+        let to_c = x.fold_grad(&grad, |v, g| if v >= c { X::Elem::zero() } else { g });
+        (x.zip_grad(grad, |v, g| if v >= c { g } else { X::Elem::zero() }), to_c)
+    }
+    tangent(out, dx, dc) {
+        x.zip_tangent(&dx, |v, d| if v >= c { d } else { dc })
+    }
+}
+
+crate::gate! {
+    /// `min(x, c)` elementwise against a float `c`: the gradient goes to `x` where it is
+    /// the smaller (ties included) and to `c` elsewhere.
+    pub fn minimum<X: Activation>(x: X, c: X::Elem) -> X::Out {
+        x.map_out(|v| if v <= c { v } else { c })
+    }
+    backward(out, grad) {
+        let to_c = x.fold_grad(&grad, |v, g| if v <= c { X::Elem::zero() } else { g });
+        (x.zip_grad(grad, |v, g| if v <= c { g } else { X::Elem::zero() }), to_c)
+    }
+    tangent(out, dx, dc) {
+        x.zip_tangent(&dx, |v, d| if v <= c { d } else { dc })
     }
 }

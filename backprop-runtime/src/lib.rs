@@ -17,11 +17,23 @@ mod gates;
 mod grad;
 mod real;
 mod stack;
+#[cfg(feature = "tensor")]
+pub mod tensor;
+#[cfg(feature = "tensor")]
+mod tensor_gates;
+#[cfg(feature = "tensor")]
+pub use ndarray;
 
-pub use gates::{relu, sigmoid};
+#[cfg(not(feature = "tensor"))]
+pub use crate::grad::{ZeroOut, zero_out};
+pub use gates::{Activation, maximum, minimum, relu, sigmoid};
 pub use grad::{
     Accumulate, GradOf, NotDifferentiable, ToTangent, ZerosLike, accumulate, check_differentiable,
     jacobian_rows, tangent, zeros_like,
 };
 pub use real::{Real, d};
 pub use stack::{IntoSteps, LoopIndex, Stack, Steps, steps};
+#[cfg(feature = "tensor")]
+pub use tensor::{ZeroOut, zero_out};
+#[cfg(feature = "tensor")]
+pub use tensor::{log_softmax, softmax, softmax_cross_entropy};

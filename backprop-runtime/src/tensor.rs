@@ -1,0 +1,801 @@
+//! Tensors: ndarray arrays in differentiated functions, never forming a Jacobian.
+//!
+//! The macro does not know whether a value is a float or an array; for anything that may be
+//! an array it calls the kernels here, which dispatch on the types:
+//! - elementwise `+ - * /` between arrays and floats, with ndarray's broadcasting
+//!   ([`add`], [`sub`], [`mul`], [`div`], [`neg`]); the backward rule of each is the scalar
+//!   rule applied elementwise, then [`reduce`]d to the operand's shape (a broadcast operand's
+//!   gradient is summed over the axes it was broadcast along);
+//! - matrix products [`dot`] (2-D·2-D, 2-D·1-D, 1-D·1-D, 1-D·2-D) with backward products
+//!   `dX = dY·Wᵀ`, `dW = Xᵀ·dY` on transposed views (no transposed copies), accumulating
+//!   into an existing gradient with `beta = 1` ([`dot_back_lhs_into`]);
+//! - reductions [`sum`], [`mean`], [`sum_axis`], and [`transpose`].
+//!
+//! Shape mismatches panic with both shapes, as ndarray's own operators do.
+
+use crate::Real;
+use crate::grad::{Accumulate, GradOf, NotDifferentiable, ZerosLike};
+use ndarray::linalg::general_mat_mul;
+use ndarray::{
+    Array, Array1, Array2, ArrayBase, Axis, Data, DimMax, Dimension, Ix1, Ix2, RemoveAxis,
+};
+
+pub use crate::tensor_gates::{log_softmax, softmax, softmax_cross_entropy};
+
+/// Strips references, so `&x` means the same whether `x` is a value or a reference to one.
+pub trait Base {
+    /// What `x` refers to in the end.
+    type Target: ?Sized;
+    /// It.
+    fn base(&self) -> &Self::Target;
+}
+
+impl<T: Base + ?Sized> Base for &T {
+    type Target = T::Target;
+    #[inline]
+    fn base(&self) -> &T::Target {
+        (**self).base()
+    }
+}
+
+impl<S: Data, D: Dimension> Base for ArrayBase<S, D> {
+    type Target = Self;
+    #[inline]
+    fn base(&self) -> &Self {
+        self
+    }
+}
+
+/// A literal of the generated code (`1.0` in `1 − y²`), in whatever float type it meets.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Lit(pub f64);
+
+impl Base for Lit {
+    type Target = Lit;
+    #[inline]
+    fn base(&self) -> &Lit {
+        self
+    }
+}
+
+/// Elementwise arithmetic between floats and arrays, with broadcasting.
+pub trait Arith<R: ?Sized> {
+    /// A float for two floats, an array otherwise.
+    type Output;
+    /// `self + r`
+    fn add(&self, r: &R) -> Self::Output;
+    /// `self - r`
+    fn sub(&self, r: &R) -> Self::Output;
+    /// `self * r`
+    fn mul(&self, r: &R) -> Self::Output;
+    /// `self / r`
+    fn div(&self, r: &R) -> Self::Output;
+}
+
+/// Negation of a float or an array.
+pub trait Negate {
+    /// The same kind of value.
+    type Output;
+    /// `-self`
+    fn negate(&self) -> Self::Output;
+}
+
+/// Sums a gradient that was broadcast from `self`'s shape back to it.
+pub trait Reduce<G> {
+    /// The gradient type of `self`.
+    type Grad;
+    /// The reduction.
+    fn reduce(&self, g: G) -> Self::Grad;
+}
+
+/// Elementwise functions of floats and arrays.
+pub trait Map {
+    /// The element type.
+    type Elem: Real;
+    /// A float for a float, an array otherwise.
+    type Output;
+    /// `f` of every element.
+    fn map(&self, f: impl Fn(Self::Elem) -> Self::Elem) -> Self::Output;
+}
+
+/// Sets a gradient to zero in place.
+pub trait ZeroOut {
+    /// `*self = 0` everywhere.
+    fn zero_out(&mut self);
+}
+
+/// `zero_out(&mut grad_v)`.
+#[inline]
+pub fn zero_out<T: ZeroOut + ?Sized>(x: &mut T) {
+    x.zero_out();
+}
+
+macro_rules! scalar_impls {
+    ($($t:ty),*) => {$(
+        impl Base for $t {
+            type Target = $t;
+            #[inline]
+            fn base(&self) -> &$t {
+                self
+            }
+        }
+
+        impl Arith<$t> for $t {
+            type Output = $t;
+            #[inline] fn add(&self, r: &$t) -> $t { self + r }
+            #[inline] fn sub(&self, r: &$t) -> $t { self - r }
+            #[inline] fn mul(&self, r: &$t) -> $t { self * r }
+            #[inline] fn div(&self, r: &$t) -> $t { self / r }
+        }
+
+        impl<S: Data<Elem = $t>, D: Dimension> Arith<$t> for ArrayBase<S, D, $t> {
+            type Output = Array<$t, D>;
+            #[inline] fn add(&self, r: &$t) -> Array<$t, D> { self + *r }
+            #[inline] fn sub(&self, r: &$t) -> Array<$t, D> { self - *r }
+            #[inline] fn mul(&self, r: &$t) -> Array<$t, D> { self * *r }
+            #[inline] fn div(&self, r: &$t) -> Array<$t, D> { self / *r }
+        }
+
+        impl<S: Data<Elem = $t>, D: Dimension> Arith<ArrayBase<S, D, $t>> for $t {
+            type Output = Array<$t, D>;
+            #[inline] fn add(&self, r: &ArrayBase<S, D, $t>) -> Array<$t, D> { *self + r }
+            #[inline] fn sub(&self, r: &ArrayBase<S, D, $t>) -> Array<$t, D> { *self - r }
+            #[inline] fn mul(&self, r: &ArrayBase<S, D, $t>) -> Array<$t, D> { *self * r }
+            #[inline] fn div(&self, r: &ArrayBase<S, D, $t>) -> Array<$t, D> { *self / r }
+        }
+
+        impl Arith<Lit> for $t {
+            type Output = $t;
+            #[inline] fn add(&self, r: &Lit) -> $t { self + r.0 as $t }
+            #[inline] fn sub(&self, r: &Lit) -> $t { self - r.0 as $t }
+            #[inline] fn mul(&self, r: &Lit) -> $t { self * r.0 as $t }
+            #[inline] fn div(&self, r: &Lit) -> $t { self / r.0 as $t }
+        }
+
+        impl Arith<$t> for Lit {
+            type Output = $t;
+            #[inline] fn add(&self, r: &$t) -> $t { self.0 as $t + r }
+            #[inline] fn sub(&self, r: &$t) -> $t { self.0 as $t - r }
+            #[inline] fn mul(&self, r: &$t) -> $t { self.0 as $t * r }
+            #[inline] fn div(&self, r: &$t) -> $t { self.0 as $t / r }
+        }
+
+        impl<S: Data<Elem = $t>, D: Dimension> Arith<Lit> for ArrayBase<S, D, $t> {
+            type Output = Array<$t, D>;
+            #[inline] fn add(&self, r: &Lit) -> Array<$t, D> { self + r.0 as $t }
+            #[inline] fn sub(&self, r: &Lit) -> Array<$t, D> { self - r.0 as $t }
+            #[inline] fn mul(&self, r: &Lit) -> Array<$t, D> { self * r.0 as $t }
+            #[inline] fn div(&self, r: &Lit) -> Array<$t, D> { self / r.0 as $t }
+        }
+
+        impl<S: Data<Elem = $t>, D: Dimension> Arith<ArrayBase<S, D, $t>> for Lit {
+            type Output = Array<$t, D>;
+            #[inline] fn add(&self, r: &ArrayBase<S, D, $t>) -> Array<$t, D> { self.0 as $t + r }
+            #[inline] fn sub(&self, r: &ArrayBase<S, D, $t>) -> Array<$t, D> { self.0 as $t - r }
+            #[inline] fn mul(&self, r: &ArrayBase<S, D, $t>) -> Array<$t, D> { self.0 as $t * r }
+            #[inline] fn div(&self, r: &ArrayBase<S, D, $t>) -> Array<$t, D> { self.0 as $t / r }
+        }
+
+        impl<S, S2, D, E> Arith<ArrayBase<S2, E, $t>> for ArrayBase<S, D, $t>
+        where
+            S: Data<Elem = $t>,
+            S2: Data<Elem = $t>,
+            D: Dimension + DimMax<E>,
+            E: Dimension,
+        {
+            type Output = Array<$t, <D as DimMax<E>>::Output>;
+            #[inline] fn add(&self, r: &ArrayBase<S2, E, $t>) -> Self::Output { self + r }
+            #[inline] fn sub(&self, r: &ArrayBase<S2, E, $t>) -> Self::Output { self - r }
+            #[inline] fn mul(&self, r: &ArrayBase<S2, E, $t>) -> Self::Output { self * r }
+            #[inline] fn div(&self, r: &ArrayBase<S2, E, $t>) -> Self::Output { self / r }
+        }
+
+        impl Negate for $t {
+            type Output = $t;
+            #[inline] fn negate(&self) -> $t { -self }
+        }
+
+        impl<S: Data<Elem = $t>, D: Dimension> Negate for ArrayBase<S, D, $t> {
+            type Output = Array<$t, D>;
+            #[inline] fn negate(&self) -> Array<$t, D> { -self }
+        }
+
+        impl Reduce<$t> for $t {
+            type Grad = $t;
+            #[inline] fn reduce(&self, g: $t) -> $t { g }
+        }
+
+        impl<E: Dimension> Reduce<Array<$t, E>> for $t {
+            type Grad = $t;
+            #[inline] fn reduce(&self, g: Array<$t, E>) -> $t { g.sum() }
+        }
+
+        impl<S: Data<Elem = $t>, D: Dimension, E: Dimension> Reduce<Array<$t, E>> for ArrayBase<S, D, $t> {
+            type Grad = Array<$t, D>;
+            #[inline]
+            fn reduce(&self, g: Array<$t, E>) -> Array<$t, D> {
+                unbroadcast(g, self.shape())
+            }
+        }
+
+        impl<S: Data<Elem = $t>, D: Dimension> Reduce<$t> for ArrayBase<S, D, $t> {
+            type Grad = Array<$t, D>;
+            #[inline] fn reduce(&self, g: $t) -> Array<$t, D> { Array::from_elem(self.raw_dim(), g) }
+        }
+
+        impl Map for $t {
+            type Elem = $t;
+            type Output = $t;
+            #[inline] fn map(&self, f: impl Fn($t) -> $t) -> $t { f(*self) }
+        }
+
+        impl<S: Data<Elem = $t>, D: Dimension> Map for ArrayBase<S, D, $t> {
+            type Elem = $t;
+            type Output = Array<$t, D>;
+            #[inline] fn map(&self, f: impl Fn($t) -> $t) -> Array<$t, D> { self.mapv(f) }
+        }
+
+        impl ZeroOut for $t {
+            #[inline] fn zero_out(&mut self) { *self = 0.0; }
+        }
+    )*};
+}
+scalar_impls!(f32, f64);
+
+impl<A: Real, D: Dimension> ZeroOut for Array<A, D> {
+    #[inline]
+    fn zero_out(&mut self) {
+        self.fill(A::zero());
+    }
+}
+
+impl<T: Real> ZeroOut for Vec<T> {
+    #[inline]
+    fn zero_out(&mut self) {
+        self.fill(T::zero());
+    }
+}
+
+impl<T: Real, const N: usize> ZeroOut for [T; N] {
+    #[inline]
+    fn zero_out(&mut self) {
+        self.fill(T::zero());
+    }
+}
+
+impl<A: Real, S: Data<Elem = A>, D: Dimension> GradOf for ArrayBase<S, D> {
+    type Grad = Array<A, D>;
+}
+
+impl<A: Real, S: Data<Elem = A>, D: Dimension> ZerosLike for ArrayBase<S, D> {
+    type Grad = Array<A, D>;
+    #[inline]
+    fn zeros_like(&self) -> Array<A, D> {
+        Array::zeros(self.raw_dim())
+    }
+}
+
+impl<A: Real, D: Dimension> Accumulate for Array<A, D> {
+    #[inline]
+    fn accumulate(&mut self, rhs: Array<A, D>) {
+        *self += &rhs;
+    }
+}
+
+impl GradOf for Axis {
+    type Grad = NotDifferentiable;
+}
+
+impl ZerosLike for Axis {
+    type Grad = NotDifferentiable;
+    fn zeros_like(&self) -> NotDifferentiable {
+        NotDifferentiable
+    }
+}
+
+impl GradOf for [usize] {
+    type Grad = NotDifferentiable;
+}
+
+impl ZerosLike for [usize] {
+    type Grad = NotDifferentiable;
+    fn zeros_like(&self) -> NotDifferentiable {
+        NotDifferentiable
+    }
+}
+
+/// `g`, summed over the axes it was broadcast along to `shape`.
+///
+/// # Panics
+/// When `g` cannot have been broadcast from `shape`; the message names both shapes.
+pub fn unbroadcast<A: Real, E: Dimension, D: Dimension>(
+    g: Array<A, E>,
+    shape: &[usize],
+) -> Array<A, D> {
+    let from = g.shape().to_vec();
+    let mut g = g.into_dyn();
+    while g.ndim() > shape.len() {
+        g = g.sum_axis(Axis(0));
+    }
+    for (axis, &n) in shape.iter().enumerate() {
+        if axis < g.ndim() && n == 1 && g.shape()[axis] != 1 {
+            g = g.sum_axis(Axis(axis)).insert_axis(Axis(axis));
+        }
+    }
+    if g.shape() != shape {
+        panic!("backprop: a gradient of shape {from:?} cannot be reduced to shape {shape:?}");
+    }
+    match g.into_dimensionality::<D>() {
+        Ok(g) => g,
+        Err(e) => {
+            panic!("backprop: a gradient of shape {from:?} does not fit shape {shape:?}: {e}")
+        }
+    }
+}
+
+/// `a + b`, elementwise with broadcasting.
+#[inline]
+pub fn add<L: Base + ?Sized, R: Base + ?Sized>(
+    a: &L,
+    b: &R,
+) -> <L::Target as Arith<R::Target>>::Output
+where
+    L::Target: Arith<R::Target>,
+{
+    a.base().add(b.base())
+}
+
+/// `a - b`, elementwise with broadcasting.
+#[inline]
+pub fn sub<L: Base + ?Sized, R: Base + ?Sized>(
+    a: &L,
+    b: &R,
+) -> <L::Target as Arith<R::Target>>::Output
+where
+    L::Target: Arith<R::Target>,
+{
+    a.base().sub(b.base())
+}
+
+/// `a * b`, elementwise with broadcasting.
+#[inline]
+pub fn mul<L: Base + ?Sized, R: Base + ?Sized>(
+    a: &L,
+    b: &R,
+) -> <L::Target as Arith<R::Target>>::Output
+where
+    L::Target: Arith<R::Target>,
+{
+    a.base().mul(b.base())
+}
+
+/// `a / b`, elementwise with broadcasting.
+#[inline]
+pub fn div<L: Base + ?Sized, R: Base + ?Sized>(
+    a: &L,
+    b: &R,
+) -> <L::Target as Arith<R::Target>>::Output
+where
+    L::Target: Arith<R::Target>,
+{
+    a.base().div(b.base())
+}
+
+/// `-a`.
+#[inline]
+pub fn neg<X: Base + ?Sized>(a: &X) -> <X::Target as Negate>::Output
+where
+    X::Target: Negate,
+{
+    a.base().negate()
+}
+
+/// The gradient `g` of a value computed from `like` (possibly by broadcasting `like`),
+/// reduced to `like`'s shape.
+#[inline]
+pub fn reduce<G, X: Base + ?Sized>(g: G, like: &X) -> <X::Target as Reduce<G>>::Grad
+where
+    X::Target: Reduce<G>,
+{
+    like.base().reduce(g)
+}
+
+/// Matrix products, with the lecture's backward rules.
+pub trait MatMul<R: ?Sized> {
+    /// The product.
+    type Output;
+    /// The left operand's gradient.
+    type LhsGrad;
+    /// The right operand's gradient.
+    type RhsGrad;
+    /// `self · r`
+    fn matmul(&self, r: &R) -> Self::Output;
+    /// `dL/dself = dL/dy · rᵀ`
+    fn back_lhs(&self, r: &R, g: &Self::Output) -> Self::LhsGrad;
+    /// `dL/dr = selfᵀ · dL/dy`
+    fn back_rhs(&self, r: &R, g: &Self::Output) -> Self::RhsGrad;
+    /// `total += dL/dy · rᵀ`, in place where the product allows (`beta = 1`).
+    fn back_lhs_into(&self, r: &R, g: &Self::Output, total: &mut Self::LhsGrad);
+    /// `total += selfᵀ · dL/dy`, in place where the product allows.
+    fn back_rhs_into(&self, r: &R, g: &Self::Output, total: &mut Self::RhsGrad);
+}
+
+macro_rules! matmul_impls {
+    ($($t:ty),*) => {$(
+        impl<S: Data<Elem = $t>, S2: Data<Elem = $t>> MatMul<ArrayBase<S2, Ix2, $t>> for ArrayBase<S, Ix2, $t> {
+            type Output = Array2<$t>;
+            type LhsGrad = Array2<$t>;
+            type RhsGrad = Array2<$t>;
+            #[inline]
+            fn matmul(&self, r: &ArrayBase<S2, Ix2, $t>) -> Array2<$t> {
+                self.dot(r)
+            }
+            #[inline]
+            fn back_lhs(&self, r: &ArrayBase<S2, Ix2, $t>, g: &Array2<$t>) -> Array2<$t> {
+                g.dot(&r.t())
+            }
+            #[inline]
+            fn back_rhs(&self, _r: &ArrayBase<S2, Ix2, $t>, g: &Array2<$t>) -> Array2<$t> {
+                self.t().dot(g)
+            }
+            #[inline]
+            fn back_lhs_into(&self, r: &ArrayBase<S2, Ix2, $t>, g: &Array2<$t>, total: &mut Array2<$t>) {
+                general_mat_mul(1.0, g, &r.t(), 1.0, total);
+            }
+            #[inline]
+            fn back_rhs_into(&self, _r: &ArrayBase<S2, Ix2, $t>, g: &Array2<$t>, total: &mut Array2<$t>) {
+                general_mat_mul(1.0, &self.t(), g, 1.0, total);
+            }
+        }
+
+        impl<S: Data<Elem = $t>, S2: Data<Elem = $t>> MatMul<ArrayBase<S2, Ix1, $t>> for ArrayBase<S, Ix2, $t> {
+            type Output = Array1<$t>;
+            type LhsGrad = Array2<$t>;
+            type RhsGrad = Array1<$t>;
+            #[inline]
+            fn matmul(&self, r: &ArrayBase<S2, Ix1, $t>) -> Array1<$t> {
+                self.dot(r)
+            }
+            #[inline]
+            fn back_lhs(&self, r: &ArrayBase<S2, Ix1, $t>, g: &Array1<$t>) -> Array2<$t> {
+                g.view().insert_axis(Axis(1)).dot(&r.view().insert_axis(Axis(0)))
+            }
+            #[inline]
+            fn back_rhs(&self, _r: &ArrayBase<S2, Ix1, $t>, g: &Array1<$t>) -> Array1<$t> {
+                self.t().dot(g)
+            }
+            #[inline]
+            fn back_lhs_into(&self, r: &ArrayBase<S2, Ix1, $t>, g: &Array1<$t>, total: &mut Array2<$t>) {
+                general_mat_mul(1.0, &g.view().insert_axis(Axis(1)), &r.view().insert_axis(Axis(0)), 1.0, total);
+            }
+            #[inline]
+            fn back_rhs_into(&self, r: &ArrayBase<S2, Ix1, $t>, g: &Array1<$t>, total: &mut Array1<$t>) {
+                *total += &self.back_rhs(r, g);
+            }
+        }
+
+        impl<S: Data<Elem = $t>, S2: Data<Elem = $t>> MatMul<ArrayBase<S2, Ix1, $t>> for ArrayBase<S, Ix1, $t> {
+            type Output = $t;
+            type LhsGrad = Array1<$t>;
+            type RhsGrad = Array1<$t>;
+            #[inline]
+            fn matmul(&self, r: &ArrayBase<S2, Ix1, $t>) -> $t {
+                self.dot(r)
+            }
+            #[inline]
+            fn back_lhs(&self, r: &ArrayBase<S2, Ix1, $t>, g: &$t) -> Array1<$t> {
+                r * *g
+            }
+            #[inline]
+            fn back_rhs(&self, _r: &ArrayBase<S2, Ix1, $t>, g: &$t) -> Array1<$t> {
+                self * *g
+            }
+            #[inline]
+            fn back_lhs_into(&self, r: &ArrayBase<S2, Ix1, $t>, g: &$t, total: &mut Array1<$t>) {
+                total.scaled_add(*g, r);
+            }
+            #[inline]
+            fn back_rhs_into(&self, _r: &ArrayBase<S2, Ix1, $t>, g: &$t, total: &mut Array1<$t>) {
+                total.scaled_add(*g, self);
+            }
+        }
+
+        impl<S: Data<Elem = $t>, S2: Data<Elem = $t>> MatMul<ArrayBase<S2, Ix2, $t>> for ArrayBase<S, Ix1, $t> {
+            type Output = Array1<$t>;
+            type LhsGrad = Array1<$t>;
+            type RhsGrad = Array2<$t>;
+            #[inline]
+            fn matmul(&self, r: &ArrayBase<S2, Ix2, $t>) -> Array1<$t> {
+                self.dot(r)
+            }
+            #[inline]
+            fn back_lhs(&self, r: &ArrayBase<S2, Ix2, $t>, g: &Array1<$t>) -> Array1<$t> {
+                r.dot(g)
+            }
+            #[inline]
+            fn back_rhs(&self, _r: &ArrayBase<S2, Ix2, $t>, g: &Array1<$t>) -> Array2<$t> {
+                self.view().insert_axis(Axis(1)).dot(&g.view().insert_axis(Axis(0)))
+            }
+            #[inline]
+            fn back_lhs_into(&self, r: &ArrayBase<S2, Ix2, $t>, g: &Array1<$t>, total: &mut Array1<$t>) {
+                *total += &self.back_lhs(r, g);
+            }
+            #[inline]
+            fn back_rhs_into(&self, _r: &ArrayBase<S2, Ix2, $t>, g: &Array1<$t>, total: &mut Array2<$t>) {
+                general_mat_mul(1.0, &self.view().insert_axis(Axis(1)), &g.view().insert_axis(Axis(0)), 1.0, total);
+            }
+        }
+    )*};
+}
+matmul_impls!(f32, f64);
+
+/// `a · b`: `a.dot(&b)` for 2-D·2-D, 2-D·1-D, 1-D·1-D and 1-D·2-D.
+#[inline]
+pub fn dot<L: Base + ?Sized, R: Base + ?Sized>(
+    a: &L,
+    b: &R,
+) -> <L::Target as MatMul<R::Target>>::Output
+where
+    L::Target: MatMul<R::Target>,
+{
+    a.base().matmul(b.base())
+}
+
+/// The gradient of `a` in `y = a · b`, from `y`'s gradient `g`: `g · bᵀ`.
+#[inline]
+pub fn dot_back_lhs<G, L, R>(g: &G, a: &L, b: &R) -> <L::Target as MatMul<R::Target>>::LhsGrad
+where
+    G: Base<Target = <L::Target as MatMul<R::Target>>::Output> + ?Sized,
+    L: Base + ?Sized,
+    R: Base + ?Sized,
+    L::Target: MatMul<R::Target>,
+{
+    a.base().back_lhs(b.base(), g.base())
+}
+
+/// The gradient of `b` in `y = a · b`: `aᵀ · g`.
+#[inline]
+pub fn dot_back_rhs<G, L, R>(g: &G, a: &L, b: &R) -> <L::Target as MatMul<R::Target>>::RhsGrad
+where
+    G: Base<Target = <L::Target as MatMul<R::Target>>::Output> + ?Sized,
+    L: Base + ?Sized,
+    R: Base + ?Sized,
+    L::Target: MatMul<R::Target>,
+{
+    a.base().back_rhs(b.base(), g.base())
+}
+
+/// `total += g · bᵀ` (GEMM with `beta = 1`).
+#[inline]
+pub fn dot_back_lhs_into<G, L, R>(
+    total: &mut <L::Target as MatMul<R::Target>>::LhsGrad,
+    g: &G,
+    a: &L,
+    b: &R,
+) where
+    G: Base<Target = <L::Target as MatMul<R::Target>>::Output> + ?Sized,
+    L: Base + ?Sized,
+    R: Base + ?Sized,
+    L::Target: MatMul<R::Target>,
+{
+    a.base().back_lhs_into(b.base(), g.base(), total);
+}
+
+/// `total += aᵀ · g` (GEMM with `beta = 1`).
+#[inline]
+pub fn dot_back_rhs_into<G, L, R>(
+    total: &mut <L::Target as MatMul<R::Target>>::RhsGrad,
+    g: &G,
+    a: &L,
+    b: &R,
+) where
+    G: Base<Target = <L::Target as MatMul<R::Target>>::Output> + ?Sized,
+    L: Base + ?Sized,
+    R: Base + ?Sized,
+    L::Target: MatMul<R::Target>,
+{
+    a.base().back_rhs_into(b.base(), g.base(), total);
+}
+
+/// Reductions and transposition of floats and arrays.
+pub trait Reductions {
+    /// The element type.
+    type Elem: Real;
+    /// The gradient type.
+    type Grad;
+    /// The sum of every element.
+    fn sum_all(&self) -> Self::Elem;
+    /// The mean of every element.
+    fn mean_all(&self) -> Self::Elem;
+    /// `g` everywhere: the gradient of the sum.
+    fn sum_back(&self, g: Self::Elem) -> Self::Grad;
+    /// The element count.
+    fn count(&self) -> usize;
+}
+
+macro_rules! reduction_impls {
+    ($($t:ty),*) => {$(
+        impl Reductions for $t {
+            type Elem = $t;
+            type Grad = $t;
+            #[inline] fn sum_all(&self) -> $t { *self }
+            #[inline] fn mean_all(&self) -> $t { *self }
+            #[inline] fn sum_back(&self, g: $t) -> $t { g }
+            #[inline] fn count(&self) -> usize { 1 }
+        }
+
+        impl<S: Data<Elem = $t>, D: Dimension> Reductions for ArrayBase<S, D, $t> {
+            type Elem = $t;
+            type Grad = Array<$t, D>;
+            #[inline] fn sum_all(&self) -> $t { self.sum() }
+            #[inline]
+            fn mean_all(&self) -> $t {
+                self.sum() / self.len() as $t
+            }
+            #[inline] fn sum_back(&self, g: $t) -> Array<$t, D> { Array::from_elem(self.raw_dim(), g) }
+            #[inline] fn count(&self) -> usize { self.len() }
+        }
+    )*};
+}
+reduction_impls!(f32, f64);
+
+/// `x.sum()`: every element added.
+#[inline]
+pub fn sum<X: Base + ?Sized>(x: &X) -> <X::Target as Reductions>::Elem
+where
+    X::Target: Reductions,
+{
+    x.base().sum_all()
+}
+
+/// The gradient of `x.sum()`: `g` everywhere.
+#[inline]
+pub fn sum_back<X: Base + ?Sized>(
+    g: &<X::Target as Reductions>::Elem,
+    x: &X,
+) -> <X::Target as Reductions>::Grad
+where
+    X::Target: Reductions,
+{
+    x.base().sum_back(*g)
+}
+
+/// `x.mean().unwrap()`: the mean of every element (NaN for an empty array).
+#[inline]
+pub fn mean<X: Base + ?Sized>(x: &X) -> <X::Target as Reductions>::Elem
+where
+    X::Target: Reductions,
+{
+    x.base().mean_all()
+}
+
+/// The gradient of the mean: `g / n` everywhere.
+#[inline]
+pub fn mean_back<X: Base + ?Sized>(
+    g: &<X::Target as Reductions>::Elem,
+    x: &X,
+) -> <X::Target as Reductions>::Grad
+where
+    X::Target: Reductions,
+{
+    let n = <X::Target as Reductions>::Elem::from_f64(x.base().count() as f64);
+    x.base().sum_back(*g / n)
+}
+
+/// `x.sum_axis(axis)`.
+#[inline]
+pub fn sum_axis<
+    A: Real,
+    S: Data<Elem = A>,
+    D: RemoveAxis,
+    X: Base<Target = ArrayBase<S, D>> + ?Sized,
+>(
+    x: &X,
+    axis: Axis,
+) -> Array<A, D::Smaller> {
+    x.base().sum_axis(axis)
+}
+
+/// The gradient of `x.sum_axis(axis)`: `g` repeated along `axis`.
+#[inline]
+pub fn sum_axis_back<
+    A: Real,
+    S: Data<Elem = A>,
+    D: RemoveAxis,
+    X: Base<Target = ArrayBase<S, D>> + ?Sized,
+>(
+    g: &Array<A, D::Smaller>,
+    x: &X,
+    axis: Axis,
+) -> Array<A, D> {
+    let x = x.base();
+    let expanded = g.view().insert_axis(axis);
+    match expanded.broadcast(x.raw_dim()) {
+        Some(b) => b
+            .to_owned()
+            .into_dimensionality::<D>()
+            .unwrap_or_else(|e| panic!("backprop: sum_axis gradient: {e}")),
+        None => panic!(
+            "backprop: a sum_axis gradient of shape {:?} does not fit shape {:?}",
+            g.shape(),
+            x.shape()
+        ),
+    }
+}
+
+/// `x.t()`, as an owned array (the generated code keeps values, not borrows).
+#[inline]
+pub fn transpose<
+    A: Real,
+    S: Data<Elem = A>,
+    D: Dimension,
+    X: Base<Target = ArrayBase<S, D>> + ?Sized,
+>(
+    x: &X,
+) -> Array<A, D> {
+    x.base().t().to_owned()
+}
+
+/// The gradient of a transpose: the gradient transposed back.
+#[inline]
+pub fn transpose_back<A: Real, D: Dimension>(g: &Array<A, D>) -> Array<A, D> {
+    g.t().to_owned()
+}
+
+/// Elementwise local derivatives, the arrays' versions of [`crate::d`].
+pub mod d {
+    use super::{Base, Map};
+
+    /// `n · xⁿ⁻¹` elementwise.
+    #[inline]
+    pub fn powi<X: Base + ?Sized>(x: &X, n: i32) -> <X::Target as Map>::Output
+    where
+        X::Target: Map,
+    {
+        x.base().map(|v| crate::d::powi(v, n))
+    }
+
+    /// The sign elementwise, 0 at 0.
+    #[inline]
+    pub fn abs<X: Base + ?Sized>(x: &X) -> <X::Target as Map>::Output
+    where
+        X::Target: Map,
+    {
+        x.base().map(crate::d::abs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn broadcast_gradient_sums_over_the_broadcast_axes() {
+        let g = array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]];
+        let bias = array![0.0, 0.0, 0.0];
+        assert_eq!(reduce(g.clone(), &bias), array![5.0, 7.0, 9.0]);
+        let column = array![[0.0], [0.0]];
+        assert_eq!(reduce(g.clone(), &column), array![[6.0], [15.0]]);
+        assert_eq!(reduce(g, &2.0), 21.0);
+    }
+
+    #[test]
+    #[should_panic(expected = "cannot be reduced to shape [4]")]
+    fn shape_mismatch_names_both_shapes() {
+        let g = array![[1.0, 2.0, 3.0]];
+        let _ = reduce(g, &array![0.0, 0.0, 0.0, 0.0]);
+    }
+
+    #[test]
+    fn matmul_backward_is_the_lecture_s() {
+        let x = array![[1.0, 2.0], [3.0, 4.0]];
+        let w = array![[5.0, 6.0, 7.0], [8.0, 9.0, 10.0]];
+        let g = array![[1.0, 0.0, -1.0], [2.0, 1.0, 0.0]];
+        assert_eq!(dot_back_lhs(&g, &x, &w), g.dot(&w.t()));
+        assert_eq!(dot_back_rhs(&g, &x, &w), x.t().dot(&g));
+        let mut total = Array2::<f64>::ones((2, 2));
+        dot_back_lhs_into(&mut total, &g, &x, &w);
+        assert_eq!(total, g.dot(&w.t()) + 1.0);
+    }
+}

@@ -1,0 +1,135 @@
+//! Gates over arrays: softmax, log-softmax and a softmax cross-entropy, declared with
+//! [`gate!`](crate::gate) like every other gate, each with its hand-written backward rule.
+
+use crate::Real;
+use crate::grad::NotDifferentiable;
+use ndarray::{Array, ArrayBase, Axis, Data, Ix2, RemoveAxis, Zip};
+
+fn softmax_of<A: Real, S: Data<Elem = A>, D: RemoveAxis>(
+    x: &ArrayBase<S, D>,
+    axis: Axis,
+) -> Array<A, D> {
+    let mut y = x.to_owned();
+    for mut lane in y.lanes_mut(axis) {
+        let m = lane.fold(A::neg_infinity(), |m, &v| m.max(v));
+        lane.mapv_inplace(|v| (v - m).exp());
+        let s = lane.sum();
+        lane.mapv_inplace(|v| v / s);
+    }
+    y
+}
+
+/// `y ⊙ (g − Σ_axis g ⊙ y)`: softmax's vector-Jacobian product (its Jacobian is symmetric,
+/// so it is the Jacobian-vector product too).
+fn softmax_product<A: Real, D: RemoveAxis>(
+    y: &Array<A, D>,
+    mut g: Array<A, D>,
+    axis: Axis,
+) -> Array<A, D> {
+    for (mut g_lane, y_lane) in g.lanes_mut(axis).into_iter().zip(y.lanes(axis)) {
+        let dot = Zip::from(&g_lane)
+            .and(&y_lane)
+            .fold(A::zero(), |s, &a, &b| s + a * b);
+        Zip::from(&mut g_lane)
+            .and(&y_lane)
+            .for_each(|a, &b| *a = b * (*a - dot));
+    }
+    g
+}
+
+crate::gate! {
+    /// Softmax along `axis`: `exp(xᵢ) / Σⱼ exp(xⱼ)` over each lane (computed stably).
+    pub fn softmax<'x, A: Real, S: Data<Elem = A>, D: RemoveAxis>(x: &'x ArrayBase<S, D>, axis: Axis) -> Array<A, D> {
+        softmax_of(x, axis)
+    }
+    backward(out, grad) {
+        (softmax_product(&out, grad, axis), NotDifferentiable)
+    }
+    tangent(out, dx, daxis) {
+        softmax_product(&out, dx, axis)
+    }
+}
+
+crate::gate! {
+    /// Log-softmax along `axis`: `xᵢ − log Σⱼ exp(xⱼ)` over each lane (computed stably).
+    pub fn log_softmax<'x, A: Real, S: Data<Elem = A>, D: RemoveAxis>(x: &'x ArrayBase<S, D>, axis: Axis) -> Array<A, D> {
+        let mut out = x.to_owned();
+        for mut lane in out.lanes_mut(axis) {
+            let m = lane.fold(A::neg_infinity(), |m, &v| m.max(v));
+            let lse = m + lane.fold(A::zero(), |s, &v| s + (v - m).exp()).ln();
+            lane.mapv_inplace(|v| v - lse);
+        }
+        out
+    }
+    backward(out, grad) {
+        // g − softmax ⊙ Σ_axis g
+        let y = out.mapv(|v| v.exp());
+        let mut g = grad;
+        for (mut g_lane, y_lane) in g.lanes_mut(axis).into_iter().zip(y.lanes(axis)) {
+            let total = g_lane.sum();
+            Zip::from(&mut g_lane).and(&y_lane).for_each(|a, &b| *a = *a - b * total);
+        }
+        (g, NotDifferentiable)
+    }
+    tangent(out, dx, daxis) {
+        // dx − Σ_axis softmax ⊙ dx
+        let y = out.mapv(|v| v.exp());
+        let mut d = dx;
+        for (mut d_lane, y_lane) in d.lanes_mut(axis).into_iter().zip(y.lanes(axis)) {
+            let dot = Zip::from(&d_lane).and(&y_lane).fold(A::zero(), |s, &a, &b| s + a * b);
+            d_lane.mapv_inplace(|a| a - dot);
+        }
+        d
+    }
+}
+
+fn check_labels(rows: usize, classes: usize, labels: &[usize]) {
+    assert_eq!(
+        rows,
+        labels.len(),
+        "softmax_cross_entropy: {rows} rows of logits but {} labels",
+        labels.len()
+    );
+    if let Some(bad) = labels.iter().find(|&&l| l >= classes) {
+        panic!("softmax_cross_entropy: label {bad} out of range for {classes} classes");
+    }
+}
+
+crate::gate! {
+    /// The mean softmax cross-entropy of `logits` (one row per example, one column per class)
+    /// against integer `labels`: `mean_i(log Σⱼ exp(zᵢⱼ) − zᵢ,labelᵢ)`.
+    ///
+    /// # Panics
+    /// When there are not as many labels as rows, or a label is not a column.
+    pub fn softmax_cross_entropy<'x, 'l, A: Real, S: Data<Elem = A>>(logits: &'x ArrayBase<S, Ix2>, labels: &'l [usize]) -> A {
+        let (rows, classes) = logits.dim();
+        check_labels(rows, classes, labels);
+        let mut total = A::zero();
+        for (row, &label) in logits.rows().into_iter().zip(labels) {
+            let m = row.fold(A::neg_infinity(), |m, &v| m.max(v));
+            let lse = m + row.fold(A::zero(), |s, &v| s + (v - m).exp()).ln();
+            total += lse - row[label];
+        }
+        total / A::from_f64(rows as f64)
+    }
+    backward(out, grad) {
+        // (softmax − one-hot) · grad / n
+        let rows = logits.nrows();
+        let mut g = softmax_of(logits, Axis(1));
+        let scale = grad / A::from_f64(rows as f64);
+        for (mut row, &label) in g.rows_mut().into_iter().zip(labels) {
+            row[label] = row[label] - A::one();
+            row.mapv_inplace(|v| v * scale);
+        }
+        (g, NotDifferentiable)
+    }
+    tangent(out, dlogits, dlabels) {
+        let rows = logits.nrows();
+        let y = softmax_of(logits, Axis(1));
+        let mut total = A::zero();
+        for ((y_row, d_row), &label) in y.rows().into_iter().zip(dlogits.rows()).zip(labels) {
+            total += Zip::from(&y_row).and(&d_row).fold(A::zero(), |s, &a, &b| s + a * b) - d_row[label];
+        }
+        total / A::from_f64(rows as f64)
+    }
+}
