@@ -22,15 +22,19 @@
 pub use backprop_macro::differentiate;
 pub use backprop_runtime::check;
 pub use backprop_runtime::{Accumulate, GradOf, NotDifferentiable, Real, Stack, Steps, ZerosLike};
-pub use backprop_runtime::{gate, relu, sigmoid};
+pub use backprop_runtime::{Activation, gate, maximum, minimum, relu, sigmoid};
+#[cfg(feature = "tensor")]
+pub use backprop_runtime::{log_softmax, ndarray, softmax, softmax_cross_entropy};
 
 /// What the generated code calls. Not a public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
     pub use backprop_runtime::{
         NotDifferentiable, Stack, accumulate, check_differentiable, d, jacobian_rows, steps,
-        tangent, zeros_like,
+        tangent, zero_out, zeros_like,
     };
+    #[cfg(feature = "tensor")]
+    pub use backprop_runtime::{ndarray, tensor};
 }
 
 /// The README's examples, compiled and run as doctests.

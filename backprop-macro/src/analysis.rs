@@ -63,21 +63,46 @@ pub struct Analysis {
 }
 
 /// The backward rule of a definition or assignment `target = op`.
-pub fn stmt_contribs(op: &Op, target: &rules::Place, active: &[bool]) -> Vec<Contrib> {
+pub fn stmt_contribs(
+    vars: &[Var],
+    op: &Op,
+    target: &rules::Place,
+    active: &[bool],
+) -> Vec<Contrib> {
     let up = match target {
         rules::Place::Var(v) => E::Adj(*v),
         rules::Place::Elem(v, i) => E::AdjElem(*v, i.clone()),
     };
-    stmt_contribs_from(op, target, up, active)
+    stmt_contribs_from(vars, op, target, up, active)
 }
 
 /// The same, from a given upstream adjoint.
-pub fn stmt_contribs_from(op: &Op, target: &rules::Place, up: E, active: &[bool]) -> Vec<Contrib> {
+pub fn stmt_contribs_from(
+    vars: &[Var],
+    op: &Op,
+    target: &rules::Place,
+    up: E,
+    active: &[bool],
+) -> Vec<Contrib> {
     let out = match target {
         rules::Place::Var(v) => E::Var(*v),
         rules::Place::Elem(v, i) => E::Elem(*v, i.clone()),
     };
-    rules::backward(op, up, out, &|v| active[v])
+    if is_tensor(vars, op, target.var()) {
+        rules::backward_tensor(op, up, out, &|v| active[v])
+    } else {
+        rules::backward(op, up, out, &|v| active[v])
+    }
+}
+
+/// Whether `target = op` works on arrays (or on values that may be arrays).
+pub fn is_tensor(vars: &[Var], op: &Op, target: VarId) -> bool {
+    matches!(op, Op::Dot(..) | Op::Reduce(..))
+        || vars[target].kind == Kind::Tensor
+        || op
+            .operands()
+            .iter()
+            .any(|o| o.var().is_some_and(|v| vars[v].kind == Kind::Tensor))
 }
 
 pub fn analyze(f: &mut Func) -> Analysis {
@@ -148,7 +173,7 @@ pub fn analyze(f: &mut Func) -> Analysis {
         if !active[target.var()] {
             return;
         }
-        let cs = stmt_contribs(op, &target, &active);
+        let cs = stmt_contribs(&f.vars, op, &target, &active);
         let mut reads = Vec::new();
         rules::contrib_reads(&cs, &mut reads);
         if let rules::Place::Elem(_, i) = &target {
@@ -571,13 +596,13 @@ fn plan_recompute(
 
 /// Whether a block (or anything in it) has a reverse: an active definition with a
 /// contribution, or an assignment that saves a value.
-fn has_reverse(block: &Block, active: &[bool], saved: &[bool]) -> bool {
+fn has_reverse(vars: &[Var], block: &Block, active: &[bool], saved: &[bool]) -> bool {
     let mut found = false;
     walk(block, &mut |stmt, _| match stmt {
         Stmt::Let { var, op, .. } | Stmt::Assign { var, op, .. } => {
             found |= saved[*var] && matches!(stmt, Stmt::Assign { init: false, .. });
             if active[*var] {
-                found |= !stmt_contribs(op, &rules::Place::Var(*var), active).is_empty()
+                found |= !stmt_contribs(vars, op, &rules::Place::Var(*var), active).is_empty()
                     || matches!(stmt, Stmt::Assign { init: false, .. });
             }
         }
@@ -612,7 +637,9 @@ fn plan_control(
         match stmt {
             Stmt::If {
                 then, els, span, ..
-            } if has_reverse(then, active, saved) || has_reverse(els, active, saved) => {
+            } if has_reverse(&f.vars, then, active, saved)
+                || has_reverse(&f.vars, els, active, saved) =>
+            {
                 let flag = new_var("branch", Kind::Bool, *span, block.scope);
                 plans.push((
                     then.scope,
@@ -623,7 +650,7 @@ fn plan_control(
                     },
                 ));
             }
-            Stmt::Loop { head, body, span } if has_reverse(body, active, saved) => {
+            Stmt::Loop { head, body, span } if has_reverse(&f.vars, body, active, saved) => {
                 let early = contains_break(body);
                 let (range, count) = match head {
                     LoopHead::Range { var, .. } => {

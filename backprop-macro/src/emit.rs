@@ -102,6 +102,7 @@ impl<'a> Emit<'a> {
                 PREC_ATOM,
                 self.prefixed("dot_upstream_", *v).to_token_stream(),
             ),
+            E::Tensor(e) => (PREC_ATOM, self.texpr(e)),
             E::Select(c, a, b) => {
                 let (c, a, b) = (self.expr(c, 0), self.expr(a, 0), self.expr(b, 0));
                 (1, quote!(if #c { #a } else { #b }))
@@ -163,8 +164,91 @@ impl<'a> Emit<'a> {
         }
     }
 
+    /// Whether an operation works on arrays (or values that may be): it then goes through the
+    /// runtime's tensor kernels.
+    pub fn tensor_op(&self, op: &Op) -> bool {
+        matches!(op, Op::Dot(..) | Op::Reduce(..))
+            || op
+                .operands()
+                .iter()
+                .any(|o| o.var().is_some_and(|v| self.f.vars[v].kind == Kind::Tensor))
+    }
+
+    /// An expression over arrays: arithmetic through `t::add(&a, &b)` and friends, literals as
+    /// `t::Lit`, kernels with their arguments by reference.
+    pub fn texpr(&self, e: &E) -> TokenStream {
+        let private = &self.private;
+        match e {
+            E::Bin(op, a, b) => {
+                let name = Ident::new(
+                    match op {
+                        BinOp::Add => "add",
+                        BinOp::Sub => "sub",
+                        BinOp::Mul => "mul",
+                        BinOp::Div => "div",
+                    },
+                    Span::mixed_site(),
+                );
+                let (a, b) = (self.texpr(a), self.texpr(b));
+                quote!(#private::tensor::#name(&#a, &#b))
+            }
+            E::Neg(a) => {
+                let a = self.texpr(a);
+                quote!(#private::tensor::neg(&#a))
+            }
+            E::Lit(l) => {
+                let l = syn::LitFloat::new(l, Span::mixed_site());
+                quote!(#private::tensor::Lit(#l))
+            }
+            E::Method(name, r, args) => {
+                let r = self.texpr(r);
+                let name = Ident::new(name, Span::mixed_site());
+                let args = args.iter().map(|a| self.expr(a, 0));
+                quote!(#r.#name(#(#args),*))
+            }
+            E::Helper("clone", args) => {
+                let a = self.texpr(&args[0]);
+                quote!(::core::clone::Clone::clone(&#a))
+            }
+            E::Helper(name, args) if name.starts_with("t::") => {
+                let kernel = Ident::new(&name[3..], Span::mixed_site());
+                let args = args.iter().enumerate().map(|(i, a)| {
+                    let t = self.texpr(a);
+                    match a {
+                        // The value `reduce` sums is taken by value; a variable is copied.
+                        _ if *name == "t::reduce" && i == 0 => match a {
+                            E::Var(_) | E::Adj(_) | E::Up(_) | E::Dot(_) => {
+                                quote!(::core::clone::Clone::clone(&#t))
+                            }
+                            _ => t,
+                        },
+                        E::Konst(_) => t,
+                        _ => quote!(&#t),
+                    }
+                });
+                quote!(#private::tensor::#kernel(#(#args),*))
+            }
+            // Elementwise local derivatives: `t::d::powi(&x, n)`, `t::d::abs(&x)`.
+            E::Helper(name, args) if *name == "powi" || *name == "abs" => {
+                let name = Ident::new(name, Span::mixed_site());
+                let x = self.texpr(&args[0]);
+                let rest = args.iter().skip(1).map(|a| self.expr(a, 0));
+                quote!(#private::tensor::d::#name(&#x #(, #rest)*))
+            }
+            E::Tensor(inner) => self.texpr(inner),
+            other => self.expr(other, PREC_ATOM),
+        }
+    }
+
     /// An operation of the forward pass.
     pub fn op(&self, op: &Op) -> TokenStream {
+        if self.tensor_op(op) {
+            return self.tensor_forward(op);
+        }
+        self.op_plain(op)
+    }
+
+    fn op_plain(&self, op: &Op) -> TokenStream {
         match op {
             Op::Konst(k) => k.expr.to_token_stream(),
             Op::Copy(a) => self.expr(&self.operand(a), 0),
@@ -197,6 +281,7 @@ impl<'a> Emit<'a> {
                     quote!([#(#items),*])
                 }
             }
+            Op::Dot(..) | Op::Reduce(..) => self.tensor_forward(op),
         }
     }
 
@@ -211,6 +296,50 @@ impl<'a> Emit<'a> {
 
     pub fn annotation_tokens(&self, v: VarId) -> TokenStream {
         self.annotation(v)
+    }
+
+    /// An operation on arrays in the forward pass.
+    fn tensor_forward(&self, op: &Op) -> TokenStream {
+        let private = &self.private;
+        let t = |o: &Operand| self.texpr(&crate::rules::operand(o));
+        match op {
+            Op::Bin(b, x, y) => self.texpr(&E::Bin(
+                *b,
+                Box::new(crate::rules::operand(x)),
+                Box::new(crate::rules::operand(y)),
+            )),
+            Op::Neg(a) => {
+                let a = t(a);
+                quote!(#private::tensor::neg(&#a))
+            }
+            Op::Copy(a) => {
+                let a = t(a);
+                quote!(::core::clone::Clone::clone(&#a))
+            }
+            Op::Math(m, a, rest) => {
+                let a = t(a);
+                let name = Ident::new(m.name(), Span::mixed_site());
+                let args = rest.iter().map(|o| self.expr(&self.operand(o), 0));
+                quote!(#a.#name(#(#args),*))
+            }
+            Op::Dot(a, b) => {
+                let (a, b) = (t(a), t(b));
+                quote!(#private::tensor::dot(&#a, &#b))
+            }
+            Op::Reduce(r, a) => {
+                let a = t(a);
+                let kernel = Ident::new(r.kernel(), Span::mixed_site());
+                match r {
+                    Reduction::SumAxis(axis) => {
+                        let axis = &axis.expr;
+                        quote!(#private::tensor::#kernel(&#a, #axis))
+                    }
+                    _ => quote!(#private::tensor::#kernel(&#a)),
+                }
+            }
+            // Calls, lists, constants and casts are written as for floats.
+            Op::Call(_) | Op::List { .. } | Op::Konst(_) | Op::Cast(..) => self.op_plain(op),
+        }
     }
 
     fn call_args(&self, call: &Call) -> Vec<TokenStream> {
@@ -237,7 +366,7 @@ impl<'a> Emit<'a> {
 
     pub fn zero(&self, v: VarId) -> TokenStream {
         match self.f.vars[v].kind {
-            Kind::Seq => {
+            Kind::Seq | Kind::Tensor => {
                 let (private, id) = (&self.private, self.ident(v));
                 quote!(#private::zeros_like(&#id))
             }
@@ -708,6 +837,22 @@ impl<'a> Emit<'a> {
                 let (p, e) = (self.place(p), self.expr(e, 0));
                 quote!(#p = #e;)
             }
+            // A matrix product's gradient goes straight into the total (GEMM, beta = 1).
+            B::AddAdj(p, E::Tensor(inner))
+                if matches!(
+                    &**inner,
+                    E::Helper("t::dot_back_lhs" | "t::dot_back_rhs", _)
+                ) =>
+            {
+                let E::Helper(name, args) = &**inner else {
+                    unreachable!()
+                };
+                let private = &self.private;
+                let kernel = Ident::new(&format!("{}_into", &name[3..]), Span::mixed_site());
+                let pt = self.place(p);
+                let args = args.iter().map(|a| self.texpr(a));
+                quote!(#private::tensor::#kernel(&mut #pt, #(&#args),*);)
+            }
             B::AddAdj(p, e) => {
                 let whole_seq = matches!(p, Place::Var(v) if self.f.vars[*v].kind != Kind::Float);
                 let (pt, e) = (self.place(p), self.expr(e, 0));
@@ -717,6 +862,10 @@ impl<'a> Emit<'a> {
                 } else {
                     quote!(#pt += #e;)
                 }
+            }
+            B::Kill(p) if matches!(p, Place::Var(v) if self.f.vars[*v].kind == Kind::Tensor) => {
+                let (pt, private) = (self.place(p), &self.private);
+                quote!(#private::zero_out(&mut #pt);)
             }
             B::Kill(p) => {
                 let whole_seq = matches!(p, Place::Var(v) if self.f.vars[*v].kind != Kind::Float);

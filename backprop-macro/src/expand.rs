@@ -154,7 +154,7 @@ fn signature(f: &Func) -> Signature {
 fn grad_type(p: &Param) -> TokenStream {
     match &p.form {
         ParamForm::Float => p.ty.to_token_stream(),
-        ParamForm::Seq(grad) => grad.to_token_stream(),
+        ParamForm::Seq(grad) | ParamForm::Tensor(grad) => grad.to_token_stream(),
         ParamForm::Const => quote!(()),
     }
 }
@@ -822,7 +822,9 @@ fn second_order_items(
         match p.form {
             ParamForm::Const => quote!(::core::option::Option::None),
             ParamForm::Float => quote!(::core::option::Option::Some(#dot)),
-            ParamForm::Seq(_) => quote!(::core::option::Option::Some(#private::tangent(&#dot))),
+            ParamForm::Seq(_) | ParamForm::Tensor(_) => {
+                quote!(::core::option::Option::Some(#private::tangent(&#dot)))
+            }
         }
     });
     let tangent_names: Vec<String> = diff
@@ -863,8 +865,10 @@ fn second_order_items(
                     (ParamForm::Const, _) => quote!(::core::option::Option::None),
                     (ParamForm::Float, true) => quote!(::core::option::Option::Some(1.0)),
                     (ParamForm::Float, false) => quote!(::core::option::Option::Some(0.0)),
-                    (ParamForm::Seq(_), true) => quote!(::core::option::Option::Some(unit)),
-                    (ParamForm::Seq(_), false) => {
+                    (ParamForm::Seq(_) | ParamForm::Tensor(_), true) => {
+                        quote!(::core::option::Option::Some(unit))
+                    }
+                    (ParamForm::Seq(_) | ParamForm::Tensor(_), false) => {
                         quote!(::core::option::Option::Some(#private::zeros_like(&#id)))
                     }
                 }

@@ -25,6 +25,9 @@ pub enum Kind {
     Int,
     /// A `bool`: conditions and flags. Never differentiable.
     Bool,
+    /// A value that may be an ndarray array (or a float computed from arrays): every
+    /// operation on it goes through the runtime's tensor kernels.
+    Tensor,
     /// The pullback closure of a call to another differentiated function or gate.
     Pullback,
     /// Anything else: passed through as a constant.
@@ -34,7 +37,7 @@ pub enum Kind {
 impl Kind {
     /// Whether values of this kind can carry a derivative.
     pub fn differentiable(self) -> bool {
-        matches!(self, Kind::Float | Kind::Seq)
+        matches!(self, Kind::Float | Kind::Seq | Kind::Tensor)
     }
 }
 
@@ -245,6 +248,35 @@ pub enum Op {
         items: Vec<Operand>,
         vec: bool,
     },
+    /// `a.dot(&b)`: a matrix or vector product of arrays.
+    Dot(Operand, Operand),
+    /// A reduction or transposition of an array.
+    Reduce(Reduction, Operand),
+}
+
+/// What [`Op::Reduce`] does.
+#[derive(Clone)]
+pub enum Reduction {
+    /// `x.sum()`
+    Sum,
+    /// `x.mean().unwrap()`
+    Mean,
+    /// `x.sum_axis(axis)`
+    SumAxis(Konst),
+    /// `x.t()`
+    Transpose,
+}
+
+impl Reduction {
+    /// The runtime kernel's name.
+    pub fn kernel(&self) -> &'static str {
+        match self {
+            Reduction::Sum => "sum",
+            Reduction::Mean => "mean",
+            Reduction::SumAxis(_) => "sum_axis",
+            Reduction::Transpose => "transpose",
+        }
+    }
 }
 
 impl Op {
@@ -252,8 +284,8 @@ impl Op {
     pub fn operands(&self) -> Vec<&Operand> {
         match self {
             Op::Konst(_) => Vec::new(),
-            Op::Copy(a) | Op::Neg(a) | Op::Cast(a, _) => vec![a],
-            Op::Bin(_, a, b) => vec![a, b],
+            Op::Copy(a) | Op::Neg(a) | Op::Cast(a, _) | Op::Reduce(_, a) => vec![a],
+            Op::Bin(_, a, b) | Op::Dot(a, b) => vec![a, b],
             Op::Math(_, a, rest) => std::iter::once(a).chain(rest).collect(),
             Op::Call(call) => call.args.iter().map(|a| &a.value).collect(),
             Op::List { items, .. } => items.iter().collect(),
@@ -337,6 +369,8 @@ pub enum ParamForm {
     Float,
     /// A sequence of floats; the gradient field's type.
     Seq(Box<syn::Type>),
+    /// An ndarray array; the gradient field's type (an owned array of the same shape).
+    Tensor(Box<syn::Type>),
     /// Not differentiable: integers, `bool`, references to them, or left out by `wrt`.
     Const,
 }

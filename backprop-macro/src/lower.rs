@@ -17,6 +17,13 @@ use syn::{Expr, Ident, Pat, Type};
 
 const RESULT_TYPES: &str = "#[differentiate] needs the function to return `f32` or `f64`, or a vector of them (`[T; N]`, `Vec<T>`)";
 
+/// Elementwise float methods that ndarray arrays have and whose derivative the macro
+/// applies elementwise.
+const TENSOR_METHODS: &[&str] = &[
+    "exp", "exp_m1", "ln", "ln_1p", "sqrt", "tanh", "sin", "cos", "sinh", "cosh", "abs", "powi",
+    "recip",
+];
+
 const SUPPORTED_METHODS: &str = "exp, exp2, exp_m1, ln, ln_1p, log2, log10, sqrt, cbrt, powi, powf, \
     sin, cos, tan, asin, acos, atan, atan2, sinh, cosh, tanh, asinh, acosh, atanh, abs, recip, \
     max, min, hypot, mul_add, clamp, to_degrees, to_radians (and, with zero derivative, floor, \
@@ -364,6 +371,15 @@ impl<'e> Lower<'e> {
                 }
                 TypeClass::Float => (Kind::Float, ParamForm::Float),
                 TypeClass::Seq(grad) => (Kind::Seq, ParamForm::Seq(grad)),
+                TypeClass::Tensor(elem, dim) => {
+                    let private = self.private();
+                    let dim = match dim.to_string().as_str() {
+                        "Ix1" | "Ix2" | "Ix3" | "IxDyn" => quote!(#private::ndarray::#dim),
+                        _ => dim,
+                    };
+                    let grad: Type = syn::parse_quote!(#private::ndarray::Array<#elem, #dim>);
+                    (Kind::Tensor, ParamForm::Tensor(Box::new(grad)))
+                }
                 TypeClass::Int => (Kind::Int, ParamForm::Const),
                 TypeClass::Bool => (Kind::Bool, ParamForm::Const),
                 TypeClass::Unknown if in_wrt == Some(false) => (Kind::Other, ParamForm::Const),
@@ -629,7 +645,7 @@ impl<'e> Lower<'e> {
                             Op::Konst(k) => Operand::Konst(k),
                             op => {
                                 let name = self.fn_result_name();
-                                let var = self.new_var(&name, expr.span(), op_kind(&op), None);
+                                let var = self.new_var(&name, expr.span(), self.op_kind(&op), None);
                                 out.push(Stmt::Let {
                                     var,
                                     op: self.finish_call(op, var),
@@ -702,7 +718,7 @@ impl<'e> Lower<'e> {
             _ => {}
         }
         let op = self.lower_op(&init.expr, out);
-        let kind = annotated.unwrap_or_else(|| op_kind(&op));
+        let kind = annotated.unwrap_or_else(|| self.op_kind(&op));
         let var = self.user_var(&ident, kind, ty);
         if self.errors.count() != errors_before {
             self.poisoned.insert(var);
@@ -760,7 +776,7 @@ impl<'e> Lower<'e> {
     /// The first assignment of a declared variable; it also settles the variable's kind.
     fn assign_init(&mut self, var: VarId, op: Op, span: Span, out: &mut Vec<Stmt>) {
         if self.vars[var].ty.is_none() {
-            self.vars[var].kind = op_kind(&op);
+            self.vars[var].kind = self.op_kind(&op);
         }
         let op = self.materialize_call(op, span, out);
         out.push(Stmt::Assign {
@@ -1325,7 +1341,7 @@ impl<'e> Lower<'e> {
             Op::Copy(operand) => operand,
             Op::Konst(k) => Operand::Konst(k),
             op => {
-                let var = self.temp_var(op_kind(&op), span);
+                let var = self.temp_var(self.op_kind(&op), span);
                 let op = self.finish_call(op, var);
                 out.push(Stmt::Let { var, op, span });
                 Operand::Var(var)
@@ -1396,7 +1412,7 @@ impl<'e> Lower<'e> {
 
     fn operand_of(&self, var: VarId) -> Operand {
         match self.kind(var) {
-            Kind::Float | Kind::Seq => Operand::Var(var),
+            Kind::Float | Kind::Seq | Kind::Tensor => Operand::Var(var),
             _ => Operand::Konst(self.konst_var(var)),
         }
     }
@@ -1452,6 +1468,13 @@ impl<'e> Lower<'e> {
                 _ => Op::Konst(self.konst(expr)),
             },
             Expr::Index(ix) => match self.local_of(&ix.expr) {
+                Some(v) if self.kind(v) == Kind::Tensor => {
+                    self.errors.spanned(
+                        ix,
+                        "#[differentiate] does not support indexing an array that carries a derivative; use array operations",
+                    );
+                    Op::Konst(self.dummy())
+                }
                 Some(v) if self.kind(v) == Kind::Seq => {
                     let index = self.konst(&ix.index);
                     Op::Copy(Operand::Elem(v, index))
@@ -1477,6 +1500,11 @@ impl<'e> Lower<'e> {
                 let a = self.lower_operand(&c.expr, out);
                 match (&a, classify(&c.ty)) {
                     (Operand::Konst(_), _) => Op::Konst(self.konst(expr)),
+                    (Operand::Var(v), _) if self.kind(*v) == Kind::Tensor => {
+                        self.errors
+                            .spanned(c, "#[differentiate] does not support casting an array");
+                        Op::Konst(self.dummy())
+                    }
                     (_, TypeClass::Float) => Op::Cast(a, (*c.ty).clone()),
                     // Casting to an integer: a step function, derivative zero.
                     _ => Op::Konst(self.konst(expr)),
@@ -1519,6 +1547,19 @@ impl<'e> Lower<'e> {
 
     fn lower_method(&mut self, m: &syn::ExprMethodCall, out: &mut Vec<Stmt>) -> Op {
         let name = m.method.to_string();
+        // `x.mean().unwrap()`: ndarray's mean is an option (empty arrays have none).
+        if (name == "unwrap" || name == "expect") && m.args.len() <= 1 {
+            if let Expr::MethodCall(inner) = strip(&m.receiver) {
+                if inner.method == "mean" && inner.args.is_empty() {
+                    if let Some(v) = self
+                        .local_of(&inner.receiver)
+                        .filter(|&v| self.kind(v) == Kind::Tensor)
+                    {
+                        return Op::Reduce(Reduction::Mean, Operand::Var(v));
+                    }
+                }
+            }
+        }
         let receiver_var = self.local_of(&m.receiver);
         // Sequences: their length is a constant; a copy is a copy.
         if let Some(v) = receiver_var.filter(|&v| self.kind(v) == Kind::Seq) {
@@ -1538,6 +1579,9 @@ impl<'e> Lower<'e> {
             return Op::Konst(self.konst(&Expr::MethodCall(m.clone())));
         }
         let receiver = self.lower_operand(&m.receiver, out);
+        if receiver.var().is_some_and(|v| self.kind(v) == Kind::Tensor) {
+            return self.lower_tensor_method(m, &name, receiver, out);
+        }
         let args: Vec<Operand> = m.args.iter().map(|a| self.lower_operand(a, out)).collect();
         let constant = matches!(receiver, Operand::Konst(_))
             && args.iter().all(|a| matches!(a, Operand::Konst(_)));
@@ -1560,6 +1604,57 @@ impl<'e> Lower<'e> {
             self.errors.spanned(t, "unexpected generic arguments");
         }
         Op::Math(math, receiver, args)
+    }
+
+    /// A method of an array: `dot`, reductions, transposition, elementwise math.
+    fn lower_tensor_method(
+        &mut self,
+        m: &syn::ExprMethodCall,
+        name: &str,
+        receiver: Operand,
+        out: &mut Vec<Stmt>,
+    ) -> Op {
+        let arg = |cx: &mut Self, out: &mut Vec<Stmt>, i: usize| -> Operand {
+            let a = &m.args[i];
+            let inner = match strip(a) {
+                Expr::Reference(r) => &*r.expr,
+                other => other,
+            };
+            cx.lower_operand(inner, out)
+        };
+        match (name, m.args.len()) {
+            ("dot", 1) => {
+                let rhs = arg(self, out, 0);
+                Op::Dot(receiver, rhs)
+            }
+            ("sum", 0) => Op::Reduce(Reduction::Sum, receiver),
+            ("sum_axis", 1) => Op::Reduce(Reduction::SumAxis(self.konst(&m.args[0])), receiver),
+            ("t", 0) => Op::Reduce(Reduction::Transpose, receiver),
+            ("len" | "nrows" | "ncols" | "shape" | "dim" | "ndim" | "raw_dim" | "is_empty", _) => {
+                Op::Konst(self.konst(&Expr::MethodCall(m.clone())))
+            }
+            (name, _) if TENSOR_METHODS.contains(&name) => {
+                let Some((math, arity)) = Math::from_name(name) else {
+                    return Op::Konst(self.dummy());
+                };
+                let args: Vec<Operand> = (0..m.args.len()).map(|i| arg(self, out, i)).collect();
+                if args.len() != arity || args.iter().any(|a| !matches!(a, Operand::Konst(_))) {
+                    self.errors.spanned(
+                        &m.method,
+                        format!("`.{name}()` takes {arity} constant argument(s)"),
+                    );
+                    return Op::Konst(self.dummy());
+                }
+                Op::Math(math, receiver, args)
+            }
+            (name, _) => {
+                self.errors.spanned(
+                    &m.method,
+                    format!("#[differentiate] does not support `.{name}()` on an array; supported: `.dot(&w)`, `.sum()`, `.mean().unwrap()`, `.sum_axis(Axis(k))`, `.t()`, elementwise {}, and the gates `sigmoid`, `relu`, `maximum`, `minimum`, `softmax`, `log_softmax`, `softmax_cross_entropy`", TENSOR_METHODS.join(", ")),
+                );
+                Op::Konst(self.dummy())
+            }
+        }
     }
 
     fn lower_call(&mut self, c: &syn::ExprCall, out: &mut Vec<Stmt>) -> Op {
@@ -2062,14 +2157,24 @@ fn compound_token(op: BinOp) -> TokenStream {
     }
 }
 
-/// What a value computed by `op` is.
-fn op_kind(op: &Op) -> Kind {
-    match op {
-        Op::Konst(k) => konst_kind(&k.expr),
-        Op::Copy(Operand::Var(_)) => Kind::Float,
-        Op::Copy(_) => Kind::Float,
-        Op::List { .. } => Kind::Seq,
-        Op::Neg(_) | Op::Bin(..) | Op::Math(..) | Op::Cast(..) | Op::Call(_) => Kind::Float,
+impl Lower<'_> {
+    /// What a value computed by `op` is: a copy is what it copies; anything computed from
+    /// an array may be an array; a sum or a mean of an array is a float.
+    fn op_kind(&self, op: &Op) -> Kind {
+        let any_tensor = op
+            .operands()
+            .iter()
+            .any(|o| o.var().is_some_and(|v| self.kind(v) == Kind::Tensor));
+        match op {
+            Op::Konst(k) => konst_kind(&k.expr),
+            Op::Copy(Operand::Var(v)) => self.kind(*v),
+            Op::Copy(_) => Kind::Float,
+            Op::List { .. } => Kind::Seq,
+            Op::Reduce(Reduction::Sum | Reduction::Mean, _) => Kind::Float,
+            Op::Dot(..) | Op::Reduce(..) => Kind::Tensor,
+            _ if any_tensor => Kind::Tensor,
+            Op::Neg(_) | Op::Bin(..) | Op::Math(..) | Op::Cast(..) | Op::Call(_) => Kind::Float,
+        }
     }
 }
 
@@ -2128,6 +2233,9 @@ pub enum TypeClass {
     Float,
     /// A sequence of floats, with the gradient's type.
     Seq(Box<Type>),
+    /// An ndarray array of floats: its element type and its dimension (`Ix1`, `Ix2`, or the
+    /// user's `D`).
+    Tensor(Box<Type>, TokenStream),
     Int,
     Bool,
     MutRef,
@@ -2136,6 +2244,62 @@ pub enum TypeClass {
 
 fn is_float_type(ty: &Type) -> bool {
     matches!(ty, Type::Path(p) if p.qself.is_none() && (p.path.is_ident("f32") || p.path.is_ident("f64")))
+}
+
+/// `Array1<T>`, `Array2<T>`, `Array<T, D>`, `ArrayView1<T>`, `ArrayView2<T>`,
+/// `ArrayView<'a, T, D>`, `ArcArray...`, `CowArray...` of `f32`/`f64`: the element type and
+/// the dimension.
+fn ndarray_type(p: &syn::TypePath) -> Option<(Type, TokenStream)> {
+    let last = p.path.segments.last()?;
+    let name = last.ident.to_string();
+    let family = ["ArrayView", "ArcArray", "CowArray", "Array"]
+        .iter()
+        .find(|f| name.starts_with(**f))?;
+    let suffix = &name[family.len()..];
+    let syn::PathArguments::AngleBracketed(g) = &last.arguments else {
+        return None;
+    };
+    let types: Vec<&Type> = g
+        .args
+        .iter()
+        .filter_map(|a| match a {
+            syn::GenericArgument::Type(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    let elem = (*types.first()?).clone();
+    if !is_float_type(&elem) {
+        return None;
+    }
+    let dim = match suffix {
+        "1" => quote!(Ix1),
+        "2" => quote!(Ix2),
+        "3" => quote!(Ix3),
+        "D" => quote!(IxDyn),
+        "" => match types.get(1) {
+            Some(d) => quote!(#d),
+            None => return None,
+        },
+        _ => return None,
+    };
+    Some((elem, dim))
+}
+
+/// `Vec<usize>`, `[u8; 4]` and the like: integer sequences, constants.
+fn int_vec(ty: &Type) -> bool {
+    let Type::Path(p) = ty else { return false };
+    let Some(last) = p.path.segments.last() else {
+        return false;
+    };
+    if last.ident != "Vec" {
+        return false;
+    }
+    match &last.arguments {
+        syn::PathArguments::AngleBracketed(g) if g.args.len() == 1 => {
+            matches!(&g.args[0], syn::GenericArgument::Type(t) if matches!(classify(t), TypeClass::Int))
+        }
+        _ => false,
+    }
 }
 
 fn vec_elem(ty: &Type) -> Option<&Type> {
@@ -2162,6 +2326,12 @@ pub fn classify(ty: &Type) -> TypeClass {
             if let Some(elem) = vec_elem(ty) {
                 return TypeClass::Seq(Box::new(syn::parse_quote!(::std::vec::Vec<#elem>)));
             }
+            if let Some((elem, dim)) = ndarray_type(p) {
+                return TypeClass::Tensor(Box::new(elem), dim);
+            }
+            if int_vec(ty) {
+                return TypeClass::Int;
+            }
             let Some(ident) = p.path.get_ident() else {
                 return TypeClass::Unknown;
             };
@@ -2176,13 +2346,17 @@ pub fn classify(ty: &Type) -> TypeClass {
             TypeClass::Seq(Box::new(Type::Array(a.clone())))
         }
         Type::Reference(r) if r.mutability.is_some() => TypeClass::MutRef,
+        Type::Array(a) if matches!(classify(&a.elem), TypeClass::Int) => TypeClass::Int,
         Type::Reference(r) => match &*r.elem {
             Type::Slice(s) if is_float_type(&s.elem) => {
                 let elem = &s.elem;
                 TypeClass::Seq(Box::new(syn::parse_quote!(::std::vec::Vec<#elem>)))
             }
+            // `&[usize]`: labels, indices: constants.
+            Type::Slice(s) if matches!(classify(&s.elem), TypeClass::Int) => TypeClass::Int,
             inner => match classify(inner) {
                 TypeClass::Seq(grad) => TypeClass::Seq(grad),
+                TypeClass::Tensor(elem, dim) => TypeClass::Tensor(elem, dim),
                 TypeClass::Int => TypeClass::Int,
                 TypeClass::Bool => TypeClass::Bool,
                 _ => TypeClass::Unknown,
@@ -2196,6 +2370,7 @@ fn classify_kind(ty: &Type) -> Kind {
     match classify(ty) {
         TypeClass::Float => Kind::Float,
         TypeClass::Seq(_) => Kind::Seq,
+        TypeClass::Tensor(..) => Kind::Tensor,
         TypeClass::Int => Kind::Int,
         TypeClass::Bool => Kind::Bool,
         _ => Kind::Other,

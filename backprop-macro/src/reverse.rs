@@ -112,7 +112,12 @@ impl Rev<'_> {
                 ..
             } => {
                 if self.a.active[*var] && self.declared[*var] && !zeroed.contains_key(var) {
-                    let cs = analysis::stmt_contribs(op, &Place::Var(*var), &self.a.active);
+                    let cs = analysis::stmt_contribs(
+                        &self.f.vars,
+                        op,
+                        &Place::Var(*var),
+                        &self.a.active,
+                    );
                     self.contribs(&cs, scope, out, zeroed);
                 }
             }
@@ -132,7 +137,8 @@ impl Rev<'_> {
                 }
                 if self.a.active[v] && self.declared[v] {
                     let known_zero = zeroed.contains_key(&v);
-                    let cs = analysis::stmt_contribs(op, &Place::Var(v), &self.a.active);
+                    let cs =
+                        analysis::stmt_contribs(&self.f.vars, op, &Place::Var(v), &self.a.active);
                     if known_zero {
                         // Its adjoint is zero here: nothing flows back.
                     } else if reads_self {
@@ -157,7 +163,7 @@ impl Rev<'_> {
                 }
                 if self.a.active[v] {
                     let target = Place::Elem(v, index.clone());
-                    let cs = analysis::stmt_contribs(op, &target, &self.a.active);
+                    let cs = analysis::stmt_contribs(&self.f.vars, op, &target, &self.a.active);
                     if reads_elem {
                         self.self_update(op, &target, cs, scope, out, zeroed);
                     } else {
@@ -245,7 +251,13 @@ impl Rev<'_> {
             out.push(B::LetUp(target.clone()));
             self.kill(target.clone(), out, zeroed);
             zeroed.remove(&target.var());
-            let cs = analysis::stmt_contribs_from(op, target, E::Up(target.var()), &self.a.active);
+            let cs = analysis::stmt_contribs_from(
+                &self.f.vars,
+                op,
+                target,
+                E::Up(target.var()),
+                &self.a.active,
+            );
             self.contribs(&cs, scope, out, zeroed);
             return;
         }

@@ -29,6 +29,8 @@ pub enum E {
     DotAdjElem(VarId, Konst),
     /// `dot_upstream_v`.
     DotUp(VarId),
+    /// The expression over arrays: its arithmetic goes through the runtime's tensor kernels.
+    Tensor(Box<E>),
     Konst(Konst),
     /// A float literal (`1.0`): the float type comes from the other operand.
     Lit(&'static str),
@@ -207,6 +209,8 @@ pub fn backward(op: &Op, up: E, out: E, active: &dyn Fn(VarId) -> bool) -> Vec<C
                 });
             }
         }
+        // Array operations: see `backward_tensor`.
+        Op::Dot(..) | Op::Reduce(..) => {}
         Op::List { items, .. } => {
             for (i, item) in items.iter().enumerate() {
                 let index = Konst {
@@ -368,7 +372,7 @@ pub fn tangent(op: &Op, out: E, active: &dyn Fn(VarId) -> bool) -> Option<E> {
     };
     let zero = || lit("0.0");
     match op {
-        Op::Konst(_) | Op::Call(_) | Op::List { .. } => None,
+        Op::Konst(_) | Op::Call(_) | Op::List { .. } | Op::Dot(..) | Op::Reduce(..) => None,
         Op::Cast(a, _) => place(a, active).map(|p| helper("cast_like", vec![dot(&p), out])),
         Op::Math(m @ (Math::Max | Math::Min), a, rest) => {
             let (pa, pb) = (place(a, active), place(&rest[0], active));
@@ -476,6 +480,7 @@ pub fn reads(e: &E, out: &mut Vec<VarId>) {
         E::AdjElem(_, i) | E::DotElem(_, i) => out.extend(&i.reads),
         E::Konst(k) => out.extend(&k.reads),
         E::Adj(_) | E::Dot(_) | E::Up(_) | E::Lit(_) | E::DotAdj(_) | E::DotUp(_) => {}
+        E::Tensor(e) => reads(e, out),
         E::DotAdjElem(_, i) => out.extend(&i.reads),
         E::Bin(_, a, b) => {
             reads(a, out);
@@ -645,7 +650,7 @@ pub fn tangent_e(e: &E, active: &dyn Fn(VarId) -> bool) -> Option<E> {
             E::Var(grads) => E::Field(Box::new(E::Dot(*grads)), *i),
             _ => return None,
         },
-        E::Apply(..) => return None,
+        E::Apply(..) | E::Tensor(_) => return None,
         E::Select(c, a, b) => {
             let (ta, tb) = (t(a), t(b));
             if ta.is_none() && tb.is_none() {
@@ -654,4 +659,96 @@ pub fn tangent_e(e: &E, active: &dyn Fn(VarId) -> bool) -> Option<E> {
             E::Select(c.clone(), Box::new(zero_or(ta)), Box::new(zero_or(tb)))
         }
     })
+}
+
+/// The reverse rule of an operation on arrays (or on values that may be arrays). Elementwise
+/// operations use the scalar rule elementwise, each contribution then summed back to its
+/// operand's shape (`t::reduce`: a broadcast operand's gradient sums over the broadcast
+/// axes); matrix products and reductions have their own rules, as the lecture derives them.
+pub fn backward_tensor(op: &Op, up: E, out: E, active: &dyn Fn(VarId) -> bool) -> Vec<Contrib> {
+    let kernel = |name: &'static str, args: Vec<E>| E::Tensor(Box::new(E::Helper(name, args)));
+    let mut c = Vec::new();
+    match op {
+        Op::Dot(a, b) => {
+            if let Some(p) = place(a, active) {
+                c.push(Contrib::Add(
+                    p,
+                    kernel("t::dot_back_lhs", vec![up.clone(), operand(a), operand(b)]),
+                ));
+            }
+            if let Some(p) = place(b, active) {
+                c.push(Contrib::Add(
+                    p,
+                    kernel("t::dot_back_rhs", vec![up, operand(a), operand(b)]),
+                ));
+            }
+        }
+        Op::Reduce(r, a) => {
+            if let Some(p) = place(a, active) {
+                let value = match r {
+                    Reduction::Sum => kernel("t::sum_back", vec![up, operand(a)]),
+                    Reduction::Mean => kernel("t::mean_back", vec![up, operand(a)]),
+                    Reduction::SumAxis(axis) => kernel(
+                        "t::sum_axis_back",
+                        vec![up, operand(a), E::Konst(axis.clone())],
+                    ),
+                    Reduction::Transpose => kernel("t::transpose_back", vec![up]),
+                };
+                c.push(Contrib::Add(p, value));
+            }
+        }
+        Op::Konst(_) => {}
+        Op::Call(_) => return backward(op, up, out, active),
+        _ => {
+            for contrib in backward(op, up, out, active) {
+                match contrib {
+                    Contrib::Add(p, value) => {
+                        let like = match &p {
+                            Place::Var(v) => E::Var(*v),
+                            Place::Elem(v, i) => E::Elem(*v, i.clone()),
+                        };
+                        c.push(Contrib::Add(p, kernel("t::reduce", vec![value, like])));
+                    }
+                    other => c.push(other),
+                }
+            }
+        }
+    }
+    c
+}
+
+/// The tangent of an operation on arrays: the scalar rule elementwise (broadcasting as the
+/// operation did), matrix products by the product rule, reductions of the tangent.
+pub fn tangent_tensor(op: &Op, out: E, active: &dyn Fn(VarId) -> bool) -> Option<E> {
+    let dot = |o: &Operand| {
+        place(o, active).map(|p| match p {
+            Place::Var(v) => E::Dot(v),
+            Place::Elem(v, i) => E::DotElem(v, i),
+        })
+    };
+    let e = match op {
+        Op::Dot(a, b) => {
+            let left = dot(a).map(|da| E::Helper("t::dot", vec![da, operand(b)]));
+            let right = dot(b).map(|db| E::Helper("t::dot", vec![operand(a), db]));
+            match (left, right) {
+                (None, None) => return None,
+                (Some(x), None) | (None, Some(x)) => x,
+                (Some(x), Some(y)) => E::Bin(BinOp::Add, Box::new(x), Box::new(y)),
+            }
+        }
+        Op::Reduce(r, a) => {
+            let da = dot(a)?;
+            match r {
+                Reduction::SumAxis(axis) => {
+                    E::Helper("t::sum_axis", vec![da, E::Konst(axis.clone())])
+                }
+                Reduction::Sum => E::Helper("t::sum", vec![da]),
+                Reduction::Mean => E::Helper("t::mean", vec![da]),
+                Reduction::Transpose => E::Helper("t::transpose", vec![da]),
+            }
+        }
+        Op::Copy(a) => E::Helper("clone", vec![dot(a)?]),
+        _ => tangent(op, out, active)?,
+    };
+    Some(E::Tensor(Box::new(e)))
 }

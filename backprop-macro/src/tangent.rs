@@ -81,6 +81,12 @@ impl Emit<'_> {
                 Some(zero) => zero,
                 None => self.zero_tangent(v),
             },
+            _ if self.tensor_op(op) || self.f.vars[v].kind == Kind::Tensor => {
+                match rules::tangent_tensor(op, E::Var(v), &active) {
+                    Some(e) => self.expr(&e, 0),
+                    None => self.zero_tangent(v),
+                }
+            }
             _ => match rules::tangent(op, E::Var(v), &active) {
                 Some(e) => self.expr(&e, 0),
                 None => self.zero_tangent(v),
@@ -90,7 +96,7 @@ impl Emit<'_> {
 
     fn zero_tangent(&self, v: VarId) -> TokenStream {
         match self.f.vars[v].kind {
-            Kind::Seq => {
+            Kind::Seq | Kind::Tensor => {
                 let (private, id) = (&self.private, self.ident(v));
                 quote!(#private::zeros_like(&#id))
             }
