@@ -67,7 +67,7 @@ crate::gate! {
         let mut g = grad;
         for (mut g_lane, y_lane) in g.lanes_mut(axis).into_iter().zip(y.lanes(axis)) {
             let total = g_lane.sum();
-            Zip::from(&mut g_lane).and(&y_lane).for_each(|a, &b| *a = *a - b * total);
+            Zip::from(&mut g_lane).and(&y_lane).for_each(|a, &b| *a -= b * total);
         }
         (g, NotDifferentiable)
     }
@@ -118,7 +118,7 @@ crate::gate! {
         let mut g = softmax_of(logits, Axis(1));
         let scale = grad / A::from_f64(rows as f64);
         for (mut row, &label) in g.rows_mut().into_iter().zip(labels) {
-            row[label] = row[label] - A::one();
+            row[label] -= A::one();
             row.mapv_inplace(|v| v * scale);
         }
         (g, NotDifferentiable)
