@@ -7,7 +7,7 @@
 mod common;
 use backprop::ndarray::{Array1, Array2, Axis, array};
 use backprop::{differentiate, relu};
-use common::assert_close;
+use common::{Points, assert_close, assert_fd, assert_fd_array};
 
 /// ReLU of a vector, weighted by `u` so the upstream gradient of `relu(x)` is `u`.
 #[differentiate(wrt(x))]
@@ -51,4 +51,144 @@ fn values_are_the_functions() {
         relu_weighted(&x, &array![1.0, 1.0])
     );
     let _ = (Axis(0), assert_close as fn(f64, f64, f64));
+}
+
+// ---------------------------------------------------------------------------------------
+// Every op and gate against finite differences, on random shapes.
+
+#[differentiate]
+fn elementwise(a: &Array2<f64>, b: &Array2<f64>, s: f64) -> f64 {
+    let c = a * b + a / (b * b + 1.0) - s * a;
+    let d = 2.0 - c / 3.0 + s;
+    (-d * a).sum()
+}
+
+#[differentiate]
+fn bias_row(x: &Array2<f64>, b: &Array1<f64>) -> f64 {
+    let h = x + b;
+    (&h * &h).sum()
+}
+
+#[differentiate]
+fn bias_column(x: &Array2<f64>, c: &Array2<f64>) -> f64 {
+    // c has one column: broadcast along rows
+    ((x - c) * x).mean().unwrap()
+}
+
+#[differentiate]
+fn unary_gates(x: &Array1<f64>) -> f64 {
+    let a = x.exp() + x.tanh() + x.sin() + x.cos();
+    let b = (x * x + 1.0).ln() + (x * x + 2.0).sqrt() + x.powi(3) + x.abs();
+    let c =
+        backprop::sigmoid(x) + relu(x) + backprop::maximum(x, 0.25) + backprop::minimum(x, -0.25);
+    (a * b + c).sum()
+}
+
+#[differentiate]
+fn reductions(x: &Array2<f64>, v: &Array1<f64>) -> f64 {
+    let rows = x.sum_axis(Axis(0));
+    let cols = x.sum_axis(Axis(1));
+    let t = x.t();
+    rows.dot(v) + (&cols * &cols).sum() + t.sum() * x.mean().unwrap() + t.dot(&t.t()).sum()
+}
+
+#[differentiate]
+fn products(a: &Array2<f64>, b: &Array2<f64>, v: &Array1<f64>) -> f64 {
+    let ab = a.dot(b);
+    let av = a.dot(v);
+    let vv = v.dot(v);
+    (&ab * &ab).sum() + av.sum() * vv + ab.t().dot(&av).sum()
+}
+
+#[differentiate]
+fn used_several_times(x: &Array2<f64>, w: &Array2<f64>) -> f64 {
+    let h = x.dot(w);
+    let k = h.dot(&h.t());
+    (&h * &h + &h).sum() + k.sum() + h.dot(&w.t()).sum()
+}
+
+/// Random shapes and points for the finite-difference checks.
+fn shapes(seed: u64) -> impl Iterator<Item = (Points, usize, usize, usize)> {
+    (0..6).map(move |i| {
+        let mut p = Points::new(seed * 100 + i);
+        let (n, k, m) = (p.size(4), p.size(4), p.size(4));
+        (p, n, k, m)
+    })
+}
+
+#[test]
+fn elementwise_arithmetic_with_arrays_and_scalars() {
+    for (mut p, n, k, _) in shapes(1) {
+        let (a, b, s) = (
+            p.matrix(n, k, -2.0, 2.0),
+            p.matrix(n, k, -2.0, 2.0),
+            p.next_f64(-1.0, 1.0),
+        );
+        let (value, g) = elementwise::grad(&a, &b, s);
+        assert_close(value, elementwise(&a, &b, s), 1e-12);
+        assert_fd_array(|a| elementwise(a, &b, s), &a, &g.a);
+        assert_fd_array(|b| elementwise(&a, b, s), &b, &g.b);
+        assert_fd(|v| elementwise(&a, &b, v[0]), &[s], &[g.s]);
+    }
+}
+
+#[test]
+fn broadcast_operands_get_gradients_of_their_own_shape() {
+    for (mut p, n, k, _) in shapes(2) {
+        let (x, b) = (p.matrix(n, k, -2.0, 2.0), p.array(k, -1.0, 1.0));
+        let (_, g) = bias_row::grad(&x, &b);
+        assert_eq!(g.b.shape(), &[k]);
+        assert_fd_array(|x| bias_row(x, &b), &x, &g.x);
+        assert_fd_array(|b| bias_row(&x, b), &b, &g.b);
+
+        let c = p.matrix(n, 1, -1.0, 1.0);
+        let (_, g) = bias_column::grad(&x, &c);
+        assert_eq!(g.c.shape(), &[n, 1]);
+        assert_fd_array(|x| bias_column(x, &c), &x, &g.x);
+        assert_fd_array(|c| bias_column(&x, c), &c, &g.c);
+    }
+}
+
+#[test]
+fn elementwise_gates() {
+    for (mut p, n, _, _) in shapes(3) {
+        // Away from the kinks of abs, relu, maximum and minimum.
+        let x = p
+            .array(n + 3, -2.0, 2.0)
+            .mapv(|v| if v.abs() < 0.3 { v + 0.6 } else { v });
+        let (value, g) = unary_gates::grad(&x);
+        assert_close(value, unary_gates(&x), 1e-12);
+        assert_fd_array(unary_gates, &x, &g.x);
+    }
+}
+
+#[test]
+fn reductions_transpose_and_products() {
+    for (mut p, n, k, m) in shapes(4) {
+        let (x, v) = (p.matrix(n, k, -2.0, 2.0), p.array(k, -1.0, 1.0));
+        let (_, g) = reductions::grad(&x, &v);
+        assert_fd_array(|x| reductions(x, &v), &x, &g.x);
+        assert_fd_array(|v| reductions(&x, v), &v, &g.v);
+
+        let (a, b, w) = (
+            p.matrix(n, k, -1.0, 1.0),
+            p.matrix(k, m, -1.0, 1.0),
+            p.array(k, -1.0, 1.0),
+        );
+        let (value, g) = products::grad(&a, &b, &w);
+        assert_close(value, products(&a, &b, &w), 1e-12);
+        assert_fd_array(|a| products(a, &b, &w), &a, &g.a);
+        assert_fd_array(|b| products(&a, b, &w), &b, &g.b);
+        assert_fd_array(|w| products(&a, &b, w), &w, &g.v);
+    }
+}
+
+#[test]
+fn values_used_several_times_sum_their_gradients() {
+    for (mut p, n, k, m) in shapes(5) {
+        let (x, w) = (p.matrix(n, k, -1.0, 1.0), p.matrix(k, m, -1.0, 1.0));
+        let (_, g) = used_several_times::grad(&x, &w);
+        assert_fd_array(|x| used_several_times(x, &w), &x, &g.x);
+        assert_fd_array(|w| used_several_times(&x, w), &w, &g.w);
+    }
 }

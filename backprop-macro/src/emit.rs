@@ -236,6 +236,11 @@ impl<'a> Emit<'a> {
                 quote!(#private::tensor::d::#name(&#x #(, #rest)*))
             }
             E::Tensor(inner) => self.texpr(inner),
+            // An unsuffixed float literal takes the element type of the array beside it.
+            E::Konst(k) if is_float_literal(&k.expr) => {
+                let l = &k.expr;
+                quote!(#private::tensor::Lit(#l))
+            }
             other => self.expr(other, PREC_ATOM),
         }
     }
@@ -1042,6 +1047,23 @@ pub fn konst_prec(e: &syn::Expr) -> u8 {
             ..
         }) if i.base10_digits().starts_with('-') => PREC_UNARY,
         _ => PREC_ATOM,
+    }
+}
+
+/// An unsuffixed float literal, possibly negated: `2.0`, `-0.5`, `(1.0)`.
+fn is_float_literal(e: &syn::Expr) -> bool {
+    match e {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Float(f),
+            ..
+        }) => f.suffix().is_empty(),
+        syn::Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Neg(_),
+            expr,
+            ..
+        })
+        | syn::Expr::Paren(syn::ExprParen { expr, .. }) => is_float_literal(expr),
+        _ => false,
     }
 }
 

@@ -1536,9 +1536,21 @@ impl<'e> Lower<'e> {
             Expr::If(_) | Expr::Block(_) => Op::Copy(self.lower_operand(expr, out)),
             Expr::Reference(r) => match self.local_of(&r.expr) {
                 Some(v) if self.kind(v) == Kind::Seq => Op::Copy(Operand::Var(v)),
+                // `&h * &h` on arrays: a shared reference is its value.
+                _ if r.mutability.is_none() => match self.lower_op(&r.expr, out) {
+                    Op::Konst(_) => Op::Konst(self.konst(expr)),
+                    op => op,
+                },
                 _ => Op::Konst(self.konst(expr)),
             },
             _ => match self.konst_checked(expr) {
+                Some(k) if k.reads.iter().any(|&v| self.kind(v).differentiable()) => {
+                    self.errors.spanned(
+                        expr,
+                        "#[differentiate] does not support this expression on values that carry a derivative; supported: arithmetic, method calls, calls, casts, indexing and `&value`",
+                    );
+                    Op::Konst(self.dummy())
+                }
                 Some(k) => Op::Konst(k),
                 None => Op::Konst(self.dummy()),
             },
@@ -1551,12 +1563,16 @@ impl<'e> Lower<'e> {
         if (name == "unwrap" || name == "expect") && m.args.len() <= 1 {
             if let Expr::MethodCall(inner) = strip(&m.receiver) {
                 if inner.method == "mean" && inner.args.is_empty() {
-                    if let Some(v) = self
-                        .local_of(&inner.receiver)
-                        .filter(|&v| self.kind(v) == Kind::Tensor)
-                    {
-                        return Op::Reduce(Reduction::Mean, Operand::Var(v));
+                    // Only arrays have a `mean()` among the types the macro accepts.
+                    let receiver = self.lower_operand(&inner.receiver, out);
+                    if receiver.var().is_some_and(|v| self.kind(v) == Kind::Tensor) {
+                        return Op::Reduce(Reduction::Mean, receiver);
                     }
+                    self.errors.spanned(
+                        &inner.method,
+                        "#[differentiate] supports `.mean().unwrap()` on ndarray arrays only",
+                    );
+                    return Op::Konst(self.dummy());
                 }
             }
         }

@@ -122,3 +122,48 @@ pub fn check_gradient<F: FnMut(&[f64]) -> f64>(
         })
     }
 }
+
+/// [`check_gradient`] for a function of one ndarray array: `analytic` has `x`'s shape, and
+/// a mismatch's `index` counts elements in logical (row-major) order.
+///
+/// ```
+/// use backprop::check::check_array_gradient;
+/// use backprop::ndarray::array;
+///
+/// #[backprop::differentiate]
+/// fn energy(x: &backprop::ndarray::Array2<f64>) -> f64 {
+///     (x * x).sum() / 2.0
+/// }
+///
+/// let x = array![[1.0, -2.0], [0.5, 3.0]];
+/// let (_, g) = energy::grad(&x);
+/// check_array_gradient(energy, &x, &g.x, 1e-8).unwrap();
+/// ```
+#[cfg(feature = "tensor")]
+pub fn check_array_gradient<D: ndarray::Dimension, F: FnMut(&ndarray::Array<f64, D>) -> f64>(
+    mut f: F,
+    x: &ndarray::Array<f64, D>,
+    analytic: &ndarray::Array<f64, D>,
+    tolerance: f64,
+) -> Result<(), GradientMismatch> {
+    assert_eq!(
+        x.shape(),
+        analytic.shape(),
+        "check_array_gradient: the point has shape {:?} but the gradient {:?}",
+        x.shape(),
+        analytic.shape()
+    );
+    let flat: Vec<f64> = x.iter().copied().collect();
+    let grad: Vec<f64> = analytic.iter().copied().collect();
+    let shape = x.raw_dim();
+    check_gradient(
+        |v| {
+            let point = ndarray::Array::from_shape_vec(shape.clone(), v.to_vec())
+                .expect("same number of elements");
+            f(&point)
+        },
+        &flat,
+        &grad,
+        tolerance,
+    )
+}

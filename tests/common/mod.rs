@@ -37,3 +37,41 @@ impl Points {
         (0..n).map(|_| self.next_f64(lo, hi)).collect()
     }
 }
+
+#[cfg(feature = "tensor")]
+/// Checks an analytic array gradient against central finite differences of `f` at `x`.
+#[track_caller]
+pub fn assert_fd_array<D: backprop::ndarray::Dimension>(
+    f: impl Fn(&backprop::ndarray::Array<f64, D>) -> f64,
+    x: &backprop::ndarray::Array<f64, D>,
+    grad: &backprop::ndarray::Array<f64, D>,
+) {
+    if let Err(e) = backprop::check::check_array_gradient(f, x, grad, 1e-6) {
+        panic!("{e}");
+    }
+}
+
+#[cfg(feature = "tensor")]
+impl Points {
+    /// A matrix of the given shape with entries in `[lo, hi)`.
+    pub fn matrix(
+        &mut self,
+        rows: usize,
+        cols: usize,
+        lo: f64,
+        hi: f64,
+    ) -> backprop::ndarray::Array2<f64> {
+        backprop::ndarray::Array2::from_shape_vec((rows, cols), self.vec(rows * cols, lo, hi))
+            .unwrap()
+    }
+
+    /// A vector of the given length with entries in `[lo, hi)`.
+    pub fn array(&mut self, n: usize, lo: f64, hi: f64) -> backprop::ndarray::Array1<f64> {
+        backprop::ndarray::Array1::from(self.vec(n, lo, hi))
+    }
+
+    /// A size in `1..=max`.
+    pub fn size(&mut self, max: usize) -> usize {
+        1 + (self.next_f64(0.0, max as f64) as usize).min(max - 1)
+    }
+}
