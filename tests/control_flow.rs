@@ -315,6 +315,42 @@ fn vec_parameters() {
     assert_fd(f, &all, &grad);
 }
 
+#[differentiate(reverse, forward)]
+fn pair_product(v: &[f64]) -> f64 {
+    v[0] * v[1] + v[1].sin()
+}
+
+/// A call that borrows a local the loop overwrites: the backward pass calls it again with
+/// the values of its own iteration.
+#[differentiate(reverse, forward)]
+fn borrows_a_local(x: &[f64], a: f64) -> f64 {
+    let mut v = vec![0.0; 2];
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        v[0] = x[i] * a;
+        v[1] = x[i] + s;
+        s += pair_product(&v);
+    }
+    let w = vec![s, a];
+    s * pair_product(&w)
+}
+
+#[test]
+fn calls_that_borrow_a_local() {
+    let mut p = Points::new(77);
+    for n in [0, 1, 4] {
+        let x = p.vec(n, -1.0, 1.0);
+        let a = p.next_f64(-1.0, 1.0);
+        let (value, g) = borrows_a_local::grad(&x, a);
+        assert_close(value, borrows_a_local(&x, a), 1e-14);
+        let mut all = x.clone();
+        all.push(a);
+        let mut grad = g.x.clone();
+        grad.push(g.a);
+        assert_fd(|v| borrows_a_local(&v[..n], v[n]), &all, &grad);
+    }
+}
+
 /// The dot-product test: forward mode along t and reverse mode from u agree,
 /// u·(J t) = t·(Jᵀ u), at random points.
 fn dot_test(
@@ -455,5 +491,16 @@ fn forward_mode_agrees_with_reverse_mode() {
             out
         },
         13,
+    );
+    dot_test(
+        5,
+        |x, t| borrows_a_local::jvp(&x[..4], x[4], &t[..4], t[4]).1,
+        |x, u| {
+            let g = borrows_a_local::vjp(&x[..4], x[4]).1(u);
+            let mut out = g.x.clone();
+            out.push(g.a);
+            out
+        },
+        14,
     );
 }

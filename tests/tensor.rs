@@ -192,3 +192,82 @@ fn values_used_several_times_sum_their_gradients() {
         assert_fd_array(|w| used_several_times(&x, w), &w, &g.w);
     }
 }
+
+#[differentiate]
+fn softmax_weighted(x: &Array2<f64>, u: &Array2<f64>) -> f64 {
+    let p = backprop::softmax(x, Axis(1));
+    let q = backprop::log_softmax(x, Axis(0));
+    (p * u).sum() + (q * u).sum()
+}
+
+#[differentiate]
+fn cross_entropy(logits: &Array2<f64>, labels: &[usize]) -> f64 {
+    backprop::softmax_cross_entropy(logits, labels)
+}
+
+#[test]
+fn softmax_log_softmax_and_cross_entropy() {
+    for (mut p, n, k, _) in shapes(6) {
+        let (x, u) = (p.matrix(n, k + 1, -3.0, 3.0), p.matrix(n, k + 1, -1.0, 1.0));
+        let (_, g) = softmax_weighted::grad(&x, &u);
+        assert_fd_array(|x| softmax_weighted(x, &u), &x, &g.x);
+        assert_fd_array(|u| softmax_weighted(&x, u), &u, &g.u);
+
+        let labels: Vec<usize> = (0..n).map(|i| (i * 7 + 1) % (k + 1)).collect();
+        let (value, g) = cross_entropy::grad(&x, &labels);
+        assert_close(value, cross_entropy(&x, &labels), 1e-12);
+        assert_fd_array(|x| cross_entropy(x, &labels), &x, &g.logits);
+    }
+}
+
+#[test]
+fn softmax_is_stable_for_large_logits() {
+    let x = array![[1000.0, 1001.0, 999.0], [-1000.0, -1000.0, -1000.0]];
+    let labels = [1, 2];
+    let (value, g) = cross_entropy::grad(&x, &labels);
+    assert!(value.is_finite());
+    // Row sums of (softmax − one-hot) vanish.
+    for row in g.logits.rows() {
+        assert_close(row.sum(), 0.0, 1e-12);
+    }
+    assert_close(g.logits[[1, 2]], (1.0 / 3.0 - 1.0) / 2.0, 1e-12);
+}
+
+// ---------------------------------------------------------------------------------------
+// A whole network: two layers, ReLU, softmax cross-entropy over a batch.
+
+#[differentiate(wrt(w1, b1, w2, b2))]
+fn mlp_loss(
+    x: &Array2<f64>,
+    labels: &[usize],
+    w1: &Array2<f64>,
+    b1: &Array1<f64>,
+    w2: &Array2<f64>,
+    b2: &Array1<f64>,
+) -> f64 {
+    let h = relu(x.dot(w1) + b1);
+    let scores = h.dot(w2) + b2;
+    backprop::softmax_cross_entropy(&scores, labels)
+}
+
+#[test]
+fn mlp_loss_gradient_matches_finite_differences_for_all_four_parameters() {
+    let mut p = Points::new(42);
+    let (batch, inputs, hidden, classes) = (5, 3, 6, 4);
+    let x = p.matrix(batch, inputs, -1.0, 1.0);
+    let labels: Vec<usize> = (0..batch).map(|i| i % classes).collect();
+    let (w1, b1) = (
+        p.matrix(inputs, hidden, -1.0, 1.0),
+        p.array(hidden, -0.5, 0.5),
+    );
+    let (w2, b2) = (
+        p.matrix(hidden, classes, -1.0, 1.0),
+        p.array(classes, -0.5, 0.5),
+    );
+    let (value, g) = mlp_loss::grad(&x, &labels, &w1, &b1, &w2, &b2);
+    assert_close(value, mlp_loss(&x, &labels, &w1, &b1, &w2, &b2), 1e-12);
+    assert_fd_array(|w1| mlp_loss(&x, &labels, w1, &b1, &w2, &b2), &w1, &g.w1);
+    assert_fd_array(|b1| mlp_loss(&x, &labels, &w1, b1, &w2, &b2), &b1, &g.b1);
+    assert_fd_array(|w2| mlp_loss(&x, &labels, &w1, &b1, w2, &b2), &w2, &g.w2);
+    assert_fd_array(|b2| mlp_loss(&x, &labels, &w1, &b1, &w2, b2), &b2, &g.b2);
+}

@@ -444,7 +444,7 @@ impl<'a> Emit<'a> {
                 let id = self.ident(*var);
                 let m = self.mutability(*var);
                 if let Op::Call(call) = op {
-                    if self.call_active(*var, call) {
+                    if self.call_active(*var, call) && !call.recompute {
                         let (path, generics, pb) =
                             (&call.path, &call.generics, self.ident(call.pullback));
                         let args = self.call_args(call);
@@ -783,7 +783,9 @@ impl<'a> Emit<'a> {
                     (none, quote!(#dot = 0.0;))
                 }
             }
-            B::LetGrads(..) | B::If(..) | B::For(..) | B::Nop => (none.clone(), none),
+            B::LetGrads(..) | B::LetPullback(..) | B::If(..) | B::For(..) | B::Nop => {
+                (none.clone(), none)
+            }
             B::LetUp(p) => {
                 let (id, dot) = (self.prefixed("dot_upstream_", p.var()), self.dot_place(p));
                 (none, quote!(let #id = #dot;))
@@ -900,6 +902,11 @@ impl<'a> Emit<'a> {
                         quote!(let #id = #e;)
                     }
                 }
+            }
+            B::LetPullback(pb, call) => {
+                let (path, generics, pb) = (&call.path, &call.generics, self.ident(*pb));
+                let args = self.call_args(call);
+                quote_spanned!(call.span=> let #pb = #path::__vjp #generics (#(#args),*).1;)
             }
             B::LetUp(p) => {
                 let (id, p) = (self.upstream(p.var()), self.place(p));

@@ -219,6 +219,10 @@ pub struct Call {
     pub args: Vec<Arg>,
     /// The variable holding the call's pullback, when the call is active.
     pub pullback: VarId,
+    /// An argument borrows a local of the caller: a pullback kept from the forward pass
+    /// would borrow a value the gradient closure owns, so the backward pass calls `__vjp`
+    /// again (the callee's forward pass runs twice).
+    pub recompute: bool,
     pub span: Span,
 }
 

@@ -121,6 +121,9 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Option<Fun
         }
     };
     let result = cx.result_var(result, sig, ret_kind, &mut stmts);
+    if args.hessian {
+        cx.check_second_order(&params, &stmts);
+    }
     if !cx.errors.is_empty() {
         return None;
     }
@@ -388,7 +391,7 @@ impl<'e> Lower<'e> {
                 TypeClass::Unknown => {
                     self.errors.spanned(
                         &typed.ty,
-                        "unsupported parameter type: #[differentiate] differentiates `f32`, `f64`, `[T; N]`, `&[T]`, `Vec<T>`, `&Vec<T>` (T = f32 or f64) and passes integers, `bool` and references to them through as constants; to pass another type as a constant, leave it out of `wrt(...)`",
+                        "unsupported parameter type: #[differentiate] differentiates `f32`, `f64`, `[T; N]`, `&[T]`, `Vec<T>`, `&Vec<T>` and ndarray arrays (`&Array1<T>`, `&Array2<T>`, `&Array<T, D>`, views) (T = f32 or f64) and passes integers, `bool` and references to them through as constants; to pass another type as a constant, leave it out of `wrt(...)`",
                     );
                     continue;
                 }
@@ -1304,6 +1307,36 @@ impl<'e> Lower<'e> {
 
 // -------------------------------------------------------------------- expressions
 impl<'e> Lower<'e> {
+    /// What `hessian` (forward over reverse) does not cover yet: arrays, and calls the
+    /// backward pass makes again.
+    fn check_second_order(&mut self, params: &[Param], stmts: &[Stmt]) {
+        for p in params {
+            if matches!(p.form, ParamForm::Tensor(_)) {
+                self.errors.spanned(
+                    &p.ty,
+                    "`hessian` supports float, slice, array and `Vec` parameters, not ndarray arrays (yet); use `reverse, forward` for the gradient and `jvp`",
+                );
+            }
+        }
+        let body = Block {
+            scope: 0,
+            stmts: stmts.to_vec(),
+        };
+        crate::analysis::walk(&body, &mut |stmt, _| {
+            if let Stmt::Let {
+                op: Op::Call(call), ..
+            } = stmt
+            {
+                if call.recompute {
+                    self.errors.at(
+                        call.span,
+                        "`hessian` does not support calls that borrow a local variable (`f(&v)` with `v` made in this function); pass a parameter, or compute the value inline",
+                    );
+                }
+            }
+        });
+    }
+
     /// An expression as an operand: variables and constants as they are, anything else
     /// computed into a new temporary first.
     fn lower_operand(&mut self, expr: &Expr, out: &mut Vec<Stmt>) -> Operand {
@@ -1765,12 +1798,30 @@ impl<'e> Lower<'e> {
             }
             _ => None,
         };
+        let recompute = args
+            .iter()
+            .any(|a| a.by_ref && self.borrows_local(&a.value));
         Op::Call(Call {
             path,
             generics,
             args,
             pullback: usize::MAX,
+            recompute,
             span: c.span(),
+        })
+    }
+
+    /// Whether `&value` borrows a variable of this function rather than data behind a
+    /// reference parameter (whose borrow outlives the call).
+    fn borrows_local(&self, value: &Operand) -> bool {
+        let reads: Vec<VarId> = match value {
+            Operand::Var(v) => vec![*v],
+            Operand::Elem(v, i) => std::iter::once(*v).chain(i.reads.iter().copied()).collect(),
+            Operand::Konst(k) => k.reads.clone(),
+        };
+        reads.into_iter().any(|v| {
+            let var = &self.vars[v];
+            var.param.is_none() || !matches!(var.ty, Some(syn::Type::Reference(_)))
         })
     }
 

@@ -23,6 +23,8 @@ pub enum B {
     Kill(Place),
     /// `let grads_y = pullback_y(grad_y);`
     LetGrads(VarId, E),
+    /// `let pullback_y = f::__vjp(args).1;`: the pullback of a call made again.
+    LetPullback(VarId, Box<crate::ir::Call>),
     /// `let upstream_v = grad_v;` (or `grad_v[i]`), before the adjoint is reset.
     LetUp(Place),
     /// `let v = v_stack.pop();`: a block-local value of this iteration or branch.
@@ -299,7 +301,11 @@ impl Rev<'_> {
                     pullback,
                     upstream,
                     parts,
+                    recompute,
                 } => {
+                    if let Some(c) = recompute {
+                        out.push(B::LetPullback(*pullback, c.clone()));
+                    }
                     let call = E::Apply(*pullback, vec![upstream.clone()]);
                     unzero(upstream, zeroed);
                     match self.a.grads.get(pullback) {
@@ -460,7 +466,8 @@ fn writes(b: &B) -> Option<Vec<Key>> {
         | B::Pop(v)
         | B::Restore(v)
         | B::RestoreElem(v, _)
-        | B::Recompute(v, _) => {
+        | B::Recompute(v, _)
+        | B::LetPullback(v, _) => {
             vec![Key::Primal(*v)]
         }
         B::LetUp(p) => vec![Key::Adj(p.var())],
@@ -476,6 +483,11 @@ fn reads_key(b: &B, key: Key) -> bool {
             e_keys(e, &mut keys)
         }
         B::LetUp(p) => keys.push(Key::Adj(p.var())),
+        B::LetPullback(_, call) => {
+            for a in &call.args {
+                e_keys(&crate::rules::operand(&a.value), &mut keys);
+            }
+        }
         _ => {}
     }
     if let B::SetAdj(Place::Elem(_, i), _)

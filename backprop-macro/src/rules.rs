@@ -74,6 +74,8 @@ pub enum Contrib {
         pullback: VarId,
         upstream: E,
         parts: Vec<(Place, usize)>,
+        /// The call, when its pullback is made in the backward pass (`Call::recompute`).
+        recompute: Option<Box<Call>>,
     },
 }
 
@@ -206,6 +208,7 @@ pub fn backward(op: &Op, up: E, out: E, active: &dyn Fn(VarId) -> bool) -> Vec<C
                     pullback: call.pullback,
                     upstream: up,
                     parts,
+                    recompute: call.recompute.then(|| Box::new(call.clone())),
                 });
             }
         }
@@ -523,8 +526,17 @@ pub fn contrib_reads(cs: &[Contrib], out: &mut Vec<VarId>) {
                 pullback,
                 upstream,
                 parts,
+                recompute,
             } => {
-                out.push(*pullback);
+                match recompute {
+                    // The backward pass calls the function again: it reads the arguments.
+                    Some(call) => {
+                        for a in &call.args {
+                            reads(&operand(&a.value), out);
+                        }
+                    }
+                    None => out.push(*pullback),
+                }
                 reads(upstream, out);
                 for (p, _) in parts {
                     if let Place::Elem(_, i) = p {
