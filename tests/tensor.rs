@@ -10,7 +10,7 @@ use backprop::{differentiate, relu};
 use common::{Points, assert_close, assert_fd, assert_fd_array};
 
 /// ReLU of a vector, weighted by `u` so the upstream gradient of `relu(x)` is `u`.
-#[differentiate(wrt(x))]
+#[differentiate(wrt(x), reverse, forward)]
 fn relu_weighted(x: &Array1<f64>, u: &Array1<f64>) -> f64 {
     (relu(x) * u).sum()
 }
@@ -25,7 +25,7 @@ fn lecture_relu_zeroes_the_upstream_gradient_where_x_is_not_positive() {
 }
 
 /// `y = x·w`, weighted by `g` so that `dL/dy = g`.
-#[differentiate(wrt(x, w))]
+#[differentiate(wrt(x, w), reverse, forward)]
 fn matmul_weighted(x: &Array2<f64>, w: &Array2<f64>, g: &Array2<f64>) -> f64 {
     let y = x.dot(w);
     (y * g).sum()
@@ -56,26 +56,26 @@ fn values_are_the_functions() {
 // ---------------------------------------------------------------------------------------
 // Every op and gate against finite differences, on random shapes.
 
-#[differentiate]
+#[differentiate(reverse, forward)]
 fn elementwise(a: &Array2<f64>, b: &Array2<f64>, s: f64) -> f64 {
     let c = a * b + a / (b * b + 1.0) - s * a;
     let d = 2.0 - c / 3.0 + s;
     (-d * a).sum()
 }
 
-#[differentiate]
+#[differentiate(reverse, forward)]
 fn bias_row(x: &Array2<f64>, b: &Array1<f64>) -> f64 {
     let h = x + b;
     (&h * &h).sum()
 }
 
-#[differentiate]
+#[differentiate(reverse, forward)]
 fn bias_column(x: &Array2<f64>, c: &Array2<f64>) -> f64 {
     // c has one column: broadcast along rows
     ((x - c) * x).mean().unwrap()
 }
 
-#[differentiate]
+#[differentiate(reverse, forward)]
 fn unary_gates(x: &Array1<f64>) -> f64 {
     let a = x.exp() + x.tanh() + x.sin() + x.cos();
     let b = (x * x + 1.0).ln() + (x * x + 2.0).sqrt() + x.powi(3) + x.abs();
@@ -84,7 +84,7 @@ fn unary_gates(x: &Array1<f64>) -> f64 {
     (a * b + c).sum()
 }
 
-#[differentiate]
+#[differentiate(reverse, forward)]
 fn reductions(x: &Array2<f64>, v: &Array1<f64>) -> f64 {
     let rows = x.sum_axis(Axis(0));
     let cols = x.sum_axis(Axis(1));
@@ -92,7 +92,7 @@ fn reductions(x: &Array2<f64>, v: &Array1<f64>) -> f64 {
     rows.dot(v) + (&cols * &cols).sum() + t.sum() * x.mean().unwrap() + t.dot(&t.t()).sum()
 }
 
-#[differentiate]
+#[differentiate(reverse, forward)]
 fn products(a: &Array2<f64>, b: &Array2<f64>, v: &Array1<f64>) -> f64 {
     let ab = a.dot(b);
     let av = a.dot(v);
@@ -100,7 +100,7 @@ fn products(a: &Array2<f64>, b: &Array2<f64>, v: &Array1<f64>) -> f64 {
     (&ab * &ab).sum() + av.sum() * vv + ab.t().dot(&av).sum()
 }
 
-#[differentiate]
+#[differentiate(reverse, forward)]
 fn used_several_times(x: &Array2<f64>, w: &Array2<f64>) -> f64 {
     let h = x.dot(w);
     let k = h.dot(&h.t());
@@ -193,14 +193,14 @@ fn values_used_several_times_sum_their_gradients() {
     }
 }
 
-#[differentiate]
+#[differentiate(reverse, forward)]
 fn softmax_weighted(x: &Array2<f64>, u: &Array2<f64>) -> f64 {
     let p = backprop::softmax(x, Axis(1));
     let q = backprop::log_softmax(x, Axis(0));
     (p * u).sum() + (q * u).sum()
 }
 
-#[differentiate]
+#[differentiate(reverse, forward)]
 fn cross_entropy(logits: &Array2<f64>, labels: &[usize]) -> f64 {
     backprop::softmax_cross_entropy(logits, labels)
 }
@@ -236,7 +236,7 @@ fn softmax_is_stable_for_large_logits() {
 // ---------------------------------------------------------------------------------------
 // A whole network: two layers, ReLU, softmax cross-entropy over a batch.
 
-#[differentiate(wrt(w1, b1, w2, b2))]
+#[differentiate(wrt(w1, b1, w2, b2), reverse, forward)]
 fn mlp_loss(
     x: &Array2<f64>,
     labels: &[usize],
@@ -270,4 +270,155 @@ fn mlp_loss_gradient_matches_finite_differences_for_all_four_parameters() {
     assert_fd_array(|b1| mlp_loss(&x, &labels, &w1, b1, &w2, &b2), &b1, &g.b1);
     assert_fd_array(|w2| mlp_loss(&x, &labels, &w1, &b1, w2, &b2), &w2, &g.w2);
     assert_fd_array(|b2| mlp_loss(&x, &labels, &w1, &b1, &w2, b2), &b2, &g.b2);
+}
+
+// ---------------------------------------------------------------------------------------
+// Forward mode against reverse mode: u·(J t) = ⟨t, Jᵀ u⟩ for every function above.
+
+/// `⟨a, b⟩` over all elements.
+fn inner<D: backprop::ndarray::Dimension>(
+    a: &backprop::ndarray::Array<f64, D>,
+    b: &backprop::ndarray::Array<f64, D>,
+) -> f64 {
+    (a * b).sum()
+}
+
+#[test]
+fn forward_mode_agrees_with_reverse_mode_on_arrays() {
+    for (mut p, n, k, m) in shapes(7) {
+        let u = p.next_f64(-2.0, 2.0);
+        let mat = |p: &mut Points, r, c| p.matrix(r, c, -1.5, 1.5);
+        let vec = |p: &mut Points, r| p.array(r, -1.5, 1.5);
+
+        let (x, w) = (vec(&mut p, n), vec(&mut p, n));
+        let tx = vec(&mut p, n);
+        let g = relu_weighted::vjp(&x, &w).1(u);
+        assert_close(
+            u * relu_weighted::jvp(&x, &w, &tx).1,
+            inner(&tx, &g.x),
+            1e-11,
+        );
+        let g = unary_gates::vjp(&x).1(u);
+        assert_close(u * unary_gates::jvp(&x, &tx).1, inner(&tx, &g.x), 1e-10);
+
+        let (a, b, s, ta, tb, ts) = (
+            mat(&mut p, n, k),
+            mat(&mut p, n, k),
+            p.next_f64(-1.0, 1.0),
+            mat(&mut p, n, k),
+            mat(&mut p, n, k),
+            p.next_f64(-1.0, 1.0),
+        );
+        let g = elementwise::vjp(&a, &b, s).1(u);
+        let right = inner(&ta, &g.a) + inner(&tb, &g.b) + ts * g.s;
+        assert_close(
+            u * elementwise::jvp(&a, &b, s, &ta, &tb, ts).1,
+            right,
+            1e-10,
+        );
+        let g = softmax_weighted::vjp(&a, &b).1(u);
+        let right = inner(&ta, &g.x) + inner(&tb, &g.u);
+        assert_close(u * softmax_weighted::jvp(&a, &b, &ta, &tb).1, right, 1e-10);
+        let labels: Vec<usize> = (0..n).map(|i| i % k).collect();
+        let g = cross_entropy::vjp(&a, &labels).1(u);
+        assert_close(
+            u * cross_entropy::jvp(&a, &labels, &ta).1,
+            inner(&ta, &g.logits),
+            1e-11,
+        );
+
+        let (bias, tbias, col, tcol) = (
+            vec(&mut p, k),
+            vec(&mut p, k),
+            mat(&mut p, n, 1),
+            mat(&mut p, n, 1),
+        );
+        let g = bias_row::vjp(&a, &bias).1(u);
+        let right = inner(&ta, &g.x) + inner(&tbias, &g.b);
+        assert_close(u * bias_row::jvp(&a, &bias, &ta, &tbias).1, right, 1e-10);
+        let g = bias_column::vjp(&a, &col).1(u);
+        let right = inner(&ta, &g.x) + inner(&tcol, &g.c);
+        assert_close(u * bias_column::jvp(&a, &col, &ta, &tcol).1, right, 1e-11);
+        let g = reductions::vjp(&a, &bias).1(u);
+        let right = inner(&ta, &g.x) + inner(&tbias, &g.v);
+        assert_close(u * reductions::jvp(&a, &bias, &ta, &tbias).1, right, 1e-10);
+
+        let (c, tc) = (mat(&mut p, k, m), mat(&mut p, k, m));
+        let g = products::vjp(&a, &c, &bias).1(u);
+        let right = inner(&ta, &g.a) + inner(&tc, &g.b) + inner(&tbias, &g.v);
+        assert_close(
+            u * products::jvp(&a, &c, &bias, &ta, &tc, &tbias).1,
+            right,
+            1e-10,
+        );
+        let g = used_several_times::vjp(&a, &c).1(u);
+        let right = inner(&ta, &g.x) + inner(&tc, &g.w);
+        assert_close(
+            u * used_several_times::jvp(&a, &c, &ta, &tc).1,
+            right,
+            1e-10,
+        );
+        let (gy, tw) = (mat(&mut p, n, m), mat(&mut p, k, m));
+        let g = matmul_weighted::vjp(&a, &c, &gy).1(u);
+        let right = inner(&ta, &g.x) + inner(&tw, &g.w);
+        assert_close(
+            u * matmul_weighted::jvp(&a, &c, &gy, &ta, &tw).1,
+            right,
+            1e-10,
+        );
+
+        let (w1, b1, w2, b2) = (
+            mat(&mut p, k, m),
+            vec(&mut p, m),
+            mat(&mut p, m, 3),
+            vec(&mut p, 3),
+        );
+        let (t1, tb1, t2, tb2) = (
+            mat(&mut p, k, m),
+            vec(&mut p, m),
+            mat(&mut p, m, 3),
+            vec(&mut p, 3),
+        );
+        let labels: Vec<usize> = (0..n).map(|i| i % 3).collect();
+        let g = mlp_loss::vjp(&a, &labels, &w1, &b1, &w2, &b2).1(u);
+        let right = inner(&t1, &g.w1) + inner(&tb1, &g.b1) + inner(&t2, &g.w2) + inner(&tb2, &g.b2);
+        let jt = mlp_loss::jvp(&a, &labels, &w1, &b1, &w2, &b2, &t1, &tb1, &t2, &tb2).1;
+        assert_close(u * jt, right, 1e-10);
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Arrays in loops and branches: a recurrent cell applied `steps` times.
+
+#[differentiate(wrt(h0, w), reverse, forward)]
+fn recurrent(h0: &Array1<f64>, w: &Array2<f64>, steps: usize) -> f64 {
+    let mut h = h0.to_owned();
+    for _ in 0..steps {
+        h = (w.dot(&h) + 0.5).tanh();
+        if h.sum() > 0.5 {
+            h = h * 0.5;
+        }
+    }
+    (&h * &h).sum()
+}
+
+#[test]
+fn arrays_through_loops_and_branches() {
+    for (mut p, n, _, _) in shapes(8) {
+        let (h0, w) = (p.array(n, -1.0, 1.0), p.matrix(n, n, -1.0, 1.0));
+        for steps in [0, 1, 3] {
+            let (value, g) = recurrent::grad(&h0, &w, steps);
+            assert_close(value, recurrent(&h0, &w, steps), 1e-12);
+            assert_fd_array(|h0| recurrent(h0, &w, steps), &h0, &g.h0);
+            assert_fd_array(|w| recurrent(&h0, w, steps), &w, &g.w);
+            let (t0, tw, u) = (
+                p.array(n, -1.0, 1.0),
+                p.matrix(n, n, -1.0, 1.0),
+                p.next_f64(-1.0, 1.0),
+            );
+            let g = recurrent::vjp(&h0, &w, steps).1(u);
+            let right = inner(&t0, &g.h0) + inner(&tw, &g.w);
+            assert_close(u * recurrent::jvp(&h0, &w, steps, &t0, &tw).1, right, 1e-10);
+        }
+    }
 }

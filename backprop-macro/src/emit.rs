@@ -208,7 +208,7 @@ impl<'a> Emit<'a> {
             }
             E::Helper("clone", args) => {
                 let a = self.texpr(&args[0]);
-                quote!(::core::clone::Clone::clone(&#a))
+                quote!(#private::tensor::owned(&#a))
             }
             E::Helper(name, args) if name.starts_with("t::") => {
                 let kernel = Ident::new(&name[3..], Span::mixed_site());
@@ -319,7 +319,7 @@ impl<'a> Emit<'a> {
             }
             Op::Copy(a) => {
                 let a = t(a);
-                quote!(::core::clone::Clone::clone(&#a))
+                quote!(#private::tensor::owned(&#a))
             }
             Op::Math(m, a, rest) => {
                 let a = t(a);
@@ -495,7 +495,17 @@ impl<'a> Emit<'a> {
                 let save = if self.a.saved[*var] && !init {
                     let s = self.stack(*var);
                     let dot = self.tangent_push(*var, quote!(#id));
-                    quote!(#s.push(#id); #dot)
+                    // An array the new value is computed from is copied, otherwise moved.
+                    let reads_itself = self.f.vars[*var].kind != Kind::Float
+                        && op.operands().iter().any(|o| match o {
+                            Operand::Var(v) | Operand::Elem(v, _) => v == var,
+                            Operand::Konst(k) => k.reads.contains(var),
+                        });
+                    if reads_itself {
+                        quote!(#s.push(::core::clone::Clone::clone(&#id)); #dot)
+                    } else {
+                        quote!(#s.push(#id); #dot)
+                    }
                 } else {
                     TokenStream::new()
                 };

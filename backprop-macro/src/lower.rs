@@ -1679,6 +1679,8 @@ impl<'e> Lower<'e> {
             ("sum", 0) => Op::Reduce(Reduction::Sum, receiver),
             ("sum_axis", 1) => Op::Reduce(Reduction::SumAxis(self.konst(&m.args[0])), receiver),
             ("t", 0) => Op::Reduce(Reduction::Transpose, receiver),
+            // An owned copy: the same value.
+            ("to_owned" | "clone", 0) => Op::Copy(receiver),
             ("len" | "nrows" | "ncols" | "shape" | "dim" | "ndim" | "raw_dim" | "is_empty", _) => {
                 Op::Konst(self.konst(&Expr::MethodCall(m.clone())))
             }
@@ -1699,7 +1701,7 @@ impl<'e> Lower<'e> {
             (name, _) => {
                 self.errors.spanned(
                     &m.method,
-                    format!("#[differentiate] does not support `.{name}()` on an array; supported: `.dot(&w)`, `.sum()`, `.mean().unwrap()`, `.sum_axis(Axis(k))`, `.t()`, elementwise {}, and the gates `sigmoid`, `relu`, `maximum`, `minimum`, `softmax`, `log_softmax`, `softmax_cross_entropy`", TENSOR_METHODS.join(", ")),
+                    format!("#[differentiate] does not support `.{name}()` on an array; supported: `.dot(&w)`, `.sum()`, `.mean().unwrap()`, `.sum_axis(Axis(k))`, `.t()`, `.to_owned()`, `.clone()`, elementwise {}, and the gates `sigmoid`, `relu`, `maximum`, `minimum`, `softmax`, `log_softmax`, `softmax_cross_entropy`", TENSOR_METHODS.join(", ")),
                 );
                 Op::Konst(self.dummy())
             }

@@ -114,7 +114,7 @@ impl Emit<'_> {
                 |arg| match rules::place(&arg.value, &|u| self.a.active[u]) {
                     Some(p) => {
                         let d = self.expr(&dot_of(&p), 0);
-                        if self.f.vars[p.var()].kind == Kind::Seq
+                        if matches!(self.f.vars[p.var()].kind, Kind::Seq | Kind::Tensor)
                             && matches!(p, rules::Place::Var(_))
                         {
                             quote!(::core::option::Option::Some(#private::tangent(&#d)))
@@ -146,8 +146,8 @@ impl Emit<'_> {
                 }
                 let ty = self.annotation_tokens(*var);
                 // `sin` and `cos` with their tangent: one `sin_cos`, as a person would write.
-                if let (true, Op::Math(math @ (Math::Sin | Math::Cos), a, _)) =
-                    (self.t_active(*var), op)
+                if let (true, Kind::Float, Op::Math(math @ (Math::Sin | Math::Cos), a, _)) =
+                    (self.t_active(*var), self.f.vars[*var].kind, op)
                 {
                     if let Some(p) = rules::place(a, &|u| self.a.active[u]) {
                         let (dot, x, da) = (

@@ -275,6 +275,13 @@ impl<A: Real, S: Data<Elem = A>, D: Dimension> ZerosLike for ArrayBase<S, D> {
     }
 }
 
+impl<A: Real, S: Data<Elem = A>, D: Dimension> crate::ToTangent<Array<A, D>> for ArrayBase<S, D> {
+    #[inline]
+    fn to_tangent(&self) -> Array<A, D> {
+        self.to_owned()
+    }
+}
+
 impl<A: Real, D: Dimension> Accumulate for Array<A, D> {
     #[inline]
     fn accumulate(&mut self, rhs: Array<A, D>) {
@@ -379,6 +386,19 @@ where
     L::Target: Arith<R::Target>,
 {
     a.base().div(b.base())
+}
+
+/// An owned copy of an array, of a reference to one, or of a view (`x.to_owned()`).
+#[inline]
+pub fn owned<
+    A: Clone,
+    S: Data<Elem = A>,
+    D: Dimension,
+    X: Base<Target = ArrayBase<S, D>> + ?Sized,
+>(
+    x: &X,
+) -> Array<A, D> {
+    x.base().to_owned()
 }
 
 /// `-a`.
