@@ -396,7 +396,7 @@ fn recurrent(h0: &Array1<f64>, w: &Array2<f64>, steps: usize) -> f64 {
     for _ in 0..steps {
         h = (w.dot(&h) + 0.5).tanh();
         if h.sum() > 0.5 {
-            h = h * 0.5;
+            h *= 0.5;
         }
     }
     (&h * &h).sum()
