@@ -156,7 +156,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     bar.finish_and_clear();
     let elapsed = start.elapsed();
     let accuracy = net.accuracy(&x, &labels);
-    let final_loss = loss(&x, &labels, &net.w1, &net.b1, &net.w2, &net.b2, REGULARIZATION);
+    let final_loss = loss(
+        &x,
+        &labels,
+        &net.w1,
+        &net.b1,
+        &net.w2,
+        &net.b2,
+        REGULARIZATION,
+    );
     println!(
         "after {STEPS} steps ({:.2} s, {:.0} µs a step): loss {final_loss:.4}, training accuracy {:.1}%",
         elapsed.as_secs_f64(),
