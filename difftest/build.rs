@@ -1086,18 +1086,20 @@ pub fn check_{name}(p: &mut Points) -> (Verdict, String) {{
             }
             // Elementwise math and gates.
             4 | 5 => {
+                // `x` as a method receiver: `t1.tanh()`, not `&t1.tanh()`.
+                let r = strip(&x);
                 let e = match self.rng.below(11) {
-                    0 => format!("{x}.tanh()"),
+                    0 => format!("{r}.tanh()"),
                     1 => format!("({x} * {x} + 1.0).ln()"),
                     2 => format!("({x} * {x} + 0.5).sqrt()"),
-                    3 => format!("{x}.powi(2)"),
-                    4 => format!("{x}.sin()"),
-                    5 => format!("{x}.tanh().exp()"),
+                    3 => format!("{r}.powi(2)"),
+                    4 => format!("{r}.sin()"),
+                    5 => format!("{r}.tanh().exp()"),
                     6 => format!("sigmoid({x})"),
                     7 => format!("relu({x})"),
                     8 => format!("backprop::maximum({x}, 0.1)"),
                     9 => format!("backprop::minimum({x}, -0.2)"),
-                    _ => format!("{x}.abs()"),
+                    _ => format!("{r}.abs()"),
                 };
                 (e, sx)
             }

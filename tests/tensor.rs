@@ -422,3 +422,27 @@ fn arrays_through_loops_and_branches() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Shape mismatches panic with both shapes in the message, as ndarray's operators do.
+
+#[differentiate]
+fn add_arrays(x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    (x + y).sum()
+}
+
+#[test]
+#[should_panic(expected = "cannot broadcast arrays of shapes [2, 3] and [4, 5] together for `+`")]
+fn mismatched_elementwise_shapes_panic_naming_both() {
+    let _ = add_arrays::grad(&Array2::zeros((2, 3)), &Array2::zeros((4, 5)));
+}
+
+#[test]
+#[should_panic(expected = "2 × 3 and 4 × 5")]
+fn mismatched_product_shapes_panic_naming_both() {
+    let _ = matmul_weighted::grad(
+        &Array2::zeros((2, 3)),
+        &Array2::zeros((4, 5)),
+        &Array2::zeros((2, 5)),
+    );
+}

@@ -215,11 +215,9 @@ impl<'a> Emit<'a> {
                 let args = args.iter().enumerate().map(|(i, a)| {
                     let t = self.texpr(a);
                     match a {
-                        // The value `reduce` sums is taken by value; a variable is copied.
-                        _ if *name == "t::reduce" && i == 0 => match a {
-                            E::Var(_) | E::Adj(_) | E::Up(_) | E::Dot(_) => {
-                                quote!(::core::clone::Clone::clone(&#t))
-                            }
+                        // `sum_to` takes a temporary by value and a variable by reference.
+                        _ if *name == "t::sum_to" && i == 0 => match a {
+                            E::Var(_) | E::Adj(_) | E::Up(_) | E::Dot(_) => quote!(&#t),
                             _ => t,
                         },
                         E::Konst(_) => t,

@@ -675,7 +675,7 @@ pub fn tangent_e(e: &E, active: &dyn Fn(VarId) -> bool) -> Option<E> {
 
 /// The reverse rule of an operation on arrays (or on values that may be arrays). Elementwise
 /// operations use the scalar rule elementwise, each contribution then summed back to its
-/// operand's shape (`t::reduce`: a broadcast operand's gradient sums over the broadcast
+/// operand's shape (`t::sum_to`: a broadcast operand's gradient sums over the broadcast
 /// axes); matrix products and reductions have their own rules, as the lecture derives them.
 pub fn backward_tensor(op: &Op, up: E, out: E, active: &dyn Fn(VarId) -> bool) -> Vec<Contrib> {
     let kernel = |name: &'static str, args: Vec<E>| E::Tensor(Box::new(E::Helper(name, args)));
@@ -719,7 +719,7 @@ pub fn backward_tensor(op: &Op, up: E, out: E, active: &dyn Fn(VarId) -> bool) -
                             Place::Var(v) => E::Var(*v),
                             Place::Elem(v, i) => E::Elem(*v, i.clone()),
                         };
-                        c.push(Contrib::Add(p, kernel("t::reduce", vec![value, like])));
+                        c.push(Contrib::Add(p, kernel("t::sum_to", vec![value, like])));
                     }
                     other => c.push(other),
                 }

@@ -184,10 +184,10 @@ macro_rules! scalar_impls {
             E: Dimension,
         {
             type Output = Array<$t, <D as DimMax<E>>::Output>;
-            #[inline] fn add(&self, r: &ArrayBase<S2, E, $t>) -> Self::Output { self + r }
-            #[inline] fn sub(&self, r: &ArrayBase<S2, E, $t>) -> Self::Output { self - r }
-            #[inline] fn mul(&self, r: &ArrayBase<S2, E, $t>) -> Self::Output { self * r }
-            #[inline] fn div(&self, r: &ArrayBase<S2, E, $t>) -> Self::Output { self / r }
+            #[inline] fn add(&self, r: &ArrayBase<S2, E, $t>) -> Self::Output { broadcastable(self.shape(), r.shape(), "+"); self + r }
+            #[inline] fn sub(&self, r: &ArrayBase<S2, E, $t>) -> Self::Output { broadcastable(self.shape(), r.shape(), "-"); self - r }
+            #[inline] fn mul(&self, r: &ArrayBase<S2, E, $t>) -> Self::Output { broadcastable(self.shape(), r.shape(), "*"); self * r }
+            #[inline] fn div(&self, r: &ArrayBase<S2, E, $t>) -> Self::Output { broadcastable(self.shape(), r.shape(), "/"); self / r }
         }
 
         impl Negate for $t {
@@ -216,6 +216,29 @@ macro_rules! scalar_impls {
             fn reduce(&self, g: Array<$t, E>) -> Array<$t, D> {
                 unbroadcast(g, self.shape())
             }
+        }
+
+        impl<'g> Reduce<&'g $t> for $t {
+            type Grad = $t;
+            #[inline] fn reduce(&self, g: &'g $t) -> $t { *g }
+        }
+
+        impl<'g, E: Dimension> Reduce<&'g Array<$t, E>> for $t {
+            type Grad = $t;
+            #[inline] fn reduce(&self, g: &'g Array<$t, E>) -> $t { g.sum() }
+        }
+
+        impl<'g, S: Data<Elem = $t>, D: Dimension, E: Dimension> Reduce<&'g Array<$t, E>> for ArrayBase<S, D, $t> {
+            type Grad = Array<$t, D>;
+            #[inline]
+            fn reduce(&self, g: &'g Array<$t, E>) -> Array<$t, D> {
+                unbroadcast_ref(g, self.shape())
+            }
+        }
+
+        impl<'g, S: Data<Elem = $t>, D: Dimension> Reduce<&'g $t> for ArrayBase<S, D, $t> {
+            type Grad = Array<$t, D>;
+            #[inline] fn reduce(&self, g: &'g $t) -> Array<$t, D> { Array::from_elem(self.raw_dim(), *g) }
         }
 
         impl<S: Data<Elem = $t>, D: Dimension> Reduce<$t> for ArrayBase<S, D, $t> {
@@ -340,6 +363,24 @@ pub fn unbroadcast<A: Real, E: Dimension, D: Dimension>(
     }
 }
 
+/// [`unbroadcast`] of a gradient the caller keeps: copied when it has the shape already,
+/// otherwise summed straight from the borrowed array.
+pub fn unbroadcast_ref<A: Real, E: Dimension, D: Dimension>(
+    g: &Array<A, E>,
+    shape: &[usize],
+) -> Array<A, D> {
+    let view = g.view().into_dyn();
+    if g.ndim() > shape.len() {
+        return unbroadcast(view.sum_axis(Axis(0)), shape);
+    }
+    for (axis, &n) in shape.iter().enumerate() {
+        if n == 1 && g.shape()[axis] != 1 {
+            return unbroadcast(view.sum_axis(Axis(axis)).insert_axis(Axis(axis)), shape);
+        }
+    }
+    unbroadcast(g.clone(), shape)
+}
+
 /// `a + b`, elementwise with broadcasting.
 #[inline]
 pub fn add<L: Base + ?Sized, R: Base + ?Sized>(
@@ -388,6 +429,20 @@ where
     a.base().div(b.base())
 }
 
+/// Panics, naming both shapes, unless ndarray can broadcast them together (trailing axes
+/// equal or 1). ndarray's own operators panic with `IncompatibleShape` and no shapes.
+#[inline]
+fn broadcastable(a: &[usize], b: &[usize], op: &str) {
+    let fits = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .all(|(&x, &y)| x == y || x == 1 || y == 1);
+    if !fits {
+        panic!("cannot broadcast arrays of shapes {a:?} and {b:?} together for `{op}`");
+    }
+}
+
 /// An owned copy of an array, of a reference to one, or of a view (`x.to_owned()`).
 #[inline]
 pub fn owned<
@@ -411,9 +466,10 @@ where
 }
 
 /// The gradient `g` of a value computed from `like` (possibly by broadcasting `like`),
-/// reduced to `like`'s shape.
+/// summed down to `like`'s shape; `g` by value (a temporary, moved when the shapes agree)
+/// or by reference (a gradient used again, copied when the shapes agree).
 #[inline]
-pub fn reduce<G, X: Base + ?Sized>(g: G, like: &X) -> <X::Target as Reduce<G>>::Grad
+pub fn sum_to<G, X: Base + ?Sized>(g: G, like: &X) -> <X::Target as Reduce<G>>::Grad
 where
     X::Target: Reduce<G>,
 {
@@ -794,17 +850,22 @@ mod tests {
     fn broadcast_gradient_sums_over_the_broadcast_axes() {
         let g = array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]];
         let bias = array![0.0, 0.0, 0.0];
-        assert_eq!(reduce(g.clone(), &bias), array![5.0, 7.0, 9.0]);
+        assert_eq!(sum_to(g.clone(), &bias), array![5.0, 7.0, 9.0]);
         let column = array![[0.0], [0.0]];
-        assert_eq!(reduce(g.clone(), &column), array![[6.0], [15.0]]);
-        assert_eq!(reduce(g, &2.0), 21.0);
+        assert_eq!(sum_to(g.clone(), &column), array![[6.0], [15.0]]);
+        // By reference: the same sums, and a copy when the shapes agree.
+        assert_eq!(sum_to(&g, &bias), array![5.0, 7.0, 9.0]);
+        assert_eq!(sum_to(&g, &column), array![[6.0], [15.0]]);
+        assert_eq!(sum_to(&g, &g), g);
+        assert_eq!(sum_to(&g, &2.0), 21.0);
+        assert_eq!(sum_to(g, &2.0), 21.0);
     }
 
     #[test]
     #[should_panic(expected = "cannot be reduced to shape [4]")]
     fn shape_mismatch_names_both_shapes() {
         let g = array![[1.0, 2.0, 3.0]];
-        let _ = reduce(g, &array![0.0, 0.0, 0.0, 0.0]);
+        let _ = sum_to(g, &array![0.0, 0.0, 0.0, 0.0]);
     }
 
     #[test]
