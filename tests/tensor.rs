@@ -446,3 +446,57 @@ fn mismatched_product_shapes_panic_naming_both() {
         &Array2::zeros((2, 5)),
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Array results: vjp with an upstream array, jvp, and the Jacobian in both orders.
+
+/// A layer: `tanh(W·x + b)`, a vector result.
+#[differentiate(reverse, forward)]
+fn layer(x: &Array1<f64>, w: &Array2<f64>, b: &Array1<f64>) -> Array1<f64> {
+    (w.dot(x) + b).tanh()
+}
+
+#[test]
+fn array_results_have_jacobians_in_both_orders() {
+    let mut p = Points::new(9);
+    let (x, w, b) = (
+        p.array(3, -1.0, 1.0),
+        p.matrix(4, 3, -1.0, 1.0),
+        p.array(4, -0.5, 0.5),
+    );
+    let (value, rows) = layer::jacrev(&x, &w, &b);
+    assert_eq!(value, layer(&x, &w, &b));
+    assert_eq!(rows.len(), 4);
+    let (_, columns) = layer::jacfwd(&x, &w, &b);
+    let (_, auto) = layer::jacobian(&x, &w, &b);
+    for i in 0..4 {
+        // Row i: the gradient of output i, against finite differences.
+        assert_fd_array(|x| layer(x, &w, &b)[i], &x, &rows[i].x);
+        assert_fd_array(|w| layer(&x, w, &b)[i], &w, &rows[i].w);
+        assert_fd_array(|b| layer(&x, &w, b)[i], &b, &rows[i].b);
+        for (r, c) in [(&rows[i], &columns[i]), (&rows[i], &auto[i])] {
+            for (u, v) in
+                r.x.iter()
+                    .zip(&c.x)
+                    .chain(r.w.iter().zip(&c.w))
+                    .chain(r.b.iter().zip(&c.b))
+            {
+                assert_close(*u, *v, 1e-12);
+            }
+        }
+    }
+    // The dot-product test with an upstream array.
+    let (u, tx, tw, tb) = (
+        p.array(4, -1.0, 1.0),
+        p.array(3, -1.0, 1.0),
+        p.matrix(4, 3, -1.0, 1.0),
+        p.array(4, -1.0, 1.0),
+    );
+    let g = layer::vjp(&x, &w, &b).1(u.clone());
+    let (_, jt) = layer::jvp(&x, &w, &b, &tx, &tw, &tb);
+    assert_close(
+        inner(&u, &jt),
+        inner(&tx, &g.x) + inner(&tw, &g.w) + inner(&tb, &g.b),
+        1e-12,
+    );
+}

@@ -313,7 +313,7 @@ fn module(
         }
     };
     let forward_items = forward_items(f, &e, &sig);
-    let jacobian_items = if f.ret_kind == Kind::Seq {
+    let jacobian_items = if matches!(f.ret_kind, Kind::Seq | Kind::Tensor) {
         jacobian_items(f, &e, &sig, args)
     } else {
         TokenStream::new()
@@ -340,7 +340,7 @@ fn module(
     if args.forward {
         listed.push("[`jvp`](self::jvp) (the value and a directional derivative)");
     }
-    if f.ret_kind == Kind::Seq {
+    if matches!(f.ret_kind, Kind::Seq | Kind::Tensor) {
         listed.push("[`jacobian`](self::jacobian) (one gradient per output)");
     }
     if args.hessian && f.ret_kind == Kind::Float {
@@ -573,10 +573,10 @@ fn jacobian_items(f: &Func, e: &Emit, sig: &Signature, args: &Args) -> TokenStre
                     columns.push(quote! {
                         for element in 0..#id.len() {
                             let mut unit = #private::zeros_like(&#id);
-                            unit[element] = 1.0;
+                            *#private::element_mut(&mut unit, element) = 1.0;
                             #column
                             for (row, d) in rows.iter_mut().zip(column.iter()) {
-                                row.#field[element] = *d;
+                                *#private::element_mut(&mut row.#field, element) = *d;
                             }
                         }
                     });

@@ -15,7 +15,7 @@ use syn::visit::Visit;
 use syn::visit_mut::VisitMut;
 use syn::{Expr, Ident, Pat, Type};
 
-const RESULT_TYPES: &str = "#[differentiate] needs the function to return `f32` or `f64`, or a vector of them (`[T; N]`, `Vec<T>`)";
+const RESULT_TYPES: &str = "#[differentiate] needs the function to return `f32` or `f64`, a vector of them (`[T; N]`, `Vec<T>`), or an owned ndarray array of them (`Array1<T>`, `Array2<T>`)";
 
 /// Elementwise float methods that ndarray arrays have and whose derivative the macro
 /// applies elementwise.
@@ -431,6 +431,10 @@ impl<'e> Lower<'e> {
                 // one gradient per output.
                 TypeClass::Seq(_) if !matches!(**ty, Type::Reference(_)) => {
                     ((**ty).clone(), Kind::Seq)
+                }
+                // An owned ndarray array: `vjp` takes an upstream array of its shape.
+                TypeClass::Tensor(..) if !matches!(**ty, Type::Reference(_)) => {
+                    ((**ty).clone(), Kind::Tensor)
                 }
                 _ => {
                     self.errors.spanned(ty, RESULT_TYPES);

@@ -190,23 +190,59 @@ pub fn tangent<T, S: ToTangent<T> + ?Sized>(s: &S) -> T {
     s.to_tangent()
 }
 
+/// Values whose float elements are addressed in order (logical, row-major order for
+/// arrays): results and gradients, for Jacobians.
+pub trait Elements {
+    /// The element type.
+    type Elem: crate::Real;
+    /// How many elements.
+    fn count(&self) -> usize;
+    /// The `i`-th element.
+    fn element_mut(&mut self, i: usize) -> &mut Self::Elem;
+}
+
+impl<T: crate::Real> Elements for Vec<T> {
+    type Elem = T;
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn element_mut(&mut self, i: usize) -> &mut T {
+        &mut self[i]
+    }
+}
+
+impl<T: crate::Real, const N: usize> Elements for [T; N] {
+    type Elem = T;
+    fn count(&self) -> usize {
+        N
+    }
+    fn element_mut(&mut self, i: usize) -> &mut T {
+        &mut self[i]
+    }
+}
+
+/// `*element_mut(x, i) = v`: the `i`-th element of a result or gradient.
+#[inline]
+pub fn element_mut<X: Elements>(x: &mut X, i: usize) -> &mut X::Elem {
+    x.element_mut(i)
+}
+
 /// The rows of a Jacobian by reverse mode: the pullback of each output's unit vector, the
 /// first from the pass that computed `value`, the others from `again` (a new pass each).
-pub fn jacobian_rows<R, T, G>(
+pub fn jacobian_rows<R, G>(
     value: &R,
     first: impl FnOnce(R) -> G,
     mut again: impl FnMut(R) -> G,
 ) -> Vec<G>
 where
-    R: ZerosLike<Grad = R> + AsMut<[T]> + AsRef<[T]>,
-    T: crate::Real,
+    R: ZerosLike<Grad = R> + Elements,
 {
-    let outputs = value.as_ref().len();
+    let outputs = value.count();
     let mut rows = Vec::with_capacity(outputs);
     let mut first = Some(first);
     for i in 0..outputs {
         let mut upstream = value.zeros_like();
-        upstream.as_mut()[i] = T::one();
+        *upstream.element_mut(i) = <R::Elem as num_traits::One>::one();
         rows.push(match first.take() {
             Some(pullback) => pullback(upstream),
             None => again(upstream),

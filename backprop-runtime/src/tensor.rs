@@ -265,6 +265,23 @@ macro_rules! scalar_impls {
 }
 scalar_impls!(f32, f64);
 
+impl<A: Real, D: Dimension> crate::Elements for Array<A, D> {
+    type Elem = A;
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn element_mut(&mut self, i: usize) -> &mut A {
+        let shape = self.shape().to_vec();
+        if self.is_standard_layout() && i < self.len() {
+            return &mut self.as_slice_mut().expect("standard layout")[i];
+        }
+        // Logical order, whatever the memory layout.
+        self.iter_mut()
+            .nth(i)
+            .unwrap_or_else(|| panic!("element {i} of an array of shape {shape:?}"))
+    }
+}
+
 impl<A: Real, D: Dimension> ZeroOut for Array<A, D> {
     #[inline]
     fn zero_out(&mut self) {
