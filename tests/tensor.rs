@@ -500,3 +500,39 @@ fn array_results_have_jacobians_in_both_orders() {
         1e-12,
     );
 }
+
+/// Shapes are constants: `x.shape()[1]`, `x.dim().0`, `x.nrows()`.
+#[differentiate]
+fn normalized_sum(x: &Array2<f64>) -> f64 {
+    let cols = x.shape()[1] as f64;
+    let rows = x.dim().0 as f64;
+    let n = x.nrows() * x.ncols();
+    (x * x).sum() / (cols * rows) + x.sum() / n as f64
+}
+
+#[test]
+fn shapes_are_constants() {
+    let x = array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]];
+    let (value, g) = normalized_sum::grad(&x);
+    assert_close(value, normalized_sum(&x), 1e-15);
+    assert_fd_array(normalized_sum, &x, &g.x);
+}
+
+#[test]
+fn arrays_in_any_memory_layout() {
+    use backprop::ndarray::ShapeBuilder;
+    let mut p = Points::new(11);
+    // Column-major (Fortran-order) parameters, and a transposed view's copy.
+    let x = Array2::from_shape_vec((3, 4).f(), p.vec(12, -1.0, 1.0)).unwrap();
+    let b = p.array(4, -1.0, 1.0);
+    let (_, g) = bias_row::grad(&x, &b);
+    assert_fd_array(|x| bias_row(x, &b), &x, &g.x);
+    assert_fd_array(|b| bias_row(&x, b), &b, &g.b);
+    let c = Array2::from_shape_vec((3, 1).f(), p.vec(3, -1.0, 1.0)).unwrap();
+    let (_, g) = bias_column::grad(&x, &c);
+    assert_fd_array(|c| bias_column(&x, c), &c, &g.c);
+    let w = Array2::from_shape_vec((4, 2).f(), p.vec(8, -1.0, 1.0)).unwrap();
+    let (_, g) = used_several_times::grad(&x, &w);
+    assert_fd_array(|x| used_several_times(x, &w), &x, &g.x);
+    assert_fd_array(|w| used_several_times(&x, w), &w, &g.w);
+}

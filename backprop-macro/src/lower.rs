@@ -40,6 +40,11 @@ const STEP_METHODS: &[&str] = &[
 ];
 
 /// Float methods that inspect a value without producing a float.
+/// Methods that read an array's or a sequence's shape, not its values.
+const SHAPE_METHODS: &[&str] = &[
+    "len", "is_empty", "shape", "dim", "raw_dim", "ndim", "nrows", "ncols", "strides",
+];
+
 const INSPECT_METHODS: &[&str] = &[
     "is_nan",
     "is_infinite",
@@ -1311,6 +1316,54 @@ impl<'e> Lower<'e> {
 
 // -------------------------------------------------------------------- expressions
 impl<'e> Lower<'e> {
+    /// Whether an expression the macro would treat as a constant takes the value of a
+    /// variable that carries a derivative (which would silently lose it), rather than only
+    /// its shape (`x.len()`, `x.shape()[1]`, `x.dim().0`) or a comparison of it.
+    fn reads_derivative(&self, expr: &Expr) -> bool {
+        struct Finder<'a, 'e> {
+            lower: &'a Lower<'e>,
+            found: bool,
+        }
+        impl<'ast> Visit<'ast> for Finder<'_, '_> {
+            fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+                let name = m.method.to_string();
+                let inspects = INSPECT_METHODS.contains(&name.as_str())
+                    || SHAPE_METHODS.contains(&name.as_str());
+                if !inspects {
+                    syn::visit::visit_expr_method_call(self, m);
+                } else {
+                    // The receiver is only inspected; the arguments are values.
+                    for a in &m.args {
+                        self.visit_expr(a);
+                    }
+                }
+            }
+            fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
+                use syn::BinOp::*;
+                // Comparisons and logic give a `bool`, which carries no derivative.
+                if !matches!(
+                    b.op,
+                    Eq(_) | Ne(_) | Lt(_) | Le(_) | Gt(_) | Ge(_) | And(_) | Or(_)
+                ) {
+                    syn::visit::visit_expr_binary(self, b);
+                }
+            }
+            fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
+                if let Some(ident) = p.path.get_ident() {
+                    if let Some(v) = self.lower.lookup(&ident.to_string()) {
+                        self.found |= self.lower.kind(v).differentiable();
+                    }
+                }
+            }
+        }
+        let mut finder = Finder {
+            lower: self,
+            found: false,
+        };
+        finder.visit_expr(expr);
+        finder.found
+    }
+
     /// What `hessian` (forward over reverse) does not cover yet: arrays, and calls the
     /// backward pass makes again.
     fn check_second_order(&mut self, params: &[Param], stmts: &[Stmt]) {
@@ -1522,7 +1575,7 @@ impl<'e> Lower<'e> {
                 }
                 _ => {
                     let k = self.konst(expr);
-                    if k.reads.iter().any(|&v| self.kind(v).differentiable()) {
+                    if self.reads_derivative(expr) {
                         self.errors.spanned(
                             ix,
                             "#[differentiate] supports indexing a parameter or local array of floats by name (`x[i]`), not nested indexing",
@@ -1581,7 +1634,7 @@ impl<'e> Lower<'e> {
                 _ => Op::Konst(self.konst(expr)),
             },
             _ => match self.konst_checked(expr) {
-                Some(k) if k.reads.iter().any(|&v| self.kind(v).differentiable()) => {
+                Some(_) if self.reads_derivative(expr) => {
                     self.errors.spanned(
                         expr,
                         "#[differentiate] does not support this expression on values that carry a derivative; supported: arithmetic, method calls, calls, casts, indexing and `&value`",

@@ -359,25 +359,10 @@ pub fn unbroadcast<A: Real, E: Dimension, D: Dimension>(
     g: Array<A, E>,
     shape: &[usize],
 ) -> Array<A, D> {
-    let from = g.shape().to_vec();
-    let mut g = g.into_dyn();
-    while g.ndim() > shape.len() {
-        g = g.sum_axis(Axis(0));
+    if g.shape() == shape {
+        return fit(g.into_dyn(), shape);
     }
-    for (axis, &n) in shape.iter().enumerate() {
-        if axis < g.ndim() && n == 1 && g.shape()[axis] != 1 {
-            g = g.sum_axis(Axis(axis)).insert_axis(Axis(axis));
-        }
-    }
-    if g.shape() != shape {
-        panic!("backprop: a gradient of shape {from:?} cannot be reduced to shape {shape:?}");
-    }
-    match g.into_dimensionality::<D>() {
-        Ok(g) => g,
-        Err(e) => {
-            panic!("backprop: a gradient of shape {from:?} does not fit shape {shape:?}: {e}")
-        }
-    }
+    unbroadcast_ref(&g, shape)
 }
 
 /// [`unbroadcast`] of a gradient the caller keeps: copied when it has the shape already,
@@ -386,16 +371,48 @@ pub fn unbroadcast_ref<A: Real, E: Dimension, D: Dimension>(
     g: &Array<A, E>,
     shape: &[usize],
 ) -> Array<A, D> {
-    let view = g.view().into_dyn();
-    if g.ndim() > shape.len() {
-        return unbroadcast(view.sum_axis(Axis(0)), shape);
+    if g.shape() == shape {
+        return fit(g.clone().into_dyn(), shape);
     }
+    let from = g.shape().to_vec();
+    let g = g.view().into_dyn();
+    // The common case, a vector or matrix broadcast over leading axes (a bias row added to
+    // a batch): one sum over the rows of `g` seen as a matrix, with fixed-size loops.
+    let lead = g.ndim().saturating_sub(shape.len());
+    let mut g: ndarray::ArrayD<A> = if lead > 0 && g.shape()[lead..] == *shape {
+        let inner: usize = shape.iter().product();
+        let outer: usize = g.shape()[..lead].iter().product();
+        let rows = g
+            .to_shape(((outer, inner), ndarray::Order::RowMajor))
+            .expect("as many elements");
+        rows.sum_axis(Axis(0)).into_dyn()
+    } else {
+        let mut g = g.to_owned();
+        while g.ndim() > shape.len() {
+            g = g.sum_axis(Axis(0));
+        }
+        g
+    };
     for (axis, &n) in shape.iter().enumerate() {
-        if n == 1 && g.shape()[axis] != 1 {
-            return unbroadcast(view.sum_axis(Axis(axis)).insert_axis(Axis(axis)), shape);
+        if axis < g.ndim() && n == 1 && g.shape()[axis] != 1 {
+            g = g.sum_axis(Axis(axis)).insert_axis(Axis(axis));
         }
     }
-    unbroadcast(g.clone(), shape)
+    if g.shape() != shape {
+        panic!("backprop: a gradient of shape {from:?} cannot be reduced to shape {shape:?}");
+    }
+    fit(g, shape)
+}
+
+/// A gradient of the right shape (any memory layout), in the dimension type of its value.
+fn fit<A, D: Dimension>(g: ndarray::ArrayD<A>, shape: &[usize]) -> Array<A, D> {
+    let from = g.shape().to_vec();
+    match g.into_dimensionality::<D>() {
+        Ok(g) => g,
+        Err(e) => {
+            panic!("backprop: a gradient of shape {from:?} does not fit shape {shape:?}: {e}")
+        }
+    }
 }
 
 /// `a + b`, elementwise with broadcasting.
