@@ -30,8 +30,8 @@ pub use backprop_runtime::{log_softmax, ndarray, softmax, softmax_cross_entropy}
 #[doc(hidden)]
 pub mod __private {
     pub use backprop_runtime::{
-        NotDifferentiable, Stack, accumulate, check_differentiable, d, element_mut, jacobian_rows,
-        steps, tangent, zero_out, zeros_like,
+        NotDifferentiable, Stack, accumulate, check_differentiable, check_tangent, d, element_mut,
+        jacobian_rows, steps, tangent, zero_out, zeros_like,
     };
     #[cfg(feature = "tensor")]
     pub use backprop_runtime::{ndarray, tensor};

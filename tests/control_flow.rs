@@ -504,3 +504,9 @@ fn forward_mode_agrees_with_reverse_mode() {
         14,
     );
 }
+
+#[test]
+#[should_panic(expected = "jvp: the tangent `dot_x` has shape [2] but `x` has shape [3]")]
+fn a_tangent_of_another_length_panics() {
+    let _ = rosenbrock::jvp(&[1.0, 2.0, 3.0], &[1.0, 0.0]);
+}

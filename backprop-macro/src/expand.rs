@@ -413,6 +413,15 @@ fn forward_items(f: &Func, e: &Emit, sig: &Signature) -> TokenStream {
             quote!(#dot)
         }
     });
+    // Each tangent has its parameter's shape (checked once, up front).
+    let checks = diff
+        .iter()
+        .filter(|p| !matches!(p.form, ParamForm::Float))
+        .map(|p| {
+            let (dot, id) = (e.dot(p.var), &f.vars[p.var].ident);
+            let name = p.name.to_string();
+            quote!(#private::check_tangent(&#id, &#dot, #name);)
+        });
     let tangent_names: Vec<String> = diff.iter().map(|p| format!("`{}`", e.dot(p.var))).collect();
     let doc = format!(
         "Forward mode: `{name}`'s value and its directional derivative along the tangents {} (a Jacobian-vector product), computed beside the value in one pass.",
@@ -422,6 +431,7 @@ fn forward_items(f: &Func, e: &Emit, sig: &Signature) -> TokenStream {
         #[doc = #doc]
         #[inline]
         pub fn jvp #generics (#(#params,)* #(#tangent_params),*) -> (#ret, #ret) {
+            #(#checks)*
             #body
         }
 

@@ -37,6 +37,13 @@ pub trait Activation:
         dx: &<Self as GradOf>::Grad,
         f: impl Fn(Self::Elem, Self::Elem) -> Self::Elem,
     ) -> Self::Out;
+    /// `f(out, dx)` elementwise: a tangent rule that reads the result.
+    #[doc(hidden)]
+    fn zip_out_tangent(
+        out: &Self::Out,
+        dx: &<Self as GradOf>::Grad,
+        f: impl Fn(Self::Elem, Self::Elem) -> Self::Elem,
+    ) -> Self::Out;
     /// `f(out, dout, grad, dgrad)` elementwise: a second-order rule.
     #[doc(hidden)]
     fn zip_second(
@@ -64,6 +71,7 @@ macro_rules! scalar_activation {
             #[inline] fn zip_grad(&self, g: $t, f: impl Fn($t, $t) -> $t) -> $t { f(*self, g) }
             #[inline] fn zip_out(out: &$t, g: $t, f: impl Fn($t, $t) -> $t) -> $t { f(*out, g) }
             #[inline] fn zip_tangent(&self, dx: &$t, f: impl Fn($t, $t) -> $t) -> $t { f(*self, *dx) }
+            #[inline] fn zip_out_tangent(out: &$t, dx: &$t, f: impl Fn($t, $t) -> $t) -> $t { f(*out, *dx) }
             #[inline]
             fn zip_second(out: &$t, dout: &$t, grad: &$t, dgrad: &$t, f: impl Fn($t, $t, $t, $t) -> $t) -> $t {
                 f(*out, *dout, *grad, *dgrad)
@@ -104,6 +112,14 @@ impl<T: Activation> Activation for &T {
         f: impl Fn(Self::Elem, Self::Elem) -> Self::Elem,
     ) -> Self::Out {
         (**self).zip_tangent(dx, f)
+    }
+    #[inline]
+    fn zip_out_tangent(
+        out: &Self::Out,
+        dx: &<Self as GradOf>::Grad,
+        f: impl Fn(Self::Elem, Self::Elem) -> Self::Elem,
+    ) -> Self::Out {
+        T::zip_out_tangent(out, dx, f)
     }
     #[inline]
     fn zip_second(
@@ -165,6 +181,14 @@ mod arrays {
             Zip::from(self).and(dx).map_collect(|&x, &d| f(x, d))
         }
         #[inline]
+        fn zip_out_tangent(
+            out: &Array<A, D>,
+            dx: &Array<A, D>,
+            f: impl Fn(Self::Elem, Self::Elem) -> Self::Elem,
+        ) -> Array<A, D> {
+            Zip::from(out).and(dx).map_collect(|&y, &d| f(y, d))
+        }
+        #[inline]
         fn zip_second(
             out: &Array<A, D>,
             dout: &Array<A, D>,
@@ -211,12 +235,7 @@ crate::gate! {
         X::zip_out(&out, grad, |y, g| g * (X::Elem::one() - y) * y)
     }
     tangent(out, dx) {
-        let y = out.clone();
-        let _ = &y;
-        x.zip_tangent(&dx, |v, d| {
-            let s = sigmoid_of(v);
-            d * (X::Elem::one() - s) * s
-        })
+        X::zip_out_tangent(&out, &dx, |y, d| d * (X::Elem::one() - y) * y)
     }
     second(dout, dgrad) {
         X::zip_second(&out, &dout, &grad, &dgrad, |y, dy, g, dg| {

@@ -190,6 +190,69 @@ pub fn tangent<T, S: ToTangent<T> + ?Sized>(s: &S) -> T {
     s.to_tangent()
 }
 
+/// Whether a tangent has its parameter's shape (the same length, the same array shape).
+pub trait SameShape {
+    /// `true` when `other` has `self`'s shape.
+    fn same_shape(&self, other: &Self) -> bool;
+    /// The shape, for messages.
+    fn shape_of(&self) -> Vec<usize>;
+}
+
+impl<T> SameShape for [T] {
+    #[inline]
+    fn same_shape(&self, other: &Self) -> bool {
+        self.len() == other.len()
+    }
+    fn shape_of(&self) -> Vec<usize> {
+        vec![self.len()]
+    }
+}
+
+impl<T> SameShape for Vec<T> {
+    #[inline]
+    fn same_shape(&self, other: &Self) -> bool {
+        self.len() == other.len()
+    }
+    fn shape_of(&self) -> Vec<usize> {
+        vec![self.len()]
+    }
+}
+
+impl<T, const N: usize> SameShape for [T; N] {
+    #[inline]
+    fn same_shape(&self, _: &Self) -> bool {
+        true
+    }
+    fn shape_of(&self) -> Vec<usize> {
+        vec![N]
+    }
+}
+
+impl<T: SameShape + ?Sized> SameShape for &T {
+    #[inline]
+    fn same_shape(&self, other: &Self) -> bool {
+        (**self).same_shape(other)
+    }
+    fn shape_of(&self) -> Vec<usize> {
+        (**self).shape_of()
+    }
+}
+
+/// `jvp`'s check that the tangent `dot_x` has the shape of the parameter `x`: a tangent of
+/// another length would be read out of bounds or silently cut short.
+#[inline]
+pub fn check_tangent<T: SameShape + ?Sized>(x: &T, dot: &T, name: &str) {
+    if !x.same_shape(dot) {
+        tangent_shape_mismatch(x.shape_of(), dot.shape_of(), name);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn tangent_shape_mismatch(x: Vec<usize>, dot: Vec<usize>, name: &str) -> ! {
+    panic!("jvp: the tangent `dot_{name}` has shape {dot:?} but `{name}` has shape {x:?}")
+}
+
 /// Values whose float elements are addressed in order (logical, row-major order for
 /// arrays): results and gradients, for Jacobians.
 pub trait Elements {

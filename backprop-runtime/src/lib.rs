@@ -28,8 +28,8 @@ pub use ndarray;
 pub use crate::grad::{ZeroOut, zero_out};
 pub use gates::{Activation, maximum, minimum, relu, sigmoid};
 pub use grad::{
-    Accumulate, Elements, GradOf, NotDifferentiable, ToTangent, ZerosLike, accumulate,
-    check_differentiable, element_mut, jacobian_rows, tangent, zeros_like,
+    Accumulate, Elements, GradOf, NotDifferentiable, SameShape, ToTangent, ZerosLike, accumulate,
+    check_differentiable, check_tangent, element_mut, jacobian_rows, tangent, zeros_like,
 };
 pub use real::{Real, d};
 pub use stack::{IntoSteps, LoopIndex, Stack, Steps, steps};

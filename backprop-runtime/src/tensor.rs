@@ -265,6 +265,16 @@ macro_rules! scalar_impls {
 }
 scalar_impls!(f32, f64);
 
+impl<A, S: Data<Elem = A>, D: Dimension> crate::grad::SameShape for ArrayBase<S, D> {
+    #[inline]
+    fn same_shape(&self, other: &Self) -> bool {
+        self.shape() == other.shape()
+    }
+    fn shape_of(&self) -> Vec<usize> {
+        self.shape().to_vec()
+    }
+}
+
 impl<A: Real, D: Dimension> crate::Elements for Array<A, D> {
     type Elem = A;
     fn count(&self) -> usize {
