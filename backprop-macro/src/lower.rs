@@ -39,12 +39,12 @@ const STEP_METHODS: &[&str] = &[
     "signum",
 ];
 
-/// Float methods that inspect a value without producing a float.
 /// Methods that read an array's or a sequence's shape, not its values.
 const SHAPE_METHODS: &[&str] = &[
     "len", "is_empty", "shape", "dim", "raw_dim", "ndim", "nrows", "ncols", "strides",
 ];
 
+/// Float methods that inspect a value without producing a float.
 const INSPECT_METHODS: &[&str] = &[
     "is_nan",
     "is_infinite",
@@ -1738,7 +1738,7 @@ impl<'e> Lower<'e> {
             ("t", 0) => Op::Reduce(Reduction::Transpose, receiver),
             // An owned copy: the same value.
             ("to_owned" | "clone", 0) => Op::Copy(receiver),
-            ("len" | "nrows" | "ncols" | "shape" | "dim" | "ndim" | "raw_dim" | "is_empty", _) => {
+            (name, _) if SHAPE_METHODS.contains(&name) => {
                 Op::Konst(self.konst(&Expr::MethodCall(m.clone())))
             }
             (name, _) if TENSOR_METHODS.contains(&name) => {
@@ -1875,7 +1875,8 @@ impl<'e> Lower<'e> {
     fn borrows_local(&self, value: &Operand) -> bool {
         let reads: Vec<VarId> = match value {
             Operand::Var(v) => vec![*v],
-            Operand::Elem(v, i) => std::iter::once(*v).chain(i.reads.iter().copied()).collect(),
+            // `&x[i]` borrows `x`'s element; the index is read, not borrowed.
+            Operand::Elem(v, _) => vec![*v],
             Operand::Konst(k) => k.reads.clone(),
         };
         reads.into_iter().any(|v| {
