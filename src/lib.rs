@@ -31,10 +31,10 @@ pub use backprop_runtime::{log_softmax, ndarray, softmax, softmax_cross_entropy}
 pub mod __private {
     pub use backprop_runtime::{
         NotDifferentiable, Stack, accumulate, check_differentiable, check_tangent, d, element_mut,
-        jacobian_rows, steps, tangent, zero_out, zeros_like,
+        jacobian_rows, steps, tangent, zeros_like,
     };
     #[cfg(feature = "tensor")]
-    pub use backprop_runtime::{ndarray, tensor};
+    pub use backprop_runtime::{ndarray, tensor, zero_out};
 }
 
 /// The README's examples, compiled and run as doctests.

@@ -2,6 +2,7 @@
 //! against finite differences (random shapes, broadcasting, values used several times), and
 //! a whole two-layer network's loss.
 
+#![cfg(feature = "tensor")]
 #![allow(clippy::needless_range_loop)]
 
 mod common;

@@ -24,8 +24,6 @@ mod tensor_gates;
 #[cfg(feature = "tensor")]
 pub use ndarray;
 
-#[cfg(not(feature = "tensor"))]
-pub use crate::grad::{ZeroOut, zero_out};
 pub use gates::{Activation, maximum, minimum, relu, sigmoid};
 pub use grad::{
     Accumulate, Elements, GradOf, NotDifferentiable, SameShape, ToTangent, ZerosLike, accumulate,
