@@ -949,7 +949,7 @@ impl<'r> TensorGen<'r> {
         }
         let result = g.result();
         let source = format!(
-            "#[differentiate(reverse, forward)]\npub fn {name}(a: &Array2<f64>, b: &Array2<f64>, v: &Array1<f64>, w: &Array2<f64>, s: f64) -> f64 {{\n{}    {result}\n}}\n",
+            "#[differentiate(hessian)]\npub fn {name}(a: &Array2<f64>, b: &Array2<f64>, v: &Array1<f64>, w: &Array2<f64>, s: f64) -> f64 {{\n{}    {result}\n}}\n",
             g.out
         );
         let check = format!(
@@ -993,6 +993,14 @@ pub fn check_{name}(p: &mut Points) -> (Verdict, String) {{
     let jtu = flat(&{name}::vjp(&a, &b, &v, &w, s).1(upstream));
     if let Some(report) = backprop_difftest::dot_product_test(value, jvp_value, jv, upstream, &tangent, &jtu) {{
         return (Verdict::Mismatch, format!("{name} (n = {{n}}, k = {{k}}, m = {{m}}): {{report}}"));
+    }}
+    // Forward over reverse: the Hessian along the tangent, against differences of the
+    // gradient.
+    let gradient = |q: &[f64]| {{ let (a, b, v, w, s) = unpack(q); flat(&{name}::grad(&a, &b, &v, &w, s).1) }};
+    let hv = flat(&{name}::hvp(&a, &b, &v, &w, s, &ta, &tb, &tv, &tw, ts).2);
+    let (hvp_verdict, hvp_report) = backprop_difftest::compare_hvp(&gradient, &point, &tangent, &hv);
+    if hvp_verdict == Verdict::Mismatch {{
+        return (Verdict::Mismatch, format!("{name} hvp at {{point:?}} (n = {{n}}, k = {{k}}, m = {{m}}):\n{{hvp_report}}"));
     }}
     let (verdict, report) = compare(&f, &point, &grad);
     (verdict, format!("{name} at {{point:?}} (n = {{n}}, k = {{k}}, m = {{m}}):\n{{report}}"))

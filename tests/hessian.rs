@@ -143,3 +143,43 @@ fn hvp_matches_differences_of_the_gradient() {
         2,
     );
 }
+
+#[differentiate(hessian)]
+fn pair(v: &[f64]) -> f64 {
+    v[0] * v[1].sin() + v[1] * v[1]
+}
+
+/// A call that borrows a local the loop overwrites: the backward pass makes the call's
+/// pullback again, with the tangents of its arguments.
+#[differentiate(hessian)]
+fn borrows_a_local(x: &[f64], a: f64) -> f64 {
+    let mut v = vec![0.0; 2];
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        v[0] = x[i] * a;
+        v[1] = x[i] + s;
+        s += pair(&v);
+    }
+    s
+}
+
+#[test]
+fn hvp_through_calls_that_borrow_a_local() {
+    let x = [0.4, -0.3, 0.8];
+    check_hvp(
+        |v| {
+            let g = borrows_a_local::grad(&v[..3], v[3]).1;
+            let mut out = g.x.clone();
+            out.push(g.a);
+            out
+        },
+        |v, t| {
+            let h = borrows_a_local::hvp(&v[..3], v[3], &t[..3], t[3]).2;
+            let mut out = h.x.clone();
+            out.push(h.a);
+            out
+        },
+        &[x[0], x[1], x[2], 0.6],
+        3,
+    );
+}

@@ -537,3 +537,204 @@ fn arrays_in_any_memory_layout() {
     assert_fd_array(|x| used_several_times(x, &w), &x, &g.x);
     assert_fd_array(|w| used_several_times(&x, w), &w, &g.w);
 }
+
+// ---------------------------------------------------------------------------------------
+// Second order on arrays: Hessian-vector products by forward over reverse, against
+// differences of the gradient, and full Hessians.
+
+#[differentiate(hessian)]
+fn smooth_net(x: &Array2<f64>, w1: &Array2<f64>, b1: &Array1<f64>, w2: &Array1<f64>) -> f64 {
+    let h = (x.dot(w1) + b1).tanh();
+    let y = h.dot(w2);
+    let r = &y - 0.5;
+    (&r * &r).mean().unwrap() + 0.1 * (w1 * w1).sum() + (b1.powi(3) + b1.sin()).sum()
+}
+
+#[differentiate(hessian)]
+fn elementwise_second(a: &Array1<f64>, s: f64) -> f64 {
+    let e = (a * s).exp() + (a * a + 1.0).ln() + (a * a + 2.0).sqrt() + a.cos() + a.powi(4);
+    let g = backprop::sigmoid(a) * relu(a) + backprop::maximum(a, 0.1) * s;
+    (e * &g).sum() / (s * s + 1.0) + a.t().dot(a)
+}
+
+#[differentiate(hessian)]
+fn recurrent_second(h0: &Array1<f64>, w: &Array2<f64>, steps: usize) -> f64 {
+    let mut h = h0.to_owned();
+    for _ in 0..steps {
+        h = (w.dot(&h) + 0.5).tanh();
+        if h.sum() > 0.5 {
+            h *= 0.5;
+        }
+    }
+    (&h * &h).sum()
+}
+
+#[differentiate(hessian)]
+fn softmax_second(x: &Array2<f64>, u: &Array2<f64>, labels: &[usize]) -> f64 {
+    let p = backprop::softmax(x, Axis(1));
+    let q = backprop::log_softmax(x, Axis(0));
+    (&p * &p * u).sum() + (q * u).sum() + backprop::softmax_cross_entropy(&(x * 2.0), labels)
+}
+
+/// Flattens arrays into one vector, and back.
+fn flat(parts: &[&[f64]]) -> Vec<f64> {
+    parts.iter().flat_map(|p| p.iter().copied()).collect()
+}
+
+/// `hvp` against central differences of the gradient along a random tangent, and the
+/// Hessian's symmetry ⟨H u, v⟩ = ⟨u, H v⟩.
+fn check_hvp(
+    grad: impl Fn(&[f64]) -> Vec<f64>,
+    hvp: impl Fn(&[f64], &[f64]) -> Vec<f64>,
+    x: &[f64],
+    seed: u64,
+) {
+    let mut p = Points::new(seed);
+    let (u, v) = (p.vec(x.len(), -1.0, 1.0), p.vec(x.len(), -1.0, 1.0));
+    let hu = hvp(x, &u);
+    let h = 1e-5;
+    let plus: Vec<f64> = x.iter().zip(&u).map(|(a, b)| a + h * b).collect();
+    let minus: Vec<f64> = x.iter().zip(&u).map(|(a, b)| a - h * b).collect();
+    let (gp, gm) = (grad(&plus), grad(&minus));
+    for i in 0..x.len() {
+        assert_close(hu[i], (gp[i] - gm[i]) / (2.0 * h), 1e-6);
+    }
+    let hv = hvp(x, &v);
+    let left: f64 = hu.iter().zip(&v).map(|(a, b)| a * b).sum();
+    let right: f64 = u.iter().zip(&hv).map(|(a, b)| a * b).sum();
+    assert_close(left, right, 1e-11);
+}
+
+#[test]
+fn hessians_of_array_functions() {
+    let (n, k, m) = (4, 3, 5);
+    let mut p = Points::new(31);
+    let x = p.matrix(n, k, -1.0, 1.0);
+    let unpack = |v: &[f64]| {
+        let (w1, rest) = v.split_at(k * m);
+        let (b1, w2) = rest.split_at(m);
+        (
+            Array2::from_shape_vec((k, m), w1.to_vec()).unwrap(),
+            Array1::from(b1.to_vec()),
+            Array1::from(w2.to_vec()),
+        )
+    };
+    let point = p.vec(k * m + 2 * m, -1.0, 1.0);
+    check_hvp(
+        |v| {
+            let (w1, b1, w2) = unpack(v);
+            let g = smooth_net::grad(&x, &w1, &b1, &w2).1;
+            flat(&[
+                g.w1.as_slice().unwrap(),
+                g.b1.as_slice().unwrap(),
+                g.w2.as_slice().unwrap(),
+            ])
+        },
+        |v, t| {
+            let (w1, b1, w2) = unpack(v);
+            let (t1, tb, t2) = unpack(t);
+            let h = smooth_net::hvp(&x, &w1, &b1, &w2, &Array2::zeros((n, k)), &t1, &tb, &t2).2;
+            assert_eq!(h.x.shape(), &[n, k]);
+            flat(&[
+                h.w1.as_slice().unwrap(),
+                h.b1.as_slice().unwrap(),
+                h.w2.as_slice().unwrap(),
+            ])
+        },
+        &point,
+        1,
+    );
+
+    // Away from the kinks of relu and maximum.
+    let a: Vec<f64> = p
+        .vec(5, -1.5, 1.5)
+        .into_iter()
+        .map(|v| if v.abs() < 0.3 { v + 0.6 } else { v })
+        .collect();
+    let point = flat(&[&a, &[0.7]]);
+    check_hvp(
+        |v| {
+            let g = elementwise_second::grad(&Array1::from(v[..5].to_vec()), v[5]).1;
+            flat(&[g.a.as_slice().unwrap(), &[g.s]])
+        },
+        |v, t| {
+            let h = elementwise_second::hvp(
+                &Array1::from(v[..5].to_vec()),
+                v[5],
+                &Array1::from(t[..5].to_vec()),
+                t[5],
+            )
+            .2;
+            flat(&[h.a.as_slice().unwrap(), &[h.s]])
+        },
+        &point,
+        2,
+    );
+
+    for steps in [0, 1, 3] {
+        let point = p.vec(3 + 9, -1.0, 1.0);
+        let split = |v: &[f64]| {
+            (
+                Array1::from(v[..3].to_vec()),
+                Array2::from_shape_vec((3, 3), v[3..].to_vec()).unwrap(),
+            )
+        };
+        check_hvp(
+            |v| {
+                let (h0, w) = split(v);
+                let g = recurrent_second::grad(&h0, &w, steps).1;
+                flat(&[g.h0.as_slice().unwrap(), g.w.as_slice().unwrap()])
+            },
+            |v, t| {
+                let ((h0, w), (t0, tw)) = (split(v), split(t));
+                let h = recurrent_second::hvp(&h0, &w, steps, &t0, &tw).2;
+                flat(&[h.h0.as_slice().unwrap(), h.w.as_slice().unwrap()])
+            },
+            &point,
+            3 + steps as u64,
+        );
+    }
+
+    let (u, labels) = (p.matrix(3, 4, -1.0, 1.0), [1, 3, 0]);
+    let point = p.vec(12, -2.0, 2.0);
+    let as_matrix = |v: &[f64]| Array2::from_shape_vec((3, 4), v.to_vec()).unwrap();
+    check_hvp(
+        |v| {
+            softmax_second::grad(&as_matrix(v), &u, &labels)
+                .1
+                .x
+                .into_raw_vec_and_offset()
+                .0
+        },
+        |v, t| {
+            let zero = Array2::zeros((3, 4));
+            let h = softmax_second::hvp(&as_matrix(v), &u, &labels, &as_matrix(t), &zero).2;
+            h.x.into_raw_vec_and_offset().0
+        },
+        &point,
+        7,
+    );
+
+    // The full Hessian: one row per scalar input, rows in the parameters' element order.
+    let (w1, b1, w2) = unpack(&p.vec(k * m + 2 * m, -1.0, 1.0));
+    let (value, g, rows) = smooth_net::hessian(&x, &w1, &b1, &w2);
+    assert_eq!(value, smooth_net(&x, &w1, &b1, &w2));
+    assert_eq!(g, smooth_net::grad(&x, &w1, &b1, &w2).1);
+    assert_eq!(rows.len(), n * k + k * m + 2 * m);
+    // Row j of the w1 block is H·e_j: the same as hvp along e_j.
+    let mut e = Array2::zeros((k, m));
+    e[[1, 2]] = 1.0;
+    let h = smooth_net::hvp(
+        &x,
+        &w1,
+        &b1,
+        &w2,
+        &Array2::zeros((n, k)),
+        &e,
+        &Array1::zeros(m),
+        &Array1::zeros(m),
+    )
+    .2;
+    // x's n·k rows come first, then w1's in row-major order: element (1, 2) is 1·m + 2.
+    assert_eq!(rows[n * k + m + 2], h);
+}

@@ -217,7 +217,12 @@ impl<'a> Emit<'a> {
                     match a {
                         // `sum_to` takes a temporary by value and a variable by reference.
                         _ if *name == "t::sum_to" && i == 0 => match a {
-                            E::Var(_) | E::Adj(_) | E::Up(_) | E::Dot(_) => quote!(&#t),
+                            E::Var(_)
+                            | E::Adj(_)
+                            | E::Up(_)
+                            | E::Dot(_)
+                            | E::DotAdj(_)
+                            | E::DotUp(_) => quote!(&#t),
                             _ => t,
                         },
                         E::Konst(_) => t,
@@ -227,7 +232,7 @@ impl<'a> Emit<'a> {
                 quote!(#private::tensor::#kernel(#(#args),*))
             }
             // Elementwise local derivatives: `t::d::powi(&x, n)`, `t::d::abs(&x)`.
-            E::Helper(name, args) if *name == "powi" || *name == "abs" => {
+            E::Helper(name, args) if matches!(*name, "powi" | "powi2" | "abs") => {
                 let name = Ident::new(name, Span::mixed_site());
                 let x = self.texpr(&args[0]);
                 let rest = args.iter().skip(1).map(|a| self.expr(a, 0));
@@ -430,7 +435,7 @@ impl<'a> Emit<'a> {
         vars.iter()
             .map(|&v| {
                 let (s, id) = (self.stack(v), self.ident(v));
-                let dot = self.tangent_push(v, quote!(#id));
+                let dot = self.tangent_push(v, false);
                 quote!(#s.push(#id); #dot)
             })
             .collect()
@@ -442,9 +447,15 @@ impl<'a> Emit<'a> {
                 let id = self.ident(*var);
                 let m = self.mutability(*var);
                 if let Op::Call(call) = op {
-                    if self.call_active(*var, call) && !call.recompute {
-                        let (path, generics, pb) =
-                            (&call.path, &call.generics, self.ident(call.pullback));
+                    if self.call_active(*var, call) {
+                        let (path, generics) = (&call.path, &call.generics);
+                        // A call that borrows a local makes its pullback in the backward
+                        // pass; here it only gives the value (and its tangent).
+                        let pb = if call.recompute {
+                            quote!(_)
+                        } else {
+                            self.ident(call.pullback).to_token_stream()
+                        };
                         let args = self.call_args(call);
                         if self.fob {
                             let tangents = self.call_tangents_pub(call);
@@ -453,7 +464,9 @@ impl<'a> Emit<'a> {
                                 let (#m #id, #m #dot, #pb) = #path::__fob #generics (#(#args,)* #(#tangents),*);
                             );
                         }
-                        return quote_spanned!(call.span=> let (#m #id, #pb) = #path::__vjp #generics (#(#args),*););
+                        if !call.recompute {
+                            return quote_spanned!(call.span=> let (#m #id, #pb) = #path::__vjp #generics (#(#args),*););
+                        }
                     }
                 }
                 let ty = self.annotation(*var);
@@ -492,13 +505,13 @@ impl<'a> Emit<'a> {
                 let id = self.ident(*var);
                 let save = if self.a.saved[*var] && !init {
                     let s = self.stack(*var);
-                    let dot = self.tangent_push(*var, quote!(#id));
                     // An array the new value is computed from is copied, otherwise moved.
                     let reads_itself = self.f.vars[*var].kind != Kind::Float
                         && op.operands().iter().any(|o| match o {
                             Operand::Var(v) | Operand::Elem(v, _) => v == var,
                             Operand::Konst(k) => k.reads.contains(var),
                         });
+                    let dot = self.tangent_push(*var, reads_itself);
                     if reads_itself {
                         quote!(#s.push(::core::clone::Clone::clone(&#id)); #dot)
                     } else {
@@ -663,11 +676,16 @@ impl<'a> Emit<'a> {
             .collect()
     }
 
-    /// In forward over reverse, a saved active value's tangent is saved beside it.
-    fn tangent_push(&self, v: VarId, _value: TokenStream) -> TokenStream {
+    /// In forward over reverse, a saved active value's tangent is saved beside it (copied when
+    /// the assignment that follows reads it).
+    fn tangent_push(&self, v: VarId, copy: bool) -> TokenStream {
         if self.fob && self.a.active[v] {
             let (s, d) = (self.suffixed(v, "dot_", "_stack"), self.dot(v));
-            quote!(#s.push(#d);)
+            if copy {
+                quote!(#s.push(::core::clone::Clone::clone(&#d));)
+            } else {
+                quote!(#s.push(#d);)
+            }
         } else {
             TokenStream::new()
         }
@@ -914,7 +932,13 @@ impl<'a> Emit<'a> {
             B::LetPullback(pb, call) => {
                 let (path, generics, pb) = (&call.path, &call.generics, self.ident(*pb));
                 let args = self.call_args(call);
-                quote_spanned!(call.span=> let #pb = #path::__vjp #generics (#(#args),*).1;)
+                if self.fob {
+                    // Forward over reverse: the call again with its arguments' tangents.
+                    let tangents = self.call_tangents_pub(call);
+                    quote_spanned!(call.span=> let #pb = #path::__fob #generics (#(#args,)* #(#tangents),*).2;)
+                } else {
+                    quote_spanned!(call.span=> let #pb = #path::__vjp #generics (#(#args),*).1;)
+                }
             }
             B::LetUp(p) => {
                 let (id, p) = (self.upstream(p.var()), self.place(p));

@@ -899,7 +899,7 @@ fn second_order_items(
                 passes.push(quote! {
                     for element in 0..#id.len() {
                         let mut unit = #private::zeros_like(&#id);
-                        unit[element] = 1.0;
+                        *#private::element_mut(&mut unit, element) = 1.0;
                         #pass
                     }
                 });
@@ -907,7 +907,7 @@ fn second_order_items(
         }
     }
     let doc_hessian = format!(
-        "`{name}`'s value, gradient and Hessian: row `j` is `H·eⱼ` for the `j`-th scalar input (parameters in order, sequences element by element), one forward-over-reverse pass each."
+        "`{name}`'s value, gradient and Hessian: row `j` is `H·eⱼ` for the `j`-th scalar input (parameters in order, sequences and arrays element by element in logical order), one forward-over-reverse pass each."
     );
     items.extend(quote! {
         #[doc = #doc_hessian]

@@ -126,9 +126,6 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Option<Fun
         }
     };
     let result = cx.result_var(result, sig, ret_kind, &mut stmts);
-    if args.hessian {
-        cx.check_second_order(&params, &stmts);
-    }
     if !cx.errors.is_empty() {
         return None;
     }
@@ -1362,36 +1359,6 @@ impl<'e> Lower<'e> {
         };
         finder.visit_expr(expr);
         finder.found
-    }
-
-    /// What `hessian` (forward over reverse) does not cover yet: arrays, and calls the
-    /// backward pass makes again.
-    fn check_second_order(&mut self, params: &[Param], stmts: &[Stmt]) {
-        for p in params {
-            if matches!(p.form, ParamForm::Tensor(_)) {
-                self.errors.spanned(
-                    &p.ty,
-                    "`hessian` supports float, slice, array and `Vec` parameters, not ndarray arrays (yet); use `reverse, forward` for the gradient and `jvp`",
-                );
-            }
-        }
-        let body = Block {
-            scope: 0,
-            stmts: stmts.to_vec(),
-        };
-        crate::analysis::walk(&body, &mut |stmt, _| {
-            if let Stmt::Let {
-                op: Op::Call(call), ..
-            } = stmt
-            {
-                if call.recompute {
-                    self.errors.at(
-                        call.span,
-                        "`hessian` does not support calls that borrow a local variable (`f(&v)` with `v` made in this function); pass a parameter, or compute the value inline",
-                    );
-                }
-            }
-        });
     }
 
     /// An expression as an operand: variables and constants as they are, anything else

@@ -662,7 +662,8 @@ pub fn tangent_e(e: &E, active: &dyn Fn(VarId) -> bool) -> Option<E> {
             E::Var(grads) => E::Field(Box::new(E::Dot(*grads)), *i),
             _ => return None,
         },
-        E::Apply(..) | E::Tensor(_) => return None,
+        E::Tensor(inner) => E::Tensor(Box::new(tangent_tensor_e(inner, active)?)),
+        E::Apply(..) => return None,
         E::Select(c, a, b) => {
             let (ta, tb) = (t(a), t(b));
             if ta.is_none() && tb.is_none() {
@@ -671,6 +672,48 @@ pub fn tangent_e(e: &E, active: &dyn Fn(VarId) -> bool) -> Option<E> {
             E::Select(c.clone(), Box::new(zero_or(ta)), Box::new(zero_or(tb)))
         }
     })
+}
+
+/// The tangent of a backward expression over arrays: the runtime's backward kernels are
+/// linear in the upstream gradient, and the matrix products' rules bilinear in the gradient
+/// and the other factor; the elementwise parts follow the scalar rules.
+fn tangent_tensor_e(e: &E, active: &dyn Fn(VarId) -> bool) -> Option<E> {
+    let t = |x: &E| tangent_e(x, active);
+    let kernel = |name: &'static str, args: Vec<E>| E::Helper(name, args);
+    let sum = |x: Option<E>, y: Option<E>| match (x, y) {
+        (None, None) => None,
+        (Some(x), None) | (None, Some(x)) => Some(x),
+        (Some(x), Some(y)) => Some(E::Bin(BinOp::Add, Box::new(x), Box::new(y))),
+    };
+    match e {
+        E::Helper(name, args) if name.starts_with("t::") => match *name {
+            // Linear in the first argument; the others give shapes or axes.
+            "t::sum_to" | "t::sum_back" | "t::mean_back" | "t::sum_axis_back"
+            | "t::transpose_back" => {
+                let mut args = args.clone();
+                args[0] = t(&args[0])?;
+                Some(kernel(name, args))
+            }
+            // `g · bᵀ`: d(g) · bᵀ + g · d(b)ᵀ.
+            "t::dot_back_lhs" => {
+                let (g, a, b) = (&args[0], &args[1], &args[2]);
+                sum(
+                    t(g).map(|dg| kernel(name, vec![dg, a.clone(), b.clone()])),
+                    t(b).map(|db| kernel(name, vec![g.clone(), a.clone(), db])),
+                )
+            }
+            // `aᵀ · g`: aᵀ · d(g) + d(a)ᵀ · g.
+            "t::dot_back_rhs" => {
+                let (g, a, b) = (&args[0], &args[1], &args[2]);
+                sum(
+                    t(g).map(|dg| kernel(name, vec![dg, a.clone(), b.clone()])),
+                    t(a).map(|da| kernel(name, vec![g.clone(), da, b.clone()])),
+                )
+            }
+            other => unreachable!("no tangent rule for the kernel {other}"),
+        },
+        other => t(other),
+    }
 }
 
 /// The reverse rule of an operation on arrays (or on values that may be arrays). Elementwise

@@ -279,6 +279,11 @@ crate::gate! {
     tangent(out, dx, dc) {
         x.zip_tangent(&dx, |v, d| if v >= c { d } else { dc })
     }
+    // The routing is piecewise constant: the tangent of the backward rule routes `dgrad`.
+    second(dout, dgrad) {
+        let to_c = x.fold_grad(&dgrad, |v, g| if v >= c { X::Elem::zero() } else { g });
+        (x.zip_grad(dgrad, |v, g| if v >= c { g } else { X::Elem::zero() }), to_c)
+    }
 }
 
 crate::gate! {
@@ -293,5 +298,10 @@ crate::gate! {
     }
     tangent(out, dx, dc) {
         x.zip_tangent(&dx, |v, d| if v <= c { d } else { dc })
+    }
+    // The routing is piecewise constant: the tangent of the backward rule routes `dgrad`.
+    second(dout, dgrad) {
+        let to_c = x.fold_grad(&dgrad, |v, g| if v <= c { X::Elem::zero() } else { g });
+        (x.zip_grad(dgrad, |v, g| if v <= c { g } else { X::Elem::zero() }), to_c)
     }
 }

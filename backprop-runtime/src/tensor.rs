@@ -875,6 +875,15 @@ pub mod d {
         x.base().map(|v| crate::d::powi(v, n))
     }
 
+    /// `n(n − 1) · xⁿ⁻²` elementwise: the derivative of [`powi`].
+    #[inline]
+    pub fn powi2<X: Base + ?Sized>(x: &X, n: i32) -> <X::Target as Map>::Output
+    where
+        X::Target: Map,
+    {
+        x.base().map(|v| crate::d::powi2(v, n))
+    }
+
     /// The sign elementwise, 0 at 0.
     #[inline]
     pub fn abs<X: Base + ?Sized>(x: &X) -> <X::Target as Map>::Output

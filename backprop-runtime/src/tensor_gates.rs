@@ -37,6 +37,31 @@ fn softmax_product<A: Real, D: RemoveAxis>(
     g
 }
 
+/// The tangent of `softmax_product(y, g)` in `y` alone, for `dy`:
+/// `dy ⊙ (g − Σ_axis g ⊙ y) − y ⊙ Σ_axis g ⊙ dy`.
+fn softmax_product_dy<A: Real, D: RemoveAxis>(
+    y: &Array<A, D>,
+    dy: &Array<A, D>,
+    g: &Array<A, D>,
+    axis: Axis,
+) -> Array<A, D> {
+    let mut out = dy.clone();
+    for ((mut o, y), g) in out
+        .lanes_mut(axis)
+        .into_iter()
+        .zip(y.lanes(axis))
+        .zip(g.lanes(axis))
+    {
+        let gy = Zip::from(&g).and(&y).fold(A::zero(), |s, &a, &b| s + a * b);
+        let gdy = Zip::from(&g).and(&o).fold(A::zero(), |s, &a, &b| s + a * b);
+        Zip::from(&mut o)
+            .and(&y)
+            .and(&g)
+            .for_each(|d, &y, &g| *d = *d * (g - gy) - y * gdy);
+    }
+    out
+}
+
 crate::gate! {
     /// Softmax along `axis`: `exp(xᵢ) / Σⱼ exp(xⱼ)` over each lane (computed stably).
     pub fn softmax<'x, A: Real, S: Data<Elem = A>, D: RemoveAxis>(x: &'x ArrayBase<S, D>, axis: Axis) -> Array<A, D> {
@@ -47,6 +72,11 @@ crate::gate! {
     }
     tangent(out, dx, daxis) {
         softmax_product(&out, dx, axis)
+    }
+    second(dout, dgrad) {
+        let mut d = softmax_product_dy(&out, &dout, &grad, axis);
+        d += &softmax_product(&out, dgrad, axis);
+        (d, NotDifferentiable)
     }
 }
 
@@ -80,6 +110,25 @@ crate::gate! {
             d_lane.mapv_inplace(|a| a - dot);
         }
         d
+    }
+    second(dout, dgrad) {
+        // dgrad − softmax ⊙ Σ_axis dgrad − (softmax ⊙ dout) ⊙ Σ_axis grad
+        let y = out.mapv(|v| v.exp());
+        let mut d = dgrad;
+        for (((mut d_lane, y_lane), g_lane), dout_lane) in d
+            .lanes_mut(axis)
+            .into_iter()
+            .zip(y.lanes(axis))
+            .zip(grad.lanes(axis))
+            .zip(dout.lanes(axis))
+        {
+            let (dtotal, total) = (d_lane.sum(), g_lane.sum());
+            Zip::from(&mut d_lane)
+                .and(&y_lane)
+                .and(&dout_lane)
+                .for_each(|a, &y, &dy| *a -= y * dtotal + y * dy * total);
+        }
+        (d, NotDifferentiable)
     }
 }
 
@@ -131,5 +180,18 @@ crate::gate! {
             total += Zip::from(&y_row).and(&d_row).fold(A::zero(), |s, &a, &b| s + a * b) - d_row[label];
         }
         total / A::from_f64(rows as f64)
+    }
+    second(dout, dgrad) {
+        // (softmax ⊙ (dlogits − Σ softmax ⊙ dlogits)) · grad / n + (softmax − one-hot) · dgrad / n
+        let rows = A::from_f64(logits.nrows() as f64);
+        let y = softmax_of(logits, Axis(1));
+        let mut d = softmax_product(&y, dlogits.clone(), Axis(1));
+        d.mapv_inplace(|v| v * grad / rows);
+        let mut rest = y;
+        for (mut row, &label) in rest.rows_mut().into_iter().zip(labels) {
+            row[label] -= A::one();
+        }
+        d.scaled_add(dgrad / rows, &rest);
+        (d, NotDifferentiable)
     }
 }

@@ -217,7 +217,7 @@ mod neuron {
             },
         )
     }
-    ///`neuron`'s value, gradient and Hessian: row `j` is `H·eⱼ` for the `j`-th scalar input (parameters in order, sequences element by element), one forward-over-reverse pass each.
+    ///`neuron`'s value, gradient and Hessian: row `j` is `H·eⱼ` for the `j`-th scalar input (parameters in order, sequences and arrays element by element in logical order), one forward-over-reverse pass each.
     pub fn hessian(w: f64, x: f64, b: f64) -> (f64, Grad, ::std::vec::Vec<Grad>) {
         let mut first: ::core::option::Option<(f64, Grad)> = ::core::option::Option::None;
         let mut rows = ::std::vec::Vec::new();
