@@ -183,3 +183,47 @@ fn hvp_through_calls_that_borrow_a_local() {
         3,
     );
 }
+
+/// The dot-product test on every function of this file: u·(J t) = t·(Jᵀ u).
+#[test]
+fn forward_mode_agrees_with_reverse_mode() {
+    let mut p = Points::new(17);
+    let check = |jt: f64, u: f64, t: &[f64], g: &[f64]| {
+        let right: f64 = t.iter().zip(g).map(|(a, b)| a * b).sum();
+        assert_close(u * jt, right, 1e-11);
+    };
+    for _ in 0..10 {
+        let x = p.vec(5, -1.5, 1.5);
+        let t = p.vec(5, -1.0, 1.0);
+        let u = p.next_f64(-2.0, 2.0);
+        let g = poly::vjp(x[0], x[1]).1(u);
+        check(poly::jvp(x[0], x[1], t[0], t[1]).1, u, &t[..2], &[g.x, g.y]);
+        let g = tanh_of::vjp(x[0]).1(u);
+        check(tanh_of::jvp(x[0], t[0]).1, u, &t[..1], &[g.x]);
+        let g = neuron::vjp(x[0], x[1], x[2], x[3], x[4]).1(u);
+        let jt = neuron::jvp(x[0], x[1], x[2], x[3], x[4], t[0], t[1], t[2], t[3], t[4]).1;
+        check(jt, u, &t, &[g.w0, g.x0, g.w1, g.x1, g.w2]);
+        let g = rosenbrock::vjp(&x).1(u);
+        check(rosenbrock::jvp(&x, &t).1, u, &t, &g.x);
+        let g = calls_and_loops::vjp(&x[..4], x[4]).1(u);
+        let mut flat = g.x.clone();
+        flat.push(g.a);
+        check(
+            calls_and_loops::jvp(&x[..4], x[4], &t[..4], t[4]).1,
+            u,
+            &t,
+            &flat,
+        );
+        let g = pair::vjp(&x[..2]).1(u);
+        check(pair::jvp(&x[..2], &t[..2]).1, u, &t[..2], &g.v);
+        let g = borrows_a_local::vjp(&x[..4], x[4]).1(u);
+        let mut flat = g.x.clone();
+        flat.push(g.a);
+        check(
+            borrows_a_local::jvp(&x[..4], x[4], &t[..4], t[4]).1,
+            u,
+            &t,
+            &flat,
+        );
+    }
+}

@@ -427,7 +427,7 @@ fn arrays_through_loops_and_branches() {
 // ---------------------------------------------------------------------------------------
 // Shape mismatches panic with both shapes in the message, as ndarray's operators do.
 
-#[differentiate]
+#[differentiate(reverse, forward)]
 fn add_arrays(x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     (x + y).sum()
 }
@@ -503,7 +503,7 @@ fn array_results_have_jacobians_in_both_orders() {
 }
 
 /// Shapes are constants: `x.shape()[1]`, `x.dim().0`, `x.nrows()`.
-#[differentiate]
+#[differentiate(reverse, forward)]
 fn normalized_sum(x: &Array2<f64>) -> f64 {
     let cols = x.shape()[1] as f64;
     let rows = x.dim().0 as f64;
@@ -737,4 +737,68 @@ fn hessians_of_array_functions() {
     .2;
     // x's n·k rows come first, then w1's in row-major order: element (1, 2) is 1·m + 2.
     assert_eq!(rows[n * k + m + 2], h);
+}
+
+/// The dot-product test on the functions after the first such test.
+#[test]
+fn forward_mode_agrees_with_reverse_mode_on_more_arrays() {
+    let mut p = Points::new(23);
+    for _ in 0..5 {
+        let u = p.next_f64(-2.0, 2.0);
+        let (x, y, tx, ty) = (
+            p.matrix(3, 4, -1.0, 1.0),
+            p.matrix(3, 4, -1.0, 1.0),
+            p.matrix(3, 4, -1.0, 1.0),
+            p.matrix(3, 4, -1.0, 1.0),
+        );
+        let g = add_arrays::vjp(&x, &y).1(u);
+        assert_close(
+            u * add_arrays::jvp(&x, &y, &tx, &ty).1,
+            inner(&tx, &g.x) + inner(&ty, &g.y),
+            1e-12,
+        );
+        let g = normalized_sum::vjp(&x).1(u);
+        assert_close(u * normalized_sum::jvp(&x, &tx).1, inner(&tx, &g.x), 1e-12);
+        let labels = [0, 3, 1];
+        let g = softmax_second::vjp(&x, &y, &labels).1(u);
+        let jt = softmax_second::jvp(&x, &y, &labels, &tx, &ty).1;
+        assert_close(u * jt, inner(&tx, &g.x) + inner(&ty, &g.u), 1e-11);
+
+        let (w1, b1, w2) = (
+            p.matrix(4, 5, -1.0, 1.0),
+            p.array(5, -1.0, 1.0),
+            p.array(5, -1.0, 1.0),
+        );
+        let (t1, tb, t2) = (
+            p.matrix(4, 5, -1.0, 1.0),
+            p.array(5, -1.0, 1.0),
+            p.array(5, -1.0, 1.0),
+        );
+        let g = smooth_net::vjp(&x, &w1, &b1, &w2).1(u);
+        let jt = smooth_net::jvp(&x, &w1, &b1, &w2, &tx, &t1, &tb, &t2).1;
+        let right = inner(&tx, &g.x) + inner(&t1, &g.w1) + inner(&tb, &g.b1) + inner(&t2, &g.w2);
+        assert_close(u * jt, right, 1e-11);
+
+        let (a, ta, s, ts) = (
+            p.array(5, -1.5, 1.5),
+            p.array(5, -1.0, 1.0),
+            p.next_f64(-1.0, 1.0),
+            p.next_f64(-1.0, 1.0),
+        );
+        let g = elementwise_second::vjp(&a, s).1(u);
+        let jt = elementwise_second::jvp(&a, s, &ta, ts).1;
+        assert_close(u * jt, inner(&ta, &g.a) + ts * g.s, 1e-10);
+
+        let (h0, w, t0, tw) = (
+            p.array(3, -1.0, 1.0),
+            p.matrix(3, 3, -1.0, 1.0),
+            p.array(3, -1.0, 1.0),
+            p.matrix(3, 3, -1.0, 1.0),
+        );
+        for steps in [0, 2] {
+            let g = recurrent_second::vjp(&h0, &w, steps).1(u);
+            let jt = recurrent_second::jvp(&h0, &w, steps, &t0, &tw).1;
+            assert_close(u * jt, inner(&t0, &g.h0) + inner(&tw, &g.w), 1e-11);
+        }
+    }
 }
