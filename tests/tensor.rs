@@ -8,7 +8,7 @@
 mod common;
 use backprop::ndarray::{Array1, Array2, Axis, array};
 use backprop::{differentiate, relu};
-use common::{Points, assert_close, assert_fd, assert_fd_array};
+use common::{Points, assert_close, assert_fd, assert_fd_array, check_hvp};
 
 /// ReLU of a vector, weighted by `u` so the upstream gradient of `relu(x)` is `u`.
 #[differentiate(wrt(x), reverse, forward)]
@@ -391,7 +391,7 @@ fn forward_mode_agrees_with_reverse_mode_on_arrays() {
 // ---------------------------------------------------------------------------------------
 // Arrays in loops and branches: a recurrent cell applied `steps` times.
 
-#[differentiate(wrt(h0, w), reverse, forward)]
+#[differentiate(wrt(h0, w), hessian)]
 fn recurrent(h0: &Array1<f64>, w: &Array2<f64>, steps: usize) -> f64 {
     let mut h = h0.to_owned();
     for _ in 0..steps {
@@ -558,51 +558,15 @@ fn elementwise_second(a: &Array1<f64>, s: f64) -> f64 {
 }
 
 #[differentiate(hessian)]
-fn recurrent_second(h0: &Array1<f64>, w: &Array2<f64>, steps: usize) -> f64 {
-    let mut h = h0.to_owned();
-    for _ in 0..steps {
-        h = (w.dot(&h) + 0.5).tanh();
-        if h.sum() > 0.5 {
-            h *= 0.5;
-        }
-    }
-    (&h * &h).sum()
-}
-
-#[differentiate(hessian)]
 fn softmax_second(x: &Array2<f64>, u: &Array2<f64>, labels: &[usize]) -> f64 {
     let p = backprop::softmax(x, Axis(1));
     let q = backprop::log_softmax(x, Axis(0));
     (&p * &p * u).sum() + (q * u).sum() + backprop::softmax_cross_entropy(&(x * 2.0), labels)
 }
 
-/// Flattens arrays into one vector, and back.
+/// Flattens arrays into one vector.
 fn flat(parts: &[&[f64]]) -> Vec<f64> {
     parts.iter().flat_map(|p| p.iter().copied()).collect()
-}
-
-/// `hvp` against central differences of the gradient along a random tangent, and the
-/// Hessian's symmetry ⟨H u, v⟩ = ⟨u, H v⟩.
-fn check_hvp(
-    grad: impl Fn(&[f64]) -> Vec<f64>,
-    hvp: impl Fn(&[f64], &[f64]) -> Vec<f64>,
-    x: &[f64],
-    seed: u64,
-) {
-    let mut p = Points::new(seed);
-    let (u, v) = (p.vec(x.len(), -1.0, 1.0), p.vec(x.len(), -1.0, 1.0));
-    let hu = hvp(x, &u);
-    let h = 1e-5;
-    let plus: Vec<f64> = x.iter().zip(&u).map(|(a, b)| a + h * b).collect();
-    let minus: Vec<f64> = x.iter().zip(&u).map(|(a, b)| a - h * b).collect();
-    let (gp, gm) = (grad(&plus), grad(&minus));
-    for i in 0..x.len() {
-        assert_close(hu[i], (gp[i] - gm[i]) / (2.0 * h), 1e-6);
-    }
-    let hv = hvp(x, &v);
-    let left: f64 = hu.iter().zip(&v).map(|(a, b)| a * b).sum();
-    let right: f64 = u.iter().zip(&hv).map(|(a, b)| a * b).sum();
-    assert_close(left, right, 1e-11);
 }
 
 #[test]
@@ -682,12 +646,12 @@ fn hessians_of_array_functions() {
         check_hvp(
             |v| {
                 let (h0, w) = split(v);
-                let g = recurrent_second::grad(&h0, &w, steps).1;
+                let g = recurrent::grad(&h0, &w, steps).1;
                 flat(&[g.h0.as_slice().unwrap(), g.w.as_slice().unwrap()])
             },
             |v, t| {
                 let ((h0, w), (t0, tw)) = (split(v), split(t));
-                let h = recurrent_second::hvp(&h0, &w, steps, &t0, &tw).2;
+                let h = recurrent::hvp(&h0, &w, steps, &t0, &tw).2;
                 flat(&[h.h0.as_slice().unwrap(), h.w.as_slice().unwrap()])
             },
             &point,
@@ -796,8 +760,8 @@ fn forward_mode_agrees_with_reverse_mode_on_more_arrays() {
             p.matrix(3, 3, -1.0, 1.0),
         );
         for steps in [0, 2] {
-            let g = recurrent_second::vjp(&h0, &w, steps).1(u);
-            let jt = recurrent_second::jvp(&h0, &w, steps, &t0, &tw).1;
+            let g = recurrent::vjp(&h0, &w, steps).1(u);
+            let jt = recurrent::jvp(&h0, &w, steps, &t0, &tw).1;
             assert_close(u * jt, inner(&t0, &g.h0) + inner(&tw, &g.w), 1e-11);
         }
     }

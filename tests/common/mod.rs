@@ -75,3 +75,28 @@ impl Points {
         1 + (self.next_f64(0.0, max as f64) as usize).min(max - 1)
     }
 }
+
+/// Checks `hvp` against central differences of the gradient along random tangents, and
+/// the symmetry of the Hessian, ⟨H u, v⟩ = ⟨u, H v⟩.
+pub fn check_hvp(
+    f: impl Fn(&[f64]) -> Vec<f64>,
+    hvp: impl Fn(&[f64], &[f64]) -> Vec<f64>,
+    x: &[f64],
+    seed: u64,
+) {
+    let mut p = Points::new(seed);
+    let u = p.vec(x.len(), -1.0, 1.0);
+    let v = p.vec(x.len(), -1.0, 1.0);
+    let hu = hvp(x, &u);
+    let h = 1e-5;
+    let plus: Vec<f64> = x.iter().zip(&u).map(|(a, b)| a + h * b).collect();
+    let minus: Vec<f64> = x.iter().zip(&u).map(|(a, b)| a - h * b).collect();
+    let (gp, gm) = (f(&plus), f(&minus));
+    for i in 0..x.len() {
+        assert_close(hu[i], (gp[i] - gm[i]) / (2.0 * h), 1e-6);
+    }
+    let hv = hvp(x, &v);
+    let left: f64 = hu.iter().zip(&v).map(|(a, b)| a * b).sum();
+    let right: f64 = u.iter().zip(&hv).map(|(a, b)| a * b).sum();
+    assert_close(left, right, 1e-12);
+}
