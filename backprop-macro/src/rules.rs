@@ -106,6 +106,15 @@ pub fn add(a: E, b: E) -> E {
     }
 }
 
+/// The sum of two tangents, either of which may be zero (`None`).
+pub fn add_either(a: Option<E>, b: Option<E>) -> Option<E> {
+    match (a, b) {
+        (None, None) => None,
+        (Some(x), None) | (None, Some(x)) => Some(x),
+        (Some(x), Some(y)) => Some(add(x, y)),
+    }
+}
+
 pub fn sub(a: E, b: E) -> E {
     E::Bin(BinOp::Sub, Box::new(a), Box::new(b))
 }
@@ -581,11 +590,7 @@ pub fn tangent_e(e: &E, active: &dyn Fn(VarId) -> bool) -> Option<E> {
             let (ta, tb) = (t(a), t(b));
             let (a, b) = ((**a).clone(), (**b).clone());
             match op {
-                BinOp::Add => match (ta, tb) {
-                    (None, None) => return None,
-                    (Some(x), None) | (None, Some(x)) => x,
-                    (Some(x), Some(y)) => add(x, y),
-                },
+                BinOp::Add => add_either(ta, tb)?,
                 BinOp::Sub => match (ta, tb) {
                     (None, None) => return None,
                     (Some(x), None) => x,
@@ -639,21 +644,13 @@ pub fn tangent_e(e: &E, active: &dyn Fn(VarId) -> bool) -> Option<E> {
                 let (tx, tp) = (t(&args[0]), t(&args[1]));
                 let dx = tx.map(|x| mul(x, helper("powf_base_dx", args.clone())));
                 let dp = tp.map(|p| mul(p, helper("powf_base_dp", args.clone())));
-                match (dx, dp) {
-                    (None, None) => return None,
-                    (Some(x), None) | (None, Some(x)) => x,
-                    (Some(x), Some(y)) => add(x, y),
-                }
+                add_either(dx, dp)?
             }
             "powf_exponent" => {
                 let (tx, ty) = (t(&args[0]), t(&args[1]));
                 let dx = tx.map(|x| mul(x, helper("powf_exponent_dx", args.clone())));
                 let dy = ty.map(|y| mul(y, helper("powf_exponent_dy", args.clone())));
-                match (dx, dy) {
-                    (None, None) => return None,
-                    (Some(x), None) | (None, Some(x)) => x,
-                    (Some(x), Some(y)) => add(x, y),
-                }
+                add_either(dx, dy)?
             }
             // Piecewise constant: `abs`'s sign, and the routing predicates.
             _ => return None,
@@ -680,11 +677,6 @@ pub fn tangent_e(e: &E, active: &dyn Fn(VarId) -> bool) -> Option<E> {
 fn tangent_tensor_e(e: &E, active: &dyn Fn(VarId) -> bool) -> Option<E> {
     let t = |x: &E| tangent_e(x, active);
     let kernel = |name: &'static str, args: Vec<E>| E::Helper(name, args);
-    let sum = |x: Option<E>, y: Option<E>| match (x, y) {
-        (None, None) => None,
-        (Some(x), None) | (None, Some(x)) => Some(x),
-        (Some(x), Some(y)) => Some(E::Bin(BinOp::Add, Box::new(x), Box::new(y))),
-    };
     match e {
         E::Helper(name, args) if name.starts_with("t::") => match *name {
             // Linear in the first argument; the others give shapes or axes.
@@ -697,7 +689,7 @@ fn tangent_tensor_e(e: &E, active: &dyn Fn(VarId) -> bool) -> Option<E> {
             // `g · bᵀ`: d(g) · bᵀ + g · d(b)ᵀ.
             "t::dot_back_lhs" => {
                 let (g, a, b) = (&args[0], &args[1], &args[2]);
-                sum(
+                add_either(
                     t(g).map(|dg| kernel(name, vec![dg, a.clone(), b.clone()])),
                     t(b).map(|db| kernel(name, vec![g.clone(), a.clone(), db])),
                 )
@@ -705,7 +697,7 @@ fn tangent_tensor_e(e: &E, active: &dyn Fn(VarId) -> bool) -> Option<E> {
             // `aᵀ · g`: aᵀ · d(g) + d(a)ᵀ · g.
             "t::dot_back_rhs" => {
                 let (g, a, b) = (&args[0], &args[1], &args[2]);
-                sum(
+                add_either(
                     t(g).map(|dg| kernel(name, vec![dg, a.clone(), b.clone()])),
                     t(a).map(|da| kernel(name, vec![g.clone(), da, b.clone()])),
                 )
@@ -785,11 +777,7 @@ pub fn tangent_tensor(op: &Op, out: E, active: &dyn Fn(VarId) -> bool) -> Option
         Op::Dot(a, b) => {
             let left = dot(a).map(|da| E::Helper("t::dot", vec![da, operand(b)]));
             let right = dot(b).map(|db| E::Helper("t::dot", vec![operand(a), db]));
-            match (left, right) {
-                (None, None) => return None,
-                (Some(x), None) | (None, Some(x)) => x,
-                (Some(x), Some(y)) => E::Bin(BinOp::Add, Box::new(x), Box::new(y)),
-            }
+            add_either(left, right)?
         }
         Op::Reduce(r, a) => {
             let da = dot(a)?;
