@@ -159,6 +159,47 @@ fn grad_type(p: &Param) -> TokenStream {
     }
 }
 
+/// A parameter's place in a pullback's tuple of gradients: its gradient's type, or
+/// `NotDifferentiable` for a constant.
+fn positional_type(p: &Param, private: &TokenStream) -> TokenStream {
+    if p.differentiable() {
+        grad_type(p)
+    } else {
+        quote!(#private::NotDifferentiable)
+    }
+}
+
+/// The tangent parameters of `__jvp` and `__fob`, one optional tangent per parameter
+/// (`None` meaning zero), and the statements that turn them into tangents.
+fn optional_tangents(f: &Func, e: &Emit) -> (Vec<TokenStream>, Vec<TokenStream>) {
+    let private = &e.private;
+    let params = f
+        .params
+        .iter()
+        .map(|p| {
+            let (dot, ty) = (e.dot(p.var), positional_type(p, private));
+            quote!(#dot: ::core::option::Option<#ty>)
+        })
+        .collect();
+    let unwraps = f
+        .params
+        .iter()
+        .filter(|p| p.differentiable())
+        .map(|p| {
+            let (dot, id) = (e.dot(p.var), &f.vars[p.var].ident);
+            let zero = match p.form {
+                ParamForm::Float => quote!(0.0),
+                _ => quote!(#private::zeros_like(&#id)),
+            };
+            quote!(let #dot = match #dot {
+                ::core::option::Option::Some(t) => t,
+                ::core::option::Option::None => #zero,
+            };)
+        })
+        .collect();
+    (params, unwraps)
+}
+
 /// The lints the generated code allows, in one place (as pin-project does). The forward
 /// pass is the user's own code again, so what rustc or clippy would say about it the user
 /// already sees on their function.
@@ -243,13 +284,7 @@ fn module(
         _ => quote!(::core::clone::Clone::clone(&#out)),
     };
 
-    let positional = f.params.iter().map(|p| {
-        if p.differentiable() {
-            grad_type(p)
-        } else {
-            quote!(#private::NotDifferentiable)
-        }
-    });
+    let positional = f.params.iter().map(|p| positional_type(p, private));
     let positional_values = f.params.iter().map(|p| {
         let field = &p.name;
         if p.differentiable() {
@@ -385,26 +420,7 @@ fn forward_items(f: &Func, e: &Emit, sig: &Signature) -> TokenStream {
     });
     let body = e.jvp_body();
     // `__jvp`: every parameter's tangent as an option, `None` meaning zero.
-    let option_params = f.params.iter().map(|p| {
-        let dot = e.dot(p.var);
-        let ty = if p.differentiable() {
-            grad_type(p)
-        } else {
-            quote!(#private::NotDifferentiable)
-        };
-        quote!(#dot: ::core::option::Option<#ty>)
-    });
-    let unwraps = diff.iter().map(|p| {
-        let (dot, id) = (e.dot(p.var), &f.vars[p.var].ident);
-        let zero = match p.form {
-            ParamForm::Float => quote!(0.0),
-            _ => quote!(#private::zeros_like(&#id)),
-        };
-        quote!(let #dot = match #dot {
-            ::core::option::Option::Some(t) => t,
-            ::core::option::Option::None => #zero,
-        };)
-    });
+    let (option_params, unwraps) = optional_tangents(f, e);
     let forwarded = diff.iter().map(|p| {
         let dot = e.dot(p.var);
         if matches!(p.ty, syn::Type::Reference(_)) {
@@ -741,13 +757,7 @@ fn second_order_items(
     let positional: Vec<TokenStream> = f
         .params
         .iter()
-        .map(|p| {
-            if p.differentiable() {
-                grad_type(p)
-            } else {
-                quote!(#private::NotDifferentiable)
-            }
-        })
+        .map(|p| positional_type(p, private))
         .collect();
     let grads_of = |prefix: &str| -> Vec<TokenStream> {
         f.params
@@ -764,26 +774,7 @@ fn second_order_items(
             .collect()
     };
     let (grads, dot_grads) = (grads_of("grad_"), grads_of("dot_grad_"));
-    let option_params = f.params.iter().map(|p| {
-        let dot = e.dot(p.var);
-        let ty = if p.differentiable() {
-            grad_type(p)
-        } else {
-            quote!(#private::NotDifferentiable)
-        };
-        quote!(#dot: ::core::option::Option<#ty>)
-    });
-    let unwraps = f.params.iter().filter(|p| p.differentiable()).map(|p| {
-        let (dot, id) = (e.dot(p.var), &f.vars[p.var].ident);
-        let zero = match p.form {
-            ParamForm::Float => quote!(0.0),
-            _ => quote!(#private::zeros_like(&#id)),
-        };
-        quote!(let #dot = match #dot {
-            ::core::option::Option::Some(t) => t,
-            ::core::option::Option::None => #zero,
-        };)
-    });
+    let (option_params, unwraps) = optional_tangents(f, &e);
     let mut items = quote! {
         #[doc(hidden)]
         #[inline]
