@@ -1108,6 +1108,27 @@ impl<'e> Lower<'e> {
         }
     }
 
+    /// A `for` loop's variable, bound in the loop's scope: a plain name, or none for `_`.
+    fn loop_var(&mut self, pat: &Pat, kind: Kind, form: &str) -> Option<VarId> {
+        if matches!(pat, Pat::Wild(_)) {
+            return None;
+        }
+        match pat_ident(pat) {
+            Some((ident, _)) => {
+                let var = self.user_var(ident, kind, None);
+                self.bind(ident, var);
+                Some(var)
+            }
+            None => {
+                self.errors.spanned(
+                    pat,
+                    format!("#[differentiate] supports {form} with a plain name (or `_`)"),
+                );
+                None
+            }
+        }
+    }
+
     /// The head of a `for` loop, the statements that start its body, and the body's scope
     /// (entered; the caller leaves it).
     fn lower_for_head(&mut self, f: &syn::ExprForLoop) -> Option<(LoopHead, Vec<Stmt>, ScopeId)> {
@@ -1115,22 +1136,7 @@ impl<'e> Lower<'e> {
         // A range, possibly reversed and stepped: replayed arithmetically in reverse.
         if let Some(steps) = self.range_steps(iterable) {
             let scope = self.enter_block(true);
-            let var = match &*f.pat {
-                Pat::Wild(_) => None,
-                pat => {
-                    match pat_ident(pat) {
-                        Some((ident, _)) => {
-                            let var = self.user_var(ident, Kind::Int, None);
-                            self.bind(ident, var);
-                            Some(var)
-                        }
-                        None => {
-                            self.errors.spanned(pat, "#[differentiate] supports `for i in range` with a plain name (or `_`)");
-                            None
-                        }
-                    }
-                }
-            };
+            let var = self.loop_var(&f.pat, Kind::Int, "`for i in range`");
             return Some((LoopHead::Range { var, steps }, Vec::new(), scope));
         }
         // Elements of a sequence of floats: `for x in xs.iter()`, `for &x in xs`,
@@ -1209,22 +1215,7 @@ impl<'e> Lower<'e> {
             return None;
         }
         let scope = self.enter_block(true);
-        let var = match strip_pat_ref(&f.pat) {
-            Pat::Wild(_) => None,
-            pat => {
-                match pat_ident(pat) {
-                    Some((ident, _)) => {
-                        let var = self.user_var(ident, Kind::Other, None);
-                        self.bind(ident, var);
-                        Some(var)
-                    }
-                    None => {
-                        self.errors.spanned(pat, "#[differentiate] supports `for name in ...` with a plain name (or `_`)");
-                        None
-                    }
-                }
-            }
-        };
+        let var = self.loop_var(strip_pat_ref(&f.pat), Kind::Other, "`for name in ...`");
         // `for &c in CONSTS.iter()`: the pattern's `&` goes into the head.
         let iter = if matches!(&*f.pat, Pat::Reference(_)) {
             let inner = iter.expr.clone();
