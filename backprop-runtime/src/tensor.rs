@@ -425,53 +425,27 @@ fn fit<A, D: Dimension>(g: ndarray::ArrayD<A>, shape: &[usize]) -> Array<A, D> {
     }
 }
 
-/// `a + b`, elementwise with broadcasting.
-#[inline]
-pub fn add<L: Base + ?Sized, R: Base + ?Sized>(
-    a: &L,
-    b: &R,
-) -> <L::Target as Arith<R::Target>>::Output
-where
-    L::Target: Arith<R::Target>,
-{
-    a.base().add(b.base())
+macro_rules! elementwise {
+    ($($name:ident: $doc:literal),*) => {$(
+        #[doc = $doc]
+        #[inline]
+        pub fn $name<L: Base + ?Sized, R: Base + ?Sized>(
+            a: &L,
+            b: &R,
+        ) -> <L::Target as Arith<R::Target>>::Output
+        where
+            L::Target: Arith<R::Target>,
+        {
+            a.base().$name(b.base())
+        }
+    )*};
 }
-
-/// `a - b`, elementwise with broadcasting.
-#[inline]
-pub fn sub<L: Base + ?Sized, R: Base + ?Sized>(
-    a: &L,
-    b: &R,
-) -> <L::Target as Arith<R::Target>>::Output
-where
-    L::Target: Arith<R::Target>,
-{
-    a.base().sub(b.base())
-}
-
-/// `a * b`, elementwise with broadcasting.
-#[inline]
-pub fn mul<L: Base + ?Sized, R: Base + ?Sized>(
-    a: &L,
-    b: &R,
-) -> <L::Target as Arith<R::Target>>::Output
-where
-    L::Target: Arith<R::Target>,
-{
-    a.base().mul(b.base())
-}
-
-/// `a / b`, elementwise with broadcasting.
-#[inline]
-pub fn div<L: Base + ?Sized, R: Base + ?Sized>(
-    a: &L,
-    b: &R,
-) -> <L::Target as Arith<R::Target>>::Output
-where
-    L::Target: Arith<R::Target>,
-{
-    a.base().div(b.base())
-}
+elementwise!(
+    add: "`a + b`, elementwise with broadcasting.",
+    sub: "`a - b`, elementwise with broadcasting.",
+    mul: "`a * b`, elementwise with broadcasting.",
+    div: "`a / b`, elementwise with broadcasting."
+);
 
 /// Panics, naming both shapes, unless ndarray can broadcast them together (trailing axes
 /// equal or 1). ndarray's own operators panic with `IncompatibleShape` and no shapes.
