@@ -202,3 +202,54 @@ fn forward_mode_agrees_with_reverse_mode() {
         );
     }
 }
+
+/// A value that starts as a constant and picks up a derivative in the loop, through
+/// `to_degrees`; and a local array passed to a slice parameter.
+#[differentiate(hessian)]
+fn degrees_and_local_array(x: f64, v: &[f64]) -> f64 {
+    let mut a = 0.5_f64;
+    let mut arr = [0.0; 3];
+    for i in 0..3 {
+        a = (a.to_degrees() * 0.01 + x).sin();
+        arr[i] = a * v[i % v.len()];
+    }
+    a.to_radians() + pair(&arr) * total(&arr)
+}
+
+#[differentiate(hessian)]
+fn total(v: &[f64]) -> f64 {
+    v[0] * v[1] + v[2].powi(2)
+}
+
+#[test]
+fn constants_that_become_active_and_local_arrays_to_slices() {
+    let v = [0.3, -0.7];
+    check_hvp(
+        |q| {
+            let g = degrees_and_local_array::grad(q[0], &q[1..]).1;
+            let mut out = vec![g.x];
+            out.extend(&g.v);
+            out
+        },
+        |q, t| {
+            let h = degrees_and_local_array::hvp(q[0], &q[1..], t[0], &t[1..]).2;
+            let mut out = vec![h.x];
+            out.extend(&h.v);
+            out
+        },
+        &[0.4, v[0], v[1]],
+        5,
+    );
+    let mut p = Points::new(19);
+    for _ in 0..5 {
+        let (x, t, u) = (
+            p.vec(3, -1.0, 1.0),
+            p.vec(3, -1.0, 1.0),
+            p.next_f64(-2.0, 2.0),
+        );
+        let g = degrees_and_local_array::vjp(x[0], &x[1..]).1(u);
+        let jt = degrees_and_local_array::jvp(x[0], &x[1..], t[0], &t[1..]).1;
+        let right = t[0] * g.x + t[1] * g.v[0] + t[2] * g.v[1];
+        assert_close(u * jt, right, 1e-11);
+    }
+}

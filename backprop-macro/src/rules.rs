@@ -326,8 +326,8 @@ fn math_backward(
             add_to(&rest[1], up.clone());
             Some(mul(up.clone(), operand(&rest[0])))
         }
-        Math::ToDegrees => Some(method("to_degrees", up.clone(), vec![])),
-        Math::ToRadians => Some(method("to_radians", up.clone(), vec![])),
+        Math::ToDegrees => Some(helper("to_degrees", vec![up.clone()])),
+        Math::ToRadians => Some(helper("to_radians", vec![up.clone()])),
         Math::Max | Math::Min => {
             // The max gate routes the whole gradient to the input it picked.
             let picks = if m == Math::Max {
@@ -617,7 +617,7 @@ pub fn tangent_e(e: &E, active: &dyn Fn(VarId) -> bool) -> Option<E> {
             }
         }
         E::Neg(a) => neg(t(a)?),
-        E::Method(name, r, args) => {
+        E::Method(name, r, _) => {
             let tr = t(r)?;
             let r = (**r).clone();
             match *name {
@@ -626,13 +626,12 @@ pub fn tangent_e(e: &E, active: &dyn Fn(VarId) -> bool) -> Option<E> {
                 "sinh" => mul(tr, method("cosh", r, vec![])),
                 "cosh" => mul(tr, method("sinh", r, vec![])),
                 "sqrt" => div(tr, mul(lit("2.0"), method("sqrt", r, vec![]))),
-                "to_degrees" | "to_radians" => method(name, tr, args.clone()),
                 _ => return None,
             }
         }
         E::Helper(name, args) => match *name {
             // Linear in its first argument.
-            "exp2" => helper("exp2", vec![t(&args[0])?]),
+            "exp2" | "to_degrees" | "to_radians" => helper(name, vec![t(&args[0])?]),
             "cast_like" => helper("cast_like", vec![t(&args[0])?, args[1].clone()]),
             // d/dx 1/(x ln b) = -(1/(x ln b)) / x
             "log2" | "log10" => {

@@ -136,6 +136,14 @@ impl<T: Accumulate + Copy, const N: usize> Accumulate for [T; N] {
     }
 }
 
+/// A local array passed to a slice parameter (`f(&arr)`) gets the callee's `Vec` gradient.
+impl<T: Accumulate + Copy, const N: usize> Accumulate<Vec<T>> for [T; N] {
+    #[inline]
+    fn accumulate(&mut self, rhs: Vec<T>) {
+        add_elementwise(self, &rhs);
+    }
+}
+
 fn add_elementwise<T: Accumulate + Copy>(total: &mut [T], rhs: &[T]) {
     assert_eq!(
         total.len(),
@@ -167,6 +175,14 @@ impl<T: Copy> ToTangent<Vec<T>> for Vec<T> {
     #[inline]
     fn to_tangent(&self) -> Vec<T> {
         self.clone()
+    }
+}
+
+/// A local array's tangent passed to a slice parameter.
+impl<T: Copy, const N: usize> ToTangent<Vec<T>> for [T; N] {
+    #[inline]
+    fn to_tangent(&self) -> Vec<T> {
+        self.to_vec()
     }
 }
 

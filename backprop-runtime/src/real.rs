@@ -63,6 +63,20 @@ impl Real for f64 {
 pub mod d {
     use super::Real;
 
+    /// `g.to_degrees()` as a function: `to_degrees` is linear, so this is its backward and
+    /// tangent rule. A function (not a method call) lets an untyped `0.0` take its type
+    /// from where it is used.
+    #[inline(always)]
+    pub fn to_degrees<T: Real>(g: T) -> T {
+        g.to_degrees()
+    }
+
+    /// `g.to_radians()` as a function (see [`to_degrees`]).
+    #[inline(always)]
+    pub fn to_radians<T: Real>(g: T) -> T {
+        g.to_radians()
+    }
+
     /// `y = x.exp2()`: `y · ln 2`.
     #[inline(always)]
     pub fn exp2<T: Real>(y: T) -> T {
