@@ -594,9 +594,15 @@ impl<'r> Gen<'r> {
             5 => {
                 let t = self.name("t");
                 let (a, b) = (self.expr(2), self.expr(2));
-                let call = match self.rng.below(3) {
+                let arrays: Vec<String> = self.arrays.iter().flatten().cloned().collect();
+                let call = match self.rng.below(4) {
                     0 => format!("helper({a}, {b})"),
                     1 if self.has_slice => format!("helper_slice(v, {a})"),
+                    // A call borrowing a local array: its pullback is made again backward.
+                    2 if !arrays.is_empty() => {
+                        let arr = &arrays[self.rng.below(arrays.len())];
+                        format!("helper_slice(&{arr}, {a})")
+                    }
                     _ => format!("sigmoid({a}) * relu({b})"),
                 };
                 self.line(&format!("let {t} = {call};"));
