@@ -1,5 +1,5 @@
 //! Peak heap memory of one gradient evaluation, for each method of the loop benchmarks:
-//! `cargo bench --bench memory`. A counting allocator wraps the system allocator; the peak
+//! `cargo bench -p backprop-benches --bench memory`. A counting allocator wraps the system allocator; the peak
 //! is measured above what was allocated before the call (the inputs).
 
 #[path = "common/loops.rs"]

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""JAX on issue 4's training step, for comparison with `cargo bench --bench training`.
+"""JAX on issue 4's training step, for comparison with `cargo bench -p backprop-benches --bench training`.
 
 One step of gradient descent on a 784 -> 256 (ReLU) -> 10 network, batch 64, softmax
 cross-entropy, f32, `jax.jit(jax.value_and_grad(loss))` plus the update, on one core.

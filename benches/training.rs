@@ -1,7 +1,7 @@
 //! Issue 4's benchmark: one training step of a 784 → 256 (ReLU) → 10 network on a batch of
 //! 64, f32, on one thread: the generated gradient against the same step written by hand
 //! with the same kernels, and the loss alone. `benches/mlp_jax.py` times JAX on the same
-//! step; `cargo bench --bench memory` reports the step's peak memory.
+//! step; `cargo bench -p backprop-benches --bench memory` reports the step's peak memory.
 
 #[path = "common/mlp.rs"]
 mod mlp;

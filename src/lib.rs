@@ -1,23 +1,7 @@
-//! Flat, readable reverse-mode gradient code, generated from plain Rust functions.
-//!
-//! ```
-//! use backprop::differentiate;
-//!
-//! #[differentiate]
-//! fn f(x: f64, y: f64, z: f64) -> f64 {
-//!     let q = x + y;
-//!     q * z
-//! }
-//!
-//! assert_eq!(f(-2.0, 5.0, -4.0), -12.0);
-//! let (value, g) = f::grad(-2.0, 5.0, -4.0);
-//! assert_eq!(value, -12.0);
-//! assert_eq!((g.x, g.y, g.z), (-4.0, -4.0, 3.0));
-//! let (_, pullback) = f::vjp(-2.0, 5.0, -4.0);
-//! assert_eq!(pullback(2.0).z, 6.0);
-//! ```
-//!
-//! See the README for the supported Rust, the generated code, and the runtime.
+#![doc = include_str!("../README.md")]
+// Every example in these docs compiles warning-free, as a user pastes it.
+#![doc(test(attr(deny(warnings))))]
+#![warn(missing_docs)]
 
 pub use backprop_macro::differentiate;
 pub use backprop_runtime::check;
@@ -30,14 +14,9 @@ pub use backprop_runtime::{log_softmax, ndarray, softmax, softmax_cross_entropy}
 #[doc(hidden)]
 pub mod __private {
     pub use backprop_runtime::{
-        NotDifferentiable, Stack, accumulate, check_differentiable, check_tangent, d, element_mut,
-        jacobian_rows, steps, tangent, zeros_like,
+        NotDifferentiable, NotGenerated, Stack, accumulate, check_differentiable, check_tangent, d,
+        element_mut, jacobian_rows, not_generated, steps, tangent, zeros_like,
     };
     #[cfg(feature = "tensor")]
     pub use backprop_runtime::{ndarray, tensor, zero_out};
 }
-
-/// The README's examples, compiled and run as doctests.
-#[doc = include_str!("../README.md")]
-#[cfg(doctest)]
-pub struct ReadmeDoctests;

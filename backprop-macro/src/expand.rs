@@ -6,7 +6,7 @@ use crate::args::{self, Args};
 use crate::diag::Errors;
 use crate::emit::{self, Emit};
 use crate::ir::*;
-use crate::{analysis, lower, reverse};
+use crate::{analysis, lower, missing, reverse};
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote, quote_spanned};
 use std::collections::BTreeSet;
@@ -64,15 +64,17 @@ fn item_keyword_span(item: &syn::Item) -> proc_macro2::Span {
 
 /// Parameter lists with every reference lifetime named, so the pullback can say what it
 /// borrows (`impl FnOnce(f64) -> Grad + use<'x>`) in any edition.
-struct Signature {
+pub struct Signature {
     /// `x: &'x [f64], n: usize`
-    params: Vec<TokenStream>,
+    pub params: Vec<TokenStream>,
     /// The arguments, to forward: `x, n`.
-    args: Vec<TokenStream>,
+    pub args: Vec<TokenStream>,
+    /// The lifetime parameters, declared and named here: `'x`.
+    pub lifetimes: Vec<TokenStream>,
     /// `<'x>`
-    generics: TokenStream,
+    pub generics: TokenStream,
     /// `+ use<'x>`
-    capture: TokenStream,
+    pub capture: TokenStream,
 }
 
 struct NameLifetimes<'a> {
@@ -145,6 +147,7 @@ fn signature(f: &Func) -> Signature {
     Signature {
         params,
         args,
+        lifetimes: all,
         generics,
         capture,
     }
@@ -202,9 +205,11 @@ fn optional_tangents(f: &Func, e: &Emit) -> (Vec<TokenStream>, Vec<TokenStream>)
 
 /// The lints the generated code allows, in one place (as pin-project does). The forward
 /// pass is the user's own code again, so what rustc or clippy would say about it the user
-/// already sees on their function.
+/// already sees on their function. A pullback's `+ use<'x>` is needed in edition 2021 and
+/// redundant in 2024, and a macro cannot tell which edition its caller is in.
 fn allowed_lints() -> TokenStream {
     quote!(#[allow(
+        impl_trait_redundant_captures,
         non_snake_case,
         unused_variables,
         unused_mut,
@@ -233,6 +238,7 @@ fn module(
         args: call_args,
         generics,
         capture,
+        ..
     } = &sig;
     let private = &e.private;
 
@@ -358,6 +364,7 @@ fn module(
     } else {
         TokenStream::new()
     };
+    let stubs = missing::stubs(f, &e, &sig, args);
     let items = match (args.reverse, args.forward) {
         (true, true) => {
             quote!(#grad_struct #reverse_items #forward_items #jacobian_items #second_order)
@@ -397,12 +404,15 @@ fn module(
             #[allow(unused_imports)]
             use super::*;
 
+            #items
+
+            // What other differentiated functions read, checks, and the items not generated.
             #[doc(hidden)]
             pub const __DIFFERENTIABLE: &[bool] = &[#(#differentiable),*];
 
             #(#checks)*
 
-            #items
+            #stubs
         }
     }
 }
@@ -723,6 +733,7 @@ fn second_order_items(
         args: call_args,
         generics,
         capture,
+        ..
     } = sig;
     let backward = reverse::backward(f, a, false);
     let forward = e.forward();

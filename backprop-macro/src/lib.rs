@@ -6,6 +6,8 @@
 //! span) → `analysis` (activity, saved values, control records) → `reverse` (the backward
 //! pass) → `emit` (tokens) → `expand` (the module beside the untouched function).
 
+#![doc(test(attr(deny(warnings))))]
+
 mod analysis;
 mod args;
 mod diag;
@@ -13,6 +15,7 @@ mod emit;
 mod expand;
 mod ir;
 mod lower;
+mod missing;
 mod names;
 mod reverse;
 mod rules;
@@ -20,8 +23,7 @@ mod tangent;
 
 use proc_macro::TokenStream;
 
-/// Generates the gradient of a function as flat Rust code, in a module of the same name:
-/// `NAME::Grad`, `NAME::grad`, `NAME::vjp`. See the `backprop` crate for the whole story.
+#[doc = include_str!("differentiate.md")]
 #[proc_macro_attribute]
 pub fn differentiate(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand::differentiate(attr.into(), item.into()).into()

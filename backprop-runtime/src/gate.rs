@@ -3,7 +3,7 @@
 //! differentiated function, so a gate is used by calling it, by name, like any function.
 
 /// Declares a gate: a function together with its hand-written backward rule (and,
-/// optionally, its forward-mode rule).
+/// optionally, its forward-mode rule and its second-order rule).
 ///
 /// ```
 /// backprop::gate! {
@@ -20,6 +20,12 @@
 ///     // tangent per input, in order), for `#[differentiate(forward)]`.
 ///     tangent(out, dx) {
 ///         dx * (1.0 - (-out).exp())
+///     }
+///     // optional: the tangent of `backward`, given the tangents `dout` of `out` and `dgrad`
+///     // of `grad`, for `#[differentiate(hessian)]` (forward over reverse).
+///     second(dout, dgrad) {
+///         let s = 1.0 - (-out).exp();
+///         dgrad * s + grad * (1.0 - s) * dout
 ///     }
 /// }
 ///
@@ -40,7 +46,7 @@
 ///
 /// The function is emitted as written. Beside it, a module of the same name holds what
 /// `#[differentiate]` calls: `__vjp` (value and pullback) and, with a `tangent` rule,
-/// `__jvp`. The inputs are passed by value and kept for the backward rule (references,
+/// `__jvp`, and with `tangent` and `second` rules, `__fob`. The inputs are passed by value and kept for the backward rule (references,
 /// floats and other `Clone` types), so the backward block sees every input by its name.
 /// Generic gates bound their type parameters by [`Real`](crate::Real) (or any trait that
 /// fixes `GradOf::Grad`).
@@ -58,7 +64,7 @@ macro_rules! gate {
         $(#[$meta])*
         $vis fn $name $(< $($lt,)* $($gp $(: $gb)?),+ >)? ($arg: $aty) -> $rty $body
 
-        $crate::gate!(@module $vis $name [$(< $($lt,)* $($gp $(: $gb)?),+ >)?] ($arg: $aty) -> $rty
+        $crate::__gate_items!(@module $vis $name [$(< $($lt,)* $($gp $(: $gb)?),+ >)?] ($arg: $aty) -> $rty
             [$out, $grad, ($backward,)] [$($tout, ($targ), $tangent)?] [$($dout, $dgrad, ($second,))?]);
     };
     // Several inputs: the backward block returns a tuple, one gradient per input.
@@ -73,9 +79,15 @@ macro_rules! gate {
         $(#[$meta])*
         $vis fn $name $(< $($lt,)* $($gp $(: $gb)?),+ >)? ($($arg: $aty),+) -> $rty $body
 
-        $crate::gate!(@module $vis $name [$(< $($lt,)* $($gp $(: $gb)?),+ >)?] ($($arg: $aty),+) -> $rty
+        $crate::__gate_items!(@module $vis $name [$(< $($lt,)* $($gp $(: $gb)?),+ >)?] ($($arg: $aty),+) -> $rty
             [$out, $grad, $backward] [$($tout, ($($targ),+), $tangent)?] [$($dout, $dgrad, $second)?]);
     };
+}
+
+/// The items `gate!` writes beside the function; not a public API.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __gate_items {
     (@module $vis:vis $name:ident [$($generics:tt)*] ($($arg:ident : $aty:ty),+) -> $rty:ty
         [$out:ident, $grad:ident, $backward:expr] [$($tangent_rule:tt)*] [$($second_rule:tt)*]
     ) => {
@@ -86,7 +98,7 @@ macro_rules! gate {
             use super::*;
 
             #[doc(hidden)]
-            pub const __DIFFERENTIABLE: &[bool] = &[$($crate::gate!(@true $arg)),+];
+            pub const __DIFFERENTIABLE: &[bool] = &[$($crate::__gate_items!(@true $arg)),+];
 
             #[doc(hidden)]
             #[inline]
@@ -97,8 +109,8 @@ macro_rules! gate {
                 (::core::clone::Clone::clone(&$out), move |$grad: $rty| $backward)
             }
 
-            $crate::gate!(@jvp $name [$($generics)*] ($($arg: $aty),+) -> $rty [$($tangent_rule)*]);
-            $crate::gate!(@fob $name [$($generics)*] ($($arg: $aty),+) -> $rty
+            $crate::__gate_items!(@jvp $name [$($generics)*] ($($arg: $aty),+) -> $rty [$($tangent_rule)*]);
+            $crate::__gate_items!(@fob $name [$($generics)*] ($($arg: $aty),+) -> $rty
                 [$out, $grad, $backward] [$($tangent_rule)*] [$($second_rule)*]);
         }
     };

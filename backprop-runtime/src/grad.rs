@@ -1,7 +1,10 @@
 //! Gradient values: their types, their zeros, and how contributions add up.
 
-/// The gradient of a parameter of type `Self` (API.md's table): a float's gradient is a
-/// float, a slice's or `Vec`'s a `Vec` of the same length, an array's an array.
+/// The gradient of a parameter of type `Self`: a float's gradient is a float, an
+/// `[T; N]`'s an `[T; N]`, a slice's or `Vec`'s a `Vec` of the same length, an ndarray
+/// array's (or view's) an owned array of the same shape. A reference's gradient is its
+/// target's. The `Grad` struct that `#[differentiate]` generates has one field of this type
+/// per differentiable parameter.
 pub trait GradOf {
     /// The gradient's type.
     type Grad;
@@ -328,4 +331,17 @@ where
         });
     }
     rows
+}
+
+/// The type in the bound of an item `#[differentiate]` did not generate (`f::hessian`
+/// without `hessian`, ...): no trait is implemented for it, so calling the item is a compile
+/// error whose message says which argument to add.
+#[doc(hidden)]
+pub struct NotGenerated<'a>(core::marker::PhantomData<&'a ()>);
+
+/// The body of an item `#[differentiate]` did not generate; it cannot be called (its bound
+/// is never satisfied).
+#[doc(hidden)]
+pub fn not_generated<T>() -> T {
+    unreachable!("an item #[differentiate] did not generate was called")
 }

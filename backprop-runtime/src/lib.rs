@@ -1,7 +1,7 @@
 //! The runtime of [`backprop`](https://docs.rs/backprop): what the code `#[differentiate]`
 //! generates calls, and what users call beside it.
 //!
-//! - gates with hand-written local gradients: [`sigmoid`], [`relu`], and [`gate!`] to
+//! - gates with hand-written local gradients: [`sigmoid()`], [`relu()`], and [`gate!`] to
 //!   declare your own;
 //! - the reverse sweep's saved values ([`Stack`]) and replayed loop indices ([`Steps`]);
 //! - gradient values ([`GradOf`], [`ZerosLike`], [`Accumulate`]);
@@ -10,6 +10,7 @@
 //! Use it through the `backprop` facade crate; this crate has no proc-macro dependencies.
 
 #![warn(missing_docs)]
+#![doc(test(attr(deny(warnings))))]
 
 pub mod check;
 mod gate;
@@ -26,8 +27,9 @@ pub use ndarray;
 
 pub use gates::{Activation, maximum, minimum, relu, sigmoid};
 pub use grad::{
-    Accumulate, Elements, GradOf, NotDifferentiable, SameShape, ToTangent, ZerosLike, accumulate,
-    check_differentiable, check_tangent, element_mut, jacobian_rows, tangent, zeros_like,
+    Accumulate, Elements, GradOf, NotDifferentiable, NotGenerated, SameShape, ToTangent, ZerosLike,
+    accumulate, check_differentiable, check_tangent, element_mut, jacobian_rows, not_generated,
+    tangent, zeros_like,
 };
 pub use real::{Real, d};
 pub use stack::{IntoSteps, LoopIndex, Stack, Steps, steps};

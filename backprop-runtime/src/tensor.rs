@@ -4,7 +4,7 @@
 //! an array it calls the kernels here, which dispatch on the types:
 //! - elementwise `+ - * /` between arrays and floats, with ndarray's broadcasting
 //!   ([`add`], [`sub`], [`mul`], [`div`], [`neg`]); the backward rule of each is the scalar
-//!   rule applied elementwise, then [`reduce`]d to the operand's shape (a broadcast operand's
+//!   rule applied elementwise, then reduced ([`Reduce`]) to the operand's shape (a broadcast operand's
 //!   gradient is summed over the axes it was broadcast along);
 //! - matrix products [`dot`] (2-D·2-D, 2-D·1-D, 1-D·1-D, 1-D·2-D) with backward products
 //!   `dX = dY·Wᵀ`, `dW = Xᵀ·dY` on transposed views (no transposed copies), accumulating
