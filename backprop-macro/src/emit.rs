@@ -259,6 +259,12 @@ impl<'a> Emit<'a> {
     fn op_plain(&self, op: &Op) -> TokenStream {
         match op {
             Op::Konst(k) => k.expr.to_token_stream(),
+            // A sequence is copied, never moved or aliased: the copy may be written, and the
+            // backward pass may read the original.
+            Op::Copy(Operand::Var(v)) if self.f.vars[*v].kind == Kind::Seq => {
+                let (private, v) = (&self.private, self.ident(*v));
+                quote!(#private::owned_copy(&#v))
+            }
             Op::Copy(a) => self.expr(&self.operand(a), 0),
             Op::Neg(a) => self.expr(&E::Neg(Box::new(self.operand(a))), 0),
             Op::Bin(b, x, y) => self.expr(

@@ -79,6 +79,7 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Option<Fun
         ret: None,
         result: None,
         fn_name: item.sig.ident.clone(),
+        indexed: indexed_names(&item.block),
     };
     let sig = &item.sig;
     cx.check_signature(sig);
@@ -188,7 +189,8 @@ struct Lower<'e> {
     env: Vec<Vec<(String, VarId)>>,
     /// The IR block being lowered into.
     scope: ScopeId,
-    /// Variables declared without a value (`let y;`): every assignment initializes them.
+    /// Variables declared without a value (`let y;`): every assignment of the user's
+    /// initializes them (rustc allows one per path, as `let mut y;` is rejected).
     deferred: BTreeSet<VarId>,
     pullback_names: BTreeSet<String>,
     /// Locals whose value already had an error: using them reports nothing more.
@@ -196,6 +198,8 @@ struct Lower<'e> {
     ret: Option<Ret>,
     result: Option<Operand>,
     fn_name: Ident,
+    /// Names the body indexes (`p[i]`): a call's result bound to one is a sequence.
+    indexed: BTreeSet<String>,
 }
 
 impl<'e> Lower<'e> {
@@ -503,16 +507,36 @@ impl<'e> Lower<'e> {
             let rest = &stmts[i + 1..];
             match stmt {
                 syn::Stmt::Local(local) => {
-                    if let Some(init) = &local.init {
-                        if let Expr::If(ifx) = &*init.expr {
-                            if exits(ifx) {
-                                let Some(var) = self.declare_local(local, out) else { continue };
-                                let k2 = self.push_frame(k, rest, sink);
-                                let flow = self.lower_if(ifx, Sink::Var(var), out, &k2);
-                                self.bind_local(local, var);
-                                return flow;
-                            }
+                    // An initializer that can `return` (or leave the loop): the statements
+                    // after the `let` go on inside the paths that fall through it.
+                    let exiting = local.init.as_ref().and_then(|init| match strip(&init.expr) {
+                        Expr::If(ifx) if exits(ifx) && init.diverge.is_none() => Some(Ok(ifx)),
+                        Expr::Block(b)
+                            if b.label.is_none() && block_exits(&b.block) && init.diverge.is_none() =>
+                        {
+                            Some(Err(&b.block))
                         }
+                        _ => None,
+                    });
+                    if let Some(init) = exiting {
+                        let Some(var) = self.declare_local(local, out) else { continue };
+                        // The statements after the `let` see the variable; its initializer
+                        // sees the names bound before it.
+                        let before = self.env.clone();
+                        self.bind_local(local, var);
+                        let k2 = self.push_frame(k, rest, sink);
+                        self.env = before;
+                        let flow = match init {
+                            Ok(ifx) => self.lower_if(ifx, Sink::Var(var), out, &k2),
+                            Err(block) => {
+                                self.env.push(Vec::new());
+                                let flow = self.lower_stmts(&block.stmts, Sink::Var(var), out, &k2);
+                                self.env.pop();
+                                flow
+                            }
+                        };
+                        self.bind_local(local, var);
+                        return flow;
                     }
                     self.lower_local(local, out);
                 }
@@ -727,7 +751,15 @@ impl<'e> Lower<'e> {
             _ => {}
         }
         let op = self.lower_op(&init.expr, out);
-        let kind = annotated.unwrap_or_else(|| self.op_kind(&op));
+        let kind = annotated.unwrap_or_else(|| match self.op_kind(&op) {
+            // `let p = polar(r, t); p[0]`: the call returns a sequence.
+            Kind::Float
+                if matches!(op, Op::Call(_)) && self.indexed.contains(&ident.to_string()) =>
+            {
+                Kind::Seq
+            }
+            kind => kind,
+        });
         let var = self.user_var(&ident, kind, ty);
         if self.errors.count() != errors_before {
             self.poisoned.insert(var);
@@ -771,7 +803,11 @@ impl<'e> Lower<'e> {
         }
         let kind = ty.as_ref().map(classify_kind).unwrap_or(Kind::Float);
         let var = self.user_var(&ident, kind, ty);
-        self.deferred.insert(var);
+        // Only a `let y;` of the user's is initialized by a later assignment of the user's;
+        // after `let mut y = if ...`, an assignment updates `y`.
+        if local.init.is_none() {
+            self.deferred.insert(var);
+        }
         out.push(Stmt::Declare { var });
         Some(var)
     }
@@ -1219,7 +1255,10 @@ impl<'e> Lower<'e> {
         // `for &c in CONSTS.iter()`: the pattern's `&` goes into the head.
         let iter = if matches!(&*f.pat, Pat::Reference(_)) {
             let inner = iter.expr.clone();
-            self.konst_tokens(quote!(#inner.copied()), &iter.reads)
+            self.konst_tokens(
+                quote!(::core::iter::Iterator::copied(::core::iter::IntoIterator::into_iter(#inner))),
+                &iter.reads,
+            )
         } else {
             iter
         };
@@ -2470,6 +2509,33 @@ fn exits(ifx: &syn::ExprIf) -> bool {
         found: false,
     };
     scan.visit_expr_if(ifx);
+    scan.found
+}
+
+/// Every name the block indexes as `name[...]`.
+fn indexed_names(block: &syn::Block) -> BTreeSet<String> {
+    struct Scan(BTreeSet<String>);
+    impl<'ast> Visit<'ast> for Scan {
+        fn visit_expr_index(&mut self, ix: &'ast syn::ExprIndex) {
+            if let Expr::Path(p) = strip(&ix.expr) {
+                if let Some(ident) = p.path.get_ident() {
+                    self.0.insert(ident.to_string());
+                }
+            }
+            syn::visit::visit_expr_index(self, ix);
+        }
+    }
+    let mut scan = Scan(BTreeSet::new());
+    scan.visit_block(block);
+    scan.0
+}
+
+fn block_exits(block: &syn::Block) -> bool {
+    let mut scan = ExitScan {
+        loops: 0,
+        found: false,
+    };
+    scan.visit_block(block);
     scan.found
 }
 

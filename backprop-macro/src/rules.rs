@@ -296,11 +296,15 @@ fn math_backward(
         )),
         Math::Atan => Some(div(up.clone(), add(one(), mul(x.clone(), x.clone())))),
         Math::Atan2 => {
-            // y.atan2(x): d/dy = x / (x² + y²), d/dx = -y / (x² + y²)
+            // y.atan2(x): d/dy = x / (x² + y²), d/dx = -y / (x² + y²), as (x / h) / h with
+            // h = y.hypot(x), so neither tiny nor huge arguments overflow.
             let other = operand(&rest[0]);
-            let r2 = add(mul(other.clone(), other.clone()), mul(x.clone(), x.clone()));
-            add_to(&rest[0], div(mul(neg(up.clone()), x.clone()), r2.clone()));
-            Some(div(mul(up.clone(), other), r2))
+            let h = method("hypot", x.clone(), vec![other.clone()]);
+            add_to(
+                &rest[0],
+                neg(div(mul(up.clone(), div(x.clone(), h.clone())), h.clone())),
+            );
+            Some(div(mul(up.clone(), div(other, h.clone())), h))
         }
         Math::Sinh => Some(mul(up.clone(), method("cosh", x.clone(), vec![]))),
         Math::Cosh => Some(mul(up.clone(), method("sinh", x.clone(), vec![]))),
@@ -617,6 +621,15 @@ pub fn tangent_e(e: &E, active: &dyn Fn(VarId) -> bool) -> Option<E> {
             }
         }
         E::Neg(a) => neg(t(a)?),
+        // d hypot(r, a) = (r·dr + a·da) / hypot(r, a), as (r / h)·dr + (a / h)·da.
+        E::Method("hypot", r, args) => {
+            let h = e.clone();
+            let (tr, ta) = (t(r), t(&args[0]));
+            add_either(
+                tr.map(|d| mul(d, div((**r).clone(), h.clone()))),
+                ta.map(|d| mul(d, div(args[0].clone(), h.clone()))),
+            )?
+        }
         E::Method(name, r, _) => {
             let tr = t(r)?;
             let r = (**r).clone();

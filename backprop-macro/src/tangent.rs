@@ -69,8 +69,8 @@ impl Emit<'_> {
             }
             Op::Copy(Operand::Var(w)) if self.f.vars[*w].kind == Kind::Seq => {
                 if self.a.active[*w] {
-                    let dw = self.dot(*w);
-                    quote!(::std::borrow::ToOwned::to_owned(&#dw))
+                    let (private, dw) = (&self.private, self.dot(*w));
+                    quote!(#private::owned_copy(&#dw))
                 } else {
                     self.zero_tangent(v)
                 }

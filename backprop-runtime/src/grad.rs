@@ -345,3 +345,52 @@ pub struct NotGenerated<'a>(core::marker::PhantomData<&'a ()>);
 pub fn not_generated<T>() -> T {
     unreachable!("an item #[differentiate] did not generate was called")
 }
+
+/// An owned copy of a sequence, whatever holds it: `x.to_vec()` of a slice, a clone of a
+/// `Vec` or of an array, through any number of references. `let v = x.to_vec();`,
+/// `x.clone()` and `let w = x;` of sequences copy with it, so the copy can be written and
+/// the original read again by the backward pass.
+pub trait OwnedCopy {
+    /// The copy's type: `Vec<T>` for slices and `Vec`s, `[T; N]` for arrays.
+    type Owned;
+    /// The copy.
+    fn owned_copy(&self) -> Self::Owned;
+}
+
+impl<T: Clone> OwnedCopy for [T] {
+    type Owned = Vec<T>;
+    #[inline]
+    fn owned_copy(&self) -> Vec<T> {
+        self.to_vec()
+    }
+}
+
+impl<T: Clone> OwnedCopy for Vec<T> {
+    type Owned = Vec<T>;
+    #[inline]
+    fn owned_copy(&self) -> Vec<T> {
+        self.clone()
+    }
+}
+
+impl<T: Clone, const N: usize> OwnedCopy for [T; N] {
+    type Owned = [T; N];
+    #[inline]
+    fn owned_copy(&self) -> [T; N] {
+        self.clone()
+    }
+}
+
+impl<U: OwnedCopy + ?Sized> OwnedCopy for &U {
+    type Owned = U::Owned;
+    #[inline]
+    fn owned_copy(&self) -> U::Owned {
+        (**self).owned_copy()
+    }
+}
+
+/// `owned_copy(&x)`: an owned copy of the sequence `x`.
+#[inline]
+pub fn owned_copy<S: OwnedCopy + ?Sized>(s: &S) -> S::Owned {
+    s.owned_copy()
+}

@@ -27,9 +27,9 @@ pub use ndarray;
 
 pub use gates::{Activation, maximum, minimum, relu, sigmoid};
 pub use grad::{
-    Accumulate, Elements, GradOf, NotDifferentiable, NotGenerated, SameShape, ToTangent, ZerosLike,
-    accumulate, check_differentiable, check_tangent, element_mut, jacobian_rows, not_generated,
-    tangent, zeros_like,
+    Accumulate, Elements, GradOf, NotDifferentiable, NotGenerated, OwnedCopy, SameShape, ToTangent,
+    ZerosLike, accumulate, check_differentiable, check_tangent, element_mut, jacobian_rows,
+    not_generated, owned_copy, tangent, zeros_like,
 };
 pub use real::{Real, d};
 pub use stack::{IntoSteps, LoopIndex, Stack, Steps, steps};

@@ -1,0 +1,279 @@
+//! Plain Rust that once failed to compile or gave a wrong gradient (issue 9's
+//! reproductions), each checked against finite differences, forward mode against reverse
+//! mode, and, where second order applies, the Hessian-vector product. The reproductions are
+//! kept as users wrote them, hence the clippy allowances.
+
+#![allow(
+    clippy::needless_range_loop,
+    clippy::ptr_arg,
+    clippy::redundant_closure
+)]
+#![deny(warnings)]
+
+mod common;
+use backprop::differentiate;
+use common::{assert_close, assert_fd, check_hvp};
+
+/// `⟨∇f, v⟩` from `grad` against `jvp` along `v`.
+#[track_caller]
+fn assert_jvp_matches(grad: &[f64], jvp: f64, v: &[f64]) {
+    let dot: f64 = grad.iter().zip(v).map(|(g, v)| g * v).sum();
+    assert_close(jvp, dot, 1e-12);
+}
+
+// ------------------------------------------------- `return` inside a `let` initializer
+
+#[differentiate(hessian)]
+fn return_in_let_if(x: f64) -> f64 {
+    let y = if x > 0.0 {
+        return x * 2.0;
+    } else {
+        x * 3.0
+    };
+    y * y
+}
+
+#[differentiate(hessian)]
+fn return_in_let_block(x: f64) -> f64 {
+    let y = {
+        if x > 5.0 {
+            return x;
+        }
+        x * 2.0
+    };
+    y * x
+}
+
+#[test]
+fn a_let_initializer_may_return() {
+    for x in [1.5, -1.5, 6.0, 2.0] {
+        let (value, g) = return_in_let_if::grad(x);
+        assert_eq!(value, return_in_let_if(x));
+        assert_fd(|v| return_in_let_if(v[0]), &[x], &[g.x]);
+        assert_jvp_matches(&[g.x], return_in_let_if::jvp(x, 0.5).1, &[0.5]);
+        let (value, g) = return_in_let_block::grad(x);
+        assert_eq!(value, return_in_let_block(x));
+        assert_fd(|v| return_in_let_block(v[0]), &[x], &[g.x]);
+        assert_jvp_matches(&[g.x], return_in_let_block::jvp(x, 0.5).1, &[0.5]);
+        let (_, _, h) = return_in_let_block::hessian(x);
+        assert_eq!(h[0].x, if x > 5.0 { 0.0 } else { 4.0 });
+    }
+    // Shadowing: the initializer reads the outer `x`, the rest the new one.
+    assert_eq!(
+        return_in_let_if::grad(-1.0),
+        (9.0, return_in_let_if::Grad { x: -18.0 })
+    );
+}
+
+// ------------------------------------- `let mut y = if ...` updated afterwards
+
+#[differentiate(hessian)]
+fn updated_after_if(t: f64) -> f64 {
+    let mut y = if t > 0.0 { t } else { -t };
+    y += 1.0;
+    y * t
+}
+
+#[differentiate(hessian)]
+fn updated_in_a_loop(t: f64, x: &[f64]) -> f64 {
+    let mut y = if t > 0.0 { t } else { -t };
+    for j in 0..x.len() {
+        y -= x[j];
+    }
+    y * y
+}
+
+#[test]
+fn a_variable_initialized_by_an_if_can_be_updated() {
+    // Once `grad_y += grad_y;`, doubling the adjoint at every iteration: [16, 8].
+    let (value, g) = updated_in_a_loop::grad(1.0, &[1.0, 2.0]);
+    assert_eq!(value, 4.0);
+    assert_eq!((g.t, g.x.clone()), (-4.0, vec![4.0, 4.0]));
+    for (t, x) in [(1.0, vec![1.0, 2.0]), (-0.7, vec![0.3, -2.0, 1.1])] {
+        let (_, g) = updated_in_a_loop::grad(t, &x);
+        let mut point = vec![t];
+        point.extend(&x);
+        let mut analytic = vec![g.t];
+        analytic.extend(&g.x);
+        assert_fd(|v| updated_in_a_loop(v[0], &v[1..]), &point, &analytic);
+        let dir: Vec<f64> = (0..point.len()).map(|i| 0.3 - 0.2 * i as f64).collect();
+        let (_, tangent) = updated_in_a_loop::jvp(t, &x, dir[0], &dir[1..]);
+        assert_jvp_matches(&analytic, tangent, &dir);
+        check_hvp(
+            |v| {
+                let g = updated_in_a_loop::grad(v[0], &v[1..]).1;
+                std::iter::once(g.t).chain(g.x).collect()
+            },
+            |v, u| {
+                let (_, _, h) = updated_in_a_loop::hvp(v[0], &v[1..], u[0], &u[1..]);
+                std::iter::once(h.t).chain(h.x).collect()
+            },
+            &point,
+            3,
+        );
+    }
+    for t in [2.0, -2.0] {
+        let (_, g) = updated_after_if::grad(t);
+        assert_fd(|v| updated_after_if(v[0]), &[t], &[g.t]);
+        assert_eq!(updated_after_if::hessian(t).2[0].t, 2.0 * t.signum());
+    }
+}
+
+// ------------------------------------------------------------- copies of sequences
+
+#[differentiate(reverse, forward)]
+fn written_copy_of_a_slice(x: &[f64]) -> f64 {
+    let mut v = x.to_vec();
+    v[0] = 2.0 * v[1];
+    v[0] * v[1] + x[0]
+}
+
+#[differentiate(reverse, forward)]
+fn clone_of_a_borrowed_vec(x: &Vec<f64>) -> f64 {
+    let mut v = x.clone();
+    v[1] *= v[0];
+    v[0] * v[1]
+}
+
+#[differentiate(reverse, forward)]
+fn clone_of_a_local_vec(x: f64) -> f64 {
+    let v = vec![x, 2.0 * x];
+    let w = v.clone();
+    w[0] + v[1] * w[1]
+}
+
+#[differentiate(reverse, forward)]
+fn moved_vec(x: Vec<f64>) -> f64 {
+    let w = x;
+    w[0] * w[1]
+}
+
+#[test]
+fn sequences_are_copied_not_aliased() {
+    let x = [1.5, -0.5];
+    let (value, g) = written_copy_of_a_slice::grad(&x);
+    assert_eq!(value, written_copy_of_a_slice(&x));
+    assert_fd(|v| written_copy_of_a_slice(v), &x, &g.x);
+    assert_jvp_matches(
+        &g.x,
+        written_copy_of_a_slice::jvp(&x, &[0.3, 0.7]).1,
+        &[0.3, 0.7],
+    );
+
+    let xv = x.to_vec();
+    let (_, g) = clone_of_a_borrowed_vec::grad(&xv);
+    assert_fd(|v| clone_of_a_borrowed_vec(&v.to_vec()), &x, &g.x);
+    assert_jvp_matches(
+        &g.x,
+        clone_of_a_borrowed_vec::jvp(&xv, &vec![0.3, 0.7]).1,
+        &[0.3, 0.7],
+    );
+
+    let (value, g) = clone_of_a_local_vec::grad(3.0);
+    assert_eq!((value, g.x), (39.0, 25.0));
+    assert_eq!(clone_of_a_local_vec::jvp(3.0, 2.0).1, 50.0);
+
+    let (_, g) = moved_vec::grad(xv.clone());
+    assert_eq!(g.x, vec![-0.5, 1.5]);
+    assert_jvp_matches(&g.x, moved_vec::jvp(xv, vec![0.3, 0.7]).1, &[0.3, 0.7]);
+}
+
+// ---------------------------------------------------- indexing a call's vector result
+
+#[differentiate(hessian)]
+fn polar(r: f64, theta: f64) -> [f64; 2] {
+    [r * theta.cos(), r * theta.sin()]
+}
+
+#[differentiate(hessian)]
+fn area_of_polar(r: f64, theta: f64) -> f64 {
+    let p = polar(r, theta);
+    p[0] * p[1]
+}
+
+#[test]
+fn a_calls_vector_result_can_be_indexed() {
+    let (value, g) = area_of_polar::grad(2.0, 0.5);
+    assert_close(value, 2.0 * 1.0f64.sin(), 1e-15);
+    assert_fd(|v| area_of_polar(v[0], v[1]), &[2.0, 0.5], &[g.r, g.theta]);
+    assert_jvp_matches(
+        &[g.r, g.theta],
+        area_of_polar::jvp(2.0, 0.5, 0.4, -0.3).1,
+        &[0.4, -0.3],
+    );
+    check_hvp(
+        |v| {
+            let g = area_of_polar::grad(v[0], v[1]).1;
+            vec![g.r, g.theta]
+        },
+        |v, u| {
+            let h = area_of_polar::hvp(v[0], v[1], u[0], u[1]).2;
+            vec![h.r, h.theta]
+        },
+        &[2.0, 0.5],
+        5,
+    );
+}
+
+// -------------------------------------------------------- `for &l in labels`
+
+#[differentiate(reverse, forward)]
+fn picked(x: &[f64], labels: &[usize], more: &Vec<usize>) -> f64 {
+    let mut s = 0.0;
+    for &l in labels {
+        s += x[l] * x[l];
+    }
+    for &m in more {
+        s += x[m];
+    }
+    s
+}
+
+#[test]
+fn for_over_borrowed_integers() {
+    let x = [1.0, 2.0, 3.0];
+    let (value, g) = picked::grad(&x, &[0, 2, 2], &vec![1]);
+    assert_eq!(value, 1.0 + 9.0 + 9.0 + 2.0);
+    assert_eq!(g.x, vec![2.0, 1.0, 12.0]);
+    assert_jvp_matches(
+        &g.x,
+        picked::jvp(&x, &[0, 2, 2], &vec![1], &[1.0, -1.0, 0.5]).1,
+        &[1.0, -1.0, 0.5],
+    );
+}
+
+// ------------------------------------------------------- atan2 at extreme magnitudes
+
+#[differentiate(hessian)]
+fn angle(y: f64, x: f64) -> f64 {
+    y.atan2(x)
+}
+
+#[test]
+fn atan2_is_right_at_extreme_magnitudes() {
+    // d/dy = x / (x² + y²), d/dx = -y / (x² + y²): x² + y² over- or underflows here.
+    let (_, g) = angle::grad(1e-300, 1e-300);
+    assert_close(g.y, 5e299, 1e-14);
+    assert_close(g.x, -5e299, 1e-14);
+    let (_, g) = angle::grad(3e200, 4e200);
+    assert_close(g.y / 1.6e-201, 1.0, 1e-14);
+    assert_close(g.x / -1.2e-201, 1.0, 1e-14);
+    // Ordinary magnitudes: finite differences, forward mode and the Hessian.
+    for (y, x) in [(0.3, -1.2), (-2.0, 0.5)] {
+        let (_, g) = angle::grad(y, x);
+        assert_fd(|v| angle(v[0], v[1]), &[y, x], &[g.y, g.x]);
+        assert_jvp_matches(&[g.y, g.x], angle::jvp(y, x, 0.7, 0.2).1, &[0.7, 0.2]);
+        check_hvp(
+            |v| {
+                let g = angle::grad(v[0], v[1]).1;
+                vec![g.y, g.x]
+            },
+            |v, u| {
+                let h = angle::hvp(v[0], v[1], u[0], u[1]).2;
+                vec![h.y, h.x]
+            },
+            &[y, x],
+            9,
+        );
+    }
+}
