@@ -766,3 +766,24 @@ fn forward_mode_agrees_with_reverse_mode_on_more_arrays() {
         }
     }
 }
+
+/// Views written without their lifetime (`ArrayView1<f64>`), beside references.
+#[differentiate(reverse, forward)]
+fn view_beside_refs(x: &Array1<f64>, v: backprop::ndarray::ArrayView1<f64>, s: &[f64]) -> f64 {
+    x.dot(&v) * s[0]
+}
+
+#[test]
+fn views_without_a_written_lifetime() {
+    let (x, v) = (array![1.0, 2.0], array![3.0, -4.0]);
+    let (value, g) = view_beside_refs::grad(&x, v.view(), &[2.0]);
+    assert_eq!(value, -10.0);
+    assert_eq!(
+        (g.x.clone(), g.v.clone(), g.s.clone()),
+        (array![6.0, -8.0], array![2.0, 4.0], vec![-5.0])
+    );
+    let (dx, dv) = (array![0.5, 0.25], array![1.0, 0.0]);
+    let (_, tangent) = view_beside_refs::jvp(&x, v.view(), &[2.0], &dx, dv.view(), &[0.5]);
+    let dot = (&g.x * &dx).sum() + (&g.v * &dv).sum() + g.s[0] * 0.5;
+    assert_close(tangent, dot, 1e-12);
+}

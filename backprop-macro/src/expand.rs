@@ -93,6 +93,24 @@ impl VisitMut for NameLifetimes<'_> {
         syn::visit_mut::visit_type_reference_mut(self, r);
     }
 
+    /// `ArrayView1<f64>` hides a lifetime parameter: it gets a name like a reference's.
+    fn visit_path_segment_mut(&mut self, segment: &mut syn::PathSegment) {
+        if segment.ident.to_string().starts_with("ArrayView") {
+            if let syn::PathArguments::AngleBracketed(args) = &mut segment.arguments {
+                let has_lifetime = args
+                    .args
+                    .iter()
+                    .any(|a| matches!(a, syn::GenericArgument::Lifetime(_)));
+                if !has_lifetime {
+                    let lt = emit::lifetime_for(self.param, self.taken);
+                    self.added.push(lt.clone());
+                    args.args.insert(0, syn::GenericArgument::Lifetime(lt));
+                }
+            }
+        }
+        syn::visit_mut::visit_path_segment_mut(self, segment);
+    }
+
     fn visit_lifetime_mut(&mut self, lt: &mut syn::Lifetime) {
         if lt.ident == "_" {
             let named = emit::lifetime_for(self.param, self.taken);
@@ -435,6 +453,9 @@ fn forward_items(f: &Func, e: &Emit, sig: &Signature) -> TokenStream {
         let dot = e.dot(p.var);
         if matches!(p.ty, syn::Type::Reference(_)) {
             quote!(&#dot)
+        } else if is_view(&p.ty) {
+            // The owned tangent, seen as the view the parameter is.
+            quote!(#dot.view())
         } else {
             quote!(#dot)
         }
@@ -467,6 +488,18 @@ fn forward_items(f: &Func, e: &Emit, sig: &Signature) -> TokenStream {
             #(#unwraps)*
             jvp(#(#call_args,)* #(#forwarded),*)
         }
+    }
+}
+
+/// `ArrayView1<T>`, `ArrayView<'a, T, D>`, ...: an ndarray view, passed by value.
+fn is_view(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Path(p) => p
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident.to_string().starts_with("ArrayView")),
+        _ => false,
     }
 }
 
