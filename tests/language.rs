@@ -6,7 +6,8 @@
 #![allow(
     clippy::needless_range_loop,
     clippy::ptr_arg,
-    clippy::redundant_closure
+    clippy::redundant_closure,
+    clippy::assign_op_pattern
 )]
 #![deny(warnings)]
 
@@ -276,4 +277,36 @@ fn atan2_is_right_at_extreme_magnitudes() {
             9,
         );
     }
+}
+
+// ----------------------------------------------- printing and checking in the body
+
+#[differentiate(hessian)]
+fn checked(x: f64, v: &[f64]) -> f64 {
+    let mut s = x * 2.0;
+    println!("s = {s}, x = {x:.3}, {{not a capture}} {}", v[0]);
+    assert!(s.is_finite(), "s is {s}");
+    s = s * x;
+    debug_assert_eq!(v.len(), 2);
+    for i in 0..v.len() {
+        s += v[i] * x;
+        eprintln!("step {i}: {s}");
+    }
+    assert_ne!(s, 1.0e300, "{}", s);
+    s
+}
+
+#[test]
+fn print_and_assert_run_on_the_forward_pass() {
+    // 2x² + x(v0 + v1): the macros read the values, and the derivatives are untouched.
+    let (value, g) = checked::grad(1.5, &[1.0, 2.0]);
+    assert_eq!((value, g.x, g.v.clone()), (9.0, 9.0, vec![1.5, 1.5]));
+    assert_eq!(checked::hessian(1.5, &[1.0, 2.0]).2[0].x, 4.0);
+    assert_eq!(checked::jvp(1.5, &[1.0, 2.0], 1.0, &[0.0, 0.0]).1, 9.0);
+}
+
+#[test]
+#[should_panic(expected = "s is NaN")]
+fn a_failing_assert_panics_as_written() {
+    let _ = checked::grad(f64::NAN, &[1.0, 2.0]);
 }

@@ -544,7 +544,7 @@ impl<'e> Lower<'e> {
                     item,
                     "#[differentiate] does not support items (fn, struct, use, ...) inside the function: move them out",
                 ),
-                syn::Stmt::Macro(m) => self.unsupported_macro(&m.mac),
+                syn::Stmt::Macro(m) => self.lower_statement_macro(&m.mac, out),
                 syn::Stmt::Expr(expr, semi) => {
                     let tail = semi.is_none() && i == last;
                     // Code from `macro_rules!` arrives in invisible groups.
@@ -989,7 +989,7 @@ impl<'e> Lower<'e> {
                 self.lower_block_expr(&b.block, Sink::Discard, out);
             }
             Expr::Paren(p) => self.lower_stmt_expr(&p.expr, out),
-            Expr::Macro(m) => self.unsupported_macro(&m.mac),
+            Expr::Macro(m) => self.lower_statement_macro(&m.mac, out),
             other => {
                 if let Some(k) = self.konst_checked(other) {
                     out.push(Stmt::Eval(k));
@@ -1938,10 +1938,74 @@ impl<'e> Lower<'e> {
         self.konst_tokens(quote_spanned!(span=> ::std::vec![#(#exprs),*]), &reads)
     }
 
+    /// `println!`, `assert!` and their kin as statements: run on the forward pass as
+    /// written, their arguments reading values (never derivatives). Names a format string
+    /// captures (`{x}`) become explicit arguments, so they read the right version of `x`.
+    fn lower_statement_macro(&mut self, mac: &syn::Macro, out: &mut Vec<Stmt>) {
+        let name = mac.path.segments.last().map(|s| s.ident.to_string());
+        let Some(format_at) = name.as_deref().and_then(|name| match name {
+            "print" | "println" | "eprint" | "eprintln" => Some(0),
+            "assert" | "debug_assert" => Some(1),
+            "assert_eq" | "assert_ne" | "debug_assert_eq" | "debug_assert_ne" => Some(2),
+            _ => None,
+        }) else {
+            return self.unsupported_macro(mac);
+        };
+        let parser = syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated;
+        let args = match mac.parse_body_with(parser) {
+            Ok(args) => args,
+            Err(e) => return self.errors.push(e),
+        };
+        let mut args: Vec<Expr> = args.into_iter().collect();
+        if let Some(Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(format),
+            ..
+        })) = args.get(format_at)
+        {
+            let named: BTreeSet<String> = args
+                .iter()
+                .filter_map(|a| match a {
+                    Expr::Assign(a) => Some(a.left.to_token_stream().to_string()),
+                    _ => None,
+                })
+                .collect();
+            let span = format.span();
+            for captured in format_captures(&format.value()) {
+                if !named.contains(&captured) && self.lookup(&captured).is_some() {
+                    let ident = Ident::new(&captured, span);
+                    args.push(syn::parse_quote!(#ident = #ident));
+                }
+            }
+        }
+        let mut reads = Vec::new();
+        let mut renamed = Vec::new();
+        for arg in &args {
+            // `name = value`: the name stays, the value reads the function's variables.
+            let (name, value) = match arg {
+                Expr::Assign(a) => (Some(&a.left), &*a.right),
+                other => (None, other),
+            };
+            let Some(k) = self.konst_checked(value) else {
+                return;
+            };
+            reads.extend(k.reads);
+            let value = k.expr;
+            renamed.push(match name {
+                Some(name) => quote!(#name = #value),
+                None => quote!(#value),
+            });
+        }
+        reads.sort_unstable();
+        reads.dedup();
+        let path = &mac.path;
+        let k = self.konst_tokens(quote!(#path!(#(#renamed),*)), &reads);
+        out.push(Stmt::Eval(k));
+    }
+
     fn unsupported_macro(&mut self, mac: &syn::Macro) {
         self.errors.spanned(
             mac,
-            "#[differentiate] does not support macros in the function body (except `vec!`): it cannot see the code they expand to",
+            "#[differentiate] cannot see the code this macro expands to: it supports `vec!`, and as statements `println!`, `print!`, `eprintln!`, `eprint!`, `assert!`, `assert_eq!`, `assert_ne!` and their `debug_` forms",
         );
     }
 
@@ -2510,6 +2574,39 @@ fn exits(ifx: &syn::ExprIf) -> bool {
     };
     scan.visit_expr_if(ifx);
     scan.found
+}
+
+/// The names a format string captures: `x` in `"{x}"` and `"{x:.3}"`, not in `"{{x}}"`.
+fn format_captures(format: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut chars = format.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+            }
+            '{' => {
+                let mut name = String::new();
+                while let Some(&c) = chars.peek() {
+                    if c == '}' || c == ':' {
+                        break;
+                    }
+                    name.push(c);
+                    chars.next();
+                }
+                let is_ident = name
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_alphabetic() || c == '_')
+                    && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+                if is_ident && !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+            _ => {}
+        }
+    }
+    names
 }
 
 /// Every name the block indexes as `name[...]`.
