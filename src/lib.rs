@@ -5,7 +5,9 @@
 
 pub use backprop_macro::differentiate;
 pub use backprop_runtime::check;
-pub use backprop_runtime::{Accumulate, GradOf, NotDifferentiable, Real, Stack, Steps, ZerosLike};
+pub use backprop_runtime::{
+    Accumulate, GradOf, NotDifferentiable, Real, Stack, Steps, ZerosLike, release_pool,
+};
 pub use backprop_runtime::{Activation, gate, maximum, minimum, relu, sigmoid};
 #[cfg(feature = "tensor")]
 pub use backprop_runtime::{log_softmax, ndarray, softmax, softmax_cross_entropy};

@@ -9,7 +9,7 @@
 
 mod common;
 use backprop::differentiate;
-use common::{Points, assert_close, assert_fd};
+use common::{Points, assert_close, assert_fd, check_hvp};
 
 #[differentiate(reverse, forward)]
 fn rosenbrock(x: &[f64]) -> f64 {
@@ -509,4 +509,82 @@ fn forward_mode_agrees_with_reverse_mode() {
 #[should_panic(expected = "jvp: the tangent `dot_x` has shape [2] but `x` has shape [3]")]
 fn a_tangent_of_another_length_panics() {
     let _ = rosenbrock::jvp(&[1.0, 2.0, 3.0], &[1.0, 0.0]);
+}
+
+/// GradBench's least squares as a numerical programmer writes it: `inner` is updated in
+/// the inner loop, whose backward rules never read it, and read only after that loop. It is
+/// saved once per pass of the inner loop, not at every update.
+#[differentiate(hessian, wrt(x))]
+fn llsq(x: &[f64], n: usize) -> f64 {
+    let mut sum = 0.0;
+    for i in 0..n {
+        let ti = -1.0 + (i as f64) * 2.0 / ((n - 1) as f64);
+        let si = if ti > 0.0 {
+            1.0
+        } else if ti < 0.0 {
+            -1.0
+        } else {
+            0.0
+        };
+        let mut inner = si;
+        let mut mul = 1.0;
+        for j in 0..x.len() {
+            inner -= x[j] * mul;
+            mul *= ti;
+        }
+        sum += inner * inner;
+    }
+    sum / 2.0
+}
+
+/// The value before such a loop is read before it, the value after it after it.
+#[differentiate(hessian)]
+fn read_around_a_loop(x: &[f64], a: f64) -> f64 {
+    let mut s = 0.0;
+    let mut u = a * a;
+    let first = u.sin();
+    for j in 0..x.len() {
+        u -= x[j];
+    }
+    for i in 0..x.len() {
+        let mut t = a * x[i];
+        let before = t * t;
+        for j in 0..x.len() {
+            t -= x[j] * 0.5;
+        }
+        s += before + t * t;
+    }
+    s + first * u
+}
+
+#[test]
+fn values_read_only_after_their_loop() {
+    let x = [0.3, -0.2, 0.5, 0.1];
+    let (value, g) = llsq::grad(&x, 9);
+    assert_eq!(value, llsq(&x, 9));
+    assert_fd(|v| llsq(v, 9), &x, &g.x);
+    let dir = [0.5, -1.0, 0.25, 2.0];
+    let dot: f64 = g.x.iter().zip(&dir).map(|(a, b)| a * b).sum();
+    assert_close(llsq::jvp(&x, 9, &dir).1, dot, 1e-12);
+    check_hvp(
+        |v| llsq::grad(v, 9).1.x,
+        |v, u| llsq::hvp(v, 9, u).2.x,
+        &x,
+        11,
+    );
+
+    let (value, g) = read_around_a_loop::grad(&x, 0.7);
+    assert_eq!(value, read_around_a_loop(&x, 0.7));
+    let mut point = x.to_vec();
+    point.push(0.7);
+    let mut analytic = g.x.clone();
+    analytic.push(g.a);
+    assert_fd(|v| read_around_a_loop(&v[..4], v[4]), &point, &analytic);
+    let flat = |g: read_around_a_loop::Grad| g.x.into_iter().chain([g.a]).collect::<Vec<f64>>();
+    check_hvp(
+        |v| flat(read_around_a_loop::grad(&v[..4], v[4]).1),
+        |v, u| flat(read_around_a_loop::hvp(&v[..4], v[4], &u[..4], u[4]).2),
+        &point,
+        12,
+    );
 }

@@ -15,7 +15,7 @@
 use crate::ir::*;
 use crate::rules::{self, Contrib, E};
 use proc_macro2::Span;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// How the reverse sweep replays one loop or branch.
 #[derive(Clone)]
@@ -55,6 +55,11 @@ pub struct Analysis {
     pub control: BTreeMap<ScopeId, Control>,
     /// For calls with several active arguments: the variable holding the pullback's result.
     pub grads: BTreeMap<VarId, VarId>,
+    /// Keyed by a loop's body: floats assigned in place inside the loop that no backward rule
+    /// inside it reads. They are pushed once before the loop and popped once after its
+    /// reverse, instead of at every assignment (`inner -= x[j] * m` in a loop, read only
+    /// after it). See [`saved_at`].
+    pub loop_saves: BTreeMap<ScopeId, Vec<VarId>>,
     /// Block-local values the reverse of their block computes again instead of popping
     /// (cheap operations on values that do not change in the loop), in forward order.
     pub recompute: BTreeMap<ScopeId, Vec<(VarId, Op)>>,
@@ -362,10 +367,13 @@ pub fn analyze(f: &mut Func) -> Analysis {
         .map(|v| v < whole_assigned.len() && (whole_assigned[v] || elem_written[v]))
         .collect();
 
+    let loop_saves = plan_loop_saves(f, &active, &saved);
+
     Analysis {
         active,
         needed,
         saved,
+        loop_saves,
         block_saves,
         stacks,
         elem_stacks,
@@ -592,6 +600,112 @@ fn plan_recompute(
         })
         .filter(|(_, list)| !list.is_empty())
         .collect()
+}
+
+/// Whether an assignment in place of `v` in block `scope` saves the old value: `v` is saved,
+/// and no enclosing loop saves it once at its entry instead.
+pub fn saved_at(f: &Func, a: &Analysis, v: VarId, scope: ScopeId) -> bool {
+    a.saved[v]
+        && !a
+            .loop_saves
+            .iter()
+            .any(|(body, vars)| vars.contains(&v) && f.within(scope, *body))
+}
+
+/// For every saved float and every outermost loop that assigns it in place but has no
+/// backward rule reading it: save it once at the loop's entry. Inside such a loop no reverse
+/// rule reads the variable, so its values there need no restoring; only its value before the
+/// loop, which rules before the loop may read, is restored after the loop's reverse.
+fn plan_loop_saves(f: &Func, active: &[bool], saved: &[bool]) -> BTreeMap<ScopeId, Vec<VarId>> {
+    let mut plan: BTreeMap<ScopeId, Vec<VarId>> = BTreeMap::new();
+    let candidates: Vec<VarId> = (0..f.vars.len())
+        .filter(|&v| saved[v] && f.vars[v].kind == Kind::Float)
+        .filter(|&v| f.vars[v].param.is_some() || defined_by_let(&f.body, v))
+        .collect();
+    if candidates.is_empty() {
+        return plan;
+    }
+    fn visit(
+        f: &Func,
+        block: &Block,
+        candidates: &[VarId],
+        active: &[bool],
+        plan: &mut BTreeMap<ScopeId, Vec<VarId>>,
+    ) {
+        for stmt in &block.stmts {
+            match stmt {
+                Stmt::If { then, els, .. } => {
+                    visit(f, then, candidates, active, plan);
+                    visit(f, els, candidates, active, plan);
+                }
+                Stmt::Loop { body, .. } => {
+                    let reads = backward_reads(&f.vars, body, active);
+                    let mut covered = Vec::new();
+                    for &v in candidates {
+                        // Declared outside the loop, assigned in place inside, read by no
+                        // backward rule inside.
+                        if !f.within(f.vars[v].scope, body.scope)
+                            && assigns_in_place(body, v)
+                            && !reads.contains(&v)
+                        {
+                            covered.push(v);
+                        }
+                    }
+                    let rest: Vec<VarId> = candidates
+                        .iter()
+                        .copied()
+                        .filter(|v| !covered.contains(v))
+                        .collect();
+                    if !covered.is_empty() {
+                        plan.insert(body.scope, covered);
+                    }
+                    visit(f, body, &rest, active, plan);
+                }
+                _ => {}
+            }
+        }
+    }
+    visit(f, &f.body, &candidates, active, &mut plan);
+    plan
+}
+
+/// Whether `v` is defined by a `let` with a value (so it has one before any loop after it).
+fn defined_by_let(block: &Block, v: VarId) -> bool {
+    let mut found = false;
+    walk(block, &mut |stmt, _| {
+        found |= matches!(stmt, Stmt::Let { var, .. } if *var == v);
+    });
+    found
+}
+
+fn assigns_in_place(block: &Block, v: VarId) -> bool {
+    let mut found = false;
+    walk(block, &mut |stmt, _| {
+        found |= matches!(stmt, Stmt::Assign { var, init: false, .. } if *var == v);
+    });
+    found
+}
+
+/// The variables the backward rules of a block's statements (nested blocks included) read.
+fn backward_reads(vars: &[Var], block: &Block, active: &[bool]) -> BTreeSet<VarId> {
+    let mut reads = Vec::new();
+    walk(block, &mut |stmt, _| {
+        let (target, op) = match stmt {
+            Stmt::Let { var, op, .. } | Stmt::Assign { var, op, .. } => {
+                (rules::Place::Var(*var), op)
+            }
+            Stmt::SetElem { var, index, op, .. } => {
+                reads.extend(index.reads.iter().copied());
+                (rules::Place::Elem(*var, index.clone()), op)
+            }
+            _ => return,
+        };
+        if active[target.var()] {
+            let cs = stmt_contribs(vars, op, &target, active);
+            rules::contrib_reads(&cs, &mut reads);
+        }
+    });
+    reads.into_iter().collect()
 }
 
 /// Whether a block (or anything in it) has a reverse: an active definition with a

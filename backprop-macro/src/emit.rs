@@ -509,7 +509,8 @@ impl<'a> Emit<'a> {
             }
             Stmt::Assign { var, op, init, .. } => {
                 let id = self.ident(*var);
-                let save = if self.a.saved[*var] && !init {
+                let scope = *chain.last().expect("a block encloses every statement");
+                let save = if !init && crate::analysis::saved_at(self.f, self.a, *var, scope) {
                     let s = self.stack(*var);
                     // An array the new value is computed from is copied, otherwise moved.
                     let reads_itself = self.f.vars[*var].kind != Kind::Float
@@ -591,7 +592,23 @@ impl<'a> Emit<'a> {
                     None => quote!(if #c { #t } #e),
                 }
             }
-            Stmt::Loop { head, body, .. } => self.forward_loop(head, body, chain),
+            Stmt::Loop { head, body, .. } => {
+                // Values the loop overwrites but no rule inside it reads: saved once, here.
+                let saves: TokenStream = self
+                    .a
+                    .loop_saves
+                    .get(&body.scope)
+                    .into_iter()
+                    .flatten()
+                    .map(|&v| {
+                        let (s, id) = (self.stack(v), self.ident(v));
+                        let dot = self.tangent_push(v, false);
+                        quote!(#s.push(#id); #dot)
+                    })
+                    .collect();
+                let lp = self.forward_loop(head, body, chain);
+                quote!(#saves #lp)
+            }
             Stmt::Break => {
                 // Leaving the loop: every block up to the loop body saves its locals first.
                 let mut saves = TokenStream::new();
@@ -660,11 +677,16 @@ impl<'a> Emit<'a> {
             match stmt {
                 Stmt::Assign {
                     var, init: false, ..
-                } if self.a.saved[*var] => {
+                } if crate::analysis::saved_at(self.f, self.a, *var, body.scope) => {
                     per_iteration.entry(*var).or_insert((0, false)).0 += 1;
                 }
                 Stmt::SetElem { var, .. } if self.a.saved[*var] => {
                     per_iteration.entry(*var).or_insert((0, true)).0 += 1;
+                }
+                Stmt::Loop { body: inner, .. } => {
+                    for &v in self.a.loop_saves.get(&inner.scope).into_iter().flatten() {
+                        per_iteration.entry(v).or_insert((0, false)).0 += 1;
+                    }
                 }
                 _ => {}
             }

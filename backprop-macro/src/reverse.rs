@@ -134,7 +134,8 @@ impl Rev<'_> {
                     .operands()
                     .iter()
                     .any(|o| matches!(o, Operand::Var(x) if *x == v));
-                if reads_self && self.a.saved[v] {
+                let saved = analysis::saved_at(self.f, self.a, v, scope);
+                if reads_self && saved {
                     out.push(B::Restore(v));
                 }
                 if self.a.active[v] && self.declared[v] {
@@ -150,7 +151,7 @@ impl Rev<'_> {
                         self.kill(Place::Var(v), out, zeroed);
                     }
                 }
-                if !reads_self && self.a.saved[v] {
+                if !reads_self && saved {
                     out.push(B::Restore(v));
                 }
             }
@@ -188,28 +189,43 @@ impl Rev<'_> {
                 out.push(B::If(E::Var(flag), t, e));
             }
             Stmt::Loop { head, body, .. } => {
-                let Some(control) = self.a.control.get(&body.scope).cloned() else {
-                    return;
-                };
-                let (var, replay) = match (head, control.range, control.count) {
-                    (LoopHead::Range { var, .. }, Some(range), None) => (*var, Replay::Rev(range)),
-                    (LoopHead::Range { var, .. }, Some(range), Some(count)) => {
-                        (*var, Replay::Partial(range, count))
-                    }
-                    (_, _, Some(count)) => (None, Replay::Count(count)),
-                    _ => return,
-                };
-                let var = var.filter(|v| self.a.needed[*v]);
-                let b = self.block(body);
-                zeroed.clear();
-                let replay = match replay {
-                    Replay::Rev(range) if independent_iterations(&b) => Replay::Forward(range),
-                    other => other,
-                };
-                out.push(B::For(var, replay, b));
+                self.reverse_loop(head, body, out, zeroed);
+                // The values saved once at the loop's entry, back after its reverse.
+                for &v in self.a.loop_saves.get(&body.scope).into_iter().flatten() {
+                    out.push(B::Restore(v));
+                }
             }
             Stmt::Declare { .. } | Stmt::Eval(_) | Stmt::Break => {}
         }
+    }
+
+    /// The reverse of a loop: its body reversed, over the recorded or replayed iterations.
+    fn reverse_loop(
+        &mut self,
+        head: &LoopHead,
+        body: &Block,
+        out: &mut Vec<B>,
+        zeroed: &mut Zeroed,
+    ) {
+        let Some(control) = self.a.control.get(&body.scope).cloned() else {
+            return;
+        };
+        let (var, replay) = match (head, control.range, control.count) {
+            (LoopHead::Range { var, .. }, Some(range), None) => (*var, Replay::Rev(range)),
+            (LoopHead::Range { var, .. }, Some(range), Some(count)) => {
+                (*var, Replay::Partial(range, count))
+            }
+            (_, _, Some(count)) => (None, Replay::Count(count)),
+            _ => return,
+        };
+        let var = var.filter(|v| self.a.needed[*v]);
+        let b = self.block(body);
+        zeroed.clear();
+        let replay = match replay {
+            Replay::Rev(range) if independent_iterations(&b) => Replay::Forward(range),
+            other => other,
+        };
+        out.push(B::For(var, replay, b));
     }
 
     /// `target = op(target, ...)`: the contributions to other inputs read the adjoint as it

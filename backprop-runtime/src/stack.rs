@@ -8,9 +8,21 @@
 //! loop index is never saved.
 
 /// A last-in, first-out store of the values one variable held in the forward pass.
-#[derive(Debug, Clone)]
+///
+/// Its storage comes from, and goes back to, a small per-thread pool ([`release_pool`]), so
+/// a gradient called again and again reuses the memory of the previous call instead of
+/// asking the allocator (and, for large stacks, the kernel) for fresh pages each time.
+#[derive(Debug)]
 pub struct Stack<T> {
     items: Vec<T>,
+}
+
+impl<T: Clone> Clone for Stack<T> {
+    fn clone(&self) -> Self {
+        Stack {
+            items: self.items.clone(),
+        }
+    }
 }
 
 impl<T> Default for Stack<T> {
@@ -20,7 +32,7 @@ impl<T> Default for Stack<T> {
 }
 
 impl<T> Stack<T> {
-    /// An empty stack; allocates only on the first push.
+    /// An empty stack; takes storage only on the first push.
     #[inline]
     pub const fn new() -> Self {
         Stack { items: Vec::new() }
@@ -30,12 +42,17 @@ impl<T> Stack<T> {
     /// iteration).
     #[inline]
     pub fn reserve(&mut self, additional: usize) {
-        self.items.reserve(additional);
+        if self.items.capacity() - self.items.len() < additional {
+            self.grow(additional);
+        }
     }
 
     /// Saves a value.
     #[inline]
     pub fn push(&mut self, value: T) {
+        if self.items.len() == self.items.capacity() {
+            self.grow(1);
+        }
         self.items.push(value);
     }
 
@@ -58,6 +75,163 @@ impl<T> Stack<T> {
     #[inline]
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
+    }
+
+    /// Room for `additional` more values: the first time from the pool, then by doubling.
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, additional: usize) {
+        if self.items.capacity() == 0 {
+            if let Some(items) = pool::take::<T>(additional) {
+                self.items = items;
+                return;
+            }
+        }
+        let wanted = additional.max(self.items.capacity()).max(4);
+        self.items.reserve(wanted);
+    }
+}
+
+impl<T> Drop for Stack<T> {
+    fn drop(&mut self) {
+        self.items.clear();
+        pool::give(core::mem::take(&mut self.items));
+    }
+}
+
+/// Frees the storage the current thread keeps for the stacks of later gradient calls.
+///
+/// Each thread keeps the buffers of the stacks its last gradient calls used (at most
+/// [`POOL_BUFFERS`] of them), so that the next call of the same gradient allocates nothing.
+/// Call this after a thread's last gradient to give that memory back.
+pub fn release_pool() {
+    pool::release();
+}
+
+/// How many buffers a thread keeps for later stacks.
+pub const POOL_BUFFERS: usize = 32;
+
+/// The per-thread pool of stack buffers: raw allocations remembered with their layout, so a
+/// buffer made for `Vec<A>` is rebuilt only as a `Vec<B>` of the same alignment whose
+/// element size divides the buffer's size exactly (the layout `Vec::from_raw_parts` needs).
+mod pool {
+    use super::POOL_BUFFERS;
+    use core::cell::RefCell;
+    use core::mem::{ManuallyDrop, align_of, size_of};
+    use core::ptr::NonNull;
+    use std::alloc::{Layout, dealloc};
+
+    struct Buffer {
+        ptr: NonNull<u8>,
+        layout: Layout,
+    }
+
+    #[derive(Default)]
+    struct Pool(Vec<Buffer>);
+
+    impl Drop for Pool {
+        fn drop(&mut self) {
+            for b in self.0.drain(..) {
+                // SAFETY: each buffer was allocated by `Vec` with exactly this layout and is
+                // owned by the pool alone.
+                unsafe { dealloc(b.ptr.as_ptr(), b.layout) }
+            }
+        }
+    }
+
+    thread_local! {
+        static POOL: RefCell<Pool> = RefCell::new(Pool::default());
+    }
+
+    /// An empty `Vec<T>` on a pooled buffer with room for `at_least` values, if one fits.
+    pub(super) fn take<T>(at_least: usize) -> Option<Vec<T>> {
+        let size = size_of::<T>();
+        if size == 0 {
+            return None;
+        }
+        POOL.try_with(|pool| {
+            let mut pool = pool.try_borrow_mut().ok()?;
+            let fits = |b: &Buffer| {
+                b.layout.align() == align_of::<T>()
+                    && b.layout.size() % size == 0
+                    && b.layout.size() / size >= at_least
+            };
+            // The largest buffer that fits: a stack that grew once will grow as far again.
+            let (i, _) = pool
+                .0
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| fits(b))
+                .max_by_key(|(_, b)| b.layout.size())?;
+            let b = pool.0.swap_remove(i);
+            // SAFETY: the buffer was allocated by the global allocator for a `Vec` with this
+            // alignment and size; `capacity · size_of::<T>()` is that size exactly, and the
+            // pool gave up its ownership.
+            Some(unsafe {
+                Vec::from_raw_parts(b.ptr.as_ptr().cast::<T>(), 0, b.layout.size() / size)
+            })
+        })
+        .ok()
+        .flatten()
+    }
+
+    /// Keeps an empty `Vec`'s buffer for a later stack (or frees it when the pool is full).
+    pub(super) fn give<T>(items: Vec<T>) {
+        debug_assert!(items.is_empty());
+        let size = items.capacity() * size_of::<T>();
+        if size == 0 {
+            return;
+        }
+        let layout = Layout::from_size_align(size, align_of::<T>()).expect("a Vec's layout");
+        let mut items = ManuallyDrop::new(items);
+        let buffer = Buffer {
+            ptr: NonNull::new(items.as_mut_ptr().cast::<u8>()).expect("an allocated Vec"),
+            layout,
+        };
+        let kept = POOL.try_with(|pool| {
+            let Ok(mut pool) = pool.try_borrow_mut() else {
+                return false;
+            };
+            if pool.0.len() == POOL_BUFFERS {
+                // Full: the smallest buffer makes room.
+                let (i, _) = pool
+                    .0
+                    .iter()
+                    .enumerate()
+                    .min_by_key(|(_, b)| b.layout.size())
+                    .expect("a full pool has buffers");
+                if pool.0[i].layout.size() >= size {
+                    return false;
+                }
+                let old = pool.0.swap_remove(i);
+                // SAFETY: as in `Pool::drop`.
+                unsafe { dealloc(old.ptr.as_ptr(), old.layout) }
+            }
+            pool.0.push(Buffer {
+                ptr: buffer.ptr,
+                layout,
+            });
+            true
+        });
+        if kept != Ok(true) {
+            // SAFETY: the pool did not take the buffer, which `items` allocated with this
+            // layout and no longer owns.
+            unsafe { dealloc(buffer.ptr.as_ptr(), layout) }
+        }
+    }
+
+    #[cfg(test)]
+    pub(super) fn len() -> usize {
+        POOL.with(|pool| pool.borrow().0.len())
+    }
+
+    /// Frees every pooled buffer of this thread.
+    pub(super) fn release() {
+        let _ = POOL.try_with(|pool| {
+            if let Ok(mut pool) = pool.try_borrow_mut() {
+                *pool = Pool::default();
+            }
+        });
     }
 }
 
@@ -202,6 +376,60 @@ impl<I: LoopIndex> ExactSizeIterator for Steps<I> {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stack_reuses_the_storage_of_a_dropped_one() {
+        release_pool();
+        let mut a = Stack::new();
+        a.reserve(1000);
+        for i in 0..1000 {
+            a.push(i as f64);
+        }
+        let buffer = a.items.as_ptr() as usize;
+        drop(a);
+        // Same alignment, element size dividing the buffer: the same memory, emptied.
+        let mut b: Stack<u64> = Stack::new();
+        b.push(7);
+        assert_eq!(b.items.as_ptr() as usize, buffer);
+        assert_eq!((b.len(), b.items.capacity()), (1, 1000));
+        assert_eq!(b.pop(), 7);
+        // Another alignment never gets it.
+        let mut c: Stack<u8> = Stack::new();
+        c.push(1);
+        assert_ne!(c.items.as_ptr() as usize, buffer);
+        drop(b);
+        // An element size that does not divide the buffer's size does not either.
+        let mut d: Stack<[u64; 3]> = Stack::new();
+        d.push([1, 2, 3]);
+        assert_ne!(d.items.as_ptr() as usize, buffer);
+        assert_eq!(d.pop(), [1, 2, 3]);
+        release_pool();
+    }
+
+    #[test]
+    fn values_left_on_a_stack_are_dropped_and_the_pool_stays_bounded() {
+        use std::rc::Rc;
+        let counted = Rc::new(());
+        let mut s = Stack::new();
+        for _ in 0..10 {
+            s.push(Rc::clone(&counted));
+        }
+        drop(s);
+        assert_eq!(Rc::strong_count(&counted), 1);
+        let stacks: Vec<Stack<f64>> = (0..2 * POOL_BUFFERS)
+            .map(|i| {
+                let mut s = Stack::new();
+                s.reserve(i + 1);
+                s.push(1.0);
+                s
+            })
+            .collect();
+        drop(stacks);
+        let kept = pool::len();
+        assert!(kept <= POOL_BUFFERS, "{kept}");
+        release_pool();
+        assert_eq!(pool::len(), 0);
+    }
 
     fn same<I: Iterator<Item = i32> + Clone>(ours: Steps<i32>, std: I) {
         let expected: Vec<i32> = std.clone().collect();
