@@ -709,7 +709,16 @@ impl<'e> Lower<'e> {
         // `let _ = e;`: evaluated for its effect only.
         if let (Pat::Wild(_), Some(init)) = (&local.pat, &local.init) {
             if init.diverge.is_none() {
+                let before = out.len();
                 self.lower_stmt_expr(&init.expr, out);
+                // A value discarded on purpose stays discarded (`_ = x * 2.0;`), so rustc
+                // does not warn about an unused result in the generated code.
+                if out.len() == before + 1 {
+                    if let Some(Stmt::Eval(k)) = out.last_mut() {
+                        let e = &k.expr;
+                        k.expr = syn::parse_quote!(_ = #e);
+                    }
+                }
                 return;
             }
         }

@@ -9,9 +9,11 @@
 
 /// A last-in, first-out store of the values one variable held in the forward pass.
 ///
-/// Its storage comes from, and goes back to, a small per-thread pool ([`release_pool`]), so
-/// a gradient called again and again reuses the memory of the previous call instead of
-/// asking the allocator (and, for large stacks, the kernel) for fresh pages each time.
+/// Storage reserved for a loop of known length comes from a small per-thread pool, and
+/// every stack's storage goes back to it when the stack is dropped ([`release_pool`]), so a
+/// gradient called again and again reuses the memory of its previous call instead of asking
+/// the allocator (and, for large stacks, the kernel) for fresh pages each time. `push`
+/// itself is `Vec::push`: the pool costs the loops nothing.
 #[derive(Debug)]
 pub struct Stack<T> {
     items: Vec<T>,
@@ -50,9 +52,6 @@ impl<T> Stack<T> {
     /// Saves a value.
     #[inline]
     pub fn push(&mut self, value: T) {
-        if self.items.len() == self.items.capacity() {
-            self.grow(1);
-        }
         self.items.push(value);
     }
 
@@ -77,7 +76,7 @@ impl<T> Stack<T> {
         self.items.is_empty()
     }
 
-    /// Room for `additional` more values: the first time from the pool, then by doubling.
+    /// Room for `additional` more values: the first time from the pool, then as `Vec` grows.
     #[cold]
     #[inline(never)]
     fn grow(&mut self, additional: usize) {
@@ -87,8 +86,7 @@ impl<T> Stack<T> {
                 return;
             }
         }
-        let wanted = additional.max(self.items.capacity()).max(4);
-        self.items.reserve(wanted);
+        self.items.reserve(additional);
     }
 }
 
@@ -389,17 +387,20 @@ mod tests {
         drop(a);
         // Same alignment, element size dividing the buffer: the same memory, emptied.
         let mut b: Stack<u64> = Stack::new();
+        b.reserve(1);
         b.push(7);
         assert_eq!(b.items.as_ptr() as usize, buffer);
         assert_eq!((b.len(), b.items.capacity()), (1, 1000));
         assert_eq!(b.pop(), 7);
         // Another alignment never gets it.
         let mut c: Stack<u8> = Stack::new();
+        c.reserve(1);
         c.push(1);
         assert_ne!(c.items.as_ptr() as usize, buffer);
         drop(b);
         // An element size that does not divide the buffer's size does not either.
         let mut d: Stack<[u64; 3]> = Stack::new();
+        d.reserve(1);
         d.push([1, 2, 3]);
         assert_ne!(d.items.as_ptr() as usize, buffer);
         assert_eq!(d.pop(), [1, 2, 3]);
