@@ -92,3 +92,16 @@ fn every_mode_compiles_warning_free() {
     let (_, g) = public::energy::grad(&w, &v);
     assert_eq!(g.v, backprop::ndarray::array![4.0, 6.0]);
 }
+
+/// A value discarded on purpose stays discarded in the generated code (no "unused
+/// arithmetic operation" warning there).
+#[differentiate]
+fn discards(x: f64) -> f64 {
+    let _ = x * 2.0;
+    x * 3.0
+}
+
+#[test]
+fn a_discarded_value_is_no_warning() {
+    assert_eq!(discards::grad(1.0), (3.0, discards::Grad { x: 3.0 }));
+}
