@@ -588,3 +588,43 @@ fn values_read_only_after_their_loop() {
         12,
     );
 }
+
+/// Runge-Kutta-like stages: a local array written element by element and read only
+/// linearly (no backward rule reads its values: nothing saved), and one read nonlinearly
+/// and overwritten (its old elements saved and restored).
+#[differentiate(hessian)]
+fn stages(x: &[f64], h: f64) -> f64 {
+    let n = x.len();
+    let mut k = vec![0.0; n];
+    for i in 0..n {
+        k[i] = 2.0 * x[i] + h;
+    }
+    let mut q = vec![0.0; n];
+    let mut s = 0.0;
+    for i in 0..n {
+        q[i] = k[i] * x[i];
+        s += 3.0 * k[i] + q[i] * q[i];
+        q[i] = q[i].sin() * h;
+        s += q[i];
+    }
+    s
+}
+
+#[test]
+fn element_writes_save_only_values_a_rule_reads() {
+    let x = [0.4, -0.3, 0.8];
+    let (value, g) = stages::grad(&x, 0.6);
+    assert_eq!(value, stages(&x, 0.6));
+    let mut point = x.to_vec();
+    point.push(0.6);
+    let mut analytic = g.x.clone();
+    analytic.push(g.h);
+    assert_fd(|v| stages(&v[..3], v[3]), &point, &analytic);
+    let flat = |g: stages::Grad| g.x.into_iter().chain([g.h]).collect::<Vec<f64>>();
+    check_hvp(
+        |v| flat(stages::grad(&v[..3], v[3]).1),
+        |v, u| flat(stages::hvp(&v[..3], v[3], &u[..3], u[3]).2),
+        &point,
+        13,
+    );
+}

@@ -200,15 +200,31 @@ pub fn analyze(f: &mut Func) -> Analysis {
         }
     });
 
+    // What the backward rules read the values of; `needed` adds what they read only the
+    // shape of.
+    let mut values_needed = needed.clone();
     // A sequence's adjoint starts as zeros shaped like it: the reverse reads its shape.
     for v in 0..n {
         if has_contrib[v] && f.vars[v].kind == Kind::Seq {
             needed[v] = true;
         }
     }
-    // A saved element is restored by index: what the index reads is needed too.
+    let mut reassigned = vec![false; n];
+    walk(&f.body, &mut |stmt, _| {
+        if let Stmt::Assign {
+            var, init: false, ..
+        } = stmt
+        {
+            reassigned[*var] = true;
+        }
+    });
+    // An element write saves the old element only when a rule reads the values; a whole
+    // reassignment, which may change the shape, also when a rule reads the shape. A saved
+    // element is restored by index: what the index reads is needed too.
     let saved = loop {
-        let saved: Vec<bool> = (0..n).map(|v| needed[v] && assigned_in_place[v]).collect();
+        let saved: Vec<bool> = (0..n)
+            .map(|v| (values_needed[v] && assigned_in_place[v]) || (needed[v] && reassigned[v]))
+            .collect();
         let mut changed = false;
         walk(&f.body, &mut |stmt, _| {
             if let Stmt::SetElem { var, index, .. } = stmt {
@@ -216,6 +232,7 @@ pub fn analyze(f: &mut Func) -> Analysis {
                     for &r in &index.reads {
                         changed |= !needed[r];
                         needed[r] = true;
+                        values_needed[r] = true;
                     }
                 }
             }
