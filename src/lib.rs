@@ -17,7 +17,8 @@ pub use backprop_runtime::{log_softmax, ndarray, softmax, softmax_cross_entropy}
 pub mod __private {
     pub use backprop_runtime::{
         NotDifferentiable, NotGenerated, Stack, accumulate, check_differentiable, check_tangent, d,
-        element_mut, jacobian_rows, not_generated, owned_copy, steps, tangent, zeros_like,
+        element_mut, jacobian_rows, not_generated, owned_copy, steps, sub_slice, tangent,
+        zeros_like,
     };
     #[cfg(feature = "tensor")]
     pub use backprop_runtime::{ndarray, tensor, zero_out};

@@ -310,3 +310,42 @@ fn print_and_assert_run_on_the_forward_pass() {
 fn a_failing_assert_panics_as_written() {
     let _ = checked::grad(f64::NAN, &[1.0, 2.0]);
 }
+
+// ------------------------------------------------------------------------ sub-slices
+
+#[differentiate(hessian)]
+fn camera(cam: &[f64], x: &[f64]) -> f64 {
+    let rot = &cam[0..3];
+    let t: &[f64] = &cam[3..6];
+    let f = &cam[6..];
+    let tail = &x[1..=2];
+    let mut s = 0.0;
+    for i in 0..3 {
+        s += (rot[i] * x[i] + t[i]).sin() * f[0];
+    }
+    s * tail[1] + rot.len() as f64
+}
+
+#[test]
+fn sub_slices_of_parameters() {
+    let cam = [0.1, 0.2, 0.3, 1.0, 2.0, 3.0, 0.5];
+    let x = [1.0, -1.0, 0.5];
+    let (value, g) = camera::grad(&cam, &x);
+    assert_eq!(value, camera(&cam, &x));
+    let point: Vec<f64> = cam.iter().chain(&x).copied().collect();
+    let analytic: Vec<f64> = g.cam.iter().chain(&g.x).copied().collect();
+    assert_fd(|v| camera(&v[..7], &v[7..]), &point, &analytic);
+    let dir: Vec<f64> = (0..10).map(|i| 0.1 * i as f64 - 0.4).collect();
+    assert_jvp_matches(
+        &analytic,
+        camera::jvp(&cam, &x, &dir[..7], &dir[7..]).1,
+        &dir,
+    );
+    let flat = |g: camera::Grad| g.cam.into_iter().chain(g.x).collect::<Vec<f64>>();
+    check_hvp(
+        |v| flat(camera::grad(&v[..7], &v[7..]).1),
+        |v, u| flat(camera::hvp(&v[..7], &v[7..], &u[..7], &u[7..]).2),
+        &point,
+        17,
+    );
+}

@@ -760,6 +760,12 @@ impl<'e> Lower<'e> {
             _ => {}
         }
         let op = self.lower_op(&init.expr, out);
+        // `let rot: &[f64] = &cam[0..3];`: the copy is a `Vec`, the annotation goes.
+        let ty = if matches!(&op, Op::Call(c) if is_sub_slice(c)) {
+            None
+        } else {
+            ty
+        };
         let kind = annotated.unwrap_or_else(|| match self.op_kind(&op) {
             // `let p = polar(r, t); p[0]`: the call returns a sequence.
             Kind::Float
@@ -1630,6 +1636,11 @@ impl<'e> Lower<'e> {
             }
             Expr::Macro(m) => self.lower_macro(m, out),
             Expr::If(_) | Expr::Block(_) => Op::Copy(self.lower_operand(expr, out)),
+            Expr::Reference(r)
+                if r.mutability.is_none() && self.sub_slice_of(&r.expr).is_some() =>
+            {
+                self.lower_sub_slice(&r.expr)
+            }
             Expr::Reference(r) => match self.local_of(&r.expr) {
                 Some(v) if self.kind(v) == Kind::Seq => Op::Copy(Operand::Var(v)),
                 // `&h * &h` on arrays: a shared reference is its value.
@@ -1873,6 +1884,60 @@ impl<'e> Lower<'e> {
             pullback: usize::MAX,
             recompute,
             span: c.span(),
+        })
+    }
+
+    /// `x[a..b]` (or `a..`, `..b`, `..`, `a..=b`) of a sequence: the sequence.
+    fn sub_slice_of(&self, e: &Expr) -> Option<VarId> {
+        let Expr::Index(ix) = strip(e) else {
+            return None;
+        };
+        if !matches!(strip(&ix.index), Expr::Range(_)) {
+            return None;
+        }
+        self.local_of(&ix.expr)
+            .filter(|&v| self.kind(v) == Kind::Seq)
+    }
+
+    /// `&x[a..b]`: a call to the runtime's `sub_slice` gate, a copy of the elements whose
+    /// gradient flows back into `x[a..b]`.
+    fn lower_sub_slice(&mut self, e: &Expr) -> Op {
+        let (Some(v), Expr::Index(ix)) = (self.sub_slice_of(e), strip(e)) else {
+            return Op::Konst(self.dummy());
+        };
+        let Expr::Range(range) = strip(&ix.index) else {
+            return Op::Konst(self.dummy());
+        };
+        let seq = &ix.expr;
+        let start: Expr = match &range.start {
+            Some(s) => (**s).clone(),
+            None => syn::parse_quote!(0),
+        };
+        let end: Expr = match (&range.end, &range.limits) {
+            (Some(end), syn::RangeLimits::HalfOpen(_)) => (**end).clone(),
+            (Some(end), syn::RangeLimits::Closed(_)) => syn::parse_quote!((#end) + 1),
+            (None, _) => syn::parse_quote!(#seq.len()),
+        };
+        let span = e.span();
+        let (start, end) = (self.konst(&start), self.konst(&end));
+        let krate = &self.krate;
+        let recompute = self.borrows_local(&Operand::Var(v));
+        let arg = |value, by_ref| Arg {
+            value,
+            by_ref,
+            span,
+        };
+        Op::Call(Call {
+            path: syn::parse_quote!(#krate::__private::sub_slice),
+            generics: None,
+            args: vec![
+                arg(Operand::Var(v), true),
+                arg(Operand::Konst(start), false),
+                arg(Operand::Konst(end), false),
+            ],
+            pullback: usize::MAX,
+            recompute,
+            span,
         })
     }
 
@@ -2370,6 +2435,7 @@ impl Lower<'_> {
             Op::Reduce(Reduction::Sum | Reduction::Mean, _) => Kind::Float,
             Op::Dot(..) | Op::Reduce(..) => Kind::Tensor,
             _ if any_tensor => Kind::Tensor,
+            Op::Call(c) if is_sub_slice(c) => Kind::Seq,
             Op::Neg(_) | Op::Bin(..) | Op::Math(..) | Op::Cast(..) | Op::Call(_) => Kind::Float,
         }
     }
@@ -2616,6 +2682,14 @@ fn format_captures(format: &str) -> Vec<String> {
         }
     }
     names
+}
+
+/// A call `lower_sub_slice` made.
+fn is_sub_slice(c: &Call) -> bool {
+    let n = c.path.segments.len();
+    n >= 2
+        && c.path.segments[n - 1].ident == "sub_slice"
+        && c.path.segments[n - 2].ident == "__private"
 }
 
 /// Every name the block indexes as `name[...]`.

@@ -305,3 +305,26 @@ crate::gate! {
         (x.zip_grad(dgrad, |v, g| if v <= c { g } else { X::Elem::zero() }), to_c)
     }
 }
+
+crate::gate! {
+    /// `&x[start..end]` in a differentiated function: a copy of the elements, whose
+    /// gradient flows back into `x[start..end]` (zeros elsewhere). `#[differentiate]` writes
+    /// sub-slices (`&cam[0..3]`, `&x[k..]`) as calls to it.
+    pub fn sub_slice<'a, T: Real>(x: &'a [T], start: usize, end: usize) -> Vec<T> {
+        x[start..end].to_vec()
+    }
+    backward(out, grad) {
+        let mut g = vec![T::zero(); x.len()];
+        g[start..end].copy_from_slice(&grad);
+        (g, crate::NotDifferentiable, crate::NotDifferentiable)
+    }
+    tangent(out, dx, dstart, dend) {
+        dx[start..end].to_vec()
+    }
+    // Linear in `grad`: the tangent of the backward rule is the rule applied to `dgrad`.
+    second(dout, dgrad) {
+        let mut g = vec![T::zero(); x.len()];
+        g[start..end].copy_from_slice(&dgrad);
+        (g, crate::NotDifferentiable, crate::NotDifferentiable)
+    }
+}

@@ -79,21 +79,11 @@ macro_rules! float_grads {
                 *self += rhs;
             }
         }
-        impl GradOf for [$t] {
-            type Grad = Vec<$t>;
-        }
         impl<const N: usize> GradOf for [$t; N] {
             type Grad = [$t; N];
         }
         impl GradOf for Vec<$t> {
             type Grad = Vec<$t>;
-        }
-        impl ZerosLike for [$t] {
-            type Grad = Vec<$t>;
-            #[inline]
-            fn zeros_like(&self) -> Vec<$t> {
-                vec![0.0; self.len()]
-            }
         }
         impl<const N: usize> ZerosLike for [$t; N] {
             type Grad = [$t; N];
@@ -112,6 +102,19 @@ macro_rules! float_grads {
     )*};
 }
 float_grads!(f32, f64);
+
+// Slices of any float type (generic, so generic gates over slices type-check).
+impl<T: crate::Real> GradOf for [T] {
+    type Grad = Vec<T>;
+}
+
+impl<T: crate::Real> ZerosLike for [T] {
+    type Grad = Vec<T>;
+    #[inline]
+    fn zeros_like(&self) -> Vec<T> {
+        vec![T::zero(); self.len()]
+    }
+}
 
 impl<T: GradOf + ?Sized> GradOf for &T {
     type Grad = T::Grad;
@@ -394,3 +397,20 @@ impl<U: OwnedCopy + ?Sized> OwnedCopy for &U {
 pub fn owned_copy<S: OwnedCopy + ?Sized>(s: &S) -> S::Owned {
     s.owned_copy()
 }
+
+/// Integers passed to a gate are constants: no gradient, a zero tangent.
+macro_rules! constant_inputs {
+    ($($t:ty),*) => {$(
+        impl GradOf for $t {
+            type Grad = NotDifferentiable;
+        }
+        impl ZerosLike for $t {
+            type Grad = NotDifferentiable;
+            #[inline]
+            fn zeros_like(&self) -> NotDifferentiable {
+                NotDifferentiable
+            }
+        }
+    )*};
+}
+constant_inputs!(usize);

@@ -25,7 +25,7 @@ mod tensor_gates;
 #[cfg(feature = "tensor")]
 pub use ndarray;
 
-pub use gates::{Activation, maximum, minimum, relu, sigmoid};
+pub use gates::{Activation, maximum, minimum, relu, sigmoid, sub_slice};
 pub use grad::{
     Accumulate, Elements, GradOf, NotDifferentiable, NotGenerated, OwnedCopy, SameShape, ToTangent,
     ZerosLike, accumulate, check_differentiable, check_tangent, element_mut, jacobian_rows,
