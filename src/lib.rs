@@ -16,9 +16,9 @@ pub use backprop_runtime::{log_softmax, ndarray, softmax, softmax_cross_entropy}
 #[doc(hidden)]
 pub mod __private {
     pub use backprop_runtime::{
-        NotDifferentiable, NotGenerated, Stack, accumulate, check_differentiable, check_tangent, d,
-        element_mut, jacobian_rows, not_generated, owned_copy, steps, sub_slice, tangent,
-        zeros_like,
+        InlineStack, NotDifferentiable, NotGenerated, Stack, accumulate, check_differentiable,
+        check_tangent, d, element_mut, jacobian_rows, not_generated, owned_copy, steps, sub_slice,
+        tangent, zeros_like,
     };
     #[cfg(feature = "tensor")]
     pub use backprop_runtime::{ndarray, tensor, zero_out};

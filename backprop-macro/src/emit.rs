@@ -399,25 +399,67 @@ impl<'a> Emit<'a> {
             .a
             .stacks
             .iter()
-            .map(|&v| self.stack(v))
-            .chain(self.a.elem_stacks.iter().map(|&v| self.elems(v)))
-            .chain(
-                self.a
-                    .stacks
-                    .iter()
-                    .filter(active)
-                    .map(|&v| self.suffixed(v, "dot_", "_stack")),
-            )
+            .map(|&v| (self.stack(v), self.inline_capacity(v, false)))
             .chain(
                 self.a
                     .elem_stacks
                     .iter()
-                    .filter(active)
-                    .map(|&v| self.suffixed(v, "dot_", "_elems")),
-            );
-        let stacks = stacks.map(|s| quote!(let mut #s = #private::Stack::new();));
+                    .map(|&v| (self.elems(v), self.inline_capacity(v, true))),
+            )
+            .chain(self.a.stacks.iter().filter(active).map(|&v| {
+                (
+                    self.suffixed(v, "dot_", "_stack"),
+                    self.inline_capacity(v, false),
+                )
+            }))
+            .chain(self.a.elem_stacks.iter().filter(active).map(|&v| {
+                (
+                    self.suffixed(v, "dot_", "_elems"),
+                    self.inline_capacity(v, true),
+                )
+            }));
+        let stacks = stacks.map(|(s, inline)| match inline {
+            // Pushed only outside loops: at most one value per push site, kept inline.
+            Some(n) => quote!(let mut #s = #private::InlineStack::<_, #n>::new();),
+            None => quote!(let mut #s = #private::Stack::new();),
+        });
         let body = self.block(&self.f.body, &mut Vec::new());
         quote!(#(#stacks)* #body)
+    }
+
+    /// For a stack pushed only outside every loop (`elems`: the stack of element writes),
+    /// how many push sites it has: each runs at most once, so that many slots hold it.
+    fn inline_capacity(&self, v: VarId, elems: bool) -> Option<usize> {
+        let depth = |scope: ScopeId| self.f.scopes[scope].loop_depth;
+        let mut sites = 0;
+        let mut in_loop = false;
+        let mut site = |scope: ScopeId| {
+            sites += 1;
+            in_loop |= depth(scope) > 0;
+        };
+        if !elems {
+            for (&scope, vars) in &self.a.block_saves {
+                for _ in vars.iter().filter(|&&u| u == v) {
+                    site(scope);
+                }
+            }
+        }
+        crate::analysis::walk(&self.f.body, &mut |stmt, scope| match stmt {
+            Stmt::Assign {
+                var, init: false, ..
+            } if !elems && *var == v && crate::analysis::saved_at(self.f, self.a, v, scope) => {
+                site(scope)
+            }
+            Stmt::SetElem { var, .. } if elems && *var == v && self.a.saved[v] => site(scope),
+            Stmt::Loop { body, .. } if !elems => {
+                let saved = self.a.loop_saves.get(&body.scope);
+                if saved.is_some_and(|vars| vars.contains(&v)) {
+                    site(scope);
+                }
+            }
+            _ => {}
+        });
+        (!in_loop).then_some(sites.max(1))
     }
 
     fn block(&self, block: &Block, chain: &mut Vec<ScopeId>) -> TokenStream {

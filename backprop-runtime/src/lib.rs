@@ -32,7 +32,9 @@ pub use grad::{
     not_generated, owned_copy, tangent, zeros_like,
 };
 pub use real::{Real, d};
-pub use stack::{IntoSteps, LoopIndex, POOL_BUFFERS, Stack, Steps, release_pool, steps};
+pub use stack::{
+    InlineStack, IntoSteps, LoopIndex, POOL_BUFFERS, Stack, Steps, release_pool, steps,
+};
 #[cfg(feature = "tensor")]
 pub use tensor::{ZeroOut, zero_out};
 #[cfg(feature = "tensor")]

@@ -233,11 +233,87 @@ mod pool {
     }
 }
 
+/// A [`Stack`] of at most `N` values, kept inline (no heap): for values saved outside every
+/// loop, where `N` push sites run at most once each.
+pub struct InlineStack<T, const N: usize> {
+    items: [core::mem::MaybeUninit<T>; N],
+    len: usize,
+}
+
+impl<T, const N: usize> Default for InlineStack<T, N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T, const N: usize> InlineStack<T, N> {
+    /// An empty stack.
+    #[inline]
+    pub const fn new() -> Self {
+        InlineStack {
+            items: [const { core::mem::MaybeUninit::uninit() }; N],
+            len: 0,
+        }
+    }
+
+    /// Saves a value.
+    ///
+    /// # Panics
+    /// When `N` values are saved already (a bug in the generated code).
+    #[inline]
+    pub fn push(&mut self, value: T) {
+        if self.len == N {
+            underflow();
+        }
+        self.items[self.len].write(value);
+        self.len += 1;
+    }
+
+    /// Takes back the value saved last.
+    #[inline]
+    pub fn pop(&mut self) -> T {
+        if self.len == 0 {
+            underflow();
+        }
+        self.len -= 1;
+        // SAFETY: the slots below `len` hold values `push` wrote and nothing has read.
+        unsafe { self.items[self.len].assume_init_read() }
+    }
+
+    /// How many values are saved.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether nothing is saved.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl<T, const N: usize> Drop for InlineStack<T, N> {
+    fn drop(&mut self) {
+        while self.len > 0 {
+            drop(self.pop());
+        }
+    }
+}
+
+impl<T, const N: usize> core::fmt::Debug for InlineStack<T, N> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("InlineStack")
+            .field("len", &self.len)
+            .finish()
+    }
+}
+
 #[cold]
 #[inline(never)]
 fn underflow() -> ! {
     panic!(
-        "backprop: the reverse sweep popped a value the forward pass did not save; \
+        "backprop: the reverse sweep's saved values are out of step with the forward pass; \
          this is a bug in backprop, please report it"
     )
 }
@@ -374,6 +450,33 @@ impl<I: LoopIndex> ExactSizeIterator for Steps<I> {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_inline_stack_is_last_in_first_out_and_drops_what_is_left() {
+        use std::rc::Rc;
+        let counted = Rc::new(());
+        let mut s: InlineStack<Rc<()>, 3> = InlineStack::new();
+        s.push(Rc::clone(&counted));
+        s.push(Rc::clone(&counted));
+        assert_eq!(s.len(), 2);
+        drop(s.pop());
+        assert_eq!(Rc::strong_count(&counted), 2);
+        drop(s);
+        assert_eq!(Rc::strong_count(&counted), 1);
+        let mut t: InlineStack<f64, 2> = InlineStack::new();
+        t.push(1.0);
+        t.push(2.0);
+        assert_eq!((t.pop(), t.pop()), (2.0, 1.0));
+        assert!(t.is_empty());
+    }
+
+    #[test]
+    #[should_panic(expected = "bug in backprop")]
+    fn an_inline_stack_refuses_more_than_its_capacity() {
+        let mut t: InlineStack<f64, 1> = InlineStack::new();
+        t.push(1.0);
+        t.push(2.0);
+    }
 
     #[test]
     fn a_stack_reuses_the_storage_of_a_dropped_one() {
