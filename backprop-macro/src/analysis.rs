@@ -635,9 +635,16 @@ pub fn saved_at(f: &Func, a: &Analysis, v: VarId, scope: ScopeId) -> bool {
 /// loop, which rules before the loop may read, is restored after the loop's reverse.
 fn plan_loop_saves(f: &Func, active: &[bool], saved: &[bool]) -> BTreeMap<ScopeId, Vec<VarId>> {
     let mut plan: BTreeMap<ScopeId, Vec<VarId>> = BTreeMap::new();
+    let mut by_let = vec![false; f.vars.len()];
+    walk(&f.body, &mut |stmt, _| {
+        if let Stmt::Let { var, .. } = stmt {
+            by_let[*var] = true;
+        }
+    });
+    // Floats with a value before any loop after their definition.
     let candidates: Vec<VarId> = (0..f.vars.len())
         .filter(|&v| saved[v] && f.vars[v].kind == Kind::Float)
-        .filter(|&v| f.vars[v].param.is_some() || defined_by_let(&f.body, v))
+        .filter(|&v| f.vars[v].param.is_some() || by_let[v])
         .collect();
     if candidates.is_empty() {
         return plan;
@@ -657,12 +664,13 @@ fn plan_loop_saves(f: &Func, active: &[bool], saved: &[bool]) -> BTreeMap<ScopeI
                 }
                 Stmt::Loop { body, .. } => {
                     let reads = backward_reads(&f.vars, body, active);
+                    let assigned = assigned_in_place(body);
                     let mut covered = Vec::new();
                     for &v in candidates {
                         // Declared outside the loop, assigned in place inside, read by no
                         // backward rule inside.
                         if !f.within(f.vars[v].scope, body.scope)
-                            && assigns_in_place(body, v)
+                            && assigned.contains(&v)
                             && !reads.contains(&v)
                         {
                             covered.push(v);
@@ -686,19 +694,16 @@ fn plan_loop_saves(f: &Func, active: &[bool], saved: &[bool]) -> BTreeMap<ScopeI
     plan
 }
 
-/// Whether `v` is defined by a `let` with a value (so it has one before any loop after it).
-fn defined_by_let(block: &Block, v: VarId) -> bool {
-    let mut found = false;
+/// The variables a block (nested blocks included) assigns in place.
+fn assigned_in_place(block: &Block) -> BTreeSet<VarId> {
+    let mut found = BTreeSet::new();
     walk(block, &mut |stmt, _| {
-        found |= matches!(stmt, Stmt::Let { var, .. } if *var == v);
-    });
-    found
-}
-
-fn assigns_in_place(block: &Block, v: VarId) -> bool {
-    let mut found = false;
-    walk(block, &mut |stmt, _| {
-        found |= matches!(stmt, Stmt::Assign { var, init: false, .. } if *var == v);
+        if let Stmt::Assign {
+            var, init: false, ..
+        } = stmt
+        {
+            found.insert(*var);
+        }
     });
     found
 }

@@ -10,7 +10,7 @@ use crate::reverse::{B, Replay};
 use crate::rules::{E, Place};
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use syn::Ident;
 
 pub struct Emit<'a> {
@@ -395,29 +395,35 @@ impl<'a> Emit<'a> {
     pub fn forward(&self) -> TokenStream {
         let private = &self.private;
         let active = |v: &&VarId| self.fob && self.a.active[**v];
+        let [values, elems] = self.inline_capacities();
+        let inline = |sites: &BTreeMap<VarId, Option<usize>>, v: VarId| {
+            sites.get(&v).copied().unwrap_or(Some(0)).map(|n| n.max(1))
+        };
         let stacks = self
             .a
             .stacks
             .iter()
-            .map(|&v| (self.stack(v), self.inline_capacity(v, false)))
+            .map(|&v| (self.stack(v), inline(&values, v)))
             .chain(
                 self.a
                     .elem_stacks
                     .iter()
-                    .map(|&v| (self.elems(v), self.inline_capacity(v, true))),
+                    .map(|&v| (self.elems(v), inline(&elems, v))),
             )
-            .chain(self.a.stacks.iter().filter(active).map(|&v| {
-                (
-                    self.suffixed(v, "dot_", "_stack"),
-                    self.inline_capacity(v, false),
-                )
-            }))
-            .chain(self.a.elem_stacks.iter().filter(active).map(|&v| {
-                (
-                    self.suffixed(v, "dot_", "_elems"),
-                    self.inline_capacity(v, true),
-                )
-            }));
+            .chain(
+                self.a
+                    .stacks
+                    .iter()
+                    .filter(active)
+                    .map(|&v| (self.suffixed(v, "dot_", "_stack"), inline(&values, v))),
+            )
+            .chain(
+                self.a
+                    .elem_stacks
+                    .iter()
+                    .filter(active)
+                    .map(|&v| (self.suffixed(v, "dot_", "_elems"), inline(&elems, v))),
+            );
         let stacks = stacks.map(|(s, inline)| match inline {
             // Pushed only outside loops: at most one value per push site, kept inline.
             Some(n) => quote!(let mut #s = #private::InlineStack::<_, #n>::new();),
@@ -427,39 +433,37 @@ impl<'a> Emit<'a> {
         quote!(#(#stacks)* #body)
     }
 
-    /// For a stack pushed only outside every loop (`elems`: the stack of element writes),
-    /// how many push sites it has: each runs at most once, so that many slots hold it.
-    fn inline_capacity(&self, v: VarId, elems: bool) -> Option<usize> {
+    /// For every stack pushed only outside every loop, how many push sites it has (each
+    /// runs at most once, so that many slots hold it): value stacks, then element stacks,
+    /// found in one walk.
+    fn inline_capacities(&self) -> [BTreeMap<VarId, Option<usize>>; 2] {
+        let mut sites: [BTreeMap<VarId, Option<usize>>; 2] = Default::default();
         let depth = |scope: ScopeId| self.f.scopes[scope].loop_depth;
-        let mut sites = 0;
-        let mut in_loop = false;
-        let mut site = |scope: ScopeId| {
-            sites += 1;
-            in_loop |= depth(scope) > 0;
+        let mut site = |kind: usize, v: VarId, scope: ScopeId| {
+            let entry = sites[kind].entry(v).or_insert(Some(0));
+            *entry = match *entry {
+                Some(n) if depth(scope) == 0 => Some(n + 1),
+                _ => None,
+            };
         };
-        if !elems {
-            for (&scope, vars) in &self.a.block_saves {
-                for _ in vars.iter().filter(|&&u| u == v) {
-                    site(scope);
-                }
+        for (&scope, vars) in &self.a.block_saves {
+            for &v in vars {
+                site(0, v, scope);
             }
         }
         crate::analysis::walk(&self.f.body, &mut |stmt, scope| match stmt {
             Stmt::Assign {
                 var, init: false, ..
-            } if !elems && *var == v && crate::analysis::saved_at(self.f, self.a, v, scope) => {
-                site(scope)
-            }
-            Stmt::SetElem { var, .. } if elems && *var == v && self.a.saved[v] => site(scope),
-            Stmt::Loop { body, .. } if !elems => {
-                let saved = self.a.loop_saves.get(&body.scope);
-                if saved.is_some_and(|vars| vars.contains(&v)) {
-                    site(scope);
+            } if crate::analysis::saved_at(self.f, self.a, *var, scope) => site(0, *var, scope),
+            Stmt::SetElem { var, .. } if self.a.saved[*var] => site(1, *var, scope),
+            Stmt::Loop { body, .. } => {
+                for &v in self.a.loop_saves.get(&body.scope).into_iter().flatten() {
+                    site(0, v, scope);
                 }
             }
             _ => {}
         });
-        (!in_loop).then_some(sites.max(1))
+        sites
     }
 
     fn block(&self, block: &Block, chain: &mut Vec<ScopeId>) -> TokenStream {
