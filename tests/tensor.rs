@@ -787,3 +787,68 @@ fn views_without_a_written_lifetime() {
     let dot = (&g.x * &dx).sum() + (&g.v * &dv).sum() + g.s[0] * 0.5;
     assert_close(tangent, dot, 1e-12);
 }
+
+#[differentiate(hessian)]
+fn energy_of_owned(x: Array2<f64>) -> f64 {
+    (&x * &x).sum()
+}
+
+/// Owned array arguments made from a borrowed parameter (`x.to_owned()`, `x.clone()`).
+#[differentiate(hessian)]
+fn owned_arguments(x: &Array2<f64>, v: &Array1<f64>) -> f64 {
+    energy_of_owned(x.to_owned()) + energy_of_owned(x.clone()) * v.sum() + relu(v.clone()).sum()
+}
+
+#[test]
+fn owned_copies_as_arguments() {
+    let x = array![[1.0, -2.0], [0.5, 3.0]];
+    let v = array![0.5, -1.0, 2.0];
+    let (value, g) = owned_arguments::grad(&x, &v);
+    assert_eq!(value, owned_arguments(&x, &v));
+    assert_fd_array(|x| owned_arguments(x, &v), &x, &g.x);
+    assert_fd_array(|v| owned_arguments(&x, v), &v, &g.v);
+    let (dx, dv) = (array![[0.3, 0.1], [-0.2, 0.4]], array![1.0, 0.5, -0.5]);
+    let (_, tangent) = owned_arguments::jvp(&x, &v, &dx, &dv);
+    assert_close(tangent, (&g.x * &dx).sum() + (&g.v * &dv).sum(), 1e-12);
+    let (_, _, hv) = owned_arguments::hvp(&x, &v, &dx, &dv);
+    // x·x (1 + Σv): the Hessian along (dx, dv) is 2dx(1 + Σv) + 2x·Σdv in x, 2⟨x, dx⟩ in v.
+    let s = 1.0 + v.sum();
+    let expected_x = &dx * (2.0 * s) + &x * (2.0 * dv.sum());
+    for (a, b) in hv.x.iter().zip(expected_x.iter()) {
+        assert_close(*a, *b, 1e-12);
+    }
+    let xdx = 2.0 * (&x * &dx).sum();
+    for a in hv.v.iter() {
+        assert_close(*a, xdx, 1e-12);
+    }
+}
+
+/// An array made with `Array2::zeros` and accumulated into in a loop.
+#[differentiate(hessian)]
+fn accumulated(x: &Array2<f64>, c: &[f64]) -> f64 {
+    let mut acc = Array2::zeros((x.nrows(), x.ncols()));
+    for i in 0..c.len() {
+        acc = acc + x * c[i];
+    }
+    (&acc * &acc).sum()
+}
+
+#[test]
+fn an_array_accumulated_from_zeros() {
+    let x = array![[1.0, 2.0], [3.0, 4.0]];
+    let c = [1.0, 2.0];
+    let (value, g) = accumulated::grad(&x, &c);
+    assert_eq!(value, 270.0);
+    assert_fd_array(|x| accumulated(x, &c), &x, &g.x);
+    assert_fd(|c| accumulated(&x, c), &c, &g.c);
+    let dx = array![[0.3, 0.1], [-0.2, 0.4]];
+    let (_, tangent) = accumulated::jvp(&x, &c, &dx, &[0.5, -1.0]);
+    assert_close(tangent, (&g.x * &dx).sum() + g.c[0] * 0.5 - g.c[1], 1e-12);
+    // (Σc)² Σx²: along (dx, 0) the Hessian is 2(Σc)²·dx in x and 4Σc⟨x, dx⟩ in each c.
+    let (_, _, hv) = accumulated::hvp(&x, &c, &dx, &[0.0, 0.0]);
+    for (a, b) in hv.x.iter().zip(dx.iter()) {
+        assert_close(*a, 18.0 * b, 1e-12);
+    }
+    let xdx = (&x * &dx).sum();
+    assert_close(hv.c[0], 12.0 * xdx, 1e-12);
+}

@@ -1850,7 +1850,31 @@ impl<'e> Lower<'e> {
                 }
                 other => (other, false),
             };
-            let value = self.lower_operand(inner, out);
+            let value = match strip(inner) {
+                // `f(x.to_owned())`, `f(v.clone())`: the callee takes an owned copy.
+                Expr::MethodCall(m)
+                    if !by_ref
+                        && m.args.is_empty()
+                        && ["to_owned", "clone", "to_vec"]
+                            .contains(&m.method.to_string().as_str()) =>
+                {
+                    match self.lower_op(inner, out) {
+                        Op::Copy(Operand::Var(v))
+                            if matches!(self.kind(v), Kind::Seq | Kind::Tensor) =>
+                        {
+                            let copy = self.temp_var(self.kind(v), a.span());
+                            out.push(Stmt::Let {
+                                var: copy,
+                                op: Op::Copy(Operand::Var(v)),
+                                span: a.span(),
+                            });
+                            Operand::Var(copy)
+                        }
+                        op => self.materialize(op, a.span(), out),
+                    }
+                }
+                _ => self.lower_operand(inner, out),
+            };
             args.push(Arg {
                 value,
                 by_ref,
@@ -2488,6 +2512,23 @@ fn konst_kind(expr: &Expr) -> Kind {
         }
         Expr::Repeat(_) | Expr::Array(_) => Kind::Seq,
         Expr::Macro(m) if m.mac.path.segments.last().is_some_and(|s| s.ident == "vec") => Kind::Seq,
+        // `Array2::zeros((n, m))`, `Array1::ones(n)`, `Array::from_elem(..)`: an array.
+        Expr::Call(c) => match strip(&c.func) {
+            Expr::Path(p)
+                if p.path.segments.len() >= 2
+                    && p.path.segments[p.path.segments.len() - 2]
+                        .ident
+                        .to_string()
+                        .starts_with("Array")
+                    && p.path.segments.last().is_some_and(|s| {
+                        ["zeros", "ones", "from_elem", "from_shape_fn", "from_vec"]
+                            .contains(&s.ident.to_string().as_str())
+                    }) =>
+            {
+                Kind::Tensor
+            }
+            _ => Kind::Float,
+        },
         _ => Kind::Float,
     }
 }
