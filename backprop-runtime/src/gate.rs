@@ -64,7 +64,8 @@ macro_rules! gate {
         $(#[$meta])*
         $vis fn $name $(< $($lt,)* $($gp $(: $gb)?),+ >)? ($arg: $aty) -> $rty $body
 
-        $crate::__gate_items!(@module $vis $name [$(< $($lt,)* $($gp $(: $gb)?),+ >)?] ($arg: $aty) -> $rty
+        $crate::__gate_items!(@module $vis $name [$(< $($lt,)* $($gp $(: $gb)?),+ >)?]
+            [< '__stub $($(, $lt)* $(, $gp $(: $gb)?)+)? >] ($arg: $aty) -> $rty
             [$out, $grad, ($backward,)] [$($tout, ($targ), $tangent)?] [$($dout, $dgrad, ($second,))?]);
     };
     // Several inputs: the backward block returns a tuple, one gradient per input.
@@ -79,7 +80,8 @@ macro_rules! gate {
         $(#[$meta])*
         $vis fn $name $(< $($lt,)* $($gp $(: $gb)?),+ >)? ($($arg: $aty),+) -> $rty $body
 
-        $crate::__gate_items!(@module $vis $name [$(< $($lt,)* $($gp $(: $gb)?),+ >)?] ($($arg: $aty),+) -> $rty
+        $crate::__gate_items!(@module $vis $name [$(< $($lt,)* $($gp $(: $gb)?),+ >)?]
+            [< '__stub $($(, $lt)* $(, $gp $(: $gb)?)+)? >] ($($arg: $aty),+) -> $rty
             [$out, $grad, $backward] [$($tout, ($($targ),+), $tangent)?] [$($dout, $dgrad, $second)?]);
     };
 }
@@ -88,7 +90,7 @@ macro_rules! gate {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __gate_items {
-    (@module $vis:vis $name:ident [$($generics:tt)*] ($($arg:ident : $aty:ty),+) -> $rty:ty
+    (@module $vis:vis $name:ident [$($generics:tt)*] [$($stub:tt)*] ($($arg:ident : $aty:ty),+) -> $rty:ty
         [$out:ident, $grad:ident, $backward:expr] [$($tangent_rule:tt)*] [$($second_rule:tt)*]
     ) => {
         #[doc = concat!("The gate items of [`", stringify!($name), "`](fn@", stringify!($name), ") that `#[differentiate]` calls.")]
@@ -109,20 +111,56 @@ macro_rules! __gate_items {
                 (::core::clone::Clone::clone(&$out), move |$grad: $rty| $backward)
             }
 
-            $crate::__gate_items!(@jvp $name [$($generics)*] ($($arg: $aty),+) -> $rty [$($tangent_rule)*]);
-            $crate::__gate_items!(@fob $name [$($generics)*] ($($arg: $aty),+) -> $rty
+            $crate::__gate_items!(@jvp $name [$($generics)*] [$($stub)*] ($($arg: $aty),+) -> $rty [$($tangent_rule)*]);
+            $crate::__gate_items!(@fob $name [$($generics)*] [$($stub)*] ($($arg: $aty),+) -> $rty
                 [$out, $grad, $backward] [$($tangent_rule)*] [$($second_rule)*]);
         }
     };
-    (@fob $name:ident [$($generics:tt)*] ($($arg:ident : $aty:ty),+) -> $rty:ty
+    (@fob $name:ident [$($generics:tt)*] [$($stub:tt)*] ($($arg:ident : $aty:ty),+) -> $rty:ty
         [$($backward_rule:tt)*] [$($tangent_rule:tt)*] []
-    ) => {};
-    (@fob $name:ident [$($generics:tt)*] ($($arg:ident : $aty:ty),+) -> $rty:ty
+    ) => {
+        $crate::__gate_items!(@no_fob [$($stub)*] ($($arg: $aty),+) -> $rty);
+    };
+    (@fob $name:ident [$($generics:tt)*] [$($stub:tt)*] ($($arg:ident : $aty:ty),+) -> $rty:ty
         [$($backward_rule:tt)*] [] [$($second_rule:tt)*]
-    ) => {};
+    ) => {
+        $crate::__gate_items!(@no_fob [$($stub)*] ($($arg: $aty),+) -> $rty);
+    };
+    // Without the rules second order needs, `__fob` is a stub whose use is one clear error.
+    (@no_fob [$($stub:tt)*] ($($arg:ident : $aty:ty),+) -> $rty:ty) => {
+        #[doc(hidden)]
+        #[diagnostic::on_unimplemented(
+            message = "this gate has no `second` rule (or no `tangent` rule), which `#[differentiate(hessian)]` needs: add `tangent(out, dx) { ... }` and `second(dout, dgrad) { ... }` to its `gate!`",
+            label = "this gate cannot be differentiated twice"
+        )]
+        pub trait __NoSecondRule {}
+
+        #[doc(hidden)]
+        #[allow(unused_variables)]
+        pub fn __fob $($stub)* (
+            $($arg: $aty),+,
+            $(_: ::core::option::Option<<$aty as $crate::GradOf>::Grad>),+
+        ) -> (
+            $rty,
+            $rty,
+            impl ::core::ops::FnOnce($rty, $rty) -> (
+                ($(<$aty as $crate::GradOf>::Grad,)+),
+                ($(<$aty as $crate::GradOf>::Grad,)+),
+            ),
+        )
+        where
+            $crate::NotGenerated<'__stub>: __NoSecondRule,
+        {
+            (
+                $crate::not_generated(),
+                $crate::not_generated(),
+                move |_: $rty, _: $rty| $crate::not_generated(),
+            )
+        }
+    };
     // Forward over reverse: the value and its tangent, and a pullback that also carries the
     // tangent of the upstream gradient through the backward rule (the `second` rule).
-    (@fob $name:ident [$($generics:tt)*] ($($arg:ident : $aty:ty),+) -> $rty:ty
+    (@fob $name:ident [$($generics:tt)*] [$($stub:tt)*] ($($arg:ident : $aty:ty),+) -> $rty:ty
         [$out:ident, $grad:ident, $backward:expr]
         [$tout:ident, ($($targ:ident),+), $tangent:block]
         [$dout:ident, $dgrad:ident, $second:expr]
@@ -160,8 +198,28 @@ macro_rules! __gate_items {
         }
     };
     (@true $arg:ident) => { true };
-    (@jvp $name:ident [$($generics:tt)*] ($($arg:ident : $aty:ty),+) -> $rty:ty []) => {};
-    (@jvp $name:ident [$($generics:tt)*] ($($arg:ident : $aty:ty),+) -> $rty:ty
+    // Without a `tangent` rule, `__jvp` is a stub whose use is one clear error.
+    (@jvp $name:ident [$($generics:tt)*] [$($stub:tt)*] ($($arg:ident : $aty:ty),+) -> $rty:ty []) => {
+        #[doc(hidden)]
+        #[diagnostic::on_unimplemented(
+            message = "this gate has no `tangent` rule, which forward mode needs: add `tangent(out, dx) { ... }` to its `gate!` (one tangent per input, after `out`)",
+            label = "this gate has no `tangent` rule"
+        )]
+        pub trait __NoTangentRule {}
+
+        #[doc(hidden)]
+        #[allow(unused_variables)]
+        pub fn __jvp $($stub)* (
+            $($arg: $aty),+,
+            $(_: ::core::option::Option<<$aty as $crate::GradOf>::Grad>),+
+        ) -> ($rty, $rty)
+        where
+            $crate::NotGenerated<'__stub>: __NoTangentRule,
+        {
+            $crate::not_generated()
+        }
+    };
+    (@jvp $name:ident [$($generics:tt)*] [$($stub:tt)*] ($($arg:ident : $aty:ty),+) -> $rty:ty
         [$tout:ident, ($($targ:ident),+), $tangent:block]
     ) => {
         #[doc(hidden)]
