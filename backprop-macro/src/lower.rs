@@ -1005,6 +1005,24 @@ impl<'e> Lower<'e> {
             }
             Expr::Paren(p) => self.lower_stmt_expr(&p.expr, out),
             Expr::Macro(m) => self.lower_statement_macro(&m.mac, out),
+            // `v.push(x * x);` on a sequence or array: a change the derivative cannot follow.
+            Expr::MethodCall(m)
+                if self.local_of(&m.receiver).is_some_and(|v| {
+                    matches!(self.kind(v), Kind::Seq | Kind::Tensor)
+                        || (self.kind(v) == Kind::Float
+                            && ["push", "extend", "extend_from_slice", "insert", "append", "resize"]
+                                .contains(&m.method.to_string().as_str())
+                            && m.args.iter().any(|a| self.reads_derivative(a)))
+                }) =>
+            {
+                self.errors.spanned(
+                    &m.method,
+                    format!(
+                        "#[differentiate] does not support `.{}(..)` on a sequence or array that may carry a derivative: make it with its final length (`vec![0.0; n]`, `[0.0; N]`, `Array::zeros(..)`) and write its elements (`v[i] = ...`)",
+                        m.method
+                    ),
+                );
+            }
             other => {
                 if let Some(k) = self.konst_checked(other) {
                     out.push(Stmt::Eval(k));
@@ -1805,6 +1823,13 @@ impl<'e> Lower<'e> {
             self.errors.spanned(
                 &c.func,
                 "#[differentiate] does not support calling a local variable",
+            );
+            return Op::Konst(self.dummy());
+        }
+        if fp.path.is_ident(&self.fn_name) {
+            self.errors.spanned(
+                &c.func,
+                "#[differentiate] does not support recursion yet: write the recursion as a loop",
             );
             return Op::Konst(self.dummy());
         }
