@@ -396,8 +396,15 @@ impl<'a> Emit<'a> {
         let private = &self.private;
         let active = |v: &&VarId| self.fob && self.a.active[**v];
         let [values, elems] = self.inline_capacities();
+        // Inline up to 64 slots; a function with more push sites outside loops keeps them on
+        // the heap rather than in a large stack frame.
         let inline = |sites: &BTreeMap<VarId, Option<usize>>, v: VarId| {
-            sites.get(&v).copied().unwrap_or(Some(0)).map(|n| n.max(1))
+            sites
+                .get(&v)
+                .copied()
+                .unwrap_or(Some(0))
+                .map(|n| n.max(1))
+                .filter(|&n| n <= 64)
         };
         let stacks = self
             .a
