@@ -1669,6 +1669,10 @@ impl<'e> Lower<'e> {
                 _ => Op::Konst(self.konst(expr)),
             },
             _ => match self.konst_checked(expr) {
+                // A local whose definition already had an error: one error is enough.
+                Some(k) if k.reads.iter().any(|v| self.poisoned.contains(v)) => {
+                    Op::Konst(self.dummy())
+                }
                 Some(_) if self.reads_derivative(expr) => {
                     self.errors.spanned(
                         expr,
