@@ -618,6 +618,22 @@ impl<'r> Gen<'r> {
                     self.line(&format!(
                         "let {t} = if {cond} {{ {a} }} else if {c2} {{ {b} }} else {{ {e3} }};"
                     ));
+                } else if self.rng.chance(0.3) && (self.indent == 1 || self.loops > 0) {
+                    // An initializer that can return; the rest goes on after the `let`.
+                    let r = self.returned();
+                    self.line(&format!(
+                        "let {t} = if {cond} {{ return {r}; }} else {{ {b} }};"
+                    ));
+                } else if self.rng.chance(0.3) {
+                    // Initialized by an `if`, then updated (once a doubled adjoint).
+                    self.line(&format!(
+                        "let mut {t} = if {cond} {{ {a} }} else {{ {b} }};"
+                    ));
+                    self.floats.last_mut().unwrap().push(t.clone());
+                    self.muts.last_mut().unwrap().push(t.clone());
+                    let muts = self.all_muts();
+                    self.update(&muts);
+                    return;
                 } else {
                     self.line(&format!("let {t} = if {cond} {{ {a} }} else {{ {b} }};"));
                 }
