@@ -160,30 +160,22 @@ pub fn analyze(f: &mut Func) -> Analysis {
     let mut nested_contrib = vec![false; n];
     let mut has_contrib = vec![false; n];
     let mut assigned_in_place = vec![false; n];
+    // Assigned whole, in place (not only element by element).
+    let mut reassigned = vec![false; n];
     walk(&f.body, &mut |stmt, scope| {
-        let (target, op) = match stmt {
-            Stmt::Let { var, op, .. } | Stmt::Assign { var, op, .. } => {
-                (rules::Place::Var(*var), op)
+        match stmt {
+            Stmt::Assign {
+                var, init: false, ..
+            } => {
+                assigned_in_place[*var] = true;
+                reassigned[*var] = true;
             }
-            Stmt::SetElem { var, index, op, .. } => (rules::Place::Elem(*var, index.clone()), op),
-            _ => return,
-        };
-        if let Stmt::Assign {
-            var, init: false, ..
+            Stmt::SetElem { var, .. } => assigned_in_place[*var] = true,
+            _ => {}
         }
-        | Stmt::SetElem { var, .. } = stmt
-        {
-            assigned_in_place[*var] = true;
-        }
-        if !active[target.var()] {
+        let Some((cs, reads)) = rule_of(&f.vars, stmt, &active) else {
             return;
-        }
-        let cs = stmt_contribs(&f.vars, op, &target, &active);
-        let mut reads = Vec::new();
-        rules::contrib_reads(&cs, &mut reads);
-        if let rules::Place::Elem(_, i) = &target {
-            reads.extend(&i.reads);
-        }
+        };
         for v in reads {
             needed[v] = true;
         }
@@ -209,15 +201,6 @@ pub fn analyze(f: &mut Func) -> Analysis {
             needed[v] = true;
         }
     }
-    let mut reassigned = vec![false; n];
-    walk(&f.body, &mut |stmt, _| {
-        if let Stmt::Assign {
-            var, init: false, ..
-        } = stmt
-        {
-            reassigned[*var] = true;
-        }
-    });
     // An element write saves the old element only when a rule reads the values; a whole
     // reassignment, which may change the shape, also when a rule reads the shape. A saved
     // element is restored by index: what the index reads is needed too.
@@ -302,14 +285,14 @@ pub fn analyze(f: &mut Func) -> Analysis {
         }
     }
     let mut elem_written = vec![false; f.vars.len()];
-    let mut whole_assigned = vec![false; f.vars.len()];
-    walk(&f.body, &mut |stmt, _| match stmt {
-        Stmt::SetElem { var, .. } => elem_written[*var] = true,
-        Stmt::Assign {
-            var, init: false, ..
-        } => whole_assigned[*var] = true,
-        _ => {}
+    walk(&f.body, &mut |stmt, _| {
+        if let Stmt::SetElem { var, .. } = stmt {
+            elem_written[*var] = true;
+        }
     });
+    // The control records added since are never assigned in place.
+    let mut whole_assigned = reassigned;
+    whole_assigned.resize(f.vars.len(), false);
     let stacks: Vec<VarId> = (0..f.vars.len())
         .filter(|&v| {
             (saved[v] && whole_assigned[v]) || block_saves.values().any(|b| b.contains(&v))
@@ -708,26 +691,35 @@ fn assigned_in_place(block: &Block) -> BTreeSet<VarId> {
     found
 }
 
+/// The backward rule of a definition or assignment whose target is active, and the
+/// variables the rule reads (an element write's index too).
+fn rule_of(vars: &[Var], stmt: &Stmt, active: &[bool]) -> Option<(Vec<Contrib>, Vec<VarId>)> {
+    let (target, op) = match stmt {
+        Stmt::Let { var, op, .. } | Stmt::Assign { var, op, .. } => (rules::Place::Var(*var), op),
+        Stmt::SetElem { var, index, op, .. } => (rules::Place::Elem(*var, index.clone()), op),
+        _ => return None,
+    };
+    if !active[target.var()] {
+        return None;
+    }
+    let cs = stmt_contribs(vars, op, &target, active);
+    let mut reads = Vec::new();
+    rules::contrib_reads(&cs, &mut reads);
+    if let rules::Place::Elem(_, i) = &target {
+        reads.extend(&i.reads);
+    }
+    Some((cs, reads))
+}
+
 /// The variables the backward rules of a block's statements (nested blocks included) read.
 fn backward_reads(vars: &[Var], block: &Block, active: &[bool]) -> BTreeSet<VarId> {
-    let mut reads = Vec::new();
+    let mut all = BTreeSet::new();
     walk(block, &mut |stmt, _| {
-        let (target, op) = match stmt {
-            Stmt::Let { var, op, .. } | Stmt::Assign { var, op, .. } => {
-                (rules::Place::Var(*var), op)
-            }
-            Stmt::SetElem { var, index, op, .. } => {
-                reads.extend(index.reads.iter().copied());
-                (rules::Place::Elem(*var, index.clone()), op)
-            }
-            _ => return,
-        };
-        if active[target.var()] {
-            let cs = stmt_contribs(vars, op, &target, active);
-            rules::contrib_reads(&cs, &mut reads);
+        if let Some((_, reads)) = rule_of(vars, stmt, active) {
+            all.extend(reads);
         }
     });
-    reads.into_iter().collect()
+    all
 }
 
 /// Whether a block (or anything in it) has a reverse: an active definition with a
