@@ -491,13 +491,14 @@ impl<'a> Emit<'a> {
         let Some(vars) = self.a.block_saves.get(&scope) else {
             return TokenStream::new();
         };
-        vars.iter()
-            .map(|&v| {
-                let (s, id) = (self.stack(v), self.ident(v));
-                let dot = self.tangent_push(v, false);
-                quote!(#s.push(#id); #dot)
-            })
-            .collect()
+        vars.iter().map(|&v| self.push_value(v)).collect()
+    }
+
+    /// `v_stack.push(v);`, and in forward over reverse its tangent beside it.
+    fn push_value(&self, v: VarId) -> TokenStream {
+        let (s, id) = (self.stack(v), self.ident(v));
+        let dot = self.tangent_push(v, false);
+        quote!(#s.push(#id); #dot)
     }
 
     fn stmt(&self, stmt: &Stmt, chain: &mut Vec<ScopeId>) -> TokenStream {
@@ -653,11 +654,7 @@ impl<'a> Emit<'a> {
                     .get(&body.scope)
                     .into_iter()
                     .flatten()
-                    .map(|&v| {
-                        let (s, id) = (self.stack(v), self.ident(v));
-                        let dot = self.tangent_push(v, false);
-                        quote!(#s.push(#id); #dot)
-                    })
+                    .map(|&v| self.push_value(v))
                     .collect();
                 let lp = self.forward_loop(head, body, chain);
                 quote!(#saves #lp)

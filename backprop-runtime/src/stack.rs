@@ -14,17 +14,9 @@
 /// gradient called again and again reuses the memory of its previous call instead of asking
 /// the allocator (and, for large stacks, the kernel) for fresh pages each time. `push`
 /// itself is `Vec::push`: the pool costs the loops nothing.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Stack<T> {
     items: Vec<T>,
-}
-
-impl<T: Clone> Clone for Stack<T> {
-    fn clone(&self) -> Self {
-        Stack {
-            items: self.items.clone(),
-        }
-    }
 }
 
 impl<T> Default for Stack<T> {
