@@ -16,39 +16,62 @@ use quote::{format_ident, quote};
 pub fn stubs(f: &Func, e: &Emit, sig: &Signature, args: &Args) -> TokenStream {
     let name = f.name.to_string();
     let scalar = f.ret_kind == Kind::Float;
-    let mut missing: Vec<(&str, String)> = Vec::new();
-    let add = |argument: &str| {
-        format!(
-            "`{name}::{{item}}` is not generated: write `#[differentiate({argument})]` on `{name}`"
-        )
+    let mut missing: Vec<(Item, String)> = Vec::new();
+    let mut add = |item: Item, argument: &str| {
+        let message = format!(
+            "`{name}::{}` is not generated: write `#[differentiate({argument})]` on `{name}`",
+            item.name()
+        );
+        missing.push((item, message));
     };
     if !args.reverse {
-        let fix = add("reverse, forward");
         if scalar {
-            missing.push(("grad", fix.clone()));
+            add(Item::Grad, "reverse, forward");
         }
-        missing.push(("vjp", fix));
+        add(Item::Vjp, "reverse, forward");
     }
     if !args.forward {
-        missing.push(("jvp", add("reverse, forward")));
+        add(Item::Jvp, "reverse, forward");
     }
     if scalar && !args.hessian {
-        missing.push(("hvp", add("hessian")));
-        missing.push(("hessian", add("hessian")));
+        add(Item::Hvp, "hessian");
+        add(Item::Hessian, "hessian");
     }
     if !scalar {
         let vector = format!(
             "`{name}` returns a vector: its derivative is a Jacobian, `{name}::jacobian` (or `{name}::vjp` with an upstream gradient)"
         );
-        missing.push(("grad", vector));
+        missing.push((Item::Grad, vector));
     }
     missing
         .into_iter()
-        .map(|(item, message)| stub(f, e, sig, item, &message.replace("{item}", item)))
+        .map(|(item, message)| stub(f, e, sig, item, &message))
         .collect()
 }
 
-fn stub(f: &Func, e: &Emit, sig: &Signature, item: &str, message: &str) -> TokenStream {
+/// The public items a stub can stand for.
+#[derive(Clone, Copy, PartialEq)]
+enum Item {
+    Grad,
+    Vjp,
+    Jvp,
+    Hvp,
+    Hessian,
+}
+
+impl Item {
+    fn name(self) -> &'static str {
+        match self {
+            Item::Grad => "grad",
+            Item::Vjp => "vjp",
+            Item::Jvp => "jvp",
+            Item::Hvp => "hvp",
+            Item::Hessian => "hessian",
+        }
+    }
+}
+
+fn stub(f: &Func, e: &Emit, sig: &Signature, item: Item, message: &str) -> TokenStream {
     let private = &e.private;
     let ret = &f.ret;
     let params = &sig.params;
@@ -62,24 +85,27 @@ fn stub(f: &Func, e: &Emit, sig: &Signature, item: &str, message: &str) -> Token
         })
         .collect();
     let (inputs, output) = match item {
-        "grad" => (quote!(#(#params),*), quote!((#ret, Grad))),
-        "vjp" => (
+        Item::Grad => (quote!(#(#params),*), quote!((#ret, Grad))),
+        Item::Vjp => (
             quote!(#(#params),*),
             quote!((#ret, impl ::core::ops::FnOnce(#ret) -> Grad)),
         ),
-        "jvp" => (quote!(#(#params,)* #(#tangents),*), quote!((#ret, #ret))),
-        "hvp" => (
+        Item::Jvp => (quote!(#(#params,)* #(#tangents),*), quote!((#ret, #ret))),
+        Item::Hvp => (
             quote!(#(#params,)* #(#tangents),*),
             quote!((#ret, Grad, Grad)),
         ),
-        _ => (quote!(#(#params),*), quote!((#ret, ::std::vec::Vec<Grad>))),
+        Item::Hessian => (
+            quote!(#(#params),*),
+            quote!((#ret, Grad, ::std::vec::Vec<Grad>)),
+        ),
     };
-    let body = if item == "vjp" {
+    let body = if item == Item::Vjp {
         quote!((#private::not_generated(), move |_: #ret| -> Grad { #private::not_generated() }))
     } else {
         quote!(#private::not_generated())
     };
-    let item = format_ident!("{}", item);
+    let item = format_ident!("{}", item.name());
     let trait_name = format_ident!("__{}_is_not_generated", item);
     // A named lifetime makes the bound generic, so it is checked where the stub is called.
     let lifetimes = sig.lifetimes.iter();
