@@ -132,7 +132,7 @@ mod branches {
     )]
     pub trait __hessian_is_not_generated {}
     #[doc(hidden)]
-    pub fn hessian<'__stub>(x: f64, y: f64) -> (f64, ::std::vec::Vec<Grad>)
+    pub fn hessian<'__stub>(x: f64, y: f64) -> (f64, Grad, ::std::vec::Vec<Grad>)
     where
         ::backprop::__private::NotGenerated<'__stub>: __hessian_is_not_generated,
     {

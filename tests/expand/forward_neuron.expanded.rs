@@ -180,7 +180,7 @@ mod neuron {
         w1: f64,
         x1: f64,
         w2: f64,
-    ) -> (f64, ::std::vec::Vec<Grad>)
+    ) -> (f64, Grad, ::std::vec::Vec<Grad>)
     where
         ::backprop::__private::NotGenerated<'__stub>: __hessian_is_not_generated,
     {

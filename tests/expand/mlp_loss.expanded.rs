@@ -243,7 +243,7 @@ mod mlp_loss {
         b1: &'b1 Array1<f64>,
         w2: &'w2 Array2<f64>,
         b2: &'b2 Array1<f64>,
-    ) -> (f64, ::std::vec::Vec<Grad>)
+    ) -> (f64, Grad, ::std::vec::Vec<Grad>)
     where
         ::backprop::__private::NotGenerated<'__stub>: __hessian_is_not_generated,
     {

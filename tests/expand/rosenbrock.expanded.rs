@@ -127,7 +127,7 @@ mod rosenbrock {
     )]
     pub trait __hessian_is_not_generated {}
     #[doc(hidden)]
-    pub fn hessian<'__stub, 'x>(x: &'x [f64]) -> (f64, ::std::vec::Vec<Grad>)
+    pub fn hessian<'__stub, 'x>(x: &'x [f64]) -> (f64, Grad, ::std::vec::Vec<Grad>)
     where
         ::backprop::__private::NotGenerated<'__stub>: __hessian_is_not_generated,
     {
