@@ -223,6 +223,8 @@ pub struct Call {
     /// would borrow a value the gradient closure owns, so the backward pass calls `__vjp`
     /// again (the callee's forward pass runs twice).
     pub recompute: bool,
+    /// `&x[a..b]`, lowered to the runtime's `sub_slice` gate: the result is a new sequence.
+    pub sub_slice: bool,
     pub span: Span,
 }
 

@@ -761,7 +761,7 @@ impl<'e> Lower<'e> {
         }
         let op = self.lower_op(&init.expr, out);
         // `let rot: &[f64] = &cam[0..3];`: the copy is a `Vec`, the annotation goes.
-        let ty = if matches!(&op, Op::Call(c) if is_sub_slice(c)) {
+        let ty = if matches!(&op, Op::Call(c) if c.sub_slice) {
             None
         } else {
             ty
@@ -1936,6 +1936,7 @@ impl<'e> Lower<'e> {
             args,
             pullback: usize::MAX,
             recompute,
+            sub_slice: false,
             span: c.span(),
         })
     }
@@ -1990,6 +1991,7 @@ impl<'e> Lower<'e> {
             ],
             pullback: usize::MAX,
             recompute,
+            sub_slice: true,
             span,
         })
     }
@@ -2488,7 +2490,7 @@ impl Lower<'_> {
             Op::Reduce(Reduction::Sum | Reduction::Mean, _) => Kind::Float,
             Op::Dot(..) | Op::Reduce(..) => Kind::Tensor,
             _ if any_tensor => Kind::Tensor,
-            Op::Call(c) if is_sub_slice(c) => Kind::Seq,
+            Op::Call(c) if c.sub_slice => Kind::Seq,
             Op::Neg(_) | Op::Bin(..) | Op::Math(..) | Op::Cast(..) | Op::Call(_) => Kind::Float,
         }
     }
@@ -2752,14 +2754,6 @@ fn format_captures(format: &str) -> Vec<String> {
         }
     }
     names
-}
-
-/// A call `lower_sub_slice` made.
-fn is_sub_slice(c: &Call) -> bool {
-    let n = c.path.segments.len();
-    n >= 2
-        && c.path.segments[n - 1].ident == "sub_slice"
-        && c.path.segments[n - 2].ident == "__private"
 }
 
 /// Every name the block indexes as `name[...]`.
