@@ -95,7 +95,7 @@ impl VisitMut for NameLifetimes<'_> {
 
     /// `ArrayView1<f64>` hides a lifetime parameter: it gets a name like a reference's.
     fn visit_path_segment_mut(&mut self, segment: &mut syn::PathSegment) {
-        if segment.ident.to_string().starts_with("ArrayView") {
+        if is_view_segment(segment) {
             if let syn::PathArguments::AngleBracketed(args) = &mut segment.arguments {
                 let has_lifetime = args
                     .args
@@ -491,14 +491,15 @@ fn forward_items(f: &Func, e: &Emit, sig: &Signature) -> TokenStream {
     }
 }
 
+/// `ArrayView1`, `ArrayView`, ...: the name of an ndarray view type.
+fn is_view_segment(segment: &syn::PathSegment) -> bool {
+    segment.ident.to_string().starts_with("ArrayView")
+}
+
 /// `ArrayView1<T>`, `ArrayView<'a, T, D>`, ...: an ndarray view, passed by value.
 fn is_view(ty: &syn::Type) -> bool {
     match ty {
-        syn::Type::Path(p) => p
-            .path
-            .segments
-            .last()
-            .is_some_and(|s| s.ident.to_string().starts_with("ArrayView")),
+        syn::Type::Path(p) => p.path.segments.last().is_some_and(is_view_segment),
         _ => false,
     }
 }
