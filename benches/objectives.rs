@@ -1,46 +1,19 @@
 //! Objectives written by others (GradBench's evals), as a numerical programmer writes them
 //! from the evals' READMEs: the plain objective, the gradient `#[differentiate]` generates,
 //! and the hand-written gradient of GradBench's `manual` tool, in one run. Heap allocations
-//! per call are counted by the same counting allocator as `memory.rs`.
+//! per call are counted by the allocator `memory.rs` uses too (`common/counting.rs`).
 //!
 //! `cargo bench -p backprop-benches --bench objectives`
 
 #![allow(clippy::needless_range_loop)]
 
+#[path = "common/counting.rs"]
+mod counting;
+
 use backprop::differentiate;
+use counting::allocations_of;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-/// Counts allocations, to report how many one call makes once the stacks' pool is warm.
-struct Counting;
-
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        unsafe { System.realloc(ptr, layout, size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn allocations_of(f: impl Fn()) -> usize {
-    f(); // warm: the first call fills the pool
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
-    f();
-    ALLOCATIONS.load(Ordering::Relaxed) - before
-}
 
 /// llsq: `½ Σᵢ (sᵢ − Σⱼ xⱼ tᵢʲ)²` with `tᵢ = −1 + 2i/(n − 1)`, `sᵢ = sign(tᵢ)`.
 #[differentiate(wrt(x))]
