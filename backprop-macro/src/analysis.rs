@@ -124,7 +124,7 @@ pub fn analyze(f: &mut Func) -> Analysis {
             varied[p.var] = true;
         }
     }
-    fixpoint(&f.body, &mut |target, op| {
+    fixpoint(&f.body, false, &mut |target, op| {
         let hit = op
             .operands()
             .iter()
@@ -137,7 +137,9 @@ pub fn analyze(f: &mut Func) -> Analysis {
     });
     let mut useful = vec![false; n];
     useful[result] = true;
-    fixpoint(&f.body, &mut |target, op| {
+    // Usefulness flows from results back to operands: visiting the statements last to first
+    // settles straight-line code in one pass (first to last would need one per statement).
+    fixpoint(&f.body, true, &mut |target, op| {
         let mut changed = false;
         if useful[target] {
             for o in op.operands() {
@@ -357,8 +359,10 @@ pub fn analyze(f: &mut Func) -> Analysis {
         grads.insert(pullback, f.vars.len() - 1);
     }
 
+    let mut declared = vec![None; f.vars.len()];
+    declarations(&f.body, &mut declared);
     let zero_declare: Vec<bool> = (0..f.vars.len())
-        .map(|v| needed[v] && declared_in(&f.body, v).is_some_and(|b| !definitely_assigned(b, v)))
+        .map(|v| needed[v] && declared[v].is_some_and(|b| !definitely_assigned(b, v)))
         .collect();
     let mutable: Vec<bool> = (0..f.vars.len())
         .map(|v| assigned[v] || zero_declare[v])
@@ -393,11 +397,30 @@ fn unreachable_result() -> VarId {
     0
 }
 
-/// Repeats `step` over every definition until nothing changes.
-fn fixpoint(body: &Block, step: &mut dyn FnMut(VarId, &Op) -> bool) {
+/// Repeats `step` over every definition, in program order or `backwards`, until nothing
+/// changes.
+fn fixpoint(body: &Block, backwards: bool, step: &mut dyn FnMut(VarId, &Op) -> bool) {
+    fn go(block: &Block, backwards: bool, f: &mut dyn FnMut(&Stmt)) {
+        let mut visit = |stmt: &Stmt| {
+            f(stmt);
+            match stmt {
+                Stmt::If { then, els, .. } => {
+                    go(then, backwards, f);
+                    go(els, backwards, f);
+                }
+                Stmt::Loop { body, .. } => go(body, backwards, f),
+                _ => {}
+            }
+        };
+        if backwards {
+            block.stmts.iter().rev().for_each(&mut visit);
+        } else {
+            block.stmts.iter().for_each(&mut visit);
+        }
+    }
     loop {
         let mut changed = false;
-        walk(body, &mut |stmt, _| {
+        go(body, backwards, &mut |stmt| {
             if let Stmt::Let { var, op, .. }
             | Stmt::Assign { var, op, .. }
             | Stmt::SetElem { var, op, .. } = stmt
@@ -442,21 +465,19 @@ fn contains_break(block: &Block) -> bool {
         _ => false,
     })
 }
-
-/// The block with `let v;` in it.
-fn declared_in(block: &Block, v: VarId) -> Option<&Block> {
-    if block
-        .stmts
-        .iter()
-        .any(|s| matches!(s, Stmt::Declare { var } if *var == v))
-    {
-        return Some(block);
+/// The block each variable is declared in without a value (`let v;`), in one walk.
+fn declarations<'a>(block: &'a Block, out: &mut [Option<&'a Block>]) {
+    for stmt in &block.stmts {
+        match stmt {
+            Stmt::Declare { var } => out[*var] = Some(block),
+            Stmt::If { then, els, .. } => {
+                declarations(then, out);
+                declarations(els, out);
+            }
+            Stmt::Loop { body, .. } => declarations(body, out),
+            _ => {}
+        }
     }
-    block.stmts.iter().find_map(|s| match s {
-        Stmt::If { then, els, .. } => declared_in(then, v).or_else(|| declared_in(els, v)),
-        Stmt::Loop { body, .. } => declared_in(body, v),
-        _ => None,
-    })
 }
 
 /// Whether `v`, declared in `block` without a value, has one on every path to the block's

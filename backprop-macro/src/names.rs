@@ -5,7 +5,7 @@
 //! reads unambiguously in `cargo expand` even where hygiene would keep equal names apart.
 //! Names never depend on hash order: the same function always gets the same names.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Prefixes and suffixes of the names derived from a variable's name: its adjoint, its
 /// tangent, the adjoint's tangent, its stacks and its tangent's stacks.
@@ -25,6 +25,9 @@ pub struct Names {
     /// Every identifier in the user's function: temporaries avoid them all.
     user: BTreeSet<String>,
     temps: usize,
+    /// The last number given to each numbered base: the next search starts after it, so
+    /// naming `s` a thousand times (`s += ...` in a row) costs linear time, not quadratic.
+    numbers: BTreeMap<String, usize>,
 }
 
 impl Names {
@@ -33,6 +36,7 @@ impl Names {
             taken: BTreeSet::new(),
             user,
             temps: 0,
+            numbers: BTreeMap::new(),
         }
     }
 
@@ -68,10 +72,13 @@ impl Names {
     }
 
     fn numbered(&mut self, base: &str) -> String {
-        let mut n = 1;
+        // Names are only ever taken, never freed: every number below the last one given is
+        // still taken.
+        let mut n = self.numbers.get(base).map_or(1, |last| last + 1);
         loop {
             let name = format!("{base}_{n}");
             if self.free(&name, true) {
+                self.numbers.insert(base.to_owned(), n);
                 return self.take(name);
             }
             n += 1;

@@ -394,27 +394,10 @@ impl Rev<'_> {
 
 /// An expression reading an adjoint ends that adjoint's known-zero stretch.
 fn unzero(e: &E, zeroed: &mut Zeroed) {
-    match e {
-        E::Adj(v) | E::AdjElem(v, _) => {
-            zeroed.remove(v);
-        }
-        E::Bin(_, a, b) => {
-            unzero(a, zeroed);
-            unzero(b, zeroed);
-        }
-        E::Neg(a) | E::Not(a) | E::Field(a, _) => unzero(a, zeroed),
-        E::Method(_, r, args) => {
-            unzero(r, zeroed);
-            args.iter().for_each(|a| unzero(a, zeroed));
-        }
-        E::Helper(_, args) | E::Apply(_, args) => args.iter().for_each(|a| unzero(a, zeroed)),
-        E::Select(c, a, b) => {
-            unzero(c, zeroed);
-            unzero(a, zeroed);
-            unzero(b, zeroed);
-        }
-        _ => {}
+    if let E::Adj(v) | E::AdjElem(v, _) = e {
+        zeroed.remove(v);
     }
+    e.for_each_child(|c| unzero(c, zeroed));
 }
 
 fn is_same_e(a: &E, b: &E) -> bool {
@@ -437,39 +420,16 @@ enum Key {
     Adj(VarId),
 }
 
+/// What an expression reads: primal values, and adjoints (an upstream value counts as its
+/// variable's adjoint).
 fn e_keys(e: &E, out: &mut Vec<Key>) {
-    match e {
-        E::Adj(v) | E::AdjElem(v, _) | E::Up(v) => {
-            out.push(Key::Adj(*v));
-            if let E::AdjElem(_, i) = e {
-                out.extend(i.reads.iter().map(|&r| Key::Primal(r)));
-            }
-        }
-        E::Dot(_) | E::DotElem(..) | E::Lit(_) => {}
-        other => {
-            let mut vars = Vec::new();
-            crate::rules::reads(other, &mut vars);
-            out.extend(vars.into_iter().map(Key::Primal));
-            if let E::Bin(_, a, b) = other {
-                e_keys(a, out);
-                e_keys(b, out);
-            }
-            match other {
-                E::Neg(a) | E::Not(a) | E::Field(a, _) => e_keys(a, out),
-                E::Method(_, r, args) => {
-                    e_keys(r, out);
-                    args.iter().for_each(|a| e_keys(a, out));
-                }
-                E::Helper(_, args) | E::Apply(_, args) => args.iter().for_each(|a| e_keys(a, out)),
-                E::Select(c, a, b) => {
-                    e_keys(c, out);
-                    e_keys(a, out);
-                    e_keys(b, out);
-                }
-                _ => {}
-            }
-        }
+    if let E::Adj(v) | E::AdjElem(v, _) | E::Up(v) = e {
+        out.push(Key::Adj(*v));
     }
+    let mut primal = Vec::new();
+    e.own_reads(&mut primal);
+    out.extend(primal.into_iter().map(Key::Primal));
+    e.for_each_child(|c| e_keys(c, out));
 }
 
 /// The keys a statement writes; `None` for a statement that may touch anything (a nested
@@ -523,15 +483,26 @@ fn reads_key(b: &B, key: Key) -> bool {
 /// read-modify-writes of one element form a chain through memory that serializes the
 /// iterations; one addition per element and block keeps the reverse loop as fast as a
 /// hand-written one.
+/// How far back (in statements) an increment looks for an earlier one to the same
+/// element, and how large (in expression nodes) a merged increment may grow: both bound
+/// the work per statement, so the pass stays linear in the function's size, and the
+/// second keeps each generated line readable.
+const MERGE_WINDOW: usize = 64;
+const MERGED_SIZE: usize = 40;
+
 fn merge_element_contributions(out: &mut [B]) {
     for j in 0..out.len() {
-        let B::AddAdj(Place::Elem(v, idx), _) = &out[j] else {
+        let B::AddAdj(Place::Elem(v, idx), second) = &out[j] else {
             continue;
         };
+        let size = second.size();
+        if size > MERGED_SIZE {
+            continue;
+        }
         let (v, idx) = (*v, idx.clone());
         let mut written: Vec<Key> = Vec::new();
         let mut found = None;
-        for k in (0..j).rev() {
+        for k in (j.saturating_sub(MERGE_WINDOW)..j).rev() {
             if let B::AddAdj(Place::Elem(w, other), _) = &out[k] {
                 if *w == v && same_tokens(other, &idx) {
                     found = Some(k);
@@ -557,6 +528,9 @@ fn merge_element_contributions(out: &mut [B]) {
         let B::AddAdj(_, first) = &out[k] else {
             continue;
         };
+        if first.size() + size > MERGED_SIZE {
+            continue;
+        }
         let mut reads = Vec::new();
         e_keys(first, &mut reads);
         if reads.iter().any(|r| written.contains(r)) {

@@ -485,39 +485,68 @@ pub fn reads_output(op: &Op) -> bool {
     }
 }
 
-/// Every variable an expression reads, in order.
-pub fn reads(e: &E, out: &mut Vec<VarId>) {
-    match e {
-        E::Var(v) => out.push(*v),
-        E::Elem(v, i) => {
-            out.push(*v);
-            out.extend(&i.reads);
-        }
-        E::AdjElem(_, i) | E::DotElem(_, i) => out.extend(&i.reads),
-        E::Konst(k) => out.extend(&k.reads),
-        E::Adj(_) | E::Dot(_) | E::Up(_) | E::Lit(_) | E::DotAdj(_) | E::DotUp(_) => {}
-        E::Tensor(e) => reads(e, out),
-        E::DotAdjElem(_, i) => out.extend(&i.reads),
-        E::Bin(_, a, b) => {
-            reads(a, out);
-            reads(b, out);
-        }
-        E::Neg(a) | E::Not(a) | E::Field(a, _) => reads(a, out),
-        E::Select(c, a, b) => {
-            reads(c, out);
-            reads(a, out);
-            reads(b, out);
-        }
-        E::Method(_, r, args) => {
-            reads(r, out);
-            args.iter().for_each(|a| reads(a, out));
-        }
-        E::Helper(_, args) => args.iter().for_each(|a| reads(a, out)),
-        E::Apply(v, args) => {
-            out.push(*v);
-            args.iter().for_each(|a| reads(a, out));
+impl E {
+    /// The expression's direct subexpressions, in order: the one walk every pass over the
+    /// tree builds on.
+    pub fn for_each_child(&self, mut f: impl FnMut(&E)) {
+        match self {
+            E::Tensor(a) | E::Neg(a) | E::Not(a) | E::Field(a, _) => f(a),
+            E::Bin(_, a, b) => {
+                f(a);
+                f(b);
+            }
+            E::Select(c, a, b) => {
+                f(c);
+                f(a);
+                f(b);
+            }
+            E::Method(_, r, args) => {
+                f(r);
+                args.iter().for_each(f);
+            }
+            E::Helper(_, args) | E::Apply(_, args) => args.iter().for_each(f),
+            E::Var(_)
+            | E::Adj(_)
+            | E::Dot(_)
+            | E::Elem(..)
+            | E::AdjElem(..)
+            | E::DotElem(..)
+            | E::Up(_)
+            | E::DotAdj(_)
+            | E::DotAdjElem(..)
+            | E::DotUp(_)
+            | E::Konst(_)
+            | E::Lit(_) => {}
         }
     }
+
+    /// The number of nodes in the tree.
+    pub fn size(&self) -> usize {
+        let mut n = 1;
+        self.for_each_child(|c| n += c.size());
+        n
+    }
+
+    /// The primal variables this node itself reads, not counting its subexpressions: a
+    /// variable, an element's sequence and index, a constant's inputs, a called closure.
+    pub fn own_reads(&self, out: &mut Vec<VarId>) {
+        match self {
+            E::Var(v) | E::Apply(v, _) => out.push(*v),
+            E::Elem(v, i) => {
+                out.push(*v);
+                out.extend(&i.reads);
+            }
+            E::AdjElem(_, i) | E::DotElem(_, i) | E::DotAdjElem(_, i) => out.extend(&i.reads),
+            E::Konst(k) => out.extend(&k.reads),
+            _ => {}
+        }
+    }
+}
+
+/// Every variable an expression reads, in order.
+pub fn reads(e: &E, out: &mut Vec<VarId>) {
+    e.own_reads(out);
+    e.for_each_child(|c| reads(c, out));
 }
 
 /// Every primal variable the contributions read.

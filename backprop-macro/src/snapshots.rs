@@ -96,3 +96,34 @@ fn expand_one() {
     let source = std::fs::read_to_string(path).expect("readable file");
     println!("{}", expand_file(&source));
 }
+
+/// Expansion time against function size: `cargo test -p backprop-macro --release --lib expansion_time -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn expansion_time() {
+    let sizes = std::env::var("BACKPROP_SIZES").unwrap_or("250,1000,4000".into());
+    let modes = std::env::var("BACKPROP_MODES").unwrap_or(",hessian".into());
+    for n in sizes.split(',').map(|s| s.parse::<usize>().unwrap()) {
+        for mode in modes.split(',') {
+            let mut body = String::from("let mut s = 0.0;\n");
+            for k in 0..n / 4 {
+                let (i, j) = (k % 20, (k * 7 + 3) % 20);
+                body.push_str(&format!("s += x[{i}] * x[{j}].sin() - 0.5 * x[{j}];\n"));
+            }
+            let src =
+                format!("#[differentiate({mode})] fn big(x: &[f64; 20]) -> f64 {{ {body} s }}");
+            let mut f: syn::ItemFn = syn::parse_str(&src).unwrap();
+            f.attrs.clear();
+            let args: proc_macro2::TokenStream = mode.parse().unwrap();
+            let tokens = quote::ToTokens::to_token_stream(&f);
+            let best = (0..3)
+                .map(|_| {
+                    let t = std::time::Instant::now();
+                    let _ = crate::expand::differentiate(args.clone(), tokens.clone());
+                    t.elapsed().as_secs_f64()
+                })
+                .fold(f64::INFINITY, f64::min);
+            println!("n = {n:6} {mode:8} {:8.1} ms", best * 1e3);
+        }
+    }
+}
