@@ -9,7 +9,7 @@ use crate::ir::*;
 use crate::names::Names;
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote, quote_spanned};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use syn::spanned::Spanned;
 use syn::visit::Visit;
 use syn::visit_mut::VisitMut;
@@ -60,7 +60,7 @@ const INSPECT_METHODS: &[&str] = &[
 ];
 
 pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Option<Func> {
-    let mut user = BTreeSet::new();
+    let mut user = HashSet::new();
     collect_idents(item.to_token_stream(), &mut user);
     let mut cx = Lower {
         errors,
@@ -2859,7 +2859,7 @@ impl<'ast> Visit<'ast> for Returns {
     }
 }
 
-fn collect_idents(tokens: TokenStream, out: &mut BTreeSet<String>) {
+fn collect_idents(tokens: TokenStream, out: &mut HashSet<String>) {
     for tt in tokens {
         match tt {
             TokenTree::Ident(i) => {

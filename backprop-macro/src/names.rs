@@ -3,9 +3,10 @@
 //! Every IR variable gets a name no other variable has, and the names derived from it
 //! (`grad_q`, `pullback_q`, `q_stack`, ...) are reserved with it, so the generated code
 //! reads unambiguously in `cargo expand` even where hygiene would keep equal names apart.
-//! Names never depend on hash order: the same function always gets the same names.
+//! Names never depend on hash order (the sets are only asked what they contain): the same
+//! function always gets the same names.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashSet};
 
 /// Prefixes and suffixes of the names derived from a variable's name: its adjoint, its
 /// tangent, the adjoint's tangent, its stacks and its tangent's stacks.
@@ -21,9 +22,9 @@ const PREFIXES: &[&str] = &[
 const SUFFIXES: &[&str] = &["_stack", "_elems"];
 
 pub struct Names {
-    taken: BTreeSet<String>,
+    taken: HashSet<String>,
     /// Every identifier in the user's function: temporaries avoid them all.
-    user: BTreeSet<String>,
+    user: HashSet<String>,
     temps: usize,
     /// The last number given to each numbered base: the next search starts after it, so
     /// naming `s` a thousand times (`s += ...` in a row) costs linear time, not quadratic.
@@ -31,9 +32,9 @@ pub struct Names {
 }
 
 impl Names {
-    pub fn new(user: BTreeSet<String>) -> Self {
+    pub fn new(user: HashSet<String>) -> Self {
         Names {
-            taken: BTreeSet::new(),
+            taken: HashSet::new(),
             user,
             temps: 0,
             numbers: BTreeMap::new(),
@@ -85,21 +86,30 @@ impl Names {
         }
     }
 
-    fn derived(name: &str) -> impl Iterator<Item = String> + '_ {
-        PREFIXES
-            .iter()
-            .map(move |p| format!("{p}{name}"))
-            .chain(SUFFIXES.iter().map(move |s| format!("{name}{s}")))
-            .chain(SUFFIXES.iter().map(move |s| format!("dot_{name}{s}")))
+    /// Calls `f` with each name derived from `name`, built in one reused buffer; stops at
+    /// the first `false`.
+    fn all_derived(name: &str, mut f: impl FnMut(&str) -> bool) -> bool {
+        let mut buffer = String::with_capacity(name.len() + 16);
+        let mut check = |parts: [&str; 3]| {
+            buffer.clear();
+            parts.iter().for_each(|p| buffer.push_str(p));
+            f(&buffer)
+        };
+        PREFIXES.iter().all(|p| check([p, name, ""]))
+            && SUFFIXES.iter().all(|s| check(["", name, s]))
+            && SUFFIXES.iter().all(|s| check(["dot_", name, s]))
     }
 
     fn free(&self, name: &str, avoid_user: bool) -> bool {
         !(self.taken.contains(name) || is_keyword(name) || avoid_user && self.user.contains(name))
-            && Names::derived(name).all(|d| !self.taken.contains(&d) && !self.user.contains(&d))
+            && Names::all_derived(name, |d| !self.taken.contains(d) && !self.user.contains(d))
     }
 
     fn take(&mut self, name: String) -> String {
-        self.taken.extend(Names::derived(&name));
+        Names::all_derived(&name, |d| {
+            self.taken.insert(d.to_owned());
+            true
+        });
         self.taken.insert(name.clone());
         name
     }
@@ -168,7 +178,7 @@ mod tests {
 
     #[test]
     fn user_names_are_kept_and_temporaries_avoid_them() {
-        let user: BTreeSet<String> = ["x", "s0", "q"].iter().map(|s| s.to_string()).collect();
+        let user: HashSet<String> = ["x", "s0", "q"].iter().map(|s| s.to_string()).collect();
         let mut names = Names::new(user);
         assert_eq!(names.user_var("x"), "x");
         assert_eq!(names.user_var("q"), "q");
@@ -178,7 +188,7 @@ mod tests {
 
     #[test]
     fn a_name_whose_adjoint_is_taken_is_renamed() {
-        let user: BTreeSet<String> = ["x", "grad_x"].iter().map(|s| s.to_string()).collect();
+        let user: HashSet<String> = ["x", "grad_x"].iter().map(|s| s.to_string()).collect();
         let mut names = Names::new(user);
         assert_eq!(names.user_var("x"), "x_1");
         assert_eq!(names.user_var("grad_x"), "grad_x");

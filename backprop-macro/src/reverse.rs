@@ -409,8 +409,11 @@ fn is_same_e(a: &E, b: &E) -> bool {
 }
 
 fn same_tokens(a: &Konst, b: &Konst) -> bool {
-    use quote::ToTokens;
-    a.expr.to_token_stream().to_string() == b.expr.to_token_stream().to_string()
+    index_text(a) == index_text(b)
+}
+
+fn index_text(k: &Konst) -> String {
+    quote::ToTokens::to_token_stream(&k.expr).to_string()
 }
 
 /// What a backward statement reads or writes: a primal value or an adjoint.
@@ -452,7 +455,8 @@ fn writes(b: &B) -> Option<Vec<Key>> {
     })
 }
 
-fn reads_key(b: &B, key: Key) -> bool {
+/// The keys a statement reads.
+fn read_keys(b: &B) -> Vec<Key> {
     let mut keys = Vec::new();
     match b {
         B::LetAdj(_, e) | B::SetAdj(_, e) | B::AddAdj(_, e) | B::LetGrads(_, e) => {
@@ -475,14 +479,9 @@ fn reads_key(b: &B, key: Key) -> bool {
     if let B::AddAdj(p, _) = b {
         keys.push(Key::Adj(p.var()));
     }
-    keys.contains(&key)
+    keys
 }
 
-/// `grad_x[i] += a; ...; grad_x[i] += b;` becomes `...; grad_x[i] += a + b;` when nothing
-/// between reads or changes `grad_x`, `i`, or what `a` reads. In a loop, repeated
-/// read-modify-writes of one element form a chain through memory that serializes the
-/// iterations; one addition per element and block keeps the reverse loop as fast as a
-/// hand-written one.
 /// How far back (in statements) an increment looks for an earlier one to the same
 /// element, and how large (in expression nodes) a merged increment may grow: both bound
 /// the work per statement, so the pass stays linear in the function's size, and the
@@ -490,33 +489,65 @@ fn reads_key(b: &B, key: Key) -> bool {
 const MERGE_WINDOW: usize = 64;
 const MERGED_SIZE: usize = 40;
 
+/// What one statement reads and writes, found once for the merging pass.
+struct Facts {
+    writes: Option<Vec<Key>>,
+    reads: Vec<Key>,
+    /// For `grad_x[i] += e`: `x`, the index as text, and what `e` alone reads.
+    increment: Option<(VarId, String, Vec<Key>)>,
+}
+
+impl Facts {
+    fn of(b: &B) -> Facts {
+        let increment = match b {
+            B::AddAdj(Place::Elem(v, i), e) => {
+                let mut keys = Vec::new();
+                e_keys(e, &mut keys);
+                Some((*v, index_text(i), keys))
+            }
+            _ => None,
+        };
+        Facts {
+            writes: writes(b),
+            reads: read_keys(b),
+            increment,
+        }
+    }
+}
+
+/// `grad_x[i] += a; ...; grad_x[i] += b;` becomes `...; grad_x[i] += a + b;` when nothing
+/// between reads or changes `grad_x`, `i`, or what `a` reads. In a loop, repeated
+/// read-modify-writes of one element form a chain through memory that serializes the
+/// iterations; one addition per element and block keeps the reverse loop as fast as a
+/// hand-written one.
 fn merge_element_contributions(out: &mut [B]) {
+    let mut facts: Vec<Facts> = out.iter().map(Facts::of).collect();
     for j in 0..out.len() {
-        let B::AddAdj(Place::Elem(v, idx), second) = &out[j] else {
+        let B::AddAdj(Place::Elem(_, idx), second) = &out[j] else {
+            continue;
+        };
+        let Some((v, text, _)) = &facts[j].increment else {
             continue;
         };
         let size = second.size();
         if size > MERGED_SIZE {
             continue;
         }
-        let (v, idx) = (*v, idx.clone());
         let mut written: Vec<Key> = Vec::new();
         let mut found = None;
         for k in (j.saturating_sub(MERGE_WINDOW)..j).rev() {
-            if let B::AddAdj(Place::Elem(w, other), _) = &out[k] {
-                if *w == v && same_tokens(other, &idx) {
+            let earlier = &facts[k];
+            if let Some((w, other, _)) = &earlier.increment {
+                if w == v && other == text {
                     found = Some(k);
                     break;
                 }
             }
-            let Some(w) = writes(&out[k]) else { break };
+            let Some(w) = &earlier.writes else { break };
             // Another increment of the same adjoint commutes with this one, whatever its index.
-            let commutes = matches!(&out[k], B::AddAdj(Place::Elem(w, _), e) if *w == v && {
-                let mut keys = Vec::new();
-                e_keys(e, &mut keys);
-                !keys.contains(&Key::Adj(v))
-            });
-            if !commutes && (w.contains(&Key::Adj(v)) || reads_key(&out[k], Key::Adj(v))) {
+            let commutes = matches!(&earlier.increment,
+                Some((w, _, keys)) if w == v && !keys.contains(&Key::Adj(*v)));
+            if !commutes && (w.contains(&Key::Adj(*v)) || earlier.reads.contains(&Key::Adj(*v))) {
                 break;
             }
             if idx.reads.iter().any(|&r| w.contains(&Key::Primal(r))) {
@@ -528,19 +559,19 @@ fn merge_element_contributions(out: &mut [B]) {
         let B::AddAdj(_, first) = &out[k] else {
             continue;
         };
-        if first.size() + size > MERGED_SIZE {
+        let Some((_, _, first_reads)) = &facts[k].increment else {
             continue;
-        }
-        let mut reads = Vec::new();
-        e_keys(first, &mut reads);
-        if reads.iter().any(|r| written.contains(r)) {
+        };
+        if first.size() + size > MERGED_SIZE || first_reads.iter().any(|r| written.contains(r)) {
             continue;
         }
         let first = first.clone();
         out[k] = B::Nop;
+        facts[k] = Facts::of(&out[k]);
         if let B::AddAdj(_, second) = &mut out[j] {
             *second = crate::rules::add(first, second.clone());
         }
+        facts[j] = Facts::of(&out[j]);
     }
 }
 
