@@ -852,3 +852,66 @@ fn an_array_accumulated_from_zeros() {
     let xdx = (&x * &dx).sum();
     assert_close(hv.c[0], 12.0 * xdx, 1e-12);
 }
+
+// ---------------------------------------------------------------------------------------
+// Statistics along an axis: `mean_axis`, `var_axis`, `std_axis` (degrees of freedom as a
+// constant), in reverse mode, forward mode and second order.
+
+#[differentiate(hessian)]
+fn standardized(x: &Array2<f64>, w: &Array1<f64>) -> f64 {
+    let mean = x.mean_axis(Axis(0)).unwrap();
+    let var = x.var_axis(Axis(0), 1.0);
+    let std = x.std_axis(Axis(1), 0.0);
+    let spread = x.var_axis(Axis(1), 0.0);
+    mean.dot(w) + (&var * w).sum() + (&std * &std * 0.5).sum() + std.sum() + spread.mean().unwrap()
+}
+
+#[test]
+fn statistics_along_an_axis_match_ndarray_and_finite_differences() {
+    for (mut p, n, k, _) in shapes(41) {
+        // `std_axis` with ddof 0 needs two rows to be smooth (one element has std 0).
+        let (x, w) = (p.matrix(n + 2, k + 1, -1.0, 1.0), p.array(k + 1, -1.0, 1.0));
+        let (value, g) = standardized::grad(&x, &w);
+        let expected = x.mean_axis(Axis(0)).unwrap().dot(&w)
+            + (x.var_axis(Axis(0), 1.0) * &w).sum()
+            + x.std_axis(Axis(1), 0.0).mapv(|s| 0.5 * s * s).sum()
+            + x.std_axis(Axis(1), 0.0).sum()
+            + x.var_axis(Axis(1), 0.0).mean().unwrap();
+        assert_close(value, expected, 1e-12);
+        assert_close(value, standardized(&x, &w), 1e-12);
+        assert_fd_array(|x| standardized(x, &w), &x, &g.x);
+        assert_fd_array(|w| standardized(&x, w), &w, &g.w);
+
+        // Forward against reverse: ⟨∇f, t⟩ = f'(x)·t.
+        let (tx, tw) = (p.matrix(n + 2, k + 1, -1.0, 1.0), p.array(k + 1, -1.0, 1.0));
+        let (jv, dot) = standardized::jvp(&x, &w, &tx, &tw);
+        assert_close(jv, value, 1e-12);
+        let inner = (&g.x * &tx).sum() + (&g.w * &tw).sum();
+        assert_close(dot, inner, 1e-10);
+    }
+}
+
+#[test]
+fn hessians_of_statistics_along_an_axis() {
+    let (n, k) = (4, 3);
+    let mut p = Points::new(43);
+    let w = p.array(k, -1.0, 1.0);
+    let point = p.vec(n * k, -1.0, 1.0);
+    let x_of = |v: &[f64]| Array2::from_shape_vec((n, k), v.to_vec()).unwrap();
+    check_hvp(
+        |v| {
+            standardized::grad(&x_of(v), &w)
+                .1
+                .x
+                .into_raw_vec_and_offset()
+                .0
+        },
+        |v, t| {
+            let zero = Array1::zeros(k);
+            let h = standardized::hvp(&x_of(v), &w, &x_of(t), &zero).2;
+            h.x.into_raw_vec_and_offset().0
+        },
+        &point,
+        2,
+    );
+}

@@ -128,16 +128,17 @@ impl<'a> Emit<'a> {
             }
             E::Method(name, r, args) => {
                 let r = self.expr(r, PREC_ATOM);
-                let name = Ident::new(name, Span::mixed_site());
+                let name = Ident::new(name.name(), Span::mixed_site());
                 let args = args.iter().map(|a| self.expr(a, 0));
                 (PREC_ATOM, quote!(#r.#name(#(#args),*)))
             }
             E::Helper(name, args) => {
-                let name = Ident::new(name, Span::mixed_site());
+                let name = Ident::new(name.name(), Span::mixed_site());
                 let args = args.iter().map(|a| self.expr(a, 0));
                 let private = &self.private;
                 (PREC_ATOM, quote!(#private::d::#name(#(#args),*)))
             }
+            E::Kernel(..) => (PREC_ATOM, self.texpr(e)),
             E::Field(a, i) => {
                 let a = self.expr(a, PREC_ATOM);
                 let i = syn::Index::from(*i);
@@ -202,21 +203,21 @@ impl<'a> Emit<'a> {
             }
             E::Method(name, r, args) => {
                 let r = self.texpr(r);
-                let name = Ident::new(name, Span::mixed_site());
+                let name = Ident::new(name.name(), Span::mixed_site());
                 let args = args.iter().map(|a| self.expr(a, 0));
                 quote!(#r.#name(#(#args),*))
             }
-            E::Helper("clone", args) => {
-                let a = self.texpr(&args[0]);
-                quote!(#private::tensor::owned(&#a))
-            }
-            E::Helper(name, args) if name.starts_with("t::") => {
-                let kernel = Ident::new(&name[3..], Span::mixed_site());
+            E::Kernel(kernel, args) => {
+                let name = Ident::new(kernel.name(), Span::mixed_site());
                 let args = args.iter().enumerate().map(|(i, a)| {
+                    // Constant arguments (axes, degrees of freedom) are written as they are.
+                    if let E::Konst(_) = a {
+                        return self.expr(a, PREC_ATOM);
+                    }
                     let t = self.texpr(a);
                     match a {
                         // `sum_to` takes a temporary by value and a variable by reference.
-                        _ if *name == "t::sum_to" && i == 0 => match a {
+                        _ if kernel.takes_temporary() && i == 0 => match a {
                             E::Var(_)
                             | E::Adj(_)
                             | E::Up(_)
@@ -225,15 +226,14 @@ impl<'a> Emit<'a> {
                             | E::DotUp(_) => quote!(&#t),
                             _ => t,
                         },
-                        E::Konst(_) => t,
                         _ => quote!(&#t),
                     }
                 });
-                quote!(#private::tensor::#kernel(#(#args),*))
+                quote!(#private::tensor::#name(#(#args),*))
             }
             // Elementwise local derivatives: `t::d::powi(&x, n)`, `t::d::abs(&x)`.
-            E::Helper(name, args) if matches!(*name, "powi" | "powi2" | "abs") => {
-                let name = Ident::new(name, Span::mixed_site());
+            E::Helper(helper, args) if helper.elementwise() => {
+                let name = Ident::new(helper.name(), Span::mixed_site());
                 let x = self.texpr(&args[0]);
                 let rest = args.iter().skip(1).map(|a| self.expr(a, 0));
                 quote!(#private::tensor::d::#name(&#x #(, #rest)*))
@@ -342,14 +342,10 @@ impl<'a> Emit<'a> {
             }
             Op::Reduce(r, a) => {
                 let a = t(a);
-                let kernel = Ident::new(r.kernel(), Span::mixed_site());
-                match r {
-                    Reduction::SumAxis(axis) => {
-                        let axis = &axis.expr;
-                        quote!(#private::tensor::#kernel(&#a, #axis))
-                    }
-                    _ => quote!(#private::tensor::#kernel(&#a)),
-                }
+                let (kernel, args) = r.forward();
+                let kernel = Ident::new(kernel.name(), Span::mixed_site());
+                let args = args.iter().map(|e| self.expr(e, 0));
+                quote!(#private::tensor::#kernel(&#a #(, #args)*))
             }
             // Calls, lists, constants and casts are written as for floats.
             Op::Call(_) | Op::List { .. } | Op::Konst(_) | Op::Cast(..) => self.op_plain(op),
@@ -949,17 +945,14 @@ impl<'a> Emit<'a> {
                 quote!(#p = #e;)
             }
             // A matrix product's gradient goes straight into the total (GEMM, beta = 1).
-            B::AddAdj(p, E::Tensor(inner))
-                if matches!(
-                    &**inner,
-                    E::Helper("t::dot_back_lhs" | "t::dot_back_rhs", _)
-                ) =>
+            B::AddAdj(p, E::Tensor(inner)) if matches!(&**inner, E::Kernel(k, _) if k.accumulating().is_some()) =>
             {
-                let E::Helper(name, args) = &**inner else {
-                    unreachable!()
+                let E::Kernel(kernel, args) = &**inner else {
+                    unreachable!("matched just above")
                 };
                 let private = &self.private;
-                let kernel = Ident::new(&format!("{}_into", &name[3..]), Span::mixed_site());
+                let kernel = kernel.accumulating().expect("matched just above");
+                let kernel = Ident::new(kernel, Span::mixed_site());
                 let pt = self.place(p);
                 let args = args.iter().map(|a| self.texpr(a));
                 quote!(#private::tensor::#kernel(&mut #pt, #(&#args),*);)

@@ -260,30 +260,7 @@ pub enum Op {
     Reduce(Reduction, Operand),
 }
 
-/// What [`Op::Reduce`] does.
-#[derive(Clone)]
-pub enum Reduction {
-    /// `x.sum()`
-    Sum,
-    /// `x.mean().unwrap()`
-    Mean,
-    /// `x.sum_axis(axis)`
-    SumAxis(Konst),
-    /// `x.t()`
-    Transpose,
-}
-
-impl Reduction {
-    /// The runtime kernel's name.
-    pub fn kernel(&self) -> &'static str {
-        match self {
-            Reduction::Sum => "sum",
-            Reduction::Mean => "mean",
-            Reduction::SumAxis(_) => "sum_axis",
-            Reduction::Transpose => "transpose",
-        }
-    }
-}
+pub use crate::ops::Reduction;
 
 impl Op {
     /// Every operand, in source order.

@@ -17,6 +17,7 @@ mod ir;
 mod lower;
 mod missing;
 mod names;
+mod ops;
 mod reverse;
 mod rules;
 mod tangent;

@@ -1688,18 +1688,28 @@ impl<'e> Lower<'e> {
 
     fn lower_method(&mut self, m: &syn::ExprMethodCall, out: &mut Vec<Stmt>) -> Op {
         let name = m.method.to_string();
-        // `x.mean().unwrap()`: ndarray's mean is an option (empty arrays have none).
+        // `x.mean().unwrap()`: ndarray's means are options (empty arrays have none).
         if (name == "unwrap" || name == "expect") && m.args.len() <= 1 {
             if let Expr::MethodCall(inner) = strip(&m.receiver) {
-                if inner.method == "mean" && inner.args.is_empty() {
-                    // Only arrays have a `mean()` among the types the macro accepts.
+                let inner_name = inner.method.to_string();
+                let optional = Reduction::METHODS
+                    .iter()
+                    .any(|&(n, _, unwrap)| unwrap && n == inner_name);
+                if optional {
+                    // Only arrays have these among the types the macro accepts.
                     let receiver = self.lower_operand(&inner.receiver, out);
                     if receiver.var().is_some_and(|v| self.kind(v) == Kind::Tensor) {
-                        return Op::Reduce(Reduction::Mean, receiver);
+                        let args = inner.args.iter().map(|a| self.konst(a)).collect();
+                        if let Some(r) = Reduction::from_method(&inner_name, true, args) {
+                            return Op::Reduce(r, receiver);
+                        }
                     }
                     self.errors.spanned(
                         &inner.method,
-                        "#[differentiate] supports `.mean().unwrap()` on ndarray arrays only",
+                        format!(
+                            "#[differentiate] supports {} on ndarray arrays only",
+                            Reduction::usage_of(&inner_name).unwrap_or_default()
+                        ),
                     );
                     return Op::Konst(self.dummy());
                 }
@@ -1772,9 +1782,20 @@ impl<'e> Lower<'e> {
                 let rhs = arg(self, out, 0);
                 Op::Dot(receiver, rhs)
             }
-            ("sum", 0) => Op::Reduce(Reduction::Sum, receiver),
-            ("sum_axis", 1) => Op::Reduce(Reduction::SumAxis(self.konst(&m.args[0])), receiver),
-            ("t", 0) => Op::Reduce(Reduction::Transpose, receiver),
+            // The standard deviation is the square root of the variance: its rules follow.
+            ("std_axis", 2) => {
+                let args = m.args.iter().map(|a| self.konst(a)).collect();
+                let var = Reduction::from_method("var_axis", false, args).expect("two arguments");
+                let var = self.materialize(Op::Reduce(var, receiver), m.method.span(), out);
+                Op::Math(Math::Sqrt, var, Vec::new())
+            }
+            (name, n) if Reduction::METHODS.contains(&(name, n, false)) => {
+                let args = m.args.iter().map(|a| self.konst(a)).collect();
+                match Reduction::from_method(name, false, args) {
+                    Some(r) => Op::Reduce(r, receiver),
+                    None => Op::Konst(self.dummy()),
+                }
+            }
             // An owned copy: the same value.
             ("to_owned" | "clone", 0) => Op::Copy(receiver),
             (name, _) if SHAPE_METHODS.contains(&name) => {
@@ -1797,7 +1818,7 @@ impl<'e> Lower<'e> {
             (name, _) => {
                 self.errors.spanned(
                     &m.method,
-                    format!("#[differentiate] does not support `.{name}()` on an array; supported: `.dot(&w)`, `.sum()`, `.mean().unwrap()`, `.sum_axis(Axis(k))`, `.t()`, `.to_owned()`, `.clone()`, elementwise {}, and the gates `sigmoid`, `relu`, `maximum`, `minimum`, `softmax`, `log_softmax`, `softmax_cross_entropy`", TENSOR_METHODS.join(", ")),
+                    format!("#[differentiate] does not support `.{name}()` on an array; supported: `.dot(&w)`, {}, `.to_owned()`, `.clone()`, elementwise {}, and the gates `sigmoid`, `relu`, `maximum`, `minimum`, `softmax`, `log_softmax`, `softmax_cross_entropy`", Reduction::usage(), TENSOR_METHODS.join(", ")),
                 );
                 Op::Konst(self.dummy())
             }
@@ -2487,7 +2508,7 @@ impl Lower<'_> {
             Op::Copy(Operand::Var(v)) => self.kind(*v),
             Op::Copy(_) => Kind::Float,
             Op::List { .. } => Kind::Seq,
-            Op::Reduce(Reduction::Sum | Reduction::Mean, _) => Kind::Float,
+            Op::Reduce(r, _) if r.to_float() => Kind::Float,
             Op::Dot(..) | Op::Reduce(..) => Kind::Tensor,
             _ if any_tensor => Kind::Tensor,
             Op::Call(c) if c.sub_slice => Kind::Seq,

@@ -3,6 +3,7 @@
 //! here: add distributes (`grad_a += grad`), mul swaps (`grad_a += grad * b`), max routes.
 
 use crate::ir::*;
+use crate::ops::{Helper, Kernel, Method};
 
 /// An expression of generated code.
 #[derive(Clone)]
@@ -37,9 +38,11 @@ pub enum E {
     Bin(BinOp, Box<E>, Box<E>),
     Neg(Box<E>),
     /// `receiver.method(args)`.
-    Method(&'static str, Box<E>, Vec<E>),
-    /// `backprop::__private::d::name(args)` or another runtime helper.
-    Helper(&'static str, Vec<E>),
+    Method(Method, Box<E>, Vec<E>),
+    /// `backprop::__private::d::name(args)`.
+    Helper(Helper, Vec<E>),
+    /// `backprop::__private::tensor::name(args)`.
+    Kernel(Kernel, Vec<E>),
     /// `e.0`.
     Field(Box<E>, usize),
     /// Calling a variable: `pullback_y(grad_y)`.
@@ -126,11 +129,11 @@ pub fn neg(a: E) -> E {
     }
 }
 
-fn method(name: &'static str, receiver: E, args: Vec<E>) -> E {
+fn method(name: Method, receiver: E, args: Vec<E>) -> E {
     E::Method(name, Box::new(receiver), args)
 }
 
-fn helper(name: &'static str, args: Vec<E>) -> E {
+fn helper(name: Helper, args: Vec<E>) -> E {
     E::Helper(name, args)
 }
 
@@ -182,7 +185,7 @@ pub fn backward(op: &Op, up: E, out: E, active: &dyn Fn(VarId) -> bool) -> Vec<C
         Op::Konst(_) => {}
         Op::Copy(a) => add_to(a, up),
         Op::Neg(a) => add_to(a, neg(up)),
-        Op::Cast(a, _) => add_to(a, helper("cast_like", vec![up, operand(a)])),
+        Op::Cast(a, _) => add_to(a, helper(Helper::CastLike, vec![up, operand(a)])),
         Op::Bin(BinOp::Add, a, b) => {
             add_to(a, up.clone());
             add_to(b, up);
@@ -258,67 +261,67 @@ fn math_backward(
     };
     let local = match m {
         Math::Exp => Some(mul(up.clone(), y.clone())),
-        Math::Exp2 => Some(mul(up.clone(), helper("exp2", vec![y.clone()]))),
+        Math::Exp2 => Some(mul(up.clone(), helper(Helper::Exp2, vec![y.clone()]))),
         Math::ExpM1 => Some(mul(up.clone(), add(y.clone(), one()))),
         Math::Ln => Some(div(up.clone(), x.clone())),
         Math::Ln1p => Some(div(up.clone(), add(one(), x.clone()))),
-        Math::Log2 => Some(mul(up.clone(), helper("log2", vec![x.clone()]))),
-        Math::Log10 => Some(mul(up.clone(), helper("log10", vec![x.clone()]))),
+        Math::Log2 => Some(mul(up.clone(), helper(Helper::Log2, vec![x.clone()]))),
+        Math::Log10 => Some(mul(up.clone(), helper(Helper::Log10, vec![x.clone()]))),
         Math::Sqrt => Some(div(up.clone(), mul(lit("2.0"), y.clone()))),
         Math::Cbrt => Some(div(up.clone(), mul(mul(lit("3.0"), y.clone()), y.clone()))),
         Math::Powi => Some(mul(
             up.clone(),
-            helper("powi", vec![x.clone(), operand(&rest[0])]),
+            helper(Helper::Powi, vec![x.clone(), operand(&rest[0])]),
         )),
         Math::Powf => {
             add_to(
                 &rest[0],
                 mul(
                     up.clone(),
-                    helper("powf_exponent", vec![x.clone(), y.clone()]),
+                    helper(Helper::PowfExponent, vec![x.clone(), y.clone()]),
                 ),
             );
             Some(mul(
                 up.clone(),
-                helper("powf_base", vec![x.clone(), operand(&rest[0])]),
+                helper(Helper::PowfBase, vec![x.clone(), operand(&rest[0])]),
             ))
         }
-        Math::Sin => Some(mul(up.clone(), method("cos", x.clone(), vec![]))),
-        Math::Cos => Some(mul(neg(up.clone()), method("sin", x.clone(), vec![]))),
+        Math::Sin => Some(mul(up.clone(), method(Method::Cos, x.clone(), vec![]))),
+        Math::Cos => Some(mul(neg(up.clone()), method(Method::Sin, x.clone(), vec![]))),
         Math::Tan => Some(mul(up.clone(), add(one(), mul(y.clone(), y.clone())))),
         Math::Asin => Some(div(
             up.clone(),
-            method("sqrt", sub(one(), mul(x.clone(), x.clone())), vec![]),
+            method(Method::Sqrt, sub(one(), mul(x.clone(), x.clone())), vec![]),
         )),
         Math::Acos => Some(div(
             neg(up.clone()),
-            method("sqrt", sub(one(), mul(x.clone(), x.clone())), vec![]),
+            method(Method::Sqrt, sub(one(), mul(x.clone(), x.clone())), vec![]),
         )),
         Math::Atan => Some(div(up.clone(), add(one(), mul(x.clone(), x.clone())))),
         Math::Atan2 => {
             // y.atan2(x): d/dy = x / (x² + y²), d/dx = -y / (x² + y²), as (x / h) / h with
             // h = y.hypot(x), so neither tiny nor huge arguments overflow.
             let other = operand(&rest[0]);
-            let h = method("hypot", x.clone(), vec![other.clone()]);
+            let h = method(Method::Hypot, x.clone(), vec![other.clone()]);
             add_to(
                 &rest[0],
                 neg(div(mul(up.clone(), div(x.clone(), h.clone())), h.clone())),
             );
             Some(div(mul(up.clone(), div(other, h.clone())), h))
         }
-        Math::Sinh => Some(mul(up.clone(), method("cosh", x.clone(), vec![]))),
-        Math::Cosh => Some(mul(up.clone(), method("sinh", x.clone(), vec![]))),
+        Math::Sinh => Some(mul(up.clone(), method(Method::Cosh, x.clone(), vec![]))),
+        Math::Cosh => Some(mul(up.clone(), method(Method::Sinh, x.clone(), vec![]))),
         Math::Tanh => Some(mul(up.clone(), sub(one(), mul(y.clone(), y.clone())))),
         Math::Asinh => Some(div(
             up.clone(),
-            method("sqrt", add(mul(x.clone(), x.clone()), one()), vec![]),
+            method(Method::Sqrt, add(mul(x.clone(), x.clone()), one()), vec![]),
         )),
         Math::Acosh => Some(div(
             up.clone(),
-            method("sqrt", sub(mul(x.clone(), x.clone()), one()), vec![]),
+            method(Method::Sqrt, sub(mul(x.clone(), x.clone()), one()), vec![]),
         )),
         Math::Atanh => Some(div(up.clone(), sub(one(), mul(x.clone(), x.clone())))),
-        Math::Abs => Some(mul(up.clone(), helper("abs", vec![x.clone()]))),
+        Math::Abs => Some(mul(up.clone(), helper(Helper::Abs, vec![x.clone()]))),
         Math::Recip => Some(mul(mul(neg(up.clone()), y.clone()), y.clone())),
         Math::Hypot => {
             let other = operand(&rest[0]);
@@ -330,14 +333,14 @@ fn math_backward(
             add_to(&rest[1], up.clone());
             Some(mul(up.clone(), operand(&rest[0])))
         }
-        Math::ToDegrees => Some(helper("to_degrees", vec![up.clone()])),
-        Math::ToRadians => Some(helper("to_radians", vec![up.clone()])),
+        Math::ToDegrees => Some(helper(Helper::ToDegrees, vec![up.clone()])),
+        Math::ToRadians => Some(helper(Helper::ToRadians, vec![up.clone()])),
         Math::Max | Math::Min => {
             // The max gate routes the whole gradient to the input it picked.
             let picks = if m == Math::Max {
-                "max_picks_first"
+                Helper::MaxPicksFirst
             } else {
-                "min_picks_first"
+                Helper::MinPicksFirst
             };
             let cond = helper(picks, vec![x.clone(), operand(&rest[0])]);
             let first: Vec<Contrib> = place(a, active)
@@ -360,12 +363,12 @@ fn math_backward(
                     .collect()
             };
             let inner = route(
-                helper("clamp_below_hi", vec![x.clone(), operand(hi)]),
+                helper(Helper::ClampBelowHi, vec![x.clone(), operand(hi)]),
                 to(a),
                 to(hi),
             );
             return route(
-                helper("clamp_above_lo", vec![x.clone(), operand(lo)]),
+                helper(Helper::ClampAboveLo, vec![x.clone(), operand(lo)]),
                 inner,
                 to(lo),
             );
@@ -389,16 +392,16 @@ pub fn tangent(op: &Op, out: E, active: &dyn Fn(VarId) -> bool) -> Option<E> {
     let zero = || lit("0.0");
     match op {
         Op::Konst(_) | Op::Call(_) | Op::List { .. } | Op::Dot(..) | Op::Reduce(..) => None,
-        Op::Cast(a, _) => place(a, active).map(|p| helper("cast_like", vec![dot(&p), out])),
+        Op::Cast(a, _) => place(a, active).map(|p| helper(Helper::CastLike, vec![dot(&p), out])),
         Op::Math(m @ (Math::Max | Math::Min), a, rest) => {
             let (pa, pb) = (place(a, active), place(&rest[0], active));
             if pa.is_none() && pb.is_none() {
                 return None;
             }
             let picks = if *m == Math::Max {
-                "max_picks_first"
+                Helper::MaxPicksFirst
             } else {
-                "min_picks_first"
+                Helper::MinPicksFirst
             };
             let cond = helper(picks, vec![operand(a), operand(&rest[0])]);
             let first = pa.as_ref().map(dot).unwrap_or_else(zero);
@@ -417,7 +420,7 @@ pub fn tangent(op: &Op, out: E, active: &dyn Fn(VarId) -> bool) -> Option<E> {
             let d = |p: &Option<Place>| p.as_ref().map(dot).unwrap_or_else(zero);
             let inner = E::Select(
                 Box::new(helper(
-                    "clamp_below_hi",
+                    Helper::ClampBelowHi,
                     vec![operand(x), operand(&rest[1])],
                 )),
                 Box::new(d(&px)),
@@ -425,7 +428,7 @@ pub fn tangent(op: &Op, out: E, active: &dyn Fn(VarId) -> bool) -> Option<E> {
             );
             Some(E::Select(
                 Box::new(helper(
-                    "clamp_above_lo",
+                    Helper::ClampAboveLo,
                     vec![operand(x), operand(&rest[0])],
                 )),
                 Box::new(inner),
@@ -504,7 +507,7 @@ impl E {
                 f(r);
                 args.iter().for_each(f);
             }
-            E::Helper(_, args) | E::Apply(_, args) => args.iter().for_each(f),
+            E::Helper(_, args) | E::Kernel(_, args) | E::Apply(_, args) => args.iter().for_each(f),
             E::Var(_)
             | E::Adj(_)
             | E::Dot(_)
@@ -650,57 +653,14 @@ pub fn tangent_e(e: &E, active: &dyn Fn(VarId) -> bool) -> Option<E> {
             }
         }
         E::Neg(a) => neg(t(a)?),
-        // d hypot(r, a) = (r·dr + a·da) / hypot(r, a), as (r / h)·dr + (a / h)·da.
-        E::Method("hypot", r, args) => {
-            let h = e.clone();
-            let (tr, ta) = (t(r), t(&args[0]));
-            add_either(
-                tr.map(|d| mul(d, div((**r).clone(), h.clone()))),
-                ta.map(|d| mul(d, div(args[0].clone(), h.clone()))),
-            )?
-        }
-        E::Method(name, r, _) => {
-            let tr = t(r)?;
-            let r = (**r).clone();
-            match *name {
-                "sin" => mul(tr, method("cos", r, vec![])),
-                "cos" => neg(mul(tr, method("sin", r, vec![]))),
-                "sinh" => mul(tr, method("cosh", r, vec![])),
-                "cosh" => mul(tr, method("sinh", r, vec![])),
-                "sqrt" => div(tr, mul(lit("2.0"), method("sqrt", r, vec![]))),
-                _ => return None,
-            }
-        }
-        E::Helper(name, args) => match *name {
-            // Linear in its first argument.
-            "exp2" | "to_degrees" | "to_radians" => helper(name, vec![t(&args[0])?]),
-            "cast_like" => helper("cast_like", vec![t(&args[0])?, args[1].clone()]),
-            // d/dx 1/(x ln b) = -(1/(x ln b)) / x
-            "log2" | "log10" => {
-                let x = args[0].clone();
-                neg(div(mul(t(&args[0])?, helper(name, vec![x.clone()])), x))
-            }
-            "powi" => mul(t(&args[0])?, helper("powi2", args.clone())),
-            "powf_base" => {
-                let (tx, tp) = (t(&args[0]), t(&args[1]));
-                let dx = tx.map(|x| mul(x, helper("powf_base_dx", args.clone())));
-                let dp = tp.map(|p| mul(p, helper("powf_base_dp", args.clone())));
-                add_either(dx, dp)?
-            }
-            "powf_exponent" => {
-                let (tx, ty) = (t(&args[0]), t(&args[1]));
-                let dx = tx.map(|x| mul(x, helper("powf_exponent_dx", args.clone())));
-                let dy = ty.map(|y| mul(y, helper("powf_exponent_dy", args.clone())));
-                add_either(dx, dy)?
-            }
-            // Piecewise constant: `abs`'s sign, and the routing predicates.
-            _ => return None,
-        },
+        E::Method(m, r, args) => m.tangent(e, r, args, &t)?,
+        E::Helper(h, args) => h.tangent(args, &t)?,
+        E::Kernel(k, args) => k.tangent(args, &t)?,
         E::Field(inner, i) => match &**inner {
             E::Var(grads) => E::Field(Box::new(E::Dot(*grads)), *i),
             _ => return None,
         },
-        E::Tensor(inner) => E::Tensor(Box::new(tangent_tensor_e(inner, active)?)),
+        E::Tensor(inner) => E::Tensor(Box::new(t(inner)?)),
         E::Apply(..) => return None,
         E::Select(c, a, b) => {
             let (ta, tb) = (t(a), t(b));
@@ -712,76 +672,31 @@ pub fn tangent_e(e: &E, active: &dyn Fn(VarId) -> bool) -> Option<E> {
     })
 }
 
-/// The tangent of a backward expression over arrays: the runtime's backward kernels are
-/// linear in the upstream gradient, and the matrix products' rules bilinear in the gradient
-/// and the other factor; the elementwise parts follow the scalar rules.
-fn tangent_tensor_e(e: &E, active: &dyn Fn(VarId) -> bool) -> Option<E> {
-    let t = |x: &E| tangent_e(x, active);
-    let kernel = |name: &'static str, args: Vec<E>| E::Helper(name, args);
-    match e {
-        E::Helper(name, args) if name.starts_with("t::") => match *name {
-            // Linear in the first argument; the others give shapes or axes.
-            "t::sum_to" | "t::sum_back" | "t::mean_back" | "t::sum_axis_back"
-            | "t::transpose_back" => {
-                let mut args = args.clone();
-                args[0] = t(&args[0])?;
-                Some(kernel(name, args))
-            }
-            // `g · bᵀ`: d(g) · bᵀ + g · d(b)ᵀ.
-            "t::dot_back_lhs" => {
-                let (g, a, b) = (&args[0], &args[1], &args[2]);
-                add_either(
-                    t(g).map(|dg| kernel(name, vec![dg, a.clone(), b.clone()])),
-                    t(b).map(|db| kernel(name, vec![g.clone(), a.clone(), db])),
-                )
-            }
-            // `aᵀ · g`: aᵀ · d(g) + d(a)ᵀ · g.
-            "t::dot_back_rhs" => {
-                let (g, a, b) = (&args[0], &args[1], &args[2]);
-                add_either(
-                    t(g).map(|dg| kernel(name, vec![dg, a.clone(), b.clone()])),
-                    t(a).map(|da| kernel(name, vec![g.clone(), da, b.clone()])),
-                )
-            }
-            other => unreachable!("no tangent rule for the kernel {other}"),
-        },
-        other => t(other),
-    }
-}
-
 /// The reverse rule of an operation on arrays (or on values that may be arrays). Elementwise
 /// operations use the scalar rule elementwise, each contribution then summed back to its
 /// operand's shape (`t::sum_to`: a broadcast operand's gradient sums over the broadcast
 /// axes); matrix products and reductions have their own rules, as the lecture derives them.
 pub fn backward_tensor(op: &Op, up: E, out: E, active: &dyn Fn(VarId) -> bool) -> Vec<Contrib> {
-    let kernel = |name: &'static str, args: Vec<E>| E::Tensor(Box::new(E::Helper(name, args)));
+    let kernel = |k: Kernel, args: Vec<E>| E::Tensor(Box::new(E::Kernel(k, args)));
     let mut c = Vec::new();
     match op {
         Op::Dot(a, b) => {
             if let Some(p) = place(a, active) {
                 c.push(Contrib::Add(
                     p,
-                    kernel("t::dot_back_lhs", vec![up.clone(), operand(a), operand(b)]),
+                    kernel(Kernel::DotBackLhs, vec![up.clone(), operand(a), operand(b)]),
                 ));
             }
             if let Some(p) = place(b, active) {
                 c.push(Contrib::Add(
                     p,
-                    kernel("t::dot_back_rhs", vec![up, operand(a), operand(b)]),
+                    kernel(Kernel::DotBackRhs, vec![up, operand(a), operand(b)]),
                 ));
             }
         }
         Op::Reduce(r, a) => {
             if let Some(p) = place(a, active) {
-                let value = match r {
-                    Reduction::Sum => kernel("t::sum_back", vec![up, operand(a)]),
-                    Reduction::Mean => kernel("t::mean_back", vec![up, operand(a)]),
-                    Reduction::SumAxis(axis) => kernel(
-                        "t::sum_axis_back",
-                        vec![up, operand(a), E::Konst(axis.clone())],
-                    ),
-                    Reduction::Transpose => kernel("t::transpose_back", vec![up]),
-                };
+                let value = E::Tensor(Box::new(r.backward(up, operand(a))));
                 c.push(Contrib::Add(p, value));
             }
         }
@@ -795,7 +710,7 @@ pub fn backward_tensor(op: &Op, up: E, out: E, active: &dyn Fn(VarId) -> bool) -
                             Place::Var(v) => E::Var(*v),
                             Place::Elem(v, i) => E::Elem(*v, i.clone()),
                         };
-                        c.push(Contrib::Add(p, kernel("t::sum_to", vec![value, like])));
+                        c.push(Contrib::Add(p, kernel(Kernel::SumTo, vec![value, like])));
                     }
                     other => c.push(other),
                 }
@@ -816,22 +731,12 @@ pub fn tangent_tensor(op: &Op, out: E, active: &dyn Fn(VarId) -> bool) -> Option
     };
     let e = match op {
         Op::Dot(a, b) => {
-            let left = dot(a).map(|da| E::Helper("t::dot", vec![da, operand(b)]));
-            let right = dot(b).map(|db| E::Helper("t::dot", vec![operand(a), db]));
+            let left = dot(a).map(|da| E::Kernel(Kernel::Dot, vec![da, operand(b)]));
+            let right = dot(b).map(|db| E::Kernel(Kernel::Dot, vec![operand(a), db]));
             add_either(left, right)?
         }
-        Op::Reduce(r, a) => {
-            let da = dot(a)?;
-            match r {
-                Reduction::SumAxis(axis) => {
-                    E::Helper("t::sum_axis", vec![da, E::Konst(axis.clone())])
-                }
-                Reduction::Sum => E::Helper("t::sum", vec![da]),
-                Reduction::Mean => E::Helper("t::mean", vec![da]),
-                Reduction::Transpose => E::Helper("t::transpose", vec![da]),
-            }
-        }
-        Op::Copy(a) => E::Helper("clone", vec![dot(a)?]),
+        Op::Reduce(r, a) => r.tangent(dot(a)?, operand(a)),
+        Op::Copy(a) => E::Kernel(Kernel::Owned, vec![dot(a)?]),
         _ => tangent(op, out, active)?,
     };
     Some(E::Tensor(Box::new(e)))

@@ -85,9 +85,14 @@ impl Emit<'_> {
                 match rules::tangent_tensor(op, E::Var(v), &active) {
                     // Another value's tangent as it is (`y = x + 1.0`): a copy, since `dot_x`
                     // may be read again.
-                    Some(E::Tensor(inner)) if matches!(*inner, E::Dot(_) | E::DotElem(..)) => {
-                        self.expr(&E::Tensor(Box::new(E::Helper("clone", vec![*inner]))), 0)
-                    }
+                    Some(E::Tensor(inner)) if matches!(*inner, E::Dot(_) | E::DotElem(..)) => self
+                        .expr(
+                            &E::Tensor(Box::new(E::Kernel(
+                                crate::ops::Kernel::Owned,
+                                vec![*inner],
+                            ))),
+                            0,
+                        ),
                     Some(e) => self.expr(&e, 0),
                     None => self.zero_tangent(v),
                 }

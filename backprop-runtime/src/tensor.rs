@@ -802,19 +802,136 @@ pub fn sum_axis_back<
     x: &X,
     axis: Axis,
 ) -> Array<A, D> {
-    let x = x.base();
+    spread(g, x.base().raw_dim(), axis, A::one(), "sum_axis")
+}
+
+/// `g` repeated along `axis` to the shape of `x`, scaled by `scale`.
+fn spread<A: Real, D: RemoveAxis>(
+    g: &Array<A, D::Smaller>,
+    shape: D,
+    axis: Axis,
+    scale: A,
+    what: &str,
+) -> Array<A, D> {
     let expanded = g.view().insert_axis(axis);
-    match expanded.broadcast(x.raw_dim()) {
+    match expanded.broadcast(shape.clone()) {
         Some(b) => b
-            .to_owned()
+            .mapv(|v| v * scale)
             .into_dimensionality::<D>()
-            .unwrap_or_else(|e| panic!("backprop: sum_axis gradient: {e}")),
+            .unwrap_or_else(|e| panic!("backprop: {what} gradient: {e}")),
         None => panic!(
-            "backprop: a sum_axis gradient of shape {:?} does not fit shape {:?}",
+            "backprop: a {what} gradient of shape {:?} does not fit shape {:?}",
             g.shape(),
-            x.shape()
+            shape.slice()
         ),
     }
+}
+
+/// `x.mean_axis(axis).unwrap()`: panics, as the unwrap would, when the axis is empty.
+#[inline]
+pub fn mean_axis<
+    A: Real,
+    S: Data<Elem = A>,
+    D: RemoveAxis,
+    X: Base<Target = ArrayBase<S, D>> + ?Sized,
+>(
+    x: &X,
+    axis: Axis,
+) -> Array<A, D::Smaller> {
+    let x = x.base();
+    let n = x.len_of(axis);
+    assert!(n > 0, "backprop: mean_axis along an empty axis");
+    let n = A::from_f64(n as f64);
+    x.sum_axis(axis).mapv(|s| s / n)
+}
+
+/// The gradient of `x.mean_axis(axis)`: `g / n` repeated along `axis`.
+#[inline]
+pub fn mean_axis_back<
+    A: Real,
+    S: Data<Elem = A>,
+    D: RemoveAxis,
+    X: Base<Target = ArrayBase<S, D>> + ?Sized,
+>(
+    g: &Array<A, D::Smaller>,
+    x: &X,
+    axis: Axis,
+) -> Array<A, D> {
+    let x = x.base();
+    let n = A::from_f64(x.len_of(axis) as f64);
+    spread(g, x.raw_dim(), axis, A::one() / n, "mean_axis")
+}
+
+/// `x.var_axis(axis, ddof)`: `Σ (x − mean)² / (n − ddof)` along `axis`.
+#[inline]
+pub fn var_axis<
+    A: Real,
+    S: Data<Elem = A>,
+    D: RemoveAxis,
+    X: Base<Target = ArrayBase<S, D>> + ?Sized,
+>(
+    x: &X,
+    axis: Axis,
+    ddof: A,
+) -> Array<A, D::Smaller> {
+    let (centred, scale) = centred(x.base(), axis, ddof);
+    let half = scale / A::from_f64(2.0);
+    centred.mapv(|c| c * c).sum_axis(axis).mapv(|s| s * half)
+}
+
+/// `x − mean` along `axis`, and `2 / (n − ddof)`.
+fn centred<A: Real, S: Data<Elem = A>, D: RemoveAxis>(
+    x: &ArrayBase<S, D>,
+    axis: Axis,
+    ddof: A,
+) -> (Array<A, D>, A) {
+    let n = A::from_f64(x.len_of(axis) as f64);
+    let mean = spread(
+        &x.sum_axis(axis),
+        x.raw_dim(),
+        axis,
+        A::one() / n,
+        "var_axis",
+    );
+    (x.to_owned() - &mean, A::from_f64(2.0) / (n - ddof))
+}
+
+/// The gradient of `x.var_axis(axis, ddof)`: `g · 2(x − mean) / (n − ddof)`.
+#[inline]
+pub fn var_axis_back<
+    A: Real,
+    S: Data<Elem = A>,
+    D: RemoveAxis,
+    X: Base<Target = ArrayBase<S, D>> + ?Sized,
+>(
+    g: &Array<A, D::Smaller>,
+    x: &X,
+    axis: Axis,
+    ddof: A,
+) -> Array<A, D> {
+    let x = x.base();
+    let (centred, scale) = centred(x, axis, ddof);
+    spread(g, x.raw_dim(), axis, scale, "var_axis") * centred
+}
+
+/// The tangent of `x.var_axis(axis, ddof)` in the direction `dx`:
+/// `Σ 2(x − mean)·dx / (n − ddof)` along `axis`.
+#[inline]
+pub fn var_axis_tangent<
+    A: Real,
+    S: Data<Elem = A>,
+    D: RemoveAxis,
+    X: Base<Target = ArrayBase<S, D>> + ?Sized,
+    T: Base<Target = ArrayBase<S2, D>> + ?Sized,
+    S2: Data<Elem = A>,
+>(
+    dx: &T,
+    x: &X,
+    axis: Axis,
+    ddof: A,
+) -> Array<A, D::Smaller> {
+    let (centred, scale) = centred(x.base(), axis, ddof);
+    (centred * dx.base()).sum_axis(axis).mapv(|s| s * scale)
 }
 
 /// `x.t()`, as an owned array (the generated code keeps values, not borrows).

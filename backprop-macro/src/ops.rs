@@ -1,0 +1,417 @@
+//! What generated derivative code calls, as data: the float methods the backward rules
+//! write (`x.cos()`), the runtime's scalar helpers (`d::powi`) and its array kernels
+//! (`tensor::sum_back`). Each is one enum variant with its name and its tangent rule in
+//! exhaustive matches, so a helper or kernel without a rule is a compile error of the macro,
+//! never a dropped Hessian term or a panic.
+
+use crate::ir::Konst;
+use crate::rules::{E, add_either, div, lit, mul, neg};
+
+/// A float method written in derivative code (the backward rules' `x.cos()`, `x.sqrt()`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Sin,
+    Cos,
+    Sinh,
+    Cosh,
+    Sqrt,
+    Hypot,
+}
+
+impl Method {
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Sin => "sin",
+            Method::Cos => "cos",
+            Method::Sinh => "sinh",
+            Method::Cosh => "cosh",
+            Method::Sqrt => "sqrt",
+            Method::Hypot => "hypot",
+        }
+    }
+
+    /// The tangent of `whole = receiver.method(args)`, given the tangent `t` of a
+    /// subexpression (`None` where it is zero).
+    pub fn tangent(
+        self,
+        whole: &E,
+        receiver: &E,
+        args: &[E],
+        t: &dyn Fn(&E) -> Option<E>,
+    ) -> Option<E> {
+        let call = |m: Method, r: E| E::Method(m, Box::new(r), vec![]);
+        let r = receiver.clone();
+        Some(match self {
+            // d hypot(r, a) = (r·dr + a·da) / hypot(r, a), as (r / h)·dr + (a / h)·da.
+            Method::Hypot => {
+                let (tr, ta) = (t(receiver), t(&args[0]));
+                return add_either(
+                    tr.map(|d| mul(d, div(r, whole.clone()))),
+                    ta.map(|d| mul(d, div(args[0].clone(), whole.clone()))),
+                );
+            }
+            Method::Sin => mul(t(receiver)?, call(Method::Cos, r)),
+            Method::Cos => neg(mul(t(receiver)?, call(Method::Sin, r))),
+            Method::Sinh => mul(t(receiver)?, call(Method::Cosh, r)),
+            Method::Cosh => mul(t(receiver)?, call(Method::Sinh, r)),
+            Method::Sqrt => div(t(receiver)?, mul(lit("2.0"), call(Method::Sqrt, r))),
+        })
+    }
+}
+
+/// A scalar helper of the runtime, `backprop::__private::d::name(args)`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Helper {
+    Exp2,
+    Log2,
+    Log10,
+    Abs,
+    Powi,
+    Powi2,
+    PowfBase,
+    PowfBaseDx,
+    PowfBaseDp,
+    PowfExponent,
+    PowfExponentDx,
+    PowfExponentDy,
+    ToDegrees,
+    ToRadians,
+    CastLike,
+    MaxPicksFirst,
+    MinPicksFirst,
+    ClampAboveLo,
+    ClampBelowHi,
+}
+
+impl Helper {
+    pub fn name(self) -> &'static str {
+        match self {
+            Helper::Exp2 => "exp2",
+            Helper::Log2 => "log2",
+            Helper::Log10 => "log10",
+            Helper::Abs => "abs",
+            Helper::Powi => "powi",
+            Helper::Powi2 => "powi2",
+            Helper::PowfBase => "powf_base",
+            Helper::PowfBaseDx => "powf_base_dx",
+            Helper::PowfBaseDp => "powf_base_dp",
+            Helper::PowfExponent => "powf_exponent",
+            Helper::PowfExponentDx => "powf_exponent_dx",
+            Helper::PowfExponentDy => "powf_exponent_dy",
+            Helper::ToDegrees => "to_degrees",
+            Helper::ToRadians => "to_radians",
+            Helper::CastLike => "cast_like",
+            Helper::MaxPicksFirst => "max_picks_first",
+            Helper::MinPicksFirst => "min_picks_first",
+            Helper::ClampAboveLo => "clamp_above_lo",
+            Helper::ClampBelowHi => "clamp_below_hi",
+        }
+    }
+
+    /// Whether the runtime has it elementwise for arrays too (`tensor::d::name`).
+    pub fn elementwise(self) -> bool {
+        matches!(self, Helper::Powi | Helper::Powi2 | Helper::Abs)
+    }
+
+    /// The tangent of `name(args)` (forward mode over a backward rule), `None` where it
+    /// is zero.
+    pub fn tangent(self, args: &[E], t: &dyn Fn(&E) -> Option<E>) -> Option<E> {
+        let call = |h: Helper, args: Vec<E>| E::Helper(h, args);
+        let partials = |dx: Helper, dy: Helper| {
+            let first = t(&args[0]).map(|d| mul(d, call(dx, args.to_vec())));
+            let second = t(&args[1]).map(|d| mul(d, call(dy, args.to_vec())));
+            add_either(first, second)
+        };
+        match self {
+            // Linear in the first argument.
+            Helper::Exp2 | Helper::ToDegrees | Helper::ToRadians => {
+                Some(call(self, vec![t(&args[0])?]))
+            }
+            Helper::CastLike => Some(call(self, vec![t(&args[0])?, args[1].clone()])),
+            // d/dx 1/(x ln b) = -(1/(x ln b)) / x
+            Helper::Log2 | Helper::Log10 => {
+                let x = args[0].clone();
+                Some(neg(div(mul(t(&args[0])?, call(self, vec![x.clone()])), x)))
+            }
+            Helper::Powi => Some(mul(t(&args[0])?, call(Helper::Powi2, args.to_vec()))),
+            Helper::PowfBase => partials(Helper::PowfBaseDx, Helper::PowfBaseDp),
+            Helper::PowfExponent => partials(Helper::PowfExponentDx, Helper::PowfExponentDy),
+            // Second derivatives: written by the backward rules' tangents only, never
+            // differentiated again.
+            Helper::Powi2
+            | Helper::PowfBaseDx
+            | Helper::PowfBaseDp
+            | Helper::PowfExponentDx
+            | Helper::PowfExponentDy => None,
+            // Piecewise constant: `abs`'s sign, and the routing predicates.
+            Helper::Abs
+            | Helper::MaxPicksFirst
+            | Helper::MinPicksFirst
+            | Helper::ClampAboveLo
+            | Helper::ClampBelowHi => None,
+        }
+    }
+}
+
+/// An array kernel of the runtime, `backprop::__private::tensor::name(args)`: the forward
+/// operations' tangents and the backward rules of matrix products, reductions and
+/// broadcasting.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Kernel {
+    /// An owned copy.
+    Owned,
+    Dot,
+    DotBackLhs,
+    DotBackRhs,
+    Sum,
+    SumBack,
+    Mean,
+    MeanBack,
+    SumAxis,
+    SumAxisBack,
+    MeanAxis,
+    MeanAxisBack,
+    VarAxis,
+    VarAxisBack,
+    VarAxisTangent,
+    Transpose,
+    TransposeBack,
+    /// A broadcast operand's gradient, summed back to its shape.
+    SumTo,
+}
+
+impl Kernel {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kernel::Owned => "owned",
+            Kernel::Dot => "dot",
+            Kernel::DotBackLhs => "dot_back_lhs",
+            Kernel::DotBackRhs => "dot_back_rhs",
+            Kernel::Sum => "sum",
+            Kernel::SumBack => "sum_back",
+            Kernel::Mean => "mean",
+            Kernel::MeanBack => "mean_back",
+            Kernel::SumAxis => "sum_axis",
+            Kernel::SumAxisBack => "sum_axis_back",
+            Kernel::MeanAxis => "mean_axis",
+            Kernel::MeanAxisBack => "mean_axis_back",
+            Kernel::VarAxis => "var_axis",
+            Kernel::VarAxisBack => "var_axis_back",
+            Kernel::VarAxisTangent => "var_axis_tangent",
+            Kernel::Transpose => "transpose",
+            Kernel::TransposeBack => "transpose_back",
+            Kernel::SumTo => "sum_to",
+        }
+    }
+
+    /// The kernel that adds its result into a gradient in place (GEMM with beta = 1),
+    /// where the runtime has one.
+    pub fn accumulating(self) -> Option<&'static str> {
+        match self {
+            Kernel::DotBackLhs => Some("dot_back_lhs_into"),
+            Kernel::DotBackRhs => Some("dot_back_rhs_into"),
+            Kernel::Owned
+            | Kernel::Dot
+            | Kernel::Sum
+            | Kernel::SumBack
+            | Kernel::Mean
+            | Kernel::MeanBack
+            | Kernel::SumAxis
+            | Kernel::SumAxisBack
+            | Kernel::MeanAxis
+            | Kernel::MeanAxisBack
+            | Kernel::VarAxis
+            | Kernel::VarAxisBack
+            | Kernel::VarAxisTangent
+            | Kernel::Transpose
+            | Kernel::TransposeBack
+            | Kernel::SumTo => None,
+        }
+    }
+
+    /// Whether the first argument is taken by value when it is a temporary (`sum_to`);
+    /// every other array argument is borrowed.
+    pub fn takes_temporary(self) -> bool {
+        self == Kernel::SumTo
+    }
+
+    /// The tangent of `name(args)`: reductions, copies and the backward kernels are linear
+    /// in their first argument (the others give shapes or axes); the matrix product and its
+    /// rules are bilinear.
+    pub fn tangent(self, args: &[E], t: &dyn Fn(&E) -> Option<E>) -> Option<E> {
+        let call = |args: Vec<E>| E::Kernel(self, args);
+        let with = |i: usize, value: E| {
+            let mut args = args.to_vec();
+            args[i] = value;
+            call(args)
+        };
+        match self {
+            Kernel::Owned
+            | Kernel::Sum
+            | Kernel::SumBack
+            | Kernel::Mean
+            | Kernel::MeanBack
+            | Kernel::SumAxis
+            | Kernel::SumAxisBack
+            | Kernel::MeanAxis
+            | Kernel::MeanAxisBack
+            | Kernel::Transpose
+            | Kernel::TransposeBack
+            | Kernel::SumTo => Some(with(0, t(&args[0])?)),
+            // `2/(n − ddof) · g·(x − mean)` and `2/(n − ddof) · Σ (x − mean)·dx`: bilinear
+            // in the first two arguments (centring is linear).
+            Kernel::VarAxisBack | Kernel::VarAxisTangent => add_either(
+                t(&args[0]).map(|d| with(0, d)),
+                t(&args[1]).map(|d| with(1, d)),
+            ),
+            // The variance itself: its tangent is `var_axis_tangent`.
+            Kernel::VarAxis => {
+                let dx = t(&args[0])?;
+                let mut rest = args.to_vec();
+                rest.insert(0, dx);
+                Some(E::Kernel(Kernel::VarAxisTangent, rest))
+            }
+            // `a · b`: d(a) · b + a · d(b).
+            Kernel::Dot => add_either(
+                t(&args[0]).map(|d| with(0, d)),
+                t(&args[1]).map(|d| with(1, d)),
+            ),
+            // `g · bᵀ`: d(g) · bᵀ + g · d(b)ᵀ.
+            Kernel::DotBackLhs => add_either(
+                t(&args[0]).map(|d| with(0, d)),
+                t(&args[2]).map(|d| with(2, d)),
+            ),
+            // `aᵀ · g`: aᵀ · d(g) + d(a)ᵀ · g.
+            Kernel::DotBackRhs => add_either(
+                t(&args[0]).map(|d| with(0, d)),
+                t(&args[1]).map(|d| with(1, d)),
+            ),
+        }
+    }
+}
+
+fn usage(&(name, arity, unwrap): &(&str, usize, bool)) -> String {
+    let args = ["", "Axis(k)", "Axis(k), ddof"][arity];
+    let unwrap = if unwrap { ".unwrap()" } else { "" };
+    format!("`.{name}({args}){unwrap}`")
+}
+
+/// A reduction or rearrangement of an array, one entry each: the method it comes from, its
+/// forward kernel, its backward rule and its tangent.
+#[derive(Clone)]
+pub enum Reduction {
+    /// `x.sum()`
+    Sum,
+    /// `x.mean().unwrap()`
+    Mean,
+    /// `x.sum_axis(axis)`
+    SumAxis(Konst),
+    /// `x.mean_axis(axis).unwrap()`
+    MeanAxis(Konst),
+    /// `x.var_axis(axis, ddof)`; `x.std_axis(axis, ddof)` is its square root.
+    VarAxis(Konst, Konst),
+    /// `x.t()`
+    Transpose,
+}
+
+impl Reduction {
+    /// The array methods that are reductions, with their constant arguments' count, and
+    /// whether ndarray returns an `Option` the user unwraps (`x.mean().unwrap()`). Error
+    /// messages list them from here.
+    pub const METHODS: &'static [(&'static str, usize, bool)] = &[
+        ("sum", 0, false),
+        ("mean", 0, true),
+        ("sum_axis", 1, false),
+        ("mean_axis", 1, true),
+        ("var_axis", 2, false),
+        // Lowered as the square root of `var_axis`, whose rules it then follows.
+        ("std_axis", 2, false),
+        ("t", 0, false),
+    ];
+
+    /// The reduction `x.name(args)` (`x.name(args).unwrap()` when `unwrapped`).
+    pub fn from_method(name: &str, unwrapped: bool, mut args: Vec<Konst>) -> Option<Reduction> {
+        let &(_, arity, optional) = Reduction::METHODS.iter().find(|(n, ..)| *n == name)?;
+        if arity != args.len() || optional != unwrapped {
+            return None;
+        }
+        let mut next = || args.remove(0);
+        Some(match name {
+            "sum" => Reduction::Sum,
+            "mean" => Reduction::Mean,
+            "sum_axis" => Reduction::SumAxis(next()),
+            "mean_axis" => Reduction::MeanAxis(next()),
+            "var_axis" => {
+                let axis = next();
+                Reduction::VarAxis(axis, next())
+            }
+            "t" => Reduction::Transpose,
+            _ => return None,
+        })
+    }
+
+    /// How the user calls them, for error messages: `.sum()`, `.mean_axis(Axis(k)).unwrap()`.
+    pub fn usage() -> String {
+        let all: Vec<String> = Reduction::METHODS.iter().map(usage).collect();
+        all.join(", ")
+    }
+
+    /// How the user calls the method `name`.
+    pub fn usage_of(name: &str) -> Option<String> {
+        Reduction::METHODS.iter().find(|m| m.0 == name).map(usage)
+    }
+
+    /// Whether the result is a float rather than an array.
+    pub fn to_float(&self) -> bool {
+        matches!(self, Reduction::Sum | Reduction::Mean)
+    }
+
+    /// The forward kernel and its constant arguments after the array.
+    pub fn forward(&self) -> (Kernel, Vec<E>) {
+        let k = |k: &Konst| E::Konst(k.clone());
+        match self {
+            Reduction::Sum => (Kernel::Sum, vec![]),
+            Reduction::Mean => (Kernel::Mean, vec![]),
+            Reduction::SumAxis(axis) => (Kernel::SumAxis, vec![k(axis)]),
+            Reduction::MeanAxis(axis) => (Kernel::MeanAxis, vec![k(axis)]),
+            Reduction::VarAxis(axis, ddof) => (Kernel::VarAxis, vec![k(axis), k(ddof)]),
+            Reduction::Transpose => (Kernel::Transpose, vec![]),
+        }
+    }
+
+    /// What the array `x` gets from the upstream gradient `up`.
+    pub fn backward(&self, up: E, x: E) -> E {
+        let k = |k: &Konst| E::Konst(k.clone());
+        match self {
+            Reduction::Sum => E::Kernel(Kernel::SumBack, vec![up, x]),
+            Reduction::Mean => E::Kernel(Kernel::MeanBack, vec![up, x]),
+            Reduction::SumAxis(axis) => E::Kernel(Kernel::SumAxisBack, vec![up, x, k(axis)]),
+            Reduction::MeanAxis(axis) => E::Kernel(Kernel::MeanAxisBack, vec![up, x, k(axis)]),
+            Reduction::VarAxis(axis, ddof) => {
+                E::Kernel(Kernel::VarAxisBack, vec![up, x, k(axis), k(ddof)])
+            }
+            Reduction::Transpose => E::Kernel(Kernel::TransposeBack, vec![up]),
+        }
+    }
+
+    /// The tangent of the result, given the array `x` and its tangent `dx`.
+    pub fn tangent(&self, dx: E, x: E) -> E {
+        match self {
+            // Linear: the reduction of the tangent.
+            Reduction::Sum
+            | Reduction::Mean
+            | Reduction::SumAxis(_)
+            | Reduction::MeanAxis(_)
+            | Reduction::Transpose => {
+                let (kernel, mut args) = self.forward();
+                args.insert(0, dx);
+                E::Kernel(kernel, args)
+            }
+            // `2/(n − ddof) · Σ (x − mean)·dx` along the axis.
+            Reduction::VarAxis(axis, ddof) => E::Kernel(
+                Kernel::VarAxisTangent,
+                vec![dx, x, E::Konst(axis.clone()), E::Konst(ddof.clone())],
+            ),
+        }
+    }
+}
