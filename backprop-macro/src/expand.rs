@@ -6,6 +6,7 @@ use crate::args::{self, Args};
 use crate::diag::Errors;
 use crate::emit::{self, Emit};
 use crate::ir::*;
+use crate::lower::Lowered;
 use crate::{analysis, lower, missing, reverse};
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote, quote_spanned};
@@ -29,17 +30,28 @@ pub fn differentiate(attr: TokenStream, item: TokenStream) -> TokenStream {
             return quote!(#item #errors);
         }
     };
-    let func = lower::lower(&item_fn, &args, &mut errors);
-    match func {
-        Some(mut func) if errors.is_empty() => {
-            let analysis = analysis::analyze(&mut func);
-            let backward = reverse::backward(&func, &analysis, true);
-            let module = module(&func, &analysis, &backward, &args, &item_fn);
+    let lowered = lower::lower(&item_fn, &args, &mut errors);
+    let module_of = |mut func: Func| {
+        let analysis = analysis::analyze(&mut func);
+        let backward = reverse::backward(&func, &analysis, true);
+        module(&func, &analysis, &backward, &args, &item_fn)
+    };
+    match lowered {
+        Lowered::Func(func) if errors.is_empty() => {
+            let module = module_of(func);
             // A function used only through its derivatives is used: no `dead_code` warning.
             let name = &item_fn.sig.ident;
             quote!(#item_fn const _: () = { let _ = #name; }; #module)
         }
-        _ => {
+        // Rejected: the errors, and the module with every item and its real signature (as
+        // thiserror's fallback does), so that calls elsewhere compile and the errors that
+        // matter are the only ones.
+        Lowered::Func(func) | Lowered::Rejected(Some(func)) => {
+            let errors = errors.into_compile_errors();
+            let module = module_of(func);
+            quote!(#item_fn #errors #[allow(unreachable_code)] #module)
+        }
+        Lowered::Rejected(None) => {
             let errors = errors.into_compile_errors();
             quote!(#item_fn #errors)
         }

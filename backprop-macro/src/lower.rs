@@ -59,7 +59,14 @@ const INSPECT_METHODS: &[&str] = &[
     "total_cmp",
 ];
 
-pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Option<Func> {
+/// What lowering gives: the function, or, when it was rejected, a stand-in with its
+/// signature and a body that never returns (`None` if the signature itself was rejected).
+pub enum Lowered {
+    Func(Func),
+    Rejected(Option<Func>),
+}
+
+pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
     let mut user = HashSet::new();
     collect_idents(item.to_token_stream(), &mut user);
     let mut cx = Lower {
@@ -86,6 +93,8 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Option<Fun
     let lifetimes = sig.generics.lifetimes().cloned().collect();
     let params = cx.lower_params(sig, args);
     let (ret, ret_kind) = cx.lower_return_type(sig);
+    let signature_accepted = cx.errors.is_empty();
+    let body_start = cx.vars.len();
 
     // `return` before the end: the value goes through one variable, named after the function.
     let mut stmts = Vec::new();
@@ -126,11 +135,19 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Option<Fun
             Operand::Konst(cx.konst_tokens(quote!(::core::unreachable!()), &[]))
         }
     };
-    let result = cx.result_var(result, sig, ret_kind, &mut stmts);
+    let mut result = cx.result_var(result, sig, ret_kind, &mut stmts);
     if !cx.errors.is_empty() {
-        return None;
+        if !signature_accepted {
+            return Lowered::Rejected(None);
+        }
+        // The stand-in: the body's variables dropped, its value never produced.
+        cx.vars.truncate(body_start);
+        cx.scopes.truncate(1);
+        let never = cx.konst_tokens(quote!(::core::unreachable!()), &[]);
+        stmts = Vec::new();
+        result = cx.result_var(Operand::Konst(never), sig, ret_kind, &mut stmts);
     }
-    Some(Func {
+    let func = Func {
         name: sig.ident.clone(),
         vis: item.vis.clone(),
         params,
@@ -142,7 +159,12 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Option<Fun
         body: Block { scope: 0, stmts },
         result,
         names: cx.names,
-    })
+    };
+    if cx.errors.is_empty() {
+        Lowered::Func(func)
+    } else {
+        Lowered::Rejected(Some(func))
+    }
 }
 
 /// Where a block's value goes.
