@@ -7,6 +7,7 @@ use crate::args::Args;
 use crate::diag::Errors;
 use crate::ir::*;
 use crate::names::Names;
+use crate::ops::MathEntry;
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote, quote_spanned};
 use std::collections::{BTreeSet, HashSet};
@@ -16,18 +17,6 @@ use syn::visit_mut::VisitMut;
 use syn::{Expr, Ident, Pat, Type};
 
 const RESULT_TYPES: &str = "#[differentiate] needs the function to return `f32` or `f64`, a vector of them (`[T; N]`, `Vec<T>`), or an owned ndarray array of them (`Array1<T>`, `Array2<T>`)";
-
-/// Elementwise float methods that ndarray arrays have and whose derivative the macro
-/// applies elementwise.
-const TENSOR_METHODS: &[&str] = &[
-    "exp", "exp_m1", "ln", "ln_1p", "sqrt", "tanh", "sin", "cos", "sinh", "cosh", "abs", "powi",
-    "recip",
-];
-
-const SUPPORTED_METHODS: &str = "exp, exp2, exp_m1, ln, ln_1p, log2, log10, sqrt, cbrt, powi, powf, \
-    sin, cos, tan, asin, acos, atan, atan2, sinh, cosh, tanh, asinh, acosh, atanh, abs, recip, \
-    max, min, hypot, mul_add, clamp, to_degrees, to_radians (and, with zero derivative, floor, \
-    ceil, round, trunc, signum)";
 
 /// Float methods whose derivative is zero almost everywhere: their results are constants.
 const STEP_METHODS: &[&str] = &[
@@ -1765,10 +1754,13 @@ impl<'e> Lower<'e> {
         if constant {
             return Op::Konst(self.konst(&Expr::MethodCall(m.clone())));
         }
-        let Some((math, arity)) = Math::from_name(&name) else {
+        let Some(&MathEntry {
+            op: math, arity, ..
+        }) = Math::from_name(&name)
+        else {
             self.errors.spanned(
                 &m.method,
-                format!("#[differentiate] does not know the derivative of `.{name}()`; supported float methods: {SUPPORTED_METHODS}; for another function, declare a gate with `backprop::gate!`"),
+                format!("#[differentiate] does not know the derivative of `.{name}()`; supported float methods: {} (and, with zero derivative, {}); for another function, declare a gate with `backprop::gate!`", Math::names(|_| true), STEP_METHODS.join(", ")),
             );
             return Op::Konst(self.dummy());
         };
@@ -1823,8 +1815,11 @@ impl<'e> Lower<'e> {
             (name, _) if SHAPE_METHODS.contains(&name) => {
                 Op::Konst(self.konst(&Expr::MethodCall(m.clone())))
             }
-            (name, _) if TENSOR_METHODS.contains(&name) => {
-                let Some((math, arity)) = Math::from_name(name) else {
+            (name, _) if Math::from_name(name).is_some_and(|e| e.on_arrays) => {
+                let Some(&MathEntry {
+                    op: math, arity, ..
+                }) = Math::from_name(name)
+                else {
                     return Op::Konst(self.dummy());
                 };
                 let args: Vec<Operand> = (0..m.args.len()).map(|i| arg(self, out, i)).collect();
@@ -1840,7 +1835,7 @@ impl<'e> Lower<'e> {
             (name, _) => {
                 self.errors.spanned(
                     &m.method,
-                    format!("#[differentiate] does not support `.{name}()` on an array; supported: `.dot(&w)`, {}, `.to_owned()`, `.clone()`, elementwise {}, and the gates `sigmoid`, `relu`, `maximum`, `minimum`, `softmax`, `log_softmax`, `softmax_cross_entropy`", Reduction::usage(), TENSOR_METHODS.join(", ")),
+                    format!("#[differentiate] does not support `.{name}()` on an array; supported: `.dot(&w)`, {}, `.to_owned()`, `.clone()`, elementwise {}, and the gates `sigmoid`, `relu`, `maximum`, `minimum`, `softmax`, `log_softmax`, `softmax_cross_entropy`", Reduction::usage(), Math::names(|e| e.on_arrays)),
                 );
                 Op::Konst(self.dummy())
             }
@@ -1891,7 +1886,10 @@ impl<'e> Lower<'e> {
             && (segments[0] == "f64" || segments[0] == "f32")
             && !c.args.is_empty()
         {
-            if let Some((math, arity)) = Math::from_name(&segments[1]) {
+            if let Some(&MathEntry {
+                op: math, arity, ..
+            }) = Math::from_name(&segments[1])
+            {
                 if c.args.len() == arity + 1 {
                     let receiver = self.lower_operand(&c.args[0], out);
                     let args: Vec<Operand> = c

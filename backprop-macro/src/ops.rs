@@ -415,3 +415,138 @@ impl Reduction {
         }
     }
 }
+
+/// A float method the macro knows the derivative of. Its rules: the backward rule in
+/// `rules::math_backward` (an exhaustive match), the tangent derived from it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Math {
+    Exp,
+    Exp2,
+    ExpM1,
+    Ln,
+    Ln1p,
+    Log2,
+    Log10,
+    Sqrt,
+    Cbrt,
+    Powi,
+    Powf,
+    Sin,
+    Cos,
+    Tan,
+    Asin,
+    Acos,
+    Atan,
+    Atan2,
+    Sinh,
+    Cosh,
+    Tanh,
+    Asinh,
+    Acosh,
+    Atanh,
+    Abs,
+    Recip,
+    Max,
+    Min,
+    Hypot,
+    MulAdd,
+    Clamp,
+    ToDegrees,
+    ToRadians,
+}
+
+/// One row of the float methods' table.
+pub struct MathEntry {
+    pub name: &'static str,
+    pub op: Math,
+    /// Arguments besides the receiver.
+    pub arity: usize,
+    /// The backward rule reads the method's result (`exp`: `grad · y`).
+    pub reads_output: bool,
+    /// ndarray arrays have it elementwise, and the macro differentiates it there too.
+    pub on_arrays: bool,
+}
+
+const fn entry(
+    name: &'static str,
+    op: Math,
+    arity: usize,
+    reads_output: bool,
+    on_arrays: bool,
+) -> MathEntry {
+    MathEntry {
+        name,
+        op,
+        arity,
+        reads_output,
+        on_arrays,
+    }
+}
+
+impl Math {
+    /// Every float method the macro differentiates: error messages list them from here.
+    pub const TABLE: &'static [MathEntry] = &[
+        entry("exp", Math::Exp, 0, true, true),
+        entry("exp2", Math::Exp2, 0, true, false),
+        entry("exp_m1", Math::ExpM1, 0, true, true),
+        entry("ln", Math::Ln, 0, false, true),
+        entry("ln_1p", Math::Ln1p, 0, false, true),
+        entry("log2", Math::Log2, 0, false, false),
+        entry("log10", Math::Log10, 0, false, false),
+        entry("sqrt", Math::Sqrt, 0, true, true),
+        entry("cbrt", Math::Cbrt, 0, true, false),
+        entry("powi", Math::Powi, 1, false, true),
+        entry("powf", Math::Powf, 1, true, false),
+        entry("sin", Math::Sin, 0, false, true),
+        entry("cos", Math::Cos, 0, false, true),
+        entry("tan", Math::Tan, 0, true, false),
+        entry("asin", Math::Asin, 0, false, false),
+        entry("acos", Math::Acos, 0, false, false),
+        entry("atan", Math::Atan, 0, false, false),
+        entry("atan2", Math::Atan2, 1, false, false),
+        entry("sinh", Math::Sinh, 0, false, true),
+        entry("cosh", Math::Cosh, 0, false, true),
+        entry("tanh", Math::Tanh, 0, true, true),
+        entry("asinh", Math::Asinh, 0, false, false),
+        entry("acosh", Math::Acosh, 0, false, false),
+        entry("atanh", Math::Atanh, 0, false, false),
+        entry("abs", Math::Abs, 0, false, true),
+        entry("recip", Math::Recip, 0, true, true),
+        entry("max", Math::Max, 1, false, false),
+        entry("min", Math::Min, 1, false, false),
+        entry("hypot", Math::Hypot, 1, true, false),
+        entry("mul_add", Math::MulAdd, 2, false, false),
+        entry("clamp", Math::Clamp, 2, false, false),
+        entry("to_degrees", Math::ToDegrees, 0, false, false),
+        entry("to_radians", Math::ToRadians, 0, false, false),
+    ];
+
+    pub fn entry(self) -> &'static MathEntry {
+        Math::TABLE
+            .iter()
+            .find(|e| e.op == self)
+            .expect("every method has a row")
+    }
+
+    pub fn from_name(name: &str) -> Option<&'static MathEntry> {
+        Math::TABLE.iter().find(|e| e.name == name)
+    }
+
+    pub fn name(self) -> &'static str {
+        self.entry().name
+    }
+
+    pub fn reads_output(self) -> bool {
+        self.entry().reads_output
+    }
+
+    /// The names, comma-separated, of the methods with `filter`.
+    pub fn names(filter: fn(&MathEntry) -> bool) -> String {
+        let names: Vec<&str> = Math::TABLE
+            .iter()
+            .filter(|e| filter(e))
+            .map(|e| e.name)
+            .collect();
+        names.join(", ")
+    }
+}
