@@ -1,0 +1,359 @@
+//! Calls to differentiated functions and gates, sub-slices, macros.
+
+use super::*;
+
+impl<'e> Lower<'e> {
+    pub(super) fn lower_call(&mut self, c: &syn::ExprCall, out: &mut Vec<Stmt>) -> Op {
+        let Expr::Path(fp) = strip(&c.func) else {
+            self.errors.spanned(&c.func, "#[differentiate] supports calls to functions by path (`f(x)`, `module::f(x)`), not to closures or expressions");
+            return Op::Konst(self.dummy());
+        };
+        if fp.qself.is_some() {
+            self.errors.spanned(
+                &c.func,
+                "#[differentiate] does not support qualified paths (`<T as Trait>::f`) in calls",
+            );
+            return Op::Konst(self.dummy());
+        }
+        if let Some(v) = fp
+            .path
+            .get_ident()
+            .and_then(|i| self.lookup(&i.to_string()))
+        {
+            if self.poisoned.contains(&v) {
+                return Op::Konst(self.dummy());
+            }
+            self.errors.spanned(
+                &c.func,
+                "#[differentiate] does not support calling a local variable",
+            );
+            return Op::Konst(self.dummy());
+        }
+        if fp.path.is_ident(&self.fn_name) {
+            self.errors.spanned(
+                &c.func,
+                "#[differentiate] does not support recursion yet: write the recursion as a loop",
+            );
+            return Op::Konst(self.dummy());
+        }
+        // `f64::exp(x)`, `f32::max(a, b)`: a float method in function syntax.
+        let segments: Vec<String> = fp
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        if segments.len() == 2
+            && (segments[0] == "f64" || segments[0] == "f32")
+            && !c.args.is_empty()
+        {
+            if let Some(&MathEntry {
+                op: math, arity, ..
+            }) = Math::from_name(&segments[1])
+            {
+                if c.args.len() == arity + 1 {
+                    let receiver = self.lower_operand(&c.args[0], out);
+                    let args: Vec<Operand> = c
+                        .args
+                        .iter()
+                        .skip(1)
+                        .map(|a| self.lower_operand(a, out))
+                        .collect();
+                    if matches!(receiver, Operand::Konst(_))
+                        && args.iter().all(|a| matches!(a, Operand::Konst(_)))
+                    {
+                        return Op::Konst(self.konst(&Expr::Call(c.clone())));
+                    }
+                    return Op::Math(math, receiver, args);
+                }
+            }
+        }
+        let mut args = Vec::new();
+        for a in c.args.iter() {
+            let (inner, by_ref) = match strip(a) {
+                Expr::Reference(r) if r.mutability.is_none() => (&*r.expr, true),
+                Expr::Reference(r) => {
+                    self.errors.spanned(
+                        r,
+                        "#[differentiate] does not support passing `&mut` references",
+                    );
+                    (&*r.expr, true)
+                }
+                other => (other, false),
+            };
+            let value = match strip(inner) {
+                // `f(x.to_owned())`, `f(v.clone())`: the callee takes an owned copy.
+                Expr::MethodCall(m)
+                    if !by_ref
+                        && m.args.is_empty()
+                        && ["to_owned", "clone", "to_vec"]
+                            .contains(&m.method.to_string().as_str()) =>
+                {
+                    match self.lower_op(inner, out) {
+                        Op::Copy(Operand::Var(v))
+                            if matches!(self.kind(v), Kind::Seq | Kind::Tensor) =>
+                        {
+                            let copy = self.temp_var(self.kind(v), a.span());
+                            out.push(Stmt::Let {
+                                var: copy,
+                                op: Op::Copy(Operand::Var(v)),
+                                span: a.span(),
+                            });
+                            Operand::Var(copy)
+                        }
+                        op => self.materialize(op, a.span(), out),
+                    }
+                }
+                _ => self.lower_operand(inner, out),
+            };
+            args.push(Arg {
+                value,
+                by_ref,
+                span: a.span(),
+            });
+        }
+        if args.iter().all(|a| matches!(a.value, Operand::Konst(_))) {
+            // Nothing that carries a derivative goes in: an ordinary call.
+            return Op::Konst(self.konst(&Expr::Call(c.clone())));
+        }
+        let mut path = fp.path.clone();
+        let generics = match path
+            .segments
+            .last_mut()
+            .map(|s| std::mem::take(&mut s.arguments))
+        {
+            Some(syn::PathArguments::AngleBracketed(g)) => Some(g),
+            Some(syn::PathArguments::Parenthesized(p)) => {
+                self.errors.spanned(p, "unexpected parenthesized arguments");
+                None
+            }
+            _ => None,
+        };
+        let recompute = args
+            .iter()
+            .any(|a| a.by_ref && self.borrows_local(&a.value));
+        Op::Call(Call {
+            path,
+            generics,
+            args,
+            pullback: usize::MAX,
+            recompute,
+            sub_slice: false,
+            span: c.span(),
+        })
+    }
+
+    /// `x[a..b]` (or `a..`, `..b`, `..`, `a..=b`) of a sequence: the sequence.
+    pub(super) fn sub_slice_of(&self, e: &Expr) -> Option<VarId> {
+        let Expr::Index(ix) = strip(e) else {
+            return None;
+        };
+        if !matches!(strip(&ix.index), Expr::Range(_)) {
+            return None;
+        }
+        self.local_of(&ix.expr)
+            .filter(|&v| self.kind(v) == Kind::Seq)
+    }
+
+    /// `&x[a..b]`: a call to the runtime's `sub_slice` gate, a copy of the elements whose
+    /// gradient flows back into `x[a..b]`.
+    pub(super) fn lower_sub_slice(&mut self, e: &Expr) -> Op {
+        let (Some(v), Expr::Index(ix)) = (self.sub_slice_of(e), strip(e)) else {
+            return Op::Konst(self.dummy());
+        };
+        let Expr::Range(range) = strip(&ix.index) else {
+            return Op::Konst(self.dummy());
+        };
+        let seq = &ix.expr;
+        let start: Expr = match &range.start {
+            Some(s) => (**s).clone(),
+            None => syn::parse_quote!(0),
+        };
+        let end: Expr = match (&range.end, &range.limits) {
+            (Some(end), syn::RangeLimits::HalfOpen(_)) => (**end).clone(),
+            (Some(end), syn::RangeLimits::Closed(_)) => syn::parse_quote!((#end) + 1),
+            (None, _) => syn::parse_quote!(#seq.len()),
+        };
+        let span = e.span();
+        let (start, end) = (self.konst(&start), self.konst(&end));
+        let krate = &self.krate;
+        let recompute = self.borrows_local(&Operand::Var(v));
+        let arg = |value, by_ref| Arg {
+            value,
+            by_ref,
+            span,
+        };
+        Op::Call(Call {
+            path: syn::parse_quote!(#krate::__private::sub_slice),
+            generics: None,
+            args: vec![
+                arg(Operand::Var(v), true),
+                arg(Operand::Konst(start), false),
+                arg(Operand::Konst(end), false),
+            ],
+            pullback: usize::MAX,
+            recompute,
+            sub_slice: true,
+            span,
+        })
+    }
+
+    /// Whether `&value` borrows a variable of this function rather than data behind a
+    /// reference parameter (whose borrow outlives the call).
+    pub(super) fn borrows_local(&self, value: &Operand) -> bool {
+        let reads: Vec<VarId> = match value {
+            Operand::Var(v) => vec![*v],
+            // `&x[i]` borrows `x`'s element; the index is read, not borrowed.
+            Operand::Elem(v, _) => vec![*v],
+            Operand::Konst(k) => k.reads.clone(),
+        };
+        reads.into_iter().any(|v| {
+            let var = &self.vars[v];
+            var.param.is_none() || !matches!(var.ty, Some(syn::Type::Reference(_)))
+        })
+    }
+
+    pub(super) fn lower_macro(&mut self, m: &syn::ExprMacro, out: &mut Vec<Stmt>) -> Op {
+        if !m.mac.path.is_ident("vec") {
+            self.unsupported_macro(&m.mac);
+            return Op::Konst(self.dummy());
+        }
+        // `vec![a, b, c]` or `vec![value; n]`.
+        if let Ok(items) = m
+            .mac
+            .parse_body_with(syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated)
+        {
+            let items: Vec<Operand> = items.iter().map(|e| self.lower_operand(e, out)).collect();
+            if items.iter().all(|o| matches!(o, Operand::Konst(_))) {
+                return Op::Konst(self.konst_vec_macro(m));
+            }
+            return Op::List { items, vec: true };
+        }
+        match m.mac.parse_body::<VecRepeat>() {
+            Ok(rep) => {
+                let value = self.konst(&rep.value);
+                let len = self.konst(&rep.len);
+                if value.reads.iter().any(|&v| self.kind(v) == Kind::Float) {
+                    self.errors.spanned(
+                        &rep.value,
+                        "#[differentiate] supports `vec![value; n]` only with a constant value; write the elements in a loop",
+                    );
+                }
+                let (v, n) = (value.expr, len.expr);
+                let mut reads = value.reads;
+                reads.extend(len.reads);
+                reads.sort_unstable();
+                reads.dedup();
+                let span = m.mac.path.span();
+                self.konst_tokens(quote_spanned!(span=> ::std::vec![#v; #n]), &reads)
+                    .into_op()
+            }
+            Err(e) => {
+                self.errors.push(e);
+                Op::Konst(self.dummy())
+            }
+        }
+    }
+
+    pub(super) fn konst_vec_macro(&mut self, m: &syn::ExprMacro) -> Konst {
+        let items = m
+            .mac
+            .parse_body_with(syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated)
+            .unwrap_or_default();
+        let ks: Vec<Konst> = items.iter().map(|e| self.konst(e)).collect();
+        let mut reads: Vec<VarId> = ks.iter().flat_map(|k| k.reads.iter().copied()).collect();
+        reads.sort_unstable();
+        reads.dedup();
+        let exprs = ks.into_iter().map(|k| k.expr);
+        let span = m.mac.path.span();
+        self.konst_tokens(quote_spanned!(span=> ::std::vec![#(#exprs),*]), &reads)
+    }
+
+    /// `println!`, `assert!` and their kin as statements: run on the forward pass as
+    /// written, their arguments reading values (never derivatives). Names a format string
+    /// captures (`{x}`) become explicit arguments, so they read the right version of `x`.
+    pub(super) fn lower_statement_macro(&mut self, mac: &syn::Macro, out: &mut Vec<Stmt>) {
+        let name = mac.path.segments.last().map(|s| s.ident.to_string());
+        let Some(format_at) = name.as_deref().and_then(|name| match name {
+            "print" | "println" | "eprint" | "eprintln" => Some(0),
+            "assert" | "debug_assert" => Some(1),
+            "assert_eq" | "assert_ne" | "debug_assert_eq" | "debug_assert_ne" => Some(2),
+            _ => None,
+        }) else {
+            return self.unsupported_macro(mac);
+        };
+        let parser = syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated;
+        let args = match mac.parse_body_with(parser) {
+            Ok(args) => args,
+            Err(e) => return self.errors.push(e),
+        };
+        let mut args: Vec<Expr> = args.into_iter().collect();
+        if let Some(Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(format),
+            ..
+        })) = args.get(format_at)
+        {
+            let named: BTreeSet<String> = args
+                .iter()
+                .filter_map(|a| match a {
+                    Expr::Assign(a) => Some(a.left.to_token_stream().to_string()),
+                    _ => None,
+                })
+                .collect();
+            let span = format.span();
+            for captured in format_captures(&format.value()) {
+                if !named.contains(&captured) && self.lookup(&captured).is_some() {
+                    let ident = Ident::new(&captured, span);
+                    args.push(syn::parse_quote!(#ident = #ident));
+                }
+            }
+        }
+        let mut reads = Vec::new();
+        let mut renamed = Vec::new();
+        for arg in &args {
+            // `name = value`: the name stays, the value reads the function's variables.
+            let (name, value) = match arg {
+                Expr::Assign(a) => (Some(&a.left), &*a.right),
+                other => (None, other),
+            };
+            let Some(k) = self.konst_checked(value) else {
+                return;
+            };
+            reads.extend(k.reads);
+            let value = k.expr;
+            renamed.push(match name {
+                Some(name) => quote!(#name = #value),
+                None => quote!(#value),
+            });
+        }
+        reads.sort_unstable();
+        reads.dedup();
+        let path = &mac.path;
+        let k = self.konst_tokens(quote!(#path!(#(#renamed),*)), &reads);
+        out.push(Stmt::Eval(k));
+    }
+
+    pub(super) fn unsupported_macro(&mut self, mac: &syn::Macro) {
+        self.errors.spanned(
+            mac,
+            "#[differentiate] cannot see the code this macro expands to: it supports `vec!`, and as statements `println!`, `print!`, `eprintln!`, `eprint!`, `assert!`, `assert_eq!`, `assert_ne!` and their `debug_` forms",
+        );
+    }
+
+    pub(super) fn finish_call(&mut self, op: Op, target: VarId) -> Op {
+        match op {
+            Op::Call(mut call) => {
+                let base = format!("pullback_{}", self.vars[target].ident);
+                let name = if self.pullback_names.insert(base.clone()) {
+                    base
+                } else {
+                    self.names.generated(&base)
+                };
+                let span = call.span;
+                call.pullback = self.new_var(&name, span, Kind::Pullback, None);
+                Op::Call(call)
+            }
+            op => op,
+        }
+    }
+}

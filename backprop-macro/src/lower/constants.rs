@@ -1,0 +1,219 @@
+//! Constants: expressions the derivative does not flow through, renamed and checked.
+
+use super::*;
+
+impl<'e> Lower<'e> {
+    pub(super) fn private(&self) -> TokenStream {
+        let krate = &self.krate;
+        quote!(#krate::__private)
+    }
+
+    /// The user's expression with its local variables renamed; reports what it cannot
+    /// evaluate as a plain expression.
+    pub(super) fn konst(&mut self, expr: &Expr) -> Konst {
+        self.konst_checked(expr).unwrap_or_else(|| self.dummy())
+    }
+
+    pub(super) fn konst_checked(&mut self, expr: &Expr) -> Option<Konst> {
+        let mut expr = expr.clone();
+        let mut renamer = Renamer {
+            lower: self,
+            reads: BTreeSet::new(),
+            ok: true,
+        };
+        renamer.visit_expr_mut(&mut expr);
+        let Renamer { reads, ok, .. } = renamer;
+        ok.then(|| Konst {
+            expr,
+            reads: reads.into_iter().collect(),
+        })
+    }
+
+    pub(super) fn konst_checked_assign(
+        &mut self,
+        left: &Expr,
+        op: Option<BinOp>,
+        right: &Expr,
+    ) -> Option<Konst> {
+        let l = self.konst_checked(left)?;
+        let r = self.konst_checked(right)?;
+        let (le, re) = (l.expr, r.expr);
+        let tokens = match op {
+            None => quote!(#le = #re),
+            Some(op) => {
+                let op = compound_token(op);
+                quote!(#le #op #re)
+            }
+        };
+        let mut reads = l.reads;
+        reads.extend(r.reads);
+        reads.sort_unstable();
+        reads.dedup();
+        Some(self.konst_tokens(tokens, &reads))
+    }
+
+    pub(super) fn konst_binary(&mut self, left: &Expr, op: BinOp, right: &Expr) -> Konst {
+        let l = self.konst(left);
+        let r = self.konst(right);
+        let (le, re) = (l.expr, parenthesized(r.expr, 13));
+        let op = bin_token(op);
+        let mut reads = l.reads;
+        reads.extend(r.reads);
+        reads.sort_unstable();
+        reads.dedup();
+        self.konst_tokens(quote!(#le #op #re), &reads)
+    }
+
+    pub(super) fn konst_var(&self, var: VarId) -> Konst {
+        let ident = &self.vars[var].ident;
+        Konst {
+            expr: syn::parse_quote!(#ident),
+            reads: vec![var],
+        }
+    }
+
+    pub(super) fn konst_tokens_reading(
+        &self,
+        var: VarId,
+        f: impl FnOnce(&Ident) -> TokenStream,
+    ) -> Konst {
+        let tokens = f(&self.vars[var].ident);
+        Konst {
+            expr: syn::parse2(tokens).expect("generated expression parses"),
+            reads: vec![var],
+        }
+    }
+
+    pub(super) fn konst_tokens(&mut self, tokens: TokenStream, reads: &[VarId]) -> Konst {
+        match syn::parse2::<Expr>(tokens) {
+            Ok(expr) => Konst {
+                expr,
+                reads: reads.to_vec(),
+            },
+            Err(e) => {
+                self.errors.push(e);
+                self.dummy()
+            }
+        }
+    }
+
+    /// A placeholder after an error has been reported.
+    pub(super) fn dummy(&self) -> Konst {
+        Konst {
+            expr: syn::parse_quote!(::core::unreachable!()),
+            reads: Vec::new(),
+        }
+    }
+}
+
+impl Konst {
+    pub(super) fn into_op(self) -> Op {
+        Op::Konst(self)
+    }
+}
+
+/// Renames local variables inside a constant expression and rejects what cannot be one.
+pub(super) struct Renamer<'a, 'e> {
+    lower: &'a mut Lower<'e>,
+    reads: BTreeSet<VarId>,
+    ok: bool,
+}
+
+impl VisitMut for Renamer<'_, '_> {
+    fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        let what = match expr {
+            Expr::Closure(_) => Some("closures"),
+            Expr::Macro(m) if !m.mac.path.is_ident("vec") => Some("macros (except `vec!`)"),
+            Expr::Macro(_) => Some("`vec!` inside an expression"),
+            Expr::Block(_) | Expr::If(_) | Expr::Match(_) => Some(
+                "`if`, `match` or blocks inside a condition or index; assign them to a variable first",
+            ),
+            Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) => Some("loops inside an expression"),
+            Expr::Unsafe(_) => Some("`unsafe` blocks"),
+            Expr::Async(_) | Expr::Await(_) => Some("`async`"),
+            Expr::Try(_) | Expr::TryBlock(_) => Some("the `?` operator"),
+            Expr::Let(_) => Some("`let` in conditions"),
+            Expr::Assign(_) => Some("assignments inside an expression"),
+            Expr::Return(_) | Expr::Break(_) | Expr::Continue(_) => {
+                Some("`return`, `break` or `continue` inside an expression")
+            }
+            Expr::Yield(_) => Some("`yield`"),
+            Expr::Struct(_) => Some("struct expressions"),
+            Expr::RawAddr(_) => Some("raw pointers"),
+            Expr::Verbatim(_) => Some("this expression"),
+            Expr::Binary(b) if compound(&b.op).is_some() || is_compound_other(&b.op) => {
+                Some("assignments inside an expression")
+            }
+            _ => None,
+        };
+        if let Some(what) = what {
+            let message = if what.starts_with("match") {
+                "#[differentiate] does not support `match`: use `if` / `else if`".to_owned()
+            } else {
+                format!("#[differentiate] does not support {what}")
+            };
+            let message = match expr {
+                Expr::Match(_) => "#[differentiate] does not support `match` yet: use `if` / `else if`".to_owned(),
+                Expr::Closure(_) => "#[differentiate] does not support closures: write the computation inline, or make it a #[differentiate] function or a gate".to_owned(),
+                Expr::Unsafe(_) => "#[differentiate] does not support `unsafe` blocks".to_owned(),
+                _ => message,
+            };
+            self.lower.errors.spanned(&*expr, message);
+            self.ok = false;
+            return;
+        }
+        syn::visit_mut::visit_expr_mut(self, expr);
+    }
+
+    fn visit_expr_path_mut(&mut self, path: &mut syn::ExprPath) {
+        if path.qself.is_none() && path.path.leading_colon.is_none() {
+            if let Some(ident) = path.path.get_ident() {
+                if let Some(v) = self.lower.lookup(&ident.to_string()) {
+                    if self.lower.vars[v].kind == Kind::Pullback {
+                        return;
+                    }
+                    let renamed = self.lower.vars[v].ident.clone();
+                    path.path = renamed.into();
+                    self.reads.insert(v);
+                    return;
+                }
+            }
+        }
+        syn::visit_mut::visit_expr_path_mut(self, path);
+    }
+}
+
+/// `vec![value; n]`'s body.
+pub(super) struct VecRepeat {
+    pub(super) value: Expr,
+    pub(super) len: Expr,
+}
+
+impl syn::parse::Parse for VecRepeat {
+    fn parse(input: syn::parse::ParseStream) -> syn::Result<Self> {
+        let value = input.parse()?;
+        input.parse::<syn::Token![;]>()?;
+        let len = input.parse()?;
+        Ok(VecRepeat { value, len })
+    }
+}
+
+pub(super) fn fold_konst(cx: &mut Lower, op: BinOp, a: Operand, b: Operand) -> Op {
+    match (a, b) {
+        (Operand::Konst(x), Operand::Konst(y)) => {
+            let p = match op {
+                BinOp::Mul | BinOp::Div => 13,
+                BinOp::Add | BinOp::Sub => 12,
+            };
+            let (xe, ye) = (parenthesized(x.expr, p), parenthesized(y.expr, p + 1));
+            let t = bin_token(op);
+            let mut reads = x.reads;
+            reads.extend(y.reads);
+            reads.sort_unstable();
+            reads.dedup();
+            let tokens = quote!(#xe #t #ye);
+            Op::Konst(cx.konst_tokens(tokens, &reads))
+        }
+        (a, b) => Op::Bin(op, a, b),
+    }
+}

@@ -1,0 +1,460 @@
+//! Expressions: operands, operations, float and array methods.
+
+use super::*;
+
+impl<'e> Lower<'e> {
+    /// Whether an expression the macro would treat as a constant takes the value of a
+    /// variable that carries a derivative (which would silently lose it), rather than only
+    /// its shape (`x.len()`, `x.shape()[1]`, `x.dim().0`) or a comparison of it.
+    pub(super) fn reads_derivative(&self, expr: &Expr) -> bool {
+        struct Finder<'a, 'e> {
+            lower: &'a Lower<'e>,
+            found: bool,
+        }
+        impl<'ast> Visit<'ast> for Finder<'_, '_> {
+            fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+                let name = m.method.to_string();
+                let inspects = INSPECT_METHODS.contains(&name.as_str())
+                    || SHAPE_METHODS.contains(&name.as_str());
+                if !inspects {
+                    syn::visit::visit_expr_method_call(self, m);
+                } else {
+                    // The receiver is only inspected; the arguments are values.
+                    for a in &m.args {
+                        self.visit_expr(a);
+                    }
+                }
+            }
+            fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
+                use syn::BinOp::*;
+                // Comparisons and logic give a `bool`, which carries no derivative.
+                if !matches!(
+                    b.op,
+                    Eq(_) | Ne(_) | Lt(_) | Le(_) | Gt(_) | Ge(_) | And(_) | Or(_)
+                ) {
+                    syn::visit::visit_expr_binary(self, b);
+                }
+            }
+            fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
+                if let Some(ident) = p.path.get_ident() {
+                    if let Some(v) = self.lower.lookup(&ident.to_string()) {
+                        self.found |= self.lower.kind(v).differentiable();
+                    }
+                }
+            }
+        }
+        let mut finder = Finder {
+            lower: self,
+            found: false,
+        };
+        finder.visit_expr(expr);
+        finder.found
+    }
+
+    /// An expression as an operand: variables and constants as they are, anything else
+    /// computed into a new temporary first.
+    pub(super) fn lower_operand(&mut self, expr: &Expr, out: &mut Vec<Stmt>) -> Operand {
+        match strip(expr) {
+            Expr::If(ifx) => {
+                let var = self.temp_var(Kind::Float, ifx.span());
+                self.deferred.insert(var);
+                out.push(Stmt::Declare { var });
+                if exits(ifx) {
+                    self.errors.spanned(
+                        ifx,
+                        "#[differentiate] does not support `return`, `break` or `continue` inside an `if` used within an expression; assign the `if` to a variable first",
+                    );
+                }
+                self.lower_if(ifx, Sink::Var(var), out, &[]);
+                Operand::Var(var)
+            }
+            Expr::Block(b) if b.label.is_none() => {
+                let var = self.temp_var(Kind::Float, b.span());
+                self.deferred.insert(var);
+                out.push(Stmt::Declare { var });
+                self.lower_block_expr(&b.block, Sink::Var(var), out);
+                Operand::Var(var)
+            }
+            _ => {
+                let op = self.lower_op(expr, out);
+                self.materialize(op, expr.span(), out)
+            }
+        }
+    }
+
+    /// An operation's result as an operand, through a temporary unless it is one already.
+    pub(super) fn materialize(&mut self, op: Op, span: Span, out: &mut Vec<Stmt>) -> Operand {
+        match op {
+            Op::Copy(operand) => operand,
+            Op::Konst(k) => Operand::Konst(k),
+            op => {
+                let var = self.temp_var(self.op_kind(&op), span);
+                let op = self.finish_call(op, var);
+                out.push(Stmt::Let { var, op, span });
+                Operand::Var(var)
+            }
+        }
+    }
+
+    /// The value of an assignment that overwrites a variable (or an element) goes through
+    /// a temporary when it is a call (each call gets its own pullback) or when its rule reads
+    /// its result (the reverse and tangent rules then read a value nothing overwrites).
+    pub(super) fn overwrite(&mut self, op: Op, span: Span, out: &mut Vec<Stmt>) -> Op {
+        if matches!(op, Op::Call(_)) || crate::rules::reads_output(&op) {
+            Op::Copy(self.materialize(op, span, out))
+        } else {
+            op
+        }
+    }
+
+    /// A call assigned into an existing variable goes through a temporary, so each call
+    /// gets its own pullback.
+    pub(super) fn materialize_call(&mut self, op: Op, span: Span, out: &mut Vec<Stmt>) -> Op {
+        match op {
+            Op::Call(_) => Op::Copy(self.materialize(op, span, out)),
+            op => op,
+        }
+    }
+
+    /// `v[i] = f(v[j])`: `v[j]` is read into a temporary first, so the reverse never has to
+    /// consider `i == j` (the element `v[i]` itself may be read: `v[i] *= 2.0`).
+    pub(super) fn detach_elems(
+        &mut self,
+        op: Op,
+        var: VarId,
+        index: &Konst,
+        span: Span,
+        out: &mut Vec<Stmt>,
+    ) -> Op {
+        let same = |i: &Konst| {
+            i.expr.to_token_stream().to_string() == index.expr.to_token_stream().to_string()
+        };
+        let mut detach = |o: Operand, cx: &mut Self| match o {
+            Operand::Elem(v, i) if v == var && !same(&i) => {
+                let t = cx.temp_var(Kind::Float, span);
+                out.push(Stmt::Let {
+                    var: t,
+                    op: Op::Copy(Operand::Elem(v, i)),
+                    span,
+                });
+                Operand::Var(t)
+            }
+            o => o,
+        };
+        match op {
+            Op::Copy(a) => Op::Copy(detach(a, self)),
+            Op::Neg(a) => Op::Neg(detach(a, self)),
+            Op::Cast(a, t) => Op::Cast(detach(a, self), t),
+            Op::Bin(b, x, y) => {
+                let x = detach(x, self);
+                Op::Bin(b, x, detach(y, self))
+            }
+            Op::Math(m, a, rest) => {
+                let a = detach(a, self);
+                Op::Math(m, a, rest.into_iter().map(|o| detach(o, self)).collect())
+            }
+            other => other,
+        }
+    }
+
+    pub(super) fn operand_of(&self, var: VarId) -> Operand {
+        match self.kind(var) {
+            Kind::Float | Kind::Seq | Kind::Tensor => Operand::Var(var),
+            _ => Operand::Konst(self.konst_var(var)),
+        }
+    }
+
+    /// The outermost operation of an expression; its operands are lowered into `out`.
+    pub(super) fn lower_op(&mut self, expr: &Expr, out: &mut Vec<Stmt>) -> Op {
+        match expr {
+            Expr::Paren(p) => self.lower_op(&p.expr, out),
+            Expr::Group(g) => self.lower_op(&g.expr, out),
+            Expr::Lit(_) => Op::Konst(self.konst(expr)),
+            Expr::Path(_) => match self.local_of(expr) {
+                Some(v) => match self.operand_of(v) {
+                    Operand::Konst(k) => Op::Konst(k),
+                    operand => Op::Copy(operand),
+                },
+                None => Op::Konst(self.konst(expr)),
+            },
+            Expr::Binary(b) => match arith(&b.op) {
+                Some(op) => {
+                    let a = self.lower_operand(&b.left, out);
+                    let c = self.lower_operand(&b.right, out);
+                    fold_konst(self, op, a, c)
+                }
+                None if compound(&b.op).is_some() || is_compound_other(&b.op) => {
+                    self.errors.spanned(
+                        b,
+                        "#[differentiate] supports assignments only as statements",
+                    );
+                    Op::Konst(self.dummy())
+                }
+                None if matches!(b.op, syn::BinOp::Rem(_)) => {
+                    let a = self.lower_operand(&b.left, out);
+                    let c = self.lower_operand(&b.right, out);
+                    if matches!((&a, &c), (Operand::Konst(_), Operand::Konst(_))) {
+                        Op::Konst(self.konst(expr))
+                    } else {
+                        self.errors.spanned(b.op, "#[differentiate] does not support `%` on floats that carry a derivative; supported: + - * /");
+                        Op::Konst(self.dummy())
+                    }
+                }
+                // Comparisons and logic: evaluated, never differentiated.
+                None => Op::Konst(self.konst(expr)),
+            },
+            Expr::Unary(u) => match u.op {
+                syn::UnOp::Neg(_) => match self.lower_operand(&u.expr, out) {
+                    Operand::Konst(_) => Op::Konst(self.konst(expr)),
+                    a => Op::Neg(a),
+                },
+                syn::UnOp::Deref(_) => match self.lower_operand(&u.expr, out) {
+                    Operand::Konst(_) => Op::Konst(self.konst(expr)),
+                    a => Op::Copy(a),
+                },
+                _ => Op::Konst(self.konst(expr)),
+            },
+            Expr::Index(ix) => match self.local_of(&ix.expr) {
+                Some(v) if self.kind(v) == Kind::Tensor => {
+                    self.errors.spanned(
+                        ix,
+                        "#[differentiate] does not support indexing an array that carries a derivative; use array operations",
+                    );
+                    Op::Konst(self.dummy())
+                }
+                Some(v) if self.kind(v) == Kind::Seq => {
+                    let index = self.konst(&ix.index);
+                    Op::Copy(Operand::Elem(v, index))
+                }
+                Some(v) if self.kind(v) == Kind::Float => {
+                    self.errors.spanned(&ix.expr, "cannot index a float");
+                    Op::Konst(self.dummy())
+                }
+                _ => {
+                    let k = self.konst(expr);
+                    if self.reads_derivative(expr) {
+                        self.errors.spanned(
+                            ix,
+                            "#[differentiate] supports indexing a parameter or local array of floats by name (`x[i]`), not nested indexing",
+                        );
+                    }
+                    Op::Konst(k)
+                }
+            },
+            Expr::MethodCall(m) => self.lower_method(m, out),
+            Expr::Call(c) => self.lower_call(c, out),
+            Expr::Cast(c) => {
+                let a = self.lower_operand(&c.expr, out);
+                match (&a, classify(&c.ty)) {
+                    (Operand::Konst(_), _) => Op::Konst(self.konst(expr)),
+                    (Operand::Var(v), _) if self.kind(*v) == Kind::Tensor => {
+                        self.errors
+                            .spanned(c, "#[differentiate] does not support casting an array");
+                        Op::Konst(self.dummy())
+                    }
+                    (_, TypeClass::Float) => Op::Cast(a, (*c.ty).clone()),
+                    // Casting to an integer: a step function, derivative zero.
+                    _ => Op::Konst(self.konst(expr)),
+                }
+            }
+            Expr::Array(arr) => {
+                let items: Vec<Operand> = arr
+                    .elems
+                    .iter()
+                    .map(|e| self.lower_operand(e, out))
+                    .collect();
+                if items.iter().all(|o| matches!(o, Operand::Konst(_))) {
+                    Op::Konst(self.konst(expr))
+                } else {
+                    Op::List { items, vec: false }
+                }
+            }
+            Expr::Repeat(r) => {
+                let k = self.konst(expr);
+                if k.reads.iter().any(|&v| self.kind(v) == Kind::Float) {
+                    self.errors.spanned(
+                        &r.expr,
+                        "#[differentiate] supports `[value; N]` only with a constant value; write the elements in a loop",
+                    );
+                }
+                Op::Konst(k)
+            }
+            Expr::Macro(m) => self.lower_macro(m, out),
+            Expr::If(_) | Expr::Block(_) => Op::Copy(self.lower_operand(expr, out)),
+            Expr::Reference(r)
+                if r.mutability.is_none() && self.sub_slice_of(&r.expr).is_some() =>
+            {
+                self.lower_sub_slice(&r.expr)
+            }
+            Expr::Reference(r) => match self.local_of(&r.expr) {
+                Some(v) if self.kind(v) == Kind::Seq => Op::Copy(Operand::Var(v)),
+                // `&h * &h` on arrays: a shared reference is its value.
+                _ if r.mutability.is_none() => match self.lower_op(&r.expr, out) {
+                    Op::Konst(_) => Op::Konst(self.konst(expr)),
+                    op => op,
+                },
+                _ => Op::Konst(self.konst(expr)),
+            },
+            _ => match self.konst_checked(expr) {
+                // A local whose definition already had an error: one error is enough.
+                Some(k) if k.reads.iter().any(|v| self.poisoned.contains(v)) => {
+                    Op::Konst(self.dummy())
+                }
+                Some(_) if self.reads_derivative(expr) => {
+                    self.errors.spanned(
+                        expr,
+                        "#[differentiate] does not support this expression on values that carry a derivative; supported: arithmetic, method calls, calls, casts, indexing and `&value`",
+                    );
+                    Op::Konst(self.dummy())
+                }
+                Some(k) => Op::Konst(k),
+                None => Op::Konst(self.dummy()),
+            },
+        }
+    }
+
+    pub(super) fn lower_method(&mut self, m: &syn::ExprMethodCall, out: &mut Vec<Stmt>) -> Op {
+        let name = m.method.to_string();
+        // `x.mean().unwrap()`: ndarray's means are options (empty arrays have none).
+        if (name == "unwrap" || name == "expect") && m.args.len() <= 1 {
+            if let Expr::MethodCall(inner) = strip(&m.receiver) {
+                let inner_name = inner.method.to_string();
+                let optional = Reduction::METHODS
+                    .iter()
+                    .any(|&(n, _, unwrap)| unwrap && n == inner_name);
+                if optional {
+                    // Only arrays have these among the types the macro accepts.
+                    let receiver = self.lower_operand(&inner.receiver, out);
+                    if receiver.var().is_some_and(|v| self.kind(v) == Kind::Tensor) {
+                        let args = inner.args.iter().map(|a| self.konst(a)).collect();
+                        if let Some(r) = Reduction::from_method(&inner_name, true, args) {
+                            return Op::Reduce(r, receiver);
+                        }
+                    }
+                    self.errors.spanned(
+                        &inner.method,
+                        format!(
+                            "#[differentiate] supports {} on ndarray arrays only",
+                            Reduction::usage_of(&inner_name).unwrap_or_default()
+                        ),
+                    );
+                    return Op::Konst(self.dummy());
+                }
+            }
+        }
+        let receiver_var = self.local_of(&m.receiver);
+        // Sequences: their length is a constant; a copy is a copy.
+        if let Some(v) = receiver_var.filter(|&v| self.kind(v) == Kind::Seq) {
+            return match name.as_str() {
+                "len" if m.args.is_empty() => Op::Konst(self.konst(&Expr::MethodCall(m.clone()))),
+                "to_vec" | "clone" | "to_owned" if m.args.is_empty() => Op::Copy(Operand::Var(v)),
+                _ => {
+                    self.errors.spanned(
+                        &m.method,
+                        format!("#[differentiate] does not support `.{name}()` on a sequence of floats; supported: `.len()`, `.to_vec()`, `.clone()`, indexing `x[i]`, and loops over `x.iter()`"),
+                    );
+                    Op::Konst(self.dummy())
+                }
+            };
+        }
+        if INSPECT_METHODS.contains(&name.as_str()) || STEP_METHODS.contains(&name.as_str()) {
+            return Op::Konst(self.konst(&Expr::MethodCall(m.clone())));
+        }
+        let receiver = self.lower_operand(&m.receiver, out);
+        if receiver.var().is_some_and(|v| self.kind(v) == Kind::Tensor) {
+            return self.lower_tensor_method(m, &name, receiver, out);
+        }
+        let args: Vec<Operand> = m.args.iter().map(|a| self.lower_operand(a, out)).collect();
+        let constant = matches!(receiver, Operand::Konst(_))
+            && args.iter().all(|a| matches!(a, Operand::Konst(_)));
+        if constant {
+            return Op::Konst(self.konst(&Expr::MethodCall(m.clone())));
+        }
+        let Some(&MathEntry {
+            op: math, arity, ..
+        }) = Math::from_name(&name)
+        else {
+            self.errors.spanned(
+                &m.method,
+                format!("#[differentiate] does not know the derivative of `.{name}()`; supported float methods: {} (and, with zero derivative, {}); for another function, declare a gate with `backprop::gate!`", Math::names(|_| true), STEP_METHODS.join(", ")),
+            );
+            return Op::Konst(self.dummy());
+        };
+        if args.len() != arity {
+            self.errors
+                .spanned(&m.method, format!("`.{name}()` takes {arity} argument(s)"));
+            return Op::Konst(self.dummy());
+        }
+        if let Some(t) = &m.turbofish {
+            self.errors.spanned(t, "unexpected generic arguments");
+        }
+        Op::Math(math, receiver, args)
+    }
+
+    /// A method of an array: `dot`, reductions, transposition, elementwise math.
+    pub(super) fn lower_tensor_method(
+        &mut self,
+        m: &syn::ExprMethodCall,
+        name: &str,
+        receiver: Operand,
+        out: &mut Vec<Stmt>,
+    ) -> Op {
+        let arg = |cx: &mut Self, out: &mut Vec<Stmt>, i: usize| -> Operand {
+            let a = &m.args[i];
+            let inner = match strip(a) {
+                Expr::Reference(r) => &*r.expr,
+                other => other,
+            };
+            cx.lower_operand(inner, out)
+        };
+        match (name, m.args.len()) {
+            ("dot", 1) => {
+                let rhs = arg(self, out, 0);
+                Op::Dot(receiver, rhs)
+            }
+            // The standard deviation is the square root of the variance: its rules follow.
+            ("std_axis", 2) => {
+                let args = m.args.iter().map(|a| self.konst(a)).collect();
+                let var = Reduction::from_method("var_axis", false, args).expect("two arguments");
+                let var = self.materialize(Op::Reduce(var, receiver), m.method.span(), out);
+                Op::Math(Math::Sqrt, var, Vec::new())
+            }
+            (name, n) if Reduction::METHODS.contains(&(name, n, false)) => {
+                let args = m.args.iter().map(|a| self.konst(a)).collect();
+                match Reduction::from_method(name, false, args) {
+                    Some(r) => Op::Reduce(r, receiver),
+                    None => Op::Konst(self.dummy()),
+                }
+            }
+            // An owned copy: the same value.
+            ("to_owned" | "clone", 0) => Op::Copy(receiver),
+            (name, _) if SHAPE_METHODS.contains(&name) => {
+                Op::Konst(self.konst(&Expr::MethodCall(m.clone())))
+            }
+            (name, _) if Math::from_name(name).is_some_and(|e| e.on_arrays) => {
+                let Some(&MathEntry {
+                    op: math, arity, ..
+                }) = Math::from_name(name)
+                else {
+                    return Op::Konst(self.dummy());
+                };
+                let args: Vec<Operand> = (0..m.args.len()).map(|i| arg(self, out, i)).collect();
+                if args.len() != arity || args.iter().any(|a| !matches!(a, Operand::Konst(_))) {
+                    self.errors.spanned(
+                        &m.method,
+                        format!("`.{name}()` takes {arity} constant argument(s)"),
+                    );
+                    return Op::Konst(self.dummy());
+                }
+                Op::Math(math, receiver, args)
+            }
+            (name, _) => {
+                self.errors.spanned(
+                    &m.method,
+                    format!("#[differentiate] does not support `.{name}()` on an array; supported: `.dot(&w)`, {}, `.to_owned()`, `.clone()`, elementwise {}, and the gates `sigmoid`, `relu`, `maximum`, `minimum`, `softmax`, `log_softmax`, `softmax_cross_entropy`", Reduction::usage(), Math::names(|e| e.on_arrays)),
+                );
+                Op::Konst(self.dummy())
+            }
+        }
+    }
+}

@@ -1,0 +1,265 @@
+//! Loops: `for` over ranges and sequences, `while`, `loop`, their variables.
+
+use super::*;
+
+impl<'e> Lower<'e> {
+    pub(super) fn lower_loop(&mut self, expr: &Expr, out: &mut Vec<Stmt>) {
+        let (label, span) = match expr {
+            Expr::ForLoop(f) => (&f.label, f.for_token.span),
+            Expr::While(w) => (&w.label, w.while_token.span),
+            Expr::Loop(l) => (&l.label, l.loop_token.span),
+            _ => return,
+        };
+        if let Some(label) = label {
+            self.errors
+                .spanned(label, "#[differentiate] does not support labeled loops yet");
+        }
+        let previous = self.scope;
+        match expr {
+            Expr::ForLoop(f) => {
+                let Some((head, prelude, body_scope)) = self.lower_for_head(f) else {
+                    return;
+                };
+                let mut stmts = prelude;
+                self.lower_stmts(&f.body.stmts, Sink::Discard, &mut stmts, &[]);
+                self.leave_block(previous);
+                out.push(Stmt::Loop {
+                    head,
+                    body: Block {
+                        scope: body_scope,
+                        stmts,
+                    },
+                    span,
+                });
+            }
+            Expr::While(w) => {
+                if let Expr::Let(l) = &*w.cond {
+                    self.errors
+                        .spanned(l, "#[differentiate] does not support `while let`");
+                    return;
+                }
+                let cond = self.konst(&w.cond);
+                let scope = self.enter_block(true);
+                let mut stmts = Vec::new();
+                self.lower_stmts(&w.body.stmts, Sink::Discard, &mut stmts, &[]);
+                self.leave_block(previous);
+                out.push(Stmt::Loop {
+                    head: LoopHead::While { cond },
+                    body: Block { scope, stmts },
+                    span,
+                });
+            }
+            Expr::Loop(l) => {
+                let scope = self.enter_block(true);
+                let mut stmts = Vec::new();
+                self.lower_stmts(&l.body.stmts, Sink::Discard, &mut stmts, &[]);
+                self.leave_block(previous);
+                out.push(Stmt::Loop {
+                    head: LoopHead::Infinite,
+                    body: Block { scope, stmts },
+                    span,
+                });
+            }
+            _ => {}
+        }
+    }
+
+    /// A `for` loop's variable, bound in the loop's scope: a plain name, or none for `_`.
+    pub(super) fn loop_var(&mut self, pat: &Pat, kind: Kind, form: &str) -> Option<VarId> {
+        if matches!(pat, Pat::Wild(_)) {
+            return None;
+        }
+        match pat_ident(pat) {
+            Some((ident, _)) => {
+                let var = self.user_var(ident, kind, None);
+                self.bind(ident, var);
+                Some(var)
+            }
+            None => {
+                self.errors.spanned(
+                    pat,
+                    format!("#[differentiate] supports {form} with a plain name (or `_`)"),
+                );
+                None
+            }
+        }
+    }
+
+    /// The head of a `for` loop, the statements that start its body, and the body's scope
+    /// (entered; the caller leaves it).
+    pub(super) fn lower_for_head(
+        &mut self,
+        f: &syn::ExprForLoop,
+    ) -> Option<(LoopHead, Vec<Stmt>, ScopeId)> {
+        let iterable = strip(&f.expr);
+        // A range, possibly reversed and stepped: replayed arithmetically in reverse.
+        if let Some(steps) = self.range_steps(iterable) {
+            let scope = self.enter_block(true);
+            let var = self.loop_var(&f.pat, Kind::Int, "`for i in range`");
+            return Some((LoopHead::Range { var, steps }, Vec::new(), scope));
+        }
+        // Elements of a sequence of floats: `for x in xs.iter()`, `for &x in xs`,
+        // `for (i, &x) in xs.iter().enumerate()`.
+        if let Some((seq, enumerate)) = self.seq_iteration(iterable) {
+            let len = self.konst_tokens_reading(seq, |name| quote!(#name.len()));
+            let private = self.private();
+            let len_expr = &len.expr;
+            let steps = self.konst_tokens(quote!(#private::steps(0..#len_expr)), &len.reads);
+            let scope = self.enter_block(true);
+            let (index_pat, elem_pat) = if enumerate {
+                match &*f.pat {
+                    Pat::Tuple(t) if t.elems.len() == 2 => (Some(&t.elems[0]), &t.elems[1]),
+                    other => {
+                        self.errors
+                            .spanned(other, "expected a pattern `(i, x)` for `.enumerate()`");
+                        return None;
+                    }
+                }
+            } else {
+                (None, &*f.pat)
+            };
+            let index = match index_pat.map(|p| (p, pat_ident(p))) {
+                Some((_, Some((ident, _)))) => {
+                    let var = self.user_var(ident, Kind::Int, None);
+                    self.bind(ident, var);
+                    var
+                }
+                Some((Pat::Wild(_), _)) | None => {
+                    self.generated_var("index", Kind::Int, f.pat.span())
+                }
+                Some((p, None)) => {
+                    self.errors
+                        .spanned(p, "expected a name or `_` for the index");
+                    return None;
+                }
+            };
+            let mut prelude = Vec::new();
+            let elem = match strip_pat_ref(elem_pat) {
+                Pat::Wild(_) => None,
+                p => match pat_ident(p) {
+                    Some((ident, _)) => Some(ident.clone()),
+                    None => {
+                        self.errors
+                            .spanned(p, "expected a name, `&name` or `_` for the element");
+                        return None;
+                    }
+                },
+            };
+            if let Some(ident) = elem {
+                let var = self.user_var(&ident, Kind::Float, None);
+                let at = self.konst_var(index);
+                prelude.push(Stmt::Let {
+                    var,
+                    op: Op::Copy(Operand::Elem(seq, at)),
+                    span: ident.span(),
+                });
+                self.bind(&ident, var);
+            }
+            return Some((
+                LoopHead::Range {
+                    var: Some(index),
+                    steps,
+                },
+                prelude,
+                scope,
+            ));
+        }
+        // Anything else is iterated as constants.
+        let iter = self.konst(iterable);
+        if iter.reads.iter().any(|&v| self.kind(v).differentiable()) {
+            self.errors.spanned(
+                iterable,
+                "#[differentiate] iterates over ranges (`a..b`, `a..=b`, `.rev()`, `.step_by(k)`) and over floats with `xs.iter()`, `&xs`, `xs.iter().enumerate()`; other iterator chains are not supported",
+            );
+            return None;
+        }
+        let scope = self.enter_block(true);
+        let var = self.loop_var(strip_pat_ref(&f.pat), Kind::Other, "`for name in ...`");
+        // `for &c in CONSTS.iter()`: the pattern's `&` goes into the head.
+        let iter = if matches!(&*f.pat, Pat::Reference(_)) {
+            let inner = iter.expr.clone();
+            self.konst_tokens(
+                quote!(::core::iter::Iterator::copied(::core::iter::IntoIterator::into_iter(#inner))),
+                &iter.reads,
+            )
+        } else {
+            iter
+        };
+        Some((LoopHead::Iter { var, iter }, Vec::new(), scope))
+    }
+
+    /// `a..b`, `a..=b`, with `.rev()` and `.step_by(k)` in any order, as `Steps`.
+    pub(super) fn range_steps(&mut self, expr: &Expr) -> Option<Konst> {
+        let mut methods = Vec::new();
+        let mut base = expr;
+        loop {
+            match strip(base) {
+                Expr::MethodCall(m) if m.method == "rev" && m.args.is_empty() => {
+                    methods.push((m.method.clone(), None));
+                    base = &m.receiver;
+                }
+                Expr::MethodCall(m) if m.method == "step_by" && m.args.len() == 1 => {
+                    methods.push((m.method.clone(), Some(&m.args[0])));
+                    base = &m.receiver;
+                }
+                Expr::Range(r) => {
+                    let (Some(start), Some(end)) = (&r.start, &r.end) else {
+                        self.errors
+                            .spanned(r, "#[differentiate] needs both ends of a loop's range");
+                        return None;
+                    };
+                    let range = self.konst(strip(&Expr::Range(r.clone())));
+                    let _ = (start, end);
+                    let private = self.private();
+                    let inner = range.expr.clone();
+                    let mut reads = range.reads.clone();
+                    let mut tokens = quote!(#private::steps(#inner));
+                    for (method, arg) in methods.iter().rev() {
+                        match arg {
+                            Some(arg) => {
+                                let k = self.konst(arg);
+                                reads.extend(k.reads.iter().copied());
+                                let e = k.expr;
+                                tokens.extend(quote!(.#method(#e)));
+                            }
+                            None => tokens.extend(quote!(.#method())),
+                        }
+                    }
+                    reads.sort_unstable();
+                    reads.dedup();
+                    return Some(self.konst_tokens(tokens, &reads));
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// `xs`, `&xs`, `xs.iter()`, `xs.iter().copied()`, with `.enumerate()`: the sequence.
+    pub(super) fn seq_iteration(&self, expr: &Expr) -> Option<(VarId, bool)> {
+        let mut enumerate = false;
+        let mut e = strip(expr);
+        if let Expr::MethodCall(m) = e {
+            if m.method == "enumerate" && m.args.is_empty() {
+                enumerate = true;
+                e = strip(&m.receiver);
+            }
+        }
+        loop {
+            match e {
+                Expr::MethodCall(m)
+                    if m.args.is_empty()
+                        && ["iter", "copied", "cloned", "into_iter"]
+                            .iter()
+                            .any(|n| m.method == n) =>
+                {
+                    e = strip(&m.receiver);
+                }
+                Expr::Reference(r) if r.mutability.is_none() => e = strip(&r.expr),
+                other => {
+                    let v = self.local_of(other)?;
+                    return (self.kind(v) == Kind::Seq).then_some((v, enumerate));
+                }
+            }
+        }
+    }
+}

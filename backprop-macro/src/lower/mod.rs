@@ -1,0 +1,323 @@
+//! From `syn` to the IR: one operation per statement, unique variable names, structured
+//! control flow with every exit at the end of a block. Every construct outside the
+//! supported subset is reported here, at its span, and lowering goes on so that all
+//! problems are reported at once.
+
+use crate::args::Args;
+use crate::diag::Errors;
+use crate::ir::*;
+use crate::names::Names;
+use crate::ops::MathEntry;
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::{ToTokens, quote, quote_spanned};
+use std::collections::{BTreeSet, HashSet};
+use syn::spanned::Spanned;
+use syn::visit::Visit;
+use syn::visit_mut::VisitMut;
+use syn::{Expr, Ident, Pat, Type};
+
+mod calls;
+mod constants;
+mod expressions;
+mod loops;
+mod signature;
+mod statements;
+mod syntax;
+mod types;
+
+use constants::*;
+use syntax::*;
+pub use types::*;
+
+const RESULT_TYPES: &str = "#[differentiate] needs the function to return `f32` or `f64`, a vector of them (`[T; N]`, `Vec<T>`), or an owned ndarray array of them (`Array1<T>`, `Array2<T>`)";
+
+/// Float methods whose derivative is zero almost everywhere: their results are constants.
+const STEP_METHODS: &[&str] = &[
+    "floor",
+    "ceil",
+    "round",
+    "round_ties_even",
+    "trunc",
+    "signum",
+];
+
+/// Methods that read an array's or a sequence's shape, not its values.
+const SHAPE_METHODS: &[&str] = &[
+    "len", "is_empty", "shape", "dim", "raw_dim", "ndim", "nrows", "ncols", "strides",
+];
+
+/// Float methods that inspect a value without producing a float.
+const INSPECT_METHODS: &[&str] = &[
+    "is_nan",
+    "is_infinite",
+    "is_finite",
+    "is_normal",
+    "is_subnormal",
+    "is_sign_positive",
+    "is_sign_negative",
+    "classify",
+    "to_bits",
+    "partial_cmp",
+    "total_cmp",
+];
+
+/// What lowering gives: the function, or, when it was rejected, a stand-in with its
+/// signature and a body that never returns (`None` if the signature itself was rejected).
+pub enum Lowered {
+    Func(Func),
+    Rejected(Option<Func>),
+}
+
+pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
+    let mut user = HashSet::new();
+    collect_idents(item.to_token_stream(), &mut user);
+    let mut cx = Lower {
+        errors,
+        krate: args.krate.clone(),
+        names: Names::new(user),
+        vars: Vec::new(),
+        scopes: vec![Scope {
+            parent: None,
+            loop_depth: 0,
+        }],
+        env: vec![Vec::new()],
+        scope: 0,
+        deferred: BTreeSet::new(),
+        pullback_names: BTreeSet::new(),
+        poisoned: BTreeSet::new(),
+        ret: None,
+        result: None,
+        fn_name: item.sig.ident.clone(),
+        indexed: indexed_names(&item.block),
+    };
+    let sig = &item.sig;
+    cx.check_signature(sig);
+    let lifetimes = sig.generics.lifetimes().cloned().collect();
+    let params = cx.lower_params(sig, args);
+    let (ret, ret_kind) = cx.lower_return_type(sig);
+    let signature_accepted = cx.errors.is_empty();
+    let body_start = cx.vars.len();
+
+    // `return` before the end: the value goes through one variable, named after the function.
+    let mut stmts = Vec::new();
+    let returns = Returns::scan(&item.block);
+    if returns.early {
+        let span = sig.ident.span();
+        let name = cx.names.user_var(&sig.ident.to_string());
+        let out = cx.new_var(&name, span, ret_kind, Some(ret.clone()));
+        let flag = if returns.in_loop {
+            // A `return` inside a loop assigns it there, so it starts with a value.
+            let default = cx.konst_tokens(quote!(::core::default::Default::default()), &[]);
+            stmts.push(Stmt::Let {
+                var: out,
+                op: Op::Konst(default),
+                span,
+            });
+            let flag = cx.generated_var("returned", Kind::Bool, span);
+            let no = cx.konst_tokens(quote!(false), &[]);
+            stmts.push(Stmt::Let {
+                var: flag,
+                op: Op::Konst(no),
+                span,
+            });
+            Some(flag)
+        } else {
+            cx.deferred.insert(out);
+            stmts.push(Stmt::Declare { var: out });
+            None
+        };
+        cx.ret = Some(Ret { out, flag });
+    }
+    cx.lower_stmts(&item.block.stmts, Sink::Result, &mut stmts, &[]);
+    let result = match (cx.ret.as_ref(), cx.result.take()) {
+        (Some(ret), _) => Operand::Var(ret.out),
+        (None, Some(result)) => result,
+        (None, None) => {
+            // Missing tail: rustc reports it on the user's function.
+            Operand::Konst(cx.konst_tokens(quote!(::core::unreachable!()), &[]))
+        }
+    };
+    let mut result = cx.result_var(result, sig, ret_kind, &mut stmts);
+    if !cx.errors.is_empty() {
+        if !signature_accepted {
+            return Lowered::Rejected(None);
+        }
+        // The stand-in: the body's variables dropped, its value never produced.
+        cx.vars.truncate(body_start);
+        cx.scopes.truncate(1);
+        let never = cx.konst_tokens(quote!(::core::unreachable!()), &[]);
+        stmts = Vec::new();
+        result = cx.result_var(Operand::Konst(never), sig, ret_kind, &mut stmts);
+    }
+    let func = Func {
+        name: sig.ident.clone(),
+        vis: item.vis.clone(),
+        params,
+        lifetimes,
+        ret,
+        ret_kind,
+        vars: cx.vars,
+        scopes: cx.scopes,
+        body: Block { scope: 0, stmts },
+        result,
+        names: cx.names,
+    };
+    if cx.errors.is_empty() {
+        Lowered::Func(func)
+    } else {
+        Lowered::Rejected(Some(func))
+    }
+}
+
+/// Where a block's value goes.
+#[derive(Clone, Copy)]
+enum Sink {
+    /// The function's result.
+    Result,
+    /// An `if` or block used as a value: assigned to this variable.
+    Var(VarId),
+    /// A statement: no value.
+    Discard,
+}
+
+/// Whether control reaches the end of a lowered statement list.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Flow {
+    Falls,
+    Exits,
+}
+
+/// The rest of an enclosing block, to be lowered where control goes on after an `if` that
+/// can leave (the branch that does not leave takes it).
+#[derive(Clone)]
+struct Frame<'s> {
+    rest: &'s [syn::Stmt],
+    sink: Sink,
+    env: Vec<Vec<(String, VarId)>>,
+}
+
+struct Ret {
+    /// The variable the function's value is assigned to.
+    out: VarId,
+    /// Set when a `return` inside a loop left it.
+    flag: Option<VarId>,
+}
+
+struct Lower<'e> {
+    errors: &'e mut Errors,
+    krate: syn::Path,
+    names: Names,
+    vars: Vec<Var>,
+    scopes: Vec<Scope>,
+    /// Name bindings, innermost last; each level a block of the user's code.
+    env: Vec<Vec<(String, VarId)>>,
+    /// The IR block being lowered into.
+    scope: ScopeId,
+    /// Variables declared without a value (`let y;`): every assignment of the user's
+    /// initializes them (rustc allows one per path, as `let mut y;` is rejected).
+    deferred: BTreeSet<VarId>,
+    pullback_names: BTreeSet<String>,
+    /// Locals whose value already had an error: using them reports nothing more.
+    poisoned: BTreeSet<VarId>,
+    ret: Option<Ret>,
+    result: Option<Operand>,
+    fn_name: Ident,
+    /// Names the body indexes (`p[i]`): a call's result bound to one is a sequence.
+    indexed: BTreeSet<String>,
+}
+
+impl<'e> Lower<'e> {
+    fn new_var(&mut self, name: &str, span: Span, kind: Kind, ty: Option<Type>) -> VarId {
+        let ident = Ident::new(name, Span::mixed_site().located_at(span));
+        self.vars.push(Var {
+            ident,
+            kind,
+            ty,
+            scope: self.scope,
+            param: None,
+        });
+        self.vars.len() - 1
+    }
+
+    fn user_var(&mut self, user: &Ident, kind: Kind, ty: Option<Type>) -> VarId {
+        let name = self.names.user_var(&user.to_string());
+        self.new_var(&name, user.span(), kind, ty)
+    }
+
+    fn temp_var(&mut self, kind: Kind, span: Span) -> VarId {
+        let name = self.names.temp();
+        self.new_var(&name, span, kind, None)
+    }
+
+    fn generated_var(&mut self, base: &str, kind: Kind, span: Span) -> VarId {
+        let name = self.names.generated(base);
+        self.new_var(&name, span, kind, None)
+    }
+
+    fn bind(&mut self, user: &Ident, var: VarId) {
+        let level = self.env.last_mut().expect("an environment level");
+        level.push((user.to_string(), var));
+    }
+
+    fn lookup(&self, name: &str) -> Option<VarId> {
+        self.env
+            .iter()
+            .rev()
+            .flat_map(|level| level.iter().rev())
+            .find(|(n, _)| n == name)
+            .map(|&(_, v)| v)
+    }
+
+    /// Points the user's name at a new SSA version of its variable.
+    fn rebind(&mut self, name: &str, var: VarId) {
+        for level in self.env.iter_mut().rev() {
+            if let Some(entry) = level.iter_mut().rev().find(|(n, _)| n == name) {
+                entry.1 = var;
+                return;
+            }
+        }
+    }
+
+    fn local_of(&self, expr: &Expr) -> Option<VarId> {
+        match expr {
+            Expr::Path(p) if p.qself.is_none() && p.path.leading_colon.is_none() => {
+                let ident = p.path.get_ident()?;
+                self.lookup(&ident.to_string())
+            }
+            Expr::Paren(p) => self.local_of(&p.expr),
+            Expr::Group(g) => self.local_of(&g.expr),
+            _ => None,
+        }
+    }
+
+    fn kind(&self, v: VarId) -> Kind {
+        self.vars[v].kind
+    }
+
+    /// Whether the block being lowered is the function body itself, outside every branch
+    /// and loop: there, reassigning a variable makes a new SSA version instead.
+    fn straight_line(&self) -> bool {
+        self.scope == 0
+    }
+
+    fn enter_block(&mut self, in_loop: bool) -> ScopeId {
+        let depth = self.scopes[self.scope].loop_depth + usize::from(in_loop);
+        self.scopes.push(Scope {
+            parent: Some(self.scope),
+            loop_depth: depth,
+        });
+        let id = self.scopes.len() - 1;
+        self.scope = id;
+        self.env.push(Vec::new());
+        id
+    }
+
+    fn leave_block(&mut self, previous: ScopeId) {
+        self.scope = previous;
+        self.env.pop();
+    }
+
+    fn in_loop(&self) -> bool {
+        self.scopes[self.scope].loop_depth > 0
+    }
+}

@@ -1,0 +1,196 @@
+//! The signature: parameters, their kinds and forms, the result type.
+
+use super::*;
+
+impl<'e> Lower<'e> {
+    pub(super) fn check_signature(&mut self, sig: &syn::Signature) {
+        if let Some(a) = &sig.asyncness {
+            self.errors
+                .at(a.span, "#[differentiate] does not support `async fn`");
+        }
+        if let syn::Safety::Unsafe(u) = &sig.safety {
+            self.errors
+                .at(u.span, "#[differentiate] does not support `unsafe fn`");
+        }
+        if let Some(v) = &sig.variadic {
+            self.errors
+                .spanned(v, "#[differentiate] does not support variadic functions");
+        }
+        for param in sig.generics.params.iter() {
+            match param {
+                syn::GenericParam::Lifetime(_) => {}
+                other => self.errors.spanned(
+                    other,
+                    "#[differentiate] does not support type or const parameters yet: write the function for `f32` or `f64`",
+                ),
+            }
+        }
+        if let Some(w) = &sig.generics.where_clause {
+            self.errors
+                .spanned(w, "#[differentiate] does not support `where` clauses");
+        }
+    }
+
+    pub(super) fn lower_params(&mut self, sig: &syn::Signature, args: &Args) -> Vec<Param> {
+        let mut params = Vec::new();
+        let mut seen_wrt = BTreeSet::new();
+        if let Some(wrt) = &args.wrt {
+            for name in wrt {
+                if !seen_wrt.insert(name.to_string()) {
+                    self.errors
+                        .at(name.span(), format!("`{name}` is named twice in `wrt`"));
+                }
+                let found = sig.inputs.iter().any(|arg| match arg {
+                    syn::FnArg::Typed(t) => pat_ident(&t.pat).is_some_and(|(i, _)| i == name),
+                    syn::FnArg::Receiver(_) => false,
+                });
+                if !found {
+                    self.errors.at(
+                        name.span(),
+                        format!("`{name}` is not a parameter of `{}`", sig.ident),
+                    );
+                }
+            }
+        }
+        for (index, arg) in sig.inputs.iter().enumerate() {
+            let typed = match arg {
+                syn::FnArg::Receiver(r) => {
+                    self.errors.spanned(
+                        r,
+                        "#[differentiate] supports free functions, not methods: make `self` an ordinary parameter",
+                    );
+                    continue;
+                }
+                syn::FnArg::Typed(t) => t,
+            };
+            let Some((ident, mutable)) = pat_ident(&typed.pat) else {
+                self.errors.spanned(
+                    &typed.pat,
+                    "#[differentiate] needs every parameter to be a plain name (`x: f64`), not a pattern",
+                );
+                continue;
+            };
+            let in_wrt = args.wrt.as_ref().map(|w| w.iter().any(|n| n == ident));
+            let class = classify(&typed.ty);
+            let (kind, form) = match class {
+                TypeClass::MutRef => {
+                    self.errors.spanned(
+                        &typed.ty,
+                        "#[differentiate] does not support `&mut` parameters: writes through references have no gradient it can track; return the value instead",
+                    );
+                    continue;
+                }
+                TypeClass::Float => (Kind::Float, ParamForm::Float),
+                TypeClass::Seq(grad) => (Kind::Seq, ParamForm::Seq(grad)),
+                TypeClass::Tensor(elem, dim) => {
+                    let private = self.private();
+                    let dim = match dim.to_string().as_str() {
+                        "Ix1" | "Ix2" | "Ix3" | "IxDyn" => quote!(#private::ndarray::#dim),
+                        _ => dim,
+                    };
+                    let grad: Type = syn::parse_quote!(#private::ndarray::Array<#elem, #dim>);
+                    (Kind::Tensor, ParamForm::Tensor(Box::new(grad)))
+                }
+                TypeClass::Int => (Kind::Int, ParamForm::Const),
+                TypeClass::Bool => (Kind::Bool, ParamForm::Const),
+                TypeClass::Unknown if in_wrt == Some(false) => (Kind::Other, ParamForm::Const),
+                // A type parameter's type: the error about generics says it already.
+                TypeClass::Unknown if sig.generics.type_params().next().is_some() => continue,
+                TypeClass::Unknown => {
+                    self.errors.spanned(
+                        &typed.ty,
+                        "unsupported parameter type: #[differentiate] differentiates `f32`, `f64`, `[T; N]`, `&[T]`, `Vec<T>`, `&Vec<T>` and ndarray arrays (`&Array1<T>`, `&Array2<T>`, `&Array<T, D>`, views) (T = f32 or f64) and passes integers, `bool` and references to them through as constants; to pass another type as a constant, leave it out of `wrt(...)`",
+                    );
+                    continue;
+                }
+            };
+            let form = match (in_wrt, form) {
+                (Some(false), _) => ParamForm::Const,
+                (Some(true), ParamForm::Const) => {
+                    self.errors.at(
+                        ident.span(),
+                        format!(
+                            "`{ident}` cannot be differentiated: only floats and sequences of floats can (integers and `bool` are constants)"
+                        ),
+                    );
+                    ParamForm::Const
+                }
+                (_, form) => form,
+            };
+            let var = self.user_var(ident, kind, Some((*typed.ty).clone()));
+            self.vars[var].param = Some(index);
+            self.bind(ident, var);
+            params.push(Param {
+                var,
+                name: ident.clone(),
+                ty: (*typed.ty).clone(),
+                form,
+                mutable,
+            });
+        }
+        params
+    }
+
+    pub(super) fn lower_return_type(&mut self, sig: &syn::Signature) -> (Type, Kind) {
+        match &sig.output {
+            syn::ReturnType::Type(_, ty) => match classify(ty) {
+                TypeClass::Float => ((**ty).clone(), Kind::Float),
+                // A vector result: `vjp` takes a vector upstream gradient, `jacobian` gives
+                // one gradient per output.
+                TypeClass::Seq(_) if !matches!(**ty, Type::Reference(_)) => {
+                    ((**ty).clone(), Kind::Seq)
+                }
+                // An owned ndarray array: `vjp` takes an upstream array of its shape.
+                TypeClass::Tensor(..) if !matches!(**ty, Type::Reference(_)) => {
+                    ((**ty).clone(), Kind::Tensor)
+                }
+                _ => {
+                    self.errors.spanned(ty, RESULT_TYPES);
+                    ((**ty).clone(), Kind::Other)
+                }
+            },
+            syn::ReturnType::Default => {
+                self.errors.at(sig.paren_token.span.join(), RESULT_TYPES);
+                (syn::parse_quote!(()), Kind::Other)
+            }
+        }
+    }
+
+    /// The value the pullback starts from must be a variable of the function body.
+    pub(super) fn result_var(
+        &mut self,
+        result: Operand,
+        sig: &syn::Signature,
+        ret_kind: Kind,
+        stmts: &mut Vec<Stmt>,
+    ) -> Operand {
+        let needs_var = match &result {
+            Operand::Var(v) => self.vars[*v].param.is_some(),
+            Operand::Elem(..) => true,
+            Operand::Konst(_) => true,
+        };
+        if !needs_var {
+            return result;
+        }
+        let kind = match &result {
+            Operand::Var(v) => self.kind(*v),
+            Operand::Elem(..) => Kind::Float,
+            Operand::Konst(_) => ret_kind,
+        };
+        let name = self.names.user_var(&sig.ident.to_string());
+        let previous = self.scope;
+        self.scope = 0;
+        let var = self.new_var(&name, sig.ident.span(), kind, None);
+        self.scope = previous;
+        let op = match result {
+            Operand::Konst(k) => Op::Konst(k),
+            other => Op::Copy(other),
+        };
+        stmts.push(Stmt::Let {
+            var,
+            op,
+            span: sig.ident.span(),
+        });
+        Operand::Var(var)
+    }
+}

@@ -1,0 +1,646 @@
+//! Statements: blocks, `let`, assignments, `if`, `return`, and the frames that carry the
+//! rest of a block into the branch that does not leave.
+
+use super::*;
+
+impl<'e> Lower<'e> {
+    pub(super) fn lower_stmts<'s>(
+        &mut self,
+        stmts: &'s [syn::Stmt],
+        sink: Sink,
+        out: &mut Vec<Stmt>,
+        k: &[Frame<'s>],
+    ) -> Flow {
+        let last = stmts.len().saturating_sub(1);
+        for (i, stmt) in stmts.iter().enumerate() {
+            let rest = &stmts[i + 1..];
+            match stmt {
+                syn::Stmt::Local(local) => {
+                    // An initializer that can `return` (or leave the loop): the statements
+                    // after the `let` go on inside the paths that fall through it.
+                    let exiting = local.init.as_ref().and_then(|init| match strip(&init.expr) {
+                        Expr::If(ifx) if exits(ifx) && init.diverge.is_none() => Some(Ok(ifx)),
+                        Expr::Block(b)
+                            if b.label.is_none() && block_exits(&b.block) && init.diverge.is_none() =>
+                        {
+                            Some(Err(&b.block))
+                        }
+                        _ => None,
+                    });
+                    if let Some(init) = exiting {
+                        let Some(var) = self.declare_local(local, out) else { continue };
+                        // The statements after the `let` see the variable; its initializer
+                        // sees the names bound before it.
+                        let before = self.env.clone();
+                        self.bind_local(local, var);
+                        let k2 = self.push_frame(k, rest, sink);
+                        self.env = before;
+                        let flow = match init {
+                            Ok(ifx) => self.lower_if(ifx, Sink::Var(var), out, &k2),
+                            Err(block) => {
+                                self.env.push(Vec::new());
+                                let flow = self.lower_stmts(&block.stmts, Sink::Var(var), out, &k2);
+                                self.env.pop();
+                                flow
+                            }
+                        };
+                        self.bind_local(local, var);
+                        return flow;
+                    }
+                    self.lower_local(local, out);
+                }
+                syn::Stmt::Item(item) => self.errors.spanned(
+                    item,
+                    "#[differentiate] does not support items (fn, struct, use, ...) inside the function: move them out",
+                ),
+                syn::Stmt::Macro(m) => self.lower_statement_macro(&m.mac, out),
+                syn::Stmt::Expr(expr, semi) => {
+                    let tail = semi.is_none() && i == last;
+                    // Code from `macro_rules!` arrives in invisible groups.
+                    let expr = strip_group(expr);
+                    match expr {
+                        Expr::Return(r) => return self.lower_return(r, out),
+                        Expr::Break(b) => {
+                            if let Some(label) = &b.label {
+                                self.errors.spanned(label, "#[differentiate] does not support labeled `break` yet");
+                            } else if let Some(value) = &b.expr {
+                                self.errors.spanned(value, "#[differentiate] does not support `break` with a value");
+                            } else if !self.in_loop() {
+                                self.errors.spanned(b, "`break` outside of a loop");
+                            }
+                            out.push(Stmt::Break);
+                            return Flow::Exits;
+                        }
+                        Expr::Continue(c) => {
+                            if let Some(label) = &c.label {
+                                self.errors.spanned(label, "#[differentiate] does not support labeled `continue` yet");
+                            }
+                            return Flow::Exits;
+                        }
+                        Expr::If(ifx) if exits(ifx) => {
+                            let k2 = self.push_frame(k, rest, sink);
+                            let branch_sink = if tail { sink } else { Sink::Discard };
+                            return self.lower_if(ifx, branch_sink, out, &k2);
+                        }
+                        Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) if has_return(expr) => {
+                            self.lower_loop(expr, out);
+                            return self.after_returning_loop(out, &self.push_frame(k, rest, sink));
+                        }
+                        _ if tail => {
+                            if let Flow::Exits = self.lower_tail(expr, sink, out) {
+                                return Flow::Exits;
+                            }
+                        }
+                        _ => self.lower_stmt_expr(expr, out),
+                    }
+                }
+            }
+        }
+        self.fall_through(out, k)
+    }
+
+    pub(super) fn push_frame<'s>(
+        &self,
+        k: &[Frame<'s>],
+        rest: &'s [syn::Stmt],
+        sink: Sink,
+    ) -> Vec<Frame<'s>> {
+        let mut k2 = k.to_vec();
+        k2.push(Frame {
+            rest,
+            sink,
+            env: self.env.clone(),
+        });
+        k2
+    }
+
+    /// Control reached the end of a block: go on with the rest of the enclosing blocks.
+    pub(super) fn fall_through<'s>(&mut self, out: &mut Vec<Stmt>, k: &[Frame<'s>]) -> Flow {
+        let Some((frame, below)) = k.split_last() else {
+            return Flow::Falls;
+        };
+        let saved = std::mem::replace(&mut self.env, frame.env.clone());
+        // The continuation's own `let`s are scoped to it, inside the current block.
+        self.env.push(Vec::new());
+        let flow = self.lower_stmts(frame.rest, frame.sink, out, below);
+        self.env = saved;
+        flow
+    }
+
+    /// The block's value, given to its sink.
+    pub(super) fn lower_tail(&mut self, expr: &Expr, sink: Sink, out: &mut Vec<Stmt>) -> Flow {
+        match sink {
+            Sink::Discard => {
+                self.lower_stmt_expr(expr, out);
+                Flow::Falls
+            }
+            Sink::Var(var) => {
+                match strip(expr) {
+                    Expr::If(ifx) => return self.lower_if(ifx, sink, out, &[]),
+                    Expr::Block(b) if b.label.is_none() => {
+                        return self.lower_block_expr(&b.block, sink, out);
+                    }
+                    _ => {}
+                }
+                let op = self.lower_op(expr, out);
+                self.assign_init(var, op, expr.span(), out);
+                Flow::Falls
+            }
+            Sink::Result => {
+                if let Some(ret) = &self.ret {
+                    let (var, init) = (ret.out, ret.flag.is_none());
+                    match strip(expr) {
+                        Expr::If(ifx) => return self.lower_if(ifx, Sink::Var(var), out, &[]),
+                        Expr::Block(b) if b.label.is_none() => {
+                            return self.lower_block_expr(&b.block, Sink::Var(var), out);
+                        }
+                        _ => {}
+                    }
+                    let op = self.lower_op(expr, out);
+                    if init {
+                        self.assign_init(var, op, expr.span(), out);
+                    } else {
+                        let op = self.overwrite(op, expr.span(), out);
+                        out.push(Stmt::Assign {
+                            var,
+                            op,
+                            init: false,
+                            span: expr.span(),
+                        });
+                    }
+                    return Flow::Falls;
+                }
+                let value = match strip(expr) {
+                    Expr::If(_) | Expr::Block(_) => {
+                        // Named after the function, like a `let` of the user's.
+                        let name = self.fn_result_name();
+                        let var = self.new_var(&name, expr.span(), Kind::Float, None);
+                        self.deferred.insert(var);
+                        out.push(Stmt::Declare { var });
+                        let flow = match strip(expr) {
+                            Expr::If(ifx) => self.lower_if(ifx, Sink::Var(var), out, &[]),
+                            Expr::Block(b) => self.lower_block_expr(&b.block, Sink::Var(var), out),
+                            _ => Flow::Falls,
+                        };
+                        self.result = Some(Operand::Var(var));
+                        return flow;
+                    }
+                    _ => {
+                        let op = self.lower_op(expr, out);
+                        match op {
+                            Op::Copy(operand) => operand,
+                            Op::Konst(k) => Operand::Konst(k),
+                            op => {
+                                let name = self.fn_result_name();
+                                let var = self.new_var(&name, expr.span(), self.op_kind(&op), None);
+                                out.push(Stmt::Let {
+                                    var,
+                                    op: self.finish_call(op, var),
+                                    span: expr.span(),
+                                });
+                                Operand::Var(var)
+                            }
+                        }
+                    }
+                };
+                self.result = Some(value);
+                Flow::Falls
+            }
+        }
+    }
+
+    pub(super) fn fn_result_name(&mut self) -> String {
+        // The enclosing function's name is the nicest name for its value (`f = q * z`).
+        self.names.user_var(&self.fn_name_string())
+    }
+
+    pub(super) fn fn_name_string(&self) -> String {
+        self.fn_name.to_string()
+    }
+
+    /// `let name = init;`, `let name: T = init;`, `let name;`.
+    pub(super) fn lower_local(&mut self, local: &syn::Local, out: &mut Vec<Stmt>) {
+        // `let _ = e;`: evaluated for its effect only.
+        if let (Pat::Wild(_), Some(init)) = (&local.pat, &local.init) {
+            if init.diverge.is_none() {
+                let before = out.len();
+                self.lower_stmt_expr(&init.expr, out);
+                // A value discarded on purpose stays discarded (`_ = x * 2.0;`), so rustc
+                // does not warn about an unused result in the generated code.
+                if out.len() == before + 1 {
+                    if let Some(Stmt::Eval(k)) = out.last_mut() {
+                        let e = &k.expr;
+                        k.expr = syn::parse_quote!(_ = #e);
+                    }
+                }
+                return;
+            }
+        }
+        let Some((ident, ty, _mutable)) = self.local_pattern(local) else {
+            return;
+        };
+        let Some(init) = &local.init else {
+            if let Some(var) = self.declare_local(local, out) {
+                self.bind(&ident, var);
+            }
+            return;
+        };
+        if let Some((else_token, _)) = &init.diverge {
+            self.errors.spanned(
+                else_token,
+                "#[differentiate] does not support `let ... else`",
+            );
+            return;
+        }
+        let annotated = ty.as_ref().map(classify_kind);
+        let errors_before = self.errors.count();
+        match strip(&init.expr) {
+            Expr::If(ifx) => {
+                let Some(var) = self.declare_local(local, out) else {
+                    return;
+                };
+                self.lower_if(ifx, Sink::Var(var), out, &[]);
+                self.bind(&ident, var);
+                return;
+            }
+            Expr::Block(b) if b.label.is_none() && b.block.stmts.len() > 1 => {
+                let Some(var) = self.declare_local(local, out) else {
+                    return;
+                };
+                self.lower_block_expr(&b.block, Sink::Var(var), out);
+                self.bind(&ident, var);
+                return;
+            }
+            _ => {}
+        }
+        let op = self.lower_op(&init.expr, out);
+        // `let rot: &[f64] = &cam[0..3];`: the copy is a `Vec`, the annotation goes.
+        let ty = if matches!(&op, Op::Call(c) if c.sub_slice) {
+            None
+        } else {
+            ty
+        };
+        let kind = annotated.unwrap_or_else(|| match self.op_kind(&op) {
+            // `let p = polar(r, t); p[0]`: the call returns a sequence.
+            Kind::Float
+                if matches!(op, Op::Call(_)) && self.indexed.contains(&ident.to_string()) =>
+            {
+                Kind::Seq
+            }
+            kind => kind,
+        });
+        let var = self.user_var(&ident, kind, ty);
+        if self.errors.count() != errors_before {
+            self.poisoned.insert(var);
+        }
+        let op = self.finish_call(op, var);
+        out.push(Stmt::Let {
+            var,
+            op,
+            span: local.span(),
+        });
+        self.bind(&ident, var);
+    }
+
+    pub(super) fn local_pattern(
+        &mut self,
+        local: &syn::Local,
+    ) -> Option<(Ident, Option<Type>, bool)> {
+        let (pat, ty) = match &local.pat {
+            Pat::Type(t) => (&*t.pat, Some((*t.ty).clone())),
+            other => (other, None),
+        };
+        match pat_ident(pat) {
+            Some((ident, mutable)) => Some((ident.clone(), ty, mutable)),
+            None => {
+                self.errors.spanned(
+                    pat,
+                    "#[differentiate] supports `let name = ...;` and `let name: Type = ...;`, not patterns",
+                );
+                None
+            }
+        }
+    }
+
+    /// `let name;` (or the variable an `if` used as a value assigns): declared now,
+    /// assigned once on every path.
+    pub(super) fn declare_local(
+        &mut self,
+        local: &syn::Local,
+        out: &mut Vec<Stmt>,
+    ) -> Option<VarId> {
+        let (ident, ty, mutable) = self.local_pattern(local)?;
+        if mutable && local.init.is_none() {
+            self.errors.spanned(
+                &local.pat,
+                "#[differentiate] does not support `let mut` without a value: give it an initial value",
+            );
+            return None;
+        }
+        let kind = ty.as_ref().map(classify_kind).unwrap_or(Kind::Float);
+        let var = self.user_var(&ident, kind, ty);
+        // Only a `let y;` of the user's is initialized by a later assignment of the user's;
+        // after `let mut y = if ...`, an assignment updates `y`.
+        if local.init.is_none() {
+            self.deferred.insert(var);
+        }
+        out.push(Stmt::Declare { var });
+        Some(var)
+    }
+
+    pub(super) fn bind_local(&mut self, local: &syn::Local, var: VarId) {
+        if let Some((ident, _, _)) = self.local_pattern(local) {
+            self.bind(&ident, var);
+        }
+    }
+
+    /// The first assignment of a declared variable; it also settles the variable's kind.
+    pub(super) fn assign_init(&mut self, var: VarId, op: Op, span: Span, out: &mut Vec<Stmt>) {
+        if self.vars[var].ty.is_none() {
+            self.vars[var].kind = self.op_kind(&op);
+        }
+        let op = self.materialize_call(op, span, out);
+        out.push(Stmt::Assign {
+            var,
+            op,
+            init: true,
+            span,
+        });
+    }
+
+    /// `{ stmts; tail }` used as a value.
+    pub(super) fn lower_block_expr(
+        &mut self,
+        block: &syn::Block,
+        sink: Sink,
+        out: &mut Vec<Stmt>,
+    ) -> Flow {
+        self.env.push(Vec::new());
+        let flow = self.lower_stmts(&block.stmts, sink, out, &[]);
+        self.env.pop();
+        flow
+    }
+
+    pub(super) fn lower_return(&mut self, r: &syn::ExprReturn, out: &mut Vec<Stmt>) -> Flow {
+        let Some(value) = &r.expr else {
+            self.errors.spanned(
+                r,
+                "#[differentiate] needs `return` to give the function's value",
+            );
+            return Flow::Exits;
+        };
+        let Some(ret) = &self.ret else {
+            // The function's last statement: `return x;` is its tail.
+            return self.lower_tail(value, Sink::Result, out);
+        };
+        let (var, flag) = (ret.out, ret.flag);
+        let op = self.lower_op(value, out);
+        match flag {
+            None => self.assign_init(var, op, r.span(), out),
+            Some(flag) => {
+                let op = self.overwrite(op, r.span(), out);
+                out.push(Stmt::Assign {
+                    var,
+                    op,
+                    init: false,
+                    span: r.span(),
+                });
+                if self.in_loop() {
+                    let yes = self.konst_tokens(quote!(true), &[]);
+                    out.push(Stmt::Assign {
+                        var: flag,
+                        op: Op::Konst(yes),
+                        init: false,
+                        span: r.span(),
+                    });
+                    out.push(Stmt::Break);
+                }
+            }
+        }
+        Flow::Exits
+    }
+
+    /// After a loop a `return` can leave: `if returned { leave } else { the rest }`.
+    pub(super) fn after_returning_loop<'s>(
+        &mut self,
+        out: &mut Vec<Stmt>,
+        k: &[Frame<'s>],
+    ) -> Flow {
+        let flag = self
+            .ret
+            .as_ref()
+            .and_then(|r| r.flag)
+            .expect("a loop with `return` has a flag");
+        let cond = self.konst_var(flag);
+        let previous = self.scope;
+        let then_scope = self.enter_block(false);
+        let then = if self.in_loop() {
+            vec![Stmt::Break]
+        } else {
+            Vec::new()
+        };
+        self.leave_block(previous);
+        let else_scope = self.enter_block(false);
+        let mut els = Vec::new();
+        // The rest of the enclosing block runs only when nothing returned.
+        let (frame, below) = k.split_last().expect("a frame for the rest");
+        let flow = self.lower_stmts(frame.rest, frame.sink, &mut els, below);
+        self.leave_block(previous);
+        out.push(Stmt::If {
+            cond,
+            then: Block {
+                scope: then_scope,
+                stmts: then,
+            },
+            els: Block {
+                scope: else_scope,
+                stmts: els,
+            },
+            span: Span::call_site(),
+        });
+        flow
+    }
+
+    pub(super) fn lower_if<'s>(
+        &mut self,
+        ifx: &'s syn::ExprIf,
+        sink: Sink,
+        out: &mut Vec<Stmt>,
+        k: &[Frame<'s>],
+    ) -> Flow {
+        let cond = if let Expr::Let(l) = &*ifx.cond {
+            self.errors
+                .spanned(l, "#[differentiate] does not support `if let`");
+            self.dummy()
+        } else {
+            self.konst(&ifx.cond)
+        };
+        let previous = self.scope;
+
+        let then_scope = self.enter_block(false);
+        let mut then = Vec::new();
+        let then_flow = self.lower_stmts(&ifx.then_branch.stmts, sink, &mut then, k);
+        self.leave_block(previous);
+
+        let else_scope = self.enter_block(false);
+        let mut els = Vec::new();
+        let else_flow = match &ifx.else_branch {
+            None => self.fall_through(&mut els, k),
+            Some((_, e)) => match &**e {
+                Expr::If(nested) => self.lower_if(nested, sink, &mut els, k),
+                Expr::Block(b) => self.lower_stmts(&b.block.stmts, sink, &mut els, k),
+                other => {
+                    self.errors.spanned(other, "unexpected `else` branch");
+                    Flow::Falls
+                }
+            },
+        };
+        self.leave_block(previous);
+        out.push(Stmt::If {
+            cond,
+            then: Block {
+                scope: then_scope,
+                stmts: then,
+            },
+            els: Block {
+                scope: else_scope,
+                stmts: els,
+            },
+            span: ifx.if_token.span,
+        });
+        if then_flow == Flow::Exits && else_flow == Flow::Exits {
+            Flow::Exits
+        } else {
+            Flow::Falls
+        }
+    }
+
+    /// An expression statement that is not a tail: assignments, `if`, loops, blocks, calls.
+    pub(super) fn lower_stmt_expr(&mut self, expr: &Expr, out: &mut Vec<Stmt>) {
+        match strip_group(expr) {
+            Expr::Assign(a) => self.lower_assign(&a.left, None, &a.right, a.span(), out),
+            Expr::Binary(b) if compound(&b.op).is_some() => {
+                self.lower_assign(&b.left, compound(&b.op), &b.right, b.span(), out);
+            }
+            Expr::Binary(b) if is_compound_other(&b.op) => self.errors.spanned(
+                b.op,
+                "#[differentiate] supports `=`, `+=`, `-=`, `*=`, `/=` on floats (other compound assignments only on integers)",
+            ),
+            Expr::If(ifx) => {
+                self.lower_if(ifx, Sink::Discard, out, &[]);
+            }
+            Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) => self.lower_loop(expr, out),
+            Expr::Block(b) if b.label.is_none() => {
+                self.lower_block_expr(&b.block, Sink::Discard, out);
+            }
+            Expr::Paren(p) => self.lower_stmt_expr(&p.expr, out),
+            Expr::Macro(m) => self.lower_statement_macro(&m.mac, out),
+            // `v.push(x * x);` on a sequence or array: a change the derivative cannot follow.
+            Expr::MethodCall(m)
+                if self.local_of(&m.receiver).is_some_and(|v| {
+                    matches!(self.kind(v), Kind::Seq | Kind::Tensor)
+                        || (self.kind(v) == Kind::Float
+                            && ["push", "extend", "extend_from_slice", "insert", "append", "resize"]
+                                .contains(&m.method.to_string().as_str())
+                            && m.args.iter().any(|a| self.reads_derivative(a)))
+                }) =>
+            {
+                self.errors.spanned(
+                    &m.method,
+                    format!(
+                        "#[differentiate] does not support `.{}(..)` on a sequence or array that may carry a derivative: make it with its final length (`vec![0.0; n]`, `[0.0; N]`, `Array::zeros(..)`) and write its elements (`v[i] = ...`)",
+                        m.method
+                    ),
+                );
+            }
+            other => {
+                if let Some(k) = self.konst_checked(other) {
+                    out.push(Stmt::Eval(k));
+                }
+            }
+        }
+    }
+
+    pub(super) fn lower_assign(
+        &mut self,
+        left: &Expr,
+        op: Option<BinOp>,
+        right: &Expr,
+        span: Span,
+        out: &mut Vec<Stmt>,
+    ) {
+        match strip(left) {
+            Expr::Index(ix) => {
+                let Some(var) = self.local_of(&ix.expr).filter(|&v| self.kind(v) == Kind::Seq) else {
+                    // Writing into an integer array, say: no derivative flows.
+                    if let Some(k) = self.konst_checked_assign(left, op, right) {
+                        out.push(Stmt::Eval(k));
+                    }
+                    return;
+                };
+                let index = self.konst(&ix.index);
+                let value = match op {
+                    Some(op) => {
+                        let b = self.lower_operand(right, out);
+                        Op::Bin(op, Operand::Elem(var, index.clone()), b)
+                    }
+                    None => self.lower_op(right, out),
+                };
+                let value = self.overwrite(value, span, out);
+                let value = self.detach_elems(value, var, &index, span, out);
+                out.push(Stmt::SetElem { var, index, op: value, span });
+            }
+            Expr::Path(_) => {
+                let Some(var) = self.local_of(left) else {
+                    self.errors.spanned(left, "#[differentiate] can assign only to local variables");
+                    return;
+                };
+                let kind = self.kind(var);
+                let value = match op {
+                    Some(op) if matches!(kind, Kind::Int | Kind::Bool | Kind::Other | Kind::Pullback) => {
+                        match self.konst_checked_assign(left, Some(op), right) {
+                            Some(_) => {
+                                let combined = self.konst_binary(left, op, right);
+                                Op::Konst(combined)
+                            }
+                            None => return,
+                        }
+                    }
+                    Some(op) => {
+                        let b = self.lower_operand(right, out);
+                        let a = self.operand_of(var);
+                        fold_konst(self, op, a, b)
+                    }
+                    None => self.lower_op(right, out),
+                };
+                if self.deferred.contains(&var) {
+                    self.assign_init(var, value, span, out);
+                } else if self.straight_line() && !self.is_result(var) {
+                    // Top-level straight-line code: a new SSA version instead of mutation.
+                    let user = self.vars[var].ident.clone();
+                    let base = user_base(&user, left);
+                    let name = self.names.user_var(&base);
+                    let new = self.new_var(&name, span, kind, self.vars[var].ty.clone());
+                    let value = self.finish_call(value, new);
+                    out.push(Stmt::Let { var: new, op: value, span });
+                    self.rebind(&base, new);
+                } else {
+                    // Each call gets its own pullback; a rule that reads its result reads a
+                    // value no later assignment overwrites.
+                    let value = self.overwrite(value, span, out);
+                    out.push(Stmt::Assign { var, op: value, init: false, span });
+                }
+            }
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => self.errors.spanned(
+                left,
+                "#[differentiate] does not support writes through references: there is no gradient to track for them; return the value instead",
+            ),
+            Expr::Field(_) => self.errors.spanned(left, "#[differentiate] does not support assigning to fields"),
+            other => self.errors.spanned(other, "#[differentiate] can assign only to local variables and their elements"),
+        }
+    }
+
+    pub(super) fn is_result(&self, var: VarId) -> bool {
+        self.ret.as_ref().is_some_and(|r| r.out == var)
+    }
+}

@@ -1,0 +1,355 @@
+//! Syntax helpers and scans over the user's function.
+
+use super::*;
+
+/// `e`, in parentheses when its precedence is below `min`.
+pub(super) fn parenthesized(e: Expr, min: u8) -> Expr {
+    if crate::emit::konst_prec(&e) < min {
+        syn::parse_quote!((#e))
+    } else {
+        e
+    }
+}
+
+pub(super) fn strip(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Paren(p) => strip(&p.expr),
+        Expr::Group(g) => strip(&g.expr),
+        other => other,
+    }
+}
+
+pub(super) fn strip_group(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Group(g) => strip_group(&g.expr),
+        other => other,
+    }
+}
+
+pub(super) fn strip_pat_ref(pat: &Pat) -> &Pat {
+    match pat {
+        Pat::Reference(r) => &r.pat,
+        Pat::Paren(p) => strip_pat_ref(&p.pat),
+        other => other,
+    }
+}
+
+pub(super) fn pat_ident(pat: &Pat) -> Option<(&Ident, bool)> {
+    match pat {
+        Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
+            Some((&p.ident, p.mutability.is_some()))
+        }
+        Pat::Paren(p) => pat_ident(&p.pat),
+        _ => None,
+    }
+}
+
+pub(super) fn user_base(_renamed: &Ident, left: &Expr) -> String {
+    match strip(left) {
+        Expr::Path(p) => p
+            .path
+            .get_ident()
+            .map(|i| i.to_string())
+            .unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+pub(super) fn arith(op: &syn::BinOp) -> Option<BinOp> {
+    match op {
+        syn::BinOp::Add(_) => Some(BinOp::Add),
+        syn::BinOp::Sub(_) => Some(BinOp::Sub),
+        syn::BinOp::Mul(_) => Some(BinOp::Mul),
+        syn::BinOp::Div(_) => Some(BinOp::Div),
+        _ => None,
+    }
+}
+
+pub(super) fn compound(op: &syn::BinOp) -> Option<BinOp> {
+    match op {
+        syn::BinOp::AddAssign(_) => Some(BinOp::Add),
+        syn::BinOp::SubAssign(_) => Some(BinOp::Sub),
+        syn::BinOp::MulAssign(_) => Some(BinOp::Mul),
+        syn::BinOp::DivAssign(_) => Some(BinOp::Div),
+        _ => None,
+    }
+}
+
+pub(super) fn is_compound_other(op: &syn::BinOp) -> bool {
+    matches!(
+        op,
+        syn::BinOp::RemAssign(_)
+            | syn::BinOp::BitXorAssign(_)
+            | syn::BinOp::BitAndAssign(_)
+            | syn::BinOp::BitOrAssign(_)
+            | syn::BinOp::ShlAssign(_)
+            | syn::BinOp::ShrAssign(_)
+    )
+}
+
+pub(super) fn bin_token(op: BinOp) -> TokenStream {
+    match op {
+        BinOp::Add => quote!(+),
+        BinOp::Sub => quote!(-),
+        BinOp::Mul => quote!(*),
+        BinOp::Div => quote!(/),
+    }
+}
+
+pub(super) fn compound_token(op: BinOp) -> TokenStream {
+    match op {
+        BinOp::Add => quote!(+=),
+        BinOp::Sub => quote!(-=),
+        BinOp::Mul => quote!(*=),
+        BinOp::Div => quote!(/=),
+    }
+}
+
+impl Lower<'_> {
+    /// What a value computed by `op` is: a copy is what it copies; anything computed from
+    /// an array may be an array; a sum or a mean of an array is a float.
+    pub(super) fn op_kind(&self, op: &Op) -> Kind {
+        let any_tensor = op
+            .operands()
+            .iter()
+            .any(|o| o.var().is_some_and(|v| self.kind(v) == Kind::Tensor));
+        match op {
+            Op::Konst(k) => konst_kind(&k.expr),
+            Op::Copy(Operand::Var(v)) => self.kind(*v),
+            Op::Copy(_) => Kind::Float,
+            Op::List { .. } => Kind::Seq,
+            Op::Reduce(r, _) if r.to_float() => Kind::Float,
+            Op::Dot(..) | Op::Reduce(..) => Kind::Tensor,
+            _ if any_tensor => Kind::Tensor,
+            Op::Call(c) if c.sub_slice => Kind::Seq,
+            Op::Neg(_) | Op::Bin(..) | Op::Math(..) | Op::Cast(..) | Op::Call(_) => Kind::Float,
+        }
+    }
+}
+
+/// A constant's kind, from its syntax: integers and booleans where that is certain, a
+/// float (a candidate for carrying a derivative later) otherwise.
+pub(super) fn konst_kind(expr: &Expr) -> Kind {
+    match strip(expr) {
+        Expr::Lit(l) => match &l.lit {
+            syn::Lit::Int(_) => Kind::Int,
+            syn::Lit::Bool(_) => Kind::Bool,
+            _ => Kind::Float,
+        },
+        Expr::Binary(b) => match b.op {
+            syn::BinOp::Eq(_)
+            | syn::BinOp::Ne(_)
+            | syn::BinOp::Lt(_)
+            | syn::BinOp::Le(_)
+            | syn::BinOp::Gt(_)
+            | syn::BinOp::Ge(_)
+            | syn::BinOp::And(_)
+            | syn::BinOp::Or(_) => Kind::Bool,
+            _ => match (konst_kind(&b.left), konst_kind(&b.right)) {
+                (Kind::Int, Kind::Int) => Kind::Int,
+                (Kind::Bool, Kind::Bool) => Kind::Bool,
+                _ => Kind::Float,
+            },
+        },
+        Expr::Unary(u) => match u.op {
+            syn::UnOp::Not(_) => match konst_kind(&u.expr) {
+                Kind::Int => Kind::Int,
+                _ => Kind::Bool,
+            },
+            _ => konst_kind(&u.expr),
+        },
+        Expr::Cast(c) => classify_kind(&c.ty),
+        Expr::MethodCall(m) => {
+            let name = m.method.to_string();
+            if name == "len" || name == "count" {
+                Kind::Int
+            } else if INSPECT_METHODS.contains(&name.as_str())
+                && name != "classify"
+                && name != "to_bits"
+            {
+                Kind::Bool
+            } else {
+                Kind::Float
+            }
+        }
+        Expr::Repeat(_) | Expr::Array(_) => Kind::Seq,
+        Expr::Macro(m) if m.mac.path.segments.last().is_some_and(|s| s.ident == "vec") => Kind::Seq,
+        // `Array2::zeros((n, m))`, `Array1::ones(n)`, `Array::from_elem(..)`: an array.
+        Expr::Call(c) => match strip(&c.func) {
+            Expr::Path(p)
+                if p.path.segments.len() >= 2
+                    && p.path.segments[p.path.segments.len() - 2]
+                        .ident
+                        .to_string()
+                        .starts_with("Array")
+                    && p.path.segments.last().is_some_and(|s| {
+                        ["zeros", "ones", "from_elem", "from_shape_fn", "from_vec"]
+                            .contains(&s.ident.to_string().as_str())
+                    }) =>
+            {
+                Kind::Tensor
+            }
+            _ => Kind::Float,
+        },
+        _ => Kind::Float,
+    }
+}
+
+/// Whether an `if` can leave the block it is in: a `return` anywhere in it, or a `break` or
+/// `continue` not inside a loop of its own.
+pub(super) fn exits(ifx: &syn::ExprIf) -> bool {
+    let mut scan = ExitScan {
+        loops: 0,
+        found: false,
+    };
+    scan.visit_expr_if(ifx);
+    scan.found
+}
+
+/// The names a format string captures: `x` in `"{x}"` and `"{x:.3}"`, not in `"{{x}}"`.
+pub(super) fn format_captures(format: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut chars = format.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+            }
+            '{' => {
+                let mut name = String::new();
+                while let Some(&c) = chars.peek() {
+                    if c == '}' || c == ':' {
+                        break;
+                    }
+                    name.push(c);
+                    chars.next();
+                }
+                let is_ident = name
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_alphabetic() || c == '_')
+                    && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+                if is_ident && !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+            _ => {}
+        }
+    }
+    names
+}
+
+/// Every name the block indexes as `name[...]`.
+pub(super) fn indexed_names(block: &syn::Block) -> BTreeSet<String> {
+    struct Scan(BTreeSet<String>);
+    impl<'ast> Visit<'ast> for Scan {
+        fn visit_expr_index(&mut self, ix: &'ast syn::ExprIndex) {
+            if let Expr::Path(p) = strip(&ix.expr) {
+                if let Some(ident) = p.path.get_ident() {
+                    self.0.insert(ident.to_string());
+                }
+            }
+            syn::visit::visit_expr_index(self, ix);
+        }
+    }
+    let mut scan = Scan(BTreeSet::new());
+    scan.visit_block(block);
+    scan.0
+}
+
+pub(super) fn block_exits(block: &syn::Block) -> bool {
+    let mut scan = ExitScan {
+        loops: 0,
+        found: false,
+    };
+    scan.visit_block(block);
+    scan.found
+}
+
+pub(super) fn has_return(expr: &Expr) -> bool {
+    let mut scan = Returns::default();
+    scan.visit_expr(expr);
+    scan.any
+}
+
+pub(super) struct ExitScan {
+    loops: usize,
+    found: bool,
+}
+
+impl<'ast> Visit<'ast> for ExitScan {
+    fn visit_expr(&mut self, e: &'ast Expr) {
+        match e {
+            Expr::Return(_) => self.found = true,
+            Expr::Break(_) | Expr::Continue(_) if self.loops == 0 => self.found = true,
+            Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) => {
+                self.loops += 1;
+                syn::visit::visit_expr(self, e);
+                self.loops -= 1;
+            }
+            Expr::Closure(_) => {}
+            _ => syn::visit::visit_expr(self, e),
+        }
+    }
+}
+
+/// Where `return` appears in the function.
+#[derive(Default)]
+pub(super) struct Returns {
+    /// A `return` other than as the body's last statement.
+    pub(super) early: bool,
+    /// A `return` inside a loop.
+    pub(super) in_loop: bool,
+    any: bool,
+    loops: usize,
+}
+
+impl Returns {
+    pub(super) fn scan(block: &syn::Block) -> Returns {
+        let mut scan = Returns::default();
+        let n = block.stmts.len();
+        for (i, stmt) in block.stmts.iter().enumerate() {
+            let last_return = i + 1 == n
+                && matches!(stmt, syn::Stmt::Expr(Expr::Return(r), _) if !r.expr.as_deref().is_some_and(has_return));
+            if last_return {
+                continue;
+            }
+            scan.visit_stmt(stmt);
+        }
+        scan.early = scan.any;
+        scan
+    }
+}
+
+impl<'ast> Visit<'ast> for Returns {
+    fn visit_expr(&mut self, e: &'ast Expr) {
+        match e {
+            Expr::Return(_) => {
+                self.any = true;
+                if self.loops > 0 {
+                    self.in_loop = true;
+                }
+                syn::visit::visit_expr(self, e);
+            }
+            Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) => {
+                self.loops += 1;
+                syn::visit::visit_expr(self, e);
+                self.loops -= 1;
+            }
+            Expr::Closure(_) => {}
+            _ => syn::visit::visit_expr(self, e),
+        }
+    }
+}
+
+pub(super) fn collect_idents(tokens: TokenStream, out: &mut HashSet<String>) {
+    for tt in tokens {
+        match tt {
+            TokenTree::Ident(i) => {
+                out.insert(i.to_string());
+            }
+            TokenTree::Group(g) => collect_idents(g.stream(), out),
+            _ => {}
+        }
+    }
+}

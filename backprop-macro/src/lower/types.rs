@@ -1,0 +1,151 @@
+//! What a type is to the macro: a float, a sequence, an array, an integer, ...
+
+use super::*;
+
+pub enum TypeClass {
+    Float,
+    /// A sequence of floats, with the gradient's type.
+    Seq(Box<Type>),
+    /// An ndarray array of floats: its element type and its dimension (`Ix1`, `Ix2`, or the
+    /// user's `D`).
+    Tensor(Box<Type>, TokenStream),
+    Int,
+    Bool,
+    MutRef,
+    Unknown,
+}
+
+pub(super) fn is_float_type(ty: &Type) -> bool {
+    matches!(ty, Type::Path(p) if p.qself.is_none() && (p.path.is_ident("f32") || p.path.is_ident("f64")))
+}
+
+/// `Array1<T>`, `Array2<T>`, `Array<T, D>`, `ArrayView1<T>`, `ArrayView2<T>`,
+/// `ArrayView<'a, T, D>`, `ArcArray...`, `CowArray...` of `f32`/`f64`: the element type and
+/// the dimension.
+pub(super) fn ndarray_type(p: &syn::TypePath) -> Option<(Type, TokenStream)> {
+    let last = p.path.segments.last()?;
+    let name = last.ident.to_string();
+    let family = ["ArrayView", "ArcArray", "CowArray", "Array"]
+        .iter()
+        .find(|f| name.starts_with(**f))?;
+    let suffix = &name[family.len()..];
+    let syn::PathArguments::AngleBracketed(g) = &last.arguments else {
+        return None;
+    };
+    let types: Vec<&Type> = g
+        .args
+        .iter()
+        .filter_map(|a| match a {
+            syn::GenericArgument::Type(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    let elem = (*types.first()?).clone();
+    if !is_float_type(&elem) {
+        return None;
+    }
+    let dim = match suffix {
+        "1" => quote!(Ix1),
+        "2" => quote!(Ix2),
+        "3" => quote!(Ix3),
+        "D" => quote!(IxDyn),
+        "" => match types.get(1) {
+            Some(d) => quote!(#d),
+            None => return None,
+        },
+        _ => return None,
+    };
+    Some((elem, dim))
+}
+
+/// `Vec<usize>`, `[u8; 4]` and the like: integer sequences, constants.
+pub(super) fn int_vec(ty: &Type) -> bool {
+    let Type::Path(p) = ty else { return false };
+    let Some(last) = p.path.segments.last() else {
+        return false;
+    };
+    if last.ident != "Vec" {
+        return false;
+    }
+    match &last.arguments {
+        syn::PathArguments::AngleBracketed(g) if g.args.len() == 1 => {
+            matches!(&g.args[0], syn::GenericArgument::Type(t) if matches!(classify(t), TypeClass::Int))
+        }
+        _ => false,
+    }
+}
+
+pub(super) fn vec_elem(ty: &Type) -> Option<&Type> {
+    let Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    if last.ident != "Vec" {
+        return None;
+    }
+    match &last.arguments {
+        syn::PathArguments::AngleBracketed(g) if g.args.len() == 1 => match &g.args[0] {
+            syn::GenericArgument::Type(t) if is_float_type(t) => Some(t),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+pub fn classify(ty: &Type) -> TypeClass {
+    match ty {
+        Type::Paren(p) => classify(&p.elem),
+        Type::Group(g) => classify(&g.elem),
+        _ if is_float_type(ty) => TypeClass::Float,
+        Type::Path(p) if p.qself.is_none() => {
+            if let Some(elem) = vec_elem(ty) {
+                return TypeClass::Seq(Box::new(syn::parse_quote!(::std::vec::Vec<#elem>)));
+            }
+            if let Some((elem, dim)) = ndarray_type(p) {
+                return TypeClass::Tensor(Box::new(elem), dim);
+            }
+            if int_vec(ty) {
+                return TypeClass::Int;
+            }
+            let Some(ident) = p.path.get_ident() else {
+                return TypeClass::Unknown;
+            };
+            match ident.to_string().as_str() {
+                "i8" | "i16" | "i32" | "i64" | "i128" | "isize" | "u8" | "u16" | "u32" | "u64"
+                | "u128" | "usize" => TypeClass::Int,
+                "bool" => TypeClass::Bool,
+                _ => TypeClass::Unknown,
+            }
+        }
+        Type::Array(a) if is_float_type(&a.elem) => {
+            TypeClass::Seq(Box::new(Type::Array(a.clone())))
+        }
+        Type::Reference(r) if r.mutability.is_some() => TypeClass::MutRef,
+        Type::Array(a) if matches!(classify(&a.elem), TypeClass::Int) => TypeClass::Int,
+        Type::Reference(r) => match &*r.elem {
+            Type::Slice(s) if is_float_type(&s.elem) => {
+                let elem = &s.elem;
+                TypeClass::Seq(Box::new(syn::parse_quote!(::std::vec::Vec<#elem>)))
+            }
+            // `&[usize]`: labels, indices: constants.
+            Type::Slice(s) if matches!(classify(&s.elem), TypeClass::Int) => TypeClass::Int,
+            inner => match classify(inner) {
+                TypeClass::Seq(grad) => TypeClass::Seq(grad),
+                TypeClass::Tensor(elem, dim) => TypeClass::Tensor(elem, dim),
+                TypeClass::Int => TypeClass::Int,
+                TypeClass::Bool => TypeClass::Bool,
+                _ => TypeClass::Unknown,
+            },
+        },
+        _ => TypeClass::Unknown,
+    }
+}
+
+pub(super) fn classify_kind(ty: &Type) -> Kind {
+    match classify(ty) {
+        TypeClass::Float => Kind::Float,
+        TypeClass::Seq(_) => Kind::Seq,
+        TypeClass::Tensor(..) => Kind::Tensor,
+        TypeClass::Int => Kind::Int,
+        TypeClass::Bool => Kind::Bool,
+        _ => Kind::Other,
+    }
+}
