@@ -1,0 +1,323 @@
+//! The backward pass: adjoint statements, restores, reverse loops and branches.
+
+use super::*;
+
+impl Emit<'_> {
+    pub fn backward(&self, stmts: &[B]) -> TokenStream {
+        let mut assigned = BTreeSet::new();
+        let mut restored = BTreeSet::new();
+        collect_mutations(stmts, &mut assigned, &mut restored);
+        self.b_stmts(stmts, &assigned, &restored)
+    }
+
+    /// Whether the backward pass assigns this adjoint after declaring it.
+    pub fn adjoint_mutated(&self, stmts: &[B], v: VarId) -> bool {
+        let mut assigned = BTreeSet::new();
+        collect_mutations(stmts, &mut assigned, &mut BTreeSet::new());
+        assigned.contains(&v)
+    }
+
+    pub(super) fn b_stmts(
+        &self,
+        stmts: &[B],
+        assigned: &BTreeSet<VarId>,
+        restored: &BTreeSet<VarId>,
+    ) -> TokenStream {
+        stmts
+            .iter()
+            .map(|b| {
+                if self.fob {
+                    // Forward over reverse: the tangent first (it reads the old values),
+                    // then the statement.
+                    let (before, after) = self.b_tangent(b, assigned, restored);
+                    let stmt = match b {
+                        B::If(..) | B::For(..) => self.b_stmt(b, assigned, restored),
+                        _ => self.b_stmt(b, assigned, restored),
+                    };
+                    quote!(#before #stmt #after)
+                } else {
+                    self.b_stmt(b, assigned, restored)
+                }
+            })
+            .collect()
+    }
+
+    pub(super) fn dot_place(&self, p: &Place) -> TokenStream {
+        match p {
+            Place::Var(v) => self.prefixed("dot_grad_", *v).to_token_stream(),
+            Place::Elem(v, i) => {
+                let (id, i) = (self.prefixed("dot_grad_", *v), &i.expr);
+                quote!(#id[#i])
+            }
+        }
+    }
+
+    /// The tangent statements of a backward statement, to go before and after it.
+    pub(super) fn b_tangent(
+        &self,
+        b: &B,
+        assigned: &BTreeSet<VarId>,
+        restored: &BTreeSet<VarId>,
+    ) -> (TokenStream, TokenStream) {
+        let active = |v: VarId| self.a.active[v];
+        let t = |e: &E| crate::rules::tangent_e(e, &active).map(|t| self.expr(&t, 0));
+        let none = TokenStream::new();
+        let seq = |v: VarId| self.f.vars[v].kind != Kind::Float;
+        match b {
+            B::LetAdj(v, e) => {
+                let m = if assigned.contains(v) {
+                    quote!(mut)
+                } else {
+                    TokenStream::new()
+                };
+                let dot = self.prefixed("dot_grad_", *v);
+                let value = t(e).unwrap_or_else(|| self.zero(*v));
+                (none, quote!(let #m #dot = #value;))
+            }
+            B::ZeroAdj(v) => {
+                let (dot, zero) = (self.prefixed("dot_grad_", *v), self.zero(*v));
+                (none, quote!(let mut #dot = #zero;))
+            }
+            B::SetAdj(p, e) => {
+                let dot = self.dot_place(p);
+                let value = t(e).unwrap_or_else(|| quote!(0.0));
+                (quote!(#dot = #value;), none)
+            }
+            B::AddAdj(p, e) => match t(e) {
+                Some(value) => {
+                    let dot = self.dot_place(p);
+                    if matches!(p, Place::Var(v) if seq(*v)) {
+                        let private = &self.private;
+                        (quote!(#private::accumulate(&mut #dot, #value);), none)
+                    } else {
+                        (quote!(#dot += #value;), none)
+                    }
+                }
+                None => (none.clone(), none),
+            },
+            B::Kill(p) => {
+                let dot = self.dot_place(p);
+                if matches!(p, Place::Var(v) if seq(*v)) {
+                    (none, quote!(#dot.fill(0.0);))
+                } else {
+                    (none, quote!(#dot = 0.0;))
+                }
+            }
+            B::LetGrads(..) | B::LetPullback(..) | B::If(..) | B::For(..) | B::Nop => {
+                (none.clone(), none)
+            }
+            B::LetUp(p) => {
+                let (id, dot) = (self.prefixed("dot_upstream_", p.var()), self.dot_place(p));
+                (none, quote!(let #id = #dot;))
+            }
+            B::Recompute(v, op) if active(*v) => {
+                let (dot, value) = (self.dot(*v), self.tangent_of_pub(*v, op));
+                (none, quote!(let #dot = #value;))
+            }
+            B::Pop(v) if active(*v) => {
+                let m = if restored.contains(v) {
+                    quote!(mut)
+                } else {
+                    TokenStream::new()
+                };
+                let (dot, s) = (self.dot(*v), self.suffixed(*v, "dot_", "_stack"));
+                (none, quote!(let #m #dot = #s.pop();))
+            }
+            B::Restore(v) if active(*v) => {
+                let (dot, s) = (self.dot(*v), self.suffixed(*v, "dot_", "_stack"));
+                (none, quote!(#dot = #s.pop();))
+            }
+            B::RestoreElem(v, i) if active(*v) => {
+                let (dot, s, i) = (self.dot(*v), self.suffixed(*v, "dot_", "_elems"), &i.expr);
+                (none, quote!(#dot[#i] = #s.pop();))
+            }
+            _ => (none.clone(), none),
+        }
+    }
+    pub(super) fn place(&self, p: &Place) -> TokenStream {
+        match p {
+            Place::Var(v) => self.adj(*v).to_token_stream(),
+            Place::Elem(v, i) => {
+                let (id, i) = (self.adj(*v), &i.expr);
+                quote!(#id[#i])
+            }
+        }
+    }
+
+    pub(super) fn b_stmt(
+        &self,
+        b: &B,
+        assigned: &BTreeSet<VarId>,
+        restored: &BTreeSet<VarId>,
+    ) -> TokenStream {
+        match b {
+            B::LetAdj(v, e) => {
+                let m = if assigned.contains(v) {
+                    quote!(mut)
+                } else {
+                    TokenStream::new()
+                };
+                let (id, e) = (self.adj(*v), self.expr(e, 0));
+                quote!(let #m #id = #e;)
+            }
+            B::ZeroAdj(v) => {
+                let id = self.adj(*v);
+                let zero = self.zero(*v);
+                quote!(let mut #id = #zero;)
+            }
+            B::SetAdj(p, e) => {
+                let (p, e) = (self.place(p), self.expr(e, 0));
+                quote!(#p = #e;)
+            }
+            // A matrix product's gradient goes straight into the total (GEMM, beta = 1).
+            B::AddAdj(p, E::Tensor(inner)) if matches!(&**inner, E::Kernel(k, _) if k.accumulating().is_some()) =>
+            {
+                let E::Kernel(kernel, args) = &**inner else {
+                    unreachable!("matched just above")
+                };
+                let private = &self.private;
+                let kernel = kernel.accumulating().expect("matched just above");
+                let kernel = Ident::new(kernel, Span::mixed_site());
+                let pt = self.place(p);
+                let args = args.iter().map(|a| self.texpr(a));
+                quote!(#private::tensor::#kernel(&mut #pt, #(&#args),*);)
+            }
+            B::AddAdj(p, e) => {
+                let whole_seq = matches!(p, Place::Var(v) if self.f.vars[*v].kind != Kind::Float);
+                let (pt, e) = (self.place(p), self.expr(e, 0));
+                if whole_seq {
+                    let private = &self.private;
+                    quote!(#private::accumulate(&mut #pt, #e);)
+                } else {
+                    quote!(#pt += #e;)
+                }
+            }
+            B::Kill(p) if matches!(p, Place::Var(v) if self.f.vars[*v].kind == Kind::Tensor) => {
+                let (pt, private) = (self.place(p), &self.private);
+                quote!(#private::zero_out(&mut #pt);)
+            }
+            B::Kill(p) => {
+                let whole_seq = matches!(p, Place::Var(v) if self.f.vars[*v].kind != Kind::Float);
+                let pt = self.place(p);
+                if whole_seq {
+                    quote!(#pt.fill(0.0);)
+                } else {
+                    quote!(#pt = 0.0;)
+                }
+            }
+            B::LetGrads(v, e) => {
+                let id = self.ident(*v);
+                match (self.fob, e) {
+                    // Forward over reverse: the pullback takes the upstream adjoint and its
+                    // tangent, and returns the gradients and their tangents.
+                    (true, E::Apply(pullback, args)) => {
+                        let pb = self.ident(*pullback);
+                        let up = self.expr(&args[0], 0);
+                        let dot_up = crate::rules::tangent_e(&args[0], &|u| self.a.active[u])
+                            .map(|t| self.expr(&t, 0))
+                            .unwrap_or_else(|| quote!(0.0));
+                        let dot = self.dot(*v);
+                        quote!(let (#id, #dot) = #pb(#up, #dot_up);)
+                    }
+                    _ => {
+                        let e = self.expr(e, 0);
+                        quote!(let #id = #e;)
+                    }
+                }
+            }
+            B::LetPullback(pb, call) => {
+                let (path, generics, pb) = (&call.path, &call.generics, self.ident(*pb));
+                let args = self.call_args(call);
+                if self.fob {
+                    // Forward over reverse: the call again with its arguments' tangents.
+                    let tangents = self.call_tangents_pub(call);
+                    quote_spanned!(call.span=> let #pb = #path::__fob #generics (#(#args,)* #(#tangents),*).2;)
+                } else {
+                    quote_spanned!(call.span=> let #pb = #path::__vjp #generics (#(#args),*).1;)
+                }
+            }
+            B::LetUp(p) => {
+                let (id, p) = (self.upstream(p.var()), self.place(p));
+                quote!(let #id = #p;)
+            }
+            B::Recompute(v, op) => {
+                let (id, op) = (self.ident(*v), self.op(op));
+                quote!(let #id = #op;)
+            }
+            B::Pop(v) => {
+                let m = if restored.contains(v) {
+                    quote!(mut)
+                } else {
+                    TokenStream::new()
+                };
+                let (id, s) = (self.ident(*v), self.stack(*v));
+                quote!(let #m #id = #s.pop();)
+            }
+            B::Restore(v) => {
+                let (id, s) = (self.ident(*v), self.stack(*v));
+                quote!(#id = #s.pop();)
+            }
+            B::RestoreElem(v, i) => {
+                let (id, s, i) = (self.ident(*v), self.elems(*v), &i.expr);
+                quote!(#id[#i] = #s.pop();)
+            }
+            B::If(cond, t, e) => {
+                let c = self.expr(cond, 0);
+                let t = self.b_stmts(t, assigned, restored);
+                let e = self.b_stmts(e, assigned, restored);
+                if e.is_empty() {
+                    quote!(if #c { #t })
+                } else {
+                    quote!(if #c { #t } else { #e })
+                }
+            }
+            B::For(var, replay, body) => {
+                let p = match var {
+                    Some(v) => self.ident(*v).to_token_stream(),
+                    None => quote!(_),
+                };
+                let iter = match replay {
+                    Replay::Rev(r) => {
+                        let r = self.ident(*r);
+                        quote!(#r.rev())
+                    }
+                    Replay::Partial(r, c) => {
+                        let (r, c) = (self.ident(*r), self.ident(*c));
+                        quote!(#r.replay(#c))
+                    }
+                    Replay::Count(c) => {
+                        let c = self.ident(*c);
+                        quote!(0..#c)
+                    }
+                    Replay::Forward(r) => self.ident(*r).to_token_stream(),
+                };
+                let body = self.b_stmts(body, assigned, restored);
+                quote!(for #p in #iter { #body })
+            }
+            B::Nop => TokenStream::new(),
+        }
+    }
+}
+
+pub(super) fn collect_mutations(
+    stmts: &[B],
+    assigned: &mut BTreeSet<VarId>,
+    restored: &mut BTreeSet<VarId>,
+) {
+    for b in stmts {
+        match b {
+            B::SetAdj(p, _) | B::AddAdj(p, _) | B::Kill(p) => {
+                assigned.insert(p.var());
+            }
+            B::Restore(v) | B::RestoreElem(v, _) => {
+                restored.insert(*v);
+            }
+            B::If(_, t, e) => {
+                collect_mutations(t, assigned, restored);
+                collect_mutations(e, assigned, restored);
+            }
+            B::For(_, _, body) => collect_mutations(body, assigned, restored),
+            _ => {}
+        }
+    }
+}

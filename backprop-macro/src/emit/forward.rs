@@ -1,0 +1,405 @@
+//! The forward pass: the primal statements, with the saves and records the backward pass
+//! needs (stacks, loop counts, branch records).
+
+use super::*;
+
+impl Emit<'_> {
+    /// The forward pass, with the saves and records the backward pass needs.
+    pub fn forward(&self) -> TokenStream {
+        let private = &self.private;
+        let active = |v: &&VarId| self.fob && self.a.active[**v];
+        let [values, elems] = self.inline_capacities();
+        // Inline up to 64 slots; a function with more push sites outside loops keeps them on
+        // the heap rather than in a large stack frame.
+        let inline = |sites: &BTreeMap<VarId, Option<usize>>, v: VarId| {
+            sites
+                .get(&v)
+                .copied()
+                .unwrap_or(Some(0))
+                .map(|n| n.max(1))
+                .filter(|&n| n <= 64)
+        };
+        let stacks = self
+            .a
+            .stacks
+            .iter()
+            .map(|&v| (self.stack(v), inline(&values, v)))
+            .chain(
+                self.a
+                    .elem_stacks
+                    .iter()
+                    .map(|&v| (self.elems(v), inline(&elems, v))),
+            )
+            .chain(
+                self.a
+                    .stacks
+                    .iter()
+                    .filter(active)
+                    .map(|&v| (self.suffixed(v, "dot_", "_stack"), inline(&values, v))),
+            )
+            .chain(
+                self.a
+                    .elem_stacks
+                    .iter()
+                    .filter(active)
+                    .map(|&v| (self.suffixed(v, "dot_", "_elems"), inline(&elems, v))),
+            );
+        let stacks = stacks.map(|(s, inline)| match inline {
+            // Pushed only outside loops: at most one value per push site, kept inline.
+            Some(n) => quote!(let mut #s = #private::InlineStack::<_, #n>::new();),
+            None => quote!(let mut #s = #private::Stack::new();),
+        });
+        let body = self.block(&self.f.body, &mut Vec::new());
+        quote!(#(#stacks)* #body)
+    }
+
+    /// For every stack pushed only outside every loop, how many push sites it has (each
+    /// runs at most once, so that many slots hold it): value stacks, then element stacks,
+    /// found in one walk.
+    pub(super) fn inline_capacities(&self) -> [BTreeMap<VarId, Option<usize>>; 2] {
+        let mut sites: [BTreeMap<VarId, Option<usize>>; 2] = Default::default();
+        let depth = |scope: ScopeId| self.f.scopes[scope].loop_depth;
+        let mut site = |kind: usize, v: VarId, scope: ScopeId| {
+            let entry = sites[kind].entry(v).or_insert(Some(0));
+            *entry = match *entry {
+                Some(n) if depth(scope) == 0 => Some(n + 1),
+                _ => None,
+            };
+        };
+        for (&scope, vars) in &self.a.block_saves {
+            for &v in vars {
+                site(0, v, scope);
+            }
+        }
+        crate::analysis::walk(&self.f.body, &mut |stmt, scope| match stmt {
+            Stmt::Assign {
+                var, init: false, ..
+            } if crate::analysis::saved_at(self.f, self.a, *var, scope) => site(0, *var, scope),
+            Stmt::SetElem { var, .. } if self.a.saved[*var] => site(1, *var, scope),
+            Stmt::Loop { body, .. } => {
+                for &v in self.a.loop_saves.get(&body.scope).into_iter().flatten() {
+                    site(0, v, scope);
+                }
+            }
+            _ => {}
+        });
+        sites
+    }
+
+    pub(super) fn block(&self, block: &Block, chain: &mut Vec<ScopeId>) -> TokenStream {
+        chain.push(block.scope);
+        let mut out = TokenStream::new();
+        for stmt in &block.stmts {
+            out.extend(self.stmt(stmt, chain));
+        }
+        if block.scope != 0 && !exits(block) {
+            out.extend(self.saves(block.scope));
+        }
+        chain.pop();
+        out
+    }
+
+    /// The pushes at the end of a block: its locals the backward pass reads.
+    pub(super) fn saves(&self, scope: ScopeId) -> TokenStream {
+        let Some(vars) = self.a.block_saves.get(&scope) else {
+            return TokenStream::new();
+        };
+        vars.iter().map(|&v| self.push_value(v)).collect()
+    }
+
+    /// `v_stack.push(v);`, and in forward over reverse its tangent beside it.
+    pub(super) fn push_value(&self, v: VarId) -> TokenStream {
+        let (s, id) = (self.stack(v), self.ident(v));
+        let dot = self.tangent_push(v, false);
+        quote!(#s.push(#id); #dot)
+    }
+
+    pub(super) fn stmt(&self, stmt: &Stmt, chain: &mut Vec<ScopeId>) -> TokenStream {
+        match stmt {
+            Stmt::Let { var, op, .. } => {
+                let id = self.ident(*var);
+                let m = self.mutability(*var);
+                if let Op::Call(call) = op {
+                    if self.call_active(*var, call) {
+                        let (path, generics) = (&call.path, &call.generics);
+                        // A call that borrows a local makes its pullback in the backward
+                        // pass; here it only gives the value (and its tangent).
+                        let pb = if call.recompute {
+                            quote!(_)
+                        } else {
+                            self.ident(call.pullback).to_token_stream()
+                        };
+                        let args = self.call_args(call);
+                        if self.fob {
+                            let tangents = self.call_tangents_pub(call);
+                            let dot = self.dot(*var);
+                            return quote_spanned!(call.span=>
+                                let (#m #id, #m #dot, #pb) = #path::__fob #generics (#(#args,)* #(#tangents),*);
+                            );
+                        }
+                        if !call.recompute {
+                            return quote_spanned!(call.span=> let (#m #id, #pb) = #path::__vjp #generics (#(#args),*););
+                        }
+                    }
+                }
+                let ty = self.annotation(*var);
+                let value = self.op(op);
+                let tangent = if self.fob && self.a.active[*var] {
+                    let (dot, t) = (self.dot(*var), self.tangent_of_pub(*var, op));
+                    quote!(let #m #dot = #t;)
+                } else {
+                    TokenStream::new()
+                };
+                quote!(let #m #id #ty = #value; #tangent)
+            }
+            Stmt::Declare { var } => {
+                let (id, ty) = (self.ident(*var), self.annotation(*var));
+                let dot = self.dot(*var);
+                let with_tangent = self.fob && self.a.active[*var];
+                if self.a.zero_declare[*var] {
+                    let zero = self.zero(*var);
+                    let tangent = if with_tangent {
+                        quote!(let mut #dot = #zero;)
+                    } else {
+                        TokenStream::new()
+                    };
+                    quote!(let mut #id #ty = #zero; #tangent)
+                } else {
+                    let m = self.mutability(*var);
+                    let tangent = if with_tangent {
+                        quote!(let #m #dot;)
+                    } else {
+                        TokenStream::new()
+                    };
+                    quote!(let #m #id #ty; #tangent)
+                }
+            }
+            Stmt::Assign { var, op, init, .. } => {
+                let id = self.ident(*var);
+                let scope = *chain.last().expect("a block encloses every statement");
+                let save = if !init && crate::analysis::saved_at(self.f, self.a, *var, scope) {
+                    let s = self.stack(*var);
+                    // An array the new value is computed from is copied, otherwise moved.
+                    let reads_itself = self.f.vars[*var].kind != Kind::Float
+                        && op.operands().iter().any(|o| match o {
+                            Operand::Var(v) | Operand::Elem(v, _) => v == var,
+                            Operand::Konst(k) => k.reads.contains(var),
+                        });
+                    let dot = self.tangent_push(*var, reads_itself);
+                    if reads_itself {
+                        quote!(#s.push(::core::clone::Clone::clone(&#id)); #dot)
+                    } else {
+                        quote!(#s.push(#id); #dot)
+                    }
+                } else {
+                    TokenStream::new()
+                };
+                let value = self.op(op);
+                if self.fob && self.a.active[*var] {
+                    let (dot, t) = (self.dot(*var), self.tangent_of_pub(*var, op));
+                    // An overwrite reads the old values: its tangent comes first.
+                    if *init {
+                        quote!(#save #id = #value; #dot = #t;)
+                    } else {
+                        quote!(#save #dot = #t; #id = #value;)
+                    }
+                } else {
+                    quote!(#save #id = #value;)
+                }
+            }
+            Stmt::SetElem { var, index, op, .. } => {
+                let (id, i) = (self.ident(*var), &index.expr);
+                let fob = self.fob && self.a.active[*var];
+                let save = if self.a.saved[*var] {
+                    let s = self.elems(*var);
+                    let dot = if fob {
+                        let (ds, d) = (self.suffixed(*var, "dot_", "_elems"), self.dot(*var));
+                        quote!(#ds.push(#d[#i]);)
+                    } else {
+                        TokenStream::new()
+                    };
+                    quote!(#s.push(#id[#i]); #dot)
+                } else {
+                    TokenStream::new()
+                };
+                let value = self.op(op);
+                if fob {
+                    let dot = self.dot(*var);
+                    let t = match crate::rules::tangent(op, E::Elem(*var, index.clone()), &|u| {
+                        self.a.active[u]
+                    }) {
+                        Some(e) => self.expr(&e, 0),
+                        None => quote!(0.0),
+                    };
+                    quote!(#save #dot[#i] = #t; #id[#i] = #value;)
+                } else {
+                    quote!(#save #id[#i] = #value;)
+                }
+            }
+            Stmt::Eval(k) => {
+                let e = &k.expr;
+                quote!(#e;)
+            }
+            Stmt::If {
+                cond, then, els, ..
+            } => {
+                let t = self.block(then, chain);
+                let e = self.block(els, chain);
+                let e = if e.is_empty() {
+                    TokenStream::new()
+                } else {
+                    quote!(else { #e })
+                };
+                let c = &cond.expr;
+                match self.a.control.get(&then.scope).and_then(|c| c.flag) {
+                    Some(flag) => {
+                        let flag = self.ident(flag);
+                        quote!(let #flag = #c; if #flag { #t } #e)
+                    }
+                    None => quote!(if #c { #t } #e),
+                }
+            }
+            Stmt::Loop { head, body, .. } => {
+                // Values the loop overwrites but no rule inside it reads: saved once, here.
+                let saves: TokenStream = self
+                    .a
+                    .loop_saves
+                    .get(&body.scope)
+                    .into_iter()
+                    .flatten()
+                    .map(|&v| self.push_value(v))
+                    .collect();
+                let lp = self.forward_loop(head, body, chain);
+                quote!(#saves #lp)
+            }
+            Stmt::Break => {
+                // Leaving the loop: every block up to the loop body saves its locals first.
+                let mut saves = TokenStream::new();
+                for &scope in chain.iter().rev() {
+                    saves.extend(self.saves(scope));
+                    let s = &self.f.scopes[scope];
+                    let parent_depth = s.parent.map_or(0, |p| self.f.scopes[p].loop_depth);
+                    if s.loop_depth > parent_depth {
+                        break;
+                    }
+                }
+                quote!(#saves break;)
+            }
+        }
+    }
+
+    pub(super) fn forward_loop(
+        &self,
+        head: &LoopHead,
+        body: &Block,
+        chain: &mut Vec<ScopeId>,
+    ) -> TokenStream {
+        let control = self.a.control.get(&body.scope);
+        let count = control.and_then(|c| c.count).map(|c| self.ident(c));
+        let (init_count, bump) = match count {
+            Some(c) => (quote!(let mut #c: usize = 0;), quote!(#c += 1;)),
+            None => (TokenStream::new(), TokenStream::new()),
+        };
+        let inner = self.block(body, chain);
+        let pat = |v: &Option<VarId>| match v {
+            Some(v) => self.ident(*v).to_token_stream(),
+            None => quote!(_),
+        };
+        match head {
+            LoopHead::Range { var, steps } => {
+                let (p, s) = (pat(var), &steps.expr);
+                match control.and_then(|c| c.range).map(|r| self.ident(r)) {
+                    Some(range) => {
+                        let reserve = self.reserve_stacks(body, range);
+                        quote!(
+                            let #range = #s;
+                            #init_count
+                            #reserve
+                            for #p in #range { #bump #inner }
+                        )
+                    }
+                    None => quote!(for #p in #s { #inner }),
+                }
+            }
+            LoopHead::Iter { var, iter } => {
+                let (p, i) = (pat(var), &iter.expr);
+                quote!(#init_count for #p in #i { #bump #inner })
+            }
+            LoopHead::While { cond } => {
+                let c = &cond.expr;
+                quote!(#init_count while #c { #bump #inner })
+            }
+            LoopHead::Infinite => quote!(#init_count loop { #bump #inner }),
+        }
+    }
+
+    /// `v_stack.reserve(range.len() * k)` for the stacks a loop body pushes to `k` times on
+    /// every iteration, so a long loop grows each stack once.
+    pub(super) fn reserve_stacks(&self, body: &Block, range: &Ident) -> TokenStream {
+        let mut per_iteration: std::collections::BTreeMap<VarId, (usize, bool)> =
+            Default::default();
+        for &v in self.a.block_saves.get(&body.scope).into_iter().flatten() {
+            per_iteration.entry(v).or_insert((0, false)).0 += 1;
+        }
+        for stmt in &body.stmts {
+            match stmt {
+                Stmt::Assign {
+                    var, init: false, ..
+                } if crate::analysis::saved_at(self.f, self.a, *var, body.scope) => {
+                    per_iteration.entry(*var).or_insert((0, false)).0 += 1;
+                }
+                Stmt::SetElem { var, .. } if self.a.saved[*var] => {
+                    per_iteration.entry(*var).or_insert((0, true)).0 += 1;
+                }
+                Stmt::Loop { body: inner, .. } => {
+                    for &v in self.a.loop_saves.get(&inner.scope).into_iter().flatten() {
+                        per_iteration.entry(v).or_insert((0, false)).0 += 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        per_iteration
+            .into_iter()
+            .map(|(v, (k, elems))| {
+                let s = if elems { self.elems(v) } else { self.stack(v) };
+                if k == 1 {
+                    quote!(#s.reserve(::core::iter::ExactSizeIterator::len(&#range));)
+                } else {
+                    quote!(#s.reserve(::core::iter::ExactSizeIterator::len(&#range) * #k);)
+                }
+            })
+            .collect()
+    }
+
+    /// In forward over reverse, a saved active value's tangent is saved beside it (copied when
+    /// the assignment that follows reads it).
+    pub(super) fn tangent_push(&self, v: VarId, copy: bool) -> TokenStream {
+        if self.fob && self.a.active[v] {
+            let (s, d) = (self.suffixed(v, "dot_", "_stack"), self.dot(v));
+            if copy {
+                quote!(#s.push(::core::clone::Clone::clone(&#d));)
+            } else {
+                quote!(#s.push(#d);)
+            }
+        } else {
+            TokenStream::new()
+        }
+    }
+
+    pub(super) fn mutability(&self, v: VarId) -> TokenStream {
+        if self.a.mutable[v] {
+            quote!(mut)
+        } else {
+            TokenStream::new()
+        }
+    }
+
+    pub(super) fn annotation(&self, v: VarId) -> TokenStream {
+        let var = &self.f.vars[v];
+        match (&var.ty, var.param) {
+            (Some(ty), None) => quote!(: #ty),
+            _ => TokenStream::new(),
+        }
+    }
+}

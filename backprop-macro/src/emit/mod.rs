@@ -1,0 +1,490 @@
+//! Printing: the IR and the backward statements as Rust, and the module `#[differentiate]`
+//! puts beside the user's function. Everything the generated code names from outside is an
+//! absolute path (`::core::…`, the facade's `__private`), so user items called `Option`,
+//! `Result` or `sigmoid` change nothing; generated locals have mixed-site hygiene.
+
+use crate::analysis::Analysis;
+use crate::args::Args;
+use crate::ir::*;
+use crate::reverse::{B, Replay};
+use crate::rules::{E, Place};
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, quote, quote_spanned};
+use std::collections::{BTreeMap, BTreeSet};
+use syn::Ident;
+
+mod backward;
+mod forward;
+
+pub struct Emit<'a> {
+    pub f: &'a Func,
+    pub a: &'a Analysis,
+    pub private: TokenStream,
+    /// Forward over reverse: every primal value and every adjoint carries its tangent.
+    pub fob: bool,
+}
+
+impl<'a> Emit<'a> {
+    pub fn new(f: &'a Func, a: &'a Analysis, args: &Args) -> Self {
+        let krate = &args.krate;
+        Emit {
+            f,
+            a,
+            private: quote!(#krate::__private),
+            fob: false,
+        }
+    }
+
+    pub fn ident(&self, v: VarId) -> &Ident {
+        &self.f.vars[v].ident
+    }
+
+    pub fn adj(&self, v: VarId) -> Ident {
+        let id = self.ident(v);
+        Ident::new(&format!("grad_{id}"), id.span())
+    }
+
+    pub fn dot(&self, v: VarId) -> Ident {
+        let id = self.ident(v);
+        Ident::new(&format!("dot_{id}"), id.span())
+    }
+
+    /// A name derived from a variable's: `grad_x`, `dot_grad_x`, `x_stack`, ...
+    pub fn prefixed(&self, prefix: &str, v: VarId) -> Ident {
+        let id = self.ident(v);
+        Ident::new(&format!("{prefix}{id}"), id.span())
+    }
+
+    pub fn suffixed(&self, v: VarId, prefix: &str, suffix: &str) -> Ident {
+        let id = self.ident(v);
+        Ident::new(&format!("{prefix}{id}{suffix}"), id.span())
+    }
+
+    fn upstream(&self, v: VarId) -> Ident {
+        let id = self.ident(v);
+        Ident::new(&format!("upstream_{id}"), id.span())
+    }
+
+    fn stack(&self, v: VarId) -> Ident {
+        let id = self.ident(v);
+        Ident::new(&format!("{id}_stack"), id.span())
+    }
+
+    fn elems(&self, v: VarId) -> Ident {
+        let id = self.ident(v);
+        Ident::new(&format!("{id}_elems"), id.span())
+    }
+
+    // ---------------------------------------------------------------- expressions
+
+    /// An expression, parenthesized where its precedence is below `min`.
+    pub fn expr(&self, e: &E, min: u8) -> TokenStream {
+        let (prec, tokens) = match e {
+            E::Var(v) => (PREC_ATOM, self.ident(*v).to_token_stream()),
+            E::Adj(v) => (PREC_ATOM, self.adj(*v).to_token_stream()),
+            E::Dot(v) => (PREC_ATOM, self.dot(*v).to_token_stream()),
+            E::Elem(v, i) => {
+                let (id, i) = (self.ident(*v), &i.expr);
+                (PREC_ATOM, quote!(#id[#i]))
+            }
+            E::AdjElem(v, i) => {
+                let (id, i) = (self.adj(*v), &i.expr);
+                (PREC_ATOM, quote!(#id[#i]))
+            }
+            E::DotElem(v, i) => {
+                let (id, i) = (self.dot(*v), &i.expr);
+                (PREC_ATOM, quote!(#id[#i]))
+            }
+            E::Up(v) => (PREC_ATOM, self.upstream(*v).to_token_stream()),
+            E::DotAdj(v) => (PREC_ATOM, self.prefixed("dot_grad_", *v).to_token_stream()),
+            E::DotAdjElem(v, i) => {
+                let (id, i) = (self.prefixed("dot_grad_", *v), &i.expr);
+                (PREC_ATOM, quote!(#id[#i]))
+            }
+            E::DotUp(v) => (
+                PREC_ATOM,
+                self.prefixed("dot_upstream_", *v).to_token_stream(),
+            ),
+            E::Tensor(e) => (PREC_ATOM, self.texpr(e)),
+            E::Select(c, a, b) => {
+                let (c, a, b) = (self.expr(c, 0), self.expr(a, 0), self.expr(b, 0));
+                (1, quote!(if #c { #a } else { #b }))
+            }
+            E::Konst(k) => (konst_prec(&k.expr), k.expr.to_token_stream()),
+            E::Lit(l) => (
+                PREC_ATOM,
+                syn::LitFloat::new(l, Span::mixed_site()).to_token_stream(),
+            ),
+            E::Bin(op, a, b) => {
+                let p = bin_prec(*op);
+                let (a, b) = (self.expr(a, p), self.expr(b, p + 1));
+                let t = bin_token(*op);
+                (p, quote!(#a #t #b))
+            }
+            E::Neg(a) => {
+                let a = self.expr(a, PREC_UNARY);
+                (PREC_UNARY, quote!(-#a))
+            }
+            E::Not(a) => {
+                let a = self.expr(a, PREC_UNARY);
+                (PREC_UNARY, quote!(!#a))
+            }
+            E::Method(name, r, args) => {
+                let r = self.expr(r, PREC_ATOM);
+                let name = Ident::new(name.name(), Span::mixed_site());
+                let args = args.iter().map(|a| self.expr(a, 0));
+                (PREC_ATOM, quote!(#r.#name(#(#args),*)))
+            }
+            E::Helper(name, args) => {
+                let name = Ident::new(name.name(), Span::mixed_site());
+                let args = args.iter().map(|a| self.expr(a, 0));
+                let private = &self.private;
+                (PREC_ATOM, quote!(#private::d::#name(#(#args),*)))
+            }
+            E::Kernel(..) => (PREC_ATOM, self.texpr(e)),
+            E::Field(a, i) => {
+                let a = self.expr(a, PREC_ATOM);
+                let i = syn::Index::from(*i);
+                (PREC_ATOM, quote!(#a.#i))
+            }
+            E::Apply(v, args) => {
+                let id = self.ident(*v);
+                let args = args.iter().map(|a| self.expr(a, 0));
+                (PREC_ATOM, quote!(#id(#(#args),*)))
+            }
+        };
+        if prec < min {
+            quote!((#tokens))
+        } else {
+            tokens
+        }
+    }
+
+    pub fn operand(&self, o: &Operand) -> E {
+        match o {
+            Operand::Var(v) => E::Var(*v),
+            Operand::Elem(v, i) => E::Elem(*v, i.clone()),
+            Operand::Konst(k) => E::Konst(k.clone()),
+        }
+    }
+
+    /// Whether an operation works on arrays (or values that may be): it then goes through the
+    /// runtime's tensor kernels.
+    pub fn tensor_op(&self, op: &Op) -> bool {
+        matches!(op, Op::Dot(..) | Op::Reduce(..))
+            || op
+                .operands()
+                .iter()
+                .any(|o| o.var().is_some_and(|v| self.f.vars[v].kind == Kind::Tensor))
+    }
+
+    /// An expression over arrays: arithmetic through `t::add(&a, &b)` and friends, literals as
+    /// `t::Lit`, kernels with their arguments by reference.
+    pub fn texpr(&self, e: &E) -> TokenStream {
+        let private = &self.private;
+        match e {
+            E::Bin(op, a, b) => {
+                let name = Ident::new(
+                    match op {
+                        BinOp::Add => "add",
+                        BinOp::Sub => "sub",
+                        BinOp::Mul => "mul",
+                        BinOp::Div => "div",
+                    },
+                    Span::mixed_site(),
+                );
+                let (a, b) = (self.texpr(a), self.texpr(b));
+                quote!(#private::tensor::#name(&#a, &#b))
+            }
+            E::Neg(a) => {
+                let a = self.texpr(a);
+                quote!(#private::tensor::neg(&#a))
+            }
+            E::Lit(l) => {
+                let l = syn::LitFloat::new(l, Span::mixed_site());
+                quote!(#private::tensor::Lit(#l))
+            }
+            E::Method(name, r, args) => {
+                let r = self.texpr(r);
+                let name = Ident::new(name.name(), Span::mixed_site());
+                let args = args.iter().map(|a| self.expr(a, 0));
+                quote!(#r.#name(#(#args),*))
+            }
+            E::Kernel(kernel, args) => {
+                let name = Ident::new(kernel.name(), Span::mixed_site());
+                let args = args.iter().enumerate().map(|(i, a)| {
+                    // Constant arguments (axes, degrees of freedom) are written as they are.
+                    if let E::Konst(_) = a {
+                        return self.expr(a, PREC_ATOM);
+                    }
+                    let t = self.texpr(a);
+                    match a {
+                        // `sum_to` takes a temporary by value and a variable by reference.
+                        _ if kernel.takes_temporary() && i == 0 => match a {
+                            E::Var(_)
+                            | E::Adj(_)
+                            | E::Up(_)
+                            | E::Dot(_)
+                            | E::DotAdj(_)
+                            | E::DotUp(_) => quote!(&#t),
+                            _ => t,
+                        },
+                        _ => quote!(&#t),
+                    }
+                });
+                quote!(#private::tensor::#name(#(#args),*))
+            }
+            // Elementwise local derivatives: `t::d::powi(&x, n)`, `t::d::abs(&x)`.
+            E::Helper(helper, args) if helper.elementwise() => {
+                let name = Ident::new(helper.name(), Span::mixed_site());
+                let x = self.texpr(&args[0]);
+                let rest = args.iter().skip(1).map(|a| self.expr(a, 0));
+                quote!(#private::tensor::d::#name(&#x #(, #rest)*))
+            }
+            E::Tensor(inner) => self.texpr(inner),
+            // An unsuffixed float literal takes the element type of the array beside it.
+            E::Konst(k) if is_float_literal(&k.expr) => {
+                let l = &k.expr;
+                quote!(#private::tensor::Lit(#l))
+            }
+            other => self.expr(other, PREC_ATOM),
+        }
+    }
+
+    /// An operation of the forward pass.
+    pub fn op(&self, op: &Op) -> TokenStream {
+        if self.tensor_op(op) {
+            return self.tensor_forward(op);
+        }
+        self.op_plain(op)
+    }
+
+    fn op_plain(&self, op: &Op) -> TokenStream {
+        match op {
+            Op::Konst(k) => k.expr.to_token_stream(),
+            // A sequence is copied, never moved or aliased: the copy may be written, and the
+            // backward pass may read the original.
+            Op::Copy(Operand::Var(v)) if self.f.vars[*v].kind == Kind::Seq => {
+                let (private, v) = (&self.private, self.ident(*v));
+                quote!(#private::owned_copy(&#v))
+            }
+            Op::Copy(a) => self.expr(&self.operand(a), 0),
+            Op::Neg(a) => self.expr(&E::Neg(Box::new(self.operand(a))), 0),
+            Op::Bin(b, x, y) => self.expr(
+                &E::Bin(*b, Box::new(self.operand(x)), Box::new(self.operand(y))),
+                0,
+            ),
+            Op::Math(m, a, rest) => {
+                let r = self.expr(&self.operand(a), PREC_ATOM);
+                let name = Ident::new(m.name(), Span::mixed_site());
+                let args = rest.iter().map(|o| self.expr(&self.operand(o), 0));
+                quote!(#r.#name(#(#args),*))
+            }
+            Op::Cast(a, ty) => {
+                let a = self.expr(&self.operand(a), PREC_CAST);
+                quote!(#a as #ty)
+            }
+            Op::Call(call) => {
+                let path = &call.path;
+                let generics = &call.generics;
+                let args = self.call_args(call);
+                quote_spanned!(call.span=> #path #generics (#(#args),*))
+            }
+            Op::List { items, vec } => {
+                let items = items.iter().map(|o| self.expr(&self.operand(o), 0));
+                if *vec {
+                    quote!(::std::vec![#(#items),*])
+                } else {
+                    quote!([#(#items),*])
+                }
+            }
+            Op::Dot(..) | Op::Reduce(..) => self.tensor_forward(op),
+        }
+    }
+
+    pub fn call_args_tokens(&self, call: &Call) -> Vec<TokenStream> {
+        self.call_args(call)
+    }
+
+    /// Whether the forward pass assigns `v` after its definition.
+    pub fn assigned_in_place(&self, v: VarId) -> bool {
+        self.a.in_place[v]
+    }
+
+    pub fn annotation_tokens(&self, v: VarId) -> TokenStream {
+        self.annotation(v)
+    }
+
+    /// An operation on arrays in the forward pass.
+    fn tensor_forward(&self, op: &Op) -> TokenStream {
+        let private = &self.private;
+        let t = |o: &Operand| self.texpr(&crate::rules::operand(o));
+        match op {
+            Op::Bin(b, x, y) => self.texpr(&E::Bin(
+                *b,
+                Box::new(crate::rules::operand(x)),
+                Box::new(crate::rules::operand(y)),
+            )),
+            Op::Neg(a) => {
+                let a = t(a);
+                quote!(#private::tensor::neg(&#a))
+            }
+            Op::Copy(a) => {
+                let a = t(a);
+                quote!(#private::tensor::owned(&#a))
+            }
+            Op::Math(m, a, rest) => {
+                let a = t(a);
+                let name = Ident::new(m.name(), Span::mixed_site());
+                let args = rest.iter().map(|o| self.expr(&self.operand(o), 0));
+                quote!(#a.#name(#(#args),*))
+            }
+            Op::Dot(a, b) => {
+                let (a, b) = (t(a), t(b));
+                quote!(#private::tensor::dot(&#a, &#b))
+            }
+            Op::Reduce(r, a) => {
+                let a = t(a);
+                let (kernel, args) = r.forward();
+                let kernel = Ident::new(kernel.name(), Span::mixed_site());
+                let args = args.iter().map(|e| self.expr(e, 0));
+                quote!(#private::tensor::#kernel(&#a #(, #args)*))
+            }
+            // Calls, lists, constants and casts are written as for floats.
+            Op::Call(_) | Op::List { .. } | Op::Konst(_) | Op::Cast(..) => self.op_plain(op),
+        }
+    }
+
+    fn call_args(&self, call: &Call) -> Vec<TokenStream> {
+        call.args
+            .iter()
+            .map(|a| {
+                let v = self.expr(
+                    &self.operand(&a.value),
+                    if a.by_ref { PREC_UNARY } else { 0 },
+                );
+                if a.by_ref { quote!(&#v) } else { v }
+            })
+            .collect()
+    }
+
+    /// Whether a call goes through its module's `__vjp`: its value carries a derivative.
+    pub fn call_active(&self, target: VarId, call: &Call) -> bool {
+        self.a.active[target]
+            && call
+                .args
+                .iter()
+                .any(|a| a.value.var().is_some_and(|v| self.a.active[v]))
+    }
+
+    pub fn zero(&self, v: VarId) -> TokenStream {
+        match self.f.vars[v].kind {
+            Kind::Seq | Kind::Tensor => {
+                let (private, id) = (&self.private, self.ident(v));
+                quote!(#private::zeros_like(&#id))
+            }
+            Kind::Float => quote!(0.0),
+            _ => quote!(::core::default::Default::default()),
+        }
+    }
+}
+
+/// Whether control never reaches a block's end (it ends in `break` on every path).
+pub fn exits(block: &Block) -> bool {
+    match block.stmts.last() {
+        Some(Stmt::Break) => true,
+        Some(Stmt::If { then, els, .. }) => exits(then) && exits(els),
+        _ => false,
+    }
+}
+
+const PREC_ATOM: u8 = 20;
+const PREC_UNARY: u8 = 15;
+const PREC_CAST: u8 = 14;
+
+fn bin_prec(op: BinOp) -> u8 {
+    match op {
+        BinOp::Mul | BinOp::Div => 13,
+        BinOp::Add | BinOp::Sub => 12,
+    }
+}
+
+fn bin_token(op: BinOp) -> TokenStream {
+    match op {
+        BinOp::Add => quote!(+),
+        BinOp::Sub => quote!(-),
+        BinOp::Mul => quote!(*),
+        BinOp::Div => quote!(/),
+    }
+}
+
+/// The precedence of a user's expression, to parenthesize it where it is embedded.
+pub fn konst_prec(e: &syn::Expr) -> u8 {
+    use syn::Expr;
+    match e {
+        Expr::Binary(b) => match b.op {
+            syn::BinOp::Mul(_) | syn::BinOp::Div(_) | syn::BinOp::Rem(_) => 13,
+            syn::BinOp::Add(_) | syn::BinOp::Sub(_) => 12,
+            syn::BinOp::Shl(_) | syn::BinOp::Shr(_) => 11,
+            syn::BinOp::BitAnd(_) => 10,
+            syn::BinOp::BitXor(_) => 9,
+            syn::BinOp::BitOr(_) => 8,
+            syn::BinOp::Eq(_)
+            | syn::BinOp::Ne(_)
+            | syn::BinOp::Lt(_)
+            | syn::BinOp::Le(_)
+            | syn::BinOp::Gt(_)
+            | syn::BinOp::Ge(_) => 7,
+            syn::BinOp::And(_) => 6,
+            syn::BinOp::Or(_) => 5,
+            _ => 1,
+        },
+        Expr::Unary(_) | Expr::Reference(_) => PREC_UNARY,
+        Expr::Cast(_) => PREC_CAST,
+        Expr::Range(_) => 2,
+        Expr::Assign(_) | Expr::Closure(_) | Expr::Return(_) | Expr::Break(_) => 0,
+        // A negative literal: `-1.0` as a method receiver needs parentheses.
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Float(f),
+            ..
+        }) if f.base10_digits().starts_with('-') => PREC_UNARY,
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(i),
+            ..
+        }) if i.base10_digits().starts_with('-') => PREC_UNARY,
+        _ => PREC_ATOM,
+    }
+}
+
+/// An unsuffixed float literal, possibly negated: `2.0`, `-0.5`, `(1.0)`.
+fn is_float_literal(e: &syn::Expr) -> bool {
+    match e {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Float(f),
+            ..
+        }) => f.suffix().is_empty(),
+        syn::Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Neg(_),
+            expr,
+            ..
+        })
+        | syn::Expr::Paren(syn::ExprParen { expr, .. }) => is_float_literal(expr),
+        _ => false,
+    }
+}
+
+/// The lifetime for a reference parameter named after it: `x: &'x [f64]`.
+pub fn lifetime_for(name: &Ident, taken: &mut BTreeSet<String>) -> syn::Lifetime {
+    let base = name.to_string().trim_start_matches("r#").to_owned();
+    let mut candidate = base.clone();
+    let mut n = 1;
+    while taken.contains(&candidate) || candidate == "static" || candidate == "_" {
+        candidate = format!("{base}{n}");
+        n += 1;
+    }
+    taken.insert(candidate.clone());
+    syn::Lifetime::new(
+        &format!("'{candidate}"),
+        Span::mixed_site().located_at(name.span()),
+    )
+}
