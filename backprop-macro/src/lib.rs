@@ -14,6 +14,7 @@ mod diag;
 mod emit;
 mod expand;
 mod ir;
+mod items;
 mod lower;
 mod missing;
 mod names;

@@ -1,0 +1,94 @@
+//! Forward mode: `jvp` and the positional `__jvp` other differentiated functions call.
+
+use crate::emit::Emit;
+use crate::expand::*;
+use crate::ir::*;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// `jvp` (forward mode) and the positional `__jvp` other differentiated functions call.
+pub(crate) fn forward_items(f: &Func, e: &Emit, sig: &Signature) -> TokenStream {
+    let name = &f.name;
+    let ret = &f.ret;
+    let private = &e.private;
+    let (params, call_args, generics) = (&sig.params, &sig.args, &sig.generics);
+    let diff: Vec<&Param> = f.params.iter().filter(|p| p.differentiable()).collect();
+    let tangent_params = diff.iter().map(|p| {
+        let (dot, ty) = (e.dot(p.var), &p.ty);
+        quote!(#dot: #ty)
+    });
+    let body = e.jvp_body();
+    // `__jvp`: every parameter's tangent as an option, `None` meaning zero.
+    let (option_params, unwraps) = optional_tangents(f, e);
+    let forwarded = diff.iter().map(|p| {
+        let dot = e.dot(p.var);
+        if matches!(p.ty, syn::Type::Reference(_)) {
+            quote!(&#dot)
+        } else if is_view(&p.ty) {
+            // The owned tangent, seen as the view the parameter is.
+            quote!(#dot.view())
+        } else {
+            quote!(#dot)
+        }
+    });
+    // Each tangent has its parameter's shape (checked once, up front).
+    let checks = diff
+        .iter()
+        .filter(|p| !matches!(p.form, ParamForm::Float))
+        .map(|p| {
+            let (dot, id) = (e.dot(p.var), &f.vars[p.var].ident);
+            let name = p.name.to_string();
+            quote!(#private::check_tangent(&#id, &#dot, #name);)
+        });
+    let tangent_names: Vec<String> = diff.iter().map(|p| format!("`{}`", e.dot(p.var))).collect();
+    let doc = format!(
+        "Forward mode: `{name}`'s value and its directional derivative along the tangents {} (a Jacobian-vector product), computed beside the value in one pass.",
+        tangent_names.join(", ")
+    );
+    quote! {
+        #[doc = #doc]
+        #[inline]
+        pub fn jvp #generics (#(#params,)* #(#tangent_params),*) -> (#ret, #ret) {
+            #(#checks)*
+            #body
+        }
+
+        #[doc(hidden)]
+        #[inline]
+        pub fn __jvp #generics (#(#params,)* #(#option_params),*) -> (#ret, #ret) {
+            #(#unwraps)*
+            jvp(#(#call_args,)* #(#forwarded),*)
+        }
+    }
+}
+
+/// The tangent parameters of `__jvp` and `__fob`, one optional tangent per parameter
+/// (`None` meaning zero), and the statements that turn them into tangents.
+pub(crate) fn optional_tangents(f: &Func, e: &Emit) -> (Vec<TokenStream>, Vec<TokenStream>) {
+    let private = &e.private;
+    let params = f
+        .params
+        .iter()
+        .map(|p| {
+            let (dot, ty) = (e.dot(p.var), positional_type(p, private));
+            quote!(#dot: ::core::option::Option<#ty>)
+        })
+        .collect();
+    let unwraps = f
+        .params
+        .iter()
+        .filter(|p| p.differentiable())
+        .map(|p| {
+            let (dot, id) = (e.dot(p.var), &f.vars[p.var].ident);
+            let zero = match p.form {
+                ParamForm::Float => quote!(0.0),
+                _ => quote!(#private::zeros_like(&#id)),
+            };
+            quote!(let #dot = match #dot {
+                ::core::option::Option::Some(t) => t,
+                ::core::option::Option::None => #zero,
+            };)
+        })
+        .collect();
+    (params, unwraps)
+}

@@ -1,0 +1,225 @@
+//! Second order, forward over reverse: `__fob`, `hvp`, `hessian`.
+
+use crate::args::Args;
+use crate::emit::Emit;
+use crate::expand::*;
+use crate::ir::*;
+use crate::{analysis, reverse};
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote};
+use std::collections::BTreeSet;
+
+/// Forward over reverse, with both modes: `__fob` (the value, its tangent, and a pullback
+/// that carries tangents through the backward pass) and, for a scalar result, `hvp`
+/// (Hessian-vector product) and `hessian`.
+pub(crate) fn second_order_items(
+    f: &Func,
+    a: &analysis::Analysis,
+    args: &Args,
+    sig: &Signature,
+) -> TokenStream {
+    let mut e = Emit::new(f, a, args);
+    e.fob = true;
+    let name = &f.name;
+    let ret = &f.ret;
+    let private = &e.private;
+    let Signature {
+        params,
+        args: call_args,
+        generics,
+        capture,
+        ..
+    } = sig;
+    let backward = reverse::backward(f, a, false);
+    let forward = e.forward();
+    let back = e.backward(&backward);
+    let result = a.result;
+    let (out, grad_out, dot_grad_out) = (
+        e.ident(result),
+        e.adj(result),
+        e.prefixed("dot_grad_", result),
+    );
+    let dot_out = if a.active[result] {
+        e.dot(result).to_token_stream()
+    } else {
+        e.zero(result)
+    };
+    let m = if e.adjoint_mutated(&backward, result) {
+        quote!(mut)
+    } else {
+        TokenStream::new()
+    };
+    let value = match f.ret_kind {
+        Kind::Float => out.to_token_stream(),
+        _ => quote!(::core::clone::Clone::clone(&#out)),
+    };
+    let declared: BTreeSet<VarId> = backward
+        .iter()
+        .filter_map(|b| match b {
+            reverse::B::LetAdj(v, _) | reverse::B::ZeroAdj(v) => Some(*v),
+            _ => None,
+        })
+        .collect();
+    let positional: Vec<TokenStream> = f
+        .params
+        .iter()
+        .map(|p| positional_type(p, private))
+        .collect();
+    let grads_of = |prefix: &str| -> Vec<TokenStream> {
+        f.params
+            .iter()
+            .map(|p| {
+                if !p.differentiable() {
+                    quote!(#private::NotDifferentiable)
+                } else if declared.contains(&p.var) {
+                    e.prefixed(prefix, p.var).to_token_stream()
+                } else {
+                    e.zero(p.var)
+                }
+            })
+            .collect()
+    };
+    let (grads, dot_grads) = (grads_of("grad_"), grads_of("dot_grad_"));
+    let (option_params, unwraps) = optional_tangents(f, &e);
+    let mut items = quote! {
+        #[doc(hidden)]
+        #[inline]
+        pub fn __fob #generics (#(#params,)* #(#option_params),*) -> (
+            #ret,
+            #ret,
+            impl ::core::ops::FnOnce(#ret, #ret) -> ((#(#positional,)*), (#(#positional,)*)) #capture,
+        ) {
+            #(#unwraps)*
+            #forward
+            (#value, #dot_out, #[inline(always)] move |#m #grad_out: #ret, #m #dot_grad_out: #ret| {
+                #back
+                ((#(#grads,)*), (#(#dot_grads,)*))
+            })
+        }
+    };
+    if f.ret_kind != Kind::Float {
+        return items;
+    }
+
+    // `hvp` and `hessian`, on top of `__fob`.
+    let diff: Vec<(usize, &Param)> = f
+        .params
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.differentiable())
+        .collect();
+    let to_grad = |tuple: &syn::Ident| {
+        let fields = diff.iter().map(|(i, p)| {
+            let (field, i) = (&p.name, syn::Index::from(*i));
+            quote!(#field: #tuple.#i)
+        });
+        quote!(Grad { #(#fields,)* })
+    };
+    let (g, h) = (
+        syn::Ident::new("gradient", proc_macro2::Span::mixed_site()),
+        syn::Ident::new("product", proc_macro2::Span::mixed_site()),
+    );
+    let (g_struct, h_struct) = (to_grad(&g), to_grad(&h));
+    let tangent_params = diff.iter().map(|(_, p)| {
+        let (dot, ty) = (e.dot(p.var), &p.ty);
+        quote!(#dot: #ty)
+    });
+    let owned_tangents = f.params.iter().map(|p| {
+        let dot = e.dot(p.var);
+        match p.form {
+            ParamForm::Const => quote!(::core::option::Option::None),
+            ParamForm::Float => quote!(::core::option::Option::Some(#dot)),
+            ParamForm::Seq(_) | ParamForm::Tensor(_) => {
+                quote!(::core::option::Option::Some(#private::tangent(&#dot)))
+            }
+        }
+    });
+    let tangent_names: Vec<String> = diff
+        .iter()
+        .map(|(_, p)| format!("`{}`", e.dot(p.var)))
+        .collect();
+    let doc_hvp = format!(
+        "`{name}`'s value, gradient, and Hessian-vector product `H·v` along the tangents {} (forward mode over the reverse pass: one pass, exact).",
+        tangent_names.join(", ")
+    );
+    items.extend(quote! {
+        #[doc = #doc_hvp]
+        pub fn hvp #generics (#(#params,)* #(#tangent_params),*) -> (#ret, Grad, Grad) {
+            let (value, _, pullback) = __fob(#(#call_args,)* #(#owned_tangents),*);
+            let (#g, #h) = pullback(1.0, 0.0);
+            (value, #g_struct, #h_struct)
+        }
+    });
+
+    // The full Hessian: one forward-over-reverse pass per scalar input.
+    let clones: Vec<TokenStream> = f
+        .params
+        .iter()
+        .map(|p| {
+            let id = &f.vars[p.var].ident;
+            quote!(::core::clone::Clone::clone(&#id))
+        })
+        .collect();
+    let mut passes = Vec::new();
+    for (k, (_, p)) in diff.iter().enumerate() {
+        let tangents: Vec<TokenStream> = f
+            .params
+            .iter()
+            .map(|q| {
+                let id = &f.vars[q.var].ident;
+                let this = diff.get(k).is_some_and(|(_, d)| d.var == q.var);
+                match (&q.form, this) {
+                    (ParamForm::Const, _) => quote!(::core::option::Option::None),
+                    (ParamForm::Float, true) => quote!(::core::option::Option::Some(1.0)),
+                    (ParamForm::Float, false) => quote!(::core::option::Option::Some(0.0)),
+                    (ParamForm::Seq(_) | ParamForm::Tensor(_), true) => {
+                        quote!(::core::option::Option::Some(unit))
+                    }
+                    (ParamForm::Seq(_) | ParamForm::Tensor(_), false) => {
+                        quote!(::core::option::Option::Some(#private::zeros_like(&#id)))
+                    }
+                }
+            })
+            .collect();
+        let pass = quote! {
+            let (value, _, pullback) = __fob(#(#clones,)* #(#tangents),*);
+            let (#g, #h) = pullback(1.0, 0.0);
+            if first.is_none() {
+                first = ::core::option::Option::Some((value, #g_struct));
+            }
+            rows.push(#h_struct);
+        };
+        match p.form {
+            ParamForm::Float => passes.push(quote!({ #pass })),
+            _ => {
+                let id = &f.vars[p.var].ident;
+                passes.push(quote! {
+                    for element in 0..#id.len() {
+                        let mut unit = #private::zeros_like(&#id);
+                        *#private::element_mut(&mut unit, element) = 1.0;
+                        #pass
+                    }
+                });
+            }
+        }
+    }
+    let doc_hessian = format!(
+        "`{name}`'s value, gradient and Hessian: row `j` is `H·eⱼ` for the `j`-th scalar input (parameters in order, sequences and arrays element by element in logical order), one forward-over-reverse pass each."
+    );
+    items.extend(quote! {
+        #[doc = #doc_hessian]
+        pub fn hessian #generics (#(#params),*) -> (#ret, Grad, ::std::vec::Vec<Grad>) {
+            let mut first: ::core::option::Option<(#ret, Grad)> = ::core::option::Option::None;
+            let mut rows = ::std::vec::Vec::new();
+            #(#passes)*
+            match first {
+                ::core::option::Option::Some((value, gradient)) => (value, gradient, rows),
+                ::core::option::Option::None => {
+                    let (value, gradient) = grad(#(#clones),*);
+                    (value, gradient, rows)
+                }
+            }
+        }
+    });
+    items
+}

@@ -1,0 +1,199 @@
+//! For a vector result: `jacobian`, `jacrev`, `jacfwd`.
+
+use crate::args::Args;
+use crate::emit::Emit;
+use crate::expand::*;
+use crate::ir::*;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// For a vector result: the Jacobian, one `Grad` per output (row `i` is the gradient of
+/// output `i`). `jacrev` runs one reverse pass per output, `jacfwd` one forward pass per
+/// scalar input; `jacobian` picks the cheaper order, as the lecture's "another view" says:
+/// reverse when outputs are fewer than inputs, forward otherwise.
+pub(crate) fn jacobian_items(f: &Func, e: &Emit, sig: &Signature, args: &Args) -> TokenStream {
+    let name = &f.name;
+    let ret = &f.ret;
+    let private = &e.private;
+    let (params, generics) = (&sig.params, &sig.generics);
+    let diff: Vec<&Param> = f.params.iter().filter(|p| p.differentiable()).collect();
+    // Each pass gets its own copy of the arguments (a `Vec` passed by value is moved).
+    let clones: Vec<TokenStream> = f
+        .params
+        .iter()
+        .map(|p| {
+            let id = &f.vars[p.var].ident;
+            quote!(::core::clone::Clone::clone(&#id))
+        })
+        .collect();
+    let zero_grad = {
+        let fields = diff.iter().map(|p| {
+            let (field, id) = (&p.name, &f.vars[p.var].ident);
+            match p.form {
+                ParamForm::Float => quote!(#field: 0.0),
+                _ => quote!(#field: #private::zeros_like(&#id)),
+            }
+        });
+        quote!(Grad { #(#fields,)* })
+    };
+    let mut items = TokenStream::new();
+    if args.reverse {
+        let doc = format!(
+            "The Jacobian of `{name}` by reverse mode: one backward pass per output. Row `i` is the gradient of output `i`."
+        );
+        items.extend(quote! {
+            #[doc = #doc]
+            pub fn jacrev #generics (#(#params),*) -> (#ret, ::std::vec::Vec<Grad>) {
+                let (value, pullback) = vjp(#(#clones),*);
+                let rows = #private::jacobian_rows(&value, pullback, |upstream| vjp(#(#clones),*).1(upstream));
+                (value, rows)
+            }
+        });
+    }
+    if args.forward {
+        // One pass per scalar input: a unit tangent, a column of the Jacobian.
+        let mut columns = Vec::new();
+        for (k, p) in diff.iter().enumerate() {
+            let field = &p.name;
+            let tangents: Vec<TokenStream> = diff
+                .iter()
+                .enumerate()
+                .map(|(j, q)| {
+                    let id = &f.vars[q.var].ident;
+                    let by_ref = matches!(q.ty, syn::Type::Reference(_));
+                    let value = match (q.form.clone(), j == k) {
+                        (ParamForm::Float, true) => quote!(1.0),
+                        (ParamForm::Float, false) => quote!(0.0),
+                        (_, true) => quote!(unit),
+                        (_, false) => quote!(#private::zeros_like(&#id)),
+                    };
+                    if by_ref && !matches!(q.form, ParamForm::Float) {
+                        quote!(&#value)
+                    } else {
+                        value
+                    }
+                })
+                .collect();
+            let column = quote! {
+                let (value, column) = jvp(#(#clones,)* #(#tangents),*);
+                let rows = &mut out.get_or_insert_with(|| {
+                    let rows = (0..column.len()).map(|_| #zero_grad).collect();
+                    (value, rows)
+                }).1;
+            };
+            match p.form {
+                ParamForm::Float => columns.push(quote! {{
+                    #column
+                    for (row, d) in rows.iter_mut().zip(column.iter()) {
+                        row.#field = *d;
+                    }
+                }}),
+                _ => {
+                    let id = &f.vars[p.var].ident;
+                    columns.push(quote! {
+                        for element in 0..#id.len() {
+                            let mut unit = #private::zeros_like(&#id);
+                            *#private::element_mut(&mut unit, element) = 1.0;
+                            #column
+                            for (row, d) in rows.iter_mut().zip(column.iter()) {
+                                *#private::element_mut(&mut row.#field, element) = *d;
+                            }
+                        }
+                    });
+                }
+            }
+        }
+        let zero_tangents: Vec<TokenStream> = diff
+            .iter()
+            .map(|q| {
+                let id = &f.vars[q.var].ident;
+                match q.form {
+                    ParamForm::Float => quote!(0.0),
+                    _ if matches!(q.ty, syn::Type::Reference(_)) => {
+                        quote!(&#private::zeros_like(&#id))
+                    }
+                    _ => quote!(#private::zeros_like(&#id)),
+                }
+            })
+            .collect();
+        let doc = format!(
+            "The Jacobian of `{name}` by forward mode: one forward pass per scalar input. Row `i` is the gradient of output `i`."
+        );
+        items.extend(quote! {
+            #[doc = #doc]
+            pub fn jacfwd #generics (#(#params),*) -> (#ret, ::std::vec::Vec<Grad>) {
+                let mut out: ::core::option::Option<(#ret, ::std::vec::Vec<Grad>)> = ::core::option::Option::None;
+                #(#columns)*
+                match out {
+                    ::core::option::Option::Some(out) => out,
+                    // No differentiable input: the value, and zero gradients.
+                    ::core::option::Option::None => {
+                        let (value, _) = jvp(#(#clones,)* #(#zero_tangents),*);
+                        let rows = (0..value.len()).map(|_| #zero_grad).collect();
+                        (value, rows)
+                    }
+                }
+            }
+        });
+    }
+    let doc = format!(
+        "The Jacobian of `{name}`: one `Grad` per output. {}",
+        match (args.reverse, args.forward) {
+            (true, true) =>
+                "Reverse mode (one backward pass per output) when there are fewer outputs than scalar inputs, forward mode (one forward pass per input) otherwise.",
+            (false, true) => "Forward mode: one forward pass per scalar input.",
+            _ => "Reverse mode: one backward pass per output.",
+        }
+    );
+    let body = match (args.reverse, args.forward) {
+        (true, true) => {
+            let inputs = diff.iter().map(|p| {
+                let id = &f.vars[p.var].ident;
+                match p.form {
+                    ParamForm::Float => quote!(1),
+                    _ => quote!(#id.len()),
+                }
+            });
+            // An array's length is known: the choice costs nothing.
+            let outputs = match &f.ret {
+                syn::Type::Array(a) => Some(&a.len),
+                _ => None,
+            };
+            let static_choice = outputs.map(|len| {
+                quote! {
+                    if (0 #(+ #inputs)*) < #len {
+                        return jacfwd(#(#clones),*);
+                    }
+                }
+            });
+            let inputs = diff.iter().map(|p| {
+                let id = &f.vars[p.var].ident;
+                match p.form {
+                    ParamForm::Float => quote!(1),
+                    _ => quote!(#id.len()),
+                }
+            });
+            quote! {
+                #static_choice
+                let inputs: usize = 0 #(+ #inputs)*;
+                // The number of outputs needs a forward pass; the reverse order reuses it.
+                let (value, pullback) = vjp(#(#clones),*);
+                if inputs < value.len() {
+                    ::core::mem::drop(pullback);
+                    return jacfwd(#(#clones),*);
+                }
+                let rows = #private::jacobian_rows(&value, pullback, |upstream| vjp(#(#clones),*).1(upstream));
+                (value, rows)
+            }
+        }
+        (false, true) => quote!(jacfwd(#(#clones),*)),
+        _ => quote!(jacrev(#(#clones),*)),
+    };
+    items.extend(quote! {
+        #[doc = #doc]
+        pub fn jacobian #generics (#(#params),*) -> (#ret, ::std::vec::Vec<Grad>) {
+            #body
+        }
+    });
+    items
+}

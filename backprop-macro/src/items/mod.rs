@@ -1,0 +1,215 @@
+//! The public items of the module `#[differentiate]` writes: `Grad`, `grad`, `vjp` and
+//! `__vjp` here, assembled with the forward, Jacobian and second-order items and the stubs.
+
+mod forward;
+mod hessian;
+mod jacobian;
+
+pub(crate) use forward::*;
+pub(crate) use hessian::*;
+pub(crate) use jacobian::*;
+
+use crate::args::Args;
+use crate::emit::Emit;
+use crate::expand::*;
+use crate::ir::*;
+use crate::{analysis, missing, reverse};
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote};
+use std::collections::BTreeSet;
+
+pub(crate) fn module(
+    f: &Func,
+    a: &analysis::Analysis,
+    backward: &[reverse::B],
+    args: &Args,
+    item: &syn::ItemFn,
+) -> TokenStream {
+    let e = Emit::new(f, a, args);
+    let name = &f.name;
+    let vis = &f.vis;
+    let ret = &f.ret;
+    let sig = signature(f);
+    let Signature {
+        params,
+        args: call_args,
+        generics,
+        capture,
+        ..
+    } = &sig;
+    let private = &e.private;
+
+    let diff: Vec<&Param> = f.params.iter().filter(|p| p.differentiable()).collect();
+    let fields = diff.iter().map(|p| {
+        let (field, ty) = (&p.name, grad_type(p));
+        let doc = format!("∂{name}/∂{field}: the gradient with respect to `{field}`.");
+        quote!(#[doc = #doc] pub #field: #ty)
+    });
+    let copy = if diff.iter().all(|p| {
+        matches!(p.form, ParamForm::Float)
+            || matches!(&p.form, ParamForm::Seq(t) if matches!(**t, syn::Type::Array(_)))
+    }) {
+        quote!(::core::marker::Copy,)
+    } else {
+        TokenStream::new()
+    };
+
+    // The backward pass and the gradient it ends with.
+    let declared_top: BTreeSet<VarId> = backward
+        .iter()
+        .filter_map(|b| match b {
+            reverse::B::LetAdj(v, _) | reverse::B::ZeroAdj(v) => Some(*v),
+            _ => None,
+        })
+        .collect();
+    let field_values = diff.iter().map(|p| {
+        let field = &p.name;
+        if declared_top.contains(&p.var) {
+            let adj = e.adj(p.var);
+            quote!(#field: #adj)
+        } else {
+            let zero = e.zero(p.var);
+            quote!(#field: #zero)
+        }
+    });
+    let forward = e.forward();
+    let back = e.backward(backward);
+    let result = a.result;
+    let out = e.ident(result);
+    let grad_out = e.adj(result);
+    let grad_out_mut = if e.adjoint_mutated(backward, result) {
+        quote!(mut)
+    } else {
+        TokenStream::new()
+    };
+    let value = match f.ret_kind {
+        Kind::Float => out.to_token_stream(),
+        _ => quote!(::core::clone::Clone::clone(&#out)),
+    };
+
+    let positional = f.params.iter().map(|p| positional_type(p, private));
+    let positional_values = f.params.iter().map(|p| {
+        let field = &p.name;
+        if p.differentiable() {
+            quote!(grad.#field)
+        } else {
+            quote!(#private::NotDifferentiable)
+        }
+    });
+
+    let doc_grad_struct = format!(
+        "The gradient of [`{name}`](fn@{name}): one field per differentiable parameter, named after it."
+    );
+    let doc_grad = format!("`{name}`'s value and its gradient (upstream gradient 1).");
+    let doc_vjp = format!(
+        "`{name}`'s value and its pullback: the pullback maps an upstream gradient of the value to the gradient of every differentiable parameter (a vector-Jacobian product). The forward pass runs here, once; the pullback runs the backward pass."
+    );
+    let grad_struct = quote! {
+        #[doc = #doc_grad_struct]
+        #[derive(::core::fmt::Debug, ::core::clone::Clone, #copy ::core::cmp::PartialEq)]
+        pub struct Grad {
+            #(#fields,)*
+        }
+    };
+    let grad_fn = if f.ret_kind == Kind::Float {
+        quote! {
+            #[doc = #doc_grad]
+            #[inline]
+            pub fn grad #generics (#(#params),*) -> (#ret, Grad) {
+                let (value, pullback) = vjp(#(#call_args),*);
+                (value, pullback(1.0))
+            }
+        }
+    } else {
+        TokenStream::new()
+    };
+    let reverse_items = quote! {
+        #grad_fn
+
+        #[doc = #doc_vjp]
+        #[inline]
+        pub fn vjp #generics (#(#params),*) -> (#ret, impl ::core::ops::FnOnce(#ret) -> Grad #capture) {
+            #forward
+            // Called exactly once: inlined where it is called, so the backward pass
+            // optimizes together with what uses it.
+            (#value, #[inline(always)] move |#grad_out_mut #grad_out: #ret| {
+                #back
+                Grad { #(#field_values,)* }
+            })
+        }
+
+        #[doc(hidden)]
+        #[inline]
+        pub fn __vjp #generics (#(#params),*)
+            -> (#ret, impl ::core::ops::FnOnce(#ret) -> (#(#positional,)*) #capture)
+        {
+            let (value, pullback) = vjp(#(#call_args),*);
+            (value, move |upstream: #ret| {
+                let grad = pullback(upstream);
+                (#(#positional_values,)*)
+            })
+        }
+    };
+    let forward_items = forward_items(f, &e, &sig);
+    let jacobian_items = if matches!(f.ret_kind, Kind::Seq | Kind::Tensor) {
+        jacobian_items(f, &e, &sig, args)
+    } else {
+        TokenStream::new()
+    };
+    let second_order = if args.hessian {
+        second_order_items(f, a, args, &sig)
+    } else {
+        TokenStream::new()
+    };
+    let stubs = missing::stubs(f, &e, &sig, args);
+    let items = match (args.reverse, args.forward) {
+        (true, true) => {
+            quote!(#grad_struct #reverse_items #forward_items #jacobian_items #second_order)
+        }
+        (false, true) => quote!(#grad_struct #forward_items #jacobian_items),
+        _ => quote!(#grad_struct #reverse_items #jacobian_items),
+    };
+    let mut listed = Vec::new();
+    if args.reverse && f.ret_kind == Kind::Float {
+        listed.push("[`grad`](self::grad) (the value and its gradient)");
+    }
+    if args.reverse {
+        listed.push("[`vjp`](self::vjp) (the value and its pullback)");
+    }
+    if args.forward {
+        listed.push("[`jvp`](self::jvp) (the value and a directional derivative)");
+    }
+    if matches!(f.ret_kind, Kind::Seq | Kind::Tensor) {
+        listed.push("[`jacobian`](self::jacobian) (one gradient per output)");
+    }
+    if args.hessian && f.ret_kind == Kind::Float {
+        listed.push("[`hvp`](self::hvp) and [`hessian`](self::hessian) (second derivatives, forward over reverse)");
+    }
+    let doc_mod = format!(
+        "Derivatives of [`{name}`](fn@{name}), generated by `#[differentiate]`: {}.",
+        listed.join(", ")
+    );
+    let lints = allowed_lints();
+    let differentiable = f.params.iter().map(|p| p.differentiable());
+    let checks = call_checks(f, a, private);
+    let _ = item;
+
+    quote! {
+        #[doc = #doc_mod]
+        #lints
+        #vis mod #name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #items
+
+            // What other differentiated functions read, checks, and the items not generated.
+            #[doc(hidden)]
+            pub const __DIFFERENTIABLE: &[bool] = &[#(#differentiable),*];
+
+            #(#checks)*
+
+            #stubs
+        }
+    }
+}
