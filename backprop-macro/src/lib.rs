@@ -1,10 +1,42 @@
 //! The `#[differentiate]` attribute of [`backprop`](https://docs.rs/backprop). Use it
 //! through the `backprop` crate, which also supplies the runtime the generated code calls.
 //!
-//! The pipeline, one file per stage, data flowing one way:
-//! `args` (attribute) → `lower` (syn → IR, every unsupported construct reported at its
-//! span) → `analysis` (activity, saved values, control records) → `reverse` (the backward
-//! pass) → `emit` (tokens) → `expand` (the module beside the untouched function).
+//! The pipeline, data flowing one way: `args` → `lower` → `analysis` → `reverse` → `emit`
+//! → `items`, assembled by `expand`. One line per file, what it owns:
+//!
+//! - `lib.rs`: the attribute's entry point and this map.
+//! - `args.rs`: the attribute's arguments (`reverse`, `forward`, `hessian`, `wrt(..)`, `crate`).
+//! - `diag.rs`: errors, collected and reported at their spans all at once.
+//! - `ir.rs`: the intermediate representation: variables, scopes, operations, statements.
+//! - `ops.rs`: the operations table: float methods (name, arity, what the rule reads),
+//!   reductions, and the helpers, kernels and methods derivative code calls, each with its
+//!   name and tangent rule in exhaustive matches.
+//! - `rules.rs`: local derivatives: each operation's backward rule and tangent (the
+//!   lecture's gate patterns), and the expression tree `E` derivative code is built from.
+//! - `names.rs`: unique, readable names for every generated variable.
+//! - `lower/mod.rs`: syn → IR: the lowering context and the entry point, `lower`.
+//! - `lower/signature.rs`: parameters, their kinds and forms, the result type.
+//! - `lower/types.rs`: what a type is to the macro (float, sequence, array, integer, ...).
+//! - `lower/statements.rs`: blocks, `let`, assignments, `if`, `return`.
+//! - `lower/loops.rs`: `for`, `while`, `loop` and their variables.
+//! - `lower/expressions.rs`: operands, operations, float and array methods.
+//! - `lower/calls.rs`: calls to differentiated functions and gates, sub-slices, macros.
+//! - `lower/constants.rs`: expressions the derivative does not flow through.
+//! - `lower/syntax.rs`: syntax helpers and scans of the user's function.
+//! - `analysis/mod.rs`: activity, what the backward rules read, what is saved.
+//! - `analysis/plans.rs`: recomputation, loop saves, control records.
+//! - `reverse.rs`: the backward pass as data (`B` statements).
+//! - `tangent.rs`: forward mode, printed beside the primal statements.
+//! - `emit/mod.rs`: printing expressions and operations as Rust.
+//! - `emit/forward.rs`: the forward pass with its saves and records.
+//! - `emit/backward.rs`: the backward pass.
+//! - `items/mod.rs`: the module: `Grad`, `grad`, `vjp`, `__vjp`, assembled with the rest.
+//! - `items/forward.rs`: `jvp`, `__jvp`.
+//! - `items/jacobian.rs`: `jacobian`, `jacrev`, `jacfwd`.
+//! - `items/hessian.rs`: `__fob`, `hvp`, `hessian`.
+//! - `missing.rs`: stubs for the items the arguments leave out.
+//! - `expand.rs`: end to end, signatures, lint allowances, the stand-in for a rejected function.
+//! - `snapshots.rs` (tests): expansion snapshots and the expansion-time benchmark.
 
 #![doc(test(attr(deny(warnings))))]
 

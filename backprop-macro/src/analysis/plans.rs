@@ -1,0 +1,337 @@
+//! The plans analysis makes: which values are recomputed rather than saved, where a
+//! loop-carried value is saved, and which loops and branches get a reverse and a record.
+
+use super::*;
+
+/// Which block-local values the reverse recomputes: cheap operations (`+ - * /`, negation,
+/// copies, casts, constants) whose inputs do not change inside the loop (parameters and
+/// top-level values never assigned in place, replayed loop indices, other recomputed
+/// values of the same block).
+pub(super) fn plan_recompute(
+    f: &Func,
+    needed: &mut [bool],
+    assigned: &[bool],
+    replayed: &[bool],
+) -> BTreeMap<ScopeId, Vec<(VarId, Op)>> {
+    let n = needed.len();
+    let stable = |u: VarId| -> bool {
+        u < f.vars.len() && !assigned[u] && (f.vars[u].scope == 0 || f.vars[u].param.is_some())
+    };
+    let mut candidates: BTreeMap<ScopeId, Vec<(VarId, Op)>> = BTreeMap::new();
+    let mut recomputable = vec![false; n];
+    walk(&f.body, &mut |stmt, scope| {
+        let Stmt::Let { var, op, .. } = stmt else {
+            return;
+        };
+        if scope == 0 || assigned[*var] {
+            return;
+        }
+        let cheap = matches!(
+            op,
+            Op::Konst(_) | Op::Copy(_) | Op::Neg(_) | Op::Bin(..) | Op::Cast(..)
+        );
+        if !cheap {
+            return;
+        }
+        let mut reads = Vec::new();
+        for o in op.operands() {
+            match o {
+                Operand::Var(u) => reads.push(*u),
+                Operand::Elem(u, i) => {
+                    reads.push(*u);
+                    reads.extend(&i.reads);
+                }
+                Operand::Konst(k) => reads.extend(&k.reads),
+            }
+        }
+        if let Op::Konst(k) = op {
+            reads.extend(&k.reads);
+        }
+        let ok = reads.iter().all(|&u| {
+            stable(u)
+                || (replayed[u] && f.within(scope, f.vars[u].scope))
+                || (recomputable[u] && f.vars[u].scope == scope)
+        });
+        if ok {
+            recomputable[*var] = true;
+            candidates
+                .entry(scope)
+                .or_default()
+                .push((*var, op.clone()));
+        }
+    });
+    // Keep the needed ones and what they are computed from.
+    let mut keep = vec![false; n];
+    for list in candidates.values() {
+        for (v, op) in list.iter().rev() {
+            if needed[*v] || keep[*v] {
+                keep[*v] = true;
+                for o in op.operands() {
+                    let mut reads: Vec<VarId> = o.var().into_iter().collect();
+                    match o {
+                        Operand::Elem(_, i) => reads.extend(&i.reads),
+                        Operand::Konst(k) => reads.extend(&k.reads),
+                        Operand::Var(_) => {}
+                    }
+                    for u in reads {
+                        if recomputable[u] {
+                            keep[u] = true;
+                        }
+                        // A replayed index read by a recomputation is bound by the reverse loop.
+                        if replayed[u] {
+                            needed[u] = true;
+                        }
+                    }
+                }
+                if let Op::Konst(k) = op {
+                    for &u in &k.reads {
+                        if replayed[u] {
+                            needed[u] = true;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    candidates
+        .into_iter()
+        .map(|(scope, list)| {
+            (
+                scope,
+                list.into_iter()
+                    .filter(|(v, _)| keep[*v])
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .filter(|(_, list)| !list.is_empty())
+        .collect()
+}
+
+/// Whether an assignment in place of `v` in block `scope` saves the old value: `v` is saved,
+/// and no enclosing loop saves it once at its entry instead.
+pub fn saved_at(f: &Func, a: &Analysis, v: VarId, scope: ScopeId) -> bool {
+    a.saved[v]
+        && !a
+            .loop_saves
+            .iter()
+            .any(|(body, vars)| vars.contains(&v) && f.within(scope, *body))
+}
+
+/// For every saved float and every outermost loop that assigns it in place but has no
+/// backward rule reading it: save it once at the loop's entry. Inside such a loop no reverse
+/// rule reads the variable, so its values there need no restoring; only its value before the
+/// loop, which rules before the loop may read, is restored after the loop's reverse.
+pub(super) fn plan_loop_saves(
+    f: &Func,
+    active: &[bool],
+    saved: &[bool],
+) -> BTreeMap<ScopeId, Vec<VarId>> {
+    let mut plan: BTreeMap<ScopeId, Vec<VarId>> = BTreeMap::new();
+    let mut by_let = vec![false; f.vars.len()];
+    walk(&f.body, &mut |stmt, _| {
+        if let Stmt::Let { var, .. } = stmt {
+            by_let[*var] = true;
+        }
+    });
+    // Floats with a value before any loop after their definition.
+    let candidates: Vec<VarId> = (0..f.vars.len())
+        .filter(|&v| saved[v] && f.vars[v].kind == Kind::Float)
+        .filter(|&v| f.vars[v].param.is_some() || by_let[v])
+        .collect();
+    if candidates.is_empty() {
+        return plan;
+    }
+    fn visit(
+        f: &Func,
+        block: &Block,
+        candidates: &[VarId],
+        active: &[bool],
+        plan: &mut BTreeMap<ScopeId, Vec<VarId>>,
+    ) {
+        for stmt in &block.stmts {
+            match stmt {
+                Stmt::If { then, els, .. } => {
+                    visit(f, then, candidates, active, plan);
+                    visit(f, els, candidates, active, plan);
+                }
+                Stmt::Loop { body, .. } => {
+                    let reads = backward_reads(&f.vars, body, active);
+                    let assigned = assigned_in_place(body);
+                    let mut covered = Vec::new();
+                    for &v in candidates {
+                        // Declared outside the loop, assigned in place inside, read by no
+                        // backward rule inside.
+                        if !f.within(f.vars[v].scope, body.scope)
+                            && assigned.contains(&v)
+                            && !reads.contains(&v)
+                        {
+                            covered.push(v);
+                        }
+                    }
+                    let rest: Vec<VarId> = candidates
+                        .iter()
+                        .copied()
+                        .filter(|v| !covered.contains(v))
+                        .collect();
+                    if !covered.is_empty() {
+                        plan.insert(body.scope, covered);
+                    }
+                    visit(f, body, &rest, active, plan);
+                }
+                _ => {}
+            }
+        }
+    }
+    visit(f, &f.body, &candidates, active, &mut plan);
+    plan
+}
+
+/// The variables a block (nested blocks included) assigns in place.
+pub(super) fn assigned_in_place(block: &Block) -> BTreeSet<VarId> {
+    let mut found = BTreeSet::new();
+    walk(block, &mut |stmt, _| {
+        if let Stmt::Assign {
+            var, init: false, ..
+        } = stmt
+        {
+            found.insert(*var);
+        }
+    });
+    found
+}
+
+/// The backward rule of a definition or assignment whose target is active, and the
+/// variables the rule reads (an element write's index too).
+pub(super) fn rule_of(
+    vars: &[Var],
+    stmt: &Stmt,
+    active: &[bool],
+) -> Option<(Vec<Contrib>, Vec<VarId>)> {
+    let (target, op) = match stmt {
+        Stmt::Let { var, op, .. } | Stmt::Assign { var, op, .. } => (rules::Place::Var(*var), op),
+        Stmt::SetElem { var, index, op, .. } => (rules::Place::Elem(*var, index.clone()), op),
+        _ => return None,
+    };
+    if !active[target.var()] {
+        return None;
+    }
+    let cs = stmt_contribs(vars, op, &target, active);
+    let mut reads = Vec::new();
+    rules::contrib_reads(&cs, &mut reads);
+    if let rules::Place::Elem(_, i) = &target {
+        reads.extend(&i.reads);
+    }
+    Some((cs, reads))
+}
+
+/// The variables the backward rules of a block's statements (nested blocks included) read.
+pub(super) fn backward_reads(vars: &[Var], block: &Block, active: &[bool]) -> BTreeSet<VarId> {
+    let mut all = BTreeSet::new();
+    walk(block, &mut |stmt, _| {
+        if let Some((_, reads)) = rule_of(vars, stmt, active) {
+            all.extend(reads);
+        }
+    });
+    all
+}
+
+/// Whether a block (or anything in it) has a reverse: an active definition with a
+/// contribution, or an assignment that saves a value.
+pub(super) fn has_reverse(vars: &[Var], block: &Block, active: &[bool], saved: &[bool]) -> bool {
+    let mut found = false;
+    walk(block, &mut |stmt, _| match stmt {
+        Stmt::Let { var, op, .. } | Stmt::Assign { var, op, .. } => {
+            found |= saved[*var] && matches!(stmt, Stmt::Assign { init: false, .. });
+            if active[*var] {
+                found |= !stmt_contribs(vars, op, &rules::Place::Var(*var), active).is_empty()
+                    || matches!(stmt, Stmt::Assign { init: false, .. });
+            }
+        }
+        Stmt::SetElem { var, .. } => found |= active[*var] || saved[*var],
+        _ => {}
+    });
+    found
+}
+
+pub(super) fn plan_control(
+    f: &Func,
+    block: &Block,
+    active: &[bool],
+    saved: &[bool],
+    control: &mut BTreeMap<ScopeId, Control>,
+    new_vars: &mut Vec<Var>,
+    next: &mut VarId,
+) {
+    let mut new_var = |base: &str, kind: Kind, span: Span, scope: ScopeId| -> VarId {
+        new_vars.push(Var {
+            ident: syn::Ident::new(base, span),
+            kind,
+            ty: None,
+            scope,
+            param: None,
+        });
+        *next += 1;
+        *next - 1
+    };
+    let mut plans: Vec<(ScopeId, Control)> = Vec::new();
+    for stmt in &block.stmts {
+        match stmt {
+            Stmt::If {
+                then, els, span, ..
+            } if has_reverse(&f.vars, then, active, saved)
+                || has_reverse(&f.vars, els, active, saved) =>
+            {
+                let flag = new_var("branch", Kind::Bool, *span, block.scope);
+                plans.push((
+                    then.scope,
+                    Control {
+                        flag: Some(flag),
+                        range: None,
+                        count: None,
+                    },
+                ));
+            }
+            Stmt::Loop { head, body, span } if has_reverse(&f.vars, body, active, saved) => {
+                let early = contains_break(body);
+                let (range, count) = match head {
+                    LoopHead::Range { var, .. } => {
+                        let base = match var {
+                            Some(v) => format!("range_{}", f.vars[*v].ident),
+                            None => "range".to_owned(),
+                        };
+                        let range = new_var(&base, Kind::Other, *span, block.scope);
+                        let count =
+                            early.then(|| new_var("iterations", Kind::Int, *span, block.scope));
+                        (Some(range), count)
+                    }
+                    _ => (
+                        None,
+                        Some(new_var("iterations", Kind::Int, *span, block.scope)),
+                    ),
+                };
+                plans.push((
+                    body.scope,
+                    Control {
+                        flag: None,
+                        range,
+                        count,
+                    },
+                ));
+            }
+            _ => {}
+        }
+    }
+    control.extend(plans);
+    for stmt in &block.stmts {
+        match stmt {
+            Stmt::If { then, els, .. } => {
+                plan_control(f, then, active, saved, control, new_vars, next);
+                plan_control(f, els, active, saved, control, new_vars, next);
+            }
+            Stmt::Loop { body, .. } => {
+                plan_control(f, body, active, saved, control, new_vars, next)
+            }
+            _ => {}
+        }
+    }
+}
