@@ -830,7 +830,7 @@ fn spread<A: Real, D: RemoveAxis>(
 /// `x.mean_axis(axis).unwrap()`: panics, as the unwrap would, when the axis is empty.
 #[inline]
 pub fn mean_axis<
-    A: Real,
+    A: Real + num_traits::FromPrimitive,
     S: Data<Elem = A>,
     D: RemoveAxis,
     X: Base<Target = ArrayBase<S, D>> + ?Sized,
@@ -838,11 +838,9 @@ pub fn mean_axis<
     x: &X,
     axis: Axis,
 ) -> Array<A, D::Smaller> {
-    let x = x.base();
-    let n = x.len_of(axis);
-    assert!(n > 0, "backprop: mean_axis along an empty axis");
-    let n = A::from_f64(n as f64);
-    x.sum_axis(axis).mapv(|s| s / n)
+    x.base()
+        .mean_axis(axis)
+        .unwrap_or_else(|| panic!("backprop: mean_axis along an empty axis"))
 }
 
 /// The gradient of `x.mean_axis(axis)`: `g / n` repeated along `axis`.
@@ -865,7 +863,7 @@ pub fn mean_axis_back<
 /// `x.var_axis(axis, ddof)`: `Σ (x − mean)² / (n − ddof)` along `axis`.
 #[inline]
 pub fn var_axis<
-    A: Real,
+    A: Real + num_traits::FromPrimitive,
     S: Data<Elem = A>,
     D: RemoveAxis,
     X: Base<Target = ArrayBase<S, D>> + ?Sized,
@@ -874,9 +872,7 @@ pub fn var_axis<
     axis: Axis,
     ddof: A,
 ) -> Array<A, D::Smaller> {
-    let (centred, scale) = centred(x.base(), axis, ddof);
-    let half = scale / A::from_f64(2.0);
-    centred.mapv(|c| c * c).sum_axis(axis).mapv(|s| s * half)
+    x.base().var_axis(axis, ddof)
 }
 
 /// `x − mean` along `axis`, and `2 / (n − ddof)`.

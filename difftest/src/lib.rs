@@ -3,20 +3,21 @@
 
 use backprop::check::numeric_partial;
 
-/// SplitMix64: a small, deterministic generator of test points.
-pub struct Points(u64);
+pub mod generator;
+pub mod rng;
+
+use rng::SplitMix64;
+
+/// Deterministic test points.
+pub struct Points(SplitMix64);
 
 impl Points {
     pub fn new(seed: u64) -> Self {
-        Points(seed)
+        Points(SplitMix64::new(seed))
     }
 
     pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
 
     pub fn float(&mut self, lo: f64, hi: f64) -> f64 {
