@@ -36,7 +36,7 @@ pub fn differentiate(attr: TokenStream, item: TokenStream) -> TokenStream {
     let module_of = |mut func: Func| {
         let analysis = analysis::analyze(&mut func);
         let backward = reverse::backward(&func, &analysis, true);
-        module(&func, &analysis, &backward, &args, &item_fn)
+        module(&func, &analysis, &backward, &args)
     };
     match lowered {
         Lowered::Func(func) if errors.is_empty() => {

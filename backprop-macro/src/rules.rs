@@ -63,6 +63,22 @@ impl Place {
             Place::Var(v) | Place::Elem(v, _) => *v,
         }
     }
+
+    /// The value there: `v` or `v[i]`.
+    pub fn value(&self) -> E {
+        match self {
+            Place::Var(v) => E::Var(*v),
+            Place::Elem(v, i) => E::Elem(*v, i.clone()),
+        }
+    }
+
+    /// Its tangent: `dot_v` or `dot_v[i]`.
+    pub fn tangent(&self) -> E {
+        match self {
+            Place::Var(v) => E::Dot(*v),
+            Place::Elem(v, i) => E::DotElem(*v, i.clone()),
+        }
+    }
 }
 
 /// What the backward pass of one operation adds to its inputs' adjoints.
@@ -385,10 +401,7 @@ fn math_backward(
 /// own: for a scalar operation the contribution to input `i` is linear in the upstream
 /// adjoint, so evaluating it at `dot_aᵢ` gives `∂op/∂aᵢ · dot_aᵢ`.
 pub fn tangent(op: &Op, out: E, active: &dyn Fn(VarId) -> bool) -> Option<E> {
-    let dot = |p: &Place| match p {
-        Place::Var(v) => E::Dot(*v),
-        Place::Elem(v, i) => E::DotElem(*v, i.clone()),
-    };
+    let dot = Place::tangent;
     let zero = || lit("0.0");
     match op {
         Op::Konst(_) | Op::Call(_) | Op::List { .. } | Op::Dot(..) | Op::Reduce(..) => None,
@@ -706,10 +719,7 @@ pub fn backward_tensor(op: &Op, up: E, out: E, active: &dyn Fn(VarId) -> bool) -
             for contrib in backward(op, up, out, active) {
                 match contrib {
                     Contrib::Add(p, value) => {
-                        let like = match &p {
-                            Place::Var(v) => E::Var(*v),
-                            Place::Elem(v, i) => E::Elem(*v, i.clone()),
-                        };
+                        let like = p.value();
                         c.push(Contrib::Add(p, kernel(Kernel::SumTo, vec![value, like])));
                     }
                     other => c.push(other),
@@ -723,12 +733,7 @@ pub fn backward_tensor(op: &Op, up: E, out: E, active: &dyn Fn(VarId) -> bool) -
 /// The tangent of an operation on arrays: the scalar rule elementwise (broadcasting as the
 /// operation did), matrix products by the product rule, reductions of the tangent.
 pub fn tangent_tensor(op: &Op, out: E, active: &dyn Fn(VarId) -> bool) -> Option<E> {
-    let dot = |o: &Operand| {
-        place(o, active).map(|p| match p {
-            Place::Var(v) => E::Dot(v),
-            Place::Elem(v, i) => E::DotElem(v, i),
-        })
-    };
+    let dot = |o: &Operand| place(o, active).map(|p| p.tangent());
     let e = match op {
         Op::Dot(a, b) => {
             let left = dot(a).map(|da| E::Kernel(Kernel::Dot, vec![da, operand(b)]));

@@ -3,7 +3,7 @@
 //! once, as written, and every statement is followed (or, when it overwrites one of its own
 //! inputs, preceded) by its tangent.
 
-use crate::emit::{Emit, exits};
+use crate::emit::Emit;
 use crate::ir::*;
 use crate::rules::{self, E};
 use proc_macro2::TokenStream;
@@ -31,7 +31,6 @@ impl Emit<'_> {
         for stmt in &block.stmts {
             out.extend(self.t_stmt(stmt));
         }
-        let _ = exits(block);
         out
     }
 
@@ -58,7 +57,7 @@ impl Emit<'_> {
         match op {
             Op::List { items, vec } => {
                 let items = items.iter().map(|o| match rules::place(o, &active) {
-                    Some(p) => self.expr(&dot_of(&p), 0),
+                    Some(p) => self.expr(&p.tangent(), 0),
                     None => quote!(0.0),
                 });
                 if *vec {
@@ -123,7 +122,7 @@ impl Emit<'_> {
             .map(
                 |arg| match rules::place(&arg.value, &|u| self.a.active[u]) {
                     Some(p) => {
-                        let d = self.expr(&dot_of(&p), 0);
+                        let d = self.expr(&p.tangent(), 0);
                         if matches!(self.f.vars[p.var()].kind, Kind::Seq | Kind::Tensor)
                             && matches!(p, rules::Place::Var(_))
                         {
@@ -162,8 +161,8 @@ impl Emit<'_> {
                     if let Some(p) = rules::place(a, &|u| self.a.active[u]) {
                         let (dot, x, da) = (
                             self.dot(*var),
-                            self.expr(&self.operand(a), 20),
-                            self.expr(&dot_of(&p), 13),
+                            self.expr(&crate::rules::operand(a), 20),
+                            self.expr(&p.tangent(), 13),
                         );
                         let (sin, cos) = (quote!(sin), quote!(cos));
                         let pair = if *math == Math::Sin {
@@ -275,13 +274,6 @@ impl Emit<'_> {
             }
             Stmt::Break => quote!(break;),
         }
-    }
-}
-
-fn dot_of(p: &rules::Place) -> E {
-    match p {
-        rules::Place::Var(v) => E::Dot(*v),
-        rules::Place::Elem(v, i) => E::DotElem(*v, i.clone()),
     }
 }
 

@@ -94,10 +94,7 @@ pub fn stmt_contribs_from(
     up: E,
     active: &[bool],
 ) -> Vec<Contrib> {
-    let out = match target {
-        rules::Place::Var(v) => E::Var(*v),
-        rules::Place::Elem(v, i) => E::Elem(*v, i.clone()),
-    };
+    let out = target.value();
     if is_tensor(vars, op, target.var()) {
         rules::backward_tensor(op, up, out, &|v| active[v])
     } else {

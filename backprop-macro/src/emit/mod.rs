@@ -160,14 +160,6 @@ impl<'a> Emit<'a> {
         }
     }
 
-    pub fn operand(&self, o: &Operand) -> E {
-        match o {
-            Operand::Var(v) => E::Var(*v),
-            Operand::Elem(v, i) => E::Elem(*v, i.clone()),
-            Operand::Konst(k) => E::Konst(k.clone()),
-        }
-    }
-
     /// Whether an operation works on arrays (or values that may be): it then goes through the
     /// runtime's tensor kernels.
     pub fn tensor_op(&self, op: &Op) -> bool {
@@ -268,20 +260,24 @@ impl<'a> Emit<'a> {
                 let (private, v) = (&self.private, self.ident(*v));
                 quote!(#private::owned_copy(&#v))
             }
-            Op::Copy(a) => self.expr(&self.operand(a), 0),
-            Op::Neg(a) => self.expr(&E::Neg(Box::new(self.operand(a))), 0),
+            Op::Copy(a) => self.expr(&crate::rules::operand(a), 0),
+            Op::Neg(a) => self.expr(&E::Neg(Box::new(crate::rules::operand(a))), 0),
             Op::Bin(b, x, y) => self.expr(
-                &E::Bin(*b, Box::new(self.operand(x)), Box::new(self.operand(y))),
+                &E::Bin(
+                    *b,
+                    Box::new(crate::rules::operand(x)),
+                    Box::new(crate::rules::operand(y)),
+                ),
                 0,
             ),
             Op::Math(m, a, rest) => {
-                let r = self.expr(&self.operand(a), PREC_ATOM);
+                let r = self.expr(&crate::rules::operand(a), PREC_ATOM);
                 let name = Ident::new(m.name(), Span::mixed_site());
-                let args = rest.iter().map(|o| self.expr(&self.operand(o), 0));
+                let args = rest.iter().map(|o| self.expr(&crate::rules::operand(o), 0));
                 quote!(#r.#name(#(#args),*))
             }
             Op::Cast(a, ty) => {
-                let a = self.expr(&self.operand(a), PREC_CAST);
+                let a = self.expr(&crate::rules::operand(a), PREC_CAST);
                 quote!(#a as #ty)
             }
             Op::Call(call) => {
@@ -291,7 +287,9 @@ impl<'a> Emit<'a> {
                 quote_spanned!(call.span=> #path #generics (#(#args),*))
             }
             Op::List { items, vec } => {
-                let items = items.iter().map(|o| self.expr(&self.operand(o), 0));
+                let items = items
+                    .iter()
+                    .map(|o| self.expr(&crate::rules::operand(o), 0));
                 if *vec {
                     quote!(::std::vec![#(#items),*])
                 } else {
@@ -336,7 +334,7 @@ impl<'a> Emit<'a> {
             Op::Math(m, a, rest) => {
                 let a = t(a);
                 let name = Ident::new(m.name(), Span::mixed_site());
-                let args = rest.iter().map(|o| self.expr(&self.operand(o), 0));
+                let args = rest.iter().map(|o| self.expr(&crate::rules::operand(o), 0));
                 quote!(#a.#name(#(#args),*))
             }
             Op::Dot(a, b) => {
@@ -360,7 +358,7 @@ impl<'a> Emit<'a> {
             .iter()
             .map(|a| {
                 let v = self.expr(
-                    &self.operand(&a.value),
+                    &crate::rules::operand(&a.value),
                     if a.by_ref { PREC_UNARY } else { 0 },
                 );
                 if a.by_ref { quote!(&#v) } else { v }
@@ -409,7 +407,7 @@ fn bin_prec(op: BinOp) -> u8 {
     }
 }
 
-fn bin_token(op: BinOp) -> TokenStream {
+pub fn bin_token(op: BinOp) -> TokenStream {
     match op {
         BinOp::Add => quote!(+),
         BinOp::Sub => quote!(-),

@@ -23,7 +23,6 @@ pub(crate) fn module(
     a: &analysis::Analysis,
     backward: &[reverse::B],
     args: &Args,
-    item: &syn::ItemFn,
 ) -> TokenStream {
     let e = Emit::new(f, a, args);
     let name = &f.name;
@@ -192,7 +191,6 @@ pub(crate) fn module(
     let lints = allowed_lints();
     let differentiable = f.params.iter().map(|p| p.differentiable());
     let checks = call_checks(f, a, private);
-    let _ = item;
 
     quote! {
         #[doc = #doc_mod]

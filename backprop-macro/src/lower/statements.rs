@@ -617,8 +617,7 @@ impl<'e> Lower<'e> {
                     self.assign_init(var, value, span, out);
                 } else if self.straight_line() && !self.is_result(var) {
                     // Top-level straight-line code: a new SSA version instead of mutation.
-                    let user = self.vars[var].ident.clone();
-                    let base = user_base(&user, left);
+                    let base = user_base(left);
                     let name = self.names.user_var(&base);
                     let new = self.new_var(&name, span, kind, self.vars[var].ty.clone());
                     let value = self.finish_call(value, new);

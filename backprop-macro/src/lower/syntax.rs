@@ -44,7 +44,7 @@ pub(super) fn pat_ident(pat: &Pat) -> Option<(&Ident, bool)> {
     }
 }
 
-pub(super) fn user_base(_renamed: &Ident, left: &Expr) -> String {
+pub(super) fn user_base(left: &Expr) -> String {
     match strip(left) {
         Expr::Path(p) => p
             .path
@@ -87,14 +87,7 @@ pub(super) fn is_compound_other(op: &syn::BinOp) -> bool {
     )
 }
 
-pub(super) fn bin_token(op: BinOp) -> TokenStream {
-    match op {
-        BinOp::Add => quote!(+),
-        BinOp::Sub => quote!(-),
-        BinOp::Mul => quote!(*),
-        BinOp::Div => quote!(/),
-    }
-}
+pub(super) use crate::emit::bin_token;
 
 pub(super) fn compound_token(op: BinOp) -> TokenStream {
     match op {
