@@ -349,3 +349,37 @@ fn sub_slices_of_parameters() {
         17,
     );
 }
+
+// A value declared by a `let` whose initializer may `return`, then read only by a cheap
+// operation the reverse loop recomputes: the pullback captures it, so it needs a value on
+// the returning path too (E0381 before; found by the random-function tests).
+#[differentiate(reverse, forward)]
+fn early_exit_then_branch(x: f64, n: usize) -> [f64; 2] {
+    let t = if x > 2.0 {
+        return [x, 1.0];
+    } else {
+        x.sin() * 0.5
+    };
+    let mut acc = x;
+    for _ in 0..n {
+        acc = acc * (-t).sin();
+    }
+    [acc, x * acc]
+}
+
+#[test]
+fn a_value_read_by_a_recomputation_after_an_early_exit() {
+    for (x, n) in [(0.7, 3), (0.7, 0), (2.5, 3)] {
+        assert_eq!(
+            early_exit_then_branch::vjp(x, n).0,
+            early_exit_then_branch(x, n)
+        );
+        let (_, tangent) = early_exit_then_branch::jvp(x, n, 1.0);
+        for (k, upstream) in [[1.0, 0.0], [0.0, 1.0]].into_iter().enumerate() {
+            // Row k of the 2×1 Jacobian, by reverse mode, against differences and forward mode.
+            let row = early_exit_then_branch::vjp(x, n).1(upstream).x;
+            assert_fd(|p: &[f64]| early_exit_then_branch(p[0], n)[k], &[x], &[row]);
+            assert_close(tangent[k], row, 1e-12);
+        }
+    }
+}

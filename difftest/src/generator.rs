@@ -569,7 +569,9 @@ impl<'r> Gen<'r> {
                 let x = floats[self.rng.below(floats.len())].clone();
                 if x.starts_with('t') {
                     let e = self.expr(2);
-                    self.line(&format!("let {x} = {x} * 0.5 + {e};"));
+                    // A mutable value stays mutable: later updates may name it.
+                    let mutable = if muts.contains(&x) { "mut " } else { "" };
+                    self.line(&format!("let {mutable}{x} = {x} * 0.5 + {e};"));
                 } else {
                     let t = self.name("t");
                     let e = self.expr(2);

@@ -76,16 +76,16 @@ pub(super) fn plan_recompute(
                     for u in reads {
                         if recomputable[u] {
                             keep[u] = true;
-                        }
-                        // A replayed index read by a recomputation is bound by the reverse loop.
-                        if replayed[u] {
+                        } else {
+                            // The backward pass reads it: a value it captures (which must
+                            // then have a value on every path) or a replayed loop index.
                             needed[u] = true;
                         }
                     }
                 }
                 if let Op::Konst(k) = op {
                     for &u in &k.reads {
-                        if replayed[u] {
+                        if !recomputable[u] {
                             needed[u] = true;
                         }
                     }
