@@ -383,3 +383,89 @@ fn a_value_read_by_a_recomputation_after_an_early_exit() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// `match`, as the `if` chain it means.
+
+#[derive(Clone, Copy)]
+enum Activation {
+    Tanh,
+    Relu,
+    Softplus,
+}
+
+#[differentiate(hessian, wrt(x))]
+fn activate(x: f64, act: Activation) -> f64 {
+    match act {
+        Activation::Tanh => x.tanh(),
+        Activation::Relu => backprop::relu(x),
+        Activation::Softplus => (1.0 + x.exp()).ln(),
+    }
+}
+
+#[differentiate(hessian)]
+fn piecewise(x: &[f64], k: usize, s: f64) -> f64 {
+    let mut acc = 0.0;
+    for i in 0..x.len() {
+        // In a loop, as a statement, with ranges, `|` and a guard.
+        match i % 4 {
+            0 => acc += x[i] * s,
+            1 | 2 if k > 1 => {
+                acc += (x[i] * x[i]).sin();
+            }
+            1 | 2 => acc -= x[i],
+            _ => {}
+        }
+    }
+    // As a `let` initializer, with an arm that returns and a nested match.
+    let scale = match k {
+        0 => return acc,
+        1..=3 => s * s,
+        _ => match s > 0.0 {
+            true => s.exp(),
+            false => 1.0,
+        },
+    };
+    acc * scale
+}
+
+#[test]
+fn match_arms_are_branches() {
+    for act in [Activation::Tanh, Activation::Relu, Activation::Softplus] {
+        for x in [-0.7, 0.4, 1.3] {
+            let (value, g) = activate::grad(x, act);
+            assert_eq!(value, activate(x, act));
+            assert_fd(|p: &[f64]| activate(p[0], act), &[x], &[g.x]);
+            assert_close(activate::jvp(x, act, 1.0).1, g.x, 1e-12);
+        }
+    }
+    let x = [0.3, -0.8, 1.1, 0.5, -0.2, 0.9];
+    for k in 0..6 {
+        for s in [-0.6, 0.8] {
+            let (value, g) = piecewise::grad(&x, k, s);
+            assert_eq!(value, piecewise(&x, k, s));
+            let f = |p: &[f64]| piecewise(&p[..6], k, p[6]);
+            let mut point = x.to_vec();
+            point.push(s);
+            let mut grad = g.x.clone();
+            grad.push(g.s);
+            assert_fd(f, &point, &grad);
+            check_hvp(
+                |p| {
+                    let g = piecewise::grad(&p[..6], k, p[6]).1;
+                    let mut out = g.x;
+                    out.push(g.s);
+                    out
+                },
+                |p, t| {
+                    let h = piecewise::hvp(&p[..6], k, p[6], &t[..6], t[6]).2;
+                    let mut out = h.x;
+                    out.push(h.s);
+                    out
+                },
+                &point,
+                k as u64,
+            );
+        }
+    }
+}

@@ -1,10 +1,13 @@
+// `match` works when its arms use nothing the pattern binds; an arm that does is rejected
+// at its pattern, and that is the only error.
 use backprop::differentiate;
 
-#[differentiate]
-fn f(x: f64, k: u8) -> f64 {
+#[differentiate(wrt(x))]
+fn f(x: f64, k: Option<u8>) -> f64 {
     match k {
-        0 => x,
-        _ => x * x,
+        Some(0) | None => x,
+        Some(n) if n > 3 => x * x,
+        Some(n) => x * x * n as f64,
     }
 }
 

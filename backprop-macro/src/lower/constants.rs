@@ -125,6 +125,8 @@ impl VisitMut for Renamer<'_, '_> {
             Expr::Closure(_) => Some("closures"),
             Expr::Macro(m) if !m.mac.path.is_ident("vec") => Some("macros (except `vec!`)"),
             Expr::Macro(_) => Some("`vec!` inside an expression"),
+            // A test (`match k { 1 | 2 => true, _ => false }`, what a `match` arm's becomes).
+            Expr::Match(m) if matches::is_test(m) => None,
             Expr::Block(_) | Expr::If(_) | Expr::Match(_) => Some(
                 "`if`, `match` or blocks inside a condition or index; assign them to a variable first",
             ),
@@ -147,13 +149,8 @@ impl VisitMut for Renamer<'_, '_> {
             _ => None,
         };
         if let Some(what) = what {
-            let message = if what.starts_with("match") {
-                "#[differentiate] does not support `match`: use `if` / `else if`".to_owned()
-            } else {
-                format!("#[differentiate] does not support {what}")
-            };
+            let message = format!("#[differentiate] does not support {what}");
             let message = match expr {
-                Expr::Match(_) => "#[differentiate] does not support `match` yet: use `if` / `else if`".to_owned(),
                 Expr::Closure(_) => "#[differentiate] does not support closures: write the computation inline, or make it a #[differentiate] function or a gate".to_owned(),
                 Expr::Unsafe(_) => "#[differentiate] does not support `unsafe` blocks".to_owned(),
                 _ => message,

@@ -20,6 +20,7 @@ mod calls;
 mod constants;
 mod expressions;
 mod loops;
+mod matches;
 mod signature;
 mod statements;
 mod syntax;
@@ -69,6 +70,7 @@ pub enum Lowered {
 }
 
 pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
+    let body = matches::desugar(&item.block, errors);
     let mut user = HashSet::new();
     collect_idents(item.to_token_stream(), &mut user);
     let mut cx = Lower {
@@ -88,7 +90,7 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
         ret: None,
         result: None,
         fn_name: item.sig.ident.clone(),
-        indexed: indexed_names(&item.block),
+        indexed: indexed_names(&body),
     };
     let sig = &item.sig;
     cx.check_signature(sig);
@@ -100,7 +102,7 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
 
     // `return` before the end: the value goes through one variable, named after the function.
     let mut stmts = Vec::new();
-    let returns = Returns::scan(&item.block);
+    let returns = Returns::scan(&body);
     if returns.early {
         let span = sig.ident.span();
         let name = cx.names.user_var(&sig.ident.to_string());
@@ -128,7 +130,7 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
         };
         cx.ret = Some(Ret { out, flag });
     }
-    cx.lower_stmts(&item.block.stmts, Sink::Result, &mut stmts, &[]);
+    cx.lower_stmts(&body.stmts, Sink::Result, &mut stmts, &[]);
     let result = match (cx.ret.as_ref(), cx.result.take()) {
         (Some(ret), _) => Operand::Var(ret.out),
         (None, Some(result)) => result,
