@@ -601,7 +601,17 @@ impl<'r> Gen<'r> {
                 let t = self.name("t");
                 let cond = self.cond();
                 let (a, b) = (self.expr(2), self.expr(2));
-                if self.rng.chance(0.5) {
+                if self.rng.chance(0.2) {
+                    // A `match`: on the size when there is one, else on a test.
+                    let e3 = self.expr(2);
+                    let scrutinee = if self.has_n { "n % 4" } else { "x0 > 0.0" };
+                    let arms = if self.has_n {
+                        format!("0 => {a}, 1 | 2 if {cond} => {b}, _ => {e3}")
+                    } else {
+                        format!("true => {a}, false => {b}")
+                    };
+                    self.line(&format!("let {t} = match {scrutinee} {{ {arms} }};"));
+                } else if self.rng.chance(0.5) {
                     let (c2, e3) = (self.cond(), self.expr(2));
                     self.line(&format!(
                         "let {t} = if {cond} {{ {a} }} else if {c2} {{ {b} }} else {{ {e3} }};"
