@@ -8,18 +8,73 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-/// Prefixes and suffixes of the names derived from a variable's name: its adjoint, its
-/// tangent, the adjoint's tangent, its stacks and its tangent's stacks.
-const PREFIXES: &[&str] = &[
-    "grad_",
-    "pullback_",
-    "grads_",
-    "dot_",
-    "upstream_",
-    "dot_grad_",
-    "dot_upstream_",
-];
-const SUFFIXES: &[&str] = &["_stack", "_elems"];
+/// A name derived from a variable's, reserved with it: its adjoint, tangent, the adjoint's
+/// tangent, pullback, stacks and their tangents. The one list both naming (here) and
+/// printing (`emit`) use.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Derived {
+    /// `grad_x`
+    Grad,
+    /// `pullback_x`
+    Pullback,
+    /// `grads_x`
+    Grads,
+    /// `dot_x`
+    Dot,
+    /// `upstream_x`
+    Upstream,
+    /// `dot_grad_x`
+    DotGrad,
+    /// `dot_upstream_x`
+    DotUpstream,
+    /// `x_stack`
+    Stack,
+    /// `x_elems`
+    Elems,
+    /// `dot_x_stack`
+    DotStack,
+    /// `dot_x_elems`
+    DotElems,
+}
+
+impl Derived {
+    pub const ALL: [Derived; 11] = [
+        Derived::Grad,
+        Derived::Pullback,
+        Derived::Grads,
+        Derived::Dot,
+        Derived::Upstream,
+        Derived::DotGrad,
+        Derived::DotUpstream,
+        Derived::Stack,
+        Derived::Elems,
+        Derived::DotStack,
+        Derived::DotElems,
+    ];
+
+    /// What goes before and after the variable's name.
+    pub fn affixes(self) -> (&'static str, &'static str) {
+        match self {
+            Derived::Grad => ("grad_", ""),
+            Derived::Pullback => ("pullback_", ""),
+            Derived::Grads => ("grads_", ""),
+            Derived::Dot => ("dot_", ""),
+            Derived::Upstream => ("upstream_", ""),
+            Derived::DotGrad => ("dot_grad_", ""),
+            Derived::DotUpstream => ("dot_upstream_", ""),
+            Derived::Stack => ("", "_stack"),
+            Derived::Elems => ("", "_elems"),
+            Derived::DotStack => ("dot_", "_stack"),
+            Derived::DotElems => ("dot_", "_elems"),
+        }
+    }
+
+    /// The derived name of `base`.
+    pub fn of(self, base: &str) -> String {
+        let (prefix, suffix) = self.affixes();
+        format!("{prefix}{base}{suffix}")
+    }
+}
 
 pub struct Names {
     taken: HashSet<String>,
@@ -90,14 +145,14 @@ impl Names {
     /// the first `false`.
     fn all_derived(name: &str, mut f: impl FnMut(&str) -> bool) -> bool {
         let mut buffer = String::with_capacity(name.len() + 16);
-        let mut check = |parts: [&str; 3]| {
+        Derived::ALL.iter().all(|d| {
+            let (prefix, suffix) = d.affixes();
             buffer.clear();
-            parts.iter().for_each(|p| buffer.push_str(p));
+            buffer.push_str(prefix);
+            buffer.push_str(name);
+            buffer.push_str(suffix);
             f(&buffer)
-        };
-        PREFIXES.iter().all(|p| check([p, name, ""]))
-            && SUFFIXES.iter().all(|s| check(["", name, s]))
-            && SUFFIXES.iter().all(|s| check(["dot_", name, s]))
+        })
     }
 
     fn free(&self, name: &str, avoid_user: bool) -> bool {

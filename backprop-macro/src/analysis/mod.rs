@@ -334,7 +334,7 @@ pub fn analyze(f: &mut Func) -> Analysis {
     let mut claimed = std::collections::BTreeSet::new();
     for (pullback, target) in calls {
         // `grads_y` is reserved with `y`: the first call into `y` takes it as it is.
-        let base = format!("grads_{}", f.vars[target].ident);
+        let base = crate::names::Derived::Grads.of(&f.vars[target].ident.to_string());
         let name = if claimed.insert(base.clone()) {
             base
         } else {

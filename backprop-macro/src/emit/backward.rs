@@ -44,9 +44,9 @@ impl Emit<'_> {
 
     pub(super) fn dot_place(&self, p: &Place) -> TokenStream {
         match p {
-            Place::Var(v) => self.prefixed("dot_grad_", *v).to_token_stream(),
+            Place::Var(v) => self.derived(Derived::DotGrad, *v).to_token_stream(),
             Place::Elem(v, i) => {
-                let (id, i) = (self.prefixed("dot_grad_", *v), &i.expr);
+                let (id, i) = (self.derived(Derived::DotGrad, *v), &i.expr);
                 quote!(#id[#i])
             }
         }
@@ -70,12 +70,12 @@ impl Emit<'_> {
                 } else {
                     TokenStream::new()
                 };
-                let dot = self.prefixed("dot_grad_", *v);
+                let dot = self.derived(Derived::DotGrad, *v);
                 let value = t(e).unwrap_or_else(|| self.zero(*v));
                 (none, quote!(let #m #dot = #value;))
             }
             B::ZeroAdj(v) => {
-                let (dot, zero) = (self.prefixed("dot_grad_", *v), self.zero(*v));
+                let (dot, zero) = (self.derived(Derived::DotGrad, *v), self.zero(*v));
                 (none, quote!(let mut #dot = #zero;))
             }
             B::SetAdj(p, e) => {
@@ -107,7 +107,10 @@ impl Emit<'_> {
                 (none.clone(), none)
             }
             B::LetUp(p) => {
-                let (id, dot) = (self.prefixed("dot_upstream_", p.var()), self.dot_place(p));
+                let (id, dot) = (
+                    self.derived(Derived::DotUpstream, p.var()),
+                    self.dot_place(p),
+                );
                 (none, quote!(let #id = #dot;))
             }
             B::Recompute(v, op) if active(*v) => {
@@ -120,15 +123,15 @@ impl Emit<'_> {
                 } else {
                     TokenStream::new()
                 };
-                let (dot, s) = (self.dot(*v), self.suffixed(*v, "dot_", "_stack"));
+                let (dot, s) = (self.dot(*v), self.derived(Derived::DotStack, *v));
                 (none, quote!(let #m #dot = #s.pop();))
             }
             B::Restore(v) if active(*v) => {
-                let (dot, s) = (self.dot(*v), self.suffixed(*v, "dot_", "_stack"));
+                let (dot, s) = (self.dot(*v), self.derived(Derived::DotStack, *v));
                 (none, quote!(#dot = #s.pop();))
             }
             B::RestoreElem(v, i) if active(*v) => {
-                let (dot, s, i) = (self.dot(*v), self.suffixed(*v, "dot_", "_elems"), &i.expr);
+                let (dot, s, i) = (self.dot(*v), self.derived(Derived::DotElems, *v), &i.expr);
                 (none, quote!(#dot[#i] = #s.pop();))
             }
             _ => (none.clone(), none),
@@ -237,7 +240,7 @@ impl Emit<'_> {
                 }
             }
             B::LetUp(p) => {
-                let (id, p) = (self.upstream(p.var()), self.place(p));
+                let (id, p) = (self.derived(Derived::Upstream, p.var()), self.place(p));
                 quote!(let #id = #p;)
             }
             B::Recompute(v, op) => {
@@ -250,15 +253,15 @@ impl Emit<'_> {
                 } else {
                     TokenStream::new()
                 };
-                let (id, s) = (self.ident(*v), self.stack(*v));
+                let (id, s) = (self.ident(*v), self.derived(Derived::Stack, *v));
                 quote!(let #m #id = #s.pop();)
             }
             B::Restore(v) => {
-                let (id, s) = (self.ident(*v), self.stack(*v));
+                let (id, s) = (self.ident(*v), self.derived(Derived::Stack, *v));
                 quote!(#id = #s.pop();)
             }
             B::RestoreElem(v, i) => {
-                let (id, s, i) = (self.ident(*v), self.elems(*v), &i.expr);
+                let (id, s, i) = (self.ident(*v), self.derived(Derived::Elems, *v), &i.expr);
                 quote!(#id[#i] = #s.pop();)
             }
             B::If(cond, t, e) => {

@@ -23,26 +23,26 @@ impl Emit<'_> {
             .a
             .stacks
             .iter()
-            .map(|&v| (self.stack(v), inline(&values, v)))
+            .map(|&v| (self.derived(Derived::Stack, v), inline(&values, v)))
             .chain(
                 self.a
                     .elem_stacks
                     .iter()
-                    .map(|&v| (self.elems(v), inline(&elems, v))),
+                    .map(|&v| (self.derived(Derived::Elems, v), inline(&elems, v))),
             )
             .chain(
                 self.a
                     .stacks
                     .iter()
                     .filter(active)
-                    .map(|&v| (self.suffixed(v, "dot_", "_stack"), inline(&values, v))),
+                    .map(|&v| (self.derived(Derived::DotStack, v), inline(&values, v))),
             )
             .chain(
                 self.a
                     .elem_stacks
                     .iter()
                     .filter(active)
-                    .map(|&v| (self.suffixed(v, "dot_", "_elems"), inline(&elems, v))),
+                    .map(|&v| (self.derived(Derived::DotElems, v), inline(&elems, v))),
             );
         let stacks = stacks.map(|(s, inline)| match inline {
             // Pushed only outside loops: at most one value per push site, kept inline.
@@ -109,7 +109,7 @@ impl Emit<'_> {
 
     /// `v_stack.push(v);`, and in forward over reverse its tangent beside it.
     pub(super) fn push_value(&self, v: VarId) -> TokenStream {
-        let (s, id) = (self.stack(v), self.ident(v));
+        let (s, id) = (self.derived(Derived::Stack, v), self.ident(v));
         let dot = self.tangent_push(v, false);
         quote!(#s.push(#id); #dot)
     }
@@ -178,7 +178,7 @@ impl Emit<'_> {
                 let id = self.ident(*var);
                 let scope = *chain.last().expect("a block encloses every statement");
                 let save = if !init && crate::analysis::saved_at(self.f, self.a, *var, scope) {
-                    let s = self.stack(*var);
+                    let s = self.derived(Derived::Stack, *var);
                     // An array the new value is computed from is copied, otherwise moved.
                     let reads_itself = self.f.vars[*var].kind != Kind::Float
                         && op.operands().iter().any(|o| match o {
@@ -211,9 +211,9 @@ impl Emit<'_> {
                 let (id, i) = (self.ident(*var), &index.expr);
                 let fob = self.fob && self.a.active[*var];
                 let save = if self.a.saved[*var] {
-                    let s = self.elems(*var);
+                    let s = self.derived(Derived::Elems, *var);
                     let dot = if fob {
-                        let (ds, d) = (self.suffixed(*var, "dot_", "_elems"), self.dot(*var));
+                        let (ds, d) = (self.derived(Derived::DotElems, *var), self.dot(*var));
                         quote!(#ds.push(#d[#i]);)
                     } else {
                         TokenStream::new()
@@ -362,7 +362,11 @@ impl Emit<'_> {
         per_iteration
             .into_iter()
             .map(|(v, (k, elems))| {
-                let s = if elems { self.elems(v) } else { self.stack(v) };
+                let s = if elems {
+                    self.derived(Derived::Elems, v)
+                } else {
+                    self.derived(Derived::Stack, v)
+                };
                 if k == 1 {
                     quote!(#s.reserve(::core::iter::ExactSizeIterator::len(&#range));)
                 } else {
@@ -376,7 +380,7 @@ impl Emit<'_> {
     /// the assignment that follows reads it).
     pub(super) fn tangent_push(&self, v: VarId, copy: bool) -> TokenStream {
         if self.fob && self.a.active[v] {
-            let (s, d) = (self.suffixed(v, "dot_", "_stack"), self.dot(v));
+            let (s, d) = (self.derived(Derived::DotStack, v), self.dot(v));
             if copy {
                 quote!(#s.push(::core::clone::Clone::clone(&#d));)
             } else {

@@ -6,6 +6,7 @@
 use crate::analysis::Analysis;
 use crate::args::Args;
 use crate::ir::*;
+pub use crate::names::Derived;
 use crate::reverse::{B, Replay};
 use crate::rules::{E, Place};
 use proc_macro2::{Span, TokenStream};
@@ -39,40 +40,18 @@ impl<'a> Emit<'a> {
         &self.f.vars[v].ident
     }
 
-    pub fn adj(&self, v: VarId) -> Ident {
+    /// A name derived from a variable's: `grad_x`, `dot_grad_x`, `x_stack`, ...
+    pub fn derived(&self, d: Derived, v: VarId) -> Ident {
         let id = self.ident(v);
-        Ident::new(&format!("grad_{id}"), id.span())
+        Ident::new(&d.of(&id.to_string()), id.span())
+    }
+
+    pub fn adj(&self, v: VarId) -> Ident {
+        self.derived(Derived::Grad, v)
     }
 
     pub fn dot(&self, v: VarId) -> Ident {
-        let id = self.ident(v);
-        Ident::new(&format!("dot_{id}"), id.span())
-    }
-
-    /// A name derived from a variable's: `grad_x`, `dot_grad_x`, `x_stack`, ...
-    pub fn prefixed(&self, prefix: &str, v: VarId) -> Ident {
-        let id = self.ident(v);
-        Ident::new(&format!("{prefix}{id}"), id.span())
-    }
-
-    pub fn suffixed(&self, v: VarId, prefix: &str, suffix: &str) -> Ident {
-        let id = self.ident(v);
-        Ident::new(&format!("{prefix}{id}{suffix}"), id.span())
-    }
-
-    fn upstream(&self, v: VarId) -> Ident {
-        let id = self.ident(v);
-        Ident::new(&format!("upstream_{id}"), id.span())
-    }
-
-    fn stack(&self, v: VarId) -> Ident {
-        let id = self.ident(v);
-        Ident::new(&format!("{id}_stack"), id.span())
-    }
-
-    fn elems(&self, v: VarId) -> Ident {
-        let id = self.ident(v);
-        Ident::new(&format!("{id}_elems"), id.span())
+        self.derived(Derived::Dot, v)
     }
 
     // ---------------------------------------------------------------- expressions
@@ -95,15 +74,21 @@ impl<'a> Emit<'a> {
                 let (id, i) = (self.dot(*v), &i.expr);
                 (PREC_ATOM, quote!(#id[#i]))
             }
-            E::Up(v) => (PREC_ATOM, self.upstream(*v).to_token_stream()),
-            E::DotAdj(v) => (PREC_ATOM, self.prefixed("dot_grad_", *v).to_token_stream()),
+            E::Up(v) => (
+                PREC_ATOM,
+                self.derived(Derived::Upstream, *v).to_token_stream(),
+            ),
+            E::DotAdj(v) => (
+                PREC_ATOM,
+                self.derived(Derived::DotGrad, *v).to_token_stream(),
+            ),
             E::DotAdjElem(v, i) => {
-                let (id, i) = (self.prefixed("dot_grad_", *v), &i.expr);
+                let (id, i) = (self.derived(Derived::DotGrad, *v), &i.expr);
                 (PREC_ATOM, quote!(#id[#i]))
             }
             E::DotUp(v) => (
                 PREC_ATOM,
-                self.prefixed("dot_upstream_", *v).to_token_stream(),
+                self.derived(Derived::DotUpstream, *v).to_token_stream(),
             ),
             E::Tensor(e) => (PREC_ATOM, self.texpr(e)),
             E::Select(c, a, b) => {

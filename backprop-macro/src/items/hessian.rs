@@ -4,6 +4,7 @@ use crate::args::Args;
 use crate::emit::Emit;
 use crate::expand::*;
 use crate::ir::*;
+use crate::names::Derived;
 use crate::{analysis, reverse};
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
@@ -37,7 +38,7 @@ pub(crate) fn second_order_items(
     let (out, grad_out, dot_grad_out) = (
         e.ident(result),
         e.adj(result),
-        e.prefixed("dot_grad_", result),
+        e.derived(Derived::DotGrad, result),
     );
     let dot_out = if a.active[result] {
         e.dot(result).to_token_stream()
@@ -65,21 +66,21 @@ pub(crate) fn second_order_items(
         .iter()
         .map(|p| positional_type(p, private))
         .collect();
-    let grads_of = |prefix: &str| -> Vec<TokenStream> {
+    let grads_of = |name: Derived| -> Vec<TokenStream> {
         f.params
             .iter()
             .map(|p| {
                 if !p.differentiable() {
                     quote!(#private::NotDifferentiable)
                 } else if declared.contains(&p.var) {
-                    e.prefixed(prefix, p.var).to_token_stream()
+                    e.derived(name, p.var).to_token_stream()
                 } else {
                     e.zero(p.var)
                 }
             })
             .collect()
     };
-    let (grads, dot_grads) = (grads_of("grad_"), grads_of("dot_grad_"));
+    let (grads, dot_grads) = (grads_of(Derived::Grad), grads_of(Derived::DotGrad));
     let (option_params, unwraps) = optional_tangents(f, &e);
     let mut items = quote! {
         #[doc(hidden)]

@@ -343,7 +343,7 @@ impl<'e> Lower<'e> {
     pub(super) fn finish_call(&mut self, op: Op, target: VarId) -> Op {
         match op {
             Op::Call(mut call) => {
-                let base = format!("pullback_{}", self.vars[target].ident);
+                let base = crate::names::Derived::Pullback.of(&self.vars[target].ident.to_string());
                 let name = if self.pullback_names.insert(base.clone()) {
                     base
                 } else {
