@@ -43,6 +43,7 @@
 mod analysis;
 mod args;
 mod diag;
+mod dump;
 mod emit;
 mod expand;
 mod ir;

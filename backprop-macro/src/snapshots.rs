@@ -151,3 +151,65 @@ fn expansion_benchmark() {
         }
     }
 }
+
+/// Every stage's output for the functions of `tests/passes/NAME.rs`, as
+/// `tests/passes/NAME.txt` holds it: the IR after lowering, what the analysis found, and
+/// the backward pass (`BACKPROP_BLESS=1` rewrites them).
+#[test]
+fn passes_match_snapshots() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/passes");
+    let bless = std::env::var_os("BACKPROP_BLESS").is_some();
+    let mut inputs: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("tests/passes exists")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        .collect();
+    inputs.sort();
+    assert!(!inputs.is_empty());
+    let mut stale = Vec::new();
+    for input in inputs {
+        let source = std::fs::read_to_string(&input).expect("readable input");
+        let file: syn::File = syn::parse_str(&source).expect("the input parses");
+        let mut dump = String::new();
+        for item in file.items {
+            let syn::Item::Fn(mut f) = item else { continue };
+            let at = f
+                .attrs
+                .iter()
+                .position(|a| a.path().is_ident("differentiate"));
+            let Some(at) = at else { continue };
+            let args = match f.attrs.remove(at).meta {
+                syn::Meta::List(list) => list.tokens,
+                _ => proc_macro2::TokenStream::new(),
+            };
+            let mut errors = crate::diag::Errors::default();
+            let args = crate::args::parse(args, &mut errors);
+            let crate::lower::Lowered::Func(mut func) = crate::lower::lower(&f, &args, &mut errors)
+            else {
+                panic!("{} is rejected", f.sig.ident);
+            };
+            let lowered = format!("{func:?}");
+            let analysis = crate::analysis::analyze(&mut func);
+            let backward = crate::reverse::backward(&func, &analysis, true);
+            dump.push_str(&format!(
+                "== lower\n{lowered}== analysis\n{}== reverse\n{}\n",
+                crate::dump::analysis(&func, &analysis),
+                crate::dump::backward(&func, &backward)
+            ));
+        }
+        let snapshot = input.with_extension("txt");
+        let current = std::fs::read_to_string(&snapshot).unwrap_or_default();
+        if current != dump {
+            if bless {
+                std::fs::write(&snapshot, &dump).expect("writable snapshot");
+            } else {
+                stale.push(format!("{}:\n{dump}", snapshot.display()));
+            }
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "pass snapshots differ (rerun with BACKPROP_BLESS=1 and review the diff):\n{}",
+        stale.join("\n")
+    );
+}
