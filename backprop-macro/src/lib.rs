@@ -19,6 +19,7 @@
 //! - `lower/types.rs`: what a type is to the macro (float, sequence, array, integer, ...).
 //! - `lower/statements.rs`: blocks, `let`, assignments, `if`, `return`.
 //! - `lower/loops.rs`: `for`, `while`, `loop` and their variables.
+//! - `lower/matches.rs`: `match` rewritten as the `if` chain it means.
 //! - `lower/expressions.rs`: operands, operations, float and array methods.
 //! - `lower/calls.rs`: calls to differentiated functions and gates, sub-slices, macros.
 //! - `lower/constants.rs`: expressions the derivative does not flow through.
@@ -36,7 +37,8 @@
 //! - `items/hessian.rs`: `__fob`, `hvp`, `hessian`.
 //! - `missing.rs`: stubs for the items the arguments leave out.
 //! - `expand.rs`: end to end, signatures, lint allowances, the stand-in for a rejected function.
-//! - `snapshots.rs` (tests): expansion snapshots and the expansion-time benchmark.
+//! - `dump.rs`: `Debug` for the IR, and dumps of the analysis and the backward pass.
+//! - `snapshots.rs` (tests): expansion and per-stage snapshots, the expansion-time benchmark.
 
 #![doc(test(attr(deny(warnings))))]
 
