@@ -119,115 +119,24 @@ pub fn analyze(f: &mut Func) -> Analysis {
         _ => unreachable_result(),
     };
 
-    // Activity.
-    let mut varied = vec![false; n];
-    for p in &f.params {
-        if p.differentiable() {
-            varied[p.var] = true;
-        }
-    }
-    fixpoint(&f.body, false, &mut |target, op| {
-        let hit = op
-            .operands()
-            .iter()
-            .any(|o| o.var().is_some_and(|v| varied[v]));
-        if hit && !varied[target] {
-            varied[target] = true;
-            return true;
-        }
-        false
-    });
-    let mut useful = vec![false; n];
-    useful[result] = true;
-    // Usefulness flows from results back to operands: visiting the statements last to first
-    // settles straight-line code in one pass (first to last would need one per statement).
-    fixpoint(&f.body, true, &mut |target, op| {
-        let mut changed = false;
-        if useful[target] {
-            for o in op.operands() {
-                if let Some(v) = o.var() {
-                    if !useful[v] {
-                        useful[v] = true;
-                        changed = true;
-                    }
-                }
-            }
-        }
-        changed
-    });
-    let active: Vec<bool> = (0..n)
-        .map(|v| varied[v] && useful[v] && f.vars[v].kind.differentiable())
-        .collect();
+    let active = activity(f, result);
 
     // What the backward rules read, and where adjoints get contributions.
-    let mut needed = vec![false; n];
-    let mut nested_contrib = vec![false; n];
-    let mut has_contrib = vec![false; n];
-    let mut assigned_in_place = vec![false; n];
-    // Assigned whole, in place (not only element by element).
-    let mut reassigned = vec![false; n];
-    walk(&f.body, &mut |stmt, scope| {
-        match stmt {
-            Stmt::Assign {
-                var, init: false, ..
-            } => {
-                assigned_in_place[*var] = true;
-                reassigned[*var] = true;
-            }
-            Stmt::SetElem { var, .. } => assigned_in_place[*var] = true,
-            _ => {}
-        }
-        let Some((cs, reads)) = rule_of(&f.vars, stmt, &active) else {
-            return;
-        };
-        for v in reads {
-            needed[v] = true;
-        }
-        for c in &cs {
-            let mut places = Vec::new();
-            rules::contrib_places(std::slice::from_ref(c), &mut places);
-            let branch = matches!(c, Contrib::Branch(..));
-            for v in places {
-                has_contrib[v] = true;
-                if branch || f.vars[v].scope != scope || f.vars[v].kind == Kind::Seq {
-                    nested_contrib[v] = true;
-                }
-            }
-        }
-    });
+    let Reads {
+        mut needed,
+        has_contrib,
+        nested_contrib,
+        assigned_in_place,
+        reassigned,
+    } = backward_reads_of(f, &active);
 
-    // What the backward rules read the values of; `needed` adds what they read only the
-    // shape of.
-    let mut values_needed = needed.clone();
-    // A sequence's adjoint starts as zeros shaped like it: the reverse reads its shape.
-    for v in 0..n {
-        if has_contrib[v] && f.vars[v].kind == Kind::Seq {
-            needed[v] = true;
-        }
-    }
-    // An element write saves the old element only when a rule reads the values; a whole
-    // reassignment, which may change the shape, also when a rule reads the shape. A saved
-    // element is restored by index: what the index reads is needed too.
-    let saved = loop {
-        let saved: Vec<bool> = (0..n)
-            .map(|v| (values_needed[v] && assigned_in_place[v]) || (needed[v] && reassigned[v]))
-            .collect();
-        let mut changed = false;
-        walk(&f.body, &mut |stmt, _| {
-            if let Stmt::SetElem { var, index, .. } = stmt {
-                if saved[*var] {
-                    for &r in &index.reads {
-                        changed |= !needed[r];
-                        needed[r] = true;
-                        values_needed[r] = true;
-                    }
-                }
-            }
-        });
-        if !changed {
-            break saved;
-        }
-    };
+    let saved = saved_values(
+        f,
+        &mut needed,
+        &has_contrib,
+        &assigned_in_place,
+        &reassigned,
+    );
     // Which loops and branches have a reverse: those with a contribution or a save inside.
     let mut control = BTreeMap::new();
     let mut new_vars: Vec<Var> = Vec::new();
@@ -307,6 +216,199 @@ pub fn analyze(f: &mut Func) -> Analysis {
         .collect();
 
     // Calls with several active arguments keep the pullback's result in a variable.
+    let grads = pullback_results(f, &active);
+    for list in [
+        &mut needed,
+        &mut active,
+        &mut saved,
+        &mut zero_init,
+        &mut assigned,
+    ] {
+        list.resize(f.vars.len(), false);
+    }
+
+    let mut declared = vec![None; f.vars.len()];
+    declarations(&f.body, &mut declared);
+    let zero_declare: Vec<bool> = (0..f.vars.len())
+        .map(|v| needed[v] && declared[v].is_some_and(|b| !definitely_assigned(b, v)))
+        .collect();
+    let mutable: Vec<bool> = (0..f.vars.len())
+        .map(|v| assigned[v] || zero_declare[v])
+        .collect();
+    let in_place: Vec<bool> = (0..f.vars.len())
+        .map(|v| v < whole_assigned.len() && (whole_assigned[v] || elem_written[v]))
+        .collect();
+
+    let loop_saves = plan_loop_saves(f, &active, &saved);
+
+    Analysis {
+        active,
+        needed,
+        saved,
+        loop_saves,
+        block_saves,
+        stacks,
+        elem_stacks,
+        zero_init,
+        mutable,
+        in_place,
+        zero_declare,
+        control,
+        grads,
+        recompute,
+        result,
+    }
+}
+
+/// Which variables carry a derivative: reached from a differentiable parameter and reaching
+/// the result, of a differentiable kind.
+fn activity(f: &Func, result: VarId) -> Vec<bool> {
+    let n = f.vars.len();
+    let mut varied = vec![false; n];
+    for p in &f.params {
+        if p.differentiable() {
+            varied[p.var] = true;
+        }
+    }
+    fixpoint(&f.body, false, &mut |target, op| {
+        let hit = op
+            .operands()
+            .iter()
+            .any(|o| o.var().is_some_and(|v| varied[v]));
+        if hit && !varied[target] {
+            varied[target] = true;
+            return true;
+        }
+        false
+    });
+    let mut useful = vec![false; n];
+    useful[result] = true;
+    // Usefulness flows from results back to operands: visiting the statements last to first
+    // settles straight-line code in one pass (first to last would need one per statement).
+    fixpoint(&f.body, true, &mut |target, op| {
+        let mut changed = false;
+        if useful[target] {
+            for o in op.operands() {
+                if let Some(v) = o.var() {
+                    if !useful[v] {
+                        useful[v] = true;
+                        changed = true;
+                    }
+                }
+            }
+        }
+        changed
+    });
+    let active: Vec<bool> = (0..n)
+        .map(|v| varied[v] && useful[v] && f.vars[v].kind.differentiable())
+        .collect();
+    active
+}
+
+/// What the backward rules read, and where adjoints get contributions.
+struct Reads {
+    needed: Vec<bool>,
+    has_contrib: Vec<bool>,
+    /// Contributions from a nested block, a routed branch, or into a sequence.
+    nested_contrib: Vec<bool>,
+    assigned_in_place: Vec<bool>,
+    /// Assigned whole, in place (not only element by element).
+    reassigned: Vec<bool>,
+}
+
+fn backward_reads_of(f: &Func, active: &[bool]) -> Reads {
+    let n = f.vars.len();
+    let mut needed = vec![false; n];
+    let mut nested_contrib = vec![false; n];
+    let mut has_contrib = vec![false; n];
+    let mut assigned_in_place = vec![false; n];
+    // Assigned whole, in place (not only element by element).
+    let mut reassigned = vec![false; n];
+    walk(&f.body, &mut |stmt, scope| {
+        match stmt {
+            Stmt::Assign {
+                var, init: false, ..
+            } => {
+                assigned_in_place[*var] = true;
+                reassigned[*var] = true;
+            }
+            Stmt::SetElem { var, .. } => assigned_in_place[*var] = true,
+            _ => {}
+        }
+        let Some((cs, reads)) = rule_of(&f.vars, stmt, active) else {
+            return;
+        };
+        for v in reads {
+            needed[v] = true;
+        }
+        for c in &cs {
+            let mut places = Vec::new();
+            rules::contrib_places(std::slice::from_ref(c), &mut places);
+            let branch = matches!(c, Contrib::Branch(..));
+            for v in places {
+                has_contrib[v] = true;
+                if branch || f.vars[v].scope != scope || f.vars[v].kind == Kind::Seq {
+                    nested_contrib[v] = true;
+                }
+            }
+        }
+    });
+    Reads {
+        needed,
+        has_contrib,
+        nested_contrib,
+        assigned_in_place,
+        reassigned,
+    }
+}
+
+/// Which variables are saved before an assignment in place; adds to `needed` what the
+/// restores read.
+fn saved_values(
+    f: &Func,
+    needed: &mut [bool],
+    has_contrib: &[bool],
+    assigned_in_place: &[bool],
+    reassigned: &[bool],
+) -> Vec<bool> {
+    let n = f.vars.len();
+    // What the backward rules read the values of; `needed` adds what they read only the
+    // shape of.
+    let mut values_needed = needed.to_vec();
+    // A sequence's adjoint starts as zeros shaped like it: the reverse reads its shape.
+    for v in 0..n {
+        if has_contrib[v] && f.vars[v].kind == Kind::Seq {
+            needed[v] = true;
+        }
+    }
+    // An element write saves the old element only when a rule reads the values; a whole
+    // reassignment, which may change the shape, also when a rule reads the shape. A saved
+    // element is restored by index: what the index reads is needed too.
+    loop {
+        let saved: Vec<bool> = (0..n)
+            .map(|v| (values_needed[v] && assigned_in_place[v]) || (needed[v] && reassigned[v]))
+            .collect();
+        let mut changed = false;
+        walk(&f.body, &mut |stmt, _| {
+            if let Stmt::SetElem { var, index, .. } = stmt {
+                if saved[*var] {
+                    for &r in &index.reads {
+                        changed |= !needed[r];
+                        needed[r] = true;
+                        values_needed[r] = true;
+                    }
+                }
+            }
+        });
+        if !changed {
+            return saved;
+        }
+    }
+}
+
+/// For calls with several active arguments: a variable for the pullback's result, keyed by
+/// the pullback (added to `f.vars`).
+fn pullback_results(f: &mut Func, active: &[bool]) -> BTreeMap<VarId, VarId> {
     let mut grads = BTreeMap::new();
     let mut calls = Vec::new();
     walk(&f.body, &mut |stmt, _| {
@@ -349,49 +451,9 @@ pub fn analyze(f: &mut Func) -> Analysis {
             scope,
             param: None,
         });
-        for list in [
-            &mut needed,
-            &mut active,
-            &mut saved,
-            &mut zero_init,
-            &mut assigned,
-        ] {
-            list.push(false);
-        }
         grads.insert(pullback, f.vars.len() - 1);
     }
-
-    let mut declared = vec![None; f.vars.len()];
-    declarations(&f.body, &mut declared);
-    let zero_declare: Vec<bool> = (0..f.vars.len())
-        .map(|v| needed[v] && declared[v].is_some_and(|b| !definitely_assigned(b, v)))
-        .collect();
-    let mutable: Vec<bool> = (0..f.vars.len())
-        .map(|v| assigned[v] || zero_declare[v])
-        .collect();
-    let in_place: Vec<bool> = (0..f.vars.len())
-        .map(|v| v < whole_assigned.len() && (whole_assigned[v] || elem_written[v]))
-        .collect();
-
-    let loop_saves = plan_loop_saves(f, &active, &saved);
-
-    Analysis {
-        active,
-        needed,
-        saved,
-        loop_saves,
-        block_saves,
-        stacks,
-        elem_stacks,
-        zero_init,
-        mutable,
-        in_place,
-        zero_declare,
-        control,
-        grads,
-        recompute,
-        result,
-    }
+    grads
 }
 
 fn unreachable_result() -> VarId {
