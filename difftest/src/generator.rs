@@ -1183,14 +1183,13 @@ pub fn check_{name}(p: &mut Points) -> (Verdict, String) {{
                             reduced(sx.rows_cols()?),
                         )
                     }
-                    // A standard deviation of one element is 0, where the square root has no
-                    // derivative: the check then takes every size from 2.
-                    6 if sx.is_matrix() => {
+                    // A standard deviation of 0 has no derivative (the square root's): of a
+                    // parameter, whose entries differ, along an axis of 2 or more.
+                    6 => {
                         self.min_size = 2;
-                        (
-                            format!("{x}.std_axis(Axis({axis}), 0.0)"),
-                            reduced(sx.rows_cols()?),
-                        )
+                        let param = ["a", "b"][self.rng.below(2)];
+                        let reduced = reduced(NK.rows_cols()?);
+                        (format!("{param}.std_axis(Axis({axis}), 0.0)"), reduced)
                     }
                     _ if sx.is_matrix() => {
                         let (r, c) = sx.rows_cols()?;
