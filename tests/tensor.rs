@@ -915,3 +915,59 @@ fn hessians_of_statistics_along_an_axis() {
         2,
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Elements of arrays read by index, `x[i]` and `a[[i, j]]`, as numerical code loops over
+// them.
+
+#[differentiate(hessian)]
+fn quadratic_form(a: &Array2<f64>, x: &Array1<f64>) -> f64 {
+    // xᵀ A x by loops, with a branch on an element and the elements mixed with array ops.
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        for j in 0..x.len() {
+            s += x[i] * a[[i, j]] * x[j];
+        }
+        if a[[i, i]] > 0.0 {
+            s += a[[i, i]].tanh();
+        }
+    }
+    let first = x[0];
+    s + first * (a * a).sum()
+}
+
+#[test]
+fn elements_of_arrays_read_by_index() {
+    for (mut p, n, _, _) in shapes(47) {
+        let (a, x) = (p.matrix(n, n, -1.0, 1.0), p.array(n, -1.0, 1.0));
+        let (value, g) = quadratic_form::grad(&a, &x);
+        assert_eq!(value, quadratic_form(&a, &x));
+        assert_fd_array(|a| quadratic_form(a, &x), &a, &g.a);
+        assert_fd_array(|x| quadratic_form(&a, x), &x, &g.x);
+        // Forward against reverse.
+        let (ta, tx) = (p.matrix(n, n, -1.0, 1.0), p.array(n, -1.0, 1.0));
+        let (_, dot) = quadratic_form::jvp(&a, &x, &ta, &tx);
+        assert_close(dot, (&g.a * &ta).sum() + g.x.dot(&tx), 1e-10);
+        // Second order, in x.
+        check_hvp(
+            |v| {
+                quadratic_form::grad(&a, &Array1::from(v.to_vec()))
+                    .1
+                    .x
+                    .to_vec()
+            },
+            |v, t| {
+                let zero = Array2::zeros((n, n));
+                let h = quadratic_form::hvp(
+                    &a,
+                    &Array1::from(v.to_vec()),
+                    &zero,
+                    &Array1::from(t.to_vec()),
+                );
+                h.2.x.to_vec()
+            },
+            x.as_slice().unwrap(),
+            n as u64,
+        );
+    }
+}

@@ -90,6 +90,14 @@ impl Operand {
             Operand::Konst(_) => None,
         }
     }
+
+    /// The variable, when the operand is its whole value (not an element of it).
+    pub fn whole(&self) -> Option<VarId> {
+        match self {
+            Operand::Var(v) => Some(*v),
+            Operand::Elem(..) | Operand::Konst(_) => None,
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

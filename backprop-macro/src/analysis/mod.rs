@@ -13,7 +13,7 @@
 //! conservative and never wrong.
 
 use crate::ir::*;
-use crate::rules::{self, Contrib, E};
+use crate::rules::{self, Contrib, E, Place};
 use proc_macro2::Span;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -109,7 +109,7 @@ pub fn is_tensor(vars: &[Var], op: &Op, target: VarId) -> bool {
         || op
             .operands()
             .iter()
-            .any(|o| o.var().is_some_and(|v| vars[v].kind == Kind::Tensor))
+            .any(|o| o.whole().is_some_and(|v| vars[v].kind == Kind::Tensor))
 }
 
 pub fn analyze(f: &mut Func) -> Analysis {
@@ -345,9 +345,11 @@ fn backward_reads_of(f: &Func, active: &[bool]) -> Reads {
             let mut places = Vec::new();
             rules::contrib_places(std::slice::from_ref(c), &mut places);
             let branch = matches!(c, Contrib::Branch(..));
+            // Into an element of an array: the whole adjoint must exist first.
+            let element = matches!(c, Contrib::Add(Place::Elem(..), _));
             for v in places {
                 has_contrib[v] = true;
-                if branch || f.vars[v].scope != scope || f.vars[v].kind == Kind::Seq {
+                if branch || element || f.vars[v].scope != scope || f.vars[v].kind == Kind::Seq {
                     nested_contrib[v] = true;
                 }
             }

@@ -149,10 +149,10 @@ impl<'a> Emit<'a> {
     /// runtime's tensor kernels.
     pub fn tensor_op(&self, op: &Op) -> bool {
         matches!(op, Op::Dot(..) | Op::Reduce(..))
-            || op
-                .operands()
-                .iter()
-                .any(|o| o.var().is_some_and(|v| self.f.vars[v].kind == Kind::Tensor))
+            || op.operands().iter().any(|o| {
+                o.whole()
+                    .is_some_and(|v| self.f.vars[v].kind == Kind::Tensor)
+            })
     }
 
     /// An expression over arrays: arithmetic through `t::add(&a, &b)` and friends, literals as

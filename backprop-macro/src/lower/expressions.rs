@@ -85,6 +85,13 @@ impl<'e> Lower<'e> {
     /// An operation's result as an operand, through a temporary unless it is one already.
     pub(super) fn materialize(&mut self, op: Op, span: Span, out: &mut Vec<Stmt>) -> Operand {
         match op {
+            // An array's element is read into a float first: an operation on it is a
+            // float operation, not an array one.
+            Op::Copy(Operand::Elem(v, _)) if self.kind(v) == Kind::Tensor => {
+                let var = self.temp_var(Kind::Float, span);
+                out.push(Stmt::Let { var, op, span });
+                Operand::Var(var)
+            }
             Op::Copy(operand) => operand,
             Op::Konst(k) => Operand::Konst(k),
             op => {
@@ -215,14 +222,8 @@ impl<'e> Lower<'e> {
                 _ => Op::Konst(self.konst(expr)),
             },
             Expr::Index(ix) => match self.local_of(&ix.expr) {
-                Some(v) if self.kind(v) == Kind::Tensor => {
-                    self.errors.spanned(
-                        ix,
-                        "#[differentiate] does not support indexing an array that carries a derivative; use array operations",
-                    );
-                    Op::Konst(self.dummy())
-                }
-                Some(v) if self.kind(v) == Kind::Seq => {
+                // An element of an array, `x[i]` or `a[[i, j]]`: a float.
+                Some(v) if matches!(self.kind(v), Kind::Seq | Kind::Tensor) => {
                     let index = self.konst(&ix.index);
                     Op::Copy(Operand::Elem(v, index))
                 }

@@ -105,7 +105,7 @@ impl Lower<'_> {
         let any_tensor = op
             .operands()
             .iter()
-            .any(|o| o.var().is_some_and(|v| self.kind(v) == Kind::Tensor));
+            .any(|o| o.whole().is_some_and(|v| self.kind(v) == Kind::Tensor));
         match op {
             Op::Konst(k) => konst_kind(&k.expr),
             Op::Copy(Operand::Var(v)) => self.kind(*v),
