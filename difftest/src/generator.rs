@@ -1209,11 +1209,21 @@ pub fn check_{name}(p: &mut Points) -> (Verdict, String) {{
                 };
                 (format!("backprop::{gate}({m}, Axis({axis}))"), sm)
             }
-            // A scalar made from scalars.
+            // A scalar made from scalars, or from an array's first element (every size is 1
+            // or more).
             _ => {
                 let (c, _) = self.operand(&[Scalar])?;
-                let (d, _) = self.operand(&[Scalar])?;
-                (format!("{c} * {d}.tanh()"), Scalar)
+                if self.rng.chance(0.5) {
+                    let (d, _) = self.operand(&[Scalar])?;
+                    (format!("{c} * {d}.tanh()"), Scalar)
+                } else {
+                    let element = match sx {
+                        Scalar => return None,
+                        _ if sx.is_matrix() => format!("{}[[0, 0]]", strip(&x)),
+                        _ => format!("{}[0]", strip(&x)),
+                    };
+                    (format!("{c} * ({element}).sin()"), Scalar)
+                }
             }
         })
     }
