@@ -469,3 +469,75 @@ fn match_arms_are_branches() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// `loop` with a value: `break v` as the assignment it means.
+
+/// The square root by Newton's iteration, as `let r = loop { ... break next; ... }`.
+#[differentiate(hessian)]
+fn newton_sqrt(a: f64) -> f64 {
+    let mut x = a;
+    let r = loop {
+        let next = 0.5 * (x + a / x);
+        if (next - x).abs() < 1e-12 {
+            break next;
+        }
+        x = next;
+    };
+    r * 2.0
+}
+
+/// The loop's value as the function's value, and `y = loop { ... }`.
+#[differentiate(hessian)]
+fn halvings(x: f64, limit: f64) -> f64 {
+    let mut y = x;
+    let mut steps = 0;
+    let z: f64;
+    z = loop {
+        y = y * 0.5 + 0.1 * limit.sin();
+        steps += 1;
+        if y < limit || steps > 50 {
+            break y * x;
+        }
+    };
+    loop {
+        if z > 0.0 {
+            break z.exp();
+        }
+        break z;
+    }
+}
+
+#[test]
+fn loops_with_a_value() {
+    for a in [0.3, 2.0, 17.0] {
+        let (value, g) = newton_sqrt::grad(a);
+        assert_eq!(value, newton_sqrt(a));
+        assert_close(value, 2.0 * a.sqrt(), 1e-12);
+        // d(2√a)/da = 1/√a, which the converged iteration's derivative matches.
+        assert_close(g.a, 1.0 / a.sqrt(), 1e-9);
+        assert_fd(|p: &[f64]| newton_sqrt(p[0]), &[a], &[g.a]);
+        assert_close(newton_sqrt::jvp(a, 1.0).1, g.a, 1e-12);
+    }
+    for (x, limit) in [(3.0, 0.4), (0.9, 0.2), (5.0, 1.1)] {
+        let (value, g) = halvings::grad(x, limit);
+        assert_eq!(value, halvings(x, limit));
+        assert_fd(
+            |p: &[f64]| halvings(p[0], p[1]),
+            &[x, limit],
+            &[g.x, g.limit],
+        );
+        check_hvp(
+            |p| {
+                let g = halvings::grad(p[0], p[1]).1;
+                vec![g.x, g.limit]
+            },
+            |p, t| {
+                let h = halvings::hvp(p[0], p[1], t[0], t[1]).2;
+                vec![h.x, h.limit]
+            },
+            &[x, limit],
+            3,
+        );
+    }
+}

@@ -16,6 +16,7 @@ use syn::visit::Visit;
 use syn::visit_mut::VisitMut;
 use syn::{Expr, Ident, Pat, Type};
 
+mod break_value;
 mod calls;
 mod constants;
 mod expressions;
@@ -70,9 +71,11 @@ pub enum Lowered {
 }
 
 pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
-    let body = matches::desugar(&item.block, errors);
     let mut user = HashSet::new();
     collect_idents(item.to_token_stream(), &mut user);
+    // `match` and `loop` with a value, as the `if` chains and assignments they mean.
+    let mut body = matches::desugar(&item.block, errors);
+    break_value::desugar(&mut body, &user);
     let mut cx = Lower {
         errors,
         krate: args.krate.clone(),
