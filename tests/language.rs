@@ -489,6 +489,7 @@ fn newton_sqrt(a: f64) -> f64 {
 
 /// The loop's value as the function's value, and `y = loop { ... }`.
 #[differentiate(hessian)]
+#[allow(clippy::needless_late_init)]
 fn halvings(x: f64, limit: f64) -> f64 {
     let mut y = x;
     let mut steps = 0;
