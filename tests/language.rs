@@ -501,11 +501,12 @@ fn halvings(x: f64, limit: f64) -> f64 {
             break y * x;
         }
     };
+    let mut w = z;
     loop {
-        if z > 0.0 {
-            break z.exp();
+        if w > 1.0 {
+            break w.ln();
         }
-        break z;
+        w = w * 1.5 + 0.6;
     }
 }
 
