@@ -543,3 +543,105 @@ fn loops_with_a_value() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Labeled `break` and `continue`, as the flags they mean.
+
+#[differentiate(hessian)]
+fn labeled(x: &[f64], a: f64) -> f64 {
+    let mut s = a;
+    'rows: for i in 0..x.len() {
+        let mut j = 0;
+        'cols: while j < x.len() {
+            j += 1;
+            for k in 0..2 {
+                s = s * 0.9 + x[(i + j + k) % x.len()] * a;
+                if s > 4.0 {
+                    break 'rows;
+                }
+                if s < -1.0 {
+                    continue 'rows;
+                }
+                if k == 1 && s.abs() < 0.05 {
+                    continue 'cols;
+                }
+            }
+            if j > 2 {
+                break 'cols;
+            }
+            s += 0.1 * x[i];
+        }
+        s = s.tanh() * 3.0;
+    }
+    s
+}
+
+#[test]
+fn labeled_break_and_continue() {
+    let points = [
+        (vec![0.3, -0.4, 0.8], 0.7),
+        (vec![1.5, 1.2, 0.9, 2.0], 1.3),
+        (vec![-1.2, -0.8, 0.4], 0.9),
+        (vec![0.01, -0.02, 0.03], 0.05),
+    ];
+    for (x, a) in points {
+        let (value, g) = labeled::grad(&x, a);
+        assert_eq!(value, labeled(&x, a));
+        let mut point = x.clone();
+        point.push(a);
+        let n = x.len();
+        let mut grad = g.x.clone();
+        grad.push(g.a);
+        assert_fd(|p: &[f64]| labeled(&p[..n], p[n]), &point, &grad);
+        let tangent: Vec<f64> = (0..=n).map(|i| 0.3 - 0.2 * i as f64).collect();
+        let (_, dot) = labeled::jvp(&x, a, &tangent[..n], tangent[n]);
+        let inner: f64 = grad.iter().zip(&tangent).map(|(g, t)| g * t).sum();
+        assert_close(dot, inner, 1e-10);
+        check_hvp(
+            |p| {
+                let g = labeled::grad(&p[..n], p[n]).1;
+                let mut out = g.x;
+                out.push(g.a);
+                out
+            },
+            |p, t| {
+                let h = labeled::hvp(&p[..n], p[n], &t[..n], t[n]).2;
+                let mut out = h.x;
+                out.push(h.a);
+                out
+            },
+            &point,
+            5,
+        );
+    }
+}
+
+/// A labeled `loop` with a value, left from an inner loop.
+#[differentiate(hessian)]
+fn first_above(x: f64, limit: f64) -> f64 {
+    let mut s = x;
+    let z = 'search: loop {
+        for k in 0..3 {
+            s = s * 1.3 + 0.1 * k as f64;
+            if s > limit {
+                break 'search s * x;
+            }
+        }
+        s -= 0.05;
+    };
+    z + s
+}
+
+#[test]
+fn a_labeled_loop_with_a_value() {
+    for (x, limit) in [(0.5, 2.0), (1.2, 1.3), (0.9, 7.0)] {
+        let (value, g) = first_above::grad(x, limit);
+        assert_eq!(value, first_above(x, limit));
+        assert_fd(
+            |p: &[f64]| first_above(p[0], p[1]),
+            &[x, limit],
+            &[g.x, g.limit],
+        );
+        assert_close(first_above::jvp(x, limit, 1.0, 0.0).1, g.x, 1e-12);
+    }
+}

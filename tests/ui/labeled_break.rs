@@ -1,17 +1,16 @@
+// Labeled loops are supported (with `break 'label value` too); a labeled block is rejected
+// at its label.
 use backprop::differentiate;
 
 #[differentiate]
 fn f(x: f64) -> f64 {
-    let mut s = x;
-    'outer: for _ in 0..3 {
-        for _ in 0..3 {
-            s *= x;
-            if s > 10.0 {
-                break 'outer;
-            }
+    let y = 'found: {
+        if x > 1.0 {
+            break 'found x;
         }
-    }
-    s
+        x * 2.0
+    };
+    y * x
 }
 
 fn main() {}

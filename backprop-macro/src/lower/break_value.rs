@@ -1,7 +1,8 @@
 //! `loop` with a value (`let y = loop { ... break v; ... };`) as the assignments it means:
-//! `let y; loop { ... { y = v; break; } ... }`. The same for `y = loop { ... }` and for a
-//! loop that is a block's value, which gets a variable of its own. Lowering then sees a
-//! `let` assigned later, which it supports.
+//! `let y; loop { ... y = v; break; ... }`. The same for `y = loop { ... }`, for a loop
+//! that is a block's value (which gets a variable of its own), and for a labeled loop left
+//! from inside with `break 'label v` (`y` then starts from its type's default). Lowering
+//! then sees a `let` assigned later, which it supports.
 
 use super::*;
 
@@ -35,7 +36,17 @@ impl VisitMut for Rewrite<'_> {
                     let Expr::Loop(mut l) = *init.expr else {
                         unreachable!("checked above")
                     };
-                    assign_breaks(&mut l.body, &name);
+                    if find_breaks(&l).nested {
+                        // Assigned in an inner loop, which the flags of labeled loops then
+                        // leave: rustc cannot see that it is assigned once, on every path.
+                        set_mutable(&mut local.pat);
+                        local.init = Some(syn::LocalInit {
+                            eq_token: Default::default(),
+                            expr: syn::parse_quote!(::core::default::Default::default()),
+                            diverge: None,
+                        });
+                    }
+                    assign_breaks(&mut l, &name);
                     block.stmts.push(syn::Stmt::Local(local));
                     block
                         .stmts
@@ -54,7 +65,7 @@ impl VisitMut for Rewrite<'_> {
                     let Expr::Loop(mut l) = *a.right else {
                         unreachable!("checked above")
                     };
-                    assign_breaks(&mut l.body, &name);
+                    assign_breaks(&mut l, &name);
                     block
                         .stmts
                         .push(syn::Stmt::Expr(Expr::Loop(l), Some(Default::default())));
@@ -64,7 +75,7 @@ impl VisitMut for Rewrite<'_> {
                     if i == last && valued(Some(&Expr::Loop(l.clone()))) =>
                 {
                     let name = self.fresh_name(l.loop_token.span);
-                    assign_breaks(&mut l.body, &name);
+                    assign_breaks(&mut l, &name);
                     block.stmts.push(syn::parse_quote!(let #name;));
                     block
                         .stmts
@@ -99,31 +110,76 @@ impl Rewrite<'_> {
     }
 }
 
-/// An unlabeled `loop` some `break` of which carries a value.
+/// A `loop` some `break` of which carries a value: an unlabeled `break v` in its own body,
+/// or `break 'label v` with its label anywhere inside.
 fn valued(expr: Option<&Expr>) -> bool {
     let Some(Expr::Loop(l)) = expr else {
         return false;
     };
-    if l.label.is_some() {
-        return false;
-    }
-    let mut find = FindBreak(false);
-    find.visit_block(&l.body);
-    find.0
+    find_breaks(l).found
 }
 
-struct FindBreak(bool);
+fn find_breaks(l: &syn::ExprLoop) -> FindBreak {
+    let mut find = FindBreak {
+        label: l.label.as_ref().map(|l| l.name.clone()),
+        depth: 0,
+        found: false,
+        nested: false,
+    };
+    find.visit_block(&l.body);
+    find
+}
+
+/// Whether `b` leaves the loop labeled `label` with a value, `depth` loops inside it.
+fn leaves(b: &syn::ExprBreak, label: &Option<syn::Lifetime>, depth: usize) -> bool {
+    b.expr.is_some()
+        && match &b.label {
+            None => depth == 0,
+            Some(l) => label.as_ref().is_some_and(|own| own.ident == l.ident),
+        }
+}
+
+struct FindBreak {
+    label: Option<syn::Lifetime>,
+    depth: usize,
+    found: bool,
+    /// One is inside a nested loop (`break 'label v`).
+    nested: bool,
+}
 
 impl<'ast> Visit<'ast> for FindBreak {
     fn visit_expr_break(&mut self, b: &'ast syn::ExprBreak) {
-        self.0 |= b.label.is_none() && b.expr.is_some();
+        let leaving = leaves(b, &self.label, self.depth);
+        self.found |= leaving;
+        self.nested |= leaving && self.depth > 0;
+        syn::visit::visit_expr_break(self, b);
     }
-    // A nested loop's own breaks leave it, not this one.
-    fn visit_expr_loop(&mut self, _: &'ast syn::ExprLoop) {}
-    fn visit_expr_while(&mut self, _: &'ast syn::ExprWhile) {}
-    fn visit_expr_for_loop(&mut self, _: &'ast syn::ExprForLoop) {}
+    // Inside a nested loop, only a labeled `break` leaves this one.
+    fn visit_expr_loop(&mut self, l: &'ast syn::ExprLoop) {
+        self.depth += 1;
+        syn::visit::visit_expr_loop(self, l);
+        self.depth -= 1;
+    }
+    fn visit_expr_while(&mut self, w: &'ast syn::ExprWhile) {
+        self.depth += 1;
+        syn::visit::visit_expr_while(self, w);
+        self.depth -= 1;
+    }
+    fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
+        self.depth += 1;
+        syn::visit::visit_expr_for_loop(self, f);
+        self.depth -= 1;
+    }
     fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
     fn visit_item(&mut self, _: &'ast syn::Item) {}
+}
+
+fn set_mutable(pat: &mut Pat) {
+    match pat {
+        Pat::Ident(p) => p.mutability = Some(Default::default()),
+        Pat::Type(t) => set_mutable(&mut t.pat),
+        _ => {}
+    }
 }
 
 /// The variable a `let` binds: `y` or `y: f64`.
@@ -135,24 +191,40 @@ fn local_name(pat: &Pat) -> Option<Ident> {
     }
 }
 
-/// `break v` (of this loop) becomes `{ name = v; break; }`.
-fn assign_breaks(body: &mut syn::Block, name: &Ident) {
-    struct Assign<'a>(&'a Ident);
+/// `break v` (of this loop) becomes `name = v; break;` (`break 'label` keeps its label).
+fn assign_breaks(l: &mut syn::ExprLoop, name: &Ident) {
+    struct Assign<'a> {
+        name: &'a Ident,
+        label: Option<syn::Lifetime>,
+        depth: usize,
+    }
+    impl Assign<'_> {
+        /// `name = v;` and the `break` that leaves, for a `break` that leaves this loop.
+        fn split(&self, b: &syn::ExprBreak) -> Option<(syn::Stmt, syn::Stmt)> {
+            if !leaves(b, &self.label, self.depth) {
+                return None;
+            }
+            let (name, value, label) = (self.name, b.expr.as_ref()?, &b.label);
+            let span = b.break_token.span;
+            Some((
+                syn::parse_quote_spanned!(span=> #name = #value;),
+                syn::parse_quote_spanned!(span=> break #label;),
+            ))
+        }
+    }
     impl VisitMut for Assign<'_> {
-        // `break v;` as a statement becomes two statements, `name = v; break;`, so the
-        // block visibly ends at the `break`.
+        // `break v;` as a statement becomes two statements, so the block visibly ends at
+        // the `break`.
         fn visit_block_mut(&mut self, block: &mut syn::Block) {
-            let name = self.0;
             for stmt in std::mem::take(&mut block.stmts) {
                 match stmt {
-                    syn::Stmt::Expr(Expr::Break(b), _) if b.label.is_none() && b.expr.is_some() => {
-                        let value = b.expr.expect("checked");
-                        let span = b.break_token.span;
-                        block
-                            .stmts
-                            .push(syn::parse_quote_spanned!(span=> #name = #value;));
-                        block.stmts.push(syn::parse_quote_spanned!(span=> break;));
-                    }
+                    syn::Stmt::Expr(Expr::Break(b), semi) => match self.split(&b) {
+                        Some((assign, exit)) => {
+                            block.stmts.push(assign);
+                            block.stmts.push(exit);
+                        }
+                        None => block.stmts.push(syn::Stmt::Expr(Expr::Break(b), semi)),
+                    },
                     mut other => {
                         self.visit_stmt_mut(&mut other);
                         block.stmts.push(other);
@@ -162,17 +234,26 @@ fn assign_breaks(body: &mut syn::Block, name: &Ident) {
         }
         fn visit_expr_mut(&mut self, expr: &mut Expr) {
             match expr {
-                Expr::Break(b) if b.label.is_none() && b.expr.is_some() => {
-                    let value = b.expr.take().expect("checked");
-                    let name = self.0;
-                    *expr =
-                        syn::parse_quote_spanned!(b.break_token.span=> { #name = #value; break; });
+                Expr::Break(b) => {
+                    if let Some((assign, exit)) = self.split(b) {
+                        *expr = syn::parse_quote!({ #assign #exit });
+                    }
                 }
-                Expr::Loop(_) | Expr::While(_) | Expr::ForLoop(_) | Expr::Closure(_) => {}
+                Expr::Loop(_) | Expr::While(_) | Expr::ForLoop(_) => {
+                    self.depth += 1;
+                    syn::visit_mut::visit_expr_mut(self, expr);
+                    self.depth -= 1;
+                }
+                Expr::Closure(_) => {}
                 _ => syn::visit_mut::visit_expr_mut(self, expr),
             }
         }
         fn visit_item_mut(&mut self, _: &mut syn::Item) {}
     }
-    Assign(name).visit_block_mut(body);
+    let mut assign = Assign {
+        name,
+        label: l.label.as_ref().map(|l| l.name.clone()),
+        depth: 0,
+    };
+    assign.visit_block_mut(&mut l.body);
 }

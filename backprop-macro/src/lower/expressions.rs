@@ -68,7 +68,14 @@ impl<'e> Lower<'e> {
                 self.lower_if(ifx, Sink::Var(var), out, &[]);
                 Operand::Var(var)
             }
-            Expr::Block(b) if b.label.is_none() => {
+            Expr::Block(b) if b.label.is_some() => {
+                self.errors.spanned(
+                    &b.label,
+                    "#[differentiate] does not support labeled blocks; use `if` / `else`",
+                );
+                Operand::Konst(self.dummy())
+            }
+            Expr::Block(b) => {
                 let var = self.temp_var(Kind::Float, b.span());
                 self.deferred.insert(var);
                 out.push(Stmt::Declare { var });

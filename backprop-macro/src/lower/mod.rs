@@ -20,6 +20,7 @@ mod break_value;
 mod calls;
 mod constants;
 mod expressions;
+mod labels;
 mod loops;
 mod matches;
 mod signature;
@@ -73,9 +74,11 @@ pub enum Lowered {
 pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
     let mut user = HashSet::new();
     collect_idents(item.to_token_stream(), &mut user);
-    // `match` and `loop` with a value, as the `if` chains and assignments they mean.
+    // `match`, `loop` with a value and labeled loops, as the `if` chains, assignments and
+    // flags they mean.
     let mut body = matches::desugar(&item.block, errors);
     break_value::desugar(&mut body, &user);
+    labels::desugar(&mut body, &user);
     let mut cx = Lower {
         errors,
         krate: args.krate.clone(),
