@@ -131,6 +131,8 @@ struct Gen<'r> {
     budget: usize,
     /// The function returns `[f64; 2]`: early returns return two values.
     vector: bool,
+    /// Labels of the enclosing labeled loops.
+    labels: Vec<String>,
 }
 
 impl<'r> Gen<'r> {
@@ -155,6 +157,7 @@ impl<'r> Gen<'r> {
             loops: 0,
             budget: 14,
             vector: control && id % 5 == 2,
+            labels: Vec::new(),
         };
         let mut params: Vec<String> = (0..nfloats).map(|i| format!("x{i}: f64")).collect();
         if has_slice {
@@ -601,7 +604,16 @@ impl<'r> Gen<'r> {
                 let t = self.name("t");
                 let cond = self.cond();
                 let (a, b) = (self.expr(2), self.expr(2));
-                if self.rng.chance(0.2) {
+                if self.rng.chance(0.15) {
+                    // A `loop` with a value, left after at most three rounds.
+                    let (count, acc) = (self.name("c"), self.name("a"));
+                    let (step, e3) = (self.bounded(1), self.expr(2));
+                    self.line(&format!("let mut {count} = 0;"));
+                    self.line(&format!("let mut {acc} = {a};"));
+                    self.line(&format!(
+                        "let {t} = loop {{ {count} += 1; {acc} = {acc} * 0.7 + {step}; if {count} >= 3 || {cond} {{ break {acc} * {e3}; }} }};"
+                    ));
+                } else if self.rng.chance(0.2) {
                     // A `match`: on the size when there is one, else on a test.
                     let e3 = self.expr(2);
                     let scrutinee = if self.has_n { "n % 4" } else { "x0 > 0.0" };
@@ -755,6 +767,23 @@ impl<'r> Gen<'r> {
                 let (c, e) = (self.cond(), self.returned());
                 self.line(&format!("if {c} {{ return {e}; }}"));
             }
+            // Out of, or on with, an enclosing labeled loop.
+            3 | 4 if self.labels.iter().any(|l| !l.is_empty()) => {
+                let labels: Vec<String> = self
+                    .labels
+                    .iter()
+                    .filter(|l| !l.is_empty())
+                    .cloned()
+                    .collect();
+                let label = labels[self.rng.below(labels.len())].clone();
+                let c = self.cond();
+                let exit = if self.rng.chance(0.5) {
+                    "break"
+                } else {
+                    "continue"
+                };
+                self.line(&format!("if {c} {{ {exit} {label}; }}"));
+            }
             _ => {}
         }
     }
@@ -796,7 +825,14 @@ impl<'r> Gen<'r> {
                 ranges.push("0..v.len()".into());
             }
             let r = ranges[self.rng.below(ranges.len())].clone();
-            self.line(&format!("for {i} in {r} {{"));
+            if self.rng.chance(0.4) {
+                let label = format!("'{}", self.name("l"));
+                self.line(&format!("{label}: for {i} in {r} {{"));
+                self.labels.push(label);
+            } else {
+                self.line(&format!("for {i} in {r} {{"));
+                self.labels.push(String::new());
+            }
             self.indices.push(i.clone());
             self.indent += 1;
             self.push_scope();
@@ -814,6 +850,9 @@ impl<'r> Gen<'r> {
         let muts = self.all_muts();
         self.update(&muts);
         self.loops -= 1;
+        if !slice_loop {
+            self.labels.pop();
+        }
         self.pop_scope();
         self.indent -= 1;
         if self.indices.last() == Some(&i) {
