@@ -645,3 +645,68 @@ fn a_labeled_loop_with_a_value() {
         assert_close(first_above::jvp(x, limit, 1.0, 0.0).1, g.x, 1e-12);
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Iterator chains over slices, as the loops they mean.
+
+#[differentiate(hessian)]
+fn chains(x: &[f64], y: &[f64], w: f64) -> f64 {
+    let dot: f64 = x.iter().zip(y).map(|(a, b)| a * b).sum();
+    let norm = x.iter().map(|v| v * v).sum::<f64>().sqrt();
+    let weighted = x
+        .iter()
+        .enumerate()
+        .fold(0.0, |acc, (i, &v)| acc + v * (i as f64 + w));
+    let prod: f64 = y.iter().map(|&v| 1.0 + 0.1 * v).product();
+    let mut s = 0.0;
+    for (a, &b) in x.iter().zip(y.iter()) {
+        s += (a * w).sin() * b;
+    }
+    dot + norm * w + weighted + prod + s + y.iter().sum::<f64>()
+}
+
+#[test]
+fn iterator_chains_over_slices() {
+    let (x, y, w) = (vec![0.3, -0.7, 1.1, 0.4], vec![0.9, 0.2, -0.5], 0.6);
+    let (value, g) = chains::grad(&x, &y, w);
+    assert_eq!(value, chains(&x, &y, w));
+    let (nx, ny) = (x.len(), y.len());
+    let mut point = x.clone();
+    point.extend(&y);
+    point.push(w);
+    let mut grad = g.x.clone();
+    grad.extend(&g.y);
+    grad.push(g.w);
+    let f = |p: &[f64]| chains(&p[..nx], &p[nx..nx + ny], p[nx + ny]);
+    assert_fd(f, &point, &grad);
+    let t: Vec<f64> = (0..point.len()).map(|i| 0.5 - 0.1 * i as f64).collect();
+    let (_, dot) = chains::jvp(&x, &y, w, &t[..nx], &t[nx..nx + ny], t[nx + ny]);
+    let inner: f64 = grad.iter().zip(&t).map(|(g, t)| g * t).sum();
+    assert_close(dot, inner, 1e-10);
+    check_hvp(
+        |p| {
+            let g = chains::grad(&p[..nx], &p[nx..nx + ny], p[nx + ny]).1;
+            let mut out = g.x;
+            out.extend(g.y);
+            out.push(g.w);
+            out
+        },
+        |p, t| {
+            let h = chains::hvp(
+                &p[..nx],
+                &p[nx..nx + ny],
+                p[nx + ny],
+                &t[..nx],
+                &t[nx..nx + ny],
+                t[nx + ny],
+            )
+            .2;
+            let mut out = h.x;
+            out.extend(h.y);
+            out.push(h.w);
+            out
+        },
+        &point,
+        9,
+    );
+}

@@ -22,6 +22,7 @@
 //! - `lower/matches.rs`: `match` rewritten as the `if` chain it means.
 //! - `lower/break_value.rs`: `loop` with a value rewritten as the assignments it means.
 //! - `lower/labels.rs`: labeled `break` and `continue` rewritten as flags.
+//! - `lower/iterators.rs`: iterator chains over slices rewritten as index loops.
 //! - `lower/expressions.rs`: operands, operations, float and array methods.
 //! - `lower/calls.rs`: calls to differentiated functions and gates, sub-slices, macros.
 //! - `lower/constants.rs`: expressions the derivative does not flow through.

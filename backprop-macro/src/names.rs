@@ -108,6 +108,19 @@ impl Names {
         self.numbered(&base)
     }
 
+    /// A name for code the macro writes in the user's syntax (a loop's index, an
+    /// accumulator): one the function does not use, from then on taken as if it did.
+    pub fn syntax(&mut self, base: &str) -> String {
+        let mut name = base.to_owned();
+        let mut n = 1;
+        while self.user.contains(&name) || is_keyword(&name) {
+            name = format!("{base}_{n}");
+            n += 1;
+        }
+        self.user.insert(name.clone());
+        name
+    }
+
     /// A name for a temporary: `s0`, `s1`, ... in source order.
     pub fn temp(&mut self) -> String {
         loop {

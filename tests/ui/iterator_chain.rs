@@ -1,3 +1,5 @@
+// Chains of `iter`, `zip`, `enumerate`, `map` and `sum` / `product` / `fold` over slices are
+// supported; other adaptors are rejected at the chain.
 use backprop::differentiate;
 
 #[differentiate]

@@ -249,7 +249,11 @@ impl<'e> Lower<'e> {
                     Op::Konst(k)
                 }
             },
-            Expr::MethodCall(m) => self.lower_method(m, out),
+            Expr::MethodCall(m) => match iterators::terminal(self, m) {
+                // `x.iter().zip(&y).map(|(a, b)| a * b).sum()`: the loop it means.
+                Some(block) => Op::Copy(self.lower_operand(&block, out)),
+                None => self.lower_method(m, out),
+            },
             Expr::Call(c) => self.lower_call(c, out),
             Expr::Cast(c) => {
                 let a = self.lower_operand(&c.expr, out);

@@ -4,6 +4,12 @@ use super::*;
 
 impl<'e> Lower<'e> {
     pub(super) fn lower_loop(&mut self, expr: &Expr, out: &mut Vec<Stmt>) {
+        // `for (a, b) in x.iter().zip(&y)`, with `.map(..)`: the index loop it means.
+        if let Expr::ForLoop(f) = expr {
+            if let Some(rewritten) = iterators::for_loop(self, f) {
+                return self.lower_loop(&rewritten, out);
+            }
+        }
         let (label, span) = match expr {
             Expr::ForLoop(f) => (&f.label, f.for_token.span),
             Expr::While(w) => (&w.label, w.while_token.span),
@@ -11,8 +17,10 @@ impl<'e> Lower<'e> {
             _ => return,
         };
         if let Some(label) = label {
+            // Labels are rewritten as flags before lowering; one left here is in a place
+            // that rewrite does not reach.
             self.errors
-                .spanned(label, "#[differentiate] does not support labeled loops yet");
+                .spanned(label, "#[differentiate] does not support this labeled loop");
         }
         let previous = self.scope;
         match expr {
@@ -169,7 +177,7 @@ impl<'e> Lower<'e> {
         if iter.reads.iter().any(|&v| self.kind(v).differentiable()) {
             self.errors.spanned(
                 iterable,
-                "#[differentiate] iterates over ranges (`a..b`, `a..=b`, `.rev()`, `.step_by(k)`) and over floats with `xs.iter()`, `&xs`, `xs.iter().enumerate()`; other iterator chains are not supported",
+                "#[differentiate] iterates over ranges (`a..b`, `a..=b`, `.rev()`, `.step_by(k)`) and over floats with `xs.iter()`, `&xs`, `xs.iter().enumerate()`, `xs.iter().zip(&ys)` and `.map(|..| ..)`; other iterator adaptors are not supported",
             );
             return None;
         }

@@ -20,6 +20,7 @@ mod break_value;
 mod calls;
 mod constants;
 mod expressions;
+mod iterators;
 mod labels;
 mod loops;
 mod matches;
