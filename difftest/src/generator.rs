@@ -586,9 +586,16 @@ impl<'r> Gen<'r> {
                 let t = self.name("t");
                 let (a, b) = (self.expr(2), self.expr(2));
                 let arrays: Vec<String> = self.arrays.iter().flatten().cloned().collect();
-                let call = match self.rng.below(4) {
+                let call = match self.rng.below(6) {
                     0 => format!("helper({a}, {b})"),
                     1 if self.has_slice => format!("helper_slice(v, {a})"),
+                    // Iterator chains over the slice.
+                    4 if self.has_slice => {
+                        format!("v.iter().map(|&e| (e * {a}).sin()).sum::<f64>() + {b}")
+                    }
+                    5 if self.has_slice => format!(
+                        "v.iter().enumerate().fold({b}, |acc, (j, &e)| acc * 0.5 + e * ({a}) * (j as f64 + 1.0))"
+                    ),
                     // A call borrowing a local array: its pullback is made again backward.
                     2 if !arrays.is_empty() => {
                         let arr = &arrays[self.rng.below(arrays.len())];
