@@ -710,3 +710,31 @@ fn iterator_chains_over_slices() {
         9,
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// `let` with a tuple pattern: from a tuple of values, from `sin_cos`, and a swap.
+
+#[differentiate(hessian)]
+fn rotation(x: f64, y: f64, t: f64) -> f64 {
+    let (s, c) = (2.0 * t).sin_cos();
+    let (mut u, mut v): (f64, f64) = (c * x - s * y, s * x + c * y);
+    (u, v) = (v, u);
+    let (u, v) = (v * 1.5, u);
+    let (p, _) = (u * v, x.exp());
+    p + u.powi(2) - v
+}
+
+#[test]
+fn tuple_lets() {
+    for (x, y, t) in [(0.3, -0.8, 0.4), (1.2, 0.5, -1.1)] {
+        let (value, g) = rotation::grad(x, y, t);
+        assert_eq!(value, rotation(x, y, t));
+        assert_fd(
+            |p: &[f64]| rotation(p[0], p[1], p[2]),
+            &[x, y, t],
+            &[g.x, g.y, g.t],
+        );
+        let (_, dot) = rotation::jvp(x, y, t, 0.3, -0.2, 0.7);
+        assert_close(dot, 0.3 * g.x - 0.2 * g.y + 0.7 * g.t, 1e-12);
+    }
+}

@@ -23,6 +23,7 @@
 //! - `lower/break_value.rs`: `loop` with a value rewritten as the assignments it means.
 //! - `lower/labels.rs`: labeled `break` and `continue` rewritten as flags.
 //! - `lower/iterators.rs`: iterator chains over slices rewritten as index loops.
+//! - `lower/tuples.rs`: tuple `let`s and assignments rewritten one name at a time.
 //! - `lower/expressions.rs`: operands, operations, float and array methods.
 //! - `lower/calls.rs`: calls to differentiated functions and gates, sub-slices, macros.
 //! - `lower/constants.rs`: expressions the derivative does not flow through.

@@ -119,12 +119,3 @@ fn bindings(pat: &Pat) -> Vec<Ident> {
     find.visit_pat(pat);
     find.0
 }
-
-/// Whether `tokens` name `ident` anywhere.
-fn mentions(tokens: &TokenStream, ident: &Ident) -> bool {
-    tokens.clone().into_iter().any(|tt| match tt {
-        TokenTree::Ident(i) => i == *ident,
-        TokenTree::Group(g) => mentions(&g.stream(), ident),
-        _ => false,
-    })
-}

@@ -27,6 +27,7 @@ mod matches;
 mod signature;
 mod statements;
 mod syntax;
+mod tuples;
 mod types;
 
 use constants::*;
@@ -75,11 +76,12 @@ pub enum Lowered {
 pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
     let mut user = HashSet::new();
     collect_idents(item.to_token_stream(), &mut user);
-    // `match`, `loop` with a value and labeled loops, as the `if` chains, assignments and
-    // flags they mean.
+    // `match`, `loop` with a value, labeled loops and tuple `let`s, as the `if` chains,
+    // assignments, flags and `let`s they mean.
     let mut body = matches::desugar(&item.block, errors);
     break_value::desugar(&mut body, &user);
     labels::desugar(&mut body, &user);
+    tuples::desugar(&mut body, &user);
     let mut cx = Lower {
         errors,
         krate: args.krate.clone(),

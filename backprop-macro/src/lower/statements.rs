@@ -315,7 +315,7 @@ impl<'e> Lower<'e> {
             None => {
                 self.errors.spanned(
                     pat,
-                    "#[differentiate] supports `let name = ...;` and `let name: Type = ...;`, not patterns",
+                    "#[differentiate] supports `let name = ...;`, `let name: Type = ...;` and `let (a, b) = ...;` from a tuple of values or `x.sin_cos()`, not this pattern",
                 );
                 None
             }

@@ -1,0 +1,145 @@
+//! `let` with a tuple pattern, from a tuple of values or from `x.sin_cos()`, as one `let`
+//! per name, and `(a, b) = (b, a);` as one assignment per place: `let (s, c) = x.sin_cos();` is `let s = x.sin(); let c = x.cos();` (what the
+//! standard library computes). Values that read a name the pattern rebinds (`let (a, b) =
+//! (b, a);`) go through temporaries first, so every value is the one before the `let`.
+
+use super::*;
+
+pub(super) fn desugar(block: &mut syn::Block, taken: &HashSet<String>) {
+    Rewrite { taken, fresh: 0 }.visit_block_mut(block);
+}
+
+struct Rewrite<'a> {
+    taken: &'a HashSet<String>,
+    fresh: usize,
+}
+
+impl Rewrite<'_> {
+    fn temporary(&mut self, span: Span) -> Ident {
+        loop {
+            let name = format!("value_{}", self.fresh);
+            self.fresh += 1;
+            if !self.taken.contains(&name) {
+                return Ident::new(&name, span);
+            }
+        }
+    }
+
+    /// The `let`s for `pat = init`, or `None` when it is not a tuple of names and values.
+    fn split(&mut self, local: &syn::Local) -> Option<Vec<syn::Stmt>> {
+        let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
+        let (pat, ty) = match &local.pat {
+            Pat::Type(t) => (&*t.pat, Some(&*t.ty)),
+            other => (other, None),
+        };
+        let Pat::Tuple(names) = pat else {
+            return None;
+        };
+        let mut prelude = Vec::new();
+        let values: Vec<Expr> = match strip(&init.expr) {
+            Expr::Tuple(t) => t.elems.iter().cloned().collect(),
+            Expr::MethodCall(m) if m.method == "sin_cos" && m.args.is_empty() => {
+                // The receiver once, then both.
+                let receiver = match strip(&m.receiver) {
+                    e @ Expr::Path(_) => e.clone(),
+                    other => {
+                        let r = self.temporary(m.method.span());
+                        prelude.push(syn::parse_quote!(let #r = #other;));
+                        syn::parse_quote!(#r)
+                    }
+                };
+                vec![
+                    syn::parse_quote!(#receiver.sin()),
+                    syn::parse_quote!(#receiver.cos()),
+                ]
+            }
+            _ => return None,
+        };
+        if values.len() != names.elems.len() {
+            return None;
+        }
+        // Each element's type, when the `let` gives the tuple's: `let (a, b): (f64, f64)`.
+        let types: Vec<Option<syn::Type>> = match ty {
+            Some(syn::Type::Tuple(t)) if t.elems.len() == values.len() => {
+                t.elems.iter().cloned().map(Some).collect()
+            }
+            Some(_) => return None,
+            None => vec![None; values.len()],
+        };
+        let mut bound = Vec::new();
+        for p in &names.elems {
+            match p {
+                Pat::Ident(i) if i.subpat.is_none() && i.by_ref.is_none() => {
+                    bound.push(i.ident.clone())
+                }
+                Pat::Wild(_) => {}
+                _ => return None,
+            }
+        }
+        let reads_bound = values.iter().any(|v| {
+            let tokens = v.to_token_stream();
+            bound.iter().any(|b| mentions(&tokens, b))
+        });
+        let mut stmts = prelude;
+        let mut values = values;
+        if reads_bound {
+            for v in &mut values {
+                let t = self.temporary(v.span());
+                stmts.push(syn::parse_quote!(let #t = #v;));
+                *v = syn::parse_quote!(#t);
+            }
+        }
+        for ((p, v), ty) in names.elems.iter().zip(values).zip(types) {
+            stmts.push(match ty {
+                Some(ty) => syn::parse_quote!(let #p: #ty = #v;),
+                None => syn::parse_quote!(let #p = #v;),
+            });
+        }
+        Some(stmts)
+    }
+}
+
+impl Rewrite<'_> {
+    /// `(a, b) = (b, a);`: every value into a temporary, then each assigned.
+    fn split_assign(&mut self, a: &syn::ExprAssign) -> Option<Vec<syn::Stmt>> {
+        let (Expr::Tuple(places), Expr::Tuple(values)) = (strip(&a.left), strip(&a.right)) else {
+            return None;
+        };
+        if places.elems.len() != values.elems.len() {
+            return None;
+        }
+        let mut stmts: Vec<syn::Stmt> = Vec::new();
+        let mut temporaries = Vec::new();
+        for v in &values.elems {
+            let t = self.temporary(v.span());
+            stmts.push(syn::parse_quote!(let #t = #v;));
+            temporaries.push(t);
+        }
+        for (p, t) in places.elems.iter().zip(temporaries) {
+            if !matches!(p, Expr::Infer(_)) {
+                stmts.push(syn::parse_quote!(#p = #t;));
+            }
+        }
+        Some(stmts)
+    }
+}
+
+impl VisitMut for Rewrite<'_> {
+    fn visit_block_mut(&mut self, block: &mut syn::Block) {
+        syn::visit_mut::visit_block_mut(self, block);
+        for stmt in std::mem::take(&mut block.stmts) {
+            let split = match &stmt {
+                syn::Stmt::Local(local) => self.split(local),
+                syn::Stmt::Expr(Expr::Assign(a), Some(_)) => self.split_assign(a),
+                _ => None,
+            };
+            match split {
+                Some(stmts) => block.stmts.extend(stmts),
+                None => block.stmts.push(stmt),
+            }
+        }
+    }
+
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+    fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
+}
