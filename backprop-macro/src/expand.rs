@@ -1,10 +1,11 @@
 //! `#[differentiate]` end to end: parse, lower, analyze, write the backward pass, and put
 //! the module beside the untouched function. On any error the function is emitted as it
-//! is, with every error, so the rest of the crate still compiles and the IDE keeps working.
+//! is, with every error and (when its signature was accepted) the module with every item's
+//! real signature, so the rest of the crate still compiles and the IDE keeps working.
 
-use crate::args::{self};
+use crate::args;
 use crate::diag::Errors;
-use crate::emit::{self};
+use crate::emit;
 use crate::ir::*;
 use crate::lower::Lowered;
 use crate::{analysis, lower, reverse};
@@ -60,7 +61,7 @@ pub fn differentiate(attr: TokenStream, item: TokenStream) -> TokenStream {
     }
 }
 
-pub(crate) fn item_keyword_span(item: &syn::Item) -> proc_macro2::Span {
+fn item_keyword_span(item: &syn::Item) -> proc_macro2::Span {
     use syn::spanned::Spanned;
     match item {
         syn::Item::Struct(s) => s.struct_token.span,
