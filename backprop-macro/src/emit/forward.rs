@@ -116,126 +116,13 @@ impl Emit<'_> {
 
     pub(super) fn stmt(&self, stmt: &Stmt, chain: &mut Vec<ScopeId>) -> TokenStream {
         match stmt {
-            Stmt::Let { var, op, .. } => {
-                let id = self.ident(*var);
-                let m = self.mutability(*var);
-                if let Op::Call(call) = op {
-                    if self.call_active(*var, call) {
-                        let (path, generics) = (&call.path, &call.generics);
-                        // A call that borrows a local makes its pullback in the backward
-                        // pass; here it only gives the value (and its tangent).
-                        let pb = if call.recompute {
-                            quote!(_)
-                        } else {
-                            self.ident(call.pullback).to_token_stream()
-                        };
-                        let args = self.call_args(call);
-                        if self.fob {
-                            let tangents = self.call_tangents_pub(call);
-                            let dot = self.dot(*var);
-                            return quote_spanned!(call.span=>
-                                let (#m #id, #m #dot, #pb) = #path::__fob #generics (#(#args,)* #(#tangents),*);
-                            );
-                        }
-                        if !call.recompute {
-                            return quote_spanned!(call.span=> let (#m #id, #pb) = #path::__vjp #generics (#(#args),*););
-                        }
-                    }
-                }
-                let ty = self.annotation(*var);
-                let value = self.op(op);
-                let tangent = if self.fob && self.a.active[*var] {
-                    let (dot, t) = (self.dot(*var), self.tangent_of_pub(*var, op));
-                    quote!(let #m #dot = #t;)
-                } else {
-                    TokenStream::new()
-                };
-                quote!(let #m #id #ty = #value; #tangent)
-            }
-            Stmt::Declare { var } => {
-                let (id, ty) = (self.ident(*var), self.annotation(*var));
-                let dot = self.dot(*var);
-                let with_tangent = self.fob && self.a.active[*var];
-                if self.a.zero_declare[*var] {
-                    let zero = self.zero(*var);
-                    let tangent = if with_tangent {
-                        quote!(let mut #dot = #zero;)
-                    } else {
-                        TokenStream::new()
-                    };
-                    quote!(let mut #id #ty = #zero; #tangent)
-                } else {
-                    let m = self.mutability(*var);
-                    let tangent = if with_tangent {
-                        quote!(let #m #dot;)
-                    } else {
-                        TokenStream::new()
-                    };
-                    quote!(let #m #id #ty; #tangent)
-                }
-            }
+            Stmt::Let { var, op, .. } => self.let_stmt(*var, op),
+            Stmt::Declare { var } => self.declare(*var),
             Stmt::Assign { var, op, init, .. } => {
-                let id = self.ident(*var);
                 let scope = *chain.last().expect("a block encloses every statement");
-                let save = if !init && crate::analysis::saved_at(self.f, self.a, *var, scope) {
-                    let s = self.derived(Derived::Stack, *var);
-                    // An array the new value is computed from is copied, otherwise moved.
-                    let reads_itself = self.f.vars[*var].kind != Kind::Float
-                        && op.operands().iter().any(|o| match o {
-                            Operand::Var(v) | Operand::Elem(v, _) => v == var,
-                            Operand::Konst(k) => k.reads.contains(var),
-                        });
-                    let dot = self.tangent_push(*var, reads_itself);
-                    if reads_itself {
-                        quote!(#s.push(::core::clone::Clone::clone(&#id)); #dot)
-                    } else {
-                        quote!(#s.push(#id); #dot)
-                    }
-                } else {
-                    TokenStream::new()
-                };
-                let value = self.op(op);
-                if self.fob && self.a.active[*var] {
-                    let (dot, t) = (self.dot(*var), self.tangent_of_pub(*var, op));
-                    // An overwrite reads the old values: its tangent comes first.
-                    if *init {
-                        quote!(#save #id = #value; #dot = #t;)
-                    } else {
-                        quote!(#save #dot = #t; #id = #value;)
-                    }
-                } else {
-                    quote!(#save #id = #value;)
-                }
+                self.assign(*var, op, *init, scope)
             }
-            Stmt::SetElem { var, index, op, .. } => {
-                let (id, i) = (self.ident(*var), &index.expr);
-                let fob = self.fob && self.a.active[*var];
-                let save = if self.a.saved[*var] {
-                    let s = self.derived(Derived::Elems, *var);
-                    let dot = if fob {
-                        let (ds, d) = (self.derived(Derived::DotElems, *var), self.dot(*var));
-                        quote!(#ds.push(#d[#i]);)
-                    } else {
-                        TokenStream::new()
-                    };
-                    quote!(#s.push(#id[#i]); #dot)
-                } else {
-                    TokenStream::new()
-                };
-                let value = self.op(op);
-                if fob {
-                    let dot = self.dot(*var);
-                    let t = match crate::rules::tangent(op, E::Elem(*var, index.clone()), &|u| {
-                        self.a.active[u]
-                    }) {
-                        Some(e) => self.expr(&e, 0),
-                        None => quote!(0.0),
-                    };
-                    quote!(#save #dot[#i] = #t; #id[#i] = #value;)
-                } else {
-                    quote!(#save #id[#i] = #value;)
-                }
-            }
+            Stmt::SetElem { var, index, op, .. } => self.set_elem(*var, index, op),
             Stmt::Eval(k) => {
                 let e = &k.expr;
                 quote!(#e;)
@@ -272,20 +159,150 @@ impl Emit<'_> {
                 let lp = self.forward_loop(head, body, chain);
                 quote!(#saves #lp)
             }
-            Stmt::Break => {
-                // Leaving the loop: every block up to the loop body saves its locals first.
-                let mut saves = TokenStream::new();
-                for &scope in chain.iter().rev() {
-                    saves.extend(self.saves(scope));
-                    let s = &self.f.scopes[scope];
-                    let parent_depth = s.parent.map_or(0, |p| self.f.scopes[p].loop_depth);
-                    if s.loop_depth > parent_depth {
-                        break;
-                    }
+            Stmt::Break => self.break_stmt(chain),
+        }
+    }
+
+    /// `let v = op;`, a call through `__vjp` (or `__fob`), with its tangent under `fob`.
+    fn let_stmt(&self, var: VarId, op: &Op) -> TokenStream {
+        let id = self.ident(var);
+        let m = self.mutability(var);
+        if let Op::Call(call) = op {
+            if self.call_active(var, call) {
+                let (path, generics) = (&call.path, &call.generics);
+                // A call that borrows a local makes its pullback in the backward
+                // pass; here it only gives the value (and its tangent).
+                let pb = if call.recompute {
+                    quote!(_)
+                } else {
+                    self.ident(call.pullback).to_token_stream()
+                };
+                let args = self.call_args(call);
+                if self.fob {
+                    let tangents = self.call_tangents_pub(call);
+                    let dot = self.dot(var);
+                    return quote_spanned!(call.span=>
+                        let (#m #id, #m #dot, #pb) = #path::__fob #generics (#(#args,)* #(#tangents),*);
+                    );
                 }
-                quote!(#saves break;)
+                if !call.recompute {
+                    return quote_spanned!(call.span=> let (#m #id, #pb) = #path::__vjp #generics (#(#args),*););
+                }
             }
         }
+        let ty = self.annotation(var);
+        let value = self.op(op);
+        let tangent = if self.fob && self.a.active[var] {
+            let (dot, t) = (self.dot(var), self.tangent_of_pub(var, op));
+            quote!(let #m #dot = #t;)
+        } else {
+            TokenStream::new()
+        };
+        quote!(let #m #id #ty = #value; #tangent)
+    }
+
+    /// `let v;`, or `let mut v = 0.0;` when the reverse may read it on a path that does not
+    /// assign it.
+    fn declare(&self, var: VarId) -> TokenStream {
+        let (id, ty) = (self.ident(var), self.annotation(var));
+        let dot = self.dot(var);
+        let with_tangent = self.fob && self.a.active[var];
+        if self.a.zero_declare[var] {
+            let zero = self.zero(var);
+            let tangent = if with_tangent {
+                quote!(let mut #dot = #zero;)
+            } else {
+                TokenStream::new()
+            };
+            quote!(let mut #id #ty = #zero; #tangent)
+        } else {
+            let m = self.mutability(var);
+            let tangent = if with_tangent {
+                quote!(let #m #dot;)
+            } else {
+                TokenStream::new()
+            };
+            quote!(let #m #id #ty; #tangent)
+        }
+    }
+
+    /// `v = op;`, saving the old value first where the reverse needs it.
+    fn assign(&self, var: VarId, op: &Op, init: bool, scope: ScopeId) -> TokenStream {
+        let id = self.ident(var);
+        let save = if !init && crate::analysis::saved_at(self.f, self.a, var, scope) {
+            let s = self.derived(Derived::Stack, var);
+            // An array the new value is computed from is copied, otherwise moved.
+            let reads_itself = self.f.vars[var].kind != Kind::Float
+                && op.operands().iter().any(|o| match o {
+                    Operand::Var(v) | Operand::Elem(v, _) => *v == var,
+                    Operand::Konst(k) => k.reads.contains(&var),
+                });
+            let dot = self.tangent_push(var, reads_itself);
+            if reads_itself {
+                quote!(#s.push(::core::clone::Clone::clone(&#id)); #dot)
+            } else {
+                quote!(#s.push(#id); #dot)
+            }
+        } else {
+            TokenStream::new()
+        };
+        let value = self.op(op);
+        if self.fob && self.a.active[var] {
+            let (dot, t) = (self.dot(var), self.tangent_of_pub(var, op));
+            // An overwrite reads the old values: its tangent comes first.
+            if init {
+                quote!(#save #id = #value; #dot = #t;)
+            } else {
+                quote!(#save #dot = #t; #id = #value;)
+            }
+        } else {
+            quote!(#save #id = #value;)
+        }
+    }
+
+    /// `v[i] = op;`, saving the old element first where the reverse needs it.
+    fn set_elem(&self, var: VarId, index: &Konst, op: &Op) -> TokenStream {
+        let (id, i) = (self.ident(var), &index.expr);
+        let fob = self.fob && self.a.active[var];
+        let save = if self.a.saved[var] {
+            let s = self.derived(Derived::Elems, var);
+            let dot = if fob {
+                let (ds, d) = (self.derived(Derived::DotElems, var), self.dot(var));
+                quote!(#ds.push(#d[#i]);)
+            } else {
+                TokenStream::new()
+            };
+            quote!(#s.push(#id[#i]); #dot)
+        } else {
+            TokenStream::new()
+        };
+        let value = self.op(op);
+        if fob {
+            let dot = self.dot(var);
+            let t =
+                match crate::rules::tangent(op, E::Elem(var, index.clone()), &|u| self.a.active[u])
+                {
+                    Some(e) => self.expr(&e, 0),
+                    None => quote!(0.0),
+                };
+            quote!(#save #dot[#i] = #t; #id[#i] = #value;)
+        } else {
+            quote!(#save #id[#i] = #value;)
+        }
+    }
+
+    /// `break`: every block up to the loop body saves its locals first.
+    fn break_stmt(&self, chain: &[ScopeId]) -> TokenStream {
+        let mut saves = TokenStream::new();
+        for &scope in chain.iter().rev() {
+            saves.extend(self.saves(scope));
+            let s = &self.f.scopes[scope];
+            let parent_depth = s.parent.map_or(0, |p| self.f.scopes[p].loop_depth);
+            if s.loop_depth > parent_depth {
+                break;
+            }
+        }
+        quote!(#saves break;)
     }
 
     pub(super) fn forward_loop(
