@@ -172,29 +172,7 @@ impl Emit<'_> {
                 let (p, e) = (self.place(p), self.expr(e, 0));
                 quote!(#p = #e;)
             }
-            // A matrix product's gradient goes straight into the total (GEMM, beta = 1).
-            B::AddAdj(p, E::Tensor(inner)) if matches!(&**inner, E::Kernel(k, _) if k.accumulating().is_some()) =>
-            {
-                let E::Kernel(kernel, args) = &**inner else {
-                    unreachable!("matched just above")
-                };
-                let private = &self.private;
-                let kernel = kernel.accumulating().expect("matched just above");
-                let kernel = Ident::new(kernel, Span::mixed_site());
-                let pt = self.place(p);
-                let args = args.iter().map(|a| self.texpr(a));
-                quote!(#private::tensor::#kernel(&mut #pt, #(&#args),*);)
-            }
-            B::AddAdj(p, e) => {
-                let whole_seq = matches!(p, Place::Var(v) if self.f.vars[*v].kind != Kind::Float);
-                let (pt, e) = (self.place(p), self.expr(e, 0));
-                if whole_seq {
-                    let private = &self.private;
-                    quote!(#private::accumulate(&mut #pt, #e);)
-                } else {
-                    quote!(#pt += #e;)
-                }
-            }
+            B::AddAdj(p, e) => self.b_add(p, e),
             B::Kill(p) if matches!(p, Place::Var(v) if self.f.vars[*v].kind == Kind::Tensor) => {
                 let (pt, private) = (self.place(p), &self.private);
                 quote!(#private::zero_out(&mut #pt);)
@@ -208,37 +186,8 @@ impl Emit<'_> {
                     quote!(#pt = 0.0;)
                 }
             }
-            B::LetGrads(v, e) => {
-                let id = self.ident(*v);
-                match (self.fob, e) {
-                    // Forward over reverse: the pullback takes the upstream adjoint and its
-                    // tangent, and returns the gradients and their tangents.
-                    (true, E::Apply(pullback, args)) => {
-                        let pb = self.ident(*pullback);
-                        let up = self.expr(&args[0], 0);
-                        let dot_up = crate::rules::tangent_e(&args[0], &|u| self.a.active[u])
-                            .map(|t| self.expr(&t, 0))
-                            .unwrap_or_else(|| quote!(0.0));
-                        let dot = self.dot(*v);
-                        quote!(let (#id, #dot) = #pb(#up, #dot_up);)
-                    }
-                    _ => {
-                        let e = self.expr(e, 0);
-                        quote!(let #id = #e;)
-                    }
-                }
-            }
-            B::LetPullback(pb, call) => {
-                let (path, generics, pb) = (&call.path, &call.generics, self.ident(*pb));
-                let args = self.call_args(call);
-                if self.fob {
-                    // Forward over reverse: the call again with its arguments' tangents.
-                    let tangents = self.call_tangents_pub(call);
-                    quote_spanned!(call.span=> let #pb = #path::__fob #generics (#(#args,)* #(#tangents),*).2;)
-                } else {
-                    quote_spanned!(call.span=> let #pb = #path::__vjp #generics (#(#args),*).1;)
-                }
-            }
+            B::LetGrads(v, e) => self.b_grads(*v, e),
+            B::LetPullback(pb, call) => self.b_pullback(*pb, call),
             B::LetUp(p) => {
                 let (id, p) = (self.derived(Derived::Upstream, p.var()), self.place(p));
                 quote!(let #id = #p;)
@@ -274,31 +223,105 @@ impl Emit<'_> {
                     quote!(if #c { #t } else { #e })
                 }
             }
-            B::For(var, replay, body) => {
-                let p = match var {
-                    Some(v) => self.ident(*v).to_token_stream(),
-                    None => quote!(_),
-                };
-                let iter = match replay {
-                    Replay::Rev(r) => {
-                        let r = self.ident(*r);
-                        quote!(#r.rev())
-                    }
-                    Replay::Partial(r, c) => {
-                        let (r, c) = (self.ident(*r), self.ident(*c));
-                        quote!(#r.replay(#c))
-                    }
-                    Replay::Count(c) => {
-                        let c = self.ident(*c);
-                        quote!(0..#c)
-                    }
-                    Replay::Forward(r) => self.ident(*r).to_token_stream(),
-                };
-                let body = self.b_stmts(body, assigned, restored);
-                quote!(for #p in #iter { #body })
-            }
+            B::For(var, replay, body) => self.b_for(*var, replay, body, assigned, restored),
             B::Nop => TokenStream::new(),
         }
+    }
+
+    /// `grad_p += e;`: a matrix product's gradient straight into the total (GEMM, beta =
+    /// 1), a whole sequence's elementwise.
+    fn b_add(&self, p: &Place, e: &E) -> TokenStream {
+        match e {
+            E::Tensor(inner) if matches!(&**inner, E::Kernel(k, _) if k.accumulating().is_some()) =>
+            {
+                let E::Kernel(kernel, args) = &**inner else {
+                    unreachable!("matched just above")
+                };
+                let private = &self.private;
+                let kernel = kernel.accumulating().expect("matched just above");
+                let kernel = Ident::new(kernel, Span::mixed_site());
+                let pt = self.place(p);
+                let args = args.iter().map(|a| self.texpr(a));
+                quote!(#private::tensor::#kernel(&mut #pt, #(&#args),*);)
+            }
+            e => {
+                let whole_seq = matches!(p, Place::Var(v) if self.f.vars[*v].kind != Kind::Float);
+                let (pt, e) = (self.place(p), self.expr(e, 0));
+                if whole_seq {
+                    let private = &self.private;
+                    quote!(#private::accumulate(&mut #pt, #e);)
+                } else {
+                    quote!(#pt += #e;)
+                }
+            }
+        }
+    }
+
+    /// `let grads_y = pullback_y(grad_y);`: the gradients of a call.
+    fn b_grads(&self, v: VarId, e: &E) -> TokenStream {
+        let id = self.ident(v);
+        match (self.fob, e) {
+            // Forward over reverse: the pullback takes the upstream adjoint and its
+            // tangent, and returns the gradients and their tangents.
+            (true, E::Apply(pullback, args)) => {
+                let pb = self.ident(*pullback);
+                let up = self.expr(&args[0], 0);
+                let dot_up = crate::rules::tangent_e(&args[0], &|u| self.a.active[u])
+                    .map(|t| self.expr(&t, 0))
+                    .unwrap_or_else(|| quote!(0.0));
+                let dot = self.dot(v);
+                quote!(let (#id, #dot) = #pb(#up, #dot_up);)
+            }
+            _ => {
+                let e = self.expr(e, 0);
+                quote!(let #id = #e;)
+            }
+        }
+    }
+
+    /// A call's pullback made again in the backward pass.
+    fn b_pullback(&self, pb: VarId, call: &Call) -> TokenStream {
+        let (path, generics, pb) = (&call.path, &call.generics, self.ident(pb));
+        let args = self.call_args(call);
+        if self.fob {
+            // Forward over reverse: the call again with its arguments' tangents.
+            let tangents = self.call_tangents_pub(call);
+            quote_spanned!(call.span=> let #pb = #path::__fob #generics (#(#args,)* #(#tangents),*).2;)
+        } else {
+            quote_spanned!(call.span=> let #pb = #path::__vjp #generics (#(#args),*).1;)
+        }
+    }
+
+    /// A reverse loop.
+    fn b_for(
+        &self,
+        var: Option<VarId>,
+        replay: &Replay,
+        body: &[B],
+        assigned: &BTreeSet<VarId>,
+        restored: &BTreeSet<VarId>,
+    ) -> TokenStream {
+        let p = match var {
+            Some(v) => self.ident(v).to_token_stream(),
+            None => quote!(_),
+        };
+        let iter = match replay {
+            Replay::Rev(r) => {
+                let r = self.ident(*r);
+                quote!(#r.rev())
+            }
+            Replay::Partial(r, c) => {
+                let (r, c) = (self.ident(*r), self.ident(*c));
+                quote!(#r.replay(#c))
+            }
+            Replay::Count(c) => {
+                let c = self.ident(*c);
+                quote!(0..#c)
+            }
+            Replay::Forward(r) => self.ident(*r).to_token_stream(),
+        };
+        let body = self.b_stmts(body, assigned, restored);
+        quote!(for #p in #iter { #body })
     }
 }
 
