@@ -971,3 +971,53 @@ fn elements_of_arrays_read_by_index() {
         );
     }
 }
+
+/// Elements of a local array written by index, in a loop and once after it.
+#[differentiate(hessian)]
+fn written_elements(x: &Array1<f64>, m: &Array2<f64>, a: f64) -> f64 {
+    let mut y = x * a;
+    for i in 1..y.len() {
+        y[i] = y[i - 1] * 0.5 + (y[i] * a).sin();
+    }
+    y[0] *= 3.0;
+    let mut n = m.to_owned();
+    n[[0, 0]] = n[[0, 0]] * y[0];
+    y.sum() + y[1] * x[0] + (&n * &n).sum()
+}
+
+#[test]
+fn elements_of_arrays_written_by_index() {
+    for (mut p, n, k, _) in shapes(53) {
+        let (x, m, a) = (p.array(n + 1, -1.0, 1.0), p.matrix(k, k, -1.0, 1.0), 0.7);
+        let (value, g) = written_elements::grad(&x, &m, a);
+        assert_eq!(value, written_elements(&x, &m, a));
+        assert_fd_array(|x| written_elements(x, &m, a), &x, &g.x);
+        assert_fd_array(|m| written_elements(&x, m, a), &m, &g.m);
+        assert_fd(|v| written_elements(&x, &m, v[0]), &[a], &[g.a]);
+        let (tx, tm) = (p.array(n + 1, -1.0, 1.0), p.matrix(k, k, -1.0, 1.0));
+        let (_, dot) = written_elements::jvp(&x, &m, a, &tx, &tm, 0.4);
+        assert_close(dot, g.x.dot(&tx) + (&g.m * &tm).sum() + 0.4 * g.a, 1e-10);
+        check_hvp(
+            |v| {
+                written_elements::grad(&Array1::from(v.to_vec()), &m, a)
+                    .1
+                    .x
+                    .to_vec()
+            },
+            |v, t| {
+                let zero = Array2::zeros((k, k));
+                let h = written_elements::hvp(
+                    &Array1::from(v.to_vec()),
+                    &m,
+                    a,
+                    &Array1::from(t.to_vec()),
+                    &zero,
+                    0.0,
+                );
+                h.2.x.to_vec()
+            },
+            x.as_slice().unwrap(),
+            n as u64,
+        );
+    }
+}

@@ -95,11 +95,22 @@ pub fn stmt_contribs_from(
     active: &[bool],
 ) -> Vec<Contrib> {
     let out = target.value();
-    if is_tensor(vars, op, target.var()) {
+    // An element of an array is a float: only the whole array goes through the kernels.
+    let whole = matches!(target, rules::Place::Var(_));
+    if is_tensor(vars, op, target.var()) && (whole || !scalar_operands(vars, op)) {
         rules::backward_tensor(op, up, out, &|v| active[v])
     } else {
         rules::backward(op, up, out, &|v| active[v])
     }
+}
+
+/// Whether no operand of `op` is a whole array.
+fn scalar_operands(vars: &[Var], op: &Op) -> bool {
+    !matches!(op, Op::Dot(..) | Op::Reduce(..))
+        && op
+            .operands()
+            .iter()
+            .all(|o| o.whole().is_none_or(|v| vars[v].kind != Kind::Tensor))
 }
 
 /// Whether `target = op` works on arrays (or on values that may be arrays).

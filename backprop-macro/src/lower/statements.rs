@@ -571,14 +571,10 @@ impl<'e> Lower<'e> {
     ) {
         match strip(left) {
             Expr::Index(ix) => {
-                if self.local_of(&ix.expr).is_some_and(|v| self.kind(v) == Kind::Tensor) {
-                    self.errors.spanned(
-                        left,
-                        "#[differentiate] reads elements of arrays (`x[i]`, `a[[i, j]]`) but does not write them yet: build the array with array operations, or use a `Vec` or `[T; N]`",
-                    );
-                    return;
-                }
-                let Some(var) = self.local_of(&ix.expr).filter(|&v| self.kind(v) == Kind::Seq) else {
+                let Some(var) = self
+                    .local_of(&ix.expr)
+                    .filter(|&v| matches!(self.kind(v), Kind::Seq | Kind::Tensor))
+                else {
                     // Writing into an integer array, say: no derivative flows.
                     if let Some(k) = self.konst_checked_assign(left, op, right) {
                         out.push(Stmt::Eval(k));
