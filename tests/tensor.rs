@@ -981,7 +981,7 @@ fn written_elements(x: &Array1<f64>, m: &Array2<f64>, a: f64) -> f64 {
     }
     y[0] *= 3.0;
     let mut n = m.to_owned();
-    n[[0, 0]] = n[[0, 0]] * y[0];
+    n[[0, 0]] *= y[0];
     y.sum() + y[1] * x[0] + (&n * &n).sum()
 }
 
