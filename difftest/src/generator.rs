@@ -1280,9 +1280,14 @@ pub fn check_{name}(p: &mut Points) -> (Verdict, String) {{
         let (y, _) = self.operand(&[sx]).expect("x itself");
         let name = self.fresh();
         let step = self.rng.pick(&["0.5", "0.9", "-0.7"]);
-        let update = match self.rng.below(3) {
+        let update = match self.rng.below(4) {
             0 => format!("{name} = (&{name} * {step} + {y}).tanh();"),
             1 => format!("{name} += {y};"),
+            // An element written by index (every size is 1 or more).
+            2 => {
+                let first = if sx.is_matrix() { "[[0, 0]]" } else { "[0]" };
+                format!("{name}{first} = ({name}{first} * {step}).sin() + s;")
+            }
             _ => format!("{name} = &{name} * &{name} * 0.3 + {y};"),
         };
         self.out.push_str(&format!(
