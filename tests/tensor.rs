@@ -6,7 +6,7 @@
 #![allow(clippy::needless_range_loop)]
 
 mod common;
-use backprop::ndarray::{Array1, Array2, Axis, array};
+use backprop::ndarray::{Array1, Array2, Axis, array, s};
 use backprop::{differentiate, relu};
 use common::{Points, assert_close, assert_fd, assert_fd_array, check_hvp};
 
@@ -1015,6 +1015,49 @@ fn elements_of_arrays_written_by_index() {
                     0.0,
                 );
                 h.2.x.to_vec()
+            },
+            x.as_slice().unwrap(),
+            n as u64,
+        );
+    }
+}
+
+/// Slices of arrays, with bounds from the arguments.
+#[differentiate(hessian)]
+fn sliced(x: &Array1<f64>, m: &Array2<f64>, k: usize) -> f64 {
+    let head = x.slice(s![..k]);
+    let tail = x.slice(s![k..]);
+    let block = m.slice(s![1.., ..2]);
+    let column = m.slice(s![.., 0]);
+    (&head * &head).sum() + tail.sum() * block.sum() + (&column * &column).sum().sin()
+}
+
+#[test]
+fn slices_of_arrays() {
+    for (mut p, n, _, _) in shapes(59) {
+        let (x, m) = (p.array(n + 2, -1.0, 1.0), p.matrix(n + 1, 3, -1.0, 1.0));
+        let k = n / 2 + 1;
+        let (value, g) = sliced::grad(&x, &m, k);
+        assert_eq!(value, sliced(&x, &m, k));
+        assert_fd_array(|x| sliced(x, &m, k), &x, &g.x);
+        assert_fd_array(|m| sliced(&x, m, k), &m, &g.m);
+        let (tx, tm) = (p.array(n + 2, -1.0, 1.0), p.matrix(n + 1, 3, -1.0, 1.0));
+        let (_, dot) = sliced::jvp(&x, &m, k, &tx, &tm);
+        assert_close(dot, g.x.dot(&tx) + (&g.m * &tm).sum(), 1e-10);
+        check_hvp(
+            |v| sliced::grad(&Array1::from(v.to_vec()), &m, k).1.x.to_vec(),
+            |v, t| {
+                let zero = Array2::zeros((n + 1, 3));
+                sliced::hvp(
+                    &Array1::from(v.to_vec()),
+                    &m,
+                    k,
+                    &Array1::from(t.to_vec()),
+                    &zero,
+                )
+                .2
+                .x
+                .to_vec()
             },
             x.as_slice().unwrap(),
             n as u64,

@@ -174,6 +174,8 @@ pub enum Kernel {
     VarAxis,
     VarAxisBack,
     VarAxisTangent,
+    Slice,
+    SliceBack,
     Transpose,
     TransposeBack,
     /// A broadcast operand's gradient, summed back to its shape.
@@ -198,6 +200,8 @@ impl Kernel {
             Kernel::VarAxis => "var_axis",
             Kernel::VarAxisBack => "var_axis_back",
             Kernel::VarAxisTangent => "var_axis_tangent",
+            Kernel::Slice => "slice",
+            Kernel::SliceBack => "slice_back",
             Kernel::Transpose => "transpose",
             Kernel::TransposeBack => "transpose_back",
             Kernel::SumTo => "sum_to",
@@ -223,6 +227,8 @@ impl Kernel {
             | Kernel::VarAxis
             | Kernel::VarAxisBack
             | Kernel::VarAxisTangent
+            | Kernel::Slice
+            | Kernel::SliceBack
             | Kernel::Transpose
             | Kernel::TransposeBack
             | Kernel::SumTo => None,
@@ -255,6 +261,8 @@ impl Kernel {
             | Kernel::SumAxisBack
             | Kernel::MeanAxis
             | Kernel::MeanAxisBack
+            | Kernel::Slice
+            | Kernel::SliceBack
             | Kernel::Transpose
             | Kernel::TransposeBack
             | Kernel::SumTo => Some(with(0, t(&args[0])?)),
@@ -291,7 +299,12 @@ impl Kernel {
 }
 
 fn usage(&(name, arity, unwrap): &(&str, usize, bool)) -> String {
-    let args = ["", "Axis(k)", "Axis(k), ddof"][arity];
+    let args = match (name, arity) {
+        ("slice", _) => "s![..]",
+        (_, 0) => "",
+        (_, 1) => "Axis(k)",
+        _ => "Axis(k), ddof",
+    };
     let unwrap = if unwrap { ".unwrap()" } else { "" };
     format!("`.{name}({args}){unwrap}`")
 }
@@ -310,6 +323,8 @@ pub enum Reduction {
     MeanAxis(Konst),
     /// `x.var_axis(axis, ddof)`; `x.std_axis(axis, ddof)` is its square root.
     VarAxis(Konst, Konst),
+    /// `x.slice(s![..])`, as an owned array.
+    Slice(Konst),
     /// `x.t()`
     Transpose,
 }
@@ -326,6 +341,7 @@ impl Reduction {
         ("var_axis", 2, false),
         // Lowered as the square root of `var_axis`, whose rules it then follows.
         ("std_axis", 2, false),
+        ("slice", 1, false),
         ("t", 0, false),
     ];
 
@@ -345,6 +361,7 @@ impl Reduction {
                 let axis = next();
                 Reduction::VarAxis(axis, next())
             }
+            "slice" => Reduction::Slice(next()),
             "t" => Reduction::Transpose,
             _ => return None,
         })
@@ -375,6 +392,7 @@ impl Reduction {
             Reduction::SumAxis(axis) => (Kernel::SumAxis, vec![k(axis)]),
             Reduction::MeanAxis(axis) => (Kernel::MeanAxis, vec![k(axis)]),
             Reduction::VarAxis(axis, ddof) => (Kernel::VarAxis, vec![k(axis), k(ddof)]),
+            Reduction::Slice(info) => (Kernel::Slice, vec![k(info)]),
             Reduction::Transpose => (Kernel::Transpose, vec![]),
         }
     }
@@ -390,6 +408,7 @@ impl Reduction {
             Reduction::VarAxis(axis, ddof) => {
                 E::Kernel(Kernel::VarAxisBack, vec![up, x, k(axis), k(ddof)])
             }
+            Reduction::Slice(info) => E::Kernel(Kernel::SliceBack, vec![up, x, k(info)]),
             Reduction::Transpose => E::Kernel(Kernel::TransposeBack, vec![up]),
         }
     }
@@ -402,6 +421,7 @@ impl Reduction {
             | Reduction::Mean
             | Reduction::SumAxis(_)
             | Reduction::MeanAxis(_)
+            | Reduction::Slice(_)
             | Reduction::Transpose => {
                 let (kernel, mut args) = self.forward();
                 args.insert(0, dx);

@@ -930,6 +930,39 @@ pub fn var_axis_tangent<
     (centred * dx.base()).sum_axis(axis).mapv(|s| s * scale)
 }
 
+/// `x.slice(info)`, as an owned array (the generated code keeps values, not borrows).
+#[inline]
+pub fn slice<
+    A: Real,
+    S: Data<Elem = A>,
+    D: Dimension,
+    I: ndarray::SliceArg<D>,
+    X: Base<Target = ArrayBase<S, D>> + ?Sized,
+>(
+    x: &X,
+    info: I,
+) -> Array<A, I::OutDim> {
+    x.base().slice(info).to_owned()
+}
+
+/// The gradient of `x.slice(info)`: `g` in the sliced part, zero elsewhere.
+#[inline]
+pub fn slice_back<
+    A: Real,
+    S: Data<Elem = A>,
+    D: Dimension,
+    I: ndarray::SliceArg<D>,
+    X: Base<Target = ArrayBase<S, D>> + ?Sized,
+>(
+    g: &Array<A, I::OutDim>,
+    x: &X,
+    info: I,
+) -> Array<A, D> {
+    let mut out = Array::zeros(x.base().raw_dim());
+    out.slice_mut(info).assign(g);
+    out
+}
+
 /// `x.t()`, as an owned array (the generated code keeps values, not borrows).
 #[inline]
 pub fn transpose<

@@ -119,8 +119,41 @@ pub(super) struct Renamer<'a, 'e> {
     ok: bool,
 }
 
+impl Renamer<'_, '_> {
+    /// Local names inside a macro's tokens, renamed as in an expression.
+    fn rename_tokens(&mut self, tokens: TokenStream) -> TokenStream {
+        tokens
+            .into_iter()
+            .map(|tt| match tt {
+                TokenTree::Ident(i) => match self.lower.lookup(&i.to_string()) {
+                    Some(v) if self.lower.vars[v].kind != Kind::Pullback => {
+                        self.reads.insert(v);
+                        TokenTree::Ident(self.lower.vars[v].ident.clone())
+                    }
+                    _ => TokenTree::Ident(i),
+                },
+                TokenTree::Group(g) => {
+                    let mut inner =
+                        proc_macro2::Group::new(g.delimiter(), self.rename_tokens(g.stream()));
+                    inner.set_span(g.span());
+                    TokenTree::Group(inner)
+                }
+                other => other,
+            })
+            .collect()
+    }
+}
+
 impl VisitMut for Renamer<'_, '_> {
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        // ndarray's `s![..]`: a constant whose names are renamed token by token.
+        if let Expr::Macro(m) = expr {
+            if m.mac.path.segments.last().is_some_and(|s| s.ident == "s") {
+                let tokens = std::mem::take(&mut m.mac.tokens);
+                m.mac.tokens = self.rename_tokens(tokens);
+                return;
+            }
+        }
         let what = match expr {
             Expr::Closure(_) => Some("closures"),
             Expr::Macro(m) if !m.mac.path.is_ident("vec") => Some("macros (except `vec!`)"),

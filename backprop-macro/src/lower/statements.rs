@@ -535,9 +535,10 @@ impl<'e> Lower<'e> {
             }
             Expr::Paren(p) => self.lower_stmt_expr(&p.expr, out),
             Expr::Macro(m) => self.lower_statement_macro(&m.mac, out),
-            // `v.push(x * x);` on a sequence or array: a change the derivative cannot follow.
+            // `v.push(x * x);` or `y.slice_mut(..).fill(0.0);` on a sequence or array: a change
+            // the derivative cannot follow.
             Expr::MethodCall(m)
-                if self.local_of(&m.receiver).is_some_and(|v| {
+                if self.local_of(root_receiver(&m.receiver)).is_some_and(|v| {
                     matches!(self.kind(v), Kind::Seq | Kind::Tensor)
                         || (self.kind(v) == Kind::Float
                             && ["push", "extend", "extend_from_slice", "insert", "append", "resize"]

@@ -355,3 +355,12 @@ pub(super) fn mentions(tokens: &TokenStream, ident: &Ident) -> bool {
         _ => false,
     })
 }
+
+/// What a chain of method calls starts from: `y` in `y.slice_mut(..).fill(0.0)`.
+pub(super) fn root_receiver(expr: &Expr) -> &Expr {
+    match strip(expr) {
+        Expr::MethodCall(m) => root_receiver(&m.receiver),
+        Expr::Reference(r) => root_receiver(&r.expr),
+        other => other,
+    }
+}
