@@ -20,7 +20,7 @@ pub fn generate(seed: u64, count: usize) -> String {
         "use backprop::{{differentiate, relu, sigmoid, softmax, log_softmax}};"
     )
     .unwrap();
-    writeln!(src, "use backprop::ndarray::{{Array1, Array2, Axis}};").unwrap();
+    writeln!(src, "use backprop::ndarray::{{Array1, Array2, Axis, s}};").unwrap();
     writeln!(src, "use backprop_difftest::{{Points, Verdict, compare}};").unwrap();
     src.push_str(HELPERS);
     let mut cases = Vec::new();
@@ -1213,7 +1213,7 @@ pub fn check_{name}(p: &mut Points) -> (Verdict, String) {{
                 let x = strip(&x);
                 let axis = self.rng.below(2);
                 let reduced = |(rows, cols): (Shape, Shape)| if axis == 0 { cols } else { rows };
-                match self.rng.below(8) {
+                match self.rng.below(9) {
                     0 => (format!("{x}.sum()"), Scalar),
                     1 => (format!("{x}.mean().unwrap()"), Scalar),
                     2 if sx.is_matrix() => (format!("{x}.sum_axis(Axis(0))"), sx.rows_cols()?.1),
@@ -1228,6 +1228,15 @@ pub fn check_{name}(p: &mut Points) -> (Verdict, String) {{
                             format!("{x}.var_axis(Axis({axis}), {ddof})"),
                             reduced(sx.rows_cols()?),
                         )
+                    }
+                    // A slice of the whole (its shape is the array's), with a step.
+                    7 => {
+                        let info = if sx.is_matrix() {
+                            "s![..;1, ..]"
+                        } else {
+                            "s![..;1]"
+                        };
+                        (format!("{x}.slice({info}).to_owned()"), sx)
                     }
                     // A standard deviation of 0 has no derivative (the square root's): of a
                     // parameter, whose entries differ, along an axis of 2 or more.
