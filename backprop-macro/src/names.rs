@@ -111,14 +111,7 @@ impl Names {
     /// A name for code the macro writes in the user's syntax (a loop's index, an
     /// accumulator): one the function does not use, from then on taken as if it did.
     pub fn syntax(&mut self, base: &str) -> String {
-        let mut name = base.to_owned();
-        let mut n = 1;
-        while self.user.contains(&name) || is_keyword(&name) {
-            name = format!("{base}_{n}");
-            n += 1;
-        }
-        self.user.insert(name.clone());
-        name
+        unused(&mut self.user, base)
     }
 
     /// A name for a temporary: `s0`, `s1`, ... in source order.
@@ -181,6 +174,19 @@ impl Names {
         self.taken.insert(name.clone());
         name
     }
+}
+
+/// `base`, else `base_1`, `base_2`, ...: the first that is neither in `taken` nor a keyword,
+/// then added to `taken`. Names for code the macro writes in the user's syntax.
+pub fn unused(taken: &mut HashSet<String>, base: &str) -> String {
+    let mut name = base.to_owned();
+    let mut n = 1;
+    while taken.contains(&name) || is_keyword(&name) {
+        name = format!("{base}_{n}");
+        n += 1;
+    }
+    taken.insert(name.clone());
+    name
 }
 
 fn is_keyword(name: &str) -> bool {

@@ -7,15 +7,14 @@
 use super::*;
 
 /// Rewrites every `loop` with a value in `block`.
-pub(super) fn desugar(block: &mut syn::Block, taken: &HashSet<String>) {
-    let mut rewrite = Rewrite { taken, fresh: 0 };
+pub(super) fn desugar(block: &mut syn::Block, taken: &mut HashSet<String>) {
+    let mut rewrite = Rewrite { taken };
     rewrite.visit_block_mut(block);
 }
 
 struct Rewrite<'a> {
     /// Every identifier of the function: a loop's own variable avoids them.
-    taken: &'a HashSet<String>,
-    fresh: usize,
+    taken: &'a mut HashSet<String>,
 }
 
 impl VisitMut for Rewrite<'_> {
@@ -96,17 +95,7 @@ impl VisitMut for Rewrite<'_> {
 
 impl Rewrite<'_> {
     fn fresh_name(&mut self, span: Span) -> Ident {
-        loop {
-            let name = if self.fresh == 0 {
-                "loop_value".to_owned()
-            } else {
-                format!("loop_value_{}", self.fresh)
-            };
-            self.fresh += 1;
-            if !self.taken.contains(&name) {
-                return Ident::new(&name, span);
-            }
-        }
+        Ident::new(&crate::names::unused(self.taken, "loop_value"), span)
     }
 }
 

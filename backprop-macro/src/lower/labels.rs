@@ -8,12 +8,12 @@
 use super::*;
 
 /// Rewrites every labeled loop in `block`.
-pub(super) fn desugar(block: &mut syn::Block, taken: &HashSet<String>) {
+pub(super) fn desugar(block: &mut syn::Block, taken: &mut HashSet<String>) {
     Rewrite { taken }.visit_block_mut(block);
 }
 
 struct Rewrite<'a> {
-    taken: &'a HashSet<String>,
+    taken: &'a mut HashSet<String>,
 }
 
 /// The label of a loop expression, if it is a labeled loop.
@@ -81,14 +81,8 @@ impl VisitMut for Rewrite<'_> {
 }
 
 impl Rewrite<'_> {
-    fn fresh(&self, base: &str) -> Ident {
-        let mut name = base.to_owned();
-        let mut n = 1;
-        while self.taken.contains(&name) {
-            name = format!("{base}_{n}");
-            n += 1;
-        }
-        Ident::new(&name, Span::call_site())
+    fn fresh(&mut self, base: &str) -> Ident {
+        Ident::new(&crate::names::unused(self.taken, base), Span::call_site())
     }
 }
 

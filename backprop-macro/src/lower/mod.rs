@@ -79,9 +79,9 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
     // `match`, `loop` with a value, labeled loops and tuple `let`s, as the `if` chains,
     // assignments, flags and `let`s they mean.
     let mut body = matches::desugar(&item.block, errors);
-    break_value::desugar(&mut body, &user);
-    labels::desugar(&mut body, &user);
-    tuples::desugar(&mut body, &user);
+    break_value::desugar(&mut body, &mut user);
+    labels::desugar(&mut body, &mut user);
+    tuples::desugar(&mut body, &mut user);
     let mut cx = Lower {
         errors,
         krate: args.krate.clone(),

@@ -5,24 +5,17 @@
 
 use super::*;
 
-pub(super) fn desugar(block: &mut syn::Block, taken: &HashSet<String>) {
-    Rewrite { taken, fresh: 0 }.visit_block_mut(block);
+pub(super) fn desugar(block: &mut syn::Block, taken: &mut HashSet<String>) {
+    Rewrite { taken }.visit_block_mut(block);
 }
 
 struct Rewrite<'a> {
-    taken: &'a HashSet<String>,
-    fresh: usize,
+    taken: &'a mut HashSet<String>,
 }
 
 impl Rewrite<'_> {
     fn temporary(&mut self, span: Span) -> Ident {
-        loop {
-            let name = format!("value_{}", self.fresh);
-            self.fresh += 1;
-            if !self.taken.contains(&name) {
-                return Ident::new(&name, span);
-            }
-        }
+        Ident::new(&crate::names::unused(self.taken, "value"), span)
     }
 
     /// The `let`s for `pat = init`, or `None` when it is not a tuple of names and values.
