@@ -63,6 +63,15 @@ impl Debug for Kind {
     }
 }
 
+fn bin_text(b: BinOp) -> &'static str {
+    match b {
+        BinOp::Add => "+",
+        BinOp::Sub => "-",
+        BinOp::Mul => "*",
+        BinOp::Div => "/",
+    }
+}
+
 fn name(func: &Func, v: VarId) -> String {
     func.vars[v].ident.to_string()
 }
@@ -83,12 +92,7 @@ fn op(func: &Func, op: &Op) -> String {
         Op::Copy(a) => o(a),
         Op::Neg(a) => format!("-{}", o(a)),
         Op::Bin(b, x, y) => {
-            let b = match b {
-                BinOp::Add => "+",
-                BinOp::Sub => "-",
-                BinOp::Mul => "*",
-                BinOp::Div => "/",
-            };
+            let b = bin_text(*b);
             format!("{} {b} {}", o(x), o(y))
         }
         Op::Math(m, a, rest) => {
@@ -302,12 +306,7 @@ pub fn expr(func: &Func, e: &E) -> String {
         E::Konst(k) => text(k),
         E::Lit(l) => (*l).to_owned(),
         E::Bin(b, l, r) => {
-            let b = match b {
-                BinOp::Add => "+",
-                BinOp::Sub => "-",
-                BinOp::Mul => "*",
-                BinOp::Div => "/",
-            };
+            let b = bin_text(*b);
             format!("({} {b} {})", x(l), x(r))
         }
         E::Neg(a) => format!("-{}", x(a)),

@@ -42,11 +42,18 @@ impl Emit<'_> {
             .collect()
     }
 
+    /// The adjoint's tangent there: `dot_grad_v` or `dot_grad_v[i]`.
     pub(super) fn dot_place(&self, p: &Place) -> TokenStream {
+        self.adjoint_at(Derived::DotGrad, p)
+    }
+
+    /// The adjoint (`Derived::Grad`) or its tangent at a place, element or whole.
+    fn adjoint_at(&self, d: Derived, p: &Place) -> TokenStream {
+        let id = self.derived(d, p.var());
         match p {
-            Place::Var(v) => self.derived(Derived::DotGrad, *v).to_token_stream(),
-            Place::Elem(v, i) => {
-                let (id, i) = (self.derived(Derived::DotGrad, *v), &i.expr);
+            Place::Var(_) => id.to_token_stream(),
+            Place::Elem(_, i) => {
+                let i = &i.expr;
                 quote!(#id[#i])
             }
         }
@@ -137,14 +144,9 @@ impl Emit<'_> {
             _ => (none.clone(), none),
         }
     }
+    /// The adjoint there: `grad_v` or `grad_v[i]`.
     pub(super) fn place(&self, p: &Place) -> TokenStream {
-        match p {
-            Place::Var(v) => self.adj(*v).to_token_stream(),
-            Place::Elem(v, i) => {
-                let (id, i) = (self.adj(*v), &i.expr);
-                quote!(#id[#i])
-            }
-        }
+        self.adjoint_at(Derived::Grad, p)
     }
 
     pub(super) fn b_stmt(
