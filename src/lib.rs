@@ -3,10 +3,11 @@
 #![doc(test(attr(deny(warnings))))]
 #![warn(missing_docs)]
 
-pub use backprop_macro::differentiate;
+pub use backprop_macro::{Differentiable, differentiate};
 pub use backprop_runtime::check;
 pub use backprop_runtime::{
-    Accumulate, GradOf, NotDifferentiable, Real, Stack, Steps, ZerosLike, release_pool,
+    Accumulate, Differentiable, GradOf, NotDifferentiable, Real, Stack, Steps, ZerosLike,
+    release_pool,
 };
 pub use backprop_runtime::{Activation, gate, maximum, minimum, relu, sigmoid};
 #[cfg(feature = "tensor")]
@@ -16,7 +17,8 @@ pub use backprop_runtime::{log_softmax, ndarray, softmax, softmax_cross_entropy}
 #[doc(hidden)]
 pub mod __private {
     pub use backprop_runtime::{
-        InlineStack, NotDifferentiable, NotGenerated, Stack, accumulate, check_differentiable,
+        Accumulate, Differentiable, Elements, GradOf, InlineStack, NotDifferentiable,
+        NotGenerated, Stack, ToTangent, ZerosLike, accumulate, check_differentiable, check_fits,
         check_tangent, d, element_mut, jacobian_rows, not_generated, owned_copy, steps, sub_slice,
         tangent, zeros_like,
     };

@@ -5,6 +5,7 @@
 //! → `items`, assembled by `expand`. One line per file, what it owns:
 //!
 //! - `lib.rs`: the attribute's entry point and this map.
+//! - `derive.rs`: `#[derive(Differentiable)]`: the `{Name}Grad` struct and the runtime traits.
 //! - `args.rs`: the attribute's arguments (`reverse`, `forward`, `hessian`, `wrt(..)`, `crate`).
 //! - `diag.rs`: errors, collected and reported at their spans all at once.
 //! - `ir.rs`: the intermediate representation: variables, scopes, operations, statements.
@@ -48,6 +49,7 @@
 
 mod analysis;
 mod args;
+mod derive;
 mod diag;
 mod dump;
 mod emit;
@@ -68,6 +70,16 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn differentiate(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand::differentiate(attr.into(), item.into()).into()
+}
+
+/// Makes a struct of parameters a parameter type of differentiated functions, and writes its
+/// gradient type `{Name}Grad` beside it: one `pub` field per differentiable field, same name,
+/// that field's gradient. Integer and `bool` fields, and fields marked
+/// `#[differentiable(constant)]`, are constants and get no gradient field;
+/// `#[differentiable(crate = path)]` on the struct says where the facade is when renamed.
+#[proc_macro_derive(Differentiable, attributes(differentiable))]
+pub fn derive_differentiable(item: TokenStream) -> TokenStream {
+    derive::derive(item.into()).into()
 }
 
 #[cfg(test)]

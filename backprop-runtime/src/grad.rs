@@ -79,29 +79,33 @@ macro_rules! float_grads {
                 *self += rhs;
             }
         }
-        impl<const N: usize> GradOf for [$t; N] {
-            type Grad = [$t; N];
-        }
-        impl GradOf for Vec<$t> {
-            type Grad = Vec<$t>;
-        }
-        impl<const N: usize> ZerosLike for [$t; N] {
-            type Grad = [$t; N];
-            #[inline]
-            fn zeros_like(&self) -> [$t; N] {
-                [0.0; N]
-            }
-        }
-        impl ZerosLike for Vec<$t> {
-            type Grad = Vec<$t>;
-            #[inline]
-            fn zeros_like(&self) -> Vec<$t> {
-                vec![0.0; self.len()]
-            }
-        }
     )*};
 }
 float_grads!(f32, f64);
+
+impl<T: crate::Real, const N: usize> GradOf for [T; N] {
+    type Grad = [T; N];
+}
+
+impl<T: crate::Real> GradOf for Vec<T> {
+    type Grad = Vec<T>;
+}
+
+impl<T: crate::Real, const N: usize> ZerosLike for [T; N] {
+    type Grad = [T; N];
+    #[inline]
+    fn zeros_like(&self) -> [T; N] {
+        [T::zero(); N]
+    }
+}
+
+impl<T: crate::Real> ZerosLike for Vec<T> {
+    type Grad = Vec<T>;
+    #[inline]
+    fn zeros_like(&self) -> Vec<T> {
+        vec![T::zero(); self.len()]
+    }
+}
 
 // Slices of any float type (generic, so generic gates over slices type-check).
 impl<T: crate::Real> GradOf for [T] {

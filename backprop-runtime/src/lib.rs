@@ -13,6 +13,7 @@
 #![doc(test(attr(deny(warnings))))]
 
 pub mod check;
+mod differentiable;
 mod gate;
 mod gates;
 mod grad;
@@ -25,6 +26,7 @@ mod tensor_gates;
 #[cfg(feature = "tensor")]
 pub use ndarray;
 
+pub use differentiable::{Differentiable, check_fits};
 pub use gates::{Activation, maximum, minimum, relu, sigmoid, sub_slice};
 pub use grad::{
     Accumulate, Elements, GradOf, NotDifferentiable, NotGenerated, OwnedCopy, SameShape, ToTangent,

@@ -9,6 +9,8 @@ pub trait Real:
     Float
     + FloatConst
     + GradOf<Grad = Self>
+    + crate::Differentiable<Grad = Self>
+    + crate::Elements<Elem = Self>
     + ZerosLike<Grad = Self>
     + Accumulate
     + core::ops::AddAssign

@@ -1,0 +1,132 @@
+//! Parameter types and their gradients as one trait: the floats, the sequences and arrays of
+//! floats, and the structs that `#[derive(Differentiable)]` makes parameters.
+
+use crate::Real;
+
+/// A type a differentiated function can take as a parameter and get a gradient for: `f32`,
+/// `f64`, `[T; N]` and `Vec<T>` of those, ndarray arrays, and structs of them that derive it
+/// (`#[derive(backprop::Differentiable)]`, which also writes the struct's gradient type).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not `Differentiable`: it has no gradient",
+    label = "no gradient for this type",
+    note = "floats, `[T; N]`, `Vec<T>`, ndarray arrays and structs with `#[derive(backprop::Differentiable)]` are differentiable; mark a field that should get no gradient `#[differentiable(constant)]`"
+)]
+pub trait Differentiable {
+    /// The gradient's type: a float's is a float, a sequence's or an array's the same shape,
+    /// a struct's the `{Name}Grad` struct the derive writes.
+    type Grad;
+
+    /// One step along a gradient, `self += alpha · g`, every differentiable element (for a
+    /// gradient-descent step, `alpha` is minus the learning rate).
+    fn scaled_add(&mut self, alpha: f64, g: &Self::Grad);
+
+    /// Whether `g` has `self`'s shape: the same lengths and array shapes, field by field.
+    fn fits(&self, g: &Self::Grad) -> bool;
+}
+
+macro_rules! float_differentiable {
+    ($($t:ty),*) => {$(
+        impl Differentiable for $t {
+            type Grad = $t;
+            #[inline]
+            fn scaled_add(&mut self, alpha: f64, g: &$t) {
+                *self += alpha as $t * *g;
+            }
+            #[inline]
+            fn fits(&self, _: &$t) -> bool {
+                true
+            }
+        }
+
+        impl crate::Elements for $t {
+            type Elem = $t;
+            fn count(&self) -> usize {
+                1
+            }
+            fn element_mut(&mut self, i: usize) -> &mut $t {
+                assert_eq!(i, 0, "element {i} of a float");
+                self
+            }
+        }
+    )*};
+}
+float_differentiable!(f32, f64);
+
+impl<T: Real, const N: usize> Differentiable for [T; N] {
+    type Grad = [T; N];
+    #[inline]
+    fn scaled_add(&mut self, alpha: f64, g: &[T; N]) {
+        let alpha = T::from_f64(alpha);
+        for (x, g) in self.iter_mut().zip(g) {
+            *x += alpha * *g;
+        }
+    }
+    #[inline]
+    fn fits(&self, _: &[T; N]) -> bool {
+        true
+    }
+}
+
+impl<T: Real> Differentiable for Vec<T> {
+    type Grad = Vec<T>;
+    #[inline]
+    fn scaled_add(&mut self, alpha: f64, g: &Vec<T>) {
+        assert_eq!(self.len(), g.len(), "scaled_add: a gradient of another length");
+        let alpha = T::from_f64(alpha);
+        for (x, g) in self.iter_mut().zip(g) {
+            *x += alpha * *g;
+        }
+    }
+    #[inline]
+    fn fits(&self, g: &Vec<T>) -> bool {
+        self.len() == g.len()
+    }
+}
+
+#[cfg(feature = "tensor")]
+impl<A: Real, D: ndarray::Dimension> Differentiable for ndarray::Array<A, D> {
+    type Grad = ndarray::Array<A, D>;
+    #[inline]
+    fn scaled_add(&mut self, alpha: f64, g: &ndarray::Array<A, D>) {
+        let alpha = A::from_f64(alpha);
+        ndarray::Zip::from(self).and(g).for_each(|x, &g| *x += alpha * g);
+    }
+    #[inline]
+    fn fits(&self, g: &ndarray::Array<A, D>) -> bool {
+        self.shape() == g.shape()
+    }
+}
+
+/// `jvp`'s check that the tangent `dot_x` of a struct parameter `x` has its shape, field by
+/// field: a tangent of another shape would be read out of bounds or silently cut short.
+#[inline]
+pub fn check_fits<T: Differentiable + ?Sized>(x: &T, dot: &T::Grad, name: &str) {
+    if !x.fits(dot) {
+        tangent_misfit(name);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn tangent_misfit(name: &str) -> ! {
+    panic!("jvp: the tangent `dot_{name}` does not have the shape of `{name}` (a field's length or array shape differs)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scaled_add_steps_every_element() {
+        let mut x = 1.0f64;
+        x.scaled_add(-0.5, &2.0);
+        assert_eq!(x, 0.0);
+        let mut v = vec![1.0f32, 2.0];
+        v.scaled_add(2.0, &vec![0.5, -1.0]);
+        assert_eq!(v, [2.0, 0.0]);
+        let mut a = [1.0f64; 3];
+        a.scaled_add(1.0, &[1.0, 2.0, 3.0]);
+        assert_eq!(a, [2.0, 3.0, 4.0]);
+        assert!(!vec![0.0f64; 2].fits(&vec![0.0; 3]));
+    }
+}

@@ -1,0 +1,136 @@
+//! Structs of parameters: `#[derive(Differentiable)]` and struct parameters of
+//! differentiated functions.
+
+#![cfg(feature = "tensor")]
+
+use backprop::__private::{Accumulate, Elements, ZerosLike};
+use backprop::Differentiable;
+use backprop::ndarray::{Array1, Array2, array};
+
+#[derive(Differentiable, Clone, Debug)]
+pub struct Layer {
+    pub w: Array2<f64>,
+    pub b: Array1<f64>,
+}
+
+#[derive(Differentiable, Clone, Debug)]
+pub struct Model {
+    pub hidden: Layer,
+    pub out: Layer,
+    pub scale: f64,
+    pub steps: usize,
+    pub seen: bool,
+    #[differentiable(constant)]
+    pub temperature: f64,
+    pub taps: [f64; 3],
+    pub v: Vec<f64>,
+}
+
+fn model() -> Model {
+    Model {
+        hidden: Layer {
+            w: array![[1.0, 2.0], [3.0, 4.0]],
+            b: array![0.5, -0.5],
+        },
+        out: Layer {
+            w: array![[1.0], [-1.0]],
+            b: array![0.25],
+        },
+        scale: 2.0,
+        steps: 3,
+        seen: true,
+        temperature: 1.5,
+        taps: [1.0, 2.0, 3.0],
+        v: vec![1.0, -1.0],
+    }
+}
+
+#[test]
+fn the_gradient_mirrors_the_struct_without_its_constants() {
+    let m = model();
+    let g: ModelGrad = m.zeros_like();
+    // No `steps`, `seen` or `temperature` field: a struct literal with every field compiles.
+    let ModelGrad {
+        hidden,
+        out,
+        scale,
+        taps,
+        v,
+    } = g.clone();
+    assert_eq!(hidden.w.shape(), &[2, 2]);
+    assert_eq!(out.b, array![0.0]);
+    assert_eq!((scale, taps, v), (0.0, [0.0; 3], vec![0.0; 2]));
+    assert_eq!(g.count(), 4 + 2 + 2 + 1 + 1 + 3 + 2);
+}
+
+#[test]
+fn scaled_add_steps_every_differentiable_field() {
+    let mut m = model();
+    let mut g = m.zeros_like();
+    for i in 0..g.count() {
+        *g.element_mut(i) = i as f64;
+    }
+    m.scaled_add(-0.5, &g);
+    // Elements in field order, each field's elements in logical order.
+    assert_eq!(m.hidden.w, array![[1.0, 1.5], [2.0, 2.5]]);
+    assert_eq!(m.hidden.b, array![-1.5, -3.0]);
+    assert_eq!(m.out.w, array![[-2.0], [-4.5]]);
+    assert_eq!(m.out.b, array![-3.75]);
+    assert_eq!(m.scale, 2.0 - 4.5);
+    assert_eq!(m.taps, [1.0 - 5.0, 2.0 - 5.5, 3.0 - 6.0]);
+    assert_eq!(m.v, vec![1.0 - 6.5, -1.0 - 7.0]);
+    assert_eq!((m.steps, m.seen, m.temperature), (3, true, 1.5));
+}
+
+#[test]
+fn gradients_accumulate_field_by_field() {
+    let m = model();
+    let mut total = m.zeros_like();
+    let mut one = m.zeros_like();
+    one.scale = 1.0;
+    one.hidden.b[1] = 2.0;
+    total.accumulate(one.clone());
+    total.accumulate(one);
+    assert_eq!(total.scale, 2.0);
+    assert_eq!(total.hidden.b, array![0.0, 4.0]);
+    assert!(m.fits(&total));
+    total.v.push(0.0);
+    assert!(!m.fits(&total));
+}
+
+/// Tuple structs number their gradient's fields anew, constants left out.
+#[derive(Differentiable, Clone, Debug, PartialEq)]
+pub struct Pair(f64, usize, f64);
+
+#[test]
+fn tuple_structs_mirror_too() {
+    let mut p = Pair(1.0, 7, 2.0);
+    let g = PairGrad(0.5, 4.0);
+    p.scaled_add(2.0, &g);
+    assert_eq!(p, Pair(2.0, 7, 10.0));
+}
+
+/// Generic over the float type; a lifetime used only by a constant field stays off the
+/// gradient.
+#[derive(Differentiable, Clone, Debug)]
+pub struct Poly<'a, T: backprop::Real> {
+    pub c: Vec<T>,
+    pub shift: T,
+    pub labels: &'a [usize],
+}
+
+#[test]
+fn generic_structs_have_generic_gradients() {
+    let labels = [0usize, 1];
+    let mut p = Poly {
+        c: vec![1.0f32, 2.0],
+        shift: 0.5,
+        labels: &labels,
+    };
+    let g: PolyGrad<f32> = PolyGrad {
+        c: vec![1.0, 1.0],
+        shift: 1.0,
+    };
+    p.scaled_add(-1.0, &g);
+    assert_eq!((p.c, p.shift), (vec![0.0, 1.0], -0.5));
+}
