@@ -19,6 +19,7 @@ pub mod __private {
     pub use backprop_runtime::{
         Accumulate, Differentiable, Elements, GradOf, InlineStack, NotDifferentiable,
         NotGenerated, Stack, ToTangent, ZerosLike, accumulate, check_differentiable, check_fits,
+        float_field,
         check_tangent, d, element_mut, jacobian_rows, not_generated, owned_copy, steps, sub_slice,
         tangent, zeros_like,
     };

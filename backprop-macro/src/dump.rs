@@ -57,6 +57,7 @@ impl Debug for Kind {
             Kind::Int => "integer",
             Kind::Bool => "bool",
             Kind::Tensor => "array",
+            Kind::Struct => "struct",
             Kind::Pullback => "pullback",
             Kind::Other => "other",
         })
@@ -111,6 +112,11 @@ fn op(func: &Func, op: &Op) -> String {
             format!("{bang}[{}]", list(&items))
         }
         Op::Dot(a, b) => format!("{}.dot({})", o(a), o(b)),
+        Op::Field(f) => {
+            let amp = if f.by_ref { "&" } else { "" };
+            let path = f.path_tokens().to_string().replace(' ', "");
+            format!("{amp}{}{path}", name(func, f.root))
+        }
         Op::Reduce(r, a) => {
             let (kernel, args) = r.forward();
             let args: Vec<String> = args.iter().map(|e| expr(func, e)).collect();

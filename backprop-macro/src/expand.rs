@@ -190,8 +190,21 @@ pub(crate) fn signature(f: &Func) -> Signature {
 pub(crate) fn grad_type(p: &Param) -> TokenStream {
     match &p.form {
         ParamForm::Float => p.ty.to_token_stream(),
-        ParamForm::Seq(grad) | ParamForm::Tensor(grad) => grad.to_token_stream(),
+        ParamForm::Seq(grad) | ParamForm::Tensor(grad) | ParamForm::Struct(grad) => {
+            grad.to_token_stream()
+        }
         ParamForm::Const => quote!(()),
+    }
+}
+
+/// The type of a differentiable parameter's tangent in `jvp` and `hvp`: the parameter's own
+/// type, except for a struct, whose tangent is its gradient type (borrowed if the parameter
+/// is).
+pub(crate) fn tangent_type(p: &Param) -> TokenStream {
+    match (&p.form, &p.ty) {
+        (ParamForm::Struct(grad), syn::Type::Reference(_)) => quote!(&#grad),
+        (ParamForm::Struct(grad), _) => grad.to_token_stream(),
+        _ => p.ty.to_token_stream(),
     }
 }
 
@@ -291,4 +304,15 @@ pub(crate) fn respan(tokens: TokenStream, span: proc_macro2::Span) -> TokenStrea
             tt
         })
         .collect()
+}
+
+/// How many scalar inputs a parameter holds: its length, or its gradient's element count
+/// for a struct.
+pub(crate) fn element_count(p: &Param, id: &syn::Ident, private: &TokenStream) -> TokenStream {
+    match p.form {
+        ParamForm::Struct(_) => {
+            quote!(#private::Elements::count(&#private::zeros_like(&#id)))
+        }
+        _ => quote!(#id.len()),
+    }
 }

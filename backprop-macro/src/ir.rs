@@ -28,6 +28,9 @@ pub enum Kind {
     /// A value that may be an ndarray array (or a float computed from arrays): every
     /// operation on it goes through the runtime's tensor kernels.
     Tensor,
+    /// A struct deriving `Differentiable` (a parameter, or a field of one holding a struct):
+    /// read through its fields, or passed whole to another differentiated function.
+    Struct,
     /// The pullback closure of a call to another differentiated function or gate.
     Pullback,
     /// Anything else: passed through as a constant.
@@ -37,7 +40,7 @@ pub enum Kind {
 impl Kind {
     /// Whether values of this kind can carry a derivative.
     pub fn differentiable(self) -> bool {
-        matches!(self, Kind::Float | Kind::Seq | Kind::Tensor)
+        matches!(self, Kind::Float | Kind::Seq | Kind::Tensor | Kind::Struct)
     }
 }
 
@@ -159,6 +162,29 @@ pub enum Op {
     Dot(Operand, Operand),
     /// A reduction or transposition of an array.
     Reduce(Reduction, Operand),
+    /// `m.hidden.w` of a struct parameter `m`: read once, at the top of the body, by
+    /// reference unless it is a float. Its gradient goes into the same field of `m`'s.
+    Field(FieldRead),
+}
+
+#[derive(Clone)]
+pub struct FieldRead {
+    /// The struct parameter.
+    pub root: VarId,
+    /// `hidden.w`: the fields from the root.
+    pub path: Vec<syn::Member>,
+    /// Read by reference (an array, a sequence, a struct), or copied (a float).
+    pub by_ref: bool,
+    /// The chain as the user wrote it, for spans.
+    pub span: Span,
+}
+
+impl FieldRead {
+    /// `.hidden.w`.
+    pub fn path_tokens(&self) -> proc_macro2::TokenStream {
+        let path = &self.path;
+        quote::quote!(#(.#path)*)
+    }
 }
 
 pub use crate::ops::Reduction;
@@ -167,7 +193,7 @@ impl Op {
     /// Every operand, in source order.
     pub fn operands(&self) -> Vec<&Operand> {
         match self {
-            Op::Konst(_) => Vec::new(),
+            Op::Konst(_) | Op::Field(_) => Vec::new(),
             Op::Copy(a) | Op::Neg(a) | Op::Cast(a, _) | Op::Reduce(_, a) => vec![a],
             Op::Bin(_, a, b) | Op::Dot(a, b) => vec![a, b],
             Op::Math(_, a, rest) => std::iter::once(a).chain(rest).collect(),
@@ -255,6 +281,8 @@ pub enum ParamForm {
     Seq(Box<syn::Type>),
     /// An ndarray array; the gradient field's type (an owned array of the same shape).
     Tensor(Box<syn::Type>),
+    /// A struct deriving `Differentiable`; the gradient field's type (`{S}Grad`).
+    Struct(Box<syn::Type>),
     /// Not differentiable: integers, `bool`, references to them, or left out by `wrt`.
     Const,
 }

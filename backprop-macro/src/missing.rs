@@ -5,7 +5,7 @@
 
 use crate::args::Args;
 use crate::emit::Emit;
-use crate::expand::Signature;
+use crate::expand::{Signature, tangent_type};
 use crate::ir::{Func, Kind};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -80,7 +80,7 @@ fn stub(f: &Func, e: &Emit, sig: &Signature, item: Item, message: &str) -> Token
         .iter()
         .filter(|p| p.differentiable())
         .map(|p| {
-            let (dot, ty) = (e.dot(p.var), &p.ty);
+            let (dot, ty) = (e.dot(p.var), tangent_type(p));
             quote!(#dot: #ty)
         })
         .collect();

@@ -198,7 +198,8 @@ pub fn backward(op: &Op, up: E, out: E, active: &dyn Fn(VarId) -> bool) -> Vec<C
         }
     };
     match op {
-        Op::Konst(_) => {}
+        // A field's gradient goes into the struct's when the backward pass ends.
+        Op::Konst(_) | Op::Field(_) => {}
         Op::Copy(a) => add_to(a, up),
         Op::Neg(a) => add_to(a, neg(up)),
         Op::Cast(a, _) => add_to(a, helper(Helper::CastLike, vec![up, operand(a)])),

@@ -55,6 +55,15 @@ impl Emit<'_> {
     fn tangent_of(&self, v: VarId, op: &Op) -> TokenStream {
         let active = |u: VarId| self.a.active[u];
         match op {
+            // The same field of the struct's tangent.
+            Op::Field(f) => {
+                let (dot, path) = (self.dot(f.root), f.path_tokens());
+                if f.by_ref {
+                    quote_spanned!(f.span=> &#dot #path)
+                } else {
+                    quote_spanned!(f.span=> #dot #path)
+                }
+            }
             Op::List { items, vec } => {
                 let items = items.iter().map(|o| match rules::place(o, &active) {
                     Some(p) => self.expr(&p.tangent(), 0),

@@ -112,6 +112,22 @@ fn tangent_misfit(name: &str) -> ! {
     panic!("jvp: the tangent `dot_{name}` does not have the shape of `{name}` (a field's length or array shape differs)")
 }
 
+/// A field of a struct parameter that a differentiated function reads as a float.
+#[diagnostic::on_unimplemented(
+    message = "`#[differentiate]` reads this field as a float, but it is `{Self}`",
+    label = "read as a float, from how the function uses it",
+    note = "the macro cannot see the struct's field types: it reads a field as an array when the function uses it as one (an array method, `.dot(&m.w)`, `m.w[[i, j]]`, `&m.w` in arithmetic), as a sequence when indexed `m.v[i]` or iterated, and as a float otherwise; an integer field used in arithmetic can be cast (`m.n as f64`) or bound with its type (`let n: usize = m.n;`)"
+)]
+pub trait FloatField: Copy {}
+
+impl<T: Real> FloatField for T {}
+
+/// `m.scale` read as a float: the identity, checked to be a float where the user wrote it.
+#[inline(always)]
+pub fn float_field<T: FloatField>(x: T) -> T {
+    x
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

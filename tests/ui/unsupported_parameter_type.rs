@@ -1,5 +1,6 @@
 use backprop::differentiate;
 
+// A struct parameter whose type does not derive `Differentiable`.
 struct Params {
     scale: f64,
 }

@@ -282,10 +282,12 @@ fn activity(f: &Func, result: VarId) -> Vec<bool> {
         }
     }
     fixpoint(&f.body, false, &mut |target, op| {
+        // A field read varies with its struct.
         let hit = op
             .operands()
             .iter()
-            .any(|o| o.var().is_some_and(|v| varied[v]));
+            .any(|o| o.var().is_some_and(|v| varied[v]))
+            || matches!(op, Op::Field(field) if varied[field.root]);
         if hit && !varied[target] {
             varied[target] = true;
             return true;
@@ -299,12 +301,14 @@ fn activity(f: &Func, result: VarId) -> Vec<bool> {
     fixpoint(&f.body, true, &mut |target, op| {
         let mut changed = false;
         if useful[target] {
-            for o in op.operands() {
-                if let Some(v) = o.var() {
-                    if !useful[v] {
-                        useful[v] = true;
-                        changed = true;
-                    }
+            let root = match op {
+                Op::Field(field) => Some(field.root),
+                _ => None,
+            };
+            for v in op.operands().iter().filter_map(|o| o.var()).chain(root) {
+                if !useful[v] {
+                    useful[v] = true;
+                    changed = true;
                 }
             }
         }

@@ -282,6 +282,16 @@ impl<'a> Emit<'a> {
                 }
             }
             Op::Dot(..) | Op::Reduce(..) => self.tensor_forward(op),
+            Op::Field(f) => {
+                let (root, path) = (self.ident(f.root), f.path_tokens());
+                if f.by_ref {
+                    quote_spanned!(f.span=> &#root #path)
+                } else {
+                    // A float, checked to be one where the user wrote it.
+                    let private = &self.private;
+                    quote_spanned!(f.span=> #private::float_field(#root #path))
+                }
+            }
         }
     }
 
@@ -334,7 +344,9 @@ impl<'a> Emit<'a> {
                 quote!(#private::tensor::#kernel(&#a #(, #args)*))
             }
             // Calls, lists, constants and casts are written as for floats.
-            Op::Call(_) | Op::List { .. } | Op::Konst(_) | Op::Cast(..) => self.op_plain(op),
+            Op::Call(_) | Op::List { .. } | Op::Konst(_) | Op::Cast(..) | Op::Field(_) => {
+                self.op_plain(op)
+            }
         }
     }
 
@@ -360,9 +372,49 @@ impl<'a> Emit<'a> {
                 .any(|a| a.value.var().is_some_and(|v| self.a.active[v]))
     }
 
+    /// A differentiable parameter's gradient when the backward pass ends (`Derived::Grad`),
+    /// or its tangent (`Derived::DotGrad`): its adjoint if the pass declared one, zeros
+    /// otherwise; a struct's with the gradients of the fields the body read added in.
+    pub fn param_gradient(&self, p: &Param, d: Derived, declared: &BTreeSet<VarId>) -> TokenStream {
+        let base = if declared.contains(&p.var) {
+            self.derived(d, p.var).to_token_stream()
+        } else {
+            self.zero(p.var)
+        };
+        let private = &self.private;
+        let fields: Vec<TokenStream> = self
+            .f
+            .body
+            .stmts
+            .iter()
+            .filter_map(|s| match s {
+                Stmt::Let {
+                    var,
+                    op: Op::Field(field),
+                    ..
+                } if field.root == p.var && declared.contains(var) => {
+                    // Spanned at the chain: a field the gradient lacks (a constant one) is
+                    // reported where the body reads it.
+                    let (adj, path) = (self.derived(d, *var), field.path_tokens());
+                    Some(quote_spanned!(field.span=> #private::accumulate(&mut grad #path, #adj);))
+                }
+                _ => None,
+            })
+            .collect();
+        if fields.is_empty() {
+            base
+        } else {
+            quote!({
+                let mut grad = #base;
+                #(#fields)*
+                grad
+            })
+        }
+    }
+
     pub fn zero(&self, v: VarId) -> TokenStream {
         match self.f.vars[v].kind {
-            Kind::Seq | Kind::Tensor => {
+            Kind::Seq | Kind::Tensor | Kind::Struct => {
                 let (private, id) = (&self.private, self.ident(v));
                 quote!(#private::zeros_like(&#id))
             }

@@ -14,7 +14,7 @@ pub(crate) fn forward_items(f: &Func, e: &Emit, sig: &Signature) -> TokenStream 
     let (params, call_args, generics) = (&sig.params, &sig.args, &sig.generics);
     let diff: Vec<&Param> = f.params.iter().filter(|p| p.differentiable()).collect();
     let tangent_params = diff.iter().map(|p| {
-        let (dot, ty) = (e.dot(p.var), &p.ty);
+        let (dot, ty) = (e.dot(p.var), tangent_type(p));
         quote!(#dot: #ty)
     });
     let body = e.jvp_body();
@@ -38,7 +38,13 @@ pub(crate) fn forward_items(f: &Func, e: &Emit, sig: &Signature) -> TokenStream 
         .map(|p| {
             let (dot, id) = (e.dot(p.var), &f.vars[p.var].ident);
             let name = p.name.to_string();
-            quote!(#private::check_tangent(&#id, &#dot, #name);)
+            match (&p.form, &p.ty) {
+                (ParamForm::Struct(_), syn::Type::Reference(_)) => {
+                    quote!(#private::check_fits(#id, #dot, #name);)
+                }
+                (ParamForm::Struct(_), _) => quote!(#private::check_fits(&#id, &#dot, #name);),
+                _ => quote!(#private::check_tangent(&#id, &#dot, #name);),
+            }
         });
     let tangent_names: Vec<String> = diff.iter().map(|p| format!("`{}`", e.dot(p.var))).collect();
     let doc = format!(

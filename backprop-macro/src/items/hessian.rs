@@ -70,12 +70,10 @@ pub(crate) fn second_order_items(
         f.params
             .iter()
             .map(|p| {
-                if !p.differentiable() {
-                    quote!(#private::NotDifferentiable)
-                } else if declared.contains(&p.var) {
-                    e.derived(name, p.var).to_token_stream()
+                if p.differentiable() {
+                    e.param_gradient(p, name, &declared)
                 } else {
-                    e.zero(p.var)
+                    quote!(#private::NotDifferentiable)
                 }
             })
             .collect()
@@ -122,7 +120,7 @@ pub(crate) fn second_order_items(
     );
     let (g_struct, h_struct) = (to_grad(&g), to_grad(&h));
     let tangent_params = diff.iter().map(|(_, p)| {
-        let (dot, ty) = (e.dot(p.var), &p.ty);
+        let (dot, ty) = (e.dot(p.var), tangent_type(p));
         quote!(#dot: #ty)
     });
     let owned_tangents = f.params.iter().map(|p| {
@@ -130,7 +128,7 @@ pub(crate) fn second_order_items(
         match p.form {
             ParamForm::Const => quote!(::core::option::Option::None),
             ParamForm::Float => quote!(::core::option::Option::Some(#dot)),
-            ParamForm::Seq(_) | ParamForm::Tensor(_) => {
+            ParamForm::Seq(_) | ParamForm::Tensor(_) | ParamForm::Struct(_) => {
                 quote!(::core::option::Option::Some(#private::tangent(&#dot)))
             }
         }
@@ -173,10 +171,10 @@ pub(crate) fn second_order_items(
                     (ParamForm::Const, _) => quote!(::core::option::Option::None),
                     (ParamForm::Float, true) => quote!(::core::option::Option::Some(1.0)),
                     (ParamForm::Float, false) => quote!(::core::option::Option::Some(0.0)),
-                    (ParamForm::Seq(_) | ParamForm::Tensor(_), true) => {
+                    (ParamForm::Seq(_) | ParamForm::Tensor(_) | ParamForm::Struct(_), true) => {
                         quote!(::core::option::Option::Some(unit))
                     }
-                    (ParamForm::Seq(_) | ParamForm::Tensor(_), false) => {
+                    (ParamForm::Seq(_) | ParamForm::Tensor(_) | ParamForm::Struct(_), false) => {
                         quote!(::core::option::Option::Some(#private::zeros_like(&#id)))
                     }
                 }
@@ -194,8 +192,9 @@ pub(crate) fn second_order_items(
             ParamForm::Float => passes.push(quote!({ #pass })),
             _ => {
                 let id = &f.vars[p.var].ident;
+                let count = element_count(p, id, private);
                 passes.push(quote! {
-                    for element in 0..#id.len() {
+                    for element in 0..#count {
                         let mut unit = #private::zeros_like(&#id);
                         *#private::element_mut(&mut unit, element) = 1.0;
                         #pass
@@ -224,3 +223,4 @@ pub(crate) fn second_order_items(
     });
     items
 }
+

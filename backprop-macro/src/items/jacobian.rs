@@ -90,8 +90,9 @@ pub(crate) fn jacobian_items(f: &Func, e: &Emit, sig: &Signature, args: &Args) -
                 }}),
                 _ => {
                     let id = &f.vars[p.var].ident;
+                    let count = element_count(p, id, private);
                     columns.push(quote! {
-                        for element in 0..#id.len() {
+                        for element in 0..#count {
                             let mut unit = #private::zeros_like(&#id);
                             *#private::element_mut(&mut unit, element) = 1.0;
                             #column
@@ -151,7 +152,7 @@ pub(crate) fn jacobian_items(f: &Func, e: &Emit, sig: &Signature, args: &Args) -
                 let id = &f.vars[p.var].ident;
                 match p.form {
                     ParamForm::Float => quote!(1),
-                    _ => quote!(#id.len()),
+                    _ => element_count(p, id, private),
                 }
             });
             // An array's length is known: the choice costs nothing.
@@ -170,7 +171,7 @@ pub(crate) fn jacobian_items(f: &Func, e: &Emit, sig: &Signature, args: &Args) -
                 let id = &f.vars[p.var].ident;
                 match p.form {
                     ParamForm::Float => quote!(1),
-                    _ => quote!(#id.len()),
+                    _ => element_count(p, id, private),
                 }
             });
             quote! {

@@ -13,6 +13,7 @@ use crate::args::Args;
 use crate::emit::Emit;
 use crate::expand::*;
 use crate::ir::*;
+use crate::names::Derived;
 use crate::{analysis, missing, reverse};
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
@@ -62,14 +63,8 @@ pub(crate) fn module(
         })
         .collect();
     let field_values = diff.iter().map(|p| {
-        let field = &p.name;
-        if declared_top.contains(&p.var) {
-            let adj = e.adj(p.var);
-            quote!(#field: #adj)
-        } else {
-            let zero = e.zero(p.var);
-            quote!(#field: #zero)
-        }
+        let (field, value) = (&p.name, e.param_gradient(p, Derived::Grad, &declared_top));
+        quote!(#field: #value)
     });
     let forward = e.forward();
     let back = e.backward(backward);

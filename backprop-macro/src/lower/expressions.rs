@@ -173,7 +173,7 @@ impl<'e> Lower<'e> {
 
     pub(super) fn operand_of(&self, var: VarId) -> Operand {
         match self.kind(var) {
-            Kind::Float | Kind::Seq | Kind::Tensor => Operand::Var(var),
+            Kind::Float | Kind::Seq | Kind::Tensor | Kind::Struct => Operand::Var(var),
             _ => Operand::Konst(self.konst_var(var)),
         }
     }
@@ -184,7 +184,7 @@ impl<'e> Lower<'e> {
             Expr::Paren(p) => self.lower_op(&p.expr, out),
             Expr::Group(g) => self.lower_op(&g.expr, out),
             Expr::Lit(_) => Op::Konst(self.konst(expr)),
-            Expr::Path(_) => match self.local_of(expr) {
+            Expr::Path(_) | Expr::Field(_) => match self.local_of(expr) {
                 Some(v) => match self.operand_of(v) {
                     Operand::Konst(k) => Op::Konst(k),
                     operand => Op::Copy(operand),

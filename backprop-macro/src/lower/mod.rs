@@ -10,7 +10,7 @@ use crate::names::Names;
 use crate::ops::MathEntry;
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote, quote_spanned};
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use syn::spanned::Spanned;
 use syn::visit::Visit;
 use syn::visit_mut::VisitMut;
@@ -20,6 +20,7 @@ mod break_value;
 mod calls;
 mod constants;
 mod expressions;
+mod fields;
 mod iterators;
 mod labels;
 mod loops;
@@ -100,6 +101,8 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
         result: None,
         fn_name: item.sig.ident.clone(),
         indexed: indexed_names(&body),
+        fields: BTreeMap::new(),
+        field_roots: BTreeSet::new(),
     };
     let sig = &item.sig;
     cx.check_signature(sig);
@@ -109,8 +112,9 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
     let signature_accepted = cx.errors.is_empty();
     let body_start = cx.vars.len();
 
+    // Field chains of struct parameters, read at the top.
+    let mut stmts = cx.field_reads(&params, &body);
     // `return` before the end: the value goes through one variable, named after the function.
-    let mut stmts = Vec::new();
     let returns = Returns::scan(&body);
     if returns.early {
         let span = sig.ident.span();
@@ -235,6 +239,10 @@ struct Lower<'e> {
     fn_name: Ident,
     /// Names the body indexes (`p[i]`): a call's result bound to one is a sequence.
     indexed: BTreeSet<String>,
+    /// The field chains of struct parameters read into variables (`"m.hidden.w"`).
+    fields: BTreeMap<String, VarId>,
+    /// The struct parameters' names.
+    field_roots: BTreeSet<String>,
 }
 
 impl<'e> Lower<'e> {
@@ -297,6 +305,7 @@ impl<'e> Lower<'e> {
             }
             Expr::Paren(p) => self.local_of(&p.expr),
             Expr::Group(g) => self.local_of(&g.expr),
+            Expr::Field(_) => self.field_var(expr),
             _ => None,
         }
     }

@@ -96,6 +96,15 @@ impl<'e> Lower<'e> {
                 TypeClass::Unknown if in_wrt == Some(false) => (Kind::Other, ParamForm::Const),
                 // A type parameter's type: the error about generics says it already.
                 TypeClass::Unknown if sig.generics.type_params().next().is_some() => continue,
+                TypeClass::Unknown if struct_type(&typed.ty).is_some() => {
+                    let private = self.private();
+                    let inner = struct_type(&typed.ty).expect("a struct type");
+                    // Spanned at the type: one with no gradient is reported there.
+                    let grad: Type = syn::parse2(quote_spanned!(typed.ty.span()=>
+                        <#inner as #private::Differentiable>::Grad))
+                    .expect("a type");
+                    (Kind::Struct, ParamForm::Struct(Box::new(grad)))
+                }
                 TypeClass::Unknown => {
                     self.errors.spanned(
                         &typed.ty,
@@ -192,5 +201,16 @@ impl<'e> Lower<'e> {
             span: sig.ident.span(),
         });
         Operand::Var(var)
+    }
+}
+
+/// `S` or `&S` for a path type `S`: a struct parameter, whose type must derive
+/// `Differentiable`.
+fn struct_type(ty: &Type) -> Option<&Type> {
+    match ty {
+        Type::Path(p) if p.qself.is_none() => Some(ty),
+        Type::Reference(r) if r.mutability.is_none() => struct_type(&r.elem),
+        Type::Paren(p) => struct_type(&p.elem),
+        _ => None,
     }
 }

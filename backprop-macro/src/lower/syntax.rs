@@ -115,6 +115,8 @@ impl Lower<'_> {
             Op::Dot(..) | Op::Reduce(..) => Kind::Tensor,
             _ if any_tensor => Kind::Tensor,
             Op::Call(c) if c.sub_slice => Kind::Seq,
+            Op::Field(f) if f.by_ref => Kind::Struct,
+            Op::Field(_) => Kind::Float,
             Op::Neg(_) | Op::Bin(..) | Op::Math(..) | Op::Cast(..) | Op::Call(_) => Kind::Float,
         }
     }

@@ -1,0 +1,315 @@
+//! Struct parameters: the field chains the body reads (`m.hidden.w`, `&m.out.b`, `m.v[i]`),
+//! each read once at the top of the body into a variable of the kind its uses show.
+//!
+//! The macro sees `m: &Model`, not `Model`'s fields, so a chain's kind comes from how the
+//! body uses it: an array if it is used as one (an array method, `.dot(&chain)`, `[[i, j]]`,
+//! `&chain` in arithmetic), a sequence if indexed `[i]` or iterated, a struct if only
+//! borrowed (passed whole to a call), a float otherwise. Uses that never carry a derivative
+//! (conditions, ranges, indices, casts to integers, `let n: usize = m.n;`) read the field as a
+//! constant. A float read that is not one fails to compile at the chain, with a message
+//! saying what to write.
+
+use super::*;
+
+/// What one use of a chain says about its kind, weakest first.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Hint {
+    Float,
+    /// Borrowed, nothing more known: a struct unless another use says more.
+    Borrowed,
+    Seq,
+    Tensor,
+}
+
+/// A chain the body reads: its root parameter's name and the fields from it.
+struct Chain {
+    root: Ident,
+    path: Vec<syn::Member>,
+    span: Span,
+    hint: Option<Hint>,
+}
+
+fn key(root: &Ident, path: &[syn::Member]) -> String {
+    let path = path.iter().map(|m| quote!(#m).to_string());
+    std::iter::once(root.to_string())
+        .chain(path)
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// `m.hidden.w` with `m` one of `roots`: the root and the fields.
+fn chain_parts<'a>(expr: &'a Expr, roots: &BTreeSet<String>) -> Option<(&'a Ident, Vec<syn::Member>)> {
+    let mut path = Vec::new();
+    let mut e = expr;
+    loop {
+        match e {
+            Expr::Field(f) => {
+                path.push(f.member.clone());
+                e = &f.base;
+            }
+            Expr::Paren(p) => e = &p.expr,
+            Expr::Group(g) => e = &g.expr,
+            Expr::Path(p) if !path.is_empty() => {
+                let ident = p.path.get_ident()?;
+                if !roots.contains(&ident.to_string()) {
+                    return None;
+                }
+                path.reverse();
+                return Some((ident, path));
+            }
+            _ => return None,
+        }
+    }
+}
+
+struct Scan<'r> {
+    roots: &'r BTreeSet<String>,
+    chains: BTreeMap<String, Chain>,
+    /// `let w = &m.hidden.w;`: uses of `w` are uses of the chain.
+    aliases: BTreeMap<String, String>,
+}
+
+impl Scan<'_> {
+    /// The chain `expr` reads (`m.w`, or an alias of it), if any.
+    fn chain_of(&mut self, expr: &Expr) -> Option<String> {
+        if let Some((root, path)) = chain_parts(expr, self.roots) {
+            let k = key(root, &path);
+            self.chains.entry(k.clone()).or_insert_with(|| Chain {
+                root: root.clone(),
+                path,
+                span: expr.span(),
+                hint: None,
+            });
+            return Some(k);
+        }
+        match strip(expr) {
+            Expr::Path(p) => {
+                let ident = p.path.get_ident()?;
+                self.aliases.get(&ident.to_string()).cloned()
+            }
+            _ => None,
+        }
+    }
+
+    fn hint(&mut self, key: &str, hint: Hint) {
+        if let Some(c) = self.chains.get_mut(key) {
+            c.hint = c.hint.max(Some(hint));
+        }
+    }
+
+    /// A use of `expr` as an operand: `chain` by value, `&chain` borrowed. Anything else is
+    /// scanned for the chains inside it.
+    fn operand(&mut self, expr: &Expr, by_value: Hint, borrowed: Hint) {
+        if let Some(k) = self.chain_of(expr) {
+            return self.hint(&k, by_value);
+        }
+        if let Expr::Reference(r) = strip(expr) {
+            if let Some(k) = self.chain_of(&r.expr) {
+                return self.hint(&k, borrowed);
+            }
+        }
+        self.visit_expr(expr);
+    }
+
+    /// Expressions that never carry a derivative: their chains are read as constants, but a
+    /// chain seen here is still recorded (a constant read of a differentiable field).
+    fn constant(&mut self, expr: &Expr) {
+        let mut inner = ConstantScan { scan: self };
+        inner.visit_expr(expr);
+    }
+}
+
+struct ConstantScan<'s, 'r> {
+    scan: &'s mut Scan<'r>,
+}
+
+impl<'ast> Visit<'ast> for ConstantScan<'_, '_> {
+    fn visit_expr(&mut self, e: &'ast Expr) {
+        if chain_parts(e, self.scan.roots).is_none() {
+            syn::visit::visit_expr(self, e);
+        }
+    }
+}
+
+impl<'ast> Visit<'ast> for Scan<'_> {
+    fn visit_expr(&mut self, e: &'ast Expr) {
+        if let Some(k) = self.chain_of(e) {
+            return self.hint(&k, Hint::Float);
+        }
+        match e {
+            Expr::Reference(r) => self.operand(&r.expr, Hint::Borrowed, Hint::Borrowed),
+            Expr::MethodCall(m) => self.method(m),
+            Expr::Index(ix) => {
+                let hint = match strip(&ix.index) {
+                    Expr::Array(_) | Expr::Tuple(_) => Hint::Tensor,
+                    _ => Hint::Seq,
+                };
+                self.operand(&ix.expr, hint, hint);
+                self.constant(&ix.index);
+            }
+            Expr::Binary(b) if arith(&b.op).is_some() || compound(&b.op).is_some() => {
+                self.operand(&b.left, Hint::Float, Hint::Tensor);
+                self.operand(&b.right, Hint::Float, Hint::Tensor);
+            }
+            Expr::Binary(b) => {
+                self.constant(&b.left);
+                self.constant(&b.right);
+            }
+            Expr::Cast(c) => match classify(&c.ty) {
+                TypeClass::Float => self.operand(&c.expr, Hint::Float, Hint::Float),
+                _ => self.constant(&c.expr),
+            },
+            Expr::Call(c) => {
+                self.visit_expr(&c.func);
+                for a in &c.args {
+                    self.operand(a, Hint::Float, Hint::Borrowed);
+                }
+            }
+            Expr::ForLoop(f) => {
+                self.operand(&f.expr, Hint::Seq, Hint::Seq);
+                self.visit_block(&f.body);
+            }
+            Expr::If(i) => {
+                self.constant(&i.cond);
+                self.visit_block(&i.then_branch);
+                if let Some((_, e)) = &i.else_branch {
+                    self.visit_expr(e);
+                }
+            }
+            Expr::While(w) => {
+                self.constant(&w.cond);
+                self.visit_block(&w.body);
+            }
+            Expr::Range(_) | Expr::Macro(_) => self.constant(e),
+            _ => syn::visit::visit_expr(self, e),
+        }
+    }
+
+    fn visit_local(&mut self, local: &'ast syn::Local) {
+        let Some(init) = &local.init else { return };
+        let (pat, ty) = match &local.pat {
+            Pat::Type(t) => (&*t.pat, Some(&*t.ty)),
+            p => (p, None),
+        };
+        match ty.map(classify) {
+            Some(TypeClass::Int | TypeClass::Bool) => self.constant(&init.expr),
+            Some(TypeClass::Float) => self.operand(&init.expr, Hint::Float, Hint::Float),
+            _ => {
+                let target = match strip(&init.expr) {
+                    Expr::Reference(r) => self.chain_of(&r.expr),
+                    other => self.chain_of(other),
+                };
+                match (pat, target) {
+                    (Pat::Ident(p), Some(k)) if ty.is_none() => {
+                        // A copied float is a float; a borrow takes its kind from the uses
+                        // of its alias.
+                        if !matches!(strip(&init.expr), Expr::Reference(_)) {
+                            self.hint(&k, Hint::Float);
+                        }
+                        self.aliases.insert(p.ident.to_string(), k);
+                    }
+                    _ => self.visit_expr(&init.expr),
+                }
+            }
+        }
+        if let Some((_, diverge)) = &init.diverge {
+            self.visit_expr(diverge);
+        }
+    }
+}
+
+impl Scan<'_> {
+    fn method(&mut self, m: &syn::ExprMethodCall) {
+        let name = m.method.to_string();
+        let receiver = if Math::from_name(&name).is_some() {
+            Some(Hint::Float)
+        } else if STEP_METHODS.contains(&name.as_str())
+            || INSPECT_METHODS.contains(&name.as_str())
+            || SHAPE_METHODS.contains(&name.as_str())
+        {
+            None
+        } else if matches!(name.as_str(), "iter" | "to_vec") {
+            Some(Hint::Seq)
+        } else if matches!(name.as_str(), "clone" | "to_owned") {
+            Some(Hint::Borrowed)
+        } else {
+            Some(Hint::Tensor)
+        };
+        match receiver {
+            Some(h) => self.operand(&m.receiver, h, h),
+            None => self.constant(&m.receiver),
+        }
+        let borrowed = if name == "dot" {
+            Hint::Tensor
+        } else {
+            Hint::Borrowed
+        };
+        for a in &m.args {
+            self.operand(a, Hint::Float, borrowed);
+        }
+    }
+}
+
+impl Lower<'_> {
+    /// One variable per field chain of a struct parameter the body reads as a value that
+    /// may carry a derivative, defined by the returned statements (the body's first).
+    pub(super) fn field_reads(&mut self, params: &[Param], body: &syn::Block) -> Vec<Stmt> {
+        let roots: BTreeSet<String> = params
+            .iter()
+            .filter(|p| matches!(p.form, ParamForm::Struct(_)))
+            .map(|p| p.name.to_string())
+            .collect();
+        if roots.is_empty() {
+            return Vec::new();
+        }
+        self.field_roots = roots.clone();
+        let mut scan = Scan {
+            roots: &roots,
+            chains: BTreeMap::new(),
+            aliases: BTreeMap::new(),
+        };
+        scan.visit_block(body);
+        let mut stmts = Vec::new();
+        for (k, chain) in scan.chains {
+            let Some(hint) = chain.hint else { continue };
+            let Some(root) = self.lookup(&chain.root.to_string()) else {
+                continue;
+            };
+            let kind = match hint {
+                Hint::Float => Kind::Float,
+                Hint::Borrowed => Kind::Struct,
+                Hint::Seq => Kind::Seq,
+                Hint::Tensor => Kind::Tensor,
+            };
+            let name = self.names.user_var(&k.replace('.', "_"));
+            let var = self.new_var(&name, chain.span, kind, None);
+            self.fields.insert(k, var);
+            stmts.push(Stmt::Let {
+                var,
+                op: Op::Field(FieldRead {
+                    root,
+                    path: chain.path,
+                    by_ref: kind != Kind::Float,
+                    span: chain.span,
+                }),
+                span: chain.span,
+            });
+        }
+        stmts
+    }
+
+    /// The variable a field chain was read into (`m.hidden.w`), if the body reads it as a
+    /// value that may carry a derivative.
+    pub(super) fn field_var(&self, expr: &Expr) -> Option<VarId> {
+        if !matches!(expr, Expr::Field(_)) || self.fields.is_empty() {
+            return None;
+        }
+        let (root, path) = chain_parts(expr, &self.field_roots)?;
+        // The root must still be the parameter (not a local that shadows it).
+        let var = self.lookup(&root.to_string())?;
+        if self.vars[var].param.is_none() {
+            return None;
+        }
+        self.fields.get(&key(root, &path)).copied()
+    }
+}
