@@ -185,3 +185,93 @@ fn a_struct_parameter_gets_a_struct_gradient() {
     let expected: f64 = (0..n).map(|k| *gm.element_mut(k) * *dir.element_mut(k)).sum();
     assert!((dot - expected).abs() < 1e-10, "{dot} vs {expected}");
 }
+
+/// One layer, a function of its own: a struct (or a field holding one) passed whole.
+#[differentiate]
+fn dense(l: &Layer, x: &Array1<f64>) -> f64 {
+    (x.dot(&l.w) + &l.b).tanh().sum()
+}
+
+#[differentiate(wrt(m))]
+fn two_layers(m: &Model, x: &Array1<f64>) -> f64 {
+    dense(&m.hidden, x) * m.scale + dense(&m.out, x)
+}
+
+fn finite_difference_check<F: Fn(&Model) -> f64>(f: F, m: &Model, g: &ModelGrad) {
+    let mut at = m.clone();
+    let mut eps = m.zeros_like();
+    let mut g = g.clone();
+    for k in 0..eps.count() {
+        let h = 1e-6;
+        *eps.element_mut(k) = 1.0;
+        at.scaled_add(h, &eps);
+        let up = f(&at);
+        at.scaled_add(-2.0 * h, &eps);
+        let down = f(&at);
+        at.scaled_add(h, &eps);
+        *eps.element_mut(k) = 0.0;
+        let fd = (up - down) / (2.0 * h);
+        let got = *g.element_mut(k);
+        assert!((got - fd).abs() < 1e-6 * fd.abs().max(1.0), "element {k}: {got} vs {fd}");
+    }
+}
+
+#[test]
+fn structs_and_their_fields_pass_whole_to_other_functions() {
+    let m = model();
+    let x = array![0.3, -0.7];
+    let (value, g) = two_layers::grad(&m, &x);
+    assert_eq!(value, two_layers(&m, &x));
+    finite_difference_check(|m| two_layers(m, &x), &m, &g.m);
+}
+
+/// Second order on a struct of scalars and a sequence.
+#[derive(Differentiable, Clone, Debug)]
+pub struct Quad {
+    pub a: f64,
+    pub b: f64,
+    pub c: Vec<f64>,
+}
+
+#[differentiate(hessian)]
+fn energy(q: &Quad, x: f64) -> f64 {
+    let mut s = q.a * q.a * x + (q.b * x).sin();
+    for i in 0..q.c.len() {
+        s += q.c[i] * q.c[i] * q.a;
+    }
+    s
+}
+
+#[test]
+fn hessians_of_struct_functions() {
+    let q = Quad { a: 0.5, b: -1.5, c: vec![1.0, 2.0] };
+    let x = 0.7;
+    let (_, g, rows) = energy::hessian(&q, x);
+    // Rows: q.a, q.b, q.c[0], q.c[1], then x.
+    assert_eq!(rows.len(), 5);
+    let h = 1e-5;
+    let grad_at = |q: &Quad, x: f64| energy::grad(q, x).1;
+    let mut k = 0;
+    for field in 0..4 {
+        let mut up = q.clone();
+        let mut down = q.clone();
+        let mut e = q.zeros_like();
+        *e.element_mut(field) = 1.0;
+        up.scaled_add(h, &e);
+        down.scaled_add(-h, &e);
+        let (gu, gd) = (grad_at(&up, x), grad_at(&down, x));
+        let fd_x = (gu.x - gd.x) / (2.0 * h);
+        assert!((rows[k].x - fd_x).abs() < 1e-6, "row {k}: {} vs {fd_x}", rows[k].x);
+        let fd_a = (gu.q.a - gd.q.a) / (2.0 * h);
+        assert!((rows[k].q.a - fd_a).abs() < 1e-6, "row {k}: {} vs {fd_a}", rows[k].q.a);
+        k += 1;
+    }
+    let (gu, gd) = (grad_at(&q, x + h), grad_at(&q, x - h));
+    assert!((rows[4].q.b - (gu.q.b - gd.q.b) / (2.0 * h)).abs() < 1e-6);
+    assert_eq!(g.q.c, vec![2.0 * q.c[0] * q.a, 2.0 * q.c[1] * q.a]);
+    // hvp along a direction equals the Hessian times it.
+    let dq = QuadGrad { a: 1.0, b: 0.5, c: vec![0.0, -1.0] };
+    let (_, _, hv) = energy::hvp(&q, x, &dq, 0.25);
+    let expected = rows[0].x * 1.0 + rows[1].x * 0.5 - rows[3].x + rows[4].x * 0.25;
+    assert!((hv.x - expected).abs() < 1e-9, "{} vs {expected}", hv.x);
+}

@@ -55,13 +55,14 @@ impl Emit<'_> {
     fn tangent_of(&self, v: VarId, op: &Op) -> TokenStream {
         let active = |u: VarId| self.a.active[u];
         match op {
-            // The same field of the struct's tangent.
+            // The same field of the struct's tangent: borrowed, or copied where the pullback
+            // outlives the tangent (forward over reverse owns it).
             Op::Field(f) => {
                 let (dot, path) = (self.dot(f.root), f.path_tokens());
-                if f.by_ref {
-                    quote_spanned!(f.span=> &#dot #path)
-                } else {
-                    quote_spanned!(f.span=> #dot #path)
+                match (f.by_ref, self.fob) {
+                    (true, false) => quote_spanned!(f.span=> &#dot #path),
+                    (true, true) => quote_spanned!(f.span=> ::core::clone::Clone::clone(&#dot #path)),
+                    (false, _) => quote_spanned!(f.span=> #dot #path),
                 }
             }
             Op::List { items, vec } => {
