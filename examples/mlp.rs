@@ -1,13 +1,14 @@
 //! A two-layer neural network trained on the spiral dataset, the lecture's closing example:
-//! the loss is one plain function with `#[differentiate]`, and its gradient, all four
-//! parameter gradients at once, is the code the macro wrote.
+//! the parameters live in a struct (`Mlp`, two `Layer`s), the loss is one plain function of
+//! it with `#[differentiate]`, and its gradient, a struct of the same shape, is the code the
+//! macro wrote.
 //!
 //! Run it with `cargo run --release --example mlp`. It prints the loss and the training
 //! accuracy as it goes and writes `target/mlp.png`: the learned decision regions with the
 //! data on the left, the loss curve on the right.
 
 use backprop::ndarray::{Array1, Array2, Axis};
-use backprop::{differentiate, relu, softmax_cross_entropy};
+use backprop::{Differentiable, differentiate, relu, softmax_cross_entropy};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::Path;
 
@@ -15,68 +16,61 @@ const POINTS_PER_CLASS: usize = 100;
 const CLASSES: usize = 3;
 const HIDDEN: usize = 100;
 const STEPS: usize = 10_000;
-const LEARNING_RATE: f32 = 1.0;
+const LEARNING_RATE: f64 = 1.0;
 const REGULARIZATION: f32 = 1e-3;
 
-/// The training loss: softmax cross-entropy of a ReLU network's scores, plus L2
-/// regularization of the weights.
-#[differentiate(wrt(w1, b1, w2, b2))]
-fn loss(
-    x: &Array2<f32>,
-    labels: &[usize],
-    w1: &Array2<f32>,
-    b1: &Array1<f32>,
-    w2: &Array2<f32>,
-    b2: &Array1<f32>,
-    reg: f32,
-) -> f32 {
-    let hidden = relu(x.dot(w1) + b1);
-    let scores = hidden.dot(w2) + b2;
+/// One fully connected layer: `x.dot(&w) + &b`.
+#[derive(Differentiable, Clone, Debug)]
+pub struct Layer {
+    pub w: Array2<f32>,
+    pub b: Array1<f32>,
+}
+
+/// The network's parameters: a hidden ReLU layer and the output layer.
+#[derive(Differentiable, Clone, Debug)]
+pub struct Mlp {
+    pub hidden: Layer,
+    pub out: Layer,
+}
+
+/// The training loss: softmax cross-entropy of the network's scores, plus L2
+/// regularization of the weights. Its gradient, `loss::grad(..).1.model`, is an `MlpGrad`:
+/// the same two layers, holding the gradient of each weight and bias.
+#[differentiate(wrt(model))]
+fn loss(model: &Mlp, x: &Array2<f32>, labels: &[usize], reg: f32) -> f32 {
+    let hidden = relu(x.dot(&model.hidden.w) + &model.hidden.b);
+    let scores = hidden.dot(&model.out.w) + &model.out.b;
     let data_loss = softmax_cross_entropy(&scores, labels);
+    let (w1, w2) = (&model.hidden.w, &model.out.w);
     let reg_loss = 0.5 * reg * ((w1 * w1).sum() + (w2 * w2).sum());
     data_loss + reg_loss
 }
 
-/// The network's parameters.
-struct Network {
-    w1: Array2<f32>,
-    b1: Array1<f32>,
-    w2: Array2<f32>,
-    b2: Array1<f32>,
-}
-
-impl Network {
+impl Mlp {
     fn new(inputs: usize, rng: &mut Rng) -> Self {
-        Network {
-            w1: Array2::from_shape_fn((inputs, HIDDEN), |_| 0.01 * rng.normal()),
-            b1: Array1::zeros(HIDDEN),
-            w2: Array2::from_shape_fn((HIDDEN, CLASSES), |_| 0.01 * rng.normal()),
-            b2: Array1::zeros(CLASSES),
+        Mlp {
+            hidden: Layer {
+                w: Array2::from_shape_fn((inputs, HIDDEN), |_| 0.01 * rng.normal()),
+                b: Array1::zeros(HIDDEN),
+            },
+            out: Layer {
+                w: Array2::from_shape_fn((HIDDEN, CLASSES), |_| 0.01 * rng.normal()),
+                b: Array1::zeros(CLASSES),
+            },
         }
     }
 
     /// One step of gradient descent on the whole batch; returns the loss before it.
     fn step(&mut self, x: &Array2<f32>, labels: &[usize]) -> f32 {
-        let (value, g) = loss::grad(
-            x,
-            labels,
-            &self.w1,
-            &self.b1,
-            &self.w2,
-            &self.b2,
-            REGULARIZATION,
-        );
-        self.w1.scaled_add(-LEARNING_RATE, &g.w1);
-        self.b1.scaled_add(-LEARNING_RATE, &g.b1);
-        self.w2.scaled_add(-LEARNING_RATE, &g.w2);
-        self.b2.scaled_add(-LEARNING_RATE, &g.b2);
+        let (value, g) = loss::grad(self, x, labels, REGULARIZATION);
+        self.scaled_add(-LEARNING_RATE, &g.model);
         value
     }
 
     /// The most likely class of each row of `x`.
     fn predict(&self, x: &Array2<f32>) -> Vec<usize> {
-        let hidden = relu(x.dot(&self.w1) + &self.b1);
-        let scores = hidden.dot(&self.w2) + &self.b2;
+        let hidden = relu(x.dot(&self.hidden.w) + &self.hidden.b);
+        let scores = hidden.dot(&self.out.w) + &self.out.b;
         scores
             .axis_iter(Axis(0))
             .map(|row| {
@@ -121,7 +115,7 @@ fn spiral(rng: &mut Rng) -> (Array2<f32>, Vec<usize>) {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut rng = Rng(2026);
     let (x, labels) = spiral(&mut rng);
-    let mut net = Network::new(2, &mut rng);
+    let mut net = Mlp::new(2, &mut rng);
     println!(
         "spiral: {} points, {CLASSES} classes; network 2 → {HIDDEN} (ReLU) → {CLASSES}, softmax cross-entropy",
         labels.len()
@@ -156,15 +150,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     bar.finish_and_clear();
     let elapsed = start.elapsed();
     let accuracy = net.accuracy(&x, &labels);
-    let final_loss = loss(
-        &x,
-        &labels,
-        &net.w1,
-        &net.b1,
-        &net.w2,
-        &net.b2,
-        REGULARIZATION,
-    );
+    let final_loss = loss(&net, &x, &labels, REGULARIZATION);
     println!(
         "after {STEPS} steps ({:.2} s, {:.0} µs a step): loss {final_loss:.4}, training accuracy {:.1}%",
         elapsed.as_secs_f64(),
@@ -207,7 +193,7 @@ impl Rng {
 
 /// The picture: a raster drawn by hand and encoded with the `png` crate.
 mod plot {
-    use super::{Array2, Network};
+    use super::{Array2, Mlp};
     use std::path::Path;
 
     const PANEL: usize = 480;
@@ -263,7 +249,7 @@ mod plot {
 
     pub fn write(
         path: &Path,
-        net: &Network,
+        net: &Mlp,
         x: &Array2<f32>,
         labels: &[usize],
         losses: &[f32],

@@ -271,6 +271,16 @@ impl<'e> Lower<'e> {
                 self.bind(&ident, var);
                 return;
             }
+            // `let w = &m.hidden.w;` (or `&x`) of an array or a struct: a second name for the
+            // same value (the borrow keeps it from changing), not a copy.
+            Expr::Reference(r) if r.mutability.is_none() && ty.is_none() && !_mutable => {
+                if let Some(v) = self.local_of(&r.expr) {
+                    if matches!(self.kind(v), Kind::Tensor | Kind::Struct) {
+                        self.bind(&ident, v);
+                        return;
+                    }
+                }
+            }
             _ => {}
         }
         let op = self.lower_op(&init.expr, out);
