@@ -43,8 +43,19 @@ pub fn differentiate(attr: TokenStream, item: TokenStream) -> TokenStream {
         Lowered::Func(func) if errors.is_empty() => {
             let module = module_of(func);
             // A function used only through its derivatives is used: no `dead_code` warning.
+            // (A generic one cannot be named without its parameters: it is allowed instead.)
             let name = &item_fn.sig.ident;
-            quote!(#item_fn const _: () = { let _ = #name; }; #module)
+            let generic = item_fn
+                .sig
+                .generics
+                .params
+                .iter()
+                .any(|p| !matches!(p, syn::GenericParam::Lifetime(_)));
+            if generic {
+                quote!(#[allow(dead_code)] #item_fn #module)
+            } else {
+                quote!(#item_fn const _: () = { let _ = #name; }; #module)
+            }
         }
         // Rejected: the errors, and the module with every item and its real signature (as
         // thiserror's fallback does), so that calls elsewhere compile and the errors that
@@ -90,6 +101,12 @@ pub struct Signature {
     pub generics: TokenStream,
     /// `+ use<'x>`
     pub capture: TokenStream,
+    /// The type and const parameters, with their bounds: `T: Real`, `const N: usize`.
+    pub type_params: Vec<TokenStream>,
+    /// The gradient struct as a type: `Grad`, or `Grad<T>` in a generic function.
+    pub grad: TokenStream,
+    /// Its declaration's parameters: `<T: Real>`, or nothing.
+    pub grad_params: TokenStream,
 }
 
 struct NameLifetimes<'a> {
@@ -172,10 +189,47 @@ pub(crate) fn signature(f: &Func) -> Signature {
         .map(|l| &l.lifetime)
         .chain(added.iter())
         .collect();
-    let (generics, capture) = if all.is_empty() {
+    let type_params: Vec<TokenStream> = f.type_params.iter().map(|p| p.to_token_stream()).collect();
+    let type_names: Vec<&syn::Ident> = f
+        .type_params
+        .iter()
+        .filter_map(|p| match p {
+            syn::GenericParam::Type(t) => Some(&t.ident),
+            syn::GenericParam::Const(c) => Some(&c.ident),
+            syn::GenericParam::Lifetime(_) => None,
+        })
+        .collect();
+    let (generics, capture) = if all.is_empty() && type_params.is_empty() {
         (TokenStream::new(), TokenStream::new())
     } else {
-        (quote!(<#(#all),*>), quote!(+ use<#(#names),*>))
+        (
+            quote!(<#(#all,)* #(#type_params),*>),
+            quote!(+ use<#(#names,)* #(#type_names),*>),
+        )
+    };
+    // The gradient struct takes the type and const parameters its fields' types use.
+    let mut used = BTreeSet::new();
+    for p in f.params.iter().filter(|p| p.differentiable()) {
+        idents_in(grad_type(p), &mut used);
+    }
+    let grad_params: Vec<&syn::GenericParam> = f
+        .type_params
+        .iter()
+        .filter(|p| match p {
+            syn::GenericParam::Type(t) => used.contains(&t.ident.to_string()),
+            syn::GenericParam::Const(c) => used.contains(&c.ident.to_string()),
+            syn::GenericParam::Lifetime(_) => false,
+        })
+        .collect();
+    let grad_names = grad_params.iter().map(|p| match p {
+        syn::GenericParam::Type(t) => &t.ident,
+        syn::GenericParam::Const(c) => &c.ident,
+        syn::GenericParam::Lifetime(l) => &l.lifetime.ident,
+    });
+    let (grad, grad_params) = if grad_params.is_empty() {
+        (quote!(Grad), TokenStream::new())
+    } else {
+        (quote!(Grad<#(#grad_names),*>), quote!(<#(#grad_params),*>))
     };
     Signature {
         params,
@@ -183,6 +237,21 @@ pub(crate) fn signature(f: &Func) -> Signature {
         lifetimes: all,
         generics,
         capture,
+        type_params,
+        grad,
+        grad_params,
+    }
+}
+
+fn idents_in(tokens: TokenStream, out: &mut BTreeSet<String>) {
+    for tt in tokens {
+        match tt {
+            proc_macro2::TokenTree::Ident(i) => {
+                out.insert(i.to_string());
+            }
+            proc_macro2::TokenTree::Group(g) => idents_in(g.stream(), out),
+            _ => {}
+        }
     }
 }
 

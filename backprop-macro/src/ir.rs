@@ -310,6 +310,10 @@ pub struct Func {
     pub params: Vec<Param>,
     /// The lifetimes the user declared, kept on the generated functions.
     pub lifetimes: Vec<syn::LifetimeParam>,
+    /// The type and const parameters, with their bounds (a `where` clause's folded in).
+    pub type_params: Vec<syn::GenericParam>,
+    /// The type parameter bounded by `Real`, when the function is generic over its float.
+    pub float_ty: Option<Ident>,
     pub ret: syn::Type,
     pub ret_kind: Kind,
     pub vars: Vec<Var>,
@@ -332,5 +336,19 @@ impl Func {
             s = self.scopes[id].parent;
         }
         false
+    }
+}
+
+/// A float constant of the function's float type: the literal (`2.0`) for `f32`/`f64`, or
+/// `T::zero()`, `T::one()`, `T::from_f64(2.0)` when the function is generic over `T: Real`.
+pub fn float_lit(float_ty: Option<&Ident>, text: &str) -> proc_macro2::TokenStream {
+    let lit = syn::LitFloat::new(text, Span::mixed_site());
+    match float_ty {
+        None => quote::quote!(#lit),
+        Some(t) => match text {
+            "0.0" => quote::quote!(#t::zero()),
+            "1.0" => quote::quote!(#t::one()),
+            _ => quote::quote!(#t::from_f64(#lit)),
+        },
     }
 }

@@ -68,7 +68,7 @@ impl Emit<'_> {
             Op::List { items, vec } => {
                 let items = items.iter().map(|o| match rules::place(o, &active) {
                     Some(p) => self.expr(&p.tangent(), 0),
-                    None => quote!(0.0),
+                    None => self.float("0.0"),
                 });
                 if *vec {
                     quote!(::std::vec![#(#items),*])
@@ -86,7 +86,7 @@ impl Emit<'_> {
             }
             // `[0.0; N]`, `vec![0.0; n]`, `[a, b]`: zeros of the same shape, written the same
             // way, so the float type is inferred from how it is used.
-            Op::Konst(k) if self.f.vars[v].kind == Kind::Seq => match zero_shaped(&k.expr) {
+            Op::Konst(k) if self.f.vars[v].kind == Kind::Seq => match zero_shaped(&k.expr, &self.float("0.0")) {
                 Some(zero) => zero,
                 None => self.zero_tangent(v),
             },
@@ -119,7 +119,7 @@ impl Emit<'_> {
                 let (private, id) = (&self.private, self.ident(v));
                 quote!(#private::zeros_like(&#id))
             }
-            _ => quote!(0.0),
+            _ => self.float("0.0"),
         }
     }
 
@@ -242,7 +242,7 @@ impl Emit<'_> {
                 let t =
                     match rules::tangent(op, E::Elem(*var, index.clone()), &|u| self.a.active[u]) {
                         Some(e) => self.expr(&e, 0),
-                        None => quote!(0.0),
+                        None => self.float("0.0"),
                     };
                 quote_spanned!(*span=> #dot[#i] = #t; #primal)
             }
@@ -287,14 +287,14 @@ impl Emit<'_> {
     }
 }
 
-fn zero_shaped(e: &syn::Expr) -> Option<TokenStream> {
+fn zero_shaped(e: &syn::Expr, zero: &TokenStream) -> Option<TokenStream> {
     match e {
         syn::Expr::Repeat(r) => {
             let len = &r.len;
-            Some(quote!([0.0; #len]))
+            Some(quote!([#zero; #len]))
         }
         syn::Expr::Array(a) => {
-            let zeros = a.elems.iter().map(|_| quote!(0.0));
+            let zeros = a.elems.iter().map(|_| zero.clone());
             Some(quote!([#(#zeros),*]))
         }
         syn::Expr::Macro(m) if m.mac.path.segments.last().is_some_and(|s| s.ident == "vec") => {
@@ -303,17 +303,17 @@ fn zero_shaped(e: &syn::Expr) -> Option<TokenStream> {
             match syn::parse2::<syn::Expr>(quote!([#tokens])).ok()? {
                 syn::Expr::Repeat(r) => {
                     let len = &r.len;
-                    Some(quote!(::std::vec![0.0; #len]))
+                    Some(quote!(::std::vec![#zero; #len]))
                 }
                 syn::Expr::Array(a) => {
-                    let zeros = a.elems.iter().map(|_| quote!(0.0));
+                    let zeros = a.elems.iter().map(|_| zero.clone());
                     Some(quote!(::std::vec![#(#zeros),*]))
                 }
                 _ => None,
             }
         }
-        syn::Expr::Paren(p) => zero_shaped(&p.expr),
-        syn::Expr::Group(g) => zero_shaped(&g.expr),
+        syn::Expr::Paren(p) => zero_shaped(&p.expr, zero),
+        syn::Expr::Group(g) => zero_shaped(&g.expr, zero),
         _ => None,
     }
 }

@@ -87,7 +87,7 @@ impl Emit<'_> {
             }
             B::SetAdj(p, e) => {
                 let dot = self.dot_place(p);
-                let value = t(e).unwrap_or_else(|| quote!(0.0));
+                let value = t(e).unwrap_or_else(|| self.float("0.0"));
                 (quote!(#dot = #value;), none)
             }
             B::AddAdj(p, e) => match t(e) {
@@ -105,9 +105,15 @@ impl Emit<'_> {
             B::Kill(p) => {
                 let dot = self.dot_place(p);
                 if matches!(p, Place::Var(v) if seq(*v)) {
-                    (none, quote!(#dot.fill(0.0);))
+                    (none, {
+                        let zero = self.float("0.0");
+                        quote!(#dot.fill(#zero);)
+                    })
                 } else {
-                    (none, quote!(#dot = 0.0;))
+                    (none, {
+                        let zero = self.float("0.0");
+                        quote!(#dot = #zero;)
+                    })
                 }
             }
             B::LetGrads(..) | B::LetPullback(..) | B::If(..) | B::For(..) | B::Nop => {
@@ -183,9 +189,11 @@ impl Emit<'_> {
                 let whole_seq = matches!(p, Place::Var(v) if self.f.vars[*v].kind != Kind::Float);
                 let pt = self.place(p);
                 if whole_seq {
-                    quote!(#pt.fill(0.0);)
+                    let zero = self.float("0.0");
+                    quote!(#pt.fill(#zero);)
                 } else {
-                    quote!(#pt = 0.0;)
+                    let zero = self.float("0.0");
+                    quote!(#pt = #zero;)
                 }
             }
             B::LetGrads(v, e) => self.b_grads(*v, e),
@@ -270,7 +278,7 @@ impl Emit<'_> {
                 let up = self.expr(&args[0], 0);
                 let dot_up = crate::rules::tangent_e(&args[0], &|u| self.a.active[u])
                     .map(|t| self.expr(&t, 0))
-                    .unwrap_or_else(|| quote!(0.0));
+                    .unwrap_or_else(|| self.float("0.0"));
                 let dot = self.dot(v);
                 quote!(let (#id, #dot) = #pb(#up, #dot_up);)
             }

@@ -283,7 +283,7 @@ impl Emit<'_> {
                 match crate::rules::tangent(op, E::Elem(var, index.clone()), &|u| self.a.active[u])
                 {
                     Some(e) => self.expr(&e, 0),
-                    None => quote!(0.0),
+                    None => self.float("0.0"),
                 };
             quote!(#save #dot[#i] = #t; #id[#i] = #value;)
         } else {

@@ -96,10 +96,7 @@ impl<'a> Emit<'a> {
                 (1, quote!(if #c { #a } else { #b }))
             }
             E::Konst(k) => (konst_prec(&k.expr), k.expr.to_token_stream()),
-            E::Lit(l) => (
-                PREC_ATOM,
-                syn::LitFloat::new(l, Span::mixed_site()).to_token_stream(),
-            ),
+            E::Lit(l) => (PREC_ATOM, self.float(l)),
             E::Bin(op, a, b) => {
                 let p = bin_prec(*op);
                 let (a, b) = (self.expr(a, p), self.expr(b, p + 1));
@@ -412,13 +409,18 @@ impl<'a> Emit<'a> {
         }
     }
 
+    /// A float constant of the function's float type (`2.0`, or `T::from_f64(2.0)`).
+    pub fn float(&self, text: &str) -> TokenStream {
+        float_lit(self.f.float_ty.as_ref(), text)
+    }
+
     pub fn zero(&self, v: VarId) -> TokenStream {
         match self.f.vars[v].kind {
             Kind::Seq | Kind::Tensor | Kind::Struct => {
                 let (private, id) = (&self.private, self.ident(v));
                 quote!(#private::zeros_like(&#id))
             }
-            Kind::Float => quote!(0.0),
+            Kind::Float => self.float("0.0"),
             _ => quote!(::core::default::Default::default()),
         }
     }

@@ -87,7 +87,7 @@ pub(crate) fn optional_tangents(f: &Func, e: &Emit) -> (Vec<TokenStream>, Vec<To
         .map(|p| {
             let (dot, id) = (e.dot(p.var), &f.vars[p.var].ident);
             let zero = match p.form {
-                ParamForm::Float => quote!(0.0),
+                ParamForm::Float => e.float("0.0"),
                 _ => quote!(#private::zeros_like(&#id)),
             };
             quote!(let #dot = match #dot {

@@ -29,8 +29,10 @@ pub(crate) fn second_order_items(
         args: call_args,
         generics,
         capture,
+        grad,
         ..
     } = sig;
+    let (zero, one) = (e.float("0.0"), e.float("1.0"));
     let backward = reverse::backward(f, a, false);
     let forward = e.forward();
     let back = e.backward(&backward);
@@ -143,9 +145,9 @@ pub(crate) fn second_order_items(
     );
     items.extend(quote! {
         #[doc = #doc_hvp]
-        pub fn hvp #generics (#(#params,)* #(#tangent_params),*) -> (#ret, Grad, Grad) {
+        pub fn hvp #generics (#(#params,)* #(#tangent_params),*) -> (#ret, #grad, #grad) {
             let (value, _, pullback) = __fob(#(#call_args,)* #(#owned_tangents),*);
-            let (#g, #h) = pullback(1.0, 0.0);
+            let (#g, #h) = pullback(#one, #zero);
             (value, #g_struct, #h_struct)
         }
     });
@@ -169,8 +171,8 @@ pub(crate) fn second_order_items(
                 let this = diff.get(k).is_some_and(|(_, d)| d.var == q.var);
                 match (&q.form, this) {
                     (ParamForm::Const, _) => quote!(::core::option::Option::None),
-                    (ParamForm::Float, true) => quote!(::core::option::Option::Some(1.0)),
-                    (ParamForm::Float, false) => quote!(::core::option::Option::Some(0.0)),
+                    (ParamForm::Float, true) => quote!(::core::option::Option::Some(#one)),
+                    (ParamForm::Float, false) => quote!(::core::option::Option::Some(#zero)),
                     (ParamForm::Seq(_) | ParamForm::Tensor(_) | ParamForm::Struct(_), true) => {
                         quote!(::core::option::Option::Some(unit))
                     }
@@ -182,7 +184,7 @@ pub(crate) fn second_order_items(
             .collect();
         let pass = quote! {
             let (value, _, pullback) = __fob(#(#clones,)* #(#tangents),*);
-            let (#g, #h) = pullback(1.0, 0.0);
+            let (#g, #h) = pullback(#one, #zero);
             if first.is_none() {
                 first = ::core::option::Option::Some((value, #g_struct));
             }
@@ -196,7 +198,7 @@ pub(crate) fn second_order_items(
                 passes.push(quote! {
                     for element in 0..#count {
                         let mut unit = #private::zeros_like(&#id);
-                        *#private::element_mut(&mut unit, element) = 1.0;
+                        *#private::element_mut(&mut unit, element) = #one;
                         #pass
                     }
                 });
@@ -208,8 +210,8 @@ pub(crate) fn second_order_items(
     );
     items.extend(quote! {
         #[doc = #doc_hessian]
-        pub fn hessian #generics (#(#params),*) -> (#ret, Grad, ::std::vec::Vec<Grad>) {
-            let mut first: ::core::option::Option<(#ret, Grad)> = ::core::option::Option::None;
+        pub fn hessian #generics (#(#params),*) -> (#ret, #grad, ::std::vec::Vec<#grad>) {
+            let mut first: ::core::option::Option<(#ret, #grad)> = ::core::option::Option::None;
             let mut rows = ::std::vec::Vec::new();
             #(#passes)*
             match first {

@@ -15,7 +15,8 @@ pub(crate) fn jacobian_items(f: &Func, e: &Emit, sig: &Signature, args: &Args) -
     let name = &f.name;
     let ret = &f.ret;
     let private = &e.private;
-    let (params, generics) = (&sig.params, &sig.generics);
+    let (params, generics, grad) = (&sig.params, &sig.generics, &sig.grad);
+    let (zero, one) = (e.float("0.0"), e.float("1.0"));
     let diff: Vec<&Param> = f.params.iter().filter(|p| p.differentiable()).collect();
     // Each pass gets its own copy of the arguments (a `Vec` passed by value is moved).
     let clones: Vec<TokenStream> = f
@@ -30,7 +31,7 @@ pub(crate) fn jacobian_items(f: &Func, e: &Emit, sig: &Signature, args: &Args) -
         let fields = diff.iter().map(|p| {
             let (field, id) = (&p.name, &f.vars[p.var].ident);
             match p.form {
-                ParamForm::Float => quote!(#field: 0.0),
+                ParamForm::Float => quote!(#field: #zero),
                 _ => quote!(#field: #private::zeros_like(&#id)),
             }
         });
@@ -43,7 +44,7 @@ pub(crate) fn jacobian_items(f: &Func, e: &Emit, sig: &Signature, args: &Args) -
         );
         items.extend(quote! {
             #[doc = #doc]
-            pub fn jacrev #generics (#(#params),*) -> (#ret, ::std::vec::Vec<Grad>) {
+            pub fn jacrev #generics (#(#params),*) -> (#ret, ::std::vec::Vec<#grad>) {
                 let (value, pullback) = vjp(#(#clones),*);
                 let rows = #private::jacobian_rows(&value, pullback, |upstream| vjp(#(#clones),*).1(upstream));
                 (value, rows)
@@ -62,8 +63,8 @@ pub(crate) fn jacobian_items(f: &Func, e: &Emit, sig: &Signature, args: &Args) -
                     let id = &f.vars[q.var].ident;
                     let by_ref = matches!(q.ty, syn::Type::Reference(_));
                     let value = match (q.form.clone(), j == k) {
-                        (ParamForm::Float, true) => quote!(1.0),
-                        (ParamForm::Float, false) => quote!(0.0),
+                        (ParamForm::Float, true) => one.clone(),
+                        (ParamForm::Float, false) => zero.clone(),
                         (_, true) => quote!(unit),
                         (_, false) => quote!(#private::zeros_like(&#id)),
                     };
@@ -94,7 +95,7 @@ pub(crate) fn jacobian_items(f: &Func, e: &Emit, sig: &Signature, args: &Args) -
                     columns.push(quote! {
                         for element in 0..#count {
                             let mut unit = #private::zeros_like(&#id);
-                            *#private::element_mut(&mut unit, element) = 1.0;
+                            *#private::element_mut(&mut unit, element) = #one;
                             #column
                             for (row, d) in rows.iter_mut().zip(column.iter()) {
                                 *#private::element_mut(&mut row.#field, element) = *d;
@@ -109,7 +110,7 @@ pub(crate) fn jacobian_items(f: &Func, e: &Emit, sig: &Signature, args: &Args) -
             .map(|q| {
                 let id = &f.vars[q.var].ident;
                 match q.form {
-                    ParamForm::Float => quote!(0.0),
+                    ParamForm::Float => zero.clone(),
                     _ if matches!(q.ty, syn::Type::Reference(_)) => {
                         quote!(&#private::zeros_like(&#id))
                     }
@@ -122,8 +123,8 @@ pub(crate) fn jacobian_items(f: &Func, e: &Emit, sig: &Signature, args: &Args) -
         );
         items.extend(quote! {
             #[doc = #doc]
-            pub fn jacfwd #generics (#(#params),*) -> (#ret, ::std::vec::Vec<Grad>) {
-                let mut out: ::core::option::Option<(#ret, ::std::vec::Vec<Grad>)> = ::core::option::Option::None;
+            pub fn jacfwd #generics (#(#params),*) -> (#ret, ::std::vec::Vec<#grad>) {
+                let mut out: ::core::option::Option<(#ret, ::std::vec::Vec<#grad>)> = ::core::option::Option::None;
                 #(#columns)*
                 match out {
                     ::core::option::Option::Some(out) => out,
@@ -192,7 +193,7 @@ pub(crate) fn jacobian_items(f: &Func, e: &Emit, sig: &Signature, args: &Args) -
     };
     items.extend(quote! {
         #[doc = #doc]
-        pub fn jacobian #generics (#(#params),*) -> (#ret, ::std::vec::Vec<Grad>) {
+        pub fn jacobian #generics (#(#params),*) -> (#ret, ::std::vec::Vec<#grad>) {
             #body
         }
     });

@@ -35,6 +35,8 @@ pub(crate) fn module(
         args: call_args,
         generics,
         capture,
+        grad,
+        grad_params,
         ..
     } = &sig;
     let private = &e.private;
@@ -101,17 +103,18 @@ pub(crate) fn module(
     let grad_struct = quote! {
         #[doc = #doc_grad_struct]
         #[derive(::core::fmt::Debug, ::core::clone::Clone, #copy ::core::cmp::PartialEq)]
-        pub struct Grad {
+        pub struct Grad #grad_params {
             #(#fields,)*
         }
     };
+    let one = e.float("1.0");
     let grad_fn = if f.ret_kind == Kind::Float {
         quote! {
             #[doc = #doc_grad]
             #[inline]
-            pub fn grad #generics (#(#params),*) -> (#ret, Grad) {
+            pub fn grad #generics (#(#params),*) -> (#ret, #grad) {
                 let (value, pullback) = vjp(#(#call_args),*);
-                (value, pullback(1.0))
+                (value, pullback(#one))
             }
         }
     } else {
@@ -122,7 +125,7 @@ pub(crate) fn module(
 
         #[doc = #doc_vjp]
         #[inline]
-        pub fn vjp #generics (#(#params),*) -> (#ret, impl ::core::ops::FnOnce(#ret) -> Grad #capture) {
+        pub fn vjp #generics (#(#params),*) -> (#ret, impl ::core::ops::FnOnce(#ret) -> #grad #capture) {
             #forward
             // Called exactly once: inlined where it is called, so the backward pass
             // optimizes together with what uses it.

@@ -43,10 +43,12 @@ impl<'e> Lower<'e> {
             .iter()
             .map(|s| s.ident.to_string())
             .collect();
-        if segments.len() == 2
-            && (segments[0] == "f64" || segments[0] == "f32")
-            && !c.args.is_empty()
-        {
+        let float_param = super::types::float_param().map(|t| t.to_string());
+        let float_type = segments.len() == 2
+            && (segments[0] == "f64"
+                || segments[0] == "f32"
+                || float_param.as_deref() == Some(segments[0].as_str()));
+        if float_type && !c.args.is_empty() {
             if let Some(&MathEntry {
                 op: math, arity, ..
             }) = Math::from_name(&segments[1])
@@ -67,6 +69,19 @@ impl<'e> Lower<'e> {
                     return Op::Math(math, receiver, args);
                 }
             }
+        }
+        // `T::zero()`, `T::from_f64(0.5)`, `f64::EPSILON`-like constructors of the float type:
+        // constants.
+        if float_type {
+            let args: Vec<Operand> = c.args.iter().map(|a| self.lower_operand(a, out)).collect();
+            if args.iter().all(|a| matches!(a, Operand::Konst(_))) {
+                return Op::Konst(self.konst(&Expr::Call(c.clone())));
+            }
+            self.errors.spanned(
+                c,
+                "#[differentiate] supports the float type's constructors (`T::zero()`, `T::one()`, `T::from_f64(0.5)`) on constants; a value that carries a derivative is already of the float type",
+            );
+            return Op::Konst(self.dummy());
         }
         let mut args = Vec::new();
         for a in c.args.iter() {

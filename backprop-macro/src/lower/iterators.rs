@@ -217,9 +217,11 @@ pub(super) fn terminal(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<
             return None;
         };
         if method == "sum" {
-            (quote!(0.0), quote!(#stmts #total = #total + #value;))
+            let zero = float_lit(super::types::float_param().as_ref(), "0.0");
+            (zero, quote!(#stmts #total = #total + #value;))
         } else {
-            (quote!(1.0), quote!(#stmts #total = #total * #value;))
+            let one = float_lit(super::types::float_param().as_ref(), "1.0");
+            (one, quote!(#stmts #total = #total * #value;))
         }
     };
     let range = chain.range();

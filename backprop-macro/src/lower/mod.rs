@@ -107,6 +107,8 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
     let sig = &item.sig;
     cx.check_signature(sig);
     let lifetimes = sig.generics.lifetimes().cloned().collect();
+    let (type_params, float_ty) = cx.type_params(&sig.generics);
+    let _float = FloatParam::set(float_ty.as_ref());
     let params = cx.lower_params(sig, args);
     let (ret, ret_kind) = cx.lower_return_type(sig);
     let signature_accepted = cx.errors.is_empty();
@@ -169,6 +171,8 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
         vis: item.vis.clone(),
         params,
         lifetimes,
+        type_params,
+        float_ty,
         ret,
         ret_kind,
         vars: cx.vars,

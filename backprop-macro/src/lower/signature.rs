@@ -16,19 +16,61 @@ impl<'e> Lower<'e> {
             self.errors
                 .spanned(v, "#[differentiate] does not support variadic functions");
         }
-        for param in sig.generics.params.iter() {
+    }
+
+    /// The type and const parameters: a function may be generic over its float type, one
+    /// type parameter bounded by `backprop::Real` (inline or in a `where` clause), and over
+    /// constants (`const N: usize`). Returns them with the `where` clause's bounds folded in,
+    /// and the float parameter.
+    pub(super) fn type_params(&mut self, generics: &syn::Generics) -> (Vec<syn::GenericParam>, Option<Ident>) {
+        let mut params = Vec::new();
+        let mut float = None;
+        for param in generics.params.iter() {
             match param {
                 syn::GenericParam::Lifetime(_) => {}
-                other => self.errors.spanned(
-                    other,
-                    "#[differentiate] does not support type or const parameters yet: write the function for `f32` or `f64`",
-                ),
+                syn::GenericParam::Const(c) => params.push(syn::GenericParam::Const(c.clone())),
+                syn::GenericParam::Type(t) => {
+                    let mut t = t.clone();
+                    for p in generics.where_clause.iter().flat_map(|w| &w.predicates) {
+                        if let syn::WherePredicate::Type(pt) = p {
+                            if matches!(&pt.bounded_ty, Type::Path(tp) if tp.path.is_ident(&t.ident)) {
+                                t.bounds.extend(pt.bounds.iter().cloned());
+                            }
+                        }
+                    }
+                    let real = t.bounds.iter().any(|b| {
+                        matches!(b, syn::TypeParamBound::Trait(tb)
+                            if tb.path.segments.last().is_some_and(|s| s.ident == "Real"))
+                    });
+                    if !real {
+                        self.errors.spanned(
+                            &t.ident,
+                            format!("#[differentiate] supports one type parameter, the float type, bounded by `backprop::Real` (`{0}: Real`): write `{0}: backprop::Real`, or the function for `f32` or `f64`", t.ident),
+                        );
+                    } else if float.is_some() {
+                        self.errors.spanned(
+                            &t.ident,
+                            "#[differentiate] supports one float type parameter (bounded by `Real`); use one type for every float of the function",
+                        );
+                    } else {
+                        float = Some(t.ident.clone());
+                    }
+                    t.default = None;
+                    params.push(syn::GenericParam::Type(t));
+                }
             }
         }
-        if let Some(w) = &sig.generics.where_clause {
-            self.errors
-                .spanned(w, "#[differentiate] does not support `where` clauses");
+        for p in generics.where_clause.iter().flat_map(|w| &w.predicates) {
+            let on_param = matches!(p, syn::WherePredicate::Type(pt)
+                if matches!(&pt.bounded_ty, Type::Path(tp) if generics.type_params().any(|t| tp.path.is_ident(&t.ident))));
+            if !on_param {
+                self.errors.spanned(
+                    p,
+                    "#[differentiate] supports `where` clauses that bound the float type parameter (`where T: Real`)",
+                );
+            }
         }
+        (params, float)
     }
 
     pub(super) fn lower_params(&mut self, sig: &syn::Signature, args: &Args) -> Vec<Param> {
@@ -94,8 +136,16 @@ impl<'e> Lower<'e> {
                 TypeClass::Int => (Kind::Int, ParamForm::Const),
                 TypeClass::Bool => (Kind::Bool, ParamForm::Const),
                 TypeClass::Unknown if in_wrt == Some(false) => (Kind::Other, ParamForm::Const),
-                // A type parameter's type: the error about generics says it already.
-                TypeClass::Unknown if sig.generics.type_params().next().is_some() => continue,
+                // A type parameter's type (not the float's): the error about generics says
+                // it already.
+                TypeClass::Unknown
+                    if sig
+                        .generics
+                        .type_params()
+                        .any(|t| matches!(&*typed.ty, Type::Path(p) if p.path.is_ident(&t.ident))) =>
+                {
+                    continue;
+                }
                 TypeClass::Unknown if struct_type(&typed.ty).is_some() => {
                     let private = self.private();
                     let inner = struct_type(&typed.ty).expect("a struct type");

@@ -15,8 +15,46 @@ pub enum TypeClass {
     Unknown,
 }
 
+thread_local! {
+    /// The function's type parameter bounded by `Real`, while it is lowered: a float too.
+    static FLOAT_PARAM: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// While the guard lives, `name` (a type parameter bounded by `Real`) is a float type.
+pub(super) struct FloatParam;
+
+impl FloatParam {
+    pub(super) fn set(name: Option<&Ident>) -> FloatParam {
+        FLOAT_PARAM.with(|f| *f.borrow_mut() = name.map(ToString::to_string));
+        FloatParam
+    }
+}
+
+impl Drop for FloatParam {
+    fn drop(&mut self) {
+        FLOAT_PARAM.with(|f| *f.borrow_mut() = None);
+    }
+}
+
+/// The float type parameter being lowered, if any.
+pub(super) fn float_param() -> Option<Ident> {
+    FLOAT_PARAM.with(|f| {
+        f.borrow()
+            .as_ref()
+            .map(|n| Ident::new(n, proc_macro2::Span::call_site()))
+    })
+}
+
 pub(super) fn is_float_type(ty: &Type) -> bool {
-    matches!(ty, Type::Path(p) if p.qself.is_none() && (p.path.is_ident("f32") || p.path.is_ident("f64")))
+    let Type::Path(p) = ty else { return false };
+    p.qself.is_none()
+        && (p.path.is_ident("f32")
+            || p.path.is_ident("f64")
+            || FLOAT_PARAM.with(|f| {
+                f.borrow()
+                    .as_ref()
+                    .is_some_and(|name| p.path.is_ident(name.as_str()))
+            }))
 }
 
 /// `Array1<T>`, `Array2<T>`, `Array<T, D>`, `ArrayView1<T>`, `ArrayView2<T>`,

@@ -1,0 +1,105 @@
+//! Functions generic over their float type (`T: backprop::Real`), used with `f32` and
+//! `f64` in one program, checked against finite differences and forward mode.
+
+use backprop::{Real, differentiate};
+
+/// The API's example: Horner's rule.
+#[differentiate]
+fn horner<T: Real>(x: T, c: &[T]) -> T {
+    let mut s = T::zero();
+    for i in 0..c.len() {
+        s = s * x + c[i];
+    }
+    s
+}
+
+#[test]
+fn horner_in_f32_and_f64() {
+    let (v, g) = horner::grad(2.0f32, &[1.0, -3.0, 2.0]);
+    let _: horner::Grad<f32> = g.clone();
+    assert_eq!(v, 0.0);
+    // d/dx (x² − 3x + 2) = 2x − 3; d/dc = (x², x, 1).
+    assert_eq!(g.x, 1.0);
+    assert_eq!(g.c, vec![4.0, 2.0, 1.0]);
+    let (v, g) = horner::grad(0.5f64, &[1.0, 0.0, 0.0, 1.0]);
+    assert_eq!(v, 0.125 + 1.0);
+    assert_eq!(g.x, 0.75);
+}
+
+/// Rosenbrock, with constants as generic code writes them and a `where` clause.
+#[differentiate(reverse, forward, hessian)]
+fn rosenbrock<T>(x: &[T]) -> T
+where
+    T: Real,
+{
+    let (a, b) = (T::one(), T::from_f64(100.0));
+    let mut s = T::zero();
+    for i in 0..x.len() - 1 {
+        let t = x[i + 1] - x[i] * x[i];
+        s += b * t * t + (a - x[i]).powi(2);
+    }
+    s
+}
+
+fn rosenbrock_f64(x: &[f64]) -> f64 {
+    (0..x.len() - 1)
+        .map(|i| 100.0 * (x[i + 1] - x[i] * x[i]).powi(2) + (1.0 - x[i]).powi(2))
+        .sum()
+}
+
+#[test]
+fn rosenbrock_generic_matches_finite_differences_and_forward_mode() {
+    let x = vec![0.3, -1.2, 0.8, 1.1];
+    let (v, g) = rosenbrock::grad(&x);
+    assert!((v - rosenbrock_f64(&x)).abs() < 1e-12);
+    for k in 0..x.len() {
+        let h = 1e-6;
+        let (mut up, mut down) = (x.clone(), x.clone());
+        up[k] += h;
+        down[k] -= h;
+        let fd = (rosenbrock_f64(&up) - rosenbrock_f64(&down)) / (2.0 * h);
+        assert!((g.x[k] - fd).abs() < 1e-5 * fd.abs().max(1.0), "{k}: {} vs {fd}", g.x[k]);
+    }
+    let dir = vec![0.5, -1.0, 0.25, 2.0];
+    let (_, dot) = rosenbrock::jvp(&x, &dir);
+    let expected: f64 = g.x.iter().zip(&dir).map(|(a, b)| a * b).sum();
+    assert!((dot - expected).abs() < 1e-9);
+    // f32 too, the same code.
+    let x32: Vec<f32> = x.iter().map(|&v| v as f32).collect();
+    let (_, g32) = rosenbrock::grad(&x32);
+    for (a, b) in g32.x.iter().zip(&g.x) {
+        assert!((*a as f64 - b).abs() < 1e-3 * b.abs().max(1.0));
+    }
+    // The Hessian against finite differences of the gradient.
+    let (_, _, rows) = rosenbrock::hessian(&x);
+    for k in 0..x.len() {
+        let h = 1e-6;
+        let (mut up, mut down) = (x.clone(), x.clone());
+        up[k] += h;
+        down[k] -= h;
+        let (gu, gd) = (rosenbrock::grad(&up).1, rosenbrock::grad(&down).1);
+        for j in 0..x.len() {
+            let fd = (gu.x[j] - gd.x[j]) / (2.0 * h);
+            assert!((rows[k].x[j] - fd).abs() < 1e-4 * fd.abs().max(1.0));
+        }
+    }
+}
+
+/// Const generics: a fixed-size array of any length.
+#[differentiate]
+fn dot_self<T: Real, const N: usize>(v: [T; N], w: T) -> T {
+    let mut s = T::zero();
+    for i in 0..N {
+        s += v[i] * v[i] * w;
+    }
+    s
+}
+
+#[test]
+fn const_generic_lengths() {
+    let (v, g) = dot_self::grad([1.0f64, 2.0, 3.0], 0.5);
+    assert_eq!(v, 7.0);
+    assert_eq!(g.v, [1.0, 2.0, 3.0]);
+    let (_, g) = dot_self::grad([1.0f32, -1.0], 2.0);
+    assert_eq!(g.v, [4.0, -4.0]);
+}
