@@ -17,10 +17,9 @@ pub use backprop_runtime::{log_softmax, ndarray, softmax, softmax_cross_entropy}
 #[doc(hidden)]
 pub mod __private {
     pub use backprop_runtime::{
-        Accumulate, Differentiable, Elements, GradOf, InlineStack, NotDifferentiable,
-        NotGenerated, Stack, ToTangent, ZerosLike, accumulate, check_differentiable, check_fits,
-        float_field,
-        check_tangent, d, element_mut, jacobian_rows, not_generated, owned_copy, steps, sub_slice,
+        Accumulate, Differentiable, Elements, GradOf, InlineStack, NotDifferentiable, NotGenerated,
+        Stack, ToTangent, ZerosLike, accumulate, check_differentiable, check_fits, check_tangent,
+        d, element_mut, float_field, jacobian_rows, not_generated, owned_copy, steps, sub_slice,
         tangent, zeros_like,
     };
     #[cfg(feature = "tensor")]

@@ -58,7 +58,11 @@ fn rosenbrock_generic_matches_finite_differences_and_forward_mode() {
         up[k] += h;
         down[k] -= h;
         let fd = (rosenbrock_f64(&up) - rosenbrock_f64(&down)) / (2.0 * h);
-        assert!((g.x[k] - fd).abs() < 1e-5 * fd.abs().max(1.0), "{k}: {} vs {fd}", g.x[k]);
+        assert!(
+            (g.x[k] - fd).abs() < 1e-5 * fd.abs().max(1.0),
+            "{k}: {} vs {fd}",
+            g.x[k]
+        );
     }
     let dir = vec![0.5, -1.0, 0.25, 2.0];
     let (_, dot) = rosenbrock::jvp(&x, &dir);

@@ -173,7 +173,10 @@ fn a_struct_parameter_gets_a_struct_gradient() {
         let fd = (up - down) / (2.0 * h);
         let mut gk = g.m.clone();
         let got = *gk.element_mut(k);
-        assert!((got - fd).abs() < 1e-6 * fd.abs().max(1.0), "element {k}: {got} vs {fd}");
+        assert!(
+            (got - fd).abs() < 1e-6 * fd.abs().max(1.0),
+            "element {k}: {got} vs {fd}"
+        );
     }
     // Forward mode along a direction, against the reverse gradient (the dot-product test).
     let mut dir = m.zeros_like();
@@ -182,7 +185,9 @@ fn a_struct_parameter_gets_a_struct_gradient() {
     }
     let (_, dot) = net::jvp(&m, &x, &dir);
     let mut gm = g.m.clone();
-    let expected: f64 = (0..n).map(|k| *gm.element_mut(k) * *dir.element_mut(k)).sum();
+    let expected: f64 = (0..n)
+        .map(|k| *gm.element_mut(k) * *dir.element_mut(k))
+        .sum();
     assert!((dot - expected).abs() < 1e-10, "{dot} vs {expected}");
 }
 
@@ -212,7 +217,10 @@ fn finite_difference_check<F: Fn(&Model) -> f64>(f: F, m: &Model, g: &ModelGrad)
         *eps.element_mut(k) = 0.0;
         let fd = (up - down) / (2.0 * h);
         let got = *g.element_mut(k);
-        assert!((got - fd).abs() < 1e-6 * fd.abs().max(1.0), "element {k}: {got} vs {fd}");
+        assert!(
+            (got - fd).abs() < 1e-6 * fd.abs().max(1.0),
+            "element {k}: {got} vs {fd}"
+        );
     }
 }
 
@@ -244,7 +252,11 @@ fn energy(q: &Quad, x: f64) -> f64 {
 
 #[test]
 fn hessians_of_struct_functions() {
-    let q = Quad { a: 0.5, b: -1.5, c: vec![1.0, 2.0] };
+    let q = Quad {
+        a: 0.5,
+        b: -1.5,
+        c: vec![1.0, 2.0],
+    };
     let x = 0.7;
     let (_, g, rows) = energy::hessian(&q, x);
     // Rows: q.a, q.b, q.c[0], q.c[1], then x.
@@ -261,17 +273,85 @@ fn hessians_of_struct_functions() {
         down.scaled_add(-h, &e);
         let (gu, gd) = (grad_at(&up, x), grad_at(&down, x));
         let fd_x = (gu.x - gd.x) / (2.0 * h);
-        assert!((rows[k].x - fd_x).abs() < 1e-6, "row {k}: {} vs {fd_x}", rows[k].x);
+        assert!(
+            (rows[k].x - fd_x).abs() < 1e-6,
+            "row {k}: {} vs {fd_x}",
+            rows[k].x
+        );
         let fd_a = (gu.q.a - gd.q.a) / (2.0 * h);
-        assert!((rows[k].q.a - fd_a).abs() < 1e-6, "row {k}: {} vs {fd_a}", rows[k].q.a);
+        assert!(
+            (rows[k].q.a - fd_a).abs() < 1e-6,
+            "row {k}: {} vs {fd_a}",
+            rows[k].q.a
+        );
         k += 1;
     }
     let (gu, gd) = (grad_at(&q, x + h), grad_at(&q, x - h));
     assert!((rows[4].q.b - (gu.q.b - gd.q.b) / (2.0 * h)).abs() < 1e-6);
     assert_eq!(g.q.c, vec![2.0 * q.c[0] * q.a, 2.0 * q.c[1] * q.a]);
     // hvp along a direction equals the Hessian times it.
-    let dq = QuadGrad { a: 1.0, b: 0.5, c: vec![0.0, -1.0] };
+    let dq = QuadGrad {
+        a: 1.0,
+        b: 0.5,
+        c: vec![0.0, -1.0],
+    };
     let (_, _, hv) = energy::hvp(&q, x, &dq, 0.25);
     let expected = rows[0].x * 1.0 + rows[1].x * 0.5 - rows[3].x + rows[4].x * 0.25;
     assert!((hv.x - expected).abs() < 1e-9, "{} vs {expected}", hv.x);
+}
+
+// ------------------------------------------------------------------ methods
+
+#[differentiate]
+impl Layer {
+    /// The layer's mean squared output against a target: a method of `&self`.
+    #[differentiate(reverse, forward)]
+    pub fn fit(&self, x: &Array1<f64>, target: f64) -> f64 {
+        let y = x.dot(&self.w) + &self.b;
+        let d = y.sum() - target;
+        d * d
+    }
+
+    /// Second order, with respect to `self` only.
+    #[differentiate(hessian, wrt(self))]
+    pub fn norm(&self, scale: f64) -> f64 {
+        (&self.w * &self.w).sum() * scale + (&self.b * &self.b).sum()
+    }
+
+    /// Untouched: no attribute.
+    pub fn width(&self) -> usize {
+        self.b.len()
+    }
+}
+
+#[test]
+fn methods_have_derivatives() {
+    let l = model().hidden;
+    let x = array![0.3, -0.7];
+    let (value, g) = l.fit_grad(&x, 1.0);
+    assert_eq!(value, l.fit(&x, 1.0));
+    // The module beside the block, named after the type and the method, says the same.
+    let (_, same) = layer_fit::grad(&l, &x, 1.0);
+    assert_eq!(g, same);
+    // d/dtarget = -2 d.
+    let d = (x.dot(&l.w) + &l.b).sum() - 1.0;
+    assert!((g.target + 2.0 * d).abs() < 1e-12);
+    // d/db_j = 2 d, d/dw_ij = 2 d x_i.
+    assert_eq!(g.this.b, array![2.0 * d, 2.0 * d]);
+    assert!((g.this.w[[1, 0]] - 2.0 * d * x[1]).abs() < 1e-12);
+    // Forward mode along a direction against the gradient.
+    let mut dir = l.zeros_like();
+    dir.w[[0, 1]] = 1.0;
+    dir.b[0] = -0.5;
+    let (_, dot) = l.fit_jvp(&x, 1.0, &dir, &array![0.0, 0.0], 0.25);
+    let expected = g.this.w[[0, 1]] - 0.5 * g.this.b[0] + 0.25 * g.target;
+    assert!((dot - expected).abs() < 1e-12);
+    assert_eq!(l.width(), 2);
+    // Second order: the norm's Hessian is diagonal, 2·scale on weights and 2 on biases.
+    let (_, g, rows) = l.norm_hessian(3.0);
+    assert_eq!(g.this.b, array![1.0, -1.0]);
+    assert_eq!(rows.len(), 6);
+    assert_eq!(rows[0].this.w[[0, 0]], 6.0);
+    assert_eq!(rows[5].this.b[1], 2.0);
+    assert_eq!(rows[5].this.w[[0, 0]], 0.0);
 }

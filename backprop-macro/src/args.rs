@@ -125,7 +125,7 @@ fn parse_one(
             }
             let content;
             let parens = syn::parenthesized!(content in input);
-            let names = content.parse_terminated(<Ident as syn::parse::Parse>::parse, Token![,])?;
+            let names = content.parse_terminated(syn::ext::IdentExt::parse_any, Token![,])?;
             if names.is_empty() {
                 return Err(syn::Error::new(
                     parens.span.join(),

@@ -185,7 +185,11 @@ fn collect_names(tokens: TokenStream, names: &mut BTreeSet<String>) {
             TokenTree::Group(g) => collect_names(g.stream(), names),
             TokenTree::Ident(i) => {
                 let name = i.to_string();
-                names.insert(if after_quote { format!("'{name}") } else { name });
+                names.insert(if after_quote {
+                    format!("'{name}")
+                } else {
+                    name
+                });
             }
             TokenTree::Punct(p) => {
                 after_quote = p.as_char() == '\'';
@@ -218,7 +222,8 @@ fn items(
             quote_spanned!(ty.span()=> <#ty as #private::Differentiable>::Grad)
         })
         .collect();
-    let tuple = matches!(&input.data, syn::Data::Struct(s) if matches!(s.fields, syn::Fields::Unnamed(_)));
+    let tuple =
+        matches!(&input.data, syn::Data::Struct(s) if matches!(s.fields, syn::Fields::Unnamed(_)));
     let doc = format!(
         "The gradient of [`{name}`], written by `#[derive(Differentiable)]`: one field per differentiable field of `{name}`, same name, holding that field's gradient (integer, `bool` and `#[differentiable(constant)]` fields have none)."
     );
@@ -254,7 +259,9 @@ fn items(
         Some(first) => quote!(<#first as #private::Elements>::Elem),
         None => quote!(f64),
     };
-    let lengths = grads.iter().map(|m| quote!(#private::Elements::count(&self.#m)));
+    let lengths = grads
+        .iter()
+        .map(|m| quote!(#private::Elements::count(&self.#m)));
     let pick = grads.iter().map(|m| {
         quote! {
             let n = #private::Elements::count(&self.#m);

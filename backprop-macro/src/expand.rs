@@ -16,8 +16,11 @@ use syn::visit_mut::VisitMut;
 
 pub(crate) use crate::items::*;
 
-pub fn differentiate(attr: TokenStream, item: TokenStream) -> TokenStream {
+pub(crate) fn differentiate(attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
+    if let Ok(block) = syn::parse2::<syn::ItemImpl>(item.clone()) {
+        return crate::methods::differentiate_impl(attr, block);
+    }
     let args = args::parse(attr, &mut errors);
     let item_fn = match syn::parse2::<syn::ItemFn>(item.clone()) {
         Ok(f) => f,

@@ -40,6 +40,8 @@
 //! - `items/forward.rs`: `jvp`, `__jvp`.
 //! - `items/jacobian.rs`: `jacobian`, `jacrev`, `jacfwd`.
 //! - `items/hessian.rs`: `__fob`, `hvp`, `hessian`.
+//! - `methods.rs`: `#[differentiate]` on an `impl` block: a module per marked method, and
+//!   methods forwarding to it.
 //! - `missing.rs`: stubs for the items the arguments leave out.
 //! - `expand.rs`: end to end, signatures, lint allowances, the stand-in for a rejected function.
 //! - `dump.rs`: `Debug` for the IR, and dumps of the analysis and the backward pass.
@@ -57,6 +59,7 @@ mod expand;
 mod ir;
 mod items;
 mod lower;
+mod methods;
 mod missing;
 mod names;
 mod ops;

@@ -130,7 +130,10 @@ fn expansion_benchmark() {
         .split(',')
         .map(|s| s.parse::<usize>().expect("a size"))
     {
-        for mode in std::env::var("BACKPROP_MODES").unwrap_or(",reverse,hessian".into()).split(',') {
+        for mode in std::env::var("BACKPROP_MODES")
+            .unwrap_or(",reverse,hessian".into())
+            .split(',')
+        {
             let mut f: syn::ItemFn = syn::parse_str(&straight_line(ops, mode)).expect("parses");
             f.attrs.clear();
             let args: proc_macro2::TokenStream = mode.parse().expect("tokens");

@@ -61,7 +61,9 @@ impl Emit<'_> {
                 let (dot, path) = (self.dot(f.root), f.path_tokens());
                 match (f.by_ref, self.fob) {
                     (true, false) => quote_spanned!(f.span=> &#dot #path),
-                    (true, true) => quote_spanned!(f.span=> ::core::clone::Clone::clone(&#dot #path)),
+                    (true, true) => {
+                        quote_spanned!(f.span=> ::core::clone::Clone::clone(&#dot #path))
+                    }
                     (false, _) => quote_spanned!(f.span=> #dot #path),
                 }
             }
@@ -86,10 +88,12 @@ impl Emit<'_> {
             }
             // `[0.0; N]`, `vec![0.0; n]`, `[a, b]`: zeros of the same shape, written the same
             // way, so the float type is inferred from how it is used.
-            Op::Konst(k) if self.f.vars[v].kind == Kind::Seq => match zero_shaped(&k.expr, &self.float("0.0")) {
-                Some(zero) => zero,
-                None => self.zero_tangent(v),
-            },
+            Op::Konst(k) if self.f.vars[v].kind == Kind::Seq => {
+                match zero_shaped(&k.expr, &self.float("0.0")) {
+                    Some(zero) => zero,
+                    None => self.zero_tangent(v),
+                }
+            }
             _ if self.tensor_op(op) || self.f.vars[v].kind == Kind::Tensor => {
                 match rules::tangent_tensor(op, E::Var(v), &active) {
                     // Another value's tangent as it is (`y = x + 1.0`): a copy, since `dot_x`

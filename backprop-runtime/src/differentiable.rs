@@ -71,7 +71,11 @@ impl<T: Real> Differentiable for Vec<T> {
     type Grad = Vec<T>;
     #[inline]
     fn scaled_add(&mut self, alpha: f64, g: &Vec<T>) {
-        assert_eq!(self.len(), g.len(), "scaled_add: a gradient of another length");
+        assert_eq!(
+            self.len(),
+            g.len(),
+            "scaled_add: a gradient of another length"
+        );
         let alpha = T::from_f64(alpha);
         for (x, g) in self.iter_mut().zip(g) {
             *x += alpha * *g;
@@ -89,7 +93,9 @@ impl<A: Real, D: ndarray::Dimension> Differentiable for ndarray::Array<A, D> {
     #[inline]
     fn scaled_add(&mut self, alpha: f64, g: &ndarray::Array<A, D>) {
         let alpha = A::from_f64(alpha);
-        ndarray::Zip::from(self).and(g).for_each(|x, &g| *x += alpha * g);
+        ndarray::Zip::from(self)
+            .and(g)
+            .for_each(|x, &g| *x += alpha * g);
     }
     #[inline]
     fn fits(&self, g: &ndarray::Array<A, D>) -> bool {
@@ -109,7 +115,9 @@ pub fn check_fits<T: Differentiable + ?Sized>(x: &T, dot: &T::Grad, name: &str) 
 #[cold]
 #[inline(never)]
 fn tangent_misfit(name: &str) -> ! {
-    panic!("jvp: the tangent `dot_{name}` does not have the shape of `{name}` (a field's length or array shape differs)")
+    panic!(
+        "jvp: the tangent `dot_{name}` does not have the shape of `{name}` (a field's length or array shape differs)"
+    )
 }
 
 /// A field of a struct parameter that a differentiated function reads as a float.

@@ -225,4 +225,3 @@ pub(crate) fn second_order_items(
     });
     items
 }
-

@@ -38,7 +38,10 @@ fn key(root: &Ident, path: &[syn::Member]) -> String {
 }
 
 /// `m.hidden.w` with `m` one of `roots`: the root and the fields.
-fn chain_parts<'a>(expr: &'a Expr, roots: &BTreeSet<String>) -> Option<(&'a Ident, Vec<syn::Member>)> {
+fn chain_parts<'a>(
+    expr: &'a Expr,
+    roots: &BTreeSet<String>,
+) -> Option<(&'a Ident, Vec<syn::Member>)> {
     let mut path = Vec::new();
     let mut e = expr;
     loop {

@@ -22,7 +22,10 @@ impl<'e> Lower<'e> {
     /// type parameter bounded by `backprop::Real` (inline or in a `where` clause), and over
     /// constants (`const N: usize`). Returns them with the `where` clause's bounds folded in,
     /// and the float parameter.
-    pub(super) fn type_params(&mut self, generics: &syn::Generics) -> (Vec<syn::GenericParam>, Option<Ident>) {
+    pub(super) fn type_params(
+        &mut self,
+        generics: &syn::Generics,
+    ) -> (Vec<syn::GenericParam>, Option<Ident>) {
         let mut params = Vec::new();
         let mut float = None;
         for param in generics.params.iter() {
@@ -33,7 +36,8 @@ impl<'e> Lower<'e> {
                     let mut t = t.clone();
                     for p in generics.where_clause.iter().flat_map(|w| &w.predicates) {
                         if let syn::WherePredicate::Type(pt) = p {
-                            if matches!(&pt.bounded_ty, Type::Path(tp) if tp.path.is_ident(&t.ident)) {
+                            if matches!(&pt.bounded_ty, Type::Path(tp) if tp.path.is_ident(&t.ident))
+                            {
                                 t.bounds.extend(pt.bounds.iter().cloned());
                             }
                         }
@@ -99,7 +103,7 @@ impl<'e> Lower<'e> {
                 syn::FnArg::Receiver(r) => {
                     self.errors.spanned(
                         r,
-                        "#[differentiate] supports free functions, not methods: make `self` an ordinary parameter",
+                        "#[differentiate] on a method needs the attribute on its `impl` block too (`#[differentiate] impl Model { #[differentiate] fn loss(&self, ..) .. }`): the gradient's struct lives in a module beside the block",
                     );
                     continue;
                 }
@@ -139,10 +143,9 @@ impl<'e> Lower<'e> {
                 // A type parameter's type (not the float's): the error about generics says
                 // it already.
                 TypeClass::Unknown
-                    if sig
-                        .generics
-                        .type_params()
-                        .any(|t| matches!(&*typed.ty, Type::Path(p) if p.path.is_ident(&t.ident))) =>
+                    if sig.generics.type_params().any(
+                        |t| matches!(&*typed.ty, Type::Path(p) if p.path.is_ident(&t.ident)),
+                    ) =>
                 {
                     continue;
                 }

@@ -1,0 +1,283 @@
+//! `#[differentiate]` on an `impl` block: the methods in it marked `#[differentiate(..)]`
+//! get derivatives. An attribute on a method alone can only add methods, and a gradient
+//! needs a struct, so the block carries the attribute too.
+//!
+//! For `fn loss(&self, x: ..) -> f32` in `impl Mlp`, beside the block: a module
+//! `mlp_loss` with everything a free function's module has (`Grad` with a field `this` for
+//! `self`, `grad`, `vjp`, `jvp`, ...), taking the receiver as its first argument; and in the
+//! block, methods that forward to it: `loss_grad`, `loss_jvp`, `loss_hvp`, `loss_hessian`
+//! (those the arguments generate).
+
+use crate::args;
+use crate::diag::Errors;
+use crate::lower::{TypeClass, classify};
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::{ToTokens, format_ident, quote};
+use syn::spanned::Spanned;
+
+/// The name the receiver takes in the module's functions (and its gradient's field).
+const THIS: &str = "this";
+
+pub fn differentiate_impl(attr: TokenStream, mut block: syn::ItemImpl) -> TokenStream {
+    let mut errors = Errors::default();
+    if !attr.is_empty() {
+        errors.spanned(
+            &attr,
+            "on an `impl` block, #[differentiate] takes no arguments: put them on each method (`#[differentiate(forward)] fn ...`)",
+        );
+    }
+    if let Some((path, _)) = &block.trait_ {
+        errors.spanned(
+            path,
+            "#[differentiate] differentiates methods of an inherent `impl` block (`impl Model { .. }`), not of a trait implementation",
+        );
+    }
+    if !block.generics.params.is_empty() {
+        errors.spanned(
+            &block.generics.params,
+            "#[differentiate] does not support generic `impl` blocks yet: differentiate a free function generic over `T: Real` instead",
+        );
+    }
+    let self_ty = (*block.self_ty).clone();
+    let type_name = match &self_ty {
+        syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    };
+    let Some(type_name) = type_name else {
+        errors.spanned(
+            &self_ty,
+            "#[differentiate] differentiates methods of a named struct",
+        );
+        let errors = errors.into_compile_errors();
+        return quote!(#block #errors);
+    };
+    if !errors.is_empty() {
+        let errors = errors.into_compile_errors();
+        return quote!(#block #errors);
+    }
+    let mut beside = TokenStream::new();
+    let mut forwarders = Vec::new();
+    for item in &mut block.items {
+        let syn::ImplItem::Fn(method) = item else {
+            continue;
+        };
+        let Some(at) = method.attrs.iter().position(|a| {
+            a.path()
+                .segments
+                .last()
+                .is_some_and(|s| s.ident == "differentiate")
+        }) else {
+            continue;
+        };
+        let attr = method.attrs.remove(at);
+        let args = match attr.meta {
+            syn::Meta::List(list) => list.tokens,
+            _ => TokenStream::new(),
+        };
+        match free_function(method, &self_ty, &type_name) {
+            Ok(free) => {
+                let module = free.sig.ident.clone();
+                forwarders.extend(forwarding_methods(method, &module, &args, &mut errors));
+                let args = rename_self(args);
+                beside.extend(crate::expand::differentiate(args, free.to_token_stream()));
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    block.items.extend(forwarders);
+    let errors = errors.into_compile_errors();
+    quote!(#block #beside #errors)
+}
+
+/// `fn loss(&self, x: X) -> R { body }` as `fn mlp_loss(this: &Mlp, x: X) -> R { body }`,
+/// `self` renamed in the body.
+fn free_function(
+    method: &syn::ImplItemFn,
+    self_ty: &syn::Type,
+    type_name: &str,
+) -> syn::Result<syn::ItemFn> {
+    let mut sig = method.sig.clone();
+    let this = syn::Ident::new(THIS, Span::call_site());
+    let Some(syn::FnArg::Receiver(receiver)) = sig.inputs.first().cloned() else {
+        return Err(syn::Error::new(
+            sig.ident.span(),
+            "#[differentiate] on a method needs a receiver (`&self` or `self`): an associated function without one can be a free function",
+        ));
+    };
+    let ty: syn::Type = match &receiver.kind {
+        syn::ReceiverKind::Reference(and, lifetime, None) => {
+            syn::parse_quote!(#and #lifetime #self_ty)
+        }
+        syn::ReceiverKind::Value if receiver.mutability.is_none() => self_ty.clone(),
+        _ => {
+            return Err(syn::Error::new(
+                receiver.span(),
+                "#[differentiate] supports `&self` and `self` receivers (writes through `&mut self` or to `mut self` have no gradient it can track)",
+            ));
+        }
+    };
+    let first: syn::FnArg = syn::parse_quote!(#this: #ty);
+    sig.inputs[0] = first;
+    sig.ident = format_ident!("{}_{}", snake(type_name), sig.ident);
+    let body = rename_self_in(method.block.to_token_stream(), self_ty);
+    let block: syn::Block = syn::parse2(body)?;
+    let vis = &method.vis;
+    Ok(syn::parse_quote! {
+        #[doc(hidden)]
+        #[allow(dead_code)]
+        #vis #sig #block
+    })
+}
+
+/// `self` → `this` and `Self` → the type, token by token (macros in the body included).
+fn rename_self_in(tokens: TokenStream, self_ty: &syn::Type) -> TokenStream {
+    tokens
+        .into_iter()
+        .flat_map(|tt| -> Vec<TokenTree> {
+            match tt {
+                TokenTree::Ident(i) if i == "self" => {
+                    vec![TokenTree::Ident(syn::Ident::new(THIS, i.span()))]
+                }
+                TokenTree::Ident(i) if i == "Self" => {
+                    self_ty.to_token_stream().into_iter().collect()
+                }
+                TokenTree::Group(g) => {
+                    let mut group =
+                        proc_macro2::Group::new(g.delimiter(), rename_self_in(g.stream(), self_ty));
+                    group.set_span(g.span());
+                    vec![TokenTree::Group(group)]
+                }
+                other => vec![other],
+            }
+        })
+        .collect()
+}
+
+/// `wrt(self, x)` → `wrt(this, x)`.
+fn rename_self(args: TokenStream) -> TokenStream {
+    rename_self_in(args, &syn::parse_quote!(Self))
+}
+
+/// `MlpModel` → `mlp_model`.
+fn snake(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `loss_grad`, `loss_jvp`, `loss_hvp`, `loss_hessian` in the block, each calling the
+/// module's function of the same name with `self` first: the ones the arguments generate.
+fn forwarding_methods(
+    method: &syn::ImplItemFn,
+    module: &syn::Ident,
+    args: &TokenStream,
+    errors: &mut Errors,
+) -> Vec<syn::ImplItem> {
+    let parsed = args::parse(args.clone(), errors);
+    let sig = &method.sig;
+    let ret = match &sig.output {
+        syn::ReturnType::Type(_, t) => (**t).clone(),
+        syn::ReturnType::Default => return Vec::new(),
+    };
+    let scalar = matches!(classify(&ret), TypeClass::Float);
+    let receiver = &sig.inputs[0];
+    let rest: Vec<&syn::PatType> = sig
+        .inputs
+        .iter()
+        .skip(1)
+        .filter_map(|a| match a {
+            syn::FnArg::Typed(t) => Some(t),
+            syn::FnArg::Receiver(_) => None,
+        })
+        .collect();
+    let names: Vec<&syn::Pat> = rest.iter().map(|t| &*t.pat).collect();
+    let in_wrt = |name: &str| {
+        parsed
+            .wrt
+            .as_ref()
+            .is_none_or(|w| w.iter().any(|n| n == name))
+    };
+    // Tangents: one per differentiable parameter, `self`'s first (its gradient's type).
+    let self_by_ref = matches!(receiver, syn::FnArg::Receiver(r) if matches!(r.kind, syn::ReceiverKind::Reference(..)));
+    let krate = &parsed.krate;
+    let mut tangents = Vec::new();
+    if in_wrt("self") {
+        let ty = if self_by_ref {
+            quote!(&<Self as #krate::__private::Differentiable>::Grad)
+        } else {
+            quote!(<Self as #krate::__private::Differentiable>::Grad)
+        };
+        tangents.push((format_ident!("dot_{}", THIS), ty));
+    }
+    for t in &rest {
+        let syn::Pat::Ident(p) = &*t.pat else {
+            continue;
+        };
+        let differentiable = !matches!(classify(&t.ty), TypeClass::Int | TypeClass::Bool);
+        if differentiable && in_wrt(&p.ident.to_string()) {
+            tangents.push((format_ident!("dot_{}", p.ident), t.ty.to_token_stream()));
+        }
+    }
+    let tangent_params = tangents.iter().map(|(n, t)| quote!(#n: #t));
+    let tangent_names: Vec<&syn::Ident> = tangents.iter().map(|(n, _)| n).collect();
+    let (generics, where_clause) = (&sig.generics, &sig.generics.where_clause);
+    let name = &sig.ident;
+    let vis = &method.vis;
+    let reverse = parsed.reverse;
+    let mut out = Vec::new();
+    let mut add = |suffix: &str, params: TokenStream, call: TokenStream, output: TokenStream| {
+        let fn_name = format_ident!("{}_{}", name, suffix);
+        let f = format_ident!("{}", suffix);
+        let doc =
+            format!("[`{module}::{f}`]({module}::{f}) of [`{name}`](Self::{name}), as a method.");
+        out.push(syn::parse_quote! {
+            #[doc = #doc]
+            #[inline]
+            #vis fn #fn_name #generics (#receiver, #params) -> #output #where_clause {
+                #module::#f(self, #call)
+            }
+        });
+    };
+    let params = quote!(#(#rest),*);
+    if reverse && scalar {
+        add(
+            "grad",
+            params.clone(),
+            quote!(#(#names),*),
+            quote!((#ret, #module::Grad)),
+        );
+    }
+    if parsed.forward || parsed.hessian {
+        add(
+            "jvp",
+            quote!(#(#rest,)* #(#tangent_params),*),
+            quote!(#(#names,)* #(#tangent_names),*),
+            quote!((#ret, #ret)),
+        );
+    }
+    if parsed.hessian && scalar {
+        let tangent_params = tangents.iter().map(|(n, t)| quote!(#n: #t));
+        add(
+            "hvp",
+            quote!(#(#rest,)* #(#tangent_params),*),
+            quote!(#(#names,)* #(#tangent_names),*),
+            quote!((#ret, #module::Grad, #module::Grad)),
+        );
+        add(
+            "hessian",
+            params,
+            quote!(#(#names),*),
+            quote!((#ret, #module::Grad, ::std::vec::Vec<#module::Grad>)),
+        );
+    }
+    out
+}
