@@ -112,6 +112,16 @@ fn differentiable_fields(fields: &syn::Fields, errors: &mut Errors) -> Vec<Field
             );
             continue;
         }
+        if let Some(what) = without_gradient(&field.ty) {
+            let name = field_name(field, index);
+            errors.spanned(
+                &field.ty,
+                format!(
+                    "the field `{name}` has no gradient ({what}): mark it `#[differentiable(constant)]`; differentiable fields are floats, `[T; N]`, `Vec<T>`, ndarray arrays and structs deriving `Differentiable`"
+                ),
+            );
+            continue;
+        }
         let (member, grad_member) = match &field.ident {
             Some(ident) => (
                 syn::Member::Named(ident.clone()),
@@ -135,6 +145,47 @@ fn differentiable_fields(fields: &syn::Fields, errors: &mut Errors) -> Vec<Field
         });
     }
     out
+}
+
+/// Standard types that are never differentiable, caught here so the error is one, at the
+/// field (the compiler would report the missing trait once per generated item).
+fn without_gradient(ty: &syn::Type) -> Option<&'static str> {
+    match ty {
+        syn::Type::Tuple(_) => Some("a tuple"),
+        syn::Type::FnPtr(_) => Some("a function pointer"),
+        syn::Type::Path(p) if p.qself.is_none() => {
+            let last = p.path.segments.last()?;
+            const NAMES: &[(&str, &str)] = &[
+                ("String", "text"),
+                ("char", "a character"),
+                ("Option", "an `Option`"),
+                ("Box", "a `Box`"),
+                ("Rc", "an `Rc`"),
+                ("Arc", "an `Arc`"),
+                ("HashMap", "a map"),
+                ("BTreeMap", "a map"),
+                ("HashSet", "a set"),
+                ("BTreeSet", "a set"),
+                ("PathBuf", "a path"),
+                ("Cell", "a `Cell`"),
+                ("RefCell", "a `RefCell`"),
+            ];
+            let name = last.ident.to_string();
+            if let Some((_, what)) = NAMES.iter().find(|(n, _)| *n == name) {
+                return Some(what);
+            }
+            // `Vec<String>`, `[u8; 4]`-like sequences of something else than floats.
+            if name == "Vec" {
+                if let syn::PathArguments::AngleBracketed(g) = &last.arguments {
+                    if let Some(syn::GenericArgument::Type(t)) = g.args.first() {
+                        return without_gradient(t).map(|_| "a `Vec` of values with no gradient");
+                    }
+                }
+            }
+            None
+        }
+        _ => None,
+    }
 }
 
 fn field_name(field: &syn::Field, index: usize) -> String {

@@ -280,7 +280,10 @@ impl<'a> Emit<'a> {
             }
             Op::Dot(..) | Op::Reduce(..) => self.tensor_forward(op),
             Op::Field(f) => {
-                let (root, path) = (self.ident(f.root), f.path_tokens());
+                // The root named at the chain, so errors point at what the body reads.
+                let root = self.ident(f.root);
+                let root = Ident::new(&root.to_string(), root.span().located_at(f.span));
+                let path = f.path_tokens();
                 if f.by_ref {
                     quote_spanned!(f.span=> &#root #path)
                 } else {
