@@ -1,6 +1,8 @@
 //! Functions generic over their float type (`T: backprop::Real`), used with `f32` and
 //! `f64` in one program, checked against finite differences and forward mode.
 
+#![allow(clippy::needless_range_loop)]
+
 use backprop::{Real, differentiate};
 
 /// The API's example: Horner's rule.

@@ -2,6 +2,7 @@
 //! differentiated functions.
 
 #![cfg(feature = "tensor")]
+#![allow(clippy::needless_range_loop)]
 
 use backprop::__private::{Accumulate, Elements, ZerosLike};
 use backprop::Differentiable;
@@ -263,12 +264,11 @@ fn hessians_of_struct_functions() {
     assert_eq!(rows.len(), 5);
     let h = 1e-5;
     let grad_at = |q: &Quad, x: f64| energy::grad(q, x).1;
-    let mut k = 0;
-    for field in 0..4 {
+    for k in 0..4 {
         let mut up = q.clone();
         let mut down = q.clone();
         let mut e = q.zeros_like();
-        *e.element_mut(field) = 1.0;
+        *e.element_mut(k) = 1.0;
         up.scaled_add(h, &e);
         down.scaled_add(-h, &e);
         let (gu, gd) = (grad_at(&up, x), grad_at(&down, x));
@@ -284,7 +284,6 @@ fn hessians_of_struct_functions() {
             "row {k}: {} vs {fd_a}",
             rows[k].q.a
         );
-        k += 1;
     }
     let (gu, gd) = (grad_at(&q, x + h), grad_at(&q, x - h));
     assert!((rows[4].q.b - (gu.q.b - gd.q.b) / (2.0 * h)).abs() < 1e-6);
@@ -354,4 +353,70 @@ fn methods_have_derivatives() {
     assert_eq!(rows[0].this.w[[0, 0]], 6.0);
     assert_eq!(rows[5].this.b[1], 2.0);
     assert_eq!(rows[5].this.w[[0, 0]], 0.0);
+}
+
+// ------------------------------------------------- more of the body: branches, gates, Jacobians
+
+/// A vector result: its Jacobian has one `Grad` per output.
+#[differentiate(reverse, forward)]
+fn outputs(q: &Quad, x: f64) -> [f64; 2] {
+    let first = if x > 0.0 { q.a * x } else { q.b * x };
+    [first, backprop::sigmoid(q.c[0] * q.b)]
+}
+
+#[test]
+fn jacobians_of_struct_functions() {
+    let q = Quad {
+        a: 0.5,
+        b: -1.5,
+        c: vec![1.0, 2.0],
+    };
+    let (value, rows) = outputs::jacobian(&q, 0.7);
+    assert_eq!(value, outputs(&q, 0.7));
+    assert_eq!(rows[0].q.a, 0.7);
+    assert_eq!(rows[0].q.b, 0.0);
+    assert_eq!(rows[0].x, 0.5);
+    let s = backprop::sigmoid(q.c[0] * q.b);
+    let ds = s * (1.0 - s);
+    assert!((rows[1].q.b - ds * q.c[0]).abs() < 1e-12);
+    assert!((rows[1].q.c[0] - ds * q.b).abs() < 1e-12);
+    assert_eq!(rows[1].q.c[1], 0.0);
+    // The other branch reads another field.
+    let (_, rows) = outputs::jacobian(&q, -0.7);
+    assert_eq!((rows[0].q.a, rows[0].q.b), (0.0, -0.7));
+}
+
+/// A generic struct in a generic function: `Grad<T>` holds a `WeightsGrad<T>`.
+#[derive(Differentiable, Clone, Debug)]
+pub struct Weights<T: backprop::Real> {
+    pub w: Vec<T>,
+    pub bias: T,
+}
+
+#[differentiate]
+fn affine<T: backprop::Real>(p: &Weights<T>, x: &[T]) -> T {
+    let mut s = p.bias;
+    for i in 0..x.len() {
+        s += p.w[i] * x[i];
+    }
+    s * s
+}
+
+#[test]
+fn generic_structs_in_generic_functions() {
+    let p = Weights {
+        w: vec![1.0f32, -2.0],
+        bias: 0.5,
+    };
+    let (v, g): (f32, affine::Grad<f32>) = affine::grad(&p, &[3.0, 1.0]);
+    // s = 0.5 + 3 − 2 = 1.5.
+    assert_eq!(v, 2.25);
+    assert_eq!(g.p.bias, 3.0);
+    assert_eq!(g.p.w, vec![9.0, 3.0]);
+    assert_eq!(g.x, vec![3.0, -6.0]);
+    let p64 = Weights {
+        w: vec![1.0f64],
+        bias: 0.0,
+    };
+    assert_eq!(affine::grad(&p64, &[2.0]).1.p.w, vec![8.0]);
 }

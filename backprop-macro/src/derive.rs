@@ -188,6 +188,34 @@ fn without_gradient(ty: &syn::Type) -> Option<&'static str> {
     }
 }
 
+/// Whether a field's gradient has the field's own type: floats, `Vec`s and arrays of them,
+/// owned ndarray arrays (`Array1<f64>`, `Array<T, D>`; not views).
+fn is_own_gradient(ty: &syn::Type) -> bool {
+    match (classify(ty), ty) {
+        (TypeClass::Float, _) => true,
+        (TypeClass::Seq(_), syn::Type::Array(_)) => true,
+        (TypeClass::Seq(_), syn::Type::Path(p)) => {
+            p.path.segments.last().is_some_and(|s| s.ident == "Vec")
+        }
+        (TypeClass::Tensor(..), syn::Type::Path(p)) => p.path.segments.last().is_some_and(|s| {
+            let name = s.ident.to_string();
+            matches!(
+                name.as_str(),
+                "Array"
+                    | "Array0"
+                    | "Array1"
+                    | "Array2"
+                    | "Array3"
+                    | "Array4"
+                    | "Array5"
+                    | "Array6"
+                    | "ArrayD"
+            )
+        }),
+        _ => false,
+    }
+}
+
 fn field_name(field: &syn::Field, index: usize) -> String {
     field
         .ident
@@ -269,8 +297,13 @@ fn items(
         .iter()
         .map(|f| {
             let ty = &f.ty;
-            // Spanned at the field: a type with no gradient is reported there.
-            quote_spanned!(ty.span()=> <#ty as #private::Differentiable>::Grad)
+            if is_own_gradient(ty) {
+                // A float, a `Vec` or array of floats, an owned ndarray array: its own type.
+                quote!(#ty)
+            } else {
+                // Spanned at the field: a type with no gradient is reported there.
+                quote_spanned!(ty.span()=> <#ty as #private::Differentiable>::Grad)
+            }
         })
         .collect();
     let tuple =

@@ -5,18 +5,42 @@
 
 use std::path::{Path, PathBuf};
 
-/// Expands every `#[differentiate]` function of a source file; other items stay as they are.
+/// Expands every `#[differentiate]` function and `impl` block and every
+/// `#[derive(Differentiable)]` of a source file; other items stay as they are.
 pub fn expand_file(source: &str) -> String {
     let file: syn::File = syn::parse_str(source).expect("snapshot input parses");
     let mut out = proc_macro2::TokenStream::new();
     for mut item in file.items {
+        let differentiate = |attrs: &mut Vec<syn::Attribute>| {
+            let at = attrs
+                .iter()
+                .position(|a| a.path().is_ident("differentiate"));
+            at.map(|i| attrs.remove(i))
+        };
         let attr = match &mut item {
-            syn::Item::Fn(f) => {
-                let at = f
-                    .attrs
-                    .iter()
-                    .position(|a| a.path().is_ident("differentiate"));
-                at.map(|i| f.attrs.remove(i))
+            syn::Item::Fn(f) => differentiate(&mut f.attrs),
+            syn::Item::Impl(i) => differentiate(&mut i.attrs),
+            syn::Item::Struct(s) => {
+                // `#[derive(Differentiable)]`: the struct with the other derives, then what
+                // the derive writes.
+                let derived = s.attrs.iter().position(|a| a.path().is_ident("derive"));
+                if let Some(at) = derived {
+                    let list: syn::punctuated::Punctuated<syn::Path, syn::Token![,]> = s.attrs[at]
+                        .parse_args_with(syn::punctuated::Punctuated::parse_terminated)
+                        .expect("a derive list");
+                    let others: Vec<&syn::Path> = list
+                        .iter()
+                        .filter(|p| !p.is_ident("Differentiable"))
+                        .collect();
+                    if others.len() != list.len() {
+                        let input = quote::ToTokens::to_token_stream(&*s);
+                        s.attrs[at] = syn::parse_quote!(#[derive(#(#others),*)]);
+                        out.extend(quote::ToTokens::to_token_stream(&*s));
+                        out.extend(crate::derive::derive(input));
+                        continue;
+                    }
+                }
+                None
             }
             _ => None,
         };

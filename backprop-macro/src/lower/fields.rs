@@ -310,9 +310,7 @@ impl Lower<'_> {
         let (root, path) = chain_parts(expr, &self.field_roots)?;
         // The root must still be the parameter (not a local that shadows it).
         let var = self.lookup(&root.to_string())?;
-        if self.vars[var].param.is_none() {
-            return None;
-        }
+        self.vars[var].param?;
         self.fields.get(&key(root, &path)).copied()
     }
 }
