@@ -178,9 +178,9 @@ pub mod loss {
                 Grad {
                     l: {
                         let mut grad = ::backprop::__private::zeros_like(&l);
-                        ::backprop::__private::accumulate(&mut grad.b, grad_l_b);
-                        ::backprop::__private::accumulate(&mut grad.scale, grad_l_scale);
-                        ::backprop::__private::accumulate(&mut grad.w, grad_l_w);
+                        grad.b = grad_l_b;
+                        grad.scale = grad_l_scale;
+                        grad.w = grad_l_w;
                         grad
                     },
                 }
@@ -339,11 +339,8 @@ pub mod layer_penalty {
                 Grad {
                     this: {
                         let mut grad = ::backprop::__private::zeros_like(&this);
-                        ::backprop::__private::accumulate(
-                            &mut grad.scale,
-                            grad_this_scale,
-                        );
-                        ::backprop::__private::accumulate(&mut grad.w, grad_this_w);
+                        grad.scale = grad_this_scale;
+                        grad.w = grad_this_w;
                         grad
                     },
                 }

@@ -382,7 +382,7 @@ impl<'a> Emit<'a> {
             self.zero(p.var)
         };
         let private = &self.private;
-        let fields: Vec<TokenStream> = self
+        let reads: Vec<(VarId, &FieldRead)> = self
             .f
             .body
             .stmts
@@ -392,13 +392,30 @@ impl<'a> Emit<'a> {
                     var,
                     op: Op::Field(field),
                     ..
-                } if field.root == p.var && declared.contains(var) => {
-                    // Spanned at the chain: a field the gradient lacks (a constant one) is
-                    // reported where the body reads it.
-                    let (adj, path) = (self.derived(d, *var), field.path_tokens());
-                    Some(quote_spanned!(field.span=> #private::accumulate(&mut grad #path, #adj);))
-                }
+                } if field.root == p.var && declared.contains(var) => Some((*var, field)),
                 _ => None,
+            })
+            .collect();
+        // A field no other read overlaps (`m.hidden` and `m.hidden.w` do) takes its gradient
+        // as it is, when nothing else went into the struct's: no addition over zeros.
+        let alone = |field: &FieldRead| {
+            !declared.contains(&p.var)
+                && reads.iter().all(|(_, other)| {
+                    std::ptr::eq(*other, field)
+                        || !(other.path.starts_with(&field.path) || field.path.starts_with(&other.path))
+                })
+        };
+        let fields: Vec<TokenStream> = reads
+            .iter()
+            .map(|(var, field)| {
+                // Spanned at the chain: a field the gradient lacks (a constant one) is
+                // reported where the body reads it.
+                let (adj, path) = (self.derived(d, *var), field.path_tokens());
+                if alone(field) {
+                    quote_spanned!(field.span=> grad #path = #adj;)
+                } else {
+                    quote_spanned!(field.span=> #private::accumulate(&mut grad #path, #adj);)
+                }
             })
             .collect();
         if fields.is_empty() {
