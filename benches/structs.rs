@@ -12,7 +12,7 @@ mod mlp;
 
 use backprop::ndarray::{Array1, Array2};
 use backprop::{Differentiable, Real, differentiate, relu, softmax_cross_entropy};
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, criterion_group};
 use mlp::*;
 use std::hint::black_box;
 
@@ -107,7 +107,9 @@ pub fn rosenbrock_f32(x: &[f32]) -> f32 {
 fn generic_float(c: &mut Criterion) {
     let mut group = c.benchmark_group("rosenbrock_f32");
     for n in [1000usize, 100_000] {
-        let x: Vec<f32> = (0..n).map(|i| ((i * 37 % 101) as f32) / 101.0 - 0.5).collect();
+        let x: Vec<f32> = (0..n)
+            .map(|i| ((i * 37 % 101) as f32) / 101.0 - 0.5)
+            .collect();
         assert_eq!(rosenbrock::grad(&x).1.x, rosenbrock_f32::grad(&x).1.x);
         for round in 0..2 {
             group.bench_function(BenchmarkId::new(format!("generic n={n}"), round), |b| {
@@ -121,5 +123,58 @@ fn generic_float(c: &mut Criterion) {
     group.finish();
 }
 
+/// The two steps timed in alternating blocks (40 blocks of 100 steps each, the first few
+/// dropped as warm-up), medians of the per-step times: a steadier ratio on a noisy machine
+/// than two criterion runs one after the other. `BACKPROP_AB=1 cargo bench -p
+/// backprop-benches --bench structs` prints it (and runs nothing else).
+fn alternating() {
+    let (x, labels, p) = setup();
+    let m = Mlp {
+        hidden: Layer {
+            w: p.w1.clone(),
+            b: p.b1.clone(),
+        },
+        out: Layer {
+            w: p.w2.clone(),
+            b: p.b2.clone(),
+        },
+    };
+    let block = |f: &dyn Fn()| {
+        let start = std::time::Instant::now();
+        for _ in 0..100 {
+            f();
+        }
+        start.elapsed().as_secs_f64() / 100.0
+    };
+    let (mut loose, mut structs) = (Vec::new(), Vec::new());
+    for round in 0..44 {
+        let a = block(&|| drop(black_box(generated_step(black_box(&x), &labels, &p))));
+        let b = block(&|| drop(black_box(struct_step(black_box(&x), &labels, &m))));
+        if round >= 4 {
+            loose.push(a);
+            structs.push(b);
+        }
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (a, b) = (median(&mut loose), median(&mut structs));
+    println!(
+        "mlp step, medians of 40 alternating blocks: loose parameters {:.1} µs, struct {:.1} µs, struct / loose {:.3}",
+        a * 1e6,
+        b * 1e6,
+        b / a
+    );
+}
+
 criterion_group!(benches, training_step, generic_float);
-criterion_main!(benches);
+
+fn main() {
+    if std::env::var_os("BACKPROP_AB").is_some() {
+        alternating();
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

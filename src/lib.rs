@@ -19,8 +19,8 @@ pub mod __private {
     pub use backprop_runtime::{
         Accumulate, Differentiable, Elements, GradOf, InlineStack, NotDifferentiable, NotGenerated,
         Stack, ToTangent, ZerosLike, accumulate, check_differentiable, check_fits, check_tangent,
-        d, element_mut, float_field, jacobian_rows, not_generated, owned_copy, steps, sub_slice,
-        tangent, zeros_like,
+        d, element_mut, empty_grad, fill_zeros, float_field, jacobian_rows, not_generated,
+        owned_copy, steps, sub_slice, tangent, zeros_like,
     };
     #[cfg(feature = "tensor")]
     pub use backprop_runtime::{ndarray, tensor, zero_out};

@@ -333,6 +333,12 @@ fn items(
             .map(|m| quote!(#private::ZerosLike::zeros_like(&self.#m)))
             .collect(),
     );
+    let empty = build(
+        members
+            .iter()
+            .map(|m| quote!(#private::Differentiable::empty_grad(&self.#m)))
+            .collect(),
+    );
     let grad_zeros = build(
         grads
             .iter()
@@ -370,6 +376,14 @@ fn items(
             #[inline]
             fn fits(&self, g: &Self::Grad) -> bool {
                 true #(&& #private::Differentiable::fits(&self.#members, &g.#grads))*
+            }
+            #[inline]
+            fn empty_grad(&self) -> Self::Grad {
+                #empty
+            }
+            #[inline]
+            fn fill_zeros(&self, g: &mut Self::Grad) {
+                #(#private::Differentiable::fill_zeros(&self.#members, &mut g.#grads);)*
             }
         }
 

@@ -22,6 +22,20 @@ pub trait Differentiable {
 
     /// Whether `g` has `self`'s shape: the same lengths and array shapes, field by field.
     fn fits(&self, g: &Self::Grad) -> bool;
+
+    /// A gradient that holds no storage yet (empty arrays and `Vec`s, zero floats), for
+    /// derivative code to move the gradients of the fields it read into; [`fill_zeros`]
+    /// then completes it.
+    ///
+    /// [`fill_zeros`]: Differentiable::fill_zeros
+    #[doc(hidden)]
+    fn empty_grad(&self) -> Self::Grad;
+
+    /// Gives every field of `g` still empty (see [`empty_grad`]) zeros of `self`'s shape.
+    ///
+    /// [`empty_grad`]: Differentiable::empty_grad
+    #[doc(hidden)]
+    fn fill_zeros(&self, g: &mut Self::Grad);
 }
 
 macro_rules! float_differentiable {
@@ -36,6 +50,12 @@ macro_rules! float_differentiable {
             fn fits(&self, _: &$t) -> bool {
                 true
             }
+            #[inline]
+            fn empty_grad(&self) -> $t {
+                0.0
+            }
+            #[inline]
+            fn fill_zeros(&self, _: &mut $t) {}
         }
 
         impl crate::Elements for $t {
@@ -65,6 +85,12 @@ impl<T: Real, const N: usize> Differentiable for [T; N] {
     fn fits(&self, _: &[T; N]) -> bool {
         true
     }
+    #[inline]
+    fn empty_grad(&self) -> [T; N] {
+        [T::zero(); N]
+    }
+    #[inline]
+    fn fill_zeros(&self, _: &mut [T; N]) {}
 }
 
 impl<T: Real> Differentiable for Vec<T> {
@@ -85,6 +111,16 @@ impl<T: Real> Differentiable for Vec<T> {
     fn fits(&self, g: &Vec<T>) -> bool {
         self.len() == g.len()
     }
+    #[inline]
+    fn empty_grad(&self) -> Vec<T> {
+        Vec::new()
+    }
+    #[inline]
+    fn fill_zeros(&self, g: &mut Vec<T>) {
+        if g.is_empty() && !self.is_empty() {
+            *g = vec![T::zero(); self.len()];
+        }
+    }
 }
 
 #[cfg(feature = "tensor")]
@@ -101,6 +137,20 @@ impl<A: Real, D: ndarray::Dimension> Differentiable for ndarray::Array<A, D> {
     fn fits(&self, g: &ndarray::Array<A, D>) -> bool {
         self.shape() == g.shape()
     }
+    #[inline]
+    fn empty_grad(&self) -> ndarray::Array<A, D> {
+        let mut dim = self.raw_dim();
+        for d in dim.slice_mut() {
+            *d = 0;
+        }
+        ndarray::Array::from_shape_vec(dim, Vec::new()).expect("an empty array")
+    }
+    #[inline]
+    fn fill_zeros(&self, g: &mut ndarray::Array<A, D>) {
+        if g.is_empty() && !self.is_empty() {
+            *g = ndarray::Array::zeros(self.raw_dim());
+        }
+    }
 }
 
 /// `jvp`'s check that the tangent `dot_x` of a struct parameter `x` has its shape, field by
@@ -110,6 +160,19 @@ pub fn check_fits<T: Differentiable + ?Sized>(x: &T, dot: &T::Grad, name: &str) 
     if !x.fits(dot) {
         tangent_misfit(name);
     }
+}
+
+/// `empty_grad(x)`: a struct parameter's gradient before the gradients of its fields move
+/// in (see [`Differentiable::empty_grad`]).
+#[inline]
+pub fn empty_grad<T: Differentiable + ?Sized>(x: &T) -> T::Grad {
+    x.empty_grad()
+}
+
+/// `fill_zeros(x, &mut g)`: zeros for the fields of `g` nothing moved in.
+#[inline]
+pub fn fill_zeros<T: Differentiable + ?Sized>(x: &T, g: &mut T::Grad) {
+    x.fill_zeros(g);
 }
 
 #[cold]
@@ -152,5 +215,17 @@ mod tests {
         a.scaled_add(1.0, &[1.0, 2.0, 3.0]);
         assert_eq!(a, [2.0, 3.0, 4.0]);
         assert!(!vec![0.0f64; 2].fits(&vec![0.0; 3]));
+    }
+
+    #[test]
+    fn empty_gradients_fill_with_zeros_of_the_right_shape() {
+        let v = vec![1.0f64, 2.0];
+        let mut g = v.empty_grad();
+        assert!(g.is_empty());
+        v.fill_zeros(&mut g);
+        assert_eq!(g, vec![0.0, 0.0]);
+        let mut moved = vec![3.0, 4.0];
+        v.fill_zeros(&mut moved);
+        assert_eq!(moved, vec![3.0, 4.0]);
     }
 }

@@ -26,7 +26,9 @@ mod tensor_gates;
 #[cfg(feature = "tensor")]
 pub use ndarray;
 
-pub use differentiable::{Differentiable, FloatField, check_fits, float_field};
+pub use differentiable::{
+    Differentiable, FloatField, check_fits, empty_grad, fill_zeros, float_field,
+};
 pub use gates::{Activation, maximum, minimum, relu, sigmoid, sub_slice};
 pub use grad::{
     Accumulate, Elements, GradOf, NotDifferentiable, NotGenerated, OwnedCopy, SameShape, ToTangent,

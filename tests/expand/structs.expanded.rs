@@ -35,6 +35,20 @@ impl ::backprop::__private::Differentiable for Layer {
             && ::backprop::__private::Differentiable::fits(&self.b, &g.b)
             && ::backprop::__private::Differentiable::fits(&self.scale, &g.scale)
     }
+    #[inline]
+    fn empty_grad(&self) -> Self::Grad {
+        LayerGrad {
+            w: ::backprop::__private::Differentiable::empty_grad(&self.w),
+            b: ::backprop::__private::Differentiable::empty_grad(&self.b),
+            scale: ::backprop::__private::Differentiable::empty_grad(&self.scale),
+        }
+    }
+    #[inline]
+    fn fill_zeros(&self, g: &mut Self::Grad) {
+        ::backprop::__private::Differentiable::fill_zeros(&self.w, &mut g.w);
+        ::backprop::__private::Differentiable::fill_zeros(&self.b, &mut g.b);
+        ::backprop::__private::Differentiable::fill_zeros(&self.scale, &mut g.scale);
+    }
 }
 impl ::backprop::__private::GradOf for Layer {
     type Grad = LayerGrad;
@@ -177,10 +191,11 @@ pub mod loss {
                 );
                 Grad {
                     l: {
-                        let mut grad = ::backprop::__private::zeros_like(&l);
+                        let mut grad = ::backprop::__private::empty_grad(l);
                         grad.b = grad_l_b;
                         grad.scale = grad_l_scale;
                         grad.w = grad_l_w;
+                        ::backprop::__private::fill_zeros(l, &mut grad);
                         grad
                     },
                 }
@@ -338,9 +353,10 @@ pub mod layer_penalty {
                 );
                 Grad {
                     this: {
-                        let mut grad = ::backprop::__private::zeros_like(&this);
+                        let mut grad = ::backprop::__private::empty_grad(this);
                         grad.scale = grad_this_scale;
                         grad.w = grad_this_w;
+                        ::backprop::__private::fill_zeros(this, &mut grad);
                         grad
                     },
                 }

@@ -402,31 +402,49 @@ impl<'a> Emit<'a> {
             !declared.contains(&p.var)
                 && reads.iter().all(|(_, other)| {
                     std::ptr::eq(*other, field)
-                        || !(other.path.starts_with(&field.path) || field.path.starts_with(&other.path))
+                        || !(other.path.starts_with(&field.path)
+                            || field.path.starts_with(&other.path))
                 })
         };
-        let fields: Vec<TokenStream> = reads
+        // Spanned at the chain: a field the gradient lacks (a constant one) is reported where
+        // the body reads it.
+        let (moved, added): (Vec<_>, Vec<_>) = reads.iter().partition(|(_, field)| alone(field));
+        let moved: Vec<TokenStream> = moved
             .iter()
             .map(|(var, field)| {
-                // Spanned at the chain: a field the gradient lacks (a constant one) is
-                // reported where the body reads it.
                 let (adj, path) = (self.derived(d, *var), field.path_tokens());
-                if alone(field) {
-                    quote_spanned!(field.span=> grad #path = #adj;)
-                } else {
-                    quote_spanned!(field.span=> #private::accumulate(&mut grad #path, #adj);)
-                }
+                quote_spanned!(field.span=> grad #path = #adj;)
             })
             .collect();
-        if fields.is_empty() {
-            base
-        } else {
-            quote!({
-                let mut grad = #base;
-                #(#fields)*
-                grad
-            })
+        let added = added.iter().map(|(var, field)| {
+            let (adj, path) = (self.derived(d, *var), field.path_tokens());
+            quote_spanned!(field.span=> #private::accumulate(&mut grad #path, #adj);)
+        });
+        if reads.is_empty() {
+            return base;
         }
+        if moved.is_empty() {
+            return quote!({
+                let mut grad = #base;
+                #(#added)*
+                grad
+            });
+        }
+        // The fields' gradients move into a gradient with no storage yet; the fields no read
+        // reached get zeros of their shape (no zeros allocated for the others).
+        let id = self.ident(p.var);
+        let root = if matches!(p.ty, syn::Type::Reference(_)) {
+            quote!(#id)
+        } else {
+            quote!(&#id)
+        };
+        quote!({
+            let mut grad = #private::empty_grad(#root);
+            #(#moved)*
+            #private::fill_zeros(#root, &mut grad);
+            #(#added)*
+            grad
+        })
     }
 
     /// A float constant of the function's float type (`2.0`, or `T::from_f64(2.0)`).
