@@ -420,3 +420,50 @@ fn generic_structs_in_generic_functions() {
     };
     assert_eq!(affine::grad(&p64, &[2.0]).1.p.w, vec![8.0]);
 }
+
+/// Fields in loops over their elements, iterator chains, transposes and reductions.
+#[differentiate(wrt(m))]
+fn field_methods(m: &Model, x: &Array1<f64>) -> f64 {
+    let mut s = 0.0;
+    for v in m.v.iter() {
+        s += v * v;
+    }
+    for (i, t) in m.taps.iter().enumerate() {
+        s += t * (i as f64);
+    }
+    let total: f64 = m.v.iter().map(|a| a * 2.0).sum();
+    let w = m.hidden.w.t().dot(x);
+    s + total
+        + w.sum()
+        + m.out.w.sum_axis(backprop::ndarray::Axis(0)).sum()
+        + backprop::sigmoid(m.scale)
+}
+
+#[test]
+fn fields_in_loops_chains_and_reductions() {
+    let m = model();
+    let x = array![0.5, 1.5];
+    let (_, g) = field_methods::grad(&m, &x);
+    finite_difference_check(|m| field_methods(m, &x), &m, &g.m);
+}
+
+/// `self` by value.
+#[differentiate]
+impl Quad {
+    #[differentiate]
+    pub fn spread(self, t: f64) -> f64 {
+        self.a * t + self.b * t * t
+    }
+}
+
+#[test]
+fn methods_taking_self_by_value() {
+    let q = Quad {
+        a: 1.0,
+        b: 2.0,
+        c: vec![],
+    };
+    let (v, g) = q.clone().spread_grad(3.0);
+    assert_eq!(v, 21.0);
+    assert_eq!((g.this.a, g.this.b, g.t), (3.0, 9.0, 13.0));
+}

@@ -43,30 +43,33 @@ pub fn differentiate_impl(attr: TokenStream, mut block: syn::ItemImpl) -> TokenS
         syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
         _ => None,
     };
-    let Some(type_name) = type_name else {
-        errors.spanned(
-            &self_ty,
-            "#[differentiate] differentiates methods of a named struct",
-        );
-        let errors = errors.into_compile_errors();
-        return quote!(#block #errors);
+    let type_name = match type_name {
+        Some(name) if errors.is_empty() => name,
+        other => {
+            if other.is_none() {
+                errors.spanned(
+                    &self_ty,
+                    "#[differentiate] differentiates methods of a named struct",
+                );
+            }
+            // The block as it is, without the methods' attributes: one error, not one more
+            // per method.
+            for item in &mut block.items {
+                if let syn::ImplItem::Fn(method) = item {
+                    method.attrs.retain(|a| !is_differentiate(a));
+                }
+            }
+            let errors = errors.into_compile_errors();
+            return quote!(#block #errors);
+        }
     };
-    if !errors.is_empty() {
-        let errors = errors.into_compile_errors();
-        return quote!(#block #errors);
-    }
     let mut beside = TokenStream::new();
     let mut forwarders = Vec::new();
     for item in &mut block.items {
         let syn::ImplItem::Fn(method) = item else {
             continue;
         };
-        let Some(at) = method.attrs.iter().position(|a| {
-            a.path()
-                .segments
-                .last()
-                .is_some_and(|s| s.ident == "differentiate")
-        }) else {
+        let Some(at) = method.attrs.iter().position(is_differentiate) else {
             continue;
         };
         let attr = method.attrs.remove(at);
@@ -87,6 +90,13 @@ pub fn differentiate_impl(attr: TokenStream, mut block: syn::ItemImpl) -> TokenS
     block.items.extend(forwarders);
     let errors = errors.into_compile_errors();
     quote!(#block #beside #errors)
+}
+
+fn is_differentiate(a: &syn::Attribute) -> bool {
+    a.path()
+        .segments
+        .last()
+        .is_some_and(|s| s.ident == "differentiate")
 }
 
 /// `fn loss(&self, x: X) -> R { body }` as `fn mlp_loss(this: &Mlp, x: X) -> R { body }`,

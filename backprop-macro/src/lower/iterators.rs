@@ -41,6 +41,8 @@ fn source(expr: &Expr) -> Option<&Expr> {
 fn path_of(expr: &Expr) -> Option<&Expr> {
     match strip(expr) {
         e @ Expr::Path(p) if p.path.get_ident().is_some() => Some(e),
+        // A field chain of a struct parameter (`m.v`): `is_seq` decides.
+        e @ Expr::Field(_) => Some(e),
         _ => None,
     }
 }
