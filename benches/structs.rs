@@ -49,18 +49,21 @@ fn struct_step(x: &Array2<f32>, labels: &[usize], m: &Mlp) -> (f32, MlpGrad) {
     (loss, g)
 }
 
+/// The loose parameters of `common/mlp.rs` as the struct.
+fn as_struct(p: &Params) -> Mlp {
+    let layer = |w: &Array2<f32>, b: &Array1<f32>| Layer {
+        w: w.clone(),
+        b: b.clone(),
+    };
+    Mlp {
+        hidden: layer(&p.w1, &p.b1),
+        out: layer(&p.w2, &p.b2),
+    }
+}
+
 fn training_step(c: &mut Criterion) {
     let (x, labels, p) = setup();
-    let m = Mlp {
-        hidden: Layer {
-            w: p.w1.clone(),
-            b: p.b1.clone(),
-        },
-        out: Layer {
-            w: p.w2.clone(),
-            b: p.b2.clone(),
-        },
-    };
+    let m = as_struct(&p);
     // The same step: the same loss and the same new parameters, bit for bit.
     let (loose_loss, loose) = generated_step(&x, &labels, &p);
     let (struct_loss, mine) = struct_step(&x, &labels, &m);
@@ -129,16 +132,7 @@ fn generic_float(c: &mut Criterion) {
 /// backprop-benches --bench structs` prints it (and runs nothing else).
 fn alternating() {
     let (x, labels, p) = setup();
-    let m = Mlp {
-        hidden: Layer {
-            w: p.w1.clone(),
-            b: p.b1.clone(),
-        },
-        out: Layer {
-            w: p.w2.clone(),
-            b: p.b2.clone(),
-        },
-    };
+    let m = as_struct(&p);
     let block = |f: &dyn Fn()| {
         let start = std::time::Instant::now();
         for _ in 0..100 {

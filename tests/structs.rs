@@ -159,26 +159,8 @@ fn a_struct_parameter_gets_a_struct_gradient() {
     let x = array![0.3, -0.7];
     let (value, g) = net::grad(&m, &x);
     assert_eq!(value, net(&m, &x));
-    let mut check = m.clone();
-    let mut eps = m.zeros_like();
-    let n = eps.count();
-    for k in 0..n {
-        *eps.element_mut(k) = 1.0;
-        let h = 1e-6;
-        check.scaled_add(h, &eps);
-        let up = net(&check, &x);
-        check.scaled_add(-2.0 * h, &eps);
-        let down = net(&check, &x);
-        check.scaled_add(h, &eps);
-        *eps.element_mut(k) = 0.0;
-        let fd = (up - down) / (2.0 * h);
-        let mut gk = g.m.clone();
-        let got = *gk.element_mut(k);
-        assert!(
-            (got - fd).abs() < 1e-6 * fd.abs().max(1.0),
-            "element {k}: {got} vs {fd}"
-        );
-    }
+    finite_difference_check(|m| net(m, &x), &m, &g.m);
+    let n = g.m.count();
     // Forward mode along a direction, against the reverse gradient (the dot-product test).
     let mut dir = m.zeros_like();
     for k in 0..n {
