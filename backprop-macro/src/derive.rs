@@ -352,6 +352,15 @@ fn items(
     let lengths = grads
         .iter()
         .map(|m| quote!(#private::Elements::count(&self.#m)));
+    let read = grads.iter().map(|m| {
+        quote! {
+            let n = #private::Elements::count(&self.#m);
+            if i < n {
+                return #private::Elements::element(&self.#m, i);
+            }
+            i -= n;
+        }
+    });
     let pick = grads.iter().map(|m| {
         quote! {
             let n = #private::Elements::count(&self.#m);
@@ -425,6 +434,11 @@ fn items(
             type Elem = #elem;
             fn count(&self) -> usize {
                 0 #(+ #lengths)*
+            }
+            #[allow(unused_mut)]
+            fn element(&self, mut i: usize) -> Self::Elem {
+                #(#read)*
+                ::core::panic!("element {} is past the end of a {}", i, #what)
             }
             #[allow(unused_mut)]
             fn element_mut(&mut self, mut i: usize) -> &mut Self::Elem {

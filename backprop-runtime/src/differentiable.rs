@@ -63,6 +63,10 @@ macro_rules! float_differentiable {
             fn count(&self) -> usize {
                 1
             }
+            fn element(&self, i: usize) -> $t {
+                assert_eq!(i, 0, "element {i} of a float");
+                *self
+            }
             fn element_mut(&mut self, i: usize) -> &mut $t {
                 assert_eq!(i, 0, "element {i} of a float");
                 self

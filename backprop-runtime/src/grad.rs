@@ -286,6 +286,8 @@ pub trait Elements {
     type Elem: crate::Real;
     /// How many elements.
     fn count(&self) -> usize;
+    /// The `i`-th element's value.
+    fn element(&self, i: usize) -> Self::Elem;
     /// The `i`-th element.
     fn element_mut(&mut self, i: usize) -> &mut Self::Elem;
 }
@@ -294,6 +296,9 @@ impl<T: crate::Real> Elements for Vec<T> {
     type Elem = T;
     fn count(&self) -> usize {
         self.len()
+    }
+    fn element(&self, i: usize) -> T {
+        self[i]
     }
     fn element_mut(&mut self, i: usize) -> &mut T {
         &mut self[i]
@@ -305,9 +310,18 @@ impl<T: crate::Real, const N: usize> Elements for [T; N] {
     fn count(&self) -> usize {
         N
     }
+    fn element(&self, i: usize) -> T {
+        self[i]
+    }
     fn element_mut(&mut self, i: usize) -> &mut T {
         &mut self[i]
     }
+}
+
+/// `element(&x, i)`: the `i`-th element of a result, in order.
+#[inline]
+pub fn element<X: Elements>(x: &X, i: usize) -> X::Elem {
+    x.element(i)
 }
 
 /// `*element_mut(x, i) = v`: the `i`-th element of a result or gradient.

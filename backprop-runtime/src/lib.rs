@@ -19,6 +19,7 @@ mod gates;
 mod grad;
 mod real;
 mod stack;
+mod tuple;
 #[cfg(feature = "tensor")]
 pub mod tensor;
 #[cfg(feature = "tensor")]
@@ -32,10 +33,11 @@ pub use differentiable::{
 pub use gates::{Activation, maximum, minimum, relu, sigmoid, sub_slice};
 pub use grad::{
     Accumulate, Elements, GradOf, NotDifferentiable, NotGenerated, OwnedCopy, SameShape, ToTangent,
-    ZerosLike, accumulate, check_differentiable, check_tangent, element_mut, jacobian_rows,
+    ZerosLike, accumulate, check_differentiable, check_tangent, element, element_mut, jacobian_rows,
     not_generated, owned_copy, tangent, zeros_like,
 };
 pub use real::{Real, d};
+pub use tuple::{TupleArray, array_tuple, tuple_array};
 pub use stack::{
     InlineStack, IntoSteps, LoopIndex, POOL_BUFFERS, Stack, Steps, release_pool, steps,
 };

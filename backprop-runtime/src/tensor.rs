@@ -280,6 +280,13 @@ impl<A: Real, D: Dimension> crate::Elements for Array<A, D> {
     fn count(&self) -> usize {
         self.len()
     }
+    fn element(&self, i: usize) -> A {
+        match self.as_slice() {
+            Some(s) => s[i],
+            // Logical order, whatever the memory layout.
+            None => *self.iter().nth(i).expect("an element in range"),
+        }
+    }
     fn element_mut(&mut self, i: usize) -> &mut A {
         let shape = self.shape().to_vec();
         if self.is_standard_layout() && i < self.len() {
