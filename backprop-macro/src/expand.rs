@@ -110,6 +110,9 @@ pub struct Signature {
     pub grad: TokenStream,
     /// Its declaration's parameters: `<T: Real>`, or nothing.
     pub grad_params: TokenStream,
+    /// The result's type in the public items: the tuple for a tuple result (which the
+    /// generated code computes as an array), the result's type otherwise.
+    pub ret: TokenStream,
 }
 
 struct NameLifetimes<'a> {
@@ -234,6 +237,10 @@ pub(crate) fn signature(f: &Func) -> Signature {
     } else {
         (quote!(Grad<#(#grad_names),*>), quote!(<#(#grad_params),*>))
     };
+    let ret = match &f.tuple_ret {
+        Some(t) => t.to_token_stream(),
+        None => f.ret.to_token_stream(),
+    };
     Signature {
         params,
         args,
@@ -243,6 +250,7 @@ pub(crate) fn signature(f: &Func) -> Signature {
         type_params,
         grad,
         grad_params,
+        ret,
     }
 }
 

@@ -129,6 +129,9 @@ pub struct Call {
     pub recompute: bool,
     /// `&x[a..b]`, lowered to the runtime's `sub_slice` gate: the result is a new sequence.
     pub sub_slice: bool,
+    /// The callee returns a tuple, which the caller reads as the array the callee computes
+    /// it as (`__vjp` gives that array; a plain call is converted).
+    pub tuple: bool,
     pub span: Span,
 }
 
@@ -314,8 +317,12 @@ pub struct Func {
     pub type_params: Vec<syn::GenericParam>,
     /// The type parameter bounded by `Real`, when the function is generic over its float.
     pub float_ty: Option<Ident>,
+    /// The result's type, as the generated code computes it: a tuple result `(T, T)` is the
+    /// array `[T; 2]` there.
     pub ret: syn::Type,
     pub ret_kind: Kind,
+    /// The tuple type of a tuple result, which the public items take and give.
+    pub tuple_ret: Option<syn::Type>,
     pub vars: Vec<Var>,
     pub scopes: Vec<Scope>,
     pub body: Block,

@@ -73,8 +73,7 @@ impl Item {
 
 fn stub(f: &Func, e: &Emit, sig: &Signature, item: Item, message: &str) -> TokenStream {
     let private = &e.private;
-    let ret = &f.ret;
-    let (params, grad) = (&sig.params, &sig.grad);
+    let (params, grad, ret) = (&sig.params, &sig.grad, &sig.ret);
     let tangents: Vec<TokenStream> = f
         .params
         .iter()

@@ -19,11 +19,11 @@ mod gates;
 mod grad;
 mod real;
 mod stack;
-mod tuple;
 #[cfg(feature = "tensor")]
 pub mod tensor;
 #[cfg(feature = "tensor")]
 mod tensor_gates;
+mod tuple;
 #[cfg(feature = "tensor")]
 pub use ndarray;
 
@@ -33,11 +33,10 @@ pub use differentiable::{
 pub use gates::{Activation, maximum, minimum, relu, sigmoid, sub_slice};
 pub use grad::{
     Accumulate, Elements, GradOf, NotDifferentiable, NotGenerated, OwnedCopy, SameShape, ToTangent,
-    ZerosLike, accumulate, check_differentiable, check_tangent, element, element_mut, jacobian_rows,
-    not_generated, owned_copy, tangent, zeros_like,
+    ZerosLike, accumulate, check_differentiable, check_tangent, element, element_mut,
+    jacobian_rows, not_generated, owned_copy, tangent, zeros_like,
 };
 pub use real::{Real, d};
-pub use tuple::{TupleArray, array_tuple, tuple_array};
 pub use stack::{
     InlineStack, IntoSteps, LoopIndex, POOL_BUFFERS, Stack, Steps, release_pool, steps,
 };
@@ -45,3 +44,4 @@ pub use stack::{
 pub use tensor::{ZeroOut, zero_out};
 #[cfg(feature = "tensor")]
 pub use tensor::{log_softmax, softmax, softmax_cross_entropy};
+pub use tuple::{TupleArray, array_tuple, tuple_array};

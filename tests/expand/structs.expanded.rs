@@ -97,6 +97,25 @@ impl ::backprop::__private::Elements for LayerGrad {
             + ::backprop::__private::Elements::count(&self.scale)
     }
     #[allow(unused_mut)]
+    fn element(&self, mut i: usize) -> Self::Elem {
+        let n = ::backprop::__private::Elements::count(&self.w);
+        if i < n {
+            return ::backprop::__private::Elements::element(&self.w, i);
+        }
+        i -= n;
+        let n = ::backprop::__private::Elements::count(&self.b);
+        if i < n {
+            return ::backprop::__private::Elements::element(&self.b, i);
+        }
+        i -= n;
+        let n = ::backprop::__private::Elements::count(&self.scale);
+        if i < n {
+            return ::backprop::__private::Elements::element(&self.scale, i);
+        }
+        i -= n;
+        ::core::panic!("element {} is past the end of a {}", i, "`LayerGrad`")
+    }
+    #[allow(unused_mut)]
     fn element_mut(&mut self, mut i: usize) -> &mut Self::Elem {
         let n = ::backprop::__private::Elements::count(&self.w);
         if i < n {

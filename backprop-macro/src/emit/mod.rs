@@ -266,7 +266,13 @@ impl<'a> Emit<'a> {
                 let path = &call.path;
                 let generics = &call.generics;
                 let args = self.call_args(call);
-                quote_spanned!(call.span=> #path #generics (#(#args),*))
+                let value = quote_spanned!(call.span=> #path #generics (#(#args),*));
+                if call.tuple {
+                    let private = &self.private;
+                    quote!(#private::tuple_array(#value))
+                } else {
+                    value
+                }
             }
             Op::List { items, vec } => {
                 let items = items

@@ -51,10 +51,26 @@ pub(crate) fn forward_items(f: &Func, e: &Emit, sig: &Signature) -> TokenStream 
         "Forward mode: `{name}`'s value and its directional derivative along the tangents {} (a Jacobian-vector product), computed beside the value in one pass.",
         tangent_names.join(", ")
     );
+    // A tuple result is computed as an array: converted in `jvp`, and back in `__jvp`.
+    let public_ret = &sig.ret;
+    let (body, call) = if f.tuple_ret.is_some() {
+        (
+            quote! {
+                let (value, tangent) = { #body };
+                (#private::array_tuple(value), #private::array_tuple(tangent))
+            },
+            quote! {
+                let (value, tangent) = jvp(#(#call_args,)* #(#forwarded),*);
+                (#private::tuple_array(value), #private::tuple_array(tangent))
+            },
+        )
+    } else {
+        (body, quote!(jvp(#(#call_args,)* #(#forwarded),*)))
+    };
     quote! {
         #[doc = #doc]
         #[inline]
-        pub fn jvp #generics (#(#params,)* #(#tangent_params),*) -> (#ret, #ret) {
+        pub fn jvp #generics (#(#params,)* #(#tangent_params),*) -> (#public_ret, #public_ret) {
             #(#checks)*
             #body
         }
@@ -63,7 +79,7 @@ pub(crate) fn forward_items(f: &Func, e: &Emit, sig: &Signature) -> TokenStream 
         #[inline]
         pub fn __jvp #generics (#(#params,)* #(#option_params),*) -> (#ret, #ret) {
             #(#unwraps)*
-            jvp(#(#call_args,)* #(#forwarded),*)
+            #call
         }
     }
 }

@@ -13,9 +13,8 @@ use quote::quote;
 /// reverse when outputs are fewer than inputs, forward otherwise.
 pub(crate) fn jacobian_items(f: &Func, e: &Emit, sig: &Signature, args: &Args) -> TokenStream {
     let name = &f.name;
-    let ret = &f.ret;
     let private = &e.private;
-    let (params, generics, grad) = (&sig.params, &sig.generics, &sig.grad);
+    let (params, generics, grad, public_ret) = (&sig.params, &sig.generics, &sig.grad, &sig.ret);
     let (zero, one) = (e.float("0.0"), e.float("1.0"));
     let diff: Vec<&Param> = f.params.iter().filter(|p| p.differentiable()).collect();
     // Each pass gets its own copy of the arguments (a `Vec` passed by value is moved).
@@ -44,7 +43,7 @@ pub(crate) fn jacobian_items(f: &Func, e: &Emit, sig: &Signature, args: &Args) -
         );
         items.extend(quote! {
             #[doc = #doc]
-            pub fn jacrev #generics (#(#params),*) -> (#ret, ::std::vec::Vec<#grad>) {
+            pub fn jacrev #generics (#(#params),*) -> (#public_ret, ::std::vec::Vec<#grad>) {
                 let (value, pullback) = vjp(#(#clones),*);
                 let rows = #private::jacobian_rows(&value, pullback, |upstream| vjp(#(#clones),*).1(upstream));
                 (value, rows)
@@ -78,15 +77,15 @@ pub(crate) fn jacobian_items(f: &Func, e: &Emit, sig: &Signature, args: &Args) -
             let column = quote! {
                 let (value, column) = jvp(#(#clones,)* #(#tangents),*);
                 let rows = &mut out.get_or_insert_with(|| {
-                    let rows = (0..column.len()).map(|_| #zero_grad).collect();
+                    let rows = (0..#private::Elements::count(&column)).map(|_| #zero_grad).collect();
                     (value, rows)
                 }).1;
             };
             match p.form {
                 ParamForm::Float => columns.push(quote! {{
                     #column
-                    for (row, d) in rows.iter_mut().zip(column.iter()) {
-                        row.#field = *d;
+                    for (i, row) in rows.iter_mut().enumerate() {
+                        row.#field = #private::element(&column, i);
                     }
                 }}),
                 _ => {
@@ -97,8 +96,8 @@ pub(crate) fn jacobian_items(f: &Func, e: &Emit, sig: &Signature, args: &Args) -
                             let mut unit = #private::zeros_like(&#id);
                             *#private::element_mut(&mut unit, element) = #one;
                             #column
-                            for (row, d) in rows.iter_mut().zip(column.iter()) {
-                                *#private::element_mut(&mut row.#field, element) = *d;
+                            for (i, row) in rows.iter_mut().enumerate() {
+                                *#private::element_mut(&mut row.#field, element) = #private::element(&column, i);
                             }
                         }
                     });
@@ -123,15 +122,15 @@ pub(crate) fn jacobian_items(f: &Func, e: &Emit, sig: &Signature, args: &Args) -
         );
         items.extend(quote! {
             #[doc = #doc]
-            pub fn jacfwd #generics (#(#params),*) -> (#ret, ::std::vec::Vec<#grad>) {
-                let mut out: ::core::option::Option<(#ret, ::std::vec::Vec<#grad>)> = ::core::option::Option::None;
+            pub fn jacfwd #generics (#(#params),*) -> (#public_ret, ::std::vec::Vec<#grad>) {
+                let mut out: ::core::option::Option<(#public_ret, ::std::vec::Vec<#grad>)> = ::core::option::Option::None;
                 #(#columns)*
                 match out {
                     ::core::option::Option::Some(out) => out,
                     // No differentiable input: the value, and zero gradients.
                     ::core::option::Option::None => {
                         let (value, _) = jvp(#(#clones,)* #(#zero_tangents),*);
-                        let rows = (0..value.len()).map(|_| #zero_grad).collect();
+                        let rows = (0..#private::Elements::count(&value)).map(|_| #zero_grad).collect();
                         (value, rows)
                     }
                 }
@@ -180,7 +179,7 @@ pub(crate) fn jacobian_items(f: &Func, e: &Emit, sig: &Signature, args: &Args) -
                 let inputs: usize = 0 #(+ #inputs)*;
                 // The number of outputs needs a forward pass; the reverse order reuses it.
                 let (value, pullback) = vjp(#(#clones),*);
-                if inputs < value.len() {
+                if inputs < #private::Elements::count(&value) {
                     ::core::mem::drop(pullback);
                     return jacfwd(#(#clones),*);
                 }
@@ -193,7 +192,7 @@ pub(crate) fn jacobian_items(f: &Func, e: &Emit, sig: &Signature, args: &Args) -
     };
     items.extend(quote! {
         #[doc = #doc]
-        pub fn jacobian #generics (#(#params),*) -> (#ret, ::std::vec::Vec<#grad>) {
+        pub fn jacobian #generics (#(#params),*) -> (#public_ret, ::std::vec::Vec<#grad>) {
             #body
         }
     });

@@ -120,16 +120,41 @@ pub(crate) fn module(
     } else {
         TokenStream::new()
     };
+    // A tuple result is computed as an array: converted where `vjp` gives it and takes
+    // the upstream gradient, and back in `__vjp`, which other generated code calls.
+    let public_ret = &sig.ret;
+    let (value, upstream, grad_out_mut) = if f.tuple_ret.is_some() {
+        (
+            quote!(#private::array_tuple(#value)),
+            quote!(upstream: #public_ret),
+            quote!(let #grad_out_mut #grad_out = #private::tuple_array(upstream);),
+        )
+    } else {
+        (
+            value,
+            quote!(#grad_out_mut #grad_out: #ret),
+            TokenStream::new(),
+        )
+    };
+    let (raw_value, raw_upstream) = if f.tuple_ret.is_some() {
+        (
+            quote!(#private::tuple_array(value)),
+            quote!(#private::array_tuple(upstream)),
+        )
+    } else {
+        (quote!(value), quote!(upstream))
+    };
     let reverse_items = quote! {
         #grad_fn
 
         #[doc = #doc_vjp]
         #[inline]
-        pub fn vjp #generics (#(#params),*) -> (#ret, impl ::core::ops::FnOnce(#ret) -> #grad #capture) {
+        pub fn vjp #generics (#(#params),*) -> (#public_ret, impl ::core::ops::FnOnce(#public_ret) -> #grad #capture) {
             #forward
             // Called exactly once: inlined where it is called, so the backward pass
             // optimizes together with what uses it.
-            (#value, #[inline(always)] move |#grad_out_mut #grad_out: #ret| {
+            (#value, #[inline(always)] move |#upstream| {
+                #grad_out_mut
                 #back
                 Grad { #(#field_values,)* }
             })
@@ -141,8 +166,8 @@ pub(crate) fn module(
             -> (#ret, impl ::core::ops::FnOnce(#ret) -> (#(#positional,)*) #capture)
         {
             let (value, pullback) = vjp(#(#call_args),*);
-            (value, move |upstream: #ret| {
-                let grad = pullback(upstream);
+            (#raw_value, move |upstream: #ret| {
+                let grad = pullback(#raw_upstream);
                 (#(#positional_values,)*)
             })
         }

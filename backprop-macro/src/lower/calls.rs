@@ -154,6 +154,7 @@ impl<'e> Lower<'e> {
             pullback: usize::MAX,
             recompute,
             sub_slice: false,
+            tuple: false,
             span: c.span(),
         })
     }
@@ -209,6 +210,7 @@ impl<'e> Lower<'e> {
             pullback: usize::MAX,
             recompute,
             sub_slice: true,
+            tuple: false,
             span,
         })
     }

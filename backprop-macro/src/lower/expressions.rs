@@ -281,6 +281,21 @@ impl<'e> Lower<'e> {
                     Op::List { items, vec: false }
                 }
             }
+            // The function's tuple result, `(a, b)`: the array it is computed as.
+            Expr::Tuple(t)
+                if self.tuple_ret.as_ref().is_some_and(
+                    |r| matches!(r, Type::Tuple(rt) if rt.elems.len() == t.elems.len()),
+                ) =>
+            {
+                let items: Vec<Operand> =
+                    t.elems.iter().map(|e| self.lower_operand(e, out)).collect();
+                if items.iter().all(|o| matches!(o, Operand::Konst(_))) {
+                    let elems = &t.elems;
+                    Op::Konst(self.konst(&syn::parse_quote!([#elems])))
+                } else {
+                    Op::List { items, vec: false }
+                }
+            }
             Expr::Repeat(r) => {
                 let k = self.konst(expr);
                 if k.reads.iter().any(|&v| self.kind(v) == Kind::Float) {

@@ -82,7 +82,7 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
     let mut body = matches::desugar(&item.block, errors);
     break_value::desugar(&mut body, &mut user);
     labels::desugar(&mut body, &mut user);
-    tuples::desugar(&mut body, &mut user);
+    let tuple_values = tuples::desugar(&mut body, &mut user);
     let mut cx = Lower {
         errors,
         krate: args.krate.clone(),
@@ -103,6 +103,8 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
         indexed: indexed_names(&body),
         fields: BTreeMap::new(),
         field_roots: BTreeSet::new(),
+        tuple_ret: None,
+        tuple_values,
     };
     let sig = &item.sig;
     cx.check_signature(sig);
@@ -175,6 +177,7 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
         float_ty,
         ret,
         ret_kind,
+        tuple_ret: cx.tuple_ret.clone(),
         vars: cx.vars,
         scopes: cx.scopes,
         body: Block { scope: 0, stmts },
@@ -247,6 +250,10 @@ struct Lower<'e> {
     fields: BTreeMap<String, VarId>,
     /// The struct parameters' names.
     field_roots: BTreeSet<String>,
+    /// The public type of a tuple result (computed as an array).
+    tuple_ret: Option<Type>,
+    /// Locals holding a call's tuple result (see `tuples::desugar`).
+    tuple_values: BTreeSet<String>,
 }
 
 impl<'e> Lower<'e> {

@@ -283,7 +283,18 @@ impl<'e> Lower<'e> {
             }
             _ => {}
         }
-        let op = self.lower_op(&init.expr, out);
+        let mut op = self.lower_op(&init.expr, out);
+        // `let (a, b) = f(x);`: the tuple read as an array.
+        if self.tuple_values.contains(&ident.to_string()) {
+            match &mut op {
+                Op::Call(call) => call.tuple = true,
+                Op::Konst(k) => {
+                    let (private, e) = (self.private(), &k.expr);
+                    k.expr = syn::parse_quote!(#private::tuple_array(#e));
+                }
+                _ => {}
+            }
+        }
         // `let rot: &[f64] = &cam[0..3];`: the copy is a `Vec`, the annotation goes.
         let ty = if matches!(&op, Op::Call(c) if c.sub_slice) {
             None
@@ -297,6 +308,8 @@ impl<'e> Lower<'e> {
             {
                 Kind::Seq
             }
+            // A tuple result, read as its array.
+            _ if self.tuple_values.contains(&ident.to_string()) => Kind::Seq,
             kind => kind,
         });
         let var = self.user_var(&ident, kind, ty);
@@ -325,7 +338,7 @@ impl<'e> Lower<'e> {
             None => {
                 self.errors.spanned(
                     pat,
-                    "#[differentiate] supports `let name = ...;`, `let name: Type = ...;` and `let (a, b) = ...;` from a tuple of values or `x.sin_cos()`, not this pattern",
+                    "#[differentiate] supports `let name = ...;`, `let name: Type = ...;` and `let (a, b) = ...;` from a tuple of values, `x.sin_cos()` or a call returning a tuple, not this pattern",
                 );
                 None
             }

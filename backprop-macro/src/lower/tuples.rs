@@ -5,12 +5,20 @@
 
 use super::*;
 
-pub(super) fn desugar(block: &mut syn::Block, taken: &mut HashSet<String>) {
-    Rewrite { taken }.visit_block_mut(block);
+/// Returns the temporaries that hold a call's tuple result (`let value = f(x);` before
+/// `let a = value[0];`): the call's value is converted to the array it is computed as.
+pub(super) fn desugar(block: &mut syn::Block, taken: &mut HashSet<String>) -> BTreeSet<String> {
+    let mut rewrite = Rewrite {
+        taken,
+        tuple_values: BTreeSet::new(),
+    };
+    rewrite.visit_block_mut(block);
+    rewrite.tuple_values
 }
 
 struct Rewrite<'a> {
     taken: &'a mut HashSet<String>,
+    tuple_values: BTreeSet<String>,
 }
 
 impl Rewrite<'_> {
@@ -45,6 +53,16 @@ impl Rewrite<'_> {
                     syn::parse_quote!(#receiver.sin()),
                     syn::parse_quote!(#receiver.cos()),
                 ]
+            }
+            // `let (a, b) = f(x);` of a differentiated function's tuple result: the call
+            // once, then its elements.
+            call @ Expr::Call(_) => {
+                let t = self.temporary(call.span());
+                prelude.push(syn::parse_quote!(let #t = #call;));
+                self.tuple_values.insert(t.to_string());
+                (0..names.elems.len())
+                    .map(|i| syn::parse_quote!(#t[#i]))
+                    .collect()
             }
             _ => return None,
         };
