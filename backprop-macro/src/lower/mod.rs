@@ -35,7 +35,7 @@ use constants::*;
 use syntax::*;
 pub use types::*;
 
-const RESULT_TYPES: &str = "#[differentiate] needs the function to return `f32` or `f64`, a vector of them (`[T; N]`, `Vec<T>`), or an owned ndarray array of them (`Array1<T>`, `Array2<T>`)";
+const RESULT_TYPES: &str = "#[differentiate] needs the function to return `f32` or `f64`, a vector of them (`[T; N]`, `Vec<T>`), a tuple of them (`(f64, f64)`), or an owned ndarray array of them (`Array1<T>`, `Array2<T>`)";
 
 /// Float methods whose derivative is zero almost everywhere: their results are constants.
 const STEP_METHODS: &[&str] = &[
