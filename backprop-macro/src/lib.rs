@@ -40,6 +40,8 @@
 //! - `items/forward.rs`: `jvp`, `__jvp`.
 //! - `items/jacobian.rs`: `jacobian`, `jacrev`, `jacfwd`.
 //! - `items/hessian.rs`: `__fob`, `hvp`, `hessian`.
+//! - `items/nested.rs`: `__grad` and `__jvp_value` and their derivatives, for callers that
+//!   differentiate a call to `grad` or `jvp` (nested differentiation).
 //! - `methods.rs`: `#[differentiate]` on an `impl` block: a module per marked method, and
 //!   methods forwarding to it.
 //! - `missing.rs`: stubs for the items the arguments leave out.

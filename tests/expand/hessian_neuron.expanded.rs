@@ -306,6 +306,163 @@ mod neuron {
             }
         }
     }
+    /// `jvp` as the array `[value, tangent]`, for callers that differentiate it.
+    #[doc(hidden)]
+    #[inline]
+    pub fn __jvp_value(
+        w: f64,
+        x: f64,
+        b: f64,
+        dot_w: f64,
+        dot_x: f64,
+        dot_b: f64,
+    ) -> [f64; 2] {
+        let (value, tangent) = jvp(w, x, b, dot_w, dot_x, dot_b);
+        [value, tangent]
+    }
+    /// The derivatives of `__jvp_value`, through `hvp`.
+    #[doc(hidden)]
+    pub mod __jvp_value {
+        #[allow(unused_imports)]
+        use super::*;
+        pub const __DIFFERENTIABLE: &[bool] = &[true, true, true, true, true, true];
+        #[inline]
+        pub fn __vjp(
+            w: f64,
+            x: f64,
+            b: f64,
+            dot_w: f64,
+            dot_x: f64,
+            dot_b: f64,
+        ) -> (
+            [f64; 2],
+            impl ::core::ops::FnOnce([f64; 2]) -> (f64, f64, f64, f64, f64, f64),
+        ) {
+            let value = super::__jvp_value(w, x, b, dot_w, dot_x, dot_b);
+            (
+                value,
+                move |up: [f64; 2]| {
+                    let (_, gradient, product) = hvp(w, x, b, dot_w, dot_x, dot_b);
+                    (
+                        up[0] * gradient.w + up[1] * product.w,
+                        up[0] * gradient.x + up[1] * product.x,
+                        up[0] * gradient.b + up[1] * product.b,
+                        up[1] * gradient.w,
+                        up[1] * gradient.x,
+                        up[1] * gradient.b,
+                    )
+                },
+            )
+        }
+        #[inline]
+        pub fn __jvp(
+            w: f64,
+            x: f64,
+            b: f64,
+            dot_w: f64,
+            dot_x: f64,
+            dot_b: f64,
+            d_w: ::core::option::Option<f64>,
+            d_x: ::core::option::Option<f64>,
+            d_b: ::core::option::Option<f64>,
+            d_dot_w: ::core::option::Option<f64>,
+            d_dot_x: ::core::option::Option<f64>,
+            d_dot_b: ::core::option::Option<f64>,
+        ) -> ([f64; 2], [f64; 2]) {
+            let (value, gradient, _) = hvp(w, x, b, dot_w, dot_x, dot_b);
+            let (_, _, moved) = hvp(
+                w,
+                x,
+                b,
+                d_w.unwrap_or(0.0),
+                d_x.unwrap_or(0.0),
+                d_b.unwrap_or(0.0),
+            );
+            let tangent = 0.0 + gradient.w * dot_w + gradient.x * dot_x
+                + gradient.b * dot_b;
+            (
+                [value, tangent],
+                [
+                    0.0 + gradient.w * d_w.unwrap_or(0.0)
+                        + gradient.x * d_x.unwrap_or(0.0)
+                        + gradient.b * d_b.unwrap_or(0.0),
+                    0.0 + moved.w * dot_w + gradient.w * d_dot_w.unwrap_or(0.0)
+                        + moved.x * dot_x + gradient.x * d_dot_x.unwrap_or(0.0)
+                        + moved.b * dot_b + gradient.b * d_dot_b.unwrap_or(0.0),
+                ],
+            )
+        }
+    }
+    /// Where each parameter's derivative is in `__grad`'s array.
+    #[doc(hidden)]
+    #[allow(non_upper_case_globals)]
+    pub mod __grad_fields {
+        pub const w: usize = 1;
+        pub const x: usize = 2;
+        pub const b: usize = 3;
+    }
+    /// `grad` as the array `[value, ∂/∂x, ...]`, for callers that differentiate it.
+    #[doc(hidden)]
+    #[inline]
+    pub fn __grad(w: f64, x: f64, b: f64) -> [f64; 4] {
+        let (value, gradient) = grad(w, x, b);
+        [value, gradient.w, gradient.x, gradient.b]
+    }
+    /// The derivatives of `__grad`, through `hvp`.
+    #[doc(hidden)]
+    pub mod __grad {
+        #[allow(unused_imports)]
+        use super::*;
+        pub const __DIFFERENTIABLE: &[bool] = &[true, true, true];
+        #[inline]
+        pub fn __vjp(
+            w: f64,
+            x: f64,
+            b: f64,
+        ) -> ([f64; 4], impl ::core::ops::FnOnce([f64; 4]) -> (f64, f64, f64)) {
+            let value = super::__grad(w, x, b);
+            (
+                value,
+                move |up: [f64; 4]| {
+                    let (_, gradient, product) = hvp(w, x, b, up[1], up[2], up[3]);
+                    (
+                        up[0] * gradient.w + product.w,
+                        up[0] * gradient.x + product.x,
+                        up[0] * gradient.b + product.b,
+                    )
+                },
+            )
+        }
+        #[inline]
+        pub fn __jvp(
+            w: f64,
+            x: f64,
+            b: f64,
+            dot_w: ::core::option::Option<f64>,
+            dot_x: ::core::option::Option<f64>,
+            dot_b: ::core::option::Option<f64>,
+        ) -> ([f64; 4], [f64; 4]) {
+            let (value, gradient, product) = hvp(
+                w,
+                x,
+                b,
+                dot_w.unwrap_or(0.0),
+                dot_x.unwrap_or(0.0),
+                dot_b.unwrap_or(0.0),
+            );
+            (
+                [value, gradient.w, gradient.x, gradient.b],
+                [
+                    0.0 + gradient.w * dot_w.unwrap_or(0.0)
+                        + gradient.x * dot_x.unwrap_or(0.0)
+                        + gradient.b * dot_b.unwrap_or(0.0),
+                    product.w,
+                    product.x,
+                    product.b,
+                ],
+            )
+        }
+    }
     #[doc(hidden)]
     pub const __DIFFERENTIABLE: &[bool] = &[true, true, true];
     const _: () = ::backprop::__private::check_differentiable(

@@ -1,9 +1,11 @@
 //! The public items of the module `#[differentiate]` writes: `Grad`, `grad`, `vjp` and
-//! `__vjp` here, assembled with the forward, Jacobian and second-order items and the stubs.
+//! `__vjp` here, assembled with the forward, Jacobian, second-order and nested items and the
+//! stubs.
 
 mod forward;
 mod hessian;
 mod jacobian;
+mod nested;
 
 pub(crate) use forward::*;
 pub(crate) use hessian::*;
@@ -179,7 +181,9 @@ pub(crate) fn module(
         TokenStream::new()
     };
     let second_order = if args.hessian {
-        second_order_items(f, a, args, &sig)
+        let nested = nested::nested_items(f, &e, &sig);
+        let items = second_order_items(f, a, args, &sig);
+        quote!(#items #nested)
     } else {
         TokenStream::new()
     };

@@ -54,6 +54,17 @@ impl Rewrite<'_> {
                     syn::parse_quote!(#receiver.cos()),
                 ]
             }
+            // `let (v, d) = f::jvp(args, tangents);`: the array `f::__jvp_value(..)`, as
+            // other generated code differentiates it (nested differentiation).
+            Expr::Call(call) if jvp_call(call).is_some() => {
+                let t = self.temporary(call.span());
+                let path = jvp_call(call).expect("a jvp call");
+                let args = &call.args;
+                prelude.push(syn::parse_quote!(let #t = #path::__jvp_value(#args);));
+                (0..names.elems.len())
+                    .map(|i| syn::parse_quote!(#t[#i]))
+                    .collect()
+            }
             // `let (a, b) = f(x);` of a differentiated function's tuple result: the call
             // once, then its elements.
             call @ Expr::Call(_) => {
@@ -135,10 +146,117 @@ impl Rewrite<'_> {
     }
 }
 
+/// `f::jvp(..)`: the module path `f`.
+fn jvp_call(call: &syn::ExprCall) -> Option<syn::Path> {
+    let Expr::Path(p) = strip(&call.func) else {
+        return None;
+    };
+    let mut module = p.path.clone();
+    let last = module.segments.pop()?;
+    if last.ident != "jvp" || module.segments.is_empty() {
+        return None;
+    }
+    module.segments.pop_punct();
+    Some(module)
+}
+
+/// `let (v, g) = f::grad(args);`: the module path `f` and the two patterns.
+fn nested_grad(local: &syn::Local) -> Option<(syn::Path, &Pat, &Ident, Vec<Expr>)> {
+    let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
+    let Pat::Tuple(names) = &local.pat else {
+        return None;
+    };
+    let Expr::Call(call) = strip(&init.expr) else {
+        return None;
+    };
+    let Expr::Path(p) = strip(&call.func) else {
+        return None;
+    };
+    let mut module = p.path.clone();
+    let last = module.segments.pop()?;
+    if last.ident != "grad" || module.segments.is_empty() || names.elems.len() != 2 {
+        return None;
+    }
+    // (`f::jvp` is rewritten as the array call it means in `split`.)
+    module.segments.pop_punct();
+    let Pat::Ident(g) = &names.elems[1] else {
+        return None;
+    };
+    Some((
+        module,
+        &names.elems[0],
+        &g.ident,
+        call.args.iter().cloned().collect(),
+    ))
+}
+
+/// `g.x` → `value[f::__grad_fields::x]` in the statements after a nested `grad`; `None`
+/// when they use `g` otherwise (whole), which the array cannot stand for.
+struct GradFields<'a> {
+    g: &'a Ident,
+    array: &'a Ident,
+    module: &'a syn::Path,
+    whole: bool,
+}
+
+impl VisitMut for GradFields<'_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        if let Expr::Field(f) = e {
+            if let (Expr::Path(p), syn::Member::Named(field)) = (strip(&f.base), &f.member) {
+                if p.path.is_ident(self.g) {
+                    let (array, module) = (self.array, self.module);
+                    *e = syn::parse_quote!(#array[#module::__grad_fields::#field]);
+                    return;
+                }
+            }
+        }
+        if let Expr::Path(p) = e {
+            if p.path.is_ident(self.g) {
+                self.whole = true;
+            }
+        }
+        syn::visit_mut::visit_expr_mut(self, e);
+    }
+}
+
 impl VisitMut for Rewrite<'_> {
     fn visit_block_mut(&mut self, block: &mut syn::Block) {
         syn::visit_mut::visit_block_mut(self, block);
-        for stmt in std::mem::take(&mut block.stmts) {
+        let mut rest: std::collections::VecDeque<syn::Stmt> =
+            std::mem::take(&mut block.stmts).into();
+        while let Some(stmt) = rest.pop_front() {
+            // Nested differentiation: `let (v, g) = f::grad(args);` read as the array
+            // `f::__grad(args)`, its fields by index.
+            if let syn::Stmt::Local(local) = &stmt {
+                if let Some((module, v, g, args)) = nested_grad(local) {
+                    // Named after the function: `potential_grad`.
+                    let base = module
+                        .segments
+                        .last()
+                        .map_or_else(|| "grad".to_string(), |s| format!("{}_grad", s.ident));
+                    let array = Ident::new(&crate::names::unused(self.taken, &base), g.span());
+                    let mut later: Vec<syn::Stmt> = rest.iter().cloned().collect();
+                    let mut fields = GradFields {
+                        g,
+                        array: &array,
+                        module: &module,
+                        whole: false,
+                    };
+                    for s in &mut later {
+                        fields.visit_stmt_mut(s);
+                    }
+                    if !fields.whole {
+                        block
+                            .stmts
+                            .push(syn::parse_quote!(let #array = #module::__grad(#(#args),*);));
+                        if !matches!(v, Pat::Wild(_)) {
+                            block.stmts.push(syn::parse_quote!(let #v = #array[0];));
+                        }
+                        rest = later.into();
+                        continue;
+                    }
+                }
+            }
             let split = match &stmt {
                 syn::Stmt::Local(local) => self.split(local),
                 syn::Stmt::Expr(Expr::Assign(a), Some(_)) => self.split_assign(a),
