@@ -711,6 +711,53 @@ fn iterator_chains_over_slices() {
     );
 }
 
+/// Filters, reversed walks, `for_each` and `collect`.
+#[differentiate(hessian)]
+fn more_chains(x: &[f64], w: f64) -> f64 {
+    let positive: f64 = x.iter().filter(|&&v| v > 0.0).map(|v| v.ln() * w).sum();
+    let mut tail = 0.0;
+    x.iter().rev().enumerate().for_each(|(i, &v)| tail += v * (i as f64 + 1.0));
+    let squares: Vec<f64> = x.iter().map(|v| v * v * w).collect();
+    let mut last = 0.0;
+    for v in x.iter().rev().filter(|v| **v < 1.0) {
+        last = last * 0.5 + v;
+    }
+    positive + tail * w + squares[1] + squares[squares.len() - 1] + last
+}
+
+#[test]
+fn filters_reversal_for_each_and_collect() {
+    let (x, w) = (vec![0.3, -0.7, 1.1, 0.4], 0.6);
+    let (value, g) = more_chains::grad(&x, w);
+    assert_eq!(value, more_chains(&x, w));
+    let n = x.len();
+    let mut point = x.clone();
+    point.push(w);
+    let mut grad = g.x.clone();
+    grad.push(g.w);
+    let f = |p: &[f64]| more_chains(&p[..n], p[n]);
+    assert_fd(f, &point, &grad);
+    let t: Vec<f64> = (0..point.len()).map(|i| 0.5 - 0.2 * i as f64).collect();
+    let (_, dot) = more_chains::jvp(&x, w, &t[..n], t[n]);
+    assert_jvp_matches(&grad, dot, &t);
+    check_hvp(
+        |p| {
+            let g = more_chains::grad(&p[..n], p[n]).1;
+            let mut out = g.x;
+            out.push(g.w);
+            out
+        },
+        |p, t| {
+            let h = more_chains::hvp(&p[..n], p[n], &t[..n], t[n]).2;
+            let mut out = h.x;
+            out.push(h.w);
+            out
+        },
+        &point,
+        11,
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // `let` with a tuple pattern: from a tuple of values, from `sin_cos`, and a swap.
 

@@ -3,10 +3,12 @@
 //! `{ let mut total = 0.0; for i in 0..x.len().min(y.len()) { let a = x[i]; let b = y[i];
 //! total = total + a * b; } total }`, and `for (a, b) in x.iter().zip(&y)` an index loop.
 //! Supported: a source `xs.iter()` (or `&xs`, `xs`, with `.copied()` / `.cloned()`), then
-//! optionally `.zip(ys)` and `.enumerate()`, any number of `.map(|..| ..)`, and `.sum()`,
-//! `.product()` or `.fold(init, |acc, ..| ..)`, over sequences of floats (slices, `Vec`s,
-//! arrays `[T; N]`; lowering checks, since it knows what each name is). The rewritten
-//! expression is then lowered as written by hand.
+//! optionally `.zip(ys)`, `.enumerate()` and `.rev()`, any number of `.map(|..| ..)` and
+//! `.filter(|..| ..)` (a filter wraps the rest of the step in `if`), and `.sum()`,
+//! `.product()`, `.fold(init, |acc, ..| ..)`, `.for_each(|..| ..)` or `.collect()` (into a
+//! `Vec`, without filters), over sequences of floats (slices, `Vec`s, arrays `[T; N]`;
+//! lowering checks, since it knows what each name is). The rewritten expression is then
+//! lowered as written by hand.
 
 use super::*;
 
@@ -17,11 +19,21 @@ pub(super) trait Context {
     fn fresh(&mut self, base: &str) -> Ident;
 }
 
-/// A chain, parsed: the sequences it walks together, whether it counts, and its maps.
+/// A chain, parsed: the sequences it walks together, whether it counts, whether it runs
+/// backwards, and its maps and filters in order.
 struct Chain<'a> {
     seqs: Vec<&'a Expr>,
     enumerate: bool,
-    maps: Vec<&'a syn::ExprClosure>,
+    reverse: bool,
+    /// `.rev().enumerate()`: the count goes up while the index goes down.
+    count_reversed: bool,
+    maps: Vec<Adapter<'a>>,
+}
+
+/// `.map(|x| ..)` or `.filter(|x| ..)`.
+enum Adapter<'a> {
+    Map(&'a syn::ExprClosure),
+    Filter(&'a syn::ExprClosure),
 }
 
 /// `xs.iter()`, `xs.iter().copied()`, `&xs`, `xs`: the sequence `xs` (a path).
@@ -51,9 +63,9 @@ fn path_of(expr: &Expr) -> Option<&Expr> {
 fn chain(expr: &Expr) -> Option<Chain<'_>> {
     let mut maps = Vec::new();
     let mut e = strip(expr);
-    // `.map(..)` from the last one back.
+    // `.map(..)` and `.filter(..)` from the last one back.
     while let Expr::MethodCall(m) = e {
-        if m.method != "map" || m.args.len() != 1 {
+        if !(m.method == "map" || m.method == "filter") || m.args.len() != 1 {
             break;
         }
         let Expr::Closure(c) = strip(&m.args[0]) else {
@@ -62,14 +74,33 @@ fn chain(expr: &Expr) -> Option<Chain<'_>> {
         if c.inputs.len() != 1 {
             return None;
         }
-        maps.push(c);
+        maps.push(if m.method == "map" {
+            Adapter::Map(c)
+        } else {
+            Adapter::Filter(c)
+        });
         e = strip(&m.receiver);
     }
     maps.reverse();
+    let mut reverse = false;
+    if let Expr::MethodCall(m) = e {
+        if m.method == "rev" && m.args.is_empty() {
+            reverse = true;
+            e = strip(&m.receiver);
+        }
+    }
     let mut enumerate = false;
     if let Expr::MethodCall(m) = e {
         if m.method == "enumerate" && m.args.is_empty() {
             enumerate = true;
+            e = strip(&m.receiver);
+        }
+    }
+    let mut count_reversed = false;
+    if let Expr::MethodCall(m) = e {
+        if m.method == "rev" && m.args.is_empty() && !reverse {
+            reverse = true;
+            count_reversed = enumerate;
             e = strip(&m.receiver);
         }
     }
@@ -83,7 +114,7 @@ fn chain(expr: &Expr) -> Option<Chain<'_>> {
     }
     if seqs.is_empty() {
         // A bare source counts only with an adapter: `for x in xs.iter()` is lowering's.
-        if maps.is_empty() && !enumerate {
+        if maps.is_empty() && !enumerate && !reverse {
             return None;
         }
         seqs.push(source(e)?);
@@ -91,6 +122,8 @@ fn chain(expr: &Expr) -> Option<Chain<'_>> {
     Some(Chain {
         seqs,
         enumerate,
+        reverse,
+        count_reversed,
         maps,
     })
 }
@@ -98,9 +131,23 @@ fn chain(expr: &Expr) -> Option<Chain<'_>> {
 impl Chain<'_> {
     /// `0..xs.len()`, or the shortest of the zipped lengths.
     fn range(&self) -> TokenStream {
+        let len = self.len();
+        if self.reverse {
+            quote!((0..#len).rev())
+        } else {
+            quote!(0..#len)
+        }
+    }
+
+    /// The shortest of the sequences' lengths.
+    fn len(&self) -> TokenStream {
         let first = self.seqs[0];
         let rest = self.seqs[1..].iter().map(|s| quote!(.min(#s.len())));
-        quote!(0..#first.len() #(#rest)*)
+        quote!(#first.len() #(#rest)*)
+    }
+
+    fn filtered(&self) -> bool {
+        self.maps.iter().any(|a| matches!(a, Adapter::Filter(_)))
     }
 
     /// One item at index `i`: `xs[i]`, `(xs[i], ys[i])`, `(i, xs[i])`, ...
@@ -115,7 +162,10 @@ impl Chain<'_> {
         } else {
             Value::Tuple(elems)
         };
-        if self.enumerate {
+        if self.enumerate && self.count_reversed {
+            let len = self.len();
+            Value::Tuple(vec![Value::One(quote!((#len - 1 - #i))), value])
+        } else if self.enumerate {
             Value::Tuple(vec![Value::One(quote!(#i)), value])
         } else {
             value
@@ -124,6 +174,7 @@ impl Chain<'_> {
 }
 
 /// An item: one value, or a tuple of them (zipped, enumerated).
+#[derive(Clone)]
 enum Value {
     One(TokenStream),
     Tuple(Vec<Value>),
@@ -165,22 +216,51 @@ fn plain(pat: &Pat) -> Pat {
     }
 }
 
-/// The maps applied to an item: `let pat = value; let t = body; ...`, ending in the value.
+/// The adapters applied to an item, then `finish` of the final value: maps as `let pat =
+/// value; let mapped = body;`, filters as `if cond { the rest }`.
 fn mapped(
     cx: &mut dyn Context,
-    maps: &[&syn::ExprClosure],
+    maps: &[Adapter],
     value: Value,
-) -> Option<(TokenStream, Value)> {
-    let mut stmts = TokenStream::new();
-    let mut value = value;
-    for map in maps {
-        stmts.extend(bind(&map.inputs[0], value)?);
-        let body = &map.body;
-        let name = cx.fresh("mapped");
-        stmts.extend(quote!(let #name = #body;));
-        value = Value::One(quote!(#name));
+    finish: &mut dyn FnMut(Value) -> Option<TokenStream>,
+) -> Option<TokenStream> {
+    let Some((first, rest)) = maps.split_first() else {
+        return finish(value);
+    };
+    match first {
+        Adapter::Map(map) => {
+            let bound = bind(&map.inputs[0], value)?;
+            let body = &map.body;
+            let name = cx.fresh("mapped");
+            let inner = mapped(cx, rest, Value::One(quote!(#name)), finish)?;
+            Some(quote!(#bound let #name = #body; #inner))
+        }
+        Adapter::Filter(filter) => {
+            // The item is kept as it is: its pattern binds names for the condition only
+            // (`|&x| x > 0.0`, `|x| **x > 0.0`: the items are values, so `*` goes).
+            let again = value.clone();
+            let bound = bind(&filter.inputs[0], value)?;
+            let mut cond = (*filter.body).clone();
+            Derefs.visit_expr_mut(&mut cond);
+            let inner = mapped(cx, rest, again, finish)?;
+            Some(quote!({ #bound if #cond { #inner } }))
+        }
     }
-    Some((stmts, value))
+}
+
+/// `*x`, `**x` of a filter's argument: the value itself.
+struct Derefs;
+
+impl VisitMut for Derefs {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        while let Expr::Unary(u) = e {
+            if !matches!(u.op, syn::UnOp::Deref(_)) {
+                break;
+            }
+            *e = (*u.expr).clone();
+        }
+        syn::visit_mut::visit_expr_mut(self, e);
+    }
 }
 
 /// The chain's sequences, if all are sequences of floats.
@@ -188,49 +268,98 @@ fn checked<'a>(cx: &dyn Context, chain: Option<Chain<'a>>) -> Option<Chain<'a>> 
     chain.filter(|c| c.seqs.iter().all(|s| cx.is_seq(s)))
 }
 
-/// `chain.sum()`, `.product()`, `.fold(init, |acc, x| ..)` as a block.
+/// `chain.sum()`, `.product()`, `.fold(init, |acc, x| ..)`, `.for_each(|x| ..)` or
+/// `.collect()` as a block.
 pub(super) fn terminal(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<Expr> {
     let method = m.method.to_string();
     if !matches!(
         (method.as_str(), m.args.len()),
-        ("sum" | "product", 0) | ("fold", 2)
+        ("sum" | "product" | "collect", 0) | ("fold", 2) | ("for_each", 1)
     ) {
         return None;
     }
     let chain = checked(cx, chain(&m.receiver).or_else(|| bare(&m.receiver)))?;
     let i = cx.fresh("i");
     let total = cx.fresh("total");
-    let (stmts, value) = mapped(cx, &chain.maps, chain.item(&i))?;
-    let (init, step) = if method == "fold" {
-        let Expr::Closure(f) = strip(&m.args[1]) else {
-            return None;
+    let float = |text| float_lit(super::types::float_param().as_ref(), text);
+    let mut prelude = TokenStream::new();
+    let (init, mut finish): (TokenStream, Box<dyn FnMut(Value) -> Option<TokenStream>>) =
+        match method.as_str() {
+            "fold" => {
+                let Expr::Closure(f) = strip(&m.args[1]) else {
+                    return None;
+                };
+                if f.inputs.len() != 2 {
+                    return None;
+                }
+                let (acc, init, body) = (plain(&f.inputs[0]), &m.args[0], f.body.clone());
+                let x = f.inputs[1].clone();
+                let total = total.clone();
+                (
+                    quote!(#init),
+                    Box::new(move |value| {
+                        let bind_x = bind(&x, value)?;
+                        Some(quote!(let #acc = #total; #bind_x #total = #body;))
+                    }),
+                )
+            }
+            "for_each" => {
+                let Expr::Closure(f) = strip(&m.args[0]) else {
+                    return None;
+                };
+                if f.inputs.len() != 1 {
+                    return None;
+                }
+                let (x, body) = (f.inputs[0].clone(), f.body.clone());
+                (
+                    quote!(()),
+                    Box::new(move |value| {
+                        let bind_x = bind(&x, value)?;
+                        Some(quote!(#bind_x #body;))
+                    }),
+                )
+            }
+            "collect" => {
+                // Into a `Vec` of the chain's length, element by element (a filter would
+                // leave its length unknown).
+                if chain.filtered() {
+                    return None;
+                }
+                let (k, total) = (cx.fresh("k"), total.clone());
+                let (zero, range) = (float("0.0"), chain.range());
+                let len = quote!(::core::iter::ExactSizeIterator::len(&(#range)));
+                prelude = quote!(let mut #k = 0usize;);
+                (
+                    quote!(vec![#zero; #len]),
+                    Box::new(move |value| {
+                        let Value::One(value) = value else { return None };
+                        Some(quote!(#total[#k] = #value; #k += 1;))
+                    }),
+                )
+            }
+            _ => {
+                let (init, op) = if method == "sum" {
+                    (float("0.0"), quote!(+))
+                } else {
+                    (float("1.0"), quote!(*))
+                };
+                let total = total.clone();
+                (
+                    init,
+                    Box::new(move |value| {
+                        let Value::One(value) = value else { return None };
+                        Some(quote!(#total = #total #op #value;))
+                    }),
+                )
+            }
         };
-        if f.inputs.len() != 2 {
-            return None;
-        }
-        let (acc, init, body) = (plain(&f.inputs[0]), &m.args[0], &f.body);
-        let bind_x = bind(&f.inputs[1], value)?;
-        (
-            quote!(#init),
-            quote!(#stmts let #acc = #total; #bind_x #total = #body;),
-        )
-    } else {
-        let Value::One(value) = value else {
-            return None;
-        };
-        if method == "sum" {
-            let zero = float_lit(super::types::float_param().as_ref(), "0.0");
-            (zero, quote!(#stmts #total = #total + #value;))
-        } else {
-            let one = float_lit(super::types::float_param().as_ref(), "1.0");
-            (one, quote!(#stmts #total = #total * #value;))
-        }
-    };
+    let step = mapped(cx, &chain.maps, chain.item(&i), &mut *finish)?;
     let range = chain.range();
     let span = m.method.span();
     Some(syn::parse_quote_spanned! {span=>
         {
             let mut #total = #init;
+            #prelude
             for #i in #range {
                 #step
             }
@@ -243,19 +372,20 @@ pub(super) fn terminal(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<
 pub(super) fn for_loop(cx: &mut dyn Context, f: &syn::ExprForLoop) -> Option<Expr> {
     let chain = checked(cx, chain(&f.expr))?;
     // A plain `xs.iter().enumerate()` loop is lowering's own.
-    if chain.seqs.len() == 1 && chain.maps.is_empty() {
+    if chain.seqs.len() == 1 && chain.maps.is_empty() && !chain.reverse {
         return None;
     }
     let i = cx.fresh("i");
-    let (stmts, value) = mapped(cx, &chain.maps, chain.item(&i))?;
-    let bind_item = bind(&f.pat, value)?;
-    let (range, body, label) = (chain.range(), &f.body.stmts, &f.label);
+    let (pat, body) = (&f.pat, &f.body.stmts);
+    let step = mapped(cx, &chain.maps, chain.item(&i), &mut |value| {
+        let bind_item = bind(pat, value)?;
+        Some(quote!(#bind_item #(#body)*))
+    })?;
+    let (range, label) = (chain.range(), &f.label);
     let span = f.for_token.span;
     Some(syn::parse_quote_spanned! {span=>
         #label for #i in #range {
-            #stmts
-            #bind_item
-            #(#body)*
+            #step
         }
     })
 }
@@ -272,6 +402,8 @@ fn bare(expr: &Expr) -> Option<Chain<'_>> {
     Some(Chain {
         seqs: vec![source(expr)?],
         enumerate: false,
+        reverse: false,
+        count_reversed: false,
         maps: Vec::new(),
     })
 }

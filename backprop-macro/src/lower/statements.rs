@@ -558,6 +558,16 @@ impl<'e> Lower<'e> {
             }
             Expr::Paren(p) => self.lower_stmt_expr(&p.expr, out),
             Expr::Macro(m) => self.lower_statement_macro(&m.mac, out),
+            // `xs.iter().for_each(|x| ..);`: the loop it means.
+            Expr::MethodCall(m) if m.method == "for_each" => {
+                match super::iterators::terminal(self, m) {
+                    Some(block) => self.lower_stmt_expr(&block, out),
+                    None => self.errors.spanned(
+                        &m.method,
+                        "#[differentiate] supports `.for_each(|x| ..)` at the end of an iterator chain over sequences of floats (`xs.iter().map(..).for_each(..)`)",
+                    ),
+                }
+            }
             // `v.push(x * x);` or `y.slice_mut(..).fill(0.0);` on a sequence or array: a change
             // the derivative cannot follow.
             Expr::MethodCall(m)
