@@ -1,5 +1,5 @@
-// Chains of `iter`, `zip`, `enumerate`, `map` and `sum` / `product` / `fold` over slices are
-// supported; other adaptors are rejected at the chain.
+// Chains of `iter`, `zip`, `enumerate`, `rev`, `map`, `filter` and `sum` / `product` / `fold` /
+// `for_each` / `collect` over slices are supported; other adaptors are rejected at the chain.
 use backprop::differentiate;
 
 #[differentiate]
