@@ -716,7 +716,10 @@ fn iterator_chains_over_slices() {
 fn more_chains(x: &[f64], w: f64) -> f64 {
     let positive: f64 = x.iter().filter(|&&v| v > 0.0).map(|v| v.ln() * w).sum();
     let mut tail = 0.0;
-    x.iter().rev().enumerate().for_each(|(i, &v)| tail += v * (i as f64 + 1.0));
+    x.iter()
+        .rev()
+        .enumerate()
+        .for_each(|(i, &v)| tail += v * (i as f64 + 1.0));
     let squares: Vec<f64> = x.iter().map(|v| v * v * w).collect();
     let mut last = 0.0;
     for v in x.iter().rev().filter(|v| **v < 1.0) {
@@ -783,5 +786,45 @@ fn tuple_lets() {
         );
         let (_, dot) = rotation::jvp(x, y, t, 0.3, -0.2, 0.7);
         assert_close(dot, 0.3 * g.x - 0.2 * g.y + 0.7 * g.t, 1e-12);
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Closures bound to locals, inlined where they are called.
+
+#[differentiate(hessian)]
+fn with_closures(x: f64, w: f64) -> f64 {
+    let scaled = |t: f64| t * w;
+    let poly = |a, b| a * a + 3.0 * b;
+    let mut s = 0.0;
+    let mut add = |v: f64| s += v;
+    add(scaled(x));
+    add(poly(x, scaled(2.0)));
+    s + poly(w, x).sin()
+}
+
+#[test]
+fn closures_bound_to_locals() {
+    for (x, w) in [(0.3, -0.8), (1.2, 0.5)] {
+        let (value, g) = with_closures::grad(x, w);
+        assert_eq!(value, with_closures(x, w));
+        assert_fd(|p: &[f64]| with_closures(p[0], p[1]), &[x, w], &[g.x, g.w]);
+        assert_jvp_matches(
+            &[g.x, g.w],
+            with_closures::jvp(x, w, 0.4, -1.0).1,
+            &[0.4, -1.0],
+        );
+        check_hvp(
+            |p| {
+                let g = with_closures::grad(p[0], p[1]).1;
+                vec![g.x, g.w]
+            },
+            |p, t| {
+                let h = with_closures::hvp(p[0], p[1], t[0], t[1]).2;
+                vec![h.x, h.w]
+            },
+            &[x, w],
+            12,
+        );
     }
 }

@@ -1064,3 +1064,32 @@ fn slices_of_arrays() {
         );
     }
 }
+
+/// `mapv` with a closure or a float function: the elementwise array expression it means.
+#[differentiate(reverse, forward)]
+fn mapped(x: &Array1<f64>, w: f64) -> f64 {
+    let h = x.mapv(|v| (v * w).tanh() + 1.0);
+    let e = x.mapv(f64::exp);
+    (&h * &e).sum()
+}
+
+#[test]
+fn mapv_with_closures() {
+    let x = array![0.3, -0.7, 1.1];
+    let w = 0.6;
+    let (value, g) = mapped::grad(&x, w);
+    assert!((value - mapped(&x, w)).abs() < 1e-12);
+    let h = 1e-6;
+    for i in 0..3 {
+        let (mut up, mut down) = (x.clone(), x.clone());
+        up[i] += h;
+        down[i] -= h;
+        let fd = (mapped(&up, w) - mapped(&down, w)) / (2.0 * h);
+        assert!((g.x[i] - fd).abs() < 1e-6, "{i}: {} vs {fd}", g.x[i]);
+    }
+    let fd_w = (mapped(&x, w + h) - mapped(&x, w - h)) / (2.0 * h);
+    assert!((g.w - fd_w).abs() < 1e-6);
+    let dir = array![1.0, 0.5, -0.25];
+    let (_, dot) = mapped::jvp(&x, w, &dir, 0.0);
+    assert!((dot - g.x.dot(&dir)).abs() < 1e-10);
+}

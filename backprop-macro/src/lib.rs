@@ -23,6 +23,8 @@
 //! - `lower/matches.rs`: `match` rewritten as the `if` chain it means.
 //! - `lower/break_value.rs`: `loop` with a value rewritten as the assignments it means.
 //! - `lower/labels.rs`: labeled `break` and `continue` rewritten as flags.
+//! - `lower/closures.rs`: closures bound to locals inlined at their calls, `mapv` as the
+//!   array expression it means.
 //! - `lower/iterators.rs`: iterator chains over slices rewritten as index loops.
 //! - `lower/tuples.rs`: tuple `let`s and assignments rewritten one name at a time.
 //! - `lower/expressions.rs`: operands, operations, float and array methods.

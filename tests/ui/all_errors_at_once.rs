@@ -4,9 +4,10 @@ use backprop::differentiate;
 #[differentiate(wrt(x, nope), bogus)]
 fn f(x: f64) -> f64 {
     let c = |v: f64| v;
+    let d = c;
     let y = x.rem_euclid(2.0);
     match 1 {
-        _ => c(y),
+        _ => d(y),
     }
 }
 

@@ -184,7 +184,7 @@ impl VisitMut for Renamer<'_, '_> {
         if let Some(what) = what {
             let message = format!("#[differentiate] does not support {what}");
             let message = match expr {
-                Expr::Closure(_) => "#[differentiate] does not support closures: write the computation inline, or make it a #[differentiate] function or a gate".to_owned(),
+                Expr::Closure(_) => "#[differentiate] supports closures in iterator chains (`xs.iter().map(|x| ..)`), in `a.mapv(|v| ..)`, and bound to a local that is only called (`let f = |t| t * w; f(x)`); for this one, write the computation inline, or make it a #[differentiate] function or a gate".to_owned(),
                 Expr::Unsafe(_) => "#[differentiate] does not support `unsafe` blocks".to_owned(),
                 _ => message,
             };

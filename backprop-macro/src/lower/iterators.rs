@@ -332,7 +332,9 @@ pub(super) fn terminal(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<
                 (
                     quote!(vec![#zero; #len]),
                     Box::new(move |value| {
-                        let Value::One(value) = value else { return None };
+                        let Value::One(value) = value else {
+                            return None;
+                        };
                         Some(quote!(#total[#k] = #value; #k += 1;))
                     }),
                 )
@@ -347,7 +349,9 @@ pub(super) fn terminal(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<
                 (
                     init,
                     Box::new(move |value| {
-                        let Value::One(value) = value else { return None };
+                        let Value::One(value) = value else {
+                            return None;
+                        };
                         Some(quote!(#total = #total #op #value;))
                     }),
                 )

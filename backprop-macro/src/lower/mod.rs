@@ -18,6 +18,7 @@ use syn::{Expr, Ident, Pat, Type};
 
 mod break_value;
 mod calls;
+mod closures;
 mod constants;
 mod expressions;
 mod fields;
@@ -80,6 +81,7 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
     // `match`, `loop` with a value, labeled loops and tuple `let`s, as the `if` chains,
     // assignments, flags and `let`s they mean.
     let mut body = matches::desugar(&item.block, errors);
+    closures::desugar(&mut body);
     break_value::desugar(&mut body, &mut user);
     labels::desugar(&mut body, &mut user);
     let tuple_values = tuples::desugar(&mut body, &mut user);
