@@ -1093,3 +1093,37 @@ fn mapv_with_closures() {
     let (_, dot) = mapped::jvp(&x, w, &dir, 0.0);
     assert!((dot - g.x.dot(&dir)).abs() < 1e-10);
 }
+
+/// Rows, columns and views of a matrix.
+#[differentiate(reverse, forward)]
+fn rows_and_columns(a: &Array2<f64>, w: f64) -> f64 {
+    let r = a.row(1);
+    let c = a.column(0);
+    let v = a.view();
+    (&r * w).sum() + (c.exp() * 2.0).sum() + v.sum() * v.sum()
+}
+
+#[test]
+fn rows_columns_and_views() {
+    let a = array![[0.3, -0.7, 1.1], [0.4, 0.9, -0.2]];
+    let w = 0.6;
+    let (value, g) = rows_and_columns::grad(&a, w);
+    assert!((value - rows_and_columns(&a, w)).abs() < 1e-12);
+    let h = 1e-6;
+    for i in 0..2 {
+        for j in 0..3 {
+            let (mut up, mut down) = (a.clone(), a.clone());
+            up[[i, j]] += h;
+            down[[i, j]] -= h;
+            let fd = (rows_and_columns(&up, w) - rows_and_columns(&down, w)) / (2.0 * h);
+            assert!(
+                (g.a[[i, j]] - fd).abs() < 1e-6,
+                "{i},{j}: {} vs {fd}",
+                g.a[[i, j]]
+            );
+        }
+    }
+    let dir = array![[1.0, 0.5, -0.25], [0.0, 2.0, 1.0]];
+    let (_, dot) = rows_and_columns::jvp(&a, w, &dir, 0.5);
+    assert!((dot - ((&g.a * &dir).sum() + 0.5 * g.w)).abs() < 1e-10);
+}

@@ -453,8 +453,19 @@ impl<'e> Lower<'e> {
                     None => Op::Konst(self.dummy()),
                 }
             }
-            // An owned copy: the same value.
-            ("to_owned" | "clone", 0) => Op::Copy(receiver),
+            // `.row(i)`, `.column(j)`: slices (`s![i, ..]`, `s![.., j]`), with their rules.
+            ("row" | "column", 1) => {
+                let i = &m.args[0];
+                let info: Expr = if name == "row" {
+                    syn::parse_quote!(s![#i, ..])
+                } else {
+                    syn::parse_quote!(s![.., #i])
+                };
+                let info = self.konst(&info);
+                Op::Reduce(Reduction::Slice(info), receiver)
+            }
+            // A view, an owned copy: the same value.
+            ("to_owned" | "clone" | "view", 0) => Op::Copy(receiver),
             (name, _) if SHAPE_METHODS.contains(&name) => {
                 Op::Konst(self.konst(&Expr::MethodCall(m.clone())))
             }
@@ -478,7 +489,7 @@ impl<'e> Lower<'e> {
             (name, _) => {
                 self.errors.spanned(
                     &m.method,
-                    format!("#[differentiate] does not support `.{name}()` on an array; supported: `.dot(&w)`, {}, `.to_owned()`, `.clone()`, elementwise {}, and the gates `sigmoid`, `relu`, `maximum`, `minimum`, `softmax`, `log_softmax`, `softmax_cross_entropy`", Reduction::usage(), Math::names(|e| e.on_arrays)),
+                    format!("#[differentiate] does not support `.{name}()` on an array; supported: `.dot(&w)`, {}, `.row(i)`, `.column(j)`, `.view()`, `.to_owned()`, `.clone()`, `.mapv(|v| ..)`, elementwise {}, and the gates `sigmoid`, `relu`, `maximum`, `minimum`, `softmax`, `log_softmax`, `softmax_cross_entropy`", Reduction::usage(), Math::names(|e| e.on_arrays)),
                 );
                 Op::Konst(self.dummy())
             }
