@@ -100,6 +100,8 @@ pub struct Signature {
     pub args: Vec<TokenStream>,
     /// The lifetime parameters, declared and named here: `'x`.
     pub lifetimes: Vec<TokenStream>,
+    /// Their names, and the type parameters' (what a boxed pullback may borrow).
+    pub captured: Vec<TokenStream>,
     /// `<'x>`
     pub generics: TokenStream,
     /// `+ use<'x>`
@@ -241,9 +243,15 @@ pub(crate) fn signature(f: &Func) -> Signature {
         Some(t) => t.to_token_stream(),
         None => f.ret.to_token_stream(),
     };
+    let captured = names
+        .iter()
+        .map(|l| l.to_token_stream())
+        .chain(type_names.iter().map(|t| t.to_token_stream()))
+        .collect();
     Signature {
         params,
         args,
+        captured,
         lifetimes: all,
         generics,
         capture,

@@ -132,7 +132,23 @@ pub struct Call {
     /// The callee returns a tuple, which the caller reads as the array the callee computes
     /// it as (`__vjp` gives that array; a plain call is converted).
     pub tuple: bool,
+    /// The function calls itself: its pullback goes through `__vjp_boxed` (a boxed closure,
+    /// so the pullback's type does not contain itself).
+    pub recursive: bool,
     pub span: Span,
+}
+
+impl Call {
+    /// The callee's item that gives the value and the pullback: `__vjp`, or
+    /// `__vjp_boxed` for a call of the function to itself.
+    pub fn vjp_item(&self) -> syn::Ident {
+        let name = if self.recursive {
+            "__vjp_boxed"
+        } else {
+            "__vjp"
+        };
+        syn::Ident::new(name, proc_macro2::Span::call_site())
+    }
 }
 
 #[derive(Clone)]

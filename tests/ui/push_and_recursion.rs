@@ -1,5 +1,5 @@
-// Growing a sequence that carries a derivative, and recursion: errors that say what to
-// write instead.
+// Growing a sequence that carries a derivative, and recursion with `hessian` (recursion
+// is supported in reverse and forward mode): errors that say what to write instead.
 use backprop::differentiate;
 
 #[differentiate]
@@ -9,7 +9,7 @@ fn grow(x: f64) -> f64 {
     v[0]
 }
 
-#[differentiate]
+#[differentiate(hessian)]
 fn power(x: f64, n: u32) -> f64 {
     if n == 0 { 1.0 } else { x * power(x, n - 1) }
 }

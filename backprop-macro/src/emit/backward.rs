@@ -298,7 +298,8 @@ impl Emit<'_> {
             let tangents = self.call_tangents_pub(call);
             quote_spanned!(call.span=> let #pb = #path::__fob #generics (#(#args,)* #(#tangents),*).2;)
         } else {
-            quote_spanned!(call.span=> let #pb = #path::__vjp #generics (#(#args),*).1;)
+            let vjp = call.vjp_item();
+            quote_spanned!(call.span=> let #pb = #path::#vjp #generics (#(#args),*).1;)
         }
     }
 

@@ -186,7 +186,8 @@ impl Emit<'_> {
                     );
                 }
                 if !call.recompute {
-                    return quote_spanned!(call.span=> let (#m #id, #pb) = #path::__vjp #generics (#(#args),*););
+                    let vjp = call.vjp_item();
+                    return quote_spanned!(call.span=> let (#m #id, #pb) = #path::#vjp #generics (#(#args),*););
                 }
             }
         }

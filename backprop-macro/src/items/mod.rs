@@ -85,7 +85,12 @@ pub(crate) fn module(
         _ => quote!(::core::clone::Clone::clone(&#out)),
     };
 
-    let positional = f.params.iter().map(|p| positional_type(p, private));
+    let positional_types: Vec<TokenStream> = f
+        .params
+        .iter()
+        .map(|p| positional_type(p, private))
+        .collect();
+    let positional = positional_types.iter();
     let positional_values = f.params.iter().map(|p| {
         let field = &p.name;
         if p.differentiable() {
@@ -174,6 +179,7 @@ pub(crate) fn module(
             })
         }
     };
+    let boxed = boxed_vjp(f, &sig, &positional_types);
     let forward_items = forward_items(f, &e, &sig);
     let jacobian_items = if matches!(f.ret_kind, Kind::Seq | Kind::Tensor) {
         jacobian_items(f, &e, &sig, args)
@@ -190,10 +196,10 @@ pub(crate) fn module(
     let stubs = missing::stubs(f, &e, &sig, args);
     let items = match (args.reverse, args.forward) {
         (true, true) => {
-            quote!(#grad_struct #reverse_items #forward_items #jacobian_items #second_order)
+            quote!(#grad_struct #reverse_items #boxed #forward_items #jacobian_items #second_order)
         }
         (false, true) => quote!(#grad_struct #forward_items #jacobian_items),
-        _ => quote!(#grad_struct #reverse_items #jacobian_items),
+        _ => quote!(#grad_struct #reverse_items #boxed #jacobian_items),
     };
     let mut listed = Vec::new();
     if args.reverse && f.ret_kind == Kind::Float {
@@ -235,6 +241,42 @@ pub(crate) fn module(
             #(#checks)*
 
             #stubs
+        }
+    }
+}
+
+/// `__vjp` with its pullback boxed, for a function that calls itself: the pullback of the
+/// inner call is a `Box<dyn FnOnce>`, so the pullback's type does not contain itself.
+fn boxed_vjp(f: &Func, sig: &Signature, positional: &[TokenStream]) -> TokenStream {
+    let mut recursive = false;
+    analysis::walk(&f.body, &mut |stmt, _| {
+        if let Stmt::Let {
+            op: Op::Call(c), ..
+        }
+        | Stmt::Assign {
+            op: Op::Call(c), ..
+        } = stmt
+        {
+            recursive |= c.recursive;
+        }
+    });
+    if !recursive {
+        return TokenStream::new();
+    }
+    let (params, call_args, ret) = (&sig.params, &sig.args, &f.ret);
+    let (lifetimes, type_params, captured) = (&sig.lifetimes, &sig.type_params, &sig.captured);
+    quote! {
+        #[doc(hidden)]
+        #[inline]
+        pub fn __vjp_boxed<'__pullback, #(#lifetimes,)* #(#type_params),*>(#(#params),*) -> (
+            #ret,
+            ::std::boxed::Box<dyn ::core::ops::FnOnce(#ret) -> (#(#positional,)*) + '__pullback>,
+        )
+        where
+            #(#captured: '__pullback,)*
+        {
+            let (value, pullback) = __vjp(#(#call_args),*);
+            (value, ::std::boxed::Box::new(pullback))
         }
     }
 }

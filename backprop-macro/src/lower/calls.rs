@@ -29,10 +29,11 @@ impl<'e> Lower<'e> {
             );
             return Op::Konst(self.dummy());
         }
-        if fp.path.is_ident(&self.fn_name) {
+        let recursive = fp.path.is_ident(&self.fn_name);
+        if recursive && self.hessian {
             self.errors.spanned(
                 &c.func,
-                "#[differentiate] does not support recursion yet: write the recursion as a loop",
+                "#[differentiate] supports recursion in reverse and forward mode, not with `hessian` yet",
             );
             return Op::Konst(self.dummy());
         }
@@ -155,6 +156,7 @@ impl<'e> Lower<'e> {
             recompute,
             sub_slice: false,
             tuple: false,
+            recursive,
             span: c.span(),
         })
     }
@@ -211,6 +213,7 @@ impl<'e> Lower<'e> {
             recompute,
             sub_slice: true,
             tuple: false,
+            recursive: false,
             span,
         })
     }
