@@ -87,3 +87,25 @@ fn calls_to_jvp_differentiate_too() {
     let expected = 0.3 * g.x - 0.2 * g.w + 0.5 * g.a;
     assert!((dot - expected).abs() < 1e-9, "{dot} vs {expected}");
 }
+
+/// The gradient's name bound again: each `g.x` reads its own call.
+#[differentiate]
+fn two_calls(x: f64, y: f64, w: f64) -> f64 {
+    let (_, g) = potential::grad(x, y, w);
+    let a = g.x;
+    let (_, g) = potential::grad(y, x, w);
+    a * g.x
+}
+
+#[test]
+fn a_gradient_bound_again_reads_the_new_call() {
+    let (x, y, w) = (0.3, 1.4, 0.2);
+    let first = potential::grad(x, y, w).1.x;
+    let second = potential::grad(y, x, w).1.x;
+    assert!((two_calls(x, y, w) - first * second).abs() < 1e-15);
+    let (value, g) = two_calls::grad(x, y, w);
+    assert!((value - first * second).abs() < 1e-15);
+    let h = 1e-6;
+    let fd = (two_calls(x + h, y, w) - two_calls(x - h, y, w)) / (2.0 * h);
+    assert!((g.x - fd).abs() < 1e-6, "{} vs {fd}", g.x);
+}

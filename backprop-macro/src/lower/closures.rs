@@ -15,8 +15,9 @@ pub(super) fn desugar(block: &mut syn::Block) {
 
 struct Inline;
 
-/// `let name = |params| body;`: the name, the parameters' names, the body.
-fn closure_let(stmt: &syn::Stmt) -> Option<(Ident, Vec<Ident>, Expr)> {
+/// `let name = |params| body;`: the name, the parameters' names, the body, and whether it
+/// captures by value (`move`).
+fn closure_let(stmt: &syn::Stmt) -> Option<(Ident, Vec<Ident>, Expr, bool)> {
     let syn::Stmt::Local(local) = stmt else {
         return None;
     };
@@ -39,7 +40,12 @@ fn closure_let(stmt: &syn::Stmt) -> Option<(Ident, Vec<Ident>, Expr)> {
             _ => None,
         })
         .collect::<Option<Vec<_>>>()?;
-    Some((name.ident.clone(), params, (*c.body).clone()))
+    Some((
+        name.ident.clone(),
+        params,
+        (*c.body).clone(),
+        c.capture.is_some(),
+    ))
 }
 
 /// The names a `let` binds.
@@ -47,6 +53,27 @@ fn bound_names(stmt: &syn::Stmt, out: &mut HashSet<String>) {
     if let syn::Stmt::Local(local) = stmt {
         collect_idents(local.pat.to_token_stream(), out);
     }
+}
+
+/// The names a statement assigns (`x = ..`, `x += ..`), anywhere inside it.
+fn assigned_names(stmt: &syn::Stmt, out: &mut HashSet<String>) {
+    struct Assigned<'a>(&'a mut HashSet<String>);
+    impl<'ast> Visit<'ast> for Assigned<'_> {
+        fn visit_expr(&mut self, e: &'ast Expr) {
+            let place = match e {
+                Expr::Assign(a) => Some(&*a.left),
+                Expr::Binary(b) if compound(&b.op).is_some() || is_compound_other(&b.op) => {
+                    Some(&*b.left)
+                }
+                _ => None,
+            };
+            if let Some(place) = place {
+                collect_idents(place.to_token_stream(), self.0);
+            }
+            syn::visit::visit_expr(self, e);
+        }
+    }
+    Assigned(out).visit_stmt(stmt);
 }
 
 /// Replaces `name(args)` with the body; notes any other use of `name`.
@@ -85,7 +112,7 @@ impl VisitMut for Inline {
         syn::visit_mut::visit_block_mut(self, block);
         let mut i = 0;
         while i < block.stmts.len() {
-            let Some((name, params, body)) = closure_let(&block.stmts[i]) else {
+            let Some((name, params, body, by_value)) = closure_let(&block.stmts[i]) else {
                 i += 1;
                 continue;
             };
@@ -99,6 +126,15 @@ impl VisitMut for Inline {
             let mut rebound = HashSet::new();
             for s in &later {
                 bound_names(s, &mut rebound);
+            }
+            // A `move` closure keeps the values it captured: inlined, it would read them as
+            // they are at the call, so one whose captures are assigned later stays.
+            if by_value {
+                let mut assigned = HashSet::new();
+                for s in &later {
+                    assigned_names(s, &mut assigned);
+                }
+                rebound.extend(assigned);
             }
             if rebound.contains(&name.to_string()) || rebound.iter().any(|n| read.contains(n)) {
                 i += 1;

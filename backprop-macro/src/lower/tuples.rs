@@ -242,8 +242,16 @@ impl VisitMut for Rewrite<'_> {
                         module: &module,
                         whole: false,
                     };
+                    // Up to a `let` that binds the name again (its value still reads this one).
                     for s in &mut later {
                         fields.visit_stmt_mut(s);
+                        let mut bound = HashSet::new();
+                        if let syn::Stmt::Local(l) = s {
+                            collect_idents(l.pat.to_token_stream(), &mut bound);
+                        }
+                        if bound.contains(&g.to_string()) {
+                            break;
+                        }
                     }
                     if !fields.whole {
                         block
