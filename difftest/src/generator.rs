@@ -586,8 +586,14 @@ impl<'r> Gen<'r> {
                 let t = self.name("t");
                 let (a, b) = (self.expr(2), self.expr(2));
                 let arrays: Vec<String> = self.arrays.iter().flatten().cloned().collect();
-                let call = match self.rng.below(6) {
+                let call = match self.rng.below(8) {
                     0 => format!("helper({a}, {b})"),
+                    // A filter and a reversed walk: the rest of the step under `if`.
+                    6 if self.has_slice => format!(
+                        "v.iter().rev().filter(|&&e| e > {b}).map(|&e| (e * {a}).tanh()).sum::<f64>()"
+                    ),
+                    // A closure bound to a local, inlined at its calls.
+                    7 => format!("{{ let c = |s: f64| s * ({a}) + ({b}); c({a}) * c({b}) }}"),
                     1 if self.has_slice => format!("helper_slice(v, {a})"),
                     // Iterator chains over the slice.
                     4 if self.has_slice => {

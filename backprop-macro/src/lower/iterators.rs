@@ -341,7 +341,13 @@ pub(super) fn terminal(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<
             }
             _ => {
                 let (init, op) = if method == "sum" {
-                    (float("0.0"), quote!(+))
+                    // The standard library's float sums start at −0.0 (so a sum of nothing,
+                    // or of −0.0s, is −0.0): the same value, to the sign of zero.
+                    let zero = match super::types::float_param() {
+                        Some(t) => quote!(#t::neg_zero()),
+                        None => quote!(-0.0),
+                    };
+                    (zero, quote!(+))
                 } else {
                     (float("1.0"), quote!(*))
                 };
