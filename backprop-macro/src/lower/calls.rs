@@ -37,52 +37,9 @@ impl<'e> Lower<'e> {
             );
             return Op::Konst(self.dummy());
         }
-        // `f64::exp(x)`, `f32::max(a, b)`: a float method in function syntax.
-        let segments: Vec<String> = fp
-            .path
-            .segments
-            .iter()
-            .map(|s| s.ident.to_string())
-            .collect();
-        let float_param = super::types::float_param().map(|t| t.to_string());
-        let float_type = segments.len() == 2
-            && (segments[0] == "f64"
-                || segments[0] == "f32"
-                || float_param.as_deref() == Some(segments[0].as_str()));
-        if float_type && !c.args.is_empty() {
-            if let Some(&MathEntry {
-                op: math, arity, ..
-            }) = Math::from_name(&segments[1])
-            {
-                if c.args.len() == arity + 1 {
-                    let receiver = self.lower_operand(&c.args[0], out);
-                    let args: Vec<Operand> = c
-                        .args
-                        .iter()
-                        .skip(1)
-                        .map(|a| self.lower_operand(a, out))
-                        .collect();
-                    if matches!(receiver, Operand::Konst(_))
-                        && args.iter().all(|a| matches!(a, Operand::Konst(_)))
-                    {
-                        return Op::Konst(self.konst(&Expr::Call(c.clone())));
-                    }
-                    return Op::Math(math, receiver, args);
-                }
-            }
-        }
-        // `T::zero()`, `T::from_f64(0.5)`, `f64::EPSILON`-like constructors of the float type:
-        // constants.
-        if float_type {
-            let args: Vec<Operand> = c.args.iter().map(|a| self.lower_operand(a, out)).collect();
-            if args.iter().all(|a| matches!(a, Operand::Konst(_))) {
-                return Op::Konst(self.konst(&Expr::Call(c.clone())));
-            }
-            self.errors.spanned(
-                c,
-                "#[differentiate] supports the float type's constructors (`T::zero()`, `T::one()`, `T::from_f64(0.5)`) on constants; a value that carries a derivative is already of the float type",
-            );
-            return Op::Konst(self.dummy());
+        // `f64::exp(x)`, `T::from_f64(0.5)`: the float type's methods and constructors.
+        if let Some(op) = self.lower_float_type_call(fp, c, out) {
+            return op;
         }
         let mut args = Vec::new();
         for a in c.args.iter() {
@@ -159,6 +116,65 @@ impl<'e> Lower<'e> {
             recursive,
             span: c.span(),
         })
+    }
+
+    /// `f64::exp(x)`, `f32::max(a, b)`, `T::sin(x)`: a float method in function syntax;
+    /// `T::zero()`, `T::from_f64(0.5)`: constructors of the float type, constants. `None`
+    /// for any other call.
+    fn lower_float_type_call(
+        &mut self,
+        fp: &syn::ExprPath,
+        c: &syn::ExprCall,
+        out: &mut Vec<Stmt>,
+    ) -> Option<Op> {
+        // `f64::exp(x)`, `f32::max(a, b)`: a float method in function syntax.
+        let segments: Vec<String> = fp
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        let float_param = super::types::float_param().map(|t| t.to_string());
+        let float_type = segments.len() == 2
+            && (segments[0] == "f64"
+                || segments[0] == "f32"
+                || float_param.as_deref() == Some(segments[0].as_str()));
+        if float_type && !c.args.is_empty() {
+            if let Some(&MathEntry {
+                op: math, arity, ..
+            }) = Math::from_name(&segments[1])
+            {
+                if c.args.len() == arity + 1 {
+                    let receiver = self.lower_operand(&c.args[0], out);
+                    let args: Vec<Operand> = c
+                        .args
+                        .iter()
+                        .skip(1)
+                        .map(|a| self.lower_operand(a, out))
+                        .collect();
+                    if matches!(receiver, Operand::Konst(_))
+                        && args.iter().all(|a| matches!(a, Operand::Konst(_)))
+                    {
+                        return Some(Op::Konst(self.konst(&Expr::Call(c.clone()))));
+                    }
+                    return Some(Op::Math(math, receiver, args));
+                }
+            }
+        }
+        // `T::zero()`, `T::from_f64(0.5)`, `f64::EPSILON`-like constructors of the float type:
+        // constants.
+        if float_type {
+            let args: Vec<Operand> = c.args.iter().map(|a| self.lower_operand(a, out)).collect();
+            if args.iter().all(|a| matches!(a, Operand::Konst(_))) {
+                return Some(Op::Konst(self.konst(&Expr::Call(c.clone()))));
+            }
+            self.errors.spanned(
+                c,
+                "#[differentiate] supports the float type's constructors (`T::zero()`, `T::one()`, `T::from_f64(0.5)`) on constants; a value that carries a derivative is already of the float type",
+            );
+            return Some(Op::Konst(self.dummy()));
+        }
+        None
     }
 
     /// `x[a..b]` (or `a..`, `..b`, `..`, `a..=b`) of a sequence: the sequence.

@@ -228,27 +228,7 @@ impl<'e> Lower<'e> {
                 },
                 _ => Op::Konst(self.konst(expr)),
             },
-            Expr::Index(ix) => match self.local_of(&ix.expr) {
-                // An element of an array, `x[i]` or `a[[i, j]]`: a float.
-                Some(v) if matches!(self.kind(v), Kind::Seq | Kind::Tensor) => {
-                    let index = self.konst(&ix.index);
-                    Op::Copy(Operand::Elem(v, index))
-                }
-                Some(v) if self.kind(v) == Kind::Float => {
-                    self.errors.spanned(&ix.expr, "cannot index a float");
-                    Op::Konst(self.dummy())
-                }
-                _ => {
-                    let k = self.konst(expr);
-                    if self.reads_derivative(expr) {
-                        self.errors.spanned(
-                            ix,
-                            "#[differentiate] supports indexing a parameter or local array of floats by name (`x[i]`), not nested indexing",
-                        );
-                    }
-                    Op::Konst(k)
-                }
-            },
+            Expr::Index(ix) => self.lower_index(expr, ix),
             Expr::MethodCall(m) => match iterators::terminal(self, m) {
                 // `x.iter().zip(&y).map(|(a, b)| a * b).sum()`: the loop it means.
                 Some(block) => Op::Copy(self.lower_operand(&block, out)),
@@ -269,6 +249,73 @@ impl<'e> Lower<'e> {
                     _ => Op::Konst(self.konst(expr)),
                 }
             }
+            Expr::Array(_) | Expr::Tuple(_) | Expr::Repeat(_) => self.lower_list(expr, out),
+            Expr::Macro(m) => self.lower_macro(m, out),
+            Expr::If(_) | Expr::Block(_) => Op::Copy(self.lower_operand(expr, out)),
+            Expr::Reference(r)
+                if r.mutability.is_none() && self.sub_slice_of(&r.expr).is_some() =>
+            {
+                self.lower_sub_slice(&r.expr)
+            }
+            Expr::Reference(r) => match self.local_of(&r.expr) {
+                Some(v) if self.kind(v) == Kind::Seq => Op::Copy(Operand::Var(v)),
+                // `&h * &h` on arrays: a shared reference is its value.
+                _ if r.mutability.is_none() => match self.lower_op(&r.expr, out) {
+                    Op::Konst(_) => Op::Konst(self.konst(expr)),
+                    op => op,
+                },
+                _ => Op::Konst(self.konst(expr)),
+            },
+            _ => self.lower_other(expr),
+        }
+    }
+
+    /// Any other expression: a constant, or an error when it reads a value that carries a
+    /// derivative.
+    fn lower_other(&mut self, expr: &Expr) -> Op {
+        match self.konst_checked(expr) {
+            // A local whose definition already had an error: one error is enough.
+            Some(k) if k.reads.iter().any(|v| self.poisoned.contains(v)) => Op::Konst(self.dummy()),
+            Some(_) if self.reads_derivative(expr) => {
+                self.errors.spanned(
+                    expr,
+                    "#[differentiate] does not support this expression on values that carry a derivative; supported: arithmetic, method calls, calls, casts, indexing and `&value`",
+                );
+                Op::Konst(self.dummy())
+            }
+            Some(k) => Op::Konst(k),
+            None => Op::Konst(self.dummy()),
+        }
+    }
+
+    /// `x[i]` or `a[[i, j]]`: an element of a sequence or an array, a float.
+    fn lower_index(&mut self, expr: &Expr, ix: &syn::ExprIndex) -> Op {
+        match self.local_of(&ix.expr) {
+            // An element of an array, `x[i]` or `a[[i, j]]`: a float.
+            Some(v) if matches!(self.kind(v), Kind::Seq | Kind::Tensor) => {
+                let index = self.konst(&ix.index);
+                Op::Copy(Operand::Elem(v, index))
+            }
+            Some(v) if self.kind(v) == Kind::Float => {
+                self.errors.spanned(&ix.expr, "cannot index a float");
+                Op::Konst(self.dummy())
+            }
+            _ => {
+                let k = self.konst(expr);
+                if self.reads_derivative(expr) {
+                    self.errors.spanned(
+                        ix,
+                        "#[differentiate] supports indexing a parameter or local array of floats by name (`x[i]`), not nested indexing",
+                    );
+                }
+                Op::Konst(k)
+            }
+        }
+    }
+
+    /// `[a, b]`, the function's tuple result `(a, b)`, `[value; N]`.
+    fn lower_list(&mut self, expr: &Expr, out: &mut Vec<Stmt>) -> Op {
+        match expr {
             Expr::Array(arr) => {
                 let items: Vec<Operand> = arr
                     .elems
@@ -306,37 +353,7 @@ impl<'e> Lower<'e> {
                 }
                 Op::Konst(k)
             }
-            Expr::Macro(m) => self.lower_macro(m, out),
-            Expr::If(_) | Expr::Block(_) => Op::Copy(self.lower_operand(expr, out)),
-            Expr::Reference(r)
-                if r.mutability.is_none() && self.sub_slice_of(&r.expr).is_some() =>
-            {
-                self.lower_sub_slice(&r.expr)
-            }
-            Expr::Reference(r) => match self.local_of(&r.expr) {
-                Some(v) if self.kind(v) == Kind::Seq => Op::Copy(Operand::Var(v)),
-                // `&h * &h` on arrays: a shared reference is its value.
-                _ if r.mutability.is_none() => match self.lower_op(&r.expr, out) {
-                    Op::Konst(_) => Op::Konst(self.konst(expr)),
-                    op => op,
-                },
-                _ => Op::Konst(self.konst(expr)),
-            },
-            _ => match self.konst_checked(expr) {
-                // A local whose definition already had an error: one error is enough.
-                Some(k) if k.reads.iter().any(|v| self.poisoned.contains(v)) => {
-                    Op::Konst(self.dummy())
-                }
-                Some(_) if self.reads_derivative(expr) => {
-                    self.errors.spanned(
-                        expr,
-                        "#[differentiate] does not support this expression on values that carry a derivative; supported: arithmetic, method calls, calls, casts, indexing and `&value`",
-                    );
-                    Op::Konst(self.dummy())
-                }
-                Some(k) => Op::Konst(k),
-                None => Op::Konst(self.dummy()),
-            },
+            _ => self.lower_other(expr),
         }
     }
 
