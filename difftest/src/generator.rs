@@ -57,12 +57,17 @@ pub fn generate(seed: u64, count: usize) -> String {
     src
 }
 
-/// Functions every random function may call: another differentiated function, with a
-/// float and a slice parameter.
+/// Functions every random function may call: other differentiated functions, with a float
+/// and a slice parameter, and one returning a tuple.
 const HELPERS: &str = r#"
 #[differentiate(hessian)]
 pub fn helper(a: f64, b: f64) -> f64 {
     (a * b).sin() + a.tanh() * 0.5
+}
+
+#[differentiate(hessian)]
+pub fn helper_pair(a: f64, b: f64) -> (f64, f64) {
+    (a * b + 1.0, (a - b).sin())
 }
 
 #[differentiate(hessian)]
@@ -586,7 +591,9 @@ impl<'r> Gen<'r> {
                 let t = self.name("t");
                 let (a, b) = (self.expr(2), self.expr(2));
                 let arrays: Vec<String> = self.arrays.iter().flatten().cloned().collect();
-                let call = match self.rng.below(8) {
+                let call = match self.rng.below(9) {
+                    // A tuple result, destructured.
+                    8 => format!("{{ let (p, q) = helper_pair({a}, {b}); p * 0.5 + q }}"),
                     0 => format!("helper({a}, {b})"),
                     // A filter and a reversed walk: the rest of the step under `if`.
                     6 if self.has_slice => format!(
@@ -1385,8 +1392,8 @@ mod tests {
         let starting = |prefix: &str| source.lines().filter(|l| l.starts_with(prefix)).count();
         let functions = starting("#[differentiate");
         let checks = starting("fn check_") + starting("pub fn check_");
-        // The two helpers are differentiated too, and have no check of their own.
-        assert_eq!(functions, checks + 2);
+        // The three helpers are differentiated too, and have no check of their own.
+        assert_eq!(functions, checks + 3);
         assert_eq!(source.matches(" as fn(&mut Points)").count(), checks);
     }
 }
