@@ -725,7 +725,9 @@ fn more_chains(x: &[f64], w: f64) -> f64 {
     for v in x.iter().rev().filter(|v| **v < 1.0) {
         last = last * 0.5 + v;
     }
-    positive + tail * w + squares[1] + squares[squares.len() - 1] + last
+    let largest = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let smallest = x.iter().map(|v| v * w).fold(f64::INFINITY, f64::min);
+    positive + tail * w + squares[1] + squares[squares.len() - 1] + last + largest * smallest
 }
 
 #[test]

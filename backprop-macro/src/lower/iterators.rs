@@ -5,8 +5,8 @@
 //! Supported: a source `xs.iter()` (or `&xs`, `xs`, with `.copied()` / `.cloned()`), then
 //! optionally `.zip(ys)`, `.enumerate()` and `.rev()`, any number of `.map(|..| ..)` and
 //! `.filter(|..| ..)` (a filter wraps the rest of the step in `if`), and `.sum()`,
-//! `.product()`, `.fold(init, |acc, ..| ..)`, `.for_each(|..| ..)` or `.collect()` (into a
-//! `Vec`, without filters), over sequences of floats (slices, `Vec`s, arrays `[T; N]`;
+//! `.product()`, `.fold(init, |acc, ..| ..)` (or `.fold(init, f64::max)`),
+//! `.for_each(|..| ..)` or `.collect()` (into a `Vec`, without filters), over sequences of floats (slices, `Vec`s, arrays `[T; N]`;
 //! lowering checks, since it knows what each name is). The rewritten expression is then
 //! lowered as written by hand.
 
@@ -286,8 +286,20 @@ pub(super) fn terminal(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<
     let (init, mut finish): (TokenStream, Box<dyn FnMut(Value) -> Option<TokenStream>>) =
         match method.as_str() {
             "fold" => {
-                let Expr::Closure(f) = strip(&m.args[1]) else {
-                    return None;
+                // `fold(init, f64::max)`: the method as the closure `|acc, x| acc.max(x)`.
+                let named: Option<syn::ExprClosure> = match strip(&m.args[1]) {
+                    Expr::Path(p) if p.path.segments.len() == 2 => {
+                        let method = &p.path.segments[1].ident;
+                        Math::from_name(&method.to_string())
+                            .filter(|e| e.arity == 1)
+                            .map(|_| syn::parse_quote!(|acc, x| acc.#method(x)))
+                    }
+                    _ => None,
+                };
+                let f = match (&named, strip(&m.args[1])) {
+                    (Some(c), _) => c,
+                    (None, Expr::Closure(c)) => c,
+                    _ => return None,
                 };
                 if f.inputs.len() != 2 {
                     return None;
