@@ -449,3 +449,29 @@ fn methods_taking_self_by_value() {
     assert_eq!(v, 21.0);
     assert_eq!((g.this.a, g.this.b, g.t), (3.0, 9.0, 13.0));
 }
+
+/// Fields inside `vec![..]` carry their derivatives; an integer field as `powi`'s exponent is
+/// a constant.
+#[derive(Differentiable, Clone, Debug)]
+pub struct Poly2 {
+    pub a: f64,
+    pub b: f64,
+    pub n: i32,
+}
+
+#[differentiate]
+fn in_a_vec(q: &Poly2, x: f64) -> f64 {
+    let v = vec![q.a * x, q.b];
+    v[0] + v[1] * x.powi(q.n)
+}
+
+#[test]
+fn fields_in_vec_macros_and_integer_exponents() {
+    let q = Poly2 {
+        a: 0.5,
+        b: -1.5,
+        n: 3,
+    };
+    let (_, g) = in_a_vec::grad(&q, 2.0);
+    assert_eq!((g.q.a, g.q.b, g.x), (2.0, 8.0, 0.5 + 3.0 * -1.5 * 4.0));
+}

@@ -113,25 +113,6 @@ impl Scan<'_> {
         }
         self.visit_expr(expr);
     }
-
-    /// Expressions that never carry a derivative: their chains are read as constants, but a
-    /// chain seen here is still recorded (a constant read of a differentiable field).
-    fn constant(&mut self, expr: &Expr) {
-        let mut inner = ConstantScan { scan: self };
-        inner.visit_expr(expr);
-    }
-}
-
-struct ConstantScan<'s, 'r> {
-    scan: &'s mut Scan<'r>,
-}
-
-impl<'ast> Visit<'ast> for ConstantScan<'_, '_> {
-    fn visit_expr(&mut self, e: &'ast Expr) {
-        if chain_parts(e, self.scan.roots).is_none() {
-            syn::visit::visit_expr(self, e);
-        }
-    }
 }
 
 impl<'ast> Visit<'ast> for Scan<'_> {
@@ -147,21 +128,20 @@ impl<'ast> Visit<'ast> for Scan<'_> {
                     Expr::Array(_) | Expr::Tuple(_) => Hint::Tensor,
                     _ => Hint::Seq,
                 };
+                // The index is a constant: not scanned.
                 self.operand(&ix.expr, hint, hint);
-                self.constant(&ix.index);
             }
             Expr::Binary(b) if arith(&b.op).is_some() || compound(&b.op).is_some() => {
                 self.operand(&b.left, Hint::Float, Hint::Tensor);
                 self.operand(&b.right, Hint::Float, Hint::Tensor);
             }
-            Expr::Binary(b) => {
-                self.constant(&b.left);
-                self.constant(&b.right);
+            // Comparisons and logic, casts to integers: constants.
+            Expr::Binary(_) => {}
+            Expr::Cast(c) => {
+                if let TypeClass::Float = classify(&c.ty) {
+                    self.operand(&c.expr, Hint::Float, Hint::Float);
+                }
             }
-            Expr::Cast(c) => match classify(&c.ty) {
-                TypeClass::Float => self.operand(&c.expr, Hint::Float, Hint::Float),
-                _ => self.constant(&c.expr),
-            },
             Expr::Call(c) => {
                 self.visit_expr(&c.func);
                 for a in &c.args {
@@ -173,17 +153,21 @@ impl<'ast> Visit<'ast> for Scan<'_> {
                 self.visit_block(&f.body);
             }
             Expr::If(i) => {
-                self.constant(&i.cond);
                 self.visit_block(&i.then_branch);
                 if let Some((_, e)) = &i.else_branch {
                     self.visit_expr(e);
                 }
             }
-            Expr::While(w) => {
-                self.constant(&w.cond);
-                self.visit_block(&w.body);
+            Expr::While(w) => self.visit_block(&w.body),
+            // `vec![a, b]` carries its elements' values (read as the array it lists); the
+            // printing and checking macros read values, never derivatives.
+            Expr::Macro(m) if m.mac.path.segments.last().is_some_and(|s| s.ident == "vec") => {
+                let tokens = &m.mac.tokens;
+                if let Ok(list) = syn::parse2::<Expr>(quote!([#tokens])) {
+                    self.visit_expr(&list);
+                }
             }
-            Expr::Range(_) | Expr::Macro(_) => self.constant(e),
+            Expr::Range(_) | Expr::Macro(_) => {}
             _ => syn::visit::visit_expr(self, e),
         }
     }
@@ -195,7 +179,7 @@ impl<'ast> Visit<'ast> for Scan<'_> {
             p => (p, None),
         };
         match ty.map(classify) {
-            Some(TypeClass::Int | TypeClass::Bool) => self.constant(&init.expr),
+            Some(TypeClass::Int | TypeClass::Bool) => {}
             Some(TypeClass::Float) => self.operand(&init.expr, Hint::Float, Hint::Float),
             _ => {
                 let target = match strip(&init.expr) {
@@ -238,17 +222,19 @@ impl Scan<'_> {
         } else {
             Some(Hint::Tensor)
         };
-        match receiver {
-            Some(h) => self.operand(&m.receiver, h, h),
-            None => self.constant(&m.receiver),
+        if let Some(h) = receiver {
+            self.operand(&m.receiver, h, h);
         }
         let borrowed = if name == "dot" {
             Hint::Tensor
         } else {
             Hint::Borrowed
         };
-        for a in &m.args {
-            self.operand(a, Hint::Float, borrowed);
+        // (`powi`'s exponent is an integer, a constant.)
+        if name != "powi" {
+            for a in &m.args {
+                self.operand(a, Hint::Float, borrowed);
+            }
         }
     }
 }
