@@ -460,6 +460,7 @@ pub struct Poly2 {
 }
 
 #[differentiate]
+#[allow(clippy::useless_vec)]
 fn in_a_vec(q: &Poly2, x: f64) -> f64 {
     let v = vec![q.a * x, q.b];
     v[0] + v[1] * x.powi(q.n)
