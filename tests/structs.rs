@@ -299,6 +299,12 @@ impl Layer {
         (&self.w * &self.w).sum() * scale + (&self.b * &self.b).sum()
     }
 
+    /// Another struct as a parameter: its tangent is its gradient type.
+    #[differentiate(reverse, forward)]
+    pub fn gap(&self, other: &Layer) -> f64 {
+        (&self.b - &other.b).sum() * 2.0
+    }
+
     /// Untouched: no attribute.
     pub fn width(&self) -> usize {
         self.b.len()
@@ -328,6 +334,15 @@ fn methods_have_derivatives() {
     let expected = g.this.w[[0, 1]] - 0.5 * g.this.b[0] + 0.25 * g.target;
     assert!((dot - expected).abs() < 1e-12);
     assert_eq!(l.width(), 2);
+    let (_, g) = l.gap_grad(&model().hidden);
+    assert_eq!(
+        (g.this.b, g.other.b),
+        (array![2.0, 2.0], array![-2.0, -2.0])
+    );
+    let mut db = l.zeros_like();
+    db.b[0] = 1.0;
+    let (_, dot) = l.gap_jvp(&model().hidden, &db, &model().hidden.zeros_like());
+    assert_eq!(dot, 2.0);
     // Second order: the norm's Hessian is diagonal, 2·scale on weights and 2 on biases.
     let (_, g, rows) = l.norm_hessian(3.0);
     assert_eq!(g.this.b, array![1.0, -1.0]);

@@ -216,9 +216,9 @@ pub(crate) fn signature(f: &Func) -> Signature {
         )
     };
     // The gradient struct takes the type and const parameters its fields' types use.
-    let mut used = BTreeSet::new();
+    let mut used = std::collections::HashSet::new();
     for p in f.params.iter().filter(|p| p.differentiable()) {
-        idents_in(grad_type(p), &mut used);
+        crate::lower::collect_idents(grad_type(p), &mut used);
     }
     let grad_params: Vec<&syn::GenericParam> = f
         .type_params
@@ -259,18 +259,6 @@ pub(crate) fn signature(f: &Func) -> Signature {
         grad,
         grad_params,
         ret,
-    }
-}
-
-fn idents_in(tokens: TokenStream, out: &mut BTreeSet<String>) {
-    for tt in tokens {
-        match tt {
-            proc_macro2::TokenTree::Ident(i) => {
-                out.insert(i.to_string());
-            }
-            proc_macro2::TokenTree::Group(g) => idents_in(g.stream(), out),
-            _ => {}
-        }
     }
 }
 

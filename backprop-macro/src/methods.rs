@@ -232,10 +232,20 @@ fn forwarding_methods(
         let syn::Pat::Ident(p) = &*t.pat else {
             continue;
         };
-        let differentiable = !matches!(classify(&t.ty), TypeClass::Int | TypeClass::Bool);
-        if differentiable && in_wrt(&p.ident.to_string()) {
-            tangents.push((format_ident!("dot_{}", p.ident), t.ty.to_token_stream()));
+        // As the module's `jvp` takes them (`expand::tangent_type`): a float, sequence or
+        // array parameter's tangent has its type, a struct's is its gradient.
+        let class = classify(&t.ty);
+        if matches!(class, TypeClass::Int | TypeClass::Bool) || !in_wrt(&p.ident.to_string()) {
+            continue;
         }
+        let ty = match (&class, crate::lower::struct_type(&t.ty)) {
+            (TypeClass::Unknown, Some(inner)) => {
+                let by_ref = matches!(*t.ty, syn::Type::Reference(_)).then(|| quote!(&));
+                quote!(#by_ref <#inner as #krate::__private::Differentiable>::Grad)
+            }
+            _ => t.ty.to_token_stream(),
+        };
+        tangents.push((format_ident!("dot_{}", p.ident), ty));
     }
     let tangent_params = tangents.iter().map(|(n, t)| quote!(#n: #t));
     let tangent_names: Vec<&syn::Ident> = tangents.iter().map(|(n, _)| n).collect();

@@ -33,6 +33,8 @@ mod tuples;
 mod types;
 
 use constants::*;
+pub(crate) use signature::struct_type;
+pub(crate) use syntax::collect_idents;
 use syntax::*;
 pub use types::*;
 

@@ -282,7 +282,7 @@ impl<'e> Lower<'e> {
 
 /// `S` or `&S` for a path type `S`: a struct parameter, whose type must derive
 /// `Differentiable`.
-fn struct_type(ty: &Type) -> Option<&Type> {
+pub(crate) fn struct_type(ty: &Type) -> Option<&Type> {
     match ty {
         Type::Path(p) if p.qself.is_none() => Some(ty),
         Type::Reference(r) if r.mutability.is_none() => struct_type(&r.elem),

@@ -337,7 +337,8 @@ impl<'ast> Visit<'ast> for Returns {
     }
 }
 
-pub(super) fn collect_idents(tokens: TokenStream, out: &mut HashSet<String>) {
+/// Every identifier in `tokens`, groups included.
+pub(crate) fn collect_idents(tokens: TokenStream, out: &mut HashSet<String>) {
     for tt in tokens {
         match tt {
             TokenTree::Ident(i) => {

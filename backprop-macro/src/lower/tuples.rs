@@ -148,12 +148,17 @@ impl Rewrite<'_> {
 
 /// `f::jvp(..)`: the module path `f`.
 fn jvp_call(call: &syn::ExprCall) -> Option<syn::Path> {
+    generated_item_call(call, "jvp")
+}
+
+/// `f::item(..)`: the module path `f` of a call to a generated item named `item`.
+fn generated_item_call(call: &syn::ExprCall, item: &str) -> Option<syn::Path> {
     let Expr::Path(p) = strip(&call.func) else {
         return None;
     };
     let mut module = p.path.clone();
     let last = module.segments.pop()?;
-    if last.ident != "jvp" || module.segments.is_empty() {
+    if last.ident != item || module.segments.is_empty() {
         return None;
     }
     module.segments.pop_punct();
@@ -169,16 +174,8 @@ fn nested_grad(local: &syn::Local) -> Option<(syn::Path, &Pat, &Ident, Vec<Expr>
     let Expr::Call(call) = strip(&init.expr) else {
         return None;
     };
-    let Expr::Path(p) = strip(&call.func) else {
-        return None;
-    };
-    let mut module = p.path.clone();
-    let last = module.segments.pop()?;
-    if last.ident != "grad" || module.segments.is_empty() || names.elems.len() != 2 {
-        return None;
-    }
     // (`f::jvp` is rewritten as the array call it means in `split`.)
-    module.segments.pop_punct();
+    let module = generated_item_call(call, "grad").filter(|_| names.elems.len() == 2)?;
     let Pat::Ident(g) = &names.elems[1] else {
         return None;
     };
