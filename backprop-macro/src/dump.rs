@@ -214,6 +214,12 @@ pub fn analysis(func: &Func, a: &Analysis) -> String {
     for (scope, vs) in &a.loop_saves {
         let _ = writeln!(out, "saved once around loop {scope}: {}", list(vs));
     }
+    for (scope, ss) in &a.snapshots.around {
+        for s in ss {
+            let (v, lo, hi) = (name(func, s.var), text(&s.lo), text(&s.hi));
+            let _ = writeln!(out, "copied whole around loop {scope}: {v}[{lo}..{hi}]");
+        }
+    }
     for (scope, ops) in &a.recompute {
         let vs: Vec<VarId> = ops.iter().map(|(v, _)| *v).collect();
         let _ = writeln!(out, "recomputed in block {scope}: {}", list(&vs));
@@ -258,6 +264,13 @@ fn backward_lines(func: &Func, stmts: &[B], depth: usize, out: &mut String) {
             B::Recompute(v, o) => writeln!(out, "{pad}let {} = {}", name(func, *v), op(func, o)),
             B::Restore(v) => writeln!(out, "{pad}restore {}", name(func, *v)),
             B::RestoreElem(v, i) => writeln!(out, "{pad}restore {}[{}]", name(func, *v), text(i)),
+            B::RestoreSlice(s) => writeln!(
+                out,
+                "{pad}restore {}[{}..{}]",
+                name(func, s.var),
+                text(&s.lo),
+                text(&s.hi)
+            ),
             B::If(c, t, els) => {
                 let _ = writeln!(out, "{pad}if {}", e(c));
                 backward_lines(func, t, depth + 1, out);

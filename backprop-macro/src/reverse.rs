@@ -3,7 +3,7 @@
 //! decision, loops run backwards over the recorded range or count, values the forward pass
 //! overwrote are restored from their stacks just before the statement that needs them.
 
-use crate::analysis::{self, Analysis};
+use crate::analysis::{self, Analysis, Snapshot};
 use crate::ir::*;
 use crate::rules::{Contrib, E, Place};
 use std::collections::BTreeMap;
@@ -35,6 +35,8 @@ pub enum B {
     Restore(VarId),
     /// `v[i] = v_stack.pop();`
     RestoreElem(VarId, Konst),
+    /// `v_elems.pop_slice(&mut v[lo..hi]);`: the elements copied before a loop.
+    RestoreSlice(Snapshot),
     If(E, Vec<B>, Vec<B>),
     For(Option<VarId>, Replay, Vec<B>),
     Nop,
@@ -161,7 +163,8 @@ impl Rev<'_> {
                     .operands()
                     .iter()
                     .any(|o| matches!(o, Operand::Elem(x, _) if *x == v));
-                if reads_elem && self.a.saved[v] {
+                let saved = analysis::elem_saved_at(self.f, self.a, v, scope);
+                if reads_elem && saved {
                     out.push(B::RestoreElem(v, index.clone()));
                 }
                 if self.a.active[v] {
@@ -174,7 +177,7 @@ impl Rev<'_> {
                         out.push(B::Kill(target));
                     }
                 }
-                if !reads_elem && self.a.saved[v] {
+                if !reads_elem && saved {
                     out.push(B::RestoreElem(v, index.clone()));
                 }
             }
@@ -193,6 +196,16 @@ impl Rev<'_> {
                 // The values saved once at the loop's entry, back after its reverse.
                 for &v in self.a.loop_saves.get(&body.scope).into_iter().flatten() {
                     out.push(B::Restore(v));
+                }
+                for s in self
+                    .a
+                    .snapshots
+                    .around
+                    .get(&body.scope)
+                    .into_iter()
+                    .flatten()
+                {
+                    out.push(B::RestoreSlice(s.clone()));
                 }
             }
             Stmt::Declare { .. } | Stmt::Eval(_) | Stmt::Break => {}
@@ -445,6 +458,7 @@ fn writes(b: &B) -> Option<Vec<Key>> {
         | B::Pop(v)
         | B::Restore(v)
         | B::RestoreElem(v, _)
+        | B::RestoreSlice(Snapshot { var: v, .. })
         | B::Recompute(v, _)
         | B::LetPullback(v, _) => {
             vec![Key::Primal(*v)]
@@ -597,7 +611,13 @@ fn independent_iterations(body: &[B]) -> bool {
         for b in stmts {
             let mut keys = Vec::new();
             match b {
-                B::Pop(_) | B::Restore(_) | B::RestoreElem(..) | B::LetUp(_) => return false,
+                B::Pop(_)
+                | B::Restore(_)
+                | B::RestoreElem(..)
+                | B::RestoreSlice(_)
+                | B::LetUp(_) => {
+                    return false;
+                }
                 B::SetAdj(p, _) | B::Kill(p) if !local.contains(&p.var()) => return false,
                 B::AddAdj(p, e) => {
                     if !local.contains(&p.var()) {

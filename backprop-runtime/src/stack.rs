@@ -56,6 +56,31 @@ impl<T> Stack<T> {
         }
     }
 
+    /// Saves several values at once: the elements of an array a loop is about to
+    /// overwrite, copied whole instead of one push per write.
+    #[inline]
+    pub fn push_slice(&mut self, values: &[T])
+    where
+        T: Copy,
+    {
+        self.reserve(values.len());
+        self.items.extend_from_slice(values);
+    }
+
+    /// Takes back the values saved last by [`Stack::push_slice`], into `into` (of the same
+    /// length).
+    #[inline]
+    pub fn pop_slice(&mut self, into: &mut [T])
+    where
+        T: Copy,
+    {
+        let Some(start) = self.items.len().checked_sub(into.len()) else {
+            underflow()
+        };
+        into.copy_from_slice(&self.items[start..]);
+        self.items.truncate(start);
+    }
+
     /// How many values are saved.
     #[inline]
     pub fn len(&self) -> usize {

@@ -18,9 +18,11 @@ use proc_macro2::Span;
 use std::collections::{BTreeMap, BTreeSet};
 
 mod plans;
+mod snapshots;
 
 pub use plans::saved_at;
 use plans::*;
+pub use snapshots::{Snapshot, Snapshots, elem_saved_at};
 
 /// How the reverse sweep replays one loop or branch.
 #[derive(Clone)]
@@ -65,6 +67,9 @@ pub struct Analysis {
     /// reverse, instead of at every assignment (`inner -= x[j] * m` in a loop, read only
     /// after it). See [`saved_at`].
     pub loop_saves: BTreeMap<ScopeId, Vec<VarId>>,
+    /// Arrays copied whole around a loop instead of saved element by element; see
+    /// [`elem_saved_at`].
+    pub snapshots: Snapshots,
     /// Block-local values the reverse of their block computes again instead of popping
     /// (cheap operations on values that do not change in the loop), in forward order.
     pub recompute: BTreeMap<ScopeId, Vec<(VarId, Op)>>,
@@ -148,6 +153,7 @@ pub fn analyze(f: &mut Func) -> Analysis {
         &assigned_in_place,
         &reassigned,
     );
+    let snapshots = snapshots::plan(f, &active, &saved, &assigned_in_place, &mut needed);
     // Which loops and branches have a reverse: those with a contribution or a save inside.
     let mut control = BTreeMap::new();
     let mut new_vars: Vec<Var> = Vec::new();
@@ -257,6 +263,7 @@ pub fn analyze(f: &mut Func) -> Analysis {
         needed,
         saved,
         loop_saves,
+        snapshots,
         block_saves,
         stacks,
         elem_stacks,

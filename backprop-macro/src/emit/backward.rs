@@ -1,6 +1,7 @@
 //! The backward pass: adjoint statements, restores, reverse loops and branches.
 
 use super::*;
+use crate::analysis::Snapshot;
 
 impl Emit<'_> {
     pub fn backward(&self, stmts: &[B]) -> TokenStream {
@@ -147,6 +148,14 @@ impl Emit<'_> {
                 let (dot, s, i) = (self.dot(*v), self.derived(Derived::DotElems, *v), &i.expr);
                 (none, quote!(#dot[#i] = #s.pop();))
             }
+            B::RestoreSlice(snapshot) if active(snapshot.var) => {
+                let (dot, s) = (
+                    self.dot(snapshot.var),
+                    self.derived(Derived::DotElems, snapshot.var),
+                );
+                let (lo, hi) = (&snapshot.lo.expr, &snapshot.hi.expr);
+                (none, quote!(#s.pop_slice(&mut #dot[#lo..#hi]);))
+            }
             _ => (none.clone(), none),
         }
     }
@@ -222,6 +231,12 @@ impl Emit<'_> {
             B::RestoreElem(v, i) => {
                 let (id, s, i) = (self.ident(*v), self.derived(Derived::Elems, *v), &i.expr);
                 quote!(#id[#i] = #s.pop();)
+            }
+            B::RestoreSlice(snapshot) => {
+                let v = snapshot.var;
+                let (id, s) = (self.ident(v), self.derived(Derived::Elems, v));
+                let (lo, hi) = (&snapshot.lo.expr, &snapshot.hi.expr);
+                quote!(#s.pop_slice(&mut #id[#lo..#hi]);)
             }
             B::If(cond, t, e) => {
                 let c = self.expr(cond, 0);
@@ -346,7 +361,7 @@ pub(super) fn collect_mutations(
             B::SetAdj(p, _) | B::AddAdj(p, _) | B::Kill(p) => {
                 assigned.insert(p.var());
             }
-            B::Restore(v) | B::RestoreElem(v, _) => {
+            B::Restore(v) | B::RestoreElem(v, _) | B::RestoreSlice(Snapshot { var: v, .. }) => {
                 restored.insert(*v);
             }
             B::If(_, t, e) => {

@@ -75,7 +75,11 @@ impl Emit<'_> {
             Stmt::Assign {
                 var, init: false, ..
             } if crate::analysis::saved_at(self.f, self.a, *var, scope) => site(0, *var, scope),
-            Stmt::SetElem { var, .. } if self.a.saved[*var] => site(1, *var, scope),
+            Stmt::SetElem { var, .. }
+                if crate::analysis::elem_saved_at(self.f, self.a, *var, scope) =>
+            {
+                site(1, *var, scope)
+            }
             Stmt::Loop { body, .. } => {
                 for &v in self.a.loop_saves.get(&body.scope).into_iter().flatten() {
                     site(0, v, scope);
@@ -83,6 +87,10 @@ impl Emit<'_> {
             }
             _ => {}
         });
+        // A copy of several elements needs a stack that grows.
+        for s in self.a.snapshots.around.values().flatten() {
+            sites[1].insert(s.var, None);
+        }
         sites
     }
 
@@ -122,7 +130,10 @@ impl Emit<'_> {
                 let scope = *chain.last().expect("a block encloses every statement");
                 self.assign(*var, op, *init, scope)
             }
-            Stmt::SetElem { var, index, op, .. } => self.set_elem(*var, index, op),
+            Stmt::SetElem { var, index, op, .. } => {
+                let scope = *chain.last().expect("a block encloses every statement");
+                self.set_elem(*var, index, op, scope)
+            }
             Stmt::Eval(k) => {
                 let e = &k.expr;
                 quote!(#e;)
@@ -156,8 +167,9 @@ impl Emit<'_> {
                     .flatten()
                     .map(|&v| self.push_value(v))
                     .collect();
+                let copies = self.snapshot_copies(body.scope);
                 let lp = self.forward_loop(head, body, chain);
-                quote!(#saves #lp)
+                quote!(#saves #copies #lp)
             }
             Stmt::Break => self.break_stmt(chain),
         }
@@ -262,10 +274,10 @@ impl Emit<'_> {
     }
 
     /// `v[i] = op;`, saving the old element first where the reverse needs it.
-    fn set_elem(&self, var: VarId, index: &Konst, op: &Op) -> TokenStream {
+    fn set_elem(&self, var: VarId, index: &Konst, op: &Op, scope: ScopeId) -> TokenStream {
         let (id, i) = (self.ident(var), &index.expr);
         let fob = self.fob && self.a.active[var];
-        let save = if self.a.saved[var] {
+        let save = if crate::analysis::elem_saved_at(self.f, self.a, var, scope) {
             let s = self.derived(Derived::Elems, var);
             let dot = if fob {
                 let (ds, d) = (self.derived(Derived::DotElems, var), self.dot(var));
@@ -290,6 +302,26 @@ impl Emit<'_> {
         } else {
             quote!(#save #id[#i] = #value;)
         }
+    }
+
+    /// `v_elems.push_slice(&v[lo..hi]);` for the arrays copied whole before a loop (and in
+    /// forward over reverse their tangents beside them).
+    fn snapshot_copies(&self, body: ScopeId) -> TokenStream {
+        let copies = self.a.snapshots.around.get(&body).into_iter().flatten();
+        copies
+            .map(|snapshot| {
+                let v = snapshot.var;
+                let (id, s) = (self.ident(v), self.derived(Derived::Elems, v));
+                let (lo, hi) = (&snapshot.lo.expr, &snapshot.hi.expr);
+                let dot = if self.fob && self.a.active[v] {
+                    let (ds, d) = (self.derived(Derived::DotElems, v), self.dot(v));
+                    quote!(#ds.push_slice(&#d[#lo..#hi]);)
+                } else {
+                    TokenStream::new()
+                };
+                quote!(#s.push_slice(&#id[#lo..#hi]); #dot)
+            })
+            .collect()
     }
 
     /// `break`: every block up to the loop body saves its locals first.
@@ -366,7 +398,9 @@ impl Emit<'_> {
                 } if crate::analysis::saved_at(self.f, self.a, *var, body.scope) => {
                     per_iteration.entry(*var).or_insert((0, false)).0 += 1;
                 }
-                Stmt::SetElem { var, .. } if self.a.saved[*var] => {
+                Stmt::SetElem { var, .. }
+                    if crate::analysis::elem_saved_at(self.f, self.a, *var, body.scope) =>
+                {
                     per_iteration.entry(*var).or_insert((0, true)).0 += 1;
                 }
                 Stmt::Loop { body: inner, .. } => {

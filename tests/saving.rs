@@ -1,0 +1,129 @@
+//! What the forward pass saves for the reverse sweep, checked through the derivatives it
+//! feeds: arrays copied whole around a loop (`push_slice`/`pop_slice`) instead of element
+//! by element, against finite differences, forward mode and Hessians (forward over reverse
+//! copies the tangents too).
+
+#![allow(clippy::needless_range_loop)]
+
+mod common;
+use backprop::differentiate;
+use common::{Points, assert_close, assert_fd, check_hvp};
+
+/// Runge–Kutta-like stages: `tmp` is overwritten whole by loops whose reverse does not
+/// read it, and read (nonlinearly) by the loop after each.
+#[differentiate(hessian)]
+fn stages(x: &[f64]) -> f64 {
+    let n = x.len();
+    let mut y = vec![0.0; n];
+    let mut tmp = vec![0.0; n];
+    for _ in 0..3 {
+        for i in 0..n {
+            tmp[i] = y[i] + 0.5 * x[i];
+        }
+        for i in 1..n {
+            y[i] += x[i] * tmp[i - 1] * tmp[i];
+        }
+        y[0] += x[0] * tmp[0];
+    }
+    let mut s = 0.0;
+    for i in 0..n {
+        s += y[i] * y[i];
+    }
+    s
+}
+
+/// gmm's triangular product: the diagonal loop writes all of `qx`, the triangle after it
+/// only elements below the same bound: one copy covers both; the squares read `qx` after.
+#[differentiate(hessian)]
+fn triangle(q: &[f64], l: &[f64], d: usize) -> f64 {
+    let mut qx = vec![0.0; d];
+    let mut total = 0.0;
+    for c in 0..2 {
+        for j in 0..d {
+            qx[j] = q[j].exp() * (1.0 + c as f64);
+        }
+        let mut li = 0;
+        for a in 0..d {
+            for r in a + 1..d {
+                qx[r] += l[li] * q[a];
+                li += 1;
+            }
+        }
+        for j in 0..d {
+            total += qx[j] * qx[j];
+        }
+    }
+    total
+}
+
+/// A loop that writes a few elements of a longer array (no copy: it would cost more than
+/// the writes), and one that writes elements at an offset of its index.
+#[differentiate(hessian)]
+fn sparse(x: &[f64]) -> f64 {
+    let mut big = vec![1.0; 50];
+    let mut s = 0.0;
+    for k in 0..x.len() {
+        for i in 0..2 {
+            big[i + 3] = x[k] * big[i + 3] + x[i];
+        }
+        for i in 0..3 {
+            big[i] = x[i] * x[k];
+        }
+        s += big[3] * big[4] * big[0];
+    }
+    s
+}
+
+fn joined(a: &[f64], b: &[f64]) -> Vec<f64> {
+    a.iter().chain(b).copied().collect()
+}
+
+#[test]
+fn stages_against_finite_differences_and_hessian() {
+    let mut p = Points::new(3);
+    for n in [1, 2, 5] {
+        let x = p.vec(n, -1.0, 1.0);
+        let (v, g) = stages::grad(&x);
+        assert_eq!(v, stages(&x));
+        assert_fd(stages, &x, &g.x);
+        check_hvp(|x| stages::grad(x).1.x, |x, u| stages::hvp(x, u).2.x, &x, 5);
+        // Forward mode agrees with reverse mode: ⟨∇f, u⟩ = J·u.
+        let u = p.vec(n, -1.0, 1.0);
+        let dot: f64 = g.x.iter().zip(&u).map(|(a, b)| a * b).sum();
+        assert_close(stages::jvp(&x, &u).1, dot, 1e-12);
+    }
+}
+
+#[test]
+fn triangle_against_finite_differences_and_hessian() {
+    let mut p = Points::new(4);
+    let d = 4;
+    let (q, l) = (p.vec(d, -0.5, 0.5), p.vec(d * (d - 1) / 2, -1.0, 1.0));
+    let (_, g) = triangle::grad(&q, &l, d);
+    assert_fd(|q| triangle(q, &l, d), &q, &g.q);
+    assert_fd(|l| triangle(&q, l, d), &l, &g.l);
+    let split = |x: &[f64]| (x[..d].to_vec(), x[d..].to_vec());
+    check_hvp(
+        |x| {
+            let (q, l) = split(x);
+            let g = triangle::grad(&q, &l, d).1;
+            joined(&g.q, &g.l)
+        },
+        |x, u| {
+            let ((q, l), (uq, ul)) = (split(x), split(u));
+            let h = triangle::hvp(&q, &l, d, &uq, &ul).2;
+            joined(&h.q, &h.l)
+        },
+        &joined(&q, &l),
+        6,
+    );
+}
+
+#[test]
+fn sparse_writes_against_finite_differences_and_hessian() {
+    let mut p = Points::new(5);
+    let x = p.vec(4, -1.0, 1.0);
+    let (_, g) = sparse::grad(&x);
+    assert_fd(sparse, &x, &g.x);
+    check_hvp(|x| sparse::grad(x).1.x, |x, u| sparse::hvp(x, u).2.x, &x, 7);
+}
