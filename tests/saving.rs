@@ -127,3 +127,75 @@ fn sparse_writes_against_finite_differences_and_hessian() {
     assert_fd(sparse, &x, &g.x);
     check_hvp(|x| sparse::grad(x).1.x, |x, u| sparse::hvp(x, u).2.x, &x, 7);
 }
+
+/// Integer counters the backward rules read as indices: stepped by literals, their steps
+/// are undone in reverse (`k = k + 2` for `k -= 2`) instead of saved; `j`, also doubled, is
+/// saved as before.
+#[differentiate(hessian)]
+fn counters(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    let mut k = x.len() - 1;
+    let mut j = 1;
+    for _ in 0..(x.len() - 1) / 2 {
+        s += x[k] * x[k - 1] * x[j % x.len()];
+        k -= 2;
+        j *= 2;
+        j += 1;
+    }
+    s
+}
+
+#[test]
+fn counters_against_finite_differences_and_hessian() {
+    let mut p = Points::new(6);
+    for n in [3, 5, 8] {
+        let x = p.vec(n, -1.0, 1.0);
+        let (_, g) = counters::grad(&x);
+        assert_fd(counters, &x, &g.x);
+        check_hvp(
+            |x| counters::grad(x).1.x,
+            |x, u| counters::hvp(x, u).2.x,
+            &x,
+            8,
+        );
+    }
+}
+
+#[differentiate(hessian)]
+fn sum_of_squares(v: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..v.len() {
+        s += v[i] * v[i];
+    }
+    s
+}
+
+/// A loop that writes all of `a` and passes it to a call on every iteration: the call's
+/// pullback reads `a` in reverse, so `a` is saved element by element, not copied.
+#[differentiate(hessian)]
+fn call_in_loop(x: &[f64]) -> f64 {
+    let n = x.len();
+    let mut a = vec![0.0; n];
+    let mut t = 0.0;
+    for k in 0..2 {
+        for i in 0..n {
+            a[i] = x[i] * (k as f64 + 1.0) + x[0];
+            t += sum_of_squares(&a);
+        }
+    }
+    t
+}
+
+#[test]
+fn call_in_loop_against_finite_differences_and_hessian() {
+    let mut p = Points::new(7);
+    let x = p.vec(4, -1.0, 1.0);
+    let (_, g) = call_in_loop::grad(&x);
+    assert_fd(call_in_loop, &x, &g.x);
+    check_hvp(
+        |x| call_in_loop::grad(x).1.x,
+        |x, u| call_in_loop::hvp(x, u).2.x,
+        &x,
+        9,
+    );
+}

@@ -264,6 +264,10 @@ fn backward_lines(func: &Func, stmts: &[B], depth: usize, out: &mut String) {
             B::Recompute(v, o) => writeln!(out, "{pad}let {} = {}", name(func, *v), op(func, o)),
             B::Restore(v) => writeln!(out, "{pad}restore {}", name(func, *v)),
             B::RestoreElem(v, i) => writeln!(out, "{pad}restore {}[{}]", name(func, *v), text(i)),
+            B::Undo(v, undo) => {
+                let undo = quote::quote!(#undo);
+                writeln!(out, "{pad}undo {} = {undo}", name(func, *v))
+            }
             B::RestoreSlice(s) => writeln!(
                 out,
                 "{pad}restore {}[{}..{}]",

@@ -35,6 +35,8 @@ pub enum B {
     Restore(VarId),
     /// `v[i] = v_stack.pop();`
     RestoreElem(VarId, Konst),
+    /// `v = v - 1;`: an integer counter's step undone.
+    Undo(VarId, syn::Expr),
     /// `v_elems.pop_slice(&mut v[lo..hi]);`: the elements copied before a loop.
     RestoreSlice(Snapshot),
     If(E, Vec<B>, Vec<B>),
@@ -136,6 +138,11 @@ impl Rev<'_> {
                     .operands()
                     .iter()
                     .any(|o| matches!(o, Operand::Var(x) if *x == v));
+                if self.a.counters[v] {
+                    let undo = analysis::undo_step(self.f, v, op).expect("a counter's step");
+                    out.push(B::Undo(v, undo));
+                    return;
+                }
                 let saved = analysis::saved_at(self.f, self.a, v, scope);
                 if reads_self && saved {
                     out.push(B::Restore(v));
@@ -459,6 +466,7 @@ fn writes(b: &B) -> Option<Vec<Key>> {
         | B::Restore(v)
         | B::RestoreElem(v, _)
         | B::RestoreSlice(Snapshot { var: v, .. })
+        | B::Undo(v, _)
         | B::Recompute(v, _)
         | B::LetPullback(v, _) => {
             vec![Key::Primal(*v)]
@@ -615,6 +623,7 @@ fn independent_iterations(body: &[B]) -> bool {
                 | B::Restore(_)
                 | B::RestoreElem(..)
                 | B::RestoreSlice(_)
+                | B::Undo(..)
                 | B::LetUp(_) => {
                     return false;
                 }

@@ -689,12 +689,21 @@ impl<'r> Gen<'r> {
                 } else {
                     self.line(&format!("let mut {arr} = vec![0.0; 4];"));
                 }
+                // Sometimes through a counter stepped by a literal, which the reverse sweep
+                // steps back instead of saving.
+                let counter = self.rng.chance(0.3).then(|| self.name("c"));
+                if let Some(c) = &counter {
+                    self.line(&format!("let mut {c} = 0;"));
+                }
                 self.line("for j in 0..4 {");
                 self.indent += 1;
                 self.indices.push("j".into());
                 self.push_scope();
                 let e = self.bounded(2);
-                if self.rng.chance(0.5) {
+                if let Some(c) = &counter {
+                    self.line(&format!("{arr}[{c}] = {e};"));
+                    self.line(&format!("{c} += 1;"));
+                } else if self.rng.chance(0.5) {
                     self.line(&format!("{arr}[j] = {e};"));
                 } else {
                     self.line(&format!("{arr}[j] = {e} * (j as f64 + 1.0);"));

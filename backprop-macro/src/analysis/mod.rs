@@ -20,8 +20,8 @@ use std::collections::{BTreeMap, BTreeSet};
 mod plans;
 mod snapshots;
 
-pub use plans::saved_at;
 use plans::*;
+pub use plans::{saved_at, undo_step};
 pub use snapshots::{Snapshot, Snapshots, elem_saved_at};
 
 /// How the reverse sweep replays one loop or branch.
@@ -67,6 +67,9 @@ pub struct Analysis {
     /// reverse, instead of at every assignment (`inner -= x[j] * m` in a loop, read only
     /// after it). See [`saved_at`].
     pub loop_saves: BTreeMap<ScopeId, Vec<VarId>>,
+    /// Integer counters stepped by literals (`li += 1`): the reverse sweep undoes each step
+    /// instead of restoring a saved value.
+    pub counters: Vec<bool>,
     /// Arrays copied whole around a loop instead of saved element by element; see
     /// [`elem_saved_at`].
     pub snapshots: Snapshots,
@@ -201,7 +204,15 @@ pub fn analyze(f: &mut Func) -> Analysis {
             replayed[*v] = true;
         }
     });
-    let recompute = plan_recompute(f, &mut needed, &assigned, &replayed);
+    let mut recompute = plan_recompute(f, &mut needed, &assigned, &replayed);
+    recompute_ranges(
+        f,
+        &control,
+        &mut recompute,
+        &mut needed,
+        &assigned,
+        &replayed,
+    );
     let recomputed: Vec<VarId> = recompute.values().flatten().map(|(v, _)| *v).collect();
     let mut block_saves: BTreeMap<ScopeId, Vec<VarId>> = BTreeMap::new();
     for (v, var) in f.vars.iter().enumerate() {
@@ -223,9 +234,11 @@ pub fn analyze(f: &mut Func) -> Analysis {
     // The control records added since are never assigned in place.
     let mut whole_assigned = reassigned;
     whole_assigned.resize(f.vars.len(), false);
+    let counters = plan_counters(f, &saved);
     let stacks: Vec<VarId> = (0..f.vars.len())
         .filter(|&v| {
-            (saved[v] && whole_assigned[v]) || block_saves.values().any(|b| b.contains(&v))
+            (saved[v] && whole_assigned[v] && !counters[v])
+                || block_saves.values().any(|b| b.contains(&v))
         })
         .collect();
     let elem_stacks: Vec<VarId> = (0..f.vars.len())
@@ -263,6 +276,7 @@ pub fn analyze(f: &mut Func) -> Analysis {
         needed,
         saved,
         loop_saves,
+        counters,
         snapshots,
         block_saves,
         stacks,

@@ -107,10 +107,49 @@ pub(super) fn plan_recompute(
         .collect()
 }
 
+/// The ranges of loops nested in other loops, made again in reverse (`steps(a + 1..d)`)
+/// instead of saved, when their bounds read only values that do not change in the loop:
+/// parameters and top-level values never assigned in place, and replayed loop indices.
+pub(super) fn recompute_ranges(
+    f: &Func,
+    control: &BTreeMap<ScopeId, Control>,
+    recompute: &mut BTreeMap<ScopeId, Vec<(VarId, Op)>>,
+    needed: &mut [bool],
+    assigned: &[bool],
+    replayed: &[bool],
+) {
+    walk(&f.body, &mut |stmt, scope| {
+        let Stmt::Loop {
+            head: LoopHead::Range { steps, .. },
+            body,
+            ..
+        } = stmt
+        else {
+            return;
+        };
+        let Some(range) = control.get(&body.scope).and_then(|c| c.range) else {
+            return;
+        };
+        let stable = |u: VarId| {
+            !assigned[u] && (f.vars[u].scope == 0 || f.vars[u].param.is_some())
+                || (replayed[u] && f.within(scope, f.vars[u].scope))
+        };
+        if scope == 0 || !steps.reads.iter().all(|&u| stable(u)) {
+            return;
+        }
+        for &u in &steps.reads {
+            needed[u] = true;
+        }
+        let op = Op::Konst(steps.clone());
+        recompute.entry(scope).or_default().push((range, op));
+    });
+}
+
 /// Whether an assignment in place of `v` in block `scope` saves the old value: `v` is saved,
 /// and no enclosing loop saves it once at its entry instead.
 pub fn saved_at(f: &Func, a: &Analysis, v: VarId, scope: ScopeId) -> bool {
     a.saved[v]
+        && !a.counters[v]
         && !a
             .loop_saves
             .iter()
@@ -333,5 +372,82 @@ pub(super) fn plan_control(
             }
             _ => {}
         }
+    }
+}
+
+/// Integers every in-place assignment of which steps them by a literal (`li += 1`,
+/// `k -= 2`): the reverse sweep undoes each step (`li -= 1`) instead of saving the value
+/// before it. Keyed by variable, the undoing expression of each kind of step is built by
+/// [`undo_step`].
+pub(super) fn plan_counters(f: &Func, saved: &[bool]) -> Vec<bool> {
+    // Stepped by an integer literal, it is an integer whatever kind lowering guessed for it
+    // (a float plus `1` does not compile).
+    let mut counter = saved.to_vec();
+    let mut stepped = vec![false; f.vars.len()];
+    walk(&f.body, &mut |stmt, _| match stmt {
+        Stmt::Assign {
+            var,
+            op,
+            init: false,
+            ..
+        } => {
+            stepped[*var] = true;
+            if undo_step(f, *var, op).is_none() {
+                counter[*var] = false;
+            }
+        }
+        Stmt::SetElem { var, .. } => counter[*var] = false,
+        _ => {}
+    });
+    for (c, s) in counter.iter_mut().zip(stepped) {
+        *c &= s;
+    }
+    counter
+}
+
+/// For `v = v + c` or `v = v - c` with `c` an integer literal: `v - c` or `v + c`.
+pub fn undo_step(f: &Func, v: VarId, op: &Op) -> Option<syn::Expr> {
+    let is_literal = |e: &syn::Expr| {
+        matches!(
+            strip_parens(e),
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Int(_),
+                ..
+            })
+        )
+    };
+    let (add, step) = match op {
+        Op::Bin(b @ (BinOp::Add | BinOp::Sub), Operand::Var(x), Operand::Konst(k))
+            if *x == v && is_literal(&k.expr) =>
+        {
+            (matches!(b, BinOp::Add), &k.expr)
+        }
+        Op::Konst(k) if k.reads == [v] => match strip_parens(&k.expr) {
+            syn::Expr::Binary(b)
+                if matches!(strip_parens(&b.left), syn::Expr::Path(p) if p.path.is_ident(&f.vars[v].ident))
+                    && is_literal(&b.right) =>
+            {
+                match b.op {
+                    syn::BinOp::Add(_) => (true, &*b.right),
+                    syn::BinOp::Sub(_) => (false, &*b.right),
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let id = &f.vars[v].ident;
+    Some(if add {
+        syn::parse_quote!(#id - #step)
+    } else {
+        syn::parse_quote!(#id + #step)
+    })
+}
+
+fn strip_parens(e: &syn::Expr) -> &syn::Expr {
+    match e {
+        syn::Expr::Paren(p) => strip_parens(&p.expr),
+        other => other,
     }
 }

@@ -100,6 +100,7 @@ fn visit(
                             if f.within(f.vars[v].scope, body.scope)
                                 || plan.covered.iter().any(copied)
                                 || reads.contains(&v)
+                                || passed_to_call(body, v)
                                 || !writes_own_index(body, v, index)
                             {
                                 continue;
@@ -153,6 +154,18 @@ fn range_loop(head: &LoopHead) -> Option<(VarId, Konst, Konst)> {
     Some((*var, bound(&r.start)?, bound(&r.end)?))
 }
 
+/// Whether a call in the block takes `v`: its pullback may be made again in reverse,
+/// reading `v` there.
+fn passed_to_call(block: &Block, v: VarId) -> bool {
+    let mut found = false;
+    walk(block, &mut |stmt, _| {
+        if let Stmt::Let { op, .. } | Stmt::Assign { op, .. } | Stmt::SetElem { op, .. } = stmt {
+            found |= matches!(op, Op::Call(_)) && op.operands().iter().any(|o| o.var() == Some(v));
+        }
+    });
+    found
+}
+
 fn is_zero(k: &Konst) -> bool {
     matches!(&k.expr, syn::Expr::Lit(l) if quote::quote!(#l).to_string().trim_end_matches("usize") == "0")
 }
@@ -194,7 +207,7 @@ fn covered_after(
             scope: 0,
             stmts: vec![stmt.clone()],
         };
-        if backward_reads(&f.vars, &block, active).contains(&v) {
+        if backward_reads(&f.vars, &block, active).contains(&v) || passed_to_call(&block, v) {
             return;
         }
         // Each loop index's upper bound, to check the writes' indices against `hi`.

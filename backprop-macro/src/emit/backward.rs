@@ -232,6 +232,10 @@ impl Emit<'_> {
                 let (id, s, i) = (self.ident(*v), self.derived(Derived::Elems, *v), &i.expr);
                 quote!(#id[#i] = #s.pop();)
             }
+            B::Undo(v, undo) => {
+                let id = self.ident(*v);
+                quote!(#id = #undo;)
+            }
             B::RestoreSlice(snapshot) => {
                 let v = snapshot.var;
                 let (id, s) = (self.ident(v), self.derived(Derived::Elems, v));
@@ -361,7 +365,10 @@ pub(super) fn collect_mutations(
             B::SetAdj(p, _) | B::AddAdj(p, _) | B::Kill(p) => {
                 assigned.insert(p.var());
             }
-            B::Restore(v) | B::RestoreElem(v, _) | B::RestoreSlice(Snapshot { var: v, .. }) => {
+            B::Restore(v)
+            | B::RestoreElem(v, _)
+            | B::RestoreSlice(Snapshot { var: v, .. })
+            | B::Undo(v, _) => {
                 restored.insert(*v);
             }
             B::If(_, t, e) => {
