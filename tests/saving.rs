@@ -199,3 +199,65 @@ fn call_in_loop_against_finite_differences_and_hessian() {
         9,
     );
 }
+
+/// Reverse loops that add into one element of a gradient: `grad_x[a]` in the loop over `r`
+/// is summed in a local and added once (the first loop); `grad_v[a]`, which the loop also
+/// reads and scales (`v[a]` is updated in place), is not (the second).
+#[differentiate(hessian)]
+fn sums_into_one_element(x: &[f64]) -> f64 {
+    let n = x.len();
+    let mut v = vec![1.0; n];
+    let mut s = 0.0;
+    for a in 0..n {
+        for r in 0..n {
+            s += x[a] * x[r] * x[r];
+        }
+    }
+    for a in 0..n {
+        for r in 0..n {
+            s += v[a] * x[r];
+            v[a] = v[a] * 0.9 + x[r];
+        }
+    }
+    s
+}
+
+#[test]
+fn sums_into_one_element_against_finite_differences_and_hessian() {
+    let mut p = Points::new(8);
+    let x = p.vec(4, -1.0, 1.0);
+    let (_, g) = sums_into_one_element::grad(&x);
+    assert_fd(sums_into_one_element, &x, &g.x);
+    let hvp = |x: &[f64], u: &[f64]| sums_into_one_element::hvp(x, u).2.x;
+    check_hvp(|x| sums_into_one_element::grad(x).1.x, hvp, &x, 10);
+}
+
+/// Sums hoisted out of nested loops into the same adjoint: the inner loop's sum into
+/// `grad_x[1]` must not hide the outer loop's sum into `grad_x[0]` (it did once: both were
+/// `sum_grad_x`, the inner declared in the outer's body).
+#[differentiate(hessian)]
+fn nested_sums(x: &[f64]) -> f64 {
+    let n = x.len();
+    let mut s = 0.0;
+    for a in 0..n {
+        s += x[0] * x[a] * x[a];
+        for r in 0..n {
+            s += x[1] * x[r] * x[a];
+        }
+    }
+    s
+}
+
+#[test]
+fn nested_sums_against_finite_differences_and_hessian() {
+    let mut p = Points::new(9);
+    let x = p.vec(3, -1.0, 1.0);
+    let (_, g) = nested_sums::grad(&x);
+    assert_fd(nested_sums, &x, &g.x);
+    check_hvp(
+        |x| nested_sums::grad(x).1.x,
+        |x, u| nested_sums::hvp(x, u).2.x,
+        &x,
+        11,
+    );
+}

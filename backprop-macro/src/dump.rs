@@ -264,6 +264,9 @@ fn backward_lines(func: &Func, stmts: &[B], depth: usize, out: &mut String) {
             B::Recompute(v, o) => writeln!(out, "{pad}let {} = {}", name(func, *v), op(func, o)),
             B::Restore(v) => writeln!(out, "{pad}restore {}", name(func, *v)),
             B::RestoreElem(v, i) => writeln!(out, "{pad}restore {}[{}]", name(func, *v), text(i)),
+            B::AddSum(v, e) => {
+                writeln!(out, "{pad}sum_grad_{} += {}", name(func, *v), expr(func, e))
+            }
             B::Undo(v, undo) => {
                 let undo = quote::quote!(#undo);
                 writeln!(out, "{pad}undo {} = {undo}", name(func, *v))

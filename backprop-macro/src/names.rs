@@ -35,10 +35,12 @@ pub enum Derived {
     DotStack,
     /// `dot_x_elems`
     DotElems,
+    /// `sum_grad_x`
+    Sum,
 }
 
 impl Derived {
-    pub const ALL: [Derived; 11] = [
+    pub const ALL: [Derived; 12] = [
         Derived::Grad,
         Derived::Pullback,
         Derived::Grads,
@@ -50,6 +52,7 @@ impl Derived {
         Derived::Elems,
         Derived::DotStack,
         Derived::DotElems,
+        Derived::Sum,
     ];
 
     /// What goes before and after the variable's name.
@@ -66,6 +69,7 @@ impl Derived {
             Derived::Elems => ("", "_elems"),
             Derived::DotStack => ("dot_", "_stack"),
             Derived::DotElems => ("dot_", "_elems"),
+            Derived::Sum => ("sum_grad_", ""),
         }
     }
 

@@ -35,6 +35,9 @@ pub enum B {
     Restore(VarId),
     /// `v[i] = v_stack.pop();`
     RestoreElem(VarId, Konst),
+    /// `sum_grad_v += value;`: a sum into one element of `v`'s adjoint, kept in a local
+    /// while a reverse loop runs ([`hoist_sums`]).
+    AddSum(VarId, E),
     /// `v = v - 1;`: an integer counter's step undone.
     Undo(VarId, syn::Expr),
     /// `v_elems.pop_slice(&mut v[lo..hi]);`: the elements copied before a loop.
@@ -472,6 +475,7 @@ fn writes(b: &B) -> Option<Vec<Key>> {
             vec![Key::Primal(*v)]
         }
         B::LetUp(p) => vec![Key::Adj(p.var())],
+        B::AddSum(v, _) => vec![Key::Adj(*v)],
         B::Nop => Vec::new(),
         B::If(..) | B::For(..) => return None,
     })
@@ -663,4 +667,107 @@ fn independent_iterations(body: &[B]) -> bool {
     declared(body, &mut local);
     let (mut read, mut added) = (Vec::new(), Vec::new());
     scan(body, &local, &mut read, &mut added) && !read.iter().any(|v| added.contains(v))
+}
+
+/// Sums a reverse loop adds into one element of a gradient whose index does not change in
+/// the loop (`grad_mu[c * d + a] += -grad_s2` in the reverse of a loop over `r`): they go
+/// into a local (`sum_grad_mu += -grad_s2`), added to the element once after the loop, so
+/// the loop does not store to and load from the same element on every iteration. Only for
+/// an adjoint the loop does nothing else with than add to it. Returns the body with those additions as
+/// [`B::AddSum`], and the elements to add the sums to.
+pub fn hoist_sums(vars: &[Var], index: Option<VarId>, body: &[B]) -> (Vec<B>, Vec<(VarId, Konst)>) {
+    // Primal values the body binds or changes: an index reading one changes in the loop.
+    let mut bound: Vec<VarId> = index.into_iter().collect();
+    fn binds(stmts: &[B], out: &mut Vec<VarId>) {
+        for b in stmts {
+            match b {
+                B::If(_, t, e) => {
+                    binds(t, out);
+                    binds(e, out);
+                }
+                B::For(var, _, body) => {
+                    out.extend(*var);
+                    binds(body, out);
+                }
+                other => {
+                    for key in writes(other).unwrap_or_default() {
+                        if let Key::Primal(v) = key {
+                            out.push(v);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    binds(body, &mut bound);
+    // The first addition into each array's adjoint at an index fixed in the loop.
+    let mut sums: Vec<(VarId, Konst)> = Vec::new();
+    for b in body {
+        if let B::AddAdj(Place::Elem(v, i), _) = b {
+            let fixed = i.reads.iter().all(|r| !bound.contains(r));
+            if fixed && vars[*v].kind == Kind::Seq && !sums.iter().any(|(w, _)| w == v) {
+                sums.push((*v, i.clone()));
+            }
+        }
+    }
+    // The loop may only add into those adjoints (additions commute), nothing else.
+    sums.retain(|(v, _)| body.iter().all(|b| only_adds(b, *v)));
+    let body = body
+        .iter()
+        .map(|b| match b {
+            B::AddAdj(Place::Elem(v, i), e)
+                if sums.iter().any(|(w, j)| w == v && same_tokens(i, j)) =>
+            {
+                B::AddSum(*v, e.clone())
+            }
+            other => other.clone(),
+        })
+        .collect();
+    (body, sums)
+}
+
+fn reads_adj(e: &E, v: VarId) -> bool {
+    let mut keys = Vec::new();
+    e_keys(e, &mut keys);
+    keys.contains(&Key::Adj(v))
+}
+
+/// Whether a backward statement touches `v`'s adjoint only by adding to it.
+fn only_adds(b: &B, v: VarId) -> bool {
+    match b {
+        B::AddAdj(p, e) if p.var() == v => !reads_adj(e, v),
+        B::If(c, t, e) => {
+            !reads_adj(c, v)
+                && t.iter().all(|b| only_adds(b, v))
+                && e.iter().all(|b| only_adds(b, v))
+        }
+        B::For(_, _, body) => body.iter().all(|b| only_adds(b, v)),
+        other => !mentions_adj(other, v),
+    }
+}
+
+/// Whether a backward statement reads or writes `v`'s adjoint.
+fn mentions_adj(b: &B, v: VarId) -> bool {
+    match b {
+        B::LetAdj(w, e) => *w == v || reads_adj(e, v),
+        B::ZeroAdj(w) => *w == v,
+        B::SetAdj(p, e) | B::AddAdj(p, e) => p.var() == v || reads_adj(e, v),
+        B::Kill(p) | B::LetUp(p) => p.var() == v,
+        B::LetGrads(_, e) => reads_adj(e, v),
+        B::AddSum(w, e) => *w == v || reads_adj(e, v),
+        B::If(c, t, e) => {
+            reads_adj(c, v)
+                || t.iter().any(|b| mentions_adj(b, v))
+                || e.iter().any(|b| mentions_adj(b, v))
+        }
+        B::For(_, _, body) => body.iter().any(|b| mentions_adj(b, v)),
+        B::LetPullback(..)
+        | B::Pop(_)
+        | B::Recompute(..)
+        | B::Restore(_)
+        | B::RestoreElem(..)
+        | B::RestoreSlice(_)
+        | B::Undo(..)
+        | B::Nop => false,
+    }
 }

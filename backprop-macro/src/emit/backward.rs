@@ -232,6 +232,10 @@ impl Emit<'_> {
                 let (id, s, i) = (self.ident(*v), self.derived(Derived::Elems, *v), &i.expr);
                 quote!(#id[#i] = #s.pop();)
             }
+            B::AddSum(v, e) => {
+                let (sum, e) = (self.derived(Derived::Sum, *v), self.expr(e, 0));
+                quote!(#sum += #e;)
+            }
             B::Undo(v, undo) => {
                 let id = self.ident(*v);
                 quote!(#id = #undo;)
@@ -350,8 +354,30 @@ impl Emit<'_> {
             }
             Replay::Forward(r) => self.ident(*r).to_token_stream(),
         };
-        let body = self.b_stmts(body, assigned, restored);
-        quote!(for #p in #iter { #body })
+        if self.fob {
+            let body = self.b_stmts(body, assigned, restored);
+            return quote!(for #p in #iter { #body });
+        }
+        let (body, sums) = crate::reverse::hoist_sums(&self.f.vars, var, body);
+        let body = self.b_stmts(&body, assigned, restored);
+        let zero = self.float("0.0");
+        let (before, after): (TokenStream, TokenStream) = sums
+            .iter()
+            .map(|(v, i)| {
+                let (sum, grad, i) = (
+                    self.derived(Derived::Sum, *v),
+                    self.derived(Derived::Grad, *v),
+                    &i.expr,
+                );
+                (quote!(let mut #sum = #zero;), quote!(#grad[#i] += #sum;))
+            })
+            .unzip();
+        if sums.is_empty() {
+            quote!(for #p in #iter { #body })
+        } else {
+            // A block of its own: an enclosing loop's sum of the same name stays visible.
+            quote!({ #before for #p in #iter { #body } #after })
+        }
     }
 }
 
