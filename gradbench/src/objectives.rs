@@ -1,10 +1,10 @@
-//! GradBench's evals (`../shared/gradbench/evals/*/README.md`) written as a numerical
-//! programmer writes them from the READMEs: plain loops over slices, one
-//! `#[differentiate]` each. The objectives benchmark (`objectives.rs`) times them and
-//! `tests/objectives.rs` checks their gradients against finite differences and forward
-//! mode.
+//! GradBench's evals (`evals/*/README.md` of GradBench) written as a numerical programmer
+//! writes them from the READMEs: plain loops over slices, one `#[differentiate]` each. The
+//! tool (`evals.rs`) answers the evals with them, the objectives benchmark
+//! (`benches/objectives.rs`) times them, and `tests/objectives.rs` checks their gradients
+//! against finite differences and forward mode.
 
-#![allow(clippy::needless_range_loop, clippy::too_many_arguments, dead_code)]
+#![allow(clippy::needless_range_loop, clippy::too_many_arguments)]
 
 use backprop::differentiate;
 
@@ -46,10 +46,10 @@ pub fn lse(x: &[f64]) -> f64 {
     s.ln() + a
 }
 
-/// ode: the last element of `y(2)` for `y₀' = x₀`, `yᵢ' = xᵢ yᵢ₋₁`, `y(0) = 0`, by `s`
-/// steps of the classical fourth-order Runge–Kutta method.
+/// ode: `y(2)` for `y₀' = x₀`, `yᵢ' = xᵢ yᵢ₋₁`, `y(0) = 0`, by `s` steps of the classical
+/// fourth-order Runge–Kutta method. The eval's gradient is that of the last element.
 #[differentiate(reverse, forward, wrt(x))]
-pub fn ode(x: &[f64], s: usize) -> f64 {
+pub fn ode(x: &[f64], s: usize) -> Vec<f64> {
     let n = x.len();
     let h = 2.0 / (s as f64);
     let mut y = vec![0.0; n];
@@ -88,7 +88,16 @@ pub fn ode(x: &[f64], s: usize) -> f64 {
             y[i] += h * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]) / 6.0;
         }
     }
-    y[n - 1]
+    y
+}
+
+/// The gradient of the last element of [`ode()`]'s result: its pullback at the last unit
+/// vector.
+pub fn ode_gradient(x: &[f64], s: usize) -> (Vec<f64>, Vec<f64>) {
+    let (y, pullback) = ode::vjp(x, s);
+    let mut upstream = vec![0.0; y.len()];
+    upstream[y.len() - 1] = 1.0;
+    (y, pullback(upstream).x)
 }
 
 /// The determinant of the minor of `a` (`n × n`, row-major) made of the rows from `row` on
@@ -339,4 +348,10 @@ pub fn uniform(seed: u64, len: usize) -> Vec<f64> {
             (z >> 11) as f64 / (1u64 << 52) as f64 - 1.0
         })
         .collect()
+}
+
+/// hello: `x²`, whose gradient is the eval's `double`.
+#[differentiate(reverse, forward)]
+pub fn square(x: f64) -> f64 {
+    x * x
 }

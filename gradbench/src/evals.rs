@@ -1,0 +1,269 @@
+//! Each eval's functions: the input read and checked against the eval's README, the
+//! function run as often as the eval asks, the output in the eval's JSON shape.
+
+use crate::objectives::*;
+use serde_json::{Value, json};
+use std::hint::black_box;
+use std::time::Instant;
+
+/// The modules (evals) this tool implements.
+pub const MODULES: &[&str] = &["hello", "llsq", "lse", "ode", "det", "gmm", "lstm"];
+
+/// A function's output and the time of each run, in nanoseconds.
+pub struct Run {
+    pub output: Value,
+    pub timings: Vec<u64>,
+}
+
+/// Runs `module`'s `function` at `input`.
+pub fn evaluate(module: &str, function: &str, input: &Value) -> Result<Run, String> {
+    match (module, function) {
+        ("hello", "square") => {
+            let x = number(input)?;
+            repeat(&json!({}), || square(x), |y| json!(y))
+        }
+        ("hello", "double") => {
+            let x = number(input)?;
+            repeat(&json!({}), || square::grad(x).1.x, |g| json!(g))
+        }
+        ("llsq", _) => {
+            let x = floats(field(input, "x")?)?;
+            let n = count(field(input, "n")?)?;
+            if n < 2 || x.is_empty() {
+                return Err(format!(
+                    "needs n ≥ 2 and a nonempty x (n = {n}, {} x)",
+                    x.len()
+                ));
+            }
+            match function {
+                "primal" => repeat(input, || llsq(&x, n), |v| json!(v)),
+                "gradient" => repeat(input, || llsq::grad(&x, n).1.x, |g| json!(g)),
+                _ => Err(unknown(function, "primal, gradient")),
+            }
+        }
+        ("lse", _) => {
+            let x = floats(field(input, "x")?)?;
+            if x.is_empty() {
+                return Err("needs a nonempty x".into());
+            }
+            match function {
+                "primal" => repeat(input, || lse(&x), |v| json!(v)),
+                "gradient" => repeat(input, || lse::grad(&x).1.x, |g| json!(g)),
+                _ => Err(unknown(function, "primal, gradient")),
+            }
+        }
+        ("ode", _) => {
+            let x = floats(field(input, "x")?)?;
+            let s = count(field(input, "s")?)?;
+            if s == 0 || x.is_empty() {
+                return Err(format!(
+                    "needs s ≥ 1 and a nonempty x (s = {s}, {} x)",
+                    x.len()
+                ));
+            }
+            match function {
+                "primal" => repeat(input, || ode(&x, s), |y| json!(y)),
+                "gradient" => repeat(input, || ode_gradient(&x, s).1, |g| json!(g)),
+                _ => Err(unknown(function, "primal, gradient")),
+            }
+        }
+        ("det", _) => {
+            let a = floats(field(input, "A")?)?;
+            let ell = count(field(input, "ell")?)?;
+            // The minors are kept as a bit set of used columns.
+            if ell == 0 || ell >= usize::BITS as usize || a.len() != ell * ell {
+                return Err(format!(
+                    "needs 1 ≤ ell < {} and ell² entries in A (ell = {ell}, {} entries)",
+                    usize::BITS,
+                    a.len()
+                ));
+            }
+            match function {
+                "primal" => repeat(input, || det(&a, ell), |v| json!(v)),
+                "gradient" => repeat(input, || det::grad(&a, ell).1.a, |g| json!(g)),
+                _ => Err(unknown(function, "primal, gradient")),
+            }
+        }
+        ("gmm", _) => gmm_eval(function, input),
+        ("lstm", _) => lstm_eval(function, input),
+        _ if !MODULES.contains(&module) => Err(format!(
+            "no module \"{module}\"; backprop implements {}",
+            MODULES.join(", ")
+        )),
+        _ => Err(unknown(function, "those of the eval's README")),
+    }
+}
+
+fn gmm_eval(function: &str, input: &Value) -> Result<Run, String> {
+    let d = count(field(input, "d")?)?;
+    let k = count(field(input, "k")?)?;
+    let n = count(field(input, "n")?)?;
+    if d == 0 || k == 0 || n == 0 {
+        return Err(format!("needs d, k, n ≥ 1 (d = {d}, k = {k}, n = {n})"));
+    }
+    let alpha = floats(field(input, "alpha")?)?;
+    let mu = matrix(field(input, "mu")?, "mu", k, d)?;
+    let q = matrix(field(input, "q")?, "q", k, d)?;
+    let l = matrix(field(input, "l")?, "l", k, d * (d - 1) / 2)?;
+    let x = matrix(field(input, "x")?, "x", n, d)?;
+    if alpha.len() != k {
+        return Err(format!("alpha has {} entries, not k = {k}", alpha.len()));
+    }
+    let m = count(field(input, "m")?)?;
+    let gamma = number(field(input, "gamma")?)?;
+    match function {
+        "objective" => repeat(
+            input,
+            || gmm(&alpha, &mu, &q, &l, &x, d, m, gamma),
+            |v| json!(v),
+        ),
+        "jacobian" => repeat(
+            input,
+            || gmm::grad(&alpha, &mu, &q, &l, &x, d, m, gamma).1,
+            |g| {
+                json!({
+                    "alpha": g.alpha,
+                    "mu": rows(&g.mu, k, d),
+                    "q": rows(&g.q, k, d),
+                    "l": rows(&g.l, k, d * (d - 1) / 2),
+                })
+            },
+        ),
+        _ => Err(unknown(function, "objective, jacobian")),
+    }
+}
+
+fn lstm_eval(function: &str, input: &Value) -> Result<Run, String> {
+    let main = field(input, "main_params")?;
+    let layers2 = main.as_array().map_or(0, Vec::len);
+    let width = main
+        .as_array()
+        .and_then(|r| r.first())
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    if layers2 == 0 || layers2 % 2 != 0 || width == 0 || width % 4 != 0 {
+        return Err("main_params needs 2 rows of 4 b values per layer".into());
+    }
+    let (l, b) = (layers2 / 2, width / 4);
+    let main = matrix(main, "main_params", 2 * l, 4 * b)?;
+    let extra = matrix(field(input, "extra_params")?, "extra_params", 3, b)?;
+    let state = matrix(field(input, "state")?, "state", 2 * l, b)?;
+    let sequence = field(input, "sequence")?;
+    let c = sequence.as_array().map_or(0, Vec::len);
+    if c < 2 {
+        return Err("sequence needs at least 2 characters".into());
+    }
+    let sequence = matrix(sequence, "sequence", c, b)?;
+    match function {
+        "objective" => repeat(
+            input,
+            || lstm(&main, &extra, &state, &sequence, l, b),
+            |v| json!(v),
+        ),
+        "jacobian" => repeat(
+            input,
+            || lstm::grad(&main, &extra, &state, &sequence, l, b).1,
+            |g| json!(g.main.iter().chain(&g.extra).collect::<Vec<_>>()),
+        ),
+        _ => Err(unknown(function, "objective, jacobian")),
+    }
+}
+
+/// Runs `f` at least `min_runs` times and for at least `min_seconds` (from `input`; once
+/// when it has neither), timing each run; the output is the last run's.
+fn repeat<T>(
+    input: &Value,
+    mut f: impl FnMut() -> T,
+    output: impl Fn(&T) -> Value,
+) -> Result<Run, String> {
+    let min_runs = match input.get("min_runs") {
+        Some(v) => count(v)?.max(1),
+        None => 1,
+    };
+    let min_seconds = match input.get("min_seconds") {
+        Some(v) => number(v)?,
+        None => 0.0,
+    };
+    if !(0.0..=86_400.0).contains(&min_seconds) {
+        return Err(format!(
+            "min_seconds = {min_seconds} is not between 0 and a day"
+        ));
+    }
+    let mut timings = Vec::with_capacity(min_runs);
+    let mut total = 0.0;
+    loop {
+        let start = Instant::now();
+        let result = black_box(f());
+        let nanoseconds = start.elapsed().as_nanos();
+        total += nanoseconds as f64 * 1e-9;
+        timings.push(u64::try_from(nanoseconds).unwrap_or(u64::MAX));
+        if timings.len() >= min_runs && total >= min_seconds {
+            return Ok(Run {
+                output: output(&result),
+                timings,
+            });
+        }
+    }
+}
+
+fn unknown(function: &str, known: &str) -> String {
+    format!("no function \"{function}\" (this eval's are {known})")
+}
+
+fn field<'a>(input: &'a Value, name: &str) -> Result<&'a Value, String> {
+    input
+        .get(name)
+        .ok_or_else(|| format!("the input has no field \"{name}\""))
+}
+
+fn number(v: &Value) -> Result<f64, String> {
+    v.as_f64()
+        .ok_or_else(|| format!("expected a number, got {}", short(v)))
+}
+
+fn count(v: &Value) -> Result<usize, String> {
+    v.as_u64()
+        .and_then(|n| usize::try_from(n).ok())
+        .ok_or_else(|| format!("expected a nonnegative integer, got {}", short(v)))
+}
+
+fn floats(v: &Value) -> Result<Vec<f64>, String> {
+    let items = v
+        .as_array()
+        .ok_or_else(|| format!("expected an array of numbers, got {}", short(v)))?;
+    items.iter().map(number).collect()
+}
+
+/// A `rows × cols` array of arrays, row-major in one `Vec`.
+fn matrix(v: &Value, name: &str, rows: usize, cols: usize) -> Result<Vec<f64>, String> {
+    let items = v
+        .as_array()
+        .filter(|r| r.len() == rows)
+        .ok_or_else(|| format!("{name} needs {rows} rows"))?;
+    let mut out = Vec::with_capacity(rows * cols);
+    for (i, row) in items.iter().enumerate() {
+        let row = floats(row).map_err(|e| format!("{name}[{i}]: {e}"))?;
+        if row.len() != cols {
+            return Err(format!("{name}[{i}] has {} entries, not {cols}", row.len()));
+        }
+        out.extend(row);
+    }
+    Ok(out)
+}
+
+/// `values` as `rows` rows of `cols` entries.
+fn rows(values: &[f64], rows: usize, cols: usize) -> Value {
+    let out: Vec<&[f64]> = (0..rows)
+        .map(|r| &values[r * cols..(r + 1) * cols])
+        .collect();
+    json!(out)
+}
+
+/// A value, cut short for an error message.
+fn short(v: &Value) -> String {
+    let text = v.to_string();
+    match text.char_indices().nth(40) {
+        Some((at, _)) => format!("{}...", &text[..at]),
+        None => text,
+    }
+}

@@ -1,0 +1,123 @@
+//! The protocol end to end through `serve`: a session as an eval runs it, and bad input,
+//! which gets an error response (never a panic, never silence).
+
+use backprop_gradbench::protocol::{respond, serve};
+use serde_json::{Value, json};
+
+fn session(lines: &[Value]) -> Vec<Value> {
+    let input: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let mut output = Vec::new();
+    serve(input.as_bytes(), &mut output).expect("in-memory io");
+    String::from_utf8(output)
+        .expect("utf-8")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each response is JSON"))
+        .collect()
+}
+
+#[test]
+fn hello_session() {
+    let responses = session(&[
+        json!({"id": 0, "kind": "start", "eval": "hello"}),
+        json!({"id": 1, "kind": "define", "module": "hello"}),
+        json!({"id": 2, "kind": "evaluate", "module": "hello", "function": "square", "input": 3.0}),
+        json!({"id": 3, "kind": "analysis", "of": 2, "valid": true}),
+        json!({"id": 4, "kind": "evaluate", "module": "hello", "function": "double", "input": 9.0}),
+    ]);
+    assert_eq!(responses.len(), 5);
+    assert_eq!(responses[0]["id"], 0);
+    assert_eq!(responses[1], json!({"id": 1, "success": true}));
+    assert_eq!(responses[2]["output"], 9.0);
+    assert_eq!(responses[2]["timings"][0]["name"], "evaluate");
+    assert_eq!(responses[3], json!({"id": 3}));
+    assert_eq!(responses[4]["output"], 18.0);
+}
+
+#[test]
+fn runs_and_outputs_in_the_evals_shapes() {
+    let r = respond(
+        &json!({"id": 7, "kind": "evaluate", "module": "llsq", "function": "gradient",
+            "input": {"x": [0.5, -0.25, 1.0], "n": 5, "min_runs": 3, "min_seconds": 0.0}})
+        .to_string(),
+    );
+    assert_eq!(r["success"], true, "{r}");
+    assert_eq!(r["timings"].as_array().unwrap().len(), 3);
+    assert_eq!(r["output"].as_array().unwrap().len(), 3);
+    let gmm = json!({"id": 8, "kind": "evaluate", "module": "gmm", "function": "jacobian",
+        "input": {"d": 2, "k": 2, "n": 3, "alpha": [0.1, -0.2],
+            "mu": [[0.0, 1.0], [1.0, 0.0]], "q": [[0.1, 0.2], [-0.1, 0.0]], "l": [[0.3], [0.4]],
+            "x": [[0.5, 0.5], [1.0, -1.0], [0.0, 2.0]], "m": 0, "gamma": 1.0,
+            "min_runs": 1, "min_seconds": 0.0}});
+    let r = respond(&gmm.to_string());
+    assert_eq!(r["success"], true, "{r}");
+    assert_eq!(
+        r["output"]["l"],
+        json!([[r["output"]["l"][0][0]], [r["output"]["l"][1][0]]])
+    );
+    assert_eq!(r["output"]["mu"].as_array().unwrap().len(), 2);
+}
+
+/// Every kind of bad input gets `success: false` and an error saying what is wrong.
+#[test]
+fn bad_input_gets_an_error_response() {
+    let cases = [
+        ("not json", "malformed message"),
+        ("{\"kind\": \"start\"}", "numeric \"id\""),
+        ("{\"id\": 1}", "\"kind\""),
+        (
+            "{\"id\": 1, \"kind\": \"define\", \"module\": \"nope\"}",
+            "no module \"nope\"",
+        ),
+        ("{\"id\": 1, \"kind\": \"define\"}", "needs a \"module\""),
+        (
+            "{\"id\": 1, \"kind\": \"evaluate\", \"module\": \"lse\", \"input\": {}}",
+            "\"function\"",
+        ),
+        (
+            "{\"id\": 1, \"kind\": \"evaluate\", \"module\": \"lse\", \"function\": \"primal\"}",
+            "\"input\"",
+        ),
+        (
+            "{\"id\": 1, \"kind\": \"evaluate\", \"module\": \"lse\", \"function\": \"nope\", \"input\": {\"x\": [1.0]}}",
+            "no function \"nope\"",
+        ),
+        (
+            "{\"id\": 1, \"kind\": \"evaluate\", \"module\": \"lse\", \"function\": \"primal\", \"input\": {\"x\": []}}",
+            "nonempty",
+        ),
+        (
+            "{\"id\": 1, \"kind\": \"evaluate\", \"module\": \"lse\", \"function\": \"primal\", \"input\": {\"x\": [1, \"a\"]}}",
+            "expected a number",
+        ),
+        (
+            "{\"id\": 1, \"kind\": \"evaluate\", \"module\": \"llsq\", \"function\": \"primal\", \"input\": {\"x\": [1.0]}}",
+            "no field \"n\"",
+        ),
+        (
+            "{\"id\": 1, \"kind\": \"evaluate\", \"module\": \"llsq\", \"function\": \"primal\", \"input\": {\"x\": [1.0], \"n\": -3}}",
+            "nonnegative integer",
+        ),
+        (
+            "{\"id\": 1, \"kind\": \"evaluate\", \"module\": \"det\", \"function\": \"primal\", \"input\": {\"A\": [1.0, 2.0], \"ell\": 2}}",
+            "ell² entries",
+        ),
+        (
+            "{\"id\": 1, \"kind\": \"evaluate\", \"module\": \"gmm\", \"function\": \"objective\", \"input\": {\"d\": 2, \"k\": 1, \"n\": 1, \"alpha\": [0.0], \"mu\": [[0.0]], \"q\": [[0.0, 0.0]], \"l\": [[0.0]], \"x\": [[0.0, 0.0]], \"m\": 0, \"gamma\": 1.0}}",
+            "mu[0] has 1 entries, not 2",
+        ),
+        (
+            "{\"id\": 1, \"kind\": \"evaluate\", \"module\": \"lstm\", \"function\": \"objective\", \"input\": {\"main_params\": [[1.0, 2.0, 3.0]]}}",
+            "main_params needs",
+        ),
+        (
+            "{\"id\": 1, \"kind\": \"evaluate\", \"module\": \"ode\", \"function\": \"primal\", \"input\": {\"x\": [1.0], \"s\": 1, \"min_seconds\": 1e300}}",
+            "min_seconds",
+        ),
+    ];
+    for (line, expected) in cases {
+        let r = respond(line);
+        assert_eq!(r["success"], false, "{line} -> {r}");
+        let error = r["error"].as_str().unwrap_or_default();
+        assert!(error.contains(expected), "{line} -> {error}");
+    }
+}
