@@ -7,7 +7,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 /// The modules (evals) this tool implements.
-pub const MODULES: &[&str] = &["hello", "llsq", "lse", "ode", "det", "gmm", "lstm"];
+pub const MODULES: &[&str] = &["hello", "llsq", "lse", "ode", "det", "gmm", "lstm", "ba"];
 
 /// A function's output and the time of each run, in nanoseconds.
 pub struct Run {
@@ -86,6 +86,7 @@ pub fn evaluate(module: &str, function: &str, input: &Value) -> Result<Run, Stri
         }
         ("gmm", _) => gmm_eval(function, input),
         ("lstm", _) => lstm_eval(function, input),
+        ("ba", _) => ba_eval(function, input),
         _ if !MODULES.contains(&module) => Err(format!(
             "no module \"{module}\"; backprop implements {}",
             MODULES.join(", ")
@@ -164,6 +165,134 @@ fn lstm_eval(function: &str, input: &Value) -> Result<Run, String> {
             input,
             || lstm::grad(&main, &extra, &state, &sequence, l, b).1,
             |g| json!(g.main.iter().chain(&g.extra).collect::<Vec<_>>()),
+        ),
+        _ => Err(unknown(function, "objective, jacobian")),
+    }
+}
+
+/// The problem `ba`'s input describes: `n` cameras, `m` points and `p` observations, each
+/// a copy of the one given (the eval's duplication, which the tool must not exploit);
+/// observation `i` sees point `i mod m` from camera `i mod n`.
+struct Bundle {
+    n: usize,
+    m: usize,
+    p: usize,
+    cams: Vec<f64>,
+    points: Vec<f64>,
+    weights: Vec<f64>,
+    feats: Vec<f64>,
+}
+
+impl Bundle {
+    fn read(input: &Value) -> Result<Self, String> {
+        let (n, m, p) = (
+            count(field(input, "n")?)?,
+            count(field(input, "m")?)?,
+            count(field(input, "p")?)?,
+        );
+        if n == 0 || m == 0 || p == 0 {
+            return Err(format!("needs n, m, p ≥ 1 (n = {n}, m = {m}, p = {p})"));
+        }
+        let cam = floats(field(input, "cam")?)?;
+        let x = floats(field(input, "x")?)?;
+        let feat = floats(field(input, "feat")?)?;
+        if cam.len() != 11 || x.len() != 3 || feat.len() != 2 {
+            return Err("cam needs 11 values, x 3 and feat 2".into());
+        }
+        let w = number(field(input, "w")?)?;
+        Ok(Bundle {
+            n,
+            m,
+            p,
+            cams: cam.repeat(n),
+            points: x.repeat(m),
+            weights: vec![w; p],
+            feats: feat.repeat(p),
+        })
+    }
+
+    /// Observation `i`'s camera, point, weight and feature.
+    fn observation(&self, i: usize) -> (&[f64], &[f64], f64, &[f64]) {
+        let (c, x) = (i % self.n, i % self.m);
+        (
+            &self.cams[11 * c..11 * c + 11],
+            &self.points[3 * x..3 * x + 3],
+            self.weights[i],
+            &self.feats[2 * i..2 * i + 2],
+        )
+    }
+}
+
+fn ba_eval(function: &str, input: &Value) -> Result<Run, String> {
+    let bundle = Bundle::read(input)?;
+    let (n, m, p) = (bundle.n, bundle.m, bundle.p);
+    match function {
+        "objective" => repeat(
+            input,
+            || {
+                let mut reproj = Vec::with_capacity(2 * p);
+                for i in 0..p {
+                    let (cam, x, w, feat) = bundle.observation(i);
+                    reproj.extend(ba(cam, x, w, feat));
+                }
+                let weights: Vec<f64> = bundle.weights.iter().map(|&w| w_err(w)).collect();
+                (reproj, weights)
+            },
+            |(reproj, weights)| {
+                json!({
+                    "reproj_error": { "elements": &reproj[..2], "repeated": p },
+                    "w_err": { "element": weights[0], "repeated": p },
+                })
+            },
+        ),
+        // The sparse Jacobian (compressed rows) from each observation's 2 × 15 block, by
+        // `jacobian` of one observation's residual, and the diagonal of the weights' errors.
+        "jacobian" => repeat(
+            input,
+            || {
+                let mut rows = Vec::with_capacity(3 * p + 1);
+                let mut cols = Vec::with_capacity(31 * p);
+                let mut vals = Vec::with_capacity(31 * p);
+                rows.push(0);
+                for i in 0..p {
+                    let (cam, x, w, feat) = bundle.observation(i);
+                    let (_, block) = ba::jacobian(cam, x, w, feat);
+                    let (c, pt) = (i % n, i % m);
+                    for row in &block {
+                        rows.push(rows[rows.len() - 1] + 15);
+                        cols.extend((0..11).map(|k| 11 * c + k));
+                        vals.extend(&row.cam);
+                        cols.extend((0..3).map(|k| 11 * n + 3 * pt + k));
+                        vals.extend(&row.x);
+                        cols.push(11 * n + 3 * m + i);
+                        vals.push(row.w);
+                    }
+                }
+                for (i, &w) in bundle.weights.iter().enumerate() {
+                    rows.push(rows[rows.len() - 1] + 1);
+                    cols.push(11 * n + 3 * m + i);
+                    vals.push(w_err::grad(w).1.w);
+                }
+                (rows, cols, vals)
+            },
+            // The eval compares the first 30 entries of each list and the last.
+            |(rows, cols, vals)| {
+                let cut = |v: &[f64]| -> Vec<f64> {
+                    v[..30.min(v.len())]
+                        .iter()
+                        .chain(v.last())
+                        .copied()
+                        .collect()
+                };
+                let cut_int = |v: &[usize]| -> Vec<usize> {
+                    v[..30.min(v.len())]
+                        .iter()
+                        .chain(v.last())
+                        .copied()
+                        .collect()
+                };
+                json!({ "rows": cut_int(rows), "cols": cut_int(cols), "vals": cut(vals) })
+            },
         ),
         _ => Err(unknown(function, "objective, jacobian")),
     }

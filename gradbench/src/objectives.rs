@@ -355,3 +355,9 @@ pub fn uniform(seed: u64, len: usize) -> Vec<f64> {
 pub fn square(x: f64) -> f64 {
     x * x
 }
+
+/// ba: the weight's regularization error, `1 − w²`.
+#[differentiate(reverse, forward)]
+pub fn w_err(w: f64) -> f64 {
+    1.0 - w * w
+}

@@ -121,3 +121,34 @@ fn bad_input_gets_an_error_response() {
         assert!(error.contains(expected), "{line} -> {error}");
     }
 }
+
+/// ba's sparse Jacobian in the eval's shape: compressed rows, 15 entries per residual row,
+/// the first 30 entries of each list and the last.
+#[test]
+fn ba_jacobian_in_compressed_rows() {
+    let input = json!({"n": 3, "m": 4, "p": 12,
+        "cam": [0.1, -0.2, 0.3, 0.5, -0.5, -4.0, 1.2, 0.01, -0.02, 0.1, 0.01],
+        "x": [0.3, 0.2, 0.1], "w": 0.8, "feat": [0.2, -0.1], "min_runs": 1, "min_seconds": 0.0});
+    let message = json!({"id": 1, "kind": "evaluate", "module": "ba", "function": "jacobian",
+        "input": input});
+    let r = respond(&message.to_string());
+    assert_eq!(r["success"], true, "{r}");
+    let out = &r["output"];
+    for list in ["rows", "cols", "vals"] {
+        assert_eq!(out[list].as_array().unwrap().len(), 31, "{list}");
+    }
+    // Row pointers: 15 entries per residual row, then one per weight: 2p·15 + p in all.
+    assert_eq!(out["rows"][1], 15);
+    assert_eq!(out["rows"][30], 12 * 2 * 15 + 12);
+    // The first row's columns: camera 0, point 0 (after the 3 cameras), weight 0 (after the
+    // 4 points); the last entry is the last weight's, d(1 − w²)/dw = −2w.
+    let cols: Vec<u64> = (0..15).map(|k| out["cols"][k].as_u64().unwrap()).collect();
+    assert_eq!(cols, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 33, 34, 35, 45]);
+    assert_eq!(out["cols"][30], 33 + 12 + 11);
+    assert!((out["vals"][30].as_f64().unwrap() + 1.6).abs() < 1e-15);
+    let message = json!({"id": 2, "kind": "evaluate", "module": "ba", "function": "objective",
+        "input": message["input"]});
+    let r = respond(&message.to_string());
+    assert_eq!(r["output"]["reproj_error"]["repeated"], 12);
+    assert!((r["output"]["w_err"]["element"].as_f64().unwrap() - 0.36).abs() < 1e-15);
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Runs GradBench's evals against backprop's tool, the hand-written C++ `manual` tool and
+# (when `python3 -c "import jax"` works) the JAX tool, one core each, through GradBench's
+# own intermediary, and prints one table: per eval and input, each tool's median time,
+# whether the eval found the output valid, and our ratio to each.
+#
+#   gradbench/run.sh                     # every eval the tool implements, default sizes
+#   EVALS="llsq gmm" gradbench/run.sh    # some of them
+#   ARGS_gmm="-d 2 10 -k 5" gradbench/run.sh   # an eval's own size flags (see its --help)
+#   MIN_SECONDS=0.2 gradbench/run.sh     # shorter runs (the evals' default is 1 s)
+#   MIN_RUNS=5 gradbench/run.sh          # fewer runs per evaluation (default 10; the
+#                                        # table drops each evaluation's first, which
+#                                        # includes JAX's compilation)
+#
+# Needs: ../shared/gradbench (GradBench, trimmed), python3 with pip, g++, make, and the
+# nlohmann/json headers (`apt-get install nlohmann-json3-dev`). Logs and the table are in
+# target/gradbench-run/.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+source="${GRADBENCH_SOURCE:-$root/../shared/gradbench}"
+work="$root/target/gradbench-run"
+evals="${EVALS:-hello llsq lse ode det gmm lstm}"
+min_seconds="${MIN_SECONDS:-1}"
+min_runs="${MIN_RUNS:-10}"
+core="${CORE:-1}"
+
+mkdir -p "$work"
+# The copy holds the intermediary's build and the manual tool's binaries between runs.
+if [ ! -d "$work/gradbench" ]; then
+    cp -r "$source" "$work/gradbench"
+fi
+cd "$work/gradbench"
+cargo build --release --quiet -p gradbench
+python3 -c "import numpy, scipy, pydantic, dataclasses_json, gradbench" 2>/dev/null || {
+    pip install --quiet numpy scipy pydantic dataclasses-json
+    pip install --quiet -e python/gradbench
+}
+(cd "$root" && cargo build --release --quiet -p backprop-gradbench)
+ours="$root/target/release/backprop-gradbench"
+tools="backprop manual"
+python3 -c "import jax" 2>/dev/null && tools="$tools jax"
+
+for e in $evals; do
+    make -s -C tools/manual "bin/$e" MULTITHREADED=no
+    args_var="ARGS_$e"
+    eval_cmd="python3 python/gradbench/gradbench/evals/$e/run.py ${!args_var:-}"
+    [ "$e" = hello ] || eval_cmd="$eval_cmd --min-seconds $min_seconds --min-runs $min_runs"
+    for tool in $tools; do
+        case "$tool" in
+            backprop) tool_cmd="taskset -c $core $ours" ;;
+            manual) tool_cmd="taskset -c $core python3 python/gradbench/gradbench/cpp.py manual" ;;
+            jax) tool_cmd="env XLA_FLAGS='--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1' taskset -c $core python3 python/gradbench/gradbench/tools/jax/run.py" ;;
+        esac
+        echo "== $e: $tool" >&2
+        ./target/release/gradbench run --eval "$eval_cmd" --tool "$tool_cmd" \
+            -o "$work/$e.$tool.jsonl" > "$work/$e.$tool.txt" 2>&1 || true
+    done
+done
+python3 "$root/gradbench/table.py" "$work" $evals -- $tools | tee "$work/table.md"
