@@ -8,22 +8,31 @@
 #   EVALS="llsq gmm" gradbench/run.sh    # some of them
 #   ARGS_gmm="-d 2 10 -k 5" gradbench/run.sh   # an eval's own size flags (see its --help)
 #   MIN_SECONDS=0.2 gradbench/run.sh     # shorter runs (the evals' default is 1 s)
+#   TOOLS=backprop CHECK=1 gradbench/run.sh   # our tool only; exit 1 unless every
+#                                        # evaluation is valid (CI runs this, small sizes)
 #   MIN_RUNS=5 gradbench/run.sh          # fewer runs per evaluation (default 10; the
 #                                        # table drops each evaluation's first, which
 #                                        # includes JAX's compilation)
 #
 # Needs: ../shared/gradbench (GradBench, trimmed), python3 with pip, g++, make, and the
-# nlohmann/json headers (`apt-get install nlohmann-json3-dev`). Logs and the table are in
+# nlohmann/json headers (installed with apt-get when missing). Logs and the table are in
 # target/gradbench-run/.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 source="${GRADBENCH_SOURCE:-$root/../shared/gradbench}"
 work="$root/target/gradbench-run"
-evals="${EVALS:-hello llsq lse ode det gmm lstm}"
+evals="${EVALS:-hello llsq lse ode det gmm lstm ba}"
 min_seconds="${MIN_SECONDS:-1}"
 min_runs="${MIN_RUNS:-10}"
 core="${CORE:-1}"
 
+# The manual tool's C++ (which the evals validate against) includes nlohmann/json.
+if [ ! -f /usr/include/nlohmann/json.hpp ]; then
+    sudo=""
+    [ "$(id -u)" = 0 ] || sudo=sudo
+    $sudo apt-get install -y -q nlohmann-json3-dev >/dev/null ||
+        { $sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q nlohmann-json3-dev >/dev/null; }
+fi
 mkdir -p "$work"
 # The copy holds the intermediary's build and the manual tool's binaries between runs.
 if [ ! -d "$work/gradbench" ]; then
@@ -37,8 +46,12 @@ python3 -c "import numpy, scipy, pydantic, dataclasses_json, gradbench" 2>/dev/n
 }
 (cd "$root" && cargo build --release --quiet -p backprop-gradbench)
 ours="$root/target/release/backprop-gradbench"
-tools="backprop manual"
-python3 -c "import jax" 2>/dev/null && tools="$tools jax"
+if [ -n "${TOOLS:-}" ]; then
+    tools="$TOOLS"
+else
+    tools="backprop manual"
+    python3 -c "import jax" 2>/dev/null && tools="$tools jax"
+fi
 
 for e in $evals; do
     make -s -C tools/manual "bin/$e" MULTITHREADED=no
@@ -56,4 +69,6 @@ for e in $evals; do
             -o "$work/$e.$tool.jsonl" > "$work/$e.$tool.txt" 2>&1 || true
     done
 done
-python3 "$root/gradbench/table.py" "$work" $evals -- $tools | tee "$work/table.md"
+check=""
+[ -n "${CHECK:-}" ] && check="--check"
+python3 "$root/gradbench/table.py" $check "$work" $evals -- $tools | tee "$work/table.md"

@@ -2,7 +2,9 @@
 per eval, function and input, each tool's median `evaluate` time (the first run of each
 evaluation dropped) and the eval's verdict, and backprop's time over each other tool's.
 
-    python3 gradbench/table.py LOG_DIR EVAL... -- TOOL...
+    python3 gradbench/table.py [--check] LOG_DIR EVAL... -- TOOL...
+
+With --check, exits with 1 unless every eval has evaluations and backprop's are all valid.
 """
 
 import json
@@ -22,6 +24,9 @@ def read(path):
         if "message" in entry:
             m = entry["message"]
             messages[m["id"]] = m
+            if m.get("kind") == "evaluate":
+                # Until its response: a tool that crashed or hung never answers.
+                out[key_of(m)] = (None, "FAILED: no response")
             if m.get("kind") == "analysis" and m["of"] in messages:
                 key = key_of(messages[m["of"]])
                 if key in out:
@@ -59,15 +64,24 @@ def seconds(s):
 
 def main():
     args = sys.argv[1:]
+    check = args[0] == "--check"
+    if check:
+        args = args[1:]
     cut = args.index("--")
     folder, evals, tools = args[0], args[1:cut], args[cut + 1:]
     others = [t for t in tools if t != "backprop"]
+    problems = []
     head = ["eval", "function", "input"] + tools + [f"backprop / {t}" for t in others]
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
     for e in evals:
         logs = {t: read(f"{folder}/{e}.{t}.jsonl") for t in tools}
         keys = list(dict.fromkeys(k for t in tools for k in logs[t]))
+        if not logs["backprop"]:
+            problems.append(f"{e}: no evaluation by backprop (see {folder}/{e}.backprop.txt)")
+        for key, (_, verdict) in logs["backprop"].items():
+            if verdict != "valid":
+                problems.append(f"{e} {key[0]} {key[1]}: {verdict}")
         for function, description in keys:
             row = [e, function, description]
             for t in tools:
@@ -78,6 +92,9 @@ def main():
                 theirs = logs[t].get((function, description), (None, ""))[0]
                 row.append(f"{ours / theirs:.2f}×" if ours and theirs else "—")
             print("| " + " | ".join(row) + " |")
+    if check and problems:
+        print("\n".join(["", "not valid:"] + problems), file=sys.stderr)
+        sys.exit(1)
 
 
 main()
