@@ -19,7 +19,13 @@
 # target/gradbench-run/.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-source="${GRADBENCH_SOURCE:-$root/../shared/gradbench}"
+# GradBench's copy: GRADBENCH_SOURCE, else ../shared/gradbench beside the repository (or
+# beside the workplace's main checkout, for a clone made elsewhere).
+source="${GRADBENCH_SOURCE:-}"
+for candidate in "$root/../shared/gradbench" /work/shared/gradbench; do
+    [ -n "$source" ] || [ ! -d "$candidate" ] || source="$candidate"
+done
+[ -n "$source" ] || { echo "run.sh: no GradBench copy; set GRADBENCH_SOURCE" >&2; exit 2; }
 work="$root/target/gradbench-run"
 evals="${EVALS:-hello llsq lse ode det gmm lstm ba}"
 min_seconds="${MIN_SECONDS:-1}"
