@@ -7,7 +7,9 @@ use std::hint::black_box;
 use std::time::Instant;
 
 /// The modules (evals) this tool implements.
-pub const MODULES: &[&str] = &["hello", "llsq", "lse", "ode", "det", "gmm", "lstm", "ba"];
+pub const MODULES: &[&str] = &[
+    "hello", "llsq", "lse", "ode", "det", "gmm", "lstm", "ba", "kmeans",
+];
 
 /// A function's output and the time of each run, in nanoseconds.
 pub struct Run {
@@ -87,6 +89,7 @@ pub fn evaluate(module: &str, function: &str, input: &Value) -> Result<Run, Stri
         ("gmm", _) => gmm_eval(function, input),
         ("lstm", _) => lstm_eval(function, input),
         ("ba", _) => ba_eval(function, input),
+        ("kmeans", _) => kmeans_eval(function, input),
         _ if !MODULES.contains(&module) => Err(format!(
             "no module \"{module}\"; backprop implements {}",
             MODULES.join(", ")
@@ -167,6 +170,42 @@ fn lstm_eval(function: &str, input: &Value) -> Result<Run, String> {
             |g| json!(g.main.iter().chain(&g.extra).collect::<Vec<_>>()),
         ),
         _ => Err(unknown(function, "objective, jacobian")),
+    }
+}
+
+fn kmeans_eval(function: &str, input: &Value) -> Result<Run, String> {
+    let points = field(input, "points")?;
+    let centroids = field(input, "centroids")?;
+    let first = |v: &Value| {
+        v.as_array()
+            .and_then(|r| r.first())
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len)
+    };
+    let (n, k, d) = (
+        points.as_array().map_or(0, Vec::len),
+        centroids.as_array().map_or(0, Vec::len),
+        first(centroids),
+    );
+    if n == 0 || k == 0 || d == 0 {
+        return Err("needs nonempty points and centroids of a nonzero dimension".into());
+    }
+    let p = matrix(points, "points", n, d)?;
+    let c = matrix(centroids, "centroids", k, d)?;
+    match function {
+        "cost" => repeat(input, || kmeans(&p, &c, d), |v| json!(v)),
+        // Newton's direction J·H⁻¹: the Hessian is diagonal, its diagonal is H·1.
+        "dir" => repeat(
+            input,
+            || {
+                let ones = vec![1.0; c.len()];
+                let (_, g, h) = kmeans::hvp(&p, &c, d, &ones);
+                let dir: Vec<f64> = g.c.iter().zip(&h.c).map(|(g, h)| g / h).collect();
+                dir
+            },
+            |dir| rows(dir, k, d),
+        ),
+        _ => Err(unknown(function, "cost, dir")),
     }
 }
 

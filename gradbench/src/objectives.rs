@@ -361,3 +361,26 @@ pub fn square(x: f64) -> f64 {
 pub fn w_err(w: f64) -> f64 {
     1.0 - w * w
 }
+
+/// kmeans: `Σᵢ minⱼ |cⱼ − pᵢ|²` for the `d`-dimensional points `p` and centroids `c`
+/// (row-major). Its Hessian in `c` is diagonal, so one Hessian-vector product with a
+/// vector of ones gives the diagonal, beside the gradient.
+#[differentiate(hessian, wrt(c))]
+pub fn kmeans(p: &[f64], c: &[f64], d: usize) -> f64 {
+    let n = p.len() / d;
+    let k = c.len() / d;
+    let mut cost = 0.0;
+    for i in 0..n {
+        let mut closest = f64::INFINITY;
+        for j in 0..k {
+            let mut distance = 0.0;
+            for l in 0..d {
+                let diff = c[j * d + l] - p[i * d + l];
+                distance += diff * diff;
+            }
+            closest = closest.min(distance);
+        }
+        cost += closest;
+    }
+    cost
+}

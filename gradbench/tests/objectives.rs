@@ -161,3 +161,30 @@ fn forward_agrees_with_reverse() {
     let jv = lstm::jvp(&main, &extra, &state, &sequence, l, b, &vm, &ve).1;
     dot_product("lstm", &joined, &v, jv);
 }
+
+#[test]
+fn kmeans_gradient_and_diagonal_hessian() {
+    let d = 2;
+    let p = uniform(27, 10 * d);
+    let c = uniform(28, 3 * d);
+    let (_, g) = kmeans::grad(&p, &c, d);
+    check("kmeans", |c| kmeans(&p, c, d), &c, &g.c);
+    // The Hessian is diagonal (each centroid's coordinate meets only its own square): H·1
+    // is its diagonal, which finite differences of the gradient give coordinate by
+    // coordinate.
+    let ones = vec![1.0; c.len()];
+    let (_, _, h) = kmeans::hvp(&p, &c, d, &ones);
+    for i in 0..c.len() {
+        let step = 1e-5;
+        let (mut plus, mut minus) = (c.clone(), c.clone());
+        plus[i] += step;
+        minus[i] -= step;
+        let numeric =
+            (kmeans::grad(&p, &plus, d).1.c[i] - kmeans::grad(&p, &minus, d).1.c[i]) / (2.0 * step);
+        assert!(
+            (h.c[i] - numeric).abs() < 1e-6,
+            "H[{i}][{i}]: {} != {numeric}",
+            h.c[i]
+        );
+    }
+}
