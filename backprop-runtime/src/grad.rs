@@ -103,7 +103,7 @@ impl<T: crate::Real> ZerosLike for Vec<T> {
     type Grad = Vec<T>;
     #[inline]
     fn zeros_like(&self) -> Vec<T> {
-        vec![T::zero(); self.len()]
+        crate::stack::pooled_zeros(self.len(), T::zero())
     }
 }
 
@@ -116,7 +116,7 @@ impl<T: crate::Real> ZerosLike for [T] {
     type Grad = Vec<T>;
     #[inline]
     fn zeros_like(&self) -> Vec<T> {
-        vec![T::zero(); self.len()]
+        crate::stack::pooled_zeros(self.len(), T::zero())
     }
 }
 
@@ -132,10 +132,13 @@ impl<T: ZerosLike + ?Sized> ZerosLike for &T {
     }
 }
 
+/// The contribution's storage goes back to the per-thread pool, for the next pullback's
+/// gradient (a call in a loop makes one per iteration).
 impl<T: Accumulate + Copy> Accumulate for Vec<T> {
     #[inline]
     fn accumulate(&mut self, rhs: Vec<T>) {
         add_elementwise(self, &rhs);
+        crate::stack::recycle(rhs);
     }
 }
 
@@ -151,6 +154,7 @@ impl<T: Accumulate + Copy, const N: usize> Accumulate<Vec<T>> for [T; N] {
     #[inline]
     fn accumulate(&mut self, rhs: Vec<T>) {
         add_elementwise(self, &rhs);
+        crate::stack::recycle(rhs);
     }
 }
 

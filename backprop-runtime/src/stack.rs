@@ -98,7 +98,7 @@ impl<T> Stack<T> {
     #[inline(never)]
     fn grow(&mut self, additional: usize) {
         if self.items.capacity() == 0 {
-            if let Some(items) = pool::take::<T>(additional) {
+            if let Some(items) = pool::take::<T>(pool::Which::Stacks, additional) {
                 self.items = items;
                 return;
             }
@@ -110,8 +110,37 @@ impl<T> Stack<T> {
 impl<T> Drop for Stack<T> {
     fn drop(&mut self) {
         self.items.clear();
-        pool::give(core::mem::take(&mut self.items));
+        pool::give(pool::Which::Stacks, core::mem::take(&mut self.items));
     }
+}
+
+/// Gradient vectors shorter than this are left to the allocator (its per-thread cache is
+/// as fast for them as the pool's lookup).
+const POOLED_GRADIENT: usize = 16;
+
+/// `len` copies of `zero` on a buffer from the per-thread pool when one of about that size
+/// is there (a gradient vector a pullback makes, then [`recycle`]d by the caller that adds
+/// it up), else freshly allocated.
+pub(crate) fn pooled_zeros<T: Copy>(len: usize, zero: T) -> Vec<T> {
+    if len < POOLED_GRADIENT {
+        return vec![zero; len];
+    }
+    match pool::take::<T>(pool::Which::Grads, len) {
+        Some(mut items) => {
+            items.resize(len, zero);
+            items
+        }
+        None => vec![zero; len],
+    }
+}
+
+/// Gives a gradient vector that has been added up back to the per-thread pool.
+pub(crate) fn recycle<T>(mut items: Vec<T>) {
+    if items.capacity() < POOLED_GRADIENT {
+        return;
+    }
+    items.clear();
+    pool::give(pool::Which::Grads, items);
 }
 
 /// Frees the storage the current thread keeps for the stacks of later gradient calls.
@@ -155,43 +184,76 @@ mod pool {
     }
 
     thread_local! {
-        static POOL: RefCell<Pool> = RefCell::new(Pool::default());
+        static POOL: RefCell<Pool> = const { RefCell::new(Pool(Vec::new())) };
+        static GRADS: RefCell<Pool> = const { RefCell::new(Pool(Vec::new())) };
     }
 
-    /// An empty `Vec<T>` on a pooled buffer with room for `at_least` values, if one fits.
-    pub(super) fn take<T>(at_least: usize) -> Option<Vec<T>> {
+    /// Which pool: the stacks' (up to [`POOL_BUFFERS`] buffers, the largest that fits
+    /// taken), or the gradient vectors' (a few, taken by size), kept apart so that taking a
+    /// small gradient vector scans a short list and never takes a stack's buffer.
+    #[derive(Clone, Copy)]
+    pub(super) enum Which {
+        Stacks,
+        Grads,
+    }
+
+    impl Which {
+        fn key(self) -> &'static std::thread::LocalKey<RefCell<Pool>> {
+            match self {
+                Which::Stacks => &POOL,
+                Which::Grads => &GRADS,
+            }
+        }
+
+        fn limit(self) -> usize {
+            match self {
+                Which::Stacks => POOL_BUFFERS,
+                Which::Grads => 8,
+            }
+        }
+    }
+
+    /// An empty `Vec<T>` on a pooled buffer with room for `at_least` values, if one fits:
+    /// for a stack the largest (a stack that grew once will grow as far again), for a
+    /// gradient vector the smallest, at most twice as large.
+    pub(super) fn take<T>(which: Which, at_least: usize) -> Option<Vec<T>> {
         let size = size_of::<T>();
         if size == 0 {
             return None;
         }
-        POOL.try_with(|pool| {
-            let mut pool = pool.try_borrow_mut().ok()?;
-            let fits = |b: &Buffer| {
-                b.layout.align() == align_of::<T>()
-                    && b.layout.size() % size == 0
-                    && b.layout.size() / size >= at_least
-            };
-            // The largest buffer that fits: a stack that grew once will grow as far again.
-            let (i, _) = pool
-                .0
-                .iter()
-                .enumerate()
-                .filter(|(_, b)| fits(b))
-                .max_by_key(|(_, b)| b.layout.size())?;
-            let b = pool.0.swap_remove(i);
-            // SAFETY: the buffer was allocated by the global allocator for a `Vec` with this
-            // alignment and size; `capacity · size_of::<T>()` is that size exactly, and the
-            // pool gave up its ownership.
-            Some(unsafe {
-                Vec::from_raw_parts(b.ptr.as_ptr().cast::<T>(), 0, b.layout.size() / size)
+        let snug = matches!(which, Which::Grads);
+        which
+            .key()
+            .try_with(|pool| {
+                let mut pool = pool.try_borrow_mut().ok()?;
+                let fits = |b: &Buffer| {
+                    let room = b.layout.size() / size;
+                    b.layout.align() == align_of::<T>()
+                        && b.layout.size() % size == 0
+                        && room >= at_least
+                        && (!snug || room <= at_least.saturating_mul(2))
+                };
+                let fitting = pool.0.iter().enumerate().filter(|(_, b)| fits(b));
+                let (i, _) = if snug {
+                    fitting.min_by_key(|(_, b)| b.layout.size())?
+                } else {
+                    fitting.max_by_key(|(_, b)| b.layout.size())?
+                };
+                let b = pool.0.swap_remove(i);
+                // SAFETY: the buffer was allocated by the global allocator for a `Vec` with this
+                // alignment and size; `capacity · size_of::<T>()` is that size exactly, and the
+                // pool gave up its ownership.
+                Some(unsafe {
+                    Vec::from_raw_parts(b.ptr.as_ptr().cast::<T>(), 0, b.layout.size() / size)
+                })
             })
-        })
-        .ok()
-        .flatten()
+            .ok()
+            .flatten()
     }
 
-    /// Keeps an empty `Vec`'s buffer for a later stack (or frees it when the pool is full).
-    pub(super) fn give<T>(items: Vec<T>) {
+    /// Keeps an empty `Vec`'s buffer for a later stack or gradient vector (or frees it when
+    /// the pool is full).
+    pub(super) fn give<T>(which: Which, items: Vec<T>) {
         debug_assert!(items.is_empty());
         let size = items.capacity() * size_of::<T>();
         if size == 0 {
@@ -203,11 +265,11 @@ mod pool {
             ptr: NonNull::new(items.as_mut_ptr().cast::<u8>()).expect("an allocated Vec"),
             layout,
         };
-        let kept = POOL.try_with(|pool| {
+        let kept = which.key().try_with(|pool| {
             let Ok(mut pool) = pool.try_borrow_mut() else {
                 return false;
             };
-            if pool.0.len() == POOL_BUFFERS {
+            if pool.0.len() == which.limit() {
                 // Full: the smallest buffer makes room.
                 let (i, _) = pool
                     .0
@@ -242,11 +304,13 @@ mod pool {
 
     /// Frees every pooled buffer of this thread.
     pub(super) fn release() {
-        let _ = POOL.try_with(|pool| {
-            if let Ok(mut pool) = pool.try_borrow_mut() {
-                *pool = Pool::default();
-            }
-        });
+        for key in [&POOL, &GRADS] {
+            let _ = key.try_with(|pool| {
+                if let Ok(mut pool) = pool.try_borrow_mut() {
+                    *pool = Pool::default();
+                }
+            });
+        }
     }
 }
 
@@ -550,6 +614,31 @@ mod tests {
         assert!(kept <= POOL_BUFFERS, "{kept}");
         release_pool();
         assert_eq!(pool::len(), 0);
+    }
+
+    #[test]
+    fn gradient_vectors_are_recycled_snugly_and_come_back_zeroed() {
+        release_pool();
+        let mut g = pooled_zeros(40, 0.0f64);
+        g.fill(3.0);
+        let buffer = g.as_ptr() as usize;
+        recycle(g);
+        // A vector of about that length gets the buffer back, all zeros.
+        let again = pooled_zeros(35, 0.0f64);
+        assert_eq!(again.as_ptr() as usize, buffer);
+        assert_eq!(again, vec![0.0; 35]);
+        recycle(again);
+        // One much shorter does not take a buffer twice its size or more.
+        let short = pooled_zeros(POOLED_GRADIENT, 0.0f64);
+        assert_ne!(short.as_ptr() as usize, buffer);
+        assert_eq!(short, vec![0.0; POOLED_GRADIENT]);
+        // Stacks have a pool of their own: a stack does not take it.
+        let mut s: Stack<f64> = Stack::new();
+        s.reserve(3);
+        assert_ne!(s.items.as_ptr() as usize, buffer);
+        drop(s);
+        assert!(pooled_zeros(0, 0.0f64).is_empty());
+        release_pool();
     }
 
     fn same<I: Iterator<Item = i32> + Clone>(ours: Steps<i32>, std: I) {
