@@ -316,25 +316,23 @@ fn ba_eval(function: &str, input: &Value) -> Result<Run, String> {
             },
             // The eval compares the first 30 entries of each list and the last.
             |(rows, cols, vals)| {
-                let cut = |v: &[f64]| -> Vec<f64> {
-                    v[..30.min(v.len())]
-                        .iter()
-                        .chain(v.last())
-                        .copied()
-                        .collect()
-                };
-                let cut_int = |v: &[usize]| -> Vec<usize> {
-                    v[..30.min(v.len())]
-                        .iter()
-                        .chain(v.last())
-                        .copied()
-                        .collect()
-                };
-                json!({ "rows": cut_int(rows), "cols": cut_int(cols), "vals": cut(vals) })
+                json!({
+                    "rows": first_30_and_last(rows),
+                    "cols": first_30_and_last(cols),
+                    "vals": first_30_and_last(vals),
+                })
             },
         ),
         _ => Err(unknown(function, "objective, jacobian")),
     }
+}
+
+fn first_30_and_last<T: Copy>(v: &[T]) -> Vec<T> {
+    v[..30.min(v.len())]
+        .iter()
+        .chain(v.last())
+        .copied()
+        .collect()
 }
 
 /// Runs `f` at least `min_runs` times and for at least `min_seconds` (from `input`; once
