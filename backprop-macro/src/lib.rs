@@ -32,8 +32,12 @@
 //! - `lower/constants.rs`: expressions the derivative does not flow through.
 //! - `lower/syntax.rs`: syntax helpers and scans of the user's function.
 //! - `analysis/mod.rs`: activity, what the backward rules read, what is saved.
-//! - `analysis/plans.rs`: recomputation, loop saves, control records.
-//! - `reverse.rs`: the backward pass as data (`B` statements).
+//! - `analysis/plans.rs`: recomputation (values, nested loops' ranges), loop saves, integer
+//!   counters stepped back, control records.
+//! - `analysis/snapshots.rs`: arrays copied whole around a loop instead of saved element by
+//!   element.
+//! - `reverse.rs`: the backward pass as data (`B` statements), and the sums a reverse loop
+//!   keeps in a local (`hoist_sums`).
 //! - `tangent.rs`: forward mode, printed beside the primal statements.
 //! - `emit/mod.rs`: printing expressions and operations as Rust.
 //! - `emit/forward.rs`: the forward pass with its saves and records.
