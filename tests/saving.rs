@@ -1,5 +1,5 @@
 //! What the forward pass saves for the reverse sweep, checked through the derivatives it
-//! feeds: arrays copied whole around a loop (`push_slice`/`pop_slice`) instead of element
+//! feeds: arrays copied whole around a loop (`push_range`/`pop_range`) instead of element
 //! by element, against finite differences, forward mode and Hessians (forward over reverse
 //! copies the tangents too).
 
@@ -260,4 +260,39 @@ fn nested_sums_against_finite_differences_and_hessian() {
         &x,
         11,
     );
+}
+
+/// A loop whose range is empty the other way round (`i + 2..n` at `i = n − 1`, which does
+/// not run): its copy takes nothing, and panics no more than the loop does (`v[4..3]` did).
+#[differentiate(hessian)]
+fn ragged_ranges(x: &[f64]) -> f64 {
+    let n = x.len();
+    let mut v = vec![0.0; n];
+    let mut s = 0.0;
+    for i in 0..n {
+        for j in i + 2..n {
+            v[j] = x[i] * x[j];
+        }
+        for j in 0..n {
+            s += v[j] * v[j] * x[i];
+        }
+    }
+    s
+}
+
+#[test]
+fn ragged_ranges_against_finite_differences_and_hessian() {
+    let mut p = Points::new(10);
+    for n in [1, 3, 5] {
+        let x = p.vec(n, -1.0, 1.0);
+        let (v, g) = ragged_ranges::grad(&x);
+        assert_eq!(v, ragged_ranges(&x));
+        assert_fd(ragged_ranges, &x, &g.x);
+        check_hvp(
+            |x| ragged_ranges::grad(x).1.x,
+            |x, u| ragged_ranges::hvp(x, u).2.x,
+            &x,
+            12,
+        );
+    }
 }

@@ -40,7 +40,7 @@ pub enum B {
     AddSum(VarId, E),
     /// `v = v - 1;`: an integer counter's step undone.
     Undo(VarId, syn::Expr),
-    /// `v_elems.pop_slice(&mut v[lo..hi]);`: the elements copied before a loop.
+    /// `v_elems.pop_range(&mut v, lo, hi);`: the elements copied before a loop.
     RestoreSlice(Snapshot),
     If(E, Vec<B>, Vec<B>),
     For(Option<VarId>, Replay, Vec<B>),

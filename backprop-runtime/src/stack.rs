@@ -56,24 +56,30 @@ impl<T> Stack<T> {
         }
     }
 
-    /// Saves several values at once: the elements of an array a loop is about to
-    /// overwrite, copied whole instead of one push per write.
+    /// Saves the elements `lo..hi` of an array a loop over `lo..hi` is about to overwrite,
+    /// at once instead of one push per write. The range is the loop's: it may be empty
+    /// (`lo ≥ hi`, a loop that does not run) or reach past the array (a loop that leaves
+    /// before it gets there), so only what it has of the array is copied, never a panic the
+    /// loop itself would not raise.
     #[inline]
-    pub fn push_slice(&mut self, values: &[T])
+    pub fn push_range(&mut self, values: &[T], lo: usize, hi: usize)
     where
         T: Copy,
     {
+        let values = &values[clamped(lo, hi, values.len())];
         self.reserve(values.len());
         self.items.extend_from_slice(values);
     }
 
-    /// Takes back the values saved last by [`Stack::push_slice`], into `into` (of the same
-    /// length).
+    /// Takes back the elements saved last by [`Stack::push_range`] with the same bounds, into
+    /// the same array.
     #[inline]
-    pub fn pop_slice(&mut self, into: &mut [T])
+    pub fn pop_range(&mut self, into: &mut [T], lo: usize, hi: usize)
     where
         T: Copy,
     {
+        let len = into.len();
+        let into = &mut into[clamped(lo, hi, len)];
         let Some(start) = self.items.len().checked_sub(into.len()) else {
             underflow()
         };
@@ -112,6 +118,13 @@ impl<T> Drop for Stack<T> {
         self.items.clear();
         pool::give(pool::Which::Stacks, core::mem::take(&mut self.items));
     }
+}
+
+/// `lo..hi` within `0..len`, empty when `lo ≥ hi`.
+#[inline]
+fn clamped(lo: usize, hi: usize, len: usize) -> core::ops::Range<usize> {
+    let hi = hi.min(len);
+    lo.min(hi)..hi
 }
 
 /// Gradient vectors shorter than this are left to the allocator (its per-thread cache is
@@ -614,6 +627,23 @@ mod tests {
         assert!(kept <= POOL_BUFFERS, "{kept}");
         release_pool();
         assert_eq!(pool::len(), 0);
+    }
+
+    #[test]
+    fn ranges_are_copied_as_far_as_the_array_goes() {
+        let mut s: Stack<f64> = Stack::new();
+        let mut v = vec![1.0, 2.0, 3.0];
+        s.push_range(&v, 1, 3);
+        s.push_range(&v, 4, 3); // empty the other way round: a loop that does not run
+        s.push_range(&v, 2, 9); // past the end: a loop that stops (or panics) before
+        assert_eq!(s.len(), 3);
+        v.fill(0.0);
+        s.pop_range(&mut v, 2, 9);
+        s.pop_range(&mut v, 4, 3);
+        assert_eq!(v, [0.0, 0.0, 3.0]);
+        s.pop_range(&mut v, 1, 3);
+        assert_eq!(v, [0.0, 2.0, 3.0]);
+        assert!(s.is_empty());
     }
 
     #[test]

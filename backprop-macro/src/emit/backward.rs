@@ -154,7 +154,7 @@ impl Emit<'_> {
                     self.derived(Derived::DotElems, snapshot.var),
                 );
                 let (lo, hi) = (&snapshot.lo.expr, &snapshot.hi.expr);
-                (none, quote!(#s.pop_slice(&mut #dot[#lo..#hi]);))
+                (none, quote!(#s.pop_range(&mut #dot, #lo, #hi);))
             }
             _ => (none.clone(), none),
         }
@@ -244,7 +244,7 @@ impl Emit<'_> {
                 let v = snapshot.var;
                 let (id, s) = (self.ident(v), self.derived(Derived::Elems, v));
                 let (lo, hi) = (&snapshot.lo.expr, &snapshot.hi.expr);
-                quote!(#s.pop_slice(&mut #id[#lo..#hi]);)
+                quote!(#s.pop_range(&mut #id, #lo, #hi);)
             }
             B::If(cond, t, e) => {
                 let c = self.expr(cond, 0);

@@ -304,7 +304,7 @@ impl Emit<'_> {
         }
     }
 
-    /// `v_elems.push_slice(&v[lo..hi]);` for the arrays copied whole before a loop (and in
+    /// `v_elems.push_range(&v, lo, hi);` for the arrays copied whole before a loop (and in
     /// forward over reverse their tangents beside them).
     fn snapshot_copies(&self, body: ScopeId) -> TokenStream {
         let copies = self.a.snapshots.around.get(&body).into_iter().flatten();
@@ -315,11 +315,11 @@ impl Emit<'_> {
                 let (lo, hi) = (&snapshot.lo.expr, &snapshot.hi.expr);
                 let dot = if self.fob && self.a.active[v] {
                     let (ds, d) = (self.derived(Derived::DotElems, v), self.dot(v));
-                    quote!(#ds.push_slice(&#d[#lo..#hi]);)
+                    quote!(#ds.push_range(&#d, #lo, #hi);)
                 } else {
                     TokenStream::new()
                 };
-                quote!(#s.push_slice(&#id[#lo..#hi]); #dot)
+                quote!(#s.push_range(&#id, #lo, #hi); #dot)
             })
             .collect()
     }
