@@ -92,7 +92,8 @@ fn visit(
                 let mut rest = candidates.to_vec();
                 if let Some((index, lo, hi)) = range_loop(head) {
                     let fixed = |k: &Konst| k.reads.iter().all(|&r| !assigned[r]);
-                    if fixed(&lo) && fixed(&hi) {
+                    // (`for mut i in ..` with `i` changed in the body writes elsewhere.)
+                    if fixed(&lo) && fixed(&hi) && !assigned[index] {
                         let reads = backward_reads(&f.vars, body, active);
                         for &v in candidates {
                             let copied =
@@ -109,7 +110,8 @@ fn visit(
                             plan.covered.push((v, body.scope));
                             if is_zero(&lo) {
                                 let followers = &block.stmts[at + 1..];
-                                covered_after(f, followers, v, &hi, active, &mut plan.covered);
+                                let covered = &mut plan.covered;
+                                covered_after(f, followers, v, &hi, active, assigned, covered);
                             }
                             plan.around.entry(body.scope).or_default().push(Snapshot {
                                 var: v,
@@ -195,6 +197,7 @@ fn covered_after(
     v: VarId,
     hi: &Konst,
     active: &[bool],
+    assigned: &[bool],
     covered: &mut Vec<(VarId, ScopeId)>,
 ) {
     let tokens = |k: &Konst| {
@@ -215,7 +218,7 @@ fn covered_after(
         walk(&block, &mut |s, _| {
             if let Stmt::Loop { head, .. } = s {
                 if let Some((i, _, end)) = range_loop(head) {
-                    if same_hi(&end) {
+                    if same_hi(&end) && !assigned[i] {
                         bounded.insert(i);
                     }
                 }
