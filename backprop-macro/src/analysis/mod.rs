@@ -147,6 +147,7 @@ pub fn analyze(f: &mut Func) -> Analysis {
         nested_contrib,
         assigned_in_place,
         reassigned,
+        elem_written,
     } = backward_reads_of(f, &active);
 
     let saved = saved_values(
@@ -156,7 +157,12 @@ pub fn analyze(f: &mut Func) -> Analysis {
         &assigned_in_place,
         &reassigned,
     );
-    let snapshots = snapshots::plan(f, &active, &saved, &assigned_in_place, &mut needed);
+    let written = snapshots::Written {
+        in_place: &assigned_in_place,
+        whole: &reassigned,
+        elements: &elem_written,
+    };
+    let snapshots = snapshots::plan(f, &active, &saved, written, &mut needed);
     // Which loops and branches have a reverse: those with a contribution or a save inside.
     let mut control = BTreeMap::new();
     let mut new_vars: Vec<Var> = Vec::new();
@@ -225,13 +231,9 @@ pub fn analyze(f: &mut Func) -> Analysis {
             block_saves.entry(var.scope).or_default().push(v);
         }
     }
-    let mut elem_written = vec![false; f.vars.len()];
-    walk(&f.body, &mut |stmt, _| {
-        if let Stmt::SetElem { var, .. } = stmt {
-            elem_written[*var] = true;
-        }
-    });
     // The control records added since are never assigned in place.
+    let mut elem_written = elem_written;
+    elem_written.resize(f.vars.len(), false);
     let mut whole_assigned = reassigned;
     whole_assigned.resize(f.vars.len(), false);
     let counters = plan_counters(f, &saved);
@@ -350,6 +352,8 @@ struct Reads {
     assigned_in_place: Vec<bool>,
     /// Assigned whole, in place (not only element by element).
     reassigned: Vec<bool>,
+    /// Written element by element (`v[i] = ..`).
+    elem_written: Vec<bool>,
 }
 
 fn backward_reads_of(f: &Func, active: &[bool]) -> Reads {
@@ -360,6 +364,7 @@ fn backward_reads_of(f: &Func, active: &[bool]) -> Reads {
     let mut assigned_in_place = vec![false; n];
     // Assigned whole, in place (not only element by element).
     let mut reassigned = vec![false; n];
+    let mut elem_written = vec![false; n];
     walk(&f.body, &mut |stmt, scope| {
         match stmt {
             Stmt::Assign {
@@ -368,7 +373,10 @@ fn backward_reads_of(f: &Func, active: &[bool]) -> Reads {
                 assigned_in_place[*var] = true;
                 reassigned[*var] = true;
             }
-            Stmt::SetElem { var, .. } => assigned_in_place[*var] = true,
+            Stmt::SetElem { var, .. } => {
+                assigned_in_place[*var] = true;
+                elem_written[*var] = true;
+            }
             _ => {}
         }
         let Some((cs, reads)) = rule_of(&f.vars, stmt, active) else {
@@ -397,6 +405,7 @@ fn backward_reads_of(f: &Func, active: &[bool]) -> Reads {
         nested_contrib,
         assigned_in_place,
         reassigned,
+        elem_written,
     }
 }
 
@@ -538,8 +547,13 @@ fn fixpoint(body: &Block, backwards: bool, step: &mut dyn FnMut(VarId, &Op) -> b
 
 /// Visits every statement, with the scope of the block it is in.
 pub fn walk(block: &Block, f: &mut dyn FnMut(&Stmt, ScopeId)) {
-    for stmt in &block.stmts {
-        f(stmt, block.scope);
+    walk_stmts(&block.stmts, block.scope, f);
+}
+
+/// [`walk`] from statements of the block `scope`.
+pub fn walk_stmts(stmts: &[Stmt], scope: ScopeId, f: &mut dyn FnMut(&Stmt, ScopeId)) {
+    for stmt in stmts {
+        f(stmt, scope);
         match stmt {
             Stmt::If { then, els, .. } => {
                 walk(then, f);

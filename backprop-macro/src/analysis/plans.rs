@@ -194,7 +194,7 @@ pub(super) fn plan_loop_saves(
                     visit(f, els, candidates, active, plan);
                 }
                 Stmt::Loop { body, .. } => {
-                    let reads = backward_reads(&f.vars, body, active);
+                    let reads = backward_reads(&f.vars, &body.stmts, active);
                     let assigned = assigned_in_place(body);
                     let mut covered = Vec::new();
                     for &v in candidates {
@@ -263,10 +263,10 @@ pub(super) fn rule_of(
     Some((cs, reads))
 }
 
-/// The variables the backward rules of a block's statements (nested blocks included) read.
-pub(super) fn backward_reads(vars: &[Var], block: &Block, active: &[bool]) -> BTreeSet<VarId> {
+/// The variables the backward rules of statements (nested blocks included) read.
+pub(super) fn backward_reads(vars: &[Var], stmts: &[Stmt], active: &[bool]) -> BTreeSet<VarId> {
     let mut all = BTreeSet::new();
-    walk(block, &mut |stmt, _| {
+    walk_stmts(stmts, 0, &mut |stmt, _| {
         if let Some((_, reads)) = rule_of(vars, stmt, active) {
             all.extend(reads);
         }

@@ -32,36 +32,33 @@ pub struct Snapshots {
     pub covered: Vec<(VarId, ScopeId)>,
 }
 
-/// Plans the snapshots. `saved` is which variables save what their writes overwrite;
-/// `assigned` which are assigned in place anywhere. The variables the copies' bounds read
-/// are added to `needed` (the reverse sweep evaluates the bounds again).
+/// Which variables the function writes, as the analysis found them.
+#[derive(Clone, Copy)]
+pub(super) struct Written<'a> {
+    /// Assigned in place, whole or element by element.
+    pub in_place: &'a [bool],
+    /// Assigned whole in place.
+    pub whole: &'a [bool],
+    /// Written element by element.
+    pub elements: &'a [bool],
+}
+
+/// Plans the snapshots. `saved` is which variables save what their writes overwrite. The
+/// variables the copies' bounds read are added to `needed` (the reverse sweep evaluates the
+/// bounds again).
 pub(super) fn plan(
     f: &Func,
     active: &[bool],
     saved: &[bool],
-    assigned: &[bool],
+    written: Written,
     needed: &mut [bool],
 ) -> Snapshots {
-    let mut elem_written = vec![false; f.vars.len()];
-    walk(&f.body, &mut |stmt, _| {
-        if let Stmt::SetElem { var, .. } = stmt {
-            elem_written[*var] = true;
-        }
-    });
     // A whole reassignment may change the length between the copy and its return.
-    let mut whole = vec![false; f.vars.len()];
-    walk(&f.body, &mut |stmt, _| {
-        if let Stmt::Assign {
-            var, init: false, ..
-        } = stmt
-        {
-            whole[*var] = true;
-        }
-    });
     let candidates: Vec<VarId> = (0..f.vars.len())
-        .filter(|&v| saved[v] && elem_written[v] && !whole[v] && f.vars[v].kind == Kind::Seq)
-        .filter(|&v| f.vars[v].param.is_none())
+        .filter(|&v| saved[v] && written.elements[v] && !written.whole[v])
+        .filter(|&v| f.vars[v].kind == Kind::Seq && f.vars[v].param.is_none())
         .collect();
+    let assigned = written.in_place;
     let mut plan = Snapshots::default();
     if !candidates.is_empty() {
         visit(f, &f.body, &candidates, active, assigned, &mut plan);
@@ -94,14 +91,14 @@ fn visit(
                     let fixed = |k: &Konst| k.reads.iter().all(|&r| !assigned[r]);
                     // (`for mut i in ..` with `i` changed in the body writes elsewhere.)
                     if fixed(&lo) && fixed(&hi) && !assigned[index] {
-                        let reads = backward_reads(&f.vars, body, active);
+                        let reads = backward_reads(&f.vars, &body.stmts, active);
                         for &v in candidates {
                             let copied =
                                 |&(w, s): &(VarId, ScopeId)| w == v && f.within(body.scope, s);
                             if f.within(f.vars[v].scope, body.scope)
                                 || plan.covered.iter().any(copied)
                                 || reads.contains(&v)
-                                || passed_to_call(body, v)
+                                || passed_to_call(&body.stmts, v)
                                 || !writes_own_index(body, v, index)
                             {
                                 continue;
@@ -156,11 +153,11 @@ fn range_loop(head: &LoopHead) -> Option<(VarId, Konst, Konst)> {
     Some((*var, bound(&r.start)?, bound(&r.end)?))
 }
 
-/// Whether a call in the block takes `v`: its pullback may be made again in reverse,
+/// Whether a call in the statements takes `v`: its pullback may be made again in reverse,
 /// reading `v` there.
-fn passed_to_call(block: &Block, v: VarId) -> bool {
+fn passed_to_call(stmts: &[Stmt], v: VarId) -> bool {
     let mut found = false;
-    walk(block, &mut |stmt, _| {
+    walk_stmts(stmts, 0, &mut |stmt, _| {
         if let Stmt::Let { op, .. } | Stmt::Assign { op, .. } | Stmt::SetElem { op, .. } = stmt {
             found |= matches!(op, Op::Call(_)) && op.operands().iter().any(|o| o.var() == Some(v));
         }
@@ -206,16 +203,13 @@ fn covered_after(
     };
     let same_hi = |k: &Konst| tokens(k) == tokens(hi);
     for stmt in stmts {
-        let block = Block {
-            scope: 0,
-            stmts: vec![stmt.clone()],
-        };
-        if backward_reads(&f.vars, &block, active).contains(&v) || passed_to_call(&block, v) {
+        let one = std::slice::from_ref(stmt);
+        if backward_reads(&f.vars, one, active).contains(&v) || passed_to_call(one, v) {
             return;
         }
         // Each loop index's upper bound, to check the writes' indices against `hi`.
         let mut bounded: BTreeSet<VarId> = BTreeSet::new();
-        walk(&block, &mut |s, _| {
+        walk_stmts(one, 0, &mut |s, _| {
             if let Stmt::Loop { head, .. } = s {
                 if let Some((i, _, end)) = range_loop(head) {
                     if same_hi(&end) && !assigned[i] {
@@ -226,7 +220,7 @@ fn covered_after(
         });
         let mut writes = false;
         let mut below = true;
-        walk(&block, &mut |s, _| {
+        walk_stmts(one, 0, &mut |s, _| {
             if let Stmt::SetElem { var, index, .. } = s {
                 if *var == v {
                     writes = true;
