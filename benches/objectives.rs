@@ -7,6 +7,8 @@
 
 #![allow(clippy::needless_range_loop)]
 
+#[path = "common/alternating.rs"]
+mod alternating;
 #[path = "common/counting.rs"]
 mod counting;
 
@@ -178,15 +180,6 @@ fn cases() -> Vec<Case> {
     cases
 }
 
-/// Seconds per call of `f`, over a block of calls about 20 ms long.
-fn block(f: &dyn Fn(), calls: usize) -> f64 {
-    let start = std::time::Instant::now();
-    for _ in 0..calls {
-        f();
-    }
-    start.elapsed().as_secs_f64() / calls as f64
-}
-
 /// The table of BENCHMARKS.md: objective and gradient timed in alternating blocks (medians
 /// of 15), their ratio, allocations per call after the first, and peak heap memory of a
 /// first call on a fresh thread (so the stacks' storage counts, not reused from the
@@ -203,21 +196,10 @@ fn table(only: &str) {
             continue;
         }
         let (o, g) = (&*case.objective, &*case.gradient);
-        let calls = |f: &dyn Fn()| ((0.02 / block(f, 1).max(1e-9)) as usize).clamp(1, 100_000);
-        let (co, cg) = (calls(o), calls(g));
-        let (mut to, mut tg) = (Vec::new(), Vec::new());
-        for round in 0..17 {
-            let (a, b) = (block(o, co), block(g, cg));
-            if round >= 2 {
-                to.push(a);
-                tg.push(b);
-            }
-        }
-        let median = |v: &mut Vec<f64>| {
-            v.sort_by(f64::total_cmp);
-            v[v.len() / 2]
-        };
-        let (to, tg) = (median(&mut to), median(&mut tg));
+        // Blocks of about 20 ms.
+        let calls =
+            |f: &dyn Fn()| ((0.02 / alternating::block(f, 1).max(1e-9)) as usize).clamp(1, 100_000);
+        let (to, tg) = alternating::medians(o, g, (calls(o), calls(g)), 17, 2);
         println!(
             "| {} | {} | {} | {:.1}× | {} | {} / {} |",
             case.name,

@@ -7,6 +7,8 @@
 
 #![allow(clippy::needless_range_loop)]
 
+#[path = "common/alternating.rs"]
+mod alternating;
 #[path = "common/mlp.rs"]
 mod mlp;
 
@@ -133,27 +135,13 @@ fn generic_float(c: &mut Criterion) {
 fn alternating() {
     let (x, labels, p) = setup();
     let m = as_struct(&p);
-    let block = |f: &dyn Fn()| {
-        let start = std::time::Instant::now();
-        for _ in 0..100 {
-            f();
-        }
-        start.elapsed().as_secs_f64() / 100.0
-    };
-    let (mut loose, mut structs) = (Vec::new(), Vec::new());
-    for round in 0..44 {
-        let a = block(&|| drop(black_box(generated_step(black_box(&x), &labels, &p))));
-        let b = block(&|| drop(black_box(struct_step(black_box(&x), &labels, &m))));
-        if round >= 4 {
-            loose.push(a);
-            structs.push(b);
-        }
-    }
-    let median = |v: &mut Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
-    let (a, b) = (median(&mut loose), median(&mut structs));
+    let (a, b) = alternating::medians(
+        &|| drop(black_box(generated_step(black_box(&x), &labels, &p))),
+        &|| drop(black_box(struct_step(black_box(&x), &labels, &m))),
+        (100, 100),
+        44,
+        4,
+    );
     println!(
         "mlp step, medians of 40 alternating blocks: loose parameters {:.1} µs, struct {:.1} µs, struct / loose {:.3}",
         a * 1e6,
