@@ -9,6 +9,18 @@ mod common;
 use backprop::differentiate;
 use common::{Points, assert_close, assert_fd, check_hvp};
 
+/// For a function of one slice `x`: its value from `grad`, its gradient against finite
+/// differences, and its `hvp` against differences of the gradient (with symmetry).
+macro_rules! check_slice_function {
+    ($f:ident, $x:expr, $seed:expr) => {{
+        let x: &[f64] = $x;
+        let (value, g) = $f::grad(x);
+        assert_eq!(value, $f(x));
+        assert_fd($f, x, &g.x);
+        check_hvp(|x| $f::grad(x).1.x, |x, u| $f::hvp(x, u).2.x, x, $seed);
+    }};
+}
+
 /// Runge–Kutta-like stages: `tmp` is overwritten whole by loops whose reverse does not
 /// read it, and read (nonlinearly) by the loop after each.
 #[differentiate(hessian)]
@@ -83,12 +95,10 @@ fn stages_against_finite_differences_and_hessian() {
     let mut p = Points::new(3);
     for n in [1, 2, 5] {
         let x = p.vec(n, -1.0, 1.0);
-        let (v, g) = stages::grad(&x);
-        assert_eq!(v, stages(&x));
-        assert_fd(stages, &x, &g.x);
-        check_hvp(|x| stages::grad(x).1.x, |x, u| stages::hvp(x, u).2.x, &x, 5);
+        check_slice_function!(stages, &x, 5);
         // Forward mode agrees with reverse mode: ⟨∇f, u⟩ = J·u.
         let u = p.vec(n, -1.0, 1.0);
+        let g = stages::grad(&x).1;
         let dot: f64 = g.x.iter().zip(&u).map(|(a, b)| a * b).sum();
         assert_close(stages::jvp(&x, &u).1, dot, 1e-12);
     }
@@ -123,9 +133,7 @@ fn triangle_against_finite_differences_and_hessian() {
 fn sparse_writes_against_finite_differences_and_hessian() {
     let mut p = Points::new(5);
     let x = p.vec(4, -1.0, 1.0);
-    let (_, g) = sparse::grad(&x);
-    assert_fd(sparse, &x, &g.x);
-    check_hvp(|x| sparse::grad(x).1.x, |x, u| sparse::hvp(x, u).2.x, &x, 7);
+    check_slice_function!(sparse, &x, 7);
 }
 
 /// Integer counters the backward rules read as indices: stepped by literals, their steps
@@ -150,14 +158,7 @@ fn counters_against_finite_differences_and_hessian() {
     let mut p = Points::new(6);
     for n in [3, 5, 8] {
         let x = p.vec(n, -1.0, 1.0);
-        let (_, g) = counters::grad(&x);
-        assert_fd(counters, &x, &g.x);
-        check_hvp(
-            |x| counters::grad(x).1.x,
-            |x, u| counters::hvp(x, u).2.x,
-            &x,
-            8,
-        );
+        check_slice_function!(counters, &x, 8);
     }
 }
 
@@ -190,14 +191,7 @@ fn call_in_loop(x: &[f64]) -> f64 {
 fn call_in_loop_against_finite_differences_and_hessian() {
     let mut p = Points::new(7);
     let x = p.vec(4, -1.0, 1.0);
-    let (_, g) = call_in_loop::grad(&x);
-    assert_fd(call_in_loop, &x, &g.x);
-    check_hvp(
-        |x| call_in_loop::grad(x).1.x,
-        |x, u| call_in_loop::hvp(x, u).2.x,
-        &x,
-        9,
-    );
+    check_slice_function!(call_in_loop, &x, 9);
 }
 
 /// Reverse loops that add into one element of a gradient: `grad_x[a]` in the loop over `r`
@@ -226,10 +220,7 @@ fn sums_into_one_element(x: &[f64]) -> f64 {
 fn sums_into_one_element_against_finite_differences_and_hessian() {
     let mut p = Points::new(8);
     let x = p.vec(4, -1.0, 1.0);
-    let (_, g) = sums_into_one_element::grad(&x);
-    assert_fd(sums_into_one_element, &x, &g.x);
-    let hvp = |x: &[f64], u: &[f64]| sums_into_one_element::hvp(x, u).2.x;
-    check_hvp(|x| sums_into_one_element::grad(x).1.x, hvp, &x, 10);
+    check_slice_function!(sums_into_one_element, &x, 10);
 }
 
 /// Sums hoisted out of nested loops into the same adjoint: the inner loop's sum into
@@ -252,14 +243,7 @@ fn nested_sums(x: &[f64]) -> f64 {
 fn nested_sums_against_finite_differences_and_hessian() {
     let mut p = Points::new(9);
     let x = p.vec(3, -1.0, 1.0);
-    let (_, g) = nested_sums::grad(&x);
-    assert_fd(nested_sums, &x, &g.x);
-    check_hvp(
-        |x| nested_sums::grad(x).1.x,
-        |x, u| nested_sums::hvp(x, u).2.x,
-        &x,
-        11,
-    );
+    check_slice_function!(nested_sums, &x, 11);
 }
 
 /// A loop whose range is empty the other way round (`i + 2..n` at `i = n − 1`, which does
@@ -285,14 +269,6 @@ fn ragged_ranges_against_finite_differences_and_hessian() {
     let mut p = Points::new(10);
     for n in [1, 3, 5] {
         let x = p.vec(n, -1.0, 1.0);
-        let (v, g) = ragged_ranges::grad(&x);
-        assert_eq!(v, ragged_ranges(&x));
-        assert_fd(ragged_ranges, &x, &g.x);
-        check_hvp(
-            |x| ragged_ranges::grad(x).1.x,
-            |x, u| ragged_ranges::hvp(x, u).2.x,
-            &x,
-            12,
-        );
+        check_slice_function!(ragged_ranges, &x, 12);
     }
 }
