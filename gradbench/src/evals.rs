@@ -139,12 +139,7 @@ fn gmm_eval(function: &str, input: &Value) -> Result<Run, String> {
 
 fn lstm_eval(function: &str, input: &Value) -> Result<Run, String> {
     let main = field(input, "main_params")?;
-    let layers2 = main.as_array().map_or(0, Vec::len);
-    let width = main
-        .as_array()
-        .and_then(|r| r.first())
-        .and_then(Value::as_array)
-        .map_or(0, Vec::len);
+    let (layers2, width) = (rows_of(main), first_row_len(main));
     if layers2 == 0 || layers2 % 2 != 0 || width == 0 || width % 4 != 0 {
         return Err("main_params needs 2 rows of 4 b values per layer".into());
     }
@@ -153,7 +148,7 @@ fn lstm_eval(function: &str, input: &Value) -> Result<Run, String> {
     let extra = matrix(field(input, "extra_params")?, "extra_params", 3, b)?;
     let state = matrix(field(input, "state")?, "state", 2 * l, b)?;
     let sequence = field(input, "sequence")?;
-    let c = sequence.as_array().map_or(0, Vec::len);
+    let c = rows_of(sequence);
     if c < 2 {
         return Err("sequence needs at least 2 characters".into());
     }
@@ -176,16 +171,10 @@ fn lstm_eval(function: &str, input: &Value) -> Result<Run, String> {
 fn kmeans_eval(function: &str, input: &Value) -> Result<Run, String> {
     let points = field(input, "points")?;
     let centroids = field(input, "centroids")?;
-    let first = |v: &Value| {
-        v.as_array()
-            .and_then(|r| r.first())
-            .and_then(Value::as_array)
-            .map_or(0, Vec::len)
-    };
     let (n, k, d) = (
-        points.as_array().map_or(0, Vec::len),
-        centroids.as_array().map_or(0, Vec::len),
-        first(centroids),
+        rows_of(points),
+        rows_of(centroids),
+        first_row_len(centroids),
     );
     if n == 0 || k == 0 || d == 0 {
         return Err("needs nonempty points and centroids of a nonzero dimension".into());
@@ -398,6 +387,20 @@ fn floats(v: &Value) -> Result<Vec<f64>, String> {
         .as_array()
         .ok_or_else(|| format!("expected an array of numbers, got {}", short(v)))?;
     items.iter().map(number).collect()
+}
+
+/// How many rows an array of arrays has (0 when it is not an array), to size the checks of
+/// [`matrix`].
+fn rows_of(v: &Value) -> usize {
+    v.as_array().map_or(0, Vec::len)
+}
+
+/// How long its first row is (0 when there is none).
+fn first_row_len(v: &Value) -> usize {
+    v.as_array()
+        .and_then(|r| r.first())
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len)
 }
 
 /// A `rows × cols` array of arrays, row-major in one `Vec`.
