@@ -15,6 +15,11 @@ use quote::ToTokens;
 use std::fmt::Write;
 use std::fmt::{self, Debug, Formatter};
 
+/// `[i]`, or `[i][j]` in a nested sequence.
+fn at(i: &Index) -> String {
+    i.0.iter().map(|k| format!("[{}]", text(k))).collect()
+}
+
 /// A constant's source text.
 fn text(k: &Konst) -> String {
     k.expr.to_token_stream().to_string()
@@ -80,7 +85,7 @@ fn name(func: &Func, v: VarId) -> String {
 fn operand(func: &Func, o: &Operand) -> String {
     match o {
         Operand::Var(v) => name(func, *v),
-        Operand::Elem(v, i) => format!("{}[{}]", name(func, *v), text(i)),
+        Operand::Elem(v, i) => format!("{}{}", name(func, *v), at(i)),
         Operand::Konst(k) => text(k),
     }
 }
@@ -149,7 +154,7 @@ impl Debug for Lines<'_, Stmt> {
                     var, index, op: o, ..
                 } => {
                     let v = name(func, *var);
-                    writeln!(f, "{pad}{v}[{}] = {}", text(index), op(func, o))?
+                    writeln!(f, "{pad}{v}{} = {}", at(index), op(func, o))?
                 }
                 Stmt::Eval(k) => writeln!(f, "{pad}{}", text(k))?,
                 Stmt::If {
@@ -263,7 +268,7 @@ fn backward_lines(func: &Func, stmts: &[B], depth: usize, out: &mut String) {
             B::Pop(v) => writeln!(out, "{pad}pop {}", name(func, *v)),
             B::Recompute(v, o) => writeln!(out, "{pad}let {} = {}", name(func, *v), op(func, o)),
             B::Restore(v) => writeln!(out, "{pad}restore {}", name(func, *v)),
-            B::RestoreElem(v, i) => writeln!(out, "{pad}restore {}[{}]", name(func, *v), text(i)),
+            B::RestoreElem(v, i) => writeln!(out, "{pad}restore {}{}", name(func, *v), at(i)),
             B::AddSum(v, e) => {
                 writeln!(out, "{pad}sum_grad_{} += {}", name(func, *v), expr(func, e))
             }
@@ -308,7 +313,7 @@ fn backward_lines(func: &Func, stmts: &[B], depth: usize, out: &mut String) {
 fn place(func: &Func, p: &Place) -> String {
     match p {
         Place::Var(v) => name(func, *v),
-        Place::Elem(v, i) => format!("{}[{}]", name(func, *v), text(i)),
+        Place::Elem(v, i) => format!("{}{}", name(func, *v), at(i)),
     }
 }
 
@@ -320,12 +325,12 @@ pub fn expr(func: &Func, e: &E) -> String {
         E::Var(v) => name(func, *v),
         E::Adj(v) => format!("grad_{}", name(func, *v)),
         E::Dot(v) => format!("dot_{}", name(func, *v)),
-        E::Elem(v, i) => format!("{}[{}]", name(func, *v), text(i)),
-        E::AdjElem(v, i) => format!("grad_{}[{}]", name(func, *v), text(i)),
-        E::DotElem(v, i) => format!("dot_{}[{}]", name(func, *v), text(i)),
+        E::Elem(v, i) => format!("{}{}", name(func, *v), at(i)),
+        E::AdjElem(v, i) => format!("grad_{}{}", name(func, *v), at(i)),
+        E::DotElem(v, i) => format!("dot_{}{}", name(func, *v), at(i)),
         E::Up(v) => format!("upstream_{}", name(func, *v)),
         E::DotAdj(v) => format!("dot_grad_{}", name(func, *v)),
-        E::DotAdjElem(v, i) => format!("dot_grad_{}[{}]", name(func, *v), text(i)),
+        E::DotAdjElem(v, i) => format!("dot_grad_{}{}", name(func, *v), at(i)),
         E::DotUp(v) => format!("dot_upstream_{}", name(func, *v)),
         E::Select(c, a, b) => format!("if {} {{ {} }} else {{ {} }}", x(c), x(a), x(b)),
         E::Tensor(a) => x(a),

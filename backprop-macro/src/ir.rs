@@ -76,12 +76,52 @@ pub struct Konst {
     pub reads: Vec<VarId>,
 }
 
+/// Which element of an array: `[i]` of a sequence, `[[i, j]]` of an ndarray array (one
+/// level, whose expression is the pattern `[i, j]`), or `[i][j]` of a nested sequence
+/// (`Vec<Vec<f64>>`, `[[f64; N]; M]`): one constant per level, outermost first.
+#[derive(Clone)]
+pub struct Index(pub Vec<Konst>);
+
+impl Index {
+    pub fn one(k: Konst) -> Index {
+        Index(vec![k])
+    }
+
+    /// The local variables the index reads, at every level.
+    pub fn reads(&self) -> impl Iterator<Item = &VarId> {
+        self.0.iter().flat_map(|k| &k.reads)
+    }
+
+    /// The index of a flat sequence or an ndarray array: its one level.
+    pub fn single(&self) -> Option<&Konst> {
+        match self.0.as_slice() {
+            [k] => Some(k),
+            _ => None,
+        }
+    }
+
+    /// The index as printed, to compare two indices.
+    pub fn text(&self) -> String {
+        quote::ToTokens::to_token_stream(self).to_string()
+    }
+}
+
+impl quote::ToTokens for Index {
+    /// `[i]`, `[[i, j]]` or `[i][j]`.
+    fn to_tokens(&self, tokens: &mut proc_macro2::TokenStream) {
+        for k in &self.0 {
+            let e = &k.expr;
+            tokens.extend(quote::quote!([#e]));
+        }
+    }
+}
+
 /// An input of an operation.
 #[derive(Clone)]
 pub enum Operand {
     Var(VarId),
-    /// `x[i]` of a `Seq` variable.
-    Elem(VarId, Konst),
+    /// `x[i]` of a `Seq` variable (`x[i][j]` of a nested one), `a[[i, j]]` of a `Tensor`.
+    Elem(VarId, Index),
     Konst(Konst),
 }
 
@@ -247,7 +287,7 @@ pub enum Stmt {
     /// `var[index] = op;`
     SetElem {
         var: VarId,
-        index: Konst,
+        index: Index,
         op: Op,
         span: Span,
     },

@@ -34,7 +34,7 @@ pub enum B {
     /// `v = v_stack.pop();`: the value before an assignment in place.
     Restore(VarId),
     /// `v[i] = v_stack.pop();`
-    RestoreElem(VarId, Konst),
+    RestoreElem(VarId, Index),
     /// `sum_grad_v += value;`: a sum into one element of `v`'s adjoint, kept in a local
     /// while a reverse loop runs ([`hoist_sums`]).
     AddSum(VarId, E),
@@ -431,12 +431,8 @@ fn is_same_e(a: &E, b: &E) -> bool {
     }
 }
 
-fn same_tokens(a: &Konst, b: &Konst) -> bool {
-    index_text(a) == index_text(b)
-}
-
-fn index_text(k: &Konst) -> String {
-    quote::ToTokens::to_token_stream(&k.expr).to_string()
+fn same_tokens(a: &Index, b: &Index) -> bool {
+    a.text() == b.text()
 }
 
 /// What a backward statement reads or writes: a primal value or an adjoint.
@@ -500,7 +496,7 @@ fn read_keys(b: &B) -> Vec<Key> {
     | B::AddAdj(Place::Elem(_, i), _)
     | B::Kill(Place::Elem(_, i)) = b
     {
-        keys.extend(i.reads.iter().map(|&r| Key::Primal(r)));
+        keys.extend(i.reads().map(|&r| Key::Primal(r)));
     }
     if let B::AddAdj(p, _) = b {
         keys.push(Key::Adj(p.var()));
@@ -529,7 +525,7 @@ impl Facts {
             B::AddAdj(Place::Elem(v, i), e) => {
                 let mut keys = Vec::new();
                 e_keys(e, &mut keys);
-                Some((*v, index_text(i), keys))
+                Some((*v, i.text(), keys))
             }
             _ => None,
         };
@@ -576,7 +572,7 @@ fn merge_element_contributions(out: &mut [B]) {
             if !commutes && (w.contains(&Key::Adj(*v)) || earlier.reads.contains(&Key::Adj(*v))) {
                 break;
             }
-            if idx.reads.iter().any(|&r| w.contains(&Key::Primal(r))) {
+            if idx.reads().any(|&r| w.contains(&Key::Primal(r))) {
                 break;
             }
             written.extend(w);
@@ -675,7 +671,7 @@ fn independent_iterations(body: &[B]) -> bool {
 /// the loop does not store to and load from the same element on every iteration. Only for
 /// an adjoint the loop does nothing else with than add to it. Returns the body with those additions as
 /// [`B::AddSum`], and the elements to add the sums to.
-pub fn hoist_sums(vars: &[Var], index: Option<VarId>, body: &[B]) -> (Vec<B>, Vec<(VarId, Konst)>) {
+pub fn hoist_sums(vars: &[Var], index: Option<VarId>, body: &[B]) -> (Vec<B>, Vec<(VarId, Index)>) {
     // Primal values the body binds or changes: an index reading one changes in the loop.
     let mut bound: Vec<VarId> = index.into_iter().collect();
     fn binds(stmts: &[B], out: &mut Vec<VarId>) {
@@ -701,10 +697,10 @@ pub fn hoist_sums(vars: &[Var], index: Option<VarId>, body: &[B]) -> (Vec<B>, Ve
     }
     binds(body, &mut bound);
     // The first addition into each array's adjoint at an index fixed in the loop.
-    let mut sums: Vec<(VarId, Konst)> = Vec::new();
+    let mut sums: Vec<(VarId, Index)> = Vec::new();
     for b in body {
         if let B::AddAdj(Place::Elem(v, i), _) = b {
-            let fixed = i.reads.iter().all(|r| !bound.contains(r));
+            let fixed = i.reads().all(|r| !bound.contains(r));
             if fixed && vars[*v].kind == Kind::Seq && !sums.iter().any(|(w, _)| w == v) {
                 sums.push((*v, i.clone()));
             }

@@ -15,11 +15,11 @@ pub enum E {
     /// A variable's tangent, `dot_v`.
     Dot(VarId),
     /// `v[i]` of a primal sequence.
-    Elem(VarId, Konst),
+    Elem(VarId, Index),
     /// `grad_v[i]`.
-    AdjElem(VarId, Konst),
+    AdjElem(VarId, Index),
     /// `dot_v[i]`.
-    DotElem(VarId, Konst),
+    DotElem(VarId, Index),
     /// `upstream_v`: the adjoint of `v` before an assignment `v = f(v, ...)` reset it.
     Up(VarId),
     /// `if cond { a } else { b }`.
@@ -27,7 +27,7 @@ pub enum E {
     /// The tangent of an adjoint, `dot_grad_v` (forward over reverse).
     DotAdj(VarId),
     /// `dot_grad_v[i]`.
-    DotAdjElem(VarId, Konst),
+    DotAdjElem(VarId, Index),
     /// `dot_upstream_v`.
     DotUp(VarId),
     /// The expression over arrays: its arithmetic goes through the runtime's tensor kernels.
@@ -54,7 +54,7 @@ pub enum E {
 #[derive(Clone)]
 pub enum Place {
     Var(VarId),
-    Elem(VarId, Konst),
+    Elem(VarId, Index),
 }
 
 impl Place {
@@ -245,10 +245,10 @@ pub fn backward(op: &Op, up: E, out: E, active: &dyn Fn(VarId) -> bool) -> Vec<C
         Op::Dot(..) | Op::Reduce(..) => {}
         Op::List { items, .. } => {
             for (i, item) in items.iter().enumerate() {
-                let index = Konst {
+                let index = Index::one(Konst {
                     expr: syn::parse_quote!(#i),
                     reads: Vec::new(),
-                };
+                });
                 let value = match &up {
                     E::Adj(v) => E::AdjElem(*v, index),
                     other => other.clone(),
@@ -474,12 +474,9 @@ pub fn tangent(op: &Op, out: E, active: &dyn Fn(VarId) -> bool) -> Option<E> {
 }
 
 pub fn same_place(a: &Place, b: &Place) -> bool {
-    use quote::ToTokens;
     match (a, b) {
         (Place::Var(x), Place::Var(y)) => x == y,
-        (Place::Elem(x, i), Place::Elem(y, j)) => {
-            x == y && i.expr.to_token_stream().to_string() == j.expr.to_token_stream().to_string()
-        }
+        (Place::Elem(x, i), Place::Elem(y, j)) => x == y && i.text() == j.text(),
         _ => false,
     }
 }
@@ -551,9 +548,9 @@ impl E {
             E::Var(v) | E::Apply(v, _) => out.push(*v),
             E::Elem(v, i) => {
                 out.push(*v);
-                out.extend(&i.reads);
+                out.extend(i.reads());
             }
-            E::AdjElem(_, i) | E::DotElem(_, i) | E::DotAdjElem(_, i) => out.extend(&i.reads),
+            E::AdjElem(_, i) | E::DotElem(_, i) | E::DotAdjElem(_, i) => out.extend(i.reads()),
             E::Konst(k) => out.extend(&k.reads),
             _ => {}
         }
@@ -572,7 +569,7 @@ pub fn contrib_reads(cs: &[Contrib], out: &mut Vec<VarId>) {
         match c {
             Contrib::Add(p, e) => {
                 if let Place::Elem(_, i) = p {
-                    out.extend(&i.reads);
+                    out.extend(i.reads());
                 }
                 reads(e, out);
             }
@@ -599,7 +596,7 @@ pub fn contrib_reads(cs: &[Contrib], out: &mut Vec<VarId>) {
                 reads(upstream, out);
                 for (p, _) in parts {
                     if let Place::Elem(_, i) = p {
-                        out.extend(&i.reads);
+                        out.extend(i.reads());
                     }
                 }
             }

@@ -240,9 +240,9 @@ impl Emit<'_> {
                 op,
                 span,
             } => {
-                let (id, i) = (self.ident(*var), &index.expr);
+                let (id, i) = (self.ident(*var), index);
                 let value = self.op(op);
-                let primal = quote_spanned!(*span=> #id[#i] = #value;);
+                let primal = quote_spanned!(*span=> #id #i = #value;);
                 if !self.t_active(*var) {
                     return primal;
                 }

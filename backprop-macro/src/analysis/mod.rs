@@ -439,7 +439,7 @@ fn saved_values(
         walk(&f.body, &mut |stmt, _| {
             if let Stmt::SetElem { var, index, .. } = stmt {
                 if saved[*var] {
-                    for &r in &index.reads {
+                    for &r in index.reads() {
                         changed |= !needed[r];
                         needed[r] = true;
                         values_needed[r] = true;

@@ -39,7 +39,7 @@ pub(super) fn plan_recompute(
                 Operand::Var(u) => reads.push(*u),
                 Operand::Elem(u, i) => {
                     reads.push(*u);
-                    reads.extend(&i.reads);
+                    reads.extend(i.reads());
                 }
                 Operand::Konst(k) => reads.extend(&k.reads),
             }
@@ -69,7 +69,7 @@ pub(super) fn plan_recompute(
                 for o in op.operands() {
                     let mut reads: Vec<VarId> = o.var().into_iter().collect();
                     match o {
-                        Operand::Elem(_, i) => reads.extend(&i.reads),
+                        Operand::Elem(_, i) => reads.extend(i.reads()),
                         Operand::Konst(k) => reads.extend(&k.reads),
                         Operand::Var(_) => {}
                     }
@@ -258,7 +258,7 @@ pub(super) fn rule_of(
     let mut reads = Vec::new();
     rules::contrib_reads(&cs, &mut reads);
     if let rules::Place::Elem(_, i) = &target {
-        reads.extend(&i.reads);
+        reads.extend(i.reads());
     }
     Some((cs, reads))
 }

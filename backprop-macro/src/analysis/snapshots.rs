@@ -172,7 +172,10 @@ fn is_zero(k: &Konst) -> bool {
 /// Whether the loop body writes `v[i]` at its top level (so once per iteration) and writes
 /// no other element of `v` anywhere.
 fn writes_own_index(body: &Block, v: VarId, index: VarId) -> bool {
-    let is_index = |k: &Konst| k.reads == [index] && matches!(&k.expr, syn::Expr::Path(_));
+    let is_index = |k: &Index| {
+        k.single()
+            .is_some_and(|k| k.reads == [index] && matches!(&k.expr, syn::Expr::Path(_)))
+    };
     let top = body
         .stmts
         .iter()
@@ -224,8 +227,10 @@ fn covered_after(
             if let Stmt::SetElem { var, index, .. } = s {
                 if *var == v {
                     writes = true;
-                    below &= matches!(&index.expr, syn::Expr::Path(_))
-                        && matches!(index.reads[..], [i] if bounded.contains(&i));
+                    below &= index.single().is_some_and(|k| {
+                        matches!(&k.expr, syn::Expr::Path(_))
+                            && matches!(k.reads[..], [i] if bounded.contains(&i))
+                    });
                 }
             }
         });

@@ -53,10 +53,7 @@ impl Emit<'_> {
         let id = self.derived(d, p.var());
         match p {
             Place::Var(_) => id.to_token_stream(),
-            Place::Elem(_, i) => {
-                let i = &i.expr;
-                quote!(#id[#i])
-            }
+            Place::Elem(_, i) => quote!(#id #i),
         }
     }
 
@@ -145,8 +142,8 @@ impl Emit<'_> {
                 (none, quote!(#dot = #s.pop();))
             }
             B::RestoreElem(v, i) if active(*v) => {
-                let (dot, s, i) = (self.dot(*v), self.derived(Derived::DotElems, *v), &i.expr);
-                (none, quote!(#dot[#i] = #s.pop();))
+                let (dot, s) = (self.dot(*v), self.derived(Derived::DotElems, *v));
+                (none, quote!(#dot #i = #s.pop();))
             }
             B::RestoreSlice(snapshot) if active(snapshot.var) => {
                 let (dot, s) = (
@@ -229,8 +226,8 @@ impl Emit<'_> {
                 quote!(#id = #s.pop();)
             }
             B::RestoreElem(v, i) => {
-                let (id, s, i) = (self.ident(*v), self.derived(Derived::Elems, *v), &i.expr);
-                quote!(#id[#i] = #s.pop();)
+                let (id, s) = (self.ident(*v), self.derived(Derived::Elems, *v));
+                quote!(#id #i = #s.pop();)
             }
             B::AddSum(v, e) => {
                 let (sum, e) = (self.derived(Derived::Sum, *v), self.expr(e, 0));
@@ -364,12 +361,11 @@ impl Emit<'_> {
         let (before, after): (TokenStream, TokenStream) = sums
             .iter()
             .map(|(v, i)| {
-                let (sum, grad, i) = (
+                let (sum, grad) = (
                     self.derived(Derived::Sum, *v),
                     self.derived(Derived::Grad, *v),
-                    &i.expr,
                 );
-                (quote!(let mut #sum = #zero;), quote!(#grad[#i] += #sum;))
+                (quote!(let mut #sum = #zero;), quote!(#grad #i += #sum;))
             })
             .unzip();
         if sums.is_empty() {

@@ -274,18 +274,18 @@ impl Emit<'_> {
     }
 
     /// `v[i] = op;`, saving the old element first where the reverse needs it.
-    fn set_elem(&self, var: VarId, index: &Konst, op: &Op, scope: ScopeId) -> TokenStream {
-        let (id, i) = (self.ident(var), &index.expr);
+    fn set_elem(&self, var: VarId, index: &Index, op: &Op, scope: ScopeId) -> TokenStream {
+        let (id, i) = (self.ident(var), index);
         let fob = self.fob && self.a.active[var];
         let save = if crate::analysis::elem_saved_at(self.f, self.a, var, scope) {
             let s = self.derived(Derived::Elems, var);
             let dot = if fob {
                 let (ds, d) = (self.derived(Derived::DotElems, var), self.dot(var));
-                quote!(#ds.push(#d[#i]);)
+                quote!(#ds.push(#d #i);)
             } else {
                 TokenStream::new()
             };
-            quote!(#s.push(#id[#i]); #dot)
+            quote!(#s.push(#id #i); #dot)
         } else {
             TokenStream::new()
         };
@@ -298,9 +298,9 @@ impl Emit<'_> {
                     Some(e) => self.expr(&e, 0),
                     None => self.float("0.0"),
                 };
-            quote!(#save #dot[#i] = #t; #id[#i] = #value;)
+            quote!(#save #dot #i = #t; #id #i = #value;)
         } else {
-            quote!(#save #id[#i] = #value;)
+            quote!(#save #id #i = #value;)
         }
     }
 

@@ -63,16 +63,16 @@ impl<'a> Emit<'a> {
             E::Adj(v) => (PREC_ATOM, self.adj(*v).to_token_stream()),
             E::Dot(v) => (PREC_ATOM, self.dot(*v).to_token_stream()),
             E::Elem(v, i) => {
-                let (id, i) = (self.ident(*v), &i.expr);
-                (PREC_ATOM, quote!(#id[#i]))
+                let id = self.ident(*v);
+                (PREC_ATOM, quote!(#id #i))
             }
             E::AdjElem(v, i) => {
-                let (id, i) = (self.adj(*v), &i.expr);
-                (PREC_ATOM, quote!(#id[#i]))
+                let id = self.adj(*v);
+                (PREC_ATOM, quote!(#id #i))
             }
             E::DotElem(v, i) => {
-                let (id, i) = (self.dot(*v), &i.expr);
-                (PREC_ATOM, quote!(#id[#i]))
+                let id = self.dot(*v);
+                (PREC_ATOM, quote!(#id #i))
             }
             E::Up(v) => (
                 PREC_ATOM,
@@ -83,8 +83,8 @@ impl<'a> Emit<'a> {
                 self.derived(Derived::DotGrad, *v).to_token_stream(),
             ),
             E::DotAdjElem(v, i) => {
-                let (id, i) = (self.derived(Derived::DotGrad, *v), &i.expr);
-                (PREC_ATOM, quote!(#id[#i]))
+                let id = self.derived(Derived::DotGrad, *v);
+                (PREC_ATOM, quote!(#id #i))
             }
             E::DotUp(v) => (
                 PREC_ATOM,

@@ -136,13 +136,11 @@ impl<'e> Lower<'e> {
         &mut self,
         op: Op,
         var: VarId,
-        index: &Konst,
+        index: &Index,
         span: Span,
         out: &mut Vec<Stmt>,
     ) -> Op {
-        let same = |i: &Konst| {
-            i.expr.to_token_stream().to_string() == index.expr.to_token_stream().to_string()
-        };
+        let same = |i: &Index| i.text() == index.text();
         let mut detach = |o: Operand, cx: &mut Self| match o {
             Operand::Elem(v, i) if v == var && !same(&i) => {
                 let t = cx.temp_var(Kind::Float, span);
@@ -293,7 +291,7 @@ impl<'e> Lower<'e> {
         match self.local_of(&ix.expr) {
             // An element of an array, `x[i]` or `a[[i, j]]`: a float.
             Some(v) if matches!(self.kind(v), Kind::Seq | Kind::Tensor) => {
-                let index = self.konst(&ix.index);
+                let index = Index::one(self.konst(&ix.index));
                 Op::Copy(Operand::Elem(v, index))
             }
             Some(v) if self.kind(v) == Kind::Float => {

@@ -155,7 +155,7 @@ impl<'e> Lower<'e> {
             };
             if let Some(ident) = elem {
                 let var = self.user_var(&ident, Kind::Float, None);
-                let at = self.konst_var(index);
+                let at = Index::one(self.konst_var(index));
                 prelude.push(Stmt::Let {
                     var,
                     op: Op::Copy(Operand::Elem(seq, at)),

@@ -615,7 +615,7 @@ impl<'e> Lower<'e> {
                     }
                     return;
                 };
-                let index = self.konst(&ix.index);
+                let index = Index::one(self.konst(&ix.index));
                 let value = match op {
                     Some(op) => {
                         let b = self.lower_operand(right, out);
