@@ -193,8 +193,8 @@ fn without_gradient(ty: &syn::Type) -> Option<&'static str> {
 fn is_own_gradient(ty: &syn::Type) -> bool {
     match (classify(ty), ty) {
         (TypeClass::Float, _) => true,
-        (TypeClass::Seq(_), syn::Type::Array(_)) => true,
-        (TypeClass::Seq(_), syn::Type::Path(p)) => {
+        (TypeClass::Seq(_, 1), syn::Type::Array(_)) => true,
+        (TypeClass::Seq(_, 1), syn::Type::Path(p)) => {
             p.path.segments.last().is_some_and(|s| s.ident == "Vec")
         }
         (TypeClass::Tensor(..), syn::Type::Path(p)) => p.path.segments.last().is_some_and(|s| {

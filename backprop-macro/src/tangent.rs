@@ -252,7 +252,7 @@ impl Emit<'_> {
                         Some(e) => self.expr(&e, 0),
                         None => self.float("0.0"),
                     };
-                quote_spanned!(*span=> #dot[#i] = #t; #primal)
+                quote_spanned!(*span=> #dot #i = #t; #primal)
             }
             Stmt::Eval(k) => {
                 let e = &k.expr;
@@ -295,14 +295,18 @@ impl Emit<'_> {
     }
 }
 
+/// Zeros shaped like a sequence's initializer: `[0.0; n]` for `[v; n]`, `vec![vec![0.0; n];
+/// m]` for `vec![vec![v; n]; m]`, one zero per listed element.
 fn zero_shaped(e: &syn::Expr, zero: &TokenStream) -> Option<TokenStream> {
+    // An element's zero: itself a sequence's, or a float.
+    let item = |e: &syn::Expr| zero_shaped(e, zero).unwrap_or_else(|| zero.clone());
     match e {
         syn::Expr::Repeat(r) => {
-            let len = &r.len;
-            Some(quote!([#zero; #len]))
+            let (z, len) = (item(&r.expr), &r.len);
+            Some(quote!([#z; #len]))
         }
         syn::Expr::Array(a) => {
-            let zeros = a.elems.iter().map(|_| zero.clone());
+            let zeros = a.elems.iter().map(item);
             Some(quote!([#(#zeros),*]))
         }
         syn::Expr::Macro(m) if m.mac.path.segments.last().is_some_and(|s| s.ident == "vec") => {
@@ -310,11 +314,11 @@ fn zero_shaped(e: &syn::Expr, zero: &TokenStream) -> Option<TokenStream> {
             let tokens = &m.mac.tokens;
             match syn::parse2::<syn::Expr>(quote!([#tokens])).ok()? {
                 syn::Expr::Repeat(r) => {
-                    let len = &r.len;
-                    Some(quote!(::std::vec![#zero; #len]))
+                    let (z, len) = (item(&r.expr), &r.len);
+                    Some(quote!(::std::vec![#z; #len]))
                 }
                 syn::Expr::Array(a) => {
-                    let zeros = a.elems.iter().map(|_| zero.clone());
+                    let zeros = a.elems.iter().map(item);
                     Some(quote!(::std::vec![#(#zeros),*]))
                 }
                 _ => None,

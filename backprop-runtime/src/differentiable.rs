@@ -71,6 +71,15 @@ macro_rules! float_differentiable {
                 assert_eq!(i, 0, "element {i} of a float");
                 self
             }
+            fn count_of_slice(s: &[$t]) -> usize {
+                s.len()
+            }
+            fn element_of_slice(s: &[$t], i: usize) -> $t {
+                s[i]
+            }
+            fn element_of_slice_mut(s: &mut [$t], i: usize) -> &mut $t {
+                &mut s[i]
+            }
         }
     )*};
 }

@@ -37,6 +37,16 @@ pub trait ZerosLike {
     type Grad;
     /// All zeros, shaped like `self`.
     fn zeros_like(&self) -> Self::Grad;
+    /// The zero gradient of a sequence of `Self`s: one `zeros_like` per element, or (for
+    /// floats) one vector from the per-thread pool.
+    #[doc(hidden)]
+    #[inline]
+    fn zeros_of_slice(s: &[Self]) -> Vec<Self::Grad>
+    where
+        Self: Sized,
+    {
+        s.iter().map(ZerosLike::zeros_like).collect()
+    }
 }
 
 /// `zeros_like(&x)`: a zero gradient shaped like `x`.
@@ -53,6 +63,26 @@ pub fn zeros_like<T: ZerosLike + ?Sized>(x: &T) -> T::Grad {
 pub trait Accumulate<Rhs = Self> {
     /// `self += rhs`, elementwise.
     fn accumulate(&mut self, rhs: Rhs);
+    /// `total += rhs` for sequences of `Self`s of the same length, element by element; floats
+    /// hand `rhs`'s storage back to the per-thread pool for the next gradient.
+    #[doc(hidden)]
+    #[inline]
+    fn accumulate_slice(total: &mut [Self], rhs: Vec<Rhs>)
+    where
+        Self: Sized,
+    {
+        check_lengths(total.len(), rhs.len());
+        for (t, r) in total.iter_mut().zip(rhs) {
+            t.accumulate(r);
+        }
+    }
+}
+
+fn check_lengths(total: usize, rhs: usize) {
+    assert_eq!(
+        total, rhs,
+        "backprop: gradient lengths differ: {total} and {rhs}"
+    );
 }
 
 /// `accumulate(&mut total, contribution)`: `total += contribution`, elementwise.
@@ -72,51 +102,72 @@ macro_rules! float_grads {
             fn zeros_like(&self) -> $t {
                 0.0
             }
+            #[inline]
+            fn zeros_of_slice(s: &[$t]) -> Vec<$t> {
+                crate::stack::pooled_zeros(s.len(), 0.0)
+            }
         }
         impl Accumulate for $t {
             #[inline]
             fn accumulate(&mut self, rhs: $t) {
                 *self += rhs;
             }
+            #[inline]
+            fn accumulate_slice(total: &mut [$t], rhs: Vec<$t>) {
+                check_lengths(total.len(), rhs.len());
+                for (t, r) in total.iter_mut().zip(&rhs) {
+                    *t += *r;
+                }
+                crate::stack::recycle(rhs);
+            }
         }
     )*};
 }
 float_grads!(f32, f64);
 
-impl<T: crate::Real, const N: usize> GradOf for [T; N] {
-    type Grad = [T; N];
+/// What a sequence that carries a derivative holds: a float, or a sequence of them
+/// (`Vec<Vec<f64>>`, `[[f64; 3]; 2]`, `&[Vec<f64>]`). The gradient has the same nesting.
+pub trait SeqItem: GradOf + ZerosLike<Grad = <Self as GradOf>::Grad> + SameShape {}
+
+impl SeqItem for f32 {}
+impl SeqItem for f64 {}
+impl<T: SeqItem> SeqItem for Vec<T> {}
+impl<T: SeqItem, const N: usize> SeqItem for [T; N] {}
+
+// Generic over the element, so generic gates over slices type-check.
+impl<T: SeqItem, const N: usize> GradOf for [T; N] {
+    type Grad = [<T as GradOf>::Grad; N];
 }
 
-impl<T: crate::Real> GradOf for Vec<T> {
-    type Grad = Vec<T>;
+impl<T: SeqItem> GradOf for Vec<T> {
+    type Grad = Vec<<T as GradOf>::Grad>;
 }
 
-impl<T: crate::Real, const N: usize> ZerosLike for [T; N] {
-    type Grad = [T; N];
+impl<T: SeqItem> GradOf for [T] {
+    type Grad = Vec<<T as GradOf>::Grad>;
+}
+
+impl<T: SeqItem, const N: usize> ZerosLike for [T; N] {
+    type Grad = [<T as GradOf>::Grad; N];
     #[inline]
-    fn zeros_like(&self) -> [T; N] {
-        [T::zero(); N]
+    fn zeros_like(&self) -> Self::Grad {
+        core::array::from_fn(|i| self[i].zeros_like())
     }
 }
 
-impl<T: crate::Real> ZerosLike for Vec<T> {
-    type Grad = Vec<T>;
+impl<T: SeqItem> ZerosLike for Vec<T> {
+    type Grad = Vec<<T as ZerosLike>::Grad>;
     #[inline]
-    fn zeros_like(&self) -> Vec<T> {
-        crate::stack::pooled_zeros(self.len(), T::zero())
+    fn zeros_like(&self) -> Self::Grad {
+        T::zeros_of_slice(self)
     }
 }
 
-// Slices of any float type (generic, so generic gates over slices type-check).
-impl<T: crate::Real> GradOf for [T] {
-    type Grad = Vec<T>;
-}
-
-impl<T: crate::Real> ZerosLike for [T] {
-    type Grad = Vec<T>;
+impl<T: SeqItem> ZerosLike for [T] {
+    type Grad = Vec<<T as ZerosLike>::Grad>;
     #[inline]
-    fn zeros_like(&self) -> Vec<T> {
-        crate::stack::pooled_zeros(self.len(), T::zero())
+    fn zeros_like(&self) -> Self::Grad {
+        T::zeros_of_slice(self)
     }
 }
 
@@ -132,42 +183,29 @@ impl<T: ZerosLike + ?Sized> ZerosLike for &T {
     }
 }
 
-/// The contribution's storage goes back to the per-thread pool, for the next pullback's
+/// A float contribution's storage goes back to the per-thread pool, for the next pullback's
 /// gradient (a call in a loop makes one per iteration).
-impl<T: Accumulate + Copy> Accumulate for Vec<T> {
+impl<T: Accumulate> Accumulate for Vec<T> {
     #[inline]
     fn accumulate(&mut self, rhs: Vec<T>) {
-        add_elementwise(self, &rhs);
-        crate::stack::recycle(rhs);
+        T::accumulate_slice(self, rhs);
     }
 }
 
-impl<T: Accumulate + Copy, const N: usize> Accumulate for [T; N] {
+impl<T: Accumulate, const N: usize> Accumulate for [T; N] {
     #[inline]
     fn accumulate(&mut self, rhs: [T; N]) {
-        add_elementwise(self, &rhs);
+        for (t, r) in self.iter_mut().zip(rhs) {
+            t.accumulate(r);
+        }
     }
 }
 
 /// A local array passed to a slice parameter (`f(&arr)`) gets the callee's `Vec` gradient.
-impl<T: Accumulate + Copy, const N: usize> Accumulate<Vec<T>> for [T; N] {
+impl<T: Accumulate, const N: usize> Accumulate<Vec<T>> for [T; N] {
     #[inline]
     fn accumulate(&mut self, rhs: Vec<T>) {
-        add_elementwise(self, &rhs);
-        crate::stack::recycle(rhs);
-    }
-}
-
-fn add_elementwise<T: Accumulate + Copy>(total: &mut [T], rhs: &[T]) {
-    assert_eq!(
-        total.len(),
-        rhs.len(),
-        "backprop: gradient lengths differ: {} and {}",
-        total.len(),
-        rhs.len()
-    );
-    for (t, r) in total.iter_mut().zip(rhs) {
-        t.accumulate(*r);
+        T::accumulate_slice(self, rhs);
     }
 }
 
@@ -178,14 +216,14 @@ pub trait ToTangent<T> {
     fn to_tangent(&self) -> T;
 }
 
-impl<T: Copy> ToTangent<Vec<T>> for [T] {
+impl<T: Clone> ToTangent<Vec<T>> for [T] {
     #[inline]
     fn to_tangent(&self) -> Vec<T> {
         self.to_vec()
     }
 }
 
-impl<T: Copy> ToTangent<Vec<T>> for Vec<T> {
+impl<T: Clone> ToTangent<Vec<T>> for Vec<T> {
     #[inline]
     fn to_tangent(&self) -> Vec<T> {
         self.clone()
@@ -193,17 +231,17 @@ impl<T: Copy> ToTangent<Vec<T>> for Vec<T> {
 }
 
 /// A local array's tangent passed to a slice parameter.
-impl<T: Copy, const N: usize> ToTangent<Vec<T>> for [T; N] {
+impl<T: Clone, const N: usize> ToTangent<Vec<T>> for [T; N] {
     #[inline]
     fn to_tangent(&self) -> Vec<T> {
         self.to_vec()
     }
 }
 
-impl<T: Copy, const N: usize> ToTangent<[T; N]> for [T; N] {
+impl<T: Clone, const N: usize> ToTangent<[T; N]> for [T; N] {
     #[inline]
     fn to_tangent(&self) -> [T; N] {
-        *self
+        self.clone()
     }
 }
 
@@ -228,33 +266,54 @@ pub trait SameShape {
     fn shape_of(&self) -> Vec<usize>;
 }
 
-impl<T> SameShape for [T] {
+macro_rules! float_shapes {
+    ($($t:ty),*) => {$(
+        impl SameShape for $t {
+            #[inline]
+            fn same_shape(&self, _: &Self) -> bool {
+                true
+            }
+            fn shape_of(&self) -> Vec<usize> {
+                Vec::new()
+            }
+        }
+    )*};
+}
+float_shapes!(f32, f64);
+
+/// A sequence's shape: its length, then its first element's shape (every row of a nested
+/// sequence is compared).
+impl<T: SameShape> SameShape for [T] {
     #[inline]
     fn same_shape(&self, other: &Self) -> bool {
-        self.len() == other.len()
+        self.len() == other.len() && self.iter().zip(other).all(|(a, b)| a.same_shape(b))
     }
     fn shape_of(&self) -> Vec<usize> {
-        vec![self.len()]
+        let mut shape = vec![self.len()];
+        if let Some(first) = self.first() {
+            shape.extend(first.shape_of());
+        }
+        shape
     }
 }
 
-impl<T> SameShape for Vec<T> {
+impl<T: SameShape> SameShape for Vec<T> {
     #[inline]
     fn same_shape(&self, other: &Self) -> bool {
-        self.len() == other.len()
+        self[..].same_shape(&other[..])
     }
     fn shape_of(&self) -> Vec<usize> {
-        vec![self.len()]
+        self[..].shape_of()
     }
 }
 
-impl<T, const N: usize> SameShape for [T; N] {
+impl<T: SameShape, const N: usize> SameShape for [T; N] {
     #[inline]
-    fn same_shape(&self, _: &Self) -> bool {
-        true
+    fn same_shape(&self, other: &Self) -> bool {
+        self[..].same_shape(&other[..])
     }
     fn shape_of(&self) -> Vec<usize> {
-        vec![N]
+        self[..].shape_of()
     }
 }
 
@@ -294,31 +353,72 @@ pub trait Elements {
     fn element(&self, i: usize) -> Self::Elem;
     /// The `i`-th element.
     fn element_mut(&mut self, i: usize) -> &mut Self::Elem;
+
+    /// How many elements a sequence of `Self`s holds, in all: the rows' counts added up
+    /// (floats: the length).
+    #[doc(hidden)]
+    fn count_of_slice(s: &[Self]) -> usize
+    where
+        Self: Sized,
+    {
+        s.iter().map(Elements::count).sum()
+    }
+
+    /// The `i`-th element of a sequence of `Self`s, row after row.
+    #[doc(hidden)]
+    fn element_of_slice(s: &[Self], i: usize) -> Self::Elem
+    where
+        Self: Sized,
+    {
+        let (row, at) = locate(s.iter().map(Elements::count), i);
+        s[row].element(at)
+    }
+
+    /// The `i`-th element of a sequence of `Self`s, to write.
+    #[doc(hidden)]
+    fn element_of_slice_mut(s: &mut [Self], i: usize) -> &mut Self::Elem
+    where
+        Self: Sized,
+    {
+        let (row, at) = locate(s.iter().map(Elements::count), i);
+        s[row].element_mut(at)
+    }
 }
 
-impl<T: crate::Real> Elements for Vec<T> {
-    type Elem = T;
+/// Which row holds element `i`, and where in it, given the rows' element counts.
+fn locate(counts: impl Iterator<Item = usize>, mut i: usize) -> (usize, usize) {
+    for (row, count) in counts.enumerate() {
+        if i < count {
+            return (row, i);
+        }
+        i -= count;
+    }
+    panic!("backprop: element index out of range")
+}
+
+impl<T: Elements> Elements for Vec<T> {
+    type Elem = T::Elem;
     fn count(&self) -> usize {
-        self.len()
+        T::count_of_slice(self)
     }
-    fn element(&self, i: usize) -> T {
-        self[i]
+    fn element(&self, i: usize) -> T::Elem {
+        T::element_of_slice(self, i)
     }
-    fn element_mut(&mut self, i: usize) -> &mut T {
-        &mut self[i]
+    fn element_mut(&mut self, i: usize) -> &mut T::Elem {
+        T::element_of_slice_mut(self, i)
     }
 }
 
-impl<T: crate::Real, const N: usize> Elements for [T; N] {
-    type Elem = T;
+impl<T: Elements, const N: usize> Elements for [T; N] {
+    type Elem = T::Elem;
     fn count(&self) -> usize {
-        N
+        T::count_of_slice(self)
     }
-    fn element(&self, i: usize) -> T {
-        self[i]
+    fn element(&self, i: usize) -> T::Elem {
+        T::element_of_slice(self, i)
     }
-    fn element_mut(&mut self, i: usize) -> &mut T {
-        &mut self[i]
+    fn element_mut(&mut self, i: usize) -> &mut T::Elem {
+        T::element_of_slice_mut(self, i)
     }
 }
 

@@ -13,6 +13,7 @@ pub trait Real:
     + crate::Elements<Elem = Self>
     + ZerosLike<Grad = Self>
     + Accumulate
+    + crate::grad::SeqItem
     + core::ops::AddAssign
     + core::ops::SubAssign
     + core::ops::MulAssign

@@ -267,7 +267,16 @@ impl<'e> Lower<'e> {
         }
         match m.mac.parse_body::<VecRepeat>() {
             Ok(rep) => {
-                let value = self.konst(&rep.value);
+                // `vec![vec![0.0; n]; m]`: a nested sequence of constants.
+                let value = match strip(&rep.value) {
+                    Expr::Macro(inner) if inner.mac.path.is_ident("vec") => {
+                        match self.lower_macro(inner, out) {
+                            Op::Konst(k) => k,
+                            _ => self.dummy(),
+                        }
+                    }
+                    value => self.konst(value),
+                };
                 let len = self.konst(&rep.len);
                 if value.reads.iter().any(|&v| self.kind(v) == Kind::Float) {
                     self.errors.spanned(

@@ -72,18 +72,6 @@ impl<'e> Lower<'e> {
         }
     }
 
-    pub(super) fn konst_tokens_reading(
-        &self,
-        var: VarId,
-        f: impl FnOnce(&Ident) -> TokenStream,
-    ) -> Konst {
-        let tokens = f(&self.vars[var].ident);
-        Konst {
-            expr: syn::parse2(tokens).expect("generated expression parses"),
-            reads: vec![var],
-        }
-    }
-
     pub(super) fn konst_tokens(&mut self, tokens: TokenStream, reads: &[VarId]) -> Konst {
         match syn::parse2::<Expr>(tokens) {
             Ok(expr) => Konst {
@@ -146,6 +134,16 @@ impl Renamer<'_, '_> {
 
 impl VisitMut for Renamer<'_, '_> {
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        // A row of a nested sequence (`row.len()`): the row itself, `m[i]`.
+        if let Some(v) = self.lower.local_of(expr).filter(|&v| self.lower.is_row(v)) {
+            let (base, prefix) = self.lower.seq_place(v);
+            let index = Index(prefix);
+            self.reads.insert(base);
+            self.reads.extend(index.reads().copied());
+            let name = &self.lower.vars[base].ident;
+            *expr = syn::parse_quote!(#name #index);
+            return;
+        }
         // ndarray's `s![..]`: a constant whose names are renamed token by token.
         if let Expr::Macro(m) = expr {
             if m.mac.path.segments.last().is_some_and(|s| s.ident == "s") {

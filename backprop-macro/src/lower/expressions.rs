@@ -169,7 +169,11 @@ impl<'e> Lower<'e> {
         }
     }
 
-    pub(super) fn operand_of(&self, var: VarId) -> Operand {
+    pub(super) fn operand_of(&mut self, var: VarId) -> Operand {
+        if self.is_row(var) {
+            let span = self.vars[var].ident.span();
+            return self.row_used_whole(var, span);
+        }
         match self.kind(var) {
             Kind::Float | Kind::Seq | Kind::Tensor | Kind::Struct => Operand::Var(var),
             _ => Operand::Konst(self.konst_var(var)),
@@ -183,6 +187,7 @@ impl<'e> Lower<'e> {
             Expr::Group(g) => self.lower_op(&g.expr, out),
             Expr::Lit(_) => Op::Konst(self.konst(expr)),
             Expr::Path(_) | Expr::Field(_) => match self.local_of(expr) {
+                Some(v) if self.is_row(v) => Op::Copy(self.row_used_whole(v, expr.span())),
                 Some(v) => match self.operand_of(v) {
                     Operand::Konst(k) => Op::Konst(k),
                     operand => Op::Copy(operand),
@@ -256,7 +261,7 @@ impl<'e> Lower<'e> {
                 self.lower_sub_slice(&r.expr)
             }
             Expr::Reference(r) => match self.local_of(&r.expr) {
-                Some(v) if self.kind(v) == Kind::Seq => Op::Copy(Operand::Var(v)),
+                Some(v) if self.kind(v) == Kind::Seq => Op::Copy(self.operand_of(v)),
                 // `&h * &h` on arrays: a shared reference is its value.
                 _ if r.mutability.is_none() => match self.lower_op(&r.expr, out) {
                     Op::Konst(_) => Op::Konst(self.konst(expr)),
@@ -288,17 +293,11 @@ impl<'e> Lower<'e> {
 
     /// `x[i]` or `a[[i, j]]`: an element of a sequence or an array, a float.
     fn lower_index(&mut self, expr: &Expr, ix: &syn::ExprIndex) -> Op {
-        match self.local_of(&ix.expr) {
-            // An element of an array, `x[i]` or `a[[i, j]]`: a float.
-            Some(v) if matches!(self.kind(v), Kind::Seq | Kind::Tensor) => {
-                let index = Index::one(self.konst(&ix.index));
-                Op::Copy(Operand::Elem(v, index))
-            }
-            Some(v) if self.kind(v) == Kind::Float => {
-                self.errors.spanned(&ix.expr, "cannot index a float");
-                Op::Konst(self.dummy())
-            }
-            _ => {
+        match self.element_of(ix) {
+            // An element of an array, `x[i]`, `m[i][j]` or `a[[i, j]]`: a float.
+            Some(Ok((v, index))) => Op::Copy(Operand::Elem(v, index)),
+            Some(Err(())) => Op::Konst(self.dummy()),
+            None => {
                 let k = self.konst(expr);
                 if self.reads_derivative(expr) {
                     self.errors.spanned(
@@ -389,7 +388,9 @@ impl<'e> Lower<'e> {
         if let Some(v) = receiver_var.filter(|&v| self.kind(v) == Kind::Seq) {
             return match name.as_str() {
                 "len" if m.args.is_empty() => Op::Konst(self.konst(&Expr::MethodCall(m.clone()))),
-                "to_vec" | "clone" | "to_owned" if m.args.is_empty() => Op::Copy(Operand::Var(v)),
+                "to_vec" | "clone" | "to_owned" if m.args.is_empty() => {
+                    Op::Copy(self.operand_of(v))
+                }
                 _ => {
                     self.errors.spanned(
                         &m.method,

@@ -16,6 +16,8 @@ use super::*;
 /// function does not use.
 pub(super) trait Context {
     fn is_seq(&self, expr: &Expr) -> bool;
+    /// A sequence whose items are rows (of a nested sequence), not floats.
+    fn has_rows(&self, expr: &Expr) -> bool;
     fn fresh(&mut self, base: &str) -> Ident;
 }
 
@@ -23,6 +25,8 @@ pub(super) trait Context {
 /// backwards, and its maps and filters in order.
 struct Chain<'a> {
     seqs: Vec<&'a Expr>,
+    /// Per sequence, whether its items are rows (taken by reference, `&m[i]`).
+    rows: Vec<bool>,
     enumerate: bool,
     reverse: bool,
     /// `.rev().enumerate()`: the count goes up while the index goes down.
@@ -121,6 +125,7 @@ fn chain(expr: &Expr) -> Option<Chain<'_>> {
     }
     Some(Chain {
         seqs,
+        rows: Vec::new(),
         enumerate,
         reverse,
         count_reversed,
@@ -155,7 +160,11 @@ impl Chain<'_> {
         let mut elems: Vec<Value> = self
             .seqs
             .iter()
-            .map(|s| Value::One(quote!(#s[#i])))
+            .zip(&self.rows)
+            .map(|(s, &row)| match row {
+                true => Value::One(quote!(&#s[#i])),
+                false => Value::One(quote!(#s[#i])),
+            })
             .collect();
         let value = if elems.len() == 1 {
             elems.remove(0)
@@ -265,7 +274,9 @@ impl VisitMut for Derefs {
 
 /// The chain's sequences, if all are sequences of floats.
 fn checked<'a>(cx: &dyn Context, chain: Option<Chain<'a>>) -> Option<Chain<'a>> {
-    chain.filter(|c| c.seqs.iter().all(|s| cx.is_seq(s)))
+    let mut chain = chain.filter(|c| c.seqs.iter().all(|s| cx.is_seq(s)))?;
+    chain.rows = chain.seqs.iter().map(|s| cx.has_rows(s)).collect();
+    Some(chain)
 }
 
 /// `chain.sum()`, `.product()`, `.fold(init, |acc, x| ..)`, `.for_each(|x| ..)` or
@@ -423,6 +434,7 @@ fn bare(expr: &Expr) -> Option<Chain<'_>> {
     }
     Some(Chain {
         seqs: vec![source(expr)?],
+        rows: Vec::new(),
         enumerate: false,
         reverse: false,
         count_reversed: false,
@@ -434,6 +446,13 @@ impl Context for Lower<'_> {
     fn is_seq(&self, expr: &Expr) -> bool {
         self.local_of(expr)
             .is_some_and(|v| self.kind(v) == Kind::Seq)
+    }
+
+    fn has_rows(&self, expr: &Expr) -> bool {
+        self.local_of(expr).is_some_and(|v| {
+            let (base, prefix) = self.seq_place(v);
+            prefix.len() + 1 < self.depth(base)
+        })
     }
 
     fn fresh(&mut self, base: &str) -> Ident {

@@ -109,7 +109,7 @@ impl<'e> Lower<'e> {
         // Elements of a sequence of floats: `for x in xs.iter()`, `for &x in xs`,
         // `for (i, &x) in xs.iter().enumerate()`.
         if let Some((seq, enumerate)) = self.seq_iteration(iterable) {
-            let len = self.konst_tokens_reading(seq, |name| quote!(#name.len()));
+            let len = self.seq_len(seq);
             let private = self.private();
             let len_expr = &len.expr;
             let steps = self.konst_tokens(quote!(#private::steps(0..#len_expr)), &len.reads);
@@ -154,14 +154,20 @@ impl<'e> Lower<'e> {
                 },
             };
             if let Some(ident) = elem {
-                let var = self.user_var(&ident, Kind::Float, None);
-                let at = Index::one(self.konst_var(index));
-                prelude.push(Stmt::Let {
-                    var,
-                    op: Op::Copy(Operand::Elem(seq, at)),
-                    span: ident.span(),
-                });
-                self.bind(&ident, var);
+                // `seq[index]`: a float, or a row of a nested sequence.
+                let (base, mut levels) = self.seq_place(seq);
+                levels.push(self.konst_var(index));
+                if levels.len() < self.depth(base) {
+                    self.bind_row(&ident, base, levels);
+                } else {
+                    let var = self.user_var(&ident, Kind::Float, None);
+                    prelude.push(Stmt::Let {
+                        var,
+                        op: Op::Copy(Operand::Elem(base, Index(levels))),
+                        span: ident.span(),
+                    });
+                    self.bind(&ident, var);
+                }
             }
             return Some((
                 LoopHead::Range {

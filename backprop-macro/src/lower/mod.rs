@@ -26,6 +26,7 @@ mod iterators;
 mod labels;
 mod loops;
 mod matches;
+mod nested;
 mod signature;
 mod statements;
 mod syntax;
@@ -110,6 +111,8 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
         field_roots: BTreeSet::new(),
         tuple_ret: None,
         tuple_values,
+        depths: BTreeMap::new(),
+        rows: BTreeMap::new(),
     };
     let sig = &item.sig;
     cx.check_signature(sig);
@@ -261,6 +264,10 @@ struct Lower<'e> {
     tuple_ret: Option<Type>,
     /// Locals holding a call's tuple result (see `tuples::desugar`).
     tuple_values: BTreeSet<String>,
+    /// Nested sequences' depths (how many indices reach a float), where more than 1.
+    depths: BTreeMap<VarId, usize>,
+    /// Names bound to a row of a nested sequence (`let row = &m[i];`).
+    rows: BTreeMap<VarId, nested::Row>,
 }
 
 impl<'e> Lower<'e> {

@@ -118,6 +118,10 @@ impl<'e> Lower<'e> {
             };
             let in_wrt = args.wrt.as_ref().map(|w| w.iter().any(|n| n == ident));
             let class = classify(&typed.ty);
+            let depth = match &class {
+                TypeClass::Seq(_, depth) => *depth,
+                _ => 1,
+            };
             let (kind, form) = match class {
                 TypeClass::MutRef => {
                     self.errors.spanned(
@@ -127,7 +131,7 @@ impl<'e> Lower<'e> {
                     continue;
                 }
                 TypeClass::Float => (Kind::Float, ParamForm::Float),
-                TypeClass::Seq(grad) => (Kind::Seq, ParamForm::Seq(grad)),
+                TypeClass::Seq(grad, _) => (Kind::Seq, ParamForm::Seq(grad)),
                 TypeClass::Tensor(elem, dim) => {
                     let private = self.private();
                     let dim = match dim.to_string().as_str() {
@@ -181,6 +185,7 @@ impl<'e> Lower<'e> {
             };
             let var = self.user_var(ident, kind, Some((*typed.ty).clone()));
             self.vars[var].param = Some(index);
+            self.set_depth(var, depth);
             self.bind(ident, var);
             params.push(Param {
                 var,
@@ -222,7 +227,7 @@ impl<'e> Lower<'e> {
                 TypeClass::Float => ((**ty).clone(), Kind::Float),
                 // A vector result: `vjp` takes a vector upstream gradient, `jacobian` gives
                 // one gradient per output.
-                TypeClass::Seq(_) if !matches!(**ty, Type::Reference(_)) => {
+                TypeClass::Seq(..) if !matches!(**ty, Type::Reference(_)) => {
                     ((**ty).clone(), Kind::Seq)
                 }
                 // An owned ndarray array: `vjp` takes an upstream array of its shape.

@@ -271,10 +271,16 @@ impl<'e> Lower<'e> {
                 self.bind(&ident, var);
                 return;
             }
-            // `let w = &m.hidden.w;` (or `&x`) of an array or a struct: a second name for the
-            // same value (the borrow keeps it from changing), not a copy.
-            Expr::Reference(r) if r.mutability.is_none() && ty.is_none() && !_mutable => {
-                if let Some(v) = self.local_of(&r.expr) {
+            // `let row = &m[i];` of a nested sequence: a second name for that row. `let w =
+            // &m.hidden.w;` (or `&x`) of an array or a struct: a second name for the same value
+            // (the borrow keeps it from changing), not a copy.
+            Expr::Reference(r) if r.mutability.is_none() && !_mutable => {
+                if let Expr::Index(ix) = strip(&r.expr) {
+                    if self.lower_row_let(&ident, ix, out) {
+                        return;
+                    }
+                }
+                if let (Some(v), None) = (self.local_of(&r.expr), &ty) {
                     if matches!(self.kind(v), Kind::Tensor | Kind::Struct) {
                         self.bind(&ident, v);
                         return;
@@ -312,7 +318,18 @@ impl<'e> Lower<'e> {
             _ if self.tuple_values.contains(&ident.to_string()) => Kind::Seq,
             kind => kind,
         });
+        // A nested sequence: from its annotation, what it copies, or its literal.
+        let depth = match (&ty, &op) {
+            (Some(t), _) => match classify(t) {
+                TypeClass::Seq(_, depth) => depth,
+                _ => 1,
+            },
+            (None, Op::Copy(Operand::Var(v))) => self.depth(*v),
+            (None, Op::Konst(_)) => Self::literal_depth(&init.expr),
+            _ => 1,
+        };
         let var = self.user_var(&ident, kind, ty);
+        self.set_depth(var, depth);
         if self.errors.count() != errors_before {
             self.poisoned.insert(var);
         }
@@ -605,17 +622,17 @@ impl<'e> Lower<'e> {
     ) {
         match strip(left) {
             Expr::Index(ix) => {
-                let Some(var) = self
-                    .local_of(&ix.expr)
-                    .filter(|&v| matches!(self.kind(v), Kind::Seq | Kind::Tensor))
-                else {
+                let (var, index) = match self.element_of(ix) {
+                    Some(Ok(place)) => place,
+                    Some(Err(())) => return,
                     // Writing into an integer array, say: no derivative flows.
-                    if let Some(k) = self.konst_checked_assign(left, op, right) {
-                        out.push(Stmt::Eval(k));
+                    None => {
+                        if let Some(k) = self.konst_checked_assign(left, op, right) {
+                            out.push(Stmt::Eval(k));
+                        }
+                        return;
                     }
-                    return;
                 };
-                let index = Index::one(self.konst(&ix.index));
                 let value = match op {
                     Some(op) => {
                         let b = self.lower_operand(right, out);

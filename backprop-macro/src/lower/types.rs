@@ -4,8 +4,9 @@ use super::*;
 
 pub enum TypeClass {
     Float,
-    /// A sequence of floats, with the gradient's type.
-    Seq(Box<Type>),
+    /// A sequence of floats, or of sequences of them: the gradient's type (the same
+    /// nesting) and how many indices reach a float (`Vec<f64>`: 1, `&[Vec<f64>]`: 2).
+    Seq(Box<Type>, usize),
     /// An ndarray array of floats: its element type and its dimension (`Ix1`, `Ix2`, or the
     /// user's `D`).
     Tensor(Box<Type>, TokenStream),
@@ -113,7 +114,8 @@ pub(super) fn int_vec(ty: &Type) -> bool {
     }
 }
 
-pub(super) fn vec_elem(ty: &Type) -> Option<&Type> {
+/// `T` of `Vec<T>`.
+fn vec_elem(ty: &Type) -> Option<&Type> {
     let Type::Path(p) = ty else { return None };
     let last = p.path.segments.last()?;
     if last.ident != "Vec" {
@@ -121,8 +123,43 @@ pub(super) fn vec_elem(ty: &Type) -> Option<&Type> {
     }
     match &last.arguments {
         syn::PathArguments::AngleBracketed(g) if g.args.len() == 1 => match &g.args[0] {
-            syn::GenericArgument::Type(t) if is_float_type(t) => Some(t),
+            syn::GenericArgument::Type(t) => Some(t),
             _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A sequence of floats or of such sequences (`Vec<T>`, `[T; N]`, `&[T]`, through
+/// references): the gradient's type, with `Vec` for a slice, and the depth. `None` for a
+/// float or anything else.
+fn seq_grad(ty: &Type) -> Option<(Type, usize)> {
+    // The gradient of an element: the float itself, or a sequence's gradient.
+    let item = |t: &Type| -> Option<(Type, usize)> {
+        if is_float_type(t) {
+            Some((t.clone(), 0))
+        } else {
+            seq_grad(t).filter(|_| !matches!(t, Type::Reference(_)))
+        }
+    };
+    match ty {
+        Type::Paren(p) => seq_grad(&p.elem),
+        Type::Group(g) => seq_grad(&g.elem),
+        Type::Path(p) if p.qself.is_none() => {
+            let (elem, depth) = item(vec_elem(ty)?)?;
+            Some((syn::parse_quote!(::std::vec::Vec<#elem>), depth + 1))
+        }
+        Type::Array(a) => {
+            let (elem, depth) = item(&a.elem)?;
+            let len = &a.len;
+            Some((syn::parse_quote!([#elem; #len]), depth + 1))
+        }
+        Type::Reference(r) if r.mutability.is_none() => match &*r.elem {
+            Type::Slice(s) => {
+                let (elem, depth) = item(&s.elem)?;
+                Some((syn::parse_quote!(::std::vec::Vec<#elem>), depth + 1))
+            }
+            inner => seq_grad(inner),
         },
         _ => None,
     }
@@ -133,10 +170,11 @@ pub fn classify(ty: &Type) -> TypeClass {
         Type::Paren(p) => classify(&p.elem),
         Type::Group(g) => classify(&g.elem),
         _ if is_float_type(ty) => TypeClass::Float,
+        _ if seq_grad(ty).is_some() => {
+            let (grad, depth) = seq_grad(ty).expect("a sequence");
+            TypeClass::Seq(Box::new(grad), depth)
+        }
         Type::Path(p) if p.qself.is_none() => {
-            if let Some(elem) = vec_elem(ty) {
-                return TypeClass::Seq(Box::new(syn::parse_quote!(::std::vec::Vec<#elem>)));
-            }
             if let Some((elem, dim)) = ndarray_type(p) {
                 return TypeClass::Tensor(Box::new(elem), dim);
             }
@@ -153,20 +191,13 @@ pub fn classify(ty: &Type) -> TypeClass {
                 _ => TypeClass::Unknown,
             }
         }
-        Type::Array(a) if is_float_type(&a.elem) => {
-            TypeClass::Seq(Box::new(Type::Array(a.clone())))
-        }
         Type::Reference(r) if r.mutability.is_some() => TypeClass::MutRef,
         Type::Array(a) if matches!(classify(&a.elem), TypeClass::Int) => TypeClass::Int,
         Type::Reference(r) => match &*r.elem {
-            Type::Slice(s) if is_float_type(&s.elem) => {
-                let elem = &s.elem;
-                TypeClass::Seq(Box::new(syn::parse_quote!(::std::vec::Vec<#elem>)))
-            }
             // `&[usize]`: labels, indices: constants.
             Type::Slice(s) if matches!(classify(&s.elem), TypeClass::Int) => TypeClass::Int,
             inner => match classify(inner) {
-                TypeClass::Seq(grad) => TypeClass::Seq(grad),
+                TypeClass::Seq(grad, depth) => TypeClass::Seq(grad, depth),
                 TypeClass::Tensor(elem, dim) => TypeClass::Tensor(elem, dim),
                 TypeClass::Int => TypeClass::Int,
                 TypeClass::Bool => TypeClass::Bool,
@@ -180,7 +211,7 @@ pub fn classify(ty: &Type) -> TypeClass {
 pub(super) fn classify_kind(ty: &Type) -> Kind {
     match classify(ty) {
         TypeClass::Float => Kind::Float,
-        TypeClass::Seq(_) => Kind::Seq,
+        TypeClass::Seq(..) => Kind::Seq,
         TypeClass::Tensor(..) => Kind::Tensor,
         TypeClass::Int => Kind::Int,
         TypeClass::Bool => Kind::Bool,
