@@ -76,6 +76,59 @@ pub struct Konst {
     pub reads: Vec<VarId>,
 }
 
+impl Konst {
+    /// The local variables a statement evaluated for its effect may change: the receiver of
+    /// a method call (taken as `&mut self`: `idx.sort()`) and the target of an assignment
+    /// (`c[k] += 1`) on an integer sequence, say. Conservative: any method call counts,
+    /// except those that only append ([`Konst::appended`]).
+    pub fn mutated(&self, vars: &[Var]) -> Vec<VarId> {
+        match self.appends() {
+            true => Vec::new(),
+            false => self.target(vars),
+        }
+    }
+
+    /// The sequence a statement only appends to (`v.push(x)`, `v.extend(..)`): its length
+    /// changes, the elements it had keep their values.
+    pub fn appended(&self, vars: &[Var]) -> Vec<VarId> {
+        match self.appends() {
+            true => self.target(vars),
+            false => Vec::new(),
+        }
+    }
+
+    fn appends(&self) -> bool {
+        matches!(&self.expr, syn::Expr::MethodCall(m)
+            if ["push", "extend", "extend_from_slice", "reserve"].iter().any(|n| m.method == n))
+    }
+
+    /// The local a method call or an assignment acts on.
+    fn target(&self, vars: &[Var]) -> Vec<VarId> {
+        fn root(e: &syn::Expr) -> Option<&syn::Ident> {
+            match e {
+                syn::Expr::Path(p) => p.path.get_ident(),
+                syn::Expr::Index(i) => root(&i.expr),
+                syn::Expr::Field(f) => root(&f.base),
+                syn::Expr::Paren(p) => root(&p.expr),
+                syn::Expr::Group(g) => root(&g.expr),
+                _ => None,
+            }
+        }
+        let target = match &self.expr {
+            syn::Expr::MethodCall(m) => root(&m.receiver),
+            syn::Expr::Assign(a) => root(&a.left),
+            syn::Expr::Binary(b) => root(&b.left),
+            _ => None,
+        };
+        // The names in a constant are the IR's, unique: the read with the target's name.
+        self.reads
+            .iter()
+            .copied()
+            .filter(|&v| target.is_some_and(|t| vars[v].ident == *t))
+            .collect()
+    }
+}
+
 /// Which element of an array: `[i]` of a sequence, `[[i, j]]` of an ndarray array (one
 /// level, whose expression is the pattern `[i, j]`), or `[i][j]` of a nested sequence
 /// (`Vec<Vec<f64>>`, `[[f64; N]; M]`): one constant per level, outermost first.

@@ -218,7 +218,12 @@ impl Rev<'_> {
                     out.push(B::RestoreSlice(s.clone()));
                 }
             }
-            Stmt::Declare { .. } | Stmt::Eval(_) | Stmt::Break => {}
+            Stmt::Eval(k) => {
+                for v in analysis::eval_saves(self.f, self.a, k, scope) {
+                    out.push(B::Restore(v));
+                }
+            }
+            Stmt::Declare { .. } | Stmt::Break => {}
         }
     }
 

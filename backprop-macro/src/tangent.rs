@@ -256,7 +256,8 @@ impl Emit<'_> {
             }
             Stmt::Eval(k) => {
                 let e = &k.expr;
-                quote!(#e;)
+                let grow = self.grow_tangents(k, |v| self.t_active(v));
+                quote!(#e; #grow)
             }
             Stmt::If {
                 cond, then, els, ..

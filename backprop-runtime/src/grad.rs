@@ -536,3 +536,11 @@ macro_rules! constant_inputs {
     )*};
 }
 constant_inputs!(usize);
+
+/// `grow_like(&mut dot_v, &v)`: after `v.push(..)` or `v.extend(..)` appended to a
+/// sequence, its tangent (or adjoint) gets zeros for the new elements, which the element
+/// writes that follow set.
+#[inline]
+pub fn grow_like<T: crate::Real>(dot: &mut Vec<T>, v: &[T]) {
+    dot.resize(v.len(), T::zero());
+}

@@ -21,7 +21,7 @@ mod plans;
 mod snapshots;
 
 use plans::*;
-pub use plans::{saved_at, undo_step};
+pub use plans::{eval_saves, saved_at, undo_step};
 pub use snapshots::{Snapshot, Snapshots, elem_saved_at};
 
 /// How the reverse sweep replays one loop or branch.
@@ -267,9 +267,7 @@ pub fn analyze(f: &mut Func) -> Analysis {
     let mutable: Vec<bool> = (0..f.vars.len())
         .map(|v| assigned[v] || zero_declare[v])
         .collect();
-    let in_place: Vec<bool> = (0..f.vars.len())
-        .map(|v| v < whole_assigned.len() && (whole_assigned[v] || elem_written[v]))
-        .collect();
+    let in_place: Vec<bool> = (0..f.vars.len()).map(|v| v < n && assigned[v]).collect();
 
     let loop_saves = plan_loop_saves(f, &active, &saved);
 
@@ -376,6 +374,17 @@ fn backward_reads_of(f: &Func, active: &[bool]) -> Reads {
             Stmt::SetElem { var, .. } => {
                 assigned_in_place[*var] = true;
                 elem_written[*var] = true;
+            }
+            // `idx.push(k)`, `c[k] += 1` on integers: the variable changes in place.
+            Stmt::Eval(k) => {
+                for v in k.mutated(&f.vars) {
+                    assigned_in_place[v] = true;
+                    reassigned[v] = true;
+                }
+                // Appending changes the length, not the elements: nothing to save.
+                for v in k.appended(&f.vars) {
+                    assigned_in_place[v] = true;
+                }
             }
             _ => {}
         }

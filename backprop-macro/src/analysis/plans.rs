@@ -156,6 +156,15 @@ pub fn saved_at(f: &Func, a: &Analysis, v: VarId, scope: ScopeId) -> bool {
             .any(|(body, vars)| vars.contains(&v) && f.within(scope, *body))
 }
 
+/// What a statement evaluated for its effect (`idx.push(k)`) saves whole before it runs:
+/// the variables it changes in place that the reverse reads.
+pub fn eval_saves(f: &Func, a: &Analysis, k: &Konst, scope: ScopeId) -> Vec<VarId> {
+    k.mutated(&f.vars)
+        .into_iter()
+        .filter(|&v| saved_at(f, a, v, scope))
+        .collect()
+}
+
 /// For every saved float and every outermost loop that assigns it in place but has no
 /// backward rule reading it: save it once at the loop's entry. Inside such a loop no reverse
 /// rule reads the variable, so its values there need no restoring; only its value before the
@@ -195,7 +204,7 @@ pub(super) fn plan_loop_saves(
                 }
                 Stmt::Loop { body, .. } => {
                     let reads = backward_reads(&f.vars, &body.stmts, active);
-                    let assigned = assigned_in_place(body);
+                    let assigned = assigned_in_place(&f.vars, body);
                     let mut covered = Vec::new();
                     for &v in candidates {
                         // Declared outside the loop, assigned in place inside, read by no
@@ -226,15 +235,19 @@ pub(super) fn plan_loop_saves(
 }
 
 /// The variables a block (nested blocks included) assigns in place.
-pub(super) fn assigned_in_place(block: &Block) -> BTreeSet<VarId> {
+pub(super) fn assigned_in_place(vars: &[Var], block: &Block) -> BTreeSet<VarId> {
     let mut found = BTreeSet::new();
-    walk(block, &mut |stmt, _| {
-        if let Stmt::Assign {
+    walk(block, &mut |stmt, _| match stmt {
+        Stmt::Assign {
             var, init: false, ..
-        } = stmt
-        {
+        } => {
             found.insert(*var);
         }
+        Stmt::Eval(k) => {
+            found.extend(k.mutated(vars));
+            found.extend(k.appended(vars));
+        }
+        _ => {}
     });
     found
 }

@@ -85,6 +85,11 @@ impl Emit<'_> {
                     site(0, v, scope);
                 }
             }
+            Stmt::Eval(k) => {
+                for v in crate::analysis::eval_saves(self.f, self.a, k, scope) {
+                    site(0, v, scope);
+                }
+            }
             _ => {}
         });
         // A copy of several elements needs a stack that grows.
@@ -135,8 +140,18 @@ impl Emit<'_> {
                 self.set_elem(*var, index, op, scope)
             }
             Stmt::Eval(k) => {
+                // What it changes in place (`idx.push(k)`), saved first where the reverse
+                // reads it.
+                let scope = *chain.last().expect("a block encloses every statement");
+                let saves = crate::analysis::eval_saves(self.f, self.a, k, scope)
+                    .into_iter()
+                    .map(|v| {
+                        let (s, id) = (self.derived(Derived::Stack, v), self.ident(v));
+                        quote!(#s.push(::core::clone::Clone::clone(&#id));)
+                    });
                 let e = &k.expr;
-                quote!(#e;)
+                let grow = self.grow_tangents(k, |v| self.fob && self.a.active[v]);
+                quote!(#(#saves)* #e; #grow)
             }
             Stmt::If {
                 cond, then, els, ..

@@ -306,6 +306,19 @@ impl<'a> Emit<'a> {
     }
 
     /// Whether the forward pass assigns `v` after its definition.
+    /// After `v.push(..)`: the tangent of each sequence that grew, grown with zeros.
+    pub fn grow_tangents(&self, k: &Konst, active: impl Fn(VarId) -> bool) -> TokenStream {
+        let private = &self.private;
+        k.appended(&self.f.vars)
+            .into_iter()
+            .filter(|&v| active(v))
+            .map(|v| {
+                let (dot, id) = (self.dot(v), self.ident(v));
+                quote!(#private::grow_like(&mut #dot, &#id);)
+            })
+            .collect()
+    }
+
     pub fn assigned_in_place(&self, v: VarId) -> bool {
         self.a.in_place[v]
     }

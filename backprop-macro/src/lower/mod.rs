@@ -22,6 +22,7 @@ mod closures;
 mod constants;
 mod expressions;
 mod fields;
+mod growth;
 mod iterators;
 mod labels;
 mod loops;

@@ -585,8 +585,13 @@ impl<'e> Lower<'e> {
                     ),
                 }
             }
-            // `v.push(x * x);` or `y.slice_mut(..).fill(0.0);` on a sequence or array: a change
-            // the derivative cannot follow.
+            // `v.push(x * x);`, `v.extend(..)` on a local sequence of floats.
+            Expr::MethodCall(m) if self.growing(m).is_some() => {
+                let v = self.growing(m).expect("a growing sequence");
+                self.lower_growth(v, m, out);
+            }
+            // `y.slice_mut(..).fill(0.0);` on a sequence or array: a change the derivative
+            // cannot follow.
             Expr::MethodCall(m)
                 if self.local_of(root_receiver(&m.receiver)).is_some_and(|v| {
                     matches!(self.kind(v), Kind::Seq | Kind::Tensor)
@@ -599,7 +604,7 @@ impl<'e> Lower<'e> {
                 self.errors.spanned(
                     &m.method,
                     format!(
-                        "#[differentiate] does not support `.{}(..)` on a sequence or array that may carry a derivative: make it with its final length (`vec![0.0; n]`, `[0.0; N]`, `Array::zeros(..)`) and write its elements (`v[i] = ...`)",
+                        "#[differentiate] does not support `.{}(..)` on a sequence or array that may carry a derivative; supported: writing its elements (`v[i] = ...`), and `push`, `extend`, `extend_from_slice` on a local `Vec`",
                         m.method
                     ),
                 );

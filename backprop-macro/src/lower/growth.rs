@@ -1,0 +1,77 @@
+//! Local sequences that grow: `v.push(x * x)` as `let v_len = v.len(); v.push(0.0);
+//! v[v_len] = x * x;` (an element write, differentiated like any other), `v.extend(it)`
+//! and `v.extend_from_slice(&w)` as the loop of pushes they mean.
+
+use super::*;
+
+impl Lower<'_> {
+    /// `v.push(..)`, `v.extend(..)`, `v.extend_from_slice(..)` on a local sequence of floats
+    /// that carries or will carry a derivative: the receiver, when this call is one.
+    pub(super) fn growing(&self, m: &syn::ExprMethodCall) -> Option<VarId> {
+        let name = m.method.to_string();
+        if !["push", "extend", "extend_from_slice"].contains(&name.as_str()) || m.args.len() != 1 {
+            return None;
+        }
+        let v = self.local_of(&m.receiver)?;
+        if self.vars[v].param.is_some() {
+            return None;
+        }
+        match self.kind(v) {
+            Kind::Seq => Some(v),
+            // `let mut v = Vec::new();` without a type: a sequence of floats once a value
+            // that carries a derivative goes in.
+            Kind::Float | Kind::Other if self.reads_derivative(&m.args[0]) => Some(v),
+            _ => None,
+        }
+    }
+
+    pub(super) fn lower_growth(&mut self, v: VarId, m: &syn::ExprMethodCall, out: &mut Vec<Stmt>) {
+        if self.depth(v) > 1 {
+            self.errors.spanned(
+                &m.method,
+                "#[differentiate] supports `push` and `extend` on sequences of floats, not on nested sequences: make it with its final shape (`vec![vec![0.0; n]; m]`) and write its elements",
+            );
+            return;
+        }
+        self.vars[v].kind = Kind::Seq;
+        let arg = &m.args[0];
+        if m.method == "push" {
+            self.lower_push(v, arg, m.span(), out);
+            return;
+        }
+        // The loop of pushes: `for item in it { v.push(item); }`.
+        let item = Ident::new(&self.names.syntax("item"), Span::mixed_site());
+        let receiver = &m.receiver;
+        let iterable = match m.method == "extend_from_slice" {
+            true => quote!(#arg.iter()),
+            false => quote!(#arg),
+        };
+        let lowered: Expr =
+            syn::parse_quote_spanned!(m.span()=> for #item in #iterable { #receiver.push(#item); });
+        self.lower_stmt_expr(&lowered, out);
+    }
+
+    fn lower_push(&mut self, v: VarId, arg: &Expr, span: Span, out: &mut Vec<Stmt>) {
+        let name = self.vars[v].ident.clone();
+        let len = self.generated_var(&format!("{name}_len"), Kind::Int, span);
+        let len_value = self.konst_tokens(quote!(#name.len()), &[v]);
+        out.push(Stmt::Let {
+            var: len,
+            op: Op::Konst(len_value),
+            span,
+        });
+        let zero = float_lit(float_param().as_ref(), "0.0");
+        let push = self.konst_tokens(quote!(#name.push(#zero)), &[v]);
+        out.push(Stmt::Eval(push));
+        let index = Index::one(self.konst_var(len));
+        let value = self.lower_op(arg, out);
+        let value = self.overwrite(value, span, out);
+        let value = self.detach_elems(value, v, &index, span, out);
+        out.push(Stmt::SetElem {
+            var: v,
+            index,
+            op: value,
+            span,
+        });
+    }
+}
