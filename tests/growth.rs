@@ -124,3 +124,37 @@ fn integer_sequences_changed_in_place() {
         13,
     );
 }
+
+/// `vec![value; n]` and `[value; N]` whose value carries a derivative, then written and
+/// read.
+#[differentiate(hessian)]
+fn repeated(x: &[f64], w: f64) -> f64 {
+    let n = x.len();
+    let mut v = vec![w * w; n];
+    let a: [f64; 3] = [w.sin(); 3];
+    for i in 0..n {
+        v[i] += x[i] * a[i % 3];
+    }
+    let mut s = 0.0;
+    for &e in v.iter() {
+        s += e * e;
+    }
+    s + a[2]
+}
+
+#[test]
+fn repeats_of_a_value_that_carries_a_derivative() {
+    let x = [0.3, -0.5, 0.8, 1.2];
+    let (value, g) = repeated::grad(&x, 0.7);
+    assert_eq!(value, repeated(&x, 0.7));
+    assert_fd(|v| repeated(v, 0.7), &x, &g.x);
+    assert_fd(|v| repeated(&x, v[0]), &[0.7], &[g.w]);
+    check_hvp(
+        |v| vec![repeated::grad(&x, v[0]).1.w],
+        |v, u| vec![repeated::hvp(&x, v[0], &[0.0; 4], u[0]).2.w],
+        &[0.7],
+        14,
+    );
+    let d = repeated::jvp(&x, 0.7, &[0.1, 0.2, 0.3, 0.4], -0.5).1;
+    assert_close(d, dot(&g.x, &[0.1, 0.2, 0.3, 0.4]) - 0.5 * g.w, 1e-12);
+}

@@ -1,6 +1,7 @@
 //! Local sequences that grow: `v.push(x * x)` as `let v_len = v.len(); v.push(0.0);
 //! v[v_len] = x * x;` (an element write, differentiated like any other), `v.extend(it)`
-//! and `v.extend_from_slice(&w)` as the loop of pushes they mean.
+//! and `v.extend_from_slice(&w)` as the loop of pushes they mean; `let v = vec![x; n];`
+//! (and `[x; N]`) of a value that carries a derivative as zeros, then a loop writing `x`.
 
 use super::*;
 
@@ -73,5 +74,52 @@ impl Lower<'_> {
             op: value,
             span,
         });
+    }
+}
+
+impl Lower<'_> {
+    /// `let v = vec![x * w; n];` or `let v = [x * w; N];` where the value carries a
+    /// derivative: `let v = vec![0.0; n]; let value = x * w; for i in 0..v.len() { v[i] =
+    /// value; }`. `true` when the initializer is one.
+    pub(super) fn lower_repeat_let(
+        &mut self,
+        ident: &Ident,
+        ty: Option<&Type>,
+        init: &Expr,
+        out: &mut Vec<Stmt>,
+    ) -> bool {
+        let (value, len, vec) = match strip(init) {
+            Expr::Repeat(r) => ((*r.expr).clone(), (*r.len).clone(), false),
+            Expr::Macro(m) if m.mac.path.is_ident("vec") => match m.mac.parse_body::<VecRepeat>() {
+                Ok(r) => (r.value, r.len, true),
+                Err(_) => return false,
+            },
+            _ => return false,
+        };
+        if !self.reads_derivative(&value) {
+            return false;
+        }
+        let zero = float_lit(float_param().as_ref(), "0.0");
+        let zeros = match vec {
+            true => quote!(vec![#zero; #len]),
+            false => quote!([#zero; #len]),
+        };
+        let ty = ty.map(|t| quote!(: #t));
+        let (item, i) = (self.names.syntax("item"), self.names.syntax("i"));
+        let (item, i) = (
+            Ident::new(&item, Span::mixed_site()),
+            Ident::new(&i, Span::mixed_site()),
+        );
+        let span = init.span();
+        let block: syn::Block = syn::parse_quote_spanned!(span=> {
+            let mut #ident #ty = #zeros;
+            let #item = #value;
+            for #i in 0..#ident.len() {
+                #ident[#i] = #item;
+            }
+        });
+        // The statements go into the current block, so `v` stays visible after them.
+        self.lower_stmts(&block.stmts, Sink::Discard, out, &[]);
+        true
     }
 }

@@ -252,6 +252,9 @@ impl<'e> Lower<'e> {
             );
             return;
         }
+        if self.lower_repeat_let(&ident, ty.as_ref(), &init.expr, out) {
+            return;
+        }
         let annotated = ty.as_ref().map(classify_kind);
         let errors_before = self.errors.count();
         match strip(&init.expr) {
