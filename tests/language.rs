@@ -830,3 +830,57 @@ fn closures_bound_to_locals() {
         );
     }
 }
+
+// ------------------------------------------------------------ max_by and min_by
+
+/// The largest and smallest terms of a chain, by `max_by`/`min_by` with a closure and a
+/// method path.
+#[differentiate(hessian)]
+fn spread(x: &[f64]) -> f64 {
+    let top = x
+        .iter()
+        .map(|v| v * v)
+        .max_by(|a, b| a.partial_cmp(b).unwrap())
+        .unwrap();
+    let low = x.iter().copied().min_by(f64::total_cmp).expect("not empty");
+    let mid = x
+        .iter()
+        .enumerate()
+        .map(|(i, a)| a * i as f64)
+        .max_by(|&a, &b| a.total_cmp(&b))
+        .unwrap();
+    top - low.sin() + mid
+}
+
+#[test]
+fn max_by_and_min_by() {
+    let x = [0.4, -1.3, 0.9, 1.1, -0.2];
+    let (value, g) = spread::grad(&x);
+    assert_eq!(value, spread(&x));
+    assert_fd(spread, &x, &g.x);
+    check_hvp(
+        |v| spread::grad(v).1.x,
+        |v, u| spread::hvp(v, u).2.x,
+        &x,
+        15,
+    );
+    let u = [0.1, -0.2, 0.3, 0.4, 0.5];
+    let dot: f64 = g.x.iter().zip(&u).map(|(a, b)| a * b).sum();
+    assert_close(spread::jvp(&x, &u).1, dot, 1e-12);
+}
+
+/// Ties: `max_by` keeps the last of equal greatest items, `min_by` the first of equal
+/// least ones, as the standard library does; the gradient goes to that one.
+#[differentiate]
+fn ties(x: &[f64]) -> f64 {
+    let hi = x.iter().map(|v| v.abs()).max_by(f64::total_cmp).unwrap();
+    let lo = x.iter().map(|v| v.abs()).min_by(f64::total_cmp).unwrap();
+    hi * 2.0 + lo * 3.0
+}
+
+#[test]
+fn ties_go_where_the_standard_library_puts_them() {
+    let x = [1.0, -2.0, 0.5, 2.0, -0.5];
+    let g = ties::grad(&x).1.x;
+    assert_eq!(g, vec![0.0, 0.0, 3.0, 2.0, 0.0]);
+}

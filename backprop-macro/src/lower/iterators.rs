@@ -6,7 +6,8 @@
 //! optionally `.zip(ys)`, `.enumerate()` and `.rev()`, any number of `.map(|..| ..)` and
 //! `.filter(|..| ..)` (a filter wraps the rest of the step in `if`), and `.sum()`,
 //! `.product()`, `.fold(init, |acc, ..| ..)` (or `.fold(init, f64::max)`),
-//! `.for_each(|..| ..)` or `.collect()` (into a `Vec`, without filters), over sequences of floats (slices, `Vec`s, arrays `[T; N]`;
+//! `.for_each(|..| ..)`, `.collect()` (into a `Vec`, without filters) or `.max_by(..)` /
+//! `.min_by(..)` then `.unwrap()` / `.expect(..)`, over sequences of floats (slices, `Vec`s, arrays `[T; N]`;
 //! lowering checks, since it knows what each name is). The rewritten expression is then
 //! lowered as written by hand.
 
@@ -282,6 +283,9 @@ fn checked<'a>(cx: &dyn Context, chain: Option<Chain<'a>>) -> Option<Chain<'a>> 
 /// `chain.sum()`, `.product()`, `.fold(init, |acc, x| ..)`, `.for_each(|x| ..)` or
 /// `.collect()` as a block.
 pub(super) fn terminal(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<Expr> {
+    if let Some(block) = extreme(cx, m) {
+        return Some(block);
+    }
     let method = m.method.to_string();
     if !matches!(
         (method.as_str(), m.args.len()),
@@ -399,6 +403,119 @@ pub(super) fn terminal(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<
             #total
         }
     })
+}
+
+/// `chain.max_by(|a, b| a.total_cmp(b)).unwrap()` (or `min_by`, `.expect(..)`, a method
+/// path `f64::total_cmp`) as the loop that keeps the greatest (least) item so far: an `if`
+/// on the comparison, whose value carries no derivative, and an assignment it guards. Ties
+/// go as in the standard library: `max_by` keeps the last greatest, `min_by` the first least.
+fn extreme(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<Expr> {
+    let Expr::MethodCall(inner) = strip(&m.receiver) else {
+        return None;
+    };
+    let unwraps =
+        (m.method == "unwrap" && m.args.is_empty()) || (m.method == "expect" && m.args.len() == 1);
+    let max = match inner.method.to_string().as_str() {
+        "max_by" => true,
+        "min_by" => false,
+        _ => return None,
+    };
+    if !unwraps || inner.args.len() != 1 {
+        return None;
+    }
+    let chain = checked(cx, chain(&inner.receiver).or_else(|| bare(&inner.receiver)))?;
+    let compare: syn::ExprClosure = match strip(&inner.args[0]) {
+        Expr::Closure(c) if c.inputs.len() == 2 => c.clone(),
+        // `f64::total_cmp`: called as the closure `|a, b| f64::total_cmp(a, b)`.
+        Expr::Path(p) => syn::parse_quote!(|a, b| #p(a, b)),
+        _ => return None,
+    };
+    let (i, best, found, item) = (
+        cx.fresh("i"),
+        cx.fresh("best"),
+        cx.fresh("found"),
+        cx.fresh("item"),
+    );
+    // The comparison of the best so far with the item, its arguments substituted: by
+    // reference for `|a, b|`, by value for `|&a, &b|`.
+    let mut order = (*compare.body).clone();
+    Substitute {
+        names: [(&compare.inputs[0], &best), (&compare.inputs[1], &item)]
+            .into_iter()
+            .filter_map(|(p, v)| match p {
+                Pat::Reference(r) => pat_name(&r.pat).map(|n| (n, quote!(#v))),
+                p => pat_name(p).map(|n| (n, quote!((&#v)))),
+            })
+            .collect(),
+    }
+    .visit_expr_mut(&mut order);
+    // `max_by` takes the item unless the best so far is greater, `min_by` only if it is.
+    let replace = match max {
+        true => quote!(!= ::core::cmp::Ordering::Greater),
+        false => quote!(== ::core::cmp::Ordering::Greater),
+    };
+    let mut finish = |value: Value| {
+        let Value::One(value) = value else {
+            return None;
+        };
+        // The first item is taken before any comparison (which also gives `best` its type
+        // before a method is called on it).
+        Some(quote! {
+            let #item = #value;
+            if !#found {
+                #best = #item;
+            } else if #order #replace {
+                #best = #item;
+            }
+            #found = true;
+        })
+    };
+    let step = mapped(cx, &chain.maps, chain.item(&i), &mut finish)?;
+    let range = chain.range();
+    let zero = float_lit(super::types::float_param().as_ref(), "0.0");
+    let message = match m.method == "expect" {
+        true => m.args[0].to_token_stream(),
+        false => quote!("called `Option::unwrap()` on a `None` value"),
+    };
+    let span = inner.method.span();
+    Some(syn::parse_quote_spanned! {span=>
+        {
+            let mut #best = #zero;
+            let mut #found = false;
+            for #i in #range {
+                #step
+            }
+            assert!(#found, #message);
+            #best
+        }
+    })
+}
+
+fn pat_name(p: &Pat) -> Option<String> {
+    match p {
+        Pat::Ident(i) if i.subpat.is_none() => Some(i.ident.to_string()),
+        Pat::Type(t) => pat_name(&t.pat),
+        _ => None,
+    }
+}
+
+/// Names replaced by expressions.
+struct Substitute {
+    names: Vec<(String, TokenStream)>,
+}
+
+impl VisitMut for Substitute {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        if let Expr::Path(p) = e {
+            if let Some(ident) = p.path.get_ident() {
+                if let Some((_, value)) = self.names.iter().find(|(n, _)| ident == n) {
+                    *e = syn::parse2(value.clone()).expect("an expression");
+                    return;
+                }
+            }
+        }
+        syn::visit_mut::visit_expr_mut(self, e);
+    }
 }
 
 /// `for pat in chain { body }` as an index loop.
