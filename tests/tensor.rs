@@ -6,7 +6,7 @@
 #![allow(clippy::needless_range_loop)]
 
 mod common;
-use backprop::ndarray::{Array1, Array2, Axis, array, s};
+use backprop::ndarray::{Array1, Array2, Axis, array, concatenate, s, stack};
 use backprop::{differentiate, relu};
 use common::{Points, assert_close, assert_fd, assert_fd_array, check_hvp};
 
@@ -1126,4 +1126,54 @@ fn rows_columns_and_views() {
     let dir = array![[1.0, 0.5, -0.25], [0.0, 2.0, 1.0]];
     let (_, dot) = rows_and_columns::jvp(&a, w, &dir, 0.5);
     assert!((dot - ((&g.a * &dir).sum() + 0.5 * g.w)).abs() < 1e-10);
+}
+
+// ---------------------------------------------------------------------------------------
+// Reshaping and joining: `to_shape` / `into_shape_with_order`, `insert_axis`, ndarray's
+// `concatenate` and `stack`, in reverse mode, forward mode and second order.
+
+#[differentiate(hessian)]
+fn reshaped_and_joined(x: &Array2<f64>, v: &Array1<f64>) -> f64 {
+    let flat = x.to_shape(x.len()).unwrap();
+    let back = flat.to_shape((x.ncols(), x.nrows())).unwrap();
+    let squares = (x * x).into_shape_with_order(x.len()).unwrap();
+    let column = v.view().insert_axis(Axis(1));
+    let wide = concatenate(Axis(1), &[x.view(), column.view(), (x * 2.0).view()]).unwrap();
+    let layers = stack(Axis(0), &[v.view(), v.mapv(f64::sin).view()]).unwrap();
+    (&back * &back).sum()
+        + wide.mapv(f64::tanh).sum()
+        + (&layers * &layers).sum() * flat[0]
+        + squares[1].sin()
+}
+
+#[test]
+fn reshape_insert_axis_concatenate_stack() {
+    let (n, k) = (3, 2);
+    let mut p = Points::new(47);
+    let (x, v) = (p.matrix(n, k, -1.0, 1.0), p.array(n, -1.0, 1.0));
+    let (value, g) = reshaped_and_joined::grad(&x, &v);
+    assert_close(value, reshaped_and_joined(&x, &v), 1e-12);
+    assert_eq!(g.x.dim(), (n, k));
+    assert_fd_array(|x| reshaped_and_joined(x, &v), &x, &g.x);
+    assert_fd_array(|v| reshaped_and_joined(&x, v), &v, &g.v);
+    let (tx, tv) = (p.matrix(n, k, -1.0, 1.0), p.array(n, -1.0, 1.0));
+    let dot = reshaped_and_joined::jvp(&x, &v, &tx, &tv).1;
+    assert_close(dot, (&g.x * &tx).sum() + (&g.v * &tv).sum(), 1e-10);
+    let x_of = |u: &[f64]| Array2::from_shape_vec((n, k), u.to_vec()).unwrap();
+    check_hvp(
+        |u| {
+            reshaped_and_joined::grad(&x_of(u), &v)
+                .1
+                .x
+                .into_raw_vec_and_offset()
+                .0
+        },
+        |u, t| {
+            let zero = Array1::zeros(n);
+            let h = reshaped_and_joined::hvp(&x_of(u), &v, &x_of(t), &zero).2;
+            h.x.into_raw_vec_and_offset().0
+        },
+        &x.clone().into_raw_vec_and_offset().0,
+        3,
+    );
 }

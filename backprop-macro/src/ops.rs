@@ -178,6 +178,10 @@ pub enum Kernel {
     SliceBack,
     Transpose,
     TransposeBack,
+    Reshape,
+    /// The gradient of a reshape (or an inserted axis): back to the input's shape.
+    ReshapeBack,
+    InsertAxis,
     /// A broadcast operand's gradient, summed back to its shape.
     SumTo,
 }
@@ -204,6 +208,9 @@ impl Kernel {
             Kernel::SliceBack => "slice_back",
             Kernel::Transpose => "transpose",
             Kernel::TransposeBack => "transpose_back",
+            Kernel::Reshape => "reshape",
+            Kernel::ReshapeBack => "reshape_back",
+            Kernel::InsertAxis => "insert_axis",
             Kernel::SumTo => "sum_to",
         }
     }
@@ -231,6 +238,9 @@ impl Kernel {
             | Kernel::SliceBack
             | Kernel::Transpose
             | Kernel::TransposeBack
+            | Kernel::Reshape
+            | Kernel::ReshapeBack
+            | Kernel::InsertAxis
             | Kernel::SumTo => None,
         }
     }
@@ -265,6 +275,9 @@ impl Kernel {
             | Kernel::SliceBack
             | Kernel::Transpose
             | Kernel::TransposeBack
+            | Kernel::Reshape
+            | Kernel::ReshapeBack
+            | Kernel::InsertAxis
             | Kernel::SumTo => Some(with(0, t(&args[0])?)),
             // `2/(n − ddof) · g·(x − mean)` and `2/(n − ddof) · Σ (x − mean)·dx`: bilinear
             // in the first two arguments (centring is linear).
@@ -301,6 +314,7 @@ impl Kernel {
 fn usage(&(name, arity, unwrap): &(&str, usize, bool)) -> String {
     let args = match (name, arity) {
         ("slice", _) => "s![..]",
+        ("to_shape" | "into_shape_with_order", _) => "shape",
         (_, 0) => "",
         (_, 1) => "Axis(k)",
         _ => "Axis(k), ddof",
@@ -327,6 +341,11 @@ pub enum Reduction {
     Slice(Konst),
     /// `x.t()`
     Transpose,
+    /// `x.to_shape(shape).unwrap()`, `x.into_shape_with_order(shape).unwrap()` (row-major),
+    /// as an owned array.
+    Reshape(Konst),
+    /// `x.insert_axis(Axis(k))`, as an owned array.
+    InsertAxis(Konst),
 }
 
 impl Reduction {
@@ -343,6 +362,9 @@ impl Reduction {
         ("std_axis", 2, false),
         ("slice", 1, false),
         ("t", 0, false),
+        ("to_shape", 1, true),
+        ("into_shape_with_order", 1, true),
+        ("insert_axis", 1, false),
     ];
 
     /// The reduction `x.name(args)` (`x.name(args).unwrap()` when `unwrapped`).
@@ -363,6 +385,8 @@ impl Reduction {
             }
             "slice" => Reduction::Slice(next()),
             "t" => Reduction::Transpose,
+            "to_shape" | "into_shape_with_order" => Reduction::Reshape(next()),
+            "insert_axis" => Reduction::InsertAxis(next()),
             _ => return None,
         })
     }
@@ -394,6 +418,8 @@ impl Reduction {
             Reduction::VarAxis(axis, ddof) => (Kernel::VarAxis, vec![k(axis), k(ddof)]),
             Reduction::Slice(info) => (Kernel::Slice, vec![k(info)]),
             Reduction::Transpose => (Kernel::Transpose, vec![]),
+            Reduction::Reshape(shape) => (Kernel::Reshape, vec![k(shape)]),
+            Reduction::InsertAxis(axis) => (Kernel::InsertAxis, vec![k(axis)]),
         }
     }
 
@@ -410,6 +436,9 @@ impl Reduction {
             }
             Reduction::Slice(info) => E::Kernel(Kernel::SliceBack, vec![up, x, k(info)]),
             Reduction::Transpose => E::Kernel(Kernel::TransposeBack, vec![up]),
+            Reduction::Reshape(_) | Reduction::InsertAxis(_) => {
+                E::Kernel(Kernel::ReshapeBack, vec![up, x])
+            }
         }
     }
 
@@ -422,7 +451,9 @@ impl Reduction {
             | Reduction::SumAxis(_)
             | Reduction::MeanAxis(_)
             | Reduction::Slice(_)
-            | Reduction::Transpose => {
+            | Reduction::Transpose
+            | Reduction::Reshape(_)
+            | Reduction::InsertAxis(_) => {
                 let (kernel, mut args) = self.forward();
                 args.insert(0, dx);
                 E::Kernel(kernel, args)

@@ -20,7 +20,7 @@ use ndarray::{
     Array, Array1, Array2, ArrayBase, Axis, Data, DimMax, Dimension, Ix1, Ix2, RemoveAxis,
 };
 
-pub use crate::tensor_gates::{log_softmax, softmax, softmax_cross_entropy};
+pub use crate::tensor_gates::{concat, log_softmax, softmax, softmax_cross_entropy};
 
 /// Strips references, so `&x` means the same whether `x` is a value or a reference to one.
 pub trait Base {
@@ -987,6 +987,63 @@ pub fn transpose<
 #[inline]
 pub fn transpose_back<A: Real, D: Dimension>(g: &Array<A, D>) -> Array<A, D> {
     g.t().to_owned()
+}
+
+/// `x.to_shape(shape).unwrap()` (or `x.into_shape_with_order(shape).unwrap()`): the
+/// elements in row-major order, in the new shape, as an owned array.
+///
+/// # Panics
+/// When the shape holds another number of elements, as the user's `unwrap` would.
+#[inline]
+pub fn reshape<
+    A: Real,
+    S: Data<Elem = A>,
+    D: Dimension,
+    X: Base<Target = ArrayBase<S, D>> + ?Sized,
+    E: ndarray::ShapeArg,
+>(
+    x: &X,
+    shape: E,
+) -> Array<A, E::Dim> {
+    match x.base().to_shape(shape) {
+        Ok(y) => y.into_owned(),
+        Err(e) => panic!(
+            "backprop: reshape of an array of shape {:?}: {e}",
+            x.base().shape()
+        ),
+    }
+}
+
+/// The gradient of a reshape or of an inserted axis: `g` in `x`'s shape (the same
+/// elements, in row-major order).
+#[inline]
+pub fn reshape_back<
+    A: Real,
+    E: Dimension,
+    S: Data<Elem = A>,
+    D: Dimension,
+    X: Base<Target = ArrayBase<S, D>> + ?Sized,
+>(
+    g: &Array<A, E>,
+    x: &X,
+) -> Array<A, D> {
+    g.to_shape(x.base().raw_dim())
+        .expect("a gradient has its value's number of elements")
+        .into_owned()
+}
+
+/// `x.insert_axis(axis)`, as an owned array.
+#[inline]
+pub fn insert_axis<
+    A: Real,
+    S: Data<Elem = A>,
+    D: Dimension,
+    X: Base<Target = ArrayBase<S, D>> + ?Sized,
+>(
+    x: &X,
+    axis: Axis,
+) -> Array<A, D::Larger> {
+    x.base().view().insert_axis(axis).to_owned()
 }
 
 /// Elementwise local derivatives, the arrays' versions of [`crate::d`].

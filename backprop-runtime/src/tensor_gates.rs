@@ -195,3 +195,52 @@ crate::gate! {
         (d, NotDifferentiable)
     }
 }
+
+/// `a` and `b` joined along `axis`.
+fn joined<A: Real, D: RemoveAxis>(
+    a: ndarray::ArrayView<'_, A, D>,
+    b: ndarray::ArrayView<'_, A, D>,
+    axis: Axis,
+) -> Array<A, D> {
+    let shapes = (a.shape().to_vec(), b.shape().to_vec());
+    match ndarray::concatenate(axis, &[a, b]) {
+        Ok(y) => y,
+        Err(e) => panic!(
+            "backprop: concatenate along {axis:?} of arrays of shapes {:?} and {:?}: {e}",
+            shapes.0, shapes.1
+        ),
+    }
+}
+
+/// `g` split along `axis` where `a` ends: the parts for `a` and for `b`.
+fn split<A: Real, D: RemoveAxis>(
+    g: &Array<A, D>,
+    axis: Axis,
+    at: usize,
+) -> (Array<A, D>, Array<A, D>) {
+    (
+        g.slice_axis(axis, ndarray::Slice::from(..at)).to_owned(),
+        g.slice_axis(axis, ndarray::Slice::from(at..)).to_owned(),
+    )
+}
+
+crate::gate! {
+    /// `concatenate(axis, &[a.view(), b.view()])`: `#[differentiate]` writes ndarray's
+    /// `concatenate` and `stack` (after inserting the axis) as calls to it, one join of
+    /// two at a time. The gradient is split back where `a` ends.
+    pub fn concat<'x, 'y, A: Real, S: Data<Elem = A>, T: Data<Elem = A>, D: RemoveAxis>(a: &'x ArrayBase<S, D>, b: &'y ArrayBase<T, D>, axis: Axis) -> Array<A, D> {
+        joined(a.view(), b.view(), axis)
+    }
+    backward(out, grad) {
+        let (ga, gb) = split(&grad, axis, a.len_of(axis));
+        (ga, gb, NotDifferentiable)
+    }
+    tangent(out, da, db, daxis) {
+        joined(da.view(), db.view(), axis)
+    }
+    // Linear in `grad`: the tangent of the backward rule is the rule applied to `dgrad`.
+    second(dout, dgrad) {
+        let (ga, gb) = split(&dgrad, axis, a.len_of(axis));
+        (ga, gb, NotDifferentiable)
+    }
+}

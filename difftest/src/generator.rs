@@ -20,7 +20,11 @@ pub fn generate(seed: u64, count: usize) -> String {
         "use backprop::{{differentiate, relu, sigmoid, softmax, log_softmax}};"
     )
     .unwrap();
-    writeln!(src, "use backprop::ndarray::{{Array1, Array2, Axis, s}};").unwrap();
+    writeln!(
+        src,
+        "use backprop::ndarray::{{Array1, Array2, Axis, concatenate, s, stack}};"
+    )
+    .unwrap();
     writeln!(src, "use backprop_difftest::{{Points, Verdict, compare}};").unwrap();
     src.push_str(HELPERS);
     let mut cases = Vec::new();
@@ -1235,7 +1239,7 @@ pub fn check_{name}(p: &mut Points) -> (Verdict, String) {{
                 let x = strip(&x);
                 let axis = self.rng.below(2);
                 let reduced = |(rows, cols): (Shape, Shape)| if axis == 0 { cols } else { rows };
-                match self.rng.below(9) {
+                match self.rng.below(11) {
                     0 => (format!("{x}.sum()"), Scalar),
                     1 => (format!("{x}.mean().unwrap()"), Scalar),
                     2 if sx.is_matrix() => (format!("{x}.sum_axis(Axis(0))"), sx.rows_cols()?.1),
@@ -1268,6 +1272,42 @@ pub fn check_{name}(p: &mut Points) -> (Verdict, String) {{
                         let reduced = reduced(NK.rows_cols()?);
                         (format!("{param}.std_axis(Axis({axis}), 0.0)"), reduced)
                     }
+                    // Reshapes: a matrix read row by row into the transposed shape, a vector
+                    // made a row and back.
+                    9 if sx.is_matrix() => {
+                        let (r, c) = sx.rows_cols()?;
+                        let shape = format!("({x}.ncols(), {x}.nrows())");
+                        let e = match self.rng.chance(0.5) {
+                            true => format!("{x}.to_shape({shape}).unwrap().to_owned()"),
+                            false => {
+                                format!("{x}.to_owned().into_shape_with_order({shape}).unwrap()")
+                            }
+                        };
+                        (e, Shape::matrix(c, r)?)
+                    }
+                    // Joins, summed back to a shape the generator knows: along the axis
+                    // `concatenate` joins, across the one `stack` makes.
+                    10 if sx.is_matrix() => {
+                        let (y, _) = self.operand(&[sx])?;
+                        let y = strip(&y);
+                        if self.rng.chance(0.5) {
+                            let e = format!(
+                                "concatenate(Axis({axis}), &[{x}.view(), {y}.view()]).unwrap().sum_axis(Axis({axis}))"
+                            );
+                            (e, reduced(sx.rows_cols()?))
+                        } else {
+                            let e = format!(
+                                "stack(Axis({axis}), &[{x}.view(), {y}.view()]).unwrap().sum_axis(Axis({axis}))"
+                            );
+                            (e, sx)
+                        }
+                    }
+                    9 | 10 if !sx.is_matrix() => (
+                        format!(
+                            "{x}.view().insert_axis(Axis({axis})).to_shape({x}.len()).unwrap().to_owned()"
+                        ),
+                        sx,
+                    ),
                     _ if sx.is_matrix() => {
                         let (r, c) = sx.rows_cols()?;
                         (format!("{x}.t().to_owned()"), Shape::matrix(c, r)?)

@@ -234,6 +234,51 @@ impl<'e> Lower<'e> {
         })
     }
 
+    /// ndarray's `concatenate(axis, &[a.view(), b.view(), ..])` and `stack(axis, &[..])`,
+    /// unwrapped, over arrays that carry a derivative: the runtime's `concat` gate, joining
+    /// two at a time (`stack` inserts the axis into each array first).
+    pub(super) fn join_of(&self, m: &syn::ExprMethodCall) -> Option<Expr> {
+        let unwraps = (m.method == "unwrap" && m.args.is_empty())
+            || (m.method == "expect" && m.args.len() == 1);
+        let (Expr::Call(c), true) = (strip(&m.receiver), unwraps) else {
+            return None;
+        };
+        let Expr::Path(p) = strip(&c.func) else {
+            return None;
+        };
+        let stack = match p.path.segments.last()?.ident.to_string().as_str() {
+            "concatenate" => false,
+            "stack" => true,
+            _ => return None,
+        };
+        let Expr::Reference(list) = strip(c.args.get(1)?) else {
+            return None;
+        };
+        let Expr::Array(items) = strip(&list.expr) else {
+            return None;
+        };
+        if c.args.len() != 2 || !items.elems.iter().any(|e| self.reads_derivative(e)) {
+            return None;
+        }
+        let axis = &c.args[0];
+        let mut arrays = items.elems.iter().map(|e| {
+            // `a.view()`: the array itself.
+            let e = match strip(e) {
+                Expr::MethodCall(v) if v.method == "view" && v.args.is_empty() => &*v.receiver,
+                e => e,
+            };
+            match stack {
+                true => quote!((#e).insert_axis(#axis)),
+                false => quote!((#e).to_owned()),
+            }
+        });
+        let first = arrays.next()?;
+        let private = self.private();
+        let concat = quote!(#private::tensor::concat);
+        let joined = arrays.fold(first, |acc, next| quote!(#concat(&#acc, &#next, #axis)));
+        syn::parse2(joined).ok()
+    }
+
     /// Whether `&value` borrows a variable of this function rather than data behind a
     /// reference parameter (whose borrow outlives the call).
     pub(super) fn borrows_local(&self, value: &Operand) -> bool {

@@ -355,6 +355,10 @@ impl<'e> Lower<'e> {
     }
 
     pub(super) fn lower_method(&mut self, m: &syn::ExprMethodCall, out: &mut Vec<Stmt>) -> Op {
+        // `concatenate(Axis(0), &[a.view(), b.view()]).unwrap()`, `stack(..)`: joins.
+        if let Some(joined) = self.join_of(m) {
+            return self.lower_op(&joined, out);
+        }
         let name = m.method.to_string();
         // `x.mean().unwrap()`: ndarray's means are options (empty arrays have none).
         if (name == "unwrap" || name == "expect") && m.args.len() <= 1 {
