@@ -559,7 +559,7 @@ impl<'r> Gen<'r> {
         self.budget -= 1;
         let control = self.level == Level::Control;
         let muts = self.all_muts();
-        let roll = self.rng.below(if control { 16 } else { 6 });
+        let roll = self.rng.below(if control { 18 } else { 6 });
         match roll {
             0 | 1 => {
                 let t = self.name("t");
@@ -721,6 +721,8 @@ impl<'r> Gen<'r> {
                 self.line("}");
                 self.arrays.last_mut().unwrap().push(arr);
             }
+            16 => self.nested_stmt(),
+            17 => self.grown_stmt(),
             _ => {
                 let t = self.name("t");
                 let e = self.expr(3);
@@ -728,6 +730,82 @@ impl<'r> Gen<'r> {
                 self.floats.last_mut().unwrap().push(t);
             }
         }
+    }
+
+    /// A nested local (`vec![vec![0.0; 2]; 3]` or `[[0.0; 2]; 3]`) written by `m[j][k]`,
+    /// then read through its rows: a chain over them, or a loop binding each.
+    fn nested_stmt(&mut self) {
+        let (m, t) = (self.name("m"), self.name("t"));
+        if self.rng.chance(0.5) {
+            self.line(&format!("let mut {m} = vec![vec![0.0; 2]; 3];"));
+        } else {
+            self.line(&format!("let mut {m} = [[0.0; 2]; 3];"));
+        }
+        self.line("for j in 0..3 {");
+        self.indent += 1;
+        self.indices.push("j".into());
+        self.push_scope();
+        let (a, b) = (self.bounded(2), self.bounded(1));
+        self.line(&format!("{m}[j][0] = {a};"));
+        self.line(&format!(
+            "{m}[j][1] = {m}[j][0] * {b} + {m}[2 - j][0] * 0.5;"
+        ));
+        self.pop_scope();
+        self.indices.pop();
+        self.indent -= 1;
+        self.line("}");
+        if self.rng.chance(0.5) {
+            self.line(&format!(
+                "let {t} = {m}.iter().map(|row| row[0] * row[1].tanh()).sum::<f64>();"
+            ));
+        } else {
+            self.line(&format!("let mut {t} = 0.0;"));
+            self.line(&format!("for (j, row) in {m}.iter().enumerate() {{"));
+            self.line(&format!("    {t} += row[j % 2] * 0.5 - row[1].sin();"));
+            self.line("}");
+        }
+        self.floats.last_mut().unwrap().push(t);
+    }
+
+    /// A `Vec` grown by `push` (or `extend` from the slice), then read by index and by
+    /// `max_by` / `min_by`, or collected from a chain and read back with `for_each`.
+    fn grown_stmt(&mut self) {
+        let (p, t) = (self.name("p"), self.name("t"));
+        let (a, b) = (self.bounded(2), self.bounded(1));
+        if self.has_slice && self.rng.chance(0.3) {
+            self.line(&format!(
+                "let {p}: Vec<f64> = v.iter().map(|&e| e * {a}).collect();"
+            ));
+            self.line(&format!("let mut {t} = {b};"));
+            self.line(&format!(
+                "{p}.iter().for_each(|&e| {t} += (e * {t}).sin());"
+            ));
+            self.floats.last_mut().unwrap().push(t);
+            return;
+        }
+        let typed = if self.rng.chance(0.5) {
+            ": Vec<f64>"
+        } else {
+            ""
+        };
+        self.line(&format!("let mut {p}{typed} = Vec::new();"));
+        self.line(&format!("{p}.push({a});"));
+        if self.has_slice && self.rng.chance(0.5) {
+            self.line(&format!("{p}.extend(v.iter().map(|&e| e * {b}));"));
+        } else {
+            self.line("for j in 0..3 {");
+            self.line(&format!("    {p}.push({p}[j] * {b} + j as f64);"));
+            self.line("}");
+        }
+        let pick = match self.rng.below(3) {
+            0 => format!("{p}.iter().copied().max_by(f64::total_cmp).unwrap()"),
+            1 => format!(
+                "{p}.iter().map(|e| e * e).min_by(|x, y| x.partial_cmp(y).unwrap()).unwrap()"
+            ),
+            _ => format!("{p}.iter().fold(f64::NEG_INFINITY, |m, &e| m.max(e))"),
+        };
+        self.line(&format!("let {t} = {pick} + {p}[{p}.len() - 1] * 0.5;"));
+        self.floats.last_mut().unwrap().push(t);
     }
 
     /// A value for an early `return`.
