@@ -444,7 +444,7 @@ fn extreme(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<Expr> {
             .into_iter()
             .filter_map(|(p, v)| match p {
                 Pat::Reference(r) => pat_name(&r.pat).map(|n| (n, quote!(#v))),
-                p => pat_name(p).map(|n| (n, quote!((&#v)))),
+                p => pat_name(p).map(|n| (n, quote!(&#v))),
             })
             .collect(),
     }
@@ -504,17 +504,31 @@ struct Substitute {
     names: Vec<(String, TokenStream)>,
 }
 
+impl Substitute {
+    fn value(&self, e: &Expr) -> Option<Expr> {
+        let Expr::Path(p) = e else { return None };
+        let ident = p.path.get_ident()?;
+        let (_, value) = self.names.iter().find(|(n, _)| ident == n)?;
+        Some(syn::parse2(value.clone()).expect("an expression"))
+    }
+}
+
 impl VisitMut for Substitute {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
-        if let Expr::Path(p) = e {
-            if let Some(ident) = p.path.get_ident() {
-                if let Some((_, value)) = self.names.iter().find(|(n, _)| ident == n) {
-                    *e = syn::parse2(value.clone()).expect("an expression");
-                    return;
+        match e {
+            // `(&best).total_cmp(..)`: a reference as a receiver needs its parentheses.
+            Expr::MethodCall(m) if self.value(&m.receiver).is_some() => {
+                let value = self.value(&m.receiver).expect("a substituted name");
+                *m.receiver = syn::parse_quote!((#value));
+                for a in &mut m.args {
+                    self.visit_expr_mut(a);
                 }
             }
+            _ => match self.value(e) {
+                Some(value) => *e = value,
+                None => syn::visit_mut::visit_expr_mut(self, e),
+            },
         }
-        syn::visit_mut::visit_expr_mut(self, e);
     }
 }
 

@@ -78,9 +78,12 @@ impl<'e> Lower<'e> {
             return None;
         }
         match pat_ident(pat) {
-            Some((ident, _)) => {
+            Some((ident, mutable)) => {
                 let var = self.user_var(ident, kind, None);
                 self.bind(ident, var);
+                if !mutable {
+                    self.loop_indices.insert(var);
+                }
                 Some(var)
             }
             None => {
@@ -127,13 +130,18 @@ impl<'e> Lower<'e> {
                 (None, &*f.pat)
             };
             let index = match index_pat.map(|p| (p, pat_ident(p))) {
-                Some((_, Some((ident, _)))) => {
+                Some((_, Some((ident, mutable)))) => {
                     let var = self.user_var(ident, Kind::Int, None);
                     self.bind(ident, var);
+                    if !mutable {
+                        self.loop_indices.insert(var);
+                    }
                     var
                 }
                 Some((Pat::Wild(_), _)) | None => {
-                    self.generated_var("index", Kind::Int, f.pat.span())
+                    let var = self.generated_var("index", Kind::Int, f.pat.span());
+                    self.loop_indices.insert(var);
+                    var
                 }
                 Some((p, None)) => {
                     self.errors

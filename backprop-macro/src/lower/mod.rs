@@ -114,6 +114,7 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
         tuple_values,
         depths: BTreeMap::new(),
         rows: BTreeMap::new(),
+        loop_indices: BTreeSet::new(),
     };
     let sig = &item.sig;
     cx.check_signature(sig);
@@ -269,6 +270,8 @@ struct Lower<'e> {
     depths: BTreeMap<VarId, usize>,
     /// Names bound to a row of a nested sequence (`let row = &m[i];`).
     rows: BTreeMap<VarId, nested::Row>,
+    /// Loop variables the body cannot assign (not `for mut i`).
+    loop_indices: BTreeSet<VarId>,
 }
 
 impl<'e> Lower<'e> {

@@ -141,8 +141,9 @@ impl Lower<'_> {
 
 impl Lower<'_> {
     /// `let row = &m[i];` where `m[i]` is a row: binds `row` to it and gives `true`. Each
-    /// index that reads a variable is kept in an integer local first, so the row stays the
-    /// one the user took if that variable changes later.
+    /// index that reads a variable (other than a loop's own index, which cannot change in
+    /// the row's scope) is kept in an integer local first, so the row stays the one the
+    /// user took if that variable changes later.
     pub(super) fn lower_row_let(
         &mut self,
         ident: &Ident,
@@ -159,7 +160,12 @@ impl Lower<'_> {
         }
         for e in levels {
             let k = self.konst(e);
-            if k.reads.is_empty() {
+            let fixed = match k.reads[..] {
+                [] => true,
+                [i] => self.loop_indices.contains(&i) && matches!(strip(e), Expr::Path(_)),
+                _ => false,
+            };
+            if fixed {
                 prefix.push(k);
                 continue;
             }
