@@ -1,11 +1,14 @@
-//! Functions that call themselves: `pow` by halving, a determinant by expansion in minors.
+//! Functions that call themselves: `pow` by halving, a determinant by expansion in minors,
+//! with first and second derivatives (the inner calls' pullbacks are boxed).
 
 #![allow(clippy::needless_range_loop)]
 
+mod common;
 use backprop::differentiate;
+use common::check_hvp;
 
 /// `x^n` by halving the exponent.
-#[differentiate(reverse, forward)]
+#[differentiate(hessian)]
 fn pow(x: f64, n: u32) -> f64 {
     if n == 0 {
         return 1.0;
@@ -35,11 +38,22 @@ fn pow_by_halving() {
         );
         let (_, dot) = pow::jvp(x, n, 1.0);
         assert!((dot - expected).abs() < 1e-10 * expected.abs().max(1.0));
+        // n (n − 1) x^(n−2)
+        let second = if n < 2 {
+            0.0
+        } else {
+            (n * (n - 1)) as f64 * x.powi(n as i32 - 2)
+        };
+        let h = pow::hvp(x, n, 1.0).2.x;
+        assert!(
+            (h - second).abs() < 1e-10 * second.abs().max(1.0),
+            "{n}: {h} vs {second}"
+        );
     }
 }
 
 /// The determinant of an `n × n` matrix (row-major) by expansion along the first row.
-#[differentiate(reverse, forward)]
+#[differentiate(hessian)]
 fn det(a: &[f64], n: usize) -> f64 {
     if n == 1 {
         return a[0];
@@ -80,4 +94,18 @@ fn determinant_by_minors() {
     let (_, dot) = det::jvp(&a, 3, &dir);
     let expected: f64 = g.a.iter().zip(&dir).map(|(g, d)| g * d).sum();
     assert!((dot - expected).abs() < 1e-10);
+    check_hvp(
+        |v| det::grad(v, 3).1.a,
+        |v, u| det::hvp(v, 3, u).2.a,
+        &a,
+        17,
+    );
+    // A 4 × 4: two levels of recursion under the Hessian.
+    let b: Vec<f64> = (0..16).map(|i| (i as f64 * 1.3).cos()).collect();
+    check_hvp(
+        |v| det::grad(v, 4).1.a,
+        |v, u| det::hvp(v, 4, u).2.a,
+        &b,
+        18,
+    );
 }

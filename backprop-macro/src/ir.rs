@@ -234,6 +234,18 @@ pub struct Call {
 impl Call {
     /// The callee's item that gives the value and the pullback: `__vjp`, or
     /// `__vjp_boxed` for a call of the function to itself.
+    /// The callee's item that gives the value, its tangent and the pullback carrying
+    /// tangents (forward over reverse): `__fob`, or `__fob_boxed` for a recursive call.
+    pub fn fob_item(&self) -> syn::Ident {
+        let name = if self.recursive {
+            "__fob_boxed"
+        } else {
+            "__fob"
+        };
+        // At the call: an error about the callee's rules points there.
+        syn::Ident::new(name, self.span)
+    }
+
     pub fn vjp_item(&self) -> syn::Ident {
         let name = if self.recursive {
             "__vjp_boxed"

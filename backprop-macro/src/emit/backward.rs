@@ -316,7 +316,8 @@ impl Emit<'_> {
         if self.fob {
             // Forward over reverse: the call again with its arguments' tangents.
             let tangents = self.call_tangents_pub(call);
-            quote_spanned!(call.span=> let #pb = #path::__fob #generics (#(#args,)* #(#tangents),*).2;)
+            let fob = call.fob_item();
+            quote_spanned!(call.span=> let #pb = #path::#fob #generics (#(#args,)* #(#tangents),*).2;)
         } else {
             let vjp = call.vjp_item();
             quote_spanned!(call.span=> let #pb = #path::#vjp #generics (#(#args),*).1;)

@@ -207,9 +207,10 @@ impl Emit<'_> {
                 let args = self.call_args(call);
                 if self.fob {
                     let tangents = self.call_tangents_pub(call);
+                    let fob = call.fob_item();
                     let dot = self.dot(var);
                     return quote_spanned!(call.span=>
-                        let (#m #id, #m #dot, #pb) = #path::__fob #generics (#(#args,)* #(#tangents),*);
+                        let (#m #id, #m #dot, #pb) = #path::#fob #generics (#(#args,)* #(#tangents),*);
                     );
                 }
                 if !call.recompute {

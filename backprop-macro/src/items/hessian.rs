@@ -98,6 +98,27 @@ pub(crate) fn second_order_items(
             })
         }
     };
+    if calls_itself(f) {
+        // The inner calls' pullbacks boxed, so the pullback's type does not contain itself.
+        let (lifetimes, type_params, captured) = (&sig.lifetimes, &sig.type_params, &sig.captured);
+        let (option_params, _) = optional_tangents(f, &e);
+        let tangents = f.params.iter().map(|p| e.dot(p.var));
+        items.extend(quote! {
+            #[doc(hidden)]
+            #[inline]
+            pub fn __fob_boxed<'__pullback, #(#lifetimes,)* #(#type_params),*>(#(#params,)* #(#option_params),*) -> (
+                #ret,
+                #ret,
+                ::std::boxed::Box<dyn ::core::ops::FnOnce(#ret, #ret) -> ((#(#positional,)*), (#(#positional,)*)) + '__pullback>,
+            )
+            where
+                #(#captured: '__pullback,)*
+            {
+                let (value, tangent, pullback) = __fob(#(#call_args,)* #(#tangents),*);
+                (value, tangent, ::std::boxed::Box::new(pullback))
+            }
+        });
+    }
     if f.ret_kind != Kind::Float {
         return items;
     }

@@ -248,19 +248,7 @@ pub(crate) fn module(
 /// `__vjp` with its pullback boxed, for a function that calls itself: the pullback of the
 /// inner call is a `Box<dyn FnOnce>`, so the pullback's type does not contain itself.
 fn boxed_vjp(f: &Func, sig: &Signature, positional: &[TokenStream]) -> TokenStream {
-    let mut recursive = false;
-    analysis::walk(&f.body, &mut |stmt, _| {
-        if let Stmt::Let {
-            op: Op::Call(c), ..
-        }
-        | Stmt::Assign {
-            op: Op::Call(c), ..
-        } = stmt
-        {
-            recursive |= c.recursive;
-        }
-    });
-    if !recursive {
+    if !calls_itself(f) {
         return TokenStream::new();
     }
     let (params, call_args, ret) = (&sig.params, &sig.args, &f.ret);
@@ -279,4 +267,21 @@ fn boxed_vjp(f: &Func, sig: &Signature, positional: &[TokenStream]) -> TokenStre
             (value, ::std::boxed::Box::new(pullback))
         }
     }
+}
+
+/// Whether the function calls itself (its inner calls' pullbacks are boxed).
+pub(crate) fn calls_itself(f: &Func) -> bool {
+    let mut recursive = false;
+    analysis::walk(&f.body, &mut |stmt, _| {
+        if let Stmt::Let {
+            op: Op::Call(c), ..
+        }
+        | Stmt::Assign {
+            op: Op::Call(c), ..
+        } = stmt
+        {
+            recursive |= c.recursive;
+        }
+    });
+    recursive
 }

@@ -30,13 +30,6 @@ impl<'e> Lower<'e> {
             return Op::Konst(self.dummy());
         }
         let recursive = fp.path.is_ident(&self.fn_name);
-        if recursive && self.hessian {
-            self.errors.spanned(
-                &c.func,
-                "#[differentiate] supports recursion in reverse and forward mode, not with `hessian` yet",
-            );
-            return Op::Konst(self.dummy());
-        }
         // `f64::exp(x)`, `T::from_f64(0.5)`: the float type's methods and constructors.
         if let Some(op) = self.lower_float_type_call(fp, c, out) {
             return op;

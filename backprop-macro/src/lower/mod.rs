@@ -106,7 +106,6 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
         ret: None,
         result: None,
         fn_name: item.sig.ident.clone(),
-        hessian: args.hessian,
         indexed: indexed_names(&body),
         fields: BTreeMap::new(),
         field_roots: BTreeSet::new(),
@@ -254,8 +253,6 @@ struct Lower<'e> {
     ret: Option<Ret>,
     result: Option<Operand>,
     fn_name: Ident,
-    /// Second order is generated (recursion is not supported with it yet).
-    hessian: bool,
     /// Names the body indexes (`p[i]`): a call's result bound to one is a sequence.
     indexed: BTreeSet<String>,
     /// The field chains of struct parameters read into variables (`"m.hidden.w"`).

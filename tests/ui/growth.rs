@@ -1,0 +1,19 @@
+// Growing a sequence in ways the derivative cannot follow (a nested one, or in the middle):
+// errors that say what to write instead.
+use backprop::differentiate;
+
+#[differentiate]
+fn grow_rows(x: f64) -> f64 {
+    let mut m: Vec<Vec<f64>> = vec![vec![0.0; 2]; 2];
+    m.push(vec![x, x]);
+    m[2][0]
+}
+
+#[differentiate]
+fn insert_front(x: f64) -> f64 {
+    let mut v: Vec<f64> = vec![1.0];
+    v.insert(0, x * x);
+    v[0]
+}
+
+fn main() {}
