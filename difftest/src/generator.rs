@@ -62,7 +62,7 @@ pub fn generate(seed: u64, count: usize) -> String {
 }
 
 /// Functions every random function may call: other differentiated functions, with a float
-/// and a slice parameter, and one returning a tuple.
+/// and a slice parameter, one returning a tuple, and one calling itself.
 const HELPERS: &str = r#"
 #[differentiate(hessian)]
 pub fn helper(a: f64, b: f64) -> f64 {
@@ -72,6 +72,15 @@ pub fn helper(a: f64, b: f64) -> f64 {
 #[differentiate(hessian)]
 pub fn helper_pair(a: f64, b: f64) -> (f64, f64) {
     (a * b + 1.0, (a - b).sin())
+}
+
+/// Recursive: `x·tanh(1 + helper_rec(x/2, n − 1)/2)` down to `x`.
+#[differentiate(hessian)]
+pub fn helper_rec(x: f64, n: usize) -> f64 {
+    if n == 0 {
+        return x;
+    }
+    x * (1.0 + 0.5 * helper_rec(x * 0.5, n - 1)).tanh()
 }
 
 #[differentiate(hessian)]
@@ -605,6 +614,11 @@ impl<'r> Gen<'r> {
                     ),
                     // A closure bound to a local, inlined at its calls.
                     7 => format!("{{ let c = |s: f64| s * ({a}) + ({b}); c({a}) * c({b}) }}"),
+                    // Zipped chains, to a product; a recursive helper.
+                    3 if self.has_slice && self.rng.chance(0.5) => format!(
+                        "v.iter().zip(v).map(|(&p, &q)| 1.0 + (p * q * {a}).tanh() * 0.5).product::<f64>()"
+                    ),
+                    3 => format!("helper_rec({a}, 3) + {b}"),
                     1 if self.has_slice => format!("helper_slice(v, {a})"),
                     // Iterator chains over the slice.
                     4 if self.has_slice => {
@@ -788,8 +802,13 @@ impl<'r> Gen<'r> {
         } else {
             ""
         };
-        self.line(&format!("let mut {p}{typed} = Vec::new();"));
-        self.line(&format!("{p}.push({a});"));
+        if self.rng.chance(0.3) {
+            // A repeat of a value that carries a derivative, grown after.
+            self.line(&format!("let mut {p}{typed} = vec![{a}; 2];"));
+        } else {
+            self.line(&format!("let mut {p}{typed} = Vec::new();"));
+            self.line(&format!("{p}.push({a});"));
+        }
         if self.has_slice && self.rng.chance(0.5) {
             self.line(&format!("{p}.extend(v.iter().map(|&e| e * {b}));"));
         } else {
@@ -1270,7 +1289,9 @@ pub fn check_{name}(p: &mut Points) -> (Verdict, String) {{
             4 | 5 => {
                 // `x` as a method receiver: `t1.tanh()`, not `&t1.tanh()`.
                 let r = strip(&x);
-                let e = match self.rng.below(11) {
+                let e = match self.rng.below(13) {
+                    11 => format!("{r}.mapv(|e| (e * 0.5).tanh() + e * e)"),
+                    12 => format!("{r}.mapv(f64::sin)"),
                     0 => format!("{r}.tanh()"),
                     1 => format!("({x} * {x} + 1.0).ln()"),
                     2 => format!("({x} * {x} + 0.5).sqrt()"),
@@ -1317,7 +1338,12 @@ pub fn check_{name}(p: &mut Points) -> (Verdict, String) {{
                 let x = strip(&x);
                 let axis = self.rng.below(2);
                 let reduced = |(rows, cols): (Shape, Shape)| if axis == 0 { cols } else { rows };
-                match self.rng.below(11) {
+                match self.rng.below(13) {
+                    11 if sx.is_matrix() => (format!("{x}.row(0).to_owned()"), sx.rows_cols()?.1),
+                    12 if sx.is_matrix() => (
+                        format!("{x}.view().column(0).to_owned()"),
+                        sx.rows_cols()?.0,
+                    ),
                     0 => (format!("{x}.sum()"), Scalar),
                     1 => (format!("{x}.mean().unwrap()"), Scalar),
                     2 if sx.is_matrix() => (format!("{x}.sum_axis(Axis(0))"), sx.rows_cols()?.1),
@@ -1439,9 +1465,17 @@ pub fn check_{name}(p: &mut Points) -> (Verdict, String) {{
             }
             _ => format!("{name} = &{name} * &{name} * 0.3 + {y};"),
         };
+        // From a copy of `x`, or from a constant array of its shape plus `x` (by reference:
+        // `x` is a parameter or `&local`).
+        let r = strip(&x);
+        let start = match self.rng.below(4) {
+            0 if sx.is_matrix() => format!("Array2::zeros({r}.dim()) + {x}"),
+            1 if sx.is_matrix() => format!("Array2::from_elem({r}.dim(), 0.5) * {x}"),
+            2 if !sx.is_matrix() => format!("Array1::ones({r}.len()) - {x}"),
+            _ => format!("{r}.to_owned()"),
+        };
         self.out.push_str(&format!(
-            "    let mut {name} = {}.to_owned();\n    for _ in 0..3 {{\n        {update}\n        if {name}.sum() > 0.0 {{\n            {name} *= {step};\n        }}\n    }}\n",
-            strip(&x)
+            "    let mut {name} = {start};\n    for _ in 0..3 {{\n        {update}\n        if {name}.sum() > 0.0 {{\n            {name} *= {step};\n        }}\n    }}\n"
         ));
         self.pool.push((format!("&{name}"), sx));
     }
@@ -1519,8 +1553,8 @@ mod tests {
         let starting = |prefix: &str| source.lines().filter(|l| l.starts_with(prefix)).count();
         let functions = starting("#[differentiate");
         let checks = starting("fn check_") + starting("pub fn check_");
-        // The three helpers are differentiated too, and have no check of their own.
-        assert_eq!(functions, checks + 3);
+        // The four helpers are differentiated too, and have no check of their own.
+        assert_eq!(functions, checks + 4);
         assert_eq!(source.matches(" as fn(&mut Points)").count(), checks);
     }
 }
