@@ -1065,12 +1065,15 @@ fn slices_of_arrays() {
     }
 }
 
-/// `mapv` with a closure or a float function: the elementwise array expression it means.
-#[differentiate(reverse, forward)]
+/// `mapv` with a closure or a float function, and `map` (whose closure takes `&f64`): the
+/// elementwise array expression each means.
+#[differentiate(hessian)]
 fn mapped(x: &Array1<f64>, w: f64) -> f64 {
     let h = x.mapv(|v| (v * w).tanh() + 1.0);
     let e = x.mapv(f64::exp);
-    (&h * &e).sum()
+    let m = x.map(|v| *v * w + v.sin());
+    let n = h.map(|&v| v * v);
+    (&h * &e).sum() + (&m * &n).sum()
 }
 
 #[test]
@@ -1092,6 +1095,17 @@ fn mapv_with_closures() {
     let dir = array![1.0, 0.5, -0.25];
     let (_, dot) = mapped::jvp(&x, w, &dir, 0.0);
     assert!((dot - g.x.dot(&dir)).abs() < 1e-10);
+    check_hvp(
+        |v| mapped::grad(&Array1::from(v.to_vec()), w).1.x.to_vec(),
+        |v, t| {
+            mapped::hvp(&Array1::from(v.to_vec()), w, &Array1::from(t.to_vec()), 0.0)
+                .2
+                .x
+                .to_vec()
+        },
+        &x.to_vec(),
+        19,
+    );
 }
 
 /// Rows, columns and views of a matrix.

@@ -1289,7 +1289,8 @@ pub fn check_{name}(p: &mut Points) -> (Verdict, String) {{
             4 | 5 => {
                 // `x` as a method receiver: `t1.tanh()`, not `&t1.tanh()`.
                 let r = strip(&x);
-                let e = match self.rng.below(13) {
+                let e = match self.rng.below(14) {
+                    13 => format!("{r}.map(|e| *e * 0.5 + e.sin())"),
                     11 => format!("{r}.mapv(|e| (e * 0.5).tanh() + e * e)"),
                     12 => format!("{r}.mapv(f64::sin)"),
                     0 => format!("{r}.tanh()"),

@@ -2,9 +2,9 @@
 //! - a closure bound to a local and called, `let f = |t| t * x; f(2.0)`, is inlined at each
 //!   call, `{ let t = 2.0; t * x }` (when nothing between rebinds a name it reads, and the
 //!   local is only called);
-//! - ndarray's `a.mapv(|v| body)` (and `a.mapv(f64::tanh)`) is the
-//!   array expression `body` with `v` replaced by `a`: elementwise, as the arrays' own
-//!   operations are (`(v * 2.0).tanh()` is `(a * 2.0).tanh()`).
+//! - ndarray's `a.mapv(|v| body)` (and `a.mapv(f64::tanh)`, and an array's `a.map(|v|
+//!   body)`) is the array expression `body` with `v` replaced by `a`: elementwise, as the
+//!   arrays' own operations are (`(v * 2.0).tanh()` is `(a * 2.0).tanh()`).
 
 use super::*;
 
@@ -167,66 +167,125 @@ impl VisitMut for Mapv {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
         syn::visit_mut::visit_expr_mut(self, e);
         let Expr::MethodCall(m) = e else { return };
-        // (`map` is an iterator's too: only `mapv` is certainly ndarray's.)
+        // (`map` is an iterator's too: only `mapv` is certainly ndarray's here; lowering,
+        // which knows the receiver is an array, rewrites an array's `map`.)
         if m.method != "mapv" || m.args.len() != 1 {
             return;
         }
-        let array = &m.receiver;
-        let mapped: Option<Expr> = match strip(&m.args[0]) {
-            // `|v| body`, `|&v| body`.
-            Expr::Closure(c) if c.inputs.len() == 1 => {
-                let param = match &c.inputs[0] {
-                    Pat::Ident(i) => Some(&i.ident),
-                    Pat::Reference(r) => match &*r.pat {
-                        Pat::Ident(i) => Some(&i.ident),
-                        _ => None,
-                    },
-                    Pat::Type(t) => match &*t.pat {
-                        Pat::Ident(i) => Some(&i.ident),
-                        _ => None,
-                    },
-                    _ => None,
-                };
-                param.map(|v| {
-                    let mut body = (*c.body).clone();
-                    Substitute {
-                        name: v,
-                        with: syn::parse_quote!((#array)),
-                    }
-                    .visit_expr_mut(&mut body);
-                    body
-                })
-            }
-            // `f64::tanh`, `f32::exp`: the method on the array.
-            Expr::Path(p) if p.path.segments.len() == 2 => {
-                let ty = &p.path.segments[0].ident;
-                let method = &p.path.segments[1].ident;
-                (ty == "f64" || ty == "f32").then(|| syn::parse_quote!((#array).#method()))
-            }
-            _ => None,
-        };
-        if let Some(mapped) = mapped {
-            *e = syn::parse_quote!((#mapped));
+        if let Some(mapped) = elementwise(&m.receiver, &m.args[0]) {
+            *e = mapped;
         }
     }
 
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 }
 
-/// `name` → `with`, outside closures that rebind it.
-struct Substitute<'a> {
-    name: &'a Ident,
-    with: Expr,
+/// `array.mapv(f)` (or an array's `map(f)`) as the elementwise array expression it means:
+/// `|v| body` (`|&v|`, `|v: f64|`) as `body` with `v` (and `*v`) replaced by the array,
+/// `f64::tanh` as `(array).tanh()`.
+pub(super) fn elementwise(array: &Expr, f: &Expr) -> Option<Expr> {
+    let mapped: Expr = match strip(f) {
+        Expr::Closure(c) if c.inputs.len() == 1 => {
+            let v = match &c.inputs[0] {
+                Pat::Ident(i) => &i.ident,
+                Pat::Reference(r) => match &*r.pat {
+                    Pat::Ident(i) => &i.ident,
+                    _ => return None,
+                },
+                Pat::Type(t) => match &*t.pat {
+                    Pat::Ident(i) => &i.ident,
+                    _ => return None,
+                },
+                _ => return None,
+            };
+            let mut body = (*c.body).clone();
+            Substitute {
+                names: vec![(v.to_string(), array.clone())],
+            }
+            .visit_expr_mut(&mut body);
+            body
+        }
+        // `f64::tanh`, `f32::exp`: the method on the array.
+        Expr::Path(p) if p.path.segments.len() == 2 => {
+            let ty = &p.path.segments[0].ident;
+            let method = &p.path.segments[1].ident;
+            if ty != "f64" && ty != "f32" {
+                return None;
+            }
+            syn::parse_quote!((#array).#method())
+        }
+        _ => return None,
+    };
+    Some(syn::parse_quote!((#mapped)))
 }
 
-impl VisitMut for Substitute<'_> {
-    fn visit_expr_mut(&mut self, e: &mut Expr) {
-        if let Expr::Path(p) = e {
-            if p.path.is_ident(self.name) {
-                *e = self.with.clone();
-                return;
-            }
+/// Names replaced by expressions (`v` by the array in `mapv`, a comparison's arguments by
+/// the items compared), each parenthesized only where its precedence needs it: as a
+/// receiver (`(&best).total_cmp(..)`) unless it is already an atom, as an operand
+/// (`(x + y) * 2.0`) unless it is unary or tighter. `*v` of a name counts as the name (a
+/// parameter taken by reference, `map(|v| *v * 2.0)`, stands for the value).
+pub(super) struct Substitute {
+    pub(super) names: Vec<(String, Expr)>,
+}
+
+impl Substitute {
+    fn value(&self, e: &Expr) -> Option<Expr> {
+        let target = match e {
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => &*u.expr,
+            other => other,
+        };
+        let Expr::Path(p) = target else { return None };
+        let ident = p.path.get_ident()?;
+        let (_, value) = self.names.iter().find(|(n, _)| ident == n)?;
+        Some(value.clone())
+    }
+
+    /// The value in a receiver's (or indexed or field base's) place.
+    fn postfix(&mut self, e: &mut Expr) {
+        match self.value(e) {
+            Some(v) if atom(&v) => *e = v,
+            Some(v) => *e = syn::parse_quote!((#v)),
+            None => self.visit_expr_mut(e),
         }
-        syn::visit_mut::visit_expr_mut(self, e);
+    }
+}
+
+/// An expression that can be a receiver as it is.
+fn atom(e: &Expr) -> bool {
+    matches!(
+        e,
+        Expr::Path(_)
+            | Expr::Lit(_)
+            | Expr::Paren(_)
+            | Expr::Call(_)
+            | Expr::MethodCall(_)
+            | Expr::Index(_)
+            | Expr::Field(_)
+            | Expr::Array(_)
+            | Expr::Tuple(_)
+            | Expr::Macro(_)
+    )
+}
+
+impl VisitMut for Substitute {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        match e {
+            Expr::MethodCall(m) => {
+                self.postfix(&mut m.receiver);
+                for a in &mut m.args {
+                    self.visit_expr_mut(a);
+                }
+            }
+            Expr::Field(f) => self.postfix(&mut f.base),
+            Expr::Index(i) => {
+                self.postfix(&mut i.expr);
+                self.visit_expr_mut(&mut i.index);
+            }
+            _ => match self.value(e) {
+                Some(v) if atom(&v) || matches!(v, Expr::Reference(_) | Expr::Unary(_)) => *e = v,
+                Some(v) => *e = syn::parse_quote!((#v)),
+                None => syn::visit_mut::visit_expr_mut(self, e),
+            },
+        }
     }
 }

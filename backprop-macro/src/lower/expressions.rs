@@ -359,6 +359,18 @@ impl<'e> Lower<'e> {
         if let Some(joined) = self.join_of(m) {
             return self.lower_op(&joined, out);
         }
+        // An array's `a.map(|v| ..)`: elementwise, as `mapv`.
+        if m.method == "map" && m.args.len() == 1 {
+            let array = self
+                .local_of(&m.receiver)
+                .is_some_and(|v| self.kind(v) == Kind::Tensor);
+            if let Some(mapped) = array
+                .then(|| closures::elementwise(&m.receiver, &m.args[0]))
+                .flatten()
+            {
+                return self.lower_op(&mapped, out);
+            }
+        }
         let name = m.method.to_string();
         // `x.mean().unwrap()`: ndarray's means are options (empty arrays have none).
         if (name == "unwrap" || name == "expect") && m.args.len() <= 1 {
@@ -509,7 +521,7 @@ impl<'e> Lower<'e> {
             (name, _) => {
                 self.errors.spanned(
                     &m.method,
-                    format!("#[differentiate] does not support `.{name}()` on an array; supported: `.dot(&w)`, {}, `.row(i)`, `.column(j)`, `.view()`, `.to_owned()`, `.clone()`, `.mapv(|v| ..)`, elementwise {}, and the gates `sigmoid`, `relu`, `maximum`, `minimum`, `softmax`, `log_softmax`, `softmax_cross_entropy`", Reduction::usage(), Math::names(|e| e.on_arrays)),
+                    format!("#[differentiate] does not support `.{name}()` on an array; supported: `.dot(&w)`, {}, `.row(i)`, `.column(j)`, `.view()`, `.to_owned()`, `.clone()`, `.mapv(|v| ..)`, `.map(|v| ..)`, elementwise {}, and the gates `sigmoid`, `relu`, `maximum`, `minimum`, `softmax`, `log_softmax`, `softmax_cross_entropy`", Reduction::usage(), Math::names(|e| e.on_arrays)),
                 );
                 Op::Konst(self.dummy())
             }

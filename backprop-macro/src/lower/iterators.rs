@@ -439,12 +439,12 @@ fn extreme(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<Expr> {
     // The comparison of the best so far with the item, its arguments substituted: by
     // reference for `|a, b|`, by value for `|&a, &b|`.
     let mut order = (*compare.body).clone();
-    Substitute {
+    super::closures::Substitute {
         names: [(&compare.inputs[0], &best), (&compare.inputs[1], &item)]
             .into_iter()
             .filter_map(|(p, v)| match p {
-                Pat::Reference(r) => pat_name(&r.pat).map(|n| (n, quote!(#v))),
-                p => pat_name(p).map(|n| (n, quote!(&#v))),
+                Pat::Reference(r) => pat_name(&r.pat).map(|n| (n, syn::parse_quote!(#v))),
+                p => pat_name(p).map(|n| (n, syn::parse_quote!(&#v))),
             })
             .collect(),
     }
@@ -496,39 +496,6 @@ fn pat_name(p: &Pat) -> Option<String> {
         Pat::Ident(i) if i.subpat.is_none() => Some(i.ident.to_string()),
         Pat::Type(t) => pat_name(&t.pat),
         _ => None,
-    }
-}
-
-/// Names replaced by expressions.
-struct Substitute {
-    names: Vec<(String, TokenStream)>,
-}
-
-impl Substitute {
-    fn value(&self, e: &Expr) -> Option<Expr> {
-        let Expr::Path(p) = e else { return None };
-        let ident = p.path.get_ident()?;
-        let (_, value) = self.names.iter().find(|(n, _)| ident == n)?;
-        Some(syn::parse2(value.clone()).expect("an expression"))
-    }
-}
-
-impl VisitMut for Substitute {
-    fn visit_expr_mut(&mut self, e: &mut Expr) {
-        match e {
-            // `(&best).total_cmp(..)`: a reference as a receiver needs its parentheses.
-            Expr::MethodCall(m) if self.value(&m.receiver).is_some() => {
-                let value = self.value(&m.receiver).expect("a substituted name");
-                *m.receiver = syn::parse_quote!((#value));
-                for a in &mut m.args {
-                    self.visit_expr_mut(a);
-                }
-            }
-            _ => match self.value(e) {
-                Some(value) => *e = value,
-                None => syn::visit_mut::visit_expr_mut(self, e),
-            },
-        }
     }
 }
 
