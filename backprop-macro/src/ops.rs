@@ -182,6 +182,10 @@ pub enum Kernel {
     /// The gradient of a reshape (or an inserted axis): back to the input's shape.
     ReshapeBack,
     InsertAxis,
+    Row,
+    RowBack,
+    Column,
+    ColumnBack,
     /// A broadcast operand's gradient, summed back to its shape.
     SumTo,
 }
@@ -211,6 +215,10 @@ impl Kernel {
             Kernel::Reshape => "reshape",
             Kernel::ReshapeBack => "reshape_back",
             Kernel::InsertAxis => "insert_axis",
+            Kernel::Row => "row",
+            Kernel::RowBack => "row_back",
+            Kernel::Column => "column",
+            Kernel::ColumnBack => "column_back",
             Kernel::SumTo => "sum_to",
         }
     }
@@ -241,6 +249,10 @@ impl Kernel {
             | Kernel::Reshape
             | Kernel::ReshapeBack
             | Kernel::InsertAxis
+            | Kernel::Row
+            | Kernel::RowBack
+            | Kernel::Column
+            | Kernel::ColumnBack
             | Kernel::SumTo => None,
         }
     }
@@ -278,6 +290,10 @@ impl Kernel {
             | Kernel::Reshape
             | Kernel::ReshapeBack
             | Kernel::InsertAxis
+            | Kernel::Row
+            | Kernel::RowBack
+            | Kernel::Column
+            | Kernel::ColumnBack
             | Kernel::SumTo => Some(with(0, t(&args[0])?)),
             // `2/(n − ddof) · g·(x − mean)` and `2/(n − ddof) · Σ (x − mean)·dx`: bilinear
             // in the first two arguments (centring is linear).
@@ -315,6 +331,8 @@ fn usage(&(name, arity, unwrap): &(&str, usize, bool)) -> String {
     let args = match (name, arity) {
         ("slice", _) => "s![..]",
         ("to_shape" | "into_shape_with_order", _) => "shape",
+        ("row", _) => "i",
+        ("column", _) => "j",
         (_, 0) => "",
         (_, 1) => "Axis(k)",
         _ => "Axis(k), ddof",
@@ -346,6 +364,10 @@ pub enum Reduction {
     Reshape(Konst),
     /// `x.insert_axis(Axis(k))`, as an owned array.
     InsertAxis(Konst),
+    /// `x.row(i)` of a matrix, as an owned vector.
+    Row(Konst),
+    /// `x.column(j)` of a matrix, as an owned vector.
+    Column(Konst),
 }
 
 impl Reduction {
@@ -365,6 +387,8 @@ impl Reduction {
         ("to_shape", 1, true),
         ("into_shape_with_order", 1, true),
         ("insert_axis", 1, false),
+        ("row", 1, false),
+        ("column", 1, false),
     ];
 
     /// The reduction `x.name(args)` (`x.name(args).unwrap()` when `unwrapped`).
@@ -387,6 +411,8 @@ impl Reduction {
             "t" => Reduction::Transpose,
             "to_shape" | "into_shape_with_order" => Reduction::Reshape(next()),
             "insert_axis" => Reduction::InsertAxis(next()),
+            "row" => Reduction::Row(next()),
+            "column" => Reduction::Column(next()),
             _ => return None,
         })
     }
@@ -420,6 +446,8 @@ impl Reduction {
             Reduction::Transpose => (Kernel::Transpose, vec![]),
             Reduction::Reshape(shape) => (Kernel::Reshape, vec![k(shape)]),
             Reduction::InsertAxis(axis) => (Kernel::InsertAxis, vec![k(axis)]),
+            Reduction::Row(i) => (Kernel::Row, vec![k(i)]),
+            Reduction::Column(j) => (Kernel::Column, vec![k(j)]),
         }
     }
 
@@ -439,6 +467,8 @@ impl Reduction {
             Reduction::Reshape(_) | Reduction::InsertAxis(_) => {
                 E::Kernel(Kernel::ReshapeBack, vec![up, x])
             }
+            Reduction::Row(i) => E::Kernel(Kernel::RowBack, vec![up, x, k(i)]),
+            Reduction::Column(j) => E::Kernel(Kernel::ColumnBack, vec![up, x, k(j)]),
         }
     }
 
@@ -453,7 +483,9 @@ impl Reduction {
             | Reduction::Slice(_)
             | Reduction::Transpose
             | Reduction::Reshape(_)
-            | Reduction::InsertAxis(_) => {
+            | Reduction::InsertAxis(_)
+            | Reduction::Row(_)
+            | Reduction::Column(_) => {
                 let (kernel, mut args) = self.forward();
                 args.insert(0, dx);
                 E::Kernel(kernel, args)

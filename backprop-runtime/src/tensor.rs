@@ -1046,6 +1046,48 @@ pub fn insert_axis<
     x.base().view().insert_axis(axis).to_owned()
 }
 
+/// `x.row(i)` of a matrix, as an owned vector.
+#[inline]
+pub fn row<A: Real, S: Data<Elem = A>, X: Base<Target = ArrayBase<S, Ix2>> + ?Sized>(
+    x: &X,
+    i: usize,
+) -> Array1<A> {
+    x.base().row(i).to_owned()
+}
+
+/// The gradient of `x.row(i)`: `g` in row `i`, zero elsewhere.
+#[inline]
+pub fn row_back<A: Real, S: Data<Elem = A>, X: Base<Target = ArrayBase<S, Ix2>> + ?Sized>(
+    g: &Array1<A>,
+    x: &X,
+    i: usize,
+) -> Array2<A> {
+    let mut out = Array2::zeros(x.base().raw_dim());
+    out.row_mut(i).assign(g);
+    out
+}
+
+/// `x.column(j)` of a matrix, as an owned vector.
+#[inline]
+pub fn column<A: Real, S: Data<Elem = A>, X: Base<Target = ArrayBase<S, Ix2>> + ?Sized>(
+    x: &X,
+    j: usize,
+) -> Array1<A> {
+    x.base().column(j).to_owned()
+}
+
+/// The gradient of `x.column(j)`: `g` in column `j`, zero elsewhere.
+#[inline]
+pub fn column_back<A: Real, S: Data<Elem = A>, X: Base<Target = ArrayBase<S, Ix2>> + ?Sized>(
+    g: &Array1<A>,
+    x: &X,
+    j: usize,
+) -> Array2<A> {
+    let mut out = Array2::zeros(x.base().raw_dim());
+    out.column_mut(j).assign(g);
+    out
+}
+
 /// Elementwise local derivatives, the arrays' versions of [`crate::d`].
 pub mod d {
     use super::{Base, Map};

@@ -1382,11 +1382,14 @@ pub fn check_{name}(p: &mut Points) -> (Verdict, String) {{
                     9 if sx.is_matrix() => {
                         let (r, c) = sx.rows_cols()?;
                         let shape = format!("({x}.ncols(), {x}.nrows())");
-                        let e = match self.rng.chance(0.5) {
-                            true => format!("{x}.to_shape({shape}).unwrap().to_owned()"),
-                            false => {
+                        // `into_shape_with_order` takes only row-major memory: the
+                        // parameters' (a transposed copy is column-major).
+                        let param = ["a", "b", "w"].contains(&x.as_str());
+                        let e = match param && self.rng.chance(0.5) {
+                            true => {
                                 format!("{x}.to_owned().into_shape_with_order({shape}).unwrap()")
                             }
+                            false => format!("{x}.to_shape({shape}).unwrap().to_owned()"),
                         };
                         (e, Shape::matrix(c, r)?)
                     }
@@ -1470,9 +1473,9 @@ pub fn check_{name}(p: &mut Points) -> (Verdict, String) {{
         // `x` is a parameter or `&local`).
         let r = strip(&x);
         let start = match self.rng.below(4) {
-            0 if sx.is_matrix() => format!("Array2::zeros({r}.dim()) + {x}"),
-            1 if sx.is_matrix() => format!("Array2::from_elem({r}.dim(), 0.5) * {x}"),
-            2 if !sx.is_matrix() => format!("Array1::ones({r}.len()) - {x}"),
+            0 if sx.is_matrix() => format!("Array2::<f64>::zeros({r}.dim()) + {x}"),
+            1 if sx.is_matrix() => format!("Array2::from_elem({r}.dim(), 0.5_f64) * {x}"),
+            2 if !sx.is_matrix() => format!("Array1::<f64>::ones({r}.len()) - {x}"),
             _ => format!("{r}.to_owned()"),
         };
         self.out.push_str(&format!(

@@ -485,17 +485,6 @@ impl<'e> Lower<'e> {
                     None => Op::Konst(self.dummy()),
                 }
             }
-            // `.row(i)`, `.column(j)`: slices (`s![i, ..]`, `s![.., j]`), with their rules.
-            ("row" | "column", 1) => {
-                let i = &m.args[0];
-                let info: Expr = if name == "row" {
-                    syn::parse_quote!(s![#i, ..])
-                } else {
-                    syn::parse_quote!(s![.., #i])
-                };
-                let info = self.konst(&info);
-                Op::Reduce(Reduction::Slice(info), receiver)
-            }
             // A view, an owned copy: the same value.
             ("to_owned" | "clone" | "view", 0) => Op::Copy(receiver),
             (name, _) if SHAPE_METHODS.contains(&name) => {
