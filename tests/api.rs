@@ -179,3 +179,33 @@ fn grad_struct_derives() {
     assert_eq!(format!("{h:?}"), format!("{g:?}"));
     assert_eq!(h, g.clone());
 }
+
+backprop::gate! {
+    /// A gate over a borrowed array, generic only over the borrow's lifetime.
+    pub fn sum_of_squares<'a>(x: &'a backprop::ndarray::Array1<f64>) -> f64 {
+        x.mapv(|v| v * v).sum()
+    }
+    backward(out, grad) {
+        x.mapv(|v| 2.0 * v * grad)
+    }
+    tangent(out, dx) {
+        2.0 * x.dot(&dx)
+    }
+}
+
+#[differentiate(reverse, forward)]
+fn scaled_energy(x: &backprop::ndarray::Array1<f64>, s: f64) -> f64 {
+    sum_of_squares(x) * s
+}
+
+#[test]
+fn gate_with_a_lifetime_parameter() {
+    let x = backprop::ndarray::array![1.0, -2.0, 0.5];
+    let (v, g) = scaled_energy::grad(&x, 0.5);
+    assert_eq!(v, 0.5 * 5.25);
+    assert_eq!(g.x.to_vec(), vec![1.0, -2.0, 0.5]);
+    assert_eq!(g.s, 5.25);
+    let dx = backprop::ndarray::array![1.0, 0.0, 2.0];
+    let (_, t) = scaled_energy::jvp(&x, 0.5, &dx, 1.0);
+    common::assert_close(t, g.x.dot(&dx) + g.s, 1e-15);
+}

@@ -52,6 +52,37 @@
 /// fixes `GradOf::Grad`).
 #[macro_export]
 macro_rules! gate {
+    // Lifetimes only (`fn g<'a>(x: &'a Array1<f64>)`): as with type parameters.
+    (
+        $(#[$meta:meta])*
+        $vis:vis fn $name:ident < $($lt:lifetime),+ $(,)? >
+            ($arg:ident : $aty:ty $(,)?) -> $rty:ty $body:block
+        backward($out:ident, $grad:ident) $backward:block
+        $(tangent($tout:ident, $targ:ident) $tangent:block)?
+        $(second($dout:ident, $dgrad:ident) $second:block)?
+    ) => {
+        $(#[$meta])*
+        $vis fn $name < $($lt),+ > ($arg: $aty) -> $rty $body
+
+        $crate::__gate_items!(@module $vis $name [< $($lt),+ >]
+            [< '__stub $(, $lt)+ >] ($arg: $aty) -> $rty
+            [$out, $grad, ($backward,)] [$($tout, ($targ), $tangent)?] [$($dout, $dgrad, ($second,))?]);
+    };
+    (
+        $(#[$meta:meta])*
+        $vis:vis fn $name:ident < $($lt:lifetime),+ $(,)? >
+            ($($arg:ident : $aty:ty),+ $(,)?) -> $rty:ty $body:block
+        backward($out:ident, $grad:ident) $backward:block
+        $(tangent($tout:ident, $($targ:ident),+) $tangent:block)?
+        $(second($dout:ident, $dgrad:ident) $second:block)?
+    ) => {
+        $(#[$meta])*
+        $vis fn $name < $($lt),+ > ($($arg: $aty),+) -> $rty $body
+
+        $crate::__gate_items!(@module $vis $name [< $($lt),+ >]
+            [< '__stub $(, $lt)+ >] ($($arg: $aty),+) -> $rty
+            [$out, $grad, $backward] [$($tout, ($($targ),+), $tangent)?] [$($dout, $dgrad, $second)?]);
+    };
     // One input: the backward block returns its gradient.
     (
         $(#[$meta:meta])*
