@@ -1052,7 +1052,16 @@ pub fn row<A: Real, S: Data<Elem = A>, X: Base<Target = ArrayBase<S, Ix2>> + ?Si
     x: &X,
     i: usize,
 ) -> Array1<A> {
-    x.base().row(i).to_owned()
+    x.base().index_axis(Axis(0), i).to_owned()
+}
+
+/// `x.column(j)` of a matrix, as an owned vector.
+#[inline]
+pub fn column<A: Real, S: Data<Elem = A>, X: Base<Target = ArrayBase<S, Ix2>> + ?Sized>(
+    x: &X,
+    j: usize,
+) -> Array1<A> {
+    x.base().index_axis(Axis(1), j).to_owned()
 }
 
 /// The gradient of `x.row(i)`: `g` in row `i`, zero elsewhere.
@@ -1062,18 +1071,7 @@ pub fn row_back<A: Real, S: Data<Elem = A>, X: Base<Target = ArrayBase<S, Ix2>> 
     x: &X,
     i: usize,
 ) -> Array2<A> {
-    let mut out = Array2::zeros(x.base().raw_dim());
-    out.row_mut(i).assign(g);
-    out
-}
-
-/// `x.column(j)` of a matrix, as an owned vector.
-#[inline]
-pub fn column<A: Real, S: Data<Elem = A>, X: Base<Target = ArrayBase<S, Ix2>> + ?Sized>(
-    x: &X,
-    j: usize,
-) -> Array1<A> {
-    x.base().column(j).to_owned()
+    lane_back(g, x.base().raw_dim(), Axis(0), i)
 }
 
 /// The gradient of `x.column(j)`: `g` in column `j`, zero elsewhere.
@@ -1083,8 +1081,13 @@ pub fn column_back<A: Real, S: Data<Elem = A>, X: Base<Target = ArrayBase<S, Ix2
     x: &X,
     j: usize,
 ) -> Array2<A> {
-    let mut out = Array2::zeros(x.base().raw_dim());
-    out.column_mut(j).assign(g);
+    lane_back(g, x.base().raw_dim(), Axis(1), j)
+}
+
+/// Zeros of shape `dim`, with `g` at index `i` along `axis`.
+fn lane_back<A: Real>(g: &Array1<A>, dim: Ix2, axis: Axis, i: usize) -> Array2<A> {
+    let mut out = Array2::zeros(dim);
+    out.index_axis_mut(axis, i).assign(g);
     out
 }
 
