@@ -354,9 +354,10 @@ pub(crate) fn call_checks(
         let path = &call.path;
         for (i, arg) in call.args.iter().enumerate() {
             if arg.value.var().is_some_and(|v| a.active[v]) {
-                // Every token at the argument, so the error points there.
+                // At the argument, so the error points there; the callee's path keeps its
+                // own span, so a callee that is not differentiated (no module `sq`) is one
+                // error at the call, the same as the call's own.
                 let private = respan(private.clone(), arg.span);
-                let path = respan(path.to_token_stream(), arg.span);
                 checks.push(quote_spanned!(arg.span=>
                     const _: () = #private::check_differentiable(#path::__DIFFERENTIABLE, #i);
                 ));
