@@ -22,6 +22,8 @@ fn prefix_products(x: &[f64]) -> f64 {
     for i in 0..x.len() {
         acc *= x[i];
         p.push(acc.sin());
+        // Rust evaluates the value before pushing it: this reads the element just pushed.
+        p.push(p[p.len() - 1] * x[i]);
         for j in 0..p.len() {
             s += p[j] * x[i];
         }

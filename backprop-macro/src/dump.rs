@@ -276,6 +276,7 @@ fn backward_lines(func: &Func, stmts: &[B], depth: usize, out: &mut String) {
                 let undo = quote::quote!(#undo);
                 writeln!(out, "{pad}undo {} = {undo}", name(func, *v))
             }
+            B::Unpush(v) => writeln!(out, "{pad}unpush {}", name(func, *v)),
             B::RestoreSlice(s) => writeln!(
                 out,
                 "{pad}restore {}[{}..{}]",

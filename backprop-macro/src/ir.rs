@@ -80,26 +80,30 @@ impl Konst {
     /// The local variables a statement evaluated for its effect may change: the receiver of
     /// a method call (taken as `&mut self`: `idx.sort()`) and the target of an assignment
     /// (`c[k] += 1`) on an integer sequence, say. Conservative: any method call counts,
-    /// except those that only append ([`Konst::appended`]).
+    /// except `push` ([`Konst::pushed`]) and `reserve`, which changes no value.
     pub fn mutated(&self, vars: &[Var]) -> Vec<VarId> {
-        match self.appends() {
-            true => Vec::new(),
-            false => self.target(vars),
+        match self.method() {
+            Some("push" | "reserve") => Vec::new(),
+            _ => self.target(vars),
         }
     }
 
-    /// The sequence a statement only appends to (`v.push(x)`, `v.extend(..)`): its length
-    /// changes, the elements it had keep their values.
-    pub fn appended(&self, vars: &[Var]) -> Vec<VarId> {
-        match self.appends() {
-            true => self.target(vars),
-            false => Vec::new(),
+    /// The sequence a statement pushes one element onto (`v.push(x)`): the elements it had
+    /// keep their values; the reverse sweep takes the new one off again (`v.pop()`), so what
+    /// it reads of the length is what it was.
+    pub fn pushed(&self, vars: &[Var]) -> Vec<VarId> {
+        match self.method() {
+            Some("push") => self.target(vars),
+            _ => Vec::new(),
         }
     }
 
-    fn appends(&self) -> bool {
-        matches!(&self.expr, syn::Expr::MethodCall(m)
-            if ["push", "extend", "extend_from_slice", "reserve"].iter().any(|n| m.method == n))
+    fn method(&self) -> Option<&'static str> {
+        match &self.expr {
+            syn::Expr::MethodCall(m) if m.method == "push" => Some("push"),
+            syn::Expr::MethodCall(m) if m.method == "reserve" => Some("reserve"),
+            _ => None,
+        }
     }
 
     /// The local a method call or an assignment acts on.

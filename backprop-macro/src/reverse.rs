@@ -40,6 +40,8 @@ pub enum B {
     AddSum(VarId, E),
     /// `v = v - 1;`: an integer counter's step undone.
     Undo(VarId, syn::Expr),
+    /// `v.pop();`: the element a `push` added taken off again.
+    Unpush(VarId),
     /// `v_elems.pop_range(&mut v, lo, hi);`: the elements copied before a loop.
     RestoreSlice(Snapshot),
     If(E, Vec<B>, Vec<B>),
@@ -221,6 +223,11 @@ impl Rev<'_> {
             Stmt::Eval(k) => {
                 for v in analysis::eval_saves(self.f, self.a, k, scope) {
                     out.push(B::Restore(v));
+                }
+                for v in k.pushed(&self.f.vars) {
+                    if self.a.needed[v] {
+                        out.push(B::Unpush(v));
+                    }
                 }
             }
             Stmt::Declare { .. } | Stmt::Break => {}
@@ -471,6 +478,7 @@ fn writes(b: &B) -> Option<Vec<Key>> {
         | B::RestoreElem(v, _)
         | B::RestoreSlice(Snapshot { var: v, .. })
         | B::Undo(v, _)
+        | B::Unpush(v)
         | B::Recompute(v, _)
         | B::LetPullback(v, _) => {
             vec![Key::Primal(*v)]
@@ -629,6 +637,7 @@ fn independent_iterations(body: &[B]) -> bool {
                 | B::RestoreElem(..)
                 | B::RestoreSlice(_)
                 | B::Undo(..)
+                | B::Unpush(_)
                 | B::LetUp(_) => {
                     return false;
                 }
@@ -769,6 +778,7 @@ fn mentions_adj(b: &B, v: VarId) -> bool {
         | B::RestoreElem(..)
         | B::RestoreSlice(_)
         | B::Undo(..)
+        | B::Unpush(_)
         | B::Nop => false,
     }
 }

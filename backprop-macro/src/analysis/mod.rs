@@ -381,8 +381,9 @@ fn backward_reads_of(f: &Func, active: &[bool]) -> Reads {
                     assigned_in_place[v] = true;
                     reassigned[v] = true;
                 }
-                // Appending changes the length, not the elements: nothing to save.
-                for v in k.appended(&f.vars) {
+                // A push changes the length, not the elements: nothing to save (the reverse
+                // takes the element off again).
+                for v in k.pushed(&f.vars) {
                     assigned_in_place[v] = true;
                 }
             }

@@ -245,7 +245,7 @@ pub(super) fn assigned_in_place(vars: &[Var], block: &Block) -> BTreeSet<VarId> 
         }
         Stmt::Eval(k) => {
             found.extend(k.mutated(vars));
-            found.extend(k.appended(vars));
+            found.extend(k.pushed(vars));
         }
         _ => {}
     });

@@ -237,6 +237,10 @@ impl Emit<'_> {
                 let id = self.ident(*v);
                 quote!(#id = #undo;)
             }
+            B::Unpush(v) => {
+                let id = self.ident(*v);
+                quote!(#id.pop();)
+            }
             B::RestoreSlice(snapshot) => {
                 let v = snapshot.var;
                 let (id, s) = (self.ident(v), self.derived(Derived::Elems, v));
@@ -391,7 +395,8 @@ pub(super) fn collect_mutations(
             B::Restore(v)
             | B::RestoreElem(v, _)
             | B::RestoreSlice(Snapshot { var: v, .. })
-            | B::Undo(v, _) => {
+            | B::Undo(v, _)
+            | B::Unpush(v) => {
                 restored.insert(*v);
             }
             B::If(_, t, e) => {

@@ -309,7 +309,7 @@ impl<'a> Emit<'a> {
     /// After `v.push(..)`: the tangent of each sequence that grew, grown with zeros.
     pub fn grow_tangents(&self, k: &Konst, active: impl Fn(VarId) -> bool) -> TokenStream {
         let private = &self.private;
-        k.appended(&self.f.vars)
+        k.pushed(&self.f.vars)
             .into_iter()
             .filter(|&v| active(v))
             .map(|v| {

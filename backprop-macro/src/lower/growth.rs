@@ -53,6 +53,17 @@ impl Lower<'_> {
     }
 
     fn lower_push(&mut self, v: VarId, arg: &Expr, span: Span, out: &mut Vec<Stmt>) {
+        // The value first, as Rust evaluates it: before the push (`v.push(v[v.len() - 1])`
+        // reads the last element there is).
+        let value = self.lower_op(arg, out);
+        let reads_v = value.operands().iter().any(|o| match o {
+            Operand::Var(u) | Operand::Elem(u, _) => *u == v,
+            Operand::Konst(k) => k.reads.contains(&v),
+        }) || matches!(&value, Op::Konst(k) if k.reads.contains(&v));
+        let value = match reads_v {
+            true => Op::Copy(self.materialize(value, span, out)),
+            false => value,
+        };
         let name = self.vars[v].ident.clone();
         let len = self.generated_var(&format!("{name}_len"), Kind::Int, span);
         let len_value = self.konst_tokens(quote!(#name.len()), &[v]);
@@ -65,7 +76,6 @@ impl Lower<'_> {
         let push = self.konst_tokens(quote!(#name.push(#zero)), &[v]);
         out.push(Stmt::Eval(push));
         let index = Index::one(self.konst_var(len));
-        let value = self.lower_op(arg, out);
         let value = self.overwrite(value, span, out);
         let value = self.detach_elems(value, v, &index, span, out);
         out.push(Stmt::SetElem {
