@@ -813,7 +813,9 @@ impl<'r> Gen<'r> {
             self.line(&format!("{p}.extend(v.iter().map(|&e| e * {b}));"));
         } else {
             self.line("for j in 0..3 {");
-            self.line(&format!("    {p}.push({p}[j] * {b} + j as f64);"));
+            self.line(&format!(
+                "    {p}.push({p}[{p}.len() - 1 - j / 2] * {b} + j as f64);"
+            ));
             self.line("}");
         }
         let pick = match self.rng.below(3) {
