@@ -121,7 +121,7 @@ impl Konst {
         let target = match &self.expr {
             syn::Expr::MethodCall(m) => root(&m.receiver),
             syn::Expr::Assign(a) => root(&a.left),
-            syn::Expr::Binary(b) => root(&b.left),
+            syn::Expr::Binary(b) if compound_assign(&b.op) => root(&b.left),
             _ => None,
         };
         // The names in a constant are the IR's, unique: the read with the target's name.
@@ -131,6 +131,24 @@ impl Konst {
             .filter(|&v| target.is_some_and(|t| vars[v].ident == *t))
             .collect()
     }
+}
+
+/// `+=`, `<<=` and the other assignments with an operator.
+fn compound_assign(op: &syn::BinOp) -> bool {
+    use syn::BinOp::*;
+    matches!(
+        op,
+        AddAssign(_)
+            | SubAssign(_)
+            | MulAssign(_)
+            | DivAssign(_)
+            | RemAssign(_)
+            | BitXorAssign(_)
+            | BitAndAssign(_)
+            | BitOrAssign(_)
+            | ShlAssign(_)
+            | ShrAssign(_)
+    )
 }
 
 /// Which element of an array: `[i]` of a sequence, `[[i, j]]` of an ndarray array (one
