@@ -1,5 +1,6 @@
 // Chains of `iter`, `zip`, `enumerate`, `rev`, `map`, `filter` and `sum` / `product` / `fold` /
-// `for_each` / `collect` over slices are supported; other adaptors are rejected at the chain.
+// `for_each` / `collect` / `max_by` over slices are supported; other adaptors are rejected at
+// the adaptor, once.
 use backprop::differentiate;
 
 #[differentiate]
@@ -12,6 +13,12 @@ fn f(x: &[f64], y: &[f64]) -> f64 {
         s += a * b;
     }
     s
+}
+
+#[differentiate]
+fn neighbours(x: &[f64]) -> f64 {
+    x.iter().zip(x.iter().skip(1)).map(|(a, b)| a * b).sum::<f64>()
+        + x.iter().step_by(2).map(|a| a * a).product::<f64>()
 }
 
 fn main() {}

@@ -64,6 +64,67 @@ fn path_of(expr: &Expr) -> Option<&Expr> {
     }
 }
 
+/// The adaptors a chain may use, and the methods that end one.
+const ADAPTORS: &[&str] = &[
+    "iter",
+    "into_iter",
+    "copied",
+    "cloned",
+    "zip",
+    "enumerate",
+    "rev",
+    "map",
+    "filter",
+];
+const TERMINALS: &[&str] = &[
+    "sum", "product", "fold", "for_each", "collect", "max_by", "min_by",
+];
+
+/// In `chain.sum()` (or another terminal) over `xs.iter()` that is not a chain the macro
+/// rewrites: the first method call that is no supported adaptor (`.skip(1)`, `.step_by(2)`,
+/// `.take(n)`), searched in the receiver and in `zip`'s argument, for one error there.
+pub(super) fn unsupported_adaptor(m: &syn::ExprMethodCall) -> Option<&syn::ExprMethodCall> {
+    let name = m.method.to_string();
+    let terminal = TERMINALS.contains(&name.as_str())
+        || (name == "unwrap" || name == "expect")
+            && matches!(strip(&m.receiver), Expr::MethodCall(i) if i.method == "max_by" || i.method == "min_by");
+    if !terminal {
+        return None;
+    }
+    fn first_unknown(e: &Expr) -> Option<&syn::ExprMethodCall> {
+        let Expr::MethodCall(m) = strip(e) else {
+            return None;
+        };
+        if !ADAPTORS.iter().any(|a| m.method == a) {
+            return Some(m);
+        }
+        let in_zip = match m.method == "zip" {
+            true => m.args.first().and_then(first_unknown),
+            false => None,
+        };
+        first_unknown(&m.receiver).or(in_zip)
+    }
+    let receiver = match strip(&m.receiver) {
+        Expr::MethodCall(i) if name == "unwrap" || name == "expect" => &i.receiver,
+        _ => &m.receiver,
+    };
+    // Only what reads as an iterator chain: an `.iter()` (or `into_iter`) at its source.
+    fn has_iter(e: &Expr) -> bool {
+        match strip(e) {
+            Expr::MethodCall(m) => {
+                m.method == "iter" || m.method == "into_iter" || has_iter(&m.receiver)
+            }
+            _ => false,
+        }
+    }
+    has_iter(receiver)
+        .then(|| first_unknown(receiver))
+        .flatten()
+}
+
+/// How the supported chains are written, for errors.
+pub(super) const CHAINS: &str = "iterator chains over sequences of floats: `xs.iter()` (`.copied()`, `.cloned()`), `.zip(ys)`, `.enumerate()`, `.rev()`, `.map(|..| ..)`, `.filter(|..| ..)`, then `.sum()`, `.product()`, `.fold(..)`, `.for_each(..)`, `.collect()` or `.max_by(..)`/`.min_by(..)` with `.unwrap()`";
+
 /// The chain up to (not including) a terminal method.
 fn chain(expr: &Expr) -> Option<Chain<'_>> {
     let mut maps = Vec::new();
