@@ -182,10 +182,9 @@ pub enum Kernel {
     /// The gradient of a reshape (or an inserted axis): back to the input's shape.
     ReshapeBack,
     InsertAxis,
-    Row,
-    RowBack,
-    Column,
-    ColumnBack,
+    /// A row or a column of a matrix (`lane(x, axis, i)`).
+    Lane,
+    LaneBack,
     /// A broadcast operand's gradient, summed back to its shape.
     SumTo,
 }
@@ -215,10 +214,8 @@ impl Kernel {
             Kernel::Reshape => "reshape",
             Kernel::ReshapeBack => "reshape_back",
             Kernel::InsertAxis => "insert_axis",
-            Kernel::Row => "row",
-            Kernel::RowBack => "row_back",
-            Kernel::Column => "column",
-            Kernel::ColumnBack => "column_back",
+            Kernel::Lane => "lane",
+            Kernel::LaneBack => "lane_back",
             Kernel::SumTo => "sum_to",
         }
     }
@@ -249,10 +246,8 @@ impl Kernel {
             | Kernel::Reshape
             | Kernel::ReshapeBack
             | Kernel::InsertAxis
-            | Kernel::Row
-            | Kernel::RowBack
-            | Kernel::Column
-            | Kernel::ColumnBack
+            | Kernel::Lane
+            | Kernel::LaneBack
             | Kernel::SumTo => None,
         }
     }
@@ -290,10 +285,8 @@ impl Kernel {
             | Kernel::Reshape
             | Kernel::ReshapeBack
             | Kernel::InsertAxis
-            | Kernel::Row
-            | Kernel::RowBack
-            | Kernel::Column
-            | Kernel::ColumnBack
+            | Kernel::Lane
+            | Kernel::LaneBack
             | Kernel::SumTo => Some(with(0, t(&args[0])?)),
             // `2/(n − ddof) · g·(x − mean)` and `2/(n − ddof) · Σ (x − mean)·dx`: bilinear
             // in the first two arguments (centring is linear).
@@ -325,6 +318,14 @@ impl Kernel {
             ),
         }
     }
+}
+
+/// An axis fixed by the method (`row` is axis 0), as the kernel's argument.
+fn axis_number(axis: usize) -> E {
+    E::Konst(Konst {
+        expr: syn::parse_quote!(#axis),
+        reads: Vec::new(),
+    })
 }
 
 fn usage(&(name, arity, unwrap): &(&str, usize, bool)) -> String {
@@ -364,10 +365,8 @@ pub enum Reduction {
     Reshape(Konst),
     /// `x.insert_axis(Axis(k))`, as an owned array.
     InsertAxis(Konst),
-    /// `x.row(i)` of a matrix, as an owned vector.
-    Row(Konst),
-    /// `x.column(j)` of a matrix, as an owned vector.
-    Column(Konst),
+    /// `x.row(i)` (axis 0) or `x.column(j)` (axis 1) of a matrix, as an owned vector.
+    Lane(usize, Konst),
 }
 
 impl Reduction {
@@ -411,8 +410,8 @@ impl Reduction {
             "t" => Reduction::Transpose,
             "to_shape" | "into_shape_with_order" => Reduction::Reshape(next()),
             "insert_axis" => Reduction::InsertAxis(next()),
-            "row" => Reduction::Row(next()),
-            "column" => Reduction::Column(next()),
+            "row" => Reduction::Lane(0, next()),
+            "column" => Reduction::Lane(1, next()),
             _ => return None,
         })
     }
@@ -435,6 +434,7 @@ impl Reduction {
 
     /// The forward kernel and its constant arguments after the array.
     pub fn forward(&self) -> (Kernel, Vec<E>) {
+        let lit = axis_number;
         let k = |k: &Konst| E::Konst(k.clone());
         match self {
             Reduction::Sum => (Kernel::Sum, vec![]),
@@ -446,13 +446,13 @@ impl Reduction {
             Reduction::Transpose => (Kernel::Transpose, vec![]),
             Reduction::Reshape(shape) => (Kernel::Reshape, vec![k(shape)]),
             Reduction::InsertAxis(axis) => (Kernel::InsertAxis, vec![k(axis)]),
-            Reduction::Row(i) => (Kernel::Row, vec![k(i)]),
-            Reduction::Column(j) => (Kernel::Column, vec![k(j)]),
+            Reduction::Lane(axis, i) => (Kernel::Lane, vec![lit(*axis), k(i)]),
         }
     }
 
     /// What the array `x` gets from the upstream gradient `up`.
     pub fn backward(&self, up: E, x: E) -> E {
+        let lit = axis_number;
         let k = |k: &Konst| E::Konst(k.clone());
         match self {
             Reduction::Sum => E::Kernel(Kernel::SumBack, vec![up, x]),
@@ -467,8 +467,7 @@ impl Reduction {
             Reduction::Reshape(_) | Reduction::InsertAxis(_) => {
                 E::Kernel(Kernel::ReshapeBack, vec![up, x])
             }
-            Reduction::Row(i) => E::Kernel(Kernel::RowBack, vec![up, x, k(i)]),
-            Reduction::Column(j) => E::Kernel(Kernel::ColumnBack, vec![up, x, k(j)]),
+            Reduction::Lane(axis, i) => E::Kernel(Kernel::LaneBack, vec![up, x, lit(*axis), k(i)]),
         }
     }
 
@@ -484,8 +483,7 @@ impl Reduction {
             | Reduction::Transpose
             | Reduction::Reshape(_)
             | Reduction::InsertAxis(_)
-            | Reduction::Row(_)
-            | Reduction::Column(_) => {
+            | Reduction::Lane(..) => {
                 let (kernel, mut args) = self.forward();
                 args.insert(0, dx);
                 E::Kernel(kernel, args)

@@ -1046,48 +1046,26 @@ pub fn insert_axis<
     x.base().view().insert_axis(axis).to_owned()
 }
 
-/// `x.row(i)` of a matrix, as an owned vector.
+/// `x.row(i)` (`axis` 0) or `x.column(i)` (`axis` 1) of a matrix, as an owned vector.
 #[inline]
-pub fn row<A: Real, S: Data<Elem = A>, X: Base<Target = ArrayBase<S, Ix2>> + ?Sized>(
+pub fn lane<A: Real, S: Data<Elem = A>, X: Base<Target = ArrayBase<S, Ix2>> + ?Sized>(
     x: &X,
+    axis: usize,
     i: usize,
 ) -> Array1<A> {
-    x.base().index_axis(Axis(0), i).to_owned()
+    x.base().index_axis(Axis(axis), i).to_owned()
 }
 
-/// `x.column(j)` of a matrix, as an owned vector.
+/// The gradient of [`lane`]: `g` in that row or column, zero elsewhere.
 #[inline]
-pub fn column<A: Real, S: Data<Elem = A>, X: Base<Target = ArrayBase<S, Ix2>> + ?Sized>(
-    x: &X,
-    j: usize,
-) -> Array1<A> {
-    x.base().index_axis(Axis(1), j).to_owned()
-}
-
-/// The gradient of `x.row(i)`: `g` in row `i`, zero elsewhere.
-#[inline]
-pub fn row_back<A: Real, S: Data<Elem = A>, X: Base<Target = ArrayBase<S, Ix2>> + ?Sized>(
+pub fn lane_back<A: Real, S: Data<Elem = A>, X: Base<Target = ArrayBase<S, Ix2>> + ?Sized>(
     g: &Array1<A>,
     x: &X,
+    axis: usize,
     i: usize,
 ) -> Array2<A> {
-    lane_back(g, x.base().raw_dim(), Axis(0), i)
-}
-
-/// The gradient of `x.column(j)`: `g` in column `j`, zero elsewhere.
-#[inline]
-pub fn column_back<A: Real, S: Data<Elem = A>, X: Base<Target = ArrayBase<S, Ix2>> + ?Sized>(
-    g: &Array1<A>,
-    x: &X,
-    j: usize,
-) -> Array2<A> {
-    lane_back(g, x.base().raw_dim(), Axis(1), j)
-}
-
-/// Zeros of shape `dim`, with `g` at index `i` along `axis`.
-fn lane_back<A: Real>(g: &Array1<A>, dim: Ix2, axis: Axis, i: usize) -> Array2<A> {
-    let mut out = Array2::zeros(dim);
-    out.index_axis_mut(axis, i).assign(g);
+    let mut out = Array2::zeros(x.base().raw_dim());
+    out.index_axis_mut(Axis(axis), i).assign(g);
     out
 }
 
