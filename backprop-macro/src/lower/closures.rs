@@ -186,18 +186,7 @@ impl VisitMut for Mapv {
 pub(super) fn elementwise(array: &Expr, f: &Expr) -> Option<Expr> {
     let mapped: Expr = match strip(f) {
         Expr::Closure(c) if c.inputs.len() == 1 => {
-            let v = match &c.inputs[0] {
-                Pat::Ident(i) => &i.ident,
-                Pat::Reference(r) => match &*r.pat {
-                    Pat::Ident(i) => &i.ident,
-                    _ => return None,
-                },
-                Pat::Type(t) => match &*t.pat {
-                    Pat::Ident(i) => &i.ident,
-                    _ => return None,
-                },
-                _ => return None,
-            };
+            let (v, _) = closure_param(&c.inputs[0])?;
             let mut body = (*c.body).clone();
             Substitute {
                 names: vec![(v.to_string(), array.clone())],
@@ -217,6 +206,17 @@ pub(super) fn elementwise(array: &Expr, f: &Expr) -> Option<Expr> {
         _ => return None,
     };
     Some(syn::parse_quote!((#mapped)))
+}
+
+/// A closure's parameter `|v|`, `|v: f64|` or `|&v|`: its name, and whether the pattern
+/// takes the argument by reference (`&v`).
+pub(super) fn closure_param(p: &Pat) -> Option<(&Ident, bool)> {
+    match p {
+        Pat::Ident(i) if i.subpat.is_none() => Some((&i.ident, false)),
+        Pat::Type(t) => closure_param(&t.pat),
+        Pat::Reference(r) => closure_param(&r.pat).map(|(v, _)| (v, true)),
+        _ => None,
+    }
 }
 
 /// Names replaced by expressions (`v` by the array in `mapv`, a comparison's arguments by

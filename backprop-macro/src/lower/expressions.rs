@@ -235,22 +235,21 @@ impl<'e> Lower<'e> {
             Expr::MethodCall(m) => match iterators::terminal(self, m) {
                 // `x.iter().zip(&y).map(|(a, b)| a * b).sum()`: the loop it means.
                 Some(block) => Op::Copy(self.lower_operand(&block, out)),
-                // `x.iter().skip(1).sum()`: one error, at the adaptor.
-                None if iterators::unsupported_adaptor(m).is_some()
-                    && self.reads_derivative(expr) =>
-                {
-                    let adaptor = iterators::unsupported_adaptor(m).expect("an adaptor");
-                    self.errors.spanned(
-                        &adaptor.method,
-                        format!(
-                            "#[differentiate] does not support `.{}(..)` in an iterator chain; supported: {}",
-                            adaptor.method,
-                            iterators::CHAINS
-                        ),
-                    );
-                    Op::Konst(self.dummy())
-                }
-                None => self.lower_method(m, out),
+                None => match iterators::unsupported_adaptor(m) {
+                    // `x.iter().skip(1).sum()`: one error, at the adaptor.
+                    Some(adaptor) if self.reads_derivative(expr) => {
+                        self.errors.spanned(
+                            &adaptor.method,
+                            format!(
+                                "#[differentiate] does not support `.{}(..)` in an iterator chain; supported: {}",
+                                adaptor.method,
+                                iterators::CHAINS
+                            ),
+                        );
+                        Op::Konst(self.dummy())
+                    }
+                    _ => self.lower_method(m, out),
+                },
             },
             Expr::Call(c) => self.lower_call(c, out),
             Expr::Cast(c) => {

@@ -503,9 +503,9 @@ fn extreme(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<Expr> {
     super::closures::Substitute {
         names: [(&compare.inputs[0], &best), (&compare.inputs[1], &item)]
             .into_iter()
-            .filter_map(|(p, v)| match p {
-                Pat::Reference(r) => pat_name(&r.pat).map(|n| (n, syn::parse_quote!(#v))),
-                p => pat_name(p).map(|n| (n, syn::parse_quote!(&#v))),
+            .filter_map(|(p, v)| match super::closures::closure_param(p)? {
+                (name, true) => Some((name.to_string(), syn::parse_quote!(#v))),
+                (name, false) => Some((name.to_string(), syn::parse_quote!(&#v))),
             })
             .collect(),
     }
@@ -550,14 +550,6 @@ fn extreme(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<Expr> {
             #best
         }
     })
-}
-
-fn pat_name(p: &Pat) -> Option<String> {
-    match p {
-        Pat::Ident(i) if i.subpat.is_none() => Some(i.ident.to_string()),
-        Pat::Type(t) => pat_name(&t.pat),
-        _ => None,
-    }
 }
 
 /// `for pat in chain { body }` as an index loop.
