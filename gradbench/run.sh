@@ -27,7 +27,7 @@ for candidate in "$root/../shared/gradbench" /work/shared/gradbench; do
 done
 [ -n "$source" ] || { echo "run.sh: no GradBench copy; set GRADBENCH_SOURCE" >&2; exit 2; }
 work="$root/target/gradbench-run"
-evals="${EVALS:-hello llsq lse ode det gmm lstm ba kmeans}"
+evals="${EVALS:-hello llsq lse ode det gmm lstm ba kmeans particle saddle}"
 min_seconds="${MIN_SECONDS:-1}"
 min_runs="${MIN_RUNS:-10}"
 core="${CORE:-1}"
@@ -60,11 +60,14 @@ else
 fi
 
 for e in $evals; do
-    make -s -C tools/manual "bin/$e" MULTITHREADED=no
+    # A tool runs the evals its evals.txt lists (this copy's manual and JAX tools implement
+    # neither particle nor saddle); ours runs every one.
+    grep -qx "$e" tools/manual/evals.txt && make -s -C tools/manual "bin/$e" MULTITHREADED=no
     args_var="ARGS_$e"
     eval_cmd="python3 python/gradbench/gradbench/evals/$e/run.py ${!args_var:-}"
     [ "$e" = hello ] || eval_cmd="$eval_cmd --min-seconds $min_seconds --min-runs $min_runs"
     for tool in $tools; do
+        [ "$tool" = backprop ] || grep -qx "$e" "tools/$tool/evals.txt" || continue
         case "$tool" in
             backprop) tool_cmd="taskset -c $core $ours" ;;
             manual) tool_cmd="taskset -c $core python3 python/gradbench/gradbench/cpp.py manual" ;;

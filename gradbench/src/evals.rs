@@ -1,6 +1,7 @@
 //! Each eval's functions: the input read and checked against the eval's README, the
 //! function run as often as the eval asks, the output in the eval's JSON shape.
 
+use crate::nested::{self, particle, saddle_point};
 use crate::objectives::*;
 use serde_json::{Value, json};
 use std::hint::black_box;
@@ -8,7 +9,7 @@ use std::time::Instant;
 
 /// The modules (evals) this tool implements.
 pub const MODULES: &[&str] = &[
-    "hello", "llsq", "lse", "ode", "det", "gmm", "lstm", "ba", "kmeans",
+    "hello", "llsq", "lse", "ode", "det", "gmm", "lstm", "ba", "kmeans", "particle", "saddle",
 ];
 
 /// A function's output and the time of each run, in nanoseconds.
@@ -90,6 +91,33 @@ pub fn evaluate(module: &str, function: &str, input: &Value) -> Result<Run, Stri
         ("lstm", _) => lstm_eval(function, input),
         ("ba", _) => ba_eval(function, input),
         ("kmeans", _) => kmeans_eval(function, input),
+        ("particle", _) => {
+            let (outer, inner) = variant(function)?;
+            let w0 = number(field(input, "w")?)?;
+            // One run untimed, for its error: the timed runs give the same output.
+            particle(w0, outer, inner)?;
+            repeat(
+                input,
+                || particle(w0, outer, inner),
+                |w| json!(w.as_ref().ok()),
+            )
+        }
+        ("saddle", _) => {
+            let (outer, inner) = variant(function)?;
+            let start = floats(field(input, "start")?)?;
+            let start: [f64; 2] = start
+                .try_into()
+                .map_err(|s: Vec<f64>| format!("start needs 2 numbers, not {}", s.len()))?;
+            if start.iter().any(|s| s.abs() > 1e100) {
+                return Err(format!("start {start:?} is beyond ±1e100"));
+            }
+            saddle_point(start, outer, inner)?;
+            repeat(
+                input,
+                || saddle_point(start, outer, inner),
+                |p| json!(p.as_ref().ok()),
+            )
+        }
         _ if !MODULES.contains(&module) => Err(format!(
             "no module \"{module}\"; backprop implements {}",
             MODULES.join(", ")
@@ -359,6 +387,11 @@ fn repeat<T>(
             });
         }
     }
+}
+
+/// The modes of a nested eval's function (`"rf"`: outer reverse, inner forward).
+fn variant(function: &str) -> Result<(nested::Mode, nested::Mode), String> {
+    nested::modes(function).ok_or_else(|| unknown(function, &nested::VARIANTS.join(", ")))
 }
 
 fn unknown(function: &str, known: &str) -> String {

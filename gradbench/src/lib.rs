@@ -13,5 +13,6 @@
 //! The binary `backprop-gradbench` serves the protocol on stdin and stdout.
 
 pub mod evals;
+pub mod nested;
 pub mod objectives;
 pub mod protocol;

@@ -113,6 +113,22 @@ fn bad_input_gets_an_error_response() {
             "{\"id\": 1, \"kind\": \"evaluate\", \"module\": \"ode\", \"function\": \"primal\", \"input\": {\"x\": [1.0], \"s\": 1, \"min_seconds\": 1e300}}",
             "min_seconds",
         ),
+        (
+            "{\"id\": 1, \"kind\": \"evaluate\", \"module\": \"particle\", \"function\": \"primal\", \"input\": {\"w\": 0.0}}",
+            "no function \"primal\" (this eval's are ff, fr, rf, rr)",
+        ),
+        (
+            "{\"id\": 1, \"kind\": \"evaluate\", \"module\": \"particle\", \"function\": \"rr\", \"input\": {\"w\": 100.0}}",
+            "is not finite",
+        ),
+        (
+            "{\"id\": 1, \"kind\": \"evaluate\", \"module\": \"saddle\", \"function\": \"fr\", \"input\": {\"start\": [1.0]}}",
+            "start needs 2 numbers, not 1",
+        ),
+        (
+            "{\"id\": 1, \"kind\": \"evaluate\", \"module\": \"saddle\", \"function\": \"ff\", \"input\": {\"start\": [1.0, 1e300]}}",
+            "beyond",
+        ),
     ];
     for (line, expected) in cases {
         let r = respond(line);
