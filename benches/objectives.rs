@@ -130,9 +130,11 @@ fn cases() -> Vec<Case> {
             drop(black_box(lstm::grad(black_box(m), e, s, q, l, b)))
         },
     ));
-    let mut cam = uniform(9, 11);
+    let mut cam: [f64; 11] = uniform(9, 11).try_into().unwrap();
     cam[5] -= 4.0;
-    let inputs = std::rc::Rc::new((cam, uniform(10, 3), uniform(11, 2)));
+    let point: [f64; 3] = uniform(10, 3).try_into().unwrap();
+    let feat: [f64; 2] = uniform(11, 2).try_into().unwrap();
+    let inputs = std::rc::Rc::new((cam, point, feat));
     let other = inputs.clone();
     cases.push(case(
         "ba (one observation, 2 × 15)",

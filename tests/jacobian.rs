@@ -116,3 +116,58 @@ fn one_mode_only() {
         assert_close(f[i].y, r[i].y, 1e-15);
     }
 }
+
+/// Saves on every kind of storage the backward pass consumes: a top-level branch (an
+/// inline stack), a `while` loop with a running maximum (heap stacks). `jacrev` runs the
+/// forward pass once and each row's backward pass on its own copy of them.
+#[differentiate(reverse, forward)]
+fn saved_everywhere(x: &[f64], t: f64) -> Vec<f64> {
+    let mut u = t * t;
+    if t > 0.0 {
+        u = u.sin() * t;
+    }
+    let mut m = x[0];
+    let mut s = 0.0;
+    let mut i = 0;
+    while i < x.len() {
+        m = m.max(x[i] * u);
+        s += (x[i] * m).tanh();
+        i += 1;
+    }
+    vec![s, m * u, s * t, x[1] * s]
+}
+
+/// Calls another differentiated function: its pullback (an opaque type) is not copied, so
+/// each row after the first has a forward pass of its own.
+#[differentiate(reverse, forward)]
+fn calls_another(x: &[f64], t: f64) -> [f64; 3] {
+    let v = saved_everywhere(x, t);
+    [v[0] * v[1], v[2] + t, v[3].exp()]
+}
+
+#[test]
+fn rows_from_one_forward_pass_equal_separate_pullbacks() {
+    let x = Points::new(9).vec(6, -1.0, 1.0);
+    for t in [0.7, -0.4] {
+        let (value, rows) = saved_everywhere::jacrev(&x, t);
+        assert_eq!(value, saved_everywhere(&x, t));
+        for (i, row) in rows.iter().enumerate() {
+            let mut upstream = vec![0.0; 4];
+            upstream[i] = 1.0;
+            assert_eq!(*row, saved_everywhere::vjp(&x, t).1(upstream));
+        }
+        let (_, fwd) = saved_everywhere::jacfwd(&x, t);
+        for (r, f) in rows.iter().zip(&fwd) {
+            assert_close(r.t, f.t, 1e-13);
+            for k in 0..x.len() {
+                assert_close(r.x[k], f.x[k], 1e-13);
+            }
+        }
+        let (_, rows) = calls_another::jacrev(&x, t);
+        for (i, row) in rows.iter().enumerate() {
+            let mut upstream = [0.0; 3];
+            upstream[i] = 1.0;
+            assert_eq!(*row, calls_another::vjp(&x, t).1(upstream));
+        }
+    }
+}

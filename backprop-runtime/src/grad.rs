@@ -436,6 +436,7 @@ pub fn element_mut<X: Elements>(x: &mut X, i: usize) -> &mut X::Elem {
 
 /// The rows of a Jacobian by reverse mode: the pullback of each output's unit vector, the
 /// first from the pass that computed `value`, the others from `again` (a new pass each).
+/// For a pullback that can be copied, [`jacobian_rows_copied`] runs one forward pass only.
 pub fn jacobian_rows<R, G>(
     value: &R,
     first: impl FnOnce(R) -> G,
@@ -446,16 +447,42 @@ where
 {
     let outputs = value.count();
     let mut rows = Vec::with_capacity(outputs);
-    let mut first = Some(first);
-    for i in 0..outputs {
-        let mut upstream = value.zeros_like();
-        *upstream.element_mut(i) = <R::Elem as num_traits::One>::one();
-        rows.push(match first.take() {
-            Some(pullback) => pullback(upstream),
-            None => again(upstream),
-        });
+    if outputs > 0 {
+        rows.push(first(unit(value, 0)));
+    }
+    for i in 1..outputs {
+        rows.push(again(unit(value, i)));
     }
     rows
+}
+
+/// The rows of a Jacobian by reverse mode from one forward pass: each row's backward pass
+/// runs on its own copy of the pullback, that is of what the forward pass saved (which a
+/// backward pass consumes); the last row takes the pullback itself.
+pub fn jacobian_rows_copied<R, G>(value: &R, pullback: impl FnOnce(R) -> G + Clone) -> Vec<G>
+where
+    R: ZerosLike<Grad = R> + Elements,
+{
+    let outputs = value.count();
+    let mut rows = Vec::with_capacity(outputs);
+    for i in 0..outputs.saturating_sub(1) {
+        rows.push(pullback.clone()(unit(value, i)));
+    }
+    if outputs > 0 {
+        rows.push(pullback(unit(value, outputs - 1)));
+    }
+    rows
+}
+
+/// The unit vector `eᵢ` of `value`'s shape.
+#[inline]
+fn unit<R>(value: &R, i: usize) -> R
+where
+    R: ZerosLike<Grad = R> + Elements,
+{
+    let mut upstream = value.zeros_like();
+    *upstream.element_mut(i) = <R::Elem as num_traits::One>::one();
+    upstream
 }
 
 /// The type in the bound of an item `#[differentiate]` did not generate (`f::hessian`

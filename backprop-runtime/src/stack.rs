@@ -14,9 +14,20 @@
 /// gradient called again and again reuses the memory of its previous call instead of asking
 /// the allocator (and, for large stacks, the kernel) for fresh pages each time. `push`
 /// itself is `Vec::push`: the pool costs the loops nothing.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Stack<T> {
     items: Vec<T>,
+}
+
+impl<T: Clone> Clone for Stack<T> {
+    /// The same values, on storage from the pool (a Jacobian's reverse passes each consume
+    /// a copy of what the forward pass saved).
+    fn clone(&self) -> Self {
+        let mut copy = Stack::new();
+        copy.reserve(self.items.len());
+        copy.items.extend_from_slice(&self.items);
+        copy
+    }
 }
 
 impl<T> Default for Stack<T> {
@@ -384,6 +395,19 @@ impl<T, const N: usize> InlineStack<T, N> {
     #[inline]
     pub fn is_empty(&self) -> bool {
         self.len == 0
+    }
+}
+
+impl<T: Clone, const N: usize> Clone for InlineStack<T, N> {
+    /// The same values (a Jacobian's reverse passes each consume a copy of what the forward
+    /// pass saved).
+    fn clone(&self) -> Self {
+        let mut copy = InlineStack::new();
+        for item in &self.items[..self.len] {
+            // SAFETY: the slots below `len` hold values `push` wrote and nothing has read.
+            copy.push(unsafe { item.assume_init_ref() }.clone());
+        }
+        copy
     }
 }
 

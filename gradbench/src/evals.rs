@@ -268,15 +268,22 @@ impl Bundle {
     }
 
     /// Observation `i`'s camera, point, weight and feature.
-    fn observation(&self, i: usize) -> (&[f64], &[f64], f64, &[f64]) {
+    fn observation(&self, i: usize) -> (&[f64; 11], &[f64; 3], f64, &[f64; 2]) {
         let (c, x) = (i % self.n, i % self.m);
         (
-            &self.cams[11 * c..11 * c + 11],
-            &self.points[3 * x..3 * x + 3],
+            chunk(&self.cams, c),
+            chunk(&self.points, x),
             self.weights[i],
-            &self.feats[2 * i..2 * i + 2],
+            chunk(&self.feats, i),
         )
     }
+}
+
+/// The `at`-th `N` values of `values` (`read` made each list a whole number of them).
+fn chunk<const N: usize>(values: &[f64], at: usize) -> &[f64; N] {
+    values[N * at..N * (at + 1)]
+        .try_into()
+        .expect("a whole number of chunks")
 }
 
 fn ba_eval(function: &str, input: &Value) -> Result<Run, String> {

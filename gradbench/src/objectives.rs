@@ -190,7 +190,7 @@ pub fn sigmoid(x: f64) -> f64 {
 /// vector, centre, focal length, principal point, two radial distortion coefficients), the
 /// point `x`, the weight `w` and the observed feature `feat`.
 #[differentiate(reverse, forward, wrt(cam, x, w))]
-pub fn ba(cam: &[f64], x: &[f64], w: f64, feat: &[f64]) -> [f64; 2] {
+pub fn ba(cam: &[f64; 11], x: &[f64; 3], w: f64, feat: &[f64; 2]) -> [f64; 2] {
     let pt = [x[0] - cam[3], x[1] - cam[4], x[2] - cam[5]];
     let sqtheta = cam[0] * cam[0] + cam[1] * cam[1] + cam[2] * cam[2];
     let mut rotated = [0.0; 3];

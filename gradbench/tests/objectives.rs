@@ -79,19 +79,19 @@ fn lstm_gradient() {
 
 #[test]
 fn ba_jacobian() {
-    let mut cam = uniform(9, 11);
+    let mut cam: [f64; 11] = uniform(9, 11).try_into().unwrap();
     cam[5] -= 4.0; // the point in front of the camera
-    let x = uniform(10, 3);
-    let feat = uniform(11, 2);
-    for cam in [cam.clone(), {
-        let mut c = cam.clone();
+    let x: [f64; 3] = uniform(10, 3).try_into().unwrap();
+    let feat: [f64; 2] = uniform(11, 2).try_into().unwrap();
+    for cam in [cam, {
+        let mut c = cam;
         c[..3].fill(0.0);
         c
     }] {
         let (_, rows) = ba::jacobian(&cam, &x, 0.7, &feat);
         for (r, row) in rows.iter().enumerate() {
-            check("ba cam", |c| ba(c, &x, 0.7, &feat)[r], &cam, &row.cam);
-            check("ba x", |p| ba(&cam, p, 0.7, &feat)[r], &x, &row.x);
+            check("ba cam", |c| ba(c.try_into().unwrap(), &x, 0.7, &feat)[r], &cam, &row.cam);
+            check("ba x", |p| ba(&cam, p.try_into().unwrap(), 0.7, &feat)[r], &x, &row.x);
             check("ba w", |w| ba(&cam, &x, w[0], &feat)[r], &[0.7], &[row.w]);
         }
     }

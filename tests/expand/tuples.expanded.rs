@@ -38,6 +38,17 @@ pub mod cartesian {
         r: f64,
         t: f64,
     ) -> ((f64, f64), impl ::core::ops::FnOnce((f64, f64)) -> Grad) {
+        __vjp_rows(r, t)
+    }
+    #[doc(hidden)]
+    #[inline]
+    pub fn __vjp_rows(
+        r: f64,
+        t: f64,
+    ) -> (
+        (f64, f64),
+        impl ::core::ops::FnOnce((f64, f64)) -> Grad + ::core::clone::Clone,
+    ) {
         let s0 = t.cos();
         let s1 = r * s0;
         let s2 = t.sin();
@@ -75,21 +86,13 @@ pub mod cartesian {
             },
         )
     }
-    ///The Jacobian of `cartesian` by reverse mode: one backward pass per output. Row `i` is the gradient of output `i`.
+    ///The Jacobian of `cartesian` by reverse mode: one forward pass, and one backward pass per output. Row `i` is the gradient of output `i`.
     pub fn jacrev(r: f64, t: f64) -> ((f64, f64), ::std::vec::Vec<Grad>) {
-        let (value, pullback) = vjp(
+        let (value, pullback) = __vjp_rows(
             ::core::clone::Clone::clone(&r),
             ::core::clone::Clone::clone(&t),
         );
-        let rows = ::backprop::__private::jacobian_rows(
-            &value,
-            pullback,
-            |upstream| vjp(
-                    ::core::clone::Clone::clone(&r),
-                    ::core::clone::Clone::clone(&t),
-                )
-                .1(upstream),
-        );
+        let rows = ::backprop::__private::jacobian_rows_copied(&value, pullback);
         (value, rows)
     }
     ///The Jacobian of `cartesian`: one `Grad` per output. Reverse mode: one backward pass per output.

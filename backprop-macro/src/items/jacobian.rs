@@ -8,7 +8,9 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 /// For a vector result: the Jacobian, one `Grad` per output (row `i` is the gradient of
-/// output `i`). `jacrev` runs one reverse pass per output, `jacfwd` one forward pass per
+/// output `i`). `jacrev` runs the forward pass once and one backward pass per output (each
+/// on a copy of what the forward pass saved, or, when that cannot be copied, with a forward
+/// pass of its own), `jacfwd` one forward pass per
 /// scalar input; `jacobian` picks the cheaper order, as the lecture's "another view" says:
 /// reverse when outputs are fewer than inputs, forward otherwise.
 pub(crate) fn jacobian_items(f: &Func, e: &Emit, sig: &Signature, args: &Args) -> TokenStream {
@@ -36,16 +38,32 @@ pub(crate) fn jacobian_items(f: &Func, e: &Emit, sig: &Signature, args: &Args) -
         });
         quote!(Grad { #(#fields,)* })
     };
+    // One forward pass and a copy of the pullback per row when the pullback can be copied;
+    // otherwise a forward pass per row after the first.
+    let (vjp_rows, rows_call) = if super::pullback_is_clone(f) {
+        (
+            quote!(__vjp_rows),
+            quote!(#private::jacobian_rows_copied(&value, pullback)),
+        )
+    } else {
+        (
+            quote!(vjp),
+            quote!(#private::jacobian_rows(&value, pullback, |upstream| vjp(#(#clones),*).1(upstream))),
+        )
+    };
+    let rows = quote! {
+        let (value, pullback) = #vjp_rows(#(#clones),*);
+        let rows = #rows_call;
+    };
     let mut items = TokenStream::new();
     if args.reverse {
         let doc = format!(
-            "The Jacobian of `{name}` by reverse mode: one backward pass per output. Row `i` is the gradient of output `i`."
+            "The Jacobian of `{name}` by reverse mode: one forward pass, and one backward pass per output. Row `i` is the gradient of output `i`."
         );
         items.extend(quote! {
             #[doc = #doc]
             pub fn jacrev #generics (#(#params),*) -> (#public_ret, ::std::vec::Vec<#grad>) {
-                let (value, pullback) = vjp(#(#clones),*);
-                let rows = #private::jacobian_rows(&value, pullback, |upstream| vjp(#(#clones),*).1(upstream));
+                #rows
                 (value, rows)
             }
         });
@@ -178,12 +196,12 @@ pub(crate) fn jacobian_items(f: &Func, e: &Emit, sig: &Signature, args: &Args) -
                 #static_choice
                 let inputs: usize = 0 #(+ #inputs)*;
                 // The number of outputs needs a forward pass; the reverse order reuses it.
-                let (value, pullback) = vjp(#(#clones),*);
+                let (value, pullback) = #vjp_rows(#(#clones),*);
                 if inputs < #private::Elements::count(&value) {
                     ::core::mem::drop(pullback);
                     return jacfwd(#(#clones),*);
                 }
-                let rows = #private::jacobian_rows(&value, pullback, |upstream| vjp(#(#clones),*).1(upstream));
+                let rows = #rows_call;
                 (value, rows)
             }
         }

@@ -17,7 +17,7 @@ use crate::expand::*;
 use crate::ir::*;
 use crate::names::Derived;
 use crate::{analysis, missing, reverse};
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::{ToTokens, quote};
 use std::collections::BTreeSet;
 
@@ -151,21 +151,48 @@ pub(crate) fn module(
     } else {
         (quote!(value), quote!(upstream))
     };
+    let pullback = quote! {
+        // Called exactly once: inlined where it is called, so the backward pass
+        // optimizes together with what uses it.
+        #[inline(always)] move |#upstream| {
+            #grad_out_mut
+            #back
+            Grad { #(#field_values,)* }
+        }
+    };
+    // A vector result's Jacobian (`jacrev`) calls the pullback once per row: when it can
+    // be copied, `__vjp_rows` gives it as `Clone`, and the forward pass runs once.
+    let vjp = if matches!(f.ret_kind, Kind::Seq | Kind::Tensor) && pullback_is_clone(f) {
+        quote! {
+            #[doc = #doc_vjp]
+            #[inline]
+            pub fn vjp #generics (#(#params),*) -> (#public_ret, impl ::core::ops::FnOnce(#public_ret) -> #grad #capture) {
+                __vjp_rows(#(#call_args),*)
+            }
+
+            #[doc(hidden)]
+            #[inline]
+            pub fn __vjp_rows #generics (#(#params),*)
+                -> (#public_ret, impl ::core::ops::FnOnce(#public_ret) -> #grad + ::core::clone::Clone #capture)
+            {
+                #forward
+                (#value, #pullback)
+            }
+        }
+    } else {
+        quote! {
+            #[doc = #doc_vjp]
+            #[inline]
+            pub fn vjp #generics (#(#params),*) -> (#public_ret, impl ::core::ops::FnOnce(#public_ret) -> #grad #capture) {
+                #forward
+                (#value, #pullback)
+            }
+        }
+    };
     let reverse_items = quote! {
         #grad_fn
 
-        #[doc = #doc_vjp]
-        #[inline]
-        pub fn vjp #generics (#(#params),*) -> (#public_ret, impl ::core::ops::FnOnce(#public_ret) -> #grad #capture) {
-            #forward
-            // Called exactly once: inlined where it is called, so the backward pass
-            // optimizes together with what uses it.
-            (#value, #[inline(always)] move |#upstream| {
-                #grad_out_mut
-                #back
-                Grad { #(#field_values,)* }
-            })
-        }
+        #vjp
 
         #[doc(hidden)]
         #[inline]
@@ -266,6 +293,78 @@ fn boxed_vjp(f: &Func, sig: &Signature, positional: &[TokenStream]) -> TokenStre
             let (value, pullback) = __vjp(#(#call_args),*);
             (value, ::std::boxed::Box::new(pullback))
         }
+    }
+}
+
+/// Whether the pullback closure is certainly `Clone`, so that a Jacobian can run it once
+/// per row on copies: what it captures is floats, integers, stacks, sequences, arrays and
+/// references, unless the function calls another (whose pullback it captures, of an
+/// opaque type) or takes a parameter by value whose type need not be `Clone` (a struct).
+/// Decided here because Rust cannot ask: a closure's `Clone` is known only after its
+/// function is type-checked, and an `impl Trait` result hides it.
+pub(crate) fn pullback_is_clone(f: &Func) -> bool {
+    let mut calls = false;
+    analysis::walk(&f.body, &mut |stmt, _| {
+        calls |= matches!(
+            stmt,
+            Stmt::Let {
+                op: Op::Call(_),
+                ..
+            } | Stmt::Assign {
+                op: Op::Call(_),
+                ..
+            }
+        );
+    });
+    !calls
+        && f.params
+            .iter()
+            .all(|p| known_clone(&p.ty, f.float_ty.as_ref()))
+}
+
+/// Whether a parameter's type is certainly `Clone`: a reference, an array of such, a tuple
+/// of such, or a path to a float, integer, `bool`, `Vec` or ndarray array, or to the
+/// function's float type parameter (`T: Real`, which is `Copy`).
+fn known_clone(ty: &syn::Type, float: Option<&Ident>) -> bool {
+    match ty {
+        syn::Type::Reference(r) => r.mutability.is_none(),
+        syn::Type::Array(a) => known_clone(&a.elem, float),
+        syn::Type::Tuple(t) => t.elems.iter().all(|t| known_clone(t, float)),
+        syn::Type::Paren(p) => known_clone(&p.elem, float),
+        syn::Type::Path(p) if p.qself.is_none() => p.path.segments.last().is_some_and(|s| {
+            let name = s.ident.to_string();
+            float.is_some_and(|t| p.path.is_ident(t))
+                || matches!(
+                    name.as_str(),
+                    "f32"
+                        | "f64"
+                        | "bool"
+                        | "usize"
+                        | "isize"
+                        | "u8"
+                        | "u16"
+                        | "u32"
+                        | "u64"
+                        | "u128"
+                        | "i8"
+                        | "i16"
+                        | "i32"
+                        | "i64"
+                        | "i128"
+                        | "Vec"
+                        | "Array"
+                        | "Array1"
+                        | "Array2"
+                        | "Array3"
+                        | "ArrayD"
+                        | "ArrayView"
+                        | "ArrayView1"
+                        | "ArrayView2"
+                        | "ArrayView3"
+                        | "ArrayViewD"
+                )
+        }),
+        _ => false,
     }
 }
 
