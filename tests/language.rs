@@ -884,3 +884,29 @@ fn ties_go_where_the_standard_library_puts_them() {
     let g = ties::grad(&x).1.x;
     assert_eq!(g, vec![0.0, 0.0, 3.0, 2.0, 0.0]);
 }
+
+/// An element of an integer slice bound to a name is an integer, usable as an index (a
+/// mesh's triangle corners, as GradBench's hand tracking reads them). It used to be taken
+/// for a float: "not nested indexing".
+#[differentiate(reverse, forward, wrt(x))]
+fn corners(x: &[f64], triangles: &[usize], which: &[usize]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..which.len() {
+        let c = which[i];
+        let (a, b) = (triangles[3 * c], triangles[3 * c + 1]);
+        let d = triangles[3 * c + 2];
+        s += x[a] * x[b] - x[d];
+    }
+    s
+}
+
+#[test]
+fn integer_elements_are_indices() {
+    let x = [0.4, -1.3, 0.9, 1.1];
+    let (triangles, which) = ([0, 1, 2, 1, 2, 3], [1, 0, 1]);
+    let (value, g) = corners::grad(&x, &triangles, &which);
+    assert_eq!(value, corners(&x, &triangles, &which));
+    assert_fd(|x| corners(x, &triangles, &which), &x, &g.x);
+    let u = [0.1, -0.2, 0.3, 0.4];
+    assert_jvp_matches(&g.x, corners::jvp(&x, &triangles, &which, &u).1, &u);
+}

@@ -193,15 +193,21 @@ impl Rev<'_> {
                     out.push(B::RestoreElem(v, index.clone()));
                 }
             }
-            Stmt::If { then, els, .. } => {
+            Stmt::If {
+                cond, then, els, ..
+            } => {
                 let Some(control) = self.a.control.get(&then.scope) else {
                     return;
                 };
-                let flag = control.flag.expect("a branch records its condition");
+                // The recorded condition, or the condition evaluated again.
+                let cond = match control.flag {
+                    Some(flag) => E::Var(flag),
+                    None => E::Konst(cond.clone()),
+                };
                 let t = self.block(then);
                 let e = self.block(els);
                 zeroed.clear();
-                out.push(B::If(E::Var(flag), t, e));
+                out.push(B::If(cond, t, e));
             }
             Stmt::Loop { head, body, .. } => {
                 self.reverse_loop(head, body, out, zeroed);

@@ -48,14 +48,12 @@ mod branches {
     pub fn vjp(x: f64, y: f64) -> (f64, impl ::core::ops::FnOnce(f64) -> Grad) {
         let branches: f64;
         let z;
-        let branch = x > y;
-        if branch {
+        if x > y {
             z = x * y;
         } else {
             z = y.exp();
         }
-        let branch_1 = z > 1.0;
-        if branch_1 {
+        if z > 1.0 {
             branches = z.ln();
         } else {
             let w = z * 3.0;
@@ -68,14 +66,14 @@ mod branches {
                 let mut grad_x = 0.0;
                 let mut grad_y = 0.0;
                 let mut grad_z = 0.0;
-                if branch_1 {
+                if z > 1.0 {
                     grad_z += grad_branches / z;
                 } else {
                     let grad_w = grad_branches;
                     grad_x += grad_branches;
                     grad_z += grad_w * 3.0;
                 }
-                if branch {
+                if x > y {
                     grad_x += grad_z * y;
                     grad_y += grad_z * x;
                 } else {

@@ -167,15 +167,30 @@ pub fn analyze(f: &mut Func) -> Analysis {
     let mut control = BTreeMap::new();
     let mut new_vars: Vec<Var> = Vec::new();
     let mut next = n;
-    plan_control(
-        f,
-        &f.body,
-        &active,
-        &saved,
-        &mut control,
-        &mut new_vars,
-        &mut next,
-    );
+    // Loop variables of range loops are replayed, not saved.
+    let mut replayed = vec![false; n];
+    walk_loops(&f.body, &mut |head, _| {
+        if let LoopHead::Range { var: Some(v), .. } = head {
+            replayed[*v] = true;
+        }
+    });
+    let facts = plans::ControlFacts {
+        active: &active,
+        saved: &saved,
+        assigned: &assigned_in_place,
+        replayed: &replayed,
+    };
+    plan_control(f, &f.body, &facts, &mut control, &mut new_vars, &mut next);
+    // A condition the reverse evaluates again reads its values there.
+    walk(&f.body, &mut |stmt, _| {
+        if let Stmt::If { cond, then, .. } = stmt {
+            if control.get(&then.scope).is_some_and(|c| c.flag.is_none()) {
+                for &u in &cond.reads {
+                    needed[u] = true;
+                }
+            }
+        }
+    });
     let mut names = std::mem::replace(&mut f.names, crate::names::Names::new(Default::default()));
     for var in &mut new_vars {
         let name = names.generated(&var.ident.to_string());
@@ -203,13 +218,8 @@ pub fn analyze(f: &mut Func) -> Analysis {
         }
     }
 
-    // Loop variables of range loops are replayed, not saved.
-    let mut replayed = vec![false; f.vars.len()];
-    walk_loops(&f.body, &mut |head, _| {
-        if let LoopHead::Range { var: Some(v), .. } = head {
-            replayed[*v] = true;
-        }
-    });
+    // The control variables are never replayed.
+    replayed.resize(f.vars.len(), false);
     let mut recompute = plan_recompute(f, &mut needed, &assigned, &replayed);
     recompute_ranges(
         f,

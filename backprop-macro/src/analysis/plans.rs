@@ -85,7 +85,9 @@ pub(super) fn plan_recompute(
                 }
                 if let Op::Konst(k) = op {
                     for &u in &k.reads {
-                        if !recomputable[u] {
+                        if recomputable[u] {
+                            keep[u] = true;
+                        } else {
                             needed[u] = true;
                         }
                     }
@@ -305,15 +307,50 @@ pub(super) fn has_reverse(vars: &[Var], block: &Block, active: &[bool], saved: &
     found
 }
 
+/// Whether a condition reads as well in the reverse as where it was written, and has no
+/// effect to repeat: comparisons and arithmetic of names, literals, fields, elements and
+/// casts (`x > y`, `used & (1 << j) == 0`, `k % 3 == 1`), no calls, `match` or blocks.
+fn plain_condition(e: &syn::Expr) -> bool {
+    match e {
+        syn::Expr::Binary(b) => plain_condition(&b.left) && plain_condition(&b.right),
+        syn::Expr::Unary(u) => plain_condition(&u.expr),
+        syn::Expr::Paren(p) => plain_condition(&p.expr),
+        syn::Expr::Cast(c) => plain_condition(&c.expr),
+        syn::Expr::Index(i) => plain_condition(&i.expr) && plain_condition(&i.index),
+        syn::Expr::Field(f) => plain_condition(&f.base),
+        syn::Expr::Path(_) | syn::Expr::Lit(_) => true,
+        _ => false,
+    }
+}
+
+/// What [`plan_control`] decides from: activity, saves, in-place assignments, and the
+/// loop indices the reverse replays.
+#[derive(Clone, Copy)]
+pub(super) struct ControlFacts<'a> {
+    pub active: &'a [bool],
+    pub saved: &'a [bool],
+    pub assigned: &'a [bool],
+    pub replayed: &'a [bool],
+}
+
+/// Which loops and branches get a reverse, and their records: a branch's condition is
+/// recorded (`branch`) unless it reads only values that do not change (integer, `bool`
+/// and float parameters and top-level values never assigned in place) and indices of
+/// enclosing loops the reverse replays, which the reverse evaluates it again from.
 pub(super) fn plan_control(
     f: &Func,
     block: &Block,
-    active: &[bool],
-    saved: &[bool],
+    facts: &ControlFacts,
     control: &mut BTreeMap<ScopeId, Control>,
     new_vars: &mut Vec<Var>,
     next: &mut VarId,
 ) {
+    let ControlFacts {
+        active,
+        saved,
+        assigned,
+        replayed,
+    } = *facts;
     let mut new_var = |base: &str, kind: Kind, span: Span, scope: ScopeId| -> VarId {
         new_vars.push(Var {
             ident: syn::Ident::new(base, span),
@@ -329,15 +366,27 @@ pub(super) fn plan_control(
     for stmt in &block.stmts {
         match stmt {
             Stmt::If {
-                then, els, span, ..
+                cond,
+                then,
+                els,
+                span,
             } if has_reverse(&f.vars, then, active, saved)
                 || has_reverse(&f.vars, els, active, saved) =>
             {
-                let flag = new_var("branch", Kind::Bool, *span, block.scope);
+                // A condition the reverse can evaluate again costs no record.
+                let stable = |u: VarId| {
+                    !assigned[u]
+                        && matches!(f.vars[u].kind, Kind::Int | Kind::Bool | Kind::Float)
+                        && (f.vars[u].scope == 0 || f.vars[u].param.is_some())
+                };
+                let replayable = |u: VarId| replayed[u] && f.within(block.scope, f.vars[u].scope);
+                let again = plain_condition(&cond.expr)
+                    && cond.reads.iter().all(|&u| stable(u) || replayable(u));
+                let flag = (!again).then(|| new_var("branch", Kind::Bool, *span, block.scope));
                 plans.push((
                     then.scope,
                     Control {
-                        flag: Some(flag),
+                        flag,
                         range: None,
                         count: None,
                     },
@@ -377,12 +426,10 @@ pub(super) fn plan_control(
     for stmt in &block.stmts {
         match stmt {
             Stmt::If { then, els, .. } => {
-                plan_control(f, then, active, saved, control, new_vars, next);
-                plan_control(f, els, active, saved, control, new_vars, next);
+                plan_control(f, then, facts, control, new_vars, next);
+                plan_control(f, els, facts, control, new_vars, next);
             }
-            Stmt::Loop { body, .. } => {
-                plan_control(f, body, active, saved, control, new_vars, next)
-            }
+            Stmt::Loop { body, .. } => plan_control(f, body, facts, control, new_vars, next),
             _ => {}
         }
     }

@@ -107,7 +107,9 @@ impl Lower<'_> {
             .iter()
             .any(|o| o.whole().is_some_and(|v| self.kind(v) == Kind::Tensor));
         match op {
-            Op::Konst(k) => konst_kind(&k.expr),
+            Op::Konst(k) => self
+                .indexed_kind(&k.expr)
+                .unwrap_or_else(|| konst_kind(&k.expr)),
             Op::Copy(Operand::Var(v)) => self.kind(*v),
             Op::Copy(_) => Kind::Float,
             Op::List { .. } => Kind::Seq,
@@ -119,6 +121,21 @@ impl Lower<'_> {
             Op::Field(_) => Kind::Float,
             Op::Neg(_) | Op::Bin(..) | Op::Math(..) | Op::Cast(..) | Op::Call(_) => Kind::Float,
         }
+    }
+}
+
+impl Lower<'_> {
+    /// An element of an integer or `bool` sequence (`labels[i]`, `tri[3 * c]`, `m[i][j]`),
+    /// which syntax alone cannot tell from a float's: the sequence's kind.
+    fn indexed_kind(&self, expr: &Expr) -> Option<Kind> {
+        let mut base = strip(expr);
+        let mut indexed = false;
+        while let Expr::Index(ix) = base {
+            base = strip(&ix.expr);
+            indexed = true;
+        }
+        let v = self.local_of(base).filter(|_| indexed)?;
+        matches!(self.kind(v), Kind::Int | Kind::Bool).then(|| self.kind(v))
     }
 }
 
