@@ -27,7 +27,7 @@ for candidate in "$root/../shared/gradbench" /work/shared/gradbench; do
 done
 [ -n "$source" ] || { echo "run.sh: no GradBench copy; set GRADBENCH_SOURCE" >&2; exit 2; }
 work="$root/target/gradbench-run"
-evals="${EVALS:-hello llsq lse ode det gmm lstm ba kmeans particle saddle}"
+evals="${EVALS:-hello llsq lse ode det gmm lstm ba kmeans ht particle saddle}"
 min_seconds="${MIN_SECONDS:-1}"
 min_runs="${MIN_RUNS:-10}"
 core="${CORE:-1}"

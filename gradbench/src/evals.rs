@@ -1,6 +1,7 @@
 //! Each eval's functions: the input read and checked against the eval's README, the
 //! function run as often as the eval asks, the output in the eval's JSON shape.
 
+use crate::ht::{Instance, Model};
 use crate::nested::{self, particle, saddle_point};
 use crate::objectives::*;
 use serde_json::{Value, json};
@@ -9,7 +10,7 @@ use std::time::Instant;
 
 /// The modules (evals) this tool implements.
 pub const MODULES: &[&str] = &[
-    "hello", "llsq", "lse", "ode", "det", "gmm", "lstm", "ba", "kmeans", "particle", "saddle",
+    "hello", "llsq", "lse", "ode", "det", "gmm", "lstm", "ba", "kmeans", "ht", "particle", "saddle",
 ];
 
 /// A function's output and the time of each run, in nanoseconds.
@@ -91,6 +92,7 @@ pub fn evaluate(module: &str, function: &str, input: &Value) -> Result<Run, Stri
         ("lstm", _) => lstm_eval(function, input),
         ("ba", _) => ba_eval(function, input),
         ("kmeans", _) => kmeans_eval(function, input),
+        ("ht", _) => ht_eval(function, input),
         ("particle", _) => {
             let (outer, inner) = variant(function)?;
             let w0 = number(field(input, "w")?)?;
@@ -223,6 +225,137 @@ fn kmeans_eval(function: &str, input: &Value) -> Result<Run, String> {
             |dir| rows(dir, k, d),
         ),
         _ => Err(unknown(function, "cost, dir")),
+    }
+}
+
+fn ht_eval(function: &str, input: &Value) -> Result<Run, String> {
+    let instance = ht_instance(input)?;
+    match function {
+        "objective" => repeat(input, || instance.objective(), |err| json!(err)),
+        // Rows of the Jacobian (one per residual), from its columns.
+        "jacobian" => repeat(
+            input,
+            || instance.jacobian_columns(),
+            |columns| {
+                let rows = columns.first().map_or(0, Vec::len);
+                let out: Vec<Vec<f64>> = (0..rows)
+                    .map(|i| columns.iter().map(|c| c[i]).collect())
+                    .collect();
+                json!(out)
+            },
+        ),
+        _ => Err(unknown(function, "objective, jacobian")),
+    }
+}
+
+/// ht's input, checked: every index in range, every matrix of its size.
+fn ht_instance(input: &Value) -> Result<Instance, String> {
+    let data = field(input, "data")?;
+    let model = field(data, "model")?;
+    let parents: Vec<i64> = field(model, "parents")?
+        .as_array()
+        .ok_or("parents needs a list")?
+        .iter()
+        .map(|p| {
+            p.as_i64()
+                .ok_or_else(|| format!("a parent is {}", short(p)))
+        })
+        .collect::<Result<_, _>>()?;
+    let bones = parents.len();
+    if parents
+        .iter()
+        .enumerate()
+        .any(|(b, &p)| p >= b as i64 || p < -1)
+    {
+        return Err("each bone's parent must come before it (or be -1)".into());
+    }
+    let transforms = |name: &str| -> Result<Vec<f64>, String> {
+        let list = field(model, name)?
+            .as_array()
+            .filter(|l| l.len() == bones)
+            .ok_or_else(|| format!("{name} needs one 4 × 4 matrix per bone ({bones})"))?;
+        let mut out = Vec::with_capacity(16 * bones);
+        for m in list {
+            out.extend(matrix(m, name, 4, 4)?);
+        }
+        Ok(out)
+    };
+    let base_relatives = transforms("base_relatives")?;
+    let inverse_base_absolutes = transforms("inverse_base_absolutes")?;
+    let positions = field(model, "base_positions")?;
+    let verts = rows_of(positions);
+    let base_positions = matrix(positions, "base_positions", verts, 4)?;
+    let weights = matrix(field(model, "weights")?, "weights", verts, bones)?;
+    let triangles = indices(field(model, "triangles")?, "triangles", verts)?;
+    if triangles.len() % 3 != 0 {
+        return Err("triangles need 3 vertices each".into());
+    }
+    let is_mirrored = field(model, "is_mirrored")?
+        .as_bool()
+        .ok_or("is_mirrored needs a bool")?;
+    let correspondences = indices(
+        field(data, "correspondences")?,
+        "correspondences",
+        usize::MAX,
+    )?;
+    let n = correspondences.len();
+    let points = matrix(field(data, "points")?, "points", n, 3)?;
+    let theta = floats(field(input, "theta")?)?;
+    if theta.len() != 26 || bones < 22 {
+        return Err(format!(
+            "needs 26 pose parameters and at least 22 bones ({} and {bones})",
+            theta.len()
+        ));
+    }
+    let us = field(input, "us")?;
+    let us = if rows_of(us) == 0 {
+        Vec::new()
+    } else {
+        matrix(us, "us", n, 2)?
+    };
+    // Correspondences index vertices, or triangles when `us` is given.
+    let targets = if us.is_empty() {
+        verts
+    } else {
+        triangles.len() / 3
+    };
+    if let Some(c) = correspondences.iter().find(|&&c| c >= targets) {
+        return Err(format!("correspondence {c} is out of range (< {targets})"));
+    }
+    Ok(Instance {
+        theta,
+        us,
+        model: Model {
+            parents,
+            base_relatives,
+            inverse_base_absolutes,
+            base_positions,
+            weights,
+            triangles,
+            is_mirrored,
+        },
+        correspondences,
+        points,
+    })
+}
+
+/// A list (or a list of lists, flattened) of indices below `limit`.
+fn indices(v: &Value, name: &str, limit: usize) -> Result<Vec<usize>, String> {
+    let mut out = Vec::new();
+    let items = v.as_array().ok_or_else(|| format!("{name} needs a list"))?;
+    for item in items {
+        match item.as_array() {
+            Some(inner) => {
+                for i in inner {
+                    out.push(count(i)?);
+                }
+            }
+            None => out.push(count(item)?),
+        }
+    }
+    match out.iter().find(|&&i| i >= limit) {
+        Some(i) => Err(format!("{name}: index {i} is out of range (< {limit})")),
+        None => Ok(out),
     }
 }
 

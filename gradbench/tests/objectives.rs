@@ -90,8 +90,18 @@ fn ba_jacobian() {
     }] {
         let (_, rows) = ba::jacobian(&cam, &x, 0.7, &feat);
         for (r, row) in rows.iter().enumerate() {
-            check("ba cam", |c| ba(c.try_into().unwrap(), &x, 0.7, &feat)[r], &cam, &row.cam);
-            check("ba x", |p| ba(&cam, p.try_into().unwrap(), 0.7, &feat)[r], &x, &row.x);
+            check(
+                "ba cam",
+                |c| ba(c.try_into().unwrap(), &x, 0.7, &feat)[r],
+                &cam,
+                &row.cam,
+            );
+            check(
+                "ba x",
+                |p| ba(&cam, p.try_into().unwrap(), 0.7, &feat)[r],
+                &x,
+                &row.x,
+            );
             check("ba w", |w| ba(&cam, &x, w[0], &feat)[r], &[0.7], &[row.w]);
         }
     }

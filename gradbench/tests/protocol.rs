@@ -114,6 +114,14 @@ fn bad_input_gets_an_error_response() {
             "min_seconds",
         ),
         (
+            "{\"id\": 1, \"kind\": \"evaluate\", \"module\": \"ht\", \"function\": \"objective\", \"input\": {\"theta\": []}}",
+            "no field \"data\"",
+        ),
+        (
+            "{\"id\": 1, \"kind\": \"evaluate\", \"module\": \"ht\", \"function\": \"objective\", \"input\": {\"data\": {\"model\": {\"parents\": [-1, 3]}}}}",
+            "parent must come before it",
+        ),
+        (
             "{\"id\": 1, \"kind\": \"evaluate\", \"module\": \"particle\", \"function\": \"primal\", \"input\": {\"w\": 0.0}}",
             "no function \"primal\" (this eval's are ff, fr, rf, rr)",
         ),
