@@ -171,3 +171,41 @@ fn rows_from_one_forward_pass_equal_separate_pullbacks() {
         }
     }
 }
+
+/// A constant of the user's own type, not `Clone`, read by the backward pass (through a
+/// method): the pullback cannot be copied, so `jacrev` runs a forward pass per row again.
+pub struct Table {
+    shift: usize,
+}
+
+impl Table {
+    fn pick(&self, i: usize) -> usize {
+        (self.shift + i) % 3
+    }
+}
+
+fn table(n: usize) -> Table {
+    Table { shift: n }
+}
+
+#[differentiate(reverse)]
+fn picks(x: &[f64], n: usize) -> Vec<f64> {
+    let t = table(n);
+    let mut out = vec![0.0; 2];
+    out[0] = x[t.pick(1)] * x[0];
+    out[1] = x[t.pick(2)].sin();
+    out
+}
+
+#[test]
+fn a_pullback_capturing_a_value_of_the_users_type_still_gives_rows() {
+    let x = [0.3, -1.2, 2.0];
+    let (value, rows) = picks::jacobian(&x, 4);
+    assert_eq!(value, picks(&x, 4));
+    for (i, row) in rows.iter().enumerate() {
+        let mut upstream = vec![0.0; 2];
+        upstream[i] = 1.0;
+        assert_eq!(*row, picks::vjp(&x, 4).1(upstream));
+    }
+    assert_eq!(rows[0].x, vec![2.0, 0.0, 0.3]); // out[0] = x[2] * x[0]
+}

@@ -299,27 +299,75 @@ fn boxed_vjp(f: &Func, sig: &Signature, positional: &[TokenStream]) -> TokenStre
 /// Whether the pullback closure is certainly `Clone`, so that a Jacobian can run it once
 /// per row on copies: what it captures is floats, integers, stacks, sequences, arrays and
 /// references, unless the function calls another (whose pullback it captures, of an
-/// opaque type) or takes a parameter by value whose type need not be `Clone` (a struct).
+/// opaque type), takes a parameter by value whose type need not be `Clone` (a struct), or
+/// computes a constant of a type the macro cannot see (`let t = table(n);`).
 /// Decided here because Rust cannot ask: a closure's `Clone` is known only after its
 /// function is type-checked, and an `impl Trait` result hides it.
 pub(crate) fn pullback_is_clone(f: &Func) -> bool {
-    let mut calls = false;
+    let mut clone = true;
     analysis::walk(&f.body, &mut |stmt, _| {
-        calls |= matches!(
-            stmt,
-            Stmt::Let {
-                op: Op::Call(_),
-                ..
-            } | Stmt::Assign {
-                op: Op::Call(_),
-                ..
+        if let Stmt::Let { op, .. } | Stmt::Assign { op, .. } = stmt {
+            match op {
+                Op::Call(_) => clone = false,
+                Op::Konst(k) => clone &= plain_constant(&k.expr),
+                _ => {}
             }
-        );
+        }
     });
-    !calls
+    clone
         && f.params
             .iter()
             .all(|p| known_clone(&p.ty, f.float_ty.as_ref()))
+}
+
+/// Whether a constant's value is of a type known to be `Clone`: numbers, `bool`s, ranges,
+/// references, `vec![..]` and arrays of such, ndarray's constructors, and arithmetic,
+/// comparisons, casts, elements and a few numeric methods of those. A call to another
+/// function, or a method or field of a value of the user's type, might not be.
+fn plain_constant(e: &syn::Expr) -> bool {
+    use syn::Expr;
+    match e {
+        Expr::Lit(_) | Expr::Path(_) | Expr::Reference(_) | Expr::Cast(_) => true,
+        Expr::Binary(b) => plain_constant(&b.left) && plain_constant(&b.right),
+        Expr::Unary(u) => plain_constant(&u.expr),
+        Expr::Paren(p) => plain_constant(&p.expr),
+        Expr::Group(g) => plain_constant(&g.expr),
+        Expr::Index(i) => plain_constant(&i.expr) && plain_constant(&i.index),
+        Expr::Range(r) => [&r.start, &r.end]
+            .into_iter()
+            .flatten()
+            .all(|e| plain_constant(e)),
+        Expr::Array(a) => a.elems.iter().all(plain_constant),
+        Expr::Tuple(t) => t.elems.iter().all(plain_constant),
+        Expr::Repeat(r) => plain_constant(&r.expr),
+        Expr::Macro(m) => m.mac.path.is_ident("vec"),
+        Expr::MethodCall(m) => {
+            const NUMERIC: &[&str] = &[
+                "len", "is_empty", "min", "max", "abs", "sqrt", "powi", "powf", "count", "to_vec",
+                "nrows", "ncols", "dim", "shape",
+            ];
+            NUMERIC.contains(&m.method.to_string().as_str())
+                && plain_constant(&m.receiver)
+                && m.args.iter().all(plain_constant)
+        }
+        // `Array2::zeros(..)`, `Array1::ones(..)`, `Array::from_elem(..)`.
+        Expr::Call(c) => match &*c.func {
+            Expr::Path(p) => {
+                let names: Vec<String> = p
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
+                names.len() >= 2
+                    && names[names.len() - 2].starts_with("Array")
+                    && ["zeros", "ones", "from_elem"].contains(&names[names.len() - 1].as_str())
+                    && c.args.iter().all(plain_constant)
+            }
+            _ => false,
+        },
+        _ => false,
+    }
 }
 
 /// Whether a parameter's type is certainly `Clone`: a reference, an array of such, a tuple
