@@ -17,7 +17,7 @@ pub(crate) fn jacobian_items(f: &Func, e: &Emit, sig: &Signature, args: &Args) -
     let name = &f.name;
     let private = &e.private;
     let (params, generics, grad, public_ret) = (&sig.params, &sig.generics, &sig.grad, &sig.ret);
-    let (zero, one) = (e.float("0.0"), e.float("1.0"));
+    let zero = e.float("0.0");
     let diff: Vec<&Param> = f.params.iter().filter(|p| p.differentiable()).collect();
     // Each pass gets its own copy of the arguments (a `Vec` passed by value is moved).
     let clones: Vec<TokenStream> = f
@@ -69,91 +69,7 @@ pub(crate) fn jacobian_items(f: &Func, e: &Emit, sig: &Signature, args: &Args) -
         });
     }
     if args.forward {
-        // One pass per scalar input: a unit tangent, a column of the Jacobian.
-        let mut columns = Vec::new();
-        for (k, p) in diff.iter().enumerate() {
-            let field = &p.name;
-            let tangents: Vec<TokenStream> = diff
-                .iter()
-                .enumerate()
-                .map(|(j, q)| {
-                    let id = &f.vars[q.var].ident;
-                    let by_ref = matches!(q.ty, syn::Type::Reference(_));
-                    let value = match (q.form.clone(), j == k) {
-                        (ParamForm::Float, true) => one.clone(),
-                        (ParamForm::Float, false) => zero.clone(),
-                        (_, true) => quote!(unit),
-                        (_, false) => quote!(#private::zeros_like(&#id)),
-                    };
-                    if by_ref && !matches!(q.form, ParamForm::Float) {
-                        quote!(&#value)
-                    } else {
-                        value
-                    }
-                })
-                .collect();
-            let column = quote! {
-                let (value, column) = jvp(#(#clones,)* #(#tangents),*);
-                let rows = &mut out.get_or_insert_with(|| {
-                    let rows = (0..#private::Elements::count(&column)).map(|_| #zero_grad).collect();
-                    (value, rows)
-                }).1;
-            };
-            match p.form {
-                ParamForm::Float => columns.push(quote! {{
-                    #column
-                    for (i, row) in rows.iter_mut().enumerate() {
-                        row.#field = #private::element(&column, i);
-                    }
-                }}),
-                _ => {
-                    let id = &f.vars[p.var].ident;
-                    let count = element_count(p, id, private);
-                    columns.push(quote! {
-                        for element in 0..#count {
-                            let mut unit = #private::zeros_like(&#id);
-                            *#private::element_mut(&mut unit, element) = #one;
-                            #column
-                            for (i, row) in rows.iter_mut().enumerate() {
-                                *#private::element_mut(&mut row.#field, element) = #private::element(&column, i);
-                            }
-                        }
-                    });
-                }
-            }
-        }
-        let zero_tangents: Vec<TokenStream> = diff
-            .iter()
-            .map(|q| {
-                let id = &f.vars[q.var].ident;
-                match q.form {
-                    ParamForm::Float => zero.clone(),
-                    _ if matches!(q.ty, syn::Type::Reference(_)) => {
-                        quote!(&#private::zeros_like(&#id))
-                    }
-                    _ => quote!(#private::zeros_like(&#id)),
-                }
-            })
-            .collect();
-        let doc = format!(
-            "The Jacobian of `{name}` by forward mode: one forward pass per scalar input. Row `i` is the gradient of output `i`."
-        );
-        items.extend(quote! {
-            #[doc = #doc]
-            pub fn jacfwd #generics (#(#params),*) -> (#public_ret, ::std::vec::Vec<#grad>) {
-                let mut out: ::core::option::Option<(#public_ret, ::std::vec::Vec<#grad>)> = ::core::option::Option::None;
-                #(#columns)*
-                match out {
-                    ::core::option::Option::Some(out) => out,
-                    // No differentiable input: the value, and zero gradients.
-                    ::core::option::Option::None => {
-                        let (value, _) = jvp(#(#clones,)* #(#zero_tangents),*);
-                        let rows = (0..#private::Elements::count(&value)).map(|_| #zero_grad).collect();
-                        (value, rows)
-                    }
-                }
-            }
-        });
+        items.extend(jacfwd_item(f, e, sig, &clones, &zero_grad));
     }
     let doc = format!(
         "The Jacobian of `{name}`: one `Grad` per output. {}",
@@ -215,4 +131,105 @@ pub(crate) fn jacobian_items(f: &Func, e: &Emit, sig: &Signature, args: &Args) -
         }
     });
     items
+}
+
+/// `jacfwd`: one forward pass per scalar input, a unit tangent giving a column of the
+/// Jacobian.
+fn jacfwd_item(
+    f: &Func,
+    e: &Emit,
+    sig: &Signature,
+    clones: &[TokenStream],
+    zero_grad: &TokenStream,
+) -> TokenStream {
+    let name = &f.name;
+    let private = &e.private;
+    let (params, generics, grad, public_ret) = (&sig.params, &sig.generics, &sig.grad, &sig.ret);
+    let (zero, one) = (e.float("0.0"), e.float("1.0"));
+    let diff: Vec<&Param> = f.params.iter().filter(|p| p.differentiable()).collect();
+    // One pass per scalar input: a unit tangent, a column of the Jacobian.
+    let mut columns = Vec::new();
+    for (k, p) in diff.iter().enumerate() {
+        let field = &p.name;
+        let tangents: Vec<TokenStream> = diff
+            .iter()
+            .enumerate()
+            .map(|(j, q)| {
+                let id = &f.vars[q.var].ident;
+                let by_ref = matches!(q.ty, syn::Type::Reference(_));
+                let value = match (q.form.clone(), j == k) {
+                    (ParamForm::Float, true) => one.clone(),
+                    (ParamForm::Float, false) => zero.clone(),
+                    (_, true) => quote!(unit),
+                    (_, false) => quote!(#private::zeros_like(&#id)),
+                };
+                if by_ref && !matches!(q.form, ParamForm::Float) {
+                    quote!(&#value)
+                } else {
+                    value
+                }
+            })
+            .collect();
+        let column = quote! {
+            let (value, column) = jvp(#(#clones,)* #(#tangents),*);
+            let rows = &mut out.get_or_insert_with(|| {
+                let rows = (0..#private::Elements::count(&column)).map(|_| #zero_grad).collect();
+                (value, rows)
+            }).1;
+        };
+        match p.form {
+            ParamForm::Float => columns.push(quote! {{
+                #column
+                for (i, row) in rows.iter_mut().enumerate() {
+                    row.#field = #private::element(&column, i);
+                }
+            }}),
+            _ => {
+                let id = &f.vars[p.var].ident;
+                let count = element_count(p, id, private);
+                columns.push(quote! {
+                    for element in 0..#count {
+                        let mut unit = #private::zeros_like(&#id);
+                        *#private::element_mut(&mut unit, element) = #one;
+                        #column
+                        for (i, row) in rows.iter_mut().enumerate() {
+                            *#private::element_mut(&mut row.#field, element) = #private::element(&column, i);
+                        }
+                    }
+                });
+            }
+        }
+    }
+    let zero_tangents: Vec<TokenStream> = diff
+        .iter()
+        .map(|q| {
+            let id = &f.vars[q.var].ident;
+            match q.form {
+                ParamForm::Float => zero.clone(),
+                _ if matches!(q.ty, syn::Type::Reference(_)) => {
+                    quote!(&#private::zeros_like(&#id))
+                }
+                _ => quote!(#private::zeros_like(&#id)),
+            }
+        })
+        .collect();
+    let doc = format!(
+        "The Jacobian of `{name}` by forward mode: one forward pass per scalar input. Row `i` is the gradient of output `i`."
+    );
+    quote! {
+        #[doc = #doc]
+        pub fn jacfwd #generics (#(#params),*) -> (#public_ret, ::std::vec::Vec<#grad>) {
+            let mut out: ::core::option::Option<(#public_ret, ::std::vec::Vec<#grad>)> = ::core::option::Option::None;
+            #(#columns)*
+            match out {
+                ::core::option::Option::Some(out) => out,
+                // No differentiable input: the value, and zero gradients.
+                ::core::option::Option::None => {
+                    let (value, _) = jvp(#(#clones,)* #(#zero_tangents),*);
+                    let rows = (0..#private::Elements::count(&value)).map(|_| #zero_grad).collect();
+                    (value, rows)
+                }
+            }
+        }
+    }
 }
