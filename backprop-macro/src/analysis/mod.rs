@@ -164,39 +164,8 @@ pub fn analyze(f: &mut Func) -> Analysis {
     };
     let snapshots = snapshots::plan(f, &active, &saved, written, &mut needed);
     // Which loops and branches have a reverse: those with a contribution or a save inside.
-    let mut control = BTreeMap::new();
-    let mut new_vars: Vec<Var> = Vec::new();
-    let mut next = n;
-    // Loop variables of range loops are replayed, not saved.
-    let mut replayed = vec![false; n];
-    walk_loops(&f.body, &mut |head, _| {
-        if let LoopHead::Range { var: Some(v), .. } = head {
-            replayed[*v] = true;
-        }
-    });
-    let facts = plans::ControlFacts {
-        active: &active,
-        saved: &saved,
-        assigned: &assigned_in_place,
-        replayed: &replayed,
-    };
-    plan_control(f, &f.body, &facts, &mut control, &mut new_vars, &mut next);
-    // A condition the reverse evaluates again reads its values there.
-    walk(&f.body, &mut |stmt, _| {
-        if let Stmt::If { cond, then, .. } = stmt {
-            if control.get(&then.scope).is_some_and(|c| c.flag.is_none()) {
-                for &u in &cond.reads {
-                    needed[u] = true;
-                }
-            }
-        }
-    });
-    let mut names = std::mem::replace(&mut f.names, crate::names::Names::new(Default::default()));
-    for var in &mut new_vars {
-        let name = names.generated(&var.ident.to_string());
-        var.ident = syn::Ident::new(&name, var.ident.span());
-    }
-    f.names = names;
+    let (control, new_vars, mut replayed) =
+        control_plan(f, &active, &saved, &assigned_in_place, &mut needed);
     let control_vars = new_vars.len();
     f.vars.extend(new_vars);
     let mut active = active;
@@ -300,6 +269,52 @@ pub fn analyze(f: &mut Func) -> Analysis {
         recompute,
         result,
     }
+}
+
+/// The loops' and branches' records ([`plan_control`]), their variables named, and which
+/// loop indices the reverse replays. A branch condition the reverse evaluates again
+/// marks what it reads as read backward.
+fn control_plan(
+    f: &mut Func,
+    active: &[bool],
+    saved: &[bool],
+    assigned_in_place: &[bool],
+    needed: &mut [bool],
+) -> (BTreeMap<ScopeId, Control>, Vec<Var>, Vec<bool>) {
+    let n = f.vars.len();
+    let mut control = BTreeMap::new();
+    let mut new_vars: Vec<Var> = Vec::new();
+    let mut next = n;
+    // Loop variables of range loops are replayed, not saved.
+    let mut replayed = vec![false; n];
+    walk_loops(&f.body, &mut |head, _| {
+        if let LoopHead::Range { var: Some(v), .. } = head {
+            replayed[*v] = true;
+        }
+    });
+    let facts = plans::ControlFacts {
+        active,
+        saved,
+        assigned: assigned_in_place,
+        replayed: &replayed,
+    };
+    plan_control(f, &f.body, &facts, &mut control, &mut new_vars, &mut next);
+    walk(&f.body, &mut |stmt, _| {
+        if let Stmt::If { cond, then, .. } = stmt {
+            if control.get(&then.scope).is_some_and(|c| c.flag.is_none()) {
+                for &u in &cond.reads {
+                    needed[u] = true;
+                }
+            }
+        }
+    });
+    let mut names = std::mem::replace(&mut f.names, crate::names::Names::new(Default::default()));
+    for var in &mut new_vars {
+        let name = names.generated(&var.ident.to_string());
+        var.ident = syn::Ident::new(&name, var.ident.span());
+    }
+    f.names = names;
+    (control, new_vars, replayed)
 }
 
 /// Which variables carry a derivative: reached from a differentiable parameter and reaching
