@@ -21,7 +21,6 @@ pub(crate) fn second_order_items(
 ) -> TokenStream {
     let mut e = Emit::new(f, a, args);
     e.fob = true;
-    let name = &f.name;
     let ret = &f.ret;
     let private = &e.private;
     let Signature {
@@ -29,10 +28,8 @@ pub(crate) fn second_order_items(
         args: call_args,
         generics,
         capture,
-        grad,
         ..
     } = sig;
-    let (zero, one) = (e.float("0.0"), e.float("1.0"));
     let backward = reverse::backward(f, a, false);
     let forward = e.forward();
     let back = e.backward(&backward);
@@ -119,11 +116,26 @@ pub(crate) fn second_order_items(
             }
         });
     }
-    if f.ret_kind != Kind::Float {
-        return items;
+    if f.ret_kind == Kind::Float {
+        items.extend(hvp_and_hessian(f, &e, sig));
     }
+    items
+}
 
-    // `hvp` and `hessian`, on top of `__fob`.
+/// `hvp` and `hessian`, on top of `__fob`.
+fn hvp_and_hessian(f: &Func, e: &Emit, sig: &Signature) -> TokenStream {
+    let name = &f.name;
+    let ret = &f.ret;
+    let private = &e.private;
+    let Signature {
+        params,
+        args: call_args,
+        generics,
+        grad,
+        ..
+    } = sig;
+    let (zero, one) = (e.float("0.0"), e.float("1.0"));
+    let mut items = TokenStream::new();
     let diff: Vec<(usize, &Param)> = f
         .params
         .iter()
