@@ -58,7 +58,7 @@ pub fn miss_r(w: f64) -> f64 {
     x_f * x_f
 }
 
-/// [`miss_r`] with the force from forward mode: one `potential::jvp` per direction.
+/// [`miss_r()`] with the force from forward mode: one `potential::jvp` per direction.
 #[differentiate(reverse, forward)]
 pub fn miss_f(w: f64) -> f64 {
     let (mut x, mut y) = (0.0, 8.0);
@@ -181,7 +181,7 @@ pub fn max_r(p1x: f64, p1y: f64, s0: f64, s1: f64) -> f64 {
     saddle(p1x, p1y, y0, y1)
 }
 
-/// [`max_r`] with the inner gradient from forward mode: one `saddle::jvp` per direction.
+/// [`max_r()`] with the inner gradient from forward mode: one `saddle::jvp` per direction.
 #[differentiate(reverse, forward, wrt(p1x, p1y))]
 pub fn max_f(p1x: f64, p1y: f64, s0: f64, s1: f64) -> f64 {
     let (mut y0, mut y1) = (s0, s1);
