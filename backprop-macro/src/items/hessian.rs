@@ -8,7 +8,6 @@ use crate::names::Derived;
 use crate::{analysis, reverse};
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
-use std::collections::BTreeSet;
 
 /// Forward over reverse, with both modes: `__fob` (the value, its tangent, and a pullback
 /// that carries tangents through the backward pass) and, for a scalar result, `hvp`
@@ -53,13 +52,7 @@ pub(crate) fn second_order_items(
         Kind::Float => out.to_token_stream(),
         _ => quote!(::core::clone::Clone::clone(&#out)),
     };
-    let declared: BTreeSet<VarId> = backward
-        .iter()
-        .filter_map(|b| match b {
-            reverse::B::LetAdj(v, _) | reverse::B::ZeroAdj(v) => Some(*v),
-            _ => None,
-        })
-        .collect();
+    let declared = super::declared_adjoints(&backward);
     let positional: Vec<TokenStream> = f
         .params
         .iter()

@@ -163,13 +163,7 @@ fn reverse_items(
     } = sig;
     let private = &e.private;
     // The backward pass and the gradient it ends with.
-    let declared_top: BTreeSet<VarId> = backward
-        .iter()
-        .filter_map(|b| match b {
-            reverse::B::LetAdj(v, _) | reverse::B::ZeroAdj(v) => Some(*v),
-            _ => None,
-        })
-        .collect();
+    let declared_top = declared_adjoints(backward);
     let field_values = f.params.iter().filter(|p| p.differentiable()).map(|p| {
         let (field, value) = (&p.name, e.param_gradient(p, Derived::Grad, &declared_top));
         quote!(#field: #value)
@@ -261,6 +255,18 @@ fn reverse_items(
             })
         }
     }
+}
+
+/// The adjoints the backward pass declares at its top level (the others are declared
+/// where the parameters' gradients are read).
+pub(crate) fn declared_adjoints(backward: &[reverse::B]) -> BTreeSet<VarId> {
+    backward
+        .iter()
+        .filter_map(|b| match b {
+            reverse::B::LetAdj(v, _) | reverse::B::ZeroAdj(v) => Some(*v),
+            _ => None,
+        })
+        .collect()
 }
 
 /// `vjp` with `body` (the forward pass, then the value and the pullback closure). A vector
