@@ -385,6 +385,34 @@ impl<T, const N: usize> InlineStack<T, N> {
         unsafe { self.items[self.len].assume_init_read() }
     }
 
+    /// Saves the elements `lo..hi` of an array (as much of the range as the array has), like
+    /// [`Stack::push_range`]: for a copy made outside every loop, whose bounds are known.
+    ///
+    /// # Panics
+    /// When more than `N` values would be saved (a bug in the generated code).
+    #[inline]
+    pub fn push_range(&mut self, values: &[T], lo: usize, hi: usize)
+    where
+        T: Copy,
+    {
+        for &v in &values[clamped(lo, hi, values.len())] {
+            self.push(v);
+        }
+    }
+
+    /// Takes back the elements saved last by [`InlineStack::push_range`] with the same
+    /// bounds, into the same array.
+    #[inline]
+    pub fn pop_range(&mut self, into: &mut [T], lo: usize, hi: usize)
+    where
+        T: Copy,
+    {
+        let len = into.len();
+        for slot in into[clamped(lo, hi, len)].iter_mut().rev() {
+            *slot = self.pop();
+        }
+    }
+
     /// How many values are saved.
     #[inline]
     pub fn len(&self) -> usize {
@@ -568,6 +596,28 @@ impl<I: LoopIndex> ExactSizeIterator for Steps<I> {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_inline_stack_copies_ranges_back_like_a_stack() {
+        let mut v = [1.0, 2.0, 3.0, 4.0];
+        let (mut inline, mut heap) = (InlineStack::<f64, 6>::new(), Stack::new());
+        for (lo, hi) in [(1, 3), (2, 9), (3, 1)] {
+            inline.push_range(&v, lo, hi);
+            heap.push_range(&v, lo, hi);
+        }
+        inline.push(9.0);
+        assert_eq!(inline.len(), 2 + 2 + 1);
+        assert_eq!(inline.pop(), 9.0);
+        v = [0.0; 4];
+        let mut w = [0.0; 4];
+        for (lo, hi) in [(3, 1), (2, 9), (1, 3)] {
+            inline.pop_range(&mut v, lo, hi);
+            heap.pop_range(&mut w, lo, hi);
+            assert_eq!(v, w);
+        }
+        assert_eq!(v, [0.0, 2.0, 3.0, 4.0]);
+        assert!(inline.is_empty());
+    }
 
     #[test]
     fn an_inline_stack_is_last_in_first_out_and_drops_what_is_left() {

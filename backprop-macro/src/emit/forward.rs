@@ -92,9 +92,17 @@ impl Emit<'_> {
             }
             _ => {}
         });
-        // A copy of several elements needs a stack that grows.
-        for s in self.a.snapshots.around.values().flatten() {
-            sites[1].insert(s.var, None);
+        // A copy of several elements: as many slots as its bounds span when they are
+        // literals and it is made outside every loop (`for i in 0..3` at the top level);
+        // otherwise a stack that grows.
+        for (&body, copies) in &self.a.snapshots.around {
+            for s in copies {
+                let slots = (depth(body) == 1)
+                    .then(|| Some(literal(&s.hi.expr)?.saturating_sub(literal(&s.lo.expr)?)))
+                    .flatten();
+                let entry = sites[1].entry(s.var).or_insert(Some(0));
+                *entry = entry.zip(slots).map(|(n, k)| n + k);
+            }
         }
         sites
     }
@@ -473,5 +481,16 @@ impl Emit<'_> {
             (Some(ty), None) => quote!(: #ty),
             _ => TokenStream::new(),
         }
+    }
+}
+
+/// An integer literal's value (`3`, `3usize`).
+fn literal(e: &syn::Expr) -> Option<usize> {
+    match e {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(i),
+            ..
+        }) => i.base10_parse().ok(),
+        _ => None,
     }
 }
