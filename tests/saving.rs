@@ -272,3 +272,27 @@ fn ragged_ranges_against_finite_differences_and_hessian() {
         check_slice_function!(ragged_ranges, &x, 12);
     }
 }
+
+/// A copy around a loop outside every other loop, with literal bounds: kept inline (as
+/// many slots as the bounds span, plus the single writes of the other branch), values and,
+/// under forward over reverse, tangents.
+#[differentiate(hessian)]
+fn rotated(x: &[f64]) -> f64 {
+    let mut v = [x[0] * x[1], x[1] * x[2], x[2] * x[0]];
+    let before = v[0] * v[1] + v[2];
+    if x[0] > 0.0 {
+        for i in 0..3 {
+            v[i] = x[i] * before.sin() + x[(i + 1) % 3];
+        }
+    } else {
+        v[0] = v[1] * x[2];
+        v[2] = v[0] - x[1];
+    }
+    v[0] * v[1] * v[2] + before * before
+}
+
+#[test]
+fn copies_around_top_level_literal_loops_stay_inline() {
+    check_slice_function!(rotated, &[0.7, -0.4, 1.1], 31);
+    check_slice_function!(rotated, &[-0.7, -0.4, 1.1], 32);
+}
