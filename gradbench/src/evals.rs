@@ -286,10 +286,16 @@ fn ht_instance(input: &Value) -> Result<Instance, String> {
     let verts = rows_of(positions);
     let base_positions = matrix(positions, "base_positions", verts, 4)?;
     let weights = matrix(field(model, "weights")?, "weights", verts, bones)?;
-    let triangles = indices(field(model, "triangles")?, "triangles", verts)?;
-    if triangles.len() % 3 != 0 {
-        return Err("triangles need 3 vertices each".into());
+    let triangle_list = field(model, "triangles")?;
+    if let Some(t) = triangle_list
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|t| rows_of(t) != 3)
+    {
+        return Err(format!("a triangle needs 3 vertices, not {}", short(t)));
     }
+    let triangles = indices(triangle_list, "triangles", verts)?;
     let is_mirrored = field(model, "is_mirrored")?
         .as_bool()
         .ok_or("is_mirrored needs a bool")?;

@@ -18,7 +18,7 @@ use backprop::differentiate;
 #[differentiate(hessian)]
 pub fn potential(x: f64, y: f64, w: f64) -> f64 {
     let near = ((10.0 - x) * (10.0 - x) + (10.0 - w - y) * (10.0 - w - y)).sqrt();
-    let far = ((10.0 - x) * (10.0 - x) + (0.0 - y) * (0.0 - y)).sqrt();
+    let far = ((10.0 - x) * (10.0 - x) + y * y).sqrt();
     1.0 / near + 1.0 / far
 }
 

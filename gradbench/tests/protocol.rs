@@ -122,6 +122,10 @@ fn bad_input_gets_an_error_response() {
             "parent must come before it",
         ),
         (
+            "{\"id\": 1, \"kind\": \"evaluate\", \"module\": \"ht\", \"function\": \"objective\", \"input\": {\"theta\": [], \"data\": {\"model\": {\"parents\": [-1], \"base_relatives\": [[[1,0,0,0],[0,1,0,0],[0,0,1,0],[0,0,0,1]]], \"inverse_base_absolutes\": [[[1,0,0,0],[0,1,0,0],[0,0,1,0],[0,0,0,1]]], \"base_positions\": [[0,0,0,1]], \"weights\": [[1]], \"triangles\": [[0, 0]]}}}}",
+            "a triangle needs 3 vertices, not [0,0]",
+        ),
+        (
             "{\"id\": 1, \"kind\": \"evaluate\", \"module\": \"particle\", \"function\": \"primal\", \"input\": {\"w\": 0.0}}",
             "no function \"primal\" (this eval's are ff, fr, rf, rr)",
         ),
