@@ -793,10 +793,19 @@ mod tests {
         assert!(steps(top.clone()).rev().eq(top.clone().rev()));
         assert!(steps(top).replay(2).eq([u64::MAX - 2, u64::MAX - 3]));
         let bottom = i64::MIN..i64::MIN + 3;
-        assert!(steps(bottom.clone()).step_by(2).eq(bottom.clone().step_by(2)));
+        assert!(
+            steps(bottom.clone())
+                .step_by(2)
+                .eq(bottom.clone().step_by(2))
+        );
         assert!(steps(bottom.clone()).rev().eq(bottom.rev()));
         assert!(steps(i64::MAX - 2..=i64::MAX).eq(i64::MAX - 2..=i64::MAX));
-        assert!(steps(250u8..255).step_by(2).rev().eq((250u8..255).step_by(2).rev()));
+        assert!(
+            steps(250u8..255)
+                .step_by(2)
+                .rev()
+                .eq((250u8..255).step_by(2).rev())
+        );
         assert!(steps(250u8..=255).rev().eq((250u8..=255).rev()));
         assert!(steps(-128i8..-125).rev().eq((-128i8..-125).rev()));
     }
