@@ -910,3 +910,29 @@ fn integer_elements_are_indices() {
     let u = [0.1, -0.2, 0.3, 0.4];
     assert_jvp_matches(&g.x, corners::jvp(&x, &triangles, &which, &u).1, &u);
 }
+
+/// The same after an early `return` in one branch: the statements after the `if` are
+/// lowered once per path that goes on, and the second copy reads renamed variables
+/// (`ks_1[..]`); its integers stayed floats there ("`%` on floats").
+#[differentiate(reverse, forward)]
+fn corners_after_return(x: f64, n: usize) -> f64 {
+    if n > 5 {
+        let _ = x;
+    } else if x > 2.0 {
+        return x;
+    }
+    let ks: [usize; 3] = [2, 0, 1];
+    let c = ks[n % 3];
+    let d = (c + 1) % 3;
+    x * x * (d as f64 + 1.0)
+}
+
+#[test]
+fn integer_elements_are_indices_on_every_path() {
+    for (x, n) in [(0.7, 1), (0.7, 7), (2.5, 2)] {
+        let (value, g) = corners_after_return::grad(x, n);
+        assert_eq!(value, corners_after_return(x, n));
+        assert_fd(|p| corners_after_return(p[0], n), &[x], &[g.x]);
+        assert_jvp_matches(&[g.x], corners_after_return::jvp(x, n, 0.3).1, &[0.3]);
+    }
+}

@@ -107,9 +107,7 @@ impl Lower<'_> {
             .iter()
             .any(|o| o.whole().is_some_and(|v| self.kind(v) == Kind::Tensor));
         match op {
-            Op::Konst(k) => self
-                .indexed_kind(&k.expr)
-                .unwrap_or_else(|| konst_kind(&k.expr)),
+            Op::Konst(k) => self.indexed_kind(k).unwrap_or_else(|| konst_kind(&k.expr)),
             Op::Copy(Operand::Var(v)) => self.kind(*v),
             Op::Copy(_) => Kind::Float,
             Op::List { .. } => Kind::Seq,
@@ -126,15 +124,19 @@ impl Lower<'_> {
 
 impl Lower<'_> {
     /// An element of an integer or `bool` sequence (`labels[i]`, `tri[3 * c]`, `m[i][j]`),
-    /// which syntax alone cannot tell from a float's: the sequence's kind.
-    fn indexed_kind(&self, expr: &Expr) -> Option<Kind> {
-        let mut base = strip(expr);
+    /// which syntax alone cannot tell from a float's: the sequence's kind. The sequence is
+    /// found among the variables the constant reads, by its name in the (renamed)
+    /// expression: a continuation lowered again after an early `return` names its own copy.
+    fn indexed_kind(&self, k: &Konst) -> Option<Kind> {
+        let mut base = strip(&k.expr);
         let mut indexed = false;
         while let Expr::Index(ix) = base {
             base = strip(&ix.expr);
             indexed = true;
         }
-        let v = self.local_of(base).filter(|_| indexed)?;
+        let Expr::Path(p) = base else { return None };
+        let name = p.path.get_ident().filter(|_| indexed)?;
+        let v = *k.reads.iter().find(|&&v| self.vars[v].ident == *name)?;
         matches!(self.kind(v), Kind::Int | Kind::Bool).then(|| self.kind(v))
     }
 }
