@@ -811,6 +811,18 @@ impl<'r> Gen<'r> {
         }
         if self.has_slice && self.rng.chance(0.5) {
             self.line(&format!("{p}.extend(v.iter().map(|&e| e * {b}));"));
+        } else if self.rng.chance(0.4) {
+            // Indices read from an integer table, one computed from another: integers in
+            // the forward pass, recomputed in the reverse one.
+            let (ks, c, d) = (self.name("ks"), self.name("c"), self.name("d"));
+            self.line(&format!("let {ks}: [usize; 3] = [2, 0, 1];"));
+            self.line("for j in 0..3 {");
+            self.line(&format!("    let {c} = {ks}[j];"));
+            self.line(&format!("    let {d} = ({c} + 1) % 3;"));
+            self.line(&format!(
+                "    {p}.push({p}[{d} % {p}.len()] * {b} + {p}[{c} % {p}.len()]);"
+            ));
+            self.line("}");
         } else {
             self.line("for j in 0..3 {");
             self.line(&format!(
