@@ -296,3 +296,102 @@ fn copies_around_top_level_literal_loops_stay_inline() {
     check_slice_function!(rotated, &[0.7, -0.4, 1.1], 31);
     check_slice_function!(rotated, &[-0.7, -0.4, 1.1], 32);
 }
+
+// Room reserved before loops (`push_reserved`): every push a loop makes must fit in what
+// was reserved for it, counted through branches, inner loops and loops sharing a stack.
+
+/// A loop that leaves early over a range far longer than it runs: nothing is reserved from
+/// the range's length (it used to ask for `usize::MAX` slots: "capacity overflow").
+#[differentiate(hessian)]
+fn early_exit_from_a_huge_range(x: &[f64]) -> f64 {
+    let mut s = x[0];
+    for _ in 0..usize::MAX {
+        s = s * x[1] + 0.25 * s.sin();
+        if s > 10.0 {
+            break;
+        }
+    }
+    s
+}
+
+#[test]
+fn early_exit_from_a_huge_range_against_finite_differences_and_hessian() {
+    check_slice_function!(early_exit_from_a_huge_range, &[1.3, 1.7], 11);
+}
+
+/// llsq's shape: an inner loop over a range that does not change, counted into the outer
+/// loop's reservation; pushes before, inside (in both arms of a branch) and after it; the
+/// running maximum's stack pushed again by a second loop.
+#[differentiate(hessian)]
+fn nested_counts(x: &[f64]) -> f64 {
+    let n = x.len() + 2;
+    let mut total = 0.0;
+    let mut run = x[0];
+    for i in 0..n {
+        let t = (i as f64 + 1.0) / n as f64;
+        let mut inner = t;
+        let mut m = 1.0;
+        for j in 0..x.len() {
+            inner -= x[j] * m;
+            if inner > 0.0 {
+                m = m * t + 0.1 * inner.sin();
+            } else {
+                m = m * t;
+            }
+        }
+        total += inner * inner + m;
+        run = run.max(total * 0.1);
+    }
+    for j in 0..x.len() {
+        run = run.max(x[j] * run.sin());
+    }
+    total + run
+}
+
+#[test]
+fn nested_counts_against_finite_differences_and_hessian() {
+    let mut p = Points::new(12);
+    for _ in 0..4 {
+        check_slice_function!(nested_counts, &p.vec(5, -1.0, 1.0), 12);
+    }
+}
+
+/// Inner ranges that cannot be counted from outside: one reads the outer index (a
+/// triangle), one a value the outer loop computes; an inner loop that leaves early; and a
+/// `while` around a loop over a range.
+#[differentiate(hessian)]
+fn uncounted_inner_loops(x: &[f64]) -> f64 {
+    let n = x.len();
+    let mut s: f64 = 0.0;
+    for i in 0..n {
+        for k in 0..i {
+            s += x[k] * x[i] * s.cos();
+        }
+        let m = (i * 7) % n;
+        for k in 0..m {
+            s = s * 0.9 + x[k];
+        }
+        for k in 0..n {
+            s += x[k].sin() * s;
+            if s > 4.0 {
+                break;
+            }
+        }
+    }
+    let mut rounds = 0;
+    while rounds < 3 {
+        for k in 0..n {
+            s = s * 0.5 + x[k] * s.sin();
+        }
+        rounds += 1;
+    }
+    s
+}
+
+#[test]
+fn uncounted_inner_loops_against_finite_differences_and_hessian() {
+    let mut p = Points::new(13);
+    for _ in 0..4 {
+        check_slice_function!(uncounted_inner_loops, &p.vec(4, -1.0, 1.0), 13);
+    }
+}

@@ -418,6 +418,17 @@ pub struct Block {
     pub stmts: Vec<Stmt>,
 }
 
+impl Block {
+    /// Whether control never reaches the block's end (it ends in `break` on every path).
+    pub fn exits(&self) -> bool {
+        match self.stmts.last() {
+            Some(Stmt::Break) => true,
+            Some(Stmt::If { then, els, .. }) => then.exits() && els.exits(),
+            _ => false,
+        }
+    }
+}
+
 /// How a parameter is passed, which fixes its gradient's type.
 #[derive(Clone)]
 pub enum ParamForm {

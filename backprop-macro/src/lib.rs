@@ -36,6 +36,8 @@
 //!   counters stepped back, control records.
 //! - `analysis/snapshots.rs`: arrays copied whole around a loop instead of saved element by
 //!   element.
+//! - `analysis/reserve.rs`: room reserved on the stacks before loops (inner loops counted
+//!   into outer ones), so that the pushes inside need no growth check.
 //! - `reverse.rs`: the backward pass as data (`B` statements), and the sums a reverse loop
 //!   keeps in a local (`hoist_sums`).
 //! - `tangent.rs`: forward mode, printed beside the primal statements.

@@ -58,6 +58,26 @@ impl<T> Stack<T> {
         self.items.push(value);
     }
 
+    /// Saves a value into room a [`Stack::reserve`] made for it before the loop: no growth
+    /// check that could call the allocator, so the loop's floats stay in registers (a
+    /// possible call on the loop's path makes the compiler keep them in memory).
+    ///
+    /// # Panics
+    /// If the reserved room is used up, which would mean the macro counted a loop's pushes
+    /// short: a bug in backprop, reported rather than grown past.
+    #[inline]
+    pub fn push_reserved(&mut self, value: T) {
+        match self.items.spare_capacity_mut().first_mut() {
+            Some(slot) => {
+                slot.write(value);
+            }
+            None => unreserved(),
+        }
+        // SAFETY: the element at the old length was initialized just above, and it is
+        // within the capacity.
+        unsafe { self.items.set_len(self.items.len() + 1) }
+    }
+
     /// Takes back the value saved last.
     #[inline]
     pub fn pop(&mut self) -> T {
@@ -453,6 +473,15 @@ impl<T, const N: usize> core::fmt::Debug for InlineStack<T, N> {
             .field("len", &self.len)
             .finish()
     }
+}
+
+#[cold]
+#[inline(never)]
+fn unreserved() -> ! {
+    panic!(
+        "backprop: a loop saved more values than the room reserved for them; \
+         this is a bug in backprop, please report it"
+    )
 }
 
 #[cold]

@@ -44,11 +44,22 @@ mod best_row {
     ) -> (f64, impl ::core::ops::FnOnce(f64) -> Grad + use<'m, 'x>) {
         let mut branch_stack = ::backprop::__private::Stack::new();
         let mut branch_1_stack = ::backprop::__private::Stack::new();
+        branch_stack
+            .reserve(
+                ::core::iter::ExactSizeIterator::len(
+                    &::backprop::__private::steps(0..m.len()),
+                ),
+            );
+        branch_1_stack
+            .reserve(
+                ::core::iter::ExactSizeIterator::len(
+                    &::backprop::__private::steps(0..m.len()),
+                ),
+            );
         let s0;
         let mut best = 0.0;
         let mut found = false;
         let range_i = ::backprop::__private::steps(0..m.len());
-        branch_stack.reserve(::core::iter::ExactSizeIterator::len(&range_i));
         for i in range_i {
             let s1;
             let mut total = -0.0;
@@ -71,10 +82,10 @@ mod best_row {
                 if branch_1 {
                     best = item;
                 }
-                branch_1_stack.push(branch_1);
+                branch_1_stack.push_reserved(branch_1);
             }
             found = true;
-            branch_stack.push(branch);
+            branch_stack.push_reserved(branch);
         }
         assert!(found, "called `Option::unwrap()` on a `None` value");
         s0 = best;

@@ -42,12 +42,17 @@ pub mod horner {
         c: &'c [T],
     ) -> (T, impl ::core::ops::FnOnce(T) -> Grad<T> + use<'c, T>) {
         let mut s_stack = ::backprop::__private::Stack::new();
+        s_stack
+            .reserve(
+                ::core::iter::ExactSizeIterator::len(
+                    &::backprop::__private::steps(0..c.len()),
+                ),
+            );
         let mut s = T::zero();
         let range_i = ::backprop::__private::steps(0..c.len());
-        s_stack.reserve(::core::iter::ExactSizeIterator::len(&range_i));
         for i in range_i {
             let s0 = s * x;
-            s_stack.push(s);
+            s_stack.push_reserved(s);
             s = s0 + c[i];
         }
         let horner = s * T::from_f64(0.5);

@@ -41,11 +41,16 @@ mod running_max {
         x: &'x [f64],
     ) -> (f64, impl ::core::ops::FnOnce(f64) -> Grad + use<'x>) {
         let mut m_stack = ::backprop::__private::Stack::new();
+        m_stack
+            .reserve(
+                ::core::iter::ExactSizeIterator::len(
+                    &::backprop::__private::steps(1..x.len()),
+                ),
+            );
         let mut m = x[0];
         let range_i = ::backprop::__private::steps(1..x.len());
-        m_stack.reserve(::core::iter::ExactSizeIterator::len(&range_i));
         for i in range_i {
-            m_stack.push(m);
+            m_stack.push_reserved(m);
             m = m.max(x[i]);
         }
         (

@@ -68,18 +68,31 @@ mod triangle {
         let mut s0_stack = ::backprop::__private::Stack::new();
         let mut li_stack = ::backprop::__private::Stack::new();
         let mut qx_elems = ::backprop::__private::Stack::new();
+        s0_stack
+            .reserve(
+                ::core::iter::ExactSizeIterator::len(
+                    &::backprop::__private::steps(0..x.len() / d),
+                )
+                    * ::core::iter::ExactSizeIterator::len(
+                        &::backprop::__private::steps(0..d),
+                    ),
+            );
+        li_stack
+            .reserve(
+                ::core::iter::ExactSizeIterator::len(
+                    &::backprop::__private::steps(0..x.len() / d),
+                ),
+            );
         let mut qx = ::std::vec![0.0; d];
         let mut total = 0.0;
         let range_i = ::backprop::__private::steps(0..x.len() / d);
-        li_stack.reserve(::core::iter::ExactSizeIterator::len(&range_i));
         for i in range_i {
             qx_elems.push_range(&qx, 0, d);
             let range_j = ::backprop::__private::steps(0..d);
-            s0_stack.reserve(::core::iter::ExactSizeIterator::len(&range_j));
             for j in range_j {
                 let s0 = q[j].exp();
                 qx[j] = s0 * x[i * d + j];
-                s0_stack.push(s0);
+                s0_stack.push_reserved(s0);
             }
             let mut li = 0;
             let range_a = ::backprop::__private::steps(0..d);
@@ -96,7 +109,7 @@ mod triangle {
                 let s2 = qx[j_1] * qx[j_1];
                 total = total + s2;
             }
-            li_stack.push(li);
+            li_stack.push_reserved(li);
         }
         (
             total,

@@ -18,6 +18,7 @@ use proc_macro2::Span;
 use std::collections::{BTreeMap, BTreeSet};
 
 mod plans;
+pub mod reserve;
 mod snapshots;
 
 use plans::*;
@@ -78,6 +79,8 @@ pub struct Analysis {
     pub recompute: BTreeMap<ScopeId, Vec<(VarId, Op)>>,
     /// The variable the pullback starts from.
     pub result: VarId,
+    /// Room reserved on the stacks before loops, and which pushes need no growth check.
+    pub reserve: reserve::Reservations,
 }
 
 /// The backward rule of a definition or assignment `target = op`.
@@ -250,7 +253,7 @@ pub fn analyze(f: &mut Func) -> Analysis {
 
     let loop_saves = plan_loop_saves(f, &active, &saved);
 
-    Analysis {
+    let mut analysis = Analysis {
         active,
         needed,
         saved,
@@ -268,7 +271,10 @@ pub fn analyze(f: &mut Func) -> Analysis {
         grads,
         recompute,
         result,
-    }
+        reserve: Default::default(),
+    };
+    analysis.reserve = reserve::plan(f, &analysis);
+    analysis
 }
 
 /// The loops' and branches' records ([`plan_control`]), their variables named, and which

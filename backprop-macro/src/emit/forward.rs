@@ -2,6 +2,8 @@
 //! needs (stacks, loop counts, branch records).
 
 use super::*;
+use crate::analysis::reserve::{Count, Store};
+use quote::format_ident;
 
 impl Emit<'_> {
     /// The forward pass, with the saves and records the backward pass needs.
@@ -49,8 +51,12 @@ impl Emit<'_> {
             Some(n) => quote!(let mut #s = #private::InlineStack::<_, #n>::new();),
             None => quote!(let mut #s = #private::Stack::new();),
         });
+        let at_start = self.a.reserve.at_start.iter().map(|(store, steps, count)| {
+            let steps = &steps.expr;
+            self.reserve(*store, &quote!(&#steps), count)
+        });
         let body = self.block(&self.f.body, &mut Vec::new());
-        quote!(#(#stacks)* #body)
+        quote!(#(#stacks)* #(#at_start)* #body)
     }
 
     /// For every stack pushed only outside every loop, how many push sites it has (each
@@ -113,7 +119,7 @@ impl Emit<'_> {
         for stmt in &block.stmts {
             out.extend(self.stmt(stmt, chain));
         }
-        if block.scope != 0 && !exits(block) {
+        if block.scope != 0 && !block.exits() {
             out.extend(self.saves(block.scope));
         }
         chain.pop();
@@ -125,14 +131,15 @@ impl Emit<'_> {
         let Some(vars) = self.a.block_saves.get(&scope) else {
             return TokenStream::new();
         };
-        vars.iter().map(|&v| self.push_value(v)).collect()
+        vars.iter().map(|&v| self.push_value(v, scope)).collect()
     }
 
-    /// `v_stack.push(v);`, and in forward over reverse its tangent beside it.
-    pub(super) fn push_value(&self, v: VarId) -> TokenStream {
+    /// `v_stack.push(v);` in block `scope`, and in forward over reverse its tangent beside it.
+    pub(super) fn push_value(&self, v: VarId, scope: ScopeId) -> TokenStream {
         let (s, id) = (self.derived(Derived::Stack, v), self.ident(v));
+        let push = self.push_method(Store::Values(v), scope);
         let dot = self.tangent_push(v, false);
-        quote!(#s.push(#id); #dot)
+        quote!(#s.#push(#id); #dot)
     }
 
     pub(super) fn stmt(&self, stmt: &Stmt, chain: &mut Vec<ScopeId>) -> TokenStream {
@@ -155,7 +162,8 @@ impl Emit<'_> {
                     .into_iter()
                     .map(|v| {
                         let (s, id) = (self.derived(Derived::Stack, v), self.ident(v));
-                        quote!(#s.push(::core::clone::Clone::clone(&#id));)
+                        let push = self.push_method(Store::Values(v), scope);
+                        quote!(#s.#push(::core::clone::Clone::clone(&#id));)
                     });
                 let e = &k.expr;
                 let grow = self.grow_tangents(k, |v| self.fob && self.a.active[v]);
@@ -182,13 +190,14 @@ impl Emit<'_> {
             }
             Stmt::Loop { head, body, .. } => {
                 // Values the loop overwrites but no rule inside it reads: saved once, here.
+                let scope = *chain.last().expect("a block encloses every statement");
                 let saves: TokenStream = self
                     .a
                     .loop_saves
                     .get(&body.scope)
                     .into_iter()
                     .flatten()
-                    .map(|&v| self.push_value(v))
+                    .map(|&v| self.push_value(v, scope))
                     .collect();
                 let copies = self.snapshot_copies(body.scope);
                 let lp = self.forward_loop(head, body, chain);
@@ -275,10 +284,11 @@ impl Emit<'_> {
                     Operand::Konst(k) => k.reads.contains(&var),
                 });
             let dot = self.tangent_push(var, reads_itself);
+            let push = self.push_method(Store::Values(var), scope);
             if reads_itself {
-                quote!(#s.push(::core::clone::Clone::clone(&#id)); #dot)
+                quote!(#s.#push(::core::clone::Clone::clone(&#id)); #dot)
             } else {
-                quote!(#s.push(#id); #dot)
+                quote!(#s.#push(#id); #dot)
             }
         } else {
             TokenStream::new()
@@ -309,7 +319,8 @@ impl Emit<'_> {
             } else {
                 TokenStream::new()
             };
-            quote!(#s.push(#id #i); #dot)
+            let push = self.push_method(Store::Elems(var), scope);
+            quote!(#s.#push(#id #i); #dot)
         } else {
             TokenStream::new()
         };
@@ -407,49 +418,62 @@ impl Emit<'_> {
         }
     }
 
-    /// `v_stack.reserve(range.len() * k)` for the stacks a loop body pushes to `k` times on
-    /// every iteration, so a long loop grows each stack once.
+    /// `v_stack.reserve(range.len() * k)` for the stacks a loop reserves before it runs
+    /// (see `analysis::reserve`): `k` counts its push sites and, times their lengths, the
+    /// pushes of inner loops over ranges that do not change in it.
     pub(super) fn reserve_stacks(&self, body: &Block, range: &Ident) -> TokenStream {
-        let mut per_iteration: std::collections::BTreeMap<VarId, (usize, bool)> =
-            Default::default();
-        for &v in self.a.block_saves.get(&body.scope).into_iter().flatten() {
-            per_iteration.entry(v).or_insert((0, false)).0 += 1;
-        }
-        for stmt in &body.stmts {
-            match stmt {
-                Stmt::Assign {
-                    var, init: false, ..
-                } if crate::analysis::saved_at(self.f, self.a, *var, body.scope) => {
-                    per_iteration.entry(*var).or_insert((0, false)).0 += 1;
-                }
-                Stmt::SetElem { var, .. }
-                    if crate::analysis::elem_saved_at(self.f, self.a, *var, body.scope) =>
-                {
-                    per_iteration.entry(*var).or_insert((0, true)).0 += 1;
-                }
-                Stmt::Loop { body: inner, .. } => {
-                    for &v in self.a.loop_saves.get(&inner.scope).into_iter().flatten() {
-                        per_iteration.entry(v).or_insert((0, false)).0 += 1;
-                    }
-                }
-                _ => {}
-            }
-        }
-        per_iteration
-            .into_iter()
-            .map(|(v, (k, elems))| {
-                let s = if elems {
-                    self.derived(Derived::Elems, v)
-                } else {
-                    self.derived(Derived::Stack, v)
-                };
-                if k == 1 {
-                    quote!(#s.reserve(::core::iter::ExactSizeIterator::len(&#range));)
-                } else {
-                    quote!(#s.reserve(::core::iter::ExactSizeIterator::len(&#range) * #k);)
-                }
-            })
+        let stores = self.a.reserve.before.get(&body.scope).into_iter().flatten();
+        stores
+            .map(|(store, count)| self.reserve(*store, &quote!(&#range), count))
             .collect()
+    }
+
+    /// `s.reserve(steps.len() * count);`
+    fn reserve(&self, store: Store, steps: &TokenStream, count: &Count) -> TokenStream {
+        let s = self.store(store);
+        let len = quote!(::core::iter::ExactSizeIterator::len(#steps));
+        match self.count(count) {
+            None => quote!(#s.reserve(#len);),
+            Some(k) => quote!(#s.reserve(#len * #k);),
+        }
+    }
+
+    /// A count of pushes per iteration, as an expression; `None` for exactly one.
+    fn count(&self, count: &Count) -> Option<TokenStream> {
+        let sites = count.sites;
+        if sites == 1 && count.inner.is_empty() {
+            return None;
+        }
+        let mut terms: Vec<TokenStream> = Vec::new();
+        if sites > 0 {
+            terms.push(quote!(#sites));
+        }
+        for (steps, c) in &count.inner {
+            let steps = &steps.expr;
+            let len = quote!(::core::iter::ExactSizeIterator::len(&#steps));
+            terms.push(match self.count(c) {
+                None => len,
+                Some(k) => quote!(#len * #k),
+            });
+        }
+        Some(match terms.as_slice() {
+            [one] => one.clone(),
+            _ => quote!((#(#terms)+*)),
+        })
+    }
+
+    /// The stack of a store.
+    fn store(&self, store: Store) -> Ident {
+        match store {
+            Store::Values(v) => self.derived(Derived::Stack, v),
+            Store::Elems(v) => self.derived(Derived::Elems, v),
+        }
+    }
+
+    /// `push` onto a store's stack, or `push_reserved` where a loop reserved room for it.
+    pub(super) fn push_method(&self, store: Store, scope: ScopeId) -> Ident {
+        let reserved = self.a.reserve.reserved(self.f, scope, store);
+        format_ident!("{}", if reserved { "push_reserved" } else { "push" })
     }
 
     /// In forward over reverse, a saved active value's tangent is saved beside it (copied when

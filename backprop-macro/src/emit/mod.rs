@@ -483,15 +483,6 @@ impl<'a> Emit<'a> {
     }
 }
 
-/// Whether control never reaches a block's end (it ends in `break` on every path).
-pub fn exits(block: &Block) -> bool {
-    match block.stmts.last() {
-        Some(Stmt::Break) => true,
-        Some(Stmt::If { then, els, .. }) => exits(then) && exits(els),
-        _ => false,
-    }
-}
-
 const PREC_ATOM: u8 = 20;
 const PREC_UNARY: u8 = 15;
 const PREC_CAST: u8 = 14;
