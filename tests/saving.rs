@@ -395,3 +395,23 @@ fn uncounted_inner_loops_against_finite_differences_and_hessian() {
         check_slice_function!(uncounted_inner_loops, &p.vec(4, -1.0, 1.0), 13);
     }
 }
+
+/// An inner loop's additions into one gradient element are summed in a local and added
+/// after the loop; when the loop runs no iteration (`a = n − 1`), that element's index is
+/// out of bounds (`x[a + 1]`) and nothing may be added: this used to panic.
+#[differentiate(hessian)]
+fn sums_after_an_empty_loop(x: &[f64]) -> f64 {
+    let n = x.len();
+    let mut s = 0.0;
+    for a in 0..n {
+        for r in a + 1..n {
+            s += x[a + 1] * x[r].sin();
+        }
+    }
+    s
+}
+
+#[test]
+fn sums_after_an_empty_loop_against_finite_differences_and_hessian() {
+    check_slice_function!(sums_after_an_empty_loop, &[1.0, 2.0, 3.0, -0.5], 14);
+}

@@ -138,7 +138,9 @@ mod triangle {
                                 grad_l[li] += grad_s1 * x[i * d + a];
                                 sum_grad_x += grad_s1 * l[li];
                             }
-                            grad_x[i * d + a] += sum_grad_x;
+                            if sum_grad_x != 0.0 {
+                                grad_x[i * d + a] += sum_grad_x;
+                            }
                         }
                     }
                     for j in range_j.rev() {

@@ -370,7 +370,12 @@ impl Emit<'_> {
                     self.derived(Derived::Sum, *v),
                     self.derived(Derived::Grad, *v),
                 );
-                (quote!(let mut #sum = #zero;), quote!(#grad #i += #sum;))
+                // Added only if something was: after a loop that ran no iteration the
+                // index may be out of bounds (`for r in a + 1..n` reading `x[a + 1]`).
+                (
+                    quote!(let mut #sum = #zero;),
+                    quote!(if #sum != #zero { #grad #i += #sum; }),
+                )
             })
             .unzip();
         if sums.is_empty() {
