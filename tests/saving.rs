@@ -415,3 +415,23 @@ fn sums_after_an_empty_loop(x: &[f64]) -> f64 {
 fn sums_after_an_empty_loop_against_finite_differences_and_hessian() {
     check_slice_function!(sums_after_an_empty_loop, &[1.0, 2.0, 3.0, -0.5], 14);
 }
+
+/// A value the reverse of the inner loop computes again from nothing that changes in it
+/// (`x[a + 1] - x[a]`) is computed once before that reverse loop, and only if the loop
+/// runs: with `a = n − 1` the range is empty and `x[a + 1]` out of bounds.
+#[differentiate(hessian)]
+fn recomputed_once(x: &[f64]) -> f64 {
+    let n = x.len();
+    let mut s = 0.0;
+    for a in 0..n {
+        for r in a + 1..n {
+            s += (x[a + 1] - x[a]) * x[r].sin();
+        }
+    }
+    s
+}
+
+#[test]
+fn recomputed_once_against_finite_differences_and_hessian() {
+    check_slice_function!(recomputed_once, &[1.0, 2.0, 3.0, -0.5], 15);
+}

@@ -685,15 +685,9 @@ fn independent_iterations(body: &[B]) -> bool {
     scan(body, &local, &mut read, &mut added) && !read.iter().any(|v| added.contains(v))
 }
 
-/// Sums a reverse loop adds into one element of a gradient whose index does not change in
-/// the loop (`grad_mu[c * d + a] += -grad_s2` in the reverse of a loop over `r`): they go
-/// into a local (`sum_grad_mu += -grad_s2`), added to the element once after the loop, so
-/// the loop does not store to and load from the same element on every iteration. Only for
-/// an adjoint the loop does nothing else with than add to it. Returns the body with those additions as
-/// [`B::AddSum`], and the elements to add the sums to.
-pub fn hoist_sums(vars: &[Var], index: Option<VarId>, body: &[B]) -> (Vec<B>, Vec<(VarId, Index)>) {
-    // Primal values the body binds or changes: an index reading one changes in the loop.
-    let mut bound: Vec<VarId> = index.into_iter().collect();
+/// Primal values a reverse loop's body binds or changes, and its index: what a value
+/// reading one of them would change with in the loop.
+fn bound_in(index: Option<VarId>, body: &[B]) -> Vec<VarId> {
     fn binds(stmts: &[B], out: &mut Vec<VarId>) {
         for b in stmts {
             match b {
@@ -715,7 +709,58 @@ pub fn hoist_sums(vars: &[Var], index: Option<VarId>, body: &[B]) -> (Vec<B>, Ve
             }
         }
     }
+    let mut bound: Vec<VarId> = index.into_iter().collect();
     binds(body, &mut bound);
+    bound
+}
+
+/// Values a reverse loop's body computes again on every iteration (`B::Recompute`) from
+/// nothing that changes in the loop (`let s2 = x[i * d + a] - mu[c * d + a];` in the
+/// reverse of a loop over `r`): computed once before the loop instead. The loads could not
+/// move out by themselves: the compiler cannot tell that the gradient the loop stores into
+/// is not what they read. Returns them, in order, and the rest of the body. Only
+/// arithmetic of variables, elements and constants moves.
+pub fn hoist_recomputes(index: Option<VarId>, body: &[B]) -> (Vec<B>, Vec<B>) {
+    let mut bound = bound_in(index, body);
+    let (mut hoisted, mut rest) = (Vec::new(), Vec::new());
+    for b in body {
+        let fixed = match b {
+            B::Recompute(_, op) => {
+                let arithmetic = matches!(
+                    op,
+                    Op::Copy(_) | Op::Neg(_) | Op::Cast(..) | Op::Bin(..) | Op::Math(..)
+                );
+                let mut reads = op.operands().into_iter().flat_map(|o| match o {
+                    Operand::Var(v) => vec![*v],
+                    Operand::Elem(v, i) => std::iter::once(*v).chain(i.reads().copied()).collect(),
+                    Operand::Konst(k) => k.reads.clone(),
+                });
+                arithmetic && !reads.any(|r| bound.contains(&r))
+            }
+            _ => false,
+        };
+        match b {
+            B::Recompute(v, _) if fixed => {
+                // What reads it may move too.
+                if let Some(at) = bound.iter().position(|w| w == v) {
+                    bound.remove(at);
+                }
+                hoisted.push(b.clone());
+            }
+            _ => rest.push(b.clone()),
+        }
+    }
+    (hoisted, rest)
+}
+
+/// Sums a reverse loop adds into one element of a gradient whose index does not change in
+/// the loop (`grad_mu[c * d + a] += -grad_s2` in the reverse of a loop over `r`): they go
+/// into a local (`sum_grad_mu += -grad_s2`), added to the element once after the loop, so
+/// the loop does not store to and load from the same element on every iteration. Only for
+/// an adjoint the loop does nothing else with than add to it. Returns the body with those additions as
+/// [`B::AddSum`], and the elements to add the sums to.
+pub fn hoist_sums(vars: &[Var], index: Option<VarId>, body: &[B]) -> (Vec<B>, Vec<(VarId, Index)>) {
+    let bound = bound_in(index, body);
     // The first addition into each array's adjoint at an index fixed in the loop.
     let mut sums: Vec<(VarId, Index)> = Vec::new();
     for b in body {

@@ -1,4 +1,4 @@
-fn triangle(q: &[f64], l: &[f64], x: &[f64], d: usize) -> f64 {
+fn triangle(q: &[f64], l: &[f64], mu: &[f64], x: &[f64], d: usize) -> f64 {
     let mut qx = vec![0.0; d];
     let mut total = 0.0;
     for i in 0..x.len() / d {
@@ -8,7 +8,7 @@ fn triangle(q: &[f64], l: &[f64], x: &[f64], d: usize) -> f64 {
         let mut li = 0;
         for a in 0..d {
             for r in a + 1..d {
-                qx[r] += l[li] * x[i * d + a];
+                qx[r] += l[li] * (x[i * d + a] - mu[a]);
                 li += 1;
             }
         }
@@ -43,28 +43,32 @@ mod triangle {
         pub q: ::std::vec::Vec<f64>,
         ///∂triangle/∂l: the gradient with respect to `l`.
         pub l: ::std::vec::Vec<f64>,
+        ///∂triangle/∂mu: the gradient with respect to `mu`.
+        pub mu: ::std::vec::Vec<f64>,
         ///∂triangle/∂x: the gradient with respect to `x`.
         pub x: ::std::vec::Vec<f64>,
     }
     ///`triangle`'s value and its gradient (upstream gradient 1).
     #[inline]
-    pub fn grad<'q, 'l, 'x>(
+    pub fn grad<'q, 'l, 'mu, 'x>(
         q: &'q [f64],
         l: &'l [f64],
+        mu: &'mu [f64],
         x: &'x [f64],
         d: usize,
     ) -> (f64, Grad) {
-        let (value, pullback) = vjp(q, l, x, d);
+        let (value, pullback) = vjp(q, l, mu, x, d);
         (value, pullback(1.0))
     }
     ///`triangle`'s value and its pullback: the pullback maps an upstream gradient of the value to the gradient of every differentiable parameter (a vector-Jacobian product). The forward pass runs here, once; the pullback runs the backward pass.
     #[inline]
-    pub fn vjp<'q, 'l, 'x>(
+    pub fn vjp<'q, 'l, 'mu, 'x>(
         q: &'q [f64],
         l: &'l [f64],
+        mu: &'mu [f64],
         x: &'x [f64],
         d: usize,
-    ) -> (f64, impl ::core::ops::FnOnce(f64) -> Grad + use<'q, 'l, 'x>) {
+    ) -> (f64, impl ::core::ops::FnOnce(f64) -> Grad + use<'q, 'l, 'mu, 'x>) {
         let mut s0_stack = ::backprop::__private::Stack::new();
         let mut li_stack = ::backprop::__private::Stack::new();
         let mut qx_elems = ::backprop::__private::Stack::new();
@@ -99,15 +103,16 @@ mod triangle {
             for a in range_a {
                 let range_r = ::backprop::__private::steps(a + 1..d);
                 for r in range_r {
-                    let s1 = l[li] * x[i * d + a];
-                    qx[r] = qx[r] + s1;
+                    let s1 = x[i * d + a] - mu[a];
+                    let s2 = l[li] * s1;
+                    qx[r] = qx[r] + s2;
                     li = li + 1;
                 }
             }
             let range_j_1 = ::backprop::__private::steps(0..d);
             for j_1 in range_j_1 {
-                let s2 = qx[j_1] * qx[j_1];
-                total = total + s2;
+                let s3 = qx[j_1] * qx[j_1];
+                total = total + s3;
             }
             li_stack.push_reserved(li);
         }
@@ -117,6 +122,7 @@ mod triangle {
             move |grad_total: f64| {
                 let mut grad_q = ::backprop::__private::zeros_like(&q);
                 let mut grad_l = ::backprop::__private::zeros_like(&l);
+                let mut grad_mu = ::backprop::__private::zeros_like(&mu);
                 let mut grad_x = ::backprop::__private::zeros_like(&x);
                 let mut grad_qx = ::backprop::__private::zeros_like(&qx);
                 for i in range_i.rev() {
@@ -125,21 +131,30 @@ mod triangle {
                     let range_a = ::backprop::__private::steps(0..d);
                     let range_j_1 = ::backprop::__private::steps(0..d);
                     for j_1 in range_j_1 {
-                        let grad_s2 = grad_total;
-                        grad_qx[j_1] += grad_s2 * qx[j_1] + grad_s2 * qx[j_1];
+                        let grad_s3 = grad_total;
+                        grad_qx[j_1] += grad_s3 * qx[j_1] + grad_s3 * qx[j_1];
                     }
                     for a in range_a.rev() {
                         let range_r = ::backprop::__private::steps(a + 1..d);
                         {
                             let mut sum_grad_x = 0.0;
-                            for r in range_r.rev() {
-                                li = li - 1;
-                                let grad_s1 = grad_qx[r];
-                                grad_l[li] += grad_s1 * x[i * d + a];
-                                sum_grad_x += grad_s1 * l[li];
+                            let mut sum_grad_mu = 0.0;
+                            if ::core::iter::ExactSizeIterator::len(&range_r) > 0 {
+                                let s1 = x[i * d + a] - mu[a];
+                                for r in range_r.rev() {
+                                    li = li - 1;
+                                    let grad_s2 = grad_qx[r];
+                                    grad_l[li] += grad_s2 * s1;
+                                    let grad_s1 = grad_s2 * l[li];
+                                    sum_grad_x += grad_s1;
+                                    sum_grad_mu += -grad_s1;
+                                }
                             }
                             if sum_grad_x != 0.0 {
                                 grad_x[i * d + a] += sum_grad_x;
+                            }
+                            if sum_grad_mu != 0.0 {
+                                grad_mu[a] += sum_grad_mu;
                             }
                         }
                     }
@@ -155,6 +170,7 @@ mod triangle {
                 Grad {
                     q: grad_q,
                     l: grad_l,
+                    mu: grad_mu,
                     x: grad_x,
                 }
             },
@@ -162,9 +178,10 @@ mod triangle {
     }
     #[doc(hidden)]
     #[inline]
-    pub fn __vjp<'q, 'l, 'x>(
+    pub fn __vjp<'q, 'l, 'mu, 'x>(
         q: &'q [f64],
         l: &'l [f64],
+        mu: &'mu [f64],
         x: &'x [f64],
         d: usize,
     ) -> (
@@ -175,20 +192,27 @@ mod triangle {
                 ::std::vec::Vec<f64>,
                 ::std::vec::Vec<f64>,
                 ::std::vec::Vec<f64>,
+                ::std::vec::Vec<f64>,
                 ::backprop::__private::NotDifferentiable,
-            ) + use<'q, 'l, 'x>,
+            ) + use<'q, 'l, 'mu, 'x>,
     ) {
-        let (value, pullback) = vjp(q, l, x, d);
+        let (value, pullback) = vjp(q, l, mu, x, d);
         (
             value,
             move |upstream: f64| {
                 let grad = pullback(upstream);
-                (grad.q, grad.l, grad.x, ::backprop::__private::NotDifferentiable)
+                (
+                    grad.q,
+                    grad.l,
+                    grad.mu,
+                    grad.x,
+                    ::backprop::__private::NotDifferentiable,
+                )
             },
         )
     }
     #[doc(hidden)]
-    pub const __DIFFERENTIABLE: &[bool] = &[true, true, true, false];
+    pub const __DIFFERENTIABLE: &[bool] = &[true, true, true, true, false];
     #[doc(hidden)]
     #[diagnostic::on_unimplemented(
         message = "`triangle::jvp` is not generated: write `#[differentiate(reverse, forward)]` on `triangle`",
@@ -196,13 +220,15 @@ mod triangle {
     )]
     pub trait __jvp_is_not_generated {}
     #[doc(hidden)]
-    pub fn jvp<'__stub, 'q, 'l, 'x>(
+    pub fn jvp<'__stub, 'q, 'l, 'mu, 'x>(
         q: &'q [f64],
         l: &'l [f64],
+        mu: &'mu [f64],
         x: &'x [f64],
         d: usize,
         dot_q: &[f64],
         dot_l: &[f64],
+        dot_mu: &[f64],
         dot_x: &[f64],
     ) -> (f64, f64)
     where
@@ -217,13 +243,15 @@ mod triangle {
     )]
     pub trait __hvp_is_not_generated {}
     #[doc(hidden)]
-    pub fn hvp<'__stub, 'q, 'l, 'x>(
+    pub fn hvp<'__stub, 'q, 'l, 'mu, 'x>(
         q: &'q [f64],
         l: &'l [f64],
+        mu: &'mu [f64],
         x: &'x [f64],
         d: usize,
         dot_q: &[f64],
         dot_l: &[f64],
+        dot_mu: &[f64],
         dot_x: &[f64],
     ) -> (f64, Grad, Grad)
     where
@@ -238,9 +266,10 @@ mod triangle {
     )]
     pub trait __hessian_is_not_generated {}
     #[doc(hidden)]
-    pub fn hessian<'__stub, 'q, 'l, 'x>(
+    pub fn hessian<'__stub, 'q, 'l, 'mu, 'x>(
         q: &'q [f64],
         l: &'l [f64],
+        mu: &'mu [f64],
         x: &'x [f64],
         d: usize,
     ) -> (f64, Grad, ::std::vec::Vec<Grad>)

@@ -360,8 +360,27 @@ impl Emit<'_> {
             let body = self.b_stmts(body, assigned, restored);
             return quote!(for #p in #iter { #body });
         }
-        let (body, sums) = crate::reverse::hoist_sums(&self.f.vars, var, body);
+        // Values computed again from nothing the loop changes: once, before it, if it runs.
+        let (hoisted, body) = match replay {
+            Replay::Rev(r) | Replay::Forward(r) => {
+                let (hoisted, body) = crate::reverse::hoist_recomputes(var, body);
+                (Some((*r, hoisted)).filter(|(_, h)| !h.is_empty()), body)
+            }
+            _ => (None, body.to_vec()),
+        };
+        let (body, sums) = crate::reverse::hoist_sums(&self.f.vars, var, &body);
         let body = self.b_stmts(&body, assigned, restored);
+        let lp = match hoisted {
+            Some((range, hoisted)) => {
+                let range = self.ident(range);
+                let pre = self.b_stmts(&hoisted, assigned, restored);
+                quote!(if ::core::iter::ExactSizeIterator::len(&#range) > 0 {
+                    #pre
+                    for #p in #iter { #body }
+                })
+            }
+            None => quote!(for #p in #iter { #body }),
+        };
         let zero = self.float("0.0");
         let (before, after): (TokenStream, TokenStream) = sums
             .iter()
@@ -379,10 +398,10 @@ impl Emit<'_> {
             })
             .unzip();
         if sums.is_empty() {
-            quote!(for #p in #iter { #body })
+            lp
         } else {
             // A block of its own: an enclosing loop's sum of the same name stays visible.
-            quote!({ #before for #p in #iter { #body } #after })
+            quote!({ #before #lp #after })
         }
     }
 }
