@@ -336,7 +336,7 @@ fn nested_counts(x: &[f64]) -> f64 {
             if inner > 0.0 {
                 m = m * t + 0.1 * inner.sin();
             } else {
-                m = m * t;
+                m *= t;
             }
         }
         total += inner * inner + m;
