@@ -568,7 +568,7 @@ impl<'r> Gen<'r> {
         self.budget -= 1;
         let control = self.level == Level::Control;
         let muts = self.all_muts();
-        let roll = self.rng.below(if control { 18 } else { 6 });
+        let roll = self.rng.below(if control { 19 } else { 6 });
         match roll {
             0 | 1 => {
                 let t = self.name("t");
@@ -737,6 +737,7 @@ impl<'r> Gen<'r> {
             }
             16 => self.nested_stmt(),
             17 => self.grown_stmt(),
+            18 if self.has_slice && self.loops == 0 => self.triangle_stmt(),
             _ => {
                 let t = self.name("t");
                 let e = self.expr(3);
@@ -744,6 +745,24 @@ impl<'r> Gen<'r> {
                 self.floats.last_mut().unwrap().push(t);
             }
         }
+    }
+
+    /// gmm's triangle over the slice: an inner range that starts after the outer index and
+    /// reads `v[i + 1]`, out of bounds exactly when the inner loop runs no iteration, so what
+    /// the reverse would add or compute around that loop must then be skipped.
+    fn triangle_stmt(&mut self) {
+        let (acc, a, r) = (self.name("a"), self.name("i"), self.name("i"));
+        let (e, w) = (self.expr(1), self.bounded(1));
+        self.line(&format!("let mut {acc} = {e};"));
+        self.line(&format!("for {a} in 0..v.len() {{"));
+        self.line(&format!("    for {r} in {a} + 1..v.len() {{"));
+        self.line(&format!(
+            "        {acc} += (v[{a} + 1] - v[{a}]) * v[{r}] * {w};"
+        ));
+        self.line("    }");
+        self.line("}");
+        self.floats.last_mut().unwrap().push(acc.clone());
+        self.muts.last_mut().unwrap().push(acc);
     }
 
     /// A nested local (`vec![vec![0.0; 2]; 3]` or `[[0.0; 2]; 3]`) written by `m[j][k]`,
