@@ -287,7 +287,7 @@ fn items(
     grad_generics: &syn::Generics,
 ) -> TokenStream {
     let private = quote!(#krate::__private);
-    let (name, vis) = (&input.ident, &input.vis);
+    let name = &input.ident;
     let grad = format_ident!("{}Grad", name);
     let (impl_g, ty_g, where_clause) = input.generics.split_for_impl();
     let (grad_impl_g, grad_ty_g, grad_where) = grad_generics.split_for_impl();
@@ -308,18 +308,7 @@ fn items(
         .collect();
     let tuple =
         matches!(&input.data, syn::Data::Struct(s) if matches!(s.fields, syn::Fields::Unnamed(_)));
-    let doc = format!(
-        "The gradient of [`{name}`], written by `#[derive(Differentiable)]`: one field per differentiable field of `{name}`, same name, holding that field's gradient (integer, `bool` and `#[differentiable(constant)]` fields have none)."
-    );
-    let definition = if tuple {
-        quote!(#vis struct #grad #grad_generics (#(pub #grad_types),*) #grad_where;)
-    } else {
-        let docs = fields.iter().map(|f| {
-            let member = &f.member;
-            format!("The gradient with respect to `{}`.", quote!(#member))
-        });
-        quote!(#vis struct #grad #grad_generics #grad_where { #(#[doc = #docs] pub #grads: #grad_types,)* })
-    };
+    let definition = grad_definition(input, fields, grad_generics, &grad_types, tuple);
     let build = |values: Vec<TokenStream>| {
         if tuple {
             quote!(#grad(#(#values),*))
@@ -345,35 +334,8 @@ fn items(
             .map(|m| quote!(#private::ZerosLike::zeros_like(&self.#m)))
             .collect(),
     );
-    let elem = match grad_types.first() {
-        Some(first) => quote!(<#first as #private::Elements>::Elem),
-        None => quote!(f64),
-    };
-    let lengths = grads
-        .iter()
-        .map(|m| quote!(#private::Elements::count(&self.#m)));
-    let read = grads.iter().map(|m| {
-        quote! {
-            let n = #private::Elements::count(&self.#m);
-            if i < n {
-                return #private::Elements::element(&self.#m, i);
-            }
-            i -= n;
-        }
-    });
-    let pick = grads.iter().map(|m| {
-        quote! {
-            let n = #private::Elements::count(&self.#m);
-            if i < n {
-                return #private::Elements::element_mut(&mut self.#m, i);
-            }
-            i -= n;
-        }
-    });
-    let what = format!("`{name}Grad`");
+    let elements = elements_impl(&private, name, &grad, grad_generics, &grads, &grad_types);
     quote! {
-        #[doc = #doc]
-        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq)]
         #definition
 
         impl #impl_g #private::Differentiable for #name #ty_g #where_clause {
@@ -430,6 +392,79 @@ fn items(
             }
         }
 
+        #elements
+    }
+}
+
+/// The `{Name}Grad` struct, documented: one public field per differentiable field.
+fn grad_definition(
+    input: &syn::DeriveInput,
+    fields: &[Field],
+    grad_generics: &syn::Generics,
+    grad_types: &[TokenStream],
+    tuple: bool,
+) -> TokenStream {
+    let (name, vis) = (&input.ident, &input.vis);
+    let grad = format_ident!("{}Grad", name);
+    let grad_where = &grad_generics.where_clause;
+    let doc = format!(
+        "The gradient of [`{name}`], written by `#[derive(Differentiable)]`: one field per differentiable field of `{name}`, same name, holding that field's gradient (integer, `bool` and `#[differentiable(constant)]` fields have none)."
+    );
+    let definition = if tuple {
+        quote!(#vis struct #grad #grad_generics (#(pub #grad_types),*) #grad_where;)
+    } else {
+        let grads = fields.iter().map(|f| &f.grad_member);
+        let docs = fields.iter().map(|f| {
+            let member = &f.member;
+            format!("The gradient with respect to `{}`.", quote!(#member))
+        });
+        quote!(#vis struct #grad #grad_generics #grad_where { #(#[doc = #docs] pub #grads: #grad_types,)* })
+    };
+    quote! {
+        #[doc = #doc]
+        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq)]
+        #definition
+    }
+}
+
+/// `Elements` for `{Name}Grad`: its fields' elements one after another, for the gradient
+/// checker and Hessian columns.
+fn elements_impl(
+    private: &TokenStream,
+    name: &syn::Ident,
+    grad: &syn::Ident,
+    grad_generics: &syn::Generics,
+    grads: &[&syn::Member],
+    grad_types: &[TokenStream],
+) -> TokenStream {
+    let (grad_impl_g, grad_ty_g, grad_where) = grad_generics.split_for_impl();
+    let elem = match grad_types.first() {
+        Some(first) => quote!(<#first as #private::Elements>::Elem),
+        None => quote!(f64),
+    };
+    let lengths = grads
+        .iter()
+        .map(|m| quote!(#private::Elements::count(&self.#m)));
+    let read = grads.iter().map(|m| {
+        quote! {
+            let n = #private::Elements::count(&self.#m);
+            if i < n {
+                return #private::Elements::element(&self.#m, i);
+            }
+            i -= n;
+        }
+    });
+    let pick = grads.iter().map(|m| {
+        quote! {
+            let n = #private::Elements::count(&self.#m);
+            if i < n {
+                return #private::Elements::element_mut(&mut self.#m, i);
+            }
+            i -= n;
+        }
+    });
+    let what = format!("`{name}Grad`");
+    quote! {
         impl #grad_impl_g #private::Elements for #grad #grad_ty_g #grad_where {
             type Elem = #elem;
             fn count(&self) -> usize {
