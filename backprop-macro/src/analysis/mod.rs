@@ -201,29 +201,17 @@ pub fn analyze(f: &mut Func) -> Analysis {
         &assigned,
         &replayed,
     );
-    let recomputed: Vec<VarId> = recompute.values().flatten().map(|(v, _)| *v).collect();
-    let mut block_saves: BTreeMap<ScopeId, Vec<VarId>> = BTreeMap::new();
-    for (v, var) in f.vars.iter().enumerate() {
-        if needed[v]
-            && var.scope != 0
-            && !replayed[v]
-            && var.param.is_none()
-            && !recomputed.contains(&v)
-        {
-            block_saves.entry(var.scope).or_default().push(v);
-        }
-    }
+    let block_saves = plan_block_saves(f, &needed, &replayed, &recompute);
     // The control records added since are never assigned in place.
     let mut elem_written = elem_written;
     elem_written.resize(f.vars.len(), false);
     let mut whole_assigned = reassigned;
     whole_assigned.resize(f.vars.len(), false);
     let counters = plan_counters(f, &saved);
+    let saved_whole = |v: VarId| saved[v] && whole_assigned[v] && !counters[v];
+    let pushed: BTreeSet<VarId> = block_saves.values().flatten().copied().collect();
     let stacks: Vec<VarId> = (0..f.vars.len())
-        .filter(|&v| {
-            (saved[v] && whole_assigned[v] && !counters[v])
-                || block_saves.values().any(|b| b.contains(&v))
-        })
+        .filter(|&v| saved_whole(v) || pushed.contains(&v))
         .collect();
     let elem_stacks: Vec<VarId> = (0..f.vars.len())
         .filter(|&v| saved[v] && elem_written[v])
@@ -241,14 +229,7 @@ pub fn analyze(f: &mut Func) -> Analysis {
         list.resize(f.vars.len(), false);
     }
 
-    let mut declared = vec![None; f.vars.len()];
-    declarations(&f.body, &mut declared);
-    let zero_declare: Vec<bool> = (0..f.vars.len())
-        .map(|v| needed[v] && declared[v].is_some_and(|b| !definitely_assigned(b, v)))
-        .collect();
-    let mutable: Vec<bool> = (0..f.vars.len())
-        .map(|v| assigned[v] || zero_declare[v])
-        .collect();
+    let (zero_declare, mutable) = declared_forms(f, &needed, &assigned);
     let in_place: Vec<bool> = (0..f.vars.len()).map(|v| v < n && assigned[v]).collect();
 
     let loop_saves = plan_loop_saves(f, &active, &saved);
@@ -275,6 +256,43 @@ pub fn analyze(f: &mut Func) -> Analysis {
     };
     analysis.reserve = reserve::plan(f, &analysis);
     analysis
+}
+
+/// The values each block pushes at its end for its reverse: its locals the backward pass
+/// reads, unless replayed (loop indices) or computed again in reverse.
+fn plan_block_saves(
+    f: &Func,
+    needed: &[bool],
+    replayed: &[bool],
+    recompute: &BTreeMap<ScopeId, Vec<(VarId, Op)>>,
+) -> BTreeMap<ScopeId, Vec<VarId>> {
+    let recomputed: BTreeSet<VarId> = recompute.values().flatten().map(|(v, _)| *v).collect();
+    let mut block_saves: BTreeMap<ScopeId, Vec<VarId>> = BTreeMap::new();
+    for (v, var) in f.vars.iter().enumerate() {
+        if needed[v]
+            && var.scope != 0
+            && !replayed[v]
+            && var.param.is_none()
+            && !recomputed.contains(&v)
+        {
+            block_saves.entry(var.scope).or_default().push(v);
+        }
+    }
+    block_saves
+}
+
+/// How each variable is declared: with a zero (`let mut v = 0.0;`, when the reverse may
+/// read it on a path that does not assign it), and whether it needs `mut`.
+fn declared_forms(f: &Func, needed: &[bool], assigned: &[bool]) -> (Vec<bool>, Vec<bool>) {
+    let mut declared = vec![None; f.vars.len()];
+    declarations(&f.body, &mut declared);
+    let zero_declare: Vec<bool> = (0..f.vars.len())
+        .map(|v| needed[v] && declared[v].is_some_and(|b| !definitely_assigned(b, v)))
+        .collect();
+    let mutable: Vec<bool> = (0..f.vars.len())
+        .map(|v| assigned[v] || zero_declare[v])
+        .collect();
+    (zero_declare, mutable)
 }
 
 /// The loops' and branches' records ([`plan_control`]), their variables named, and which

@@ -116,6 +116,30 @@ pub(crate) fn second_order_items(
 }
 
 /// `hvp` and `hessian`, on top of `__fob`.
+/// The tangents of one Hessian pass, one per parameter: the unit along parameter `seed`
+/// (`1` for a float, `unit`, the current unit element, for a sequence, array or struct),
+/// zeros along the others, none for constants.
+fn unit_tangents(f: &Func, e: &Emit, seed: VarId) -> Vec<TokenStream> {
+    let (zero, one, private) = (e.float("0.0"), e.float("1.0"), &e.private);
+    f.params
+        .iter()
+        .map(|q| {
+            let id = &f.vars[q.var].ident;
+            match (&q.form, q.var == seed) {
+                (ParamForm::Const, _) => quote!(::core::option::Option::None),
+                (ParamForm::Float, true) => quote!(::core::option::Option::Some(#one)),
+                (ParamForm::Float, false) => quote!(::core::option::Option::Some(#zero)),
+                (ParamForm::Seq(_) | ParamForm::Tensor(_) | ParamForm::Struct(_), true) => {
+                    quote!(::core::option::Option::Some(unit))
+                }
+                (ParamForm::Seq(_) | ParamForm::Tensor(_) | ParamForm::Struct(_), false) => {
+                    quote!(::core::option::Option::Some(#private::zeros_like(&#id)))
+                }
+            }
+        })
+        .collect()
+}
+
 fn hvp_and_hessian(f: &Func, e: &Emit, sig: &Signature) -> TokenStream {
     let name = &f.name;
     let ret = &f.ret;
@@ -188,26 +212,8 @@ fn hvp_and_hessian(f: &Func, e: &Emit, sig: &Signature) -> TokenStream {
         })
         .collect();
     let mut passes = Vec::new();
-    for (k, (_, p)) in diff.iter().enumerate() {
-        let tangents: Vec<TokenStream> = f
-            .params
-            .iter()
-            .map(|q| {
-                let id = &f.vars[q.var].ident;
-                let this = diff.get(k).is_some_and(|(_, d)| d.var == q.var);
-                match (&q.form, this) {
-                    (ParamForm::Const, _) => quote!(::core::option::Option::None),
-                    (ParamForm::Float, true) => quote!(::core::option::Option::Some(#one)),
-                    (ParamForm::Float, false) => quote!(::core::option::Option::Some(#zero)),
-                    (ParamForm::Seq(_) | ParamForm::Tensor(_) | ParamForm::Struct(_), true) => {
-                        quote!(::core::option::Option::Some(unit))
-                    }
-                    (ParamForm::Seq(_) | ParamForm::Tensor(_) | ParamForm::Struct(_), false) => {
-                        quote!(::core::option::Option::Some(#private::zeros_like(&#id)))
-                    }
-                }
-            })
-            .collect();
+    for (_, p) in &diff {
+        let tangents = unit_tangents(f, e, p.var);
         let pass = quote! {
             let (value, _, pullback) = __fob(#(#clones,)* #(#tangents),*);
             let (#g, #h) = pullback(#one, #zero);
