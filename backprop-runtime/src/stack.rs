@@ -627,6 +627,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn reserved_pushes_fill_the_room_and_pop_back_in_order() {
+        let mut s = Stack::new();
+        s.reserve(3);
+        for v in [1.0, 2.0, 3.0] {
+            s.push_reserved(v);
+        }
+        assert_eq!([s.pop(), s.pop(), s.pop()], [3.0, 2.0, 1.0]);
+        // The room is used and given back; reserving again reuses it.
+        s.reserve(2);
+        s.push_reserved(4.0);
+        s.push(5.0);
+        assert_eq!([s.pop(), s.pop()], [5.0, 4.0]);
+    }
+
+    #[test]
+    #[should_panic(expected = "more values than the room reserved")]
+    fn a_push_past_the_reserved_room_panics_instead_of_writing_past_it() {
+        let mut s: Stack<f64> = Stack::new();
+        s.reserve(1);
+        let room = s.items.capacity();
+        for _ in 0..=room {
+            s.push_reserved(1.0);
+        }
+    }
+
+    #[test]
     fn an_inline_stack_copies_ranges_back_like_a_stack() {
         let mut v = [1.0, 2.0, 3.0, 4.0];
         let (mut inline, mut heap) = (InlineStack::<f64, 6>::new(), Stack::new());
