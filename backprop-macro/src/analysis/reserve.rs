@@ -15,7 +15,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Analysis, contains_break, elem_saved_at, eval_saves, saved_at};
+use super::{Analysis, Snapshot, contains_break, elem_saved_at, eval_saves, saved_at};
 use crate::ir::*;
 
 /// A stack the forward pass pushes onto: a variable's values, or the elements its element
@@ -75,11 +75,9 @@ pub fn plan(f: &Func, a: &Analysis) -> Reservations {
     // A reservation just before a loop is a call the floats computed before it must
     // survive (`let mut a = x[0];` then the loop over `a = a.max(x[i])`): where it can, it
     // moves to the start, when nothing else pushes onto that stack in between.
-    let mut sites = Vec::new();
-    all_sites(f, a, &f.body, &mut sites);
     let mut blocks: BTreeMap<Store, Vec<ScopeId>> = BTreeMap::new();
-    for (store, scope) in sites {
-        blocks.entry(store).or_default().push(scope);
+    for (site, scope) in push_sites(f, a) {
+        blocks.entry(site.store()).or_default().push(scope);
     }
     let params: BTreeSet<VarId> = f.params.iter().map(|p| p.var).collect();
     let fixed = |k: &Konst| k.reads.iter().all(|v| params.contains(v) && !a.mutable[*v]);
@@ -166,13 +164,14 @@ fn counts(
 ) -> BTreeMap<Store, Option<Count>> {
     let mut out: BTreeMap<Store, Option<Count>> = BTreeMap::new();
     each_site(f, a, body, &mut Vec::new(), &mut |event| match event {
-        Event::Push(store, _) => {
+        Event::Site(Site::Push(store), _) => {
             if let Some(c) = out.entry(store).or_insert(Some(Count::default())) {
                 c.sites += 1;
             }
         }
-        Event::Copy(store, _) => {
-            out.insert(store, None);
+        // Copies of whole ranges: their length is not counted.
+        Event::Site(site @ Site::Copy(_), _) => {
+            out.insert(site.store(), None);
         }
         Event::Loop(head, inner) => {
             let hoisted = match head {
@@ -193,12 +192,28 @@ fn counts(
     out
 }
 
+/// A place the forward pass pushes onto a stack.
+pub enum Site<'b> {
+    /// One value.
+    Push(Store),
+    /// A copy of several elements of an array (`push_range`).
+    Copy(&'b Snapshot),
+}
+
+impl Site<'_> {
+    /// The stack it pushes onto.
+    pub fn store(&self) -> Store {
+        match self {
+            Site::Push(store) => *store,
+            Site::Copy(s) => Store::Elems(s.var),
+        }
+    }
+}
+
 /// What [`each_site`] reports.
 enum Event<'b> {
-    /// One value pushed, in the given block.
-    Push(Store, ScopeId),
-    /// A copy of several elements, in the given block.
-    Copy(Store, ScopeId),
+    /// A push site, in the given block.
+    Site(Site<'b>, ScopeId),
     /// An inner loop.
     Loop(&'b LoopHead, &'b Block),
 }
@@ -208,7 +223,7 @@ enum Event<'b> {
 /// them, as sites here).
 fn each_site<'b>(
     f: &Func,
-    a: &Analysis,
+    a: &'b Analysis,
     block: &'b Block,
     chain: &mut Vec<ScopeId>,
     on: &mut dyn FnMut(Event<'b>),
@@ -220,13 +235,15 @@ fn each_site<'b>(
         match stmt {
             Stmt::Assign {
                 var, init: false, ..
-            } if saved_at(f, a, *var, scope) => on(Event::Push(Store::Values(*var), scope)),
+            } if saved_at(f, a, *var, scope) => {
+                on(Event::Site(Site::Push(Store::Values(*var)), scope))
+            }
             Stmt::SetElem { var, .. } if elem_saved_at(f, a, *var, scope) => {
-                on(Event::Push(Store::Elems(*var), scope))
+                on(Event::Site(Site::Push(Store::Elems(*var)), scope))
             }
             Stmt::Eval(k) => {
                 for v in eval_saves(f, a, k, scope) {
-                    on(Event::Push(Store::Values(v), scope));
+                    on(Event::Site(Site::Push(Store::Values(v)), scope));
                 }
             }
             Stmt::If { then, els, .. } => {
@@ -237,16 +254,16 @@ fn each_site<'b>(
                 // Every block up to the loop body saves its locals before leaving.
                 for &s in chain.iter() {
                     for v in saves(s) {
-                        on(Event::Push(Store::Values(v), scope));
+                        on(Event::Site(Site::Push(Store::Values(v)), scope));
                     }
                 }
             }
             Stmt::Loop { head, body, .. } => {
                 for &v in a.loop_saves.get(&body.scope).into_iter().flatten() {
-                    on(Event::Push(Store::Values(v), scope));
+                    on(Event::Site(Site::Push(Store::Values(v)), scope));
                 }
                 for s in a.snapshots.around.get(&body.scope).into_iter().flatten() {
-                    on(Event::Copy(Store::Elems(s.var), scope));
+                    on(Event::Site(Site::Copy(s), scope));
                 }
                 on(Event::Loop(head, body));
             }
@@ -258,22 +275,28 @@ fn each_site<'b>(
     }
     if scope != 0 && !block.exits() {
         for v in saves(scope) {
-            on(Event::Push(Store::Values(v), scope));
+            on(Event::Site(Site::Push(Store::Values(v)), scope));
         }
     }
     chain.pop();
 }
 
-/// Every push site in the function, as (stack, block), inner loops included.
-fn all_sites(f: &Func, a: &Analysis, block: &Block, out: &mut Vec<(Store, ScopeId)>) {
-    let mut loops = Vec::new();
-    each_site(f, a, block, &mut Vec::new(), &mut |event| match event {
-        Event::Push(store, scope) | Event::Copy(store, scope) => out.push((store, scope)),
-        Event::Loop(_, body) => loops.push(body),
-    });
-    for body in loops {
-        all_sites(f, a, body, out);
+/// Every push site in the function, with the block it is in, inner loops included: what
+/// the reservations here and the inline stacks' capacities (`emit::forward`) count.
+pub fn push_sites<'b>(f: &'b Func, a: &'b Analysis) -> Vec<(Site<'b>, ScopeId)> {
+    fn sites<'b>(f: &Func, a: &'b Analysis, block: &'b Block, out: &mut Vec<(Site<'b>, ScopeId)>) {
+        let mut loops = Vec::new();
+        each_site(f, a, block, &mut Vec::new(), &mut |event| match event {
+            Event::Site(site, scope) => out.push((site, scope)),
+            Event::Loop(_, body) => loops.push(body),
+        });
+        for body in loops {
+            sites(f, a, body, out);
+        }
     }
+    let mut out = Vec::new();
+    sites(f, a, &f.body, &mut out);
+    out
 }
 
 /// Whether an inner loop's range may be evaluated before the outer loop starts: it reads no

@@ -2,7 +2,7 @@
 //! needs (stacks, loop counts, branch records).
 
 use super::*;
-use crate::analysis::reserve::{Count, Store};
+use crate::analysis::reserve::{Count, Site, Store};
 use quote::format_ident;
 
 impl Emit<'_> {
@@ -60,55 +60,24 @@ impl Emit<'_> {
     }
 
     /// For every stack pushed only outside every loop, how many push sites it has (each
-    /// runs at most once, so that many slots hold it): value stacks, then element stacks,
-    /// found in one walk.
+    /// runs at most once, so that many slots hold it): value stacks, then element stacks.
     pub(super) fn inline_capacities(&self) -> [BTreeMap<VarId, Option<usize>>; 2] {
         let mut sites: [BTreeMap<VarId, Option<usize>>; 2] = Default::default();
-        let depth = |scope: ScopeId| self.f.scopes[scope].loop_depth;
-        let mut site = |kind: usize, v: VarId, scope: ScopeId| {
-            let entry = sites[kind].entry(v).or_insert(Some(0));
-            *entry = match *entry {
-                Some(n) if depth(scope) == 0 => Some(n + 1),
-                _ => None,
+        for (site, scope) in crate::analysis::reserve::push_sites(self.f, self.a) {
+            let outside = self.f.scopes[scope].loop_depth == 0;
+            let (kind, v, slots) = match site {
+                Site::Push(Store::Values(v)) => (0, v, outside.then_some(1)),
+                Site::Push(Store::Elems(v)) => (1, v, outside.then_some(1)),
+                // A copy of several elements: as many slots as its bounds span when they are
+                // literals and it is made outside every loop (`for i in 0..3` at the top
+                // level); otherwise a stack that grows.
+                Site::Copy(s) => {
+                    let span = || Some(literal(&s.hi.expr)?.saturating_sub(literal(&s.lo.expr)?));
+                    (1, s.var, outside.then(span).flatten())
+                }
             };
-        };
-        for (&scope, vars) in &self.a.block_saves {
-            for &v in vars {
-                site(0, v, scope);
-            }
-        }
-        crate::analysis::walk(&self.f.body, &mut |stmt, scope| match stmt {
-            Stmt::Assign {
-                var, init: false, ..
-            } if crate::analysis::saved_at(self.f, self.a, *var, scope) => site(0, *var, scope),
-            Stmt::SetElem { var, .. }
-                if crate::analysis::elem_saved_at(self.f, self.a, *var, scope) =>
-            {
-                site(1, *var, scope)
-            }
-            Stmt::Loop { body, .. } => {
-                for &v in self.a.loop_saves.get(&body.scope).into_iter().flatten() {
-                    site(0, v, scope);
-                }
-            }
-            Stmt::Eval(k) => {
-                for v in crate::analysis::eval_saves(self.f, self.a, k, scope) {
-                    site(0, v, scope);
-                }
-            }
-            _ => {}
-        });
-        // A copy of several elements: as many slots as its bounds span when they are
-        // literals and it is made outside every loop (`for i in 0..3` at the top level);
-        // otherwise a stack that grows.
-        for (&body, copies) in &self.a.snapshots.around {
-            for s in copies {
-                let slots = (depth(body) == 1)
-                    .then(|| Some(literal(&s.hi.expr)?.saturating_sub(literal(&s.lo.expr)?)))
-                    .flatten();
-                let entry = sites[1].entry(s.var).or_insert(Some(0));
-                *entry = entry.zip(slots).map(|(n, k)| n + k);
-            }
+            let entry = sites[kind].entry(v).or_insert(Some(0));
+            *entry = entry.zip(slots).map(|(n, k)| n + k);
         }
         sites
     }
