@@ -435,3 +435,31 @@ fn recomputed_once(x: &[f64]) -> f64 {
 fn recomputed_once_against_finite_differences_and_hessian() {
     check_slice_function!(recomputed_once, &[1.0, 2.0, 3.0, -0.5], 15);
 }
+
+/// A plain function of the user's in an inner loop's range.
+fn last_index(n: usize) -> usize {
+    n - 1
+}
+
+/// Its range reads only what the outer loop does not change, but a call of the user's is
+/// not evaluated ahead of the outer loop to count its pushes: with `x` empty the outer loop
+/// never runs, and `last_index(0)` would overflow.
+#[differentiate(reverse)]
+fn user_call_in_a_range(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        for j in 0..last_index(x.len()) {
+            s = s * x[i] + x[j];
+        }
+    }
+    s
+}
+
+#[test]
+fn a_user_call_in_a_range_runs_only_where_the_user_runs_it() {
+    assert_eq!(user_call_in_a_range::grad(&[]).0, 0.0);
+    let x = [0.5, -1.0, 2.0];
+    let (value, g) = user_call_in_a_range::grad(&x);
+    assert_eq!(value, user_call_in_a_range(&x));
+    assert_fd(user_call_in_a_range, &x, &g.x);
+}

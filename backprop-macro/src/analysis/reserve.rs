@@ -324,7 +324,9 @@ fn cannot_panic(e: &syn::Expr) -> bool {
             r.start.as_deref().is_some_and(cannot_panic)
                 && r.end.as_deref().is_some_and(cannot_panic)
         }
-        Expr::Call(c) => matches!(&*c.func, Expr::Path(_)) && c.args.iter().all(cannot_panic),
+        // The runtime's `steps(..)` only: a function of the user's may panic or have effects,
+        // and must run where and as often as the user's code runs it.
+        Expr::Call(c) => is_steps(&c.func) && c.args.iter().all(cannot_panic),
         Expr::MethodCall(m) => {
             let args_ok = match m.method.to_string().as_str() {
                 "len" | "rev" => m.args.is_empty(),
@@ -339,6 +341,20 @@ fn cannot_panic(e: &syn::Expr) -> bool {
         }
         _ => false,
     }
+}
+
+/// `…::__private::steps`, the function the lowering wraps a loop's range in.
+fn is_steps(func: &syn::Expr) -> bool {
+    let syn::Expr::Path(p) = func else {
+        return false;
+    };
+    let names: Vec<String> = p
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    matches!(names.as_slice(), [.., private, steps] if private == "__private" && steps == "steps")
 }
 
 /// The variables a loop defines: its index, and its body's variables and inner loops'
