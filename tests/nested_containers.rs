@@ -294,3 +294,242 @@ fn iterator_chains_over_rows() {
         10,
     );
 }
+
+// ------------------------------------------------------------ parts passed to calls
+
+/// A callee taking slices: a row of a nested sequence, or a range of a flat one, is passed
+/// to it as it is.
+#[differentiate(hessian)]
+fn weighted_dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for j in 0..a.len() {
+        s += a[j] * b[j] * (1.0 + 0.5 * a[0]);
+    }
+    s
+}
+
+/// Rows passed by `&m[i]`, by a name from `for row in m.iter()`, and a range of a row.
+#[differentiate(hessian)]
+fn rows_to_calls(m: &[Vec<f64>], x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..m.len() {
+        s += weighted_dot(&m[i], x).sin();
+    }
+    for row in m.iter() {
+        s += weighted_dot(x, row) * weighted_dot(&row[1..], &x[..2]);
+    }
+    s
+}
+
+#[test]
+fn rows_passed_to_calls() {
+    let mut p = Points::new(21);
+    let (m, x) = (rows(&p.vec(9, -1.0, 1.0), 3), p.vec(3, -1.0, 1.0));
+    let (value, g) = rows_to_calls::grad(&m, &x);
+    assert_eq!(value, rows_to_calls(&m, &x));
+    assert_fd(|v| rows_to_calls(&rows(v, 3), &x), &flat(&m), &flat(&g.m));
+    assert_fd(|v| rows_to_calls(&m, v), &x, &g.x);
+    let (u, w) = (rows(&p.vec(9, -1.0, 1.0), 3), p.vec(3, -1.0, 1.0));
+    let d = rows_to_calls::jvp(&m, &x, &u, &w).1;
+    assert_close(d, dot(&flat(&g.m), &flat(&u)) + dot(&g.x, &w), 1e-12);
+    check_hvp(
+        |v| flat(&rows_to_calls::grad(&rows(v, 3), &x).1.m),
+        |v, t| {
+            let zero = vec![0.0; 3];
+            flat(&rows_to_calls::hvp(&rows(v, 3), &x, &rows(t, 3), &zero).2.m)
+        },
+        &flat(&m),
+        22,
+    );
+}
+
+/// Sub-slices passed directly (`&x[1..4]`, `&x[..3]`, `&x[2..]`) and through a name
+/// (`let s = &x[a..=b];`).
+#[differentiate(hessian)]
+fn ranges_to_calls(x: &[f64]) -> f64 {
+    let head = &x[0..=2];
+    let a = weighted_dot(&x[1..4], head);
+    let b = weighted_dot(&x[..3], &x[2..]);
+    a * b + weighted_dot(head, head)
+}
+
+/// Rows of a local nested sequence passed to calls, then overwritten: the backward pass
+/// still sees the rows the calls read.
+#[differentiate(hessian)]
+fn local_rows_to_calls(x: &[f64]) -> f64 {
+    let mut m = vec![vec![0.0; 3]; 2];
+    for j in 0..3 {
+        m[0][j] = x[j] * x[j];
+        m[1][j] = x[j + 1].sin();
+    }
+    let mut s = weighted_dot(&m[0], &m[1]);
+    m[0][0] = 3.0 * x[0];
+    m[1][2] = x[3] * x[0];
+    s += weighted_dot(&m[0], &m[1][..]);
+    s
+}
+
+#[test]
+fn ranges_and_local_rows_passed_to_calls() {
+    let mut p = Points::new(23);
+    let x = p.vec(5, -1.0, 1.0);
+    let (value, g) = ranges_to_calls::grad(&x);
+    assert_eq!(value, ranges_to_calls(&x));
+    assert_fd(ranges_to_calls, &x, &g.x);
+    let w = p.vec(5, -1.0, 1.0);
+    assert_close(ranges_to_calls::jvp(&x, &w).1, dot(&g.x, &w), 1e-12);
+    check_hvp(
+        |v| ranges_to_calls::grad(v).1.x,
+        |v, t| ranges_to_calls::hvp(v, t).2.x,
+        &x,
+        24,
+    );
+    let (value, g) = local_rows_to_calls::grad(&x);
+    assert_eq!(value, local_rows_to_calls(&x));
+    assert_fd(local_rows_to_calls, &x, &g.x);
+    assert_close(local_rows_to_calls::jvp(&x, &w).1, dot(&g.x, &w), 1e-12);
+    check_hvp(
+        |v| local_rows_to_calls::grad(v).1.x,
+        |v, t| local_rows_to_calls::hvp(v, t).2.x,
+        &x,
+        25,
+    );
+}
+
+/// Rows copied (`m[1].clone()`, `row.to_vec()`, `&m[2][1..]`) and iterated without a name
+/// (`m[0].iter()`).
+#[differentiate(hessian)]
+fn rows_copied_and_iterated(m: &[Vec<f64>]) -> f64 {
+    let row = &m[0];
+    let mut c = m[1].clone();
+    c[0] *= 2.0;
+    let d = row.to_vec();
+    let e: &[f64] = &m[2][1..];
+    let first: f64 = m[0].iter().sum();
+    let waves: f64 = m[1].iter().map(|v| v.sin()).sum();
+    first * weighted_dot(&c, &d) + weighted_dot(e, &d[1..]) + waves
+}
+
+#[test]
+fn rows_copied_and_iterated_without_a_name() {
+    let mut p = Points::new(27);
+    let m = rows(&p.vec(9, -1.0, 1.0), 3);
+    let (value, g) = rows_copied_and_iterated::grad(&m);
+    assert_eq!(value, rows_copied_and_iterated(&m));
+    assert_fd(
+        |v| rows_copied_and_iterated(&rows(v, 3)),
+        &flat(&m),
+        &flat(&g.m),
+    );
+    let u = rows(&p.vec(9, -1.0, 1.0), 3);
+    let d = rows_copied_and_iterated::jvp(&m, &u).1;
+    assert_close(d, dot(&flat(&g.m), &flat(&u)), 1e-12);
+    check_hvp(
+        |v| flat(&rows_copied_and_iterated::grad(&rows(v, 3)).1.m),
+        |v, t| flat(&rows_copied_and_iterated::hvp(&rows(v, 3), &rows(t, 3)).2.m),
+        &flat(&m),
+        28,
+    );
+}
+
+// ------------------------------------------------------------ growing a nested sequence
+
+/// Rows pushed onto a nested `Vec` in a loop (a local row) and after it (`vec![..]`).
+#[differentiate(hessian)]
+fn pushed_rows(x: &[f64]) -> f64 {
+    let mut m: Vec<Vec<f64>> = Vec::new();
+    for i in 0..x.len() - 1 {
+        let mut r = vec![0.0; 2];
+        r[0] = x[i] * x[i + 1];
+        r[1] = x[i].sin();
+        m.push(r);
+    }
+    m.push(vec![x[0], 2.0 * x[1]]);
+    let mut s = 0.0;
+    for i in 0..m.len() {
+        s += m[i][0] * m[i][1] + weighted_dot(&m[i], x);
+    }
+    s
+}
+
+/// A three-level sequence grown by pushing two-level rows.
+#[differentiate(hessian)]
+fn pushed_blocks(x: &[f64]) -> f64 {
+    let mut t: Vec<Vec<Vec<f64>>> = Vec::new();
+    for k in 0..2 {
+        let a = x[k] * x[k + 1];
+        let mut block = vec![vec![1.0; 2]; 2];
+        block[0][0] = a;
+        block[0][1] = x[k].cos();
+        block[1][1] = a * a;
+        t.push(block);
+    }
+    let mut s = 0.0;
+    for k in 0..t.len() {
+        s += t[k][0][0] * t[k][1][1] - t[k][0][1] * t[k][1][0];
+    }
+    s
+}
+
+#[test]
+fn rows_pushed_onto_nested_vecs() {
+    let mut p = Points::new(29);
+    let x = p.vec(4, -1.0, 1.0);
+    let w = p.vec(4, -1.0, 1.0);
+    let (value, g) = pushed_rows::grad(&x);
+    assert_eq!(value, pushed_rows(&x));
+    assert_fd(pushed_rows, &x, &g.x);
+    assert_close(pushed_rows::jvp(&x, &w).1, dot(&g.x, &w), 1e-12);
+    check_hvp(
+        |v| pushed_rows::grad(v).1.x,
+        |v, t| pushed_rows::hvp(v, t).2.x,
+        &x,
+        30,
+    );
+    let (value, g) = pushed_blocks::grad(&x);
+    assert_eq!(value, pushed_blocks(&x));
+    assert_fd(pushed_blocks, &x, &g.x);
+    assert_close(pushed_blocks::jvp(&x, &w).1, dot(&g.x, &w), 1e-12);
+    check_hvp(
+        |v| pushed_blocks::grad(v).1.x,
+        |v, t| pushed_blocks::hvp(v, t).2.x,
+        &x,
+        31,
+    );
+}
+
+// ------------------------------------------------------------ nested literals
+
+/// Nested literals whose elements carry a derivative: a rotation `[[c, -s], [s, c]]` and a
+/// `vec![vec![..], vec![..]]`.
+#[differentiate(hessian)]
+#[allow(clippy::useless_vec)]
+fn rotated(x: f64, y: f64, t: f64) -> f64 {
+    let (c, s) = (t.cos(), t.sin());
+    let r: [[f64; 2]; 2] = [[c, -s], [s, c]];
+    let m = vec![vec![x, x * y], vec![1.0, y]];
+    let p = [r[0][0] * x + r[0][1] * y, r[1][0] * x + r[1][1] * y];
+    p[0] * m[0][1] + p[1] * p[1] * m[1][1] + m[0][0]
+}
+
+#[test]
+fn nested_literals_of_values_that_carry_a_derivative() {
+    let (x, y, t) = (0.7, -1.2, 0.4);
+    let (value, g) = rotated::grad(x, y, t);
+    assert_eq!(value, rotated(x, y, t));
+    assert_fd(|v| rotated(v[0], v[1], v[2]), &[x, y, t], &[g.x, g.y, g.t]);
+    let d = rotated::jvp(x, y, t, 0.3, -0.5, 0.9).1;
+    assert_close(d, g.x * 0.3 - g.y * 0.5 + g.t * 0.9, 1e-12);
+    check_hvp(
+        |v| {
+            let g = rotated::grad(v[0], v[1], v[2]).1;
+            vec![g.x, g.y, g.t]
+        },
+        |v, u| {
+            let h = rotated::hvp(v[0], v[1], v[2], u[0], u[1], u[2]).2;
+            vec![h.x, h.y, h.t]
+        },
+        &[x, y, t],
+        32,
+    );
+}

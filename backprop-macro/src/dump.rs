@@ -314,7 +314,7 @@ fn backward_lines(func: &Func, stmts: &[B], depth: usize, out: &mut String) {
 fn place(func: &Func, p: &Place) -> String {
     match p {
         Place::Var(v) => name(func, *v),
-        Place::Elem(v, i) => format!("{}{}", name(func, *v), at(i)),
+        Place::Elem(v, i) | Place::Part(v, i) => format!("{}{}", name(func, *v), at(i)),
     }
 }
 

@@ -284,6 +284,10 @@ pub struct Arg {
     pub span: Span,
     /// Passed as `&value`.
     pub by_ref: bool,
+    /// A part of a sequence passed whole (`&m[i]`, a row; `&x[a..b]`, a range): the value is
+    /// an [`Operand::Elem`] whose index ends at the part, and the callee's gradient for it is
+    /// added into that part of the sequence's adjoint.
+    pub part: bool,
 }
 
 /// The right-hand side of a definition or assignment: one operation.

@@ -284,12 +284,14 @@ impl Rev<'_> {
     ) {
         let same = |p: &Place| match (p, target) {
             (Place::Var(a), Place::Var(b)) => a == b,
-            (Place::Elem(a, i), Place::Elem(b, j)) => a == b && same_tokens(i, j),
+            (Place::Elem(a, i), Place::Elem(b, j)) | (Place::Part(a, i), Place::Part(b, j)) => {
+                a == b && same_tokens(i, j)
+            }
             _ => false,
         };
         let up = match target {
             Place::Var(v) => E::Adj(*v),
-            Place::Elem(v, i) => E::AdjElem(*v, i.clone()),
+            Place::Elem(v, i) | Place::Part(v, i) => E::AdjElem(*v, i.clone()),
         };
         let mut own = Vec::new();
         let mut others = Vec::new();
@@ -511,10 +513,10 @@ fn read_keys(b: &B) -> Vec<Key> {
         }
         _ => {}
     }
-    if let B::SetAdj(Place::Elem(_, i), _)
-    | B::AddAdj(Place::Elem(_, i), _)
-    | B::Kill(Place::Elem(_, i)) = b
-    {
+    if let Some(i) = match b {
+        B::SetAdj(p, _) | B::AddAdj(p, _) | B::Kill(p) => p.index(),
+        _ => None,
+    } {
         keys.extend(i.reads().map(|&r| Key::Primal(r)));
     }
     if let B::AddAdj(p, _) = b {

@@ -55,28 +55,49 @@ pub enum E {
 pub enum Place {
     Var(VarId),
     Elem(VarId, Index),
+    /// A part of a sequence, `m[i]` or `x[a..b]`, that a call's gradient is added into
+    /// whole ([`Arg::part`]).
+    Part(VarId, Index),
 }
 
 impl Place {
     pub fn var(&self) -> VarId {
         match self {
-            Place::Var(v) | Place::Elem(v, _) => *v,
+            Place::Var(v) | Place::Elem(v, _) | Place::Part(v, _) => *v,
         }
     }
 
-    /// The value there: `v` or `v[i]`.
+    /// The value there: `v`, `v[i]` or `v[a..b]`.
     pub fn value(&self) -> E {
         match self {
             Place::Var(v) => E::Var(*v),
-            Place::Elem(v, i) => E::Elem(*v, i.clone()),
+            Place::Elem(v, i) | Place::Part(v, i) => E::Elem(*v, i.clone()),
         }
     }
 
-    /// Its tangent: `dot_v` or `dot_v[i]`.
+    /// Its tangent: `dot_v`, `dot_v[i]` or `dot_v[a..b]`.
     pub fn tangent(&self) -> E {
         match self {
             Place::Var(v) => E::Dot(*v),
-            Place::Elem(v, i) => E::DotElem(*v, i.clone()),
+            Place::Elem(v, i) | Place::Part(v, i) => E::DotElem(*v, i.clone()),
+        }
+    }
+
+    /// The index of an element or part.
+    pub fn index(&self) -> Option<&Index> {
+        match self {
+            Place::Var(_) => None,
+            Place::Elem(_, i) | Place::Part(_, i) => Some(i),
+        }
+    }
+
+    /// Whether a contribution is added to it as a whole sequence or array
+    /// (`accumulate(&mut grad_v, ..)`), not as one float.
+    pub fn is_whole(&self, vars: &[Var]) -> bool {
+        match self {
+            Place::Var(v) => vars[*v].kind != Kind::Float,
+            Place::Elem(..) => false,
+            Place::Part(..) => true,
         }
     }
 }
@@ -187,6 +208,14 @@ pub fn place(o: &Operand, active: &dyn Fn(VarId) -> bool) -> Option<Place> {
     }
 }
 
+/// A call argument's place: the part of a sequence it is, when it is one.
+pub fn part_of(arg: &Arg, place: Place) -> Place {
+    match place {
+        Place::Elem(v, i) if arg.part => Place::Part(v, i),
+        place => place,
+    }
+}
+
 /// The reverse rule of `out = op`: contributions to the active inputs, given the upstream
 /// adjoint `up` and the output's value `out`.
 pub fn backward(op: &Op, up: E, out: E, active: &dyn Fn(VarId) -> bool) -> Vec<Contrib> {
@@ -230,7 +259,7 @@ pub fn backward(op: &Op, up: E, out: E, active: &dyn Fn(VarId) -> bool) -> Vec<C
                 .args
                 .iter()
                 .enumerate()
-                .filter_map(|(i, arg)| p(&arg.value).map(|pl| (pl, i)))
+                .filter_map(|(i, arg)| p(&arg.value).map(|pl| (part_of(arg, pl), i)))
                 .collect();
             if !parts.is_empty() {
                 c.push(Contrib::Pullback {
@@ -476,7 +505,9 @@ pub fn tangent(op: &Op, out: E, active: &dyn Fn(VarId) -> bool) -> Option<E> {
 pub fn same_place(a: &Place, b: &Place) -> bool {
     match (a, b) {
         (Place::Var(x), Place::Var(y)) => x == y,
-        (Place::Elem(x, i), Place::Elem(y, j)) => x == y && i.text() == j.text(),
+        (Place::Elem(x, i), Place::Elem(y, j)) | (Place::Part(x, i), Place::Part(y, j)) => {
+            x == y && i.text() == j.text()
+        }
         _ => false,
     }
 }
@@ -568,7 +599,7 @@ pub fn contrib_reads(cs: &[Contrib], out: &mut Vec<VarId>) {
     for c in cs {
         match c {
             Contrib::Add(p, e) => {
-                if let Place::Elem(_, i) = p {
+                if let Some(i) = p.index() {
                     out.extend(i.reads());
                 }
                 reads(e, out);
@@ -595,7 +626,7 @@ pub fn contrib_reads(cs: &[Contrib], out: &mut Vec<VarId>) {
                 }
                 reads(upstream, out);
                 for (p, _) in parts {
-                    if let Place::Elem(_, i) = p {
+                    if let Some(i) = p.index() {
                         out.extend(i.reads());
                     }
                 }

@@ -136,10 +136,16 @@ impl Emit<'_> {
             .map(
                 |arg| match rules::place(&arg.value, &|u| self.a.active[u]) {
                     Some(p) => {
+                        let p = rules::part_of(arg, p);
                         let d = self.expr(&p.tangent(), 0);
-                        if matches!(self.f.vars[p.var()].kind, Kind::Seq | Kind::Tensor)
-                            && matches!(p, rules::Place::Var(_))
-                        {
+                        let whole = match p {
+                            rules::Place::Var(v) => {
+                                matches!(self.f.vars[v].kind, Kind::Seq | Kind::Tensor)
+                            }
+                            rules::Place::Elem(..) => false,
+                            rules::Place::Part(..) => true,
+                        };
+                        if whole {
                             quote!(::core::option::Option::Some(#private::tangent(&#d)))
                         } else {
                             quote!(::core::option::Option::Some(#d))

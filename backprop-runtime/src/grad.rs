@@ -209,6 +209,15 @@ impl<T: Accumulate, const N: usize> Accumulate<Vec<T>> for [T; N] {
     }
 }
 
+/// A part of a sequence passed to a slice parameter (`f(&m[i])`, `f(&x[a..b])`) gets the
+/// callee's `Vec` gradient, added into `grad_m[i]` or `grad_x[a..b]`.
+impl<T: Accumulate> Accumulate<Vec<T>> for [T] {
+    #[inline]
+    fn accumulate(&mut self, rhs: Vec<T>) {
+        T::accumulate_slice(self, rhs);
+    }
+}
+
 /// A tangent handed to another differentiated function: an owned value of the gradient's
 /// type, made from a tangent in the form the caller holds it (a slice, a `Vec`, an array).
 pub trait ToTangent<T> {
@@ -565,9 +574,11 @@ macro_rules! constant_inputs {
 constant_inputs!(usize);
 
 /// `grow_like(&mut dot_v, &v)`: after `v.push(..)` or `v.extend(..)` appended to a
-/// sequence, its tangent (or adjoint) gets zeros for the new elements, which the element
-/// writes that follow set.
+/// sequence, its tangent (or adjoint) gets zeros for the new elements (floats, or rows of
+/// a nested sequence shaped like the new rows), which the element writes that follow set.
 #[inline]
-pub fn grow_like<T: crate::Real>(dot: &mut Vec<T>, v: &[T]) {
-    dot.resize(v.len(), T::zero());
+pub fn grow_like<T: SeqItem>(dot: &mut Vec<<T as ZerosLike>::Grad>, v: &[T]) {
+    dot.truncate(v.len());
+    let have = dot.len();
+    dot.extend(v[have..].iter().map(ZerosLike::zeros_like));
 }

@@ -765,15 +765,28 @@ impl<'r> Gen<'r> {
         self.muts.last_mut().unwrap().push(acc);
     }
 
-    /// A nested local (`vec![vec![0.0; 2]; 3]` or `[[0.0; 2]; 3]`) written by `m[j][k]`,
-    /// then read through its rows: a chain over them, or a loop binding each.
+    /// A nested local (`vec![vec![0.0; 2]; 3]`, `[[0.0; 2]; 3]`, or a literal of values that
+    /// carry a derivative) written by `m[j][k]`, perhaps grown by a pushed row, then read
+    /// through its rows: a chain over them, a loop binding each, or rows passed to a call.
     fn nested_stmt(&mut self) {
         let (m, t) = (self.name("m"), self.name("t"));
-        if self.rng.chance(0.5) {
-            self.line(&format!("let mut {m} = vec![vec![0.0; 2]; 3];"));
-        } else {
-            self.line(&format!("let mut {m} = [[0.0; 2]; 3];"));
-        }
+        let vec = match self.rng.below(4) {
+            0 | 1 => {
+                self.line(&format!("let mut {m} = vec![vec![0.0; 2]; 3];"));
+                true
+            }
+            2 => {
+                self.line(&format!("let mut {m} = [[0.0; 2]; 3];"));
+                false
+            }
+            _ => {
+                let (a, b) = (self.bounded(2), self.bounded(1));
+                self.line(&format!(
+                    "let mut {m} = vec![vec![{a}, 1.0], vec![{b}, {a}], vec![0.5, {b}]];"
+                ));
+                true
+            }
+        };
         self.line("for j in 0..3 {");
         self.indent += 1;
         self.indices.push("j".into());
@@ -787,15 +800,39 @@ impl<'r> Gen<'r> {
         self.indices.pop();
         self.indent -= 1;
         self.line("}");
-        if self.rng.chance(0.5) {
-            self.line(&format!(
+        if vec && self.rng.chance(0.3) {
+            // A row pushed: a local `Vec` or a literal.
+            let (a, b) = (self.bounded(2), self.bounded(1));
+            if self.rng.chance(0.5) {
+                self.line(&format!("{m}.push(vec![{a}, {b}]);"));
+            } else {
+                let r = self.name("r");
+                self.line(&format!("let mut {r} = vec![0.0; 2];"));
+                self.line(&format!("{r}[0] = {a};"));
+                self.line(&format!("{r}[1] = {r}[0] * {b};"));
+                self.line(&format!("{m}.push({r});"));
+            }
+        }
+        match self.rng.below(3) {
+            0 => self.line(&format!(
                 "let {t} = {m}.iter().map(|row| row[0] * row[1].tanh()).sum::<f64>();"
-            ));
-        } else {
-            self.line(&format!("let mut {t} = 0.0;"));
-            self.line(&format!("for (j, row) in {m}.iter().enumerate() {{"));
-            self.line(&format!("    {t} += row[j % 2] * 0.5 - row[1].sin();"));
-            self.line("}");
+            )),
+            1 => {
+                self.line(&format!("let mut {t} = 0.0;"));
+                self.line(&format!("for (j, row) in {m}.iter().enumerate() {{"));
+                self.line(&format!(
+                    "    {t} += row[j % 2] * 0.5 - row[1].sin() + helper_slice(row, 0.3);"
+                ));
+                self.line("}");
+            }
+            _ => {
+                // Rows and a range of one passed to a call, and a row copied.
+                let (a, c) = (self.bounded(1), self.name("c"));
+                self.line(&format!("let {c} = {m}[2].to_vec();"));
+                self.line(&format!(
+                    "let {t} = helper_slice(&{m}[1], {a}) * helper_slice(&{m}[0][1..], 0.5) + {c}[0] * {c}[1];"
+                ));
+            }
         }
         self.floats.last_mut().unwrap().push(t);
     }

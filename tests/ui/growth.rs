@@ -1,11 +1,11 @@
-// Growing a sequence in ways the derivative cannot follow (a nested one, or in the middle):
-// errors that say what to write instead.
+// Growing a sequence in ways the derivative cannot follow (a nested one by `extend`, or in
+// the middle): errors that say what to write instead.
 use backprop::differentiate;
 
 #[differentiate]
-fn grow_rows(x: f64) -> f64 {
+fn extend_rows(x: f64) -> f64 {
     let mut m: Vec<Vec<f64>> = vec![vec![0.0; 2]; 2];
-    m.push(vec![x, x]);
+    m.extend(vec![vec![x, x]]);
     m[2][0]
 }
 

@@ -1,31 +1,19 @@
-// Rows of a nested sequence: indexed, measured and iterated through a name, never used
-// whole.
+// Rows of a nested sequence: indexed, measured, iterated, passed to functions and copied,
+// never written or used as a value whole.
 use backprop::differentiate;
 
 #[differentiate]
-fn sum_all(v: &[f64]) -> f64 {
-    let mut s = 0.0;
-    for &x in v {
-        s += x;
-    }
-    s
-}
-
-#[differentiate]
-fn row_passed(m: &[Vec<f64>]) -> f64 {
+fn row_moved(m: &[Vec<f64>]) -> f64 {
     let row = &m[0];
-    sum_all(row)
+    let r = row;
+    r[0]
 }
 
 #[differentiate]
-fn row_copied(m: &[Vec<f64>]) -> f64 {
-    let s = m[0].clone();
-    s[1] * 2.0
-}
-
-#[differentiate]
-fn row_summed(m: &[Vec<f64>]) -> f64 {
-    m[0].iter().sum::<f64>() + sum_all(&m[1])
+fn row_written(x: f64) -> f64 {
+    let mut m = vec![vec![0.0; 2]; 2];
+    m[0] = vec![x, x];
+    m[0][1]
 }
 
 fn main() {}

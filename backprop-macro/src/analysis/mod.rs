@@ -92,7 +92,7 @@ pub fn stmt_contribs(
 ) -> Vec<Contrib> {
     let up = match target {
         rules::Place::Var(v) => E::Adj(*v),
-        rules::Place::Elem(v, i) => E::AdjElem(*v, i.clone()),
+        rules::Place::Elem(v, i) | rules::Place::Part(v, i) => E::AdjElem(*v, i.clone()),
     };
     stmt_contribs_from(vars, op, target, up, active)
 }

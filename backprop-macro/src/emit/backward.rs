@@ -53,7 +53,7 @@ impl Emit<'_> {
         let id = self.derived(d, p.var());
         match p {
             Place::Var(_) => id.to_token_stream(),
-            Place::Elem(_, i) => quote!(#id #i),
+            Place::Elem(_, i) | Place::Part(_, i) => quote!(#id #i),
         }
     }
 
@@ -67,7 +67,6 @@ impl Emit<'_> {
         let active = |v: VarId| self.a.active[v];
         let t = |e: &E| crate::rules::tangent_e(e, &active).map(|t| self.expr(&t, 0));
         let none = TokenStream::new();
-        let seq = |v: VarId| self.f.vars[v].kind != Kind::Float;
         match b {
             B::LetAdj(v, e) => {
                 let m = if assigned.contains(v) {
@@ -91,7 +90,7 @@ impl Emit<'_> {
             B::AddAdj(p, e) => match t(e) {
                 Some(value) => {
                     let dot = self.dot_place(p);
-                    if matches!(p, Place::Var(v) if seq(*v)) {
+                    if p.is_whole(&self.f.vars) {
                         let private = &self.private;
                         (quote!(#private::accumulate(&mut #dot, #value);), none)
                     } else {
@@ -102,7 +101,7 @@ impl Emit<'_> {
             },
             B::Kill(p) => {
                 let dot = self.dot_place(p);
-                if matches!(p, Place::Var(v) if seq(*v)) {
+                if p.is_whole(&self.f.vars) {
                     (none, {
                         let zero = self.float("0.0");
                         quote!(#dot.fill(#zero);)
@@ -192,9 +191,8 @@ impl Emit<'_> {
                 quote!(#private::zero_out(&mut #pt);)
             }
             B::Kill(p) => {
-                let whole_seq = matches!(p, Place::Var(v) if self.f.vars[*v].kind != Kind::Float);
                 let pt = self.place(p);
-                if whole_seq {
+                if p.is_whole(&self.f.vars) {
                     let zero = self.float("0.0");
                     quote!(#pt.fill(#zero);)
                 } else {
@@ -279,9 +277,8 @@ impl Emit<'_> {
                 quote!(#private::tensor::#kernel(&mut #pt, #(&#args),*);)
             }
             e => {
-                let whole_seq = matches!(p, Place::Var(v) if self.f.vars[*v].kind != Kind::Float);
                 let (pt, e) = (self.place(p), self.expr(e, 0));
-                if whole_seq {
+                if p.is_whole(&self.f.vars) {
                     let private = &self.private;
                     quote!(#private::accumulate(&mut #pt, #e);)
                 } else {

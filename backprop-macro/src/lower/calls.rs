@@ -47,6 +47,16 @@ impl<'e> Lower<'e> {
                 }
                 other => (other, false),
             };
+            // `f(&m[i])`, `f(row)`, `f(&x[a..b])`: a part of a sequence, passed as it is.
+            if let Some((base, index)) = self.part_arg(inner, by_ref) {
+                args.push(Arg {
+                    value: Operand::Elem(base, index),
+                    by_ref: true,
+                    part: true,
+                    span: a.span(),
+                });
+                continue;
+            }
             let value = match strip(inner) {
                 // `f(x.to_owned())`, `f(v.clone())`: the callee takes an owned copy.
                 Expr::MethodCall(m)
@@ -72,9 +82,13 @@ impl<'e> Lower<'e> {
                 }
                 _ => self.lower_operand(inner, out),
             };
+            // `let s = &x[a..b]; f(s)`: the copy is a `Vec`, passed by reference.
+            let by_ref =
+                by_ref || matches!(value, Operand::Var(v) if self.slice_copies.contains(&v));
             args.push(Arg {
                 value,
                 by_ref,
+                part: false,
                 span: a.span(),
             });
         }
@@ -170,22 +184,40 @@ impl<'e> Lower<'e> {
         None
     }
 
-    /// `x[a..b]` (or `a..`, `..b`, `..`, `a..=b`) of a sequence: the sequence.
-    pub(super) fn sub_slice_of(&self, e: &Expr) -> Option<VarId> {
+    /// `x[a..b]` (or `a..`, `..b`, `..`, `a..=b`) of a sequence, or `m[i][a..b]` of a row
+    /// of a nested one: the sequence, and the indices before the range.
+    pub(super) fn sub_slice_of(&mut self, e: &Expr) -> Option<(VarId, Vec<Konst>)> {
+        let (v, mut prefix, before) = self.sub_slice_parts(e)?;
+        prefix.extend(before.iter().map(|e| self.konst(e)));
+        Some((v, prefix))
+    }
+
+    pub(super) fn is_sub_slice(&self, e: &Expr) -> bool {
+        self.sub_slice_parts(e).is_some()
+    }
+
+    /// The sequence, a row's indices, and the indices written before the range.
+    fn sub_slice_parts<'a>(&self, e: &'a Expr) -> Option<(VarId, Vec<Konst>, Vec<&'a Expr>)> {
         let Expr::Index(ix) = strip(e) else {
             return None;
         };
         if !matches!(strip(&ix.index), Expr::Range(_)) {
             return None;
         }
-        self.local_of(&ix.expr)
-            .filter(|&v| self.kind(v) == Kind::Seq)
+        let (base, mut levels) = super::nested::index_chain(ix);
+        let v = self.local_of(base).filter(|&v| self.kind(v) == Kind::Seq)?;
+        let (v, prefix) = self.seq_place(v);
+        if prefix.len() + levels.len() != self.depth(v) {
+            return None;
+        }
+        levels.pop();
+        Some((v, prefix, levels))
     }
 
     /// `&x[a..b]`: a call to the runtime's `sub_slice` gate, a copy of the elements whose
     /// gradient flows back into `x[a..b]`.
     pub(super) fn lower_sub_slice(&mut self, e: &Expr) -> Op {
-        let (Some(v), Expr::Index(ix)) = (self.sub_slice_of(e), strip(e)) else {
+        let (Some((v, prefix)), Expr::Index(ix)) = (self.sub_slice_of(e), strip(e)) else {
             return Op::Konst(self.dummy());
         };
         let Expr::Range(range) = strip(&ix.index) else {
@@ -201,22 +233,39 @@ impl<'e> Lower<'e> {
             (Some(end), syn::RangeLimits::Closed(_)) => syn::parse_quote!((#end) + 1),
             (None, _) => syn::parse_quote!(#seq.len()),
         };
-        let span = e.span();
         let (start, end) = (self.konst(&start), self.konst(&end));
+        self.part_copy(v, prefix, start, end, e.span())
+    }
+
+    /// A copy of `v[prefix][start..end]` (of `v[start..end]` when `prefix` is empty): a
+    /// call to the runtime's `sub_slice` gate, whose gradient flows back into that part.
+    pub(super) fn part_copy(
+        &mut self,
+        v: VarId,
+        prefix: Vec<Konst>,
+        start: Konst,
+        end: Konst,
+        span: Span,
+    ) -> Op {
         let krate = &self.krate;
         let recompute = self.borrows_local(&Operand::Var(v));
-        let arg = |value, by_ref| Arg {
+        let arg = |value, by_ref, part| Arg {
             value,
             by_ref,
+            part,
             span,
+        };
+        let seq = match prefix.is_empty() {
+            true => arg(Operand::Var(v), true, false),
+            false => arg(Operand::Elem(v, Index(prefix)), true, true),
         };
         Op::Call(Call {
             path: syn::parse_quote!(#krate::__private::sub_slice),
             generics: None,
             args: vec![
-                arg(Operand::Var(v), true),
-                arg(Operand::Konst(start), false),
-                arg(Operand::Konst(end), false),
+                seq,
+                arg(Operand::Konst(start), false, false),
+                arg(Operand::Konst(end), false, false),
             ],
             pullback: usize::MAX,
             recompute,

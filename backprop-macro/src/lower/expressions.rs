@@ -269,9 +269,7 @@ impl<'e> Lower<'e> {
             Expr::Array(_) | Expr::Tuple(_) | Expr::Repeat(_) => self.lower_list(expr, out),
             Expr::Macro(m) => self.lower_macro(m, out),
             Expr::If(_) | Expr::Block(_) => Op::Copy(self.lower_operand(expr, out)),
-            Expr::Reference(r)
-                if r.mutability.is_none() && self.sub_slice_of(&r.expr).is_some() =>
-            {
+            Expr::Reference(r) if r.mutability.is_none() && self.is_sub_slice(&r.expr) => {
                 self.lower_sub_slice(&r.expr)
             }
             Expr::Reference(r) => match self.local_of(&r.expr) {
@@ -411,6 +409,14 @@ impl<'e> Lower<'e> {
                     );
                     return Op::Konst(self.dummy());
                 }
+            }
+        }
+        // `m[i].to_vec()`, `row.clone()`: a copy of a row of a nested sequence.
+        if matches!(name.as_str(), "to_vec" | "clone" | "to_owned") && m.args.is_empty() {
+            if let Some((v, prefix)) = self.part_arg(&m.receiver, true) {
+                let (zero, receiver) = (self.konst(&syn::parse_quote!(0)), &m.receiver);
+                let end = self.konst(&syn::parse_quote!(#receiver.len()));
+                return self.part_copy(v, prefix.0, zero, end, m.span());
             }
         }
         let receiver_var = self.local_of(&m.receiver);

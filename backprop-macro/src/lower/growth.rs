@@ -27,15 +27,19 @@ impl Lower<'_> {
     }
 
     pub(super) fn lower_growth(&mut self, v: VarId, m: &syn::ExprMethodCall, out: &mut Vec<Stmt>) {
+        let arg = &m.args[0];
         if self.depth(v) > 1 {
-            self.errors.spanned(
-                &m.method,
-                "#[differentiate] supports `push` and `extend` on sequences of floats, not on nested sequences: make it with its final shape (`vec![vec![0.0; n]; m]`) and write its elements",
-            );
+            if m.method == "push" {
+                self.lower_push_row(v, m, out);
+            } else {
+                self.errors.spanned(
+                    &m.method,
+                    "#[differentiate] grows a nested sequence by `push`ing one row at a time (`m.push(row)`), not by `extend`",
+                );
+            }
             return;
         }
         self.vars[v].kind = Kind::Seq;
-        let arg = &m.args[0];
         if m.method == "push" {
             self.lower_push(v, arg, m.span(), out);
             return;
@@ -88,6 +92,57 @@ impl Lower<'_> {
 }
 
 impl Lower<'_> {
+    /// `m.push(row)` on a nested sequence, as the writes it means: `let row = ..; let len =
+    /// m.len(); m.push(zeros shaped like row);` then a loop (one per level) writing
+    /// `m[len][j] = row[j]`, each an element write differentiated like any other.
+    fn lower_push_row(&mut self, v: VarId, m: &syn::ExprMethodCall, out: &mut Vec<Stmt>) {
+        let span = m.span();
+        let (receiver, arg) = (&m.receiver, &m.args[0]);
+        let [row, len] =
+            ["row", "len"].map(|n| Ident::new(&self.names.syntax(n), Span::mixed_site()));
+        let setup: syn::Block = syn::parse_quote_spanned!(span=> {
+            let #row = #arg;
+            let #len = #receiver.len();
+        });
+        // Into the current block, so both names stay visible to what follows.
+        self.lower_stmts(&setup.stmts, Sink::Discard, out, &[]);
+        let Some(row_var) = self.lookup(&row.to_string()) else {
+            return;
+        };
+        if self.poisoned.contains(&row_var) {
+            return;
+        }
+        if self.kind(row_var) != Kind::Seq || self.depth(row_var) + 1 != self.depth(v) {
+            let depth = self.depth(v);
+            self.errors.spanned(
+                arg,
+                format!(
+                    "a row pushed onto this nested sequence must be a sequence of {} (a local `Vec`, or `vec![..]`)",
+                    if depth == 2 { "floats".to_owned() } else { format!("depth {}", depth - 1) }
+                ),
+            );
+            return;
+        }
+        let (name, row_name) = (self.vars[v].ident.clone(), self.vars[row_var].ident.clone());
+        let private = self.private();
+        let push = self.konst_tokens(
+            quote!(#name.push(#private::zeros_like(&#row_name))),
+            &[v, row_var],
+        );
+        out.push(Stmt::Eval(push));
+        // `for j0 in 0..row.len() { for j1 in 0..row[j0].len() { m[len][j0][j1] = row[j0][j1]; } }`
+        let indices: Vec<Ident> = (0..self.depth(row_var))
+            .map(|_| Ident::new(&self.names.syntax("j"), Span::mixed_site()))
+            .collect();
+        let mut body: syn::Stmt =
+            syn::parse_quote_spanned!(span=> #receiver[#len] #([#indices])* = #row #([#indices])*;);
+        for (level, j) in indices.iter().enumerate().rev() {
+            let outer = &indices[..level];
+            body = syn::parse_quote_spanned!(span=> for #j in 0..#row #([#outer])*.len() { #body });
+        }
+        self.lower_stmts(&[body], Sink::Discard, out, &[]);
+    }
+
     /// `let v = vec![x * w; n];` or `let v = [x * w; N];` where the value carries a
     /// derivative: `let v = vec![0.0; n]; let value = x * w; for i in 0..v.len() { v[i] =
     /// value; }`. `true` when the initializer is one.

@@ -58,8 +58,8 @@ fn source(expr: &Expr) -> Option<&Expr> {
 fn path_of(expr: &Expr) -> Option<&Expr> {
     match strip(expr) {
         e @ Expr::Path(p) if p.path.get_ident().is_some() => Some(e),
-        // A field chain of a struct parameter (`m.v`): `is_seq` decides.
-        e @ Expr::Field(_) => Some(e),
+        // A field chain of a struct parameter (`m.v`), or a row `m[i]`: `is_seq` decides.
+        e @ (Expr::Field(_) | Expr::Index(_)) => Some(e),
         _ => None,
     }
 }
@@ -595,11 +595,16 @@ fn bare(expr: &Expr) -> Option<Chain<'_>> {
 
 impl Context for Lower<'_> {
     fn is_seq(&self, expr: &Expr) -> bool {
-        self.local_of(expr)
-            .is_some_and(|v| self.kind(v) == Kind::Seq)
+        self.indexed_row(expr).is_some()
+            || self
+                .local_of(expr)
+                .is_some_and(|v| self.kind(v) == Kind::Seq)
     }
 
     fn has_rows(&self, expr: &Expr) -> bool {
+        if let Some((base, indices)) = self.indexed_row(expr) {
+            return indices + 1 < self.depth(base);
+        }
         self.local_of(expr).is_some_and(|v| {
             let (base, prefix) = self.seq_place(v);
             prefix.len() + 1 < self.depth(base)

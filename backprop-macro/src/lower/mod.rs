@@ -113,6 +113,7 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
         tuple_values,
         depths: BTreeMap::new(),
         rows: BTreeMap::new(),
+        slice_copies: BTreeSet::new(),
         loop_indices: BTreeSet::new(),
     };
     let sig = &item.sig;
@@ -267,6 +268,9 @@ struct Lower<'e> {
     depths: BTreeMap<VarId, usize>,
     /// Names bound to a row of a nested sequence (`let row = &m[i];`).
     rows: BTreeMap<VarId, nested::Row>,
+    /// Locals holding a copy of a sub-slice (`let s = &x[a..b];`): a `Vec` where the user
+    /// has a slice, so a call is passed `&s`.
+    slice_copies: BTreeSet<VarId>,
     /// Loop variables the body cannot assign (not `for mut i`).
     loop_indices: BTreeSet<VarId>,
 }

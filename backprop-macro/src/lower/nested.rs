@@ -11,10 +11,10 @@ pub(super) struct Row {
     pub(super) prefix: Vec<Konst>,
 }
 
-const ROW_USES: &str = "a row of a nested sequence can be indexed (`row[j]`), measured (`row.len()`) and iterated (`for &x in row`, `row.iter()...`); to pass it or copy it, index the whole sequence (`m[i][j]`) instead";
+const ROW_USES: &str = "a row of a nested sequence can be indexed (`row[j]`), measured (`row.len()`), iterated (`for &x in row`, `row.iter()...`), passed to a function (`f(row)`) and copied (`row.to_vec()`), but not used as a value of its own";
 
 /// `m[i][j]`: the indexed expression `m` and the indices, outermost first.
-fn index_chain(ix: &syn::ExprIndex) -> (&Expr, Vec<&Expr>) {
+pub(super) fn index_chain(ix: &syn::ExprIndex) -> (&Expr, Vec<&Expr>) {
     let mut levels = vec![&*ix.index];
     let mut base = strip(&ix.expr);
     while let Expr::Index(inner) = base {
@@ -90,6 +90,20 @@ impl Lower<'_> {
         self.konst_tokens(quote!(#name #index.len()), &reads)
     }
 
+    /// `m[i]` (or `row[j]` of a deeper row) short of a float: the sequence and how many
+    /// indices reach the row.
+    pub(super) fn indexed_row(&self, e: &Expr) -> Option<(VarId, usize)> {
+        let Expr::Index(ix) = strip(e) else {
+            return None;
+        };
+        let (base, levels) = index_chain(ix);
+        let v = self.local_of(base).filter(|&v| self.kind(v) == Kind::Seq)?;
+        let (base, prefix) = self.seq_place(v);
+        let indices = prefix.len() + levels.len();
+        let ranged = levels.iter().any(|e| matches!(strip(e), Expr::Range(_)));
+        (indices < self.depth(base) && !ranged).then_some((base, indices))
+    }
+
     pub(super) fn is_row(&self, v: VarId) -> bool {
         self.rows.contains_key(&v)
     }
@@ -122,7 +136,7 @@ impl Lower<'_> {
                 }
                 let message = if prefix.len() < depth {
                     format!(
-                        "this is a row of a nested sequence: index it to a float ({depth} indices, `m[i][j]`), or bind it to a name (`let row = &m[i];`) to index, measure or iterate; a row is not passed or copied whole"
+                        "this is a row of a nested sequence: index it to a float ({depth} indices, `m[i][j]`), iterate it (`m[i].iter()...`), pass it to a function (`f(&m[i])`), copy it (`m[i].to_vec()`), or bind it to a name (`let row = &m[i];`); it is not written or used as a value whole"
                     )
                 } else {
                     "indexed too deep: this sequence holds floats at this level".to_owned()
@@ -140,6 +154,32 @@ impl Lower<'_> {
 }
 
 impl Lower<'_> {
+    /// A call argument that is a part of a sequence, passed whole: `&m[i]` (a row of a
+    /// nested sequence), `&x[a..b]` or `&m[i][a..b]` (a range), or a name bound to a row
+    /// (`row` or `&row`). The sequence and the index that ends at the part.
+    pub(super) fn part_arg(&mut self, e: &Expr, by_ref: bool) -> Option<(VarId, Index)> {
+        if let Some(v) = self.local_of(e) {
+            let row = self.rows.get(&v)?;
+            return Some((row.base, Index(row.prefix.clone())));
+        }
+        let Expr::Index(ix) = strip(e) else {
+            return None;
+        };
+        let (base, levels) = index_chain(ix);
+        let v = self
+            .local_of(base)
+            .filter(|&v| by_ref && self.kind(v) == Kind::Seq && !self.poisoned.contains(&v))?;
+        let (base, mut prefix) = self.seq_place(v);
+        let ranged = matches!(levels.last().map(|e| strip(e)), Some(Expr::Range(_)));
+        let reached = prefix.len() + levels.len();
+        let depth = self.depth(base);
+        if !(reached < depth || (ranged && reached == depth)) {
+            return None;
+        }
+        prefix.extend(levels.iter().map(|e| self.konst(e)));
+        Some((base, Index(prefix)))
+    }
+
     /// `let row = &m[i];` where `m[i]` is a row: binds `row` to it and gives `true`. Each
     /// index that reads a variable (other than a loop's own index, which cannot change in
     /// the row's scope) is kept in an integer local first, so the row stays the one the
@@ -179,5 +219,97 @@ impl Lower<'_> {
         }
         self.bind_row(ident, base, prefix);
         true
+    }
+}
+
+impl Lower<'_> {
+    /// `let m = vec![vec![a, b], vec![c, d]];` or `[[a, b], [c, d]]`: zeros of its shape,
+    /// then one element write per element, in order (`m[0][0] = a; m[0][1] = b; ...`), so
+    /// that elements may carry a derivative or be any constant expression. `true` when the
+    /// initializer is one.
+    pub(super) fn lower_nested_list_let(
+        &mut self,
+        ident: &Ident,
+        ty: Option<&Type>,
+        init: &Expr,
+        out: &mut Vec<Stmt>,
+    ) -> bool {
+        let mut leaves = Vec::new();
+        let Some(zeros) = zeros_shaped(init, &mut Vec::new(), &mut leaves) else {
+            return false;
+        };
+        let depth = leaves
+            .first()
+            .map_or(0, |(at, _): &(Vec<usize>, Expr)| at.len());
+        if depth < 2 || leaves.iter().any(|(at, _)| at.len() != depth) {
+            return false;
+        }
+        let ty = ty.map(|t| quote!(: #t));
+        let writes = leaves.iter().map(|(at, value)| {
+            let at = at
+                .iter()
+                .map(|&i| proc_macro2::Literal::usize_unsuffixed(i));
+            quote!(#ident #([#at])* = #value;)
+        });
+        let block: syn::Block = syn::parse_quote_spanned!(init.span()=> {
+            let mut #ident #ty = #zeros;
+            #(#writes)*
+        });
+        // The statements go into the current block, so `m` stays visible after them.
+        self.lower_stmts(&block.stmts, Sink::Discard, out, &[]);
+        true
+    }
+}
+
+/// A literal list of lists (`[..]` or `vec![..]` at every level but the last, rows of one
+/// shape) as zeros of its shape, and each element with its indices. `None` for anything
+/// else, and for an array of `Vec`s (no repeat form: a `Vec` is not `Copy`).
+fn zeros_shaped(
+    e: &Expr,
+    at: &mut Vec<usize>,
+    leaves: &mut Vec<(Vec<usize>, Expr)>,
+) -> Option<proc_macro2::TokenStream> {
+    zeros_level(e, at, leaves).map(|(zeros, _)| zeros)
+}
+
+/// [`zeros_shaped`], and whether the level is a `vec!`.
+fn zeros_level(
+    e: &Expr,
+    at: &mut Vec<usize>,
+    leaves: &mut Vec<(Vec<usize>, Expr)>,
+) -> Option<(proc_macro2::TokenStream, bool)> {
+    let (items, vec): (Vec<Expr>, bool) = match strip(e) {
+        Expr::Array(a) => (a.elems.iter().cloned().collect(), false),
+        Expr::Macro(m) if m.mac.path.is_ident("vec") => {
+            let items = m
+                .mac
+                .parse_body_with(
+                    syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated,
+                )
+                .ok()?;
+            (items.into_iter().collect(), true)
+        }
+        _ => {
+            leaves.push((at.clone(), e.clone()));
+            let zero = float_lit(float_param().as_ref(), "0.0");
+            return Some((quote!(#zero), false));
+        }
+    };
+    let mut row: Option<(proc_macro2::TokenStream, bool)> = None;
+    for (i, item) in items.iter().enumerate() {
+        at.push(i);
+        let z = zeros_level(item, at, leaves)?;
+        at.pop();
+        // Rows of one shape: the zeros are `vec![row; n]` (ragged lists are not desugared).
+        match &row {
+            Some(first) if first.0.to_string() != z.0.to_string() => return None,
+            _ => row = Some(z),
+        }
+    }
+    let ((zero, row_is_vec), len) = (row?, proc_macro2::Literal::usize_unsuffixed(items.len()));
+    match vec {
+        true => Some((quote!(vec![#zero; #len]), true)),
+        false if row_is_vec => None,
+        false => Some((quote!([#zero; #len]), false)),
     }
 }

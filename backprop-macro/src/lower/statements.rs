@@ -252,6 +252,9 @@ impl<'e> Lower<'e> {
             );
             return;
         }
+        if self.lower_nested_list_let(&ident, ty.as_ref(), &init.expr, out) {
+            return;
+        }
         if self.lower_repeat_let(&ident, ty.as_ref(), &init.expr, out) {
             return;
         }
@@ -305,11 +308,9 @@ impl<'e> Lower<'e> {
             }
         }
         // `let rot: &[f64] = &cam[0..3];`: the copy is a `Vec`, the annotation goes.
-        let ty = if matches!(&op, Op::Call(c) if c.sub_slice) {
-            None
-        } else {
-            ty
-        };
+        let slice_copy = matches!(&op, Op::Call(c) if c.sub_slice)
+            && matches!(strip(&init.expr), Expr::Reference(_));
+        let ty = if slice_copy { None } else { ty };
         let kind = annotated.unwrap_or_else(|| match self.op_kind(&op) {
             // `let p = polar(r, t); p[0]`: the call returns a sequence.
             Kind::Float
@@ -333,6 +334,9 @@ impl<'e> Lower<'e> {
         };
         let var = self.user_var(&ident, kind, ty);
         self.set_depth(var, depth);
+        if slice_copy {
+            self.slice_copies.insert(var);
+        }
         if self.errors.count() != errors_before {
             self.poisoned.insert(var);
         }
