@@ -533,3 +533,46 @@ fn nested_literals_of_values_that_carry_a_derivative() {
         32,
     );
 }
+
+/// A nested `Vec` extended by the rows of a local and of a parameter, and by a row copied.
+#[differentiate(hessian)]
+fn extended_rows(x: &[f64], base: &[Vec<f64>]) -> f64 {
+    let mut m: Vec<Vec<f64>> = Vec::new();
+    let mut a = vec![vec![0.0; 2]; 2];
+    a[0][0] = x[0] * x[1];
+    a[1][1] = x[2].sin();
+    m.extend(a.iter().cloned());
+    m.extend_from_slice(base);
+    m.push(base[0].clone());
+    let mut s = 0.0;
+    for r in m.iter() {
+        s += r[0] * r[1] + r[0] * x[0];
+    }
+    s
+}
+
+#[test]
+fn nested_vecs_extended_by_rows() {
+    let mut p = Points::new(33);
+    let (x, base) = (p.vec(3, -1.0, 1.0), rows(&p.vec(4, -1.0, 1.0), 2));
+    let (value, g) = extended_rows::grad(&x, &base);
+    assert_eq!(value, extended_rows(&x, &base));
+    assert_fd(|v| extended_rows(v, &base), &x, &g.x);
+    assert_fd(
+        |v| extended_rows(&x, &rows(v, 2)),
+        &flat(&base),
+        &flat(&g.base),
+    );
+    let (w, u) = (p.vec(3, -1.0, 1.0), rows(&p.vec(4, -1.0, 1.0), 2));
+    let d = extended_rows::jvp(&x, &base, &w, &u).1;
+    assert_close(d, dot(&g.x, &w) + dot(&flat(&g.base), &flat(&u)), 1e-12);
+    check_hvp(
+        |v| extended_rows::grad(v, &base).1.x,
+        |v, t| {
+            let zero = vec![vec![0.0; 2]; 2];
+            extended_rows::hvp(v, &base, t, &zero).2.x
+        },
+        &x,
+        34,
+    );
+}

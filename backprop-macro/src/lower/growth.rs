@@ -28,22 +28,24 @@ impl Lower<'_> {
 
     pub(super) fn lower_growth(&mut self, v: VarId, m: &syn::ExprMethodCall, out: &mut Vec<Stmt>) {
         let arg = &m.args[0];
-        if self.depth(v) > 1 {
-            if m.method == "push" {
-                self.lower_push_row(v, m, out);
-            } else {
-                self.errors.spanned(
-                    &m.method,
-                    "#[differentiate] grows a nested sequence by `push`ing one row at a time (`m.push(row)`), not by `extend`",
-                );
+        if m.method == "push" {
+            match self.depth(v) {
+                1 => {
+                    self.vars[v].kind = Kind::Seq;
+                    self.lower_push(v, arg, m.span(), out);
+                }
+                _ => self.lower_push_row(v, m, out),
             }
             return;
         }
-        self.vars[v].kind = Kind::Seq;
-        if m.method == "push" {
-            self.lower_push(v, arg, m.span(), out);
+        if self.depth(v) > 1 && !self.holds_rows_for(arg, v) {
+            self.errors.spanned(
+                arg,
+                "`extend` on a nested sequence takes the rows of another local or parameter of the same nesting (`m.extend(rows.iter().cloned())`, `m.extend_from_slice(&rows)`); push other rows one at a time (`m.push(row)`)",
+            );
             return;
         }
+        self.vars[v].kind = Kind::Seq;
         // The loop of pushes: `for item in it { v.push(item); }`.
         let item = Ident::new(&self.names.syntax("item"), Span::mixed_site());
         let receiver = &m.receiver;
@@ -92,6 +94,32 @@ impl Lower<'_> {
 }
 
 impl Lower<'_> {
+    /// Whether `e` walks the rows of a sequence whose rows fit the nested sequence `v`:
+    /// `rows`, `&rows`, `rows.iter()`, `rows.iter().cloned()`.
+    fn holds_rows_for(&self, e: &Expr, v: VarId) -> bool {
+        let mut e = strip(e);
+        loop {
+            match e {
+                Expr::Reference(r) => e = strip(&r.expr),
+                Expr::MethodCall(m)
+                    if m.args.is_empty()
+                        && ["iter", "cloned", "into_iter"]
+                            .iter()
+                            .any(|n| m.method == n) =>
+                {
+                    e = strip(&m.receiver)
+                }
+                _ => break,
+            }
+        }
+        self.local_of(e)
+            .filter(|&u| self.kind(u) == Kind::Seq)
+            .is_some_and(|u| {
+                let (base, prefix) = self.seq_place(u);
+                self.depth(base) - prefix.len() == self.depth(v)
+            })
+    }
+
     /// `m.push(row)` on a nested sequence, as the writes it means: `let row = ..; let len =
     /// m.len(); m.push(zeros shaped like row);` then a loop (one per level) writing
     /// `m[len][j] = row[j]`, each an element write differentiated like any other.
@@ -100,8 +128,14 @@ impl Lower<'_> {
         let (receiver, arg) = (&m.receiver, &m.args[0]);
         let [row, len] =
             ["row", "len"].map(|n| Ident::new(&self.names.syntax(n), Span::mixed_site()));
+        // A row of another nested sequence (`m.extend(rows.iter().cloned())` pushes each) is
+        // copied.
+        let value = match self.part_arg(arg, true) {
+            Some(_) => quote!((#arg).to_vec()),
+            None => quote!(#arg),
+        };
         let setup: syn::Block = syn::parse_quote_spanned!(span=> {
-            let #row = #arg;
+            let #row = #value;
             let #len = #receiver.len();
         });
         // Into the current block, so both names stay visible to what follows.
