@@ -491,3 +491,97 @@ fn fields_in_vec_macros_and_integer_exponents() {
     let (_, g) = in_a_vec::grad(&q, 2.0);
     assert_eq!((g.q.a, g.q.b, g.x), (2.0, 8.0, 0.5 + 3.0 * -1.5 * 4.0));
 }
+
+// ------------------------------------------------------------------ nested sequences in fields
+
+#[derive(Differentiable, Clone, Debug)]
+pub struct Dense {
+    pub w: Vec<Vec<f64>>,
+    pub b: Vec<f64>,
+    pub mix: [[f64; 2]; 2],
+}
+
+/// Nested fields read every way a row is taken: `l.w[i][j]`, `let row = &l.w[i];`,
+/// `for row in l.w.iter()`, a chain `l.w.iter().map(|row| ..)`, and rows passed whole.
+#[differentiate(hessian)]
+fn dense_energy(l: &Dense, x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..l.w.len() {
+        let mut z = l.b[i];
+        for j in 0..x.len() {
+            z += l.w[i][j] * x[j];
+        }
+        s += z.tanh() * l.mix[i % 2][1];
+    }
+    let first = &l.w[0];
+    s += first[1] * first[0];
+    for (i, row) in l.w.iter().enumerate() {
+        s += row[i % 2] * l.mix[0][0];
+    }
+    let corners: f64 = l.w.iter().map(|row| row[0] * row[1]).sum();
+    s + corners + l.mix[1][0] * weighted_sum(&l.w[1], x)
+}
+
+#[differentiate(hessian)]
+fn weighted_sum(v: &[f64], x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for j in 0..v.len() {
+        s += v[j] * x[j] * v[j];
+    }
+    s
+}
+
+#[test]
+fn nested_sequences_in_struct_fields() {
+    let l = Dense {
+        w: vec![vec![0.5, -0.2], vec![0.1, 0.7], vec![-0.4, 0.3]],
+        b: vec![0.1, -0.2, 0.3],
+        mix: [[0.9, -0.5], [0.4, 1.1]],
+    };
+    let x = [0.8, -1.3];
+    let (value, g) = dense_energy::grad(&l, &x);
+    assert_eq!(value, dense_energy(&l, &x));
+    assert_eq!(g.l.w.len(), 3);
+    let n = g.l.count();
+    assert_eq!(n, 6 + 3 + 4);
+    let h = 1e-6;
+    for k in 0..n {
+        let mut e = l.zeros_like();
+        *e.element_mut(k) = 1.0;
+        let (mut up, mut down) = (l.clone(), l.clone());
+        up.scaled_add(h, &e);
+        down.scaled_add(-h, &e);
+        let fd = (dense_energy(&up, &x) - dense_energy(&down, &x)) / (2.0 * h);
+        assert!(
+            (g.l.element(k) - fd).abs() < 1e-6,
+            "element {k}: {} vs {fd}",
+            g.l.element(k)
+        );
+    }
+    // Forward mode against reverse mode, and the Hessian along a direction against
+    // differences of gradients.
+    let mut dir = l.zeros_like();
+    for k in 0..n {
+        *dir.element_mut(k) = ((k as f64) * 0.7).sin();
+    }
+    let zero = [0.0, 0.0];
+    let (_, d) = dense_energy::jvp(&l, &x, &dir, &zero);
+    let expected: f64 = (0..n).map(|k| g.l.element(k) * dir.element(k)).sum();
+    assert!((d - expected).abs() < 1e-12, "{d} vs {expected}");
+    let (_, _, hv) = dense_energy::hvp(&l, &x, &dir, &zero);
+    let (mut up, mut down) = (l.clone(), l.clone());
+    up.scaled_add(h, &dir);
+    down.scaled_add(-h, &dir);
+    let (gu, gd) = (
+        dense_energy::grad(&up, &x).1,
+        dense_energy::grad(&down, &x).1,
+    );
+    for k in 0..n {
+        let fd = (gu.l.element(k) - gd.l.element(k)) / (2.0 * h);
+        assert!(
+            (hv.l.element(k) - fd).abs() < 1e-5,
+            "element {k}: {} vs {fd}",
+            hv.l.element(k)
+        );
+    }
+}

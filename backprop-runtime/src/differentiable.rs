@@ -85,53 +85,60 @@ macro_rules! float_differentiable {
 }
 float_differentiable!(f32, f64);
 
-impl<T: Real, const N: usize> Differentiable for [T; N] {
-    type Grad = [T; N];
+/// A zero gradient of `x`'s shape.
+fn zero_grad<T: Differentiable>(x: &T) -> T::Grad {
+    let mut g = x.empty_grad();
+    x.fill_zeros(&mut g);
+    g
+}
+
+/// Arrays of floats, or of rows (`[[f64; 3]; 3]`, `[Vec<f64>; 2]`): element by element.
+impl<T: Differentiable, const N: usize> Differentiable for [T; N] {
+    type Grad = [T::Grad; N];
     #[inline]
-    fn scaled_add(&mut self, alpha: f64, g: &[T; N]) {
-        let alpha = T::from_f64(alpha);
+    fn scaled_add(&mut self, alpha: f64, g: &[T::Grad; N]) {
         for (x, g) in self.iter_mut().zip(g) {
-            *x += alpha * *g;
+            x.scaled_add(alpha, g);
         }
     }
     #[inline]
-    fn fits(&self, _: &[T; N]) -> bool {
-        true
+    fn fits(&self, g: &[T::Grad; N]) -> bool {
+        self.iter().zip(g).all(|(x, g)| x.fits(g))
     }
     #[inline]
-    fn empty_grad(&self) -> [T; N] {
-        [T::zero(); N]
+    fn empty_grad(&self) -> [T::Grad; N] {
+        core::array::from_fn(|i| zero_grad(&self[i]))
     }
     #[inline]
-    fn fill_zeros(&self, _: &mut [T; N]) {}
+    fn fill_zeros(&self, _: &mut [T::Grad; N]) {}
 }
 
-impl<T: Real> Differentiable for Vec<T> {
-    type Grad = Vec<T>;
+/// `Vec`s of floats, or of rows (`Vec<Vec<f64>>`, `Vec<[f64; 3]>`): element by element.
+impl<T: Differentiable> Differentiable for Vec<T> {
+    type Grad = Vec<T::Grad>;
     #[inline]
-    fn scaled_add(&mut self, alpha: f64, g: &Vec<T>) {
+    fn scaled_add(&mut self, alpha: f64, g: &Vec<T::Grad>) {
         assert_eq!(
             self.len(),
             g.len(),
             "scaled_add: a gradient of another length"
         );
-        let alpha = T::from_f64(alpha);
         for (x, g) in self.iter_mut().zip(g) {
-            *x += alpha * *g;
+            x.scaled_add(alpha, g);
         }
     }
     #[inline]
-    fn fits(&self, g: &Vec<T>) -> bool {
-        self.len() == g.len()
+    fn fits(&self, g: &Vec<T::Grad>) -> bool {
+        self.len() == g.len() && self.iter().zip(g).all(|(x, g)| x.fits(g))
     }
     #[inline]
-    fn empty_grad(&self) -> Vec<T> {
+    fn empty_grad(&self) -> Vec<T::Grad> {
         Vec::new()
     }
     #[inline]
-    fn fill_zeros(&self, g: &mut Vec<T>) {
+    fn fill_zeros(&self, g: &mut Vec<T::Grad>) {
         if g.is_empty() && !self.is_empty() {
-            *g = vec![T::zero(); self.len()];
+            *g = self.iter().map(zero_grad).collect();
         }
     }
 }

@@ -27,6 +27,8 @@ struct Chain {
     path: Vec<syn::Member>,
     span: Span,
     hint: Option<Hint>,
+    /// How many indices its deepest element read takes (`m.w[i][j]`: 2).
+    depth: usize,
 }
 
 fn key(root: &Ident, path: &[syn::Member]) -> String {
@@ -70,6 +72,9 @@ struct Scan<'r> {
     chains: BTreeMap<String, Chain>,
     /// `let w = &m.hidden.w;`: uses of `w` are uses of the chain.
     aliases: BTreeMap<String, String>,
+    /// `let row = &m.w[i];`, `for row in m.w.iter()`: `row[j]` reads the chain with one
+    /// index more (the chain, and the indices before).
+    rows: BTreeMap<String, (String, usize)>,
 }
 
 impl Scan<'_> {
@@ -82,6 +87,7 @@ impl Scan<'_> {
                 path,
                 span: expr.span(),
                 hint: None,
+                depth: 0,
             });
             return Some(k);
         }
@@ -91,6 +97,59 @@ impl Scan<'_> {
                 self.aliases.get(&ident.to_string()).cloned()
             }
             _ => None,
+        }
+    }
+
+    /// `base[i][j]..`: the chain `base` indexes (directly, or through a row's name) and how
+    /// many indices reach this element.
+    fn indexed(&mut self, ix: &syn::ExprIndex) -> Option<(String, usize)> {
+        let (base, levels) = super::nested::index_chain(ix);
+        self.reached(base, levels.len())
+    }
+
+    /// The chain `base` stands for with `more` indices after it, counting a row's own.
+    fn reached(&mut self, base: &Expr, more: usize) -> Option<(String, usize)> {
+        if let Some(k) = self.chain_of(base) {
+            return Some((k, more));
+        }
+        let Expr::Path(p) = strip(base) else {
+            return None;
+        };
+        let (k, offset) = self.rows.get(&p.path.get_ident()?.to_string())?.clone();
+        Some((k, offset + more))
+    }
+
+    /// The element pattern `pat` (`row`, or `(i, row)` after `enumerate`) binds a row of
+    /// what `source` walks (`m.w.iter()`, `&m.w`, `rows.iter().enumerate()`), when that is a
+    /// chain or a row of one.
+    fn bind_rows_of(&mut self, source: &Expr, pat: &Pat) {
+        let mut e = strip(source);
+        let mut enumerated = false;
+        while let Expr::MethodCall(m) = e {
+            match m.method.to_string().as_str() {
+                "iter" | "into_iter" | "rev" | "cloned" if m.args.is_empty() => {}
+                "enumerate" if m.args.is_empty() => enumerated = true,
+                _ => return,
+            }
+            e = strip(&m.receiver);
+        }
+        if let Expr::Reference(r) = e {
+            e = strip(&r.expr);
+        }
+        let pat = match pat {
+            Pat::Type(t) => &*t.pat,
+            p => p,
+        };
+        let name = match (pat, enumerated) {
+            (Pat::Ident(p), false) => &p.ident,
+            (Pat::Tuple(t), true) if t.elems.len() == 2 => match &t.elems[1] {
+                Pat::Ident(p) => &p.ident,
+                _ => return,
+            },
+            _ => return,
+        };
+        if let Some((k, depth)) = self.reached(e, 1) {
+            self.rows.insert(name.to_string(), (k, depth));
         }
     }
 
@@ -128,6 +187,13 @@ impl<'ast> Visit<'ast> for Scan<'_> {
                     Expr::Array(_) | Expr::Tuple(_) => Hint::Tensor,
                     _ => Hint::Seq,
                 };
+                if let (Hint::Seq, Some((k, depth))) = (hint, self.indexed(ix)) {
+                    self.hint(&k, Hint::Seq);
+                    if let Some(c) = self.chains.get_mut(&k) {
+                        c.depth = c.depth.max(depth);
+                    }
+                    return;
+                }
                 // The index is a constant: not scanned.
                 self.operand(&ix.expr, hint, hint);
             }
@@ -149,6 +215,7 @@ impl<'ast> Visit<'ast> for Scan<'_> {
                 }
             }
             Expr::ForLoop(f) => {
+                self.bind_rows_of(&f.expr, &f.pat);
                 self.operand(&f.expr, Hint::Seq, Hint::Seq);
                 self.visit_block(&f.body);
             }
@@ -186,6 +253,14 @@ impl<'ast> Visit<'ast> for Scan<'_> {
                     Expr::Reference(r) => self.chain_of(&r.expr),
                     other => self.chain_of(other),
                 };
+                // `let row = &m.w[i];`: a row, if `m.w` is nested.
+                if let (Pat::Ident(p), Expr::Reference(r)) = (pat, strip(&init.expr)) {
+                    if let Expr::Index(ix) = strip(&r.expr) {
+                        if let Some((k, depth)) = self.indexed(ix) {
+                            self.rows.insert(p.ident.to_string(), (k, depth));
+                        }
+                    }
+                }
                 match (pat, target) {
                     (Pat::Ident(p), Some(k)) if ty.is_none() => {
                         // A copied float is a float; a borrow takes its kind from the uses
@@ -208,6 +283,12 @@ impl<'ast> Visit<'ast> for Scan<'_> {
 impl Scan<'_> {
     fn method(&mut self, m: &syn::ExprMethodCall) {
         let name = m.method.to_string();
+        // `m.w.iter().map(|row| ..)`: the closure's parameter is a row.
+        if let Some(Expr::Closure(c)) = m.args.first() {
+            if let Some(p) = c.inputs.first() {
+                self.bind_rows_of(&m.receiver, p);
+            }
+        }
         let receiver = if Math::from_name(&name).is_some() {
             Some(Hint::Float)
         } else if STEP_METHODS.contains(&name.as_str())
@@ -256,6 +337,7 @@ impl Lower<'_> {
             roots: &roots,
             chains: BTreeMap::new(),
             aliases: BTreeMap::new(),
+            rows: BTreeMap::new(),
         };
         scan.visit_block(body);
         let mut stmts = Vec::new();
@@ -272,6 +354,7 @@ impl Lower<'_> {
             };
             let name = self.names.user_var(&k.replace('.', "_"));
             let var = self.new_var(&name, chain.span, kind, None);
+            self.set_depth(var, chain.depth);
             self.fields.insert(k, var);
             stmts.push(Stmt::Let {
                 var,
