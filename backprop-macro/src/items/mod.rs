@@ -38,15 +38,25 @@ pub(crate) fn module(
         .iter()
         .map(|p| positional_type(p, private))
         .collect();
-    let reverse_items = reverse_items(f, &e, backward, &sig, &positional_types);
-    let boxed = boxed_vjp(f, &sig, &positional_types);
-    let forward_items = forward_items(f, &e, &sig);
+    // Each kind of item is printed only when the function asks for it: printing the
+    // tangent code of a reverse-only function cost a third of its expansion time.
+    let (reverse_items, boxed) = match args.reverse {
+        true => (
+            reverse_items(f, &e, backward, &sig, &positional_types),
+            boxed_vjp(f, &sig, &positional_types),
+        ),
+        false => (TokenStream::new(), TokenStream::new()),
+    };
+    let forward_items = match args.forward {
+        true => forward_items(f, &e, &sig),
+        false => TokenStream::new(),
+    };
     let jacobian_items = if matches!(f.ret_kind, Kind::Seq | Kind::Tensor) {
         jacobian_items(f, &e, &sig, args)
     } else {
         TokenStream::new()
     };
-    let second_order = if args.hessian {
+    let second_order = if args.hessian && args.reverse && args.forward {
         let nested = nested::nested_items(f, &e, &sig);
         let items = second_order_items(f, a, args, &sig);
         quote!(#items #nested)
