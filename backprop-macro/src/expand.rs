@@ -285,12 +285,21 @@ pub(crate) fn tangent_type(p: &Param) -> TokenStream {
 }
 
 /// A parameter's place in a pullback's tuple of gradients: its gradient's type, or
-/// `NotDifferentiable` for a constant.
+/// `NotDifferentiable` for a constant ([`Param::left_out`]: the type it would have).
 pub(crate) fn positional_type(p: &Param, private: &TokenStream) -> TokenStream {
-    if p.differentiable() {
-        grad_type(p)
-    } else {
-        quote!(#private::NotDifferentiable)
+    match (&p.left_out, p.differentiable()) {
+        (_, true) => grad_type(p),
+        (Some(ty), false) => ty.to_token_stream(),
+        (None, false) => quote!(#private::NotDifferentiable),
+    }
+}
+
+/// The value in a pullback's tuple of gradients of a parameter not differentiated: a zero
+/// of [`Param::left_out`], or `NotDifferentiable`.
+pub(crate) fn not_differentiated(p: &Param, private: &TokenStream) -> TokenStream {
+    match p.left_out {
+        Some(_) => quote!(#private::left_out()),
+        None => quote!(#private::NotDifferentiable),
     }
 }
 

@@ -456,6 +456,11 @@ pub struct Param {
     pub ty: syn::Type,
     pub form: ParamForm,
     pub mutable: bool,
+    /// A float, sequence or array left out by `wrt(...)`: the gradient type it would have.
+    /// Pullbacks give a zero of it in its place (and `jvp` takes one, ignored), so that a
+    /// caller passing a value that carries a derivative there gets the one error that
+    /// says so, not type errors in its generated code too.
+    pub left_out: Option<syn::Type>,
 }
 
 impl Param {

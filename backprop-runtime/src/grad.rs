@@ -19,6 +19,48 @@ pub trait GradOf {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct NotDifferentiable;
 
+/// A zero of a gradient type, without a value to shape it: what a pullback gives for a
+/// float, sequence or array parameter left out by `wrt(...)` (see [`check_differentiable`],
+/// which makes passing one a value that carries a derivative a compile error).
+pub trait LeftOut {
+    /// The zero.
+    fn left_out() -> Self;
+}
+
+/// [`LeftOut::left_out`], its type from where it goes.
+#[inline]
+pub fn left_out<G: LeftOut>() -> G {
+    G::left_out()
+}
+
+impl LeftOut for f32 {
+    #[inline]
+    fn left_out() -> Self {
+        0.0
+    }
+}
+
+impl LeftOut for f64 {
+    #[inline]
+    fn left_out() -> Self {
+        0.0
+    }
+}
+
+impl<T> LeftOut for Vec<T> {
+    #[inline]
+    fn left_out() -> Self {
+        Vec::new()
+    }
+}
+
+impl<T: LeftOut, const N: usize> LeftOut for [T; N] {
+    #[inline]
+    fn left_out() -> Self {
+        core::array::from_fn(|_| T::left_out())
+    }
+}
+
 /// Checked at compile time for every argument that carries a derivative into another
 /// differentiated function or gate: the callee must differentiate that parameter.
 ///

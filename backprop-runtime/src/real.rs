@@ -14,6 +14,7 @@ pub trait Real:
     + ZerosLike<Grad = Self>
     + Accumulate
     + crate::grad::SeqItem
+    + crate::grad::LeftOut
     + core::ops::AddAssign
     + core::ops::SubAssign
     + core::ops::MulAssign

@@ -339,6 +339,13 @@ impl<A: Real, S: Data<Elem = A>, D: Dimension> crate::ToTangent<Array<A, D>> for
     }
 }
 
+impl<A: Real, D: Dimension> crate::grad::LeftOut for Array<A, D> {
+    #[inline]
+    fn left_out() -> Self {
+        <Array<A, D> as Default>::default()
+    }
+}
+
 impl<A: Real, D: Dimension> Accumulate for Array<A, D> {
     #[inline]
     fn accumulate(&mut self, rhs: Array<A, D>) {

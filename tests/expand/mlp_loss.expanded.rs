@@ -135,7 +135,10 @@ mod mlp_loss {
         impl ::core::ops::FnOnce(
             f64,
         ) -> (
-                ::backprop::__private::NotDifferentiable,
+                ::backprop::__private::ndarray::Array<
+                    f64,
+                    ::backprop::__private::ndarray::Ix2,
+                >,
                 ::backprop::__private::NotDifferentiable,
                 ::backprop::__private::ndarray::Array<
                     f64,
@@ -161,7 +164,7 @@ mod mlp_loss {
             move |upstream: f64| {
                 let grad = pullback(upstream);
                 (
-                    ::backprop::__private::NotDifferentiable,
+                    ::backprop::__private::left_out(),
                     ::backprop::__private::NotDifferentiable,
                     grad.w1,
                     grad.b1,

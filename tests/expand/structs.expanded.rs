@@ -232,7 +232,10 @@ pub mod loss {
             f64,
         ) -> (
                 <Layer as ::backprop::__private::Differentiable>::Grad,
-                ::backprop::__private::NotDifferentiable,
+                ::backprop::__private::ndarray::Array<
+                    f64,
+                    ::backprop::__private::ndarray::Ix2,
+                >,
             ) + use<'l, 'x>,
     ) {
         let (value, pullback) = vjp(l, x);
@@ -240,7 +243,7 @@ pub mod loss {
             value,
             move |upstream: f64| {
                 let grad = pullback(upstream);
-                (grad.l, ::backprop::__private::NotDifferentiable)
+                (grad.l, ::backprop::__private::left_out())
             },
         )
     }

@@ -65,7 +65,7 @@ pub(crate) fn second_order_items(
                 if p.differentiable() {
                     e.param_gradient(p, name, &declared)
                 } else {
-                    quote!(#private::NotDifferentiable)
+                    not_differentiated(p, private)
                 }
             })
             .collect()

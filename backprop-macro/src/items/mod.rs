@@ -197,7 +197,7 @@ fn reverse_items(
         if p.differentiable() {
             quote!(grad.#field)
         } else {
-            quote!(#private::NotDifferentiable)
+            not_differentiated(p, private)
         }
     });
     let doc_grad = format!("`{name}`'s value and its gradient (upstream gradient 1).");

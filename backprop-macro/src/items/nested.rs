@@ -48,7 +48,7 @@ fn jvp_value_items(
         if p.differentiable() {
             quote!(up[0] * gradient.#name + up[1] * product.#name)
         } else {
-            quote!(#private::NotDifferentiable)
+            not_differentiated(p, private)
         }
     });
     let tangent_grads = names.iter().map(|n| quote!(up[1] * gradient.#n));
@@ -163,7 +163,7 @@ pub(crate) fn nested_items(f: &Func, e: &Emit, sig: &Signature) -> TokenStream {
             if p.differentiable() {
                 quote!(up[0] * gradient.#name + product.#name)
             } else {
-                quote!(#private::NotDifferentiable)
+                not_differentiated(p, private)
             }
         })
         .collect();

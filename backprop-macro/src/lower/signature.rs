@@ -170,6 +170,13 @@ impl<'e> Lower<'e> {
                     continue;
                 }
             };
+            let left_out = match (in_wrt, &form) {
+                (Some(false), ParamForm::Float) => Some((*typed.ty).clone()),
+                (Some(false), ParamForm::Seq(grad) | ParamForm::Tensor(grad)) => {
+                    Some((**grad).clone())
+                }
+                _ => None,
+            };
             let form = match (in_wrt, form) {
                 (Some(false), _) => ParamForm::Const,
                 (Some(true), ParamForm::Const) => {
@@ -193,6 +200,7 @@ impl<'e> Lower<'e> {
                 ty: (*typed.ty).clone(),
                 form,
                 mutable,
+                left_out,
             });
         }
         params
