@@ -936,3 +936,84 @@ fn integer_elements_are_indices_on_every_path() {
         assert_jvp_matches(&[g.x], corners_after_return::jvp(x, n, 0.3).1, &[0.3]);
     }
 }
+
+// ------------------------------------------------------------ ends and swaps
+
+/// `x.first().unwrap()`, `x.last().expect(..)` (also of a row), and `v.swap(i, j)` on a
+/// local copy.
+#[differentiate(hessian)]
+fn ends_and_swaps(x: &[f64], m: &[Vec<f64>]) -> f64 {
+    let mut v = x.to_vec();
+    v.swap(0, 2);
+    let n = v.len();
+    v.swap(1, n - 1);
+    let mut s = v[0] * 2.0 + v[1] * v[2] * v[2];
+    s += x.first().unwrap() * x.last().expect("not empty") + *x.first().unwrap();
+    for row in m.iter() {
+        s += row.first().unwrap() * row.last().unwrap();
+    }
+    s + m[0].last().unwrap().sin()
+}
+
+#[test]
+fn ends_and_swaps_of_sequences() {
+    let x = [0.7, -1.2, 0.4, 1.9];
+    let m = vec![vec![1.0, 2.0, 3.0], vec![-0.5, 0.25]];
+    let (value, g) = ends_and_swaps::grad(&x, &m);
+    assert_eq!(value, ends_and_swaps(&x, &m));
+    assert_fd(|v| ends_and_swaps(v, &m), &x, &g.x);
+    let flat: Vec<f64> = m.concat();
+    let rows = |v: &[f64]| vec![v[..3].to_vec(), v[3..].to_vec()];
+    let g_m: Vec<f64> = g.m.concat();
+    assert_fd(|v| ends_and_swaps(&x, &rows(v)), &flat, &g_m);
+    let w = [0.3, -0.5, 0.9, 0.1];
+    let zero = vec![vec![0.0; 3], vec![0.0; 2]];
+    let d = ends_and_swaps::jvp(&x, &m, &w, &zero).1;
+    assert_close(d, g.x.iter().zip(&w).map(|(a, b)| a * b).sum(), 1e-12);
+    check_hvp(
+        |v| ends_and_swaps::grad(v, &m).1.x,
+        |v, t| ends_and_swaps::hvp(v, &m, t, &zero).2.x,
+        &x,
+        41,
+    );
+}
+
+// ------------------------------------------------------------ windows and chunks
+
+/// `for w in x.windows(2)`, `x.chunks(2).enumerate()` (a shorter last chunk) and
+/// `x.chunks_exact(3)` walked by an iterator chain (the chunk is then a copy).
+#[differentiate(hessian)]
+fn stretches(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for w in x.windows(2) {
+        s += (w[1] - w[0]).powi(2) * w.len() as f64;
+    }
+    for (i, c) in x.chunks(2).enumerate() {
+        s += c[0] * c[c.len() - 1] * (i as f64 + 1.0);
+    }
+    for c in x.chunks_exact(3) {
+        s += c.iter().map(|v| v.sin()).sum::<f64>();
+    }
+    s
+}
+
+#[test]
+fn windows_and_chunks() {
+    for n in [0, 1, 2, 5, 6] {
+        let x: Vec<f64> = (0..n).map(|i| (i as f64 * 0.7).sin() + 0.3).collect();
+        let (value, g) = stretches::grad(&x);
+        assert_eq!(value, stretches(&x));
+        assert_fd(stretches, &x, &g.x);
+        let w: Vec<f64> = (0..n).map(|i| 0.5 - i as f64 * 0.2).collect();
+        let d = stretches::jvp(&x, &w).1;
+        assert_close(d, g.x.iter().zip(&w).map(|(a, b)| a * b).sum(), 1e-12);
+        if n > 0 {
+            check_hvp(
+                |v| stretches::grad(v).1.x,
+                |v, t| stretches::hvp(v, t).2.x,
+                &x,
+                43,
+            );
+        }
+    }
+}

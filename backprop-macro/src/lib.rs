@@ -26,6 +26,13 @@
 //! - `lower/closures.rs`: closures bound to locals inlined at their calls, `mapv` as the
 //!   array expression it means.
 //! - `lower/iterators.rs`: iterator chains over slices rewritten as index loops.
+//! - `lower/windows.rs`: loops over `windows(k)`, `chunks(k)`, `chunks_exact(k)` rewritten as
+//!   index loops.
+//! - `lower/nested.rs`: nested sequences: elements `m[i][j]`, rows bound to names or passed
+//!   to calls, nested literals.
+//! - `lower/growth.rs`: `push` and `extend` (of floats, or of rows) as element writes.
+//! - `lower/fields.rs`: struct parameters read through their fields, each field's kind and
+//!   nesting from its uses.
 //! - `lower/tuples.rs`: tuple `let`s and assignments rewritten one name at a time.
 //! - `lower/expressions.rs`: operands, operations, float and array methods.
 //! - `lower/calls.rs`: calls to differentiated functions and gates, sub-slices, macros.

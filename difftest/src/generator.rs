@@ -842,6 +842,32 @@ impl<'r> Gen<'r> {
     fn grown_stmt(&mut self) {
         let (p, t) = (self.name("p"), self.name("t"));
         let (a, b) = (self.bounded(2), self.bounded(1));
+        if self.has_slice && self.rng.chance(0.25) {
+            // Windows or chunks of the slice, indexed and measured (or, walked by a chain,
+            // copied).
+            self.line(&format!("let mut {t} = {b};"));
+            match self.rng.below(3) {
+                0 => {
+                    self.line("for w in v.windows(2) {");
+                    self.line(&format!("    {t} += (w[1] - w[0]) * {a} + w.len() as f64;"));
+                }
+                1 => {
+                    self.line("for (j, c) in v.chunks(2).enumerate() {");
+                    self.line(&format!(
+                        "    {t} = {t} * 0.5 + c[c.len() - 1] * c[0] * (j as f64 + {a});"
+                    ));
+                }
+                _ => {
+                    self.line("for c in v.chunks_exact(2) {");
+                    self.line(&format!(
+                        "    {t} += c.iter().map(|&e| (e * {a}).tanh()).sum::<f64>();"
+                    ));
+                }
+            }
+            self.line("}");
+            self.floats.last_mut().unwrap().push(t);
+            return;
+        }
         if self.has_slice && self.rng.chance(0.3) {
             self.line(&format!(
                 "let {p}: Vec<f64> = v.iter().map(|&e| e * {a}).collect();"
@@ -886,6 +912,12 @@ impl<'r> Gen<'r> {
             ));
             self.line("}");
         }
+        if self.rng.chance(0.3) {
+            // Its ends swapped in place.
+            let n = self.name("n");
+            self.line(&format!("let {n} = {p}.len();"));
+            self.line(&format!("{p}.swap(0, {n} - 1);"));
+        }
         let pick = match self.rng.below(3) {
             0 => format!("{p}.iter().copied().max_by(f64::total_cmp).unwrap()"),
             1 => format!(
@@ -893,7 +925,11 @@ impl<'r> Gen<'r> {
             ),
             _ => format!("{p}.iter().fold(f64::NEG_INFINITY, |m, &e| m.max(e))"),
         };
-        self.line(&format!("let {t} = {pick} + {p}[{p}.len() - 1] * 0.5;"));
+        let end = match self.rng.chance(0.5) {
+            true => format!("{p}[{p}.len() - 1] * 0.5"),
+            false => format!("{p}.last().unwrap() * 0.5 - {p}.first().unwrap()"),
+        };
+        self.line(&format!("let {t} = {pick} + {end};"));
         self.floats.last_mut().unwrap().push(t);
     }
 

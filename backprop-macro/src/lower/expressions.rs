@@ -384,6 +384,14 @@ impl<'e> Lower<'e> {
             }
         }
         let name = m.method.to_string();
+        // `x.first().unwrap()`, `x.last().expect("..")` of a sequence (or a row): the element
+        // `x[0]`, `x[x.len() - 1]` (an empty one panics either way).
+        if let Some(element) = (name == "unwrap" || name == "expect")
+            .then(|| self.first_or_last(&m.receiver))
+            .flatten()
+        {
+            return self.lower_op(&element, out);
+        }
         // `x.mean().unwrap()`: ndarray's means are options (empty arrays have none).
         if (name == "unwrap" || name == "expect") && m.args.len() <= 1 {
             if let Expr::MethodCall(inner) = strip(&m.receiver) {
@@ -534,6 +542,34 @@ impl<'e> Lower<'e> {
                 );
                 Op::Konst(self.dummy())
             }
+        }
+    }
+}
+
+impl Lower<'_> {
+    /// `x.first()` or `x.last()` of a sequence of floats (or a row of a nested one): the
+    /// element it is, as an index expression.
+    fn first_or_last(&self, e: &Expr) -> Option<Expr> {
+        let Expr::MethodCall(m) = strip(e) else {
+            return None;
+        };
+        let seq = &m.receiver;
+        let flat = match self.local_of(seq) {
+            Some(v) if self.kind(v) == Kind::Seq => {
+                let (base, prefix) = self.seq_place(v);
+                prefix.len() + 1 == self.depth(base)
+            }
+            _ => self
+                .indexed_row(seq)
+                .is_some_and(|(base, indices)| indices + 1 == self.depth(base)),
+        };
+        if !flat || !m.args.is_empty() {
+            return None;
+        }
+        match m.method.to_string().as_str() {
+            "first" => Some(syn::parse_quote_spanned!(m.span()=> #seq[0])),
+            "last" => Some(syn::parse_quote_spanned!(m.span()=> #seq[#seq.len() - 1])),
+            _ => None,
         }
     }
 }

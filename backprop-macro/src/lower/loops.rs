@@ -6,6 +6,10 @@ impl<'e> Lower<'e> {
     pub(super) fn lower_loop(&mut self, expr: &Expr, out: &mut Vec<Stmt>) {
         // `for (a, b) in x.iter().zip(&y)`, with `.map(..)`: the index loop it means.
         if let Expr::ForLoop(f) = expr {
+            // `for w in x.windows(2)`, `x.chunks(k)`: the index loop they mean.
+            if let Some(rewritten) = self.stretch_loop(f) {
+                return self.lower_stmt_expr(&rewritten, out);
+            }
             if let Some(rewritten) = iterators::for_loop(self, f) {
                 return self.lower_loop(&rewritten, out);
             }

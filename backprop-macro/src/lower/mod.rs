@@ -33,6 +33,7 @@ mod statements;
 mod syntax;
 mod tuples;
 mod types;
+mod windows;
 
 use constants::*;
 pub(crate) use signature::struct_type;

@@ -597,6 +597,26 @@ impl<'e> Lower<'e> {
                 let v = self.growing(m).expect("a growing sequence");
                 self.lower_growth(v, m, out);
             }
+            // `v.swap(i, j);` on a local sequence of floats: the element writes it means.
+            Expr::MethodCall(m)
+                if m.method == "swap"
+                    && m.args.len() == 2
+                    && self.local_of(&m.receiver).is_some_and(|v| {
+                        self.kind(v) == Kind::Seq && self.depth(v) == 1 && !self.is_row(v)
+                    }) =>
+            {
+                let [i, j, t] = ["i", "j", "swapped"]
+                    .map(|n| Ident::new(&self.names.syntax(n), Span::mixed_site()));
+                let (v, a, b) = (&m.receiver, &m.args[0], &m.args[1]);
+                let writes: syn::Block = syn::parse_quote_spanned!(m.span()=> {
+                    let #i: usize = #a;
+                    let #j: usize = #b;
+                    let #t = #v[#i];
+                    #v[#i] = #v[#j];
+                    #v[#j] = #t;
+                });
+                self.lower_stmts(&writes.stmts, Sink::Discard, out, &[]);
+            }
             // `y.slice_mut(..).fill(0.0);` on a sequence or array: a change the derivative
             // cannot follow.
             Expr::MethodCall(m)

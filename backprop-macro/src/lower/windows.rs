@@ -1,0 +1,174 @@
+//! `for w in x.windows(k)`, `x.chunks(k)`, `x.chunks_exact(k)` (also `.enumerate()`d) over
+//! a sequence: the index loop they mean. Each window is a stretch of `x`: where the body only
+//! indexes it and measures it, `w[j]` becomes `x[start + j]` and `w.len()` its length, so no
+//! copy is made; otherwise `w` is bound to the copy `&x[start..end]`.
+
+use super::*;
+use syn::visit_mut::VisitMut;
+
+/// The stretches a loop walks.
+#[derive(Clone, Copy, PartialEq)]
+enum Stretch {
+    Windows,
+    Chunks,
+    ChunksExact,
+}
+
+impl Lower<'_> {
+    /// The index loop `f` means, when it walks windows or chunks of a sequence.
+    pub(super) fn stretch_loop(&mut self, f: &syn::ExprForLoop) -> Option<Expr> {
+        let (mut e, mut enumerated) = (strip(&f.expr), false);
+        if let Expr::MethodCall(m) = e {
+            if m.method == "enumerate" && m.args.is_empty() {
+                (e, enumerated) = (strip(&m.receiver), true);
+            }
+        }
+        let Expr::MethodCall(m) = e else {
+            return None;
+        };
+        let kind = match m.method.to_string().as_str() {
+            "windows" => Stretch::Windows,
+            "chunks" => Stretch::Chunks,
+            "chunks_exact" => Stretch::ChunksExact,
+            _ => return None,
+        };
+        let seq = &*m.receiver;
+        let is_seq = self
+            .local_of(seq)
+            .is_some_and(|v| self.kind(v) == Kind::Seq)
+            || self.indexed_row(seq).is_some();
+        if m.args.len() != 1 || !is_seq || f.label.is_some() {
+            return None;
+        }
+        let (index, name) = match (&*f.pat, enumerated) {
+            (Pat::Ident(p), false) => (None, p.ident.clone()),
+            (Pat::Tuple(t), true) if t.elems.len() == 2 => match (&t.elems[0], &t.elems[1]) {
+                (Pat::Ident(i), Pat::Ident(p)) => (Some(i.ident.clone()), p.ident.clone()),
+                (Pat::Wild(_), Pat::Ident(p)) => (None, p.ident.clone()),
+                _ => return None,
+            },
+            _ => return None,
+        };
+        let span = f.span();
+        let one = match kind {
+            Stretch::Windows => "window",
+            Stretch::Chunks | Stretch::ChunksExact => "chunk",
+        };
+        let (count_name, len_name) = (format!("{one}_count"), format!("{one}_len"));
+        let [k, n, at, start, len] = ["size", &count_name, one, "start", &len_name]
+            .map(|b| Ident::new(&self.names.syntax(b), Span::mixed_site()));
+        let at = index.unwrap_or(at);
+        let size = &m.args[0];
+        // How many stretches, where each starts, and how long it is.
+        let (count, first, length): (Expr, Expr, Expr) = match kind {
+            Stretch::Windows => (
+                syn::parse_quote!((#seq.len() + 1).saturating_sub(#k)),
+                syn::parse_quote!(#at),
+                syn::parse_quote!(#k),
+            ),
+            Stretch::Chunks => (
+                syn::parse_quote!(#seq.len().div_ceil(#k)),
+                syn::parse_quote!(#at * #k),
+                syn::parse_quote!(#k.min(#seq.len() - #start)),
+            ),
+            Stretch::ChunksExact => (
+                syn::parse_quote!(#seq.len() / #k),
+                syn::parse_quote!(#at * #k),
+                syn::parse_quote!(#k),
+            ),
+        };
+        // A window of size 0 panics in `std`; so does this (`assert!` runs as written).
+        let check: syn::Stmt = syn::parse_quote_spanned!(span=>
+            assert!(#k != 0, "window or chunk size must be non-zero");
+        );
+        let mut body = f.body.clone();
+        let inlined = Inline {
+            name: &name,
+            seq,
+            start: &start,
+            len: &len,
+            other_use: false,
+        };
+        let prelude: Vec<syn::Stmt> = match inlined.rewrite(&mut body) {
+            true => Vec::new(),
+            false => {
+                body = f.body.clone();
+                vec![syn::parse_quote_spanned!(span=> let #name = &#seq[#start..#start + #len];)]
+            }
+        };
+        let stmts = &body.stmts;
+        Some(syn::parse_quote_spanned!(span=> {
+            let #k: usize = #size;
+            #check
+            let #n = #count;
+            for #at in 0..#n {
+                let #start: usize = #first;
+                let #len: usize = #length;
+                #(#prelude)*
+                #(#stmts)*
+            }
+        }))
+    }
+}
+
+/// Rewrites `w[j]` as `x[start + j]` and `w.len()` as the stretch's length, in a loop body
+/// that uses `w` no other way and does not bind the name again.
+struct Inline<'a> {
+    name: &'a Ident,
+    seq: &'a Expr,
+    start: &'a Ident,
+    len: &'a Ident,
+    other_use: bool,
+}
+
+impl Inline<'_> {
+    /// Whether every use was rewritten.
+    fn rewrite(mut self, body: &mut syn::Block) -> bool {
+        self.visit_block_mut(body);
+        !self.other_use
+    }
+
+    fn is_name(&self, e: &Expr) -> bool {
+        matches!(strip(e), Expr::Path(p) if p.path.is_ident(self.name))
+    }
+}
+
+impl VisitMut for Inline<'_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        match e {
+            Expr::Index(ix) if self.is_name(&ix.expr) => {
+                self.visit_expr_mut(&mut ix.index);
+                let (seq, start, j) = (self.seq, self.start, &*ix.index);
+                let at: Expr = match j {
+                    Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Int(i),
+                        ..
+                    }) if i.base10_digits() == "0" => syn::parse_quote!(#start),
+                    Expr::Lit(_) | Expr::Path(_) => syn::parse_quote!(#start + #j),
+                    _ => syn::parse_quote!(#start + (#j)),
+                };
+                *e = syn::parse_quote_spanned!(ix.span()=> #seq[#at]);
+            }
+            Expr::MethodCall(m)
+                if m.method == "len" && m.args.is_empty() && self.is_name(&m.receiver) =>
+            {
+                let len = self.len;
+                *e = syn::parse_quote!(#len);
+            }
+            Expr::Path(p) if p.path.is_ident(self.name) => self.other_use = true,
+            _ => syn::visit_mut::visit_expr_mut(self, e),
+        }
+    }
+
+    fn visit_pat_ident_mut(&mut self, p: &mut syn::PatIdent) {
+        // The name bound again (a `let`, a closure's parameter): not rewritten.
+        if p.ident == *self.name {
+            self.other_use = true;
+        }
+    }
+
+    fn visit_macro_mut(&mut self, _: &mut syn::Macro) {
+        // A macro's tokens (`println!("{w:?}")`) are not rewritten: the copy is bound.
+        self.other_use = true;
+    }
+}
