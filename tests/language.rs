@@ -1017,3 +1017,43 @@ fn windows_and_chunks() {
         }
     }
 }
+
+// ------------------------------------------------------------ chains over ranges, tests
+
+/// Chains over ranges (`(0..n).map(|i| ..).sum()`, `.rev()`, `.fold`, `.collect()`, nested),
+/// `fold(0.0, f64::max)`, and closures that only test (`any`, `position`, a filter counted)
+/// in conditions and indices.
+#[differentiate(hessian)]
+fn ranges_and_tests(x: &[f64], n: usize) -> f64 {
+    let mut s = (0..x.len()).map(|i| x[i] * i as f64).sum::<f64>();
+    s += (1..x.len()).rev().map(|i| x[i] * x[i - 1]).product::<f64>();
+    s += (0..x.len()).fold(0.0, |acc, i| acc + x[i] * x[i]);
+    let v: Vec<f64> = (0..3).map(|i| x[i] * 2.0).collect();
+    s += v[0] + v[2] * v[1];
+    s += x.iter().map(|v| v.abs()).fold(0.0, f64::max);
+    s += (0..n)
+        .map(|k| (0..x.len()).map(|i| x[i].powi(k as i32)).sum::<f64>())
+        .sum::<f64>();
+    s += (0..n).map(|k| k * k).sum::<usize>() as f64;
+    if x.iter().any(|&v| v > 10.0) || x.iter().filter(|v| **v < 0.0).count() > 2 {
+        return s;
+    }
+    s + x[0].max(x[1]) * x[x.iter().position(|&v| v > 1.5).unwrap_or(0)]
+}
+
+#[test]
+fn chains_over_ranges_and_closures_that_test() {
+    let x = [1.0, 2.0, -0.5, 3.0];
+    let (value, g) = ranges_and_tests::grad(&x, 3);
+    assert_eq!(value, ranges_and_tests(&x, 3));
+    assert_fd(|v| ranges_and_tests(v, 3), &x, &g.x);
+    let w = [0.3, -0.5, 0.9, 0.1];
+    let d = ranges_and_tests::jvp(&x, 3, &w).1;
+    assert_close(d, g.x.iter().zip(&w).map(|(a, b)| a * b).sum(), 1e-12);
+    check_hvp(
+        |v| ranges_and_tests::grad(v, 3).1.x,
+        |v, t| ranges_and_tests::hvp(v, 3, t).2.x,
+        &x,
+        45,
+    );
+}

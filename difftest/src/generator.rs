@@ -604,7 +604,15 @@ impl<'r> Gen<'r> {
                 let t = self.name("t");
                 let (a, b) = (self.expr(2), self.expr(2));
                 let arrays: Vec<String> = self.arrays.iter().flatten().cloned().collect();
-                let call = match self.rng.below(9) {
+                let call = match self.rng.below(11) {
+                    // A chain over a range of indices; a closure that only tests, in a
+                    // condition.
+                    9 if self.has_slice => format!(
+                        "(0..v.len()).rev().map(|j| v[j] * ({a}) / (1.0 + j as f64)).sum::<f64>() + {b}"
+                    ),
+                    10 if self.has_slice => format!(
+                        "if v.iter().any(|&e| e > {b}) {{ {a} }} else {{ (0..v.len()).fold({b}, |acc, j| acc * 0.5 + v[j]) }}"
+                    ),
                     // A tuple result, destructured.
                     8 => format!("{{ let (p, q) = helper_pair({a}, {b}); p * 0.5 + q }}"),
                     0 => format!("helper({a}, {b})"),

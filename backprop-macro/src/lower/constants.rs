@@ -16,10 +16,18 @@ impl<'e> Lower<'e> {
 
     pub(super) fn konst_checked(&mut self, expr: &Expr) -> Option<Konst> {
         let mut expr = expr.clone();
+        // An expression that reads no value carrying a derivative is a constant through and
+        // through: its closures (`(0..n).map(|k| k * k).sum::<usize>()`) are evaluated as
+        // written.
+        // (A closure itself, bound to a name, is not: it is inlined where called, or refused.)
+        let tests =
+            usize::from(!matches!(strip(&expr), Expr::Closure(_)) && !self.reads_derivative(&expr));
         let mut renamer = Renamer {
             lower: self,
             reads: BTreeSet::new(),
             ok: true,
+            masked: Vec::new(),
+            tests,
         };
         renamer.visit_expr_mut(&mut expr);
         let Renamer { reads, ok, .. } = renamer;
@@ -105,7 +113,16 @@ pub(super) struct Renamer<'a, 'e> {
     lower: &'a mut Lower<'e>,
     reads: BTreeSet<VarId>,
     ok: bool,
+    /// The parameters of the closures being renamed inside: not locals.
+    masked: Vec<String>,
+    /// How many tests enclose the expression being renamed (`xs.iter().any(|&v| ..)`,
+    /// `.all`, `.position`, `.rposition`, a chain ending in `.count()`): their closures
+    /// give booleans and counts, in which no derivative flows.
+    tests: usize,
 }
+
+/// Methods whose closures only test: the result is a `bool`, a position or a count.
+const TESTS: &[&str] = &["any", "all", "position", "rposition", "count"];
 
 impl Renamer<'_, '_> {
     /// Local names inside a macro's tokens, renamed as in an expression.
@@ -135,7 +152,12 @@ impl Renamer<'_, '_> {
 impl VisitMut for Renamer<'_, '_> {
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
         // A row of a nested sequence (`row.len()`): the row itself, `m[i]`.
-        if let Some(v) = self.lower.local_of(expr).filter(|&v| self.lower.is_row(v)) {
+        let masked = matches!(&*expr, Expr::Path(p) if p.path.get_ident().is_some_and(|i| self.masked.iter().any(|m| i == m)));
+        if let Some(v) = self
+            .lower
+            .local_of(expr)
+            .filter(|&v| !masked && self.lower.is_row(v))
+        {
             let (base, prefix) = self.lower.seq_place(v);
             let index = Index(prefix);
             self.reads.insert(base);
@@ -151,6 +173,23 @@ impl VisitMut for Renamer<'_, '_> {
                 m.mac.tokens = self.rename_tokens(tokens);
                 return;
             }
+        }
+        if let Expr::MethodCall(m) = expr {
+            if TESTS.contains(&m.method.to_string().as_str()) {
+                self.tests += 1;
+                syn::visit_mut::visit_expr_method_call_mut(self, m);
+                self.tests -= 1;
+                return;
+            }
+        }
+        if let (Expr::Closure(c), true) = (&mut *expr, self.tests > 0) {
+            let before = self.masked.len();
+            for p in &c.inputs {
+                collect_pat_names(p, &mut self.masked);
+            }
+            self.visit_expr_mut(&mut c.body);
+            self.masked.truncate(before);
+            return;
         }
         let what = match expr {
             Expr::Closure(_) => Some("closures"),
@@ -196,6 +235,9 @@ impl VisitMut for Renamer<'_, '_> {
     fn visit_expr_path_mut(&mut self, path: &mut syn::ExprPath) {
         if path.qself.is_none() && path.path.leading_colon.is_none() {
             if let Some(ident) = path.path.get_ident() {
+                if self.masked.iter().any(|m| ident == m) {
+                    return;
+                }
                 if let Some(v) = self.lower.lookup(&ident.to_string()) {
                     if self.lower.vars[v].kind == Kind::Pullback {
                         return;
@@ -243,5 +285,19 @@ pub(super) fn fold_konst(cx: &mut Lower, op: BinOp, a: Operand, b: Operand) -> O
             Op::Konst(cx.konst_tokens(tokens, &reads))
         }
         (a, b) => Op::Bin(op, a, b),
+    }
+}
+
+/// The names a closure parameter's pattern binds.
+fn collect_pat_names(p: &Pat, out: &mut Vec<String>) {
+    match p {
+        Pat::Ident(i) => out.push(i.ident.to_string()),
+        Pat::Reference(r) => collect_pat_names(&r.pat, out),
+        Pat::Type(t) => collect_pat_names(&t.pat, out),
+        Pat::Paren(p) => collect_pat_names(&p.pat, out),
+        Pat::Tuple(t) => t.elems.iter().for_each(|e| collect_pat_names(e, out)),
+        Pat::Slice(s) => s.elems.iter().for_each(|e| collect_pat_names(e, out)),
+        Pat::TupleStruct(t) => t.elems.iter().for_each(|e| collect_pat_names(e, out)),
+        _ => {}
     }
 }

@@ -384,6 +384,12 @@ impl<'e> Lower<'e> {
             }
         }
         let name = m.method.to_string();
+        // `(0..n).map(|k| k * k).sum::<usize>()`: closures over values that carry no
+        // derivative, a constant evaluated as written.
+        let whole = Expr::MethodCall(m.clone());
+        if has_closure(&whole) && !self.reads_derivative(&whole) {
+            return Op::Konst(self.konst(&whole));
+        }
         // `x.first().unwrap()`, `x.last().expect("..")` of a sequence (or a row): the element
         // `x[0]`, `x[x.len() - 1]` (an empty one panics either way).
         if let Some(element) = (name == "unwrap" || name == "expect")
@@ -572,4 +578,17 @@ impl Lower<'_> {
             _ => None,
         }
     }
+}
+
+/// Whether a closure appears anywhere in the expression.
+fn has_closure(e: &Expr) -> bool {
+    struct Finder(bool);
+    impl<'ast> Visit<'ast> for Finder {
+        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {
+            self.0 = true;
+        }
+    }
+    let mut f = Finder(false);
+    f.visit_expr(e);
+    f.0
 }

@@ -20,12 +20,17 @@ pub(super) trait Context {
     /// A sequence whose items are rows (of a nested sequence), not floats.
     fn has_rows(&self, expr: &Expr) -> bool;
     fn fresh(&mut self, base: &str) -> Ident;
+    /// Whether the expression reads a value that carries a derivative.
+    fn carries(&self, expr: &Expr) -> bool;
 }
 
 /// A chain, parsed: the sequences it walks together, whether it counts, whether it runs
 /// backwards, and its maps and filters in order.
 struct Chain<'a> {
     seqs: Vec<&'a Expr>,
+    /// A chain over a range of integers (`(0..n).map(|i| x[i] * w[i])`) instead of
+    /// sequences: its items are the integers.
+    over: Option<&'a Expr>,
     /// Per sequence, whether its items are rows (taken by reference, `&m[i]`).
     rows: Vec<bool>,
     enumerate: bool,
@@ -187,6 +192,7 @@ fn chain(expr: &Expr) -> Option<Chain<'_>> {
     }
     Some(Chain {
         seqs,
+        over: None,
         rows: Vec::new(),
         enumerate,
         reverse,
@@ -198,6 +204,12 @@ fn chain(expr: &Expr) -> Option<Chain<'_>> {
 impl Chain<'_> {
     /// `0..xs.len()`, or the shortest of the zipped lengths.
     fn range(&self) -> TokenStream {
+        if let Some(over) = self.over {
+            return match self.reverse {
+                true => quote!((#over).rev()),
+                false => quote!(#over),
+            };
+        }
         let len = self.len();
         if self.reverse {
             quote!((0..#len).rev())
@@ -208,6 +220,9 @@ impl Chain<'_> {
 
     /// The shortest of the sequences' lengths.
     fn len(&self) -> TokenStream {
+        if let Some(over) = self.over {
+            return quote!(::core::iter::ExactSizeIterator::len(&(#over)));
+        }
         let first = self.seqs[0];
         let rest = self.seqs[1..].iter().map(|s| quote!(.min(#s.len())));
         quote!(#first.len() #(#rest)*)
@@ -219,6 +234,9 @@ impl Chain<'_> {
 
     /// One item at index `i`: `xs[i]`, `(xs[i], ys[i])`, `(i, xs[i])`, ...
     fn item(&self, i: &Ident) -> Value {
+        if self.over.is_some() {
+            return Value::One(quote!(#i));
+        }
         let mut elems: Vec<Value> = self
             .seqs
             .iter()
@@ -336,7 +354,7 @@ impl VisitMut for Derefs {
 
 /// The chain's sequences, if all are sequences of floats.
 fn checked<'a>(cx: &dyn Context, chain: Option<Chain<'a>>) -> Option<Chain<'a>> {
-    let mut chain = chain.filter(|c| c.seqs.iter().all(|s| cx.is_seq(s)))?;
+    let mut chain = chain.filter(|c| c.over.is_some() || c.seqs.iter().all(|s| cx.is_seq(s)))?;
     chain.rows = chain.seqs.iter().map(|s| cx.has_rows(s)).collect();
     Some(chain)
 }
@@ -354,21 +372,38 @@ pub(super) fn terminal(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<
     ) {
         return None;
     }
-    let chain = checked(cx, chain(&m.receiver).or_else(|| bare(&m.receiver)))?;
+    let chain = checked(
+        cx,
+        over_range(&m.receiver)
+            .or_else(|| chain(&m.receiver))
+            .or_else(|| bare(&m.receiver)),
+    )?;
+    // A chain over a range computes floats only if a value that carries a derivative goes in
+    // (`(0..n).map(|i| i * i).sum::<usize>()` is an integer, a constant).
+    if chain.over.is_some() && !cx.carries(&Expr::MethodCall(m.clone())) {
+        return None;
+    }
     let i = cx.fresh("i");
     let total = cx.fresh("total");
     let float = |text| float_lit(super::types::float_param().as_ref(), text);
     let mut prelude = TokenStream::new();
+    // The accumulator's type, where the chain names it (`fold(0.0, f64::max)`).
+    let mut typed = TokenStream::new();
     let (init, mut finish): (TokenStream, Box<dyn FnMut(Value) -> Option<TokenStream>>) =
         match method.as_str() {
             "fold" => {
-                // `fold(init, f64::max)`: the method as the closure `|acc, x| acc.max(x)`.
+                // `fold(init, f64::max)`: the function as the closure `|acc, x| f64::max(acc,
+                // x)` (typed by its path: `0.0.max(x)` would be of an ambiguous float type).
                 let named: Option<syn::ExprClosure> = match strip(&m.args[1]) {
                     Expr::Path(p) if p.path.segments.len() == 2 => {
                         let method = &p.path.segments[1].ident;
+                        let float = &p.path.segments[0].ident;
                         Math::from_name(&method.to_string())
                             .filter(|e| e.arity == 1)
-                            .map(|_| syn::parse_quote!(|acc, x| acc.#method(x)))
+                            .map(|_| {
+                                typed = quote!(: #float);
+                                syn::parse_quote!(|acc, x| #p(acc, x))
+                            })
                     }
                     _ => None,
                 };
@@ -456,7 +491,7 @@ pub(super) fn terminal(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<
     let span = m.method.span();
     Some(syn::parse_quote_spanned! {span=>
         {
-            let mut #total = #init;
+            let mut #total #typed = #init;
             #prelude
             for #i in #range {
                 #step
@@ -484,7 +519,15 @@ fn extreme(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<Expr> {
     if !unwraps || inner.args.len() != 1 {
         return None;
     }
-    let chain = checked(cx, chain(&inner.receiver).or_else(|| bare(&inner.receiver)))?;
+    let chain = checked(
+        cx,
+        over_range(&inner.receiver)
+            .or_else(|| chain(&inner.receiver))
+            .or_else(|| bare(&inner.receiver)),
+    )?;
+    if chain.over.is_some() && !cx.carries(&Expr::MethodCall(m.clone())) {
+        return None;
+    }
     let compare: syn::ExprClosure = match strip(&inner.args[0]) {
         Expr::Closure(c) if c.inputs.len() == 2 => c.clone(),
         // `f64::total_cmp`: called as the closure `|a, b| f64::total_cmp(a, b)`.
@@ -574,6 +617,52 @@ pub(super) fn for_loop(cx: &mut dyn Context, f: &syn::ExprForLoop) -> Option<Exp
     })
 }
 
+/// A chain over a range: `(a..b)` or `(a..=b)`, then optionally `.rev()`, then any number of
+/// `.map(|i| ..)` and `.filter(|i| ..)` (or none, before `.fold(..)` and the like).
+fn over_range(expr: &Expr) -> Option<Chain<'_>> {
+    let mut maps = Vec::new();
+    let mut e = strip(expr);
+    while let Expr::MethodCall(m) = e {
+        if !(m.method == "map" || m.method == "filter") || m.args.len() != 1 {
+            break;
+        }
+        let Expr::Closure(c) = strip(&m.args[0]) else {
+            return None;
+        };
+        if c.inputs.len() != 1 {
+            return None;
+        }
+        maps.push(match m.method == "map" {
+            true => Adapter::Map(c),
+            false => Adapter::Filter(c),
+        });
+        e = strip(&m.receiver);
+    }
+    maps.reverse();
+    let mut reverse = false;
+    if let Expr::MethodCall(m) = e {
+        if m.method == "rev" && m.args.is_empty() {
+            reverse = true;
+            e = strip(&m.receiver);
+        }
+    }
+    let Expr::Range(r) = e else {
+        return None;
+    };
+    if r.start.is_none() || r.end.is_none() {
+        return None;
+    }
+    Some(Chain {
+        seqs: Vec::new(),
+        over: Some(e),
+        rows: Vec::new(),
+        enumerate: false,
+        reverse,
+        count_reversed: false,
+        maps,
+    })
+}
+
 /// `xs.iter()` (`.copied()`, `.cloned()`) alone, before `.sum()` or `.product()`.
 fn bare(expr: &Expr) -> Option<Chain<'_>> {
     let Expr::MethodCall(m) = strip(expr) else {
@@ -585,6 +674,7 @@ fn bare(expr: &Expr) -> Option<Chain<'_>> {
     }
     Some(Chain {
         seqs: vec![source(expr)?],
+        over: None,
         rows: Vec::new(),
         enumerate: false,
         reverse: false,
@@ -613,5 +703,9 @@ impl Context for Lower<'_> {
 
     fn fresh(&mut self, base: &str) -> Ident {
         Ident::new(&self.names.syntax(base), Span::mixed_site())
+    }
+
+    fn carries(&self, expr: &Expr) -> bool {
+        self.reads_derivative(expr)
     }
 }
