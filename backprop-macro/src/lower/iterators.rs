@@ -132,27 +132,7 @@ pub(super) const CHAINS: &str = "iterator chains over sequences of floats: `xs.i
 
 /// The chain up to (not including) a terminal method.
 fn chain(expr: &Expr) -> Option<Chain<'_>> {
-    let mut maps = Vec::new();
-    let mut e = strip(expr);
-    // `.map(..)` and `.filter(..)` from the last one back.
-    while let Expr::MethodCall(m) = e {
-        if !(m.method == "map" || m.method == "filter") || m.args.len() != 1 {
-            break;
-        }
-        let Expr::Closure(c) = strip(&m.args[0]) else {
-            return None;
-        };
-        if c.inputs.len() != 1 {
-            return None;
-        }
-        maps.push(if m.method == "map" {
-            Adapter::Map(c)
-        } else {
-            Adapter::Filter(c)
-        });
-        e = strip(&m.receiver);
-    }
-    maps.reverse();
+    let (maps, mut e) = adapters(expr)?;
     let mut reverse = false;
     if let Expr::MethodCall(m) = e {
         if m.method == "rev" && m.args.is_empty() {
@@ -617,11 +597,12 @@ pub(super) fn for_loop(cx: &mut dyn Context, f: &syn::ExprForLoop) -> Option<Exp
     })
 }
 
-/// A chain over a range: `(a..b)` or `(a..=b)`, then optionally `.rev()`, then any number of
-/// `.map(|i| ..)` and `.filter(|i| ..)` (or none, before `.fold(..)` and the like).
-fn over_range(expr: &Expr) -> Option<Chain<'_>> {
+/// The chain's trailing `.map(|..| ..)` and `.filter(|..| ..)`, in order, and what they
+/// adapt.
+fn adapters(expr: &Expr) -> Option<(Vec<Adapter<'_>>, &Expr)> {
     let mut maps = Vec::new();
     let mut e = strip(expr);
+    // From the last one back.
     while let Expr::MethodCall(m) = e {
         if !(m.method == "map" || m.method == "filter") || m.args.len() != 1 {
             break;
@@ -639,6 +620,13 @@ fn over_range(expr: &Expr) -> Option<Chain<'_>> {
         e = strip(&m.receiver);
     }
     maps.reverse();
+    Some((maps, e))
+}
+
+/// A chain over a range: `(a..b)` or `(a..=b)`, then optionally `.rev()`, then any number of
+/// `.map(|i| ..)` and `.filter(|i| ..)` (or none, before `.fold(..)` and the like).
+fn over_range(expr: &Expr) -> Option<Chain<'_>> {
+    let (maps, mut e) = adapters(expr)?;
     let mut reverse = false;
     if let Expr::MethodCall(m) = e {
         if m.method == "rev" && m.args.is_empty() {
