@@ -1057,3 +1057,39 @@ fn chains_over_ranges_and_closures_that_test() {
         45,
     );
 }
+
+// ------------------------------------------------------------ array patterns
+
+/// `let [x, y, z] = p;` of a parameter, of a literal (typed, with `_`), and names rebound
+/// from each other.
+#[differentiate(hessian)]
+fn array_patterns(p: [f64; 3]) -> f64 {
+    let [x, y, z] = p;
+    let [u, _, w]: [f64; 3] = [z, y, x * y];
+    let (s, _) = x.sin_cos();
+    let [a, b] = [u * w, s];
+    let [a, b] = [b, a];
+    x * y + z * u * w + a * b
+}
+
+#[test]
+fn array_patterns_bind_each_element() {
+    let p = [1.5, 2.0, -0.5];
+    let (value, g) = array_patterns::grad(p);
+    assert_eq!(value, array_patterns(p));
+    assert_fd(|v| array_patterns([v[0], v[1], v[2]]), &p, &g.p);
+    let w = [0.3, -0.5, 0.9];
+    let d = array_patterns::jvp(p, w).1;
+    assert_close(d, g.p.iter().zip(&w).map(|(a, b)| a * b).sum(), 1e-12);
+    check_hvp(
+        |v| array_patterns::grad([v[0], v[1], v[2]]).1.p.to_vec(),
+        |v, t| {
+            array_patterns::hvp([v[0], v[1], v[2]], [t[0], t[1], t[2]])
+                .2
+                .p
+                .to_vec()
+        },
+        &p,
+        47,
+    );
+}

@@ -362,7 +362,7 @@ impl<'e> Lower<'e> {
             None => {
                 self.errors.spanned(
                     pat,
-                    "#[differentiate] supports `let name = ...;`, `let name: Type = ...;` and `let (a, b) = ...;` from a tuple of values, `x.sin_cos()` or a call returning a tuple, not this pattern",
+                    "#[differentiate] supports `let name = ...;`, `let name: Type = ...;` and `let (a, b) = ...;` from a tuple of values, `x.sin_cos()` or a call returning a tuple, and `let [a, b, c] = ...;` of an array (without `..`), not this pattern",
                 );
                 None
             }

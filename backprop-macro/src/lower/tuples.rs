@@ -1,5 +1,5 @@
-//! `let` with a tuple pattern, from a tuple of values or from `x.sin_cos()`, as one `let`
-//! per name, and `(a, b) = (b, a);` as one assignment per place: `let (s, c) = x.sin_cos();` is `let s = x.sin(); let c = x.cos();` (what the
+//! `let` with a tuple pattern, from a tuple of values or from `x.sin_cos()`, or with an
+//! array pattern (`let [x, y, z] = p;`), as one `let` per name, and `(a, b) = (b, a);` as one assignment per place: `let (s, c) = x.sin_cos();` is `let s = x.sin(); let c = x.cos();` (what the
 //! standard library computes). Values that read a name the pattern rebinds (`let (a, b) =
 //! (b, a);`) go through temporaries first, so every value is the one before the `let`.
 
@@ -33,6 +33,10 @@ impl Rewrite<'_> {
             Pat::Type(t) => (&*t.pat, Some(&*t.ty)),
             other => (other, None),
         };
+        // `let [x, y, z] = p;`: an array's elements, one `let` each.
+        if let Pat::Slice(names) = pat {
+            return self.split_array(names, ty, &init.expr);
+        }
         let Pat::Tuple(names) = pat else {
             return None;
         };
@@ -88,8 +92,57 @@ impl Rewrite<'_> {
             Some(_) => return None,
             None => vec![None; values.len()],
         };
+        self.bind_each(names.elems.iter(), values, types, prelude)
+    }
+
+    /// `let [a, b, c] = value;` (`value` an array literal, or anything indexed `value[i]`;
+    /// a pattern with `..` is not one).
+    fn split_array(
+        &mut self,
+        names: &syn::PatSlice,
+        ty: Option<&syn::Type>,
+        init: &Expr,
+    ) -> Option<Vec<syn::Stmt>> {
+        let n = names.elems.len();
+        let mut prelude = Vec::new();
+        let values: Vec<Expr> = match strip(init) {
+            Expr::Array(a) if a.elems.len() == n => a.elems.iter().cloned().collect(),
+            Expr::Array(_) => return None,
+            other => {
+                let array = match other {
+                    e @ Expr::Path(_) => e.clone(),
+                    e => {
+                        let t = self.temporary(e.span());
+                        prelude.push(syn::parse_quote!(let #t = #e;));
+                        syn::parse_quote!(#t)
+                    }
+                };
+                (0..n)
+                    .map(proc_macro2::Literal::usize_unsuffixed)
+                    .map(|i| syn::parse_quote!(#array[#i]))
+                    .collect()
+            }
+        };
+        // Each element's type, when the `let` gives the array's: `let [a, b]: [f64; 2]`.
+        let elem = match ty {
+            Some(syn::Type::Array(a)) => Some((*a.elem).clone()),
+            Some(_) => return None,
+            None => None,
+        };
+        self.bind_each(names.elems.iter(), values, vec![elem; n], prelude)
+    }
+
+    /// `let name = value;` for each name (`_` skipped), through temporaries when a value
+    /// reads a name the pattern binds.
+    fn bind_each<'p>(
+        &mut self,
+        pats: impl Iterator<Item = &'p Pat> + Clone,
+        values: Vec<Expr>,
+        types: Vec<Option<syn::Type>>,
+        prelude: Vec<syn::Stmt>,
+    ) -> Option<Vec<syn::Stmt>> {
         let mut bound = Vec::new();
-        for p in &names.elems {
+        for p in pats.clone() {
             match p {
                 Pat::Ident(i) if i.subpat.is_none() && i.by_ref.is_none() => {
                     bound.push(i.ident.clone())
@@ -111,7 +164,11 @@ impl Rewrite<'_> {
                 *v = syn::parse_quote!(#t);
             }
         }
-        for ((p, v), ty) in names.elems.iter().zip(values).zip(types) {
+        for ((p, v), ty) in pats.zip(values).zip(types) {
+            // `_`: nothing bound (the values have no effects).
+            if matches!(p, Pat::Wild(_)) {
+                continue;
+            }
             stmts.push(match ty {
                 Some(ty) => syn::parse_quote!(let #p: #ty = #v;),
                 None => syn::parse_quote!(let #p = #v;),
