@@ -1093,3 +1093,56 @@ fn array_patterns_bind_each_element() {
         47,
     );
 }
+
+// ------------------------------------------------------------ skip, take, step_by
+
+/// `.skip(a)`, `.take(b)`, `.step_by(k)` on the sequences (before `.rev()`, on either side
+/// of `.enumerate()`), and a zipped sequence that skips (`x.iter().zip(x.iter().skip(1))`).
+#[differentiate(hessian)]
+fn limited(x: &[f64]) -> f64 {
+    let a = x.iter().skip(1).map(|v| v * v).sum::<f64>() + x.iter().take(2).sum::<f64>();
+    let b = x.iter().step_by(2).sum::<f64>()
+        + x.iter()
+            .skip(1)
+            .step_by(2)
+            .rev()
+            .fold(0.0, |acc, &v| acc * 0.5 + v);
+    let mut c = 0.0;
+    for (i, v) in x.iter().skip(2).enumerate() {
+        c += v * (i as f64 + 1.0);
+    }
+    for v in x.iter().take(3).rev() {
+        c = c * 0.9 + v.sin();
+    }
+    let d: f64 = x.iter().zip(x.iter().skip(1)).map(|(p, q)| p * q).sum();
+    let e: f64 = x
+        .iter()
+        .enumerate()
+        .skip(1)
+        .step_by(2)
+        .map(|(i, v)| v * i as f64)
+        .sum();
+    a + b + c + d + e
+}
+
+#[test]
+fn skip_take_and_step_by_in_chains() {
+    for n in [0, 1, 2, 5, 6] {
+        let x: Vec<f64> = (0..n).map(|i| (i as f64 * 0.7).sin() + 0.3).collect();
+        // `limited` itself is the function as written: the standard library's adaptors.
+        let (value, g) = limited::grad(&x);
+        assert_eq!(value, limited(&x));
+        assert_fd(limited, &x, &g.x);
+        let w: Vec<f64> = (0..n).map(|i| 0.5 - i as f64 * 0.2).collect();
+        let d = limited::jvp(&x, &w).1;
+        assert_close(d, g.x.iter().zip(&w).map(|(a, b)| a * b).sum(), 1e-12);
+        if n > 0 {
+            check_hvp(
+                |v| limited::grad(v).1.x,
+                |v, t| limited::hvp(v, t).2.x,
+                &x,
+                49,
+            );
+        }
+    }
+}

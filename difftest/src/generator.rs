@@ -628,10 +628,17 @@ impl<'r> Gen<'r> {
                     ),
                     3 => format!("helper_rec({a}, 3) + {b}"),
                     1 if self.has_slice => format!("helper_slice(v, {a})"),
-                    // Iterator chains over the slice.
-                    4 if self.has_slice => {
-                        format!("v.iter().map(|&e| (e * {a}).sin()).sum::<f64>() + {b}")
-                    }
+                    // Iterator chains over the slice (some narrowed, or paired with the
+                    // slice one step on).
+                    4 if self.has_slice => match self.rng.below(3) {
+                        0 => format!("v.iter().map(|&e| (e * {a}).sin()).sum::<f64>() + {b}"),
+                        1 => format!(
+                            "v.iter().skip(1).step_by(2).map(|&e| (e * {a}).sin()).sum::<f64>() + v.iter().take(2).sum::<f64>() * {b}"
+                        ),
+                        _ => format!(
+                            "v.iter().zip(v.iter().skip(1)).map(|(&p, &q)| p * q * {a}).sum::<f64>() + {b}"
+                        ),
+                    },
                     5 if self.has_slice => format!(
                         "v.iter().enumerate().fold({b}, |acc, (j, &e)| acc * 0.5 + e * ({a}) * (j as f64 + 1.0))"
                     ),

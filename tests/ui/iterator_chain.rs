@@ -1,12 +1,13 @@
-// Chains of `iter`, `zip`, `enumerate`, `rev`, `map`, `filter` and `sum` / `product` / `fold` /
-// `for_each` / `collect` / `max_by` over slices are supported; other adaptors are rejected at
-// the adaptor, once.
+// Chains of `iter` (or a range), `zip`, `skip` / `take` / `step_by` (in forward order),
+// `enumerate`, `rev`, `map`, `filter` and `sum` / `product` / `fold` / `for_each` /
+// `collect` / `max_by` over slices are supported; other adaptors, and limits after a
+// `rev`, are rejected at the adaptor, once.
 use backprop::differentiate;
 
 #[differentiate]
 fn f(x: &[f64], y: &[f64]) -> f64 {
     let mut s = 0.0;
-    for v in x.iter().skip(1) {
+    for v in x.iter().chain(y.iter()) {
         s += v;
     }
     for (a, b) in x.iter().zip(y) {
@@ -17,8 +18,8 @@ fn f(x: &[f64], y: &[f64]) -> f64 {
 
 #[differentiate]
 fn neighbours(x: &[f64]) -> f64 {
-    x.iter().zip(x.iter().skip(1)).map(|(a, b)| a * b).sum::<f64>()
-        + x.iter().step_by(2).map(|a| a * a).product::<f64>()
+    x.iter().rev().skip(1).map(|a| a * a).sum::<f64>()
+        + x.iter().chain(x.iter()).map(|a| a * a).product::<f64>()
 }
 
 fn main() {}

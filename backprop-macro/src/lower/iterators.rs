@@ -28,6 +28,8 @@ pub(super) trait Context {
 /// backwards, and its maps and filters in order.
 struct Chain<'a> {
     seqs: Vec<&'a Expr>,
+    /// Per sequence, the items it skips first (`xs.iter().zip(xs.iter().skip(1))`).
+    offsets: Vec<Option<&'a Expr>>,
     /// A chain over a range of integers (`(0..n).map(|i| x[i] * w[i])`) instead of
     /// sequences: its items are the integers.
     over: Option<&'a Expr>,
@@ -37,7 +39,20 @@ struct Chain<'a> {
     reverse: bool,
     /// `.rev().enumerate()`: the count goes up while the index goes down.
     count_reversed: bool,
+    /// `.skip(a)`, `.take(b)`, `.step_by(k)` on the sequences (or on them enumerated), in
+    /// order.
+    limits: Vec<(Limit, &'a Expr)>,
+    /// The limits come after `.enumerate()`: the count is the index itself.
+    limited_after_count: bool,
     maps: Vec<Adapter<'a>>,
+}
+
+/// An adaptor that narrows the indices a chain walks.
+#[derive(Clone, Copy)]
+enum Limit {
+    Skip,
+    Take,
+    StepBy,
 }
 
 /// `.map(|x| ..)` or `.filter(|x| ..)`.
@@ -128,11 +143,13 @@ pub(super) fn unsupported_adaptor(m: &syn::ExprMethodCall) -> Option<&syn::ExprM
 }
 
 /// How the supported chains are written, for errors.
-pub(super) const CHAINS: &str = "iterator chains over sequences of floats: `xs.iter()` (`.copied()`, `.cloned()`), `.zip(ys)`, `.enumerate()`, `.rev()`, `.map(|..| ..)`, `.filter(|..| ..)`, then `.sum()`, `.product()`, `.fold(..)`, `.for_each(..)`, `.collect()` or `.max_by(..)`/`.min_by(..)` with `.unwrap()`";
+pub(super) const CHAINS: &str = "iterator chains over sequences of floats or over ranges: `xs.iter()` (`.copied()`, `.cloned()`) or `(a..b)`, `.zip(ys)` (also `ys.iter().skip(k)`), `.skip(k)`, `.take(k)`, `.step_by(k)` (before any `.rev()`, on one side of `.enumerate()`), `.enumerate()`, `.rev()`, `.map(|..| ..)`, `.filter(|..| ..)`, then `.sum()`, `.product()`, `.fold(..)`, `.for_each(..)`, `.collect()` or `.max_by(..)`/`.min_by(..)` with `.unwrap()`";
 
 /// The chain up to (not including) a terminal method.
 fn chain(expr: &Expr) -> Option<Chain<'_>> {
     let (maps, mut e) = adapters(expr)?;
+    // In source order: the sequences, limits, `.rev()`, `.enumerate()`, limits, `.rev()`,
+    // then the maps and filters; read here from the last back.
     let mut reverse = false;
     if let Expr::MethodCall(m) = e {
         if m.method == "rev" && m.args.is_empty() {
@@ -140,6 +157,7 @@ fn chain(expr: &Expr) -> Option<Chain<'_>> {
             e = strip(&m.receiver);
         }
     }
+    let after_count = limits(&mut e)?;
     let mut enumerate = false;
     if let Expr::MethodCall(m) = e {
         if m.method == "enumerate" && m.args.is_empty() {
@@ -148,37 +166,89 @@ fn chain(expr: &Expr) -> Option<Chain<'_>> {
         }
     }
     let mut count_reversed = false;
+    let mut reversed_inside = false;
     if let Expr::MethodCall(m) = e {
         if m.method == "rev" && m.args.is_empty() && !reverse {
             reverse = true;
+            reversed_inside = true;
             count_reversed = enumerate;
             e = strip(&m.receiver);
         }
     }
+    let before_count = limits(&mut e)?;
+    // Limits narrow the walk in its forward order: not after a `.rev()` of the sequences
+    // (`xs.iter().rev().skip(1)`), not beside a count that runs against the index, and on
+    // one side of `.enumerate()` only.
+    let limited_after_count = !after_count.is_empty();
+    let limits = match (after_count, before_count) {
+        (a, b) if a.is_empty() => b,
+        (a, b) if b.is_empty() && !reversed_inside => a,
+        _ => return None,
+    };
+    if !limits.is_empty() && count_reversed {
+        return None;
+    }
     let mut seqs = Vec::new();
+    let mut offsets = Vec::new();
     if let Expr::MethodCall(m) = e {
         if m.method == "zip" && m.args.len() == 1 {
-            let (first, second) = (source(&m.receiver)?, source(&m.args[0])?);
-            seqs.push(first);
-            seqs.push(second);
+            for operand in [&*m.receiver, &m.args[0]] {
+                let (seq, skip) = skipped_source(operand)?;
+                seqs.push(seq);
+                offsets.push(skip);
+            }
         }
     }
     if seqs.is_empty() {
         // A bare source counts only with an adapter: `for x in xs.iter()` is lowering's.
-        if maps.is_empty() && !enumerate && !reverse {
+        if maps.is_empty() && !enumerate && !reverse && limits.is_empty() {
             return None;
         }
         seqs.push(source(e)?);
+        offsets.push(None);
     }
     Some(Chain {
         seqs,
+        offsets,
         over: None,
         rows: Vec::new(),
         enumerate,
         reverse,
         count_reversed,
+        limits,
+        limited_after_count,
         maps,
     })
+}
+
+/// `.skip(a)`, `.take(b)`, `.step_by(k)` at the end of `e`, in order, taken off it.
+fn limits<'a>(e: &mut &'a Expr) -> Option<Vec<(Limit, &'a Expr)>> {
+    let mut out = Vec::new();
+    while let Expr::MethodCall(m) = *e {
+        let limit = match m.method.to_string().as_str() {
+            "skip" => Limit::Skip,
+            "take" => Limit::Take,
+            "step_by" => Limit::StepBy,
+            _ => break,
+        };
+        if m.args.len() != 1 {
+            return None;
+        }
+        out.push((limit, &m.args[0]));
+        *e = strip(&m.receiver);
+    }
+    out.reverse();
+    Some(out)
+}
+
+/// A zipped sequence, perhaps skipping its first items: `ys`, `ys.iter().skip(1)`.
+fn skipped_source(e: &Expr) -> Option<(&Expr, Option<&Expr>)> {
+    match strip(e) {
+        Expr::MethodCall(m) if m.method == "skip" && m.args.len() == 1 => {
+            Some((source(&m.receiver)?, Some(&m.args[0])))
+        }
+        other => Some((source(other)?, None)),
+    }
 }
 
 impl Chain<'_> {
@@ -190,12 +260,40 @@ impl Chain<'_> {
                 false => quote!(#over),
             };
         }
-        let len = self.len();
+        let (lo, hi, step) = self.bounds();
+        let range = match step {
+            Some(step) => quote!((#lo..#hi).step_by(#step)),
+            None if self.reverse => quote!((#lo..#hi)),
+            None => quote!(#lo..#hi),
+        };
         if self.reverse {
-            quote!((0..#len).rev())
+            quote!(#range.rev())
         } else {
-            quote!(0..#len)
+            range
         }
+    }
+
+    /// The first index, the end, and the step (`None`: one) the chain walks: `0..len`,
+    /// narrowed by its `skip`, `take` and `step_by` in order.
+    fn bounds(&self) -> (TokenStream, TokenStream, Option<TokenStream>) {
+        let (mut lo, mut hi, mut step) = (quote!(0), self.len(), None::<TokenStream>);
+        for (limit, arg) in &self.limits {
+            let stride = match &step {
+                Some(s) => quote!((#arg) * #s),
+                None => quote!((#arg)),
+            };
+            match limit {
+                Limit::Skip => lo = quote!((#lo + #stride).min(#hi)),
+                Limit::Take => hi = quote!((#hi).min(#lo + #stride)),
+                Limit::StepBy => {
+                    step = Some(match step {
+                        Some(s) => quote!(#s * (#arg)),
+                        None => quote!((#arg)),
+                    })
+                }
+            }
+        }
+        (lo, hi, step)
     }
 
     /// The shortest of the sequences' lengths.
@@ -203,9 +301,17 @@ impl Chain<'_> {
         if let Some(over) = self.over {
             return quote!(::core::iter::ExactSizeIterator::len(&(#over)));
         }
-        let first = self.seqs[0];
-        let rest = self.seqs[1..].iter().map(|s| quote!(.min(#s.len())));
-        quote!(#first.len() #(#rest)*)
+        let lens: Vec<TokenStream> = self
+            .seqs
+            .iter()
+            .zip(self.offsets.iter().chain(std::iter::repeat(&None)))
+            .map(|(s, skip)| match skip {
+                Some(k) => quote!(#s.len().saturating_sub(#k)),
+                None => quote!(#s.len()),
+            })
+            .collect();
+        let (first, rest) = (&lens[0], &lens[1..]);
+        quote!(#first #(.min(#rest))*)
     }
 
     fn filtered(&self) -> bool {
@@ -221,9 +327,16 @@ impl Chain<'_> {
             .seqs
             .iter()
             .zip(&self.rows)
-            .map(|(s, &row)| match row {
-                true => Value::One(quote!(&#s[#i])),
-                false => Value::One(quote!(#s[#i])),
+            .zip(self.offsets.iter().chain(std::iter::repeat(&None)))
+            .map(|((s, &row), skip)| {
+                let at = match skip {
+                    Some(k) => quote!(#i + (#k)),
+                    None => quote!(#i),
+                };
+                match row {
+                    true => Value::One(quote!(&#s[#at])),
+                    false => Value::One(quote!(#s[#at])),
+                }
             })
             .collect();
         let value = if elems.len() == 1 {
@@ -234,6 +347,14 @@ impl Chain<'_> {
         if self.enumerate && self.count_reversed {
             let len = self.len();
             Value::Tuple(vec![Value::One(quote!((#len - 1 - #i))), value])
+        } else if self.enumerate && !self.limits.is_empty() && !self.limited_after_count {
+            // Counted from the first index walked.
+            let (lo, _, step) = self.bounds();
+            let count = match step {
+                Some(step) => quote!(((#i - #lo) / #step)),
+                None => quote!((#i - #lo)),
+            };
+            Value::Tuple(vec![Value::One(count), value])
         } else if self.enumerate {
             Value::Tuple(vec![Value::One(quote!(#i)), value])
         } else {
@@ -579,7 +700,7 @@ fn extreme(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<Expr> {
 pub(super) fn for_loop(cx: &mut dyn Context, f: &syn::ExprForLoop) -> Option<Expr> {
     let chain = checked(cx, chain(&f.expr))?;
     // A plain `xs.iter().enumerate()` loop is lowering's own.
-    if chain.seqs.len() == 1 && chain.maps.is_empty() && !chain.reverse {
+    if chain.seqs.len() == 1 && chain.maps.is_empty() && !chain.reverse && chain.limits.is_empty() {
         return None;
     }
     let i = cx.fresh("i");
@@ -642,11 +763,14 @@ fn over_range(expr: &Expr) -> Option<Chain<'_>> {
     }
     Some(Chain {
         seqs: Vec::new(),
+        offsets: Vec::new(),
         over: Some(e),
         rows: Vec::new(),
         enumerate: false,
         reverse,
         count_reversed: false,
+        limits: Vec::new(),
+        limited_after_count: false,
         maps,
     })
 }
@@ -662,11 +786,14 @@ fn bare(expr: &Expr) -> Option<Chain<'_>> {
     }
     Some(Chain {
         seqs: vec![source(expr)?],
+        offsets: vec![None],
         over: None,
         rows: Vec::new(),
         enumerate: false,
         reverse: false,
         count_reversed: false,
+        limits: Vec::new(),
+        limited_after_count: false,
         maps: Vec::new(),
     })
 }
