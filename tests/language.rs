@@ -1146,3 +1146,55 @@ fn skip_take_and_step_by_in_chains() {
         }
     }
 }
+
+// ------------------------------------------------------------ loops over sub-slices
+
+/// `for &v in &x[1..]`, `x[..n - 1].iter().enumerate()`, `&x[1..=2]`, `&x[..]`, and the
+/// last items by `.rev().take(2)` / `.rev().skip(1)`.
+#[differentiate(hessian)]
+#[allow(clippy::redundant_slicing)]
+fn sub_slice_walks(x: &[f64]) -> f64 {
+    let mut best = x[0];
+    for &v in &x[1..] {
+        if v > best {
+            best = v;
+        }
+    }
+    let mut s = best;
+    for (i, v) in x[..x.len() - 1].iter().enumerate() {
+        s += v * i as f64;
+    }
+    for v in &x[1..=2] {
+        s *= v;
+    }
+    for v in &x[..] {
+        s += v.sin();
+    }
+    let last: f64 = x.iter().rev().take(2).sum();
+    let rest: f64 = x.iter().rev().skip(1).map(|v| v * v).sum();
+    s + last * rest
+}
+
+#[test]
+fn loops_over_sub_slices_and_the_last_items() {
+    let x = [1.0, 2.5, -0.5, 3.0, 0.7];
+    let (value, g) = sub_slice_walks::grad(&x);
+    assert_eq!(value, sub_slice_walks(&x));
+    assert_fd(sub_slice_walks, &x, &g.x);
+    let w = [0.3, -0.5, 0.9, 0.1, -0.2];
+    let d = sub_slice_walks::jvp(&x, &w).1;
+    assert_close(d, g.x.iter().zip(&w).map(|(a, b)| a * b).sum(), 1e-12);
+    check_hvp(
+        |v| sub_slice_walks::grad(v).1.x,
+        |v, t| sub_slice_walks::hvp(v, t).2.x,
+        &x,
+        51,
+    );
+}
+
+/// A sub-slice out of range panics as the function itself does.
+#[test]
+#[should_panic(expected = "slice index out of range")]
+fn a_sub_slice_out_of_range_panics() {
+    let _ = sub_slice_walks::grad(&[1.0, 2.0]);
+}

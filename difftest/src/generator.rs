@@ -861,7 +861,15 @@ impl<'r> Gen<'r> {
             // Windows or chunks of the slice, indexed and measured (or, walked by a chain,
             // copied).
             self.line(&format!("let mut {t} = {b};"));
-            match self.rng.below(3) {
+            match self.rng.below(5) {
+                3 => {
+                    self.line("for (j, &e) in v[..v.len() / 2].iter().enumerate() {");
+                    self.line(&format!("    {t} += e * {a} * (j as f64 + 0.5);"));
+                }
+                4 => {
+                    self.line("for &e in v.iter().rev().take(2) {");
+                    self.line(&format!("    {t} = {t} * 0.5 + (e * {a}).sin();"));
+                }
                 0 => {
                     self.line("for w in v.windows(2) {");
                     self.line(&format!("    {t} += (w[1] - w[0]) * {a} + w.len() as f64;"));

@@ -53,6 +53,9 @@ enum Limit {
     Skip,
     Take,
     StepBy,
+    /// `.rev().skip(a)`, `.rev().take(b)`: from the end of the walk.
+    SkipBack,
+    TakeBack,
 }
 
 /// `.map(|x| ..)` or `.filter(|x| ..)`.
@@ -143,7 +146,7 @@ pub(super) fn unsupported_adaptor(m: &syn::ExprMethodCall) -> Option<&syn::ExprM
 }
 
 /// How the supported chains are written, for errors.
-pub(super) const CHAINS: &str = "iterator chains over sequences of floats or over ranges: `xs.iter()` (`.copied()`, `.cloned()`) or `(a..b)`, `.zip(ys)` (also `ys.iter().skip(k)`), `.skip(k)`, `.take(k)`, `.step_by(k)` (before any `.rev()`, on one side of `.enumerate()`), `.enumerate()`, `.rev()`, `.map(|..| ..)`, `.filter(|..| ..)`, then `.sum()`, `.product()`, `.fold(..)`, `.for_each(..)`, `.collect()` or `.max_by(..)`/`.min_by(..)` with `.unwrap()`";
+pub(super) const CHAINS: &str = "iterator chains over sequences of floats or over ranges: `xs.iter()` (`.copied()`, `.cloned()`) or `(a..b)`, `.zip(ys)` (also `ys.iter().skip(k)`), `.skip(k)`, `.take(k)`, `.step_by(k)` (on one side of `.enumerate()`; after a `.rev()`, `skip` and `take` only), `.enumerate()`, `.rev()`, `.map(|..| ..)`, `.filter(|..| ..)`, then `.sum()`, `.product()`, `.fold(..)`, `.for_each(..)`, `.collect()` or `.max_by(..)`/`.min_by(..)` with `.unwrap()`";
 
 /// The chain up to (not including) a terminal method.
 fn chain(expr: &Expr) -> Option<Chain<'_>> {
@@ -183,6 +186,15 @@ fn chain(expr: &Expr) -> Option<Chain<'_>> {
     let limits = match (after_count, before_count) {
         (a, b) if a.is_empty() => b,
         (a, b) if b.is_empty() && !reversed_inside => a,
+        // `xs.iter().rev().take(2)`: the last two, from the end of the walk.
+        (a, b) if b.is_empty() && !enumerate => a
+            .into_iter()
+            .map(|(limit, arg)| match limit {
+                Limit::Skip => Some((Limit::SkipBack, arg)),
+                Limit::Take => Some((Limit::TakeBack, arg)),
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()?,
         _ => return None,
     };
     if !limits.is_empty() && count_reversed {
@@ -291,6 +303,8 @@ impl Chain<'_> {
                         None => quote!((#arg)),
                     })
                 }
+                Limit::SkipBack => hi = quote!((#hi).saturating_sub(#arg).max(#lo)),
+                Limit::TakeBack => lo = quote!((#lo).max((#hi).saturating_sub(#arg))),
             }
         }
         (lo, hi, step)

@@ -10,6 +10,10 @@ impl<'e> Lower<'e> {
             if let Some(rewritten) = self.stretch_loop(f) {
                 return self.lower_stmt_expr(&rewritten, out);
             }
+            // `for v in &x[1..]`: the walk over `x` it means.
+            if let Some(rewritten) = self.sub_slice_loop(f) {
+                return self.lower_stmt_expr(&rewritten, out);
+            }
             if let Some(rewritten) = iterators::for_loop(self, f) {
                 return self.lower_loop(&rewritten, out);
             }

@@ -1,5 +1,6 @@
 //! `for w in x.windows(k)`, `x.chunks(k)`, `x.chunks_exact(k)` (also `.enumerate()`d) over
-//! a sequence: the index loop they mean. Each window is a stretch of `x`: where the body only
+//! a sequence: the index loop they mean. And `for v in &x[a..b]` (or `x[a..].iter()...`): the
+//! walk `x.iter().skip(a).take(b - a)`, after the bounds check the slice makes. Each window is a stretch of `x`: where the body only
 //! indexes it and measures it, `w[j]` becomes `x[start + j]` and `w.len()` its length, so no
 //! copy is made; otherwise `w` is bound to the copy `&x[start..end]`.
 
@@ -108,6 +109,84 @@ impl Lower<'_> {
                 #(#stmts)*
             }
         }))
+    }
+}
+
+impl Lower<'_> {
+    /// `for v in &x[a..b]`, `x[a..].iter().enumerate()`, ...: `{ assert!(the bounds);
+    /// for v in x.iter().skip(a).take(b - a)... }`, when `x` is a sequence.
+    pub(super) fn sub_slice_loop(&mut self, f: &syn::ExprForLoop) -> Option<Expr> {
+        if f.label.is_some() {
+            return None;
+        }
+        let (check, walk) = self.slice_walk(&f.expr)?;
+        let (pat, body) = (&f.pat, &f.body);
+        Some(syn::parse_quote_spanned!(f.span()=> {
+            #check
+            for #pat in #walk #body
+        }))
+    }
+
+    /// The check and the walk for the sub-slice at the source of an iterator expression.
+    fn slice_walk(&self, e: &Expr) -> Option<(Option<syn::Stmt>, Expr)> {
+        let slice = match strip(e) {
+            Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
+            Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => &*m.receiver,
+            Expr::MethodCall(m) => {
+                let (check, receiver) = self.slice_walk(&m.receiver)?;
+                let mut m = m.clone();
+                m.receiver = Box::new(receiver);
+                return Some((check, Expr::MethodCall(m)));
+            }
+            _ => return None,
+        };
+        let Expr::Index(ix) = strip(slice) else {
+            return None;
+        };
+        let Expr::Range(range) = strip(&ix.index) else {
+            return None;
+        };
+        let seq = &*ix.expr;
+        let is_seq = self
+            .local_of(seq)
+            .is_some_and(|v| self.kind(v) == Kind::Seq)
+            || self.indexed_row(seq).is_some();
+        if !is_seq {
+            return None;
+        }
+        let from_start = range.start.is_none();
+        let start: Expr = match &range.start {
+            Some(a) => (**a).clone(),
+            None => syn::parse_quote!(0),
+        };
+        let end: Option<Expr> = match (&range.end, &range.limits) {
+            (Some(b), syn::RangeLimits::HalfOpen(_)) => Some((**b).clone()),
+            (Some(b), syn::RangeLimits::Closed(_)) => Some(syn::parse_quote!((#b) + 1)),
+            (None, _) => None,
+        };
+        let span = ix.span();
+        let (check, walk): (Option<syn::Stmt>, Expr) = match end {
+            Some(end) if from_start => (
+                Some(syn::parse_quote_spanned!(span=>
+                    assert!((#end) <= #seq.len(), "slice index out of range");
+                )),
+                syn::parse_quote_spanned!(span=> #seq.iter().take(#end)),
+            ),
+            Some(end) => (
+                Some(syn::parse_quote_spanned!(span=>
+                    assert!((#start) <= (#end) && (#end) <= #seq.len(), "slice index out of range");
+                )),
+                syn::parse_quote_spanned!(span=> #seq.iter().skip(#start).take((#end) - (#start))),
+            ),
+            None if from_start => (None, syn::parse_quote_spanned!(span=> #seq.iter())),
+            None => (
+                Some(syn::parse_quote_spanned!(span=>
+                    assert!((#start) <= #seq.len(), "slice index out of range");
+                )),
+                syn::parse_quote_spanned!(span=> #seq.iter().skip(#start)),
+            ),
+        };
+        Some((check, walk))
     }
 }
 
