@@ -1198,3 +1198,44 @@ fn loops_over_sub_slices_and_the_last_items() {
 fn a_sub_slice_out_of_range_panics() {
     let _ = sub_slice_walks::grad(&[1.0, 2.0]);
 }
+
+// ------------------------------------------------------------ zipped again
+
+/// `x.iter().zip(y).zip(z)` (items `((a, b), c)`), in a chain and a `for`, one of them
+/// skipping, and zipped a third time.
+#[differentiate(hessian)]
+fn zipped_thrice(x: &[f64], y: &[f64], z: &[f64]) -> f64 {
+    let s: f64 = x.iter().zip(y).zip(z).map(|((a, b), c)| a * b * c).sum();
+    let mut t = 0.0;
+    for ((a, b), c) in x.iter().zip(y.iter()).zip(z.iter().skip(1)) {
+        t += a * b - c;
+    }
+    let u: f64 = x
+        .iter()
+        .zip(y)
+        .zip(z)
+        .zip(x.iter().skip(1))
+        .map(|(((a, b), c), d)| a + b * c * d)
+        .sum();
+    s + t * t + u
+}
+
+#[test]
+fn sequences_zipped_again() {
+    let (x, y, z) = ([1.0, 2.0, 3.0], [0.5, -1.0, 2.0], [0.3, 0.7, -0.2]);
+    let (value, g) = zipped_thrice::grad(&x, &y, &z);
+    assert_eq!(value, zipped_thrice(&x, &y, &z));
+    assert_fd(|v| zipped_thrice(v, &y, &z), &x, &g.x);
+    assert_fd(|v| zipped_thrice(&x, v, &z), &y, &g.y);
+    assert_fd(|v| zipped_thrice(&x, &y, v), &z, &g.z);
+    let w = [0.3, -0.5, 0.9];
+    let d = zipped_thrice::jvp(&x, &y, &z, &w, &w, &w).1;
+    let expected: f64 = (0..3).map(|i| (g.x[i] + g.y[i] + g.z[i]) * w[i]).sum();
+    assert_close(d, expected, 1e-12);
+    check_hvp(
+        |v| zipped_thrice::grad(v, &y, &z).1.x,
+        |v, t| zipped_thrice::hvp(v, &y, &z, t, &[0.0; 3], &[0.0; 3]).2.x,
+        &x,
+        53,
+    );
+}

@@ -636,7 +636,7 @@ impl<'r> Gen<'r> {
                             "v.iter().skip(1).step_by(2).map(|&e| (e * {a}).sin()).sum::<f64>() + v.iter().take(2).sum::<f64>() * {b}"
                         ),
                         _ => format!(
-                            "v.iter().zip(v.iter().skip(1)).map(|(&p, &q)| p * q * {a}).sum::<f64>() + {b}"
+                            "v.iter().zip(v.iter().skip(1)).zip(v.iter()).map(|((&p, &q), &r)| p * q * {a} - r).sum::<f64>() + {b}"
                         ),
                     },
                     5 if self.has_slice => format!(

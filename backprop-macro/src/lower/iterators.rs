@@ -146,7 +146,7 @@ pub(super) fn unsupported_adaptor(m: &syn::ExprMethodCall) -> Option<&syn::ExprM
 }
 
 /// How the supported chains are written, for errors.
-pub(super) const CHAINS: &str = "iterator chains over sequences of floats or over ranges: `xs.iter()` (`.copied()`, `.cloned()`) or `(a..b)`, `.zip(ys)` (also `ys.iter().skip(k)`), `.skip(k)`, `.take(k)`, `.step_by(k)` (on one side of `.enumerate()`; after a `.rev()`, `skip` and `take` only), `.enumerate()`, `.rev()`, `.map(|..| ..)`, `.filter(|..| ..)`, then `.sum()`, `.product()`, `.fold(..)`, `.for_each(..)`, `.collect()` or `.max_by(..)`/`.min_by(..)` with `.unwrap()`";
+pub(super) const CHAINS: &str = "iterator chains over sequences of floats or over ranges: `xs.iter()` (`.copied()`, `.cloned()`) or `(a..b)`, `.zip(ys)` (also `ys.iter().skip(k)`, and zipped again: `.zip(ys).zip(zs)`), `.skip(k)`, `.take(k)`, `.step_by(k)` (on one side of `.enumerate()`; after a `.rev()`, `skip` and `take` only), `.enumerate()`, `.rev()`, `.map(|..| ..)`, `.filter(|..| ..)`, then `.sum()`, `.product()`, `.fold(..)`, `.for_each(..)`, `.collect()` or `.max_by(..)`/`.min_by(..)` with `.unwrap()`";
 
 /// The chain up to (not including) a terminal method.
 fn chain(expr: &Expr) -> Option<Chain<'_>> {
@@ -204,7 +204,19 @@ fn chain(expr: &Expr) -> Option<Chain<'_>> {
     let mut offsets = Vec::new();
     if let Expr::MethodCall(m) = e {
         if m.method == "zip" && m.args.len() == 1 {
-            for operand in [&*m.receiver, &m.args[0]] {
+            // `xs.iter().zip(ys).zip(zs)`: zipped again, from the left; items `((x, y), z)`.
+            let mut zips = vec![&m.args[0]];
+            let mut first = &*m.receiver;
+            while let Expr::MethodCall(inner) = strip(first) {
+                if inner.method != "zip" || inner.args.len() != 1 {
+                    break;
+                }
+                zips.push(&inner.args[0]);
+                first = &inner.receiver;
+            }
+            zips.push(first);
+            zips.reverse();
+            for operand in zips {
                 let (seq, skip) = skipped_source(operand)?;
                 seqs.push(seq);
                 offsets.push(skip);
@@ -337,7 +349,7 @@ impl Chain<'_> {
         if self.over.is_some() {
             return Value::One(quote!(#i));
         }
-        let mut elems: Vec<Value> = self
+        let elems: Vec<Value> = self
             .seqs
             .iter()
             .zip(&self.rows)
@@ -353,10 +365,14 @@ impl Chain<'_> {
                 }
             })
             .collect();
-        let value = if elems.len() == 1 {
-            elems.remove(0)
-        } else {
-            Value::Tuple(elems)
+        // Two or more zipped: `(x, y)`, then `((x, y), z)`, ...
+        let mut elems = elems.into_iter();
+        let first = elems.next().expect("a chain walks a sequence");
+        let value = match elems.next() {
+            None => first,
+            Some(second) => elems.fold(Value::Tuple(vec![first, second]), |pair, next| {
+                Value::Tuple(vec![pair, next])
+            }),
         };
         if self.enumerate && self.count_reversed {
             let len = self.len();
