@@ -585,3 +585,35 @@ fn nested_sequences_in_struct_fields() {
         );
     }
 }
+
+/// A field read as a sequence through `windows`, `first` and `last` (not an array).
+#[derive(Differentiable, Clone, Debug)]
+pub struct Curve {
+    pub w: Vec<f64>,
+}
+
+#[differentiate(hessian)]
+fn smoothness(c: &Curve, x: f64) -> f64 {
+    let mut s = 0.0;
+    for pair in c.w.windows(2) {
+        s += (pair[1] - pair[0]).powi(2);
+    }
+    s + c.w.first().unwrap() * x + c.w.last().unwrap() * x * x
+}
+
+#[test]
+fn fields_read_through_windows_first_and_last() {
+    let c = Curve {
+        w: vec![0.5, -1.0, 2.0, 0.3],
+    };
+    let (value, g) = smoothness::grad(&c, 0.7);
+    assert_eq!(value, smoothness(&c, 0.7));
+    let h = 1e-6;
+    for k in 0..4 {
+        let (mut up, mut down) = (c.clone(), c.clone());
+        up.w[k] += h;
+        down.w[k] -= h;
+        let fd = (smoothness(&up, 0.7) - smoothness(&down, 0.7)) / (2.0 * h);
+        assert!((g.c.w[k] - fd).abs() < 1e-6, "w[{k}]: {} vs {fd}", g.c.w[k]);
+    }
+}

@@ -296,7 +296,10 @@ impl Scan<'_> {
             || SHAPE_METHODS.contains(&name.as_str())
         {
             None
-        } else if matches!(name.as_str(), "iter" | "to_vec") {
+        } else if matches!(
+            name.as_str(),
+            "iter" | "to_vec" | "windows" | "chunks" | "chunks_exact" | "first" | "last"
+        ) {
             Some(Hint::Seq)
         } else if matches!(name.as_str(), "clone" | "to_owned") {
             Some(Hint::Borrowed)
