@@ -490,6 +490,26 @@ fn checked<'a>(cx: &dyn Context, chain: Option<Chain<'a>>) -> Option<Chain<'a>> 
     Some(chain)
 }
 
+/// The chain a terminal method (`whole`) ends: over a range, over sequences, or a bare
+/// `xs.iter()`. A chain over a range computes floats only if a value that carries a
+/// derivative goes in (`(0..n).map(|i| i * i).sum::<usize>()` is an integer, a constant).
+fn ending_chain<'a>(
+    cx: &dyn Context,
+    receiver: &'a Expr,
+    whole: &syn::ExprMethodCall,
+) -> Option<Chain<'a>> {
+    let chain = checked(
+        cx,
+        over_range(receiver)
+            .or_else(|| chain(receiver))
+            .or_else(|| bare(receiver)),
+    )?;
+    if chain.over.is_some() && !cx.carries(&Expr::MethodCall(whole.clone())) {
+        return None;
+    }
+    Some(chain)
+}
+
 /// `chain.sum()`, `.product()`, `.fold(init, |acc, x| ..)`, `.for_each(|x| ..)` or
 /// `.collect()` as a block.
 pub(super) fn terminal(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<Expr> {
@@ -503,17 +523,7 @@ pub(super) fn terminal(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<
     ) {
         return None;
     }
-    let chain = checked(
-        cx,
-        over_range(&m.receiver)
-            .or_else(|| chain(&m.receiver))
-            .or_else(|| bare(&m.receiver)),
-    )?;
-    // A chain over a range computes floats only if a value that carries a derivative goes in
-    // (`(0..n).map(|i| i * i).sum::<usize>()` is an integer, a constant).
-    if chain.over.is_some() && !cx.carries(&Expr::MethodCall(m.clone())) {
-        return None;
-    }
+    let chain = ending_chain(cx, &m.receiver, m)?;
     let i = cx.fresh("i");
     let total = cx.fresh("total");
     let float = |text| float_lit(super::types::float_param().as_ref(), text);
@@ -650,15 +660,7 @@ fn extreme(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<Expr> {
     if !unwraps || inner.args.len() != 1 {
         return None;
     }
-    let chain = checked(
-        cx,
-        over_range(&inner.receiver)
-            .or_else(|| chain(&inner.receiver))
-            .or_else(|| bare(&inner.receiver)),
-    )?;
-    if chain.over.is_some() && !cx.carries(&Expr::MethodCall(m.clone())) {
-        return None;
-    }
+    let chain = ending_chain(cx, &inner.receiver, m)?;
     let compare: syn::ExprClosure = match strip(&inner.args[0]) {
         Expr::Closure(c) if c.inputs.len() == 2 => c.clone(),
         // `f64::total_cmp`: called as the closure `|a, b| f64::total_cmp(a, b)`.
