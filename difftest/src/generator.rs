@@ -614,7 +614,11 @@ impl<'r> Gen<'r> {
                         "if v.iter().any(|&e| e > {b}) {{ {a} }} else {{ (0..v.len()).fold({b}, |acc, j| acc * 0.5 + v[j]) }}"
                     ),
                     // A tuple result, destructured.
-                    8 => format!("{{ let (p, q) = helper_pair({a}, {b}); p * 0.5 + q }}"),
+                    8 if self.rng.chance(0.5) => {
+                        format!("{{ let (p, q) = helper_pair({a}, {b}); p * 0.5 + q }}")
+                    }
+                    // An array pattern.
+                    8 => format!("{{ let [p, q] = [{a}, {b}]; p * 0.5 + q }}"),
                     0 => format!("helper({a}, {b})"),
                     // A filter and a reversed walk: the rest of the step under `if`.
                     6 if self.has_slice => format!(
