@@ -945,7 +945,9 @@ impl<'r> Gen<'r> {
             self.line(&format!("let {n} = {p}.len();"));
             self.line(&format!("{p}.swap(0, {n} - 1);"));
         }
-        let pick = match self.rng.below(3) {
+        let pick = match self.rng.below(4) {
+            // A fold by a float function's path, from a literal.
+            3 => format!("{p}.iter().map(|e| e.abs()).fold(0.0, f64::max)"),
             0 => format!("{p}.iter().copied().max_by(f64::total_cmp).unwrap()"),
             1 => format!(
                 "{p}.iter().map(|e| e * e).min_by(|x, y| x.partial_cmp(y).unwrap()).unwrap()"
