@@ -14,7 +14,7 @@ fn pow(x: f64, n: u32) -> f64 {
         return 1.0;
     }
     let half = pow(x, n / 2);
-    if n % 2 == 0 {
+    if n.is_multiple_of(2) {
         half * half
     } else {
         half * half * x

@@ -175,12 +175,11 @@ fn without_gradient(ty: &syn::Type) -> Option<&'static str> {
                 return Some(what);
             }
             // `Vec<String>`, `[u8; 4]`-like sequences of something else than floats.
-            if name == "Vec" {
-                if let syn::PathArguments::AngleBracketed(g) = &last.arguments {
-                    if let Some(syn::GenericArgument::Type(t)) = g.args.first() {
-                        return without_gradient(t).map(|_| "a `Vec` of values with no gradient");
-                    }
-                }
+            if name == "Vec"
+                && let syn::PathArguments::AngleBracketed(g) = &last.arguments
+                && let Some(syn::GenericArgument::Type(t)) = g.args.first()
+            {
+                return without_gradient(t).map(|_| "a `Vec` of values with no gradient");
             }
             None
         }
@@ -238,13 +237,13 @@ fn grad_generics(generics: &syn::Generics, fields: &[Field], errors: &mut Errors
         .filter(|p| used.contains(&param_name(p)))
         .cloned()
         .collect();
-    if out.params.len() != generics.params.len() {
-        if let Some(w) = &generics.where_clause {
-            errors.spanned(
+    if out.params.len() != generics.params.len()
+        && let Some(w) = &generics.where_clause
+    {
+        errors.spanned(
                 w,
                 "#[derive(Differentiable)] with a `where` clause needs every generic parameter in a differentiable field; move the bounds onto the parameters",
             );
-        }
     }
     out
 }

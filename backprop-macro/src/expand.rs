@@ -36,15 +36,25 @@ pub(crate) fn differentiate(attr: TokenStream, item: TokenStream) -> TokenStream
             return quote!(#item #errors);
         }
     };
-    let lowered = lower::lower(&item_fn, &args, &mut errors);
-    let module_of = |mut func: Func| {
-        let analysis = analysis::analyze(&mut func);
+    let lowered = match lower::lower(&item_fn, &args, &mut errors) {
+        Lowered::Func(mut func) => {
+            let analysis = analysis::analyze(&mut func);
+            unknown_callees(&func, &analysis, &mut errors);
+            Some((func, analysis))
+        }
+        Lowered::Rejected(Some(mut func)) => {
+            let analysis = analysis::analyze(&mut func);
+            Some((func, analysis))
+        }
+        Lowered::Rejected(None) => None,
+    };
+    let module_of = |(func, analysis): (Func, analysis::Analysis)| {
         let backward = reverse::backward(&func, &analysis, true);
         module(&func, &analysis, &backward, &args)
     };
     match lowered {
-        Lowered::Func(func) if errors.is_empty() => {
-            let module = module_of(func);
+        Some(lowered) if errors.is_empty() => {
+            let module = module_of(lowered);
             // A function used only through its derivatives is used: no `dead_code` warning.
             // (A generic one cannot be named without its parameters: it is allowed instead.)
             let name = &item_fn.sig.ident;
@@ -63,12 +73,12 @@ pub(crate) fn differentiate(attr: TokenStream, item: TokenStream) -> TokenStream
         // Rejected: the errors, and the module with every item and its real signature (as
         // thiserror's fallback does), so that calls elsewhere compile and the errors that
         // matter are the only ones.
-        Lowered::Func(func) | Lowered::Rejected(Some(func)) => {
+        Some(lowered) => {
             let errors = errors.into_compile_errors();
-            let module = module_of(func);
+            let module = module_of(lowered);
             quote!(#item_fn #errors #[allow(unreachable_code)] #module)
         }
-        Lowered::Rejected(None) => {
+        None => {
             let errors = errors.into_compile_errors();
             quote!(#item_fn #errors)
         }
@@ -135,17 +145,17 @@ impl VisitMut for NameLifetimes<'_> {
 
     /// `ArrayView1<f64>` hides a lifetime parameter: it gets a name like a reference's.
     fn visit_path_segment_mut(&mut self, segment: &mut syn::PathSegment) {
-        if is_view_segment(segment) {
-            if let syn::PathArguments::AngleBracketed(args) = &mut segment.arguments {
-                let has_lifetime = args
-                    .args
-                    .iter()
-                    .any(|a| matches!(a, syn::GenericArgument::Lifetime(_)));
-                if !has_lifetime {
-                    let lt = emit::lifetime_for(self.param, self.taken);
-                    self.added.push(lt.clone());
-                    args.args.insert(0, syn::GenericArgument::Lifetime(lt));
-                }
+        if is_view_segment(segment)
+            && let syn::PathArguments::AngleBracketed(args) = &mut segment.arguments
+        {
+            let has_lifetime = args
+                .args
+                .iter()
+                .any(|a| matches!(a, syn::GenericArgument::Lifetime(_)));
+            if !has_lifetime {
+                let lt = emit::lifetime_for(self.param, self.taken);
+                self.added.push(lt.clone());
+                args.args.insert(0, syn::GenericArgument::Lifetime(lt));
             }
         }
         syn::visit_mut::visit_path_segment_mut(self, segment);
@@ -334,6 +344,44 @@ pub(crate) fn is_view(ty: &syn::Type) -> bool {
     }
 }
 
+/// A call that carries a derivative into a function the caller's file says has none (an
+/// ordinary function beside the caller), or cannot be reached (declared in a function body):
+/// an error at the call saying what to write, instead of rustc's "cannot find module".
+fn unknown_callees(f: &Func, a: &analysis::Analysis, errors: &mut Errors) {
+    use crate::source::{Callee, callee};
+    let caller = f.name.to_string();
+    analysis::walk_calls(&f.body, &mut |var, call| {
+        let Some(name) = call.path.get_ident() else {
+            return;
+        };
+        if call.recursive
+            || call.sub_slice
+            || !a.active[var]
+            || !call
+                .args
+                .iter()
+                .any(|g| g.value.var().is_some_and(|v| a.active[v]))
+        {
+            return;
+        }
+        match callee(&caller, name) {
+            Callee::Plain => errors.spanned(
+                name,
+                format_args!(
+                    "`{name}` is an ordinary function, so #[differentiate] has no derivative for it: write `#[differentiate]` on `{name}` (`{caller}` then calls its generated pullback), or declare it with `backprop::gate!` and its derivative"
+                ),
+            ),
+            Callee::InBlock => errors.spanned(
+                name,
+                format_args!(
+                    "`{name}` is declared inside a function body, where the module #[differentiate] generates for `{caller}` cannot reach it: move `{caller}` and `{name}` to module level"
+                ),
+            ),
+            Callee::Unknown => {}
+        }
+    });
+}
+
 /// For every argument that carries a derivative into another differentiated function or a
 /// gate: a compile-time check that the callee differentiates that parameter. Otherwise the
 /// derivative would be lost; this makes it an error that says so, at the argument.
@@ -343,21 +391,8 @@ pub(crate) fn call_checks(
     private: &TokenStream,
 ) -> Vec<TokenStream> {
     let mut checks = Vec::new();
-    analysis::walk(&f.body, &mut |stmt, _| {
-        let (Stmt::Let {
-            var,
-            op: Op::Call(call),
-            ..
-        }
-        | Stmt::Assign {
-            var,
-            op: Op::Call(call),
-            ..
-        }) = stmt
-        else {
-            return;
-        };
-        if !a.active[*var] {
+    analysis::walk_calls(&f.body, &mut |var, call| {
+        if !a.active[var] {
             return;
         }
         let path = &call.path;

@@ -60,6 +60,8 @@
 //! - `methods.rs`: `#[differentiate]` on an `impl` block: a module per marked method, and
 //!   methods forwarding to it.
 //! - `missing.rs`: stubs for the items the arguments leave out.
+//! - `source.rs`: what the user's file says a called function is, for the error when it has no
+//!   derivative (an ordinary function, or one declared inside a function body).
 //! - `expand.rs`: end to end, signatures, lint allowances, the stand-in for a rejected function.
 //! - `dump.rs`: `Debug` for the IR, and dumps of the analysis and the backward pass.
 //! - `snapshots.rs` (tests): expansion and per-stage snapshots, the expansion-time benchmark.
@@ -82,6 +84,7 @@ mod names;
 mod ops;
 mod reverse;
 mod rules;
+mod source;
 mod tangent;
 
 use proc_macro::TokenStream;

@@ -580,11 +580,12 @@ fn merge_element_contributions(out: &mut [B]) {
         let mut found = None;
         for k in (j.saturating_sub(MERGE_WINDOW)..j).rev() {
             let earlier = &facts[k];
-            if let Some((w, other, _)) = &earlier.increment {
-                if w == v && other == text {
-                    found = Some(k);
-                    break;
-                }
+            if let Some((w, other, _)) = &earlier.increment
+                && w == v
+                && other == text
+            {
+                found = Some(k);
+                break;
             }
             let Some(w) = &earlier.writes else { break };
             // Another increment of the same adjoint commutes with this one, whatever its index.
@@ -672,10 +673,10 @@ fn independent_iterations(body: &[B]) -> bool {
                 _ => {}
             }
             for k in keys {
-                if let Key::Adj(v) = k {
-                    if !local.contains(&v) {
-                        read.push(v);
-                    }
+                if let Key::Adj(v) = k
+                    && !local.contains(&v)
+                {
+                    read.push(v);
                 }
             }
         }

@@ -191,10 +191,10 @@ fn konst_literal(k: &Konst) -> Option<&'static str> {
         lit: syn::Lit::Float(f),
         ..
     }) = &k.expr
+        && f.suffix().is_empty()
+        && f.base10_parse::<f64>().ok() == Some(1.0)
     {
-        if f.suffix().is_empty() && f.base10_parse::<f64>().ok() == Some(1.0) {
-            return Some("1.0");
-        }
+        return Some("1.0");
     }
     None
 }
@@ -481,19 +481,19 @@ pub fn tangent(op: &Op, out: E, active: &dyn Fn(VarId) -> bool) -> Option<E> {
         _ => {
             let mut places: Vec<Place> = Vec::new();
             for o in op.operands() {
-                if let Some(p) = place(o, active) {
-                    if !places.iter().any(|q| same_place(q, &p)) {
-                        places.push(p);
-                    }
+                if let Some(p) = place(o, active)
+                    && !places.iter().any(|q| same_place(q, &p))
+                {
+                    places.push(p);
                 }
             }
             let mut terms = Vec::new();
             for p in &places {
                 for c in backward(op, dot(p), out.clone(), active) {
-                    if let Contrib::Add(q, e) = c {
-                        if same_place(&q, p) {
-                            terms.push(e);
-                        }
+                    if let Contrib::Add(q, e) = c
+                        && same_place(&q, p)
+                    {
+                        terms.push(e);
                     }
                 }
             }

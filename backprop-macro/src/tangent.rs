@@ -162,36 +162,35 @@ impl Emit<'_> {
     fn t_let(&self, var: VarId, op: &Op, span: proc_macro2::Span) -> TokenStream {
         let id = self.ident(var);
         let m = self.t_mutable(var);
-        if let Op::Call(call) = op {
-            if self.call_active(var, call) {
-                let (path, generics) = (&call.path, &call.generics);
-                let args = self.call_args_tokens(call);
-                let tangents = self.call_tangents(call);
-                let dot = self.dot(var);
-                return quote_spanned!(call.span=>
-                    let (#m #id, #m #dot) = #path::__jvp #generics (#(#args,)* #(#tangents),*);
-                );
-            }
+        if let Op::Call(call) = op
+            && self.call_active(var, call)
+        {
+            let (path, generics) = (&call.path, &call.generics);
+            let args = self.call_args_tokens(call);
+            let tangents = self.call_tangents(call);
+            let dot = self.dot(var);
+            return quote_spanned!(call.span=>
+                let (#m #id, #m #dot) = #path::__jvp #generics (#(#args,)* #(#tangents),*);
+            );
         }
         let ty = self.annotation_tokens(var);
         // `sin` and `cos` with their tangent: one `sin_cos`, as a person would write.
         if let (true, Kind::Float, Op::Math(math @ (Math::Sin | Math::Cos), a, _)) =
             (self.t_active(var), self.f.vars[var].kind, op)
+            && let Some(p) = rules::place(a, &|u| self.a.active[u])
         {
-            if let Some(p) = rules::place(a, &|u| self.a.active[u]) {
-                let (dot, x, da) = (
-                    self.dot(var),
-                    self.expr(&crate::rules::operand(a), 20),
-                    self.expr(&p.tangent(), 13),
-                );
-                let (sin, cos) = (quote!(sin), quote!(cos));
-                let pair = if *math == Math::Sin {
-                    quote!((#sin, #da * #cos))
-                } else {
-                    quote!((#cos, -(#da * #sin)))
-                };
-                return quote_spanned!(span=> let (#m #id, #m #dot) = { let (#sin, #cos) = #x.sin_cos(); #pair };);
-            }
+            let (dot, x, da) = (
+                self.dot(var),
+                self.expr(&crate::rules::operand(a), 20),
+                self.expr(&p.tangent(), 13),
+            );
+            let (sin, cos) = (quote!(sin), quote!(cos));
+            let pair = if *math == Math::Sin {
+                quote!((#sin, #da * #cos))
+            } else {
+                quote!((#cos, -(#da * #sin)))
+            };
+            return quote_spanned!(span=> let (#m #id, #m #dot) = { let (#sin, #cos) = #x.sin_cos(); #pair };);
         }
         let value = self.op(op);
         let mut out = quote_spanned!(span=> let #m #id #ty = #value;);

@@ -134,11 +134,11 @@ impl<T> Stack<T> {
     #[cold]
     #[inline(never)]
     fn grow(&mut self, additional: usize) {
-        if self.items.capacity() == 0 {
-            if let Some(items) = pool::take::<T>(pool::Which::Stacks, additional) {
-                self.items = items;
-                return;
-            }
+        if self.items.capacity() == 0
+            && let Some(items) = pool::take::<T>(pool::Which::Stacks, additional)
+        {
+            self.items = items;
+            return;
         }
         self.items.reserve(additional);
     }
@@ -273,7 +273,7 @@ mod pool {
                 let fits = |b: &Buffer| {
                     let room = b.layout.size() / size;
                     b.layout.align() == align_of::<T>()
-                        && b.layout.size() % size == 0
+                        && b.layout.size().is_multiple_of(size)
                         && room >= at_least
                         && (!snug || room <= at_least.saturating_mul(2))
                 };

@@ -324,11 +324,11 @@ fn control_plan(
     };
     plan_control(f, &f.body, &facts, &mut control, &mut new_vars, &mut next);
     walk(&f.body, &mut |stmt, _| {
-        if let Stmt::If { cond, then, .. } = stmt {
-            if control.get(&then.scope).is_some_and(|c| c.flag.is_none()) {
-                for &u in &cond.reads {
-                    needed[u] = true;
-                }
+        if let Stmt::If { cond, then, .. } = stmt
+            && control.get(&then.scope).is_some_and(|c| c.flag.is_none())
+        {
+            for &u in &cond.reads {
+                needed[u] = true;
             }
         }
     });
@@ -496,13 +496,13 @@ fn saved_values(
             .collect();
         let mut changed = false;
         walk(&f.body, &mut |stmt, _| {
-            if let Stmt::SetElem { var, index, .. } = stmt {
-                if saved[*var] {
-                    for &r in index.reads() {
-                        changed |= !needed[r];
-                        needed[r] = true;
-                        values_needed[r] = true;
-                    }
+            if let Stmt::SetElem { var, index, .. } = stmt
+                && saved[*var]
+            {
+                for &r in index.reads() {
+                    changed |= !needed[r];
+                    needed[r] = true;
+                    values_needed[r] = true;
                 }
             }
         });
@@ -517,26 +517,14 @@ fn saved_values(
 fn pullback_results(f: &mut Func, active: &[bool]) -> BTreeMap<VarId, VarId> {
     let mut grads = BTreeMap::new();
     let mut calls = Vec::new();
-    walk(&f.body, &mut |stmt, _| {
-        if let Stmt::Let {
-            var,
-            op: Op::Call(call),
-            ..
-        }
-        | Stmt::Assign {
-            var,
-            op: Op::Call(call),
-            ..
-        } = stmt
-        {
-            let active_args = call
-                .args
-                .iter()
-                .filter(|a| a.value.var().is_some_and(|v| active[v]))
-                .count();
-            if active[*var] && active_args > 0 {
-                calls.push((call.pullback, *var));
-            }
+    walk_calls(&f.body, &mut |var, call| {
+        let active_args = call
+            .args
+            .iter()
+            .filter(|a| a.value.var().is_some_and(|v| active[v]))
+            .count();
+        if active[var] && active_args > 0 {
+            calls.push((call.pullback, var));
         }
     });
     let mut claimed = std::collections::BTreeSet::new();
@@ -607,6 +595,25 @@ fn fixpoint(body: &Block, backwards: bool, step: &mut dyn FnMut(VarId, &Op) -> b
 /// Visits every statement, with the scope of the block it is in.
 pub fn walk(block: &Block, f: &mut dyn FnMut(&Stmt, ScopeId)) {
     walk_stmts(&block.stmts, block.scope, f);
+}
+
+/// Every call whose value goes into a variable, with that variable, in program order.
+pub fn walk_calls(block: &Block, f: &mut dyn FnMut(VarId, &Call)) {
+    walk(block, &mut |stmt, _| {
+        if let Stmt::Let {
+            var,
+            op: Op::Call(call),
+            ..
+        }
+        | Stmt::Assign {
+            var,
+            op: Op::Call(call),
+            ..
+        } = stmt
+        {
+            f(*var, call);
+        }
+    });
 }
 
 /// [`walk`] from statements of the block `scope`.

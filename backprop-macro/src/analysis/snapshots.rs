@@ -213,25 +213,25 @@ fn covered_after(
         // Each loop index's upper bound, to check the writes' indices against `hi`.
         let mut bounded: BTreeSet<VarId> = BTreeSet::new();
         walk_stmts(one, 0, &mut |s, _| {
-            if let Stmt::Loop { head, .. } = s {
-                if let Some((i, _, end)) = range_loop(head) {
-                    if same_hi(&end) && !assigned[i] {
-                        bounded.insert(i);
-                    }
-                }
+            if let Stmt::Loop { head, .. } = s
+                && let Some((i, _, end)) = range_loop(head)
+                && same_hi(&end)
+                && !assigned[i]
+            {
+                bounded.insert(i);
             }
         });
         let mut writes = false;
         let mut below = true;
         walk_stmts(one, 0, &mut |s, _| {
-            if let Stmt::SetElem { var, index, .. } = s {
-                if *var == v {
-                    writes = true;
-                    below &= index.single().is_some_and(|k| {
-                        matches!(&k.expr, syn::Expr::Path(_))
-                            && matches!(k.reads[..], [i] if bounded.contains(&i))
-                    });
-                }
+            if let Stmt::SetElem { var, index, .. } = s
+                && *var == v
+            {
+                writes = true;
+                below &= index.single().is_some_and(|k| {
+                    matches!(&k.expr, syn::Expr::Path(_))
+                        && matches!(k.reads[..], [i] if bounded.contains(&i))
+                });
             }
         });
         match stmt {

@@ -180,29 +180,29 @@ impl Emit<'_> {
     fn let_stmt(&self, var: VarId, op: &Op) -> TokenStream {
         let id = self.ident(var);
         let m = self.mutability(var);
-        if let Op::Call(call) = op {
-            if self.call_active(var, call) {
-                let (path, generics) = (&call.path, &call.generics);
-                // A call that borrows a local makes its pullback in the backward
-                // pass; here it only gives the value (and its tangent).
-                let pb = if call.recompute {
-                    quote!(_)
-                } else {
-                    self.ident(call.pullback).to_token_stream()
-                };
-                let args = self.call_args(call);
-                if self.fob {
-                    let tangents = self.call_tangents_pub(call);
-                    let fob = call.fob_item();
-                    let dot = self.dot(var);
-                    return quote_spanned!(call.span=>
-                        let (#m #id, #m #dot, #pb) = #path::#fob #generics (#(#args,)* #(#tangents),*);
-                    );
-                }
-                if !call.recompute {
-                    let vjp = call.vjp_item();
-                    return quote_spanned!(call.span=> let (#m #id, #pb) = #path::#vjp #generics (#(#args),*););
-                }
+        if let Op::Call(call) = op
+            && self.call_active(var, call)
+        {
+            let (path, generics) = (&call.path, &call.generics);
+            // A call that borrows a local makes its pullback in the backward
+            // pass; here it only gives the value (and its tangent).
+            let pb = if call.recompute {
+                quote!(_)
+            } else {
+                self.ident(call.pullback).to_token_stream()
+            };
+            let args = self.call_args(call);
+            if self.fob {
+                let tangents = self.call_tangents_pub(call);
+                let fob = call.fob_item();
+                let dot = self.dot(var);
+                return quote_spanned!(call.span=>
+                    let (#m #id, #m #dot, #pb) = #path::#fob #generics (#(#args,)* #(#tangents),*);
+                );
+            }
+            if !call.recompute {
+                let vjp = call.vjp_item();
+                return quote_spanned!(call.span=> let (#m #id, #pb) = #path::#vjp #generics (#(#args),*););
             }
         }
         let ty = self.annotation(var);

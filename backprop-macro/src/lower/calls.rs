@@ -146,27 +146,26 @@ impl<'e> Lower<'e> {
             && (segments[0] == "f64"
                 || segments[0] == "f32"
                 || float_param.as_deref() == Some(segments[0].as_str()));
-        if float_type && !c.args.is_empty() {
-            if let Some(&MathEntry {
+        if float_type
+            && !c.args.is_empty()
+            && let Some(&MathEntry {
                 op: math, arity, ..
             }) = Math::from_name(&segments[1])
+            && c.args.len() == arity + 1
+        {
+            let receiver = self.lower_operand(&c.args[0], out);
+            let args: Vec<Operand> = c
+                .args
+                .iter()
+                .skip(1)
+                .map(|a| self.lower_operand(a, out))
+                .collect();
+            if matches!(receiver, Operand::Konst(_))
+                && args.iter().all(|a| matches!(a, Operand::Konst(_)))
             {
-                if c.args.len() == arity + 1 {
-                    let receiver = self.lower_operand(&c.args[0], out);
-                    let args: Vec<Operand> = c
-                        .args
-                        .iter()
-                        .skip(1)
-                        .map(|a| self.lower_operand(a, out))
-                        .collect();
-                    if matches!(receiver, Operand::Konst(_))
-                        && args.iter().all(|a| matches!(a, Operand::Konst(_)))
-                    {
-                        return Some(Op::Konst(self.konst(&Expr::Call(c.clone()))));
-                    }
-                    return Some(Op::Math(math, receiver, args));
-                }
+                return Some(Op::Konst(self.konst(&Expr::Call(c.clone()))));
             }
+            return Some(Op::Math(math, receiver, args));
         }
         // `T::zero()`, `T::from_f64(0.5)`, `f64::EPSILON`-like constructors of the float type:
         // constants.

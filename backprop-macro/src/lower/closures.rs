@@ -86,22 +86,21 @@ struct Calls<'a> {
 
 impl VisitMut for Calls<'_> {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
-        if let Expr::Call(call) = e {
-            if matches!(strip(&call.func), Expr::Path(p) if p.path.is_ident(self.name))
-                && call.args.len() == self.params.len()
-            {
-                for a in call.args.iter_mut() {
-                    self.visit_expr_mut(a);
-                }
-                let (params, args, body) = (self.params, call.args.iter(), self.body);
-                *e = syn::parse_quote!({ #(let #params = #args;)* #body });
-                return;
+        if let Expr::Call(call) = e
+            && matches!(strip(&call.func), Expr::Path(p) if p.path.is_ident(self.name))
+            && call.args.len() == self.params.len()
+        {
+            for a in call.args.iter_mut() {
+                self.visit_expr_mut(a);
             }
+            let (params, args, body) = (self.params, call.args.iter(), self.body);
+            *e = syn::parse_quote!({ #(let #params = #args;)* #body });
+            return;
         }
-        if let Expr::Path(p) = e {
-            if p.path.is_ident(self.name) {
-                self.other_use = true;
-            }
+        if let Expr::Path(p) = e
+            && p.path.is_ident(self.name)
+        {
+            self.other_use = true;
         }
         syn::visit_mut::visit_expr_mut(self, e);
     }

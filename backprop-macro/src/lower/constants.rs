@@ -167,20 +167,20 @@ impl VisitMut for Renamer<'_, '_> {
             return;
         }
         // ndarray's `s![..]`: a constant whose names are renamed token by token.
-        if let Expr::Macro(m) = expr {
-            if m.mac.path.segments.last().is_some_and(|s| s.ident == "s") {
-                let tokens = std::mem::take(&mut m.mac.tokens);
-                m.mac.tokens = self.rename_tokens(tokens);
-                return;
-            }
+        if let Expr::Macro(m) = expr
+            && m.mac.path.segments.last().is_some_and(|s| s.ident == "s")
+        {
+            let tokens = std::mem::take(&mut m.mac.tokens);
+            m.mac.tokens = self.rename_tokens(tokens);
+            return;
         }
-        if let Expr::MethodCall(m) = expr {
-            if TESTS.contains(&m.method.to_string().as_str()) {
-                self.tests += 1;
-                syn::visit_mut::visit_expr_method_call_mut(self, m);
-                self.tests -= 1;
-                return;
-            }
+        if let Expr::MethodCall(m) = expr
+            && TESTS.contains(&m.method.to_string().as_str())
+        {
+            self.tests += 1;
+            syn::visit_mut::visit_expr_method_call_mut(self, m);
+            self.tests -= 1;
+            return;
         }
         if let (Expr::Closure(c), true) = (&mut *expr, self.tests > 0) {
             let before = self.masked.len();
@@ -233,20 +233,21 @@ impl VisitMut for Renamer<'_, '_> {
     }
 
     fn visit_expr_path_mut(&mut self, path: &mut syn::ExprPath) {
-        if path.qself.is_none() && path.path.leading_colon.is_none() {
-            if let Some(ident) = path.path.get_ident() {
-                if self.masked.iter().any(|m| ident == m) {
+        if path.qself.is_none()
+            && path.path.leading_colon.is_none()
+            && let Some(ident) = path.path.get_ident()
+        {
+            if self.masked.iter().any(|m| ident == m) {
+                return;
+            }
+            if let Some(v) = self.lower.lookup(&ident.to_string()) {
+                if self.lower.vars[v].kind == Kind::Pullback {
                     return;
                 }
-                if let Some(v) = self.lower.lookup(&ident.to_string()) {
-                    if self.lower.vars[v].kind == Kind::Pullback {
-                        return;
-                    }
-                    let renamed = self.lower.vars[v].ident.clone();
-                    path.path = renamed.into();
-                    self.reads.insert(v);
-                    return;
-                }
+                let renamed = self.lower.vars[v].ident.clone();
+                path.path = renamed.into();
+                self.reads.insert(v);
+                return;
             }
         }
         syn::visit_mut::visit_expr_path_mut(self, path);

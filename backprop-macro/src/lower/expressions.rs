@@ -36,10 +36,10 @@ impl<'e> Lower<'e> {
                 }
             }
             fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
-                if let Some(ident) = p.path.get_ident() {
-                    if let Some(v) = self.lower.lookup(&ident.to_string()) {
-                        self.found |= self.lower.kind(v).differentiable();
-                    }
+                if let Some(ident) = p.path.get_ident()
+                    && let Some(v) = self.lower.lookup(&ident.to_string())
+                {
+                    self.found |= self.lower.kind(v).differentiable();
                 }
             }
         }
@@ -399,39 +399,41 @@ impl<'e> Lower<'e> {
             return self.lower_op(&element, out);
         }
         // `x.mean().unwrap()`: ndarray's means are options (empty arrays have none).
-        if (name == "unwrap" || name == "expect") && m.args.len() <= 1 {
-            if let Expr::MethodCall(inner) = strip(&m.receiver) {
-                let inner_name = inner.method.to_string();
-                let optional = Reduction::METHODS
-                    .iter()
-                    .any(|&(n, _, unwrap)| unwrap && n == inner_name);
-                if optional {
-                    // Only arrays have these among the types the macro accepts.
-                    let receiver = self.lower_operand(&inner.receiver, out);
-                    if receiver.var().is_some_and(|v| self.kind(v) == Kind::Tensor) {
-                        let args = inner.args.iter().map(|a| self.konst(a)).collect();
-                        if let Some(r) = Reduction::from_method(&inner_name, true, args) {
-                            return Op::Reduce(r, receiver);
-                        }
+        if (name == "unwrap" || name == "expect")
+            && m.args.len() <= 1
+            && let Expr::MethodCall(inner) = strip(&m.receiver)
+        {
+            let inner_name = inner.method.to_string();
+            let optional = Reduction::METHODS
+                .iter()
+                .any(|&(n, _, unwrap)| unwrap && n == inner_name);
+            if optional {
+                // Only arrays have these among the types the macro accepts.
+                let receiver = self.lower_operand(&inner.receiver, out);
+                if receiver.var().is_some_and(|v| self.kind(v) == Kind::Tensor) {
+                    let args = inner.args.iter().map(|a| self.konst(a)).collect();
+                    if let Some(r) = Reduction::from_method(&inner_name, true, args) {
+                        return Op::Reduce(r, receiver);
                     }
-                    self.errors.spanned(
-                        &inner.method,
-                        format!(
-                            "#[differentiate] supports {} on ndarray arrays only",
-                            Reduction::usage_of(&inner_name).unwrap_or_default()
-                        ),
-                    );
-                    return Op::Konst(self.dummy());
                 }
+                self.errors.spanned(
+                    &inner.method,
+                    format!(
+                        "#[differentiate] supports {} on ndarray arrays only",
+                        Reduction::usage_of(&inner_name).unwrap_or_default()
+                    ),
+                );
+                return Op::Konst(self.dummy());
             }
         }
         // `m[i].to_vec()`, `row.clone()`: a copy of a row of a nested sequence.
-        if matches!(name.as_str(), "to_vec" | "clone" | "to_owned") && m.args.is_empty() {
-            if let Some((v, prefix)) = self.part_arg(&m.receiver, true) {
-                let (zero, receiver) = (self.konst(&syn::parse_quote!(0)), &m.receiver);
-                let end = self.konst(&syn::parse_quote!(#receiver.len()));
-                return self.part_copy(v, prefix.0, zero, end, m.span());
-            }
+        if matches!(name.as_str(), "to_vec" | "clone" | "to_owned")
+            && m.args.is_empty()
+            && let Some((v, prefix)) = self.part_arg(&m.receiver, true)
+        {
+            let (zero, receiver) = (self.konst(&syn::parse_quote!(0)), &m.receiver);
+            let end = self.konst(&syn::parse_quote!(#receiver.len()));
+            return self.part_copy(v, prefix.0, zero, end, m.span());
         }
         let receiver_var = self.local_of(&m.receiver);
         // Sequences: their length is a constant; a copy is a copy.

@@ -165,10 +165,10 @@ impl Scan<'_> {
         if let Some(k) = self.chain_of(expr) {
             return self.hint(&k, by_value);
         }
-        if let Expr::Reference(r) = strip(expr) {
-            if let Some(k) = self.chain_of(&r.expr) {
-                return self.hint(&k, borrowed);
-            }
+        if let Expr::Reference(r) = strip(expr)
+            && let Some(k) = self.chain_of(&r.expr)
+        {
+            return self.hint(&k, borrowed);
         }
         self.visit_expr(expr);
     }
@@ -254,12 +254,11 @@ impl<'ast> Visit<'ast> for Scan<'_> {
                     other => self.chain_of(other),
                 };
                 // `let row = &m.w[i];`: a row, if `m.w` is nested.
-                if let (Pat::Ident(p), Expr::Reference(r)) = (pat, strip(&init.expr)) {
-                    if let Expr::Index(ix) = strip(&r.expr) {
-                        if let Some((k, depth)) = self.indexed(ix) {
-                            self.rows.insert(p.ident.to_string(), (k, depth));
-                        }
-                    }
+                if let (Pat::Ident(p), Expr::Reference(r)) = (pat, strip(&init.expr))
+                    && let Expr::Index(ix) = strip(&r.expr)
+                    && let Some((k, depth)) = self.indexed(ix)
+                {
+                    self.rows.insert(p.ident.to_string(), (k, depth));
                 }
                 match (pat, target) {
                     (Pat::Ident(p), Some(k)) if ty.is_none() => {
@@ -284,10 +283,10 @@ impl Scan<'_> {
     fn method(&mut self, m: &syn::ExprMethodCall) {
         let name = m.method.to_string();
         // `m.w.iter().map(|row| ..)`: the closure's parameter is a row.
-        if let Some(Expr::Closure(c)) = m.args.first() {
-            if let Some(p) = c.inputs.first() {
-                self.bind_rows_of(&m.receiver, p);
-            }
+        if let Some(Expr::Closure(c)) = m.args.first()
+            && let Some(p) = c.inputs.first()
+        {
+            self.bind_rows_of(&m.receiver, p);
         }
         let receiver = if Math::from_name(&name).is_some() {
             Some(Hint::Float)

@@ -154,29 +154,33 @@ fn chain(expr: &Expr) -> Option<Chain<'_>> {
     // In source order: the sequences, limits, `.rev()`, `.enumerate()`, limits, `.rev()`,
     // then the maps and filters; read here from the last back.
     let mut reverse = false;
-    if let Expr::MethodCall(m) = e {
-        if m.method == "rev" && m.args.is_empty() {
-            reverse = true;
-            e = strip(&m.receiver);
-        }
+    if let Expr::MethodCall(m) = e
+        && m.method == "rev"
+        && m.args.is_empty()
+    {
+        reverse = true;
+        e = strip(&m.receiver);
     }
     let after_count = limits(&mut e)?;
     let mut enumerate = false;
-    if let Expr::MethodCall(m) = e {
-        if m.method == "enumerate" && m.args.is_empty() {
-            enumerate = true;
-            e = strip(&m.receiver);
-        }
+    if let Expr::MethodCall(m) = e
+        && m.method == "enumerate"
+        && m.args.is_empty()
+    {
+        enumerate = true;
+        e = strip(&m.receiver);
     }
     let mut count_reversed = false;
     let mut reversed_inside = false;
-    if let Expr::MethodCall(m) = e {
-        if m.method == "rev" && m.args.is_empty() && !reverse {
-            reverse = true;
-            reversed_inside = true;
-            count_reversed = enumerate;
-            e = strip(&m.receiver);
-        }
+    if let Expr::MethodCall(m) = e
+        && m.method == "rev"
+        && m.args.is_empty()
+        && !reverse
+    {
+        reverse = true;
+        reversed_inside = true;
+        count_reversed = enumerate;
+        e = strip(&m.receiver);
     }
     let before_count = limits(&mut e)?;
     // Limits narrow the walk in its forward order: not after a `.rev()` of the sequences
@@ -202,25 +206,26 @@ fn chain(expr: &Expr) -> Option<Chain<'_>> {
     }
     let mut seqs = Vec::new();
     let mut offsets = Vec::new();
-    if let Expr::MethodCall(m) = e {
-        if m.method == "zip" && m.args.len() == 1 {
-            // `xs.iter().zip(ys).zip(zs)`: zipped again, from the left; items `((x, y), z)`.
-            let mut zips = vec![&m.args[0]];
-            let mut first = &*m.receiver;
-            while let Expr::MethodCall(inner) = strip(first) {
-                if inner.method != "zip" || inner.args.len() != 1 {
-                    break;
-                }
-                zips.push(&inner.args[0]);
-                first = &inner.receiver;
+    if let Expr::MethodCall(m) = e
+        && m.method == "zip"
+        && m.args.len() == 1
+    {
+        // `xs.iter().zip(ys).zip(zs)`: zipped again, from the left; items `((x, y), z)`.
+        let mut zips = vec![&m.args[0]];
+        let mut first = &*m.receiver;
+        while let Expr::MethodCall(inner) = strip(first) {
+            if inner.method != "zip" || inner.args.len() != 1 {
+                break;
             }
-            zips.push(first);
-            zips.reverse();
-            for operand in zips {
-                let (seq, skip) = skipped_source(operand)?;
-                seqs.push(seq);
-                offsets.push(skip);
-            }
+            zips.push(&inner.args[0]);
+            first = &inner.receiver;
+        }
+        zips.push(first);
+        zips.reverse();
+        for operand in zips {
+            let (seq, skip) = skipped_source(operand)?;
+            seqs.push(seq);
+            offsets.push(skip);
         }
     }
     if seqs.is_empty() {
@@ -781,11 +786,12 @@ fn adapters(expr: &Expr) -> Option<(Vec<Adapter<'_>>, &Expr)> {
 fn over_range(expr: &Expr) -> Option<Chain<'_>> {
     let (maps, mut e) = adapters(expr)?;
     let mut reverse = false;
-    if let Expr::MethodCall(m) = e {
-        if m.method == "rev" && m.args.is_empty() {
-            reverse = true;
-            e = strip(&m.receiver);
-        }
+    if let Expr::MethodCall(m) = e
+        && m.method == "rev"
+        && m.args.is_empty()
+    {
+        reverse = true;
+        e = strip(&m.receiver);
     }
     let Expr::Range(r) = e else {
         return None;

@@ -268,11 +268,12 @@ impl<'e> Lower<'e> {
     pub(super) fn seq_iteration(&self, expr: &Expr) -> Option<(VarId, bool)> {
         let mut enumerate = false;
         let mut e = strip(expr);
-        if let Expr::MethodCall(m) = e {
-            if m.method == "enumerate" && m.args.is_empty() {
-                enumerate = true;
-                e = strip(&m.receiver);
-            }
+        if let Expr::MethodCall(m) = e
+            && m.method == "enumerate"
+            && m.args.is_empty()
+        {
+            enumerate = true;
+            e = strip(&m.receiver);
         }
         loop {
             match e {

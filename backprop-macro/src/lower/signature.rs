@@ -35,11 +35,10 @@ impl<'e> Lower<'e> {
                 syn::GenericParam::Type(t) => {
                     let mut t = t.clone();
                     for p in generics.where_clause.iter().flat_map(|w| &w.predicates) {
-                        if let syn::WherePredicate::Type(pt) = p {
-                            if matches!(&pt.bounded_ty, Type::Path(tp) if tp.path.is_ident(&t.ident))
-                            {
-                                t.bounds.extend(pt.bounds.iter().cloned());
-                            }
+                        if let syn::WherePredicate::Type(pt) = p
+                            && matches!(&pt.bounded_ty, Type::Path(tp) if tp.path.is_ident(&t.ident))
+                        {
+                            t.bounds.extend(pt.bounds.iter().cloned());
                         }
                     }
                     let real = t.bounds.iter().any(|b| {
@@ -208,27 +207,27 @@ impl<'e> Lower<'e> {
 
     pub(super) fn lower_return_type(&mut self, sig: &syn::Signature) -> (Type, Kind) {
         // `(T, T)`: computed as `[T; 2]`, converted where the public items give it.
-        if let syn::ReturnType::Type(_, ty) = &sig.output {
-            if let Type::Tuple(t) = &**ty {
-                let first = t.elems.first();
-                let same = first.is_some_and(|f| {
-                    is_float_type(f)
-                        && t.elems
-                            .iter()
-                            .all(|e| quote!(#e).to_string() == quote!(#f).to_string())
-                });
-                if same && (2..=8).contains(&t.elems.len()) {
-                    let elem = first.expect("an element");
-                    let n = proc_macro2::Literal::usize_unsuffixed(t.elems.len());
-                    self.tuple_ret = Some((**ty).clone());
-                    return (syn::parse_quote!([#elem; #n]), Kind::Seq);
-                }
-                self.errors.spanned(
+        if let syn::ReturnType::Type(_, ty) = &sig.output
+            && let Type::Tuple(t) = &**ty
+        {
+            let first = t.elems.first();
+            let same = first.is_some_and(|f| {
+                is_float_type(f)
+                    && t.elems
+                        .iter()
+                        .all(|e| quote!(#e).to_string() == quote!(#f).to_string())
+            });
+            if same && (2..=8).contains(&t.elems.len()) {
+                let elem = first.expect("an element");
+                let n = proc_macro2::Literal::usize_unsuffixed(t.elems.len());
+                self.tuple_ret = Some((**ty).clone());
+                return (syn::parse_quote!([#elem; #n]), Kind::Seq);
+            }
+            self.errors.spanned(
                     ty,
                     "#[differentiate] supports tuple results of 2 to 8 floats of one type (`(f64, f64)`)",
                 );
-                return ((**ty).clone(), Kind::Other);
-            }
+            return ((**ty).clone(), Kind::Other);
         }
         match &sig.output {
             syn::ReturnType::Type(_, ty) => match classify(ty) {

@@ -221,20 +221,20 @@ impl<'e> Lower<'e> {
     /// `let name = init;`, `let name: T = init;`, `let name;`.
     pub(super) fn lower_local(&mut self, local: &syn::Local, out: &mut Vec<Stmt>) {
         // `let _ = e;`: evaluated for its effect only.
-        if let (Pat::Wild(_), Some(init)) = (&local.pat, &local.init) {
-            if init.diverge.is_none() {
-                let before = out.len();
-                self.lower_stmt_expr(&init.expr, out);
-                // A value discarded on purpose stays discarded (`_ = x * 2.0;`), so rustc
-                // does not warn about an unused result in the generated code.
-                if out.len() == before + 1 {
-                    if let Some(Stmt::Eval(k)) = out.last_mut() {
-                        let e = &k.expr;
-                        k.expr = syn::parse_quote!(_ = #e);
-                    }
-                }
-                return;
+        if let (Pat::Wild(_), Some(init)) = (&local.pat, &local.init)
+            && init.diverge.is_none()
+        {
+            let before = out.len();
+            self.lower_stmt_expr(&init.expr, out);
+            // A value discarded on purpose stays discarded (`_ = x * 2.0;`), so rustc
+            // does not warn about an unused result in the generated code.
+            if out.len() == before + 1
+                && let Some(Stmt::Eval(k)) = out.last_mut()
+            {
+                let e = &k.expr;
+                k.expr = syn::parse_quote!(_ = #e);
             }
+            return;
         }
         let Some((ident, ty, _mutable)) = self.local_pattern(local) else {
             return;
@@ -281,16 +281,16 @@ impl<'e> Lower<'e> {
             // &m.hidden.w;` (or `&x`) of an array or a struct: a second name for the same value
             // (the borrow keeps it from changing), not a copy.
             Expr::Reference(r) if r.mutability.is_none() && !_mutable => {
-                if let Expr::Index(ix) = strip(&r.expr) {
-                    if self.lower_row_let(&ident, ix, out) {
-                        return;
-                    }
+                if let Expr::Index(ix) = strip(&r.expr)
+                    && self.lower_row_let(&ident, ix, out)
+                {
+                    return;
                 }
-                if let (Some(v), None) = (self.local_of(&r.expr), &ty) {
-                    if matches!(self.kind(v), Kind::Tensor | Kind::Struct) {
-                        self.bind(&ident, v);
-                        return;
-                    }
+                if let (Some(v), None) = (self.local_of(&r.expr), &ty)
+                    && matches!(self.kind(v), Kind::Tensor | Kind::Struct)
+                {
+                    self.bind(&ident, v);
+                    return;
                 }
             }
             _ => {}

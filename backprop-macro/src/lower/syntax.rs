@@ -258,10 +258,10 @@ pub(super) fn indexed_names(block: &syn::Block) -> BTreeSet<String> {
     struct Scan(BTreeSet<String>);
     impl<'ast> Visit<'ast> for Scan {
         fn visit_expr_index(&mut self, ix: &'ast syn::ExprIndex) {
-            if let Expr::Path(p) = strip(&ix.expr) {
-                if let Some(ident) = p.path.get_ident() {
-                    self.0.insert(ident.to_string());
-                }
+            if let Expr::Path(p) = strip(&ix.expr)
+                && let Some(ident) = p.path.get_ident()
+            {
+                self.0.insert(ident.to_string());
             }
             syn::visit::visit_expr_index(self, ix);
         }

@@ -255,19 +255,18 @@ struct GradFields<'a> {
 
 impl VisitMut for GradFields<'_> {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
-        if let Expr::Field(f) = e {
-            if let (Expr::Path(p), syn::Member::Named(field)) = (strip(&f.base), &f.member) {
-                if p.path.is_ident(self.g) {
-                    let (array, module) = (self.array, self.module);
-                    *e = syn::parse_quote!(#array[#module::__grad_fields::#field]);
-                    return;
-                }
-            }
+        if let Expr::Field(f) = e
+            && let (Expr::Path(p), syn::Member::Named(field)) = (strip(&f.base), &f.member)
+            && p.path.is_ident(self.g)
+        {
+            let (array, module) = (self.array, self.module);
+            *e = syn::parse_quote!(#array[#module::__grad_fields::#field]);
+            return;
         }
-        if let Expr::Path(p) = e {
-            if p.path.is_ident(self.g) {
-                self.whole = true;
-            }
+        if let Expr::Path(p) = e
+            && p.path.is_ident(self.g)
+        {
+            self.whole = true;
         }
         syn::visit_mut::visit_expr_mut(self, e);
     }
@@ -281,42 +280,42 @@ impl VisitMut for Rewrite<'_> {
         while let Some(stmt) = rest.pop_front() {
             // Nested differentiation: `let (v, g) = f::grad(args);` read as the array
             // `f::__grad(args)`, its fields by index.
-            if let syn::Stmt::Local(local) = &stmt {
-                if let Some((module, v, g, args)) = nested_grad(local) {
-                    // Named after the function: `potential_grad`.
-                    let base = module
-                        .segments
-                        .last()
-                        .map_or_else(|| "grad".to_string(), |s| format!("{}_grad", s.ident));
-                    let array = Ident::new(&crate::names::unused(self.taken, &base), g.span());
-                    let mut later: Vec<syn::Stmt> = rest.iter().cloned().collect();
-                    let mut fields = GradFields {
-                        g,
-                        array: &array,
-                        module: &module,
-                        whole: false,
-                    };
-                    // Up to a `let` that binds the name again (its value still reads this one).
-                    for s in &mut later {
-                        fields.visit_stmt_mut(s);
-                        let mut bound = HashSet::new();
-                        if let syn::Stmt::Local(l) = s {
-                            collect_idents(l.pat.to_token_stream(), &mut bound);
-                        }
-                        if bound.contains(&g.to_string()) {
-                            break;
-                        }
+            if let syn::Stmt::Local(local) = &stmt
+                && let Some((module, v, g, args)) = nested_grad(local)
+            {
+                // Named after the function: `potential_grad`.
+                let base = module
+                    .segments
+                    .last()
+                    .map_or_else(|| "grad".to_string(), |s| format!("{}_grad", s.ident));
+                let array = Ident::new(&crate::names::unused(self.taken, &base), g.span());
+                let mut later: Vec<syn::Stmt> = rest.iter().cloned().collect();
+                let mut fields = GradFields {
+                    g,
+                    array: &array,
+                    module: &module,
+                    whole: false,
+                };
+                // Up to a `let` that binds the name again (its value still reads this one).
+                for s in &mut later {
+                    fields.visit_stmt_mut(s);
+                    let mut bound = HashSet::new();
+                    if let syn::Stmt::Local(l) = s {
+                        collect_idents(l.pat.to_token_stream(), &mut bound);
                     }
-                    if !fields.whole {
-                        block
-                            .stmts
-                            .push(syn::parse_quote!(let #array = #module::__grad(#(#args),*);));
-                        if !matches!(v, Pat::Wild(_)) {
-                            block.stmts.push(syn::parse_quote!(let #v = #array[0];));
-                        }
-                        rest = later.into();
-                        continue;
+                    if bound.contains(&g.to_string()) {
+                        break;
                     }
+                }
+                if !fields.whole {
+                    block
+                        .stmts
+                        .push(syn::parse_quote!(let #array = #module::__grad(#(#args),*);));
+                    if !matches!(v, Pat::Wild(_)) {
+                        block.stmts.push(syn::parse_quote!(let #v = #array[0];));
+                    }
+                    rest = later.into();
+                    continue;
                 }
             }
             let split = match &stmt {

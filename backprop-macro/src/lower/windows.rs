@@ -19,10 +19,11 @@ impl Lower<'_> {
     /// The index loop `f` means, when it walks windows or chunks of a sequence.
     pub(super) fn stretch_loop(&mut self, f: &syn::ExprForLoop) -> Option<Expr> {
         let (mut e, mut enumerated) = (strip(&f.expr), false);
-        if let Expr::MethodCall(m) = e {
-            if m.method == "enumerate" && m.args.is_empty() {
-                (e, enumerated) = (strip(&m.receiver), true);
-            }
+        if let Expr::MethodCall(m) = e
+            && m.method == "enumerate"
+            && m.args.is_empty()
+        {
+            (e, enumerated) = (strip(&m.receiver), true);
         }
         let Expr::MethodCall(m) = e else {
             return None;

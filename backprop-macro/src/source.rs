@@ -1,0 +1,289 @@
+//! What the user's source file says about a function a differentiated function calls, for
+//! the error when the call cannot be differentiated.
+//!
+//! The macro sees only the function it is on; a call `sq(x)` becomes a call to `sq::__vjp`,
+//! which exists only if `sq` was differentiated (or declared with `gate!`). When it does
+//! not, rustc's own error ("cannot find module `sq`") says nothing about what to do. So,
+//! for a call whose arguments carry a derivative, the macro reads the file the call is in
+//! (once per file and compilation) and looks, in the module the calling function is in, for
+//! what `sq` is: an ordinary function beside it, or an item declared inside a function body
+//! that the generated module cannot reach. Only a certain answer becomes an error; anything
+//! else (`sq` imported, made by a macro, under `cfg`, or the file unreadable) leaves the
+//! call as it is.
+
+use std::cell::RefCell;
+use std::path::PathBuf;
+use std::rc::Rc;
+
+/// What a called name is, as far as the file says.
+#[derive(Debug, PartialEq)]
+pub enum Callee {
+    /// An ordinary function in the caller's module: it has no derivative.
+    Plain,
+    /// Declared in the same function body as the caller, out of the generated module's reach.
+    InBlock,
+    /// Not known from the file: the call stays as written.
+    Unknown,
+}
+
+/// What `callee` is to the differentiated function `caller`, read from the file `span` is in.
+pub fn callee(caller: &str, callee: &syn::Ident) -> Callee {
+    match summary(callee.span()) {
+        Some(scopes) => classify(&scopes, caller, &callee.to_string()),
+        None => Callee::Unknown,
+    }
+}
+
+/// One list of items in the file: a module's, or a function body's.
+#[derive(Default)]
+struct Scope {
+    /// Inside a function body.
+    block: bool,
+    /// The differentiated functions here, and for a differentiated `impl` block, its
+    /// methods' names (their modules are `{type}_{method}`).
+    differentiated: Vec<String>,
+    methods: Vec<String>,
+    /// Every function here, and whether it is ordinary (no `#[differentiate]`, no `cfg`).
+    fns: Vec<(String, bool)>,
+    /// The names mentioned in `gate!` invocations here.
+    gates: Vec<String>,
+}
+
+/// The scopes of one file, in plain data: the syntax tree's tokens belong to one macro
+/// invocation and cannot be kept.
+type Summary = Rc<Vec<Scope>>;
+
+thread_local! {
+    /// The last file read, its text and its summary: the macro runs once per function, and
+    /// a file's functions are expanded one after another.
+    static LAST: RefCell<Option<(PathBuf, String, Summary)>> = const { RefCell::new(None) };
+}
+
+fn summary(span: proc_macro2::Span) -> Option<Summary> {
+    if !proc_macro::is_available() {
+        return None;
+    }
+    let path = span.unwrap().local_file()?;
+    let text = std::fs::read_to_string(&path).ok()?;
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        if let Some((p, t, summary)) = &*last
+            && *p == path
+            && *t == text
+        {
+            return Some(summary.clone());
+        }
+        let summary = Rc::new(summarize(&syn::parse_file(&text).ok()?));
+        *last = Some((path, text, summary.clone()));
+        Some(summary)
+    })
+}
+
+fn summarize(file: &syn::File) -> Vec<Scope> {
+    let mut scopes = Vec::new();
+    let items: Vec<&syn::Item> = file.items.iter().collect();
+    scope(&items, &[], false, &mut scopes);
+    scopes
+}
+
+/// Records the scope of `items` (and `macros`, a body's macro statements), then the scopes
+/// inside it: inline modules and function bodies.
+fn scope(items: &[&syn::Item], macros: &[&syn::Macro], block: bool, scopes: &mut Vec<Scope>) {
+    let mut here = Scope {
+        block,
+        ..Scope::default()
+    };
+    let differentiated =
+        |attrs: &[syn::Attribute]| attrs.iter().any(|a| named(a.path(), "differentiate"));
+    for item in items {
+        match item {
+            syn::Item::Fn(f) => {
+                let name = f.sig.ident.to_string();
+                if differentiated(&f.attrs) {
+                    here.differentiated.push(name.clone());
+                }
+                let plain = !f
+                    .attrs
+                    .iter()
+                    .any(|a| named(a.path(), "differentiate") || named(a.path(), "cfg"));
+                here.fns.push((name, plain));
+            }
+            syn::Item::Impl(b) if differentiated(&b.attrs) => {
+                for m in &b.items {
+                    if let syn::ImplItem::Fn(m) = m {
+                        here.methods.push(m.sig.ident.to_string());
+                    }
+                }
+            }
+            syn::Item::Macro(m) => gates(&m.mac, &mut here.gates),
+            _ => {}
+        }
+    }
+    for m in macros {
+        gates(m, &mut here.gates);
+    }
+    scopes.push(here);
+    for item in items {
+        match item {
+            syn::Item::Mod(m) => {
+                if let Some((_, inner)) = &m.content {
+                    let inner: Vec<&syn::Item> = inner.iter().collect();
+                    scope(&inner, &[], false, scopes);
+                }
+            }
+            syn::Item::Fn(f) => body(&f.block, scopes),
+            syn::Item::Impl(b) => {
+                for m in &b.items {
+                    if let syn::ImplItem::Fn(m) = m {
+                        body(&m.block, scopes);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn body(block: &syn::Block, scopes: &mut Vec<Scope>) {
+    let mut items = Vec::new();
+    let mut macros = Vec::new();
+    for s in &block.stmts {
+        match s {
+            syn::Stmt::Item(i) => items.push(i),
+            syn::Stmt::Macro(m) => macros.push(&m.mac),
+            _ => {}
+        }
+    }
+    if !items.is_empty() || !macros.is_empty() {
+        scope(&items, &macros, true, scopes);
+    }
+}
+
+fn classify(scopes: &[Scope], caller: &str, callee: &str) -> Callee {
+    let homes: Vec<&Scope> = scopes
+        .iter()
+        .filter(|s| {
+            s.differentiated.iter().any(|f| f == caller)
+                || s.methods
+                    .iter()
+                    .any(|m| caller == m || caller.ends_with(&format!("_{m}")))
+        })
+        .collect();
+    let [home] = homes.as_slice() else {
+        return Callee::Unknown;
+    };
+    let mut fns = home.fns.iter().filter(|(name, _)| name == callee);
+    let gate = home.gates.iter().any(|g| g == callee);
+    match (fns.next(), fns.next()) {
+        (Some(_), _) if home.block => Callee::InBlock,
+        (None, _) if home.block && gate => Callee::InBlock,
+        (Some((_, true)), None) if !home.block && !gate => Callee::Plain,
+        _ => Callee::Unknown,
+    }
+}
+
+/// `gate! { fn name(..) .. }`: every name the invocation mentions.
+fn gates(mac: &syn::Macro, names: &mut Vec<String>) {
+    if named(&mac.path, "gate") {
+        idents(mac.tokens.clone(), names);
+    }
+}
+
+fn idents(tokens: proc_macro2::TokenStream, names: &mut Vec<String>) {
+    for t in tokens {
+        match t {
+            proc_macro2::TokenTree::Ident(i) => names.push(i.to_string()),
+            proc_macro2::TokenTree::Group(g) => idents(g.stream(), names),
+            _ => {}
+        }
+    }
+}
+
+fn named(path: &syn::Path, name: &str) -> bool {
+    path.segments.last().is_some_and(|s| s.ident == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn of(source: &str, caller: &str, callee: &str) -> Callee {
+        classify(
+            &summarize(&syn::parse_file(source).unwrap()),
+            caller,
+            callee,
+        )
+    }
+
+    #[test]
+    fn a_plain_function_beside_the_caller() {
+        let src = "fn sq(v: f64) -> f64 { v * v }
+                   #[differentiate] fn f(x: f64) -> f64 { sq(x) }";
+        assert_eq!(of(src, "f", "sq"), Callee::Plain);
+    }
+
+    #[test]
+    fn a_differentiated_function_or_a_gate_is_not_plain() {
+        let src = "#[differentiate] fn sq(v: f64) -> f64 { v * v }
+                   #[backprop::differentiate] fn f(x: f64) -> f64 { sq(x) }";
+        assert_eq!(of(src, "f", "sq"), Callee::Unknown);
+        let src = "gate! { fn sq(v: f64) -> f64 { v * v } }
+                   #[differentiate] fn f(x: f64) -> f64 { sq(x) }";
+        assert_eq!(of(src, "f", "sq"), Callee::Unknown);
+    }
+
+    #[test]
+    fn only_the_callers_module_counts() {
+        let src = "mod a { pub fn sq(v: f64) -> f64 { v * v } }
+                   use b::sq;
+                   mod b { #[differentiate] pub fn sq(v: f64) -> f64 { v * v } }
+                   #[differentiate] fn f(x: f64) -> f64 { sq(x) }";
+        assert_eq!(of(src, "f", "sq"), Callee::Unknown);
+        let src = "fn sq(v: f64) -> f64 { v * v }
+                   mod inner { use super::*; #[differentiate] fn f(x: f64) -> f64 { sq(x) } }";
+        assert_eq!(of(src, "f", "sq"), Callee::Unknown);
+        let src = "mod inner { fn sq(v: f64) -> f64 { v * v } #[differentiate] fn f(x: f64) -> f64 { sq(x) } }";
+        assert_eq!(of(src, "f", "sq"), Callee::Plain);
+    }
+
+    #[test]
+    fn a_function_under_cfg_or_a_caller_named_twice_is_unknown() {
+        let src = "#[cfg(test)] fn sq(v: f64) -> f64 { v * v }
+                   #[differentiate] fn f(x: f64) -> f64 { sq(x) }";
+        assert_eq!(of(src, "f", "sq"), Callee::Unknown);
+        let src = "fn sq(v: f64) -> f64 { v * v }
+                   #[differentiate] fn f(x: f64) -> f64 { sq(x) }
+                   mod m { #[differentiate] fn f(x: f64) -> f64 { x } }";
+        assert_eq!(of(src, "f", "sq"), Callee::Unknown);
+    }
+
+    #[test]
+    fn functions_inside_a_body() {
+        let src = "fn main() {
+                       #[differentiate] fn sq(v: f64) -> f64 { v * v }
+                       #[differentiate] fn f(x: f64) -> f64 { sq(x) }
+                   }";
+        assert_eq!(of(src, "f", "sq"), Callee::InBlock);
+        let src = "fn main() {
+                       gate! { fn sq(v: f64) -> f64 { v * v } ... }
+                       #[differentiate] fn f(x: f64) -> f64 { sq(x) }
+                   }";
+        assert_eq!(of(src, "f", "sq"), Callee::InBlock);
+        let src = "#[differentiate] fn sq(v: f64) -> f64 { v * v }
+                   fn main() { #[differentiate] fn f(x: f64) -> f64 { sq(x) } }";
+        assert_eq!(of(src, "f", "sq"), Callee::Unknown);
+    }
+
+    #[test]
+    fn a_method_of_a_differentiated_impl_block() {
+        let src = "fn sq(v: f64) -> f64 { v * v }
+                   #[differentiate] impl Model { #[differentiate] fn loss(&self) -> f64 { sq(self.w) } }";
+        assert_eq!(of(src, "model_loss", "sq"), Callee::Plain);
+    }
+
+    #[test]
+    fn outside_a_macro_the_file_is_unknown() {
+        let name = syn::Ident::new("sq", proc_macro2::Span::call_site());
+        assert_eq!(callee("f", &name), Callee::Unknown);
+    }
+}
