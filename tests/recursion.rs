@@ -109,3 +109,99 @@ fn determinant_by_minors() {
         18,
     );
 }
+
+/// GradBench's determinant: the minor is the rows from `row` on and the columns not in
+/// `used`; every call passes the whole matrix on, so each call's pullback adds into the
+/// caller's gradient (`__vjp_into_boxed`) instead of returning a fresh one.
+#[differentiate(hessian)]
+fn det_minor(a: &[f64], n: usize, row: usize, used: usize) -> f64 {
+    if row + 1 == n {
+        let mut last = 0.0;
+        for j in 0..n {
+            if used & (1 << j) == 0 {
+                last = a[row * n + j];
+            }
+        }
+        return last;
+    }
+    let mut det = 0.0;
+    let mut sign = 1.0;
+    for j in 0..n {
+        if used & (1 << j) == 0 {
+            det += sign * a[row * n + j] * det_minor(a, n, row + 1, used | (1 << j));
+            sign = -sign;
+        }
+    }
+    det
+}
+
+/// Two sequences passed on whole, one recursive call at the top level and one in a loop.
+/// (One lifetime for both: with two, the boxed pullback's lifetime is their intersection,
+/// which the `impl` result cannot name, E0700.)
+#[differentiate(hessian)]
+fn weave<'a>(x: &'a [f64], w: &'a [f64], i: usize) -> f64 {
+    if i >= x.len() {
+        return 0.0;
+    }
+    let mut s = weave(x, w, i + 1) * w[i];
+    for k in 0..i.min(1) {
+        s += (x[i] * w[k]).sin() * weave(x, w, i + 2);
+    }
+    s + x[i] * x[i] * w[i]
+}
+
+#[test]
+fn recursion_adding_into_the_callers_gradient() {
+    let n = 4;
+    let a: Vec<f64> = (0..n * n).map(|i| (i as f64 * 0.9).sin() + 0.1).collect();
+    let (value, g) = det_minor::grad(&a, n, 0, 0);
+    // The same determinant through the other formulation (a local minor per call).
+    assert!((value - det(&a, n)).abs() < 1e-12);
+    let (_, cofactors) = det::grad(&a, n);
+    for i in 0..n * n {
+        assert!((g.a[i] - cofactors.a[i]).abs() < 1e-12, "{i}");
+    }
+    let dir: Vec<f64> = (0..n * n).map(|i| (i as f64 * 0.3).cos()).collect();
+    let (_, dot) = det_minor::jvp(&a, n, 0, 0, &dir);
+    let expected: f64 = g.a.iter().zip(&dir).map(|(g, d)| g * d).sum();
+    assert!((dot - expected).abs() < 1e-10);
+    check_hvp(
+        |v| det_minor::grad(v, n, 0, 0).1.a,
+        |v, u| det_minor::hvp(v, n, 0, 0, u).2.a,
+        &a,
+        19,
+    );
+
+    let x: Vec<f64> = (0..6).map(|i| 0.3 + 0.2 * i as f64).collect();
+    let w: Vec<f64> = (0..6).map(|i| 1.1 - 0.15 * i as f64).collect();
+    let (_, g) = weave::grad(&x, &w, 0);
+    let h = 1e-6;
+    for i in 0..6 {
+        let (mut up, mut down) = (x.clone(), x.clone());
+        up[i] += h;
+        down[i] -= h;
+        let fd = (weave(&up, &w, 0) - weave(&down, &w, 0)) / (2.0 * h);
+        assert!((g.x[i] - fd).abs() < 1e-7, "x {i}: {} vs {fd}", g.x[i]);
+        let (mut up, mut down) = (w.clone(), w.clone());
+        up[i] += h;
+        down[i] -= h;
+        let fd = (weave(&x, &up, 0) - weave(&x, &down, 0)) / (2.0 * h);
+        assert!((g.w[i] - fd).abs() < 1e-7, "w {i}: {} vs {fd}", g.w[i]);
+    }
+    let (dx, dw): (Vec<f64>, Vec<f64>) =
+        (0..6).map(|i| ((i as f64).sin(), (i as f64).cos())).unzip();
+    let (_, dot) = weave::jvp(&x, &w, 0, &dx, &dw);
+    let expected: f64 =
+        g.x.iter()
+            .zip(&dx)
+            .chain(g.w.iter().zip(&dw))
+            .map(|(g, d)| g * d)
+            .sum();
+    assert!((dot - expected).abs() < 1e-10);
+    check_hvp(
+        |v| weave::grad(v, &w, 0).1.x,
+        |v, u| weave::hvp(v, &w, 0, u, &[0.0; 6]).2.x,
+        &x,
+        20,
+    );
+}

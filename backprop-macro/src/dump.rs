@@ -263,6 +263,12 @@ fn backward_lines(func: &Func, stmts: &[B], depth: usize, out: &mut String) {
             B::AddAdj(pl, x) => writeln!(out, "{pad}grad_{} += {}", p(pl), e(x)),
             B::Kill(pl) => writeln!(out, "{pad}grad_{} = 0", p(pl)),
             B::LetGrads(v, x) => writeln!(out, "{pad}let grads_{} = {}", name(func, *v), e(x)),
+            B::PullInto(v, x) => writeln!(
+                out,
+                "{pad}{}({}) into the parameters' gradients",
+                name(func, *v),
+                e(x)
+            ),
             B::LetPullback(v, _) => writeln!(out, "{pad}let {} = call again", name(func, *v)),
             B::LetUp(pl) => writeln!(out, "{pad}let upstream_{0} = grad_{0}", p(pl)),
             B::Pop(v) => writeln!(out, "{pad}pop {}", name(func, *v)),

@@ -250,12 +250,13 @@ pub struct Call {
     /// The function calls itself: its pullback goes through `__vjp_boxed` (a boxed closure,
     /// so the pullback's type does not contain itself).
     pub recursive: bool,
+    /// A call of the function to itself whose pullback adds into the caller's gradients
+    /// (`__vjp_into_boxed`) instead of returning fresh ones: see [`crate::lower::pull_into`].
+    pub into: bool,
     pub span: Span,
 }
 
 impl Call {
-    /// The callee's item that gives the value and the pullback: `__vjp`, or
-    /// `__vjp_boxed` for a call of the function to itself.
     /// The callee's item that gives the value, its tangent and the pullback carrying
     /// tangents (forward over reverse): `__fob`, or `__fob_boxed` for a recursive call.
     pub fn fob_item(&self) -> syn::Ident {
@@ -268,11 +269,13 @@ impl Call {
         syn::Ident::new(name, self.span)
     }
 
+    /// The callee's item that gives the value and the pullback: `__vjp`, or
+    /// `__vjp_boxed` (`__vjp_into_boxed`) for a call of the function to itself.
     pub fn vjp_item(&self) -> syn::Ident {
-        let name = if self.recursive {
-            "__vjp_boxed"
-        } else {
-            "__vjp"
+        let name = match (self.recursive, self.into) {
+            (true, true) => "__vjp_into_boxed",
+            (true, false) => "__vjp_boxed",
+            _ => "__vjp",
         };
         syn::Ident::new(name, proc_macro2::Span::call_site())
     }

@@ -37,10 +37,12 @@ pub enum Derived {
     DotElems,
     /// `sum_grad_x`
     Sum,
+    /// `into_grad_x`: the caller's gradient a pullback adds into.
+    Into,
 }
 
 impl Derived {
-    pub const ALL: [Derived; 12] = [
+    pub const ALL: [Derived; 13] = [
         Derived::Grad,
         Derived::Pullback,
         Derived::Grads,
@@ -53,6 +55,7 @@ impl Derived {
         Derived::DotStack,
         Derived::DotElems,
         Derived::Sum,
+        Derived::Into,
     ];
 
     /// What goes before and after the variable's name.
@@ -70,6 +73,7 @@ impl Derived {
             Derived::DotStack => ("dot_", "_stack"),
             Derived::DotElems => ("dot_", "_elems"),
             Derived::Sum => ("sum_grad_", ""),
+            Derived::Into => ("into_grad_", ""),
         }
     }
 

@@ -6,7 +6,7 @@
 use crate::analysis::{self, Analysis, Snapshot};
 use crate::ir::*;
 use crate::rules::{Contrib, E, Place};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A statement of the backward pass.
 #[derive(Clone)]
@@ -25,6 +25,9 @@ pub enum B {
     LetGrads(VarId, E),
     /// `let pullback_y = f::__vjp(args).1;`: the pullback of a call made again.
     LetPullback(VarId, Box<crate::ir::Call>),
+    /// `pullback_y(grad_y, &mut grad_a, ..)`: a call to the function itself whose pullback
+    /// adds into the gradients of the differentiable parameters, in their order.
+    PullInto(VarId, E),
     /// `let upstream_v = grad_v;` (or `grad_v[i]`), before the adjoint is reset.
     LetUp(Place),
     /// `let v = v_stack.pop();`: a block-local value of this iteration or branch.
@@ -66,11 +69,20 @@ pub enum Replay {
 /// pullback's result in place (`pullback_y(grad_y).0`); without, every pullback's result is
 /// bound first, as forward over reverse needs (its pullbacks return two tuples).
 pub fn backward(f: &Func, a: &Analysis, inline_calls: bool) -> Vec<B> {
+    let mut into = BTreeSet::new();
+    if inline_calls {
+        analysis::walk_calls(&f.body, &mut |_, call| {
+            if call.into {
+                into.insert(call.pullback);
+            }
+        });
+    }
     let mut r = Rev {
         f,
         a,
         declared: vec![false; f.vars.len()],
         inline_calls,
+        into,
     };
     r.declared[a.result] = true;
     r.block(&f.body)
@@ -81,6 +93,8 @@ struct Rev<'a> {
     a: &'a Analysis,
     declared: Vec<bool>,
     inline_calls: bool,
+    /// The pullbacks of calls that add into the caller's gradients ([`B::PullInto`]).
+    into: BTreeSet<VarId>,
 }
 
 /// The index of each adjoint's last `Kill` in the block being written, while nothing has
@@ -365,6 +379,14 @@ impl Rev<'_> {
                     if let Some(c) = recompute {
                         out.push(B::LetPullback(*pullback, c.clone()));
                     }
+                    if self.into.contains(pullback) {
+                        unzero(upstream, zeroed);
+                        for (place, _) in parts {
+                            zeroed.remove(&place.var());
+                        }
+                        out.push(B::PullInto(*pullback, upstream.clone()));
+                        continue;
+                    }
                     let call = E::Apply(*pullback, vec![upstream.clone()]);
                     unzero(upstream, zeroed);
                     match self.a.grads.get(pullback) {
@@ -494,7 +516,7 @@ fn writes(b: &B) -> Option<Vec<Key>> {
         B::LetUp(p) => vec![Key::Adj(p.var())],
         B::AddSum(v, _) => vec![Key::Adj(*v)],
         B::Nop => Vec::new(),
-        B::If(..) | B::For(..) => return None,
+        B::If(..) | B::For(..) | B::PullInto(..) => return None,
     })
 }
 
@@ -502,9 +524,11 @@ fn writes(b: &B) -> Option<Vec<Key>> {
 fn read_keys(b: &B) -> Vec<Key> {
     let mut keys = Vec::new();
     match b {
-        B::LetAdj(_, e) | B::SetAdj(_, e) | B::AddAdj(_, e) | B::LetGrads(_, e) => {
-            e_keys(e, &mut keys)
-        }
+        B::LetAdj(_, e)
+        | B::SetAdj(_, e)
+        | B::AddAdj(_, e)
+        | B::LetGrads(_, e)
+        | B::PullInto(_, e) => e_keys(e, &mut keys),
         B::LetUp(p) => keys.push(Key::Adj(p.var())),
         B::LetPullback(_, call) => {
             for a in &call.args {
@@ -647,7 +671,8 @@ fn independent_iterations(body: &[B]) -> bool {
                 | B::RestoreSlice(_)
                 | B::Undo(..)
                 | B::Unpush(_)
-                | B::LetUp(_) => {
+                | B::LetUp(_)
+                | B::PullInto(..) => {
                     return false;
                 }
                 B::SetAdj(p, _) | B::Kill(p) if !local.contains(&p.var()) => return false,
@@ -818,6 +843,8 @@ fn mentions_adj(b: &B, v: VarId) -> bool {
         B::SetAdj(p, e) | B::AddAdj(p, e) => p.var() == v || reads_adj(e, v),
         B::Kill(p) | B::LetUp(p) => p.var() == v,
         B::LetGrads(_, e) => reads_adj(e, v),
+        // It adds into the parameters' gradients.
+        B::PullInto(..) => true,
         B::AddSum(w, e) => *w == v || reads_adj(e, v),
         B::If(c, t, e) => {
             reads_adj(c, v)

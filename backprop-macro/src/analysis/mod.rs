@@ -176,6 +176,13 @@ pub fn analyze(f: &mut Func) -> Analysis {
     let mut zero_init: Vec<bool> = (0..n)
         .map(|v| active[v] && has_contrib[v] && nested_contrib[v] && v != result)
         .collect();
+    // Calls to itself whose pullbacks add into the parameters' gradients need those
+    // gradients declared (as zeros) before anything adds to them.
+    let mut into = false;
+    walk_calls(&f.body, &mut |_, call| into |= call.into);
+    for p in f.params.iter().filter(|p| into && p.differentiable()) {
+        zero_init[p.var] |= active[p.var];
+    }
     let mut assigned = assigned_in_place;
     for _ in 0..control_vars {
         needed.push(true);

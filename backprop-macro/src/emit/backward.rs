@@ -113,9 +113,13 @@ impl Emit<'_> {
                     })
                 }
             }
-            B::LetGrads(..) | B::LetPullback(..) | B::If(..) | B::For(..) | B::Nop => {
-                (none.clone(), none)
-            }
+            // (`PullInto` is only in the reverse pass's list, never printed with tangents.)
+            B::LetGrads(..)
+            | B::LetPullback(..)
+            | B::PullInto(..)
+            | B::If(..)
+            | B::For(..)
+            | B::Nop => (none.clone(), none),
             B::LetUp(p) => {
                 let (id, dot) = (
                     self.derived(Derived::DotUpstream, p.var()),
@@ -202,6 +206,16 @@ impl Emit<'_> {
             }
             B::LetGrads(v, e) => self.b_grads(*v, e),
             B::LetPullback(pb, call) => self.b_pullback(*pb, call),
+            B::PullInto(pb, e) => {
+                let (pb, up) = (self.ident(*pb), self.expr(e, 0));
+                let grads = self
+                    .f
+                    .params
+                    .iter()
+                    .filter(|p| p.differentiable())
+                    .map(|p| self.adj(p.var));
+                quote!(#pb(#up, #(&mut #grads),*);)
+            }
             B::LetUp(p) => {
                 let (id, p) = (self.derived(Derived::Upstream, p.var()), self.place(p));
                 quote!(let #id = #p;)

@@ -121,6 +121,7 @@ impl<'e> Lower<'e> {
             sub_slice: false,
             tuple: false,
             recursive,
+            into: false,
             span: c.span(),
         })
     }
@@ -271,6 +272,7 @@ impl<'e> Lower<'e> {
             sub_slice: true,
             tuple: false,
             recursive: false,
+            into: false,
             span,
         })
     }

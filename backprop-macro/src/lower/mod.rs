@@ -195,6 +195,8 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
         result,
         names: cx.names,
     };
+    let mut func = func;
+    pull_into(&mut func);
     if cx.errors.is_empty() {
         Lowered::Func(func)
     } else {
@@ -370,5 +372,68 @@ impl<'e> Lower<'e> {
 
     fn in_loop(&self) -> bool {
         self.scopes[self.scope].loop_depth > 0
+    }
+}
+
+/// Marks a function's calls to itself as adding into the caller's gradients, when that is
+/// sound: the result is a float, every differentiable parameter is a borrowed sequence
+/// (`&[f64]`, never written), and every call to itself passes each of them on whole and
+/// unchanged (`det_minor(a, n, row + 1, ..)`). Then the callee's backward pass can add its
+/// contributions straight into the caller's gradient of that sequence, where each call
+/// otherwise makes a zeroed gradient of the whole sequence and the caller adds it in: work
+/// and memory in the sequence's length per call, for a recursion that touches a few
+/// elements per call (a determinant by minors).
+fn pull_into(f: &mut Func) {
+    let differentiable: Vec<(usize, VarId)> = f
+        .params
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.differentiable())
+        .map(|(i, p)| (i, p.var))
+        .collect();
+    let sound = f.ret_kind == Kind::Float
+        && !differentiable.is_empty()
+        && f.params.iter().filter(|p| p.differentiable()).all(|p| {
+            matches!(p.form, ParamForm::Seq(_))
+                && !p.mutable
+                && matches!(&p.ty, syn::Type::Reference(r) if r.mutability.is_none())
+        });
+    if !sound {
+        return;
+    }
+    let mut calls = 0;
+    let mut whole = true;
+    crate::analysis::walk_calls(&f.body, &mut |_, call| {
+        if call.recursive {
+            calls += 1;
+            whole &= differentiable.iter().all(|&(i, v)| {
+                call.args
+                    .get(i)
+                    .is_some_and(|a| !a.part && matches!(a.value, Operand::Var(w) if w == v))
+            });
+        }
+    });
+    if calls == 0 || !whole {
+        return;
+    }
+    mark_into(&mut f.body);
+}
+
+fn mark_into(block: &mut Block) {
+    for stmt in &mut block.stmts {
+        match stmt {
+            Stmt::Let {
+                op: Op::Call(call), ..
+            }
+            | Stmt::Assign {
+                op: Op::Call(call), ..
+            } if call.recursive => call.into = true,
+            Stmt::If { then, els, .. } => {
+                mark_into(then);
+                mark_into(els);
+            }
+            Stmt::Loop { body, .. } => mark_into(body),
+            _ => {}
+        }
     }
 }
