@@ -111,9 +111,10 @@ fn determinant_by_minors() {
 }
 
 /// GradBench's determinant: the minor is the rows from `row` on and the columns not in
-/// `used`; every call passes the whole matrix on, so each call's pullback adds into the
-/// caller's gradient (`__vjp_into_boxed`) instead of returning a fresh one.
-#[differentiate(hessian)]
+/// `used`. Every call passes the whole matrix on and saves only floats, so the function
+/// runs on one tape: `__forward_tape` and `__backward_tape` call themselves, with no
+/// closure per call.
+#[differentiate(reverse, forward)]
 fn det_minor(a: &[f64], n: usize, row: usize, used: usize) -> f64 {
     if row + 1 == n {
         let mut last = 0.0;
@@ -135,7 +136,9 @@ fn det_minor(a: &[f64], n: usize, row: usize, used: usize) -> f64 {
     det
 }
 
-/// Two sequences passed on whole, one recursive call at the top level and one in a loop.
+/// Two sequences passed on whole, one recursive call at the top level and one in a loop:
+/// the pullbacks add into the caller's gradients (`__vjp_into_boxed`; the top-level loop's
+/// range, which the backward pass reads, keeps it off one tape, as `hessian` does).
 /// (One lifetime for both: with two, the boxed pullback's lifetime is their intersection,
 /// which the `impl` result cannot name, E0700.)
 #[differentiate(hessian)]
@@ -165,12 +168,20 @@ fn recursion_adding_into_the_callers_gradient() {
     let (_, dot) = det_minor::jvp(&a, n, 0, 0, &dir);
     let expected: f64 = g.a.iter().zip(&dir).map(|(g, d)| g * d).sum();
     assert!((dot - expected).abs() < 1e-10);
-    check_hvp(
-        |v| det_minor::grad(v, n, 0, 0).1.a,
-        |v, u| det_minor::hvp(v, n, 0, 0, u).2.a,
-        &a,
-        19,
-    );
+    // Below the first row, a minor: the same values the top-level call computes inside.
+    let (minor, g) = det_minor::grad(&a, n, 1, 1 << 2);
+    let h = 1e-6;
+    for i in 0..n * n {
+        let (mut up, mut down) = (a.clone(), a.clone());
+        up[i] += h;
+        down[i] -= h;
+        let fd = (det_minor(&up, n, 1, 1 << 2) - det_minor(&down, n, 1, 1 << 2)) / (2.0 * h);
+        assert!(
+            (g.a[i] - fd).abs() < 1e-8,
+            "{i}: {} vs {fd} ({minor})",
+            g.a[i]
+        );
+    }
 
     let x: Vec<f64> = (0..6).map(|i| 0.3 + 0.2 * i as f64).collect();
     let w: Vec<f64> = (0..6).map(|i| 1.1 - 0.15 * i as f64).collect();
@@ -204,4 +215,30 @@ fn recursion_adding_into_the_callers_gradient() {
         &x,
         20,
     );
+}
+
+/// A call to itself whose argument reads a local of the top-level block (`k`): the
+/// backward pass would need it, so the function stays off one tape; its pullbacks still add
+/// into the caller's gradient.
+#[differentiate]
+fn products(x: &[f64], i: usize) -> f64 {
+    if i + 1 >= x.len() {
+        return x[i];
+    }
+    let k = i + 1;
+    x[i] * products(x, k) + (x[i] - x[k]).sin()
+}
+
+#[test]
+fn recursion_reading_a_local_in_its_arguments() {
+    let x: Vec<f64> = (0..7).map(|i| 0.2 + 0.13 * i as f64).collect();
+    let (_, g) = products::grad(&x, 0);
+    let h = 1e-6;
+    for i in 0..7 {
+        let (mut up, mut down) = (x.clone(), x.clone());
+        up[i] += h;
+        down[i] -= h;
+        let fd = (products(&up, 0) - products(&down, 0)) / (2.0 * h);
+        assert!((g.x[i] - fd).abs() < 1e-8, "{i}: {} vs {fd}", g.x[i]);
+    }
 }

@@ -263,7 +263,7 @@ fn backward_lines(func: &Func, stmts: &[B], depth: usize, out: &mut String) {
             B::AddAdj(pl, x) => writeln!(out, "{pad}grad_{} += {}", p(pl), e(x)),
             B::Kill(pl) => writeln!(out, "{pad}grad_{} = 0", p(pl)),
             B::LetGrads(v, x) => writeln!(out, "{pad}let grads_{} = {}", name(func, *v), e(x)),
-            B::PullInto(v, x) => writeln!(
+            B::PullInto(v, x, _) => writeln!(
                 out,
                 "{pad}{}({}) into the parameters' gradients",
                 name(func, *v),

@@ -38,12 +38,12 @@ pub(crate) fn differentiate(attr: TokenStream, item: TokenStream) -> TokenStream
     };
     let lowered = match lower::lower(&item_fn, &args, &mut errors) {
         Lowered::Func(mut func) => {
-            let analysis = analysis::analyze(&mut func);
+            let analysis = analysis::analyze(&mut func, args.reverse && !args.hessian);
             unknown_callees(&func, &analysis, &mut errors);
             Some((func, analysis))
         }
         Lowered::Rejected(Some(mut func)) => {
-            let analysis = analysis::analyze(&mut func);
+            let analysis = analysis::analyze(&mut func, args.reverse && !args.hessian);
             Some((func, analysis))
         }
         Lowered::Rejected(None) => None,

@@ -473,6 +473,7 @@ impl Param {
 }
 
 /// The whole function, lowered.
+#[derive(Clone)]
 pub struct Func {
     pub name: Ident,
     pub vis: syn::Visibility,

@@ -84,6 +84,7 @@ impl Derived {
     }
 }
 
+#[derive(Clone)]
 pub struct Names {
     taken: HashSet<String>,
     /// Every identifier in the user's function: temporaries avoid them all.

@@ -26,8 +26,10 @@ pub enum B {
     /// `let pullback_y = f::__vjp(args).1;`: the pullback of a call made again.
     LetPullback(VarId, Box<crate::ir::Call>),
     /// `pullback_y(grad_y, &mut grad_a, ..)`: a call to the function itself whose pullback
-    /// adds into the gradients of the differentiable parameters, in their order.
-    PullInto(VarId, E),
+    /// adds into the gradients of the differentiable parameters, in their order. With the
+    /// call, on one tape ([`Analysis::tape`]): `f::__backward_tape(args, stacks, grad_y,
+    /// &mut grad_a, ..)`.
+    PullInto(VarId, E, Option<Box<crate::ir::Call>>),
     /// `let upstream_v = grad_v;` (or `grad_v[i]`), before the adjoint is reset.
     LetUp(Place),
     /// `let v = v_stack.pop();`: a block-local value of this iteration or branch.
@@ -376,7 +378,8 @@ impl Rev<'_> {
                     parts,
                     recompute,
                 } => {
-                    if let Some(c) = recompute {
+                    let tape = self.a.tape && self.into.contains(pullback);
+                    if let Some(c) = recompute.as_ref().filter(|_| !tape) {
                         out.push(B::LetPullback(*pullback, c.clone()));
                     }
                     if self.into.contains(pullback) {
@@ -384,7 +387,8 @@ impl Rev<'_> {
                         for (place, _) in parts {
                             zeroed.remove(&place.var());
                         }
-                        out.push(B::PullInto(*pullback, upstream.clone()));
+                        let call = recompute.clone().filter(|_| tape);
+                        out.push(B::PullInto(*pullback, upstream.clone(), call));
                         continue;
                     }
                     let call = E::Apply(*pullback, vec![upstream.clone()]);
@@ -528,7 +532,13 @@ fn read_keys(b: &B) -> Vec<Key> {
         | B::SetAdj(_, e)
         | B::AddAdj(_, e)
         | B::LetGrads(_, e)
-        | B::PullInto(_, e) => e_keys(e, &mut keys),
+        | B::PullInto(_, e, None) => e_keys(e, &mut keys),
+        B::PullInto(_, e, Some(call)) => {
+            e_keys(e, &mut keys);
+            for a in &call.args {
+                e_keys(&crate::rules::operand(&a.value), &mut keys);
+            }
+        }
         B::LetUp(p) => keys.push(Key::Adj(p.var())),
         B::LetPullback(_, call) => {
             for a in &call.args {

@@ -216,7 +216,7 @@ fn passes_match_snapshots() {
                 panic!("{} is rejected", f.sig.ident);
             };
             let lowered = format!("{func:?}");
-            let analysis = crate::analysis::analyze(&mut func);
+            let analysis = crate::analysis::analyze(&mut func, args.reverse && !args.hessian);
             let backward = crate::reverse::backward(&func, &analysis, true);
             dump.push_str(&format!(
                 "== lower\n{lowered}== analysis\n{}== reverse\n{}\n",

@@ -1,5 +1,6 @@
-/// GradBench's determinant by minors: every call passes the whole matrix on, so each inner
-/// call's pullback adds into the caller's gradient (`__vjp_into_boxed`).
+/// GradBench's determinant by minors: every call passes the whole matrix on and saves only
+/// floats, so it runs on one tape: `__forward_tape` pushes onto the stacks its caller
+/// passes in, `__backward_tape` pops them and adds into the caller's gradient.
 fn det_minor(a: &[f64], n: usize, row: usize, used: usize) -> f64 {
     if row + 1 == n {
         let mut last = 0.0;
@@ -61,79 +62,31 @@ mod det_minor {
         let mut sign_stack = ::backprop::__private::Stack::new();
         let mut s0_stack = ::backprop::__private::Stack::new();
         let mut s1_stack = ::backprop::__private::Stack::new();
-        let mut pullback_s1_stack = ::backprop::__private::Stack::new();
-        let det_minor: f64;
-        if row + 1 == n {
-            let mut last = 0.0;
-            let range_j = ::backprop::__private::steps(0..n);
-            for j in range_j {
-                if used & (1 << j) == 0 {
-                    last = a[row * n + j];
-                }
-            }
-            det_minor = last;
-        } else {
-            let mut det = 0.0;
-            let mut sign = 1.0;
-            let range_j_1 = ::backprop::__private::steps(0..n);
-            sign_stack.reserve(::core::iter::ExactSizeIterator::len(&range_j_1));
-            s0_stack.reserve(::core::iter::ExactSizeIterator::len(&range_j_1));
-            s1_stack.reserve(::core::iter::ExactSizeIterator::len(&range_j_1));
-            pullback_s1_stack.reserve(::core::iter::ExactSizeIterator::len(&range_j_1));
-            for j_1 in range_j_1 {
-                if used & (1 << j_1) == 0 {
-                    let s0 = sign * a[row * n + j_1];
-                    let (s1, pullback_s1) = det_minor::__vjp_into_boxed(
-                        a,
-                        n,
-                        row + 1,
-                        used | (1 << j_1),
-                    );
-                    let s2 = s0 * s1;
-                    det = det + s2;
-                    sign_stack.push_reserved(sign);
-                    sign = -sign;
-                    s0_stack.push_reserved(s0);
-                    s1_stack.push_reserved(s1);
-                    pullback_s1_stack.push_reserved(pullback_s1);
-                }
-            }
-            det_minor = det;
-            sign_stack.push(sign);
-        }
+        let value = __forward_tape(
+            a,
+            n,
+            row,
+            used,
+            &mut sign_stack,
+            &mut s0_stack,
+            &mut s1_stack,
+        );
         (
-            det_minor,
+            value,
             #[inline(always)]
-            move |grad_det_minor: f64| {
+            move |upstream: f64| {
                 let mut grad_a = ::backprop::__private::zeros_like(&a);
-                if row + 1 == n {
-                    let range_j = ::backprop::__private::steps(0..n);
-                    let mut grad_last = grad_det_minor;
-                    for j in range_j.rev() {
-                        if used & (1 << j) == 0 {
-                            grad_a[row * n + j] += grad_last;
-                            grad_last = 0.0;
-                        }
-                    }
-                } else {
-                    let mut sign = sign_stack.pop();
-                    let range_j_1 = ::backprop::__private::steps(0..n);
-                    let mut grad_det = 0.0;
-                    grad_det += grad_det_minor;
-                    for j_1 in range_j_1.rev() {
-                        if used & (1 << j_1) == 0 {
-                            let pullback_s1 = pullback_s1_stack.pop();
-                            let s1 = s1_stack.pop();
-                            let s0 = s0_stack.pop();
-                            sign = sign_stack.pop();
-                            let grad_s2 = grad_det;
-                            let grad_s0 = grad_s2 * s1;
-                            let grad_s1 = grad_s2 * s0;
-                            pullback_s1(grad_s1, &mut grad_a);
-                            grad_a[row * n + j_1] += grad_s0 * sign;
-                        }
-                    }
-                }
+                __backward_tape(
+                    a,
+                    n,
+                    row,
+                    used,
+                    &mut sign_stack,
+                    &mut s0_stack,
+                    &mut s1_stack,
+                    upstream,
+                    &mut grad_a,
+                );
                 Grad { a: grad_a }
             },
         )
@@ -197,25 +150,15 @@ mod det_minor {
         (value, ::std::boxed::Box::new(pullback))
     }
     #[doc(hidden)]
-    #[inline]
-    pub fn __vjp_into_boxed<'__pullback, 'a>(
+    pub fn __forward_tape<'a>(
         a: &'a [f64],
         n: usize,
         row: usize,
         used: usize,
-    ) -> (
-        f64,
-        ::std::boxed::Box<
-            dyn ::core::ops::FnOnce(f64, &mut ::std::vec::Vec<f64>) + '__pullback,
-        >,
-    )
-    where
-        'a: '__pullback,
-    {
-        let mut sign_stack = ::backprop::__private::Stack::new();
-        let mut s0_stack = ::backprop::__private::Stack::new();
-        let mut s1_stack = ::backprop::__private::Stack::new();
-        let mut pullback_s1_stack = ::backprop::__private::Stack::new();
+        sign_stack: &mut ::backprop::__private::Stack<f64>,
+        s0_stack: &mut ::backprop::__private::Stack<f64>,
+        s1_stack: &mut ::backprop::__private::Stack<f64>,
+    ) -> f64 {
         let det_minor: f64;
         if row + 1 == n {
             let mut last = 0.0;
@@ -233,66 +176,82 @@ mod det_minor {
             sign_stack.reserve(::core::iter::ExactSizeIterator::len(&range_j_1));
             s0_stack.reserve(::core::iter::ExactSizeIterator::len(&range_j_1));
             s1_stack.reserve(::core::iter::ExactSizeIterator::len(&range_j_1));
-            pullback_s1_stack.reserve(::core::iter::ExactSizeIterator::len(&range_j_1));
             for j_1 in range_j_1 {
                 if used & (1 << j_1) == 0 {
                     let s0 = sign * a[row * n + j_1];
-                    let (s1, pullback_s1) = det_minor::__vjp_into_boxed(
+                    let s1 = det_minor::__forward_tape(
                         a,
                         n,
                         row + 1,
                         used | (1 << j_1),
+                        sign_stack,
+                        s0_stack,
+                        s1_stack,
                     );
                     let s2 = s0 * s1;
                     det = det + s2;
-                    sign_stack.push_reserved(sign);
+                    sign_stack.push(sign);
                     sign = -sign;
-                    s0_stack.push_reserved(s0);
-                    s1_stack.push_reserved(s1);
-                    pullback_s1_stack.push_reserved(pullback_s1);
+                    s0_stack.push(s0);
+                    s1_stack.push(s1);
                 }
             }
             det_minor = det;
             sign_stack.push(sign);
         }
-        (
-            det_minor,
-            ::std::boxed::Box::new(move |
-                grad_det_minor: f64,
-                into_grad_a: &mut ::std::vec::Vec<f64>|
-            {
-                let mut grad_a = ::core::mem::take(into_grad_a);
-                if row + 1 == n {
-                    let range_j = ::backprop::__private::steps(0..n);
-                    let mut grad_last = grad_det_minor;
-                    for j in range_j.rev() {
-                        if used & (1 << j) == 0 {
-                            grad_a[row * n + j] += grad_last;
-                            grad_last = 0.0;
-                        }
-                    }
-                } else {
-                    let mut sign = sign_stack.pop();
-                    let range_j_1 = ::backprop::__private::steps(0..n);
-                    let mut grad_det = 0.0;
-                    grad_det += grad_det_minor;
-                    for j_1 in range_j_1.rev() {
-                        if used & (1 << j_1) == 0 {
-                            let pullback_s1 = pullback_s1_stack.pop();
-                            let s1 = s1_stack.pop();
-                            let s0 = s0_stack.pop();
-                            sign = sign_stack.pop();
-                            let grad_s2 = grad_det;
-                            let grad_s0 = grad_s2 * s1;
-                            let grad_s1 = grad_s2 * s0;
-                            pullback_s1(grad_s1, &mut grad_a);
-                            grad_a[row * n + j_1] += grad_s0 * sign;
-                        }
-                    }
+        det_minor
+    }
+    #[doc(hidden)]
+    pub fn __backward_tape<'a>(
+        a: &'a [f64],
+        n: usize,
+        row: usize,
+        used: usize,
+        sign_stack: &mut ::backprop::__private::Stack<f64>,
+        s0_stack: &mut ::backprop::__private::Stack<f64>,
+        s1_stack: &mut ::backprop::__private::Stack<f64>,
+        grad_det_minor: f64,
+        into_grad_a: &mut ::std::vec::Vec<f64>,
+    ) {
+        let mut grad_a = ::core::mem::take(into_grad_a);
+        if row + 1 == n {
+            let range_j = ::backprop::__private::steps(0..n);
+            let mut grad_last = grad_det_minor;
+            for j in range_j.rev() {
+                if used & (1 << j) == 0 {
+                    grad_a[row * n + j] += grad_last;
+                    grad_last = 0.0;
                 }
-                *into_grad_a = grad_a;
-            }),
-        )
+            }
+        } else {
+            let mut sign = sign_stack.pop();
+            let range_j_1 = ::backprop::__private::steps(0..n);
+            let mut grad_det = 0.0;
+            grad_det += grad_det_minor;
+            for j_1 in range_j_1.rev() {
+                if used & (1 << j_1) == 0 {
+                    let s1 = s1_stack.pop();
+                    let s0 = s0_stack.pop();
+                    sign = sign_stack.pop();
+                    let grad_s2 = grad_det;
+                    let grad_s0 = grad_s2 * s1;
+                    let grad_s1 = grad_s2 * s0;
+                    det_minor::__backward_tape(
+                        a,
+                        n,
+                        row + 1,
+                        used | (1 << j_1),
+                        sign_stack,
+                        s0_stack,
+                        s1_stack,
+                        grad_s1,
+                        &mut grad_a,
+                    );
+                    grad_a[row * n + j_1] += grad_s0 * sign;
+                }
+            }
+        }
+        *into_grad_a = grad_a;
     }
     #[doc(hidden)]
     pub const __DIFFERENTIABLE: &[bool] = &[true, false, false, false];

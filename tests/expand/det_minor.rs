@@ -1,5 +1,6 @@
-/// GradBench's determinant by minors: every call passes the whole matrix on, so each inner
-/// call's pullback adds into the caller's gradient (`__vjp_into_boxed`).
+/// GradBench's determinant by minors: every call passes the whole matrix on and saves only
+/// floats, so it runs on one tape: `__forward_tape` pushes onto the stacks its caller
+/// passes in, `__backward_tape` pops them and adds into the caller's gradient.
 #[differentiate]
 fn det_minor(a: &[f64], n: usize, row: usize, used: usize) -> f64 {
     if row + 1 == n {

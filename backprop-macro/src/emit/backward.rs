@@ -206,15 +206,27 @@ impl Emit<'_> {
             }
             B::LetGrads(v, e) => self.b_grads(*v, e),
             B::LetPullback(pb, call) => self.b_pullback(*pb, call),
-            B::PullInto(pb, e) => {
-                let (pb, up) = (self.ident(*pb), self.expr(e, 0));
+            B::PullInto(pb, e, call) => {
+                let up = self.expr(e, 0);
                 let grads = self
                     .f
                     .params
                     .iter()
                     .filter(|p| p.differentiable())
                     .map(|p| self.adj(p.var));
-                quote!(#pb(#up, #(&mut #grads),*);)
+                match call {
+                    Some(call) => {
+                        let (path, generics) = (&call.path, &call.generics);
+                        let (args, stacks) = (self.call_args(call), self.tape_stacks());
+                        quote_spanned!(call.span=>
+                            #path::__backward_tape #generics (#(#args,)* #(#stacks,)* #up, #(&mut #grads),*);
+                        )
+                    }
+                    None => {
+                        let pb = self.ident(*pb);
+                        quote!(#pb(#up, #(&mut #grads),*);)
+                    }
+                }
             }
             B::LetUp(p) => {
                 let (id, p) = (self.derived(Derived::Upstream, p.var()), self.place(p));

@@ -46,11 +46,14 @@ impl Emit<'_> {
                     .filter(active)
                     .map(|&v| (self.derived(Derived::DotElems, v), inline(&elems, v))),
             );
-        let stacks = stacks.map(|(s, inline)| match inline {
-            // Pushed only outside loops: at most one value per push site, kept inline.
-            Some(n) => quote!(let mut #s = #private::InlineStack::<_, #n>::new();),
-            None => quote!(let mut #s = #private::Stack::new();),
-        });
+        let stacks = stacks
+            .map(|(s, inline)| match inline {
+                // Pushed only outside loops: at most one value per push site, kept inline.
+                Some(n) => quote!(let mut #s = #private::InlineStack::<_, #n>::new();),
+                None => quote!(let mut #s = #private::Stack::new();),
+            })
+            // On one tape, the stacks are the caller's.
+            .filter(|_| !self.a.tape);
         let at_start = self.a.reserve.at_start.iter().map(|(store, steps, count)| {
             let steps = &steps.expr;
             self.reserve(*store, &quote!(&#steps), count)
@@ -184,6 +187,12 @@ impl Emit<'_> {
             && self.call_active(var, call)
         {
             let (path, generics) = (&call.path, &call.generics);
+            if self.a.tape && call.into && !self.fob {
+                let (args, stacks) = (self.call_args(call), self.tape_stacks());
+                return quote_spanned!(call.span=>
+                    let #m #id = #path::__forward_tape #generics (#(#args,)* #(#stacks),*);
+                );
+            }
             // A call that borrows a local makes its pullback in the backward
             // pass; here it only gives the value (and its tangent).
             let pb = if call.recompute {
@@ -439,9 +448,17 @@ impl Emit<'_> {
         }
     }
 
+    /// On one tape ([`crate::analysis::Analysis::tape`]): the stacks, in the order
+    /// `__forward_tape` and `__backward_tape` take them.
+    pub(crate) fn tape_stacks(&self) -> Vec<Ident> {
+        let stacks = self.a.stacks.iter();
+        stacks.map(|&v| self.derived(Derived::Stack, v)).collect()
+    }
+
     /// `push` onto a store's stack, or `push_reserved` where a loop reserved room for it.
     pub(super) fn push_method(&self, store: Store, scope: ScopeId) -> Ident {
-        let reserved = self.a.reserve.reserved(self.f, scope, store);
+        // On one tape, the calls inside a loop push onto the same stacks: no room is sure.
+        let reserved = !self.a.tape && self.a.reserve.reserved(self.f, scope, store);
         format_ident!("{}", if reserved { "push_reserved" } else { "push" })
     }
 

@@ -6,6 +6,7 @@ mod forward;
 mod hessian;
 mod jacobian;
 mod nested;
+mod recursion;
 
 pub(crate) use forward::*;
 pub(crate) use hessian::*;
@@ -43,8 +44,9 @@ pub(crate) fn module(
     let (reverse_items, boxed) = match args.reverse {
         true => (reverse_items(f, &e, backward, &sig, &positional_types), {
             let boxed = boxed_vjp(f, &sig, &positional_types);
-            let into = into_vjp(f, &e, backward, &sig, &positional_types);
-            quote!(#boxed #into)
+            let into = recursion::into_vjp(f, &e, backward, &sig, &positional_types);
+            let tape = recursion::tape_items(f, &e, backward, &sig, &positional_types);
+            quote!(#boxed #into #tape)
         }),
         false => (TokenStream::new(), TokenStream::new()),
     };
@@ -248,7 +250,11 @@ fn reverse_items(
             Grad { #(#field_values,)* }
         }
     };
-    let vjp = vjp_fns(f, sig, quote!(#forward (#value, #pullback)));
+    let vjp = if e.a.tape {
+        vjp_fns(f, sig, recursion::tape_vjp_body(f, e, sig))
+    } else {
+        vjp_fns(f, sig, quote!(#forward (#value, #pullback)))
+    };
     quote! {
         #grad_fn
 
@@ -344,87 +350,6 @@ fn boxed_vjp(f: &Func, sig: &Signature, positional: &[TokenStream]) -> TokenStre
         {
             let (value, pullback) = __vjp(#(#call_args),*);
             (value, ::std::boxed::Box::new(pullback))
-        }
-    }
-}
-
-/// `__vjp_into_boxed`, for a function whose calls to itself add into the caller's
-/// gradients ([`crate::lower::pull_into`]): its pullback takes, beside the upstream
-/// gradient, the caller's gradient of each differentiable parameter, and adds the call's
-/// contributions to it, in place of returning a fresh gradient the caller adds in.
-fn into_vjp(
-    f: &Func,
-    e: &Emit,
-    backward: &[reverse::B],
-    sig: &Signature,
-    positional: &[TokenStream],
-) -> TokenStream {
-    let mut into = false;
-    analysis::walk_calls(&f.body, &mut |_, call| into |= call.into);
-    if !into {
-        return TokenStream::new();
-    }
-    let (params, ret) = (&sig.params, &f.ret);
-    let (lifetimes, type_params, captured) = (&sig.lifetimes, &sig.type_params, &sig.captured);
-    let differentiable: Vec<(&Param, &TokenStream)> = f
-        .params
-        .iter()
-        .zip(positional)
-        .filter(|(p, _)| p.differentiable())
-        .collect();
-    // The parameters' gradients start from the caller's (taken, and put back at the end),
-    // not from zeros: the backward pass only adds into them.
-    let takes_over = |b: &reverse::B| matches!(b, reverse::B::ZeroAdj(v) if differentiable.iter().any(|(p, _)| p.var == *v));
-    let body: Vec<reverse::B> = backward
-        .iter()
-        .filter(|b| !takes_over(b))
-        .cloned()
-        .collect();
-    let back = e.backward(&body);
-    let (into_names, types): (Vec<Ident>, Vec<&TokenStream>) = differentiable
-        .iter()
-        .map(|(p, ty)| (e.derived(Derived::Into, p.var), *ty))
-        .unzip();
-    let (taken, put_back): (Vec<TokenStream>, Vec<TokenStream>) = differentiable
-        .iter()
-        .zip(&into_names)
-        .filter(|((p, _), _)| {
-            backward
-                .iter()
-                .any(|b| takes_over(b) && matches!(b, reverse::B::ZeroAdj(v) if *v == p.var))
-        })
-        .map(|((p, _), into)| {
-            let grad = e.adj(p.var);
-            (
-                quote!(let mut #grad = ::core::mem::take(#into);),
-                quote!(*#into = #grad;),
-            )
-        })
-        .unzip();
-    let forward = e.forward();
-    let result = e.a.result;
-    let (out, grad_out) = (e.ident(result), e.adj(result));
-    let grad_out_mut = if e.adjoint_mutated(&body, result) {
-        quote!(mut)
-    } else {
-        TokenStream::new()
-    };
-    quote! {
-        #[doc(hidden)]
-        #[inline]
-        pub fn __vjp_into_boxed<'__pullback, #(#lifetimes,)* #(#type_params),*>(#(#params),*) -> (
-            #ret,
-            ::std::boxed::Box<dyn ::core::ops::FnOnce(#ret, #(&mut #types),*) + '__pullback>,
-        )
-        where
-            #(#captured: '__pullback,)*
-        {
-            #forward
-            (#out, ::std::boxed::Box::new(move |#grad_out_mut #grad_out: #ret, #(#into_names: &mut #types),*| {
-                #(#taken)*
-                #back
-                #(#put_back)*
-            }))
         }
     }
 }
