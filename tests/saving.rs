@@ -463,3 +463,46 @@ fn a_user_call_in_a_range_runs_only_where_the_user_runs_it() {
     assert_eq!(value, user_call_in_a_range(&x));
     assert_fd(user_call_in_a_range, &x, &g.x);
 }
+
+/// k-means' cost: the reverse of `closest.min(distance)` sends the gradient to one of the
+/// `k` distances, and the reverse loops over the other `k − 1` (whose upstream gradient, and
+/// tangent, are zero) are skipped.
+#[differentiate(hessian)]
+fn nearest(c: &[f64]) -> f64 {
+    let (d, k) = (2, c.len() / 2);
+    let points = [0.3, -0.2, 1.1, 0.8, -0.7, 0.4, 0.9, -1.3];
+    let mut cost = 0.0;
+    for i in 0..points.len() / d {
+        let mut closest = f64::INFINITY;
+        for j in 0..k {
+            let mut distance = 0.0;
+            for l in 0..d {
+                let diff = c[j * d + l] - points[i * d + l];
+                distance += diff * diff * (1.0 + 0.1 * diff);
+            }
+            closest = closest.min(distance);
+        }
+        cost += closest;
+    }
+    cost
+}
+
+#[test]
+fn skipped_reverse_loops_against_finite_differences_and_hessian() {
+    let c = [0.1, 0.2, 1.0, 0.5, -0.5, -0.9];
+    let (value, g) = nearest::grad(&c);
+    assert_eq!(value, nearest(&c));
+    assert_fd(nearest, &c, &g.c);
+    check_hvp(
+        |c| nearest::grad(c).1.c,
+        |c, u| nearest::hvp(c, u).2.c,
+        &c,
+        31,
+    );
+    // A centroid infinitely far is never the closest: its gradient is zero (without the
+    // skip it would be 0 · ∞, not a number).
+    let far = [0.1, 0.2, 1.0, 0.5, f64::INFINITY, 0.0];
+    let (_, g) = nearest::grad(&far);
+    assert_eq!(&g.c[4..], &[0.0, 0.0]);
+    assert!(g.c[..4].iter().all(|v| v.is_finite()));
+}

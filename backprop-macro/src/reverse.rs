@@ -658,6 +658,30 @@ fn merge_element_contributions(out: &mut [B]) {
 /// or only read. Then running them in forward order gives the same sums (up to rounding)
 /// and walks memory the way current CPUs prefetch and forward stores fastest.
 fn independent_iterations(body: &[B]) -> bool {
+    outer_reads(body).is_some()
+}
+
+/// For a loop whose iterations commute ([`independent_iterations`]): the scalar gradients
+/// declared outside it that it reads, when every other gradient from outside is only
+/// incremented. Everything the loop adds is a multiple of one of them (a reverse pass is
+/// linear in its upstream gradients), so when they are all zero the loop adds nothing and
+/// need not run: the reverse of `closest = closest.min(distance)` sends the gradient to one
+/// `distance` of the `k`, and the other `k − 1` reverse loops over its `d` terms are
+/// skipped. `None` when the loop cannot be skipped so: it restores a value, reads a gradient
+/// it also adds to, or reads one that is not a float.
+pub fn zero_guard(vars: &[Var], body: &[B]) -> Option<Vec<VarId>> {
+    let read = outer_reads(body)?;
+    let mut read: Vec<VarId> = read
+        .into_iter()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    read.retain(|&v| v != usize::MAX);
+    (!read.is_empty() && read.iter().all(|&v| vars[v].kind == Kind::Float)).then_some(read)
+}
+
+/// The gradients declared outside `body` that it reads, if its iterations commute.
+fn outer_reads(body: &[B]) -> Option<Vec<VarId>> {
     fn declared(stmts: &[B], out: &mut Vec<VarId>) {
         for b in stmts {
             match b {
@@ -720,7 +744,8 @@ fn independent_iterations(body: &[B]) -> bool {
     let mut local = Vec::new();
     declared(body, &mut local);
     let (mut read, mut added) = (Vec::new(), Vec::new());
-    scan(body, &local, &mut read, &mut added) && !read.iter().any(|v| added.contains(v))
+    (scan(body, &local, &mut read, &mut added) && !read.iter().any(|v| added.contains(v)))
+        .then_some(read)
 }
 
 /// Primal values a reverse loop's body binds or changes, and its index: what a value

@@ -116,14 +116,16 @@ mod best_row {
                     let grad_mapped = grad_item;
                     let grad_s1 = grad_mapped;
                     grad_total += grad_s1;
-                    for i_1 in range_i_1 {
-                        let a = m[i][i_1];
-                        let b = x[i_1];
-                        let grad_mapped_1 = grad_total;
-                        let grad_a = grad_mapped_1 * b;
-                        let grad_b = grad_mapped_1 * a;
-                        grad_x[i_1] += grad_b;
-                        grad_m[i][i_1] += grad_a;
+                    if grad_total != 0.0 {
+                        for i_1 in range_i_1 {
+                            let a = m[i][i_1];
+                            let b = x[i_1];
+                            let grad_mapped_1 = grad_total;
+                            let grad_a = grad_mapped_1 * b;
+                            let grad_b = grad_mapped_1 * a;
+                            grad_x[i_1] += grad_b;
+                            grad_m[i][i_1] += grad_a;
+                        }
                     }
                 }
                 Grad { m: grad_m, x: grad_x }

@@ -130,9 +130,11 @@ mod triangle {
                     let range_j = ::backprop::__private::steps(0..d);
                     let range_a = ::backprop::__private::steps(0..d);
                     let range_j_1 = ::backprop::__private::steps(0..d);
-                    for j_1 in range_j_1 {
-                        let grad_s3 = grad_total;
-                        grad_qx[j_1] += grad_s3 * qx[j_1] + grad_s3 * qx[j_1];
+                    if grad_total != 0.0 {
+                        for j_1 in range_j_1 {
+                            let grad_s3 = grad_total;
+                            grad_qx[j_1] += grad_s3 * qx[j_1] + grad_s3 * qx[j_1];
+                        }
                     }
                     for a in range_a.rev() {
                         let range_r = ::backprop::__private::steps(a + 1..d);

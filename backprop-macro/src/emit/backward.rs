@@ -379,9 +379,32 @@ impl Emit<'_> {
             }
             Replay::Forward(r) => self.ident(*r).to_token_stream(),
         };
+        // A loop inside another whose upstream gradients (and, under forward over reverse,
+        // their tangents) are all zero adds nothing: skipped.
+        let guard = match replay {
+            Replay::Forward(r) if self.f.scopes[self.f.vars[*r].scope].loop_depth > 0 => {
+                crate::reverse::zero_guard(&self.f.vars, body)
+            }
+            _ => None,
+        };
+        let zero = self.float("0.0");
+        let guarded = |lp: TokenStream| match &guard {
+            Some(upstream) => {
+                let mut upstream: Vec<Ident> = upstream.iter().map(|&v| self.adj(v)).collect();
+                if self.fob {
+                    let dots = guard
+                        .iter()
+                        .flatten()
+                        .map(|&v| self.derived(Derived::DotGrad, v));
+                    upstream.extend(dots);
+                }
+                quote!(if #(#upstream != #zero)||* { #lp })
+            }
+            None => lp,
+        };
         if self.fob {
             let body = self.b_stmts(body, assigned, restored);
-            return quote!(for #p in #iter { #body });
+            return guarded(quote!(for #p in #iter { #body }));
         }
         // Values computed again from nothing the loop changes: once, before it, if it runs.
         let (hoisted, body) = match replay {
@@ -404,7 +427,7 @@ impl Emit<'_> {
             }
             None => quote!(for #p in #iter { #body }),
         };
-        let zero = self.float("0.0");
+        let lp = guarded(lp);
         let (before, after): (TokenStream, TokenStream) = sums
             .iter()
             .map(|(v, i)| {
