@@ -109,3 +109,41 @@ fn const_generic_lengths() {
     let (_, g) = dot_self::grad([1.0f32, -1.0], 2.0);
     assert_eq!(g.v, [4.0, -4.0]);
 }
+
+/// A determinant by minors generic over its float: it calls itself on one tape, whose
+/// stacks hold `T`.
+#[differentiate]
+fn det_minor<T: Real>(a: &[T], n: usize, row: usize, used: usize) -> T {
+    if row + 1 == n {
+        let mut last = T::zero();
+        for j in 0..n {
+            if used & (1 << j) == 0 {
+                last = a[row * n + j];
+            }
+        }
+        return last;
+    }
+    let mut det = T::zero();
+    let mut sign = T::one();
+    for j in 0..n {
+        if used & (1 << j) == 0 {
+            det += sign * a[row * n + j] * det_minor(a, n, row + 1, used | (1 << j));
+            sign = -sign;
+        }
+    }
+    det
+}
+
+#[test]
+fn recursion_on_one_tape_in_f32_and_f64() {
+    // [[2, 1, 0], [1, 3, 1], [0, 1, 4]]: det = 18; the gradient is the cofactor matrix.
+    let a = [2.0, 1.0, 0.0, 1.0, 3.0, 1.0, 0.0, 1.0, 4.0];
+    let cofactors = [11.0, -4.0, 1.0, -4.0, 8.0, -2.0, 1.0, -2.0, 5.0];
+    let (v, g) = det_minor::grad(&a, 3, 0, 0);
+    assert_eq!(v, 18.0);
+    assert_eq!(g.a, cofactors);
+    let a32 = a.map(|v| v as f32);
+    let (v, g) = det_minor::grad(&a32, 3, 0, 0);
+    assert_eq!(v, 18.0f32);
+    assert_eq!(g.a, cofactors.map(|v| v as f32));
+}

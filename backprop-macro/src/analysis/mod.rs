@@ -153,7 +153,7 @@ pub fn analyze(f: &mut Func, one_tape: bool) -> Analysis {
     if let Some(mut g) = lowered
         && tape(f, &a, false)
     {
-        recompute_into(&mut g.body);
+        walk_calls_mut(&mut g.body, &mut |call| call.recompute |= call.into);
         let mut b = analyze_once(&mut g);
         if tape(&g, &b, true) {
             b.tape = true;
@@ -184,6 +184,7 @@ fn tape(f: &Func, a: &Analysis, remade: bool) -> bool {
                     ]
                     .iter()
                     .any(|t| i == t)
+                        || f.float_ty.as_ref() == Some(i)
                 })
         }
         _ => false,
@@ -202,25 +203,6 @@ fn tape(f: &Func, a: &Analysis, remade: bool) -> bool {
                 && !recomputed.contains(&v)
                 && (remade || !pullback(v))
         })
-}
-
-fn recompute_into(block: &mut Block) {
-    for stmt in &mut block.stmts {
-        match stmt {
-            Stmt::Let {
-                op: Op::Call(call), ..
-            }
-            | Stmt::Assign {
-                op: Op::Call(call), ..
-            } if call.into => call.recompute = true,
-            Stmt::If { then, els, .. } => {
-                recompute_into(then);
-                recompute_into(els);
-            }
-            Stmt::Loop { body, .. } => recompute_into(body),
-            _ => {}
-        }
-    }
 }
 
 fn analyze_once(f: &mut Func) -> Analysis {
@@ -711,6 +693,26 @@ pub fn walk_calls(block: &Block, f: &mut dyn FnMut(VarId, &Call)) {
             f(*var, call);
         }
     });
+}
+
+/// Every call whose value goes into a variable, to change.
+pub fn walk_calls_mut(block: &mut Block, f: &mut dyn FnMut(&mut Call)) {
+    for stmt in &mut block.stmts {
+        match stmt {
+            Stmt::Let {
+                op: Op::Call(call), ..
+            }
+            | Stmt::Assign {
+                op: Op::Call(call), ..
+            } => f(call),
+            Stmt::If { then, els, .. } => {
+                walk_calls_mut(then, f);
+                walk_calls_mut(els, f);
+            }
+            Stmt::Loop { body, .. } => walk_calls_mut(body, f),
+            _ => {}
+        }
+    }
 }
 
 /// [`walk`] from statements of the block `scope`.

@@ -179,7 +179,7 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
         stmts = Vec::new();
         result = cx.result_var(Operand::Konst(never), sig, ret_kind, &mut stmts);
     }
-    let func = Func {
+    let mut func = Func {
         name: sig.ident.clone(),
         vis: item.vis.clone(),
         params,
@@ -195,7 +195,6 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
         result,
         names: cx.names,
     };
-    let mut func = func;
     pull_into(&mut func);
     if cx.errors.is_empty() {
         Lowered::Func(func)
@@ -416,24 +415,5 @@ fn pull_into(f: &mut Func) {
     if calls == 0 || !whole {
         return;
     }
-    mark_into(&mut f.body);
-}
-
-fn mark_into(block: &mut Block) {
-    for stmt in &mut block.stmts {
-        match stmt {
-            Stmt::Let {
-                op: Op::Call(call), ..
-            }
-            | Stmt::Assign {
-                op: Op::Call(call), ..
-            } if call.recursive => call.into = true,
-            Stmt::If { then, els, .. } => {
-                mark_into(then);
-                mark_into(els);
-            }
-            Stmt::Loop { body, .. } => mark_into(body),
-            _ => {}
-        }
-    }
+    crate::analysis::walk_calls_mut(&mut f.body, &mut |call| call.into |= call.recursive);
 }
