@@ -506,3 +506,34 @@ fn skipped_reverse_loops_against_finite_differences_and_hessian() {
     assert_eq!(&g.c[4..], &[0.0, 0.0]);
     assert!(g.c[..4].iter().all(|v| v.is_finite()));
 }
+
+/// Floats updated in a loop no backward rule inside reads: `inner` is defined just before
+/// its loop, so its value there is saved nowhere; `outer`'s value before its loop is read
+/// (by `outer * outer`), and `grown`'s by its own definition's rule (`exp` reads its
+/// value), so each is saved once at its loop's entry and restored after it.
+#[differentiate(hessian)]
+fn running_sums(x: &[f64]) -> f64 {
+    let mut total = 0.0;
+    for i in 0..x.len() {
+        let mut inner = 0.0;
+        for j in 0..=i {
+            inner += x[j] * x[i - j];
+        }
+        total += inner.sin();
+    }
+    let mut outer = x[0] * 2.0;
+    let square = outer * outer;
+    for i in 1..x.len() {
+        outer -= x[i] * 0.5;
+    }
+    let mut grown = x[1].exp();
+    for i in 0..x.len() {
+        grown += x[i] * x[i];
+    }
+    total + square * outer.cos() + grown.ln()
+}
+
+#[test]
+fn unsaved_and_saved_loop_entries_against_finite_differences_and_hessian() {
+    check_slice_function!(running_sums, &[0.3, -0.7, 1.1, 0.4, 0.9], 32);
+}

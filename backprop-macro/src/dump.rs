@@ -219,6 +219,16 @@ pub fn analysis(func: &Func, a: &Analysis) -> String {
     for (scope, vs) in &a.loop_saves {
         let _ = writeln!(out, "saved once around loop {scope}: {}", list(vs));
     }
+    for (scope, vs) in &a.loop_unsaved {
+        let _ = writeln!(
+            out,
+            "not saved in loop {scope}, defined just before it: {}",
+            list(vs)
+        );
+    }
+    if a.tape {
+        let _ = writeln!(out, "calls itself on one tape");
+    }
     for (scope, ss) in &a.snapshots.around {
         for s in ss {
             let (v, lo, hi) = (name(func, s.var), text(&s.lo), text(&s.hi));

@@ -68,6 +68,9 @@ pub struct Analysis {
     /// reverse, instead of at every assignment (`inner -= x[j] * m` in a loop, read only
     /// after it). See [`saved_at`].
     pub loop_saves: BTreeMap<ScopeId, Vec<VarId>>,
+    /// Keyed by a loop's body: floats as in `loop_saves` whose value before the loop nothing
+    /// reads (defined just before it): not saved at all.
+    pub loop_unsaved: BTreeMap<ScopeId, Vec<VarId>>,
     /// Integer counters stepped by literals (`li += 1`): the reverse sweep undoes each step
     /// instead of restoring a saved value.
     pub counters: Vec<bool>,
@@ -310,13 +313,14 @@ fn analyze_once(f: &mut Func) -> Analysis {
     let (zero_declare, mutable) = declared_forms(f, &needed, &assigned);
     let in_place: Vec<bool> = (0..f.vars.len()).map(|v| v < n && assigned[v]).collect();
 
-    let loop_saves = plan_loop_saves(f, &active, &saved);
+    let (loop_saves, loop_unsaved) = plan_loop_saves(f, &active, &saved);
 
     let mut analysis = Analysis {
         active,
         needed,
         saved,
         loop_saves,
+        loop_unsaved,
         counters,
         snapshots,
         block_saves,
@@ -333,6 +337,15 @@ fn analyze_once(f: &mut Func) -> Analysis {
         reserve: Default::default(),
         tape: false,
     };
+    // A variable whose every save a loop made unnecessary has no stack.
+    let pushed: BTreeSet<VarId> = reserve::push_sites(f, &analysis)
+        .into_iter()
+        .filter_map(|(site, _)| match site {
+            reserve::Site::Push(reserve::Store::Values(v)) => Some(v),
+            _ => None,
+        })
+        .collect();
+    analysis.stacks.retain(|v| pushed.contains(v));
     analysis.reserve = reserve::plan(f, &analysis);
     analysis
 }

@@ -148,14 +148,14 @@ pub(super) fn recompute_ranges(
 }
 
 /// Whether an assignment in place of `v` in block `scope` saves the old value: `v` is saved,
-/// and no enclosing loop saves it once at its entry instead.
+/// and no enclosing loop saves it once at its entry instead (or needs its value there not
+/// at all).
 pub fn saved_at(f: &Func, a: &Analysis, v: VarId, scope: ScopeId) -> bool {
-    a.saved[v]
-        && !a.counters[v]
-        && !a
-            .loop_saves
-            .iter()
+    let covers = |plan: &BTreeMap<ScopeId, Vec<VarId>>| {
+        plan.iter()
             .any(|(body, vars)| vars.contains(&v) && f.within(scope, *body))
+    };
+    a.saved[v] && !a.counters[v] && !covers(&a.loop_saves) && !covers(&a.loop_unsaved)
 }
 
 /// What a statement evaluated for its effect (`idx.push(k)`) saves whole before it runs:
@@ -171,12 +171,17 @@ pub fn eval_saves(f: &Func, a: &Analysis, k: &Konst, scope: ScopeId) -> Vec<VarI
 /// backward rule reading it: save it once at the loop's entry. Inside such a loop no reverse
 /// rule reads the variable, so its values there need no restoring; only its value before the
 /// loop, which rules before the loop may read, is restored after the loop's reverse.
+///
+/// The second map: such loops where nothing could read that value either, because the
+/// variable is defined just before the loop (`let mut distance = 0.0;` and the loop, with
+/// only definitions of other values not reading it between): nothing is saved at all.
 pub(super) fn plan_loop_saves(
     f: &Func,
     active: &[bool],
     saved: &[bool],
-) -> BTreeMap<ScopeId, Vec<VarId>> {
-    let mut plan: BTreeMap<ScopeId, Vec<VarId>> = BTreeMap::new();
+) -> (BTreeMap<ScopeId, Vec<VarId>>, BTreeMap<ScopeId, Vec<VarId>>) {
+    type Plan = BTreeMap<ScopeId, Vec<VarId>>;
+    let mut plans: (Plan, Plan) = Default::default();
     let mut by_let = vec![false; f.vars.len()];
     walk(&f.body, &mut |stmt, _| {
         if let Stmt::Let { var, .. } = stmt {
@@ -189,20 +194,42 @@ pub(super) fn plan_loop_saves(
         .filter(|&v| f.vars[v].param.is_some() || by_let[v])
         .collect();
     if candidates.is_empty() {
-        return plan;
+        return plans;
+    }
+    /// `v` defined by a `let` before `stmts[at]` whose backward rule does not read it (as
+    /// `exp`'s reads its value), with only definitions of other values that do not read it
+    /// in between.
+    fn fresh(vars: &[Var], active: &[bool], stmts: &[Stmt], at: usize, v: VarId) -> bool {
+        for stmt in stmts[..at].iter().rev() {
+            match stmt {
+                Stmt::Let { var, .. } if *var == v => {
+                    return !backward_reads(vars, std::slice::from_ref(stmt), active).contains(&v);
+                }
+                Stmt::Let { op, .. } => {
+                    let reads = |o: &Operand| {
+                        o.var() == Some(v) || matches!(o, Operand::Konst(k) if k.reads.contains(&v))
+                    };
+                    if op.operands().into_iter().any(reads) {
+                        return false;
+                    }
+                }
+                _ => return false,
+            }
+        }
+        false
     }
     fn visit(
         f: &Func,
         block: &Block,
         candidates: &[VarId],
         active: &[bool],
-        plan: &mut BTreeMap<ScopeId, Vec<VarId>>,
+        plans: &mut (Plan, Plan),
     ) {
-        for stmt in &block.stmts {
+        for (at, stmt) in block.stmts.iter().enumerate() {
             match stmt {
                 Stmt::If { then, els, .. } => {
-                    visit(f, then, candidates, active, plan);
-                    visit(f, els, candidates, active, plan);
+                    visit(f, then, candidates, active, plans);
+                    visit(f, els, candidates, active, plans);
                 }
                 Stmt::Loop { body, .. } => {
                     let reads = backward_reads(&f.vars, &body.stmts, active);
@@ -223,17 +250,23 @@ pub(super) fn plan_loop_saves(
                         .copied()
                         .filter(|v| !covered.contains(v))
                         .collect();
-                    if !covered.is_empty() {
-                        plan.insert(body.scope, covered);
+                    let (restored, fresh): (Vec<VarId>, Vec<VarId>) = covered
+                        .into_iter()
+                        .partition(|&v| !fresh(&f.vars, active, &block.stmts, at, v));
+                    if !restored.is_empty() {
+                        plans.0.insert(body.scope, restored);
                     }
-                    visit(f, body, &rest, active, plan);
+                    if !fresh.is_empty() {
+                        plans.1.insert(body.scope, fresh);
+                    }
+                    visit(f, body, &rest, active, plans);
                 }
                 _ => {}
             }
         }
     }
-    visit(f, &f.body, &candidates, active, &mut plan);
-    plan
+    visit(f, &f.body, &candidates, active, &mut plans);
+    plans
 }
 
 /// The variables a block (nested blocks included) assigns in place.
