@@ -15,7 +15,8 @@
 //! - `rules.rs`: local derivatives: each operation's backward rule and tangent (the
 //!   lecture's gate patterns), and the expression tree `E` derivative code is built from.
 //! - `names.rs`: unique, readable names for every generated variable.
-//! - `lower/mod.rs`: syn → IR: the lowering context and the entry point, `lower`.
+//! - `lower/mod.rs`: syn → IR: the lowering context and the entry point, `lower`; calls to
+//!   itself marked to add into the caller's gradients (`pull_into`).
 //! - `lower/signature.rs`: parameters, their kinds and forms, the result type.
 //! - `lower/types.rs`: what a type is to the macro (float, sequence, array, integer, ...).
 //! - `lower/statements.rs`: blocks, `let`, assignments, `if`, `return`.
@@ -45,8 +46,11 @@
 //!   element.
 //! - `analysis/reserve.rs`: room reserved on the stacks before loops (inner loops counted
 //!   into outer ones), so that the pushes inside need no growth check.
-//! - `reverse.rs`: the backward pass as data (`B` statements), and the sums a reverse loop
-//!   keeps in a local (`hoist_sums`).
+//! - `analysis/tape.rs`: whether a function that calls itself can run on one tape.
+//! - `reverse/mod.rs`: the backward pass as data (`B` statements).
+//! - `reverse/loops.rs`: passes over a reverse loop's body: iterations that commute (run in
+//!   forward order, or skipped when their upstream gradients are zero), values computed
+//!   once before it (`hoist_recomputes`), sums kept in a local (`hoist_sums`).
 //! - `tangent.rs`: forward mode, printed beside the primal statements.
 //! - `emit/mod.rs`: printing expressions and operations as Rust.
 //! - `emit/forward.rs`: the forward pass with its saves and records.
@@ -55,6 +59,8 @@
 //! - `items/forward.rs`: `jvp`, `__jvp`.
 //! - `items/jacobian.rs`: `jacobian`, `jacrev`, `jacfwd`.
 //! - `items/hessian.rs`: `__fob`, `hvp`, `hessian`.
+//! - `items/recursion.rs`: calls to itself that add into the caller's gradients:
+//!   `__vjp_into_boxed`, or on one tape `__forward_tape` and `__backward_tape`.
 //! - `items/nested.rs`: `__grad` and `__jvp_value` and their derivatives, for callers that
 //!   differentiate a call to `grad` or `jvp` (nested differentiation).
 //! - `methods.rs`: `#[differentiate]` on an `impl` block: a module per marked method, and

@@ -20,6 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 mod plans;
 pub mod reserve;
 mod snapshots;
+mod tape;
 
 use plans::*;
 pub use plans::{eval_saves, saved_at, undo_step};
@@ -84,7 +85,7 @@ pub struct Analysis {
     pub result: VarId,
     /// Room reserved on the stacks before loops, and which pushes need no growth check.
     pub reserve: reserve::Reservations,
-    /// The function calls itself through one tape ([`tape`]): `__forward_tape` pushes onto
+    /// The function calls itself through one tape ([`tape::fits`]): `__forward_tape` pushes onto
     /// stacks its caller passes in, `__backward_tape` pops them; no closure per call.
     pub tape: bool,
 }
@@ -145,7 +146,7 @@ pub fn is_tensor(vars: &[Var], op: &Op, target: VarId) -> bool {
 /// A function whose calls to itself add into the caller's gradients ([`Call::into`]) is
 /// analyzed twice when it may run on one tape: the second time with those calls made again
 /// in the backward pass ([`Call::recompute`]), so that their arguments are at hand there
-/// and no pullback is kept. If that analysis passes [`tape`], it is the one used.
+/// and no pullback is kept. If that analysis passes [`tape::fits`], it is the one used.
 /// `one_tape`: whether it may be (not under `hessian`, whose forward over reverse would then
 /// run each call's forward pass again in reverse).
 pub fn analyze(f: &mut Func, one_tape: bool) -> Analysis {
@@ -154,58 +155,17 @@ pub fn analyze(f: &mut Func, one_tape: bool) -> Analysis {
     let lowered = into.then(|| f.clone());
     let a = analyze_once(f);
     if let Some(mut g) = lowered
-        && tape(f, &a, false)
+        && tape::fits(f, &a, false)
     {
         walk_calls_mut(&mut g.body, &mut |call| call.recompute |= call.into);
         let mut b = analyze_once(&mut g);
-        if tape(&g, &b, true) {
+        if tape::fits(&g, &b, true) {
             b.tape = true;
             *f = g;
             return b;
         }
     }
     a
-}
-
-/// Whether the function's calls to itself can share one tape: every value it saves is a
-/// float (the stacks' element type is then known, to pass them as parameters), the backward
-/// pass reads no value of the function's top-level block (which a closure would capture and
-/// a separate function cannot see), nor a counter, and every parameter can be passed to the
-/// forward and the backward function both (borrowed, or a number or `bool`). `remade`:
-/// after the calls were made again in reverse, when no pullback may be saved either.
-fn tape(f: &Func, a: &Analysis, remade: bool) -> bool {
-    let pullback = |v: VarId| f.vars[v].kind == Kind::Pullback;
-    let recomputed: BTreeSet<VarId> = a.recompute.values().flatten().map(|(v, _)| *v).collect();
-    let copyable = |ty: &syn::Type| match ty {
-        syn::Type::Reference(r) => r.mutability.is_none(),
-        syn::Type::Path(p) => {
-            p.qself.is_none()
-                && p.path.get_ident().is_some_and(|i| {
-                    [
-                        "usize", "isize", "u8", "u16", "u32", "u64", "u128", "i8", "i16", "i32",
-                        "i64", "i128", "bool", "f32", "f64",
-                    ]
-                    .iter()
-                    .any(|t| i == t)
-                        || f.float_ty.as_ref() == Some(i)
-                })
-        }
-        _ => false,
-    };
-    a.stacks
-        .iter()
-        .all(|&v| f.vars[v].kind == Kind::Float || (!remade && pullback(v)))
-        && a.elem_stacks.is_empty()
-        && a.snapshots.around.is_empty()
-        && !a.counters.iter().any(|&c| c)
-        && f.params.iter().all(|p| copyable(&p.ty))
-        && !f.vars.iter().enumerate().any(|(v, var)| {
-            a.needed[v]
-                && var.scope == 0
-                && var.param.is_none()
-                && !recomputed.contains(&v)
-                && (remade || !pullback(v))
-        })
 }
 
 fn analyze_once(f: &mut Func) -> Analysis {
