@@ -30,13 +30,7 @@ pub fn generate(seed: u64, count: usize) -> String {
     let mut cases = Vec::new();
     // Functions over ndarray arrays: one for every four scalar ones.
     for id in 0..count.div_ceil(4) {
-        let f = TensorGen::function(&mut rng, id);
-        src.push_str(&f.source);
-        src.push_str(&f.check);
-        cases.push(format!(
-            "(\"{}\", check_{} as fn(&mut Points) -> (Verdict, String))",
-            f.name, f.name
-        ));
+        add(TensorGen::function(&mut rng, id), &mut src, &mut cases);
     }
     for id in 0..count {
         let level = if id % 3 == 0 {
@@ -44,13 +38,11 @@ pub fn generate(seed: u64, count: usize) -> String {
         } else {
             Level::Control
         };
-        let f = Gen::function(&mut rng, id, level);
-        src.push_str(&f.source);
-        src.push_str(&f.check);
-        cases.push(format!(
-            "(\"{}\", check_{} as fn(&mut Points) -> (Verdict, String))",
-            f.name, f.name
-        ));
+        add(Gen::function(&mut rng, id, level), &mut src, &mut cases);
+    }
+    // Functions that call themselves: one for every eight scalar ones.
+    for id in 0..count.div_ceil(8) {
+        add(recursive(&mut rng, id), &mut src, &mut cases);
     }
     writeln!(
         src,
@@ -59,6 +51,96 @@ pub fn generate(seed: u64, count: usize) -> String {
     )
     .unwrap();
     src
+}
+
+/// A generated function and its check, into the source, and its case into the list.
+fn add(f: Function, src: &mut String, cases: &mut Vec<String>) {
+    src.push_str(&f.source);
+    src.push_str(&f.check);
+    cases.push(format!(
+        "(\"{}\", check_{} as fn(&mut Points) -> (Verdict, String))",
+        f.name, f.name
+    ));
+}
+
+/// A function that calls itself over a slice it passes on whole, in the shape of GradBench's
+/// determinant by minors (`rr(v, n - 1, used | (1 << j))` for each unused `j`), with random
+/// arithmetic. Reverse and forward mode only: such a function runs on one tape when it saves
+/// only floats and its backward pass reads nothing of its top level; a random top-level use
+/// of the running sum, or a second call at the top level, keeps some of them off it (the
+/// pullbacks then add into the caller's gradient). Checked like the others: its value,
+/// finite differences, and forward mode against reverse mode.
+fn recursive(rng: &mut Rng, id: usize) -> Function {
+    let name = format!("rr_{id}");
+    let unary = |rng: &mut Rng, e: &str| -> String {
+        match rng.below(5) {
+            0 => format!("{e}.sin()"),
+            1 => format!("{e}.tanh()"),
+            2 => format!("({e} * {})", rng.lit(-1.5, 1.5)),
+            3 => format!("({e}.exp() * 0.25)"),
+            _ => format!("({e} * {e} - {})", rng.lit(0.0, 1.0)),
+        }
+    };
+    let leaf = unary(rng, "v[used % v.len()]");
+    let element = unary(rng, "v[j]");
+    let init = rng.lit(-1.0, 1.0);
+    let mut body = String::new();
+    writeln!(body, "    if n == 0 {{\n        return {leaf};\n    }}").unwrap();
+    writeln!(body, "    let mut acc = {init};\n    let mut sign = 1.0;").unwrap();
+    writeln!(
+        body,
+        "    for j in 0..v.len() {{\n        if used & (1 << j) == 0 {{"
+    )
+    .unwrap();
+    writeln!(
+        body,
+        "            acc += sign * {element} * {name}(v, n - 1, used | (1 << j));"
+    )
+    .unwrap();
+    match rng.below(3) {
+        // The running sum scaled by a value: the rule reads `acc`, saved on a float stack.
+        0 => writeln!(body, "            acc = acc * (1.0 + 0.1 * v[j].cos());").unwrap(),
+        1 => writeln!(body, "            sign = -sign;").unwrap(),
+        _ => {}
+    }
+    writeln!(body, "        }}\n    }}").unwrap();
+    let tail = match rng.below(3) {
+        // Read at the top level by a rule: the backward pass needs `acc` there.
+        0 => format!("acc * acc * {}", rng.lit(0.1, 0.5)),
+        // A second call at the top level, its value read by a rule.
+        1 => format!("acc + 0.1 * {name}(v, n - 1, used) * v[0]"),
+        _ => format!("acc + {}", unary(rng, "v[0]")),
+    };
+    let source = format!(
+        "\n#[differentiate(reverse, forward)]\npub fn {name}(v: &[f64], n: usize, used: usize) -> f64 {{\n{body}    {tail}\n}}\n"
+    );
+    let check = format!(
+        r#"
+fn check_{name}(p: &mut Points) -> (Verdict, String) {{
+    let len = p.int(1, 4);
+    let v = p.vec(len);
+    let n = p.int(0, 3);
+    let (value, g) = {name}::grad(&v, n, 0);
+    let expected = {name}(&v, n, 0);
+    if value.to_bits() != expected.to_bits() {{ return (Verdict::Mismatch, format!("{name}: value {{value}} != {{expected}}")); }}
+    let tangent: Vec<f64> = v.iter().map(|_| p.float(-1.0, 1.0)).collect();
+    let upstream = p.float(-2.0, 2.0);
+    let (jvp_value, jv) = {name}::jvp(&v, n, 0, &tangent);
+    let (_, pullback) = {name}::vjp(&v, n, 0);
+    let gu = pullback(upstream);
+    if let Some(report) = backprop_difftest::dot_product_test(value, jvp_value, jv, upstream, &tangent, &gu.v) {{ return (Verdict::Mismatch, format!("{name}: {{report}}")); }}
+    let f = |q: &[f64]| {name}(q, n, 0);
+    let (verdict, report) = compare(&f, &v, &g.v);
+    (verdict, format!("{name} at {{v:?}}, n = {{n}}:
+{{report}}"))
+}}
+"#
+    );
+    Function {
+        name,
+        source,
+        check,
+    }
 }
 
 /// Functions every random function may call: other differentiated functions, with a float
