@@ -210,13 +210,7 @@ fn analyze_once(f: &mut Func) -> Analysis {
     let mut zero_init: Vec<bool> = (0..n)
         .map(|v| active[v] && has_contrib[v] && nested_contrib[v] && v != result)
         .collect();
-    // Calls to itself whose pullbacks add into the parameters' gradients need those
-    // gradients declared (as zeros) before anything adds to them.
-    let mut into = false;
-    walk_calls(&f.body, &mut |_, call| into |= call.into);
-    for p in f.params.iter().filter(|p| into && p.differentiable()) {
-        zero_init[p.var] |= active[p.var];
-    }
+    declare_into_gradients(f, &active, &mut zero_init);
     let mut assigned = assigned_in_place;
     for _ in 0..control_vars {
         needed.push(true);
@@ -297,17 +291,32 @@ fn analyze_once(f: &mut Func) -> Analysis {
         reserve: Default::default(),
         tape: false,
     };
-    // A variable whose every save a loop made unnecessary has no stack.
-    let pushed: BTreeSet<VarId> = reserve::push_sites(f, &analysis)
+    drop_unpushed_stacks(f, &mut analysis);
+    analysis.reserve = reserve::plan(f, &analysis);
+    analysis
+}
+
+/// Calls to itself whose pullbacks add into the parameters' gradients need those gradients
+/// declared (as zeros) before anything adds to them.
+fn declare_into_gradients(f: &Func, active: &[bool], zero_init: &mut [bool]) {
+    let mut into = false;
+    walk_calls(&f.body, &mut |_, call| into |= call.into);
+    for p in f.params.iter().filter(|p| into && p.differentiable()) {
+        zero_init[p.var] |= active[p.var];
+    }
+}
+
+/// A variable whose every save a loop made unnecessary ([`Analysis::loop_unsaved`]) has no
+/// stack.
+fn drop_unpushed_stacks(f: &Func, a: &mut Analysis) {
+    let pushed: BTreeSet<VarId> = reserve::push_sites(f, a)
         .into_iter()
         .filter_map(|(site, _)| match site {
             reserve::Site::Push(reserve::Store::Values(v)) => Some(v),
             _ => None,
         })
         .collect();
-    analysis.stacks.retain(|v| pushed.contains(v));
-    analysis.reserve = reserve::plan(f, &analysis);
-    analysis
+    a.stacks.retain(|v| pushed.contains(v));
 }
 
 /// The values each block pushes at its end for its reverse: its locals the backward pass
