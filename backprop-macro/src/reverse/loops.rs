@@ -21,14 +21,11 @@ pub(super) fn independent_iterations(body: &[B]) -> bool {
 /// skipped. `None` when the loop cannot be skipped so: it restores a value, reads a gradient
 /// it also adds to, or reads one that is not a float.
 pub fn zero_guard(vars: &[Var], body: &[B]) -> Option<Vec<VarId>> {
-    let read = outer_reads(body)?;
-    let mut read: Vec<VarId> = read
-        .into_iter()
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    read.retain(|&v| v != usize::MAX);
-    (!read.is_empty() && read.iter().all(|&v| vars[v].kind == Kind::Float)).then_some(read)
+    let read: BTreeSet<VarId> = outer_reads(body)?.into_iter().collect();
+    let floats = read
+        .iter()
+        .all(|&v| vars.get(v).is_some_and(|var| var.kind == Kind::Float));
+    (!read.is_empty() && floats).then(|| read.into_iter().collect())
 }
 
 /// The gradients declared outside `body` that it reads, if its iterations commute.
