@@ -153,34 +153,15 @@ fn chain(expr: &Expr) -> Option<Chain<'_>> {
     let (maps, mut e) = adapters(expr)?;
     // In source order: the sequences, limits, `.rev()`, `.enumerate()`, limits, `.rev()`,
     // then the maps and filters; read here from the last back.
-    let mut reverse = false;
-    if let Expr::MethodCall(m) = e
-        && m.method == "rev"
-        && m.args.is_empty()
-    {
-        reverse = true;
-        e = strip(&m.receiver);
-    }
+    let mut reverse = peel(&mut e, "rev");
     let after_count = limits(&mut e)?;
-    let mut enumerate = false;
-    if let Expr::MethodCall(m) = e
-        && m.method == "enumerate"
-        && m.args.is_empty()
-    {
-        enumerate = true;
-        e = strip(&m.receiver);
-    }
+    let enumerate = peel(&mut e, "enumerate");
     let mut count_reversed = false;
     let mut reversed_inside = false;
-    if let Expr::MethodCall(m) = e
-        && m.method == "rev"
-        && m.args.is_empty()
-        && !reverse
-    {
+    if !reverse && peel(&mut e, "rev") {
         reverse = true;
         reversed_inside = true;
         count_reversed = enumerate;
-        e = strip(&m.receiver);
     }
     let before_count = limits(&mut e)?;
     // Limits narrow the walk in its forward order: not after a `.rev()` of the sequences
@@ -781,18 +762,22 @@ fn adapters(expr: &Expr) -> Option<(Vec<Adapter<'_>>, &Expr)> {
     Some((maps, e))
 }
 
+/// Takes `.method()` (without arguments) off the end of `e`, if it ends so.
+fn peel(e: &mut &Expr, method: &str) -> bool {
+    match *e {
+        Expr::MethodCall(m) if m.method == method && m.args.is_empty() => {
+            *e = strip(&m.receiver);
+            true
+        }
+        _ => false,
+    }
+}
+
 /// A chain over a range: `(a..b)` or `(a..=b)`, then optionally `.rev()`, then any number of
 /// `.map(|i| ..)` and `.filter(|i| ..)` (or none, before `.fold(..)` and the like).
 fn over_range(expr: &Expr) -> Option<Chain<'_>> {
     let (maps, mut e) = adapters(expr)?;
-    let mut reverse = false;
-    if let Expr::MethodCall(m) = e
-        && m.method == "rev"
-        && m.args.is_empty()
-    {
-        reverse = true;
-        e = strip(&m.receiver);
-    }
+    let reverse = peel(&mut e, "rev");
     let Expr::Range(r) = e else {
         return None;
     };
