@@ -150,9 +150,7 @@ pub fn is_tensor(vars: &[Var], op: &Op, target: VarId) -> bool {
 /// `one_tape`: whether it may be (not under `hessian`, whose forward over reverse would then
 /// run each call's forward pass again in reverse).
 pub fn analyze(f: &mut Func, one_tape: bool) -> Analysis {
-    let mut into = false;
-    walk_calls(&f.body, &mut |_, call| into |= call.into && one_tape);
-    let lowered = into.then(|| f.clone());
+    let lowered = (one_tape && calls_into(&f.body)).then(|| f.clone());
     let a = analyze_once(f);
     if let Some(mut g) = lowered
         && tape::fits(f, &a, false)
@@ -299,8 +297,7 @@ fn analyze_once(f: &mut Func) -> Analysis {
 /// Calls to itself whose pullbacks add into the parameters' gradients need those gradients
 /// declared (as zeros) before anything adds to them.
 fn declare_into_gradients(f: &Func, active: &[bool], zero_init: &mut [bool]) {
-    let mut into = false;
-    walk_calls(&f.body, &mut |_, call| into |= call.into);
+    let into = calls_into(&f.body);
     for p in f.params.iter().filter(|p| into && p.differentiable()) {
         zero_init[p.var] |= active[p.var];
     }
@@ -675,6 +672,14 @@ pub fn walk_calls(block: &Block, f: &mut dyn FnMut(VarId, &Call)) {
             f(*var, call);
         }
     });
+}
+
+/// Whether the function has calls to itself that add into the caller's gradients
+/// ([`Call::into`]).
+pub fn calls_into(body: &Block) -> bool {
+    let mut into = false;
+    walk_calls(body, &mut |_, call| into |= call.into);
+    into
 }
 
 /// Every call whose value goes into a variable, to change.

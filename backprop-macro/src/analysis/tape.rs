@@ -14,19 +14,13 @@ pub(super) fn fits(f: &Func, a: &Analysis, remade: bool) -> bool {
     let recomputed: BTreeSet<VarId> = a.recompute.values().flatten().map(|(v, _)| *v).collect();
     let copyable = |ty: &syn::Type| match ty {
         syn::Type::Reference(r) => r.mutability.is_none(),
-        syn::Type::Path(p) => {
-            p.qself.is_none()
-                && p.path.get_ident().is_some_and(|i| {
-                    [
-                        "usize", "isize", "u8", "u16", "u32", "u64", "u128", "i8", "i16", "i32",
-                        "i64", "i128", "bool", "f32", "f64",
-                    ]
-                    .iter()
-                    .any(|t| i == t)
-                        || f.float_ty.as_ref() == Some(i)
-                })
-        }
-        _ => false,
+        syn::Type::Path(p) if f.float_ty.as_ref().is_some_and(|t| p.path.is_ident(t)) => true,
+        ty => matches!(
+            crate::lower::classify(ty),
+            crate::lower::TypeClass::Int
+                | crate::lower::TypeClass::Bool
+                | crate::lower::TypeClass::Float
+        ),
     };
     a.stacks
         .iter()

@@ -70,9 +70,7 @@ pub(super) fn into_vjp(
     sig: &Signature,
     positional: &[TokenStream],
 ) -> TokenStream {
-    let mut into = false;
-    analysis::walk_calls(&f.body, &mut |_, call| into |= call.into);
-    if !into || e.a.tape {
+    if !analysis::calls_into(&f.body) || e.a.tape {
         return TokenStream::new();
     }
     let (params, ret) = (&sig.params, &f.ret);
