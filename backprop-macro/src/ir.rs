@@ -175,9 +175,26 @@ impl Index {
         }
     }
 
-    /// The index as printed, to compare two indices.
+    /// The index as text, to compare two indices: equal texts are equal indices. A literal
+    /// or a variable is written out directly (most indices are, and printing tokens is
+    /// slow as proc macros are built); anything else as its tokens print.
     pub fn text(&self) -> String {
-        quote::ToTokens::to_token_stream(self).to_string()
+        let mut text = String::new();
+        for k in &self.0 {
+            text.push('[');
+            match &k.expr {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Int(n),
+                    ..
+                }) => text.push_str(n.base10_digits()),
+                syn::Expr::Path(p) if p.qself.is_none() && p.path.get_ident().is_some() => {
+                    text.push_str(&p.path.segments[0].ident.to_string())
+                }
+                e => text.push_str(&quote::ToTokens::to_token_stream(e).to_string()),
+            }
+            text.push(']');
+        }
+        text
     }
 }
 

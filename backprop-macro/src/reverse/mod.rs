@@ -6,7 +6,7 @@
 use crate::analysis::{self, Analysis, Snapshot};
 use crate::ir::*;
 use crate::rules::{Contrib, E, Place};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 mod loops;
 use loops::independent_iterations;
@@ -486,7 +486,7 @@ fn same_tokens(a: &Index, b: &Index) -> bool {
 }
 
 /// What a backward statement reads or writes: a primal value or an adjoint.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum Key {
     Primal(VarId),
     Adj(VarId),
@@ -570,7 +570,7 @@ fn read_keys(b: &B) -> Vec<Key> {
 const MERGE_WINDOW: usize = 64;
 const MERGED_SIZE: usize = 40;
 
-/// What one statement reads and writes, found once for the merging pass.
+/// What one statement reads and writes, for the merging pass.
 struct Facts {
     writes: Option<Vec<Key>>,
     reads: Vec<Key>,
@@ -594,6 +594,51 @@ impl Facts {
             increment,
         }
     }
+
+    /// An increment of `v`'s adjoint whose value does not read that adjoint: it commutes
+    /// with any other such increment, whatever the two indices.
+    fn commutes(&self, v: VarId) -> bool {
+        matches!(&self.increment, Some((w, _, keys)) if *w == v && !keys.contains(&Key::Adj(v)))
+    }
+}
+
+/// Where the statements seen so far last did what stops a merge across them: the
+/// merging pass asks these instead of walking the statements in between, so it costs one
+/// look per statement, not one per statement and window position.
+#[derive(Default)]
+struct Latest {
+    /// The last increment of each element, by adjoint and index text.
+    increment: HashMap<(VarId, String), usize>,
+    /// A statement that may touch anything (a nested branch or loop).
+    opaque: Option<usize>,
+    /// A statement that reads or writes the adjoint, other than an increment that commutes.
+    touches_adjoint: HashMap<VarId, usize>,
+    /// A statement that writes the key.
+    write: HashMap<Key, usize>,
+}
+
+impl Latest {
+    fn record(&mut self, at: usize, facts: &Facts) {
+        let Some(writes) = &facts.writes else {
+            self.opaque = Some(at);
+            return;
+        };
+        for &key in writes.iter().chain(&facts.reads) {
+            if let Key::Adj(v) = key
+                && !facts.commutes(v)
+            {
+                self.touches_adjoint.insert(v, at);
+            }
+        }
+        for &key in writes {
+            self.write.insert(key, at);
+        }
+    }
+
+    /// Whether a statement after `k` (and before the current one) writes `key`.
+    fn written_after(&self, key: &Key, k: usize) -> bool {
+        self.write.get(key).is_some_and(|&at| at > k)
+    }
 }
 
 /// `grad_x[i] += a; ...; grad_x[i] += b;` becomes `...; grad_x[i] += a + b;` when nothing
@@ -602,57 +647,47 @@ impl Facts {
 /// iterations; one addition per element and block keeps the reverse loop as fast as a
 /// hand-written one.
 fn merge_element_contributions(out: &mut [B]) {
-    let mut facts: Vec<Facts> = out.iter().map(Facts::of).collect();
+    let mut latest = Latest::default();
     for j in 0..out.len() {
-        let B::AddAdj(Place::Elem(_, idx), second) = &out[j] else {
-            continue;
-        };
-        let Some((v, text, _)) = &facts[j].increment else {
-            continue;
-        };
-        let size = second.size();
-        if size > MERGED_SIZE {
-            continue;
+        let mut facts = Facts::of(&out[j]);
+        if let Some((v, text, _)) = &facts.increment
+            && let Some(k) = latest.increment.insert((*v, text.clone()), j)
+            && merge_into(out, *v, k, j, &latest)
+        {
+            facts = Facts::of(&out[j]);
         }
-        let mut written: Vec<Key> = Vec::new();
-        let mut found = None;
-        for k in (j.saturating_sub(MERGE_WINDOW)..j).rev() {
-            let earlier = &facts[k];
-            if let Some((w, other, _)) = &earlier.increment
-                && w == v
-                && other == text
-            {
-                found = Some(k);
-                break;
-            }
-            let Some(w) = &earlier.writes else { break };
-            // Another increment of the same adjoint commutes with this one, whatever its index.
-            let commutes = matches!(&earlier.increment,
-                Some((w, _, keys)) if w == v && !keys.contains(&Key::Adj(*v)));
-            if !commutes && (w.contains(&Key::Adj(*v)) || earlier.reads.contains(&Key::Adj(*v))) {
-                break;
-            }
-            if idx.reads().any(|&r| w.contains(&Key::Primal(r))) {
-                break;
-            }
-            written.extend(w);
-        }
-        let Some(k) = found else { continue };
-        let B::AddAdj(_, first) = &out[k] else {
-            continue;
-        };
-        let Some((_, _, first_reads)) = &facts[k].increment else {
-            continue;
-        };
-        if first.size() + size > MERGED_SIZE || first_reads.iter().any(|r| written.contains(r)) {
-            continue;
-        }
-        let first = first.clone();
-        out[k] = B::Nop;
-        facts[k] = Facts::of(&out[k]);
-        if let B::AddAdj(_, second) = &mut out[j] {
-            *second = crate::rules::add(first, second.clone());
-        }
-        facts[j] = Facts::of(&out[j]);
+        latest.record(j, &facts);
     }
+}
+
+/// Merges the increment at `k` into the later one to the same element at `j`, if nothing
+/// in between stops it; whether it did.
+fn merge_into(out: &mut [B], v: VarId, k: usize, j: usize, latest: &Latest) -> bool {
+    let (B::AddAdj(Place::Elem(_, idx), second), B::AddAdj(_, first)) = (&out[j], &out[k]) else {
+        return false;
+    };
+    let size = second.size();
+    if size > MERGED_SIZE || first.size() + size > MERGED_SIZE || j - k > MERGE_WINDOW {
+        return false;
+    }
+    let after_k = |at: Option<&usize>| at.is_some_and(|&at| at > k);
+    if after_k(latest.opaque.as_ref())
+        || after_k(latest.touches_adjoint.get(&v))
+        || idx
+            .reads()
+            .any(|&r| latest.written_after(&Key::Primal(r), k))
+    {
+        return false;
+    }
+    let mut first_reads = Vec::new();
+    e_keys(first, &mut first_reads);
+    if first_reads.iter().any(|r| latest.written_after(r, k)) {
+        return false;
+    }
+    let first = first.clone();
+    out[k] = B::Nop;
+    if let B::AddAdj(_, second) = &mut out[j] {
+        *second = crate::rules::add(first, second.clone());
+    }
+    true
 }
