@@ -537,3 +537,127 @@ fn running_sums(x: &[f64]) -> f64 {
 fn unsaved_and_saved_loop_entries_against_finite_differences_and_hessian() {
     check_slice_function!(running_sums, &[0.3, -0.7, 1.1, 0.4, 0.9], 32);
 }
+
+// ------------------------------------------------------------------ running extrema
+// A loop whose only work is `m = m.max(x[i])` records the iteration whose element it picked
+// last (`m_at`) instead of saving `m` at every update; its reverse is one statement.
+
+/// Log-sum-exp, stably from the maximum: GradBench's lse.
+#[differentiate(hessian)]
+fn log_sum_exp(x: &[f64]) -> f64 {
+    let mut a = x[0];
+    for i in 1..x.len() {
+        a = a.max(x[i]);
+    }
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        s += (x[i] - a).exp();
+    }
+    s.ln() + a
+}
+
+#[test]
+fn log_sum_exp_through_its_maximum() {
+    let x = [0.3, 2.5, -1.0, 2.0, 0.7];
+    check_slice_function!(log_sum_exp, &x, 41);
+    // The gradient is the softmax.
+    let (v, g) = log_sum_exp::grad(&x);
+    let total: f64 = x.iter().map(|v| v.exp()).sum();
+    assert_close(v, total.ln(), 1e-14);
+    for (gi, xi) in g.x.iter().zip(&x) {
+        assert_close(*gi, xi.exp() / total, 1e-14);
+    }
+    // Forward and reverse agree on the gradient (the dot-product test).
+    let t = [0.5, -1.0, 0.25, 2.0, 1.5];
+    let along: f64 = g.x.iter().zip(&t).map(|(a, b)| a * b).sum();
+    assert_close(log_sum_exp::jvp(&x, &t).1, along, 1e-14);
+}
+
+/// Both operand orders, `fold` with a closure and with `f64::min`, an index that is not
+/// the loop variable alone, and a bound from outside.
+#[differentiate(hessian)]
+fn extrema(x: &[f64], c: f64, row: usize, n: usize) -> f64 {
+    let mut hi = c;
+    for j in 0..n {
+        hi = x[row * n + j].max(hi);
+    }
+    let top = x.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v));
+    let low = x.iter().copied().fold(f64::INFINITY, f64::min);
+    let mut first_low = x[0];
+    for i in 1..x.len() {
+        first_low = first_low.min(x[i]);
+    }
+    hi * hi + 3.0 * top - low + first_low * c
+}
+
+#[test]
+fn running_extrema_route_to_the_element_picked_last() {
+    let x = [0.5, 2.0, -1.0, 1.5, 2.0, -1.0];
+    // hi over row 1 (1.5, 2.0, -1.0) from c = 0.25: x[4]; top: the first 2.0 (x[1]); low
+    // and first_low: the first -1.0 (x[2]).
+    let (v, g) = extrema::grad(&x, 0.25, 1, 3);
+    assert_eq!(v, extrema(&x, 0.25, 1, 3));
+    assert_eq!(g.x, vec![0.0, 3.0, -1.0 + 0.25, 0.0, 4.0, 0.0]);
+    assert_eq!(g.c, -1.0);
+    // `x[j].max(hi)` gives a tie to the element: x[4], not the equal c.
+    let (_, g) = extrema::grad(&x, 2.0, 1, 3);
+    assert_eq!(g.x[4], 4.0);
+    assert_eq!(g.c, -1.0);
+    // Nothing beats c: its gradient stays with it.
+    let (_, g) = extrema::grad(&x, 5.0, 1, 3);
+    assert_eq!(g.c, 10.0 - 1.0);
+    assert_eq!(g.x[3..].to_vec(), vec![0.0, 0.0, 0.0]);
+    // A NaN element is never picked, as `f64::max` skips it.
+    let y = [0.5, f64::NAN, 0.75, 0.1];
+    let (_, g) = extrema::grad(&y, 0.0, 0, 2);
+    assert_eq!(g.x[0], 2.0 * 0.5);
+    assert_eq!(g.x[2], 3.0);
+    // Against finite differences and forward mode, and second order, away from ties.
+    let x = [0.3, 1.7, -0.4, 0.9, 1.2, -0.8];
+    let f = |x: &[f64]| extrema(x, 0.6, 1, 3);
+    let (_, g) = extrema::grad(&x, 0.6, 1, 3);
+    assert_fd(f, &x, &g.x);
+    let t = [0.5, -1.0, 0.25, 2.0, 1.5, -0.5];
+    let along: f64 = g.x.iter().zip(&t).map(|(a, b)| a * b).sum();
+    assert_close(extrema::jvp(&x, 0.6, 1, 3, &t, 0.0).1, along, 1e-14);
+    check_hvp(
+        |x| extrema::grad(x, 0.6, 1, 3).1.x,
+        |x, u| extrema::hvp(x, 0.6, 1, 3, u, 0.0).2.x,
+        &x,
+        43,
+    );
+}
+
+/// The maximum's value read before the loop changes it (restored after its reverse), and
+/// a running maximum inside another loop (reversed iteration by iteration, as any loop).
+#[differentiate(hessian)]
+fn row_maxima(x: &[f64], n: usize) -> f64 {
+    let mut m = x[0];
+    let before = m * m;
+    for i in 1..x.len() {
+        m = m.max(x[i]);
+    }
+    let mut s = 0.0;
+    for r in 0..x.len() / n {
+        let mut best = x[r * n];
+        for j in 1..n {
+            best = best.max(x[r * n + j]);
+        }
+        s += best * best;
+    }
+    before * m + s
+}
+
+#[test]
+fn running_maxima_read_before_and_nested() {
+    let x = [0.3, 1.7, -0.4, 0.9, 1.2, -0.8];
+    let (v, g) = row_maxima::grad(&x, 3);
+    assert_eq!(v, row_maxima(&x, 3));
+    assert_fd(|x| row_maxima(x, 3), &x, &g.x);
+    check_hvp(
+        |x| row_maxima::grad(x, 3).1.x,
+        |x, u| row_maxima::hvp(x, 3, u).2.x,
+        &x,
+        47,
+    );
+}

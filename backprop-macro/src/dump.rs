@@ -229,6 +229,13 @@ pub fn analysis(func: &Func, a: &Analysis) -> String {
     if a.tape {
         let _ = writeln!(out, "calls itself on one tape");
     }
+    for (scope, p) in &a.picks {
+        let (m, at) = (name(func, p.acc), name(func, p.at));
+        let _ = writeln!(
+            out,
+            "running extremum in loop {scope}: {m}, picked last at {at}"
+        );
+    }
     for (scope, ss) in &a.snapshots.around {
         for s in ss {
             let (v, lo, hi) = (name(func, s.var), text(&s.lo), text(&s.hi));
@@ -303,8 +310,10 @@ fn backward_lines(func: &Func, stmts: &[B], depth: usize, out: &mut String) {
             B::If(c, t, els) => {
                 let _ = writeln!(out, "{pad}if {}", e(c));
                 backward_lines(func, t, depth + 1, out);
-                let _ = writeln!(out, "{pad}else");
-                backward_lines(func, els, depth + 1, out);
+                if !els.is_empty() {
+                    let _ = writeln!(out, "{pad}else");
+                    backward_lines(func, els, depth + 1, out);
+                }
                 Ok(())
             }
             B::For(v, replay, body) => {

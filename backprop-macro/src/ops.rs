@@ -621,6 +621,16 @@ impl Math {
         self.entry().reads_output
     }
 
+    /// For `max` and `min`, which route the gradient to the operand they return: the
+    /// helper telling whether `a.max(b)` returned `a`.
+    pub fn picks_first(self) -> Option<Helper> {
+        match self {
+            Math::Max => Some(Helper::MaxPicksFirst),
+            Math::Min => Some(Helper::MinPicksFirst),
+            _ => None,
+        }
+    }
+
     /// The names, comma-separated, of the methods with `filter`.
     pub fn names(filter: fn(&MathEntry) -> bool) -> String {
         let names: Vec<&str> = Math::TABLE

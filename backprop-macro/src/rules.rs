@@ -383,11 +383,7 @@ fn math_backward(
         Math::ToRadians => Some(helper(Helper::ToRadians, vec![up.clone()])),
         Math::Max | Math::Min => {
             // The max gate routes the whole gradient to the input it picked.
-            let picks = if m == Math::Max {
-                Helper::MaxPicksFirst
-            } else {
-                Helper::MinPicksFirst
-            };
+            let picks = m.picks_first().expect("max and min pick");
             let cond = helper(picks, vec![x.clone(), operand(&rest[0])]);
             let first: Vec<Contrib> = place(a, active)
                 .map(|p| Contrib::Add(p, up.clone()))
@@ -441,11 +437,7 @@ pub fn tangent(op: &Op, out: E, active: &dyn Fn(VarId) -> bool) -> Option<E> {
             if pa.is_none() && pb.is_none() {
                 return None;
             }
-            let picks = if *m == Math::Max {
-                Helper::MaxPicksFirst
-            } else {
-                Helper::MinPicksFirst
-            };
+            let picks = m.picks_first().expect("max and min pick");
             let cond = helper(picks, vec![operand(a), operand(&rest[0])]);
             let first = pa.as_ref().map(dot).unwrap_or_else(zero);
             let second = pb.as_ref().map(dot).unwrap_or_else(zero);

@@ -449,6 +449,7 @@ impl<T, const N: usize> InlineStack<T, N> {
 impl<T: Clone, const N: usize> Clone for InlineStack<T, N> {
     /// The same values (a Jacobian's reverse passes each consume a copy of what the forward
     /// pass saved).
+    #[inline]
     fn clone(&self) -> Self {
         let mut copy = InlineStack::new();
         for item in &self.items[..self.len] {
@@ -460,7 +461,12 @@ impl<T: Clone, const N: usize> Clone for InlineStack<T, N> {
 }
 
 impl<T, const N: usize> Drop for InlineStack<T, N> {
+    #[inline]
     fn drop(&mut self) {
+        // Floats (what the stacks hold, nearly always) have nothing to drop.
+        if !core::mem::needs_drop::<T>() {
+            return;
+        }
         while self.len > 0 {
             drop(self.pop());
         }

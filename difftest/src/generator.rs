@@ -1027,7 +1027,16 @@ impl<'r> Gen<'r> {
             self.line(&format!("let {n} = {p}.len();"));
             self.line(&format!("{p}.swap(0, {n} - 1);"));
         }
-        let pick = match self.rng.below(4) {
+        let pick = match self.rng.below(5) {
+            // A running extremum written as a loop (candidate first, ties to it).
+            4 => {
+                let m = self.name("m");
+                self.line(&format!("let mut {m} = {p}[0];"));
+                self.line(&format!("for k in 1..{p}.len() {{"));
+                self.line(&format!("    {m} = {p}[k].min({m});"));
+                self.line("}");
+                m
+            }
             // A fold by a float function's path, from a literal.
             3 => format!("{p}.iter().map(|e| e.abs()).fold(0.0, f64::max)"),
             0 => format!("{p}.iter().copied().max_by(f64::total_cmp).unwrap()"),

@@ -40,17 +40,13 @@ mod running_max {
     pub fn vjp<'x>(
         x: &'x [f64],
     ) -> (f64, impl ::core::ops::FnOnce(f64) -> Grad + use<'x>) {
-        let mut m_stack = ::backprop::__private::Stack::new();
-        m_stack
-            .reserve(
-                ::core::iter::ExactSizeIterator::len(
-                    &::backprop::__private::steps(1..x.len()),
-                ),
-            );
         let mut m = x[0];
+        let mut m_at = ::core::option::Option::None;
         let range_i = ::backprop::__private::steps(1..x.len());
         for i in range_i {
-            m_stack.push_reserved(m);
+            if !::backprop::__private::d::max_picks_first(m, x[i]) {
+                m_at = ::core::option::Option::Some(i);
+            }
             m = m.max(x[i]);
         }
         (
@@ -58,15 +54,9 @@ mod running_max {
             #[inline(always)]
             move |mut grad_m: f64| {
                 let mut grad_x = ::backprop::__private::zeros_like(&x);
-                for i in range_i.rev() {
-                    m = m_stack.pop();
-                    let upstream_m = grad_m;
+                if let ::core::option::Option::Some(i) = m_at {
+                    grad_x[i] += grad_m;
                     grad_m = 0.0;
-                    if ::backprop::__private::d::max_picks_first(m, x[i]) {
-                        grad_m += upstream_m;
-                    } else {
-                        grad_x[i] += upstream_m;
-                    }
                 }
                 grad_x[0] += grad_m;
                 Grad { x: grad_x }

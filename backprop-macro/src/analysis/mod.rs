@@ -17,11 +17,13 @@ use crate::rules::{self, Contrib, E, Place};
 use proc_macro2::Span;
 use std::collections::{BTreeMap, BTreeSet};
 
+mod picks;
 mod plans;
 pub mod reserve;
 mod snapshots;
 mod tape;
 
+pub use picks::Pick;
 use plans::*;
 pub use plans::{eval_saves, saved_at, undo_step};
 pub use snapshots::{Snapshot, Snapshots, elem_saved_at};
@@ -88,6 +90,9 @@ pub struct Analysis {
     /// The function calls itself through one tape ([`tape::fits`]): `__forward_tape` pushes onto
     /// stacks its caller passes in, `__backward_tape` pops them; no closure per call.
     pub tape: bool,
+    /// The running extrema among the top-level loops, by their body's scope: reversed
+    /// through the element picked last ([`picks`]).
+    pub picks: BTreeMap<ScopeId, Pick>,
 }
 
 /// The backward rule of a definition or assignment `target = op`.
@@ -174,6 +179,9 @@ fn analyze_once(f: &mut Func) -> Analysis {
     };
 
     let active = activity(f, result);
+    // Running extrema are seen as sums until the analysis is done.
+    let mut picks = picks::find(f, &active);
+    let updates = picks::view_as_sums(f, &picks);
 
     // What the backward rules read, and where adjoints get contributions.
     let Reads {
@@ -199,8 +207,20 @@ fn analyze_once(f: &mut Func) -> Analysis {
     };
     let snapshots = snapshots::plan(f, &active, &saved, written, &mut needed);
     // Which loops and branches have a reverse: those with a contribution or a save inside.
-    let (control, new_vars, mut replayed) =
+    let (control, mut new_vars, mut replayed) =
         control_plan(f, &active, &saved, &assigned_in_place, &mut needed);
+    // Each running extremum's record, `m_at`.
+    for p in &mut picks {
+        p.at = f.vars.len() + new_vars.len();
+        let name = f.names.generated(&format!("{}_at", f.vars[p.acc].ident));
+        new_vars.push(Var {
+            ident: syn::Ident::new(&name, Span::call_site()),
+            kind: Kind::Other,
+            ty: None,
+            scope: f.body.scope,
+            param: None,
+        });
+    }
     let control_vars = new_vars.len();
     f.vars.extend(new_vars);
     let mut active = active;
@@ -288,7 +308,10 @@ fn analyze_once(f: &mut Func) -> Analysis {
         result,
         reserve: Default::default(),
         tape: false,
+        picks: BTreeMap::new(),
     };
+    picks::restore(f, &picks, updates);
+    analysis.picks = picks.into_iter().map(|p| (p.scope, p)).collect();
     drop_unpushed_stacks(f, &mut analysis);
     analysis.reserve = reserve::plan(f, &analysis);
     analysis

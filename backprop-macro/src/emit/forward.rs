@@ -364,6 +364,21 @@ impl Emit<'_> {
             None => (TokenStream::new(), TokenStream::new()),
         };
         let inner = self.block(body, chain);
+        // A running extremum records where its candidate was picked last.
+        let (record_init, inner) = match self.a.picks.get(&body.scope) {
+            Some(p) => {
+                let (at, var, picked) = (
+                    self.ident(p.at),
+                    self.ident(p.var),
+                    self.expr(&p.picked(), 0),
+                );
+                (
+                    quote!(let mut #at = ::core::option::Option::None;),
+                    quote!(if #picked { #at = ::core::option::Option::Some(#var); } #inner),
+                )
+            }
+            None => (TokenStream::new(), inner),
+        };
         let pat = |v: &Option<VarId>| match v {
             Some(v) => self.ident(*v).to_token_stream(),
             None => quote!(_),
@@ -375,13 +390,14 @@ impl Emit<'_> {
                     Some(range) => {
                         let reserve = self.reserve_stacks(body, range);
                         quote!(
+                            #record_init
                             let #range = #s;
                             #init_count
                             #reserve
                             for #p in #range { #bump #inner }
                         )
                     }
-                    None => quote!(for #p in #s { #inner }),
+                    None => quote!(#record_init for #p in #s { #inner }),
                 }
             }
             LoopHead::Iter { var, iter } => {

@@ -268,6 +268,11 @@ impl Rev<'_> {
         out: &mut Vec<B>,
         zeroed: &mut Zeroed,
     ) {
+        if let Some(pick) = self.a.picks.get(&body.scope) {
+            out.push(self.pick_reverse(pick));
+            zeroed.clear();
+            return;
+        }
         let Some(control) = self.a.control.get(&body.scope).cloned() else {
             return;
         };
@@ -287,6 +292,26 @@ impl Rev<'_> {
             other => other,
         };
         out.push(B::For(var, replay, b));
+    }
+
+    /// The reverse of a running extremum's loop ([`analysis::Pick`]): the gradient goes to
+    /// the element picked last, if one was, else it stays with the value before the loop.
+    /// `if let Some(i) = m_at { grad_x[i] += grad_m; grad_m = 0.0; }`
+    fn pick_reverse(&self, p: &analysis::Pick) -> B {
+        let (at, var) = (&self.f.vars[p.at].ident, &self.f.vars[p.var].ident);
+        let cond = Konst {
+            expr: syn::parse_quote!(let ::core::option::Option::Some(#var) = #at),
+            reads: vec![p.at],
+        };
+        let mut then = Vec::new();
+        if self.a.active[p.seq] {
+            then.push(B::AddAdj(
+                Place::Elem(p.seq, p.index.clone()),
+                E::Adj(p.acc),
+            ));
+        }
+        then.push(B::Kill(Place::Var(p.acc)));
+        B::If(E::Konst(cond), then, Vec::new())
     }
 
     /// `target = op(target, ...)`: the contributions to other inputs read the adjoint as it
