@@ -240,15 +240,22 @@ pub fn gmm(
     let k = alpha.len();
     let n = x.len() / d;
     let lsz = d * (d - 1) / 2;
+    // Each component's diagonal of Q, and the log of its determinant.
+    let mut qdiag = vec![0.0; k * d];
+    let mut sumq = vec![0.0; k];
+    for c in 0..k {
+        for j in 0..d {
+            qdiag[c * d + j] = q[c * d + j].exp();
+            sumq[c] += q[c * d + j];
+        }
+    }
     let mut main = vec![0.0; k];
     let mut qx = vec![0.0; d];
     let mut slse = 0.0;
     for i in 0..n {
         for c in 0..k {
-            let mut sumq = 0.0;
             for j in 0..d {
-                qx[j] = q[c * d + j].exp() * (x[i * d + j] - mu[c * d + j]);
-                sumq += q[c * d + j];
+                qx[j] = qdiag[c * d + j] * (x[i * d + j] - mu[c * d + j]);
             }
             let mut li = c * lsz;
             for a in 0..d {
@@ -261,22 +268,20 @@ pub fn gmm(
             for j in 0..d {
                 sq += qx[j] * qx[j];
             }
-            main[c] = alpha[c] + sumq - 0.5 * sq;
+            main[c] = alpha[c] + sumq[c] - 0.5 * sq;
         }
         slse += logsumexp(&main);
     }
     let mut prior = 0.0;
     for c in 0..k {
         let mut frobenius = 0.0;
-        let mut sumq = 0.0;
         for j in 0..d {
-            frobenius += (2.0 * q[c * d + j]).exp();
-            sumq += q[c * d + j];
+            frobenius += qdiag[c * d + j] * qdiag[c * d + j];
         }
         for j in 0..lsz {
             frobenius += l[c * lsz + j] * l[c * lsz + j];
         }
-        prior += 0.5 * gamma * gamma * frobenius - (m as f64) * sumq;
+        prior += 0.5 * gamma * gamma * frobenius - (m as f64) * sumq[c];
     }
     let dof = d + m + 1;
     let log_gamma = log_multigamma(0.5 * dof as f64, d);
