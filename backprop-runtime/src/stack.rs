@@ -869,6 +869,26 @@ mod tests {
         );
         assert!(steps(250u8..=255).rev().eq((250u8..=255).rev()));
         assert!(steps(-128i8..-125).rev().eq((-128i8..-125).rev()));
+        // Steps wider than the type, over its whole range.
+        for k in [1, 2, 100, 200, 255, 256, 1000] {
+            assert!(steps(-128i8..=127).step_by(k).eq((-128i8..=127).step_by(k)));
+            assert!(
+                steps(-128i8..=127)
+                    .step_by(k)
+                    .rev()
+                    .eq((-128i8..=127).step_by(k).rev())
+            );
+            assert!(
+                steps(0u8..=255)
+                    .rev()
+                    .step_by(k)
+                    .eq((0u8..=255).rev().step_by(k))
+            );
+            let replayed: Vec<u8> = steps(0u8..=255).step_by(k).replay(2).collect();
+            let mut first: Vec<u8> = (0u8..=255).step_by(k).take(2).collect();
+            first.reverse();
+            assert_eq!(replayed, first);
+        }
     }
 
     #[test]
