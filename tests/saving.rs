@@ -661,3 +661,50 @@ fn running_maxima_read_before_and_nested() {
         47,
     );
 }
+
+/// Running extrema in a branch and in a `while` loop: the record of each run is saved like
+/// any value of its block.
+#[differentiate(hessian)]
+fn extrema_in_blocks(x: &[f64], k: usize) -> f64 {
+    let mut s = 0.0;
+    if k > 1 {
+        let mut m = x[0];
+        for i in 1..k {
+            m = m.min(x[i]);
+        }
+        s += m * m;
+    }
+    let mut r = 0;
+    while r < 3 {
+        let mut top = f64::NEG_INFINITY;
+        for j in r..x.len() {
+            top = top.max(x[j]);
+        }
+        s += top * x[r];
+        r += 1;
+    }
+    s
+}
+
+#[test]
+fn running_extrema_in_a_branch_and_a_while_loop() {
+    let x = [0.3, 1.7, -0.4, 0.9, 1.2, -0.8];
+    for k in [0, 3, 6] {
+        let (v, g) = extrema_in_blocks::grad(&x, k);
+        assert_eq!(v, extrema_in_blocks(&x, k));
+        assert_fd(|x| extrema_in_blocks(x, k), &x, &g.x);
+        check_hvp(
+            |x| extrema_in_blocks::grad(x, k).1.x,
+            |x, u| extrema_in_blocks::hvp(x, k, u).2.x,
+            &x,
+            53 + k as u64,
+        );
+    }
+    // Exactly: each `top` is 1.7 (x[1]) for r = 0, 1, then 1.2 (x[4]) for r = 2; m over
+    // x[..3] is -0.4 (x[2]).
+    let (_, g) = extrema_in_blocks::grad(&x, 3);
+    let expected = [1.7, 1.7 + 0.3 + 1.7, 2.0 * -0.4 + 1.2, 0.0, -0.4, 0.0];
+    for (got, want) in g.x.iter().zip(expected) {
+        assert_close(*got, want, 1e-15);
+    }
+}

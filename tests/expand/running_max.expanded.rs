@@ -42,8 +42,7 @@ mod running_max {
     ) -> (f64, impl ::core::ops::FnOnce(f64) -> Grad + use<'x>) {
         let mut m = x[0];
         let mut m_at = ::core::option::Option::None;
-        let range_i = ::backprop::__private::steps(1..x.len());
-        for i in range_i {
+        for i in ::backprop::__private::steps(1..x.len()) {
             if !::backprop::__private::d::max_picks_first(m, x[i]) {
                 m_at = ::core::option::Option::Some(i);
             }

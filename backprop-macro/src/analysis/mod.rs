@@ -90,8 +90,8 @@ pub struct Analysis {
     /// The function calls itself through one tape ([`tape::fits`]): `__forward_tape` pushes onto
     /// stacks its caller passes in, `__backward_tape` pops them; no closure per call.
     pub tape: bool,
-    /// The running extrema among the top-level loops, by their body's scope: reversed
-    /// through the element picked last ([`picks`]).
+    /// The running extrema, by their loop body's scope: reversed through the element
+    /// picked last ([`picks`]).
     pub picks: BTreeMap<ScopeId, Pick>,
 }
 
@@ -207,8 +207,15 @@ fn analyze_once(f: &mut Func) -> Analysis {
     };
     let snapshots = snapshots::plan(f, &active, &saved, written, &mut needed);
     // Which loops and branches have a reverse: those with a contribution or a save inside.
-    let (control, mut new_vars, mut replayed) =
-        control_plan(f, &active, &saved, &assigned_in_place, &mut needed);
+    let pick_loops: BTreeSet<ScopeId> = picks.iter().map(|p| p.scope).collect();
+    let (control, mut new_vars, mut replayed) = control_plan(
+        f,
+        &active,
+        &saved,
+        &assigned_in_place,
+        &pick_loops,
+        &mut needed,
+    );
     // Each running extremum's record, `m_at`.
     for p in &mut picks {
         p.at = f.vars.len() + new_vars.len();
@@ -217,7 +224,7 @@ fn analyze_once(f: &mut Func) -> Analysis {
             ident: syn::Ident::new(&name, Span::call_site()),
             kind: Kind::Other,
             ty: None,
-            scope: f.body.scope,
+            scope: p.outer,
             param: None,
         });
     }
@@ -384,6 +391,7 @@ fn control_plan(
     active: &[bool],
     saved: &[bool],
     assigned_in_place: &[bool],
+    picks: &BTreeSet<ScopeId>,
     needed: &mut [bool],
 ) -> (BTreeMap<ScopeId, Control>, Vec<Var>, Vec<bool>) {
     let n = f.vars.len();
@@ -402,6 +410,7 @@ fn control_plan(
         saved,
         assigned: assigned_in_place,
         replayed: &replayed,
+        picks,
     };
     plan_control(f, &f.body, &facts, &mut control, &mut new_vars, &mut next);
     walk(&f.body, &mut |stmt, _| {

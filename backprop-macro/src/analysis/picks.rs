@@ -13,6 +13,10 @@
 //! in place of saving `m` at every update and walking every iteration back (log-sum-exp's
 //! maximum, softmax's, a max-pooling reduction).
 //!
+//! Inside another loop (a row's maximum) or a branch, `m_at` is saved like any value of
+//! that block the reverse reads: pushed at the block's end, popped at the start of its
+//! reverse.
+//!
 //! For the rest of the analysis the update reads nothing and adds into both operands, as
 //! a sum does ([`view_as_sums`]): so `m` is not saved in the loop, and what the index
 //! reads is kept for the reverse.
@@ -20,7 +24,7 @@
 use crate::ir::*;
 use crate::rules::{self, E};
 
-/// A running extremum found in a top-level loop.
+/// A running extremum found in a loop.
 #[derive(Clone)]
 pub struct Pick {
     /// The loop's body.
@@ -37,10 +41,13 @@ pub struct Pick {
     /// `m.max(x[i])` (else `x[i].max(m)`).
     pub acc_first: bool,
     /// `m_at`: the loop variable where the candidate was picked last, if ever (added to
-    /// the function's variables by the analysis).
+    /// the function's variables by the analysis). It is declared just before the loop, in
+    /// the block around it: inside another loop or a branch, that block pushes it at its
+    /// end like any value its reverse reads.
     pub at: VarId,
-    /// Where the loop is in the function's body, and the update in the loop's.
-    at_stmt: usize,
+    /// The block around the loop.
+    pub outer: ScopeId,
+    /// Where the update is in the loop's body.
     update: usize,
 }
 
@@ -61,22 +68,36 @@ impl Pick {
     }
 }
 
-/// The running extrema among the loops of the function's top level: a loop nested in
-/// another, or in a branch, would need its record kept per execution, and is reversed as
-/// any other loop. `at` is left for the caller to fill.
+/// The running extrema among the function's loops. `at` is left for the caller to fill.
 pub(super) fn find(f: &Func, active: &[bool]) -> Vec<Pick> {
-    let mut found = Vec::new();
-    for (at_stmt, stmt) in f.body.stmts.iter().enumerate() {
-        if let Stmt::Loop {
-            head: LoopHead::Range { var: Some(var), .. },
-            body,
-            ..
-        } = stmt
-            && let Some(pick) = running_extremum(f, active, *var, body)
-        {
-            found.push(Pick { at_stmt, ..pick });
+    fn visit(f: &Func, block: &Block, active: &[bool], found: &mut Vec<Pick>) {
+        for stmt in &block.stmts {
+            match stmt {
+                Stmt::Loop { head, body, .. } => {
+                    let pick = match head {
+                        LoopHead::Range { var: Some(var), .. } => {
+                            running_extremum(f, active, *var, body)
+                        }
+                        _ => None,
+                    };
+                    match pick {
+                        Some(pick) => found.push(Pick {
+                            outer: block.scope,
+                            ..pick
+                        }),
+                        None => visit(f, body, active, found),
+                    }
+                }
+                Stmt::If { then, els, .. } => {
+                    visit(f, then, active, found);
+                    visit(f, els, active, found);
+                }
+                _ => {}
+            }
         }
     }
+    let mut found = Vec::new();
+    visit(f, &f.body, active, &mut found);
     found
 }
 
@@ -143,7 +164,7 @@ fn running_extremum(f: &Func, active: &[bool], var: VarId, body: &Block) -> Opti
         math: *math,
         acc_first,
         at: acc,
-        at_stmt: 0,
+        outer: body.scope,
         update: copies.len(),
     })
 }
@@ -171,9 +192,30 @@ pub(super) fn restore(f: &mut Func, picks: &[Pick], ops: Vec<Op>) {
 }
 
 fn update_op<'f>(f: &'f mut Func, p: &Pick) -> &'f mut Op {
-    let Stmt::Loop { body, .. } = &mut f.body.stmts[p.at_stmt] else {
-        unreachable!("a pick is a loop")
-    };
+    /// Whether `stmt` is, or holds at any depth, the loop whose body is `scope`.
+    fn holds(stmt: &Stmt, scope: ScopeId) -> bool {
+        let inside = |block: &Block| block.stmts.iter().any(|s| holds(s, scope));
+        match stmt {
+            Stmt::Loop { body, .. } => body.scope == scope || inside(body),
+            Stmt::If { then, els, .. } => inside(then) || inside(els),
+            _ => false,
+        }
+    }
+    fn body_of(block: &mut Block, scope: ScopeId) -> Option<&mut Block> {
+        let at = block.stmts.iter().position(|stmt| holds(stmt, scope))?;
+        match &mut block.stmts[at] {
+            Stmt::Loop { body, .. } => match body.scope == scope {
+                true => Some(body),
+                false => body_of(body, scope),
+            },
+            Stmt::If { then, els, .. } => match then.stmts.iter().any(|s| holds(s, scope)) {
+                true => body_of(then, scope),
+                false => body_of(els, scope),
+            },
+            _ => None,
+        }
+    }
+    let body = body_of(&mut f.body, p.scope).expect("a pick is a loop of the function");
     let Stmt::Assign { op, .. } = &mut body.stmts[p.update] else {
         unreachable!("a pick's update is an assignment")
     };

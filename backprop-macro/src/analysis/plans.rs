@@ -364,6 +364,9 @@ pub(super) struct ControlFacts<'a> {
     pub saved: &'a [bool],
     pub assigned: &'a [bool],
     pub replayed: &'a [bool],
+    /// The bodies of running extrema ([`super::picks`]), whose reverse needs no record of
+    /// the loop: only where it picked last.
+    pub picks: &'a BTreeSet<ScopeId>,
 }
 
 /// Which loops and branches get a reverse, and their records: a branch's condition is
@@ -383,6 +386,7 @@ pub(super) fn plan_control(
         saved,
         assigned,
         replayed,
+        picks,
     } = *facts;
     let mut new_var = |base: &str, kind: Kind, span: Span, scope: ScopeId| -> VarId {
         new_vars.push(Var {
@@ -425,7 +429,9 @@ pub(super) fn plan_control(
                     },
                 ));
             }
-            Stmt::Loop { head, body, span } if has_reverse(&f.vars, body, active, saved) => {
+            Stmt::Loop { head, body, span }
+                if !picks.contains(&body.scope) && has_reverse(&f.vars, body, active, saved) =>
+            {
                 let early = contains_break(body);
                 let (range, count) = match head {
                     LoopHead::Range { var, .. } => {
