@@ -464,14 +464,17 @@ fn a_user_call_in_a_range_runs_only_where_the_user_runs_it() {
     assert_fd(user_call_in_a_range, &x, &g.x);
 }
 
-/// k-means' cost: the reverse of `closest.min(distance)` sends the gradient to one of the
-/// `k` distances, and the reverse loops over the other `k − 1` (whose upstream gradient, and
-/// tangent, are zero) are skipped.
+/// k-means' cost with a count of the distances computed: the reverse of
+/// `closest.min(distance)` sends the gradient to one of the `k` distances, and the reverse
+/// loops over the other `k − 1` (whose upstream gradient, and tangent, are zero) are
+/// skipped. (Without the count, the loop would be searched first and only the winning
+/// distance differentiated: `running_extrema_of_computed_candidates`.)
 #[differentiate(hessian)]
 fn nearest(c: &[f64]) -> f64 {
     let (d, k) = (2, c.len() / 2);
     let points = [0.3, -0.2, 1.1, 0.8, -0.7, 0.4, 0.9, -1.3];
     let mut cost = 0.0;
+    let mut computed = 0.0;
     for i in 0..points.len() / d {
         let mut closest = f64::INFINITY;
         for j in 0..k {
@@ -481,10 +484,11 @@ fn nearest(c: &[f64]) -> f64 {
                 distance += diff * diff * (1.0 + 0.1 * diff);
             }
             closest = closest.min(distance);
+            computed += 1.0;
         }
         cost += closest;
     }
-    cost
+    cost + 0.0 * computed
 }
 
 #[test]
@@ -706,5 +710,101 @@ fn running_extrema_in_a_branch_and_a_while_loop() {
     let expected = [1.7, 1.7 + 0.3 + 1.7, 2.0 * -0.4 + 1.2, 0.0, -0.4, 0.0];
     for (got, want) in g.x.iter().zip(expected) {
         assert_close(*got, want, 1e-15);
+    }
+}
+
+// -------------------------------------------- running extrema of computed candidates
+// `closest = closest.min(distance)` after computing `distance`: a search without
+// derivatives, then the winning iteration once more with them.
+
+/// k-means' cost: each point's squared distance to its nearest centroid.
+#[differentiate(hessian, wrt(c))]
+fn nearest_centroid(p: &[f64], c: &[f64], d: usize) -> f64 {
+    let n = p.len() / d;
+    let k = c.len() / d;
+    let mut cost = 0.0;
+    for i in 0..n {
+        let mut closest = f64::INFINITY;
+        for j in 0..k {
+            let mut distance = 0.0;
+            for l in 0..d {
+                let diff = c[j * d + l] - p[i * d + l];
+                distance += diff * diff;
+            }
+            closest = closest.min(distance);
+        }
+        cost += closest;
+    }
+    cost
+}
+
+/// The other operand order, a maximum, a start that is not 0, a weight from before the
+/// loop, and a loop that changes a value from outside (counted), which is not rewritten.
+#[differentiate(hessian)]
+fn farthest(x: &[f64], w: f64, from: usize) -> f64 {
+    let mut far = -1.0;
+    for j in from..x.len() {
+        let t = x[j] * w;
+        let score = t * t - x[j];
+        far = score.max(far);
+    }
+    let mut near = f64::INFINITY;
+    let mut count = 0.0;
+    for j in 0..x.len() {
+        let s = (x[j] - w).abs();
+        count += 1.0;
+        near = near.min(s * count);
+    }
+    far + near * w
+}
+
+#[test]
+fn running_extrema_of_computed_candidates() {
+    // Two points, three centroids in 2-D.
+    let p = [0.0, 0.0, 1.0, 1.0];
+    let c = [0.1, 0.2, 2.0, 2.0, 0.9, 1.3];
+    let (v, g) = nearest_centroid::grad(&p, &c, 2);
+    assert_eq!(v, nearest_centroid(&p, &c, 2));
+    // Point 0 is nearest centroid 0, point 1 centroid 2: 2 (c - p) on those only.
+    let want = [0.2, 0.4, 0.0, 0.0, 2.0 * (0.9 - 1.0), 2.0 * (1.3 - 1.0)];
+    for (got, want) in g.c.iter().zip(want) {
+        assert_close(*got, want, 1e-15);
+    }
+    assert_fd(|c| nearest_centroid(&p, c, 2), &c, &g.c);
+    check_hvp(
+        |c| nearest_centroid::grad(&p, c, 2).1.c,
+        |c, u| nearest_centroid::hvp(&p, c, 2, u).2.c,
+        &c,
+        61,
+    );
+    // A tie keeps the first centroid; a NaN distance is never picked.
+    let tied = [1.0, 0.0, -1.0, 0.0];
+    let (_, g) = nearest_centroid::grad(&[0.0, 0.0], &tied, 2);
+    assert_eq!(g.c, vec![2.0, 0.0, 0.0, 0.0]);
+    let nan = [f64::NAN, 0.0, 0.5, 0.0];
+    let (v, g) = nearest_centroid::grad(&[0.0, 0.0], &nan, 2);
+    assert_eq!(v, 0.25);
+    assert_eq!(g.c[2..].to_vec(), vec![1.0, 0.0]);
+    // No centroid: the minimum stays infinite, and no gradient flows.
+    let (v, g) = nearest_centroid::grad(&[0.0, 0.0], &[], 2);
+    assert_eq!(v, f64::INFINITY);
+    assert!(g.c.is_empty());
+
+    let x = [0.3, -1.2, 0.8, 1.9, -0.4];
+    for from in [0, 2, 5] {
+        let (v, g) = farthest::grad(&x, 0.7, from);
+        assert_eq!(v, farthest(&x, 0.7, from));
+        assert_fd(|x| farthest(x, 0.7, from), &x, &g.x);
+        let fd_w = (farthest(&x, 0.7 + 1e-6, from) - farthest(&x, 0.7 - 1e-6, from)) / 2e-6;
+        assert_close(g.w, fd_w, 1e-6);
+        let t = [0.5, -1.0, 0.25, 2.0, 1.5];
+        let along: f64 = g.x.iter().zip(&t).map(|(a, b)| a * b).sum();
+        assert_close(farthest::jvp(&x, 0.7, from, &t, 0.0).1, along, 1e-13);
+        check_hvp(
+            |x| farthest::grad(x, 0.7, from).1.x,
+            |x, u| farthest::hvp(x, 0.7, from, u, 0.0).2.x,
+            &x,
+            67 + from as u64,
+        );
     }
 }

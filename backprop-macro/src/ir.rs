@@ -134,7 +134,7 @@ impl Konst {
 }
 
 /// `+=`, `<<=` and the other assignments with an operator.
-fn compound_assign(op: &syn::BinOp) -> bool {
+pub(crate) fn compound_assign(op: &syn::BinOp) -> bool {
     use syn::BinOp::*;
     matches!(
         op,

@@ -21,6 +21,7 @@ mod calls;
 mod closures;
 mod constants;
 mod expressions;
+mod extrema;
 mod fields;
 mod growth;
 mod iterators;
@@ -89,6 +90,7 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
     closures::desugar(&mut body);
     break_value::desugar(&mut body, &mut user);
     labels::desugar(&mut body, &mut user);
+    extrema::desugar(&mut body, &mut user);
     let tuple_values = tuples::desugar(&mut body, &mut user);
     let mut cx = Lower {
         errors,
