@@ -1027,7 +1027,21 @@ impl<'r> Gen<'r> {
             self.line(&format!("let {n} = {p}.len();"));
             self.line(&format!("{p}.swap(0, {n} - 1);"));
         }
-        let pick = match self.rng.below(5) {
+        let pick = match self.rng.below(6) {
+            // A running minimum of computed candidates (searched first, the winner run
+            // again with derivatives).
+            5 => {
+                let (m, s) = (self.name("m"), self.name("s"));
+                self.line(&format!("let mut {m} = f64::INFINITY;"));
+                self.line(&format!("for k in 0..{p}.len() {{"));
+                self.line(&format!("    let mut {s} = 0.0;"));
+                self.line("    for q in 0..=k {");
+                self.line(&format!("        {s} += {p}[q] * {p}[k - q];"));
+                self.line("    }");
+                self.line(&format!("    {m} = {m}.min({s} - {p}[k]);"));
+                self.line("}");
+                m
+            }
             // A running extremum written as a loop (candidate first, ties to it).
             4 => {
                 let m = self.name("m");

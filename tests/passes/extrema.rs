@@ -13,3 +13,19 @@ fn log_sum_exp(x: &[f64]) -> f64 {
     }
     s.ln() + m
 }
+
+// A running minimum of computed candidates: searched first without derivatives (inactive),
+// then the winning iteration once more with them.
+#[differentiate]
+fn nearest(p: &[f64], c: &[f64], d: usize) -> f64 {
+    let mut closest = f64::INFINITY;
+    for j in 0..c.len() / d {
+        let mut distance = 0.0;
+        for l in 0..d {
+            let diff = c[j * d + l] - p[l];
+            distance += diff * diff;
+        }
+        closest = closest.min(distance);
+    }
+    closest
+}

@@ -123,19 +123,18 @@ impl Lower<'_> {
 }
 
 impl Lower<'_> {
-    /// An element of an integer or `bool` sequence (`labels[i]`, `tri[3 * c]`, `m[i][j]`),
-    /// which syntax alone cannot tell from a float's: the sequence's kind. The sequence is
-    /// found among the variables the constant reads, by its name in the (renamed)
-    /// expression: a continuation lowered again after an early `return` names its own copy.
+    /// An integer or `bool` variable (`let j = at;`), or an element of an integer or `bool`
+    /// sequence (`labels[i]`, `tri[3 * c]`, `m[i][j]`), which syntax alone cannot tell from
+    /// a float's: the variable's kind. It is found among the variables the constant reads,
+    /// by its name in the (renamed) expression: a continuation lowered again after an early
+    /// `return` names its own copy.
     fn indexed_kind(&self, k: &Konst) -> Option<Kind> {
         let mut base = strip(&k.expr);
-        let mut indexed = false;
         while let Expr::Index(ix) = base {
             base = strip(&ix.expr);
-            indexed = true;
         }
         let Expr::Path(p) = base else { return None };
-        let name = p.path.get_ident().filter(|_| indexed)?;
+        let name = p.path.get_ident()?;
         let v = *k.reads.iter().find(|&&v| self.vars[v].ident == *name)?;
         matches!(self.kind(v), Kind::Int | Kind::Bool).then(|| self.kind(v))
     }
