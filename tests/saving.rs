@@ -808,3 +808,26 @@ fn running_extrema_of_computed_candidates() {
         );
     }
 }
+
+/// A running maximum of integers in the same shape (searched first too; no derivative).
+#[differentiate]
+fn longest_run(x: &[f64], widths: &[usize]) -> f64 {
+    let mut widest = 0;
+    for j in 0..widths.len() {
+        let w = widths[j] * 2;
+        widest = widest.max(w);
+    }
+    let mut best = f64::NEG_INFINITY;
+    for j in 0..x.len() {
+        let scaled = x[j] * widest as f64;
+        best = scaled.max(best);
+    }
+    best
+}
+
+#[test]
+fn running_maximum_of_integers_beside_floats() {
+    let (v, g) = longest_run::grad(&[0.5, 2.0, -1.0], &[1, 3, 2]);
+    assert_eq!(v, 12.0);
+    assert_eq!(g.x, vec![0.0, 6.0, 0.0]);
+}

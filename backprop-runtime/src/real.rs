@@ -144,16 +144,20 @@ pub mod d {
     }
 
     /// `a.max(b)` returned `a`: ties and a NaN `b` go to the first operand, as `f64::max`
-    /// returns it.
+    /// returns it. Any ordered type: a running maximum the macro searches before
+    /// differentiating may be of integers (`a != a` is a NaN test for floats, never true
+    /// for integers).
     #[inline(always)]
-    pub fn max_picks_first<T: Real>(a: T, b: T) -> bool {
-        !(a.is_nan() || a < b)
+    #[allow(clippy::eq_op)]
+    pub fn max_picks_first<T: PartialOrd>(a: T, b: T) -> bool {
+        !(a != a || a < b)
     }
 
     /// `a.min(b)` returned `a` (ties to the first operand).
     #[inline(always)]
-    pub fn min_picks_first<T: Real>(a: T, b: T) -> bool {
-        !(a.is_nan() || a > b)
+    #[allow(clippy::eq_op)]
+    pub fn min_picks_first<T: PartialOrd>(a: T, b: T) -> bool {
+        !(a != a || a > b)
     }
 
     /// `x.clamp(lo, hi)` did not return `lo` (`f64::clamp` tests `x < lo` first; a NaN `x`
