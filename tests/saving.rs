@@ -831,3 +831,30 @@ fn running_maximum_of_integers_beside_floats() {
     assert_eq!(v, 12.0);
     assert_eq!(g.x, vec![0.0, 6.0, 0.0]);
 }
+
+/// A candidate computed in the update itself (`x[i] * w`): searched first too.
+#[differentiate(hessian)]
+fn scaled_max(x: &[f64], w: f64) -> f64 {
+    let mut m = f64::NEG_INFINITY;
+    for i in 0..x.len() {
+        m = m.max(x[i] * w - x[i] * x[i]);
+    }
+    m * w
+}
+
+#[test]
+fn running_maximum_of_an_expression() {
+    let x = [0.3, -1.2, 0.8, 1.9, -0.4];
+    let (v, g) = scaled_max::grad(&x, 1.5);
+    assert_eq!(v, scaled_max(&x, 1.5));
+    assert_fd(|x| scaled_max(x, 1.5), &x, &g.x);
+    // x[2] wins: 0.8 * 1.5 - 0.64 = 0.56.
+    assert_close(g.x[2], 1.5 * (1.5 - 1.6), 1e-15);
+    assert_close(g.w, 0.56 + 1.5 * 0.8, 1e-15);
+    check_hvp(
+        |x| scaled_max::grad(x, 1.5).1.x,
+        |x, u| scaled_max::hvp(x, 1.5, u, 0.0).2.x,
+        &x,
+        71,
+    );
+}

@@ -88,15 +88,7 @@ fn extremum(f: &syn::ExprForLoop) -> Option<Found> {
         .into_iter()
         .all(|b| b.as_deref().is_some_and(plain));
     let (last, rest) = f.body.stmts.split_last()?;
-    // Only copies of elements before the update: the analysis's running extrema reverse it
-    // with no second pass.
-    let copies = rest.iter().all(|stmt| match stmt {
-        syn::Stmt::Local(local) => local.init.as_ref().is_some_and(|init| {
-            matches!(strip(&init.expr), Expr::Index(_) | Expr::Path(_)) && init.diverge.is_none()
-        }),
-        _ => false,
-    });
-    if !bounds_plain || copies {
+    if !bounds_plain {
         return None;
     }
     let syn::Stmt::Expr(Expr::Assign(assign), Some(_)) = last else {
@@ -120,6 +112,19 @@ fn extremum(f: &syn::ExprForLoop) -> Option<Found> {
     } else {
         return None;
     };
+    // Only an element compared, after copies of elements: the analysis's running extrema
+    // reverse it with no second pass.
+    let element = |e: &Expr| matches!(strip(e), Expr::Index(_) | Expr::Path(_));
+    let copies = rest.iter().all(|stmt| match stmt {
+        syn::Stmt::Local(local) => local
+            .init
+            .as_ref()
+            .is_some_and(|init| element(&init.expr) && init.diverge.is_none()),
+        _ => false,
+    });
+    if copies && element(&candidate) {
+        return None;
+    }
     // Each statement changes only what the body declared before it, or inside itself.
     let mut declared: HashSet<String> = HashSet::new();
     for stmt in rest {
