@@ -157,61 +157,9 @@ impl Rev<'_> {
                 op,
                 init: false,
                 ..
-            } => {
-                let v = *var;
-                let reads_self = op
-                    .operands()
-                    .iter()
-                    .any(|o| matches!(o, Operand::Var(x) if *x == v));
-                if self.a.counters[v] {
-                    let undo = analysis::undo_step(self.f, v, op).expect("a counter's step");
-                    out.push(B::Undo(v, undo));
-                    return;
-                }
-                let saved = analysis::saved_at(self.f, self.a, v, scope);
-                if reads_self && saved {
-                    out.push(B::Restore(v));
-                }
-                if self.a.active[v] && self.declared[v] {
-                    let known_zero = zeroed.contains_key(&v);
-                    let cs =
-                        analysis::stmt_contribs(&self.f.vars, op, &Place::Var(v), &self.a.active);
-                    if known_zero {
-                        // Its adjoint is zero here: nothing flows back.
-                    } else if reads_self {
-                        self.self_update(op, &Place::Var(v), cs, scope, out, zeroed);
-                    } else {
-                        self.contribs(&cs, scope, out, zeroed);
-                        self.kill(Place::Var(v), out, zeroed);
-                    }
-                }
-                if !reads_self && saved {
-                    out.push(B::Restore(v));
-                }
-            }
+            } => self.assign(*var, op, scope, out, zeroed),
             Stmt::SetElem { var, index, op, .. } => {
-                let v = *var;
-                let reads_elem = op
-                    .operands()
-                    .iter()
-                    .any(|o| matches!(o, Operand::Elem(x, _) if *x == v));
-                let saved = analysis::elem_saved_at(self.f, self.a, v, scope);
-                if reads_elem && saved {
-                    out.push(B::RestoreElem(v, index.clone()));
-                }
-                if self.a.active[v] {
-                    let target = Place::Elem(v, index.clone());
-                    let cs = analysis::stmt_contribs(&self.f.vars, op, &target, &self.a.active);
-                    if reads_elem {
-                        self.self_update(op, &target, cs, scope, out, zeroed);
-                    } else {
-                        self.contribs(&cs, scope, out, zeroed);
-                        out.push(B::Kill(target));
-                    }
-                }
-                if !reads_elem && saved {
-                    out.push(B::RestoreElem(v, index.clone()));
-                }
+                self.set_elem(*var, index, op, scope, out, zeroed)
             }
             Stmt::If {
                 cond, then, els, ..
@@ -235,14 +183,8 @@ impl Rev<'_> {
                 for &v in self.a.loop_saves.get(&body.scope).into_iter().flatten() {
                     out.push(B::Restore(v));
                 }
-                for s in self
-                    .a
-                    .snapshots
-                    .around
-                    .get(&body.scope)
-                    .into_iter()
-                    .flatten()
-                {
+                let around = self.a.snapshots.around.get(&body.scope);
+                for s in around.into_iter().flatten() {
                     out.push(B::RestoreSlice(s.clone()));
                 }
             }
@@ -257,6 +199,70 @@ impl Rev<'_> {
                 }
             }
             Stmt::Declare { .. } | Stmt::Break => {}
+        }
+    }
+
+    /// `v = op;` in place: the old value restored (before the rules when they read it, after
+    /// otherwise), the contributions, and the adjoint reset; a counter's step undone.
+    fn assign(&mut self, v: VarId, op: &Op, scope: ScopeId, out: &mut Vec<B>, zeroed: &mut Zeroed) {
+        let reads_self = op
+            .operands()
+            .iter()
+            .any(|o| matches!(o, Operand::Var(x) if *x == v));
+        if self.a.counters[v] {
+            let undo = analysis::undo_step(self.f, v, op).expect("a counter's step");
+            out.push(B::Undo(v, undo));
+            return;
+        }
+        let saved = analysis::saved_at(self.f, self.a, v, scope);
+        if reads_self && saved {
+            out.push(B::Restore(v));
+        }
+        // Where its adjoint is known to be zero, nothing flows back.
+        if self.a.active[v] && self.declared[v] && !zeroed.contains_key(&v) {
+            let cs = analysis::stmt_contribs(&self.f.vars, op, &Place::Var(v), &self.a.active);
+            if reads_self {
+                self.self_update(op, &Place::Var(v), cs, scope, out, zeroed);
+            } else {
+                self.contribs(&cs, scope, out, zeroed);
+                self.kill(Place::Var(v), out, zeroed);
+            }
+        }
+        if !reads_self && saved {
+            out.push(B::Restore(v));
+        }
+    }
+
+    /// `v[index] = op;`, as [`Rev::assign`] for one element.
+    fn set_elem(
+        &mut self,
+        v: VarId,
+        index: &Index,
+        op: &Op,
+        scope: ScopeId,
+        out: &mut Vec<B>,
+        zeroed: &mut Zeroed,
+    ) {
+        let reads_elem = op
+            .operands()
+            .iter()
+            .any(|o| matches!(o, Operand::Elem(x, _) if *x == v));
+        let saved = analysis::elem_saved_at(self.f, self.a, v, scope);
+        if reads_elem && saved {
+            out.push(B::RestoreElem(v, index.clone()));
+        }
+        if self.a.active[v] {
+            let target = Place::Elem(v, index.clone());
+            let cs = analysis::stmt_contribs(&self.f.vars, op, &target, &self.a.active);
+            if reads_elem {
+                self.self_update(op, &target, cs, scope, out, zeroed);
+            } else {
+                self.contribs(&cs, scope, out, zeroed);
+                out.push(B::Kill(target));
+            }
+        }
+        if !reads_elem && saved {
+            out.push(B::RestoreElem(v, index.clone()));
         }
     }
 
