@@ -2,8 +2,8 @@
 //! check of its gradient against finite differences (see `tests/random.rs`).
 //!
 //! `BACKPROP_DIFFTEST_SEED` (default 2026) and `BACKPROP_DIFFTEST_COUNT` (default 400) pick
-//! the functions; CI runs the defaults, a manual run can try many more:
-//! `BACKPROP_DIFFTEST_SEED=7 BACKPROP_DIFFTEST_COUNT=3000 cargo test -p backprop-difftest --release`.
+//! the functions; CI runs the defaults, a manual run can try another draw:
+//! `BACKPROP_DIFFTEST_SEED=41 BACKPROP_DIFFTEST_COUNT=500 cargo test -p backprop-difftest`.
 
 #[path = "src/generator.rs"]
 mod generator;
