@@ -23,6 +23,7 @@
 
 use crate::ir::*;
 use crate::rules::{self, E};
+use std::collections::BTreeMap;
 
 /// A running extremum found in a loop.
 #[derive(Clone)]
@@ -172,52 +173,61 @@ fn running_extremum(f: &Func, active: &[bool], var: VarId, body: &Block) -> Opti
 /// Makes each update `m = m + x[i]` for the analysis, and returns the updates as written,
 /// for [`restore`].
 pub(super) fn view_as_sums(f: &mut Func, picks: &[Pick]) -> Vec<Op> {
-    picks
-        .iter()
-        .map(|p| {
-            let op = update_op(f, p);
-            let Op::Math(_, a, rest) = op.clone() else {
-                unreachable!("a pick's update is a max or min")
-            };
-            std::mem::replace(op, Op::Bin(BinOp::Add, a, rest[0].clone()))
-        })
+    let mut written = vec![None; picks.len()];
+    each_update(f, picks, &mut |k, op| {
+        let Op::Math(_, a, rest) = op.clone() else {
+            unreachable!("a pick's update is a max or min")
+        };
+        written[k] = Some(std::mem::replace(
+            op,
+            Op::Bin(BinOp::Add, a, rest[0].clone()),
+        ));
+    });
+    written
+        .into_iter()
+        .map(|op| op.expect("every pick's loop is in the function"))
         .collect()
 }
 
 /// Puts back the updates [`view_as_sums`] replaced.
 pub(super) fn restore(f: &mut Func, picks: &[Pick], ops: Vec<Op>) {
-    for (p, op) in picks.iter().zip(ops) {
-        *update_op(f, p) = op;
-    }
+    let mut ops: Vec<Option<Op>> = ops.into_iter().map(Some).collect();
+    each_update(f, picks, &mut |k, op| {
+        *op = ops[k].take().expect("one update per pick");
+    });
 }
 
-fn update_op<'f>(f: &'f mut Func, p: &Pick) -> &'f mut Op {
-    /// Whether `stmt` is, or holds at any depth, the loop whose body is `scope`.
-    fn holds(stmt: &Stmt, scope: ScopeId) -> bool {
-        let inside = |block: &Block| block.stmts.iter().any(|s| holds(s, scope));
-        match stmt {
-            Stmt::Loop { body, .. } => body.scope == scope || inside(body),
-            Stmt::If { then, els, .. } => inside(then) || inside(els),
-            _ => false,
+/// Calls `visit` with each pick's index and its update, in one walk over the function.
+fn each_update(f: &mut Func, picks: &[Pick], visit: &mut dyn FnMut(usize, &mut Op)) {
+    fn walk(
+        block: &mut Block,
+        by_loop: &BTreeMap<ScopeId, usize>,
+        picks: &[Pick],
+        visit: &mut dyn FnMut(usize, &mut Op),
+    ) {
+        for stmt in &mut block.stmts {
+            match stmt {
+                Stmt::Loop { body, .. } => match by_loop.get(&body.scope) {
+                    Some(&k) => {
+                        let Stmt::Assign { op, .. } = &mut body.stmts[picks[k].update] else {
+                            unreachable!("a pick's update is an assignment")
+                        };
+                        visit(k, op);
+                    }
+                    None => walk(body, by_loop, picks, visit),
+                },
+                Stmt::If { then, els, .. } => {
+                    walk(then, by_loop, picks, visit);
+                    walk(els, by_loop, picks, visit);
+                }
+                _ => {}
+            }
         }
     }
-    fn body_of(block: &mut Block, scope: ScopeId) -> Option<&mut Block> {
-        let at = block.stmts.iter().position(|stmt| holds(stmt, scope))?;
-        match &mut block.stmts[at] {
-            Stmt::Loop { body, .. } => match body.scope == scope {
-                true => Some(body),
-                false => body_of(body, scope),
-            },
-            Stmt::If { then, els, .. } => match then.stmts.iter().any(|s| holds(s, scope)) {
-                true => body_of(then, scope),
-                false => body_of(els, scope),
-            },
-            _ => None,
-        }
-    }
-    let body = body_of(&mut f.body, p.scope).expect("a pick is a loop of the function");
-    let Stmt::Assign { op, .. } = &mut body.stmts[p.update] else {
-        unreachable!("a pick's update is an assignment")
-    };
-    op
+    let by_loop: BTreeMap<ScopeId, usize> = picks
+        .iter()
+        .enumerate()
+        .map(|(k, p)| (p.scope, k))
+        .collect();
+    walk(&mut f.body, &by_loop, picks, visit);
 }
