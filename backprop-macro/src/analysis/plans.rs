@@ -151,9 +151,11 @@ pub(super) fn recompute_ranges(
 /// and no enclosing loop saves it once at its entry instead (or needs its value there not
 /// at all).
 pub fn saved_at(f: &Func, a: &Analysis, v: VarId, scope: ScopeId) -> bool {
+    // The plans of the blocks enclosing `scope` (it included), looked up one by one: a
+    // function with many loops would otherwise scan every plan at every assignment.
     let covers = |plan: &BTreeMap<ScopeId, Vec<VarId>>| {
-        plan.iter()
-            .any(|(body, vars)| vars.contains(&v) && f.within(scope, *body))
+        std::iter::successors(Some(scope), |&s| f.scopes[s].parent)
+            .any(|body| plan.get(&body).is_some_and(|vars| vars.contains(&v)))
     };
     a.saved[v] && !a.counters[v] && !covers(&a.loop_saves) && !covers(&a.loop_unsaved)
 }
