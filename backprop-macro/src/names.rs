@@ -203,12 +203,7 @@ impl Names {
     /// A name for code the macro writes in the user's syntax (a loop's index, an
     /// accumulator): one the function does not use, from then on taken as if it did.
     pub fn syntax(&mut self, base: &str) -> String {
-        let mut name = base.to_owned();
-        let mut n = 1;
-        while self.user.contains(&name) || is_keyword(&name) {
-            name = format!("{base}_{n}");
-            n += 1;
-        }
+        let name = first_free(base, |name| self.user.contains(name));
         self.user.insert(&name);
         name
     }
@@ -275,13 +270,19 @@ impl Names {
 /// `base`, else `base_1`, `base_2`, ...: the first that is neither in `taken` nor a keyword,
 /// then added to `taken`. Names for code the macro writes in the user's syntax.
 pub fn unused(taken: &mut HashSet<String>, base: &str) -> String {
+    let name = first_free(base, |name| taken.contains(name));
+    taken.insert(name.clone());
+    name
+}
+
+/// `base`, else `base_1`, `base_2`, ...: the first neither `taken` nor a keyword.
+fn first_free(base: &str, taken: impl Fn(&str) -> bool) -> String {
     let mut name = base.to_owned();
     let mut n = 1;
-    while taken.contains(&name) || is_keyword(&name) {
+    while taken(&name) || is_keyword(&name) {
         name = format!("{base}_{n}");
         n += 1;
     }
-    taken.insert(name.clone());
     name
 }
 

@@ -107,7 +107,7 @@ impl Lower<'_> {
             .iter()
             .any(|o| o.whole().is_some_and(|v| self.kind(v) == Kind::Tensor));
         match op {
-            Op::Konst(k) => self.indexed_kind(k).unwrap_or_else(|| konst_kind(&k.expr)),
+            Op::Konst(k) => self.int_or_bool_kind(k).unwrap_or_else(|| konst_kind(&k.expr)),
             Op::Copy(Operand::Var(v)) => self.kind(*v),
             Op::Copy(_) => Kind::Float,
             Op::List { .. } => Kind::Seq,
@@ -128,7 +128,7 @@ impl Lower<'_> {
     /// a float's: the variable's kind. It is found among the variables the constant reads,
     /// by its name in the (renamed) expression: a continuation lowered again after an early
     /// `return` names its own copy.
-    fn indexed_kind(&self, k: &Konst) -> Option<Kind> {
+    fn int_or_bool_kind(&self, k: &Konst) -> Option<Kind> {
         let mut base = strip(&k.expr);
         while let Expr::Index(ix) = base {
             base = strip(&ix.expr);
