@@ -107,7 +107,9 @@ impl Lower<'_> {
             .iter()
             .any(|o| o.whole().is_some_and(|v| self.kind(v) == Kind::Tensor));
         match op {
-            Op::Konst(k) => self.int_or_bool_kind(k).unwrap_or_else(|| konst_kind(&k.expr)),
+            Op::Konst(k) => self
+                .int_or_bool_kind(k)
+                .unwrap_or_else(|| konst_kind(&k.expr)),
             Op::Copy(Operand::Var(v)) => self.kind(*v),
             Op::Copy(_) => Kind::Float,
             Op::List { .. } => Kind::Seq,
