@@ -39,7 +39,8 @@ pub use grad::{
 };
 pub use real::{Real, d};
 pub use stack::{
-    InlineStack, IntoSteps, LoopIndex, POOL_BUFFERS, Stack, Steps, release_pool, steps,
+    InlineStack, IntoSteps, LoopIndex, POOL_BUFFERS, Progression, Span, SpanRev, Stack, Steps,
+    release_pool, steps,
 };
 #[cfg(feature = "tensor")]
 pub use tensor::{ZeroOut, zero_out};

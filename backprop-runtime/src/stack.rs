@@ -500,11 +500,24 @@ fn underflow() -> ! {
 }
 
 /// Integer types a `for` loop of a differentiated function may count with.
-pub trait LoopIndex: Copy {
+pub trait LoopIndex: Copy + PartialOrd {
     #[doc(hidden)]
     fn to_i128(self) -> i128;
     #[doc(hidden)]
     fn from_i128(value: i128) -> Self;
+    /// `self + 1`.
+    ///
+    /// # Safety
+    /// `self` is less than some other value of the type, so the sum does not overflow.
+    #[doc(hidden)]
+    unsafe fn after(self) -> Self;
+    /// `self - 1`.
+    ///
+    /// # Safety
+    /// `self` is greater than some other value of the type, so the difference does not
+    /// overflow.
+    #[doc(hidden)]
+    unsafe fn before(self) -> Self;
 }
 
 macro_rules! loop_index {
@@ -517,6 +530,16 @@ macro_rules! loop_index {
             #[inline(always)]
             fn from_i128(value: i128) -> Self {
                 value as $t
+            }
+            #[inline(always)]
+            unsafe fn after(self) -> Self {
+                // SAFETY: the caller's promise, as `std`'s ranges make it.
+                unsafe { self.unchecked_add(1) }
+            }
+            #[inline(always)]
+            unsafe fn before(self) -> Self {
+                // SAFETY: the caller's promise.
+                unsafe { self.unchecked_sub(1) }
             }
         }
     )*};
@@ -537,9 +560,10 @@ pub struct Steps<I> {
     index: core::marker::PhantomData<I>,
 }
 
-/// The progression of `a..b` or `a..=b`.
+/// The progression of `a..b` ([`Span`], stepping by one as `std`'s range does, which the
+/// compiler optimizes as well) or `a..=b` ([`Steps`]).
 #[inline]
-pub fn steps<R: IntoSteps>(range: R) -> Steps<R::Index> {
+pub fn steps<R: IntoSteps>(range: R) -> R::Steps {
     range.into_steps()
 }
 
@@ -547,25 +571,198 @@ pub fn steps<R: IntoSteps>(range: R) -> Steps<R::Index> {
 pub trait IntoSteps {
     /// The integer type of the loop variable.
     type Index: LoopIndex;
+    /// The progression it makes.
+    type Steps: Progression<Item = Self::Index>;
     #[doc(hidden)]
-    fn into_steps(self) -> Steps<Self::Index>;
+    fn into_steps(self) -> Self::Steps;
+}
+
+/// What a reverse sweep asks of a loop's progression: its length, and the values of its
+/// first `count` iterations, last first.
+pub trait Progression: ExactSizeIterator + Copy {
+    /// The replayed values' progression.
+    type Replayed: Progression<Item = Self::Item>;
+    /// The values of the first `count` iterations, last first.
+    fn replay(self, count: usize) -> Self::Replayed;
 }
 
 impl<I: LoopIndex> IntoSteps for core::ops::Range<I> {
     type Index = I;
+    type Steps = Span<I>;
     #[inline]
-    fn into_steps(self) -> Steps<I> {
-        let (a, b) = (self.start.to_i128(), self.end.to_i128());
-        Steps::from_parts(a, 1, if b > a { (b - a) as usize } else { 0 })
+    fn into_steps(self) -> Span<I> {
+        Span {
+            start: self.start,
+            end: self.end,
+        }
     }
 }
 
 impl<I: LoopIndex> IntoSteps for core::ops::RangeInclusive<I> {
     type Index = I;
+    type Steps = Steps<I>;
     #[inline]
     fn into_steps(self) -> Steps<I> {
         let (a, b) = (self.start().to_i128(), self.end().to_i128());
         Steps::from_parts(a, 1, if b >= a { (b - a + 1) as usize } else { 0 })
+    }
+}
+
+/// `start..end` by one, upwards: iterates as `std`'s `Range` does (and compiles to the
+/// same loop), but is `Copy`, so a reverse sweep can run it again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span<I> {
+    start: I,
+    end: I,
+}
+
+/// `start..end` by one, downwards (`(start..end).rev()`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpanRev<I> {
+    start: I,
+    end: I,
+}
+
+/// The length of `start..end`.
+#[inline(always)]
+fn span_len<I: LoopIndex>(start: I, end: I) -> usize {
+    if end > start {
+        (end.to_i128() - start.to_i128()) as usize
+    } else {
+        0
+    }
+}
+
+/// `start + count`, for a `count` at most the length of `start..end`.
+#[inline(always)]
+fn span_offset<I: LoopIndex>(start: I, end: I, count: usize) -> I {
+    I::from_i128(start.to_i128() + count.min(span_len(start, end)) as i128)
+}
+
+impl<I: LoopIndex> Span<I> {
+    /// The same values in the opposite order, like `Iterator::rev`.
+    #[inline]
+    #[allow(clippy::should_implement_trait)]
+    pub fn rev(self) -> SpanRev<I> {
+        SpanRev {
+            start: self.start,
+            end: self.end,
+        }
+    }
+
+    /// Every `k`-th value from the first, like `Iterator::step_by`.
+    #[inline]
+    pub fn step_by(self, k: usize) -> Steps<I> {
+        self.steps().step_by(k)
+    }
+
+    /// The values of the first `count` iterations, last first.
+    #[inline]
+    pub fn replay(self, count: usize) -> SpanRev<I> {
+        SpanRev {
+            start: self.start,
+            end: span_offset(self.start, self.end, count),
+        }
+    }
+
+    fn steps(self) -> Steps<I> {
+        Steps::from_parts(self.start.to_i128(), 1, span_len(self.start, self.end))
+    }
+}
+
+impl<I: LoopIndex> SpanRev<I> {
+    /// The same values in the opposite order, like `Iterator::rev`.
+    #[inline]
+    #[allow(clippy::should_implement_trait)]
+    pub fn rev(self) -> Span<I> {
+        Span {
+            start: self.start,
+            end: self.end,
+        }
+    }
+
+    /// Every `k`-th value from the first, like `Iterator::step_by`.
+    #[inline]
+    pub fn step_by(self, k: usize) -> Steps<I> {
+        self.rev().steps().rev().step_by(k)
+    }
+
+    /// The values of the first `count` iterations, last first.
+    #[inline]
+    pub fn replay(self, count: usize) -> Span<I> {
+        let len = span_len(self.start, self.end);
+        Span {
+            start: span_offset(self.start, self.end, len - count.min(len)),
+            end: self.end,
+        }
+    }
+}
+
+impl<I: LoopIndex> Iterator for Span<I> {
+    type Item = I;
+    #[inline]
+    fn next(&mut self) -> Option<I> {
+        if self.start < self.end {
+            let value = self.start;
+            // SAFETY: `value < end`.
+            self.start = unsafe { value.after() };
+            Some(value)
+        } else {
+            None
+        }
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let len = span_len(self.start, self.end);
+        (len, Some(len))
+    }
+}
+
+impl<I: LoopIndex> Iterator for SpanRev<I> {
+    type Item = I;
+    #[inline]
+    fn next(&mut self) -> Option<I> {
+        if self.start < self.end {
+            // SAFETY: `end > start`.
+            self.end = unsafe { self.end.before() };
+            Some(self.end)
+        } else {
+            None
+        }
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let len = span_len(self.start, self.end);
+        (len, Some(len))
+    }
+}
+
+impl<I: LoopIndex> ExactSizeIterator for Span<I> {}
+impl<I: LoopIndex> ExactSizeIterator for SpanRev<I> {}
+
+impl<I: LoopIndex> Progression for Span<I> {
+    type Replayed = SpanRev<I>;
+    #[inline]
+    fn replay(self, count: usize) -> SpanRev<I> {
+        Span::replay(self, count)
+    }
+}
+
+impl<I: LoopIndex> Progression for SpanRev<I> {
+    type Replayed = Span<I>;
+    #[inline]
+    fn replay(self, count: usize) -> Span<I> {
+        SpanRev::replay(self, count)
+    }
+}
+
+impl<I: LoopIndex> Progression for Steps<I> {
+    type Replayed = Steps<I>;
+    #[inline]
+    fn replay(self, count: usize) -> Steps<I> {
+        Steps::replay(self, count)
     }
 }
 
@@ -806,7 +1003,7 @@ mod tests {
         release_pool();
     }
 
-    fn same<I: Iterator<Item = i32> + Clone>(ours: Steps<i32>, std: I) {
+    fn same<I: Iterator<Item = i32> + Clone>(ours: impl Progression<Item = i32>, std: I) {
         let expected: Vec<i32> = std.clone().collect();
         assert_eq!(ours.collect::<Vec<_>>(), expected);
         for count in 0..=expected.len() {
@@ -828,6 +1025,9 @@ mod tests {
                 same(steps(a..=b), a..=b);
                 same(steps(a..b).rev(), (a..b).rev());
                 same(steps(a..=b).rev(), (a..=b).rev());
+                same(steps(a..b).rev().rev(), a..b);
+                assert_eq!(steps(a..b).len(), (a..b).len());
+                assert_eq!(steps(a..b).rev().len(), (a..b).len());
                 for k in 1..5 {
                     same(steps(a..b).step_by(k), (a..b).step_by(k));
                     same(steps(a..b).rev().step_by(k), (a..b).rev().step_by(k));
