@@ -93,6 +93,7 @@ mod best_row {
             s0,
             #[inline(always)]
             move |grad_s0: f64| {
+                let (m, x) = (m, x);
                 let mut grad_m = ::backprop::__private::zeros_like(&m);
                 let mut grad_x = ::backprop::__private::zeros_like(&x);
                 let mut grad_best = grad_s0;

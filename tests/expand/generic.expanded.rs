@@ -60,6 +60,7 @@ pub mod horner {
             horner,
             #[inline(always)]
             move |grad_horner: T| {
+                let (x, c) = (x, c);
                 let mut grad_x = T::zero();
                 let mut grad_c = ::backprop::__private::zeros_like(&c);
                 let mut grad_s = T::zero();

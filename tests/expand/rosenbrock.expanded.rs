@@ -57,6 +57,7 @@ mod rosenbrock {
             s,
             #[inline(always)]
             move |grad_s: f64| {
+                let x = x;
                 let mut grad_x = ::backprop::__private::zeros_like(&x);
                 for i in range_i {
                     let s0 = x[i] * x[i];

@@ -120,6 +120,7 @@ mod triangle {
             total,
             #[inline(always)]
             move |grad_total: f64| {
+                let (q, l, mu, x, d) = (q, l, mu, x, d);
                 let mut grad_q = ::backprop::__private::zeros_like(&q);
                 let mut grad_l = ::backprop::__private::zeros_like(&l);
                 let mut grad_mu = ::backprop::__private::zeros_like(&mu);

@@ -72,6 +72,7 @@ pub(crate) fn second_order_items(
     };
     let (grads, dot_grads) = (grads_of(Derived::Grad), grads_of(Derived::DotGrad));
     let (option_params, unwraps) = optional_tangents(f, &e);
+    let locals = super::captured_params_as_locals(f, &e, &backward, &back);
     let mut items = quote! {
         #[doc(hidden)]
         #[inline]
@@ -83,6 +84,7 @@ pub(crate) fn second_order_items(
             #(#unwraps)*
             #forward
             (#value, #dot_out, #[inline(always)] move |#m #grad_out: #ret, #m #dot_grad_out: #ret| {
+                #locals
                 #back
                 ((#(#grads,)*), (#(#dot_grads,)*))
             })

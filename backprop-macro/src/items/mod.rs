@@ -241,10 +241,12 @@ fn reverse_items(
     } else {
         (quote!(value), quote!(upstream))
     };
+    let locals = captured_params_as_locals(f, &e, backward, &back);
     let pullback = quote! {
         // Called exactly once: inlined where it is called, so the backward pass
         // optimizes together with what uses it.
         #[inline(always)] move |#upstream| {
+            #locals
             #grad_out_mut
             #back
             Grad { #(#field_values,)* }
@@ -270,6 +272,55 @@ fn reverse_items(
                 let grad = pullback(#raw_upstream);
                 (#(#positional_values,)*)
             })
+        }
+    }
+}
+
+/// `let (x, n) = (x, n);` at the top of a pullback closure whose backward pass has loops,
+/// for the parameters it reads (`back`, printed) that are references or numbers: a
+/// captured value is a field of the closure, which the compiler loads again after every
+/// store through a gradient vector (it cannot tell that one does not write the closure),
+/// where a local stays in a register. In gmm's triangular loops those loads and the bounds
+/// checks they defeat cost a sixth of the gradient. Straight-line code reads each once, and
+/// is left as the lecture writes it.
+pub(crate) fn captured_params_as_locals(
+    f: &Func,
+    e: &Emit,
+    backward: &[reverse::B],
+    back: &TokenStream,
+) -> TokenStream {
+    if !reverse::has_loop(backward) {
+        return TokenStream::new();
+    }
+    let mut read = std::collections::HashSet::new();
+    idents_in(back.clone(), &mut read);
+    let names: Vec<&Ident> = f
+        .params
+        .iter()
+        .filter(|p| {
+            !p.mutable
+                && (matches!(p.ty, syn::Type::Reference(_))
+                    || matches!(f.vars[p.var].kind, Kind::Float | Kind::Int | Kind::Bool))
+        })
+        .map(|p| e.ident(p.var))
+        .filter(|name| read.contains(*name))
+        .collect();
+    match names.as_slice() {
+        [] => TokenStream::new(),
+        [one] => quote!(let #one = #one;),
+        _ => quote!(let (#(#names),*) = (#(#names),*);),
+    }
+}
+
+/// Every identifier in `tokens`, inside groups too.
+fn idents_in(tokens: TokenStream, out: &mut std::collections::HashSet<Ident>) {
+    for t in tokens {
+        match t {
+            proc_macro2::TokenTree::Ident(i) => {
+                out.insert(i);
+            }
+            proc_macro2::TokenTree::Group(g) => idents_in(g.stream(), out),
+            _ => {}
         }
     }
 }

@@ -58,6 +58,15 @@ pub enum B {
     Nop,
 }
 
+/// Whether a backward pass has a loop.
+pub fn has_loop(stmts: &[B]) -> bool {
+    stmts.iter().any(|b| match b {
+        B::For(..) => true,
+        B::If(_, then, other) => has_loop(then) || has_loop(other),
+        _ => false,
+    })
+}
+
 /// How a reverse loop runs.
 #[derive(Clone)]
 pub enum Replay {
