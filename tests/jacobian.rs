@@ -172,6 +172,34 @@ fn rows_from_one_forward_pass_equal_separate_pullbacks() {
     }
 }
 
+/// An array result's Jacobian is an array of rows, built without allocating, by every
+/// order: from one forward pass with copied pullbacks (`tall`), with a forward pass per
+/// row (`calls_another`), and by forward passes (`jacfwd`).
+#[test]
+fn an_array_results_rows_are_an_array() {
+    let x = Points::new(4).vec(5, -1.0, 1.0);
+    let (_, rows): (_, [tall::Grad; 3]) = tall::jacrev(&x);
+    for (i, row) in rows.iter().enumerate() {
+        let mut upstream = [0.0; 3];
+        upstream[i] = 1.0;
+        assert_eq!(*row, tall::vjp(&x).1(upstream));
+    }
+    let (_, fwd): (_, [tall::Grad; 3]) = tall::jacfwd(&x);
+    for (r, f) in rows.iter().zip(&fwd) {
+        for k in 0..x.len() {
+            assert_close(r.x[k], f.x[k], 1e-13);
+        }
+    }
+    let (_, rows): (_, [calls_another::Grad; 3]) = calls_another::jacobian(&x, 0.3);
+    for (i, row) in rows.iter().enumerate() {
+        let mut upstream = [0.0; 3];
+        upstream[i] = 1.0;
+        assert_eq!(*row, calls_another::vjp(&x, 0.3).1(upstream));
+    }
+    let (_, rows): (_, [polar::Grad; 2]) = polar::jacobian(2.0, 0.7);
+    assert_close(rows[1].t, 2.0 * 0.7f64.cos(), 1e-15);
+}
+
 /// A constant of the user's own type, not `Clone`, read by the backward pass (through a
 /// method): the pullback cannot be copied, so `jacrev` runs a forward pass per row again.
 pub struct Table {

@@ -18,6 +18,7 @@ pub(crate) fn jacobian_items(f: &Func, e: &Emit, sig: &Signature, args: &Args) -
     let private = &e.private;
     let (params, generics, grad, public_ret) = (&sig.params, &sig.generics, &sig.grad, &sig.ret);
     let zero = e.float("0.0");
+    let rows_ty = rows_type(f, grad);
     let diff: Vec<&Param> = f.params.iter().filter(|p| p.differentiable()).collect();
     // Each pass gets its own copy of the arguments (a `Vec` passed by value is moved).
     let clones: Vec<TokenStream> = f
@@ -62,7 +63,7 @@ pub(crate) fn jacobian_items(f: &Func, e: &Emit, sig: &Signature, args: &Args) -
         );
         items.extend(quote! {
             #[doc = #doc]
-            pub fn jacrev #generics (#(#params),*) -> (#public_ret, ::std::vec::Vec<#grad>) {
+            pub fn jacrev #generics (#(#params),*) -> (#public_ret, #rows_ty) {
                 #rows
                 (value, rows)
             }
@@ -126,11 +127,23 @@ pub(crate) fn jacobian_items(f: &Func, e: &Emit, sig: &Signature, args: &Args) -
     };
     items.extend(quote! {
         #[doc = #doc]
-        pub fn jacobian #generics (#(#params),*) -> (#public_ret, ::std::vec::Vec<#grad>) {
+        pub fn jacobian #generics (#(#params),*) -> (#public_ret, #rows_ty) {
             #body
         }
     });
     items
+}
+
+/// The type of a Jacobian's rows: `[Grad; M]` for an array result `[T; M]` (no
+/// allocation), a `Vec` otherwise.
+fn rows_type(f: &Func, grad: &TokenStream) -> TokenStream {
+    match &f.ret {
+        syn::Type::Array(a) if f.tuple_ret.is_none() => {
+            let len = &a.len;
+            quote!([#grad; #len])
+        }
+        _ => quote!(::std::vec::Vec<#grad>),
+    }
 }
 
 /// `jacfwd`: one forward pass per scalar input, a unit tangent giving a column of the
@@ -146,6 +159,7 @@ fn jacfwd_item(
     let private = &e.private;
     let (params, generics, grad, public_ret) = (&sig.params, &sig.generics, &sig.grad, &sig.ret);
     let (zero, one) = (e.float("0.0"), e.float("1.0"));
+    let rows_ty = rows_type(f, grad);
     let diff: Vec<&Param> = f.params.iter().filter(|p| p.differentiable()).collect();
     // One pass per scalar input: a unit tangent, a column of the Jacobian.
     let mut columns = Vec::new();
@@ -218,15 +232,15 @@ fn jacfwd_item(
     );
     quote! {
         #[doc = #doc]
-        pub fn jacfwd #generics (#(#params),*) -> (#public_ret, ::std::vec::Vec<#grad>) {
+        pub fn jacfwd #generics (#(#params),*) -> (#public_ret, #rows_ty) {
             let mut out: ::core::option::Option<(#public_ret, ::std::vec::Vec<#grad>)> = ::core::option::Option::None;
             #(#columns)*
             match out {
-                ::core::option::Option::Some(out) => out,
+                ::core::option::Option::Some((value, rows)) => (value, #private::Rows::from_vec(rows)),
                 // No differentiable input: the value, and zero gradients.
                 ::core::option::Option::None => {
                     let (value, _) = jvp(#(#clones,)* #(#zero_tangents),*);
-                    let rows = (0..#private::Elements::count(&value)).map(|_| #zero_grad).collect();
+                    let rows = #private::Rows::build(#private::Elements::count(&value), |_| #zero_grad);
                     (value, rows)
                 }
             }

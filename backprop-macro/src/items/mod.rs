@@ -241,7 +241,7 @@ fn reverse_items(
     } else {
         (quote!(value), quote!(upstream))
     };
-    let locals = captured_params_as_locals(f, &e, backward, &back);
+    let locals = captured_params_as_locals(f, e, backward, &back);
     let pullback = quote! {
         // Called exactly once: inlined where it is called, so the backward pass
         // optimizes together with what uses it.
