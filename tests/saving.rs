@@ -858,3 +858,63 @@ fn running_maximum_of_an_expression() {
         71,
     );
 }
+
+/// Row views (`&c[j * d..(j + 1) * d]`), as k-means is written with them: read through the
+/// sequence itself, so the gradient goes straight into `c`'s (no copy per row).
+#[differentiate(hessian, wrt(c))]
+fn nearest_rows(p: &[f64], c: &[f64], d: usize) -> f64 {
+    let k = c.len() / d;
+    let mut cost = 0.0;
+    for i in 0..p.len() / d {
+        let point = &p[i * d..(i + 1) * d];
+        let mut closest = f64::INFINITY;
+        for j in 0..k {
+            let centroid: &[f64] = &c[j * d..(j + 1) * d];
+            let mut distance = 0.0;
+            for l in 0..centroid.len() {
+                let diff = centroid[l] - point[l];
+                distance += diff * diff;
+            }
+            closest = closest.min(distance);
+        }
+        cost += closest.sqrt();
+    }
+    cost
+}
+
+/// Views from the start (`&x[..h]`, read through `x`), views whose bound changes later
+/// (`m`: left as owned views, as is one passed on whole and one iterated).
+#[differentiate(hessian)]
+fn windows_of(x: &[f64]) -> f64 {
+    let h = x.len() / 2;
+    let head = &x[..h];
+    let mut s = 0.0;
+    for i in 0..head.len() {
+        s += head[i] * head[head.len() - 1 - i];
+    }
+    let mut m = h;
+    let mid = &x[m - 1..m + 1];
+    s += (mid[0] * mid[1]).sin();
+    m += 1;
+    let tail = &x[m..];
+    s += tail.iter().map(|t| t * t).sum::<f64>() + sum_of_squares(tail);
+    s * x[m - 1]
+}
+
+#[test]
+fn row_views_against_finite_differences_and_hessian() {
+    let (d, k) = (3, 4);
+    let p = Points::new(81).vec(5 * d, -1.0, 1.0);
+    let c = Points::new(82).vec(k * d, -1.0, 1.0);
+    let (value, g) = nearest_rows::grad(&p, &c, d);
+    assert_eq!(value, nearest_rows(&p, &c, d));
+    assert_fd(|c| nearest_rows(&p, c, d), &c, &g.c);
+    check_hvp(
+        |c| nearest_rows::grad(&p, c, d).1.c,
+        |c, u| nearest_rows::hvp(&p, c, d, u).2.c,
+        &c,
+        83,
+    );
+    let x = Points::new(84).vec(9, -1.0, 1.0);
+    check_slice_function!(windows_of, &x, 85);
+}

@@ -376,11 +376,13 @@ pub fn kmeans(p: &[f64], c: &[f64], d: usize) -> f64 {
     let k = c.len() / d;
     let mut cost = 0.0;
     for i in 0..n {
+        let point = &p[i * d..(i + 1) * d];
         let mut closest = f64::INFINITY;
         for j in 0..k {
+            let centroid = &c[j * d..(j + 1) * d];
             let mut distance = 0.0;
             for l in 0..d {
-                let diff = c[j * d + l] - p[i * d + l];
+                let diff = centroid[l] - point[l];
                 distance += diff * diff;
             }
             closest = closest.min(distance);

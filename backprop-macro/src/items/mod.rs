@@ -293,7 +293,7 @@ pub(crate) fn captured_params_as_locals(
         return TokenStream::new();
     }
     let mut read = std::collections::HashSet::new();
-    idents_in(back.clone(), &mut read);
+    crate::lower::collect_idents(back.clone(), &mut read);
     let names: Vec<&Ident> = f
         .params
         .iter()
@@ -303,25 +303,12 @@ pub(crate) fn captured_params_as_locals(
                     || matches!(f.vars[p.var].kind, Kind::Float | Kind::Int | Kind::Bool))
         })
         .map(|p| e.ident(p.var))
-        .filter(|name| read.contains(*name))
+        .filter(|name| read.contains(&name.to_string()))
         .collect();
     match names.as_slice() {
         [] => TokenStream::new(),
         [one] => quote!(let #one = #one;),
         _ => quote!(let (#(#names),*) = (#(#names),*);),
-    }
-}
-
-/// Every identifier in `tokens`, inside groups too.
-fn idents_in(tokens: TokenStream, out: &mut std::collections::HashSet<Ident>) {
-    for t in tokens {
-        match t {
-            proc_macro2::TokenTree::Ident(i) => {
-                out.insert(i);
-            }
-            proc_macro2::TokenTree::Group(g) => idents_in(g.stream(), out),
-            _ => {}
-        }
     }
 }
 

@@ -207,7 +207,7 @@ impl Rewrite<'_> {
 
 /// A bound evaluated twice to the same value: names, literals, fields, elements, `len()`
 /// and arithmetic of them.
-fn plain(e: &Expr) -> bool {
+pub(super) fn plain(e: &Expr) -> bool {
     match e {
         Expr::Binary(b) => plain(&b.left) && plain(&b.right),
         Expr::Unary(u) => plain(&u.expr),
@@ -229,7 +229,7 @@ fn single_ident(e: &Expr) -> Option<Ident> {
 }
 
 /// The names a statement binds with `let` or a `for` pattern, at any depth.
-fn locals(stmt: &syn::Stmt) -> HashSet<String> {
+pub(super) fn locals(stmt: &syn::Stmt) -> HashSet<String> {
     let mut bound = Bound(HashSet::new());
     bound.visit_stmt(stmt);
     bound.0
@@ -253,10 +253,10 @@ impl Visit<'_> for Bound {
 /// The names an expression reads or changes, and whether it does something a second run
 /// could not repeat the same way.
 #[derive(Default)]
-struct Mentions {
-    names: HashSet<String>,
+pub(super) struct Mentions {
+    pub(super) names: HashSet<String>,
     /// Assigned, borrowed mutably, or the receiver of a method that may change it.
-    changed: HashSet<String>,
+    pub(super) changed: HashSet<String>,
     unsupported: bool,
 }
 

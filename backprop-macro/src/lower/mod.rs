@@ -34,6 +34,7 @@ mod statements;
 mod syntax;
 mod tuples;
 mod types;
+mod views;
 mod windows;
 
 use constants::*;
@@ -90,6 +91,7 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
     closures::desugar(&mut body);
     break_value::desugar(&mut body, &mut user);
     labels::desugar(&mut body, &mut user);
+    views::desugar(&mut body);
     extrema::desugar(&mut body, &mut user);
     let tuple_values = tuples::desugar(&mut body, &mut user);
     let mut cx = Lower {

@@ -1,0 +1,270 @@
+//! Read-only views of a sequence, read through the sequence itself.
+//!
+//! ```text
+//! let centroid = &c[j * d..(j + 1) * d];        let _ = c[j * d..(j + 1) * d].len();
+//! for l in 0..d {                          ==>  for l in 0..d {
+//!     let diff = centroid[l] - point[l];            let diff = c[j * d + l] - point[l];
+//! ```
+//!
+//! A view of a differentiable sequence is otherwise an owned copy with a pullback of its
+//! own (`sub_slice::__vjp`): in a loop, a copy and a zeroed gradient per iteration, both
+//! saved for the reverse sweep. Read through the sequence, its elements are the sequence's
+//! elements, and their gradients go straight into the sequence's gradient. The slicing
+//! stays where the user wrote it, for its bounds check only (`let _ = c[lo..hi].len();`).
+//!
+//! Only where the two readings are the same: `let v = &s[lo..hi];` (or `&s[..hi]`), bounds
+//! of names, literals and arithmetic (read again at each element), `v` afterwards only
+//! indexed (`v[e]`) or measured (`v.len()`), and neither `s`, `v` nor a name in the bounds
+//! assigned, borrowed mutably or bound again after it in its block.
+
+use super::*;
+use extrema::Mentions;
+
+/// Rewrites the reads of every such view in `block`.
+pub(super) fn desugar(block: &mut syn::Block) {
+    Rewrite.visit_block_mut(block);
+}
+
+struct Rewrite;
+
+impl VisitMut for Rewrite {
+    fn visit_block_mut(&mut self, block: &mut syn::Block) {
+        syn::visit_mut::visit_block_mut(self, block);
+        for at in 0..block.stmts.len() {
+            let Some(view) = view(&block.stmts[at]) else {
+                continue;
+            };
+            let rest = &block.stmts[at + 1..];
+            if !only_indexed(&view, rest) {
+                continue;
+            }
+            let mut reads = Reads { view: &view };
+            for stmt in &mut block.stmts[at + 1..] {
+                reads.visit_stmt_mut(stmt);
+            }
+            // The slicing, for its bounds check only: no copy.
+            let View {
+                seq, start, end, ..
+            } = &view;
+            let start = start.iter();
+            block.stmts[at] = syn::parse_quote!(let _ = #seq[#(#start)*..#end].len(););
+        }
+    }
+
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+    fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
+}
+
+/// `let name = &seq[start..end];`
+struct View {
+    name: Ident,
+    seq: Ident,
+    start: Option<Expr>,
+    end: Expr,
+}
+
+fn view(stmt: &syn::Stmt) -> Option<View> {
+    let syn::Stmt::Local(local) = stmt else {
+        return None;
+    };
+    let pat = match &local.pat {
+        Pat::Type(t) => &*t.pat,
+        p => p,
+    };
+    let Pat::Ident(name) = pat else {
+        return None;
+    };
+    if name.by_ref.is_some() || name.mutability.is_some() || name.subpat.is_some() {
+        return None;
+    }
+    let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
+    let Expr::Reference(r) = &*init.expr else {
+        return None;
+    };
+    let Expr::Index(index) = &*r.expr else {
+        return None;
+    };
+    let Expr::Range(range) = &*index.index else {
+        return None;
+    };
+    if r.mutability.is_some() || !matches!(range.limits, syn::RangeLimits::HalfOpen(_)) {
+        return None;
+    }
+    let Expr::Path(seq) = &*index.expr else {
+        return None;
+    };
+    // Bounds read again at every element: only names, literals and arithmetic of them.
+    let bounds = [range.start.as_deref(), range.end.as_deref()];
+    if !bounds.into_iter().flatten().all(extrema::plain) {
+        return None;
+    }
+    Some(View {
+        name: name.ident.clone(),
+        seq: seq.path.get_ident()?.clone(),
+        start: range.start.as_deref().cloned(),
+        end: range.end.as_deref()?.clone(),
+    })
+}
+
+/// Whether every later mention of the view is `v[e]` or `v.len()`, and nothing it reads
+/// changes or is bound again.
+fn only_indexed(view: &View, rest: &[syn::Stmt]) -> bool {
+    let mut bounds = Mentions::default();
+    if let Some(start) = &view.start {
+        bounds.visit_expr(start);
+    }
+    bounds.visit_expr(&view.end);
+    let mut watched = bounds.names;
+    watched.insert(view.seq.to_string());
+    let name = view.name.to_string();
+    let mut uses = Uses {
+        name: &view.name,
+        sanctioned: 0,
+        all: 0,
+        rebound: false,
+        opaque: false,
+    };
+    let mut m = Mentions::default();
+    for stmt in rest {
+        uses.visit_stmt(stmt);
+        m.visit_stmt(stmt);
+    }
+    let rebound = {
+        let mut bound = HashSet::new();
+        for stmt in rest {
+            bound.extend(extrema::locals(stmt));
+        }
+        bound.contains(&name) || watched.iter().any(|w| bound.contains(w))
+    };
+    !rebound
+        && !uses.rebound
+        && !uses.opaque
+        && uses.all == uses.sanctioned
+        && !m.changed.contains(&name)
+        && !watched.iter().any(|w| m.changed.contains(w))
+}
+
+/// Counts the mentions of the view's name, and those that are `v[e]` or `v.len()`.
+struct Uses<'a> {
+    name: &'a Ident,
+    sanctioned: usize,
+    all: usize,
+    rebound: bool,
+    /// A macro the count cannot see into mentions the view.
+    opaque: bool,
+}
+
+impl Visit<'_> for Uses<'_> {
+    fn visit_expr(&mut self, e: &Expr) {
+        match e {
+            Expr::Index(i) if is_name(&i.expr, self.name) => self.sanctioned += 1,
+            Expr::MethodCall(m)
+                if m.method == "len" && m.args.is_empty() && is_name(&m.receiver, self.name) =>
+            {
+                self.sanctioned += 1
+            }
+            _ => {}
+        }
+        syn::visit::visit_expr(self, e);
+    }
+
+    fn visit_ident(&mut self, i: &Ident) {
+        if i == self.name {
+            self.all += 1;
+        }
+    }
+
+    fn visit_macro(&mut self, m: &syn::Macro) {
+        let mut names = HashSet::new();
+        collect_idents(m.tokens.clone(), &mut names);
+        self.opaque |= names.contains(&self.name.to_string());
+    }
+
+    fn visit_item(&mut self, _: &syn::Item) {
+        self.opaque = true;
+    }
+}
+
+fn is_name(e: &Expr, name: &Ident) -> bool {
+    matches!(e, Expr::Path(p) if p.qself.is_none() && p.path.is_ident(name))
+}
+
+/// Rewrites `v[e]` as `seq[start + e]` and `v.len()` as `(end - start)`.
+struct Reads<'a> {
+    view: &'a View,
+}
+
+impl VisitMut for Reads<'_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        syn::visit_mut::visit_expr_mut(self, e);
+        let View {
+            name,
+            seq,
+            start,
+            end,
+        } = self.view;
+        match e {
+            Expr::Index(i) if is_name(&i.expr, name) => {
+                let index = &*i.index;
+                let at: Expr = match start {
+                    None => index.clone(),
+                    Some(start) => {
+                        let start: Expr = if tight(start) || additive(start) {
+                            start.clone()
+                        } else {
+                            syn::parse_quote!((#start))
+                        };
+                        let index = if tight(index) {
+                            index.clone()
+                        } else {
+                            syn::parse_quote!((#index))
+                        };
+                        syn::parse_quote!(#start + #index)
+                    }
+                };
+                *e = syn::parse_quote_spanned!(i.span()=> #seq[#at]);
+            }
+            Expr::MethodCall(m) if m.method == "len" && is_name(&m.receiver, name) => {
+                let paren = |e: &Expr| -> Expr {
+                    if tight(e) {
+                        e.clone()
+                    } else {
+                        syn::parse_quote!((#e))
+                    }
+                };
+                *e = match start {
+                    None => paren(end),
+                    Some(start) => {
+                        let start = paren(start);
+                        syn::parse_quote!((#end - #start))
+                    }
+                };
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `a + b` or `a - b`: on the left of `+`, the same without parentheses.
+fn additive(e: &Expr) -> bool {
+    matches!(e, Expr::Binary(b) if matches!(b.op, syn::BinOp::Add(_) | syn::BinOp::Sub(_)))
+}
+
+/// Whether `e` binds tighter than `+` on its right: `start + e` reads as `start + (e)`.
+fn tight(e: &Expr) -> bool {
+    match e {
+        Expr::Binary(b) => matches!(
+            b.op,
+            syn::BinOp::Mul(_) | syn::BinOp::Div(_) | syn::BinOp::Rem(_)
+        ),
+        Expr::Path(_)
+        | Expr::Lit(_)
+        | Expr::MethodCall(_)
+        | Expr::Call(_)
+        | Expr::Index(_)
+        | Expr::Field(_)
+        | Expr::Paren(_)
+        | Expr::Unary(_) => true,
+        _ => false,
+    }
+}
