@@ -856,9 +856,11 @@ impl<'r> Gen<'r> {
         let (e, w) = (self.expr(1), self.bounded(1));
         self.line(&format!("let mut {acc} = {e};"));
         self.line(&format!("for {a} in 0..v.len() {{"));
+        // The row through a view, which the macro reads in place (`row[r - a]` as `v[r]`).
+        self.line(&format!("    let row = &v[{a}..];"));
         self.line(&format!("    for {r} in {a} + 1..v.len() {{"));
         self.line(&format!(
-            "        {acc} += (v[{a} + 1] - v[{a}]) * v[{r}] * {w};"
+            "        {acc} += (v[{a} + 1] - v[{a}]) * row[{r} - {a}] * {w};"
         ));
         self.line("    }");
         self.line("}");

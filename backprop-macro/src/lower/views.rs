@@ -12,10 +12,10 @@
 //! elements, and their gradients go straight into the sequence's gradient. The slicing
 //! stays where the user wrote it, for its bounds check only (`let _ = c[lo..hi].len();`).
 //!
-//! Only where the two readings are the same: `let v = &s[lo..hi];` (or `&s[..hi]`), bounds
-//! of names, literals and arithmetic (read again at each element), `v` afterwards only
-//! indexed (`v[e]`) or measured (`v.len()`), and neither `s`, `v` nor a name in the bounds
-//! assigned, borrowed mutably or bound again after it in its block.
+//! Only where the two readings are the same: `let v = &s[lo..hi];` (or `&s[..hi]`,
+//! `&s[lo..]`), bounds of names, literals and arithmetic (read again at each element), `v`
+//! afterwards only indexed (`v[e]`) or measured (`v.len()`), and neither `s`, `v` nor a
+//! name in the bounds assigned, borrowed mutably or bound again after it in its block.
 
 use super::*;
 use extrema::Mentions;
@@ -93,6 +93,7 @@ fn view(stmt: &syn::Stmt) -> Option<View> {
     let Expr::Path(seq) = &*index.expr else {
         return None;
     };
+    let seq = seq.path.get_ident()?;
     // Bounds read again at every element: only names, literals and arithmetic of them.
     let bounds = [range.start.as_deref(), range.end.as_deref()];
     if !bounds.into_iter().flatten().all(extrema::plain) {
@@ -100,9 +101,12 @@ fn view(stmt: &syn::Stmt) -> Option<View> {
     }
     Some(View {
         name: name.ident.clone(),
-        seq: seq.path.get_ident()?.clone(),
+        seq: seq.clone(),
         start: range.start.as_deref().cloned(),
-        end: range.end.as_deref()?.clone(),
+        end: match range.end.as_deref() {
+            Some(end) => end.clone(),
+            None => syn::parse_quote!(#seq.len()),
+        },
     })
 }
 
