@@ -506,7 +506,7 @@ where
 
 /// The rows of a Jacobian by reverse mode from one forward pass: each row's backward pass
 /// runs on its own copy of the pullback, that is of what the forward pass saved (which a
-/// backward pass consumes); the last row takes the pullback itself.
+/// backward pass consumes); a `Vec`'s last row takes the pullback itself.
 pub fn jacobian_rows_copied<R, G, C>(value: &R, pullback: impl FnOnce(R) -> G + Clone) -> C
 where
     R: ZerosLike<Grad = R> + Elements,

@@ -280,9 +280,9 @@ fn reverse_items(
 /// for the parameters it reads (`back`, printed) that are references or numbers: a
 /// captured value is a field of the closure, which the compiler loads again after every
 /// store through a gradient vector (it cannot tell that one does not write the closure),
-/// where a local stays in a register. In gmm's triangular loops those loads and the bounds
-/// checks they defeat cost a sixth of the gradient. Straight-line code reads each once, and
-/// is left as the lecture writes it.
+/// where a local stays in a register (gmm's gradient, replayed: 28.3 → 25.5 ms; no change
+/// where the compiler kept them in registers already). Straight-line code reads each once,
+/// and is left as the lecture writes it.
 pub(crate) fn captured_params_as_locals(
     f: &Func,
     e: &Emit,
