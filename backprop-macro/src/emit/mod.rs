@@ -100,16 +100,15 @@ impl<'a> Emit<'a> {
             E::Bin(op, a, b) => {
                 let p = bin_prec(*op);
                 let (a, b) = (self.expr(a, p), self.expr(b, p + 1));
-                let t = bin_token(*op);
-                (p, quote!(#a #t #b))
+                (p, cat([a, bin_token(*op), b]))
             }
             E::Neg(a) => {
                 let a = self.expr(a, PREC_UNARY);
-                (PREC_UNARY, quote!(-#a))
+                (PREC_UNARY, cat([quote!(-), a]))
             }
             E::Not(a) => {
                 let a = self.expr(a, PREC_UNARY);
-                (PREC_UNARY, quote!(!#a))
+                (PREC_UNARY, cat([quote!(!), a]))
             }
             E::Method(name, r, args) => {
                 let r = self.expr(r, PREC_ATOM);
@@ -136,7 +135,8 @@ impl<'a> Emit<'a> {
             }
         };
         if prec < min {
-            quote!((#tokens))
+            let group = proc_macro2::Group::new(proc_macro2::Delimiter::Parenthesis, tokens);
+            proc_macro2::TokenTree::Group(group).into()
         } else {
             tokens
         }
@@ -572,4 +572,32 @@ pub fn lifetime_for(name: &Ident, taken: &mut BTreeSet<String>) -> syn::Lifetime
         &format!("'{candidate}"),
         Span::mixed_site().located_at(name.span()),
     )
+}
+
+/// `parts` one after another, each moved into the result (`quote!` would copy each).
+pub fn cat<const N: usize>(parts: [TokenStream; N]) -> TokenStream {
+    let mut out = TokenStream::new();
+    out.extend(parts);
+    out
+}
+
+/// A token stream spliced into `quote!` by moving it. `quote!` interpolates by reference,
+/// and extending a stream with a shared one copies every token (outside the compiler,
+/// `proc_macro2` allocates each identifier again): a large stream passed up through nested
+/// `quote!`s was copied whole at every level. Each `Moved` is spliced once; a second
+/// interpolation of it would splice nothing.
+pub struct Moved(std::cell::Cell<Option<TokenStream>>);
+
+impl Moved {
+    pub fn new(tokens: TokenStream) -> Self {
+        Moved(std::cell::Cell::new(Some(tokens)))
+    }
+}
+
+impl ToTokens for Moved {
+    fn to_tokens(&self, out: &mut TokenStream) {
+        if let Some(tokens) = self.0.take() {
+            out.extend(std::iter::once(tokens));
+        }
+    }
 }

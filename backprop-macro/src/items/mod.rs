@@ -13,7 +13,7 @@ pub(crate) use hessian::*;
 pub(crate) use jacobian::*;
 
 use crate::args::Args;
-use crate::emit::Emit;
+use crate::emit::{Emit, Moved};
 use crate::expand::*;
 use crate::ir::*;
 use crate::names::Derived;
@@ -67,6 +67,7 @@ pub(crate) fn module(
         TokenStream::new()
     };
     let stubs = missing::stubs(f, &e, &sig, args);
+    let (reverse_items, forward_items) = (Moved::new(reverse_items), Moved::new(forward_items));
     let items = match (args.reverse, args.forward) {
         (true, true) => {
             quote!(#grad_struct #reverse_items #boxed #forward_items #jacobian_items #second_order)
@@ -74,6 +75,7 @@ pub(crate) fn module(
         (false, true) => quote!(#grad_struct #forward_items #jacobian_items),
         _ => quote!(#grad_struct #reverse_items #boxed #jacobian_items),
     };
+    let items = Moved::new(items);
     let doc_mod = module_doc(f, args);
     let lints = allowed_lints();
     let differentiable = f.params.iter().map(|p| p.differentiable());
@@ -181,7 +183,7 @@ fn reverse_items(
         let (field, value) = (&p.name, e.param_gradient(p, Derived::Grad, &declared_top));
         quote!(#field: #value)
     });
-    let forward = e.forward();
+    let forward = Moved::new(e.forward());
     let back = e.backward(backward);
     let result = e.a.result;
     let out = e.ident(result);
@@ -242,6 +244,7 @@ fn reverse_items(
         (quote!(value), quote!(upstream))
     };
     let locals = captured_params_as_locals(f, e, backward, &back);
+    let back = Moved::new(back);
     let pullback = quote! {
         // Called exactly once: inlined where it is called, so the backward pass
         // optimizes together with what uses it.
@@ -255,8 +258,10 @@ fn reverse_items(
     let vjp = if e.a.tape {
         vjp_fns(f, sig, recursion::tape_vjp_body(f, e, sig))
     } else {
+        let pullback = Moved::new(pullback);
         vjp_fns(f, sig, quote!(#forward (#value, #pullback)))
     };
+    let vjp = Moved::new(vjp);
     quote! {
         #grad_fn
 
