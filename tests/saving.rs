@@ -892,6 +892,10 @@ fn windows_of(x: &[f64]) -> f64 {
     for i in 0..head.len() {
         s += head[i] * head[head.len() - 1 - i];
     }
+    // A view of a view: the outer one is then left a copy.
+    let outer = &x[1..];
+    let inner = &outer[1..3];
+    s += inner[0] * outer[0] - inner[1];
     let mut m = h;
     let mid = &x[m - 1..m + 1];
     s += (mid[0] * mid[1]).sin();

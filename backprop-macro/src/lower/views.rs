@@ -161,7 +161,12 @@ struct Uses<'a> {
 impl Visit<'_> for Uses<'_> {
     fn visit_expr(&mut self, e: &Expr) {
         match e {
-            Expr::Index(i) if is_name(&i.expr, self.name) => self.sanctioned += 1,
+            // An element; a range of it (`&v[1..3]`) is a view of the view, left as it is.
+            Expr::Index(i)
+                if is_name(&i.expr, self.name) && !matches!(*i.index, Expr::Range(_)) =>
+            {
+                self.sanctioned += 1
+            }
             Expr::MethodCall(m)
                 if m.method == "len" && m.args.is_empty() && is_name(&m.receiver, self.name) =>
             {
@@ -208,7 +213,7 @@ impl VisitMut for Reads<'_> {
             end,
         } = self.view;
         match e {
-            Expr::Index(i) if is_name(&i.expr, name) => {
+            Expr::Index(i) if is_name(&i.expr, name) && !matches!(*i.index, Expr::Range(_)) => {
                 let index = &*i.index;
                 let at: Expr = match start {
                     None => index.clone(),
