@@ -905,6 +905,19 @@ fn windows_of(x: &[f64]) -> f64 {
     s * x[m - 1]
 }
 
+/// A view whose end is an expression (`n / 2`), measured inside a larger expression:
+/// `head.len().min(3)` is `(n / 2).min(3)`.
+#[differentiate(hessian)]
+fn measured_view(x: &[f64]) -> f64 {
+    let n = x.len();
+    let head = &x[..n / 2];
+    let mut s = 0.0;
+    for i in 0..head.len().min(3) {
+        s += head[i] * head[i];
+    }
+    s
+}
+
 #[test]
 fn row_views_against_finite_differences_and_hessian() {
     let (d, k) = (3, 4);
@@ -921,4 +934,5 @@ fn row_views_against_finite_differences_and_hessian() {
     );
     let x = Points::new(84).vec(9, -1.0, 1.0);
     check_slice_function!(windows_of, &x, 85);
+    check_slice_function!(measured_view, &x, 86);
 }

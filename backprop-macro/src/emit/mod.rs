@@ -483,7 +483,7 @@ impl<'a> Emit<'a> {
     }
 }
 
-const PREC_ATOM: u8 = 20;
+pub(crate) const PREC_ATOM: u8 = 20;
 const PREC_UNARY: u8 = 15;
 const PREC_CAST: u8 = 14;
 

@@ -125,7 +125,6 @@ fn only_indexed(view: &View, rest: &[syn::Stmt]) -> bool {
         name: &view.name,
         sanctioned: 0,
         all: 0,
-        rebound: false,
         opaque: false,
     };
     let mut m = Mentions::default();
@@ -141,7 +140,6 @@ fn only_indexed(view: &View, rest: &[syn::Stmt]) -> bool {
         bound.contains(&name) || watched.iter().any(|w| bound.contains(w))
     };
     !rebound
-        && !uses.rebound
         && !uses.opaque
         && uses.all == uses.sanctioned
         && !m.changed.contains(&name)
@@ -153,7 +151,6 @@ struct Uses<'a> {
     name: &'a Ident,
     sanctioned: usize,
     all: usize,
-    rebound: bool,
     /// A macro the count cannot see into mentions the view.
     opaque: bool,
 }
@@ -161,15 +158,7 @@ struct Uses<'a> {
 impl Visit<'_> for Uses<'_> {
     fn visit_expr(&mut self, e: &Expr) {
         match e {
-            // An element; a range of it (`&v[1..3]`) is a view of the view, left as it is.
-            Expr::Index(i)
-                if is_name(&i.expr, self.name) && !matches!(*i.index, Expr::Range(_)) =>
-            {
-                self.sanctioned += 1
-            }
-            Expr::MethodCall(m)
-                if m.method == "len" && m.args.is_empty() && is_name(&m.receiver, self.name) =>
-            {
+            _ if element_of(e, self.name).is_some() || length_of(e, self.name) => {
                 self.sanctioned += 1
             }
             _ => {}
@@ -198,6 +187,23 @@ fn is_name(e: &Expr, name: &Ident) -> bool {
     matches!(e, Expr::Path(p) if p.qself.is_none() && p.path.is_ident(name))
 }
 
+/// `v[e]`: an element of the view (a range of it, `&v[1..3]`, is a view of the view, which
+/// leaves the view as it is).
+fn element_of<'e>(e: &'e Expr, name: &Ident) -> Option<&'e syn::ExprIndex> {
+    match e {
+        Expr::Index(i) if is_name(&i.expr, name) && !matches!(*i.index, Expr::Range(_)) => Some(i),
+        _ => None,
+    }
+}
+
+/// `v.len()`.
+fn length_of(e: &Expr, name: &Ident) -> bool {
+    match e {
+        Expr::MethodCall(m) => m.method == "len" && m.args.is_empty() && is_name(&m.receiver, name),
+        _ => false,
+    }
+}
+
 /// Rewrites `v[e]` as `seq[start + e]` and `v.len()` as `(end - start)`.
 struct Reads<'a> {
     view: &'a View,
@@ -212,68 +218,29 @@ impl VisitMut for Reads<'_> {
             start,
             end,
         } = self.view;
-        match e {
-            Expr::Index(i) if is_name(&i.expr, name) && !matches!(*i.index, Expr::Range(_)) => {
-                let index = &*i.index;
-                let at: Expr = match start {
-                    None => index.clone(),
-                    Some(start) => {
-                        let start: Expr = if tight(start) || additive(start) {
-                            start.clone()
-                        } else {
-                            syn::parse_quote!((#start))
-                        };
-                        let index = if tight(index) {
-                            index.clone()
-                        } else {
-                            syn::parse_quote!((#index))
-                        };
-                        syn::parse_quote!(#start + #index)
-                    }
-                };
-                *e = syn::parse_quote_spanned!(i.span()=> #seq[#at]);
-            }
-            Expr::MethodCall(m) if m.method == "len" && is_name(&m.receiver, name) => {
-                let paren = |e: &Expr| -> Expr {
-                    if tight(e) {
-                        e.clone()
-                    } else {
-                        syn::parse_quote!((#e))
-                    }
-                };
-                *e = match start {
-                    None => paren(end),
-                    Some(start) => {
-                        let start = paren(start);
-                        syn::parse_quote!((#end - #start))
-                    }
-                };
-            }
-            _ => {}
+        // Precedences as `emit::konst_prec` gives them: `+` and `-` are 12, `*` and `/` 13.
+        if let Some(i) = element_of(e, name) {
+            let index = (*i.index).clone();
+            let at: Expr = match start {
+                None => index,
+                Some(start) => {
+                    let (start, index) =
+                        (parenthesized(start.clone(), 12), parenthesized(index, 13));
+                    syn::parse_quote!(#start + #index)
+                }
+            };
+            *e = syn::parse_quote_spanned!(i.span()=> #seq[#at]);
+        } else if length_of(e, name) {
+            *e = match start {
+                None => parenthesized(end.clone(), crate::emit::PREC_ATOM),
+                Some(start) => {
+                    let (end, start) = (
+                        parenthesized(end.clone(), 12),
+                        parenthesized(start.clone(), 13),
+                    );
+                    syn::parse_quote!((#end - #start))
+                }
+            };
         }
-    }
-}
-
-/// `a + b` or `a - b`: on the left of `+`, the same without parentheses.
-fn additive(e: &Expr) -> bool {
-    matches!(e, Expr::Binary(b) if matches!(b.op, syn::BinOp::Add(_) | syn::BinOp::Sub(_)))
-}
-
-/// Whether `e` binds tighter than `+` on its right: `start + e` reads as `start + (e)`.
-fn tight(e: &Expr) -> bool {
-    match e {
-        Expr::Binary(b) => matches!(
-            b.op,
-            syn::BinOp::Mul(_) | syn::BinOp::Div(_) | syn::BinOp::Rem(_)
-        ),
-        Expr::Path(_)
-        | Expr::Lit(_)
-        | Expr::MethodCall(_)
-        | Expr::Call(_)
-        | Expr::Index(_)
-        | Expr::Field(_)
-        | Expr::Paren(_)
-        | Expr::Unary(_) => true,
-        _ => false,
     }
 }
