@@ -936,3 +936,68 @@ fn row_views_against_finite_differences_and_hessian() {
     check_slice_function!(windows_of, &x, 85);
     check_slice_function!(measured_view, &x, 86);
 }
+
+/// Reverse loops that run in forward order: the stage `t[i] = a[k + i] * x[i]` and the
+/// update of `a[i + k]` touch one element of each gradient per iteration (their reverse
+/// reads, resets and adds into `grad_t[i]` and `grad_a[k + i]` only). The recurrence
+/// `a[i] += a[i - 1] * x[i]` reads the element the iteration before wrote, and the
+/// shift `b[i + 1] += b[i] * x[i]` too: their reverses stay last iteration first. So does
+/// the loop whose offset `j` changes as it runs (its elements may repeat), and the running
+/// sum `a[i] += 0.5 * a[i - 1]`, which restores nothing but reads the gradient the iteration
+/// after it (in the reverse, before it) adds into.
+#[differentiate(hessian)]
+fn reverse_order(x: &[f64], k: usize) -> f64 {
+    let n = x.len();
+    let mut a = vec![1.0; n + k];
+    let mut t = vec![0.0; n];
+    for _ in 0..2 {
+        for i in 0..n {
+            t[i] = a[k + i] * x[i];
+        }
+        for i in 0..n {
+            a[i + k] += 0.5 * t[i] * t[i];
+        }
+        for i in 1..n {
+            a[i] += a[i - 1] * x[i];
+        }
+    }
+    let mut b = vec![0.5; n + 1];
+    for i in 0..n {
+        b[i + 1] += b[i] * x[i];
+    }
+    let mut j = 0;
+    for i in 0..n - 1 {
+        a[i + j] = a[i + j].sin() * x[i];
+        j = (j + 1) % 2;
+    }
+    // Nothing to restore, but each iteration reads the gradient the next one adds into.
+    for i in 1..n {
+        a[i] += 0.5 * a[i - 1];
+    }
+    let mut s = b[n];
+    for i in 0..n + k {
+        s += a[i];
+    }
+    s
+}
+
+#[test]
+fn reverse_order_against_finite_differences_and_hessian() {
+    let mut p = Points::new(91);
+    for (n, k) in [(1, 0), (4, 0), (6, 2), (7, 3)] {
+        let x = p.vec(n, -1.0, 1.0);
+        let (value, g) = reverse_order::grad(&x, k);
+        assert_eq!(value, reverse_order(&x, k));
+        assert_fd(|x| reverse_order(x, k), &x, &g.x);
+        check_hvp(
+            |x| reverse_order::grad(x, k).1.x,
+            |x, u| reverse_order::hvp(x, k, u).2.x,
+            &x,
+            92,
+        );
+        // Forward mode agrees with reverse mode: ⟨∇f, u⟩ = J·u.
+        let u = p.vec(n, -1.0, 1.0);
+        let dot: f64 = g.x.iter().zip(&u).map(|(a, b)| a * b).sum();
+        assert_close(reverse_order::jvp(&x, k, &u).1, dot, 1e-12);
+    }
+}

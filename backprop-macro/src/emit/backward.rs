@@ -383,7 +383,7 @@ impl Emit<'_> {
         // their tangents) are all zero adds nothing: skipped.
         let guard = match replay {
             Replay::Forward(r) if self.f.scopes[self.f.vars[*r].scope].loop_depth > 0 => {
-                crate::reverse::zero_guard(&self.f.vars, body)
+                crate::reverse::zero_guard(&self.f.vars, var, body)
             }
             _ => None,
         };

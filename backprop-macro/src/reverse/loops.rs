@@ -5,11 +5,14 @@
 use super::*;
 
 /// Whether the iterations of a reverse loop commute: nothing is restored from a stack, and
-/// every gradient declared outside the body is only incremented (never set, reset or read)
-/// or only read. Then running them in forward order gives the same sums (up to rounding)
-/// and walks memory the way current CPUs prefetch and forward stores fastest.
-pub(super) fn independent_iterations(body: &[B]) -> bool {
-    outer_reads(body).is_some()
+/// every gradient declared outside the body is only incremented, only read, or touched only
+/// at one element of its own per iteration (`grad_k[i]` read, added into and reset, where
+/// the index is the loop's index plus an offset the loop does not change: no two iterations
+/// share an element). Then running them in forward order gives the same sums (up to
+/// rounding, where iterations add into one element) and walks memory the way current CPUs
+/// prefetch and forward stores fastest, and the compiler vectorizes it.
+pub(super) fn independent_iterations(vars: &[Var], index: Option<VarId>, body: &[B]) -> bool {
+    outer_reads(vars, index, body).is_some()
 }
 
 /// For a loop whose iterations commute ([`independent_iterations`]): the scalar gradients
@@ -19,17 +22,37 @@ pub(super) fn independent_iterations(body: &[B]) -> bool {
 /// need not run: the reverse of `closest = closest.min(distance)` sends the gradient to one
 /// `distance` of the `k`, and the other `k − 1` reverse loops over its `d` terms are
 /// skipped. `None` when the loop cannot be skipped so: it restores a value, reads a gradient
-/// it also adds to, or reads one that is not a float.
-pub fn zero_guard(vars: &[Var], body: &[B]) -> Option<Vec<VarId>> {
-    let read: BTreeSet<VarId> = outer_reads(body)?.into_iter().collect();
-    let floats = read
+/// it also adds to, resets one, or reads one that is not a float.
+pub fn zero_guard(vars: &[Var], index: Option<VarId>, body: &[B]) -> Option<Vec<VarId>> {
+    let outer = outer_reads(vars, index, body)?;
+    let floats = outer
+        .read
         .iter()
         .all(|&v| vars.get(v).is_some_and(|var| var.kind == Kind::Float));
-    (!read.is_empty() && floats).then(|| read.into_iter().collect())
+    (!outer.read.is_empty() && floats && !outer.owned).then_some(outer.read)
+}
+
+/// What a loop whose iterations commute does with the gradients declared outside it.
+struct Outer {
+    /// The gradients it reads, sorted.
+    read: Vec<VarId>,
+    /// Whether it also reads or resets elements each iteration owns (`grad_k[i]`): a loop
+    /// that resets one cannot be skipped when its upstream gradients are zero.
+    owned: bool,
+}
+
+/// How a reverse loop's body touches a gradient declared outside it.
+#[derive(Default)]
+struct Uses {
+    added: bool,
+    read: bool,
+    set: bool,
+    /// The indices of every element access; `None` for the whole gradient.
+    at: Vec<Option<Index>>,
 }
 
 /// The gradients declared outside `body` that it reads, if its iterations commute.
-fn outer_reads(body: &[B]) -> Option<Vec<VarId>> {
+fn outer_reads(vars: &[Var], index: Option<VarId>, body: &[B]) -> Option<Outer> {
     fn declared(stmts: &[B], out: &mut Vec<VarId>) {
         for b in stmts {
             match b {
@@ -43,9 +66,30 @@ fn outer_reads(body: &[B]) -> Option<Vec<VarId>> {
             }
         }
     }
-    fn scan(stmts: &[B], local: &[VarId], read: &mut Vec<VarId>, added: &mut Vec<VarId>) -> bool {
+    fn element(p: &Place) -> Option<Index> {
+        match p {
+            Place::Elem(_, i) => Some(i.clone()),
+            Place::Var(_) | Place::Part(..) => None,
+        }
+    }
+    fn reads(e: &E, uses: &mut BTreeMap<VarId, Uses>) {
+        match e {
+            E::Adj(v) | E::Up(v) => {
+                let u = uses.entry(*v).or_default();
+                u.read = true;
+                u.at.push(None);
+            }
+            E::AdjElem(v, i) => {
+                let u = uses.entry(*v).or_default();
+                u.read = true;
+                u.at.push(Some(i.clone()));
+            }
+            _ => {}
+        }
+        e.for_each_child(|c| reads(c, uses));
+    }
+    fn scan(stmts: &[B], uses: &mut BTreeMap<VarId, Uses>) -> bool {
         for b in stmts {
-            let mut keys = Vec::new();
             match b {
                 B::Pop(_)
                 | B::Restore(_)
@@ -57,43 +101,119 @@ fn outer_reads(body: &[B]) -> Option<Vec<VarId>> {
                 | B::PullInto(..) => {
                     return false;
                 }
-                B::SetAdj(p, _) | B::Kill(p) if !local.contains(&p.var()) => return false,
-                B::AddAdj(p, e) => {
-                    if !local.contains(&p.var()) {
-                        added.push(p.var());
+                B::SetAdj(p, _) | B::Kill(p) | B::AddAdj(p, _) => {
+                    let u = uses.entry(p.var()).or_default();
+                    match b {
+                        B::AddAdj(..) => u.added = true,
+                        _ => u.set = true,
                     }
-                    e_keys(e, &mut keys);
+                    u.at.push(element(p));
+                    if let B::SetAdj(_, e) | B::AddAdj(_, e) = b {
+                        reads(e, uses);
+                    }
                 }
-                B::LetAdj(_, e) | B::SetAdj(_, e) | B::LetGrads(_, e) => e_keys(e, &mut keys),
+                B::LetAdj(_, e) | B::LetGrads(_, e) => reads(e, uses),
                 B::If(c, t, e) => {
-                    e_keys(c, &mut keys);
-                    if !scan(t, local, read, added) || !scan(e, local, read, added) {
+                    reads(c, uses);
+                    if !scan(t, uses) || !scan(e, uses) {
                         return false;
                     }
                 }
                 B::For(_, replay, body)
                     if !matches!(replay, Replay::Rev(_) | Replay::Forward(_))
-                        || !scan(body, local, read, added) =>
+                        || !scan(body, uses) =>
                 {
                     return false;
                 }
                 _ => {}
-            }
-            for k in keys {
-                if let Key::Adj(v) = k
-                    && !local.contains(&v)
-                {
-                    read.push(v);
-                }
             }
         }
         true
     }
     let mut local = Vec::new();
     declared(body, &mut local);
-    let (mut read, mut added) = (Vec::new(), Vec::new());
-    (scan(body, &local, &mut read, &mut added) && !read.iter().any(|v| added.contains(v)))
-        .then_some(read)
+    let mut uses = BTreeMap::new();
+    if !scan(body, &mut uses) {
+        return None;
+    }
+    let bound = bound_in(index, body);
+    let mut outer = Outer {
+        read: Vec::new(),
+        owned: false,
+    };
+    for (v, u) in uses.iter().filter(|(v, _)| !local.contains(v)) {
+        let shared = u.set || (u.added && u.read);
+        if shared {
+            // Every access at one index, which the loop's index moves on each iteration.
+            let first = u.at.first().cloned().flatten()?;
+            let one =
+                u.at.iter()
+                    .all(|i| i.as_ref().is_some_and(|i| same_tokens(i, &first)));
+            if !one || !own_element(vars, index?, &bound, &first) {
+                return None;
+            }
+            outer.owned = true;
+        }
+        if u.read {
+            outer.read.push(*v);
+        }
+    }
+    Some(outer)
+}
+
+/// Whether `at` is the loop's `index` moved by an offset the loop does not change: `i`,
+/// `i + k`, `k + i` or `i - k`. Each iteration's index is then different.
+fn own_element(vars: &[Var], index: VarId, bound: &[VarId], at: &Index) -> bool {
+    fn is_index(e: &syn::Expr, name: &syn::Ident) -> bool {
+        match e {
+            syn::Expr::Path(p) => p.path.is_ident(name),
+            syn::Expr::Paren(p) => is_index(&p.expr, name),
+            syn::Expr::Group(g) => is_index(&g.expr, name),
+            _ => false,
+        }
+    }
+    fn shifted(e: &syn::Expr, name: &syn::Ident) -> Option<Vec<syn::Expr>> {
+        match e {
+            _ if is_index(e, name) => Some(Vec::new()),
+            syn::Expr::Paren(p) => shifted(&p.expr, name),
+            syn::Expr::Group(g) => shifted(&g.expr, name),
+            syn::Expr::Binary(b) => {
+                let (inner, offset) = match b.op {
+                    syn::BinOp::Add(_) if is_index(&b.right, name) => (&b.right, &b.left),
+                    syn::BinOp::Add(_) | syn::BinOp::Sub(_) => (&b.left, &b.right),
+                    _ => return None,
+                };
+                let mut offsets = shifted(inner, name)?;
+                offsets.push((**offset).clone());
+                Some(offsets)
+            }
+            _ => None,
+        }
+    }
+    let Some(k) = at.single() else {
+        return false;
+    };
+    let name = &vars[index].ident;
+    let Some(offsets) = shifted(&k.expr, name) else {
+        return false;
+    };
+    // The offsets read nothing the loop binds or changes, its index included.
+    let moved = |r: &VarId| *r == index || bound.contains(r);
+    let mut offset_reads = k.reads.iter().filter(|r| **r != index);
+    offsets.iter().all(|o| !mentions(o, name)) && !offset_reads.any(moved)
+}
+
+/// Whether an expression mentions an identifier anywhere.
+fn mentions(e: &syn::Expr, name: &syn::Ident) -> bool {
+    use quote::ToTokens;
+    fn walk(tokens: proc_macro2::TokenStream, name: &syn::Ident) -> bool {
+        tokens.into_iter().any(|t| match t {
+            proc_macro2::TokenTree::Ident(i) => i == *name,
+            proc_macro2::TokenTree::Group(g) => walk(g.stream(), name),
+            _ => false,
+        })
+    }
+    walk(e.to_token_stream(), name)
 }
 
 /// Primal values a reverse loop's body binds or changes, and its index: what a value

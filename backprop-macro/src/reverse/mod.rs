@@ -303,7 +303,9 @@ impl Rev<'_> {
         let b = self.block(body);
         zeroed.clear();
         let replay = match replay {
-            Replay::Rev(range) if independent_iterations(&b) => Replay::Forward(range),
+            Replay::Rev(range) if independent_iterations(&self.f.vars, var, &b) => {
+                Replay::Forward(range)
+            }
             other => other,
         };
         out.push(B::For(var, replay, b));
