@@ -1001,3 +1001,21 @@ fn reverse_order_against_finite_differences_and_hessian() {
         assert_close(reverse_order::jvp(&x, k, &u).1, dot, 1e-12);
     }
 }
+
+/// Elements read through a slicing (`x[1..][i]`, `m[r * 3..][c]`): elements of `x`, as a
+/// view read in place is printed.
+#[differentiate(hessian)]
+fn sliced_reads(x: &[f64]) -> f64 {
+    let n = x.len();
+    let mut s = 0.0;
+    for i in 0..n - 1 {
+        s += x[1..][i] * x[..n - 1][i] + x[i..=i][0].sin();
+    }
+    s
+}
+
+#[test]
+fn sliced_reads_against_finite_differences_and_hessian() {
+    let x = Points::new(93).vec(6, -1.0, 1.0);
+    check_slice_function!(sliced_reads, &x, 94);
+}

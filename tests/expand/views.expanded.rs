@@ -56,7 +56,6 @@ mod nearest {
         let mut closest_stack = ::backprop::__private::Stack::new();
         let mut j_1_stack = ::backprop::__private::Stack::new();
         let mut distance_1_stack = ::backprop::__private::Stack::new();
-        let mut diff_1_stack = ::backprop::__private::Stack::new();
         let mut branch_stack = ::backprop::__private::Stack::new();
         closest_stack
             .reserve(
@@ -76,15 +75,6 @@ mod nearest {
                     &::backprop::__private::steps(0..p.len() / d),
                 ),
             );
-        diff_1_stack
-            .reserve(
-                ::core::iter::ExactSizeIterator::len(
-                    &::backprop::__private::steps(0..p.len() / d),
-                )
-                    * ::core::iter::ExactSizeIterator::len(
-                        &::backprop::__private::steps(0..d),
-                    ),
-            );
         branch_stack
             .reserve(
                 ::core::iter::ExactSizeIterator::len(
@@ -103,7 +93,7 @@ mod nearest {
                 _ = c[j * d..(j + 1) * d].len();
                 let mut distance = 0.0;
                 for l in ::backprop::__private::steps(0..d) {
-                    let diff = c[j * d + l] - p[i * d + l];
+                    let diff = c[j * d..(j + 1) * d][l] - p[i * d..(i + 1) * d][l];
                     let s0 = diff * diff;
                     distance = distance + s0;
                 }
@@ -124,10 +114,10 @@ mod nearest {
                 let mut distance_1 = 0.0;
                 let range_l_1 = ::backprop::__private::steps(0..d);
                 for l_1 in range_l_1 {
-                    let diff_1 = c[j_1 * d + l_1] - p[i * d + l_1];
+                    let diff_1 = c[j_1 * d..(j_1 + 1) * d][l_1]
+                        - p[i * d..(i + 1) * d][l_1];
                     let s1 = diff_1 * diff_1;
                     distance_1 = distance_1 + s1;
-                    diff_1_stack.push_reserved(diff_1);
                 }
                 closest_stack.push_reserved(closest);
                 closest = closest.min(distance_1);
@@ -142,9 +132,9 @@ mod nearest {
             cost,
             #[inline(always)]
             move |grad_cost: f64| {
-                let (c, d) = (c, d);
+                let (p, c, d) = (p, c, d);
                 let mut grad_c = ::backprop::__private::zeros_like(&c);
-                for _ in range_i.rev() {
+                for i in range_i.rev() {
                     let branch = branch_stack.pop();
                     let mut closest = closest_stack.pop();
                     let mut grad_closest = 0.0;
@@ -165,12 +155,15 @@ mod nearest {
                         } else {
                             grad_distance_1 += upstream_closest;
                         }
-                        for l_1 in range_l_1.rev() {
-                            let diff_1 = diff_1_stack.pop();
-                            let grad_s1 = grad_distance_1;
-                            let mut grad_diff_1 = grad_s1 * diff_1;
-                            grad_diff_1 += grad_s1 * diff_1;
-                            grad_c[j_1 * d + l_1] += grad_diff_1;
+                        if grad_distance_1 != 0.0 {
+                            for l_1 in range_l_1 {
+                                let diff_1 = c[j_1 * d..(j_1 + 1) * d][l_1]
+                                    - p[i * d..(i + 1) * d][l_1];
+                                let grad_s1 = grad_distance_1;
+                                let mut grad_diff_1 = grad_s1 * diff_1;
+                                grad_diff_1 += grad_s1 * diff_1;
+                                grad_c[j_1 * d..(j_1 + 1) * d][l_1] += grad_diff_1;
+                            }
                         }
                     }
                 }

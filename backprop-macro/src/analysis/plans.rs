@@ -47,10 +47,21 @@ pub(super) fn plan_recompute(
         if let Op::Konst(k) = op {
             reads.extend(&k.reads);
         }
+        // A number bound once in an enclosing block: saved there (once per run of that
+        // block, not once per run of this one) if the reverse does not have it already.
+        let outer_number = |u: VarId| {
+            let var = &f.vars[u];
+            var.scope != scope
+                && var.param.is_none()
+                && !assigned[u]
+                && matches!(var.kind, Kind::Float | Kind::Int | Kind::Bool)
+                && f.within(scope, var.scope)
+        };
         let ok = reads.iter().all(|&u| {
             stable(u)
                 || (replayed[u] && f.within(scope, f.vars[u].scope))
                 || (recomputable[u] && f.vars[u].scope == scope)
+                || outer_number(u)
         });
         if ok {
             recomputable[*var] = true;

@@ -131,10 +131,15 @@ impl Lower<'_> {
                 let (base_var, mut prefix) = self.seq_place(v);
                 prefix.extend(levels.iter().map(|e| self.konst(e)));
                 let depth = self.depth(base_var);
-                if prefix.len() == depth {
+                // A range followed by an index (`c[lo..hi][l]`, a view read in place) steps
+                // into the sequence without going a level deeper.
+                let last_ranged = matches!(levels.last().map(|e| strip(e)), Some(Expr::Range(_)));
+                let ranges = levels.iter().filter(|e| matches!(strip(e), Expr::Range(_)));
+                let reached = prefix.len() - if last_ranged { 0 } else { ranges.count() };
+                if reached == depth {
                     return Some(Ok((base_var, Index(prefix))));
                 }
-                let message = if prefix.len() < depth {
+                let message = if reached < depth {
                     format!(
                         "this is a row of a nested sequence: index it to a float ({depth} indices, `m[i][j]`), iterate it (`m[i].iter()...`), pass it to a function (`f(&m[i])`), copy it (`m[i].to_vec()`), or bind it to a name (`let row = &m[i];`); it is not written or used as a value whole"
                     )

@@ -220,16 +220,11 @@ impl VisitMut for Reads<'_> {
         } = self.view;
         // Precedences as `emit::konst_prec` gives them: `+` and `-` are 12, `*` and `/` 13.
         if let Some(i) = element_of(e, name) {
-            let index = (*i.index).clone();
-            let at: Expr = match start {
-                None => index,
-                Some(start) => {
-                    let (start, index) =
-                        (parenthesized(start.clone(), 12), parenthesized(index, 13));
-                    syn::parse_quote!(#start + #index)
-                }
-            };
-            *e = syn::parse_quote_spanned!(i.span()=> #seq[#at]);
+            // The element through the slicing, as the compiler sees the view: `seq[lo..hi][e]`
+            // (its bounds checked once per view, not `seq[lo + e]` checked per element).
+            let index = &i.index;
+            let start = start.iter();
+            *e = syn::parse_quote_spanned!(i.span()=> #seq[#(#start)*..#end][#index]);
         } else if length_of(e, name) {
             *e = match start {
                 None => parenthesized(end.clone(), crate::emit::PREC_ATOM),
