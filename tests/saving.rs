@@ -1019,3 +1019,33 @@ fn sliced_reads_against_finite_differences_and_hessian() {
     let x = Points::new(93).vec(6, -1.0, 1.0);
     check_slice_function!(sliced_reads, &x, 94);
 }
+
+/// A value in a loop (`c`) computed again in reverse from one in the block around it
+/// (`t1`, after an early return), itself computed again from a third (`x0 * x1`): the
+/// reverse computes all three.
+#[differentiate(hessian)]
+fn recomputed_through_blocks(x0: f64, x1: f64) -> f64 {
+    if x0 > 0.5 {
+        return x0;
+    }
+    let t1 = x0 * x1 + x1;
+    let mut a = x0;
+    for _ in 0..3 {
+        let c = t1 * 2.0;
+        a *= c.sin();
+    }
+    a
+}
+
+#[test]
+fn recomputed_through_blocks_against_finite_differences_and_hessian() {
+    for (x0, x1) in [(0.3, -0.7), (-0.4, 0.9), (0.8, 0.2)] {
+        let (value, g) = recomputed_through_blocks::grad(x0, x1);
+        assert_eq!(value, recomputed_through_blocks(x0, x1));
+        let f = |q: &[f64]| recomputed_through_blocks(q[0], q[1]);
+        assert_fd(f, &[x0, x1], &[g.x0, g.x1]);
+        let (_, _, hv) = recomputed_through_blocks::hvp(x0, x1, 1.0, -0.5);
+        let h = recomputed_through_blocks::hessian(x0, x1).2;
+        assert_close(hv.x0, h[0].x0 - 0.5 * h[1].x0, 1e-9);
+    }
+}

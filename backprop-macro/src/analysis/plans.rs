@@ -71,38 +71,39 @@ pub(super) fn plan_recompute(
                 .push((*var, op.clone()));
         }
     });
-    // Keep the needed ones and what they are computed from.
+    // Keep the needed ones and what they are computed from, through any number of blocks
+    // (a value in a loop may be computed from one recomputed in the block around it).
+    let ops: BTreeMap<VarId, &Op> = candidates
+        .values()
+        .flatten()
+        .map(|(v, op)| (*v, op))
+        .collect();
     let mut keep = vec![false; n];
-    for list in candidates.values() {
-        for (v, op) in list.iter().rev() {
-            if needed[*v] || keep[*v] {
-                keep[*v] = true;
-                for o in op.operands() {
-                    let mut reads: Vec<VarId> = o.var().into_iter().collect();
-                    match o {
-                        Operand::Elem(_, i) => reads.extend(i.reads()),
-                        Operand::Konst(k) => reads.extend(&k.reads),
-                        Operand::Var(_) => {}
-                    }
-                    for u in reads {
-                        if recomputable[u] {
-                            keep[u] = true;
-                        } else {
-                            // The backward pass reads it: a value it captures (which must
-                            // then have a value on every path) or a replayed loop index.
-                            needed[u] = true;
-                        }
-                    }
-                }
-                if let Op::Konst(k) = op {
-                    for &u in &k.reads {
-                        if recomputable[u] {
-                            keep[u] = true;
-                        } else {
-                            needed[u] = true;
-                        }
-                    }
-                }
+    let mut work: Vec<VarId> = ops.keys().copied().filter(|&v| needed[v]).collect();
+    while let Some(v) = work.pop() {
+        if std::mem::replace(&mut keep[v], true) {
+            continue;
+        }
+        let op = ops[&v];
+        let mut reads = Vec::new();
+        for o in op.operands() {
+            reads.extend(o.var());
+            match o {
+                Operand::Elem(_, i) => reads.extend(i.reads()),
+                Operand::Konst(k) => reads.extend(&k.reads),
+                Operand::Var(_) => {}
+            }
+        }
+        if let Op::Konst(k) = op {
+            reads.extend(&k.reads);
+        }
+        for u in reads {
+            if recomputable[u] {
+                work.push(u);
+            } else {
+                // The backward pass reads it: a value it captures (which must then have a
+                // value on every path) or a replayed loop index.
+                needed[u] = true;
             }
         }
     }
