@@ -7,52 +7,11 @@ use crate::emit::Emit;
 use crate::ir::*;
 use crate::rules::{self, E};
 use proc_macro2::TokenStream;
-use quote::{ToTokens, quote, quote_spanned};
+use quote::{quote, quote_spanned};
 
 impl Emit<'_> {
-    /// The body of `jvp`: the forward pass with tangents, ending with `(value, tangent)`.
-    pub fn jvp_body(&self) -> TokenStream {
-        let body = self.t_block(&self.f.body);
-        let out = self.ident(self.a.result);
-        let dot_out = if self.a.active[self.a.result] {
-            self.dot(self.a.result).to_token_stream()
-        } else {
-            self.zero(self.a.result)
-        };
-        quote!(#body (#out, #dot_out))
-    }
-
-    fn t_active(&self, v: VarId) -> bool {
-        self.a.active[v]
-    }
-
-    fn t_block(&self, block: &Block) -> TokenStream {
-        let mut out = TokenStream::new();
-        for stmt in &block.stmts {
-            out.extend(self.t_stmt(stmt));
-        }
-        out
-    }
-
-    /// Whether the forward pass assigns `v` in place.
-    fn t_mutable(&self, v: VarId) -> TokenStream {
-        if self.assigned_in_place(v) {
-            quote!(mut)
-        } else {
-            TokenStream::new()
-        }
-    }
-
-    pub fn tangent_of_pub(&self, v: VarId, op: &Op) -> TokenStream {
-        self.tangent_of(v, op)
-    }
-
-    pub fn call_tangents_pub(&self, call: &Call) -> Vec<TokenStream> {
-        self.call_tangents(call)
-    }
-
     /// The tangent of `v = op`, or zero when nothing active flows in.
-    fn tangent_of(&self, v: VarId, op: &Op) -> TokenStream {
+    pub fn tangent_of(&self, v: VarId, op: &Op) -> TokenStream {
         let active = |u: VarId| self.a.active[u];
         match op {
             // The same field of the struct's tangent: borrowed, or copied where the pullback
@@ -129,7 +88,7 @@ impl Emit<'_> {
 
     /// The tangents a call passes on: `Some(dot_a)` for an active argument, `None` (zero)
     /// otherwise.
-    fn call_tangents(&self, call: &Call) -> Vec<TokenStream> {
+    pub fn call_tangents(&self, call: &Call) -> Vec<TokenStream> {
         let private = &self.private;
         call.args
             .iter()
@@ -157,147 +116,27 @@ impl Emit<'_> {
             .collect()
     }
 
-    /// `let v = op;` and its tangent `let dot_v = ..;` (one `sin_cos` for a sine or cosine, one
-    /// `__jvp` call for a call).
-    fn t_let(&self, var: VarId, op: &Op, span: proc_macro2::Span) -> TokenStream {
-        let id = self.ident(var);
-        let m = self.t_mutable(var);
-        if let Op::Call(call) = op
-            && self.call_active(var, call)
-        {
-            let (path, generics) = (&call.path, &call.generics);
-            let args = self.call_args_tokens(call);
-            let tangents = self.call_tangents(call);
-            let dot = self.dot(var);
-            return quote_spanned!(call.span=>
-                let (#m #id, #m #dot) = #path::__jvp #generics (#(#args,)* #(#tangents),*);
-            );
+    /// A sine or cosine and its tangent from one `sin_cos`, as a person would write:
+    /// `{ let (sin, cos) = x.sin_cos(); (sin, dot_x * cos) }`.
+    pub fn sin_cos(&self, var: VarId, op: &Op) -> Option<TokenStream> {
+        let Op::Math(math @ (Math::Sin | Math::Cos), a, _) = op else {
+            return None;
+        };
+        if !self.with_tangent(var) || self.f.vars[var].kind != Kind::Float {
+            return None;
         }
-        let ty = self.annotation_tokens(var);
-        // `sin` and `cos` with their tangent: one `sin_cos`, as a person would write.
-        if let (true, Kind::Float, Op::Math(math @ (Math::Sin | Math::Cos), a, _)) =
-            (self.t_active(var), self.f.vars[var].kind, op)
-            && let Some(p) = rules::place(a, &|u| self.a.active[u])
-        {
-            let (dot, x, da) = (
-                self.dot(var),
-                self.expr(&crate::rules::operand(a), 20),
-                self.expr(&p.tangent(), 13),
-            );
-            let (sin, cos) = (quote!(sin), quote!(cos));
-            let pair = if *math == Math::Sin {
-                quote!((#sin, #da * #cos))
-            } else {
-                quote!((#cos, -(#da * #sin)))
-            };
-            return quote_spanned!(span=> let (#m #id, #m #dot) = { let (#sin, #cos) = #x.sin_cos(); #pair };);
-        }
-        let value = self.op(op);
-        let mut out = quote_spanned!(span=> let #m #id #ty = #value;);
-        if self.t_active(var) {
-            let (dot, t) = (self.dot(var), self.tangent_of(var, op));
-            out.extend(quote_spanned!(span=> let #m #dot = #t;));
-        }
-        out
-    }
-
-    fn t_stmt(&self, stmt: &Stmt) -> TokenStream {
-        match stmt {
-            Stmt::Let { var, op, span } => self.t_let(*var, op, *span),
-            Stmt::Declare { var } => {
-                let (id, ty, m) = (
-                    self.ident(*var),
-                    self.annotation_tokens(*var),
-                    self.t_mutable(*var),
-                );
-                let mut out = quote!(let #m #id #ty;);
-                if self.t_active(*var) {
-                    let dot = self.dot(*var);
-                    out.extend(quote!(let #m #dot;));
-                }
-                out
-            }
-            Stmt::Assign {
-                var,
-                op,
-                init,
-                span,
-            } => {
-                let id = self.ident(*var);
-                let value = self.op(op);
-                let primal = quote_spanned!(*span=> #id = #value;);
-                if !self.t_active(*var) {
-                    return primal;
-                }
-                let (dot, t) = (self.dot(*var), self.tangent_of(*var, op));
-                let tangent = quote_spanned!(*span=> #dot = #t;);
-                // A first assignment may read its own result; an overwrite reads the old
-                // values of its inputs, so its tangent comes first.
-                if *init {
-                    quote!(#primal #tangent)
-                } else {
-                    quote!(#tangent #primal)
-                }
-            }
-            Stmt::SetElem {
-                var,
-                index,
-                op,
-                span,
-            } => {
-                let (id, i) = (self.ident(*var), index);
-                let value = self.op(op);
-                let primal = quote_spanned!(*span=> #id #i = #value;);
-                if !self.t_active(*var) {
-                    return primal;
-                }
-                let dot = self.dot(*var);
-                let t =
-                    match rules::tangent(op, E::Elem(*var, index.clone()), &|u| self.a.active[u]) {
-                        Some(e) => self.expr(&e, 0),
-                        None => self.float("0.0"),
-                    };
-                quote_spanned!(*span=> #dot #i = #t; #primal)
-            }
-            Stmt::Eval(k) => {
-                let e = &k.expr;
-                let grow = self.grow_tangents(k, |v| self.t_active(v));
-                quote!(#e; #grow)
-            }
-            Stmt::If {
-                cond, then, els, ..
-            } => {
-                let (c, t, e) = (&cond.expr, self.t_block(then), self.t_block(els));
-                if e.is_empty() {
-                    quote!(if #c { #t })
-                } else {
-                    quote!(if #c { #t } else { #e })
-                }
-            }
-            Stmt::Loop { head, body, .. } => {
-                let inner = self.t_block(body);
-                let pat = |v: &Option<VarId>| match v {
-                    Some(v) => self.ident(*v).to_token_stream(),
-                    None => quote!(_),
-                };
-                match head {
-                    LoopHead::Range { var, steps } => {
-                        let (p, s) = (pat(var), &steps.expr);
-                        quote!(for #p in #s { #inner })
-                    }
-                    LoopHead::Iter { var, iter } => {
-                        let (p, i) = (pat(var), &iter.expr);
-                        quote!(for #p in #i { #inner })
-                    }
-                    LoopHead::While { cond } => {
-                        let c = &cond.expr;
-                        quote!(while #c { #inner })
-                    }
-                    LoopHead::Infinite => quote!(loop { #inner }),
-                }
-            }
-            Stmt::Break => quote!(break;),
-        }
+        let p = rules::place(a, &|u| self.a.active[u])?;
+        let (x, da) = (
+            self.expr(&crate::rules::operand(a), 20),
+            self.expr(&p.tangent(), 13),
+        );
+        let (sin, cos) = (quote!(sin), quote!(cos));
+        let pair = if *math == Math::Sin {
+            quote!((#sin, #da * #cos))
+        } else {
+            quote!((#cos, -(#da * #sin)))
+        };
+        Some(quote!({ let (#sin, #cos) = #x.sin_cos(); #pair }))
     }
 }
 

@@ -128,7 +128,7 @@ impl Emit<'_> {
                 (none, quote!(let #id = #dot;))
             }
             B::Recompute(v, op) if active(*v) => {
-                let (dot, value) = (self.dot(*v), self.tangent_of_pub(*v, op));
+                let (dot, value) = (self.dot(*v), self.tangent_of(*v, op));
                 (none, quote!(let #dot = #value;))
             }
             B::Pop(v) if active(*v) => {
@@ -342,7 +342,7 @@ impl Emit<'_> {
         let args = self.call_args(call);
         if self.fob {
             // Forward over reverse: the call again with its arguments' tangents.
-            let tangents = self.call_tangents_pub(call);
+            let tangents = self.call_tangents(call);
             let fob = call.fob_item();
             quote_spanned!(call.span=> let #pb = #path::#fob #generics (#(#args,)* #(#tangents),*).2;)
         } else {

@@ -6,6 +6,25 @@ use crate::analysis::reserve::{Count, Site, Store};
 use quote::format_ident;
 
 impl Emit<'_> {
+    /// Forward mode's pass (`jvp`): each value followed by its tangent, nothing recorded;
+    /// it ends with `(value, tangent)`.
+    pub fn jvp_body(&self) -> TokenStream {
+        let e = Emit {
+            private: self.private.clone(),
+            records: false,
+            fob: false,
+            ..*self
+        };
+        let body = e.block(&self.f.body, &mut Vec::new());
+        let out = self.ident(self.a.result);
+        let dot_out = if self.a.active[self.a.result] {
+            self.dot(self.a.result).to_token_stream()
+        } else {
+            self.zero(self.a.result)
+        };
+        quote!(#body (#out, #dot_out))
+    }
+
     /// The forward pass, with the saves and records the backward pass needs.
     pub fn forward(&self) -> TokenStream {
         let private = &self.private;
@@ -100,7 +119,7 @@ impl Emit<'_> {
 
     /// The pushes at the end of a block: its locals the backward pass reads.
     pub(super) fn saves(&self, scope: ScopeId) -> TokenStream {
-        let Some(vars) = self.a.block_saves.get(&scope) else {
+        let Some(vars) = self.a.block_saves.get(&scope).filter(|_| self.records) else {
             return TokenStream::new();
         };
         vars.iter().map(|&v| self.push_value(v, scope)).collect()
@@ -116,15 +135,25 @@ impl Emit<'_> {
 
     pub(super) fn stmt(&self, stmt: &Stmt, chain: &mut Vec<ScopeId>) -> TokenStream {
         match stmt {
-            Stmt::Let { var, op, .. } => self.let_stmt(*var, op),
+            Stmt::Let { var, op, span } => self.let_stmt(*var, op, *span),
             Stmt::Declare { var } => self.declare(*var),
-            Stmt::Assign { var, op, init, .. } => {
+            Stmt::Assign {
+                var,
+                op,
+                init,
+                span,
+            } => {
                 let scope = *chain.last().expect("a block encloses every statement");
-                self.assign(*var, op, *init, scope)
+                self.assign(*var, op, *init, scope, *span)
             }
-            Stmt::SetElem { var, index, op, .. } => {
+            Stmt::SetElem {
+                var,
+                index,
+                op,
+                span,
+            } => {
                 let scope = *chain.last().expect("a block encloses every statement");
-                self.set_elem(*var, index, op, scope)
+                self.set_elem(*var, index, op, scope, *span)
             }
             Stmt::Eval(k) => {
                 // What it changes in place (`idx.push(k)`), saved first where the reverse
@@ -132,13 +161,14 @@ impl Emit<'_> {
                 let scope = *chain.last().expect("a block encloses every statement");
                 let saves = crate::analysis::eval_saves(self.f, self.a, k, scope)
                     .into_iter()
+                    .filter(|_| self.records)
                     .map(|v| {
                         let (s, id) = (self.derived(Derived::Stack, v), self.ident(v));
                         let push = self.push_method(Store::Values(v), scope);
                         quote!(#s.#push(::core::clone::Clone::clone(&#id));)
                     });
                 let e = &k.expr;
-                let grow = self.grow_tangents(k, |v| self.fob && self.a.active[v]);
+                let grow = self.grow_tangents(k, |v| self.with_tangent(v));
                 quote!(#(#saves)* #e; #grow)
             }
             Stmt::If {
@@ -152,7 +182,8 @@ impl Emit<'_> {
                     quote!(else { #e })
                 };
                 let c = &cond.expr;
-                match self.a.control.get(&then.scope).and_then(|c| c.flag) {
+                let control = self.a.control.get(&then.scope).filter(|_| self.records);
+                match control.and_then(|c| c.flag) {
                     Some(flag) => {
                         let flag = self.ident(flag);
                         quote!(let #flag = #c; if #flag { #t } #e)
@@ -167,6 +198,7 @@ impl Emit<'_> {
                     .a
                     .loop_saves
                     .get(&body.scope)
+                    .filter(|_| self.records)
                     .into_iter()
                     .flatten()
                     .map(|&v| self.push_value(v, scope))
@@ -180,14 +212,14 @@ impl Emit<'_> {
     }
 
     /// `let v = op;`, a call through `__vjp` (or `__fob`), with its tangent under `fob`.
-    fn let_stmt(&self, var: VarId, op: &Op) -> TokenStream {
+    fn let_stmt(&self, var: VarId, op: &Op, span: Span) -> TokenStream {
         let id = self.ident(var);
         let m = self.mutability(var);
         if let Op::Call(call) = op
             && self.call_active(var, call)
         {
             let (path, generics) = (&call.path, &call.generics);
-            if self.a.tape && call.into && !self.fob {
+            if self.records && self.a.tape && call.into && !self.fob {
                 let (args, stacks) = (self.call_args(call), self.tape_stacks());
                 return quote_spanned!(call.span=>
                     let #m #id = #path::__forward_tape #generics (#(#args,)* #(#stacks),*);
@@ -201,8 +233,14 @@ impl Emit<'_> {
                 self.ident(call.pullback).to_token_stream()
             };
             let args = self.call_args(call);
+            if !self.records {
+                let (tangents, dot) = (self.call_tangents(call), self.dot(var));
+                return quote_spanned!(call.span=>
+                    let (#m #id, #m #dot) = #path::__jvp #generics (#(#args,)* #(#tangents),*);
+                );
+            }
             if self.fob {
-                let tangents = self.call_tangents_pub(call);
+                let tangents = self.call_tangents(call);
                 let fob = call.fob_item();
                 let dot = self.dot(var);
                 return quote_spanned!(call.span=>
@@ -214,15 +252,19 @@ impl Emit<'_> {
                 return quote_spanned!(call.span=> let (#m #id, #pb) = #path::#vjp #generics (#(#args),*););
             }
         }
+        if let Some(pair) = self.sin_cos(var, op) {
+            let dot = self.dot(var);
+            return quote_spanned!(span=> let (#m #id, #m #dot) = #pair;);
+        }
         let ty = self.annotation(var);
         let value = self.op(op);
-        let tangent = if self.fob && self.a.active[var] {
-            let (dot, t) = (self.dot(var), self.tangent_of_pub(var, op));
-            quote!(let #m #dot = #t;)
+        let tangent = if self.with_tangent(var) {
+            let (dot, t) = (self.dot(var), self.tangent_of(var, op));
+            quote_spanned!(span=> let #m #dot = #t;)
         } else {
             TokenStream::new()
         };
-        quote!(let #m #id #ty = #value; #tangent)
+        quote_spanned!(span=> let #m #id #ty = #value; #tangent)
     }
 
     /// `let v;`, or `let mut v = 0.0;` when the reverse may read it on a path that does not
@@ -230,8 +272,8 @@ impl Emit<'_> {
     fn declare(&self, var: VarId) -> TokenStream {
         let (id, ty) = (self.ident(var), self.annotation(var));
         let dot = self.dot(var);
-        let with_tangent = self.fob && self.a.active[var];
-        if self.a.zero_declare[var] {
+        let with_tangent = self.with_tangent(var);
+        if self.a.zero_declare[var] && self.records {
             let zero = self.zero(var);
             let tangent = if with_tangent {
                 quote!(let mut #dot = #zero;)
@@ -251,9 +293,10 @@ impl Emit<'_> {
     }
 
     /// `v = op;`, saving the old value first where the reverse needs it.
-    fn assign(&self, var: VarId, op: &Op, init: bool, scope: ScopeId) -> TokenStream {
+    fn assign(&self, var: VarId, op: &Op, init: bool, scope: ScopeId, span: Span) -> TokenStream {
         let id = self.ident(var);
-        let save = if !init && crate::analysis::saved_at(self.f, self.a, var, scope) {
+        let save = if self.records && !init && crate::analysis::saved_at(self.f, self.a, var, scope)
+        {
             let s = self.derived(Derived::Stack, var);
             // An array the new value is computed from is copied, otherwise moved.
             let reads_itself = self.f.vars[var].kind != Kind::Float
@@ -272,24 +315,31 @@ impl Emit<'_> {
             TokenStream::new()
         };
         let value = self.op(op);
-        if self.fob && self.a.active[var] {
-            let (dot, t) = (self.dot(var), self.tangent_of_pub(var, op));
+        if self.with_tangent(var) {
+            let (dot, t) = (self.dot(var), self.tangent_of(var, op));
             // An overwrite reads the old values: its tangent comes first.
             if init {
-                quote!(#save #id = #value; #dot = #t;)
+                quote_spanned!(span=> #save #id = #value; #dot = #t;)
             } else {
-                quote!(#save #dot = #t; #id = #value;)
+                quote_spanned!(span=> #save #dot = #t; #id = #value;)
             }
         } else {
-            quote!(#save #id = #value;)
+            quote_spanned!(span=> #save #id = #value;)
         }
     }
 
     /// `v[i] = op;`, saving the old element first where the reverse needs it.
-    fn set_elem(&self, var: VarId, index: &Index, op: &Op, scope: ScopeId) -> TokenStream {
+    fn set_elem(
+        &self,
+        var: VarId,
+        index: &Index,
+        op: &Op,
+        scope: ScopeId,
+        span: Span,
+    ) -> TokenStream {
         let (id, i) = (self.ident(var), index);
-        let fob = self.fob && self.a.active[var];
-        let save = if crate::analysis::elem_saved_at(self.f, self.a, var, scope) {
+        let fob = self.with_tangent(var);
+        let save = if self.records && crate::analysis::elem_saved_at(self.f, self.a, var, scope) {
             let s = self.derived(Derived::Elems, var);
             let dot = if fob {
                 let (ds, d) = (self.derived(Derived::DotElems, var), self.dot(var));
@@ -311,16 +361,17 @@ impl Emit<'_> {
                     Some(e) => self.expr(&e, 0),
                     None => self.float("0.0"),
                 };
-            quote!(#save #dot #i = #t; #id #i = #value;)
+            quote_spanned!(span=> #save #dot #i = #t; #id #i = #value;)
         } else {
-            quote!(#save #id #i = #value;)
+            quote_spanned!(span=> #save #id #i = #value;)
         }
     }
 
     /// `v_elems.push_range(&v, lo, hi);` for the arrays copied whole before a loop (and in
     /// forward over reverse their tangents beside them).
     fn snapshot_copies(&self, body: ScopeId) -> TokenStream {
-        let copies = self.a.snapshots.around.get(&body).into_iter().flatten();
+        let copies = self.a.snapshots.around.get(&body).filter(|_| self.records);
+        let copies = copies.into_iter().flatten();
         copies
             .map(|snapshot| {
                 let v = snapshot.var;
@@ -357,7 +408,7 @@ impl Emit<'_> {
         body: &Block,
         chain: &mut Vec<ScopeId>,
     ) -> TokenStream {
-        let control = self.a.control.get(&body.scope);
+        let control = self.a.control.get(&body.scope).filter(|_| self.records);
         let count = control.and_then(|c| c.count).map(|c| self.ident(c));
         let (init_count, bump) = match count {
             Some(c) => (quote!(let mut #c: usize = 0;), quote!(#c += 1;)),
@@ -365,7 +416,7 @@ impl Emit<'_> {
         };
         let inner = self.block(body, chain);
         // A running extremum records where its candidate was picked last.
-        let (record_init, inner) = match self.a.picks.get(&body.scope) {
+        let (record_init, inner) = match self.a.picks.get(&body.scope).filter(|_| self.records) {
             Some(p) => {
                 let (at, var, picked) = (
                     self.ident(p.at),
@@ -494,7 +545,12 @@ impl Emit<'_> {
     }
 
     pub(super) fn mutability(&self, v: VarId) -> TokenStream {
-        if self.a.mutable[v] {
+        // Forward mode declares nothing for a backward pass to read.
+        let mutable = match self.records {
+            true => self.a.mutable[v],
+            false => self.a.in_place[v],
+        };
+        if mutable {
             quote!(mut)
         } else {
             TokenStream::new()

@@ -23,6 +23,10 @@ pub struct Emit<'a> {
     pub private: TokenStream,
     /// Forward over reverse: every primal value and every adjoint carries its tangent.
     pub fob: bool,
+    /// Whether the forward pass records what a backward pass reads (stacks, branch flags,
+    /// loop ranges and counts). Forward mode (`jvp`) records nothing: the same printer, each
+    /// value followed by its tangent.
+    pub records: bool,
 }
 
 impl<'a> Emit<'a> {
@@ -33,6 +37,7 @@ impl<'a> Emit<'a> {
             a,
             private: quote!(#krate::__private),
             fob: false,
+            records: true,
         }
     }
 
@@ -301,10 +306,6 @@ impl<'a> Emit<'a> {
         }
     }
 
-    pub fn call_args_tokens(&self, call: &Call) -> Vec<TokenStream> {
-        self.call_args(call)
-    }
-
     /// Whether the forward pass assigns `v` after its definition.
     /// After `v.push(..)`: the tangent of each sequence that grew, grown with zeros.
     pub fn grow_tangents(&self, k: &Konst, active: impl Fn(VarId) -> bool) -> TokenStream {
@@ -319,12 +320,10 @@ impl<'a> Emit<'a> {
             .collect()
     }
 
-    pub fn assigned_in_place(&self, v: VarId) -> bool {
-        self.a.in_place[v]
-    }
-
-    pub fn annotation_tokens(&self, v: VarId) -> TokenStream {
-        self.annotation(v)
+    /// Whether the forward pass carries `v`'s tangent beside it: in forward mode and in
+    /// forward over reverse, for an active value.
+    pub fn with_tangent(&self, v: VarId) -> bool {
+        (self.fob || !self.records) && self.a.active[v]
     }
 
     /// An operation on arrays in the forward pass.
