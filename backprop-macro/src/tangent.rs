@@ -1,7 +1,9 @@
-//! Forward mode: the same IR, each value's tangent `dot_v` carried beside it, left to right,
-//! as the lecture's closing section describes. No stack and no closure: control flow runs
-//! once, as written, and every statement is followed (or, when it overwrites one of its own
-//! inputs, preceded) by its tangent.
+//! Forward mode's rules as tokens: the tangent of each operation (`dot_v`), the tangents a
+//! call passes on, and a sine or cosine with its tangent from one `sin_cos`. The walk over
+//! the statements is the forward pass's printer (`emit/forward.rs`), shared by `jvp`
+//! (nothing recorded, every statement followed, or when it overwrites one of its own
+//! inputs preceded, by its tangent, as the lecture's closing section describes) and by
+//! forward over reverse (the forward pass with its saves, tangents beside the values).
 
 use crate::emit::Emit;
 use crate::ir::*;

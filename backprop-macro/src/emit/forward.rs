@@ -129,7 +129,7 @@ impl Emit<'_> {
     pub(super) fn push_value(&self, v: VarId, scope: ScopeId) -> TokenStream {
         let (s, id) = (self.derived(Derived::Stack, v), self.ident(v));
         let push = self.push_method(Store::Values(v), scope);
-        let dot = self.tangent_push(v, false);
+        let dot = self.tangent_push(v, false, &push);
         quote!(#s.#push(#id); #dot)
     }
 
@@ -304,8 +304,8 @@ impl Emit<'_> {
                     Operand::Var(v) | Operand::Elem(v, _) => *v == var,
                     Operand::Konst(k) => k.reads.contains(&var),
                 });
-            let dot = self.tangent_push(var, reads_itself);
             let push = self.push_method(Store::Values(var), scope);
+            let dot = self.tangent_push(var, reads_itself, &push);
             if reads_itself {
                 quote!(#s.#push(::core::clone::Clone::clone(&#id)); #dot)
             } else {
@@ -341,13 +341,13 @@ impl Emit<'_> {
         let fob = self.with_tangent(var);
         let save = if self.records && crate::analysis::elem_saved_at(self.f, self.a, var, scope) {
             let s = self.derived(Derived::Elems, var);
+            let push = self.push_method(Store::Elems(var), scope);
             let dot = if fob {
                 let (ds, d) = (self.derived(Derived::DotElems, var), self.dot(var));
-                quote!(#ds.push(#d #i);)
+                quote!(#ds.#push(#d #i);)
             } else {
                 TokenStream::new()
             };
-            let push = self.push_method(Store::Elems(var), scope);
             quote!(#s.#push(#id #i); #dot)
         } else {
             TokenStream::new()
@@ -473,13 +473,24 @@ impl Emit<'_> {
             .collect()
     }
 
-    /// `s.reserve(steps.len() * count);`
+    /// `s.reserve(steps.len() * count);`, and in forward over reverse the same room on the
+    /// stack of the tangents pushed beside the values.
     fn reserve(&self, store: Store, steps: &TokenStream, count: &Count) -> TokenStream {
-        let s = self.store(store);
         let len = quote!(::core::iter::ExactSizeIterator::len(#steps));
-        match self.count(count) {
-            None => quote!(#s.reserve(#len);),
-            Some(k) => quote!(#s.reserve(#len * #k);),
+        let room = match self.count(count) {
+            None => len,
+            Some(k) => quote!(#len * #k),
+        };
+        let (v, dot) = match store {
+            Store::Values(v) => (v, Derived::DotStack),
+            Store::Elems(v) => (v, Derived::DotElems),
+        };
+        let s = self.store(store);
+        if self.fob && self.a.active[v] {
+            let ds = self.derived(dot, v);
+            quote!(#s.reserve(#room); #ds.reserve(#room);)
+        } else {
+            quote!(#s.reserve(#room);)
         }
     }
 
@@ -530,14 +541,15 @@ impl Emit<'_> {
     }
 
     /// In forward over reverse, a saved active value's tangent is saved beside it (copied when
-    /// the assignment that follows reads it).
-    pub(super) fn tangent_push(&self, v: VarId, copy: bool) -> TokenStream {
+    /// the assignment that follows reads it), with the value's `push` method: the loop
+    /// reserved room on both stacks.
+    pub(super) fn tangent_push(&self, v: VarId, copy: bool, push: &Ident) -> TokenStream {
         if self.fob && self.a.active[v] {
             let (s, d) = (self.derived(Derived::DotStack, v), self.dot(v));
             if copy {
-                quote!(#s.push(::core::clone::Clone::clone(&#d));)
+                quote!(#s.#push(::core::clone::Clone::clone(&#d));)
             } else {
-                quote!(#s.push(#d);)
+                quote!(#s.#push(#d);)
             }
         } else {
             TokenStream::new()
