@@ -1049,3 +1049,80 @@ fn recomputed_through_blocks_against_finite_differences_and_hessian() {
         assert_close(hv.x0, h[0].x0 - 0.5 * h[1].x0, 1e-9);
     }
 }
+
+/// Running extrema whose index is found after the loop from the final value: the gradient
+/// must reach the element the loop's updates picked last, ties, NaNs and signed zeros
+/// included, exactly as recording the index at every update would.
+#[differentiate(reverse)]
+fn running_max_from(x: &[f64], m0: f64) -> f64 {
+    let mut m = m0;
+    for i in 0..x.len() {
+        m = m.max(x[i]);
+    }
+    m
+}
+
+#[differentiate(reverse)]
+fn running_min_from(x: &[f64], m0: f64) -> f64 {
+    let mut m = m0;
+    for i in 1..x.len() {
+        m = m.min(x[i]);
+    }
+    m
+}
+
+#[test]
+fn running_extrema_pick_as_each_update_does() {
+    let pool = [
+        -1.0,
+        0.0,
+        -0.0,
+        1.0,
+        2.0,
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+    ];
+    let mut state = 12345u64;
+    let mut next = |k: usize| {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((state >> 33) as usize) % k
+    };
+    for _ in 0..20_000 {
+        let n = next(7);
+        let x: Vec<f64> = (0..n).map(|_| pool[next(pool.len())]).collect();
+        let m0 = pool[next(pool.len())];
+        for max in [true, false] {
+            // The index each update records: `max` replaces `m` when `m` is NaN or smaller.
+            let (mut m, mut at) = (m0, None);
+            for (i, &v) in x.iter().enumerate().skip(if max { 0 } else { 1 }) {
+                let replaces = m.is_nan() || if max { m < v } else { m > v };
+                if replaces {
+                    at = Some(i);
+                }
+                m = if max { m.max(v) } else { m.min(v) };
+            }
+            let (value, g) = if max {
+                let (v, g) = running_max_from::grad(&x, m0);
+                (v, (g.x, g.m0))
+            } else {
+                let (v, g) = running_min_from::grad(&x, m0);
+                (v, (g.x, g.m0))
+            };
+            assert_eq!(value.to_bits(), m.to_bits(), "{x:?} {m0}");
+            let mut expected = vec![0.0; n];
+            let mut expected_m0 = 0.0;
+            match at {
+                Some(i) => expected[i] = 1.0,
+                None => expected_m0 = 1.0,
+            }
+            assert_eq!(
+                (g.0, g.1),
+                (expected, expected_m0),
+                "max {max}: {x:?} from {m0}"
+            );
+        }
+    }
+}

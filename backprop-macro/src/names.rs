@@ -118,10 +118,12 @@ pub enum Derived {
     Sum,
     /// `into_grad_x`: the caller's gradient a pullback adds into.
     Into,
+    /// `x_before`: a running extremum's value before its loop.
+    Before,
 }
 
 impl Derived {
-    pub const ALL: [Derived; 13] = [
+    pub const ALL: [Derived; 14] = [
         Derived::Grad,
         Derived::Pullback,
         Derived::Grads,
@@ -135,6 +137,7 @@ impl Derived {
         Derived::DotElems,
         Derived::Sum,
         Derived::Into,
+        Derived::Before,
     ];
 
     /// What goes before and after the variable's name.
@@ -153,6 +156,7 @@ impl Derived {
             Derived::DotElems => ("dot_", "_elems"),
             Derived::Sum => ("sum_grad_", ""),
             Derived::Into => ("into_grad_", ""),
+            Derived::Before => ("", "_before"),
         }
     }
 

@@ -41,12 +41,22 @@ mod running_max {
         x: &'x [f64],
     ) -> (f64, impl ::core::ops::FnOnce(f64) -> Grad + use<'x>) {
         let mut m = x[0];
-        let mut m_at = ::core::option::Option::None;
+        let m_before = m;
         for i in ::backprop::__private::steps(1..x.len()) {
-            if !::backprop::__private::d::max_picks_first(m, x[i]) {
+            m = m.max(x[i]);
+        }
+        let mut m_at = ::core::option::Option::None;
+        if m != m {
+            for i in ::backprop::__private::steps(1..x.len()) {
                 m_at = ::core::option::Option::Some(i);
             }
-            m = m.max(x[i]);
+        } else if m != m_before {
+            for i in ::backprop::__private::steps(1..x.len()) {
+                if x[i] == m {
+                    m_at = ::core::option::Option::Some(i);
+                    break;
+                }
+            }
         }
         (
             m,

@@ -414,9 +414,32 @@ impl Emit<'_> {
             Some(c) => (quote!(let mut #c: usize = 0;), quote!(#c += 1;)),
             None => (TokenStream::new(), TokenStream::new()),
         };
+        let pat = |v: &Option<VarId>| match v {
+            Some(v) => self.ident(*v).to_token_stream(),
+            None => quote!(_),
+        };
         let inner = self.block(body, chain);
-        // A running extremum records where its candidate was picked last.
-        let (record_init, inner) = match self.a.picks.get(&body.scope).filter(|_| self.records) {
+        // A running extremum records where its candidate was picked last: found after a
+        // loop over a range that runs as the user wrote it (the compiler vectorizes it),
+        // otherwise recorded at every pick.
+        let pick = self.a.picks.get(&body.scope).filter(|_| self.records);
+        if let (Some(p), LoopHead::Range { var, steps }) = (pick, head)
+            && p.acc_first
+            && control.is_none_or(|c| c.count.is_none())
+        {
+            let (p_var, s) = (pat(var), &steps.expr);
+            let before = self.derived(Derived::Before, p.acc);
+            let acc = self.ident(p.acc);
+            let found = self.pick_search(p, &quote!(#s), &before);
+            return match control.and_then(|c| c.range).map(|r| self.ident(r)) {
+                Some(range) => {
+                    let reserve = self.reserve_stacks(body, range);
+                    quote!(let #before = #acc; let #range = #s; #reserve for #p_var in #range { #inner } #found)
+                }
+                None => quote!(let #before = #acc; for #p_var in #s { #inner } #found),
+            };
+        }
+        let (record_init, inner) = match pick {
             Some(p) => {
                 let (at, var, picked) = (
                     self.ident(p.at),
@@ -429,10 +452,6 @@ impl Emit<'_> {
                 )
             }
             None => (TokenStream::new(), inner),
-        };
-        let pat = |v: &Option<VarId>| match v {
-            Some(v) => self.ident(*v).to_token_stream(),
-            None => quote!(_),
         };
         match head {
             LoopHead::Range { var, steps } => {
@@ -460,6 +479,36 @@ impl Emit<'_> {
                 quote!(#init_count while #c { #bump #inner })
             }
             LoopHead::Infinite => quote!(#init_count loop { #bump #inner }),
+        }
+    }
+
+    /// Where a running extremum `m = m.max(x[i])` picked last, found from its final value
+    /// (`m_at`): `max` replaces `m` when `m` is NaN or `m < x[i]`, so once `m` is a number
+    /// it only grows, and only at strict increases. A NaN `m` picked at every iteration:
+    /// the last; `m` equal to its value before the loop was never replaced; otherwise the
+    /// first iteration whose candidate equals `m` was the last to replace it (`min` the
+    /// same way round).
+    fn pick_search(
+        &self,
+        p: &crate::analysis::Pick,
+        steps: &TokenStream,
+        before: &Ident,
+    ) -> TokenStream {
+        let (at, acc, var) = (self.ident(p.at), self.ident(p.acc), self.ident(p.var));
+        let cand = self.expr(
+            &crate::rules::operand(&Operand::Elem(p.seq, p.index.clone())),
+            0,
+        );
+        let some = quote!(::core::option::Option::Some);
+        quote! {
+            let mut #at = ::core::option::Option::None;
+            if #acc != #acc {
+                for #var in #steps { #at = #some(#var); }
+            } else if #acc != #before {
+                for #var in #steps {
+                    if #cand == #acc { #at = #some(#var); break; }
+                }
+            }
         }
     }
 
