@@ -3,8 +3,10 @@
 //!
 //! Each update routes the whole gradient of `m` to the operand it picked, so the gradient
 //! of the final `m` reaches exactly one value: the element picked last, or `m`'s value
-//! before the loop if no element ever was. The forward pass records the loop variable where
-//! that happened (`m_at = Some(i)`), and the reverse of the whole loop is one statement:
+//! before the loop if no element ever was. The forward pass finds the loop variable where
+//! that happened (`m_at = Some(i)`): for `m = m.max(x[i])` over a range, after the loop,
+//! from the final value (the loop itself runs as written; see `Emit::pick_search`),
+//! otherwise recorded at each pick. The reverse of the whole loop is one statement:
 //!
 //! ```text
 //! if let Some(i) = m_at { grad_x[i] += grad_m; grad_m = 0.0; }
