@@ -1014,10 +1014,28 @@ fn sliced_reads(x: &[f64]) -> f64 {
     s
 }
 
+/// The same through a row of a nested sequence: `m[r][1..][j]` is an element of `m`.
+#[differentiate(reverse)]
+fn sliced_rows(m: &[Vec<f64>]) -> f64 {
+    let mut s = 0.0;
+    for r in 0..m.len() {
+        for j in 0..m[r].len() - 1 {
+            s += m[r][1..][j] * m[r][..m[r].len() - 1][j];
+        }
+    }
+    s
+}
+
 #[test]
 fn sliced_reads_against_finite_differences_and_hessian() {
     let x = Points::new(93).vec(6, -1.0, 1.0);
     check_slice_function!(sliced_reads, &x, 94);
+    let flat = Points::new(95).vec(8, -1.0, 1.0);
+    let rows = |flat: &[f64]| vec![flat[..4].to_vec(), flat[4..].to_vec()];
+    let (value, g) = sliced_rows::grad(&rows(&flat));
+    assert_eq!(value, sliced_rows(&rows(&flat)));
+    let g: Vec<f64> = g.m.concat();
+    assert_fd(|flat| sliced_rows(&rows(flat)), &flat, &g);
 }
 
 /// A value in a loop (`c`) computed again in reverse from one in the block around it
