@@ -423,24 +423,19 @@ impl Emit<'_> {
         // loop over a range that runs as the user wrote it (the compiler vectorizes it),
         // otherwise recorded at every pick.
         let pick = self.a.picks.get(&body.scope).filter(|_| self.records);
-        if let (Some(p), LoopHead::Range { var, steps }) = (pick, head)
-            && p.acc_first
-            && control.is_none_or(|c| c.count.is_none())
-        {
-            let (p_var, s) = (pat(var), &steps.expr);
-            let before = self.derived(Derived::Before, p.acc);
-            let acc = self.ident(p.acc);
-            let found = self.pick_search(p, &quote!(#s), &before);
-            return match control.and_then(|c| c.range).map(|r| self.ident(r)) {
-                Some(range) => {
-                    let reserve = self.reserve_stacks(body, range);
-                    quote!(let #before = #acc; let #range = #s; #reserve for #p_var in #range { #inner } #found)
-                }
-                None => quote!(let #before = #acc; for #p_var in #s { #inner } #found),
-            };
-        }
-        let (record_init, inner) = match pick {
-            Some(p) => {
+        let (record_init, inner, found) = match (pick, head) {
+            (Some(p), LoopHead::Range { steps, .. })
+                if p.acc_first && control.is_none_or(|c| c.count.is_none()) =>
+            {
+                let (before, acc, s) = (
+                    self.derived(Derived::Before, p.acc),
+                    self.ident(p.acc),
+                    &steps.expr,
+                );
+                let found = self.pick_search(p, &quote!(#s), &before);
+                (quote!(let #before = #acc;), inner, found)
+            }
+            (Some(p), _) => {
                 let (at, var, picked) = (
                     self.ident(p.at),
                     self.ident(p.var),
@@ -449,11 +444,12 @@ impl Emit<'_> {
                 (
                     quote!(let mut #at = ::core::option::Option::None;),
                     quote!(if #picked { #at = ::core::option::Option::Some(#var); } #inner),
+                    TokenStream::new(),
                 )
             }
-            None => (TokenStream::new(), inner),
+            (None, _) => (TokenStream::new(), inner, TokenStream::new()),
         };
-        match head {
+        let lp = match head {
             LoopHead::Range { var, steps } => {
                 let (p, s) = (pat(var), &steps.expr);
                 match control.and_then(|c| c.range).map(|r| self.ident(r)) {
@@ -479,7 +475,8 @@ impl Emit<'_> {
                 quote!(#init_count while #c { #bump #inner })
             }
             LoopHead::Infinite => quote!(#init_count loop { #bump #inner }),
-        }
+        };
+        quote!(#lp #found)
     }
 
     /// Where a running extremum `m = m.max(x[i])` picked last, found from its final value
