@@ -371,7 +371,7 @@ pub(crate) fn collect_idents(tokens: TokenStream, out: &mut HashSet<String>) {
 }
 
 /// Whether `tokens` name `ident` anywhere.
-pub(super) fn mentions(tokens: &TokenStream, ident: &Ident) -> bool {
+pub(crate) fn mentions(tokens: &TokenStream, ident: &Ident) -> bool {
     tokens.clone().into_iter().any(|tt| match tt {
         TokenTree::Ident(i) => i == *ident,
         TokenTree::Group(g) => mentions(&g.stream(), ident),

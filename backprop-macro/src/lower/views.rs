@@ -1,16 +1,18 @@
 //! Read-only views of a sequence, read through the sequence itself.
 //!
 //! ```text
-//! let centroid = &c[j * d..(j + 1) * d];        let _ = c[j * d..(j + 1) * d].len();
-//! for l in 0..d {                          ==>  for l in 0..d {
-//!     let diff = centroid[l] - point[l];            let diff = c[j * d + l] - point[l];
+//! let centroid = &c[j * d..(j + 1) * d];    let _ = c[j * d..(j + 1) * d].len();
+//! for l in 0..d {                      ==>  for l in 0..d {
+//!     let diff = centroid[l] - point[l];        let diff = c[j * d..(j + 1) * d][l] - point[l];
 //! ```
 //!
 //! A view of a differentiable sequence is otherwise an owned copy with a pullback of its
 //! own (`sub_slice::__vjp`): in a loop, a copy and a zeroed gradient per iteration, both
 //! saved for the reverse sweep. Read through the sequence, its elements are the sequence's
-//! elements, and their gradients go straight into the sequence's gradient. The slicing
-//! stays where the user wrote it, for its bounds check only (`let _ = c[lo..hi].len();`).
+//! elements, and their gradients go straight into the sequence's gradient. Each element is
+//! read through the slicing the view made (`c[lo..hi][l]`, whose bounds the compiler checks
+//! once per view, as it does the view's), and the slicing also stays where the user wrote
+//! it, for its bounds check (`let _ = c[lo..hi].len();`), even if nothing is read.
 //!
 //! Only where the two readings are the same: `let v = &s[lo..hi];` (or `&s[..hi]`,
 //! `&s[lo..]`), bounds of names, literals and arithmetic (read again at each element), `v`
@@ -204,7 +206,7 @@ fn length_of(e: &Expr, name: &Ident) -> bool {
     }
 }
 
-/// Rewrites `v[e]` as `seq[start + e]` and `v.len()` as `(end - start)`.
+/// Rewrites `v[e]` as `seq[start..end][e]` and `v.len()` as `(end - start)`.
 struct Reads<'a> {
     view: &'a View,
 }

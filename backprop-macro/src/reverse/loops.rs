@@ -3,6 +3,7 @@
 //! compute once before it, and sums it can keep in a local.
 
 use super::*;
+use quote::ToTokens;
 
 /// Whether the iterations of a reverse loop commute: nothing is restored from a stack, and
 /// every gradient declared outside the body is only incremented, only read, or touched only
@@ -198,22 +199,8 @@ fn own_element(vars: &[Var], index: VarId, bound: &[VarId], at: &Index) -> bool 
         return false;
     };
     // The offsets read nothing the loop binds or changes, its index included.
-    let moved = |r: &VarId| *r == index || bound.contains(r);
-    let mut offset_reads = k.reads.iter().filter(|r| **r != index);
-    offsets.iter().all(|o| !mentions(o, name)) && !offset_reads.any(moved)
-}
-
-/// Whether an expression mentions an identifier anywhere.
-fn mentions(e: &syn::Expr, name: &syn::Ident) -> bool {
-    use quote::ToTokens;
-    fn walk(tokens: proc_macro2::TokenStream, name: &syn::Ident) -> bool {
-        tokens.into_iter().any(|t| match t {
-            proc_macro2::TokenTree::Ident(i) => i == *name,
-            proc_macro2::TokenTree::Group(g) => walk(g.stream(), name),
-            _ => false,
-        })
-    }
-    walk(e.to_token_stream(), name)
+    let mentions_index = |o: &syn::Expr| crate::lower::mentions(&o.to_token_stream(), name);
+    !offsets.iter().any(mentions_index) && !k.reads.iter().any(|r| *r != index && bound.contains(r))
 }
 
 /// Primal values a reverse loop's body binds or changes, and its index: what a value
