@@ -21,7 +21,7 @@ pub mod __private {
         Rows, Stack, ToTangent, ZerosLike, accumulate, array_tuple, check_differentiable,
         check_fits, check_tangent, d, element, element_mut, empty_grad, fill_zeros, float_field,
         grow_like, jacobian_rows, jacobian_rows_copied, left_out, not_generated, owned_copy, steps,
-        sub_slice, tangent, tuple_array, zeros_like,
+        sub_slice, sum_lanes, tangent, tuple_array, zeros_like,
     };
     #[cfg(feature = "tensor")]
     pub use backprop_runtime::{ndarray, tensor, zero_out};

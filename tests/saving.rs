@@ -1144,3 +1144,47 @@ fn running_extrema_pick_as_each_update_does() {
         }
     }
 }
+
+/// Reverse loops that end by adding into sums of their own (`sum_grad_u`, `sum_grad_w`:
+/// dot products) run through `sum_lanes`, four partial sums; loops of every length from 0
+/// to 9 here, so each count of terms left over after the last round of four is met. The
+/// third loop adds into its sum before its last statement and the fourth adds into the
+/// same sum twice: both keep the plain loop.
+#[differentiate(hessian)]
+fn dot_products(x: &[f64]) -> f64 {
+    let n = x.len() / 2;
+    let (u, w) = (&x[..n], &x[n..]);
+    let mut s = 0.0;
+    for a in 0..n {
+        for r in a..n {
+            s += u[a] * w[a] * u[r].sin();
+        }
+    }
+    for a in 0..n {
+        for r in 0..a {
+            s += u[a] * u[a] * w[r];
+        }
+    }
+    for a in 0..n {
+        let mut t = 0.0;
+        for r in a..n {
+            t += u[a] * w[r];
+            t *= 0.5;
+        }
+        s += t;
+    }
+    for a in 0..n {
+        for r in a..n {
+            s += u[a] * u[r];
+            s += u[a].sin() * w[r];
+        }
+    }
+    s
+}
+
+#[test]
+fn dot_products_in_partial_sums_against_finite_differences_and_hessian() {
+    let mut p = Points::new(15);
+    let x = p.vec(18, -1.0, 1.0);
+    check_slice_function!(dot_products, &x, 16);
+}

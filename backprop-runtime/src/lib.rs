@@ -40,7 +40,7 @@ pub use grad::{
 pub use real::{Real, d};
 pub use stack::{
     InlineStack, IntoSteps, LoopIndex, POOL_BUFFERS, Progression, Span, SpanRev, Stack, Steps,
-    release_pool, steps,
+    release_pool, steps, sum_lanes,
 };
 #[cfg(feature = "tensor")]
 pub use tensor::{ZeroOut, zero_out};

@@ -567,6 +567,50 @@ pub fn steps<R: IntoSteps>(range: R) -> R::Steps {
     range.into_steps()
 }
 
+/// `Σ f(i)` over a loop, for `K` sums at once: `f` is called once per iteration, in the
+/// loop's order, as the loop would run it, and returns that iteration's term of each sum.
+/// The terms go round four partial sums, added together at the end.
+///
+/// A reverse loop that adds into gradient elements at indices it does not change
+/// (`grad_mu[c * d + a]`, summed in a local) computes dot products. One running sum makes
+/// every iteration wait for the previous addition (about four cycles); four partial sums
+/// are independent, so the processor overlaps them. The sums are the same up to the order
+/// of their roundings: a gradient element's contributions have no order of their own (a
+/// reverse sweep adds them in whatever order it visits them).
+#[inline(always)]
+pub fn sum_lanes<I, T, const K: usize>(
+    iter: I,
+    zero: T,
+    mut f: impl FnMut(I::Item) -> [T; K],
+) -> [T; K]
+where
+    I: IntoIterator,
+    T: Copy + core::ops::Add<Output = T>,
+{
+    #[inline(always)]
+    fn add<T: Copy + core::ops::Add<Output = T>, const K: usize>(sum: &mut [T; K], terms: [T; K]) {
+        for (s, t) in sum.iter_mut().zip(terms) {
+            *s = *s + t;
+        }
+    }
+    let mut iter = iter.into_iter();
+    let (mut a, mut b, mut c, mut d) = ([zero; K], [zero; K], [zero; K], [zero; K]);
+    // Unrolled by hand so that each partial sum stays in registers.
+    while let Some(i) = iter.next() {
+        add(&mut a, f(i));
+        let Some(i) = iter.next() else { break };
+        add(&mut b, f(i));
+        let Some(i) = iter.next() else { break };
+        add(&mut c, f(i));
+        let Some(i) = iter.next() else { break };
+        add(&mut d, f(i));
+    }
+    add(&mut a, b);
+    add(&mut c, d);
+    add(&mut a, c);
+    a
+}
+
 /// Ranges [`steps`] accepts.
 pub trait IntoSteps {
     /// The integer type of the loop variable.
@@ -828,6 +872,26 @@ impl<I: LoopIndex> ExactSizeIterator for Steps<I> {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sum_lanes_calls_in_order_and_sums_every_term() {
+        for n in 0..=9usize {
+            let mut seen = Vec::new();
+            // Integers: exact whatever the order of the additions.
+            let [sum, squares] = sum_lanes(steps(0..n).rev(), 0.0, |i| {
+                seen.push(i);
+                [i as f64, (i * i) as f64]
+            });
+            assert_eq!(seen, (0..n).rev().collect::<Vec<_>>());
+            assert_eq!(sum, (0..n).sum::<usize>() as f64);
+            assert_eq!(squares, (0..n).map(|i| i * i).sum::<usize>() as f64);
+        }
+        // Four partial sums (terms 0 and 4 in the first), added pairwise at the end: not
+        // the running sum's 2.0.
+        let [s] = sum_lanes([1e16, 1.0, -1e16, 1.0, 1.0], 0.0, |x| [x]);
+        assert_eq!(s, ((1e16 + 1.0) + 1.0) + (-1e16 + 1.0));
+        assert_eq!(s, 0.0);
+    }
 
     #[test]
     fn reserved_pushes_fill_the_room_and_pop_back_in_order() {

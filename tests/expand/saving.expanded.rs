@@ -144,14 +144,17 @@ mod triangle {
                             let mut sum_grad_mu = 0.0;
                             if ::core::iter::ExactSizeIterator::len(&range_r) > 0 {
                                 let s1 = x[i * d + a] - mu[a];
-                                for r in range_r.rev() {
-                                    li = li - 1;
-                                    let grad_s2 = grad_qx[r];
-                                    grad_l[li] += grad_s2 * s1;
-                                    let grad_s1 = grad_s2 * l[li];
-                                    sum_grad_x += grad_s1;
-                                    sum_grad_mu += -grad_s1;
-                                }
+                                [sum_grad_x, sum_grad_mu] = ::backprop::__private::sum_lanes(
+                                    range_r.rev(),
+                                    0.0,
+                                    |r| {
+                                        li = li - 1;
+                                        let grad_s2 = grad_qx[r];
+                                        grad_l[li] += grad_s2 * s1;
+                                        let grad_s1 = grad_s2 * l[li];
+                                        [grad_s1, -grad_s1]
+                                    },
+                                );
                             }
                             if sum_grad_x != 0.0 {
                                 grad_x[i * d + a] += sum_grad_x;

@@ -414,18 +414,33 @@ impl Emit<'_> {
             }
             _ => (None, body.to_vec()),
         };
-        let (body, sums) = crate::reverse::hoist_sums(&self.f.vars, var, &body);
-        let body = self.b_stmts(&body, assigned, restored);
+        let (mut body, sums) = crate::reverse::hoist_sums(&self.f.vars, var, &body);
+        // A loop whose iterations can add into its sums last computes dot products: their
+        // terms go round four partial sums (`sum_lanes`), not one chain of additions.
+        let lanes = crate::reverse::lane_terms(&sums, &mut body);
+        let stmts = self.b_stmts(&body, assigned, restored);
+        let lp = match &lanes {
+            Some(terms) => {
+                let private = &self.private;
+                let sums = sums.iter().map(|(v, _)| self.derived(Derived::Sum, *v));
+                let terms = terms.iter().map(|e| self.expr(e, 0));
+                quote!([#(#sums),*] = #private::sum_lanes(#iter, #zero, |#p| {
+                    #stmts
+                    [#(#terms),*]
+                });)
+            }
+            None => quote!(for #p in #iter { #stmts }),
+        };
         let lp = match hoisted {
             Some((range, hoisted)) => {
                 let range = self.ident(range);
                 let pre = self.b_stmts(&hoisted, assigned, restored);
                 quote!(if ::core::iter::ExactSizeIterator::len(&#range) > 0 {
                     #pre
-                    for #p in #iter { #body }
+                    #lp
                 })
             }
-            None => quote!(for #p in #iter { #body }),
+            None => lp,
         };
         let lp = guarded(lp);
         let (before, after): (TokenStream, TokenStream) = sums

@@ -305,6 +305,51 @@ pub fn hoist_sums(vars: &[Var], index: Option<VarId>, body: &[B]) -> (Vec<B>, Ve
     (body, sums)
 }
 
+/// The terms of a reverse loop's sums ([`hoist_sums`]), taken out of its body, when each
+/// iteration can add them last: one addition into each sum, after which the body only adds
+/// into, sets or declares adjoints those terms do not read. The loop is then these dot
+/// products, summed in partial sums (`sum_lanes`) rather than one chain of additions.
+/// Returns the terms in the order of `sums`; `None` leaves the body as it was.
+pub fn lane_terms(sums: &[(VarId, Index)], body: &mut Vec<B>) -> Option<Vec<E>> {
+    let at: Vec<usize> = (0..body.len())
+        .filter(|&k| matches!(body[k], B::AddSum(..)))
+        .collect();
+    let one_each = sums.iter().all(|(v, _)| {
+        at.iter()
+            .filter(|&&k| matches!(&body[k], B::AddSum(w, _) if w == v))
+            .count()
+            == 1
+    });
+    if sums.is_empty() || at.len() != sums.len() || !one_each {
+        return None;
+    }
+    let movable = at.iter().all(|&k| {
+        let B::AddSum(_, e) = &body[k] else {
+            return false;
+        };
+        body[k + 1..].iter().all(|b| match b {
+            B::AddSum(..) => true,
+            B::AddAdj(p, _) | B::SetAdj(p, _) | B::Kill(p) => !reads_adj(e, p.var()),
+            B::LetAdj(w, _) => !reads_adj(e, *w),
+            _ => false,
+        })
+    });
+    if !movable {
+        return None;
+    }
+    let mut terms: Vec<(VarId, E)> = Vec::new();
+    body.retain(|b| match b {
+        B::AddSum(v, e) => {
+            terms.push((*v, e.clone()));
+            false
+        }
+        _ => true,
+    });
+    let order = |v: &VarId| sums.iter().position(|(w, _)| w == v);
+    terms.sort_by_key(|(v, _)| order(v));
+    Some(terms.into_iter().map(|(_, e)| e).collect())
+}
+
 fn reads_adj(e: &E, v: VarId) -> bool {
     let mut keys = Vec::new();
     e_keys(e, &mut keys);
