@@ -1188,3 +1188,52 @@ fn dot_products_in_partial_sums_against_finite_differences_and_hessian() {
     let x = p.vec(18, -1.0, 1.0);
     check_slice_function!(dot_products, &x, 16);
 }
+
+/// Sines and cosines of one value (`Var::twin`): each one's reverse rule reads the other
+/// (`grad_a += grad_s * c`) instead of computing `a.cos()` again. Inside a loop, where the
+/// twin is then saved per iteration; written as `sin_cos`, as two `let`s, of an element
+/// and, from the user's names, bound again from a tuple. The last loop's pair is split by
+/// a branch and the one after by an assignment to the angle: neither is read for the other.
+#[differentiate(hessian)]
+fn rotations(x: &[f64]) -> f64 {
+    let n = x.len();
+    let mut s = 0.0;
+    let mut p = [1.0, 0.0];
+    for i in 0..n {
+        let (sn, cs) = x[i].sin_cos();
+        p = [cs * p[0] - sn * p[1], sn * p[0] + cs * p[1]];
+        let a = x[i] * p[1];
+        let u = a.sin();
+        let w = p[0] * u;
+        let v = a.cos();
+        s += w * v;
+        let (sin, cos) = (x[(i + 1) % n].sin(), x[(i + 1) % n].cos());
+        s += sin * cos * p[0];
+    }
+    for i in 0..n {
+        let b = x[i] * 0.5;
+        let u = b.sin();
+        if u > 0.0 {
+            s += u;
+        }
+        let v = b.cos();
+        s += u * v;
+    }
+    let mut t = x[0];
+    let u = t.sin();
+    t *= 2.0;
+    let v = t.cos();
+    s + u * v
+}
+
+#[test]
+fn rotations_read_each_others_twin_against_finite_differences_and_hessian() {
+    let mut p = Points::new(17);
+    let x = p.vec(5, -1.5, 1.5);
+    check_slice_function!(rotations, &x, 18);
+    // Forward mode keeps computing the other function: the same directional derivative.
+    let u = p.vec(5, -1.0, 1.0);
+    let g = rotations::grad(&x).1;
+    let dot: f64 = g.x.iter().zip(&u).map(|(a, b)| a * b).sum();
+    assert_close(rotations::jvp(&x, &u).1, dot, 1e-12);
+}

@@ -57,6 +57,9 @@ pub struct Var {
     pub scope: ScopeId,
     /// `Some(i)` for the i-th parameter.
     pub param: Option<usize>,
+    /// For `let s = x.sin()`, the variable holding `x.cos()` computed beside it, and the
+    /// other way round ([`crate::lower::twins`]): each one's reverse rule reads the other.
+    pub twin: Option<VarId>,
 }
 
 /// A block's place in the nesting.

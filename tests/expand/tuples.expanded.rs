@@ -63,10 +63,10 @@ pub mod cartesian {
                 let grad_s3 = grad_cartesian[1usize];
                 let mut grad_r = grad_s3 * s2;
                 let grad_s2 = grad_s3 * r;
-                let mut grad_t = grad_s2 * t.cos();
+                let mut grad_t = grad_s2 * s0;
                 grad_r += grad_s1 * s0;
                 let grad_s0 = grad_s1 * r;
-                grad_t += -grad_s0 * t.sin();
+                grad_t += -grad_s0 * s2;
                 Grad { r: grad_r, t: grad_t }
             },
         )

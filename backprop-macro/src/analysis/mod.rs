@@ -118,6 +118,20 @@ pub fn stmt_contribs_from(
     active: &[bool],
 ) -> Vec<Contrib> {
     let out = target.value();
+    // A sine's derivative is its twin, the cosine of the same value, and the other way
+    // round ([`Var::twin`]), when that twin carries a derivative too (forward over reverse
+    // then reads its tangent). Floats only: arrays go through the kernels.
+    if let (Op::Math(m @ (Math::Sin | Math::Cos), x, _), rules::Place::Var(v)) = (op, target)
+        && vars[*v].kind == Kind::Float
+        && let Some(twin) = vars[*v].twin.filter(|&w| active[w])
+        && let Some(place) = rules::place(x, &|u| active[u])
+    {
+        let local = match m {
+            Math::Sin => rules::mul(up, E::Var(twin)),
+            _ => rules::mul(rules::neg(up), E::Var(twin)),
+        };
+        return vec![Contrib::Add(place, local)];
+    }
     // An element of an array is a float: only the whole array goes through the kernels.
     let whole = matches!(target, rules::Place::Var(_));
     if is_tensor(vars, op, target.var()) && (whole || !scalar_operands(vars, op)) {
@@ -226,6 +240,7 @@ fn analyze_once(f: &mut Func) -> Analysis {
             ty: None,
             scope: p.outer,
             param: None,
+            twin: None,
         });
     }
     let control_vars = new_vars.len();
@@ -634,6 +649,7 @@ fn pullback_results(f: &mut Func, active: &[bool]) -> BTreeMap<VarId, VarId> {
             ty: None,
             scope,
             param: None,
+            twin: None,
         });
         grads.insert(pullback, f.vars.len() - 1);
     }

@@ -409,6 +409,7 @@ pub(super) fn plan_control(
             ty: None,
             scope,
             param: None,
+            twin: None,
         });
         *next += 1;
         *next - 1

@@ -33,6 +33,7 @@ mod signature;
 mod statements;
 mod syntax;
 mod tuples;
+pub mod twins;
 mod types;
 mod views;
 mod windows;
@@ -200,6 +201,7 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
         names: cx.names,
     };
     pull_into(&mut func);
+    twins::find(&mut func);
     if cx.errors.is_empty() {
         Lowered::Func(func)
     } else {
@@ -290,6 +292,7 @@ impl<'e> Lower<'e> {
             ty,
             scope: self.scope,
             param: None,
+            twin: None,
         });
         self.vars.len() - 1
     }
