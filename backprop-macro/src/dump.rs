@@ -3,7 +3,7 @@
 //! (`snapshots::passes_match_snapshots`) print them for small functions.
 
 #[cfg(test)]
-use crate::analysis::Analysis;
+use crate::analysis::{Analysis, Facts};
 use crate::ir::*;
 #[cfg(test)]
 use crate::reverse::{B, Replay};
@@ -189,9 +189,9 @@ impl Debug for Lines<'_, Stmt> {
 #[cfg(test)]
 /// The analysis of `func`, as the variables in each set it found.
 pub fn analysis(func: &Func, a: &Analysis) -> String {
-    let set = |flags: &[bool]| -> String {
-        let names: Vec<String> = (0..flags.len().min(func.vars.len()))
-            .filter(|&v| flags[v])
+    let set = |fact: fn(&Facts) -> bool| -> String {
+        let names: Vec<String> = (0..a.facts.len().min(func.vars.len()))
+            .filter(|&v| fact(&a.facts[v]))
             .map(|v| name(func, v))
             .collect();
         if names.is_empty() {
@@ -209,9 +209,9 @@ pub fn analysis(func: &Func, a: &Analysis) -> String {
         }
     };
     let mut out = String::new();
-    let _ = writeln!(out, "active: {}", set(&a.active));
-    let _ = writeln!(out, "read backward: {}", set(&a.needed));
-    let _ = writeln!(out, "saved on assignment: {}", set(&a.saved));
+    let _ = writeln!(out, "active: {}", set(|f| f.active));
+    let _ = writeln!(out, "read backward: {}", set(|f| f.needed));
+    let _ = writeln!(out, "saved on assignment: {}", set(|f| f.saved));
     let _ = writeln!(out, "stacks: {}", list(&a.stacks));
     for (scope, vs) in &a.block_saves {
         let _ = writeln!(out, "pushed at the end of block {scope}: {}", list(vs));

@@ -356,11 +356,11 @@ fn unknown_callees(f: &Func, a: &analysis::Analysis, errors: &mut Errors) {
         };
         if call.recursive
             || call.sub_slice
-            || !a.active[var]
+            || !a.facts[var].active
             || !call
                 .args
                 .iter()
-                .any(|g| g.value.var().is_some_and(|v| a.active[v]))
+                .any(|g| g.value.var().is_some_and(|v| a.facts[v].active))
         {
             return;
         }
@@ -392,12 +392,12 @@ pub(crate) fn call_checks(
 ) -> Vec<TokenStream> {
     let mut checks = Vec::new();
     analysis::walk_calls(&f.body, &mut |var, call| {
-        if !a.active[var] {
+        if !a.facts[var].active {
             return;
         }
         let path = &call.path;
         for (i, arg) in call.args.iter().enumerate() {
-            if arg.value.var().is_some_and(|v| a.active[v]) {
+            if arg.value.var().is_some_and(|v| a.facts[v].active) {
                 // At the argument, so the error points there; the callee's path keeps its
                 // own span, so a callee that is not differentiated (no module `sq`) is one
                 // error at the call, the same as the call's own.

@@ -14,7 +14,7 @@ use quote::{quote, quote_spanned};
 impl Emit<'_> {
     /// The tangent of `v = op`, or zero when nothing active flows in.
     pub fn tangent_of(&self, v: VarId, op: &Op) -> TokenStream {
-        let active = |u: VarId| self.a.active[u];
+        let active = |u: VarId| self.a.facts[u].active;
         match op {
             // The same field of the struct's tangent: borrowed, or copied where the pullback
             // outlives the tangent (forward over reverse owns it).
@@ -40,7 +40,7 @@ impl Emit<'_> {
                 }
             }
             Op::Copy(Operand::Var(w)) if self.f.vars[*w].kind == Kind::Seq => {
-                if self.a.active[*w] {
+                if self.a.facts[*w].active {
                     let (private, dw) = (&self.private, self.dot(*w));
                     quote!(#private::owned_copy(&#dw))
                 } else {
@@ -95,7 +95,7 @@ impl Emit<'_> {
         call.args
             .iter()
             .map(
-                |arg| match rules::place(&arg.value, &|u| self.a.active[u]) {
+                |arg| match rules::place(&arg.value, &|u| self.a.facts[u].active) {
                     Some(p) => {
                         let p = rules::part_of(arg, p);
                         let d = self.expr(&p.tangent(), 0);
@@ -127,7 +127,7 @@ impl Emit<'_> {
         if !self.with_tangent(var) || self.f.vars[var].kind != Kind::Float {
             return None;
         }
-        let p = rules::place(a, &|u| self.a.active[u])?;
+        let p = rules::place(a, &|u| self.a.facts[u].active)?;
         let (x, da) = (
             self.expr(&crate::rules::operand(a), 20),
             self.expr(&p.tangent(), 13),

@@ -39,12 +39,33 @@ pub struct Control {
     pub count: Option<VarId>,
 }
 
-pub struct Analysis {
-    pub active: Vec<bool>,
+/// What the analysis found about one variable.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Facts {
+    /// Carries a derivative: it depends on a differentiated input and reaches the result.
+    pub active: bool,
     /// Read by the backward pass.
-    pub needed: Vec<bool>,
+    pub needed: bool,
     /// Saved before every assignment in place, restored in reverse.
-    pub saved: Vec<bool>,
+    pub saved: bool,
+    /// The adjoint starts as zero at the start of the reverse of the declaring block (it
+    /// gets contributions from nested blocks); otherwise its first contribution declares it.
+    pub zero_init: bool,
+    /// Assigned in place in the forward pass: `let mut`.
+    pub mutable: bool,
+    /// Assigned in place by the user's code (not counting the reverse sweep's records).
+    pub in_place: bool,
+    /// Declared without a value but read in reverse on paths that may not assign it: declared
+    /// with a zero instead.
+    pub zero_declare: bool,
+    /// An integer counter stepped by literals (`li += 1`): the reverse sweep undoes each step
+    /// instead of restoring a saved value.
+    pub counter: bool,
+}
+
+pub struct Analysis {
+    /// What was found about each variable, by its id.
+    pub facts: Vec<Facts>,
     /// Pushed at the end of its (loop body or branch) block, popped at the start of the
     /// block's reverse.
     pub block_saves: BTreeMap<ScopeId, Vec<VarId>>,
@@ -52,16 +73,6 @@ pub struct Analysis {
     pub stacks: Vec<VarId>,
     /// Sequences with a stack of the elements their element writes overwrote.
     pub elem_stacks: Vec<VarId>,
-    /// The adjoint starts as zero at the start of the reverse of the declaring block (it
-    /// gets contributions from nested blocks); otherwise its first contribution declares it.
-    pub zero_init: Vec<bool>,
-    /// Assigned in place in the forward pass: `let mut`.
-    pub mutable: Vec<bool>,
-    /// Assigned in place by the user's code (not counting the reverse sweep's records).
-    pub in_place: Vec<bool>,
-    /// Declared without a value but read in reverse on paths that may not assign it: declared
-    /// with a zero instead.
-    pub zero_declare: Vec<bool>,
     /// Keyed by the scope of an `if`'s `then` block or a loop's body.
     pub control: BTreeMap<ScopeId, Control>,
     /// For calls with several active arguments: the variable holding the pullback's result.
@@ -74,9 +85,6 @@ pub struct Analysis {
     /// Keyed by a loop's body: floats as in `loop_saves` whose value before the loop nothing
     /// reads (defined just before it): not saved at all.
     pub loop_unsaved: BTreeMap<ScopeId, Vec<VarId>>,
-    /// Integer counters stepped by literals (`li += 1`): the reverse sweep undoes each step
-    /// instead of restoring a saved value.
-    pub counters: Vec<bool>,
     /// Arrays copied whole around a loop instead of saved element by element; see
     /// [`elem_saved_at`].
     pub snapshots: Snapshots,
@@ -100,7 +108,7 @@ pub fn stmt_contribs(
     vars: &[Var],
     op: &Op,
     target: &rules::Place,
-    active: &[bool],
+    active: &dyn Fn(VarId) -> bool,
 ) -> Vec<Contrib> {
     let up = match target {
         rules::Place::Var(v) => E::Adj(*v),
@@ -115,7 +123,7 @@ pub fn stmt_contribs_from(
     op: &Op,
     target: &rules::Place,
     up: E,
-    active: &[bool],
+    active: &dyn Fn(VarId) -> bool,
 ) -> Vec<Contrib> {
     let out = target.value();
     // A sine's derivative is its twin, the cosine of the same value, and the other way
@@ -123,8 +131,8 @@ pub fn stmt_contribs_from(
     // then reads its tangent). Floats only: arrays go through the kernels.
     if let (Op::Math(m @ (Math::Sin | Math::Cos), x, _), rules::Place::Var(v)) = (op, target)
         && vars[*v].kind == Kind::Float
-        && let Some(twin) = vars[*v].twin.filter(|&w| active[w])
-        && let Some(place) = rules::place(x, &|u| active[u])
+        && let Some(twin) = vars[*v].twin.filter(|&w| active(w))
+        && let Some(place) = rules::place(x, active)
     {
         let local = match m {
             Math::Sin => rules::mul(up, E::Var(twin)),
@@ -135,9 +143,9 @@ pub fn stmt_contribs_from(
     // An element of an array is a float: only the whole array goes through the kernels.
     let whole = matches!(target, rules::Place::Var(_));
     if is_tensor(vars, op, target.var()) && (whole || !scalar_operands(vars, op)) {
-        rules::backward_tensor(op, up, out, &|v| active[v])
+        rules::backward_tensor(op, up, out, active)
     } else {
-        rules::backward(op, up, out, &|v| active[v])
+        rules::backward(op, up, out, active)
     }
 }
 
@@ -309,21 +317,28 @@ fn analyze_once(f: &mut Func) -> Analysis {
 
     let (loop_saves, loop_unsaved) = plan_loop_saves(f, &active, &saved);
 
+    // Variables added since a list was made (the pullbacks' results) have none of its facts.
+    let fact = |list: &[bool], v: VarId| list.get(v).copied().unwrap_or(false);
+    let facts = (0..f.vars.len())
+        .map(|v| Facts {
+            active: fact(&active, v),
+            needed: fact(&needed, v),
+            saved: fact(&saved, v),
+            zero_init: fact(&zero_init, v),
+            mutable: fact(&mutable, v),
+            in_place: fact(&in_place, v),
+            zero_declare: fact(&zero_declare, v),
+            counter: fact(&counters, v),
+        })
+        .collect();
     let mut analysis = Analysis {
-        active,
-        needed,
-        saved,
+        facts,
         loop_saves,
         loop_unsaved,
-        counters,
         snapshots,
         block_saves,
         stacks,
         elem_stacks,
-        zero_init,
-        mutable,
-        in_place,
-        zero_declare,
         control,
         grads,
         recompute,

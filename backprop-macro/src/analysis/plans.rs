@@ -169,7 +169,7 @@ pub fn saved_at(f: &Func, a: &Analysis, v: VarId, scope: ScopeId) -> bool {
         std::iter::successors(Some(scope), |&s| f.scopes[s].parent)
             .any(|body| plan.get(&body).is_some_and(|vars| vars.contains(&v)))
     };
-    a.saved[v] && !a.counters[v] && !covers(&a.loop_saves) && !covers(&a.loop_unsaved)
+    a.facts[v].saved && !a.facts[v].counter && !covers(&a.loop_saves) && !covers(&a.loop_unsaved)
 }
 
 /// What a statement evaluated for its effect (`idx.push(k)`) saves whole before it runs:
@@ -316,7 +316,7 @@ pub(super) fn rule_of(
     if !active[target.var()] {
         return None;
     }
-    let cs = stmt_contribs(vars, op, &target, active);
+    let cs = stmt_contribs(vars, op, &target, &|v| active[v]);
     let mut reads = Vec::new();
     rules::contrib_reads(&cs, &mut reads);
     if let rules::Place::Elem(_, i) = &target {
@@ -344,7 +344,8 @@ pub(super) fn has_reverse(vars: &[Var], block: &Block, active: &[bool], saved: &
         Stmt::Let { var, op, .. } | Stmt::Assign { var, op, .. } => {
             found |= saved[*var] && matches!(stmt, Stmt::Assign { init: false, .. });
             if active[*var] {
-                found |= !stmt_contribs(vars, op, &rules::Place::Var(*var), active).is_empty()
+                found |= !stmt_contribs(vars, op, &rules::Place::Var(*var), &|v| active[v])
+                    .is_empty()
                     || matches!(stmt, Stmt::Assign { init: false, .. });
             }
         }

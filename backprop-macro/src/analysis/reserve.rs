@@ -80,7 +80,11 @@ pub fn plan(f: &Func, a: &Analysis) -> Reservations {
         blocks.entry(site.store()).or_default().push(scope);
     }
     let params: BTreeSet<VarId> = f.params.iter().map(|p| p.var).collect();
-    let fixed = |k: &Konst| k.reads.iter().all(|v| params.contains(v) && !a.mutable[*v]);
+    let fixed = |k: &Konst| {
+        k.reads
+            .iter()
+            .all(|v| params.contains(v) && !a.facts[*v].mutable)
+    };
     for stmt in &f.body.stmts {
         let Stmt::Loop {
             head: LoopHead::Range { steps, .. },
@@ -305,7 +309,7 @@ fn invariant(a: &Analysis, steps: &Konst, defined: &BTreeSet<VarId>) -> bool {
     steps
         .reads
         .iter()
-        .all(|v| !defined.contains(v) && !a.mutable[*v])
+        .all(|v| !defined.contains(v) && !a.facts[*v].mutable)
         && cannot_panic(&steps.expr)
 }
 

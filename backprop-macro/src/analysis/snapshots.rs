@@ -245,7 +245,7 @@ fn covered_after(
 /// Whether an element write of `v` in `scope` saves the element it overwrites: `v` is
 /// saved, and no snapshot covers the loop the write is in.
 pub fn elem_saved_at(f: &Func, a: &Analysis, v: VarId, scope: ScopeId) -> bool {
-    a.saved[v]
+    a.facts[v].saved
         && !a
             .snapshots
             .covered

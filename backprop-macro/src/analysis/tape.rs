@@ -27,10 +27,10 @@ pub(super) fn fits(f: &Func, a: &Analysis, remade: bool) -> bool {
         .all(|&v| f.vars[v].kind == Kind::Float || (!remade && pullback(v)))
         && a.elem_stacks.is_empty()
         && a.snapshots.around.is_empty()
-        && !a.counters.iter().any(|&c| c)
+        && !a.facts.iter().any(|v| v.counter)
         && f.params.iter().all(|p| copyable(&p.ty))
         && !f.vars.iter().enumerate().any(|(v, var)| {
-            a.needed[v]
+            a.facts[v].needed
                 && var.scope == 0
                 && var.param.is_none()
                 && !recomputed.contains(&v)

@@ -64,7 +64,7 @@ impl Emit<'_> {
         assigned: &BTreeSet<VarId>,
         restored: &BTreeSet<VarId>,
     ) -> (TokenStream, TokenStream) {
-        let active = |v: VarId| self.a.active[v];
+        let active = |v: VarId| self.a.facts[v].active;
         let t = |e: &E| crate::rules::tangent_e(e, &active).map(|t| self.expr(&t, 0));
         let none = TokenStream::new();
         match b {
@@ -323,7 +323,7 @@ impl Emit<'_> {
             (true, E::Apply(pullback, args)) => {
                 let pb = self.ident(*pullback);
                 let up = self.expr(&args[0], 0);
-                let dot_up = crate::rules::tangent_e(&args[0], &|u| self.a.active[u])
+                let dot_up = crate::rules::tangent_e(&args[0], &|u| self.a.facts[u].active)
                     .map(|t| self.expr(&t, 0))
                     .unwrap_or_else(|| self.float("0.0"));
                 let dot = self.dot(v);

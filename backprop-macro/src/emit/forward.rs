@@ -17,7 +17,7 @@ impl Emit<'_> {
         };
         let body = e.block(&self.f.body, &mut Vec::new());
         let out = self.ident(self.a.result);
-        let dot_out = if self.a.active[self.a.result] {
+        let dot_out = if self.a.facts[self.a.result].active {
             self.dot(self.a.result).to_token_stream()
         } else {
             self.zero(self.a.result)
@@ -28,7 +28,7 @@ impl Emit<'_> {
     /// The forward pass, with the saves and records the backward pass needs.
     pub fn forward(&self) -> TokenStream {
         let private = &self.private;
-        let active = |v: &&VarId| self.fob && self.a.active[**v];
+        let active = |v: &&VarId| self.fob && self.a.facts[**v].active;
         let [values, elems] = self.inline_capacities();
         // Inline up to 64 slots; a function with more push sites outside loops keeps them on
         // the heap rather than in a large stack frame.
@@ -273,7 +273,7 @@ impl Emit<'_> {
         let (id, ty) = (self.ident(var), self.annotation(var));
         let dot = self.dot(var);
         let with_tangent = self.with_tangent(var);
-        if self.a.zero_declare[var] && self.records {
+        if self.a.facts[var].zero_declare && self.records {
             let zero = self.zero(var);
             let tangent = if with_tangent {
                 quote!(let mut #dot = #zero;)
@@ -355,12 +355,12 @@ impl Emit<'_> {
         let value = self.op(op);
         if fob {
             let dot = self.dot(var);
-            let t =
-                match crate::rules::tangent(op, E::Elem(var, index.clone()), &|u| self.a.active[u])
-                {
-                    Some(e) => self.expr(&e, 0),
-                    None => self.float("0.0"),
-                };
+            let t = match crate::rules::tangent(op, E::Elem(var, index.clone()), &|u| {
+                self.a.facts[u].active
+            }) {
+                Some(e) => self.expr(&e, 0),
+                None => self.float("0.0"),
+            };
             quote_spanned!(span=> #save #dot #i = #t; #id #i = #value;)
         } else {
             quote_spanned!(span=> #save #id #i = #value;)
@@ -377,7 +377,7 @@ impl Emit<'_> {
                 let v = snapshot.var;
                 let (id, s) = (self.ident(v), self.derived(Derived::Elems, v));
                 let (lo, hi) = (&snapshot.lo.expr, &snapshot.hi.expr);
-                let dot = if self.fob && self.a.active[v] {
+                let dot = if self.fob && self.a.facts[v].active {
                     let (ds, d) = (self.derived(Derived::DotElems, v), self.dot(v));
                     quote!(#ds.push_range(&#d, #lo, #hi);)
                 } else {
@@ -532,7 +532,7 @@ impl Emit<'_> {
             Store::Elems(v) => (v, Derived::DotElems),
         };
         let s = self.store(store);
-        if self.fob && self.a.active[v] {
+        if self.fob && self.a.facts[v].active {
             let ds = self.derived(dot, v);
             quote!(#s.reserve(#room); #ds.reserve(#room);)
         } else {
@@ -590,7 +590,7 @@ impl Emit<'_> {
     /// the assignment that follows reads it), with the value's `push` method: the loop
     /// reserved room on both stacks.
     pub(super) fn tangent_push(&self, v: VarId, copy: bool, push: &Ident) -> TokenStream {
-        if self.fob && self.a.active[v] {
+        if self.fob && self.a.facts[v].active {
             let (s, d) = (self.derived(Derived::DotStack, v), self.dot(v));
             if copy {
                 quote!(#s.#push(::core::clone::Clone::clone(&#d));)
@@ -605,8 +605,8 @@ impl Emit<'_> {
     pub(super) fn mutability(&self, v: VarId) -> TokenStream {
         // Forward mode declares nothing for a backward pass to read.
         let mutable = match self.records {
-            true => self.a.mutable[v],
-            false => self.a.in_place[v],
+            true => self.a.facts[v].mutable,
+            false => self.a.facts[v].in_place,
         };
         if mutable {
             quote!(mut)

@@ -323,7 +323,7 @@ impl<'a> Emit<'a> {
     /// Whether the forward pass carries `v`'s tangent beside it: in forward mode and in
     /// forward over reverse, for an active value.
     pub fn with_tangent(&self, v: VarId) -> bool {
-        (self.fob || !self.records) && self.a.active[v]
+        (self.fob || !self.records) && self.a.facts[v].active
     }
 
     /// An operation on arrays in the forward pass.
@@ -383,11 +383,11 @@ impl<'a> Emit<'a> {
 
     /// Whether a call goes through its module's `__vjp`: its value carries a derivative.
     pub fn call_active(&self, target: VarId, call: &Call) -> bool {
-        self.a.active[target]
+        self.a.facts[target].active
             && call
                 .args
                 .iter()
-                .any(|a| a.value.var().is_some_and(|v| self.a.active[v]))
+                .any(|a| a.value.var().is_some_and(|v| self.a.facts[v].active))
     }
 
     /// A differentiable parameter's gradient when the backward pass ends (`Derived::Grad`),

@@ -38,7 +38,7 @@ pub(crate) fn second_order_items(
         e.adj(result),
         e.derived(Derived::DotGrad, result),
     );
-    let dot_out = if a.active[result] {
+    let dot_out = if a.facts[result].active {
         e.dot(result).to_token_stream()
     } else {
         e.zero(result)

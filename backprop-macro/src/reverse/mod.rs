@@ -128,7 +128,7 @@ impl Rev<'_> {
             }
         }
         for (v, var) in self.f.vars.iter().enumerate() {
-            if var.scope == block.scope && self.a.zero_init[v] && !self.declared[v] {
+            if var.scope == block.scope && self.a.facts[v].zero_init && !self.declared[v] {
                 out.push(B::ZeroAdj(v));
                 self.declared[v] = true;
             }
@@ -151,13 +151,10 @@ impl Rev<'_> {
                 init: true,
                 ..
             } => {
-                if self.a.active[*var] && self.declared[*var] && !zeroed.contains_key(var) {
-                    let cs = analysis::stmt_contribs(
-                        &self.f.vars,
-                        op,
-                        &Place::Var(*var),
-                        &self.a.active,
-                    );
+                if self.a.facts[*var].active && self.declared[*var] && !zeroed.contains_key(var) {
+                    let cs = analysis::stmt_contribs(&self.f.vars, op, &Place::Var(*var), &|u| {
+                        self.a.facts[u].active
+                    });
                     self.contribs(&cs, scope, out, zeroed);
                 }
             }
@@ -202,7 +199,7 @@ impl Rev<'_> {
                     out.push(B::Restore(v));
                 }
                 for v in k.pushed(&self.f.vars) {
-                    if self.a.needed[v] {
+                    if self.a.facts[v].needed {
                         out.push(B::Unpush(v));
                     }
                 }
@@ -218,7 +215,7 @@ impl Rev<'_> {
             .operands()
             .iter()
             .any(|o| matches!(o, Operand::Var(x) if *x == v));
-        if self.a.counters[v] {
+        if self.a.facts[v].counter {
             let undo = analysis::undo_step(self.f, v, op).expect("a counter's step");
             out.push(B::Undo(v, undo));
             return;
@@ -228,8 +225,10 @@ impl Rev<'_> {
             out.push(B::Restore(v));
         }
         // Where its adjoint is known to be zero, nothing flows back.
-        if self.a.active[v] && self.declared[v] && !zeroed.contains_key(&v) {
-            let cs = analysis::stmt_contribs(&self.f.vars, op, &Place::Var(v), &self.a.active);
+        if self.a.facts[v].active && self.declared[v] && !zeroed.contains_key(&v) {
+            let cs = analysis::stmt_contribs(&self.f.vars, op, &Place::Var(v), &|u| {
+                self.a.facts[u].active
+            });
             if reads_self {
                 self.self_update(op, &Place::Var(v), cs, scope, out, zeroed);
             } else {
@@ -260,9 +259,10 @@ impl Rev<'_> {
         if reads_elem && saved {
             out.push(B::RestoreElem(v, index.clone()));
         }
-        if self.a.active[v] {
+        if self.a.facts[v].active {
             let target = Place::Elem(v, index.clone());
-            let cs = analysis::stmt_contribs(&self.f.vars, op, &target, &self.a.active);
+            let cs =
+                analysis::stmt_contribs(&self.f.vars, op, &target, &|u| self.a.facts[u].active);
             if reads_elem {
                 self.self_update(op, &target, cs, scope, out, zeroed);
             } else {
@@ -299,7 +299,7 @@ impl Rev<'_> {
             (_, _, Some(count)) => (None, Replay::Count(count)),
             _ => return,
         };
-        let var = var.filter(|v| self.a.needed[*v]);
+        let var = var.filter(|v| self.a.facts[*v].needed);
         let b = self.block(body);
         zeroed.clear();
         let replay = match replay {
@@ -321,7 +321,7 @@ impl Rev<'_> {
             reads: vec![p.at],
         };
         let mut then = Vec::new();
-        if self.a.active[p.seq] {
+        if self.a.facts[p.seq].active {
             then.push(B::AddAdj(
                 Place::Elem(p.seq, p.index.clone()),
                 E::Adj(p.acc),
@@ -374,13 +374,10 @@ impl Rev<'_> {
             out.push(B::LetUp(target.clone()));
             self.kill(target.clone(), out, zeroed);
             zeroed.remove(&target.var());
-            let cs = analysis::stmt_contribs_from(
-                &self.f.vars,
-                op,
-                target,
-                E::Up(target.var()),
-                &self.a.active,
-            );
+            let cs =
+                analysis::stmt_contribs_from(&self.f.vars, op, target, E::Up(target.var()), &|u| {
+                    self.a.facts[u].active
+                });
             self.contribs(&cs, scope, out, zeroed);
             return;
         }
