@@ -237,3 +237,71 @@ fn a_pullback_capturing_a_value_of_the_users_type_still_gives_rows() {
     }
     assert_eq!(rows[0].x, vec![2.0, 0.0, 0.3]); // out[0] = x[2] * x[0]
 }
+
+/// A small skinned model, as hand tracking's: each bone's transform (a small array, from
+/// its angle) moves every point, weighted, into an accumulator. Along a column of the
+/// Jacobian only one bone's angle moves, and the loops over the points of the other bones
+/// run without their tangents (`if dot_transform.iter().any(..)`), since all they add is
+/// zero. The third loop reads a float from outside (`scale`) and subtracts; the fourth
+/// assigns a value from outside instead of adding into it (along the first angle its
+/// tangent must go from 3 to 0), so it keeps its tangents whatever they are.
+#[differentiate(reverse, forward, wrt(theta))]
+fn skinned(theta: &[f64], points: &[f64]) -> Vec<f64> {
+    let bones = theta.len() - 1;
+    let n = points.len() / 2;
+    let mut out = vec![0.0; 2 * n];
+    for b in 0..bones {
+        let (s, c) = theta[b].sin_cos();
+        let transform = [c, -s, s, c];
+        for v in 0..n {
+            let w = 1.0 / ((v + b) as f64 + 1.0);
+            for r in 0..2 {
+                let mut moved = 0.0;
+                for k in 0..2 {
+                    moved += transform[2 * r + k] * points[2 * v + k];
+                }
+                out[2 * v + r] += moved * w;
+            }
+        }
+    }
+    let scale = theta[bones] * theta[bones];
+    let mut total = 0.0;
+    for v in 0..n {
+        total -= scale * points[2 * v];
+    }
+    let mut last = theta[0] * 3.0;
+    for v in 0..n {
+        last = points[2 * v] * scale;
+    }
+    out.push(total);
+    out.push(last);
+    out
+}
+
+#[test]
+fn columns_along_sparse_directions_agree_with_rows_and_finite_differences() {
+    let mut p = Points::new(21);
+    let theta = p.vec(4, -1.0, 1.0);
+    let points = p.vec(10, -1.0, 1.0);
+    let (v1, fwd) = skinned::jacfwd(&theta, &points);
+    let (v2, rev) = skinned::jacrev(&theta, &points);
+    assert_eq!(v1, skinned(&theta, &points));
+    assert_eq!(v1, v2);
+    for i in 0..v1.len() {
+        let f = |t: &[f64]| skinned(t, &points)[i];
+        let numeric = backprop::check::numeric_gradient(f, &theta);
+        for k in 0..theta.len() {
+            assert_close(fwd[i].theta[k], numeric[k], 1e-8);
+            assert_close(fwd[i].theta[k], rev[i].theta[k], 1e-13);
+        }
+    }
+    // A direction that is zero in every angle but one, and one that is zero everywhere.
+    let mut dtheta = vec![0.0; theta.len()];
+    dtheta[1] = 1.0;
+    let (_, column) = skinned::jvp(&theta, &points, &dtheta);
+    for i in 0..v1.len() {
+        assert_eq!(column[i], fwd[i].theta[1]);
+    }
+    let (_, none) = skinned::jvp(&theta, &points, &vec![0.0; theta.len()]);
+    assert!(none.iter().all(|t| *t == 0.0));
+}

@@ -21,6 +21,7 @@ mod picks;
 mod plans;
 pub mod reserve;
 mod snapshots;
+mod sparse;
 mod tape;
 
 pub use picks::Pick;
@@ -101,6 +102,10 @@ pub struct Analysis {
     /// The running extrema, by their loop body's scope: reversed through the element
     /// picked last ([`picks`]).
     pub picks: BTreeMap<ScopeId, Pick>,
+    /// Forward mode: by a loop's body, the variables from outside it whose tangents are
+    /// all its tangents depend on, each a float or a small array: when they are all zero
+    /// the loop runs without tangents ([`sparse`]).
+    pub sparse: BTreeMap<ScopeId, Vec<VarId>>,
 }
 
 /// The backward rule of a definition or assignment `target = op`.
@@ -317,6 +322,7 @@ fn analyze_once(f: &mut Func) -> Analysis {
 
     let (loop_saves, loop_unsaved) = plan_loop_saves(f, &active, &saved);
 
+    let sparse = sparse::plan(f, &active);
     // Variables added since a list was made (the pullbacks' results) have none of its facts.
     let fact = |list: &[bool], v: VarId| list.get(v).copied().unwrap_or(false);
     let facts = (0..f.vars.len())
@@ -346,6 +352,7 @@ fn analyze_once(f: &mut Func) -> Analysis {
         reserve: Default::default(),
         tape: false,
         picks: BTreeMap::new(),
+        sparse,
     };
     picks::restore(f, &picks, updates);
     analysis.picks = picks.into_iter().map(|p| (p.scope, p)).collect();

@@ -205,6 +205,26 @@ impl Emit<'_> {
                     .collect();
                 let copies = self.snapshot_copies(body.scope);
                 let lp = self.forward_loop(head, body, chain);
+                // Forward mode: when the tangents flowing into the loop are all zero, so
+                // are all it computes; it runs without them.
+                let inputs = self.a.sparse.get(&body.scope);
+                if let Some(inputs) = inputs.filter(|_| !self.records && self.tangents) {
+                    let zero = self.float("0.0");
+                    let nonzero = inputs.iter().map(|&v| {
+                        let dot = self.dot(v);
+                        match self.f.vars[v].kind {
+                            Kind::Float => quote!(#dot != #zero),
+                            _ => quote!(#dot.iter().any(|t| *t != #zero)),
+                        }
+                    });
+                    let plain = Emit {
+                        private: self.private.clone(),
+                        tangents: false,
+                        ..*self
+                    };
+                    let values = plain.forward_loop(head, body, chain);
+                    return quote!(if #(#nonzero)||* { #lp } else { #values });
+                }
                 quote!(#saves #copies #lp)
             }
             Stmt::Break => self.break_stmt(chain),
@@ -217,6 +237,7 @@ impl Emit<'_> {
         let m = self.mutability(var);
         if let Op::Call(call) = op
             && self.call_active(var, call)
+            && self.tangents
         {
             let (path, generics) = (&call.path, &call.generics);
             if self.records && self.a.tape && call.into && !self.fob {

@@ -27,6 +27,9 @@ pub struct Emit<'a> {
     /// loop ranges and counts). Forward mode (`jvp`) records nothing: the same printer, each
     /// value followed by its tangent.
     pub records: bool,
+    /// Whether values carry their tangents where the mode has them (off for the copy of a
+    /// forward-mode loop that runs when every tangent flowing into it is zero).
+    pub tangents: bool,
 }
 
 impl<'a> Emit<'a> {
@@ -38,6 +41,7 @@ impl<'a> Emit<'a> {
             private: quote!(#krate::__private),
             fob: false,
             records: true,
+            tangents: true,
         }
     }
 
@@ -323,7 +327,7 @@ impl<'a> Emit<'a> {
     /// Whether the forward pass carries `v`'s tangent beside it: in forward mode and in
     /// forward over reverse, for an active value.
     pub fn with_tangent(&self, v: VarId) -> bool {
-        (self.fob || !self.records) && self.a.facts[v].active
+        self.tangents && (self.fob || !self.records) && self.a.facts[v].active
     }
 
     /// An operation on arrays in the forward pass.
