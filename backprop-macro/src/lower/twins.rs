@@ -7,6 +7,7 @@
 //! exist yet.
 
 use crate::ir::*;
+use std::collections::BTreeMap;
 
 /// Marks each such pair as [`Var::twin`]s of each other: both defined by `let` in the same
 /// block with only `let`s between them (no branch, loop or exit can separate them), of the
@@ -61,37 +62,39 @@ fn sin_or_cos<'s>(stmt: &'s Stmt, changed: &[bool]) -> Option<(VarId, Math, &'s 
     (rest.is_empty() && fixed && !changed[*var]).then_some((*var, *m, x))
 }
 
-fn same_operand(a: &Operand, b: &Operand) -> bool {
-    match (a, b) {
-        (Operand::Var(x), Operand::Var(y)) => x == y,
-        (Operand::Elem(x, i), Operand::Elem(y, j)) => x == y && i.text() == j.text(),
-        _ => false,
+/// What identifies an operand's value: its variable, and the index text of an element.
+fn key(x: &Operand) -> Option<(VarId, Option<String>)> {
+    match x {
+        Operand::Var(v) => Some((*v, None)),
+        Operand::Elem(v, i) => Some((*v, Some(i.text()))),
+        Operand::Konst(_) => None,
     }
-}
-
-/// `w` for a `let w = v;` in the same block that nothing reassigns, else `v`.
-fn alias(stmts: &[Stmt], v: VarId, changed: &[bool]) -> VarId {
-    stmts
-        .iter()
-        .find_map(|s| match s {
-            Stmt::Let {
-                var,
-                op: Op::Copy(Operand::Var(u)),
-                ..
-            } if *u == v && !changed[*var] => Some(*var),
-            _ => None,
-        })
-        .unwrap_or(v)
 }
 
 /// Each pair: the sine or cosine first defined and the variable holding its value for the
 /// other's rule, then the same for the other.
 type Pair = ((VarId, VarId), (VarId, VarId));
 
+/// One pass over each block: a map of the sines and cosines not yet paired since the last
+/// statement that is not a `let`, by operand.
 fn pairs_in(block: &Block, changed: &[bool], pairs: &mut Vec<Pair>) {
-    let stmts = &block.stmts;
-    let mut paired: Vec<VarId> = Vec::new();
-    for (k, stmt) in stmts.iter().enumerate() {
+    // The user's name for a value bound again (`let (sin, cos) = (t.sin(), t.cos());`
+    // computes both first, then `let sin = value;`): the one the rest already reads.
+    let mut copies: BTreeMap<VarId, VarId> = BTreeMap::new();
+    for stmt in &block.stmts {
+        if let Stmt::Let {
+            var,
+            op: Op::Copy(Operand::Var(u)),
+            ..
+        } = stmt
+            && !changed[*var]
+        {
+            copies.entry(*u).or_insert(*var);
+        }
+    }
+    let alias = |v: VarId| copies.get(&v).copied().unwrap_or(v);
+    let mut open: BTreeMap<(VarId, Option<String>), (VarId, Math)> = BTreeMap::new();
+    for stmt in &block.stmts {
         match stmt {
             Stmt::If { then, els, .. } => {
                 pairs_in(then, changed, pairs);
@@ -100,22 +103,24 @@ fn pairs_in(block: &Block, changed: &[bool], pairs: &mut Vec<Pair>) {
             Stmt::Loop { body, .. } => pairs_in(body, changed, pairs),
             _ => {}
         }
+        if !matches!(stmt, Stmt::Let { .. }) {
+            open.clear();
+            continue;
+        }
         let Some((v, m, x)) = sin_or_cos(stmt, changed) else {
             continue;
         };
-        if paired.contains(&v) {
+        let Some(k) = key(x) else {
             continue;
-        }
-        let partner = stmts[k + 1..]
-            .iter()
-            .take_while(|s| matches!(s, Stmt::Let { .. }))
-            .filter_map(|s| sin_or_cos(s, changed))
-            .find(|&(w, n, y)| n != m && same_operand(x, y) && !paired.contains(&w));
-        if let Some((w, ..)) = partner {
-            paired.extend([v, w]);
-            // The user's name for each, when the value is bound again (`let (sin, cos) =
-            // (t.sin(), t.cos());` computes both first): the one the rest already reads.
-            pairs.push(((v, alias(stmts, v, changed)), (w, alias(stmts, w, changed))));
+        };
+        match open.get(&k) {
+            Some(&(w, n)) if n != m => {
+                open.remove(&k);
+                pairs.push(((w, alias(w)), (v, alias(v))));
+            }
+            _ => {
+                open.insert(k, (v, m));
+            }
         }
     }
 }
