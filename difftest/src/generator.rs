@@ -372,10 +372,17 @@ impl<'r> Gen<'r> {
             .unwrap();
         }
         // The dot-product test: forward mode along a random tangent t, reverse mode from a
-        // random upstream u, must agree: u·(J t) = t·(Jᵀ u).
+        // random upstream u, must agree: u·(J t) = t·(Jᵀ u). Every other draw, t is one
+        // input's unit vector, a column of a Jacobian by forward passes, where loops whose
+        // tangents flowing in are all zero run without them.
         writeln!(
             check,
-            "    let tangent: Vec<f64> = point.iter().map(|_| p.float(-1.0, 1.0)).collect();"
+            "    let hot = if p.int(0, 1) == 0 && !point.is_empty() {{ Some(p.int(0, point.len() - 1)) }} else {{ None }};"
+        )
+        .unwrap();
+        writeln!(
+            check,
+            "    let tangent: Vec<f64> = (0..point.len()).map(|k| match hot {{ Some(h) => if k == h {{ 1.0 }} else {{ 0.0 }}, None => p.float(-1.0, 1.0) }}).collect();"
         )
         .unwrap();
         writeln!(check, "    let upstream = p.float(-2.0, 2.0);").unwrap();
@@ -652,6 +659,22 @@ impl<'r> Gen<'r> {
         let muts = self.all_muts();
         let roll = self.rng.below(if control { 19 } else { 6 });
         match roll {
+            0 | 1 if self.rng.chance(0.2) => {
+                // A sine and a cosine of one value, side by side: each one's reverse rule
+                // reads the other.
+                let (sin, cos) = (self.name("t"), self.name("t"));
+                let e = self.expr(2);
+                if self.rng.chance(0.5) {
+                    self.line(&format!("let ({sin}, {cos}) = ({e}).sin_cos();"));
+                } else {
+                    let x = self.name("t");
+                    self.line(&format!("let {x} = {e};"));
+                    self.line(&format!("let {sin} = {x}.sin();"));
+                    self.line(&format!("let {cos} = {x}.cos();"));
+                    self.floats.last_mut().unwrap().push(x);
+                }
+                self.floats.last_mut().unwrap().extend([sin, cos]);
+            }
             0 | 1 => {
                 let t = self.name("t");
                 let e = self.expr(3);
