@@ -164,6 +164,11 @@ fn flows(
         }
     };
     match stmt {
+        // A struct's field carries the struct's tangent, which has no operand to test
+        // (field reads are at the top of the body; not in a loop).
+        Stmt::Let {
+            op: Op::Field(_), ..
+        } => return false,
         Stmt::Let { op, .. } => reads(&op.operands()),
         Stmt::Assign { var, op, .. } | Stmt::SetElem { var, op, .. }
             if inside.contains(var) || !active[*var] =>
