@@ -147,3 +147,43 @@ fn recursion_on_one_tape_in_f32_and_f64() {
     assert_eq!(v, 18.0f32);
     assert_eq!(g.a, cofactors.map(|v| v as f32));
 }
+
+/// Generic code through this session's forms: a triangle whose reverse sums into one
+/// element in partial sums (`sum_lanes` with `T::zero()`), and a sine and cosine of one
+/// value read as each other's derivative.
+#[differentiate(reverse, forward)]
+fn rotated_triangle<T: Real>(x: &[T], theta: T) -> T {
+    let n = x.len();
+    let (s, c) = theta.sin_cos();
+    let mut total = T::zero();
+    for a in 0..n {
+        for r in a + 1..n {
+            total += x[a] * x[r] * c - x[r] * s;
+        }
+    }
+    total
+}
+
+#[test]
+fn rotated_triangle_in_f32_and_f64_against_finite_differences() {
+    let x: Vec<f64> = vec![0.3, -1.2, 0.8, 1.1, -0.4, 0.9, 0.2];
+    let theta = 0.7f64;
+    let (v, g) = rotated_triangle::grad(&x, theta);
+    assert!((v - rotated_triangle(&x, theta)).abs() < 1e-15);
+    let h = 1e-6;
+    for k in 0..x.len() {
+        let (mut up, mut down) = (x.clone(), x.clone());
+        up[k] += h;
+        down[k] -= h;
+        let fd = (rotated_triangle(&up, theta) - rotated_triangle(&down, theta)) / (2.0 * h);
+        assert!((g.x[k] - fd).abs() < 1e-7, "x[{k}]: {} vs {fd}", g.x[k]);
+    }
+    let fd = (rotated_triangle(&x, theta + h) - rotated_triangle(&x, theta - h)) / (2.0 * h);
+    assert!((g.theta - fd).abs() < 1e-7);
+    let x32: Vec<f32> = x.iter().map(|&v| v as f32).collect();
+    let (_, g32) = rotated_triangle::grad(&x32, theta as f32);
+    for k in 0..x.len() {
+        assert!((f64::from(g32.x[k]) - g.x[k]).abs() < 1e-4);
+    }
+    assert!((f64::from(g32.theta) - g.theta).abs() < 1e-4);
+}
