@@ -1018,6 +1018,56 @@ fn windows_and_chunks() {
     }
 }
 
+/// The same stretches walked by iterator chains: `x.windows(2).map(..).sum()` (the window
+/// only indexed: `x` read in place), `.enumerate()`d chunks (a shorter last chunk),
+/// `chunks_exact` folded, a filter, a product, `for_each`, and a window named by a
+/// pattern the loop cannot take (`|w: &[f64]|`, a copy).
+#[differentiate(hessian)]
+fn stretch_chains(x: &[f64]) -> f64 {
+    let mut s = x.windows(2).map(|w| (w[1] - w[0]).powi(2)).sum::<f64>();
+    s += x
+        .chunks(2)
+        .enumerate()
+        .map(|(i, c)| c[0] * c[c.len() - 1] * (i as f64 + 1.0))
+        .sum::<f64>();
+    s += x.chunks_exact(3).fold(0.0, |acc, c| acc * 0.5 + c[1].sin());
+    s += x
+        .windows(3)
+        .filter(|w| w[1] > -2.0)
+        .map(|w| w[0] * w[2])
+        .sum::<f64>();
+    s += x
+        .windows(2)
+        .map(|w| 1.0 + 0.1 * w[0] * w[1])
+        .product::<f64>();
+    x.windows(2).for_each(|w| s += w[0].tanh() * w[1]);
+    s + x
+        .windows(2)
+        .map(|w: &[f64]| w.len() as f64 * w[0])
+        .sum::<f64>()
+}
+
+#[test]
+fn windows_and_chunks_in_chains() {
+    for n in [0, 1, 2, 5, 6] {
+        let x: Vec<f64> = (0..n).map(|i| (i as f64 * 0.7).sin() + 0.3).collect();
+        let (value, g) = stretch_chains::grad(&x);
+        assert_eq!(value, stretch_chains(&x));
+        assert_fd(stretch_chains, &x, &g.x);
+        let w: Vec<f64> = (0..n).map(|i| 0.5 - i as f64 * 0.2).collect();
+        let d = stretch_chains::jvp(&x, &w).1;
+        assert_close(d, g.x.iter().zip(&w).map(|(a, b)| a * b).sum(), 1e-12);
+        if n > 0 {
+            check_hvp(
+                |v| stretch_chains::grad(v).1.x,
+                |v, t| stretch_chains::hvp(v, t).2.x,
+                &x,
+                45,
+            );
+        }
+    }
+}
+
 // ------------------------------------------------------------ chains over ranges, tests
 
 /// Chains over ranges (`(0..n).map(|i| ..).sum()`, `.rev()`, `.fold`, `.collect()`, nested),

@@ -739,8 +739,12 @@ impl<'r> Gen<'r> {
                     1 if self.has_slice => format!("helper_slice(v, {a})"),
                     // Iterator chains over the slice (some narrowed, or paired with the
                     // slice one step on).
-                    4 if self.has_slice => match self.rng.below(3) {
+                    4 if self.has_slice => match self.rng.below(4) {
                         0 => format!("v.iter().map(|&e| (e * {a}).sin()).sum::<f64>() + {b}"),
+                        // Windows and chunks walked by a chain.
+                        3 => format!(
+                            "v.windows(2).map(|w| (w[1] - w[0]) * ({a})).sum::<f64>() + v.chunks(2).enumerate().fold({b}, |acc, (j, c)| acc * 0.5 + c[c.len() - 1] * j as f64)"
+                        ),
                         1 => format!(
                             "v.iter().skip(1).step_by(2).map(|&e| (e * {a}).sin()).sum::<f64>() + v.iter().take(2).sum::<f64>() * {b}"
                         ),

@@ -446,7 +446,7 @@ impl<'e> Lower<'e> {
                 _ => {
                     self.errors.spanned(
                         &m.method,
-                        format!("#[differentiate] does not support `.{name}()` on a sequence of floats; supported: `.len()`, `.to_vec()`, `.clone()`, indexing `x[i]`, and loops over `x.iter()`"),
+                        format!("#[differentiate] does not support `.{name}()` on a sequence of floats; supported: `.len()`, `.to_vec()`, `.clone()`, indexing `x[i]`, loops over `x.iter()`, `x.windows(k)`, `x.chunks(k)`, and {}", iterators::CHAINS),
                     );
                     Op::Konst(self.dummy())
                 }

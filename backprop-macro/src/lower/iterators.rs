@@ -8,8 +8,9 @@
 //! `.product()`, `.fold(init, |acc, ..| ..)` (or `.fold(init, f64::max)`),
 //! `.for_each(|..| ..)`, `.collect()` (into a `Vec`, without filters) or `.max_by(..)` /
 //! `.min_by(..)` then `.unwrap()` / `.expect(..)`, over sequences of floats (slices, `Vec`s, arrays `[T; N]`;
-//! lowering checks, since it knows what each name is). The rewritten expression is then
-//! lowered as written by hand.
+//! lowering checks, since it knows what each name is). A chain over `xs.windows(k)`,
+//! `xs.chunks(k)` or `xs.chunks_exact(k)` becomes a `for` loop over them (`windows.rs` then
+//! makes it an index loop). The rewritten expression is then lowered as written by hand.
 
 use super::*;
 
@@ -146,7 +147,7 @@ pub(super) fn unsupported_adaptor(m: &syn::ExprMethodCall) -> Option<&syn::ExprM
 }
 
 /// How the supported chains are written, for errors.
-pub(super) const CHAINS: &str = "iterator chains over sequences of floats or over ranges: `xs.iter()` (`.copied()`, `.cloned()`) or `(a..b)`, `.zip(ys)` (also `ys.iter().skip(k)`, and zipped again: `.zip(ys).zip(zs)`), `.skip(k)`, `.take(k)`, `.step_by(k)` (on one side of `.enumerate()`; after a `.rev()`, `skip` and `take` only), `.enumerate()`, `.rev()`, `.map(|..| ..)`, `.filter(|..| ..)`, then `.sum()`, `.product()`, `.fold(..)`, `.for_each(..)`, `.collect()` or `.max_by(..)`/`.min_by(..)` with `.unwrap()`";
+pub(super) const CHAINS: &str = "iterator chains over sequences of floats or over ranges: `xs.iter()` (`.copied()`, `.cloned()`) or `(a..b)`, `.zip(ys)` (also `ys.iter().skip(k)`, and zipped again: `.zip(ys).zip(zs)`), `.skip(k)`, `.take(k)`, `.step_by(k)` (on one side of `.enumerate()`; after a `.rev()`, `skip` and `take` only), `.enumerate()`, `.rev()`, `.map(|..| ..)`, `.filter(|..| ..)`, then `.sum()`, `.product()`, `.fold(..)`, `.for_each(..)`, `.collect()` or `.max_by(..)`/`.min_by(..)` with `.unwrap()`; and `xs.windows(k)`, `xs.chunks(k)`, `xs.chunks_exact(k)` (also `.enumerate()`d), `.map(..)`/`.filter(..)`, then `.sum()`, `.product()`, `.fold(..)` or `.for_each(..)`";
 
 /// The chain up to (not including) a terminal method.
 fn chain(expr: &Expr) -> Option<Chain<'_>> {
@@ -509,7 +510,11 @@ pub(super) fn terminal(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<
     ) {
         return None;
     }
-    let chain = ending_chain(cx, &m.receiver, m)?;
+    // Over a range of indices, or over the windows or chunks of a sequence.
+    let (chain, stretches) = match ending_chain(cx, &m.receiver, m) {
+        Some(chain) => (Some(chain), None),
+        None => (None, Some(stretch_chain(cx, &m.receiver)?)),
+    };
     let i = cx.fresh("i");
     let total = cx.fresh("total");
     let float = |text| float_lit(super::types::float_param().as_ref(), text);
@@ -572,6 +577,7 @@ pub(super) fn terminal(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<
             "collect" => {
                 // Into a `Vec` of the chain's length, element by element (a filter would
                 // leave its length unknown).
+                let chain = chain.as_ref()?;
                 if chain.filtered() {
                     return None;
                 }
@@ -613,18 +619,85 @@ pub(super) fn terminal(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<
                 )
             }
         };
-    let step = mapped(cx, &chain.maps, chain.item(&i), &mut *finish)?;
-    let range = chain.range();
+    let (step, head) = match (&chain, stretches) {
+        (Some(chain), _) => {
+            let range = chain.range();
+            let step = mapped(cx, &chain.maps, chain.item(&i), &mut *finish)?;
+            (step, quote!(#i in #range))
+        }
+        (None, Some((maps, head, None))) => {
+            // The first map's parameters are the loop's own: its body is the first value.
+            let Some((Adapter::Map(first), rest)) = maps.split_first() else {
+                return None;
+            };
+            let (name, body) = (cx.fresh("mapped"), &first.body);
+            let inner = mapped(cx, rest, Value::One(quote!(#name)), &mut *finish)?;
+            (quote!(let #name = #body; #inner), head)
+        }
+        (None, Some((maps, head, Some(item)))) => (mapped(cx, &maps, item, &mut *finish)?, head),
+        (None, None) => return None,
+    };
     let span = m.method.span();
     Some(syn::parse_quote_spanned! {span=>
         {
             let mut #total #typed = #init;
             #prelude
-            for #i in #range {
+            for #head {
                 #step
             }
             #total
         }
+    })
+}
+
+/// A chain over the windows or chunks of a sequence of floats (`x.windows(2).map(|w| ..)`,
+/// also `.enumerate()`d): its adapters, the head of the `for` loop over them (which
+/// lowering walks as its index loop, `windows.rs`), and the item each iteration gives —
+/// `None` when the first adapter is a map whose parameters the loop takes as its own
+/// (`for w in x.windows(2)`), so that a body that only indexes `w` reads `x` in place.
+fn stretch_chain<'a>(
+    cx: &mut dyn Context,
+    expr: &'a Expr,
+) -> Option<(Vec<Adapter<'a>>, TokenStream, Option<Value>)> {
+    let (maps, mut e) = adapters(expr)?;
+    let enumerate = peel(&mut e, "enumerate");
+    let Expr::MethodCall(m) = e else {
+        return None;
+    };
+    let stretch = ["windows", "chunks", "chunks_exact"].contains(&m.method.to_string().as_str());
+    if !stretch || m.args.len() != 1 || !cx.is_seq(&m.receiver) || cx.has_rows(&m.receiver) {
+        return None;
+    }
+    let name = |p: &Pat| match plain(p) {
+        Pat::Ident(i) if i.subpat.is_none() && i.by_ref.is_none() => Some(i.ident),
+        _ => None,
+    };
+    // The first map's parameters, when they are plain names of the item's shape.
+    let own = match maps.first() {
+        Some(Adapter::Map(c)) => match (enumerate, plain(&c.inputs[0])) {
+            (false, p) => name(&p).map(|w| quote!(#w)),
+            (true, Pat::Tuple(t)) if t.elems.len() == 2 => {
+                let (j, w) = (name(&t.elems[0])?, name(&t.elems[1])?);
+                Some(quote!((#j, #w)))
+            }
+            _ => None,
+        },
+        _ => None,
+    };
+    let iter = match enumerate {
+        true => quote!(#e.enumerate()),
+        false => quote!(#e),
+    };
+    if let Some(pat) = own {
+        return Some((maps, quote!(#pat in #iter), None));
+    }
+    let w = cx.fresh("window");
+    Some(if enumerate {
+        let j = cx.fresh("j");
+        let item = Value::Tuple(vec![Value::One(quote!(#j)), Value::One(quote!(#w))]);
+        (maps, quote!((#j, #w) in #iter), Some(item))
+    } else {
+        (maps, quote!(#w in #iter), Some(Value::One(quote!(#w))))
     })
 }
 
