@@ -997,25 +997,29 @@ fn stretches(x: &[f64]) -> f64 {
     s
 }
 
+/// A function of one slice at lengths 0 to 6 (windows and chunks that do not fit, a shorter
+/// last chunk): its value, its gradient against finite differences, forward mode by the
+/// dot product, and its `hvp` against differences of the gradient.
+macro_rules! check_at_lengths {
+    ($f:ident, $seed:expr) => {
+        for n in [0, 1, 2, 5, 6] {
+            let x: Vec<f64> = (0..n).map(|i| (i as f64 * 0.7).sin() + 0.3).collect();
+            let (value, g) = $f::grad(&x);
+            assert_eq!(value, $f(&x));
+            assert_fd($f, &x, &g.x);
+            let w: Vec<f64> = (0..n).map(|i| 0.5 - i as f64 * 0.2).collect();
+            let d = $f::jvp(&x, &w).1;
+            assert_close(d, g.x.iter().zip(&w).map(|(a, b)| a * b).sum(), 1e-12);
+            if n > 0 {
+                check_hvp(|v| $f::grad(v).1.x, |v, t| $f::hvp(v, t).2.x, &x, $seed);
+            }
+        }
+    };
+}
+
 #[test]
 fn windows_and_chunks() {
-    for n in [0, 1, 2, 5, 6] {
-        let x: Vec<f64> = (0..n).map(|i| (i as f64 * 0.7).sin() + 0.3).collect();
-        let (value, g) = stretches::grad(&x);
-        assert_eq!(value, stretches(&x));
-        assert_fd(stretches, &x, &g.x);
-        let w: Vec<f64> = (0..n).map(|i| 0.5 - i as f64 * 0.2).collect();
-        let d = stretches::jvp(&x, &w).1;
-        assert_close(d, g.x.iter().zip(&w).map(|(a, b)| a * b).sum(), 1e-12);
-        if n > 0 {
-            check_hvp(
-                |v| stretches::grad(v).1.x,
-                |v, t| stretches::hvp(v, t).2.x,
-                &x,
-                43,
-            );
-        }
-    }
+    check_at_lengths!(stretches, 43);
 }
 
 /// The same stretches walked by iterator chains: `x.windows(2).map(..).sum()` (the window
@@ -1049,23 +1053,7 @@ fn stretch_chains(x: &[f64]) -> f64 {
 
 #[test]
 fn windows_and_chunks_in_chains() {
-    for n in [0, 1, 2, 5, 6] {
-        let x: Vec<f64> = (0..n).map(|i| (i as f64 * 0.7).sin() + 0.3).collect();
-        let (value, g) = stretch_chains::grad(&x);
-        assert_eq!(value, stretch_chains(&x));
-        assert_fd(stretch_chains, &x, &g.x);
-        let w: Vec<f64> = (0..n).map(|i| 0.5 - i as f64 * 0.2).collect();
-        let d = stretch_chains::jvp(&x, &w).1;
-        assert_close(d, g.x.iter().zip(&w).map(|(a, b)| a * b).sum(), 1e-12);
-        if n > 0 {
-            check_hvp(
-                |v| stretch_chains::grad(v).1.x,
-                |v, t| stretch_chains::hvp(v, t).2.x,
-                &x,
-                45,
-            );
-        }
-    }
+    check_at_lengths!(stretch_chains, 45);
 }
 
 // ------------------------------------------------------------ chains over ranges, tests
