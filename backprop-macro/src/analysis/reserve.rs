@@ -363,7 +363,7 @@ fn is_steps(func: &syn::Expr) -> bool {
 
 /// The variables a loop defines: its index, and its body's variables and inner loops'
 /// indices.
-fn defined_in(head: &LoopHead, body: &Block) -> BTreeSet<VarId> {
+pub(super) fn defined_in(head: &LoopHead, body: &Block) -> BTreeSet<VarId> {
     let mut out = BTreeSet::new();
     if let LoopHead::Range { var: Some(v), .. } | LoopHead::Iter { var: Some(v), .. } = head {
         out.insert(*v);

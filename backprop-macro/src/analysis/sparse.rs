@@ -44,11 +44,7 @@ pub(super) fn plan(f: &Func, active: &[bool]) -> BTreeMap<ScopeId, Vec<VarId>> {
         {
             return;
         }
-        let mut inside = BTreeSet::new();
-        if let LoopHead::Range { var: Some(v), .. } | LoopHead::Iter { var: Some(v), .. } = head {
-            inside.insert(*v);
-        }
-        declared(body, &mut inside);
+        let inside = super::reserve::defined_in(head, body);
         let mut inputs = BTreeSet::new();
         let only_adds = body
             .stmts
@@ -116,30 +112,6 @@ fn small_array(vars: &[Var], op: &Op) -> bool {
             _ => false,
         },
         _ => false,
-    }
-}
-
-/// The variables declared in a block and the blocks in it.
-fn declared(block: &Block, inside: &mut BTreeSet<VarId>) {
-    for stmt in &block.stmts {
-        match stmt {
-            Stmt::Let { var, .. } | Stmt::Declare { var } => {
-                inside.insert(*var);
-            }
-            Stmt::If { then, els, .. } => {
-                declared(then, inside);
-                declared(els, inside);
-            }
-            Stmt::Loop { head, body, .. } => {
-                if let LoopHead::Range { var: Some(v), .. } | LoopHead::Iter { var: Some(v), .. } =
-                    head
-                {
-                    inside.insert(*v);
-                }
-                declared(body, inside);
-            }
-            Stmt::Assign { .. } | Stmt::SetElem { .. } | Stmt::Eval(_) | Stmt::Break => {}
-        }
     }
 }
 
