@@ -289,6 +289,36 @@ pub fn backward(op: &Op, up: E, out: E, active: &dyn Fn(VarId) -> bool) -> Vec<C
     c
 }
 
+/// `up` times the derivative of a sine (`cos x`) or a cosine (`-sin x`), from `other`, the
+/// other function of the same value: computed again, or read from its twin.
+fn sin_cos_local(m: Math, up: E, other: E) -> E {
+    match m {
+        Math::Sin => mul(up, other),
+        _ => mul(neg(up), other),
+    }
+}
+
+/// The reverse rule of `s = x.sin()` or `c = x.cos()` when the other of the two, of the
+/// same value, is in the variable `twin` ([`crate::ir::Var::twin`]): it reads that
+/// instead of computing the other function again. `None` for any other operation.
+pub fn twin_backward(
+    op: &Op,
+    up: E,
+    twin: VarId,
+    active: &dyn Fn(VarId) -> bool,
+) -> Option<Vec<Contrib>> {
+    let Op::Math(m @ (Math::Sin | Math::Cos), x, _) = op else {
+        return None;
+    };
+    let local = sin_cos_local(*m, up, E::Var(twin));
+    Some(
+        place(x, active)
+            .map(|p| Contrib::Add(p, local))
+            .into_iter()
+            .collect(),
+    )
+}
+
 fn math_backward(
     m: Math,
     a: &Operand,
@@ -332,8 +362,16 @@ fn math_backward(
                 helper(Helper::PowfBase, vec![x.clone(), operand(&rest[0])]),
             ))
         }
-        Math::Sin => Some(mul(up.clone(), method(Method::Cos, x.clone(), vec![]))),
-        Math::Cos => Some(mul(neg(up.clone()), method(Method::Sin, x.clone(), vec![]))),
+        Math::Sin => Some(sin_cos_local(
+            m,
+            up.clone(),
+            method(Method::Cos, x.clone(), vec![]),
+        )),
+        Math::Cos => Some(sin_cos_local(
+            m,
+            up.clone(),
+            method(Method::Sin, x.clone(), vec![]),
+        )),
         Math::Tan => Some(mul(up.clone(), add(one(), mul(y.clone(), y.clone())))),
         Math::Asin => Some(div(
             up.clone(),

@@ -134,16 +134,12 @@ pub fn stmt_contribs_from(
     // A sine's derivative is its twin, the cosine of the same value, and the other way
     // round ([`Var::twin`]), when that twin carries a derivative too (forward over reverse
     // then reads its tangent). Floats only: arrays go through the kernels.
-    if let (Op::Math(m @ (Math::Sin | Math::Cos), x, _), rules::Place::Var(v)) = (op, target)
+    if let rules::Place::Var(v) = target
         && vars[*v].kind == Kind::Float
         && let Some(twin) = vars[*v].twin.filter(|&w| active(w))
-        && let Some(place) = rules::place(x, active)
+        && let Some(cs) = rules::twin_backward(op, up.clone(), twin, active)
     {
-        let local = match m {
-            Math::Sin => rules::mul(up, E::Var(twin)),
-            _ => rules::mul(rules::neg(up), E::Var(twin)),
-        };
-        return vec![Contrib::Add(place, local)];
+        return cs;
     }
     // An element of an array is a float: only the whole array goes through the kernels.
     let whole = matches!(target, rules::Place::Var(_));
