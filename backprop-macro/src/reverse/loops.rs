@@ -311,31 +311,42 @@ pub fn hoist_sums(vars: &[Var], index: Option<VarId>, body: &[B]) -> (Vec<B>, Ve
 /// products, summed in partial sums (`sum_lanes`) rather than one chain of additions.
 /// Returns the terms in the order of `sums`; `None` leaves the body as it was.
 pub fn lane_terms(sums: &[(VarId, Index)], body: &mut Vec<B>) -> Option<Vec<E>> {
-    let at: Vec<usize> = (0..body.len())
-        .filter(|&k| matches!(body[k], B::AddSum(..)))
+    // One addition into each sum (`hoist_sums` makes additions into sums only).
+    let added: Vec<VarId> = body
+        .iter()
+        .filter_map(|b| match b {
+            B::AddSum(v, _) => Some(*v),
+            _ => None,
+        })
         .collect();
-    let one_each = sums.iter().all(|(v, _)| {
-        at.iter()
-            .filter(|&&k| matches!(&body[k], B::AddSum(w, _) if w == v))
-            .count()
-            == 1
-    });
-    if sums.is_empty() || at.len() != sums.len() || !one_each {
+    let distinct: BTreeSet<VarId> = added.iter().copied().collect();
+    if sums.is_empty() || added.len() != sums.len() || distinct.len() != added.len() {
         return None;
     }
-    let movable = at.iter().all(|&k| {
-        let B::AddSum(_, e) = &body[k] else {
-            return false;
-        };
-        body[k + 1..].iter().all(|b| match b {
-            B::AddSum(..) => true,
-            B::AddAdj(p, _) | B::SetAdj(p, _) | B::Kill(p) => !reads_adj(e, p.var()),
-            B::LetAdj(w, _) => !reads_adj(e, *w),
-            _ => false,
-        })
-    });
-    if !movable {
-        return None;
+    // From the end back, once: the adjoints the statements after each addition write, and
+    // whether a statement of another kind follows it.
+    let (mut written, mut other) = (BTreeSet::new(), false);
+    for b in body.iter().rev() {
+        match b {
+            B::AddSum(_, e) => {
+                let mut keys = Vec::new();
+                e_keys(e, &mut keys);
+                if other
+                    || keys
+                        .iter()
+                        .any(|k| matches!(k, Key::Adj(v) if written.contains(v)))
+                {
+                    return None;
+                }
+            }
+            B::AddAdj(p, _) | B::SetAdj(p, _) | B::Kill(p) => {
+                written.insert(p.var());
+            }
+            B::LetAdj(w, _) => {
+                written.insert(*w);
+            }
+            _ => other = true,
+        }
     }
     let mut terms: Vec<(VarId, E)> = Vec::new();
     body.retain(|b| match b {
