@@ -1,7 +1,8 @@
 // Chains of `iter` (or a range), `zip`, `skip` / `take` / `step_by` (in forward order),
 // `enumerate`, `rev`, `map`, `filter` and `sum` / `product` / `fold` / `for_each` /
 // `collect` / `max_by` over slices are supported; other adaptors, and `step_by` after a
-// `rev`, are rejected at the adaptor, once.
+// `rev`, are rejected at the adaptor, once. A chain over windows or chunks ends in `sum`,
+// `product`, `fold` or `for_each`; another end is rejected there, once.
 use backprop::differentiate;
 
 #[differentiate]
@@ -20,6 +21,12 @@ fn f(x: &[f64], y: &[f64]) -> f64 {
 fn neighbours(x: &[f64]) -> f64 {
     x.iter().rev().step_by(2).map(|a| a * a).sum::<f64>()
         + x.iter().chain(x.iter()).map(|a| a * a).product::<f64>()
+}
+
+#[differentiate]
+fn window_products(x: &[f64]) -> f64 {
+    let v: Vec<f64> = x.windows(2).map(|w| w[0] * w[1]).collect();
+    v[0] + x.chunks(2).map(|c| c[0]).max_by(|a, b| a.total_cmp(b)).unwrap()
 }
 
 fn main() {}

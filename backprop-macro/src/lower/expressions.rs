@@ -248,7 +248,20 @@ impl<'e> Lower<'e> {
                         );
                         Op::Konst(self.dummy())
                     }
-                    _ => self.lower_method(m, out),
+                    // `x.windows(2).map(..).collect()`: one error, at the end.
+                    _ => match iterators::unsupported_stretch_end(m) {
+                        Some(end) if self.reads_derivative(expr) => {
+                            self.errors.spanned(
+                                end,
+                                format!(
+                                    "#[differentiate] does not support `.{end}(..)` at the end of a chain over windows or chunks; supported: {}",
+                                    iterators::CHAINS
+                                ),
+                            );
+                            Op::Konst(self.dummy())
+                        }
+                        _ => self.lower_method(m, out),
+                    },
                 },
             },
             Expr::Call(c) => self.lower_call(c, out),

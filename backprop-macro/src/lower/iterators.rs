@@ -146,6 +146,32 @@ pub(super) fn unsupported_adaptor(m: &syn::ExprMethodCall) -> Option<&syn::ExprM
         .flatten()
 }
 
+/// In a chain over windows or chunks (`x.windows(2).map(..)`) ended by a method its
+/// rewrite does not take (`.collect()`, `.max_by(..)`): that method, for one error there.
+pub(super) fn unsupported_stretch_end(m: &syn::ExprMethodCall) -> Option<&Ident> {
+    let (receiver, end) = match strip(&m.receiver) {
+        Expr::MethodCall(i) if m.method == "unwrap" || m.method == "expect" => {
+            (&i.receiver, &i.method)
+        }
+        _ => (&m.receiver, &m.method),
+    };
+    let end_name = end.to_string();
+    if !TERMINALS.contains(&end_name.as_str())
+        || ["sum", "product", "fold", "for_each"].contains(&end_name.as_str())
+    {
+        return None;
+    }
+    let (_, mut e) = adapters(receiver)?;
+    peel(&mut e, "enumerate");
+    match e {
+        Expr::MethodCall(s) if STRETCHES.contains(&s.method.to_string().as_str()) => Some(end),
+        _ => None,
+    }
+}
+
+/// The methods that cut a sequence into stretches a chain can walk.
+const STRETCHES: &[&str] = &["windows", "chunks", "chunks_exact"];
+
 /// How the supported chains are written, for errors.
 pub(super) const CHAINS: &str = "iterator chains over sequences of floats or over ranges: `xs.iter()` (`.copied()`, `.cloned()`) or `(a..b)`, `.zip(ys)` (also `ys.iter().skip(k)`, and zipped again: `.zip(ys).zip(zs)`), `.skip(k)`, `.take(k)`, `.step_by(k)` (on one side of `.enumerate()`; after a `.rev()`, `skip` and `take` only), `.enumerate()`, `.rev()`, `.map(|..| ..)`, `.filter(|..| ..)`, then `.sum()`, `.product()`, `.fold(..)`, `.for_each(..)`, `.collect()` or `.max_by(..)`/`.min_by(..)` with `.unwrap()`; and `xs.windows(k)`, `xs.chunks(k)`, `xs.chunks_exact(k)` (also `.enumerate()`d), `.map(..)`/`.filter(..)`, then `.sum()`, `.product()`, `.fold(..)` or `.for_each(..)`";
 
@@ -664,7 +690,7 @@ fn stretch_chain<'a>(
     let Expr::MethodCall(m) = e else {
         return None;
     };
-    let stretch = ["windows", "chunks", "chunks_exact"].contains(&m.method.to_string().as_str());
+    let stretch = STRETCHES.contains(&m.method.to_string().as_str());
     if !stretch || m.args.len() != 1 || !cx.is_seq(&m.receiver) || cx.has_rows(&m.receiver) {
         return None;
     }
