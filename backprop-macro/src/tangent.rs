@@ -5,7 +5,7 @@
 //! inputs preceded, by its tangent, as the lecture's closing section describes) and by
 //! forward over reverse (the forward pass with its saves, tangents beside the values).
 
-use crate::emit::Emit;
+use crate::emit::{Emit, PREC_UNARY};
 use crate::ir::*;
 use crate::rules::{self, E};
 use proc_macro2::TokenStream;
@@ -31,7 +31,7 @@ impl Emit<'_> {
             Op::List { items, vec } => {
                 let items = items.iter().map(|o| match rules::place(o, &active) {
                     Some(p) => self.expr(&p.tangent(), 0),
-                    None => self.float("0.0"),
+                    None => self.float_tangent_zero(),
                 });
                 if *vec {
                     quote!(::std::vec![#(#items),*])
@@ -50,7 +50,7 @@ impl Emit<'_> {
             // `[0.0; N]`, `vec![0.0; n]`, `[a, b]`: zeros of the same shape, written the same
             // way, so the float type is inferred from how it is used.
             Op::Konst(k) if self.f.vars[v].kind == Kind::Seq => {
-                match zero_shaped(&k.expr, &self.float("0.0")) {
+                match zero_shaped(&k.expr, &self.float_tangent_zero()) {
                     Some(zero) => zero,
                     None => self.zero_tangent(v),
                 }
@@ -72,13 +72,16 @@ impl Emit<'_> {
                 }
             }
             _ => match rules::tangent(op, E::Var(v), &active) {
-                Some(e) => self.expr(&e, 0),
+                Some(e) => self.tangent_expr(e),
                 None => self.zero_tangent(v),
             },
         }
     }
 
     fn zero_tangent(&self, v: VarId) -> TokenStream {
+        if self.lanes {
+            return self.tangent_zero(v);
+        }
         match self.f.vars[v].kind {
             Kind::Seq | Kind::Tensor => {
                 let (private, id) = (&self.private, self.ident(v));
@@ -115,6 +118,45 @@ impl Emit<'_> {
                     None => quote!(::core::option::Option::None),
                 },
             )
+            .collect()
+    }
+
+    /// Along several directions, a call's tangents for direction `lane` (the closure
+    /// [`per_lane`] calls once per direction): `Some(lane(&dot_a, lane))`, or `None`.
+    pub fn lane_tangents(&self, call: &Call, lane: &proc_macro2::Ident) -> Vec<TokenStream> {
+        let private = &self.private;
+        call.args
+            .iter()
+            .map(
+                |arg| match rules::place(&arg.value, &|u| self.a.facts[u].active) {
+                    Some(p) => {
+                        let p = rules::part_of(arg, p);
+                        let whole = p.is_whole(&self.f.vars);
+                        let d = self.expr(&p.tangent(), PREC_UNARY);
+                        let d = quote!(#private::lane(&#d, #lane));
+                        match whole {
+                            true => quote!(::core::option::Option::Some(#private::tangent(&#d))),
+                            false => quote!(::core::option::Option::Some(#d)),
+                        }
+                    }
+                    None => quote!(::core::option::Option::None),
+                },
+            )
+            .collect()
+    }
+
+    /// A call's arguments inside the closure that makes it once per direction: an owned
+    /// sequence passed by value is cloned for each.
+    pub fn lane_args(&self, call: &Call) -> Vec<TokenStream> {
+        call.args
+            .iter()
+            .zip(self.call_args(call))
+            .map(|(arg, tokens)| match arg.value.var() {
+                Some(v) if !arg.by_ref && self.f.vars[v].kind != Kind::Float => {
+                    quote!(::core::clone::Clone::clone(&#tokens))
+                }
+                _ => tokens,
+            })
             .collect()
     }
 

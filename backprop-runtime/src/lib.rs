@@ -19,6 +19,7 @@ mod gates;
 mod grad;
 mod real;
 mod stack;
+mod tangents;
 #[cfg(feature = "tensor")]
 pub mod tensor;
 #[cfg(feature = "tensor")]
@@ -41,6 +42,10 @@ pub use real::{Real, d};
 pub use stack::{
     InlineStack, IntoSteps, LoopIndex, POOL_BUFFERS, Progression, Span, SpanRev, Stack, Steps,
     release_pool, steps, sum_lanes,
+};
+pub use tangents::{
+    Directions, Lane, LaneFloat, LanesLike, Tangents, grow_lanes, lane, lanes_like, pack, per_lane,
+    unpack,
 };
 #[cfg(feature = "tensor")]
 pub use tensor::{ZeroOut, zero_out};

@@ -71,14 +71,45 @@ pub mod d {
     /// tangent rule. A function (not a method call) lets an untyped `0.0` take its type
     /// from where it is used.
     #[inline(always)]
-    pub fn to_degrees<T: Real>(g: T) -> T {
-        g.to_degrees()
+    pub fn to_degrees<T: Angle>(g: T) -> T {
+        g.degrees()
     }
 
     /// `g.to_radians()` as a function (see [`to_degrees`]).
     #[inline(always)]
-    pub fn to_radians<T: Real>(g: T) -> T {
-        g.to_radians()
+    pub fn to_radians<T: Angle>(g: T) -> T {
+        g.radians()
+    }
+
+    /// Gradients and tangents converted between radians and degrees: floats, and the
+    /// tangents of several directions lane by lane.
+    pub trait Angle: Copy {
+        /// `self.to_degrees()`.
+        fn degrees(self) -> Self;
+        /// `self.to_radians()`.
+        fn radians(self) -> Self;
+    }
+
+    impl<T: Real> Angle for T {
+        #[inline(always)]
+        fn degrees(self) -> Self {
+            self.to_degrees()
+        }
+        #[inline(always)]
+        fn radians(self) -> Self {
+            self.to_radians()
+        }
+    }
+
+    impl<T: Real + crate::LaneFloat, const K: usize> Angle for crate::Tangents<T, K> {
+        #[inline(always)]
+        fn degrees(self) -> Self {
+            crate::Tangents(self.0.map(|g| g.to_degrees()))
+        }
+        #[inline(always)]
+        fn radians(self) -> Self {
+            crate::Tangents(self.0.map(|g| g.to_radians()))
+        }
     }
 
     /// `y = x.exp2()`: `y · ln 2`.

@@ -393,6 +393,41 @@ impl<'r> Gen<'r> {
         if has_slice {
             jvp_args.push(format!("&tangent[{nfloats}..]"));
         }
+        // Forward mode along two directions at once (`jvps`): each column must be `jvp`'s
+        // along that direction, bit for bit.
+        writeln!(
+            check,
+            "    let tangent2: Vec<f64> = (0..point.len()).map(|_| p.float(-1.0, 1.0)).collect();"
+        )
+        .unwrap();
+        let mut lanes_args: Vec<String> = vec![args.clone()];
+        let mut jvp2_args: Vec<String> = vec![args.clone()];
+        for i in 0..nfloats {
+            lanes_args.push(format!("[tangent[{i}], tangent2[{i}]]"));
+            jvp2_args.push(format!("tangent2[{i}]"));
+        }
+        if has_slice {
+            lanes_args.push(format!("[&tangent[{nfloats}..], &tangent2[{nfloats}..]]"));
+            jvp2_args.push(format!("&tangent2[{nfloats}..]"));
+        }
+        writeln!(
+            check,
+            "    let (lanes_value, lanes) = {name}::jvps({});",
+            lanes_args.join(", ")
+        )
+        .unwrap();
+        writeln!(
+            check,
+            "    let columns = [{name}::jvp({}).1, {name}::jvp({}).1];",
+            jvp_args.join(", "),
+            jvp2_args.join(", ")
+        )
+        .unwrap();
+        writeln!(
+            check,
+            "    if format!(\"{{lanes_value:?}} {{lanes:?}}\") != format!(\"{{expected:?}} {{columns:?}}\") {{ return (Verdict::Mismatch, format!(\"{name}: jvps gave {{lanes_value:?}} {{lanes:?}}, jvp {{expected:?}} {{columns:?}}\")); }}"
+        )
+        .unwrap();
         if vector {
             writeln!(
                 check,

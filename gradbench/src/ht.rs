@@ -10,6 +10,9 @@
 
 use backprop::differentiate;
 
+/// How many Jacobian columns one forward pass computes (`ht::jvps`).
+const LANES: usize = 8;
+
 /// The hand model: `parents[b]` (−1 for the root) of each bone, each bone's base relative
 /// and inverse base absolute transforms (`4 × 4`, row-major, one after the other), the
 /// vertices in homogeneous coordinates (`4` per vertex), the skinning weights (`bones` per
@@ -230,44 +233,67 @@ impl Instance {
 
     /// The Jacobian by columns: with `us`, first the derivatives in each correspondence's
     /// two barycentric coordinates (two columns, every correspondence seeded at once), then
-    /// one column per pose parameter; each a forward pass (`ht::jvp`). Column-major: column
-    /// `j` is `columns[j]`.
+    /// one column per pose parameter. Forward mode along `LANES` directions per pass
+    /// (`ht::jvps`): the hand is posed and skinned once for all of them. Column-major:
+    /// column `j` is `columns[j]`.
     pub fn jacobian_columns(&self) -> Vec<Vec<f64>> {
-        let m = &self.model;
-        let column = |dtheta: &[f64], dus: &[f64]| {
-            ht::jvp(
-                &self.theta,
-                &self.us,
-                &m.parents,
-                &m.base_relatives,
-                &m.inverse_base_absolutes,
-                &m.base_positions,
-                &m.weights,
-                &m.triangles,
-                &self.correspondences,
-                &self.points,
-                m.is_mirrored,
-                dtheta,
-                dus,
-            )
-            .1
-        };
         let no_theta = vec![0.0; self.theta.len()];
-        let mut columns = Vec::with_capacity(2 + self.theta.len());
+        let no_us = vec![0.0; self.us.len()];
+        let mut directions: Vec<(Vec<f64>, Vec<f64>)> = Vec::with_capacity(2 + self.theta.len());
         if !self.us.is_empty() {
             for which in 0..2 {
-                let dus: Vec<f64> = (0..self.us.len())
+                let dus = (0..self.us.len())
                     .map(|k| if k % 2 == which { 1.0 } else { 0.0 })
                     .collect();
-                columns.push(column(&no_theta, &dus));
+                directions.push((no_theta.clone(), dus));
             }
         }
-        let no_us = vec![0.0; self.us.len()];
         for j in 0..self.theta.len() {
             let mut dtheta = no_theta.clone();
             dtheta[j] = 1.0;
-            columns.push(column(&dtheta, &no_us));
+            directions.push((dtheta, no_us.clone()));
+        }
+        let mut columns = Vec::with_capacity(directions.len());
+        let mut rest = &directions[..];
+        while !rest.is_empty() {
+            // The widest pass that the remaining directions fill.
+            let taken = match rest.len() {
+                n if n >= LANES => self.columns_along::<LANES>(rest, &mut columns),
+                n if n >= 4 => self.columns_along::<4>(rest, &mut columns),
+                n if n >= 2 => self.columns_along::<2>(rest, &mut columns),
+                _ => self.columns_along::<1>(rest, &mut columns),
+            };
+            rest = &rest[taken..];
         }
         columns
+    }
+
+    /// The columns along the first `L` directions (`(dtheta, dus)` each), appended to
+    /// `columns`; returns `L`.
+    fn columns_along<const L: usize>(
+        &self,
+        directions: &[(Vec<f64>, Vec<f64>)],
+        columns: &mut Vec<Vec<f64>>,
+    ) -> usize {
+        let m = &self.model;
+        let dtheta: [&[f64]; L] = std::array::from_fn(|k| directions[k].0.as_slice());
+        let dus: [&[f64]; L] = std::array::from_fn(|k| directions[k].1.as_slice());
+        let (_, found) = ht::jvps(
+            &self.theta,
+            &self.us,
+            &m.parents,
+            &m.base_relatives,
+            &m.inverse_base_absolutes,
+            &m.base_positions,
+            &m.weights,
+            &m.triangles,
+            &self.correspondences,
+            &self.points,
+            m.is_mirrored,
+            dtheta,
+            dus,
+        );
+        columns.extend(found);
+        L
     }
 }

@@ -127,6 +127,33 @@ mod softplus_sum {
         };
         jvp(x, &dot_x)
     }
+    ///Forward mode along `LANES` directions at once: `softplus_sum`'s value and its directional derivatives along each, the value computed once. Column `k` of the result is `jvp` along the `k`-th entry of each tangent argument, bit for bit: the way to take a Jacobian by columns, `LANES` columns per pass.
+    #[allow(clippy::too_many_arguments)]
+    pub fn jvps<'x, const LANES: usize>(
+        x: &'x [f64],
+        dot_x: [&[f64]; LANES],
+    ) -> (f64, [f64; LANES]) {
+        for direction in &dot_x {
+            ::backprop::__private::check_tangent(&x, direction, "x");
+        }
+        let dot_x = ::backprop::__private::pack::<LANES, &[f64]>(dot_x.each_ref(), "x");
+        let (value, tangents) = {
+            let mut s = 0.0;
+            let mut dot_s = ::backprop::__private::Tangents::ZERO;
+            for i in ::backprop::__private::steps(0..x.len()) {
+                let e = x[i].exp();
+                let dot_e = dot_x[i] * e;
+                let s0 = 1.0 + e;
+                let dot_s0 = dot_e;
+                let s1 = s0.ln();
+                let dot_s1 = dot_s0 / s0;
+                dot_s = dot_s + dot_s1;
+                s = s + s1;
+            }
+            (s, dot_s)
+        };
+        (value, ::backprop::__private::unpack::<LANES, f64>(&tangents))
+    }
     #[doc(hidden)]
     #[inline]
     pub fn __fob<'x>(

@@ -123,6 +123,36 @@ mod neuron {
         };
         jvp(w, x, b, dot_w, dot_x, dot_b)
     }
+    ///Forward mode along `LANES` directions at once: `neuron`'s value and its directional derivatives along each, the value computed once. Column `k` of the result is `jvp` along the `k`-th entry of each tangent argument, bit for bit: the way to take a Jacobian by columns, `LANES` columns per pass.
+    #[allow(clippy::too_many_arguments)]
+    pub fn jvps<const LANES: usize>(
+        w: f64,
+        x: f64,
+        b: f64,
+        dot_w: [f64; LANES],
+        dot_x: [f64; LANES],
+        dot_b: [f64; LANES],
+    ) -> (f64, [f64; LANES]) {
+        let dot_w = ::backprop::__private::pack::<LANES, f64>(dot_w.each_ref(), "w");
+        let dot_x = ::backprop::__private::pack::<LANES, f64>(dot_x.each_ref(), "x");
+        let dot_b = ::backprop::__private::pack::<LANES, f64>(dot_b.each_ref(), "b");
+        let (value, tangents) = {
+            let s0 = w * x;
+            let dot_s0 = dot_w * x + dot_x * w;
+            let s1 = s0 + b;
+            let dot_s1 = dot_s0 + dot_b;
+            let (neuron, dot_neuron) = ::backprop::__private::per_lane::<
+                LANES,
+                _,
+                _,
+            >(|lane| sigmoid::__jvp(
+                s1,
+                ::core::option::Option::Some(::backprop::__private::lane(&dot_s1, lane)),
+            ));
+            (neuron, dot_neuron)
+        };
+        (value, ::backprop::__private::unpack::<LANES, f64>(&tangents))
+    }
     #[doc(hidden)]
     #[inline]
     pub fn __fob(

@@ -20,7 +20,7 @@ impl Emit<'_> {
         let dot_out = if self.a.facts[self.a.result].active {
             self.dot(self.a.result).to_token_stream()
         } else {
-            self.zero(self.a.result)
+            self.tangent_zero(self.a.result)
         };
         quote!(#body (#out, #dot_out))
     }
@@ -254,6 +254,18 @@ impl Emit<'_> {
                 self.ident(call.pullback).to_token_stream()
             };
             let args = self.call_args(call);
+            if !self.records && self.lanes {
+                // Along several directions: the callee's `jvp` once per direction.
+                // One name for the closure's parameter and its uses, whatever the call's
+                // span (a call written by a `macro_rules!` has its own hygiene).
+                let lane = Ident::new("lane", Span::call_site());
+                let (tangents, dot) = (self.lane_tangents(call, &lane), self.dot(var));
+                let args = self.lane_args(call);
+                let private = &self.private;
+                return quote_spanned!(call.span=>
+                    let (#m #id, #m #dot) = #private::per_lane::<LANES, _, _>(|#lane| #path::__jvp #generics (#(#args,)* #(#tangents),*));
+                );
+            }
             if !self.records {
                 let (tangents, dot) = (self.call_tangents(call), self.dot(var));
                 return quote_spanned!(call.span=>
@@ -379,8 +391,8 @@ impl Emit<'_> {
             let t = match crate::rules::tangent(op, E::Elem(var, index.clone()), &|u| {
                 self.a.facts[u].active
             }) {
-                Some(e) => self.expr(&e, 0),
-                None => self.float("0.0"),
+                Some(e) => self.tangent_expr(e),
+                None => self.float_tangent_zero(),
             };
             quote_spanned!(span=> #save #dot #i = #t; #id #i = #value;)
         } else {

@@ -30,6 +30,9 @@ pub struct Emit<'a> {
     /// Whether values carry their tangents where the mode has them (off for the copy of a
     /// forward-mode loop that runs when every tangent flowing into it is zero).
     pub tangents: bool,
+    /// Forward mode along several directions at once (`jvps`): each float's tangent is a
+    /// `Tangents<T, LANES>`, so tangent zeros are written as its.
+    pub lanes: bool,
 }
 
 impl<'a> Emit<'a> {
@@ -42,6 +45,7 @@ impl<'a> Emit<'a> {
             fob: false,
             records: true,
             tangents: true,
+            lanes: false,
         }
     }
 
@@ -319,7 +323,10 @@ impl<'a> Emit<'a> {
             .filter(|&v| active(v))
             .map(|v| {
                 let (dot, id) = (self.dot(v), self.ident(v));
-                quote!(#private::grow_like(&mut #dot, &#id);)
+                match self.lanes {
+                    true => quote!(#private::grow_lanes::<LANES, _>(&mut #dot, &#id);),
+                    false => quote!(#private::grow_like(&mut #dot, &#id);),
+                }
             })
             .collect()
     }
@@ -372,7 +379,7 @@ impl<'a> Emit<'a> {
         }
     }
 
-    fn call_args(&self, call: &Call) -> Vec<TokenStream> {
+    pub(crate) fn call_args(&self, call: &Call) -> Vec<TokenStream> {
         call.args
             .iter()
             .map(|a| {
@@ -474,6 +481,56 @@ impl<'a> Emit<'a> {
         float_lit(self.f.float_ty.as_ref(), text)
     }
 
+    /// A float's zero tangent: `0.0`, or `Tangents::ZERO` along several directions.
+    pub fn float_tangent_zero(&self) -> TokenStream {
+        match self.lanes {
+            true => {
+                let private = &self.private;
+                quote!(#private::Tangents::ZERO)
+            }
+            false => self.float("0.0"),
+        }
+    }
+
+    /// A variable's zero tangent in forward mode: `0.0`, `zeros_like(&v)`, or their
+    /// counterparts along several directions.
+    pub fn tangent_zero(&self, v: VarId) -> TokenStream {
+        match (self.lanes, self.f.vars[v].kind) {
+            (true, Kind::Float) => self.float_tangent_zero(),
+            (true, Kind::Seq) => {
+                let (private, id) = (&self.private, self.ident(v));
+                quote!(#private::lanes_like::<LANES, _>(&#id))
+            }
+            _ => self.zero(v),
+        }
+    }
+
+    /// A tangent expression of forward mode. Along several directions, the zeros it is
+    /// made of (a branch of `max`'s rule, `0.0 - dot_b`) are `Tangents::ZERO`.
+    pub fn tangent_expr(&self, e: E) -> TokenStream {
+        self.expr(&self.lane_zeros(e), 0)
+    }
+
+    fn lane_zeros(&self, e: E) -> E {
+        if !self.lanes {
+            return e;
+        }
+        let z = |e: Box<E>| Box::new(self.lane_zeros(*e));
+        match e {
+            E::Lit("0.0") => {
+                let zero = self.float_tangent_zero();
+                E::Konst(Konst {
+                    expr: syn::parse_quote!(#zero),
+                    reads: Vec::new(),
+                })
+            }
+            E::Select(c, a, b) => E::Select(c, z(a), z(b)),
+            E::Bin(op @ (BinOp::Add | BinOp::Sub), a, b) => E::Bin(op, z(a), z(b)),
+            E::Neg(a) => E::Neg(z(a)),
+            e => e,
+        }
+    }
+
     pub fn zero(&self, v: VarId) -> TokenStream {
         match self.f.vars[v].kind {
             Kind::Seq | Kind::Tensor | Kind::Struct => {
@@ -487,7 +544,7 @@ impl<'a> Emit<'a> {
 }
 
 pub(crate) const PREC_ATOM: u8 = 20;
-const PREC_UNARY: u8 = 15;
+pub(crate) const PREC_UNARY: u8 = 15;
 const PREC_CAST: u8 = 14;
 
 fn bin_prec(op: BinOp) -> u8 {

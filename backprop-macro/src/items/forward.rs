@@ -67,6 +67,7 @@ pub(crate) fn forward_items(f: &Func, e: &Emit, sig: &Signature) -> TokenStream 
     } else {
         (body, quote!(jvp(#(#call_args,)* #(#forwarded),*)))
     };
+    let jvps = jvps(f, e, sig);
     quote! {
         #[doc = #doc]
         #[inline]
@@ -81,6 +82,95 @@ pub(crate) fn forward_items(f: &Func, e: &Emit, sig: &Signature) -> TokenStream 
             #(#unwraps)*
             #call
         }
+
+        #jvps
+    }
+}
+
+/// `jvps`: forward mode along `LANES` directions in one pass, the primal computed once.
+/// Each float's tangent is a `Tangents<T, LANES>`; the tangents come in and go out as
+/// `LANES` values of the parameters' and the result's own types. Where it cannot be
+/// generated, `missing::stubs` writes a stub that says why.
+fn jvps(f: &Func, e: &Emit, sig: &Signature) -> TokenStream {
+    if lanes_unsupported(f, e).is_some() {
+        return TokenStream::new();
+    }
+    let name = &f.name;
+    let private = &e.private;
+    let params = &sig.params;
+    let lifetimes = &sig.lifetimes;
+    let diff: Vec<&Param> = f.params.iter().filter(|p| p.differentiable()).collect();
+    let tangent_params = diff.iter().map(|p| {
+        let (dot, ty) = (e.dot(p.var), tangent_type(p));
+        quote!(#dot: [#ty; LANES])
+    });
+    let checks = diff
+        .iter()
+        .filter(|p| !matches!(p.form, ParamForm::Float))
+        .map(|p| {
+            let (dot, id) = (e.dot(p.var), &f.vars[p.var].ident);
+            let name = p.name.to_string();
+            quote!(for direction in &#dot { #private::check_tangent(&#id, direction, #name); })
+        });
+    let packs = diff.iter().map(|p| {
+        let (dot, ty, name) = (e.dot(p.var), tangent_type(p), p.name.to_string());
+        quote!(let #dot = #private::pack::<LANES, #ty>(#dot.each_ref(), #name);)
+    });
+    let lanes = Emit {
+        private: private.clone(),
+        lanes: true,
+        ..*e
+    };
+    let body = lanes.jvp_body();
+    let (ret, public_ret) = (&f.ret, &sig.ret);
+    let unpacked = quote!(#private::unpack::<LANES, #ret>(&tangents));
+    let (value, columns) = match f.tuple_ret {
+        Some(_) => (
+            quote!(#private::array_tuple(value)),
+            quote!(#unpacked.map(#private::array_tuple)),
+        ),
+        None => (quote!(value), unpacked),
+    };
+    let doc = format!(
+        "Forward mode along `LANES` directions at once: `{name}`'s value and its directional derivatives along each, the value computed once. Column `k` of the result is `jvp` along the `k`-th entry of each tangent argument, bit for bit: the way to take a Jacobian by columns, `LANES` columns per pass."
+    );
+    quote! {
+        #[doc = #doc]
+        #[allow(clippy::too_many_arguments)]
+        pub fn jvps<#(#lifetimes,)* const LANES: usize>(#(#params,)* #(#tangent_params),*) -> (#public_ret, [#public_ret; LANES]) {
+            #(#checks)*
+            #(#packs)*
+            let (value, tangents) = { #body };
+            (#value, #columns)
+        }
+    }
+}
+
+/// Why `jvps` cannot be generated for a function, if it cannot.
+pub(crate) fn lanes_unsupported(f: &Func, e: &Emit) -> Option<&'static str> {
+    if !f.type_params.is_empty() {
+        return Some("generic parameters");
+    }
+    if f.vars
+        .iter()
+        .any(|v| matches!(v.kind, Kind::Tensor | Kind::Struct))
+    {
+        return Some("ndarray arrays or structs");
+    }
+    let mut reason = None;
+    crate::analysis::walk(&f.body, &mut |stmt, _| {
+        if let Stmt::Let { op, .. } | Stmt::Assign { op, .. } | Stmt::SetElem { op, .. } = stmt {
+            reason = reason.or(op_unsupported(e, op));
+        }
+    });
+    reason
+}
+
+fn op_unsupported(e: &Emit, op: &Op) -> Option<&'static str> {
+    let active = |o: &Operand| o.var().is_some_and(|v| e.a.facts[v].active);
+    match op {
+        Op::Cast(a, _) if active(a) => Some("a cast of a differentiable float"),
+        _ => None,
     }
 }
 
