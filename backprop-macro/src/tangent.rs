@@ -122,7 +122,7 @@ impl Emit<'_> {
     }
 
     /// Along several directions, a call's tangents for direction `lane` (the closure
-    /// [`per_lane`] calls once per direction): `Some(lane(&dot_a, lane))`, or `None`.
+    /// `per_lane` calls once per direction): `Some(lane(&dot_a, lane))`, or `None`.
     pub fn lane_tangents(&self, call: &Call, lane: &proc_macro2::Ident) -> Vec<TokenStream> {
         let private = &self.private;
         call.args

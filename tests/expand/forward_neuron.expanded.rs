@@ -103,7 +103,6 @@ mod neuron {
         jvp(w0, x0, w1, x1, w2, dot_w0, dot_x0, dot_w1, dot_x1, dot_w2)
     }
     ///Forward mode along `LANES` directions at once: `neuron`'s value and its directional derivatives along each, the value computed once. Column `k` of the result is `jvp` along the `k`-th entry of each tangent argument, bit for bit: the way to take a Jacobian by columns, `LANES` columns per pass.
-    #[allow(clippy::too_many_arguments)]
     pub fn jvps<const LANES: usize>(
         w0: f64,
         x0: f64,

@@ -128,7 +128,6 @@ mod softplus_sum {
         jvp(x, &dot_x)
     }
     ///Forward mode along `LANES` directions at once: `softplus_sum`'s value and its directional derivatives along each, the value computed once. Column `k` of the result is `jvp` along the `k`-th entry of each tangent argument, bit for bit: the way to take a Jacobian by columns, `LANES` columns per pass.
-    #[allow(clippy::too_many_arguments)]
     pub fn jvps<'x, const LANES: usize>(
         x: &'x [f64],
         dot_x: [&[f64]; LANES],

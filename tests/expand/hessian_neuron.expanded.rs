@@ -124,7 +124,6 @@ mod neuron {
         jvp(w, x, b, dot_w, dot_x, dot_b)
     }
     ///Forward mode along `LANES` directions at once: `neuron`'s value and its directional derivatives along each, the value computed once. Column `k` of the result is `jvp` along the `k`-th entry of each tangent argument, bit for bit: the way to take a Jacobian by columns, `LANES` columns per pass.
-    #[allow(clippy::too_many_arguments)]
     pub fn jvps<const LANES: usize>(
         w: f64,
         x: f64,

@@ -112,7 +112,6 @@ mod rotate_all {
         jvp(theta, points, &dot_theta)
     }
     ///Forward mode along `LANES` directions at once: `rotate_all`'s value and its directional derivatives along each, the value computed once. Column `k` of the result is `jvp` along the `k`-th entry of each tangent argument, bit for bit: the way to take a Jacobian by columns, `LANES` columns per pass.
-    #[allow(clippy::too_many_arguments)]
     pub fn jvps<'theta, 'points, const LANES: usize>(
         theta: &'theta [f64],
         points: &'points [f64],

@@ -171,7 +171,6 @@ mod rotate {
         jvp(theta, x, y, dot_theta, dot_x, dot_y)
     }
     ///Forward mode along `LANES` directions at once: `rotate`'s value and its directional derivatives along each, the value computed once. Column `k` of the result is `jvp` along the `k`-th entry of each tangent argument, bit for bit: the way to take a Jacobian by columns, `LANES` columns per pass.
-    #[allow(clippy::too_many_arguments)]
     pub fn jvps<const LANES: usize>(
         theta: f64,
         x: f64,

@@ -136,7 +136,6 @@ fn jvps(f: &Func, e: &Emit, sig: &Signature) -> TokenStream {
     );
     quote! {
         #[doc = #doc]
-        #[allow(clippy::too_many_arguments)]
         pub fn jvps<#(#lifetimes,)* const LANES: usize>(#(#params,)* #(#tangent_params),*) -> (#public_ret, [#public_ret; LANES]) {
             #(#checks)*
             #(#packs)*
