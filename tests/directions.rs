@@ -3,7 +3,7 @@
 //! must be the function's.
 
 #![deny(warnings)]
-#![allow(clippy::needless_range_loop)]
+#![allow(clippy::needless_range_loop, clippy::ptr_arg)]
 
 use backprop::differentiate;
 
@@ -216,4 +216,56 @@ fn tuple_results_in_f32() {
 fn directions_of_the_wrong_shape_are_refused() {
     let short = [1.0, 0.0];
     rosenbrock::jvps(&[1.0, 2.0, 3.0], [&short[..], &[0.0, 0.0, 1.0][..]]);
+}
+
+/// Every kind of parameter `jacfwd` seeds: a float, arrays by value and by reference, a
+/// `Vec` by value and by reference, a slice.
+#[differentiate(reverse, forward)]
+fn mixed(a: f64, b: [f64; 2], c: &[f64; 2], v: Vec<f64>, w: &Vec<f64>, s: &[f64]) -> Vec<f64> {
+    let mut out = vec![a * b[0], c[1].sin() * b[1]];
+    for i in 0..v.len() {
+        out.push(v[i] * w[i] + s[i % s.len()] * a);
+    }
+    out
+}
+
+#[test]
+fn jacfwd_four_columns_per_pass_equals_jvp_per_column_and_jacrev() {
+    let (a, b, c) = (0.7, [1.5, -0.5], [0.25, 2.0]);
+    let (v, w, s) = (vec![0.1, 0.2, 0.3], vec![-1.0, 0.5, 2.0], [3.0, -2.0]);
+    let (value, rows) = mixed::jacfwd(a, b, &c, v.clone(), &w, &s);
+    assert_eq!(value, mixed(a, b, &c, v.clone(), &w, &s));
+    let (_, by_rows) = mixed::jacrev(a, b, &c, v.clone(), &w, &s);
+    assert_eq!(rows.len(), 5);
+    // Input 9 of 12 (the first of `w`'s): a column of `jvp` along its unit direction, bit
+    // for bit, and within rounding of the reverse rows.
+    let unit = [1.0, 0.0, 0.0];
+    let (_, column) = mixed::jvp(
+        a,
+        b,
+        &c,
+        v.clone(),
+        &w,
+        &s,
+        0.0,
+        [0.0; 2],
+        &[0.0; 2],
+        vec![0.0; 3],
+        &unit.to_vec(),
+        &[0.0; 2],
+    );
+    for (i, row) in rows.iter().enumerate() {
+        assert_eq!(row.w[0].to_bits(), column[i].to_bits(), "row {i}");
+        let flat = |g: &mixed::Grad| -> Vec<f64> {
+            let mut all = vec![g.a];
+            all.extend(g.b.iter().chain(&g.c).chain(&g.v).chain(&g.w).chain(&g.s));
+            all
+        };
+        for (x, y) in flat(row).into_iter().zip(flat(&by_rows[i])) {
+            assert!(
+                (x - y).abs() <= 1e-12 * x.abs().max(1.0),
+                "row {i}: {x} vs {y}"
+            );
+        }
+    }
 }
