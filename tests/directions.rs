@@ -218,8 +218,8 @@ fn directions_of_the_wrong_shape_are_refused() {
     rosenbrock::jvps(&[1.0, 2.0, 3.0], [&short[..], &[0.0, 0.0, 1.0][..]]);
 }
 
-/// Every kind of parameter `jacfwd` seeds: a float, arrays by value and by reference, a
-/// `Vec` by value and by reference, a slice.
+/// Every kind of parameter: a float, arrays by value and by reference, a `Vec` by value and
+/// by reference, a slice.
 #[differentiate(reverse, forward)]
 fn mixed(a: f64, b: [f64; 2], c: &[f64; 2], v: Vec<f64>, w: &Vec<f64>, s: &[f64]) -> Vec<f64> {
     let mut out = vec![a * b[0], c[1].sin() * b[1]];
@@ -230,7 +230,7 @@ fn mixed(a: f64, b: [f64; 2], c: &[f64; 2], v: Vec<f64>, w: &Vec<f64>, s: &[f64]
 }
 
 #[test]
-fn jacfwd_four_columns_per_pass_equals_jvp_per_column_and_jacrev() {
+fn jacfwd_and_jvps_agree_with_jvp_and_jacrev_for_every_parameter_kind() {
     let (a, b, c) = (0.7, [1.5, -0.5], [0.25, 2.0]);
     let (v, w, s) = (vec![0.1, 0.2, 0.3], vec![-1.0, 0.5, 2.0], [3.0, -2.0]);
     let (value, rows) = mixed::jacfwd(a, b, &c, v.clone(), &w, &s);
@@ -268,4 +268,36 @@ fn jacfwd_four_columns_per_pass_equals_jvp_per_column_and_jacrev() {
             );
         }
     }
+    // `jvps` along that unit and a second direction touching every parameter.
+    let (v2, w2) = (vec![0.5, -1.0, 0.25], vec![1.0, 2.0, -0.5]);
+    let (_, columns) = mixed::jvps(
+        a,
+        b,
+        &c,
+        v.clone(),
+        &w,
+        &s,
+        [0.0, 1.0],
+        [[0.0; 2], [0.5, -0.5]],
+        [&[0.0; 2], &[1.0, 0.25]],
+        [vec![0.0; 3], v2.clone()],
+        [&unit.to_vec(), &w2],
+        [&[0.0; 2][..], &[-1.0, 1.0][..]],
+    );
+    assert_eq!(columns[0], column);
+    let (_, second) = mixed::jvp(
+        a,
+        b,
+        &c,
+        v.clone(),
+        &w,
+        &s,
+        1.0,
+        [0.5, -0.5],
+        &[1.0, 0.25],
+        v2,
+        &w2,
+        &[-1.0, 1.0],
+    );
+    assert_eq!(columns[1], second);
 }

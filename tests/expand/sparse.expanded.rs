@@ -179,38 +179,23 @@ mod rotate_all {
         };
         (value, ::backprop::__private::unpack::<LANES, Vec<f64>>(&tangents))
     }
-    ///The Jacobian of `rotate_all` by forward mode: the scalar inputs 4 at a time, one forward pass along their unit directions (`jvps`). Row `i` is the gradient of output `i`.
+    ///The Jacobian of `rotate_all` by forward mode: one forward pass per scalar input. Row `i` is the gradient of output `i`.
     pub fn jacfwd<'theta, 'points>(
         theta: &'theta [f64],
         points: &'points [f64],
     ) -> (Vec<f64>, ::std::vec::Vec<Grad>) {
-        const LANES: usize = 4;
-        let mut inputs: ::std::vec::Vec<(usize, usize)> = ::std::vec::Vec::new();
-        inputs.extend((0..theta.len()).map(|element| (0, element)));
         let mut out: ::core::option::Option<(Vec<f64>, ::std::vec::Vec<Grad>)> = ::core::option::Option::None;
-        for chunk in inputs.chunks(LANES) {
-            let mut dot_theta: [_; LANES] = ::core::array::from_fn(|_| ::backprop::__private::zeros_like(
-                &theta,
-            ));
-            for (lane, &(k, element)) in chunk.iter().enumerate() {
-                match k {
-                    0 => {
-                        *::backprop::__private::element_mut(
-                            &mut dot_theta[lane],
-                            element,
-                        ) = 1.0;
-                    }
-                    _ => {}
-                }
-            }
-            let (value, columns) = jvps(
+        for element in 0..theta.len() {
+            let mut unit = ::backprop::__private::zeros_like(&theta);
+            *::backprop::__private::element_mut(&mut unit, element) = 1.0;
+            let (value, column) = jvp(
                 ::core::clone::Clone::clone(&theta),
                 ::core::clone::Clone::clone(&points),
-                dot_theta.each_ref().map(|d| ::core::borrow::Borrow::borrow(d)),
+                &unit,
             );
             let rows = &mut out
                 .get_or_insert_with(|| {
-                    let rows = (0..::backprop::__private::Elements::count(&value))
+                    let rows = (0..::backprop::__private::Elements::count(&column))
                         .map(|_| Grad {
                             theta: ::backprop::__private::zeros_like(&theta),
                         })
@@ -218,18 +203,11 @@ mod rotate_all {
                     (value, rows)
                 })
                 .1;
-            for (lane, &(k, element)) in chunk.iter().enumerate() {
-                for (i, row) in rows.iter_mut().enumerate() {
-                    match k {
-                        0 => {
-                            *::backprop::__private::element_mut(
-                                &mut row.theta,
-                                element,
-                            ) = ::backprop::__private::element(&columns[lane], i);
-                        }
-                        _ => {}
-                    }
-                }
+            for (i, row) in rows.iter_mut().enumerate() {
+                *::backprop::__private::element_mut(&mut row.theta, element) = ::backprop::__private::element(
+                    &column,
+                    i,
+                );
             }
         }
         match out {

@@ -155,9 +155,6 @@ fn jacfwd_item(
     clones: &[TokenStream],
     zero_grad: &TokenStream,
 ) -> TokenStream {
-    if super::lanes_unsupported(f, e).is_none() {
-        return jacfwd_lanes_item(f, e, sig, clones, zero_grad);
-    }
     let name = &f.name;
     let private = &e.private;
     let (params, generics, grad, public_ret) = (&sig.params, &sig.generics, &sig.grad, &sig.ret);
@@ -238,112 +235,6 @@ fn jacfwd_item(
         pub fn jacfwd #generics (#(#params),*) -> (#public_ret, #rows_ty) {
             let mut out: ::core::option::Option<(#public_ret, ::std::vec::Vec<#grad>)> = ::core::option::Option::None;
             #(#columns)*
-            match out {
-                ::core::option::Option::Some((value, rows)) => (value, #private::Rows::from_vec(rows)),
-                // No differentiable input: the value, and zero gradients.
-                ::core::option::Option::None => {
-                    let (value, _) = jvp(#(#clones,)* #(#zero_tangents),*);
-                    let rows = #private::Rows::build(#private::Elements::count(&value), |_| #zero_grad);
-                    (value, rows)
-                }
-            }
-        }
-    }
-}
-
-/// How many columns `jacfwd` computes per forward pass, where `jvps` exists.
-const JACFWD_LANES: usize = 4;
-
-/// `jacfwd` through `jvps`: the scalar inputs four at a time, each pass along their unit
-/// directions, the primal computed once per four columns.
-fn jacfwd_lanes_item(
-    f: &Func,
-    e: &Emit,
-    sig: &Signature,
-    clones: &[TokenStream],
-    zero_grad: &TokenStream,
-) -> TokenStream {
-    let name = &f.name;
-    let private = &e.private;
-    let (params, generics, grad, public_ret) = (&sig.params, &sig.generics, &sig.grad, &sig.ret);
-    let (zero, one) = (e.float("0.0"), e.float("1.0"));
-    let rows_ty = rows_type(f, grad);
-    let diff: Vec<&Param> = f.params.iter().filter(|p| p.differentiable()).collect();
-    let mut inputs = Vec::new();
-    let mut tangents = Vec::new();
-    let mut seeds = Vec::new();
-    let mut args = Vec::new();
-    let mut scatters = Vec::new();
-    for (k, p) in diff.iter().enumerate() {
-        let k = proc_macro2::Literal::usize_unsuffixed(k);
-        let (id, dot, field) = (&f.vars[p.var].ident, e.dot(p.var), &p.name);
-        let by_ref = matches!(p.ty, syn::Type::Reference(_));
-        if matches!(p.form, ParamForm::Float) {
-            inputs.push(quote!(inputs.push((#k, 0));));
-            tangents.push(quote!(let mut #dot = [#zero; LANES];));
-            seeds.push(quote!(#k => #dot[lane] = #one,));
-            scatters.push(quote!(#k => row.#field = #private::element(&columns[lane], i),));
-        } else {
-            let count = element_count(p, id, private);
-            inputs.push(quote!(inputs.extend((0..#count).map(|element| (#k, element)));));
-            tangents.push(quote!(
-                let mut #dot: [_; LANES] = ::core::array::from_fn(|_| #private::zeros_like(&#id));
-            ));
-            seeds.push(quote!(#k => *#private::element_mut(&mut #dot[lane], element) = #one,));
-            scatters.push(quote!(
-                #k => *#private::element_mut(&mut row.#field, element) = #private::element(&columns[lane], i),
-            ));
-        }
-        args.push(match (&p.form, by_ref) {
-            (ParamForm::Float, _) | (_, false) => quote!(#dot),
-            // Each direction's tangent borrowed as the parameter is (`&[f64]`, `&Vec<f64>`).
-            _ => quote!(#dot.each_ref().map(|d| ::core::borrow::Borrow::borrow(d))),
-        });
-    }
-    let zero_tangents = diff.iter().map(|q| {
-        let id = &f.vars[q.var].ident;
-        match q.form {
-            ParamForm::Float => zero.clone(),
-            _ if matches!(q.ty, syn::Type::Reference(_)) => quote!(&#private::zeros_like(&#id)),
-            _ => quote!(#private::zeros_like(&#id)),
-        }
-    });
-    let doc = format!(
-        "The Jacobian of `{name}` by forward mode: the scalar inputs {JACFWD_LANES} at a time, one forward pass along their unit directions (`jvps`). Row `i` is the gradient of output `i`."
-    );
-    let lanes = proc_macro2::Literal::usize_unsuffixed(JACFWD_LANES);
-    quote! {
-        #[doc = #doc]
-        pub fn jacfwd #generics (#(#params),*) -> (#public_ret, #rows_ty) {
-            const LANES: usize = #lanes;
-            // Every scalar input as (parameter, element).
-            let mut inputs: ::std::vec::Vec<(usize, usize)> = ::std::vec::Vec::new();
-            #(#inputs)*
-            let mut out: ::core::option::Option<(#public_ret, ::std::vec::Vec<#grad>)> = ::core::option::Option::None;
-            for chunk in inputs.chunks(LANES) {
-                // Direction `lane` is the unit of the chunk's `lane`-th input (the last
-                // chunk's spare directions are zero).
-                #(#tangents)*
-                for (lane, &(k, element)) in chunk.iter().enumerate() {
-                    match k {
-                        #(#seeds)*
-                        _ => {}
-                    }
-                }
-                let (value, columns) = jvps(#(#clones,)* #(#args),*);
-                let rows = &mut out.get_or_insert_with(|| {
-                    let rows = (0..#private::Elements::count(&value)).map(|_| #zero_grad).collect();
-                    (value, rows)
-                }).1;
-                for (lane, &(k, element)) in chunk.iter().enumerate() {
-                    for (i, row) in rows.iter_mut().enumerate() {
-                        match k {
-                            #(#scatters)*
-                            _ => {}
-                        }
-                    }
-                }
-            }
             match out {
                 ::core::option::Option::Some((value, rows)) => (value, #private::Rows::from_vec(rows)),
                 // No differentiable input: the value, and zero gradients.
