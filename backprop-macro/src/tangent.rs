@@ -44,7 +44,7 @@ impl Emit<'_> {
                     let (private, dw) = (&self.private, self.dot(*w));
                     quote!(#private::owned_copy(&#dw))
                 } else {
-                    self.zero_tangent(v)
+                    self.tangent_zero(v)
                 }
             }
             // `[0.0; N]`, `vec![0.0; n]`, `[a, b]`: zeros of the same shape, written the same
@@ -52,7 +52,7 @@ impl Emit<'_> {
             Op::Konst(k) if self.f.vars[v].kind == Kind::Seq => {
                 match zero_shaped(&k.expr, &self.float_tangent_zero()) {
                     Some(zero) => zero,
-                    None => self.zero_tangent(v),
+                    None => self.tangent_zero(v),
                 }
             }
             _ if self.tensor_op(op) || self.f.vars[v].kind == Kind::Tensor => {
@@ -68,26 +68,13 @@ impl Emit<'_> {
                             0,
                         ),
                     Some(e) => self.expr(&e, 0),
-                    None => self.zero_tangent(v),
+                    None => self.tangent_zero(v),
                 }
             }
             _ => match rules::tangent(op, E::Var(v), &active) {
                 Some(e) => self.tangent_expr(e),
-                None => self.zero_tangent(v),
+                None => self.tangent_zero(v),
             },
-        }
-    }
-
-    fn zero_tangent(&self, v: VarId) -> TokenStream {
-        if self.lanes {
-            return self.tangent_zero(v);
-        }
-        match self.f.vars[v].kind {
-            Kind::Seq | Kind::Tensor => {
-                let (private, id) = (&self.private, self.ident(v));
-                quote!(#private::zeros_like(&#id))
-            }
-            _ => self.float("0.0"),
         }
     }
 

@@ -262,7 +262,6 @@ impl Instance {
             // The widest pass that the remaining directions fill.
             let taken = match rest.len() {
                 n if n >= LANES => self.columns_along::<LANES>(rest, &mut columns),
-                n if n >= 4 => self.columns_along::<4>(rest, &mut columns),
                 n if n >= 2 => self.columns_along::<2>(rest, &mut columns),
                 _ => self.columns_along::<1>(rest, &mut columns),
             };

@@ -492,8 +492,8 @@ impl<'a> Emit<'a> {
         }
     }
 
-    /// A variable's zero tangent in forward mode: `0.0`, `zeros_like(&v)`, or their
-    /// counterparts along several directions.
+    /// A variable's zero tangent in forward mode (and forward over reverse): `0.0`,
+    /// `zeros_like(&v)`, or their counterparts along several directions.
     pub fn tangent_zero(&self, v: VarId) -> TokenStream {
         match (self.lanes, self.f.vars[v].kind) {
             (true, Kind::Float) => self.float_tangent_zero(),
