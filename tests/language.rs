@@ -279,6 +279,49 @@ fn atan2_is_right_at_extreme_magnitudes() {
     }
 }
 
+// ----------------------------------------------------- division at extreme magnitudes
+
+#[differentiate(hessian)]
+fn ratio(a: f64, b: f64) -> f64 {
+    a / b
+}
+
+#[test]
+fn division_is_right_at_extreme_magnitudes() {
+    // d/db = -a / b²: b² overflows at |b| > 1e154 and underflows below 1e-154, where the
+    // ratio and its derivative are ordinary numbers.
+    for (a, b, db) in [
+        (1e200, 1e200, -1e-200),
+        (1e-170, 1e-170, -1e170),
+        (3e-160, -1e-160, -3e160),
+    ] {
+        let (value, g) = ratio::grad(a, b);
+        assert_close(value, a / b, 1e-15);
+        assert_close(g.a, 1.0 / b, 1e-15);
+        assert_close(g.b / db, 1.0, 1e-14);
+        // Forward mode along b, and along a and b together.
+        assert_close(ratio::jvp(a, b, 0.0, 1.0).1 / db, 1.0, 1e-14);
+        let both = ratio::jvp(a, b, 2.0 * b, -b).1;
+        assert_close(both, 2.0 + a / b, 1e-14);
+    }
+    for (a, b) in [(0.3, -1.2), (-2.0, 0.5)] {
+        let (_, g) = ratio::grad(a, b);
+        assert_fd(|v| ratio(v[0], v[1]), &[a, b], &[g.a, g.b]);
+        check_hvp(
+            |v| {
+                let g = ratio::grad(v[0], v[1]).1;
+                vec![g.a, g.b]
+            },
+            |v, u| {
+                let h = ratio::hvp(v[0], v[1], u[0], u[1]).2;
+                vec![h.a, h.b]
+            },
+            &[a, b],
+            9,
+        );
+    }
+}
+
 // ----------------------------------------------- printing and checking in the body
 
 #[differentiate(hessian)]

@@ -247,10 +247,11 @@ pub fn backward(op: &Op, up: E, out: E, active: &dyn Fn(VarId) -> bool) -> Vec<C
         }
         Op::Bin(BinOp::Div, a, b) => {
             add_to(a, div(up.clone(), operand(b)));
-            // d(a/b)/db = -a/b²
+            // d(a/b)/db = -a/b², as `-up / b * (a / b)`: `b * b` over- or underflows
+            // where `a / b` and the derivative do not (|b| beyond 1e154 or below 1e-154).
             add_to(
                 b,
-                div(mul(neg(up), operand(a)), mul(operand(b), operand(b))),
+                mul(div(neg(up), operand(b)), div(operand(a), operand(b))),
             );
         }
         Op::Math(m, a, rest) => return math_backward(*m, a, rest, up, out, active),
@@ -714,11 +715,12 @@ pub fn tangent_e(e: &E, active: &dyn Fn(VarId) -> bool) -> Option<E> {
                 BinOp::Div => match (ta, tb) {
                     (None, None) => return None,
                     (Some(x), None) => div(x, b),
+                    // (x - y·(a/b)) / b, never forming b² (see the backward rule).
                     (ta, Some(y)) => {
-                        let rest = div(mul(a, y), mul(b.clone(), b.clone()));
+                        let rest = mul(y, div(a, b.clone()));
                         match ta {
-                            Some(x) => sub(div(x, b), rest),
-                            None => neg(rest),
+                            Some(x) => div(sub(x, rest), b),
+                            None => div(neg(rest), b),
                         }
                     }
                 },

@@ -231,7 +231,7 @@ mod softplus_sum {
                     let grad_s1 = grad_s;
                     let dot_grad_s1 = dot_grad_s;
                     let grad_s0 = grad_s1 / s0;
-                    let dot_grad_s0 = dot_grad_s1 / s0 - grad_s1 * dot_s0 / (s0 * s0);
+                    let dot_grad_s0 = (dot_grad_s1 - dot_s0 * (grad_s1 / s0)) / s0;
                     let grad_e = grad_s0;
                     let dot_grad_e = dot_grad_s0;
                     dot_grad_x[i] += dot_grad_e * e + grad_e * dot_e;
