@@ -297,6 +297,43 @@ fn copies_around_top_level_literal_loops_stay_inline() {
     check_slice_function!(rotated, &[-0.7, -0.4, 1.1], 32);
 }
 
+/// Element writes that destroy nothing a backward rule reads save nothing: `r`'s writes
+/// in both branches come before the first rule that reads `r` (they used to save the
+/// zeros); the write after that rule saves, and so do `w`'s writes, which the next pass of
+/// their outer loop makes after the squares read `w`.
+#[differentiate(hessian)]
+fn first_writes(x: &[f64]) -> f64 {
+    let mut r = [0.0; 3];
+    if x[0] > 0.0 {
+        for i in 0..3 {
+            r[i] = x[i] * x[(i + 1) % 3];
+        }
+    } else {
+        r[0] = x[1] * x[2];
+        r[1] = x[0];
+        r[2] = x[2].sin();
+    }
+    let mut s = r[0] * r[1] + r[2] * r[2];
+    r[1] = s * x[0];
+    s += r[1] * r[0];
+    let mut w = vec![0.0; x.len()];
+    for k in 0..2 {
+        for i in 0..x.len() {
+            w[i] = x[i] * (k as f64 + 1.0) + s;
+        }
+        for i in 0..x.len() {
+            s += w[i] * w[i] * 0.1;
+        }
+    }
+    s
+}
+
+#[test]
+fn first_writes_save_nothing() {
+    check_slice_function!(first_writes, &[0.7, -0.4, 1.1], 33);
+    check_slice_function!(first_writes, &[-0.7, -0.4, 1.1], 34);
+}
+
 // Room reserved before loops (`push_reserved`): every push a loop makes must fit in what
 // was reserved for it, counted through branches, inner loops and loops sharing a stack.
 

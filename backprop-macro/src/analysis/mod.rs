@@ -17,6 +17,7 @@ use crate::rules::{self, Contrib, E, Place};
 use proc_macro2::Span;
 use std::collections::{BTreeMap, BTreeSet};
 
+mod overwrites;
 mod picks;
 mod plans;
 pub mod reserve;
@@ -89,6 +90,9 @@ pub struct Analysis {
     /// Arrays copied whole around a loop instead of saved element by element; see
     /// [`elem_saved_at`].
     pub snapshots: Snapshots,
+    /// Element writes that destroy no value a backward rule reads: they save nothing
+    /// ([`overwrites`]).
+    pub unread: overwrites::Unread,
     /// Block-local values the reverse of their block computes again instead of popping
     /// (cheap operations on values that do not change in the loop), in forward order.
     pub recompute: BTreeMap<ScopeId, Vec<(VarId, Op)>>,
@@ -228,7 +232,8 @@ fn analyze_once(f: &mut Func) -> Analysis {
         whole: &reassigned,
         elements: &elem_written,
     };
-    let snapshots = snapshots::plan(f, &active, &saved, written, &mut needed);
+    let unread = overwrites::plan(f, &active, &saved);
+    let snapshots = snapshots::plan(f, &active, &saved, written, &unread, &mut needed);
     // Which loops and branches have a reverse: those with a contribution or a save inside.
     let pick_loops: BTreeSet<ScopeId> = picks.iter().map(|p| p.scope).collect();
     let (control, mut new_vars, mut replayed) = control_plan(
@@ -338,6 +343,7 @@ fn analyze_once(f: &mut Func) -> Analysis {
         loop_saves,
         loop_unsaved,
         snapshots,
+        unread,
         block_saves,
         stacks,
         elem_stacks,
@@ -369,14 +375,17 @@ fn declare_into_gradients(f: &Func, active: &[bool], zero_init: &mut [bool]) {
 /// A variable whose every save a loop made unnecessary ([`Analysis::loop_unsaved`]) has no
 /// stack.
 fn drop_unpushed_stacks(f: &Func, a: &mut Analysis) {
-    let pushed: BTreeSet<VarId> = reserve::push_sites(f, a)
-        .into_iter()
-        .filter_map(|(site, _)| match site {
-            reserve::Site::Push(reserve::Store::Values(v)) => Some(v),
-            _ => None,
-        })
-        .collect();
+    let mut pushed = BTreeSet::new();
+    let mut elems = BTreeSet::new();
+    for (site, _) in reserve::push_sites(f, a) {
+        match site {
+            reserve::Site::Push(reserve::Store::Values(v)) => pushed.insert(v),
+            reserve::Site::Push(reserve::Store::Elems(v)) => elems.insert(v),
+            reserve::Site::Copy(s) => elems.insert(s.var),
+        };
+    }
     a.stacks.retain(|v| pushed.contains(v));
+    a.elem_stacks.retain(|v| elems.contains(v));
 }
 
 /// The values each block pushes at its end for its reverse: its locals the backward pass

@@ -51,6 +51,7 @@ pub(super) fn plan(
     active: &[bool],
     saved: &[bool],
     written: Written,
+    unread: &overwrites::Unread,
     needed: &mut [bool],
 ) -> Snapshots {
     // A whole reassignment may change the length between the copy and its return.
@@ -61,7 +62,12 @@ pub(super) fn plan(
     let assigned = written.in_place;
     let mut plan = Snapshots::default();
     if !candidates.is_empty() {
-        visit(f, &f.body, &candidates, active, assigned, &mut plan);
+        let facts = Facts {
+            active,
+            assigned,
+            unread,
+        };
+        visit(f, &f.body, &candidates, &facts, &mut plan);
     }
     for s in plan.around.values().flatten() {
         for &r in s.lo.reads.iter().chain(&s.hi.reads) {
@@ -71,19 +77,20 @@ pub(super) fn plan(
     plan
 }
 
-fn visit(
-    f: &Func,
-    block: &Block,
-    candidates: &[VarId],
-    active: &[bool],
-    assigned: &[bool],
-    plan: &mut Snapshots,
-) {
+/// What [`visit`] reads of the analysis so far.
+struct Facts<'a> {
+    active: &'a [bool],
+    assigned: &'a [bool],
+    unread: &'a overwrites::Unread,
+}
+
+fn visit(f: &Func, block: &Block, candidates: &[VarId], facts: &Facts, plan: &mut Snapshots) {
+    let (active, assigned) = (facts.active, facts.assigned);
     for (at, stmt) in block.stmts.iter().enumerate() {
         match stmt {
             Stmt::If { then, els, .. } => {
-                visit(f, then, candidates, active, assigned, plan);
-                visit(f, els, candidates, active, assigned, plan);
+                visit(f, then, candidates, facts, plan);
+                visit(f, els, candidates, facts, plan);
             }
             Stmt::Loop { head, body, .. } => {
                 let mut rest = candidates.to_vec();
@@ -95,7 +102,11 @@ fn visit(
                         for &v in candidates {
                             let copied =
                                 |&(w, s): &(VarId, ScopeId)| w == v && f.within(body.scope, s);
+                            // The writes in one loop save alike ([`overwrites`]).
+                            let unread =
+                                |&(w, s): &(VarId, ScopeId)| w == v && f.within(s, body.scope);
                             if f.within(f.vars[v].scope, body.scope)
+                                || facts.unread.iter().any(unread)
                                 || plan.covered.iter().any(copied)
                                 || reads.contains(&v)
                                 || passed_to_call(&body.stmts, v)
@@ -118,7 +129,7 @@ fn visit(
                         }
                     }
                 }
-                visit(f, body, &rest, active, assigned, plan);
+                visit(f, body, &rest, facts, plan);
             }
             _ => {}
         }
@@ -243,9 +254,11 @@ fn covered_after(
 }
 
 /// Whether an element write of `v` in `scope` saves the element it overwrites: `v` is
-/// saved, and no snapshot covers the loop the write is in.
+/// saved, a rule may read what the write destroys ([`overwrites`]), and no snapshot covers
+/// the loop the write is in.
 pub fn elem_saved_at(f: &Func, a: &Analysis, v: VarId, scope: ScopeId) -> bool {
     a.facts[v].saved
+        && !a.unread.contains(&(v, scope))
         && !a
             .snapshots
             .covered
