@@ -97,6 +97,37 @@ pub fn zeros_like<T: ZerosLike + ?Sized>(x: &T) -> T::Grad {
     x.zeros_like()
 }
 
+/// `discard(grad_v)`: a pullback is done with a local's gradient. Vectors of floats go to
+/// the per-thread pool, where the next call's [`zeros_like`] of a vector of about that
+/// size takes them (a gradient called again and again allocates them once); anything else
+/// is dropped.
+#[inline]
+pub fn discard<G: Discard>(grad: G) {
+    grad.discard();
+}
+
+/// What [`discard`] does with a gradient.
+pub trait Discard: Sized {
+    /// Gives up `self`.
+    #[inline]
+    fn discard(self) {}
+    /// Gives up a vector of `Self`s: by default each element, then the vector.
+    #[doc(hidden)]
+    #[inline]
+    fn discard_vec(items: Vec<Self>) {
+        items.into_iter().for_each(Discard::discard);
+    }
+}
+
+impl<T: Discard> Discard for Vec<T> {
+    #[inline]
+    fn discard(self) {
+        T::discard_vec(self);
+    }
+}
+
+impl<T, const N: usize> Discard for [T; N] {}
+
 /// Adds a gradient contribution into an accumulated gradient (`+=`, elementwise).
 #[diagnostic::on_unimplemented(
     message = "a gradient of type `{Rhs}` cannot be added to a gradient of type `{Self}`",
@@ -147,6 +178,12 @@ macro_rules! float_grads {
             #[inline]
             fn zeros_of_slice(s: &[$t]) -> Vec<$t> {
                 crate::stack::pooled_zeros(s.len(), 0.0)
+            }
+        }
+        impl Discard for $t {
+            #[inline]
+            fn discard_vec(items: Vec<$t>) {
+                crate::stack::recycle(items);
             }
         }
         impl Accumulate for $t {

@@ -33,10 +33,10 @@ pub use differentiable::{
 };
 pub use gates::{Activation, maximum, minimum, relu, sigmoid, sub_slice};
 pub use grad::{
-    Accumulate, Elements, GradOf, LeftOut, NotDifferentiable, NotGenerated, OwnedCopy, Rows,
-    SameShape, SeqItem, ToTangent, ZerosLike, accumulate, check_differentiable, check_tangent,
-    element, element_mut, grow_like, jacobian_rows, jacobian_rows_copied, left_out, not_generated,
-    owned_copy, tangent, zeros_like,
+    Accumulate, Discard, Elements, GradOf, LeftOut, NotDifferentiable, NotGenerated, OwnedCopy,
+    Rows, SameShape, SeqItem, ToTangent, ZerosLike, accumulate, check_differentiable,
+    check_tangent, discard, element, element_mut, grow_like, jacobian_rows, jacobian_rows_copied,
+    left_out, not_generated, owned_copy, tangent, zeros_like,
 };
 pub use real::{Real, d};
 pub use stack::{

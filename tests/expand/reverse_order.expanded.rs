@@ -130,6 +130,9 @@ mod reverse_order {
                     }
                     t_elems.pop_range(&mut t, 0, n);
                 }
+                ::backprop::__private::discard(grad_a);
+                ::backprop::__private::discard(grad_t);
+                ::backprop::__private::discard(grad_b);
                 Grad { x: grad_x }
             },
         )

@@ -173,6 +173,7 @@ mod triangle {
                     }
                     qx_elems.pop_range(&mut qx, 0, d);
                 }
+                ::backprop::__private::discard(grad_qx);
                 Grad {
                     q: grad_q,
                     l: grad_l,

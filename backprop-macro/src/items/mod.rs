@@ -245,6 +245,10 @@ fn reverse_items(
     };
     let locals = captured_params_as_locals(f, e, backward, &back);
     let back = Moved::new(back);
+    let discards = discarded_adjoints(f, backward).into_iter().map(|v| {
+        let adj = e.adj(v);
+        quote!(#private::discard(#adj);)
+    });
     let pullback = quote! {
         // Called exactly once: inlined where it is called, so the backward pass
         // optimizes together with what uses it.
@@ -252,6 +256,7 @@ fn reverse_items(
             #locals
             #grad_out_mut
             #back
+            #(#discards)*
             Grad { #(#field_values,)* }
         }
     };
@@ -327,6 +332,57 @@ pub(crate) fn declared_adjoints(backward: &[reverse::B]) -> BTreeSet<VarId> {
             _ => None,
         })
         .collect()
+}
+
+/// The adjoints of local vectors the backward pass declares at its top level: at the end
+/// of the pullback they go back to the per-thread pool (`discard(grad_k1);`), so that the
+/// next call's `zeros_like` finds them (ode's stages: five vectors a call no longer
+/// allocates). Only locals made by `vec![..]`, `.to_vec()`, `.collect()` and the like: an
+/// array's adjoint is an array, with nothing to give back.
+fn discarded_adjoints(f: &Func, backward: &[reverse::B]) -> Vec<VarId> {
+    let heap = heap_sequences(f);
+    backward
+        .iter()
+        .filter_map(|b| match b {
+            reverse::B::ZeroAdj(v) if heap.contains(v) => Some(*v),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The local sequences defined by an expression that makes a `Vec`.
+fn heap_sequences(f: &Func) -> BTreeSet<VarId> {
+    fn makes_vec(e: &syn::Expr) -> bool {
+        match e {
+            syn::Expr::Macro(m) => m.mac.path.segments.last().is_some_and(|s| s.ident == "vec"),
+            syn::Expr::MethodCall(m) => {
+                matches!(m.method.to_string().as_str(), "to_vec" | "collect")
+            }
+            syn::Expr::Paren(p) => makes_vec(&p.expr),
+            _ => false,
+        }
+    }
+    let mut heap = BTreeSet::new();
+    analysis::walk(&f.body, &mut |stmt, _| {
+        if let Stmt::Let {
+            var,
+            op: Op::Konst(k),
+            ..
+        }
+        | Stmt::Assign {
+            var,
+            op: Op::Konst(k),
+            init: true,
+            ..
+        } = stmt
+            && f.vars[*var].kind == Kind::Seq
+            && f.vars[*var].param.is_none()
+            && makes_vec(&k.expr)
+        {
+            heap.insert(*var);
+        }
+    });
+    heap
 }
 
 /// `vjp` with `body` (the forward pass, then the value and the pullback closure). A vector

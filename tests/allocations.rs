@@ -1,0 +1,95 @@
+//! Allocations per call: a gradient called again allocates what its function allocates and
+//! its results, nothing more (its stacks, and the gradients of its local vectors, come back
+//! from the per-thread pools). Counted per thread by a counting allocator, so the tests of
+//! this file may run side by side.
+
+#![allow(clippy::needless_range_loop)]
+
+use backprop::differentiate;
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+struct Counting;
+
+thread_local! {
+    static COUNT: Cell<usize> = const { Cell::new(0) };
+}
+
+// SAFETY: every call goes to `System` unchanged; the counter is a thread-local `Cell` with
+// a constant initializer, which allocates nothing.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = COUNT.try_with(|c| c.set(c.get() + 1));
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        let _ = COUNT.try_with(|c| c.set(c.get() + 1));
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let _ = COUNT.try_with(|c| c.set(c.get() + 1));
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// How many allocations `f` makes on this thread.
+fn allocations<R>(f: impl FnOnce() -> R) -> usize {
+    let before = COUNT.with(Cell::get);
+    std::hint::black_box(f());
+    COUNT.with(Cell::get) - before
+}
+
+/// Runge–Kutta-like stages over local vectors: the reverse sweep copies `tmp` and `y`
+/// around its loops and reads `k` and `tmp` in its rules.
+#[differentiate]
+fn stages(x: &[f64]) -> f64 {
+    let n = x.len();
+    let mut y = vec![0.0; n];
+    let mut k = vec![0.0; n];
+    let mut tmp = x.to_vec();
+    for _ in 0..4 {
+        for i in 0..n {
+            k[i] = x[i] * tmp[i];
+        }
+        for i in 0..n {
+            tmp[i] = y[i] + 0.5 * k[i];
+        }
+        for i in 0..n {
+            y[i] += k[i] * tmp[i];
+        }
+    }
+    let mut s = 0.0;
+    for i in 0..n {
+        s += y[i] * y[i];
+    }
+    s
+}
+
+#[test]
+fn a_gradient_called_again_allocates_what_its_function_does_and_its_gradient() {
+    let x: Vec<f64> = (0..40).map(|i| 0.1 + 0.01 * i as f64).collect();
+    let objective = allocations(|| stages(&x));
+    assert_eq!(objective, 3, "y, k and tmp");
+    allocations(|| stages::grad(&x));
+    // The locals' vectors, and the gradient returned; not the stacks, nor the gradients
+    // of `y`, `k` and `tmp`.
+    assert_eq!(allocations(|| stages::grad(&x)), objective + 1);
+    let (_, g) = stages::grad(&x);
+    let h = 1e-6;
+    let mut xp = x.clone();
+    xp[3] += h;
+    let mut xm = x.clone();
+    xm[3] -= h;
+    let fd = (stages(&xp) - stages(&xm)) / (2.0 * h);
+    assert!(
+        (g.x[3] - fd).abs() <= 1e-6 * fd.abs().max(1.0),
+        "{} vs {fd}",
+        g.x[3]
+    );
+}
