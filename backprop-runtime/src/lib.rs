@@ -45,7 +45,7 @@ pub use stack::{
 };
 pub use tangents::{
     Directions, Lane, LaneFloat, LanesLike, Tangents, grow_lanes, lane, lanes_like, pack, per_lane,
-    unpack,
+    unit_lanes, unpack,
 };
 #[cfg(feature = "tensor")]
 pub use tensor::{ZeroOut, zero_out};

@@ -252,6 +252,18 @@ pub fn per_lane<const K: usize, V, S: Directions<K>>(
 }
 
 /// `K` directions of a parameter (each of the parameter's own type) as one value of
+/// The upstream gradients of all `K` outputs of a function returning `[T; K]`, carried at
+/// once: output `k`'s is `one` in lane `k` (a Jacobian's `K` rows in one backward pass,
+/// `NAME::__jacobian_lanes`).
+#[inline]
+pub fn unit_lanes<T: LaneFloat, const K: usize>(one: T) -> [Tangents<T, K>; K] {
+    core::array::from_fn(|k| {
+        let mut lanes = [T::ZERO; K];
+        lanes[k] = one;
+        Tangents(lanes)
+    })
+}
+
 /// [`Tangents`], and back.
 pub trait Directions<const K: usize>: LanesLike<K> {
     /// The owned type of one direction (`Vec<T>` for a slice).

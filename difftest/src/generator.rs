@@ -25,7 +25,11 @@ pub fn generate(seed: u64, count: usize) -> String {
         "use backprop::ndarray::{{Array1, Array2, Axis, concatenate, s, stack}};"
     )
     .unwrap();
-    writeln!(src, "use backprop_difftest::{{Points, Verdict, compare}};").unwrap();
+    writeln!(
+        src,
+        "use backprop_difftest::{{Points, Verdict, compare, same}};"
+    )
+    .unwrap();
     src.push_str(HELPERS);
     let mut cases = Vec::new();
     // Functions over ndarray arrays: one for every four scalar ones.
@@ -338,6 +342,23 @@ impl<'r> Gen<'r> {
             writeln!(
                 check,
                 "    let value = u[0] * values[0] + u[1] * values[1];"
+            )
+            .unwrap();
+            // The Jacobian's two rows from one backward pass carrying both (`jacrev`):
+            // each the pullback at that output's unit vector (equal as floats; a NaN
+            // where the pullback has one).
+            let mut fields: Vec<String> = (0..nfloats).map(|i| format!("x{i}")).collect();
+            if has_slice {
+                fields.push("v".into());
+            }
+            let same = fields
+                .iter()
+                .map(|f| format!("same(&rows[k].{f}, &row.{f})"))
+                .collect::<Vec<_>>()
+                .join(" && ");
+            writeln!(
+                check,
+                "    let (_, rows) = {name}::jacrev({args});\n    for k in 0..2 {{\n        let mut unit = [0.0; 2];\n        unit[k] = 1.0;\n        let row = {name}::vjp({args}).1(unit);\n        if !({same}) {{ return (Verdict::Mismatch, format!(\"{name}: Jacobian row {{k}} {{:?}} != pullback {{row:?}}\", rows[k])); }}\n    }}"
             )
             .unwrap();
         } else {

@@ -33,6 +33,39 @@ impl Points {
     }
 }
 
+/// Whether two gradients (a float, or a vector of them) are the same numbers: equal as
+/// floats (`0.0` and `-0.0` alike), NaN where the other is NaN.
+pub fn same<G: AsFloats + ?Sized>(a: &G, b: &G) -> bool {
+    let (a, b) = (a.floats(), b.floats());
+    a.len() == b.len()
+        && a.iter()
+            .zip(&b)
+            .all(|(x, y)| x == y || (x.is_nan() && y.is_nan()))
+}
+
+/// A gradient seen as its floats.
+pub trait AsFloats {
+    fn floats(&self) -> Vec<f64>;
+}
+
+impl AsFloats for f64 {
+    fn floats(&self) -> Vec<f64> {
+        vec![*self]
+    }
+}
+
+impl AsFloats for [f64] {
+    fn floats(&self) -> Vec<f64> {
+        self.to_vec()
+    }
+}
+
+impl AsFloats for Vec<f64> {
+    fn floats(&self) -> Vec<f64> {
+        self.clone()
+    }
+}
+
 /// What checking one function at one point found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {

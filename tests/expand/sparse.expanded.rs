@@ -127,7 +127,9 @@ mod rotate_all {
         let (value, tangents) = {
             let n = points.len() / 2;
             let mut out = ::std::vec![0.0; 2 * n];
-            let mut dot_out = ::std::vec![::backprop::__private::Tangents::ZERO; 2 * n];
+            let mut dot_out = ::std::vec![
+                ::backprop::__private::Tangents:: < _, LANES > ::ZERO; 2 * n
+            ];
             for b in ::backprop::__private::steps(0..theta.len()) {
                 let value = theta[b];
                 let dot_value = dot_theta[b];

@@ -177,16 +177,16 @@ impl Emit<'_> {
                 } else {
                     TokenStream::new()
                 };
-                let (id, e) = (self.adj(*v), self.expr(e, 0));
+                let (id, e) = (self.adj(*v), self.adjoint_expr(e));
                 quote!(let #m #id = #e;)
             }
             B::ZeroAdj(v) => {
                 let id = self.adj(*v);
-                let zero = self.zero(*v);
+                let zero = self.tangent_zero(*v);
                 quote!(let mut #id = #zero;)
             }
             B::SetAdj(p, e) => {
-                let (p, e) = (self.place(p), self.expr(e, 0));
+                let (p, e) = (self.place(p), self.adjoint_expr(e));
                 quote!(#p = #e;)
             }
             B::AddAdj(p, e) => self.b_add(p, e),
@@ -195,12 +195,10 @@ impl Emit<'_> {
                 quote!(#private::zero_out(&mut #pt);)
             }
             B::Kill(p) => {
-                let pt = self.place(p);
+                let (pt, zero) = (self.place(p), self.float_tangent_zero());
                 if p.is_whole(&self.f.vars) {
-                    let zero = self.float("0.0");
                     quote!(#pt.fill(#zero);)
                 } else {
-                    let zero = self.float("0.0");
                     quote!(#pt = #zero;)
                 }
             }
@@ -254,7 +252,7 @@ impl Emit<'_> {
                 quote!(#id #i = #s.pop();)
             }
             B::AddSum(v, e) => {
-                let (sum, e) = (self.derived(Derived::Sum, *v), self.expr(e, 0));
+                let (sum, e) = (self.derived(Derived::Sum, *v), self.adjoint_expr(e));
                 quote!(#sum += #e;)
             }
             B::Undo(v, undo) => {
@@ -303,7 +301,7 @@ impl Emit<'_> {
                 quote!(#private::tensor::#kernel(&mut #pt, #(&#args),*);)
             }
             e => {
-                let (pt, e) = (self.place(p), self.expr(e, 0));
+                let (pt, e) = (self.place(p), self.adjoint_expr(e));
                 if p.is_whole(&self.f.vars) {
                     let private = &self.private;
                     quote!(#private::accumulate(&mut #pt, #e);)
@@ -423,7 +421,8 @@ impl Emit<'_> {
             Some(terms) => {
                 let private = &self.private;
                 let sums = sums.iter().map(|(v, _)| self.derived(Derived::Sum, *v));
-                let terms = terms.iter().map(|e| self.expr(e, 0));
+                let terms = terms.iter().map(|e| self.adjoint_expr(e));
+                let zero = self.float_tangent_zero();
                 quote!([#(#sums),*] = #private::sum_lanes(#iter, #zero, |#p| {
                     #stmts
                     [#(#terms),*]
@@ -452,8 +451,9 @@ impl Emit<'_> {
                 );
                 // Added only if something was: after a loop that ran no iteration the
                 // index may be out of bounds (`for r in a + 1..n` reading `x[a + 1]`).
+                let start = self.float_tangent_zero();
                 (
-                    quote!(let mut #sum = #zero;),
+                    quote!(let mut #sum = #start;),
                     quote!(if #sum != #zero { #grad #i += #sum; }),
                 )
             })

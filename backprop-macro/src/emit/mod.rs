@@ -408,7 +408,7 @@ impl<'a> Emit<'a> {
         let base = if declared.contains(&p.var) {
             self.derived(d, p.var).to_token_stream()
         } else {
-            self.zero(p.var)
+            self.tangent_zero(p.var)
         };
         let private = &self.private;
         let reads: Vec<(VarId, &FieldRead)> = self
@@ -481,12 +481,14 @@ impl<'a> Emit<'a> {
         float_lit(self.f.float_ty.as_ref(), text)
     }
 
-    /// A float's zero tangent: `0.0`, or `Tangents::ZERO` along several directions.
+    /// A float's zero tangent: `0.0`, or `Tangents::<_, LANES>::ZERO` along several
+    /// directions (the width written out: a zero nothing else touches, such as the gradient
+    /// of a parameter the result does not depend on, has nothing to infer it from).
     pub fn float_tangent_zero(&self) -> TokenStream {
         match self.lanes {
             true => {
                 let private = &self.private;
-                quote!(#private::Tangents::ZERO)
+                quote!(#private::Tangents::<_, LANES>::ZERO)
             }
             false => self.float("0.0"),
         }
@@ -509,6 +511,15 @@ impl<'a> Emit<'a> {
     /// made of (a branch of `max`'s rule, `0.0 - dot_b`) are `Tangents::ZERO`.
     pub fn tangent_expr(&self, e: E) -> TokenStream {
         self.expr(&self.lane_zeros(e), 0)
+    }
+
+    /// An expression of the backward pass: as it is, or, when the adjoints carry several
+    /// rows at once (`__jacobian_lanes`), with its zeros as `Tangents::ZERO`.
+    pub fn adjoint_expr(&self, e: &E) -> TokenStream {
+        match self.lanes {
+            true => self.tangent_expr(e.clone()),
+            false => self.expr(e, 0),
+        }
     }
 
     fn lane_zeros(&self, e: E) -> E {

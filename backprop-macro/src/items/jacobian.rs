@@ -4,6 +4,9 @@ use crate::args::Args;
 use crate::emit::Emit;
 use crate::expand::*;
 use crate::ir::*;
+use crate::names::Derived;
+use crate::reverse::B;
+use crate::rules::{E, Place};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -13,7 +16,13 @@ use quote::quote;
 /// pass of its own), `jacfwd` one forward pass per
 /// scalar input; `jacobian` picks the cheaper order, as the lecture's "another view" says:
 /// reverse when outputs are fewer than inputs, forward otherwise.
-pub(crate) fn jacobian_items(f: &Func, e: &Emit, sig: &Signature, args: &Args) -> TokenStream {
+pub(crate) fn jacobian_items(
+    f: &Func,
+    e: &Emit,
+    backward: &[B],
+    sig: &Signature,
+    args: &Args,
+) -> TokenStream {
     let name = &f.name;
     let private = &e.private;
     let (params, generics, grad, public_ret) = (&sig.params, &sig.generics, &sig.grad, &sig.ret);
@@ -52,11 +61,18 @@ pub(crate) fn jacobian_items(f: &Func, e: &Emit, sig: &Signature, args: &Args) -
             quote!(#private::jacobian_rows(&value, pullback, |upstream| vjp(#(#clones),*).1(upstream))),
         )
     };
-    let rows = quote! {
-        let (value, pullback) = #vjp_rows(#(#clones),*);
-        let rows = #rows_call;
+    let lanes = args
+        .reverse
+        .then(|| lanes_item(f, e, backward, sig))
+        .flatten();
+    let rows = match lanes {
+        Some(_) => quote!(let (value, rows) = __jacobian_lanes(#(#clones),*);),
+        None => quote! {
+            let (value, pullback) = #vjp_rows(#(#clones),*);
+            let rows = #rows_call;
+        },
     };
-    let mut items = TokenStream::new();
+    let mut items = lanes.unwrap_or_default();
     if args.reverse {
         let doc = format!(
             "The Jacobian of `{name}` by reverse mode: one forward pass, and one backward pass per output. Row `i` is the gradient of output `i`."
@@ -109,17 +125,25 @@ pub(crate) fn jacobian_items(f: &Func, e: &Emit, sig: &Signature, args: &Args) -
                     _ => element_count(p, id, private),
                 }
             });
-            quote! {
-                #static_choice
-                let inputs: usize = 0 #(+ #inputs)*;
-                // The number of outputs needs a forward pass; the reverse order reuses it.
-                let (value, pullback) = #vjp_rows(#(#clones),*);
-                if inputs < #private::Elements::count(&value) {
-                    ::core::mem::drop(pullback);
-                    return jacfwd(#(#clones),*);
-                }
-                let rows = #rows_call;
-                (value, rows)
+            match static_choice.is_some() && lanes_rows(f) {
+                // The array's length decided the order: all rows in one backward pass.
+                true => quote! {
+                    #static_choice
+                    #rows
+                    (value, rows)
+                },
+                false => quote! {
+                    #static_choice
+                    let inputs: usize = 0 #(+ #inputs)*;
+                    // The number of outputs needs a forward pass; the reverse order reuses it.
+                    let (value, pullback) = #vjp_rows(#(#clones),*);
+                    if inputs < #private::Elements::count(&value) {
+                        ::core::mem::drop(pullback);
+                        return jacfwd(#(#clones),*);
+                    }
+                    let rows = #rows_call;
+                    (value, rows)
+                },
             }
         }
         (false, true) => quote!(jacfwd(#(#clones),*)),
@@ -246,4 +270,103 @@ fn jacfwd_item(
             }
         }
     }
+}
+
+/// The most outputs whose rows one backward pass carries at once: each adjoint is then a
+/// `Tangents<T, M>`, `M` floats wide.
+const LANE_ROWS: u64 = 8;
+
+/// Whether a function's Jacobian rows can come from one backward pass with `M` lanes: it
+/// returns an array `[T; M]` of a literal length `M ≤ LANE_ROWS`.
+fn lanes_rows(f: &Func) -> bool {
+    match &f.ret {
+        syn::Type::Array(a) if f.tuple_ret.is_none() => match &a.len {
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Int(n),
+                ..
+            }) => n.base10_parse::<u64>().is_ok_and(|n| n <= LANE_ROWS),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// `__jacobian_lanes`: for a function returning `[T; M]` (`M ≤ LANE_ROWS`), its Jacobian's
+/// `M` rows from one forward pass and one backward pass whose adjoints carry the rows side
+/// by side (each a `Tangents<T, M>`, lane `k` the adjoint for output `k`), as `jvps`
+/// carries columns: the backward pass's primal work (its divisions, what it restores) is
+/// done once for all rows. Each lane gets exactly the operations of the pullback called at
+/// output `k`'s unit vector, in the same order. `None` where it cannot be generated: calls
+/// to other differentiated functions (their pullbacks take one upstream gradient),
+/// generic functions, arrays of ndarray, structs, casts.
+fn lanes_item(f: &Func, e: &Emit, backward: &[B], sig: &Signature) -> Option<TokenStream> {
+    if !lanes_rows(f) || super::forward::lanes_unsupported(f, e).is_some() || !plain(f, backward) {
+        return None;
+    }
+    let syn::Type::Array(ret) = &f.ret else {
+        return None;
+    };
+    let (private, len) = (&e.private, &ret.len);
+    let lanes = Emit {
+        private: private.clone(),
+        lanes: true,
+        ..*e
+    };
+    let forward = e.forward();
+    let back = lanes.backward(backward);
+    let (out, grad_out) = (e.ident(e.a.result), e.adj(e.a.result));
+    let grad_out_mut = match e.adjoint_mutated(backward, e.a.result) {
+        true => quote!(mut),
+        false => TokenStream::new(),
+    };
+    let declared = super::declared_adjoints(backward);
+    let diff: Vec<&Param> = f.params.iter().filter(|p| p.differentiable()).collect();
+    // Row `k` takes lane `k` of each gradient.
+    let fields = diff.iter().map(|p| {
+        let (field, grad) = (&p.name, lanes.param_gradient(p, Derived::Grad, &declared));
+        quote!(#field: #private::lane(&#grad, k))
+    });
+    let (params, generics, grad) = (&sig.params, &sig.generics, &sig.grad);
+    let one = e.float("1.0");
+    Some(quote! {
+        #[doc(hidden)]
+        #[inline]
+        pub fn __jacobian_lanes #generics (#(#params),*) -> (#ret, [#grad; #len]) {
+            const LANES: usize = #len;
+            #forward
+            let value = ::core::clone::Clone::clone(&#out);
+            let #grad_out_mut #grad_out = #private::unit_lanes::<_, LANES>(#one);
+            #back
+            (value, ::core::array::from_fn(|k| Grad { #(#fields,)* }))
+        }
+    })
+}
+
+/// Whether a backward pass is made only of what lanes of adjoints support: no pullbacks of
+/// calls, no helpers or kernels, no gradient of a whole sequence added at once.
+fn plain(f: &Func, backward: &[B]) -> bool {
+    // A helper or kernel may read primal values only (`d::max_picks_first(m, x)` in a
+    // condition): none takes lanes of adjoints.
+    fn adjoint(e: &E) -> bool {
+        let mut found = matches!(e, E::Adj(_) | E::AdjElem(..) | E::Up(_));
+        e.for_each_child(|c| found |= adjoint(c));
+        found
+    }
+    fn expr_ok(e: &E) -> bool {
+        let outside = matches!(
+            e,
+            E::Helper(..) | E::Kernel(..) | E::Apply(..) | E::Tensor(..) | E::Field(..)
+        );
+        let mut ok = !(outside && adjoint(e));
+        e.for_each_child(|c| ok &= expr_ok(c));
+        ok
+    }
+    backward.iter().all(|b| match b {
+        B::LetGrads(..) | B::LetPullback(..) | B::PullInto(..) => false,
+        B::AddAdj(Place::Var(v), _) if f.vars[*v].kind != Kind::Float => false,
+        B::LetAdj(_, e) | B::SetAdj(_, e) | B::AddAdj(_, e) | B::AddSum(_, e) => expr_ok(e),
+        B::If(c, t, els) => expr_ok(c) && plain(f, t) && plain(f, els),
+        B::For(_, _, body) => plain(f, body),
+        _ => true,
+    })
 }

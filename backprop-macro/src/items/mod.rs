@@ -55,7 +55,7 @@ pub(crate) fn module(
         false => TokenStream::new(),
     };
     let jacobian_items = if matches!(f.ret_kind, Kind::Seq | Kind::Tensor) {
-        jacobian_items(f, &e, &sig, args)
+        jacobian_items(f, &e, backward, &sig, args)
     } else {
         TokenStream::new()
     };
