@@ -143,3 +143,23 @@ fn f32_rows_equal_pullbacks_bit_for_bit() {
     let want = rows_by_pullbacks!(small, 3, 0.0f32, 1.0f32, (a, &b));
     assert_eq!(rows, want);
 }
+
+/// Names the generated code also uses: a parameter `k`, a local `value`, a result the
+/// backward pass restores (its elements overwritten in a loop whose rules read them).
+#[differentiate(reverse, forward)]
+fn named(k: &[f64; 2], value: f64) -> [f64; 2] {
+    let mut out = [value, value * value];
+    for i in 0..2 {
+        out[i] = out[i] * out[1 - i] + k[i];
+    }
+    out
+}
+
+#[test]
+fn names_of_the_users_do_not_clash_with_the_generated_ones() {
+    let (k, value) = ([0.3, -0.6], 1.2);
+    let (v, rows) = named::jacobian(&k, value);
+    assert_eq!(v, named(&k, value));
+    assert_eq!(rows, rows_by_pullbacks!(named, 2, 0.0, 1.0, (&k, value)));
+    assert_eq!(rows[0].k, [1.0, 0.0]);
+}

@@ -98,26 +98,27 @@ mod polar {
         let s1 = s.max(0.0);
         let s2 = r * s1;
         let polar = [s0, s2];
-        let value = ::core::clone::Clone::clone(&polar);
-        let grad_polar = ::backprop::__private::unit_lanes::<_, LANES>(1.0);
-        let mut grad_s = ::backprop::__private::Tangents::<_, LANES>::ZERO;
-        let grad_s0 = grad_polar[0usize];
-        let grad_s2 = grad_polar[1usize];
-        let mut grad_r = grad_s2 * s1;
-        let grad_s1 = grad_s2 * r;
-        if ::backprop::__private::d::max_picks_first(s, 0.0) {
-            grad_s += grad_s1;
-        }
-        grad_r += grad_s0 * c;
-        let grad_c = grad_s0 * r;
-        let mut grad_t = -grad_c * s;
-        grad_t += grad_s * c;
         (
-            value,
-            ::core::array::from_fn(|k| Grad {
-                r: ::backprop::__private::lane(&grad_r, k),
-                t: ::backprop::__private::lane(&grad_t, k),
-            }),
+            ::core::clone::Clone::clone(&polar),
+            {
+                let grad_polar = ::backprop::__private::unit_lanes::<_, LANES>(1.0);
+                let mut grad_s = ::backprop::__private::Tangents::<_, LANES>::ZERO;
+                let grad_s0 = grad_polar[0usize];
+                let grad_s2 = grad_polar[1usize];
+                let mut grad_r = grad_s2 * s1;
+                let grad_s1 = grad_s2 * r;
+                if ::backprop::__private::d::max_picks_first(s, 0.0) {
+                    grad_s += grad_s1;
+                }
+                grad_r += grad_s0 * c;
+                let grad_c = grad_s0 * r;
+                let mut grad_t = -grad_c * s;
+                grad_t += grad_s * c;
+                ::core::array::from_fn(|k| Grad {
+                    r: ::backprop::__private::lane(&grad_r, k),
+                    t: ::backprop::__private::lane(&grad_t, k),
+                })
+            },
         )
     }
     ///The Jacobian of `polar` by reverse mode: one forward pass, and one backward pass per output. Row `i` is the gradient of output `i`.

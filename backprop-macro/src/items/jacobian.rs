@@ -321,10 +321,11 @@ fn lanes_item(f: &Func, e: &Emit, backward: &[B], sig: &Signature) -> Option<Tok
     };
     let declared = super::declared_adjoints(backward);
     let diff: Vec<&Param> = f.params.iter().filter(|p| p.differentiable()).collect();
-    // Row `k` takes lane `k` of each gradient.
+    // Row `k` takes lane `k` of each gradient (`k` hygienic: a parameter may be named so).
+    let k = proc_macro2::Ident::new("k", proc_macro2::Span::mixed_site());
     let fields = diff.iter().map(|p| {
         let (field, grad) = (&p.name, lanes.param_gradient(p, Derived::Grad, &declared));
-        quote!(#field: #private::lane(&#grad, k))
+        quote!(#field: #private::lane(&#grad, #k))
     });
     let (params, generics, grad) = (&sig.params, &sig.generics, &sig.grad);
     let one = e.float("1.0");
@@ -334,10 +335,12 @@ fn lanes_item(f: &Func, e: &Emit, backward: &[B], sig: &Signature) -> Option<Tok
         pub fn __jacobian_lanes #generics (#(#params),*) -> (#ret, [#grad; #len]) {
             const LANES: usize = #len;
             #forward
-            let value = ::core::clone::Clone::clone(&#out);
-            let #grad_out_mut #grad_out = #private::unit_lanes::<_, LANES>(#one);
-            #back
-            (value, ::core::array::from_fn(|k| Grad { #(#fields,)* }))
+            // The value is copied before the backward pass restores anything.
+            (::core::clone::Clone::clone(&#out), {
+                let #grad_out_mut #grad_out = #private::unit_lanes::<_, LANES>(#one);
+                #back
+                ::core::array::from_fn(|#k| Grad { #(#fields,)* })
+            })
         }
     })
 }
