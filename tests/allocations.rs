@@ -93,3 +93,46 @@ fn a_gradient_called_again_allocates_what_its_function_does_and_its_gradient() {
         g.x[3]
     );
 }
+
+#[differentiate(reverse)]
+fn scaled(x: &[f64]) -> Vec<f64> {
+    let mut out = vec![0.0; x.len()];
+    for i in 0..x.len() {
+        out[i] = 2.0 * x[i];
+    }
+    out
+}
+
+/// Local vectors reassigned whole, from a call and a copy: the gradients of the new values
+/// go to the call's pullback and into the copied vector's; only the first ones are given
+/// back at the end.
+#[differentiate(reverse)]
+fn reassigned(x: &[f64]) -> f64 {
+    let mut k = vec![0.0; x.len()];
+    for i in 0..x.len() {
+        k[i] = x[i] * x[i];
+    }
+    k = scaled(&k);
+    let mut y = vec![1.0; 2];
+    y = k.clone();
+    let mut s = 0.0;
+    for i in 0..y.len() {
+        s += y[i] * k[i];
+    }
+    s
+}
+
+#[test]
+fn locals_reassigned_whole_keep_their_gradients() {
+    let x = [0.4, -1.1, 0.8];
+    let (_, g) = reassigned::grad(&x);
+    // s = Σ (2 xᵢ²)² = 4 Σ xᵢ⁴: ∂s/∂xᵢ = 16 xᵢ³.
+    for i in 0..3 {
+        let want = 16.0 * x[i] * x[i] * x[i];
+        assert!(
+            (g.x[i] - want).abs() <= 1e-12 * want.abs().max(1.0),
+            "{} vs {want}",
+            g.x[i]
+        );
+    }
+}
