@@ -99,41 +99,29 @@ pub(crate) fn jacobian_items(
     );
     let body = match (args.reverse, args.forward) {
         (true, true) => {
-            let inputs = diff.iter().map(|p| {
-                let id = &f.vars[p.var].ident;
-                match p.form {
-                    ParamForm::Float => quote!(1),
-                    _ => element_count(p, id, private),
-                }
-            });
-            // An array's length is known: the choice costs nothing.
-            let outputs = match &f.ret {
-                syn::Type::Array(a) => Some(&a.len),
-                _ => None,
-            };
-            let static_choice = outputs.map(|len| {
-                quote! {
-                    if (0 #(+ #inputs)*) < #len {
-                        return jacfwd(#(#clones),*);
+            let inputs: Vec<TokenStream> = diff
+                .iter()
+                .map(|p| {
+                    let id = &f.vars[p.var].ident;
+                    match p.form {
+                        ParamForm::Float => quote!(1),
+                        _ => element_count(p, id, private),
+                    }
+                })
+                .collect();
+            match &f.ret {
+                // An array's length is known: the choice costs nothing.
+                syn::Type::Array(a) => {
+                    let len = &a.len;
+                    quote! {
+                        if (0 #(+ #inputs)*) < #len {
+                            return jacfwd(#(#clones),*);
+                        }
+                        #rows
+                        (value, rows)
                     }
                 }
-            });
-            let inputs = diff.iter().map(|p| {
-                let id = &f.vars[p.var].ident;
-                match p.form {
-                    ParamForm::Float => quote!(1),
-                    _ => element_count(p, id, private),
-                }
-            });
-            match static_choice.is_some() && lanes_rows(f) {
-                // The array's length decided the order: all rows in one backward pass.
-                true => quote! {
-                    #static_choice
-                    #rows
-                    (value, rows)
-                },
-                false => quote! {
-                    #static_choice
+                _ => quote! {
                     let inputs: usize = 0 #(+ #inputs)*;
                     // The number of outputs needs a forward pass; the reverse order reuses it.
                     let (value, pullback) = #vjp_rows(#(#clones),*);
@@ -276,18 +264,18 @@ fn jacfwd_item(
 /// `Tangents<T, M>`, `M` floats wide.
 const LANE_ROWS: u64 = 8;
 
-/// Whether a function's Jacobian rows can come from one backward pass with `M` lanes: it
-/// returns an array `[T; M]` of a literal length `M ≤ LANE_ROWS`.
-fn lanes_rows(f: &Func) -> bool {
+/// The result type `[T; M]`, when a function's Jacobian rows can come from one backward
+/// pass with `M` lanes: `M` a literal, at most `LANE_ROWS`.
+fn lane_rows_result(f: &Func) -> Option<&syn::TypeArray> {
     match &f.ret {
         syn::Type::Array(a) if f.tuple_ret.is_none() => match &a.len {
             syn::Expr::Lit(syn::ExprLit {
                 lit: syn::Lit::Int(n),
                 ..
-            }) => n.base10_parse::<u64>().is_ok_and(|n| n <= LANE_ROWS),
-            _ => false,
+            }) if n.base10_parse::<u64>().is_ok_and(|n| n <= LANE_ROWS) => Some(a),
+            _ => None,
         },
-        _ => false,
+        _ => None,
     }
 }
 
@@ -300,12 +288,10 @@ fn lanes_rows(f: &Func) -> bool {
 /// to other differentiated functions (their pullbacks take one upstream gradient),
 /// generic functions, arrays of ndarray, structs, casts.
 fn lanes_item(f: &Func, e: &Emit, backward: &[B], sig: &Signature) -> Option<TokenStream> {
-    if !lanes_rows(f) || super::forward::lanes_unsupported(f, e).is_some() || !plain(f, backward) {
+    let ret = lane_rows_result(f)?;
+    if super::forward::lanes_unsupported(f, e).is_some() || !plain(f, backward) {
         return None;
     }
-    let syn::Type::Array(ret) = &f.ret else {
-        return None;
-    };
     let (private, len) = (&e.private, &ret.len);
     let lanes = Emit {
         private: private.clone(),
