@@ -8,14 +8,15 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-/// A set of names by their 64-bit [`hash`]: open addressing with linear probing, in a table
-/// at most half full. A collision can only make a free name look taken (it is then
+/// A set of names by their 64-bit [`Poly`] hash: open addressing with linear probing, in a
+/// table at most half full. A collision can only make a free name look taken (it is then
 /// numbered), never give two variables one name.
 ///
 /// Every variable's name and its thirteen derived names are looked up and reserved here.
 /// As cargo builds proc macros (unoptimized), a `HashSet<String>` cost about ten
 /// microseconds per variable (SipHash, an allocation per name, hashbrown's SIMD probing as
-/// a dozen calls): a fifth of the whole expansion. This costs a tenth of that.
+/// a dozen calls): a fifth of the whole expansion. This costs a small part of that: the
+/// derived names' hashes come from the name's by arithmetic, without writing them out.
 #[derive(Clone, Default)]
 struct Hashed {
     slots: Vec<u64>,
@@ -24,11 +25,11 @@ struct Hashed {
 
 impl Hashed {
     fn contains(&self, name: &str) -> bool {
-        self.has(hash(name))
+        self.has(Poly::of(name).key())
     }
 
     fn insert(&mut self, name: &str) {
-        self.put(hash(name));
+        self.put(Poly::of(name).key());
     }
 
     fn has(&self, key: u64) -> bool {
@@ -39,9 +40,11 @@ impl Hashed {
         if 2 * (self.len + 1) > self.slots.len() {
             let size = (2 * self.slots.len()).max(64);
             let old = std::mem::replace(&mut self.slots, vec![0; size]);
-            for key in old.into_iter().filter(|&k| k != 0) {
-                let (at, _) = self.slot(key);
-                self.slots[at] = key;
+            for key in old {
+                if key != 0 {
+                    let (at, _) = self.slot(key);
+                    self.slots[at] = key;
+                }
             }
         }
         let (at, present) = self.slot(key);
@@ -59,32 +62,58 @@ impl Hashed {
         let mask = self.slots.len() - 1;
         let mut at = key as usize & mask;
         loop {
-            match self.slots[at] {
-                0 => return (at, false),
-                k if k == key => return (at, true),
-                _ => at = (at + 1) & mask,
+            let k = self.slots[at];
+            if k == 0 {
+                return (at, false);
             }
+            if k == key {
+                return (at, true);
+            }
+            at = (at + 1) & mask;
         }
     }
 }
 
-/// FxHash's mixing step (rustc's own hash for identifiers) over eight bytes at a time,
-/// then a finalizer that spreads every bit into the low ones the table indexes by. Never
-/// zero, the empty slot.
-fn hash(name: &str) -> u64 {
-    let mix = |h: u64, word: u64| (h.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    let mut h = name.len() as u64;
-    let mut rest = name.as_bytes();
-    while let Some((word, tail)) = rest.split_first_chunk::<8>() {
-        h = mix(h, u64::from_le_bytes(*word));
-        rest = tail;
+/// A polynomial hash of a name, `Σ bᵢ·B^(n−1−i)` (wrapping), with `B^n`: the hash of a
+/// concatenation follows from its parts' (`hash(a ++ b) = hash(a)·B^|b| + hash(b)`), so a
+/// derived name's (`grad_` ++ name) costs two multiplications.
+#[derive(Clone, Copy)]
+struct Poly {
+    hash: u64,
+    /// `B^n`, `n` the name's length.
+    power: u64,
+}
+
+impl Poly {
+    const BASE: u64 = 0x100_0000_01b3;
+
+    fn of(name: &str) -> Poly {
+        let (mut hash, mut power) = (0u64, 1u64);
+        for &b in name.as_bytes() {
+            hash = hash.wrapping_mul(Self::BASE).wrapping_add(b as u64);
+            power = power.wrapping_mul(Self::BASE);
+        }
+        Poly { hash, power }
     }
-    let mut last = [0u8; 8];
-    last[..rest.len()].copy_from_slice(rest);
-    h = mix(h, u64::from_le_bytes(last));
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    (h ^ (h >> 33)).max(1)
+
+    /// `self ++ other`.
+    fn then(self, other: Poly) -> Poly {
+        Poly {
+            hash: self.hash.wrapping_mul(other.power).wrapping_add(other.hash),
+            power: self.power.wrapping_mul(other.power),
+        }
+    }
+
+    /// The table's key: a finalizer (MurmurHash3's) spreads every bit into the low ones the
+    /// table indexes by. Never zero, the empty slot.
+    fn key(self) -> u64 {
+        let mut h = self.hash ^ self.power.rotate_left(17);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        (h ^ (h >> 33)) | 1
+    }
 }
 
 /// A name derived from a variable's, reserved with it: its adjoint, tangent, the adjoint's
@@ -170,6 +199,8 @@ impl Derived {
 #[derive(Clone)]
 pub struct Names {
     taken: Hashed,
+    /// Each derived name's prefix and suffix, hashed: [`Derived::ALL`]'s affixes.
+    affixes: [(Poly, Poly); Derived::ALL.len()],
     /// Every identifier in the user's function: temporaries avoid them all.
     user: Hashed,
     temps: usize,
@@ -182,6 +213,10 @@ impl Names {
     pub fn new(user: HashSet<String>) -> Self {
         Names {
             taken: Hashed::default(),
+            affixes: Derived::ALL.map(|d| {
+                let (prefix, suffix) = d.affixes();
+                (Poly::of(prefix), Poly::of(suffix))
+            }),
             user: {
                 let mut hashed = Hashed::default();
                 user.iter().for_each(|name| hashed.insert(name));
@@ -248,26 +283,23 @@ impl Names {
     /// Takes `name` and its derived names if they are all free: none taken, none in the
     /// user's function (nor `name` itself, with `avoid_user`), and `name` no keyword.
     fn try_take(&mut self, name: &str, avoid_user: bool) -> bool {
+        let base = Poly::of(name);
         let mut keys = [0u64; Derived::ALL.len() + 1];
-        keys[0] = hash(name);
-        let mut buffer = String::with_capacity(name.len() + 16);
-        for (key, d) in keys[1..].iter_mut().zip(Derived::ALL) {
-            let (prefix, suffix) = d.affixes();
-            buffer.clear();
-            buffer.push_str(prefix);
-            buffer.push_str(name);
-            buffer.push_str(suffix);
-            *key = hash(&buffer);
+        keys[0] = base.key();
+        if self.taken.has(keys[0]) || avoid_user && self.user.has(keys[0]) || is_keyword(name) {
+            return false;
         }
-        let free =
-            !(self.taken.has(keys[0]) || avoid_user && self.user.has(keys[0]) || is_keyword(name))
-                && keys[1..]
-                    .iter()
-                    .all(|&k| !self.taken.has(k) && !self.user.has(k));
-        if free {
-            keys.into_iter().for_each(|k| self.taken.put(k));
+        for (i, (prefix, suffix)) in self.affixes.iter().enumerate() {
+            let key = prefix.then(base).then(*suffix).key();
+            if self.taken.has(key) || self.user.has(key) {
+                return false;
+            }
+            keys[i + 1] = key;
         }
-        free
+        for key in keys {
+            self.taken.put(key);
+        }
+        true
     }
 }
 
@@ -367,5 +399,24 @@ mod tests {
         let mut names = Names::new(user);
         assert_eq!(names.user_var("x"), "x_1");
         assert_eq!(names.user_var("grad_x"), "grad_x");
+    }
+
+    #[test]
+    fn derived_names_hash_as_written_out() {
+        for name in [
+            "x",
+            "s0",
+            "grad",
+            "a_long_variable_name_of_forty_characters",
+        ] {
+            for d in Derived::ALL {
+                let (prefix, suffix) = d.affixes();
+                let joined = Poly::of(prefix).then(Poly::of(name)).then(Poly::of(suffix));
+                assert_eq!(joined.key(), Poly::of(&d.of(name)).key(), "{}", d.of(name));
+            }
+        }
+        let user: HashSet<String> = ["q", "q_stack"].iter().map(|s| s.to_string()).collect();
+        let mut names = Names::new(user);
+        assert_eq!(names.user_var("q"), "q_1");
     }
 }

@@ -76,7 +76,7 @@ impl<'e> Lower<'e> {
                 Operand::Konst(self.dummy())
             }
             Expr::Block(b) => {
-                let var = self.temp_var(Kind::Float, b.span());
+                let var = self.temp_var(Kind::Float, first_span(strip(expr)));
                 self.deferred.insert(var);
                 out.push(Stmt::Declare { var });
                 self.lower_block_expr(&b.block, Sink::Var(var), out);
@@ -84,7 +84,7 @@ impl<'e> Lower<'e> {
             }
             _ => {
                 let op = self.lower_op(expr, out);
-                self.materialize(op, expr.span(), out)
+                self.materialize(op, first_span(expr), out)
             }
         }
     }

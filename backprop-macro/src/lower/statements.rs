@@ -565,9 +565,9 @@ impl<'e> Lower<'e> {
     /// An expression statement that is not a tail: assignments, `if`, loops, blocks, calls.
     pub(super) fn lower_stmt_expr(&mut self, expr: &Expr, out: &mut Vec<Stmt>) {
         match strip_group(expr) {
-            Expr::Assign(a) => self.lower_assign(&a.left, None, &a.right, a.span(), out),
+            Expr::Assign(a) => self.lower_assign(&a.left, None, &a.right, first_span(expr), out),
             Expr::Binary(b) if compound(&b.op).is_some() => {
-                self.lower_assign(&b.left, compound(&b.op), &b.right, b.span(), out);
+                self.lower_assign(&b.left, compound(&b.op), &b.right, first_span(expr), out);
             }
             Expr::Binary(b) if is_compound_other(&b.op) => self.errors.spanned(
                 b.op,
