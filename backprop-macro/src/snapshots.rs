@@ -179,6 +179,50 @@ fn expansion_benchmark() {
     }
 }
 
+/// Where the expansion time goes, stage by stage (best of five), for the function of
+/// [`expansion_benchmark`]: `BACKPROP_OPS=4000 BACKPROP_MODE=hessian cargo test -p
+/// backprop-macro --lib expansion_stages -- --ignored --nocapture`. Printed, never asserted.
+#[test]
+#[ignore]
+fn expansion_stages() {
+    let ops = std::env::var("BACKPROP_OPS").map_or(4000, |s| s.parse().expect("a size"));
+    let mode = std::env::var("BACKPROP_MODE").unwrap_or("reverse".into());
+    let mut f: syn::ItemFn = syn::parse_str(&straight_line(ops, &mode)).expect("parses");
+    f.attrs.clear();
+    let tokens = quote::ToTokens::to_token_stream(&f);
+    let attr: proc_macro2::TokenStream = mode.parse().expect("tokens");
+    let names = ["parse", "lower", "analyze", "backward", "print", "drop"];
+    let mut best = [f64::INFINITY; 6];
+    for _ in 0..5 {
+        let mut clock = std::time::Instant::now();
+        let mut lap = |stage: usize| {
+            best[stage] = best[stage].min(clock.elapsed().as_secs_f64());
+            clock = std::time::Instant::now();
+        };
+        let item: syn::ItemFn = syn::parse2(tokens.clone()).expect("parses");
+        lap(0);
+        let mut errors = crate::diag::Errors::default();
+        let args = crate::args::parse(attr.clone(), &mut errors);
+        let crate::lower::Lowered::Func(mut func) = crate::lower::lower(&item, &args, &mut errors)
+        else {
+            panic!("the benchmark's function lowers")
+        };
+        lap(1);
+        let analysis = crate::analysis::analyze(&mut func, args.reverse && !args.hessian);
+        lap(2);
+        let backward = crate::reverse::backward(&func, &analysis, true);
+        lap(3);
+        let module = crate::items::module(&func, &analysis, &backward, &args);
+        lap(4);
+        drop((module, backward, analysis, func, item));
+        lap(5);
+    }
+    let stages: Vec<String> = (0..6)
+        .map(|i| format!("{} {:.1} ms", names[i], best[i] * 1e3))
+        .collect();
+    println!("{ops} operations, {mode}: {}", stages.join(", "));
+}
+
 /// Every stage's output for the functions of `tests/passes/NAME.rs`, as
 /// `tests/passes/NAME.txt` holds it: the IR after lowering, what the analysis found, and
 /// the backward pass (`BACKPROP_BLESS=1` rewrites them).

@@ -290,13 +290,14 @@ impl Emit<'_> {
             return quote_spanned!(span=> let (#m #id, #m #dot) = #pair;);
         }
         let ty = self.annotation(var);
-        let value = self.op(op);
+        let value = Moved::new(self.op(op));
         let tangent = if self.with_tangent(var) {
-            let (dot, t) = (self.dot(var), self.tangent_of(var, op));
+            let (dot, t) = (self.dot(var), Moved::new(self.tangent_of(var, op)));
             quote_spanned!(span=> let #m #dot = #t;)
         } else {
             TokenStream::new()
         };
+        let tangent = Moved::new(tangent);
         quote_spanned!(span=> let #m #id #ty = #value; #tangent)
     }
 
