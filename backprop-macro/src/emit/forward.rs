@@ -15,7 +15,7 @@ impl Emit<'_> {
             fob: false,
             ..*self
         };
-        let body = e.block(&self.f.body, &mut Vec::new());
+        let body = Moved::new(e.block(&self.f.body, &mut Vec::new()));
         let out = self.ident(self.a.result);
         let dot_out = if self.a.facts[self.a.result].active {
             self.dot(self.a.result).to_token_stream()
@@ -77,7 +77,7 @@ impl Emit<'_> {
             let steps = &steps.expr;
             self.reserve(*store, &quote!(&#steps), count)
         });
-        let body = self.block(&self.f.body, &mut Vec::new());
+        let body = Moved::new(self.block(&self.f.body, &mut Vec::new()));
         quote!(#(#stacks)* #(#at_start)* #body)
     }
 

@@ -1,6 +1,6 @@
 //! Forward mode: `jvp` and the positional `__jvp` other differentiated functions call.
 
-use crate::emit::Emit;
+use crate::emit::{Emit, Moved};
 use crate::expand::*;
 use crate::ir::*;
 use proc_macro2::TokenStream;
@@ -121,7 +121,7 @@ fn jvps(f: &Func, e: &Emit, sig: &Signature) -> TokenStream {
         lanes: true,
         ..*e
     };
-    let body = lanes.jvp_body();
+    let body = Moved::new(lanes.jvp_body());
     let (ret, public_ret) = (&f.ret, &sig.ret);
     let unpacked = quote!(#private::unpack::<LANES, #ret>(&tangents));
     let (value, columns) = match f.tuple_ret {

@@ -1,7 +1,7 @@
 //! Second order, forward over reverse: `__fob`, `hvp`, `hessian`.
 
 use crate::args::Args;
-use crate::emit::Emit;
+use crate::emit::{Emit, Moved};
 use crate::expand::*;
 use crate::ir::*;
 use crate::names::Derived;
@@ -30,7 +30,7 @@ pub(crate) fn second_order_items(
         ..
     } = sig;
     let backward = reverse::backward(f, a, false);
-    let forward = e.forward();
+    let forward = Moved::new(e.forward());
     let back = e.backward(&backward);
     let result = a.result;
     let (out, grad_out, dot_grad_out) = (
@@ -73,6 +73,7 @@ pub(crate) fn second_order_items(
     let (grads, dot_grads) = (grads_of(Derived::Grad), grads_of(Derived::DotGrad));
     let (option_params, unwraps) = optional_tangents(f, &e);
     let locals = super::captured_params_as_locals(f, &e, &backward, &back);
+    let back = Moved::new(back);
     let mut items = quote! {
         #[doc(hidden)]
         #[inline]

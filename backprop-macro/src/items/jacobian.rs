@@ -1,7 +1,7 @@
 //! For a vector result: `jacobian`, `jacrev`, `jacfwd`.
 
 use crate::args::Args;
-use crate::emit::Emit;
+use crate::emit::{Emit, Moved};
 use crate::expand::*;
 use crate::ir::*;
 use crate::names::Derived;
@@ -298,8 +298,8 @@ fn lanes_item(f: &Func, e: &Emit, backward: &[B], sig: &Signature) -> Option<Tok
         lanes: true,
         ..*e
     };
-    let forward = e.forward();
-    let back = lanes.backward(backward);
+    let forward = Moved::new(e.forward());
+    let back = Moved::new(lanes.backward(backward));
     let (out, grad_out) = (e.ident(e.a.result), e.adj(e.a.result));
     let grad_out_mut = match e.adjoint_mutated(backward, e.a.result) {
         true => quote!(mut),
