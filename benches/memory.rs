@@ -16,7 +16,7 @@ use reverse::{Gradient, Tape};
 
 fn human(bytes: usize) -> String {
     if bytes >= 1 << 20 {
-        format!("{:.1} MiB", bytes as f64 / (1 << 20) as f64)
+        format!("{:.2} MiB", bytes as f64 / (1 << 20) as f64)
     } else if bytes >= 1 << 10 {
         format!("{:.1} KiB", bytes as f64 / 1024.0)
     } else {

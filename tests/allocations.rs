@@ -13,6 +13,12 @@ struct Counting;
 
 thread_local! {
     static COUNT: Cell<usize> = const { Cell::new(0) };
+    /// Bytes allocated and not yet freed by this thread.
+    static LIVE: Cell<isize> = const { Cell::new(0) };
+}
+
+fn live(delta: isize) {
+    let _ = LIVE.try_with(|c| c.set(c.get() + delta));
 }
 
 // SAFETY: every call goes to `System` unchanged; the counter is a thread-local `Cell` with
@@ -20,17 +26,21 @@ thread_local! {
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let _ = COUNT.try_with(|c| c.set(c.get() + 1));
+        live(layout.size() as isize);
         unsafe { System.alloc(layout) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        live(-(layout.size() as isize));
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         let _ = COUNT.try_with(|c| c.set(c.get() + 1));
+        live(layout.size() as isize);
         unsafe { System.alloc_zeroed(layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         let _ = COUNT.try_with(|c| c.set(c.get() + 1));
+        live(new_size as isize - layout.size() as isize);
         unsafe { System.realloc(ptr, layout, new_size) }
     }
 }
@@ -135,4 +145,36 @@ fn locals_reassigned_whole_keep_their_gradients() {
             g.x[i]
         );
     }
+}
+
+/// `big` is read backward only for its shape (`sum_to(&grad_y, &big)`, the gradient of a
+/// broadcast addition): the pullback keeps its shape, and the array is freed when the
+/// forward pass returns.
+#[differentiate(wrt(x, b))]
+fn shifted(x: &Array2<f64>, b: &Array1<f64>) -> f64 {
+    let big = x * 2.0;
+    let y = big + b;
+    y.sum()
+}
+
+use backprop::ndarray::{Array1, Array2};
+
+#[test]
+fn a_pullback_keeps_only_the_shape_of_an_array_read_for_its_shape() {
+    let (rows, cols) = (500, 100);
+    let x = Array2::from_shape_fn((rows, cols), |(i, j)| (i * cols + j) as f64 * 1e-3);
+    let b = Array1::from_shape_fn(cols, |j| j as f64);
+    let array = (rows * cols * std::mem::size_of::<f64>()) as isize;
+    let before = LIVE.with(Cell::get);
+    let (value, pullback) = shifted::vjp(&x, &b);
+    let held = LIVE.with(Cell::get) - before;
+    // `y` (its shape, for `sum`'s gradient) may be held; `big` must not be.
+    assert!(
+        held < array + array / 2,
+        "the pullback holds {held} bytes: more than one {array}-byte array"
+    );
+    let grad = pullback(1.0);
+    assert!((value - shifted(&x, &b)).abs() <= 1e-9 * value.abs());
+    assert!(grad.x.iter().all(|&g| g == 2.0));
+    assert!(grad.b.iter().all(|&g| g == rows as f64));
 }

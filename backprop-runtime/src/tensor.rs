@@ -46,6 +46,51 @@ impl<S: Data, D: Dimension> Base for ArrayBase<S, D> {
     }
 }
 
+/// An array's shape and element type, kept by a pullback in place of an array whose every
+/// backward use is its shape (`sum_to(&g, &s0)`): the array itself is freed when the
+/// forward pass ends.
+#[derive(Debug, Clone)]
+pub struct Like<A, D> {
+    dim: D,
+    elem: std::marker::PhantomData<A>,
+}
+
+impl<A, D> Base for Like<A, D> {
+    type Target = Self;
+    #[inline]
+    fn base(&self) -> &Self {
+        self
+    }
+}
+
+/// What [`like`] keeps of a value.
+pub trait Shape {
+    /// The stand-in.
+    type Like;
+    /// It.
+    fn like(&self) -> Self::Like;
+}
+
+impl<A, S: Data<Elem = A>, D: Dimension> Shape for ArrayBase<S, D> {
+    type Like = Like<A, D>;
+    #[inline]
+    fn like(&self) -> Like<A, D> {
+        Like {
+            dim: self.raw_dim(),
+            elem: std::marker::PhantomData,
+        }
+    }
+}
+
+/// `x`'s shape, to sum gradients back to it ([`sum_to`]) once `x` is gone.
+#[inline]
+pub fn like<X: Base + ?Sized>(x: &X) -> <X::Target as Shape>::Like
+where
+    X::Target: Shape,
+{
+    x.base().like()
+}
+
 /// A literal of the generated code (`1.0` in `1 − y²`), in whatever float type it meets.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Lit(pub f64);
@@ -246,6 +291,38 @@ macro_rules! scalar_impls {
             #[inline] fn reduce(&self, g: $t) -> Array<$t, D> { Array::from_elem(self.raw_dim(), g) }
         }
 
+        /// A float is its own stand-in (a copy).
+        impl Shape for $t {
+            type Like = $t;
+            #[inline] fn like(&self) -> $t { *self }
+        }
+
+        impl<D: Dimension, E: Dimension> Reduce<Array<$t, E>> for Like<$t, D> {
+            type Grad = Array<$t, D>;
+            #[inline]
+            fn reduce(&self, g: Array<$t, E>) -> Array<$t, D> {
+                unbroadcast(g, self.dim.slice())
+            }
+        }
+
+        impl<'g, D: Dimension, E: Dimension> Reduce<&'g Array<$t, E>> for Like<$t, D> {
+            type Grad = Array<$t, D>;
+            #[inline]
+            fn reduce(&self, g: &'g Array<$t, E>) -> Array<$t, D> {
+                unbroadcast_ref(g, self.dim.slice())
+            }
+        }
+
+        impl<'g, D: Dimension> Reduce<&'g $t> for Like<$t, D> {
+            type Grad = Array<$t, D>;
+            #[inline] fn reduce(&self, g: &'g $t) -> Array<$t, D> { Array::from_elem(self.dim.clone(), *g) }
+        }
+
+        impl<D: Dimension> Reduce<$t> for Like<$t, D> {
+            type Grad = Array<$t, D>;
+            #[inline] fn reduce(&self, g: $t) -> Array<$t, D> { Array::from_elem(self.dim.clone(), g) }
+        }
+
         impl Map for $t {
             type Elem = $t;
             type Output = $t;
@@ -329,6 +406,14 @@ impl<A: Real, S: Data<Elem = A>, D: Dimension> ZerosLike for ArrayBase<S, D> {
     #[inline]
     fn zeros_like(&self) -> Array<A, D> {
         Array::zeros(self.raw_dim())
+    }
+}
+
+impl<A: Real, D: Dimension> ZerosLike for Like<A, D> {
+    type Grad = Array<A, D>;
+    #[inline]
+    fn zeros_like(&self) -> Array<A, D> {
+        Array::zeros(self.dim.clone())
     }
 }
 

@@ -86,6 +86,8 @@ mod mlp_loss {
         let s2 = ::backprop::__private::tensor::dot(&hidden, &w2);
         let scores = ::backprop::__private::tensor::add(&s2, &b2);
         let mlp_loss = softmax_cross_entropy(&scores, labels);
+        let s0 = ::backprop::__private::tensor::like(&s0);
+        let s2 = ::backprop::__private::tensor::like(&s2);
         (
             mlp_loss,
             #[inline(always)]

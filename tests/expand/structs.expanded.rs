@@ -183,6 +183,8 @@ pub mod loss {
         let s1 = ::backprop::__private::tensor::mul(&y, &y);
         let s2 = ::backprop::__private::tensor::sum(&s1);
         let loss = s2 * l_scale;
+        let l_b = ::backprop::__private::tensor::like(&l_b);
+        let s0 = ::backprop::__private::tensor::like(&s0);
         (
             loss,
             #[inline(always)]

@@ -21,6 +21,7 @@ mod overwrites;
 mod picks;
 mod plans;
 pub mod reserve;
+mod shapes;
 mod snapshots;
 mod sparse;
 mod tape;
@@ -110,6 +111,9 @@ pub struct Analysis {
     /// all its tangents depend on, each a float or a small array: when they are all zero
     /// the loop runs without tangents ([`sparse`]).
     pub sparse: BTreeMap<ScopeId, Vec<VarId>>,
+    /// Arrays the backward pass reads only for their shape: the pullback keeps their shape
+    /// (`let s0 = like(&s0);` at the forward pass's end), not them ([`shapes`]).
+    pub shape_only: Vec<VarId>,
 }
 
 /// The backward rule of a definition or assignment `target = op`.
@@ -355,11 +359,13 @@ fn analyze_once(f: &mut Func) -> Analysis {
         tape: false,
         picks: BTreeMap::new(),
         sparse,
+        shape_only: Vec::new(),
     };
     picks::restore(f, &picks, updates);
     analysis.picks = picks.into_iter().map(|p| (p.scope, p)).collect();
     drop_unpushed_stacks(f, &mut analysis);
     analysis.reserve = reserve::plan(f, &analysis);
+    analysis.shape_only = shapes::plan(f, &analysis.facts, result);
     analysis
 }
 

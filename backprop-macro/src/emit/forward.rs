@@ -78,7 +78,17 @@ impl Emit<'_> {
             self.reserve(*store, &quote!(&#steps), count)
         });
         let body = Moved::new(self.block(&self.f.body, &mut Vec::new()));
-        quote!(#(#stacks)* #(#at_start)* #body)
+        // Arrays the pullback reads only for their shape: it keeps the shape.
+        let shapes = self
+            .a
+            .shape_only
+            .iter()
+            .filter(|_| self.records && !self.a.tape)
+            .map(|&v| {
+                let id = self.ident(v);
+                quote!(let #id = #private::tensor::like(&#id);)
+            });
+        quote!(#(#stacks)* #(#at_start)* #body #(#shapes)*)
     }
 
     /// For every stack pushed only outside every loop, how many push sites it has (each
