@@ -229,6 +229,9 @@ pub fn analysis(func: &Func, a: &Analysis) -> String {
     if a.tape {
         let _ = writeln!(out, "calls itself on one tape");
     }
+    if !a.shape_only.is_empty() {
+        let _ = writeln!(out, "kept as shapes: {}", list(&a.shape_only));
+    }
     for (scope, p) in &a.picks {
         let (m, at) = (name(func, p.acc), name(func, p.at));
         let _ = writeln!(

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashSet};
 /// table at most half full. A collision can only make a free name look taken (it is then
 /// numbered), never give two variables one name.
 ///
-/// Every variable's name and its thirteen derived names are looked up and reserved here.
+/// Every variable's name and its fourteen derived names are looked up and reserved here.
 /// As cargo builds proc macros (unoptimized), a `HashSet<String>` cost about ten
 /// microseconds per variable (SipHash, an allocation per name, hashbrown's SIMD probing as
 /// a dozen calls): a fifth of the whole expansion. This costs a small part of that: the

@@ -48,12 +48,12 @@ pub(super) fn plan(f: &Func, facts: &[Facts], result: VarId) -> Vec<VarId> {
             shape[v] += 1;
         }
     });
-    let top_level_let = |v: VarId| {
-        f.body
-            .stmts
-            .iter()
-            .any(|s| matches!(s, Stmt::Let { var, .. } if *var == v))
-    };
+    let mut top_level_let = vec![false; n];
+    for stmt in &f.body.stmts {
+        if let Stmt::Let { var, .. } = stmt {
+            top_level_let[*var] = true;
+        }
+    }
     (0..n)
         .filter(|&v| {
             let var = &f.vars[v];
@@ -66,8 +66,8 @@ pub(super) fn plan(f: &Func, facts: &[Facts], result: VarId) -> Vec<VarId> {
                 && defined[v] == 1
                 && !konst_read[v]
                 && !facts[v].in_place
+                && top_level_let[v]
         })
-        .filter(|&v| top_level_let(v))
         .collect()
 }
 

@@ -11,10 +11,11 @@ pub(super) fn parenthesized(e: Expr, min: u8) -> Expr {
     }
 }
 
-/// Where `expr` starts: its first token's span (a bracketed group's whole span). This is what `syn`'s `span()` gives on a
-/// stable compiler (which cannot join spans), without printing the whole expression to
-/// tokens first: that printing made each statement's span cost as much as its size, a
-/// quarter of the lowering. Expressions not listed take `syn`'s way.
+/// Where `expr` starts: its first token's span (a bracketed group's whole span). This is
+/// what `syn`'s `span()` gives on a stable compiler (which cannot join spans), without
+/// printing the whole expression to tokens first: that printing made each statement's span
+/// cost as much as its size, a quarter of the lowering. Expressions not listed take `syn`'s
+/// way.
 pub(super) fn first_span(expr: &Expr) -> Span {
     if let Some(attr) = expr_attrs(expr).first() {
         return attr.pound_token.span;
