@@ -147,9 +147,9 @@ fn locals_reassigned_whole_keep_their_gradients() {
     }
 }
 
-/// `big` is read backward only for its shape (`sum_to(&grad_y, &big)`, the gradient of a
-/// broadcast addition): the pullback keeps its shape, and the array is freed when the
-/// forward pass returns.
+/// `big` and `y` are read backward only for their shapes (`sum_to(&grad_y, &big)`, the
+/// gradient of a broadcast addition; `sum_back(&grad, &y)`, the gradient of a sum): the
+/// pullback keeps their shapes, and the arrays are freed when the forward pass returns.
 #[differentiate(wrt(x, b))]
 fn shifted(x: &Array2<f64>, b: &Array1<f64>) -> f64 {
     let big = x * 2.0;
@@ -168,10 +168,10 @@ fn a_pullback_keeps_only_the_shape_of_an_array_read_for_its_shape() {
     let before = LIVE.with(Cell::get);
     let (value, pullback) = shifted::vjp(&x, &b);
     let held = LIVE.with(Cell::get) - before;
-    // `y` (its shape, for `sum`'s gradient) may be held; `big` must not be.
     assert!(
-        held < array + array / 2,
-        "the pullback holds {held} bytes: more than one {array}-byte array"
+        held < array / 2,
+        "the pullback holds {held} bytes, {array} per array: it keeps an array it needs \
+         only the shape of"
     );
     let grad = pullback(1.0);
     assert!((value - shifted(&x, &b)).abs() <= 1e-9 * value.abs());

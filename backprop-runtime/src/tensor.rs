@@ -791,15 +791,20 @@ pub fn dot_back_rhs_into<G, L, R>(
 }
 
 /// Reductions and transposition of floats and arrays.
-pub trait Reductions {
-    /// The element type.
-    type Elem: Real;
-    /// The gradient type.
-    type Grad;
+pub trait Reductions: ReduceBack {
     /// The sum of every element.
     fn sum_all(&self) -> Self::Elem;
     /// The mean of every element.
     fn mean_all(&self) -> Self::Elem;
+}
+
+/// What the gradients of the reductions need of their operand: its shape. Arrays, floats,
+/// and an array's [`Like`] once the array is gone.
+pub trait ReduceBack {
+    /// The element type.
+    type Elem: Real;
+    /// The gradient type.
+    type Grad;
     /// `g` everywhere: the gradient of the sum.
     fn sum_back(&self, g: Self::Elem) -> Self::Grad;
     /// The element count.
@@ -809,24 +814,37 @@ pub trait Reductions {
 macro_rules! reduction_impls {
     ($($t:ty),*) => {$(
         impl Reductions for $t {
-            type Elem = $t;
-            type Grad = $t;
             #[inline] fn sum_all(&self) -> $t { *self }
             #[inline] fn mean_all(&self) -> $t { *self }
+        }
+
+        impl ReduceBack for $t {
+            type Elem = $t;
+            type Grad = $t;
             #[inline] fn sum_back(&self, g: $t) -> $t { g }
             #[inline] fn count(&self) -> usize { 1 }
         }
 
         impl<S: Data<Elem = $t>, D: Dimension> Reductions for ArrayBase<S, D, $t> {
-            type Elem = $t;
-            type Grad = Array<$t, D>;
             #[inline] fn sum_all(&self) -> $t { self.sum() }
             #[inline]
             fn mean_all(&self) -> $t {
                 self.sum() / self.len() as $t
             }
+        }
+
+        impl<S: Data<Elem = $t>, D: Dimension> ReduceBack for ArrayBase<S, D, $t> {
+            type Elem = $t;
+            type Grad = Array<$t, D>;
             #[inline] fn sum_back(&self, g: $t) -> Array<$t, D> { Array::from_elem(self.raw_dim(), g) }
             #[inline] fn count(&self) -> usize { self.len() }
+        }
+
+        impl<D: Dimension> ReduceBack for Like<$t, D> {
+            type Elem = $t;
+            type Grad = Array<$t, D>;
+            #[inline] fn sum_back(&self, g: $t) -> Array<$t, D> { Array::from_elem(self.dim.clone(), g) }
+            #[inline] fn count(&self) -> usize { self.dim.size() }
         }
     )*};
 }
@@ -834,7 +852,7 @@ reduction_impls!(f32, f64);
 
 /// `x.sum()`: every element added.
 #[inline]
-pub fn sum<X: Base + ?Sized>(x: &X) -> <X::Target as Reductions>::Elem
+pub fn sum<X: Base + ?Sized>(x: &X) -> <X::Target as ReduceBack>::Elem
 where
     X::Target: Reductions,
 {
@@ -844,18 +862,18 @@ where
 /// The gradient of `x.sum()`: `g` everywhere.
 #[inline]
 pub fn sum_back<X: Base + ?Sized>(
-    g: &<X::Target as Reductions>::Elem,
+    g: &<X::Target as ReduceBack>::Elem,
     x: &X,
-) -> <X::Target as Reductions>::Grad
+) -> <X::Target as ReduceBack>::Grad
 where
-    X::Target: Reductions,
+    X::Target: ReduceBack,
 {
     x.base().sum_back(*g)
 }
 
 /// `x.mean().unwrap()`: the mean of every element (NaN for an empty array).
 #[inline]
-pub fn mean<X: Base + ?Sized>(x: &X) -> <X::Target as Reductions>::Elem
+pub fn mean<X: Base + ?Sized>(x: &X) -> <X::Target as ReduceBack>::Elem
 where
     X::Target: Reductions,
 {
@@ -865,13 +883,13 @@ where
 /// The gradient of the mean: `g / n` everywhere.
 #[inline]
 pub fn mean_back<X: Base + ?Sized>(
-    g: &<X::Target as Reductions>::Elem,
+    g: &<X::Target as ReduceBack>::Elem,
     x: &X,
-) -> <X::Target as Reductions>::Grad
+) -> <X::Target as ReduceBack>::Grad
 where
-    X::Target: Reductions,
+    X::Target: ReduceBack,
 {
-    let n = <X::Target as Reductions>::Elem::from_f64(x.base().count() as f64);
+    let n = <X::Target as ReduceBack>::Elem::from_f64(x.base().count() as f64);
     x.base().sum_back(*g / n)
 }
 

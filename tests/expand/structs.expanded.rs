@@ -185,6 +185,7 @@ pub mod loss {
         let loss = s2 * l_scale;
         let l_b = ::backprop::__private::tensor::like(&l_b);
         let s0 = ::backprop::__private::tensor::like(&s0);
+        let s1 = ::backprop::__private::tensor::like(&s1);
         (
             loss,
             #[inline(always)]
@@ -374,6 +375,7 @@ pub mod layer_penalty {
         let s0 = ::backprop::__private::tensor::mul(&this_w, &this_w);
         let s1 = ::backprop::__private::tensor::sum(&s0);
         let layer_penalty = s1 * this_scale;
+        let s0 = ::backprop::__private::tensor::like(&s0);
         (
             layer_penalty,
             #[inline(always)]

@@ -1,16 +1,18 @@
 //! Arrays the backward pass reads only for their shape.
 //!
 //! An elementwise operation on arrays sums each gradient back to its operand's shape
-//! (`sum_to(&grad_s1, &s0)`): when that is every backward use of an array, the pullback need
-//! not keep the array, only its shape. The forward pass ends with `let s0 = like(&s0);`, and
+//! (`sum_to(&grad_s1, &s0)`), and the gradient of a sum or a mean spreads it over its
+//! operand's shape (`sum_back(&grad_s, &s1)`): when that is every backward use of an array,
+//! the pullback need not keep the array, only its shape. The forward pass ends with `let s0 = like(&s0);`, and
 //! the array is freed when the forward pass returns instead of living as long as the
 //! pullback (on the MLP step, the 64 × 256 hidden pre-activation).
 
 use super::*;
 use crate::ops::Kernel;
 
-/// The arrays whose every backward read is the shape argument of `sum_to`: defined once at
-/// the top level, never changed in place, neither a parameter nor the result.
+/// The arrays whose every backward read is the shape argument of `sum_to`, `sum_back` or
+/// `mean_back`: defined once at the top level, never changed in place, neither a parameter
+/// nor the result.
 pub(super) fn plan(f: &Func, facts: &[Facts], result: VarId) -> Vec<VarId> {
     let active: Vec<bool> = facts.iter().map(|x| x.active).collect();
     let n = f.vars.len();
@@ -71,7 +73,7 @@ pub(super) fn plan(f: &Func, facts: &[Facts], result: VarId) -> Vec<VarId> {
         .collect()
 }
 
-/// The variables read as `sum_to`'s shape argument.
+/// The variables read as a shape argument.
 fn contrib_shape_reads(cs: &[Contrib], out: &mut Vec<VarId>) {
     for c in cs {
         match c {
@@ -87,7 +89,7 @@ fn contrib_shape_reads(cs: &[Contrib], out: &mut Vec<VarId>) {
 }
 
 fn shape_reads(e: &E, out: &mut Vec<VarId>) {
-    if let E::Kernel(Kernel::SumTo, args) = e
+    if let E::Kernel(Kernel::SumTo | Kernel::SumBack | Kernel::MeanBack, args) = e
         && let [value, E::Var(v)] = args.as_slice()
     {
         out.push(*v);
