@@ -14,6 +14,10 @@ use crate::ops::Kernel;
 /// `mean_back`: defined once at the top level, never changed in place, neither a parameter
 /// nor the result.
 pub(super) fn plan(f: &Func, facts: &[Facts], result: VarId) -> Vec<VarId> {
+    // A function without arrays has none to keep: no second pass over its rules.
+    if !f.vars.iter().any(|v| v.kind == Kind::Tensor) {
+        return Vec::new();
+    }
     let active: Vec<bool> = facts.iter().map(|x| x.active).collect();
     let n = f.vars.len();
     let (mut all, mut shape) = (vec![0usize; n], vec![0usize; n]);
