@@ -7,7 +7,7 @@
 
 mod common;
 use backprop::ndarray::{Array1, Array2, Axis, array, concatenate, s, stack};
-use backprop::{differentiate, relu};
+use backprop::{differentiate, relu, sigmoid};
 use common::{Points, assert_close, assert_fd, assert_fd_array, check_hvp};
 
 /// ReLU of a vector, weighted by `u` so the upstream gradient of `relu(x)` is `u`.
@@ -422,6 +422,100 @@ fn arrays_through_loops_and_branches() {
             assert_close(u * recurrent::jvp(&h0, &w, steps, &t0, &tw).1, right, 1e-10);
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Arrays given by value to a gate and assigned its result (`h = sigmoid(h)`): the gate
+// consumes the array, which the reverse may still read (a copy is passed) or not (the
+// assignment then saves nothing, and nothing is copied).
+
+/// Layers in a loop, each `h = sigmoid(h·v + h)` written in two assignments: the sum the
+/// second destroys is read by no backward rule; the `h` that `relu` takes at the loop's
+/// start is the one the product reads.
+#[differentiate(wrt(w, v), hessian)]
+fn gated_layers(x: &Array2<f64>, w: &Array2<f64>, v: &Array2<f64>, steps: usize) -> f64 {
+    let mut h = x.dot(w);
+    for _ in 0..steps {
+        h = relu(h);
+        h = h.dot(v) + &h;
+        h = sigmoid(h);
+    }
+    (&h * &h).sum()
+}
+
+/// A gate taking an array the backward pass reads (the product's rule reads `h`).
+#[differentiate(wrt(w, v), hessian)]
+fn gate_after_read(x: &Array2<f64>, w: &Array2<f64>, v: &Array2<f64>) -> f64 {
+    let mut h = x.dot(w);
+    let q = h.dot(v);
+    h = sigmoid(h);
+    (h.dot(v) * &q).sum()
+}
+
+#[test]
+fn arrays_given_by_value_to_gates_and_assigned_their_results() {
+    for (mut p, n, k, m) in shapes(9) {
+        let (x, w, v) = (
+            p.matrix(n, k, -1.0, 1.0),
+            p.matrix(k, m, -1.0, 1.0),
+            p.matrix(m, m, -1.0, 1.0),
+        );
+        let (tw, tv) = (p.matrix(k, m, -1.0, 1.0), p.matrix(m, m, -1.0, 1.0));
+        for steps in [0, 1, 3] {
+            let (value, g) = gated_layers::grad(&x, &w, &v, steps);
+            assert_close(value, gated_layers(&x, &w, &v, steps), 1e-12);
+            assert_fd_array(|w| gated_layers(&x, w, &v, steps), &w, &g.w);
+            assert_fd_array(|v| gated_layers(&x, &w, v, steps), &v, &g.v);
+            let tangent = gated_layers::jvp(&x, &w, &v, steps, &tw, &tv).1;
+            assert_close(tangent, inner(&tw, &g.w) + inner(&tv, &g.v), 1e-10);
+        }
+        let (value, g) = gate_after_read::grad(&x, &w, &v);
+        assert_close(value, gate_after_read(&x, &w, &v), 1e-12);
+        assert_fd_array(|w| gate_after_read(&x, w, &v), &w, &g.w);
+        assert_fd_array(|v| gate_after_read(&x, &w, v), &v, &g.v);
+        let tangent = gate_after_read::jvp(&x, &w, &v, &tw, &tv).1;
+        assert_close(tangent, inner(&tw, &g.w) + inner(&tv, &g.v), 1e-10);
+    }
+    // Second order, through the gates' `second` rules (forward over reverse).
+    let mut p = Points::new(91);
+    let x = p.matrix(2, 3, -1.0, 1.0);
+    let split = |s: &[f64]| {
+        (
+            Array2::from_shape_vec((3, 2), s[..6].to_vec()).unwrap(),
+            Array2::from_shape_vec((2, 2), s[6..].to_vec()).unwrap(),
+        )
+    };
+    let point = p.vec(10, -1.0, 1.0);
+    for steps in [1, 2] {
+        check_hvp(
+            |s| {
+                let (w, v) = split(s);
+                let g = gated_layers::grad(&x, &w, &v, steps).1;
+                flat(&[g.w.as_slice().unwrap(), g.v.as_slice().unwrap()])
+            },
+            |s, t| {
+                let ((w, v), (tw, tv)) = (split(s), split(t));
+                let h = gated_layers::hvp(&x, &w, &v, steps, &tw, &tv).2;
+                flat(&[h.w.as_slice().unwrap(), h.v.as_slice().unwrap()])
+            },
+            &point,
+            7 + steps as u64,
+        );
+    }
+    check_hvp(
+        |s| {
+            let (w, v) = split(s);
+            let g = gate_after_read::grad(&x, &w, &v).1;
+            flat(&[g.w.as_slice().unwrap(), g.v.as_slice().unwrap()])
+        },
+        |s, t| {
+            let ((w, v), (tw, tv)) = (split(s), split(t));
+            let h = gate_after_read::hvp(&x, &w, &v, &tw, &tv).2;
+            flat(&[h.w.as_slice().unwrap(), h.v.as_slice().unwrap()])
+        },
+        &point,
+        17,
+    );
 }
 
 // ---------------------------------------------------------------------------------------

@@ -187,6 +187,9 @@ pub enum Kernel {
     LaneBack,
     /// A broadcast operand's gradient, summed back to its shape.
     SumTo,
+    /// The gradient of an operand of the result's shape (a copy, a negation, an
+    /// elementwise function): the upstream itself, no shape read.
+    Same,
 }
 
 impl Kernel {
@@ -217,6 +220,7 @@ impl Kernel {
             Kernel::Lane => "lane",
             Kernel::LaneBack => "lane_back",
             Kernel::SumTo => "sum_to",
+            Kernel::Same => "same",
         }
     }
 
@@ -248,14 +252,15 @@ impl Kernel {
             | Kernel::InsertAxis
             | Kernel::Lane
             | Kernel::LaneBack
-            | Kernel::SumTo => None,
+            | Kernel::SumTo
+            | Kernel::Same => None,
         }
     }
 
-    /// Whether the first argument is taken by value when it is a temporary (`sum_to`);
-    /// every other array argument is borrowed.
+    /// Whether the first argument is taken by value when it is a temporary (`sum_to`,
+    /// `same`); every other array argument is borrowed.
     pub fn takes_temporary(self) -> bool {
-        self == Kernel::SumTo
+        matches!(self, Kernel::SumTo | Kernel::Same)
     }
 
     /// The tangent of `name(args)`: reductions, copies and the backward kernels are linear
@@ -287,7 +292,8 @@ impl Kernel {
             | Kernel::InsertAxis
             | Kernel::Lane
             | Kernel::LaneBack
-            | Kernel::SumTo => Some(with(0, t(&args[0])?)),
+            | Kernel::SumTo
+            | Kernel::Same => Some(with(0, t(&args[0])?)),
             // `2/(n − ddof) · g·(x − mean)` and `2/(n − ddof) · Σ (x − mean)·dx`: bilinear
             // in the first two arguments (centring is linear).
             Kernel::VarAxisBack | Kernel::VarAxisTangent => add_either(

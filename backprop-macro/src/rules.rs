@@ -747,9 +747,10 @@ pub fn tangent_e(e: &E, active: &dyn Fn(VarId) -> bool) -> Option<E> {
 }
 
 /// The reverse rule of an operation on arrays (or on values that may be arrays). Elementwise
-/// operations use the scalar rule elementwise, each contribution then summed back to its
-/// operand's shape (`t::sum_to`: a broadcast operand's gradient sums over the broadcast
-/// axes); matrix products and reductions have their own rules, as the lecture derives them.
+/// operations use the scalar rule elementwise; a binary one's contributions are then summed
+/// back to their operand's shape (`t::sum_to`: a broadcast operand's gradient sums over the
+/// broadcast axes), a unary one's taken as they are (`t::same`); matrix products and
+/// reductions have their own rules, as the lecture derives them.
 pub fn backward_tensor(op: &Op, up: E, out: E, active: &dyn Fn(VarId) -> bool) -> Vec<Contrib> {
     let kernel = |k: Kernel, args: Vec<E>| E::Tensor(Box::new(E::Kernel(k, args)));
     let mut c = Vec::new();
@@ -776,6 +777,18 @@ pub fn backward_tensor(op: &Op, up: E, out: E, active: &dyn Fn(VarId) -> bool) -
         }
         Op::Konst(_) => {}
         Op::Call(_) => return backward(op, up, out, active),
+        // The result has the operand's shape (the elementwise functions of arrays take no
+        // array argument besides it): no shape to read.
+        Op::Copy(_) | Op::Neg(_) | Op::Math(..) => {
+            for contrib in backward(op, up, out, active) {
+                match contrib {
+                    Contrib::Add(p, value) => {
+                        c.push(Contrib::Add(p, kernel(Kernel::Same, vec![value])))
+                    }
+                    other => c.push(other),
+                }
+            }
+        }
         _ => {
             for contrib in backward(op, up, out, active) {
                 match contrib {

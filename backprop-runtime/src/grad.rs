@@ -97,6 +97,14 @@ pub fn zeros_like<T: ZerosLike + ?Sized>(x: &T) -> T::Grad {
     x.zeros_like()
 }
 
+/// `v_stack.push(replaced(new, &mut v))`: puts `new` in `place` and gives back what was
+/// there. The forward pass saves a value it computes the next from this way (`h = h.dot(&w)
+/// + &h;`), the new value computed first, then the old one moved onto the stack, not copied.
+#[inline]
+pub fn replaced<T>(new: T, place: &mut T) -> T {
+    ::core::mem::replace(place, new)
+}
+
 /// `discard(grad_v)`: a pullback is done with a local's gradient. Vectors of floats go to
 /// the per-thread pool, where the next call's [`zeros_like`] of a vector of about that
 /// size takes them (a gradient called again and again allocates them once); anything else

@@ -593,6 +593,59 @@ where
     like.base().reduce(g)
 }
 
+/// The gradient of an operand of the result's shape (a copy, a negation, an elementwise
+/// function): `g` itself, moved when a temporary, copied when a gradient used again. Unlike
+/// [`sum_to`], it reads no shape, so the operand need not be kept for the backward pass.
+#[inline]
+pub fn same<G: Same>(g: G) -> G::Grad {
+    g.same()
+}
+
+/// A gradient taken as it is by [`same`]: an array or a float, owned or borrowed.
+pub trait Same {
+    /// The owned gradient.
+    type Grad;
+    /// `self`, or a copy of what it borrows.
+    fn same(self) -> Self::Grad;
+}
+
+impl<A, D: Dimension> Same for Array<A, D> {
+    type Grad = Array<A, D>;
+    #[inline]
+    fn same(self) -> Array<A, D> {
+        self
+    }
+}
+
+impl<A: Clone, D: Dimension> Same for &Array<A, D> {
+    type Grad = Array<A, D>;
+    #[inline]
+    fn same(self) -> Array<A, D> {
+        self.clone()
+    }
+}
+
+macro_rules! same_floats {
+    ($($t:ty),*) => {$(
+        impl Same for $t {
+            type Grad = $t;
+            #[inline]
+            fn same(self) -> $t {
+                self
+            }
+        }
+
+        impl Same for &$t {
+            type Grad = $t;
+            #[inline]
+            fn same(self) -> $t {
+                *self
+            }
+        }
+    )*};
+}
+same_floats!(f32, f64);
+
 /// Matrix products, with the lecture's backward rules.
 pub trait MatMul<R: ?Sized> {
     /// The product.

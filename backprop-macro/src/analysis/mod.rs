@@ -17,6 +17,7 @@ use crate::rules::{self, Contrib, E, Place};
 use proc_macro2::Span;
 use std::collections::{BTreeMap, BTreeSet};
 
+mod moves;
 mod overwrites;
 mod picks;
 mod plans;
@@ -28,7 +29,7 @@ mod tape;
 
 pub use picks::Pick;
 use plans::*;
-pub use plans::{eval_saves, saved_at, undo_step};
+pub use plans::{assign_saved_at, eval_saves, undo_step};
 pub use snapshots::{Snapshot, Snapshots, elem_saved_at};
 
 /// How the reverse sweep replays one loop or branch.
@@ -94,6 +95,12 @@ pub struct Analysis {
     /// Element writes that destroy no value a backward rule reads: they save nothing
     /// ([`overwrites`]).
     pub unread: overwrites::Unread,
+    /// Whole assignments in place that save nothing: see [`overwrites::UnreadAssigns`].
+    pub unread_assigns: overwrites::UnreadAssigns,
+    /// Arguments passed by value as a copy, since the reverse reads them: see [`moves`].
+    pub copied_args: moves::Copies,
+    /// Temporaries an assignment moves instead of copying: see [`moves::moved_temporaries`].
+    pub moved: BTreeSet<VarId>,
     /// Block-local values the reverse of their block computes again instead of popping
     /// (cheap operations on values that do not change in the loop), in forward order.
     pub recompute: BTreeMap<ScopeId, Vec<(VarId, Op)>>,
@@ -237,6 +244,7 @@ fn analyze_once(f: &mut Func) -> Analysis {
         elements: &elem_written,
     };
     let unread = overwrites::plan(f, &active, &saved);
+    let unread_assigns = overwrites::unread_assigns(f, &active, &saved);
     let snapshots = snapshots::plan(f, &active, &saved, written, &unread, &mut needed);
     // Which loops and branches have a reverse: those with a contribution or a save inside.
     let pick_loops: BTreeSet<ScopeId> = picks.iter().map(|p| p.scope).collect();
@@ -348,6 +356,9 @@ fn analyze_once(f: &mut Func) -> Analysis {
         loop_unsaved,
         snapshots,
         unread,
+        unread_assigns,
+        copied_args: Default::default(),
+        moved: Default::default(),
         block_saves,
         stacks,
         elem_stacks,
@@ -366,6 +377,8 @@ fn analyze_once(f: &mut Func) -> Analysis {
     drop_unpushed_stacks(f, &mut analysis);
     analysis.reserve = reserve::plan(f, &analysis);
     analysis.shape_only = shapes::plan(f, &analysis.facts, result);
+    analysis.copied_args = moves::plan(f, &analysis);
+    analysis.moved = moves::moved_temporaries(f, &analysis);
     analysis
 }
 
@@ -793,6 +806,21 @@ pub fn walk_stmts(stmts: &[Stmt], scope: ScopeId, f: &mut dyn FnMut(&Stmt, Scope
                 walk(els, f);
             }
             Stmt::Loop { body, .. } => walk(body, f),
+            _ => {}
+        }
+    }
+}
+
+/// Every block, outermost first.
+pub fn each_block(block: &Block, each: &mut dyn FnMut(&Block)) {
+    each(block);
+    for stmt in &block.stmts {
+        match stmt {
+            Stmt::If { then, els, .. } => {
+                each_block(then, each);
+                each_block(els, each);
+            }
+            Stmt::Loop { body, .. } => each_block(body, each),
             _ => {}
         }
     }

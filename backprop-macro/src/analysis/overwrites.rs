@@ -130,3 +130,74 @@ impl Scan {
         }
     }
 }
+
+/// Whole assignments in place whose old value no backward rule reads, as `(block, position
+/// of the statement in it)`. In a loop body written
+///
+/// ```text
+/// h = h.dot(w) + &h;   // the rules read the old `h` (the product's, the sum's shape)
+/// h = relu(h);         // destroys the sum, which no rule reads: nothing saved
+/// ```
+///
+/// the second assignment saves nothing: the value it destroys was made by an earlier
+/// definition in the same block, and nothing between them (nested blocks included) changes
+/// the variable or has a rule reading it, nor does the assignment's own rule. The reverse
+/// does not restore it either; the reverse of the statements between reads no value of
+/// the variable, and the earlier definition restores (or, a `let`, needs) none.
+///
+/// Arrays and sequences only: saving a float costs a copy of eight bytes.
+pub type UnreadAssigns = BTreeSet<(ScopeId, usize)>;
+
+pub(super) fn unread_assigns(f: &Func, active: &[bool], saved: &[bool]) -> UnreadAssigns {
+    let mut unread = UnreadAssigns::new();
+    let arrays = |v: VarId| saved[v] && matches!(f.vars[v].kind, Kind::Seq | Kind::Tensor);
+    if !(0..f.vars.len()).any(arrays) {
+        return unread;
+    }
+    each_block(&f.body, &mut |block| {
+        // Variables whose value comes from a definition earlier in this block that nothing
+        // has read in a rule or changed since.
+        let mut fresh = BTreeSet::new();
+        for (at, stmt) in block.stmts.iter().enumerate() {
+            let mut touched = BTreeSet::new();
+            let mut top = true;
+            walk_stmts(std::slice::from_ref(stmt), block.scope, &mut |s, _| {
+                if let Some((_, reads)) = rule_of(&f.vars, s, active) {
+                    touched.extend(reads);
+                }
+                match s {
+                    // A definition inside the statement is conditional (or repeated).
+                    Stmt::Assign { var, .. } if !top => {
+                        touched.insert(*var);
+                    }
+                    Stmt::SetElem { var, .. } => {
+                        touched.insert(*var);
+                    }
+                    Stmt::Eval(k) => {
+                        touched.extend(k.mutated(&f.vars));
+                        touched.extend(k.pushed(&f.vars));
+                    }
+                    _ => {}
+                }
+                top = false;
+            });
+            if let Stmt::Assign {
+                var, init: false, ..
+            } = stmt
+                && fresh.contains(var)
+                && !touched.contains(var)
+            {
+                unread.insert((block.scope, at));
+            }
+            for v in &touched {
+                fresh.remove(v);
+            }
+            if let Stmt::Let { var, .. } | Stmt::Assign { var, .. } = stmt
+                && arrays(*var)
+            {
+                fresh.insert(*var);
+            }
+        }
+    });
+    unread
+}

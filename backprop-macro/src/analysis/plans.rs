@@ -172,6 +172,13 @@ pub fn saved_at(f: &Func, a: &Analysis, v: VarId, scope: ScopeId) -> bool {
     a.facts[v].saved && !a.facts[v].counter && !covers(&a.loop_saves) && !covers(&a.loop_unsaved)
 }
 
+/// Whether the assignment in place of `v` at position `at` of block `scope` saves the old
+/// value: as [`saved_at`], unless nothing reads the value it destroys
+/// ([`Analysis::unread_assigns`]).
+pub fn assign_saved_at(f: &Func, a: &Analysis, v: VarId, scope: ScopeId, at: usize) -> bool {
+    saved_at(f, a, v, scope) && !a.unread_assigns.contains(&(scope, at))
+}
+
 /// What a statement evaluated for its effect (`idx.push(k)`) saves whole before it runs:
 /// the variables it changes in place that the reverse reads.
 pub fn eval_saves(f: &Func, a: &Analysis, k: &Konst, scope: ScopeId) -> Vec<VarId> {

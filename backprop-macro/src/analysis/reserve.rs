@@ -15,7 +15,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Analysis, Snapshot, contains_break, elem_saved_at, eval_saves, saved_at};
+use super::{Analysis, Snapshot, assign_saved_at, contains_break, elem_saved_at, eval_saves};
 use crate::ir::*;
 
 /// A stack the forward pass pushes onto: a variable's values, or the elements its element
@@ -235,11 +235,11 @@ fn each_site<'b>(
     chain.push(block.scope);
     let scope = block.scope;
     let saves = |scope: ScopeId| a.block_saves.get(&scope).into_iter().flatten().copied();
-    for stmt in &block.stmts {
+    for (at, stmt) in block.stmts.iter().enumerate() {
         match stmt {
             Stmt::Assign {
                 var, init: false, ..
-            } if saved_at(f, a, *var, scope) => {
+            } if assign_saved_at(f, a, *var, scope, at) => {
                 on(Event::Site(Site::Push(Store::Values(*var)), scope))
             }
             Stmt::SetElem { var, .. } if elem_saved_at(f, a, *var, scope) => {

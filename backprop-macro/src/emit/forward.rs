@@ -117,8 +117,8 @@ impl Emit<'_> {
     pub(super) fn block(&self, block: &Block, chain: &mut Vec<ScopeId>) -> TokenStream {
         chain.push(block.scope);
         let mut out = TokenStream::new();
-        for stmt in &block.stmts {
-            out.extend(self.stmt(stmt, chain));
+        for (at, stmt) in block.stmts.iter().enumerate() {
+            out.extend(self.stmt(stmt, at, chain));
         }
         if block.scope != 0 && !block.exits() {
             out.extend(self.saves(block.scope));
@@ -143,7 +143,8 @@ impl Emit<'_> {
         quote!(#s.#push(#id); #dot)
     }
 
-    pub(super) fn stmt(&self, stmt: &Stmt, chain: &mut Vec<ScopeId>) -> TokenStream {
+    /// The statement at position `at` of the innermost block of `chain`.
+    pub(super) fn stmt(&self, stmt: &Stmt, at: usize, chain: &mut Vec<ScopeId>) -> TokenStream {
         match stmt {
             Stmt::Let { var, op, span } => self.let_stmt(*var, op, *span),
             Stmt::Declare { var } => self.declare(*var),
@@ -154,7 +155,7 @@ impl Emit<'_> {
                 span,
             } => {
                 let scope = *chain.last().expect("a block encloses every statement");
-                self.assign(*var, op, *init, scope, *span)
+                self.assign(*var, op, *init, (scope, at), *span)
             }
             Stmt::SetElem {
                 var,
@@ -337,17 +338,35 @@ impl Emit<'_> {
     }
 
     /// `v = op;`, saving the old value first where the reverse needs it.
-    fn assign(&self, var: VarId, op: &Op, init: bool, scope: ScopeId, span: Span) -> TokenStream {
+    fn assign(
+        &self,
+        var: VarId,
+        op: &Op,
+        init: bool,
+        (scope, at): (ScopeId, usize),
+        span: Span,
+    ) -> TokenStream {
         let id = self.ident(var);
-        let save = if self.records && !init && crate::analysis::saved_at(self.f, self.a, var, scope)
-        {
+        let saves = self.records
+            && !init
+            && crate::analysis::assign_saved_at(self.f, self.a, var, scope, at);
+        // An array the new value is computed from is copied, otherwise moved.
+        let reads_itself = self.f.vars[var].kind != Kind::Float
+            && op.operands().iter().any(|o| match o {
+                Operand::Var(v) | Operand::Elem(v, _) => *v == var,
+                Operand::Konst(k) => k.reads.contains(&var),
+            });
+        if saves && reads_itself && !self.with_tangent(var) {
+            // The new value first, then the old one moved onto the stack: no copy.
+            let (s, push) = (
+                self.derived(Derived::Stack, var),
+                self.push_method(Store::Values(var), scope),
+            );
+            let (value, private) = (self.op(op), &self.private);
+            return quote_spanned!(span=> #s.#push(#private::replaced(#value, &mut #id)););
+        }
+        let save = if saves {
             let s = self.derived(Derived::Stack, var);
-            // An array the new value is computed from is copied, otherwise moved.
-            let reads_itself = self.f.vars[var].kind != Kind::Float
-                && op.operands().iter().any(|o| match o {
-                    Operand::Var(v) | Operand::Elem(v, _) => *v == var,
-                    Operand::Konst(k) => k.reads.contains(&var),
-                });
             let push = self.push_method(Store::Values(var), scope);
             let dot = self.tangent_push(var, reads_itself, &push);
             if reads_itself {

@@ -351,6 +351,10 @@ impl<'a> Emit<'a> {
                 let a = t(a);
                 quote!(#private::tensor::neg(&#a))
             }
+            // A temporary nothing else reads is moved, as the user's code does.
+            Op::Copy(Operand::Var(s)) if self.a.moved.contains(s) => {
+                self.ident(*s).to_token_stream()
+            }
             Op::Copy(a) => {
                 let a = t(a);
                 quote!(#private::tensor::owned(&#a))
@@ -379,15 +383,24 @@ impl<'a> Emit<'a> {
         }
     }
 
+    /// A call's arguments; in a pass that records, an array passed by value that the
+    /// reverse reads again is passed as a copy ([`Analysis::copied_args`]).
     pub(crate) fn call_args(&self, call: &Call) -> Vec<TokenStream> {
         call.args
             .iter()
-            .map(|a| {
+            .enumerate()
+            .map(|(i, a)| {
                 let v = self.expr(
                     &crate::rules::operand(&a.value),
                     if a.by_ref { PREC_UNARY } else { 0 },
                 );
-                if a.by_ref { quote!(&#v) } else { v }
+                if a.by_ref {
+                    quote!(&#v)
+                } else if self.records && self.a.copied_args.contains(&(call.pullback, i)) {
+                    quote!(::core::clone::Clone::clone(&#v))
+                } else {
+                    v
+                }
             })
             .collect()
     }

@@ -134,15 +134,22 @@ impl Rev<'_> {
             }
         }
         let mut zeroed = Zeroed::new();
-        for stmt in block.stmts.iter().rev() {
-            self.stmt(stmt, block.scope, &mut out, &mut zeroed);
+        for (at, stmt) in block.stmts.iter().enumerate().rev() {
+            self.stmt(stmt, (block.scope, at), &mut out, &mut zeroed);
         }
         merge_element_contributions(&mut out);
         out.retain(|b| !matches!(b, B::Nop));
         out
     }
 
-    fn stmt(&mut self, stmt: &Stmt, scope: ScopeId, out: &mut Vec<B>, zeroed: &mut Zeroed) {
+    /// The statement at position `at` of block `scope`.
+    fn stmt(
+        &mut self,
+        stmt: &Stmt,
+        (scope, at): (ScopeId, usize),
+        out: &mut Vec<B>,
+        zeroed: &mut Zeroed,
+    ) {
         match stmt {
             Stmt::Let { var, op, .. }
             | Stmt::Assign {
@@ -163,7 +170,7 @@ impl Rev<'_> {
                 op,
                 init: false,
                 ..
-            } => self.assign(*var, op, scope, out, zeroed),
+            } => self.assign(*var, op, (scope, at), out, zeroed),
             Stmt::SetElem { var, index, op, .. } => {
                 self.set_elem(*var, index, op, scope, out, zeroed)
             }
@@ -210,7 +217,14 @@ impl Rev<'_> {
 
     /// `v = op;` in place: the old value restored (before the rules when they read it, after
     /// otherwise), the contributions, and the adjoint reset; a counter's step undone.
-    fn assign(&mut self, v: VarId, op: &Op, scope: ScopeId, out: &mut Vec<B>, zeroed: &mut Zeroed) {
+    fn assign(
+        &mut self,
+        v: VarId,
+        op: &Op,
+        (scope, at): (ScopeId, usize),
+        out: &mut Vec<B>,
+        zeroed: &mut Zeroed,
+    ) {
         let reads_self = op
             .operands()
             .iter()
@@ -220,7 +234,7 @@ impl Rev<'_> {
             out.push(B::Undo(v, undo));
             return;
         }
-        let saved = analysis::saved_at(self.f, self.a, v, scope);
+        let saved = analysis::assign_saved_at(self.f, self.a, v, scope, at);
         if reads_self && saved {
             out.push(B::Restore(v));
         }
