@@ -107,7 +107,7 @@ mod gated_layers {
             let (s2, pullback_s2) = sigmoid::__vjp(h);
             h = s2;
             pullback_s0_stack.push_reserved(pullback_s0);
-            s1_stack.push_reserved(s1);
+            s1_stack.push_reserved(::backprop::__private::tensor::like(&s1));
             pullback_s2_stack.push_reserved(pullback_s2);
         }
         let s3 = ::backprop::__private::tensor::mul(&h, &h);

@@ -5,14 +5,16 @@
 //! operand's shape (`sum_back(&grad_s, &s1)`): when that is every backward use of an array,
 //! the pullback need not keep the array, only its shape. The forward pass ends with `let s0 = like(&s0);`, and
 //! the array is freed when the forward pass returns instead of living as long as the
-//! pullback (on the MLP step, the 64 × 256 hidden pre-activation).
+//! pullback (on the MLP step, the 64 × 256 hidden pre-activation). An array local to a
+//! loop's body or a branch is pushed at the block's end as its shape (`like(&s0)`), not
+//! whole (a residual layer `h = (h.dot(v) + &h).tanh()` in a loop: the product).
 
 use super::*;
 use crate::ops::Kernel;
 
 /// The arrays whose every backward read is the shape argument of `sum_to`, `sum_back` or
-/// `mean_back`: defined once at the top level, never changed in place, neither a parameter
-/// nor the result.
+/// `mean_back`: defined once, by a `let`, never changed in place, neither a parameter nor
+/// the result.
 pub(super) fn plan(f: &Func, facts: &[Facts], result: VarId) -> Vec<VarId> {
     // A function without arrays has none to keep: no second pass over its rules.
     if !f.vars.iter().any(|v| v.kind == Kind::Tensor) {
@@ -54,25 +56,24 @@ pub(super) fn plan(f: &Func, facts: &[Facts], result: VarId) -> Vec<VarId> {
             shape[v] += 1;
         }
     });
-    let mut top_level_let = vec![false; n];
-    for stmt in &f.body.stmts {
+    let mut by_let = vec![false; n];
+    walk(&f.body, &mut |stmt, _| {
         if let Stmt::Let { var, .. } = stmt {
-            top_level_let[*var] = true;
+            by_let[*var] = true;
         }
-    }
+    });
     (0..n)
         .filter(|&v| {
             let var = &f.vars[v];
             shape[v] > 0
                 && all[v] == shape[v]
                 && var.kind == Kind::Tensor
-                && var.scope == 0
                 && var.param.is_none()
                 && v != result
                 && defined[v] == 1
                 && !konst_read[v]
                 && !facts[v].in_place
-                && top_level_let[v]
+                && by_let[v]
         })
         .collect()
 }

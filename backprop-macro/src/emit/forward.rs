@@ -83,7 +83,7 @@ impl Emit<'_> {
             .a
             .shape_only
             .iter()
-            .filter(|_| self.records && !self.a.tape)
+            .filter(|&&v| self.records && !self.a.tape && self.f.vars[v].scope == 0)
             .map(|&v| {
                 let id = self.ident(v);
                 quote!(let #id = #private::tensor::like(&#id);)
@@ -135,11 +135,16 @@ impl Emit<'_> {
         vars.iter().map(|&v| self.push_value(v, scope)).collect()
     }
 
-    /// `v_stack.push(v);` in block `scope`, and in forward over reverse its tangent beside it.
+    /// `v_stack.push(v);` in block `scope` (`like(&v)`, its shape, when the reverse reads
+    /// no more of it), and in forward over reverse its tangent beside it.
     pub(super) fn push_value(&self, v: VarId, scope: ScopeId) -> TokenStream {
         let (s, id) = (self.derived(Derived::Stack, v), self.ident(v));
         let push = self.push_method(Store::Values(v), scope);
         let dot = self.tangent_push(v, false, &push);
+        if !self.a.tape && self.a.shape_only.contains(&v) {
+            let private = &self.private;
+            return quote!(#s.#push(#private::tensor::like(&#id)); #dot);
+        }
         quote!(#s.#push(#id); #dot)
     }
 
