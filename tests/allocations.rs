@@ -220,3 +220,35 @@ fn a_loop_saves_one_array_per_pass_for_a_residual_layer() {
         grad.v[[3, 4]]
     );
 }
+
+/// A layer with its weights stored output by input (`x·wᵀ`): the transpose of a borrowed
+/// parameter is a view, and the pullback holds no copy of the weights.
+#[differentiate(wrt(w))]
+fn linear(x: &Array2<f64>, w: &Array2<f64>) -> f64 {
+    x.dot(&w.t()).sum()
+}
+
+#[test]
+fn a_borrowed_parameter_transposed_is_not_copied() {
+    let x = Array2::from_shape_fn((4, 300), |(i, j)| ((i * 7 + j) as f64).sin());
+    let w = Array2::from_shape_fn((200, 300), |(i, j)| ((i * 3 + j * 5) as f64).cos());
+    let weights = (w.len() * std::mem::size_of::<f64>()) as isize;
+    let before = LIVE.with(Cell::get);
+    let (value, pullback) = linear::vjp(&x, &w);
+    let held = LIVE.with(Cell::get) - before;
+    assert!(
+        held < weights / 2,
+        "the pullback holds {held} bytes, the weights {weights}: it keeps a transposed copy"
+    );
+    let grad = pullback(1.0);
+    assert!((value - linear(&x, &w)).abs() <= 1e-9 * value.abs().max(1.0));
+    // ∂/∂w of Σ x·wᵀ: every row of w gets the column sums of x.
+    let sums = x.sum_axis(backprop::ndarray::Axis(0));
+    for row in grad.w.rows() {
+        assert!(
+            row.iter()
+                .zip(&sums)
+                .all(|(g, s)| (g - s).abs() <= 1e-9 * s.abs().max(1.0))
+        );
+    }
+}

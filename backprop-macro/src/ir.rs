@@ -520,6 +520,13 @@ pub struct Func {
 }
 
 impl Func {
+    /// Whether `v` is a parameter passed as a reference (`x: &Array2<T>`, `a: &[f64]`).
+    pub fn borrowed_param(&self, v: VarId) -> bool {
+        self.vars[v]
+            .param
+            .is_some_and(|p| matches!(self.params[p].ty, syn::Type::Reference(_)))
+    }
+
     /// Whether `inner` is `outer` or nested in it.
     pub fn within(&self, inner: ScopeId, outer: ScopeId) -> bool {
         let mut s = Some(inner);

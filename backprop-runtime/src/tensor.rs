@@ -1133,6 +1133,15 @@ pub fn slice_back<
     out
 }
 
+/// `x.t()` of an array the function borrows (a parameter `&Array2<T>`): a view with the
+/// borrow's lifetime, which the pullback may keep, instead of a transposed copy.
+#[inline]
+pub fn transpose_view<'a, A, S: Data<Elem = A>, D: Dimension>(
+    x: &'a ArrayBase<S, D>,
+) -> ndarray::ArrayView<'a, A, D> {
+    x.t()
+}
+
 /// `x.t()`, as an owned array (the generated code keeps values, not borrows).
 #[inline]
 pub fn transpose<

@@ -25,15 +25,10 @@ pub type Copies = BTreeSet<(VarId, usize)>;
 pub(super) fn plan(f: &Func, a: &Analysis) -> Copies {
     let mut copies = Copies::new();
     // A parameter passed as a reference is copied by passing it.
-    let borrowed = |v: VarId| {
-        f.vars[v]
-            .param
-            .is_some_and(|p| matches!(f.params[p].ty, syn::Type::Reference(_)))
-    };
     let consumed = |v: VarId| {
         matches!(f.vars[v].kind, Kind::Seq | Kind::Tensor | Kind::Struct)
             && a.facts[v].needed
-            && !borrowed(v)
+            && !f.borrowed_param(v)
     };
     each_block(&f.body, &mut |block| {
         for (k, stmt) in block.stmts.iter().enumerate() {
@@ -140,14 +135,10 @@ pub(super) fn moved_temporaries(f: &Func, a: &Analysis) -> BTreeSet<VarId> {
         each_read(stmt, &mut |v| reads[v] += 1);
         match stmt {
             Stmt::Let { var, op, .. } => {
+                // Owned arrays (a reduction or a transpose may give a view).
                 made[*var] = matches!(
                     op,
-                    Op::Call(_)
-                        | Op::Bin(..)
-                        | Op::Neg(_)
-                        | Op::Math(..)
-                        | Op::Dot(..)
-                        | Op::Reduce(..)
+                    Op::Call(_) | Op::Bin(..) | Op::Neg(_) | Op::Math(..) | Op::Dot(..)
                 );
             }
             Stmt::Assign {

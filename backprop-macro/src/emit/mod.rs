@@ -369,6 +369,14 @@ impl<'a> Emit<'a> {
                 let (a, b) = (t(a), t(b));
                 quote!(#private::tensor::dot(&#a, &#b))
             }
+            // A parameter the function borrows, transposed: a view for as long as the
+            // borrow, not a copy.
+            Op::Reduce(crate::ops::Reduction::Transpose, Operand::Var(v))
+                if self.f.borrowed_param(*v) =>
+            {
+                let id = self.ident(*v);
+                quote!(#private::tensor::transpose_view(#id))
+            }
             Op::Reduce(r, a) => {
                 let a = t(a);
                 let (kernel, args) = r.forward();
