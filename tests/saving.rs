@@ -1274,3 +1274,50 @@ fn rotations_read_each_others_twin_against_finite_differences_and_hessian() {
     let dot: f64 = g.x.iter().zip(&u).map(|(a, b)| a * b).sum();
     assert_close(rotations::jvp(&x, &u).1, dot, 1e-12);
 }
+
+/// A vector reassigned whole, given by value to a differentiated function, and updated
+/// from itself: each assignment saves the value it destroys only where a rule reads it.
+#[differentiate(hessian)]
+fn rescaled(v: Vec<f64>, c: f64) -> Vec<f64> {
+    let mut out = v;
+    for i in 0..out.len() {
+        out[i] *= c;
+    }
+    out
+}
+
+#[differentiate(hessian)]
+fn vectors_reassigned(x: &[f64]) -> f64 {
+    let mut v = x.to_vec();
+    // The rule of `a` reads `v`: the next assignment saves it.
+    let a = v[0] * v[1];
+    v = vec![a, a * x[2], x[1]];
+    // `v` given by value, read by a rule before: a copy is passed.
+    let b = v[0] * v[2];
+    v = rescaled(v, b);
+    // Read by nothing before the next assignment: nothing saved there, then updated from
+    // itself (the old value moved onto the stack after the new one is computed).
+    v = vec![v[0].sin(), v[1], v[2]];
+    v = vec![v[0] * v[1], v[1] * v[2], v[2]];
+    let mut t = 0.0;
+    for k in 0..3 {
+        // Read and reassigned inside a loop: the value of the previous pass is read.
+        let w = v[k] * v[(k + 1) % 3];
+        v = vec![v[1] + w, v[2] * 0.5, v[0] - w];
+        if w > 0.0 {
+            t += w;
+        } else {
+            v[1] = v[1] * w;
+        }
+    }
+    t + a + b + v[0] * v[2]
+}
+
+#[test]
+fn vectors_reassigned_against_finite_differences_and_hessian() {
+    let mut p = Points::new(47);
+    for seed in 0..6 {
+        let x = p.vec(3, -1.5, 1.5);
+        check_slice_function!(vectors_reassigned, &x, 100 + seed);
+    }
+}

@@ -38,10 +38,14 @@ pub(crate) fn second_order_items(
         e.adj(result),
         e.derived(Derived::DotGrad, result),
     );
-    let dot_out = if a.facts[result].active {
-        e.dot(result).to_token_stream()
-    } else {
-        e.zero(result)
+    // A sequence's tangent is copied: the backward pass may read it (restoring elements).
+    let dot_out = match (a.facts[result].active, f.ret_kind) {
+        (true, Kind::Float) => e.dot(result).to_token_stream(),
+        (true, _) => {
+            let dot = e.dot(result);
+            quote!(::core::clone::Clone::clone(&#dot))
+        }
+        (false, _) => e.zero(result),
     };
     let m = if e.adjoint_mutated(&backward, result) {
         quote!(mut)
