@@ -1307,7 +1307,7 @@ fn vectors_reassigned(x: &[f64]) -> f64 {
         if w > 0.0 {
             t += w;
         } else {
-            v[1] = v[1] * w;
+            v[1] *= w;
         }
     }
     t + a + b + v[0] * v[2]
