@@ -452,6 +452,50 @@ fn gate_after_read(x: &Array2<f64>, w: &Array2<f64>, v: &Array2<f64>) -> f64 {
     (h.dot(v) * &q).sum()
 }
 
+/// Loops whose first assignment destroys a value some rule does read, each alone: the value
+/// before the loop (read by `q`'s product), the value a pass ends with (read after the
+/// last assignment, or by the assignment's own rule), and a pass left early; and one whose
+/// value is assigned in a branch.
+#[differentiate(wrt(w, v), hessian)]
+fn carried_values_read(x: &Array2<f64>, w: &Array2<f64>, v: &Array2<f64>, steps: usize) -> f64 {
+    let mut h = x.dot(w);
+    let q = h.dot(v);
+    for _ in 0..steps {
+        h = sigmoid(h);
+        h = h.dot(v) + &h;
+    }
+    let mut g = x.dot(w);
+    let mut t = 0.0;
+    for _ in 0..steps {
+        g = sigmoid(g);
+        g = g.dot(v) + &g;
+        t += (&g * &g).sum();
+    }
+    let mut e = x.dot(w);
+    for k in 0..steps {
+        e = relu(e);
+        if k == 2 {
+            break;
+        }
+        e = e.dot(v) - &e;
+    }
+    let mut b = x.dot(w);
+    for k in 0..steps {
+        b = sigmoid(b);
+        b = b.dot(v) + &b;
+        if k % 2 == 1 {
+            b = relu(b);
+        }
+    }
+    // The assignment's own rule reads the value it destroys (the product's).
+    let mut c = x.dot(w);
+    for _ in 0..steps {
+        c = relu(c);
+        c = c.dot(v);
+    }
+    (&h * &q).sum() + t + (&e * &e).sum() + (&b * &b).sum() + (&c * &c).sum()
+}
+
 #[test]
 fn arrays_given_by_value_to_gates_and_assigned_their_results() {
     for (mut p, n, k, m) in shapes(9) {
@@ -467,6 +511,14 @@ fn arrays_given_by_value_to_gates_and_assigned_their_results() {
             assert_fd_array(|w| gated_layers(&x, w, &v, steps), &w, &g.w);
             assert_fd_array(|v| gated_layers(&x, &w, v, steps), &v, &g.v);
             let tangent = gated_layers::jvp(&x, &w, &v, steps, &tw, &tv).1;
+            assert_close(tangent, inner(&tw, &g.w) + inner(&tv, &g.v), 1e-10);
+        }
+        for steps in [0, 1, 2, 4] {
+            let (value, g) = carried_values_read::grad(&x, &w, &v, steps);
+            assert_close(value, carried_values_read(&x, &w, &v, steps), 1e-12);
+            assert_fd_array(|w| carried_values_read(&x, w, &v, steps), &w, &g.w);
+            assert_fd_array(|v| carried_values_read(&x, &w, v, steps), &v, &g.v);
+            let tangent = carried_values_read::jvp(&x, &w, &v, steps, &tw, &tv).1;
             assert_close(tangent, inner(&tw, &g.w) + inner(&tv, &g.v), 1e-10);
         }
         let (value, g) = gate_after_read::grad(&x, &w, &v);

@@ -70,7 +70,7 @@ mod gated_layers {
             .reserve(
                 ::core::iter::ExactSizeIterator::len(
                     &::backprop::__private::steps(0..steps),
-                ) * 2usize,
+                ),
             );
         pullback_s0_stack
             .reserve(
@@ -93,8 +93,7 @@ mod gated_layers {
         let mut h = ::backprop::__private::tensor::dot(&x, &w);
         let range = ::backprop::__private::steps(0..steps);
         for _ in range {
-            let (s0, pullback_s0) = relu::__vjp(::core::clone::Clone::clone(&h));
-            h_stack.push_reserved(h);
+            let (s0, pullback_s0) = relu::__vjp(h);
             h = s0;
             let s1 = ::backprop::__private::tensor::dot(&h, &v);
             h_stack
@@ -165,7 +164,6 @@ mod gated_layers {
                     );
                     let grad_s0 = ::backprop::__private::tensor::same(&grad_h);
                     ::backprop::__private::zero_out(&mut grad_h);
-                    h = h_stack.pop();
                     ::backprop::__private::accumulate(
                         &mut grad_h,
                         pullback_s0(grad_s0).0,

@@ -135,15 +135,19 @@ impl Scan {
 /// of the statement in it)`. In a loop body written
 ///
 /// ```text
+/// h = relu(h);         // destroys the last pass's sum (or the value before the loop)
 /// h = h.dot(w) + &h;   // the rules read the old `h` (the product's, the sum's shape)
-/// h = relu(h);         // destroys the sum, which no rule reads: nothing saved
+/// h = sigmoid(h);      // destroys the sum, which no rule reads
 /// ```
 ///
-/// the second assignment saves nothing: the value it destroys was made by an earlier
-/// definition in the same block, and nothing between them (nested blocks included) changes
-/// the variable or has a rule reading it, nor does the assignment's own rule. The reverse
-/// does not restore it either; the reverse of the statements between reads no value of
-/// the variable, and the earlier definition restores (or, a `let`, needs) none.
+/// the first and the third assignments save nothing. The value an assignment destroys was
+/// made by an earlier definition, and nothing between them (nested blocks included)
+/// changes the variable or has a rule reading it, nor does the assignment's own rule.
+/// "Earlier" is in the same block, or before the block: before an `if`, or, for a loop
+/// body, before the loop and at the end of the body's previous pass (the body's last
+/// statement touching the variable assigns it whole). The reverse does not restore such a
+/// value either: the reverse of the statements between reads no value of the variable, and
+/// the earlier definition restores (or, a `let`, needs) none.
 ///
 /// Arrays and sequences only: saving a float costs a copy of eight bytes.
 pub type UnreadAssigns = BTreeSet<(ScopeId, usize)>;
@@ -154,50 +158,104 @@ pub(super) fn unread_assigns(f: &Func, active: &[bool], saved: &[bool]) -> Unrea
     if !(0..f.vars.len()).any(arrays) {
         return unread;
     }
-    each_block(&f.body, &mut |block| {
-        // Variables whose value comes from a definition earlier in this block that nothing
-        // has read in a rule or changed since.
-        let mut fresh = BTreeSet::new();
+    let scan = Reassigns {
+        f,
+        active,
+        arrays: &arrays,
+    };
+    scan.block(&f.body, BTreeSet::new(), &mut unread);
+    unread
+}
+
+struct Reassigns<'a> {
+    f: &'a Func,
+    active: &'a [bool],
+    arrays: &'a dyn Fn(VarId) -> bool,
+}
+
+impl Reassigns<'_> {
+    /// `fresh`: the variables whose value at the block's start comes from a definition that
+    /// nothing has read in a rule or changed since.
+    fn block(&self, block: &Block, mut fresh: BTreeSet<VarId>, unread: &mut UnreadAssigns) {
+        let touched: Vec<BTreeSet<VarId>> = block.stmts.iter().map(|s| self.touched(s)).collect();
         for (at, stmt) in block.stmts.iter().enumerate() {
-            let mut touched = BTreeSet::new();
-            let mut top = true;
-            walk_stmts(std::slice::from_ref(stmt), block.scope, &mut |s, _| {
-                if let Some((_, reads)) = rule_of(&f.vars, s, active) {
-                    touched.extend(reads);
-                }
-                match s {
-                    // A definition inside the statement is conditional (or repeated).
-                    Stmt::Assign { var, .. } if !top => {
-                        touched.insert(*var);
-                    }
-                    Stmt::SetElem { var, .. } => {
-                        touched.insert(*var);
-                    }
-                    Stmt::Eval(k) => {
-                        touched.extend(k.mutated(&f.vars));
-                        touched.extend(k.pushed(&f.vars));
-                    }
-                    _ => {}
-                }
-                top = false;
-            });
             if let Stmt::Assign {
                 var, init: false, ..
             } = stmt
                 && fresh.contains(var)
-                && !touched.contains(var)
+                && !touched[at].contains(var)
             {
                 unread.insert((block.scope, at));
             }
-            for v in &touched {
+            match stmt {
+                Stmt::If { then, els, .. } => {
+                    self.block(then, fresh.clone(), unread);
+                    self.block(els, fresh.clone(), unread);
+                }
+                Stmt::Loop { body, .. } => {
+                    // The value a pass starts with is the one before the loop or the one
+                    // the last pass ended with: fresh when the body ends by assigning it.
+                    let carried = fresh
+                        .iter()
+                        .copied()
+                        .filter(|&v| self.ends_assigned(body, v))
+                        .collect();
+                    self.block(body, carried, unread);
+                }
+                _ => {}
+            }
+            for v in &touched[at] {
                 fresh.remove(v);
             }
             if let Stmt::Let { var, .. } | Stmt::Assign { var, .. } = stmt
-                && arrays(*var)
+                && (self.arrays)(*var)
             {
                 fresh.insert(*var);
             }
         }
-    });
-    unread
+    }
+
+    /// What a statement (the blocks inside it included) reads in a backward rule or
+    /// changes, besides its own whole definition.
+    fn touched(&self, stmt: &Stmt) -> BTreeSet<VarId> {
+        let mut touched = BTreeSet::new();
+        let mut top = true;
+        walk_stmts(std::slice::from_ref(stmt), 0, &mut |s, _| {
+            if let Some((_, reads)) = rule_of(&self.f.vars, s, self.active) {
+                touched.extend(reads);
+            }
+            match s {
+                // A definition inside the statement is conditional (or repeated).
+                Stmt::Assign { var, .. } if !top => {
+                    touched.insert(*var);
+                }
+                Stmt::SetElem { var, .. } => {
+                    touched.insert(*var);
+                }
+                Stmt::Eval(k) => {
+                    touched.extend(k.mutated(&self.f.vars));
+                    touched.extend(k.pushed(&self.f.vars));
+                }
+                _ => {}
+            }
+            top = false;
+        });
+        touched
+    }
+
+    /// Whether the last statement of `body` that touches `v` assigns it whole, directly in
+    /// the body (or none touches it): a pass ends with a value nothing has read.
+    fn ends_assigned(&self, body: &Block, v: VarId) -> bool {
+        for stmt in body.stmts.iter().rev() {
+            if let Stmt::Assign { var, .. } = stmt
+                && *var == v
+            {
+                return true;
+            }
+            if self.touched(stmt).contains(&v) {
+                return false;
+            }
+        }
+        true
+    }
 }
