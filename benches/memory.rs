@@ -84,4 +84,17 @@ fn main() {
         human(hand),
         human(param_bytes)
     );
+
+    // Arrays reassigned in a loop: a residual layer applied 20 times.
+    let (x, w, v, steps) = mlp::recurrent_setup();
+    let objective = peak(|| mlp::recurrent(&x, &w, &v, steps));
+    let gradient = peak(|| mlp::recurrent::grad(&x, &w, &v, steps));
+    println!();
+    println!("| recurrent (256 × 64, 20 passes, f64) | objective | gradient |");
+    println!("|---|---:|---:|");
+    println!(
+        "| peak heap above the inputs | {} | {} |",
+        human(objective),
+        human(gradient)
+    );
 }

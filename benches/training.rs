@@ -9,7 +9,6 @@
 #[path = "common/mlp.rs"]
 mod mlp;
 
-use backprop::ndarray::Array2;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use mlp::*;
 use std::hint::black_box;
@@ -55,21 +54,8 @@ fn training_step(c: &mut Criterion) {
     group.finish();
 }
 
-/// A residual layer applied `steps` times: the state is reassigned in the loop.
-#[backprop::differentiate(wrt(w, v))]
-fn recurrent(x: &Array2<f64>, w: &Array2<f64>, v: &Array2<f64>, steps: usize) -> f64 {
-    let mut h = x.dot(w);
-    for _ in 0..steps {
-        h = (h.dot(v) + &h).tanh();
-    }
-    (&h * &h).sum()
-}
-
 fn recurrent_layers(c: &mut Criterion) {
-    let (n, k, m, steps) = (256, 64, 64, 20);
-    let x = Array2::from_shape_fn((n, k), |(i, j)| ((i * 7 + j * 3) as f64).sin());
-    let w = Array2::from_shape_fn((k, m), |(i, j)| ((i * 5 + j * 11) as f64).cos() * 0.2);
-    let v = Array2::from_shape_fn((m, m), |(i, j)| ((i * 13 + j * 2) as f64).sin() * 0.2);
+    let (x, w, v, steps) = recurrent_setup();
     let mut group = c.benchmark_group("recurrent");
     group.bench_function("objective", |b| {
         b.iter(|| recurrent(black_box(&x), &w, &v, steps))

@@ -137,3 +137,22 @@ pub fn step_flops() -> usize {
         2 * INPUTS * BATCH * HIDDEN + 2 * HIDDEN * BATCH * CLASSES + 2 * BATCH * CLASSES * HIDDEN;
     forward + backward
 }
+
+/// A residual layer applied `steps` times: the state is reassigned in the loop.
+#[differentiate(wrt(w, v))]
+pub fn recurrent(x: &Array2<f64>, w: &Array2<f64>, v: &Array2<f64>, steps: usize) -> f64 {
+    let mut h = x.dot(w);
+    for _ in 0..steps {
+        h = (h.dot(v) + &h).tanh();
+    }
+    (&h * &h).sum()
+}
+
+/// `recurrent`'s inputs: a 256 × 64 batch, 64 × 64 weights, 20 passes.
+pub fn recurrent_setup() -> (Array2<f64>, Array2<f64>, Array2<f64>, usize) {
+    let (n, k, m) = (256, 64, 64);
+    let x = Array2::from_shape_fn((n, k), |(i, j)| ((i * 7 + j * 3) as f64).sin());
+    let w = Array2::from_shape_fn((k, m), |(i, j)| ((i * 5 + j * 11) as f64).cos() * 0.2);
+    let v = Array2::from_shape_fn((m, m), |(i, j)| ((i * 13 + j * 2) as f64).sin() * 0.2);
+    (x, w, v, 20)
+}
