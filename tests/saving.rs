@@ -1321,3 +1321,39 @@ fn vectors_reassigned_against_finite_differences_and_hessian() {
         check_slice_function!(vectors_reassigned, &x, 100 + seed);
     }
 }
+
+/// One step of a recurrence on a vector, read through a borrow.
+#[differentiate(hessian)]
+fn recurrence_step(y: &[f64], x: &[f64]) -> Vec<f64> {
+    let mut out = vec![0.0; y.len()];
+    for i in 0..y.len() {
+        out[i] = y[i] + 0.1 * x[i] * y[(i + 1) % y.len()].sin();
+    }
+    out
+}
+
+/// A vector reassigned from calls in a loop, one borrowing it and one taking it by value:
+/// the reverse of `y = s;` takes the adjoint of `y` as that of `s` and resets it, so it is
+/// copied (it was moved, and the reset did not compile).
+#[differentiate(hessian)]
+fn vectors_through_calls(x: &[f64]) -> f64 {
+    let mut y = x.to_vec();
+    for _ in 0..3 {
+        y = recurrence_step(&y, x);
+        y = rescaled(y, x[0]);
+    }
+    let mut s = 0.0;
+    for i in 0..y.len() {
+        s += y[i] * y[i];
+    }
+    s
+}
+
+#[test]
+fn vectors_through_calls_against_finite_differences_and_hessian() {
+    let mut p = Points::new(53);
+    for seed in 0..4 {
+        let x = p.vec(4, -1.0, 1.0);
+        check_slice_function!(vectors_through_calls, &x, 200 + seed);
+    }
+}

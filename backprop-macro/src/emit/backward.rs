@@ -75,7 +75,14 @@ impl Emit<'_> {
                     TokenStream::new()
                 };
                 let dot = self.derived(Derived::DotGrad, *v);
-                let value = t(e).unwrap_or_else(|| self.zero(*v));
+                let value = match self.reset_after(e) {
+                    // Its tangent is reset as well: a copy.
+                    Some(w) => {
+                        let (private, dw) = (&self.private, self.derived(Derived::DotGrad, w));
+                        quote!(#private::owned_copy(&#dw))
+                    }
+                    None => t(e).unwrap_or_else(|| self.zero(*v)),
+                };
                 (none, quote!(let #m #dot = #value;))
             }
             B::ZeroAdj(v) => {
@@ -164,6 +171,16 @@ impl Emit<'_> {
         self.adjoint_at(Derived::Grad, p)
     }
 
+    /// A sequence's whole adjoint taken as another's (`let grad_s1 = grad_y;` for `y = s1;`)
+    /// where the sequence is assigned in place: its adjoint is reset and used again after,
+    /// so it is copied, not moved.
+    fn reset_after(&self, e: &E) -> Option<VarId> {
+        match e {
+            E::Adj(w) if self.f.vars[*w].kind == Kind::Seq && self.a.facts[*w].in_place => Some(*w),
+            _ => None,
+        }
+    }
+
     pub(super) fn b_stmt(
         &self,
         b: &B,
@@ -177,7 +194,14 @@ impl Emit<'_> {
                 } else {
                     TokenStream::new()
                 };
-                let (id, e) = (self.adj(*v), self.adjoint_expr(e));
+                let id = self.adj(*v);
+                let e = match self.reset_after(e) {
+                    Some(w) => {
+                        let (private, gw) = (&self.private, self.adj(w));
+                        quote!(#private::owned_copy(&#gw))
+                    }
+                    None => self.adjoint_expr(e),
+                };
                 quote!(let #m #id = #e;)
             }
             B::ZeroAdj(v) => {
