@@ -232,6 +232,23 @@ pub fn analysis(func: &Func, a: &Analysis) -> String {
     if !a.shape_only.is_empty() {
         let _ = writeln!(out, "kept as shapes: {}", list(&a.shape_only));
     }
+    for (scope, at) in &a.unread_assigns {
+        let _ = writeln!(
+            out,
+            "saves nothing: the assignment at position {at} of block {scope}"
+        );
+    }
+    for (pullback, i) in &a.copied_args {
+        let _ = writeln!(
+            out,
+            "passed as a copy: argument {i} of the call with {}",
+            name(func, *pullback)
+        );
+    }
+    if !a.moved.is_empty() {
+        let v: Vec<VarId> = a.moved.iter().copied().collect();
+        let _ = writeln!(out, "moved, not copied: {}", list(&v));
+    }
     for (scope, p) in &a.picks {
         let (m, at) = (name(func, p.acc), name(func, p.at));
         let _ = writeln!(
