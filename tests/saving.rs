@@ -1357,3 +1357,28 @@ fn vectors_through_calls_against_finite_differences_and_hessian() {
         check_slice_function!(vectors_through_calls, &x, 200 + seed);
     }
 }
+
+/// A fixed array assigned whole, in a branch, from its own elements (found by the random
+/// functions): the new value's adjoint is taken before the old one's is reset and added
+/// into (the contribution of `arr[3]` to itself was lost).
+#[differentiate(hessian)]
+fn own_elements_in_a_branch(x: &[f64]) -> f64 {
+    let mut arr = [x[2].sin(), x[0], x[1] * x[2], x[0] * x[1]];
+    if x[1] > -0.5 {
+        arr = [(x[2] - x[1]).sin(), arr[2] - arr[1], 0.5 * arr[0], arr[3]];
+    }
+    let mut v = vec![x[0], x[1], x[2], 0.5];
+    for _ in 0..2 {
+        v = vec![v[1] * x[0], v[0], v[3] + x[2], v[2] * 0.5];
+    }
+    arr[3] * x[1] + arr[2] * x[0] + arr[1] * arr[0] + v[0] * v[2] + v[3]
+}
+
+#[test]
+fn own_elements_in_a_branch_against_finite_differences_and_hessian() {
+    let mut p = Points::new(59);
+    for seed in 0..4 {
+        let x = p.vec(3, -1.0, 1.0);
+        check_slice_function!(own_elements_in_a_branch, &x, 300 + seed);
+    }
+}

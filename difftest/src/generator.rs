@@ -884,13 +884,20 @@ impl<'r> Gen<'r> {
                     self.line("}");
                 }
             }
+            14 if self.rng.chance(0.5) && self.arrays.iter().any(|a| !a.is_empty()) => {
+                self.reassign_array()
+            }
             14 => {
-                let arr = self.name("arr");
-                if self.rng.chance(0.5) {
+                // A `Vec` is named `vec…`, a fixed array `arr…`.
+                let arr = if self.rng.chance(0.5) {
+                    let arr = self.name("arr");
                     self.line(&format!("let mut {arr} = [0.0; 4];"));
+                    arr
                 } else {
+                    let arr = self.name("vec");
                     self.line(&format!("let mut {arr} = vec![0.0; 4];"));
-                }
+                    arr
+                };
                 // Sometimes through a counter stepped by a literal, which the reverse sweep
                 // steps back instead of saving.
                 let counter = self.rng.chance(0.3).then(|| self.name("c"));
@@ -1176,6 +1183,25 @@ impl<'r> Gen<'r> {
         self.line(&s);
     }
 
+    /// A local array assigned whole from its own elements (its old value saved only where
+    /// a rule reads it), or from a copy.
+    fn reassign_array(&mut self) {
+        let arrays: Vec<String> = self.arrays.iter().flatten().cloned().collect();
+        let a = arrays[self.rng.below(arrays.len())].clone();
+        let (e, f) = (self.bounded(1), self.bounded(1));
+        let items = match self.rng.below(3) {
+            0 => format!("{a}[1] * {e}, {a}[0], {a}[3] + {f}, {a}[2] * 0.5"),
+            1 => format!("{e}, {a}[2] - {a}[1], {f} * {a}[0], {a}[3]"),
+            _ => format!("{e}, {f}, {e} * {f}, 0.25"),
+        };
+        let s = if a.starts_with("vec") {
+            format!("{a} = vec![{items}];")
+        } else {
+            format!("{a} = [{items}];")
+        };
+        self.line(&s);
+    }
+
     fn block(&mut self, n: usize) {
         self.indent += 1;
         self.push_scope();
@@ -1185,6 +1211,10 @@ impl<'r> Gen<'r> {
         let muts = self.all_muts();
         if !muts.is_empty() {
             self.update(&muts);
+        }
+        // An array from outside the block assigned whole in it (in a loop, each pass).
+        if self.arrays.iter().any(|a| !a.is_empty()) && self.rng.chance(0.3) {
+            self.reassign_array();
         }
         self.pop_scope();
         self.indent -= 1;

@@ -59,6 +59,9 @@ pub struct Facts {
     pub mutable: bool,
     /// Assigned in place by the user's code (not counting the reverse sweep's records).
     pub in_place: bool,
+    /// Assigned whole in place (`v = ...;`, not only element by element): the reverse
+    /// resets its adjoint there.
+    pub reassigned: bool,
     /// Declared without a value but read in reverse on paths that may not assign it: declared
     /// with a zero instead.
     pub zero_declare: bool,
@@ -346,6 +349,7 @@ fn analyze_once(f: &mut Func) -> Analysis {
             zero_init: fact(&zero_init, v),
             mutable: fact(&mutable, v),
             in_place: fact(&in_place, v),
+            reassigned: fact(&whole_assigned, v),
             zero_declare: fact(&zero_declare, v),
             counter: fact(&counters, v),
         })

@@ -65,7 +65,7 @@ impl Emit<'_> {
         restored: &BTreeSet<VarId>,
     ) -> (TokenStream, TokenStream) {
         let active = |v: VarId| self.a.facts[v].active;
-        let t = |e: &E| crate::rules::tangent_e(e, &active).map(|t| self.expr(&t, 0));
+        let t = |e: &E| crate::rules::tangent_e(e, &active).map(|t| self.adjoint_value(&t));
         let none = TokenStream::new();
         match b {
             B::LetAdj(v, e) => {
@@ -75,14 +75,7 @@ impl Emit<'_> {
                     TokenStream::new()
                 };
                 let dot = self.derived(Derived::DotGrad, *v);
-                let value = match self.reset_after(e) {
-                    // Its tangent is reset as well: a copy.
-                    Some(w) => {
-                        let (private, dw) = (&self.private, self.derived(Derived::DotGrad, w));
-                        quote!(#private::owned_copy(&#dw))
-                    }
-                    None => t(e).unwrap_or_else(|| self.zero(*v)),
-                };
+                let value = t(e).unwrap_or_else(|| self.zero(*v));
                 (none, quote!(let #m #dot = #value;))
             }
             B::ZeroAdj(v) => {
@@ -171,16 +164,6 @@ impl Emit<'_> {
         self.adjoint_at(Derived::Grad, p)
     }
 
-    /// A sequence's whole adjoint taken as another's (`let grad_s1 = grad_y;` for `y = s1;`)
-    /// where the sequence is assigned in place: its adjoint is reset and used again after,
-    /// so it is copied, not moved.
-    fn reset_after(&self, e: &E) -> Option<VarId> {
-        match e {
-            E::Adj(w) if self.f.vars[*w].kind == Kind::Seq && self.a.facts[*w].in_place => Some(*w),
-            _ => None,
-        }
-    }
-
     pub(super) fn b_stmt(
         &self,
         b: &B,
@@ -194,14 +177,7 @@ impl Emit<'_> {
                 } else {
                     TokenStream::new()
                 };
-                let id = self.adj(*v);
-                let e = match self.reset_after(e) {
-                    Some(w) => {
-                        let (private, gw) = (&self.private, self.adj(w));
-                        quote!(#private::owned_copy(&#gw))
-                    }
-                    None => self.adjoint_expr(e),
-                };
+                let (id, e) = (self.adj(*v), self.adjoint_expr(e));
                 quote!(let #m #id = #e;)
             }
             B::ZeroAdj(v) => {

@@ -539,7 +539,26 @@ impl<'a> Emit<'a> {
     pub fn adjoint_expr(&self, e: &E) -> TokenStream {
         match self.lanes {
             true => self.tangent_expr(e.clone()),
-            false => self.expr(e, 0),
+            false => self.adjoint_value(e),
+        }
+    }
+
+    /// An expression of adjoints; a sequence's whole adjoint (or its tangent) where the
+    /// sequence is assigned whole in place is copied (`owned_copy(&grad_y)` for `y = s;`):
+    /// the adjoint is reset there and used again, so it cannot be moved.
+    pub fn adjoint_value(&self, e: &E) -> TokenStream {
+        match e {
+            E::Adj(w) | E::DotAdj(w)
+                if self.f.vars[*w].kind == Kind::Seq && self.a.facts[*w].reassigned =>
+            {
+                let private = &self.private;
+                let id = match e {
+                    E::Adj(_) => self.adj(*w),
+                    _ => self.derived(crate::names::Derived::DotGrad, *w),
+                };
+                quote!(#private::owned_copy(&#id))
+            }
+            e => self.expr(e, 0),
         }
     }
 

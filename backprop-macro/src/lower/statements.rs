@@ -713,6 +713,16 @@ impl<'e> Lower<'e> {
                     // Each call gets its own pullback; a rule that reads its result reads a
                     // value no later assignment overwrites.
                     let value = self.overwrite(value, span, out);
+                    // A list of the variable's own elements (`a = [a[1], a[0]];`) is made in
+                    // a temporary first: the reverse then takes the new value's adjoint
+                    // before it resets the old one's and adds into its elements.
+                    let own = |o: &Operand| matches!(o, Operand::Var(v) | Operand::Elem(v, _) if *v == var);
+                    let value = match value {
+                        Op::List { .. } if value.operands().into_iter().any(own) => {
+                            Op::Copy(self.materialize(value, span, out))
+                        }
+                        value => value,
+                    };
                     out.push(Stmt::Assign { var, op: value, init: false, span });
                 }
             }
