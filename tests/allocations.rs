@@ -252,3 +252,75 @@ fn a_borrowed_parameter_transposed_is_not_copied() {
         );
     }
 }
+
+/// A layer through `relu`: the gate maps its owned input in place and keeps only its output
+/// for the rule (`relu(x) > 0` exactly where `x > 0`).
+#[differentiate(wrt(w))]
+fn rectified(x: &Array2<f64>, w: &Array2<f64>) -> f64 {
+    backprop::relu(x.dot(w)).sum()
+}
+
+#[test]
+fn relu_of_an_owned_array_copies_it_once() {
+    let x = Array2::from_shape_fn((40, 30), |(i, j)| ((i * 7 + j * 3) as f64).sin());
+    let w = Array2::from_shape_fn((30, 20), |(i, j)| ((i * 5 + j) as f64).cos());
+    // The product (with its packing buffer), and the copy of `relu`'s result the pullback
+    // keeps: not a copy of its input as well, nor a new array for the result (two more
+    // allocations before).
+    let product = allocations(|| x.dot(&w));
+    let made = allocations(|| rectified::vjp(&x, &w));
+    assert_eq!(
+        made,
+        product + 1,
+        "the forward pass made {made} allocations"
+    );
+    let (value, pullback) = rectified::vjp(&x, &w);
+    let grad = pullback(1.0);
+    assert!((value - rectified(&x, &w)).abs() <= 1e-12 * value.abs());
+    let eps = 1e-6;
+    for (i, j) in [(0, 0), (3, 7), (29, 19)] {
+        let (mut up, mut down) = (w.clone(), w.clone());
+        up[[i, j]] += eps;
+        down[[i, j]] -= eps;
+        let fd = (rectified(&x, &up) - rectified(&x, &down)) / (2.0 * eps);
+        assert!(
+            (grad.w[[i, j]] - fd).abs() <= 1e-6 * fd.abs().max(1.0),
+            "{i},{j}"
+        );
+    }
+}
+
+backprop::gate! {
+    /// `a·x + y`, computed in `x`'s storage. The rule reads `a` and `x`, not `y` nor the
+    /// result: `keep(a, x)` copies only `x` for it, and `_` returns the result uncopied.
+    fn axpy(a: f64, x: Array1<f64>, y: Array1<f64>) -> Array1<f64> {
+        x * a + &y
+    }
+    backward(_, grad) keep(a, x) {
+        (grad.dot(&x), &grad * a, grad)
+    }
+}
+
+#[differentiate(wrt(a, x, y))]
+fn shifted_norm(a: f64, x: &Array1<f64>, y: &Array1<f64>) -> f64 {
+    let z = axpy(a, x.to_owned(), y.to_owned());
+    z.dot(&z)
+}
+
+#[test]
+fn a_gate_keeps_only_the_inputs_its_rule_reads() {
+    let x = Array1::from_shape_fn(50, |i| (i as f64 * 0.3).sin());
+    let y = Array1::from_shape_fn(50, |i| (i as f64 * 0.7).cos());
+    // The two copies the function is called with, and `keep`'s copy of `x`: not of `y`,
+    // nor of the result (six allocations when every input and the output are kept).
+    let made = allocations(|| axpy::__vjp(0.5, x.clone(), y.clone()));
+    assert_eq!(made, 3, "{made} allocations");
+    let (value, grad) = shifted_norm::grad(0.5, &x, &y);
+    assert!((value - shifted_norm(0.5, &x, &y)).abs() <= 1e-12 * value);
+    let z = &x * 0.5 + &y;
+    assert!((grad.a - 2.0 * z.dot(&x)).abs() <= 1e-12 * grad.a.abs());
+    for i in 0..50 {
+        assert!((grad.x[i] - z[i]).abs() <= 1e-12, "{i}");
+        assert!((grad.y[i] - 2.0 * z[i]).abs() <= 1e-12, "{i}");
+    }
+}

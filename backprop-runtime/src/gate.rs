@@ -46,8 +46,47 @@
 ///
 /// The function is emitted as written. Beside it, a module of the same name holds what
 /// `#[differentiate]` calls: `__vjp` (value and pullback) and, with a `tangent` rule,
-/// `__jvp`, and with `tangent` and `second` rules, `__fob`. The inputs are passed by value and kept for the backward rule (references,
-/// floats and other `Clone` types), so the backward block sees every input by its name.
+/// `__jvp`, and with `tangent` and `second` rules, `__fob`. The inputs are passed by value
+/// and, by default, a copy of each is kept for the backward rule (references, floats and
+/// other `Clone` types), so the backward block sees every input by its name, and a copy of
+/// the output as `out`. For a gate over arrays, say what the rule reads, as a hand-written
+/// backward pass saves only what it needs:
+///
+/// - `backward(_, grad)`: the rule (and `second`) does not read the output: the value is
+///   returned without a copy;
+/// - `backward(out, grad) keep(a, b)`: the rule reads only the inputs `a` and `b` (none,
+///   with `keep()`): the others are moved into the function, not copied. An input left out
+///   and read anyway is a compile error naming [`NotKept`](crate::NotKept).
+///
+/// `relu` and `sigmoid` read only their output (`keep()`) and map an owned array in place,
+/// so `relu(x.dot(w))` makes one copy, the output the pullback keeps.
+///
+/// ```
+/// use backprop::ndarray::Array1;
+///
+/// backprop::gate! {
+///     /// `a·x + y`, computed in `x`'s storage.
+///     pub fn axpy(a: f64, x: Array1<f64>, y: Array1<f64>) -> Array1<f64> {
+///         x * a + &y
+///     }
+///     // Reads `a` and `x`, neither `y` nor the output.
+///     backward(_, grad) keep(a, x) {
+///         (grad.dot(&x), &grad * a, grad)
+///     }
+/// }
+///
+/// #[backprop::differentiate]
+/// fn loss(a: f64, x: &Array1<f64>, y: &Array1<f64>) -> f64 {
+///     axpy(a, x.to_owned(), y.to_owned()).sum()
+/// }
+///
+/// fn main() {
+///     let (x, y) = (Array1::from(vec![1.0, 2.0]), Array1::from(vec![0.5, 0.5]));
+///     let (_, g) = loss::grad(3.0, &x, &y);
+///     assert_eq!(g.a, 3.0);
+///     assert_eq!(g.x.to_vec(), vec![3.0, 3.0]);
+/// }
+/// ```
 /// Generic gates bound their type parameters by [`Real`](crate::Real) (or any trait that
 /// fixes `GradOf::Grad`).
 #[macro_export]
@@ -57,7 +96,7 @@ macro_rules! gate {
         $(#[$meta:meta])*
         $vis:vis fn $name:ident < $($lt:lifetime),+ $(,)? >
             ($arg:ident : $aty:ty $(,)?) -> $rty:ty $body:block
-        backward($out:ident, $grad:ident) $backward:block
+        backward($out:tt, $grad:ident) $(keep($($keep:ident),* $(,)?))? $backward:block
         $(tangent($tout:ident, $targ:ident) $tangent:block)?
         $(second($dout:ident, $dgrad:ident) $second:block)?
     ) => {
@@ -66,13 +105,13 @@ macro_rules! gate {
 
         $crate::__gate_items!(@module $vis $name [< $($lt),+ >]
             [< '__stub $(, $lt)+ >] ($arg: $aty) -> $rty
-            [$out, $grad, ($backward,)] [$($tout, ($targ), $tangent)?] [$($dout, $dgrad, ($second,))?]);
+            [$out, $grad, [$(keep($($keep),*))?], ($backward,)] [$($tout, ($targ), $tangent)?] [$($dout, $dgrad, ($second,))?]);
     };
     (
         $(#[$meta:meta])*
         $vis:vis fn $name:ident < $($lt:lifetime),+ $(,)? >
             ($($arg:ident : $aty:ty),+ $(,)?) -> $rty:ty $body:block
-        backward($out:ident, $grad:ident) $backward:block
+        backward($out:tt, $grad:ident) $(keep($($keep:ident),* $(,)?))? $backward:block
         $(tangent($tout:ident, $($targ:ident),+) $tangent:block)?
         $(second($dout:ident, $dgrad:ident) $second:block)?
     ) => {
@@ -81,14 +120,14 @@ macro_rules! gate {
 
         $crate::__gate_items!(@module $vis $name [< $($lt),+ >]
             [< '__stub $(, $lt)+ >] ($($arg: $aty),+) -> $rty
-            [$out, $grad, $backward] [$($tout, ($($targ),+), $tangent)?] [$($dout, $dgrad, $second)?]);
+            [$out, $grad, [$(keep($($keep),*))?], $backward] [$($tout, ($($targ),+), $tangent)?] [$($dout, $dgrad, $second)?]);
     };
     // One input: the backward block returns its gradient.
     (
         $(#[$meta:meta])*
         $vis:vis fn $name:ident $(< $($lt:lifetime,)* $($gp:ident $(: $gb:path)?),+ $(,)? >)?
             ($arg:ident : $aty:ty $(,)?) -> $rty:ty $body:block
-        backward($out:ident, $grad:ident) $backward:block
+        backward($out:tt, $grad:ident) $(keep($($keep:ident),* $(,)?))? $backward:block
         $(tangent($tout:ident, $targ:ident) $tangent:block)?
         $(second($dout:ident, $dgrad:ident) $second:block)?
     ) => {
@@ -97,14 +136,14 @@ macro_rules! gate {
 
         $crate::__gate_items!(@module $vis $name [$(< $($lt,)* $($gp $(: $gb)?),+ >)?]
             [< '__stub $($(, $lt)* $(, $gp $(: $gb)?)+)? >] ($arg: $aty) -> $rty
-            [$out, $grad, ($backward,)] [$($tout, ($targ), $tangent)?] [$($dout, $dgrad, ($second,))?]);
+            [$out, $grad, [$(keep($($keep),*))?], ($backward,)] [$($tout, ($targ), $tangent)?] [$($dout, $dgrad, ($second,))?]);
     };
     // Several inputs: the backward block returns a tuple, one gradient per input.
     (
         $(#[$meta:meta])*
         $vis:vis fn $name:ident $(< $($lt:lifetime,)* $($gp:ident $(: $gb:path)?),+ $(,)? >)?
             ($($arg:ident : $aty:ty),+ $(,)?) -> $rty:ty $body:block
-        backward($out:ident, $grad:ident) $backward:block
+        backward($out:tt, $grad:ident) $(keep($($keep:ident),* $(,)?))? $backward:block
         $(tangent($tout:ident, $($targ:ident),+) $tangent:block)?
         $(second($dout:ident, $dgrad:ident) $second:block)?
     ) => {
@@ -113,16 +152,21 @@ macro_rules! gate {
 
         $crate::__gate_items!(@module $vis $name [$(< $($lt,)* $($gp $(: $gb)?),+ >)?]
             [< '__stub $($(, $lt)* $(, $gp $(: $gb)?)+)? >] ($($arg: $aty),+) -> $rty
-            [$out, $grad, $backward] [$($tout, ($($targ),+), $tangent)?] [$($dout, $dgrad, $second)?]);
+            [$out, $grad, [$(keep($($keep),*))?], $backward] [$($tout, ($($targ),+), $tangent)?] [$($dout, $dgrad, $second)?]);
     };
 }
+
+/// In a gate's `backward` rule, an input its `keep(..)` list leaves out: the input was
+/// moved into the gate's function and is not there for the rule. Add it to `keep(..)`.
+#[derive(Clone, Copy, Debug)]
+pub struct NotKept;
 
 /// The items `gate!` writes beside the function; not a public API.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __gate_items {
     (@module $vis:vis $name:ident [$($generics:tt)*] [$($stub:tt)*] ($($arg:ident : $aty:ty),+) -> $rty:ty
-        [$out:ident, $grad:ident, $backward:expr] [$($tangent_rule:tt)*] [$($second_rule:tt)*]
+        [$out:tt, $grad:ident, [$($keep:tt)*], $backward:expr] [$($tangent_rule:tt)*] [$($second_rule:tt)*]
     ) => {
         #[doc = concat!("The gate items of [`", stringify!($name), "`](fn@", stringify!($name), ") that `#[differentiate]` calls.")]
         #[allow(non_snake_case, clippy::clone_on_copy, clippy::redundant_clone)]
@@ -135,11 +179,11 @@ macro_rules! __gate_items {
 
             #[doc(hidden)]
             #[inline]
+            #[allow(unused_variables)]
             pub fn __vjp $($generics)* ($($arg: $aty),+)
                 -> ($rty, impl ::core::ops::FnOnce($rty) -> ($(<$aty as $crate::GradOf>::Grad,)+))
             {
-                let $out: $rty = super::$name($(::core::clone::Clone::clone(&$arg)),+);
-                (::core::clone::Clone::clone(&$out), move |$grad: $rty| $backward)
+                $crate::__gate_items!(@vjp $name ($($arg),+) -> $rty [$($keep)*] [$out, $grad, $backward])
             }
 
             $crate::__gate_items!(@jvp $name [$($generics)*] [$($stub)*] ($($arg: $aty),+) -> $rty [$($tangent_rule)*]);
@@ -147,6 +191,28 @@ macro_rules! __gate_items {
                 [$out, $grad, $backward] [$($tangent_rule)*] [$($second_rule)*]);
         }
     };
+    // The value and the pullback: without `keep`, every input is copied into the call and
+    // kept for the rule; with `keep(..)`, only the inputs named (the others are moved into
+    // the call). The output is kept (one copy) unless the rule names it `_`.
+    (@vjp $name:ident ($($arg:ident),+) -> $rty:ty [] $rule:tt) => {{
+        let value: $rty = super::$name($(::core::clone::Clone::clone(&$arg)),+);
+        $crate::__gate_items!(@pullback value: $rty $rule)
+    }};
+    (@vjp $name:ident ($($arg:ident),+) -> $rty:ty [keep($($keep:ident),*)] $rule:tt) => {{
+        let kept = ($(::core::clone::Clone::clone(&$keep),)*);
+        let value: $rty = super::$name($($arg),+);
+        // An input the rule reads but `keep` leaves out is an error naming `NotKept`.
+        $(let $arg = $crate::NotKept;)+
+        let ($($keep,)*) = kept;
+        $crate::__gate_items!(@pullback value: $rty $rule)
+    }};
+    (@pullback $value:ident : $rty:ty [_, $grad:ident, $backward:expr]) => {
+        ($value, move |$grad: $rty| $backward)
+    };
+    (@pullback $value:ident : $rty:ty [$out:ident, $grad:ident, $backward:expr]) => {{
+        let $out: $rty = $value;
+        (::core::clone::Clone::clone(&$out), move |$grad: $rty| $backward)
+    }};
     (@fob $name:ident [$($generics:tt)*] [$($stub:tt)*] ($($arg:ident : $aty:ty),+) -> $rty:ty
         [$($backward_rule:tt)*] [$($tangent_rule:tt)*] []
     ) => {
@@ -192,7 +258,7 @@ macro_rules! __gate_items {
     // Forward over reverse: the value and its tangent, and a pullback that also carries the
     // tangent of the upstream gradient through the backward rule (the `second` rule).
     (@fob $name:ident [$($generics:tt)*] [$($stub:tt)*] ($($arg:ident : $aty:ty),+) -> $rty:ty
-        [$out:ident, $grad:ident, $backward:expr]
+        [$out:tt, $grad:ident, $backward:expr]
         [$tout:ident, ($($targ:ident),+), $tangent:block]
         [$dout:ident, $dgrad:ident, $second:expr]
     ) => {

@@ -16,6 +16,16 @@ pub trait Activation:
     type Out: Clone;
     #[doc(hidden)]
     fn map_out(&self, f: impl Fn(Self::Elem) -> Self::Elem) -> Self::Out;
+    /// `f` elementwise, consuming `self`: an owned array is mapped in place, with no new
+    /// storage.
+    #[doc(hidden)]
+    #[inline]
+    fn into_out(self, f: impl Fn(Self::Elem) -> Self::Elem) -> Self::Out
+    where
+        Self: Sized,
+    {
+        self.map_out(f)
+    }
     /// `f(x, g)` elementwise, with `g` shaped like the result: a backward rule.
     #[doc(hidden)]
     fn zip_grad(
@@ -155,6 +165,13 @@ mod arrays {
             self.mapv(f)
         }
         #[inline]
+        fn into_out(self, f: impl Fn(Self::Elem) -> Self::Elem) -> Array<A, D> {
+            // Free for an owned array; a view is copied once, as `mapv` would.
+            let mut out = self.into_owned();
+            out.mapv_inplace(f);
+            out
+        }
+        #[inline]
         fn zip_grad(
             &self,
             mut g: Array<A, D>,
@@ -229,9 +246,10 @@ crate::gate! {
     /// assert_eq!(backprop::sigmoid(0.0_f64), 0.5);
     /// ```
     pub fn sigmoid<X: Activation>(x: X) -> X::Out {
-        x.map_out(sigmoid_of)
+        x.into_out(sigmoid_of)
     }
-    backward(out, grad) {
+    // The rule reads the output only: the input is not kept.
+    backward(out, grad) keep() {
         X::zip_out(&out, grad, |y, g| g * (X::Elem::one() - y) * y)
     }
     tangent(out, dx) {
@@ -253,10 +271,12 @@ crate::gate! {
     /// assert_eq!(backprop::relu(3.0_f32), 3.0);
     /// ```
     pub fn relu<X: Activation>(x: X) -> X::Out {
-        x.map_out(|v| if v > X::Elem::zero() { v } else { X::Elem::zero() })
+        x.into_out(|v| if v > X::Elem::zero() { v } else { X::Elem::zero() })
     }
-    backward(out, grad) {
-        x.zip_grad(grad, |v, g| if v > X::Elem::zero() { g } else { X::Elem::zero() })
+    // `relu(x) > 0` exactly where `x > 0`: the rule reads the output, and the input is
+    // not kept.
+    backward(out, grad) keep() {
+        X::zip_out(&out, grad, |y, g| if y > X::Elem::zero() { g } else { X::Elem::zero() })
     }
     tangent(out, dx) {
         x.zip_tangent(&dx, |v, d| if v > X::Elem::zero() { d } else { X::Elem::zero() })
@@ -270,9 +290,10 @@ crate::gate! {
     /// `max(x, c)` elementwise against a float `c`: the gradient goes to `x` where it is
     /// the larger (ties included) and to `c` elsewhere.
     pub fn maximum<X: Activation>(x: X, c: X::Elem) -> X::Out {
-        x.map_out(|v| if v >= c { v } else { c })
+        x.into_out(|v| if v >= c { v } else { c })
     }
-    backward(out, grad) {
+    // The rule reads the input, not the output: the output is not copied.
+    backward(_, grad) {
         let to_c = x.fold_grad(&grad, |v, g| if v >= c { X::Elem::zero() } else { g });
         (x.zip_grad(grad, |v, g| if v >= c { g } else { X::Elem::zero() }), to_c)
     }
@@ -290,9 +311,10 @@ crate::gate! {
     /// `min(x, c)` elementwise against a float `c`: the gradient goes to `x` where it is
     /// the smaller (ties included) and to `c` elsewhere.
     pub fn minimum<X: Activation>(x: X, c: X::Elem) -> X::Out {
-        x.map_out(|v| if v <= c { v } else { c })
+        x.into_out(|v| if v <= c { v } else { c })
     }
-    backward(out, grad) {
+    // The rule reads the input, not the output: the output is not copied.
+    backward(_, grad) {
         let to_c = x.fold_grad(&grad, |v, g| if v <= c { X::Elem::zero() } else { g });
         (x.zip_grad(grad, |v, g| if v <= c { g } else { X::Elem::zero() }), to_c)
     }
@@ -313,7 +335,7 @@ crate::gate! {
     pub fn sub_slice<'a, T: Real>(x: &'a [T], start: usize, end: usize) -> Vec<T> {
         x[start..end].to_vec()
     }
-    backward(out, grad) {
+    backward(_, grad) {
         let mut g = vec![T::zero(); x.len()];
         g[start..end].copy_from_slice(&grad);
         (g, crate::NotDifferentiable, crate::NotDifferentiable)

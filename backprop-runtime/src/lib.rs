@@ -31,6 +31,7 @@ pub use ndarray;
 pub use differentiable::{
     Differentiable, FloatField, check_fits, empty_grad, fill_zeros, float_field,
 };
+pub use gate::NotKept;
 pub use gates::{Activation, maximum, minimum, relu, sigmoid, sub_slice};
 pub use grad::{
     Accumulate, Discard, Elements, GradOf, LeftOut, NotDifferentiable, NotGenerated, OwnedCopy,
