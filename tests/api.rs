@@ -209,3 +209,78 @@ fn gate_with_a_lifetime_parameter() {
     let (_, t) = scaled_energy::jvp(&x, 0.5, &dx, 1.0);
     common::assert_close(t, g.x.dot(&dx) + g.s, 1e-15);
 }
+
+thread_local! {
+    /// How many times `counted_energy`'s forward pass has run on this thread.
+    static ENERGY_RUNS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+backprop::gate! {
+    /// Σ xᵢ², counting its forward passes.
+    pub fn counted_energy<'a>(x: &'a [f64]) -> f64 {
+        ENERGY_RUNS.with(|r| r.set(r.get() + 1));
+        x.iter().map(|v| v * v).sum()
+    }
+    backward(_, grad) {
+        x.iter().map(|v| 2.0 * v * grad).collect::<Vec<f64>>()
+    }
+}
+
+/// The gate borrows a local: the backward pass makes its pullback from the argument and the
+/// result (the function's own), without running its forward pass again.
+#[differentiate]
+#[allow(clippy::needless_range_loop)]
+fn energy_of_shifted(x: &[f64], s: f64) -> f64 {
+    let mut y = x.to_vec();
+    for i in 0..y.len() {
+        y[i] = y[i] * s + 1.0;
+    }
+    counted_energy(&y)
+}
+
+/// The same through a float-annotated local, in a loop that changes the borrowed vector
+/// after each call (restored backward before the pullback is made).
+#[differentiate]
+fn energies_in_a_loop(x: &[f64], s: f64) -> f64 {
+    let mut y = x.to_vec();
+    let mut total = 0.0;
+    for _ in 0..3 {
+        let e: f64 = counted_energy(&y);
+        total += e * s;
+        y[0] = y[0] * 0.5 + e * 0.01;
+    }
+    total
+}
+
+fn forward_runs(f: impl FnOnce()) -> usize {
+    let before = ENERGY_RUNS.with(|r| r.get());
+    f();
+    ENERGY_RUNS.with(|r| r.get()) - before
+}
+
+#[test]
+fn a_gate_borrowing_a_local_runs_its_forward_pass_once() {
+    let x = [0.3, -1.2, 0.7];
+    let mut g = None;
+    // Once per call of the gate: not again in the backward pass.
+    assert_eq!(
+        forward_runs(|| g = Some(energy_of_shifted::grad(&x, 1.5))),
+        1
+    );
+    let (value, g) = g.unwrap();
+    assert_eq!(value, energy_of_shifted(&x, 1.5));
+    common::assert_fd(|x| energy_of_shifted(x, 1.5), &x, &g.x);
+    let fd = (energy_of_shifted(&x, 1.5 + 1e-6) - energy_of_shifted(&x, 1.5 - 1e-6)) / 2e-6;
+    common::assert_close(g.s, fd, 1e-6);
+
+    let mut g = None;
+    assert_eq!(
+        forward_runs(|| g = Some(energies_in_a_loop::grad(&x, 0.8))),
+        3
+    );
+    let (value, g) = g.unwrap();
+    assert_eq!(value, energies_in_a_loop(&x, 0.8));
+    common::assert_fd(|x| energies_in_a_loop(x, 0.8), &x, &g.x);
+    let fd = (energies_in_a_loop(&x, 0.8 + 1e-6) - energies_in_a_loop(&x, 0.8 - 1e-6)) / 2e-6;
+    common::assert_close(g.s, fd, 1e-6);
+}

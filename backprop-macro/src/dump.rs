@@ -306,7 +306,15 @@ fn backward_lines(func: &Func, stmts: &[B], depth: usize, out: &mut String) {
                 name(func, *v),
                 e(x)
             ),
-            B::LetPullback(v, _) => writeln!(out, "{pad}let {} = call again", name(func, *v)),
+            B::LetPullback(v, call) => match call.result {
+                Some(r) => writeln!(
+                    out,
+                    "{pad}let {} = pullback at {}",
+                    name(func, *v),
+                    name(func, r)
+                ),
+                None => writeln!(out, "{pad}let {} = call again", name(func, *v)),
+            },
             B::LetUp(pl) => writeln!(out, "{pad}let upstream_{0} = grad_{0}", p(pl)),
             B::Pop(v) => writeln!(out, "{pad}pop {}", name(func, *v)),
             B::Recompute(v, o) => writeln!(out, "{pad}let {} = {}", name(func, *v), op(func, o)),

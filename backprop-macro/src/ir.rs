@@ -262,6 +262,10 @@ pub struct Call {
     /// would borrow a value the gradient closure owns, so the backward pass calls `__vjp`
     /// again (the callee's forward pass runs twice).
     pub recompute: bool,
+    /// The call's result, when the call is made again in the backward pass and its result
+    /// is a float: the backward pass makes the pullback from the arguments and this value
+    /// (`__pullback_at`), so a gate's backward rule runs without its forward pass again.
+    pub result: Option<VarId>,
     /// `&x[a..b]`, lowered to the runtime's `sub_slice` gate: the result is a new sequence.
     pub sub_slice: bool,
     /// The callee returns a tuple, which the caller reads as the array the callee computes
@@ -297,7 +301,8 @@ impl Call {
             (true, false) => "__vjp_boxed",
             _ => "__vjp",
         };
-        syn::Ident::new(name, proc_macro2::Span::call_site())
+        // At the call: an error about the callee's items points there.
+        syn::Ident::new(name, self.span)
     }
 }
 

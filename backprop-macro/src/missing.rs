@@ -69,6 +69,17 @@ pub fn stubs(f: &Func, e: &Emit, sig: &Signature, args: &Args) -> TokenStream {
         .params
         .iter()
         .any(|p| matches!(p.form, crate::ir::ParamForm::Struct(_)));
+    // What a function differentiated in reverse mode calls (`__pullback_at` for a float
+    // result, when the call borrows the caller's locals).
+    if !args.reverse && !structs {
+        let message = format!(
+            "`{name}` is called from a function differentiated in reverse mode: write `#[differentiate(reverse, forward)]` on `{name}`"
+        );
+        stubs.extend(hidden_stub(f, e, sig, "__vjp", &message));
+        if scalar {
+            stubs.extend(hidden_stub(f, e, sig, "__pullback_at", &message));
+        }
+    }
     if !args.hessian && !structs {
         let message = format!(
             "`{name}` is called from a function differentiated twice (`hessian`): write `#[differentiate(hessian)]` on `{name}`"
@@ -78,30 +89,49 @@ pub fn stubs(f: &Func, e: &Emit, sig: &Signature, args: &Args) -> TokenStream {
     stubs
 }
 
-/// A stub of `__jvp` (the value and its tangent) or `__fob` (and a pullback carrying
-/// tangents), taking one tangent of any type per parameter, as the callers pass them.
+/// A stub of an item another differentiated function calls: `__jvp` (the value and its
+/// tangent) or `__fob` (and a pullback carrying tangents), taking one tangent of any type
+/// per parameter, as the callers pass them; `__vjp` (the value and the pullback) or
+/// `__pullback_at` (the pullback, from the arguments and the value).
 fn hidden_stub(f: &Func, e: &Emit, sig: &Signature, item: &str, message: &str) -> TokenStream {
     let private = &e.private;
     let (params, ret) = (&sig.params, &sig.ret);
-    let tangents: Vec<syn::Ident> = (0..f.params.len())
-        .map(|i| format_ident!("__T{}", i))
-        .collect();
     let positional: Vec<TokenStream> = f
         .params
         .iter()
         .map(|p| crate::expand::positional_type(p, private))
         .collect();
-    let (output, body) = if item == "__jvp" {
-        (quote!((#ret, #ret)), quote!(#private::not_generated()))
-    } else {
-        (
-            quote!((#ret, #ret, impl ::core::ops::FnOnce(#ret, #ret) -> ((#(#positional,)*), (#(#positional,)*)))),
+    let grads = quote!((#(#positional,)*));
+    // Pullbacks as function pointers, not `impl FnOnce`: an opaque type would repeat the
+    // error of the bound.
+    let pullback = quote!(|_: #ret| -> #grads { #private::not_generated() });
+    let tangents: Vec<syn::Ident> = match item {
+        "__jvp" | "__fob" => (0..f.params.len())
+            .map(|i| format_ident!("__T{}", i))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let (extra, output, body) = match item {
+        "__jvp" => (
+            quote!(#(_: #tangents),*),
+            quote!((#ret, #ret)),
+            quote!(#private::not_generated()),
+        ),
+        "__vjp" => (
+            TokenStream::new(),
+            quote!((#ret, fn(#ret) -> #grads)),
+            quote!((#private::not_generated(), #pullback)),
+        ),
+        "__pullback_at" => (quote!(_: #ret), quote!(fn(#ret) -> #grads), pullback),
+        _ => (
+            quote!(#(_: #tangents),*),
+            quote!((#ret, #ret, fn(#ret, #ret) -> (#grads, #grads))),
             quote!((
                 #private::not_generated(),
                 #private::not_generated(),
-                move |_: #ret, _: #ret| -> ((#(#positional,)*), (#(#positional,)*)) { #private::not_generated() },
+                |_: #ret, _: #ret| -> (#grads, #grads) { #private::not_generated() },
             )),
-        )
+        ),
     };
     let item = format_ident!("{}", item);
     let trait_name = format_ident!("{}_of_callee_is_not_generated", item);
@@ -112,7 +142,7 @@ fn hidden_stub(f: &Func, e: &Emit, sig: &Signature, item: &str, message: &str) -
         pub trait #trait_name {}
         #[doc(hidden)]
         #[allow(clippy::too_many_arguments, clippy::type_complexity)]
-        pub fn #item<'__stub, #(#lifetimes,)* #(#type_params,)* #(#tangents),*>(#(#params,)* #(_: #tangents),*) -> #output
+        pub fn #item<'__stub, #(#lifetimes,)* #(#type_params,)* #(#tangents),*>(#(#params,)* #extra) -> #output
         where
             #private::NotGenerated<'__stub>: #trait_name,
         {

@@ -647,11 +647,13 @@ pub fn contrib_reads(cs: &[Contrib], out: &mut Vec<VarId>) {
                 recompute,
             } => {
                 match recompute {
-                    // The backward pass calls the function again: it reads the arguments.
+                    // The backward pass makes the pullback again: it reads the arguments
+                    // (and the result, given to `__pullback_at`).
                     Some(call) => {
                         for a in &call.args {
                             reads(&operand(&a.value), out);
                         }
+                        out.extend(call.result);
                     }
                     None => out.push(*pullback),
                 }

@@ -186,6 +186,17 @@ macro_rules! __gate_items {
                 $crate::__gate_items!(@vjp $name ($($arg),+) -> $rty [$($keep)*] [$out, $grad, $backward])
             }
 
+            /// The pullback from the inputs and the output, without the forward pass: what a
+            /// caller whose arguments borrow its own locals calls in its backward pass.
+            #[doc(hidden)]
+            #[inline]
+            #[allow(unused_variables)]
+            pub fn __pullback_at $($generics)* ($($arg: $aty,)+ $out: $rty)
+                -> impl ::core::ops::FnOnce($rty) -> ($(<$aty as $crate::GradOf>::Grad,)+)
+            {
+                move |$grad: $rty| $backward
+            }
+
             $crate::__gate_items!(@jvp $name [$($generics)*] [$($stub)*] ($($arg: $aty),+) -> $rty [$($tangent_rule)*]);
             $crate::__gate_items!(@fob $name [$($generics)*] [$($stub)*] ($($arg: $aty),+) -> $rty
                 [$out, $grad, $backward] [$($tangent_rule)*] [$($second_rule)*]);

@@ -153,6 +153,19 @@ mod best_row {
             },
         )
     }
+    /// The pullback at these arguments, whose value the caller has: the forward pass
+    /// runs again (its pullback needs the values it computes).
+    #[doc(hidden)]
+    #[inline]
+    pub fn __pullback_at<'m, 'x>(
+        m: &'m [Vec<f64>],
+        x: &'x [f64],
+        _: f64,
+    ) -> impl ::core::ops::FnOnce(
+        f64,
+    ) -> (::std::vec::Vec<::std::vec::Vec<f64>>, ::std::vec::Vec<f64>) + use<'m, 'x> {
+        __vjp(m, x).1
+    }
     #[doc(hidden)]
     pub const __DIFFERENTIABLE: &[bool] = &[true, true];
     #[doc(hidden)]
@@ -260,13 +273,13 @@ mod best_row {
     ) -> (
         f64,
         f64,
-        impl ::core::ops::FnOnce(
+        fn(
             f64,
             f64,
         ) -> (
-                (::std::vec::Vec<::std::vec::Vec<f64>>, ::std::vec::Vec<f64>),
-                (::std::vec::Vec<::std::vec::Vec<f64>>, ::std::vec::Vec<f64>),
-            ),
+            (::std::vec::Vec<::std::vec::Vec<f64>>, ::std::vec::Vec<f64>),
+            (::std::vec::Vec<::std::vec::Vec<f64>>, ::std::vec::Vec<f64>),
+        ),
     )
     where
         ::backprop::__private::NotGenerated<'__stub>: __fob_of_callee_is_not_generated,
@@ -274,7 +287,7 @@ mod best_row {
         (
             ::backprop::__private::not_generated(),
             ::backprop::__private::not_generated(),
-            move |
+            |
                 _: f64,
                 _: f64,
             | -> (

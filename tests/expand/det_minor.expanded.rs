@@ -123,6 +123,26 @@ mod det_minor {
             },
         )
     }
+    /// The pullback at these arguments, whose value the caller has: the forward pass
+    /// runs again (its pullback needs the values it computes).
+    #[doc(hidden)]
+    #[inline]
+    pub fn __pullback_at<'a>(
+        a: &'a [f64],
+        n: usize,
+        row: usize,
+        used: usize,
+        _: f64,
+    ) -> impl ::core::ops::FnOnce(
+        f64,
+    ) -> (
+            ::std::vec::Vec<f64>,
+            ::backprop::__private::NotDifferentiable,
+            ::backprop::__private::NotDifferentiable,
+            ::backprop::__private::NotDifferentiable,
+        ) + use<'a> {
+        __vjp(a, n, row, used).1
+    }
     #[doc(hidden)]
     #[inline]
     pub fn __vjp_boxed<'__pullback, 'a>(
@@ -377,23 +397,23 @@ mod det_minor {
     ) -> (
         f64,
         f64,
-        impl ::core::ops::FnOnce(
+        fn(
             f64,
             f64,
         ) -> (
-                (
-                    ::std::vec::Vec<f64>,
-                    ::backprop::__private::NotDifferentiable,
-                    ::backprop::__private::NotDifferentiable,
-                    ::backprop::__private::NotDifferentiable,
-                ),
-                (
-                    ::std::vec::Vec<f64>,
-                    ::backprop::__private::NotDifferentiable,
-                    ::backprop::__private::NotDifferentiable,
-                    ::backprop::__private::NotDifferentiable,
-                ),
+            (
+                ::std::vec::Vec<f64>,
+                ::backprop::__private::NotDifferentiable,
+                ::backprop::__private::NotDifferentiable,
+                ::backprop::__private::NotDifferentiable,
             ),
+            (
+                ::std::vec::Vec<f64>,
+                ::backprop::__private::NotDifferentiable,
+                ::backprop::__private::NotDifferentiable,
+                ::backprop::__private::NotDifferentiable,
+            ),
+        ),
     )
     where
         ::backprop::__private::NotGenerated<'__stub>: __fob_of_callee_is_not_generated,
@@ -401,7 +421,7 @@ mod det_minor {
         (
             ::backprop::__private::not_generated(),
             ::backprop::__private::not_generated(),
-            move |
+            |
                 _: f64,
                 _: f64,
             | -> (

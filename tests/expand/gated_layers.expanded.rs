@@ -219,6 +219,35 @@ mod gated_layers {
             },
         )
     }
+    /// The pullback at these arguments, whose value the caller has: the forward pass
+    /// runs again (its pullback needs the values it computes).
+    #[doc(hidden)]
+    #[inline]
+    pub fn __pullback_at<'x, 'w, 'v>(
+        x: &'x Array2<f64>,
+        w: &'w Array2<f64>,
+        v: &'v Array2<f64>,
+        steps: usize,
+        _: f64,
+    ) -> impl ::core::ops::FnOnce(
+        f64,
+    ) -> (
+            ::backprop::__private::ndarray::Array<
+                f64,
+                ::backprop::__private::ndarray::Ix2,
+            >,
+            ::backprop::__private::ndarray::Array<
+                f64,
+                ::backprop::__private::ndarray::Ix2,
+            >,
+            ::backprop::__private::ndarray::Array<
+                f64,
+                ::backprop::__private::ndarray::Ix2,
+            >,
+            ::backprop::__private::NotDifferentiable,
+        ) + use<'x, 'w, 'v> {
+        __vjp(x, w, v, steps).1
+    }
     #[doc(hidden)]
     pub const __DIFFERENTIABLE: &[bool] = &[false, true, true, false];
     const _: () = ::backprop::__private::check_differentiable(
@@ -350,41 +379,41 @@ mod gated_layers {
     ) -> (
         f64,
         f64,
-        impl ::core::ops::FnOnce(
+        fn(
             f64,
             f64,
         ) -> (
-                (
-                    ::backprop::__private::ndarray::Array<
-                        f64,
-                        ::backprop::__private::ndarray::Ix2,
-                    >,
-                    ::backprop::__private::ndarray::Array<
-                        f64,
-                        ::backprop::__private::ndarray::Ix2,
-                    >,
-                    ::backprop::__private::ndarray::Array<
-                        f64,
-                        ::backprop::__private::ndarray::Ix2,
-                    >,
-                    ::backprop::__private::NotDifferentiable,
-                ),
-                (
-                    ::backprop::__private::ndarray::Array<
-                        f64,
-                        ::backprop::__private::ndarray::Ix2,
-                    >,
-                    ::backprop::__private::ndarray::Array<
-                        f64,
-                        ::backprop::__private::ndarray::Ix2,
-                    >,
-                    ::backprop::__private::ndarray::Array<
-                        f64,
-                        ::backprop::__private::ndarray::Ix2,
-                    >,
-                    ::backprop::__private::NotDifferentiable,
-                ),
+            (
+                ::backprop::__private::ndarray::Array<
+                    f64,
+                    ::backprop::__private::ndarray::Ix2,
+                >,
+                ::backprop::__private::ndarray::Array<
+                    f64,
+                    ::backprop::__private::ndarray::Ix2,
+                >,
+                ::backprop::__private::ndarray::Array<
+                    f64,
+                    ::backprop::__private::ndarray::Ix2,
+                >,
+                ::backprop::__private::NotDifferentiable,
             ),
+            (
+                ::backprop::__private::ndarray::Array<
+                    f64,
+                    ::backprop::__private::ndarray::Ix2,
+                >,
+                ::backprop::__private::ndarray::Array<
+                    f64,
+                    ::backprop::__private::ndarray::Ix2,
+                >,
+                ::backprop::__private::ndarray::Array<
+                    f64,
+                    ::backprop::__private::ndarray::Ix2,
+                >,
+                ::backprop::__private::NotDifferentiable,
+            ),
+        ),
     )
     where
         ::backprop::__private::NotGenerated<'__stub>: __fob_of_callee_is_not_generated,
@@ -392,7 +421,7 @@ mod gated_layers {
         (
             ::backprop::__private::not_generated(),
             ::backprop::__private::not_generated(),
-            move |
+            |
                 _: f64,
                 _: f64,
             | -> (

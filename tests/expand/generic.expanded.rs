@@ -91,6 +91,17 @@ pub mod horner {
             },
         )
     }
+    /// The pullback at these arguments, whose value the caller has: the forward pass
+    /// runs again (its pullback needs the values it computes).
+    #[doc(hidden)]
+    #[inline]
+    pub fn __pullback_at<'c, T: Real>(
+        x: T,
+        c: &'c [T],
+        _: T,
+    ) -> impl ::core::ops::FnOnce(T) -> (T, ::std::vec::Vec<T>) + use<'c, T> {
+        __vjp(x, c).1
+    }
     ///Forward mode: `horner`'s value and its directional derivative along the tangents `dot_x`, `dot_c` (a Jacobian-vector product), computed beside the value in one pass.
     #[inline]
     pub fn jvp<'c, T: Real>(x: T, c: &'c [T], dot_x: T, dot_c: &[T]) -> (T, T) {
@@ -192,21 +203,14 @@ pub mod horner {
         c: &'c [T],
         _: __T0,
         _: __T1,
-    ) -> (
-        T,
-        T,
-        impl ::core::ops::FnOnce(
-            T,
-            T,
-        ) -> ((T, ::std::vec::Vec<T>), (T, ::std::vec::Vec<T>)),
-    )
+    ) -> (T, T, fn(T, T) -> ((T, ::std::vec::Vec<T>), (T, ::std::vec::Vec<T>)))
     where
         ::backprop::__private::NotGenerated<'__stub>: __fob_of_callee_is_not_generated,
     {
         (
             ::backprop::__private::not_generated(),
             ::backprop::__private::not_generated(),
-            move |_: T, _: T| -> ((T, ::std::vec::Vec<T>), (T, ::std::vec::Vec<T>)) {
+            |_: T, _: T| -> ((T, ::std::vec::Vec<T>), (T, ::std::vec::Vec<T>)) {
                 ::backprop::__private::not_generated()
             },
         )

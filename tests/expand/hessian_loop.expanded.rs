@@ -97,6 +97,16 @@ mod softplus_sum {
             },
         )
     }
+    /// The pullback at these arguments, whose value the caller has: the forward pass
+    /// runs again (its pullback needs the values it computes).
+    #[doc(hidden)]
+    #[inline]
+    pub fn __pullback_at<'x>(
+        x: &'x [f64],
+        _: f64,
+    ) -> impl ::core::ops::FnOnce(f64) -> (::std::vec::Vec<f64>,) + use<'x> {
+        __vjp(x).1
+    }
     ///Forward mode: `softplus_sum`'s value and its directional derivative along the tangents `dot_x` (a Jacobian-vector product), computed beside the value in one pass.
     #[inline]
     pub fn jvp<'x>(x: &'x [f64], dot_x: &[f64]) -> (f64, f64) {

@@ -79,6 +79,18 @@ mod neuron {
             },
         )
     }
+    /// The pullback at these arguments, whose value the caller has: the forward pass
+    /// runs again (its pullback needs the values it computes).
+    #[doc(hidden)]
+    #[inline]
+    pub fn __pullback_at(
+        w: f64,
+        x: f64,
+        b: f64,
+        _: f64,
+    ) -> impl ::core::ops::FnOnce(f64) -> (f64, f64, f64) {
+        __vjp(w, x, b).1
+    }
     ///Forward mode: `neuron`'s value and its directional derivative along the tangents `dot_w`, `dot_x`, `dot_b` (a Jacobian-vector product), computed beside the value in one pass.
     #[inline]
     pub fn jvp(

@@ -211,18 +211,14 @@ mod polar {
         t: f64,
         _: __T0,
         _: __T1,
-    ) -> (
-        [f64; 2],
-        [f64; 2],
-        impl ::core::ops::FnOnce([f64; 2], [f64; 2]) -> ((f64, f64), (f64, f64)),
-    )
+    ) -> ([f64; 2], [f64; 2], fn([f64; 2], [f64; 2]) -> ((f64, f64), (f64, f64)))
     where
         ::backprop::__private::NotGenerated<'__stub>: __fob_of_callee_is_not_generated,
     {
         (
             ::backprop::__private::not_generated(),
             ::backprop::__private::not_generated(),
-            move |_: [f64; 2], _: [f64; 2]| -> ((f64, f64), (f64, f64)) {
+            |_: [f64; 2], _: [f64; 2]| -> ((f64, f64), (f64, f64)) {
                 ::backprop::__private::not_generated()
             },
         )

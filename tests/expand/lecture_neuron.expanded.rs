@@ -105,6 +105,20 @@ mod neuron {
             },
         )
     }
+    /// The pullback at these arguments, whose value the caller has: the forward pass
+    /// runs again (its pullback needs the values it computes).
+    #[doc(hidden)]
+    #[inline]
+    pub fn __pullback_at(
+        w0: f64,
+        x0: f64,
+        w1: f64,
+        x1: f64,
+        w2: f64,
+        _: f64,
+    ) -> impl ::core::ops::FnOnce(f64) -> (f64, f64, f64, f64, f64) {
+        __vjp(w0, x0, w1, x1, w2).1
+    }
     #[doc(hidden)]
     pub const __DIFFERENTIABLE: &[bool] = &[true, true, true, true, true];
     #[doc(hidden)]
@@ -245,10 +259,7 @@ mod neuron {
     ) -> (
         f64,
         f64,
-        impl ::core::ops::FnOnce(
-            f64,
-            f64,
-        ) -> ((f64, f64, f64, f64, f64), (f64, f64, f64, f64, f64)),
+        fn(f64, f64) -> ((f64, f64, f64, f64, f64), (f64, f64, f64, f64, f64)),
     )
     where
         ::backprop::__private::NotGenerated<'__stub>: __fob_of_callee_is_not_generated,
@@ -256,10 +267,7 @@ mod neuron {
         (
             ::backprop::__private::not_generated(),
             ::backprop::__private::not_generated(),
-            move |
-                _: f64,
-                _: f64,
-            | -> ((f64, f64, f64, f64, f64), (f64, f64, f64, f64, f64)) {
+            |_: f64, _: f64| -> ((f64, f64, f64, f64, f64), (f64, f64, f64, f64, f64)) {
                 ::backprop::__private::not_generated()
             },
         )
@@ -366,6 +374,20 @@ mod neuron_gate {
                 (grad.w0, grad.x0, grad.w1, grad.x1, grad.w2)
             },
         )
+    }
+    /// The pullback at these arguments, whose value the caller has: the forward pass
+    /// runs again (its pullback needs the values it computes).
+    #[doc(hidden)]
+    #[inline]
+    pub fn __pullback_at(
+        w0: f64,
+        x0: f64,
+        w1: f64,
+        x1: f64,
+        w2: f64,
+        _: f64,
+    ) -> impl ::core::ops::FnOnce(f64) -> (f64, f64, f64, f64, f64) {
+        __vjp(w0, x0, w1, x1, w2).1
     }
     #[doc(hidden)]
     pub const __DIFFERENTIABLE: &[bool] = &[true, true, true, true, true];
@@ -511,10 +533,7 @@ mod neuron_gate {
     ) -> (
         f64,
         f64,
-        impl ::core::ops::FnOnce(
-            f64,
-            f64,
-        ) -> ((f64, f64, f64, f64, f64), (f64, f64, f64, f64, f64)),
+        fn(f64, f64) -> ((f64, f64, f64, f64, f64), (f64, f64, f64, f64, f64)),
     )
     where
         ::backprop::__private::NotGenerated<'__stub>: __fob_of_callee_is_not_generated,
@@ -522,10 +541,7 @@ mod neuron_gate {
         (
             ::backprop::__private::not_generated(),
             ::backprop::__private::not_generated(),
-            move |
-                _: f64,
-                _: f64,
-            | -> ((f64, f64, f64, f64, f64), (f64, f64, f64, f64, f64)) {
+            |_: f64, _: f64| -> ((f64, f64, f64, f64, f64), (f64, f64, f64, f64, f64)) {
                 ::backprop::__private::not_generated()
             },
         )

@@ -78,6 +78,18 @@ mod f {
             },
         )
     }
+    /// The pullback at these arguments, whose value the caller has: the forward pass
+    /// runs again (its pullback needs the values it computes).
+    #[doc(hidden)]
+    #[inline]
+    pub fn __pullback_at(
+        x: f64,
+        y: f64,
+        z: f64,
+        _: f64,
+    ) -> impl ::core::ops::FnOnce(f64) -> (f64, f64, f64) {
+        __vjp(x, y, z).1
+    }
     #[doc(hidden)]
     pub const __DIFFERENTIABLE: &[bool] = &[true, true, true];
     #[doc(hidden)]
@@ -189,18 +201,14 @@ mod f {
         _: __T0,
         _: __T1,
         _: __T2,
-    ) -> (
-        f64,
-        f64,
-        impl ::core::ops::FnOnce(f64, f64) -> ((f64, f64, f64), (f64, f64, f64)),
-    )
+    ) -> (f64, f64, fn(f64, f64) -> ((f64, f64, f64), (f64, f64, f64)))
     where
         ::backprop::__private::NotGenerated<'__stub>: __fob_of_callee_is_not_generated,
     {
         (
             ::backprop::__private::not_generated(),
             ::backprop::__private::not_generated(),
-            move |_: f64, _: f64| -> ((f64, f64, f64), (f64, f64, f64)) {
+            |_: f64, _: f64| -> ((f64, f64, f64), (f64, f64, f64)) {
                 ::backprop::__private::not_generated()
             },
         )

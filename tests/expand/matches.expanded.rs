@@ -104,6 +104,19 @@ mod piecewise {
             },
         )
     }
+    /// The pullback at these arguments, whose value the caller has: the forward pass
+    /// runs again (its pullback needs the values it computes).
+    #[doc(hidden)]
+    #[inline]
+    pub fn __pullback_at(
+        x: f64,
+        k: usize,
+        _: f64,
+    ) -> impl ::core::ops::FnOnce(
+        f64,
+    ) -> (f64, ::backprop::__private::NotDifferentiable) {
+        __vjp(x, k).1
+    }
     #[doc(hidden)]
     pub const __DIFFERENTIABLE: &[bool] = &[true, false];
     #[doc(hidden)]
@@ -192,13 +205,13 @@ mod piecewise {
     ) -> (
         f64,
         f64,
-        impl ::core::ops::FnOnce(
+        fn(
             f64,
             f64,
         ) -> (
-                (f64, ::backprop::__private::NotDifferentiable),
-                (f64, ::backprop::__private::NotDifferentiable),
-            ),
+            (f64, ::backprop::__private::NotDifferentiable),
+            (f64, ::backprop::__private::NotDifferentiable),
+        ),
     )
     where
         ::backprop::__private::NotGenerated<'__stub>: __fob_of_callee_is_not_generated,
@@ -206,7 +219,7 @@ mod piecewise {
         (
             ::backprop::__private::not_generated(),
             ::backprop::__private::not_generated(),
-            move |
+            |
                 _: f64,
                 _: f64,
             | -> (

@@ -92,7 +92,11 @@ mod mlp_loss {
             mlp_loss,
             #[inline(always)]
             move |grad_mlp_loss: f64| {
-                let pullback_mlp_loss = softmax_cross_entropy::__vjp(&scores, labels).1;
+                let pullback_mlp_loss = softmax_cross_entropy::__pullback_at(
+                    &scores,
+                    labels,
+                    mlp_loss,
+                );
                 let grad_scores = pullback_mlp_loss(grad_mlp_loss).0;
                 let grad_s2 = ::backprop::__private::tensor::sum_to(&grad_scores, &s2);
                 let grad_b2 = ::backprop::__private::tensor::sum_to(&grad_scores, &b2);
@@ -175,6 +179,45 @@ mod mlp_loss {
                 )
             },
         )
+    }
+    /// The pullback at these arguments, whose value the caller has: the forward pass
+    /// runs again (its pullback needs the values it computes).
+    #[doc(hidden)]
+    #[inline]
+    pub fn __pullback_at<'x, 'labels, 'w1, 'b1, 'w2, 'b2>(
+        x: &'x Array2<f64>,
+        labels: &'labels [usize],
+        w1: &'w1 Array2<f64>,
+        b1: &'b1 Array1<f64>,
+        w2: &'w2 Array2<f64>,
+        b2: &'b2 Array1<f64>,
+        _: f64,
+    ) -> impl ::core::ops::FnOnce(
+        f64,
+    ) -> (
+            ::backprop::__private::ndarray::Array<
+                f64,
+                ::backprop::__private::ndarray::Ix2,
+            >,
+            ::backprop::__private::NotDifferentiable,
+            ::backprop::__private::ndarray::Array<
+                f64,
+                ::backprop::__private::ndarray::Ix2,
+            >,
+            ::backprop::__private::ndarray::Array<
+                f64,
+                ::backprop::__private::ndarray::Ix1,
+            >,
+            ::backprop::__private::ndarray::Array<
+                f64,
+                ::backprop::__private::ndarray::Ix2,
+            >,
+            ::backprop::__private::ndarray::Array<
+                f64,
+                ::backprop::__private::ndarray::Ix1,
+            >,
+        ) + use<'x, 'labels, 'w1, 'b1, 'w2, 'b2> {
+        __vjp(x, labels, w1, b1, w2, b2).1
     }
     #[doc(hidden)]
     pub const __DIFFERENTIABLE: &[bool] = &[false, false, true, true, true, true];
@@ -357,57 +400,57 @@ mod mlp_loss {
     ) -> (
         f64,
         f64,
-        impl ::core::ops::FnOnce(
+        fn(
             f64,
             f64,
         ) -> (
-                (
-                    ::backprop::__private::ndarray::Array<
-                        f64,
-                        ::backprop::__private::ndarray::Ix2,
-                    >,
-                    ::backprop::__private::NotDifferentiable,
-                    ::backprop::__private::ndarray::Array<
-                        f64,
-                        ::backprop::__private::ndarray::Ix2,
-                    >,
-                    ::backprop::__private::ndarray::Array<
-                        f64,
-                        ::backprop::__private::ndarray::Ix1,
-                    >,
-                    ::backprop::__private::ndarray::Array<
-                        f64,
-                        ::backprop::__private::ndarray::Ix2,
-                    >,
-                    ::backprop::__private::ndarray::Array<
-                        f64,
-                        ::backprop::__private::ndarray::Ix1,
-                    >,
-                ),
-                (
-                    ::backprop::__private::ndarray::Array<
-                        f64,
-                        ::backprop::__private::ndarray::Ix2,
-                    >,
-                    ::backprop::__private::NotDifferentiable,
-                    ::backprop::__private::ndarray::Array<
-                        f64,
-                        ::backprop::__private::ndarray::Ix2,
-                    >,
-                    ::backprop::__private::ndarray::Array<
-                        f64,
-                        ::backprop::__private::ndarray::Ix1,
-                    >,
-                    ::backprop::__private::ndarray::Array<
-                        f64,
-                        ::backprop::__private::ndarray::Ix2,
-                    >,
-                    ::backprop::__private::ndarray::Array<
-                        f64,
-                        ::backprop::__private::ndarray::Ix1,
-                    >,
-                ),
+            (
+                ::backprop::__private::ndarray::Array<
+                    f64,
+                    ::backprop::__private::ndarray::Ix2,
+                >,
+                ::backprop::__private::NotDifferentiable,
+                ::backprop::__private::ndarray::Array<
+                    f64,
+                    ::backprop::__private::ndarray::Ix2,
+                >,
+                ::backprop::__private::ndarray::Array<
+                    f64,
+                    ::backprop::__private::ndarray::Ix1,
+                >,
+                ::backprop::__private::ndarray::Array<
+                    f64,
+                    ::backprop::__private::ndarray::Ix2,
+                >,
+                ::backprop::__private::ndarray::Array<
+                    f64,
+                    ::backprop::__private::ndarray::Ix1,
+                >,
             ),
+            (
+                ::backprop::__private::ndarray::Array<
+                    f64,
+                    ::backprop::__private::ndarray::Ix2,
+                >,
+                ::backprop::__private::NotDifferentiable,
+                ::backprop::__private::ndarray::Array<
+                    f64,
+                    ::backprop::__private::ndarray::Ix2,
+                >,
+                ::backprop::__private::ndarray::Array<
+                    f64,
+                    ::backprop::__private::ndarray::Ix1,
+                >,
+                ::backprop::__private::ndarray::Array<
+                    f64,
+                    ::backprop::__private::ndarray::Ix2,
+                >,
+                ::backprop::__private::ndarray::Array<
+                    f64,
+                    ::backprop::__private::ndarray::Ix1,
+                >,
+            ),
+        ),
     )
     where
         ::backprop::__private::NotGenerated<'__stub>: __fob_of_callee_is_not_generated,
@@ -415,7 +458,7 @@ mod mlp_loss {
         (
             ::backprop::__private::not_generated(),
             ::backprop::__private::not_generated(),
-            move |
+            |
                 _: f64,
                 _: f64,
             | -> (

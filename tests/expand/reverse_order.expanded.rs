@@ -157,6 +157,19 @@ mod reverse_order {
             },
         )
     }
+    /// The pullback at these arguments, whose value the caller has: the forward pass
+    /// runs again (its pullback needs the values it computes).
+    #[doc(hidden)]
+    #[inline]
+    pub fn __pullback_at<'x>(
+        x: &'x [f64],
+        k: usize,
+        _: f64,
+    ) -> impl ::core::ops::FnOnce(
+        f64,
+    ) -> (::std::vec::Vec<f64>, ::backprop::__private::NotDifferentiable) + use<'x> {
+        __vjp(x, k).1
+    }
     #[doc(hidden)]
     pub const __DIFFERENTIABLE: &[bool] = &[true, false];
     #[doc(hidden)]
@@ -253,13 +266,13 @@ mod reverse_order {
     ) -> (
         f64,
         f64,
-        impl ::core::ops::FnOnce(
+        fn(
             f64,
             f64,
         ) -> (
-                (::std::vec::Vec<f64>, ::backprop::__private::NotDifferentiable),
-                (::std::vec::Vec<f64>, ::backprop::__private::NotDifferentiable),
-            ),
+            (::std::vec::Vec<f64>, ::backprop::__private::NotDifferentiable),
+            (::std::vec::Vec<f64>, ::backprop::__private::NotDifferentiable),
+        ),
     )
     where
         ::backprop::__private::NotGenerated<'__stub>: __fob_of_callee_is_not_generated,
@@ -267,7 +280,7 @@ mod reverse_order {
         (
             ::backprop::__private::not_generated(),
             ::backprop::__private::not_generated(),
-            move |
+            |
                 _: f64,
                 _: f64,
             | -> (

@@ -93,6 +93,16 @@ mod rosenbrock {
             },
         )
     }
+    /// The pullback at these arguments, whose value the caller has: the forward pass
+    /// runs again (its pullback needs the values it computes).
+    #[doc(hidden)]
+    #[inline]
+    pub fn __pullback_at<'x>(
+        x: &'x [f64],
+        _: f64,
+    ) -> impl ::core::ops::FnOnce(f64) -> (::std::vec::Vec<f64>,) + use<'x> {
+        __vjp(x).1
+    }
     #[doc(hidden)]
     pub const __DIFFERENTIABLE: &[bool] = &[true];
     #[doc(hidden)]
@@ -175,21 +185,14 @@ mod rosenbrock {
     pub fn __fob<'__stub, 'x, __T0>(
         x: &'x [f64],
         _: __T0,
-    ) -> (
-        f64,
-        f64,
-        impl ::core::ops::FnOnce(
-            f64,
-            f64,
-        ) -> ((::std::vec::Vec<f64>,), (::std::vec::Vec<f64>,)),
-    )
+    ) -> (f64, f64, fn(f64, f64) -> ((::std::vec::Vec<f64>,), (::std::vec::Vec<f64>,)))
     where
         ::backprop::__private::NotGenerated<'__stub>: __fob_of_callee_is_not_generated,
     {
         (
             ::backprop::__private::not_generated(),
             ::backprop::__private::not_generated(),
-            move |_: f64, _: f64| -> ((::std::vec::Vec<f64>,), (::std::vec::Vec<f64>,)) {
+            |_: f64, _: f64| -> ((::std::vec::Vec<f64>,), (::std::vec::Vec<f64>,)) {
                 ::backprop::__private::not_generated()
             },
         )

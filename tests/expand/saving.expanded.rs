@@ -218,6 +218,28 @@ mod triangle {
             },
         )
     }
+    /// The pullback at these arguments, whose value the caller has: the forward pass
+    /// runs again (its pullback needs the values it computes).
+    #[doc(hidden)]
+    #[inline]
+    pub fn __pullback_at<'q, 'l, 'mu, 'x>(
+        q: &'q [f64],
+        l: &'l [f64],
+        mu: &'mu [f64],
+        x: &'x [f64],
+        d: usize,
+        _: f64,
+    ) -> impl ::core::ops::FnOnce(
+        f64,
+    ) -> (
+            ::std::vec::Vec<f64>,
+            ::std::vec::Vec<f64>,
+            ::std::vec::Vec<f64>,
+            ::std::vec::Vec<f64>,
+            ::backprop::__private::NotDifferentiable,
+        ) + use<'q, 'l, 'mu, 'x> {
+        __vjp(q, l, mu, x, d).1
+    }
     #[doc(hidden)]
     pub const __DIFFERENTIABLE: &[bool] = &[true, true, true, true, false];
     #[doc(hidden)]
@@ -355,25 +377,25 @@ mod triangle {
     ) -> (
         f64,
         f64,
-        impl ::core::ops::FnOnce(
+        fn(
             f64,
             f64,
         ) -> (
-                (
-                    ::std::vec::Vec<f64>,
-                    ::std::vec::Vec<f64>,
-                    ::std::vec::Vec<f64>,
-                    ::std::vec::Vec<f64>,
-                    ::backprop::__private::NotDifferentiable,
-                ),
-                (
-                    ::std::vec::Vec<f64>,
-                    ::std::vec::Vec<f64>,
-                    ::std::vec::Vec<f64>,
-                    ::std::vec::Vec<f64>,
-                    ::backprop::__private::NotDifferentiable,
-                ),
+            (
+                ::std::vec::Vec<f64>,
+                ::std::vec::Vec<f64>,
+                ::std::vec::Vec<f64>,
+                ::std::vec::Vec<f64>,
+                ::backprop::__private::NotDifferentiable,
             ),
+            (
+                ::std::vec::Vec<f64>,
+                ::std::vec::Vec<f64>,
+                ::std::vec::Vec<f64>,
+                ::std::vec::Vec<f64>,
+                ::backprop::__private::NotDifferentiable,
+            ),
+        ),
     )
     where
         ::backprop::__private::NotGenerated<'__stub>: __fob_of_callee_is_not_generated,
@@ -381,7 +403,7 @@ mod triangle {
         (
             ::backprop::__private::not_generated(),
             ::backprop::__private::not_generated(),
-            move |
+            |
                 _: f64,
                 _: f64,
             | -> (

@@ -250,6 +250,25 @@ pub mod loss {
             },
         )
     }
+    /// The pullback at these arguments, whose value the caller has: the forward pass
+    /// runs again (its pullback needs the values it computes).
+    #[doc(hidden)]
+    #[inline]
+    pub fn __pullback_at<'l, 'x>(
+        l: &'l Layer,
+        x: &'x Array2<f64>,
+        _: f64,
+    ) -> impl ::core::ops::FnOnce(
+        f64,
+    ) -> (
+            <Layer as ::backprop::__private::Differentiable>::Grad,
+            ::backprop::__private::ndarray::Array<
+                f64,
+                ::backprop::__private::ndarray::Ix2,
+            >,
+        ) + use<'l, 'x> {
+        __vjp(l, x).1
+    }
     #[doc(hidden)]
     pub const __DIFFERENTIABLE: &[bool] = &[true, false];
     #[doc(hidden)]
@@ -443,6 +462,18 @@ pub mod layer_penalty {
                 (grad.this,)
             },
         )
+    }
+    /// The pullback at these arguments, whose value the caller has: the forward pass
+    /// runs again (its pullback needs the values it computes).
+    #[doc(hidden)]
+    #[inline]
+    pub fn __pullback_at<'this>(
+        this: &'this Layer,
+        _: f64,
+    ) -> impl ::core::ops::FnOnce(
+        f64,
+    ) -> (<Layer as ::backprop::__private::Differentiable>::Grad,) + use<'this> {
+        __vjp(this).1
     }
     #[doc(hidden)]
     pub const __DIFFERENTIABLE: &[bool] = &[true];

@@ -182,18 +182,14 @@ pub mod cartesian {
         t: f64,
         _: __T0,
         _: __T1,
-    ) -> (
-        (f64, f64),
-        (f64, f64),
-        impl ::core::ops::FnOnce((f64, f64), (f64, f64)) -> ((f64, f64), (f64, f64)),
-    )
+    ) -> ((f64, f64), (f64, f64), fn((f64, f64), (f64, f64)) -> ((f64, f64), (f64, f64)))
     where
         ::backprop::__private::NotGenerated<'__stub>: __fob_of_callee_is_not_generated,
     {
         (
             ::backprop::__private::not_generated(),
             ::backprop::__private::not_generated(),
-            move |_: (f64, f64), _: (f64, f64)| -> ((f64, f64), (f64, f64)) {
+            |_: (f64, f64), _: (f64, f64)| -> ((f64, f64), (f64, f64)) {
                 ::backprop::__private::not_generated()
             },
         )
@@ -282,6 +278,17 @@ pub mod distance {
                 (grad.r, grad.t)
             },
         )
+    }
+    /// The pullback at these arguments, whose value the caller has: the forward pass
+    /// runs again (its pullback needs the values it computes).
+    #[doc(hidden)]
+    #[inline]
+    pub fn __pullback_at(
+        r: f64,
+        t: f64,
+        _: f64,
+    ) -> impl ::core::ops::FnOnce(f64) -> (f64, f64) {
+        __vjp(r, t).1
     }
     #[doc(hidden)]
     pub const __DIFFERENTIABLE: &[bool] = &[true, true];
@@ -377,14 +384,14 @@ pub mod distance {
         t: f64,
         _: __T0,
         _: __T1,
-    ) -> (f64, f64, impl ::core::ops::FnOnce(f64, f64) -> ((f64, f64), (f64, f64)))
+    ) -> (f64, f64, fn(f64, f64) -> ((f64, f64), (f64, f64)))
     where
         ::backprop::__private::NotGenerated<'__stub>: __fob_of_callee_is_not_generated,
     {
         (
             ::backprop::__private::not_generated(),
             ::backprop::__private::not_generated(),
-            move |_: f64, _: f64| -> ((f64, f64), (f64, f64)) {
+            |_: f64, _: f64| -> ((f64, f64), (f64, f64)) {
                 ::backprop::__private::not_generated()
             },
         )

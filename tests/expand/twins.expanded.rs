@@ -108,6 +108,18 @@ mod rotate {
             },
         )
     }
+    /// The pullback at these arguments, whose value the caller has: the forward pass
+    /// runs again (its pullback needs the values it computes).
+    #[doc(hidden)]
+    #[inline]
+    pub fn __pullback_at(
+        theta: f64,
+        x: f64,
+        y: f64,
+        _: f64,
+    ) -> impl ::core::ops::FnOnce(f64) -> (f64, f64, f64) {
+        __vjp(theta, x, y).1
+    }
     ///Forward mode: `rotate`'s value and its directional derivative along the tangents `dot_theta`, `dot_x`, `dot_y` (a Jacobian-vector product), computed beside the value in one pass.
     #[inline]
     pub fn jvp(
@@ -270,18 +282,14 @@ mod rotate {
         _: __T0,
         _: __T1,
         _: __T2,
-    ) -> (
-        f64,
-        f64,
-        impl ::core::ops::FnOnce(f64, f64) -> ((f64, f64, f64), (f64, f64, f64)),
-    )
+    ) -> (f64, f64, fn(f64, f64) -> ((f64, f64, f64), (f64, f64, f64)))
     where
         ::backprop::__private::NotGenerated<'__stub>: __fob_of_callee_is_not_generated,
     {
         (
             ::backprop::__private::not_generated(),
             ::backprop::__private::not_generated(),
-            move |_: f64, _: f64| -> ((f64, f64, f64), (f64, f64, f64)) {
+            |_: f64, _: f64| -> ((f64, f64, f64), (f64, f64, f64)) {
                 ::backprop::__private::not_generated()
             },
         )

@@ -200,6 +200,24 @@ mod nearest {
             },
         )
     }
+    /// The pullback at these arguments, whose value the caller has: the forward pass
+    /// runs again (its pullback needs the values it computes).
+    #[doc(hidden)]
+    #[inline]
+    pub fn __pullback_at<'p, 'c>(
+        p: &'p [f64],
+        c: &'c [f64],
+        d: usize,
+        _: f64,
+    ) -> impl ::core::ops::FnOnce(
+        f64,
+    ) -> (
+            ::std::vec::Vec<f64>,
+            ::std::vec::Vec<f64>,
+            ::backprop::__private::NotDifferentiable,
+        ) + use<'p, 'c> {
+        __vjp(p, c, d).1
+    }
     #[doc(hidden)]
     pub const __DIFFERENTIABLE: &[bool] = &[false, true, false];
     #[doc(hidden)]
@@ -312,21 +330,21 @@ mod nearest {
     ) -> (
         f64,
         f64,
-        impl ::core::ops::FnOnce(
+        fn(
             f64,
             f64,
         ) -> (
-                (
-                    ::std::vec::Vec<f64>,
-                    ::std::vec::Vec<f64>,
-                    ::backprop::__private::NotDifferentiable,
-                ),
-                (
-                    ::std::vec::Vec<f64>,
-                    ::std::vec::Vec<f64>,
-                    ::backprop::__private::NotDifferentiable,
-                ),
+            (
+                ::std::vec::Vec<f64>,
+                ::std::vec::Vec<f64>,
+                ::backprop::__private::NotDifferentiable,
             ),
+            (
+                ::std::vec::Vec<f64>,
+                ::std::vec::Vec<f64>,
+                ::backprop::__private::NotDifferentiable,
+            ),
+        ),
     )
     where
         ::backprop::__private::NotGenerated<'__stub>: __fob_of_callee_is_not_generated,
@@ -334,7 +352,7 @@ mod nearest {
         (
             ::backprop::__private::not_generated(),
             ::backprop::__private::not_generated(),
-            move |
+            |
                 _: f64,
                 _: f64,
             | -> (

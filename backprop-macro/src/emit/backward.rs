@@ -343,6 +343,10 @@ impl Emit<'_> {
             let tangents = self.call_tangents(call);
             let fob = call.fob_item();
             quote_spanned!(call.span=> let #pb = #path::#fob #generics (#(#args,)* #(#tangents),*).2;)
+        } else if let Some(result) = call.result {
+            // From the arguments and the result: a gate's rule alone.
+            let (value, at) = (self.ident(result), Ident::new("__pullback_at", call.span));
+            quote_spanned!(call.span=> let #pb = #path::#at #generics (#(#args,)* #value);)
         } else {
             let vjp = call.vjp_item();
             quote_spanned!(call.span=> let #pb = #path::#vjp #generics (#(#args),*).1;)

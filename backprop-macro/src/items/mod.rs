@@ -267,6 +267,21 @@ fn reverse_items(
         vjp_fns(f, sig, quote!(#forward (#value, #pullback)))
     };
     let vjp = Moved::new(vjp);
+    // What a caller that has the float result of a call borrowing its locals makes the
+    // pullback with in its backward pass (`Call::result`).
+    let pullback_at = (f.ret_kind == Kind::Float && f.tuple_ret.is_none()).then(|| {
+        quote! {
+            /// The pullback at these arguments, whose value the caller has: the forward pass
+            /// runs again (its pullback needs the values it computes).
+            #[doc(hidden)]
+            #[inline]
+            pub fn __pullback_at #generics (#(#params,)* _: #ret)
+                -> impl ::core::ops::FnOnce(#ret) -> (#(#positional_types,)*) #capture
+            {
+                __vjp(#(#call_args),*).1
+            }
+        }
+    });
     quote! {
         #grad_fn
 
@@ -283,6 +298,8 @@ fn reverse_items(
                 (#(#positional_values,)*)
             })
         }
+
+        #pullback_at
     }
 }
 

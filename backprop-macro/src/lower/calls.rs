@@ -118,6 +118,7 @@ impl<'e> Lower<'e> {
             args,
             pullback: usize::MAX,
             recompute,
+            result: None,
             sub_slice: false,
             tuple: false,
             recursive,
@@ -269,6 +270,7 @@ impl<'e> Lower<'e> {
             ],
             pullback: usize::MAX,
             recompute,
+            result: None,
             sub_slice: true,
             tuple: false,
             recursive: false,
@@ -484,6 +486,8 @@ impl<'e> Lower<'e> {
                 };
                 let span = call.span;
                 call.pullback = self.new_var(&name, span, Kind::Pullback, None);
+                // Which of these results the backward pass reads: `analysis::pullbacks_at`.
+                call.result = (call.recompute && !call.recursive).then_some(target);
                 Op::Call(call)
             }
             op => op,

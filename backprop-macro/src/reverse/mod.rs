@@ -601,6 +601,7 @@ fn read_keys(b: &B) -> Vec<Key> {
             for a in &call.args {
                 e_keys(&crate::rules::operand(&a.value), &mut keys);
             }
+            keys.extend(call.result.map(Key::Primal));
         }
         _ => {}
     }
