@@ -177,6 +177,31 @@ pub fn helper_slice(v: &[f64], s: f64) -> f64 {
     }
     acc / (1.0 + v.len() as f64)
 }
+
+backprop::gate! {
+    /// `s · Σ sin(vᵢ)`, a gate over a slice whose rules do not read its output.
+    pub fn gate_sines<'v>(v: &'v [f64], s: f64) -> f64 {
+        v.iter().map(|e| e.sin()).sum::<f64>() * s
+    }
+    backward(_, grad) {
+        let sines: f64 = v.iter().map(|e| e.sin()).sum();
+        (v.iter().map(|e| grad * s * e.cos()).collect::<Vec<f64>>(), grad * sines)
+    }
+    tangent(out, dv, ds) {
+        let sines: f64 = v.iter().map(|e| e.sin()).sum();
+        s * v.iter().zip(&dv).map(|(e, d)| e.cos() * d).sum::<f64>() + ds * sines
+    }
+    second(dout, dgrad) {
+        let sines: f64 = v.iter().map(|e| e.sin()).sum();
+        let slopes: f64 = v.iter().zip(&dv).map(|(e, d)| e.cos() * d).sum();
+        let dgv = v
+            .iter()
+            .zip(&dv)
+            .map(|(e, d)| (dgrad * s + grad * ds) * e.cos() - grad * s * e.sin() * d)
+            .collect::<Vec<f64>>();
+        (dgv, dgrad * sines + grad * slopes)
+    }
+}
 "#;
 
 struct Rng(SplitMix64);
@@ -765,7 +790,13 @@ impl<'r> Gen<'r> {
                 let t = self.name("t");
                 let (a, b) = (self.expr(2), self.expr(2));
                 let arrays: Vec<String> = self.arrays.iter().flatten().cloned().collect();
-                let call = match self.rng.below(11) {
+                let mut annotation = "";
+                // Often a call borrowing a local array, when there is one.
+                let pick = match !arrays.is_empty() && self.rng.chance(0.3) {
+                    true => 2,
+                    false => self.rng.below(11),
+                };
+                let call = match pick {
                     // A chain over a range of indices; a closure that only tests, in a
                     // condition.
                     9 if self.has_slice => format!(
@@ -811,14 +842,25 @@ impl<'r> Gen<'r> {
                     5 if self.has_slice => format!(
                         "v.iter().enumerate().fold({b}, |acc, (j, &e)| acc * 0.5 + e * ({a}) * (j as f64 + 1.0))"
                     ),
-                    // A call borrowing a local array: its pullback is made again backward.
+                    // A call borrowing a local array: its pullback is made again backward
+                    // (from the arguments and the result, when it is annotated a float).
                     2 if !arrays.is_empty() => {
                         let arr = &arrays[self.rng.below(arrays.len())];
-                        format!("helper_slice(&{arr}, {a})")
+                        match self.rng.below(3) {
+                            0 => format!("helper_slice(&{arr}, {a})"),
+                            1 => {
+                                annotation = ": f64";
+                                format!("helper_slice(&{arr}, {a})")
+                            }
+                            _ => {
+                                annotation = ": f64";
+                                format!("gate_sines(&{arr}, {a})")
+                            }
+                        }
                     }
                     _ => format!("sigmoid({a}) * relu({b})"),
                 };
-                self.line(&format!("let {t} = {call};"));
+                self.line(&format!("let {t}{annotation} = {call};"));
                 self.floats.last_mut().unwrap().push(t);
             }
             6 | 7 => self.if_stmt(),
@@ -924,6 +966,14 @@ impl<'r> Gen<'r> {
                 self.indices.pop();
                 self.indent -= 1;
                 self.line("}");
+                // Read through a call borrowing it: made again backward, from the
+                // arguments and the float result.
+                if self.rng.chance(0.4) {
+                    let (t, a) = (self.name("t"), self.expr(1));
+                    let callee = ["gate_sines", "helper_slice"][self.rng.below(2)];
+                    self.line(&format!("let {t}: f64 = {callee}(&{arr}, {a});"));
+                    self.floats.last_mut().unwrap().push(t);
+                }
                 self.arrays.last_mut().unwrap().push(arr);
             }
             16 => self.nested_stmt(),
