@@ -163,7 +163,7 @@ pub(super) fn unread_assigns(f: &Func, active: &[bool], saved: &[bool]) -> Unrea
         active,
         arrays: &arrays,
     };
-    scan.block(&f.body, BTreeSet::new(), &mut unread);
+    scan.block(&f.body, &scan.each_touched(&f.body), BTreeSet::new(), &mut unread);
     unread
 }
 
@@ -175,9 +175,15 @@ struct Reassigns<'a> {
 
 impl Reassigns<'_> {
     /// `fresh`: the variables whose value at the block's start comes from a definition that
-    /// nothing has read in a rule or changed since.
-    fn block(&self, block: &Block, mut fresh: BTreeSet<VarId>, unread: &mut UnreadAssigns) {
-        let touched: Vec<BTreeSet<VarId>> = block.stmts.iter().map(|s| self.touched(s)).collect();
+    /// nothing has read in a rule or changed since; `touched`: [`Self::touched`] of each of
+    /// the block's statements.
+    fn block(
+        &self,
+        block: &Block,
+        touched: &[BTreeSet<VarId>],
+        mut fresh: BTreeSet<VarId>,
+        unread: &mut UnreadAssigns,
+    ) {
         for (at, stmt) in block.stmts.iter().enumerate() {
             if let Stmt::Assign {
                 var, init: false, ..
@@ -189,18 +195,19 @@ impl Reassigns<'_> {
             }
             match stmt {
                 Stmt::If { then, els, .. } => {
-                    self.block(then, fresh.clone(), unread);
-                    self.block(els, fresh.clone(), unread);
+                    self.block(then, &self.each_touched(then), fresh.clone(), unread);
+                    self.block(els, &self.each_touched(els), fresh.clone(), unread);
                 }
                 Stmt::Loop { body, .. } => {
                     // The value a pass starts with is the one before the loop or the one
                     // the last pass ended with: fresh when the body ends by assigning it.
+                    let inside = self.each_touched(body);
                     let carried = fresh
                         .iter()
                         .copied()
-                        .filter(|&v| self.ends_assigned(body, v))
+                        .filter(|&v| ends_assigned(body, &inside, v))
                         .collect();
-                    self.block(body, carried, unread);
+                    self.block(body, &inside, carried, unread);
                 }
                 _ => {}
             }
@@ -243,19 +250,24 @@ impl Reassigns<'_> {
         touched
     }
 
-    /// Whether the last statement of `body` that touches `v` assigns it whole, directly in
-    /// the body (or none touches it): a pass ends with a value nothing has read.
-    fn ends_assigned(&self, body: &Block, v: VarId) -> bool {
-        for stmt in body.stmts.iter().rev() {
-            if let Stmt::Assign { var, .. } = stmt
-                && *var == v
-            {
-                return true;
-            }
-            if self.touched(stmt).contains(&v) {
-                return false;
-            }
-        }
-        true
+    fn each_touched(&self, block: &Block) -> Vec<BTreeSet<VarId>> {
+        block.stmts.iter().map(|s| self.touched(s)).collect()
     }
+}
+
+/// Whether the last statement of `body` that touches `v` assigns it whole, directly in the
+/// body (or none touches it): a pass ends with a value nothing has read. `touched`: what
+/// each statement touches.
+fn ends_assigned(body: &Block, touched: &[BTreeSet<VarId>], v: VarId) -> bool {
+    for (stmt, touches) in body.stmts.iter().zip(touched).rev() {
+        if let Stmt::Assign { var, .. } = stmt
+            && *var == v
+        {
+            return true;
+        }
+        if touches.contains(&v) {
+            return false;
+        }
+    }
+    true
 }
