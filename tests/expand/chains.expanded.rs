@@ -175,6 +175,7 @@ mod best_row {
     )]
     pub trait __jvp_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn jvp<'__stub, 'm, 'x>(
         m: &'m [Vec<f64>],
         x: &'x [f64],
@@ -193,6 +194,7 @@ mod best_row {
     )]
     pub trait __jvps_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn jvps<'__stub, 'm, 'x, const LANES: usize>(
         m: &'m [Vec<f64>],
         x: &'x [f64],
@@ -211,6 +213,7 @@ mod best_row {
     )]
     pub trait __hvp_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn hvp<'__stub, 'm, 'x>(
         m: &'m [Vec<f64>],
         x: &'x [f64],
@@ -229,6 +232,7 @@ mod best_row {
     )]
     pub trait __hessian_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn hessian<'__stub, 'm, 'x>(
         m: &'m [Vec<f64>],
         x: &'x [f64],

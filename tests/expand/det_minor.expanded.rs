@@ -286,6 +286,7 @@ mod det_minor {
     )]
     pub trait __jvp_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn jvp<'__stub, 'a>(
         a: &'a [f64],
         n: usize,
@@ -305,6 +306,7 @@ mod det_minor {
     )]
     pub trait __jvps_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn jvps<'__stub, 'a, const LANES: usize>(
         a: &'a [f64],
         n: usize,
@@ -324,6 +326,7 @@ mod det_minor {
     )]
     pub trait __hvp_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn hvp<'__stub, 'a>(
         a: &'a [f64],
         n: usize,
@@ -343,6 +346,7 @@ mod det_minor {
     )]
     pub trait __hessian_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn hessian<'__stub, 'a>(
         a: &'a [f64],
         n: usize,

@@ -141,6 +141,7 @@ mod first_writes {
     )]
     pub trait __jvp_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn jvp<'__stub, 'x>(x: &'x [f64], dot_x: &[f64]) -> (f64, f64)
     where
         ::backprop::__private::NotGenerated<'__stub>: __jvp_is_not_generated,
@@ -154,6 +155,7 @@ mod first_writes {
     )]
     pub trait __jvps_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn jvps<'__stub, 'x, const LANES: usize>(
         x: &'x [f64],
         dot_x: [&[f64]; LANES],
@@ -170,6 +172,7 @@ mod first_writes {
     )]
     pub trait __hvp_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn hvp<'__stub, 'x>(x: &'x [f64], dot_x: &[f64]) -> (f64, Grad, Grad)
     where
         ::backprop::__private::NotGenerated<'__stub>: __hvp_is_not_generated,
@@ -183,6 +186,7 @@ mod first_writes {
     )]
     pub trait __hessian_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn hessian<'__stub, 'x>(x: &'x [f64]) -> (f64, Grad, ::std::vec::Vec<Grad>)
     where
         ::backprop::__private::NotGenerated<'__stub>: __hessian_is_not_generated,

@@ -154,6 +154,7 @@ mod neuron {
     )]
     pub trait __grad_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn grad<'__stub>(w0: f64, x0: f64, w1: f64, x1: f64, w2: f64) -> (f64, Grad)
     where
         ::backprop::__private::NotGenerated<'__stub>: __grad_is_not_generated,
@@ -167,6 +168,7 @@ mod neuron {
     )]
     pub trait __vjp_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn vjp<'__stub>(
         w0: f64,
         x0: f64,
@@ -189,6 +191,7 @@ mod neuron {
     )]
     pub trait __hvp_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn hvp<'__stub>(
         w0: f64,
         x0: f64,
@@ -213,6 +216,7 @@ mod neuron {
     )]
     pub trait __hessian_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn hessian<'__stub>(
         w0: f64,
         x0: f64,

@@ -265,6 +265,7 @@ mod gated_layers {
     )]
     pub trait __jvp_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn jvp<'__stub, 'x, 'w, 'v>(
         x: &'x Array2<f64>,
         w: &'w Array2<f64>,
@@ -285,6 +286,7 @@ mod gated_layers {
     )]
     pub trait __jvps_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn jvps<'__stub, 'x, 'w, 'v, const LANES: usize>(
         x: &'x Array2<f64>,
         w: &'w Array2<f64>,
@@ -305,6 +307,7 @@ mod gated_layers {
     )]
     pub trait __hvp_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn hvp<'__stub, 'x, 'w, 'v>(
         x: &'x Array2<f64>,
         w: &'w Array2<f64>,
@@ -325,6 +328,7 @@ mod gated_layers {
     )]
     pub trait __hessian_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn hessian<'__stub, 'x, 'w, 'v>(
         x: &'x Array2<f64>,
         w: &'w Array2<f64>,

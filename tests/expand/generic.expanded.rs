@@ -145,6 +145,7 @@ pub mod horner {
     )]
     pub trait __hvp_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn hvp<'__stub, 'c, T: Real>(
         x: T,
         c: &'c [T],
@@ -163,6 +164,7 @@ pub mod horner {
     )]
     pub trait __hessian_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn hessian<'__stub, 'c, T: Real>(
         x: T,
         c: &'c [T],
@@ -179,6 +181,7 @@ pub mod horner {
     )]
     pub trait __jvps_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn jvps<'__stub, 'c, T: Real, const LANES: usize>(
         x: T,
         c: &'c [T],

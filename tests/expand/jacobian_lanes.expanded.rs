@@ -142,6 +142,7 @@ mod polar {
     )]
     pub trait __jvp_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn jvp<'__stub>(r: f64, t: f64, dot_r: f64, dot_t: f64) -> ([f64; 2], [f64; 2])
     where
         ::backprop::__private::NotGenerated<'__stub>: __jvp_is_not_generated,
@@ -155,6 +156,7 @@ mod polar {
     )]
     pub trait __jvps_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn jvps<'__stub, const LANES: usize>(
         r: f64,
         t: f64,
@@ -173,6 +175,7 @@ mod polar {
     )]
     pub trait __grad_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn grad<'__stub>(r: f64, t: f64) -> ([f64; 2], Grad)
     where
         ::backprop::__private::NotGenerated<'__stub>: __grad_is_not_generated,

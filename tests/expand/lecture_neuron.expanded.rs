@@ -128,6 +128,7 @@ mod neuron {
     )]
     pub trait __jvp_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn jvp<'__stub>(
         w0: f64,
         x0: f64,
@@ -152,6 +153,7 @@ mod neuron {
     )]
     pub trait __jvps_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn jvps<'__stub, const LANES: usize>(
         w0: f64,
         x0: f64,
@@ -176,6 +178,7 @@ mod neuron {
     )]
     pub trait __hvp_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn hvp<'__stub>(
         w0: f64,
         x0: f64,
@@ -200,6 +203,7 @@ mod neuron {
     )]
     pub trait __hessian_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn hessian<'__stub>(
         w0: f64,
         x0: f64,
@@ -402,6 +406,7 @@ mod neuron_gate {
     )]
     pub trait __jvp_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn jvp<'__stub>(
         w0: f64,
         x0: f64,
@@ -426,6 +431,7 @@ mod neuron_gate {
     )]
     pub trait __jvps_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn jvps<'__stub, const LANES: usize>(
         w0: f64,
         x0: f64,
@@ -450,6 +456,7 @@ mod neuron_gate {
     )]
     pub trait __hvp_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn hvp<'__stub>(
         w0: f64,
         x0: f64,
@@ -474,6 +481,7 @@ mod neuron_gate {
     )]
     pub trait __hessian_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn hessian<'__stub>(
         w0: f64,
         x0: f64,

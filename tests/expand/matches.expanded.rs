@@ -126,6 +126,7 @@ mod piecewise {
     )]
     pub trait __jvp_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn jvp<'__stub>(x: f64, k: usize, dot_x: f64) -> (f64, f64)
     where
         ::backprop::__private::NotGenerated<'__stub>: __jvp_is_not_generated,
@@ -139,6 +140,7 @@ mod piecewise {
     )]
     pub trait __jvps_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn jvps<'__stub, const LANES: usize>(
         x: f64,
         k: usize,
@@ -156,6 +158,7 @@ mod piecewise {
     )]
     pub trait __hvp_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn hvp<'__stub>(x: f64, k: usize, dot_x: f64) -> (f64, Grad, Grad)
     where
         ::backprop::__private::NotGenerated<'__stub>: __hvp_is_not_generated,
@@ -169,6 +172,7 @@ mod piecewise {
     )]
     pub trait __hessian_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn hessian<'__stub>(x: f64, k: usize) -> (f64, Grad, ::std::vec::Vec<Grad>)
     where
         ::backprop::__private::NotGenerated<'__stub>: __hessian_is_not_generated,

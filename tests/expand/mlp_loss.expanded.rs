@@ -236,6 +236,7 @@ mod mlp_loss {
     )]
     pub trait __jvp_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn jvp<'__stub, 'x, 'labels, 'w1, 'b1, 'w2, 'b2>(
         x: &'x Array2<f64>,
         labels: &'labels [usize],
@@ -260,6 +261,7 @@ mod mlp_loss {
     )]
     pub trait __jvps_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn jvps<'__stub, 'x, 'labels, 'w1, 'b1, 'w2, 'b2, const LANES: usize>(
         x: &'x Array2<f64>,
         labels: &'labels [usize],
@@ -284,6 +286,7 @@ mod mlp_loss {
     )]
     pub trait __hvp_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn hvp<'__stub, 'x, 'labels, 'w1, 'b1, 'w2, 'b2>(
         x: &'x Array2<f64>,
         labels: &'labels [usize],
@@ -308,6 +311,7 @@ mod mlp_loss {
     )]
     pub trait __hessian_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn hessian<'__stub, 'x, 'labels, 'w1, 'b1, 'w2, 'b2>(
         x: &'x Array2<f64>,
         labels: &'labels [usize],

@@ -179,6 +179,7 @@ mod reverse_order {
     )]
     pub trait __jvp_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn jvp<'__stub, 'x>(x: &'x [f64], k: usize, dot_x: &[f64]) -> (f64, f64)
     where
         ::backprop::__private::NotGenerated<'__stub>: __jvp_is_not_generated,
@@ -192,6 +193,7 @@ mod reverse_order {
     )]
     pub trait __jvps_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn jvps<'__stub, 'x, const LANES: usize>(
         x: &'x [f64],
         k: usize,
@@ -209,6 +211,7 @@ mod reverse_order {
     )]
     pub trait __hvp_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn hvp<'__stub, 'x>(x: &'x [f64], k: usize, dot_x: &[f64]) -> (f64, Grad, Grad)
     where
         ::backprop::__private::NotGenerated<'__stub>: __hvp_is_not_generated,
@@ -222,6 +225,7 @@ mod reverse_order {
     )]
     pub trait __hessian_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn hessian<'__stub, 'x>(
         x: &'x [f64],
         k: usize,

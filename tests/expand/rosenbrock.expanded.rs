@@ -112,6 +112,7 @@ mod rosenbrock {
     )]
     pub trait __jvp_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn jvp<'__stub, 'x>(x: &'x [f64], dot_x: &[f64]) -> (f64, f64)
     where
         ::backprop::__private::NotGenerated<'__stub>: __jvp_is_not_generated,
@@ -125,6 +126,7 @@ mod rosenbrock {
     )]
     pub trait __jvps_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn jvps<'__stub, 'x, const LANES: usize>(
         x: &'x [f64],
         dot_x: [&[f64]; LANES],
@@ -141,6 +143,7 @@ mod rosenbrock {
     )]
     pub trait __hvp_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn hvp<'__stub, 'x>(x: &'x [f64], dot_x: &[f64]) -> (f64, Grad, Grad)
     where
         ::backprop::__private::NotGenerated<'__stub>: __hvp_is_not_generated,
@@ -154,6 +157,7 @@ mod rosenbrock {
     )]
     pub trait __hessian_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn hessian<'__stub, 'x>(x: &'x [f64]) -> (f64, Grad, ::std::vec::Vec<Grad>)
     where
         ::backprop::__private::NotGenerated<'__stub>: __hessian_is_not_generated,

@@ -249,6 +249,7 @@ mod triangle {
     )]
     pub trait __jvp_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn jvp<'__stub, 'q, 'l, 'mu, 'x>(
         q: &'q [f64],
         l: &'l [f64],
@@ -272,6 +273,7 @@ mod triangle {
     )]
     pub trait __jvps_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn jvps<'__stub, 'q, 'l, 'mu, 'x, const LANES: usize>(
         q: &'q [f64],
         l: &'l [f64],
@@ -295,6 +297,7 @@ mod triangle {
     )]
     pub trait __hvp_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn hvp<'__stub, 'q, 'l, 'mu, 'x>(
         q: &'q [f64],
         l: &'l [f64],
@@ -318,6 +321,7 @@ mod triangle {
     )]
     pub trait __hessian_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn hessian<'__stub, 'q, 'l, 'mu, 'x>(
         q: &'q [f64],
         l: &'l [f64],

@@ -248,6 +248,7 @@ mod rotate_all {
     )]
     pub trait __vjp_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn vjp<'__stub, 'theta, 'points>(
         theta: &'theta [f64],
         points: &'points [f64],
@@ -267,6 +268,7 @@ mod rotate_all {
     )]
     pub trait __grad_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn grad<'__stub, 'theta, 'points>(
         theta: &'theta [f64],
         points: &'points [f64],

@@ -278,6 +278,7 @@ pub mod loss {
     )]
     pub trait __jvp_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn jvp<'__stub, 'l, 'x>(
         l: &'l Layer,
         x: &'x Array2<f64>,
@@ -295,6 +296,7 @@ pub mod loss {
     )]
     pub trait __jvps_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn jvps<'__stub, 'l, 'x, const LANES: usize>(
         l: &'l Layer,
         x: &'x Array2<f64>,
@@ -312,6 +314,7 @@ pub mod loss {
     )]
     pub trait __hvp_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn hvp<'__stub, 'l, 'x>(
         l: &'l Layer,
         x: &'x Array2<f64>,
@@ -329,6 +332,7 @@ pub mod loss {
     )]
     pub trait __hessian_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn hessian<'__stub, 'l, 'x>(
         l: &'l Layer,
         x: &'x Array2<f64>,
@@ -484,6 +488,7 @@ pub mod layer_penalty {
     )]
     pub trait __jvp_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn jvp<'__stub, 'this>(
         this: &'this Layer,
         dot_this: &<Layer as ::backprop::__private::Differentiable>::Grad,
@@ -500,6 +505,7 @@ pub mod layer_penalty {
     )]
     pub trait __jvps_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn jvps<'__stub, 'this, const LANES: usize>(
         this: &'this Layer,
         dot_this: [&<Layer as ::backprop::__private::Differentiable>::Grad; LANES],
@@ -516,6 +522,7 @@ pub mod layer_penalty {
     )]
     pub trait __hvp_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn hvp<'__stub, 'this>(
         this: &'this Layer,
         dot_this: &<Layer as ::backprop::__private::Differentiable>::Grad,
@@ -532,6 +539,7 @@ pub mod layer_penalty {
     )]
     pub trait __hessian_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn hessian<'__stub, 'this>(
         this: &'this Layer,
     ) -> (f64, Grad, ::std::vec::Vec<Grad>)

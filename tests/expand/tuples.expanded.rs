@@ -108,6 +108,7 @@ pub mod cartesian {
     )]
     pub trait __jvp_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn jvp<'__stub>(
         r: f64,
         t: f64,
@@ -126,6 +127,7 @@ pub mod cartesian {
     )]
     pub trait __jvps_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn jvps<'__stub, const LANES: usize>(
         r: f64,
         t: f64,
@@ -144,6 +146,7 @@ pub mod cartesian {
     )]
     pub trait __grad_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn grad<'__stub>(r: f64, t: f64) -> ((f64, f64), Grad)
     where
         ::backprop::__private::NotGenerated<'__stub>: __grad_is_not_generated,
@@ -307,6 +310,7 @@ pub mod distance {
     )]
     pub trait __jvp_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn jvp<'__stub>(r: f64, t: f64, dot_r: f64, dot_t: f64) -> (f64, f64)
     where
         ::backprop::__private::NotGenerated<'__stub>: __jvp_is_not_generated,
@@ -320,6 +324,7 @@ pub mod distance {
     )]
     pub trait __jvps_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn jvps<'__stub, const LANES: usize>(
         r: f64,
         t: f64,
@@ -338,6 +343,7 @@ pub mod distance {
     )]
     pub trait __hvp_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn hvp<'__stub>(r: f64, t: f64, dot_r: f64, dot_t: f64) -> (f64, Grad, Grad)
     where
         ::backprop::__private::NotGenerated<'__stub>: __hvp_is_not_generated,
@@ -351,6 +357,7 @@ pub mod distance {
     )]
     pub trait __hessian_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn hessian<'__stub>(r: f64, t: f64) -> (f64, Grad, ::std::vec::Vec<Grad>)
     where
         ::backprop::__private::NotGenerated<'__stub>: __hessian_is_not_generated,

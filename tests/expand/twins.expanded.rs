@@ -237,6 +237,7 @@ mod rotate {
     )]
     pub trait __hvp_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn hvp<'__stub>(
         theta: f64,
         x: f64,
@@ -257,6 +258,7 @@ mod rotate {
     )]
     pub trait __hessian_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn hessian<'__stub>(
         theta: f64,
         x: f64,

@@ -227,6 +227,7 @@ mod nearest {
     )]
     pub trait __jvp_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn jvp<'__stub, 'p, 'c>(
         p: &'p [f64],
         c: &'c [f64],
@@ -245,6 +246,7 @@ mod nearest {
     )]
     pub trait __jvps_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn jvps<'__stub, 'p, 'c, const LANES: usize>(
         p: &'p [f64],
         c: &'c [f64],
@@ -263,6 +265,7 @@ mod nearest {
     )]
     pub trait __hvp_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn hvp<'__stub, 'p, 'c>(
         p: &'p [f64],
         c: &'c [f64],
@@ -281,6 +284,7 @@ mod nearest {
     )]
     pub trait __hessian_is_not_generated {}
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     pub fn hessian<'__stub, 'p, 'c>(
         p: &'p [f64],
         c: &'c [f64],

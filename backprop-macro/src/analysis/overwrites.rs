@@ -163,7 +163,12 @@ pub(super) fn unread_assigns(f: &Func, active: &[bool], saved: &[bool]) -> Unrea
         active,
         arrays: &arrays,
     };
-    scan.block(&f.body, &scan.each_touched(&f.body), BTreeSet::new(), &mut unread);
+    scan.block(
+        &f.body,
+        &scan.each_touched(&f.body),
+        BTreeSet::new(),
+        &mut unread,
+    );
     unread
 }
 
