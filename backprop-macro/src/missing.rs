@@ -61,7 +61,7 @@ pub fn stubs(f: &Func, e: &Emit, sig: &Signature, args: &Args) -> TokenStream {
         let message = format!(
             "`{name}` is called from a function differentiated in forward mode: write `#[differentiate(reverse, forward)]` on `{name}` (`hessian` if the caller has `hessian`)"
         );
-        stubs.extend(hidden_stub(f, e, sig, "__jvp", &message));
+        stubs.extend(hidden_stub(f, e, sig, Hidden::Jvp, &message));
     }
     // Its pullback's type names every parameter's gradient type: a struct that is not
     // `Differentiable` would get one more error there.
@@ -75,25 +75,47 @@ pub fn stubs(f: &Func, e: &Emit, sig: &Signature, args: &Args) -> TokenStream {
         let message = format!(
             "`{name}` is called from a function differentiated in reverse mode: write `#[differentiate(reverse, forward)]` on `{name}`"
         );
-        stubs.extend(hidden_stub(f, e, sig, "__vjp", &message));
+        stubs.extend(hidden_stub(f, e, sig, Hidden::Vjp, &message));
         if scalar {
-            stubs.extend(hidden_stub(f, e, sig, "__pullback_at", &message));
+            stubs.extend(hidden_stub(f, e, sig, Hidden::PullbackAt, &message));
         }
     }
     if !args.hessian && !structs {
         let message = format!(
             "`{name}` is called from a function differentiated twice (`hessian`): write `#[differentiate(hessian)]` on `{name}`"
         );
-        stubs.extend(hidden_stub(f, e, sig, "__fob", &message));
+        stubs.extend(hidden_stub(f, e, sig, Hidden::Fob, &message));
     }
     stubs
 }
 
-/// A stub of an item another differentiated function calls: `__jvp` (the value and its
-/// tangent) or `__fob` (and a pullback carrying tangents), taking one tangent of any type
-/// per parameter, as the callers pass them; `__vjp` (the value and the pullback) or
-/// `__pullback_at` (the pullback, from the arguments and the value).
-fn hidden_stub(f: &Func, e: &Emit, sig: &Signature, item: &str, message: &str) -> TokenStream {
+/// The items other differentiated functions call that a stub can stand for.
+#[derive(Clone, Copy)]
+enum Hidden {
+    /// The value and its tangent.
+    Jvp,
+    /// The value, its tangent and a pullback carrying tangents.
+    Fob,
+    /// The value and the pullback.
+    Vjp,
+    /// The pullback, from the arguments and the value.
+    PullbackAt,
+}
+
+impl Hidden {
+    fn name(self) -> &'static str {
+        match self {
+            Hidden::Jvp => "__jvp",
+            Hidden::Fob => "__fob",
+            Hidden::Vjp => "__vjp",
+            Hidden::PullbackAt => "__pullback_at",
+        }
+    }
+}
+
+/// A stub of a [`Hidden`] item; `__jvp` and `__fob` take one tangent of any type per
+/// parameter, as the callers pass them.
+fn hidden_stub(f: &Func, e: &Emit, sig: &Signature, item: Hidden, message: &str) -> TokenStream {
     let private = &e.private;
     let (params, ret) = (&sig.params, &sig.ret);
     let positional: Vec<TokenStream> = f
@@ -106,24 +128,24 @@ fn hidden_stub(f: &Func, e: &Emit, sig: &Signature, item: &str, message: &str) -
     // error of the bound.
     let pullback = quote!(|_: #ret| -> #grads { #private::not_generated() });
     let tangents: Vec<syn::Ident> = match item {
-        "__jvp" | "__fob" => (0..f.params.len())
+        Hidden::Jvp | Hidden::Fob => (0..f.params.len())
             .map(|i| format_ident!("__T{}", i))
             .collect(),
-        _ => Vec::new(),
+        Hidden::Vjp | Hidden::PullbackAt => Vec::new(),
     };
     let (extra, output, body) = match item {
-        "__jvp" => (
+        Hidden::Jvp => (
             quote!(#(_: #tangents),*),
             quote!((#ret, #ret)),
             quote!(#private::not_generated()),
         ),
-        "__vjp" => (
+        Hidden::Vjp => (
             TokenStream::new(),
             quote!((#ret, fn(#ret) -> #grads)),
             quote!((#private::not_generated(), #pullback)),
         ),
-        "__pullback_at" => (quote!(_: #ret), quote!(fn(#ret) -> #grads), pullback),
-        _ => (
+        Hidden::PullbackAt => (quote!(_: #ret), quote!(fn(#ret) -> #grads), pullback),
+        Hidden::Fob => (
             quote!(#(_: #tangents),*),
             quote!((#ret, #ret, fn(#ret, #ret) -> (#grads, #grads))),
             quote!((
@@ -133,7 +155,7 @@ fn hidden_stub(f: &Func, e: &Emit, sig: &Signature, item: &str, message: &str) -
             )),
         ),
     };
-    let item = format_ident!("{}", item);
+    let item = format_ident!("{}", item.name());
     let trait_name = format_ident!("{}_of_callee_is_not_generated", item);
     let stub = Stub {
         item,
