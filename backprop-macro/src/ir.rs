@@ -263,8 +263,11 @@ pub struct Call {
     /// again (the callee's forward pass runs twice).
     pub recompute: bool,
     /// The call's result, when the call is made again in the backward pass and its result
-    /// is a float: the backward pass makes the pullback from the arguments and this value
-    /// (`__pullback_at`), so a gate's backward rule runs without its forward pass again.
+    /// is known to be a float: the backward pass makes the pullback from the arguments and
+    /// this value (`__pullback_at`), so a gate's backward rule runs without its forward pass
+    /// again. Lowering records the variable of every call made again (the function's own
+    /// result is known only once its body is lowered); `analysis::pullbacks_at` keeps the
+    /// floats.
     pub result: Option<VarId>,
     /// `&x[a..b]`, lowered to the runtime's `sub_slice` gate: the result is a new sequence.
     pub sub_slice: bool,
@@ -291,6 +294,12 @@ impl Call {
         };
         // At the call: an error about the callee's rules points there.
         syn::Ident::new(name, self.span)
+    }
+
+    /// The callee's item that makes the pullback from the arguments and the value (see
+    /// [`Call::result`]).
+    pub fn pullback_at_item(&self) -> syn::Ident {
+        syn::Ident::new("__pullback_at", self.span)
     }
 
     /// The callee's item that gives the value and the pullback: `__vjp`, or

@@ -345,7 +345,7 @@ impl Emit<'_> {
             quote_spanned!(call.span=> let #pb = #path::#fob #generics (#(#args,)* #(#tangents),*).2;)
         } else if let Some(result) = call.result {
             // From the arguments and the result: a gate's rule alone.
-            let (value, at) = (self.ident(result), Ident::new("__pullback_at", call.span));
+            let (value, at) = (self.ident(result), call.pullback_at_item());
             quote_spanned!(call.span=> let #pb = #path::#at #generics (#(#args,)* #value);)
         } else {
             let vjp = call.vjp_item();
