@@ -183,7 +183,7 @@ backprop::gate! {
     pub fn gate_sines<'v>(v: &'v [f64], s: f64) -> f64 {
         v.iter().map(|e| e.sin()).sum::<f64>() * s
     }
-    backward(_, grad) {
+    backward(_, grad) keep(v, s) {
         let sines: f64 = v.iter().map(|e| e.sin()).sum();
         (v.iter().map(|e| grad * s * e.cos()).collect::<Vec<f64>>(), grad * sines)
     }
