@@ -111,6 +111,27 @@ fn expansion_is_deterministic() {
     }
 }
 
+/// A Jacobian by reverse mode runs one forward pass when its pullback can be copied: a local
+/// vector (`vec![..]`, which lowering writes `::std::vec![..]`) does not stop that, while a
+/// list of values of a type the macro cannot see does.
+#[test]
+fn local_vectors_keep_the_jacobian_to_one_forward_pass() {
+    let jacobian_of = |decl: &str| {
+        let source = format!(
+            "#[differentiate]\nfn f(x: &[f64], n: usize) -> Vec<f64> {{\n{decl}\n    let mut y = vec![0.0; n];\n    for i in 0..n {{\n        y[i] = x[i] * x[0];\n    }}\n    y\n}}\n"
+        );
+        let expanded = expand_file(&source);
+        let rows = expanded.find("jacobian_rows").expect("a Jacobian");
+        expanded[rows..].split('(').next().unwrap().to_owned()
+    };
+    assert_eq!(jacobian_of(""), "jacobian_rows_copied");
+    assert_eq!(
+        jacobian_of("    let t = vec![1.0, n as f64];"),
+        "jacobian_rows_copied"
+    );
+    assert_eq!(jacobian_of("    let t = vec![table(n)];"), "jacobian_rows");
+}
+
 /// A development aid: `BACKPROP_EXPAND=path cargo test -p backprop-macro --lib expand_one -- --ignored --nocapture`
 /// prints the expansion of every `#[differentiate]` function in the file.
 #[test]

@@ -50,7 +50,8 @@ pub(crate) fn jacobian_items(
     };
     // One forward pass and a copy of the pullback per row when the pullback can be copied;
     // otherwise a forward pass per row after the first.
-    let (vjp_rows, rows_call) = if super::pullback_is_clone(f) {
+    let copied = super::pullback_is_clone(f);
+    let (vjp_rows, rows_call) = if copied {
         (
             quote!(__vjp_rows),
             quote!(#private::jacobian_rows_copied(&value, pullback)),
@@ -74,8 +75,15 @@ pub(crate) fn jacobian_items(
     };
     let mut items = lanes.unwrap_or_default();
     if args.reverse {
+        let passes = if copied {
+            "one forward pass, and one backward pass per output"
+        } else {
+            // The pullback of a call, or a value of a type the macro cannot see, may not be
+            // `Clone`: each row after the first has a forward pass of its own.
+            "one forward and one backward pass per output"
+        };
         let doc = format!(
-            "The Jacobian of `{name}` by reverse mode: one forward pass, and one backward pass per output. Row `i` is the gradient of output `i`."
+            "The Jacobian of `{name}` by reverse mode: {passes}. Row `i` is the gradient of output `i`."
         );
         items.extend(quote! {
             #[doc = #doc]

@@ -514,7 +514,7 @@ fn plain_constant(e: &syn::Expr) -> bool {
         Expr::Array(a) => a.elems.iter().all(plain_constant),
         Expr::Tuple(t) => t.elems.iter().all(plain_constant),
         Expr::Repeat(r) => plain_constant(&r.expr),
-        Expr::Macro(m) => m.mac.path.is_ident("vec"),
+        Expr::Macro(m) => vec_of_plain(&m.mac),
         Expr::MethodCall(m) => {
             const NUMERIC: &[&str] = &[
                 "len", "is_empty", "min", "max", "abs", "sqrt", "powi", "powf", "count", "to_vec",
@@ -542,6 +542,25 @@ fn plain_constant(e: &syn::Expr) -> bool {
         },
         _ => false,
     }
+}
+
+/// Whether a macro is `vec![..]` (as written, or `::std::vec![..]` as lowering writes it)
+/// of a type known to be `Clone`: `vec![value; n]` (whose value `vec!` itself requires to
+/// be `Clone`), or a list of plain constants.
+fn vec_of_plain(mac: &syn::Macro) -> bool {
+    use syn::punctuated::Punctuated;
+    if mac.path.segments.last().is_none_or(|s| s.ident != "vec") {
+        return false;
+    }
+    let repeat = |input: syn::parse::ParseStream| {
+        input.parse::<syn::Expr>()?;
+        input.parse::<syn::Token![;]>()?;
+        input.parse::<syn::Expr>()
+    };
+    mac.parse_body_with(repeat).is_ok()
+        || mac
+            .parse_body_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
+            .is_ok_and(|items| items.iter().all(plain_constant))
 }
 
 /// Whether a parameter's type is certainly `Clone`: a reference, an array of such, a tuple
