@@ -243,6 +243,64 @@ fn for_over_borrowed_integers() {
     );
 }
 
+// ------------------------------------------- `for v in xs` reads `*v` in its conditions
+
+/// Elements bound by reference, as iterating over a slice binds them, read in conditions
+/// the way the user has them (`*v`, `v > &t`), beside elements bound by value.
+#[differentiate(hessian)]
+fn thresholds(x: &[f64], t: f64) -> f64 {
+    let mut s = 0.0;
+    for v in x {
+        if *v > t {
+            s += v * v;
+        }
+    }
+    for (i, v) in x.iter().enumerate() {
+        if v > &t && i % 2 == 0 {
+            s += v.sin() * t;
+        }
+    }
+    let tail = &x[1..];
+    for v in tail {
+        if v.abs() < 0.5 * *v + t {
+            s += *v * t;
+        }
+    }
+    for v in x.iter().copied() {
+        if v < t {
+            s += v.exp();
+        }
+    }
+    for &v in x {
+        if v * v > t {
+            s -= v * t;
+        }
+    }
+    s
+}
+
+#[test]
+fn elements_bound_by_reference_read_in_conditions() {
+    let x = [0.3, -0.8, 1.4, 0.05, 0.9, -0.2];
+    let t = 0.1;
+    let (value, g) = thresholds::grad(&x, t);
+    assert_eq!(value, thresholds(&x, t));
+    let mut at = x.to_vec();
+    at.push(t);
+    let full = |a: &[f64]| thresholds(&a[..x.len()], a[x.len()]);
+    let mut grad = g.x.clone();
+    grad.push(g.t);
+    assert_fd(full, &at, &grad);
+    let v = [0.5, -1.0, 0.25, 1.0, -0.5, 0.75];
+    assert_jvp_matches(&g.x, thresholds::jvp(&x, t, &v, 0.0).1, &v);
+    check_hvp(
+        |a| thresholds::grad(a, t).1.x,
+        |a, u| thresholds::hvp(a, t, u, 0.0).2.x,
+        &x,
+        8,
+    );
+}
+
 // ------------------------------------------------------- atan2 at extreme magnitudes
 
 #[differentiate(hessian)]

@@ -166,6 +166,17 @@ impl VisitMut for Renamer<'_, '_> {
             *expr = syn::parse_quote!(#name #index);
             return;
         }
+        // `for v in xs { if *v > 0.0 { .. } }`: the element, borrowed as the user has it.
+        if let Some(v) = self
+            .lower
+            .local_of(expr)
+            .filter(|&v| !masked && self.lower.elem_refs.contains(&v))
+        {
+            self.reads.insert(v);
+            let name = &self.lower.vars[v].ident;
+            *expr = syn::parse_quote!((&#name));
+            return;
+        }
         // ndarray's `s![..]`: a constant whose names are renamed token by token.
         if let Expr::Macro(m) = expr
             && m.mac.path.segments.last().is_some_and(|s| s.ident == "s")

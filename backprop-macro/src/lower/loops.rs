@@ -119,7 +119,7 @@ impl<'e> Lower<'e> {
         }
         // Elements of a sequence of floats: `for x in xs.iter()`, `for &x in xs`,
         // `for (i, &x) in xs.iter().enumerate()`.
-        if let Some((seq, enumerate)) = self.seq_iteration(iterable) {
+        if let Some((seq, enumerate, refs)) = self.seq_iteration(iterable) {
             let len = self.seq_len(seq);
             let private = self.private();
             let len_expr = &len.expr;
@@ -183,6 +183,11 @@ impl<'e> Lower<'e> {
                         span: ident.span(),
                     });
                     self.bind(&ident, var);
+                    // `for v in xs`: the user's `v` is a reference (`*v > 0.0`), the
+                    // lowered one the element.
+                    if refs && !matches!(elem_pat, Pat::Reference(_)) {
+                        self.elem_refs.insert(var);
+                    }
                 }
             }
             return Some((
@@ -216,6 +221,15 @@ impl<'e> Lower<'e> {
             iter
         };
         Some((LoopHead::Iter { var, iter }, Vec::new(), scope))
+    }
+
+    /// Whether the user's name for a sequence is a reference: a parameter of a reference
+    /// type, a row of a nested sequence, or a sub-slice (held as a copy).
+    fn borrowed(&self, v: VarId) -> bool {
+        let var = &self.vars[v];
+        (var.param.is_some() && matches!(var.ty, Some(syn::Type::Reference(_))))
+            || self.is_row(v)
+            || self.slice_copies.contains(&v)
     }
 
     /// `a..b`, `a..=b`, with `.rev()` and `.step_by(k)` in any order, as `Steps`.
@@ -264,9 +278,13 @@ impl<'e> Lower<'e> {
         }
     }
 
-    /// `xs`, `&xs`, `xs.iter()`, `xs.iter().copied()`, with `.enumerate()`: the sequence.
-    pub(super) fn seq_iteration(&self, expr: &Expr) -> Option<(VarId, bool)> {
+    /// `xs`, `&xs`, `xs.iter()`, `xs.iter().copied()`, with `.enumerate()`: the sequence,
+    /// whether it is enumerated, and whether its items are references to its elements in
+    /// the user's code (`xs.iter()`, `&xs`, a borrowed `xs`; not `.copied()`).
+    pub(super) fn seq_iteration(&self, expr: &Expr) -> Option<(VarId, bool, bool)> {
         let mut enumerate = false;
+        // Decided by the outermost adaptor that decides it (`into_iter` does not).
+        let mut refs = None;
         let mut e = strip(expr);
         if let Expr::MethodCall(m) = e
             && m.method == "enumerate"
@@ -283,12 +301,19 @@ impl<'e> Lower<'e> {
                             .iter()
                             .any(|n| m.method == n) =>
                 {
+                    if m.method != "into_iter" {
+                        refs.get_or_insert(m.method == "iter");
+                    }
                     e = strip(&m.receiver);
                 }
-                Expr::Reference(r) if r.mutability.is_none() => e = strip(&r.expr),
+                Expr::Reference(r) if r.mutability.is_none() => {
+                    refs.get_or_insert(true);
+                    e = strip(&r.expr);
+                }
                 other => {
                     let v = self.local_of(other)?;
-                    return (self.kind(v) == Kind::Seq).then_some((v, enumerate));
+                    let refs = refs.unwrap_or_else(|| self.borrowed(v));
+                    return (self.kind(v) == Kind::Seq).then_some((v, enumerate, refs));
                 }
             }
         }

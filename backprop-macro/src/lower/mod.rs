@@ -121,6 +121,7 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
         rows: BTreeMap::new(),
         slice_copies: BTreeSet::new(),
         loop_indices: BTreeSet::new(),
+        elem_refs: BTreeSet::new(),
     };
     let sig = &item.sig;
     cx.check_signature(sig);
@@ -281,6 +282,9 @@ struct Lower<'e> {
     slice_copies: BTreeSet<VarId>,
     /// Loop variables the body cannot assign (not `for mut i`).
     loop_indices: BTreeSet<VarId>,
+    /// Elements of a `for` loop over references (`for v in xs`): a float here, a reference
+    /// in the user's code, so read as `(&v)` where the user's expression is kept.
+    elem_refs: BTreeSet<VarId>,
 }
 
 impl<'e> Lower<'e> {
