@@ -301,6 +301,89 @@ fn elements_bound_by_reference_read_in_conditions() {
     );
 }
 
+// ------------------------------- references from zips, maps and `let a = &x[i]`
+
+/// Items of zipped and mapped chains, and a borrowed element, read through `*` in
+/// conditions, as slices' iterators give them.
+#[differentiate(hessian)]
+fn zipped_conditions(x: &[f64], w: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for (xi, wi) in x.iter().zip(w.iter()) {
+        if *wi > 0.0 && *xi < 1.0 {
+            s += xi * wi;
+        }
+    }
+    let first = &x[0];
+    if *first > 0.0 {
+        s *= first;
+    }
+    s + w
+        .iter()
+        .map(|v| if *v > 0.0 { v * v } else { -v })
+        .sum::<f64>()
+}
+
+#[test]
+fn references_from_zips_and_maps_read_in_conditions() {
+    let x = [0.4, 1.3, -0.6, 0.2];
+    let w = [0.5, 0.7, -0.3, 1.1];
+    let (value, g) = zipped_conditions::grad(&x, &w);
+    assert_eq!(value, zipped_conditions(&x, &w));
+    let all: Vec<f64> = x.iter().chain(&w).copied().collect();
+    let split = |a: &[f64]| zipped_conditions(&a[..4], &a[4..]);
+    let grad: Vec<f64> = g.x.iter().chain(&g.w).copied().collect();
+    assert_fd(split, &all, &grad);
+    let v = [0.5, -1.0, 0.25, 1.0];
+    assert_jvp_matches(&g.x, zipped_conditions::jvp(&x, &w, &v, &[0.0; 4]).1, &v);
+    check_hvp(
+        |a| zipped_conditions::grad(a, &w).1.x,
+        |a, u| zipped_conditions::hvp(a, &w, u, &[0.0; 4]).2.x,
+        &x,
+        9,
+    );
+}
+
+// ------------------------------------------------- items declared inside the function
+
+/// `const`, `static`, `use` and `fn` items inside the body: declared again in the generated
+/// module. A differentiated helper is called with a derivative, an ordinary one with
+/// constants only.
+#[differentiate(hessian)]
+fn with_local_items(x: &[f64]) -> f64 {
+    use std::f64::consts::PI;
+    const SCALE: f64 = 0.5;
+    static OFFSETS: [f64; 2] = [0.25, -0.75];
+    fn weight(k: usize) -> f64 {
+        1.0 / (k as f64 + 1.0)
+    }
+    // (Its generated module, inside this body, sees the enclosing module, not the `use`.)
+    #[differentiate(hessian)]
+    fn bump(t: f64) -> f64 {
+        (t * 3.0).sin() * t
+    }
+    let mut s = 0.0;
+    for k in 0..x.len() {
+        s += weight(k) * bump(x[k] + OFFSETS[k % 2]) * SCALE;
+    }
+    s * PI
+}
+
+#[test]
+fn items_inside_the_function() {
+    let x = [0.3, -0.2, 0.9];
+    let (value, g) = with_local_items::grad(&x);
+    assert_eq!(value, with_local_items(&x));
+    assert_fd(with_local_items, &x, &g.x);
+    let v = [1.0, 0.5, -0.25];
+    assert_jvp_matches(&g.x, with_local_items::jvp(&x, &v).1, &v);
+    check_hvp(
+        |a| with_local_items::grad(a).1.x,
+        |a, u| with_local_items::hvp(a, u).2.x,
+        &x,
+        10,
+    );
+}
+
 // ------------------------------------------------------- atan2 at extreme magnitudes
 
 #[differentiate(hessian)]

@@ -531,6 +531,10 @@ pub struct Func {
     pub result: Operand,
     /// The names taken so far; later passes take theirs from it too.
     pub names: crate::names::Names,
+    /// Items the body declares (`const EPS: f64 = 1e-9;`, `use std::f64::consts::PI;`,
+    /// `fn helper(..)`), declared again in the generated module, where the generated
+    /// functions see them as the body does.
+    pub items: Vec<syn::Item>,
 }
 
 impl Func {

@@ -80,6 +80,7 @@ pub(crate) fn module(
     let lints = allowed_lints();
     let differentiable = f.params.iter().map(|p| p.differentiable());
     let checks = call_checks(f, a, private);
+    let local_items = &f.items;
 
     quote! {
         #[doc = #doc_mod]
@@ -87,6 +88,7 @@ pub(crate) fn module(
         #vis mod #name {
             #[allow(unused_imports)]
             use super::*;
+            #(#local_items)*
 
             #items
 

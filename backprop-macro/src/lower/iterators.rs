@@ -23,6 +23,9 @@ pub(super) trait Context {
     fn fresh(&mut self, base: &str) -> Ident;
     /// Whether the expression reads a value that carries a derivative.
     fn carries(&self, expr: &Expr) -> bool;
+    /// Whether a sequence named by itself is a reference in the user's code (a borrowed
+    /// parameter, a row, a sub-slice), so that iterating over it gives references.
+    fn borrowed(&self, expr: &Expr) -> bool;
 }
 
 /// A chain, parsed: the sequences it walks together, whether it counts, whether it runs
@@ -36,6 +39,10 @@ struct Chain<'a> {
     over: Option<&'a Expr>,
     /// Per sequence, whether its items are rows (taken by reference, `&m[i]`).
     rows: Vec<bool>,
+    /// Per sequence, whether its items are references to floats in the user's code
+    /// (`xs.iter()`, `&xs`; not `.copied()`): `None` for a sequence named by itself, until
+    /// [`checked`] asks whether it is borrowed.
+    refs: Vec<Option<bool>>,
     enumerate: bool,
     reverse: bool,
     /// `.rev().enumerate()`: the count goes up while the index goes down.
@@ -76,6 +83,18 @@ fn source(expr: &Expr) -> Option<&Expr> {
         Expr::MethodCall(m) if m.args.is_empty() && m.method == "iter" => path_of(&m.receiver),
         Expr::Reference(r) if r.mutability.is_none() => path_of(&r.expr),
         other => path_of(other),
+    }
+}
+
+/// Whether [`source`]'s items are references, where the syntax says: `.copied()` and
+/// `.cloned()` give values, `.iter()` and `&xs` references; `xs` alone depends on `xs`.
+fn source_refs(expr: &Expr) -> Option<bool> {
+    match strip(expr) {
+        Expr::MethodCall(m) if m.method == "copied" || m.method == "cloned" => Some(false),
+        Expr::MethodCall(m) if m.method == "skip" => source_refs(&m.receiver),
+        Expr::MethodCall(m) if m.method == "iter" => Some(true),
+        Expr::Reference(_) => Some(true),
+        _ => None,
     }
 }
 
@@ -214,6 +233,7 @@ fn chain(expr: &Expr) -> Option<Chain<'_>> {
     }
     let mut seqs = Vec::new();
     let mut offsets = Vec::new();
+    let mut refs = Vec::new();
     if let Expr::MethodCall(m) = e
         && m.method == "zip"
         && m.args.len() == 1
@@ -234,6 +254,7 @@ fn chain(expr: &Expr) -> Option<Chain<'_>> {
             let (seq, skip) = skipped_source(operand)?;
             seqs.push(seq);
             offsets.push(skip);
+            refs.push(source_refs(operand));
         }
     }
     if seqs.is_empty() {
@@ -243,12 +264,14 @@ fn chain(expr: &Expr) -> Option<Chain<'_>> {
         }
         seqs.push(source(e)?);
         offsets.push(None);
+        refs.push(source_refs(e));
     }
     Some(Chain {
         seqs,
         offsets,
         over: None,
         rows: Vec::new(),
+        refs,
         enumerate,
         reverse,
         count_reversed,
@@ -367,14 +390,16 @@ impl Chain<'_> {
             .iter()
             .zip(&self.rows)
             .zip(self.offsets.iter().chain(std::iter::repeat(&None)))
-            .map(|((s, &row), skip)| {
+            .zip(self.refs.iter().chain(std::iter::repeat(&None)))
+            .map(|(((s, &row), skip), refs)| {
                 let at = match skip {
                     Some(k) => quote!(#i + (#k)),
                     None => quote!(#i),
                 };
-                match row {
-                    true => Value::One(quote!(&#s[#at])),
-                    false => Value::One(quote!(#s[#at])),
+                match (row, refs) {
+                    (true, _) => Value::One(quote!(&#s[#at])),
+                    (false, Some(true)) => Value::Ref(quote!(#s[#at])),
+                    (false, _) => Value::One(quote!(#s[#at])),
                 }
             })
             .collect();
@@ -410,20 +435,46 @@ impl Chain<'_> {
 #[derive(Clone)]
 enum Value {
     One(TokenStream),
+    /// An element the user's code holds by reference (`xs.iter()`'s items): bound as
+    /// `let x = &xs[i];`, so that conditions written for a reference (`*x > 0.0`) read it.
+    Ref(TokenStream),
     Tuple(Vec<Value>),
+}
+
+impl Value {
+    /// The one value, a reference's element itself.
+    fn one(self) -> Option<TokenStream> {
+        match self {
+            Value::One(v) | Value::Ref(v) => Some(v),
+            Value::Tuple(_) => None,
+        }
+    }
+
+    /// Every reference taken as its value (a filter's conditions drop their `*`s).
+    fn by_value(self) -> Value {
+        match self {
+            Value::Ref(v) => Value::One(v),
+            Value::Tuple(vs) => Value::Tuple(vs.into_iter().map(Value::by_value).collect()),
+            one => one,
+        }
+    }
 }
 
 /// `let name = value;` for every name `pat` binds, the tuple taken apart (references in
 /// the pattern dropped: the items are values). `None` for a pattern that does not fit.
 fn bind(pat: &Pat, value: Value) -> Option<TokenStream> {
     match (pat, value) {
-        (Pat::Reference(r), v) => bind(&r.pat, v),
+        (Pat::Reference(r), v) => bind(&r.pat, v.by_value()),
         (Pat::Paren(p), v) => bind(&p.pat, v),
         (Pat::Type(t), v) => bind(&t.pat, v),
         (Pat::Wild(_), _) => Some(TokenStream::new()),
         (Pat::Ident(p), Value::One(v)) if p.subpat.is_none() => {
             let name = &p.ident;
             Some(quote!(let #name = #v;))
+        }
+        (Pat::Ident(p), Value::Ref(v)) if p.subpat.is_none() => {
+            let name = &p.ident;
+            Some(quote!(let #name = &#v;))
         }
         (Pat::Tuple(t), Value::Tuple(vs)) if t.elems.len() == vs.len() => {
             let mut out = TokenStream::new();
@@ -472,7 +523,7 @@ fn mapped(
             // The item is kept as it is: its pattern binds names for the condition only
             // (`|&x| x > 0.0`, `|x| **x > 0.0`: the items are values, so `*` goes).
             let again = value.clone();
-            let bound = bind(&filter.inputs[0], value)?;
+            let bound = bind(&filter.inputs[0], value.by_value())?;
             let mut cond = (*filter.body).clone();
             Derefs.visit_expr_mut(&mut cond);
             let inner = mapped(cx, rest, again, finish)?;
@@ -500,6 +551,9 @@ impl VisitMut for Derefs {
 fn checked<'a>(cx: &dyn Context, chain: Option<Chain<'a>>) -> Option<Chain<'a>> {
     let mut chain = chain.filter(|c| c.over.is_some() || c.seqs.iter().all(|s| cx.is_seq(s)))?;
     chain.rows = chain.seqs.iter().map(|s| cx.has_rows(s)).collect();
+    for (r, s) in chain.refs.iter_mut().zip(&chain.seqs) {
+        r.get_or_insert_with(|| cx.borrowed(s));
+    }
     Some(chain)
 }
 
@@ -614,9 +668,7 @@ pub(super) fn terminal(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<
                 (
                     quote!(vec![#zero; #len]),
                     Box::new(move |value| {
-                        let Value::One(value) = value else {
-                            return None;
-                        };
+                        let value = value.one()?;
                         Some(quote!(#total[#k] = #value; #k += 1;))
                     }),
                 )
@@ -637,9 +689,7 @@ pub(super) fn terminal(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<
                 (
                     init,
                     Box::new(move |value| {
-                        let Value::One(value) = value else {
-                            return None;
-                        };
+                        let value = value.one()?;
                         Some(quote!(#total = #total #op #value;))
                     }),
                 )
@@ -777,9 +827,7 @@ fn extreme(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<Expr> {
         false => quote!(== ::core::cmp::Ordering::Greater),
     };
     let mut finish = |value: Value| {
-        let Value::One(value) = value else {
-            return None;
-        };
+        let value = value.one()?;
         // The first item is taken before any comparison (which also gives `best` its type
         // before a method is called on it).
         Some(quote! {
@@ -888,6 +936,7 @@ fn over_range(expr: &Expr) -> Option<Chain<'_>> {
         offsets: Vec::new(),
         over: Some(e),
         rows: Vec::new(),
+        refs: Vec::new(),
         enumerate: false,
         reverse,
         count_reversed: false,
@@ -911,6 +960,7 @@ fn bare(expr: &Expr) -> Option<Chain<'_>> {
         offsets: vec![None],
         over: None,
         rows: Vec::new(),
+        refs: vec![source_refs(expr)],
         enumerate: false,
         reverse: false,
         count_reversed: false,
@@ -944,5 +994,9 @@ impl Context for Lower<'_> {
 
     fn carries(&self, expr: &Expr) -> bool {
         self.reads_derivative(expr)
+    }
+
+    fn borrowed(&self, expr: &Expr) -> bool {
+        self.indexed_row(expr).is_some() || self.local_of(expr).is_some_and(|v| self.borrowed(v))
     }
 }

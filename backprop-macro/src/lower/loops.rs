@@ -225,7 +225,7 @@ impl<'e> Lower<'e> {
 
     /// Whether the user's name for a sequence is a reference: a parameter of a reference
     /// type, a row of a nested sequence, or a sub-slice (held as a copy).
-    fn borrowed(&self, v: VarId) -> bool {
+    pub(super) fn borrowed(&self, v: VarId) -> bool {
         let var = &self.vars[v];
         (var.param.is_some() && matches!(var.ty, Some(syn::Type::Reference(_))))
             || self.is_row(v)

@@ -122,6 +122,7 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
         slice_copies: BTreeSet::new(),
         loop_indices: BTreeSet::new(),
         elem_refs: BTreeSet::new(),
+        items: Vec::new(),
     };
     let sig = &item.sig;
     cx.check_signature(sig);
@@ -200,6 +201,7 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
         body: Block { scope: 0, stmts },
         result,
         names: cx.names,
+        items: cx.items,
     };
     pull_into(&mut func);
     twins::find(&mut func);
@@ -285,6 +287,8 @@ struct Lower<'e> {
     /// Elements of a `for` loop over references (`for v in xs`): a float here, a reference
     /// in the user's code, so read as `(&v)` where the user's expression is kept.
     elem_refs: BTreeSet<VarId>,
+    /// The items the body declares ([`Func::items`]).
+    items: Vec<syn::Item>,
 }
 
 impl<'e> Lower<'e> {

@@ -18,17 +18,24 @@ impl<'e> Lower<'e> {
                 syn::Stmt::Local(local) => {
                     // An initializer that can `return` (or leave the loop): the statements
                     // after the `let` go on inside the paths that fall through it.
-                    let exiting = local.init.as_ref().and_then(|init| match strip(&init.expr) {
-                        Expr::If(ifx) if exits(ifx) && init.diverge.is_none() => Some(Ok(ifx)),
-                        Expr::Block(b)
-                            if b.label.is_none() && block_exits(&b.block) && init.diverge.is_none() =>
-                        {
-                            Some(Err(&b.block))
-                        }
-                        _ => None,
-                    });
+                    let exiting = local
+                        .init
+                        .as_ref()
+                        .and_then(|init| match strip(&init.expr) {
+                            Expr::If(ifx) if exits(ifx) && init.diverge.is_none() => Some(Ok(ifx)),
+                            Expr::Block(b)
+                                if b.label.is_none()
+                                    && block_exits(&b.block)
+                                    && init.diverge.is_none() =>
+                            {
+                                Some(Err(&b.block))
+                            }
+                            _ => None,
+                        });
                     if let Some(init) = exiting {
-                        let Some(var) = self.declare_local(local, out) else { continue };
+                        let Some(var) = self.declare_local(local, out) else {
+                            continue;
+                        };
                         // The statements after the `let` see the variable; its initializer
                         // sees the names bound before it.
                         let before = self.env.clone();
@@ -49,10 +56,7 @@ impl<'e> Lower<'e> {
                     }
                     self.lower_local(local, out);
                 }
-                syn::Stmt::Item(item) => self.errors.spanned(
-                    item,
-                    "#[differentiate] does not support items (fn, struct, use, ...) inside the function: move them out",
-                ),
+                syn::Stmt::Item(item) => self.local_item(item),
                 syn::Stmt::Macro(m) => self.lower_statement_macro(&m.mac, out),
                 syn::Stmt::Expr(expr, semi) => {
                     let tail = semi.is_none() && i == last;
@@ -62,9 +66,15 @@ impl<'e> Lower<'e> {
                         Expr::Return(r) => return self.lower_return(r, out),
                         Expr::Break(b) => {
                             if let Some(label) = &b.label {
-                                self.errors.spanned(label, "#[differentiate] does not support labeled `break` yet");
+                                self.errors.spanned(
+                                    label,
+                                    "#[differentiate] does not support labeled `break` yet",
+                                );
                             } else if let Some(value) = &b.expr {
-                                self.errors.spanned(value, "#[differentiate] does not support `break` with a value");
+                                self.errors.spanned(
+                                    value,
+                                    "#[differentiate] does not support `break` with a value",
+                                );
                             } else if !self.in_loop() {
                                 self.errors.spanned(b, "`break` outside of a loop");
                             }
@@ -73,7 +83,10 @@ impl<'e> Lower<'e> {
                         }
                         Expr::Continue(c) => {
                             if let Some(label) = &c.label {
-                                self.errors.spanned(label, "#[differentiate] does not support labeled `continue` yet");
+                                self.errors.spanned(
+                                    label,
+                                    "#[differentiate] does not support labeled `continue` yet",
+                                );
                             }
                             return Flow::Exits;
                         }
@@ -336,6 +349,10 @@ impl<'e> Lower<'e> {
         self.set_depth(var, depth);
         if slice_copy {
             self.slice_copies.insert(var);
+        }
+        // `let a = &x[0];`: a float here, a reference in the user's code (`*a > 0.0`).
+        if kind == Kind::Float && matches!(strip(&init.expr), Expr::Reference(_)) {
+            self.elem_refs.insert(var);
         }
         if self.errors.count() != errors_before {
             self.poisoned.insert(var);
@@ -737,5 +754,31 @@ impl<'e> Lower<'e> {
 
     pub(super) fn is_result(&self, var: VarId) -> bool {
         self.ret.as_ref().is_some_and(|r| r.out == var)
+    }
+}
+
+impl Lower<'_> {
+    /// An item the body declares: `const`, `static`, `fn` and `use` (of paths that do not
+    /// start from the function's module, `self::` or `super::`, which would name another
+    /// module from the generated one) are declared again in the generated module. Such items
+    /// see nothing of the function's locals, so they mean the same there.
+    fn local_item(&mut self, item: &syn::Item) {
+        let relative = |tree: &syn::UseTree| match tree {
+            syn::UseTree::Path(p) => p.ident == "self" || p.ident == "super",
+            _ => false,
+        };
+        match item {
+            syn::Item::Use(u) if relative(&u.tree) => self.errors.spanned(
+                &u.tree,
+                "#[differentiate] does not support `use self::..` or `use super::..` inside the function: write the path from the crate (`use crate::..`) or move the `use` out",
+            ),
+            syn::Item::Const(_) | syn::Item::Static(_) | syn::Item::Fn(_) | syn::Item::Use(_) => {
+                self.items.push(item.clone());
+            }
+            _ => self.errors.spanned(
+                item,
+                "#[differentiate] supports `const`, `static`, `fn` and `use` items inside the function; move this one out of it",
+            ),
+        }
     }
 }
