@@ -5,6 +5,7 @@
 
 #![allow(
     clippy::needless_range_loop,
+    clippy::useless_vec,
     clippy::ptr_arg,
     clippy::redundant_closure,
     clippy::assign_op_pattern
@@ -381,6 +382,40 @@ fn items_inside_the_function() {
         |a, u| with_local_items::hvp(a, u).2.x,
         &x,
         10,
+    );
+}
+
+// ------------------------------------ `for (k, &l) in labels.iter().enumerate()`
+
+/// Constant items taken apart by the loop's pattern, as counts into bins.
+#[differentiate(hessian)]
+fn binned(x: &[f64], labels: &[usize]) -> f64 {
+    let mut bins = vec![0.0; 3];
+    for (k, &l) in labels.iter().enumerate() {
+        bins[l] += x[k] * x[k];
+    }
+    for (j, (&a, &b)) in labels.iter().zip(labels.iter().skip(1)).enumerate() {
+        if a != b {
+            bins[b] += x[j].sin() * x[j + 1];
+        }
+    }
+    bins.iter().map(|b| b * b).sum()
+}
+
+#[test]
+fn constant_items_taken_apart_by_the_loop_pattern() {
+    let x = [0.3, -0.7, 1.1, 0.4];
+    let labels = [0, 2, 2, 1];
+    let (value, g) = binned::grad(&x, &labels);
+    assert_eq!(value, binned(&x, &labels));
+    assert_fd(|a| binned(a, &labels), &x, &g.x);
+    let v = [0.5, -1.0, 0.25, 1.0];
+    assert_jvp_matches(&g.x, binned::jvp(&x, &labels, &v).1, &v);
+    check_hvp(
+        |a| binned::grad(a, &labels).1.x,
+        |a, u| binned::hvp(a, &labels, u).2.x,
+        &x,
+        11,
     );
 }
 

@@ -108,6 +108,7 @@ binary! {
     powf: |a, b| a.powf(b), 0.5, 2.0;
     atan2: |a, b| a.atan2(b), 0.5, 2.0;
     hypot: |a, b| a.hypot(b), 0.5, 2.0;
+    log: |a, b| a.log(b + 1.0), 0.5, 2.0;
     max: |a, b| a.max(b) * 2.0, -2.0, 2.0;
     min: |a, b| a.min(b) * 2.0, -2.0, 2.0;
     mul_add: |a, b| a.mul_add(b, a), -2.0, 2.0;

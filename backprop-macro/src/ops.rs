@@ -16,6 +16,7 @@ pub enum Method {
     Cosh,
     Sqrt,
     Hypot,
+    Ln,
 }
 
 impl Method {
@@ -27,6 +28,7 @@ impl Method {
             Method::Cosh => "cosh",
             Method::Sqrt => "sqrt",
             Method::Hypot => "hypot",
+            Method::Ln => "ln",
         }
     }
 
@@ -55,6 +57,7 @@ impl Method {
             Method::Sinh => mul(t(receiver)?, call(Method::Cosh, r)),
             Method::Cosh => mul(t(receiver)?, call(Method::Sinh, r)),
             Method::Sqrt => div(t(receiver)?, mul(lit("2.0"), call(Method::Sqrt, r))),
+            Method::Ln => div(t(receiver)?, r),
         })
     }
 }
@@ -514,6 +517,7 @@ pub enum Math {
     Ln1p,
     Log2,
     Log10,
+    Log,
     Sqrt,
     Cbrt,
     Powi,
@@ -580,6 +584,7 @@ impl Math {
         entry("ln_1p", Math::Ln1p, 0, false, true),
         entry("log2", Math::Log2, 0, false, false),
         entry("log10", Math::Log10, 0, false, false),
+        entry("log", Math::Log, 1, true, false),
         entry("sqrt", Math::Sqrt, 0, true, true),
         entry("cbrt", Math::Cbrt, 0, true, false),
         entry("powi", Math::Powi, 1, false, true),

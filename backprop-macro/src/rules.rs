@@ -344,6 +344,16 @@ fn math_backward(
         Math::Ln1p => Some(div(up.clone(), add(one(), x.clone()))),
         Math::Log2 => Some(mul(up.clone(), helper(Helper::Log2, vec![x.clone()]))),
         Math::Log10 => Some(mul(up.clone(), helper(Helper::Log10, vec![x.clone()]))),
+        Math::Log => {
+            // x.log(b) = ln x / ln b: d/dx = 1 / (x ln b), d/db = -(x.log(b)) / (b ln b).
+            let base = operand(&rest[0]);
+            let ln_base = method(Method::Ln, base.clone(), vec![]);
+            add_to(
+                &rest[0],
+                neg(div(mul(up.clone(), y.clone()), mul(base, ln_base.clone()))),
+            );
+            Some(div(up.clone(), mul(x.clone(), ln_base)))
+        }
         Math::Sqrt => Some(div(up.clone(), mul(lit("2.0"), y.clone()))),
         Math::Cbrt => Some(div(up.clone(), mul(mul(lit("3.0"), y.clone()), y.clone()))),
         Math::Powi => Some(mul(

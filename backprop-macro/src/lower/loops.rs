@@ -80,6 +80,27 @@ impl<'e> Lower<'e> {
         }
     }
 
+    /// `let k = { let (k, &_) = item; k };` for each name a constant item's pattern binds:
+    /// the pattern as written, the other names left out.
+    fn destructure(&mut self, pat: &Pat, item: VarId) -> Vec<Stmt> {
+        let item_ident = self.vars[item].ident.clone();
+        let mut prelude = Vec::new();
+        for ident in pattern_names(pat).unwrap_or_default() {
+            let mut only = pat.clone();
+            keep_only(&mut only, &ident);
+            let var = self.user_var(&ident, Kind::Other, None);
+            let value = self.konst_tokens(quote!({ let #only = #item_ident; #ident }), &[item]);
+            prelude.push(Stmt::Let {
+                var,
+                op: Op::Konst(value),
+                span: ident.span(),
+            });
+            self.bind(&ident, var);
+            self.loop_indices.insert(var);
+        }
+        prelude
+    }
+
     /// A `for` loop's variable, bound in the loop's scope: a plain name, or none for `_`.
     pub(super) fn loop_var(&mut self, pat: &Pat, kind: Kind, form: &str) -> Option<VarId> {
         if matches!(pat, Pat::Wild(_)) {
@@ -209,6 +230,21 @@ impl<'e> Lower<'e> {
             return None;
         }
         let scope = self.enter_block(true);
+        // `for (k, &l) in labels.iter().enumerate()`: each name taken out of the item.
+        if pattern_names(&f.pat).is_some_and(|names| !names.is_empty())
+            && pat_ident(strip_pat_ref(&f.pat)).is_none()
+        {
+            let item = self.generated_var("item", Kind::Other, f.pat.span());
+            let prelude = self.destructure(&f.pat, item);
+            return Some((
+                LoopHead::Iter {
+                    var: Some(item),
+                    iter,
+                },
+                prelude,
+                scope,
+            ));
+        }
         let var = self.loop_var(strip_pat_ref(&f.pat), Kind::Other, "`for name in ...`");
         // `for &c in CONSTS.iter()`: the pattern's `&` goes into the head.
         let iter = if matches!(&*f.pat, Pat::Reference(_)) {
@@ -317,5 +353,37 @@ impl<'e> Lower<'e> {
                 }
             }
         }
+    }
+}
+
+/// The names a pattern of names, `_`, `&`, tuples and parentheses binds, in order; `None`
+/// for any other pattern (or `mut`, `ref`, `@`).
+fn pattern_names(pat: &Pat) -> Option<Vec<Ident>> {
+    match pat {
+        Pat::Ident(i) if i.by_ref.is_none() && i.mutability.is_none() && i.subpat.is_none() => {
+            Some(vec![i.ident.clone()])
+        }
+        Pat::Wild(_) => Some(Vec::new()),
+        Pat::Reference(r) => pattern_names(&r.pat),
+        Pat::Paren(p) => pattern_names(&p.pat),
+        Pat::Tuple(t) => {
+            let mut names = Vec::new();
+            for elem in &t.elems {
+                names.extend(pattern_names(elem)?);
+            }
+            Some(names)
+        }
+        _ => None,
+    }
+}
+
+/// The pattern with every name but `keep` replaced by `_`.
+fn keep_only(pat: &mut Pat, keep: &Ident) {
+    match pat {
+        Pat::Ident(i) if i.ident != *keep => *pat = syn::parse_quote!(_),
+        Pat::Reference(r) => keep_only(&mut r.pat, keep),
+        Pat::Paren(p) => keep_only(&mut p.pat, keep),
+        Pat::Tuple(t) => t.elems.iter_mut().for_each(|e| keep_only(e, keep)),
+        _ => {}
     }
 }
