@@ -419,6 +419,96 @@ fn constant_items_taken_apart_by_the_loop_pattern() {
     );
 }
 
+// ------------------------------------- `match` arms and `if let` using their bindings
+
+#[derive(Clone, Copy)]
+enum Unit {
+    Relu,
+    Leaky(f64),
+    Scaled { k: f64, shift: f64 },
+}
+
+/// Names bound from constants (an `Option` parameter, an enum's fields) read in guards,
+/// bodies and `if let`, beside arms that bind nothing.
+#[differentiate(hessian, wrt(x))]
+fn activated(x: &[f64], a: Unit, k: Option<u8>) -> f64 {
+    let mut s = 0.0;
+    for v in x {
+        s += match a {
+            Unit::Relu => v.max(0.0),
+            Unit::Leaky(alpha) if alpha > 0.0 => {
+                if *v > 0.0 {
+                    *v
+                } else {
+                    alpha * v
+                }
+            }
+            Unit::Leaky(_) => *v,
+            Unit::Scaled { k, shift } => k * v.sin() + shift,
+        };
+    }
+    let scale = match k {
+        Some(0) | None => 1.0,
+        Some(n) if n > 3 => 0.5,
+        Some(n) => n as f64,
+    };
+    if let Some(n) = k {
+        s += x[0] * x[0] * n as f64;
+    }
+    s * scale
+}
+
+/// A binding of the same name and type as a parameter: the guard and the arm read the
+/// binding, the last arm the parameter.
+#[differentiate(wrt(x))]
+fn guard_shadows(x: f64, k: Option<usize>, n: usize) -> f64 {
+    match k {
+        Some(n) if n > 3 => x * 2.0,
+        Some(n) => x * n as f64,
+        None => x + n as f64,
+    }
+}
+
+#[test]
+fn a_guard_reads_its_binding_not_a_parameter_of_the_same_name() {
+    for (k, n, slope) in [
+        (Some(5), 0, 2.0),
+        (Some(2), 7, 2.0),
+        (Some(3), 9, 3.0),
+        (None, 9, 1.0),
+    ] {
+        let (value, g) = guard_shadows::grad(1.5, k, n);
+        assert_eq!(value, guard_shadows(1.5, k, n));
+        assert_eq!(g.x, slope);
+    }
+}
+
+#[test]
+fn match_arms_and_if_let_read_their_bindings() {
+    let x = [0.7, -1.2, 0.3];
+    let v = [0.5, -1.0, 0.25];
+    let kinds = [
+        Unit::Relu,
+        Unit::Leaky(0.1),
+        Unit::Leaky(-1.0),
+        Unit::Scaled { k: 2.0, shift: 0.5 },
+    ];
+    for (i, a) in kinds.into_iter().enumerate() {
+        for k in [None, Some(0), Some(2), Some(5)] {
+            let (value, g) = activated::grad(&x, a, k);
+            assert_eq!(value, activated(&x, a, k));
+            assert_fd(|p| activated(p, a, k), &x, &g.x);
+            assert_jvp_matches(&g.x, activated::jvp(&x, a, k, &v).1, &v);
+            check_hvp(
+                |p| activated::grad(p, a, k).1.x,
+                |p, u| activated::hvp(p, a, k, u).2.x,
+                &x,
+                12 + i as u64,
+            );
+        }
+    }
+}
+
 // ------------------------------------------------------- atan2 at extreme magnitudes
 
 #[differentiate(hessian)]

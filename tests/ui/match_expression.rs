@@ -1,13 +1,13 @@
-// `match` works when its arms use nothing the pattern binds; an arm that does is rejected
-// at its pattern, and that is the only error.
+// `match` arms may use what their pattern binds from a constant; from a value that carries
+// a derivative (here `y`, in a tuple), that is an error at each such arm's pattern, and the
+// only errors.
 use backprop::differentiate;
 
-#[differentiate(wrt(x))]
-fn f(x: f64, k: Option<u8>) -> f64 {
-    match k {
-        Some(0) | None => x,
-        Some(n) if n > 3 => x * x,
-        Some(n) => x * x * n as f64,
+#[differentiate]
+fn f(x: f64, y: f64) -> f64 {
+    match (x > 0.0, y) {
+        (true, v) => v * x,
+        (false, v) => -v,
     }
 }
 

@@ -202,6 +202,43 @@ impl VisitMut for Renamer<'_, '_> {
             self.masked.truncate(before);
             return;
         }
+        // `let k = match flag { Some(k) => k, _ => unreachable!() };`, what `match` arms that
+        // use their bindings become: the name is the pattern's, the matched value must not
+        // carry a derivative (it would be lost).
+        if let Expr::Match(m) = expr
+            && let Some(pat) = matches::is_projection(m).cloned()
+        {
+            if self.lower.reads_derivative(&m.expr) {
+                self.lower.errors.spanned(
+                    &pat,
+                    "#[differentiate] supports `match` arms and `if let` that use what their pattern binds only when the matched value carries no derivative: bind the floats with `let` and compare with `if` instead",
+                );
+                self.ok = false;
+                return;
+            }
+            self.visit_expr_mut(&mut m.expr);
+            let before = self.masked.len();
+            collect_pat_names(&pat, &mut self.masked);
+            let arm = &mut m.arms[0];
+            self.visit_expr_mut(&mut arm.body);
+            self.masked.truncate(before);
+            return;
+        }
+        // A test (`match k { Some(n) if n > 3 => true, _ => false }`): a guard reads what
+        // its pattern binds, not the function's variables of the same names.
+        if let Expr::Match(m) = expr
+            && matches::is_test(m)
+        {
+            self.visit_expr_mut(&mut m.expr);
+            for arm in &mut m.arms {
+                let before = self.masked.len();
+                collect_pat_names(&arm.pat, &mut self.masked);
+                syn::visit_mut::visit_pat_mut(self, &mut arm.pat);
+                self.visit_expr_mut(&mut arm.body);
+                self.masked.truncate(before);
+            }
+            return;
+        }
         let what = match expr {
             Expr::Closure(_) => Some("closures"),
             Expr::Macro(m) if !m.mac.path.is_ident("vec") => Some("macros (except `vec!`)"),
@@ -302,14 +339,5 @@ pub(super) fn fold_konst(cx: &mut Lower, op: BinOp, a: Operand, b: Operand) -> O
 
 /// The names a closure parameter's pattern binds.
 fn collect_pat_names(p: &Pat, out: &mut Vec<String>) {
-    match p {
-        Pat::Ident(i) => out.push(i.ident.to_string()),
-        Pat::Reference(r) => collect_pat_names(&r.pat, out),
-        Pat::Type(t) => collect_pat_names(&t.pat, out),
-        Pat::Paren(p) => collect_pat_names(&p.pat, out),
-        Pat::Tuple(t) => t.elems.iter().for_each(|e| collect_pat_names(e, out)),
-        Pat::Slice(s) => s.elems.iter().for_each(|e| collect_pat_names(e, out)),
-        Pat::TupleStruct(t) => t.elems.iter().for_each(|e| collect_pat_names(e, out)),
-        _ => {}
-    }
+    out.extend(matches::bindings(p).iter().map(ToString::to_string));
 }

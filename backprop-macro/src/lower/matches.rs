@@ -3,6 +3,12 @@
 //! a comparison), its body a branch; the last arm is the final `else`, since the user's
 //! function, compiled as written, is checked for exhaustiveness by rustc. Everything after
 //! (values of arms, `return` and `break` in arms, nesting) is then what `if` supports.
+//!
+//! A name an arm binds and uses (`Some(k) => x * k as f64`) is taken out of the matched
+//! value at the top of its branch, `let k = match flag { Some(k) => k, _ => unreachable!() };`
+//! (a projection, [`is_projection`]), which lowering accepts when the matched value carries
+//! no derivative. `if let P = e { a } else { b }` is the `match e { P => a, _ => b }` it
+//! means.
 
 use super::*;
 use syn::visit::Visit;
@@ -24,6 +30,9 @@ impl VisitMut for Rewrite<'_> {
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
         // Inner matches first: arms may hold matches of their own.
         syn::visit_mut::visit_expr_mut(self, expr);
+        if let Some(m) = if_let(expr) {
+            *expr = m;
+        }
         if let Expr::Match(m) = expr {
             if is_test(m) {
                 return;
@@ -41,30 +50,14 @@ impl VisitMut for Rewrite<'_> {
 
 impl Rewrite<'_> {
     fn chain(&mut self, m: &syn::ExprMatch) -> Option<Expr> {
-        // A name an arm binds may be tested (a guard) but not used: the arm's body is a
-        // branch, which does not see it. The chain is built anyway, so that nothing but
-        // this error is reported.
-        for arm in &m.arms {
-            // What the body reads, and the guard: its names are read as the function's.
-            let mut body = arm.body.to_token_stream();
-            if let Pat::Guard(g) = &arm.pat {
-                g.guard.to_tokens(&mut body);
-            }
-            if let Some(name) = bindings(&arm.pat).into_iter().find(|b| mentions(&body, b)) {
-                self.errors.spanned(
-                    &arm.pat,
-                    format!("#[differentiate] supports `match` arms whose guard and body do not use what the pattern binds (`{name}` here): compare with `if` instead"),
-                );
-            }
-        }
         let (last, tests) = m.arms.split_last()?;
         let scrutinee = &m.expr;
         // Read from the last arm up: each earlier arm wraps what follows in its `else`.
-        let mut chain = branch(&last.body);
+        let mut chain = branch(last, scrutinee);
         for arm in tests.iter().rev() {
             // syn keeps a guard in the pattern: `1 | 2 if n > 0`.
             let pat = &arm.pat;
-            let then = branch(&arm.body);
+            let then = branch(arm, scrutinee);
             chain = quote_spanned! {arm.pat.span()=>
                 if match #scrutinee { #pat => true, _ => false } { #then } else { #chain }
             };
@@ -84,15 +77,63 @@ impl Rewrite<'_> {
     }
 }
 
-/// An arm's body as the statements of a branch.
-fn branch(body: &Expr) -> TokenStream {
-    match body {
+/// An arm's body as the statements of a branch, after the projections of the names its
+/// pattern binds and its body uses (a guard's names are read in the arm's test, where the
+/// pattern binds them).
+fn branch(arm: &syn::Arm, scrutinee: &Expr) -> TokenStream {
+    let body = arm.body.to_token_stream();
+    // The pattern without its guard: in the branch, the whole arm matched, so this does.
+    let pat = match &arm.pat {
+        Pat::Guard(g) => &*g.pat,
+        pat => pat,
+    };
+    let lets = bindings(pat)
+        .into_iter()
+        // `None`, `MAX`: a unit variant or a constant, not a name bound (by convention).
+        .filter(|b| !b.to_string().starts_with(|c: char| c.is_uppercase()))
+        .filter(|b| mentions(&body, b))
+        .map(|b| {
+            quote_spanned! {b.span()=>
+                let #b = match #scrutinee { #pat => #b, _ => ::core::unreachable!() };
+            }
+        });
+    let lets: TokenStream = lets.collect();
+    match &*arm.body {
         Expr::Block(b) if b.label.is_none() && b.attrs.is_empty() => {
             let stmts = &b.block.stmts;
-            quote!(#(#stmts)*)
+            quote!(#lets #(#stmts)*)
         }
-        other => quote!(#other),
+        other => quote!(#lets #other),
     }
+}
+
+/// `if let P = e { a } else { b }` as `match e { P => { a } _ => { b } }` (`_ => {}` without
+/// an `else`). Not a chain of `let`s joined by `&&`.
+fn if_let(expr: &Expr) -> Option<Expr> {
+    let Expr::If(i) = expr else { return None };
+    let Expr::Let(l) = &*i.cond else { return None };
+    let (pat, value, then) = (&l.pat, &l.expr, &i.then_branch);
+    let other = match &i.else_branch {
+        Some((_, e)) => quote!(#e),
+        None => quote!({}),
+    };
+    syn::parse2(quote_spanned! {i.if_token.span=>
+        match #value { #pat => #then, _ => #other }
+    })
+    .ok()
+}
+
+/// `match e { P => name, _ => unreachable!() }`, the projection [`branch`] writes: a
+/// constant when `e` carries no derivative, whose arm reads the name `P` binds.
+pub(super) fn is_projection(m: &syn::ExprMatch) -> Option<&Pat> {
+    let [arm, rest] = &m.arms[..] else {
+        return None;
+    };
+    let unreachable = matches!(&*rest.body, Expr::Macro(mac)
+        if mac.mac.path.segments.last().is_some_and(|s| s.ident == "unreachable"));
+    let named = matches!(&*arm.body, Expr::Path(p)
+        if p.path.get_ident().is_some_and(|name| bindings(&arm.pat).contains(name)));
+    (matches!(rest.pat, Pat::Wild(_)) && unreachable && named).then_some(&arm.pat)
 }
 
 /// A `match` that is already a test: every arm's body `true` or `false`. A constant, as a
@@ -105,7 +146,7 @@ pub(super) fn is_test(m: &syn::ExprMatch) -> bool {
 
 /// The names a pattern may bind: every lone identifier (rustc decides which of them name a
 /// constant or a unit variant, such as `None`; the macro cannot).
-fn bindings(pat: &Pat) -> Vec<Ident> {
+pub(super) fn bindings(pat: &Pat) -> Vec<Ident> {
     struct Find(Vec<Ident>);
     impl<'ast> Visit<'ast> for Find {
         fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
