@@ -465,6 +465,70 @@ fn methods_taking_self_by_value() {
     assert_eq!((g.this.a, g.this.b, g.t), (3.0, 9.0, 13.0));
 }
 
+#[derive(Differentiable, Clone, Copy, Debug)]
+pub struct Spring {
+    pub k: f64,
+    pub rest: f64,
+}
+
+#[differentiate]
+impl Spring {
+    #[differentiate(reverse, forward)]
+    pub fn force(&self, x: f64) -> f64 {
+        -self.k * (x - self.rest)
+    }
+
+    #[differentiate(reverse, forward)]
+    pub fn energy(&self, x: f64) -> f64 {
+        0.5 * self.k * (x - self.rest).powi(2)
+    }
+
+    /// Calls the block's other differentiated methods on `self`.
+    #[differentiate(reverse, forward)]
+    pub fn work(&self, xs: &[f64]) -> f64 {
+        let mut w = 0.0;
+        for x in xs {
+            w += self.force(*x) * x + self.energy(*x).sqrt();
+        }
+        w
+    }
+
+    /// Taking `self`, it calls them with `&self`.
+    #[differentiate(reverse, forward)]
+    pub fn relaxed(self, x: f64) -> f64 {
+        self.force(x) * self.work(&[x, 2.0 * x])
+    }
+}
+
+#[test]
+fn methods_call_the_blocks_other_differentiated_methods() {
+    let s = Spring { k: 1.5, rest: 0.25 };
+    let xs = [0.5, -1.0, 2.0];
+    let (value, g) = s.work_grad(&xs);
+    assert_eq!(value, s.work(&xs));
+    let h = 1e-6;
+    let central = |f: &dyn Fn(f64) -> f64| (f(h) - f(-h)) / (2.0 * h);
+    let dk = central(&|e| Spring { k: s.k + e, ..s }.work(&xs));
+    let drest = central(&|e| {
+        Spring {
+            rest: s.rest + e,
+            ..s
+        }
+        .work(&xs)
+    });
+    let dx0 = central(&|e| s.work(&[xs[0] + e, xs[1], xs[2]]));
+    assert!((g.this.k - dk).abs() < 1e-6 && (g.this.rest - drest).abs() < 1e-6);
+    assert!((g.xs[0] - dx0).abs() < 1e-6);
+    let dir = SpringGrad { k: 0.5, rest: -1.0 };
+    let (_, dot) = s.work_jvp(&xs, &dir, &[1.0, 0.0, 0.0]);
+    assert!((dot - (0.5 * g.this.k - g.this.rest + g.xs[0])).abs() < 1e-12);
+    let (value, g) = s.relaxed_grad(0.75);
+    assert_eq!(value, s.relaxed(0.75));
+    let dx = central(&|e| s.relaxed(0.75 + e));
+    let dk = central(&|e| Spring { k: s.k + e, ..s }.relaxed(0.75));
+    assert!((g.x - dx).abs() < 1e-6 && (g.this.k - dk).abs() < 1e-6);
+}
+
 /// Fields inside `vec![..]` carry their derivatives; an integer field as `powi`'s exponent is
 /// a constant.
 #[derive(Differentiable, Clone, Debug)]

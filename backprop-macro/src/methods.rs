@@ -63,6 +63,24 @@ pub fn differentiate_impl(attr: TokenStream, mut block: syn::ItemImpl) -> TokenS
             return quote!(#block #errors);
         }
     };
+    // The differentiated methods, and whether each takes `self` by reference: a call to
+    // one of them on `self` in another's body is a call to its module's function.
+    let siblings: Vec<(syn::Ident, bool)> = block
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            syn::ImplItem::Fn(m) if m.attrs.iter().any(is_differentiate) => {
+                match m.sig.inputs.first() {
+                    Some(syn::FnArg::Receiver(r)) => Some((
+                        m.sig.ident.clone(),
+                        matches!(r.kind, syn::ReceiverKind::Reference(..)),
+                    )),
+                    _ => None,
+                }
+            }
+            _ => None,
+        })
+        .collect();
     let mut beside = TokenStream::new();
     let mut forwarders = Vec::new();
     for item in &mut block.items {
@@ -77,7 +95,7 @@ pub fn differentiate_impl(attr: TokenStream, mut block: syn::ItemImpl) -> TokenS
             syn::Meta::List(list) => list.tokens,
             _ => TokenStream::new(),
         };
-        match free_function(method, &self_ty, &type_name) {
+        match free_function(method, &self_ty, &type_name, &siblings) {
             Ok(free) => {
                 let module = free.sig.ident.clone();
                 forwarders.extend(forwarding_methods(method, &module, &args, &mut errors));
@@ -100,11 +118,13 @@ fn is_differentiate(a: &syn::Attribute) -> bool {
 }
 
 /// `fn loss(&self, x: X) -> R { body }` as `fn mlp_loss(this: &Mlp, x: X) -> R { body }`,
-/// `self` renamed in the body.
+/// `self` renamed in the body, and calls of the block's other differentiated methods on it
+/// (`self.predict(x)`) calls of their modules' functions (`mlp_predict(this, x)`).
 fn free_function(
     method: &syn::ImplItemFn,
     self_ty: &syn::Type,
     type_name: &str,
+    siblings: &[(syn::Ident, bool)],
 ) -> syn::Result<syn::ItemFn> {
     let mut sig = method.sig.clone();
     let this = syn::Ident::new(THIS, Span::call_site());
@@ -130,13 +150,79 @@ fn free_function(
     sig.inputs[0] = first;
     sig.ident = format_ident!("{}_{}", snake(type_name), sig.ident);
     let body = rename_self_in(method.block.to_token_stream(), self_ty);
-    let block: syn::Block = syn::parse2(body)?;
+    let mut block: syn::Block = syn::parse2(body)?;
+    let by_ref = matches!(receiver.kind, syn::ReceiverKind::Reference(..));
+    use syn::visit_mut::VisitMut;
+    let mut calls = SiblingCalls {
+        siblings,
+        type_name,
+        by_ref,
+        error: None,
+    };
+    calls.visit_block_mut(&mut block);
+    if let Some(e) = calls.error {
+        return Err(e);
+    }
     let vis = &method.vis;
     Ok(syn::parse_quote! {
         #[doc(hidden)]
         #[allow(dead_code)]
         #vis #sig #block
     })
+}
+
+/// `this.predict(x)` → `mlp_predict(this, x)` for the block's differentiated methods, the
+/// receiver passed as the callee takes it (`&this` from a method taking `self`, as
+/// `self.predict(x)` borrows it). A method taking `self` called from one taking `&self`
+/// (a copy of `*self`) is an error that says what to change.
+struct SiblingCalls<'a> {
+    siblings: &'a [(syn::Ident, bool)],
+    type_name: &'a str,
+    /// Whether the caller takes `self` by reference.
+    by_ref: bool,
+    error: Option<syn::Error>,
+}
+
+impl syn::visit_mut::VisitMut for SiblingCalls<'_> {
+    fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
+        syn::visit_mut::visit_expr_mut(self, e);
+        let syn::Expr::MethodCall(m) = e else { return };
+        let syn::Expr::Path(receiver) = &*m.receiver else {
+            return;
+        };
+        if !receiver.path.is_ident(THIS) || m.turbofish.is_some() {
+            return;
+        }
+        let Some((_, callee_by_ref)) = self.siblings.iter().find(|(name, _)| *name == m.method)
+        else {
+            return;
+        };
+        let this = &receiver.path;
+        let receiver = match (*callee_by_ref, self.by_ref) {
+            (true, false) => quote!(&#this),
+            (false, true) => {
+                let message = format!(
+                    "#[differentiate] calls a differentiated method taking `self` from one taking `&self` only with a reference: make `{}` take `&self`",
+                    m.method
+                );
+                let error = syn::Error::new(m.method.span(), message);
+                match &mut self.error {
+                    Some(e) => e.combine(error),
+                    None => self.error = Some(error),
+                }
+                return;
+            }
+            _ => quote!(#this),
+        };
+        let function = format_ident!(
+            "{}_{}",
+            snake(self.type_name),
+            m.method,
+            span = m.method.span()
+        );
+        let args = &m.args;
+        *e = syn::parse_quote!(#function(#receiver, #args));
+    }
 }
 
 /// `self` → `this` and `Self` → the type, token by token (macros in the body included).

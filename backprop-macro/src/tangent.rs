@@ -90,9 +90,11 @@ impl Emit<'_> {
                         let p = rules::part_of(arg, p);
                         let d = self.expr(&p.tangent(), 0);
                         let whole = match p {
-                            rules::Place::Var(v) => {
-                                matches!(self.f.vars[v].kind, Kind::Seq | Kind::Tensor)
-                            }
+                            // A struct's tangent too: the same one may go to several calls.
+                            rules::Place::Var(v) => matches!(
+                                self.f.vars[v].kind,
+                                Kind::Seq | Kind::Tensor | Kind::Struct
+                            ),
                             rules::Place::Elem(..) => false,
                             rules::Place::Part(..) => true,
                         };
