@@ -827,8 +827,15 @@ impl<'r> Gen<'r> {
                     1 if self.has_slice => format!("helper_slice(v, {a})"),
                     // Iterator chains over the slice (some narrowed, or paired with the
                     // slice one step on).
-                    4 if self.has_slice => match self.rng.below(4) {
+                    4 if self.has_slice => match self.rng.below(6) {
                         0 => format!("v.iter().map(|&e| (e * {a}).sin()).sum::<f64>() + {b}"),
+                        // Items bound by reference, read through `*` in a condition.
+                        4 => format!(
+                            "v.iter().map(|e| if *e > {b} {{ e * ({a}) }} else {{ -e }}).sum::<f64>()"
+                        ),
+                        5 => format!(
+                            "v.iter().zip(v.iter().skip(1)).map(|(p, q)| if *p > *q {{ p * ({a}) }} else {{ q - ({b}) }}).sum::<f64>()"
+                        ),
                         // Windows and chunks walked by a chain.
                         3 => format!(
                             "v.windows(2).map(|w| (w[1] - w[0]) * ({a})).sum::<f64>() + v.chunks(2).enumerate().fold({b}, |acc, (j, c)| acc * 0.5 + c[c.len() - 1] * j as f64)"
@@ -882,7 +889,12 @@ impl<'r> Gen<'r> {
                     // A `match`: on the size when there is one, else on a test.
                     let e3 = self.expr(2);
                     let scrutinee = if self.has_n { "n % 4" } else { "x0 > 0.0" };
-                    let arms = if self.has_n {
+                    let arms = if self.has_n && self.rng.chance(0.5) {
+                        // Arms using what their patterns bind from the (constant) size.
+                        format!(
+                            "0 => {a}, k if k > 1 && {cond} => ({b}) * k as f64, k => ({e3}) + k as f64 * 0.1"
+                        )
+                    } else if self.has_n {
                         format!("0 => {a}, 1 | 2 if {cond} => {b}, _ => {e3}")
                     } else {
                         format!("true => {a}, false => {b}")
