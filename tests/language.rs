@@ -458,6 +458,38 @@ fn activated(x: &[f64], a: Unit, k: Option<u8>) -> f64 {
     s * scale
 }
 
+/// `Option`s of integers, `&str` and `char` are constants, as integers are: no `wrt(..)`
+/// needed, no gradient field.
+#[differentiate(reverse, forward)]
+fn configured(x: f64, steps: Option<usize>, label: &str, mark: char) -> f64 {
+    let mut y = x;
+    for _ in 0..steps.unwrap_or(2) {
+        y = y.sin() + x;
+    }
+    if let Some(n) = steps {
+        y += n as f64 * 0.01;
+    }
+    if label.len() > 3 && mark == 'x' {
+        y * 2.0
+    } else {
+        y
+    }
+}
+
+#[test]
+fn options_and_strings_are_constants() {
+    for (steps, label) in [(None, "ab"), (Some(3), "long"), (Some(0), "long")] {
+        let (value, g) = configured::grad(0.4, steps, label, 'x');
+        assert_eq!(value, configured(0.4, steps, label, 'x'));
+        assert_fd(|a| configured(a[0], steps, label, 'x'), &[0.4], &[g.x]);
+        assert_jvp_matches(
+            &[g.x],
+            configured::jvp(0.4, steps, label, 'x', 1.0).1,
+            &[1.0],
+        );
+    }
+}
+
 /// A binding of the same name and type as a parameter: the guard and the arm read the
 /// binding, the last arm the parameter.
 #[differentiate(wrt(x))]

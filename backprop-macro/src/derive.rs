@@ -99,6 +99,8 @@ fn differentiable_fields(fields: &syn::Fields, errors: &mut Errors) -> Vec<Field
     let mut out = Vec::new();
     for (index, field) in fields.iter().enumerate() {
         let constant = marked_constant(field, errors);
+        // Integers and `bool`s are constants; other types without a gradient (`String`,
+        // `Option`, ...) are marked by the user (`without_gradient`), as the API pins.
         if constant || matches!(classify(&field.ty), TypeClass::Int | TypeClass::Bool) {
             continue;
         }

@@ -321,7 +321,7 @@ fn forwarding_methods(
         // As the module's `jvp` takes them (`expand::tangent_type`): a float, sequence or
         // array parameter's tangent has its type, a struct's is its gradient.
         let class = classify(&t.ty);
-        if matches!(class, TypeClass::Int | TypeClass::Bool) || !in_wrt(&p.ident.to_string()) {
+        if class.is_constant() || !in_wrt(&p.ident.to_string()) {
             continue;
         }
         let ty = match (&class, crate::lower::struct_type(&t.ty)) {

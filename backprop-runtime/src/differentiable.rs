@@ -9,7 +9,7 @@ use crate::Real;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not `Differentiable`: it has no gradient",
     label = "no gradient for this type",
-    note = "floats, `[T; N]`, `Vec<T>`, ndarray arrays and structs with `#[derive(backprop::Differentiable)]` are differentiable; mark a field that should get no gradient `#[differentiable(constant)]`"
+    note = "floats, `[T; N]`, `Vec<T>`, ndarray arrays and structs with `#[derive(backprop::Differentiable)]` are differentiable; leave a parameter that should get no gradient out of `#[differentiate(wrt(..))]`, and mark such a field `#[differentiable(constant)]`"
 )]
 pub trait Differentiable {
     /// The gradient's type: a float's is a float, a sequence's or an array's the same shape,

@@ -246,7 +246,7 @@ impl<'ast> Visit<'ast> for Scan<'_> {
             p => (p, None),
         };
         match ty.map(classify) {
-            Some(TypeClass::Int | TypeClass::Bool) => {}
+            Some(TypeClass::Int | TypeClass::Bool | TypeClass::Const) => {}
             Some(TypeClass::Float) => self.operand(&init.expr, Hint::Float, Hint::Float),
             _ => {
                 let target = match strip(&init.expr) {

@@ -141,6 +141,7 @@ impl<'e> Lower<'e> {
                     (Kind::Tensor, ParamForm::Tensor(Box::new(grad)))
                 }
                 TypeClass::Int => (Kind::Int, ParamForm::Const),
+                TypeClass::Const => (Kind::Other, ParamForm::Const),
                 TypeClass::Bool => (Kind::Bool, ParamForm::Const),
                 TypeClass::Unknown if in_wrt == Some(false) => (Kind::Other, ParamForm::Const),
                 // A type parameter's type (not the float's): the error about generics says

@@ -12,8 +12,18 @@ pub enum TypeClass {
     Tensor(Box<Type>, TokenStream),
     Int,
     Bool,
+    /// Another type that is never differentiable, passed through as a constant: an
+    /// `Option` of constants (`max_iter: Option<usize>`), `String`, `&str`, `char`.
+    Const,
     MutRef,
     Unknown,
+}
+
+impl TypeClass {
+    /// Integers, `bool` and the other constants: no gradient, passed through.
+    pub fn is_constant(&self) -> bool {
+        matches!(self, TypeClass::Int | TypeClass::Bool | TypeClass::Const)
+    }
 }
 
 thread_local! {
@@ -181,6 +191,15 @@ pub fn classify(ty: &Type) -> TypeClass {
             if int_vec(ty) {
                 return TypeClass::Int;
             }
+            if let Some(last) = p.path.segments.last()
+                && last.ident == "Option"
+                && let syn::PathArguments::AngleBracketed(args) = &last.arguments
+                && let [syn::GenericArgument::Type(inner)] =
+                    &args.args.iter().collect::<Vec<_>>()[..]
+                && classify(inner).is_constant()
+            {
+                return TypeClass::Const;
+            }
             let Some(ident) = p.path.get_ident() else {
                 return TypeClass::Unknown;
             };
@@ -188,6 +207,7 @@ pub fn classify(ty: &Type) -> TypeClass {
                 "i8" | "i16" | "i32" | "i64" | "i128" | "isize" | "u8" | "u16" | "u32" | "u64"
                 | "u128" | "usize" => TypeClass::Int,
                 "bool" => TypeClass::Bool,
+                "String" | "char" | "str" => TypeClass::Const,
                 _ => TypeClass::Unknown,
             }
         }
@@ -201,6 +221,7 @@ pub fn classify(ty: &Type) -> TypeClass {
                 TypeClass::Tensor(elem, dim) => TypeClass::Tensor(elem, dim),
                 TypeClass::Int => TypeClass::Int,
                 TypeClass::Bool => TypeClass::Bool,
+                TypeClass::Const => TypeClass::Const,
                 _ => TypeClass::Unknown,
             },
         },
