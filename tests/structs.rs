@@ -529,6 +529,42 @@ fn methods_call_the_blocks_other_differentiated_methods() {
     assert!((g.x - dx).abs() < 1e-6 && (g.this.k - dk).abs() < 1e-6);
 }
 
+#[derive(Differentiable, Clone, Debug)]
+pub struct Averaged {
+    pub w: Vec<f64>,
+    pub count: usize,
+    pub offset: i32,
+}
+
+/// Integer fields cast to a float in arithmetic (`m.count as f64`): constants.
+#[differentiate(reverse, forward)]
+fn averaged(m: &Averaged, x: f64) -> f64 {
+    let total: f64 = m.w.iter().map(|w| w * x).sum();
+    total / m.count as f64 + (m.offset as f64) * x
+}
+
+#[test]
+fn integer_fields_cast_to_floats_are_constants() {
+    let m = Averaged {
+        w: vec![1.0, 2.0, 4.0],
+        count: 4,
+        offset: -2,
+    };
+    let (value, g) = averaged::grad(&m, 0.5);
+    assert_eq!(value, averaged(&m, 0.5));
+    assert_eq!(g.m.w, vec![0.125; 3]);
+    assert_eq!(g.x, 7.0 / 4.0 - 2.0);
+    let (_, dot) = averaged::jvp(
+        &m,
+        0.5,
+        &AveragedGrad {
+            w: vec![1.0, 0.0, 0.0],
+        },
+        1.0,
+    );
+    assert_eq!(dot, 0.125 + g.x);
+}
+
 /// Fields inside `vec![..]` carry their derivatives; an integer field as `powi`'s exponent is
 /// a constant.
 #[derive(Differentiable, Clone, Debug)]

@@ -219,6 +219,27 @@ pub fn float_field<T: FloatField>(x: T) -> T {
     x
 }
 
+/// A field of a struct parameter that a differentiated function reads only through a cast
+/// to a float (`m.n as f64`): a constant, as an integer is; a float read that way would lose
+/// its derivative, so it is refused.
+#[diagnostic::on_unimplemented(
+    message = "`#[differentiate]` reads a field cast to a float (`m.n as f64`) as an integer, a constant, but this one is `{Self}`",
+    label = "cast here: its derivative would be lost",
+    note = "read a float field where it is used (`m.scale * x`), or bind it first (`let s = m.scale;`, then `s as f64`)"
+)]
+pub trait CastField {}
+
+macro_rules! cast_fields {
+    ($($t:ty),*) => {$(impl CastField for $t {})*};
+}
+cast_fields!(
+    u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize, bool
+);
+
+/// Checks that a field read only through a cast to a float (`m.n as f64`) is not a float.
+#[inline(always)]
+pub fn cast_field<T: CastField>(_: &T) {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

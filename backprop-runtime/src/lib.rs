@@ -29,7 +29,8 @@ mod tuple;
 pub use ndarray;
 
 pub use differentiable::{
-    Differentiable, FloatField, check_fits, empty_grad, fill_zeros, float_field,
+    CastField, Differentiable, FloatField, cast_field, check_fits, empty_grad, fill_zeros,
+    float_field,
 };
 pub use gate::NotKept;
 pub use gates::{Activation, maximum, minimum, relu, sigmoid, sub_slice};

@@ -75,6 +75,9 @@ struct Scan<'r> {
     /// `let row = &m.w[i];`, `for row in m.w.iter()`: `row[j]` reads the chain with one
     /// index more (the chain, and the indices before).
     rows: BTreeMap<String, (String, usize)>,
+    /// Chains cast to a float (`m.n as f64`): constants (integers) unless another use says
+    /// they carry a derivative; checked not to be floats ([`Lower::field_reads`]).
+    cast: BTreeMap<String, Span>,
 }
 
 impl Scan<'_> {
@@ -205,7 +208,13 @@ impl<'ast> Visit<'ast> for Scan<'_> {
             Expr::Binary(_) => {}
             Expr::Cast(c) => {
                 if let TypeClass::Float = classify(&c.ty) {
-                    self.operand(&c.expr, Hint::Float, Hint::Float);
+                    // `m.n as f64`: an integer field, as written to be used in arithmetic.
+                    match self.chain_of(&c.expr) {
+                        Some(k) => {
+                            self.cast.entry(k).or_insert(c.expr.span());
+                        }
+                        None => self.operand(&c.expr, Hint::Float, Hint::Float),
+                    }
                 }
             }
             Expr::Call(c) => {
@@ -340,12 +349,25 @@ impl Lower<'_> {
             chains: BTreeMap::new(),
             aliases: BTreeMap::new(),
             rows: BTreeMap::new(),
+            cast: BTreeMap::new(),
         };
         scan.visit_block(body);
         let mut stmts = Vec::new();
         for (k, chain) in scan.chains {
-            let Some(hint) = chain.hint else { continue };
             let Some(root) = self.lookup(&chain.root.to_string()) else {
+                continue;
+            };
+            let Some(hint) = chain.hint else {
+                // Read only through casts to a float: a constant, checked not to be a float.
+                if let Some(&span) = scan.cast.get(&k) {
+                    let (private, path) = (self.private(), &chain.path);
+                    // The root named at the cast, so the error points at what the body reads.
+                    let id = &self.vars[root].ident;
+                    let id = Ident::new(&id.to_string(), id.span().located_at(span));
+                    let check = quote_spanned!(span=> #private::cast_field(&#id #(.#path)*));
+                    let check = self.konst_tokens(check, &[root]);
+                    stmts.push(Stmt::Eval(check));
+                }
                 continue;
             };
             let kind = match hint {
