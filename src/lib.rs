@@ -22,8 +22,8 @@ pub mod __private {
         check_differentiable, check_fits, check_tangent, d, discard, element, element_mut,
         empty_grad, fill_zeros, float_field, grow_lanes, grow_like, jacobian_rows,
         jacobian_rows_copied, lane, lanes_like, left_out, not_generated, owned_copy, pack,
-        per_lane, replaced, steps, sub_slice, sum_lanes, tangent, tuple_array, unit_lanes, unpack,
-        zeros_like,
+        per_lane, replaced, sort_order, steps, sub_slice, sum_lanes, tangent, tuple_array,
+        unit_lanes, unpack, zeros_like,
     };
     #[cfg(feature = "tensor")]
     pub use backprop_runtime::{ndarray, tensor, zero_out};

@@ -541,6 +541,56 @@ fn match_arms_and_if_let_read_their_bindings() {
     }
 }
 
+// ----------------------------------------------------------- sorting a local vector
+
+/// A median, and a weighted sum of sorted squares without the extremes: each sorted
+/// element's gradient goes back to the element it came from.
+#[differentiate(hessian)]
+fn median(x: &[f64]) -> f64 {
+    let mut v = x.to_vec();
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        0.5 * (v[n / 2 - 1] + v[n / 2])
+    }
+}
+
+#[differentiate(hessian)]
+fn sorted_squares(x: &[f64]) -> f64 {
+    let mut v: Vec<f64> = x.iter().map(|e| e * e.sin()).collect();
+    v.sort_unstable_by(|a, b| b.total_cmp(a));
+    let mut s = 0.0;
+    for k in 1..v.len() - 1 {
+        s += v[k] * v[k] * (k as f64);
+    }
+    s
+}
+
+#[test]
+fn sorted_local_vectors() {
+    for x in [
+        vec![0.3, -1.2, 2.5, 0.9, -0.4],
+        vec![0.3, -1.2, 2.5, 0.9, -0.4, 1.7],
+    ] {
+        let (value, g) = median::grad(&x);
+        assert_eq!(value, median(&x));
+        assert_fd(median, &x, &g.x);
+        let (value, g) = sorted_squares::grad(&x);
+        assert_eq!(value, sorted_squares(&x));
+        assert_fd(sorted_squares, &x, &g.x);
+        let v: Vec<f64> = (0..x.len()).map(|i| 0.3 * i as f64 - 0.5).collect();
+        assert_jvp_matches(&g.x, sorted_squares::jvp(&x, &v).1, &v);
+        check_hvp(
+            |a| sorted_squares::grad(a).1.x,
+            |a, u| sorted_squares::hvp(a, u).2.x,
+            &x,
+            13,
+        );
+    }
+}
+
 // ------------------------------------------------------- atan2 at extreme magnitudes
 
 #[differentiate(hessian)]

@@ -38,7 +38,7 @@ pub use grad::{
     Accumulate, Discard, Elements, GradOf, LeftOut, NotDifferentiable, NotGenerated, OwnedCopy,
     Rows, SameShape, SeqItem, ToTangent, ZerosLike, accumulate, check_differentiable,
     check_tangent, discard, element, element_mut, grow_like, jacobian_rows, jacobian_rows_copied,
-    left_out, not_generated, owned_copy, replaced, tangent, zeros_like,
+    left_out, not_generated, owned_copy, replaced, sort_order, tangent, zeros_like,
 };
 pub use real::{Real, d};
 pub use stack::{

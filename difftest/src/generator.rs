@@ -1181,6 +1181,18 @@ impl<'r> Gen<'r> {
             let n = self.name("n");
             self.line(&format!("let {n} = {p}.len();"));
             self.line(&format!("{p}.swap(0, {n} - 1);"));
+        } else if self.rng.chance(0.2) {
+            // Sorted in place, ascending or descending.
+            let (a, b) = if self.rng.chance(0.5) {
+                ("a", "b")
+            } else {
+                ("b", "a")
+            };
+            let cmp = match self.rng.chance(0.5) {
+                true => format!("{a}.total_cmp({b})"),
+                false => format!("{a}.partial_cmp({b}).unwrap()"),
+            };
+            self.line(&format!("{p}.sort_by(|a, b| {cmp});"));
         }
         let pick = match self.rng.below(6) {
             // A running minimum of computed candidates (searched first, the winner run

@@ -634,6 +634,17 @@ impl<'e> Lower<'e> {
                 });
                 self.lower_stmts(&writes.stmts, Sink::Discard, out, &[]);
             }
+            // `v.sort_by(|a, b| a.total_cmp(b));` on a local sequence of floats: the order
+            // the sort makes (a constant) and the element writes it means.
+            Expr::MethodCall(m)
+                if ["sort_by", "sort_unstable_by"].contains(&m.method.to_string().as_str())
+                    && m.args.len() == 1
+                    && self.local_of(&m.receiver).is_some_and(|v| {
+                        self.kind(v) == Kind::Seq && self.depth(v) == 1 && !self.is_row(v)
+                    }) =>
+            {
+                self.lower_sort(m, out);
+            }
             // `y.slice_mut(..).fill(0.0);` on a sequence or array: a change the derivative
             // cannot follow.
             Expr::MethodCall(m)
@@ -780,5 +791,115 @@ impl Lower<'_> {
                 "#[differentiate] supports `const`, `static`, `fn` and `use` items inside the function; move this one out of it",
             ),
         }
+    }
+}
+
+impl Lower<'_> {
+    /// `v.sort_by(cmp)` as `let order = sort_order(&v, ..); let before = v.to_vec();
+    /// for (k, &i) in order.iter().enumerate() { v[k] = before[i]; }`: the order is a
+    /// constant (a stable sort of the indices by the same comparison), the rest the element
+    /// writes it means, each element's gradient going back to where it came from. The
+    /// comparison is one of `a.total_cmp(b)` and `a.partial_cmp(b).unwrap()` (also `b`
+    /// with `a`, descending, and `f64::total_cmp`), so that it is known without running a
+    /// closure the macro cannot see through.
+    fn lower_sort(&mut self, m: &syn::ExprMethodCall, out: &mut Vec<Stmt>) {
+        let Some((total, descending)) = comparison(&m.args[0]) else {
+            self.errors.spanned(
+                &m.args[0],
+                format!(
+                    "#[differentiate] supports `.{}(..)` with the comparisons `|a, b| a.total_cmp(b)`, `|a, b| a.partial_cmp(b).unwrap()` (`b` with `a` for descending) and `f64::total_cmp`",
+                    m.method
+                ),
+            );
+            return;
+        };
+        let v = self.local_of(&m.receiver).expect("a local sequence");
+        let private = self.private();
+        let id = self.vars[v].ident.clone();
+        let order_name = Ident::new(&self.names.syntax("order"), Span::mixed_site());
+        let order = self.generated_var("order", Kind::Int, m.span());
+        let value = self.konst_tokens(
+            quote_spanned!(m.span()=> #private::sort_order(&#id, #total, #descending)),
+            &[v],
+        );
+        out.push(Stmt::Let {
+            var: order,
+            op: Op::Konst(value),
+            span: m.span(),
+        });
+        self.bind(&order_name, order);
+        let [k, i, before] =
+            ["k", "i", "before"].map(|n| Ident::new(&self.names.syntax(n), Span::mixed_site()));
+        let seq = &m.receiver;
+        let writes: syn::Block = syn::parse_quote_spanned!(m.span()=> {
+            let #before = #seq.to_vec();
+            for (#k, &#i) in #order_name.iter().enumerate() {
+                #seq[#k] = #before[#i];
+            }
+        });
+        self.lower_stmts(&writes.stmts, Sink::Discard, out, &[]);
+    }
+}
+
+/// `(total, descending)` for a comparison `sort_by` takes: `|a, b| a.total_cmp(b)`,
+/// `|a, b| a.partial_cmp(b).unwrap()` (`&b`, `*a` as written too; `b` first for
+/// descending), `f64::total_cmp`.
+fn comparison(e: &Expr) -> Option<(bool, bool)> {
+    let name = |e: &Expr| -> Option<String> {
+        match strip(e) {
+            Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
+            Expr::Reference(r) => match strip(&r.expr) {
+                Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
+                _ => None,
+            },
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => match strip(&u.expr) {
+                Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
+                _ => None,
+            },
+            _ => None,
+        }
+    };
+    match strip(e) {
+        Expr::Path(p) => {
+            let last = p.path.segments.last()?;
+            (last.ident == "total_cmp").then_some((true, false))
+        }
+        Expr::Closure(c) if c.inputs.len() == 2 => {
+            // `|a, b|`, `|&a, &b|`, `|a: &f64, b: &f64|`.
+            let params: Vec<String> = c
+                .inputs
+                .iter()
+                .map(|p| {
+                    let p = match p {
+                        Pat::Type(t) => &*t.pat,
+                        p => p,
+                    };
+                    pat_ident(strip_pat_ref(p)).map(|(i, _)| i.to_string())
+                })
+                .collect::<Option<_>>()?;
+            let (call, total) = match strip(&c.body) {
+                Expr::MethodCall(u) if u.method == "unwrap" && u.args.is_empty() => {
+                    match strip(&u.receiver) {
+                        Expr::MethodCall(p) if p.method == "partial_cmp" => (p, false),
+                        _ => return None,
+                    }
+                }
+                Expr::MethodCall(t) if t.method == "total_cmp" => (t, true),
+                _ => return None,
+            };
+            let (first, second) = (name(&call.receiver)?, name(call.args.first()?)?);
+            if call.args.len() != 1 {
+                return None;
+            }
+            match (
+                first == params[0] && second == params[1],
+                first == params[1] && second == params[0],
+            ) {
+                (true, _) => Some((total, false)),
+                (_, true) => Some((total, true)),
+                _ => None,
+            }
+        }
+        _ => None,
     }
 }
