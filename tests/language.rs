@@ -421,7 +421,7 @@ fn constant_items_taken_apart_by_the_loop_pattern() {
 
 // ------------------------------------- `match` arms and `if let` using their bindings
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq)]
 enum Unit {
     Relu,
     Leaky(f64),
@@ -538,6 +538,72 @@ fn match_arms_and_if_let_read_their_bindings() {
                 12 + i as u64,
             );
         }
+    }
+}
+
+/// An enum parameter left to the default `wrt`: matched against its variants, it is a
+/// constant (no derive makes an enum `Differentiable`), as an integer is. By value and by
+/// reference, through `match`, `if let`, `matches!` and `==`.
+#[differentiate(hessian)]
+fn unit_by_value(x: &[f64], a: Unit, b: Unit) -> f64 {
+    let mut s = 0.0;
+    for v in x {
+        s += match a {
+            Unit::Relu => v.max(0.0),
+            Unit::Leaky(alpha) => alpha * v * v,
+            Unit::Scaled { k, shift } => k * v.sin() + shift,
+        };
+        if matches!(b, Unit::Leaky(k) if k > 0.5) {
+            s += v * v * v;
+        }
+    }
+    if b == Unit::Relu { s * s } else { s }
+}
+
+#[differentiate(hessian)]
+fn unit_by_ref(x: f64, a: &Unit) -> f64 {
+    if let Unit::Leaky(alpha) = a {
+        *alpha * x * x + alpha.abs() * x.sin()
+    } else if let Unit::Scaled { k, .. } = a {
+        k * x.exp()
+    } else {
+        x.tanh()
+    }
+}
+
+#[test]
+fn an_enum_parameter_is_a_constant_without_wrt() {
+    let x = [0.7, -1.2, 0.3];
+    let u = [0.5, -1.0, 0.25];
+    let kinds = [
+        Unit::Relu,
+        Unit::Leaky(0.1),
+        Unit::Leaky(0.9),
+        Unit::Scaled { k: 2.0, shift: 0.5 },
+    ];
+    for (i, a) in kinds.into_iter().enumerate() {
+        for b in kinds {
+            // The gradient has no field for the enums.
+            let (value, unit_by_value::Grad { x: g }) = unit_by_value::grad(&x, a, b);
+            assert_eq!(value, unit_by_value(&x, a, b));
+            assert_fd(|p| unit_by_value(p, a, b), &x, &g);
+            assert_jvp_matches(&g, unit_by_value::jvp(&x, a, b, &u).1, &u);
+            check_hvp(
+                |p| unit_by_value::grad(p, a, b).1.x,
+                |p, w| unit_by_value::hvp(p, a, b, w).2.x,
+                &x,
+                30 + i as u64,
+            );
+        }
+        let (value, unit_by_ref::Grad { x: g }) = unit_by_ref::grad(-0.4, &a);
+        assert_eq!(value, unit_by_ref(-0.4, &a));
+        assert_fd(|p| unit_by_ref(p[0], &a), &[-0.4], &[g]);
+        assert_eq!(unit_by_ref::jvp(-0.4, &a, 1.0).1, g);
+        let second = unit_by_ref::hessian(-0.4, &a).2[0].x;
+        let h = 1e-5;
+        let fd =
+            (unit_by_ref::grad(-0.4 + h, &a).1.x - unit_by_ref::grad(-0.4 - h, &a).1.x) / (2.0 * h);
+        assert_close(second, fd, 1e-6);
     }
 }
 

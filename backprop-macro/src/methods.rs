@@ -321,7 +321,9 @@ fn forwarding_methods(
         // As the module's `jvp` takes them (`expand::tangent_type`): a float, sequence or
         // array parameter's tangent has its type, a struct's is its gradient.
         let class = classify(&t.ty);
-        if class.is_constant() || !in_wrt(&p.ident.to_string()) {
+        let default_wrt = parsed.wrt.is_none();
+        let an_enum = default_wrt && crate::lower::matched_as_enum(&method.block, &p.ident, &t.ty);
+        if class.is_constant() || !in_wrt(&p.ident.to_string()) || an_enum {
             continue;
         }
         let ty = match (&class, crate::lower::struct_type(&t.ty)) {

@@ -241,7 +241,9 @@ impl VisitMut for Renamer<'_, '_> {
         }
         let what = match expr {
             Expr::Closure(_) => Some("closures"),
-            Expr::Macro(m) if !m.mac.path.is_ident("vec") => Some("macros (except `vec!`)"),
+            Expr::Macro(m) if !m.mac.path.is_ident("vec") => Some(
+                "macros (except `vec!` and `matches!`; `println!`-style and `assert!`-style ones as statements)",
+            ),
             Expr::Macro(_) => Some("`vec!` inside an expression"),
             // A test (`match k { 1 | 2 => true, _ => false }`, what a `match` arm's becomes).
             Expr::Match(m) if matches::is_test(m) => None,

@@ -8,7 +8,7 @@
 //! value at the top of its branch, `let k = match flag { Some(k) => k, _ => unreachable!() };`
 //! (a projection, [`is_projection`]), which lowering accepts when the matched value carries
 //! no derivative. `if let P = e { a } else { b }` is the `match e { P => a, _ => b }` it
-//! means.
+//! means, and `matches!(e, P if g)` the `match e { P if g => true, _ => false }`.
 
 use super::*;
 use syn::visit::Visit;
@@ -30,6 +30,9 @@ impl VisitMut for Rewrite<'_> {
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
         // Inner matches first: arms may hold matches of their own.
         syn::visit_mut::visit_expr_mut(self, expr);
+        if let Some(m) = matches_macro(expr) {
+            *expr = m;
+        }
         if let Some(m) = if_let(expr) {
             *expr = m;
         }
@@ -105,6 +108,33 @@ fn branch(arm: &syn::Arm, scrutinee: &Expr) -> TokenStream {
         }
         other => quote!(#lets #other),
     }
+}
+
+/// `matches!(e, P)` (or `matches!(e, P if guard)`): the test `match e { P => true, _ =>
+/// false }` it expands to.
+fn matches_macro(expr: &Expr) -> Option<Expr> {
+    let Expr::Macro(m) = expr else { return None };
+    if !m.mac.path.is_ident("matches") {
+        return None;
+    }
+    let parser = |input: syn::parse::ParseStream| {
+        let value: Expr = input.parse()?;
+        input.parse::<syn::Token![,]>()?;
+        let pat = Pat::parse_multi_with_leading_vert(input)?;
+        let guard = match input.parse::<Option<syn::Token![if]>>()? {
+            Some(_) => Some(input.parse::<Expr>()?),
+            None => None,
+        };
+        input.parse::<Option<syn::Token![,]>>()?;
+        Ok((value, pat, guard))
+    };
+    let (value, pat, guard) = m.mac.parse_body_with(parser).ok()?;
+    let guard = guard.map(|g| quote!(if #g));
+    let span = m.mac.path.segments[0].ident.span();
+    syn::parse2(quote_spanned! {span=>
+        match #value { #pat #guard => true, _ => false }
+    })
+    .ok()
 }
 
 /// `if let P = e { a } else { b }` as `match e { P => { a } _ => { b } }` (`_ => {}` without

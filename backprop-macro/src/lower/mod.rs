@@ -39,7 +39,7 @@ mod views;
 mod windows;
 
 use constants::*;
-pub(crate) use signature::struct_type;
+pub(crate) use signature::{matched_as_enum, struct_type};
 use syntax::*;
 pub(crate) use syntax::{collect_idents, mentions};
 pub use types::*;
@@ -129,7 +129,7 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
     let lifetimes = sig.generics.lifetimes().cloned().collect();
     let (type_params, float_ty) = cx.type_params(&sig.generics);
     let _float = FloatParam::set(float_ty.as_ref());
-    let params = cx.lower_params(sig, args);
+    let params = cx.lower_params(sig, args, &item.block);
     let (ret, ret_kind) = cx.lower_return_type(sig);
     let signature_accepted = cx.errors.is_empty();
     let body_start = cx.vars.len();

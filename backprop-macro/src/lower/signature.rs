@@ -76,7 +76,14 @@ impl<'e> Lower<'e> {
         (params, float)
     }
 
-    pub(super) fn lower_params(&mut self, sig: &syn::Signature, args: &Args) -> Vec<Param> {
+    /// The parameters; `block` is the body as written (an enum parameter is found by how it
+    /// is matched).
+    pub(super) fn lower_params(
+        &mut self,
+        sig: &syn::Signature,
+        args: &Args,
+        block: &syn::Block,
+    ) -> Vec<Param> {
         let mut params = Vec::new();
         let mut seen_wrt = BTreeSet::new();
         if let Some(wrt) = &args.wrt {
@@ -144,6 +151,11 @@ impl<'e> Lower<'e> {
                 TypeClass::Const => (Kind::Other, ParamForm::Const),
                 TypeClass::Bool => (Kind::Bool, ParamForm::Const),
                 TypeClass::Unknown if in_wrt == Some(false) => (Kind::Other, ParamForm::Const),
+                TypeClass::Unknown
+                    if in_wrt.is_none() && matched_as_enum(block, ident, &typed.ty) =>
+                {
+                    (Kind::Other, ParamForm::Const)
+                }
                 // A type parameter's type (not the float's): the error about generics says
                 // it already.
                 TypeClass::Unknown
@@ -302,4 +314,104 @@ pub(crate) fn struct_type(ty: &Type) -> Option<&Type> {
         Type::Paren(p) => struct_type(&p.elem),
         _ => None,
     }
+}
+
+/// Whether the body matches parameter `param` (of the path type `ty`, or a reference to
+/// it) against one of its type's variants (`match act { Act::Relu => .. }`, `if let
+/// Act::Leaky(s) = act`, `matches!(act, Act::Tanh)`, `act == Act::Relu`): the type is an
+/// enum, which no derive makes `Differentiable`, so a parameter left to the default `wrt`
+/// is a constant, as an integer is. (`Type::Name` names a variant, or an associated
+/// constant, of the type.)
+pub(crate) fn matched_as_enum(block: &syn::Block, param: &Ident, ty: &Type) -> bool {
+    use syn::visit::Visit;
+    let Some(Type::Path(p)) = struct_type(ty) else {
+        return false;
+    };
+    let Some(name) = p.path.segments.last().map(|s| &s.ident) else {
+        return false;
+    };
+    struct Scan<'a> {
+        param: &'a Ident,
+        name: &'a Ident,
+        found: bool,
+    }
+    impl Scan<'_> {
+        fn is_param(&self, e: &syn::Expr) -> bool {
+            match e {
+                syn::Expr::Path(p) => p.path.is_ident(self.param),
+                syn::Expr::Reference(r) => self.is_param(&r.expr),
+                syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => {
+                    self.is_param(&u.expr)
+                }
+                syn::Expr::Paren(p) => self.is_param(&p.expr),
+                _ => false,
+            }
+        }
+        fn names_variant(&self, pat: &syn::Pat) -> bool {
+            struct Paths<'a>(&'a Ident, bool);
+            impl<'ast> Visit<'ast> for Paths<'_> {
+                fn visit_path(&mut self, path: &'ast syn::Path) {
+                    let n = path.segments.len();
+                    self.1 |= n >= 2 && path.segments[n - 2].ident == *self.0;
+                }
+            }
+            let mut paths = Paths(self.name, false);
+            paths.visit_pat(pat);
+            paths.1
+        }
+    }
+    impl<'ast> Visit<'ast> for Scan<'_> {
+        fn visit_expr_match(&mut self, m: &'ast syn::ExprMatch) {
+            if self.is_param(&m.expr) {
+                self.found |= m.arms.iter().any(|a| self.names_variant(&a.pat));
+            }
+            syn::visit::visit_expr_match(self, m);
+        }
+        // `act == Act::Relu`, `act != Act::Leaky(0.1)`.
+        fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
+            if matches!(b.op, syn::BinOp::Eq(_) | syn::BinOp::Ne(_)) {
+                let variant = |e: &syn::Expr| {
+                    let path = match e {
+                        syn::Expr::Path(p) => &p.path,
+                        syn::Expr::Call(c) => match &*c.func {
+                            syn::Expr::Path(p) => &p.path,
+                            _ => return false,
+                        },
+                        syn::Expr::Struct(s) => &s.path,
+                        _ => return false,
+                    };
+                    let n = path.segments.len();
+                    n >= 2 && path.segments[n - 2].ident == *self.name
+                };
+                self.found |= (self.is_param(&b.left) && variant(&b.right))
+                    || (self.is_param(&b.right) && variant(&b.left));
+            }
+            syn::visit::visit_expr_binary(self, b);
+        }
+        fn visit_expr_let(&mut self, l: &'ast syn::ExprLet) {
+            self.found |= self.is_param(&l.expr) && self.names_variant(&l.pat);
+            syn::visit::visit_expr_let(self, l);
+        }
+        fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+            let parser = |input: syn::parse::ParseStream| {
+                let e: syn::Expr = input.parse()?;
+                input.parse::<syn::Token![,]>()?;
+                let pat = syn::Pat::parse_multi(input)?;
+                input.parse::<proc_macro2::TokenStream>()?;
+                Ok((e, pat))
+            };
+            if mac.path.is_ident("matches")
+                && let Ok((e, pat)) = mac.parse_body_with(parser)
+            {
+                self.found |= self.is_param(&e) && self.names_variant(&pat);
+            }
+        }
+    }
+    let mut scan = Scan {
+        param,
+        name,
+        found: false,
+    };
+    scan.visit_block(block);
+    scan.found
 }

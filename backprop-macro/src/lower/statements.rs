@@ -309,6 +309,13 @@ impl<'e> Lower<'e> {
             _ => {}
         }
         let mut op = self.lower_op(&init.expr, out);
+        // `if let Act::Leaky(a) = act` with `act: &Act`: `a` is a reference in the user's
+        // code (`*a`, `a * z`), its value here, so that its tangent's arithmetic takes it.
+        let by_ref = self.projection_of_borrowed_param(&init.expr);
+        if let (true, Op::Konst(k)) = (by_ref, &mut op) {
+            let e = &k.expr;
+            k.expr = syn::parse_quote!(::core::clone::Clone::clone(#e));
+        }
         // `let (a, b) = f(x);`: the tuple read as an array.
         if self.tuple_values.contains(&ident.to_string()) {
             match &mut op {
@@ -351,7 +358,7 @@ impl<'e> Lower<'e> {
             self.slice_copies.insert(var);
         }
         // `let a = &x[0];`: a float here, a reference in the user's code (`*a > 0.0`).
-        if kind == Kind::Float && matches!(strip(&init.expr), Expr::Reference(_)) {
+        if kind == Kind::Float && (by_ref || matches!(strip(&init.expr), Expr::Reference(_))) {
             self.elem_refs.insert(var);
         }
         if self.errors.count() != errors_before {
@@ -364,6 +371,20 @@ impl<'e> Lower<'e> {
             span: local.span(),
         });
         self.bind(&ident, var);
+    }
+
+    /// Whether `e` is a projection ([`matches::is_projection`]) of a parameter taken by
+    /// reference, through a pattern that binds by reference (not `&P`).
+    fn projection_of_borrowed_param(&self, e: &Expr) -> bool {
+        let Expr::Match(m) = strip(e) else {
+            return false;
+        };
+        let by_ref_pattern =
+            matches::is_projection(m).is_some_and(|p| !matches!(p, Pat::Reference(_)));
+        let borrowed = self.local_of(&m.expr).is_some_and(|v| {
+            self.vars[v].param.is_some() && matches!(self.vars[v].ty, Some(Type::Reference(_)))
+        });
+        by_ref_pattern && borrowed
     }
 
     pub(super) fn local_pattern(
