@@ -634,6 +634,95 @@ fn sorted_squares(x: &[f64]) -> f64 {
     s
 }
 
+/// Any comparison: by magnitude around a value that carries a derivative (the order is a
+/// constant; the values sorted carry the derivative), `unwrap_or`, and a key of two floats.
+#[differentiate(hessian)]
+fn weighted_by_distance(x: &[f64], c: f64) -> f64 {
+    let mut v: Vec<f64> = x.iter().map(|e| e - c).collect();
+    v.sort_by(|a, b| {
+        a.abs()
+            .partial_cmp(&b.abs())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let mut s = 0.0;
+    for k in 0..v.len() {
+        s += v[k] * v[k] * (k as f64 + 1.0);
+    }
+    s
+}
+
+#[differentiate(hessian)]
+fn nearest_two(x: &[f64], c: f64) -> f64 {
+    let mut v = x.to_vec();
+    v.sort_unstable_by(|a, b| (a - c).abs().total_cmp(&(b - c).abs()));
+    v[0] * v[0] + v[1] * c
+}
+
+#[test]
+fn sorted_by_any_comparison() {
+    let x = [0.3, -1.2, 2.5, 0.9, -0.4];
+    for c in [0.1, 0.5, -1.0] {
+        let mut p = x.to_vec();
+        p.push(c);
+        let split = |p: &[f64]| (p[..5].to_vec(), p[5]);
+        for (f, grad, hvp) in [
+            (
+                weighted_by_distance as fn(&[f64], f64) -> f64,
+                (|a: &[f64], c| {
+                    let g = weighted_by_distance::grad(a, c).1;
+                    [g.x, vec![g.c]].concat()
+                }) as fn(&[f64], f64) -> Vec<f64>,
+                (|a: &[f64], c, u: &[f64]| {
+                    let g = weighted_by_distance::hvp(a, c, &u[..5], u[5]).2;
+                    [g.x, vec![g.c]].concat()
+                }) as fn(&[f64], f64, &[f64]) -> Vec<f64>,
+            ),
+            (
+                nearest_two,
+                |a, c| {
+                    let g = nearest_two::grad(a, c).1;
+                    [g.x, vec![g.c]].concat()
+                },
+                |a, c, u| {
+                    let g = nearest_two::hvp(a, c, &u[..5], u[5]).2;
+                    [g.x, vec![g.c]].concat()
+                },
+            ),
+        ] {
+            let g = grad(&x, c);
+            assert_fd(
+                |q| {
+                    let (a, c) = split(q);
+                    f(&a, c)
+                },
+                &p,
+                &g,
+            );
+            check_hvp(
+                |q| {
+                    let (a, c) = split(q);
+                    grad(&a, c)
+                },
+                |q, u| {
+                    let (a, c) = split(q);
+                    hvp(&a, c, u)
+                },
+                &p,
+                17,
+            );
+        }
+        assert_eq!(
+            weighted_by_distance::grad(&x, c).0,
+            weighted_by_distance(&x, c)
+        );
+        let dir = [0.2, -0.1, 0.4, 0.3, -0.5];
+        let (_, t) = nearest_two::jvp(&x, c, &dir, 0.7);
+        let g = nearest_two::grad(&x, c).1;
+        let dot: f64 = g.x.iter().zip(&dir).map(|(a, b)| a * b).sum::<f64>() + g.c * 0.7;
+        assert_close(t, dot, 1e-12);
+    }
+}
+
 #[test]
 fn sorted_local_vectors() {
     for x in [
@@ -1324,6 +1413,43 @@ fn max_by_and_min_by() {
     let u = [0.1, -0.2, 0.3, 0.4, 0.5];
     let dot: f64 = g.x.iter().zip(&u).map(|(a, b)| a * b).sum();
     assert_close(spread::jvp(&x, &u).1, dot, 1e-12);
+}
+
+/// `reduce`: with a float method's path (`f64::min`, `f64::max`), with closures over
+/// values and over references, ended by `.unwrap()`, `.expect(..)` and `.unwrap_or(..)`
+/// (also on an empty chain).
+#[differentiate(hessian)]
+fn reductions(x: &[f64]) -> f64 {
+    let low = x.iter().copied().reduce(f64::min).unwrap_or(0.0);
+    let squares = x.iter().map(|v| v * v).reduce(|a, b| a + b).unwrap();
+    let top = x
+        .iter()
+        .reduce(|a, b| if *a > *b { a } else { b })
+        .expect("not empty");
+    let pairs = x
+        .iter()
+        .zip(x.iter().skip(1))
+        .map(|(a, b)| a * b)
+        .reduce(f64::max)
+        .unwrap_or(-1.0);
+    low.sin() + squares * top + pairs
+}
+
+#[test]
+fn reduce_as_the_loop_it_means() {
+    for x in [vec![0.4, -1.3, 0.9, 1.1, -0.2], vec![0.7]] {
+        let (value, g) = reductions::grad(&x);
+        assert_eq!(value, reductions(&x));
+        assert_fd(reductions, &x, &g.x);
+        check_hvp(
+            |v| reductions::grad(v).1.x,
+            |v, u| reductions::hvp(v, u).2.x,
+            &x,
+            16,
+        );
+        let u: Vec<f64> = (0..x.len()).map(|i| 0.1 * i as f64 - 0.2).collect();
+        assert_jvp_matches(&g.x, reductions::jvp(&x, &u).1, &u);
+    }
 }
 
 /// Ties: `max_by` keeps the last of equal greatest items, `min_by` the first of equal

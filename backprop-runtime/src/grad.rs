@@ -732,35 +732,15 @@ pub fn grow_like<T: SeqItem>(dot: &mut Vec<<T as ZerosLike>::Grad>, v: &[T]) {
     dot.extend(v[have..].iter().map(ZerosLike::zeros_like));
 }
 
-/// The order a stable sort puts `v` in (`v.sort_by(|a, b| a.total_cmp(b))` and the like):
-/// `order[k]` is the index of the element that lands at `k`. With `total`, `total_cmp`;
-/// otherwise `partial_cmp(..).unwrap()`, which panics on a NaN as the user's sort does.
-/// `descending` compares `b` with `a`.
-pub fn sort_order<T: crate::Real>(v: &[T], total: bool, descending: bool) -> Vec<usize> {
+/// The order a stable sort by `compare` puts `v` in (`v.sort_by(|a, b| a.total_cmp(b))`
+/// and the like): `order[k]` is the index of the element that lands at `k`. The comparison
+/// is the user's, called as the sort would call it (a `partial_cmp(..).unwrap()` panics on
+/// a NaN as the user's sort does).
+pub fn sort_order<T>(
+    v: &[T],
+    mut compare: impl FnMut(&T, &T) -> core::cmp::Ordering,
+) -> Vec<usize> {
     let mut order: Vec<usize> = (0..v.len()).collect();
-    order.sort_by(|&i, &j| {
-        let (a, b) = if descending {
-            (v[j], v[i])
-        } else {
-            (v[i], v[j])
-        };
-        if total {
-            // Exact for `f32` too: widening keeps the order, sign and NaNs.
-            a.to_f64().total_cmp(&b.to_f64())
-        } else {
-            match a.partial_cmp(&b) {
-                Some(ordering) => ordering,
-                None => incomparable(),
-            }
-        }
-    });
+    order.sort_by(|&i, &j| compare(&v[i], &v[j]));
     order
-}
-
-#[cold]
-#[inline(never)]
-fn incomparable() -> ! {
-    panic!(
-        "called `Option::unwrap()` on a `None` value (a NaN compared by `partial_cmp` in a sort)"
-    )
 }

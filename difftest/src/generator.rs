@@ -1188,13 +1188,20 @@ impl<'r> Gen<'r> {
             } else {
                 ("b", "a")
             };
-            let cmp = match self.rng.chance(0.5) {
-                true => format!("{a}.total_cmp({b})"),
-                false => format!("{a}.partial_cmp({b}).unwrap()"),
+            let cmp = match self.rng.below(3) {
+                0 => format!("{a}.total_cmp({b})"),
+                1 => format!("{a}.partial_cmp({b}).unwrap()"),
+                // By a key: magnitudes, ties broken by the order before.
+                _ => format!("{a}.abs().total_cmp(&{b}.abs())"),
             };
             self.line(&format!("{p}.sort_by(|a, b| {cmp});"));
         }
-        let pick = match self.rng.below(6) {
+        let pick = match self.rng.below(8) {
+            // `reduce` by a float method's path, and by a closure over references.
+            7 => format!("{p}.iter().copied().reduce(f64::min).unwrap()"),
+            6 => format!(
+                "{p}.iter().map(|e| e * 0.5).reduce(|a, b| if a > b {{ a }} else {{ b }}).unwrap_or(0.0)"
+            ),
             // A running minimum of computed candidates (searched first, the winner run
             // again with derivatives).
             5 => {

@@ -15,13 +15,23 @@ impl<'e> Lower<'e> {
     }
 
     pub(super) fn konst_checked(&mut self, expr: &Expr) -> Option<Konst> {
-        let mut expr = expr.clone();
         // An expression that reads no value carrying a derivative is a constant through and
         // through: its closures (`(0..n).map(|k| k * k).sum::<usize>()`) are evaluated as
         // written.
         // (A closure itself, bound to a name, is not: it is inlined where called, or refused.)
         let tests =
-            usize::from(!matches!(strip(&expr), Expr::Closure(_)) && !self.reads_derivative(&expr));
+            usize::from(!matches!(strip(expr), Expr::Closure(_)) && !self.reads_derivative(expr));
+        self.renamed(expr, tests)
+    }
+
+    /// A constant whose closures are evaluated as written even where they read values that
+    /// carry a derivative: a sort's comparison, which decides only an order.
+    pub(super) fn konst_with_closures(&mut self, expr: &Expr) -> Konst {
+        self.renamed(expr, 1).unwrap_or_else(|| self.dummy())
+    }
+
+    fn renamed(&mut self, expr: &Expr, tests: usize) -> Option<Konst> {
+        let mut expr = expr.clone();
         let mut renamer = Renamer {
             lower: self,
             reads: BTreeSet::new(),
@@ -198,7 +208,15 @@ impl VisitMut for Renamer<'_, '_> {
             for p in &c.inputs {
                 collect_pat_names(p, &mut self.masked);
             }
-            self.visit_expr_mut(&mut c.body);
+            // `|a, b| { a.total_cmp(b) }`, as rustfmt writes a long body: its expression.
+            if let Expr::Block(b) = &mut *c.body
+                && b.label.is_none()
+                && let [syn::Stmt::Expr(e, None)] = &mut b.block.stmts[..]
+            {
+                self.visit_expr_mut(e);
+            } else {
+                self.visit_expr_mut(&mut c.body);
+            }
             self.masked.truncate(before);
             return;
         }

@@ -120,7 +120,7 @@ const ADAPTORS: &[&str] = &[
     "filter",
 ];
 const TERMINALS: &[&str] = &[
-    "sum", "product", "fold", "for_each", "collect", "max_by", "min_by",
+    "sum", "product", "fold", "for_each", "collect", "max_by", "min_by", "reduce",
 ];
 
 /// In `chain.sum()` (or another terminal) over `xs.iter()` that is not a chain the macro
@@ -129,8 +129,8 @@ const TERMINALS: &[&str] = &[
 pub(super) fn unsupported_adaptor(m: &syn::ExprMethodCall) -> Option<&syn::ExprMethodCall> {
     let name = m.method.to_string();
     let terminal = TERMINALS.contains(&name.as_str())
-        || (name == "unwrap" || name == "expect")
-            && matches!(strip(&m.receiver), Expr::MethodCall(i) if i.method == "max_by" || i.method == "min_by");
+        || (name == "unwrap" || name == "expect" || name == "unwrap_or")
+            && matches!(strip(&m.receiver), Expr::MethodCall(i) if ["max_by", "min_by", "reduce"].iter().any(|e| i.method == e));
     if !terminal {
         return None;
     }
@@ -148,7 +148,9 @@ pub(super) fn unsupported_adaptor(m: &syn::ExprMethodCall) -> Option<&syn::ExprM
         first_unknown(&m.receiver).or(in_zip)
     }
     let receiver = match strip(&m.receiver) {
-        Expr::MethodCall(i) if name == "unwrap" || name == "expect" => &i.receiver,
+        Expr::MethodCall(i) if name == "unwrap" || name == "expect" || name == "unwrap_or" => {
+            &i.receiver
+        }
         _ => &m.receiver,
     };
     // Only what reads as an iterator chain: an `.iter()` (or `into_iter`) at its source.
@@ -192,7 +194,7 @@ pub(super) fn unsupported_stretch_end(m: &syn::ExprMethodCall) -> Option<&Ident>
 const STRETCHES: &[&str] = &["windows", "chunks", "chunks_exact"];
 
 /// How the supported chains are written, for errors.
-pub(super) const CHAINS: &str = "iterator chains over sequences of floats or over ranges: `xs.iter()` (`.copied()`, `.cloned()`) or `(a..b)`, `.zip(ys)` (also `ys.iter().skip(k)`, and zipped again: `.zip(ys).zip(zs)`), `.skip(k)`, `.take(k)`, `.step_by(k)` (on one side of `.enumerate()`; after a `.rev()`, `skip` and `take` only), `.enumerate()`, `.rev()`, `.map(|..| ..)`, `.filter(|..| ..)`, then `.sum()`, `.product()`, `.fold(..)`, `.for_each(..)`, `.collect()` or `.max_by(..)`/`.min_by(..)` with `.unwrap()`; and `xs.windows(k)`, `xs.chunks(k)`, `xs.chunks_exact(k)` (also `.enumerate()`d), `.map(..)`/`.filter(..)`, then `.sum()`, `.product()`, `.fold(..)` or `.for_each(..)`";
+pub(super) const CHAINS: &str = "iterator chains over sequences of floats or over ranges: `xs.iter()` (`.copied()`, `.cloned()`) or `(a..b)`, `.zip(ys)` (also `ys.iter().skip(k)`, and zipped again: `.zip(ys).zip(zs)`), `.skip(k)`, `.take(k)`, `.step_by(k)` (on one side of `.enumerate()`; after a `.rev()`, `skip` and `take` only), `.enumerate()`, `.rev()`, `.map(|..| ..)`, `.filter(|..| ..)`, then `.sum()`, `.product()`, `.fold(..)`, `.for_each(..)`, `.collect()`, `.max_by(..)`/`.min_by(..)` with `.unwrap()` or `.reduce(..)` with `.unwrap()` or `.unwrap_or(..)`; and `xs.windows(k)`, `xs.chunks(k)`, `xs.chunks_exact(k)` (also `.enumerate()`d), `.map(..)`/`.filter(..)`, then `.sum()`, `.product()`, `.fold(..)` or `.for_each(..)`";
 
 /// The chain up to (not including) a terminal method.
 fn chain(expr: &Expr) -> Option<Chain<'_>> {
@@ -583,6 +585,9 @@ pub(super) fn terminal(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<
     if let Some(block) = extreme(cx, m) {
         return Some(block);
     }
+    if let Some(block) = reduced(cx, m) {
+        return Some(block);
+    }
     let method = m.method.to_string();
     if !matches!(
         (method.as_str(), m.args.len()),
@@ -857,6 +862,80 @@ fn extreme(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<Expr> {
             }
             assert!(#found, #message);
             #best
+        }
+    })
+}
+
+/// `chain.reduce(f).unwrap()` (or `.expect(..)`, `.unwrap_or(d)`), `f` a closure `|a, b|
+/// ..` or a float method's path (`f64::max`), as the loop it means: the first item as the
+/// start, then `acc = f(acc, item)` for each other one.
+fn reduced(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<Expr> {
+    let Expr::MethodCall(inner) = strip(&m.receiver) else {
+        return None;
+    };
+    if inner.method != "reduce" || inner.args.len() != 1 {
+        return None;
+    }
+    let method = m.method.to_string();
+    let (acc, found) = (cx.fresh("acc"), cx.fresh("found"));
+    let result = match (method.as_str(), m.args.len()) {
+        ("unwrap", 0) => {
+            quote!(assert!(#found, "called `Option::unwrap()` on a `None` value"); #acc)
+        }
+        ("expect", 1) => {
+            let message = &m.args[0];
+            quote!(assert!(#found, "{}", #message); #acc)
+        }
+        ("unwrap_or", 1) => {
+            let otherwise = &m.args[0];
+            quote!(if #found { #acc } else { #otherwise })
+        }
+        _ => return None,
+    };
+    let chain = ending_chain(cx, &inner.receiver, m)?;
+    let f: syn::ExprClosure = match strip(&inner.args[0]) {
+        Expr::Closure(c) if c.inputs.len() == 2 => c.clone(),
+        Expr::Path(p) if p.path.segments.len() == 2 => {
+            let method = &p.path.segments[1].ident;
+            Math::from_name(&method.to_string()).filter(|e| e.arity == 1)?;
+            let (a, b) = (cx.fresh("a"), cx.fresh("b"));
+            syn::parse_quote!(|#a, #b| #p(#a, #b))
+        }
+        _ => return None,
+    };
+    let i = cx.fresh("i");
+    let (first, second, body) = (f.inputs[0].clone(), f.inputs[1].clone(), f.body.clone());
+    let mut finish = |value: Value| {
+        // The accumulator as the user's code holds it: as the items are.
+        let held = match &value {
+            Value::Ref(_) => Value::Ref(quote!(#acc)),
+            _ => Value::One(quote!(#acc)),
+        };
+        let (bind_acc, item) = (bind(&first, held)?, bind(&second, value.clone())?);
+        let value = value.one()?;
+        Some(quote! {
+            if !#found {
+                #acc = #value;
+            } else {
+                #bind_acc
+                #item
+                #acc = #body;
+            }
+            #found = true;
+        })
+    };
+    let step = mapped(cx, &chain.maps, chain.item(&i), &mut finish)?;
+    let range = chain.range();
+    let zero = float_lit(super::types::float_param().as_ref(), "0.0");
+    let span = inner.method.span();
+    Some(syn::parse_quote_spanned! {span=>
+        {
+            let mut #acc = #zero;
+            let mut #found = false;
+            for #i in #range {
+                #step
+            }
+            #result
         }
     })
 }

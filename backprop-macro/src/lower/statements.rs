@@ -816,32 +816,26 @@ impl Lower<'_> {
 }
 
 impl Lower<'_> {
-    /// `v.sort_by(cmp)` as `let order = sort_order(&v, ..); let before = v.to_vec();
+    /// `v.sort_by(cmp)` as `let order = sort_order(&v, cmp); let before = v.to_vec();
     /// for (k, &i) in order.iter().enumerate() { v[k] = before[i]; }`: the order is a
-    /// constant (a stable sort of the indices by the same comparison), the rest the element
-    /// writes it means, each element's gradient going back to where it came from. The
-    /// comparison is one of `a.total_cmp(b)` and `a.partial_cmp(b).unwrap()` (also `b`
-    /// with `a`, descending, and `f64::total_cmp`), so that it is known without running a
-    /// closure the macro cannot see through.
+    /// constant (a stable sort of the indices by the user's comparison, evaluated as
+    /// written: it decides only where each element goes), the rest the element writes it
+    /// means, each element's gradient going back to where it came from.
     fn lower_sort(&mut self, m: &syn::ExprMethodCall, out: &mut Vec<Stmt>) {
-        let Some((total, descending)) = comparison(&m.args[0]) else {
-            self.errors.spanned(
-                &m.args[0],
-                format!(
-                    "#[differentiate] supports `.{}(..)` with the comparisons `|a, b| a.total_cmp(b)`, `|a, b| a.partial_cmp(b).unwrap()` (`b` with `a` for descending) and `f64::total_cmp`",
-                    m.method
-                ),
-            );
-            return;
-        };
         let v = self.local_of(&m.receiver).expect("a local sequence");
         let private = self.private();
         let id = self.vars[v].ident.clone();
         let order_name = Ident::new(&self.names.syntax("order"), Span::mixed_site());
         let order = self.generated_var("order", Kind::Int, m.span());
+        let compare = self.konst_with_closures(&m.args[0]);
+        let mut reads = compare.reads.clone();
+        reads.push(v);
+        reads.sort_unstable();
+        reads.dedup();
+        let compare = &compare.expr;
         let value = self.konst_tokens(
-            quote_spanned!(m.span()=> #private::sort_order(&#id, #total, #descending)),
-            &[v],
+            quote_spanned!(m.span()=> #private::sort_order(&#id, #compare)),
+            &reads,
         );
         out.push(Stmt::Let {
             var: order,
@@ -859,68 +853,5 @@ impl Lower<'_> {
             }
         });
         self.lower_stmts(&writes.stmts, Sink::Discard, out, &[]);
-    }
-}
-
-/// `(total, descending)` for a comparison `sort_by` takes: `|a, b| a.total_cmp(b)`,
-/// `|a, b| a.partial_cmp(b).unwrap()` (`&b`, `*a` as written too; `b` first for
-/// descending), `f64::total_cmp`.
-fn comparison(e: &Expr) -> Option<(bool, bool)> {
-    let name = |e: &Expr| -> Option<String> {
-        match strip(e) {
-            Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
-            Expr::Reference(r) => match strip(&r.expr) {
-                Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
-                _ => None,
-            },
-            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => match strip(&u.expr) {
-                Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
-                _ => None,
-            },
-            _ => None,
-        }
-    };
-    match strip(e) {
-        Expr::Path(p) => {
-            let last = p.path.segments.last()?;
-            (last.ident == "total_cmp").then_some((true, false))
-        }
-        Expr::Closure(c) if c.inputs.len() == 2 => {
-            // `|a, b|`, `|&a, &b|`, `|a: &f64, b: &f64|`.
-            let params: Vec<String> = c
-                .inputs
-                .iter()
-                .map(|p| {
-                    let p = match p {
-                        Pat::Type(t) => &*t.pat,
-                        p => p,
-                    };
-                    pat_ident(strip_pat_ref(p)).map(|(i, _)| i.to_string())
-                })
-                .collect::<Option<_>>()?;
-            let (call, total) = match strip(&c.body) {
-                Expr::MethodCall(u) if u.method == "unwrap" && u.args.is_empty() => {
-                    match strip(&u.receiver) {
-                        Expr::MethodCall(p) if p.method == "partial_cmp" => (p, false),
-                        _ => return None,
-                    }
-                }
-                Expr::MethodCall(t) if t.method == "total_cmp" => (t, true),
-                _ => return None,
-            };
-            let (first, second) = (name(&call.receiver)?, name(call.args.first()?)?);
-            if call.args.len() != 1 {
-                return None;
-            }
-            match (
-                first == params[0] && second == params[1],
-                first == params[1] && second == params[0],
-            ) {
-                (true, _) => Some((total, false)),
-                (_, true) => Some((total, true)),
-                _ => None,
-            }
-        }
-        _ => None,
     }
 }
