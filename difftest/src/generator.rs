@@ -48,6 +48,10 @@ pub fn generate(seed: u64, count: usize) -> String {
     for id in 0..count.div_ceil(8) {
         add(recursive(&mut rng, id), &mut src, &mut cases);
     }
+    // Functions of an enum parameter: one for every eight scalar ones.
+    for id in 0..count.div_ceil(8) {
+        add(enumerated(&mut rng, id), &mut src, &mut cases);
+    }
     writeln!(
         src,
         "pub const CASES: &[(&str, fn(&mut Points) -> (Verdict, String))] = &[\n    {},\n];",
@@ -67,6 +71,17 @@ fn add(f: Function, src: &mut String, cases: &mut Vec<String>) {
     ));
 }
 
+/// A random smooth function of the expression `e`.
+fn unary_of(rng: &mut Rng, e: &str) -> String {
+    match rng.below(5) {
+        0 => format!("{e}.sin()"),
+        1 => format!("{e}.tanh()"),
+        2 => format!("({e} * {})", rng.lit(-1.5, 1.5)),
+        3 => format!("({e}.exp() * 0.25)"),
+        _ => format!("({e} * {e} - {})", rng.lit(0.0, 1.0)),
+    }
+}
+
 /// A function that calls itself over a slice it passes on whole, in the shape of GradBench's
 /// determinant by minors (`rr(v, n - 1, used | (1 << j))` for each unused `j`), with random
 /// arithmetic. Reverse and forward mode only: such a function runs on one tape when it saves
@@ -76,17 +91,8 @@ fn add(f: Function, src: &mut String, cases: &mut Vec<String>) {
 /// finite differences, and forward mode against reverse mode.
 fn recursive(rng: &mut Rng, id: usize) -> Function {
     let name = format!("rr_{id}");
-    let unary = |rng: &mut Rng, e: &str| -> String {
-        match rng.below(5) {
-            0 => format!("{e}.sin()"),
-            1 => format!("{e}.tanh()"),
-            2 => format!("({e} * {})", rng.lit(-1.5, 1.5)),
-            3 => format!("({e}.exp() * 0.25)"),
-            _ => format!("({e} * {e} - {})", rng.lit(0.0, 1.0)),
-        }
-    };
-    let leaf = unary(rng, "v[used % v.len()]");
-    let element = unary(rng, "v[j]");
+    let leaf = unary_of(rng, "v[used % v.len()]");
+    let element = unary_of(rng, "v[j]");
     let init = rng.lit(-1.0, 1.0);
     let mut body = String::new();
     writeln!(body, "    if n == 0 {{\n        return {leaf};\n    }}").unwrap();
@@ -113,7 +119,7 @@ fn recursive(rng: &mut Rng, id: usize) -> Function {
         0 => format!("acc * acc * {}", rng.lit(0.1, 0.5)),
         // A second call at the top level, its value read by a rule.
         1 => format!("acc + 0.1 * {name}(v, n - 1, used) * v[0]"),
-        _ => format!("acc + {}", unary(rng, "v[0]")),
+        _ => format!("acc + {}", unary_of(rng, "v[0]")),
     };
     let source = format!(
         "\n#[differentiate(reverse, forward)]\npub fn {name}(v: &[f64], n: usize, used: usize) -> f64 {{\n{body}    {tail}\n}}\n"
@@ -147,9 +153,95 @@ fn check_{name}(p: &mut Points) -> (Verdict, String) {{
     }
 }
 
+/// A function of a slice and an enum parameter (`Mode`, with no `wrt(..)`: matched against
+/// its variants, it is a constant), taken by value or by reference, reading it through a
+/// `match` whose arms use their bindings, `if let`, `matches!` with a guard and `==`, with
+/// random arithmetic. Checked like the others, at every variant.
+fn enumerated(rng: &mut Rng, id: usize) -> Function {
+    let name = format!("en_{id}");
+    let by_ref = rng.chance(0.5);
+    let (ty, deref) = if by_ref { ("&Mode", "*") } else { ("Mode", "") };
+    let mut body = String::from("    let mut acc = 0.0;\n    for &e in v {\n");
+    let (plain, scaled) = (unary_of(rng, "e"), unary_of(rng, "e"));
+    let shifted = unary_of(rng, &format!("(e * {deref}k)"));
+    writeln!(
+        body,
+        "        acc += match mode {{\n            Mode::Plain => {plain},\n            Mode::Scaled(s) => {deref}s * {scaled},\n            Mode::Shifted {{ by, k }} => {shifted} + {deref}by,\n        }};"
+    )
+    .unwrap();
+    writeln!(body, "    }}").unwrap();
+    match rng.below(3) {
+        0 => writeln!(
+            body,
+            "    if let Mode::Scaled(s) = mode {{\n        acc = acc * {deref}s + {};\n    }}",
+            unary_of(rng, "v[0]")
+        )
+        .unwrap(),
+        1 => writeln!(
+            body,
+            "    if matches!(mode, Mode::Shifted {{ k, .. }} if {deref}k > 0.5) {{\n        acc += {};\n    }}",
+            unary_of(rng, "acc")
+        )
+        .unwrap(),
+        _ => writeln!(
+            body,
+            "    if {deref}mode == Mode::Plain {{\n        acc = {};\n    }}",
+            unary_of(rng, "acc")
+        )
+        .unwrap(),
+    }
+    let attribute = match rng.chance(0.5) {
+        true => "hessian",
+        false => "reverse, forward",
+    };
+    let source = format!(
+        "\n#[differentiate({attribute})]\npub fn {name}(v: &[f64], mode: {ty}) -> f64 {{\n{body}    acc\n}}\n"
+    );
+    let arg = if by_ref { "&mode" } else { "mode" };
+    let check = format!(
+        r#"
+fn check_{name}(p: &mut Points) -> (Verdict, String) {{
+    let len = p.int(1, 4);
+    let v = p.vec(len);
+    let mode = match p.int(0, 2) {{
+        0 => Mode::Plain,
+        1 => Mode::Scaled(p.float(-1.5, 1.5)),
+        _ => Mode::Shifted {{ by: p.float(-1.0, 1.0), k: p.float(0.0, 1.0) }},
+    }};
+    let (value, {name}::Grad {{ v: g }}) = {name}::grad(&v, {arg});
+    let expected = {name}(&v, {arg});
+    if value.to_bits() != expected.to_bits() {{ return (Verdict::Mismatch, format!("{name}: value {{value}} != {{expected}}")); }}
+    let tangent: Vec<f64> = v.iter().map(|_| p.float(-1.0, 1.0)).collect();
+    let upstream = p.float(-2.0, 2.0);
+    let (jvp_value, jv) = {name}::jvp(&v, {arg}, &tangent);
+    let (_, pullback) = {name}::vjp(&v, {arg});
+    let gu = pullback(upstream);
+    if let Some(report) = backprop_difftest::dot_product_test(value, jvp_value, jv, upstream, &tangent, &gu.v) {{ return (Verdict::Mismatch, format!("{name}: {{report}}")); }}
+    let f = |q: &[f64]| {name}(q, {arg});
+    let (verdict, report) = compare(&f, &v, &g);
+    (verdict, format!("{name} at {{v:?}}, {{mode:?}}:
+{{report}}"))
+}}
+"#
+    );
+    Function {
+        name,
+        source,
+        check,
+    }
+}
+
 /// Functions every random function may call: other differentiated functions, with a float
 /// and a slice parameter, one returning a tuple, and one calling itself.
 const HELPERS: &str = r#"
+/// A setting passed as a constant (the functions `en_*`).
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub enum Mode {
+    Plain,
+    Scaled(f64),
+    Shifted { by: f64, k: f64 },
+}
+
 #[differentiate(hessian)]
 pub fn helper(a: f64, b: f64) -> f64 {
     (a * b).sin() + a.tanh() * 0.5
