@@ -82,6 +82,7 @@ unary! {
     sigmoid_gate: |a| sigmoid(a), -4.0, 4.0;
     relu_gate: |a| relu(a), -2.0, 2.0;
     floor_is_flat: |a| a.floor() + a, 0.05, 0.95;
+    fract: |a| (a * 3.0).fract() * a, 0.05, 0.3;
 }
 
 macro_rules! binary {
@@ -109,6 +110,8 @@ binary! {
     atan2: |a, b| a.atan2(b), 0.5, 2.0;
     hypot: |a, b| a.hypot(b), 0.5, 2.0;
     log: |a, b| a.log(b + 1.0), 0.5, 2.0;
+    copysign: |a, b| a.copysign(b) * (a + b), -2.0, 2.0;
+    rem_euclid: |a, b| (a * 4.0).rem_euclid(b - 2.5) * b + a.div_euclid(0.7) * b, -2.0, 2.0;
     max: |a, b| a.max(b) * 2.0, -2.0, 2.0;
     min: |a, b| a.min(b) * 2.0, -2.0, 2.0;
     mul_add: |a, b| a.mul_add(b, a), -2.0, 2.0;

@@ -84,6 +84,8 @@ pub enum Helper {
     MinPicksFirst,
     ClampAboveLo,
     ClampBelowHi,
+    CopysignDx,
+    DivEuclid,
 }
 
 impl Helper {
@@ -108,6 +110,8 @@ impl Helper {
             Helper::MinPicksFirst => "min_picks_first",
             Helper::ClampAboveLo => "clamp_above_lo",
             Helper::ClampBelowHi => "clamp_below_hi",
+            Helper::CopysignDx => "copysign_dx",
+            Helper::DivEuclid => "div_euclid",
         }
     }
 
@@ -146,8 +150,11 @@ impl Helper {
             | Helper::PowfBaseDp
             | Helper::PowfExponentDx
             | Helper::PowfExponentDy => None,
-            // Piecewise constant: `abs`'s sign, and the routing predicates.
+            // Piecewise constant: `abs`'s and `copysign`'s signs, the quotient `rem_euclid`
+            // takes away, and the routing predicates.
             Helper::Abs
+            | Helper::CopysignDx
+            | Helper::DivEuclid
             | Helper::MaxPicksFirst
             | Helper::MinPicksFirst
             | Helper::ClampAboveLo
@@ -544,6 +551,9 @@ pub enum Math {
     Clamp,
     ToDegrees,
     ToRadians,
+    Fract,
+    Copysign,
+    RemEuclid,
 }
 
 /// One row of the float methods' table.
@@ -611,6 +621,9 @@ impl Math {
         entry("clamp", Math::Clamp, 2, false, false),
         entry("to_degrees", Math::ToDegrees, 0, false, false),
         entry("to_radians", Math::ToRadians, 0, false, false),
+        entry("fract", Math::Fract, 0, false, false),
+        entry("copysign", Math::Copysign, 1, false, false),
+        entry("rem_euclid", Math::RemEuclid, 1, false, false),
     ];
 
     pub fn entry(self) -> &'static MathEntry {

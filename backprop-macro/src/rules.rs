@@ -428,6 +428,25 @@ fn math_backward(
             add_to(&rest[1], up.clone());
             Some(mul(up.clone(), operand(&rest[0])))
         }
+        // x.fract() = x − x.trunc(): slope 1 between the integers.
+        Math::Fract => Some(up.clone()),
+        // x.copysign(s) is x or −x, as the signs of x and s agree: d/ds = 0.
+        Math::Copysign => Some(mul(
+            up.clone(),
+            helper(Helper::CopysignDx, vec![x.clone(), operand(&rest[0])]),
+        )),
+        // x.rem_euclid(b) = x − b·x.div_euclid(b), the quotient piecewise constant.
+        Math::RemEuclid => {
+            let b = operand(&rest[0]);
+            add_to(
+                &rest[0],
+                neg(mul(
+                    up.clone(),
+                    helper(Helper::DivEuclid, vec![x.clone(), b]),
+                )),
+            );
+            Some(up.clone())
+        }
         Math::ToDegrees => Some(helper(Helper::ToDegrees, vec![up.clone()])),
         Math::ToRadians => Some(helper(Helper::ToRadians, vec![up.clone()])),
         Math::Max | Math::Min => {

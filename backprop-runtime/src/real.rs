@@ -161,6 +161,33 @@ pub mod d {
         }
     }
 
+    /// `y = x.copysign(s)`, derivative in `x`: 1 where `x` and `s` have the same sign bit
+    /// (`y = x`), −1 where not (`y = −x`).
+    #[inline(always)]
+    pub fn copysign_dx<T: Real>(x: T, s: T) -> T {
+        if x.is_sign_negative() == s.is_sign_negative() {
+            T::one()
+        } else {
+            -T::one()
+        }
+    }
+
+    /// `a.div_euclid(b)`, the quotient `y = a.rem_euclid(b)` takes away (`y = a − b·q`):
+    /// minus the derivative in `b`. As `f64::div_euclid` computes it.
+    #[inline(always)]
+    pub fn div_euclid<T: Real>(a: T, b: T) -> T {
+        let q = (a / b).trunc();
+        if a % b < T::zero() {
+            if b > T::zero() {
+                q - T::one()
+            } else {
+                q + T::one()
+            }
+        } else {
+            q
+        }
+    }
+
     /// `y = x.abs()`: the sign of `x`, and 0 at `x = 0` (the subgradient JAX and PyTorch
     /// pick).
     #[inline(always)]

@@ -767,6 +767,7 @@ impl<'r> Gen<'r> {
                     "({a}).to_degrees() * 0.01",
                     "({a}).to_radians() * 10.0",
                     "({a}).clamp(-0.8, 0.8)",
+                    "(({a}) * 2.0).fract()",
                     "f64::tanh({a})",
                     "(2.0 + ({a}).cos()).exp() * 0.1",
                 ];
@@ -785,6 +786,8 @@ impl<'r> Gen<'r> {
                     "f64::max({a}, {b})",
                     "helper({a}, {b})",
                     "({a}).clamp(-1.0 + 0.1 * ({b}).sin(), 1.0)",
+                    "({a}).copysign({b})",
+                    "({a}).rem_euclid(1.5 + ({b}).sin() * 0.5)",
                 ];
                 let form = self.rng.pick(&forms);
                 if form.contains("helper") && self.has_slice && self.rng.chance(0.3) {

@@ -5,7 +5,7 @@ use backprop::differentiate;
 fn f(x: f64) -> f64 {
     let c = |v: f64| v;
     let d = c;
-    let y = x.rem_euclid(2.0);
+    let y = x.midpoint(2.0);
     match 1 {
         _ => d(y),
     }

@@ -2,7 +2,7 @@ use backprop::differentiate;
 
 #[differentiate]
 fn f(x: f64) -> f64 {
-    x.rem_euclid(2.0) * 2.0
+    x.midpoint(2.0) * 2.0
 }
 
 fn main() {}

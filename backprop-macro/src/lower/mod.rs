@@ -54,6 +54,7 @@ const STEP_METHODS: &[&str] = &[
     "round_ties_even",
     "trunc",
     "signum",
+    "div_euclid",
 ];
 
 /// Methods that read an array's or a sequence's shape, not its values.
