@@ -26,7 +26,14 @@ pub fn derive(input: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
     let krate = crate_path(&input.attrs, &mut errors);
     let fields = match &input.data {
-        syn::Data::Struct(s) => differentiable_fields(&s.fields, &mut errors),
+        syn::Data::Struct(s) => {
+            let type_params: Vec<String> = input
+                .generics
+                .type_params()
+                .map(|t| t.ident.to_string())
+                .collect();
+            differentiable_fields(&s.fields, &type_params, &mut errors)
+        }
         syn::Data::Enum(e) => {
             errors.at(
                 e.enum_token.span,
@@ -42,7 +49,7 @@ pub fn derive(input: TokenStream) -> TokenStream {
             Vec::new()
         }
     };
-    let grad_generics = grad_generics(&input.generics, &fields, &mut errors);
+    let grad_generics = grad_generics(&input.ident, &input.generics, &fields, &mut errors);
     if !errors.is_empty() {
         return errors.into_compile_errors();
     }
@@ -95,7 +102,11 @@ fn marked_constant(field: &syn::Field, errors: &mut Errors) -> bool {
 
 /// The fields that get a gradient: all but integers, `bool`s (and sequences of them) and
 /// fields marked constant.
-fn differentiable_fields(fields: &syn::Fields, errors: &mut Errors) -> Vec<Field> {
+fn differentiable_fields(
+    fields: &syn::Fields,
+    type_params: &[String],
+    errors: &mut Errors,
+) -> Vec<Field> {
     let mut out = Vec::new();
     for (index, field) in fields.iter().enumerate() {
         let constant = marked_constant(field, errors);
@@ -124,6 +135,17 @@ fn differentiable_fields(fields: &syn::Fields, errors: &mut Errors) -> Vec<Field
             );
             continue;
         }
+        if let Some(elem) = sequence_of_structs(&field.ty, type_params) {
+            let name = field_name(field, index);
+            errors.spanned(
+                &field.ty,
+                format!(
+                    "the field `{name}` is a sequence of `{}`: #[derive(Differentiable)] does not support sequences of structs yet; keep their parameters in sequences of floats (`Vec<Vec<f64>>`, one field per parameter across the layers) or in ndarray arrays, or mark the field `#[differentiable(constant)]`",
+                    quote::quote!(#elem)
+                ),
+            );
+            continue;
+        }
         let (member, grad_member) = match &field.ident {
             Some(ident) => (
                 syn::Member::Named(ident.clone()),
@@ -147,6 +169,45 @@ fn differentiable_fields(fields: &syn::Fields, errors: &mut Errors) -> Vec<Field
         });
     }
     out
+}
+
+/// For `Vec<S>`, `[S; N]` (nested too) with `S` a path that names no float, integer,
+/// `bool` or type parameter of the struct: `S`, presumably a struct (whose sequences have no
+/// gradient type in the runtime).
+fn sequence_of_structs<'a>(ty: &'a syn::Type, type_params: &[String]) -> Option<&'a syn::Type> {
+    fn element(ty: &syn::Type) -> Option<&syn::Type> {
+        match ty {
+            syn::Type::Array(a) => Some(&a.elem),
+            syn::Type::Path(p) if p.qself.is_none() => {
+                let last = p.path.segments.last()?;
+                match &last.arguments {
+                    syn::PathArguments::AngleBracketed(g) if last.ident == "Vec" => {
+                        match g.args.first()? {
+                            syn::GenericArgument::Type(t) => Some(t),
+                            _ => None,
+                        }
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+    let mut elem = element(ty)?;
+    while let Some(inner) = element(elem) {
+        elem = inner;
+    }
+    let syn::Type::Path(p) = elem else {
+        return None;
+    };
+    let name = p.path.segments.last()?.ident.to_string();
+    let known = type_params.contains(&name)
+        || !matches!(classify(elem), TypeClass::Unknown)
+        || matches!(
+            name.as_str(),
+            "Array" | "Array0" | "Array1" | "Array2" | "Array3" | "ArrayD"
+        );
+    (!known).then_some(elem)
 }
 
 /// Standard types that are never differentiable, caught here so the error is one, at the
@@ -226,7 +287,12 @@ fn field_name(field: &syn::Field, index: usize) -> String {
 
 /// The struct's generic parameters that its differentiable fields use: the gradient struct
 /// takes those (a lifetime or type used only by constant fields would be unused there).
-fn grad_generics(generics: &syn::Generics, fields: &[Field], errors: &mut Errors) -> syn::Generics {
+fn grad_generics(
+    name: &syn::Ident,
+    generics: &syn::Generics,
+    fields: &[Field],
+    errors: &mut Errors,
+) -> syn::Generics {
     let mut used = BTreeSet::new();
     for f in fields {
         let ty = &f.ty;
@@ -239,6 +305,28 @@ fn grad_generics(generics: &syn::Generics, fields: &[Field], errors: &mut Errors
         .filter(|p| used.contains(&param_name(p)))
         .cloned()
         .collect();
+    // A type parameter a differentiable field uses needs a bound saying what it is.
+    let bounded_in_where = |t: &syn::Ident| {
+        generics
+            .where_clause
+            .iter()
+            .flat_map(|w| &w.predicates)
+            .any(|p| {
+                matches!(p, syn::WherePredicate::Type(pt)
+                if matches!(&pt.bounded_ty, syn::Type::Path(tp) if tp.path.is_ident(t)))
+            })
+    };
+    for t in out.type_params() {
+        if t.bounds.is_empty() && !bounded_in_where(&t.ident) {
+            errors.spanned(
+                &t.ident,
+                format!(
+                    "#[derive(Differentiable)] needs `{0}`, which a differentiable field uses, to be a float type: write `struct {1}<{0}: backprop::Real>` (a struct generic over other types is not supported: name the struct type in the field)",
+                    t.ident, name,
+                ),
+            );
+        }
+    }
     if out.params.len() != generics.params.len()
         && let Some(w) = &generics.where_clause
     {
