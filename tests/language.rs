@@ -1679,6 +1679,33 @@ fn chains_over_ranges_and_closures_that_test() {
     );
 }
 
+/// The same tests bound to names: an index, a count, a `bool`.
+#[differentiate(hessian)]
+fn tests_bound_to_names(x: &[f64]) -> f64 {
+    let k = x.iter().position(|&v| v > 0.5).unwrap_or(0);
+    let n = x.iter().filter(|&&v| v > 0.0).count();
+    let any = x.iter().any(|v| *v < -1.0);
+    let last = x.iter().rposition(|v| *v < 0.8).expect("one below 0.8");
+    x[k] * 2.0 + n as f64 * x[last] * x[last] + if any { x[0].sin() } else { 0.0 }
+}
+
+#[test]
+fn tests_bound_to_names_are_constants() {
+    for x in [[0.1, 0.7, 0.9, -0.3], [-1.5, 0.2, 1.3, 0.6]] {
+        let (value, g) = tests_bound_to_names::grad(&x);
+        assert_eq!(value, tests_bound_to_names(&x));
+        assert_fd(tests_bound_to_names, &x, &g.x);
+        let w = [0.3, -0.5, 0.9, 0.1];
+        assert_jvp_matches(&g.x, tests_bound_to_names::jvp(&x, &w).1, &w);
+        check_hvp(
+            |v| tests_bound_to_names::grad(v).1.x,
+            |v, t| tests_bound_to_names::hvp(v, t).2.x,
+            &x,
+            46,
+        );
+    }
+}
+
 // ------------------------------------------------------------ array patterns
 
 /// `let [x, y, z] = p;` of a parameter, of a literal (typed, with `_`), and names rebound

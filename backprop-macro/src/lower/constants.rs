@@ -132,7 +132,7 @@ pub(super) struct Renamer<'a, 'e> {
 }
 
 /// Methods whose closures only test: the result is a `bool`, a position or a count.
-const TESTS: &[&str] = &["any", "all", "position", "rposition", "count"];
+pub(super) const TESTS: &[&str] = &["any", "all", "position", "rposition", "count"];
 
 impl Renamer<'_, '_> {
     /// Local names inside a macro's tokens, renamed as in an expression.

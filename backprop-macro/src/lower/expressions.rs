@@ -403,6 +403,11 @@ impl<'e> Lower<'e> {
         if has_closure(&whole) && !self.reads_derivative(&whole) {
             return Op::Konst(self.konst(&whole));
         }
+        // `let k = x.iter().position(|&v| v > t).unwrap_or(0);`, `.filter(..).count()`, `.any(..)`:
+        // a test of values (an index, a count, a `bool`), in which no derivative flows.
+        if is_test_chain(m) {
+            return Op::Konst(self.konst(&whole));
+        }
         // `x.first().unwrap()`, `x.last().expect("..")` of a sequence (or a row): the element
         // `x[0]`, `x[x.len() - 1]` (an empty one panics either way).
         if let Some(element) = (name == "unwrap" || name == "expect")
@@ -606,4 +611,23 @@ fn has_closure(e: &Expr) -> bool {
     let mut f = Finder(false);
     f.visit_expr(e);
     f.0
+}
+
+/// A test over an iterator (`.any(..)`, `.all(..)`, `.position(..)`, `.rposition(..)`,
+/// `.count()`), or an `Option`'s unwrapping or test of one (`.unwrap_or(0)`, `.is_some()`).
+fn is_test_chain(m: &syn::ExprMethodCall) -> bool {
+    let name = m.method.to_string();
+    if super::constants::TESTS.contains(&name.as_str()) {
+        return true;
+    }
+    const UNWRAPS: &[&str] = &[
+        "unwrap",
+        "expect",
+        "unwrap_or",
+        "unwrap_or_default",
+        "is_some",
+        "is_none",
+    ];
+    UNWRAPS.contains(&name.as_str())
+        && matches!(strip(&m.receiver), Expr::MethodCall(inner) if is_test_chain(inner))
 }
