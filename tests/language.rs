@@ -1452,6 +1452,65 @@ fn reduce_as_the_loop_it_means() {
     }
 }
 
+/// An index picked by comparing values (k-means' nearest centroid, an argmax): over a
+/// range, over `.enumerate()` mapped to the index, and taken apart as `let (k, _)`; each a
+/// constant, the gradient flowing through the values read at it.
+#[differentiate(hessian)]
+fn picked_indices(x: &[f64], cs: &[f64]) -> f64 {
+    let d: Vec<f64> = cs.iter().map(|c| (x[0] - c).powi(2) + x[1] * c).collect();
+    let nearest = (0..d.len())
+        .min_by(|&a, &b| d[a].partial_cmp(&d[b]).unwrap())
+        .unwrap();
+    let farthest = d
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .map(|(i, _)| i)
+        .unwrap();
+    let (last, _) = d
+        .iter()
+        .enumerate()
+        .min_by(|a, b| a.1.partial_cmp(b.1).unwrap())
+        .expect("centroids");
+    let back = (0..d.len())
+        .rev()
+        .max_by(|&a, &b| d[a].total_cmp(&d[b]))
+        .unwrap();
+    d[nearest] * cs[farthest] + d[last].sin() + d[back] * x[0]
+}
+
+#[test]
+fn indices_picked_by_comparisons_are_constants() {
+    let cs = [0.0, 0.5, 1.0, -0.7];
+    for x in [[0.45, 0.3], [-0.6, 1.2]] {
+        let (value, g) = picked_indices::grad(&x, &cs);
+        assert_eq!(value, picked_indices(&x, &cs));
+        let both: Vec<f64> = x.iter().chain(&cs).copied().collect();
+        let whole = [g.x.clone(), g.cs.clone()].concat();
+        assert_fd(|p| picked_indices(&p[..2], &p[2..]), &both, &whole);
+        let (tx, tc) = ([0.3, -0.5], [0.1, 0.2, -0.3, 0.4]);
+        let (_, t) = picked_indices::jvp(&x, &cs, &tx, &tc);
+        let dot: f64 = whole
+            .iter()
+            .zip(tx.iter().chain(&tc))
+            .map(|(a, b)| a * b)
+            .sum();
+        assert_close(t, dot, 1e-12);
+        check_hvp(
+            |p| {
+                let g = picked_indices::grad(&p[..2], &p[2..]).1;
+                [g.x, g.cs].concat()
+            },
+            |p, u| {
+                let g = picked_indices::hvp(&p[..2], &p[2..], &u[..2], &u[2..]).2;
+                [g.x, g.cs].concat()
+            },
+            &both,
+            17,
+        );
+    }
+}
+
 /// Ties: `max_by` keeps the last of equal greatest items, `min_by` the first of equal
 /// least ones, as the standard library does; the gradient goes to that one.
 #[differentiate]

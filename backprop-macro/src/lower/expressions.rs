@@ -408,6 +408,11 @@ impl<'e> Lower<'e> {
         if is_test_chain(m) {
             return Op::Konst(self.konst(&whole));
         }
+        // `(0..n).min_by(|&a, &b| d[a].total_cmp(&d[b])).unwrap()`: an index, which the
+        // comparison of values only picks.
+        if picks_index(m) {
+            return Op::Konst(self.konst_with_closures(&whole));
+        }
         // `x.first().unwrap()`, `x.last().expect("..")` of a sequence (or a row): the element
         // `x[0]`, `x[x.len() - 1]` (an empty one panics either way).
         if let Some(element) = (name == "unwrap" || name == "expect")
@@ -630,4 +635,55 @@ fn is_test_chain(m: &syn::ExprMethodCall) -> bool {
     ];
     UNWRAPS.contains(&name.as_str())
         && matches!(strip(&m.receiver), Expr::MethodCall(inner) if is_test_chain(inner))
+}
+
+/// An index picked by comparing values: `(a..b).min_by(cmp)` (or `max_by`, also after
+/// `.rev()`) and `chain.enumerate().min_by(cmp).map(|(i, _)| i)`, unwrapped (`.unwrap()`,
+/// `.expect(..)`, `.unwrap_or(..)`). An integer, a constant: the comparison decides only
+/// which one.
+pub(super) fn picks_index(m: &syn::ExprMethodCall) -> bool {
+    const UNWRAPS: &[&str] = &["unwrap", "expect", "unwrap_or"];
+    if !UNWRAPS.iter().any(|u| m.method == u) {
+        return false;
+    }
+    let is_pick = |e: &Expr| -> Option<syn::ExprMethodCall> {
+        match strip(e) {
+            Expr::MethodCall(p) if p.method == "min_by" || p.method == "max_by" => Some(p.clone()),
+            _ => None,
+        }
+    };
+    // `(a..b).min_by(..)`, `(a..b).rev().max_by(..)`.
+    if let Some(pick) = is_pick(&m.receiver) {
+        let mut e = strip(&pick.receiver);
+        if let Expr::MethodCall(r) = e
+            && r.method == "rev"
+        {
+            e = strip(&r.receiver);
+        }
+        return matches!(e, Expr::Range(_));
+    }
+    // `chain.enumerate().min_by(..).map(|(i, _)| i)`.
+    let Expr::MethodCall(map) = strip(&m.receiver) else {
+        return false;
+    };
+    let Some(pick) = is_pick(&map.receiver).filter(|_| map.method == "map") else {
+        return false;
+    };
+    let Some(Expr::Closure(c)) = map.args.first().map(strip) else {
+        return false;
+    };
+    let index = match c.inputs.iter().collect::<Vec<_>>()[..] {
+        [Pat::Tuple(t)] => match t.elems.first() {
+            Some(Pat::Ident(i)) => i.ident.clone(),
+            _ => return false,
+        },
+        _ => return false,
+    };
+    let returns_index = matches!(strip(&c.body), Expr::Path(p) if p.path.is_ident(&index));
+    returns_index && enumerated(&pick.receiver)
+}
+
+/// Whether an iterator chain ends in `.enumerate()`: its items are `(index, value)`.
+pub(super) fn enumerated(e: &Expr) -> bool {
+    matches!(strip(e), Expr::MethodCall(m) if m.method == "enumerate")
 }

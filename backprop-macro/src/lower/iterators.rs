@@ -582,6 +582,10 @@ fn ending_chain<'a>(
 /// `chain.sum()`, `.product()`, `.fold(init, |acc, x| ..)`, `.for_each(|x| ..)` or
 /// `.collect()` as a block.
 pub(super) fn terminal(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<Expr> {
+    // An index the comparison picks is a constant, not a loop over values.
+    if super::expressions::picks_index(m) {
+        return None;
+    }
     if let Some(block) = extreme(cx, m) {
         return Some(block);
     }

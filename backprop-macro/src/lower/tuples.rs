@@ -40,6 +40,20 @@ impl Rewrite<'_> {
         let Pat::Tuple(names) = pat else {
             return None;
         };
+        // `let (k, _) = d.iter().enumerate().min_by(..).unwrap();`: the index alone, an
+        // integer the comparison picks ([`super::expressions::picks_index`]).
+        if let [Pat::Ident(k), Pat::Wild(_)] = &names.elems.iter().collect::<Vec<_>>()[..]
+            && let Expr::MethodCall(unwrap) = strip(&init.expr)
+            && ["unwrap", "expect"].iter().any(|u| unwrap.method == u)
+            && let Expr::MethodCall(pick) = strip(&unwrap.receiver)
+            && ["min_by", "max_by"].iter().any(|p| pick.method == p)
+            && super::expressions::enumerated(&pick.receiver)
+            && ty.is_none()
+        {
+            let (i, method, args) = (self.temporary(k.ident.span()), &unwrap.method, &unwrap.args);
+            let expr: Expr = syn::parse_quote!(#pick.map(|(#i, _)| #i).#method(#args));
+            return Some(vec![syn::parse_quote!(let #k = #expr;)]);
+        }
         let mut prelude = Vec::new();
         let values: Vec<Expr> = match strip(&init.expr) {
             Expr::Tuple(t) => t.elems.iter().cloned().collect(),
