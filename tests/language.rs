@@ -1453,8 +1453,8 @@ fn reduce_as_the_loop_it_means() {
 }
 
 /// An index picked by comparing values (k-means' nearest centroid, an argmax): over a
-/// range, over `.enumerate()` mapped to the index, and taken apart as `let (k, _)`; each a
-/// constant, the gradient flowing through the values read at it.
+/// range, over `.enumerate()` mapped to the index, taken apart as `let (k, _)`, and in an
+/// index; each a constant, the gradient flowing through the values read at it.
 #[differentiate(hessian)]
 fn picked_indices(x: &[f64], cs: &[f64]) -> f64 {
     let d: Vec<f64> = cs.iter().map(|c| (x[0] - c).powi(2) + x[1] * c).collect();
@@ -1476,7 +1476,9 @@ fn picked_indices(x: &[f64], cs: &[f64]) -> f64 {
         .rev()
         .max_by(|&a, &b| d[a].total_cmp(&d[b]))
         .unwrap();
-    d[nearest] * cs[farthest] + d[last].sin() + d[back] * x[0]
+    // In an index, as tests are.
+    let top = x[(0..x.len()).max_by(|&a, &b| x[a].total_cmp(&x[b])).unwrap()];
+    d[nearest] * cs[farthest] + d[last].sin() + d[back] * x[0] + top * top
 }
 
 #[test]

@@ -1291,7 +1291,14 @@ impl<'r> Gen<'r> {
             };
             self.line(&format!("{p}.sort_by(|a, b| {cmp});"));
         }
-        let pick = match self.rng.below(8) {
+        let pick = match self.rng.below(10) {
+            // An index picked by comparing values, then the value there (argmin, argmax).
+            9 => format!(
+                "{p}[(0..{p}.len()).min_by(|&a, &b| {p}[a].total_cmp(&{p}[b])).unwrap()] * 2.0"
+            ),
+            8 => format!(
+                "{p}[{p}.iter().enumerate().max_by(|a, b| a.1.partial_cmp(b.1).unwrap()).map(|(i, _)| i).unwrap()]"
+            ),
             // `reduce` by a float method's path, and by a closure over references.
             7 => format!("{p}.iter().copied().reduce(f64::min).unwrap()"),
             6 => format!(
