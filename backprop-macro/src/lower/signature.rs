@@ -156,6 +156,16 @@ impl<'e> Lower<'e> {
                 {
                     (Kind::Other, ParamForm::Const)
                 }
+                // `scale: Option<f64>`: no gradient type; one error here, not one per item.
+                TypeClass::Unknown if is_option(&typed.ty) => {
+                    self.errors.spanned(
+                        &typed.ty,
+                        format!(
+                            "`{ident}` has no gradient (an `Option`): leave it out of `wrt(..)` to pass it as a constant (`#[differentiate(wrt(..))]` listing the others), or pass the float itself"
+                        ),
+                    );
+                    continue;
+                }
                 // A type parameter's type (not the float's): the error about generics says
                 // it already.
                 TypeClass::Unknown
@@ -414,4 +424,11 @@ pub(crate) fn matched_as_enum(block: &syn::Block, param: &Ident, ty: &Type) -> b
     };
     scan.visit_block(block);
     scan.found
+}
+
+/// `Option<..>` or a reference to one.
+fn is_option(ty: &Type) -> bool {
+    struct_type(ty).is_some_and(|t| {
+        matches!(t, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Option"))
+    })
 }
