@@ -7,6 +7,8 @@
 use backprop::__private::{Accumulate, Elements, ZerosLike};
 use backprop::Differentiable;
 use backprop::ndarray::{Array1, Array2, array};
+mod common;
+use common::assert_fd;
 
 #[derive(Differentiable, Clone, Debug)]
 pub struct Layer {
@@ -416,6 +418,73 @@ fn generic_structs_in_generic_functions() {
         bias: 0.0,
     };
     assert_eq!(affine::grad(&p64, &[2.0]).1.p.w, vec![8.0]);
+}
+
+/// Methods of a generic `impl` block (`impl<T: Real> Weights<T>`): each module's `Grad<T>`,
+/// one method calling another, for `f32` and `f64`, in every mode.
+#[differentiate]
+impl<T: backprop::Real> Weights<T> {
+    #[differentiate(hessian)]
+    pub fn predict(&self, x: &[T]) -> T {
+        let mut s = self.bias;
+        for i in 0..x.len() {
+            s += self.w[i] * x[i];
+        }
+        s.tanh()
+    }
+
+    #[differentiate(hessian)]
+    pub fn loss(&self, xs: &[Vec<T>], ys: &[T]) -> T {
+        let mut l = T::zero();
+        for k in 0..ys.len() {
+            let r = self.predict(&xs[k]) - ys[k];
+            l += r * r;
+        }
+        l
+    }
+}
+
+#[test]
+fn methods_of_generic_impl_blocks() {
+    let p = Weights {
+        w: vec![0.5, -0.3],
+        bias: 0.1,
+    };
+    let (xs, ys) = (vec![vec![1.0, 2.0], vec![0.5, -1.0]], [0.3, -0.2]);
+    let (value, g): (f64, weights_loss::Grad<f64>) = p.loss_grad(&xs, &ys);
+    assert_eq!(value, p.loss(&xs, &ys));
+    let flat = |q: &[f64]| {
+        let p = Weights {
+            w: q[..2].to_vec(),
+            bias: q[2],
+        };
+        p.loss(&xs, &ys)
+    };
+    let at = [0.5, -0.3, 0.1];
+    let analytic = [g.this.w[0], g.this.w[1], g.this.bias];
+    assert_fd(flat, &at, &analytic);
+    // Forward mode along the weights against the gradient, and a Hessian-vector product
+    // against the Hessian's rows.
+    let dir = WeightsGrad {
+        w: vec![1.0, -0.5],
+        bias: 0.25,
+    };
+    let zero: Vec<Vec<f64>> = vec![vec![0.0; 2]; 2];
+    let (_, dot) = p.loss_jvp(&xs, &ys, &dir, &zero, &[0.0; 2]);
+    let expected = g.this.w[0] - 0.5 * g.this.w[1] + 0.25 * g.this.bias;
+    assert!((dot - expected).abs() < 1e-12);
+    let (_, _, hv) = p.loss_hvp(&xs, &ys, &dir, &zero, &[0.0; 2]);
+    let (_, _, rows) = p.loss_hessian(&xs, &ys);
+    let column: f64 = rows[0].this.w[0] - 0.5 * rows[1].this.w[0] + 0.25 * rows[2].this.w[0];
+    assert!((hv.this.w[0] - column).abs() < 1e-10);
+    // The same block for `f32`.
+    let p32 = Weights {
+        w: vec![0.5f32, -0.3],
+        bias: 0.1,
+    };
+    let (v32, g32) = p32.predict_grad(&[1.0, 2.0]);
+    assert_eq!(v32, p32.predict(&[1.0, 2.0]));
+    assert!((g32.this.bias - (1.0 - v32 * v32)).abs() < 1e-6);
 }
 
 /// Fields in loops over their elements, iterator chains, transposes and reductions.

@@ -32,12 +32,6 @@ pub fn differentiate_impl(attr: TokenStream, mut block: syn::ItemImpl) -> TokenS
             "#[differentiate] differentiates methods of an inherent `impl` block (`impl Model { .. }`), not of a trait implementation",
         );
     }
-    if !block.generics.params.is_empty() {
-        errors.spanned(
-            &block.generics.params,
-            "#[differentiate] does not support generic `impl` blocks yet: differentiate a free function generic over `T: Real` instead",
-        );
-    }
     let self_ty = (*block.self_ty).clone();
     let type_name = match &self_ty {
         syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
@@ -95,10 +89,22 @@ pub fn differentiate_impl(attr: TokenStream, mut block: syn::ItemImpl) -> TokenS
             syn::Meta::List(list) => list.tokens,
             _ => TokenStream::new(),
         };
-        match free_function(method, &self_ty, &type_name, &siblings) {
+        match free_function(method, &block.generics, &self_ty, &type_name, &siblings) {
             Ok(free) => {
                 let module = free.sig.ident.clone();
-                forwarders.extend(forwarding_methods(method, &module, &args, &mut errors));
+                let float = float_param(&block.generics);
+                let grad = match &float {
+                    Some(t) => quote!(#module::Grad<#t>),
+                    None => quote!(#module::Grad),
+                };
+                forwarders.extend(forwarding_methods(
+                    method,
+                    &module,
+                    float.as_ref(),
+                    &grad,
+                    &args,
+                    &mut errors,
+                ));
                 let args = rename_self(args);
                 beside.extend(crate::expand::differentiate(args, free.to_token_stream()));
             }
@@ -108,6 +114,29 @@ pub fn differentiate_impl(attr: TokenStream, mut block: syn::ItemImpl) -> TokenS
     block.items.extend(forwarders);
     let errors = errors.into_compile_errors();
     quote!(#block #beside #errors)
+}
+
+/// The block's type parameter bounded by `Real` (`impl<T: Real> Layer<T>`), inline or in
+/// its `where` clause: the float type, which makes each method's `Grad` generic.
+fn float_param(generics: &syn::Generics) -> Option<syn::Ident> {
+    let real = |bounds: &syn::punctuated::Punctuated<syn::TypeParamBound, syn::Token![+]>| {
+        bounds.iter().any(|b| {
+            matches!(b, syn::TypeParamBound::Trait(t)
+                if t.path.segments.last().is_some_and(|s| s.ident == "Real"))
+        })
+    };
+    generics.type_params().find_map(|t| {
+        let in_where = generics
+            .where_clause
+            .iter()
+            .flat_map(|w| &w.predicates)
+            .any(|p| {
+                matches!(p, syn::WherePredicate::Type(pt)
+                    if matches!(&pt.bounded_ty, syn::Type::Path(tp) if tp.path.is_ident(&t.ident))
+                        && real(&pt.bounds))
+            });
+        (real(&t.bounds) || in_where).then(|| t.ident.clone())
+    })
 }
 
 fn is_differentiate(a: &syn::Attribute) -> bool {
@@ -122,6 +151,7 @@ fn is_differentiate(a: &syn::Attribute) -> bool {
 /// (`self.predict(x)`) calls of their modules' functions (`mlp_predict(this, x)`).
 fn free_function(
     method: &syn::ImplItemFn,
+    block_generics: &syn::Generics,
     self_ty: &syn::Type,
     type_name: &str,
     siblings: &[(syn::Ident, bool)],
@@ -148,6 +178,17 @@ fn free_function(
     };
     let first: syn::FnArg = syn::parse_quote!(#this: #ty);
     sig.inputs[0] = first;
+    // The block's generic parameters (`impl<T: Real> Layer<T>`) come first, its bounds with
+    // the method's.
+    let mut params = block_generics.params.clone();
+    params.extend(sig.generics.params.iter().cloned());
+    sig.generics.params = params;
+    if let Some(w) = &block_generics.where_clause {
+        sig.generics
+            .make_where_clause()
+            .predicates
+            .extend(w.predicates.iter().cloned());
+    }
     sig.ident = format_ident!("{}_{}", snake(type_name), sig.ident);
     let body = rename_self_in(method.block.to_token_stream(), self_ty);
     let mut block: syn::Block = syn::parse2(body)?;
@@ -275,6 +316,8 @@ fn snake(name: &str) -> String {
 fn forwarding_methods(
     method: &syn::ImplItemFn,
     module: &syn::Ident,
+    float: Option<&syn::Ident>,
+    grad: &TokenStream,
     args: &TokenStream,
     errors: &mut Errors,
 ) -> Vec<syn::ImplItem> {
@@ -284,7 +327,9 @@ fn forwarding_methods(
         syn::ReturnType::Type(_, t) => (**t).clone(),
         syn::ReturnType::Default => return Vec::new(),
     };
-    let scalar = matches!(classify(&ret), TypeClass::Float);
+    // A float result: `f64`, or the block's float type (`impl<T: Real>`: `-> T`).
+    let scalar = matches!(classify(&ret), TypeClass::Float)
+        || matches!((&ret, float), (syn::Type::Path(p), Some(t)) if p.path.is_ident(t));
     let receiver = &sig.inputs[0];
     let rest: Vec<&syn::PatType> = sig
         .inputs
@@ -361,7 +406,7 @@ fn forwarding_methods(
             "grad",
             params.clone(),
             quote!(#(#names),*),
-            quote!((#ret, #module::Grad)),
+            quote!((#ret, #grad)),
         );
     }
     if parsed.forward || parsed.hessian {
@@ -378,13 +423,13 @@ fn forwarding_methods(
             "hvp",
             quote!(#(#rest,)* #(#tangent_params),*),
             quote!(#(#names,)* #(#tangent_names),*),
-            quote!((#ret, #module::Grad, #module::Grad)),
+            quote!((#ret, #grad, #grad)),
         );
         add(
             "hessian",
             params,
             quote!(#(#names),*),
-            quote!((#ret, #module::Grad, ::std::vec::Vec<#module::Grad>)),
+            quote!((#ret, #grad, ::std::vec::Vec<#grad>)),
         );
     }
     out
