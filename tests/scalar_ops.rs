@@ -111,6 +111,9 @@ binary! {
     hypot: |a, b| a.hypot(b), 0.5, 2.0;
     log: |a, b| a.log(b + 1.0), 0.5, 2.0;
     copysign: |a, b| a.copysign(b) * (a + b), -2.0, 2.0;
+    // Between the jumps: each quotient is the same over the range (2, 2 and 1).
+    rem: |a, b| (a * 3.0 + 2.0) % (b + 0.8) * b + 7.5 % (b + 3.0), 0.1, 0.2;
+    rem_assign: |a, b| { let mut s = a * a * 4.0 + 1.0; s %= b * 0.1 + 0.7; s * b }, 0.1, 0.2;
     rem_euclid: |a, b| (a * 4.0).rem_euclid(b - 2.5) * b + a.div_euclid(0.7) * b, -2.0, 2.0;
     max: |a, b| a.max(b) * 2.0, -2.0, 2.0;
     min: |a, b| a.min(b) * 2.0, -2.0, 2.0;

@@ -86,6 +86,7 @@ pub enum Helper {
     ClampBelowHi,
     CopysignDx,
     DivEuclid,
+    RemQuotient,
 }
 
 impl Helper {
@@ -112,6 +113,7 @@ impl Helper {
             Helper::ClampBelowHi => "clamp_below_hi",
             Helper::CopysignDx => "copysign_dx",
             Helper::DivEuclid => "div_euclid",
+            Helper::RemQuotient => "rem_quotient",
         }
     }
 
@@ -155,6 +157,7 @@ impl Helper {
             Helper::Abs
             | Helper::CopysignDx
             | Helper::DivEuclid
+            | Helper::RemQuotient
             | Helper::MaxPicksFirst
             | Helper::MinPicksFirst
             | Helper::ClampAboveLo
@@ -554,6 +557,8 @@ pub enum Math {
     Fract,
     Copysign,
     RemEuclid,
+    /// `a % b`, written with the operator.
+    Rem,
 }
 
 /// One row of the float methods' table.
@@ -624,6 +629,7 @@ impl Math {
         entry("fract", Math::Fract, 0, false, false),
         entry("copysign", Math::Copysign, 1, false, false),
         entry("rem_euclid", Math::RemEuclid, 1, false, false),
+        entry("rem", Math::Rem, 1, false, false),
     ];
 
     pub fn entry(self) -> &'static MathEntry {
@@ -643,6 +649,14 @@ impl Math {
 
     pub fn reads_output(self) -> bool {
         self.entry().reads_output
+    }
+
+    /// The operator it is written with instead of a method call (`a % b`).
+    pub fn operator(self) -> Option<proc_macro2::TokenStream> {
+        match self {
+            Math::Rem => Some(quote::quote!(%)),
+            _ => None,
+        }
     }
 
     /// For `max` and `min`, which route the gradient to the operand they return: the

@@ -435,15 +435,17 @@ fn math_backward(
             up.clone(),
             helper(Helper::CopysignDx, vec![x.clone(), operand(&rest[0])]),
         )),
-        // x.rem_euclid(b) = x − b·x.div_euclid(b), the quotient piecewise constant.
-        Math::RemEuclid => {
+        // x.rem_euclid(b) = x − b·x.div_euclid(b), and x % b = x − b·(x / b).trunc(): the
+        // quotient piecewise constant.
+        Math::RemEuclid | Math::Rem => {
+            let quotient = match m {
+                Math::RemEuclid => Helper::DivEuclid,
+                _ => Helper::RemQuotient,
+            };
             let b = operand(&rest[0]);
             add_to(
                 &rest[0],
-                neg(mul(
-                    up.clone(),
-                    helper(Helper::DivEuclid, vec![x.clone(), b]),
-                )),
+                neg(mul(up.clone(), helper(quotient, vec![x.clone(), b]))),
             );
             Some(up.clone())
         }

@@ -188,6 +188,13 @@ pub mod d {
         }
     }
 
+    /// `(a / b).trunc()`, the quotient `y = a % b` takes away (`y = a − b·q`): minus the
+    /// derivative in `b`.
+    #[inline(always)]
+    pub fn rem_quotient<T: Real>(a: T, b: T) -> T {
+        (a / b).trunc()
+    }
+
     /// `y = x.abs()`: the sign of `x`, and 0 at `x = 0` (the subgradient JAX and PyTorch
     /// pick).
     #[inline(always)]

@@ -30,6 +30,8 @@ pub fn generate(seed: u64, count: usize) -> String {
         "use backprop_difftest::{{Points, Verdict, compare, same}};"
     )
     .unwrap();
+    // `a.rem(b)`, the method `%` calls, as a user may write it.
+    writeln!(src, "#[allow(unused_imports)]\nuse std::ops::Rem;").unwrap();
     src.push_str(HELPERS);
     let mut cases = Vec::new();
     // Functions over ndarray arrays: one for every four scalar ones.
@@ -788,6 +790,8 @@ impl<'r> Gen<'r> {
                     "({a}).clamp(-1.0 + 0.1 * ({b}).sin(), 1.0)",
                     "({a}).copysign({b})",
                     "({a}).rem_euclid(1.5 + ({b}).sin() * 0.5)",
+                    "({a}) % (2.0 + ({b}).cos())",
+                    "({a}).rem(1.5 + ({b}).sin() * 0.5)",
                 ];
                 let form = self.rng.pick(&forms);
                 if form.contains("helper") && self.has_slice && self.rng.chance(0.3) {

@@ -4,7 +4,7 @@ use backprop::differentiate;
 
 #[differentiate(hessian)]
 fn loss(x: &[f64], k: u8) -> f64 {
-    (x[0] * x[1]) % (k as f64 + 1.0)
+    (x[0] * x[1]).midpoint(k as f64 + 1.0)
 }
 
 #[differentiate]

@@ -267,9 +267,17 @@ impl<'a> Emit<'a> {
             ),
             Op::Math(m, a, rest) => {
                 let r = self.expr(&crate::rules::operand(a), PREC_ATOM);
-                let name = Ident::new(m.name(), Span::mixed_site());
-                let args = rest.iter().map(|o| self.expr(&crate::rules::operand(o), 0));
-                quote!(#r.#name(#(#args),*))
+                match (m.operator(), &rest[..]) {
+                    (Some(op), [b]) => {
+                        let b = self.expr(&crate::rules::operand(b), PREC_ATOM);
+                        quote!(#r #op #b)
+                    }
+                    _ => {
+                        let name = Ident::new(m.name(), Span::mixed_site());
+                        let args = rest.iter().map(|o| self.expr(&crate::rules::operand(o), 0));
+                        quote!(#r.#name(#(#args),*))
+                    }
+                }
             }
             Op::Cast(a, ty) => {
                 let a = self.expr(&crate::rules::operand(a), PREC_CAST);

@@ -213,8 +213,7 @@ impl<'e> Lower<'e> {
                     if matches!((&a, &c), (Operand::Konst(_), Operand::Konst(_))) {
                         Op::Konst(self.konst(expr))
                     } else {
-                        self.errors.spanned(b.op, "#[differentiate] does not support `%` on floats that carry a derivative; supported: + - * /");
-                        Op::Konst(self.dummy())
+                        Op::Math(Math::Rem, a, vec![c])
                     }
                 }
                 // Comparisons and logic: evaluated, never differentiated.

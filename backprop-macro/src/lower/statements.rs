@@ -607,9 +607,15 @@ impl<'e> Lower<'e> {
             Expr::Binary(b) if compound(&b.op).is_some() => {
                 self.lower_assign(&b.left, compound(&b.op), &b.right, first_span(expr), out);
             }
+            // `x %= y` on a float: `x = x % y`.
+            Expr::Binary(b) if matches!(b.op, syn::BinOp::RemAssign(_)) => {
+                let (left, right) = (&b.left, &b.right);
+                let rem: Expr = syn::parse_quote_spanned!(b.op.span()=> #left % (#right));
+                self.lower_assign(&b.left, None, &rem, first_span(expr), out);
+            }
             Expr::Binary(b) if is_compound_other(&b.op) => self.errors.spanned(
                 b.op,
-                "#[differentiate] supports `=`, `+=`, `-=`, `*=`, `/=` on floats (other compound assignments only on integers)",
+                "#[differentiate] supports `=`, `+=`, `-=`, `*=`, `/=` and `%=` on floats (other compound assignments only on integers)",
             ),
             Expr::If(ifx) => {
                 self.lower_if(ifx, Sink::Discard, out, &[]);
