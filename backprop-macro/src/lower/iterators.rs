@@ -850,39 +850,22 @@ fn extreme(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<Expr> {
         })
     };
     let step = mapped(cx, &chain.maps, chain.item(&i), &mut finish)?;
-    let range = chain.range();
-    let zero = float_lit(super::types::float_param().as_ref(), "0.0");
-    let message = match m.method == "expect" {
-        true => m.args[0].to_token_stream(),
-        false => quote!("called `Option::unwrap()` on a `None` value"),
-    };
-    let span = inner.method.span();
-    Some(syn::parse_quote_spanned! {span=>
-        {
-            let mut #best = #zero;
-            let mut #found = false;
-            for #i in #range {
-                #step
-            }
-            assert!(#found, #message);
-            #best
-        }
-    })
+    let result = unwrapped(m, &best, &found)?;
+    Some(first_item_loop(
+        &chain,
+        &i,
+        &best,
+        &found,
+        step,
+        result,
+        inner.method.span(),
+    ))
 }
 
-/// `chain.reduce(f).unwrap()` (or `.expect(..)`, `.unwrap_or(d)`), `f` a closure `|a, b|
-/// ..` or a float method's path (`f64::max`), as the loop it means: the first item as the
-/// start, then `acc = f(acc, item)` for each other one.
-fn reduced(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<Expr> {
-    let Expr::MethodCall(inner) = strip(&m.receiver) else {
-        return None;
-    };
-    if inner.method != "reduce" || inner.args.len() != 1 {
-        return None;
-    }
-    let method = m.method.to_string();
-    let (acc, found) = (cx.fresh("acc"), cx.fresh("found"));
-    let result = match (method.as_str(), m.args.len()) {
+/// What `.unwrap()`, `.expect(msg)` or `.unwrap_or(d)` of the `Option` a search builds give:
+/// `acc`, asserting that `found`; or `d` when nothing was.
+fn unwrapped(m: &syn::ExprMethodCall, acc: &Ident, found: &Ident) -> Option<TokenStream> {
+    Some(match (m.method.to_string().as_str(), m.args.len()) {
         ("unwrap", 0) => {
             quote!(assert!(#found, "called `Option::unwrap()` on a `None` value"); #acc)
         }
@@ -895,7 +878,46 @@ fn reduced(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<Expr> {
             quote!(if #found { #acc } else { #otherwise })
         }
         _ => return None,
+    })
+}
+
+/// The loop of a search over a chain (`max_by`, `reduce`): `acc` starts at zero (typed
+/// by the first item, which `step` stores when not `found`), `result` reads it after.
+fn first_item_loop(
+    chain: &Chain,
+    i: &Ident,
+    acc: &Ident,
+    found: &Ident,
+    step: TokenStream,
+    result: TokenStream,
+    span: Span,
+) -> Expr {
+    let range = chain.range();
+    let zero = float_lit(super::types::float_param().as_ref(), "0.0");
+    syn::parse_quote_spanned! {span=>
+        {
+            let mut #acc = #zero;
+            let mut #found = false;
+            for #i in #range {
+                #step
+            }
+            #result
+        }
+    }
+}
+
+/// `chain.reduce(f).unwrap()` (or `.expect(..)`, `.unwrap_or(d)`), `f` a closure `|a, b|
+/// ..` or a float method's path (`f64::max`), as the loop it means: the first item as the
+/// start, then `acc = f(acc, item)` for each other one.
+fn reduced(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<Expr> {
+    let Expr::MethodCall(inner) = strip(&m.receiver) else {
+        return None;
     };
+    if inner.method != "reduce" || inner.args.len() != 1 {
+        return None;
+    }
+    let (acc, found) = (cx.fresh("acc"), cx.fresh("found"));
+    let result = unwrapped(m, &acc, &found)?;
     let chain = ending_chain(cx, &inner.receiver, m)?;
     let f: syn::ExprClosure = match strip(&inner.args[0]) {
         Expr::Closure(c) if c.inputs.len() == 2 => c.clone(),
@@ -929,19 +951,15 @@ fn reduced(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<Expr> {
         })
     };
     let step = mapped(cx, &chain.maps, chain.item(&i), &mut finish)?;
-    let range = chain.range();
-    let zero = float_lit(super::types::float_param().as_ref(), "0.0");
-    let span = inner.method.span();
-    Some(syn::parse_quote_spanned! {span=>
-        {
-            let mut #acc = #zero;
-            let mut #found = false;
-            for #i in #range {
-                #step
-            }
-            #result
-        }
-    })
+    Some(first_item_loop(
+        &chain,
+        &i,
+        &acc,
+        &found,
+        step,
+        result,
+        inner.method.span(),
+    ))
 }
 
 /// `for pat in chain { body }` as an index loop.
