@@ -203,12 +203,14 @@ fn sequence_of_structs<'a>(ty: &'a syn::Type, type_params: &[String]) -> Option<
     let name = p.path.segments.last()?.ident.to_string();
     let known = type_params.contains(&name)
         || !matches!(classify(elem), TypeClass::Unknown)
-        || matches!(
-            name.as_str(),
-            "Array" | "Array0" | "Array1" | "Array2" | "Array3" | "ArrayD"
-        );
+        || OWNED_ARRAYS.contains(&name.as_str());
     (!known).then_some(elem)
 }
+
+/// ndarray's owned array types: their own gradients.
+const OWNED_ARRAYS: &[&str] = &[
+    "Array", "Array0", "Array1", "Array2", "Array3", "Array4", "Array5", "Array6", "ArrayD",
+];
 
 /// Standard types that are never differentiable, caught here so the error is one, at the
 /// field (the compiler would report the missing trait once per generated item).
@@ -259,21 +261,11 @@ fn is_own_gradient(ty: &syn::Type) -> bool {
         (TypeClass::Seq(_, 1), syn::Type::Path(p)) => {
             p.path.segments.last().is_some_and(|s| s.ident == "Vec")
         }
-        (TypeClass::Tensor(..), syn::Type::Path(p)) => p.path.segments.last().is_some_and(|s| {
-            let name = s.ident.to_string();
-            matches!(
-                name.as_str(),
-                "Array"
-                    | "Array0"
-                    | "Array1"
-                    | "Array2"
-                    | "Array3"
-                    | "Array4"
-                    | "Array5"
-                    | "Array6"
-                    | "ArrayD"
-            )
-        }),
+        (TypeClass::Tensor(..), syn::Type::Path(p)) => p
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| OWNED_ARRAYS.contains(&s.ident.to_string().as_str())),
         _ => false,
     }
 }

@@ -119,12 +119,7 @@ pub fn differentiate_impl(attr: TokenStream, mut block: syn::ItemImpl) -> TokenS
 /// The block's type parameter bounded by `Real` (`impl<T: Real> Layer<T>`), inline or in
 /// its `where` clause: the float type, which makes each method's `Grad` generic.
 fn float_param(generics: &syn::Generics) -> Option<syn::Ident> {
-    let real = |bounds: &syn::punctuated::Punctuated<syn::TypeParamBound, syn::Token![+]>| {
-        bounds.iter().any(|b| {
-            matches!(b, syn::TypeParamBound::Trait(t)
-                if t.path.segments.last().is_some_and(|s| s.ident == "Real"))
-        })
-    };
+    let real = crate::lower::bounded_by_real;
     generics.type_params().find_map(|t| {
         let in_where = generics
             .where_clause

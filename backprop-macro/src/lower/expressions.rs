@@ -410,7 +410,7 @@ impl<'e> Lower<'e> {
         // `(0..n).min_by(|&a, &b| d[a].total_cmp(&d[b])).unwrap()`: an index, which the
         // comparison of values only picks.
         if picks_index(m) {
-            return Op::Konst(self.konst_with_closures(&whole));
+            return Op::Konst(self.konst(&whole));
         }
         // `x.first().unwrap()`, `x.last().expect("..")` of a sequence (or a row): the element
         // `x[0]`, `x[x.len() - 1]` (an empty one panics either way).

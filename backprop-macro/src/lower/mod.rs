@@ -39,7 +39,7 @@ mod views;
 mod windows;
 
 use constants::*;
-pub(crate) use signature::{matched_as_enum, struct_type};
+pub(crate) use signature::{bounded_by_real, matched_as_enum, struct_type};
 use syntax::*;
 pub(crate) use syntax::{collect_idents, mentions};
 pub use types::*;

@@ -41,11 +41,7 @@ impl<'e> Lower<'e> {
                             t.bounds.extend(pt.bounds.iter().cloned());
                         }
                     }
-                    let real = t.bounds.iter().any(|b| {
-                        matches!(b, syn::TypeParamBound::Trait(tb)
-                            if tb.path.segments.last().is_some_and(|s| s.ident == "Real"))
-                    });
-                    if !real {
+                    if !bounded_by_real(&t.bounds) {
                         self.errors.spanned(
                             &t.ident,
                             format!("#[differentiate] supports one type parameter, the float type, bounded by `backprop::Real` (`{0}: Real`): write `{0}: backprop::Real`, or the function for `f32` or `f64`", t.ident),
@@ -430,5 +426,15 @@ pub(crate) fn matched_as_enum(block: &syn::Block, param: &Ident, ty: &Type) -> b
 fn is_option(ty: &Type) -> bool {
     struct_type(ty).is_some_and(|t| {
         matches!(t, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Option"))
+    })
+}
+
+/// Whether bounds name `Real` (`T: Real`, `T: backprop::Real + Copy`): the float type.
+pub(crate) fn bounded_by_real(
+    bounds: &syn::punctuated::Punctuated<syn::TypeParamBound, syn::Token![+]>,
+) -> bool {
+    bounds.iter().any(|b| {
+        matches!(b, syn::TypeParamBound::Trait(tb)
+            if tb.path.segments.last().is_some_and(|s| s.ident == "Real"))
     })
 }
