@@ -1295,7 +1295,15 @@ impl<'r> Gen<'r> {
             };
             self.line(&format!("{p}.sort_by(|a, b| {cmp});"));
         }
-        let pick = match self.rng.below(10) {
+        let pick = match self.rng.below(11) {
+            // A test bound to a name: an index, a constant.
+            10 => {
+                let k = self.name("k");
+                self.line(&format!(
+                    "let {k} = {p}.iter().position(|&e| e > 0.0).unwrap_or(0);"
+                ));
+                format!("{p}[{k}] * 1.5")
+            }
             // An index picked by comparing values, then the value there (argmin, argmax).
             9 => format!(
                 "{p}[(0..{p}.len()).min_by(|&a, &b| {p}[a].total_cmp(&{p}[b])).unwrap()] * 2.0"
