@@ -109,7 +109,10 @@ fn op(func: &Func, op: &Op) -> String {
         Op::Call(c) => {
             let args: Vec<&Operand> = c.args.iter().map(|a| &a.value).collect();
             let path = c.path.to_token_stream().to_string().replace(' ', "");
-            format!("call {path}({})", list(&args))
+            match c.method {
+                Some(_) => format!("call method {path}({})", list(&args)),
+                None => format!("call {path}({})", list(&args)),
+            }
         }
         Op::List { items, vec } => {
             let items: Vec<&Operand> = items.iter().collect();

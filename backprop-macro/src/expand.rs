@@ -17,11 +17,18 @@ use syn::visit_mut::VisitMut;
 pub(crate) use crate::items::*;
 
 pub(crate) fn differentiate(attr: TokenStream, item: TokenStream) -> TokenStream {
-    let mut errors = Errors::default();
     if let Ok(block) = syn::parse2::<syn::ItemImpl>(item.clone()) {
         return crate::methods::differentiate_impl(attr, block);
     }
-    let args = args::parse(attr, &mut errors);
+    differentiate_fn(attr, item, false)
+}
+
+/// A free function, or (`method`) the function `#[differentiate]` on an `impl` block writes
+/// for one of its methods.
+pub(crate) fn differentiate_fn(attr: TokenStream, item: TokenStream, method: bool) -> TokenStream {
+    let mut errors = Errors::default();
+    let mut args = args::parse(attr, &mut errors);
+    args.method = method;
     let item_fn = match syn::parse2::<syn::ItemFn>(item.clone()) {
         Ok(f) => f,
         Err(_) => {
@@ -351,7 +358,7 @@ fn unknown_callees(f: &Func, a: &analysis::Analysis, errors: &mut Errors) {
     use crate::source::{Callee, callee};
     let caller = f.name.to_string();
     analysis::walk_calls(&f.body, &mut |var, call| {
-        let Some(name) = call.path.get_ident() else {
+        let Some(name) = call.path.get_ident().filter(|_| call.method.is_none()) else {
             return;
         };
         if call.recursive
@@ -408,7 +415,9 @@ pub(crate) fn call_checks(
 ) -> Vec<TokenStream> {
     let mut checks = Vec::new();
     analysis::walk_calls(&f.body, &mut |var, call| {
-        if !a.facts[var].active {
+        // (A method's handle is reached through a value, not in a constant: its calls are
+        // checked by the types, a gradient added to `NotDifferentiable` failing to compile.)
+        if !a.facts[var].active || call.method.is_some() {
             return;
         }
         let path = &call.path;

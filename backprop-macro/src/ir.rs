@@ -253,6 +253,11 @@ pub use crate::ops::Math;
 pub struct Call {
     /// The function's path as the user wrote it, without generic arguments.
     pub path: syn::Path,
+    /// `receiver.forward(x)`: a differentiated method of the receiver's type (the first
+    /// argument, passed by reference), whose module's items are reached through the handle
+    /// `receiver.__differentiate_forward()`, as the macro does not know the receiver's type.
+    /// `path` is then the method's name.
+    pub method: Option<syn::Ident>,
     /// Generic arguments the user gave the last segment (`f::<f32>(x)`).
     pub generics: Option<syn::AngleBracketedGenericArguments>,
     pub args: Vec<Arg>,
@@ -286,32 +291,22 @@ pub struct Call {
 impl Call {
     /// The callee's item that gives the value, its tangent and the pullback carrying
     /// tangents (forward over reverse): `__fob`, or `__fob_boxed` for a recursive call.
-    pub fn fob_item(&self) -> syn::Ident {
-        let name = if self.recursive {
+    pub fn fob_item(&self) -> &'static str {
+        if self.recursive {
             "__fob_boxed"
         } else {
             "__fob"
-        };
-        // At the call: an error about the callee's rules points there.
-        syn::Ident::new(name, self.span)
-    }
-
-    /// The callee's item that makes the pullback from the arguments and the value (see
-    /// [`Call::result`]).
-    pub fn pullback_at_item(&self) -> syn::Ident {
-        syn::Ident::new("__pullback_at", self.span)
+        }
     }
 
     /// The callee's item that gives the value and the pullback: `__vjp`, or
     /// `__vjp_boxed` (`__vjp_into_boxed`) for a call of the function to itself.
-    pub fn vjp_item(&self) -> syn::Ident {
-        let name = match (self.recursive, self.into) {
+    pub fn vjp_item(&self) -> &'static str {
+        match (self.recursive, self.into) {
             (true, true) => "__vjp_into_boxed",
             (true, false) => "__vjp_boxed",
             _ => "__vjp",
-        };
-        // At the call: an error about the callee's items points there.
-        syn::Ident::new(name, self.span)
+        }
     }
 }
 
@@ -538,11 +533,17 @@ pub struct Func {
 }
 
 impl Func {
-    /// Whether `v` is a parameter passed as a reference (`x: &Array2<T>`, `a: &[f64]`).
+    /// Whether `v` is a parameter passed as a reference (`x: &Array2<T>`, `a: &[f64]`), or
+    /// a field of a parameter read by reference (`let m_w = &m.w;`, the body's first
+    /// statements).
     pub fn borrowed_param(&self, v: VarId) -> bool {
-        self.vars[v]
+        let param = self.vars[v]
             .param
-            .is_some_and(|p| matches!(self.params[p].ty, syn::Type::Reference(_)))
+            .is_some_and(|p| matches!(self.params[p].ty, syn::Type::Reference(_)));
+        param
+            || self.body.stmts.iter().any(|s| {
+                matches!(s, Stmt::Let { var, op: Op::Field(read), .. } if *var == v && read.by_ref)
+            })
     }
 
     /// Whether `inner` is `outer` or nested in it.

@@ -106,7 +106,11 @@ pub fn differentiate_impl(attr: TokenStream, mut block: syn::ItemImpl) -> TokenS
                     &mut errors,
                 ));
                 let args = rename_self(args);
-                beside.extend(crate::expand::differentiate(args, free.to_token_stream()));
+                beside.extend(crate::expand::differentiate_fn(
+                    args,
+                    free.to_token_stream(),
+                    true,
+                ));
             }
             Err(e) => errors.push(e),
         }
@@ -426,6 +430,18 @@ fn forwarding_methods(
             quote!(#(#names),*),
             quote!((#ret, #grad, ::std::vec::Vec<#grad>)),
         );
+    }
+    // The handle to the module, for callers that do not know the receiver's type
+    // (`m.hidden.forward(x)` in another differentiated function: `Call::method`).
+    if self_by_ref {
+        let handle = crate::names::method_handle(name);
+        out.push(syn::parse_quote! {
+            #[doc(hidden)]
+            #[inline(always)]
+            #vis fn #handle(&self) -> #module::Handle {
+                #module::Handle
+            }
+        });
     }
     out
 }

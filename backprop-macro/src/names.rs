@@ -379,6 +379,13 @@ fn is_keyword(name: &str) -> bool {
     )
 }
 
+/// `__differentiate_forward`: the hidden method of a type with a differentiated method
+/// `forward` that gives the handle to `forward`'s module (its `Handle`), through which
+/// generated code that does not know the receiver's type calls the module's items.
+pub fn method_handle(method: &proc_macro2::Ident) -> proc_macro2::Ident {
+    proc_macro2::Ident::new(&format!("__differentiate_{method}"), method.span())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -371,6 +371,11 @@ impl Layer {
     pub fn penalty_grad(&self) -> (f64, layer_penalty::Grad) {
         layer_penalty::grad(self)
     }
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn __differentiate_penalty(&self) -> layer_penalty::Handle {
+        layer_penalty::Handle
+    }
 }
 #[doc(hidden)]
 #[allow(dead_code)]
@@ -561,5 +566,47 @@ pub mod layer_penalty {
         ::backprop::__private::NotGenerated<'__stub>: __jvp_of_callee_is_not_generated,
     {
         ::backprop::__private::not_generated()
+    }
+    /// What calls on a receiver of the method's type reach this module through (the
+    /// type's hidden method `__differentiate_*` gives it).
+    #[doc(hidden)]
+    #[derive(::core::clone::Clone, ::core::marker::Copy)]
+    pub struct Handle;
+    impl Handle {
+        #[inline(always)]
+        pub fn __vjp<'this>(
+            self,
+            this: &'this Layer,
+        ) -> (
+            f64,
+            impl ::core::ops::FnOnce(
+                f64,
+            ) -> (<Layer as ::backprop::__private::Differentiable>::Grad,) + use<'this>,
+        ) {
+            __vjp(this)
+        }
+        #[inline(always)]
+        pub fn __pullback_at<'this>(
+            self,
+            this: &'this Layer,
+            __arg1: f64,
+        ) -> impl ::core::ops::FnOnce(
+            f64,
+        ) -> (<Layer as ::backprop::__private::Differentiable>::Grad,) + use<'this> {
+            __pullback_at(this, __arg1)
+        }
+        #[inline(always)]
+        pub fn __jvp<'__stub, 'this, __T0>(
+            self,
+            this: &'this Layer,
+            __arg1: __T0,
+        ) -> (f64, f64)
+        where
+            ::backprop::__private::NotGenerated<
+                '__stub,
+            >: __jvp_of_callee_is_not_generated,
+        {
+            __jvp(this, __arg1)
+        }
     }
 }

@@ -214,10 +214,10 @@ impl Emit<'_> {
                     .map(|p| self.adj(p.var));
                 match call {
                     Some(call) => {
-                        let (path, generics) = (&call.path, &call.generics);
+                        let callee = self.callee(call, "__backward_tape");
                         let (args, stacks) = (self.call_args(call), self.tape_stacks());
                         quote_spanned!(call.span=>
-                            #path::__backward_tape #generics (#(#args,)* #(#stacks,)* #up, #(&mut #grads),*);
+                            #callee(#(#args,)* #(#stacks,)* #up, #(&mut #grads),*);
                         )
                     }
                     None => {
@@ -336,20 +336,20 @@ impl Emit<'_> {
 
     /// A call's pullback made again in the backward pass.
     fn b_pullback(&self, pb: VarId, call: &Call) -> TokenStream {
-        let (path, generics, pb) = (&call.path, &call.generics, self.ident(pb));
+        let pb = self.ident(pb);
         let args = self.call_args(call);
         if self.fob {
             // Forward over reverse: the call again with its arguments' tangents.
             let tangents = self.call_tangents(call);
-            let fob = call.fob_item();
-            quote_spanned!(call.span=> let #pb = #path::#fob #generics (#(#args,)* #(#tangents),*).2;)
+            let fob = self.callee(call, call.fob_item());
+            quote_spanned!(call.span=> let #pb = #fob(#(#args,)* #(#tangents),*).2;)
         } else if let Some(result) = call.result {
             // From the arguments and the result: a gate's rule alone.
-            let (value, at) = (self.ident(result), call.pullback_at_item());
-            quote_spanned!(call.span=> let #pb = #path::#at #generics (#(#args,)* #value);)
+            let (value, at) = (self.ident(result), self.callee(call, "__pullback_at"));
+            quote_spanned!(call.span=> let #pb = #at(#(#args,)* #value);)
         } else {
-            let vjp = call.vjp_item();
-            quote_spanned!(call.span=> let #pb = #path::#vjp #generics (#(#args),*).1;)
+            let vjp = self.callee(call, call.vjp_item());
+            quote_spanned!(call.span=> let #pb = #vjp(#(#args),*).1;)
         }
     }
 

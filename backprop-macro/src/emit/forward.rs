@@ -255,11 +255,11 @@ impl Emit<'_> {
             && self.call_active(var, call)
             && self.tangents
         {
-            let (path, generics) = (&call.path, &call.generics);
             if self.records && self.a.tape && call.into && !self.fob {
                 let (args, stacks) = (self.call_args(call), self.tape_stacks());
+                let callee = self.callee(call, "__forward_tape");
                 return quote_spanned!(call.span=>
-                    let #m #id = #path::__forward_tape #generics (#(#args,)* #(#stacks),*);
+                    let #m #id = #callee(#(#args,)* #(#stacks),*);
                 );
             }
             // A call that borrows a local makes its pullback in the backward
@@ -277,28 +277,29 @@ impl Emit<'_> {
                 let lane = Ident::new("lane", Span::call_site());
                 let (tangents, dot) = (self.lane_tangents(call, &lane), self.dot(var));
                 let args = self.lane_args(call);
-                let private = &self.private;
+                let (private, jvp) = (&self.private, self.callee(call, "__jvp"));
                 return quote_spanned!(call.span=>
-                    let (#m #id, #m #dot) = #private::per_lane::<LANES, _, _>(|#lane| #path::__jvp #generics (#(#args,)* #(#tangents),*));
+                    let (#m #id, #m #dot) = #private::per_lane::<LANES, _, _>(|#lane| #jvp(#(#args,)* #(#tangents),*));
                 );
             }
             if !self.records {
                 let (tangents, dot) = (self.call_tangents(call), self.dot(var));
+                let jvp = self.callee(call, "__jvp");
                 return quote_spanned!(call.span=>
-                    let (#m #id, #m #dot) = #path::__jvp #generics (#(#args,)* #(#tangents),*);
+                    let (#m #id, #m #dot) = #jvp(#(#args,)* #(#tangents),*);
                 );
             }
             if self.fob {
                 let tangents = self.call_tangents(call);
-                let fob = call.fob_item();
+                let fob = self.callee(call, call.fob_item());
                 let dot = self.dot(var);
                 return quote_spanned!(call.span=>
-                    let (#m #id, #m #dot, #pb) = #path::#fob #generics (#(#args,)* #(#tangents),*);
+                    let (#m #id, #m #dot, #pb) = #fob(#(#args,)* #(#tangents),*);
                 );
             }
             if !call.recompute {
-                let vjp = call.vjp_item();
-                return quote_spanned!(call.span=> let (#m #id, #pb) = #path::#vjp #generics (#(#args),*););
+                let vjp = self.callee(call, call.vjp_item());
+                return quote_spanned!(call.span=> let (#m #id, #pb) = #vjp(#(#args),*););
             }
         }
         if let Some(pair) = self.sin_cos(var, op) {

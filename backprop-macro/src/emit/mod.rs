@@ -284,10 +284,20 @@ impl<'a> Emit<'a> {
                 quote!(#a as #ty)
             }
             Op::Call(call) => {
-                let path = &call.path;
-                let generics = &call.generics;
                 let args = self.call_args(call);
-                let value = quote_spanned!(call.span=> #path #generics (#(#args),*));
+                let value = match &call.method {
+                    None => {
+                        let (path, generics) = (&call.path, &call.generics);
+                        quote_spanned!(call.span=> #path #generics (#(#args),*))
+                    }
+                    // The user's method, on the receiver (the first argument).
+                    Some(method) => {
+                        let receiver =
+                            self.expr(&crate::rules::operand(&call.args[0].value), PREC_ATOM);
+                        let rest = &args[1..];
+                        quote_spanned!(call.span=> #receiver.#method(#(#rest),*))
+                    }
+                };
                 if call.tuple {
                     let private = &self.private;
                     quote!(#private::tuple_array(#value))
@@ -419,6 +429,26 @@ impl<'a> Emit<'a> {
                 }
             })
             .collect()
+    }
+
+    /// The callee's hidden `item` (`__vjp`, `__jvp`, ...) with the call's generic arguments:
+    /// `path::item::<..>` of a function's module, or `receiver.__differentiate_name().item` of
+    /// a method's (see [`Call::method`]).
+    pub(crate) fn callee(&self, call: &Call, item: &str) -> TokenStream {
+        // At the call: an error about the callee's items points there.
+        let item = Ident::new(item, call.span);
+        let generics = &call.generics;
+        match &call.method {
+            None => {
+                let path = &call.path;
+                quote_spanned!(call.span=> #path::#item #generics)
+            }
+            Some(method) => {
+                let receiver = self.expr(&crate::rules::operand(&call.args[0].value), PREC_ATOM);
+                let handle = crate::names::method_handle(method);
+                quote_spanned!(call.span=> #receiver.#handle().#item)
+            }
+        }
     }
 
     /// Whether a call goes through its module's `__vjp`: its value carries a derivative.

@@ -67,6 +67,10 @@ pub(crate) fn module(
         TokenStream::new()
     };
     let stubs = missing::stubs(f, &e, &sig, args);
+    let handle = match args.method {
+        true => handle(&[&reverse_items, &forward_items, &second_order, &stubs]),
+        false => TokenStream::new(),
+    };
     let (reverse_items, forward_items) = (Moved::new(reverse_items), Moved::new(forward_items));
     let items = match (args.reverse, args.forward) {
         (true, true) => {
@@ -99,6 +103,72 @@ pub(crate) fn module(
             #(#checks)*
 
             #stubs
+
+            #handle
+        }
+    }
+}
+
+/// The items a call in another differentiated function reaches a callee through.
+const CALLED_ITEMS: &[&str] = &["__vjp", "__pullback_at", "__jvp", "__fob"];
+
+/// A method's module: `Handle`, with the items other generated code calls
+/// ([`CALLED_ITEMS`], generated or stubs) as its associated functions, taking the same
+/// arguments. A call `m.hidden.forward(x)` in another differentiated function reaches them
+/// as `m.hidden.__differentiate_forward().__vjp(&m.hidden, x)`: the receiver's type finds
+/// the module, which the caller's macro cannot name (it does not know that type).
+fn handle(items: &[&TokenStream]) -> TokenStream {
+    use proc_macro2::{Delimiter, TokenTree};
+    let mut fns = Vec::new();
+    for stream in items {
+        let tokens: Vec<TokenTree> = (*stream).clone().into_iter().collect();
+        for (i, token) in tokens.iter().enumerate() {
+            let (TokenTree::Ident(kw), Some(TokenTree::Ident(name))) = (token, tokens.get(i + 1))
+            else {
+                continue;
+            };
+            if kw != "fn" || !CALLED_ITEMS.contains(&name.to_string().as_str()) {
+                continue;
+            }
+            // The signature runs to the body, the first braces after `fn`.
+            let Some(len) = tokens[i..].iter().position(
+                |t| matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace),
+            ) else {
+                continue;
+            };
+            let signature: TokenStream = tokens[i..i + len].iter().cloned().collect();
+            let Ok(mut sig) = syn::parse2::<syn::Signature>(signature) else {
+                continue;
+            };
+            let mut args = Vec::new();
+            for (k, input) in sig.inputs.iter_mut().enumerate() {
+                if let syn::FnArg::Typed(t) = input {
+                    let arg = match &*t.pat {
+                        syn::Pat::Ident(p) => p.ident.clone(),
+                        _ => quote::format_ident!("__arg{k}"),
+                    };
+                    *t.pat = syn::parse_quote!(#arg);
+                    args.push(arg);
+                }
+            }
+            sig.inputs.insert(0, syn::parse_quote!(self));
+            fns.push(quote! {
+                #[inline(always)]
+                pub #sig {
+                    #name(#(#args),*)
+                }
+            });
+        }
+    }
+    quote! {
+        /// What calls on a receiver of the method's type reach this module through (the
+        /// type's hidden method `__differentiate_*` gives it).
+        #[doc(hidden)]
+        #[derive(::core::clone::Clone, ::core::marker::Copy)]
+        pub struct Handle;
+
+        impl Handle {
+            #(#fns)*
         }
     }
 }

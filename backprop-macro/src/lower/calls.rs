@@ -34,8 +34,88 @@ impl<'e> Lower<'e> {
         if let Some(op) = self.lower_float_type_call(fp, c, out) {
             return op;
         }
+        let args = self.lower_args(c.args.iter(), out);
+        if args.iter().all(|a| matches!(a.value, Operand::Konst(_))) {
+            // Nothing that carries a derivative goes in: an ordinary call.
+            return Op::Konst(self.konst(&Expr::Call(c.clone())));
+        }
+        let mut path = fp.path.clone();
+        let generics = match path
+            .segments
+            .last_mut()
+            .map(|s| std::mem::take(&mut s.arguments))
+        {
+            Some(syn::PathArguments::AngleBracketed(g)) => Some(g),
+            Some(syn::PathArguments::Parenthesized(p)) => {
+                self.errors.spanned(p, "unexpected parenthesized arguments");
+                None
+            }
+            _ => None,
+        };
+        self.call(path, None, generics, args, recursive, c.span())
+    }
+
+    /// `receiver.forward(x)` on a struct: a call of the receiver type's differentiated
+    /// method `forward`, through its module's handle ([`Call::method`]).
+    pub(super) fn lower_struct_method(
+        &mut self,
+        m: &syn::ExprMethodCall,
+        receiver: Operand,
+        out: &mut Vec<Stmt>,
+    ) -> Op {
+        if let Some(t) = &m.turbofish {
+            self.errors.spanned(
+                t,
+                "#[differentiate] calls differentiated methods without generic arguments",
+            );
+        }
+        let mut args = vec![Arg {
+            by_ref: !self.field_reference(&receiver),
+            value: receiver,
+            part: false,
+            span: m.receiver.span(),
+        }];
+        args.extend(self.lower_args(m.args.iter(), out));
+        let name = m.method.clone();
+        self.call(name.clone().into(), Some(name), None, args, false, m.span())
+    }
+
+    fn call(
+        &mut self,
+        path: syn::Path,
+        method: Option<Ident>,
+        generics: Option<syn::AngleBracketedGenericArguments>,
+        args: Vec<Arg>,
+        recursive: bool,
+        span: Span,
+    ) -> Op {
+        let recompute = args
+            .iter()
+            .any(|a| a.by_ref && self.borrows_local(&a.value));
+        Op::Call(Call {
+            path,
+            method,
+            generics,
+            args,
+            pullback: usize::MAX,
+            recompute,
+            result: None,
+            sub_slice: false,
+            tuple: false,
+            recursive,
+            into: false,
+            span,
+        })
+    }
+
+    /// A call's arguments: each an operand, borrowed or not, or a part of a sequence.
+    fn lower_args<'a>(
+        &mut self,
+        exprs: impl Iterator<Item = &'a Expr>,
+        out: &mut Vec<Stmt>,
+    ) -> Vec<Arg> {
         let mut args = Vec::new();
-        for a in c.args.iter() {
+        for a in exprs {
             let (inner, by_ref) = match strip(a) {
                 Expr::Reference(r) if r.mutability.is_none() => (&*r.expr, true),
                 Expr::Reference(r) => {
@@ -82,9 +162,11 @@ impl<'e> Lower<'e> {
                 }
                 _ => self.lower_operand(inner, out),
             };
-            // `let s = &x[a..b]; f(s)`: the copy is a `Vec`, passed by reference.
-            let by_ref =
-                by_ref || matches!(value, Operand::Var(v) if self.slice_copies.contains(&v));
+            // `let s = &x[a..b]; f(s)`: the copy is a `Vec`, passed by reference. `f(&m.hidden)`:
+            // the field was read by reference, passed as it is (a borrow of the variable
+            // would last only as long as the variable).
+            let by_ref = (by_ref && !self.field_reference(&value))
+                || matches!(value, Operand::Var(v) if self.slice_copies.contains(&v));
             args.push(Arg {
                 value,
                 by_ref,
@@ -92,39 +174,7 @@ impl<'e> Lower<'e> {
                 span: a.span(),
             });
         }
-        if args.iter().all(|a| matches!(a.value, Operand::Konst(_))) {
-            // Nothing that carries a derivative goes in: an ordinary call.
-            return Op::Konst(self.konst(&Expr::Call(c.clone())));
-        }
-        let mut path = fp.path.clone();
-        let generics = match path
-            .segments
-            .last_mut()
-            .map(|s| std::mem::take(&mut s.arguments))
-        {
-            Some(syn::PathArguments::AngleBracketed(g)) => Some(g),
-            Some(syn::PathArguments::Parenthesized(p)) => {
-                self.errors.spanned(p, "unexpected parenthesized arguments");
-                None
-            }
-            _ => None,
-        };
-        let recompute = args
-            .iter()
-            .any(|a| a.by_ref && self.borrows_local(&a.value));
-        Op::Call(Call {
-            path,
-            generics,
-            args,
-            pullback: usize::MAX,
-            recompute,
-            result: None,
-            sub_slice: false,
-            tuple: false,
-            recursive,
-            into: false,
-            span: c.span(),
-        })
+        args
     }
 
     /// `f64::exp(x)`, `f32::max(a, b)`, `T::sin(x)`: a float method in function syntax;
@@ -262,6 +312,7 @@ impl<'e> Lower<'e> {
         };
         Op::Call(Call {
             path: syn::parse_quote!(#krate::__private::sub_slice),
+            method: None,
             generics: None,
             args: vec![
                 seq,
@@ -327,6 +378,9 @@ impl<'e> Lower<'e> {
     /// Whether `&value` borrows a variable of this function rather than data behind a
     /// reference parameter (whose borrow outlives the call).
     pub(super) fn borrows_local(&self, value: &Operand) -> bool {
+        if self.field_reference(value) {
+            return false;
+        }
         let reads: Vec<VarId> = match value {
             Operand::Var(v) => vec![*v],
             // `&x[i]` borrows `x`'s element; the index is read, not borrowed.

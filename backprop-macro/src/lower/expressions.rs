@@ -478,8 +478,14 @@ impl<'e> Lower<'e> {
             return Op::Konst(self.konst(&Expr::MethodCall(m.clone())));
         }
         let receiver = self.lower_operand(&m.receiver, out);
-        if receiver.var().is_some_and(|v| self.kind(v) == Kind::Tensor) {
-            return self.lower_tensor_method(m, &name, receiver, out);
+        match receiver.var().map(|v| self.kind(v)) {
+            Some(Kind::Tensor) => return self.lower_tensor_method(m, &name, receiver, out),
+            // A copy of a struct (its gradient flows back whole), or its method.
+            Some(Kind::Struct) if matches!(name.as_str(), "clone" | "to_owned") => {
+                return Op::Copy(receiver);
+            }
+            Some(Kind::Struct) => return self.lower_struct_method(m, receiver, out),
+            _ => {}
         }
         let args: Vec<Operand> = m.args.iter().map(|a| self.lower_operand(a, out)).collect();
         let constant = matches!(receiver, Operand::Konst(_))

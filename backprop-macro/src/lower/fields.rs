@@ -258,9 +258,20 @@ impl<'ast> Visit<'ast> for Scan<'_> {
             Some(TypeClass::Int | TypeClass::Bool | TypeClass::Const) => {}
             Some(TypeClass::Float) => self.operand(&init.expr, Hint::Float, Hint::Float),
             _ => {
-                let target = match strip(&init.expr) {
-                    Expr::Reference(r) => self.chain_of(&r.expr),
-                    other => self.chain_of(other),
+                // `let mut out = m.b.clone();`: a copy, whose uses show the chain's kind.
+                let copied = match strip(&init.expr) {
+                    Expr::MethodCall(c)
+                        if c.args.is_empty()
+                            && matches!(c.method.to_string().as_str(), "clone" | "to_owned") =>
+                    {
+                        Some(&*c.receiver)
+                    }
+                    _ => None,
+                };
+                let target = match (strip(&init.expr), copied) {
+                    (_, Some(receiver)) => self.chain_of(receiver),
+                    (Expr::Reference(r), None) => self.chain_of(&r.expr),
+                    (other, None) => self.chain_of(other),
                 };
                 // `let row = &m.w[i];`: a row, if `m.w` is nested.
                 if let (Pat::Ident(p), Expr::Reference(r)) = (pat, strip(&init.expr))
@@ -271,9 +282,9 @@ impl<'ast> Visit<'ast> for Scan<'_> {
                 }
                 match (pat, target) {
                     (Pat::Ident(p), Some(k)) if ty.is_none() => {
-                        // A copied float is a float; a borrow takes its kind from the uses
-                        // of its alias.
-                        if !matches!(strip(&init.expr), Expr::Reference(_)) {
+                        // A copied float is a float; a borrow or a clone takes its kind
+                        // from the uses of its alias.
+                        if !matches!(strip(&init.expr), Expr::Reference(_)) && copied.is_none() {
                             self.hint(&k, Hint::Float);
                         }
                         self.aliases.insert(p.ident.to_string(), k);
@@ -309,7 +320,9 @@ impl Scan<'_> {
             "iter" | "to_vec" | "windows" | "chunks" | "chunks_exact" | "first" | "last"
         ) {
             Some(Hint::Seq)
-        } else if matches!(name.as_str(), "clone" | "to_owned") {
+        } else if matches!(name.as_str(), "clone" | "to_owned") || !is_array_method(&name) {
+            // Another method than an array's: a struct's differentiated method
+            // (`m.hidden.forward(x)`).
             Some(Hint::Borrowed)
         } else {
             Some(Hint::Tensor)
@@ -394,6 +407,13 @@ impl Lower<'_> {
         stmts
     }
 
+    /// Whether `value` is a variable a field chain was read into by reference (`let m_w =
+    /// &m.w;` at the top of the body): a reference into a parameter.
+    pub(super) fn field_reference(&self, value: &Operand) -> bool {
+        matches!(value, Operand::Var(v)
+            if self.kind(*v) != Kind::Float && self.fields.values().any(|f| f == v))
+    }
+
     /// The variable a field chain was read into (`m.hidden.w`), if the body reads it as a
     /// value that may carry a derivative.
     pub(super) fn field_var(&self, expr: &Expr) -> Option<VarId> {
@@ -406,4 +426,10 @@ impl Lower<'_> {
         self.vars[var].param?;
         self.fields.get(&key(root, &path)).copied()
     }
+}
+
+/// A method of ndarray's arrays the macro differentiates: its receiver is an array.
+fn is_array_method(name: &str) -> bool {
+    matches!(name, "dot" | "mapv" | "map" | "view")
+        || Reduction::METHODS.iter().any(|&(n, ..)| n == name)
 }

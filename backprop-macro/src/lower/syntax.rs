@@ -317,9 +317,21 @@ pub(super) fn format_captures(format: &str) -> Vec<String> {
     names
 }
 
-/// Every name the block indexes as `name[...]`.
+/// Every name the block indexes as `name[...]`, or lends to a call (`f(&name)`,
+/// `layer.forward(&name)`): what a call's result so named is, a sequence (or an array), not
+/// a float.
 pub(super) fn indexed_names(block: &syn::Block) -> BTreeSet<String> {
     struct Scan(BTreeSet<String>);
+    impl Scan {
+        fn lent(&mut self, arg: &Expr) {
+            if let Expr::Reference(r) = strip(arg)
+                && let Expr::Path(p) = strip(&r.expr)
+                && let Some(ident) = p.path.get_ident()
+            {
+                self.0.insert(ident.to_string());
+            }
+        }
+    }
     impl<'ast> Visit<'ast> for Scan {
         fn visit_expr_index(&mut self, ix: &'ast syn::ExprIndex) {
             if let Expr::Path(p) = strip(&ix.expr)
@@ -328,6 +340,14 @@ pub(super) fn indexed_names(block: &syn::Block) -> BTreeSet<String> {
                 self.0.insert(ident.to_string());
             }
             syn::visit::visit_expr_index(self, ix);
+        }
+        fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+            c.args.iter().for_each(|a| self.lent(a));
+            syn::visit::visit_expr_call(self, c);
+        }
+        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+            m.args.iter().for_each(|a| self.lent(a));
+            syn::visit::visit_expr_method_call(self, m);
         }
     }
     let mut scan = Scan(BTreeSet::new());
