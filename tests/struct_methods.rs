@@ -187,3 +187,189 @@ fn a_method_calling_its_fields_methods() {
     let (_, dot) = m.loss_jvp(&x, 0.3, &dm, &[0.0, 0.0], 0.0);
     assert_close(dot, g.this.element(10), 1e-12);
 }
+
+// ------------------------------------------------------------ sequences of structs
+
+/// Layers in a slice, of different widths (2 → 3 → 2 → 3 → 2): through their methods,
+/// by element and by index, and passed whole to another differentiated function.
+#[differentiate(hessian)]
+fn through(layers: &[Dense], x: &[f64]) -> f64 {
+    let mut h = x.to_vec();
+    for layer in layers {
+        h = layer.forward(&h);
+    }
+    for l in 0..layers.len() {
+        h = dense(&layers[l], &h);
+    }
+    let mut s = 0.0;
+    for i in 0..h.len() {
+        s += h[i] * h[i];
+    }
+    s + layers[0].penalty(0.25)
+}
+
+#[differentiate(hessian)]
+fn dense(l: &Dense, x: &[f64]) -> Vec<f64> {
+    l.forward(x)
+}
+
+#[derive(Differentiable, Clone, Debug)]
+pub struct Mlp {
+    pub layers: Vec<Dense>,
+    pub scale: f64,
+}
+
+/// A struct holding its layers in a `Vec`: `&m.layers`, `m.layers[l]`.
+#[differentiate(reverse, forward)]
+fn mlp(m: &Mlp, x: &[f64]) -> f64 {
+    let mut h = x.to_vec();
+    for layer in &m.layers {
+        h = layer.forward(&h);
+    }
+    for l in 0..m.layers.len() {
+        h = m.layers[l].forward(&h);
+    }
+    (h[0] - h[1]) * m.scale
+}
+
+#[differentiate]
+impl Mlp {
+    /// The same as a method: `self.layers.iter()`.
+    #[differentiate(reverse, forward)]
+    pub fn loss(&self, x: &[f64]) -> f64 {
+        let mut h = x.to_vec();
+        for (k, layer) in self.layers.iter().enumerate() {
+            h = layer.forward(&h);
+            h[0] += 0.1 * k as f64;
+        }
+        (h[0] - h[1]) * self.scale
+    }
+}
+
+fn layers_of(v: &[f64]) -> Vec<Dense> {
+    (0..4)
+        .map(|k| {
+            let at = &v[k * 9..];
+            match k % 2 {
+                0 => Dense {
+                    w: at[0..6].to_vec(),
+                    b: at[6..9].to_vec(),
+                    inputs: 2,
+                },
+                _ => Dense {
+                    w: at[0..6].to_vec(),
+                    b: at[6..8].to_vec(),
+                    inputs: 3,
+                },
+            }
+        })
+        .collect()
+}
+
+/// A gradient's (or tangent's) elements in order, and back.
+fn elements_of<G: Elements<Elem = f64>>(g: &G) -> Vec<f64> {
+    (0..g.count()).map(|i| g.element(i)).collect()
+}
+
+fn set_elements<G: Elements<Elem = f64>>(g: &mut G, v: &[f64]) {
+    for (i, &x) in v.iter().enumerate() {
+        *g.element_mut(i) = x;
+    }
+}
+
+#[test]
+fn a_slice_of_structs_in_every_mode() {
+    let mut p = common::Points::new(17);
+    let v = p.vec(36, -0.7, 0.7);
+    let layers = layers_of(&v);
+    let x = [0.4, -0.9];
+    let (value, g) = through::grad(&layers, &x);
+    assert_eq!(value, through(&layers, &x));
+    assert_eq!(g.layers.len(), 4);
+    // Finite differences over every weight and bias, each moved along its unit direction.
+    let params = elements_of(&g.layers);
+    assert_eq!(params.len(), 2 * (6 + 3) + 2 * (6 + 2));
+    for k in 0..params.len() {
+        let mut probe = layers.zeros_like();
+        *probe.element_mut(k) = 1.0;
+        let h = 1e-6;
+        let (mut up, mut down) = (layers.clone(), layers.clone());
+        up.scaled_add(h, &probe);
+        down.scaled_add(-h, &probe);
+        let fd = (through(&up, &x) - through(&down, &x)) / (2.0 * h);
+        assert_close(params[k], fd, 1e-6);
+    }
+    assert_fd(|x| through(&layers, x), &x, &g.x);
+    // Forward mode: the dot-product test.
+    let mut dl = layers.zeros_like();
+    let dir = p.vec(params.len(), -1.0, 1.0);
+    set_elements(&mut dl, &dir);
+    let (_, dot) = through::jvp(&layers, &x, &dl, &[0.5, 0.25]);
+    let projected: f64 =
+        params.iter().zip(&dir).map(|(a, b)| a * b).sum::<f64>() + 0.5 * g.x[0] + 0.25 * g.x[1];
+    assert_close(dot, projected, 1e-12);
+    // Second order over the layers' elements: the layers moved by `w` from where they are.
+    let at = |w: &[f64]| {
+        let (mut l, mut d) = (layers.clone(), layers.zeros_like());
+        set_elements(&mut d, w);
+        l.scaled_add(1.0, &d);
+        l
+    };
+    let zero = vec![0.0; params.len()];
+    let grad_at = |w: &[f64]| elements_of(&through::grad(&at(w), &x).1.layers);
+    let hvp_at = |w: &[f64], u: &[f64]| {
+        let mut du = layers.zeros_like();
+        set_elements(&mut du, u);
+        elements_of(&through::hvp(&at(w), &x, &du, &[0.0, 0.0]).2.layers)
+    };
+    check_hvp(grad_at, hvp_at, &zero, 9);
+}
+
+#[test]
+fn a_vec_of_structs_in_a_struct() {
+    let mut p = common::Points::new(23);
+    let m = Mlp {
+        layers: layers_of(&p.vec(36, -0.7, 0.7))[..2].to_vec(),
+        scale: 1.5,
+    };
+    let x = [0.3, 0.8];
+    let (value, g) = mlp::grad(&m, &x);
+    assert_eq!(value, mlp(&m, &x));
+    let (lv, lg) = m.loss_grad(&x);
+    assert_eq!(lv, m.loss(&x));
+    for (f, grad) in [
+        (&(|m: &Mlp| mlp(m, &x)) as &dyn Fn(&Mlp) -> f64, &g.m),
+        (&|m: &Mlp| m.loss(&x), &lg.this),
+    ] {
+        let params = elements_of(grad);
+        assert_eq!(params.len(), 6 + 3 + 6 + 2 + 1);
+        let h = 1e-6;
+        for k in 0..params.len() {
+            let mut probe = m.zeros_like();
+            *probe.element_mut(k) = 1.0;
+            let (mut up, mut down) = (m.clone(), m.clone());
+            up.scaled_add(h, &probe);
+            down.scaled_add(-h, &probe);
+            assert_close(params[k], (f(&up) - f(&down)) / (2.0 * h), 1e-6);
+        }
+    }
+    let mut dm = m.zeros_like();
+    let dir = p.vec(dm.count(), -1.0, 1.0);
+    set_elements(&mut dm, &dir);
+    let (_, dot) = mlp::jvp(&m, &x, &dm, &[1.0, 0.0]);
+    let projected: f64 = elements_of(&g.m)
+        .iter()
+        .zip(&dir)
+        .map(|(a, b)| a * b)
+        .sum::<f64>()
+        + g.x[0];
+    assert_close(dot, projected, 1e-12);
+    let (_, dot) = m.loss_jvp(&x, &dm, &[0.0, 1.0]);
+    let projected: f64 = elements_of(&lg.this)
+        .iter()
+        .zip(&dir)
+        .map(|(a, b)| a * b)
+        .sum::<f64>()
+        + lg.x[1];
+    assert_close(dot, projected, 1e-12);
+}

@@ -26,14 +26,7 @@ pub fn derive(input: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
     let krate = crate_path(&input.attrs, &mut errors);
     let fields = match &input.data {
-        syn::Data::Struct(s) => {
-            let type_params: Vec<String> = input
-                .generics
-                .type_params()
-                .map(|t| t.ident.to_string())
-                .collect();
-            differentiable_fields(&s.fields, &type_params, &mut errors)
-        }
+        syn::Data::Struct(s) => differentiable_fields(&s.fields, &mut errors),
         syn::Data::Enum(e) => {
             errors.at(
                 e.enum_token.span,
@@ -102,11 +95,7 @@ fn marked_constant(field: &syn::Field, errors: &mut Errors) -> bool {
 
 /// The fields that get a gradient: all but integers, `bool`s (and sequences of them) and
 /// fields marked constant.
-fn differentiable_fields(
-    fields: &syn::Fields,
-    type_params: &[String],
-    errors: &mut Errors,
-) -> Vec<Field> {
+fn differentiable_fields(fields: &syn::Fields, errors: &mut Errors) -> Vec<Field> {
     let mut out = Vec::new();
     for (index, field) in fields.iter().enumerate() {
         let constant = marked_constant(field, errors);
@@ -135,17 +124,6 @@ fn differentiable_fields(
             );
             continue;
         }
-        if let Some(elem) = sequence_of_structs(&field.ty, type_params) {
-            let name = field_name(field, index);
-            errors.spanned(
-                &field.ty,
-                format!(
-                    "the field `{name}` is a sequence of `{}`: #[derive(Differentiable)] does not support sequences of structs yet; keep their parameters in sequences of floats (`Vec<Vec<f64>>`, one field per parameter across the layers) or in ndarray arrays, or mark the field `#[differentiable(constant)]`",
-                    quote::quote!(#elem)
-                ),
-            );
-            continue;
-        }
         let (member, grad_member) = match &field.ident {
             Some(ident) => (
                 syn::Member::Named(ident.clone()),
@@ -169,42 +147,6 @@ fn differentiable_fields(
         });
     }
     out
-}
-
-/// For `Vec<S>`, `[S; N]` (nested too) with `S` a path that names no float, integer,
-/// `bool` or type parameter of the struct: `S`, presumably a struct (whose sequences have no
-/// gradient type in the runtime).
-fn sequence_of_structs<'a>(ty: &'a syn::Type, type_params: &[String]) -> Option<&'a syn::Type> {
-    fn element(ty: &syn::Type) -> Option<&syn::Type> {
-        match ty {
-            syn::Type::Array(a) => Some(&a.elem),
-            syn::Type::Path(p) if p.qself.is_none() => {
-                let last = p.path.segments.last()?;
-                match &last.arguments {
-                    syn::PathArguments::AngleBracketed(g) if last.ident == "Vec" => {
-                        match g.args.first()? {
-                            syn::GenericArgument::Type(t) => Some(t),
-                            _ => None,
-                        }
-                    }
-                    _ => None,
-                }
-            }
-            _ => None,
-        }
-    }
-    let mut elem = element(ty)?;
-    while let Some(inner) = element(elem) {
-        elem = inner;
-    }
-    let syn::Type::Path(p) = elem else {
-        return None;
-    };
-    let name = p.path.segments.last()?.ident.to_string();
-    let known = type_params.contains(&name)
-        || !matches!(classify(elem), TypeClass::Unknown)
-        || OWNED_ARRAYS.contains(&name.as_str());
-    (!known).then_some(elem)
 }
 
 /// ndarray's owned array types: their own gradients.
@@ -416,6 +358,8 @@ fn items(
             .collect(),
     );
     let elements = elements_impl(&private, name, &grad, grad_generics, &grads, &grad_types);
+    let struct_shape = same_shape_impl(&private, quote!(#name #ty_g), &input.generics, &members);
+    let grad_shape = same_shape_impl(&private, quote!(#grad #grad_ty_g), grad_generics, &grads);
     quote! {
         #definition
 
@@ -473,6 +417,22 @@ fn items(
             }
         }
 
+        // In sequences (`layers: &[Layer]`, a field `Vec<Layer>`): one gradient per element,
+        // and the gradients' sequences (`Vec<LayerGrad>`) as well.
+        impl #impl_g #private::SeqItem for #name #ty_g #where_clause {}
+
+        #struct_shape
+
+        impl #grad_impl_g #private::SeqItem for #grad #grad_ty_g #grad_where {}
+
+        impl #grad_impl_g #private::GradOf for #grad #grad_ty_g #grad_where {
+            type Grad = Self;
+        }
+
+        #grad_shape
+
+        impl #grad_impl_g #private::Discard for #grad #grad_ty_g #grad_where {}
+
         #elements
     }
 }
@@ -505,6 +465,30 @@ fn grad_definition(
         #[doc = #doc]
         #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq)]
         #definition
+    }
+}
+
+/// `SameShape` for the struct or its gradient: its differentiable fields' shapes, compared
+/// field by field.
+fn same_shape_impl(
+    private: &TokenStream,
+    ty: TokenStream,
+    generics: &syn::Generics,
+    members: &[&syn::Member],
+) -> TokenStream {
+    let (impl_g, _, where_clause) = generics.split_for_impl();
+    quote! {
+        impl #impl_g #private::SameShape for #ty #where_clause {
+            #[inline]
+            fn same_shape(&self, other: &Self) -> bool {
+                true #(&& #private::SameShape::same_shape(&self.#members, &other.#members))*
+            }
+            fn shape_of(&self) -> ::std::vec::Vec<usize> {
+                let mut shape = ::std::vec::Vec::new();
+                #(shape.extend(#private::SameShape::shape_of(&self.#members));)*
+                shape
+            }
+        }
     }
 }
 

@@ -118,6 +118,27 @@ impl<T: Differentiable> Differentiable for Vec<T> {
     type Grad = Vec<T::Grad>;
     #[inline]
     fn scaled_add(&mut self, alpha: f64, g: &Vec<T::Grad>) {
+        self[..].scaled_add(alpha, g);
+    }
+    #[inline]
+    fn fits(&self, g: &Vec<T::Grad>) -> bool {
+        self[..].fits(g)
+    }
+    #[inline]
+    fn empty_grad(&self) -> Vec<T::Grad> {
+        Vec::new()
+    }
+    #[inline]
+    fn fill_zeros(&self, g: &mut Vec<T::Grad>) {
+        self[..].fill_zeros(g);
+    }
+}
+
+/// A slice parameter (`layers: &[Layer]`): the gradient is a `Vec`, as a `Vec`'s.
+impl<T: Differentiable> Differentiable for [T] {
+    type Grad = Vec<T::Grad>;
+    #[inline]
+    fn scaled_add(&mut self, alpha: f64, g: &Vec<T::Grad>) {
         assert_eq!(
             self.len(),
             g.len(),

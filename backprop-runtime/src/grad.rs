@@ -136,6 +136,42 @@ impl<T: Discard> Discard for Vec<T> {
 
 impl<T, const N: usize> Discard for [T; N] {}
 
+/// `reset_like(&mut grad_h, &h)`: the adjoint of a variable set to zero, shaped like its
+/// value. After an assignment `h = f(&h)` is undone in the backward pass, `h` holds its
+/// earlier value again, which may have another length (a layer of another width): its
+/// adjoint takes that shape, reusing its storage.
+#[inline]
+pub fn reset_like<T: ResetLike + ?Sized>(grad: &mut T, like: &T) {
+    grad.reset_like(like);
+}
+
+/// What [`reset_like`] does with an adjoint.
+pub trait ResetLike {
+    /// `self` becomes zeros of `like`'s shape.
+    fn reset_like(&mut self, like: &Self);
+}
+
+impl<T: ResetLike + ZerosLike<Grad = T>> ResetLike for Vec<T> {
+    #[inline]
+    fn reset_like(&mut self, like: &Self) {
+        self.truncate(like.len());
+        for (g, x) in self.iter_mut().zip(like) {
+            g.reset_like(x);
+        }
+        let kept = self.len();
+        self.extend(like[kept..].iter().map(ZerosLike::zeros_like));
+    }
+}
+
+impl<T: ResetLike, const N: usize> ResetLike for [T; N] {
+    #[inline]
+    fn reset_like(&mut self, like: &Self) {
+        for (g, x) in self.iter_mut().zip(like) {
+            g.reset_like(x);
+        }
+    }
+}
+
 /// Adds a gradient contribution into an accumulated gradient (`+=`, elementwise).
 #[diagnostic::on_unimplemented(
     message = "a gradient of type `{Rhs}` cannot be added to a gradient of type `{Self}`",
@@ -186,6 +222,12 @@ macro_rules! float_grads {
             #[inline]
             fn zeros_of_slice(s: &[$t]) -> Vec<$t> {
                 crate::stack::pooled_zeros(s.len(), 0.0)
+            }
+        }
+        impl ResetLike for $t {
+            #[inline]
+            fn reset_like(&mut self, _: &$t) {
+                *self = 0.0;
             }
         }
         impl Discard for $t {

@@ -36,9 +36,9 @@ pub use gate::NotKept;
 pub use gates::{Activation, maximum, minimum, relu, sigmoid, sub_slice};
 pub use grad::{
     Accumulate, Discard, Elements, GradOf, LeftOut, NotDifferentiable, NotGenerated, OwnedCopy,
-    Rows, SameShape, SeqItem, ToTangent, ZerosLike, accumulate, check_differentiable,
+    ResetLike, Rows, SameShape, SeqItem, ToTangent, ZerosLike, accumulate, check_differentiable,
     check_tangent, discard, element, element_mut, grow_like, jacobian_rows, jacobian_rows_copied,
-    left_out, not_generated, owned_copy, replaced, sort_order, tangent, zeros_like,
+    left_out, not_generated, owned_copy, replaced, reset_like, sort_order, tangent, zeros_like,
 };
 pub use real::{Real, d};
 pub use stack::{
@@ -49,8 +49,6 @@ pub use tangents::{
     Directions, Lane, LaneFloat, LanesLike, Tangents, grow_lanes, lane, lanes_like, pack, per_lane,
     unit_lanes, unpack,
 };
-#[cfg(feature = "tensor")]
-pub use tensor::{ZeroOut, zero_out};
 #[cfg(feature = "tensor")]
 pub use tensor::{log_softmax, softmax, softmax_cross_entropy};
 pub use tuple::{TupleArray, array_tuple, tuple_array};

@@ -143,18 +143,6 @@ pub trait Map {
     fn map(&self, f: impl Fn(Self::Elem) -> Self::Elem) -> Self::Output;
 }
 
-/// Sets a gradient to zero in place.
-pub trait ZeroOut {
-    /// `*self = 0` everywhere.
-    fn zero_out(&mut self);
-}
-
-/// `zero_out(&mut grad_v)`.
-#[inline]
-pub fn zero_out<T: ZeroOut + ?Sized>(x: &mut T) {
-    x.zero_out();
-}
-
 macro_rules! scalar_impls {
     ($($t:ty),*) => {$(
         impl Base for $t {
@@ -335,9 +323,6 @@ macro_rules! scalar_impls {
             #[inline] fn map(&self, f: impl Fn($t) -> $t) -> Array<$t, D> { self.mapv(f) }
         }
 
-        impl ZeroOut for $t {
-            #[inline] fn zero_out(&mut self) { *self = 0.0; }
-        }
     )*};
 }
 scalar_impls!(f32, f64);
@@ -376,24 +361,16 @@ impl<A: Real, D: Dimension> crate::Elements for Array<A, D> {
     }
 }
 
-impl<A: Real, D: Dimension> ZeroOut for Array<A, D> {
+/// An array's adjoint after an earlier value of the variable (of this shape or another)
+/// came back: zeros, in the adjoint's storage when the shape is the same.
+impl<A: Real, D: Dimension> crate::grad::ResetLike for Array<A, D> {
     #[inline]
-    fn zero_out(&mut self) {
-        self.fill(A::zero());
-    }
-}
-
-impl<T: Real> ZeroOut for Vec<T> {
-    #[inline]
-    fn zero_out(&mut self) {
-        self.fill(T::zero());
-    }
-}
-
-impl<T: Real, const N: usize> ZeroOut for [T; N] {
-    #[inline]
-    fn zero_out(&mut self) {
-        self.fill(T::zero());
+    fn reset_like(&mut self, like: &Self) {
+        if self.shape() == like.shape() {
+            self.fill(A::zero());
+        } else {
+            *self = Array::zeros(like.raw_dim());
+        }
     }
 }
 

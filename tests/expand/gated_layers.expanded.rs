@@ -142,7 +142,7 @@ mod gated_layers {
                     let s1 = s1_stack.pop();
                     let pullback_s0 = pullback_s0_stack.pop();
                     let grad_s2 = ::backprop::__private::tensor::same(&grad_h);
-                    ::backprop::__private::zero_out(&mut grad_h);
+                    ::backprop::__private::reset_like(&mut grad_h, &h);
                     ::backprop::__private::accumulate(
                         &mut grad_h,
                         pullback_s2(grad_s2).0,
@@ -163,7 +163,7 @@ mod gated_layers {
                         &v,
                     );
                     let grad_s0 = ::backprop::__private::tensor::same(&grad_h);
-                    ::backprop::__private::zero_out(&mut grad_h);
+                    ::backprop::__private::reset_like(&mut grad_h, &h);
                     ::backprop::__private::accumulate(
                         &mut grad_h,
                         pullback_s0(grad_s0).0,

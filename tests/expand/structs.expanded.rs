@@ -89,6 +89,42 @@ impl ::backprop::__private::ToTangent<LayerGrad> for LayerGrad {
         ::core::clone::Clone::clone(self)
     }
 }
+impl ::backprop::__private::SeqItem for Layer {}
+impl ::backprop::__private::SameShape for Layer {
+    #[inline]
+    fn same_shape(&self, other: &Self) -> bool {
+        true && ::backprop::__private::SameShape::same_shape(&self.w, &other.w)
+            && ::backprop::__private::SameShape::same_shape(&self.b, &other.b)
+            && ::backprop::__private::SameShape::same_shape(&self.scale, &other.scale)
+    }
+    fn shape_of(&self) -> ::std::vec::Vec<usize> {
+        let mut shape = ::std::vec::Vec::new();
+        shape.extend(::backprop::__private::SameShape::shape_of(&self.w));
+        shape.extend(::backprop::__private::SameShape::shape_of(&self.b));
+        shape.extend(::backprop::__private::SameShape::shape_of(&self.scale));
+        shape
+    }
+}
+impl ::backprop::__private::SeqItem for LayerGrad {}
+impl ::backprop::__private::GradOf for LayerGrad {
+    type Grad = Self;
+}
+impl ::backprop::__private::SameShape for LayerGrad {
+    #[inline]
+    fn same_shape(&self, other: &Self) -> bool {
+        true && ::backprop::__private::SameShape::same_shape(&self.w, &other.w)
+            && ::backprop::__private::SameShape::same_shape(&self.b, &other.b)
+            && ::backprop::__private::SameShape::same_shape(&self.scale, &other.scale)
+    }
+    fn shape_of(&self) -> ::std::vec::Vec<usize> {
+        let mut shape = ::std::vec::Vec::new();
+        shape.extend(::backprop::__private::SameShape::shape_of(&self.w));
+        shape.extend(::backprop::__private::SameShape::shape_of(&self.b));
+        shape.extend(::backprop::__private::SameShape::shape_of(&self.scale));
+        shape
+    }
+}
+impl ::backprop::__private::Discard for LayerGrad {}
 impl ::backprop::__private::Elements for LayerGrad {
     type Elem = <Array2<f64> as ::backprop::__private::Elements>::Elem;
     fn count(&self) -> usize {

@@ -101,7 +101,13 @@ impl Emit<'_> {
             },
             B::Kill(p) => {
                 let dot = self.dot_place(p);
-                if p.is_whole(&self.f.vars) {
+                if let Place::Var(v) = p
+                    && matches!(self.f.vars[*v].kind, Kind::Seq | Kind::Tensor)
+                {
+                    // Shaped like the value, as the adjoint itself is.
+                    let (id, private) = (self.ident(*v), &self.private);
+                    (none, quote!(#private::reset_like(&mut #dot, &#id);))
+                } else if p.is_whole(&self.f.vars) {
                     (none, {
                         let zero = self.float("0.0");
                         quote!(#dot.fill(#zero);)
@@ -190,9 +196,11 @@ impl Emit<'_> {
                 quote!(#p = #e;)
             }
             B::AddAdj(p, e) => self.b_add(p, e),
-            B::Kill(p) if matches!(p, Place::Var(v) if self.f.vars[*v].kind == Kind::Tensor) => {
-                let (pt, private) = (self.place(p), &self.private);
-                quote!(#private::zero_out(&mut #pt);)
+            // A whole sequence or array: zeros shaped like its value, which an assignment
+            // undone just before may have given another shape.
+            B::Kill(Place::Var(v)) if matches!(self.f.vars[*v].kind, Kind::Seq | Kind::Tensor) => {
+                let (adj, id, private) = (self.adj(*v), self.ident(*v), &self.private);
+                quote!(#private::reset_like(&mut #adj, &#id);)
             }
             B::Kill(p) => {
                 let (pt, zero) = (self.place(p), self.float_tangent_zero());

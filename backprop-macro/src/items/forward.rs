@@ -150,9 +150,14 @@ pub(crate) fn lanes_unsupported(f: &Func, e: &Emit) -> Option<&'static str> {
     if !f.type_params.is_empty() {
         return Some("generic parameters");
     }
-    if f.vars
+    let structs = f
+        .params
         .iter()
-        .any(|v| matches!(v.kind, Kind::Tensor | Kind::Struct))
+        .any(|p| matches!(p.form, ParamForm::Struct(_)));
+    if structs
+        || f.vars
+            .iter()
+            .any(|v| matches!(v.kind, Kind::Tensor | Kind::Struct))
     {
         return Some("ndarray arrays or structs");
     }

@@ -71,8 +71,9 @@ impl<'e> Lower<'e> {
         }
         let mut args = vec![Arg {
             by_ref: !self.field_reference(&receiver),
+            // A struct in a sequence: its gradient goes into that element's.
+            part: matches!(receiver, Operand::Elem(..)),
             value: receiver,
-            part: false,
             span: m.receiver.span(),
         }];
         args.extend(self.lower_args(m.args.iter(), out));

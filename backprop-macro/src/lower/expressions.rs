@@ -192,6 +192,10 @@ impl<'e> Lower<'e> {
                     Operand::Konst(k) => Op::Konst(k),
                     operand => Op::Copy(operand),
                 },
+                None if self.element_field(expr) => {
+                    self.errors.spanned(expr, ELEMENT_FIELDS);
+                    Op::Konst(self.dummy())
+                }
                 None => Op::Konst(self.konst(expr)),
             },
             Expr::Binary(b) => match arith(&b.op) {
@@ -264,6 +268,19 @@ impl<'e> Lower<'e> {
                 },
             },
             Expr::Call(c) => self.lower_call(c, out),
+            // `layers[l].inputs as f64`: an integer field of a struct in a sequence, a
+            // constant (checked not to be a float).
+            Expr::Cast(c) if self.element_field(&c.expr) => {
+                let (private, field) = (self.private(), &c.expr);
+                let check: Expr =
+                    syn::parse_quote_spanned!(field.span()=> #private::cast_field(&#field));
+                let mut check = self.konst(&check);
+                // At the field, also where the renaming put the names' own spans.
+                let tokens = crate::expand::respan(check.expr.to_token_stream(), field.span());
+                check.expr = syn::parse2(tokens).expect("an expression");
+                out.push(Stmt::Eval(check));
+                Op::Konst(self.konst(expr))
+            }
             Expr::Cast(c) => {
                 let a = self.lower_operand(&c.expr, out);
                 match (&a, classify(&c.ty)) {
@@ -323,7 +340,9 @@ impl<'e> Lower<'e> {
             Some(Err(())) => Op::Konst(self.dummy()),
             None => {
                 let k = self.konst(expr);
-                if self.reads_derivative(expr) {
+                if self.element_field(&ix.expr) {
+                    self.errors.spanned(ix, ELEMENT_FIELDS);
+                } else if self.reads_derivative(expr) {
                     self.errors.spanned(
                         ix,
                         "#[differentiate] supports indexing a parameter or local array of floats by name (`x[i]`), not nested indexing",
@@ -457,6 +476,13 @@ impl<'e> Lower<'e> {
             let end = self.konst(&syn::parse_quote!(#receiver.len()));
             return self.part_copy(v, prefix.0, zero, end, m.span());
         }
+        // `layer.forward(&h)` in `for layer in layers`, `layers[l].forward(&h)`: a method of
+        // a struct in a sequence (any method but a sequence's own).
+        if !SEQUENCE_METHODS.contains(&name.as_str())
+            && let Some((v, index)) = self.part_arg(&m.receiver, true)
+        {
+            return self.lower_struct_method(m, Operand::Elem(v, index), out);
+        }
         let receiver_var = self.local_of(&m.receiver);
         // Sequences: their length is a constant; a copy is a copy.
         if let Some(v) = receiver_var.filter(|&v| self.kind(v) == Kind::Seq) {
@@ -581,6 +607,48 @@ impl<'e> Lower<'e> {
         }
     }
 }
+
+const ELEMENT_FIELDS: &str = "#[differentiate] does not read the fields of a struct in a sequence (`layer.w[j]`, `layers[i].b`) yet: give the struct a differentiated method that reads them (`#[differentiate] impl Layer { #[differentiate] fn forward(&self, ..) }`, called as `layer.forward(..)`) or pass the element to a differentiated function (`dense(&layers[i], ..)`); integer fields are read as constants (`0..layer.inputs`, `layer.inputs as f64`)";
+
+impl Lower<'_> {
+    /// `layer.w`, `layers[i].b`: a field of an element of a sequence (of structs), or of a
+    /// name bound to one (`for layer in layers`).
+    fn element_field(&self, e: &Expr) -> bool {
+        let Expr::Field(f) = strip(e) else {
+            return false;
+        };
+        let mut base = strip(&f.base);
+        while let Expr::Field(inner) = base {
+            base = strip(&inner.base);
+        }
+        match base {
+            Expr::Index(ix) => {
+                let (root, _) = nested::index_chain(ix);
+                self.local_of(root)
+                    .is_some_and(|v| self.kind(v) == Kind::Seq)
+            }
+            _ => self.local_of(base).is_some_and(|v| self.is_row(v)),
+        }
+    }
+}
+
+/// The methods of sequences (and their rows) the macro knows; another method of a row is a
+/// method of the struct it is, in a sequence of structs.
+const SEQUENCE_METHODS: &[&str] = &[
+    "len",
+    "iter",
+    "into_iter",
+    "to_vec",
+    "clone",
+    "to_owned",
+    "windows",
+    "chunks",
+    "chunks_exact",
+    "first",
+    "last",
+    "is_empty",
+    "contains",
+];
 
 impl Lower<'_> {
     /// `x.first()` or `x.last()` of a sequence of floats (or a row of a nested one): the

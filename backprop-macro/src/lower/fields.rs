@@ -156,6 +156,28 @@ impl Scan<'_> {
         }
     }
 
+    /// A row used whole (`f(row)`, `f(&m.w[i])`, `layer.forward(&h)`): the chain holds rows
+    /// there, so it is at least one level deeper (`m.layers: Vec<Layer>` holds structs).
+    fn whole_row(&mut self, e: &Expr) {
+        let e = match strip(e) {
+            Expr::Reference(r) => strip(&r.expr),
+            other => other,
+        };
+        let reached = match e {
+            Expr::Path(p) => p
+                .path
+                .get_ident()
+                .and_then(|i| self.rows.get(&i.to_string()).cloned()),
+            Expr::Index(ix) => self.indexed(ix),
+            _ => None,
+        };
+        if let Some((k, indices)) = reached
+            && let Some(c) = self.chains.get_mut(&k)
+        {
+            c.depth = c.depth.max(indices + 1);
+        }
+    }
+
     fn hint(&mut self, key: &str, hint: Hint) {
         if let Some(c) = self.chains.get_mut(key) {
             c.hint = c.hint.max(Some(hint));
@@ -220,6 +242,7 @@ impl<'ast> Visit<'ast> for Scan<'_> {
             Expr::Call(c) => {
                 self.visit_expr(&c.func);
                 for a in &c.args {
+                    self.whole_row(a);
                     self.operand(a, Hint::Float, Hint::Borrowed);
                 }
             }
@@ -322,7 +345,8 @@ impl Scan<'_> {
             Some(Hint::Seq)
         } else if matches!(name.as_str(), "clone" | "to_owned") || !is_array_method(&name) {
             // Another method than an array's: a struct's differentiated method
-            // (`m.hidden.forward(x)`).
+            // (`m.hidden.forward(x)`, `layer.forward(&h)` of a sequence of structs).
+            self.whole_row(&m.receiver);
             Some(Hint::Borrowed)
         } else {
             Some(Hint::Tensor)

@@ -119,6 +119,7 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
         tuple_ret: None,
         tuple_values,
         depths: BTreeMap::new(),
+        struct_seqs: BTreeSet::new(),
         rows: BTreeMap::new(),
         slice_copies: BTreeSet::new(),
         loop_indices: BTreeSet::new(),
@@ -278,6 +279,9 @@ struct Lower<'e> {
     tuple_values: BTreeSet<String>,
     /// Nested sequences' depths (how many indices reach a float), where more than 1.
     depths: BTreeMap<VarId, usize>,
+    /// Sequences of structs (`layers: &[Layer]`), whose last level holds structs, not
+    /// floats.
+    struct_seqs: BTreeSet<VarId>,
     /// Names bound to a row of a nested sequence (`let row = &m[i];`).
     rows: BTreeMap<VarId, nested::Row>,
     /// Locals holding a copy of a sub-slice (`let s = &x[a..b];`): a `Vec` where the user

@@ -136,6 +136,13 @@ impl Lower<'_> {
                 let last_ranged = matches!(levels.last().map(|e| strip(e)), Some(Expr::Range(_)));
                 let ranges = levels.iter().filter(|e| matches!(strip(e), Expr::Range(_)));
                 let reached = prefix.len() - if last_ranged { 0 } else { ranges.count() };
+                if reached == depth && self.struct_seqs.contains(&base_var) {
+                    self.errors.spanned(
+                        ix,
+                        "this is a struct in a sequence of structs: call its differentiated methods (`layers[i].forward(..)`) or pass it to a differentiated function (`f(&layers[i])`)",
+                    );
+                    return Some(Err(()));
+                }
                 if reached == depth {
                     return Some(Ok((base_var, Index(prefix))));
                 }

@@ -120,7 +120,7 @@ impl<'e> Lower<'e> {
             };
             let in_wrt = args.wrt.as_ref().map(|w| w.iter().any(|n| n == ident));
             let class = classify(&typed.ty);
-            let depth = match &class {
+            let mut depth = match &class {
                 TypeClass::Seq(_, depth) => *depth,
                 _ => 1,
             };
@@ -171,6 +171,17 @@ impl<'e> Lower<'e> {
                 {
                     continue;
                 }
+                // `layers: &[Layer]`: a sequence whose rows are structs, reached by one index
+                // fewer than a float would be. Its gradient is the struct's gradients'.
+                TypeClass::Unknown if struct_sequence(&typed.ty).is_some() => {
+                    let private = self.private();
+                    let (inner, structs_at) = struct_sequence(&typed.ty).expect("a sequence");
+                    depth = structs_at + 1;
+                    let grad: Type = syn::parse2(quote_spanned!(typed.ty.span()=>
+                        <#inner as #private::Differentiable>::Grad))
+                    .expect("a type");
+                    (Kind::Seq, ParamForm::Struct(Box::new(grad)))
+                }
                 TypeClass::Unknown if struct_type(&typed.ty).is_some() => {
                     let private = self.private();
                     let inner = struct_type(&typed.ty).expect("a struct type");
@@ -209,6 +220,9 @@ impl<'e> Lower<'e> {
                 (_, form) => form,
             };
             let var = self.user_var(ident, kind, Some((*typed.ty).clone()));
+            if kind == Kind::Seq && matches!(form, ParamForm::Struct(_)) {
+                self.struct_seqs.insert(var);
+            }
             self.vars[var].param = Some(index);
             self.set_depth(var, depth);
             self.bind(ident, var);
@@ -320,6 +334,50 @@ pub(crate) fn struct_type(ty: &Type) -> Option<&Type> {
         Type::Paren(p) => struct_type(&p.elem),
         _ => None,
     }
+}
+
+/// `&[S]`, `Vec<S>`, `&Vec<S>`, `[S; N]` (nested too) with `S` a struct type (a path the
+/// macro does not know otherwise): the type without its reference, and how many indices
+/// reach an `S`.
+pub(crate) fn struct_sequence(ty: &Type) -> Option<(&Type, usize)> {
+    fn element(ty: &Type) -> Option<&Type> {
+        match ty {
+            Type::Slice(s) => Some(&s.elem),
+            Type::Array(a) => Some(&a.elem),
+            Type::Path(p) if p.qself.is_none() => {
+                let last = p.path.segments.last()?;
+                match &last.arguments {
+                    syn::PathArguments::AngleBracketed(g) if last.ident == "Vec" => {
+                        match g.args.first()? {
+                            syn::GenericArgument::Type(t) => Some(t),
+                            _ => None,
+                        }
+                    }
+                    _ => None,
+                }
+            }
+            Type::Paren(p) => element(&p.elem),
+            _ => None,
+        }
+    }
+    let outer = match ty {
+        Type::Reference(r) if r.mutability.is_none() => &*r.elem,
+        other => other,
+    };
+    let mut elem = element(outer)?;
+    let mut levels = 1;
+    while let Some(inner) = element(elem) {
+        elem = inner;
+        levels += 1;
+    }
+    let Type::Path(p) = elem else { return None };
+    let name = p.path.segments.last()?.ident.to_string();
+    let known = !matches!(classify(elem), TypeClass::Unknown)
+        || matches!(
+            name.as_str(),
+            "Option" | "Box" | "Rc" | "Arc" | "HashMap" | "BTreeMap"
+        );
+    (!known).then_some((outer, levels))
 }
 
 /// Whether the body matches parameter `param` (of the path type `ty`, or a reference to

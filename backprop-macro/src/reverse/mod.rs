@@ -247,7 +247,13 @@ impl Rev<'_> {
                 self.self_update(op, &Place::Var(v), cs, scope, out, zeroed);
             } else {
                 self.contribs(&cs, scope, out, zeroed);
+                // The earlier value first: the adjoint of a sequence or array takes its
+                // shape (`h = layer(&h)` changes `h`'s length).
+                if saved {
+                    out.push(B::Restore(v));
+                }
                 self.kill(Place::Var(v), out, zeroed);
+                return;
             }
         }
         if !reads_self && saved {
