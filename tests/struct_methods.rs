@@ -266,6 +266,24 @@ fn layers_of(v: &[f64]) -> Vec<Dense> {
         .collect()
 }
 
+/// Central differences of `f` at `at` along each element of its gradient type, against
+/// `grad` (whose elements are listed in the same order).
+fn assert_fd_elements<T, G>(f: impl Fn(&T) -> f64, at: &T, grad: &G)
+where
+    T: Differentiable<Grad = G> + Clone + ZerosLike<Grad = G>,
+    G: Elements<Elem = f64>,
+{
+    let h = 1e-6;
+    for k in 0..grad.count() {
+        let mut probe = at.zeros_like();
+        *probe.element_mut(k) = 1.0;
+        let (mut up, mut down) = (at.clone(), at.clone());
+        up.scaled_add(h, &probe);
+        down.scaled_add(-h, &probe);
+        assert_close(grad.element(k), (f(&up) - f(&down)) / (2.0 * h), 1e-6);
+    }
+}
+
 /// A gradient's (or tangent's) elements in order, and back.
 fn elements_of<G: Elements<Elem = f64>>(g: &G) -> Vec<f64> {
     (0..g.count()).map(|i| g.element(i)).collect()
@@ -289,16 +307,7 @@ fn a_slice_of_structs_in_every_mode() {
     // Finite differences over every weight and bias, each moved along its unit direction.
     let params = elements_of(&g.layers);
     assert_eq!(params.len(), 2 * (6 + 3) + 2 * (6 + 2));
-    for k in 0..params.len() {
-        let mut probe = layers.zeros_like();
-        *probe.element_mut(k) = 1.0;
-        let h = 1e-6;
-        let (mut up, mut down) = (layers.clone(), layers.clone());
-        up.scaled_add(h, &probe);
-        down.scaled_add(-h, &probe);
-        let fd = (through(&up, &x) - through(&down, &x)) / (2.0 * h);
-        assert_close(params[k], fd, 1e-6);
-    }
+    assert_fd_elements(|l: &Vec<Dense>| through(l, &x), &layers, &g.layers);
     assert_fd(|x| through(&layers, x), &x, &g.x);
     // Forward mode: the dot-product test.
     let mut dl = layers.zeros_like();
@@ -341,17 +350,8 @@ fn a_vec_of_structs_in_a_struct() {
         (&(|m: &Mlp| mlp(m, &x)) as &dyn Fn(&Mlp) -> f64, &g.m),
         (&|m: &Mlp| m.loss(&x), &lg.this),
     ] {
-        let params = elements_of(grad);
-        assert_eq!(params.len(), 6 + 3 + 6 + 2 + 1);
-        let h = 1e-6;
-        for k in 0..params.len() {
-            let mut probe = m.zeros_like();
-            *probe.element_mut(k) = 1.0;
-            let (mut up, mut down) = (m.clone(), m.clone());
-            up.scaled_add(h, &probe);
-            down.scaled_add(-h, &probe);
-            assert_close(params[k], (f(&up) - f(&down)) / (2.0 * h), 1e-6);
-        }
+        assert_eq!(grad.count(), 6 + 3 + 6 + 2 + 1);
+        assert_fd_elements(f, &m, grad);
     }
     let mut dm = m.zeros_like();
     let dir = p.vec(dm.count(), -1.0, 1.0);
@@ -371,5 +371,104 @@ fn a_vec_of_structs_in_a_struct() {
         .map(|(a, b)| a * b)
         .sum::<f64>()
         + lg.x[1];
+    assert_close(dot, projected, 1e-12);
+}
+
+// ---------------------------------------------- fields of structs in a sequence, read in place
+
+/// The same layers as `through`'s, written out in loops over their fields: `layer.w[..]`,
+/// `layer.b[o]`, `layer.inputs` (an integer, a constant), a field passed whole
+/// (`&layer.b`).
+#[differentiate(hessian)]
+fn written_out(layers: &[Dense], x: &[f64]) -> f64 {
+    let mut h = x.to_vec();
+    for layer in layers {
+        let mut next = vec![0.0; layer.b.len()];
+        for o in 0..layer.b.len() {
+            let mut z = layer.b[o];
+            for i in 0..layer.inputs {
+                z += layer.w[o * layer.inputs + i] * h[i];
+            }
+            next[o] = z.tanh();
+        }
+        h = next;
+    }
+    let mut s = 0.0;
+    for i in 0..h.len() {
+        s += h[i] * h[i];
+    }
+    s + squares(&layers[1].b)
+}
+
+#[differentiate(hessian)]
+fn squares(v: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..v.len() {
+        s += v[i] * v[i];
+    }
+    s
+}
+
+/// By index, through a struct's `Vec` field: `m.layers[l].w[..]`.
+#[differentiate(reverse, forward)]
+fn indexed_fields(m: &Mlp, x: &[f64]) -> f64 {
+    let mut h = x.to_vec();
+    for l in 0..m.layers.len() {
+        let n: usize = m.layers[l].inputs;
+        let mut next = vec![0.0; m.layers[l].b.len()];
+        for o in 0..next.len() {
+            let mut z = m.layers[l].b[o];
+            for i in 0..n {
+                z += m.layers[l].w[o * n + i] * h[i];
+            }
+            next[o] = z.tanh();
+        }
+        h = next;
+    }
+    (h[0] - h[1]) * m.scale
+}
+
+#[test]
+fn fields_of_structs_in_a_sequence() {
+    let mut p = common::Points::new(29);
+    let layers = layers_of(&p.vec(36, -0.7, 0.7));
+    let x = [0.6, -0.2];
+    let (value, g) = written_out::grad(&layers, &x);
+    assert_eq!(value, written_out(&layers, &x));
+    let params = elements_of(&g.layers);
+    assert_fd_elements(|l: &Vec<Dense>| written_out(l, &x), &layers, &g.layers);
+    let mut dl = layers.zeros_like();
+    let dir = p.vec(params.len(), -1.0, 1.0);
+    set_elements(&mut dl, &dir);
+    let (_, dot) = written_out::jvp(&layers, &x, &dl, &[0.0, 1.0]);
+    let projected: f64 = params.iter().zip(&dir).map(|(a, b)| a * b).sum::<f64>() + g.x[1];
+    assert_close(dot, projected, 1e-12);
+    let at = |w: &[f64]| {
+        let (mut l, mut d) = (layers.clone(), layers.zeros_like());
+        set_elements(&mut d, w);
+        l.scaled_add(1.0, &d);
+        l
+    };
+    let grad_at = |w: &[f64]| elements_of(&written_out::grad(&at(w), &x).1.layers);
+    let hvp_at = |w: &[f64], u: &[f64]| {
+        let mut du = layers.zeros_like();
+        set_elements(&mut du, u);
+        elements_of(&written_out::hvp(&at(w), &x, &du, &[0.0, 0.0]).2.layers)
+    };
+    check_hvp(grad_at, hvp_at, &vec![0.0; params.len()], 4);
+
+    let m = Mlp {
+        layers: layers[..2].to_vec(),
+        scale: 0.75,
+    };
+    let (value, g) = indexed_fields::grad(&m, &x);
+    assert_eq!(value, indexed_fields(&m, &x));
+    let params = elements_of(&g.m);
+    assert_fd_elements(|m: &Mlp| indexed_fields(m, &x), &m, &g.m);
+    let mut dm = m.zeros_like();
+    let dir = p.vec(params.len(), -1.0, 1.0);
+    set_elements(&mut dm, &dir);
+    let (_, dot) = indexed_fields::jvp(&m, &x, &dm, &[0.0, 0.0]);
+    let projected: f64 = params.iter().zip(&dir).map(|(a, b)| a * b).sum();
     assert_close(dot, projected, 1e-12);
 }

@@ -15,9 +15,20 @@ use quote::ToTokens;
 use std::fmt::Write;
 use std::fmt::{self, Debug, Formatter};
 
-/// `[i]`, or `[i][j]` in a nested sequence.
+/// `[i]`, or `[i][j]` in a nested sequence, `[l].w[j]` in a sequence of structs.
 fn at(i: &Index) -> String {
-    i.0.iter().map(|k| format!("[{}]", text(k))).collect()
+    let fields = |at: usize| -> String {
+        i.1.iter()
+            .filter(|(k, _)| *k == at)
+            .map(|(_, m)| format!(".{}", m.to_token_stream()))
+            .collect()
+    };
+    let levels: String =
+        i.0.iter()
+            .enumerate()
+            .map(|(at, k)| format!("{}[{}]", fields(at), text(k)))
+            .collect();
+    levels + &fields(i.0.len())
 }
 
 /// A constant's source text.

@@ -156,13 +156,28 @@ pub(crate) fn compound_assign(op: &syn::BinOp) -> bool {
 
 /// Which element of an array: `[i]` of a sequence, `[[i, j]]` of an ndarray array (one
 /// level, whose expression is the pattern `[i, j]`), or `[i][j]` of a nested sequence
-/// (`Vec<Vec<f64>>`, `[[f64; N]; M]`): one constant per level, outermost first.
+/// (`Vec<Vec<f64>>`, `[[f64; N]; M]`): one constant per level, outermost first. In a
+/// sequence of structs, fields between the levels: `[l].w[j]` of `layers`, the second list
+/// holding `(1, w)` (the field `.w` after the first level).
 #[derive(Clone)]
-pub struct Index(pub Vec<Konst>);
+pub struct Index(pub Vec<Konst>, pub Vec<(usize, syn::Member)>);
 
 impl Index {
     pub fn one(k: Konst) -> Index {
-        Index(vec![k])
+        Index(vec![k], Vec::new())
+    }
+
+    /// The levels, without fields.
+    pub fn levels(levels: Vec<Konst>) -> Index {
+        Index(levels, Vec::new())
+    }
+
+    /// The fields read after the first `k` levels.
+    fn fields_at(&self, k: usize) -> impl Iterator<Item = &syn::Member> {
+        self.1
+            .iter()
+            .filter(move |(at, _)| *at == k)
+            .map(|(_, m)| m)
     }
 
     /// The local variables the index reads, at every level.
@@ -173,7 +188,7 @@ impl Index {
     /// The index of a flat sequence or an ndarray array: its one level.
     pub fn single(&self) -> Option<&Konst> {
         match self.0.as_slice() {
-            [k] => Some(k),
+            [k] if self.1.is_empty() => Some(k),
             _ => None,
         }
     }
@@ -183,7 +198,11 @@ impl Index {
     /// slow as proc macros are built); anything else as its tokens print.
     pub fn text(&self) -> String {
         let mut text = String::new();
-        for k in &self.0 {
+        for (at, k) in self.0.iter().enumerate() {
+            for m in self.fields_at(at) {
+                text.push('.');
+                text.push_str(&quote::ToTokens::to_token_stream(m).to_string());
+            }
             text.push('[');
             match &k.expr {
                 syn::Expr::Lit(syn::ExprLit {
@@ -197,16 +216,26 @@ impl Index {
             }
             text.push(']');
         }
+        for m in self.fields_at(self.0.len()) {
+            text.push('.');
+            text.push_str(&quote::ToTokens::to_token_stream(m).to_string());
+        }
         text
     }
 }
 
 impl quote::ToTokens for Index {
-    /// `[i]`, `[[i, j]]` or `[i][j]`.
+    /// `[i]`, `[[i, j]]` or `[i][j]`; `[l].w[j]` with fields.
     fn to_tokens(&self, tokens: &mut proc_macro2::TokenStream) {
-        for k in &self.0 {
+        for (at, k) in self.0.iter().enumerate() {
+            for m in self.fields_at(at) {
+                tokens.extend(quote::quote!(.#m));
+            }
             let e = &k.expr;
             tokens.extend(quote::quote!([#e]));
+        }
+        for m in self.fields_at(self.0.len()) {
+            tokens.extend(quote::quote!(.#m));
         }
     }
 }

@@ -1,6 +1,6 @@
-// Fields of a struct in a sequence are read in the struct's differentiated methods (or a
-// function taking it), not in the loop over the sequence: one error at each read, none for
-// an integer field read as a constant.
+// Fields of structs in a sequence: a float field cast as an integer would lose its
+// derivative, an integer field read as a float is not one, and a struct is not indexed:
+// one error at each, in the user's code.
 use backprop::{Differentiable, differentiate};
 
 #[derive(Differentiable, Clone)]
@@ -11,20 +11,28 @@ pub struct Layer {
 }
 
 #[differentiate]
-fn loop_over(layers: &[Layer], x: f64) -> f64 {
+fn cast_float(layers: &[Layer], x: f64) -> f64 {
     let mut s = 0.0;
     for layer in layers {
-        for i in 0..layer.inputs {
-            s += layer.w[i] * x;
-        }
-        s += layer.b * layer.inputs as f64;
+        s += layer.b as f64 * x;
     }
     s
 }
 
 #[differentiate]
-fn by_index(layers: &[Layer], x: f64) -> f64 {
-    layers[1].b * x
+fn integer_as_float(layers: &[Layer], x: f64) -> f64 {
+    let n = layers[0].inputs;
+    let mut s = 0.0;
+    for i in 0..n {
+        s += layers[0].w[i] * x;
+    }
+    s
+}
+
+#[differentiate]
+fn struct_indexed(layers: &[Layer], x: f64) -> f64 {
+    let s = layers[0][1];
+    s * x
 }
 
 fn main() {}

@@ -309,7 +309,7 @@ impl<'e> Lower<'e> {
         };
         let seq = match prefix.is_empty() {
             true => arg(Operand::Var(v), true, false),
-            false => arg(Operand::Elem(v, Index(prefix)), true, true),
+            false => arg(Operand::Elem(v, Index::levels(prefix)), true, true),
         };
         Op::Call(Call {
             path: syn::parse_quote!(#krate::__private::sub_slice),

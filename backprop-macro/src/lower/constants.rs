@@ -169,7 +169,7 @@ impl VisitMut for Renamer<'_, '_> {
             .filter(|&v| !masked && self.lower.is_row(v))
         {
             let (base, prefix) = self.lower.seq_place(v);
-            let index = Index(prefix);
+            let index = Index::levels(prefix);
             self.reads.insert(base);
             self.reads.extend(index.reads().copied());
             let name = &self.lower.vars[base].ident;

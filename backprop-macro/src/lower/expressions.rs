@@ -192,10 +192,21 @@ impl<'e> Lower<'e> {
                     Operand::Konst(k) => Op::Konst(k),
                     operand => Op::Copy(operand),
                 },
-                None if self.element_field(expr) => {
-                    self.errors.spanned(expr, ELEMENT_FIELDS);
-                    Op::Konst(self.dummy())
-                }
+                // `layer.b`, `layers[l].b`: a float field of a struct in a sequence, checked
+                // to be a float where the user wrote it.
+                None if self.element_field(expr) => match self.struct_element(expr) {
+                    Some((v, index)) => {
+                        let (private, span) = (self.private(), expr.span());
+                        let check: Expr =
+                            syn::parse_quote_spanned!(span=> #private::float_field(#expr));
+                        self.check_at(&check, span, out);
+                        Op::Copy(Operand::Elem(v, index))
+                    }
+                    None => {
+                        self.errors.spanned(expr, ELEMENT_FIELDS);
+                        Op::Konst(self.dummy())
+                    }
+                },
                 None => Op::Konst(self.konst(expr)),
             },
             Expr::Binary(b) => match arith(&b.op) {
@@ -274,11 +285,7 @@ impl<'e> Lower<'e> {
                 let (private, field) = (self.private(), &c.expr);
                 let check: Expr =
                     syn::parse_quote_spanned!(field.span()=> #private::cast_field(&#field));
-                let mut check = self.konst(&check);
-                // At the field, also where the renaming put the names' own spans.
-                let tokens = crate::expand::respan(check.expr.to_token_stream(), field.span());
-                check.expr = syn::parse2(tokens).expect("an expression");
-                out.push(Stmt::Eval(check));
+                self.check_at(&check, field.span(), out);
                 Op::Konst(self.konst(expr))
             }
             Expr::Cast(c) => {
@@ -334,6 +341,10 @@ impl<'e> Lower<'e> {
 
     /// `x[i]` or `a[[i, j]]`: an element of a sequence or an array, a float.
     fn lower_index(&mut self, expr: &Expr, ix: &syn::ExprIndex) -> Op {
+        // `layer.w[j]`: an element of a field of a struct in a sequence.
+        if let Some((v, index)) = self.struct_element(expr) {
+            return Op::Copy(Operand::Elem(v, index));
+        }
         match self.element_of(ix) {
             // An element of an array, `x[i]`, `m[i][j]` or `a[[i, j]]`: a float.
             Some(Ok((v, index))) => Op::Copy(Operand::Elem(v, index)),
@@ -608,9 +619,18 @@ impl<'e> Lower<'e> {
     }
 }
 
-const ELEMENT_FIELDS: &str = "#[differentiate] does not read the fields of a struct in a sequence (`layer.w[j]`, `layers[i].b`) yet: give the struct a differentiated method that reads them (`#[differentiate] impl Layer { #[differentiate] fn forward(&self, ..) }`, called as `layer.forward(..)`) or pass the element to a differentiated function (`dense(&layers[i], ..)`); integer fields are read as constants (`0..layer.inputs`, `layer.inputs as f64`)";
+const ELEMENT_FIELDS: &str = "#[differentiate] reads the fields of a struct in a sequence by name and index (`layer.w[j]`, `layers[i].b`, `&layer.w` passed to a function), not through ranges; or give the struct a differentiated method that reads them (`layer.forward(..)`)";
 
 impl Lower<'_> {
+    /// A check of the user's types (`float_field(layer.b)`), evaluated where it stands, with
+    /// its errors at `span` (also where the renaming put the names' own spans).
+    fn check_at(&mut self, check: &Expr, span: Span, out: &mut Vec<Stmt>) {
+        let mut check = self.konst(check);
+        let tokens = crate::expand::respan(check.expr.to_token_stream(), span);
+        check.expr = syn::parse2(tokens).expect("an expression");
+        out.push(Stmt::Eval(check));
+    }
+
     /// `layer.w`, `layers[i].b`: a field of an element of a sequence (of structs), or of a
     /// name bound to one (`for layer in layers`).
     fn element_field(&self, e: &Expr) -> bool {

@@ -204,6 +204,10 @@ impl<'ast> Visit<'ast> for Scan<'_> {
         if let Some(k) = self.chain_of(e) {
             return self.hint(&k, Hint::Float);
         }
+        // `m.layers[l].w`, `layer.b` (`for layer in &m.layers`): the rows are structs.
+        if let Expr::Field(f) = e {
+            self.whole_row(&f.base);
+        }
         match e {
             Expr::Reference(r) => self.operand(&r.expr, Hint::Borrowed, Hint::Borrowed),
             Expr::MethodCall(m) => self.method(m),

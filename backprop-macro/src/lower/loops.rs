@@ -200,7 +200,7 @@ impl<'e> Lower<'e> {
                     let var = self.user_var(&ident, Kind::Float, None);
                     prelude.push(Stmt::Let {
                         var,
-                        op: Op::Copy(Operand::Elem(base, Index(levels))),
+                        op: Op::Copy(Operand::Elem(base, Index::levels(levels))),
                         span: ident.span(),
                     });
                     self.bind(&ident, var);

@@ -80,7 +80,7 @@ impl Lower<'_> {
     /// `v.len()` as a constant, `m[i].len()` for a row.
     pub(super) fn seq_len(&mut self, v: VarId) -> Konst {
         let (base, prefix) = self.seq_place(v);
-        let index = Index(prefix);
+        let index = Index::levels(prefix);
         let mut reads: Vec<VarId> = std::iter::once(base)
             .chain(index.reads().copied())
             .collect();
@@ -144,7 +144,7 @@ impl Lower<'_> {
                     return Some(Err(()));
                 }
                 if reached == depth {
-                    return Some(Ok((base_var, Index(prefix))));
+                    return Some(Ok((base_var, Index::levels(prefix))));
                 }
                 let message = if reached < depth {
                     format!(
@@ -166,13 +166,65 @@ impl Lower<'_> {
 }
 
 impl Lower<'_> {
+    /// `layer.w[j]`, `layers[l].b`, `m.layers[l].w[j]`, `layer.inner.forward(..)`'s receiver:
+    /// a place inside a struct in a sequence, indices and fields from a sequence (or a row of
+    /// one, or a struct parameter's field chain) with a field after an index. The sequence
+    /// and the index, fields included. `None` for anything else.
+    pub(super) fn struct_element(&mut self, e: &Expr) -> Option<(VarId, Index)> {
+        enum Step<'a> {
+            At(&'a Expr),
+            Field(&'a syn::Member),
+        }
+        let mut steps = Vec::new();
+        let mut cur = strip(e);
+        let base = loop {
+            if let Some(v) = self.field_var(cur) {
+                break v;
+            }
+            match cur {
+                Expr::Index(ix) => {
+                    steps.push(Step::At(&ix.index));
+                    cur = strip(&ix.expr);
+                }
+                Expr::Field(f) => {
+                    steps.push(Step::Field(&f.member));
+                    cur = strip(&f.base);
+                }
+                _ => break self.local_of(cur)?,
+            }
+        };
+        let fields = steps.iter().any(|s| matches!(s, Step::Field(_)));
+        if !fields || self.kind(base) != Kind::Seq || self.poisoned.contains(&base) {
+            return None;
+        }
+        let (base, mut levels) = self.seq_place(base);
+        let mut read = Vec::new();
+        for step in steps.iter().rev() {
+            match step {
+                Step::At(index) if matches!(strip(index), Expr::Range(_)) => return None,
+                Step::At(index) => levels.push(self.konst(index)),
+                // A field of the sequence itself (`xs.len` is no place), not of an element.
+                Step::Field(_) if levels.is_empty() => return None,
+                Step::Field(member) => read.push((levels.len(), (*member).clone())),
+            }
+        }
+        Some((base, Index(levels, read)))
+    }
+
     /// A call argument that is a part of a sequence, passed whole: `&m[i]` (a row of a
     /// nested sequence), `&x[a..b]` or `&m[i][a..b]` (a range), or a name bound to a row
     /// (`row` or `&row`). The sequence and the index that ends at the part.
     pub(super) fn part_arg(&mut self, e: &Expr, by_ref: bool) -> Option<(VarId, Index)> {
+        // `f(&layer.w)`, `layer.inner.forward(x)`: a field of a struct in a sequence.
+        if by_ref
+            && matches!(strip(e), Expr::Field(_))
+            && let Some(found) = self.struct_element(e)
+        {
+            return Some(found);
+        }
         if let Some(v) = self.local_of(e) {
             let row = self.rows.get(&v)?;
-            return Some((row.base, Index(row.prefix.clone())));
+            return Some((row.base, Index::levels(row.prefix.clone())));
         }
         let Expr::Index(ix) = strip(e) else {
             return None;
@@ -189,7 +241,7 @@ impl Lower<'_> {
             return None;
         }
         prefix.extend(levels.iter().map(|e| self.konst(e)));
-        Some((base, Index(prefix)))
+        Some((base, Index::levels(prefix)))
     }
 
     /// `let row = &m[i];` where `m[i]` is a row: binds `row` to it and gives `true`. Each

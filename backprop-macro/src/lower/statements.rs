@@ -308,7 +308,11 @@ impl<'e> Lower<'e> {
             }
             _ => {}
         }
-        let mut op = self.lower_op(&init.expr, out);
+        // `let n: usize = layer.inputs;`: an integer, a constant whatever it reads.
+        let mut op = match annotated {
+            Some(Kind::Int | Kind::Bool) => Op::Konst(self.konst(&init.expr)),
+            _ => self.lower_op(&init.expr, out),
+        };
         // `if let Act::Leaky(a) = act` with `act: &Act`: `a` is a reference in the user's
         // code (`*a`, `a * z`), its value here, so that its tangent's arithmetic takes it.
         let by_ref = self.projection_of_borrowed_param(&init.expr);
