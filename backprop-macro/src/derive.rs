@@ -178,7 +178,13 @@ fn without_gradient(ty: &syn::Type) -> Option<&'static str> {
                 ("RefCell", "a `RefCell`"),
             ];
             let name = last.ident.to_string();
-            if let Some((_, what)) = NAMES.iter().find(|(n, _)| *n == name) {
+            // The generic ones only with their arguments (`Cell<f64>`): a user's own
+            // `struct Cell` is another type.
+            let generic = !matches!(name.as_str(), "String" | "char" | "PathBuf");
+            let arguments = matches!(last.arguments, syn::PathArguments::AngleBracketed(_));
+            if let Some((_, what)) = NAMES.iter().find(|(n, _)| *n == name)
+                && (arguments || !generic)
+            {
                 return Some(what);
             }
             // `Vec<String>`, `[u8; 4]`-like sequences of something else than floats.

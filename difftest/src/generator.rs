@@ -54,6 +54,10 @@ pub fn generate(seed: u64, count: usize) -> String {
     for id in 0..count.div_ceil(8) {
         add(enumerated(&mut rng, id), &mut src, &mut cases);
     }
+    // Functions of a sequence of structs: one for every eight scalar ones.
+    for id in 0..count.div_ceil(8) {
+        add(layered(&mut rng, id), &mut src, &mut cases);
+    }
     writeln!(
         src,
         "pub const CASES: &[(&str, fn(&mut Points) -> (Verdict, String))] = &[\n    {},\n];",
@@ -233,6 +237,111 @@ fn check_{name}(p: &mut Points) -> (Verdict, String) {{
     }
 }
 
+/// A function of a sequence of structs (`cells: &[Cell]`, or a `Vec<Cell>` field of
+/// `Cells`), folding a value through them by their method (`cell.apply(acc)`), by another
+/// differentiated function taking one (`cell_step(&cells[i], acc)`), and by reading their
+/// fields in place (`cell.w[k]`, `cells[i].b`, an integer field cast, `cell.n as f64`), with
+/// random arithmetic. Checked like the others over the cells' elements in order.
+fn layered(rng: &mut Rng, id: usize) -> Function {
+    let name = format!("ly_{id}");
+    let in_struct = rng.chance(0.5);
+    let cells = if in_struct { "c.cells" } else { "cells" };
+    let mut body = String::from("    let mut acc = x;\n");
+    match rng.below(3) {
+        0 => {
+            // `for cell in &c.cells` of a field, `for cell in cells` of a slice.
+            let walk = if in_struct { "&c.cells" } else { "cells" };
+            writeln!(
+                body,
+                "    for cell in {walk} {{\n        acc = cell.apply(acc);\n    }}"
+            )
+            .unwrap()
+        }
+        1 => writeln!(
+            body,
+            "    for i in 0..{cells}.len() {{\n        acc = cell_step(&{cells}[i], acc);\n    }}"
+        )
+        .unwrap(),
+        _ => writeln!(
+            body,
+            "    for i in 0..{cells}.len() {{\n        acc = {cells}[i].apply(acc) * {};\n    }}",
+            rng.lit(0.5, 1.5)
+        )
+        .unwrap(),
+    }
+    let read = unary_of(rng, "(cell.w[k % cell.w.len()] * acc)");
+    writeln!(
+        body,
+        "    for (k, cell) in {cells}.iter().enumerate() {{\n        acc += {read} + cell.b * cell.n as f64;\n    }}"
+    )
+    .unwrap();
+    if rng.chance(0.5) {
+        let term = unary_of(rng, &format!("{cells}[0].w[1]"));
+        writeln!(body, "    acc = acc * {cells}[0].b + {term};").unwrap();
+    }
+    let attribute = match rng.chance(0.5) {
+        true => "hessian",
+        false => "reverse, forward",
+    };
+    let (params, args, grad, tangent, build) = if in_struct {
+        (
+            "c: &Cells, x: f64",
+            "&cs",
+            "g.c.cells",
+            "&CellsGrad { cells: dc }",
+            "let cs = Cells { cells: cells_of(&v) };",
+        )
+    } else {
+        (
+            "cells: &[Cell], x: f64",
+            "&cs",
+            "g.cells",
+            "&dc",
+            "let cs = cells_of(&v);",
+        )
+    };
+    let source = format!(
+        "\n#[differentiate({attribute})]\npub fn {name}({params}) -> f64 {{\n{body}    acc\n}}\n"
+    );
+    // The function at other cells' elements, for the finite differences.
+    let at_q = match in_struct {
+        true => "&Cells { cells: cells_of(q) }",
+        false => "&cells_of(q)",
+    };
+    let check = format!(
+        r#"
+fn check_{name}(p: &mut Points) -> (Verdict, String) {{
+    let count = p.int(1, 3);
+    let v = p.vec(3 * count);
+    let x = p.float(-1.0, 1.0);
+    {build}
+    let (value, g) = {name}::grad({args}, x);
+    let expected = {name}({args}, x);
+    if value.to_bits() != expected.to_bits() {{ return (Verdict::Mismatch, format!("{name}: value {{value}} != {{expected}}")); }}
+    let grads = cell_elements(&{grad});
+    let tangent: Vec<f64> = v.iter().map(|_| p.float(-1.0, 1.0)).collect();
+    let dc = cell_grads(&tangent);
+    let upstream = p.float(-2.0, 2.0);
+    let (jvp_value, jv) = {name}::jvp({args}, x, {tangent}, 0.0);
+    let (_, pullback) = {name}::vjp({args}, x);
+    let gu = pullback(upstream);
+    let gu = cell_elements(&{gu});
+    if let Some(report) = backprop_difftest::dot_product_test(value, jvp_value, jv, upstream, &tangent, &gu) {{ return (Verdict::Mismatch, format!("{name}: {{report}}")); }}
+    let f = |q: &[f64]| {name}({at_q}, x);
+    let (verdict, report) = compare(&f, &v, &grads);
+    (verdict, format!("{name} at {{v:?}}, x = {{x}}:
+{{report}}"))
+}}
+"#,
+        gu = grad.replacen("g.", "gu.", 1),
+    );
+    Function {
+        name,
+        source,
+        check,
+    }
+}
+
 /// Functions every random function may call: other differentiated functions, with a float
 /// and a slice parameter, one returning a tuple, and one calling itself.
 const HELPERS: &str = r#"
@@ -242,6 +351,51 @@ pub enum Mode {
     Plain,
     Scaled(f64),
     Shifted { by: f64, k: f64 },
+}
+
+/// A cell of the functions `ly_*`: a sequence of structs.
+#[derive(backprop::Differentiable, Clone, Debug)]
+pub struct Cell {
+    pub w: Vec<f64>,
+    pub b: f64,
+    pub n: usize,
+}
+
+#[differentiate]
+impl Cell {
+    /// `tanh(w₀ x + b) + w₁ x²/4`.
+    #[differentiate(hessian)]
+    pub fn apply(&self, x: f64) -> f64 {
+        (self.w[0] * x + self.b).tanh() + self.w[1] * x * x * 0.25
+    }
+}
+
+#[derive(backprop::Differentiable, Clone, Debug)]
+pub struct Cells {
+    pub cells: Vec<Cell>,
+}
+
+#[differentiate(hessian)]
+pub fn cell_step(cell: &Cell, x: f64) -> f64 {
+    (cell.b - x * cell.w[1]).sin() + x
+}
+
+/// Cells from their elements in order, three each (`w₀`, `w₁`, `b`).
+pub fn cells_of(v: &[f64]) -> Vec<Cell> {
+    v.chunks(3)
+        .enumerate()
+        .map(|(k, c)| Cell { w: c[..2].to_vec(), b: c[2], n: k + 1 })
+        .collect()
+}
+
+/// The cells' gradients from their elements in order.
+pub fn cell_grads(v: &[f64]) -> Vec<CellGrad> {
+    v.chunks(3).map(|c| CellGrad { w: c[..2].to_vec(), b: c[2] }).collect()
+}
+
+/// The cells' gradients' elements in order.
+pub fn cell_elements(g: &[CellGrad]) -> Vec<f64> {
+    g.iter().flat_map(|c| [c.w[0], c.w[1], c.b]).collect()
 }
 
 #[differentiate(hessian)]
@@ -2108,8 +2262,9 @@ mod tests {
         let starting = |prefix: &str| source.lines().filter(|l| l.starts_with(prefix)).count();
         let functions = starting("#[differentiate");
         let checks = starting("fn check_") + starting("pub fn check_");
-        // The four helpers are differentiated too, and have no check of their own.
-        assert_eq!(functions, checks + 4);
+        // The six helpers (and the block of `Cell`'s method) are differentiated too, and
+        // have no check of their own.
+        assert_eq!(functions, checks + 6);
         assert_eq!(source.matches(" as fn(&mut Points)").count(), checks);
     }
 }

@@ -103,6 +103,7 @@ impl Emit<'_> {
                 let dot = self.dot_place(p);
                 if let Place::Var(v) = p
                     && matches!(self.f.vars[*v].kind, Kind::Seq | Kind::Tensor)
+                    && !self.lanes
                 {
                     // Shaped like the value, as the adjoint itself is.
                     let (id, private) = (self.ident(*v), &self.private);
@@ -197,8 +198,11 @@ impl Emit<'_> {
             }
             B::AddAdj(p, e) => self.b_add(p, e),
             // A whole sequence or array: zeros shaped like its value, which an assignment
-            // undone just before may have given another shape.
-            B::Kill(Place::Var(v)) if matches!(self.f.vars[*v].kind, Kind::Seq | Kind::Tensor) => {
+            // undone just before may have given another shape. (Adjoints along several
+            // directions, `Tangents` lanes, are another type than the value: filled.)
+            B::Kill(Place::Var(v))
+                if matches!(self.f.vars[*v].kind, Kind::Seq | Kind::Tensor) && !self.lanes =>
+            {
                 let (adj, id, private) = (self.adj(*v), self.ident(*v), &self.private);
                 quote!(#private::reset_like(&mut #adj, &#id);)
             }
