@@ -163,12 +163,13 @@ pub struct Dense {
 impl Dense {
     #[differentiate(reverse)]
     pub fn forward(&self, x: &[f64]) -> Vec<f64> {
-        let mut out = self.b.clone();
+        let mut out = vec![0.0; self.b.len()];
         for o in 0..out.len() {
+            let mut z = self.b[o];
             for i in 0..self.inputs {
-                out[o] += self.w[o * self.inputs + i] * x[i];
+                z += self.w[o * self.inputs + i] * x[i];
             }
-            out[o] = out[o].tanh();
+            out[o] = z.tanh();
         }
         out
     }
