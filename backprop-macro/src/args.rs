@@ -18,10 +18,10 @@ pub struct Args {
     pub wrt: Option<Vec<Ident>>,
     /// Where the facade crate is: `::backprop` unless `crate = path` says otherwise.
     pub krate: Path,
-    /// The function is a method's (`#[differentiate]` on an `impl` block wrote it): its
-    /// module also has the `Handle` that calls on a receiver reach it through. Never
-    /// parsed from the attribute.
-    pub method: bool,
+    /// The function is a method's (`#[differentiate]` on an `impl` block wrote it), named
+    /// here as the user knows it (`Layer::forward`): its module also has the `Handle` that
+    /// calls on a receiver reach it through. Never parsed from the attribute.
+    pub method: Option<String>,
 }
 
 const EXPECTED: &str =
@@ -72,7 +72,7 @@ pub fn parse(tokens: TokenStream, errors: &mut Errors) -> Args {
         krate: krate
             .map(|(_, path)| path)
             .unwrap_or_else(|| syn::parse_quote!(::backprop)),
-        method: false,
+        method: None,
     }
 }
 

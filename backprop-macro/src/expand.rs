@@ -20,12 +20,16 @@ pub(crate) fn differentiate(attr: TokenStream, item: TokenStream) -> TokenStream
     if let Ok(block) = syn::parse2::<syn::ItemImpl>(item.clone()) {
         return crate::methods::differentiate_impl(attr, block);
     }
-    differentiate_fn(attr, item, false)
+    differentiate_fn(attr, item, None)
 }
 
 /// A free function, or (`method`) the function `#[differentiate]` on an `impl` block writes
 /// for one of its methods.
-pub(crate) fn differentiate_fn(attr: TokenStream, item: TokenStream, method: bool) -> TokenStream {
+pub(crate) fn differentiate_fn(
+    attr: TokenStream,
+    item: TokenStream,
+    method: Option<String>,
+) -> TokenStream {
     let mut errors = Errors::default();
     let mut args = args::parse(attr, &mut errors);
     args.method = method;

@@ -106,10 +106,11 @@ pub fn differentiate_impl(attr: TokenStream, mut block: syn::ItemImpl) -> TokenS
                     &mut errors,
                 ));
                 let args = rename_self(args);
+                let shown = format!("{type_name}::{}", method.sig.ident);
                 beside.extend(crate::expand::differentiate_fn(
                     args,
                     free.to_token_stream(),
-                    true,
+                    Some(shown),
                 ));
             }
             Err(e) => errors.push(e),

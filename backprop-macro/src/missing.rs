@@ -15,11 +15,13 @@ use quote::{format_ident, quote};
 /// vector result.
 pub fn stubs(f: &Func, e: &Emit, sig: &Signature, args: &Args) -> TokenStream {
     let name = f.name.to_string();
+    // A method is named as the user wrote it (`Layer::forward`), its items by its module.
+    let shown = args.method.clone().unwrap_or_else(|| name.clone());
     let scalar = f.ret_kind == Kind::Float;
     let mut missing: Vec<(Item, String)> = Vec::new();
     let mut add = |item: Item, argument: &str| {
         let message = format!(
-            "`{name}::{}` is not generated: write `#[differentiate({argument})]` on `{name}`",
+            "`{name}::{}` is not generated: write `#[differentiate({argument})]` on `{shown}`",
             item.name()
         );
         missing.push((item, message));
@@ -59,21 +61,24 @@ pub fn stubs(f: &Func, e: &Emit, sig: &Signature, args: &Args) -> TokenStream {
     // which argument to add, not "cannot find function `__jvp`".
     if !args.forward {
         let message = format!(
-            "`{name}` is called from a function differentiated in forward mode: write `#[differentiate(reverse, forward)]` on `{name}` (`hessian` if the caller has `hessian`)"
+            "`{shown}` is called from a function differentiated in forward mode: write `#[differentiate(reverse, forward)]` on `{shown}` (`hessian` if the caller has `hessian`)"
         );
         stubs.extend(hidden_stub(f, e, sig, Hidden::Jvp, &message));
     }
     // Its pullback's type names every parameter's gradient type: a struct that is not
-    // `Differentiable` would get one more error there.
+    // `Differentiable` would get one more error there. (A method's receiver is one: its
+    // module names its gradient everywhere.)
+    let receiver = usize::from(args.method.is_some());
     let structs = f
         .params
         .iter()
+        .skip(receiver)
         .any(|p| matches!(p.form, crate::ir::ParamForm::Struct(_)));
     // What a function differentiated in reverse mode calls (`__pullback_at` for a float
     // result, when the call borrows the caller's locals).
     if !args.reverse && !structs {
         let message = format!(
-            "`{name}` is called from a function differentiated in reverse mode: write `#[differentiate(reverse, forward)]` on `{name}`"
+            "`{shown}` is called from a function differentiated in reverse mode: write `#[differentiate(reverse, forward)]` on `{shown}`"
         );
         stubs.extend(hidden_stub(f, e, sig, Hidden::Vjp, &message));
         if scalar {
@@ -82,7 +87,7 @@ pub fn stubs(f: &Func, e: &Emit, sig: &Signature, args: &Args) -> TokenStream {
     }
     if !args.hessian && !structs {
         let message = format!(
-            "`{name}` is called from a function differentiated twice (`hessian`): write `#[differentiate(hessian)]` on `{name}`"
+            "`{shown}` is called from a function differentiated twice (`hessian`): write `#[differentiate(hessian)]` on `{shown}`"
         );
         stubs.extend(hidden_stub(f, e, sig, Hidden::Fob, &message));
     }

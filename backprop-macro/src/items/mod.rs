@@ -68,8 +68,8 @@ pub(crate) fn module(
     };
     let stubs = missing::stubs(f, &e, &sig, args);
     let handle = match args.method {
-        true => handle(&[&reverse_items, &forward_items, &second_order, &stubs]),
-        false => TokenStream::new(),
+        Some(_) => handle(&[&reverse_items, &forward_items, &second_order, &stubs]),
+        None => TokenStream::new(),
     };
     let (reverse_items, forward_items) = (Moved::new(reverse_items), Moved::new(forward_items));
     let items = match (args.reverse, args.forward) {
