@@ -227,6 +227,13 @@ impl Names {
         }
     }
 
+    /// Whether `name` is taken by no variable (nor derived from one's name), not in the
+    /// user's function and no keyword: free for a binding the printer scopes itself.
+    pub fn is_free(&self, name: &str) -> bool {
+        let key = Poly::of(name).key();
+        !self.taken.has(key) && !self.user.has(key) && !is_keyword(name)
+    }
+
     /// A name for a variable the user named `base`: `base` itself when it and its derived
     /// names are free, else `base_1`, `base_2`, ...
     pub fn user_var(&mut self, base: &str) -> String {

@@ -50,11 +50,96 @@ impl Emit<'_> {
 
     /// The adjoint (`Derived::Grad`) or its tangent at a place, element or whole.
     fn adjoint_at(&self, d: Derived, p: &Place) -> TokenStream {
+        if let (Derived::Grad, Place::Elem(v, i)) = (d, p)
+            && let Some(bound) = rebound(*v, i, true)
+        {
+            return bound;
+        }
         let id = self.derived(d, p.var());
         match p {
             Place::Var(_) => id.to_token_stream(),
             Place::Elem(_, i) | Place::Part(_, i) => quote!(#id #i),
         }
+    }
+
+    /// At the top of a reverse loop's body, the fields of struct elements' gradients it
+    /// reaches only at the loop's index, bound once ([`crate::reverse::element_adjoints`]):
+    /// `let grad_layers_at = &mut grad_layers[index]; let grad_layers_w: &mut [_] = &mut
+    /// grad_layers_at.w;`. Registers them for the printing of the body; `None` if there are
+    /// none.
+    fn bind_element_adjoints(&self, index: VarId, body: &[B]) -> Option<(TokenStream, usize)> {
+        if self.fob || self.lanes {
+            return None;
+        }
+        let found = crate::reverse::element_adjoints(&self.f.vars, index, body);
+        let reads = crate::reverse::element_reads(&self.f.vars, index, body);
+        if found.is_empty() && reads.is_empty() {
+            return None;
+        }
+        let free = |base: String| {
+            (0..)
+                .map(|n| match n {
+                    0 => base.clone(),
+                    n => format!("{base}_{n}"),
+                })
+                .find(|name| self.f.names.is_free(name))
+                .expect("a free name")
+        };
+        let at = self.ident(index);
+        let mut tokens = TokenStream::new();
+        let mut count = 0;
+        for (v, fields) in found {
+            let adj = self.adj(v);
+            let element = Ident::new(&free(format!("{adj}_at")), Span::mixed_site());
+            tokens.extend(quote!(let #element = &mut #adj[#at];));
+            for (member, scalar) in fields {
+                let name = Ident::new(
+                    &free(format!("{adj}_{}", member.to_token_stream())),
+                    Span::mixed_site(),
+                );
+                tokens.extend(match scalar {
+                    true => quote!(let #name = &mut #element.#member;),
+                    false => quote!(let #name: &mut [_] = &mut #element.#member;),
+                });
+                REBOUND.with(|r| {
+                    r.borrow_mut().push(Rebound {
+                        var: v,
+                        index,
+                        member,
+                        name,
+                        scalar,
+                        adjoint: true,
+                    })
+                });
+                count += 1;
+            }
+        }
+        // The parameters' fields read there: shared borrows (a float copied).
+        for (v, fields) in reads {
+            let id = self.ident(v);
+            for (member, scalar) in fields {
+                let name = Ident::new(
+                    &free(format!("{id}_{}", member.to_token_stream())),
+                    Span::mixed_site(),
+                );
+                tokens.extend(match scalar {
+                    true => quote!(let #name = #id[#at].#member;),
+                    false => quote!(let #name: &[_] = &#id[#at].#member;),
+                });
+                REBOUND.with(|r| {
+                    r.borrow_mut().push(Rebound {
+                        var: v,
+                        index,
+                        member,
+                        name,
+                        scalar,
+                        adjoint: false,
+                    })
+                });
+                count += 1;
+            }
+        }
+        Some((tokens, count))
     }
 
     /// The tangent statements of a backward statement, to go before and after it.
@@ -432,7 +517,19 @@ impl Emit<'_> {
         // A loop whose iterations can add into its sums last computes dot products: their
         // terms go round four partial sums (`sum_lanes`), not one chain of additions.
         let lanes = crate::reverse::lane_terms(&sums, &mut body);
+        let bound = var.and_then(|index| self.bind_element_adjoints(index, &body));
         let stmts = self.b_stmts(&body, assigned, restored);
+        let stmts = match bound {
+            Some((bindings, count)) => {
+                REBOUND.with(|r| {
+                    let mut r = r.borrow_mut();
+                    let kept = r.len() - count;
+                    r.truncate(kept);
+                });
+                quote!(#bindings #stmts)
+            }
+            None => stmts,
+        };
         let lp = match &lanes {
             Some(terms) => {
                 let private = &self.private;
@@ -461,16 +558,14 @@ impl Emit<'_> {
         let (before, after): (TokenStream, TokenStream) = sums
             .iter()
             .map(|(v, i)| {
-                let (sum, grad) = (
-                    self.derived(Derived::Sum, *v),
-                    self.derived(Derived::Grad, *v),
-                );
+                let sum = self.derived(Derived::Sum, *v);
+                let grad = self.adjoint_at(Derived::Grad, &Place::Elem(*v, i.clone()));
                 // Added only if something was: after a loop that ran no iteration the
                 // index may be out of bounds (`for r in a + 1..n` reading `x[a + 1]`).
                 let start = self.float_tangent_zero();
                 (
                     quote!(let mut #sum = #start;),
-                    quote!(if #sum != #zero { #grad #i += #sum; }),
+                    quote!(if #sum != #zero { #grad += #sum; }),
                 )
             })
             .unzip();
@@ -481,6 +576,55 @@ impl Emit<'_> {
             quote!({ #before #lp #after })
         }
     }
+}
+
+/// A field of a struct element's gradient bound to a name in a reverse loop's body (see
+/// [`Emit::bind_element_adjoints`]).
+struct Rebound {
+    var: VarId,
+    index: VarId,
+    member: syn::Member,
+    name: Ident,
+    scalar: bool,
+    /// The gradient's field (`&mut`), or the parameter's (a shared borrow, or a copy).
+    adjoint: bool,
+}
+
+thread_local! {
+    /// The bindings of the reverse loops being printed, innermost last.
+    static REBOUND: std::cell::RefCell<Vec<Rebound>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// `grad_layers[index].w[k]` as `grad_layers_w[k]`, `grad_layers[index].b` as
+/// `(*grad_layers_b)`, inside a loop that bound them.
+pub(crate) fn rebound(v: VarId, i: &Index, adjoint: bool) -> Option<TokenStream> {
+    let (first, rest) = i.0.split_first()?;
+    let [(1, member)] = i.1.as_slice() else {
+        return None;
+    };
+    REBOUND.with(|r| {
+        r.borrow()
+            .iter()
+            .rev()
+            .find(|b| {
+                b.var == v
+                    && b.adjoint == adjoint
+                    && b.member == *member
+                    && first.reads == [b.index]
+                    && b.scalar == rest.is_empty()
+            })
+            .map(|b| {
+                let name = &b.name;
+                match (b.scalar, adjoint) {
+                    (true, true) => quote!((*#name)),
+                    (true, false) => quote!(#name),
+                    (false, _) => {
+                        let rest = rest.iter().map(|k| &k.expr);
+                        quote!(#name #([#rest])*)
+                    }
+                }
+            })
+    })
 }
 
 pub(super) fn collect_mutations(

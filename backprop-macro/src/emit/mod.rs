@@ -75,14 +75,20 @@ impl<'a> Emit<'a> {
             E::Var(v) => (PREC_ATOM, self.ident(*v).to_token_stream()),
             E::Adj(v) => (PREC_ATOM, self.adj(*v).to_token_stream()),
             E::Dot(v) => (PREC_ATOM, self.dot(*v).to_token_stream()),
-            E::Elem(v, i) => {
-                let id = self.ident(*v);
-                (PREC_ATOM, quote!(#id #i))
-            }
-            E::AdjElem(v, i) => {
-                let id = self.adj(*v);
-                (PREC_ATOM, quote!(#id #i))
-            }
+            E::Elem(v, i) => match backward::rebound(*v, i, false) {
+                Some(bound) => (PREC_ATOM, bound),
+                None => {
+                    let id = self.ident(*v);
+                    (PREC_ATOM, quote!(#id #i))
+                }
+            },
+            E::AdjElem(v, i) => match backward::rebound(*v, i, true) {
+                Some(bound) => (PREC_ATOM, bound),
+                None => {
+                    let id = self.adj(*v);
+                    (PREC_ATOM, quote!(#id #i))
+                }
+            },
             E::DotElem(v, i) => {
                 let id = self.dot(*v);
                 (PREC_ATOM, quote!(#id #i))

@@ -409,3 +409,181 @@ fn mentions_adj(b: &B, v: VarId) -> bool {
         | B::Nop => false,
     }
 }
+
+/// The adjoints of sequences of structs that a reverse loop over `index` reaches only
+/// through its element at `index` and one field of it (`grad_layers[index].w[k]`,
+/// `grad_layers[index].b`), with the fields it uses and whether each is read as a whole
+/// float (`.b`, no index after it) rather than indexed (`.w[k]`). The loop's body can bind
+/// each field once (`let grad_layers_w: &mut [_] = &mut grad_layers[index].w;`): the
+/// compiler then keeps the slice in registers, instead of loading two `Vec` headers and
+/// checking two bounds per element after every store into another gradient.
+pub fn element_adjoints(
+    vars: &[Var],
+    index: VarId,
+    body: &[B],
+) -> Vec<(VarId, Vec<(syn::Member, bool)>)> {
+    #[derive(Default)]
+    struct Uses {
+        fields: Vec<(syn::Member, bool)>,
+        other: bool,
+    }
+    fn at_index(vars: &[Var], index: VarId, i: &Index) -> Option<(syn::Member, bool)> {
+        let first = i.0.first()?;
+        let name = &vars[index].ident;
+        let plain = matches!(&first.expr, syn::Expr::Path(p) if p.path.is_ident(name));
+        match i.1.as_slice() {
+            [(1, member)] if plain && first.reads == [index] => {
+                Some((member.clone(), i.0.len() == 1))
+            }
+            _ => None,
+        }
+    }
+    fn note(
+        uses: &mut BTreeMap<VarId, Uses>,
+        vars: &[Var],
+        index: VarId,
+        v: VarId,
+        i: Option<&Index>,
+    ) {
+        let u = uses.entry(v).or_default();
+        match i.and_then(|i| at_index(vars, index, i)) {
+            Some((member, scalar)) => match u.fields.iter().find(|(m, _)| *m == member) {
+                Some((_, s)) if *s != scalar => u.other = true,
+                Some(_) => {}
+                None => u.fields.push((member, scalar)),
+            },
+            None => u.other = true,
+        }
+    }
+    fn in_e(uses: &mut BTreeMap<VarId, Uses>, vars: &[Var], index: VarId, e: &E) {
+        match e {
+            E::AdjElem(v, i) => note(uses, vars, index, *v, Some(i)),
+            E::Adj(v) | E::Up(v) => note(uses, vars, index, *v, None),
+            _ => {}
+        }
+        e.for_each_child(|c| in_e(uses, vars, index, c));
+    }
+    fn in_place(uses: &mut BTreeMap<VarId, Uses>, vars: &[Var], index: VarId, p: &Place) {
+        match p {
+            Place::Elem(v, i) => note(uses, vars, index, *v, Some(i)),
+            Place::Var(v) | Place::Part(v, _) => note(uses, vars, index, *v, None),
+        }
+    }
+    fn walk(uses: &mut BTreeMap<VarId, Uses>, vars: &[Var], index: VarId, body: &[B]) {
+        for b in body {
+            match b {
+                B::LetAdj(w, e) | B::AddSum(w, e) => {
+                    note(uses, vars, index, *w, None);
+                    in_e(uses, vars, index, e);
+                }
+                B::ZeroAdj(w) => note(uses, vars, index, *w, None),
+                B::SetAdj(p, e) | B::AddAdj(p, e) => {
+                    in_place(uses, vars, index, p);
+                    in_e(uses, vars, index, e);
+                }
+                B::Kill(p) | B::LetUp(p) => in_place(uses, vars, index, p),
+                B::LetGrads(_, e) => in_e(uses, vars, index, e),
+                B::PullInto(_, e, _) => {
+                    in_e(uses, vars, index, e);
+                    // It adds into every parameter's gradient.
+                    for (v, _) in vars
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, var)| var.param.is_some())
+                    {
+                        note(uses, vars, index, v, None);
+                    }
+                }
+                B::If(c, t, e) => {
+                    in_e(uses, vars, index, c);
+                    walk(uses, vars, index, t);
+                    walk(uses, vars, index, e);
+                }
+                B::For(_, _, inner) => walk(uses, vars, index, inner),
+                B::LetPullback(..)
+                | B::Pop(_)
+                | B::Recompute(..)
+                | B::Restore(_)
+                | B::RestoreElem(..)
+                | B::RestoreSlice(_)
+                | B::Undo(..)
+                | B::Unpush(_)
+                | B::Nop => {}
+            }
+        }
+    }
+    let mut uses = BTreeMap::new();
+    walk(&mut uses, vars, index, body);
+    uses.into_iter()
+        .filter(|(_, u)| !u.other && !u.fields.is_empty())
+        .map(|(v, u)| (v, u.fields))
+        .collect()
+}
+
+/// The parameters (sequences of structs) a reverse loop over `index` reads at `index` and
+/// a field (`layers[index].w[k]`), with the fields and whether each is read whole: bound
+/// once in the loop's body as [`element_adjoints`] are (a parameter never changes, so every
+/// read can go through the binding, and others may stay as they are).
+pub fn element_reads(
+    vars: &[Var],
+    index: VarId,
+    body: &[B],
+) -> Vec<(VarId, Vec<(syn::Member, bool)>)> {
+    fn in_e(found: &mut Vec<(VarId, Vec<(syn::Member, bool)>)>, vars: &[Var], index: VarId, e: &E) {
+        if let E::Elem(v, i) = e
+            && vars[*v].param.is_some()
+            && let Some(first) = i.0.first()
+            && first.reads == [index]
+            && matches!(&first.expr, syn::Expr::Path(p) if p.path.is_ident(&vars[index].ident))
+            && let [(1, member)] = i.1.as_slice()
+        {
+            let scalar = i.0.len() == 1;
+            match found.iter_mut().find(|(w, _)| w == v) {
+                Some((_, fields)) => {
+                    if !fields.iter().any(|(m, s)| m == member && *s == scalar) {
+                        fields.push((member.clone(), scalar));
+                    }
+                }
+                None => found.push((*v, vec![(member.clone(), scalar)])),
+            }
+        }
+        e.for_each_child(|c| in_e(found, vars, index, c));
+    }
+    fn walk(
+        found: &mut Vec<(VarId, Vec<(syn::Member, bool)>)>,
+        vars: &[Var],
+        index: VarId,
+        body: &[B],
+    ) {
+        for b in body {
+            match b {
+                B::LetAdj(_, e)
+                | B::AddSum(_, e)
+                | B::SetAdj(_, e)
+                | B::AddAdj(_, e)
+                | B::LetGrads(_, e)
+                | B::PullInto(_, e, _) => in_e(found, vars, index, e),
+                B::If(c, t, e) => {
+                    in_e(found, vars, index, c);
+                    walk(found, vars, index, t);
+                    walk(found, vars, index, e);
+                }
+                B::For(_, _, inner) => walk(found, vars, index, inner),
+                _ => {}
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(&mut found, vars, index, body);
+    // A field read both whole and indexed is left as it is.
+    for (_, fields) in &mut found {
+        let both: Vec<syn::Member> = fields
+            .iter()
+            .filter(|(m, s)| fields.iter().any(|(n, t)| n == m && t != s))
+            .map(|(m, _)| m.clone())
+            .collect();
+        fields.retain(|(m, _)| !both.contains(m));
+    }
+    found.retain(|(_, fields)| !fields.is_empty());
+    found
+}

@@ -10,7 +10,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 mod loops;
 use loops::independent_iterations;
-pub use loops::{hoist_recomputes, hoist_sums, lane_terms, zero_guard};
+pub use loops::{
+    element_adjoints, element_reads, hoist_recomputes, hoist_sums, lane_terms, zero_guard,
+};
 
 /// A statement of the backward pass.
 #[derive(Clone)]
