@@ -472,3 +472,35 @@ fn fields_of_structs_in_a_sequence() {
     let projected: f64 = params.iter().zip(&dir).map(|(a, b)| a * b).sum();
     assert_close(dot, projected, 1e-12);
 }
+
+/// Loops over the layers' indices (a binding of the layer's fields once per reverse
+/// iteration) and over other ranges (none: the body may not reach an element at every
+/// index, `l < layers.len()`).
+#[differentiate(reverse, forward)]
+fn some_layers(layers: &[Dense], x: f64) -> f64 {
+    let mut s = x;
+    for l in 0..layers.len() {
+        s = (s * layers[l].w[0]).tanh() + layers[l].b[0];
+    }
+    for l in 1..layers.len() {
+        s += layers[l].w[1] * s;
+    }
+    for l in 0..8 {
+        if l < layers.len() {
+            s += layers[l].b[1] * s.sin();
+        }
+    }
+    s
+}
+
+#[test]
+fn loops_over_other_ranges_than_the_sequences() {
+    let layers = layers_of(&common::Points::new(31).vec(36, -0.7, 0.7));
+    let (value, g) = some_layers::grad(&layers, 0.4);
+    assert_eq!(value, some_layers(&layers, 0.4));
+    assert_fd_elements(|l: &Vec<Dense>| some_layers(l, 0.4), &layers, &g.layers);
+    let mut dl = layers.zeros_like();
+    *dl.element_mut(10) = 1.0;
+    let (_, dot) = some_layers::jvp(&layers, 0.4, &dl, 0.0);
+    assert_close(dot, g.layers.element(10), 1e-12);
+}

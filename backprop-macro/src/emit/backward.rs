@@ -62,6 +62,55 @@ impl Emit<'_> {
         }
     }
 
+    /// Whether the loop over `index` runs over indices of the sequence `v` only: its range
+    /// is `0..v.len()` (reversed or stepped too).
+    fn walks_indices_of(&self, index: VarId, v: VarId) -> bool {
+        // The sequence by its name, or by the field chain it was read from (`m.layers`).
+        let mut names = vec![self.ident(v).to_string()];
+        names.extend(self.f.body.stmts.iter().find_map(|stmt| match stmt {
+            Stmt::Let {
+                var,
+                op: Op::Field(read),
+                ..
+            } if *var == v => Some(format!("{}{}", self.ident(read.root), read.path_tokens())),
+            _ => None,
+        }));
+        let lens: Vec<String> = names
+            .iter()
+            .map(|n| {
+                format!("0..{}.len()", n)
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .collect()
+            })
+            .collect();
+        let mut found = false;
+        crate::analysis::walk(&self.f.body, &mut |stmt, _| {
+            if let Stmt::Loop {
+                head:
+                    LoopHead::Range {
+                        var: Some(var),
+                        steps,
+                    },
+                ..
+            } = stmt
+                && *var == index
+            {
+                let text: String = steps
+                    .expr
+                    .to_token_stream()
+                    .to_string()
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .collect();
+                found = lens
+                    .iter()
+                    .any(|len| text == *len || text.contains(&format!("({len})")));
+            }
+        });
+        found
+    }
+
     /// At the top of a reverse loop's body, the fields of struct elements' gradients it
     /// reaches only at the loop's index, bound once ([`crate::reverse::element_adjoints`]):
     /// `let grad_layers_at = &mut grad_layers[index]; let grad_layers_w: &mut [_] = &mut
@@ -71,8 +120,13 @@ impl Emit<'_> {
         if self.fob || self.lanes {
             return None;
         }
-        let found = crate::reverse::element_adjoints(&self.f.vars, index, body);
-        let reads = crate::reverse::element_reads(&self.f.vars, index, body);
+        // Only over the sequence's own indices (`for layer in layers`, `for l in
+        // 0..layers.len()`): the binding runs whether the body reaches the element or not.
+        let covers = |(v, _): &(VarId, _)| self.walks_indices_of(index, *v);
+        let mut found = crate::reverse::element_adjoints(&self.f.vars, index, body);
+        let mut reads = crate::reverse::element_reads(&self.f.vars, index, body);
+        found.retain(covers);
+        reads.retain(covers);
         if found.is_empty() && reads.is_empty() {
             return None;
         }
