@@ -571,7 +571,10 @@ impl Emit<'_> {
         // A loop whose iterations can add into its sums last computes dot products: their
         // terms go round four partial sums (`sum_lanes`), not one chain of additions.
         let lanes = crate::reverse::lane_terms(&sums, &mut body);
-        let bound = var.and_then(|index| self.bind_element_adjoints(index, &body));
+        // (Not in a loop of partial sums, whose terms are printed apart from its body.)
+        let bound = var
+            .filter(|_| lanes.is_none())
+            .and_then(|index| self.bind_element_adjoints(index, &body));
         let stmts = self.b_stmts(&body, assigned, restored);
         let stmts = match bound {
             Some((bindings, count)) => {
