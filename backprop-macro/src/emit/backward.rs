@@ -168,7 +168,7 @@ impl Emit<'_> {
                 count += 1;
             }
         }
-        // The parameters' fields read there: shared borrows (a float copied).
+        // The parameters' fields read there: shared borrows.
         for (v, fields) in reads {
             let id = self.ident(v);
             for (member, scalar) in fields {
@@ -177,7 +177,7 @@ impl Emit<'_> {
                     Span::mixed_site(),
                 );
                 tokens.extend(match scalar {
-                    true => quote!(let #name = #id[#at].#member;),
+                    true => quote!(let #name = &#id[#at].#member;),
                     false => quote!(let #name: &[_] = &#id[#at].#member;),
                 });
                 REBOUND.with(|r| {
@@ -643,7 +643,7 @@ struct Rebound {
     member: syn::Member,
     name: Ident,
     scalar: bool,
-    /// The gradient's field (`&mut`), or the parameter's (a shared borrow, or a copy).
+    /// The gradient's field (`&mut`), or the parameter's (a shared borrow).
     adjoint: bool,
 }
 
@@ -672,10 +672,9 @@ pub(crate) fn rebound(v: VarId, i: &Index, adjoint: bool) -> Option<TokenStream>
             })
             .map(|b| {
                 let name = &b.name;
-                match (b.scalar, adjoint) {
-                    (true, true) => quote!((*#name)),
-                    (true, false) => quote!(#name),
-                    (false, _) => {
+                match b.scalar {
+                    true => quote!((*#name)),
+                    false => {
                         let rest = rest.iter().map(|k| &k.expr);
                         quote!(#name #([#rest])*)
                     }
