@@ -62,29 +62,9 @@ impl Emit<'_> {
         }
     }
 
-    /// Whether the loop over `index` runs over indices of the sequence `v` only: its range
-    /// is `0..v.len()` (reversed or stepped too).
-    fn walks_indices_of(&self, index: VarId, v: VarId) -> bool {
-        // The sequence by its name, or by the field chain it was read from (`m.layers`).
-        let mut names = vec![self.ident(v).to_string()];
-        names.extend(self.f.body.stmts.iter().find_map(|stmt| match stmt {
-            Stmt::Let {
-                var,
-                op: Op::Field(read),
-                ..
-            } if *var == v => Some(format!("{}{}", self.ident(read.root), read.path_tokens())),
-            _ => None,
-        }));
-        let lens: Vec<String> = names
-            .iter()
-            .map(|n| {
-                format!("0..{}.len()", n)
-                    .chars()
-                    .filter(|c| !c.is_whitespace())
-                    .collect()
-            })
-            .collect();
-        let mut found = false;
+    /// The range of the loop over `index` as written, without spaces (`0..layers.len()`).
+    fn range_text(&self, index: VarId) -> Option<String> {
+        let mut text = None;
         crate::analysis::walk(&self.f.body, &mut |stmt, _| {
             if let Stmt::Loop {
                 head:
@@ -96,19 +76,34 @@ impl Emit<'_> {
             } = stmt
                 && *var == index
             {
-                let text: String = steps
-                    .expr
-                    .to_token_stream()
-                    .to_string()
+                let tokens = steps.expr.to_token_stream().to_string();
+                text = Some(tokens.chars().filter(|c| !c.is_whitespace()).collect());
+            }
+        });
+        text
+    }
+
+    /// Whether a loop whose range is `range` runs over indices of the sequence `v` only:
+    /// `0..v.len()` (reversed or stepped too), `v` by its name or by the field chain it was
+    /// read from (`m.layers`).
+    fn walks_indices_of(&self, range: &str, v: VarId) -> bool {
+        let chain = self.f.body.stmts.iter().find_map(|stmt| match stmt {
+            Stmt::Let {
+                var,
+                op: Op::Field(read),
+                ..
+            } if *var == v => Some(format!("{}{}", self.ident(read.root), read.path_tokens())),
+            _ => None,
+        });
+        std::iter::once(self.ident(v).to_string())
+            .chain(chain)
+            .any(|name| {
+                let len: String = format!("0..{name}.len()")
                     .chars()
                     .filter(|c| !c.is_whitespace())
                     .collect();
-                found = lens
-                    .iter()
-                    .any(|len| text == *len || text.contains(&format!("({len})")));
-            }
-        });
-        found
+                range == len || range.contains(&format!("({len})"))
+            })
     }
 
     /// At the top of a reverse loop's body, the fields of struct elements' gradients it
@@ -117,12 +112,20 @@ impl Emit<'_> {
     /// grad_layers_at.w;`. Registers them for the printing of the body; `None` if there are
     /// none.
     fn bind_element_adjoints(&self, index: VarId, body: &[B]) -> Option<(TokenStream, usize)> {
-        if self.fob || self.lanes {
+        // Fields in an element's index come only from struct parameters (sequences of
+        // structs, or structs holding them).
+        let structs = self
+            .f
+            .params
+            .iter()
+            .any(|p| matches!(p.form, ParamForm::Struct(_)));
+        if self.fob || self.lanes || !structs {
             return None;
         }
         // Only over the sequence's own indices (`for layer in layers`, `for l in
         // 0..layers.len()`): the binding runs whether the body reaches the element or not.
-        let covers = |(v, _): &(VarId, _)| self.walks_indices_of(index, *v);
+        let range = self.range_text(index)?;
+        let covers = |(v, _): &(VarId, _)| self.walks_indices_of(&range, *v);
         let mut found = crate::reverse::element_adjoints(&self.f.vars, index, body);
         let mut reads = crate::reverse::element_reads(&self.f.vars, index, body);
         found.retain(covers);

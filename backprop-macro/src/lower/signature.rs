@@ -344,20 +344,8 @@ pub(crate) fn struct_sequence(ty: &Type) -> Option<(&Type, usize)> {
         match ty {
             Type::Slice(s) => Some(&s.elem),
             Type::Array(a) => Some(&a.elem),
-            Type::Path(p) if p.qself.is_none() => {
-                let last = p.path.segments.last()?;
-                match &last.arguments {
-                    syn::PathArguments::AngleBracketed(g) if last.ident == "Vec" => {
-                        match g.args.first()? {
-                            syn::GenericArgument::Type(t) => Some(t),
-                            _ => None,
-                        }
-                    }
-                    _ => None,
-                }
-            }
             Type::Paren(p) => element(&p.elem),
-            _ => None,
+            _ => types::vec_elem(ty),
         }
     }
     let outer = match ty {

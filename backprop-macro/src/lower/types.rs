@@ -125,7 +125,7 @@ pub(super) fn int_vec(ty: &Type) -> bool {
 }
 
 /// `T` of `Vec<T>`.
-fn vec_elem(ty: &Type) -> Option<&Type> {
+pub(super) fn vec_elem(ty: &Type) -> Option<&Type> {
     let Type::Path(p) = ty else { return None };
     let last = p.path.segments.last()?;
     if last.ident != "Vec" {
