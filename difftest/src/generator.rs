@@ -247,6 +247,10 @@ fn layered(rng: &mut Rng, id: usize) -> Function {
     let in_struct = rng.chance(0.5);
     let cells = if in_struct { "c.cells" } else { "cells" };
     let mut body = String::from("    let mut acc = x;\n");
+    if in_struct {
+        // A method of a struct field (`c.head.apply(..)`), reached through its handle.
+        writeln!(body, "    acc = c.head.apply(acc);").unwrap();
+    }
     match rng.below(3) {
         0 => {
             // `for cell in &c.cells` of a field, `for cell in cells` of a slice.
@@ -283,49 +287,52 @@ fn layered(rng: &mut Rng, id: usize) -> Function {
         true => "hessian",
         false => "reverse, forward",
     };
-    let (params, args, grad, tangent, build) = if in_struct {
+    // The parameters' elements in order (`Cells`: its `head`, then its `cells`), to and
+    // from the flat vectors of the checks.
+    let (params, grad, tangent, build, elements) = if in_struct {
         (
             "c: &Cells, x: f64",
-            "&cs",
-            "g.c.cells",
-            "&CellsGrad { cells: dc }",
-            "let cs = Cells { cells: cells_of(&v) };",
+            "g.c",
+            "&cells_grad_of(&tangent)",
+            "let cs = cells_struct_of(&v);",
+            "cells_struct_elements",
         )
     } else {
         (
             "cells: &[Cell], x: f64",
-            "&cs",
             "g.cells",
-            "&dc",
+            "&cell_grads(&tangent)",
             "let cs = cells_of(&v);",
+            "cell_elements",
         )
     };
+    let args = "&cs";
+    let extra = usize::from(in_struct);
     let source = format!(
         "\n#[differentiate({attribute})]\npub fn {name}({params}) -> f64 {{\n{body}    acc\n}}\n"
     );
     // The function at other cells' elements, for the finite differences.
     let at_q = match in_struct {
-        true => "&Cells { cells: cells_of(q) }",
+        true => "&cells_struct_of(q)",
         false => "&cells_of(q)",
     };
     let check = format!(
         r#"
 fn check_{name}(p: &mut Points) -> (Verdict, String) {{
     let count = p.int(1, 3);
-    let v = p.vec(3 * count);
+    let v = p.vec(3 * (count + {extra}));
     let x = p.float(-1.0, 1.0);
     {build}
     let (value, g) = {name}::grad({args}, x);
     let expected = {name}({args}, x);
     if value.to_bits() != expected.to_bits() {{ return (Verdict::Mismatch, format!("{name}: value {{value}} != {{expected}}")); }}
-    let grads = cell_elements(&{grad});
+    let grads = {elements}(&{grad});
     let tangent: Vec<f64> = v.iter().map(|_| p.float(-1.0, 1.0)).collect();
-    let dc = cell_grads(&tangent);
     let upstream = p.float(-2.0, 2.0);
     let (jvp_value, jv) = {name}::jvp({args}, x, {tangent}, 0.0);
     let (_, pullback) = {name}::vjp({args}, x);
     let gu = pullback(upstream);
-    let gu = cell_elements(&{gu});
+    let gu = {elements}(&{gu});
     if let Some(report) = backprop_difftest::dot_product_test(value, jvp_value, jv, upstream, &tangent, &gu) {{ return (Verdict::Mismatch, format!("{name}: {{report}}")); }}
     let f = |q: &[f64]| {name}({at_q}, x);
     let (verdict, report) = compare(&f, &v, &grads);
@@ -372,7 +379,27 @@ impl Cell {
 
 #[derive(backprop::Differentiable, Clone, Debug)]
 pub struct Cells {
+    pub head: Cell,
     pub cells: Vec<Cell>,
+}
+
+/// `Cells` from its elements in order: the head's three, then the cells'.
+pub fn cells_struct_of(v: &[f64]) -> Cells {
+    let mut cells = cells_of(v);
+    let head = cells.remove(0);
+    Cells { head, cells }
+}
+
+/// `CellsGrad` from its elements in order.
+pub fn cells_grad_of(v: &[f64]) -> CellsGrad {
+    let mut cells = cell_grads(v);
+    let head = cells.remove(0);
+    CellsGrad { head, cells }
+}
+
+/// `CellsGrad`'s elements in order.
+pub fn cells_struct_elements(g: &CellsGrad) -> Vec<f64> {
+    cell_elements(std::slice::from_ref(&g.head)).into_iter().chain(cell_elements(&g.cells)).collect()
 }
 
 #[differentiate(hessian)]
