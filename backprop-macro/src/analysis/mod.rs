@@ -26,11 +26,14 @@ mod shapes;
 mod snapshots;
 mod sparse;
 mod tape;
+mod walk;
 
 pub use picks::Pick;
 use plans::*;
 pub use plans::{assign_saved_at, eval_saves, undo_step};
 pub use snapshots::{Snapshot, Snapshots, elem_saved_at};
+pub use walk::{calls_into, each_block, walk, walk_calls, walk_calls_mut, walk_stmts};
+use walk::{contains_break, declarations, definitely_assigned, fixpoint, walk_loops};
 
 /// How the reverse sweep replays one loop or branch.
 #[derive(Clone)]
@@ -274,7 +277,7 @@ fn analyze_once(f: &mut Func) -> Analysis {
     let snapshots = snapshots::plan(f, &active, &saved, written, &unread, &mut needed);
     // Which loops and branches have a reverse: those with a contribution or a save inside.
     let pick_loops: BTreeSet<ScopeId> = picks.iter().map(|p| p.scope).collect();
-    let (control, mut new_vars, mut replayed) = control_plan(
+    let (control, new_vars, mut replayed) = control_plan(
         f,
         &active,
         &saved,
@@ -282,101 +285,54 @@ fn analyze_once(f: &mut Func) -> Analysis {
         &pick_loops,
         &mut needed,
     );
-    // Each running extremum's record, `m_at`.
-    for p in &mut picks {
-        p.at = f.vars.len() + new_vars.len();
-        let name = f.names.generated(&format!("{}_at", f.vars[p.acc].ident));
-        new_vars.push(Var {
-            ident: syn::Ident::new(&name, Span::call_site()),
-            kind: Kind::Other,
-            ty: None,
-            scope: p.outer,
-            param: None,
-            twin: None,
-        });
-    }
-    let control_vars = new_vars.len();
-    f.vars.extend(new_vars);
-    let mut active = active;
-    let mut saved = saved;
+    let control_vars = add_records(f, new_vars, &mut picks);
     let mut zero_init: Vec<bool> = (0..n)
         .map(|v| active[v] && has_contrib[v] && nested_contrib[v] && v != result)
         .collect();
     declare_into_gradients(f, &active, &mut zero_init);
-    let mut assigned = assigned_in_place;
-    for _ in 0..control_vars {
-        needed.push(true);
-        active.push(false);
-        saved.push(false);
-        zero_init.push(false);
-        assigned.push(false);
-    }
+    let mut lists = Lists {
+        active,
+        needed,
+        saved,
+        zero_init,
+        assigned: assigned_in_place,
+    };
+    // The records are read backward, never replayed, and assigned in place only as counts.
+    lists.grow(n + control_vars, true);
     for c in control.values() {
         if let Some(count) = c.count {
-            assigned[count] = true;
+            lists.assigned[count] = true;
         }
     }
-
-    // The control variables are never replayed.
     replayed.resize(f.vars.len(), false);
-    let mut recompute = plan_recompute(f, &mut needed, &assigned, &replayed);
-    recompute_ranges(
-        f,
-        &control,
-        &mut recompute,
-        &mut needed,
-        &assigned,
-        &replayed,
-    );
-    let block_saves = plan_block_saves(f, &needed, &replayed, &recompute);
     // The control records added since are never assigned in place.
     let mut elem_written = elem_written;
     elem_written.resize(f.vars.len(), false);
     let mut whole_assigned = reassigned;
     whole_assigned.resize(f.vars.len(), false);
-    let counters = plan_counters(f, &saved);
-    let saved_whole = |v: VarId| saved[v] && whole_assigned[v] && !counters[v];
-    let pushed: BTreeSet<VarId> = block_saves.values().flatten().copied().collect();
-    let stacks: Vec<VarId> = (0..f.vars.len())
-        .filter(|&v| saved_whole(v) || pushed.contains(&v))
-        .collect();
-    let elem_stacks: Vec<VarId> = (0..f.vars.len())
-        .filter(|&v| saved[v] && elem_written[v])
-        .collect();
+    let stores = plan_stores(
+        f,
+        &mut lists,
+        &control,
+        &replayed,
+        &elem_written,
+        &whole_assigned,
+    );
 
     // Calls with several active arguments keep the pullback's result in a variable.
-    let grads = pullback_results(f, &active);
-    for list in [
-        &mut needed,
-        &mut active,
-        &mut saved,
-        &mut zero_init,
-        &mut assigned,
-    ] {
-        list.resize(f.vars.len(), false);
-    }
-
-    let (zero_declare, mutable) = declared_forms(f, &needed, &assigned);
-    let in_place: Vec<bool> = (0..f.vars.len()).map(|v| v < n && assigned[v]).collect();
-
-    let (loop_saves, loop_unsaved) = plan_loop_saves(f, &active, &saved);
-
-    let sparse = sparse::plan(f, &active);
-    // Variables added since a list was made (the pullbacks' results) have none of its facts.
-    let fact = |list: &[bool], v: VarId| list.get(v).copied().unwrap_or(false);
-    let facts = (0..f.vars.len())
-        .map(|v| Facts {
-            active: fact(&active, v),
-            needed: fact(&needed, v),
-            saved: fact(&saved, v),
-            zero_init: fact(&zero_init, v),
-            mutable: fact(&mutable, v),
-            in_place: fact(&in_place, v),
-            reassigned: fact(&whole_assigned, v),
-            zero_declare: fact(&zero_declare, v),
-            counter: fact(&counters, v),
-        })
-        .collect();
+    let grads = pullback_results(f, &lists.active);
+    // Variables added since (the pullbacks' results) have none of the facts.
+    lists.grow(f.vars.len(), false);
+    let (loop_saves, loop_unsaved) = plan_loop_saves(f, &lists.active, &lists.saved);
+    let sparse = sparse::plan(f, &lists.active);
+    let facts = facts_of(f, &lists, n, &whole_assigned, &stores.counters);
+    let Stores {
+        recompute,
+        block_saves,
+        stacks,
+        elem_stacks,
+        ..
+    } = stores;
     let mut analysis = Analysis {
         facts,
         loop_saves,
@@ -407,6 +363,121 @@ fn analyze_once(f: &mut Func) -> Analysis {
     analysis.copied_args = moves::plan(f, &analysis);
     analysis.moved = moves::moved_temporaries(f, &analysis);
     analysis
+}
+
+/// Per variable, a fact as the analysis finds it: one list each, grown as it adds variables.
+struct Lists {
+    active: Vec<bool>,
+    needed: Vec<bool>,
+    saved: Vec<bool>,
+    zero_init: Vec<bool>,
+    assigned: Vec<bool>,
+}
+
+impl Lists {
+    /// Room for variables added since, with none of the facts but `needed`.
+    fn grow(&mut self, len: usize, needed: bool) {
+        self.needed.resize(len, needed);
+        for list in [
+            &mut self.active,
+            &mut self.saved,
+            &mut self.zero_init,
+            &mut self.assigned,
+        ] {
+            list.resize(len, false);
+        }
+    }
+}
+
+/// Adds the control records ([`control_plan`]) and each running extremum's record (`m_at`)
+/// to the function's variables; returns how many there are.
+fn add_records(f: &mut Func, mut new_vars: Vec<Var>, picks: &mut [Pick]) -> usize {
+    for p in picks.iter_mut() {
+        p.at = f.vars.len() + new_vars.len();
+        let name = f.names.generated(&format!("{}_at", f.vars[p.acc].ident));
+        new_vars.push(Var {
+            ident: syn::Ident::new(&name, Span::call_site()),
+            kind: Kind::Other,
+            ty: None,
+            scope: p.outer,
+            param: None,
+            twin: None,
+        });
+    }
+    let added = new_vars.len();
+    f.vars.extend(new_vars);
+    added
+}
+
+/// Where values are kept for the backward pass: computed again, pushed at a block's end,
+/// stacks of whole values and of overwritten elements.
+struct Stores {
+    recompute: BTreeMap<ScopeId, Vec<(VarId, Op)>>,
+    block_saves: BTreeMap<ScopeId, Vec<VarId>>,
+    counters: Vec<bool>,
+    stacks: Vec<VarId>,
+    elem_stacks: Vec<VarId>,
+}
+
+fn plan_stores(
+    f: &Func,
+    lists: &mut Lists,
+    control: &BTreeMap<ScopeId, Control>,
+    replayed: &[bool],
+    elem_written: &[bool],
+    whole_assigned: &[bool],
+) -> Stores {
+    let Lists {
+        needed,
+        assigned,
+        saved,
+        ..
+    } = lists;
+    let mut recompute = plan_recompute(f, needed, assigned, replayed);
+    recompute_ranges(f, control, &mut recompute, needed, assigned, replayed);
+    let block_saves = plan_block_saves(f, needed, replayed, &recompute);
+    let counters = plan_counters(f, saved);
+    let saved_whole = |v: VarId| saved[v] && whole_assigned[v] && !counters[v];
+    let pushed: BTreeSet<VarId> = block_saves.values().flatten().copied().collect();
+    let stacks: Vec<VarId> = (0..f.vars.len())
+        .filter(|&v| saved_whole(v) || pushed.contains(&v))
+        .collect();
+    let elem_stacks: Vec<VarId> = (0..f.vars.len())
+        .filter(|&v| saved[v] && elem_written[v])
+        .collect();
+    Stores {
+        recompute,
+        block_saves,
+        counters,
+        stacks,
+        elem_stacks,
+    }
+}
+
+/// The facts of every variable, from the lists; `n`: how many the function had before the
+/// analysis added its own.
+fn facts_of(
+    f: &Func,
+    lists: &Lists,
+    n: usize,
+    whole_assigned: &[bool],
+    counters: &[bool],
+) -> Vec<Facts> {
+    let (zero_declare, mutable) = declared_forms(f, &lists.needed, &lists.assigned);
+    let fact = |list: &[bool], v: VarId| list.get(v).copied().unwrap_or(false);
+    (0..f.vars.len())
+        .map(|v| Facts {
+            active: lists.active[v],
+            needed: lists.needed[v],
+            saved: lists.saved[v],
+            zero_init: lists.zero_init[v],
+            mutable: mutable[v],
+            in_place: v < n && lists.assigned[v],
+            reassigned: fact(whole_assigned, v),
+            zero_declare: zero_declare[v],
+            counter: fact(counters, v),
+        })
+        .collect()
 }
 
 /// Calls to itself whose pullbacks add into the parameters' gradients need those gradients
@@ -732,193 +803,4 @@ fn pullback_results(f: &mut Func, active: &[bool]) -> BTreeMap<VarId, VarId> {
 fn unreachable_result() -> VarId {
     // Lowering always ends the body with the result in a variable.
     0
-}
-
-/// Repeats `step` over every definition, in program order or `backwards`, until nothing
-/// changes.
-fn fixpoint(body: &Block, backwards: bool, step: &mut dyn FnMut(VarId, &Op) -> bool) {
-    fn go(block: &Block, backwards: bool, f: &mut dyn FnMut(&Stmt)) {
-        let mut visit = |stmt: &Stmt| {
-            f(stmt);
-            match stmt {
-                Stmt::If { then, els, .. } => {
-                    go(then, backwards, f);
-                    go(els, backwards, f);
-                }
-                Stmt::Loop { body, .. } => go(body, backwards, f),
-                _ => {}
-            }
-        };
-        if backwards {
-            block.stmts.iter().rev().for_each(&mut visit);
-        } else {
-            block.stmts.iter().for_each(&mut visit);
-        }
-    }
-    loop {
-        let mut changed = false;
-        go(body, backwards, &mut |stmt| {
-            if let Stmt::Let { var, op, .. }
-            | Stmt::Assign { var, op, .. }
-            | Stmt::SetElem { var, op, .. } = stmt
-            {
-                changed |= step(*var, op);
-            }
-        });
-        if !changed {
-            break;
-        }
-    }
-}
-
-/// Visits every statement, with the scope of the block it is in.
-pub fn walk(block: &Block, f: &mut dyn FnMut(&Stmt, ScopeId)) {
-    walk_stmts(&block.stmts, block.scope, f);
-}
-
-/// Every call whose value goes into a variable, with that variable, in program order.
-pub fn walk_calls(block: &Block, f: &mut dyn FnMut(VarId, &Call)) {
-    walk(block, &mut |stmt, _| {
-        if let Stmt::Let {
-            var,
-            op: Op::Call(call),
-            ..
-        }
-        | Stmt::Assign {
-            var,
-            op: Op::Call(call),
-            ..
-        } = stmt
-        {
-            f(*var, call);
-        }
-    });
-}
-
-/// Whether the function has calls to itself that add into the caller's gradients
-/// ([`Call::into`]).
-pub fn calls_into(body: &Block) -> bool {
-    let mut into = false;
-    walk_calls(body, &mut |_, call| into |= call.into);
-    into
-}
-
-/// Every call whose value goes into a variable, to change.
-pub fn walk_calls_mut(block: &mut Block, f: &mut dyn FnMut(&mut Call)) {
-    for stmt in &mut block.stmts {
-        match stmt {
-            Stmt::Let {
-                op: Op::Call(call), ..
-            }
-            | Stmt::Assign {
-                op: Op::Call(call), ..
-            } => f(call),
-            Stmt::If { then, els, .. } => {
-                walk_calls_mut(then, f);
-                walk_calls_mut(els, f);
-            }
-            Stmt::Loop { body, .. } => walk_calls_mut(body, f),
-            _ => {}
-        }
-    }
-}
-
-/// [`walk`] from statements of the block `scope`.
-pub fn walk_stmts(stmts: &[Stmt], scope: ScopeId, f: &mut dyn FnMut(&Stmt, ScopeId)) {
-    for stmt in stmts {
-        f(stmt, scope);
-        match stmt {
-            Stmt::If { then, els, .. } => {
-                walk(then, f);
-                walk(els, f);
-            }
-            Stmt::Loop { body, .. } => walk(body, f),
-            _ => {}
-        }
-    }
-}
-
-/// Every block, outermost first.
-pub fn each_block(block: &Block, each: &mut dyn FnMut(&Block)) {
-    each(block);
-    for stmt in &block.stmts {
-        match stmt {
-            Stmt::If { then, els, .. } => {
-                each_block(then, each);
-                each_block(els, each);
-            }
-            Stmt::Loop { body, .. } => each_block(body, each),
-            _ => {}
-        }
-    }
-}
-
-fn walk_loops(block: &Block, f: &mut dyn FnMut(&LoopHead, ScopeId)) {
-    walk(block, &mut |stmt, _| {
-        if let Stmt::Loop { head, body, .. } = stmt {
-            f(head, body.scope);
-        }
-    });
-}
-
-/// Whether a loop body can `break` out of its own loop (not counting inner loops).
-fn contains_break(block: &Block) -> bool {
-    block.stmts.iter().any(|s| match s {
-        Stmt::Break => true,
-        Stmt::If { then, els, .. } => contains_break(then) || contains_break(els),
-        _ => false,
-    })
-}
-/// The block each variable is declared in without a value (`let v;`), in one walk.
-fn declarations<'a>(block: &'a Block, out: &mut [Option<&'a Block>]) {
-    for stmt in &block.stmts {
-        match stmt {
-            Stmt::Declare { var } => out[*var] = Some(block),
-            Stmt::If { then, els, .. } => {
-                declarations(then, out);
-                declarations(els, out);
-            }
-            Stmt::Loop { body, .. } => declarations(body, out),
-            _ => {}
-        }
-    }
-}
-
-/// Whether `v`, declared in `block` without a value, has one on every path to the block's
-/// end and to every `break` out of it: only then can its value be saved or captured there.
-fn definitely_assigned(block: &Block, v: VarId) -> bool {
-    /// (assigned when control falls through, or `None` if it never does; all exits fine)
-    fn go(block: &Block, v: VarId, mut assigned: bool, in_loop: bool) -> (Option<bool>, bool) {
-        for stmt in &block.stmts {
-            match stmt {
-                Stmt::Assign { var, .. } if *var == v => assigned = true,
-                Stmt::If { then, els, .. } => {
-                    let (t, t_ok) = go(then, v, assigned, in_loop);
-                    let (e, e_ok) = go(els, v, assigned, in_loop);
-                    if !(t_ok && e_ok) {
-                        return (None, false);
-                    }
-                    match (t, e) {
-                        (None, None) => return (None, true),
-                        (Some(a), None) | (None, Some(a)) => assigned = a,
-                        (Some(a), Some(b)) => assigned = a && b,
-                    }
-                }
-                Stmt::Loop { body, .. } => {
-                    // A `break` inside leaves the inner loop only; zero iterations assign nothing.
-                    let (_, ok) = go(body, v, assigned, true);
-                    if !ok {
-                        return (None, false);
-                    }
-                }
-                Stmt::Break => return (None, in_loop || assigned),
-                _ => {}
-            }
-        }
-        (Some(assigned), true)
-    }
-    match go(block, v, false, false) {
-        (Some(assigned), ok) => assigned && ok,
-        (None, ok) => ok,
-    }
 }

@@ -186,54 +186,8 @@ impl<'e> Lower<'e> {
             Expr::Paren(p) => self.lower_op(&p.expr, out),
             Expr::Group(g) => self.lower_op(&g.expr, out),
             Expr::Lit(_) => Op::Konst(self.konst(expr)),
-            Expr::Path(_) | Expr::Field(_) => match self.local_of(expr) {
-                Some(v) if self.is_row(v) => Op::Copy(self.row_used_whole(v, expr.span())),
-                Some(v) => match self.operand_of(v) {
-                    Operand::Konst(k) => Op::Konst(k),
-                    operand => Op::Copy(operand),
-                },
-                // `layer.b`, `layers[l].b`: a float field of a struct in a sequence, checked
-                // to be a float where the user wrote it.
-                None if self.element_field(expr) => match self.struct_element(expr) {
-                    Some((v, index)) => {
-                        let (private, span) = (self.private(), expr.span());
-                        let check: Expr =
-                            syn::parse_quote_spanned!(span=> #private::float_field(#expr));
-                        self.check_at(&check, span, out);
-                        Op::Copy(Operand::Elem(v, index))
-                    }
-                    None => {
-                        self.errors.spanned(expr, ELEMENT_FIELDS);
-                        Op::Konst(self.dummy())
-                    }
-                },
-                None => Op::Konst(self.konst(expr)),
-            },
-            Expr::Binary(b) => match arith(&b.op) {
-                Some(op) => {
-                    let a = self.lower_operand(&b.left, out);
-                    let c = self.lower_operand(&b.right, out);
-                    fold_konst(self, op, a, c)
-                }
-                None if compound(&b.op).is_some() || is_compound_other(&b.op) => {
-                    self.errors.spanned(
-                        b,
-                        "#[differentiate] supports assignments only as statements",
-                    );
-                    Op::Konst(self.dummy())
-                }
-                None if matches!(b.op, syn::BinOp::Rem(_)) => {
-                    let a = self.lower_operand(&b.left, out);
-                    let c = self.lower_operand(&b.right, out);
-                    if matches!((&a, &c), (Operand::Konst(_), Operand::Konst(_))) {
-                        Op::Konst(self.konst(expr))
-                    } else {
-                        Op::Math(Math::Rem, a, vec![c])
-                    }
-                }
-                // Comparisons and logic: evaluated, never differentiated.
-                None => Op::Konst(self.konst(expr)),
-            },
+            Expr::Path(_) | Expr::Field(_) => self.lower_name(expr, out),
+            Expr::Binary(b) => self.lower_binary(b, expr, out),
             Expr::Unary(u) => match u.op {
                 syn::UnOp::Neg(_) => match self.lower_operand(&u.expr, out) {
                     Operand::Konst(_) => Op::Konst(self.konst(expr)),
@@ -246,62 +200,9 @@ impl<'e> Lower<'e> {
                 _ => Op::Konst(self.konst(expr)),
             },
             Expr::Index(ix) => self.lower_index(expr, ix),
-            Expr::MethodCall(m) => match iterators::terminal(self, m) {
-                // `x.iter().zip(&y).map(|(a, b)| a * b).sum()`: the loop it means.
-                Some(block) => Op::Copy(self.lower_operand(&block, out)),
-                None => match iterators::unsupported_adaptor(m) {
-                    // `x.iter().skip(1).sum()`: one error, at the adaptor.
-                    Some(adaptor) if self.reads_derivative(expr) => {
-                        self.errors.spanned(
-                            &adaptor.method,
-                            format!(
-                                "#[differentiate] does not support `.{}(..)` in an iterator chain; supported: {}",
-                                adaptor.method,
-                                iterators::CHAINS
-                            ),
-                        );
-                        Op::Konst(self.dummy())
-                    }
-                    // `x.windows(2).map(..).collect()`: one error, at the end.
-                    _ => match iterators::unsupported_stretch_end(m) {
-                        Some(end) if self.reads_derivative(expr) => {
-                            self.errors.spanned(
-                                end,
-                                format!(
-                                    "#[differentiate] does not support `.{end}(..)` at the end of a chain over windows or chunks; supported: {}",
-                                    iterators::CHAINS
-                                ),
-                            );
-                            Op::Konst(self.dummy())
-                        }
-                        _ => self.lower_method(m, out),
-                    },
-                },
-            },
+            Expr::MethodCall(m) => self.lower_method_chain(m, expr, out),
             Expr::Call(c) => self.lower_call(c, out),
-            // `layers[l].inputs as f64`: an integer field of a struct in a sequence, a
-            // constant (checked not to be a float).
-            Expr::Cast(c) if self.element_field(&c.expr) => {
-                let (private, field) = (self.private(), &c.expr);
-                let check: Expr =
-                    syn::parse_quote_spanned!(field.span()=> #private::cast_field(&#field));
-                self.check_at(&check, field.span(), out);
-                Op::Konst(self.konst(expr))
-            }
-            Expr::Cast(c) => {
-                let a = self.lower_operand(&c.expr, out);
-                match (&a, classify(&c.ty)) {
-                    (Operand::Konst(_), _) => Op::Konst(self.konst(expr)),
-                    (Operand::Var(v), _) if self.kind(*v) == Kind::Tensor => {
-                        self.errors
-                            .spanned(c, "#[differentiate] does not support casting an array");
-                        Op::Konst(self.dummy())
-                    }
-                    (_, TypeClass::Float) => Op::Cast(a, (*c.ty).clone()),
-                    // Casting to an integer: a step function, derivative zero.
-                    _ => Op::Konst(self.konst(expr)),
-                }
-            }
+            Expr::Cast(c) => self.lower_cast(c, expr, out),
             Expr::Array(_) | Expr::Tuple(_) | Expr::Repeat(_) => self.lower_list(expr, out),
             Expr::Macro(m) => self.lower_macro(m, out),
             Expr::If(_) | Expr::Block(_) => Op::Copy(self.lower_operand(expr, out)),
@@ -318,6 +219,128 @@ impl<'e> Lower<'e> {
                 _ => Op::Konst(self.konst(expr)),
             },
             _ => self.lower_other(expr),
+        }
+    }
+
+    /// A name or a field: a variable, a constant, or a field of a struct in a sequence.
+    fn lower_name(&mut self, expr: &Expr, out: &mut Vec<Stmt>) -> Op {
+        match self.local_of(expr) {
+            Some(v) if self.is_row(v) => Op::Copy(self.row_used_whole(v, expr.span())),
+            Some(v) => match self.operand_of(v) {
+                Operand::Konst(k) => Op::Konst(k),
+                operand => Op::Copy(operand),
+            },
+            // `layer.b`, `layers[l].b`: a float field of a struct in a sequence, checked
+            // to be a float where the user wrote it.
+            None if self.element_field(expr) => match self.struct_element(expr) {
+                Some((v, index)) => {
+                    let (private, span) = (self.private(), expr.span());
+                    let check: Expr =
+                        syn::parse_quote_spanned!(span=> #private::float_field(#expr));
+                    self.check_at(&check, span, out);
+                    Op::Copy(Operand::Elem(v, index))
+                }
+                None => {
+                    self.errors.spanned(expr, ELEMENT_FIELDS);
+                    Op::Konst(self.dummy())
+                }
+            },
+            None => Op::Konst(self.konst(expr)),
+        }
+    }
+
+    /// A binary operation: arithmetic, the remainder, or a comparison (a constant).
+    fn lower_binary(&mut self, b: &syn::ExprBinary, expr: &Expr, out: &mut Vec<Stmt>) -> Op {
+        match arith(&b.op) {
+            Some(op) => {
+                let a = self.lower_operand(&b.left, out);
+                let c = self.lower_operand(&b.right, out);
+                fold_konst(self, op, a, c)
+            }
+            None if compound(&b.op).is_some() || is_compound_other(&b.op) => {
+                self.errors.spanned(
+                    b,
+                    "#[differentiate] supports assignments only as statements",
+                );
+                Op::Konst(self.dummy())
+            }
+            None if matches!(b.op, syn::BinOp::Rem(_)) => {
+                let a = self.lower_operand(&b.left, out);
+                let c = self.lower_operand(&b.right, out);
+                if matches!((&a, &c), (Operand::Konst(_), Operand::Konst(_))) {
+                    Op::Konst(self.konst(expr))
+                } else {
+                    Op::Math(Math::Rem, a, vec![c])
+                }
+            }
+            // Comparisons and logic: evaluated, never differentiated.
+            None => Op::Konst(self.konst(expr)),
+        }
+    }
+
+    /// A method call: an iterator chain's terminal as the loop it means, or a method of a
+    /// float, an array or a struct.
+    fn lower_method_chain(
+        &mut self,
+        m: &syn::ExprMethodCall,
+        expr: &Expr,
+        out: &mut Vec<Stmt>,
+    ) -> Op {
+        match iterators::terminal(self, m) {
+            // `x.iter().zip(&y).map(|(a, b)| a * b).sum()`: the loop it means.
+            Some(block) => Op::Copy(self.lower_operand(&block, out)),
+            None => match iterators::unsupported_adaptor(m) {
+                // `x.iter().skip(1).sum()`: one error, at the adaptor.
+                Some(adaptor) if self.reads_derivative(expr) => {
+                    self.errors.spanned(
+                    &adaptor.method,
+                    format!(
+                        "#[differentiate] does not support `.{}(..)` in an iterator chain; supported: {}",
+                        adaptor.method,
+                        iterators::CHAINS
+                    ),
+                );
+                    Op::Konst(self.dummy())
+                }
+                // `x.windows(2).map(..).collect()`: one error, at the end.
+                _ => match iterators::unsupported_stretch_end(m) {
+                    Some(end) if self.reads_derivative(expr) => {
+                        self.errors.spanned(
+                        end,
+                        format!(
+                            "#[differentiate] does not support `.{end}(..)` at the end of a chain over windows or chunks; supported: {}",
+                            iterators::CHAINS
+                        ),
+                    );
+                        Op::Konst(self.dummy())
+                    }
+                    _ => self.lower_method(m, out),
+                },
+            },
+        }
+    }
+
+    /// `e as T`: a float cast carries the derivative; a cast to an integer is a step
+    /// function (derivative zero). `layers[l].inputs as f64`: an integer field of a struct in
+    /// a sequence, a constant (checked not to be a float).
+    fn lower_cast(&mut self, c: &syn::ExprCast, expr: &Expr, out: &mut Vec<Stmt>) -> Op {
+        if self.element_field(&c.expr) {
+            let (private, field) = (self.private(), &c.expr);
+            let check: Expr =
+                syn::parse_quote_spanned!(field.span()=> #private::cast_field(&#field));
+            self.check_at(&check, field.span(), out);
+            return Op::Konst(self.konst(expr));
+        }
+        let a = self.lower_operand(&c.expr, out);
+        match (&a, classify(&c.ty)) {
+            (Operand::Konst(_), _) => Op::Konst(self.konst(expr)),
+            (Operand::Var(v), _) if self.kind(*v) == Kind::Tensor => {
+                self.errors
+                    .spanned(c, "#[differentiate] does not support casting an array");
+                Op::Konst(self.dummy())
+            }
+            (_, TypeClass::Float) => Op::Cast(a, (*c.ty).clone()),
+            _ => Op::Konst(self.konst(expr)),
         }
     }
 
@@ -451,32 +474,8 @@ impl<'e> Lower<'e> {
             return self.lower_op(&element, out);
         }
         // `x.mean().unwrap()`: ndarray's means are options (empty arrays have none).
-        if (name == "unwrap" || name == "expect")
-            && m.args.len() <= 1
-            && let Expr::MethodCall(inner) = strip(&m.receiver)
-        {
-            let inner_name = inner.method.to_string();
-            let optional = Reduction::METHODS
-                .iter()
-                .any(|&(n, _, unwrap)| unwrap && n == inner_name);
-            if optional {
-                // Only arrays have these among the types the macro accepts.
-                let receiver = self.lower_operand(&inner.receiver, out);
-                if receiver.var().is_some_and(|v| self.kind(v) == Kind::Tensor) {
-                    let args = inner.args.iter().map(|a| self.konst(a)).collect();
-                    if let Some(r) = Reduction::from_method(&inner_name, true, args) {
-                        return Op::Reduce(r, receiver);
-                    }
-                }
-                self.errors.spanned(
-                    &inner.method,
-                    format!(
-                        "#[differentiate] supports {} on ndarray arrays only",
-                        Reduction::usage_of(&inner_name).unwrap_or_default()
-                    ),
-                );
-                return Op::Konst(self.dummy());
-            }
+        if let Some(op) = self.lower_unwrapped_reduction(m, &name, out) {
+            return op;
         }
         // `m[i].to_vec()`, `row.clone()`: a copy of a row of a nested sequence.
         if matches!(name.as_str(), "to_vec" | "clone" | "to_owned")
@@ -524,6 +523,55 @@ impl<'e> Lower<'e> {
             Some(Kind::Struct) => return self.lower_struct_method(m, receiver, out),
             _ => {}
         }
+        self.lower_float_method(m, &name, receiver, out)
+    }
+
+    /// `x.mean().unwrap()`, `x.mean().expect(..)`: an array's reduction whose value is an
+    /// option (an empty array has none).
+    fn lower_unwrapped_reduction(
+        &mut self,
+        m: &syn::ExprMethodCall,
+        name: &str,
+        out: &mut Vec<Stmt>,
+    ) -> Option<Op> {
+        if (name == "unwrap" || name == "expect")
+            && m.args.len() <= 1
+            && let Expr::MethodCall(inner) = strip(&m.receiver)
+        {
+            let inner_name = inner.method.to_string();
+            let optional = Reduction::METHODS
+                .iter()
+                .any(|&(n, _, unwrap)| unwrap && n == inner_name);
+            if optional {
+                // Only arrays have these among the types the macro accepts.
+                let receiver = self.lower_operand(&inner.receiver, out);
+                if receiver.var().is_some_and(|v| self.kind(v) == Kind::Tensor) {
+                    let args = inner.args.iter().map(|a| self.konst(a)).collect();
+                    if let Some(r) = Reduction::from_method(&inner_name, true, args) {
+                        return Some(Op::Reduce(r, receiver));
+                    }
+                }
+                self.errors.spanned(
+                    &inner.method,
+                    format!(
+                        "#[differentiate] supports {} on ndarray arrays only",
+                        Reduction::usage_of(&inner_name).unwrap_or_default()
+                    ),
+                );
+                return Some(Op::Konst(self.dummy()));
+            }
+        }
+        None
+    }
+
+    /// A float's method (`x.sin()`, `a.powf(b)`), from the operations table.
+    fn lower_float_method(
+        &mut self,
+        m: &syn::ExprMethodCall,
+        name: &str,
+        receiver: Operand,
+        out: &mut Vec<Stmt>,
+    ) -> Op {
         let args: Vec<Operand> = m.args.iter().map(|a| self.lower_operand(a, out)).collect();
         let constant = matches!(receiver, Operand::Konst(_))
             && args.iter().all(|a| matches!(a, Operand::Konst(_)));
@@ -532,7 +580,7 @@ impl<'e> Lower<'e> {
         }
         let Some(&MathEntry {
             op: math, arity, ..
-        }) = Math::from_name(&name)
+        }) = Math::from_name(name)
         else {
             self.errors.spanned(
                 &m.method,

@@ -81,25 +81,7 @@ impl<'e> Lower<'e> {
         block: &syn::Block,
     ) -> Vec<Param> {
         let mut params = Vec::new();
-        let mut seen_wrt = BTreeSet::new();
-        if let Some(wrt) = &args.wrt {
-            for name in wrt {
-                if !seen_wrt.insert(name.to_string()) {
-                    self.errors
-                        .at(name.span(), format!("`{name}` is named twice in `wrt`"));
-                }
-                let found = sig.inputs.iter().any(|arg| match arg {
-                    syn::FnArg::Typed(t) => pat_ident(&t.pat).is_some_and(|(i, _)| i == name),
-                    syn::FnArg::Receiver(_) => false,
-                });
-                if !found {
-                    self.errors.at(
-                        name.span(),
-                        format!("`{name}` is not a parameter of `{}`", sig.ident),
-                    );
-                }
-            }
-        }
+        self.check_wrt(sig, args);
         for (index, arg) in sig.inputs.iter().enumerate() {
             let typed = match arg {
                 syn::FnArg::Receiver(r) => {
@@ -119,85 +101,9 @@ impl<'e> Lower<'e> {
                 continue;
             };
             let in_wrt = args.wrt.as_ref().map(|w| w.iter().any(|n| n == ident));
-            let class = classify(&typed.ty);
-            let mut depth = match &class {
-                TypeClass::Seq(_, depth) => *depth,
-                _ => 1,
-            };
-            let (kind, form) = match class {
-                TypeClass::MutRef => {
-                    self.errors.spanned(
-                        &typed.ty,
-                        "#[differentiate] does not support `&mut` parameters: writes through references have no gradient it can track; return the value instead",
-                    );
-                    continue;
-                }
-                TypeClass::Float => (Kind::Float, ParamForm::Float),
-                TypeClass::Seq(grad, _) => (Kind::Seq, ParamForm::Seq(grad)),
-                TypeClass::Tensor(elem, dim) => {
-                    let private = self.private();
-                    let dim = match dim.to_string().as_str() {
-                        "Ix1" | "Ix2" | "Ix3" | "IxDyn" => quote!(#private::ndarray::#dim),
-                        _ => dim,
-                    };
-                    let grad: Type = syn::parse_quote!(#private::ndarray::Array<#elem, #dim>);
-                    (Kind::Tensor, ParamForm::Tensor(Box::new(grad)))
-                }
-                TypeClass::Int => (Kind::Int, ParamForm::Const),
-                TypeClass::Const => (Kind::Other, ParamForm::Const),
-                TypeClass::Bool => (Kind::Bool, ParamForm::Const),
-                TypeClass::Unknown if in_wrt == Some(false) => (Kind::Other, ParamForm::Const),
-                TypeClass::Unknown
-                    if in_wrt.is_none() && matched_as_enum(block, ident, &typed.ty) =>
-                {
-                    (Kind::Other, ParamForm::Const)
-                }
-                // `scale: Option<f64>`: no gradient type; one error here, not one per item.
-                TypeClass::Unknown if is_option(&typed.ty) => {
-                    self.errors.spanned(
-                        &typed.ty,
-                        format!(
-                            "`{ident}` has no gradient (an `Option`): leave it out of `wrt(..)` to pass it as a constant (`#[differentiate(wrt(..))]` listing the others), or pass the float itself"
-                        ),
-                    );
-                    continue;
-                }
-                // A type parameter's type (not the float's): the error about generics says
-                // it already.
-                TypeClass::Unknown
-                    if sig.generics.type_params().any(
-                        |t| matches!(&*typed.ty, Type::Path(p) if p.path.is_ident(&t.ident)),
-                    ) =>
-                {
-                    continue;
-                }
-                // `layers: &[Layer]`: a sequence whose rows are structs, reached by one index
-                // fewer than a float would be. Its gradient is the struct's gradients'.
-                TypeClass::Unknown if struct_sequence(&typed.ty).is_some() => {
-                    let private = self.private();
-                    let (inner, structs_at) = struct_sequence(&typed.ty).expect("a sequence");
-                    depth = structs_at + 1;
-                    let grad: Type = syn::parse2(quote_spanned!(typed.ty.span()=>
-                        <#inner as #private::Differentiable>::Grad))
-                    .expect("a type");
-                    (Kind::Seq, ParamForm::Struct(Box::new(grad)))
-                }
-                TypeClass::Unknown if struct_type(&typed.ty).is_some() => {
-                    let private = self.private();
-                    let inner = struct_type(&typed.ty).expect("a struct type");
-                    // Spanned at the type: one with no gradient is reported there.
-                    let grad: Type = syn::parse2(quote_spanned!(typed.ty.span()=>
-                        <#inner as #private::Differentiable>::Grad))
-                    .expect("a type");
-                    (Kind::Struct, ParamForm::Struct(Box::new(grad)))
-                }
-                TypeClass::Unknown => {
-                    self.errors.spanned(
-                        &typed.ty,
-                        "unsupported parameter type: #[differentiate] differentiates `f32`, `f64`, `[T; N]`, `&[T]`, `Vec<T>`, `&Vec<T>` and ndarray arrays (`&Array1<T>`, `&Array2<T>`, `&Array<T, D>`, views) (T = f32 or f64) and passes integers, `bool` and references to them through as constants; to pass another type as a constant, leave it out of `wrt(...)`",
-                    );
-                    continue;
-                }
+            let Some((kind, form, depth)) = self.param_kind(sig, typed, ident, in_wrt, block)
+            else {
+                continue;
             };
             let left_out = match (in_wrt, &form) {
                 (Some(false), ParamForm::Float) => Some((*typed.ty).clone()),
@@ -236,6 +142,121 @@ impl<'e> Lower<'e> {
             });
         }
         params
+    }
+
+    /// Each name in `wrt(..)` once, and a parameter.
+    fn check_wrt(&mut self, sig: &syn::Signature, args: &Args) {
+        let mut seen_wrt = BTreeSet::new();
+        if let Some(wrt) = &args.wrt {
+            for name in wrt {
+                if !seen_wrt.insert(name.to_string()) {
+                    self.errors
+                        .at(name.span(), format!("`{name}` is named twice in `wrt`"));
+                }
+                let found = sig.inputs.iter().any(|arg| match arg {
+                    syn::FnArg::Typed(t) => pat_ident(&t.pat).is_some_and(|(i, _)| i == name),
+                    syn::FnArg::Receiver(_) => false,
+                });
+                if !found {
+                    self.errors.at(
+                        name.span(),
+                        format!("`{name}` is not a parameter of `{}`", sig.ident),
+                    );
+                }
+            }
+        }
+    }
+
+    /// A parameter's kind, its form in the public items and its nesting depth, from its
+    /// type; `None` after reporting a type the macro cannot take.
+    fn param_kind(
+        &mut self,
+        sig: &syn::Signature,
+        typed: &syn::PatType,
+        ident: &Ident,
+        in_wrt: Option<bool>,
+        block: &syn::Block,
+    ) -> Option<(Kind, ParamForm, usize)> {
+        let class = classify(&typed.ty);
+        let mut depth = match &class {
+            TypeClass::Seq(_, depth) => *depth,
+            _ => 1,
+        };
+        let (kind, form) = match class {
+            TypeClass::MutRef => {
+                self.errors.spanned(
+                    &typed.ty,
+                    "#[differentiate] does not support `&mut` parameters: writes through references have no gradient it can track; return the value instead",
+                );
+                return None;
+            }
+            TypeClass::Float => (Kind::Float, ParamForm::Float),
+            TypeClass::Seq(grad, _) => (Kind::Seq, ParamForm::Seq(grad)),
+            TypeClass::Tensor(elem, dim) => {
+                let private = self.private();
+                let dim = match dim.to_string().as_str() {
+                    "Ix1" | "Ix2" | "Ix3" | "IxDyn" => quote!(#private::ndarray::#dim),
+                    _ => dim,
+                };
+                let grad: Type = syn::parse_quote!(#private::ndarray::Array<#elem, #dim>);
+                (Kind::Tensor, ParamForm::Tensor(Box::new(grad)))
+            }
+            TypeClass::Int => (Kind::Int, ParamForm::Const),
+            TypeClass::Const => (Kind::Other, ParamForm::Const),
+            TypeClass::Bool => (Kind::Bool, ParamForm::Const),
+            TypeClass::Unknown if in_wrt == Some(false) => (Kind::Other, ParamForm::Const),
+            TypeClass::Unknown if in_wrt.is_none() && matched_as_enum(block, ident, &typed.ty) => {
+                (Kind::Other, ParamForm::Const)
+            }
+            // `scale: Option<f64>`: no gradient type; one error here, not one per item.
+            TypeClass::Unknown if is_option(&typed.ty) => {
+                self.errors.spanned(
+                    &typed.ty,
+                    format!(
+                        "`{ident}` has no gradient (an `Option`): leave it out of `wrt(..)` to pass it as a constant (`#[differentiate(wrt(..))]` listing the others), or pass the float itself"
+                    ),
+                );
+                return None;
+            }
+            // A type parameter's type (not the float's): the error about generics says
+            // it already.
+            TypeClass::Unknown
+                if sig
+                    .generics
+                    .type_params()
+                    .any(|t| matches!(&*typed.ty, Type::Path(p) if p.path.is_ident(&t.ident))) =>
+            {
+                return None;
+            }
+            // `layers: &[Layer]`: a sequence whose rows are structs, reached by one index
+            // fewer than a float would be. Its gradient is the struct's gradients'.
+            TypeClass::Unknown if struct_sequence(&typed.ty).is_some() => {
+                let private = self.private();
+                let (inner, structs_at) = struct_sequence(&typed.ty).expect("a sequence");
+                depth = structs_at + 1;
+                let grad: Type = syn::parse2(quote_spanned!(typed.ty.span()=>
+                    <#inner as #private::Differentiable>::Grad))
+                .expect("a type");
+                (Kind::Seq, ParamForm::Struct(Box::new(grad)))
+            }
+            TypeClass::Unknown if struct_type(&typed.ty).is_some() => {
+                let private = self.private();
+                let inner = struct_type(&typed.ty).expect("a struct type");
+                // Spanned at the type: one with no gradient is reported there.
+                let grad: Type = syn::parse2(quote_spanned!(typed.ty.span()=>
+                    <#inner as #private::Differentiable>::Grad))
+                .expect("a type");
+                (Kind::Struct, ParamForm::Struct(Box::new(grad)))
+            }
+            TypeClass::Unknown => {
+                self.errors.spanned(
+                    &typed.ty,
+                    "unsupported parameter type: #[differentiate] differentiates `f32`, `f64`, `[T; N]`, `&[T]`, `Vec<T>`, `&Vec<T>` and ndarray arrays (`&Array1<T>`, `&Array2<T>`, `&Array<T, D>`, views) (T = f32 or f64) and passes integers, `bool` and references to them through as constants; to pass another type as a constant, leave it out of `wrt(...)`",
+                );
+                return None;
+            }
+        };
+        Some((kind, form, depth))
     }
 
     pub(super) fn lower_return_type(&mut self, sig: &syn::Signature) -> (Type, Kind) {

@@ -237,17 +237,7 @@ impl<'e> Lower<'e> {
         if let (Pat::Wild(_), Some(init)) = (&local.pat, &local.init)
             && init.diverge.is_none()
         {
-            let before = out.len();
-            self.lower_stmt_expr(&init.expr, out);
-            // A value discarded on purpose stays discarded (`_ = x * 2.0;`), so rustc
-            // does not warn about an unused result in the generated code.
-            if out.len() == before + 1
-                && let Some(Stmt::Eval(k)) = out.last_mut()
-            {
-                let e = &k.expr;
-                k.expr = syn::parse_quote!(_ = #e);
-            }
-            return;
+            return self.lower_discarded(&init.expr, out);
         }
         let Some((ident, ty, _mutable)) = self.local_pattern(local) else {
             return;
@@ -271,43 +261,11 @@ impl<'e> Lower<'e> {
         if self.lower_repeat_let(&ident, ty.as_ref(), &init.expr, out) {
             return;
         }
+        if self.lower_local_form(local, &ident, ty.as_ref(), _mutable, &init.expr, out) {
+            return;
+        }
         let annotated = ty.as_ref().map(classify_kind);
         let errors_before = self.errors.count();
-        match strip(&init.expr) {
-            Expr::If(ifx) => {
-                let Some(var) = self.declare_local(local, out) else {
-                    return;
-                };
-                self.lower_if(ifx, Sink::Var(var), out, &[]);
-                self.bind(&ident, var);
-                return;
-            }
-            Expr::Block(b) if b.label.is_none() && b.block.stmts.len() > 1 => {
-                let Some(var) = self.declare_local(local, out) else {
-                    return;
-                };
-                self.lower_block_expr(&b.block, Sink::Var(var), out);
-                self.bind(&ident, var);
-                return;
-            }
-            // `let row = &m[i];` of a nested sequence: a second name for that row. `let w =
-            // &m.hidden.w;` (or `&x`) of an array or a struct: a second name for the same value
-            // (the borrow keeps it from changing), not a copy.
-            Expr::Reference(r) if r.mutability.is_none() && !_mutable => {
-                if let Expr::Index(ix) = strip(&r.expr)
-                    && self.lower_row_let(&ident, ix, out)
-                {
-                    return;
-                }
-                if let (Some(v), None) = (self.local_of(&r.expr), &ty)
-                    && matches!(self.kind(v), Kind::Tensor | Kind::Struct)
-                {
-                    self.bind(&ident, v);
-                    return;
-                }
-            }
-            _ => {}
-        }
         // `let n: usize = layer.inputs;`: an integer, a constant whatever it reads.
         let mut op = match annotated {
             Some(Kind::Int | Kind::Bool) => Op::Konst(self.konst(&init.expr)),
@@ -335,27 +293,7 @@ impl<'e> Lower<'e> {
         let slice_copy = matches!(&op, Op::Call(c) if c.sub_slice)
             && matches!(strip(&init.expr), Expr::Reference(_));
         let ty = if slice_copy { None } else { ty };
-        let kind = annotated.unwrap_or_else(|| match self.op_kind(&op) {
-            // `let p = polar(r, t); p[0]`: the call returns a sequence.
-            Kind::Float
-                if matches!(op, Op::Call(_)) && self.indexed.contains(&ident.to_string()) =>
-            {
-                Kind::Seq
-            }
-            // A tuple result, read as its array.
-            _ if self.tuple_values.contains(&ident.to_string()) => Kind::Seq,
-            kind => kind,
-        });
-        // A nested sequence: from its annotation, what it copies, or its literal.
-        let depth = match (&ty, &op) {
-            (Some(t), _) => match classify(t) {
-                TypeClass::Seq(_, depth) => depth,
-                _ => 1,
-            },
-            (None, Op::Copy(Operand::Var(v))) => self.depth(*v),
-            (None, Op::Konst(_)) => Self::literal_depth(&init.expr),
-            _ => 1,
-        };
+        let (kind, depth) = self.local_kind_depth(&ident, annotated, ty.as_ref(), &op, &init.expr);
         let var = self.user_var(&ident, kind, ty);
         self.set_depth(var, depth);
         if slice_copy {
@@ -375,6 +313,103 @@ impl<'e> Lower<'e> {
             span: local.span(),
         });
         self.bind(&ident, var);
+    }
+
+    /// `let _ = e;`: evaluated for its effect only.
+    fn lower_discarded(&mut self, expr: &Expr, out: &mut Vec<Stmt>) {
+        let before = out.len();
+        self.lower_stmt_expr(expr, out);
+        // A value discarded on purpose stays discarded (`_ = x * 2.0;`), so rustc
+        // does not warn about an unused result in the generated code.
+        if out.len() == before + 1
+            && let Some(Stmt::Eval(k)) = out.last_mut()
+        {
+            let e = &k.expr;
+            k.expr = syn::parse_quote!(_ = #e);
+        }
+    }
+
+    /// A `let` that is not one definition: the value of an `if` or a block (declared, then
+    /// assigned inside), or a second name for a row, an array or a struct. Whether it was
+    /// one (and is lowered).
+    fn lower_local_form(
+        &mut self,
+        local: &syn::Local,
+        ident: &Ident,
+        ty: Option<&Type>,
+        mutable: bool,
+        expr: &Expr,
+        out: &mut Vec<Stmt>,
+    ) -> bool {
+        match strip(expr) {
+            Expr::If(ifx) => {
+                let Some(var) = self.declare_local(local, out) else {
+                    return true;
+                };
+                self.lower_if(ifx, Sink::Var(var), out, &[]);
+                self.bind(ident, var);
+                true
+            }
+            Expr::Block(b) if b.label.is_none() && b.block.stmts.len() > 1 => {
+                let Some(var) = self.declare_local(local, out) else {
+                    return true;
+                };
+                self.lower_block_expr(&b.block, Sink::Var(var), out);
+                self.bind(ident, var);
+                true
+            }
+            // `let row = &m[i];` of a nested sequence: a second name for that row. `let w =
+            // &m.hidden.w;` (or `&x`) of an array or a struct: a second name for the same value
+            // (the borrow keeps it from changing), not a copy.
+            Expr::Reference(r) if r.mutability.is_none() && !mutable => {
+                if let Expr::Index(ix) = strip(&r.expr)
+                    && self.lower_row_let(ident, ix, out)
+                {
+                    return true;
+                }
+                if let (Some(v), None) = (self.local_of(&r.expr), ty)
+                    && matches!(self.kind(v), Kind::Tensor | Kind::Struct)
+                {
+                    self.bind(ident, v);
+                    return true;
+                }
+                false
+            }
+            _ => false,
+        }
+    }
+
+    /// A local's kind and nesting depth: from its annotation, or from what defines it.
+    fn local_kind_depth(
+        &self,
+        ident: &Ident,
+        annotated: Option<Kind>,
+        ty: Option<&Type>,
+        op: &Op,
+        init: &Expr,
+    ) -> (Kind, usize) {
+        let kind = annotated.unwrap_or_else(|| match self.op_kind(op) {
+            // `let p = polar(r, t); p[0]`: the call returns a sequence.
+            Kind::Float
+                if matches!(op, Op::Call(_)) && self.indexed.contains(&ident.to_string()) =>
+            {
+                Kind::Seq
+            }
+            // A tuple result, read as its array.
+            _ if self.tuple_values.contains(&ident.to_string()) => Kind::Seq,
+            kind => kind,
+        });
+        // A nested sequence: from its annotation, what it copies, or its literal.
+        let depth = match (ty, op) {
+            (Some(t), _) => match classify(t) {
+                TypeClass::Seq(_, depth) => depth,
+                _ => 1,
+            },
+            (None, Op::Copy(Operand::Var(v))) => self.depth(*v),
+            (None, Op::Konst(_)) => Self::literal_depth(init),
+            _ => 1,
+        };
+        (kind, depth)
     }
 
     /// Whether `e` is a projection ([`matches::is_projection`]) of a parameter taken by

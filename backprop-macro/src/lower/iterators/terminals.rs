@@ -1,0 +1,418 @@
+//! The methods that end a chain (`sum`, `product`, `fold`, `for_each`, `collect`,
+//! `max_by(..).unwrap()`, `reduce(..).unwrap()`) as the block that loops over it.
+
+use super::*;
+
+/// `chain.sum()`, `.product()`, `.fold(init, |acc, x| ..)`, `.for_each(|x| ..)` or
+/// `.collect()` as a block.
+pub(in crate::lower) fn terminal(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<Expr> {
+    // An index the comparison picks is a constant, not a loop over values.
+    if super::expressions::picks_index(m) {
+        return None;
+    }
+    if let Some(block) = extreme(cx, m) {
+        return Some(block);
+    }
+    if let Some(block) = reduced(cx, m) {
+        return Some(block);
+    }
+    let method = m.method.to_string();
+    if !matches!(
+        (method.as_str(), m.args.len()),
+        ("sum" | "product" | "collect", 0) | ("fold", 2) | ("for_each", 1)
+    ) {
+        return None;
+    }
+    // Over a range of indices, or over the windows or chunks of a sequence.
+    let (chain, stretches) = match ending_chain(cx, &m.receiver, m) {
+        Some(chain) => (Some(chain), None),
+        None => (None, Some(stretch_chain(cx, &m.receiver)?)),
+    };
+    let i = cx.fresh("i");
+    let total = cx.fresh("total");
+    let Accumulator {
+        init,
+        typed,
+        prelude,
+        step: mut finish,
+    } = accumulator(cx, m, &method, chain.as_ref(), &total)?;
+    let (step, head) = match (&chain, stretches) {
+        (Some(chain), _) => {
+            let range = chain.range();
+            let step = mapped(cx, &chain.maps, chain.item(&i), &mut *finish)?;
+            (step, quote!(#i in #range))
+        }
+        (None, Some((maps, head, None))) => {
+            // The first map's parameters are the loop's own: its body is the first value.
+            let Some((Adapter::Map(first), rest)) = maps.split_first() else {
+                return None;
+            };
+            let (name, body) = (cx.fresh("mapped"), &first.body);
+            let inner = mapped(cx, rest, Value::One(quote!(#name)), &mut *finish)?;
+            (quote!(let #name = #body; #inner), head)
+        }
+        (None, Some((maps, head, Some(item)))) => (mapped(cx, &maps, item, &mut *finish)?, head),
+        (None, None) => return None,
+    };
+    let span = m.method.span();
+    Some(syn::parse_quote_spanned! {span=>
+        {
+            let mut #total #typed = #init;
+            #prelude
+            for #head {
+                #step
+            }
+            #total
+        }
+    })
+}
+
+/// How a terminal method accumulates: the accumulator's first value, its type where the
+/// chain names it, what comes before the loop, and the step adding one item.
+struct Accumulator {
+    init: TokenStream,
+    typed: TokenStream,
+    prelude: TokenStream,
+    step: Box<dyn FnMut(Value) -> Option<TokenStream>>,
+}
+
+/// The accumulator of `method` (`sum`, `product`, `fold`, `for_each`, `collect`) into
+/// `total`.
+fn accumulator(
+    cx: &mut dyn Context,
+    m: &syn::ExprMethodCall,
+    method: &str,
+    chain: Option<&Chain<'_>>,
+    total: &Ident,
+) -> Option<Accumulator> {
+    let float = |text| float_lit(super::types::float_param().as_ref(), text);
+    let mut prelude = TokenStream::new();
+    // The accumulator's type, where the chain names it (`fold(0.0, f64::max)`).
+    let mut typed = TokenStream::new();
+    let (init, step): (TokenStream, Box<dyn FnMut(Value) -> Option<TokenStream>>) = match method {
+        "fold" => {
+            // `fold(init, f64::max)`: the function as the closure `|acc, x| f64::max(acc,
+            // x)` (typed by its path: `0.0.max(x)` would be of an ambiguous float type).
+            let named: Option<syn::ExprClosure> = match strip(&m.args[1]) {
+                Expr::Path(p) if p.path.segments.len() == 2 => {
+                    let method = &p.path.segments[1].ident;
+                    let float = &p.path.segments[0].ident;
+                    Math::from_name(&method.to_string())
+                        .filter(|e| e.arity == 1)
+                        .map(|_| {
+                            typed = quote!(: #float);
+                            syn::parse_quote!(|acc, x| #p(acc, x))
+                        })
+                }
+                _ => None,
+            };
+            let f = match (&named, strip(&m.args[1])) {
+                (Some(c), _) => c,
+                (None, Expr::Closure(c)) => c,
+                _ => return None,
+            };
+            if f.inputs.len() != 2 {
+                return None;
+            }
+            let (acc, init, body) = (plain(&f.inputs[0]), &m.args[0], f.body.clone());
+            let x = f.inputs[1].clone();
+            let total = total.clone();
+            (
+                quote!(#init),
+                Box::new(move |value| {
+                    let bind_x = bind(&x, value)?;
+                    Some(quote!(let #acc = #total; #bind_x #total = #body;))
+                }),
+            )
+        }
+        "for_each" => {
+            let Expr::Closure(f) = strip(&m.args[0]) else {
+                return None;
+            };
+            if f.inputs.len() != 1 {
+                return None;
+            }
+            let (x, body) = (f.inputs[0].clone(), f.body.clone());
+            (
+                quote!(()),
+                Box::new(move |value| {
+                    let bind_x = bind(&x, value)?;
+                    Some(quote!(#bind_x #body;))
+                }),
+            )
+        }
+        "collect" => {
+            // Into a `Vec` of the chain's length, element by element (a filter would
+            // leave its length unknown).
+            let chain = chain?;
+            if chain.filtered() {
+                return None;
+            }
+            let (k, total) = (cx.fresh("k"), total.clone());
+            let (zero, range) = (float("0.0"), chain.range());
+            let len = quote!(::core::iter::ExactSizeIterator::len(&(#range)));
+            prelude = quote!(let mut #k = 0usize;);
+            (
+                quote!(vec![#zero; #len]),
+                Box::new(move |value| {
+                    let value = value.one()?;
+                    Some(quote!(#total[#k] = #value; #k += 1;))
+                }),
+            )
+        }
+        _ => {
+            let (init, op) = if method == "sum" {
+                // The standard library's float sums start at −0.0 (so a sum of nothing,
+                // or of −0.0s, is −0.0): the same value, to the sign of zero.
+                let zero = match super::types::float_param() {
+                    Some(t) => quote!(#t::neg_zero()),
+                    None => quote!(-0.0),
+                };
+                (zero, quote!(+))
+            } else {
+                (float("1.0"), quote!(*))
+            };
+            let total = total.clone();
+            (
+                init,
+                Box::new(move |value| {
+                    let value = value.one()?;
+                    Some(quote!(#total = #total #op #value;))
+                }),
+            )
+        }
+    };
+    Some(Accumulator {
+        init,
+        typed,
+        prelude,
+        step,
+    })
+}
+
+/// A chain over the windows or chunks of a sequence of floats (`x.windows(2).map(|w| ..)`,
+/// also `.enumerate()`d): its adapters, the head of the `for` loop over them (which
+/// lowering walks as its index loop, `windows.rs`), and the item each iteration gives —
+/// `None` when the first adapter is a map whose parameters the loop takes as its own
+/// (`for w in x.windows(2)`), so that a body that only indexes `w` reads `x` in place.
+fn stretch_chain<'a>(
+    cx: &mut dyn Context,
+    expr: &'a Expr,
+) -> Option<(Vec<Adapter<'a>>, TokenStream, Option<Value>)> {
+    let (maps, mut e) = adapters(expr)?;
+    let enumerate = peel(&mut e, "enumerate");
+    let Expr::MethodCall(m) = e else {
+        return None;
+    };
+    let stretch = STRETCHES.contains(&m.method.to_string().as_str());
+    if !stretch || m.args.len() != 1 || !cx.is_seq(&m.receiver) || cx.has_rows(&m.receiver) {
+        return None;
+    }
+    let name = |p: &Pat| match plain(p) {
+        Pat::Ident(i) if i.subpat.is_none() && i.by_ref.is_none() => Some(i.ident),
+        _ => None,
+    };
+    // The first map's parameters, when they are plain names of the item's shape.
+    let own = match maps.first() {
+        Some(Adapter::Map(c)) => match (enumerate, plain(&c.inputs[0])) {
+            (false, p) => name(&p).map(|w| quote!(#w)),
+            (true, Pat::Tuple(t)) if t.elems.len() == 2 => {
+                let (j, w) = (name(&t.elems[0])?, name(&t.elems[1])?);
+                Some(quote!((#j, #w)))
+            }
+            _ => None,
+        },
+        _ => None,
+    };
+    let iter = match enumerate {
+        true => quote!(#e.enumerate()),
+        false => quote!(#e),
+    };
+    if let Some(pat) = own {
+        return Some((maps, quote!(#pat in #iter), None));
+    }
+    let w = cx.fresh("window");
+    Some(if enumerate {
+        let j = cx.fresh("j");
+        let item = Value::Tuple(vec![Value::One(quote!(#j)), Value::One(quote!(#w))]);
+        (maps, quote!((#j, #w) in #iter), Some(item))
+    } else {
+        (maps, quote!(#w in #iter), Some(Value::One(quote!(#w))))
+    })
+}
+
+/// `chain.max_by(|a, b| a.total_cmp(b)).unwrap()` (or `min_by`, `.expect(..)`, a method
+/// path `f64::total_cmp`) as the loop that keeps the greatest (least) item so far: an `if`
+/// on the comparison, whose value carries no derivative, and an assignment it guards. Ties
+/// go as in the standard library: `max_by` keeps the last greatest, `min_by` the first least.
+fn extreme(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<Expr> {
+    let Expr::MethodCall(inner) = strip(&m.receiver) else {
+        return None;
+    };
+    let unwraps =
+        (m.method == "unwrap" && m.args.is_empty()) || (m.method == "expect" && m.args.len() == 1);
+    let max = match inner.method.to_string().as_str() {
+        "max_by" => true,
+        "min_by" => false,
+        _ => return None,
+    };
+    if !unwraps || inner.args.len() != 1 {
+        return None;
+    }
+    let chain = ending_chain(cx, &inner.receiver, m)?;
+    let compare: syn::ExprClosure = match strip(&inner.args[0]) {
+        Expr::Closure(c) if c.inputs.len() == 2 => c.clone(),
+        // `f64::total_cmp`: called as the closure `|a, b| f64::total_cmp(a, b)`.
+        Expr::Path(p) => syn::parse_quote!(|a, b| #p(a, b)),
+        _ => return None,
+    };
+    let (i, best, found, item) = (
+        cx.fresh("i"),
+        cx.fresh("best"),
+        cx.fresh("found"),
+        cx.fresh("item"),
+    );
+    // The comparison of the best so far with the item, its arguments substituted: by
+    // reference for `|a, b|`, by value for `|&a, &b|`.
+    let mut order = (*compare.body).clone();
+    super::closures::Substitute {
+        names: [(&compare.inputs[0], &best), (&compare.inputs[1], &item)]
+            .into_iter()
+            .filter_map(|(p, v)| match super::closures::closure_param(p)? {
+                (name, true) => Some((name.to_string(), syn::parse_quote!(#v))),
+                (name, false) => Some((name.to_string(), syn::parse_quote!(&#v))),
+            })
+            .collect(),
+    }
+    .visit_expr_mut(&mut order);
+    // `max_by` takes the item unless the best so far is greater, `min_by` only if it is.
+    let replace = match max {
+        true => quote!(!= ::core::cmp::Ordering::Greater),
+        false => quote!(== ::core::cmp::Ordering::Greater),
+    };
+    let mut finish = |value: Value| {
+        let value = value.one()?;
+        // The first item is taken before any comparison (which also gives `best` its type
+        // before a method is called on it).
+        Some(quote! {
+            let #item = #value;
+            if !#found {
+                #best = #item;
+            } else if #order #replace {
+                #best = #item;
+            }
+            #found = true;
+        })
+    };
+    let step = mapped(cx, &chain.maps, chain.item(&i), &mut finish)?;
+    let result = unwrapped(m, &best, &found)?;
+    Some(first_item_loop(
+        &chain,
+        &i,
+        &best,
+        &found,
+        step,
+        result,
+        inner.method.span(),
+    ))
+}
+
+/// What `.unwrap()`, `.expect(msg)` or `.unwrap_or(d)` of the `Option` a search builds give:
+/// `acc`, asserting that `found`; or `d` when nothing was.
+fn unwrapped(m: &syn::ExprMethodCall, acc: &Ident, found: &Ident) -> Option<TokenStream> {
+    Some(match (m.method.to_string().as_str(), m.args.len()) {
+        ("unwrap", 0) => {
+            quote!(assert!(#found, "called `Option::unwrap()` on a `None` value"); #acc)
+        }
+        ("expect", 1) => {
+            let message = &m.args[0];
+            quote!(assert!(#found, "{}", #message); #acc)
+        }
+        ("unwrap_or", 1) => {
+            let otherwise = &m.args[0];
+            quote!(if #found { #acc } else { #otherwise })
+        }
+        _ => return None,
+    })
+}
+
+/// The loop of a search over a chain (`max_by`, `reduce`): `acc` starts at zero (typed
+/// by the first item, which `step` stores when not `found`), `result` reads it after.
+fn first_item_loop(
+    chain: &Chain,
+    i: &Ident,
+    acc: &Ident,
+    found: &Ident,
+    step: TokenStream,
+    result: TokenStream,
+    span: Span,
+) -> Expr {
+    let range = chain.range();
+    let zero = float_lit(super::types::float_param().as_ref(), "0.0");
+    syn::parse_quote_spanned! {span=>
+        {
+            let mut #acc = #zero;
+            let mut #found = false;
+            for #i in #range {
+                #step
+            }
+            #result
+        }
+    }
+}
+
+/// `chain.reduce(f).unwrap()` (or `.expect(..)`, `.unwrap_or(d)`), `f` a closure `|a, b|
+/// ..` or a float method's path (`f64::max`), as the loop it means: the first item as the
+/// start, then `acc = f(acc, item)` for each other one.
+fn reduced(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<Expr> {
+    let Expr::MethodCall(inner) = strip(&m.receiver) else {
+        return None;
+    };
+    if inner.method != "reduce" || inner.args.len() != 1 {
+        return None;
+    }
+    let (acc, found) = (cx.fresh("acc"), cx.fresh("found"));
+    let result = unwrapped(m, &acc, &found)?;
+    let chain = ending_chain(cx, &inner.receiver, m)?;
+    let f: syn::ExprClosure = match strip(&inner.args[0]) {
+        Expr::Closure(c) if c.inputs.len() == 2 => c.clone(),
+        Expr::Path(p) if p.path.segments.len() == 2 => {
+            let method = &p.path.segments[1].ident;
+            Math::from_name(&method.to_string()).filter(|e| e.arity == 1)?;
+            let (a, b) = (cx.fresh("a"), cx.fresh("b"));
+            syn::parse_quote!(|#a, #b| #p(#a, #b))
+        }
+        _ => return None,
+    };
+    let i = cx.fresh("i");
+    let (first, second, body) = (f.inputs[0].clone(), f.inputs[1].clone(), f.body.clone());
+    let mut finish = |value: Value| {
+        // The accumulator as the user's code holds it: as the items are.
+        let held = match &value {
+            Value::Ref(_) => Value::Ref(quote!(#acc)),
+            _ => Value::One(quote!(#acc)),
+        };
+        let (bind_acc, item) = (bind(&first, held)?, bind(&second, value.clone())?);
+        let value = value.one()?;
+        Some(quote! {
+            if !#found {
+                #acc = #value;
+            } else {
+                #bind_acc
+                #item
+                #acc = #body;
+            }
+            #found = true;
+        })
+    };
+    let step = mapped(cx, &chain.maps, chain.item(&i), &mut finish)?;
+    Some(first_item_loop(
+        &chain,
+        &i,
+        &acc,
+        &found,
+        step,
+        result,
+        inner.method.span(),
+    ))
+}
