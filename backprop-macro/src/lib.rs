@@ -12,21 +12,25 @@
 //! - `ops.rs`: the operations table: float methods (name, arity, what the rule reads),
 //!   reductions, and the helpers, kernels and methods derivative code calls, each with its
 //!   name and tangent rule in exhaustive matches.
-//! - `rules.rs`: local derivatives: each operation's backward rule and tangent (the
-//!   lecture's gate patterns), and the expression tree `E` derivative code is built from.
+//! - `rules/mod.rs`: local derivatives: each operation's backward rule and tangent (the
+//!   lecture's gate patterns).
+//! - `rules/tree.rs`: the expression tree `E` derivative code is built from, the places
+//!   gradients add to, what a rule adds (`Contrib`), and what they read.
 //! - `names.rs`: unique, readable names for every generated variable.
 //! - `lower/mod.rs`: syn → IR: the lowering context and the entry point, `lower`; calls to
 //!   itself marked to add into the caller's gradients (`pull_into`).
 //! - `lower/signature.rs`: parameters, their kinds and forms, the result type.
 //! - `lower/types.rs`: what a type is to the macro (float, sequence, array, integer, ...).
-//! - `lower/statements.rs`: blocks, `let`, assignments, `if`, `return`.
+//! - `lower/statements.rs`: blocks, assignments, `if`, `return`.
+//! - `lower/locals.rs`: `let`: definitions, declarations, second names for rows and arrays.
 //! - `lower/loops.rs`: `for`, `while`, `loop` and their variables.
 //! - `lower/matches.rs`: `match` rewritten as the `if` chain it means.
 //! - `lower/break_value.rs`: `loop` with a value rewritten as the assignments it means.
 //! - `lower/labels.rs`: labeled `break` and `continue` rewritten as flags.
 //! - `lower/closures.rs`: closures bound to locals inlined at their calls, `mapv` as the
 //!   array expression it means.
-//! - `lower/iterators.rs`: iterator chains over slices rewritten as index loops.
+//! - `lower/iterators/mod.rs`: iterator chains over slices rewritten as index loops;
+//!   `terminals.rs`: the methods ending a chain (`sum`, `fold`, `max_by`, ...) as loops.
 //! - `lower/windows.rs`: loops over `windows(k)`, `chunks(k)`, `chunks_exact(k)` rewritten as
 //!   index loops.
 //! - `lower/nested.rs`: nested sequences: elements `m[i][j]`, rows bound to names or passed
@@ -35,11 +39,14 @@
 //! - `lower/fields.rs`: struct parameters read through their fields, each field's kind and
 //!   nesting from its uses.
 //! - `lower/tuples.rs`: tuple `let`s and assignments rewritten one name at a time.
-//! - `lower/expressions.rs`: operands, operations, float and array methods.
+//! - `lower/expressions.rs`: operands and operations: names, arithmetic, casts, lists.
+//! - `lower/methods.rs`: method calls: of floats (from the operations table), sequences,
+//!   arrays and structs; tests and index picks, which carry no derivative.
 //! - `lower/calls.rs`: calls to differentiated functions and gates, sub-slices, macros.
 //! - `lower/constants.rs`: expressions the derivative does not flow through.
 //! - `lower/syntax.rs`: syntax helpers and scans of the user's function.
-//! - `analysis/mod.rs`: activity, what the backward rules read, what is saved.
+//! - `analysis/mod.rs`: the analysis assembled: per-variable facts, stores, control records.
+//! - `analysis/reads.rs`: activity, what the backward rules read, what is saved.
 //! - `analysis/plans.rs`: recomputation (values, nested loops' ranges), loop saves, integer
 //!   counters stepped back, control records.
 //! - `analysis/snapshots.rs`: arrays copied whole around a loop instead of saved element by
@@ -47,6 +54,7 @@
 //! - `analysis/reserve.rs`: room reserved on the stacks before loops (inner loops counted
 //!   into outer ones), so that the pushes inside need no growth check.
 //! - `analysis/tape.rs`: whether a function that calls itself can run on one tape.
+//! - `analysis/walk.rs`: walks over statements, blocks, calls and loops.
 //! - `reverse/mod.rs`: the backward pass as data (`B` statements).
 //! - `reverse/loops.rs`: passes over a reverse loop's body: iterations that commute (run in
 //!   forward order, or skipped when their upstream gradients are zero), values computed

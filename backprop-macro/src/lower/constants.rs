@@ -197,8 +197,7 @@ impl VisitMut for Renamer<'_, '_> {
         }
         // A test, or an index a comparison picks: their closures decide, no derivative flows.
         if let Expr::MethodCall(m) = expr
-            && (TESTS.contains(&m.method.to_string().as_str())
-                || super::expressions::picks_index(m))
+            && (TESTS.contains(&m.method.to_string().as_str()) || super::methods::picks_index(m))
         {
             self.tests += 1;
             syn::visit_mut::visit_expr_method_call_mut(self, m);

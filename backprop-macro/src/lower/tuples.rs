@@ -41,13 +41,13 @@ impl Rewrite<'_> {
             return None;
         };
         // `let (k, _) = d.iter().enumerate().min_by(..).unwrap();`: the index alone, an
-        // integer the comparison picks ([`super::expressions::picks_index`]).
+        // integer the comparison picks ([`super::methods::picks_index`]).
         if let [Pat::Ident(k), Pat::Wild(_)] = &names.elems.iter().collect::<Vec<_>>()[..]
             && let Expr::MethodCall(unwrap) = strip(&init.expr)
             && ["unwrap", "expect"].iter().any(|u| unwrap.method == u)
             && let Expr::MethodCall(pick) = strip(&unwrap.receiver)
             && ["min_by", "max_by"].iter().any(|p| pick.method == p)
-            && super::expressions::enumerated(&pick.receiver)
+            && super::methods::enumerated(&pick.receiver)
             && ty.is_none()
         {
             let (i, method, args) = (self.temporary(k.ident.span()), &unwrap.method, &unwrap.args);

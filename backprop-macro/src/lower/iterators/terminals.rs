@@ -7,7 +7,7 @@ use super::*;
 /// `.collect()` as a block.
 pub(in crate::lower) fn terminal(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<Expr> {
     // An index the comparison picks is a constant, not a loop over values.
-    if super::expressions::picks_index(m) {
+    if super::methods::picks_index(m) {
         return None;
     }
     if let Some(block) = extreme(cx, m) {

@@ -1,0 +1,267 @@
+//! `let` statements: a definition, a declaration without a value, the value of an `if` or a
+//! block, a second name for a row, an array or a struct, a discarded value.
+
+use super::*;
+
+impl Lower<'_> {
+    /// `let name = init;`, `let name: T = init;`, `let name;`.
+    pub(super) fn lower_local(&mut self, local: &syn::Local, out: &mut Vec<Stmt>) {
+        // `let _ = e;`: evaluated for its effect only.
+        if let (Pat::Wild(_), Some(init)) = (&local.pat, &local.init)
+            && init.diverge.is_none()
+        {
+            return self.lower_discarded(&init.expr, out);
+        }
+        let Some((ident, ty, _mutable)) = self.local_pattern(local) else {
+            return;
+        };
+        let Some(init) = &local.init else {
+            if let Some(var) = self.declare_local(local, out) {
+                self.bind(&ident, var);
+            }
+            return;
+        };
+        if let Some((else_token, _)) = &init.diverge {
+            self.errors.spanned(
+                else_token,
+                "#[differentiate] does not support `let ... else`",
+            );
+            return;
+        }
+        if self.lower_nested_list_let(&ident, ty.as_ref(), &init.expr, out) {
+            return;
+        }
+        if self.lower_repeat_let(&ident, ty.as_ref(), &init.expr, out) {
+            return;
+        }
+        if self.lower_local_form(local, &ident, ty.as_ref(), _mutable, &init.expr, out) {
+            return;
+        }
+        let annotated = ty.as_ref().map(classify_kind);
+        let errors_before = self.errors.count();
+        // `let n: usize = layer.inputs;`: an integer, a constant whatever it reads.
+        let mut op = match annotated {
+            Some(Kind::Int | Kind::Bool) => Op::Konst(self.konst(&init.expr)),
+            _ => self.lower_op(&init.expr, out),
+        };
+        // `if let Act::Leaky(a) = act` with `act: &Act`: `a` is a reference in the user's
+        // code (`*a`, `a * z`), its value here, so that its tangent's arithmetic takes it.
+        let by_ref = self.projection_of_borrowed_param(&init.expr);
+        if let (true, Op::Konst(k)) = (by_ref, &mut op) {
+            let e = &k.expr;
+            k.expr = syn::parse_quote!(::core::clone::Clone::clone(#e));
+        }
+        // `let (a, b) = f(x);`: the tuple read as an array.
+        if self.tuple_values.contains(&ident.to_string()) {
+            match &mut op {
+                Op::Call(call) => call.tuple = true,
+                Op::Konst(k) => {
+                    let (private, e) = (self.private(), &k.expr);
+                    k.expr = syn::parse_quote!(#private::tuple_array(#e));
+                }
+                _ => {}
+            }
+        }
+        // `let rot: &[f64] = &cam[0..3];`: the copy is a `Vec`, the annotation goes.
+        let slice_copy = matches!(&op, Op::Call(c) if c.sub_slice)
+            && matches!(strip(&init.expr), Expr::Reference(_));
+        let ty = if slice_copy { None } else { ty };
+        let (kind, depth) = self.local_kind_depth(&ident, annotated, ty.as_ref(), &op, &init.expr);
+        let var = self.user_var(&ident, kind, ty);
+        self.set_depth(var, depth);
+        if slice_copy {
+            self.slice_copies.insert(var);
+        }
+        // `let a = &x[0];`: a float here, a reference in the user's code (`*a > 0.0`).
+        if kind == Kind::Float && (by_ref || matches!(strip(&init.expr), Expr::Reference(_))) {
+            self.elem_refs.insert(var);
+        }
+        if self.errors.count() != errors_before {
+            self.poisoned.insert(var);
+        }
+        let op = self.finish_call(op, var);
+        out.push(Stmt::Let {
+            var,
+            op,
+            span: local.span(),
+        });
+        self.bind(&ident, var);
+    }
+
+    /// `let _ = e;`: evaluated for its effect only.
+    fn lower_discarded(&mut self, expr: &Expr, out: &mut Vec<Stmt>) {
+        let before = out.len();
+        self.lower_stmt_expr(expr, out);
+        // A value discarded on purpose stays discarded (`_ = x * 2.0;`), so rustc
+        // does not warn about an unused result in the generated code.
+        if out.len() == before + 1
+            && let Some(Stmt::Eval(k)) = out.last_mut()
+        {
+            let e = &k.expr;
+            k.expr = syn::parse_quote!(_ = #e);
+        }
+    }
+
+    /// A `let` that is not one definition: the value of an `if` or a block (declared, then
+    /// assigned inside), or a second name for a row, an array or a struct. Whether it was
+    /// one (and is lowered).
+    fn lower_local_form(
+        &mut self,
+        local: &syn::Local,
+        ident: &Ident,
+        ty: Option<&Type>,
+        mutable: bool,
+        expr: &Expr,
+        out: &mut Vec<Stmt>,
+    ) -> bool {
+        match strip(expr) {
+            Expr::If(ifx) => {
+                let Some(var) = self.declare_local(local, out) else {
+                    return true;
+                };
+                self.lower_if(ifx, Sink::Var(var), out, &[]);
+                self.bind(ident, var);
+                true
+            }
+            Expr::Block(b) if b.label.is_none() && b.block.stmts.len() > 1 => {
+                let Some(var) = self.declare_local(local, out) else {
+                    return true;
+                };
+                self.lower_block_expr(&b.block, Sink::Var(var), out);
+                self.bind(ident, var);
+                true
+            }
+            // `let row = &m[i];` of a nested sequence: a second name for that row. `let w =
+            // &m.hidden.w;` (or `&x`) of an array or a struct: a second name for the same value
+            // (the borrow keeps it from changing), not a copy.
+            Expr::Reference(r) if r.mutability.is_none() && !mutable => {
+                if let Expr::Index(ix) = strip(&r.expr)
+                    && self.lower_row_let(ident, ix, out)
+                {
+                    return true;
+                }
+                if let (Some(v), None) = (self.local_of(&r.expr), ty)
+                    && matches!(self.kind(v), Kind::Tensor | Kind::Struct)
+                {
+                    self.bind(ident, v);
+                    return true;
+                }
+                false
+            }
+            _ => false,
+        }
+    }
+
+    /// A local's kind and nesting depth: from its annotation, or from what defines it.
+    fn local_kind_depth(
+        &self,
+        ident: &Ident,
+        annotated: Option<Kind>,
+        ty: Option<&Type>,
+        op: &Op,
+        init: &Expr,
+    ) -> (Kind, usize) {
+        let kind = annotated.unwrap_or_else(|| match self.op_kind(op) {
+            // `let p = polar(r, t); p[0]`: the call returns a sequence.
+            Kind::Float
+                if matches!(op, Op::Call(_)) && self.indexed.contains(&ident.to_string()) =>
+            {
+                Kind::Seq
+            }
+            // A tuple result, read as its array.
+            _ if self.tuple_values.contains(&ident.to_string()) => Kind::Seq,
+            kind => kind,
+        });
+        // A nested sequence: from its annotation, what it copies, or its literal.
+        let depth = match (ty, op) {
+            (Some(t), _) => match classify(t) {
+                TypeClass::Seq(_, depth) => depth,
+                _ => 1,
+            },
+            (None, Op::Copy(Operand::Var(v))) => self.depth(*v),
+            (None, Op::Konst(_)) => Self::literal_depth(init),
+            _ => 1,
+        };
+        (kind, depth)
+    }
+
+    /// Whether `e` is a projection ([`matches::is_projection`]) of a parameter taken by
+    /// reference, through a pattern that binds by reference (not `&P`).
+    fn projection_of_borrowed_param(&self, e: &Expr) -> bool {
+        let Expr::Match(m) = strip(e) else {
+            return false;
+        };
+        let by_ref_pattern =
+            matches::is_projection(m).is_some_and(|p| !matches!(p, Pat::Reference(_)));
+        let borrowed = self.local_of(&m.expr).is_some_and(|v| {
+            self.vars[v].param.is_some() && matches!(self.vars[v].ty, Some(Type::Reference(_)))
+        });
+        by_ref_pattern && borrowed
+    }
+
+    pub(super) fn local_pattern(
+        &mut self,
+        local: &syn::Local,
+    ) -> Option<(Ident, Option<Type>, bool)> {
+        let (pat, ty) = match &local.pat {
+            Pat::Type(t) => (&*t.pat, Some((*t.ty).clone())),
+            other => (other, None),
+        };
+        match pat_ident(pat) {
+            Some((ident, mutable)) => Some((ident.clone(), ty, mutable)),
+            None => {
+                self.errors.spanned(
+                    pat,
+                    "#[differentiate] supports `let name = ...;`, `let name: Type = ...;` and `let (a, b) = ...;` from a tuple of values, `x.sin_cos()` or a call returning a tuple, and `let [a, b, c] = ...;` of an array (without `..`), not this pattern",
+                );
+                None
+            }
+        }
+    }
+
+    /// `let name;` (or the variable an `if` used as a value assigns): declared now,
+    /// assigned once on every path.
+    pub(super) fn declare_local(
+        &mut self,
+        local: &syn::Local,
+        out: &mut Vec<Stmt>,
+    ) -> Option<VarId> {
+        let (ident, ty, mutable) = self.local_pattern(local)?;
+        if mutable && local.init.is_none() {
+            self.errors.spanned(
+                &local.pat,
+                "#[differentiate] does not support `let mut` without a value: give it an initial value",
+            );
+            return None;
+        }
+        let kind = ty.as_ref().map(classify_kind).unwrap_or(Kind::Float);
+        let var = self.user_var(&ident, kind, ty);
+        // Only a `let y;` of the user's is initialized by a later assignment of the user's;
+        // after `let mut y = if ...`, an assignment updates `y`.
+        if local.init.is_none() {
+            self.deferred.insert(var);
+        }
+        out.push(Stmt::Declare { var });
+        Some(var)
+    }
+
+    pub(super) fn bind_local(&mut self, local: &syn::Local, var: VarId) {
+        if let Some((ident, _, _)) = self.local_pattern(local) {
+            self.bind(&ident, var);
+        }
+    }
+
+    /// The first assignment of a declared variable; it also settles the variable's kind.
+    pub(super) fn assign_init(&mut self, var: VarId, op: Op, span: Span, out: &mut Vec<Stmt>) {
+        if self.vars[var].ty.is_none() {
+            self.vars[var].kind = self.op_kind(&op);
+        }
+        let op = self.materialize_call(op, span, out);
+        out.push(Stmt::Assign {
+            var,
+            op,
+            init: true,
+            span,
+        });
+    }
+}

@@ -1,0 +1,370 @@
+//! Method calls: of floats (from the operations table), of sequences, of arrays, of
+//! structs; the tests and index picks among them, which carry no derivative.
+
+use super::*;
+
+impl Lower<'_> {
+    pub(super) fn lower_method(&mut self, m: &syn::ExprMethodCall, out: &mut Vec<Stmt>) -> Op {
+        // `concatenate(Axis(0), &[a.view(), b.view()]).unwrap()`, `stack(..)`: joins.
+        if let Some(joined) = self.join_of(m) {
+            return self.lower_op(&joined, out);
+        }
+        // An array's `a.map(|v| ..)`: elementwise, as `mapv`.
+        if m.method == "map" && m.args.len() == 1 {
+            let array = self
+                .local_of(&m.receiver)
+                .is_some_and(|v| self.kind(v) == Kind::Tensor);
+            if let Some(mapped) = array
+                .then(|| closures::elementwise(&m.receiver, &m.args[0]))
+                .flatten()
+            {
+                return self.lower_op(&mapped, out);
+            }
+        }
+        let name = m.method.to_string();
+        // `(0..n).map(|k| k * k).sum::<usize>()`: closures over values that carry no
+        // derivative, a constant evaluated as written.
+        let whole = Expr::MethodCall(m.clone());
+        if has_closure(&whole) && !self.reads_derivative(&whole) {
+            return Op::Konst(self.konst(&whole));
+        }
+        // `let k = x.iter().position(|&v| v > t).unwrap_or(0);`, `.filter(..).count()`, `.any(..)`:
+        // a test of values (an index, a count, a `bool`), in which no derivative flows.
+        if is_test_chain(m) {
+            return Op::Konst(self.konst(&whole));
+        }
+        // `(0..n).min_by(|&a, &b| d[a].total_cmp(&d[b])).unwrap()`: an index, which the
+        // comparison of values only picks.
+        if picks_index(m) {
+            return Op::Konst(self.konst(&whole));
+        }
+        // `x.first().unwrap()`, `x.last().expect("..")` of a sequence (or a row): the element
+        // `x[0]`, `x[x.len() - 1]` (an empty one panics either way).
+        if let Some(element) = (name == "unwrap" || name == "expect")
+            .then(|| self.first_or_last(&m.receiver))
+            .flatten()
+        {
+            return self.lower_op(&element, out);
+        }
+        // `x.mean().unwrap()`: ndarray's means are options (empty arrays have none).
+        if let Some(op) = self.lower_unwrapped_reduction(m, &name, out) {
+            return op;
+        }
+        // `m[i].to_vec()`, `row.clone()`: a copy of a row of a nested sequence.
+        if matches!(name.as_str(), "to_vec" | "clone" | "to_owned")
+            && m.args.is_empty()
+            && let Some((v, prefix)) = self.part_arg(&m.receiver, true)
+        {
+            let (zero, receiver) = (self.konst(&syn::parse_quote!(0)), &m.receiver);
+            let end = self.konst(&syn::parse_quote!(#receiver.len()));
+            return self.part_copy(v, prefix.0, zero, end, m.span());
+        }
+        // `layer.forward(&h)` in `for layer in layers`, `layers[l].forward(&h)`: a method of
+        // a struct in a sequence (any method but a sequence's own).
+        if !SEQUENCE_METHODS.contains(&name.as_str())
+            && let Some((v, index)) = self.part_arg(&m.receiver, true)
+        {
+            return self.lower_struct_method(m, Operand::Elem(v, index), out);
+        }
+        let receiver_var = self.local_of(&m.receiver);
+        // Sequences: their length is a constant; a copy is a copy.
+        if let Some(v) = receiver_var.filter(|&v| self.kind(v) == Kind::Seq) {
+            return match name.as_str() {
+                "len" if m.args.is_empty() => Op::Konst(self.konst(&Expr::MethodCall(m.clone()))),
+                "to_vec" | "clone" | "to_owned" if m.args.is_empty() => {
+                    Op::Copy(self.operand_of(v))
+                }
+                _ => {
+                    self.errors.spanned(
+                        &m.method,
+                        format!("#[differentiate] does not support `.{name}()` on a sequence of floats; supported: `.len()`, `.to_vec()`, `.clone()`, indexing `x[i]`, loops over `x.iter()`, `x.windows(k)`, `x.chunks(k)`, and {}", iterators::CHAINS),
+                    );
+                    Op::Konst(self.dummy())
+                }
+            };
+        }
+        if INSPECT_METHODS.contains(&name.as_str()) || STEP_METHODS.contains(&name.as_str()) {
+            return Op::Konst(self.konst(&Expr::MethodCall(m.clone())));
+        }
+        let receiver = self.lower_operand(&m.receiver, out);
+        match receiver.var().map(|v| self.kind(v)) {
+            Some(Kind::Tensor) => return self.lower_tensor_method(m, &name, receiver, out),
+            // A copy of a struct (its gradient flows back whole), or its method.
+            Some(Kind::Struct) if matches!(name.as_str(), "clone" | "to_owned") => {
+                return Op::Copy(receiver);
+            }
+            Some(Kind::Struct) => return self.lower_struct_method(m, receiver, out),
+            _ => {}
+        }
+        self.lower_float_method(m, &name, receiver, out)
+    }
+
+    /// `x.mean().unwrap()`, `x.mean().expect(..)`: an array's reduction whose value is an
+    /// option (an empty array has none).
+    fn lower_unwrapped_reduction(
+        &mut self,
+        m: &syn::ExprMethodCall,
+        name: &str,
+        out: &mut Vec<Stmt>,
+    ) -> Option<Op> {
+        if (name == "unwrap" || name == "expect")
+            && m.args.len() <= 1
+            && let Expr::MethodCall(inner) = strip(&m.receiver)
+        {
+            let inner_name = inner.method.to_string();
+            let optional = Reduction::METHODS
+                .iter()
+                .any(|&(n, _, unwrap)| unwrap && n == inner_name);
+            if optional {
+                // Only arrays have these among the types the macro accepts.
+                let receiver = self.lower_operand(&inner.receiver, out);
+                if receiver.var().is_some_and(|v| self.kind(v) == Kind::Tensor) {
+                    let args = inner.args.iter().map(|a| self.konst(a)).collect();
+                    if let Some(r) = Reduction::from_method(&inner_name, true, args) {
+                        return Some(Op::Reduce(r, receiver));
+                    }
+                }
+                self.errors.spanned(
+                    &inner.method,
+                    format!(
+                        "#[differentiate] supports {} on ndarray arrays only",
+                        Reduction::usage_of(&inner_name).unwrap_or_default()
+                    ),
+                );
+                return Some(Op::Konst(self.dummy()));
+            }
+        }
+        None
+    }
+
+    /// A float's method (`x.sin()`, `a.powf(b)`), from the operations table.
+    fn lower_float_method(
+        &mut self,
+        m: &syn::ExprMethodCall,
+        name: &str,
+        receiver: Operand,
+        out: &mut Vec<Stmt>,
+    ) -> Op {
+        let args: Vec<Operand> = m.args.iter().map(|a| self.lower_operand(a, out)).collect();
+        let constant = matches!(receiver, Operand::Konst(_))
+            && args.iter().all(|a| matches!(a, Operand::Konst(_)));
+        if constant {
+            return Op::Konst(self.konst(&Expr::MethodCall(m.clone())));
+        }
+        let Some(&MathEntry {
+            op: math, arity, ..
+        }) = Math::from_name(name)
+        else {
+            self.errors.spanned(
+                &m.method,
+                format!("#[differentiate] does not know the derivative of `.{name}()`; supported float methods: {} (and, with zero derivative, {}); for another function, declare a gate with `backprop::gate!`", Math::names(|_| true), STEP_METHODS.join(", ")),
+            );
+            return Op::Konst(self.dummy());
+        };
+        if args.len() != arity {
+            self.errors
+                .spanned(&m.method, format!("`.{name}()` takes {arity} argument(s)"));
+            return Op::Konst(self.dummy());
+        }
+        if let Some(t) = &m.turbofish {
+            self.errors.spanned(t, "unexpected generic arguments");
+        }
+        Op::Math(math, receiver, args)
+    }
+
+    /// A method of an array: `dot`, reductions, transposition, elementwise math.
+    pub(super) fn lower_tensor_method(
+        &mut self,
+        m: &syn::ExprMethodCall,
+        name: &str,
+        receiver: Operand,
+        out: &mut Vec<Stmt>,
+    ) -> Op {
+        let arg = |cx: &mut Self, out: &mut Vec<Stmt>, i: usize| -> Operand {
+            let a = &m.args[i];
+            let inner = match strip(a) {
+                Expr::Reference(r) => &*r.expr,
+                other => other,
+            };
+            cx.lower_operand(inner, out)
+        };
+        match (name, m.args.len()) {
+            ("dot", 1) => {
+                let rhs = arg(self, out, 0);
+                Op::Dot(receiver, rhs)
+            }
+            // The standard deviation is the square root of the variance: its rules follow.
+            ("std_axis", 2) => {
+                let args = m.args.iter().map(|a| self.konst(a)).collect();
+                let var = Reduction::from_method("var_axis", false, args).expect("two arguments");
+                let var = self.materialize(Op::Reduce(var, receiver), m.method.span(), out);
+                Op::Math(Math::Sqrt, var, Vec::new())
+            }
+            (name, n) if Reduction::METHODS.contains(&(name, n, false)) => {
+                let args = m.args.iter().map(|a| self.konst(a)).collect();
+                match Reduction::from_method(name, false, args) {
+                    Some(r) => Op::Reduce(r, receiver),
+                    None => Op::Konst(self.dummy()),
+                }
+            }
+            // A view, an owned copy: the same value.
+            ("to_owned" | "clone" | "view", 0) => Op::Copy(receiver),
+            (name, _) if SHAPE_METHODS.contains(&name) => {
+                Op::Konst(self.konst(&Expr::MethodCall(m.clone())))
+            }
+            (name, _) if Math::from_name(name).is_some_and(|e| e.on_arrays) => {
+                let Some(&MathEntry {
+                    op: math, arity, ..
+                }) = Math::from_name(name)
+                else {
+                    return Op::Konst(self.dummy());
+                };
+                let args: Vec<Operand> = (0..m.args.len()).map(|i| arg(self, out, i)).collect();
+                if args.len() != arity || args.iter().any(|a| !matches!(a, Operand::Konst(_))) {
+                    self.errors.spanned(
+                        &m.method,
+                        format!("`.{name}()` takes {arity} constant argument(s)"),
+                    );
+                    return Op::Konst(self.dummy());
+                }
+                Op::Math(math, receiver, args)
+            }
+            (name, _) => {
+                self.errors.spanned(
+                    &m.method,
+                    format!("#[differentiate] does not support `.{name}()` on an array; supported: `.dot(&w)`, {}, `.view()`, `.to_owned()`, `.clone()`, `.mapv(|v| ..)`, `.map(|v| ..)`, elementwise {}, and the gates `sigmoid`, `relu`, `maximum`, `minimum`, `softmax`, `log_softmax`, `softmax_cross_entropy`", Reduction::usage(), Math::names(|e| e.on_arrays)),
+                );
+                Op::Konst(self.dummy())
+            }
+        }
+    }
+}
+
+/// The methods of sequences (and their rows) the macro knows; another method of a row is a
+/// method of the struct it is, in a sequence of structs.
+const SEQUENCE_METHODS: &[&str] = &[
+    "len",
+    "iter",
+    "into_iter",
+    "to_vec",
+    "clone",
+    "to_owned",
+    "windows",
+    "chunks",
+    "chunks_exact",
+    "first",
+    "last",
+    "is_empty",
+    "contains",
+];
+
+impl Lower<'_> {
+    /// `x.first()` or `x.last()` of a sequence of floats (or a row of a nested one): the
+    /// element it is, as an index expression.
+    fn first_or_last(&self, e: &Expr) -> Option<Expr> {
+        let Expr::MethodCall(m) = strip(e) else {
+            return None;
+        };
+        let seq = &m.receiver;
+        let flat = match self.local_of(seq) {
+            Some(v) if self.kind(v) == Kind::Seq => {
+                let (base, prefix) = self.seq_place(v);
+                prefix.len() + 1 == self.depth(base)
+            }
+            _ => self
+                .indexed_row(seq)
+                .is_some_and(|(base, indices)| indices + 1 == self.depth(base)),
+        };
+        if !flat || !m.args.is_empty() {
+            return None;
+        }
+        match m.method.to_string().as_str() {
+            "first" => Some(syn::parse_quote_spanned!(m.span()=> #seq[0])),
+            "last" => Some(syn::parse_quote_spanned!(m.span()=> #seq[#seq.len() - 1])),
+            _ => None,
+        }
+    }
+}
+
+/// Whether a closure appears anywhere in the expression.
+fn has_closure(e: &Expr) -> bool {
+    struct Finder(bool);
+    impl<'ast> Visit<'ast> for Finder {
+        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {
+            self.0 = true;
+        }
+    }
+    let mut f = Finder(false);
+    f.visit_expr(e);
+    f.0
+}
+
+/// A test over an iterator (`.any(..)`, `.all(..)`, `.position(..)`, `.rposition(..)`,
+/// `.count()`), or an `Option`'s unwrapping or test of one (`.unwrap_or(0)`, `.is_some()`).
+fn is_test_chain(m: &syn::ExprMethodCall) -> bool {
+    let name = m.method.to_string();
+    if super::constants::TESTS.contains(&name.as_str()) {
+        return true;
+    }
+    const UNWRAPS: &[&str] = &[
+        "unwrap",
+        "expect",
+        "unwrap_or",
+        "unwrap_or_default",
+        "is_some",
+        "is_none",
+    ];
+    UNWRAPS.contains(&name.as_str())
+        && matches!(strip(&m.receiver), Expr::MethodCall(inner) if is_test_chain(inner))
+}
+
+/// An index picked by comparing values: `(a..b).min_by(cmp)` (or `max_by`, also after
+/// `.rev()`) and `chain.enumerate().min_by(cmp).map(|(i, _)| i)`, unwrapped (`.unwrap()`,
+/// `.expect(..)`, `.unwrap_or(..)`). An integer, a constant: the comparison decides only
+/// which one.
+pub(super) fn picks_index(m: &syn::ExprMethodCall) -> bool {
+    const UNWRAPS: &[&str] = &["unwrap", "expect", "unwrap_or"];
+    if !UNWRAPS.iter().any(|u| m.method == u) {
+        return false;
+    }
+    let is_pick = |e: &Expr| -> Option<syn::ExprMethodCall> {
+        match strip(e) {
+            Expr::MethodCall(p) if p.method == "min_by" || p.method == "max_by" => Some(p.clone()),
+            _ => None,
+        }
+    };
+    // `(a..b).min_by(..)`, `(a..b).rev().max_by(..)`.
+    if let Some(pick) = is_pick(&m.receiver) {
+        let mut e = strip(&pick.receiver);
+        if let Expr::MethodCall(r) = e
+            && r.method == "rev"
+        {
+            e = strip(&r.receiver);
+        }
+        return matches!(e, Expr::Range(_));
+    }
+    // `chain.enumerate().min_by(..).map(|(i, _)| i)`.
+    let Expr::MethodCall(map) = strip(&m.receiver) else {
+        return false;
+    };
+    let Some(pick) = is_pick(&map.receiver).filter(|_| map.method == "map") else {
+        return false;
+    };
+    let Some(Expr::Closure(c)) = map.args.first().map(strip) else {
+        return false;
+    };
+    let index = match c.inputs.iter().collect::<Vec<_>>()[..] {
+        [Pat::Tuple(t)] => match t.elems.first() {
+            Some(Pat::Ident(i)) => i.ident.clone(),
+            _ => return false,
+        },
+        _ => return false,
+    };
+    let returns_index = matches!(strip(&c.body), Expr::Path(p) if p.path.is_ident(&index));
+    returns_index && enumerated(&pick.receiver)
+}
+
+/// Whether an iterator chain ends in `.enumerate()`: its items are `(index, value)`.
+pub(super) fn enumerated(e: &Expr) -> bool {
+    matches!(strip(e), Expr::MethodCall(m) if m.method == "enumerate")
+}
