@@ -39,6 +39,11 @@
 //! - `lower/fields.rs`: struct parameters read through their fields, each field's kind and
 //!   nesting from its uses.
 //! - `lower/tuples.rs`: tuple `let`s and assignments rewritten one name at a time.
+//! - `lower/views.rs`: read-only views of a sequence (`&c[a..b]`) read through the
+//!   sequence itself.
+//! - `lower/extrema.rs`: running extrema of computed candidates, found first and
+//!   differentiated once.
+//! - `lower/twins.rs`: sines and cosines of one value, each read by the other's rule.
 //! - `lower/expressions.rs`: operands and operations: names, arithmetic, casts, lists.
 //! - `lower/methods.rs`: method calls: of floats (from the operations table), sequences,
 //!   arrays and structs; tests and index picks, which carry no derivative.
@@ -47,6 +52,13 @@
 //! - `lower/syntax.rs`: syntax helpers and scans of the user's function.
 //! - `analysis/mod.rs`: the analysis assembled: per-variable facts, stores, control records.
 //! - `analysis/reads.rs`: activity, what the backward rules read, what is saved.
+//! - `analysis/overwrites.rs`: element writes whose old value no backward rule reads.
+//! - `analysis/moves.rs`: arguments passed by value that the reverse still reads (copied),
+//!   temporaries moved instead of copied.
+//! - `analysis/picks.rs`: running extrema, reversed through the element picked last.
+//! - `analysis/shapes.rs`: arrays the backward pass reads only for their shape.
+//! - `analysis/sparse.rs`: forward mode along sparse directions: loops whose tangents are
+//!   all zero run without them.
 //! - `analysis/plans.rs`: recomputation (values, nested loops' ranges), loop saves, integer
 //!   counters stepped back, control records.
 //! - `analysis/snapshots.rs`: arrays copied whole around a loop instead of saved element by
@@ -79,6 +91,7 @@
 //! - `expand.rs`: end to end, signatures, lint allowances, the stand-in for a rejected function.
 //! - `dump.rs`: `Debug` for the IR, and dumps of the analysis and the backward pass.
 //! - `snapshots.rs` (tests): expansion and per-stage snapshots, the expansion-time benchmark.
+//! - `layout.rs` (tests): every file in this map, none over 800 lines, no function over 120.
 
 #![doc(test(attr(deny(warnings))))]
 
@@ -119,5 +132,7 @@ pub fn derive_differentiable(item: TokenStream) -> TokenStream {
     derive::derive(item.into()).into()
 }
 
+#[cfg(test)]
+mod layout;
 #[cfg(test)]
 mod snapshots;

@@ -328,13 +328,6 @@ fn analyze_once(f: &mut Func) -> Analysis {
     let (loop_saves, loop_unsaved) = plan_loop_saves(f, &lists.active, &lists.saved);
     let sparse = sparse::plan(f, &lists.active);
     let facts = facts_of(f, &lists, n, &whole_assigned, &stores.counters);
-    let Stores {
-        recompute,
-        block_saves,
-        stacks,
-        elem_stacks,
-        ..
-    } = stores;
     let mut analysis = Analysis {
         facts,
         loop_saves,
@@ -344,12 +337,12 @@ fn analyze_once(f: &mut Func) -> Analysis {
         unread_assigns,
         copied_args: Default::default(),
         moved: Default::default(),
-        block_saves,
-        stacks,
-        elem_stacks,
+        block_saves: stores.block_saves,
+        stacks: stores.stacks,
+        elem_stacks: stores.elem_stacks,
         control,
         grads,
-        recompute,
+        recompute: stores.recompute,
         result,
         reserve: Default::default(),
         tape: false,
@@ -359,12 +352,18 @@ fn analyze_once(f: &mut Func) -> Analysis {
     };
     picks::restore(f, &picks, updates);
     analysis.picks = picks.into_iter().map(|p| (p.scope, p)).collect();
-    drop_unpushed_stacks(f, &mut analysis);
-    analysis.reserve = reserve::plan(f, &analysis);
-    analysis.shape_only = shapes::plan(f, &analysis.facts, result);
-    analysis.copied_args = moves::plan(f, &analysis);
-    analysis.moved = moves::moved_temporaries(f, &analysis);
+    plan_from_facts(f, &mut analysis);
     analysis
+}
+
+/// The plans made from the facts: stacks nothing pushes dropped, room reserved, arrays kept
+/// for their shape only, arguments copied and temporaries moved.
+fn plan_from_facts(f: &Func, analysis: &mut Analysis) {
+    drop_unpushed_stacks(f, analysis);
+    analysis.reserve = reserve::plan(f, analysis);
+    analysis.shape_only = shapes::plan(f, &analysis.facts, analysis.result);
+    analysis.copied_args = moves::plan(f, analysis);
+    analysis.moved = moves::moved_temporaries(f, analysis);
 }
 
 /// Per variable, a fact as the analysis finds it: one list each, grown as it adds variables.

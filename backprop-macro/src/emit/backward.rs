@@ -358,28 +358,7 @@ impl Emit<'_> {
             }
             B::LetGrads(v, e) => self.b_grads(*v, e),
             B::LetPullback(pb, call) => self.b_pullback(*pb, call),
-            B::PullInto(pb, e, call) => {
-                let up = self.expr(e, 0);
-                let grads = self
-                    .f
-                    .params
-                    .iter()
-                    .filter(|p| p.differentiable())
-                    .map(|p| self.adj(p.var));
-                match call {
-                    Some(call) => {
-                        let callee = self.callee(call, "__backward_tape");
-                        let (args, stacks) = (self.call_args(call), self.tape_stacks());
-                        quote_spanned!(call.span=>
-                            #callee(#(#args,)* #(#stacks,)* #up, #(&mut #grads),*);
-                        )
-                    }
-                    None => {
-                        let pb = self.ident(*pb);
-                        quote!(#pb(#up, #(&mut #grads),*);)
-                    }
-                }
-            }
+            B::PullInto(pb, e, call) => self.b_pull_into(*pb, e, call.as_deref()),
             B::LetUp(p) => {
                 let (id, p) = (self.derived(Derived::Upstream, p.var()), self.place(p));
                 quote!(let #id = #p;)
@@ -435,6 +414,31 @@ impl Emit<'_> {
             }
             B::For(var, replay, body) => self.b_for(*var, replay, body, assigned, restored),
             B::Nop => TokenStream::new(),
+        }
+    }
+
+    /// A call to itself, pulled back into the parameters' gradients: through its tape
+    /// (`__backward_tape`) or its boxed pullback.
+    fn b_pull_into(&self, pb: VarId, e: &E, call: Option<&Call>) -> TokenStream {
+        let up = self.expr(e, 0);
+        let grads = self
+            .f
+            .params
+            .iter()
+            .filter(|p| p.differentiable())
+            .map(|p| self.adj(p.var));
+        match call {
+            Some(call) => {
+                let callee = self.callee(call, "__backward_tape");
+                let (args, stacks) = (self.call_args(call), self.tape_stacks());
+                quote_spanned!(call.span=>
+                    #callee(#(#args,)* #(#stacks,)* #up, #(&mut #grads),*);
+                )
+            }
+            None => {
+                let pb = self.ident(pb);
+                quote!(#pb(#up, #(&mut #grads),*);)
+            }
         }
     }
 
@@ -520,21 +524,7 @@ impl Emit<'_> {
             Some(v) => self.ident(v).to_token_stream(),
             None => quote!(_),
         };
-        let iter = match replay {
-            Replay::Rev(r) => {
-                let r = self.ident(*r);
-                quote!(#r.rev())
-            }
-            Replay::Partial(r, c) => {
-                let (r, c) = (self.ident(*r), self.ident(*c));
-                quote!(#r.replay(#c))
-            }
-            Replay::Count(c) => {
-                let c = self.ident(*c);
-                quote!(0..#c)
-            }
-            Replay::Forward(r) => self.ident(*r).to_token_stream(),
-        };
+        let iter = self.replay_iter(replay);
         // A loop inside another whose upstream gradients (and, under forward over reverse,
         // their tangents) are all zero adds nothing: skipped.
         let guard = match replay {
@@ -614,7 +604,33 @@ impl Emit<'_> {
             }
             None => lp,
         };
-        let lp = guarded(lp);
+        self.with_sums(guarded(lp), &sums)
+    }
+
+    /// The iterations a reverse loop replays: its recorded steps backwards, a partial
+    /// count, a count, or forwards where its iterations commute.
+    fn replay_iter(&self, replay: &Replay) -> TokenStream {
+        match replay {
+            Replay::Rev(r) => {
+                let r = self.ident(*r);
+                quote!(#r.rev())
+            }
+            Replay::Partial(r, c) => {
+                let (r, c) = (self.ident(*r), self.ident(*c));
+                quote!(#r.replay(#c))
+            }
+            Replay::Count(c) => {
+                let c = self.ident(*c);
+                quote!(0..#c)
+            }
+            Replay::Forward(r) => self.ident(*r).to_token_stream(),
+        }
+    }
+
+    /// A reverse loop with its sums kept in locals ([`crate::reverse::hoist_sums`]): each
+    /// starts at zero before the loop and is added into its gradient after it.
+    fn with_sums(&self, lp: TokenStream, sums: &[(VarId, Index)]) -> TokenStream {
+        let zero = self.float("0.0");
         let (before, after): (TokenStream, TokenStream) = sums
             .iter()
             .map(|(v, i)| {

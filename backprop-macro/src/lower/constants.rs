@@ -258,35 +258,7 @@ impl VisitMut for Renamer<'_, '_> {
             }
             return;
         }
-        let what = match expr {
-            Expr::Closure(_) => Some("closures"),
-            Expr::Macro(m) if !m.mac.path.is_ident("vec") => Some(
-                "macros (except `vec!` and `matches!`; `println!`-style and `assert!`-style ones as statements)",
-            ),
-            Expr::Macro(_) => Some("`vec!` inside an expression"),
-            // A test (`match k { 1 | 2 => true, _ => false }`, what a `match` arm's becomes).
-            Expr::Match(m) if matches::is_test(m) => None,
-            Expr::Block(_) | Expr::If(_) | Expr::Match(_) => Some(
-                "`if`, `match` or blocks inside a condition or index; assign them to a variable first",
-            ),
-            Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) => Some("loops inside an expression"),
-            Expr::Unsafe(_) => Some("`unsafe` blocks"),
-            Expr::Async(_) | Expr::Await(_) => Some("`async`"),
-            Expr::Try(_) | Expr::TryBlock(_) => Some("the `?` operator"),
-            Expr::Let(_) => Some("`let` in conditions"),
-            Expr::Assign(_) => Some("assignments inside an expression"),
-            Expr::Return(_) | Expr::Break(_) | Expr::Continue(_) => {
-                Some("`return`, `break` or `continue` inside an expression")
-            }
-            Expr::Yield(_) => Some("`yield`"),
-            Expr::Struct(_) => Some("struct expressions"),
-            Expr::RawAddr(_) => Some("raw pointers"),
-            Expr::Verbatim(_) => Some("this expression"),
-            Expr::Binary(b) if compound(&b.op).is_some() || is_compound_other(&b.op) => {
-                Some("assignments inside an expression")
-            }
-            _ => None,
-        };
+        let what = unsupported_in_constant(expr);
         if let Some(what) = what {
             let message = format!("#[differentiate] does not support {what}");
             let message = match expr {
@@ -361,4 +333,38 @@ pub(super) fn fold_konst(cx: &mut Lower, op: BinOp, a: Operand, b: Operand) -> O
 /// The names a closure parameter's pattern binds.
 fn collect_pat_names(p: &Pat, out: &mut Vec<String>) {
     out.extend(matches::bindings(p).iter().map(ToString::to_string));
+}
+
+/// What a constant expression (a condition, an index) may not contain, named for the
+/// error: `None` where it may.
+fn unsupported_in_constant(expr: &Expr) -> Option<&'static str> {
+    match expr {
+        Expr::Closure(_) => Some("closures"),
+        Expr::Macro(m) if !m.mac.path.is_ident("vec") => Some(
+            "macros (except `vec!` and `matches!`; `println!`-style and `assert!`-style ones as statements)",
+        ),
+        Expr::Macro(_) => Some("`vec!` inside an expression"),
+        // A test (`match k { 1 | 2 => true, _ => false }`, what a `match` arm's becomes).
+        Expr::Match(m) if matches::is_test(m) => None,
+        Expr::Block(_) | Expr::If(_) | Expr::Match(_) => Some(
+            "`if`, `match` or blocks inside a condition or index; assign them to a variable first",
+        ),
+        Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) => Some("loops inside an expression"),
+        Expr::Unsafe(_) => Some("`unsafe` blocks"),
+        Expr::Async(_) | Expr::Await(_) => Some("`async`"),
+        Expr::Try(_) | Expr::TryBlock(_) => Some("the `?` operator"),
+        Expr::Let(_) => Some("`let` in conditions"),
+        Expr::Assign(_) => Some("assignments inside an expression"),
+        Expr::Return(_) | Expr::Break(_) | Expr::Continue(_) => {
+            Some("`return`, `break` or `continue` inside an expression")
+        }
+        Expr::Yield(_) => Some("`yield`"),
+        Expr::Struct(_) => Some("struct expressions"),
+        Expr::RawAddr(_) => Some("raw pointers"),
+        Expr::Verbatim(_) => Some("this expression"),
+        Expr::Binary(b) if compound(&b.op).is_some() || is_compound_other(&b.op) => {
+            Some("assignments inside an expression")
+        }
+        _ => None,
+    }
 }

@@ -141,86 +141,108 @@ impl<'e> Lower<'e> {
         // Elements of a sequence of floats: `for x in xs.iter()`, `for &x in xs`,
         // `for (i, &x) in xs.iter().enumerate()`.
         if let Some((seq, enumerate, refs)) = self.seq_iteration(iterable) {
-            let len = self.seq_len(seq);
-            let private = self.private();
-            let len_expr = &len.expr;
-            let steps = self.konst_tokens(quote!(#private::steps(0..#len_expr)), &len.reads);
-            let scope = self.enter_block(true);
-            let (index_pat, elem_pat) = if enumerate {
-                match &*f.pat {
-                    Pat::Tuple(t) if t.elems.len() == 2 => (Some(&t.elems[0]), &t.elems[1]),
-                    other => {
-                        self.errors
-                            .spanned(other, "expected a pattern `(i, x)` for `.enumerate()`");
-                        return None;
-                    }
-                }
-            } else {
-                (None, &*f.pat)
-            };
-            let index = match index_pat.map(|p| (p, pat_ident(p))) {
-                Some((_, Some((ident, mutable)))) => {
-                    let var = self.user_var(ident, Kind::Int, None);
-                    self.bind(ident, var);
-                    if !mutable {
-                        self.loop_indices.insert(var);
-                    }
-                    var
-                }
-                Some((Pat::Wild(_), _)) | None => {
-                    let var = self.generated_var("index", Kind::Int, f.pat.span());
-                    self.loop_indices.insert(var);
-                    var
-                }
-                Some((p, None)) => {
-                    self.errors
-                        .spanned(p, "expected a name or `_` for the index");
-                    return None;
-                }
-            };
-            let mut prelude = Vec::new();
-            let elem = match strip_pat_ref(elem_pat) {
-                Pat::Wild(_) => None,
-                p => match pat_ident(p) {
-                    Some((ident, _)) => Some(ident.clone()),
-                    None => {
-                        self.errors
-                            .spanned(p, "expected a name, `&name` or `_` for the element");
-                        return None;
-                    }
-                },
-            };
-            if let Some(ident) = elem {
-                // `seq[index]`: a float, or a row of a nested sequence.
-                let (base, mut levels) = self.seq_place(seq);
-                levels.push(self.konst_var(index));
-                if levels.len() < self.depth(base) {
-                    self.bind_row(&ident, base, levels);
-                } else {
-                    let var = self.user_var(&ident, Kind::Float, None);
-                    prelude.push(Stmt::Let {
-                        var,
-                        op: Op::Copy(Operand::Elem(base, Index::levels(levels))),
-                        span: ident.span(),
-                    });
-                    self.bind(&ident, var);
-                    // `for v in xs`: the user's `v` is a reference (`*v > 0.0`), the
-                    // lowered one the element.
-                    if refs && !matches!(elem_pat, Pat::Reference(_)) {
-                        self.elem_refs.insert(var);
-                    }
-                }
-            }
-            return Some((
-                LoopHead::Range {
-                    var: Some(index),
-                    steps,
-                },
-                prelude,
-                scope,
-            ));
+            return self.lower_elements_head(f, seq, enumerate, refs);
         }
         // Anything else is iterated as constants.
+        self.lower_constants_head(f, iterable)
+    }
+
+    /// `for x in xs.iter()`, `for &x in xs`, `for (i, &x) in xs.iter().enumerate()`: the
+    /// elements of a sequence of floats (or its rows), by index.
+    fn lower_elements_head(
+        &mut self,
+        f: &syn::ExprForLoop,
+        seq: VarId,
+        enumerate: bool,
+        refs: bool,
+    ) -> Option<(LoopHead, Vec<Stmt>, ScopeId)> {
+        let len = self.seq_len(seq);
+        let private = self.private();
+        let len_expr = &len.expr;
+        let steps = self.konst_tokens(quote!(#private::steps(0..#len_expr)), &len.reads);
+        let scope = self.enter_block(true);
+        let (index_pat, elem_pat) = if enumerate {
+            match &*f.pat {
+                Pat::Tuple(t) if t.elems.len() == 2 => (Some(&t.elems[0]), &t.elems[1]),
+                other => {
+                    self.errors
+                        .spanned(other, "expected a pattern `(i, x)` for `.enumerate()`");
+                    return None;
+                }
+            }
+        } else {
+            (None, &*f.pat)
+        };
+        let index = match index_pat.map(|p| (p, pat_ident(p))) {
+            Some((_, Some((ident, mutable)))) => {
+                let var = self.user_var(ident, Kind::Int, None);
+                self.bind(ident, var);
+                if !mutable {
+                    self.loop_indices.insert(var);
+                }
+                var
+            }
+            Some((Pat::Wild(_), _)) | None => {
+                let var = self.generated_var("index", Kind::Int, f.pat.span());
+                self.loop_indices.insert(var);
+                var
+            }
+            Some((p, None)) => {
+                self.errors
+                    .spanned(p, "expected a name or `_` for the index");
+                return None;
+            }
+        };
+        let mut prelude = Vec::new();
+        let elem = match strip_pat_ref(elem_pat) {
+            Pat::Wild(_) => None,
+            p => match pat_ident(p) {
+                Some((ident, _)) => Some(ident.clone()),
+                None => {
+                    self.errors
+                        .spanned(p, "expected a name, `&name` or `_` for the element");
+                    return None;
+                }
+            },
+        };
+        if let Some(ident) = elem {
+            // `seq[index]`: a float, or a row of a nested sequence.
+            let (base, mut levels) = self.seq_place(seq);
+            levels.push(self.konst_var(index));
+            if levels.len() < self.depth(base) {
+                self.bind_row(&ident, base, levels);
+            } else {
+                let var = self.user_var(&ident, Kind::Float, None);
+                prelude.push(Stmt::Let {
+                    var,
+                    op: Op::Copy(Operand::Elem(base, Index::levels(levels))),
+                    span: ident.span(),
+                });
+                self.bind(&ident, var);
+                // `for v in xs`: the user's `v` is a reference (`*v > 0.0`), the
+                // lowered one the element.
+                if refs && !matches!(elem_pat, Pat::Reference(_)) {
+                    self.elem_refs.insert(var);
+                }
+            }
+        }
+        Some((
+            LoopHead::Range {
+                var: Some(index),
+                steps,
+            },
+            prelude,
+            scope,
+        ))
+    }
+
+    /// A loop over anything else: its items are constants (an error if they carry a
+    /// derivative).
+    fn lower_constants_head(
+        &mut self,
+        f: &syn::ExprForLoop,
+        iterable: &Expr,
+    ) -> Option<(LoopHead, Vec<Stmt>, ScopeId)> {
         let iter = self.konst(iterable);
         if iter.reads.iter().any(|&v| self.kind(v).differentiable()) {
             self.errors.spanned(

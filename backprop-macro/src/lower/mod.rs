@@ -98,36 +98,7 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
     views::desugar(&mut body);
     extrema::desugar(&mut body, &mut user);
     let tuple_values = tuples::desugar(&mut body, &mut user);
-    let mut cx = Lower {
-        errors,
-        krate: args.krate.clone(),
-        names: Names::new(user),
-        vars: Vec::new(),
-        scopes: vec![Scope {
-            parent: None,
-            loop_depth: 0,
-        }],
-        env: vec![Vec::new()],
-        scope: 0,
-        deferred: BTreeSet::new(),
-        pullback_names: BTreeSet::new(),
-        poisoned: BTreeSet::new(),
-        ret: None,
-        result: None,
-        fn_name: item.sig.ident.clone(),
-        indexed: indexed_names(&body),
-        fields: BTreeMap::new(),
-        field_roots: BTreeSet::new(),
-        tuple_ret: None,
-        tuple_values,
-        depths: BTreeMap::new(),
-        struct_seqs: BTreeSet::new(),
-        rows: BTreeMap::new(),
-        slice_copies: BTreeSet::new(),
-        loop_indices: BTreeSet::new(),
-        elem_refs: BTreeSet::new(),
-        items: Vec::new(),
-    };
+    let mut cx = Lower::new(errors, args, &item.sig, &body, user, tuple_values);
     let sig = &item.sig;
     cx.check_signature(sig);
     let lifetimes = sig.generics.lifetimes().cloned().collect();
@@ -143,31 +114,7 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
     // `return` before the end: the value goes through one variable, named after the function.
     let returns = Returns::scan(&body);
     if returns.early {
-        let span = sig.ident.span();
-        let name = cx.names.user_var(&sig.ident.to_string());
-        let out = cx.new_var(&name, span, ret_kind, Some(ret.clone()));
-        let flag = if returns.in_loop {
-            // A `return` inside a loop assigns it there, so it starts with a value.
-            let default = cx.konst_tokens(quote!(::core::default::Default::default()), &[]);
-            stmts.push(Stmt::Let {
-                var: out,
-                op: Op::Konst(default),
-                span,
-            });
-            let flag = cx.generated_var("returned", Kind::Bool, span);
-            let no = cx.konst_tokens(quote!(false), &[]);
-            stmts.push(Stmt::Let {
-                var: flag,
-                op: Op::Konst(no),
-                span,
-            });
-            Some(flag)
-        } else {
-            cx.deferred.insert(out);
-            stmts.push(Stmt::Declare { var: out });
-            None
-        };
-        cx.ret = Some(Ret { out, flag });
+        cx.early_return_var(sig, &ret, ret_kind, returns.in_loop, &mut stmts);
     }
     cx.lower_stmts(&body.stmts, Sink::Result, &mut stmts, &[]);
     let result = match (cx.ret.as_ref(), cx.result.take()) {
@@ -213,6 +160,86 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
         Lowered::Func(func)
     } else {
         Lowered::Rejected(Some(func))
+    }
+}
+
+impl<'e> Lower<'e> {
+    /// The lowering context of a function, before its signature is read.
+    fn new(
+        errors: &'e mut Errors,
+        args: &Args,
+        sig: &syn::Signature,
+        body: &syn::Block,
+        user: HashSet<String>,
+        tuple_values: BTreeSet<String>,
+    ) -> Self {
+        Lower {
+            errors,
+            krate: args.krate.clone(),
+            names: Names::new(user),
+            vars: Vec::new(),
+            scopes: vec![Scope {
+                parent: None,
+                loop_depth: 0,
+            }],
+            env: vec![Vec::new()],
+            scope: 0,
+            deferred: BTreeSet::new(),
+            pullback_names: BTreeSet::new(),
+            poisoned: BTreeSet::new(),
+            ret: None,
+            result: None,
+            fn_name: sig.ident.clone(),
+            indexed: indexed_names(body),
+            fields: BTreeMap::new(),
+            field_roots: BTreeSet::new(),
+            tuple_ret: None,
+            tuple_values,
+            depths: BTreeMap::new(),
+            struct_seqs: BTreeSet::new(),
+            rows: BTreeMap::new(),
+            slice_copies: BTreeSet::new(),
+            loop_indices: BTreeSet::new(),
+            elem_refs: BTreeSet::new(),
+            items: Vec::new(),
+        }
+    }
+
+    /// `return` before the end: the value goes through one variable, named after the
+    /// function (and, for a `return` inside a loop, a flag saying it happened).
+    fn early_return_var(
+        &mut self,
+        sig: &syn::Signature,
+        ret: &Type,
+        ret_kind: Kind,
+        in_loop: bool,
+        stmts: &mut Vec<Stmt>,
+    ) {
+        let span = sig.ident.span();
+        let name = self.names.user_var(&sig.ident.to_string());
+        let out = self.new_var(&name, span, ret_kind, Some(ret.clone()));
+        let flag = if in_loop {
+            // A `return` inside a loop assigns it there, so it starts with a value.
+            let default = self.konst_tokens(quote!(::core::default::Default::default()), &[]);
+            stmts.push(Stmt::Let {
+                var: out,
+                op: Op::Konst(default),
+                span,
+            });
+            let flag = self.generated_var("returned", Kind::Bool, span);
+            let no = self.konst_tokens(quote!(false), &[]);
+            stmts.push(Stmt::Let {
+                var: flag,
+                op: Op::Konst(no),
+                span,
+            });
+            Some(flag)
+        } else {
+            self.deferred.insert(out);
+            stmts.push(Stmt::Declare { var: out });
+            None
+        };
+        self.ret = Some(Ret { out, flag });
     }
 }
 
