@@ -3,7 +3,8 @@
 //! caller does not know the receiver's type; the call reaches the method's module through
 //! the handle the method's `impl` block writes (`__differentiate_forward`).
 
-#![allow(clippy::needless_range_loop)]
+// (`Residual::scaled` takes a `&Vec<f64>` on purpose: a parameter type users write.)
+#![allow(clippy::needless_range_loop, clippy::ptr_arg)]
 
 use backprop::__private::{Elements, ZerosLike};
 use backprop::{Differentiable, differentiate};
@@ -503,4 +504,114 @@ fn loops_over_other_ranges_than_the_sequences() {
     *dl.element_mut(10) = 1.0;
     let (_, dot) = some_layers::jvp(&layers, 0.4, &dl, 0.0);
     assert_close(dot, g.layers.element(10), 1e-12);
+}
+
+// ------------------------------------- calls lending the caller's own locals (`__vjp_owned`)
+
+/// A block whose method lends its input to another call (`self.inner.forward(x)`) and copies
+/// it whole: its `__vjp_owned` cannot run the forward pass once on a copy, so its pullback
+/// makes `__vjp`'s from the copy when it runs. `scaled` reads its `&Vec` input element by
+/// element: its pullback reads the copy.
+#[derive(Differentiable, Clone, Debug)]
+pub struct Residual {
+    pub inner: Dense,
+    pub gain: f64,
+}
+
+#[differentiate]
+impl Residual {
+    #[differentiate(reverse)]
+    pub fn apply(&self, x: &[f64]) -> Vec<f64> {
+        let y = self.inner.forward(x);
+        let mut out = x.to_vec();
+        for i in 0..out.len() {
+            out[i] += self.gain * y[i];
+        }
+        out
+    }
+
+    #[differentiate(reverse)]
+    pub fn scaled(&self, x: &Vec<f64>) -> Vec<f64> {
+        let mut out = vec![0.0; x.len()];
+        for i in 0..x.len() {
+            out[i] = (self.gain * x[i]).sin();
+        }
+        out
+    }
+}
+
+/// `h = block.apply(&h)`: each call lends `h`, which the next assignment replaces.
+#[differentiate(reverse)]
+fn residual_stack(blocks: &[Residual], x: &[f64]) -> f64 {
+    let mut h = x.to_vec();
+    for block in blocks {
+        h = block.apply(&h);
+        h = block.scaled(&h);
+    }
+    let mut s = 0.0;
+    for i in 0..h.len() {
+        s += h[i] * h[i];
+    }
+    s
+}
+
+#[test]
+fn methods_given_the_callers_locals() {
+    let mut p = common::Points::new(41);
+    let blocks: Vec<Residual> = (0..3)
+        .map(|_| Residual {
+            inner: Dense {
+                w: p.vec(4, -0.8, 0.8),
+                b: p.vec(2, -0.3, 0.3),
+                inputs: 2,
+            },
+            gain: p.vec(1, 0.4, 1.2)[0],
+        })
+        .collect();
+    let x = [0.3, -0.6];
+    let (value, g) = residual_stack::grad(&blocks, &x);
+    assert_eq!(value, residual_stack(&blocks, &x));
+    assert_eq!(g.blocks.count(), 3 * (4 + 2 + 1));
+    assert_fd_elements(
+        |b: &Vec<Residual>| residual_stack(b, &x),
+        &blocks,
+        &g.blocks,
+    );
+    assert_fd(|x| residual_stack(&blocks, x), &x, &g.x);
+}
+
+/// A sequence replaced in a loop by a call that does not read it, with another length: the
+/// reverse resets its gradient to zeros of the length it had before (it took the new one,
+/// and adding the gradient into `x`'s failed: "gradient lengths differ").
+#[differentiate(reverse)]
+fn replaced(layers: &[Dense], x: &[f64]) -> f64 {
+    let mut h = x.to_vec();
+    let mut s = 0.0;
+    for l in 0..layers.len() {
+        s += h[0] + 2.0 * h[1];
+        h = layers[l].forward(x);
+    }
+    s + h[0] * h[1]
+}
+
+#[test]
+fn a_sequence_replaced_by_one_of_another_length() {
+    let mut p = common::Points::new(43);
+    let layers = vec![
+        Dense {
+            w: p.vec(6, -0.8, 0.8),
+            b: p.vec(3, -0.3, 0.3),
+            inputs: 2,
+        },
+        Dense {
+            w: p.vec(8, -0.8, 0.8),
+            b: p.vec(4, -0.3, 0.3),
+            inputs: 2,
+        },
+    ];
+    let x = [0.5, -0.2];
+    let (value, g) = replaced::grad(&layers, &x);
+    assert_eq!(value, replaced(&layers, &x));
+    assert_fd_elements(|l: &Vec<Dense>| replaced(l, &x), &layers, &g.layers);
+    assert_fd(|x| replaced(&layers, x), &x, &g.x);
 }

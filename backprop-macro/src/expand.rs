@@ -127,6 +127,10 @@ pub struct Signature {
     pub generics: TokenStream,
     /// `+ use<'x>`
     pub capture: TokenStream,
+    /// What `capture` names: the lifetimes, then the type and const parameters.
+    pub capture_names: Vec<TokenStream>,
+    /// Per parameter, the lifetimes named here for its type (`'x` for `x: &[f64]`).
+    pub param_lifetimes: Vec<Vec<syn::Lifetime>>,
     /// The type and const parameters, with their bounds: `T: Real`, `const N: usize`.
     pub type_params: Vec<TokenStream>,
     /// The gradient struct as a type: `Grad`, or `Grad<T>` in a generic function.
@@ -190,14 +194,17 @@ pub(crate) fn signature(f: &Func) -> Signature {
     let mut added = Vec::new();
     let mut params = Vec::new();
     let mut args = Vec::new();
+    let mut param_lifetimes = Vec::new();
     for p in &f.params {
         let mut ty = p.ty.clone();
+        let before = added.len();
         NameLifetimes {
             param: &p.name,
             taken: &mut taken,
             added: &mut added,
         }
         .visit_type_mut(&mut ty);
+        param_lifetimes.push(added[before..].to_vec());
         let id = &f.vars[p.var].ident;
         let m = if p.mutable {
             quote!(mut)
@@ -227,6 +234,11 @@ pub(crate) fn signature(f: &Func) -> Signature {
             syn::GenericParam::Const(c) => Some(&c.ident),
             syn::GenericParam::Lifetime(_) => None,
         })
+        .collect();
+    let capture_names: Vec<TokenStream> = names
+        .iter()
+        .map(|l| l.to_token_stream())
+        .chain(type_names.iter().map(|t| t.to_token_stream()))
         .collect();
     let (generics, capture) = if all.is_empty() && type_params.is_empty() {
         (TokenStream::new(), TokenStream::new())
@@ -276,6 +288,8 @@ pub(crate) fn signature(f: &Func) -> Signature {
         lifetimes: all,
         generics,
         capture,
+        capture_names,
+        param_lifetimes,
         type_params,
         grad,
         grad_params,

@@ -296,6 +296,10 @@ pub struct Call {
     /// would borrow a value the gradient closure owns, so the backward pass calls `__vjp`
     /// again (the callee's forward pass runs twice).
     pub recompute: bool,
+    /// An argument borrows a sequence local to the caller, and the callee is a method, whose
+    /// module has `__vjp_owned`: a pullback that owns copies of the borrowed sequences. It
+    /// is kept from the forward pass as any other (not [`Call::recompute`]).
+    pub owned: bool,
     /// The call's result, when the call is made again in the backward pass and its result
     /// is known to be a float: the backward pass makes the pullback from the arguments and
     /// this value (`__pullback_at`), so a gate's backward rule runs without its forward pass
@@ -328,12 +332,14 @@ impl Call {
         }
     }
 
-    /// The callee's item that gives the value and the pullback: `__vjp`, or
-    /// `__vjp_boxed` (`__vjp_into_boxed`) for a call of the function to itself.
+    /// The callee's item that gives the value and the pullback: `__vjp`, `__vjp_owned`
+    /// ([`Call::owned`]), or `__vjp_boxed` (`__vjp_into_boxed`) for a call of the function
+    /// to itself.
     pub fn vjp_item(&self) -> &'static str {
-        match (self.recursive, self.into) {
-            (true, true) => "__vjp_into_boxed",
-            (true, false) => "__vjp_boxed",
+        match (self.recursive, self.into, self.owned) {
+            (true, true, _) => "__vjp_into_boxed",
+            (true, false, _) => "__vjp_boxed",
+            (false, _, true) => "__vjp_owned",
             _ => "__vjp",
         }
     }

@@ -79,6 +79,8 @@
 //! - `items/forward.rs`: `jvp`, `__jvp`.
 //! - `items/jacobian.rs`: `jacobian`, `jacrev`, `jacfwd`.
 //! - `items/hessian.rs`: `__fob`, `hvp`, `hessian`.
+//! - `items/owned.rs`: `__vjp_owned`, a method's pullback owning copies of the sequences
+//!   lent to it (for callers lending their own locals).
 //! - `items/recursion.rs`: calls to itself that add into the caller's gradients:
 //!   `__vjp_into_boxed`, or on one tape `__forward_tape` and `__backward_tape`.
 //! - `items/nested.rs`: `__grad` and `__jvp_value` and their derivatives, for callers that

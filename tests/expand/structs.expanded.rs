@@ -520,6 +520,20 @@ pub mod layer_penalty {
     ) -> (<Layer as ::backprop::__private::Differentiable>::Grad,) + use<'this> {
         __vjp(this).1
     }
+    /// The value and a pullback owning copies of the sequences passed by reference: what
+    /// a caller whose argument borrows its own local calls.
+    #[doc(hidden)]
+    #[inline]
+    pub fn __vjp_owned<'this>(
+        this: &'this Layer,
+    ) -> (
+        f64,
+        impl ::core::ops::FnOnce(
+            f64,
+        ) -> (<Layer as ::backprop::__private::Differentiable>::Grad,) + use<'this>,
+    ) {
+        __vjp(this)
+    }
     #[doc(hidden)]
     pub const __DIFFERENTIABLE: &[bool] = &[true];
     #[doc(hidden)]
@@ -667,6 +681,18 @@ pub mod layer_penalty {
             f64,
         ) -> (<Layer as ::backprop::__private::Differentiable>::Grad,) + use<'this> {
             __pullback_at(this, __arg1)
+        }
+        #[inline(always)]
+        pub fn __vjp_owned<'this>(
+            self,
+            this: &'this Layer,
+        ) -> (
+            f64,
+            impl ::core::ops::FnOnce(
+                f64,
+            ) -> (<Layer as ::backprop::__private::Differentiable>::Grad,) + use<'this>,
+        ) {
+            __vjp_owned(this)
         }
         #[inline(always)]
         pub fn __jvp<'__stub, 'this, __T0>(

@@ -191,10 +191,14 @@ impl Reassigns<'_> {
     ) {
         for (at, stmt) in block.stmts.iter().enumerate() {
             if let Stmt::Assign {
-                var, init: false, ..
+                var,
+                op,
+                init: false,
+                ..
             } = stmt
                 && fresh.contains(var)
                 && !touched[at].contains(var)
+                && self.keeps_shape(*var, defining(op, &block.stmts[..at]))
             {
                 unread.insert((block.scope, at));
             }
@@ -224,6 +228,30 @@ impl Reassigns<'_> {
             {
                 fresh.insert(*var);
             }
+        }
+    }
+
+    /// Whether `var = op` (`op` as [`defining`] finds it) leaves `var` the shape it had, as
+    /// far as its reverse needs to
+    /// know: the reverse resets `var`'s adjoint to zeros shaped like the value before
+    /// (`reset_like`), which it has without restoring it only if the shape is the same. So
+    /// it is for elementwise arithmetic on `var`, and taken to be for a call consuming
+    /// `var` (`h = relu(h)`, a gate applied elementwise); not for a call borrowing it
+    /// (`h = layer.forward(&h)`, of another width) or an operation without it.
+    fn keeps_shape(&self, var: VarId, op: &Op) -> bool {
+        if !self.active[var] {
+            return true;
+        }
+        match op {
+            Op::Call(call) => call
+                .args
+                .iter()
+                .any(|a| !a.by_ref && matches!(a.value, Operand::Var(v) if v == var)),
+            Op::Bin(..) | Op::Neg(_) | Op::Math(..) | Op::Cast(..) => op
+                .operands()
+                .into_iter()
+                .any(|o| matches!(o, Operand::Var(v) if *v == var)),
+            _ => false,
         }
     }
 
@@ -275,4 +303,14 @@ fn ends_assigned(body: &Block, touched: &[BTreeSet<VarId>], v: VarId) -> bool {
         }
     }
     true
+}
+
+/// The operation an assignment's value comes from: `op`, or, for a copy of the temporary
+/// the statement before defines (`let s0 = relu(h); h = s0;`, as calls are lowered), that
+/// temporary's.
+fn defining<'a>(op: &'a Op, before: &'a [Stmt]) -> &'a Op {
+    match (op, before.last()) {
+        (Op::Copy(Operand::Var(t)), Some(Stmt::Let { var, op: def, .. })) if var == t => def,
+        _ => op,
+    }
 }

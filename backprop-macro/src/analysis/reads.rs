@@ -81,6 +81,11 @@ pub(super) fn backward_reads_of(f: &Func, active: &[bool]) -> Reads {
             } => {
                 assigned_in_place[*var] = true;
                 reassigned[*var] = true;
+                // The reverse resets a whole sequence's or array's adjoint to zeros shaped
+                // like its value before (`reset_like`), which may have had another shape.
+                if active[*var] && matches!(f.vars[*var].kind, Kind::Seq | Kind::Tensor) {
+                    needed[*var] = true;
+                }
             }
             Stmt::SetElem { var, .. } => {
                 assigned_in_place[*var] = true;

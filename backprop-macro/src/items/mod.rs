@@ -6,6 +6,7 @@ mod forward;
 mod hessian;
 mod jacobian;
 mod nested;
+mod owned;
 mod recursion;
 
 pub(crate) use forward::*;
@@ -42,12 +43,22 @@ pub(crate) fn module(
     // Each kind of item is printed only when the function asks for it: printing the
     // tangent code of a reverse-only function cost a third of its expansion time.
     let (reverse_items, boxed) = match args.reverse {
-        true => (reverse_items(f, &e, backward, &sig, &positional_types), {
-            let boxed = boxed_vjp(f, &sig, &positional_types);
-            let into = recursion::into_vjp(f, &e, backward, &sig, &positional_types);
-            let tape = recursion::tape_items(f, &e, backward, &sig, &positional_types);
-            quote!(#boxed #into #tape)
-        }),
+        true => (
+            reverse_items(
+                f,
+                &e,
+                backward,
+                &sig,
+                &positional_types,
+                args.method.is_some(),
+            ),
+            {
+                let boxed = boxed_vjp(f, &sig, &positional_types);
+                let into = recursion::into_vjp(f, &e, backward, &sig, &positional_types);
+                let tape = recursion::tape_items(f, &e, backward, &sig, &positional_types);
+                quote!(#boxed #into #tape)
+            },
+        ),
         false => (TokenStream::new(), TokenStream::new()),
     };
     let forward_items = match args.forward {
@@ -110,7 +121,7 @@ pub(crate) fn module(
 }
 
 /// The items a call in another differentiated function reaches a callee through.
-const CALLED_ITEMS: &[&str] = &["__vjp", "__pullback_at", "__jvp", "__fob"];
+const CALLED_ITEMS: &[&str] = &["__vjp", "__vjp_owned", "__pullback_at", "__jvp", "__fob"];
 
 /// A method's module: `Handle`, with the items other generated code calls
 /// ([`CALLED_ITEMS`], generated or stubs) as its associated functions, taking the same
@@ -237,6 +248,7 @@ fn reverse_items(
     backward: &[reverse::B],
     sig: &Signature,
     positional_types: &[TokenStream],
+    method: bool,
 ) -> TokenStream {
     let name = &f.name;
     let ret = &f.ret;
@@ -251,11 +263,16 @@ fn reverse_items(
     let private = &e.private;
     // The backward pass and the gradient it ends with.
     let declared_top = declared_adjoints(backward);
-    let field_values = f.params.iter().filter(|p| p.differentiable()).map(|p| {
-        let (field, value) = (&p.name, e.param_gradient(p, Derived::Grad, &declared_top));
-        quote!(#field: #value)
-    });
-    let forward = Moved::new(e.forward());
+    let field_values: Vec<TokenStream> = f
+        .params
+        .iter()
+        .filter(|p| p.differentiable())
+        .map(|p| {
+            let (field, value) = (&p.name, e.param_gradient(p, Derived::Grad, &declared_top));
+            quote!(#field: #value)
+        })
+        .collect();
+    let forward = e.forward();
     let back = e.backward(backward);
     let result = e.a.result;
     let out = e.ident(result);
@@ -269,14 +286,18 @@ fn reverse_items(
         Kind::Float => out.to_token_stream(),
         _ => quote!(::core::clone::Clone::clone(&#out)),
     };
-    let positional_values = f.params.iter().map(|p| {
-        let field = &p.name;
-        if p.differentiable() {
-            quote!(grad.#field)
-        } else {
-            not_differentiated(p, private)
-        }
-    });
+    let positional_values: Vec<TokenStream> = f
+        .params
+        .iter()
+        .map(|p| {
+            let field = &p.name;
+            if p.differentiable() {
+                quote!(grad.#field)
+            } else {
+                not_differentiated(p, private)
+            }
+        })
+        .collect();
     let doc_grad = format!("`{name}`'s value and its gradient (upstream gradient 1).");
     let one = e.float("1.0");
     let grad_fn = if f.ret_kind == Kind::Float {
@@ -316,20 +337,35 @@ fn reverse_items(
         (quote!(value), quote!(upstream))
     };
     let locals = captured_params_as_locals(f, e, backward, &back);
-    let back = Moved::new(back);
     let discards = discarded_adjoints(f, backward).into_iter().map(|v| {
         let adj = e.adj(v);
         quote!(#private::discard(#adj);)
     });
+    let body = quote! {
+        #grad_out_mut
+        #back
+        #(#discards)*
+        Grad { #(#field_values,)* }
+    };
+    // A method's callers reach `__vjp_owned` when their arguments borrow their locals.
+    let owned = method.then(|| {
+        let pullback = owned::Pullback {
+            forward: &forward,
+            value: &value,
+            upstream: &upstream,
+            body: &body,
+            back: &back,
+            positional_values: &positional_values,
+        };
+        owned::vjp_owned(f, e, backward, sig, positional_types, pullback)
+    });
+    let (forward, body) = (Moved::new(forward), Moved::new(body));
     let pullback = quote! {
         // Called exactly once: inlined where it is called, so the backward pass
         // optimizes together with what uses it.
         #[inline(always)] move |#upstream| {
             #locals
-            #grad_out_mut
-            #back
-            #(#discards)*
-            Grad { #(#field_values,)* }
+            #body
         }
     };
     let vjp = if e.a.tape {
@@ -372,6 +408,8 @@ fn reverse_items(
         }
 
         #pullback_at
+
+        #owned
     }
 }
 
@@ -388,6 +426,17 @@ pub(crate) fn captured_params_as_locals(
     backward: &[reverse::B],
     back: &TokenStream,
 ) -> TokenStream {
+    captured_params_except(f, e, backward, back, &[])
+}
+
+/// [`captured_params_as_locals`], but for the parameters `except` (bound otherwise).
+fn captured_params_except(
+    f: &Func,
+    e: &Emit,
+    backward: &[reverse::B],
+    back: &TokenStream,
+    except: &[VarId],
+) -> TokenStream {
     if !reverse::has_loop(backward) {
         return TokenStream::new();
     }
@@ -398,6 +447,7 @@ pub(crate) fn captured_params_as_locals(
         .iter()
         .filter(|p| {
             !p.mutable
+                && !except.contains(&p.var)
                 && (matches!(p.ty, syn::Type::Reference(_))
                     || matches!(f.vars[p.var].kind, Kind::Float | Kind::Int | Kind::Bool))
         })

@@ -90,16 +90,27 @@ impl<'e> Lower<'e> {
         recursive: bool,
         span: Span,
     ) -> Op {
-        let recompute = args
-            .iter()
-            .any(|a| a.by_ref && self.borrows_local(&a.value));
+        let lends_local = |a: &Arg| a.by_ref && self.borrows_local(&a.value);
+        let recompute = args.iter().any(lends_local);
+        // A method's module has `__vjp_owned`, whose pullback owns copies of the sequences
+        // lent to it: kept from the forward pass, it needs the caller's locals no more.
+        // (Not under `hessian`: forward over reverse calls `__fob`, which borrows.)
+        let owned = recompute
+            && method.is_some()
+            && !self.second_order
+            && !lends_local(&args[0])
+            && args
+                .iter()
+                .filter(|a| lends_local(a))
+                .all(|a| self.float_sequence(&a.value));
         Op::Call(Call {
             path,
             method,
             generics,
             args,
             pullback: usize::MAX,
-            recompute,
+            recompute: recompute && !owned,
+            owned,
             result: None,
             sub_slice: false,
             tuple: false,
@@ -322,6 +333,7 @@ impl<'e> Lower<'e> {
             ],
             pullback: usize::MAX,
             recompute,
+            owned: false,
             result: None,
             sub_slice: true,
             tuple: false,
@@ -378,6 +390,17 @@ impl<'e> Lower<'e> {
 
     /// Whether `&value` borrows a variable of this function rather than data behind a
     /// reference parameter (whose borrow outlives the call).
+    /// Whether a lent argument is a sequence of floats (or a row of one), which a callee's
+    /// `__vjp_owned` copies.
+    fn float_sequence(&self, value: &Operand) -> bool {
+        let (v, levels) = match value {
+            Operand::Var(v) => (*v, 0),
+            Operand::Elem(v, index) if index.1.is_empty() => (*v, index.0.len()),
+            _ => return false,
+        };
+        self.kind(v) == Kind::Seq && !self.struct_seqs.contains(&v) && levels < self.depth(v)
+    }
+
     pub(super) fn borrows_local(&self, value: &Operand) -> bool {
         if self.field_reference(value) {
             return false;

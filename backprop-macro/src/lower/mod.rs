@@ -176,6 +176,7 @@ impl<'e> Lower<'e> {
         Lower {
             errors,
             krate: args.krate.clone(),
+            second_order: args.hessian,
             names: Names::new(user),
             vars: Vec::new(),
             scopes: vec![Scope {
@@ -280,6 +281,8 @@ struct Ret {
 struct Lower<'e> {
     errors: &'e mut Errors,
     krate: syn::Path,
+    /// The function is differentiated twice (`hessian`): calls go through `__fob` too.
+    second_order: bool,
     names: Names,
     vars: Vec<Var>,
     scopes: Vec<Scope>,

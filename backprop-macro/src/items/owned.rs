@@ -1,0 +1,179 @@
+//! `__vjp_owned`, a method's value and a pullback that owns copies of the sequences passed
+//! to it by reference.
+//!
+//! A caller whose argument borrows one of its own locals (`h = layer.forward(&h)`) cannot
+//! keep the pullback of `__vjp`, which borrows that local, in the closure that owns the
+//! local: it would make the pullback again in its backward pass, running the callee's
+//! forward pass twice. For a method it calls `__vjp_owned` instead ([`Call::owned`]): the
+//! borrowed sequences (`x: &[f64]`) are copied once, the pullback reads the copies, and
+//! the caller keeps it like any other. A method whose forward pass lends such a parameter
+//! to another call, or keeps more of it than its elements, gets the same item made the
+//! plain way: the pullback owns the copies and makes `__vjp`'s pullback from them when it
+//! runs.
+
+use super::*;
+
+/// What the pullback of `vjp` is made of, printed once for `vjp`.
+pub(super) struct Pullback<'a> {
+    pub forward: &'a TokenStream,
+    /// The value returned beside the pullback.
+    pub value: &'a TokenStream,
+    /// The closure's parameter: `mut grad_out: Vec<f64>`.
+    pub upstream: &'a TokenStream,
+    /// The backward pass, ending with the gradient (`Grad { .. }`).
+    pub body: &'a TokenStream,
+    /// The backward pass alone, for the parameters it reads.
+    pub back: &'a TokenStream,
+    /// The gradient's fields in parameter order, from `grad`.
+    pub positional_values: &'a [TokenStream],
+}
+
+/// `__vjp_owned` of a method's module.
+pub(super) fn vjp_owned(
+    f: &Func,
+    e: &Emit,
+    backward: &[reverse::B],
+    sig: &Signature,
+    positional_types: &[TokenStream],
+    pullback: Pullback,
+) -> TokenStream {
+    let held = held_params(f, sig);
+    let owned_lifetimes: Vec<String> = held
+        .iter()
+        .flat_map(|&k| sig.param_lifetimes[k].iter().map(|l| l.to_string()))
+        .collect();
+    let kept_names = sig
+        .capture_names
+        .iter()
+        .filter(|n| !owned_lifetimes.contains(&n.to_string()));
+    let capture = match sig.capture.is_empty() {
+        true => TokenStream::new(),
+        false => quote!(+ use<#(#kept_names),*>),
+    };
+    let (params, generics, call_args) = (&sig.params, &sig.generics, &sig.args);
+    let ret = &f.ret;
+    let mut holds = Vec::new();
+    let mut rebinds = Vec::new();
+    for &k in &held {
+        let p = &f.params[k];
+        let id = e.ident(p.var);
+        let copy = Ident::new(&format!("__held_{id}"), proc_macro2::Span::mixed_site());
+        let syn::Type::Reference(r) = &p.ty else {
+            continue;
+        };
+        let elem = &r.elem;
+        holds.push(quote!(let #copy = ::std::borrow::ToOwned::to_owned(#id);));
+        rebinds.push(quote!(let #id: &#elem = ::core::borrow::Borrow::borrow(&#copy);));
+    }
+    let held_vars: Vec<VarId> = held.iter().map(|&k| f.params[k].var).collect();
+    let read_in_place = held_vars.iter().all(|&v| only_elements_read(f, v));
+    let body = if held.is_empty() {
+        // Nothing to copy: `__vjp` itself.
+        quote!(__vjp(#(#call_args),*))
+    } else if !e.a.tape && f.tuple_ret.is_none() && read_in_place {
+        let Pullback {
+            forward,
+            value,
+            upstream,
+            body,
+            back,
+            positional_values,
+        } = pullback;
+        let locals = captured_params_except(f, e, backward, back, &held_vars);
+        quote! {
+            #(#holds)*
+            #forward
+            (#value, #[inline(always)] move |#upstream| {
+                #(#rebinds)*
+                #locals
+                let grad = { #body };
+                (#(#positional_values,)*)
+            })
+        }
+    } else {
+        let name = &f.name;
+        let value = match f.tuple_ret {
+            Some(_) => {
+                let private = &e.private;
+                quote!(#private::tuple_array(super::#name(#(#call_args),*)))
+            }
+            None => quote!(super::#name(#(#call_args),*)),
+        };
+        quote! {
+            #(#holds)*
+            let value: #ret = #value;
+            (value, move |upstream: #ret| {
+                #(#rebinds)*
+                __vjp(#(#call_args),*).1(upstream)
+            })
+        }
+    };
+    quote! {
+        /// The value and a pullback owning copies of the sequences passed by reference: what
+        /// a caller whose argument borrows its own local calls.
+        #[doc(hidden)]
+        #[inline]
+        pub fn __vjp_owned #generics (#(#params),*)
+            -> (#ret, impl ::core::ops::FnOnce(#ret) -> (#(#positional_types,)*) #capture)
+        {
+            #body
+        }
+    }
+}
+
+/// The parameters `__vjp_owned` copies: sequences of floats taken by a reference whose
+/// lifetime the macro names (`x: &[f64]`, `v: &Vec<f64>`), by their position.
+fn held_params(f: &Func, sig: &Signature) -> Vec<usize> {
+    f.params
+        .iter()
+        .enumerate()
+        .filter(|(k, p)| {
+            let reference = matches!(&p.ty, syn::Type::Reference(r)
+                if r.lifetime.is_none() && r.mutability.is_none());
+            reference
+                && f.vars[p.var].kind == Kind::Seq
+                && !matches!(p.form, ParamForm::Struct(_))
+                && sig.param_lifetimes[*k].len() == 1
+        })
+        .map(|(k, _)| k)
+        .collect()
+}
+
+/// Whether the forward pass reads the parameter `p` only element by element, or in
+/// constant expressions of integers, booleans and floats (`x.len()`): never lent to a call,
+/// copied whole or iterated, so nothing the pullback keeps borrows it.
+fn only_elements_read(f: &Func, p: VarId) -> bool {
+    let whole = |o: &Operand| match o {
+        Operand::Var(v) => *v == p,
+        Operand::Elem(..) => false,
+        Operand::Konst(k) => k.reads.contains(&p),
+    };
+    let scalar = |v: VarId| matches!(f.vars[v].kind, Kind::Int | Kind::Bool | Kind::Float);
+    let mut ok = true;
+    analysis::walk(&f.body, &mut |stmt, _| {
+        let (target, op) = match stmt {
+            Stmt::Let { var, op, .. } | Stmt::Assign { var, op, .. } => (Some(*var), op),
+            Stmt::SetElem { op, .. } => (None, op),
+            Stmt::Loop {
+                head: LoopHead::Iter { iter, .. },
+                ..
+            } => {
+                ok &= !iter.reads.contains(&p);
+                return;
+            }
+            _ => return,
+        };
+        ok &= match op {
+            Op::Call(call) => !call.args.iter().any(|a| match &a.value {
+                Operand::Elem(v, _) => *v == p,
+                other => whole(other),
+            }),
+            Op::Konst(k) => !k.reads.contains(&p) || target.is_none_or(scalar),
+            _ => !op
+                .operands()
+                .into_iter()
+                .any(|o| matches!(o, Operand::Var(v) if *v == p)),
+        };
+    });
+    ok
+}
