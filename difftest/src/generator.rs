@@ -280,6 +280,17 @@ fn layered(rng: &mut Rng, id: usize) -> Function {
     )
     .unwrap();
     if rng.chance(0.5) {
+        // A method given a local it then replaces (`h = cell.spread(&h)`): through the
+        // method's `__vjp_owned` (not under `hessian`).
+        let walk = if in_struct { "&c.cells" } else { "cells" };
+        writeln!(
+            body,
+            "    let mut h = vec![acc, {} * acc];\n    for cell in {walk} {{\n        h = cell.spread(&h);\n    }}\n    acc += h[0] * h[1];",
+            rng.lit(0.5, 1.5)
+        )
+        .unwrap();
+    }
+    if rng.chance(0.5) {
         let term = unary_of(rng, &format!("{cells}[0].w[1]"));
         writeln!(body, "    acc = acc * {cells}[0].b + {term};").unwrap();
     }
@@ -374,6 +385,17 @@ impl Cell {
     #[differentiate(hessian)]
     pub fn apply(&self, x: f64) -> f64 {
         (self.w[0] * x + self.b).tanh() + self.w[1] * x * x * 0.25
+    }
+
+    /// `tanh(w₀ vᵢ) + b`, element by element (a sine of the large values the functions
+    /// may reach would oscillate faster than finite differences can follow).
+    #[differentiate(hessian)]
+    pub fn spread(&self, v: &[f64]) -> Vec<f64> {
+        let mut out = vec![0.0; v.len()];
+        for i in 0..v.len() {
+            out[i] = (self.w[0] * v[i]).tanh() + self.b;
+        }
+        out
     }
 }
 
