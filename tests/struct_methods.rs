@@ -3,8 +3,13 @@
 //! caller does not know the receiver's type; the call reaches the method's module through
 //! the handle the method's `impl` block writes (`__differentiate_forward`).
 
-// (`Residual::scaled` takes a `&Vec<f64>` on purpose: a parameter type users write.)
-#![allow(clippy::needless_range_loop, clippy::ptr_arg)]
+// (`Residual::scaled` takes a `&Vec<f64>` and `Scale::times` names its lifetime on purpose: as users
+// write them.)
+#![allow(
+    clippy::needless_range_loop,
+    clippy::ptr_arg,
+    clippy::needless_lifetimes
+)]
 
 use backprop::__private::{Elements, ZerosLike};
 use backprop::{Differentiable, differentiate};
@@ -614,4 +619,41 @@ fn a_sequence_replaced_by_one_of_another_length() {
     assert_eq!(value, replaced(&layers, &x));
     assert_fd_elements(|l: &Vec<Dense>| replaced(l, &x), &layers, &g.layers);
     assert_fd(|x| replaced(&layers, x), &x, &g.x);
+}
+
+/// A method naming the lifetime of its slice, the same as its receiver's: its `__vjp_owned`
+/// gives the slice a lifetime of its own and owns a copy all the same.
+#[derive(Differentiable, Clone, Debug)]
+pub struct Scale {
+    pub by: f64,
+}
+
+#[differentiate]
+impl Scale {
+    #[differentiate(reverse)]
+    pub fn times<'a>(&'a self, x: &'a [f64]) -> Vec<f64> {
+        let mut out = vec![0.0; x.len()];
+        for i in 0..x.len() {
+            out[i] = self.by * x[i] * x[i];
+        }
+        out
+    }
+}
+
+#[differentiate(reverse)]
+fn scaled_twice(s: &Scale, x: &[f64]) -> f64 {
+    let mut h = x.to_vec();
+    h = s.times(&h);
+    h = s.times(&h);
+    h[0] + h[1]
+}
+
+#[test]
+fn a_method_naming_its_slices_lifetime() {
+    let s = Scale { by: 0.7 };
+    let x = [0.4, -1.1];
+    let (value, g) = scaled_twice::grad(&s, &x);
+    assert_eq!(value, scaled_twice(&s, &x));
+    assert_fd(|v| scaled_twice(&Scale { by: v[0] }, &x), &[0.7], &[g.s.by]);
+    assert_fd(|x| scaled_twice(&s, x), &x, &g.x);
 }

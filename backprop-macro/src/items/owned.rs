@@ -38,9 +38,12 @@ pub(super) fn vjp_owned(
     pullback: Pullback,
 ) -> TokenStream {
     let held = held_params(f, sig);
+    // The lifetimes the macro named for the copied references: the pullback captures
+    // none of them.
     let owned_lifetimes: Vec<String> = held
         .iter()
-        .flat_map(|&k| sig.param_lifetimes[k].iter().map(|l| l.to_string()))
+        .filter(|(_, explicit)| explicit.is_none())
+        .map(|&(k, _)| sig.param_lifetimes[k][0].to_string())
         .collect();
     let kept_names = sig
         .capture_names
@@ -50,11 +53,13 @@ pub(super) fn vjp_owned(
         true => TokenStream::new(),
         false => quote!(+ use<#(#kept_names),*>),
     };
-    let (params, generics, call_args) = (&sig.params, &sig.generics, &sig.args);
+    let call_args = &sig.args;
     let ret = &f.ret;
+    let mut params = sig.params.clone();
+    let mut fresh = Vec::new();
     let mut holds = Vec::new();
     let mut rebinds = Vec::new();
-    for &k in &held {
+    for &(k, ref explicit) in &held {
         let p = &f.params[k];
         let id = e.ident(p.var);
         let copy = Ident::new(&format!("__held_{id}"), proc_macro2::Span::mixed_site());
@@ -62,10 +67,25 @@ pub(super) fn vjp_owned(
             continue;
         };
         let elem = &r.elem;
+        // A lifetime the user named (perhaps on `self` too) gets one of its own here, which
+        // the pullback does not capture.
+        if explicit.is_some() {
+            let own = syn::Lifetime::new(&format!("'__held_{id}"), proc_macro2::Span::call_site());
+            let m = p.mutable.then(|| quote!(mut));
+            params[k] = quote!(#m #id: &#own #elem);
+            fresh.push(own);
+        }
         holds.push(quote!(let #copy = ::std::borrow::ToOwned::to_owned(#id);));
         rebinds.push(quote!(let #id: &#elem = ::core::borrow::Borrow::borrow(&#copy);));
     }
-    let held_vars: Vec<VarId> = held.iter().map(|&k| f.params[k].var).collect();
+    let generics = match fresh.is_empty() {
+        true => sig.generics.clone(),
+        false => {
+            let (lifetimes, types) = (&sig.lifetimes, &sig.type_params);
+            quote!(<#(#lifetimes,)* #(#fresh,)* #(#types),*>)
+        }
+    };
+    let held_vars: Vec<VarId> = held.iter().map(|&(k, _)| f.params[k].var).collect();
     let read_in_place = held_vars.iter().all(|&v| only_elements_read(f, v));
     let body = if held.is_empty() {
         // Nothing to copy: `__vjp` itself.
@@ -121,22 +141,43 @@ pub(super) fn vjp_owned(
     }
 }
 
-/// The parameters `__vjp_owned` copies: sequences of floats taken by a reference whose
-/// lifetime the macro names (`x: &[f64]`, `v: &Vec<f64>`), by their position.
-fn held_params(f: &Func, sig: &Signature) -> Vec<usize> {
-    f.params
+/// The parameters `__vjp_owned` copies, by their position: sequences of floats taken by a
+/// reference (`x: &[f64]`, `v: &Vec<f64>`, `x: &'a [f64]`), each with the lifetime the user
+/// named for it, if any (the result's type and the bounds must not name it: it is given a
+/// lifetime of its own).
+fn held_params(f: &Func, sig: &Signature) -> Vec<(usize, Option<syn::Lifetime>)> {
+    let mut held = Vec::new();
+    for (k, p) in f.params.iter().enumerate() {
+        let syn::Type::Reference(r) = &p.ty else {
+            continue;
+        };
+        let sequence = f.vars[p.var].kind == Kind::Seq && !matches!(p.form, ParamForm::Struct(_));
+        if r.mutability.is_some() || !sequence {
+            continue;
+        }
+        match (&r.lifetime, sig.param_lifetimes[k].as_slice()) {
+            (None, [_]) => held.push((k, None)),
+            (Some(l), []) if separable(f, l) => held.push((k, Some(l.clone()))),
+            _ => {}
+        }
+    }
+    held
+}
+
+/// Whether a reference's lifetime `l`, which the user declared, can be replaced by one of
+/// its own: neither the result's type nor a bound names it.
+fn separable(f: &Func, l: &syn::Lifetime) -> bool {
+    // By text: a longer name that starts the same (`'ab`) counts too, which only errs
+    // toward keeping the reference borrowed.
+    let name = l.to_string();
+    let named = |tokens: TokenStream| tokens.to_string().contains(&name);
+    let bounded = f
+        .lifetimes
         .iter()
-        .enumerate()
-        .filter(|(k, p)| {
-            let reference = matches!(&p.ty, syn::Type::Reference(r)
-                if r.lifetime.is_none() && r.mutability.is_none());
-            reference
-                && f.vars[p.var].kind == Kind::Seq
-                && !matches!(p.form, ParamForm::Struct(_))
-                && sig.param_lifetimes[*k].len() == 1
-        })
-        .map(|(k, _)| k)
-        .collect()
+        .any(|d| (d.lifetime == *l && !d.bounds.is_empty()) || d.bounds.iter().any(|b| b == l));
+    !bounded
+        && !named(f.ret.to_token_stream())
+        && !f.type_params.iter().any(|t| named(t.to_token_stream()))
 }
 
 /// Whether the forward pass reads the parameter `p` only element by element, or in
