@@ -81,11 +81,6 @@ pub(super) fn backward_reads_of(f: &Func, active: &[bool]) -> Reads {
             } => {
                 assigned_in_place[*var] = true;
                 reassigned[*var] = true;
-                // The reverse resets a whole sequence's or array's adjoint to zeros shaped
-                // like its value before (`reset_like`), which may have had another shape.
-                if active[*var] && matches!(f.vars[*var].kind, Kind::Seq | Kind::Tensor) {
-                    needed[*var] = true;
-                }
             }
             Stmt::SetElem { var, .. } => {
                 assigned_in_place[*var] = true;
@@ -148,9 +143,12 @@ pub(super) fn saved_values(
     // What the backward rules read the values of; `needed` adds what they read only the
     // shape of.
     let mut values_needed = needed.to_vec();
-    // A sequence's adjoint starts as zeros shaped like it: the reverse reads its shape.
+    // A sequence's adjoint starts as zeros shaped like it, and an array's assigned whole is
+    // reset to zeros shaped like its value before (`reset_like`): the reverse reads their
+    // shapes.
     for v in 0..n {
-        if has_contrib[v] && f.vars[v].kind == Kind::Seq {
+        let kind = f.vars[v].kind;
+        if has_contrib[v] && (kind == Kind::Seq || (kind == Kind::Tensor && reassigned[v])) {
             needed[v] = true;
         }
     }
