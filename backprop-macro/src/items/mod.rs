@@ -337,18 +337,22 @@ fn reverse_items(
         (quote!(value), quote!(upstream))
     };
     let locals = captured_params_as_locals(f, e, backward, &back);
-    let discards = discarded_adjoints(f, backward).into_iter().map(|v| {
-        let adj = e.adj(v);
-        quote!(#private::discard(#adj);)
-    });
-    let body = quote! {
-        #grad_out_mut
-        #back
-        #(#discards)*
-        Grad { #(#field_values,)* }
-    };
-    // A method's callers reach `__vjp_owned` when their arguments borrow their locals.
+    let discards: Vec<TokenStream> = discarded_adjoints(f, backward)
+        .into_iter()
+        .map(|v| {
+            let adj = e.adj(v);
+            quote!(#private::discard(#adj);)
+        })
+        .collect();
+    // A method's callers reach `__vjp_owned` when their arguments borrow their locals (its
+    // pullback is this one's, printed again).
     let owned = method.then(|| {
+        let body = quote! {
+            #grad_out_mut
+            #back
+            #(#discards)*
+            Grad { #(#field_values,)* }
+        };
         let pullback = owned::Pullback {
             forward: &forward,
             value: &value,
@@ -359,13 +363,16 @@ fn reverse_items(
         };
         owned::vjp_owned(f, e, backward, sig, positional_types, pullback)
     });
-    let (forward, body) = (Moved::new(forward), Moved::new(body));
+    let (forward, back) = (Moved::new(forward), Moved::new(back));
     let pullback = quote! {
         // Called exactly once: inlined where it is called, so the backward pass
         // optimizes together with what uses it.
         #[inline(always)] move |#upstream| {
             #locals
-            #body
+            #grad_out_mut
+            #back
+            #(#discards)*
+            Grad { #(#field_values,)* }
         }
     };
     let vjp = if e.a.tape {
