@@ -231,13 +231,12 @@ impl Reassigns<'_> {
         }
     }
 
-    /// Whether `var = op` (`op` as [`defining`] finds it) leaves `var` the shape it had, as
-    /// far as its reverse needs to
-    /// know: the reverse resets `var`'s adjoint to zeros shaped like the value before
-    /// (`reset_like`), which it has without restoring it only if the shape is the same. So
-    /// it is for elementwise arithmetic on `var`, and taken to be for a call consuming
-    /// `var` (`h = relu(h)`, a gate applied elementwise); not for a call borrowing it
-    /// (`h = layer.forward(&h)`, of another width) or an operation without it.
+    /// Whether `var = op` (`op` as [`defining`] finds it) leaves `var` the shape it had. The
+    /// reverse resets `var`'s adjoint to zeros shaped like the value before (`reset_like`),
+    /// which it has without restoring it only if the shape is the same: so it is for
+    /// elementwise arithmetic on `var`, and taken to be for a call consuming `var` (`h =
+    /// relu(h)`, a gate applied elementwise); not for a call borrowing it (`h =
+    /// layer.forward(&h)`, of another width) or an operation without it.
     fn keeps_shape(&self, var: VarId, op: &Op) -> bool {
         if !self.active[var] {
             return true;

@@ -388,8 +388,6 @@ impl<'e> Lower<'e> {
         syn::parse2(joined).ok()
     }
 
-    /// Whether `&value` borrows a variable of this function rather than data behind a
-    /// reference parameter (whose borrow outlives the call).
     /// Whether a lent argument is a sequence of floats (or a row of one), which a callee's
     /// `__vjp_owned` copies.
     fn float_sequence(&self, value: &Operand) -> bool {
@@ -401,6 +399,8 @@ impl<'e> Lower<'e> {
         self.kind(v) == Kind::Seq && !self.struct_seqs.contains(&v) && levels < self.depth(v)
     }
 
+    /// Whether `&value` borrows a variable of this function rather than data behind a
+    /// reference parameter (whose borrow outlives the call).
     pub(super) fn borrows_local(&self, value: &Operand) -> bool {
         if self.field_reference(value) {
             return false;
