@@ -52,7 +52,9 @@
 //! - `lower/syntax.rs`: syntax helpers and scans of the user's function.
 //! - `analysis/mod.rs`: the analysis assembled: per-variable facts, stores, control records.
 //! - `analysis/reads.rs`: activity, what the backward rules read, what is saved.
-//! - `analysis/overwrites.rs`: element writes whose old value no backward rule reads.
+//! - `analysis/overwrites.rs`: writes that save nothing: element writes whose old value no
+//!   backward rule reads, whole assignments whose old value nothing reads and whose shape
+//!   they keep.
 //! - `analysis/moves.rs`: arguments passed by value that the reverse still reads (copied),
 //!   temporaries moved instead of copied.
 //! - `analysis/picks.rs`: running extrema, reversed through the element picked last.
