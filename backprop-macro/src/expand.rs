@@ -127,8 +127,6 @@ pub struct Signature {
     pub generics: TokenStream,
     /// `+ use<'x>`
     pub capture: TokenStream,
-    /// What `capture` names: the lifetimes, then the type and const parameters.
-    pub capture_names: Vec<TokenStream>,
     /// Per parameter, the lifetimes named here for its type (`'x` for `x: &[f64]`).
     pub param_lifetimes: Vec<Vec<syn::Lifetime>>,
     /// The type and const parameters, with their bounds: `T: Real`, `const N: usize`.
@@ -235,11 +233,6 @@ pub(crate) fn signature(f: &Func) -> Signature {
             syn::GenericParam::Lifetime(_) => None,
         })
         .collect();
-    let capture_names: Vec<TokenStream> = names
-        .iter()
-        .map(|l| l.to_token_stream())
-        .chain(type_names.iter().map(|t| t.to_token_stream()))
-        .collect();
     let (generics, capture) = if all.is_empty() && type_params.is_empty() {
         (TokenStream::new(), TokenStream::new())
     } else {
@@ -288,7 +281,6 @@ pub(crate) fn signature(f: &Func) -> Signature {
         lifetimes: all,
         generics,
         capture,
-        capture_names,
         param_lifetimes,
         type_params,
         grad,

@@ -46,7 +46,7 @@ pub(super) fn vjp_owned(
         .map(|&(k, _)| sig.param_lifetimes[k][0].to_string())
         .collect();
     let kept_names = sig
-        .capture_names
+        .captured
         .iter()
         .filter(|n| !owned_lifetimes.contains(&n.to_string()));
     let capture = match sig.capture.is_empty() {
