@@ -184,11 +184,6 @@ fn separable(f: &Func, l: &syn::Lifetime) -> bool {
 /// constant expressions of integers, booleans and floats (`x.len()`): never lent to a call,
 /// copied whole or iterated, so nothing the pullback keeps borrows it.
 fn only_elements_read(f: &Func, p: VarId) -> bool {
-    let whole = |o: &Operand| match o {
-        Operand::Var(v) => *v == p,
-        Operand::Elem(..) => false,
-        Operand::Konst(k) => k.reads.contains(&p),
-    };
     let scalar = |v: VarId| matches!(f.vars[v].kind, Kind::Int | Kind::Bool | Kind::Float);
     let mut ok = true;
     analysis::walk(&f.body, &mut |stmt, _| {
@@ -204,16 +199,20 @@ fn only_elements_read(f: &Func, p: VarId) -> bool {
             }
             _ => return,
         };
+        // An element write's target is a float.
+        let into_scalar = target.is_none_or(scalar);
+        // What an operand keeps of `p`: `p` itself, or (into a call, which may keep it) an
+        // element or a constant reading it; a constant only into a value that holds no
+        // borrow (a number).
+        let keeps = |o: &Operand, call: bool| match o {
+            Operand::Var(v) => *v == p,
+            Operand::Elem(v, _) => call && *v == p,
+            Operand::Konst(k) => k.reads.contains(&p) && (call || !into_scalar),
+        };
         ok &= match op {
-            Op::Call(call) => !call.args.iter().any(|a| match &a.value {
-                Operand::Elem(v, _) => *v == p,
-                other => whole(other),
-            }),
-            Op::Konst(k) => !k.reads.contains(&p) || target.is_none_or(scalar),
-            _ => !op
-                .operands()
-                .into_iter()
-                .any(|o| matches!(o, Operand::Var(v) if *v == p)),
+            Op::Call(call) => !call.args.iter().any(|a| keeps(&a.value, true)),
+            Op::Konst(k) => !k.reads.contains(&p) || into_scalar,
+            _ => !op.operands().into_iter().any(|o| keeps(o, false)),
         };
     });
     ok
