@@ -5,21 +5,10 @@
 
 #![allow(clippy::needless_range_loop)]
 
+#[macro_use]
 mod common;
 use backprop::differentiate;
 use common::{Points, assert_close, assert_fd, check_hvp};
-
-/// For a function of one slice `x`: its value from `grad`, its gradient against finite
-/// differences, and its `hvp` against differences of the gradient (with symmetry).
-macro_rules! check_slice_function {
-    ($f:ident, $x:expr, $seed:expr) => {{
-        let x: &[f64] = $x;
-        let (value, g) = $f::grad(x);
-        assert_eq!(value, $f(x));
-        assert_fd($f, x, &g.x);
-        check_hvp(|x| $f::grad(x).1.x, |x, u| $f::hvp(x, u).2.x, x, $seed);
-    }};
-}
 
 /// Runge–Kutta-like stages: `tmp` is overwritten whole by loops whose reverse does not
 /// read it, and read (nonlinearly) by the loop after each.

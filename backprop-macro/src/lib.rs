@@ -73,10 +73,13 @@
 //! - `reverse/loops.rs`: passes over a reverse loop's body: iterations that commute (run in
 //!   forward order, or skipped when their upstream gradients are zero), values computed
 //!   once before it (`hoist_recomputes`), sums kept in a local (`hoist_sums`).
+//! - `reverse/views.rs`: the sequences a reverse loop over a span reaches only at its index
+//!   or at a counter, read and written through slices made once before it.
 //! - `tangent.rs`: forward mode, printed beside the primal statements.
 //! - `emit/mod.rs`: printing expressions and operations as Rust.
 //! - `emit/forward.rs`: the forward pass with its saves and records.
 //! - `emit/backward.rs`: the backward pass.
+//! - `emit/views.rs`: a reverse loop walking offsets into its slices (`reverse/views.rs`).
 //! - `items/mod.rs`: the module: `Grad`, `grad`, `vjp`, `__vjp`, assembled with the rest.
 //! - `items/forward.rs`: `jvp`, `__jvp`.
 //! - `items/jacobian.rs`: `jacobian`, `jacrev`, `jacfwd`.

@@ -712,6 +712,22 @@ impl<I: LoopIndex> Span<I> {
     fn steps(self) -> Steps<I> {
         Steps::from_parts(self.start.to_i128(), 1, span_len(self.start, self.end))
     }
+
+    /// Its first value and how many values it has. A reverse loop that reaches sequences
+    /// only at its index (or at a counter it steps by one) slices them once, `&x[first..]
+    /// [..len]`, and walks the offsets `0..len`: the compiler then knows every element is in
+    /// bounds, with no check per element.
+    #[inline(always)]
+    pub fn first_len(self) -> (I, usize) {
+        (self.start, span_len(self.start, self.end))
+    }
+
+    /// The value `offset` steps from the first, for an offset below [`Span::first_len`]'s
+    /// length: the loop's index at that offset.
+    #[inline(always)]
+    pub fn at(self, offset: usize) -> I {
+        I::from_i128(self.start.to_i128() + offset as i128)
+    }
 }
 
 impl<I: LoopIndex> SpanRev<I> {

@@ -3,6 +3,19 @@
 
 use backprop::check::{check_gradient, close};
 
+/// For a function of one slice `x`: its value from `grad`, its gradient against finite
+/// differences, and its `hvp` against differences of the gradient (with symmetry).
+#[allow(unused_macros)]
+macro_rules! check_slice_function {
+    ($f:ident, $x:expr, $seed:expr) => {{
+        let x: &[f64] = $x;
+        let (value, g) = $f::grad(x);
+        assert_eq!(value, $f(x));
+        assert_fd($f, x, &g.x);
+        check_hvp(|x| $f::grad(x).1.x, |x, u| $f::hvp(x, u).2.x, x, $seed);
+    }};
+}
+
 /// Checks an analytic gradient against central finite differences of `f` at `x`.
 #[track_caller]
 pub fn assert_fd(f: impl Fn(&[f64]) -> f64, x: &[f64], grad: &[f64]) {

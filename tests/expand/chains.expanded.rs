@@ -118,14 +118,21 @@ mod best_row {
                     let grad_s1 = grad_mapped;
                     grad_total += grad_s1;
                     if grad_total != 0.0 {
-                        for i_1 in range_i_1 {
-                            let a = m[i][i_1];
-                            let b = x[i_1];
-                            let grad_mapped_1 = grad_total;
-                            let grad_a = grad_mapped_1 * b;
-                            let grad_b = grad_mapped_1 * a;
-                            grad_x[i_1] += grad_b;
-                            grad_m[i][i_1] += grad_a;
+                        {
+                            let (i_1_first, i_1_len) = range_i_1.first_len();
+                            if i_1_len > 0 {
+                                let grad_x_span = &mut grad_x[i_1_first..][..i_1_len];
+                                for i_1_offset in 0..i_1_len {
+                                    let i_1 = range_i_1.at(i_1_offset);
+                                    let a = m[i][i_1];
+                                    let b = x[i_1];
+                                    let grad_mapped_1 = grad_total;
+                                    let grad_a = grad_mapped_1 * b;
+                                    let grad_b = grad_mapped_1 * a;
+                                    grad_x_span[i_1_offset] += grad_b;
+                                    grad_m[i][i_1] += grad_a;
+                                }
+                            }
                         }
                     }
                 }

@@ -90,10 +90,17 @@ mod first_writes {
                 grad_r[1] += grad_s0 * r[0];
                 if branch {
                     let range_i = ::backprop::__private::steps(0..3);
-                    for i in range_i {
-                        grad_x[i] += grad_r[i] * x[(i + 1) % 3];
-                        grad_x[(i + 1) % 3] += grad_r[i] * x[i];
-                        grad_r[i] = 0.0;
+                    {
+                        let (i_first, i_len) = range_i.first_len();
+                        if i_len > 0 {
+                            let grad_r_span = &mut grad_r[i_first..][..i_len];
+                            for i_offset in 0..i_len {
+                                let i = range_i.at(i_offset);
+                                grad_x[i] += grad_r_span[i_offset] * x[(i + 1) % 3];
+                                grad_x[(i + 1) % 3] += grad_r_span[i_offset] * x[i];
+                                grad_r_span[i_offset] = 0.0;
+                            }
+                        }
                     }
                 } else {
                     grad_x[2] += grad_r[2] * x[2].cos();

@@ -65,12 +65,18 @@ pub mod horner {
                 let mut grad_c = ::backprop::__private::zeros_like(&c);
                 let mut grad_s = T::zero();
                 grad_s += grad_horner * T::from_f64(0.5);
-                for i in range_i.rev() {
-                    let grad_s0 = grad_s;
-                    grad_c[i] += grad_s;
-                    s = s_stack.pop();
-                    grad_s = grad_s0 * x;
-                    grad_x += grad_s0 * s;
+                {
+                    let (i_first, i_len) = range_i.first_len();
+                    if i_len > 0 {
+                        let grad_c_span = &mut grad_c[i_first..][..i_len];
+                        for i_offset in (0..i_len).rev() {
+                            let grad_s0 = grad_s;
+                            grad_c_span[i_offset] += grad_s;
+                            s = s_stack.pop();
+                            grad_s = grad_s0 * x;
+                            grad_x += grad_s0 * s;
+                        }
+                    }
                 }
                 Grad { x: grad_x, c: grad_c }
             },

@@ -71,13 +71,19 @@ mod softplus_sum {
             move |grad_s: f64| {
                 let x = x;
                 let mut grad_x = ::backprop::__private::zeros_like(&x);
-                for i in range_i.rev() {
-                    let s0 = s0_stack.pop();
-                    let e = e_stack.pop();
-                    let grad_s1 = grad_s;
-                    let grad_s0 = grad_s1 / s0;
-                    let grad_e = grad_s0;
-                    grad_x[i] += grad_e * e;
+                {
+                    let (i_first, i_len) = range_i.first_len();
+                    if i_len > 0 {
+                        let grad_x_span = &mut grad_x[i_first..][..i_len];
+                        for i_offset in (0..i_len).rev() {
+                            let s0 = s0_stack.pop();
+                            let e = e_stack.pop();
+                            let grad_s1 = grad_s;
+                            let grad_s0 = grad_s1 / s0;
+                            let grad_e = grad_s0;
+                            grad_x_span[i_offset] += grad_e * e;
+                        }
+                    }
                 }
                 Grad { x: grad_x }
             },

@@ -249,10 +249,20 @@ pub mod dense_forward {
                     grad_out[o] = 0.0;
                     grad_z += grad_s1 * (1.0 - s1 * s1);
                     if grad_z != 0.0 {
-                        for i in range_i {
-                            let grad_s0 = grad_z;
-                            grad_this_w[o * this.inputs + i] += grad_s0 * x[i];
-                            grad_x[i] += grad_s0 * this_w[o * this.inputs + i];
+                        {
+                            let (i_first, i_len) = range_i.first_len();
+                            if i_len > 0 {
+                                let x_span = &x[i_first..][..i_len];
+                                let grad_x_span = &mut grad_x[i_first..][..i_len];
+                                for i_offset in 0..i_len {
+                                    let i = range_i.at(i_offset);
+                                    let grad_s0 = grad_z;
+                                    grad_this_w[o * this.inputs + i]
+                                        += grad_s0 * x_span[i_offset];
+                                    grad_x_span[i_offset]
+                                        += grad_s0 * this_w[o * this.inputs + i];
+                                }
+                            }
                         }
                     }
                     grad_this_b[o] += grad_z;
@@ -345,10 +355,20 @@ pub mod dense_forward {
                         grad_out[o] = 0.0;
                         grad_z += grad_s1 * (1.0 - s1 * s1);
                         if grad_z != 0.0 {
-                            for i in range_i {
-                                let grad_s0 = grad_z;
-                                grad_this_w[o * this.inputs + i] += grad_s0 * x[i];
-                                grad_x[i] += grad_s0 * this_w[o * this.inputs + i];
+                            {
+                                let (i_first, i_len) = range_i.first_len();
+                                if i_len > 0 {
+                                    let x_span = &x[i_first..][..i_len];
+                                    let grad_x_span = &mut grad_x[i_first..][..i_len];
+                                    for i_offset in 0..i_len {
+                                        let i = range_i.at(i_offset);
+                                        let grad_s0 = grad_z;
+                                        grad_this_w[o * this.inputs + i]
+                                            += grad_s0 * x_span[i_offset];
+                                        grad_x_span[i_offset]
+                                            += grad_s0 * this_w[o * this.inputs + i];
+                                    }
+                                }
                             }
                         }
                         grad_this_b[o] += grad_z;
@@ -684,9 +704,17 @@ pub mod network {
                 let mut grad_layers = ::backprop::__private::zeros_like(&layers);
                 let mut grad_x = ::backprop::__private::zeros_like(&x);
                 let mut grad_h = ::backprop::__private::zeros_like(&h);
-                for i in range_i {
-                    let grad_s1 = grad_s;
-                    grad_h[i] += grad_s1 * h[i] + grad_s1 * h[i];
+                {
+                    let (i_first, i_len) = range_i.first_len();
+                    if i_len > 0 {
+                        let h_span = &h[i_first..][..i_len];
+                        let grad_h_span = &mut grad_h[i_first..][..i_len];
+                        for i_offset in 0..i_len {
+                            let grad_s1 = grad_s;
+                            grad_h_span[i_offset]
+                                += grad_s1 * h_span[i_offset] + grad_s1 * h_span[i_offset];
+                        }
+                    }
                 }
                 for index in range_index.rev() {
                     let pullback_s0 = pullback_s0_stack.pop();

@@ -105,28 +105,61 @@ mod reverse_order {
                 let mut grad_a = ::backprop::__private::zeros_like(&a);
                 let mut grad_t = ::backprop::__private::zeros_like(&t);
                 let mut grad_b = ::backprop::__private::zeros_like(&b);
-                for i_3 in range_i_3 {
-                    grad_a[i_3] += grad_s;
+                {
+                    let (i_3_first, i_3_len) = range_i_3.first_len();
+                    if i_3_len > 0 {
+                        let grad_a_span = &mut grad_a[i_3_first..][..i_3_len];
+                        for i_3_offset in 0..i_3_len {
+                            grad_a_span[i_3_offset] += grad_s;
+                        }
+                    }
                 }
                 grad_b[n] += grad_s;
-                for i_2 in range_i_2.rev() {
-                    b[i_2 + 1] = b_elems.pop();
-                    let grad_s1 = grad_b[i_2 + 1];
-                    grad_b[i_2] += grad_s1 * x[i_2];
-                    grad_x[i_2] += grad_s1 * b[i_2];
+                {
+                    let (i_2_first, i_2_len) = range_i_2.first_len();
+                    if i_2_len > 0 {
+                        let x_span = &x[i_2_first..][..i_2_len];
+                        let grad_x_span = &mut grad_x[i_2_first..][..i_2_len];
+                        for i_2_offset in (0..i_2_len).rev() {
+                            let i_2 = range_i_2.at(i_2_offset);
+                            b[i_2 + 1] = b_elems.pop();
+                            let grad_s1 = grad_b[i_2 + 1];
+                            grad_b[i_2] += grad_s1 * x_span[i_2_offset];
+                            grad_x_span[i_2_offset] += grad_s1 * b[i_2];
+                        }
+                    }
                 }
                 for _ in range.rev() {
                     let range_i = ::backprop::__private::steps(0..n);
                     let range_i_1 = ::backprop::__private::steps(0..n);
-                    for i_1 in range_i_1.rev() {
-                        a[i_1 + k] = a_elems.pop();
-                        let grad_s0 = grad_a[i_1 + k];
-                        grad_t[i_1] += grad_s0 * t[i_1] + grad_s0 * t[i_1];
+                    {
+                        let (i_1_first, i_1_len) = range_i_1.first_len();
+                        if i_1_len > 0 {
+                            let t_span = &t[i_1_first..][..i_1_len];
+                            let grad_t_span = &mut grad_t[i_1_first..][..i_1_len];
+                            for i_1_offset in (0..i_1_len).rev() {
+                                let i_1 = range_i_1.at(i_1_offset);
+                                a[i_1 + k] = a_elems.pop();
+                                let grad_s0 = grad_a[i_1 + k];
+                                grad_t_span[i_1_offset]
+                                    += grad_s0 * t_span[i_1_offset]
+                                        + grad_s0 * t_span[i_1_offset];
+                            }
+                        }
                     }
-                    for i in range_i {
-                        grad_a[k + i] += grad_t[i] * x[i];
-                        grad_x[i] += grad_t[i] * a[k + i];
-                        grad_t[i] = 0.0;
+                    {
+                        let (i_first, i_len) = range_i.first_len();
+                        if i_len > 0 {
+                            let x_span = &x[i_first..][..i_len];
+                            let grad_x_span = &mut grad_x[i_first..][..i_len];
+                            let grad_t_span = &mut grad_t[i_first..][..i_len];
+                            for i_offset in 0..i_len {
+                                let i = range_i.at(i_offset);
+                                grad_a[k + i] += grad_t_span[i_offset] * x_span[i_offset];
+                                grad_x_span[i_offset] += grad_t_span[i_offset] * a[k + i];
+                                grad_t_span[i_offset] = 0.0;
+                            }
+                        }
                     }
                     t_elems.pop_range(&mut t, 0, n);
                 }

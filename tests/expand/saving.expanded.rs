@@ -132,9 +132,18 @@ mod triangle {
                     let range_a = ::backprop::__private::steps(0..d);
                     let range_j_1 = ::backprop::__private::steps(0..d);
                     if grad_total != 0.0 {
-                        for j_1 in range_j_1 {
-                            let grad_s3 = grad_total;
-                            grad_qx[j_1] += grad_s3 * qx[j_1] + grad_s3 * qx[j_1];
+                        {
+                            let (j_1_first, j_1_len) = range_j_1.first_len();
+                            if j_1_len > 0 {
+                                let qx_span = &qx[j_1_first..][..j_1_len];
+                                let grad_qx_span = &mut grad_qx[j_1_first..][..j_1_len];
+                                for j_1_offset in 0..j_1_len {
+                                    let grad_s3 = grad_total;
+                                    grad_qx_span[j_1_offset]
+                                        += grad_s3 * qx_span[j_1_offset]
+                                            + grad_s3 * qx_span[j_1_offset];
+                                }
+                            }
                         }
                     }
                     for a in range_a.rev() {
@@ -144,17 +153,25 @@ mod triangle {
                             let mut sum_grad_mu = 0.0;
                             if ::core::iter::ExactSizeIterator::len(&range_r) > 0 {
                                 let s1 = x[i * d + a] - mu[a];
-                                [sum_grad_x, sum_grad_mu] = ::backprop::__private::sum_lanes(
-                                    range_r.rev(),
-                                    0.0,
-                                    |r| {
-                                        li = li - 1;
-                                        let grad_s2 = grad_qx[r];
-                                        grad_l[li] += grad_s2 * s1;
-                                        let grad_s1 = grad_s2 * l[li];
-                                        [grad_s1, -grad_s1]
-                                    },
-                                );
+                                {
+                                    let (r_first, r_len) = range_r.first_len();
+                                    if r_len > 0 {
+                                        let l_span = &l[li - r_len..][..r_len];
+                                        let grad_l_span = &mut grad_l[li - r_len..][..r_len];
+                                        let grad_qx_span = &grad_qx[r_first..][..r_len];
+                                        [sum_grad_x, sum_grad_mu] = ::backprop::__private::sum_lanes(
+                                            (0..r_len).rev(),
+                                            0.0,
+                                            |r_offset| {
+                                                li = li - 1;
+                                                let grad_s2 = grad_qx_span[r_offset];
+                                                grad_l_span[r_offset] += grad_s2 * s1;
+                                                let grad_s1 = grad_s2 * l_span[r_offset];
+                                                [grad_s1, -grad_s1]
+                                            },
+                                        );
+                                    }
+                                }
                             }
                             if sum_grad_x != 0.0 {
                                 grad_x[i * d + a] += sum_grad_x;
@@ -164,12 +181,20 @@ mod triangle {
                             }
                         }
                     }
-                    for j in range_j.rev() {
-                        let s0 = s0_stack.pop();
-                        let grad_s0 = grad_qx[j] * x[i * d + j];
-                        grad_x[i * d + j] += grad_qx[j] * s0;
-                        grad_qx[j] = 0.0;
-                        grad_q[j] += grad_s0 * s0;
+                    {
+                        let (j_first, j_len) = range_j.first_len();
+                        if j_len > 0 {
+                            let grad_q_span = &mut grad_q[j_first..][..j_len];
+                            let grad_qx_span = &mut grad_qx[j_first..][..j_len];
+                            for j_offset in (0..j_len).rev() {
+                                let j = range_j.at(j_offset);
+                                let s0 = s0_stack.pop();
+                                let grad_s0 = grad_qx_span[j_offset] * x[i * d + j];
+                                grad_x[i * d + j] += grad_qx_span[j_offset] * s0;
+                                grad_qx_span[j_offset] = 0.0;
+                                grad_q_span[j_offset] += grad_s0 * s0;
+                            }
+                        }
                     }
                     qx_elems.pop_range(&mut qx, 0, d);
                 }

@@ -129,6 +129,9 @@ pub struct Analysis {
     /// Arrays the backward pass reads only for their shape: the pullback keeps their shape
     /// (`let s0 = like(&s0);` at the forward pass's end), not them ([`shapes`]).
     pub shape_only: Vec<VarId>,
+    /// The indices of loops over `a..b`, by one upwards (a runtime `Span`): their reverse
+    /// may walk offsets into slices of the sequences it indexes ([`crate::reverse::views`]).
+    pub spans: BTreeSet<VarId>,
 }
 
 /// The backward rule of a definition or assignment `target = op`.
@@ -349,6 +352,7 @@ fn analyze_once(f: &mut Func) -> Analysis {
         picks: BTreeMap::new(),
         sparse,
         shape_only: Vec::new(),
+        spans: BTreeSet::new(),
     };
     picks::restore(f, &picks, updates);
     analysis.picks = picks.into_iter().map(|p| (p.scope, p)).collect();
@@ -364,6 +368,29 @@ fn plan_from_facts(f: &Func, analysis: &mut Analysis) {
     analysis.shape_only = shapes::plan(f, &analysis.facts, analysis.result);
     analysis.copied_args = moves::plan(f, analysis);
     analysis.moved = moves::moved_temporaries(f, analysis);
+    analysis.spans = spans(f);
+}
+
+/// The indices of the loops over `a..b` ([`Analysis::spans`]): `steps(a..b)`, without
+/// `.rev()` or `.step_by(k)` ([`crate::lower`] writes a range loop's head so).
+fn spans(f: &Func) -> BTreeSet<VarId> {
+    let mut spans = BTreeSet::new();
+    walk_loops(&f.body, &mut |head, _| {
+        if let LoopHead::Range {
+            var: Some(v),
+            steps,
+        } = head
+            && let syn::Expr::Call(call) = &steps.expr
+            && let [range] = call.args.iter().collect::<Vec<_>>().as_slice()
+            && let syn::Expr::Range(range) = plans::strip_parens(range)
+            && matches!(range.limits, syn::RangeLimits::HalfOpen(_))
+            && range.start.is_some()
+            && range.end.is_some()
+        {
+            spans.insert(*v);
+        }
+    });
+    spans
 }
 
 /// Per variable, a fact as the analysis finds it: one list each, grown as it adds variables.

@@ -568,6 +568,10 @@ impl Emit<'_> {
         let bound = var
             .filter(|_| lanes.is_none())
             .and_then(|index| self.bind_element_adjoints(index, &body));
+        // Over a span, the sequences reached only at the index (or a counter) are sliced once.
+        let spans = (bound.is_none())
+            .then(|| self.spans(var, replay, &body, lanes.as_deref().unwrap_or_default()))
+            .flatten();
         let stmts = self.b_stmts(&body, assigned, restored);
         let stmts = match bound {
             Some((bindings, count)) => {
@@ -580,11 +584,26 @@ impl Emit<'_> {
             }
             None => stmts,
         };
-        let lp = match &lanes {
+        let terms: Option<Vec<TokenStream>> = lanes
+            .as_ref()
+            .map(|terms| terms.iter().map(|e| self.adjoint_expr(e)).collect());
+        // The loop walks the offsets into its slices, its index computed from each.
+        let (iter, p, stmts) = match &spans {
+            Some(s) => {
+                self.spans_done(s);
+                let (index, offset) = (&s.index, &s.offset);
+                (
+                    s.iter.clone(),
+                    offset.to_token_stream(),
+                    quote!(#index #stmts),
+                )
+            }
+            None => (iter, p, stmts),
+        };
+        let lp = match terms {
             Some(terms) => {
                 let private = &self.private;
                 let sums = sums.iter().map(|(v, _)| self.derived(Derived::Sum, *v));
-                let terms = terms.iter().map(|e| self.adjoint_expr(e));
                 let zero = self.float_tangent_zero();
                 quote!([#(#sums),*] = #private::sum_lanes(#iter, #zero, |#p| {
                     #stmts
@@ -592,6 +611,13 @@ impl Emit<'_> {
                 });)
             }
             None => quote!(for #p in #iter { #stmts }),
+        };
+        let lp = match &spans {
+            Some(s) => {
+                let (head, runs, slices) = (&s.head, &s.runs, &s.slices);
+                quote!({ #head if #runs { #slices #lp } })
+            }
+            None => lp,
         };
         let lp = match hoisted {
             Some((range, hoisted)) => {
@@ -674,6 +700,9 @@ thread_local! {
 /// `grad_layers[index].w[k]` as `grad_layers_w[k]`, `grad_layers[index].b` as
 /// `(*grad_layers_b)`, inside a loop that bound them.
 pub(crate) fn rebound(v: VarId, i: &Index, adjoint: bool) -> Option<TokenStream> {
+    if let Some(sliced) = super::views::sliced(v, i, adjoint) {
+        return Some(sliced);
+    }
     let (first, rest) = i.0.split_first()?;
     let [(1, member)] = i.1.as_slice() else {
         return None;

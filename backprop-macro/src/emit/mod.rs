@@ -16,6 +16,7 @@ use syn::Ident;
 
 mod backward;
 mod forward;
+mod views;
 
 pub struct Emit<'a> {
     pub f: &'a Func,

@@ -9,10 +9,12 @@ use crate::rules::{Contrib, E, Place};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 mod loops;
+mod views;
 use loops::independent_iterations;
 pub use loops::{
     element_adjoints, element_reads, hoist_recomputes, hoist_sums, lane_terms, zero_guard,
 };
+pub use views::{View, Views, views};
 
 /// A statement of the backward pass.
 #[derive(Clone)]

@@ -1,0 +1,158 @@
+//! A reverse loop over a span walking offsets into slices of the sequences it indexes
+//! ([`crate::reverse::views`]): the slices made once before it, every element access
+//! through them printed as `grad_l_span[r_offset]`.
+
+use super::*;
+use crate::reverse::View;
+
+/// The slices of one reverse loop, made before it ([`Emit::spans`]).
+pub(super) struct Spans {
+    /// `let (r_first, r_len) = range_r.first_len();`
+    pub head: TokenStream,
+    /// `let grad_l_span = &mut grad_l[li - r_len..][..r_len];`, one per slice.
+    pub slices: TokenStream,
+    /// `(0..r_len).rev()` or `0..r_len`.
+    pub iter: TokenStream,
+    /// The loop's variable: the offset.
+    pub offset: Ident,
+    /// `let r = range_r.at(r_offset);`, at the top of the body, if it reads `r` elsewhere.
+    pub index: TokenStream,
+    /// `r_len > 0`: the slices are made only when the loop runs (an empty loop's first
+    /// index, or its counter, may be past the end).
+    pub runs: TokenStream,
+    count: usize,
+}
+
+/// A sequence reached through a slice in the loop being printed.
+struct Sliced {
+    var: VarId,
+    adjoint: bool,
+    at: Ident,
+    name: Ident,
+    offset: Ident,
+}
+
+thread_local! {
+    /// The slices of the reverse loops being printed, innermost last.
+    static SLICED: std::cell::RefCell<Vec<Sliced>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// `grad_l[li]` as `grad_l_span[r_offset]` inside a loop that sliced `grad_l` at `li`.
+pub(super) fn sliced(v: VarId, i: &Index, adjoint: bool) -> Option<TokenStream> {
+    let [k] = i.0.as_slice() else { return None };
+    if !i.1.is_empty() {
+        return None;
+    }
+    let syn::Expr::Path(path) = &k.expr else {
+        return None;
+    };
+    SLICED.with(|s| {
+        s.borrow()
+            .iter()
+            .rev()
+            .find(|s| s.var == v && s.adjoint == adjoint && path.path.is_ident(&s.at))
+            .map(|s| {
+                let (name, offset) = (&s.name, &s.offset);
+                quote!(#name[#offset])
+            })
+    })
+}
+
+impl Emit<'_> {
+    /// The slices of a reverse loop over a span, its index `var`, registered for the
+    /// printing of its body; `None` if it reaches no sequence only at its index or at a
+    /// counter ([`crate::reverse::views`]), or replays only some iterations.
+    pub(super) fn spans(
+        &self,
+        var: Option<VarId>,
+        replay: &Replay,
+        body: &[B],
+        terms: &[E],
+    ) -> Option<Spans> {
+        let (Some(index), Replay::Rev(range) | Replay::Forward(range)) = (var, replay) else {
+            return None;
+        };
+        let (range, reversed) = (*range, matches!(replay, Replay::Rev(_)));
+        if !self.a.spans.contains(&index) || self.lanes || self.fob {
+            return None;
+        }
+        let crate::reverse::Views { views, index_read } =
+            crate::reverse::views(&self.f.vars, index, body, terms, reversed);
+        if views.is_empty() {
+            return None;
+        }
+        let name = |base: String| {
+            let free = (0..)
+                .map(|n| match n {
+                    0 => base.clone(),
+                    n => format!("{base}_{n}"),
+                })
+                .find(|name| self.f.names.is_free(name))
+                .expect("a free name");
+            Ident::new(&free, Span::mixed_site())
+        };
+        let (r, range) = (self.ident(index), self.ident(range));
+        let offset = name(format!("{r}_offset"));
+        let len = name(format!("{r}_len"));
+        let first = name(format!("{r}_first"));
+        let head = quote!(let (#first, #len) = #range.first_len(););
+        let mut slices = TokenStream::new();
+        for View {
+            var,
+            adjoint,
+            at,
+            write,
+        } in &views
+        {
+            let id = match adjoint {
+                true => self.adj(*var),
+                false => self.ident(*var).clone(),
+            };
+            let sliced = name(format!("{id}_span"));
+            let start = match *at == index {
+                true => first.to_token_stream(),
+                false => {
+                    let counter = self.ident(*at);
+                    quote!(#counter - #len)
+                }
+            };
+            slices.extend(match write {
+                true => quote!(let #sliced = &mut #id[#start..][..#len];),
+                false => quote!(let #sliced = &#id[#start..][..#len];),
+            });
+            SLICED.with(|s| {
+                s.borrow_mut().push(Sliced {
+                    var: *var,
+                    adjoint: *adjoint,
+                    at: self.ident(*at).clone(),
+                    name: sliced,
+                    offset: offset.clone(),
+                })
+            });
+        }
+        Some(Spans {
+            head,
+            slices,
+            iter: match reversed {
+                true => quote!((0..#len).rev()),
+                false => quote!(0..#len),
+            },
+            index: match index_read {
+                true => quote!(let #r = #range.at(#offset);),
+                false => TokenStream::new(),
+            },
+            runs: quote!(#len > 0),
+            offset,
+            count: views.len(),
+        })
+    }
+
+    /// The loop's slices printed: no longer registered.
+    pub(super) fn spans_done(&self, spans: &Spans) {
+        SLICED.with(|s| {
+            let mut s = s.borrow_mut();
+            let kept = s.len() - spans.count;
+            s.truncate(kept);
+        });
+    }
+}
