@@ -149,3 +149,39 @@ fn reversed_stepped_and_left_loops_against_finite_differences_and_hessian() {
         check_slice_function!(not_spans, &points.vec(5, -1.0, 1.0), 48);
     }
 }
+
+/// Offsets the loop does not change: a row-major matrix's row (`w[o * n + i]`), a shifted
+/// read and write (`t[i - 1]`), and a counter plus a constant (`x[j + 2]`), each sliced at
+/// its offset; the matrix's gradient is written through its slice.
+#[differentiate(hessian)]
+fn offsets(x: &[f64]) -> f64 {
+    let n = 3;
+    let w = &x[..n * n];
+    let mut h = vec![0.0; n];
+    for o in 0..n {
+        let mut z = 0.0;
+        for i in 0..n {
+            z += w[o * n + i] * x[i].sin();
+        }
+        h[o] = z.tanh();
+    }
+    let mut t = vec![0.0; n + 1];
+    for i in 1..n + 1 {
+        t[i] = t[i - 1] * 0.5 + h[i - 1] * x[i + 4];
+    }
+    let mut j = 0;
+    let mut s = 0.0;
+    for k in 0..4 {
+        s += x[j + 2] * t[k % (n + 1)];
+        j += 1;
+    }
+    s
+}
+
+#[test]
+fn offsets_the_loop_does_not_change_against_finite_differences_and_hessian() {
+    let mut points = Points::new(49);
+    for _ in 0..4 {
+        check_slice_function!(offsets, &points.vec(10, -1.0, 1.0), 50);
+    }
+}

@@ -254,13 +254,14 @@ pub mod dense_forward {
                             if i_len > 0 {
                                 let x_span = &x[i_first..][..i_len];
                                 let grad_x_span = &mut grad_x[i_first..][..i_len];
+                                let this_w_span = &this_w[i_first
+                                    + o * this.inputs..][..i_len];
+                                let grad_this_w_span = &mut grad_this_w[i_first
+                                    + o * this.inputs..][..i_len];
                                 for i_offset in 0..i_len {
-                                    let i = range_i.at(i_offset);
                                     let grad_s0 = grad_z;
-                                    grad_this_w[o * this.inputs + i]
-                                        += grad_s0 * x_span[i_offset];
-                                    grad_x_span[i_offset]
-                                        += grad_s0 * this_w[o * this.inputs + i];
+                                    grad_this_w_span[i_offset] += grad_s0 * x_span[i_offset];
+                                    grad_x_span[i_offset] += grad_s0 * this_w_span[i_offset];
                                 }
                             }
                         }
@@ -360,13 +361,14 @@ pub mod dense_forward {
                                 if i_len > 0 {
                                     let x_span = &x[i_first..][..i_len];
                                     let grad_x_span = &mut grad_x[i_first..][..i_len];
+                                    let this_w_span = &this_w[i_first
+                                        + o * this.inputs..][..i_len];
+                                    let grad_this_w_span = &mut grad_this_w[i_first
+                                        + o * this.inputs..][..i_len];
                                     for i_offset in 0..i_len {
-                                        let i = range_i.at(i_offset);
                                         let grad_s0 = grad_z;
-                                        grad_this_w[o * this.inputs + i]
-                                            += grad_s0 * x_span[i_offset];
-                                        grad_x_span[i_offset]
-                                            += grad_s0 * this_w[o * this.inputs + i];
+                                        grad_this_w_span[i_offset] += grad_s0 * x_span[i_offset];
+                                        grad_x_span[i_offset] += grad_s0 * this_w_span[i_offset];
                                     }
                                 }
                             }

@@ -135,12 +135,13 @@ mod reverse_order {
                     {
                         let (i_1_first, i_1_len) = range_i_1.first_len();
                         if i_1_len > 0 {
+                            let grad_a_span = &grad_a[i_1_first + k..][..i_1_len];
                             let t_span = &t[i_1_first..][..i_1_len];
                             let grad_t_span = &mut grad_t[i_1_first..][..i_1_len];
                             for i_1_offset in (0..i_1_len).rev() {
                                 let i_1 = range_i_1.at(i_1_offset);
                                 a[i_1 + k] = a_elems.pop();
-                                let grad_s0 = grad_a[i_1 + k];
+                                let grad_s0 = grad_a_span[i_1_offset];
                                 grad_t_span[i_1_offset]
                                     += grad_s0 * t_span[i_1_offset]
                                         + grad_s0 * t_span[i_1_offset];
@@ -152,11 +153,14 @@ mod reverse_order {
                         if i_len > 0 {
                             let x_span = &x[i_first..][..i_len];
                             let grad_x_span = &mut grad_x[i_first..][..i_len];
+                            let a_span = &a[i_first + k..][..i_len];
+                            let grad_a_span = &mut grad_a[i_first + k..][..i_len];
                             let grad_t_span = &mut grad_t[i_first..][..i_len];
                             for i_offset in 0..i_len {
-                                let i = range_i.at(i_offset);
-                                grad_a[k + i] += grad_t_span[i_offset] * x_span[i_offset];
-                                grad_x_span[i_offset] += grad_t_span[i_offset] * a[k + i];
+                                grad_a_span[i_offset]
+                                    += grad_t_span[i_offset] * x_span[i_offset];
+                                grad_x_span[i_offset]
+                                    += grad_t_span[i_offset] * a_span[i_offset];
                                 grad_t_span[i_offset] = 0.0;
                             }
                         }

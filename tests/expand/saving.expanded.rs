@@ -185,12 +185,13 @@ mod triangle {
                         let (j_first, j_len) = range_j.first_len();
                         if j_len > 0 {
                             let grad_q_span = &mut grad_q[j_first..][..j_len];
+                            let x_span = &x[j_first + i * d..][..j_len];
+                            let grad_x_span = &mut grad_x[j_first + i * d..][..j_len];
                             let grad_qx_span = &mut grad_qx[j_first..][..j_len];
                             for j_offset in (0..j_len).rev() {
-                                let j = range_j.at(j_offset);
                                 let s0 = s0_stack.pop();
-                                let grad_s0 = grad_qx_span[j_offset] * x[i * d + j];
-                                grad_x[i * d + j] += grad_qx_span[j_offset] * s0;
+                                let grad_s0 = grad_qx_span[j_offset] * x_span[j_offset];
+                                grad_x_span[j_offset] += grad_qx_span[j_offset] * s0;
                                 grad_qx_span[j_offset] = 0.0;
                                 grad_q_span[j_offset] += grad_s0 * s0;
                             }

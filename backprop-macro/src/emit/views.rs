@@ -27,7 +27,8 @@ pub(super) struct Spans {
 struct Sliced {
     var: VarId,
     adjoint: bool,
-    at: Ident,
+    /// The index it is reached at, as written.
+    text: String,
     name: Ident,
     offset: Ident,
 }
@@ -39,23 +40,32 @@ thread_local! {
 
 /// `grad_l[li]` as `grad_l_span[r_offset]` inside a loop that sliced `grad_l` at `li`.
 pub(super) fn sliced(v: VarId, i: &Index, adjoint: bool) -> Option<TokenStream> {
-    let [k] = i.0.as_slice() else { return None };
-    if !i.1.is_empty() {
-        return None;
-    }
-    let syn::Expr::Path(path) = &k.expr else {
+    let ([k], []) = (i.0.as_slice(), i.1.as_slice()) else {
         return None;
     };
     SLICED.with(|s| {
-        s.borrow()
+        let s = s.borrow();
+        let mut found = s
             .iter()
             .rev()
-            .find(|s| s.var == v && s.adjoint == adjoint && path.path.is_ident(&s.at))
-            .map(|s| {
-                let (name, offset) = (&s.name, &s.offset);
-                quote!(#name[#offset])
-            })
+            .filter(|s| s.var == v && s.adjoint == adjoint);
+        let s = found.next()?;
+        (k.expr.to_token_stream().to_string() == s.text).then(|| {
+            let (name, offset) = (&s.name, &s.offset);
+            quote!(#name[#offset])
+        })
     })
+}
+
+/// Whether `e` needs no parentheses after `+` or `-`: a name, a literal, a field, a call
+/// or an index, or a product or quotient (`c * d`).
+fn tight(e: &syn::Expr) -> bool {
+    use syn::Expr::*;
+    match e {
+        Path(_) | Lit(_) | Field(_) | MethodCall(_) | Call(_) | Index(_) | Paren(_) => true,
+        Binary(b) => matches!(b.op, syn::BinOp::Mul(_) | syn::BinOp::Div(_)),
+        _ => false,
+    }
 }
 
 impl Emit<'_> {
@@ -109,11 +119,24 @@ impl Emit<'_> {
                 false => self.ident(*var).clone(),
             };
             let sliced = name(format!("{id}_span"));
-            let start = match *at == index {
+            let base = match at.at == index {
                 true => first.to_token_stream(),
                 false => {
-                    let counter = self.ident(*at);
+                    let counter = self.ident(at.at);
                     quote!(#counter - #len)
+                }
+            };
+            let start = match &at.offset {
+                None => base,
+                Some((add, e)) => {
+                    let e = match tight(e) {
+                        true => e.to_token_stream(),
+                        false => quote!((#e)),
+                    };
+                    match add {
+                        true => quote!(#base + #e),
+                        false => quote!(#base - #e),
+                    }
                 }
             };
             slices.extend(match write {
@@ -124,7 +147,7 @@ impl Emit<'_> {
                 s.borrow_mut().push(Sliced {
                     var: *var,
                     adjoint: *adjoint,
-                    at: self.ident(*at).clone(),
+                    text: at.text.clone(),
                     name: sliced,
                     offset: offset.clone(),
                 })

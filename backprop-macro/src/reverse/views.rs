@@ -10,16 +10,38 @@
 //! in bounds whenever the forward pass was.
 
 use super::*;
+use quote::ToTokens;
+
+/// `e` without the parentheses around it.
+fn strip_parens(e: &syn::Expr) -> &syn::Expr {
+    match e {
+        syn::Expr::Paren(p) => strip_parens(&p.expr),
+        other => other,
+    }
+}
+
+/// Whether the expression names `ident` anywhere.
+fn mentions(e: &syn::Expr, ident: &syn::Ident) -> bool {
+    fn walk(tokens: proc_macro2::TokenStream, ident: &syn::Ident) -> bool {
+        tokens.into_iter().any(|t| match t {
+            proc_macro2::TokenTree::Ident(i) => i == *ident,
+            proc_macro2::TokenTree::Group(g) => walk(g.stream(), ident),
+            _ => false,
+        })
+    }
+    walk(e.to_token_stream(), ident)
+}
 
 /// A sequence (its value or its gradient) a reverse loop reaches only at one place per
 /// iteration.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct View {
     pub var: VarId,
     /// The gradient `grad_v` (else the value `v`).
     pub adjoint: bool,
-    /// What it is indexed by: the loop's index, or a counter the loop steps back by one.
-    pub at: VarId,
+    /// What it is indexed by: the loop's index, or a counter the loop steps back by one,
+    /// with an offset.
+    pub at: Key,
     /// Written in the loop: a `&mut` slice.
     pub write: bool,
 }
@@ -32,42 +54,57 @@ pub struct Views {
     pub index_read: bool,
 }
 
-/// How a reverse loop's body reaches one sequence: at which variable each time (`None`: in
-/// any other way), and whether it writes it.
+/// How a reverse loop's body reaches one sequence: where each time (`None`: in any other
+/// way), and whether it writes it.
 #[derive(Default)]
 struct Reach {
-    at: Vec<Option<VarId>>,
+    at: Vec<Option<Key>>,
     write: bool,
+}
+
+/// An element at the loop's index or counter, plus or minus an offset the loop does not
+/// change: `r`, `li`, `r - 1`, `c * d + r`.
+#[derive(Clone)]
+pub struct Key {
+    /// The loop's index or the counter.
+    pub at: VarId,
+    /// `(true, e)` for `at + e` (or `e + at`), `(false, e)` for `at - e`.
+    pub offset: Option<(bool, syn::Expr)>,
+    /// The index as written, to recognize it when printing.
+    pub text: String,
 }
 
 /// The sequences a reverse loop over a span (`a..b` by one, [`Analysis::spans`]) with
 /// index `index` reaches only at `index`, or only at a counter its body steps back by one
 /// before anything else but taking back saved values (`li = li - 1;`, with `reversed`: a
-/// loop run last iteration first): [`View`]s. `terms` are the loop's partial-sum terms, printed in its body. Empty
-/// when the body calls a pullback, branches or loops: only gradients declared, added into,
-/// set and reset, and saved values taken back or computed again.
+/// loop run last iteration first), at an offset the loop does not change ([`Key`]):
+/// [`View`]s. `terms` are the loop's partial-sum terms, printed in its body. Empty when the
+/// body calls a pullback, branches or loops (only gradients declared, added into, set and
+/// reset, and saved values taken back or computed again), or writes no gradient through a
+/// slice.
 pub fn views(vars: &[Var], index: VarId, body: &[B], terms: &[E], reversed: bool) -> Views {
-    // The counter's step undone before anything reads it (values popped first read none).
-    let first_undo = body
-        .iter()
-        .position(|b| !matches!(b, B::Pop(_) | B::Restore(_) | B::Nop));
-    let counter = match first_undo.map(|n| &body[n]) {
-        Some(B::Undo(c, undo)) if reversed && steps_back_by_one(vars, *c, undo) => Some(*c),
-        _ => None,
+    let none = Views {
+        views: Vec::new(),
+        index_read: true,
     };
-    let at = |i: &Index| -> Option<VarId> {
-        let [k] = i.0.as_slice() else { return None };
-        let [read] = k.reads.as_slice() else {
-            return None;
-        };
-        let plain = matches!(&k.expr, syn::Expr::Path(p) if p.path.is_ident(&vars[*read].ident));
-        (i.1.is_empty() && plain && (*read == index || Some(*read) == counter)).then_some(*read)
+    let (first_undo, counter) = undone_counter(vars, body, reversed);
+    let keys = Keys {
+        vars,
+        index,
+        counter,
+        // What the body changes: an index that reads it is not at a fixed offset.
+        written: body
+            .iter()
+            .filter_map(|b| match b {
+                B::Pop(v) | B::Restore(v) | B::Recompute(v, _) | B::Undo(v, _) => Some(*v),
+                _ => None,
+            })
+            .collect(),
     };
     let mut reach: BTreeMap<(VarId, bool), Reach> = BTreeMap::new();
-    let mut recomputes = false;
     let mut note = |v: VarId, adjoint: bool, i: Option<&Index>, write: bool| {
         let r = reach.entry((v, adjoint)).or_default();
-        r.at.push(i.and_then(at));
+        r.at.push(i.and_then(|i| keys.key(i)));
         r.write |= write;
     };
     for (n, b) in body.iter().enumerate() {
@@ -86,19 +123,13 @@ pub fn views(vars: &[Var], index: VarId, body: &[B], terms: &[E], reversed: bool
             B::LetUp(p) => place_reach(p, false, &mut note),
             B::ZeroAdj(w) => note(*w, true, None, true),
             // Saved values taken back: a float, or elements of a sequence written as a
-            // whole (never through a slice).
-            B::Pop(_) | B::Restore(_) | B::Nop => {}
+            // whole (never through a slice). A value computed again reads its operands as
+            // written (shared borrows, as a slice of a value is).
+            B::Pop(_) | B::Restore(_) | B::Recompute(..) | B::Nop => {}
             B::RestoreElem(v, _) | B::Unpush(v) | B::RestoreSlice(Snapshot { var: v, .. }) => {
                 note(*v, false, None, true)
             }
-            // A value computed again reads its operands as written (shared, as a slice's).
-            B::Recompute(..) => recomputes = true,
-            _ => {
-                return Views {
-                    views: Vec::new(),
-                    index_read: true,
-                };
-            }
+            _ => return none,
         }
     }
     for e in terms {
@@ -108,8 +139,9 @@ pub fn views(vars: &[Var], index: VarId, body: &[B], terms: &[E], reversed: bool
         .into_iter()
         .filter(|((v, _), _)| vars[*v].kind == Kind::Seq)
         .filter_map(|((var, adjoint), r)| {
-            let first = (*r.at.first()?)?;
-            r.at.iter().all(|&a| a == Some(first)).then_some(View {
+            let first = r.at.first()?.clone()?;
+            let same = |k: &Option<Key>| k.as_ref().is_some_and(|k| k.text == first.text);
+            r.at.iter().all(same).then_some(View {
                 var,
                 adjoint,
                 at: first,
@@ -120,12 +152,101 @@ pub fn views(vars: &[Var], index: VarId, body: &[B], terms: &[E], reversed: bool
     // Only a loop that writes a gradient through a slice gains from them: the compiler
     // checks reads of values it only reads well enough on its own (Rosenbrock's `x[i]`).
     if !views.iter().any(|v| v.adjoint && v.write) {
-        return Views {
-            views: Vec::new(),
-            index_read: true,
-        };
+        return none;
     }
-    // Whether the index is still read once the slices take their accesses.
+    Views {
+        index_read: index_read(index, body, terms, &views),
+        views,
+    }
+}
+
+/// The counter a reverse loop's body steps back by one before anything reads it (values
+/// popped first read none), and where: the forward loop stepped it at its end.
+fn undone_counter(vars: &[Var], body: &[B], reversed: bool) -> (Option<usize>, Option<VarId>) {
+    let first = body
+        .iter()
+        .position(|b| !matches!(b, B::Pop(_) | B::Restore(_) | B::Nop));
+    match first.map(|n| &body[n]) {
+        Some(B::Undo(c, undo)) if reversed && steps_back_by_one(vars, *c, undo) => {
+            (first, Some(*c))
+        }
+        _ => (first, None),
+    }
+}
+
+/// Where the elements a loop reaches are, relative to its index and counter.
+struct Keys<'a> {
+    vars: &'a [Var],
+    index: VarId,
+    counter: Option<VarId>,
+    /// What the loop's body changes.
+    written: BTreeSet<VarId>,
+}
+
+impl Keys<'_> {
+    fn keyed(&self, v: VarId) -> bool {
+        v == self.index || Some(v) == self.counter
+    }
+
+    fn is(&self, e: &syn::Expr, v: VarId) -> bool {
+        let ident = &self.vars[v].ident;
+        matches!(strip_parens(e), syn::Expr::Path(p) if p.path.is_ident(ident))
+    }
+
+    /// `r`, `li`, `r + e`, `e + r` or `r - e` with `e` the same in every iteration: the
+    /// element's [`Key`].
+    fn key(&self, i: &Index) -> Option<Key> {
+        let ([k], []) = (i.0.as_slice(), i.1.as_slice()) else {
+            return None;
+        };
+        let text = || k.expr.to_token_stream().to_string();
+        if let Some(&at) = k
+            .reads
+            .iter()
+            .find(|&&v| self.keyed(v) && self.is(&k.expr, v))
+        {
+            return Some(Key {
+                at,
+                offset: None,
+                text: text(),
+            });
+        }
+        let syn::Expr::Binary(b) = strip_parens(&k.expr) else {
+            return None;
+        };
+        let add = match b.op {
+            syn::BinOp::Add(_) => true,
+            syn::BinOp::Sub(_) => false,
+            _ => return None,
+        };
+        let (at, e) = k.reads.iter().filter(|&&v| self.keyed(v)).find_map(|&v| {
+            if self.is(&b.left, v) {
+                Some((v, &*b.right))
+            } else if add && self.is(&b.right, v) {
+                Some((v, &*b.left))
+            } else {
+                None
+            }
+        })?;
+        let names_step = [self.index]
+            .iter()
+            .chain(&self.counter)
+            .any(|&v| mentions(e, &self.vars[v].ident));
+        let fixed = k
+            .reads
+            .iter()
+            .all(|&v| v == at || !self.written.contains(&v));
+        (fixed && !names_step).then(|| Key {
+            at,
+            offset: Some((add, e.clone())),
+            text: text(),
+        })
+    }
+}
+
+/// Whether a loop's body reads its index anywhere but in the accesses its slices take
+/// (`tmp[i - 1]` of a sequence not sliced, `i as f64`, a value computed again).
+fn index_read(index: VarId, body: &[B], terms: &[E], views: &[View]) -> bool {
     let mut read = BTreeSet::new();
     let mut reads = |v: VarId, adjoint: bool, i: Option<&Index>, _: bool| {
         if let Some(i) = i
@@ -142,6 +263,7 @@ pub fn views(vars: &[Var], index: VarId, body: &[B], terms: &[E], reversed: bool
                 e_reach(e, &mut reads);
             }
             B::Kill(p) | B::LetUp(p) => place_reach(p, true, &mut reads),
+            B::Recompute(..) => return true,
             // (Never sliced: written as a whole.)
             B::RestoreElem(v, i) => reads(*v, false, Some(i), true),
             B::RestoreSlice(Snapshot { var, lo, hi }) => {
@@ -155,10 +277,7 @@ pub fn views(vars: &[Var], index: VarId, body: &[B], terms: &[E], reversed: bool
     for e in terms {
         e_reach(e, &mut reads);
     }
-    Views {
-        index_read: recomputes || read.contains(&index),
-        views,
-    }
+    read.contains(&index)
 }
 
 /// Whether `undo` is `c - 1`.
@@ -166,7 +285,13 @@ fn steps_back_by_one(vars: &[Var], c: VarId, undo: &syn::Expr) -> bool {
     let syn::Expr::Binary(b) = undo else {
         return false;
     };
-    let one = matches!(&*b.right, syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(n), .. }) if n.base10_digits() == "1");
+    let one = match &*b.right {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(n),
+            ..
+        }) => n.base10_digits() == "1",
+        _ => false,
+    };
     matches!(b.op, syn::BinOp::Sub(_))
         && one
         && matches!(&*b.left, syn::Expr::Path(p) if p.path.is_ident(&vars[c].ident))
