@@ -46,6 +46,9 @@ impl<'e> Lower<'e> {
                             &t.ident,
                             format!("#[differentiate] supports one type parameter, the float type, bounded by `backprop::Real` (`{0}: Real`): write `{0}: backprop::Real`, or the function for `f32` or `f64`", t.ident),
                         );
+                        // Read as the float type all the same, so that the parameters and
+                        // the result typed with it give no errors of their own.
+                        float = float.or_else(|| Some(t.ident.clone()));
                     } else if float.is_some() {
                         self.errors.spanned(
                             &t.ident,
