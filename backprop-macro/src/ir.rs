@@ -304,7 +304,7 @@ pub struct Call {
     /// is known to be a float: the backward pass makes the pullback from the arguments and
     /// this value (`__pullback_at`), so a gate's backward rule runs without its forward pass
     /// again. Lowering records the variable of every call made again (the function's own
-    /// result is known only once its body is lowered); `analysis::pullbacks_at` keeps the
+    /// result is known only once its body is lowered); `lower::call_results` keeps the
     /// floats.
     pub result: Option<VarId>,
     /// `&x[a..b]`, lowered to the runtime's `sub_slice` gate: the result is a new sequence.

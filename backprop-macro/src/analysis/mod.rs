@@ -204,7 +204,6 @@ pub fn is_tensor(vars: &[Var], op: &Op, target: VarId) -> bool {
 /// `one_tape`: whether it may be (not under `hessian`, whose forward over reverse would then
 /// run each call's forward pass again in reverse).
 pub fn analyze(f: &mut Func, one_tape: bool) -> Analysis {
-    pullbacks_at(f);
     let lowered = (one_tape && calls_into(&f.body)).then(|| f.clone());
     let a = analyze_once(f);
     if let Some(mut g) = lowered
@@ -219,28 +218,6 @@ pub fn analyze(f: &mut Func, one_tape: bool) -> Analysis {
         }
     }
     a
-}
-
-/// Which calls made again in the backward pass ([`Call::recompute`]) make their pullback
-/// from their arguments and their result ([`Call::result`]), which the backward pass then
-/// reads: a result known to be a float, the function's own float result or a variable
-/// annotated with a float type (a call's result is otherwise of a type the macro cannot
-/// see). A float the backward pass reads is saved where it is overwritten, as any other.
-fn pullbacks_at(f: &mut Func) {
-    let result = match f.result {
-        Operand::Var(r) if f.ret_kind == Kind::Float => Some(r),
-        _ => None,
-    };
-    let vars = &f.vars;
-    let float = |r: VarId| {
-        Some(r) == result
-            || vars[r].ty.as_ref().is_some_and(|t| {
-                matches!(crate::lower::classify(t), crate::lower::TypeClass::Float)
-            })
-    };
-    walk_calls_mut(&mut f.body, &mut |call| {
-        call.result = call.result.filter(|&r| float(r));
-    });
 }
 
 fn analyze_once(f: &mut Func) -> Analysis {

@@ -564,7 +564,7 @@ impl<'e> Lower<'e> {
                 };
                 let span = call.span;
                 call.pullback = self.new_var(&name, span, Kind::Pullback, None);
-                // Which of these results the backward pass reads: `analysis::pullbacks_at`.
+                // Which of these results the backward pass reads: `lower::call_results`.
                 call.result = (call.recompute && !call.recursive).then_some(target);
                 Op::Call(call)
             }

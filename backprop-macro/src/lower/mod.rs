@@ -155,6 +155,7 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
         items: cx.items,
     };
     pull_into(&mut func);
+    call_results(&mut func);
     twins::find(&mut func);
     if cx.errors.is_empty() {
         Lowered::Func(func)
@@ -468,4 +469,27 @@ fn pull_into(f: &mut Func) {
         return;
     }
     crate::analysis::walk_calls_mut(&mut f.body, &mut |call| call.into |= call.recursive);
+}
+
+/// Which calls made again in the backward pass ([`Call::recompute`]) make their pullback
+/// from their arguments and their result ([`Call::result`]), which the backward pass then
+/// reads: a result known to be a float, the function's own float result or a variable
+/// annotated with a float type (a call's result is otherwise of a type the macro cannot
+/// see). A float the backward pass reads is saved where it is overwritten, as any other.
+fn call_results(f: &mut Func) {
+    let result = match f.result {
+        Operand::Var(r) if f.ret_kind == Kind::Float => Some(r),
+        _ => None,
+    };
+    let vars = &f.vars;
+    let float = |r: VarId| {
+        Some(r) == result
+            || vars[r]
+                .ty
+                .as_ref()
+                .is_some_and(|t| matches!(classify(t), TypeClass::Float))
+    };
+    crate::analysis::walk_calls_mut(&mut f.body, &mut |call| {
+        call.result = call.result.filter(|&r| float(r));
+    });
 }
