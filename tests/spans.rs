@@ -185,3 +185,33 @@ fn offsets_the_loop_does_not_change_against_finite_differences_and_hessian() {
         check_slice_function!(offsets, &points.vec(10, -1.0, 1.0), 50);
     }
 }
+
+/// Windows of literal offsets: the gradient written at `i` and `i + 1` (Rosenbrock), at
+/// `i - 1` and `i` (a smoothness penalty), and read at `i + 1` in a reverse run backwards
+/// (a recurrence), each one slice longer than the loop.
+#[differentiate(hessian)]
+fn windows(x: &[f64]) -> f64 {
+    let n = x.len();
+    let mut s = 0.0;
+    for i in 0..n - 1 {
+        let d = x[i + 1] - x[i] * x[i];
+        s += 100.0 * d * d + (1.0 - x[i]).powi(2);
+    }
+    for i in 1..n {
+        s += (x[i] - x[i - 1]).powi(2) * 0.5;
+    }
+    let mut b = vec![0.0; n + 1];
+    b[0] = 1.0;
+    for i in 0..n {
+        b[i + 1] = b[i] * x[i].sin() + x[i];
+    }
+    s + b[n]
+}
+
+#[test]
+fn windows_of_literal_offsets_against_finite_differences_and_hessian() {
+    let mut points = Points::new(51);
+    for _ in 0..4 {
+        check_slice_function!(windows, &points.vec(7, -1.2, 1.2), 52);
+    }
+}

@@ -120,11 +120,12 @@ mod reverse_order {
                     if i_2_len > 0 {
                         let x_span = &x[i_2_first..][..i_2_len];
                         let grad_x_span = &mut grad_x[i_2_first..][..i_2_len];
+                        let grad_b_span = &mut grad_b[i_2_first..][..i_2_len + 1];
                         for i_2_offset in (0..i_2_len).rev() {
                             let i_2 = range_i_2.at(i_2_offset);
                             b[i_2 + 1] = b_elems.pop();
-                            let grad_s1 = grad_b[i_2 + 1];
-                            grad_b[i_2] += grad_s1 * x_span[i_2_offset];
+                            let grad_s1 = grad_b_span[i_2_offset + 1];
+                            grad_b_span[i_2_offset] += grad_s1 * x_span[i_2_offset];
                             grad_x_span[i_2_offset] += grad_s1 * b[i_2];
                         }
                     }

@@ -59,21 +59,31 @@ mod rosenbrock {
             move |grad_s: f64| {
                 let x = x;
                 let mut grad_x = ::backprop::__private::zeros_like(&x);
-                for i in range_i {
-                    let s0 = x[i] * x[i];
-                    let d = x[i + 1] - s0;
-                    let s1 = 100.0 * d;
-                    let s3 = 1.0 - x[i];
-                    let grad_s5 = grad_s;
-                    let grad_s2 = grad_s5;
-                    let grad_s4 = grad_s5;
-                    let grad_s3 = grad_s4 * ::backprop::__private::d::powi(s3, 2);
-                    let grad_s1 = grad_s2 * d;
-                    let mut grad_d = grad_s2 * s1;
-                    grad_d += grad_s1 * 100.0;
-                    grad_x[i + 1] += grad_d;
-                    let grad_s0 = -grad_d;
-                    grad_x[i] += grad_s0 * x[i] - grad_s3 + grad_s0 * x[i];
+                {
+                    let (i_first, i_len) = range_i.first_len();
+                    if i_len > 0 {
+                        let x_span = &x[i_first..][..i_len + 1];
+                        let grad_x_span = &mut grad_x[i_first..][..i_len + 1];
+                        for i_offset in 0..i_len {
+                            let s0 = x_span[i_offset] * x_span[i_offset];
+                            let d = x_span[i_offset + 1] - s0;
+                            let s1 = 100.0 * d;
+                            let s3 = 1.0 - x_span[i_offset];
+                            let grad_s5 = grad_s;
+                            let grad_s2 = grad_s5;
+                            let grad_s4 = grad_s5;
+                            let grad_s3 = grad_s4
+                                * ::backprop::__private::d::powi(s3, 2);
+                            let grad_s1 = grad_s2 * d;
+                            let mut grad_d = grad_s2 * s1;
+                            grad_d += grad_s1 * 100.0;
+                            grad_x_span[i_offset + 1] += grad_d;
+                            let grad_s0 = -grad_d;
+                            grad_x_span[i_offset]
+                                += grad_s0 * x_span[i_offset] - grad_s3
+                                    + grad_s0 * x_span[i_offset];
+                        }
+                    }
                 }
                 Grad { x: grad_x }
             },

@@ -27,8 +27,8 @@ pub(super) struct Spans {
 struct Sliced {
     var: VarId,
     adjoint: bool,
-    /// The index it is reached at, as written.
-    text: String,
+    /// The indices it is reached at, as written, each with its place in the window.
+    texts: Vec<(String, usize)>,
     name: Ident,
     offset: Ident,
 }
@@ -38,21 +38,27 @@ thread_local! {
     static SLICED: std::cell::RefCell<Vec<Sliced>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// `grad_l[li]` as `grad_l_span[r_offset]` inside a loop that sliced `grad_l` at `li`.
+/// `grad_l[li]` as `grad_l_span[r_offset]` inside a loop that sliced `grad_l` at `li`
+/// (`grad_x[i + 1]` as `grad_x_span[i_offset + 1]` in a window of two).
 pub(super) fn sliced(v: VarId, i: &Index, adjoint: bool) -> Option<TokenStream> {
     let ([k], []) = (i.0.as_slice(), i.1.as_slice()) else {
         return None;
     };
     SLICED.with(|s| {
         let s = s.borrow();
-        let mut found = s
+        let s = s
             .iter()
             .rev()
-            .filter(|s| s.var == v && s.adjoint == adjoint);
-        let s = found.next()?;
-        (k.expr.to_token_stream().to_string() == s.text).then(|| {
-            let (name, offset) = (&s.name, &s.offset);
-            quote!(#name[#offset])
+            .find(|s| s.var == v && s.adjoint == adjoint)?;
+        let text = k.expr.to_token_stream().to_string();
+        let (_, at) = s.texts.iter().find(|(t, _)| *t == text)?;
+        let (name, offset) = (&s.name, &s.offset);
+        Some(match at {
+            0 => quote!(#name[#offset]),
+            n => {
+                let n = proc_macro2::Literal::usize_unsuffixed(*n);
+                quote!(#name[#offset + #n])
+            }
         })
     })
 }
@@ -111,6 +117,9 @@ impl Emit<'_> {
             var,
             adjoint,
             at,
+            lo,
+            hi,
+            texts,
             write,
         } in &views
         {
@@ -119,35 +128,19 @@ impl Emit<'_> {
                 false => self.ident(*var).clone(),
             };
             let sliced = name(format!("{id}_span"));
-            let base = match at.at == index {
-                true => first.to_token_stream(),
-                false => {
-                    let counter = self.ident(at.at);
-                    quote!(#counter - #len)
-                }
-            };
-            let start = match &at.offset {
-                None => base,
-                Some((add, e)) => {
-                    let e = match tight(e) {
-                        true => e.to_token_stream(),
-                        false => quote!((#e)),
-                    };
-                    match add {
-                        true => quote!(#base + #e),
-                        false => quote!(#base - #e),
-                    }
-                }
-            };
+            let (start, length) = self.bounds(at, (*lo, *hi), index, &first, &len);
             slices.extend(match write {
-                true => quote!(let #sliced = &mut #id[#start..][..#len];),
-                false => quote!(let #sliced = &#id[#start..][..#len];),
+                true => quote!(let #sliced = &mut #id[#start..][..#length];),
+                false => quote!(let #sliced = &#id[#start..][..#length];),
             });
             SLICED.with(|s| {
                 s.borrow_mut().push(Sliced {
                     var: *var,
                     adjoint: *adjoint,
-                    text: at.text.clone(),
+                    texts: texts
+                        .iter()
+                        .map(|(text, k)| (text.clone(), (k - lo) as usize))
+                        .collect(),
                     name: sliced,
                     offset: offset.clone(),
                 })
@@ -168,6 +161,60 @@ impl Emit<'_> {
             offset,
             count: views.len(),
         })
+    }
+
+    /// Where a slice starts and how long it is: from the loop's first index (or the counter
+    /// less the length), plus or minus the offset, from the least literal offset to the
+    /// greatest.
+    fn bounds(
+        &self,
+        at: &crate::reverse::At,
+        (lo, hi): (i64, i64),
+        index: VarId,
+        first: &Ident,
+        len: &Ident,
+    ) -> (TokenStream, TokenStream) {
+        let base = match at.at == index {
+            true => first.to_token_stream(),
+            false => {
+                let counter = self.ident(at.at);
+                quote!(#counter - #len)
+            }
+        };
+        let start = match &at.offset {
+            None => base,
+            Some((add, e)) => {
+                let e = match tight(e) {
+                    true => e.to_token_stream(),
+                    false => quote!((#e)),
+                };
+                match add {
+                    true => quote!(#base + #e),
+                    false => quote!(#base - #e),
+                }
+            }
+        };
+        // The window of literal offsets: from the least, one element longer per step.
+        let number = |n: u64| proc_macro2::Literal::u64_unsuffixed(n);
+        let start = match lo {
+            0 => start,
+            n if n > 0 => {
+                let n = number(n.unsigned_abs());
+                quote!(#start + #n)
+            }
+            n => {
+                let n = number(n.unsigned_abs());
+                quote!(#start - #n)
+            }
+        };
+        let length = match (hi - lo).unsigned_abs() {
+            0 => len.to_token_stream(),
+            n => {
+                let n = number(n);
+                quote!(#len + #n)
+            }
+        };
+        (start, length)
     }
 
     /// The loop's slices printed: no longer registered.

@@ -14,7 +14,7 @@ use loops::independent_iterations;
 pub use loops::{
     element_adjoints, element_reads, hoist_recomputes, hoist_sums, lane_terms, zero_guard,
 };
-pub use views::{View, Views, views};
+pub use views::{At, View, Views, views};
 
 /// A statement of the backward pass.
 #[derive(Clone)]

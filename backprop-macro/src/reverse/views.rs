@@ -20,6 +20,17 @@ fn strip_parens(e: &syn::Expr) -> &syn::Expr {
     }
 }
 
+/// The value of an integer literal (`1`, `2usize`).
+fn literal(e: &syn::Expr) -> Option<i64> {
+    match strip_parens(e) {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(n),
+            ..
+        }) => n.base10_parse().ok(),
+        _ => None,
+    }
+}
+
 /// Whether the expression names `ident` anywhere.
 fn mentions(e: &syn::Expr, ident: &syn::Ident) -> bool {
     fn walk(tokens: proc_macro2::TokenStream, ident: &syn::Ident) -> bool {
@@ -39,9 +50,14 @@ pub struct View {
     pub var: VarId,
     /// The gradient `grad_v` (else the value `v`).
     pub adjoint: bool,
-    /// What it is indexed by: the loop's index, or a counter the loop steps back by one,
-    /// with an offset.
-    pub at: Key,
+    /// Where it is reached: the loop's index, or a counter the loop steps back by one, with
+    /// an offset; the literal offsets of all its accesses span `lo..=hi` (`x[i]` and
+    /// `x[i + 1]`: a slice one longer than the loop, `x_span[i_offset + 1]`).
+    pub at: At,
+    pub lo: i64,
+    pub hi: i64,
+    /// Each access as written, with its literal offset.
+    pub texts: Vec<(String, i64)>,
     /// Written in the loop: a `&mut` slice.
     pub write: bool,
 }
@@ -58,26 +74,38 @@ pub struct Views {
 /// way), and whether it writes it.
 #[derive(Default)]
 struct Reach {
-    at: Vec<Option<Key>>,
+    at: Vec<Option<At>>,
     write: bool,
 }
 
 /// An element at the loop's index or counter, plus or minus an offset the loop does not
-/// change: `r`, `li`, `r - 1`, `c * d + r`.
+/// change: `r`, `li`, `r + 1`, `r - 1`, `c * d + r`.
 #[derive(Clone)]
-pub struct Key {
+pub struct At {
     /// The loop's index or the counter.
     pub at: VarId,
-    /// `(true, e)` for `at + e` (or `e + at`), `(false, e)` for `at - e`.
+    /// `(true, e)` for `at + e` (or `e + at`), `(false, e)` for `at - e`: an offset that is
+    /// not a literal.
     pub offset: Option<(bool, syn::Expr)>,
+    /// A literal offset: `1` in `r + 1`, `-1` in `r - 1`.
+    pub konst: i64,
     /// The index as written, to recognize it when printing.
     pub text: String,
+}
+
+impl At {
+    /// The offset that is not a literal, as written (`None` for none).
+    fn offset_text(&self) -> Option<(bool, String)> {
+        self.offset
+            .as_ref()
+            .map(|(add, e)| (*add, e.to_token_stream().to_string()))
+    }
 }
 
 /// The sequences a reverse loop over a span (`a..b` by one, [`Analysis::spans`]) with
 /// index `index` reaches only at `index`, or only at a counter its body steps back by one
 /// before anything else but taking back saved values (`li = li - 1;`, with `reversed`: a
-/// loop run last iteration first), at an offset the loop does not change ([`Key`]):
+/// loop run last iteration first), at an offset the loop does not change ([`At`]):
 /// [`View`]s. `terms` are the loop's partial-sum terms, printed in its body. Empty when the
 /// body calls a pullback, branches or loops (only gradients declared, added into, set and
 /// reset, and saved values taken back or computed again), or writes no gradient through a
@@ -88,7 +116,7 @@ pub fn views(vars: &[Var], index: VarId, body: &[B], terms: &[E], reversed: bool
         index_read: true,
     };
     let (first_undo, counter) = undone_counter(vars, body, reversed);
-    let keys = Keys {
+    let place = Where {
         vars,
         index,
         counter,
@@ -104,7 +132,7 @@ pub fn views(vars: &[Var], index: VarId, body: &[B], terms: &[E], reversed: bool
     let mut reach: BTreeMap<(VarId, bool), Reach> = BTreeMap::new();
     let mut note = |v: VarId, adjoint: bool, i: Option<&Index>, write: bool| {
         let r = reach.entry((v, adjoint)).or_default();
-        r.at.push(i.and_then(|i| keys.key(i)));
+        r.at.push(i.and_then(|i| place.at(i)));
         r.write |= write;
     };
     for (n, b) in body.iter().enumerate() {
@@ -122,10 +150,20 @@ pub fn views(vars: &[Var], index: VarId, body: &[B], terms: &[E], reversed: bool
             B::Kill(p) => place_reach(p, true, &mut note),
             B::LetUp(p) => place_reach(p, false, &mut note),
             B::ZeroAdj(w) => note(*w, true, None, true),
+            // A value computed again reads values (shared borrows, as a slice of a value
+            // is): its elements may come from the same slices.
+            B::Recompute(_, op) => {
+                for o in op.operands() {
+                    match o {
+                        Operand::Elem(v, i) => note(*v, false, Some(i), false),
+                        Operand::Var(v) => note(*v, false, None, false),
+                        Operand::Konst(_) => {}
+                    }
+                }
+            }
             // Saved values taken back: a float, or elements of a sequence written as a
-            // whole (never through a slice). A value computed again reads its operands as
-            // written (shared borrows, as a slice of a value is).
-            B::Pop(_) | B::Restore(_) | B::Recompute(..) | B::Nop => {}
+            // whole (never through a slice).
+            B::Pop(_) | B::Restore(_) | B::Nop => {}
             B::RestoreElem(v, _) | B::Unpush(v) | B::RestoreSlice(Snapshot { var: v, .. }) => {
                 note(*v, false, None, true)
             }
@@ -139,12 +177,23 @@ pub fn views(vars: &[Var], index: VarId, body: &[B], terms: &[E], reversed: bool
         .into_iter()
         .filter(|((v, _), _)| vars[*v].kind == Kind::Seq)
         .filter_map(|((var, adjoint), r)| {
-            let first = r.at.first()?.clone()?;
-            let same = |k: &Option<Key>| k.as_ref().is_some_and(|k| k.text == first.text);
-            r.at.iter().all(same).then_some(View {
+            let keys: Vec<&At> = r.at.iter().map(|k| k.as_ref()).collect::<Option<_>>()?;
+            let first = (*keys.first()?).clone();
+            let same = |k: &&At| k.at == first.at && k.offset_text() == first.offset_text();
+            if !keys.iter().all(same) {
+                return None;
+            }
+            let mut texts: Vec<(String, i64)> =
+                keys.iter().map(|k| (k.text.clone(), k.konst)).collect();
+            texts.sort();
+            texts.dedup();
+            Some(View {
                 var,
                 adjoint,
+                lo: keys.iter().map(|k| k.konst).min()?,
+                hi: keys.iter().map(|k| k.konst).max()?,
                 at: first,
+                texts,
                 write: r.write,
             })
         })
@@ -175,7 +224,7 @@ fn undone_counter(vars: &[Var], body: &[B], reversed: bool) -> (Option<usize>, O
 }
 
 /// Where the elements a loop reaches are, relative to its index and counter.
-struct Keys<'a> {
+struct Where<'a> {
     vars: &'a [Var],
     index: VarId,
     counter: Option<VarId>,
@@ -183,7 +232,7 @@ struct Keys<'a> {
     written: BTreeSet<VarId>,
 }
 
-impl Keys<'_> {
+impl Where<'_> {
     fn keyed(&self, v: VarId) -> bool {
         v == self.index || Some(v) == self.counter
     }
@@ -193,9 +242,9 @@ impl Keys<'_> {
         matches!(strip_parens(e), syn::Expr::Path(p) if p.path.is_ident(ident))
     }
 
-    /// `r`, `li`, `r + e`, `e + r` or `r - e` with `e` the same in every iteration: the
-    /// element's [`Key`].
-    fn key(&self, i: &Index) -> Option<Key> {
+    /// `r`, `li`, `r + e`, `e + r` or `r - e` with `e` the same in every iteration (a
+    /// literal, or an expression of what the loop does not change): the element's [`At`].
+    fn at(&self, i: &Index) -> Option<At> {
         let ([k], []) = (i.0.as_slice(), i.1.as_slice()) else {
             return None;
         };
@@ -205,9 +254,10 @@ impl Keys<'_> {
             .iter()
             .find(|&&v| self.keyed(v) && self.is(&k.expr, v))
         {
-            return Some(Key {
+            return Some(At {
                 at,
                 offset: None,
+                konst: 0,
                 text: text(),
             });
         }
@@ -236,10 +286,22 @@ impl Keys<'_> {
             .reads
             .iter()
             .all(|&v| v == at || !self.written.contains(&v));
-        (fixed && !names_step).then(|| Key {
-            at,
-            offset: Some((add, e.clone())),
-            text: text(),
+        if !fixed || names_step {
+            return None;
+        }
+        Some(match literal(e) {
+            Some(n) => At {
+                at,
+                offset: None,
+                konst: if add { n } else { -n },
+                text: text(),
+            },
+            None => At {
+                at,
+                offset: Some((add, e.clone())),
+                konst: 0,
+                text: text(),
+            },
         })
     }
 }
@@ -263,7 +325,22 @@ fn index_read(index: VarId, body: &[B], terms: &[E], views: &[View]) -> bool {
                 e_reach(e, &mut reads);
             }
             B::Kill(p) | B::LetUp(p) => place_reach(p, true, &mut reads),
-            B::Recompute(..) => return true,
+            // A value computed again: its operands, and a constant's reads.
+            B::Recompute(_, op) => {
+                let konst = match op {
+                    Op::Konst(k) => Some(k),
+                    _ => None,
+                };
+                let operands = op.operands().into_iter().filter_map(|o| match o {
+                    Operand::Elem(v, i) => Some((*v, i.clone())),
+                    Operand::Konst(k) => Some((VarId::MAX, Index::one(k.clone()))),
+                    Operand::Var(_) => None,
+                });
+                let konst = konst.map(|k| (VarId::MAX, Index::one(k.clone())));
+                for (v, i) in operands.chain(konst) {
+                    reads(v, false, Some(&i), false);
+                }
+            }
             // (Never sliced: written as a whole.)
             B::RestoreElem(v, i) => reads(*v, false, Some(i), true),
             B::RestoreSlice(Snapshot { var, lo, hi }) => {
