@@ -326,6 +326,10 @@ fn index_read(index: VarId, body: &[B], terms: &[E], views: &[View]) -> bool {
             }
             B::Kill(p) | B::LetUp(p) => place_reach(p, true, &mut reads),
             // A value computed again: its operands, and a constant's reads.
+            // (A field read, a call or an array operation may name the index in ways its
+            // operands do not show: read, to be safe.)
+            B::Recompute(_, Op::Field(_) | Op::Call(_) | Op::List { .. } | Op::Dot(..))
+            | B::Recompute(_, Op::Reduce(..)) => return true,
             B::Recompute(_, op) => {
                 let konst = match op {
                     Op::Konst(k) => Some(k),
