@@ -359,7 +359,7 @@ fn spans(f: &Func) -> BTreeSet<VarId> {
         } = head
             && let syn::Expr::Call(call) = &steps.expr
             && let [range] = call.args.iter().collect::<Vec<_>>().as_slice()
-            && let syn::Expr::Range(range) = plans::strip_parens(range)
+            && let syn::Expr::Range(range) = crate::lower::strip(range)
             && matches!(range.limits, syn::RangeLimits::HalfOpen(_))
             && range.start.is_some()
             && range.end.is_some()

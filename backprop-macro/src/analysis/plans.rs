@@ -567,7 +567,7 @@ pub fn undo_step(f: &Func, v: VarId, op: &Op) -> Option<syn::Expr> {
     })
 }
 
-pub(super) fn strip_parens(e: &syn::Expr) -> &syn::Expr {
+fn strip_parens(e: &syn::Expr) -> &syn::Expr {
     match e {
         syn::Expr::Paren(p) => strip_parens(&p.expr),
         other => other,

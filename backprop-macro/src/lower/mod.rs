@@ -43,7 +43,7 @@ mod windows;
 use constants::*;
 pub(crate) use signature::{bounded_by_real, matched_as_enum, struct_type};
 use syntax::*;
-pub(crate) use syntax::{collect_idents, mentions};
+pub(crate) use syntax::{collect_idents, mentions, strip};
 pub use types::*;
 
 const RESULT_TYPES: &str = "#[differentiate] needs the function to return `f32` or `f64`, a vector of them (`[T; N]`, `Vec<T>`), a tuple of them (`(f64, f64)`), or an owned ndarray array of them (`Array1<T>`, `Array2<T>`)";

@@ -74,7 +74,8 @@ fn expr_attrs(expr: &Expr) -> &[syn::Attribute] {
     }
 }
 
-pub(super) fn strip(expr: &Expr) -> &Expr {
+/// `expr` without the parentheses and invisible groups around it.
+pub(crate) fn strip(expr: &Expr) -> &Expr {
     match expr {
         Expr::Paren(p) => strip(&p.expr),
         Expr::Group(g) => strip(&g.expr),

@@ -10,37 +10,18 @@
 //! in bounds whenever the forward pass was.
 
 use super::*;
+use crate::lower::{mentions, strip};
 use quote::ToTokens;
-
-/// `e` without the parentheses around it.
-fn strip_parens(e: &syn::Expr) -> &syn::Expr {
-    match e {
-        syn::Expr::Paren(p) => strip_parens(&p.expr),
-        other => other,
-    }
-}
 
 /// The value of an integer literal (`1`, `2usize`).
 fn literal(e: &syn::Expr) -> Option<i64> {
-    match strip_parens(e) {
+    match strip(e) {
         syn::Expr::Lit(syn::ExprLit {
             lit: syn::Lit::Int(n),
             ..
         }) => n.base10_parse().ok(),
         _ => None,
     }
-}
-
-/// Whether the expression names `ident` anywhere.
-fn mentions(e: &syn::Expr, ident: &syn::Ident) -> bool {
-    fn walk(tokens: proc_macro2::TokenStream, ident: &syn::Ident) -> bool {
-        tokens.into_iter().any(|t| match t {
-            proc_macro2::TokenTree::Ident(i) => i == *ident,
-            proc_macro2::TokenTree::Group(g) => walk(g.stream(), ident),
-            _ => false,
-        })
-    }
-    walk(e.to_token_stream(), ident)
 }
 
 /// A sequence (its value or its gradient) a reverse loop reaches only at one place per
@@ -239,7 +220,7 @@ impl Where<'_> {
 
     fn is(&self, e: &syn::Expr, v: VarId) -> bool {
         let ident = &self.vars[v].ident;
-        matches!(strip_parens(e), syn::Expr::Path(p) if p.path.is_ident(ident))
+        matches!(strip(e), syn::Expr::Path(p) if p.path.is_ident(ident))
     }
 
     /// `r`, `li`, `r + e`, `e + r` or `r - e` with `e` the same in every iteration (a
@@ -261,7 +242,7 @@ impl Where<'_> {
                 text: text(),
             });
         }
-        let syn::Expr::Binary(b) = strip_parens(&k.expr) else {
+        let syn::Expr::Binary(b) = strip(&k.expr) else {
             return None;
         };
         let add = match b.op {
@@ -281,7 +262,7 @@ impl Where<'_> {
         let names_step = [self.index]
             .iter()
             .chain(&self.counter)
-            .any(|&v| mentions(e, &self.vars[v].ident));
+            .any(|&v| mentions(&e.to_token_stream(), &self.vars[v].ident));
         let fixed = k
             .reads
             .iter()
