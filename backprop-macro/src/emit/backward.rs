@@ -43,6 +43,19 @@ impl Emit<'_> {
             .collect()
     }
 
+    /// A local name for the generated code, `base` or `base_1`, `base_2`, ... whichever no
+    /// variable of the function has, with mixed-site hygiene.
+    pub(super) fn free_ident(&self, base: String) -> Ident {
+        let name = (0..)
+            .map(|n| match n {
+                0 => base.clone(),
+                n => format!("{base}_{n}"),
+            })
+            .find(|name| self.f.names.is_free(name))
+            .expect("a free name");
+        Ident::new(&name, Span::mixed_site())
+    }
+
     /// The adjoint's tangent there: `dot_grad_v` or `dot_grad_v[i]`.
     pub(super) fn dot_place(&self, p: &Place) -> TokenStream {
         self.adjoint_at(Derived::DotGrad, p)
@@ -133,27 +146,15 @@ impl Emit<'_> {
         if found.is_empty() && reads.is_empty() {
             return None;
         }
-        let free = |base: String| {
-            (0..)
-                .map(|n| match n {
-                    0 => base.clone(),
-                    n => format!("{base}_{n}"),
-                })
-                .find(|name| self.f.names.is_free(name))
-                .expect("a free name")
-        };
         let at = self.ident(index);
         let mut tokens = TokenStream::new();
         let mut count = 0;
         for (v, fields) in found {
             let adj = self.adj(v);
-            let element = Ident::new(&free(format!("{adj}_at")), Span::mixed_site());
+            let element = self.free_ident(format!("{adj}_at"));
             tokens.extend(quote!(let #element = &mut #adj[#at];));
             for (member, scalar) in fields {
-                let name = Ident::new(
-                    &free(format!("{adj}_{}", member.to_token_stream())),
-                    Span::mixed_site(),
-                );
+                let name = self.free_ident(format!("{adj}_{}", member.to_token_stream()));
                 tokens.extend(match scalar {
                     true => quote!(let #name = &mut #element.#member;),
                     false => quote!(let #name: &mut [_] = &mut #element.#member;),
@@ -175,10 +176,7 @@ impl Emit<'_> {
         for (v, fields) in reads {
             let id = self.ident(v);
             for (member, scalar) in fields {
-                let name = Ident::new(
-                    &free(format!("{id}_{}", member.to_token_stream())),
-                    Span::mixed_site(),
-                );
+                let name = self.free_ident(format!("{id}_{}", member.to_token_stream()));
                 tokens.extend(match scalar {
                     true => quote!(let #name = &#id[#at].#member;),
                     false => quote!(let #name: &[_] = &#id[#at].#member;),

@@ -97,20 +97,10 @@ impl Emit<'_> {
         if views.is_empty() {
             return None;
         }
-        let name = |base: String| {
-            let free = (0..)
-                .map(|n| match n {
-                    0 => base.clone(),
-                    n => format!("{base}_{n}"),
-                })
-                .find(|name| self.f.names.is_free(name))
-                .expect("a free name");
-            Ident::new(&free, Span::mixed_site())
-        };
         let (r, range) = (self.ident(index), self.ident(range));
-        let offset = name(format!("{r}_offset"));
-        let len = name(format!("{r}_len"));
-        let first = name(format!("{r}_first"));
+        let offset = self.free_ident(format!("{r}_offset"));
+        let len = self.free_ident(format!("{r}_len"));
+        let first = self.free_ident(format!("{r}_first"));
         let head = quote!(let (#first, #len) = #range.first_len(););
         let mut slices = TokenStream::new();
         for View {
@@ -127,7 +117,7 @@ impl Emit<'_> {
                 true => self.adj(*var),
                 false => self.ident(*var).clone(),
             };
-            let sliced = name(format!("{id}_span"));
+            let sliced = self.free_ident(format!("{id}_span"));
             let (start, length) = self.bounds(at, (*lo, *hi), index, &first, &len);
             slices.extend(match write {
                 true => quote!(let #sliced = &mut #id[#start..][..#length];),
