@@ -49,12 +49,14 @@ pub(crate) fn differentiate_fn(
     };
     let lowered = match lower::lower(&item_fn, &args, &mut errors) {
         Lowered::Func(mut func) => {
-            let analysis = analysis::analyze(&mut func, args.reverse && !args.hessian);
+            let (analysis, additions) = analysis::analyze(&func, args.reverse && !args.hessian);
+            additions.apply(&mut func);
             unknown_callees(&func, &analysis, &mut errors);
             Some((func, analysis))
         }
         Lowered::Rejected(Some(mut func)) => {
-            let analysis = analysis::analyze(&mut func, args.reverse && !args.hessian);
+            let (analysis, additions) = analysis::analyze(&func, args.reverse && !args.hessian);
+            additions.apply(&mut func);
             Some((func, analysis))
         }
         Lowered::Rejected(None) => None,

@@ -229,7 +229,8 @@ fn expansion_stages() {
             panic!("the benchmark's function lowers")
         };
         lap(1);
-        let analysis = crate::analysis::analyze(&mut func, args.reverse && !args.hessian);
+        let (analysis, additions) = crate::analysis::analyze(&func, args.reverse && !args.hessian);
+        additions.apply(&mut func);
         lap(2);
         let backward = crate::reverse::backward(&func, &analysis, true);
         lap(3);
@@ -281,7 +282,9 @@ fn passes_match_snapshots() {
                 panic!("{} is rejected", f.sig.ident);
             };
             let lowered = format!("{func:?}");
-            let analysis = crate::analysis::analyze(&mut func, args.reverse && !args.hessian);
+            let (analysis, additions) =
+                crate::analysis::analyze(&func, args.reverse && !args.hessian);
+            additions.apply(&mut func);
             let backward = crate::reverse::backward(&func, &analysis, true);
             dump.push_str(&format!(
                 "== lower\n{lowered}== analysis\n{}== reverse\n{}\n",

@@ -195,7 +195,40 @@ pub fn is_tensor(vars: &[Var], op: &Op, target: VarId) -> bool {
             .any(|o| o.whole().is_some_and(|v| vars[v].kind == Kind::Tensor))
 }
 
-/// The analysis of a lowered function (which gains the variables the analysis adds).
+/// What the analysis adds to the lowered function, returned for the pipeline to apply
+/// ([`Additions::apply`]) before the backward pass is written: the reverse sweep's own
+/// variables (loops' counts and ranges, branches' flags, running extrema's picks, the
+/// results of pullbacks), the names they took, and, when the function runs on one tape
+/// ([`Analysis::tape`]), its calls to itself made again in reverse.
+pub struct Additions {
+    vars: Vec<Var>,
+    names: crate::names::Names,
+    recompute_calls: bool,
+}
+
+impl Additions {
+    /// The additions of `analyzed`, a copy of `f` the analysis worked on.
+    fn of(f: &Func, mut analyzed: Func, recompute_calls: bool) -> Additions {
+        Additions {
+            vars: analyzed.vars.split_off(f.vars.len()),
+            names: analyzed.names,
+            recompute_calls,
+        }
+    }
+
+    /// Appends the variables to `f`'s (their ids are those the analysis gave them), takes
+    /// the names, and marks the calls made again in reverse.
+    pub fn apply(self, f: &mut Func) {
+        f.vars.extend(self.vars);
+        f.names = self.names;
+        if self.recompute_calls {
+            walk_calls_mut(&mut f.body, &mut |call| call.recompute |= call.into);
+        }
+    }
+}
+
+/// The analysis of a lowered function, and what it adds to it. `f` is left as lowering made
+/// it: the analysis works on a copy, whose new variables it returns.
 ///
 /// A function whose calls to itself add into the caller's gradients ([`Call::into`]) is
 /// analyzed twice when it may run on one tape: the second time with those calls made again
@@ -203,21 +236,19 @@ pub fn is_tensor(vars: &[Var], op: &Op, target: VarId) -> bool {
 /// and no pullback is kept. If that analysis passes [`tape::fits`], it is the one used.
 /// `one_tape`: whether it may be (not under `hessian`, whose forward over reverse would then
 /// run each call's forward pass again in reverse).
-pub fn analyze(f: &mut Func, one_tape: bool) -> Analysis {
-    let lowered = (one_tape && calls_into(&f.body)).then(|| f.clone());
-    let a = analyze_once(f);
-    if let Some(mut g) = lowered
-        && tape::fits(f, &a, false)
-    {
-        walk_calls_mut(&mut g.body, &mut |call| call.recompute |= call.into);
-        let mut b = analyze_once(&mut g);
-        if tape::fits(&g, &b, true) {
+pub fn analyze(f: &Func, one_tape: bool) -> (Analysis, Additions) {
+    let mut work = f.clone();
+    let a = analyze_once(&mut work);
+    if one_tape && calls_into(&f.body) && tape::fits(&work, &a, false) {
+        let mut again = f.clone();
+        walk_calls_mut(&mut again.body, &mut |call| call.recompute |= call.into);
+        let mut b = analyze_once(&mut again);
+        if tape::fits(&again, &b, true) {
             b.tape = true;
-            *f = g;
-            return b;
+            return (b, Additions::of(f, again, true));
         }
     }
-    a
+    (a, Additions::of(f, work, false))
 }
 
 fn analyze_once(f: &mut Func) -> Analysis {
