@@ -16,6 +16,7 @@
 //!   lecture's gate patterns).
 //! - `rules/tree.rs`: the expression tree `E` derivative code is built from, the places
 //!   gradients add to, what a rule adds (`Contrib`), and what they read.
+//! - `precedence.rs`: Rust's operator precedence, for lowering and printing alike.
 //! - `names.rs`: unique, readable names for every generated variable.
 //! - `lower/mod.rs`: syn → IR: the lowering context and the entry point, `lower`; calls to
 //!   itself marked to add into the caller's gradients (`pull_into`).
@@ -116,6 +117,7 @@ mod methods;
 mod missing;
 mod names;
 mod ops;
+mod precedence;
 mod reverse;
 mod rules;
 mod source;

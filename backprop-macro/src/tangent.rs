@@ -5,8 +5,9 @@
 //! inputs preceded, by its tangent, as the lecture's closing section describes) and by
 //! forward over reverse (the forward pass with its saves, tangents beside the values).
 
-use crate::emit::{Emit, PREC_UNARY};
+use crate::emit::Emit;
 use crate::ir::*;
+use crate::precedence::PREC_UNARY;
 use crate::rules::{self, E};
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};

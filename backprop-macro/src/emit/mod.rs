@@ -7,6 +7,7 @@ use crate::analysis::Analysis;
 use crate::args::Args;
 use crate::ir::*;
 pub use crate::names::Derived;
+use crate::precedence::{PREC_ATOM, PREC_CAST, PREC_UNARY, bin_prec, bin_token, konst_prec};
 use crate::reverse::{B, Replay};
 use crate::rules::{E, Place};
 use proc_macro2::{Span, TokenStream};
@@ -636,64 +637,6 @@ impl<'a> Emit<'a> {
             Kind::Float => self.float("0.0"),
             _ => quote!(::core::default::Default::default()),
         }
-    }
-}
-
-pub(crate) const PREC_ATOM: u8 = 20;
-pub(crate) const PREC_UNARY: u8 = 15;
-const PREC_CAST: u8 = 14;
-
-fn bin_prec(op: BinOp) -> u8 {
-    match op {
-        BinOp::Mul | BinOp::Div => 13,
-        BinOp::Add | BinOp::Sub => 12,
-    }
-}
-
-pub fn bin_token(op: BinOp) -> TokenStream {
-    match op {
-        BinOp::Add => quote!(+),
-        BinOp::Sub => quote!(-),
-        BinOp::Mul => quote!(*),
-        BinOp::Div => quote!(/),
-    }
-}
-
-/// The precedence of a user's expression, to parenthesize it where it is embedded.
-pub fn konst_prec(e: &syn::Expr) -> u8 {
-    use syn::Expr;
-    match e {
-        Expr::Binary(b) => match b.op {
-            syn::BinOp::Mul(_) | syn::BinOp::Div(_) | syn::BinOp::Rem(_) => 13,
-            syn::BinOp::Add(_) | syn::BinOp::Sub(_) => 12,
-            syn::BinOp::Shl(_) | syn::BinOp::Shr(_) => 11,
-            syn::BinOp::BitAnd(_) => 10,
-            syn::BinOp::BitXor(_) => 9,
-            syn::BinOp::BitOr(_) => 8,
-            syn::BinOp::Eq(_)
-            | syn::BinOp::Ne(_)
-            | syn::BinOp::Lt(_)
-            | syn::BinOp::Le(_)
-            | syn::BinOp::Gt(_)
-            | syn::BinOp::Ge(_) => 7,
-            syn::BinOp::And(_) => 6,
-            syn::BinOp::Or(_) => 5,
-            _ => 1,
-        },
-        Expr::Unary(_) | Expr::Reference(_) => PREC_UNARY,
-        Expr::Cast(_) => PREC_CAST,
-        Expr::Range(_) => 2,
-        Expr::Assign(_) | Expr::Closure(_) | Expr::Return(_) | Expr::Break(_) => 0,
-        // A negative literal: `-1.0` as a method receiver needs parentheses.
-        Expr::Lit(syn::ExprLit {
-            lit: syn::Lit::Float(f),
-            ..
-        }) if f.base10_digits().starts_with('-') => PREC_UNARY,
-        Expr::Lit(syn::ExprLit {
-            lit: syn::Lit::Int(i),
-            ..
-        }) if i.base10_digits().starts_with('-') => PREC_UNARY,
-        _ => PREC_ATOM,
     }
 }
 

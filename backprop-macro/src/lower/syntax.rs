@@ -4,7 +4,7 @@ use super::*;
 
 /// `e`, in parentheses when its precedence is below `min`.
 pub(super) fn parenthesized(e: Expr, min: u8) -> Expr {
-    if crate::emit::konst_prec(&e) < min {
+    if crate::precedence::konst_prec(&e) < min {
         syn::parse_quote!((#e))
     } else {
         e
@@ -151,7 +151,7 @@ pub(super) fn is_compound_other(op: &syn::BinOp) -> bool {
     )
 }
 
-pub(super) use crate::emit::bin_token;
+pub(super) use crate::precedence::bin_token;
 
 pub(super) fn compound_token(op: BinOp) -> TokenStream {
     match op {

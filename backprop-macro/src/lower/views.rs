@@ -220,7 +220,7 @@ impl VisitMut for Reads<'_> {
             start,
             end,
         } = self.view;
-        // Precedences as `emit::konst_prec` gives them: `+` and `-` are 12, `*` and `/` 13.
+        // Precedences as `precedence::konst_prec` gives them: `+` and `-` are 12, `*` and `/` 13.
         if let Some(i) = element_of(e, name) {
             // The element through the slicing, as the compiler sees the view: `seq[lo..hi][e]`
             // (its bounds checked once per view, not `seq[lo + e]` checked per element).
@@ -229,7 +229,7 @@ impl VisitMut for Reads<'_> {
             *e = syn::parse_quote_spanned!(i.span()=> #seq[#(#start)*..#end][#index]);
         } else if length_of(e, name) {
             *e = match start {
-                None => parenthesized(end.clone(), crate::emit::PREC_ATOM),
+                None => parenthesized(end.clone(), crate::precedence::PREC_ATOM),
                 Some(start) => {
                     let (end, start) = (
                         parenthesized(end.clone(), 12),
