@@ -32,6 +32,7 @@
 //!   array expression it means.
 //! - `lower/iterators/mod.rs`: iterator chains over slices rewritten as index loops;
 //!   `terminals.rs`: the methods ending a chain (`sum`, `fold`, `max_by`, ...) as loops.
+//!   `places.rs`: the items of `xs.iter_mut()`, written through as the elements they are.
 //! - `lower/windows.rs`: loops over `windows(k)`, `chunks(k)`, `chunks_exact(k)` rewritten as
 //!   index loops.
 //! - `lower/nested.rs`: nested sequences: elements `m[i][j]`, rows bound to names or passed

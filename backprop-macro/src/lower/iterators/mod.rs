@@ -7,13 +7,16 @@
 //! `.filter(|..| ..)` (a filter wraps the rest of the step in `if`), and `.sum()`,
 //! `.product()`, `.fold(init, |acc, ..| ..)` (or `.fold(init, f64::max)`),
 //! `.for_each(|..| ..)`, `.collect()` (into a `Vec`, without filters) or `.max_by(..)` /
-//! `.min_by(..)` then `.unwrap()` / `.expect(..)`, over sequences of floats (slices, `Vec`s, arrays `[T; N]`;
-//! lowering checks, since it knows what each name is). A chain over `xs.windows(k)`,
+//! `.min_by(..)` then `.unwrap()` / `.expect(..)`, over sequences of floats (slices, `Vec`s,
+//! arrays `[T; N]`; lowering checks, since it knows what each name is). The items of
+//! `xs.iter_mut()` (or `&mut xs`) are places, written through in `for` loops and
+//! `.for_each(..)` (`places.rs`). A chain over `xs.windows(k)`,
 //! `xs.chunks(k)` or `xs.chunks_exact(k)` becomes a `for` loop over them (`windows.rs` then
 //! makes it an index loop). The rewritten expression is then lowered as written by hand.
 
 use super::*;
 
+mod places;
 mod terminals;
 
 pub(super) use terminals::terminal;
@@ -30,6 +33,8 @@ pub(super) trait Context {
     /// Whether a sequence named by itself is a reference in the user's code (a borrowed
     /// parameter, a row, a sub-slice), so that iterating over it gives references.
     fn borrowed(&self, expr: &Expr) -> bool;
+    /// Reports an error in the user's code.
+    fn error(&mut self, span: Span, message: &str);
 }
 
 /// A chain, parsed: the sequences it walks together, whether it counts, whether it runs
@@ -47,6 +52,9 @@ struct Chain<'a> {
     /// (`xs.iter()`, `&xs`; not `.copied()`): `None` for a sequence named by itself, until
     /// [`checked`] asks whether it is borrowed.
     refs: Vec<Option<bool>>,
+    /// Per sequence, whether its items are mutable references (`xs.iter_mut()`, `&mut xs`):
+    /// elements the body assigns through (`*x *= 2.0`), see [`places`].
+    muts: Vec<bool>,
     enumerate: bool,
     reverse: bool,
     /// `.rev().enumerate()`: the count goes up while the index goes down.
@@ -76,7 +84,8 @@ enum Adapter<'a> {
     Filter(&'a syn::ExprClosure),
 }
 
-/// `xs.iter()`, `xs.iter().copied()`, `&xs`, `xs`: the sequence `xs` (a path).
+/// `xs.iter()`, `xs.iter().copied()`, `&xs`, `xs`, `xs.iter_mut()`, `&mut xs`: the sequence
+/// `xs` (a path).
 fn source(expr: &Expr) -> Option<&Expr> {
     match strip(expr) {
         Expr::MethodCall(m)
@@ -84,9 +93,23 @@ fn source(expr: &Expr) -> Option<&Expr> {
         {
             source(&m.receiver)
         }
-        Expr::MethodCall(m) if m.args.is_empty() && m.method == "iter" => path_of(&m.receiver),
-        Expr::Reference(r) if r.mutability.is_none() => path_of(&r.expr),
+        Expr::MethodCall(m)
+            if m.args.is_empty() && (m.method == "iter" || m.method == "iter_mut") =>
+        {
+            path_of(&m.receiver)
+        }
+        Expr::Reference(r) => path_of(&r.expr),
         other => path_of(other),
+    }
+}
+
+/// Whether [`source`]'s items are mutable references: `xs.iter_mut()`, `&mut xs`.
+fn source_mut(expr: &Expr) -> bool {
+    match strip(expr) {
+        Expr::MethodCall(m) if m.method == "skip" => source_mut(&m.receiver),
+        Expr::MethodCall(m) => m.method == "iter_mut",
+        Expr::Reference(r) => r.mutability.is_some(),
+        _ => false,
     }
 }
 
@@ -96,7 +119,7 @@ fn source_refs(expr: &Expr) -> Option<bool> {
     match strip(expr) {
         Expr::MethodCall(m) if m.method == "copied" || m.method == "cloned" => Some(false),
         Expr::MethodCall(m) if m.method == "skip" => source_refs(&m.receiver),
-        Expr::MethodCall(m) if m.method == "iter" => Some(true),
+        Expr::MethodCall(m) if m.method == "iter" || m.method == "iter_mut" => Some(true),
         Expr::Reference(_) => Some(true),
         _ => None,
     }
@@ -114,6 +137,7 @@ fn path_of(expr: &Expr) -> Option<&Expr> {
 /// The adaptors a chain may use, and the methods that end one.
 const ADAPTORS: &[&str] = &[
     "iter",
+    "iter_mut",
     "into_iter",
     "copied",
     "cloned",
@@ -161,7 +185,10 @@ pub(super) fn unsupported_adaptor(m: &syn::ExprMethodCall) -> Option<&syn::ExprM
     fn has_iter(e: &Expr) -> bool {
         match strip(e) {
             Expr::MethodCall(m) => {
-                m.method == "iter" || m.method == "into_iter" || has_iter(&m.receiver)
+                m.method == "iter"
+                    || m.method == "iter_mut"
+                    || m.method == "into_iter"
+                    || has_iter(&m.receiver)
             }
             _ => false,
         }
@@ -198,7 +225,7 @@ pub(super) fn unsupported_stretch_end(m: &syn::ExprMethodCall) -> Option<&Ident>
 const STRETCHES: &[&str] = &["windows", "chunks", "chunks_exact"];
 
 /// How the supported chains are written, for errors.
-pub(super) const CHAINS: &str = "iterator chains over sequences of floats or over ranges: `xs.iter()` (`.copied()`, `.cloned()`) or `(a..b)`, `.zip(ys)` (also `ys.iter().skip(k)`, and zipped again: `.zip(ys).zip(zs)`), `.skip(k)`, `.take(k)`, `.step_by(k)` (on one side of `.enumerate()`; after a `.rev()`, `skip` and `take` only), `.enumerate()`, `.rev()`, `.map(|..| ..)`, `.filter(|..| ..)`, then `.sum()`, `.product()`, `.fold(..)`, `.for_each(..)`, `.collect()`, `.max_by(..)`/`.min_by(..)` with `.unwrap()` or `.reduce(..)` with `.unwrap()` or `.unwrap_or(..)`; and `xs.windows(k)`, `xs.chunks(k)`, `xs.chunks_exact(k)` (also `.enumerate()`d), `.map(..)`/`.filter(..)`, then `.sum()`, `.product()`, `.fold(..)` or `.for_each(..)`";
+pub(super) const CHAINS: &str = "iterator chains over sequences of floats or over ranges: `xs.iter()` (`.copied()`, `.cloned()`), `xs.iter_mut()` (in a `for` loop or `.for_each(..)`) or `(a..b)`, `.zip(ys)` (also `ys.iter().skip(k)`, and zipped again: `.zip(ys).zip(zs)`), `.skip(k)`, `.take(k)`, `.step_by(k)` (on one side of `.enumerate()`; after a `.rev()`, `skip` and `take` only), `.enumerate()`, `.rev()`, `.map(|..| ..)`, `.filter(|..| ..)`, then `.sum()`, `.product()`, `.fold(..)`, `.for_each(..)`, `.collect()`, `.max_by(..)`/`.min_by(..)` with `.unwrap()` or `.reduce(..)` with `.unwrap()` or `.unwrap_or(..)`; and `xs.windows(k)`, `xs.chunks(k)`, `xs.chunks_exact(k)` (also `.enumerate()`d), `.map(..)`/`.filter(..)`, then `.sum()`, `.product()`, `.fold(..)` or `.for_each(..)`";
 
 /// The chain up to (not including) a terminal method.
 fn chain(expr: &Expr) -> Option<Chain<'_>> {
@@ -240,6 +267,7 @@ fn chain(expr: &Expr) -> Option<Chain<'_>> {
     let mut seqs = Vec::new();
     let mut offsets = Vec::new();
     let mut refs = Vec::new();
+    let mut muts = Vec::new();
     if let Expr::MethodCall(m) = e
         && m.method == "zip"
         && m.args.len() == 1
@@ -261,16 +289,19 @@ fn chain(expr: &Expr) -> Option<Chain<'_>> {
             seqs.push(seq);
             offsets.push(skip);
             refs.push(source_refs(operand));
+            muts.push(source_mut(operand));
         }
     }
     if seqs.is_empty() {
-        // A bare source counts only with an adapter: `for x in xs.iter()` is lowering's.
-        if maps.is_empty() && !enumerate && !reverse && limits.is_empty() {
+        // A bare source counts only with an adapter: `for x in xs.iter()` is lowering's
+        // (not `xs.iter_mut()`: its items are places, written here).
+        if maps.is_empty() && !enumerate && !reverse && limits.is_empty() && !source_mut(e) {
             return None;
         }
         seqs.push(source(e)?);
         offsets.push(None);
         refs.push(source_refs(e));
+        muts.push(source_mut(e));
     }
     Some(Chain {
         seqs,
@@ -278,6 +309,7 @@ fn chain(expr: &Expr) -> Option<Chain<'_>> {
         over: None,
         rows: Vec::new(),
         refs,
+        muts,
         enumerate,
         reverse,
         count_reversed,
@@ -397,12 +429,14 @@ impl Chain<'_> {
             .zip(&self.rows)
             .zip(self.offsets.iter().chain(std::iter::repeat(&None)))
             .zip(self.refs.iter().chain(std::iter::repeat(&None)))
-            .map(|(((s, &row), skip), refs)| {
+            .zip(self.muts.iter().chain(std::iter::repeat(&false)))
+            .map(|((((s, &row), skip), refs), &mutable)| {
                 let at = match skip {
                     Some(k) => quote!(#i + (#k)),
                     None => quote!(#i),
                 };
                 match (row, refs) {
+                    _ if mutable => Value::Place(quote!(#s[#at])),
                     (true, _) => Value::One(quote!(&#s[#at])),
                     (false, Some(true)) => Value::Ref(quote!(#s[#at])),
                     (false, _) => Value::One(quote!(#s[#at])),
@@ -444,6 +478,9 @@ enum Value {
     /// An element the user's code holds by reference (`xs.iter()`'s items): bound as
     /// `let x = &xs[i];`, so that conditions written for a reference (`*x > 0.0`) read it.
     Ref(TokenStream),
+    /// An element the user's code holds by mutable reference (`xs.iter_mut()`'s items):
+    /// not bound; the body's `*x` and `x.method()` are rewritten to `xs[i]` ([`places`]).
+    Place(TokenStream),
     Tuple(Vec<Value>),
 }
 
@@ -451,7 +488,7 @@ impl Value {
     /// The one value, a reference's element itself.
     fn one(self) -> Option<TokenStream> {
         match self {
-            Value::One(v) | Value::Ref(v) => Some(v),
+            Value::One(v) | Value::Ref(v) | Value::Place(v) => Some(v),
             Value::Tuple(_) => None,
         }
     }
@@ -459,7 +496,7 @@ impl Value {
     /// Every reference taken as its value (a filter's conditions drop their `*`s).
     fn by_value(self) -> Value {
         match self {
-            Value::Ref(v) => Value::One(v),
+            Value::Ref(v) | Value::Place(v) => Value::One(v),
             Value::Tuple(vs) => Value::Tuple(vs.into_iter().map(Value::by_value).collect()),
             one => one,
         }
@@ -481,6 +518,9 @@ fn bind(pat: &Pat, value: Value) -> Option<TokenStream> {
         (Pat::Ident(p), Value::Ref(v)) if p.subpat.is_none() => {
             let name = &p.ident;
             Some(quote!(let #name = &#v;))
+        }
+        (Pat::Ident(p), Value::Place(_)) if p.subpat.is_none() && p.by_ref.is_none() => {
+            Some(TokenStream::new())
         }
         (Pat::Tuple(t), Value::Tuple(vs)) if t.elems.len() == vs.len() => {
             let mut out = TokenStream::new();
@@ -557,6 +597,10 @@ impl VisitMut for Derefs {
 fn checked<'a>(cx: &dyn Context, chain: Option<Chain<'a>>) -> Option<Chain<'a>> {
     let mut chain = chain.filter(|c| c.over.is_some() || c.seqs.iter().all(|s| cx.is_seq(s)))?;
     chain.rows = chain.seqs.iter().map(|s| cx.has_rows(s)).collect();
+    // Mutable items are floats, written in place.
+    if chain.muts.iter().zip(&chain.rows).any(|(&m, &r)| m && r) {
+        return None;
+    }
     for (r, s) in chain.refs.iter_mut().zip(&chain.seqs) {
         r.get_or_insert_with(|| cx.borrowed(s));
     }
@@ -586,16 +630,34 @@ fn ending_chain<'a>(
 /// `for pat in chain { body }` as an index loop.
 pub(super) fn for_loop(cx: &mut dyn Context, f: &syn::ExprForLoop) -> Option<Expr> {
     let chain = checked(cx, chain(&f.expr))?;
+    let mutable = chain.muts.iter().any(|&m| m);
     // A plain `xs.iter().enumerate()` loop is lowering's own.
-    if chain.seqs.len() == 1 && chain.maps.is_empty() && !chain.reverse && chain.limits.is_empty() {
+    if chain.seqs.len() == 1
+        && chain.maps.is_empty()
+        && !chain.reverse
+        && chain.limits.is_empty()
+        && !mutable
+    {
         return None;
+    }
+    if mutable && !chain.maps.is_empty() {
+        cx.error(first_span(&f.expr), places::ADAPTED);
+        return Some(syn::parse_quote!({}));
     }
     let i = cx.fresh("i");
     let (pat, body) = (&f.pat, &f.body.stmts);
+    let mut misuse = None;
     let step = mapped(cx, &chain.maps, chain.item(&i), &mut |value| {
+        let places = places::of(pat, &value);
         let bind_item = bind(pat, value)?;
+        let mut body = body.clone();
+        misuse = misuse.or(places::substitute(&places, &mut body));
         Some(quote!(#bind_item #(#body)*))
     })?;
+    if let Some(span) = misuse {
+        cx.error(span, places::MISUSE);
+        return Some(syn::parse_quote!({}));
+    }
     let (range, label) = (chain.range(), &f.label);
     let span = f.for_token.span;
     Some(syn::parse_quote_spanned! {span=>
@@ -659,6 +721,7 @@ fn over_range(expr: &Expr) -> Option<Chain<'_>> {
         over: Some(e),
         rows: Vec::new(),
         refs: Vec::new(),
+        muts: Vec::new(),
         enumerate: false,
         reverse,
         count_reversed: false,
@@ -683,6 +746,7 @@ fn bare(expr: &Expr) -> Option<Chain<'_>> {
         over: None,
         rows: Vec::new(),
         refs: vec![source_refs(expr)],
+        muts: vec![source_mut(expr)],
         enumerate: false,
         reverse: false,
         count_reversed: false,
@@ -720,5 +784,9 @@ impl Context for Lower<'_> {
 
     fn borrowed(&self, expr: &Expr) -> bool {
         self.indexed_row(expr).is_some() || self.local_of(expr).is_some_and(|v| self.borrowed(v))
+    }
+
+    fn error(&mut self, span: Span, message: &str) {
+        self.errors.at(span, message);
     }
 }

@@ -29,6 +29,20 @@ pub(in crate::lower) fn terminal(cx: &mut dyn Context, m: &syn::ExprMethodCall) 
         None => (None, Some(stretch_chain(cx, &m.receiver)?)),
     };
     let i = cx.fresh("i");
+    if let Some(chain) = &chain
+        && chain.muts.iter().any(|&m| m)
+        && (method != "for_each" || !chain.maps.is_empty())
+    {
+        cx.error(first_span(&m.receiver), places::ADAPTED);
+        return Some(syn::parse_quote!({}));
+    }
+    if method == "for_each"
+        && let Some(chain) = &chain
+        && let Some(span) = places::misused(chain, &m.args[0], &i)
+    {
+        cx.error(span, places::MISUSE);
+        return Some(syn::parse_quote!({}));
+    }
     let total = cx.fresh("total");
     let Accumulator {
         init,
@@ -132,11 +146,16 @@ fn accumulator(
             if f.inputs.len() != 1 {
                 return None;
             }
-            let (x, body) = (f.inputs[0].clone(), f.body.clone());
+            let (x, body) = (f.inputs[0].clone(), (*f.body).clone());
             (
                 quote!(()),
                 Box::new(move |value| {
+                    // `xs.iter_mut().for_each(|x| *x *= 2.0)`: the places the body writes.
+                    let places = places::of(&x, &value);
+                    let mut body = [syn::Stmt::Expr(body.clone(), None)];
+                    places::substitute(&places, &mut body);
                     let bind_x = bind(&x, value)?;
+                    let [body] = body;
                     Some(quote!(#bind_x #body;))
                 }),
             )
