@@ -657,3 +657,67 @@ fn a_method_naming_its_slices_lifetime() {
     assert_fd(|v| scaled_twice(&Scale { by: v[0] }, &x), &[0.7], &[g.s.by]);
     assert_fd(|x| scaled_twice(&s, x), &x, &g.x);
 }
+
+/// A perceptron whose weight matrix is a `Vec` of rows, read only by walking it: the macro
+/// sees its nesting from the rows' own walks (`row.iter()`), zipped with another field.
+#[derive(Differentiable, Clone, Debug)]
+pub struct Perceptron {
+    pub w1: Vec<Vec<f64>>,
+    pub b1: Vec<f64>,
+    pub w2: Vec<f64>,
+    pub b2: f64,
+}
+
+#[differentiate]
+impl Perceptron {
+    #[differentiate(reverse, forward)]
+    pub fn predict(&self, x: &[f64]) -> f64 {
+        let h: Vec<f64> = self
+            .w1
+            .iter()
+            .zip(&self.b1)
+            .map(|(row, b)| (row.iter().zip(x).map(|(w, xi)| w * xi).sum::<f64>() + b).tanh())
+            .collect();
+        self.w2.iter().zip(&h).map(|(w, hi)| w * hi).sum::<f64>() + self.b2
+    }
+}
+
+/// The same network, as loops over the rows.
+#[differentiate(reverse, forward)]
+fn perceptron_loops(m: &Perceptron, x: &[f64]) -> f64 {
+    let mut out = m.b2;
+    for (k, row) in m.w1.iter().enumerate() {
+        let mut z = m.b1[k];
+        for (w, xi) in row.iter().zip(x) {
+            z += w * xi;
+        }
+        out += m.w2[k] * z.tanh();
+    }
+    out
+}
+
+#[test]
+fn rows_of_a_field_known_from_their_walks() {
+    let mut p = common::Points::new(23);
+    let m = Perceptron {
+        w1: (0..3).map(|_| p.vec(2, -0.8, 0.8)).collect(),
+        b1: p.vec(3, -0.5, 0.5),
+        w2: p.vec(3, -1.0, 1.0),
+        b2: 0.2,
+    };
+    let x = [0.6, -0.3];
+    let (value, g) = m.predict_grad(&x);
+    assert_eq!(value, m.predict(&x));
+    assert_fd_elements(|m: &Perceptron| m.predict(&x), &m, &g.this);
+    assert_fd(|x| m.predict(x), &x, &g.x);
+    let (value, h) = perceptron_loops::grad(&m, &x);
+    assert_close(value, m.predict(&x), 1e-14);
+    assert_fd_elements(|m: &Perceptron| perceptron_loops(m, &x), &m, &h.m);
+    // Forward mode: the dot-product test against the reverse gradient.
+    let mut dm = m.zeros_like();
+    let dir = p.vec(elements_of(&g.this).len(), -1.0, 1.0);
+    set_elements(&mut dm, &dir);
+    let (_, dot) = perceptron_loops::jvp(&m, &x, &dm, &[0.0, 0.0]);
+    let projected: f64 = elements_of(&h.m).iter().zip(&dir).map(|(a, b)| a * b).sum();
+    assert_close(dot, projected, 1e-12);
+}

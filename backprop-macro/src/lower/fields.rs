@@ -122,33 +122,43 @@ impl Scan<'_> {
         Some((k, offset + more))
     }
 
-    /// The element pattern `pat` (`row`, or `(i, row)` after `enumerate`) binds a row of
-    /// what `source` walks (`m.w.iter()`, `&m.w`, `rows.iter().enumerate()`), when that is a
-    /// chain or a row of one.
+    /// The element pattern `pat` (`row`, `(i, row)` after `enumerate`, `(row, b)` after
+    /// `zip`) binds a row of what `source` walks (`m.w.iter()`, `&m.w`,
+    /// `rows.iter().enumerate()`, `m.w.iter().zip(&m.b)`), when that is a chain or a row of
+    /// one.
     fn bind_rows_of(&mut self, source: &Expr, pat: &Pat) {
-        let mut e = strip(source);
-        let mut enumerated = false;
-        while let Expr::MethodCall(m) = e {
-            match m.method.to_string().as_str() {
-                "iter" | "into_iter" | "rev" | "cloned" if m.args.is_empty() => {}
-                "enumerate" if m.args.is_empty() => enumerated = true,
-                _ => return,
+        /// The `i`-th of a pair pattern's two.
+        fn half(pat: &Pat, i: usize) -> Option<&Pat> {
+            match pat {
+                Pat::Type(t) => half(&t.pat, i),
+                Pat::Paren(p) => half(&p.pat, i),
+                Pat::Tuple(t) if t.elems.len() == 2 => Some(&t.elems[i]),
+                _ => None,
             }
+        }
+        let mut e = strip(source);
+        let mut pat = pat;
+        // From the last adaptor in: each `enumerate` or `zip` takes one half of the pair.
+        while let Expr::MethodCall(m) = e {
+            let inner = match m.method.to_string().as_str() {
+                "iter" | "into_iter" | "rev" | "cloned" if m.args.is_empty() => Some(pat),
+                "enumerate" if m.args.is_empty() => half(pat, 1),
+                "zip" if m.args.len() == 1 => half(pat, 0),
+                _ => return,
+            };
+            let Some(inner) = inner else { return };
+            pat = inner;
             e = strip(&m.receiver);
         }
         if let Expr::Reference(r) = e {
             e = strip(&r.expr);
         }
-        let pat = match pat {
-            Pat::Type(t) => &*t.pat,
-            p => p,
-        };
-        let name = match (pat, enumerated) {
-            (Pat::Ident(p), false) => &p.ident,
-            (Pat::Tuple(t), true) if t.elems.len() == 2 => match &t.elems[1] {
+        let name = match pat {
+            Pat::Type(t) => match &*t.pat {
                 Pat::Ident(p) => &p.ident,
                 _ => return,
             },
+            Pat::Ident(p) => &p.ident,
             _ => return,
         };
         if let Some((k, depth)) = self.reached(e, 1) {
@@ -344,8 +354,18 @@ impl Scan<'_> {
             None
         } else if matches!(
             name.as_str(),
-            "iter" | "to_vec" | "windows" | "chunks" | "chunks_exact" | "first" | "last"
+            "iter"
+                | "iter_mut"
+                | "to_vec"
+                | "windows"
+                | "chunks"
+                | "chunks_exact"
+                | "first"
+                | "last"
         ) {
+            // A row walked as a sequence (`for row in &m.w { row.iter()... }`): the chain
+            // holds sequences there, one level deeper.
+            self.whole_row(&m.receiver);
             Some(Hint::Seq)
         } else if matches!(name.as_str(), "clone" | "to_owned") || !is_array_method(&name) {
             // Another method than an array's: a struct's differentiated method
@@ -358,15 +378,16 @@ impl Scan<'_> {
         if let Some(h) = receiver {
             self.operand(&m.receiver, h, h);
         }
-        let borrowed = if name == "dot" {
-            Hint::Tensor
-        } else {
-            Hint::Borrowed
+        let (by_value, borrowed) = match name.as_str() {
+            "dot" => (Hint::Float, Hint::Tensor),
+            // What an iterator is zipped with is walked: a sequence (`.zip(&m.b)`).
+            "zip" => (Hint::Seq, Hint::Seq),
+            _ => (Hint::Float, Hint::Borrowed),
         };
         // (`powi`'s exponent is an integer, a constant.)
         if name != "powi" {
             for a in &m.args {
-                self.operand(a, Hint::Float, borrowed);
+                self.operand(a, by_value, borrowed);
             }
         }
     }
