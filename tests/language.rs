@@ -14,7 +14,7 @@
 
 mod common;
 use backprop::differentiate;
-use common::{assert_close, assert_fd, check_hvp};
+use common::{Points, assert_close, assert_fd, check_hvp};
 
 /// `⟨∇f, v⟩` from `grad` against `jvp` along `v`.
 #[track_caller]
@@ -512,6 +512,43 @@ fn a_guard_reads_its_binding_not_a_parameter_of_the_same_name() {
         let (value, g) = guard_shadows::grad(1.5, k, n);
         assert_eq!(value, guard_shadows(1.5, k, n));
         assert_eq!(g.x, slope);
+    }
+}
+
+/// Arms that bind the matched float whole, by a lone name, with guards: the name is the
+/// value itself, and carries its derivative (`mut` too).
+#[differentiate(hessian)]
+fn guarded_arms(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for &v in x {
+        s += match v * 2.0 {
+            small if small.abs() < 1.0 => small * small,
+            big if big > 3.0 => 0.0,
+            mut other => {
+                other *= 3.0;
+                other.abs().sqrt()
+            }
+        };
+    }
+    s
+}
+
+#[test]
+fn a_lone_name_binds_the_matched_value() {
+    let mut points = Points::new(31);
+    for seed in 0..4 {
+        let x = points.vec(4, -2.5, 2.5);
+        let v = points.vec(4, -1.0, 1.0);
+        let (value, g) = guarded_arms::grad(&x);
+        assert_eq!(value, guarded_arms(&x));
+        assert_fd(guarded_arms, &x, &g.x);
+        assert_jvp_matches(&g.x, guarded_arms::jvp(&x, &v).1, &v);
+        check_hvp(
+            |p| guarded_arms::grad(p).1.x,
+            |p, u| guarded_arms::hvp(p, u).2.x,
+            &x,
+            40 + seed,
+        );
     }
 }
 

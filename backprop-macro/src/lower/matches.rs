@@ -7,8 +7,9 @@
 //! A name an arm binds and uses (`Some(k) => x * k as f64`) is taken out of the matched
 //! value at the top of its branch, `let k = match flag { Some(k) => k, _ => unreachable!() };`
 //! (a projection, [`is_projection`]), which lowering accepts when the matched value carries
-//! no derivative. `if let P = e { a } else { b }` is the `match e { P => a, _ => b }` it
-//! means, and `matches!(e, P if g)` the `match e { P if g => true, _ => false }`.
+//! no derivative; a lone name (`v if v < 0.0 => -v`) is the matched value itself, `let v =
+//! x;`, which may carry one. `if let P = e { a } else { b }` is the `match e { P => a, _ =>
+//! b }` it means, and `matches!(e, P if g)` the `match e { P if g => true, _ => false }`.
 
 use super::*;
 use syn::visit::Visit;
@@ -90,6 +91,20 @@ fn branch(arm: &syn::Arm, scrutinee: &Expr) -> TokenStream {
         Pat::Guard(g) => &*g.pat,
         pat => pat,
     };
+    // `v => ..`, `v if v < 0.0 => ..`: the name is the matched value itself, which may carry
+    // a derivative (`match x { v if v < 0.0 => -v, v => v.sqrt() }`).
+    if let Pat::Ident(p) = pat
+        && p.subpat.is_none()
+        && p.by_ref.is_none()
+        && !p.ident.to_string().starts_with(|c: char| c.is_uppercase())
+    {
+        let (name, mutability) = (&p.ident, &p.mutability);
+        let lets = match mentions(&body, name) {
+            true => quote_spanned! {name.span()=> let #mutability #name = #scrutinee; },
+            false => TokenStream::new(),
+        };
+        return with_lets(lets, &arm.body);
+    }
     let lets = bindings(pat)
         .into_iter()
         // `None`, `MAX`: a unit variant or a constant, not a name bound (by convention).
@@ -100,8 +115,12 @@ fn branch(arm: &syn::Arm, scrutinee: &Expr) -> TokenStream {
                 let #b = match #scrutinee { #pat => #b, _ => ::core::unreachable!() };
             }
         });
-    let lets: TokenStream = lets.collect();
-    match &*arm.body {
+    with_lets(lets.collect(), &arm.body)
+}
+
+/// The statements `lets`, then an arm's body.
+fn with_lets(lets: TokenStream, body: &Expr) -> TokenStream {
+    match body {
         Expr::Block(b) if b.label.is_none() && b.attrs.is_empty() => {
             let stmts = &b.block.stmts;
             quote!(#lets #(#stmts)*)
