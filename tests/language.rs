@@ -1985,3 +1985,62 @@ fn sequences_zipped_again() {
         53,
     );
 }
+
+// ------------------------- elements as options, `fill`, `copy_from_slice`, late copies
+
+/// `x.get(i).copied().unwrap_or(d)`, `x.first()`, `x.last()` (copied, cloned, unwrapped):
+/// the element where there is one, the default elsewhere.
+#[differentiate(hessian)]
+fn neighbours(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        let right = x.get(i + 1).copied().unwrap_or(0.0);
+        let left = if i > 0 { x[i - 1] } else { 0.0 };
+        s += x[i] * (right - left) + right.sin();
+    }
+    let ends = x.first().cloned().unwrap_or(1.0) * x.last().copied().unwrap_or(2.0);
+    s + ends + x.get(1).copied().unwrap() * x.first().copied().expect("nonempty")
+}
+
+/// A buffer reset with `fill` and loaded with `copy_from_slice`, then a reversed copy made
+/// with `.rev().cloned()`.
+#[differentiate(hessian)]
+fn buffers(x: &[f64]) -> f64 {
+    let mut v = vec![1.0; x.len()];
+    v.fill(x[0] * 0.5);
+    let head = v[0] * v[1];
+    v.copy_from_slice(x);
+    let mut w = vec![0.0; 2];
+    w.copy_from_slice(&x[1..3]);
+    let back: Vec<f64> = v.iter().rev().cloned().collect();
+    head + back[0] * 3.0 + back[1] * back[1] + w[0] * w[1]
+}
+
+#[test]
+fn options_of_elements_fills_and_late_copies() {
+    let mut points = Points::new(37);
+    for seed in 0..3 {
+        let x = points.vec(4, -1.5, 1.5);
+        let v = points.vec(4, -1.0, 1.0);
+        for (f, grad, hvp, jvp) in [
+            (
+                neighbours as fn(&[f64]) -> f64,
+                (|p: &[f64]| neighbours::grad(p).1.x) as fn(&[f64]) -> Vec<f64>,
+                (|p: &[f64], u: &[f64]| neighbours::hvp(p, u).2.x)
+                    as fn(&[f64], &[f64]) -> Vec<f64>,
+                (|p: &[f64], u: &[f64]| neighbours::jvp(p, u).1) as fn(&[f64], &[f64]) -> f64,
+            ),
+            (
+                buffers,
+                |p| buffers::grad(p).1.x,
+                |p, u| buffers::hvp(p, u).2.x,
+                |p, u| buffers::jvp(p, u).1,
+            ),
+        ] {
+            let g = grad(&x);
+            assert_fd(f, &x, &g);
+            assert_jvp_matches(&g, jvp(&x, &v), &v);
+            check_hvp(grad, hvp, &x, 50 + seed);
+        }
+    }
+}

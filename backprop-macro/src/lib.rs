@@ -33,6 +33,7 @@
 //! - `lower/iterators/mod.rs`: iterator chains over slices rewritten as index loops;
 //!   `terminals.rs`: the methods ending a chain (`sum`, `fold`, `max_by`, ...) as loops.
 //!   `places.rs`: the items of `xs.iter_mut()`, written through as the elements they are.
+//!   `sources.rs`: a chain's syntax read off its end: sources, adaptors, limits.
 //! - `lower/windows.rs`: loops over `windows(k)`, `chunks(k)`, `chunks_exact(k)` rewritten as
 //!   index loops.
 //! - `lower/nested.rs`: nested sequences: elements `m[i][j]`, rows bound to names or passed

@@ -28,6 +28,11 @@ impl Lower<'_> {
         if has_closure(&whole) && !self.reads_derivative(&whole) {
             return Op::Konst(self.konst(&whole));
         }
+        // `x.first().unwrap()`, `x.get(i).copied().unwrap_or(0.0)` of a sequence (or a row):
+        // the element, or the default where there is none.
+        if let Some(element) = self.optional_element(m) {
+            return self.lower_op(&element, out);
+        }
         // `let k = x.iter().position(|&v| v > t).unwrap_or(0);`, `.filter(..).count()`, `.any(..)`:
         // a test of values (an index, a count, a `bool`), in which no derivative flows.
         if is_test_chain(m) {
@@ -37,14 +42,6 @@ impl Lower<'_> {
         // comparison of values only picks.
         if picks_index(m) {
             return Op::Konst(self.konst(&whole));
-        }
-        // `x.first().unwrap()`, `x.last().expect("..")` of a sequence (or a row): the element
-        // `x[0]`, `x[x.len() - 1]` (an empty one panics either way).
-        if let Some(element) = (name == "unwrap" || name == "expect")
-            .then(|| self.first_or_last(&m.receiver))
-            .flatten()
-        {
-            return self.lower_op(&element, out);
         }
         // `x.mean().unwrap()`: ndarray's means are options (empty arrays have none).
         if let Some(op) = self.lower_unwrapped_reduction(m, &name, out) {
@@ -261,7 +258,40 @@ const SEQUENCE_METHODS: &[&str] = &[
 impl Lower<'_> {
     /// `x.first()` or `x.last()` of a sequence of floats (or a row of a nested one): the
     /// element it is, as an index expression.
-    fn first_or_last(&self, e: &Expr) -> Option<Expr> {
+    /// `x.first()`, `x.last()`, `x.get(i)` (then perhaps `.copied()` or `.cloned()`),
+    /// unwrapped: `.unwrap()` or `.expect(..)` is the element `x[0]`, `x[x.len() - 1]`, `x[i]`
+    /// (which panics where the option is empty, as the unwrapping does); `.unwrap_or(d)` is
+    /// the element where there is one and `d` elsewhere (`if i < x.len() { x[i] } else { d }`).
+    fn optional_element(&self, m: &syn::ExprMethodCall) -> Option<Expr> {
+        let default = match (m.method.to_string().as_str(), m.args.len()) {
+            ("unwrap", 0) | ("expect", 1) => None,
+            ("unwrap_or", 1) => Some(&m.args[0]),
+            _ => return None,
+        };
+        let mut option = strip(&m.receiver);
+        let mut copied = false;
+        if let Expr::MethodCall(c) = option
+            && c.args.is_empty()
+            && (c.method == "copied" || c.method == "cloned")
+        {
+            option = strip(&c.receiver);
+            copied = true;
+        }
+        // `.unwrap_or(&0.0)` of references: the default is a reference; left as written.
+        if default.is_some() && !copied {
+            return None;
+        }
+        let (element, present) = self.optional_place(option)?;
+        let span = m.method.span();
+        Some(match default {
+            None => element,
+            Some(d) => syn::parse_quote_spanned!(span=> if #present { #element } else { #d }),
+        })
+    }
+
+    /// The element `x.first()`, `x.last()` or `x.get(i)` would hold, of a sequence of floats
+    /// (or a row of one), and the condition under which it does.
+    fn optional_place(&self, e: &Expr) -> Option<(Expr, Expr)> {
         let Expr::MethodCall(m) = strip(e) else {
             return None;
         };
@@ -275,12 +305,24 @@ impl Lower<'_> {
                 .indexed_row(seq)
                 .is_some_and(|(base, indices)| indices + 1 == self.depth(base)),
         };
-        if !flat || !m.args.is_empty() {
+        if !flat {
             return None;
         }
-        match m.method.to_string().as_str() {
-            "first" => Some(syn::parse_quote_spanned!(m.span()=> #seq[0])),
-            "last" => Some(syn::parse_quote_spanned!(m.span()=> #seq[#seq.len() - 1])),
+        let span = m.method.span();
+        let nonempty = syn::parse_quote_spanned!(span=> !#seq.is_empty());
+        match (
+            m.method.to_string().as_str(),
+            &m.args.iter().collect::<Vec<_>>()[..],
+        ) {
+            ("first", []) => Some((syn::parse_quote_spanned!(span=> #seq[0]), nonempty)),
+            ("last", []) => Some((
+                syn::parse_quote_spanned!(span=> #seq[#seq.len() - 1]),
+                nonempty,
+            )),
+            ("get", [i]) if !matches!(strip(i), Expr::Range(_)) => Some((
+                syn::parse_quote_spanned!(span=> #seq[#i]),
+                syn::parse_quote_spanned!(span=> (#i) < #seq.len()),
+            )),
             _ => None,
         }
     }

@@ -439,6 +439,17 @@ impl<'e> Lower<'e> {
                 });
                 self.lower_stmts(&writes.stmts, Sink::Discard, out, &[]);
             }
+            // `v.fill(c);`, `v.copy_from_slice(&w);` on a local sequence of floats: the element
+            // writes they mean.
+            Expr::MethodCall(m)
+                if ["fill", "copy_from_slice"].contains(&m.method.to_string().as_str())
+                    && m.args.len() == 1
+                    && self.local_of(&m.receiver).is_some_and(|v| {
+                        self.kind(v) == Kind::Seq && self.depth(v) == 1 && !self.is_row(v)
+                    }) =>
+            {
+                self.lower_fill(m, out);
+            }
             // `v.sort_by(|a, b| a.total_cmp(b));` on a local sequence of floats: the order
             // the sort makes (a constant) and the element writes it means.
             Expr::MethodCall(m)
@@ -636,6 +647,34 @@ impl Lower<'_> {
                 #seq[#k] = #before[#i];
             }
         });
+        self.lower_stmts(&writes.stmts, Sink::Discard, out, &[]);
+    }
+
+    /// `v.fill(c);` as `let filled = c; for i in 0..v.len() { v[i] = filled; }`, and
+    /// `v.copy_from_slice(&w);` as the same length check and `v[i] = w[i]` for each `i`.
+    fn lower_fill(&mut self, m: &syn::ExprMethodCall, out: &mut Vec<Stmt>) {
+        let [i, filled] =
+            ["i", "filled"].map(|n| Ident::new(&self.names.syntax(n), Span::mixed_site()));
+        let (seq, arg) = (&m.receiver, &m.args[0]);
+        let writes: syn::Block = if m.method == "fill" {
+            syn::parse_quote_spanned!(m.span()=> {
+                let #filled = #arg;
+                for #i in 0..#seq.len() {
+                    #seq[#i] = #filled;
+                }
+            })
+        } else {
+            let source = match strip(arg) {
+                Expr::Reference(r) => &*r.expr,
+                other => other,
+            };
+            syn::parse_quote_spanned!(m.span()=> {
+                ::core::assert_eq!(#seq.len(), #source.len(), "source slice length does not match destination slice length");
+                for #i in 0..#seq.len() {
+                    #seq[#i] = #source[#i];
+                }
+            })
+        };
         self.lower_stmts(&writes.stmts, Sink::Discard, out, &[]);
     }
 }

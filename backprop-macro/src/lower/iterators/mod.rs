@@ -17,7 +17,10 @@
 use super::*;
 
 mod places;
+mod sources;
 mod terminals;
+
+use sources::*;
 
 pub(super) use terminals::terminal;
 
@@ -82,56 +85,6 @@ enum Limit {
 enum Adapter<'a> {
     Map(&'a syn::ExprClosure),
     Filter(&'a syn::ExprClosure),
-}
-
-/// `xs.iter()`, `xs.iter().copied()`, `&xs`, `xs`, `xs.iter_mut()`, `&mut xs`: the sequence
-/// `xs` (a path).
-fn source(expr: &Expr) -> Option<&Expr> {
-    match strip(expr) {
-        Expr::MethodCall(m)
-            if m.args.is_empty() && (m.method == "copied" || m.method == "cloned") =>
-        {
-            source(&m.receiver)
-        }
-        Expr::MethodCall(m)
-            if m.args.is_empty() && (m.method == "iter" || m.method == "iter_mut") =>
-        {
-            path_of(&m.receiver)
-        }
-        Expr::Reference(r) => path_of(&r.expr),
-        other => path_of(other),
-    }
-}
-
-/// Whether [`source`]'s items are mutable references: `xs.iter_mut()`, `&mut xs`.
-fn source_mut(expr: &Expr) -> bool {
-    match strip(expr) {
-        Expr::MethodCall(m) if m.method == "skip" => source_mut(&m.receiver),
-        Expr::MethodCall(m) => m.method == "iter_mut",
-        Expr::Reference(r) => r.mutability.is_some(),
-        _ => false,
-    }
-}
-
-/// Whether [`source`]'s items are references, where the syntax says: `.copied()` and
-/// `.cloned()` give values, `.iter()` and `&xs` references; `xs` alone depends on `xs`.
-fn source_refs(expr: &Expr) -> Option<bool> {
-    match strip(expr) {
-        Expr::MethodCall(m) if m.method == "copied" || m.method == "cloned" => Some(false),
-        Expr::MethodCall(m) if m.method == "skip" => source_refs(&m.receiver),
-        Expr::MethodCall(m) if m.method == "iter" || m.method == "iter_mut" => Some(true),
-        Expr::Reference(_) => Some(true),
-        _ => None,
-    }
-}
-
-fn path_of(expr: &Expr) -> Option<&Expr> {
-    match strip(expr) {
-        e @ Expr::Path(p) if p.path.get_ident().is_some() => Some(e),
-        // A field chain of a struct parameter (`m.v`), or a row `m[i]`: `is_seq` decides.
-        e @ (Expr::Field(_) | Expr::Index(_)) => Some(e),
-        _ => None,
-    }
 }
 
 /// The adaptors a chain may use, and the methods that end one.
@@ -231,10 +184,15 @@ pub(super) const CHAINS: &str = "iterator chains over sequences of floats or ove
 fn chain(expr: &Expr) -> Option<Chain<'_>> {
     let (maps, mut e) = adapters(expr)?;
     // In source order: the sequences, limits, `.rev()`, `.enumerate()`, limits, `.rev()`,
-    // then the maps and filters; read here from the last back.
+    // then the maps and filters; read here from the last back. `.copied()` and `.cloned()`
+    // may come anywhere between (`xs.iter().rev().cloned()`): the items are values.
+    let mut by_value = copies(&mut e);
     let mut reverse = peel(&mut e, "rev");
+    by_value |= copies(&mut e);
     let after_count = limits(&mut e)?;
+    by_value |= copies(&mut e);
     let enumerate = peel(&mut e, "enumerate");
+    by_value |= copies(&mut e);
     let mut count_reversed = false;
     let mut reversed_inside = false;
     if !reverse && peel(&mut e, "rev") {
@@ -242,7 +200,9 @@ fn chain(expr: &Expr) -> Option<Chain<'_>> {
         reversed_inside = true;
         count_reversed = enumerate;
     }
+    by_value |= copies(&mut e);
     let before_count = limits(&mut e)?;
+    by_value |= copies(&mut e);
     // Limits narrow the walk in its forward order: not after a `.rev()` of the sequences
     // (`xs.iter().rev().skip(1)`), not beside a count that runs against the index, and on
     // one side of `.enumerate()` only.
@@ -300,8 +260,13 @@ fn chain(expr: &Expr) -> Option<Chain<'_>> {
         }
         seqs.push(source(e)?);
         offsets.push(None);
-        refs.push(source_refs(e));
-        muts.push(source_mut(e));
+        // `xs.iter().rev().cloned()`: the items are copies.
+        refs.push(if by_value {
+            Some(false)
+        } else {
+            source_refs(e)
+        });
+        muts.push(source_mut(e) && !by_value);
     }
     Some(Chain {
         seqs,
@@ -317,36 +282,6 @@ fn chain(expr: &Expr) -> Option<Chain<'_>> {
         limited_after_count,
         maps,
     })
-}
-
-/// `.skip(a)`, `.take(b)`, `.step_by(k)` at the end of `e`, in order, taken off it.
-fn limits<'a>(e: &mut &'a Expr) -> Option<Vec<(Limit, &'a Expr)>> {
-    let mut out = Vec::new();
-    while let Expr::MethodCall(m) = *e {
-        let limit = match m.method.to_string().as_str() {
-            "skip" => Limit::Skip,
-            "take" => Limit::Take,
-            "step_by" => Limit::StepBy,
-            _ => break,
-        };
-        if m.args.len() != 1 {
-            return None;
-        }
-        out.push((limit, &m.args[0]));
-        *e = strip(&m.receiver);
-    }
-    out.reverse();
-    Some(out)
-}
-
-/// A zipped sequence, perhaps skipping its first items: `ys`, `ys.iter().skip(1)`.
-fn skipped_source(e: &Expr) -> Option<(&Expr, Option<&Expr>)> {
-    match strip(e) {
-        Expr::MethodCall(m) if m.method == "skip" && m.args.len() == 1 => {
-            Some((source(&m.receiver)?, Some(&m.args[0])))
-        }
-        other => Some((source(other)?, None)),
-    }
 }
 
 impl Chain<'_> {
@@ -665,43 +600,6 @@ pub(super) fn for_loop(cx: &mut dyn Context, f: &syn::ExprForLoop) -> Option<Exp
             #step
         }
     })
-}
-
-/// The chain's trailing `.map(|..| ..)` and `.filter(|..| ..)`, in order, and what they
-/// adapt.
-fn adapters(expr: &Expr) -> Option<(Vec<Adapter<'_>>, &Expr)> {
-    let mut maps = Vec::new();
-    let mut e = strip(expr);
-    // From the last one back.
-    while let Expr::MethodCall(m) = e {
-        if !(m.method == "map" || m.method == "filter") || m.args.len() != 1 {
-            break;
-        }
-        let Expr::Closure(c) = strip(&m.args[0]) else {
-            return None;
-        };
-        if c.inputs.len() != 1 {
-            return None;
-        }
-        maps.push(match m.method == "map" {
-            true => Adapter::Map(c),
-            false => Adapter::Filter(c),
-        });
-        e = strip(&m.receiver);
-    }
-    maps.reverse();
-    Some((maps, e))
-}
-
-/// Takes `.method()` (without arguments) off the end of `e`, if it ends so.
-fn peel(e: &mut &Expr, method: &str) -> bool {
-    match *e {
-        Expr::MethodCall(m) if m.method == method && m.args.is_empty() => {
-            *e = strip(&m.receiver);
-            true
-        }
-        _ => false,
-    }
 }
 
 /// A chain over a range: `(a..b)` or `(a..=b)`, then optionally `.rev()`, then any number of

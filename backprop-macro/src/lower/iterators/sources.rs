@@ -1,0 +1,131 @@
+//! The pieces of a chain's syntax: its sources (`xs.iter()`, `&xs`, `xs.iter_mut()`), its
+//! adaptors (`.map(..)`, `.filter(..)`, `.rev()`, `.copied()`) and its limits (`.skip(k)`,
+//! `.take(k)`, `.step_by(k)`), each read off the end of the expression.
+
+use super::*;
+
+/// `xs.iter()`, `xs.iter().copied()`, `&xs`, `xs`, `xs.iter_mut()`, `&mut xs`: the sequence
+/// `xs` (a path).
+pub(super) fn source(expr: &Expr) -> Option<&Expr> {
+    match strip(expr) {
+        Expr::MethodCall(m)
+            if m.args.is_empty() && (m.method == "copied" || m.method == "cloned") =>
+        {
+            source(&m.receiver)
+        }
+        Expr::MethodCall(m)
+            if m.args.is_empty() && (m.method == "iter" || m.method == "iter_mut") =>
+        {
+            path_of(&m.receiver)
+        }
+        Expr::Reference(r) => path_of(&r.expr),
+        other => path_of(other),
+    }
+}
+
+/// Whether [`source`]'s items are mutable references: `xs.iter_mut()`, `&mut xs`.
+pub(super) fn source_mut(expr: &Expr) -> bool {
+    match strip(expr) {
+        Expr::MethodCall(m) if m.method == "skip" => source_mut(&m.receiver),
+        Expr::MethodCall(m) => m.method == "iter_mut",
+        Expr::Reference(r) => r.mutability.is_some(),
+        _ => false,
+    }
+}
+
+/// Whether [`source`]'s items are references, where the syntax says: `.copied()` and
+/// `.cloned()` give values, `.iter()` and `&xs` references; `xs` alone depends on `xs`.
+pub(super) fn source_refs(expr: &Expr) -> Option<bool> {
+    match strip(expr) {
+        Expr::MethodCall(m) if m.method == "copied" || m.method == "cloned" => Some(false),
+        Expr::MethodCall(m) if m.method == "skip" => source_refs(&m.receiver),
+        Expr::MethodCall(m) if m.method == "iter" || m.method == "iter_mut" => Some(true),
+        Expr::Reference(_) => Some(true),
+        _ => None,
+    }
+}
+
+pub(super) fn path_of(expr: &Expr) -> Option<&Expr> {
+    match strip(expr) {
+        e @ Expr::Path(p) if p.path.get_ident().is_some() => Some(e),
+        // A field chain of a struct parameter (`m.v`), or a row `m[i]`: `is_seq` decides.
+        e @ (Expr::Field(_) | Expr::Index(_)) => Some(e),
+        _ => None,
+    }
+}
+
+/// Takes any `.copied()` and `.cloned()` off the end of `e`; whether there were any.
+pub(super) fn copies(e: &mut &Expr) -> bool {
+    let mut any = false;
+    while peel(e, "copied") || peel(e, "cloned") {
+        any = true;
+    }
+    any
+}
+
+/// `.skip(a)`, `.take(b)`, `.step_by(k)` at the end of `e`, in order, taken off it.
+pub(super) fn limits<'a>(e: &mut &'a Expr) -> Option<Vec<(Limit, &'a Expr)>> {
+    let mut out = Vec::new();
+    while let Expr::MethodCall(m) = *e {
+        let limit = match m.method.to_string().as_str() {
+            "skip" => Limit::Skip,
+            "take" => Limit::Take,
+            "step_by" => Limit::StepBy,
+            _ => break,
+        };
+        if m.args.len() != 1 {
+            return None;
+        }
+        out.push((limit, &m.args[0]));
+        *e = strip(&m.receiver);
+    }
+    out.reverse();
+    Some(out)
+}
+
+/// A zipped sequence, perhaps skipping its first items: `ys`, `ys.iter().skip(1)`.
+pub(super) fn skipped_source(e: &Expr) -> Option<(&Expr, Option<&Expr>)> {
+    match strip(e) {
+        Expr::MethodCall(m) if m.method == "skip" && m.args.len() == 1 => {
+            Some((source(&m.receiver)?, Some(&m.args[0])))
+        }
+        other => Some((source(other)?, None)),
+    }
+}
+
+/// The chain's trailing `.map(|..| ..)` and `.filter(|..| ..)`, in order, and what they
+/// adapt.
+pub(super) fn adapters(expr: &Expr) -> Option<(Vec<Adapter<'_>>, &Expr)> {
+    let mut maps = Vec::new();
+    let mut e = strip(expr);
+    // From the last one back.
+    while let Expr::MethodCall(m) = e {
+        if !(m.method == "map" || m.method == "filter") || m.args.len() != 1 {
+            break;
+        }
+        let Expr::Closure(c) = strip(&m.args[0]) else {
+            return None;
+        };
+        if c.inputs.len() != 1 {
+            return None;
+        }
+        maps.push(match m.method == "map" {
+            true => Adapter::Map(c),
+            false => Adapter::Filter(c),
+        });
+        e = strip(&m.receiver);
+    }
+    maps.reverse();
+    Some((maps, e))
+}
+
+/// Takes `.method()` (without arguments) off the end of `e`, if it ends so.
+pub(super) fn peel(e: &mut &Expr, method: &str) -> bool {
+    match *e {
+        Expr::MethodCall(m) if m.method == method && m.args.is_empty() => {
+            *e = strip(&m.receiver);
+            true
+        }
+        _ => false,
+    }
+}
