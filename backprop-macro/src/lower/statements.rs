@@ -423,9 +423,7 @@ impl<'e> Lower<'e> {
             Expr::MethodCall(m)
                 if m.method == "swap"
                     && m.args.len() == 2
-                    && self.local_of(&m.receiver).is_some_and(|v| {
-                        self.kind(v) == Kind::Seq && self.depth(v) == 1 && !self.is_row(v)
-                    }) =>
+                    && self.flat_local(&m.receiver) =>
             {
                 let [i, j, t] = ["i", "j", "swapped"]
                     .map(|n| Ident::new(&self.names.syntax(n), Span::mixed_site()));
@@ -444,9 +442,7 @@ impl<'e> Lower<'e> {
             Expr::MethodCall(m)
                 if ["fill", "copy_from_slice"].contains(&m.method.to_string().as_str())
                     && m.args.len() == 1
-                    && self.local_of(&m.receiver).is_some_and(|v| {
-                        self.kind(v) == Kind::Seq && self.depth(v) == 1 && !self.is_row(v)
-                    }) =>
+                    && self.flat_local(&m.receiver) =>
             {
                 self.lower_fill(m, out);
             }
@@ -455,9 +451,7 @@ impl<'e> Lower<'e> {
             Expr::MethodCall(m)
                 if ["sort_by", "sort_unstable_by"].contains(&m.method.to_string().as_str())
                     && m.args.len() == 1
-                    && self.local_of(&m.receiver).is_some_and(|v| {
-                        self.kind(v) == Kind::Seq && self.depth(v) == 1 && !self.is_row(v)
-                    }) =>
+                    && self.flat_local(&m.receiver) =>
             {
                 self.lower_sort(m, out);
             }
@@ -648,6 +642,12 @@ impl Lower<'_> {
             }
         });
         self.lower_stmts(&writes.stmts, Sink::Discard, out, &[]);
+    }
+
+    /// Whether `e` names a local sequence of floats (not nested, not a row of another).
+    fn flat_local(&self, e: &Expr) -> bool {
+        self.local_of(e)
+            .is_some_and(|v| self.kind(v) == Kind::Seq && self.depth(v) == 1 && !self.is_row(v))
     }
 
     /// `v.fill(c);` as `let filled = c; for i in 0..v.len() { v[i] = filled; }`, and
