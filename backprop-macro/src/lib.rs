@@ -53,7 +53,8 @@
 //! - `lower/calls.rs`: calls to differentiated functions and gates, sub-slices, macros.
 //! - `lower/constants.rs`: expressions the derivative does not flow through.
 //! - `lower/syntax.rs`: syntax helpers and scans of the user's function.
-//! - `analysis/mod.rs`: the analysis assembled: per-variable facts, stores, control records.
+//! - `analysis/mod.rs`: the analysis assembled: per-variable facts, stores, control records;
+//!   the variables it adds returned as `Additions`, which the pipeline applies.
 //! - `analysis/reads.rs`: activity, what the backward rules read, what is saved.
 //! - `analysis/overwrites.rs`: writes that save nothing: element writes whose old value no
 //!   backward rule reads, whole assignments whose old value nothing reads and whose shape
