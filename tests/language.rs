@@ -2044,3 +2044,33 @@ fn options_of_elements_fills_and_late_copies() {
         }
     }
 }
+
+/// `[T; N]::map`: a parameter's and a local array's elements mapped.
+#[differentiate(hessian)]
+fn mapped_arrays(p: [f64; 4]) -> f64 {
+    let squares = p.map(|v| v * v);
+    let local = [p[0] - p[1], p[2] * p[3]];
+    let waves = local.map(|v: f64| v.sin() + 0.5 * v);
+    squares.iter().sum::<f64>() * waves[0] + waves[1]
+}
+
+#[test]
+fn array_map_against_finite_differences_and_hessian() {
+    let mut points = Points::new(43);
+    for seed in 0..3 {
+        let x: [f64; 4] = points.vec(4, -1.5, 1.5).try_into().unwrap();
+        let (value, g) = mapped_arrays::grad(x);
+        assert_eq!(value, mapped_arrays(x));
+        let f = |v: &[f64]| mapped_arrays(v.try_into().unwrap());
+        assert_fd(f, &x, &g.p);
+        check_hvp(
+            |v| mapped_arrays::grad(v.try_into().unwrap()).1.p.to_vec(),
+            |v, u| {
+                let (v, u): ([f64; 4], [f64; 4]) = (v.try_into().unwrap(), u.try_into().unwrap());
+                mapped_arrays::hvp(v, u).2.p.to_vec()
+            },
+            &x,
+            60 + seed,
+        );
+    }
+}
