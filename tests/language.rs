@@ -1737,6 +1737,26 @@ fn windows_and_chunks_in_chains() {
     check_at_lengths!(stretch_chains, 45);
 }
 
+/// Two walks zipped, as long as the shorter: chunks of `x` beside its windows (both read in
+/// place), enumerated, and chunks beside chunks where one is summed by a chain (a copy).
+#[differentiate(hessian)]
+fn zipped_stretches(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for (i, (w, c)) in x.windows(2).zip(x.chunks_exact(1)).enumerate() {
+        s += (w[1] - w[0]).powi(2) * c[0] * (i as f64 + 1.0);
+    }
+    for (a, b) in x.chunks(2).zip(x.chunks(3)) {
+        let total: f64 = b.iter().sum();
+        s += a[0] * a[a.len() - 1] + total.sin();
+    }
+    s
+}
+
+#[test]
+fn zipped_windows_and_chunks() {
+    check_at_lengths!(zipped_stretches, 47);
+}
+
 // ------------------------------------------------------------ chains over ranges, tests
 
 /// Chains over ranges (`(0..n).map(|i| ..).sum()`, `.rev()`, `.fold`, `.collect()`, nested),

@@ -1,5 +1,5 @@
-//! `for w in x.windows(k)`, `x.chunks(k)`, `x.chunks_exact(k)` (also `.enumerate()`d) over
-//! a sequence: the index loop they mean. And `for v in &x[a..b]` (or `x[a..].iter()...`): the
+//! `for w in x.windows(k)`, `x.chunks(k)`, `x.chunks_exact(k)` (also `.enumerate()`d, and
+//! two of them zipped) over a sequence: the index loop they mean. And `for v in &x[a..b]` (or `x[a..].iter()...`): the
 //! walk `x.iter().skip(a).take(b - a)`, after the bounds check the slice makes. Each window is a stretch of `x`: where the body only
 //! indexes it and measures it, `w[j]` becomes `x[start + j]` and `w.len()` its length, so no
 //! copy is made; otherwise `w` is bound to the copy `&x[start..end]`.
@@ -15,17 +15,18 @@ enum Stretch {
     ChunksExact,
 }
 
+/// One sequence a loop walks in stretches: `x.chunks(k)` bound to `name`.
+struct Side<'a> {
+    kind: Stretch,
+    seq: &'a Expr,
+    size: &'a Expr,
+    name: Ident,
+}
+
 impl Lower<'_> {
-    /// The index loop `f` means, when it walks windows or chunks of a sequence.
-    pub(super) fn stretch_loop(&mut self, f: &syn::ExprForLoop) -> Option<Expr> {
-        let (mut e, mut enumerated) = (strip(&f.expr), false);
-        if let Expr::MethodCall(m) = e
-            && m.method == "enumerate"
-            && m.args.is_empty()
-        {
-            (e, enumerated) = (strip(&m.receiver), true);
-        }
-        let Expr::MethodCall(m) = e else {
+    /// `x.windows(k)`, `x.chunks(k)`, `x.chunks_exact(k)` of a sequence: what and how.
+    fn stretches<'a>(&self, e: &'a Expr) -> Option<(Stretch, &'a Expr, &'a Expr)> {
+        let Expr::MethodCall(m) = strip(e) else {
             return None;
         };
         let kind = match m.method.to_string().as_str() {
@@ -39,74 +40,138 @@ impl Lower<'_> {
             .local_of(seq)
             .is_some_and(|v| self.kind(v) == Kind::Seq)
             || self.indexed_row(seq).is_some();
-        if m.args.len() != 1 || !is_seq || f.label.is_some() {
+        (m.args.len() == 1 && is_seq).then_some((kind, seq, &m.args[0]))
+    }
+
+    /// The index loop `f` means, when it walks windows or chunks of a sequence, or two
+    /// such walks zipped (`x.chunks(d).zip(y.chunks(d))`, as long as the shorter).
+    pub(super) fn stretch_loop(&mut self, f: &syn::ExprForLoop) -> Option<Expr> {
+        let (mut e, mut enumerated) = (strip(&f.expr), false);
+        if let Expr::MethodCall(m) = e
+            && m.method == "enumerate"
+            && m.args.is_empty()
+        {
+            (e, enumerated) = (strip(&m.receiver), true);
+        }
+        if f.label.is_some() {
             return None;
         }
-        let (index, name) = match (&*f.pat, enumerated) {
-            (Pat::Ident(p), false) => (None, p.ident.clone()),
-            (Pat::Tuple(t), true) if t.elems.len() == 2 => match (&t.elems[0], &t.elems[1]) {
-                (Pat::Ident(i), Pat::Ident(p)) => (Some(i.ident.clone()), p.ident.clone()),
-                (Pat::Wild(_), Pat::Ident(p)) => (None, p.ident.clone()),
+        let walks = match self.stretches(e) {
+            Some(one) => vec![one],
+            None => match e {
+                Expr::MethodCall(z) if z.method == "zip" && z.args.len() == 1 => {
+                    vec![self.stretches(&z.receiver)?, self.stretches(&z.args[0])?]
+                }
+                _ => return None,
+            },
+        };
+        let (index, item) = match (&*f.pat, enumerated) {
+            (p, false) => (None, p),
+            (Pat::Tuple(t), true) if t.elems.len() == 2 => match &t.elems[0] {
+                Pat::Ident(i) => (Some(i.ident.clone()), &t.elems[1]),
+                Pat::Wild(_) => (None, &t.elems[1]),
                 _ => return None,
             },
             _ => return None,
         };
+        let names: Vec<Ident> = match (item, walks.len()) {
+            (Pat::Ident(p), 1) => vec![p.ident.clone()],
+            (Pat::Tuple(t), 2) if t.elems.len() == 2 => t
+                .elems
+                .iter()
+                .map(|p| match p {
+                    Pat::Ident(p) => Some(p.ident.clone()),
+                    _ => None,
+                })
+                .collect::<Option<_>>()?,
+            _ => return None,
+        };
+        let sides: Vec<Side> = walks
+            .into_iter()
+            .zip(names)
+            .map(|((kind, seq, size), name)| Side {
+                kind,
+                seq,
+                size,
+                name,
+            })
+            .collect();
+        self.stretch_walk(f, &sides, index)
+    }
+
+    /// The loop over the stretches of `sides` (each bound to its name, or read in place).
+    fn stretch_walk(
+        &mut self,
+        f: &syn::ExprForLoop,
+        sides: &[Side],
+        index: Option<Ident>,
+    ) -> Option<Expr> {
         let span = f.span();
-        let one = match kind {
+        let one = match sides[0].kind {
             Stretch::Windows => "window",
             Stretch::Chunks | Stretch::ChunksExact => "chunk",
         };
-        let (count_name, len_name) = (format!("{one}_count"), format!("{one}_len"));
-        let [k, n, at, start, len] = ["size", &count_name, one, "start", &len_name]
-            .map(|b| Ident::new(&self.names.syntax(b), Span::mixed_site()));
+        let at = Ident::new(&self.names.syntax(one), Span::mixed_site());
         let at = index.unwrap_or(at);
-        let size = &m.args[0];
-        // How many stretches, where each starts, and how long it is.
-        let (count, first, length): (Expr, Expr, Expr) = match kind {
-            Stretch::Windows => (
-                syn::parse_quote!((#seq.len() + 1).saturating_sub(#k)),
-                syn::parse_quote!(#at),
-                syn::parse_quote!(#k),
-            ),
-            Stretch::Chunks => (
-                syn::parse_quote!(#seq.len().div_ceil(#k)),
-                syn::parse_quote!(#at * #k),
-                syn::parse_quote!(#k.min(#seq.len() - #start)),
-            ),
-            Stretch::ChunksExact => (
-                syn::parse_quote!(#seq.len() / #k),
-                syn::parse_quote!(#at * #k),
-                syn::parse_quote!(#k),
-            ),
-        };
-        // A window of size 0 panics in `std`; so does this (`assert!` runs as written).
-        let check: syn::Stmt = syn::parse_quote_spanned!(span=>
-            assert!(#k != 0, "window or chunk size must be non-zero");
-        );
         let mut body = f.body.clone();
-        let inlined = Inline {
-            name: &name,
-            seq,
-            start: &start,
-            len: &len,
-            other_use: false,
-        };
-        let prelude: Vec<syn::Stmt> = match inlined.rewrite(&mut body) {
-            true => Vec::new(),
-            false => {
-                body = f.body.clone();
-                vec![syn::parse_quote_spanned!(span=> let #name = &#seq[#start..#start + #len];)]
-            }
-        };
-        let stmts = &body.stmts;
-        Some(syn::parse_quote_spanned!(span=> {
-            let #k: usize = #size;
-            #check
-            let #n = #count;
-            for #at in 0..#n {
+        let (mut setup, mut heads, mut counts) = (Vec::new(), Vec::new(), Vec::new());
+        for side in sides {
+            let (count_name, len_name) = (format!("{one}_count"), format!("{one}_len"));
+            let [k, n, start, len] = ["size", &count_name, "start", &len_name]
+                .map(|b| Ident::new(&self.names.syntax(b), Span::mixed_site()));
+            let (seq, size, name) = (side.seq, side.size, &side.name);
+            // How many stretches, where each starts, and how long it is.
+            let (count, first, length): (Expr, Expr, Expr) = match side.kind {
+                Stretch::Windows => (
+                    syn::parse_quote!((#seq.len() + 1).saturating_sub(#k)),
+                    syn::parse_quote!(#at),
+                    syn::parse_quote!(#k),
+                ),
+                Stretch::Chunks => (
+                    syn::parse_quote!(#seq.len().div_ceil(#k)),
+                    syn::parse_quote!(#at * #k),
+                    syn::parse_quote!(#k.min(#seq.len() - #start)),
+                ),
+                Stretch::ChunksExact => (
+                    syn::parse_quote!(#seq.len() / #k),
+                    syn::parse_quote!(#at * #k),
+                    syn::parse_quote!(#k),
+                ),
+            };
+            // A window of size 0 panics in `std`; so does this (`assert!` runs as written).
+            setup.push(quote_spanned! {span=>
+                let #k: usize = #size;
+                assert!(#k != 0, "window or chunk size must be non-zero");
+                let #n = #count;
+            });
+            counts.push(n);
+            let inlined = Inline {
+                name,
+                seq,
+                start: &start,
+                len: &len,
+                other_use: false,
+            };
+            let mut rewritten = body.clone();
+            let bind = match inlined.rewrite(&mut rewritten) {
+                true => {
+                    body = rewritten;
+                    None
+                }
+                false => Some(quote_spanned!(span=> let #name = &#seq[#start..#start + #len];)),
+            };
+            heads.push(quote_spanned! {span=>
                 let #start: usize = #first;
                 let #len: usize = #length;
-                #(#prelude)*
+                #bind
+            });
+        }
+        let (first, rest) = counts.split_first()?;
+        let stmts = &body.stmts;
+        Some(syn::parse_quote_spanned!(span=> {
+            #(#setup)*
+            for #at in 0..#first #(.min(#rest))* {
+                #(#heads)*
                 #(#stmts)*
             }
         }))
