@@ -277,8 +277,6 @@ const SEQUENCE_METHODS: &[&str] = &[
 ];
 
 impl Lower<'_> {
-    /// `x.first()` or `x.last()` of a sequence of floats (or a row of a nested one): the
-    /// element it is, as an index expression.
     /// `x.first()`, `x.last()`, `x.get(i)` (then perhaps `.copied()` or `.cloned()`),
     /// unwrapped: `.unwrap()` or `.expect(..)` is the element `x[0]`, `x[x.len() - 1]`, `x[i]`
     /// (which panics where the option is empty, as the unwrapping does); `.unwrap_or(d)` is

@@ -1,8 +1,9 @@
 //! `for w in x.windows(k)`, `x.chunks(k)`, `x.chunks_exact(k)` (also `.enumerate()`d, and
-//! two of them zipped) over a sequence: the index loop they mean. And `for v in &x[a..b]` (or `x[a..].iter()...`): the
-//! walk `x.iter().skip(a).take(b - a)`, after the bounds check the slice makes. Each window is a stretch of `x`: where the body only
-//! indexes it and measures it, `w[j]` becomes `x[start + j]` and `w.len()` its length, so no
-//! copy is made; otherwise `w` is bound to the copy `&x[start..end]`.
+//! two of them zipped) over a sequence: the index loop they mean. And `for v in &x[a..b]`
+//! (or `x[a..].iter()...`): the walk `x.iter().skip(a).take(b - a)`, after the bounds check
+//! the slice makes. Each window is a stretch of `x`: where the body only indexes it and
+//! measures it, `w[j]` becomes `x[start + j]` and `w.len()` its length, so no copy is made;
+//! otherwise `w` is bound to the copy `&x[start..end]`.
 
 use super::*;
 use syn::visit_mut::VisitMut;
