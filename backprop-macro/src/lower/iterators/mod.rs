@@ -349,6 +349,13 @@ impl Chain<'_> {
         quote!(#first #(.min(#rest))*)
     }
 
+    /// Where the first `.map(..)` or `.filter(..)` takes its closure.
+    fn first_adapter(&self) -> Option<Span> {
+        self.maps.first().map(|a| match a {
+            Adapter::Map(c) | Adapter::Filter(c) => c.inputs_begin.span,
+        })
+    }
+
     fn filtered(&self) -> bool {
         self.maps.iter().any(|a| matches!(a, Adapter::Filter(_)))
     }
@@ -576,7 +583,10 @@ pub(super) fn for_loop(cx: &mut dyn Context, f: &syn::ExprForLoop) -> Option<Exp
         return None;
     }
     if mutable && !chain.maps.is_empty() {
-        cx.error(first_span(&f.expr), places::ADAPTED);
+        cx.error(
+            chain.first_adapter().unwrap_or(f.for_token.span),
+            places::ADAPTED,
+        );
         return Some(syn::parse_quote!({}));
     }
     let i = cx.fresh("i");

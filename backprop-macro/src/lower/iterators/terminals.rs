@@ -33,7 +33,11 @@ pub(in crate::lower) fn terminal(cx: &mut dyn Context, m: &syn::ExprMethodCall) 
         && chain.muts.iter().any(|&m| m)
         && (method != "for_each" || !chain.maps.is_empty())
     {
-        cx.error(first_span(&m.receiver), places::ADAPTED);
+        let at = match method == "for_each" {
+            true => chain.first_adapter(),
+            false => None,
+        };
+        cx.error(at.unwrap_or(m.method.span()), places::ADAPTED);
         return Some(syn::parse_quote!({}));
     }
     if method == "for_each"
