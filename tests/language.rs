@@ -12,6 +12,7 @@
 )]
 #![deny(warnings)]
 
+#[macro_use]
 mod common;
 use backprop::differentiate;
 use common::{Points, assert_close, assert_fd, check_hvp};
@@ -533,22 +534,23 @@ fn guarded_arms(x: &[f64]) -> f64 {
     s
 }
 
+/// A function of one slice, checked as `check_slice_function!` does (its value, finite
+/// differences, `hvp`), and forward mode along `v` by the dot product.
+macro_rules! check_every_mode {
+    ($f:ident, $x:expr, $v:expr, $seed:expr) => {{
+        let (x, v): (&[f64], &[f64]) = ($x, $v);
+        check_slice_function!($f, x, $seed);
+        assert_jvp_matches(&$f::grad(x).1.x, $f::jvp(x, v).1, v);
+    }};
+}
+
 #[test]
 fn a_lone_name_binds_the_matched_value() {
     let mut points = Points::new(31);
     for seed in 0..4 {
         let x = points.vec(4, -2.5, 2.5);
         let v = points.vec(4, -1.0, 1.0);
-        let (value, g) = guarded_arms::grad(&x);
-        assert_eq!(value, guarded_arms(&x));
-        assert_fd(guarded_arms, &x, &g.x);
-        assert_jvp_matches(&g.x, guarded_arms::jvp(&x, &v).1, &v);
-        check_hvp(
-            |p| guarded_arms::grad(p).1.x,
-            |p, u| guarded_arms::hvp(p, u).2.x,
-            &x,
-            40 + seed,
-        );
+        check_every_mode!(guarded_arms, &x, &v, 40 + seed);
     }
 }
 
@@ -2042,26 +2044,8 @@ fn options_of_elements_fills_and_late_copies() {
     for seed in 0..3 {
         let x = points.vec(4, -1.5, 1.5);
         let v = points.vec(4, -1.0, 1.0);
-        for (f, grad, hvp, jvp) in [
-            (
-                neighbours as fn(&[f64]) -> f64,
-                (|p: &[f64]| neighbours::grad(p).1.x) as fn(&[f64]) -> Vec<f64>,
-                (|p: &[f64], u: &[f64]| neighbours::hvp(p, u).2.x)
-                    as fn(&[f64], &[f64]) -> Vec<f64>,
-                (|p: &[f64], u: &[f64]| neighbours::jvp(p, u).1) as fn(&[f64], &[f64]) -> f64,
-            ),
-            (
-                buffers,
-                |p| buffers::grad(p).1.x,
-                |p, u| buffers::hvp(p, u).2.x,
-                |p, u| buffers::jvp(p, u).1,
-            ),
-        ] {
-            let g = grad(&x);
-            assert_fd(f, &x, &g);
-            assert_jvp_matches(&g, jvp(&x, &v), &v);
-            check_hvp(grad, hvp, &x, 50 + seed);
-        }
+        check_every_mode!(neighbours, &x, &v, 50 + seed);
+        check_every_mode!(buffers, &x, &v, 50 + seed);
     }
 }
 
