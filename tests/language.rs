@@ -2049,13 +2049,14 @@ fn options_of_elements_fills_and_late_copies() {
     }
 }
 
-/// `[T; N]::map`: a parameter's and a local array's elements mapped.
+/// `[T; N]::map`: a parameter's, a local array's and an array literal's elements mapped.
 #[differentiate(hessian)]
 fn mapped_arrays(p: [f64; 4]) -> f64 {
     let squares = p.map(|v| v * v);
     let local = [p[0] - p[1], p[2] * p[3]];
     let waves = local.map(|v: f64| v.sin() + 0.5 * v);
-    squares.iter().sum::<f64>() * waves[0] + waves[1]
+    let written = [p[0] * p[3], p[1].cos()].map(|v| v.tanh());
+    squares.iter().sum::<f64>() * waves[0] + waves[1] + written[0] * written[1]
 }
 
 #[test]

@@ -64,21 +64,24 @@ impl Lower<'_> {
             return self.lower_struct_method(m, Operand::Elem(v, index), out);
         }
         let receiver_var = self.local_of(&m.receiver);
-        // `a.map(|v| v * v)` of an array `[T; N]` (a `Vec` has no `map`): the copy its
-        // elements are written into.
-        if receiver_var.is_some_and(|v| self.kind(v) == Kind::Seq && self.depth(v) == 1)
+        // `a.map(|v| v * v)` of an array `[T; N]` (a `Vec` has no `map`), named or written
+        // out (`[a, b].map(..)`): the copy its elements are written into.
+        let array = receiver_var.is_some_and(|v| self.kind(v) == Kind::Seq && self.depth(v) == 1)
+            || matches!(strip(&m.receiver), Expr::Array(_));
+        if array
             && name == "map"
             && let [closure] = &m.args.iter().collect::<Vec<_>>()[..]
             && let Expr::Closure(c) = strip(closure)
             && c.inputs.len() == 1
         {
-            let [i, mapped] =
-                ["i", "mapped"].map(|n| Ident::new(&self.names.syntax(n), Span::mixed_site()));
+            let [i, source, mapped] = ["i", "source", "mapped"]
+                .map(|n| Ident::new(&self.names.syntax(n), Span::mixed_site()));
             let (array, pat, body) = (&m.receiver, &c.inputs[0], &c.body);
             let block: Expr = syn::parse_quote_spanned!(m.method.span()=> {
-                let mut #mapped = #array;
+                let #source = #array;
+                let mut #mapped = #source;
                 for #i in 0..#mapped.len() {
-                    let #pat = #array[#i];
+                    let #pat = #source[#i];
                     #mapped[#i] = #body;
                 }
                 #mapped
