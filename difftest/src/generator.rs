@@ -1395,6 +1395,39 @@ impl<'r> Gen<'r> {
         self.floats.last_mut().unwrap().push(t);
     }
 
+    /// A copy of the slice written through `iter_mut` (zipped, enumerated or reversed, or
+    /// after `fill` / `copy_from_slice`), then read by `get`, `first`, a `.rev().cloned()`
+    /// fold, and a `match` binding a float by a lone name.
+    fn written_through(&mut self, p: &str, t: &str, a: &str, b: &str) {
+        self.line(&format!("let mut {p}: Vec<f64> = v.to_vec();"));
+        match self.rng.below(3) {
+            0 => self.line(&format!(
+                "for (o, &e) in {p}.iter_mut().zip(v) {{ *o = (*o * {a}).sin() + e * {b}; }}"
+            )),
+            1 => {
+                self.line(&format!("{p}.fill({b});"));
+                self.line(&format!(
+                    "for (j, o) in {p}.iter_mut().enumerate() {{ *o += v[j] * {a} * (j as f64 + 1.0); }}"
+                ));
+            }
+            _ => {
+                self.line(&format!("{p}.copy_from_slice(v);"));
+                self.line(&format!(
+                    "{p}.iter_mut().rev().skip(1).for_each(|o| *o *= {a});"
+                ));
+            }
+        }
+        let pair = self.name("pair");
+        self.line(&format!("let {pair} = [{a}, {b}].map(|e| e.tanh());"));
+        self.line(&format!(
+            "let {t} = {p}.get(1).copied().unwrap_or({b}) + {p}.first().copied().unwrap_or(0.0) * {p}.iter().rev().cloned().fold(0.0, |acc, e| acc * 0.5 + e) + {pair}[0] * {pair}[1];"
+        ));
+        self.line(&format!(
+            "let {t} = match {t} {{ s if s > 0.0 => s * s + s, s => s }};"
+        ));
+        self.floats.last_mut().unwrap().push(t.to_string());
+    }
+
     /// A `Vec` grown by `push` (or `extend` from the slice), then read by index and by
     /// `max_by` / `min_by`, or collected from a chain and read back with `for_each`.
     fn grown_stmt(&mut self) {
@@ -1404,7 +1437,11 @@ impl<'r> Gen<'r> {
             // Windows or chunks of the slice, indexed and measured (or, walked by a chain,
             // copied).
             self.line(&format!("let mut {t} = {b};"));
-            match self.rng.below(5) {
+            match self.rng.below(6) {
+                5 => {
+                    self.line("for (w, c) in v.windows(2).zip(v.chunks(2)) {");
+                    self.line(&format!("    {t} += (w[1] - w[0]) * c[0] * {a};"));
+                }
                 3 => {
                     self.line("for (j, &e) in v[..v.len() / 2].iter().enumerate() {");
                     self.line(&format!("    {t} += e * {a} * (j as f64 + 0.5);"));
@@ -1432,6 +1469,10 @@ impl<'r> Gen<'r> {
             }
             self.line("}");
             self.floats.last_mut().unwrap().push(t);
+            return;
+        }
+        if self.has_slice && self.rng.chance(0.2) {
+            self.written_through(&p, &t, &a, &b);
             return;
         }
         if self.has_slice && self.rng.chance(0.3) {
