@@ -12,6 +12,9 @@ impl Lower<'_> {
         {
             return self.lower_discarded(&init.expr, out);
         }
+        if self.lower_constant_destructure(local, out) {
+            return;
+        }
         let Some((ident, ty, _mutable)) = self.local_pattern(local) else {
             return;
         };
@@ -86,6 +89,35 @@ impl Lower<'_> {
             span: local.span(),
         });
         self.bind(&ident, var);
+    }
+
+    /// `let (x, y) = data[i];`, `let &(x, y) = &data[i];`: a pattern that takes apart a
+    /// value carrying no derivative (a sample of the data, a label and its weight). Each name
+    /// is a constant, taken out of the value as the pattern says ([`Self::destructure`]).
+    /// Whether it was one (and is lowered).
+    fn lower_constant_destructure(&mut self, local: &syn::Local, out: &mut Vec<Stmt>) -> bool {
+        let Some(init) = local.init.as_ref().filter(|i| i.diverge.is_none()) else {
+            return false;
+        };
+        let pat = match &local.pat {
+            Pat::Type(t) => &*t.pat,
+            other => other,
+        };
+        let destructures = pat_ident(pat).is_none()
+            && super::loops::pattern_names(pat).is_some_and(|names| !names.is_empty());
+        if !destructures || self.reads_derivative(&init.expr) {
+            return false;
+        }
+        let value = self.konst(&init.expr);
+        let item = self.generated_var("item", Kind::Other, local.pat.span());
+        out.push(Stmt::Let {
+            var: item,
+            op: Op::Konst(value),
+            span: local.span(),
+        });
+        let names = self.destructure(pat, item, false);
+        out.extend(names);
+        true
     }
 
     /// `let _ = e;`: evaluated for its effect only.

@@ -81,8 +81,9 @@ impl<'e> Lower<'e> {
     }
 
     /// `let k = { let (k, &_) = item; k };` for each name a constant item's pattern binds:
-    /// the pattern as written, the other names left out.
-    fn destructure(&mut self, pat: &Pat, item: VarId) -> Vec<Stmt> {
+    /// the pattern as written, the other names left out. The names of a loop's item
+    /// (`loop_index`) are its indices, which nothing assigns.
+    pub(super) fn destructure(&mut self, pat: &Pat, item: VarId, loop_index: bool) -> Vec<Stmt> {
         let item_ident = self.vars[item].ident.clone();
         let mut prelude = Vec::new();
         for ident in pattern_names(pat).unwrap_or_default() {
@@ -96,7 +97,9 @@ impl<'e> Lower<'e> {
                 span: ident.span(),
             });
             self.bind(&ident, var);
-            self.loop_indices.insert(var);
+            if loop_index {
+                self.loop_indices.insert(var);
+            }
         }
         prelude
     }
@@ -257,7 +260,7 @@ impl<'e> Lower<'e> {
             && pat_ident(strip_pat_ref(&f.pat)).is_none()
         {
             let item = self.generated_var("item", Kind::Other, f.pat.span());
-            let prelude = self.destructure(&f.pat, item);
+            let prelude = self.destructure(&f.pat, item, true);
             return Some((
                 LoopHead::Iter {
                     var: Some(item),
@@ -380,7 +383,7 @@ impl<'e> Lower<'e> {
 
 /// The names a pattern of names, `_`, `&`, tuples and parentheses binds, in order; `None`
 /// for any other pattern (or `mut`, `ref`, `@`).
-fn pattern_names(pat: &Pat) -> Option<Vec<Ident>> {
+pub(super) fn pattern_names(pat: &Pat) -> Option<Vec<Ident>> {
     match pat {
         Pat::Ident(i) if i.by_ref.is_none() && i.mutability.is_none() && i.subpat.is_none() => {
             Some(vec![i.ident.clone()])
@@ -388,15 +391,27 @@ fn pattern_names(pat: &Pat) -> Option<Vec<Ident>> {
         Pat::Wild(_) => Some(Vec::new()),
         Pat::Reference(r) => pattern_names(&r.pat),
         Pat::Paren(p) => pattern_names(&p.pat),
-        Pat::Tuple(t) => {
+        Pat::Tuple(t) => elems_names(&t.elems),
+        // `Sample { x, y: label, .. }`, `Pair(a, _)`: a struct's fields.
+        Pat::TupleStruct(t) => elems_names(&t.elems),
+        Pat::Struct(s) => {
             let mut names = Vec::new();
-            for elem in &t.elems {
-                names.extend(pattern_names(elem)?);
+            for field in &s.fields {
+                names.extend(pattern_names(&field.pat)?);
             }
             Some(names)
         }
+        Pat::Rest(_) => Some(Vec::new()),
         _ => None,
     }
+}
+
+fn elems_names<'p>(elems: impl IntoIterator<Item = &'p Pat>) -> Option<Vec<Ident>> {
+    let mut names = Vec::new();
+    for elem in elems {
+        names.extend(pattern_names(elem)?);
+    }
+    Some(names)
 }
 
 /// The pattern with every name but `keep` replaced by `_`.
@@ -406,6 +421,18 @@ fn keep_only(pat: &mut Pat, keep: &Ident) {
         Pat::Reference(r) => keep_only(&mut r.pat, keep),
         Pat::Paren(p) => keep_only(&mut p.pat, keep),
         Pat::Tuple(t) => t.elems.iter_mut().for_each(|e| keep_only(e, keep)),
+        Pat::TupleStruct(t) => t.elems.iter_mut().for_each(|e| keep_only(e, keep)),
+        Pat::Struct(s) => {
+            for field in &mut s.fields {
+                // `Sample { x, y }`: the shorthand `y` becomes `y: _`.
+                if field.colon_token.is_none()
+                    && !matches!(&*field.pat, Pat::Ident(i) if i.ident == *keep)
+                {
+                    field.colon_token = Some(Default::default());
+                }
+                keep_only(&mut field.pat, keep);
+            }
+        }
         _ => {}
     }
 }

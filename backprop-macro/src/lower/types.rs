@@ -107,8 +107,31 @@ pub(super) fn ndarray_type(p: &syn::TypePath) -> Option<(Type, TokenStream)> {
     Some((elem, dim))
 }
 
+/// A slice, array or `Vec` of anything (`&[(f64, f64)]`, `Vec<bool>`, `[usize; 3]`),
+/// possibly borrowed.
+pub(super) fn sequence_type(ty: &Type) -> bool {
+    match ty {
+        Type::Paren(p) => sequence_type(&p.elem),
+        Type::Group(g) => sequence_type(&g.elem),
+        Type::Reference(r) => sequence_type(&r.elem),
+        Type::Slice(_) | Type::Array(_) => true,
+        Type::Path(_) => vec_of(ty, &|_| true),
+        _ => false,
+    }
+}
+
 /// `Vec<usize>`, `[u8; 4]` and the like: integer sequences, constants.
 pub(super) fn int_vec(ty: &Type) -> bool {
+    vec_of(ty, &|t| matches!(classify(t), TypeClass::Int))
+}
+
+/// `Vec<bool>`: flags, a mask: constants.
+fn bool_vec(ty: &Type) -> bool {
+    vec_of(ty, &|t| matches!(classify(t), TypeClass::Bool))
+}
+
+/// `Vec<T>` with `T` as `elem` asks.
+fn vec_of(ty: &Type, elem: &dyn Fn(&Type) -> bool) -> bool {
     let Type::Path(p) = ty else { return false };
     let Some(last) = p.path.segments.last() else {
         return false;
@@ -118,7 +141,7 @@ pub(super) fn int_vec(ty: &Type) -> bool {
     }
     match &last.arguments {
         syn::PathArguments::AngleBracketed(g) if g.args.len() == 1 => {
-            matches!(&g.args[0], syn::GenericArgument::Type(t) if matches!(classify(t), TypeClass::Int))
+            matches!(&g.args[0], syn::GenericArgument::Type(t) if elem(t))
         }
         _ => false,
     }
@@ -191,6 +214,9 @@ pub fn classify(ty: &Type) -> TypeClass {
             if int_vec(ty) {
                 return TypeClass::Int;
             }
+            if bool_vec(ty) {
+                return TypeClass::Bool;
+            }
             if let Some(last) = p.path.segments.last()
                 && last.ident == "Option"
                 && let syn::PathArguments::AngleBracketed(args) = &last.arguments
@@ -213,9 +239,11 @@ pub fn classify(ty: &Type) -> TypeClass {
         }
         Type::Reference(r) if r.mutability.is_some() => TypeClass::MutRef,
         Type::Array(a) if matches!(classify(&a.elem), TypeClass::Int) => TypeClass::Int,
+        Type::Array(a) if matches!(classify(&a.elem), TypeClass::Bool) => TypeClass::Bool,
         Type::Reference(r) => match &*r.elem {
-            // `&[usize]`: labels, indices: constants.
+            // `&[usize]`: labels, indices; `&[bool]`: flags, a mask: constants.
             Type::Slice(s) if matches!(classify(&s.elem), TypeClass::Int) => TypeClass::Int,
+            Type::Slice(s) if matches!(classify(&s.elem), TypeClass::Bool) => TypeClass::Bool,
             inner => match classify(inner) {
                 TypeClass::Seq(grad, depth) => TypeClass::Seq(grad, depth),
                 TypeClass::Tensor(elem, dim) => TypeClass::Tensor(elem, dim),

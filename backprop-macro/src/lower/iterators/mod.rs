@@ -28,6 +28,9 @@ pub(super) use terminals::terminal;
 /// function does not use.
 pub(super) trait Context {
     fn is_seq(&self, expr: &Expr) -> bool;
+    /// A named sequence of constants (`labels: &[usize]`, `flags: &[bool]`, `data: &[(f64,
+    /// f64)]` left out of `wrt`): walked beside the floats, its items taken as written.
+    fn is_constant_seq(&self, expr: &Expr) -> bool;
     /// A sequence whose items are rows (of a nested sequence), not floats.
     fn has_rows(&self, expr: &Expr) -> bool;
     fn fresh(&mut self, base: &str) -> Ident;
@@ -471,6 +474,15 @@ fn bind(pat: &Pat, value: Value) -> Option<TokenStream> {
             }
             Some(out)
         }
+        // `|&(x, y)|` over `data: &[(f64, f64)]`, a sequence of constants: the element taken
+        // apart as written (lowering binds each name as a constant, and refuses a value that
+        // carries a derivative at the pattern).
+        (pat @ (Pat::Tuple(_) | Pat::TupleStruct(_) | Pat::Struct(_)), Value::One(v)) => {
+            Some(quote!(let #pat = #v;))
+        }
+        (pat @ (Pat::Tuple(_) | Pat::TupleStruct(_) | Pat::Struct(_)), Value::Ref(v)) => {
+            Some(quote!(let #pat = &#v;))
+        }
         _ => None,
     }
 }
@@ -537,7 +549,9 @@ impl VisitMut for Derefs {
 
 /// The chain's sequences, if all are sequences of floats.
 fn checked<'a>(cx: &dyn Context, chain: Option<Chain<'a>>) -> Option<Chain<'a>> {
-    let mut chain = chain.filter(|c| c.over.is_some() || c.seqs.iter().all(|s| cx.is_seq(s)))?;
+    let mut chain = chain.filter(|c| {
+        c.over.is_some() || c.seqs.iter().all(|s| cx.is_seq(s) || cx.is_constant_seq(s))
+    })?;
     chain.rows = chain.seqs.iter().map(|s| cx.has_rows(s)).collect();
     // Mutable items are floats, written in place.
     if chain.muts.iter().zip(&chain.rows).any(|(&m, &r)| m && r) {
@@ -670,6 +684,12 @@ impl Context for Lower<'_> {
             || self
                 .local_of(expr)
                 .is_some_and(|v| self.kind(v) == Kind::Seq)
+    }
+
+    fn is_constant_seq(&self, expr: &Expr) -> bool {
+        self.local_of(expr).is_some_and(|v| {
+            !self.kind(v).differentiable() && self.vars[v].ty.as_ref().is_some_and(sequence_type)
+        })
     }
 
     fn has_rows(&self, expr: &Expr) -> bool {

@@ -1,0 +1,158 @@
+//! Losses over data, written the way one writes them: samples as tuples or structs, labels
+//! as integers or `bool`s, a mask, each a sequence of constants walked beside the
+//! parameters (`data.iter().map(|&(x, y)| ..)`, `for &Sample { x, y } in data`, `let (x, y)
+//! = data[i];`, `w.iter().zip(flags)`). Each gradient is checked against finite
+//! differences, forward mode by the dot product, and the Hessian-vector product against
+//! finite differences of the gradient.
+
+#![allow(clippy::needless_range_loop)]
+#![deny(warnings)]
+
+#[macro_use]
+mod common;
+use backprop::differentiate;
+use common::{Points, assert_close, assert_fd, check_hvp};
+
+#[derive(Clone, Copy, Debug)]
+pub struct Sample {
+    pub x: f64,
+    pub y: f64,
+}
+
+/// Least squares of a line `w[0] x + w[1]` through `(x, y)` pairs, by a chain.
+#[differentiate(hessian, wrt(w))]
+fn line_by_chain(w: &[f64], data: &[(f64, f64)]) -> f64 {
+    data.iter()
+        .map(|&(x, y)| (w[0] * x + w[1] - y).powi(2))
+        .sum::<f64>()
+        / data.len() as f64
+}
+
+/// The same by an index loop taking each pair apart with `let`.
+#[differentiate(hessian, wrt(w))]
+fn line_by_index(w: &[f64], data: &[(f64, f64)]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..data.len() {
+        let (x, y) = data[i];
+        s += (w[0] * x + w[1] - y).powi(2);
+    }
+    s / data.len() as f64
+}
+
+/// Samples as structs: a `for` loop with a struct pattern, an index loop with `..`, and a
+/// chain reading fields.
+#[differentiate(hessian, wrt(w))]
+fn line_over_structs(w: &[f64], data: &[Sample]) -> f64 {
+    let mut s = 0.0;
+    for &Sample { x, y } in data {
+        s += (w[0] * x + w[1] - y).powi(2);
+    }
+    for i in 0..data.len() {
+        let Sample { x, .. } = data[i];
+        s += 0.1 * (w[0] * x).sin();
+    }
+    s + data.iter().map(|d| (w[1] * d.x - d.y).tanh()).sum::<f64>()
+}
+
+/// Logistic regression with `bool` labels zipped with the inputs, and a `usize` class per
+/// point picking which weight scales it.
+#[differentiate(hessian, wrt(w))]
+fn logistic(w: &[f64], x: &[f64], labels: &[bool], class: &[usize]) -> f64 {
+    x.iter()
+        .zip(labels)
+        .zip(class)
+        .map(|((&xi, &label), &c)| {
+            let z = w[c] * xi + w[2];
+            if label {
+                (1.0 + (-z).exp()).ln()
+            } else {
+                (1.0 + z.exp()).ln()
+            }
+        })
+        .sum()
+}
+
+/// A mask: only the flagged weights count, by a filter on the zipped flags and by an
+/// enumeration of the flags.
+#[differentiate(hessian)]
+fn masked(w: &[f64], flags: &Vec<bool>) -> f64 {
+    let kept: f64 = w
+        .iter()
+        .zip(flags)
+        .filter(|(_, f)| **f)
+        .map(|(v, _)| v.exp())
+        .sum();
+    let picked: f64 = flags
+        .iter()
+        .enumerate()
+        .map(|(i, &f)| if f { w[i] * w[i] } else { 0.0 })
+        .sum();
+    kept + picked
+}
+
+/// `⟨∇f, v⟩` from `grad` against `jvp` along `v`.
+#[track_caller]
+fn assert_jvp_matches(grad: &[f64], jvp: f64, v: &[f64]) {
+    let dot: f64 = grad.iter().zip(v).map(|(g, v)| g * v).sum();
+    assert_close(dot, jvp, 1e-10);
+}
+
+/// Value, finite differences, forward mode and `hvp` of `f(w, data)` for `w` in `[-1, 1)`.
+macro_rules! check_over_data {
+    ($f:ident, $n:expr, $($data:expr),+) => {{
+        let mut points = Points::new(17);
+        for seed in 0..3 {
+            let w = points.vec($n, -1.0, 1.0);
+            let v = points.vec($n, -1.0, 1.0);
+            let (value, g) = $f::grad(&w, $($data),+);
+            assert_eq!(value, $f(&w, $($data),+));
+            assert_fd(|w| $f(w, $($data),+), &w, &g.w);
+            assert_jvp_matches(&g.w, $f::jvp(&w, $($data,)+ &v).1, &v);
+            check_hvp(
+                |w| $f::grad(w, $($data),+).1.w,
+                |w, u| $f::hvp(w, $($data,)+ u).2.w,
+                &w,
+                seed,
+            );
+        }
+    }};
+}
+
+#[test]
+fn pairs_taken_apart_in_chains_and_lets() {
+    let data = [(0.1, 0.5), (1.0, 2.0), (-0.5, 0.3), (2.0, -1.0)];
+    check_over_data!(line_by_chain, 2, &data);
+    check_over_data!(line_by_index, 2, &data);
+    // The two are the same function, summed in the same order.
+    let w = [0.7, -0.2];
+    let (by_chain, by_index) = (
+        line_by_chain::grad(&w, &data),
+        line_by_index::grad(&w, &data),
+    );
+    assert_eq!((by_chain.0, &by_chain.1.w), (by_index.0, &by_index.1.w));
+}
+
+#[test]
+fn samples_as_structs() {
+    let data: Vec<Sample> = [(0.1, 0.5), (1.0, 2.0), (-0.5, 0.3)]
+        .iter()
+        .map(|&(x, y)| Sample { x, y })
+        .collect();
+    check_over_data!(line_over_structs, 2, &data);
+}
+
+#[test]
+fn labels_and_classes_zipped_with_the_inputs() {
+    let x = [0.3, -1.2, 2.5, 0.7, -0.1];
+    let labels = [true, false, true, true, false];
+    let class = [0, 1, 1, 0, 1];
+    check_over_data!(logistic, 3, &x, &labels, &class);
+}
+
+#[test]
+fn a_mask_of_flags() {
+    let flags = vec![true, false, true, true];
+    check_over_data!(masked, 4, &flags);
+    let (_, g) = masked::grad(&[0.5, 0.5, 0.5, 0.5], &flags);
+    assert_eq!(g.w[1], 0.0);
+}
