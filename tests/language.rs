@@ -2079,3 +2079,71 @@ fn array_map_against_finite_differences_and_hessian() {
         );
     }
 }
+
+// ------------------- tuples matched element by element, elements by `if let`, `split_at`
+
+/// `match (a, b)` binding each float by name, guards reading them; `if let Some(&v) =
+/// x.get(i)` (and `.first()`, `.last().copied()`); the two halves of `split_at`.
+#[differentiate(hessian)]
+fn tuple_arms_and_elements(x: &[f64]) -> f64 {
+    let (a, b) = x.split_at(x.len() / 2);
+    let mut s = 0.0;
+    for (p, q) in a.iter().zip(b) {
+        s += match (p * 2.0, q.sin()) {
+            (u, v) if u > v => u - v * v,
+            (u, _) if u < -1.0 => u.exp(),
+            (u, mut v) => {
+                v *= u;
+                v.tanh()
+            }
+        };
+    }
+    if let Some(&third) = x.get(2) {
+        s += third * third;
+    }
+    if let Some(&far) = x.get(100) {
+        s += far;
+    }
+    if let Some(first) = x.first() {
+        s *= first.cos();
+    }
+    match x.last().copied() {
+        Some(last) if last > 0.0 => s + last.sqrt(),
+        Some(last) => s - last,
+        None => s,
+    }
+}
+
+/// `(true, v)` of `(x[i] > 0.0, x[i - 1])`: a test and a float, matched together.
+#[differentiate(hessian)]
+fn flagged_pairs(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 1..x.len() {
+        s += match (x[i] > 0.0, x[i - 1]) {
+            (true, v) => v * x[i],
+            (false, v) => -v,
+        };
+    }
+    s
+}
+
+/// A closure calling another closure: the inner one's body, inlined first, starts the
+/// outer one's (`{ .. } * v` once read as a block and then `*v`: a wrong value).
+#[differentiate(hessian)]
+fn closures_calling_closures(x: &[f64]) -> f64 {
+    let sq = |v: f64| v * v;
+    let cube = |v: f64| sq(v) * v;
+    x.iter().map(|&v| cube(v) + sq(v)).sum()
+}
+
+#[test]
+fn tuple_arms_elements_and_split_halves() {
+    let mut points = Points::new(47);
+    for (seed, n) in [(0, 6), (1, 7), (2, 4), (3, 3), (4, 1)] {
+        let x = points.vec(n, -2.0, 2.0);
+        let v = points.vec(n, -1.0, 1.0);
+        check_every_mode!(tuple_arms_and_elements, &x, &v, 70 + seed);
+        check_every_mode!(closures_calling_closures, &x, &v, 80 + seed);
+        check_every_mode!(flagged_pairs, &x, &v, 90 + seed);
+    }
+}

@@ -94,7 +94,10 @@ impl VisitMut for Calls<'_> {
                 self.visit_expr_mut(a);
             }
             let (params, args, body) = (self.params, call.args.iter(), self.body);
-            *e = syn::parse_quote!({ #(let #params = #args;)* #body });
+            // The body in parentheses: at the start of the block's last statement, a body
+            // that starts with a block (another closure's call inlined, `{ .. } * v`) would
+            // read as that block, then `*v`.
+            *e = syn::parse_quote!({ #(let #params = #args;)* (#body) });
             return;
         }
         if let Expr::Path(p) = e

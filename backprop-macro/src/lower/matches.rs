@@ -81,9 +81,10 @@ impl Rewrite<'_> {
     }
 }
 
-/// An arm's body as the statements of a branch, after the projections of the names its
-/// pattern binds and its body uses (a guard's names are read in the arm's test, where the
-/// pattern binds them).
+/// An arm's body as the statements of a branch, after the names its pattern binds and its
+/// body uses ([`lets`]; a guard's names are read in the arm's test, where the pattern binds
+/// them). `v => ..`, `v if v < 0.0 => ..`: the name is the matched value itself, which may
+/// carry a derivative (`match x { v if v < 0.0 => -v, v => v.sqrt() }`).
 fn branch(arm: &syn::Arm, scrutinee: &Expr) -> TokenStream {
     let body = arm.body.to_token_stream();
     // The pattern without its guard: in the branch, the whole arm matched, so this does.
@@ -91,31 +92,110 @@ fn branch(arm: &syn::Arm, scrutinee: &Expr) -> TokenStream {
         Pat::Guard(g) => &*g.pat,
         pat => pat,
     };
-    // `v => ..`, `v if v < 0.0 => ..`: the name is the matched value itself, which may carry
-    // a derivative (`match x { v if v < 0.0 => -v, v => v.sqrt() }`).
+    with_lets(lets(pat, scrutinee, &body), &arm.body)
+}
+
+/// The `let`s that bind the names `pat` binds and `body` uses, from `scrutinee`: a lone
+/// name is the value itself; a tuple pattern over a tuple written out (`match (a, b) { (p,
+/// q) if p > q => .. }`) binds each element from its own expression; `Some(&v)` of
+/// `x.get(i)`, `x.first()` or `x.last()` is that element; other names are projections
+/// ([`is_projection`]), which lowering accepts when the matched value carries no
+/// derivative.
+fn lets(pat: &Pat, scrutinee: &Expr, body: &TokenStream) -> TokenStream {
+    let pat = match pat {
+        Pat::Paren(p) => &*p.pat,
+        pat => pat,
+    };
     if let Pat::Ident(p) = pat
         && p.subpat.is_none()
         && p.by_ref.is_none()
         && !p.ident.to_string().starts_with(|c: char| c.is_uppercase())
     {
         let (name, mutability) = (&p.ident, &p.mutability);
-        let lets = match mentions(&body, name) {
+        return match mentions(body, name) {
             true => quote_spanned! {name.span()=> let #mutability #name = #scrutinee; },
             false => TokenStream::new(),
         };
-        return with_lets(lets, &arm.body);
     }
-    let lets = bindings(pat)
+    if let (Pat::Tuple(names), Expr::Tuple(values)) = (pat, strip(scrutinee))
+        && names.elems.len() == values.elems.len()
+        && !names.elems.iter().any(|p| matches!(p, Pat::Rest(_)))
+    {
+        // Each element's value is read after the names before it are bound: none may read
+        // a name the pattern binds (`match (b, a) { (a, b) => .. }` stays a projection).
+        let bound = bindings(pat);
+        let reads_bound = values.elems.iter().any(|v| {
+            let tokens = v.to_token_stream();
+            bound.iter().any(|b| mentions(&tokens, b))
+        });
+        if !reads_bound {
+            return names
+                .elems
+                .iter()
+                .zip(&values.elems)
+                .map(|(p, v)| lets(p, v, body))
+                .collect();
+        }
+    }
+    if let Some(lets) = element_lets(pat, scrutinee, body) {
+        return lets;
+    }
+    bindings(pat)
         .into_iter()
         // `None`, `MAX`: a unit variant or a constant, not a name bound (by convention).
         .filter(|b| !b.to_string().starts_with(|c: char| c.is_uppercase()))
-        .filter(|b| mentions(&body, b))
+        .filter(|b| mentions(body, b))
         .map(|b| {
             quote_spanned! {b.span()=>
                 let #b = match #scrutinee { #pat => #b, _ => ::core::unreachable!() };
             }
-        });
-    with_lets(lets.collect(), &arm.body)
+        })
+        .collect()
+}
+
+/// `Some(&v)` (or `Some(v)`) of `x.get(i)`, `x.first()`, `x.last()`, with `.copied()` or
+/// `.cloned()` or without: `let v = x[i];` (`&x[i]` for a reference in the user's code). The
+/// arm's test has found the element there.
+fn element_lets(pat: &Pat, scrutinee: &Expr, body: &TokenStream) -> Option<TokenStream> {
+    let Pat::TupleStruct(some) = pat else {
+        return None;
+    };
+    let [inner] = &some.elems.iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    if !some.path.is_ident("Some") {
+        return None;
+    }
+    let (mut e, mut by_value) = (strip(scrutinee), false);
+    if let Expr::MethodCall(m) = e
+        && (m.method == "copied" || m.method == "cloned")
+        && m.args.is_empty()
+    {
+        (e, by_value) = (strip(&m.receiver), true);
+    }
+    let Expr::MethodCall(m) = e else {
+        return None;
+    };
+    let seq = &m.receiver;
+    let at = match (m.method.to_string().as_str(), m.args.len()) {
+        ("get", 1) => {
+            let i = &m.args[0];
+            quote!(#i)
+        }
+        ("first", 0) => quote!(0),
+        ("last", 0) => quote!(#seq.len() - 1),
+        _ => return None,
+    };
+    let ((name, mutable), reference) = match inner {
+        Pat::Reference(r) if !by_value => (pat_ident(&r.pat)?, false),
+        p => (pat_ident(p)?, !by_value),
+    };
+    let mutability = mutable.then(|| quote!(mut));
+    Some(match (mentions(body, name), reference) {
+        (false, _) => TokenStream::new(),
+        (true, true) => quote_spanned! {name.span()=> let #name = &#seq[#at]; },
+        (true, false) => quote_spanned! {name.span()=> let #mutability #name = #seq[#at]; },
+    })
 }
 
 /// The statements `lets`, then an arm's body.

@@ -72,6 +72,26 @@ impl Rewrite<'_> {
                     syn::parse_quote!(#receiver.cos()),
                 ]
             }
+            // `let (a, b) = x.split_at(m);`: the two sub-slices, the receiver and the
+            // middle computed once.
+            Expr::MethodCall(m) if m.method == "split_at" && m.args.len() == 1 => {
+                let mut once = |e: &Expr, prelude: &mut Vec<syn::Stmt>| -> Expr {
+                    match strip(e) {
+                        e @ (Expr::Path(_) | Expr::Lit(_)) => e.clone(),
+                        other => {
+                            let t = self.temporary(other.span());
+                            prelude.push(syn::parse_quote!(let #t = #other;));
+                            syn::parse_quote!(#t)
+                        }
+                    }
+                };
+                let seq = once(&m.receiver, &mut prelude);
+                let mid = once(&m.args[0], &mut prelude);
+                vec![
+                    syn::parse_quote_spanned!(m.method.span()=> &#seq[..#mid]),
+                    syn::parse_quote_spanned!(m.method.span()=> &#seq[#mid..]),
+                ]
+            }
             // `let (v, d) = f::jvp(args, tangents);`: the array `f::__jvp_value(..)`, as
             // other generated code differentiates it (nested differentiation).
             Expr::Call(call) if jvp_call(call).is_some() => {
