@@ -2147,3 +2147,32 @@ fn tuple_arms_elements_and_split_halves() {
         check_every_mode!(flagged_pairs, &x, &v, 90 + seed);
     }
 }
+
+// ------------------------------------- `into_iter()`, a search's `.copied().unwrap_or(..)`
+
+/// `into_iter()` over a borrowed slice (references) and an owned copy (values); the greatest
+/// item by `max_by`, `.copied()`, then `.unwrap_or(..)`.
+#[allow(clippy::into_iter_on_ref)]
+#[differentiate(hessian)]
+fn into_iter_and_copied_search(x: &[f64]) -> f64 {
+    let owned = x.to_vec();
+    let squares: f64 = x.into_iter().map(|&v| v * v).sum();
+    let waves: f64 = owned.into_iter().map(|v| v.sin()).sum();
+    let top = x
+        .iter()
+        .max_by(|a, b| a.total_cmp(b))
+        .copied()
+        .unwrap_or(0.0);
+    squares * waves + top * top
+}
+
+#[test]
+fn into_iter_and_a_copied_search() {
+    let mut points = Points::new(53);
+    for (seed, n) in [(0, 5), (1, 1), (2, 3)] {
+        let x = points.vec(n, -2.0, 2.0);
+        let v = points.vec(n, -1.0, 1.0);
+        check_every_mode!(into_iter_and_copied_search, &x, &v, 100 + seed);
+    }
+    assert_eq!(into_iter_and_copied_search::grad(&[]).0, 0.0);
+}

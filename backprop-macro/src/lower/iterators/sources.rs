@@ -4,8 +4,9 @@
 
 use super::*;
 
-/// `xs.iter()`, `xs.iter().copied()`, `&xs`, `xs`, `xs.iter_mut()`, `&mut xs`: the sequence
-/// `xs` (a path).
+/// `xs.iter()`, `xs.iter().copied()`, `&xs`, `xs`, `xs.iter_mut()`, `&mut xs`,
+/// `xs.into_iter()` (its items references or values as `xs` is borrowed or owned): the
+/// sequence `xs` (a path).
 pub(super) fn source(expr: &Expr) -> Option<&Expr> {
     match strip(expr) {
         Expr::MethodCall(m)
@@ -14,7 +15,8 @@ pub(super) fn source(expr: &Expr) -> Option<&Expr> {
             source(&m.receiver)
         }
         Expr::MethodCall(m)
-            if m.args.is_empty() && (m.method == "iter" || m.method == "iter_mut") =>
+            if m.args.is_empty()
+                && (m.method == "iter" || m.method == "iter_mut" || m.method == "into_iter") =>
         {
             path_of(&m.receiver)
         }

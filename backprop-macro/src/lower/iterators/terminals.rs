@@ -264,16 +264,24 @@ fn stretch_chain<'a>(
     })
 }
 
-/// `chain.max_by(|a, b| a.total_cmp(b)).unwrap()` (or `min_by`, `.expect(..)`, a method
-/// path `f64::total_cmp`) as the loop that keeps the greatest (least) item so far: an `if`
+/// `chain.max_by(|a, b| a.total_cmp(b)).unwrap()` (or `min_by`, `.expect(..)`,
+/// `.unwrap_or(d)`, after `.copied()` or `.cloned()`, a method path `f64::total_cmp`) as the loop that keeps the greatest (least) item so far: an `if`
 /// on the comparison, whose value carries no derivative, and an assignment it guards. Ties
 /// go as in the standard library: `max_by` keeps the last greatest, `min_by` the first least.
 fn extreme(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<Expr> {
     let Expr::MethodCall(inner) = strip(&m.receiver) else {
         return None;
     };
-    let unwraps =
-        (m.method == "unwrap" && m.args.is_empty()) || (m.method == "expect" && m.args.len() == 1);
+    let mut inner = inner;
+    // `.max_by(..).copied().unwrap_or(0.0)`: the best item's value.
+    if (inner.method == "copied" || inner.method == "cloned") && inner.args.is_empty() {
+        let Expr::MethodCall(search) = strip(&inner.receiver) else {
+            return None;
+        };
+        inner = search;
+    }
+    let unwraps = (m.method == "unwrap" && m.args.is_empty())
+        || ((m.method == "expect" || m.method == "unwrap_or") && m.args.len() == 1);
     let max = match inner.method.to_string().as_str() {
         "max_by" => true,
         "min_by" => false,
