@@ -554,6 +554,33 @@ fn a_lone_name_binds_the_matched_value() {
     }
 }
 
+/// The same arms inside an iterator chain's closure, and `if let` in a fold's.
+#[differentiate(hessian, wrt(x))]
+fn activated_in_chains(x: &[f64], a: Unit, k: Option<u8>) -> f64 {
+    let s: f64 = x
+        .iter()
+        .map(|v| match a {
+            Unit::Relu => v.max(0.0),
+            Unit::Leaky(alpha) if alpha > 0.0 => {
+                if *v > 0.0 {
+                    *v
+                } else {
+                    alpha * v
+                }
+            }
+            Unit::Leaky(_) => *v,
+            Unit::Scaled { k, shift } => k * v.sin() + shift,
+        })
+        .sum();
+    x.iter().fold(s, |acc, &v| {
+        if let Some(n) = k {
+            acc + v * v * n as f64
+        } else {
+            acc
+        }
+    })
+}
+
 #[test]
 fn match_arms_and_if_let_read_their_bindings() {
     let x = [0.7, -1.2, 0.3];
@@ -566,6 +593,10 @@ fn match_arms_and_if_let_read_their_bindings() {
     ];
     for (i, a) in kinds.into_iter().enumerate() {
         for k in [None, Some(0), Some(2), Some(5)] {
+            let (value, g) = activated_in_chains::grad(&x, a, k);
+            assert_eq!(value, activated_in_chains(&x, a, k));
+            assert_fd(|p| activated_in_chains(p, a, k), &x, &g.x);
+            assert_jvp_matches(&g.x, activated_in_chains::jvp(&x, a, k, &v).1, &v);
             let (value, g) = activated::grad(&x, a, k);
             assert_eq!(value, activated(&x, a, k));
             assert_fd(|p| activated(p, a, k), &x, &g.x);

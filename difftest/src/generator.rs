@@ -1112,14 +1112,23 @@ impl<'r> Gen<'r> {
                     8 if self.rng.chance(0.5) => {
                         format!("{{ let (p, q) = helper_pair({a}, {b}); p * 0.5 + q }}")
                     }
-                    // An array pattern.
-                    8 => format!("{{ let [p, q] = [{a}, {b}]; p * 0.5 + q }}"),
+                    // An array pattern; a tuple written out, matched name by name.
+                    8 if self.rng.chance(0.5) => {
+                        format!("{{ let [p, q] = [{a}, {b}]; p * 0.5 + q }}")
+                    }
+                    8 => format!(
+                        "match ({a}, {b}) {{ (p, q) if p > q => p - q * 0.5, (p, _) if p < -1.0 => p * p, (p, q) => p * q }}"
+                    ),
                     0 => format!("helper({a}, {b})"),
                     // A filter and a reversed walk: the rest of the step under `if`.
                     6 if self.has_slice => format!(
                         "v.iter().rev().filter(|&&e| e > {b}).map(|&e| (e * {a}).tanh()).sum::<f64>()"
                     ),
-                    // A closure bound to a local, inlined at its calls.
+                    // A closure bound to a local, inlined at its calls; one calling another
+                    // at the start of its body.
+                    7 if self.rng.chance(0.5) => format!(
+                        "{{ let c = |s: f64| s * ({a}) + ({b}); let d = |s: f64| c(s) * s - c(0.5); d({a}) + c({b}) }}"
+                    ),
                     7 => format!("{{ let c = |s: f64| s * ({a}) + ({b}); c({a}) * c({b}) }}"),
                     // Zipped chains, to a product; a recursive helper.
                     3 if self.has_slice && self.rng.chance(0.5) => format!(

@@ -47,9 +47,10 @@ impl VisitMut for Rewrite<'_> {
         }
     }
 
-    // Items and closures inside the body are not the function's code.
+    // Items inside the body are not the function's code. Closures are rewritten too: an
+    // iterator chain's closures become the function's code (`x.iter().map(|&v| match act
+    // { .. })`), and the `if` chain means the same in a closure that stays one.
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
-    fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
 }
 
 impl Rewrite<'_> {
