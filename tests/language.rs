@@ -2207,3 +2207,27 @@ fn into_iter_and_a_copied_search() {
     }
     assert_eq!(into_iter_and_copied_search::grad(&[]).0, 0.0);
 }
+
+// ------------------------------------------------------------------ `v.reverse()`
+
+/// A local copy reversed in place (odd and even lengths), then read by index and walked.
+#[differentiate(hessian)]
+fn reversed_copy(x: &[f64]) -> f64 {
+    let mut v: Vec<f64> = x.iter().map(|a| a * a + 0.5 * a).collect();
+    v.reverse();
+    let mut s = 0.0;
+    for (i, a) in v.iter().enumerate() {
+        s += a * (i as f64 + 1.0);
+    }
+    s * v[0]
+}
+
+#[test]
+fn a_local_reversed_in_place() {
+    let mut points = Points::new(59);
+    for (seed, n) in [(0, 5), (1, 4), (2, 1)] {
+        let x = points.vec(n, -2.0, 2.0);
+        let v = points.vec(n, -1.0, 1.0);
+        check_every_mode!(reversed_copy, &x, &v, 110 + seed);
+    }
+}

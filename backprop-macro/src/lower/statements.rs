@@ -437,6 +437,20 @@ impl<'e> Lower<'e> {
                 });
                 self.lower_stmts(&writes.stmts, Sink::Discard, out, &[]);
             }
+            // `v.reverse();` on a local sequence of floats: the swaps of its halves.
+            Expr::MethodCall(m)
+                if m.method == "reverse" && m.args.is_empty() && self.flat_local(&m.receiver) =>
+            {
+                let [n, k] = ["n", "k"].map(|n| Ident::new(&self.names.syntax(n), Span::mixed_site()));
+                let v = &m.receiver;
+                let swaps: syn::Block = syn::parse_quote_spanned!(m.span()=> {
+                    let #n: usize = #v.len();
+                    for #k in 0..#n / 2 {
+                        #v.swap(#k, #n - 1 - #k);
+                    }
+                });
+                self.lower_stmts(&swaps.stmts, Sink::Discard, out, &[]);
+            }
             // `v.fill(c);`, `v.copy_from_slice(&w);` on a local sequence of floats: the element
             // writes they mean.
             Expr::MethodCall(m)
@@ -469,7 +483,7 @@ impl<'e> Lower<'e> {
                 self.errors.spanned(
                     &m.method,
                     format!(
-                        "#[differentiate] does not support `.{}(..)` on a sequence or array that may carry a derivative; supported: writing its elements (`v[i] = ...`), and `push`, `extend`, `extend_from_slice` on a local `Vec`",
+                        "#[differentiate] does not support `.{}(..)` on a sequence or array that may carry a derivative; supported: writing its elements (`v[i] = ...`), and `push`, `extend`, `extend_from_slice`, `swap`, `reverse`, `fill`, `copy_from_slice` and `sort_by` on a local `Vec`",
                         m.method
                     ),
                 );
