@@ -90,6 +90,30 @@ fn masked(w: &[f64], flags: &Vec<bool>) -> f64 {
     kept + picked
 }
 
+/// An observation: declared here without a derive of `Differentiable`, so the macro, which
+/// reads this file, passes parameters of it (and sequences of it) as constants when `wrt`
+/// is not given, as it does integers.
+#[derive(Clone, Copy, Debug)]
+pub struct Obs {
+    pub x: f64,
+    pub y: f64,
+    pub weight: f64,
+}
+
+/// Weighted least absolute deviations over observations, and a prior observation, without
+/// `wrt`: the gradient has a field for `w` only.
+#[differentiate(hessian)]
+fn weighted_fit(w: &[f64], obs: &[Obs], prior: &Obs) -> f64 {
+    let mut s = prior.weight * (w[0] - prior.x).powi(2);
+    for &Obs { x, y, weight } in obs {
+        s += weight * (w[0] * x + w[1] - y).abs();
+    }
+    s + obs
+        .iter()
+        .map(|o| (w[1] * o.x).sin() * o.weight)
+        .sum::<f64>()
+}
+
 /// `⟨∇f, v⟩` from `grad` against `jvp` along `v`.
 #[track_caller]
 fn assert_jvp_matches(grad: &[f64], jvp: f64, v: &[f64]) {
@@ -155,4 +179,21 @@ fn a_mask_of_flags() {
     check_over_data!(masked, 4, &flags);
     let (_, g) = masked::grad(&[0.5, 0.5, 0.5, 0.5], &flags);
     assert_eq!(g.w[1], 0.0);
+}
+
+#[test]
+fn structs_of_data_without_a_gradient_are_constants() {
+    let obs: Vec<Obs> = [(0.1, 0.5, 1.0), (1.0, 2.0, 0.5), (-0.5, 0.3, 2.0)]
+        .iter()
+        .map(|&(x, y, weight)| Obs { x, y, weight })
+        .collect();
+    let prior = Obs {
+        x: 0.2,
+        y: 0.0,
+        weight: 0.1,
+    };
+    check_over_data!(weighted_fit, 2, &obs, &prior);
+    // `weighted_fit::Grad` has the one field: this destructuring is exhaustive.
+    let weighted_fit::Grad { w } = weighted_fit::grad(&[0.7, -0.2], &obs, &prior).1;
+    assert_eq!(w.len(), 2);
 }

@@ -11,6 +11,7 @@
 //! else (`sq` imported, made by a macro, under `cfg`, or the file unreadable) leaves the
 //! call as it is.
 
+use quote::ToTokens;
 use std::cell::RefCell;
 use std::path::PathBuf;
 use std::rc::Rc;
@@ -47,6 +48,9 @@ struct Scope {
     fns: Vec<(String, bool)>,
     /// The names mentioned in `gate!` invocations here.
     gates: Vec<String>,
+    /// The structs declared here, and whether each certainly has no gradient: no derive
+    /// naming `Differentiable`, no `cfg_attr`, no `impl .. Differentiable for` it here.
+    structs: Vec<(String, bool)>,
 }
 
 /// The scopes of one file, in plain data: the syntax tree's tokens belong to one macro
@@ -116,7 +120,33 @@ fn scope(items: &[&syn::Item], macros: &[&syn::Macro], block: bool, scopes: &mut
                 }
             }
             syn::Item::Macro(m) => gates(&m.mac, &mut here.gates),
+            syn::Item::Struct(st) => {
+                let derives = st.attrs.iter().any(|a| {
+                    named(a.path(), "cfg_attr")
+                        || (named(a.path(), "derive")
+                            && a.meta
+                                .to_token_stream()
+                                .to_string()
+                                .contains("Differentiable"))
+                });
+                here.structs.push((st.ident.to_string(), !derives));
+            }
             _ => {}
+        }
+    }
+    // `impl Differentiable for S` written by hand: `S` has a gradient after all.
+    for item in items {
+        if let syn::Item::Impl(b) = item
+            && let Some((trait_path, _)) = b.trait_.as_ref()
+            && named(trait_path, "Differentiable")
+            && let syn::Type::Path(t) = &*b.self_ty
+            && let Some(last) = t.path.segments.last()
+        {
+            for (name, plain) in &mut here.structs {
+                if last.ident == name {
+                    *plain = false;
+                }
+            }
         }
     }
     for m in macros {
@@ -159,7 +189,24 @@ fn body(block: &syn::Block, scopes: &mut Vec<Scope>) {
     }
 }
 
-fn classify(scopes: &[Scope], caller: &str, callee: &str) -> Callee {
+/// Whether the struct `name`, a parameter's type (or its elements'), certainly has no
+/// gradient: it is declared in the module of the differentiated function `caller`, in the
+/// file `name` is written in, without a derive of `Differentiable` (data: samples,
+/// observations), and nothing here implements the trait for it.
+pub fn plain_struct(caller: &str, name: &syn::Ident) -> bool {
+    summary(name.span()).is_some_and(|scopes| struct_without_gradient(&scopes, caller, name))
+}
+
+fn struct_without_gradient(scopes: &[Scope], caller: &str, name: &syn::Ident) -> bool {
+    let Some(home) = home(scopes, caller) else {
+        return false;
+    };
+    let mut found = home.structs.iter().filter(|(s, _)| name == s);
+    matches!((found.next(), found.next()), (Some((_, true)), None))
+}
+
+/// The one scope that holds the differentiated function (or method) `caller`.
+fn home<'s>(scopes: &'s [Scope], caller: &str) -> Option<&'s Scope> {
     let homes: Vec<&Scope> = scopes
         .iter()
         .filter(|s| {
@@ -169,7 +216,14 @@ fn classify(scopes: &[Scope], caller: &str, callee: &str) -> Callee {
                     .any(|m| caller == m || caller.ends_with(&format!("_{m}")))
         })
         .collect();
-    let [home] = homes.as_slice() else {
+    match homes.as_slice() {
+        [home] => Some(home),
+        _ => None,
+    }
+}
+
+fn classify(scopes: &[Scope], caller: &str, callee: &str) -> Callee {
+    let Some(home) = home(scopes, caller) else {
         return Callee::Unknown;
     };
     let mut fns = home.fns.iter().filter(|(name, _)| name == callee);
@@ -279,6 +333,31 @@ mod tests {
         let src = "fn sq(v: f64) -> f64 { v * v }
                    #[differentiate] impl Model { #[differentiate] fn loss(&self) -> f64 { sq(self.w) } }";
         assert_eq!(of(src, "model_loss", "sq"), Callee::Plain);
+    }
+
+    fn no_gradient(source: &str, caller: &str, name: &str) -> bool {
+        let name = syn::Ident::new(name, proc_macro2::Span::call_site());
+        struct_without_gradient(&summarize(&syn::parse_file(source).unwrap()), caller, &name)
+    }
+
+    #[test]
+    fn a_struct_of_data_beside_the_caller_has_no_gradient() {
+        let src = "#[derive(Clone, Copy)] struct Obs { x: f64 }
+                   #[derive(Differentiable, Clone)] struct Line { a: f64 }
+                   #[differentiate] fn f(l: &Line, o: &[Obs]) -> f64 { l.a * o[0].x }";
+        assert!(no_gradient(src, "f", "Obs"));
+        assert!(!no_gradient(src, "f", "Line"));
+        // Elsewhere, under `cfg_attr`, or given the trait by hand: not certain.
+        let src = "mod data { pub struct Obs { pub x: f64 } }
+                   #[differentiate] fn f(o: &[data::Obs]) -> f64 { 0.0 }";
+        assert!(!no_gradient(src, "f", "Obs"));
+        let src = "#[cfg_attr(feature = \"ad\", derive(Differentiable))] struct Obs { x: f64 }
+                   #[differentiate] fn f(o: &[Obs]) -> f64 { 0.0 }";
+        assert!(!no_gradient(src, "f", "Obs"));
+        let src = "struct Obs { x: f64 }
+                   impl backprop::Differentiable for Obs { }
+                   #[differentiate] fn f(o: &[Obs]) -> f64 { 0.0 }";
+        assert!(!no_gradient(src, "f", "Obs"));
     }
 
     #[test]

@@ -231,6 +231,12 @@ impl<'e> Lower<'e> {
             {
                 return None;
             }
+            // `obs: &[Obs]`, `o: &Obs` with `Obs` declared beside the function without a
+            // derive of `Differentiable` (the file says so): data, a constant, as an
+            // integer is, when `wrt` does not name it.
+            TypeClass::Unknown if in_wrt.is_none() && plain_struct(&sig.ident, &typed.ty) => {
+                (Kind::Other, ParamForm::Const)
+            }
             // `layers: &[Layer]`: a sequence whose rows are structs, reached by one index
             // fewer than a float would be. Its gradient is the struct's gradients'.
             TypeClass::Unknown if struct_sequence(&typed.ty).is_some() => {
@@ -351,6 +357,28 @@ impl<'e> Lower<'e> {
 
 /// `S` or `&S` for a path type `S`: a struct parameter, whose type must derive
 /// `Differentiable`.
+/// Whether `ty` is a struct, or a sequence of them, that the file declares beside the
+/// function `caller` with no gradient ([`crate::source::plain_struct`]).
+fn plain_struct(caller: &Ident, ty: &Type) -> bool {
+    // The element of `&[S]`, `Vec<S>`, `[S; N]` (nested too), or `S` itself.
+    let mut inner = struct_type(ty).unwrap_or(ty);
+    while let Some(elem) = match inner {
+        Type::Reference(r) => Some(&*r.elem),
+        Type::Slice(s) => Some(&*s.elem),
+        Type::Array(a) => Some(&*a.elem),
+        Type::Paren(p) => Some(&*p.elem),
+        other => types::vec_elem(other),
+    } {
+        inner = elem;
+    }
+    match inner {
+        Type::Path(p) if p.path.segments.len() == 1 => {
+            crate::source::plain_struct(&caller.to_string(), &p.path.segments[0].ident)
+        }
+        _ => false,
+    }
+}
+
 pub(crate) fn struct_type(ty: &Type) -> Option<&Type> {
     match ty {
         Type::Path(p) if p.qself.is_none() => Some(ty),

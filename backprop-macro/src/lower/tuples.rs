@@ -145,6 +145,14 @@ impl Rewrite<'_> {
             other => {
                 let array = match other {
                     e @ Expr::Path(_) => e.clone(),
+                    // `let [x, y] = *pt;` of a row `pt: &[f64; 2]`: indexed through the
+                    // reference.
+                    Expr::Unary(u)
+                        if matches!(u.op, syn::UnOp::Deref(_))
+                            && matches!(strip(&u.expr), Expr::Path(_)) =>
+                    {
+                        strip(&u.expr).clone()
+                    }
                     e => {
                         let t = self.temporary(e.span());
                         prelude.push(syn::parse_quote!(let #t = #e;));
