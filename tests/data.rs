@@ -114,6 +114,18 @@ fn weighted_fit(w: &[f64], obs: &[Obs], prior: &Obs) -> f64 {
         .sum::<f64>()
 }
 
+/// Points as rows `[x, y]` taken apart by an array pattern through the row's reference,
+/// each scaled by the parameter its label picks.
+#[differentiate(hessian, wrt(w))]
+fn labelled_points(w: &[f64], pts: &[[f64; 2]], labels: &[usize]) -> f64 {
+    let mut s = 0.0;
+    for (k, pt) in pts.iter().enumerate() {
+        let [x, y] = *pt;
+        s += (w[labels[k]] * x - y).powi(2);
+    }
+    s
+}
+
 /// `⟨∇f, v⟩` from `grad` against `jvp` along `v`.
 #[track_caller]
 fn assert_jvp_matches(grad: &[f64], jvp: f64, v: &[f64]) {
@@ -171,6 +183,12 @@ fn labels_and_classes_zipped_with_the_inputs() {
     let labels = [true, false, true, true, false];
     let class = [0, 1, 1, 0, 1];
     check_over_data!(logistic, 3, &x, &labels, &class);
+}
+
+#[test]
+fn rows_taken_apart_through_their_reference() {
+    let pts = [[0.1, 0.5], [1.0, 2.0], [-0.5, 0.3]];
+    check_over_data!(labelled_points, 2, &pts, &[0, 1, 0]);
 }
 
 #[test]
