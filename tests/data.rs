@@ -126,6 +126,16 @@ fn labelled_points(w: &[f64], pts: &[[f64; 2]], labels: &[usize]) -> f64 {
     s
 }
 
+/// Pairs borrowed by the zip, their elements references in the user's code (`p: &f64`),
+/// multiplying values that carry a derivative, in every mode (`jvps` too).
+#[differentiate(hessian, wrt(w))]
+fn borrowed_pairs(w: &[f64], pairs: &[(f64, f64)]) -> f64 {
+    w.iter()
+        .zip(pairs)
+        .map(|(e, (p, q))| e * p + (e / q).sin() * p)
+        .sum::<f64>()
+}
+
 /// `⟨∇f, v⟩` from `grad` against `jvp` along `v`.
 #[track_caller]
 fn assert_jvp_matches(grad: &[f64], jvp: f64, v: &[f64]) {
@@ -214,4 +224,16 @@ fn structs_of_data_without_a_gradient_are_constants() {
     // `weighted_fit::Grad` has the one field: this destructuring is exhaustive.
     let weighted_fit::Grad { w } = weighted_fit::grad(&[0.7, -0.2], &obs, &prior).1;
     assert_eq!(w.len(), 2);
+}
+
+#[test]
+fn pairs_borrowed_in_every_mode() {
+    let pairs = [(0.5, 1.5), (-1.0, 0.25), (2.0, -0.5)];
+    check_over_data!(borrowed_pairs, 3, &pairs);
+    // Two directions at once, against one `jvp` each.
+    let (w, u, v) = ([0.3, -0.7, 1.1], [1.0, 0.5, -0.5], [0.0, -1.0, 2.0]);
+    let (value, lanes) = borrowed_pairs::jvps(&w, &pairs, [&u[..], &v[..]]);
+    assert_eq!(value, borrowed_pairs(&w, &pairs));
+    assert_eq!(lanes[0], borrowed_pairs::jvp(&w, &pairs, &u).1);
+    assert_eq!(lanes[1], borrowed_pairs::jvp(&w, &pairs, &v).1);
 }

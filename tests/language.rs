@@ -2231,3 +2231,26 @@ fn a_local_reversed_in_place() {
         check_every_mode!(reversed_copy, &x, &v, 110 + seed);
     }
 }
+
+// ------------------------------------------ arrays of constants mapped or copied, indexed
+
+/// `[c1, c2].map(..)`, `base.map(..)` and `base.to_vec()` of constants, indexed: arrays, not
+/// floats (the first, found by the random-function generator, was "cannot index a float").
+#[differentiate(hessian)]
+fn constant_arrays_indexed(x: &[f64]) -> f64 {
+    let pair = [(0.783_f64).tanh(), (-1.174_f64).sin()].map(|e| e.tanh());
+    let base = [1.0, 2.0, 3.0];
+    let squared = base.map(|b: f64| b * b);
+    let copy = base.to_vec();
+    x[0] * pair[0] * pair[1] + squared[2] * x[1] + copy[1] * x[0] * x[1]
+}
+
+#[test]
+fn arrays_of_constants_mapped_and_indexed() {
+    let mut points = Points::new(61);
+    for seed in 0..3 {
+        let x = points.vec(2, -2.0, 2.0);
+        let v = points.vec(2, -1.0, 1.0);
+        check_every_mode!(constant_arrays_indexed, &x, &v, 120 + seed);
+    }
+}

@@ -113,6 +113,24 @@ impl<T: LaneFloat, const K: usize> Div<T> for Tangents<T, K> {
     }
 }
 
+// A constant the user's code holds by reference (`|(e, (p, _))|` over `&pairs`: `p` is a
+// `&f64`), as a float multiplies and divides by one.
+impl<T: LaneFloat, const K: usize> Mul<&T> for Tangents<T, K> {
+    type Output = Self;
+    #[inline(always)]
+    fn mul(self, s: &T) -> Self {
+        self * *s
+    }
+}
+
+impl<T: LaneFloat, const K: usize> Div<&T> for Tangents<T, K> {
+    type Output = Self;
+    #[inline(always)]
+    fn div(self, s: &T) -> Self {
+        self / *s
+    }
+}
+
 impl<T: LaneFloat, const K: usize> AddAssign for Tangents<T, K> {
     #[inline(always)]
     fn add_assign(&mut self, o: Self) {
@@ -150,6 +168,14 @@ macro_rules! scale_from_left {
             #[inline(always)]
             fn mul(self, t: Tangents<$t, K>) -> Tangents<$t, K> {
                 t.map(|a| self * a)
+            }
+        }
+
+        impl<const K: usize> Mul<Tangents<$t, K>> for &$t {
+            type Output = Tangents<$t, K>;
+            #[inline(always)]
+            fn mul(self, t: Tangents<$t, K>) -> Tangents<$t, K> {
+                *self * t
             }
         }
     )*};

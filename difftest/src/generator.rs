@@ -1138,8 +1138,16 @@ impl<'r> Gen<'r> {
                     1 if self.has_slice => format!("helper_slice(v, {a})"),
                     // Iterator chains over the slice (some narrowed, or paired with the
                     // slice one step on).
-                    4 if self.has_slice => match self.rng.below(6) {
+                    4 if self.has_slice => match self.rng.below(8) {
                         0 => format!("v.iter().map(|&e| (e * {a}).sin()).sum::<f64>() + {b}"),
+                        // Sequences of constants, zipped with the slice or walked alone: flags,
+                        // and pairs taken apart by the closure's pattern.
+                        6 => format!(
+                            "{{ let flags: [bool; 4] = [true, false, true, true]; v.iter().zip(flags.iter()).map(|(&e, &f)| if f {{ e * ({a}) }} else {{ ({b}) - e }}).sum::<f64>() }}"
+                        ),
+                        7 => format!(
+                            "{{ let pairs: [(f64, f64); 3] = [(0.5, 1.0), (-1.0, 0.25), (2.0, -0.5)]; pairs.iter().map(|&(p, q)| (p * ({a}) + q * ({b})).tanh()).sum::<f64>() + v.iter().zip(&pairs).map(|(e, (p, _))| e * p).sum::<f64>() }}"
+                        ),
                         // Items bound by reference, read through `*` in a condition.
                         4 => format!(
                             "v.iter().map(|e| if *e > {b} {{ e * ({a}) }} else {{ -e }}).sum::<f64>()"

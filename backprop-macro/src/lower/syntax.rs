@@ -173,6 +173,7 @@ impl Lower<'_> {
         match op {
             Op::Konst(k) => self
                 .int_or_bool_kind(k)
+                .or_else(|| self.copied_seq_kind(k))
                 .unwrap_or_else(|| konst_kind(&k.expr)),
             Op::Copy(Operand::Var(v)) => self.kind(*v),
             Op::Copy(_) => Kind::Float,
@@ -189,6 +190,22 @@ impl Lower<'_> {
 }
 
 impl Lower<'_> {
+    /// `p.map(|e| ..)`, `p.to_vec()`, `p.clone()` of a constant sequence `p`: a sequence.
+    fn copied_seq_kind(&self, k: &Konst) -> Option<Kind> {
+        let Expr::MethodCall(m) = strip(&k.expr) else {
+            return None;
+        };
+        if !["map", "to_vec", "clone"].contains(&m.method.to_string().as_str()) {
+            return None;
+        }
+        let Expr::Path(p) = strip(&m.receiver) else {
+            return None;
+        };
+        let name = p.path.get_ident()?;
+        let v = *k.reads.iter().find(|&&v| self.vars[v].ident == *name)?;
+        (self.kind(v) == Kind::Seq).then_some(Kind::Seq)
+    }
+
     /// An integer or `bool` variable (`let j = at;`), or an element of an integer or `bool`
     /// sequence (`labels[i]`, `tri[3 * c]`, `m[i][j]`), which syntax alone cannot tell from
     /// a float's: the variable's kind. It is found among the variables the constant reads,
@@ -242,6 +259,11 @@ pub(super) fn konst_kind(expr: &Expr) -> Kind {
             let name = m.method.to_string();
             if name == "len" || name == "count" {
                 Kind::Int
+            } else if ["map", "to_vec", "clone"].contains(&name.as_str())
+                && konst_kind(&m.receiver) == Kind::Seq
+            {
+                // `[a, b].map(|e| e.tanh())` of constants: an array still.
+                Kind::Seq
             } else if INSPECT_METHODS.contains(&name.as_str())
                 && name != "classify"
                 && name != "to_bits"

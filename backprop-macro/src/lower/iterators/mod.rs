@@ -564,8 +564,9 @@ fn checked<'a>(cx: &dyn Context, chain: Option<Chain<'a>>) -> Option<Chain<'a>> 
 }
 
 /// The chain a terminal method (`whole`) ends: over a range, over sequences, or a bare
-/// `xs.iter()`. A chain over a range computes floats only if a value that carries a
-/// derivative goes in (`(0..n).map(|i| i * i).sum::<usize>()` is an integer, a constant).
+/// `xs.iter()`. A chain over a range or over constants computes floats only if a value that
+/// carries a derivative goes in (`(0..n).map(|i| i * i).sum::<usize>()` is an integer, a
+/// constant; `data.iter().map(|&(x, y)| a * x - y)` is not).
 fn ending_chain<'a>(
     cx: &dyn Context,
     receiver: &'a Expr,
@@ -577,7 +578,9 @@ fn ending_chain<'a>(
             .or_else(|| chain(receiver))
             .or_else(|| bare(receiver)),
     )?;
-    if chain.over.is_some() && !cx.carries(&Expr::MethodCall(whole.clone())) {
+    // Over constants only, with no derivative going in, it is a constant, kept as written.
+    let constants = chain.over.is_some() || !chain.seqs.iter().any(|s| cx.is_seq(s));
+    if constants && !cx.carries(&Expr::MethodCall(whole.clone())) {
         return None;
     }
     Some(chain)
@@ -586,6 +589,10 @@ fn ending_chain<'a>(
 /// `for pat in chain { body }` as an index loop.
 pub(super) fn for_loop(cx: &mut dyn Context, f: &syn::ExprForLoop) -> Option<Expr> {
     let chain = checked(cx, chain(&f.expr))?;
+    // A loop over constants only is lowering's own (its items are constants).
+    if !chain.seqs.iter().any(|s| cx.is_seq(s)) {
+        return None;
+    }
     let mutable = chain.muts.iter().any(|&m| m);
     // A plain `xs.iter().enumerate()` loop is lowering's own.
     if chain.seqs.len() == 1
