@@ -136,6 +136,41 @@ fn borrowed_pairs(w: &[f64], pairs: &[(f64, f64)]) -> f64 {
         .sum::<f64>()
 }
 
+/// Constants the user's code holds by reference, in every position: pairs walked by `for
+/// (x, y) in data.iter()` (no `wrt`: tuples have no gradient, so `data` is data), a struct
+/// taken apart through a borrow, fields of a borrowed struct, labels and flags borrowed by
+/// a zip (`if *f`).
+#[differentiate(hessian)]
+fn borrowed_everywhere(
+    w: &[f64],
+    data: &[(f64, f64)],
+    samples: &[Sample],
+    labels: &[usize],
+    flags: &[bool],
+) -> f64 {
+    let mut s = 0.0;
+    for (x, y) in data.iter() {
+        s += w[0] * x - y / (2.0 + w[1]) + w[1] / x - (x * w[1]).sin() * y;
+    }
+    for i in 0..samples.len() {
+        let Sample { x, y } = &samples[i];
+        s += w[1] * x * y + x / (2.0 + w[1] * w[1]);
+    }
+    for (k, &l) in labels.iter().enumerate() {
+        s += w[l] * (k as f64 + 1.0) + l as f64 * w[0];
+    }
+    let m: f64 = w
+        .iter()
+        .zip(flags)
+        .map(|(v, f)| if *f { v * 2.0 } else { -v })
+        .sum();
+    s + m
+        + samples
+            .iter()
+            .map(|d| (d.x * w[0]).exp() * d.y)
+            .sum::<f64>()
+}
+
 /// `⟨∇f, v⟩` from `grad` against `jvp` along `v`.
 #[track_caller]
 fn assert_jvp_matches(grad: &[f64], jvp: f64, v: &[f64]) {
@@ -236,4 +271,21 @@ fn pairs_borrowed_in_every_mode() {
     assert_eq!(value, borrowed_pairs(&w, &pairs));
     assert_eq!(lanes[0], borrowed_pairs::jvp(&w, &pairs, &u).1);
     assert_eq!(lanes[1], borrowed_pairs::jvp(&w, &pairs, &v).1);
+}
+
+#[test]
+fn constants_borrowed_in_every_position() {
+    let data = [(0.5, 1.5), (-1.0, 0.25)];
+    let samples = [Sample { x: 0.3, y: -0.2 }, Sample { x: 1.1, y: 0.4 }];
+    let (labels, flags) = ([0, 1, 1], [true, false]);
+    check_over_data!(borrowed_everywhere, 2, &data, &samples, &labels, &flags);
+    let (w, u, v) = ([0.7, -1.3], [1.0, 0.5], [-0.5, 2.0]);
+    let (_, lanes) =
+        borrowed_everywhere::jvps(&w, &data, &samples, &labels, &flags, [&u[..], &v[..]]);
+    for (lane, t) in lanes.iter().zip([&u, &v]) {
+        assert_eq!(
+            *lane,
+            borrowed_everywhere::jvp(&w, &data, &samples, &labels, &flags, t).1
+        );
+    }
 }

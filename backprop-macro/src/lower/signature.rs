@@ -237,6 +237,13 @@ impl<'e> Lower<'e> {
             TypeClass::Unknown if in_wrt.is_none() && plain_struct(&sig.ident, &typed.ty) => {
                 (Kind::Other, ParamForm::Const)
             }
+            // `data: &[(f64, f64)]`: tuples have no gradient type, so pairs are data too.
+            TypeClass::Unknown
+                if in_wrt.is_none()
+                    && matches!(element_type(&typed.ty), Type::Tuple(t) if !t.elems.is_empty()) =>
+            {
+                (Kind::Other, ParamForm::Const)
+            }
             // `layers: &[Layer]`: a sequence whose rows are structs, reached by one index
             // fewer than a float would be. Its gradient is the struct's gradients'.
             TypeClass::Unknown if struct_sequence(&typed.ty).is_some() => {
@@ -360,8 +367,17 @@ impl<'e> Lower<'e> {
 /// Whether `ty` is a struct, or a sequence of them, that the file declares beside the
 /// function `caller` with no gradient ([`crate::source::plain_struct`]).
 fn plain_struct(caller: &Ident, ty: &Type) -> bool {
-    // The element of `&[S]`, `Vec<S>`, `[S; N]` (nested too), or `S` itself.
-    let mut inner = struct_type(ty).unwrap_or(ty);
+    match element_type(ty) {
+        Type::Path(p) if p.path.segments.len() == 1 => {
+            crate::source::plain_struct(&caller.to_string(), &p.path.segments[0].ident)
+        }
+        _ => false,
+    }
+}
+
+/// The element of `&[S]`, `Vec<S>`, `[S; N]` (nested too), or `S` itself.
+fn element_type(ty: &Type) -> &Type {
+    let mut inner = ty;
     while let Some(elem) = match inner {
         Type::Reference(r) => Some(&*r.elem),
         Type::Slice(s) => Some(&*s.elem),
@@ -371,12 +387,7 @@ fn plain_struct(caller: &Ident, ty: &Type) -> bool {
     } {
         inner = elem;
     }
-    match inner {
-        Type::Path(p) if p.path.segments.len() == 1 => {
-            crate::source::plain_struct(&caller.to_string(), &p.path.segments[0].ident)
-        }
-        _ => false,
-    }
+    inner
 }
 
 pub(crate) fn struct_type(ty: &Type) -> Option<&Type> {

@@ -213,6 +213,10 @@ impl Lower<'_> {
     /// `return` names its own copy.
     fn int_or_bool_kind(&self, k: &Konst) -> Option<Kind> {
         let mut base = strip(&k.expr);
+        // `&flags[i]`: an element borrowed, as a chain's item is.
+        if let Expr::Reference(r) = base {
+            base = strip(&r.expr);
+        }
         while let Expr::Index(ix) = base {
             base = strip(&ix.expr);
         }
