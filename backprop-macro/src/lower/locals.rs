@@ -40,16 +40,23 @@ impl Lower<'_> {
         if self.lower_local_form(local, &ident, ty.as_ref(), _mutable, &init.expr, out) {
             return;
         }
+        // `let v = match x.get(i) { Some(&v) => v, _ => unreachable!() };` (an arm's `Some(&v)`
+        // of a sequence that carries a derivative): the element itself, `x[i]`.
+        let element = match strip(&init.expr) {
+            Expr::Match(m) if self.reads_derivative(&m.expr) => matches::element_projection(m),
+            _ => None,
+        };
+        let init_expr = element.as_ref().unwrap_or(&init.expr);
         let annotated = ty.as_ref().map(classify_kind);
         let errors_before = self.errors.count();
         // `let n: usize = layer.inputs;`: an integer, a constant whatever it reads.
         let mut op = match annotated {
-            Some(Kind::Int | Kind::Bool) => Op::Konst(self.konst(&init.expr)),
-            _ => self.lower_op(&init.expr, out),
+            Some(Kind::Int | Kind::Bool) => Op::Konst(self.konst(init_expr)),
+            _ => self.lower_op(init_expr, out),
         };
         // `if let Act::Leaky(a) = act` with `act: &Act`: `a` is a reference in the user's
         // code (`*a`, `a * z`), its value here, so that its tangent's arithmetic takes it.
-        let by_ref = self.projection_of_borrowed_param(&init.expr);
+        let by_ref = self.projection_of_borrowed_param(init_expr);
         if let (true, Op::Konst(k)) = (by_ref, &mut op) {
             let e = &k.expr;
             k.expr = syn::parse_quote!(::core::clone::Clone::clone(#e));
@@ -67,16 +74,16 @@ impl Lower<'_> {
         }
         // `let rot: &[f64] = &cam[0..3];`: the copy is a `Vec`, the annotation goes.
         let slice_copy = matches!(&op, Op::Call(c) if c.sub_slice)
-            && matches!(strip(&init.expr), Expr::Reference(_));
+            && matches!(strip(init_expr), Expr::Reference(_));
         let ty = if slice_copy { None } else { ty };
-        let (kind, depth) = self.local_kind_depth(&ident, annotated, ty.as_ref(), &op, &init.expr);
+        let (kind, depth) = self.local_kind_depth(&ident, annotated, ty.as_ref(), &op, init_expr);
         let var = self.user_var(&ident, kind, ty);
         self.set_depth(var, depth);
         if slice_copy {
             self.slice_copies.insert(var);
         }
         // `let a = &x[0];`: a float here, a reference in the user's code (`*a > 0.0`).
-        if kind == Kind::Float && (by_ref || matches!(strip(&init.expr), Expr::Reference(_))) {
+        if kind == Kind::Float && (by_ref || matches!(strip(init_expr), Expr::Reference(_))) {
             self.elem_refs.insert(var);
         }
         if self.errors.count() != errors_before {

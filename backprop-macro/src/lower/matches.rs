@@ -98,10 +98,9 @@ fn branch(arm: &syn::Arm, scrutinee: &Expr) -> TokenStream {
 
 /// The `let`s that bind the names `pat` binds and `body` uses, from `scrutinee`: a lone
 /// name is the value itself; a tuple pattern over a tuple written out (`match (a, b) { (p,
-/// q) if p > q => .. }`) binds each element from its own expression; `Some(&v)` of
-/// `x.get(i)`, `x.first()` or `x.last()` is that element; other names are projections
-/// ([`is_projection`]), which lowering accepts when the matched value carries no
-/// derivative.
+/// q) if p > q => .. }`) binds each element from its own expression; other names are
+/// projections ([`is_projection`]), which lowering accepts when the matched value carries
+/// no derivative, or when it is an element ([`element_projection`]).
 fn lets(pat: &Pat, scrutinee: &Expr, body: &TokenStream) -> TokenStream {
     let pat = match pat {
         Pat::Paren(p) => &*p.pat,
@@ -138,27 +137,41 @@ fn lets(pat: &Pat, scrutinee: &Expr, body: &TokenStream) -> TokenStream {
                 .collect();
         }
     }
-    if let Some(lets) = element_lets(pat, scrutinee, body) {
-        return lets;
-    }
     bindings(pat)
         .into_iter()
         // `None`, `MAX`: a unit variant or a constant, not a name bound (by convention).
         .filter(|b| !b.to_string().starts_with(|c: char| c.is_uppercase()))
         .filter(|b| mentions(body, b))
         .map(|b| {
+            let mutability = binds_mut(pat, &b).then(|| quote!(mut));
             quote_spanned! {b.span()=>
-                let #b = match #scrutinee { #pat => #b, _ => ::core::unreachable!() };
+                let #mutability #b = match #scrutinee { #pat => #b, _ => ::core::unreachable!() };
             }
         })
         .collect()
 }
 
-/// `Some(&v)` (or `Some(v)`) of `x.get(i)`, `x.first()`, `x.last()`, with `.copied()` or
-/// `.cloned()` or without: `let v = x[i];` (`&x[i]` for a reference in the user's code). The
-/// arm's test has found the element there.
-fn element_lets(pat: &Pat, scrutinee: &Expr, body: &TokenStream) -> Option<TokenStream> {
-    let Pat::TupleStruct(some) = pat else {
+/// Whether `pat` binds `name` as `mut name`.
+fn binds_mut(pat: &Pat, name: &Ident) -> bool {
+    struct Find<'n>(&'n Ident, bool);
+    impl<'ast> Visit<'ast> for Find<'_> {
+        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+            self.1 |= p.ident == *self.0 && p.mutability.is_some();
+            syn::visit::visit_pat_ident(self, p);
+        }
+        fn visit_expr(&mut self, _: &'ast Expr) {}
+    }
+    let mut find = Find(name, false);
+    find.visit_pat(pat);
+    find.1
+}
+
+/// The element a projection ([`is_projection`]) takes out of `x.get(i)`, `x.first()` or
+/// `x.last()` (with `.copied()` or `.cloned()` or without) by `Some(&v)` or `Some(v)`:
+/// `x[i]` (`&x[i]` for a reference in the user's code). The arm's test has found it there;
+/// lowering reads it so when `x` carries a derivative.
+pub(super) fn element_projection(m: &syn::ExprMatch) -> Option<Expr> {
+    let Pat::TupleStruct(some) = is_projection(m)? else {
         return None;
     };
     let [inner] = &some.elems.iter().collect::<Vec<_>>()[..] else {
@@ -167,36 +180,35 @@ fn element_lets(pat: &Pat, scrutinee: &Expr, body: &TokenStream) -> Option<Token
     if !some.path.is_ident("Some") {
         return None;
     }
-    let (mut e, mut by_value) = (strip(scrutinee), false);
-    if let Expr::MethodCall(m) = e
-        && (m.method == "copied" || m.method == "cloned")
-        && m.args.is_empty()
+    let (mut e, mut by_value) = (strip(&m.expr), false);
+    if let Expr::MethodCall(c) = e
+        && (c.method == "copied" || c.method == "cloned")
+        && c.args.is_empty()
     {
-        (e, by_value) = (strip(&m.receiver), true);
+        (e, by_value) = (strip(&c.receiver), true);
     }
-    let Expr::MethodCall(m) = e else {
+    let Expr::MethodCall(c) = e else {
         return None;
     };
-    let seq = &m.receiver;
-    let at = match (m.method.to_string().as_str(), m.args.len()) {
+    let seq = &c.receiver;
+    let at = match (c.method.to_string().as_str(), c.args.len()) {
         ("get", 1) => {
-            let i = &m.args[0];
+            let i = &c.args[0];
             quote!(#i)
         }
         ("first", 0) => quote!(0),
         ("last", 0) => quote!(#seq.len() - 1),
         _ => return None,
     };
-    let ((name, mutable), reference) = match inner {
-        Pat::Reference(r) if !by_value => (pat_ident(&r.pat)?, false),
-        p => (pat_ident(p)?, !by_value),
-    };
-    let mutability = mutable.then(|| quote!(mut));
-    Some(match (mentions(body, name), reference) {
-        (false, _) => TokenStream::new(),
-        (true, true) => quote_spanned! {name.span()=> let #name = &#seq[#at]; },
-        (true, false) => quote_spanned! {name.span()=> let #mutability #name = #seq[#at]; },
+    let reference = match inner {
+        Pat::Reference(r) if !by_value => pat_ident(&r.pat).map(|_| false),
+        p => pat_ident(p).map(|_| !by_value),
+    }?;
+    syn::parse2(match reference {
+        true => quote_spanned! {c.method.span()=> &#seq[#at]},
+        false => quote_spanned! {c.method.span()=> #seq[#at]},
     })
+    .ok()
 }
 
 /// The statements `lets`, then an arm's body.
