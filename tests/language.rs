@@ -2254,3 +2254,39 @@ fn arrays_of_constants_mapped_and_indexed() {
         check_every_mode!(constant_arrays_indexed, &x, &v, 120 + seed);
     }
 }
+
+// ----------------------------- `if let Some(..) = get(..)` of a constant and of the floats
+
+/// A constant's `get` (a map's) stays the projection it is; the floats' own `get` is the
+/// element, bound `mut` and changed in the arm.
+#[differentiate(hessian, wrt(x))]
+fn gets_of_a_map_and_of_the_floats(
+    x: &[f64],
+    weights: &std::collections::HashMap<usize, f64>,
+) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        if let Some(&w) = weights.get(&i) {
+            s += w * x[i];
+        }
+        if let Some(mut v) = x.get(i + 1).copied() {
+            v *= 2.0;
+            s += v * x[i];
+        }
+    }
+    s
+}
+
+#[test]
+fn a_maps_get_and_the_floats_get() {
+    let weights = std::collections::HashMap::from([(0, 2.0), (2, -1.0)]);
+    let x = [0.3, -0.5, 1.2];
+    let (value, g) = gets_of_a_map_and_of_the_floats::grad(&x, &weights);
+    assert_eq!(value, gets_of_a_map_and_of_the_floats(&x, &weights));
+    // ∂/∂x0 = 2 + 2·x1, ∂/∂x1 = 2·x0 + 2·x2, ∂/∂x2 = −1 + 2·x1.
+    assert_eq!(
+        g.x,
+        vec![2.0 + 2.0 * -0.5, 2.0 * 0.3 + 2.0 * 1.2, -1.0 + 2.0 * -0.5]
+    );
+    assert_fd(|p| gets_of_a_map_and_of_the_floats(p, &weights), &x, &g.x);
+}
