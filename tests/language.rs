@@ -2290,3 +2290,25 @@ fn a_maps_get_and_the_floats_get() {
     );
     assert_fd(|p| gets_of_a_map_and_of_the_floats(p, &weights), &x, &g.x);
 }
+
+// ------------------------------------------- `.map(f64::exp)`, `.map(f)` of a named closure
+
+/// A chain mapped by a float method's path and by a closure bound to a name: the closures
+/// they stand for.
+#[differentiate(hessian)]
+fn mapped_by_paths(x: &[f64]) -> f64 {
+    let w = x[0] * 0.5;
+    let f = |v: f64| (v * w).tanh();
+    let waves: f64 = x.iter().copied().map(f64::sin).sum();
+    waves * x.iter().copied().map(f64::exp).sum::<f64>() + x.iter().copied().map(f).sum::<f64>()
+}
+
+#[test]
+fn chains_mapped_by_paths() {
+    let mut points = Points::new(67);
+    for (seed, n) in [(0, 4), (1, 1), (2, 3)] {
+        let x = points.vec(n, -1.5, 1.5);
+        let v = points.vec(n, -1.0, 1.0);
+        check_every_mode!(mapped_by_paths, &x, &v, 130 + seed);
+    }
+}

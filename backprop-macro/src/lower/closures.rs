@@ -8,9 +8,55 @@
 
 use super::*;
 
-pub(super) fn desugar(block: &mut syn::Block) {
+/// `floats` names the float types a method path may start with (`f64::exp`, `T::exp`);
+/// `taken` the names in use.
+pub(super) fn desugar(block: &mut syn::Block, floats: &[String], taken: &mut HashSet<String>) {
+    MapPaths { floats, taken }.visit_block_mut(block);
     Inline.visit_block_mut(block);
     Mapv.visit_block_mut(block);
+}
+
+/// `.map(f64::exp)` and `.map(f)` (a closure or function bound to a name) as the closures
+/// they stand for, `.map(|item| f64::exp(item))`, `.map(|item| f(item))`: an iterator
+/// chain's maps are closures, and a local closure only called is inlined.
+struct MapPaths<'a> {
+    floats: &'a [String],
+    taken: &'a mut HashSet<String>,
+}
+
+impl VisitMut for MapPaths<'_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        syn::visit_mut::visit_expr_mut(self, e);
+        let Expr::MethodCall(m) = e else { return };
+        if m.method != "map" || m.args.len() != 1 {
+            return;
+        }
+        let Expr::Path(p) = strip(&m.args[0]) else {
+            return;
+        };
+        let segments = &p.path.segments;
+        let fits = p.qself.is_none()
+            && segments.iter().all(|s| s.arguments.is_none())
+            && match segments.len() {
+                1 => segments[0]
+                    .ident
+                    .to_string()
+                    .starts_with(|c: char| c.is_lowercase() || c == '_'),
+                2 => self.floats.contains(&segments[0].ident.to_string()),
+                _ => false,
+            };
+        if !fits {
+            return;
+        }
+        let item = Ident::new(
+            &crate::names::unused(self.taken, "item"),
+            proc_macro2::Span::mixed_site(),
+        );
+        let f = p.clone();
+        m.args[0] = syn::parse_quote_spanned!(f.span()=> |#item| #f(#item));
+    }
+
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 }
 
 struct Inline;

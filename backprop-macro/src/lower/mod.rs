@@ -92,7 +92,12 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
     // `match`, `loop` with a value, labeled loops and tuple `let`s, as the `if` chains,
     // assignments, flags and `let`s they mean.
     let mut body = matches::desugar(&item.block, errors);
-    closures::desugar(&mut body);
+    let floats: Vec<String> = ["f32", "f64"]
+        .into_iter()
+        .map(String::from)
+        .chain(item.sig.generics.type_params().map(|t| t.ident.to_string()))
+        .collect();
+    closures::desugar(&mut body, &floats, &mut user);
     break_value::desugar(&mut body, &mut user);
     labels::desugar(&mut body, &mut user);
     views::desugar(&mut body);
