@@ -1139,7 +1139,13 @@ impl<'r> Gen<'r> {
                     // Iterator chains over the slice (some narrowed, or paired with the
                     // slice one step on).
                     4 if self.has_slice => match self.rng.below(8) {
-                        0 => format!("v.iter().map(|&e| (e * {a}).sin()).sum::<f64>() + {b}"),
+                        0 if self.rng.chance(0.5) => {
+                            format!("v.iter().map(|&e| (e * {a}).sin()).sum::<f64>() + {b}")
+                        }
+                        // Mapped by a float method's path and by a named closure.
+                        0 => format!(
+                            "{{ let c = |s: f64| s * ({a}); v.iter().copied().map(f64::tanh).map(c).sum::<f64>() + {b} }}"
+                        ),
                         // Sequences of constants, zipped with the slice or walked alone: flags,
                         // and pairs taken apart by the closure's pattern.
                         6 => format!(
