@@ -1254,6 +1254,35 @@ fn mapv_with_closures() {
     );
 }
 
+/// `max`, `min` and `clamp` against constants inside `mapv` (`v.max(0.0)`): the gates
+/// `maximum` and `minimum` on the array.
+#[differentiate(hessian)]
+fn mapped_extrema(x: &Array1<f64>, w: f64) -> f64 {
+    let leaky = x.mapv(|v| (v * w).max(0.1));
+    let capped = x.mapv(|v| v.min(0.5));
+    let clamped = x.mapv(|v| (v * w).clamp(-0.5, 0.5));
+    (&leaky * &clamped).sum() + clamped.mapv(|c| c * c).sum() + (&capped * &leaky).sum()
+}
+
+#[test]
+fn mapv_with_max_and_min_of_a_constant() {
+    let w = 1.5;
+    for x in [array![0.3, -0.7, 1.1, -0.2], array![0.9, 0.05, -0.45, 0.2]] {
+        let (value, g) = mapped_extrema::grad(&x, w);
+        assert_eq!(value, mapped_extrema(&x, w));
+        assert_fd_array(|x| mapped_extrema(x, w), &x, &g.x);
+        let h = 1e-6;
+        let fd_w = (mapped_extrema(&x, w + h) - mapped_extrema(&x, w - h)) / (2.0 * h);
+        assert_close(g.w, fd_w, 1e-6);
+        let dir = array![1.0, 0.5, -0.25, 0.75];
+        assert_close(
+            mapped_extrema::jvp(&x, w, &dir, 0.0).1,
+            g.x.dot(&dir),
+            1e-10,
+        );
+    }
+}
+
 /// Rows, columns and views of a matrix.
 #[differentiate(reverse, forward)]
 fn rows_and_columns(a: &Array2<f64>, w: f64) -> f64 {

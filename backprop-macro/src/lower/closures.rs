@@ -10,10 +10,15 @@ use super::*;
 
 /// `floats` names the float types a method path may start with (`f64::exp`, `T::exp`);
 /// `taken` the names in use.
-pub(super) fn desugar(block: &mut syn::Block, floats: &[String], taken: &mut HashSet<String>) {
+pub(super) fn desugar(
+    block: &mut syn::Block,
+    floats: &[String],
+    taken: &mut HashSet<String>,
+    krate: &syn::Path,
+) {
     MapPaths { floats, taken }.visit_block_mut(block);
     Inline.visit_block_mut(block);
-    Mapv.visit_block_mut(block);
+    Mapv { krate }.visit_block_mut(block);
 }
 
 /// `.map(f64::exp)` and `.map(f)` (a closure or function bound to a name) as the closures
@@ -209,9 +214,11 @@ impl VisitMut for Inline {
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 }
 
-struct Mapv;
+struct Mapv<'a> {
+    krate: &'a syn::Path,
+}
 
-impl VisitMut for Mapv {
+impl VisitMut for Mapv<'_> {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
         syn::visit_mut::visit_expr_mut(self, e);
         let Expr::MethodCall(m) = e else { return };
@@ -220,7 +227,7 @@ impl VisitMut for Mapv {
         if m.method != "mapv" || m.args.len() != 1 {
             return;
         }
-        if let Some(mapped) = elementwise(&m.receiver, &m.args[0]) {
+        if let Some(mapped) = elementwise(&m.receiver, &m.args[0], self.krate) {
             *e = mapped;
         }
     }
@@ -231,11 +238,12 @@ impl VisitMut for Mapv {
 /// `array.mapv(f)` (or an array's `map(f)`) as the elementwise array expression it means:
 /// `|v| body` (`|&v|`, `|v: f64|`) as `body` with `v` (and `*v`) replaced by the array,
 /// `f64::tanh` as `(array).tanh()`.
-pub(super) fn elementwise(array: &Expr, f: &Expr) -> Option<Expr> {
+pub(super) fn elementwise(array: &Expr, f: &Expr, krate: &syn::Path) -> Option<Expr> {
     let mapped: Expr = match strip(f) {
         Expr::Closure(c) if c.inputs.len() == 1 => {
             let (v, _) = closure_param(&c.inputs[0])?;
             let mut body = (*c.body).clone();
+            Extrema { v, krate }.visit_expr_mut(&mut body);
             Substitute {
                 names: vec![(v.to_string(), array.clone())],
             }
@@ -254,6 +262,49 @@ pub(super) fn elementwise(array: &Expr, f: &Expr) -> Option<Expr> {
         _ => return None,
     };
     Some(syn::parse_quote!((#mapped)))
+}
+
+/// `x.max(c)`, `x.min(c)` and `x.clamp(lo, hi)` in a `mapv` closure, `x` reading its
+/// element `v` and the bounds not: the gates `maximum(x, c)` and `minimum(x, c)`, which take
+/// an array where the float methods take a float (`a.mapv(|v| (v * 2.0).max(0.0))` is
+/// `maximum(a * 2.0, 0.0)`).
+struct Extrema<'a> {
+    v: &'a Ident,
+    krate: &'a syn::Path,
+}
+
+impl VisitMut for Extrema<'_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        syn::visit_mut::visit_expr_mut(self, e);
+        let Expr::MethodCall(m) = e else { return };
+        let arity = match m.method.to_string().as_str() {
+            "max" | "min" => 1,
+            "clamp" => 2,
+            _ => return,
+        };
+        if m.args.len() != arity
+            || !mentions(&m.receiver.to_token_stream(), self.v)
+            || m.args
+                .iter()
+                .any(|a| mentions(&a.to_token_stream(), self.v))
+        {
+            return;
+        }
+        let (krate, span, x) = (self.krate, m.method.span(), &m.receiver);
+        let gate = |name: &str| Ident::new(name, span);
+        let (maximum, minimum) = (gate("maximum"), gate("minimum"));
+        *e = match (m.method.to_string().as_str(), &m.args[0]) {
+            ("max", c) => syn::parse_quote_spanned!(span=> #krate::#maximum(#x, #c)),
+            ("min", c) => syn::parse_quote_spanned!(span=> #krate::#minimum(#x, #c)),
+            // `x.clamp(lo, hi)`: at least `lo`, then at most `hi`.
+            (_, lo) => {
+                let hi = &m.args[1];
+                syn::parse_quote_spanned!(span=> #krate::#minimum(#krate::#maximum(#x, #lo), #hi))
+            }
+        };
+    }
+
+    fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
 }
 
 /// A closure's parameter `|v|`, `|v: f64|` or `|&v|`: its name, and whether the pattern

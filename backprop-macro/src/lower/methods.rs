@@ -15,7 +15,7 @@ impl Lower<'_> {
                 .local_of(&m.receiver)
                 .is_some_and(|v| self.kind(v) == Kind::Tensor);
             if let Some(mapped) = array
-                .then(|| closures::elementwise(&m.receiver, &m.args[0]))
+                .then(|| closures::elementwise(&m.receiver, &m.args[0], &self.krate))
                 .flatten()
             {
                 return self.lower_op(&mapped, out);

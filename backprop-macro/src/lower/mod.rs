@@ -97,7 +97,7 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
         .map(String::from)
         .chain(item.sig.generics.type_params().map(|t| t.ident.to_string()))
         .collect();
-    closures::desugar(&mut body, &floats, &mut user);
+    closures::desugar(&mut body, &floats, &mut user, &args.krate);
     break_value::desugar(&mut body, &mut user);
     labels::desugar(&mut body, &mut user);
     views::desugar(&mut body);
