@@ -1,5 +1,6 @@
 //! What the user's source file says about a function a differentiated function calls, for
-//! the error when the call cannot be differentiated.
+//! the error when the call cannot be differentiated, and about the structs declared beside
+//! it, for parameters of data (a struct with no derive of `Differentiable` is a constant).
 //!
 //! The macro sees only the function it is on; a call `sq(x)` becomes a call to `sq::__vjp`,
 //! which exists only if `sq` was differentiated (or declared with `gate!`). When it does

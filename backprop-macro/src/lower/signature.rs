@@ -362,8 +362,6 @@ impl<'e> Lower<'e> {
     }
 }
 
-/// `S` or `&S` for a path type `S`: a struct parameter, whose type must derive
-/// `Differentiable`.
 /// Whether `ty` is a struct, or a sequence of them, that the file declares beside the
 /// function `caller` with no gradient ([`crate::source::plain_struct`]).
 fn plain_struct(caller: &Ident, ty: &Type) -> bool {
@@ -390,6 +388,8 @@ fn element_type(ty: &Type) -> &Type {
     inner
 }
 
+/// `S` or `&S` for a path type `S`: a struct parameter, whose type must derive
+/// `Differentiable`.
 pub(crate) fn struct_type(ty: &Type) -> Option<&Type> {
     match ty {
         Type::Path(p) if p.qself.is_none() => Some(ty),
