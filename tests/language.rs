@@ -17,6 +17,19 @@ mod common;
 use backprop::differentiate;
 use common::{Points, assert_close, assert_fd, check_hvp};
 
+/// Points `x` in `[-r, r)` and directions `v` in `[-1, 1)`, one pair per length, drawn in
+/// turn from the stream `seed`, each with its index.
+fn draws(seed: u64, lengths: &[usize], r: f64) -> Vec<(u64, Vec<f64>, Vec<f64>)> {
+    let mut points = Points::new(seed);
+    (0..)
+        .zip(lengths)
+        .map(|(k, &n)| {
+            let x = points.vec(n, -r, r);
+            (k, x, points.vec(n, -1.0, 1.0))
+        })
+        .collect()
+}
+
 /// `⟨∇f, v⟩` from `grad` against `jvp` along `v`.
 #[track_caller]
 fn assert_jvp_matches(grad: &[f64], jvp: f64, v: &[f64]) {
@@ -546,11 +559,8 @@ macro_rules! check_every_mode {
 
 #[test]
 fn a_lone_name_binds_the_matched_value() {
-    let mut points = Points::new(31);
-    for seed in 0..4 {
-        let x = points.vec(4, -2.5, 2.5);
-        let v = points.vec(4, -1.0, 1.0);
-        check_every_mode!(guarded_arms, &x, &v, 40 + seed);
+    for (k, x, v) in draws(31, &[4; 4], 2.5) {
+        check_every_mode!(guarded_arms, &x, &v, 40 + k);
     }
 }
 
@@ -2071,12 +2081,9 @@ fn buffers(x: &[f64]) -> f64 {
 
 #[test]
 fn options_of_elements_fills_and_late_copies() {
-    let mut points = Points::new(37);
-    for seed in 0..3 {
-        let x = points.vec(4, -1.5, 1.5);
-        let v = points.vec(4, -1.0, 1.0);
-        check_every_mode!(neighbours, &x, &v, 50 + seed);
-        check_every_mode!(buffers, &x, &v, 50 + seed);
+    for (k, x, v) in draws(37, &[4; 3], 1.5) {
+        check_every_mode!(neighbours, &x, &v, 50 + k);
+        check_every_mode!(buffers, &x, &v, 50 + k);
     }
 }
 
@@ -2169,13 +2176,10 @@ fn closures_calling_closures(x: &[f64]) -> f64 {
 
 #[test]
 fn tuple_arms_elements_and_split_halves() {
-    let mut points = Points::new(47);
-    for (seed, n) in [(0, 6), (1, 7), (2, 4), (3, 3), (4, 1)] {
-        let x = points.vec(n, -2.0, 2.0);
-        let v = points.vec(n, -1.0, 1.0);
-        check_every_mode!(tuple_arms_and_elements, &x, &v, 70 + seed);
-        check_every_mode!(closures_calling_closures, &x, &v, 80 + seed);
-        check_every_mode!(flagged_pairs, &x, &v, 90 + seed);
+    for (k, x, v) in draws(47, &[6, 7, 4, 3, 1], 2.0) {
+        check_every_mode!(tuple_arms_and_elements, &x, &v, 70 + k);
+        check_every_mode!(closures_calling_closures, &x, &v, 80 + k);
+        check_every_mode!(flagged_pairs, &x, &v, 90 + k);
     }
 }
 
@@ -2199,11 +2203,8 @@ fn into_iter_and_copied_search(x: &[f64]) -> f64 {
 
 #[test]
 fn into_iter_and_a_copied_search() {
-    let mut points = Points::new(53);
-    for (seed, n) in [(0, 5), (1, 1), (2, 3)] {
-        let x = points.vec(n, -2.0, 2.0);
-        let v = points.vec(n, -1.0, 1.0);
-        check_every_mode!(into_iter_and_copied_search, &x, &v, 100 + seed);
+    for (k, x, v) in draws(53, &[5, 1, 3], 2.0) {
+        check_every_mode!(into_iter_and_copied_search, &x, &v, 100 + k);
     }
     assert_eq!(into_iter_and_copied_search::grad(&[]).0, 0.0);
 }
@@ -2224,11 +2225,8 @@ fn reversed_copy(x: &[f64]) -> f64 {
 
 #[test]
 fn a_local_reversed_in_place() {
-    let mut points = Points::new(59);
-    for (seed, n) in [(0, 5), (1, 4), (2, 1)] {
-        let x = points.vec(n, -2.0, 2.0);
-        let v = points.vec(n, -1.0, 1.0);
-        check_every_mode!(reversed_copy, &x, &v, 110 + seed);
+    for (k, x, v) in draws(59, &[5, 4, 1], 2.0) {
+        check_every_mode!(reversed_copy, &x, &v, 110 + k);
     }
 }
 
@@ -2247,11 +2245,8 @@ fn constant_arrays_indexed(x: &[f64]) -> f64 {
 
 #[test]
 fn arrays_of_constants_mapped_and_indexed() {
-    let mut points = Points::new(61);
-    for seed in 0..3 {
-        let x = points.vec(2, -2.0, 2.0);
-        let v = points.vec(2, -1.0, 1.0);
-        check_every_mode!(constant_arrays_indexed, &x, &v, 120 + seed);
+    for (k, x, v) in draws(61, &[2; 3], 2.0) {
+        check_every_mode!(constant_arrays_indexed, &x, &v, 120 + k);
     }
 }
 
@@ -2305,10 +2300,7 @@ fn mapped_by_paths(x: &[f64]) -> f64 {
 
 #[test]
 fn chains_mapped_by_paths() {
-    let mut points = Points::new(67);
-    for (seed, n) in [(0, 4), (1, 1), (2, 3)] {
-        let x = points.vec(n, -1.5, 1.5);
-        let v = points.vec(n, -1.0, 1.0);
-        check_every_mode!(mapped_by_paths, &x, &v, 130 + seed);
+    for (k, x, v) in draws(67, &[4, 1, 3], 1.5) {
+        check_every_mode!(mapped_by_paths, &x, &v, 130 + k);
     }
 }
