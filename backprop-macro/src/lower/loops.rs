@@ -394,13 +394,7 @@ pub(super) fn pattern_names(pat: &Pat) -> Option<Vec<Ident>> {
         Pat::Tuple(t) => elems_names(&t.elems),
         // `Sample { x, y: label, .. }`, `Pair(a, _)`: a struct's fields.
         Pat::TupleStruct(t) => elems_names(&t.elems),
-        Pat::Struct(s) => {
-            let mut names = Vec::new();
-            for field in &s.fields {
-                names.extend(pattern_names(&field.pat)?);
-            }
-            Some(names)
-        }
+        Pat::Struct(s) => elems_names(s.fields.iter().map(|f| &*f.pat)),
         Pat::Rest(_) => Some(Vec::new()),
         _ => None,
     }

@@ -195,22 +195,28 @@ impl Lower<'_> {
         let Expr::MethodCall(m) = strip(&k.expr) else {
             return None;
         };
-        if !["map", "to_vec", "clone"].contains(&m.method.to_string().as_str()) {
+        if !COPIES.contains(&m.method.to_string().as_str()) {
             return None;
         }
-        let Expr::Path(p) = strip(&m.receiver) else {
-            return None;
-        };
-        let name = p.path.get_ident()?;
-        let v = *k.reads.iter().find(|&&v| self.vars[v].ident == *name)?;
+        let v = self.read_named(k, strip(&m.receiver))?;
         (self.kind(v) == Kind::Seq).then_some(Kind::Seq)
+    }
+
+    /// The variable a constant reads under the name `e` (a path), found by its name in the
+    /// (renamed) expression: a continuation lowered again after an early `return` names its
+    /// own copy.
+    fn read_named(&self, k: &Konst, e: &Expr) -> Option<VarId> {
+        let Expr::Path(p) = e else { return None };
+        let name = p.path.get_ident()?;
+        k.reads
+            .iter()
+            .copied()
+            .find(|&v| self.vars[v].ident == *name)
     }
 
     /// An integer or `bool` variable (`let j = at;`), or an element of an integer or `bool`
     /// sequence (`labels[i]`, `tri[3 * c]`, `m[i][j]`), which syntax alone cannot tell from
-    /// a float's: the variable's kind. It is found among the variables the constant reads,
-    /// by its name in the (renamed) expression: a continuation lowered again after an early
-    /// `return` names its own copy.
+    /// a float's: the variable's kind ([`Self::read_named`]).
     fn int_or_bool_kind(&self, k: &Konst) -> Option<Kind> {
         let mut base = strip(&k.expr);
         // `&flags[i]`: an element borrowed, as a chain's item is.
@@ -220,15 +226,16 @@ impl Lower<'_> {
         while let Expr::Index(ix) = base {
             base = strip(&ix.expr);
         }
-        let Expr::Path(p) = base else { return None };
-        let name = p.path.get_ident()?;
-        let v = *k.reads.iter().find(|&&v| self.vars[v].ident == *name)?;
+        let v = self.read_named(k, base)?;
         matches!(self.kind(v), Kind::Int | Kind::Bool).then(|| self.kind(v))
     }
 }
 
 /// A constant's kind, from its syntax: integers and booleans where that is certain, a
 /// float (a candidate for carrying a derivative later) otherwise.
+/// Methods whose value is a copy of their receiver's shape: a sequence's stays one.
+const COPIES: &[&str] = &["map", "to_vec", "clone"];
+
 pub(super) fn konst_kind(expr: &Expr) -> Kind {
     match strip(expr) {
         Expr::Lit(l) => match &l.lit {
@@ -263,9 +270,7 @@ pub(super) fn konst_kind(expr: &Expr) -> Kind {
             let name = m.method.to_string();
             if name == "len" || name == "count" {
                 Kind::Int
-            } else if ["map", "to_vec", "clone"].contains(&name.as_str())
-                && konst_kind(&m.receiver) == Kind::Seq
-            {
+            } else if COPIES.contains(&name.as_str()) && konst_kind(&m.receiver) == Kind::Seq {
                 // `[a, b].map(|e| e.tanh())` of constants: an array still.
                 Kind::Seq
             } else if INSPECT_METHODS.contains(&name.as_str())

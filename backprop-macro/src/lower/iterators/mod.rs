@@ -352,6 +352,11 @@ impl Chain<'_> {
         quote!(#first #(.min(#rest))*)
     }
 
+    /// Whether it walks sequences of constants only (`labels.iter().enumerate()`).
+    fn only_constants(&self, cx: &dyn Context) -> bool {
+        !self.seqs.iter().any(|s| cx.is_seq(s))
+    }
+
     /// Where the first `.map(..)` or `.filter(..)` takes its closure.
     fn first_adapter(&self) -> Option<Span> {
         self.maps.first().map(|a| match a {
@@ -579,7 +584,7 @@ fn ending_chain<'a>(
             .or_else(|| bare(receiver)),
     )?;
     // Over constants only, with no derivative going in, it is a constant, kept as written.
-    let constants = chain.over.is_some() || !chain.seqs.iter().any(|s| cx.is_seq(s));
+    let constants = chain.over.is_some() || chain.only_constants(cx);
     if constants && !cx.carries(&Expr::MethodCall(whole.clone())) {
         return None;
     }
@@ -590,7 +595,7 @@ fn ending_chain<'a>(
 pub(super) fn for_loop(cx: &mut dyn Context, f: &syn::ExprForLoop) -> Option<Expr> {
     let chain = checked(cx, chain(&f.expr))?;
     // A loop over constants only is lowering's own (its items are constants).
-    if !chain.seqs.iter().any(|s| cx.is_seq(s)) {
+    if chain.only_constants(cx) {
         return None;
     }
     let mutable = chain.muts.iter().any(|&m| m);
