@@ -1138,7 +1138,12 @@ impl<'r> Gen<'r> {
                     1 if self.has_slice => format!("helper_slice(v, {a})"),
                     // Iterator chains over the slice (some narrowed, or paired with the
                     // slice one step on).
-                    4 if self.has_slice => match self.rng.below(8) {
+                    4 if self.has_slice => match self.rng.below(9) {
+                        // The halves of `split_at`, a copy reversed then walked by
+                        // `into_iter`, an element by `if let Some(&e) = v.get(1)`.
+                        8 => format!(
+                            "{{ let (lo, hi) = v.split_at(v.len() / 2); let mut r: Vec<f64> = v.to_vec(); r.reverse(); let s: f64 = r.into_iter().map(|e| e * ({a})).sum(); s + lo.iter().zip(hi).map(|(p, q)| p * q).sum::<f64>() + if let Some(&e) = v.get(1) {{ e * ({b}) }} else {{ {b} }} }}"
+                        ),
                         0 if self.rng.chance(0.5) => {
                             format!("v.iter().map(|&e| (e * {a}).sin()).sum::<f64>() + {b}")
                         }
