@@ -250,6 +250,13 @@ impl Lower<'_> {
                 }
                 Op::Math(math, receiver, args)
             }
+            ("max" | "min" | "clamp", _) => {
+                self.errors.spanned(
+                    &m.method,
+                    format!("#[differentiate] supports `.{name}()` on an array's elements only against constants, inside `mapv` (`a.mapv(|v| v.max(0.0))`, `v.clamp(-1.0, 1.0)`: the gates `maximum` and `minimum`); not between two arrays"),
+                );
+                Op::Konst(self.dummy())
+            }
             (name, _) => {
                 self.errors.spanned(
                     &m.method,
