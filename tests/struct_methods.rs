@@ -721,3 +721,62 @@ fn rows_of_a_field_known_from_their_walks() {
     let projected: f64 = elements_of(&h.m).iter().zip(&dir).map(|(a, b)| a * b).sum();
     assert_close(dot, projected, 1e-12);
 }
+
+/// A generic layer whose method takes its input three ways (a slice, a `&Vec`, an array):
+/// called with locals the caller then replaces, each through `__vjp_owned`, which shares
+/// the method's passes with `vjp` (`__vjp_held`, generic over what holds the input).
+#[derive(Differentiable, Clone, Debug)]
+pub struct Mix<T: backprop::Real> {
+    pub w: Vec<T>,
+}
+
+#[differentiate]
+impl<T: backprop::Real> Mix<T> {
+    #[differentiate(reverse)]
+    pub fn blend(&self, a: &[T], b: &Vec<T>, c: &[T; 2]) -> Vec<T> {
+        let mut out = vec![T::zero(); a.len()];
+        for i in 0..a.len() {
+            out[i] = (self.w[i] * a[i] + b[i] * c[i % 2]).sin();
+        }
+        out
+    }
+}
+
+#[differentiate(reverse)]
+fn blended<T: backprop::Real>(m: &Mix<T>, x: &[T]) -> T {
+    let mut h = x.to_vec();
+    let mut g = x.to_vec();
+    let mut c = [x[0], x[1]];
+    for _ in 0..3 {
+        h = m.blend(&h, &g, &c);
+        g = m.blend(&g, &h, &c);
+        c = [h[0], g[1]];
+    }
+    h[0] * g[1] + h[2] * c[0]
+}
+
+#[test]
+fn owned_inputs_of_a_generic_method_taken_three_ways() {
+    let m = Mix {
+        w: vec![0.8, -0.6, 1.1],
+    };
+    let x = [0.3, -0.7, 0.5];
+    let (value, g) = blended::grad(&m, &x);
+    assert_eq!(value, blended(&m, &x));
+    assert_fd(|x| blended(&m, x), &x, &g.x);
+    assert_fd(|w| blended(&Mix { w: w.to_vec() }, &x), &m.w, &g.m.w);
+    // The method's own `vjp`, borrowing its inputs, and in `f32`.
+    let (b, c) = (vec![0.2, 0.1, -0.4], [0.9, -0.3]);
+    let (out, pullback) = mix_blend::vjp(&m, &x, &b, &c);
+    assert_eq!(out, m.blend(&x, &b, &c));
+    let ga = pullback(vec![1.0, 0.0, 0.0]).a;
+    assert_fd(|a| m.blend(a, &b, &c)[0], &x, &ga);
+    let m32 = Mix {
+        w: vec![0.8f32, -0.6, 1.1],
+    };
+    let (v32, g32) = blended::grad(&m32, &[0.3f32, -0.7, 0.5]);
+    assert!((v32 as f64 - value).abs() < 1e-5);
+    for (a, b) in g32.x.iter().zip(&g.x) {
+        assert!((*a as f64 - b).abs() < 1e-4 * (1.0 + b.abs()));
+    }
+}

@@ -15,6 +15,7 @@ pub trait Real:
     + Accumulate
     + crate::grad::SeqItem
     + crate::grad::LeftOut
+    + crate::grad::ResetLike
     + core::ops::AddAssign
     + core::ops::SubAssign
     + core::ops::MulAssign

@@ -216,6 +216,48 @@ pub mod dense_forward {
             Vec<f64>,
         ) -> Grad + ::core::clone::Clone + use<'this, 'x>,
     ) {
+        __vjp_held(this, x)
+    }
+    #[doc(hidden)]
+    #[inline]
+    pub fn __vjp<'this, 'x>(
+        this: &'this Dense,
+        x: &'x [f64],
+    ) -> (
+        Vec<f64>,
+        impl ::core::ops::FnOnce(
+            Vec<f64>,
+        ) -> (
+                <Dense as ::backprop::__private::Differentiable>::Grad,
+                ::std::vec::Vec<f64>,
+            ) + use<'this, 'x>,
+    ) {
+        let (value, pullback) = vjp(this, x);
+        (
+            value,
+            move |upstream: Vec<f64>| {
+                let grad = pullback(upstream);
+                (grad.this, grad.x)
+            },
+        )
+    }
+    /// The forward pass and the pullback, for `vjp` (the sequences borrowed) and
+    /// `__vjp_owned` (copies of them, which the pullback owns).
+    #[doc(hidden)]
+    #[inline]
+    pub fn __vjp_held<
+        'this,
+        Held0: ::core::borrow::Borrow<[f64]> + ::core::clone::Clone,
+    >(
+        this: &'this Dense,
+        __held_x: Held0,
+    ) -> (
+        Vec<f64>,
+        impl ::core::ops::FnOnce(
+            Vec<f64>,
+        ) -> Grad + ::core::clone::Clone + use<'this, Held0>,
+    ) {
+        let x: &[f64] = ::core::borrow::Borrow::borrow(&__held_x);
         let mut s1_stack = ::backprop::__private::Stack::new();
         let this_b = &this.b;
         let this_w = &this.w;
@@ -237,7 +279,8 @@ pub mod dense_forward {
             ::core::clone::Clone::clone(&out),
             #[inline(always)]
             move |mut grad_out: Vec<f64>| {
-                let (this, x) = (this, x);
+                let x: &[f64] = ::core::borrow::Borrow::borrow(&__held_x);
+                let this = this;
                 let mut grad_x = ::backprop::__private::zeros_like(&x);
                 let mut grad_this_b = ::backprop::__private::zeros_like(&this_b);
                 let mut grad_this_w = ::backprop::__private::zeros_like(&this_w);
@@ -281,29 +324,6 @@ pub mod dense_forward {
             },
         )
     }
-    #[doc(hidden)]
-    #[inline]
-    pub fn __vjp<'this, 'x>(
-        this: &'this Dense,
-        x: &'x [f64],
-    ) -> (
-        Vec<f64>,
-        impl ::core::ops::FnOnce(
-            Vec<f64>,
-        ) -> (
-                <Dense as ::backprop::__private::Differentiable>::Grad,
-                ::std::vec::Vec<f64>,
-            ) + use<'this, 'x>,
-    ) {
-        let (value, pullback) = vjp(this, x);
-        (
-            value,
-            move |upstream: Vec<f64>| {
-                let grad = pullback(upstream);
-                (grad.this, grad.x)
-            },
-        )
-    }
     /// The value and a pullback owning copies of the sequences passed by reference: what
     /// a caller whose argument borrows its own local calls.
     #[doc(hidden)]
@@ -320,72 +340,11 @@ pub mod dense_forward {
                 ::std::vec::Vec<f64>,
             ) + use<'this>,
     ) {
-        let __held_x = ::std::borrow::ToOwned::to_owned(x);
-        let mut s1_stack = ::backprop::__private::Stack::new();
-        let this_b = &this.b;
-        let this_w = &this.w;
-        let mut out = ::std::vec![0.0; this.b.len()];
-        let range_o = ::backprop::__private::steps(0..out.len());
-        s1_stack.reserve(::core::iter::ExactSizeIterator::len(&range_o));
-        for o in range_o {
-            let mut z = this_b[o];
-            let range_i = ::backprop::__private::steps(0..this.inputs);
-            for i in range_i {
-                let s0 = this_w[o * this.inputs + i] * x[i];
-                z = z + s0;
-            }
-            let s1 = z.tanh();
-            out[o] = s1;
-            s1_stack.push_reserved(s1);
-        }
+        let (value, pullback) = __vjp_held(this, ::std::borrow::ToOwned::to_owned(x));
         (
-            ::core::clone::Clone::clone(&out),
-            #[inline(always)]
-            move |mut grad_out: Vec<f64>| {
-                let x: &[f64] = ::core::borrow::Borrow::borrow(&__held_x);
-                let this = this;
-                let grad = {
-                    let mut grad_x = ::backprop::__private::zeros_like(&x);
-                    let mut grad_this_b = ::backprop::__private::zeros_like(&this_b);
-                    let mut grad_this_w = ::backprop::__private::zeros_like(&this_w);
-                    for o in range_o.rev() {
-                        let s1 = s1_stack.pop();
-                        let range_i = ::backprop::__private::steps(0..this.inputs);
-                        let mut grad_z = 0.0;
-                        let grad_s1 = grad_out[o];
-                        grad_out[o] = 0.0;
-                        grad_z += grad_s1 * (1.0 - s1 * s1);
-                        if grad_z != 0.0 {
-                            {
-                                let (i_first, i_len) = range_i.first_len();
-                                if i_len > 0 {
-                                    let x_span = &x[i_first..][..i_len];
-                                    let grad_x_span = &mut grad_x[i_first..][..i_len];
-                                    let this_w_span = &this_w[i_first
-                                        + o * this.inputs..][..i_len];
-                                    let grad_this_w_span = &mut grad_this_w[i_first
-                                        + o * this.inputs..][..i_len];
-                                    for i_offset in 0..i_len {
-                                        let grad_s0 = grad_z;
-                                        grad_this_w_span[i_offset] += grad_s0 * x_span[i_offset];
-                                        grad_x_span[i_offset] += grad_s0 * this_w_span[i_offset];
-                                    }
-                                }
-                            }
-                        }
-                        grad_this_b[o] += grad_z;
-                    }
-                    Grad {
-                        this: {
-                            let mut grad = ::backprop::__private::empty_grad(this);
-                            grad.b = grad_this_b;
-                            grad.w = grad_this_w;
-                            ::backprop::__private::fill_zeros(this, &mut grad);
-                            grad
-                        },
-                        x: grad_x,
-                    }
-                };
+            value,
+            move |upstream: Vec<f64>| {
+                let grad = pullback(upstream);
                 (grad.this, grad.x)
             },
         )

@@ -344,8 +344,8 @@ fn reverse_items(
             quote!(#private::discard(#adj);)
         })
         .collect();
-    // A method's callers reach `__vjp_owned` when their arguments borrow their locals (its
-    // pullback is this one's, printed again).
+    // A method's callers reach `__vjp_owned` when their arguments borrow their locals; where
+    // it can, it and `vjp` share one function printing the passes (`__vjp_held`).
     let owned = method.then(|| {
         let body = quote! {
             #grad_out_mut
@@ -375,7 +375,13 @@ fn reverse_items(
             Grad { #(#field_values,)* }
         }
     };
-    let vjp = if e.a.tape {
+    let (owned, held_body) = match owned {
+        Some(owned::Owned { items, vjp_body }) => (items, vjp_body),
+        None => (TokenStream::new(), None),
+    };
+    let vjp = if let Some(body) = held_body {
+        vjp_fns(f, sig, body)
+    } else if e.a.tape {
         vjp_fns(f, sig, recursion::tape_vjp_body(f, e, sig))
     } else {
         let pullback = Moved::new(pullback);
