@@ -1366,3 +1366,104 @@ fn reshape_insert_axis_concatenate_stack() {
         3,
     );
 }
+
+/// The elements of one-dimensional arrays walked as a slice's are: `a.iter().map(..).sum()`,
+/// zipped with a view and a slice, `for (i, v) in a.iter().enumerate()`, folds, and a local
+/// whose type is declared (`let mut z: Array1<f64> = m.dot(a)`) written through `iter_mut`
+/// and read by `for v in &z`.
+#[differentiate(hessian)]
+fn walked(
+    a: &Array1<f64>,
+    b: backprop::ndarray::ArrayView1<f64>,
+    m: &Array2<f64>,
+    c: &[f64],
+) -> f64 {
+    let squares = a.iter().map(|v| v * v).sum::<f64>();
+    let mixed: f64 = a
+        .iter()
+        .zip(b.iter())
+        .zip(c)
+        .map(|((x, y), z)| x * y.sin() + z * y)
+        .sum();
+    let mut weighted = 0.0;
+    for (i, v) in a.iter().enumerate() {
+        weighted += (i as f64 + 1.0) * (v * 0.5).exp();
+    }
+    let folded = b.iter().fold(1.0, |acc, v| acc * (1.0 + 0.1 * v));
+    let mut z: Array1<f64> = m.dot(a);
+    for v in z.iter_mut() {
+        *v = v.tanh();
+    }
+    let mut squashed = 0.0;
+    for v in &z {
+        squashed += v * v;
+    }
+    let largest = a.iter().cloned().fold(f64::MIN, f64::max);
+    squares + mixed + weighted + folded * squashed + largest
+}
+
+#[test]
+fn one_dimensional_arrays_walked_by_iterators() {
+    let mut p = Points::new(71);
+    let (a, b) = (
+        Array1::from(p.vec(3, -1.0, 1.0)),
+        Array1::from(p.vec(3, -1.0, 1.0)),
+    );
+    let m = Array2::from_shape_vec((2, 3), p.vec(6, -1.0, 1.0)).unwrap();
+    let c = p.vec(3, -1.0, 1.0);
+    let (value, g) = walked::grad(&a, b.view(), &m, &c);
+    assert_eq!(value, walked(&a, b.view(), &m, &c));
+    assert_fd_array(|a| walked(a, b.view(), &m, &c), &a, &g.a);
+    assert_fd_array(|b| walked(&a, b.view(), &m, &c), &b, &g.b);
+    assert_fd(|c| walked(&a, b.view(), &m, c), &c, &g.c);
+    for i in 0..2 {
+        for j in 0..3 {
+            let (mut up, mut down) = (m.clone(), m.clone());
+            up[[i, j]] += 1e-6;
+            down[[i, j]] -= 1e-6;
+            let fd = (walked(&a, b.view(), &up, &c) - walked(&a, b.view(), &down, &c)) / 2e-6;
+            assert_close(g.m[[i, j]], fd, 1e-6);
+        }
+    }
+    // Forward mode against the gradient (the dot-product test), and the Hessian-vector
+    // product against the gradient's finite differences.
+    let (da, db) = (
+        Array1::from(p.vec(3, -1.0, 1.0)),
+        Array1::from(p.vec(3, -1.0, 1.0)),
+    );
+    let dm = Array2::from_shape_vec((2, 3), p.vec(6, -1.0, 1.0)).unwrap();
+    let dc = p.vec(3, -1.0, 1.0);
+    let (_, dot) = walked::jvp(&a, b.view(), &m, &c, &da, db.view(), &dm, &dc);
+    let expected = g.a.dot(&da)
+        + g.b.dot(&db)
+        + (&g.m * &dm).sum()
+        + g.c.iter().zip(&dc).map(|(x, y)| x * y).sum::<f64>();
+    assert_close(dot, expected, 1e-10);
+    check_hvp(
+        |v| {
+            walked::grad(&Array1::from(v.to_vec()), b.view(), &m, &c)
+                .1
+                .a
+                .to_vec()
+        },
+        |v, t| {
+            let zb = Array1::zeros(3);
+            let (zm, zc) = (Array2::zeros((2, 3)), vec![0.0; 3]);
+            walked::hvp(
+                &Array1::from(v.to_vec()),
+                b.view(),
+                &m,
+                &c,
+                &Array1::from(t.to_vec()),
+                zb.view(),
+                &zm,
+                &zc,
+            )
+            .2
+            .a
+            .to_vec()
+        },
+        &a.to_vec(),
+        29,
+    );
+}

@@ -257,6 +257,13 @@ impl Lower<'_> {
                 );
                 Op::Konst(self.dummy())
             }
+            ("iter" | "iter_mut" | "into_iter", _) => {
+                self.errors.spanned(
+                    &m.method,
+                    "#[differentiate] walks the elements of a one-dimensional array whose type the function declares (a parameter `a: &Array1<f64>`, a local `let z: Array1<f64> = ..;`), as a slice's: `a.iter().map(..).sum()`, `for (i, v) in a.iter().enumerate()`; for this array, declare its type, or index it (`a[[i, j]]`), or use `.mapv(|v| ..)` and `.sum()`",
+                );
+                Op::Konst(self.dummy())
+            }
             (name, _) => {
                 self.errors.spanned(
                     &m.method,

@@ -120,6 +120,15 @@ pub(super) fn sequence_type(ty: &Type) -> bool {
     }
 }
 
+/// A one-dimensional ndarray array of floats (`&Array1<f64>`, `ArrayView1<T>`, `Array<f64,
+/// Ix1>`): its elements are reached by one index, as a slice's.
+pub(super) fn one_dimensional_array(ty: &Type) -> bool {
+    match classify(ty) {
+        TypeClass::Tensor(_, dim) => dim.to_string().ends_with("Ix1"),
+        _ => false,
+    }
+}
+
 /// `Vec<usize>`, `[u8; 4]` and the like: integer sequences, constants.
 pub(super) fn int_vec(ty: &Type) -> bool {
     vec_of(ty, &|t| matches!(classify(t), TypeClass::Int))

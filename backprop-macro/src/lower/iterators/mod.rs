@@ -28,6 +28,9 @@ pub(super) use terminals::terminal;
 /// function does not use.
 pub(super) trait Context {
     fn is_seq(&self, expr: &Expr) -> bool;
+    /// A one-dimensional ndarray array of floats whose type the function declares: walked
+    /// as a slice is, by one index (`a[i]`).
+    fn is_array(&self, expr: &Expr) -> bool;
     /// A named sequence of constants (`labels: &[usize]`, `flags: &[bool]`, `data: &[(f64,
     /// f64)]` left out of `wrt`): walked beside the floats, its items taken as written.
     fn is_constant_seq(&self, expr: &Expr) -> bool;
@@ -593,14 +596,18 @@ fn ending_chain<'a>(
 
 /// `for pat in chain { body }` as an index loop.
 pub(super) fn for_loop(cx: &mut dyn Context, f: &syn::ExprForLoop) -> Option<Expr> {
-    let chain = checked(cx, chain(&f.expr))?;
+    // `for v in &a` over an array: the walk over its elements.
+    let array = |e: &Expr| matches!(strip(e), Expr::Reference(r) if cx.is_array(&r.expr));
+    let parsed = chain(&f.expr).or_else(|| whole(&f.expr).filter(|_| array(&f.expr)));
+    let chain = checked(cx, parsed)?;
     // A loop over constants only is lowering's own (its items are constants).
     if chain.only_constants(cx) {
         return None;
     }
     let mutable = chain.muts.iter().any(|&m| m);
-    // A plain `xs.iter().enumerate()` loop is lowering's own.
+    // A plain `xs.iter().enumerate()` loop is lowering's own (over a slice, not an array).
     if chain.seqs.len() == 1
+        && !cx.is_array(chain.seqs[0])
         && chain.maps.is_empty()
         && !chain.reverse
         && chain.limits.is_empty()
@@ -675,6 +682,11 @@ fn bare(expr: &Expr) -> Option<Chain<'_>> {
     {
         return None;
     }
+    whole(expr)
+}
+
+/// The walk over a whole sequence, `expr` its source (`xs.iter()`, `&xs`, `&mut xs`).
+fn whole(expr: &Expr) -> Option<Chain<'_>> {
     Some(Chain {
         seqs: vec![source(expr)?],
         offsets: vec![None],
@@ -694,9 +706,17 @@ fn bare(expr: &Expr) -> Option<Chain<'_>> {
 impl Context for Lower<'_> {
     fn is_seq(&self, expr: &Expr) -> bool {
         self.indexed_row(expr).is_some()
+            || self.is_array(expr)
             || self
                 .local_of(expr)
                 .is_some_and(|v| self.kind(v) == Kind::Seq)
+    }
+
+    fn is_array(&self, expr: &Expr) -> bool {
+        self.local_of(expr).is_some_and(|v| {
+            self.kind(v) == Kind::Tensor
+                && self.vars[v].ty.as_ref().is_some_and(one_dimensional_array)
+        })
     }
 
     fn is_constant_seq(&self, expr: &Expr) -> bool {
