@@ -2304,3 +2304,84 @@ fn chains_mapped_by_paths() {
         check_every_mode!(mapped_by_paths, &x, &v, 130 + k);
     }
 }
+
+// ------------------------------------------- tuples and structs held by a name
+
+/// A point built in the body, as a struct people write.
+#[derive(Clone, Copy)]
+struct Point {
+    x: f64,
+    y: f64,
+}
+
+/// A complex number as a tuple iterated (`z ← z² + c`), reassigned whole.
+#[differentiate(hessian)]
+fn orbit(x: &[f64]) -> f64 {
+    let mut z = (0.0, 0.0);
+    for _ in 0..4 {
+        z = (z.0 * z.0 - z.1 * z.1 + x[0], 2.0 * z.0 * z.1 + x[1]);
+    }
+    z.0 * z.0 + z.1 * z.1
+}
+
+/// Structs built, written by field, reassigned with their fields in another order, copied,
+/// taken apart, read in a chain's closure and in a nested block; a name bound again.
+#[differentiate(hessian)]
+fn springs(x: &[f64]) -> f64 {
+    let a = Point { x: x[0], y: x[1] };
+    let mut b = Point { x: x[2], y: x[3] };
+    b.x += 0.5 * a.y;
+    if b.y > a.x {
+        b = Point {
+            y: b.y * 0.5,
+            x: b.x - a.x,
+        };
+    }
+    let d = Point {
+        x: b.x - a.x,
+        y: b.y - a.y,
+    };
+    let e = d;
+    let Point { x: dx, y: dy } = e;
+    let len = (dx * dx + dy * dy + 0.1).sqrt();
+    let pulled: f64 = x.iter().map(|v| v * d.x).sum();
+    let d = (len, pulled);
+    let stretched = {
+        let (l, q) = d;
+        (l - 1.0) * (l - 1.0) + 0.1 * q
+    };
+    stretched + d.0
+}
+
+/// A tuple returned, copied, taken apart and matched element by element.
+#[differentiate(hessian)]
+fn polar_pair(x: &[f64]) -> (f64, f64) {
+    let (r, t) = (x[0], x[1]);
+    let v = (r * t.cos(), r * t.sin());
+    let w = v;
+    let (a, b) = w;
+    let s = match v {
+        (u, q) if u > q => u - q,
+        (u, q) => q - u,
+    };
+    (a + s, b * s)
+}
+
+#[differentiate(hessian)]
+fn polar_sum(x: &[f64]) -> f64 {
+    let (u, v) = polar_pair(x);
+    u * v + u
+}
+
+#[test]
+fn tuples_and_structs_held_by_a_name() {
+    for (k, x, v) in draws(91, &[2, 2, 2, 4, 4, 4], 1.2) {
+        if x.len() == 2 {
+            check_every_mode!(orbit, &x, &v, 50 + k);
+            check_every_mode!(polar_sum, &x, &v, 60 + k);
+            assert_eq!(polar_pair::vjp(&x).0, polar_pair(&x));
+        } else {
+            check_every_mode!(springs, &x, &v, 70 + k);
+        }
+    }
+}

@@ -1,9 +1,29 @@
 use backprop::differentiate;
 
+fn bump(p: &mut (f64, f64)) {
+    p.0 += 1.0;
+}
+
+#[derive(Clone, Copy)]
+struct Point {
+    x: f64,
+    y: f64,
+}
+
+impl Point {
+    fn norm(&self) -> f64 {
+        self.x.hypot(self.y)
+    }
+}
+
+// A tuple or struct bound to a name is one local per element (`pair.0` is `pair_0`) where
+// every use can be rewritten so: not one borrowed mutably or called a method on.
 #[differentiate]
 fn f(x: f64, y: f64) -> f64 {
-    let pair = (x, y);
-    pair.0 * pair.1
+    let mut pair = (x, y);
+    bump(&mut pair);
+    let p = Point { x, y };
+    pair.0 * pair.1 + p.norm()
 }
 
 fn main() {}

@@ -264,6 +264,7 @@ impl VisitMut for Renamer<'_, '_> {
             let message = match expr {
                 Expr::Closure(_) => "#[differentiate] supports closures in iterator chains (`xs.iter().map(|x| ..)`), in `a.mapv(|v| ..)`, and bound to a local that is only called (`let f = |t| t * w; f(x)`); for this one, write the computation inline, or make it a #[differentiate] function or a gate".to_owned(),
                 Expr::Unsafe(_) => "#[differentiate] does not support `unsafe` blocks".to_owned(),
+                Expr::Struct(_) => super::aggregates::HELD.to_owned(),
                 _ => message,
             };
             self.lower.errors.spanned(&*expr, message);

@@ -351,10 +351,13 @@ impl<'e> Lower<'e> {
             // A local whose definition already had an error: one error is enough.
             Some(k) if k.reads.iter().any(|v| self.poisoned.contains(v)) => Op::Konst(self.dummy()),
             Some(_) if self.reads_derivative(expr) => {
-                self.errors.spanned(
-                    expr,
-                    "#[differentiate] does not support this expression on values that carry a derivative; supported: arithmetic, method calls, calls, casts, indexing and `&value`",
-                );
+                let message = match strip(expr) {
+                    Expr::Tuple(_) => super::aggregates::HELD,
+                    _ => {
+                        "#[differentiate] does not support this expression on values that carry a derivative; supported: arithmetic, method calls, calls, casts, indexing and `&value`"
+                    }
+                };
+                self.errors.spanned(expr, message);
                 Op::Konst(self.dummy())
             }
             Some(k) => Op::Konst(k),

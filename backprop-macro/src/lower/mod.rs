@@ -16,6 +16,7 @@ use syn::visit::Visit;
 use syn::visit_mut::VisitMut;
 use syn::{Expr, Ident, Pat, Type};
 
+mod aggregates;
 mod break_value;
 mod calls;
 mod closures;
@@ -91,7 +92,11 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
     collect_idents(item.to_token_stream(), &mut user);
     // `match`, `loop` with a value, labeled loops and tuple `let`s, as the `if` chains,
     // assignments, flags and `let`s they mean.
-    let mut body = matches::desugar(&item.block, errors);
+    // Tuples and structs held by a name, as one local per element, first: `match` then
+    // sees the tuples written out.
+    let mut block = item.block.as_ref().clone();
+    aggregates::desugar(&mut block, &mut user);
+    let mut body = matches::desugar(&block, errors);
     let floats: Vec<String> = ["f32", "f64"]
         .into_iter()
         .map(String::from)

@@ -1,0 +1,405 @@
+//! Tuples and structs held by a name, as one local per element (scalar replacement): `let
+//! z = (a, b);` is `let z_0 = a; let z_1 = b;`, `let p = Point { x: u, y: v };` is `let
+//! p_x = u; let p_y = v;`. Reads and writes of an element (`z.0`, `p.x += 1.0`) are those
+//! locals; an assignment of a whole value of the same shape (`z = (z.0 * z.0 - z.1 * z.1 +
+//! c, 2.0 * z.0 * z.1)`) assigns them all at once (`(z_0, z_1) = (..)`, which
+//! `tuples.rs` takes apart); a copy (`let w = z;`) is another such value; taking one apart
+//! (`let (a, b) = z;`, `let Point { x, .. } = p;`) reads the locals; and any other use of
+//! the whole value (`return z`, `match z { .. }`, `f(z)`) is the value written out again
+//! from its elements, `(z_0, z_1)` or `Point { x: p_x, y: p_y }`. Floats held this way carry
+//! derivatives as any local does.
+//!
+//! A name is split only where every use is one of these within its scope: not where it is
+//! borrowed (`&z`, `&mut z`), called a method on (`p.norm()`, which may change it),
+//! assigned anything else, named in a macro, or bound again by an inner pattern. Each such
+//! `let` reads the rest of its block once.
+
+use super::*;
+
+/// The error for a tuple or struct value that is not split: what is supported.
+pub(super) const HELD: &str = "#[differentiate] holds a tuple or a struct value as one local per element where it is bound to a name (`let z = (a, b);`, `let p = Point { x: a, y: b };`) and every use reads or writes an element (`z.0`, `p.x += 1.0`), assigns a whole value of the same elements, copies it, takes it apart or passes it by value; not one borrowed (`&z`, `&mut z`), called a method on (`p.norm()`), assigned anything else, named in a macro or bound again by an inner pattern, nor a value written out elsewhere: bind it to a name first";
+
+pub(super) fn desugar(block: &mut syn::Block, taken: &mut HashSet<String>) {
+    Split {
+        taken,
+        env: Vec::new(),
+    }
+    .stmts(&mut block.stmts);
+}
+
+/// A value held as one local per element.
+#[derive(Clone)]
+struct Aggregate {
+    name: String,
+    /// The struct's path, or `None` for a tuple.
+    path: Option<syn::Path>,
+    /// Per element in the order first written: its key (`0`, `x`) and its local.
+    elems: Vec<(String, Ident)>,
+}
+
+impl Aggregate {
+    fn local(&self, key: &str) -> Option<&Ident> {
+        self.elems.iter().find(|(k, _)| k == key).map(|(_, l)| l)
+    }
+
+    /// The value written out from its elements: `(z_0, z_1)`, `Point { x: p_x, y: p_y }`.
+    fn value(&self) -> Expr {
+        let locals = self.elems.iter().map(|(_, l)| l);
+        match &self.path {
+            None => syn::parse_quote!((#(#locals),*)),
+            Some(path) => {
+                let keys = self
+                    .elems
+                    .iter()
+                    .map(|(k, _)| Ident::new(k, Span::call_site()));
+                syn::parse_quote!(#path { #(#keys: #locals),* })
+            }
+        }
+    }
+}
+
+/// An aggregate value as written: its struct's path (`None` for a tuple) and each
+/// element's key and value.
+type Written = (Option<syn::Path>, Vec<(String, Expr)>);
+
+/// An aggregate value as written: a tuple of at least two elements, or a struct literal
+/// with named fields and no `..base`.
+fn written(expr: &Expr) -> Option<Written> {
+    match strip(expr) {
+        Expr::Tuple(t) if t.elems.len() >= 2 => Some((
+            None,
+            t.elems
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (i.to_string(), e.clone()))
+                .collect(),
+        )),
+        Expr::Struct(s) if s.rest.is_none() && s.qself.is_none() && !s.fields.is_empty() => {
+            let fields = s
+                .fields
+                .iter()
+                .map(|f| match &f.member {
+                    syn::Member::Named(n) => Some((n.to_string(), f.expr.clone())),
+                    syn::Member::Unnamed(_) => None,
+                })
+                .collect::<Option<Vec<_>>>()?;
+            Some((Some(s.path.clone()), fields))
+        }
+        _ => None,
+    }
+}
+
+/// `name` or `mut name`, possibly with a type: the name, whether mutable, and the type.
+fn plain_binding(pat: &Pat) -> Option<(&Ident, bool, Option<&Type>)> {
+    match pat {
+        Pat::Ident(i) if i.by_ref.is_none() && i.subpat.is_none() => {
+            Some((&i.ident, i.mutability.is_some(), None))
+        }
+        Pat::Type(t) => {
+            let (name, mutable, _) = plain_binding(&t.pat)?;
+            Some((name, mutable, Some(&*t.ty)))
+        }
+        _ => None,
+    }
+}
+
+struct Split<'a> {
+    taken: &'a mut HashSet<String>,
+    /// The names split so far in the enclosing scopes, innermost last.
+    env: Vec<Aggregate>,
+}
+
+impl Split<'_> {
+    fn find(&self, name: &str) -> Option<&Aggregate> {
+        self.env.iter().rev().find(|a| a.name == name)
+    }
+
+    /// The aggregate a name in scope holds.
+    fn held(&self, expr: &Expr) -> Option<&Aggregate> {
+        match strip(expr) {
+            Expr::Path(p) if p.qself.is_none() => {
+                let ident = p.path.get_ident()?;
+                self.find(&ident.to_string())
+            }
+            _ => None,
+        }
+    }
+
+    fn stmts(&mut self, stmts: &mut Vec<syn::Stmt>) {
+        let depth = self.env.len();
+        let original = std::mem::take(stmts);
+        for k in 0..original.len() {
+            let mut stmt = original[k].clone();
+            if let Some(split) = self.split_let(&stmt, &original[k + 1..]) {
+                stmts.extend(split);
+                continue;
+            }
+            self.visit_stmt_mut(&mut stmt);
+            stmts.push(stmt);
+        }
+        self.env.truncate(depth);
+    }
+
+    /// `let name = aggregate;` (written out, or a copy of one held), or `let (a, b) = held;`
+    /// / `let Point { x, .. } = held;`: the `let`s it becomes, or `None` to leave it.
+    fn split_let(&mut self, stmt: &syn::Stmt, rest: &[syn::Stmt]) -> Option<Vec<syn::Stmt>> {
+        let syn::Stmt::Local(local) = stmt else {
+            return None;
+        };
+        let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
+        if let Some(lets) = self.take_apart(&local.pat, &init.expr) {
+            return Some(lets);
+        }
+        let (name, mutable, ty) = plain_binding(&local.pat)?;
+        let (path, values) = match self.held(&init.expr) {
+            Some(held) => {
+                let values = held
+                    .elems
+                    .iter()
+                    .map(|(k, l)| (k.clone(), syn::parse_quote!(#l)))
+                    .collect();
+                (held.path.clone(), values)
+            }
+            None => written(&init.expr)?,
+        };
+        let keys: Vec<String> = values.iter().map(|(k, _)| k.clone()).collect();
+        if !splittable(name, &keys, rest) {
+            return None;
+        }
+        let types: Vec<Option<Type>> = match ty {
+            Some(Type::Tuple(t)) if t.elems.len() == values.len() => {
+                t.elems.iter().cloned().map(Some).collect()
+            }
+            _ => vec![None; values.len()],
+        };
+        let mut lets = Vec::new();
+        let mut elems = Vec::new();
+        for ((key, mut value), ty) in values.into_iter().zip(types) {
+            self.visit_expr_mut(&mut value);
+            let local = Ident::new(
+                &crate::names::unused(self.taken, &format!("{name}_{key}")),
+                name.span(),
+            );
+            let m = mutable.then(|| quote!(mut));
+            lets.push(match ty {
+                Some(ty) => syn::parse_quote!(let #m #local: #ty = #value;),
+                None => syn::parse_quote!(let #m #local = #value;),
+            });
+            elems.push((key, local));
+        }
+        self.env.push(Aggregate {
+            name: name.to_string(),
+            path,
+            elems,
+        });
+        Some(lets)
+    }
+
+    /// `let (a, _) = held;`, `let Point { x, y: v, .. } = held;`: one `let` per name.
+    fn take_apart(&mut self, pat: &Pat, init: &Expr) -> Option<Vec<syn::Stmt>> {
+        let held = self.held(init)?;
+        let pairs: Vec<(String, &Pat)> = match pat {
+            Pat::Tuple(t) if held.path.is_none() && t.elems.len() == held.elems.len() => t
+                .elems
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (i.to_string(), p))
+                .collect(),
+            Pat::Struct(s) if held.path.is_some() => s
+                .fields
+                .iter()
+                .map(|f| match &f.member {
+                    syn::Member::Named(n) => Some((n.to_string(), &*f.pat)),
+                    syn::Member::Unnamed(_) => None,
+                })
+                .collect::<Option<Vec<_>>>()?,
+            _ => return None,
+        };
+        let mut lets = Vec::new();
+        for (key, p) in pairs {
+            let local = held.local(&key)?;
+            match p {
+                Pat::Wild(_) => {}
+                Pat::Ident(i) if i.by_ref.is_none() && i.subpat.is_none() => {
+                    lets.push(syn::parse_quote!(let #p = #local;));
+                }
+                _ => return None,
+            }
+        }
+        Some(lets)
+    }
+}
+
+impl VisitMut for Split<'_> {
+    fn visit_block_mut(&mut self, b: &mut syn::Block) {
+        self.stmts(&mut b.stmts);
+    }
+
+    /// `Line { p, .. }` with `p` held: `p: (p_0, p_1)`, no longer shorthand.
+    fn visit_field_value_mut(&mut self, f: &mut syn::FieldValue) {
+        let shorthand = f.colon_token.is_none();
+        let before = shorthand.then(|| f.expr.to_token_stream().to_string());
+        self.visit_expr_mut(&mut f.expr);
+        if before.is_some_and(|b| b != f.expr.to_token_stream().to_string()) {
+            f.colon_token = Some(Default::default());
+        }
+    }
+
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        match e {
+            // `z.0`, `p.x`: the element's local.
+            Expr::Field(f) => {
+                if let Some(held) = self.held(&f.base) {
+                    let key = match &f.member {
+                        syn::Member::Named(n) => n.to_string(),
+                        syn::Member::Unnamed(i) => i.index.to_string(),
+                    };
+                    if let Some(local) = held.local(&key) {
+                        *e = syn::parse_quote_spanned!(f.member.span()=> #local);
+                        return;
+                    }
+                }
+            }
+            // `z = (..)`, `p = Point { .. }`, `z = w`: every element at once.
+            Expr::Assign(a) => {
+                if let Some(held) = self.held(&a.left).cloned() {
+                    let values: Vec<Expr> = match self.held(&a.right) {
+                        Some(from) => from
+                            .elems
+                            .iter()
+                            .map(|(_, l)| syn::parse_quote!(#l))
+                            .collect(),
+                        None => {
+                            let (_, written) = written(&a.right).unwrap_or_default();
+                            held.elems
+                                .iter()
+                                .filter_map(|(k, _)| {
+                                    written.iter().find(|(w, _)| w == k).map(|(_, v)| v.clone())
+                                })
+                                .collect()
+                        }
+                    };
+                    let mut values = values;
+                    for v in &mut values {
+                        self.visit_expr_mut(v);
+                    }
+                    let locals = held.elems.iter().map(|(_, l)| l);
+                    *e = syn::parse_quote!((#(#locals),*) = (#(#values),*));
+                    return;
+                }
+            }
+            // Any other use of the whole value: written out from its elements.
+            Expr::Path(_) => {
+                if let Some(held) = self.held(e) {
+                    *e = held.value();
+                    return;
+                }
+            }
+            _ => {}
+        }
+        syn::visit_mut::visit_expr_mut(self, e);
+    }
+}
+
+/// Whether `name`, bound to an aggregate with elements `keys`, is used in `rest` (the
+/// statements after its `let`, up to a `let` binding it again) only in the ways that can be
+/// rewritten.
+fn splittable(name: &Ident, keys: &[String], rest: &[syn::Stmt]) -> bool {
+    let mut check = Uses {
+        name,
+        keys,
+        ok: true,
+    };
+    for stmt in rest {
+        if let syn::Stmt::Local(local) = stmt {
+            if let Some(init) = &local.init {
+                check.visit_expr(&init.expr);
+                if let Some((_, diverge)) = &init.diverge {
+                    check.visit_expr(diverge);
+                }
+            }
+            let mut bound = HashSet::new();
+            collect_idents(local.pat.to_token_stream(), &mut bound);
+            if bound.contains(&name.to_string()) {
+                // Bound again: the rest is the new binding's.
+                return check.ok && plain_binding(&local.pat).is_some();
+            }
+            continue;
+        }
+        check.visit_stmt(stmt);
+    }
+    check.ok
+}
+
+/// Checks the uses of an aggregate's name (see [`splittable`]).
+struct Uses<'a> {
+    name: &'a Ident,
+    keys: &'a [String],
+    ok: bool,
+}
+
+impl Uses<'_> {
+    fn is_name(&self, e: &Expr) -> bool {
+        matches!(strip(e), Expr::Path(p) if p.qself.is_none() && p.path.is_ident(self.name))
+    }
+}
+
+impl<'ast> Visit<'ast> for Uses<'_> {
+    fn visit_expr(&mut self, e: &'ast Expr) {
+        match e {
+            Expr::Field(f) if self.is_name(&f.base) => {
+                let key = match &f.member {
+                    syn::Member::Named(n) => n.to_string(),
+                    syn::Member::Unnamed(i) => i.index.to_string(),
+                };
+                self.ok &= self.keys.contains(&key);
+                return;
+            }
+            Expr::Assign(a) if self.is_name(&a.left) => {
+                // Only a whole value of the same elements (or another held name, checked
+                // when rewritten by its shape).
+                let same = match written(&a.right) {
+                    Some((_, values)) => {
+                        values.len() == self.keys.len()
+                            && values.iter().all(|(k, _)| self.keys.contains(k))
+                    }
+                    None => {
+                        matches!(strip(&a.right), Expr::Path(p) if p.path.get_ident().is_some())
+                    }
+                };
+                self.ok &= same;
+                self.visit_expr(&a.right);
+                return;
+            }
+            Expr::Binary(b) if self.is_name(&b.left) && compound(&b.op).is_some() => {
+                self.ok = false;
+                return;
+            }
+            // Borrowed: the elements would be moved into a temporary.
+            Expr::Reference(r) if self.is_name(&r.expr) => {
+                self.ok = false;
+                return;
+            }
+            Expr::MethodCall(m) if self.is_name(&m.receiver) => {
+                self.ok = false;
+                return;
+            }
+            _ => {}
+        }
+        syn::visit::visit_expr(self, e);
+    }
+
+    fn visit_pat(&mut self, p: &'ast Pat) {
+        let mut bound = HashSet::new();
+        collect_idents(p.to_token_stream(), &mut bound);
+        self.ok &= !bound.contains(&self.name.to_string());
+    }
+
+    fn visit_macro(&mut self, m: &'ast syn::Macro) {
+        let mut named = HashSet::new();
+        collect_idents(m.tokens.clone(), &mut named);
+        let text = m.tokens.to_string();
+        self.ok &=
+            !named.contains(&self.name.to_string()) && !text.contains(&format!("{{{}", self.name));
+    }
+}
