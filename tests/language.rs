@@ -2314,14 +2314,16 @@ struct Point {
     y: f64,
 }
 
-/// A complex number as a tuple iterated (`z ← z² + c`), reassigned whole.
+/// A complex number as a tuple iterated (`z ← z² + c`), reassigned whole, and copied.
 #[differentiate(hessian)]
 fn orbit(x: &[f64]) -> f64 {
     let mut z = (0.0, 0.0);
+    let mut prev = z;
     for _ in 0..4 {
+        prev = z;
         z = (z.0 * z.0 - z.1 * z.1 + x[0], 2.0 * z.0 * z.1 + x[1]);
     }
-    z.0 * z.0 + z.1 * z.1
+    z.0 * z.0 + z.1 * z.1 + 0.5 * prev.0 * prev.1
 }
 
 /// Structs built, written by field, reassigned with their fields in another order, copied,

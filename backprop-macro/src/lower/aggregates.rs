@@ -127,10 +127,10 @@ impl Split<'_> {
 
     fn stmts(&mut self, stmts: &mut Vec<syn::Stmt>) {
         let depth = self.env.len();
-        let original = std::mem::take(stmts);
-        for k in 0..original.len() {
-            let mut stmt = original[k].clone();
-            if let Some(split) = self.split_let(&stmt, &original[k + 1..]) {
+        let mut scopes = scopes_of_lets(stmts);
+        for (stmt, scope) in std::mem::take(stmts).into_iter().zip(&mut scopes) {
+            let mut stmt = stmt;
+            if let Some(split) = self.split_let(&stmt, scope.take()) {
                 stmts.extend(split);
                 continue;
             }
@@ -142,7 +142,7 @@ impl Split<'_> {
 
     /// `let name = aggregate;` (written out, or a copy of one held), or `let (a, b) = held;`
     /// / `let Point { x, .. } = held;`: the `let`s it becomes, or `None` to leave it.
-    fn split_let(&mut self, stmt: &syn::Stmt, rest: &[syn::Stmt]) -> Option<Vec<syn::Stmt>> {
+    fn split_let(&mut self, stmt: &syn::Stmt, uses: Option<Uses>) -> Option<Vec<syn::Stmt>> {
         let syn::Stmt::Local(local) = stmt else {
             return None;
         };
@@ -163,7 +163,7 @@ impl Split<'_> {
             None => written(&init.expr)?,
         };
         let keys: Vec<String> = values.iter().map(|(k, _)| k.clone()).collect();
-        if !splittable(name, &keys, rest) {
+        if !uses.unwrap_or_default().allow(&keys) {
             return None;
         }
         let types: Vec<Option<Type>> = match ty {
@@ -263,18 +263,27 @@ impl VisitMut for Split<'_> {
             // `z = (..)`, `p = Point { .. }`, `z = w`: every element at once.
             Expr::Assign(a) => {
                 if let Some(held) = self.held(&a.left).cloned() {
-                    let values: Vec<Expr> = match self.held(&a.right) {
-                        Some(from) => from
+                    let values: Vec<Expr> = match (self.held(&a.right), written(&a.right)) {
+                        (Some(from), _) => from
                             .elems
                             .iter()
                             .map(|(_, l)| syn::parse_quote!(#l))
                             .collect(),
-                        None => {
-                            let (_, written) = written(&a.right).unwrap_or_default();
+                        (None, Some((_, written))) => held
+                            .elems
+                            .iter()
+                            .filter_map(|(k, _)| {
+                                written.iter().find(|(w, _)| w == k).map(|(_, v)| v.clone())
+                            })
+                            .collect(),
+                        // Another value of the same type, by its name: its elements.
+                        (None, None) => {
+                            let from = &a.right;
                             held.elems
                                 .iter()
-                                .filter_map(|(k, _)| {
-                                    written.iter().find(|(w, _)| w == k).map(|(_, v)| v.clone())
+                                .map(|(k, _)| {
+                                    let member: syn::Member = syn::parse_str(k).expect("a key");
+                                    syn::parse_quote!(#from.#member)
                                 })
                                 .collect()
                         }
@@ -301,88 +310,120 @@ impl VisitMut for Split<'_> {
     }
 }
 
-/// Whether `name`, bound to an aggregate with elements `keys`, is used in `rest` (the
-/// statements after its `let`, up to a `let` binding it again) only in the ways that can be
-/// rewritten.
-fn splittable(name: &Ident, keys: &[String], rest: &[syn::Stmt]) -> bool {
-    let mut check = Uses {
-        name,
-        keys,
-        ok: true,
-    };
-    for stmt in rest {
-        if let syn::Stmt::Local(local) = stmt {
-            if let Some(init) = &local.init {
-                check.visit_expr(&init.expr);
-                if let Some((_, diverge)) = &init.diverge {
-                    check.visit_expr(diverge);
-                }
-            }
-            let mut bound = HashSet::new();
-            collect_idents(local.pat.to_token_stream(), &mut bound);
-            if bound.contains(&name.to_string()) {
-                // Bound again: the rest is the new binding's.
-                return check.ok && plain_binding(&local.pat).is_some();
-            }
+/// What the statements after a `let` (up to one binding the name again) do with its name.
+#[derive(Default)]
+struct Uses {
+    /// A use that cannot be rewritten: borrowed, called a method on, compound-assigned,
+    /// assigned anything but a value written out or a name, bound again by an inner
+    /// pattern, named in a macro.
+    refused: bool,
+    /// The elements read or written (`z.0`, `p.x`).
+    keys: BTreeSet<String>,
+    /// The elements of each whole value assigned written out (`z = (a, b)`).
+    assigned: Vec<BTreeSet<String>>,
+}
+
+impl Uses {
+    /// Whether an aggregate of elements `keys` may be split.
+    fn allow(&self, keys: &[String]) -> bool {
+        let all: BTreeSet<String> = keys.iter().cloned().collect();
+        !self.refused && self.keys.is_subset(&all) && self.assigned.iter().all(|a| *a == all)
+    }
+}
+
+/// For each statement of a block that is a `let` of a plain name, what the statements
+/// after it (up to one binding the same name again) do with that name: one pass over the
+/// block, backwards, so that each block is read once however many `let`s it has.
+fn scopes_of_lets(stmts: &[syn::Stmt]) -> Vec<Option<Uses>> {
+    let mut after = Collect::default();
+    let mut scopes: Vec<Option<Uses>> = (0..stmts.len()).map(|_| None).collect();
+    for (k, stmt) in stmts.iter().enumerate().rev() {
+        let syn::Stmt::Local(local) = stmt else {
+            after.visit_stmt(stmt);
             continue;
+        };
+        if let Some((name, _, _)) = plain_binding(&local.pat) {
+            scopes[k] = Some(after.uses.remove(&name.to_string()).unwrap_or_default());
         }
-        check.visit_stmt(stmt);
+        let mut bound = HashSet::new();
+        collect_idents(local.pat.to_token_stream(), &mut bound);
+        for name in bound {
+            after.uses.remove(&name);
+        }
+        // The initializer reads the names bound before.
+        if let Some(init) = &local.init {
+            after.visit_expr(&init.expr);
+            if let Some((_, diverge)) = &init.diverge {
+                after.visit_expr(diverge);
+            }
+        }
     }
-    check.ok
+    scopes
 }
 
-/// Checks the uses of an aggregate's name (see [`splittable`]).
-struct Uses<'a> {
-    name: &'a Ident,
-    keys: &'a [String],
-    ok: bool,
+/// What statements do with each name they use (see [`Uses`]).
+#[derive(Default)]
+struct Collect {
+    uses: std::collections::HashMap<String, Uses>,
 }
 
-impl Uses<'_> {
-    fn is_name(&self, e: &Expr) -> bool {
-        matches!(strip(e), Expr::Path(p) if p.qself.is_none() && p.path.is_ident(self.name))
+impl Collect {
+    /// The uses of the name `e` is, if it is one.
+    fn of(&mut self, e: &Expr) -> Option<&mut Uses> {
+        match strip(e) {
+            Expr::Path(p) if p.qself.is_none() => {
+                let name = p.path.get_ident()?.to_string();
+                Some(self.uses.entry(name).or_default())
+            }
+            _ => None,
+        }
+    }
+
+    fn refuse(&mut self, name: String) {
+        self.uses.entry(name).or_default().refused = true;
     }
 }
 
-impl<'ast> Visit<'ast> for Uses<'_> {
+impl<'ast> Visit<'ast> for Collect {
     fn visit_expr(&mut self, e: &'ast Expr) {
         match e {
-            Expr::Field(f) if self.is_name(&f.base) => {
+            Expr::Field(f) => {
                 let key = match &f.member {
                     syn::Member::Named(n) => n.to_string(),
                     syn::Member::Unnamed(i) => i.index.to_string(),
                 };
-                self.ok &= self.keys.contains(&key);
-                return;
+                if let Some(uses) = self.of(&f.base) {
+                    uses.keys.insert(key);
+                    return;
+                }
             }
-            Expr::Assign(a) if self.is_name(&a.left) => {
-                // Only a whole value of the same elements (or another held name, checked
-                // when rewritten by its shape).
-                let same = match written(&a.right) {
-                    Some((_, values)) => {
-                        values.len() == self.keys.len()
-                            && values.iter().all(|(k, _)| self.keys.contains(k))
+            Expr::Assign(a) => {
+                let shape = written(&a.right).map(|(_, v)| v.into_iter().map(|(k, _)| k).collect());
+                let name = matches!(strip(&a.right), Expr::Path(p) if p.path.get_ident().is_some());
+                if let Some(uses) = self.of(&a.left) {
+                    match shape {
+                        Some(keys) => uses.assigned.push(keys),
+                        None => uses.refused |= !name,
                     }
-                    None => {
-                        matches!(strip(&a.right), Expr::Path(p) if p.path.get_ident().is_some())
-                    }
-                };
-                self.ok &= same;
-                self.visit_expr(&a.right);
-                return;
+                    self.visit_expr(&a.right);
+                    return;
+                }
             }
-            Expr::Binary(b) if self.is_name(&b.left) && compound(&b.op).is_some() => {
-                self.ok = false;
-                return;
+            Expr::Binary(b) if compound(&b.op).is_some() => {
+                if let Some(uses) = self.of(&b.left) {
+                    uses.refused = true;
+                }
             }
             // Borrowed: the elements would be moved into a temporary.
-            Expr::Reference(r) if self.is_name(&r.expr) => {
-                self.ok = false;
-                return;
+            Expr::Reference(r) => {
+                if let Some(uses) = self.of(&r.expr) {
+                    uses.refused = true;
+                }
             }
-            Expr::MethodCall(m) if self.is_name(&m.receiver) => {
-                self.ok = false;
-                return;
+            Expr::MethodCall(m) => {
+                if let Some(uses) = self.of(&m.receiver) {
+                    uses.refused = true;
+                }
             }
             _ => {}
         }
@@ -392,14 +433,26 @@ impl<'ast> Visit<'ast> for Uses<'_> {
     fn visit_pat(&mut self, p: &'ast Pat) {
         let mut bound = HashSet::new();
         collect_idents(p.to_token_stream(), &mut bound);
-        self.ok &= !bound.contains(&self.name.to_string());
+        for name in bound {
+            self.refuse(name);
+        }
     }
 
     fn visit_macro(&mut self, m: &'ast syn::Macro) {
         let mut named = HashSet::new();
         collect_idents(m.tokens.clone(), &mut named);
+        // Names a format string captures (`"{z:?}"`).
         let text = m.tokens.to_string();
-        self.ok &=
-            !named.contains(&self.name.to_string()) && !text.contains(&format!("{{{}", self.name));
+        for piece in text.split('{').skip(1) {
+            named.insert(
+                piece
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect(),
+            );
+        }
+        for name in named {
+            self.refuse(name);
+        }
     }
 }
