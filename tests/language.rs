@@ -2387,3 +2387,99 @@ fn tuples_and_structs_held_by_a_name() {
         }
     }
 }
+
+// ------------------------------- ordinary functions of tuples and structs, inlined
+
+#[derive(Clone, Copy)]
+struct V3 {
+    x: f64,
+    y: f64,
+    z: f64,
+}
+
+fn sub(a: V3, b: V3) -> V3 {
+    V3 {
+        x: a.x - b.x,
+        y: a.y - b.y,
+        z: a.z - b.z,
+    }
+}
+
+fn dot(a: V3, b: V3) -> f64 {
+    a.x * b.x + a.y * b.y + a.z * b.z
+}
+
+fn cross(a: V3, b: V3) -> V3 {
+    V3 {
+        x: a.y * b.z - a.z * b.y,
+        y: a.z * b.x - a.x * b.z,
+        z: a.x * b.y - a.y * b.x,
+    }
+}
+
+/// `v` scaled to length `k`: calls another helper, binds locals of its own.
+fn rescaled(v: V3, k: f64) -> V3 {
+    let n = dot(v, v).sqrt();
+    let f = k / n;
+    V3 {
+        x: v.x * f,
+        y: v.y * f,
+        z: v.z * f,
+    }
+}
+
+fn cmul(a: (f64, f64), b: (f64, f64)) -> (f64, f64) {
+    (a.0 * b.0 - a.1 * b.1, a.0 * b.1 + a.1 * b.0)
+}
+
+/// Helpers nested in each other's arguments, in a method chain, in a branch and in a
+/// chain's closure.
+#[differentiate(hessian)]
+fn triangle(x: &[f64]) -> f64 {
+    let a = V3 {
+        x: x[0],
+        y: x[1],
+        z: x[2],
+    };
+    let b = V3 {
+        x: x[3],
+        y: x[4],
+        z: x[5],
+    };
+    let c = V3 {
+        x: x[6],
+        y: x[7],
+        z: x[8],
+    };
+    let d = sub(a, b);
+    let n = cross(d, sub(c, b));
+    let m = rescaled(n, 2.0);
+    let mut e = dot(d, d).sqrt() + dot(m, c) * 0.1;
+    if dot(a, c) > 0.0 {
+        e += dot(cross(a, c), b);
+    }
+    let w: f64 = x.iter().map(|v| v * dot(a, b)).sum();
+    e + 0.01 * w
+}
+
+/// A complex power by a tuple helper, in a loop.
+#[differentiate(hessian)]
+fn complex_power(x: &[f64]) -> f64 {
+    let z = (x[0], x[1]);
+    let mut w = (1.0, 0.0);
+    for _ in 0..3 {
+        w = cmul(w, z);
+    }
+    w.0 + 2.0 * w.1
+}
+
+#[test]
+fn ordinary_functions_of_tuples_and_structs_are_inlined() {
+    for (k, x, v) in draws(93, &[9, 9, 2, 2], 1.5) {
+        if x.len() == 9 {
+            check_every_mode!(triangle, &x, &v, 80 + k);
+        } else {
+            check_every_mode!(complex_power, &x, &v, 90 + k);
+        }
+    }
+}

@@ -25,6 +25,7 @@
 //! - `lower/statements.rs`: blocks, assignments, `if`, `return`.
 //! - `lower/locals.rs`: `let`: definitions, declarations, second names for rows and arrays.
 //! - `lower/loops.rs`: `for`, `while`, `loop` and their variables.
+//! - `lower/helpers.rs`: ordinary functions of tuples and structs inlined where called.
 //! - `lower/aggregates.rs`: tuples and structs bound to names, as one local per element.
 //! - `lower/matches.rs`: `match` rewritten as the `if` chain it means.
 //! - `lower/break_value.rs`: `loop` with a value rewritten as the assignments it means.

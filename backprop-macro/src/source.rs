@@ -52,6 +52,9 @@ struct Scope {
     /// The structs declared here, and whether each certainly has no gradient: no derive
     /// naming `Differentiable`, no `cfg_attr`, no `impl .. Differentiable for` it here.
     structs: Vec<(String, bool)>,
+    /// The ordinary functions here that take or return tuples or structs without a
+    /// gradient (`fn cross(a: V3, b: V3) -> V3`), as text: inlined where they are called.
+    helpers: Vec<(String, String)>,
 }
 
 /// The scopes of one file, in plain data: the syntax tree's tokens belong to one macro
@@ -153,6 +156,16 @@ fn scope(items: &[&syn::Item], macros: &[&syn::Macro], block: bool, scopes: &mut
     for m in macros {
         gates(m, &mut here.gates);
     }
+    // Ordinary functions of aggregates: kept whole, to be inlined.
+    for item in items {
+        if let syn::Item::Fn(f) = item
+            && here.fns.iter().any(|(n, plain)| *plain && f.sig.ident == n)
+            && takes_aggregates(&f.sig, &here.structs)
+        {
+            here.helpers
+                .push((f.sig.ident.to_string(), f.to_token_stream().to_string()));
+        }
+    }
     scopes.push(here);
     for item in items {
         match item {
@@ -173,6 +186,50 @@ fn scope(items: &[&syn::Item], macros: &[&syn::Macro], block: bool, scopes: &mut
             _ => {}
         }
     }
+}
+
+/// Whether a signature names a tuple, or a struct of `structs` without a gradient, among
+/// its parameters' types or its result's.
+fn takes_aggregates(sig: &syn::Signature, structs: &[(String, bool)]) -> bool {
+    fn aggregate(ty: &syn::Type, structs: &[(String, bool)]) -> bool {
+        match ty {
+            syn::Type::Tuple(t) => !t.elems.is_empty(),
+            syn::Type::Reference(r) => aggregate(&r.elem, structs),
+            syn::Type::Paren(p) => aggregate(&p.elem, structs),
+            syn::Type::Path(p) => {
+                p.qself.is_none()
+                    && p.path.segments.last().is_some_and(|last| {
+                        structs
+                            .iter()
+                            .any(|(name, plain)| *plain && last.ident == name)
+                    })
+            }
+            _ => false,
+        }
+    }
+    let params = sig.inputs.iter().any(|a| match a {
+        syn::FnArg::Typed(t) => aggregate(&t.ty, structs),
+        syn::FnArg::Receiver(_) => false,
+    });
+    let result = match &sig.output {
+        syn::ReturnType::Type(_, ty) => aggregate(ty, structs),
+        syn::ReturnType::Default => false,
+    };
+    params || result
+}
+
+/// The ordinary function `callee` of the differentiated function `caller`'s module that
+/// takes or returns tuples or structs without a gradient, read from the file, its tokens
+/// spanned at `callee` (where errors inside it point): inlined at the call.
+pub fn helper(caller: &str, callee: &syn::Ident) -> Option<syn::ItemFn> {
+    let scopes = summary(callee.span())?;
+    if classify(&scopes, caller, &callee.to_string()) != Callee::Plain {
+        return None;
+    }
+    let home = home(&scopes, caller)?;
+    let (_, text) = home.helpers.iter().find(|(name, _)| callee == name)?;
+    let tokens: proc_macro2::TokenStream = text.parse().ok()?;
+    syn::parse2(crate::expand::respan(tokens, callee.span())).ok()
 }
 
 fn body(block: &syn::Block, scopes: &mut Vec<Scope>) {
@@ -268,6 +325,26 @@ mod tests {
             caller,
             callee,
         )
+    }
+
+    #[test]
+    fn ordinary_functions_of_tuples_and_plain_structs_are_kept_for_inlining() {
+        let src = "struct V { x: f64 }
+                   #[derive(Differentiable)] struct P { w: f64 }
+                   fn sub(a: V, b: &V) -> V { V { x: a.x - b.x } }
+                   fn mul(a: (f64, f64), k: f64) -> f64 { a.0 * k }
+                   fn norm(p: &P) -> f64 { p.w }
+                   fn sq(v: f64) -> f64 { v * v }
+                   #[differentiate] fn sub2(a: V) -> V { a }
+                   #[differentiate] fn f(x: f64) -> f64 { x }";
+        let scopes = summarize(&syn::parse_file(src).unwrap());
+        let names: Vec<&str> = home(&scopes, "f")
+            .unwrap()
+            .helpers
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect();
+        assert_eq!(names, ["sub", "mul"]);
     }
 
     #[test]

@@ -264,7 +264,6 @@ impl VisitMut for Renamer<'_, '_> {
             let message = match expr {
                 Expr::Closure(_) => "#[differentiate] supports closures in iterator chains (`xs.iter().map(|x| ..)`), in `a.mapv(|v| ..)`, and bound to a local that is only called (`let f = |t| t * w; f(x)`); for this one, write the computation inline, or make it a #[differentiate] function or a gate".to_owned(),
                 Expr::Unsafe(_) => "#[differentiate] does not support `unsafe` blocks".to_owned(),
-                Expr::Struct(_) => super::aggregates::HELD.to_owned(),
                 _ => message,
             };
             self.lower.errors.spanned(&*expr, message);
@@ -360,7 +359,6 @@ fn unsupported_in_constant(expr: &Expr) -> Option<&'static str> {
             Some("`return`, `break` or `continue` inside an expression")
         }
         Expr::Yield(_) => Some("`yield`"),
-        Expr::Struct(_) => Some("struct expressions"),
         Expr::RawAddr(_) => Some("raw pointers"),
         Expr::Verbatim(_) => Some("this expression"),
         Expr::Binary(b) if compound(&b.op).is_some() || is_compound_other(&b.op) => {

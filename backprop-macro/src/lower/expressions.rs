@@ -352,7 +352,7 @@ impl<'e> Lower<'e> {
             Some(k) if k.reads.iter().any(|v| self.poisoned.contains(v)) => Op::Konst(self.dummy()),
             Some(_) if self.reads_derivative(expr) => {
                 let message = match strip(expr) {
-                    Expr::Tuple(_) => super::aggregates::HELD,
+                    Expr::Tuple(_) | Expr::Struct(_) => super::aggregates::HELD,
                     _ => {
                         "#[differentiate] does not support this expression on values that carry a derivative; supported: arithmetic, method calls, calls, casts, indexing and `&value`"
                     }

@@ -25,6 +25,7 @@ mod expressions;
 mod extrema;
 mod fields;
 mod growth;
+mod helpers;
 mod iterators;
 mod labels;
 mod locals;
@@ -92,9 +93,10 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
     collect_idents(item.to_token_stream(), &mut user);
     // `match`, `loop` with a value, labeled loops and tuple `let`s, as the `if` chains,
     // assignments, flags and `let`s they mean.
-    // Tuples and structs held by a name, as one local per element, first: `match` then
-    // sees the tuples written out.
+    // Ordinary functions of tuples and structs inlined, and tuples and structs held by a
+    // name as one local per element, first: `match` then sees the tuples written out.
     let mut block = item.block.as_ref().clone();
+    helpers::desugar(&mut block, &item.sig.ident, &mut user);
     aggregates::desugar(&mut block, &mut user);
     let mut body = matches::desugar(&block, errors);
     let floats: Vec<String> = ["f32", "f64"]
