@@ -163,3 +163,24 @@ fn names_of_the_users_do_not_clash_with_the_generated_ones() {
     assert_eq!(rows, rows_by_pullbacks!(named, 2, 0.0, 1.0, (&k, value)));
     assert_eq!(rows[0].k, [1.0, 0.0]);
 }
+
+/// A tangent nothing reads (the sign argument of `copysign`, whose derivative is zero): a
+/// zero nothing else types along several directions (the random-function generator's
+/// rf_367 of seed 2047 did not compile).
+#[differentiate(reverse, forward)]
+fn signed(x: f64, v: &[f64]) -> [f64; 2] {
+    let s = 0.5_f64.copysign(x * v[1]);
+    [v[0].hypot(1.0).copysign(s) * x, x.sin()]
+}
+
+#[test]
+fn a_tangent_nothing_reads() {
+    let v = [0.5, -0.2];
+    let (value, rows) = signed::jacobian(0.3, &v);
+    assert_eq!(value, signed(0.3, &v));
+    assert_eq!(rows, rows_by_pullbacks!(signed, 2, 0.0, 1.0, (0.3, &v)));
+    let (_, columns) = signed::jacfwd(0.3, &v);
+    for k in 0..2 {
+        assert_close(rows[k].x, columns[k].x, 1e-12);
+    }
+}

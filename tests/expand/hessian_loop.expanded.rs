@@ -154,7 +154,7 @@ mod softplus_sum {
         let dot_x = ::backprop::__private::pack::<LANES, &[f64]>(dot_x.each_ref(), "x");
         let (value, tangents) = {
             let mut s = 0.0;
-            let mut dot_s = ::backprop::__private::Tangents::<_, LANES>::ZERO;
+            let mut dot_s = ::backprop::__private::Tangents::<f64, LANES>::ZERO;
             for i in ::backprop::__private::steps(0..x.len()) {
                 let e = x[i].exp();
                 let dot_e = dot_x[i] * e;

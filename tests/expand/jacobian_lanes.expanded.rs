@@ -102,7 +102,7 @@ mod polar {
             ::core::clone::Clone::clone(&polar),
             {
                 let grad_polar = ::backprop::__private::unit_lanes::<_, LANES>(1.0);
-                let mut grad_s = ::backprop::__private::Tangents::<_, LANES>::ZERO;
+                let mut grad_s = ::backprop::__private::Tangents::<f64, LANES>::ZERO;
                 let grad_s0 = grad_polar[0usize];
                 let grad_s2 = grad_polar[1usize];
                 let mut grad_r = grad_s2 * s1;

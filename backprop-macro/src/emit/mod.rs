@@ -548,14 +548,22 @@ impl<'a> Emit<'a> {
         float_lit(self.f.float_ty.as_ref(), text)
     }
 
-    /// A float's zero tangent: `0.0`, or `Tangents::<_, LANES>::ZERO` along several
-    /// directions (the width written out: a zero nothing else touches, such as the gradient
-    /// of a parameter the result does not depend on, has nothing to infer it from).
+    /// A float's zero tangent: `0.0`, or `Tangents::<f64, LANES>::ZERO` along several
+    /// directions (the width and, for a result `f64` or `[f64; M]`, the float written out: a
+    /// zero nothing else touches, such as the gradient of a parameter the result does not
+    /// depend on or of a local nothing reads, has nothing to infer them from).
     pub fn float_tangent_zero(&self) -> TokenStream {
         match self.lanes {
             true => {
                 let private = &self.private;
-                quote!(#private::Tangents::<_, LANES>::ZERO)
+                let float = match &self.f.ret {
+                    syn::Type::Array(a) => a.elem.to_token_stream(),
+                    syn::Type::Path(p) if p.path.is_ident("f64") || p.path.is_ident("f32") => {
+                        p.to_token_stream()
+                    }
+                    _ => quote!(_),
+                };
+                quote!(#private::Tangents::<#float, LANES>::ZERO)
             }
             false => self.float("0.0"),
         }
