@@ -2397,6 +2397,15 @@ struct V3 {
     z: f64,
 }
 
+/// The point at `x[k..k + 3]`: a helper of a slice returning a struct.
+fn point(x: &[f64], k: usize) -> V3 {
+    V3 {
+        x: x[k],
+        y: x[k + 1],
+        z: x[k + 2],
+    }
+}
+
 fn sub(a: V3, b: V3) -> V3 {
     V3 {
         x: a.x - b.x,
@@ -2428,6 +2437,73 @@ fn rescaled(v: V3, k: f64) -> V3 {
     }
 }
 
+impl V3 {
+    fn dot(self, o: V3) -> f64 {
+        self.x * o.x + self.y * o.y + self.z * o.z
+    }
+
+    /// By reference, calling another method on `*self`.
+    fn norm(&self) -> f64 {
+        self.dot(*self).sqrt()
+    }
+
+    fn cross(self, o: Self) -> Self {
+        Self {
+            x: self.y * o.z - self.z * o.y,
+            y: self.z * o.x - self.x * o.z,
+            z: self.x * o.y - self.y * o.x,
+        }
+    }
+
+    fn distance(&self, o: &V3) -> f64 {
+        (*self - *o).norm()
+    }
+}
+
+impl std::ops::Add for V3 {
+    type Output = V3;
+    fn add(self, o: V3) -> V3 {
+        V3 {
+            x: self.x + o.x,
+            y: self.y + o.y,
+            z: self.z + o.z,
+        }
+    }
+}
+
+impl std::ops::Sub for V3 {
+    type Output = V3;
+    fn sub(self, o: V3) -> V3 {
+        V3 {
+            x: self.x - o.x,
+            y: self.y - o.y,
+            z: self.z - o.z,
+        }
+    }
+}
+
+impl std::ops::Mul<f64> for V3 {
+    type Output = V3;
+    fn mul(self, k: f64) -> V3 {
+        V3 {
+            x: self.x * k,
+            y: self.y * k,
+            z: self.z * k,
+        }
+    }
+}
+
+impl std::ops::Neg for V3 {
+    type Output = V3;
+    fn neg(self) -> V3 {
+        V3 {
+            x: -self.x,
+            y: -self.y,
+            z: -self.z,
+        }
+    }
+}
+
 fn cmul(a: (f64, f64), b: (f64, f64)) -> (f64, f64) {
     (a.0 * b.0 - a.1 * b.1, a.0 * b.1 + a.1 * b.0)
 }
@@ -2436,21 +2512,7 @@ fn cmul(a: (f64, f64), b: (f64, f64)) -> (f64, f64) {
 /// chain's closure.
 #[differentiate(hessian)]
 fn triangle(x: &[f64]) -> f64 {
-    let a = V3 {
-        x: x[0],
-        y: x[1],
-        z: x[2],
-    };
-    let b = V3 {
-        x: x[3],
-        y: x[4],
-        z: x[5],
-    };
-    let c = V3 {
-        x: x[6],
-        y: x[7],
-        z: x[8],
-    };
+    let (a, b, c) = (point(x, 0), point(x, 3), point(x, 6));
     let d = sub(a, b);
     let n = cross(d, sub(c, b));
     let m = rescaled(n, 2.0);
@@ -2473,8 +2535,26 @@ fn complex_power(x: &[f64]) -> f64 {
     w.0 + 2.0 * w.1
 }
 
+/// The same vectors through their methods and operators: `a - b`, `n * 2.0`, `-m`, `a + b +
+/// c`, `d.cross(c - b)`, `d.norm()` (by reference), `a.distance(&c)`, in a loop too.
+#[differentiate(hessian)]
+fn triangle_by_methods(x: &[f64]) -> f64 {
+    let (a, b, c) = (point(x, 0), point(x, 3), point(x, 6));
+    let d = a - b;
+    let n = d.cross(c - b);
+    let m = -(n * 2.0) + a;
+    let mut p = a;
+    for _ in 0..3 {
+        p = p + (c - p) * 0.25;
+    }
+    d.norm() + m.dot(c) * 0.1 + (a + b + c).norm() + a.distance(&c) * p.dot(p)
+}
+
 #[test]
 fn ordinary_functions_of_tuples_and_structs_are_inlined() {
+    for (k, x, v) in draws(95, &[9, 9], 1.5) {
+        check_every_mode!(triangle_by_methods, &x, &v, 100 + k);
+    }
     for (k, x, v) in draws(93, &[9, 9, 2, 2], 1.5) {
         if x.len() == 9 {
             check_every_mode!(triangle, &x, &v, 80 + k);

@@ -55,6 +55,21 @@ struct Scope {
     /// The ordinary functions here that take or return tuples or structs without a
     /// gradient (`fn cross(a: V3, b: V3) -> V3`), as text: inlined where they are called.
     helpers: Vec<(String, String)>,
+    /// The methods of the structs without a gradient that derive `Copy` (`impl V3 { fn
+    /// dot(self, o: V3) -> f64 }`, and `add`, `sub`, `mul`, `div`, `neg` of `impl Add for
+    /// V3` and the like), as text: inlined where they are called.
+    struct_methods: Vec<StructMethod>,
+}
+
+/// A method of a struct without a gradient, or its implementation of an operator.
+struct StructMethod {
+    /// The struct's name.
+    on: String,
+    /// The method's name (`dot`, or `add` for `impl Add for V3`).
+    name: String,
+    /// For an operator, the type of its right-hand side as written (`Self`, `f64`).
+    rhs: Option<String>,
+    text: String,
 }
 
 /// The scopes of one file, in plain data: the syntax tree's tokens belong to one macro
@@ -156,6 +171,12 @@ fn scope(items: &[&syn::Item], macros: &[&syn::Macro], block: bool, scopes: &mut
     for m in macros {
         gates(m, &mut here.gates);
     }
+    // Methods of plain structs that are `Copy`: kept whole, to be inlined.
+    for item in items {
+        if let syn::Item::Impl(b) = item {
+            struct_methods(b, items, &here.structs, &mut here.struct_methods);
+        }
+    }
     // Ordinary functions of aggregates: kept whole, to be inlined.
     for item in items {
         if let syn::Item::Fn(f) = item
@@ -216,6 +237,116 @@ fn takes_aggregates(sig: &syn::Signature, structs: &[(String, bool)]) -> bool {
         syn::ReturnType::Default => false,
     };
     params || result
+}
+
+/// The operators whose implementations are inlined, by trait, with their methods.
+const OPERATORS: [(&str, &str); 5] = [
+    ("Add", "add"),
+    ("Sub", "sub"),
+    ("Mul", "mul"),
+    ("Div", "div"),
+    ("Neg", "neg"),
+];
+
+/// The methods of `impl S { .. }` and the operator of `impl Add for S` (and the like) for a
+/// struct `S` declared here without a gradient and deriving `Copy`; methods that take
+/// `self` or `&self` only.
+fn struct_methods(
+    b: &syn::ItemImpl,
+    items: &[&syn::Item],
+    structs: &[(String, bool)],
+    out: &mut Vec<StructMethod>,
+) {
+    let syn::Type::Path(t) = &*b.self_ty else {
+        return;
+    };
+    let Some(on) = t.path.get_ident().map(ToString::to_string) else {
+        return;
+    };
+    let copy = items.iter().any(|i| match i {
+        syn::Item::Struct(st) => {
+            st.ident == on
+                && st.attrs.iter().any(|a| {
+                    named(a.path(), "derive")
+                        && a.meta.to_token_stream().to_string().contains("Copy")
+                })
+        }
+        _ => false,
+    });
+    if !copy
+        || !b.generics.params.is_empty()
+        || !structs.iter().any(|(s, plain)| *plain && *s == on)
+    {
+        return;
+    }
+    let operator = match &b.trait_ {
+        None => None,
+        Some((path, _)) => {
+            let last = path.segments.last();
+            let Some((_, method)) = last.and_then(|l| OPERATORS.iter().find(|(t, _)| l.ident == t))
+            else {
+                return;
+            };
+            let rhs = match last.map(|l| &l.arguments) {
+                Some(syn::PathArguments::AngleBracketed(a)) => a.args.to_token_stream().to_string(),
+                _ => "Self".to_owned(),
+            };
+            // `neg` has no right-hand side.
+            Some((*method, (*method != "neg").then_some(rhs)))
+        }
+    };
+    for m in &b.items {
+        let syn::ImplItem::Fn(m) = m else { continue };
+        // `self`, `mut self` or `&self`: nothing written through.
+        let read_only = matches!(
+            m.sig.receiver().map(|r| &r.kind),
+            Some(syn::ReceiverKind::Value | syn::ReceiverKind::Reference(_, _, None))
+        );
+        if !read_only {
+            continue;
+        }
+        let (name, rhs) = match &operator {
+            Some((method, rhs)) if m.sig.ident == method => (method.to_string(), rhs.clone()),
+            Some(_) => continue,
+            None => (m.sig.ident.to_string(), None),
+        };
+        out.push(StructMethod {
+            on: on.clone(),
+            name,
+            rhs,
+            text: m.to_token_stream().to_string(),
+        });
+    }
+}
+
+/// The method `name` of the struct `on` (see [`StructMethod`]), in the module of the
+/// differentiated function `caller`, its tokens spanned at `span`. For an operator,
+/// `rhs_struct` says whether the right-hand side is the struct (`impl Add for V3`) or not
+/// (`impl Mul<f64> for V3`); `None` for a method.
+pub fn struct_method(
+    caller: &str,
+    on: &str,
+    name: &str,
+    rhs_struct: Option<bool>,
+    span: proc_macro2::Span,
+) -> Option<syn::ImplItemFn> {
+    let scopes = summary(span)?;
+    let home = home(&scopes, caller)?;
+    let fits = |m: &&StructMethod| match (&m.rhs, rhs_struct) {
+        (None, None) => true,
+        (Some(rhs), Some(is_struct)) => (rhs == "Self" || rhs == on) == is_struct,
+        _ => false,
+    };
+    let mut found = home
+        .struct_methods
+        .iter()
+        .filter(|m| m.on == on && m.name == name)
+        .filter(fits);
+    let (Some(chosen), None) = (found.next(), found.next()) else {
+        return None;
+    };
+    let tokens: proc_macro2::TokenStream = chosen.text.parse().ok()?;
+    syn::parse2(crate::expand::respan(tokens, span)).ok()
 }
 
 /// The ordinary function `callee` of the differentiated function `caller`'s module that

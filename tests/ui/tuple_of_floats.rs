@@ -4,7 +4,8 @@ fn bump(p: &mut (f64, f64)) {
     p.0 += 1.0;
 }
 
-#[derive(Clone, Copy)]
+// Not `Copy`: its methods are not inlined.
+#[derive(Clone)]
 struct Point {
     x: f64,
     y: f64,

@@ -17,7 +17,7 @@
 use super::*;
 
 /// The error for a tuple or struct value that is not split: what is supported.
-pub(super) const HELD: &str = "#[differentiate] holds a tuple or a struct value as one local per element where it is bound to a name (`let z = (a, b);`, `let p = Point { x: a, y: b };`) and every use reads or writes an element (`z.0`, `p.x += 1.0`), assigns a whole value of the same elements, copies it, takes it apart or passes it by value; not one borrowed (`&z`, `&mut z`), called a method on (`p.norm()`), assigned anything else, named in a macro or bound again by an inner pattern, nor a value written out elsewhere: bind it to a name first";
+pub(super) const HELD: &str = "#[differentiate] holds a tuple or a struct value as one local per element where it is bound to a name (`let z = (a, b);`, `let p = Point { x: a, y: b };`) and every use reads or writes an element (`z.0`, `p.x += 1.0`), assigns a whole value of the same elements, copies it, takes it apart or passes it by value; not one borrowed (`&z`, `&mut z`), called a method that is not inlined (`p.norm()` of a struct that is not `Copy`, or declared elsewhere), assigned anything else, named in a macro or bound again by an inner pattern, nor a value written out elsewhere: bind it to a name first";
 
 pub(super) fn desugar(block: &mut syn::Block, taken: &mut HashSet<String>) {
     Split {
@@ -130,7 +130,7 @@ impl Split<'_> {
         let mut scopes = scopes_of_lets(stmts);
         for (stmt, scope) in std::mem::take(stmts).into_iter().zip(&mut scopes) {
             let mut stmt = stmt;
-            if let Some(split) = self.split_let(&stmt, scope.take()) {
+            if let Some(split) = self.split_let(&stmt, scope) {
                 stmts.extend(split);
                 continue;
             }
@@ -142,7 +142,7 @@ impl Split<'_> {
 
     /// `let name = aggregate;` (written out, or a copy of one held), or `let (a, b) = held;`
     /// / `let Point { x, .. } = held;`: the `let`s it becomes, or `None` to leave it.
-    fn split_let(&mut self, stmt: &syn::Stmt, uses: Option<Uses>) -> Option<Vec<syn::Stmt>> {
+    fn split_let(&mut self, stmt: &syn::Stmt, uses: &mut Scope) -> Option<Vec<syn::Stmt>> {
         let syn::Stmt::Local(local) = stmt else {
             return None;
         };
@@ -150,7 +150,11 @@ impl Split<'_> {
         if let Some(lets) = self.take_apart(&local.pat, &init.expr) {
             return Some(lets);
         }
+        if let Some(lets) = self.one_by_one(&local.pat, &init.expr, uses) {
+            return Some(lets);
+        }
         let (name, mutable, ty) = plain_binding(&local.pat)?;
+        let uses = uses.remove(&name.to_string());
         let (path, values) = match self.held(&init.expr) {
             Some(held) => {
                 let values = held
@@ -193,6 +197,47 @@ impl Split<'_> {
             elems,
         });
         Some(lets)
+    }
+
+    /// `let (a, b) = (e1, e2);` where no value reads a name bound before it (`let (a, b) =
+    /// (b, a)` stays as it is): one `let` per name, each split in turn where it holds a
+    /// tuple or a struct (`let (a, b) = (point(x, 0), point(x, 3));`).
+    fn one_by_one(&mut self, pat: &Pat, init: &Expr, uses: &mut Scope) -> Option<Vec<syn::Stmt>> {
+        let (Pat::Tuple(names), Expr::Tuple(values)) = (pat, strip(init)) else {
+            return None;
+        };
+        if names.elems.len() != values.elems.len() {
+            return None;
+        }
+        let mut earlier = HashSet::new();
+        let mut lets = Vec::new();
+        let mut any = false;
+        for (p, v) in names.elems.iter().zip(&values.elems) {
+            let (name, _, _) = plain_binding(p)?;
+            let mut read = HashSet::new();
+            collect_idents(v.to_token_stream(), &mut read);
+            if read.iter().any(|r| earlier.contains(r)) {
+                return None;
+            }
+            earlier.insert(name.to_string());
+            any |= written(v).is_some() || self.held(v).is_some();
+            lets.push(syn::parse_quote!(let #p = #v;));
+        }
+        if !any {
+            return None;
+        }
+        let mut out = Vec::new();
+        for stmt in lets {
+            let mut stmt = stmt;
+            match self.split_let(&stmt, uses) {
+                Some(split) => out.extend(split),
+                None => {
+                    self.visit_stmt_mut(&mut stmt);
+                    out.push(stmt);
+                }
+            }
+        }
+        Some(out)
     }
 
     /// `let (a, _) = held;`, `let Point { x, y: v, .. } = held;`: one `let` per name.
@@ -331,24 +376,25 @@ impl Uses {
     }
 }
 
-/// For each statement of a block that is a `let` of a plain name, what the statements
-/// after it (up to one binding the same name again) do with that name: one pass over the
-/// block, backwards, so that each block is read once however many `let`s it has.
-fn scopes_of_lets(stmts: &[syn::Stmt]) -> Vec<Option<Uses>> {
+/// What the statements after a `let` do with each name it binds.
+type Scope = std::collections::HashMap<String, Uses>;
+
+/// For each statement of a block that is a `let`, what the statements after it (up to one
+/// binding the same name again) do with each name it binds: one pass over the block,
+/// backwards, so that each block is read once however many `let`s it has.
+fn scopes_of_lets(stmts: &[syn::Stmt]) -> Vec<Scope> {
     let mut after = Collect::default();
-    let mut scopes: Vec<Option<Uses>> = (0..stmts.len()).map(|_| None).collect();
+    let mut scopes: Vec<Scope> = (0..stmts.len()).map(|_| Scope::new()).collect();
     for (k, stmt) in stmts.iter().enumerate().rev() {
         let syn::Stmt::Local(local) = stmt else {
             after.visit_stmt(stmt);
             continue;
         };
-        if let Some((name, _, _)) = plain_binding(&local.pat) {
-            scopes[k] = Some(after.uses.remove(&name.to_string()).unwrap_or_default());
-        }
         let mut bound = HashSet::new();
         collect_idents(local.pat.to_token_stream(), &mut bound);
         for name in bound {
-            after.uses.remove(&name);
+            let uses = after.uses.remove(&name).unwrap_or_default();
+            scopes[k].insert(name, uses);
         }
         // The initializer reads the names bound before.
         if let Some(init) = &local.init {

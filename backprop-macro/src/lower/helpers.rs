@@ -1,6 +1,11 @@
 //! Ordinary functions of tuples and structs, inlined where they are called: `let d =
 //! sub(a, b);` with `fn sub(a: V3, b: V3) -> V3 { V3 { x: a.x - b.x, .. } }` beside the
 //! function is `let sub_a = a; let sub_b = b; let d = V3 { x: sub_a.x - sub_b.x, .. };`.
+//! So are the methods (`d.norm()`, taking `self` or `&self`) and the operators (`a - b`,
+//! `v * 2.0`, `-v`, from `impl Sub for V3` and the like) of a struct declared beside the
+//! function without a gradient and deriving `Copy`, where the syntax says a value is one
+//! (`let a = V3 { .. };`, a helper's or method's result, `a - b`): `self` is a local
+//! (`norm_self`), bound to a copy (by reference too, `*self` read as `self`).
 //! The helper's names are renamed apart (`sub_a`), so its statements go before the
 //! statement that calls it, where that is evaluated in order (a `let`'s initializer, an
 //! expression statement, through arithmetic, calls, fields and indices, not into branches,
@@ -21,6 +26,7 @@ pub(super) fn desugar(block: &mut syn::Block, caller: &Ident, taken: &mut HashSe
         taken,
         locals,
         stack: Vec::new(),
+        types: Default::default(),
     }
     .stmts(&mut block.stmts);
 }
@@ -33,6 +39,9 @@ struct Inline<'a> {
     locals: HashSet<String>,
     /// The helpers being inlined, innermost last: a call to one of them is left as written.
     stack: Vec<String>,
+    /// The locals known to hold a struct without a gradient, by its name (`let p = V3 {
+    /// .. };`): their methods and operators are inlined.
+    types: std::collections::HashMap<String, String>,
 }
 
 impl Inline<'_> {
@@ -46,6 +55,32 @@ impl Inline<'_> {
                         self.expr(&mut init.expr, Some(&mut before));
                         if let Some((_, diverge)) = &mut init.diverge {
                             self.expr(diverge, None);
+                        }
+                    }
+                    // What each name holds now, if a struct without a gradient (`let a =
+                    // ..`, `let (a, b) = (.., ..)`).
+                    let mut held = Vec::new();
+                    if let Some(init) = &local.init {
+                        match (&local.pat, strip(&init.expr)) {
+                            (Pat::Ident(i), value) => held.push((&i.ident, self.struct_of(value))),
+                            (Pat::Tuple(names), Expr::Tuple(values)) => {
+                                for (p, v) in names.elems.iter().zip(&values.elems) {
+                                    if let Pat::Ident(i) = p {
+                                        held.push((&i.ident, self.struct_of(v)));
+                                    }
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                    let mut bound = Vec::new();
+                    Bound(&mut bound).visit_pat(&local.pat);
+                    for name in bound {
+                        self.types.remove(&name);
+                    }
+                    for (name, on) in held {
+                        if let Some(on) = on {
+                            self.types.insert(name.to_string(), on);
                         }
                     }
                 }
@@ -65,23 +100,39 @@ impl Inline<'_> {
                 for a in &mut call.args {
                     self.expr(a, before.as_deref_mut());
                 }
-                if let Some((stmts, value)) = self.inline(call) {
-                    *e = match before {
-                        Some(before) => {
-                            before.extend(stmts);
-                            syn::parse_quote!((#value))
-                        }
-                        None => syn::parse_quote!({ #(#stmts)* #value }),
-                    };
-                } else {
-                    self.expr(&mut call.func, None);
+                match self.inline(call) {
+                    Some(inlined) => self.place(e, Some(inlined), before),
+                    None => self.expr(&mut call.func, None),
                 }
             }
             Expr::Binary(b) if !matches!(b.op, syn::BinOp::And(_) | syn::BinOp::Or(_)) => {
                 self.expr(&mut b.left, before.as_deref_mut());
-                self.expr(&mut b.right, before);
+                self.expr(&mut b.right, before.as_deref_mut());
+                let method = match b.op {
+                    syn::BinOp::Add(_) => "add",
+                    syn::BinOp::Sub(_) => "sub",
+                    syn::BinOp::Mul(_) => "mul",
+                    syn::BinOp::Div(_) => "div",
+                    _ => return,
+                };
+                if let Some(on) = self.struct_of(&b.left) {
+                    let rhs_struct = self.struct_of(&b.right).is_some();
+                    let name = Ident::new(method, b.op.span());
+                    let inlined =
+                        self.inline_method(&on, &name, Some(rhs_struct), &[&*b.left, &*b.right]);
+                    self.place(e, inlined, before);
+                }
             }
-            Expr::Unary(u) => self.expr(&mut u.expr, before),
+            Expr::Unary(u) => {
+                self.expr(&mut u.expr, before.as_deref_mut());
+                if matches!(u.op, syn::UnOp::Neg(_))
+                    && let Some(on) = self.struct_of(&u.expr)
+                {
+                    let neg = Ident::new("neg", u.op.span());
+                    let inlined = self.inline_method(&on, &neg, None, &[&*u.expr]);
+                    self.place(e, inlined, before);
+                }
+            }
             Expr::Paren(p) => self.expr(&mut p.expr, before),
             Expr::Field(f) => self.expr(&mut f.base, before),
             Expr::Cast(c) => self.expr(&mut c.expr, before),
@@ -95,7 +146,13 @@ impl Inline<'_> {
                 for a in &mut m.args {
                     self.expr(a, before.as_deref_mut());
                 }
+                if let Some(on) = self.struct_of(&m.receiver) {
+                    let args: Vec<&Expr> = std::iter::once(&*m.receiver).chain(&m.args).collect();
+                    let inlined = self.inline_method(&on, &m.method.clone(), None, &args);
+                    self.place(e, inlined, before);
+                }
             }
+
             Expr::Tuple(t) => {
                 for x in &mut t.elems {
                     self.expr(x, before.as_deref_mut());
@@ -141,6 +198,26 @@ impl Inline<'_> {
         }
     }
 
+    /// Puts an inlined body in place of `e`: its statements into `before` and its value
+    /// in `e`'s place, or a block `{ statements; value }` in `e`'s place.
+    fn place(
+        &mut self,
+        e: &mut Expr,
+        inlined: Option<(Vec<syn::Stmt>, Expr)>,
+        before: Option<&mut Vec<syn::Stmt>>,
+    ) {
+        let Some((stmts, value)) = inlined else {
+            return;
+        };
+        *e = match before {
+            Some(before) => {
+                before.extend(stmts);
+                syn::parse_quote!((#value))
+            }
+            None => syn::parse_quote!({ #(#stmts)* #value }),
+        };
+    }
+
     /// The statements and the value a call to a helper stands for, its names renamed apart.
     fn inline(&mut self, call: &syn::ExprCall) -> Option<(Vec<syn::Stmt>, Expr)> {
         let Expr::Path(p) = strip(&call.func) else {
@@ -155,15 +232,91 @@ impl Inline<'_> {
         }
         let f = crate::source::helper(&self.caller, name)?;
         let params = plain_params(&f.sig)?;
-        if params.len() != call.args.len() || !inlinable(&f) {
+        if params.len() != call.args.len() || !inlinable(&f.block) {
             return None;
         }
-        // Every name the helper binds, renamed apart.
-        let mut bound = Vec::new();
-        for (p, _) in &params {
-            bound.push(p.to_string());
+        let args: Vec<&Expr> = call.args.iter().collect();
+        let by_ref: Vec<bool> = f.sig.inputs.iter().map(by_reference).collect();
+        self.body(name, &params, &by_ref, &f.block, &args)
+    }
+
+    /// `recv.name(args)` of a struct without a gradient whose type is known here (`let p =
+    /// V3 { .. }`), or its operator (`name` = `add`, .., `neg`; `rhs_struct` says whether
+    /// the right-hand side is the struct too): the method's body, `self` a local.
+    fn inline_method(
+        &mut self,
+        on: &str,
+        name: &Ident,
+        rhs_struct: Option<bool>,
+        args: &[&Expr],
+    ) -> Option<(Vec<syn::Stmt>, Expr)> {
+        let key = format!("{on}::{name}");
+        if self.stack.contains(&key) {
+            return None;
         }
-        Bound(&mut bound).visit_block(&f.block);
+        let m = crate::source::struct_method(
+            &self.caller,
+            on,
+            &name.to_string(),
+            rhs_struct,
+            name.span(),
+        )?;
+        let mut params = vec![(Ident::new("self", name.span()), false)];
+        let mut by_ref = vec![matches!(
+            m.sig.receiver().map(|r| &r.kind),
+            Some(syn::ReceiverKind::Reference(..))
+        )];
+        let mut sig = m.sig.clone();
+        sig.inputs = sig
+            .inputs
+            .into_iter()
+            .filter(|a| matches!(a, syn::FnArg::Typed(_)))
+            .collect();
+        params.extend(plain_params(&sig)?);
+        by_ref.extend(sig.inputs.iter().map(by_reference));
+        if params.len() != args.len() || !inlinable(&m.block) {
+            return None;
+        }
+        // `Self` is the struct.
+        let on_ident = Ident::new(on, name.span());
+        let block: syn::Block =
+            syn::parse2(replace_self_type(m.block.to_token_stream(), &on_ident)).ok()?;
+        self.stack.push(key);
+        let inlined = self.body(name, &params, &by_ref, &block, args);
+        self.stack.pop();
+        inlined
+    }
+
+    /// The statements and the value of a body with `params` bound to `args`, its names
+    /// renamed apart (`{name}_{local}`), its own calls inlined in turn.
+    /// A parameter taken by reference (`&self`, `o: &V3`) is bound to the value itself (the
+    /// argument's `&` dropped, the body's `*o` read as `o`): a copy of floats.
+    fn body(
+        &mut self,
+        name: &Ident,
+        params: &[(Ident, bool)],
+        by_ref: &[bool],
+        block: &syn::Block,
+        args: &[&Expr],
+    ) -> Option<(Vec<syn::Stmt>, Expr)> {
+        let refs: Vec<String> = params
+            .iter()
+            .zip(by_ref)
+            .filter(|(_, r)| **r)
+            .map(|((p, _), _)| p.to_string())
+            .collect();
+        let mut block = block.clone();
+        Derefs(&refs).visit_block_mut(&mut block);
+        let args: Vec<Expr> = args
+            .iter()
+            .zip(by_ref)
+            .map(|(a, r)| match strip(a) {
+                Expr::Reference(inner) if *r && inner.mutability.is_none() => (*inner.expr).clone(),
+                _ => (*a).clone(),
+            })
+            .collect();
+        let mut bound: Vec<String> = params.iter().map(|(p, _)| p.to_string()).collect();
+        Bound(&mut bound).visit_block(&block);
         let renames: std::collections::HashMap<String, Ident> = bound
             .into_iter()
             .map(|b| {
@@ -171,11 +324,10 @@ impl Inline<'_> {
                 (b, Ident::new(&fresh, name.span()))
             })
             .collect();
-        let mut block = (*f.block).clone();
         Rename(&renames).visit_block_mut(&mut block);
         let mut stmts: Vec<syn::Stmt> = params
             .iter()
-            .zip(&call.args)
+            .zip(args)
             .map(|((p, mutable), arg)| {
                 let local = &renames[&p.to_string()];
                 let m = mutable.then(|| quote!(mut));
@@ -191,14 +343,15 @@ impl Inline<'_> {
             None => syn::parse_quote!(()),
         };
         stmts.extend(block.stmts);
-        // The helper's own calls, inlined in turn.
         self.stack.push(name.to_string());
         let mut body = syn::Block {
             brace_token: Default::default(),
             stmts,
         };
         body.stmts.push(syn::parse_quote!(let __value = #value;));
+        let saved = self.types.clone();
         self.stmts(&mut body.stmts);
+        self.types = saved;
         self.stack.pop();
         let Some(syn::Stmt::Local(last)) = body.stmts.pop() else {
             return None;
@@ -206,6 +359,73 @@ impl Inline<'_> {
         let value = *last.init?.expr;
         Some((body.stmts, value))
     }
+
+    /// The struct without a gradient an expression is a value of, where the syntax says.
+    fn struct_of(&self, e: &Expr) -> Option<String> {
+        match strip(e) {
+            Expr::Path(p) if p.qself.is_none() => {
+                self.types.get(&p.path.get_ident()?.to_string()).cloned()
+            }
+            Expr::Struct(st) if st.rest.is_none() => Some(st.path.get_ident()?.to_string()),
+            Expr::Block(b) => match b.block.stmts.last() {
+                Some(syn::Stmt::Expr(e, None)) => self.struct_of(e),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
+/// Whether a parameter is a struct or a tuple taken by shared reference (`o: &V3`, `&self`,
+/// `p: &(f64, f64)`), which is bound to a copy of the value (not a slice or a `Vec`).
+fn by_reference(a: &syn::FnArg) -> bool {
+    match a {
+        syn::FnArg::Typed(t) => matches!(&*t.ty, Type::Reference(r) if r.mutability.is_none()
+        && match &*r.elem {
+            Type::Tuple(_) => true,
+            Type::Path(p) => p.qself.is_none() && p.path.get_ident().is_some(),
+            _ => false,
+        }),
+        syn::FnArg::Receiver(r) => matches!(r.kind, syn::ReceiverKind::Reference(_, _, None)),
+    }
+}
+
+/// `*o` as `o`, for the parameters bound to values in place of references.
+struct Derefs<'a>(&'a [String]);
+
+impl VisitMut for Derefs<'_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        if let Expr::Unary(u) = e
+            && matches!(u.op, syn::UnOp::Deref(_))
+            && let Expr::Path(p) = strip(&u.expr)
+            && p.path
+                .get_ident()
+                .is_some_and(|i| self.0.contains(&i.to_string()))
+        {
+            *e = (*u.expr).clone();
+            return;
+        }
+        syn::visit_mut::visit_expr_mut(self, e);
+    }
+}
+
+/// `Self` written as the struct's name.
+fn replace_self_type(tokens: TokenStream, on: &Ident) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|t| match t {
+            TokenTree::Ident(i) if i == "Self" => {
+                TokenTree::Ident(Ident::new(&on.to_string(), i.span()))
+            }
+            TokenTree::Group(g) => {
+                let mut group =
+                    proc_macro2::Group::new(g.delimiter(), replace_self_type(g.stream(), on));
+                group.set_span(g.span());
+                TokenTree::Group(group)
+            }
+            other => other,
+        })
+        .collect()
 }
 
 /// The parameters as plain names (`a: V3`, `mut b: (f64, f64)`), none a mutable
@@ -237,7 +457,7 @@ fn plain_params(sig: &syn::Signature) -> Option<Vec<(Ident, bool)>> {
 
 /// Whether the helper's body can stand in the caller's: no `return` (its value is its
 /// tail), `?` or macro.
-fn inlinable(f: &syn::ItemFn) -> bool {
+fn inlinable(block: &syn::Block) -> bool {
     struct Check(bool);
     impl<'ast> Visit<'ast> for Check {
         fn visit_expr(&mut self, e: &'ast Expr) {
@@ -252,7 +472,7 @@ fn inlinable(f: &syn::ItemFn) -> bool {
         }
     }
     let mut check = Check(true);
-    check.visit_block(&f.block);
+    check.visit_block(block);
     check.0
 }
 
