@@ -114,6 +114,43 @@ fn weighted_fit(w: &[f64], obs: &[Obs], prior: &Obs) -> f64 {
         .sum::<f64>()
 }
 
+/// A record that is not `Copy` (it owns its tags).
+#[derive(Clone, Debug)]
+pub struct Record {
+    pub x: f64,
+    pub tags: Vec<usize>,
+}
+
+/// Ordinary functions of data, inlined: a sample by value, a `Copy` observation by
+/// reference (bound to a copy), a record that is not `Copy` by reference (kept one).
+fn residual(s: Sample, w: &[f64]) -> f64 {
+    w[0] * s.x + w[1] - s.y
+}
+
+fn weighted(o: &Obs, r: f64) -> f64 {
+    o.weight * r * r
+}
+
+fn tagged(r: &Record, w: &[f64]) -> f64 {
+    r.x * w[r.tags[0] % w.len()]
+}
+
+#[differentiate(hessian, wrt(w))]
+fn fit_by_helpers(w: &[f64], samples: &[Sample], obs: &[Obs], records: &[Record]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..samples.len() {
+        let r = residual(samples[i], w);
+        s += weighted(&obs[i], r);
+    }
+    for rec in records {
+        s += tagged(rec, w).sin();
+    }
+    for k in 0..records.len() {
+        s += tagged(&records[k], w) * 0.5;
+    }
+    s
+}
+
 /// Points as rows `[x, y]` taken apart by an array pattern through the row's reference,
 /// each scaled by the parameter its label picks.
 #[differentiate(hessian, wrt(w))]
@@ -211,6 +248,34 @@ fn pairs_taken_apart_in_chains_and_lets() {
         line_by_index::grad(&w, &data),
     );
     assert_eq!((by_chain.0, &by_chain.1.w), (by_index.0, &by_index.1.w));
+}
+
+#[test]
+fn ordinary_functions_of_data() {
+    let samples = [Sample { x: 0.5, y: 1.0 }, Sample { x: -1.5, y: 0.2 }];
+    let obs = [
+        Obs {
+            x: 0.0,
+            y: 0.0,
+            weight: 2.0,
+        },
+        Obs {
+            x: 0.0,
+            y: 0.0,
+            weight: 0.5,
+        },
+    ];
+    let records = [
+        Record {
+            x: 0.7,
+            tags: vec![1],
+        },
+        Record {
+            x: -0.4,
+            tags: vec![2, 0],
+        },
+    ];
+    check_over_data!(fit_by_helpers, 2, &samples, &obs, &records);
 }
 
 #[test]

@@ -59,6 +59,8 @@ struct Scope {
     /// dot(self, o: V3) -> f64 }`, and `add`, `sub`, `mul`, `div`, `neg` of `impl Add for
     /// V3` and the like), as text: inlined where they are called.
     struct_methods: Vec<StructMethod>,
+    /// The structs declared here that derive `Copy`.
+    copies: Vec<String>,
 }
 
 /// A method of a struct without a gradient, or its implementation of an operator.
@@ -171,6 +173,11 @@ fn scope(items: &[&syn::Item], macros: &[&syn::Macro], block: bool, scopes: &mut
     for m in macros {
         gates(m, &mut here.gates);
     }
+    for (name, _) in &here.structs {
+        if copy_struct(items, name) {
+            here.copies.push(name.clone());
+        }
+    }
     // Methods of plain structs that are `Copy`: kept whole, to be inlined.
     for item in items {
         if let syn::Item::Impl(b) = item {
@@ -239,6 +246,20 @@ fn takes_aggregates(sig: &syn::Signature, structs: &[(String, bool)]) -> bool {
     params || result
 }
 
+/// Whether `items` declare the struct `name` with a derive of `Copy`.
+fn copy_struct(items: &[&syn::Item], name: &str) -> bool {
+    items.iter().any(|i| match i {
+        syn::Item::Struct(st) => {
+            st.ident == name
+                && st.attrs.iter().any(|a| {
+                    named(a.path(), "derive")
+                        && a.meta.to_token_stream().to_string().contains("Copy")
+                })
+        }
+        _ => false,
+    })
+}
+
 /// The operators whose implementations are inlined, by trait, with their methods.
 const OPERATORS: [(&str, &str); 5] = [
     ("Add", "add"),
@@ -263,17 +284,7 @@ fn struct_methods(
     let Some(on) = t.path.get_ident().map(ToString::to_string) else {
         return;
     };
-    let copy = items.iter().any(|i| match i {
-        syn::Item::Struct(st) => {
-            st.ident == on
-                && st.attrs.iter().any(|a| {
-                    named(a.path(), "derive")
-                        && a.meta.to_token_stream().to_string().contains("Copy")
-                })
-        }
-        _ => false,
-    });
-    if !copy
+    if !copy_struct(items, &on)
         || !b.generics.params.is_empty()
         || !structs.iter().any(|(s, plain)| *plain && *s == on)
     {
@@ -347,6 +358,14 @@ pub fn struct_method(
     };
     let tokens: proc_macro2::TokenStream = chosen.text.parse().ok()?;
     syn::parse2(crate::expand::respan(tokens, span)).ok()
+}
+
+/// Whether the struct `name` is declared in the module of the differentiated function
+/// `caller` with a derive of `Copy`.
+pub fn is_copy(caller: &str, name: &syn::Ident) -> bool {
+    summary(name.span()).is_some_and(|scopes| {
+        home(&scopes, caller).is_some_and(|h| h.copies.iter().any(|c| name == c))
+    })
 }
 
 /// The ordinary function `callee` of the differentiated function `caller`'s module that

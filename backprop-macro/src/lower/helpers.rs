@@ -236,7 +236,13 @@ impl Inline<'_> {
             return None;
         }
         let args: Vec<&Expr> = call.args.iter().collect();
-        let by_ref: Vec<bool> = f.sig.inputs.iter().map(by_reference).collect();
+        let copy = |s: &Ident| crate::source::is_copy(&self.caller, s);
+        let by_ref: Vec<bool> = f
+            .sig
+            .inputs
+            .iter()
+            .map(|a| by_reference(a, &copy))
+            .collect();
         self.body(name, &params, &by_ref, &f.block, &args)
     }
 
@@ -273,7 +279,8 @@ impl Inline<'_> {
             .filter(|a| matches!(a, syn::FnArg::Typed(_)))
             .collect();
         params.extend(plain_params(&sig)?);
-        by_ref.extend(sig.inputs.iter().map(by_reference));
+        let copy = |s: &Ident| crate::source::is_copy(&self.caller, s);
+        by_ref.extend(sig.inputs.iter().map(|a| by_reference(a, &copy)));
         if params.len() != args.len() || !inlinable(&m.block) {
             return None;
         }
@@ -376,14 +383,22 @@ impl Inline<'_> {
     }
 }
 
-/// Whether a parameter is a struct or a tuple taken by shared reference (`o: &V3`, `&self`,
-/// `p: &(f64, f64)`), which is bound to a copy of the value (not a slice or a `Vec`).
-fn by_reference(a: &syn::FnArg) -> bool {
+/// Whether a parameter is a `Copy` struct (`copy` says which are) or a tuple of numbers
+/// taken by shared reference (`o: &V3`, `&self`, `p: &(f64, f64)`), which is bound to a copy
+/// of the value: its fields are then locals like the caller's.
+fn by_reference(a: &syn::FnArg, copy: &dyn Fn(&Ident) -> bool) -> bool {
+    let number = |t: &Type| {
+        matches!(t, Type::Path(p) if p.path.get_ident().is_some_and(|i| {
+            ["f64", "f32", "usize", "isize", "i32", "i64", "u32", "u64", "bool"]
+                .iter()
+                .any(|n| i == n)
+        }))
+    };
     match a {
         syn::FnArg::Typed(t) => matches!(&*t.ty, Type::Reference(r) if r.mutability.is_none()
         && match &*r.elem {
-            Type::Tuple(_) => true,
-            Type::Path(p) => p.qself.is_none() && p.path.get_ident().is_some(),
+            Type::Tuple(t) => t.elems.iter().all(number),
+            Type::Path(p) => p.qself.is_none() && p.path.get_ident().is_some_and(copy),
             _ => false,
         }),
         syn::FnArg::Receiver(r) => matches!(r.kind, syn::ReceiverKind::Reference(_, _, None)),
