@@ -78,10 +78,13 @@ struct StructMethod {
 /// invocation and cannot be kept.
 type Summary = Rc<Vec<Scope>>;
 
+/// A file's length and modification time, where the system gives them.
+type Stamp = Option<(u64, std::time::SystemTime)>;
+
 thread_local! {
-    /// The last file read, its text and its summary: the macro runs once per function, and
-    /// a file's functions are expanded one after another.
-    static LAST: RefCell<Option<(PathBuf, String, Summary)>> = const { RefCell::new(None) };
+    /// The last file read, its length and modification time, and its summary: the macro
+    /// runs once per function, and a file's functions are expanded one after another.
+    static LAST: RefCell<Option<(PathBuf, Stamp, Summary)>> = const { RefCell::new(None) };
 }
 
 fn summary(span: proc_macro2::Span) -> Option<Summary> {
@@ -89,17 +92,24 @@ fn summary(span: proc_macro2::Span) -> Option<Summary> {
         return None;
     }
     let path = span.unwrap().local_file()?;
-    let text = std::fs::read_to_string(&path).ok()?;
+    // The file's length and modification time say whether it is the one read last: the
+    // macro asks about every call it inlines, and reading a large file each time (the
+    // random functions' 30,000 lines) would cost more than the expansion.
+    let stamp = std::fs::metadata(&path)
+        .ok()
+        .and_then(|m| Some((m.len(), m.modified().ok()?)));
     LAST.with(|last| {
         let mut last = last.borrow_mut();
-        if let Some((p, t, summary)) = &*last
+        if let Some((p, s, summary)) = &*last
             && *p == path
-            && *t == text
+            && stamp.is_some()
+            && *s == stamp
         {
             return Some(summary.clone());
         }
+        let text = std::fs::read_to_string(&path).ok()?;
         let summary = Rc::new(summarize(&syn::parse_file(&text).ok()?));
-        *last = Some((path, text, summary.clone()));
+        *last = Some((path, stamp, summary.clone()));
         Some(summary)
     })
 }

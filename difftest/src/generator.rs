@@ -475,6 +475,47 @@ pub fn helper_slice(v: &[f64], s: f64) -> f64 {
     acc / (1.0 + v.len() as f64)
 }
 
+/// A point of the plane: built in the functions, passed to an ordinary function, its
+/// methods and operators called, all inlined and held one local per field.
+#[derive(Clone, Copy)]
+pub struct Pt {
+    pub x: f64,
+    pub y: f64,
+}
+
+impl Pt {
+    pub fn dot(self, o: Pt) -> f64 {
+        self.x * o.x + self.y * o.y
+    }
+
+    pub fn norm(&self) -> f64 {
+        (self.dot(*self) + 1.0).sqrt()
+    }
+}
+
+impl std::ops::Add for Pt {
+    type Output = Pt;
+    fn add(self, o: Pt) -> Pt {
+        Pt { x: self.x + o.x, y: self.y + o.y }
+    }
+}
+
+impl std::ops::Mul<f64> for Pt {
+    type Output = Pt;
+    fn mul(self, k: f64) -> Pt {
+        Pt { x: self.x * k, y: self.y * k }
+    }
+}
+
+pub fn pt_sub(a: Pt, b: Pt) -> Pt {
+    Pt { x: a.x - b.x, y: a.y - b.y }
+}
+
+/// A complex number times `e^{it}`, as a tuple.
+pub fn turned(z: (f64, f64), t: f64) -> (f64, f64) {
+    (z.0 * t.cos() - z.1 * t.sin(), z.0 * t.sin() + z.1 * t.cos())
+}
+
 backprop::gate! {
     /// `s · Σ sin(vᵢ)`, a gate over a slice whose rules do not read its output.
     pub fn gate_sines<'v>(v: &'v [f64], s: f64) -> f64 {
@@ -1107,6 +1148,14 @@ impl<'r> Gen<'r> {
                     ),
                     10 if self.has_slice => format!(
                         "if v.iter().any(|&e| e > {b}) {{ {a} }} else {{ (0..v.len()).fold({b}, |acc, j| acc * 0.5 + v[j]) }}"
+                    ),
+                    // A tuple and a struct held by names: reassigned whole, copied, passed
+                    // to ordinary functions, methods and operators (all inlined).
+                    8 if self.rng.chance(0.3) => format!(
+                        "{{ let mut z = ({a}, {b}); z = turned(z, z.0 * 0.5); let w = z; w.0 * 0.5 + w.1 * z.1 }}"
+                    ),
+                    8 if self.rng.chance(0.3) => format!(
+                        "{{ let p = Pt {{ x: {a}, y: {b} }}; let q = pt_sub(p, Pt {{ x: {b}, y: 0.5 }}); let r = q + p * 0.5; r.dot(q) * 0.25 + p.norm() }}"
                     ),
                     // A tuple result, destructured.
                     8 if self.rng.chance(0.5) => {
