@@ -2504,6 +2504,23 @@ impl std::ops::Neg for V3 {
     }
 }
 
+/// A body of the plane: a struct of structs.
+#[derive(Clone, Copy)]
+struct Body {
+    pos: V3,
+    vel: V3,
+}
+
+/// One step of explicit Euler under `g`: a helper of nested structs, with a field given by
+/// shorthand.
+fn euler(b: Body, g: V3, dt: f64) -> Body {
+    let vel = b.vel + g * dt;
+    Body {
+        pos: b.pos + vel * dt,
+        vel,
+    }
+}
+
 fn cmul(a: (f64, f64), b: (f64, f64)) -> (f64, f64) {
     (a.0 * b.0 - a.1 * b.1, a.0 * b.1 + a.1 * b.0)
 }
@@ -2550,8 +2567,40 @@ fn triangle_by_methods(x: &[f64]) -> f64 {
     d.norm() + m.dot(c) * 0.1 + (a + b + c).norm() + a.distance(&c) * p.dot(p)
 }
 
+/// A projectile's miss distance: nested structs reassigned whole by a helper, an element
+/// of an element updated in place, methods and operators of the inner struct.
+#[differentiate(hessian)]
+fn flight(x: &[f64]) -> f64 {
+    let mut b = Body {
+        pos: V3 {
+            x: 0.0,
+            y: 0.0,
+            z: 0.0,
+        },
+        vel: point(x, 0),
+    };
+    let g = V3 {
+        x: x[3] * 0.1,
+        y: -9.8,
+        z: 0.0,
+    };
+    for _ in 0..10 {
+        b = euler(b, g, 0.05);
+        b.vel.x *= 1.0 - 0.01 * x[3];
+    }
+    let target = V3 {
+        x: 3.0,
+        y: 1.0,
+        z: 0.5,
+    };
+    (b.pos - target).norm() + b.vel.norm() * 0.1
+}
+
 #[test]
 fn ordinary_functions_of_tuples_and_structs_are_inlined() {
+    for (k, x, v) in draws(97, &[4, 4], 3.0) {
+        check_every_mode!(flight, &x, &v, 110 + k);
+    }
     for (k, x, v) in draws(95, &[9, 9], 1.5) {
         check_every_mode!(triangle_by_methods, &x, &v, 100 + k);
     }

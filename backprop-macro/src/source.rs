@@ -61,6 +61,9 @@ struct Scope {
     struct_methods: Vec<StructMethod>,
     /// The structs declared here that derive `Copy`.
     copies: Vec<String>,
+    /// The named fields of the structs declared here whose type is a name (`pos: V2`):
+    /// struct, field, type.
+    field_types: Vec<(String, String, String)>,
 }
 
 /// A method of a struct without a gradient, or its implementation of an operator.
@@ -161,6 +164,17 @@ fn scope(items: &[&syn::Item], macros: &[&syn::Macro], block: bool, scopes: &mut
                                 .contains("Differentiable"))
                 });
                 here.structs.push((st.ident.to_string(), !derives));
+                for field in &st.fields {
+                    if let (Some(name), syn::Type::Path(t)) = (&field.ident, &field.ty)
+                        && let Some(ty) = t.path.get_ident()
+                    {
+                        here.field_types.push((
+                            st.ident.to_string(),
+                            name.to_string(),
+                            ty.to_string(),
+                        ));
+                    }
+                }
             }
             _ => {}
         }
@@ -368,6 +382,17 @@ pub fn struct_method(
     };
     let tokens: proc_macro2::TokenStream = chosen.text.parse().ok()?;
     syn::parse2(crate::expand::respan(tokens, span)).ok()
+}
+
+/// The type of the field `field` of the struct `on`, declared in the module of the
+/// differentiated function `caller`, where it is a name (`V2` of `pos: V2`).
+pub fn field_type(caller: &str, on: &str, field: &syn::Ident) -> Option<String> {
+    let scopes = summary(field.span())?;
+    let home = home(&scopes, caller)?;
+    home.field_types
+        .iter()
+        .find(|(s, f, _)| s == on && field == f)
+        .map(|(_, _, t)| t.clone())
 }
 
 /// Whether the struct `name` is declared in the module of the differentiated function

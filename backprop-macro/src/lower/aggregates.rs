@@ -6,13 +6,16 @@
 //! `tuples.rs` takes apart); a copy (`let w = z;`) is another such value; taking one apart
 //! (`let (a, b) = z;`, `let Point { x, .. } = p;`) reads the locals; and any other use of
 //! the whole value (`return z`, `match z { .. }`, `f(z)`) is the value written out again
-//! from its elements, `(z_0, z_1)` or `Point { x: p_x, y: p_y }`. Floats held this way carry
+//! from its elements, `(z_0, z_1)` or `Point { x: p_x, y: p_y }`. An element that is an
+//! aggregate itself (`Body { pos: V2 { .. }, vel }`) is held the same way (`b_pos_x`), and
+//! `b.pos.x`, `b.vel.x *= k`, `b = Body { .. }` reach its locals. Floats held this way carry
 //! derivatives as any local does.
 //!
 //! A name is split only where every use is one of these within its scope: not where it is
-//! borrowed (`&z`, `&mut z`), called a method on (`p.norm()`, which may change it),
-//! assigned anything else, named in a macro, or bound again by an inner pattern. Each such
-//! `let` reads the rest of its block once.
+//! borrowed (`&z`, `&mut z`, or an element mutably), called a method on (`p.norm()`, which
+//! may change it; an element only a float's), assigned anything else, named in a macro, or
+//! bound again by an inner pattern. One backward pass over each block finds the uses of
+//! every name its `let`s bind.
 
 use super::*;
 
@@ -40,21 +43,6 @@ struct Aggregate {
 impl Aggregate {
     fn local(&self, key: &str) -> Option<&Ident> {
         self.elems.iter().find(|(k, _)| k == key).map(|(_, l)| l)
-    }
-
-    /// The value written out from its elements: `(z_0, z_1)`, `Point { x: p_x, y: p_y }`.
-    fn value(&self) -> Expr {
-        let locals = self.elems.iter().map(|(_, l)| l);
-        match &self.path {
-            None => syn::parse_quote!((#(#locals),*)),
-            Some(path) => {
-                let keys = self
-                    .elems
-                    .iter()
-                    .map(|(k, _)| Ident::new(k, Span::call_site()));
-                syn::parse_quote!(#path { #(#keys: #locals),* })
-            }
-        }
     }
 }
 
@@ -89,6 +77,14 @@ fn written(expr: &Expr) -> Option<Written> {
     }
 }
 
+/// An element's key: `x` of `p.x`, `0` of `z.0`.
+fn member_key(m: &syn::Member) -> String {
+    match m {
+        syn::Member::Named(n) => n.to_string(),
+        syn::Member::Unnamed(i) => i.index.to_string(),
+    }
+}
+
 /// `name` or `mut name`, possibly with a type: the name, whether mutable, and the type.
 fn plain_binding(pat: &Pat) -> Option<(&Ident, bool, Option<&Type>)> {
     match pat {
@@ -114,12 +110,40 @@ impl Split<'_> {
         self.env.iter().rev().find(|a| a.name == name)
     }
 
+    /// The value written out from its elements: `(z_0, z_1)`, `Point { x: p_x, y: p_y }`,
+    /// an element that is an aggregate itself written out in turn.
+    fn value(&self, a: &Aggregate) -> Expr {
+        let values = a
+            .elems
+            .iter()
+            .map(|(_, l)| match self.find(&l.to_string()) {
+                Some(inner) => self.value(inner),
+                None => syn::parse_quote!(#l),
+            });
+        match &a.path {
+            None => syn::parse_quote!((#(#values),*)),
+            Some(path) => {
+                let keys = a
+                    .elems
+                    .iter()
+                    .map(|(k, _)| Ident::new(k, Span::call_site()));
+                syn::parse_quote!(#path { #(#keys: #values),* })
+            }
+        }
+    }
+
     /// The aggregate a name in scope holds.
+    /// The aggregate a name in scope holds, or an element of one that is one itself
+    /// (`b.pos` of `let b = Body { pos: V2 { .. }, .. }`).
     fn held(&self, expr: &Expr) -> Option<&Aggregate> {
         match strip(expr) {
             Expr::Path(p) if p.qself.is_none() => {
                 let ident = p.path.get_ident()?;
                 self.find(&ident.to_string())
+            }
+            Expr::Field(f) => {
+                let local = self.held(&f.base)?.local(&member_key(&f.member))?;
+                self.find(&local.to_string())
             }
             _ => None,
         }
@@ -177,18 +201,52 @@ impl Split<'_> {
             _ => vec![None; values.len()],
         };
         let mut lets = Vec::new();
+        self.bind(name, mutable, path, values, types, &mut lets);
+        Some(lets)
+    }
+
+    /// One `let` per element of the aggregate `name` (`path`, `values`), and the aggregate
+    /// in scope: an element that is an aggregate itself (`pos: V2 { .. }`, or one held) is
+    /// held the same way, as `{name}_{key}`.
+    fn bind(
+        &mut self,
+        name: &Ident,
+        mutable: bool,
+        path: Option<syn::Path>,
+        values: Vec<(String, Expr)>,
+        types: Vec<Option<Type>>,
+        lets: &mut Vec<syn::Stmt>,
+    ) {
         let mut elems = Vec::new();
         for ((key, mut value), ty) in values.into_iter().zip(types) {
-            self.visit_expr_mut(&mut value);
             let local = Ident::new(
                 &crate::names::unused(self.taken, &format!("{name}_{key}")),
                 name.span(),
             );
-            let m = mutable.then(|| quote!(mut));
-            lets.push(match ty {
-                Some(ty) => syn::parse_quote!(let #m #local: #ty = #value;),
-                None => syn::parse_quote!(let #m #local = #value;),
-            });
+            let inner = match self.held(&value) {
+                Some(held) => Some((
+                    held.path.clone(),
+                    held.elems
+                        .iter()
+                        .map(|(k, l)| (k.clone(), syn::parse_quote!(#l)))
+                        .collect::<Vec<(String, Expr)>>(),
+                )),
+                None => written(&value),
+            };
+            match inner {
+                Some((path, values)) => {
+                    let n = values.len();
+                    self.bind(&local, mutable, path, values, vec![None; n], lets);
+                }
+                None => {
+                    self.visit_expr_mut(&mut value);
+                    let m = mutable.then(|| quote!(mut));
+                    lets.push(match ty {
+                        Some(ty) => syn::parse_quote!(let #m #local: #ty = #value;),
+                        None => syn::parse_quote!(let #m #local = #value;),
+                    });
+                }
+            }
             elems.push((key, local));
         }
         self.env.push(Aggregate {
@@ -196,7 +254,34 @@ impl Split<'_> {
             path,
             elems,
         });
-        Some(lets)
+    }
+
+    /// The locals of `held` and the values `value` gives them, element by element: from a
+    /// value written out (by key), from another aggregate held (its locals), or from any
+    /// other value of the same type by its elements (`w.0`, `b.pos`).
+    fn flatten(&self, held: &Aggregate, value: &Expr, out: &mut Vec<(Ident, Expr)>) {
+        let from = self.held(value);
+        let written = written(value).map(|(_, w)| w);
+        for (k, local) in &held.elems {
+            let v: Expr = match (from, &written) {
+                (Some(from), _) => match from.local(k) {
+                    Some(l) => syn::parse_quote!(#l),
+                    None => continue,
+                },
+                (None, Some(written)) => match written.iter().find(|(w, _)| w == k) {
+                    Some((_, v)) => v.clone(),
+                    None => continue,
+                },
+                (None, None) => {
+                    let member: syn::Member = syn::parse_str(k).expect("a key");
+                    syn::parse_quote!(#value.#member)
+                }
+            };
+            match self.find(&local.to_string()) {
+                Some(inner) => self.flatten(inner, &v, out),
+                None => out.push((local.clone(), v)),
+            }
+        }
     }
 
     /// `let (a, b) = (e1, e2);` where no value reads a name bound before it (`let (a, b) =
@@ -294,50 +379,27 @@ impl VisitMut for Split<'_> {
         match e {
             // `z.0`, `p.x`: the element's local.
             Expr::Field(f) => {
-                if let Some(held) = self.held(&f.base) {
-                    let key = match &f.member {
-                        syn::Member::Named(n) => n.to_string(),
-                        syn::Member::Unnamed(i) => i.index.to_string(),
+                if let Some(held) = self.held(&f.base)
+                    && let Some(local) = held.local(&member_key(&f.member))
+                {
+                    // An element that is an aggregate itself, used whole: written out.
+                    *e = match self.find(&local.to_string()) {
+                        Some(inner) => self.value(inner),
+                        None => syn::parse_quote_spanned!(f.member.span()=> #local),
                     };
-                    if let Some(local) = held.local(&key) {
-                        *e = syn::parse_quote_spanned!(f.member.span()=> #local);
-                        return;
-                    }
+                    return;
                 }
             }
-            // `z = (..)`, `p = Point { .. }`, `z = w`: every element at once.
+            // `z = (..)`, `p = Point { .. }`, `z = w`: every element at once (an element
+            // that is an aggregate itself, each of its elements).
             Expr::Assign(a) => {
                 if let Some(held) = self.held(&a.left).cloned() {
-                    let values: Vec<Expr> = match (self.held(&a.right), written(&a.right)) {
-                        (Some(from), _) => from
-                            .elems
-                            .iter()
-                            .map(|(_, l)| syn::parse_quote!(#l))
-                            .collect(),
-                        (None, Some((_, written))) => held
-                            .elems
-                            .iter()
-                            .filter_map(|(k, _)| {
-                                written.iter().find(|(w, _)| w == k).map(|(_, v)| v.clone())
-                            })
-                            .collect(),
-                        // Another value of the same type, by its name: its elements.
-                        (None, None) => {
-                            let from = &a.right;
-                            held.elems
-                                .iter()
-                                .map(|(k, _)| {
-                                    let member: syn::Member = syn::parse_str(k).expect("a key");
-                                    syn::parse_quote!(#from.#member)
-                                })
-                                .collect()
-                        }
-                    };
-                    let mut values = values;
+                    let mut pairs = Vec::new();
+                    self.flatten(&held, &a.right, &mut pairs);
+                    let (locals, mut values): (Vec<Ident>, Vec<Expr>) = pairs.into_iter().unzip();
                     for v in &mut values {
                         self.visit_expr_mut(v);
                     }
-                    let locals = held.elems.iter().map(|(_, l)| l);
                     *e = syn::parse_quote!((#(#locals),*) = (#(#values),*));
                     return;
                 }
@@ -345,7 +407,7 @@ impl VisitMut for Split<'_> {
             // Any other use of the whole value: written out from its elements.
             Expr::Path(_) => {
                 if let Some(held) = self.held(e) {
-                    *e = held.value();
+                    *e = self.value(held);
                     return;
                 }
             }
@@ -407,6 +469,34 @@ fn scopes_of_lets(stmts: &[syn::Stmt]) -> Vec<Scope> {
     scopes
 }
 
+/// The methods of floats (besides those with derivatives) an element may be called: they
+/// change nothing.
+const FLOAT_METHODS: &[&str] = &[
+    "floor",
+    "ceil",
+    "round",
+    "trunc",
+    "signum",
+    "is_nan",
+    "is_finite",
+    "is_sign_negative",
+    "is_sign_positive",
+    "partial_cmp",
+    "total_cmp",
+    "clone",
+    "to_owned",
+    "round_ties_even",
+    "div_euclid",
+];
+
+/// The name a chain of fields starts from (`b` of `b.pos.x`).
+fn root(e: &Expr) -> &Expr {
+    match strip(e) {
+        Expr::Field(f) => root(&f.base),
+        other => other,
+    }
+}
+
 /// What statements do with each name they use (see [`Uses`]).
 #[derive(Default)]
 struct Collect {
@@ -460,14 +550,25 @@ impl<'ast> Visit<'ast> for Collect {
                     uses.refused = true;
                 }
             }
-            // Borrowed: the elements would be moved into a temporary.
+            // Borrowed: the elements would be moved into a temporary; an element borrowed
+            // mutably, which may be an aggregate, would be written in a copy.
             Expr::Reference(r) => {
                 if let Some(uses) = self.of(&r.expr) {
                     uses.refused = true;
+                } else if r.mutability.is_some()
+                    && let Some(uses) = self.of(root(&r.expr))
+                {
+                    uses.refused = true;
                 }
             }
+            // A method, which may change its receiver; of an element, only a float's.
             Expr::MethodCall(m) => {
                 if let Some(uses) = self.of(&m.receiver) {
+                    uses.refused = true;
+                } else if crate::ops::Math::from_name(&m.method.to_string()).is_none()
+                    && !FLOAT_METHODS.iter().any(|f| m.method == f)
+                    && let Some(uses) = self.of(root(&m.receiver))
+                {
                     uses.refused = true;
                 }
             }

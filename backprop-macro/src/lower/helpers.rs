@@ -374,6 +374,14 @@ impl Inline<'_> {
                 self.types.get(&p.path.get_ident()?.to_string()).cloned()
             }
             Expr::Struct(st) if st.rest.is_none() => Some(st.path.get_ident()?.to_string()),
+            // `b.pos` of a struct whose field `pos` is declared `V2`.
+            Expr::Field(f) => {
+                let on = self.struct_of(&f.base)?;
+                let syn::Member::Named(field) = &f.member else {
+                    return None;
+                };
+                crate::source::field_type(&self.caller, &on, field)
+            }
             Expr::Block(b) => match b.block.stmts.last() {
                 Some(syn::Stmt::Expr(e, None)) => self.struct_of(e),
                 _ => None,
