@@ -2521,6 +2521,48 @@ fn euler(b: Body, g: V3, dt: f64) -> Body {
     }
 }
 
+/// A complex number as a struct, with `*` and `+`, a method returning a tuple and one
+/// taking another by reference.
+#[derive(Clone, Copy)]
+struct Complex {
+    re: f64,
+    im: f64,
+}
+
+fn complex(re: f64, im: f64) -> Complex {
+    Complex { re, im }
+}
+
+impl Complex {
+    fn polar(&self) -> (f64, f64) {
+        (
+            (self.re * self.re + self.im * self.im).sqrt(),
+            self.im.atan2(self.re),
+        )
+    }
+
+    fn distance(&self, o: &Complex) -> f64 {
+        ((self.re - o.re).powi(2) + (self.im - o.im).powi(2)).sqrt()
+    }
+}
+
+impl std::ops::Add for Complex {
+    type Output = Complex;
+    fn add(self, o: Complex) -> Complex {
+        complex(self.re + o.re, self.im + o.im)
+    }
+}
+
+impl std::ops::Mul for Complex {
+    type Output = Complex;
+    fn mul(self, o: Complex) -> Complex {
+        Complex {
+            re: self.re * o.re - self.im * o.im,
+            im: self.re * o.im + self.im * o.re,
+        }
+    }
+}
+
 fn cmul(a: (f64, f64), b: (f64, f64)) -> (f64, f64) {
     (a.0 * b.0 - a.1 * b.1, a.0 * b.1 + a.1 * b.0)
 }
@@ -2596,8 +2638,26 @@ fn flight(x: &[f64]) -> f64 {
     (b.pos - target).norm() + b.vel.norm() * 0.1
 }
 
+/// `z ← z² + k` by operators, taken apart from a method's tuple, and distances in a
+/// chain's closure (a helper's struct, a method borrowing `k`).
+#[differentiate(hessian)]
+fn julia(x: &[f64]) -> f64 {
+    let k = complex(x[0], x[1]);
+    let mut z = complex(0.0, 0.0);
+    for _ in 0..4 {
+        z = z * z + k;
+    }
+    let (r, th) = z.polar();
+    let ts = [0.1, -0.4, 0.9];
+    let s: f64 = ts.iter().map(|&t| complex(t, t * 0.5).distance(&k)).sum();
+    r * th.cos() + s + z.distance(&k)
+}
+
 #[test]
 fn ordinary_functions_of_tuples_and_structs_are_inlined() {
+    for (k, x, v) in draws(99, &[2, 2, 2], 0.6) {
+        check_every_mode!(julia, &x, &v, 120 + k);
+    }
     for (k, x, v) in draws(97, &[4, 4], 3.0) {
         check_every_mode!(flight, &x, &v, 110 + k);
     }

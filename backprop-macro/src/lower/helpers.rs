@@ -555,7 +555,40 @@ impl VisitMut for Nested<'_, '_> {
 
     fn visit_expr_mut(&mut self, e: &mut Expr) {
         match e {
-            Expr::Call(_) | Expr::Block(_) => self.0.expr(e, None),
+            // What `Inline::expr` walks itself (with nothing to put before).
+            Expr::Call(_)
+            | Expr::Block(_)
+            | Expr::MethodCall(_)
+            | Expr::Binary(_)
+            | Expr::Unary(_)
+            | Expr::Paren(_)
+            | Expr::Field(_)
+            | Expr::Cast(_)
+            | Expr::Reference(_)
+            | Expr::Index(_)
+            | Expr::Tuple(_)
+            | Expr::Array(_)
+            | Expr::Struct(_)
+            | Expr::Assign(_)
+            | Expr::If(_)
+            | Expr::Match(_)
+            | Expr::ForLoop(_) => self.0.expr(e, None),
+            // A closure's body is a block of its own, where what a call stands for goes
+            // before the value (`|t| { let c_re = t; ..; value }`).
+            Expr::Closure(c) => {
+                let body = &mut c.body;
+                let mut block: syn::Block = match &**body {
+                    Expr::Block(b) if b.label.is_none() => b.block.clone(),
+                    other => syn::parse_quote!({ #other }),
+                };
+                self.0.stmts(&mut block.stmts);
+                **body = match (&**body, block.stmts.as_slice()) {
+                    // Nothing went before an expression body: the expression, as rewritten.
+                    (Expr::Block(_), _) => syn::parse_quote!(#block),
+                    (_, [syn::Stmt::Expr(value, None)]) => value.clone(),
+                    _ => syn::parse_quote!(#block),
+                };
+            }
             _ => syn::visit_mut::visit_expr_mut(self, e),
         }
     }
