@@ -507,6 +507,19 @@ impl std::ops::Mul<f64> for Pt {
     }
 }
 
+/// A segment: a struct of structs.
+#[derive(Clone, Copy)]
+pub struct Seg {
+    pub a: Pt,
+    pub b: Pt,
+}
+
+impl Seg {
+    pub fn len(&self) -> f64 {
+        pt_sub(self.b, self.a).norm()
+    }
+}
+
 pub fn pt_sub(a: Pt, b: Pt) -> Pt {
     Pt { x: a.x - b.x, y: a.y - b.y }
 }
@@ -1156,6 +1169,9 @@ impl<'r> Gen<'r> {
                     ),
                     8 if self.rng.chance(0.3) => format!(
                         "{{ let p = Pt {{ x: {a}, y: {b} }}; let q = pt_sub(p, Pt {{ x: {b}, y: 0.5 }}); let r = q + p * 0.5; r.dot(q) * 0.25 + p.norm() }}"
+                    ),
+                    8 if self.rng.chance(0.3) => format!(
+                        "{{ let mut s = Seg {{ a: Pt {{ x: {a}, y: 0.5 }}, b: Pt {{ x: {b}, y: {a} }} }}; s.b.x *= 0.5; s = Seg {{ a: s.b, b: s.a + s.b * 0.5 }}; s.a.dot(s.b) + s.len() }}"
                     ),
                     // A tuple result, destructured.
                     8 if self.rng.chance(0.5) => {
