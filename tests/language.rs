@@ -2375,8 +2375,37 @@ fn polar_sum(x: &[f64]) -> f64 {
     u * v + u
 }
 
+/// A particle's mass with an integer field, a tuple of a vector and a float, a name bound
+/// again from its old value, a swap in a branch, a method chain.
+#[derive(Clone, Copy)]
+struct Particle {
+    m: f64,
+    id: usize,
+}
+
+#[differentiate(hessian)]
+fn mixed_aggregates(x: &[f64]) -> f64 {
+    let p = (x[0], x[1]);
+    let q = (x[2], x[3]);
+    let p = (p.0 + q.0, p.1 * q.1);
+    let mut z = (x[0], x[1]);
+    if z.0 > 0.0 {
+        z = (z.1, z.0);
+    }
+    let part = Particle {
+        m: x[2] * 2.0,
+        id: 3,
+    };
+    let pair = (x.to_vec(), 2.0);
+    let s: f64 = pair.0.iter().map(|v| v * pair.1).sum();
+    p.0 * p.1 + z.0 * z.1 + part.m * part.id as f64 + s
+}
+
 #[test]
 fn tuples_and_structs_held_by_a_name() {
+    for (k, x, v) in draws(101, &[4, 4, 4], 1.5) {
+        check_every_mode!(mixed_aggregates, &x, &v, 130 + k);
+    }
     for (k, x, v) in draws(91, &[2, 2, 2, 4, 4, 4], 1.2) {
         if x.len() == 2 {
             check_every_mode!(orbit, &x, &v, 50 + k);

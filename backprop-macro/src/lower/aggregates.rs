@@ -469,9 +469,10 @@ fn scopes_of_lets(stmts: &[syn::Stmt]) -> Vec<Scope> {
     scopes
 }
 
-/// The methods of floats (besides those with derivatives) an element may be called: they
-/// change nothing.
-const FLOAT_METHODS: &[&str] = &[
+/// The methods of floats (besides those with derivatives), sequences and arrays an element
+/// may be called: they change nothing (an element that is an aggregate with a method that
+/// may change it keeps the whole value from being split).
+const READING_METHODS: &[&str] = &[
     "floor",
     "ceil",
     "round",
@@ -487,6 +488,29 @@ const FLOAT_METHODS: &[&str] = &[
     "to_owned",
     "round_ties_even",
     "div_euclid",
+    "iter",
+    "into_iter",
+    "len",
+    "is_empty",
+    "to_vec",
+    "first",
+    "last",
+    "get",
+    "windows",
+    "chunks",
+    "chunks_exact",
+    "copied",
+    "cloned",
+    "sum",
+    "mapv",
+    "t",
+    "view",
+    "row",
+    "column",
+    "nrows",
+    "ncols",
+    "shape",
+    "dot",
 ];
 
 /// The name a chain of fields starts from (`b` of `b.pos.x`).
@@ -566,7 +590,7 @@ impl<'ast> Visit<'ast> for Collect {
                 if let Some(uses) = self.of(&m.receiver) {
                     uses.refused = true;
                 } else if crate::ops::Math::from_name(&m.method.to_string()).is_none()
-                    && !FLOAT_METHODS.iter().any(|f| m.method == f)
+                    && !READING_METHODS.iter().any(|f| m.method == f)
                     && let Some(uses) = self.of(root(&m.receiver))
                 {
                     uses.refused = true;
