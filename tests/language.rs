@@ -2401,8 +2401,37 @@ fn mixed_aggregates(x: &[f64]) -> f64 {
     p.0 * p.1 + z.0 * z.1 + part.m * part.id as f64 + s
 }
 
+/// Tuples and structs chosen by `if` (`let (lo, hi) = if .. { (a, b) } else { (b, a) }`,
+/// an `else if` chain, struct literals with their fields in another order) and a struct
+/// completed from another (`..p`).
+#[differentiate(hessian)]
+fn chosen_aggregates(x: &[f64]) -> f64 {
+    let (lo, hi) = if x[0] < x[1] {
+        (x[0], x[1])
+    } else {
+        (x[1], x[0])
+    };
+    let d = if x[2] > 0.0 {
+        (x[2], lo)
+    } else if x[2] < -5.0 {
+        (lo, lo)
+    } else {
+        (hi, x[2])
+    };
+    let p = if lo > 0.0 {
+        Particle { m: lo * hi, id: 1 }
+    } else {
+        Particle { id: 2, m: hi }
+    };
+    let q = Particle { m: 1.5, ..p };
+    hi - lo * 0.5 + d.0 * d.1 + p.m * q.id as f64 + q.m * p.m
+}
+
 #[test]
 fn tuples_and_structs_held_by_a_name() {
+    for (k, x, v) in draws(103, &[3, 3, 3, 3], 1.5) {
+        check_every_mode!(chosen_aggregates, &x, &v, 140 + k);
+    }
     for (k, x, v) in draws(101, &[4, 4, 4], 1.5) {
         check_every_mode!(mixed_aggregates, &x, &v, 130 + k);
     }

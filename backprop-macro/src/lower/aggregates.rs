@@ -8,8 +8,10 @@
 //! the whole value (`return z`, `match z { .. }`, `f(z)`) is the value written out again
 //! from its elements, `(z_0, z_1)` or `Point { x: p_x, y: p_y }`. An element that is an
 //! aggregate itself (`Body { pos: V2 { .. }, vel }`) is held the same way (`b_pos_x`), and
-//! `b.pos.x`, `b.vel.x *= k`, `b = Body { .. }` reach its locals. Floats held this way carry
-//! derivatives as any local does.
+//! `b.pos.x`, `b.vel.x *= k`, `b = Body { .. }` reach its locals. A value chosen by `if`
+//! (`let (lo, hi) = if c { (a, b) } else { (b, a) };`) declares its locals first and each
+//! branch assigns them; `P { m: 1.5, ..p }` takes the rest of `p`'s. Floats held this way
+//! carry derivatives as any local does.
 //!
 //! A name is split only where every use is one of these within its scope: not where it is
 //! borrowed (`&z`, `&mut z`, or an element mutably), called a method on (`p.norm()`, which
@@ -77,6 +79,34 @@ fn written(expr: &Expr) -> Option<Written> {
     }
 }
 
+/// Each branch's value, a tuple or struct written out, assigned to `targets` by `keys`
+/// instead (`(lo, hi) = (a, b);`).
+fn assign_tails(i: &mut syn::ExprIf, keys: &[String], targets: &[Ident]) {
+    fn assign(block: &mut syn::Block, keys: &[String], targets: &[Ident]) {
+        let Some(syn::Stmt::Expr(tail, None)) = block.stmts.pop() else {
+            return;
+        };
+        let Some((_, values)) = written(&tail) else {
+            block.stmts.push(syn::Stmt::Expr(tail, None));
+            return;
+        };
+        let values = keys
+            .iter()
+            .filter_map(|k| values.iter().find(|(w, _)| w == k).map(|(_, v)| v));
+        block
+            .stmts
+            .push(syn::parse_quote!((#(#targets),*) = (#(#values),*);));
+    }
+    assign(&mut i.then_branch, keys, targets);
+    if let Some((_, other)) = &mut i.else_branch {
+        match &mut **other {
+            Expr::If(inner) => assign_tails(inner, keys, targets),
+            Expr::Block(b) => assign(&mut b.block, keys, targets),
+            _ => {}
+        }
+    }
+}
+
 /// An element's key: `x` of `p.x`, `0` of `z.0`.
 fn member_key(m: &syn::Member) -> String {
     match m {
@@ -133,6 +163,29 @@ impl Split<'_> {
     }
 
     /// The aggregate a name in scope holds.
+    /// An aggregate value as written ([`written`]), or a struct literal completed from one
+    /// held (`V3 { x: 1.0, ..p }`: `y` and `z` are `p`'s).
+    fn written_value(&self, expr: &Expr) -> Option<Written> {
+        if let Expr::Struct(st) = strip(expr)
+            && let Some(rest) = &st.rest
+            && st.qself.is_none()
+        {
+            let base = self.held(rest)?;
+            let mut literal = st.clone();
+            literal.rest = None;
+            literal.dot2_token = None;
+            let (path, mut fields) =
+                written(&Expr::Struct(literal)).unwrap_or((Some(st.path.clone()), Vec::new()));
+            for (k, l) in &base.elems {
+                if !fields.iter().any(|(f, _)| f == k) {
+                    fields.push((k.clone(), syn::parse_quote!(#l)));
+                }
+            }
+            return Some((path, fields));
+        }
+        written(expr)
+    }
+
     /// The aggregate a name in scope holds, or an element of one that is one itself
     /// (`b.pos` of `let b = Body { pos: V2 { .. }, .. }`).
     fn held(&self, expr: &Expr) -> Option<&Aggregate> {
@@ -177,6 +230,9 @@ impl Split<'_> {
         if let Some(lets) = self.one_by_one(&local.pat, &init.expr, uses) {
             return Some(lets);
         }
+        if let Some(lets) = self.split_if(&local.pat, &init.expr, uses) {
+            return Some(lets);
+        }
         let (name, mutable, ty) = plain_binding(&local.pat)?;
         let uses = uses.remove(&name.to_string());
         let (path, values) = match self.held(&init.expr) {
@@ -188,7 +244,7 @@ impl Split<'_> {
                     .collect();
                 (held.path.clone(), values)
             }
-            None => written(&init.expr)?,
+            None => self.written_value(&init.expr)?,
         };
         let keys: Vec<String> = values.iter().map(|(k, _)| k.clone()).collect();
         if !uses.unwrap_or_default().allow(&keys) {
@@ -231,7 +287,7 @@ impl Split<'_> {
                         .map(|(k, l)| (k.clone(), syn::parse_quote!(#l)))
                         .collect::<Vec<(String, Expr)>>(),
                 )),
-                None => written(&value),
+                None => self.written_value(&value),
             };
             match inner {
                 Some((path, values)) => {
@@ -261,7 +317,7 @@ impl Split<'_> {
     /// other value of the same type by its elements (`w.0`, `b.pos`).
     fn flatten(&self, held: &Aggregate, value: &Expr, out: &mut Vec<(Ident, Expr)>) {
         let from = self.held(value);
-        let written = written(value).map(|(_, w)| w);
+        let written = self.written_value(value).map(|(_, w)| w);
         for (k, local) in &held.elems {
             let v: Expr = match (from, &written) {
                 (Some(from), _) => match from.local(k) {
@@ -281,6 +337,104 @@ impl Split<'_> {
                 Some(inner) => self.flatten(inner, &v, out),
                 None => out.push((local.clone(), v)),
             }
+        }
+    }
+
+    /// `let (lo, hi) = if c { (a, b) } else { (b, a) };` (or `let d = if ..` of tuples or
+    /// structs of one shape): the names declared first, and each branch's value assigned to
+    /// them (`(lo, hi) = (a, b);`), as `tuples.rs` takes apart; `d` is held one local per
+    /// element.
+    fn split_if(&mut self, pat: &Pat, init: &Expr, uses: &mut Scope) -> Option<Vec<syn::Stmt>> {
+        let Expr::If(_) = strip(init) else {
+            return None;
+        };
+        let mut value = strip(init).clone();
+        self.visit_expr_mut(&mut value);
+        let Expr::If(mut branches) = value else {
+            return None;
+        };
+        let keys = self.tail_keys(&branches)?;
+        let mut lets = Vec::new();
+        let targets: Vec<Ident> = match pat {
+            Pat::Tuple(names) if names.elems.len() == keys.len() && keys[0] == "0" => {
+                let mut targets = Vec::new();
+                for p in &names.elems {
+                    let (name, mutable, None) = plain_binding(p)? else {
+                        return None;
+                    };
+                    let m = mutable.then(|| quote!(mut));
+                    lets.push(syn::parse_quote!(let #m #name;));
+                    targets.push(name.clone());
+                }
+                targets
+            }
+            _ => {
+                let (name, mutable, None) = plain_binding(pat)? else {
+                    return None;
+                };
+                if !uses
+                    .remove(&name.to_string())
+                    .unwrap_or_default()
+                    .allow(&keys)
+                {
+                    return None;
+                }
+                let path = self.tail_path(&branches);
+                let mut elems = Vec::new();
+                for key in &keys {
+                    let local = Ident::new(
+                        &crate::names::unused(self.taken, &format!("{name}_{key}")),
+                        name.span(),
+                    );
+                    let m = mutable.then(|| quote!(mut));
+                    lets.push(syn::parse_quote!(let #m #local;));
+                    elems.push((key.clone(), local));
+                }
+                let targets = elems.iter().map(|(_, l)| l.clone()).collect();
+                self.env.push(Aggregate {
+                    name: name.to_string(),
+                    path,
+                    elems,
+                });
+                targets
+            }
+        };
+        assign_tails(&mut branches, &keys, &targets);
+        lets.push(syn::Stmt::Expr(Expr::If(branches), None));
+        Some(lets)
+    }
+
+    /// The keys every branch of an `if` .. `else` ends with (a tuple or a struct written
+    /// out, the same keys in each), in the first branch's order.
+    fn tail_keys(&self, i: &syn::ExprIf) -> Option<Vec<String>> {
+        let (_, other) = i.else_branch.as_ref()?;
+        let first = match i.then_branch.stmts.last()? {
+            syn::Stmt::Expr(tail, None) => self.written_value(tail)?,
+            _ => return None,
+        };
+        let keys: Vec<String> = first.1.iter().map(|(k, _)| k.clone()).collect();
+        let rest = match strip(other) {
+            Expr::If(inner) => self.tail_keys(inner)?,
+            Expr::Block(b) => match b.block.stmts.last()? {
+                syn::Stmt::Expr(tail, None) => self
+                    .written_value(tail)?
+                    .1
+                    .into_iter()
+                    .map(|(k, _)| k)
+                    .collect(),
+                _ => return None,
+            },
+            _ => return None,
+        };
+        let same = rest.len() == keys.len() && rest.iter().all(|k| keys.contains(k));
+        same.then_some(keys)
+    }
+
+    /// The struct's path of an `if`'s first branch's value (`None` for a tuple).
+    fn tail_path(&self, i: &syn::ExprIf) -> Option<syn::Path> {
+        match i.then_branch.stmts.last()? {
+            syn::Stmt::Expr(tail, None) => self.written_value(tail)?.0,
+            _ => None,
         }
     }
 
@@ -305,7 +459,7 @@ impl Split<'_> {
                 return None;
             }
             earlier.insert(name.to_string());
-            any |= written(v).is_some() || self.held(v).is_some();
+            any |= self.written_value(v).is_some() || self.held(v).is_some();
             lets.push(syn::parse_quote!(let #p = #v;));
         }
         if !any {
