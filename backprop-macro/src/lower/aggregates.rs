@@ -162,7 +162,6 @@ impl Split<'_> {
         }
     }
 
-    /// The aggregate a name in scope holds.
     /// An aggregate value as written ([`written`]), or a struct literal completed from one
     /// held (`V3 { x: 1.0, ..p }`: `y` and `z` are `p`'s).
     fn written_value(&self, expr: &Expr) -> Option<Written> {
@@ -345,9 +344,12 @@ impl Split<'_> {
     /// them (`(lo, hi) = (a, b);`), as `tuples.rs` takes apart; `d` is held one local per
     /// element.
     fn split_if(&mut self, pat: &Pat, init: &Expr, uses: &mut Scope) -> Option<Vec<syn::Stmt>> {
-        let Expr::If(_) = strip(init) else {
+        let Expr::If(written) = strip(init) else {
             return None;
         };
+        // Asked of the `if` as written first: one that is not split is visited once, by
+        // the caller.
+        self.tail_keys(written)?;
         let mut value = strip(init).clone();
         self.visit_expr_mut(&mut value);
         let Expr::If(mut branches) = value else {
@@ -408,26 +410,29 @@ impl Split<'_> {
     /// out, the same keys in each), in the first branch's order.
     fn tail_keys(&self, i: &syn::ExprIf) -> Option<Vec<String>> {
         let (_, other) = i.else_branch.as_ref()?;
-        let first = match i.then_branch.stmts.last()? {
-            syn::Stmt::Expr(tail, None) => self.written_value(tail)?,
+        let keys = match i.then_branch.stmts.last()? {
+            syn::Stmt::Expr(tail, None) => self.keys_of(tail)?,
             _ => return None,
         };
-        let keys: Vec<String> = first.1.iter().map(|(k, _)| k.clone()).collect();
         let rest = match strip(other) {
             Expr::If(inner) => self.tail_keys(inner)?,
             Expr::Block(b) => match b.block.stmts.last()? {
-                syn::Stmt::Expr(tail, None) => self
-                    .written_value(tail)?
-                    .1
-                    .into_iter()
-                    .map(|(k, _)| k)
-                    .collect(),
+                syn::Stmt::Expr(tail, None) => self.keys_of(tail)?,
                 _ => return None,
             },
             _ => return None,
         };
         let same = rest.len() == keys.len() && rest.iter().all(|k| keys.contains(k));
         same.then_some(keys)
+    }
+
+    /// The keys of an aggregate value, written out or held.
+    fn keys_of(&self, e: &Expr) -> Option<Vec<String>> {
+        let keys = |elems: &[(String, Expr)]| elems.iter().map(|(k, _)| k.clone()).collect();
+        match self.held(e) {
+            Some(held) => Some(held.elems.iter().map(|(k, _)| k.clone()).collect()),
+            None => self.written_value(e).map(|(_, elems)| keys(&elems)),
+        }
     }
 
     /// The struct's path of an `if`'s first branch's value (`None` for a tuple).
@@ -702,12 +707,8 @@ impl<'ast> Visit<'ast> for Collect {
     fn visit_expr(&mut self, e: &'ast Expr) {
         match e {
             Expr::Field(f) => {
-                let key = match &f.member {
-                    syn::Member::Named(n) => n.to_string(),
-                    syn::Member::Unnamed(i) => i.index.to_string(),
-                };
                 if let Some(uses) = self.of(&f.base) {
-                    uses.keys.insert(key);
+                    uses.keys.insert(member_key(&f.member));
                     return;
                 }
             }

@@ -8,9 +8,11 @@
 //! (`norm_self`), bound to a copy (by reference too, `*self` read as `self`).
 //! The helper's names are renamed apart (`sub_a`), so its statements go before the
 //! statement that calls it, where that is evaluated in order (a `let`'s initializer, an
-//! expression statement, through arithmetic, calls, fields and indices, not into branches,
-//! loops or closures, where the call becomes a block `{ ..; value }`); then
-//! `aggregates.rs` holds the tuples and structs as one local per element. Such a helper
+//! expression statement, an `if`'s condition, through arithmetic, calls, fields and
+//! indices); inside a branch or a loop, before the statement there; in a closure, before
+//! its value in its body; elsewhere (an `else if` condition, a `while` condition) the call
+//! becomes a block `{ ..; value }`. Then `aggregates.rs` holds the tuples and structs as one
+//! local per element. Such a helper
 //! needs no `#[differentiate]` (its parameters have no gradient type); one with `return`,
 //! a macro, generics, patterns for parameters, a `&mut` parameter or calling itself is left
 //! as a call.
