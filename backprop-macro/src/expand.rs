@@ -400,6 +400,10 @@ fn unknown_callees(f: &Func, a: &analysis::Analysis, errors: &mut Errors) {
             None => callee(&caller, name),
         };
         match found {
+            // A function of tuples or structs the macro did not inline.
+            Callee::Plain if crate::source::is_helper(&caller, name) => {
+                errors.spanned(name, crate::lower::NOT_INLINED)
+            }
             Callee::Plain => errors.spanned(
                 name,
                 format_args!(

@@ -403,6 +403,14 @@ pub fn is_copy(caller: &str, name: &syn::Ident) -> bool {
     })
 }
 
+/// Whether `callee` is an ordinary function of tuples or structs without a gradient beside
+/// the differentiated function `caller` (one the macro inlines where it can).
+pub fn is_helper(caller: &str, callee: &syn::Ident) -> bool {
+    summary(callee.span()).is_some_and(|scopes| {
+        home(&scopes, caller).is_some_and(|h| h.helpers.iter().any(|(n, _)| callee == n))
+    })
+}
+
 /// The ordinary function `callee` of the differentiated function `caller`'s module that
 /// takes or returns tuples or structs without a gradient, read from the file, its tokens
 /// spanned at `callee` (where errors inside it point): inlined at the call.

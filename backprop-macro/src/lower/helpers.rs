@@ -19,19 +19,29 @@
 
 use super::*;
 
-pub(super) fn desugar(block: &mut syn::Block, caller: &Ident, taken: &mut HashSet<String>) {
+/// Returns the calls of such helpers that could not be inlined, for their errors.
+pub(super) fn desugar(
+    block: &mut syn::Block,
+    caller: &Ident,
+    taken: &mut HashSet<String>,
+) -> Vec<Ident> {
     let mut bound = Vec::new();
     Bound(&mut bound).visit_block(block);
     let locals = bound.into_iter().collect();
-    Inline {
+    let mut inline = Inline {
         caller: caller.to_string(),
         taken,
         locals,
         stack: Vec::new(),
         types: Default::default(),
-    }
-    .stmts(&mut block.stmts);
+        refused: Vec::new(),
+    };
+    inline.stmts(&mut block.stmts);
+    inline.refused
 }
+
+/// The error at a call of a helper that is not inlined.
+pub(crate) const NOT_INLINED: &str = "#[differentiate] inlines an ordinary function of tuples or structs where it is called, but not this one: it has `return`, `?`, a macro, an item, generics, a `&mut` parameter or a pattern for a parameter, or it calls itself; write it without them";
 
 struct Inline<'a> {
     caller: String,
@@ -44,6 +54,8 @@ struct Inline<'a> {
     /// The locals known to hold a struct without a gradient, by its name (`let p = V3 {
     /// .. };`): their methods and operators are inlined.
     types: std::collections::HashMap<String, String>,
+    /// The calls of helpers that could not be inlined.
+    refused: Vec<Ident>,
 }
 
 impl Inline<'_> {
@@ -233,10 +245,25 @@ impl Inline<'_> {
             return None;
         }
         let f = crate::source::helper(&self.caller, name)?;
-        let params = plain_params(&f.sig)?;
-        if params.len() != call.args.len() || !inlinable(&f.block) {
+        let params = plain_params(&f.sig).filter(|_| inlinable(&f.block));
+        let Some(params) = params.filter(|p| p.len() == call.args.len()) else {
+            // Worth an error only if an argument names a value (not only literals and
+            // struct names).
+            struct Names(bool);
+            impl<'ast> Visit<'ast> for Names {
+                fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
+                    self.0 |= p.path.get_ident().is_some();
+                }
+            }
+            let mut names = Names(false);
+            for a in &call.args {
+                names.visit_expr(a);
+            }
+            if names.0 {
+                self.refused.push(name.clone());
+            }
             return None;
-        }
+        };
         let args: Vec<&Expr> = call.args.iter().collect();
         let copy = |s: &Ident| crate::source::is_copy(&self.caller, s);
         let by_ref: Vec<bool> = f

@@ -43,6 +43,7 @@ mod views;
 mod windows;
 
 use constants::*;
+pub(crate) use helpers::NOT_INLINED;
 pub(crate) use signature::{bounded_by_real, matched_as_enum, struct_type};
 use syntax::*;
 pub(crate) use syntax::{collect_idents, mentions, strip};
@@ -96,7 +97,7 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
     // Ordinary functions of tuples and structs inlined, and tuples and structs held by a
     // name as one local per element, first: `match` then sees the tuples written out.
     let mut block = item.block.as_ref().clone();
-    helpers::desugar(&mut block, &item.sig.ident, &mut user);
+    let not_inlined = helpers::desugar(&mut block, &item.sig.ident, &mut user);
     aggregates::desugar(&mut block, &mut user);
     let mut body = matches::desugar(&block, errors);
     let floats: Vec<String> = ["f32", "f64"]
@@ -139,6 +140,11 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
     };
     let mut result = cx.result_var(result, sig, ret_kind, &mut stmts);
     if !cx.errors.is_empty() {
+        // Why a helper's tuples or structs were refused: it was not inlined (a call with
+        // constant arguments only is fine as it is, and says nothing).
+        for call in &not_inlined {
+            cx.errors.spanned(call, helpers::NOT_INLINED);
+        }
         if !signature_accepted {
             return Lowered::Rejected(None);
         }
