@@ -2711,8 +2711,29 @@ fn julia(x: &[f64]) -> f64 {
     r * th.cos() + s + z.distance(&k)
 }
 
+/// A float named like a struct bound in an inner block (the struct's operators are not
+/// taken for the float's), and a helper whose value is a local of its own.
+fn doubled(v: V3) -> V3 {
+    let w = v * 2.0;
+    w
+}
+
+#[differentiate(hessian)]
+fn shadowed_in_a_block(x: &[f64]) -> f64 {
+    let p = 1.5;
+    let q = {
+        let p = point(x, 0);
+        p.norm()
+    };
+    let d = doubled(point(x, 1));
+    p * q + d.norm() + p - q
+}
+
 #[test]
 fn ordinary_functions_of_tuples_and_structs_are_inlined() {
+    for (k, x, v) in draws(105, &[4, 4], 1.5) {
+        check_every_mode!(shadowed_in_a_block, &x, &v, 150 + k);
+    }
     for (k, x, v) in draws(99, &[2, 2, 2], 0.6) {
         check_every_mode!(julia, &x, &v, 120 + k);
     }

@@ -59,7 +59,16 @@ struct Inline<'a> {
 }
 
 impl Inline<'_> {
+    /// A block's statements: its own names go out of scope at its end.
     fn stmts(&mut self, stmts: &mut Vec<syn::Stmt>) {
+        let outer = self.types.clone();
+        self.statements(stmts);
+        self.types = outer;
+    }
+
+    /// Statements, their names' types kept (an inlined body's, all renamed apart: its
+    /// value's type is the caller's to read).
+    fn statements(&mut self, stmts: &mut Vec<syn::Stmt>) {
         for stmt in std::mem::take(stmts) {
             let mut stmt = stmt;
             let mut before = Vec::new();
@@ -166,7 +175,6 @@ impl Inline<'_> {
                     self.place(e, inlined, before);
                 }
             }
-
             Expr::Tuple(t) => {
                 for x in &mut t.elems {
                     self.expr(x, before.as_deref_mut());
@@ -385,9 +393,7 @@ impl Inline<'_> {
             stmts,
         };
         body.stmts.push(syn::parse_quote!(let __value = #value;));
-        let saved = self.types.clone();
-        self.stmts(&mut body.stmts);
-        self.types = saved;
+        self.statements(&mut body.stmts);
         self.stack.pop();
         let Some(syn::Stmt::Local(last)) = body.stmts.pop() else {
             return None;
