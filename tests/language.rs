@@ -8,7 +8,8 @@
     clippy::useless_vec,
     clippy::ptr_arg,
     clippy::redundant_closure,
-    clippy::assign_op_pattern
+    clippy::assign_op_pattern,
+    clippy::let_and_return
 )]
 #![deny(warnings)]
 

@@ -14,8 +14,8 @@
 //! becomes a block `{ ..; value }`. Then `aggregates.rs` holds the tuples and structs as one
 //! local per element. Such a helper
 //! needs no `#[differentiate]` (its parameters have no gradient type); one with `return`,
-//! a macro, generics, patterns for parameters, a `&mut` parameter or calling itself is left
-//! as a call.
+//! `?`, a macro, `while let`, `unsafe`, generics, patterns for parameters, a `&mut`
+//! parameter or calling itself is left as a call.
 
 use super::*;
 
@@ -41,7 +41,7 @@ pub(super) fn desugar(
 }
 
 /// The error at a call of a helper that is not inlined.
-pub(crate) const NOT_INLINED: &str = "#[differentiate] inlines an ordinary function of tuples or structs where it is called, but not this one: it has `return`, `?`, a macro, an item, generics, a `&mut` parameter or a pattern for a parameter, or it calls itself; write it without them";
+pub(crate) const NOT_INLINED: &str = "#[differentiate] inlines an ordinary function of tuples or structs where it is called, but not this one: it has `return`, `?`, a macro, an item, `while let`, `unsafe`, generics, a `&mut` parameter or a pattern for a parameter, or it calls itself; write it without them";
 
 struct Inline<'a> {
     caller: String,
@@ -514,12 +514,21 @@ fn plain_params(sig: &syn::Signature) -> Option<Vec<(Ident, bool)>> {
 }
 
 /// Whether the helper's body can stand in the caller's: no `return` (its value is its
-/// tail), `?` or macro.
+/// tail), `?`, macro or item, and nothing the macro refuses even on constants (`while let`,
+/// `unsafe`, a labeled block).
 fn inlinable(block: &syn::Block) -> bool {
     struct Check(bool);
     impl<'ast> Visit<'ast> for Check {
         fn visit_expr(&mut self, e: &'ast Expr) {
-            self.0 &= !matches!(e, Expr::Return(_) | Expr::Try(_));
+            // What only the function's own body may hold: an early exit, and what the macro
+            // refuses even on constants (a helper of data stays an ordinary call).
+            let refused = match e {
+                Expr::Return(_) | Expr::Try(_) | Expr::Unsafe(_) | Expr::Async(_) => true,
+                Expr::While(w) => matches!(*w.cond, Expr::Let(_)),
+                Expr::Block(b) => b.label.is_some(),
+                _ => false,
+            };
+            self.0 &= !refused;
             syn::visit::visit_expr(self, e);
         }
         fn visit_macro(&mut self, _: &'ast syn::Macro) {
