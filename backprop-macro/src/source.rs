@@ -61,8 +61,8 @@ struct Scope {
     struct_methods: Vec<StructMethod>,
     /// The structs declared here that derive `Copy`.
     copies: Vec<String>,
-    /// The named fields of the structs declared here whose type is a name (`pos: V2`):
-    /// struct, field, type.
+    /// The named fields of the structs declared here whose type is a struct declared here
+    /// too (`pos: V2`): struct, field, type.
     field_types: Vec<(String, String, String)>,
 }
 
@@ -202,6 +202,12 @@ fn scope(items: &[&syn::Item], macros: &[&syn::Macro], block: bool, scopes: &mut
             here.copies.push(name.clone());
         }
     }
+    let declared = |ty: &String| here.structs.iter().any(|(s, _)| s == ty);
+    let field_types = std::mem::take(&mut here.field_types);
+    here.field_types = field_types
+        .into_iter()
+        .filter(|(_, _, t)| declared(t))
+        .collect();
     // Methods of plain structs that are `Copy`: kept whole, to be inlined.
     for item in items {
         if let syn::Item::Impl(b) = item {

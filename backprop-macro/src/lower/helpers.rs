@@ -431,11 +431,10 @@ impl Inline<'_> {
 /// of the value: its fields are then locals like the caller's.
 fn by_reference(a: &syn::FnArg, copy: &dyn Fn(&Ident) -> bool) -> bool {
     let number = |t: &Type| {
-        matches!(t, Type::Path(p) if p.path.get_ident().is_some_and(|i| {
-            ["f64", "f32", "usize", "isize", "i32", "i64", "u32", "u64", "bool"]
-                .iter()
-                .any(|n| i == n)
-        }))
+        matches!(
+            classify(t),
+            TypeClass::Float | TypeClass::Int | TypeClass::Bool
+        )
     };
     match a {
         syn::FnArg::Typed(t) => matches!(&*t.ty, Type::Reference(r) if r.mutability.is_none()
