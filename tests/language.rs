@@ -2403,8 +2403,8 @@ fn mixed_aggregates(x: &[f64]) -> f64 {
 }
 
 /// Tuples and structs chosen by `if` (`let (lo, hi) = if .. { (a, b) } else { (b, a) }`,
-/// an `else if` chain, struct literals with their fields in another order) and a struct
-/// completed from another (`..p`).
+/// an `else if` chain, struct literals with their fields in another order, a mutable one
+/// reassigned after) and a struct completed from another (`..p`).
 #[differentiate(hessian)]
 fn chosen_aggregates(x: &[f64]) -> f64 {
     let (lo, hi) = if x[0] < x[1] {
@@ -2425,7 +2425,14 @@ fn chosen_aggregates(x: &[f64]) -> f64 {
         Particle { id: 2, m: hi }
     };
     let q = Particle { m: 1.5, ..p };
-    hi - lo * 0.5 + d.0 * d.1 + p.m * q.id as f64 + q.m * p.m
+    // Mutable, reassigned after the choice.
+    let mut e = if x[1] > 0.0 {
+        (x[1], x[2])
+    } else {
+        (x[2], 0.5)
+    };
+    e = (e.1 * e.0, e.0);
+    hi - lo * 0.5 + d.0 * d.1 + p.m * q.id as f64 + q.m * p.m + e.0 + e.1
 }
 
 #[test]

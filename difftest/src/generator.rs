@@ -1162,10 +1162,11 @@ impl<'r> Gen<'r> {
                     10 if self.has_slice => format!(
                         "if v.iter().any(|&e| e > {b}) {{ {a} }} else {{ (0..v.len()).fold({b}, |acc, j| acc * 0.5 + v[j]) }}"
                     ),
-                    // A tuple and a struct held by names: reassigned whole, copied, passed
-                    // to ordinary functions, methods and operators (all inlined).
+                    // A tuple and a struct held by names: chosen by `if`, reassigned whole,
+                    // completed from another (`..p`), passed to ordinary functions, methods
+                    // and operators (all inlined).
                     8 if self.rng.chance(0.3) => format!(
-                        "{{ let mut z = ({a}, {b}); z = turned(z, z.0 * 0.5); let w = z; w.0 * 0.5 + w.1 * z.1 }}"
+                        "{{ let mut z = if {a} > {b} {{ ({a}, {b}) }} else {{ ({b}, 0.5) }}; z = turned(z, z.0 * 0.5); let p = Pt {{ x: z.0, y: z.1 }}; let w = Pt {{ x: 0.5, ..p }}; w.y * 0.5 + w.x * z.0 + p.x }}"
                     ),
                     8 if self.rng.chance(0.3) => format!(
                         "{{ let p = Pt {{ x: {a}, y: {b} }}; let q = pt_sub(p, Pt {{ x: {b}, y: 0.5 }}); let r = q + p * 0.5; r.dot(q) * 0.25 + p.norm() }}"

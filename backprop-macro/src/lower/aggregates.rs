@@ -162,6 +162,20 @@ impl Split<'_> {
         }
     }
 
+    /// An aggregate value, held (its locals) or written out ([`Split::written_value`]).
+    fn aggregate_value(&self, expr: &Expr) -> Option<Written> {
+        match self.held(expr) {
+            Some(held) => Some((
+                held.path.clone(),
+                held.elems
+                    .iter()
+                    .map(|(k, l)| (k.clone(), syn::parse_quote!(#l)))
+                    .collect(),
+            )),
+            None => self.written_value(expr),
+        }
+    }
+
     /// An aggregate value as written ([`written`]), or a struct literal completed from one
     /// held (`V3 { x: 1.0, ..p }`: `y` and `z` are `p`'s).
     fn written_value(&self, expr: &Expr) -> Option<Written> {
@@ -234,17 +248,7 @@ impl Split<'_> {
         }
         let (name, mutable, ty) = plain_binding(&local.pat)?;
         let uses = uses.remove(&name.to_string());
-        let (path, values) = match self.held(&init.expr) {
-            Some(held) => {
-                let values = held
-                    .elems
-                    .iter()
-                    .map(|(k, l)| (k.clone(), syn::parse_quote!(#l)))
-                    .collect();
-                (held.path.clone(), values)
-            }
-            None => self.written_value(&init.expr)?,
-        };
+        let (path, values) = self.aggregate_value(&init.expr)?;
         let keys: Vec<String> = values.iter().map(|(k, _)| k.clone()).collect();
         if !uses.unwrap_or_default().allow(&keys) {
             return None;
@@ -278,17 +282,7 @@ impl Split<'_> {
                 &crate::names::unused(self.taken, &format!("{name}_{key}")),
                 name.span(),
             );
-            let inner = match self.held(&value) {
-                Some(held) => Some((
-                    held.path.clone(),
-                    held.elems
-                        .iter()
-                        .map(|(k, l)| (k.clone(), syn::parse_quote!(#l)))
-                        .collect::<Vec<(String, Expr)>>(),
-                )),
-                None => self.written_value(&value),
-            };
-            match inner {
+            match self.aggregate_value(&value) {
                 Some((path, values)) => {
                     let n = values.len();
                     self.bind(&local, mutable, path, values, vec![None; n], lets);
@@ -315,19 +309,14 @@ impl Split<'_> {
     /// value written out (by key), from another aggregate held (its locals), or from any
     /// other value of the same type by its elements (`w.0`, `b.pos`).
     fn flatten(&self, held: &Aggregate, value: &Expr, out: &mut Vec<(Ident, Expr)>) {
-        let from = self.held(value);
-        let written = self.written_value(value).map(|(_, w)| w);
+        let elems = self.aggregate_value(value).map(|(_, e)| e);
         for (k, local) in &held.elems {
-            let v: Expr = match (from, &written) {
-                (Some(from), _) => match from.local(k) {
-                    Some(l) => syn::parse_quote!(#l),
-                    None => continue,
-                },
-                (None, Some(written)) => match written.iter().find(|(w, _)| w == k) {
+            let v: Expr = match &elems {
+                Some(elems) => match elems.iter().find(|(w, _)| w == k) {
                     Some((_, v)) => v.clone(),
                     None => continue,
                 },
-                (None, None) => {
+                None => {
                     let member: syn::Member = syn::parse_str(k).expect("a key");
                     syn::parse_quote!(#value.#member)
                 }
@@ -357,16 +346,15 @@ impl Split<'_> {
         };
         let keys = self.tail_keys(&branches)?;
         let mut lets = Vec::new();
-        let targets: Vec<Ident> = match pat {
+        let targets: Vec<(Ident, bool)> = match pat {
             Pat::Tuple(names) if names.elems.len() == keys.len() && keys[0] == "0" => {
                 let mut targets = Vec::new();
                 for p in &names.elems {
                     let (name, mutable, None) = plain_binding(p)? else {
                         return None;
                     };
-                    let m = mutable.then(|| quote!(mut));
-                    lets.push(syn::parse_quote!(let #m #name;));
-                    targets.push(name.clone());
+                    lets.push(syn::parse_quote!(let #name;));
+                    targets.push((name.clone(), mutable));
                 }
                 targets
             }
@@ -388,11 +376,10 @@ impl Split<'_> {
                         &crate::names::unused(self.taken, &format!("{name}_{key}")),
                         name.span(),
                     );
-                    let m = mutable.then(|| quote!(mut));
-                    lets.push(syn::parse_quote!(let #m #local;));
+                    lets.push(syn::parse_quote!(let #local;));
                     elems.push((key.clone(), local));
                 }
-                let targets = elems.iter().map(|(_, l)| l.clone()).collect();
+                let targets = elems.iter().map(|(_, l)| (l.clone(), mutable)).collect();
                 self.env.push(Aggregate {
                     name: name.to_string(),
                     path,
@@ -401,8 +388,13 @@ impl Split<'_> {
                 targets
             }
         };
-        assign_tails(&mut branches, &keys, &targets);
+        let names: Vec<Ident> = targets.iter().map(|(t, _)| t.clone()).collect();
+        assign_tails(&mut branches, &keys, &names);
         lets.push(syn::Stmt::Expr(Expr::If(branches), None));
+        // A declaration without a value is not `mut`: mutable, it is bound again after.
+        for (t, _) in targets.iter().filter(|(_, mutable)| *mutable) {
+            lets.push(syn::parse_quote!(let mut #t = #t;));
+        }
         Some(lets)
     }
 
@@ -428,11 +420,8 @@ impl Split<'_> {
 
     /// The keys of an aggregate value, written out or held.
     fn keys_of(&self, e: &Expr) -> Option<Vec<String>> {
-        let keys = |elems: &[(String, Expr)]| elems.iter().map(|(k, _)| k.clone()).collect();
-        match self.held(e) {
-            Some(held) => Some(held.elems.iter().map(|(k, _)| k.clone()).collect()),
-            None => self.written_value(e).map(|(_, elems)| keys(&elems)),
-        }
+        let (_, elems) = self.aggregate_value(e)?;
+        Some(elems.into_iter().map(|(k, _)| k).collect())
     }
 
     /// The struct's path of an `if`'s first branch's value (`None` for a tuple).
@@ -464,7 +453,7 @@ impl Split<'_> {
                 return None;
             }
             earlier.insert(name.to_string());
-            any |= self.written_value(v).is_some() || self.held(v).is_some();
+            any |= self.aggregate_value(v).is_some();
             lets.push(syn::parse_quote!(let #p = #v;));
         }
         if !any {
