@@ -11,7 +11,8 @@ use core::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAss
 
 /// A float type whose tangents can be carried `K` at a time (`f32`, `f64`).
 pub trait LaneFloat:
-    Copy
+    'static
+    + Copy
     + PartialEq
     + Add<Output = Self>
     + Sub<Output = Self>
@@ -57,6 +58,95 @@ impl<T: LaneFloat, const K: usize> Tangents<T, K> {
     }
 }
 
+/// `f64` lanes two at a time in one SSE2 register (every `x86_64` has them), for an even
+/// number of lanes; `None` for any other float or lane count, which the loops above serve.
+/// Written as those loops, the compiler packs some lanes and leaves others in scalar
+/// registers with shuffles between them (BA's Jacobian by two lanes: 672 instructions,
+/// 532 in pairs, 61 → 54 ns). Each lane gets the scalar operation's IEEE result, so lanes
+/// still equal `jvp`'s bit for bit.
+#[cfg(target_arch = "x86_64")]
+mod pairs {
+    use super::LaneFloat;
+    use core::any::TypeId;
+    use core::arch::x86_64::{__m128d, _mm_loadu_pd, _mm_set1_pd, _mm_storeu_pd};
+
+    /// `op` on each pair of lanes of `a` and the same pair of `b`'s (`b(i)` gives lanes `i`
+    /// and `i + 1`).
+    #[inline(always)]
+    fn each_pair<T: LaneFloat, const K: usize>(
+        a: &[T; K],
+        b: impl Fn(usize) -> __m128d,
+        op: impl Fn(__m128d, __m128d) -> __m128d,
+    ) -> Option<[T; K]> {
+        if !K.is_multiple_of(2) || TypeId::of::<T>() != TypeId::of::<f64>() {
+            return None;
+        }
+        let mut out = *a;
+        let (from, to) = (a.as_ptr().cast::<f64>(), out.as_mut_ptr().cast::<f64>());
+        for i in (0..K).step_by(2) {
+            // SAFETY: `T` is `f64` (checked above), so both arrays hold `K` `f64`s, and
+            // `i + 1 < K` as `K` is even.
+            unsafe { _mm_storeu_pd(to.add(i), op(_mm_loadu_pd(from.add(i)), b(i))) };
+        }
+        Some(out)
+    }
+
+    /// `op` lane by lane on `a` and `b`.
+    #[inline(always)]
+    pub fn zip<T: LaneFloat, const K: usize>(
+        a: &[T; K],
+        b: &[T; K],
+        op: impl Fn(__m128d, __m128d) -> __m128d,
+    ) -> Option<[T; K]> {
+        // SAFETY: `each_pair` calls it only once it found `T` to be `f64`, for `i + 1 < K`.
+        each_pair(
+            a,
+            |i| unsafe { _mm_loadu_pd(b.as_ptr().cast::<f64>().add(i)) },
+            op,
+        )
+    }
+
+    /// `op` on each lane of `a` and the float `s`.
+    #[inline(always)]
+    pub fn scale<T: LaneFloat, const K: usize>(
+        a: &[T; K],
+        s: T,
+        op: impl Fn(__m128d, __m128d) -> __m128d,
+    ) -> Option<[T; K]> {
+        if TypeId::of::<T>() != TypeId::of::<f64>() {
+            return None;
+        }
+        // SAFETY: `T` is `f64`, and SSE2 is part of every `x86_64` target.
+        let s = unsafe { _mm_set1_pd(core::mem::transmute_copy::<T, f64>(&s)) };
+        each_pair(a, |_| s, op)
+    }
+}
+
+/// The lanes of `a` and `b` (`Tangents`) combined by `$pairs` two at a time where
+/// [`pairs`] serves them, by `$lanes` one at a time otherwise.
+macro_rules! lanes {
+    ($self:ident.zip($o:expr), $pairs:ident, $lanes:expr) => {{
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: SSE2 is part of every `x86_64` target.
+        if let Some(out) = pairs::zip(&$self.0, &$o.0, |a, b| unsafe {
+            core::arch::x86_64::$pairs(a, b)
+        }) {
+            return Tangents(out);
+        }
+        $self.zip($o, $lanes)
+    }};
+    ($self:ident.scale($s:expr), $pairs:ident, $lanes:expr) => {{
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: SSE2 is part of every `x86_64` target.
+        if let Some(out) = pairs::scale(&$self.0, $s, |a, b| unsafe {
+            core::arch::x86_64::$pairs(a, b)
+        }) {
+            return Tangents(out);
+        }
+        $self.map($lanes)
+    }};
+}
+
 impl<T: LaneFloat, const K: usize> Default for Tangents<T, K> {
     #[inline]
     fn default() -> Self {
@@ -77,7 +167,7 @@ impl<T: LaneFloat, const K: usize> Add for Tangents<T, K> {
     type Output = Self;
     #[inline(always)]
     fn add(self, o: Self) -> Self {
-        self.zip(o, |a, b| a + b)
+        lanes!(self.zip(o), _mm_add_pd, |a, b| a + b)
     }
 }
 
@@ -85,7 +175,7 @@ impl<T: LaneFloat, const K: usize> Sub for Tangents<T, K> {
     type Output = Self;
     #[inline(always)]
     fn sub(self, o: Self) -> Self {
-        self.zip(o, |a, b| a - b)
+        lanes!(self.zip(o), _mm_sub_pd, |a, b| a - b)
     }
 }
 
@@ -93,7 +183,8 @@ impl<T: LaneFloat, const K: usize> Neg for Tangents<T, K> {
     type Output = Self;
     #[inline(always)]
     fn neg(self) -> Self {
-        self.map(|a| -a)
+        // The sign bit flipped, as `-a` does (`-0.0` and NaNs included).
+        lanes!(self.scale(-T::ZERO), _mm_xor_pd, |a| -a)
     }
 }
 
@@ -101,7 +192,7 @@ impl<T: LaneFloat, const K: usize> Mul<T> for Tangents<T, K> {
     type Output = Self;
     #[inline(always)]
     fn mul(self, s: T) -> Self {
-        self.map(|a| a * s)
+        lanes!(self.scale(s), _mm_mul_pd, |a| a * s)
     }
 }
 
@@ -109,7 +200,7 @@ impl<T: LaneFloat, const K: usize> Div<T> for Tangents<T, K> {
     type Output = Self;
     #[inline(always)]
     fn div(self, s: T) -> Self {
-        self.map(|a| a / s)
+        lanes!(self.scale(s), _mm_div_pd, |a| a / s)
     }
 }
 
@@ -167,7 +258,8 @@ macro_rules! scale_from_left {
             type Output = Tangents<$t, K>;
             #[inline(always)]
             fn mul(self, t: Tangents<$t, K>) -> Tangents<$t, K> {
-                t.map(|a| self * a)
+                // `s * a` equals `a * s`: IEEE products commute.
+                t * self
             }
         }
 

@@ -67,7 +67,7 @@ mod branches {
                 let mut grad_y = 0.0;
                 let mut grad_z = 0.0;
                 if z > 1.0 {
-                    grad_z += grad_branches / z;
+                    grad_z += grad_branches * (1.0 / z);
                 } else {
                     let grad_w = grad_branches;
                     grad_x += grad_branches;

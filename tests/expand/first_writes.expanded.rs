@@ -85,7 +85,7 @@ mod first_writes {
                 r[1] = r_elems.pop();
                 let grad_s0 = grad_s;
                 let grad_s1 = grad_s;
-                grad_r[2] += grad_s1 * r[2] + grad_s1 * r[2];
+                grad_r[2] += grad_s1 * (2.0 * r[2]);
                 grad_r[0] += grad_s0 * r[1];
                 grad_r[1] += grad_s0 * r[0];
                 if branch {

@@ -79,7 +79,7 @@ mod softplus_sum {
                             let s0 = s0_stack.pop();
                             let e = e_stack.pop();
                             let grad_s1 = grad_s;
-                            let grad_s0 = grad_s1 / s0;
+                            let grad_s0 = grad_s1 * (1.0 / s0);
                             let grad_e = grad_s0;
                             grad_x_span[i_offset] += grad_e * e;
                         }
@@ -125,7 +125,7 @@ mod softplus_sum {
             let s0 = 1.0 + e;
             let dot_s0 = dot_e;
             let s1 = s0.ln();
-            let dot_s1 = dot_s0 / s0;
+            let dot_s1 = dot_s0 * (1.0 / s0);
             dot_s = dot_s + dot_s1;
             s = s + s1;
         }
@@ -161,7 +161,7 @@ mod softplus_sum {
                 let s0 = 1.0 + e;
                 let dot_s0 = dot_e;
                 let s1 = s0.ln();
-                let dot_s1 = dot_s0 / s0;
+                let dot_s1 = dot_s0 * (1.0 / s0);
                 dot_s = dot_s + dot_s1;
                 s = s + s1;
             }
@@ -223,7 +223,7 @@ mod softplus_sum {
             let s0 = 1.0 + e;
             let dot_s0 = dot_e;
             let s1 = s0.ln();
-            let dot_s1 = dot_s0 / s0;
+            let dot_s1 = dot_s0 * (1.0 / s0);
             dot_s = dot_s + dot_s1;
             s = s + s1;
             e_stack.push_reserved(e);
@@ -246,8 +246,9 @@ mod softplus_sum {
                     let dot_e = dot_e_stack.pop();
                     let grad_s1 = grad_s;
                     let dot_grad_s1 = dot_grad_s;
-                    let grad_s0 = grad_s1 / s0;
-                    let dot_grad_s0 = (dot_grad_s1 - dot_s0 * (grad_s1 / s0)) / s0;
+                    let grad_s0 = grad_s1 * (1.0 / s0);
+                    let dot_grad_s0 = dot_grad_s1 * (1.0 / s0)
+                        + grad_s1 * (-(dot_s0 * (1.0 / s0)) / s0);
                     let grad_e = grad_s0;
                     let dot_grad_e = dot_grad_s0;
                     dot_grad_x[i] += dot_grad_e * e + grad_e * dot_e;

@@ -672,8 +672,7 @@ pub mod network {
                         let grad_h_span = &mut grad_h[i_first..][..i_len];
                         for i_offset in 0..i_len {
                             let grad_s1 = grad_s;
-                            grad_h_span[i_offset]
-                                += grad_s1 * h_span[i_offset] + grad_s1 * h_span[i_offset];
+                            grad_h_span[i_offset] += grad_s1 * (2.0 * h_span[i_offset]);
                         }
                     }
                 }

@@ -65,7 +65,7 @@ mod neuron {
             neuron,
             #[inline(always)]
             move |grad_neuron: f64| {
-                let grad_s6 = -grad_neuron / s6 * (1.0 / s6);
+                let grad_s6 = -(grad_neuron * (1.0 / s6)) * (1.0 / s6);
                 let grad_s5 = grad_s6;
                 let grad_s4 = grad_s5 * s5;
                 let grad_s3 = -grad_s4;

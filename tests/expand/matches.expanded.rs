@@ -72,12 +72,11 @@ mod piecewise {
                 let mut grad_x = 0.0;
                 let grad_y = grad_piecewise * 2.0;
                 if branch {
-                    grad_x += grad_y * x;
-                    grad_x += grad_y * x;
+                    grad_x += grad_y * (2.0 * x);
                 } else {
                     let branch_1 = branch_1_stack.pop();
                     if branch_1 {
-                        grad_x += grad_y / (2.0 * y);
+                        grad_x += grad_y * (1.0 / (2.0 * y));
                     } else {
                         grad_x += -grad_y;
                     }

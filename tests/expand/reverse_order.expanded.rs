@@ -144,8 +144,7 @@ mod reverse_order {
                                 a[i_1 + k] = a_elems.pop();
                                 let grad_s0 = grad_a_span[i_1_offset];
                                 grad_t_span[i_1_offset]
-                                    += grad_s0 * t_span[i_1_offset]
-                                        + grad_s0 * t_span[i_1_offset];
+                                    += grad_s0 * (2.0 * t_span[i_1_offset]);
                             }
                         }
                     }

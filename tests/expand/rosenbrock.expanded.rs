@@ -80,8 +80,7 @@ mod rosenbrock {
                             grad_x_span[i_offset + 1] += grad_d;
                             let grad_s0 = -grad_d;
                             grad_x_span[i_offset]
-                                += grad_s0 * x_span[i_offset] - grad_s3
-                                    + grad_s0 * x_span[i_offset];
+                                += grad_s0 * (2.0 * x_span[i_offset]) - grad_s3;
                         }
                     }
                 }

@@ -140,8 +140,7 @@ mod triangle {
                                 for j_1_offset in 0..j_1_len {
                                     let grad_s3 = grad_total;
                                     grad_qx_span[j_1_offset]
-                                        += grad_s3 * qx_span[j_1_offset]
-                                            + grad_s3 * qx_span[j_1_offset];
+                                        += grad_s3 * (2.0 * qx_span[j_1_offset]);
                                 }
                             }
                         }

@@ -254,13 +254,11 @@ pub mod distance {
             #[inline(always)]
             move |grad_distance: f64| {
                 let mut grad_value = ::backprop::__private::zeros_like(&value);
-                let grad_s2 = grad_distance / (2.0 * distance);
+                let grad_s2 = grad_distance * (1.0 / (2.0 * distance));
                 let grad_s0 = grad_s2;
                 let grad_s1 = grad_s2;
-                let mut grad_y = grad_s1 * y;
-                grad_y += grad_s1 * y;
-                let mut grad_x = grad_s0 * x;
-                grad_x += grad_s0 * x;
+                let grad_y = grad_s1 * (2.0 * y);
+                let grad_x = grad_s0 * (2.0 * x);
                 grad_value[1usize] += grad_y;
                 grad_value[0usize] += grad_x;
                 let grads_value = pullback_value(grad_value);

@@ -68,8 +68,7 @@ mod rotate {
                 let grad_s4 = grad_rotate;
                 let grad_s5 = grad_rotate;
                 let grad_v = grad_s5 * 2.0;
-                let mut grad_u = grad_s4 * u;
-                grad_u += grad_s4 * u;
+                let grad_u = grad_s4 * (2.0 * u);
                 let grad_s2 = grad_v;
                 let grad_s3 = grad_v;
                 let mut grad_c = grad_s3 * y;
@@ -151,7 +150,7 @@ mod rotate {
         let v = s2 + s3;
         let dot_v = dot_s2 + dot_s3;
         let s4 = u * u;
-        let dot_s4 = dot_u * u + dot_u * u;
+        let dot_s4 = dot_u * (2.0 * u);
         let s5 = 2.0 * v;
         let dot_s5 = dot_v * 2.0;
         let rotate = s4 + s5;
@@ -219,7 +218,7 @@ mod rotate {
             let v = s2 + s3;
             let dot_v = dot_s2 + dot_s3;
             let s4 = u * u;
-            let dot_s4 = dot_u * u + dot_u * u;
+            let dot_s4 = dot_u * (2.0 * u);
             let s5 = 2.0 * v;
             let dot_s5 = dot_v * 2.0;
             let rotate = s4 + s5;

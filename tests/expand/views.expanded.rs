@@ -160,8 +160,7 @@ mod nearest {
                                 let diff_1 = c[j_1 * d..(j_1 + 1) * d][l_1]
                                     - p[i * d..(i + 1) * d][l_1];
                                 let grad_s1 = grad_distance_1;
-                                let mut grad_diff_1 = grad_s1 * diff_1;
-                                grad_diff_1 += grad_s1 * diff_1;
+                                let grad_diff_1 = grad_s1 * (2.0 * diff_1);
                                 grad_c[j_1 * d..(j_1 + 1) * d][l_1] += grad_diff_1;
                             }
                         }

@@ -10,9 +10,42 @@ mod tree;
 pub use tree::*;
 use tree::{helper, method};
 
+/// What a rule's operands are: floats, or arrays taken elementwise. The derivatives are
+/// the same; the rules for floats are written for the shortest chain from the upstream.
+#[derive(Clone, Copy, PartialEq)]
+enum Values {
+    Floats,
+    Arrays,
+}
+
+impl Values {
+    /// `up` divided by the primal value `b`. For floats, `up * (1.0 / b)`: the reciprocal
+    /// reads primal values only, so it is computed off the upstream's path (once for every
+    /// adjoint that needs it) and the upstream, the chain the backward pass waits on, is
+    /// multiplied, not divided; carried several at a time (`Tangents`), one division
+    /// serves every lane. For arrays `up / b`, where a reciprocal would be an array of its
+    /// own.
+    fn over(self, up: E, b: E) -> E {
+        match self {
+            Values::Floats => mul(up, div(lit("1.0"), b)),
+            Values::Arrays => div(up, b),
+        }
+    }
+}
+
 /// The reverse rule of `out = op`: contributions to the active inputs, given the upstream
 /// adjoint `up` and the output's value `out`.
 pub fn backward(op: &Op, up: E, out: E, active: &dyn Fn(VarId) -> bool) -> Vec<Contrib> {
+    backward_of(op, up, out, active, Values::Floats)
+}
+
+fn backward_of(
+    op: &Op,
+    up: E,
+    out: E,
+    active: &dyn Fn(VarId) -> bool,
+    values: Values,
+) -> Vec<Contrib> {
     let p = |o: &Operand| place(o, active);
     let mut c = Vec::new();
     let mut add_to = |o: &Operand, value: E| {
@@ -34,21 +67,33 @@ pub fn backward(op: &Op, up: E, out: E, active: &dyn Fn(VarId) -> bool) -> Vec<C
             add_to(a, up.clone());
             add_to(b, neg(up));
         }
+        // A float's square: one contribution, `up * (2.0 * a)`, the sum of the two below
+        // (doubling is exact: bit for bit but where `up * a` is subnormal), and one product
+        // and sum fewer on the upstream's path.
+        Op::Bin(BinOp::Mul, a, b)
+            if values == Values::Floats
+                && p(a).zip(p(b)).is_some_and(|(x, y)| same_place(&x, &y)) =>
+        {
+            add_to(a, mul(up, mul(lit("2.0"), operand(a))));
+        }
         Op::Bin(BinOp::Mul, a, b) => {
             // The mul gate swaps its inputs.
             add_to(a, mul(up.clone(), operand(b)));
             add_to(b, mul(up, operand(a)));
         }
         Op::Bin(BinOp::Div, a, b) => {
-            add_to(a, div(up.clone(), operand(b)));
-            // d(a/b)/db = -a/b², as `-up / b * (a / b)`: `b * b` over- or underflows
+            add_to(a, values.over(up.clone(), operand(b)));
+            // d(a/b)/db = -a/b², as `-(up / b) * (a / b)`: `b * b` over- or underflows
             // where `a / b` and the derivative do not (|b| beyond 1e154 or below 1e-154).
             add_to(
                 b,
-                mul(div(neg(up), operand(b)), div(operand(a), operand(b))),
+                mul(
+                    neg(values.over(up, operand(b))),
+                    div(operand(a), operand(b)),
+                ),
             );
         }
-        Op::Math(m, a, rest) => return math_backward(*m, a, rest, up, out, active),
+        Op::Math(m, a, rest) => return math_backward(*m, a, rest, up, out, active, values),
         Op::Call(call) => {
             let parts: Vec<(Place, usize)> = call
                 .args
@@ -121,8 +166,10 @@ fn math_backward(
     up: E,
     y: E,
     active: &dyn Fn(VarId) -> bool,
+    values: Values,
 ) -> Vec<Contrib> {
     let x = operand(a);
+    let over = |up: E, b: E| values.over(up, b);
     let one = || lit("1.0");
     let mut c = Vec::new();
     let mut add_to = |o: &Operand, value: E| {
@@ -134,8 +181,8 @@ fn math_backward(
         Math::Exp => Some(mul(up.clone(), y.clone())),
         Math::Exp2 => Some(mul(up.clone(), helper(Helper::Exp2, vec![y.clone()]))),
         Math::ExpM1 => Some(mul(up.clone(), add(y.clone(), one()))),
-        Math::Ln => Some(div(up.clone(), x.clone())),
-        Math::Ln1p => Some(div(up.clone(), add(one(), x.clone()))),
+        Math::Ln => Some(over(up.clone(), x.clone())),
+        Math::Ln1p => Some(over(up.clone(), add(one(), x.clone()))),
         Math::Log2 => Some(mul(up.clone(), helper(Helper::Log2, vec![x.clone()]))),
         Math::Log10 => Some(mul(up.clone(), helper(Helper::Log10, vec![x.clone()]))),
         Math::Log => {
@@ -144,12 +191,12 @@ fn math_backward(
             let ln_base = method(Method::Ln, base.clone(), vec![]);
             add_to(
                 &rest[0],
-                neg(div(mul(up.clone(), y.clone()), mul(base, ln_base.clone()))),
+                neg(over(mul(up.clone(), y.clone()), mul(base, ln_base.clone()))),
             );
-            Some(div(up.clone(), mul(x.clone(), ln_base)))
+            Some(over(up.clone(), mul(x.clone(), ln_base)))
         }
-        Math::Sqrt => Some(div(up.clone(), mul(lit("2.0"), y.clone()))),
-        Math::Cbrt => Some(div(up.clone(), mul(mul(lit("3.0"), y.clone()), y.clone()))),
+        Math::Sqrt => Some(over(up.clone(), mul(lit("2.0"), y.clone()))),
+        Math::Cbrt => Some(over(up.clone(), mul(mul(lit("3.0"), y.clone()), y.clone()))),
         Math::Powi => Some(mul(
             up.clone(),
             helper(Helper::Powi, vec![x.clone(), operand(&rest[0])]),
@@ -178,15 +225,15 @@ fn math_backward(
             method(Method::Sin, x.clone(), vec![]),
         )),
         Math::Tan => Some(mul(up.clone(), add(one(), mul(y.clone(), y.clone())))),
-        Math::Asin => Some(div(
+        Math::Asin => Some(over(
             up.clone(),
             method(Method::Sqrt, sub(one(), mul(x.clone(), x.clone())), vec![]),
         )),
-        Math::Acos => Some(div(
+        Math::Acos => Some(over(
             neg(up.clone()),
             method(Method::Sqrt, sub(one(), mul(x.clone(), x.clone())), vec![]),
         )),
-        Math::Atan => Some(div(up.clone(), add(one(), mul(x.clone(), x.clone())))),
+        Math::Atan => Some(over(up.clone(), add(one(), mul(x.clone(), x.clone())))),
         Math::Atan2 => {
             // y.atan2(x): d/dy = x / (x² + y²), d/dx = -y / (x² + y²), as (x / h) / h with
             // h = y.hypot(x), so neither tiny nor huge arguments overflow.
@@ -194,28 +241,28 @@ fn math_backward(
             let h = method(Method::Hypot, x.clone(), vec![other.clone()]);
             add_to(
                 &rest[0],
-                neg(div(mul(up.clone(), div(x.clone(), h.clone())), h.clone())),
+                neg(over(mul(up.clone(), div(x.clone(), h.clone())), h.clone())),
             );
-            Some(div(mul(up.clone(), div(other, h.clone())), h))
+            Some(over(mul(up.clone(), div(other, h.clone())), h))
         }
         Math::Sinh => Some(mul(up.clone(), method(Method::Cosh, x.clone(), vec![]))),
         Math::Cosh => Some(mul(up.clone(), method(Method::Sinh, x.clone(), vec![]))),
         Math::Tanh => Some(mul(up.clone(), sub(one(), mul(y.clone(), y.clone())))),
-        Math::Asinh => Some(div(
+        Math::Asinh => Some(over(
             up.clone(),
             method(Method::Sqrt, add(mul(x.clone(), x.clone()), one()), vec![]),
         )),
-        Math::Acosh => Some(div(
+        Math::Acosh => Some(over(
             up.clone(),
             method(Method::Sqrt, sub(mul(x.clone(), x.clone()), one()), vec![]),
         )),
-        Math::Atanh => Some(div(up.clone(), sub(one(), mul(x.clone(), x.clone())))),
+        Math::Atanh => Some(over(up.clone(), sub(one(), mul(x.clone(), x.clone())))),
         Math::Abs => Some(mul(up.clone(), helper(Helper::Abs, vec![x.clone()]))),
         Math::Recip => Some(mul(mul(neg(up.clone()), y.clone()), y.clone())),
         Math::Hypot => {
             let other = operand(&rest[0]);
-            add_to(&rest[0], div(mul(up.clone(), other), y.clone()));
-            Some(div(mul(up.clone(), x.clone()), y.clone()))
+            add_to(&rest[0], over(mul(up.clone(), other), y.clone()));
+            Some(over(mul(up.clone(), x.clone()), y.clone()))
         }
         Math::MulAdd => {
             add_to(&rest[0], mul(up.clone(), x.clone()));
@@ -291,6 +338,10 @@ fn math_backward(
 /// own: for a scalar operation the contribution to input `i` is linear in the upstream
 /// adjoint, so evaluating it at `dot_aᵢ` gives `∂op/∂aᵢ · dot_aᵢ`.
 pub fn tangent(op: &Op, out: E, active: &dyn Fn(VarId) -> bool) -> Option<E> {
+    tangent_of(op, out, active, Values::Floats)
+}
+
+fn tangent_of(op: &Op, out: E, active: &dyn Fn(VarId) -> bool, values: Values) -> Option<E> {
     let dot = Place::tangent;
     let zero = || lit("0.0");
     match op {
@@ -345,7 +396,7 @@ pub fn tangent(op: &Op, out: E, active: &dyn Fn(VarId) -> bool) -> Option<E> {
             }
             let mut terms = Vec::new();
             for p in &places {
-                for c in backward(op, dot(p), out.clone(), active) {
+                for c in backward_of(op, dot(p), out.clone(), active, values) {
                     if let Contrib::Add(q, e) = c
                         && same_place(&q, p)
                     {
@@ -476,7 +527,7 @@ pub fn backward_tensor(op: &Op, up: E, out: E, active: &dyn Fn(VarId) -> bool) -
         // The result has the operand's shape (the elementwise functions of arrays take no
         // array argument besides it): no shape to read.
         Op::Copy(_) | Op::Neg(_) | Op::Math(..) => {
-            for contrib in backward(op, up, out, active) {
+            for contrib in backward_of(op, up, out, active, Values::Arrays) {
                 match contrib {
                     Contrib::Add(p, value) => {
                         c.push(Contrib::Add(p, kernel(Kernel::Same, vec![value])))
@@ -486,7 +537,7 @@ pub fn backward_tensor(op: &Op, up: E, out: E, active: &dyn Fn(VarId) -> bool) -
             }
         }
         _ => {
-            for contrib in backward(op, up, out, active) {
+            for contrib in backward_of(op, up, out, active, Values::Arrays) {
                 match contrib {
                     Contrib::Add(p, value) => {
                         let like = p.value();
@@ -512,7 +563,7 @@ pub fn tangent_tensor(op: &Op, out: E, active: &dyn Fn(VarId) -> bool) -> Option
         }
         Op::Reduce(r, a) => r.tangent(dot(a)?, operand(a)),
         Op::Copy(a) => E::Kernel(Kernel::Owned, vec![dot(a)?]),
-        _ => tangent(op, out, active)?,
+        _ => tangent_of(op, out, active, Values::Arrays)?,
     };
     Some(E::Tensor(Box::new(e)))
 }
