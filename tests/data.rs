@@ -208,6 +208,34 @@ fn borrowed_everywhere(
             .sum::<f64>()
 }
 
+/// A table of constants local to a block (the value of a `let`), its pairs borrowed by a
+/// zip (`p: &f64`) and walked again by a `for` loop: the reverse reads the table, saved
+/// once where its block ends, not each item, which would borrow a table its block drops.
+/// (The early `return` makes the rest of the body a branch of its own.)
+#[differentiate(hessian, wrt(w))]
+fn local_table(w: &[f64], n: usize) -> f64 {
+    let mut a = w[0];
+    for i in 0..2 {
+        if n > 5 {
+            return a;
+        }
+        a *= w[i + 1].sin();
+    }
+    let t = {
+        let pairs: [(f64, f64); 3] = [(0.5, 1.0), (-1.0, 0.25), (2.0, -0.5)];
+        let mut s = w
+            .iter()
+            .zip(&pairs)
+            .map(|(e, (p, _))| e * p * a)
+            .sum::<f64>();
+        for (p, q) in pairs.iter() {
+            s += (p * w[2] + q * a).tanh();
+        }
+        s
+    };
+    a + t * w[1]
+}
+
 /// `⟨∇f, v⟩` from `grad` against `jvp` along `v`.
 #[track_caller]
 fn assert_jvp_matches(grad: &[f64], jvp: f64, v: &[f64]) {
@@ -336,6 +364,13 @@ fn pairs_borrowed_in_every_mode() {
     assert_eq!(value, borrowed_pairs(&w, &pairs));
     assert_eq!(lanes[0], borrowed_pairs::jvp(&w, &pairs, &u).1);
     assert_eq!(lanes[1], borrowed_pairs::jvp(&w, &pairs, &v).1);
+}
+
+#[test]
+fn a_local_table_of_constants() {
+    check_over_data!(local_table, 3, 0);
+    // The early return: the table is never made.
+    check_over_data!(local_table, 3, 7);
 }
 
 #[test]

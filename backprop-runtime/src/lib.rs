@@ -17,6 +17,7 @@ mod differentiable;
 mod gate;
 mod gates;
 mod grad;
+mod kept;
 mod real;
 mod stack;
 mod tangents;
@@ -40,6 +41,7 @@ pub use grad::{
     check_tangent, discard, element, element_mut, grow_like, jacobian_rows, jacobian_rows_copied,
     left_out, not_generated, owned_copy, replaced, reset_like, sort_order, tangent, zeros_like,
 };
+pub use kept::{AsIs, Copied, Keep, KeepAsIs, KeepCopy, keep};
 pub use real::{Real, d};
 pub use stack::{
     InlineStack, IntoSteps, LoopIndex, POOL_BUFFERS, Progression, Span, SpanRev, Stack, Steps,

@@ -47,14 +47,16 @@ pub(super) fn plan_recompute(
         if let Op::Konst(k) = op {
             reads.extend(&k.reads);
         }
-        // A number bound once in an enclosing block: saved there (once per run of that
-        // block, not once per run of this one) if the reverse does not have it already.
+        // A number or a constant bound once in an enclosing block: saved there (once per
+        // run of that block, not once per run of this one) if the reverse does not have it
+        // already. (`let item = &pairs[i];` of a local `pairs`: its items are not saved,
+        // each a borrow of `pairs`, which ends with its block.)
         let outer_number = |u: VarId| {
             let var = &f.vars[u];
             var.scope != scope
                 && var.param.is_none()
                 && !assigned[u]
-                && matches!(var.kind, Kind::Float | Kind::Int | Kind::Bool)
+                && matches!(var.kind, Kind::Float | Kind::Int | Kind::Bool | Kind::Other)
                 && f.within(scope, var.scope)
         };
         let ok = reads.iter().all(|&u| {

@@ -372,6 +372,9 @@ impl Emit<'_> {
                     TokenStream::new()
                 };
                 let (id, s) = (self.ident(*v), self.derived(Derived::Stack, *v));
+                if self.kept(*v) {
+                    return quote!(let #id = #s.pop(); let #m #id = #id.restore(););
+                }
                 quote!(let #m #id = #s.pop();)
             }
             B::Restore(v) => {

@@ -141,11 +141,28 @@ impl Emit<'_> {
         let (s, id) = (self.derived(Derived::Stack, v), self.ident(v));
         let push = self.push_method(Store::Values(v), scope);
         let dot = self.tangent_push(v, false, &push);
+        let private = &self.private;
         if !self.a.tape && self.a.shape_only.contains(&v) {
-            let private = &self.private;
             return quote!(#s.#push(#private::tensor::like(&#id)); #dot);
         }
+        if self.kept(v) {
+            return quote!(#s.#push({
+                use #private::{KeepAsIs as _, KeepCopy as _};
+                #private::keep(#id).kept()
+            }););
+        }
         quote!(#s.#push(#id); #dot)
+    }
+
+    /// Whether a saved value is a constant, which may be a reference to a value its block
+    /// drops (`for (p, q) in pairs.iter()` over a local table): kept through the runtime's
+    /// `keep`, a copy of what a reference points to, and given back as a borrow of the copy
+    /// (`restore`).
+    /// (A loop's replayed range, the macro's own, is never one.)
+    pub(super) fn kept(&self, v: VarId) -> bool {
+        !self.a.tape
+            && self.f.vars[v].kind == Kind::Other
+            && !self.a.control.values().any(|c| c.range == Some(v))
     }
 
     /// The statement at position `at` of the innermost block of `chain`.
