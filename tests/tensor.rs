@@ -1370,7 +1370,7 @@ fn reshape_insert_axis_concatenate_stack() {
 /// The elements of one-dimensional arrays walked as a slice's are: `a.iter().map(..).sum()`,
 /// zipped with a view and a slice, `for (i, v) in a.iter().enumerate()`, folds, and a local
 /// whose type is declared (`let mut z: Array1<f64> = m.dot(a)`) written through `iter_mut`
-/// and read by `for v in &z`.
+/// and read by `for v in &z`; a float computed from an array (`a.dot(a)`) read in a walk.
 #[differentiate(hessian)]
 fn walked(
     a: &Array1<f64>,
@@ -1399,7 +1399,14 @@ fn walked(
         squashed += v * v;
     }
     let largest = a.iter().cloned().fold(f64::MIN, f64::max);
-    squares + mixed + weighted + folded * squashed + largest
+    // A float computed from arrays, read in the walk: its tangent copied as a float's.
+    let norm = a.dot(a);
+    let scaled = a
+        .iter()
+        .enumerate()
+        .map(|(i, v)| v.sin() * (i as f64 + norm))
+        .sum::<f64>();
+    squares + mixed + weighted + folded * squashed + largest + scaled
 }
 
 #[test]

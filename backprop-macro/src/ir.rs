@@ -418,6 +418,26 @@ impl Op {
             Op::List { items, .. } => items.iter().collect(),
         }
     }
+
+    /// Every variable whose value it reads: its operands, their indices, the variables a
+    /// constant operand (or a constant operation) reads.
+    pub fn reads(&self) -> Vec<VarId> {
+        let mut out = Vec::new();
+        for o in self.operands() {
+            match o {
+                Operand::Var(u) => out.push(*u),
+                Operand::Elem(u, i) => {
+                    out.push(*u);
+                    out.extend(i.reads());
+                }
+                Operand::Konst(k) => out.extend(&k.reads),
+            }
+        }
+        if let Op::Konst(k) = self {
+            out.extend(&k.reads);
+        }
+        out
+    }
 }
 
 /// A statement. After lowering, `Break` only ends a block, and `return` and `continue`

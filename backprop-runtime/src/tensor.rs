@@ -279,6 +279,11 @@ macro_rules! scalar_impls {
             #[inline] fn reduce(&self, g: $t) -> Array<$t, D> { Array::from_elem(self.raw_dim(), g) }
         }
 
+        impl Owned for $t {
+            type Copy = $t;
+            #[inline] fn owned(&self) -> $t { *self }
+        }
+
         /// A float is its own stand-in (a copy).
         impl Shape for $t {
             type Like = $t;
@@ -537,17 +542,30 @@ fn broadcastable(a: &[usize], b: &[usize], op: &str) {
     }
 }
 
-/// An owned copy of an array, of a reference to one, or of a view (`x.to_owned()`).
+/// An owned copy of an array, of a reference to one, or of a view (`x.to_owned()`); of a
+/// float (computed from arrays, `let t = v.dot(&v);`), the float.
 #[inline]
-pub fn owned<
-    A: Clone,
-    S: Data<Elem = A>,
-    D: Dimension,
-    X: Base<Target = ArrayBase<S, D>> + ?Sized,
->(
-    x: &X,
-) -> Array<A, D> {
-    x.base().to_owned()
+pub fn owned<X: Base + ?Sized>(x: &X) -> <X::Target as Owned>::Copy
+where
+    X::Target: Owned,
+{
+    x.base().owned()
+}
+
+/// What [`owned`] copies: an array (into an owned array) or a float.
+pub trait Owned {
+    /// The copy.
+    type Copy;
+    /// A copy of `self`.
+    fn owned(&self) -> Self::Copy;
+}
+
+impl<A: Clone, S: Data<Elem = A>, D: Dimension> Owned for ArrayBase<S, D> {
+    type Copy = Array<A, D>;
+    #[inline]
+    fn owned(&self) -> Array<A, D> {
+        self.to_owned()
+    }
 }
 
 /// `-a`.

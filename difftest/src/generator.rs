@@ -2140,7 +2140,20 @@ pub fn check_{name}(p: &mut Points) -> (Verdict, String) {{
 
     fn operation(&mut self) -> Option<(String, Shape)> {
         let (x, sx) = self.any_array();
-        Some(match self.rng.below(12) {
+        Some(match self.rng.below(13) {
+            // The vector parameter walked as a slice (its type is declared).
+            12 => {
+                let (c, _) = self.operand(&[Scalar])?;
+                let e = match self.rng.below(4) {
+                    0 => format!("v.iter().map(|e| e * {c}).sum::<f64>()"),
+                    1 => format!("v.iter().fold(0.0, |acc, e| acc + (e * {c}).tanh())"),
+                    2 => "v.iter().zip(v.iter().skip(1)).map(|(p, q)| p * q).sum::<f64>()".into(),
+                    _ => format!(
+                        "v.iter().enumerate().map(|(i, e)| e.sin() * (i as f64 + {c})).sum::<f64>()"
+                    ),
+                };
+                (e, Scalar)
+            }
             // Elementwise with another array of the same shape.
             0 | 1 => {
                 let (y, _) = self.operand(&[sx])?;

@@ -373,7 +373,7 @@ fn analyze_once(f: &mut Func) -> Analysis {
 fn plan_from_facts(f: &Func, analysis: &mut Analysis) {
     drop_unpushed_stacks(f, analysis);
     analysis.reserve = reserve::plan(f, analysis);
-    analysis.shape_only = shapes::plan(f, &analysis.facts, analysis.result);
+    analysis.shape_only = shapes::plan(f, &analysis.facts, analysis.result, &analysis.recompute);
     analysis.copied_args = moves::plan(f, analysis);
     analysis.moved = moves::moved_temporaries(f, analysis);
     analysis.spans = spans(f);

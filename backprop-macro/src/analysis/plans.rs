@@ -33,20 +33,7 @@ pub(super) fn plan_recompute(
         if !cheap {
             return;
         }
-        let mut reads = Vec::new();
-        for o in op.operands() {
-            match o {
-                Operand::Var(u) => reads.push(*u),
-                Operand::Elem(u, i) => {
-                    reads.push(*u);
-                    reads.extend(i.reads());
-                }
-                Operand::Konst(k) => reads.extend(&k.reads),
-            }
-        }
-        if let Op::Konst(k) = op {
-            reads.extend(&k.reads);
-        }
+        let reads = op.reads();
         // A number or a constant bound once in an enclosing block: saved there (once per
         // run of that block, not once per run of this one) if the reverse does not have it
         // already. (`let item = &pairs[i];` of a local `pairs`: its items are not saved,
@@ -86,20 +73,7 @@ pub(super) fn plan_recompute(
         if std::mem::replace(&mut keep[v], true) {
             continue;
         }
-        let op = ops[&v];
-        let mut reads = Vec::new();
-        for o in op.operands() {
-            reads.extend(o.var());
-            match o {
-                Operand::Elem(_, i) => reads.extend(i.reads()),
-                Operand::Konst(k) => reads.extend(&k.reads),
-                Operand::Var(_) => {}
-            }
-        }
-        if let Op::Konst(k) = op {
-            reads.extend(&k.reads);
-        }
-        for u in reads {
+        for u in ops[&v].reads() {
             if recomputable[u] {
                 work.push(u);
             } else {

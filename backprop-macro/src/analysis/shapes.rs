@@ -14,8 +14,13 @@ use crate::ops::Kernel;
 
 /// The arrays whose every backward read is the shape argument of `sum_to`, `sum_back` or
 /// `mean_back`: defined once, by a `let`, never changed in place, neither a parameter nor
-/// the result.
-pub(super) fn plan(f: &Func, facts: &[Facts], result: VarId) -> Vec<VarId> {
+/// the result, nor read by a value the reverse computes again (`recompute`).
+pub(super) fn plan(
+    f: &Func,
+    facts: &[Facts],
+    result: VarId,
+    recompute: &BTreeMap<ScopeId, Vec<(VarId, Op)>>,
+) -> Vec<VarId> {
     // A function without arrays has none to keep: no second pass over its rules.
     if !f.vars.iter().any(|v| v.kind == Kind::Tensor) {
         return Vec::new();
@@ -56,6 +61,12 @@ pub(super) fn plan(f: &Func, facts: &[Facts], result: VarId) -> Vec<VarId> {
             shape[v] += 1;
         }
     });
+    // A value computed again in the reverse reads its operands' values, not their shapes.
+    for (_, op) in recompute.values().flatten() {
+        for u in op.reads() {
+            konst_read[u] = true;
+        }
+    }
     let mut by_let = vec![false; n];
     walk(&f.body, &mut |stmt, _| {
         if let Stmt::Let { var, .. } = stmt {
