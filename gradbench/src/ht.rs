@@ -240,22 +240,27 @@ impl Instance {
     /// (`ht::jvps`): the hand is posed and skinned once for all of them. Column-major:
     /// column `j` is `columns[j]`.
     pub fn jacobian_columns(&self) -> Vec<Vec<f64>> {
+        // Each direction borrows its parts: the zero `us` direction (two per correspondence)
+        // is one vector for all the pose columns, not a copy each.
         let no_theta = vec![0.0; self.theta.len()];
         let no_us = vec![0.0; self.us.len()];
-        let mut directions: Vec<(Vec<f64>, Vec<f64>)> = Vec::with_capacity(2 + self.theta.len());
-        if !self.us.is_empty() {
-            for which in 0..2 {
-                let dus = (0..self.us.len())
+        let along_us: Vec<Vec<f64>> = (0..if self.us.is_empty() { 0 } else { 2 })
+            .map(|which| {
+                (0..self.us.len())
                     .map(|k| if k % 2 == which { 1.0 } else { 0.0 })
-                    .collect();
-                directions.push((no_theta.clone(), dus));
-            }
-        }
-        for j in 0..self.theta.len() {
-            let mut dtheta = no_theta.clone();
-            dtheta[j] = 1.0;
-            directions.push((dtheta, no_us.clone()));
-        }
+                    .collect()
+            })
+            .collect();
+        let along_theta: Vec<Vec<f64>> = (0..self.theta.len())
+            .map(|j| {
+                let mut dtheta = no_theta.clone();
+                dtheta[j] = 1.0;
+                dtheta
+            })
+            .collect();
+        let mut directions: Vec<(&[f64], &[f64])> = Vec::with_capacity(2 + self.theta.len());
+        directions.extend(along_us.iter().map(|dus| (&no_theta[..], &dus[..])));
+        directions.extend(along_theta.iter().map(|dtheta| (&dtheta[..], &no_us[..])));
         let mut columns = Vec::with_capacity(directions.len());
         let mut rest = &directions[..];
         while !rest.is_empty() {
@@ -274,12 +279,12 @@ impl Instance {
     /// `columns`; returns `L`.
     fn columns_along<const L: usize>(
         &self,
-        directions: &[(Vec<f64>, Vec<f64>)],
+        directions: &[(&[f64], &[f64])],
         columns: &mut Vec<Vec<f64>>,
     ) -> usize {
         let m = &self.model;
-        let dtheta: [&[f64]; L] = std::array::from_fn(|k| directions[k].0.as_slice());
-        let dus: [&[f64]; L] = std::array::from_fn(|k| directions[k].1.as_slice());
+        let dtheta: [&[f64]; L] = std::array::from_fn(|k| directions[k].0);
+        let dus: [&[f64]; L] = std::array::from_fn(|k| directions[k].1);
         let (_, found) = ht::jvps(
             &self.theta,
             &self.us,
