@@ -2,8 +2,10 @@
 //!
 //! A constant saved where its block ends may borrow what the block drops: `for (p, q) in
 //! pairs.iter()` over a table local to the block binds `p: &f64`, a borrow of `pairs`. Such
-//! a reference to a `Clone` value is kept as a copy of the value ([`Copied`]) and given back
-//! as a borrow of that copy, the user's type; any other value is kept as it is ([`AsIs`]).
+//! a reference to a `Copy` value is kept as a copy of the value ([`Copied`]) and given back
+//! as a borrow of that copy, the user's type; any other value is kept as it is ([`AsIs`]),
+//! a reference to data that owns memory too (`&Sample` with a `Vec` in it, from a
+//! parameter: no allocation per save).
 //! Which one is chosen by method lookup on the value's type, at compile time:
 //!
 //! ```ignore
@@ -30,7 +32,7 @@ pub struct Copied<U>(U);
 /// A value kept as it was.
 pub struct AsIs<T>(T);
 
-/// A reference to a `Clone` value: kept as a copy. Found first by method lookup (by value).
+/// A reference to a `Copy` value: kept as a copy. Found first by method lookup (by value).
 pub trait KeepCopy {
     /// [`Copied`].
     type Kept;
@@ -38,12 +40,11 @@ pub trait KeepCopy {
     fn kept(self) -> Self::Kept;
 }
 
-impl<U: Clone> KeepCopy for Keep<&U> {
+impl<U: Copy> KeepCopy for Keep<&U> {
     type Kept = Copied<U>;
     #[inline(always)]
     fn kept(self) -> Copied<U> {
-        let v = self.0.into_inner().expect("a value is kept once");
-        Copied(v.clone())
+        Copied(*self.0.into_inner().expect("a value is kept once"))
     }
 }
 
@@ -93,6 +94,12 @@ mod tests {
         let p: &f64 = kept.restore();
         assert_eq!(*p, 2.0);
         let v = vec![1.0, 2.0];
+        let kept = keep(&v).kept();
+        let r: &Vec<f64> = kept.restore();
+        assert!(
+            core::ptr::eq(r, &v),
+            "a reference to a Vec is kept, not the Vec copied"
+        );
         let kept = keep(v).kept();
         let v: Vec<f64> = kept.restore();
         assert_eq!(v, [1.0, 2.0]);
