@@ -209,9 +209,11 @@ fn borrowed_everywhere(
 }
 
 /// A table of constants local to a block (the value of a `let`), its pairs borrowed by a
-/// zip (`p: &f64`) and walked again by a `for` loop: the reverse reads the table, saved
-/// once where its block ends, not each item, which would borrow a table its block drops.
-/// (The early `return` makes the rest of the body a branch of its own.)
+/// zip (`p: &f64`) and walked again by a `for` loop. Saving each item would save a borrow
+/// of a table its block drops: the reverse computes the zip's items again from the table
+/// (itself a literal, computed again too), and the `for` loop's items, saved per
+/// iteration, are kept as copies. (The early `return` makes the rest of the body a branch
+/// of its own.)
 #[differentiate(hessian, wrt(w))]
 fn local_table(w: &[f64], n: usize) -> f64 {
     let mut a = w[0];
