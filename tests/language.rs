@@ -1390,6 +1390,53 @@ fn filters_reversal_for_each_and_collect() {
     );
 }
 
+/// Horner's rule by `fold` with `mul_add`, and a running maximum with `acc.max(..)`: the
+/// accumulator starts as an untyped literal, which Rust types from where the fold's value
+/// goes (here a typed `let`, and the function's result).
+#[differentiate(hessian)]
+fn folds_calling_methods(c: &[f64], x: f64) -> f64 {
+    let peak: f64 = c.iter().fold(-1.0, |acc, &v| acc.max(v * x));
+    if peak > 10.0 {
+        return peak;
+    }
+    c.iter()
+        .rev()
+        .fold(0.0, |acc, &ci| acc.mul_add(x, ci * peak))
+}
+
+#[test]
+fn folds_whose_closure_calls_a_method_on_the_accumulator() {
+    let (c, x) = (vec![0.5, -1.5, 2.0, 0.25], 0.7);
+    let (value, g) = folds_calling_methods::grad(&c, x);
+    assert_eq!(value, folds_calling_methods(&c, x));
+    let n = c.len();
+    let mut point = c.clone();
+    point.push(x);
+    let mut grad = g.c.clone();
+    grad.push(g.x);
+    let f = |p: &[f64]| folds_calling_methods(&p[..n], p[n]);
+    assert_fd(f, &point, &grad);
+    let t: Vec<f64> = (0..point.len()).map(|i| 0.3 - 0.2 * i as f64).collect();
+    let (_, dot) = folds_calling_methods::jvp(&c, x, &t[..n], t[n]);
+    assert_jvp_matches(&grad, dot, &t);
+    check_hvp(
+        |p| {
+            let g = folds_calling_methods::grad(&p[..n], p[n]).1;
+            let mut out = g.c;
+            out.push(g.x);
+            out
+        },
+        |p, t| {
+            let h = folds_calling_methods::hvp(&p[..n], p[n], &t[..n], t[n]).2;
+            let mut out = h.c;
+            out.push(h.x);
+            out
+        },
+        &point,
+        12,
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // `let` with a tuple pattern: from a tuple of values, from `sin_cos`, and a swap.
 

@@ -116,7 +116,7 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
     cx.check_signature(sig);
     let lifetimes = sig.generics.lifetimes().cloned().collect();
     let (type_params, float_ty) = cx.type_params(&sig.generics);
-    let _float = FloatParam::set(float_ty.as_ref());
+    let _float = FloatParam::set(float_ty.as_ref(), sig);
     let params = cx.lower_params(sig, args, &item.block);
     let (ret, ret_kind) = cx.lower_return_type(sig);
     let signature_accepted = cx.errors.is_empty();

@@ -29,22 +29,68 @@ impl TypeClass {
 thread_local! {
     /// The function's type parameter bounded by `Real`, while it is lowered: a float too.
     static FLOAT_PARAM: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+    /// The one float type the signature of the function being lowered names (`f64` in
+    /// `fn f(x: &[f64], a: f64) -> f64`), if it names exactly one.
+    static SIGNATURE_FLOAT: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
 }
 
-/// While the guard lives, `name` (a type parameter bounded by `Real`) is a float type.
+/// While the guard lives, `name` (a type parameter bounded by `Real`) is a float type, and
+/// the signature's one float type is known.
 pub(super) struct FloatParam;
 
 impl FloatParam {
-    pub(super) fn set(name: Option<&Ident>) -> FloatParam {
+    pub(super) fn set(name: Option<&Ident>, sig: &syn::Signature) -> FloatParam {
         FLOAT_PARAM.with(|f| *f.borrow_mut() = name.map(ToString::to_string));
+        let mut named = std::collections::BTreeSet::new();
+        let mut look = |tokens: TokenStream| {
+            collect_floats(tokens, name, &mut named);
+        };
+        sig.inputs
+            .iter()
+            .for_each(|arg| look(arg.to_token_stream()));
+        look(sig.output.to_token_stream());
+        let one = match named.len() {
+            1 => named.pop_first(),
+            _ => None,
+        };
+        SIGNATURE_FLOAT.with(|f| *f.borrow_mut() = one);
         FloatParam
+    }
+}
+
+/// The float types (`f32`, `f64`, the float parameter) `tokens` name.
+fn collect_floats(
+    tokens: TokenStream,
+    param: Option<&Ident>,
+    named: &mut std::collections::BTreeSet<String>,
+) {
+    for tree in tokens {
+        match tree {
+            proc_macro2::TokenTree::Ident(i) if i == "f32" || i == "f64" || param == Some(&i) => {
+                named.insert(i.to_string());
+            }
+            proc_macro2::TokenTree::Group(g) => collect_floats(g.stream(), param, named),
+            _ => {}
+        }
     }
 }
 
 impl Drop for FloatParam {
     fn drop(&mut self) {
         FLOAT_PARAM.with(|f| *f.borrow_mut() = None);
+        SIGNATURE_FLOAT.with(|f| *f.borrow_mut() = None);
     }
+}
+
+/// The one float type the signature of the function being lowered names, if it names
+/// exactly one: what an untyped float literal most likely is where only the context the
+/// lowering leaves behind would have typed it.
+pub(super) fn signature_float() -> Option<Ident> {
+    SIGNATURE_FLOAT.with(|f| {
+        f.borrow()
+            .as_ref()
+            .map(|n| Ident::new(n, proc_macro2::Span::call_site()))
+    })
 }
 
 /// The float type parameter being lowered, if any.

@@ -133,6 +133,18 @@ fn accumulator(
                 return None;
             }
             let (acc, init, body) = (plain(&f.inputs[0]), &m.args[0], f.body.clone());
+            // `fold(0.0, |acc, c| acc.mul_add(x, c))`: Rust types the untyped literal from
+            // where the fold's value goes, before the closure's method call needs it; the
+            // loop the fold becomes calls the method first. The literal then takes the
+            // signature's float type (a value of another float type is written typed).
+            if typed.is_empty()
+                && super::types::float_param().is_none()
+                && untyped_float(init)
+                && calls_method_on(&f.body, &acc)
+                && let Some(float) = super::types::signature_float()
+            {
+                typed = quote!(: #float);
+            }
             let x = f.inputs[1].clone();
             let total = total.clone();
             (
@@ -446,4 +458,43 @@ fn reduced(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<Expr> {
         result,
         inner.method.span(),
     ))
+}
+
+/// An untyped float literal (`0.0`, `-1.0`, `1e-3`), or one negated.
+fn untyped_float(e: &Expr) -> bool {
+    match strip(e) {
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Float(f),
+            ..
+        }) => f.suffix().is_empty(),
+        Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => untyped_float(&u.expr),
+        _ => false,
+    }
+}
+
+/// Whether `body` calls a method on the variable `acc` binds (`acc.max(x)`).
+fn calls_method_on(body: &Expr, acc: &Pat) -> bool {
+    struct Finder<'a> {
+        acc: &'a Ident,
+        found: bool,
+    }
+    impl<'ast> syn::visit::Visit<'ast> for Finder<'_> {
+        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+            if let Expr::Path(p) = strip(&m.receiver)
+                && p.path.is_ident(self.acc)
+            {
+                self.found = true;
+            }
+            syn::visit::visit_expr_method_call(self, m);
+        }
+    }
+    let Pat::Ident(acc) = acc else {
+        return false;
+    };
+    let mut finder = Finder {
+        acc: &acc.ident,
+        found: false,
+    };
+    syn::visit::Visit::visit_expr(&mut finder, body);
+    finder.found
 }
