@@ -1437,6 +1437,67 @@ fn folds_whose_closure_calls_a_method_on_the_accumulator() {
     );
 }
 
+/// `scan` as people write running sums, products and averages: collected, in a `for` head,
+/// summed, the state read through `*acc` and as a method's receiver.
+#[differentiate(hessian)]
+fn scans(x: &[f64], w: f64) -> f64 {
+    let sums: Vec<f64> = x
+        .iter()
+        .scan(0.0, |acc, &v| {
+            *acc += v * w;
+            Some(*acc)
+        })
+        .collect();
+    let mut total = 0.0;
+    for p in x.iter().scan(1.0, |prod, &v| {
+        *prod *= 1.0 + 0.1 * v;
+        Some(*prod * v)
+    }) {
+        total += p;
+    }
+    let smooth: f64 = x
+        .iter()
+        .scan(x[0], |m, v| {
+            *m = w * *m + (1.0 - w) * v;
+            Some(m.sin())
+        })
+        .sum();
+    sums.iter().map(|s| s * s).sum::<f64>() + total + smooth
+}
+
+#[test]
+fn scans_as_maps_over_a_state() {
+    let (x, w) = (vec![0.3, -0.7, 1.1, 0.4, -0.2], 0.6);
+    let (value, g) = scans::grad(&x, w);
+    assert_eq!(value, scans(&x, w));
+    let n = x.len();
+    let mut point = x.clone();
+    point.push(w);
+    let mut grad = g.x.clone();
+    grad.push(g.w);
+    let f = |p: &[f64]| scans(&p[..n], p[n]);
+    assert_fd(f, &point, &grad);
+    let t: Vec<f64> = (0..point.len()).map(|i| 0.4 - 0.15 * i as f64).collect();
+    let (_, dot) = scans::jvp(&x, w, &t[..n], t[n]);
+    assert_jvp_matches(&grad, dot, &t);
+    check_hvp(
+        |p| {
+            let g = scans::grad(&p[..n], p[n]).1;
+            let mut out = g.x;
+            out.push(g.w);
+            out
+        },
+        |p, t| {
+            let h = scans::hvp(&p[..n], p[n], &t[..n], t[n]).2;
+            let mut out = h.x;
+            out.push(h.w);
+            out
+        },
+        &point,
+        13,
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // `let` with a tuple pattern: from a tuple of values, from `sin_cos`, and a swap.
 

@@ -1,7 +1,7 @@
 // Chains of `iter` (or a range), `zip`, `skip` / `take` / `step_by` (in forward order),
-// `enumerate`, `rev`, `map`, `filter` and `sum` / `product` / `fold` / `for_each` /
-// `collect` / `max_by` over slices are supported; other adaptors, and `step_by` after a
-// `rev`, are rejected at the adaptor, once. A chain over windows or chunks ends in `sum`,
+// `enumerate`, `rev`, `map`, `filter`, `scan` (never ending early) and `sum` / `product` /
+// `fold` / `for_each` / `collect` / `max_by` over slices are supported; other adaptors, and
+// `step_by` after a `rev`, are rejected at the adaptor, once. A chain over windows or chunks ends in `sum`,
 // `product`, `fold` or `for_each`; another end is rejected there, once.
 use backprop::differentiate;
 
@@ -27,6 +27,17 @@ fn neighbours(x: &[f64]) -> f64 {
 fn window_products(x: &[f64]) -> f64 {
     let v: Vec<f64> = x.windows(2).map(|w| w[0] * w[1]).collect();
     v[0] + x.chunks(2).map(|c| c[0]).max_by(|a, b| a.total_cmp(b)).unwrap()
+}
+
+// A scan that may end early (`None`) is not a `map`: rejected at the adaptor.
+#[differentiate]
+fn bounded_sums(x: &[f64]) -> f64 {
+    x.iter()
+        .scan(0.0, |acc, &v| {
+            *acc += v;
+            if *acc > 1.0 { None } else { Some(*acc) }
+        })
+        .sum()
 }
 
 fn main() {}

@@ -33,6 +33,7 @@ mod loops;
 mod matches;
 mod methods;
 mod nested;
+mod scans;
 mod signature;
 mod statements;
 mod syntax;
@@ -105,6 +106,7 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
         .map(String::from)
         .chain(item.sig.generics.type_params().map(|t| t.ident.to_string()))
         .collect();
+    scans::desugar(&mut body, &mut user);
     closures::desugar(&mut body, &floats, &mut user, &args.krate);
     break_value::desugar(&mut body, &mut user);
     labels::desugar(&mut body, &mut user);

@@ -133,17 +133,8 @@ fn accumulator(
                 return None;
             }
             let (acc, init, body) = (plain(&f.inputs[0]), &m.args[0], f.body.clone());
-            // `fold(0.0, |acc, c| acc.mul_add(x, c))`: Rust types the untyped literal from
-            // where the fold's value goes, before the closure's method call needs it; the
-            // loop the fold becomes calls the method first. The literal then takes the
-            // signature's float type (a value of another float type is written typed).
-            if typed.is_empty()
-                && super::types::float_param().is_none()
-                && untyped_float(init)
-                && calls_method_on(&f.body, &acc)
-                && let Some(float) = super::types::signature_float()
-            {
-                typed = quote!(: #float);
+            if typed.is_empty() {
+                typed = literal_type(init, &f.body, &acc);
             }
             let x = f.inputs[1].clone();
             let total = total.clone();
@@ -458,6 +449,18 @@ fn reduced(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<Expr> {
         result,
         inner.method.span(),
     ))
+}
+
+/// `fold(0.0, |acc, c| acc.mul_add(x, c))`: Rust types the untyped literal from where the
+/// fold's value goes, before the closure's method call needs it; the loop the fold becomes
+/// calls the method first. The literal then takes the signature's float type (a value of
+/// another float type is written typed). Nothing where the literal needs no type.
+fn literal_type(init: &Expr, body: &Expr, acc: &Pat) -> TokenStream {
+    let untyped = super::types::float_param().is_none() && untyped_float(init);
+    match untyped && calls_method_on(body, acc) {
+        true => super::types::signature_float().map_or_else(TokenStream::new, |t| quote!(: #t)),
+        false => TokenStream::new(),
+    }
 }
 
 /// An untyped float literal (`0.0`, `-1.0`, `1e-3`), or one negated.
