@@ -1498,6 +1498,61 @@ fn scans_as_maps_over_a_state() {
     );
 }
 
+/// `if let`, `while let` and `match` over items taken from a stack of indices
+/// (`stack.pop()`: matched once, each item taken once), `while let` over `x.get(i)`.
+#[differentiate(reverse, forward)]
+fn taken_items(x: &[f64], idx: Vec<usize>) -> f64 {
+    let mut stack = idx.clone();
+    let mut s = 0.5;
+    if let Some(k) = stack.pop() {
+        s += x[k] * 10.0;
+    }
+    while let Some(k) = stack.pop() {
+        s = s * x[k] + 1.0;
+    }
+    let mut rest = idx.clone();
+    while let Some(k) = rest.pop() {
+        s += (x[k] * s).sin();
+    }
+    let mut i = 0;
+    while let Some(&v) = x.get(i) {
+        s = s * 0.9 + v * v;
+        i += 2;
+    }
+    let mut again = idx;
+    s + match again.pop() {
+        Some(k) => x[k].exp(),
+        None => 0.0,
+    } + stack.len() as f64
+}
+
+/// The stack moved in from a parameter: the macro sees its type, and an `if let` over its
+/// `pop()` was accepted, its value taken twice (a wrong value and gradient).
+#[differentiate(reverse, forward)]
+fn popped_once(x: &[f64], idx: Vec<usize>) -> f64 {
+    let mut stack = idx;
+    let mut s = 0.0;
+    if let Some(k) = stack.pop() {
+        s += x[k] * 10.0;
+    }
+    s + stack.len() as f64
+}
+
+#[test]
+fn items_taken_from_a_stack_are_taken_once() {
+    let x = [0.5, 1.5, -0.3, 0.8];
+    let (value, g) = popped_once::grad(&x, vec![0, 1, 2]);
+    assert_eq!(value, popped_once(&x, vec![0, 1, 2]));
+    assert_eq!(g.x, [0.0, 0.0, 10.0, 0.0]);
+    for idx in [vec![], vec![2], vec![0, 3, 1, 2]] {
+        let (value, g) = taken_items::grad(&x, idx.clone());
+        assert_eq!(value, taken_items(&x, idx.clone()));
+        assert_fd(|p| taken_items(p, idx.clone()), &x, &g.x);
+        let v = [0.3, -0.2, 0.5, 1.0];
+        assert_jvp_matches(&g.x, taken_items::jvp(&x, idx.clone(), &v).1, &v);
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // `let` with a tuple pattern: from a tuple of values, from `sin_cos`, and a swap.
 

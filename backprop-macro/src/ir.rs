@@ -91,6 +91,32 @@ impl Konst {
         }
     }
 
+    /// The locals a condition advances or takes from (`it.next()`, `stack.pop()` in
+    /// `while let Some(k) = stack.pop()`): receivers of the methods that take `&mut self`
+    /// to hand out an item, anywhere in the expression.
+    pub fn advanced(&self, vars: &[Var]) -> Vec<VarId> {
+        struct Receivers(Vec<syn::Ident>);
+        impl<'ast> syn::visit::Visit<'ast> for Receivers {
+            fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+                const TAKING: [&str; 5] = ["next", "next_back", "pop", "pop_front", "pop_back"];
+                if TAKING.contains(&m.method.to_string().as_str())
+                    && let syn::Expr::Path(p) = &*m.receiver
+                    && let Some(name) = p.path.get_ident()
+                {
+                    self.0.push(name.clone());
+                }
+                syn::visit::visit_expr_method_call(self, m);
+            }
+        }
+        let mut found = Receivers(Vec::new());
+        syn::visit::Visit::visit_expr(&mut found, &self.expr);
+        self.reads
+            .iter()
+            .copied()
+            .filter(|&v| found.0.contains(&vars[v].ident))
+            .collect()
+    }
+
     /// The sequence a statement pushes one element onto (`v.push(x)`): the elements it had
     /// keep their values; the reverse sweep takes the new one off again (`v.pop()`), so what
     /// it reads of the length is what it was.

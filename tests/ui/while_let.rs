@@ -1,3 +1,7 @@
+// `while let` is the `loop { match .. }` it means: a pattern that binds nothing works over
+// anything (`while let Some(_) = it.next()`), and one that binds the items of a stack of
+// constants works (`tests/language.rs`); binding the items of an iterator bound to a name
+// is rejected at the pattern: the macro cannot see their type.
 use backprop::differentiate;
 
 #[differentiate(wrt(x))]
@@ -6,6 +10,10 @@ fn f(x: f64, v: Vec<u8>) -> f64 {
     let mut s = x;
     while let Some(_) = it.next() {
         s *= x;
+    }
+    let mut again = v.iter();
+    while let Some(&b) = again.next() {
+        s += b as f64 * x;
     }
     s
 }

@@ -86,6 +86,22 @@ pub(super) fn backward_reads_of(f: &Func, active: &[bool]) -> Reads {
                 assigned_in_place[*var] = true;
                 elem_written[*var] = true;
             }
+            // `while let Some(k) = stack.pop()`: the condition, or the local that holds the
+            // matched item, takes from its receiver.
+            Stmt::If { cond, .. }
+            | Stmt::Loop {
+                head: LoopHead::While { cond },
+                ..
+            }
+            | Stmt::Let {
+                op: Op::Konst(cond),
+                ..
+            } => {
+                for v in cond.advanced(&f.vars) {
+                    assigned_in_place[v] = true;
+                    reassigned[v] = true;
+                }
+            }
             // `idx.push(k)`, `c[k] += 1` on integers: the variable changes in place.
             Stmt::Eval(k) => {
                 for v in k.mutated(&f.vars) {

@@ -14,7 +14,7 @@
 //! becomes a block `{ ..; value }`. Then `aggregates.rs` holds the tuples and structs as one
 //! local per element. Such a helper
 //! needs no `#[differentiate]` (its parameters have no gradient type); one with `return`,
-//! `?`, a macro, `while let`, `unsafe`, generics, patterns for parameters, a `&mut`
+//! `?`, a macro, `unsafe`, generics, patterns for parameters, a `&mut`
 //! parameter or calling itself is left as a call.
 
 use super::*;
@@ -41,7 +41,7 @@ pub(super) fn desugar(
 }
 
 /// The error at a call of a helper that is not inlined.
-pub(crate) const NOT_INLINED: &str = "#[differentiate] inlines an ordinary function of tuples or structs where it is called, but not this one: it has `return`, `?`, a macro, an item, `while let`, `unsafe`, generics, a `&mut` parameter or a pattern for a parameter, or it calls itself; write it without them";
+pub(crate) const NOT_INLINED: &str = "#[differentiate] inlines an ordinary function of tuples or structs where it is called, but not this one: it has `return`, `?`, a macro, an item, `unsafe`, generics, a `&mut` parameter or a pattern for a parameter, or it calls itself; write it without them";
 
 struct Inline<'a> {
     caller: String,
@@ -513,8 +513,8 @@ fn plain_params(sig: &syn::Signature) -> Option<Vec<(Ident, bool)>> {
 }
 
 /// Whether the helper's body can stand in the caller's: no `return` (its value is its
-/// tail), `?`, macro or item, and nothing the macro refuses even on constants (`while let`,
-/// `unsafe`, a labeled block).
+/// tail), `?`, macro or item, and nothing the macro refuses even on constants (`unsafe`, a
+/// labeled block).
 fn inlinable(block: &syn::Block) -> bool {
     struct Check(bool);
     impl<'ast> Visit<'ast> for Check {
@@ -523,7 +523,6 @@ fn inlinable(block: &syn::Block) -> bool {
             // refuses even on constants (a helper of data stays an ordinary call).
             let refused = match e {
                 Expr::Return(_) | Expr::Try(_) | Expr::Unsafe(_) | Expr::Async(_) => true,
-                Expr::While(w) => matches!(*w.cond, Expr::Let(_)),
                 Expr::Block(b) => b.label.is_some(),
                 _ => false,
             };

@@ -9,7 +9,8 @@
 //! (a projection, [`is_projection`]), which lowering accepts when the matched value carries
 //! no derivative; a lone name (`v if v < 0.0 => -v`) is the matched value itself, `let v =
 //! x;`, which may carry one. `if let P = e { a } else { b }` is the `match e { P => a, _ =>
-//! b }` it means, and `matches!(e, P if g)` the `match e { P if g => true, _ => false }`.
+//! b }` it means, `while let P = e { a }` the `loop { match e { P => a, _ => break } }`,
+//! and `matches!(e, P if g)` the `match e { P if g => true, _ => false }`.
 
 use super::*;
 use syn::visit::Visit;
@@ -37,13 +38,17 @@ impl VisitMut for Rewrite<'_> {
         if let Some(m) = if_let(expr) {
             *expr = m;
         }
+        if let Some((label, m)) = while_let(expr) {
+            // The arms are rewritten already: only the new `match` is left to rewrite.
+            let inner = self.rewrite(m);
+            *expr = syn::parse_quote_spanned!(inner.span()=> #label loop { #inner });
+            return;
+        }
         if let Expr::Match(m) = expr {
             if is_test(m) {
                 return;
             }
-            if let Some(chain) = self.chain(m) {
-                *expr = chain;
-            }
+            *expr = self.rewrite(m.clone());
         }
     }
 
@@ -54,6 +59,24 @@ impl VisitMut for Rewrite<'_> {
 }
 
 impl Rewrite<'_> {
+    /// The `if` chain of `m`. Its arms test the matched value and take their names out of
+    /// it again, so a value that changes what it is read from (`stack.pop()`,
+    /// `it.next()`) is matched once, through a local: `{ let matched = stack.pop(); if
+    /// match matched { .. } { .. } }`.
+    fn rewrite(&mut self, mut m: syn::ExprMatch) -> Expr {
+        let mut taken = TakesItems(false);
+        taken.visit_expr(&m.expr);
+        let binds = m.arms.iter().any(|arm| !bindings(&arm.pat).is_empty());
+        let once = taken.0 && binds;
+        if !once {
+            return self.chain(&m).unwrap_or(Expr::Match(m));
+        }
+        let matched = Ident::new("matched", m.expr.span());
+        let value = std::mem::replace(&mut *m.expr, syn::parse_quote!(#matched));
+        let chain = self.chain(&m).unwrap_or(Expr::Match(m));
+        syn::parse_quote_spanned!(value.span()=> { let #matched = #value; #chain })
+    }
+
     fn chain(&mut self, m: &syn::ExprMatch) -> Option<Expr> {
         let (last, tests) = m.arms.split_last()?;
         let scrutinee = &m.expr;
@@ -263,6 +286,48 @@ fn if_let(expr: &Expr) -> Option<Expr> {
         match #value { #pat => #then, _ => #other }
     })
     .ok()
+}
+
+/// Whether an expression calls a method that hands out an item by changing its receiver
+/// (`next`, `pop`, ...): evaluated twice, it would hand out two.
+struct TakesItems(bool);
+
+impl Visit<'_> for TakesItems {
+    fn visit_expr_method_call(&mut self, m: &syn::ExprMethodCall) {
+        const TAKING: [&str; 9] = [
+            "next",
+            "next_back",
+            "nth",
+            "pop",
+            "pop_front",
+            "pop_back",
+            "remove",
+            "swap_remove",
+            "take",
+        ];
+        self.0 |= TAKING.contains(&m.method.to_string().as_str());
+        syn::visit::visit_expr_method_call(self, m);
+    }
+}
+
+/// `'l: while let P = e { a }` as `'l: loop { match e { P => { a } _ => break 'l } }`: the
+/// loop's label and the `match`.
+fn while_let(expr: &Expr) -> Option<(Option<syn::Label>, syn::ExprMatch)> {
+    let Expr::While(w) = expr else { return None };
+    let Expr::Let(l) = &*w.cond else { return None };
+    let (pat, value, body) = (&l.pat, &l.expr, &w.body);
+    let leave = match &w.label {
+        Some(label) => {
+            let name = &label.name;
+            quote!(break #name)
+        }
+        None => quote!(break),
+    };
+    let m = syn::parse2(quote_spanned! {w.while_token.span=>
+        match #value { #pat => #body, _ => #leave }
+    })
+    .ok()?;
+    Some((w.label.clone(), m))
 }
 
 /// `match e { P => name, _ => unreachable!() }`, the projection [`branch`] writes: a

@@ -174,6 +174,7 @@ impl Lower<'_> {
             Op::Konst(k) => self
                 .int_or_bool_kind(k)
                 .or_else(|| self.copied_seq_kind(k))
+                .or_else(|| self.taken_item_kind(k))
                 .unwrap_or_else(|| konst_kind(&k.expr)),
             Op::Copy(Operand::Var(v)) => self.kind(*v),
             Op::Copy(_) => Kind::Float,
@@ -200,6 +201,33 @@ impl Lower<'_> {
         }
         let v = self.read_named(k, strip(&m.receiver))?;
         (self.kind(v) == Kind::Seq).then_some(Kind::Seq)
+    }
+
+    /// `stack.pop()`, `it.next()` of a local that carries no derivative (`Vec<usize>`), and
+    /// `idx.clone()` of one: what it hands out carries none either. (An iterator bound to a
+    /// name, `let mut it = idx.iter();`, is taken for a float: binding its items is an
+    /// error that says to loop over the sequence.)
+    fn taken_item_kind(&self, k: &Konst) -> Option<Kind> {
+        let taking = [
+            "next",
+            "next_back",
+            "pop",
+            "pop_front",
+            "pop_back",
+            "clone",
+            "to_vec",
+        ];
+        // Down the chain of such methods to the local it starts from.
+        let mut e = strip(&k.expr);
+        let mut through = false;
+        while let Expr::MethodCall(m) = e
+            && taking.contains(&m.method.to_string().as_str())
+            && m.args.is_empty()
+        {
+            (e, through) = (strip(&m.receiver), true);
+        }
+        let v = self.read_named(k, e).filter(|_| through)?;
+        (!self.kind(v).differentiable()).then_some(Kind::Other)
     }
 
     /// The variable a constant reads under the name `e` (a path), found by its name in the
