@@ -91,9 +91,10 @@ impl Konst {
         }
     }
 
-    /// The locals a condition advances or takes from (`it.next()`, `stack.pop()` in
-    /// `while let Some(k) = stack.pop()`): receivers of the methods that take `&mut self`
-    /// to hand out an item, anywhere in the expression.
+    /// The locals a condition or an initializer advances, takes from or lends mutably
+    /// (`stack.pop()` in `while let Some(k) = stack.pop()`, `step(&mut pos)`): receivers
+    /// of the methods that take `&mut self` to hand out an item, and `&mut` borrows,
+    /// anywhere in the expression.
     pub fn advanced(&self, vars: &[Var]) -> Vec<VarId> {
         struct Receivers(Vec<syn::Ident>);
         impl<'ast> syn::visit::Visit<'ast> for Receivers {
@@ -106,6 +107,15 @@ impl Konst {
                     self.0.push(name.clone());
                 }
                 syn::visit::visit_expr_method_call(self, m);
+            }
+            fn visit_expr_reference(&mut self, r: &'ast syn::ExprReference) {
+                if r.mutability.is_some()
+                    && let syn::Expr::Path(p) = &*r.expr
+                    && let Some(name) = p.path.get_ident()
+                {
+                    self.0.push(name.clone());
+                }
+                syn::visit::visit_expr_reference(self, r);
             }
         }
         let mut found = Receivers(Vec::new());

@@ -18,4 +18,21 @@ fn f(x: f64, v: Vec<u8>) -> f64 {
     s
 }
 
+fn step(pos: &mut usize, n: usize) -> Option<usize> {
+    *pos += 1;
+    (*pos < n).then_some(*pos)
+}
+
+// A matched value that lends a local mutably is matched once, through a local; lending
+// `&mut` to a call is not supported, and the error says so at the borrow.
+#[differentiate]
+fn lent(x: &[f64]) -> f64 {
+    let mut pos = 0;
+    let mut s = 0.0;
+    while let Some(k) = step(&mut pos, x.len()) {
+        s += x[k];
+    }
+    s
+}
+
 fn main() {}

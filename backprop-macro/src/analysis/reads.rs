@@ -104,7 +104,7 @@ pub(super) fn backward_reads_of(f: &Func, active: &[bool]) -> Reads {
             }
             // `idx.push(k)`, `c[k] += 1` on integers: the variable changes in place.
             Stmt::Eval(k) => {
-                for v in k.mutated(&f.vars) {
+                for v in k.mutated(&f.vars).into_iter().chain(k.advanced(&f.vars)) {
                     assigned_in_place[v] = true;
                     reassigned[v] = true;
                 }

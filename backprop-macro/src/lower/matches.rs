@@ -289,10 +289,16 @@ fn if_let(expr: &Expr) -> Option<Expr> {
 }
 
 /// Whether an expression calls a method that hands out an item by changing its receiver
-/// (`next`, `pop`, ...): evaluated twice, it would hand out two.
+/// (`next`, `pop`, ...), or lends something mutably (`step(&mut pos)`): evaluated twice,
+/// it would hand out two.
 struct TakesItems(bool);
 
 impl Visit<'_> for TakesItems {
+    fn visit_expr_reference(&mut self, r: &syn::ExprReference) {
+        self.0 |= r.mutability.is_some();
+        syn::visit::visit_expr_reference(self, r);
+    }
+
     fn visit_expr_method_call(&mut self, m: &syn::ExprMethodCall) {
         const TAKING: [&str; 9] = [
             "next",
