@@ -1553,6 +1553,36 @@ fn items_taken_from_a_stack_are_taken_once() {
     }
 }
 
+/// A leapfrog integrator whose last step swaps position and momentum with
+/// `std::mem::swap`: the `(q, p) = (p, q);` it means (it was evaluated as a constant
+/// statement, the gradient not following the swap).
+#[differentiate(hessian)]
+fn leapfrog_swapped(q0: f64, p0: f64, dt: f64) -> f64 {
+    let (mut q, mut p) = (q0, p0);
+    for _ in 0..10 {
+        p -= 0.5 * dt * q.sin();
+        q += dt * p;
+        p -= 0.5 * dt * q.sin();
+        if q > 1.0 {
+            std::mem::swap(&mut q, &mut p);
+        }
+    }
+    core::mem::swap(&mut q, &mut p);
+    q * q + p
+}
+
+#[test]
+fn mem_swap_of_two_floats() {
+    let point = [0.3, 0.8, 0.1];
+    let f = |p: &[f64]| leapfrog_swapped(p[0], p[1], p[2]);
+    let (value, g) = leapfrog_swapped::grad(0.3, 0.8, 0.1);
+    assert_eq!(value, f(&point));
+    assert_fd(f, &point, &[g.q0, g.p0, g.dt]);
+    let t = [0.5, -0.3, 0.2];
+    let (_, dot) = leapfrog_swapped::jvp(0.3, 0.8, 0.1, t[0], t[1], t[2]);
+    assert_jvp_matches(&[g.q0, g.p0, g.dt], dot, &t);
+}
+
 // ---------------------------------------------------------------------------------------
 // `let` with a tuple pattern: from a tuple of values, from `sin_cos`, and a swap.
 

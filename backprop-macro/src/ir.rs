@@ -70,6 +70,11 @@ pub struct Scope {
     pub loop_depth: usize,
 }
 
+/// The methods that hand out an item by changing their receiver (`it.next()`,
+/// `stack.pop()`): the receiver changes where one is called, a value matched from one is
+/// evaluated once, and what one hands out from a constant is a constant.
+pub const TAKING_METHODS: [&str; 5] = ["next", "next_back", "pop", "pop_front", "pop_back"];
+
 /// An expression the derivative does not flow through: the user's syntax, with every local
 /// variable renamed to its IR name.
 #[derive(Clone)]
@@ -99,8 +104,7 @@ impl Konst {
         struct Receivers(Vec<syn::Ident>);
         impl<'ast> syn::visit::Visit<'ast> for Receivers {
             fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
-                const TAKING: [&str; 5] = ["next", "next_back", "pop", "pop_front", "pop_back"];
-                if TAKING.contains(&m.method.to_string().as_str())
+                if TAKING_METHODS.contains(&m.method.to_string().as_str())
                     && let syn::Expr::Path(p) = &*m.receiver
                     && let Some(name) = p.path.get_ident()
                 {

@@ -38,9 +38,24 @@ impl<'e> Lower<'e> {
             ok: true,
             masked: Vec::new(),
             tests,
+            lends: None,
         };
         renamer.visit_expr_mut(&mut expr);
-        let Renamer { reads, ok, .. } = renamer;
+        let Renamer {
+            reads,
+            mut ok,
+            lends,
+            ..
+        } = renamer;
+        // `h.bump(&mut q)`, `fill(&mut buf, x)`, `let r = &mut q;`: a change through a
+        // borrow, made to or from a value that carries a derivative, which the derivative
+        // would not follow.
+        if let Some(at) = lends
+            && reads.iter().any(|&v| self.carries(v))
+        {
+            self.errors.spanned(at, HIDDEN_CHANGE);
+            ok = false;
+        }
         ok.then(|| Konst {
             expr,
             reads: reads.into_iter().collect(),
@@ -129,7 +144,12 @@ pub(super) struct Renamer<'a, 'e> {
     /// `.all`, `.position`, `.rposition`, a chain ending in `.count()`): their closures
     /// give booleans and counts, in which no derivative flows.
     tests: usize,
+    /// The first `&mut` borrow inside.
+    lends: Option<TokenStream>,
 }
+
+/// A change through a `&mut` borrow or a method called for its effect, refused.
+pub(super) const HIDDEN_CHANGE: &str = "#[differentiate] does not support changing a value that carries a derivative through a `&mut` borrow or a method called for its effect; write the assignment out (`x = ..;`; `std::mem::swap(&mut a, &mut b)` of two names is supported)";
 
 /// Methods whose closures only test: the result is a `bool`, a position or a count.
 pub(super) const TESTS: &[&str] = &["any", "all", "position", "rposition", "count"];
@@ -161,6 +181,12 @@ impl Renamer<'_, '_> {
 
 impl VisitMut for Renamer<'_, '_> {
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        if let Expr::Reference(r) = &*expr
+            && r.mutability.is_some()
+            && self.lends.is_none()
+        {
+            self.lends = Some(r.to_token_stream());
+        }
         // A row of a nested sequence (`row.len()`): the row itself, `m[i]`.
         let masked = matches!(&*expr, Expr::Path(p) if p.path.get_ident().is_some_and(|i| self.masked.iter().any(|m| i == m)));
         if let Some(v) = self

@@ -210,6 +210,12 @@ impl<'e> Lower<'e> {
                 self.lower_sub_slice(&r.expr)
             }
             Expr::Reference(r) => match self.local_of(&r.expr) {
+                // `let r = &mut q;` of a sequence: what is written through `r` is written to
+                // `q`, which a copy would not be.
+                Some(v) if self.kind(v) == Kind::Seq && r.mutability.is_some() => {
+                    self.errors.spanned(r, super::constants::HIDDEN_CHANGE);
+                    Op::Konst(self.dummy())
+                }
                 Some(v) if self.kind(v) == Kind::Seq => Op::Copy(self.operand_of(v)),
                 // `&h * &h` on arrays: a shared reference is its value.
                 _ if r.mutability.is_none() => match self.lower_op(&r.expr, out) {

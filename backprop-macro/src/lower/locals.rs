@@ -90,6 +90,9 @@ impl Lower<'_> {
             self.poisoned.insert(var);
         }
         let op = self.finish_call(op, var);
+        if !matches!(op, Op::Konst(_)) {
+            self.carried.insert(var);
+        }
         out.push(Stmt::Let {
             var,
             op,

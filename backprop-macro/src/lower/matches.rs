@@ -300,18 +300,10 @@ impl Visit<'_> for TakesItems {
     }
 
     fn visit_expr_method_call(&mut self, m: &syn::ExprMethodCall) {
-        const TAKING: [&str; 9] = [
-            "next",
-            "next_back",
-            "nth",
-            "pop",
-            "pop_front",
-            "pop_back",
-            "remove",
-            "swap_remove",
-            "take",
-        ];
-        self.0 |= TAKING.contains(&m.method.to_string().as_str());
+        // Also those that take an item by position or by value.
+        let name = m.method.to_string();
+        let taking = ["nth", "remove", "swap_remove", "take"].contains(&name.as_str());
+        self.0 |= taking || TAKING_METHODS.contains(&name.as_str());
         syn::visit::visit_expr_method_call(self, m);
     }
 }

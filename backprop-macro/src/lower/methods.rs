@@ -176,7 +176,7 @@ impl Lower<'_> {
             op: math, arity, ..
         }) = Math::from_name(name)
         else {
-            if ["next", "next_back", "pop", "pop_front", "pop_back"].contains(&name) {
+            if TAKING_METHODS.contains(&name) {
                 self.errors.spanned(
                     &m.method,
                     format!("#[differentiate] does not see the type of what `.{name}()` hands out here, so it cannot tell whether it carries a derivative: loop over the sequence itself (`for &k in &idx {{ .. }}`, or by index) instead of taking its items from an iterator bound to a name"),

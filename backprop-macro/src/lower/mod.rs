@@ -209,6 +209,7 @@ impl<'e> Lower<'e> {
             deferred: BTreeSet::new(),
             pullback_names: BTreeSet::new(),
             poisoned: BTreeSet::new(),
+            carried: BTreeSet::new(),
             ret: None,
             result: None,
             fn_name: sig.ident.clone(),
@@ -317,6 +318,9 @@ struct Lower<'e> {
     pullback_names: BTreeSet<String>,
     /// Locals whose value already had an error: using them reports nothing more.
     poisoned: BTreeSet<VarId>,
+    /// Locals given a value computed from what carries a derivative (not a constant) by a
+    /// `let` or an assignment: a statement that changes one through `&mut` is refused.
+    carried: BTreeSet<VarId>,
     ret: Option<Ret>,
     result: Option<Operand>,
     fn_name: Ident,

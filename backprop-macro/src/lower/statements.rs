@@ -489,11 +489,45 @@ impl<'e> Lower<'e> {
                 );
             }
             other => {
-                if let Some(k) = self.konst_checked(other) {
+                if !self.refuse_hidden_change(other)
+                    && let Some(k) = self.konst_checked(other)
+                {
                     out.push(Stmt::Eval(k));
                 }
             }
         }
+    }
+
+    /// A statement evaluated for its effect that changes a value carrying a derivative by
+    /// an assignment operator's method (`q.add_assign(1.0)`): a change the derivative would
+    /// not follow, reported; whether it was. (A `&mut` borrow is refused where the
+    /// statement's constant is made, [`Self::konst_checked`].)
+    fn refuse_hidden_change(&mut self, e: &Expr) -> bool {
+        let assigning = [
+            "add_assign",
+            "sub_assign",
+            "mul_assign",
+            "div_assign",
+            "rem_assign",
+            "clone_from",
+        ];
+        let Expr::MethodCall(m) = strip(e) else {
+            return false;
+        };
+        let changes = assigning.contains(&m.method.to_string().as_str())
+            && self
+                .local_of(strip(&m.receiver))
+                .is_some_and(|v| self.carries(v));
+        if changes {
+            self.errors
+                .spanned(&m.method, super::constants::HIDDEN_CHANGE);
+        }
+        changes
+    }
+
+    /// A local computed from what carries a derivative, or a differentiable parameter.
+    pub(super) fn carries(&self, v: VarId) -> bool {
+        self.carried.contains(&v) || (self.vars[v].param.is_some() && self.kind(v).differentiable())
     }
 
     pub(super) fn lower_assign(
@@ -551,6 +585,9 @@ impl<'e> Lower<'e> {
                     }
                     None => self.lower_op(right, out),
                 };
+                if !matches!(value, Op::Konst(_)) {
+                    self.carried.insert(var);
+                }
                 if self.deferred.contains(&var) {
                     self.assign_init(var, value, span, out);
                 } else if self.straight_line() && !self.is_result(var) {
@@ -559,6 +596,9 @@ impl<'e> Lower<'e> {
                     let name = self.names.user_var(&base);
                     let new = self.new_var(&name, span, kind, self.vars[var].ty.clone());
                     let value = self.finish_call(value, new);
+                    if !matches!(value, Op::Konst(_)) {
+                        self.carried.insert(new);
+                    }
                     out.push(Stmt::Let { var: new, op: value, span });
                     self.rebind(&base, new);
                 } else {

@@ -208,20 +208,13 @@ impl Lower<'_> {
     /// name, `let mut it = idx.iter();`, is taken for a float: binding its items is an
     /// error that says to loop over the sequence.)
     fn taken_item_kind(&self, k: &Konst) -> Option<Kind> {
-        let taking = [
-            "next",
-            "next_back",
-            "pop",
-            "pop_front",
-            "pop_back",
-            "clone",
-            "to_vec",
-        ];
+        let taking =
+            |name: &str| TAKING_METHODS.contains(&name) || ["clone", "to_vec"].contains(&name);
         // Down the chain of such methods to the local it starts from.
         let mut e = strip(&k.expr);
         let mut through = false;
         while let Expr::MethodCall(m) = e
-            && taking.contains(&m.method.to_string().as_str())
+            && taking(&m.method.to_string())
             && m.args.is_empty()
         {
             (e, through) = (strip(&m.receiver), true);

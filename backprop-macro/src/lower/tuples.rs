@@ -245,6 +245,30 @@ impl Rewrite<'_> {
     }
 }
 
+/// `swap(&mut a, &mut b)` (`mem::swap`, `std::mem::swap`, `core::mem::swap`) as the
+/// assignment `(a, b) = (b, a)`.
+fn mem_swap(c: &syn::ExprCall) -> Option<syn::ExprAssign> {
+    let Expr::Path(f) = strip(&c.func) else {
+        return None;
+    };
+    let names: Vec<String> = f
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    let path_ok = matches!(
+        names.iter().map(String::as_str).collect::<Vec<_>>()[..],
+        ["swap"] | ["mem", "swap"] | ["std" | "core", "mem", "swap"]
+    );
+    let [a, b] = [c.args.first()?, c.args.last()?].map(|arg| match strip(arg) {
+        Expr::Reference(r) if r.mutability.is_some() => Some(r.expr.clone()),
+        _ => None,
+    });
+    let (a, b) = (a?, b?);
+    (path_ok && c.args.len() == 2).then(|| syn::parse_quote!((#a, #b) = (#b, #a)))
+}
+
 /// `f::jvp(..)`: the module path `f`.
 fn jvp_call(call: &syn::ExprCall) -> Option<syn::Path> {
     generated_item_call(call, "jvp")
@@ -363,6 +387,10 @@ impl VisitMut for Rewrite<'_> {
             let split = match &stmt {
                 syn::Stmt::Local(local) => self.split(local),
                 syn::Stmt::Expr(Expr::Assign(a), Some(_)) => self.split_assign(a),
+                // `std::mem::swap(&mut a, &mut b);`: the `(a, b) = (b, a);` it means.
+                syn::Stmt::Expr(Expr::Call(c), Some(_)) => {
+                    mem_swap(c).and_then(|a| self.split_assign(&a))
+                }
                 _ => None,
             };
             match split {

@@ -1,0 +1,27 @@
+// A statement evaluated for its effect that may change a value carrying a derivative is
+// refused at the borrow or the method: the derivative would not follow the change. A
+// `&mut` borrow in a statement that reads only constants stays a constant statement.
+use backprop::differentiate;
+use std::ops::AddAssign;
+
+fn nudge(v: &mut f64, by: f64) {
+    *v += by;
+}
+
+fn count(n: &mut usize) {
+    *n += 1;
+}
+
+#[differentiate]
+fn f(x: f64) -> f64 {
+    let mut q = x * 2.0;
+    nudge(&mut q, 1.0);
+    let mut buf = 0.0;
+    nudge(&mut buf, x);
+    q.add_assign(x);
+    let mut calls = 0;
+    count(&mut calls);
+    q + buf + calls as f64
+}
+
+fn main() {}
