@@ -1583,6 +1583,46 @@ fn mem_swap_of_two_floats() {
     assert_jvp_matches(&[g.q0, g.p0, g.dt], dot, &t);
 }
 
+/// A parameter declared `mut` and assigned in a loop: its tangent is assigned too (`jvp`,
+/// `jvps` and `hvp` did not compile).
+#[differentiate(hessian)]
+fn iterated_in_place(mut x: f64, mut v: [f64; 2], n: usize) -> f64 {
+    for _ in 0..n {
+        x = x.sin() + 0.5 * x;
+        v[0] = v[0] * x + v[1];
+    }
+    x * v[0]
+}
+
+#[test]
+fn mut_parameters_assigned_in_the_body() {
+    let f = |p: &[f64]| iterated_in_place(p[0], [p[1], p[2]], 4);
+    let point = [0.7, 0.3, -0.2];
+    let (value, g) = iterated_in_place::grad(0.7, [0.3, -0.2], 4);
+    assert_eq!(value, f(&point));
+    let grad = [g.x, g.v[0], g.v[1]];
+    assert_fd(f, &point, &grad);
+    let t = [0.5, -1.0, 0.25];
+    let (_, dot) = iterated_in_place::jvp(0.7, [0.3, -0.2], 4, t[0], [t[1], t[2]]);
+    assert_jvp_matches(&grad, dot, &t);
+    let (_, dots) =
+        iterated_in_place::jvps(0.7, [0.3, -0.2], 4, [t[0], 1.0], [[t[1], t[2]], [0.0; 2]]);
+    assert_eq!(dots[0], dot);
+    assert_close(dots[1], g.x, 1e-12);
+    check_hvp(
+        |p| {
+            let g = iterated_in_place::grad(p[0], [p[1], p[2]], 4).1;
+            vec![g.x, g.v[0], g.v[1]]
+        },
+        |p, t| {
+            let h = iterated_in_place::hvp(p[0], [p[1], p[2]], 4, t[0], [t[1], t[2]]).2;
+            vec![h.x, h.v[0], h.v[1]]
+        },
+        &point,
+        14,
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // `let` with a tuple pattern: from a tuple of values, from `sin_cos`, and a swap.
 

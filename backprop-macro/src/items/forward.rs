@@ -13,13 +13,18 @@ pub(crate) fn forward_items(f: &Func, e: &Emit, sig: &Signature) -> TokenStream 
     let private = &e.private;
     let (params, call_args, generics) = (&sig.params, &sig.args, &sig.generics);
     let diff: Vec<&Param> = f.params.iter().filter(|p| p.differentiable()).collect();
+    // A parameter the body assigns (`mut x: f64`) has a tangent the body assigns too.
     let tangent_params = diff.iter().map(|p| {
-        let (dot, ty) = (e.dot(p.var), tangent_type(p));
-        quote!(#dot: #ty)
+        let (dot, ty, m) = (
+            e.dot(p.var),
+            tangent_type(p),
+            p.mutable.then(|| quote!(mut)),
+        );
+        quote!(#m #dot: #ty)
     });
     let body = e.jvp_body();
     // `__jvp`: every parameter's tangent as an option, `None` meaning zero.
-    let (option_params, unwraps) = optional_tangents(f, e);
+    let (option_params, unwraps) = optional_tangents(f, e, false);
     let forwarded = diff.iter().map(|p| {
         let dot = e.dot(p.var);
         if matches!(p.ty, syn::Type::Reference(_)) {
@@ -114,7 +119,8 @@ fn jvps(f: &Func, e: &Emit, sig: &Signature) -> TokenStream {
         });
     let packs = diff.iter().map(|p| {
         let (dot, ty, name) = (e.dot(p.var), tangent_type(p), p.name.to_string());
-        quote!(let #dot = #private::pack::<LANES, #ty>(#dot.each_ref(), #name);)
+        let m = p.mutable.then(|| quote!(mut));
+        quote!(let #m #dot = #private::pack::<LANES, #ty>(#dot.each_ref(), #name);)
     });
     let lanes = Emit {
         private: private.clone(),
@@ -179,8 +185,13 @@ fn op_unsupported(e: &Emit, op: &Op) -> Option<&'static str> {
 }
 
 /// The tangent parameters of `__jvp` and `__fob`, one optional tangent per parameter
-/// (`None` meaning zero), and the statements that turn them into tangents.
-pub(crate) fn optional_tangents(f: &Func, e: &Emit) -> (Vec<TokenStream>, Vec<TokenStream>) {
+/// (`None` meaning zero), and the statements that turn them into tangents: `mut` where
+/// the body that reads them (`assigned`: not a call passing them on) assigns the parameter.
+pub(crate) fn optional_tangents(
+    f: &Func,
+    e: &Emit,
+    assigned: bool,
+) -> (Vec<TokenStream>, Vec<TokenStream>) {
     let private = &e.private;
     let params = f
         .params
@@ -200,7 +211,8 @@ pub(crate) fn optional_tangents(f: &Func, e: &Emit) -> (Vec<TokenStream>, Vec<To
                 ParamForm::Float => e.float("0.0"),
                 _ => quote!(#private::zeros_like(&#id)),
             };
-            quote!(let #dot = match #dot {
+            let m = (assigned && p.mutable).then(|| quote!(mut));
+            quote!(let #m #dot = match #dot {
                 ::core::option::Option::Some(t) => t,
                 ::core::option::Option::None => #zero,
             };)

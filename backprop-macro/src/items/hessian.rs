@@ -75,7 +75,7 @@ pub(crate) fn second_order_items(
             .collect()
     };
     let (grads, dot_grads) = (grads_of(Derived::Grad), grads_of(Derived::DotGrad));
-    let (option_params, unwraps) = optional_tangents(f, &e);
+    let (option_params, unwraps) = optional_tangents(f, &e, true);
     let locals = super::captured_params_as_locals(f, &e, &backward, &back);
     let back = Moved::new(back);
     let mut items = quote! {
@@ -98,7 +98,7 @@ pub(crate) fn second_order_items(
     if calls_itself(f) {
         // The inner calls' pullbacks boxed, so the pullback's type does not contain itself.
         let (lifetimes, type_params, captured) = (&sig.lifetimes, &sig.type_params, &sig.captured);
-        let (option_params, _) = optional_tangents(f, &e);
+        let (option_params, _) = optional_tangents(f, &e, true);
         let tangents = f.params.iter().map(|p| e.dot(p.var));
         items.extend(quote! {
             #[doc(hidden)]
