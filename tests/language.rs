@@ -2355,11 +2355,14 @@ fn array_map_against_finite_differences_and_hessian() {
 // ------------------- tuples matched element by element, elements by `if let`, `split_at`
 
 /// `match (a, b)` binding each float by name, guards reading them; `if let Some(&v) =
-/// x.get(i)` (and `.first()`, `.last().copied()`); the two halves of `split_at`.
+/// x.get(i)` (and `.first()`, `.last().copied()`); the two halves of `split_at`, the
+/// element and the rest of `split_first` and `split_last`.
 #[differentiate(hessian)]
 fn tuple_arms_and_elements(x: &[f64]) -> f64 {
     let (a, b) = x.split_at(x.len() / 2);
-    let mut s = 0.0;
+    let (head, tail) = x.split_first().unwrap();
+    let (end, front) = x.split_last().expect("not empty");
+    let mut s = head * tail.iter().map(|t| t.sin()).sum::<f64>() + end * front.len() as f64;
     for (p, q) in a.iter().zip(b) {
         s += match (p * 2.0, q.sin()) {
             (u, v) if u > v => u - v * v,

@@ -254,7 +254,7 @@ impl Lower<'_> {
             None => {
                 self.errors.spanned(
                     pat,
-                    "#[differentiate] supports `let name = ...;`, `let name: Type = ...;` and `let (a, b) = ...;` from a tuple of values, `x.sin_cos()` or a call returning a tuple, and `let [a, b, c] = ...;` of an array (without `..`), not this pattern",
+                    "#[differentiate] supports `let name = ...;`, `let name: Type = ...;` and `let (a, b) = ...;` from a tuple of values, `x.sin_cos()`, `x.split_at(m)`, `x.split_first().unwrap()` (or `split_last`) or a call returning a tuple, and `let [a, b, c] = ...;` of an array (without `..`), not this pattern",
                 );
                 None
             }

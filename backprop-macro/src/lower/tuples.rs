@@ -92,6 +92,27 @@ impl Rewrite<'_> {
                     syn::parse_quote_spanned!(m.method.span()=> &#seq[#mid..]),
                 ]
             }
+            // `let (first, rest) = x.split_first().unwrap();` (or `split_last`, or
+            // `.expect(..)`): the element and the sub-slice, as `&x[0]` and `&x[1..]`.
+            Expr::MethodCall(unwrap)
+                if ["unwrap", "expect"].iter().any(|u| unwrap.method == u)
+                    && let Expr::MethodCall(m) = strip(&unwrap.receiver)
+                    && ["split_first", "split_last"].iter().any(|s| m.method == s)
+                    && m.args.is_empty()
+                    && matches!(strip(&m.receiver), Expr::Path(_)) =>
+            {
+                let (seq, span) = (strip(&m.receiver), m.method.span());
+                match m.method == "split_first" {
+                    true => vec![
+                        syn::parse_quote_spanned!(span=> &#seq[0]),
+                        syn::parse_quote_spanned!(span=> &#seq[1..]),
+                    ],
+                    false => vec![
+                        syn::parse_quote_spanned!(span=> &#seq[#seq.len() - 1]),
+                        syn::parse_quote_spanned!(span=> &#seq[..#seq.len() - 1]),
+                    ],
+                }
+            }
             // `let (v, d) = f::jvp(args, tangents);`: the array `f::__jvp_value(..)`, as
             // other generated code differentiates it (nested differentiation).
             Expr::Call(call) if jvp_call(call).is_some() => {
