@@ -92,27 +92,8 @@ impl Rewrite<'_> {
                     syn::parse_quote_spanned!(m.method.span()=> &#seq[#mid..]),
                 ]
             }
-            // `let (first, rest) = x.split_first().unwrap();` (or `split_last`, or
-            // `.expect(..)`): the element and the sub-slice, as `&x[0]` and `&x[1..]`.
-            Expr::MethodCall(unwrap)
-                if ["unwrap", "expect"].iter().any(|u| unwrap.method == u)
-                    && let Expr::MethodCall(m) = strip(&unwrap.receiver)
-                    && ["split_first", "split_last"].iter().any(|s| m.method == s)
-                    && m.args.is_empty()
-                    && matches!(strip(&m.receiver), Expr::Path(_)) =>
-            {
-                let (seq, span) = (strip(&m.receiver), m.method.span());
-                match m.method == "split_first" {
-                    true => vec![
-                        syn::parse_quote_spanned!(span=> &#seq[0]),
-                        syn::parse_quote_spanned!(span=> &#seq[1..]),
-                    ],
-                    false => vec![
-                        syn::parse_quote_spanned!(span=> &#seq[#seq.len() - 1]),
-                        syn::parse_quote_spanned!(span=> &#seq[..#seq.len() - 1]),
-                    ],
-                }
-            }
+            // `let (first, rest) = x.split_first().unwrap();`: `&x[0]` and `&x[1..]`.
+            Expr::MethodCall(unwrap) if split_end(unwrap).is_some() => split_end(unwrap)?,
             // `let (v, d) = f::jvp(args, tangents);`: the array `f::__jvp_value(..)`, as
             // other generated code differentiates it (nested differentiation).
             Expr::Call(call) if jvp_call(call).is_some() => {
@@ -263,6 +244,31 @@ impl Rewrite<'_> {
             }
         }
         Some(stmts)
+    }
+}
+
+/// `x.split_first().unwrap()` (or `split_last`, or `.expect(..)`) of a sequence bound to a
+/// name: the element and the sub-slice, `&x[0]` and `&x[1..]`.
+fn split_end(unwrap: &syn::ExprMethodCall) -> Option<Vec<Expr>> {
+    let Expr::MethodCall(m) = strip(&unwrap.receiver) else {
+        return None;
+    };
+    let seq = strip(&m.receiver);
+    let split = ["unwrap", "expect"].iter().any(|u| unwrap.method == u)
+        && ["split_first", "split_last"].iter().any(|s| m.method == s)
+        && m.args.is_empty()
+        && matches!(seq, Expr::Path(_));
+    let span = m.method.span();
+    match (split, m.method == "split_first") {
+        (false, _) => None,
+        (true, true) => Some(vec![
+            syn::parse_quote_spanned!(span=> &#seq[0]),
+            syn::parse_quote_spanned!(span=> &#seq[1..]),
+        ]),
+        (true, false) => Some(vec![
+            syn::parse_quote_spanned!(span=> &#seq[#seq.len() - 1]),
+            syn::parse_quote_spanned!(span=> &#seq[..#seq.len() - 1]),
+        ]),
     }
 }
 
