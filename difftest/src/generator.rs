@@ -1704,9 +1704,13 @@ impl<'r> Gen<'r> {
     }
 
     fn update(&mut self, muts: &[String]) {
-        let a = muts[self.rng.below(muts.len())].clone();
+        let i = self.rng.below(muts.len());
+        let a = muts[i].clone();
         let e = self.bounded(2);
-        let s = match self.rng.below(6) {
+        let other = &muts[(i + 1) % muts.len()];
+        let s = match self.rng.below(7) {
+            // Two values exchanged: the assignment `(a, b) = (b, a)` it means.
+            6 if *other != a => format!("std::mem::swap(&mut {a}, &mut {other});"),
             0 => format!("{a} += {e};"),
             1 => format!("{a} -= {e};"),
             2 => format!("{a} *= 0.5 + 0.4 * {e};"),
@@ -1897,8 +1901,11 @@ impl<'r> Gen<'r> {
         } else {
             format!("{}", 1 + self.rng.below(4))
         };
-        let kind = self.rng.below(3);
+        let kind = self.rng.below(if self.has_slice { 4 } else { 3 });
+        let item = self.name("e");
         match kind {
+            // The elements of the slice, by `while let` over `v.get(k)`.
+            3 => self.line(&format!("while let Some(&{item}) = v.get({k}) {{")),
             0 => self.line(&format!("while {k} < {bound} {{")),
             // The exit depends on a differentiated value.
             1 => self.line(&format!(
@@ -1908,6 +1915,9 @@ impl<'r> Gen<'r> {
         }
         self.indent += 1;
         self.push_scope();
+        if kind == 3 {
+            self.floats.last_mut().unwrap().push(item);
+        }
         self.loops += 1;
         self.line(&format!("{k} += 1;"));
         let muts = self.all_muts();
