@@ -109,6 +109,38 @@ fn used_several_times(x: &Array2<f64>, w: &Array2<f64>) -> f64 {
 }
 
 /// Random shapes and points for the finite-difference checks.
+/// Gradients whose backward pass makes them column-major (`a.t()` in a product and in an
+/// elementwise update): handed back in standard layout, so `as_slice()` works.
+#[differentiate(hessian)]
+fn transposed_uses(a: &Array2<f64>, b: &Array2<f64>) -> f64 {
+    let mut d = a.dot(b).mapv(|v| v.sin());
+    d -= &a.t();
+    (&d * &d).sum() + b.t().dot(a).sum()
+}
+
+#[test]
+fn array_gradients_come_back_in_standard_layout() {
+    let a = array![[0.3, -0.6], [1.2, 0.4]];
+    let b = array![[0.1, 0.2], [-0.3, 0.5]];
+    let (value, g) = transposed_uses::grad(&a, &b);
+    assert_eq!(value, transposed_uses(&a, &b));
+    assert!(g.a.is_standard_layout() && g.b.is_standard_layout());
+    let flat_a = g.a.as_slice().expect("standard layout").to_vec();
+    assert_fd(
+        |p| transposed_uses(&Array2::from_shape_vec((2, 2), p.to_vec()).unwrap(), &b),
+        a.as_slice().unwrap(),
+        &flat_a,
+    );
+    let flat_b = g.b.as_slice().expect("standard layout").to_vec();
+    assert_fd(
+        |p| transposed_uses(&a, &Array2::from_shape_vec((2, 2), p.to_vec()).unwrap()),
+        b.as_slice().unwrap(),
+        &flat_b,
+    );
+    let (_, _, h) = transposed_uses::hvp(&a, &b, &a, &b);
+    assert!(h.a.is_standard_layout() && h.b.is_standard_layout());
+}
+
 fn shapes(seed: u64) -> impl Iterator<Item = (Points, usize, usize, usize)> {
     (0..6).map(move |i| {
         let mut p = Points::new(seed * 100 + i);

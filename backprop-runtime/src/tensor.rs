@@ -22,6 +22,17 @@ use ndarray::{
 
 pub use crate::tensor_gates::{concat, log_softmax, softmax, softmax_cross_entropy};
 
+/// An array parameter's gradient as the user gets it: in standard (row-major) layout, so
+/// that `g.a.as_slice()` works whatever the backward pass made (a product with `a.t()`
+/// gives a column-major one). Copied only when it is not.
+pub fn standard<A: Clone, D: Dimension>(g: Array<A, D>) -> Array<A, D> {
+    if g.is_standard_layout() {
+        g
+    } else {
+        g.as_standard_layout().into_owned()
+    }
+}
+
 /// Strips references, so `&x` means the same whether `x` is a value or a reference to one.
 pub trait Base {
     /// What `x` refers to in the end.

@@ -174,7 +174,10 @@ mod gated_layers {
                     &x,
                     &w,
                 );
-                Grad { w: grad_w, v: grad_v }
+                Grad {
+                    w: ::backprop::__private::tensor::standard(grad_w),
+                    v: ::backprop::__private::tensor::standard(grad_v),
+                }
             },
         )
     }

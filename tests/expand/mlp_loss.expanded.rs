@@ -119,10 +119,10 @@ mod mlp_loss {
                     &w1,
                 );
                 Grad {
-                    w1: grad_w1,
-                    b1: grad_b1,
-                    w2: grad_w2,
-                    b2: grad_b2,
+                    w1: ::backprop::__private::tensor::standard(grad_w1),
+                    b1: ::backprop::__private::tensor::standard(grad_b1),
+                    w2: ::backprop::__private::tensor::standard(grad_w2),
+                    b2: ::backprop::__private::tensor::standard(grad_b2),
                 }
             },
         )

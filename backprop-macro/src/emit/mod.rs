@@ -517,7 +517,11 @@ impl<'a> Emit<'a> {
             quote_spanned!(field.span=> #private::accumulate(&mut grad #path, #adj);)
         });
         if reads.is_empty() {
-            return base;
+            // An array's gradient in standard layout (`g.a.as_slice()` works).
+            return match (&p.form, self.lanes) {
+                (ParamForm::Tensor(_), false) => quote!(#private::tensor::standard(#base)),
+                _ => base,
+            };
         }
         if moved.is_empty() {
             return quote!({
