@@ -141,6 +141,41 @@ fn array_gradients_come_back_in_standard_layout() {
     assert!(h.a.is_standard_layout() && h.b.is_standard_layout());
 }
 
+/// `mapv_inplace` and `scaled_add` on a local array: the assignments they mean.
+#[differentiate(hessian)]
+fn updated_in_place(a: &Array1<f64>, b: &Array1<f64>, k: f64) -> f64 {
+    let mut c = a.to_owned();
+    c.scaled_add(k, b);
+    c.mapv_inplace(|v| (v * k).tanh());
+    c.scaled_add(-0.5, &a.mapv(|v| v * v));
+    c.sum()
+}
+
+#[test]
+fn in_place_updates_of_a_local_array() {
+    let (a, b, k) = (array![0.3, -0.2, 0.9], array![0.5, 0.1, -0.4], 0.7);
+    let (value, g) = updated_in_place::grad(&a, &b, k);
+    assert_eq!(value, updated_in_place(&a, &b, k));
+    let mut point = a.to_vec();
+    point.extend(b.iter());
+    point.push(k);
+    let mut grad = g.a.to_vec();
+    grad.extend(g.b.iter());
+    grad.push(g.k);
+    let f = |p: &[f64]| {
+        let (pa, pb) = (
+            Array1::from(p[..3].to_vec()),
+            Array1::from(p[3..6].to_vec()),
+        );
+        updated_in_place(&pa, &pb, p[6])
+    };
+    assert_fd(f, &point, &grad);
+    let (da, db, dk) = (array![1.0, -0.5, 0.25], array![0.2, 0.0, -1.0], 0.3);
+    let (_, dot) = updated_in_place::jvp(&a, &b, k, &da, &db, dk);
+    let expected: f64 = g.a.dot(&da) + g.b.dot(&db) + g.k * dk;
+    assert_close(dot, expected, 1e-10);
+}
+
 fn shapes(seed: u64) -> impl Iterator<Item = (Points, usize, usize, usize)> {
     (0..6).map(move |i| {
         let mut p = Points::new(seed * 100 + i);

@@ -26,6 +26,7 @@ mod extrema;
 mod fields;
 mod growth;
 mod helpers;
+mod inplace;
 mod iterators;
 mod labels;
 mod locals;
@@ -107,6 +108,7 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
         .chain(item.sig.generics.type_params().map(|t| t.ident.to_string()))
         .collect();
     scans::desugar(&mut body, &mut user);
+    inplace::desugar(&mut body);
     closures::desugar(&mut body, &floats, &mut user, &args.krate);
     break_value::desugar(&mut body, &mut user);
     labels::desugar(&mut body, &mut user);
