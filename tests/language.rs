@@ -1623,6 +1623,37 @@ fn mut_parameters_assigned_in_the_body() {
     );
 }
 
+/// A polyline's length: points as rows `[x, y]`, taken apart by array patterns from the
+/// rows of a window (`w[0]`) and of the sequence (`pts[i]`), elements indexed in place.
+#[differentiate(hessian)]
+fn polyline(pts: &[[f64; 2]]) -> f64 {
+    let mut l = 0.0;
+    for w in pts.windows(2) {
+        let [x0, y0] = w[0];
+        let [x1, y1] = w[1];
+        l += ((x1 - x0).powi(2) + (y1 - y0).powi(2)).sqrt();
+    }
+    for i in 0..pts.len() {
+        let [x, y] = pts[i];
+        l += 0.1 * x * y;
+    }
+    l
+}
+
+#[test]
+fn array_patterns_over_rows_of_points() {
+    let pts = vec![[0.0, 0.0], [1.0, 0.5], [1.5, 2.0], [3.0, 2.2]];
+    let (value, g) = polyline::grad(&pts);
+    assert_eq!(value, polyline(&pts));
+    let flat: Vec<f64> = pts.iter().flatten().copied().collect();
+    let grad: Vec<f64> = g.pts.iter().flatten().copied().collect();
+    let unflat = |p: &[f64]| -> Vec<[f64; 2]> { p.chunks(2).map(|c| [c[0], c[1]]).collect() };
+    assert_fd(|p| polyline(&unflat(p)), &flat, &grad);
+    let t: Vec<f64> = (0..flat.len()).map(|i| 0.3 - 0.1 * i as f64).collect();
+    let (_, dot) = polyline::jvp(&pts, &unflat(&t));
+    assert_jvp_matches(&grad, dot, &t);
+}
+
 // ---------------------------------------------------------------------------------------
 // `let` with a tuple pattern: from a tuple of values, from `sin_cos`, and a swap.
 

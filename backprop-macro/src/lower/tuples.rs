@@ -155,6 +155,10 @@ impl Rewrite<'_> {
                     {
                         strip(&u.expr).clone()
                     }
+                    // `let [x0, y0] = w[0];` of a row of points: its elements indexed in
+                    // place (`w[0][1]`), when the indices are names and literals the pattern
+                    // does not bind.
+                    e @ Expr::Index(_) if indexed_place(e, names) => e.clone(),
                     e => {
                         let t = self.temporary(e.span());
                         prelude.push(syn::parse_quote!(let #t = #e;));
@@ -245,6 +249,25 @@ impl Rewrite<'_> {
         }
         Some(stmts)
     }
+}
+
+/// `w[0]`, `m[i][j]`: elements of a name by names and literals, none of them one the
+/// pattern `names` binds (its later elements would read the new one).
+fn indexed_place(e: &Expr, names: &syn::PatSlice) -> bool {
+    let mut bound = HashSet::new();
+    collect_idents(names.to_token_stream(), &mut bound);
+    let mut read = HashSet::new();
+    collect_idents(e.to_token_stream(), &mut read);
+    fn pure(e: &Expr) -> bool {
+        match strip(e) {
+            Expr::Index(i) => {
+                pure(&i.expr) && matches!(strip(&i.index), Expr::Path(_) | Expr::Lit(_))
+            }
+            Expr::Path(p) => p.path.get_ident().is_some(),
+            _ => false,
+        }
+    }
+    pure(e) && bound.is_disjoint(&read)
 }
 
 /// `x.split_first().unwrap()` (or `split_last`, or `.expect(..)`) of a sequence bound to a
