@@ -786,3 +786,43 @@ fn fields_read_through_windows_first_and_last() {
         assert!((g.c.w[k] - fd).abs() < 1e-6, "w[{k}]: {} vs {fd}", g.c.w[k]);
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// A slice of `Copy` structs, an element bound by value and read by its fields.
+
+#[derive(Differentiable, Clone, Copy, Debug)]
+pub struct Vertex {
+    pub x: f64,
+    pub y: f64,
+}
+
+/// The shoelace area: `let p = pts[i];` read only as `p.x`, `p.y` is the element itself (it
+/// was taken for a row used whole: an error).
+#[differentiate(hessian)]
+fn shoelace(pts: &[Vertex]) -> f64 {
+    let n = pts.len();
+    let mut a = 0.0;
+    for i in 0..n {
+        let p = pts[i];
+        let q = pts[(i + 1) % n];
+        a += p.x * q.y - q.x * p.y;
+    }
+    0.5 * a
+}
+
+#[test]
+fn elements_of_a_slice_of_structs_bound_by_value() {
+    let pts = vec![
+        Vertex { x: 0.0, y: 0.0 },
+        Vertex { x: 1.0, y: 0.1 },
+        Vertex { x: 0.8, y: 1.2 },
+        Vertex { x: -0.2, y: 0.7 },
+    ];
+    let (value, g) = shoelace::grad(&pts);
+    assert_eq!(value, shoelace(&pts));
+    let flat: Vec<f64> = pts.iter().flat_map(|p| [p.x, p.y]).collect();
+    let grad: Vec<f64> = g.pts.iter().flat_map(|p| [p.x, p.y]).collect();
+    let unflat =
+        |q: &[f64]| -> Vec<Vertex> { q.chunks(2).map(|c| Vertex { x: c[0], y: c[1] }).collect() };
+    assert_fd(|q| shoelace(&unflat(q)), &flat, &grad);
+}

@@ -18,6 +18,10 @@
 //! `&s[lo..]`), bounds of names, literals and arithmetic (read again at each element), `v`
 //! afterwards only indexed (`v[e]`) or measured (`v.len()`), and neither `s`, `v` nor a
 //! name in the bounds assigned, borrowed mutably or bound again after it in its block.
+//!
+//! The same for an element bound by value, `let p = pts[i];` of a `Copy` struct read only
+//! by its fields (`p.x`): it is the element borrowed, `let p = &pts[i];`, which lowering
+//! reads field by field, under the same conditions.
 
 use super::*;
 use extrema::Mentions;
@@ -33,6 +37,16 @@ impl VisitMut for Rewrite {
     fn visit_block_mut(&mut self, block: &mut syn::Block) {
         syn::visit_mut::visit_block_mut(self, block);
         for at in 0..block.stmts.len() {
+            // `let p = pts[i];` of a `Copy` struct read only by its fields: the element
+            // borrowed, `let p = &pts[i];`, which lowering reads through.
+            if let Some(place) = element_binding(&block.stmts[at], &block.stmts[at + 1..]) {
+                if let syn::Stmt::Local(local) = &mut block.stmts[at]
+                    && let Some(init) = &mut local.init
+                {
+                    *init.expr = syn::parse_quote!(&#place);
+                }
+                continue;
+            }
             let Some(view) = view(&block.stmts[at]) else {
                 continue;
             };
@@ -110,6 +124,91 @@ fn view(stmt: &syn::Stmt) -> Option<View> {
             None => syn::parse_quote!(#seq.len()),
         },
     })
+}
+
+/// `let p = seq[i];` (not `mut`, `i` names, literals and arithmetic), every later mention
+/// of `p` a field (`p.x`), and nothing it reads changed or bound again: the place.
+fn element_binding(stmt: &syn::Stmt, rest: &[syn::Stmt]) -> Option<Expr> {
+    let syn::Stmt::Local(local) = stmt else {
+        return None;
+    };
+    let Pat::Ident(name) = &local.pat else {
+        return None;
+    };
+    if name.by_ref.is_some() || name.mutability.is_some() || name.subpat.is_some() {
+        return None;
+    }
+    let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
+    let Expr::Index(index) = &*init.expr else {
+        return None;
+    };
+    let Expr::Path(seq) = &*index.expr else {
+        return None;
+    };
+    let seq = seq.path.get_ident()?;
+    if matches!(*index.index, Expr::Range(_)) || !extrema::plain(&index.index) {
+        return None;
+    }
+    let mut watched = Mentions::default();
+    watched.visit_expr(&index.index);
+    let mut watched = watched.names;
+    watched.insert(seq.to_string());
+    let mut fields = Fields {
+        name: &name.ident,
+        fields: 0,
+        all: 0,
+        opaque: false,
+    };
+    let mut m = Mentions::default();
+    let mut bound = HashSet::new();
+    for stmt in rest {
+        fields.visit_stmt(stmt);
+        m.visit_stmt(stmt);
+        bound.extend(extrema::locals(stmt));
+    }
+    let own = name.ident.to_string();
+    let kept = !bound.contains(&own)
+        && !m.changed.contains(&own)
+        && !watched
+            .iter()
+            .any(|w| bound.contains(w) || m.changed.contains(w));
+    (kept && !fields.opaque && fields.all > 0 && fields.all == fields.fields)
+        .then(|| (*init.expr).clone())
+}
+
+/// Counts the mentions of a name, and those that are a field of it (`p.x`).
+struct Fields<'a> {
+    name: &'a Ident,
+    fields: usize,
+    all: usize,
+    opaque: bool,
+}
+
+impl Visit<'_> for Fields<'_> {
+    fn visit_expr(&mut self, e: &Expr) {
+        if let Expr::Field(f) = e
+            && is_name(&f.base, self.name)
+        {
+            self.fields += 1;
+        }
+        syn::visit::visit_expr(self, e);
+    }
+
+    fn visit_ident(&mut self, i: &Ident) {
+        if i == self.name {
+            self.all += 1;
+        }
+    }
+
+    fn visit_macro(&mut self, m: &syn::Macro) {
+        let mut names = HashSet::new();
+        collect_idents(m.tokens.clone(), &mut names);
+        self.opaque |= names.contains(&self.name.to_string());
+    }
+
+    fn visit_item(&mut self, _: &syn::Item) {
+        self.opaque = true;
+    }
 }
 
 /// Whether every later mention of the view is `v[e]` or `v.len()`, and nothing it reads
