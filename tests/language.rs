@@ -1531,11 +1531,12 @@ fn taken_items(x: &[f64], idx: Vec<usize>) -> f64 {
 #[differentiate(reverse, forward)]
 fn popped_once(x: &[f64], idx: Vec<usize>) -> f64 {
     let mut stack = idx;
-    let mut s = 0.0;
+    // Named as the local the matched item goes through: that one takes another name.
+    let mut matched = 0.0;
     if let Some(k) = stack.pop() {
-        s += x[k] * 10.0;
+        matched += x[k] * 10.0;
     }
-    s + stack.len() as f64
+    matched + stack.len() as f64
 }
 
 #[test]

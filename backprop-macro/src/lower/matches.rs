@@ -17,15 +17,21 @@ use syn::visit::Visit;
 
 /// Rewrites every `match` in `block` into an `if` chain; a pattern that binds a name is an
 /// error (its value would have to flow into the arm).
-pub(super) fn desugar(block: &syn::Block, errors: &mut Errors) -> syn::Block {
+pub(super) fn desugar(
+    block: &syn::Block,
+    errors: &mut Errors,
+    taken: &mut HashSet<String>,
+) -> syn::Block {
     let mut block = block.clone();
-    let mut rewrite = Rewrite { errors };
+    let mut rewrite = Rewrite { errors, taken };
     rewrite.visit_block_mut(&mut block);
     block
 }
 
 struct Rewrite<'e> {
     errors: &'e mut Errors,
+    /// Every identifier of the function: a matched value's local avoids them.
+    taken: &'e mut HashSet<String>,
 }
 
 impl VisitMut for Rewrite<'_> {
@@ -71,7 +77,7 @@ impl Rewrite<'_> {
         if !once {
             return self.chain(&m).unwrap_or(Expr::Match(m));
         }
-        let matched = Ident::new("matched", m.expr.span());
+        let matched = Ident::new(&crate::names::unused(self.taken, "matched"), m.expr.span());
         let value = std::mem::replace(&mut *m.expr, syn::parse_quote!(#matched));
         let chain = self.chain(&m).unwrap_or(Expr::Match(m));
         syn::parse_quote_spanned!(value.span()=> { let #matched = #value; #chain })

@@ -101,7 +101,7 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
     let mut block = item.block.as_ref().clone();
     let not_inlined = helpers::desugar(&mut block, &item.sig.ident, &mut user);
     aggregates::desugar(&mut block, &mut user);
-    let mut body = matches::desugar(&block, errors);
+    let mut body = matches::desugar(&block, errors, &mut user);
     let floats: Vec<String> = ["f32", "f64"]
         .into_iter()
         .map(String::from)
