@@ -36,8 +36,7 @@
 //!   `terminals.rs`: the methods ending a chain (`sum`, `fold`, `max_by`, ...) as loops.
 //!   `places.rs`: the items of `xs.iter_mut()`, written through as the elements they are.
 //!   `sources.rs`: a chain's syntax read off its end: sources, adaptors, limits.
-//! - `lower/inplace.rs`: ndarray's `mapv_inplace` and `scaled_add` on a local as the
-//!   assignments they mean.
+//! - `lower/inplace.rs`: ndarray's `mapv_inplace` on a local as the assignment it means.
 //! - `lower/scans.rs`: `scan` in a chain as a `map` over a state declared before the
 //!   statement.
 //! - `lower/windows.rs`: loops over `windows(k)`, `chunks(k)`, `chunks_exact(k)` rewritten as

@@ -1,8 +1,13 @@
 // A statement evaluated for its effect that may change a value carrying a derivative is
 // refused at the borrow or the method: the derivative would not follow the change. A
 // `&mut` borrow in a statement that reads only constants stays a constant statement.
-use backprop::differentiate;
+use backprop::{Differentiable, differentiate};
 use std::ops::AddAssign;
+
+#[derive(Differentiable, Clone, Debug)]
+pub struct Params {
+    pub w: Vec<f64>,
+}
 
 fn nudge(v: &mut f64, by: f64) {
     *v += by;
@@ -22,6 +27,13 @@ fn f(x: f64) -> f64 {
     let mut calls = 0;
     count(&mut calls);
     q + buf + calls as f64
+}
+
+// An optimizer step on a struct, `Differentiable::scaled_add`, changes it in place.
+#[differentiate(wrt(p))]
+fn stepped(mut p: Params, g: &ParamsGrad) -> f64 {
+    p.scaled_add(-0.1, g);
+    p.w[0] * p.w[0]
 }
 
 fn main() {}

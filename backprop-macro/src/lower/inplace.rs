@@ -1,13 +1,14 @@
-//! ndarray's in-place updates of a local array as the assignments they mean:
+//! ndarray's in-place map of a local array as the assignment it means:
 //!
 //! ```text
 //! h.mapv_inplace(|v| v.max(0.0));     ==>  h = h.mapv(|v| v.max(0.0));
-//! w.scaled_add(-lr, &g);              ==>  w = &w + &(&g * -lr);
 //! ```
 //!
-//! Both methods are ndarray's own (no slice or `Vec` has them), so the rewrite needs no
-//! types; the assignment is then an array assigned whole, which lowering supports. Only on
-//! a local named by itself (not a field or an element).
+//! The method is ndarray's own (no slice, `Vec` or struct of parameters has it), so the
+//! rewrite needs no types; the assignment is then an array assigned whole, which lowering
+//! supports. Only on a local named by itself (not a field or an element). (`scaled_add`,
+//! which `Differentiable` structs have too, is rewritten where lowering knows the
+//! receiver is an array: `statements.rs`.)
 
 use super::*;
 
@@ -35,10 +36,6 @@ impl VisitMut for Rewrite {
             ("mapv_inplace", 1) => {
                 let f = &m.args[0];
                 syn::parse_quote_spanned!(span=> #target.mapv(#f))
-            }
-            ("scaled_add", 2) => {
-                let (alpha, rhs) = (&m.args[0], &m.args[1]);
-                syn::parse_quote_spanned!(span=> &#target + &((#rhs) * (#alpha)))
             }
             _ => return,
         };

@@ -480,13 +480,7 @@ impl<'e> Lower<'e> {
                             && m.args.iter().any(|a| self.reads_derivative(a)))
                 }) =>
             {
-                self.errors.spanned(
-                    &m.method,
-                    format!(
-                        "#[differentiate] does not support `.{}(..)` on a sequence or array that may carry a derivative; supported: writing its elements (`v[i] = ...`), and `push`, `extend`, `extend_from_slice`, `swap`, `reverse`, `fill`, `copy_from_slice` and `sort_by` on a local `Vec`",
-                        m.method
-                    ),
-                );
+                self.array_method(m, out);
             }
             other => {
                 if !self.refuse_hidden_change(other)
@@ -498,9 +492,33 @@ impl<'e> Lower<'e> {
         }
     }
 
+    /// A method called for its effect on a sequence or array that may carry a derivative:
+    /// `w.scaled_add(alpha, &g)` on an array is the assignment it means, `w = &w + &(&g *
+    /// alpha)`; any other is an error.
+    fn array_method(&mut self, m: &syn::ExprMethodCall, out: &mut Vec<Stmt>) {
+        let array = self
+            .local_of(strip(&m.receiver))
+            .is_some_and(|v| self.kind(v) == Kind::Tensor);
+        if array && m.method == "scaled_add" && m.args.len() == 2 {
+            let (target, alpha, rhs) = (&m.receiver, &m.args[0], &m.args[1]);
+            let value: Expr =
+                syn::parse_quote_spanned!(m.method.span()=> &#target + &((#rhs) * (#alpha)));
+            self.lower_assign(target, None, &value, m.span(), out);
+            return;
+        }
+        self.errors.spanned(
+            &m.method,
+            format!(
+                "#[differentiate] does not support `.{}(..)` on a sequence or array that may carry a derivative; supported: writing its elements (`v[i] = ...`), and `push`, `extend`, `extend_from_slice`, `swap`, `reverse`, `fill`, `copy_from_slice` and `sort_by` on a local `Vec`, and `scaled_add` and `mapv_inplace` on a local array",
+                m.method
+            ),
+        );
+    }
+
     /// A statement evaluated for its effect that changes a value carrying a derivative by
-    /// an assignment operator's method (`q.add_assign(1.0)`): a change the derivative would
-    /// not follow, reported; whether it was. (A `&mut` borrow is refused where the
+    /// an assignment operator's method (`q.add_assign(1.0)`), or any method of a struct
+    /// (`m.scaled_add(-lr, &g)`): a change the derivative would not follow, reported;
+    /// whether it was. (A `&mut` borrow is refused where the
     /// statement's constant is made, [`Self::konst_checked`].)
     fn refuse_hidden_change(&mut self, e: &Expr) -> bool {
         let assigning = [
@@ -514,10 +532,12 @@ impl<'e> Lower<'e> {
         let Expr::MethodCall(m) = strip(e) else {
             return false;
         };
-        let changes = assigning.contains(&m.method.to_string().as_str())
-            && self
-                .local_of(strip(&m.receiver))
-                .is_some_and(|v| self.carries(v));
+        // On a struct (`m.scaled_add(-lr, &g)`), any method called for its effect.
+        let changes = self.local_of(strip(&m.receiver)).is_some_and(|v| {
+            self.carries(v)
+                && (self.kind(v) == Kind::Struct
+                    || assigning.contains(&m.method.to_string().as_str()))
+        });
         if changes {
             self.errors
                 .spanned(&m.method, super::constants::HIDDEN_CHANGE);
