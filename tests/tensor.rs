@@ -1473,7 +1473,10 @@ fn walked(
         .enumerate()
         .map(|(i, v)| v.sin() * (i as f64 + norm))
         .sum::<f64>();
-    squares + mixed + weighted + folded * squashed + largest + scaled
+    // Its sum, typed by the turbofish, then a float method of it (random functions' seed
+    // 2062: the sum's accumulator was of an ambiguous float type).
+    let squashed_scale = norm * scaled.tanh();
+    squares + mixed + weighted + folded * squashed + largest + scaled + squashed_scale
 }
 
 #[test]

@@ -62,7 +62,7 @@ mod best_row {
         let range_i = ::backprop::__private::steps(0..m.len());
         for i in range_i {
             let s1;
-            let mut total = -0.0;
+            let mut total: f64 = -0.0;
             let range_i_1 = ::backprop::__private::steps(0..m[i].len().min(x.len()));
             for i_1 in range_i_1 {
                 let a = m[i][i_1];

@@ -187,6 +187,7 @@ fn accumulator(
             )
         }
         _ => {
+            typed = turbofish_type(m);
             let (init, op) = if method == "sum" {
                 // The standard library's float sums start at −0.0 (so a sum of nothing,
                 // or of −0.0s, is −0.0): the same value, to the sign of zero.
@@ -449,6 +450,17 @@ fn reduced(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<Expr> {
         result,
         inner.method.span(),
     ))
+}
+
+/// `sum::<f64>()`: the accumulator of the type the turbofish names (a chain over values
+/// computed from arrays adds through the runtime's generic `add`, which leaves an untyped
+/// zero's type open). Nothing without one.
+fn turbofish_type(m: &syn::ExprMethodCall) -> TokenStream {
+    let args: Vec<&syn::GenericArgument> = m.turbofish.iter().flat_map(|t| &t.args).collect();
+    match args[..] {
+        [syn::GenericArgument::Type(ty)] => quote!(: #ty),
+        _ => TokenStream::new(),
+    }
 }
 
 /// `fold(0.0, |acc, c| acc.mul_add(x, c))`: Rust types the untyped literal from where the
