@@ -153,62 +153,13 @@ fn element_binding(stmt: &syn::Stmt, rest: &[syn::Stmt]) -> Option<Expr> {
     watched.visit_expr(&index.index);
     let mut watched = watched.names;
     watched.insert(seq.to_string());
-    let mut fields = Fields {
-        name: &name.ident,
-        fields: 0,
-        all: 0,
-        opaque: false,
-    };
-    let mut m = Mentions::default();
-    let mut bound = HashSet::new();
-    for stmt in rest {
-        fields.visit_stmt(stmt);
-        m.visit_stmt(stmt);
-        bound.extend(extrema::locals(stmt));
-    }
-    let own = name.ident.to_string();
-    let kept = !bound.contains(&own)
-        && !m.changed.contains(&own)
-        && !watched
-            .iter()
-            .any(|w| bound.contains(w) || m.changed.contains(w));
-    (kept && !fields.opaque && fields.all > 0 && fields.all == fields.fields)
-        .then(|| (*init.expr).clone())
-}
-
-/// Counts the mentions of a name, and those that are a field of it (`p.x`).
-struct Fields<'a> {
-    name: &'a Ident,
-    fields: usize,
-    all: usize,
-    opaque: bool,
-}
-
-impl Visit<'_> for Fields<'_> {
-    fn visit_expr(&mut self, e: &Expr) {
-        if let Expr::Field(f) = e
-            && is_name(&f.base, self.name)
-        {
-            self.fields += 1;
-        }
-        syn::visit::visit_expr(self, e);
-    }
-
-    fn visit_ident(&mut self, i: &Ident) {
-        if i == self.name {
-            self.all += 1;
-        }
-    }
-
-    fn visit_macro(&mut self, m: &syn::Macro) {
-        let mut names = HashSet::new();
-        collect_idents(m.tokens.clone(), &mut names);
-        self.opaque |= names.contains(&self.name.to_string());
-    }
-
-    fn visit_item(&mut self, _: &syn::Item) {
-        self.opaque = true;
-    }
+    let mentions = only_used_as(
+        &name.ident,
+        &watched,
+        rest,
+        |e, name| matches!(e, Expr::Field(f) if is_name(&f.base, name)),
+    );
+    mentions.filter(|&n| n > 0).map(|_| (*init.expr).clone())
 }
 
 /// Whether every later mention of the view is `v[e]` or `v.len()`, and nothing it reads
@@ -221,35 +172,47 @@ fn only_indexed(view: &View, rest: &[syn::Stmt]) -> bool {
     bounds.visit_expr(&view.end);
     let mut watched = bounds.names;
     watched.insert(view.seq.to_string());
-    let name = view.name.to_string();
+    only_used_as(&view.name, &watched, rest, |e, name| {
+        element_of(e, name).is_some() || length_of(e, name)
+    })
+    .is_some()
+}
+
+/// How many times `rest` mentions `name`, when each mention is one `sanctioned` accepts
+/// and neither `name` nor a `watched` name is changed or bound again there.
+fn only_used_as(
+    name: &Ident,
+    watched: &HashSet<String>,
+    rest: &[syn::Stmt],
+    sanctioned: fn(&Expr, &Ident) -> bool,
+) -> Option<usize> {
     let mut uses = Uses {
-        name: &view.name,
+        name,
+        accepts: sanctioned,
         sanctioned: 0,
         all: 0,
         opaque: false,
     };
     let mut m = Mentions::default();
+    let mut bound = HashSet::new();
     for stmt in rest {
         uses.visit_stmt(stmt);
         m.visit_stmt(stmt);
+        bound.extend(extrema::locals(stmt));
     }
-    let rebound = {
-        let mut bound = HashSet::new();
-        for stmt in rest {
-            bound.extend(extrema::locals(stmt));
-        }
-        bound.contains(&name) || watched.iter().any(|w| bound.contains(w))
-    };
-    !rebound
-        && !uses.opaque
-        && uses.all == uses.sanctioned
-        && !m.changed.contains(&name)
-        && !watched.iter().any(|w| m.changed.contains(w))
+    let own = name.to_string();
+    let kept = !bound.contains(&own)
+        && !m.changed.contains(&own)
+        && !watched
+            .iter()
+            .any(|w| bound.contains(w) || m.changed.contains(w));
+    (kept && !uses.opaque && uses.all == uses.sanctioned).then_some(uses.all)
 }
 
-/// Counts the mentions of the view's name, and those that are `v[e]` or `v.len()`.
+/// Counts the mentions of a name, and those `accepts` takes (`v[e]`, `v.len()`; `p.x`).
 struct Uses<'a> {
     name: &'a Ident,
+    accepts: fn(&Expr, &Ident) -> bool,
     sanctioned: usize,
     all: usize,
     /// A macro the count cannot see into mentions the view.
@@ -258,11 +221,8 @@ struct Uses<'a> {
 
 impl Visit<'_> for Uses<'_> {
     fn visit_expr(&mut self, e: &Expr) {
-        match e {
-            _ if element_of(e, self.name).is_some() || length_of(e, self.name) => {
-                self.sanctioned += 1
-            }
-            _ => {}
+        if (self.accepts)(e, self.name) {
+            self.sanctioned += 1;
         }
         syn::visit::visit_expr(self, e);
     }
