@@ -73,7 +73,16 @@ pub struct Scope {
 /// The methods that hand out an item by changing their receiver (`it.next()`,
 /// `stack.pop()`): the receiver changes where one is called, a value matched from one is
 /// evaluated once, and what one hands out from a constant is a constant.
-pub const TAKING_METHODS: [&str; 5] = ["next", "next_back", "pop", "pop_front", "pop_back"];
+pub const TAKING_METHODS: [&str; 8] = [
+    "next",
+    "next_back",
+    "nth",
+    "pop",
+    "pop_front",
+    "pop_back",
+    "remove",
+    "swap_remove",
+];
 
 /// An expression the derivative does not flow through: the user's syntax, with every local
 /// variable renamed to its IR name.

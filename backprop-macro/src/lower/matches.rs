@@ -306,10 +306,9 @@ impl Visit<'_> for TakesItems {
     }
 
     fn visit_expr_method_call(&mut self, m: &syn::ExprMethodCall) {
-        // Also those that take an item by position or by value.
+        // Also `Option::take`, a name iterators use for an adaptor by value.
         let name = m.method.to_string();
-        let taking = ["nth", "remove", "swap_remove", "take"].contains(&name.as_str());
-        self.0 |= taking || TAKING_METHODS.contains(&name.as_str());
+        self.0 |= name == "take" || TAKING_METHODS.contains(&name.as_str());
         syn::visit::visit_expr_method_call(self, m);
     }
 }
