@@ -186,11 +186,6 @@ impl VisitMut for Deref<'_> {
             self.other_use = true;
         }
     }
-
-    fn visit_expr_closure_mut(&mut self, c: &mut syn::ExprClosure) {
-        // A closure inside that names `acc` would capture the reference itself.
-        syn::visit_mut::visit_expr_closure_mut(self, c);
-    }
 }
 
 /// `None`, `return` or `?` in a scan's closure: a scan that may end early.
