@@ -1156,6 +1156,14 @@ impl<'r> Gen<'r> {
                 let call = match pick {
                     // A chain over a range of indices; a closure that only tests, in a
                     // condition.
+                    // Running values by `scan`; Horner's rule by a `fold` calling `mul_add`
+                    // on its untyped accumulator.
+                    9 if self.has_slice && self.rng.chance(0.3) => format!(
+                        "v.iter().scan({b}, |st, &e| {{ *st = *st * 0.5 + e; Some(*st * ({a})) }}).sum::<f64>()"
+                    ),
+                    9 if self.has_slice && self.rng.chance(0.3) => format!(
+                        "{{ let h: f64 = v.iter().rev().fold(0.0, |acc, &e| acc.mul_add(0.5, e)); h * ({a}) + {b} }}"
+                    ),
                     9 if self.has_slice => format!(
                         "(0..v.len()).rev().map(|j| v[j] * ({a}) / (1.0 + j as f64)).sum::<f64>() + {b}"
                     ),
