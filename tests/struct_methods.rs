@@ -479,6 +479,165 @@ fn fields_of_structs_in_a_sequence() {
     assert_close(dot, projected, 1e-12);
 }
 
+// ------------------------------------ rows of fields of structs in a sequence, walked
+
+#[derive(Differentiable, Clone, Debug)]
+pub struct RowLayer {
+    pub w: Vec<Vec<f64>>,
+    pub b: Vec<f64>,
+}
+
+#[derive(Differentiable, Clone, Debug)]
+pub struct RowNet {
+    pub layers: Vec<RowLayer>,
+}
+
+/// A network as people write it with nested `Vec`s: each layer's rows walked with
+/// `enumerate`, each row's weights walked again.
+#[differentiate(hessian)]
+fn walked_rows(net: &RowNet, x: &[f64]) -> f64 {
+    let mut h = x.to_vec();
+    for layer in &net.layers {
+        let mut out = vec![0.0; layer.b.len()];
+        for (i, row) in layer.w.iter().enumerate() {
+            let mut s = layer.b[i];
+            for (j, w) in row.iter().enumerate() {
+                s += w * h[j];
+            }
+            out[i] = s.tanh();
+        }
+        h = out;
+    }
+    h.iter().sum()
+}
+
+/// The same in iterator chains: rows zipped with the biases, each row with the input.
+#[differentiate(hessian)]
+fn zipped_rows(layers: &[RowLayer], x: &[f64]) -> f64 {
+    let mut h = x.to_vec();
+    for layer in layers.iter() {
+        h = layer
+            .w
+            .iter()
+            .zip(&layer.b)
+            .map(|(row, b)| (row.iter().zip(&h).map(|(w, v)| w * v).sum::<f64>() + b).tanh())
+            .collect();
+    }
+    h.iter().map(|v| v * v).sum()
+}
+
+/// A field bound to a name (`let w = &net.layers[0].w;`, `let w = &layer.w;`), copied,
+/// sliced (`&layer.b[1..]`), and its first element taken.
+#[differentiate(hessian)]
+fn named_rows(net: &RowNet) -> f64 {
+    let w = &net.layers[0].w;
+    let mut t = 0.0;
+    for row in w {
+        for v in row {
+            t += v * v;
+        }
+    }
+    for layer in &net.layers {
+        let w = &layer.w;
+        let bias = layer.b.to_vec();
+        let tail = &layer.b[1..];
+        t += w[0][1] * bias[0] + tail.iter().map(|v| v.sin()).sum::<f64>();
+        t += layer.b.first().copied().unwrap_or(0.0) * w.iter().map(|r| r[0]).sum::<f64>();
+    }
+    t
+}
+
+fn row_net(p: &mut common::Points) -> RowNet {
+    let mut layer = |rows: usize, cols: usize| RowLayer {
+        w: (0..rows).map(|_| p.vec(cols, -0.8, 0.8)).collect(),
+        b: p.vec(rows, -0.5, 0.5),
+    };
+    RowNet {
+        layers: vec![layer(3, 2), layer(2, 3)],
+    }
+}
+
+/// Central differences, forward mode (the dot-product test) and `hvp` against `grad` of
+/// a function of a `RowNet`.
+fn check_row_net(
+    f: impl Fn(&RowNet) -> f64,
+    grad: impl Fn(&RowNet) -> RowNetGrad,
+    jvp: impl Fn(&RowNet, &RowNetGrad) -> f64,
+    hvp: impl Fn(&RowNet, &RowNetGrad) -> RowNetGrad,
+    net: &RowNet,
+    p: &mut common::Points,
+) {
+    let g = grad(net);
+    assert_fd_elements(&f, net, &g);
+    let params = elements_of(&g);
+    let mut dir = net.zeros_like();
+    let d = p.vec(params.len(), -1.0, 1.0);
+    set_elements(&mut dir, &d);
+    let projected: f64 = params.iter().zip(&d).map(|(a, b)| a * b).sum();
+    assert_close(jvp(net, &dir), projected, 1e-12);
+    let at = |w: &[f64]| {
+        let (mut n, mut d) = (net.clone(), net.zeros_like());
+        set_elements(&mut d, w);
+        n.scaled_add(1.0, &d);
+        n
+    };
+    let hvp_at = |w: &[f64], u: &[f64]| {
+        let mut du = net.zeros_like();
+        set_elements(&mut du, u);
+        elements_of(&hvp(&at(w), &du))
+    };
+    check_hvp(
+        |w| elements_of(&grad(&at(w))),
+        hvp_at,
+        &vec![0.0; params.len()],
+        4,
+    );
+}
+
+#[test]
+fn rows_of_fields_of_structs_in_a_sequence() {
+    let mut p = common::Points::new(37);
+    let net = row_net(&mut p);
+    let x = [0.5, -1.5];
+    let (value, _) = walked_rows::grad(&net, &x);
+    assert_eq!(value, walked_rows(&net, &x));
+    check_row_net(
+        |n| walked_rows(n, &x),
+        |n| walked_rows::grad(n, &x).1.net,
+        |n, d| walked_rows::jvp(n, &x, d, &[0.0, 0.0]).1,
+        |n, d| walked_rows::hvp(n, &x, d, &[0.0, 0.0]).2.net,
+        &net,
+        &mut p,
+    );
+    let (value, g) = zipped_rows::grad(&net.layers, &x);
+    assert_eq!(value, zipped_rows(&net.layers, &x));
+    assert_fd(|x| zipped_rows(&net.layers, x), &x, &g.x);
+    check_row_net(
+        |n| zipped_rows(&n.layers, &x),
+        |n| RowNetGrad {
+            layers: zipped_rows::grad(&n.layers, &x).1.layers,
+        },
+        |n, d| zipped_rows::jvp(&n.layers, &x, &d.layers, &[0.0, 0.0]).1,
+        |n, d| RowNetGrad {
+            layers: zipped_rows::hvp(&n.layers, &x, &d.layers, &[0.0, 0.0])
+                .2
+                .layers,
+        },
+        &net,
+        &mut p,
+    );
+    let (value, _) = named_rows::grad(&net);
+    assert_eq!(value, named_rows(&net));
+    check_row_net(
+        named_rows,
+        |n| named_rows::grad(n).1.net,
+        |n, d| named_rows::jvp(n, d).1,
+        |n, d| named_rows::hvp(n, d).2.net,
+        &net,
+        &mut p,
+    );
+}
+
 /// Loops over the layers' indices (a binding of the layer's fields once per reverse
 /// iteration) and over other ranges (none: the body may not reach an element at every
 /// index, `l < layers.len()`).

@@ -249,9 +249,9 @@ impl<'e> Lower<'e> {
 
     /// `x[a..b]` (or `a..`, `..b`, `..`, `a..=b`) of a sequence, or `m[i][a..b]` of a row
     /// of a nested one: the sequence, and the indices before the range.
-    pub(super) fn sub_slice_of(&mut self, e: &Expr) -> Option<(VarId, Vec<Konst>)> {
+    pub(super) fn sub_slice_of(&mut self, e: &Expr) -> Option<(VarId, Index)> {
         let (v, mut prefix, before) = self.sub_slice_parts(e)?;
-        prefix.extend(before.iter().map(|e| self.konst(e)));
+        prefix.0.extend(before.iter().map(|e| self.konst(e)));
         Some((v, prefix))
     }
 
@@ -260,7 +260,7 @@ impl<'e> Lower<'e> {
     }
 
     /// The sequence, a row's indices, and the indices written before the range.
-    fn sub_slice_parts<'a>(&self, e: &'a Expr) -> Option<(VarId, Vec<Konst>, Vec<&'a Expr>)> {
+    fn sub_slice_parts<'a>(&self, e: &'a Expr) -> Option<(VarId, Index, Vec<&'a Expr>)> {
         let Expr::Index(ix) = strip(e) else {
             return None;
         };
@@ -269,8 +269,9 @@ impl<'e> Lower<'e> {
         }
         let (base, mut levels) = super::nested::index_chain(ix);
         let v = self.local_of(base).filter(|&v| self.kind(v) == Kind::Seq)?;
+        let depth = self.seq_depth(v);
         let (v, prefix) = self.seq_place(v);
-        if prefix.len() + levels.len() != self.depth(v) {
+        if prefix.0.len() + levels.len() != depth {
             return None;
         }
         levels.pop();
@@ -305,7 +306,7 @@ impl<'e> Lower<'e> {
     pub(super) fn part_copy(
         &mut self,
         v: VarId,
-        prefix: Vec<Konst>,
+        prefix: Index,
         start: Konst,
         end: Konst,
         span: Span,
@@ -318,9 +319,9 @@ impl<'e> Lower<'e> {
             part,
             span,
         };
-        let seq = match prefix.is_empty() {
+        let seq = match prefix.0.is_empty() && prefix.1.is_empty() {
             true => arg(Operand::Var(v), true, false),
-            false => arg(Operand::Elem(v, Index::levels(prefix)), true, true),
+            false => arg(Operand::Elem(v, prefix), true, true),
         };
         Op::Call(Call {
             path: syn::parse_quote!(#krate::__private::sub_slice),

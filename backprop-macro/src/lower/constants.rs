@@ -194,8 +194,7 @@ impl VisitMut for Renamer<'_, '_> {
             .local_of(expr)
             .filter(|&v| !masked && self.lower.is_row(v))
         {
-            let (base, prefix) = self.lower.seq_place(v);
-            let index = Index::levels(prefix);
+            let (base, index) = self.lower.seq_place(v);
             self.reads.insert(base);
             self.reads.extend(index.reads().copied());
             let name = &self.lower.vars[base].ident;

@@ -8,6 +8,11 @@
 //! (conditions, ranges, indices, casts to integers, `let n: usize = m.n;`) read the field as a
 //! constant. A float read that is not one fails to compile at the chain, with a message
 //! saying what to write.
+//!
+//! The same scan finds the fields of the structs in a sequence the body reads as sequences
+//! (`layer.w` of `for layer in layers`, `layers[l].w`) and how deep they are, from their
+//! uses (`for (i, row) in layer.w.iter().enumerate()`, then `row.iter()`: two levels).
+//! Lowering binds a row for each when it binds the struct (`layers[l].w`).
 
 use super::*;
 
@@ -39,10 +44,12 @@ fn key(root: &Ident, path: &[syn::Member]) -> String {
         .join(".")
 }
 
-/// `m.hidden.w` with `m` one of `roots`: the root and the fields.
+/// `m.hidden.w` with `m` one of `roots`: the root and the fields. `through_index`: also
+/// `layers[l].w` (the fields of the elements of `layers`, root `layers`, fields `w`).
 fn chain_parts<'a>(
     expr: &'a Expr,
     roots: &BTreeSet<String>,
+    through_index: bool,
 ) -> Option<(&'a Ident, Vec<syn::Member>)> {
     let mut path = Vec::new();
     let mut e = expr;
@@ -52,6 +59,7 @@ fn chain_parts<'a>(
                 path.push(f.member.clone());
                 e = &f.base;
             }
+            Expr::Index(ix) if through_index && !path.is_empty() => e = &ix.expr,
             Expr::Paren(p) => e = &p.expr,
             Expr::Group(g) => e = &g.expr,
             Expr::Path(p) if !path.is_empty() => {
@@ -69,6 +77,8 @@ fn chain_parts<'a>(
 
 struct Scan<'r> {
     roots: &'r BTreeSet<String>,
+    /// Whether `layers[l].w` is a chain of the root `layers` ([`chain_parts`]).
+    through_index: bool,
     chains: BTreeMap<String, Chain>,
     /// `let w = &m.hidden.w;`: uses of `w` are uses of the chain.
     aliases: BTreeMap<String, String>,
@@ -83,7 +93,7 @@ struct Scan<'r> {
 impl Scan<'_> {
     /// The chain `expr` reads (`m.w`, or an alias of it), if any.
     fn chain_of(&mut self, expr: &Expr) -> Option<String> {
-        if let Some((root, path)) = chain_parts(expr, self.roots) {
+        if let Some((root, path)) = chain_parts(expr, self.roots, self.through_index) {
             let k = key(root, &path);
             self.chains.entry(k.clone()).or_insert_with(|| Chain {
                 root: root.clone(),
@@ -107,7 +117,9 @@ impl Scan<'_> {
     /// many indices reach this element.
     fn indexed(&mut self, ix: &syn::ExprIndex) -> Option<(String, usize)> {
         let (base, levels) = super::nested::index_chain(ix);
-        self.reached(base, levels.len())
+        // A range (`&m.b[1..]`) stays at its level.
+        let ranges = levels.iter().filter(|e| matches!(strip(e), Expr::Range(_)));
+        self.reached(base, levels.len() - ranges.count())
     }
 
     /// The chain `base` stands for with `more` indices after it, counting a row's own.
@@ -262,6 +274,8 @@ impl<'ast> Visit<'ast> for Scan<'_> {
             }
             Expr::ForLoop(f) => {
                 self.bind_rows_of(&f.expr, &f.pat);
+                // `for v in row`: the chain holds sequences where `row` is.
+                self.whole_row(&f.expr);
                 self.operand(&f.expr, Hint::Seq, Hint::Seq);
                 self.visit_block(&f.body);
             }
@@ -408,6 +422,7 @@ impl Lower<'_> {
         self.field_roots = roots.clone();
         let mut scan = Scan {
             roots: &roots,
+            through_index: false,
             chains: BTreeMap::new(),
             aliases: BTreeMap::new(),
             rows: BTreeMap::new(),
@@ -469,7 +484,7 @@ impl Lower<'_> {
         if !matches!(expr, Expr::Field(_)) || self.fields.is_empty() {
             return None;
         }
-        let (root, path) = chain_parts(expr, &self.field_roots)?;
+        let (root, path) = chain_parts(expr, &self.field_roots, false)?;
         // The root must still be the parameter (not a local that shadows it).
         let var = self.lookup(&root.to_string())?;
         self.vars[var].param?;
@@ -481,4 +496,135 @@ impl Lower<'_> {
 fn is_array_method(name: &str) -> bool {
     matches!(name, "dot" | "mapv" | "map" | "view")
         || Reduction::METHODS.iter().any(|&(n, ..)| n == name)
+}
+
+/// Per name the body reads fields of (`layer` of `layer.w.iter()`, `layer.b[i]`), the field
+/// paths it reads as sequences, each with how many indices reach a float (at least one), by
+/// the same scan as a struct parameter's chains. Which of these names are rows of a
+/// sequence of structs (`for layer in layers`) is known only as lowering binds them
+/// ([`Lower::bind_field_rows`]).
+pub(super) fn element_fields(
+    body: &syn::Block,
+) -> BTreeMap<String, Vec<(Vec<syn::Member>, usize)>> {
+    struct Bases(BTreeSet<String>);
+    impl<'ast> Visit<'ast> for Bases {
+        fn visit_expr_field(&mut self, f: &'ast syn::ExprField) {
+            let mut base = strip(&f.base);
+            while let Expr::Field(inner) = base {
+                base = strip(&inner.base);
+            }
+            while let Expr::Index(ix) = base {
+                base = strip(&ix.expr);
+            }
+            if let Expr::Path(p) = base
+                && let Some(ident) = p.path.get_ident()
+            {
+                self.0.insert(ident.to_string());
+            }
+            syn::visit::visit_expr_field(self, f);
+        }
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut bases = Bases(BTreeSet::new());
+    bases.visit_block(body);
+    let mut found: BTreeMap<String, Vec<_>> = BTreeMap::new();
+    if bases.0.is_empty() {
+        return found;
+    }
+    let mut scan = Scan {
+        roots: &bases.0,
+        through_index: true,
+        chains: BTreeMap::new(),
+        aliases: BTreeMap::new(),
+        rows: BTreeMap::new(),
+        cast: BTreeMap::new(),
+    };
+    scan.visit_block(body);
+    for chain in scan.chains.into_values() {
+        if chain.hint == Some(Hint::Seq) {
+            let paths = found.entry(chain.root.to_string()).or_default();
+            paths.push((chain.path, chain.depth.max(1)));
+        }
+    }
+    found
+}
+
+/// `w` or `inner.w`: a field path as text.
+fn path_key(path: &[syn::Member]) -> String {
+    let path: Vec<String> = path.iter().map(|m| quote!(#m).to_string()).collect();
+    path.join(".")
+}
+
+impl Lower<'_> {
+    /// `row` bound to a row of a sequence of structs (`for layer in layers`): a row for each
+    /// field the body reads of it as a sequence (`layer.w`, `layers[l].w`), found by
+    /// [`Lower::field_row`].
+    pub(super) fn bind_field_rows(&mut self, ident: &Ident, row: VarId) {
+        let Some(paths) = self.element_fields.get(&ident.to_string()).cloned() else {
+            return;
+        };
+        let (base, prefix) = self.seq_place(row);
+        for (path, depth) in paths {
+            let mut index = prefix.clone();
+            let at = index.0.len();
+            index.1.extend(path.iter().map(|m| (at, m.clone())));
+            let key = path_key(&path);
+            let name = self
+                .names
+                .syntax(&format!("{ident}_{}", key.replace('.', "_")));
+            let var = self.new_var(&name, ident.span(), Kind::Seq, None);
+            let depth = Some(at + depth);
+            self.rows.insert(
+                var,
+                nested::Row {
+                    base,
+                    prefix: index,
+                    depth,
+                },
+            );
+            self.field_rows.insert((row, key), var);
+        }
+    }
+
+    /// How many indices reach a float in `layers[l].w` (`net.layers[l].w`), a field of the
+    /// elements of a sequence the body reads as a sequence.
+    pub(super) fn element_field_depth(&self, place: &Expr) -> Option<usize> {
+        let mut path = Vec::new();
+        let mut e = strip(place);
+        loop {
+            match e {
+                Expr::Field(f) => {
+                    path.push(f.member.clone());
+                    e = strip(&f.base);
+                }
+                Expr::Index(ix) if !path.is_empty() => e = strip(&ix.expr),
+                _ => break,
+            }
+        }
+        let Expr::Path(p) = e else { return None };
+        path.reverse();
+        let paths = self.element_fields.get(&p.path.get_ident()?.to_string())?;
+        paths
+            .iter()
+            .find(|(p, _)| *p == path)
+            .map(|&(_, depth)| depth)
+    }
+
+    /// `layer.w` of a row of a sequence of structs bound to `layer`, read as a sequence: the
+    /// row [`Lower::bind_field_rows`] made for it.
+    pub(super) fn field_row(&self, expr: &Expr) -> Option<VarId> {
+        if self.field_rows.is_empty() {
+            return None;
+        }
+        let mut path = Vec::new();
+        let mut e = strip(expr);
+        while let Expr::Field(f) = e {
+            path.push(f.member.clone());
+            e = strip(&f.base);
+        }
+        let Expr::Path(p) = e else { return None };
+        let row = self.lookup(&p.path.get_ident()?.to_string())?;
+        path.reverse();
+        self.field_rows.get(&(row, path_key(&path))).copied()
+    }
 }

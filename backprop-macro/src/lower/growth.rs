@@ -115,8 +115,8 @@ impl Lower<'_> {
         self.local_of(e)
             .filter(|&u| self.kind(u) == Kind::Seq)
             .is_some_and(|u| {
-                let (base, prefix) = self.seq_place(u);
-                self.depth(base) - prefix.len() == self.depth(v)
+                let (_, prefix) = self.seq_place(u);
+                self.seq_depth(u) - prefix.0.len() == self.depth(v)
             })
     }
 

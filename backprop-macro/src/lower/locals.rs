@@ -182,10 +182,21 @@ impl Lower<'_> {
                 {
                     return true;
                 }
+                if ty.is_none() && self.lower_field_row_let(ident, &r.expr, out) {
+                    return true;
+                }
                 if let (Some(v), None) = (self.local_of(&r.expr), ty)
                     && matches!(self.kind(v), Kind::Tensor | Kind::Struct)
                 {
                     self.bind(ident, v);
+                    return true;
+                }
+                // `let w = &layer.w;` of a struct in a sequence: a second name for that row.
+                if let Some(v) = self.local_of(&r.expr)
+                    && let Some(row) = self.rows.get(&v).filter(|r| !r.prefix.1.is_empty())
+                {
+                    let (base, prefix, depth) = (row.base, row.prefix.clone(), row.depth);
+                    self.bind_row(ident, base, prefix, depth);
                     return true;
                 }
                 false

@@ -211,14 +211,15 @@ impl<'e> Lower<'e> {
         if let Some(ident) = elem {
             // `seq[index]`: a float, or a row of a nested sequence.
             let (base, mut levels) = self.seq_place(seq);
-            levels.push(self.konst_var(index));
-            if levels.len() < self.depth(base) {
-                self.bind_row(&ident, base, levels);
+            levels.0.push(self.konst_var(index));
+            if levels.0.len() < self.seq_depth(seq) {
+                let depth = self.rows.get(&seq).and_then(|r| r.depth);
+                self.bind_row(&ident, base, levels, depth);
             } else {
                 let var = self.user_var(&ident, Kind::Float, None);
                 prelude.push(Stmt::Let {
                     var,
-                    op: Op::Copy(Operand::Elem(base, Index::levels(levels))),
+                    op: Op::Copy(Operand::Elem(base, levels)),
                     span: ident.span(),
                 });
                 self.bind(&ident, var);

@@ -54,7 +54,7 @@ impl Lower<'_> {
         {
             let (zero, receiver) = (self.konst(&syn::parse_quote!(0)), &m.receiver);
             let end = self.konst(&syn::parse_quote!(#receiver.len()));
-            return self.part_copy(v, prefix.0, zero, end, m.span());
+            return self.part_copy(v, prefix, zero, end, m.span());
         }
         // `layer.forward(&h)` in `for layer in layers`, `layers[l].forward(&h)`: a method of
         // a struct in a sequence (any method but a sequence's own).
@@ -341,8 +341,8 @@ impl Lower<'_> {
         let seq = &m.receiver;
         let flat = match self.local_of(seq) {
             Some(v) if self.kind(v) == Kind::Seq => {
-                let (base, prefix) = self.seq_place(v);
-                prefix.len() + 1 == self.depth(base)
+                let (_, prefix) = self.seq_place(v);
+                prefix.0.len() + 1 == self.seq_depth(v)
             }
             _ => self
                 .indexed_row(seq)

@@ -223,6 +223,8 @@ impl<'e> Lower<'e> {
             depths: BTreeMap::new(),
             struct_seqs: BTreeSet::new(),
             rows: BTreeMap::new(),
+            element_fields: fields::element_fields(body),
+            field_rows: BTreeMap::new(),
             slice_copies: BTreeSet::new(),
             loop_indices: BTreeSet::new(),
             elem_refs: BTreeSet::new(),
@@ -343,6 +345,12 @@ struct Lower<'e> {
     struct_seqs: BTreeSet<VarId>,
     /// Names bound to a row of a nested sequence (`let row = &m[i];`).
     rows: BTreeMap<VarId, nested::Row>,
+    /// Per name the body reads fields of (`layer` in `layer.w.iter()`), the field paths
+    /// it reads as sequences and how many indices reach their floats ([`fields`]).
+    element_fields: BTreeMap<String, Vec<(Vec<syn::Member>, usize)>>,
+    /// The rows those fields are, per row of a sequence of structs bound to such a name
+    /// (`for layer in layers`) and the field path (`"w"`): `layers[l].w`.
+    field_rows: BTreeMap<(VarId, String), VarId>,
     /// Locals holding a copy of a sub-slice (`let s = &x[a..b];`): a `Vec` where the user
     /// has a slice, so a call is passed `&s`.
     slice_copies: BTreeSet<VarId>,
@@ -416,7 +424,7 @@ impl<'e> Lower<'e> {
             }
             Expr::Paren(p) => self.local_of(&p.expr),
             Expr::Group(g) => self.local_of(&g.expr),
-            Expr::Field(_) => self.field_var(expr),
+            Expr::Field(_) => self.field_var(expr).or_else(|| self.field_row(expr)),
             _ => None,
         }
     }

@@ -4,11 +4,15 @@
 
 use super::*;
 
-/// A row of a nested sequence bound to a name: `row` stands for `base[prefix...]`.
+/// A row of a nested sequence bound to a name: `row` stands for `base[prefix...]`, fields
+/// included (`layer.w` of `for layer in layers` stands for `layers[l].w`).
 #[derive(Clone)]
 pub(super) struct Row {
     pub(super) base: VarId,
-    pub(super) prefix: Vec<Konst>,
+    pub(super) prefix: Index,
+    /// How many indices from `base` reach a float, where not the base's own depth: a
+    /// field of a struct in a sequence (`layers[l].w`) has the depth its uses show.
+    pub(super) depth: Option<usize>,
 }
 
 const ROW_USES: &str = "a row of a nested sequence can be indexed (`row[j]`), measured (`row.len()`), iterated (`for &x in row`, `row.iter()...`), passed to a function (`f(row)`) and copied (`row.to_vec()`), but not used as a value of its own";
@@ -61,26 +65,51 @@ impl Lower<'_> {
         1 + inner.map_or(0, Self::literal_depth)
     }
 
-    /// A name for `base[prefix...]`, a row.
-    pub(super) fn bind_row(&mut self, ident: &Ident, base: VarId, prefix: Vec<Konst>) {
+    /// A name for `base[prefix...]`, a row (`depth` as in [`Row`]).
+    pub(super) fn bind_row(
+        &mut self,
+        ident: &Ident,
+        base: VarId,
+        prefix: Index,
+        depth: Option<usize>,
+    ) {
         let var = self.user_var(ident, Kind::Seq, None);
-        self.rows.insert(var, Row { base, prefix });
+        self.rows.insert(
+            var,
+            Row {
+                base,
+                prefix,
+                depth,
+            },
+        );
         self.bind(ident, var);
+        self.bind_field_rows(ident, var);
     }
 
-    /// A sequence variable as the array it indexes into, with the indices already taken:
-    /// `(m, [i])` for a row `row` of `m`, `(v, [])` for `v` itself.
-    pub(super) fn seq_place(&self, v: VarId) -> (VarId, Vec<Konst>) {
+    /// A sequence variable as the array it indexes into, with the indices (and fields)
+    /// already taken: `(m, [i])` for a row `row` of `m`, `(v, [])` for `v` itself.
+    pub(super) fn seq_place(&self, v: VarId) -> (VarId, Index) {
         match self.rows.get(&v) {
             Some(row) => (row.base, row.prefix.clone()),
-            None => (v, Vec::new()),
+            None => (v, Index::levels(Vec::new())),
+        }
+    }
+
+    /// How many indices from the array `v` indexes into ([`Self::seq_place`]) reach a
+    /// float.
+    pub(super) fn seq_depth(&self, v: VarId) -> usize {
+        match self.rows.get(&v) {
+            Some(Row {
+                depth: Some(depth), ..
+            }) => *depth,
+            Some(row) => self.depth(row.base),
+            None => self.depth(v),
         }
     }
 
     /// `v.len()` as a constant, `m[i].len()` for a row.
     pub(super) fn seq_len(&mut self, v: VarId) -> Konst {
-        let (base, prefix) = self.seq_place(v);
-        let index = Index::levels(prefix);
+        let (base, index) = self.seq_place(v);
         let mut reads: Vec<VarId> = std::iter::once(base)
             .chain(index.reads().copied())
             .collect();
@@ -99,9 +128,9 @@ impl Lower<'_> {
         let (base, levels) = index_chain(ix);
         let v = self.local_of(base).filter(|&v| self.kind(v) == Kind::Seq)?;
         let (base, prefix) = self.seq_place(v);
-        let indices = prefix.len() + levels.len();
+        let indices = prefix.0.len() + levels.len();
         let ranged = levels.iter().any(|e| matches!(strip(e), Expr::Range(_)));
-        (indices < self.depth(base) && !ranged).then_some((base, indices))
+        (indices < self.seq_depth(v) && !ranged).then_some((base, indices))
     }
 
     pub(super) fn is_row(&self, v: VarId) -> bool {
@@ -129,14 +158,15 @@ impl Lower<'_> {
             Kind::Tensor if levels.len() == 1 => Some(Ok((v, Index::one(self.konst(levels[0]))))),
             Kind::Seq => {
                 let (base_var, mut prefix) = self.seq_place(v);
-                prefix.extend(levels.iter().map(|e| self.konst(e)));
-                let depth = self.depth(base_var);
+                prefix.0.extend(levels.iter().map(|e| self.konst(e)));
+                let depth = self.seq_depth(v);
                 // A range followed by an index (`c[lo..hi][l]`, a view read in place) steps
                 // into the sequence without going a level deeper.
                 let last_ranged = matches!(levels.last().map(|e| strip(e)), Some(Expr::Range(_)));
                 let ranges = levels.iter().filter(|e| matches!(strip(e), Expr::Range(_)));
-                let reached = prefix.len() - if last_ranged { 0 } else { ranges.count() };
-                if reached == depth && self.struct_seqs.contains(&base_var) {
+                let reached = prefix.0.len() - if last_ranged { 0 } else { ranges.count() };
+                // (A field of a struct in it, `layer.w`, holds floats or rows.)
+                if reached == depth && self.struct_seqs.contains(&base_var) && prefix.1.is_empty() {
                     self.errors.spanned(
                         ix,
                         "this is a struct in a sequence of structs: call its differentiated methods (`layers[i].forward(..)`) or pass it to a differentiated function (`f(&layers[i])`)",
@@ -144,7 +174,7 @@ impl Lower<'_> {
                     return Some(Err(()));
                 }
                 if reached == depth {
-                    return Some(Ok((base_var, Index::levels(prefix))));
+                    return Some(Ok((base_var, prefix)));
                 }
                 let message = if reached < depth {
                     format!(
@@ -197,8 +227,7 @@ impl Lower<'_> {
         if !fields || self.kind(base) != Kind::Seq || self.poisoned.contains(&base) {
             return None;
         }
-        let (base, mut levels) = self.seq_place(base);
-        let mut read = Vec::new();
+        let (base, Index(mut levels, mut read)) = self.seq_place(base);
         for step in steps.iter().rev() {
             match step {
                 Step::At(index) if matches!(strip(index), Expr::Range(_)) => return None,
@@ -224,7 +253,7 @@ impl Lower<'_> {
         }
         if let Some(v) = self.local_of(e) {
             let row = self.rows.get(&v)?;
-            return Some((row.base, Index::levels(row.prefix.clone())));
+            return Some((row.base, row.prefix.clone()));
         }
         let Expr::Index(ix) = strip(e) else {
             return None;
@@ -235,13 +264,13 @@ impl Lower<'_> {
             .filter(|&v| by_ref && self.kind(v) == Kind::Seq && !self.poisoned.contains(&v))?;
         let (base, mut prefix) = self.seq_place(v);
         let ranged = matches!(levels.last().map(|e| strip(e)), Some(Expr::Range(_)));
-        let reached = prefix.len() + levels.len();
-        let depth = self.depth(base);
+        let reached = prefix.0.len() + levels.len();
+        let depth = self.seq_depth(v);
         if !(reached < depth || (ranged && reached == depth)) {
             return None;
         }
-        prefix.extend(levels.iter().map(|e| self.konst(e)));
-        Some((base, Index::levels(prefix)))
+        prefix.0.extend(levels.iter().map(|e| self.konst(e)));
+        Some((base, prefix))
     }
 
     /// `let row = &m[i];` where `m[i]` is a row: binds `row` to it and gives `true`. Each
@@ -259,29 +288,69 @@ impl Lower<'_> {
             return false;
         };
         let (base, mut prefix) = self.seq_place(v);
-        if prefix.len() + levels.len() >= self.depth(base) {
+        let depth = self.rows.get(&v).and_then(|r| r.depth);
+        if prefix.0.len() + levels.len() >= self.seq_depth(v) {
             return false;
         }
-        for e in levels {
-            let k = self.konst(e);
+        let from = prefix.0.len();
+        prefix.0.extend(levels.iter().map(|e| self.konst(e)));
+        self.fix_levels(ident, &mut prefix, from, out);
+        self.bind_row(ident, base, prefix, depth);
+        true
+    }
+
+    /// The indices of a row bound to `ident` from level `from` on, each that reads a
+    /// variable (other than a loop's own index, which cannot change in the row's scope) kept
+    /// in an integer local first, so the row stays the one the user took if that variable
+    /// changes later.
+    fn fix_levels(&mut self, ident: &Ident, index: &mut Index, from: usize, out: &mut Vec<Stmt>) {
+        for k in &mut index.0[from..] {
             let fixed = match k.reads[..] {
                 [] => true,
-                [i] => self.loop_indices.contains(&i) && matches!(strip(e), Expr::Path(_)),
+                [i] => self.loop_indices.contains(&i) && matches!(strip(&k.expr), Expr::Path(_)),
                 _ => false,
             };
             if fixed {
-                prefix.push(k);
                 continue;
             }
-            let at = self.generated_var(&format!("{ident}_index"), Kind::Int, e.span());
+            let at = self.generated_var(&format!("{ident}_index"), Kind::Int, k.expr.span());
+            let value = std::mem::replace(k, self.konst_var(at));
             out.push(Stmt::Let {
                 var: at,
-                op: Op::Konst(k),
-                span: e.span(),
+                op: Op::Konst(value),
+                span: k.expr.span(),
             });
-            prefix.push(self.konst_var(at));
         }
-        self.bind_row(ident, base, prefix);
+    }
+
+    /// `let w = &layers[i].w;` (or `&net.layers[i].w`) of a field the body reads as a
+    /// sequence: binds `w` to that row and gives `true`.
+    pub(super) fn lower_field_row_let(
+        &mut self,
+        ident: &Ident,
+        place: &Expr,
+        out: &mut Vec<Stmt>,
+    ) -> bool {
+        let Some(depth) = self.element_field_depth(place) else {
+            return false;
+        };
+        let Some((base, mut index)) = self.struct_element(place) else {
+            return false;
+        };
+        // Ending at a field, not at an element of one.
+        if index.1.last().is_none_or(|&(at, _)| at != index.0.len()) {
+            return false;
+        }
+        // (The levels of a row it starts from are fixed already.)
+        let from = match strip(place) {
+            Expr::Field(f) => self
+                .local_of(&f.base)
+                .map_or(0, |v| self.seq_place(v).1.0.len()),
+            _ => 0,
+        };
+        self.fix_levels(ident, &mut index, from, out);
+        let depth = Some(index.0.len() + depth);
+        self.bind_row(ident, base, index, depth);
         true
     }
 }

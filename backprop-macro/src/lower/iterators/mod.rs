@@ -730,8 +730,8 @@ impl Context for Lower<'_> {
             return indices + 1 < self.depth(base);
         }
         self.local_of(expr).is_some_and(|v| {
-            let (base, prefix) = self.seq_place(v);
-            prefix.len() + 1 < self.depth(base)
+            let (_, prefix) = self.seq_place(v);
+            prefix.0.len() + 1 < self.seq_depth(v)
         })
     }
 
