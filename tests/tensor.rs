@@ -1544,3 +1544,57 @@ fn one_dimensional_arrays_walked_by_iterators() {
         29,
     );
 }
+
+/// An array's rows and columns walked as iterators (`outer_iter`, `rows`, `columns`,
+/// `axis_iter`, counted or not, in loops and chains), ndarray's `fold`, and an array made
+/// in a loop and read only by its elements (its gradient starts as zeros of its shape,
+/// which the reverse keeps).
+#[differentiate(hessian)]
+fn lanes(w: &Array2<f64>, x: &Array1<f64>) -> f64 {
+    let mut s = 0.0;
+    for (i, row) in w.outer_iter().enumerate() {
+        s += (row.dot(x) + i as f64).tanh();
+    }
+    for col in w.columns() {
+        s += col.sum().powi(2);
+    }
+    for (j, col) in w.axis_iter(Axis(1)).enumerate() {
+        s += col[0] * x[j];
+    }
+    for j in 0..2 {
+        let h = w.dot(x);
+        s += h[j] * h[j] * x[j];
+    }
+    let t: f64 = w.rows().into_iter().map(|r| r.dot(x).sin()).sum();
+    let u = x.fold(1.0, |acc, &v| acc * v.cos());
+    s + t
+        + u
+        + w.axis_iter(Axis(0))
+            .map(|r| r.mapv(|v| v * v).sum())
+            .sum::<f64>()
+}
+
+#[test]
+fn rows_and_columns_walked() {
+    let mut p = Points::new(43);
+    let w = p.matrix(2, 3, -1.0, 1.0);
+    let x = p.array(3, -1.0, 1.0);
+    let (value, g) = lanes::grad(&w, &x);
+    assert_eq!(value, lanes(&w, &x));
+    assert_fd_array(|w| lanes(w, &x), &w, &g.w);
+    assert_fd_array(|x| lanes(&w, x), &x, &g.x);
+    let (dw, dx) = (p.matrix(2, 3, -1.0, 1.0), p.array(3, -1.0, 1.0));
+    let (_, dot) = lanes::jvp(&w, &x, &dw, &dx);
+    assert_close(dot, (&g.w * &dw).sum() + g.x.dot(&dx), 1e-10);
+    let matrix = |v: &[f64]| Array2::from_shape_vec((2, 3), v.to_vec()).unwrap();
+    check_hvp(
+        |v| lanes::grad(&matrix(v), &x).1.w.into_raw_vec_and_offset().0,
+        |v, t| {
+            let zx = Array1::zeros(3);
+            let h = lanes::hvp(&matrix(v), &x, &matrix(t), &zx).2;
+            h.w.into_raw_vec_and_offset().0
+        },
+        w.as_slice().unwrap(),
+        47,
+    );
+}

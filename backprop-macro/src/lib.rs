@@ -41,6 +41,8 @@
 //!   statement.
 //! - `lower/windows.rs`: loops over `windows(k)`, `chunks(k)`, `chunks_exact(k)` rewritten as
 //!   index loops.
+//! - `lower/lanes.rs`: an array's rows or columns walked (`a.outer_iter()`, `a.rows()`,
+//!   `a.axis_iter(Axis(k))`) as the walk over their indices, each lane a view.
 //! - `lower/nested.rs`: nested sequences: elements `m[i][j]`, rows bound to names or passed
 //!   to calls, nested literals.
 //! - `lower/growth.rs`: `push` and `extend` (of floats, or of rows) as element writes.

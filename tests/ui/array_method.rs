@@ -1,11 +1,11 @@
 use backprop::differentiate;
 use backprop::ndarray::Array1;
 
-// Arrays support the operations listed in the error (`mapv` and `map` among them);
-// `fold` is not one.
+// Arrays support the operations listed in the error (`mapv`, `map` and `fold` among them);
+// `product` is not one.
 #[differentiate]
 fn f(x: &Array1<f64>) -> f64 {
-    x.fold(0.0, |acc, v| acc + v * v)
+    x.product()
 }
 
 fn main() {}

@@ -277,6 +277,7 @@ fn analyze_once(f: &mut Func) -> Analysis {
         f,
         &mut needed,
         &has_contrib,
+        &nested_contrib,
         &assigned_in_place,
         &reassigned,
     );

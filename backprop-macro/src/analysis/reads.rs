@@ -152,6 +152,7 @@ pub(super) fn saved_values(
     f: &Func,
     needed: &mut [bool],
     has_contrib: &[bool],
+    nested_contrib: &[bool],
     assigned_in_place: &[bool],
     reassigned: &[bool],
 ) -> Vec<bool> {
@@ -159,12 +160,14 @@ pub(super) fn saved_values(
     // What the backward rules read the values of; `needed` adds what they read only the
     // shape of.
     let mut values_needed = needed.to_vec();
-    // A sequence's adjoint starts as zeros shaped like it, and an array's assigned whole is
+    // A sequence's adjoint starts as zeros shaped like it, as does an array's that takes
+    // contributions into its elements or from a branch, and an array's assigned whole is
     // reset to zeros shaped like its value before (`reset_like`): the reverse reads their
     // shapes.
     for v in 0..n {
         let kind = f.vars[v].kind;
-        if has_contrib[v] && (kind == Kind::Seq || (kind == Kind::Tensor && reassigned[v])) {
+        let zeroed = reassigned[v] || nested_contrib[v];
+        if has_contrib[v] && (kind == Kind::Seq || (kind == Kind::Tensor && zeroed)) {
             needed[v] = true;
         }
     }

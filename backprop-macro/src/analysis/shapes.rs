@@ -61,6 +61,14 @@ pub(super) fn plan(
             shape[v] += 1;
         }
     });
+    // An adjoint that starts as zeros (`zeros_like(&h)`, for contributions into elements)
+    // reads the array's shape.
+    for (v, x) in facts.iter().enumerate() {
+        if x.zero_init && f.vars[v].kind == Kind::Tensor {
+            all[v] += 1;
+            shape[v] += 1;
+        }
+    }
     // A value computed again in the reverse reads its operands' values, not their shapes.
     for (_, op) in recompute.values().flatten() {
         for u in op.reads() {

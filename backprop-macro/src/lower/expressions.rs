@@ -292,6 +292,10 @@ impl<'e> Lower<'e> {
         expr: &Expr,
         out: &mut Vec<Stmt>,
     ) -> Op {
+        // `a.rows().into_iter().map(|r| ..).sum()`: the walk over the rows' indices.
+        if let Some(walk) = self.array_lanes(expr) {
+            return self.lower_op(&walk, out);
+        }
         match iterators::terminal(self, m) {
             // `x.iter().zip(&y).map(|(a, b)| a * b).sum()`: the loop it means.
             Some(block) => Op::Copy(self.lower_operand(&block, out)),

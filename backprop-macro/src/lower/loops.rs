@@ -14,6 +14,10 @@ impl<'e> Lower<'e> {
             if let Some(rewritten) = self.sub_slice_loop(f) {
                 return self.lower_stmt_expr(&rewritten, out);
             }
+            // `for row in a.outer_iter()`: the walk over the rows' indices.
+            if let Some(rewritten) = self.lanes_loop(f) {
+                return self.lower_loop(&rewritten, out);
+            }
             if let Some(rewritten) = iterators::for_loop(self, f) {
                 return self.lower_loop(&rewritten, out);
             }

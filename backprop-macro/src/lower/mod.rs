@@ -29,6 +29,7 @@ mod helpers;
 mod inplace;
 mod iterators;
 mod labels;
+mod lanes;
 mod locals;
 mod loops;
 mod matches;

@@ -406,6 +406,9 @@ impl<'e> Lower<'e> {
             Expr::Macro(m) => self.lower_statement_macro(&m.mac, out),
             // `xs.iter().for_each(|x| ..);`: the loop it means.
             Expr::MethodCall(m) if m.method == "for_each" => {
+                if let Some(walk) = self.array_lanes(expr) {
+                    return self.lower_stmt_expr(&walk, out);
+                }
                 match super::iterators::terminal(self, m) {
                     Some(block) => self.lower_stmt_expr(&block, out),
                     None => self.errors.spanned(

@@ -1,0 +1,162 @@
+//! An array's rows or columns walked as an iterator (`for row in a.outer_iter()`,
+//! `a.rows().into_iter().map(|r| r.dot(x))`, `a.axis_iter(Axis(1))`, `a.columns()`): the walk
+//! over their indices it means, each lane a view (`a.row(i)`, `a.column(j)`), which lowering
+//! differentiates as it does any view. And ndarray's `a.fold(init, f)` of a one-dimensional
+//! array: the fold over `a.iter()`.
+//!
+//! ```text
+//! for (i, row) in w.outer_iter().enumerate() {     for i in 0..w.nrows() {
+//!     s += row.dot(x);                        ==>      let row = w.row(i);
+//!                                                      s += row.dot(x);
+//! w.rows().into_iter().map(|r| r.sum())       ==>  (0..w.nrows()).map(|lane| w.row(lane)).map(|r| r.sum())
+//! ```
+
+use super::*;
+
+/// A walk over an array's lanes: the array, which lanes, whether counted.
+struct Lanes<'a> {
+    array: &'a Expr,
+    /// `row`/`nrows`, or `column`/`ncols`.
+    lane: TokenStream,
+    count: TokenStream,
+    enumerate: bool,
+    span: Span,
+}
+
+impl Lower<'_> {
+    /// `e` with the walk over an array's lanes that starts it written as a walk over a range,
+    /// `(0..a.nrows()).map(|i| a.row(i))`, if it has one.
+    pub(super) fn array_lanes(&mut self, e: &Expr) -> Option<Expr> {
+        let Expr::MethodCall(m) = strip(e) else {
+            return None;
+        };
+        // `a.fold(init, |acc, &v| ..)` of a one-dimensional array: its elements' fold.
+        if m.method == "fold"
+            && m.args.len() == 2
+            && iterators::Context::is_array(self, &m.receiver)
+        {
+            let (a, args) = (&m.receiver, &m.args);
+            return Some(syn::parse_quote_spanned!(m.method.span()=> #a.iter().fold(#args)));
+        }
+        if let Some(Lanes {
+            array,
+            lane,
+            count,
+            enumerate,
+            span,
+        }) = self.lanes(m)
+        {
+            let i = Ident::new(&self.names.syntax("lane"), Span::mixed_site());
+            return Some(match enumerate {
+                true => syn::parse_quote_spanned!(span=>
+                    (0..#array.#count()).map(|#i| (#i, #array.#lane(#i)))),
+                false => syn::parse_quote_spanned!(span=>
+                    (0..#array.#count()).map(|#i| #array.#lane(#i))),
+            });
+        }
+        let receiver = self.array_lanes(&m.receiver)?;
+        let mut m = m.clone();
+        *m.receiver = receiver;
+        Some(Expr::MethodCall(m))
+    }
+
+    /// `for row in a.outer_iter() { .. }` (`for (i, row) in ...enumerate()`): the loop over
+    /// the indices, `for i in 0..a.nrows() { let row = a.row(i); .. }`.
+    pub(super) fn lanes_loop(&mut self, f: &syn::ExprForLoop) -> Option<Expr> {
+        let Expr::MethodCall(m) = strip(&f.expr) else {
+            return None;
+        };
+        let Lanes {
+            array,
+            lane,
+            count,
+            enumerate,
+            span,
+        } = self.lanes(m)?;
+        let (index, pat) = match (&*f.pat, enumerate) {
+            (Pat::Tuple(t), true) if t.elems.len() == 2 => {
+                let index = match &t.elems[0] {
+                    Pat::Wild(_) => None,
+                    p => Some(p),
+                };
+                (index, &t.elems[1])
+            }
+            (_, true) => return None,
+            (p, false) => (None, p),
+        };
+        let fresh = Ident::new(&self.names.syntax("lane"), Span::mixed_site());
+        let index: Pat = match index {
+            Some(p) => p.clone(),
+            None => syn::parse_quote!(#fresh),
+        };
+        let i = match &index {
+            Pat::Ident(p) => p.ident.clone(),
+            _ => return None,
+        };
+        let (label, body) = (&f.label, &f.body.stmts);
+        Some(syn::parse_quote_spanned! {span=>
+            #label for #index in 0..#array.#count() {
+                let #pat = #array.#lane(#i);
+                #(#body)*
+            }
+        })
+    }
+
+    /// `a.outer_iter()`, `a.rows()` (`.into_iter()` taken), `a.axis_iter(Axis(0))`, or
+    /// columns, maybe `.enumerate()`d, of an array.
+    fn lanes<'a>(&self, m: &'a syn::ExprMethodCall) -> Option<Lanes<'a>> {
+        let (mut inner, enumerate) = match strip(&m.receiver) {
+            Expr::MethodCall(r) if m.method == "enumerate" && m.args.is_empty() => (r, true),
+            _ => (m, false),
+        };
+        if inner.method == "into_iter"
+            && inner.args.is_empty()
+            && let Expr::MethodCall(r) = strip(&inner.receiver)
+        {
+            inner = r;
+        }
+        let args: Vec<&Expr> = inner.args.iter().collect();
+        let rows = match (inner.method.to_string().as_str(), &args[..]) {
+            ("outer_iter" | "rows", []) => true,
+            ("columns", []) => false,
+            ("axis_iter", [axis]) => match axis_number(axis)? {
+                0 => true,
+                1 => false,
+                _ => return None,
+            },
+            _ => return None,
+        };
+        let array = &*inner.receiver;
+        self.local_of(array)
+            .filter(|&v| self.kind(v) == Kind::Tensor)?;
+        let (count, lane) = match rows {
+            true => (quote!(nrows), quote!(row)),
+            false => (quote!(ncols), quote!(column)),
+        };
+        Some(Lanes {
+            array,
+            lane,
+            count,
+            enumerate,
+            span: inner.method.span(),
+        })
+    }
+}
+
+/// `Axis(k)` (or `ndarray::Axis(k)`) with a literal `k`.
+fn axis_number(e: &Expr) -> Option<u64> {
+    let Expr::Call(c) = strip(e) else { return None };
+    let Expr::Path(p) = strip(&c.func) else {
+        return None;
+    };
+    if p.path.segments.last()?.ident != "Axis" || c.args.len() != 1 {
+        return None;
+    }
+    match strip(&c.args[0]) {
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(n),
+            ..
+        }) => n.base10_parse().ok(),
+        _ => None,
+    }
+}
