@@ -115,7 +115,7 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
     labels::desugar(&mut body, &mut user);
     views::desugar(&mut body);
     extrema::desugar(&mut body, &mut user);
-    let tuple_values = tuples::desugar(&mut body, &mut user);
+    let tuple_values = tuples::desugar(&mut body, &mut user, errors);
     let mut cx = Lower::new(errors, args, &item.sig, &body, user, tuple_values);
     let sig = &item.sig;
     cx.check_signature(sig);

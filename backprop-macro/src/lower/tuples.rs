@@ -7,10 +7,15 @@ use super::*;
 
 /// Returns the temporaries that hold a call's tuple result (`let value = f(x);` before
 /// `let a = value[0];`): the call's value is converted to the array it is computed as.
-pub(super) fn desugar(block: &mut syn::Block, taken: &mut HashSet<String>) -> BTreeSet<String> {
+pub(super) fn desugar(
+    block: &mut syn::Block,
+    taken: &mut HashSet<String>,
+    errors: &mut Errors,
+) -> BTreeSet<String> {
     let mut rewrite = Rewrite {
         taken,
         tuple_values: BTreeSet::new(),
+        errors,
     };
     rewrite.visit_block_mut(block);
     rewrite.tuple_values
@@ -19,7 +24,10 @@ pub(super) fn desugar(block: &mut syn::Block, taken: &mut HashSet<String>) -> BT
 struct Rewrite<'a> {
     taken: &'a mut HashSet<String>,
     tuple_values: BTreeSet<String>,
+    errors: &'a mut Errors,
 }
+
+const NESTED_GRAD_FIELDS: &str = "#[differentiate] differentiates a nested `grad` through the gradient's fields read as floats (`g.x`), for a function whose differentiable parameters are all floats; its gradient is not used whole, and a gradient with respect to a sequence or an array (`g.q[i]`, `g.q.iter()`) is not supported in nested differentiation";
 
 impl Rewrite<'_> {
     fn temporary(&mut self, span: Span) -> Ident {
@@ -338,8 +346,9 @@ fn generated_item_call(call: &syn::ExprCall, item: &str) -> Option<syn::Path> {
     Some(module)
 }
 
-/// `let (v, g) = f::grad(args);`: the module path `f` and the two patterns.
-fn nested_grad(local: &syn::Local) -> Option<(syn::Path, &Pat, &Ident, Vec<Expr>)> {
+/// `let (v, g) = f::grad(args);`: the module path `f`, the two patterns, the arguments,
+/// and where `grad` is written.
+fn nested_grad(local: &syn::Local) -> Option<(syn::Path, &Pat, &Ident, Vec<Expr>, Span)> {
     let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
     let Pat::Tuple(names) = &local.pat else {
         return None;
@@ -352,37 +361,60 @@ fn nested_grad(local: &syn::Local) -> Option<(syn::Path, &Pat, &Ident, Vec<Expr>
     let Pat::Ident(g) = &names.elems[1] else {
         return None;
     };
+    let span = match strip(&call.func) {
+        Expr::Path(p) => p.path.segments.last().map(|s| s.ident.span()),
+        _ => None,
+    };
     Some((
         module,
         &names.elems[0],
         &g.ident,
         call.args.iter().cloned().collect(),
+        span.unwrap_or_else(Span::call_site),
     ))
 }
 
-/// `g.x` → `value[f::__grad_fields::x]` in the statements after a nested `grad`; `None`
-/// when they use `g` otherwise (whole), which the array cannot stand for.
+/// `g.x` → `value[f::__grad_fields::x]` in the statements after a nested `grad`; `whole`
+/// where they use `g` otherwise (whole), which the array cannot stand for, or a field as a
+/// sequence (`g.q[i]`: the array holds floats).
 struct GradFields<'a> {
     g: &'a Ident,
     array: &'a Ident,
     module: &'a syn::Path,
-    whole: bool,
+    whole: Option<TokenStream>,
+}
+
+impl GradFields<'_> {
+    /// Whether `e` is a field of `g`.
+    fn field(&self, e: &Expr) -> bool {
+        matches!(strip(e), Expr::Field(f) if matches!(strip(&f.base), Expr::Path(p) if p.path.is_ident(self.g)))
+    }
 }
 
 impl VisitMut for GradFields<'_> {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
+        let sequence = match e {
+            Expr::Index(ix) => Some(&*ix.expr),
+            Expr::MethodCall(m) => Some(&*m.receiver),
+            _ => None,
+        };
+        if let Some(seq) = sequence.filter(|s| self.field(s)) {
+            self.whole.get_or_insert(seq.to_token_stream());
+        }
         if let Expr::Field(f) = e
             && let (Expr::Path(p), syn::Member::Named(field)) = (strip(&f.base), &f.member)
             && p.path.is_ident(self.g)
         {
             let (array, module) = (self.array, self.module);
-            *e = syn::parse_quote!(#array[#module::__grad_fields::#field]);
+            // Named at the user's field, where an error about them belongs.
+            let fields = Ident::new("__grad_fields", field.span());
+            *e = syn::parse_quote!(#array[#module::#fields::#field]);
             return;
         }
         if let Expr::Path(p) = e
             && p.path.is_ident(self.g)
         {
-            self.whole = true;
+            self.whole.get_or_insert(p.to_token_stream());
         }
         syn::visit_mut::visit_expr_mut(self, e);
     }
@@ -397,7 +429,7 @@ impl VisitMut for Rewrite<'_> {
             // Nested differentiation: `let (v, g) = f::grad(args);` read as the array
             // `f::__grad(args)`, its fields by index.
             if let syn::Stmt::Local(local) = &stmt
-                && let Some((module, v, g, args)) = nested_grad(local)
+                && let Some((module, v, g, args, grad_span)) = nested_grad(local)
             {
                 // Named after the function: `potential_grad`.
                 let base = module
@@ -410,7 +442,7 @@ impl VisitMut for Rewrite<'_> {
                     g,
                     array: &array,
                     module: &module,
-                    whole: false,
+                    whole: None,
                 };
                 // Up to a `let` that binds the name again (its value still reads this one).
                 for s in &mut later {
@@ -423,10 +455,17 @@ impl VisitMut for Rewrite<'_> {
                         break;
                     }
                 }
-                if !fields.whole {
+                // (The statement is left out: the error is the one to read.)
+                if let Some(misuse) = fields.whole {
+                    self.errors.spanned(misuse, NESTED_GRAD_FIELDS);
+                    continue;
+                }
+                {
+                    // Named at the user's `grad`, where an error about it belongs.
+                    let item = Ident::new("__grad", grad_span);
                     block
                         .stmts
-                        .push(syn::parse_quote!(let #array = #module::__grad(#(#args),*);));
+                        .push(syn::parse_quote!(let #array = #module::#item(#(#args),*);));
                     if !matches!(v, Pat::Wild(_)) {
                         block.stmts.push(syn::parse_quote!(let #v = #array[0];));
                     }
