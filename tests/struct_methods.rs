@@ -547,6 +547,45 @@ fn named_rows(net: &RowNet) -> f64 {
     t
 }
 
+/// Rows of fields reached by index (`net.layers[l].w.iter()`, `.zip(&net.layers[1].w)`),
+/// and two fields' rows zipped in one walk (`(ra, rb)`), as a recurrent cell is written.
+#[differentiate(hessian)]
+fn indexed_rows(net: &RowNet, xs: &[f64]) -> f64 {
+    let mut h = vec![0.5; net.layers[1].b.len()];
+    for &x in xs {
+        let mut next = h.clone();
+        for (i, (ra, rb)) in net.layers[1].w.iter().zip(&net.layers[1].w).enumerate() {
+            let z = (ra.iter().zip(&h).map(|(a, b)| a * b).sum::<f64>() + x).tanh();
+            let c = (rb.iter().zip(&h).map(|(a, b)| a * b).sum::<f64>() * x).sin();
+            next[i] = z * h[i] + (1.0 - z) * c;
+        }
+        h = next;
+    }
+    let mut extra = 0.0;
+    for l in 0..net.layers.len() {
+        for row in net.layers[l].w.iter() {
+            extra += row.iter().map(|v| v * v).sum::<f64>();
+        }
+    }
+    h.iter().map(|v| v * v).sum::<f64>() + 0.1 * extra
+}
+
+#[derive(Differentiable, Clone, Debug)]
+pub struct TwoTables {
+    pub a: Vec<Vec<f64>>,
+    pub b: Vec<Vec<f64>>,
+}
+
+/// Two fields' rows zipped (`m.a.iter().zip(&m.b)`): the second's rows are rows too.
+#[differentiate(reverse, forward)]
+fn zipped_tables(m: &TwoTables) -> f64 {
+    let mut s = 0.0;
+    for (ra, rb) in m.a.iter().zip(&m.b) {
+        s += ra.iter().zip(rb).map(|(x, y)| x * y).sum::<f64>().sin();
+    }
+    s
+}
+
 fn row_net(p: &mut common::Points) -> RowNet {
     let mut layer = |rows: usize, cols: usize| RowLayer {
         w: (0..rows).map(|_| p.vec(cols, -0.8, 0.8)).collect(),
@@ -626,6 +665,25 @@ fn rows_of_fields_of_structs_in_a_sequence() {
         &net,
         &mut p,
     );
+    let xs = [0.5, -0.3, 0.9];
+    let (value, g) = indexed_rows::grad(&net, &xs);
+    assert_eq!(value, indexed_rows(&net, &xs));
+    assert_fd(|xs| indexed_rows(&net, xs), &xs, &g.xs);
+    check_row_net(
+        |n| indexed_rows(n, &xs),
+        |n| indexed_rows::grad(n, &xs).1.net,
+        |n, d| indexed_rows::jvp(n, &xs, d, &[0.0; 3]).1,
+        |n, d| indexed_rows::hvp(n, &xs, d, &[0.0; 3]).2.net,
+        &net,
+        &mut p,
+    );
+    let tables = TwoTables {
+        a: vec![p.vec(3, -1.0, 1.0), p.vec(3, -1.0, 1.0)],
+        b: vec![p.vec(3, -1.0, 1.0), p.vec(3, -1.0, 1.0)],
+    };
+    let (value, g) = zipped_tables::grad(&tables);
+    assert_eq!(value, zipped_tables(&tables));
+    assert_fd_elements(zipped_tables, &tables, &g.m);
     let (value, _) = named_rows::grad(&net);
     assert_eq!(value, named_rows(&net));
     check_row_net(

@@ -150,12 +150,18 @@ impl Scan<'_> {
         }
         let mut e = strip(source);
         let mut pat = pat;
-        // From the last adaptor in: each `enumerate` or `zip` takes one half of the pair.
+        // From the last adaptor in: each `enumerate` or `zip` takes one half of the pair, and
+        // what is zipped in binds the other (`.zip(&m.v)`).
         while let Expr::MethodCall(m) = e {
             let inner = match m.method.to_string().as_str() {
                 "iter" | "into_iter" | "rev" | "cloned" if m.args.is_empty() => Some(pat),
                 "enumerate" if m.args.is_empty() => half(pat, 1),
-                "zip" if m.args.len() == 1 => half(pat, 0),
+                "zip" if m.args.len() == 1 => {
+                    if let Some(other) = half(pat, 1) {
+                        self.bind_rows_of(&m.args[0], other);
+                    }
+                    half(pat, 0)
+                }
                 _ => return,
             };
             let Some(inner) = inner else { return };
@@ -392,6 +398,12 @@ impl Scan<'_> {
         if let Some(h) = receiver {
             self.operand(&m.receiver, h, h);
         }
+        // What is zipped in is walked: a row there makes the chain one level deeper.
+        if name == "zip" {
+            for a in &m.args {
+                self.whole_row(a);
+            }
+        }
         let (by_value, borrowed) = match name.as_str() {
             "dot" => (Hint::Float, Hint::Tensor),
             // What an iterator is zipped with is walked: a sequence (`.zip(&m.b)`).
@@ -627,4 +639,98 @@ impl Lower<'_> {
         path.reverse();
         self.field_rows.get(&(row, path_key(&path))).copied()
     }
+}
+
+/// `layers[l].w.iter()`, `.zip(&layers[l].w)`, `for row in &layers[l].w`: a field of an
+/// element of a sequence walked as a sequence, bound to a name first, `let layers_w =
+/// &layers[l].w;` right before the statement (lowering binds such a name to the row, as it
+/// does `layer.w` of `for layer in layers`). Only where the statement itself reaches it, not
+/// inside a closure or a block of its own (whose statements are looked at in turn), so the
+/// index means the same there.
+pub(super) fn hoist_element_fields(body: &mut syn::Block, taken: &mut HashSet<String>) {
+    struct Hoist<'t> {
+        taken: &'t mut HashSet<String>,
+    }
+    /// Finds and replaces the walked fields in one statement, outside its blocks.
+    struct Walked<'a> {
+        taken: &'a mut HashSet<String>,
+        lets: Vec<syn::Stmt>,
+    }
+    impl Walked<'_> {
+        /// `X[i].f` (`X` a name or a field chain): replaced by a name bound to it.
+        fn walked(&mut self, e: &mut Expr) {
+            let place = match e {
+                Expr::Reference(r) if r.mutability.is_none() => &mut *r.expr,
+                other => other,
+            };
+            let Expr::Field(f) = strip(place) else { return };
+            let mut base = strip(&f.base);
+            while let Expr::Field(inner) = base {
+                base = strip(&inner.base);
+            }
+            let Expr::Index(ix) = base else { return };
+            let mut root = strip(&ix.expr);
+            while let Expr::Field(inner) = root {
+                root = strip(&inner.base);
+            }
+            let Expr::Path(p) = root else { return };
+            let Some(root) = p.path.get_ident() else {
+                return;
+            };
+            let member = match &f.member {
+                syn::Member::Named(m) => m.to_string(),
+                syn::Member::Unnamed(i) => i.index.to_string(),
+            };
+            let name = format!("{root}_{member}");
+            let ident = Ident::new(&crate::names::unused(self.taken, &name), f.member.span());
+            let value = place.clone();
+            self.lets.push(syn::parse_quote!(let #ident = &#value;));
+            *place = syn::parse_quote!(#ident);
+        }
+    }
+    impl VisitMut for Walked<'_> {
+        fn visit_expr_mut(&mut self, e: &mut Expr) {
+            match e {
+                Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => {
+                    self.walked(&mut m.receiver);
+                }
+                Expr::MethodCall(m) if m.method == "zip" && m.args.len() == 1 => {
+                    if let Some(arg) = m.args.first_mut() {
+                        self.walked(arg);
+                    }
+                }
+                Expr::ForLoop(f) => {
+                    self.walked(&mut f.expr);
+                    // (The body is a block of its own.)
+                    return self.visit_expr_mut(&mut f.expr);
+                }
+                // Looked at as blocks of their own, or not at all (a closure's parameters
+                // or an arm's names may be in the index).
+                Expr::Closure(_) | Expr::Block(_) | Expr::Loop(_) | Expr::While(_) => return,
+                Expr::If(i) => return self.visit_expr_mut(&mut i.cond),
+                Expr::Match(m) => return self.visit_expr_mut(&mut m.expr),
+                _ => {}
+            }
+            syn::visit_mut::visit_expr_mut(self, e);
+        }
+        fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+    }
+    impl VisitMut for Hoist<'_> {
+        fn visit_block_mut(&mut self, block: &mut syn::Block) {
+            syn::visit_mut::visit_block_mut(self, block);
+            let mut stmts = Vec::with_capacity(block.stmts.len());
+            for mut stmt in std::mem::take(&mut block.stmts) {
+                let mut walked = Walked {
+                    taken: self.taken,
+                    lets: Vec::new(),
+                };
+                walked.visit_stmt_mut(&mut stmt);
+                stmts.extend(walked.lets);
+                stmts.push(stmt);
+            }
+            block.stmts = stmts;
+        }
+        fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+    }
+    Hoist { taken }.visit_block_mut(body);
 }

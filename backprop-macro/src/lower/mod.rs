@@ -113,6 +113,7 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
     closures::desugar(&mut body, &floats, &mut user, &args.krate);
     break_value::desugar(&mut body, &mut user);
     labels::desugar(&mut body, &mut user);
+    fields::hoist_element_fields(&mut body, &mut user);
     views::desugar(&mut body);
     extrema::desugar(&mut body, &mut user);
     let tuple_values = tuples::desugar(&mut body, &mut user, errors);
