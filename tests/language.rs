@@ -1554,6 +1554,45 @@ fn items_taken_from_a_stack_are_taken_once() {
     }
 }
 
+/// An index found in a loop, held in an `Option` declared `None` (a constant: an
+/// assignment of a value that carries a derivative to it is refused), then matched.
+#[differentiate(reverse, forward)]
+fn first_past(x: &[f64], t: f64) -> f64 {
+    let mut hit = None;
+    let mut acc = 0.0;
+    for (i, v) in x.iter().enumerate() {
+        acc += v * v;
+        if acc > t {
+            hit = Some(i);
+            break;
+        }
+    }
+    let mut last = None;
+    for (i, &v) in x.iter().enumerate() {
+        if v < 0.0 {
+            last.replace(i);
+        }
+    }
+    let scale = match hit {
+        Some(i) => i as f64 + 1.0,
+        None => 0.5,
+    };
+    let tail = if let Some(k) = last { x[k] } else { 0.0 };
+    acc * scale + tail
+}
+
+#[test]
+fn an_index_held_in_an_option() {
+    let x = [0.1, 0.7, -0.4, 1.3];
+    for t in [0.3, 0.6, 10.0] {
+        let (value, g) = first_past::grad(&x, t);
+        assert_eq!(value, first_past(&x, t));
+        assert_fd(|p| first_past(p, t), &x, &g.x);
+        let v = [0.3, -0.2, 0.5, 1.0];
+        assert_jvp_matches(&g.x, first_past::jvp(&x, t, &v, 0.0).1, &v);
+    }
+}
+
 /// A leapfrog integrator whose last step swaps position and momentum with
 /// `std::mem::swap`: the `(q, p) = (p, q);` it means (it was evaluated as a constant
 /// statement, the gradient not following the swap).

@@ -306,7 +306,10 @@ impl Lower<'_> {
 
     /// The first assignment of a declared variable; it also settles the variable's kind.
     pub(super) fn assign_init(&mut self, var: VarId, op: Op, span: Span, out: &mut Vec<Stmt>) {
-        if self.vars[var].ty.is_none() {
+        // (`None` in one branch of `if c { Some(v) } else { None }` does not make a value
+        // that may carry a derivative a constant.)
+        let none = matches!(&op, Op::Konst(k) if matches!(strip(&k.expr), Expr::Path(p) if p.path.is_ident("None")));
+        if self.vars[var].ty.is_none() && !(none && self.kind(var).differentiable()) {
             self.vars[var].kind = self.op_kind(&op);
         }
         let op = self.materialize_call(op, span, out);

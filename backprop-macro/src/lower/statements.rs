@@ -155,6 +155,9 @@ impl<'e> Lower<'e> {
                     }
                     _ => {}
                 }
+                if self.refuse_option_value(var, expr) {
+                    return Flow::Falls;
+                }
                 let op = self.lower_op(expr, out);
                 self.assign_init(var, op, expr.span(), out);
                 Flow::Falls
@@ -545,7 +548,30 @@ impl<'e> Lower<'e> {
             self.errors
                 .spanned(&m.method, super::constants::HIDDEN_CHANGE);
         }
-        changes
+        // A value that carries a derivative put into a constant `Option` (`best.replace(v)`).
+        let filling = ["replace", "insert", "get_or_insert", "get_or_insert_with"];
+        let fills = filling.contains(&m.method.to_string().as_str())
+            && self
+                .local_of(strip(&m.receiver))
+                .is_some_and(|v| self.kind(v) == Kind::Other)
+            && m.args.iter().any(|a| self.reads_derivative(a));
+        if fills {
+            self.errors.spanned(&m.args, super::constants::OPTION_VALUE);
+        }
+        changes || fills
+    }
+
+    /// `best = Some(v)` of a value that carries a derivative into a constant `Option`
+    /// (`let mut best = None;`): refused, where the derivative would be lost.
+    fn refuse_option_value(&mut self, var: VarId, value: &Expr) -> bool {
+        let refused = self.kind(var) == Kind::Other
+            && matches!(strip(value), Expr::Call(c)
+                if matches!(strip(&c.func), Expr::Path(p) if p.path.is_ident("Some"))
+                    && c.args.iter().any(|a| self.reads_derivative(a)));
+        if refused {
+            self.errors.spanned(value, super::constants::OPTION_VALUE);
+        }
+        refused
     }
 
     /// A local computed from what carries a derivative, or a differentiable parameter.
@@ -591,6 +617,9 @@ impl<'e> Lower<'e> {
                     return;
                 };
                 let kind = self.kind(var);
+                if op.is_none() && self.refuse_option_value(var, right) {
+                    return;
+                }
                 let value = match op {
                     Some(op) if matches!(kind, Kind::Int | Kind::Bool | Kind::Other | Kind::Pullback) => {
                         match self.konst_checked_assign(left, Some(op), right) {
@@ -609,6 +638,13 @@ impl<'e> Lower<'e> {
                     None => self.lower_op(right, out),
                 };
                 if !matches!(value, Op::Konst(_)) {
+                    // A value that carries a derivative into a local of constants (`hit =
+                    // a;` of `let mut hit = None;`): the derivative would be lost.
+                    if kind == Kind::Other && !self.deferred.contains(&var) {
+                        self.errors
+                            .spanned(right, super::constants::OPTION_VALUE);
+                        return;
+                    }
                     self.carried.insert(var);
                 }
                 if self.deferred.contains(&var) {

@@ -304,6 +304,9 @@ pub(super) fn konst_kind(expr: &Expr) -> Kind {
             }
         }
         Expr::Repeat(_) | Expr::Array(_) => Kind::Seq,
+        // `let mut hit = None;`: an option, a constant (an assignment of a value that carries a
+        // derivative to it is refused where it is made).
+        Expr::Path(p) if p.path.is_ident("None") => Kind::Other,
         Expr::Macro(m) if m.mac.path.segments.last().is_some_and(|s| s.ident == "vec") => Kind::Seq,
         // `Array2::zeros((n, m))`, `Array1::ones(n)`, `Array::from_elem(..)`: an array.
         Expr::Call(c) => match strip(&c.func) {
