@@ -1593,6 +1593,35 @@ fn an_index_held_in_an_option() {
     }
 }
 
+/// Indices sorted by the values they point at (an argsort) and searched by comparison:
+/// the closures only compare, the order is a constant, the values read through it carry
+/// their derivatives.
+#[differentiate(reverse, forward)]
+fn ranked(x: &[f64]) -> f64 {
+    let mut idx: Vec<usize> = (0..x.len()).collect();
+    idx.sort_by(|&a, &b| x[a].partial_cmp(&x[b]).unwrap());
+    let mut desc = idx.clone();
+    desc.sort_unstable_by(|a, b| x[*b].total_cmp(&x[*a]));
+    let median = idx[x.len() / 2];
+    let below = idx.partition_point(|&i| x[i] < x[median]);
+    let weighted: f64 = idx
+        .iter()
+        .enumerate()
+        .map(|(r, &i)| (r as f64 + 1.0) * x[i])
+        .sum();
+    weighted + x[desc[0]] * x[median] + below as f64
+}
+
+#[test]
+fn indices_sorted_by_the_values() {
+    let x = [0.3, -0.4, 0.9, 0.2, 1.4];
+    let (value, g) = ranked::grad(&x);
+    assert_eq!(value, ranked(&x));
+    assert_fd(ranked, &x, &g.x);
+    let v = [0.3, -0.2, 0.5, 1.0, 0.1];
+    assert_jvp_matches(&g.x, ranked::jvp(&x, &v).1, &v);
+}
+
 /// A leapfrog integrator whose last step swaps position and momentum with
 /// `std::mem::swap`: the `(q, p) = (p, q);` it means (it was evaluated as a constant
 /// statement, the gradient not following the swap).

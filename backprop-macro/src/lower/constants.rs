@@ -156,7 +156,31 @@ pub(super) const OPTION_VALUE: &str = "#[differentiate] holds in an `Option` (a 
 /// Methods whose closures only test: the result is a `bool`, a position or a count.
 pub(super) const TESTS: &[&str] = &["any", "all", "position", "rposition", "count"];
 
+/// Methods of a sequence whose closure only compares (an order) or tests: sorting or
+/// searching a sequence of constants by it changes no value that carries a derivative.
+const ORDERS: &[&str] = &[
+    "sort_by",
+    "sort_unstable_by",
+    "binary_search_by",
+    "partition_point",
+    "select_nth_unstable_by",
+];
+
 impl Renamer<'_, '_> {
+    /// A test (`any`, `position`, ...), an index a comparison picks (`min_by`), or
+    /// `idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]))` of a local of constants (indices):
+    /// the closures only decide.
+    fn closures_decide(&self, m: &syn::ExprMethodCall) -> bool {
+        let name = m.method.to_string();
+        TESTS.contains(&name.as_str())
+            || super::methods::picks_index(m)
+            || (ORDERS.contains(&name.as_str())
+                && self
+                    .lower
+                    .local_of(strip(&m.receiver))
+                    .is_some_and(|v| !self.lower.kind(v).differentiable()))
+    }
+
     /// Local names inside a macro's tokens, renamed as in an expression.
     fn rename_tokens(&mut self, tokens: TokenStream) -> TokenStream {
         tokens
@@ -222,9 +246,10 @@ impl VisitMut for Renamer<'_, '_> {
             m.mac.tokens = self.rename_tokens(tokens);
             return;
         }
-        // A test, or an index a comparison picks: their closures decide, no derivative flows.
+        // A test, an index a comparison picks, or indices sorted by comparing values: their
+        // closures decide, no derivative flows.
         if let Expr::MethodCall(m) = expr
-            && (TESTS.contains(&m.method.to_string().as_str()) || super::methods::picks_index(m))
+            && self.closures_decide(m)
         {
             self.tests += 1;
             syn::visit_mut::visit_expr_method_call_mut(self, m);
