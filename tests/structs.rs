@@ -162,6 +162,8 @@ fn a_struct_parameter_gets_a_struct_gradient() {
     let (value, g) = net::grad(&m, &x);
     assert_eq!(value, net(&m, &x));
     finite_difference_check(|m| net(m, &x), &m, &g.m);
+    // Array fields' gradients in standard layout, as an array parameter's.
+    assert!(g.m.hidden.w.as_slice().is_some() && g.m.out.w.as_slice().is_some());
     let n = g.m.count();
     // Forward mode along a direction, against the reverse gradient (the dot-product test).
     let mut dir = m.zeros_like();

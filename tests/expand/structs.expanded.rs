@@ -250,9 +250,9 @@ pub mod loss {
                 Grad {
                     l: {
                         let mut grad = ::backprop::__private::empty_grad(l);
-                        grad.b = grad_l_b;
+                        grad.b = ::backprop::__private::tensor::standard(grad_l_b);
                         grad.scale = grad_l_scale;
-                        grad.w = grad_l_w;
+                        grad.w = ::backprop::__private::tensor::standard(grad_l_w);
                         ::backprop::__private::fill_zeros(l, &mut grad);
                         grad
                     },
@@ -481,7 +481,7 @@ pub mod layer_penalty {
                     this: {
                         let mut grad = ::backprop::__private::empty_grad(this);
                         grad.scale = grad_this_scale;
-                        grad.w = grad_this_w;
+                        grad.w = ::backprop::__private::tensor::standard(grad_this_w);
                         ::backprop::__private::fill_zeros(this, &mut grad);
                         grad
                     },

@@ -509,6 +509,11 @@ impl<'a> Emit<'a> {
             .iter()
             .map(|(var, field)| {
                 let (adj, path) = (self.derived(d, *var), field.path_tokens());
+                // An array field's gradient in standard layout, as a parameter's.
+                let adj = match (self.f.vars[*var].kind, self.lanes) {
+                    (Kind::Tensor, false) => quote!(#private::tensor::standard(#adj)),
+                    _ => adj.to_token_stream(),
+                };
                 quote_spanned!(field.span=> grad #path = #adj;)
             })
             .collect();

@@ -31,12 +31,21 @@ impl Lower<'_> {
             return None;
         };
         // `a.fold(init, |acc, &v| ..)` of a one-dimensional array: its elements' fold.
-        if m.method == "fold"
-            && m.args.len() == 2
-            && iterators::Context::is_array(self, &m.receiver)
-        {
-            let (a, args) = (&m.receiver, &m.args);
-            return Some(syn::parse_quote_spanned!(m.method.span()=> #a.iter().fold(#args)));
+        if m.method == "fold" && m.args.len() == 2 {
+            if iterators::Context::is_array(self, &m.receiver) {
+                let (a, args) = (&m.receiver, &m.args);
+                return Some(syn::parse_quote_spanned!(m.method.span()=> #a.iter().fold(#args)));
+            }
+            if self
+                .local_of(strip(&m.receiver))
+                .is_some_and(|v| self.kind(v) == Kind::Tensor)
+            {
+                self.errors.spanned(
+                    &m.method,
+                    "#[differentiate] folds the elements of a one-dimensional array whose type the function declares (a parameter `a: &Array1<f64>`, a local `let h: Array1<f64> = ..;`); for this array, declare its type, or use `.mapv(|v| ..)` and `.sum()`",
+                );
+                return Some(syn::parse_quote!(0.0));
+            }
         }
         if let Some(Lanes {
             array,
