@@ -1167,6 +1167,14 @@ impl<'r> Gen<'r> {
                     9 if self.has_slice => format!(
                         "(0..v.len()).rev().map(|j| v[j] * ({a}) / (1.0 + j as f64)).sum::<f64>() + {b}"
                     ),
+                    // An argsort (indices sorted by comparing the values they point at);
+                    // an index found in a loop, held in an `Option` declared `None`.
+                    10 if self.has_slice && self.rng.chance(0.3) => format!(
+                        "{{ let mut idx: Vec<usize> = (0..v.len()).collect(); idx.sort_by(|&p, &q| v[p].partial_cmp(&v[q]).unwrap()); let mut r = {b}; for (k, &j) in idx.iter().enumerate() {{ r = r * 0.5 + v[j] * ({a}) / (1.0 + k as f64); }} r }}"
+                    ),
+                    10 if self.has_slice && self.rng.chance(0.45) => format!(
+                        "{{ let mut hit = None; for (j, &e) in v.iter().enumerate() {{ if e > {b} {{ hit = Some(j); break; }} }} match hit {{ Some(j) => v[j] * ({a}), None => {b} * 0.5 }} }}"
+                    ),
                     10 if self.has_slice => format!(
                         "if v.iter().any(|&e| e > {b}) {{ {a} }} else {{ (0..v.len()).fold({b}, |acc, j| acc * 0.5 + v[j]) }}"
                     ),

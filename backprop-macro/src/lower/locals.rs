@@ -173,6 +173,39 @@ impl Lower<'_> {
                 self.bind(ident, var);
                 true
             }
+            // `let v: Vec<f64> = xs.iter().map(..).collect();`: the loop it means, writing
+            // into `v` itself (`let mut v = vec![0.0; len]; .. v[k] = ..;`), not into a
+            // vector copied into `v` afterwards.
+            Expr::MethodCall(m) if m.method == "collect" => {
+                let Some(Expr::Block(b)) = super::iterators::terminal(self, m) else {
+                    return false;
+                };
+                let stmts = &b.block.stmts;
+                let mut named = HashSet::new();
+                collect_idents(m.to_token_stream(), &mut named);
+                // (Unless the chain reads a value the name now has: `let v = v.iter()..`.)
+                if let [body @ .., syn::Stmt::Expr(Expr::Path(tail), None)] = &stmts[..]
+                    && let Some(total) = tail.path.get_ident()
+                    && !named.contains(&ident.to_string())
+                {
+                    let mut body = body.to_vec();
+                    let mut rename = RenameIdent {
+                        from: total,
+                        to: ident,
+                    };
+                    for stmt in &mut body {
+                        rename.visit_stmt_mut(stmt);
+                    }
+                    self.lower_stmts(&body, Sink::Discard, out, &[]);
+                    return true;
+                }
+                let Some(var) = self.declare_local(local, out) else {
+                    return true;
+                };
+                self.lower_block_expr(&b.block, Sink::Var(var), out);
+                self.bind(ident, var);
+                true
+            }
             // `let row = &m[i];` of a nested sequence: a second name for that row. `let w =
             // &m.hidden.w;` (or `&x`) of an array or a struct: a second name for the same value
             // (the borrow keeps it from changing), not a copy.
@@ -319,5 +352,19 @@ impl Lower<'_> {
             init: true,
             span,
         });
+    }
+}
+
+/// Every `from` (an identifier) renamed `to`.
+struct RenameIdent<'a> {
+    from: &'a Ident,
+    to: &'a Ident,
+}
+
+impl VisitMut for RenameIdent<'_> {
+    fn visit_ident_mut(&mut self, i: &mut Ident) {
+        if i == self.from {
+            *i = self.to.clone();
+        }
     }
 }
