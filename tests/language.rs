@@ -1593,6 +1593,32 @@ fn an_index_held_in_an_option() {
     }
 }
 
+/// The first element passing a test, `x.iter().find(..)`: the element at the position the
+/// same test finds (a constant), read as an element, with or without a default.
+#[differentiate(reverse, forward)]
+fn found_first(x: &[f64], t: f64) -> f64 {
+    let above = x.iter().find(|&&v| v > t).copied().unwrap_or(0.0);
+    let below = x.iter().copied().find(|v| *v < -t).unwrap_or(1.0);
+    let mut s = above * 2.0 + below * below;
+    if let Some(&v) = x.iter().find(|&&v| v.abs() > 2.0 * t) {
+        s += v.sin();
+    }
+    let small = *x.iter().find(|v| v.abs() < 10.0).unwrap();
+    s + small * t
+}
+
+#[test]
+fn the_first_element_found() {
+    let x = [0.1, 0.7, -0.9, 1.3];
+    for t in [0.04, 0.5, 2.0] {
+        let (value, g) = found_first::grad(&x, t);
+        assert_eq!(value, found_first(&x, t));
+        assert_fd(|p| found_first(p, t), &x, &g.x);
+        let v = [0.3, -0.2, 0.5, 1.0];
+        assert_jvp_matches(&g.x, found_first::jvp(&x, t, &v, 0.0).1, &v);
+    }
+}
+
 /// Indices sorted by the values they point at (an argsort) and searched by comparison:
 /// the closures only compare, the order is a constant, the values read through it carry
 /// their derivatives.

@@ -774,6 +774,13 @@ pub fn grow_like<T: SeqItem>(dot: &mut Vec<<T as ZerosLike>::Grad>, v: &[T]) {
     dot.extend(v[have..].iter().map(ZerosLike::zeros_like));
 }
 
+/// `test(&item)`: `find`'s test, which takes a reference to the item, called where
+/// `position` hands the item itself (`x.iter().find(|v| ..)` as a position).
+#[inline(always)]
+pub fn on_ref<T, R>(item: T, test: impl FnOnce(&T) -> R) -> R {
+    test(&item)
+}
+
 /// The order a stable sort by `compare` puts `v` in (`v.sort_by(|a, b| a.total_cmp(b))`
 /// and the like): `order[k]` is the index of the element that lands at `k`. The comparison
 /// is the user's, called as the sort would call it (a `partial_cmp(..).unwrap()` panics on

@@ -172,7 +172,10 @@ impl Renamer<'_, '_> {
     /// the closures only decide.
     fn closures_decide(&self, m: &syn::ExprMethodCall) -> bool {
         let name = m.method.to_string();
+        // (`x.iter().find(..)` too: its value is the element, which lowering reads as such,
+        // `x[position]`, where it takes it out; a constant here is its test.)
         TESTS.contains(&name.as_str())
+            || name == "find"
             || super::methods::picks_index(m)
             || (ORDERS.contains(&name.as_str())
                 && self

@@ -219,7 +219,7 @@ pub(super) fn element_projection(m: &syn::ExprMatch) -> Option<Expr> {
     let Expr::MethodCall(c) = e else {
         return None;
     };
-    let seq = &c.receiver;
+    let mut seq = &*c.receiver;
     let at = match (c.method.to_string().as_str(), c.args.len()) {
         ("get", 1) => {
             let i = &c.args[0];
@@ -227,6 +227,37 @@ pub(super) fn element_projection(m: &syn::ExprMatch) -> Option<Expr> {
         }
         ("first", 0) => quote!(0),
         ("last", 0) => quote!(#seq.len() - 1),
+        // `x.iter().find(|&&v| v > t)` (or over `.copied()`): the element at the position
+        // the same test finds first (`find`'s test takes a reference to the item,
+        // `position`'s the item).
+        ("find", 1) => {
+            let Expr::Closure(test) = strip(&c.args[0]) else {
+                return None;
+            };
+            let ([Pat::Reference(r)], body) = (
+                &test.inputs.iter().cloned().collect::<Vec<_>>()[..],
+                &test.body,
+            ) else {
+                return None;
+            };
+            let walked = &c.receiver;
+            let mut walk = strip(walked);
+            if let Expr::MethodCall(w) = walk
+                && (w.method == "copied" || w.method == "cloned")
+            {
+                by_value = true;
+                walk = strip(&w.receiver);
+            }
+            let Expr::MethodCall(iter) = walk else {
+                return None;
+            };
+            if iter.method != "iter" {
+                return None;
+            }
+            seq = &iter.receiver;
+            let inner = &r.pat;
+            quote!(#walked.position(|#inner| #body).unwrap())
+        }
         _ => return None,
     };
     let reference = match inner {

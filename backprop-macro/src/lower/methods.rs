@@ -321,7 +321,10 @@ impl Lower<'_> {
             copied = true;
         }
         // `.unwrap_or(&0.0)` of references: the default is a reference; left as written.
-        if default.is_some() && !copied {
+        // (`x.iter().copied().find(..)` finds values.)
+        let finds_values = matches!(option, Expr::MethodCall(f) if f.method == "find"
+            && matches!(strip(&f.receiver), Expr::MethodCall(w) if w.method == "copied" || w.method == "cloned"));
+        if default.is_some() && !copied && !finds_values {
             return None;
         }
         let (element, present) = self.optional_place(option)?;
@@ -333,11 +336,53 @@ impl Lower<'_> {
     }
 
     /// The element `x.first()`, `x.last()` or `x.get(i)` would hold, of a sequence of floats
-    /// (or a row of one), and the condition under which it does.
+    /// (or a row of one), and the condition under which it does. `x.iter().find(|&&v| ..)`
+    /// (also over `x.iter().copied()`): the element at the position the same test finds
+    /// first (a constant, as `position` is).
     fn optional_place(&self, e: &Expr) -> Option<(Expr, Expr)> {
         let Expr::MethodCall(m) = strip(e) else {
             return None;
         };
+        if m.method == "find"
+            && let [test] = &m.args.iter().collect::<Vec<_>>()[..]
+            && let Expr::Closure(c) = strip(test)
+            && let [pat] = &c.inputs.iter().collect::<Vec<_>>()[..]
+        {
+            let mut walk = strip(&m.receiver);
+            if let Expr::MethodCall(w) = walk
+                && (w.method == "copied" || w.method == "cloned")
+                && w.args.is_empty()
+            {
+                walk = strip(&w.receiver);
+            }
+            let Expr::MethodCall(iter) = walk else {
+                return None;
+            };
+            if iter.method != "iter" || !iter.args.is_empty() {
+                return None;
+            }
+            let (seq, walked, body) = (&iter.receiver, &m.receiver, &c.body);
+            // A sequence of floats (or a row of one), as for `first`.
+            self.optional_place(&syn::parse_quote!(#seq.first()))?;
+            let (item, span) = (Ident::new("found", Span::mixed_site()), m.method.span());
+            // `find`'s test takes a reference to the item, `position`'s the item: `|&&v|`
+            // becomes `|&v|`; a test of the reference itself is called on one.
+            let at: Expr = match pat {
+                Pat::Reference(r) => {
+                    let inner = &r.pat;
+                    syn::parse_quote_spanned!(span=> #walked.position(|#inner| #body))
+                }
+                _ => {
+                    let private = self.private();
+                    syn::parse_quote_spanned!(span=>
+                        #walked.position(|#item| #private::on_ref(#item, |#pat| #body)))
+                }
+            };
+            return Some((
+                syn::parse_quote_spanned!(span=> #seq[(#at).unwrap()]),
+                syn::parse_quote_spanned!(span=> (#at).is_some()),
+            ));
+        }
         let seq = &m.receiver;
         let flat = match self.local_of(seq) {
             Some(v) if self.kind(v) == Kind::Seq => {
