@@ -1172,6 +1172,10 @@ impl<'r> Gen<'r> {
                     10 if self.has_slice && self.rng.chance(0.3) => format!(
                         "{{ let mut idx: Vec<usize> = (0..v.len()).collect(); idx.sort_by(|&p, &q| v[p].partial_cmp(&v[q]).unwrap()); let mut r = {b}; for (k, &j) in idx.iter().enumerate() {{ r = r * 0.5 + v[j] * ({a}) / (1.0 + k as f64); }} r }}"
                     ),
+                    // The first element passing a test, with a default.
+                    10 if self.has_slice && self.rng.chance(0.3) => {
+                        format!("v.iter().find(|&&e| e > {b}).copied().unwrap_or({a}) * 0.5 + {b}")
+                    }
                     10 if self.has_slice && self.rng.chance(0.45) => format!(
                         "{{ let mut hit = None; for (j, &e) in v.iter().enumerate() {{ if e > {b} {{ hit = Some(j); break; }} }} match hit {{ Some(j) => v[j] * ({a}), None => {b} * 0.5 }} }}"
                     ),

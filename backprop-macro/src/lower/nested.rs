@@ -313,12 +313,13 @@ impl Lower<'_> {
             if fixed {
                 continue;
             }
-            let at = self.generated_var(&format!("{ident}_index"), Kind::Int, k.expr.span());
+            let span = k.expr.span();
+            let at = self.generated_var(&format!("{ident}_index"), Kind::Int, span);
             let value = std::mem::replace(k, self.konst_var(at));
             out.push(Stmt::Let {
                 var: at,
                 op: Op::Konst(value),
-                span: k.expr.span(),
+                span,
             });
         }
     }
