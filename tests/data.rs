@@ -391,3 +391,45 @@ fn constants_borrowed_in_every_position() {
         );
     }
 }
+
+/// A sample with a feature vector, declared without a derive: data.
+#[derive(Clone, Debug)]
+pub struct Features {
+    pub xs: Vec<f64>,
+    pub y: f64,
+}
+
+/// A linear model's squared loss over samples' feature vectors, walked beside the weights:
+/// `o.xs` of `for o in data`, `data[i].xs` by index, and bound to a name first.
+#[differentiate(hessian)]
+fn featured(w: &[f64], data: &[Features]) -> f64 {
+    let mut s = 0.0;
+    for o in data {
+        let p: f64 = o.xs.iter().zip(w).map(|(a, b)| a * b).sum();
+        s += (p - o.y).powi(2);
+    }
+    for i in 0..data.len() {
+        let q: f64 = w.iter().zip(&data[i].xs).map(|(a, b)| (a * b).sin()).sum();
+        s += q * data[i].y;
+    }
+    for o in data.iter() {
+        let xs = &o.xs;
+        s += xs.iter().map(|v| v * w[0] * w[1]).sum::<f64>();
+    }
+    s
+}
+
+#[test]
+fn feature_vectors_of_samples() {
+    let data = [
+        Features {
+            xs: vec![1.0, 2.0, -0.5],
+            y: 0.5,
+        },
+        Features {
+            xs: vec![-1.0, 0.5, 0.25],
+            y: 0.1,
+        },
+    ];
+    check_over_data!(featured, 3, &data);
+}

@@ -218,6 +218,23 @@ impl Lower<'_> {
                 if ty.is_none() && self.lower_field_row_let(ident, &r.expr, out) {
                     return true;
                 }
+                // `let xs = &obs[i].xs;` of data: a constant, a sequence where walked.
+                if ty.is_none()
+                    && matches!(strip(&r.expr), Expr::Field(_))
+                    && self.local_of(&r.expr).is_none()
+                    && !self.reads_derivative(&r.expr)
+                {
+                    let var = self.user_var(ident, Kind::Other, None);
+                    let value = self.konst(expr);
+                    out.push(Stmt::Let {
+                        var,
+                        op: Op::Konst(value),
+                        span: local.span(),
+                    });
+                    self.constant_fields.insert(var);
+                    self.bind(ident, var);
+                    return true;
+                }
                 if let (Some(v), None) = (self.local_of(&r.expr), ty)
                     && matches!(self.kind(v), Kind::Tensor | Kind::Struct)
                 {

@@ -227,6 +227,7 @@ impl<'e> Lower<'e> {
             rows: BTreeMap::new(),
             element_fields: fields::element_fields(body),
             field_rows: BTreeMap::new(),
+            constant_fields: BTreeSet::new(),
             slice_copies: BTreeSet::new(),
             loop_indices: BTreeSet::new(),
             elem_refs: BTreeSet::new(),
@@ -353,6 +354,9 @@ struct Lower<'e> {
     /// The rows those fields are, per row of a sequence of structs bound to such a name
     /// (`for layer in layers`) and the field path (`"w"`): `layers[l].w`.
     field_rows: BTreeMap<(VarId, String), VarId>,
+    /// Names bound to a field of a value of constants (`let xs = &obs[i].xs;`): constants,
+    /// walked as sequences of constants where a chain walks them.
+    constant_fields: BTreeSet<VarId>,
     /// Locals holding a copy of a sub-slice (`let s = &x[a..b];`): a `Vec` where the user
     /// has a slice, so a call is passed `&s`.
     slice_copies: BTreeSet<VarId>,

@@ -720,8 +720,22 @@ impl Context for Lower<'_> {
     }
 
     fn is_constant_seq(&self, expr: &Expr) -> bool {
+        // A field of a value of constants walked as a sequence (`o.xs` of `for o in obs`,
+        // a sample's features), or a name bound to one (`let xs = &obs[i].xs;`).
+        if matches!(strip(expr), Expr::Field(_)) && self.local_of(expr).is_none() {
+            let mut root = strip(expr);
+            while let Expr::Field(f) = root {
+                root = strip(&f.base);
+            }
+            return self
+                .local_of(root)
+                .is_some_and(|v| !self.kind(v).differentiable())
+                && !self.reads_derivative(expr);
+        }
         self.local_of(expr).is_some_and(|v| {
-            !self.kind(v).differentiable() && self.vars[v].ty.as_ref().is_some_and(sequence_type)
+            !self.kind(v).differentiable()
+                && (self.vars[v].ty.as_ref().is_some_and(sequence_type)
+                    || self.constant_fields.contains(&v))
         })
     }
 
