@@ -109,3 +109,31 @@ fn a_gradient_bound_again_reads_the_new_call() {
     let fd = (two_calls(x + h, y, w) - two_calls(x - h, y, w)) / (2.0 * h);
     assert!((g.x - fd).abs() < 1e-6, "{} vs {fd}", g.x);
 }
+
+#[differentiate(hessian)]
+fn bowl(q: f64, r: f64) -> f64 {
+    q * q * r + (q * r).sin()
+}
+
+/// A nested gradient's float fields called their own methods (`g.q.abs()`): floats, not
+/// sequences (only a field walked or indexed is refused).
+#[differentiate(reverse, forward)]
+fn damped(q0: f64) -> f64 {
+    let mut q = q0;
+    for _ in 0..5 {
+        let (_, g) = bowl::grad(q, 2.0);
+        q -= 0.1 * g.q.abs().sqrt() + 0.01 * g.r.powi(2);
+    }
+    q
+}
+
+#[test]
+fn a_nested_gradients_fields_called_their_methods() {
+    let (value, g) = damped::grad(0.5);
+    assert_eq!(value, damped(0.5));
+    let h = 1e-6;
+    let central = (damped(0.5 + h) - damped(0.5 - h)) / (2.0 * h);
+    assert!((g.q0 - central).abs() < 1e-6 * central.abs().max(1.0));
+    let (_, dot) = damped::jvp(0.5, 1.0);
+    assert!((dot - g.q0).abs() < 1e-12 * g.q0.abs().max(1.0));
+}

@@ -27,6 +27,22 @@ struct Rewrite<'a> {
     errors: &'a mut Errors,
 }
 
+/// Methods of a sequence, not of a float: a gradient's field they are called on is one.
+const WALKS: &[&str] = &[
+    "iter",
+    "iter_mut",
+    "into_iter",
+    "len",
+    "to_vec",
+    "windows",
+    "chunks",
+    "chunks_exact",
+    "first",
+    "last",
+    "get",
+    "is_empty",
+];
+
 const NESTED_GRAD_FIELDS: &str = "#[differentiate] differentiates a nested `grad` through the gradient's fields read as floats (`g.x`), for a function whose differentiable parameters are all floats; its gradient is not used whole, and a gradient with respect to a sequence or an array (`g.q[i]`, `g.q.iter()`) is not supported in nested differentiation";
 
 impl Rewrite<'_> {
@@ -393,9 +409,12 @@ impl GradFields<'_> {
 
 impl VisitMut for GradFields<'_> {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
+        // (A float field's own methods, `g.x.abs()`, are a float's.)
         let sequence = match e {
             Expr::Index(ix) => Some(&*ix.expr),
-            Expr::MethodCall(m) => Some(&*m.receiver),
+            Expr::MethodCall(m) if WALKS.contains(&m.method.to_string().as_str()) => {
+                Some(&*m.receiver)
+            }
             _ => None,
         };
         if let Some(seq) = sequence.filter(|s| self.field(s)) {
