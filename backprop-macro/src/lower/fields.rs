@@ -44,35 +44,36 @@ fn key(root: &Ident, path: &[syn::Member]) -> String {
         .join(".")
 }
 
-/// `m.hidden.w` with `m` one of `roots`: the root and the fields. `through_index`: also
-/// `layers[l].w` (the fields of the elements of `layers`, root `layers`, fields `w`).
+/// `m.hidden.w`: the name it starts from and the fields after it, outermost first (none
+/// for a name alone). `through_index`: also `layers[l].w` (the fields of the elements of
+/// `layers`: root `layers`, fields `w`).
+pub(super) fn field_path(expr: &Expr, through_index: bool) -> Option<(&Ident, Vec<syn::Member>)> {
+    let mut path = Vec::new();
+    let mut e = strip(expr);
+    loop {
+        match e {
+            Expr::Field(f) => {
+                path.push(f.member.clone());
+                e = strip(&f.base);
+            }
+            Expr::Index(ix) if through_index && !path.is_empty() => e = strip(&ix.expr),
+            Expr::Path(p) => {
+                path.reverse();
+                return Some((p.path.get_ident()?, path));
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// `m.hidden.w` with `m` one of `roots`: the root and the fields (at least one).
 fn chain_parts<'a>(
     expr: &'a Expr,
     roots: &BTreeSet<String>,
     through_index: bool,
 ) -> Option<(&'a Ident, Vec<syn::Member>)> {
-    let mut path = Vec::new();
-    let mut e = expr;
-    loop {
-        match e {
-            Expr::Field(f) => {
-                path.push(f.member.clone());
-                e = &f.base;
-            }
-            Expr::Index(ix) if through_index && !path.is_empty() => e = &ix.expr,
-            Expr::Paren(p) => e = &p.expr,
-            Expr::Group(g) => e = &g.expr,
-            Expr::Path(p) if !path.is_empty() => {
-                let ident = p.path.get_ident()?;
-                if !roots.contains(&ident.to_string()) {
-                    return None;
-                }
-                path.reverse();
-                return Some((ident, path));
-            }
-            _ => return None,
-        }
-    }
+    field_path(expr, through_index)
+        .filter(|(root, path)| !path.is_empty() && roots.contains(&root.to_string()))
 }
 
 struct Scan<'r> {
@@ -601,21 +602,8 @@ impl Lower<'_> {
     /// How many indices reach a float in `layers[l].w` (`net.layers[l].w`), a field of the
     /// elements of a sequence the body reads as a sequence.
     pub(super) fn element_field_depth(&self, place: &Expr) -> Option<usize> {
-        let mut path = Vec::new();
-        let mut e = strip(place);
-        loop {
-            match e {
-                Expr::Field(f) => {
-                    path.push(f.member.clone());
-                    e = strip(&f.base);
-                }
-                Expr::Index(ix) if !path.is_empty() => e = strip(&ix.expr),
-                _ => break,
-            }
-        }
-        let Expr::Path(p) = e else { return None };
-        path.reverse();
-        let paths = self.element_fields.get(&p.path.get_ident()?.to_string())?;
+        let (root, path) = field_path(place, true)?;
+        let paths = self.element_fields.get(&root.to_string())?;
         paths
             .iter()
             .find(|(p, _)| *p == path)
@@ -628,15 +616,8 @@ impl Lower<'_> {
         if self.field_rows.is_empty() {
             return None;
         }
-        let mut path = Vec::new();
-        let mut e = strip(expr);
-        while let Expr::Field(f) = e {
-            path.push(f.member.clone());
-            e = strip(&f.base);
-        }
-        let Expr::Path(p) = e else { return None };
-        let row = self.lookup(&p.path.get_ident()?.to_string())?;
-        path.reverse();
+        let (root, path) = field_path(expr, false)?;
+        let row = self.lookup(&root.to_string())?;
         self.field_rows.get(&(row, path_key(&path))).copied()
     }
 }

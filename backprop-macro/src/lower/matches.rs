@@ -209,13 +209,8 @@ pub(super) fn element_projection(m: &syn::ExprMatch) -> Option<Expr> {
     if !some.path.is_ident("Some") {
         return None;
     }
-    let (mut e, mut by_value) = (strip(&m.expr), false);
-    if let Expr::MethodCall(c) = e
-        && (c.method == "copied" || c.method == "cloned")
-        && c.args.is_empty()
-    {
-        (e, by_value) = (strip(&c.receiver), true);
-    }
+    let mut e = strip(&m.expr);
+    let mut by_value = super::iterators::copies(&mut e);
     let Expr::MethodCall(c) = e else {
         return None;
     };
@@ -230,33 +225,13 @@ pub(super) fn element_projection(m: &syn::ExprMatch) -> Option<Expr> {
         // `x.iter().find(|&&v| v > t)` (or over `.copied()`): the element at the position
         // the same test finds first (`find`'s test takes a reference to the item,
         // `position`'s the item).
+        // `x.iter().find(|&&v| v > t)` (or over `.copied()`): the element at the position
+        // the same test finds first.
         ("find", 1) => {
-            let Expr::Closure(test) = strip(&c.args[0]) else {
-                return None;
-            };
-            let ([Pat::Reference(r)], body) = (
-                &test.inputs.iter().cloned().collect::<Vec<_>>()[..],
-                &test.body,
-            ) else {
-                return None;
-            };
-            let walked = &c.receiver;
-            let mut walk = strip(walked);
-            if let Expr::MethodCall(w) = walk
-                && (w.method == "copied" || w.method == "cloned")
-            {
-                by_value = true;
-                walk = strip(&w.receiver);
-            }
-            let Expr::MethodCall(iter) = walk else {
-                return None;
-            };
-            if iter.method != "iter" {
-                return None;
-            }
-            seq = &iter.receiver;
-            let inner = &r.pat;
-            quote!(#walked.position(|#inner| #body).unwrap())
+            let found = found_at(c, None)?;
+            (seq, by_value) = (found.seq, found.by_value);
+            let at = found.at;
+            quote!(#at.unwrap())
         }
         _ => return None,
     };
@@ -400,4 +375,58 @@ pub(super) fn bindings(pat: &Pat) -> Vec<Ident> {
     let mut find = Find(Vec::new());
     find.visit_pat(pat);
     find.0
+}
+
+/// What [`found_at`] finds.
+pub(super) struct Found<'a> {
+    pub(super) seq: &'a Expr,
+    pub(super) by_value: bool,
+    pub(super) at: Expr,
+}
+
+/// `x.iter().find(|pat| test)` (also over `x.iter().copied()` or `.cloned()`): the sequence
+/// `x`, whether its items are values, and the position the same test finds first
+/// (`find`'s test takes a reference to the item, `position`'s the item: `|&&v|` becomes
+/// `|&v|`; another pattern is called on a reference through `on_ref`, which needs the
+/// facade's path `private`, or is not taken).
+pub(super) fn found_at<'a>(
+    find: &'a syn::ExprMethodCall,
+    private: Option<&TokenStream>,
+) -> Option<Found<'a>> {
+    let [test] = &find.args.iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    let Expr::Closure(c) = strip(test) else {
+        return None;
+    };
+    let [pat] = &c.inputs.iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    let (walked, body) = (&find.receiver, &c.body);
+    let mut walk = strip(walked);
+    let by_value = super::iterators::copies(&mut walk);
+    let Expr::MethodCall(iter) = walk else {
+        return None;
+    };
+    if find.method != "find" || iter.method != "iter" || !iter.args.is_empty() {
+        return None;
+    }
+    let span = find.method.span();
+    let at = match (pat, private) {
+        (Pat::Reference(r), _) => {
+            let inner = &r.pat;
+            syn::parse_quote_spanned!(span=> #walked.position(|#inner| #body))
+        }
+        (_, Some(private)) => {
+            let item = Ident::new("found", Span::mixed_site());
+            syn::parse_quote_spanned!(span=>
+                #walked.position(|#item| #private::on_ref(#item, |#pat| #body)))
+        }
+        (_, None) => return None,
+    };
+    Some(Found {
+        seq: &iter.receiver,
+        by_value,
+        at,
+    })
 }

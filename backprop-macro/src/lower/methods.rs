@@ -312,18 +312,11 @@ impl Lower<'_> {
             _ => return None,
         };
         let mut option = strip(&m.receiver);
-        let mut copied = false;
-        if let Expr::MethodCall(c) = option
-            && c.args.is_empty()
-            && (c.method == "copied" || c.method == "cloned")
-        {
-            option = strip(&c.receiver);
-            copied = true;
-        }
+        let copied = super::iterators::copies(&mut option);
         // `.unwrap_or(&0.0)` of references: the default is a reference; left as written.
         // (`x.iter().copied().find(..)` finds values.)
         let finds_values = matches!(option, Expr::MethodCall(f) if f.method == "find"
-            && matches!(strip(&f.receiver), Expr::MethodCall(w) if w.method == "copied" || w.method == "cloned"));
+            && super::iterators::copies(&mut strip(&f.receiver)));
         if default.is_some() && !copied && !finds_values {
             return None;
         }
@@ -343,41 +336,12 @@ impl Lower<'_> {
         let Expr::MethodCall(m) = strip(e) else {
             return None;
         };
-        if m.method == "find"
-            && let [test] = &m.args.iter().collect::<Vec<_>>()[..]
-            && let Expr::Closure(c) = strip(test)
-            && let [pat] = &c.inputs.iter().collect::<Vec<_>>()[..]
-        {
-            let mut walk = strip(&m.receiver);
-            if let Expr::MethodCall(w) = walk
-                && (w.method == "copied" || w.method == "cloned")
-                && w.args.is_empty()
-            {
-                walk = strip(&w.receiver);
-            }
-            let Expr::MethodCall(iter) = walk else {
-                return None;
-            };
-            if iter.method != "iter" || !iter.args.is_empty() {
-                return None;
-            }
-            let (seq, walked, body) = (&iter.receiver, &m.receiver, &c.body);
+        if m.method == "find" {
+            let private = self.private();
+            let found = super::matches::found_at(m, Some(&private))?;
+            let (seq, at, span) = (found.seq, found.at, m.method.span());
             // A sequence of floats (or a row of one), as for `first`.
             self.optional_place(&syn::parse_quote!(#seq.first()))?;
-            let (item, span) = (Ident::new("found", Span::mixed_site()), m.method.span());
-            // `find`'s test takes a reference to the item, `position`'s the item: `|&&v|`
-            // becomes `|&v|`; a test of the reference itself is called on one.
-            let at: Expr = match pat {
-                Pat::Reference(r) => {
-                    let inner = &r.pat;
-                    syn::parse_quote_spanned!(span=> #walked.position(|#inner| #body))
-                }
-                _ => {
-                    let private = self.private();
-                    syn::parse_quote_spanned!(span=>
-                        #walked.position(|#item| #private::on_ref(#item, |#pat| #body)))
-                }
-            };
             return Some((
                 syn::parse_quote_spanned!(span=> #seq[(#at).unwrap()]),
                 syn::parse_quote_spanned!(span=> (#at).is_some()),

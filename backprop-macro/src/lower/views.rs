@@ -79,12 +79,14 @@ struct View {
     end: Expr,
 }
 
-fn view(stmt: &syn::Stmt) -> Option<View> {
+/// `let name = init;` (`let name: T = init;` where `typed`), the name plain (not `mut`,
+/// `ref` or `@`), no `else`: the name and the value.
+fn plain_let(stmt: &syn::Stmt, typed: bool) -> Option<(&Ident, &Expr)> {
     let syn::Stmt::Local(local) = stmt else {
         return None;
     };
     let pat = match &local.pat {
-        Pat::Type(t) => &*t.pat,
+        Pat::Type(t) if typed => &*t.pat,
         p => p,
     };
     let Pat::Ident(name) = pat else {
@@ -94,7 +96,12 @@ fn view(stmt: &syn::Stmt) -> Option<View> {
         return None;
     }
     let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
-    let Expr::Reference(r) = &*init.expr else {
+    Some((&name.ident, &init.expr))
+}
+
+fn view(stmt: &syn::Stmt) -> Option<View> {
+    let (name, init) = plain_let(stmt, true)?;
+    let Expr::Reference(r) = init else {
         return None;
     };
     let Expr::Index(index) = &*r.expr else {
@@ -116,7 +123,7 @@ fn view(stmt: &syn::Stmt) -> Option<View> {
         return None;
     }
     Some(View {
-        name: name.ident.clone(),
+        name: name.clone(),
         seq: seq.clone(),
         start: range.start.as_deref().cloned(),
         end: match range.end.as_deref() {
@@ -129,17 +136,8 @@ fn view(stmt: &syn::Stmt) -> Option<View> {
 /// `let p = seq[i];` (not `mut`, `i` names, literals and arithmetic), every later mention
 /// of `p` a field (`p.x`), and nothing it reads changed or bound again: the place.
 fn element_binding(stmt: &syn::Stmt, rest: &[syn::Stmt]) -> Option<Expr> {
-    let syn::Stmt::Local(local) = stmt else {
-        return None;
-    };
-    let Pat::Ident(name) = &local.pat else {
-        return None;
-    };
-    if name.by_ref.is_some() || name.mutability.is_some() || name.subpat.is_some() {
-        return None;
-    }
-    let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
-    let Expr::Index(index) = &*init.expr else {
+    let (name, init) = plain_let(stmt, false)?;
+    let Expr::Index(index) = init else {
         return None;
     };
     let Expr::Path(seq) = &*index.expr else {
@@ -154,12 +152,12 @@ fn element_binding(stmt: &syn::Stmt, rest: &[syn::Stmt]) -> Option<Expr> {
     let mut watched = watched.names;
     watched.insert(seq.to_string());
     let mentions = only_used_as(
-        &name.ident,
+        name,
         &watched,
         rest,
         |e, name| matches!(e, Expr::Field(f) if is_name(&f.base, name)),
     );
-    mentions.filter(|&n| n > 0).map(|_| (*init.expr).clone())
+    mentions.filter(|&n| n > 0).map(|_| init.clone())
 }
 
 /// Whether every later mention of the view is `v[e]` or `v.len()`, and nothing it reads

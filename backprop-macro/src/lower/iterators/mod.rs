@@ -20,6 +20,7 @@ mod places;
 mod sources;
 mod terminals;
 
+pub(super) use sources::copies;
 use sources::*;
 
 pub(super) use terminals::terminal;
@@ -723,12 +724,8 @@ impl Context for Lower<'_> {
         // A field of a value of constants walked as a sequence (`o.xs` of `for o in obs`,
         // a sample's features), or a name bound to one (`let xs = &obs[i].xs;`).
         if matches!(strip(expr), Expr::Field(_)) && self.local_of(expr).is_none() {
-            let mut root = strip(expr);
-            while let Expr::Field(f) = root {
-                root = strip(&f.base);
-            }
-            return self
-                .local_of(root)
+            return super::fields::field_path(expr, false)
+                .and_then(|(root, _)| self.lookup(&root.to_string()))
                 .is_some_and(|v| !self.kind(v).differentiable())
                 && !self.reads_derivative(expr);
         }

@@ -57,7 +57,7 @@ pub(super) fn path_of(expr: &Expr) -> Option<&Expr> {
 }
 
 /// Takes any `.copied()` and `.cloned()` off the end of `e`; whether there were any.
-pub(super) fn copies(e: &mut &Expr) -> bool {
+pub(in crate::lower) fn copies(e: &mut &Expr) -> bool {
     let mut any = false;
     while peel(e, "copied") || peel(e, "cloned") {
         any = true;
