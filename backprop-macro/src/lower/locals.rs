@@ -199,12 +199,7 @@ impl Lower<'_> {
                     self.lower_stmts(&body, Sink::Discard, out, &[]);
                     return true;
                 }
-                let Some(var) = self.declare_local(local, out) else {
-                    return true;
-                };
-                self.lower_block_expr(&b.block, Sink::Var(var), out);
-                self.bind(ident, var);
-                true
+                self.lower_local_form(local, ident, ty, mutable, &Expr::Block(b), out)
             }
             // `let row = &m[i];` of a nested sequence: a second name for that row. `let w =
             // &m.hidden.w;` (or `&x`) of an array or a struct: a second name for the same value

@@ -617,9 +617,6 @@ impl<'e> Lower<'e> {
                     return;
                 };
                 let kind = self.kind(var);
-                if op.is_none() && self.refuse_option_value(var, right) {
-                    return;
-                }
                 let value = match op {
                     Some(op) if matches!(kind, Kind::Int | Kind::Bool | Kind::Other | Kind::Pullback) => {
                         match self.konst_checked_assign(left, Some(op), right) {
