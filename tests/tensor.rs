@@ -1565,7 +1565,12 @@ fn lanes(w: &Array2<f64>, x: &Array1<f64>) -> f64 {
         let h = w.dot(x);
         s += h[j] * h[j] * x[j];
     }
-    let t: f64 = w.rows().into_iter().map(|r| r.dot(x).sin()).sum();
+    let t: f64 = w.rows().into_iter().map(|r| r.dot(x).sin()).sum::<f64>()
+        + w.columns()
+            .into_iter()
+            .enumerate()
+            .map(|(j, col)| col.sum().sin() * (j as f64 + 1.0))
+            .sum::<f64>();
     let u = x.fold(1.0, |acc, &v| acc * v.cos());
     s + t
         + u

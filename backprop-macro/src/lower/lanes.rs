@@ -63,10 +63,52 @@ impl Lower<'_> {
                     (0..#array.#count()).map(|#i| #array.#lane(#i))),
             });
         }
+        // `w.columns().into_iter().enumerate().map(|(j, col)| ..)`: the index walked and the
+        // lane bound in the closure, `(0..w.ncols()).map(|j| { let col = w.column(j); .. })`
+        // (a pair of an index and a view is not a value lowering holds).
+        if let Some(walk) = self.counted_lanes(m) {
+            return Some(walk);
+        }
         let receiver = self.array_lanes(&m.receiver)?;
         let mut m = m.clone();
         *m.receiver = receiver;
         Some(Expr::MethodCall(m))
+    }
+
+    /// `.map(|(i, lane)| ..)` or `.for_each(..)` of an enumerated walk over lanes: the
+    /// walk over the indices, each closure binding its lane.
+    fn counted_lanes(&mut self, m: &syn::ExprMethodCall) -> Option<Expr> {
+        if !(m.method == "map" || m.method == "for_each") || m.args.len() != 1 {
+            return None;
+        }
+        let Expr::Closure(c) = strip(&m.args[0]) else {
+            return None;
+        };
+        let [Pat::Tuple(pair)] = &c.inputs.iter().collect::<Vec<_>>()[..] else {
+            return None;
+        };
+        let [index, pat] = &pair.elems.iter().collect::<Vec<_>>()[..] else {
+            return None;
+        };
+        let Expr::MethodCall(walked) = strip(&m.receiver) else {
+            return None;
+        };
+        let lanes = self.lanes(walked).filter(|l| l.enumerate)?;
+        let i = match index {
+            Pat::Ident(p) if p.subpat.is_none() && p.by_ref.is_none() => p.ident.clone(),
+            Pat::Wild(_) => Ident::new(&self.names.syntax("lane"), Span::mixed_site()),
+            _ => return None,
+        };
+        let Lanes {
+            array,
+            lane,
+            count,
+            span,
+            ..
+        } = lanes;
+        let (method, body) = (&m.method, &c.body);
+        Some(syn::parse_quote_spanned!(span=>
+            (0..#array.#count()).#method(|#i| { let #pat = #array.#lane(#i); #body })))
     }
 
     /// `for row in a.outer_iter() { .. }` (`for (i, row) in ...enumerate()`): the loop over
