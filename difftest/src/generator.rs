@@ -280,6 +280,15 @@ fn layered(rng: &mut Rng, id: usize) -> Function {
     )
     .unwrap();
     if rng.chance(0.5) {
+        // An element's field walked as a sequence (`cell.w.iter()`, `cells[0].w.iter()`).
+        let walk = if in_struct { "&c.cells" } else { "cells" };
+        writeln!(
+            body,
+            "    for cell in {walk} {{\n        acc += cell.w.iter().zip(cell.w.iter().skip(1)).map(|(p, q)| p * q * acc.tanh()).sum::<f64>();\n    }}\n    acc += {cells}[0].w.iter().map(|e| e * e).sum::<f64>();"
+        )
+        .unwrap();
+    }
+    if rng.chance(0.5) {
         // A method given a local it then replaces (`h = cell.spread(&h)`): through the
         // method's `__vjp_owned` (not under `hessian`).
         let walk = if in_struct { "&c.cells" } else { "cells" };
@@ -2427,6 +2436,19 @@ pub fn check_{name}(p: &mut Points) -> (Verdict, String) {{
             } else {
                 terms.push(format!("{c} * {}.sum()", strip(v)));
             }
+        }
+        // A matrix's rows or columns walked (`a.outer_iter()`, `w.columns()`), and a fold of
+        // the vector.
+        let c = self.rng.lit(-1.0, 1.0);
+        match self.rng.below(6) {
+            0 => terms.push(format!(
+                "{c} * a.outer_iter().map(|r| r.dot(v).tanh()).sum::<f64>()"
+            )),
+            1 => terms.push(format!(
+                "{c} * w.columns().into_iter().enumerate().map(|(j, col)| col.sum().sin() * (j as f64 + 1.0)).sum::<f64>()"
+            )),
+            2 => terms.push(format!("{c} * v.fold(0.5, |acc, &e| acc * 0.5 + e * e)")),
+            _ => {}
         }
         terms.join(" + ")
     }
