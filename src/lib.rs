@@ -16,6 +16,7 @@ pub use backprop_runtime::{log_softmax, ndarray, softmax, softmax_cross_entropy}
 /// What the generated code calls. Not a public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
+    pub use backprop_runtime::nested;
     pub use backprop_runtime::{
         Accumulate, Differentiable, Discard, Elements, GradOf, InlineStack, KeepAsIs, KeepCopy,
         NotDifferentiable, NotGenerated, Rows, SameShape, SeqItem, Stack, Tangents, ToTangent,

@@ -1,4 +1,5 @@
 //! Nested differentiation: a differentiated function calling another one's `grad`.
+#![allow(clippy::needless_range_loop)] // loops written as the lecture and numerical code write them
 
 use backprop::differentiate;
 
@@ -116,7 +117,7 @@ fn bowl(q: f64, r: f64) -> f64 {
 }
 
 /// A nested gradient's float fields called their own methods (`g.q.abs()`): floats, not
-/// sequences (only a field walked or indexed is refused).
+/// sequences (only a field walked, borrowed or indexed is one).
 #[differentiate(reverse, forward)]
 fn damped(q0: f64) -> f64 {
     let mut q = q0;
@@ -136,4 +137,133 @@ fn a_nested_gradients_fields_called_their_methods() {
     assert!((g.q0 - central).abs() < 1e-6 * central.abs().max(1.0));
     let (_, dot) = damped::jvp(0.5, 1.0);
     assert!((dot - g.q0).abs() < 1e-12 * g.q0.abs().max(1.0));
+}
+
+/// The energy of a chain of `n` beads: springs of stiffness `k` to the origin, a quartic
+/// term, and a bending term between neighbours.
+#[differentiate(hessian)]
+fn chain_energy(q: &[f64], k: f64) -> f64 {
+    let mut e = 0.0;
+    for i in 0..q.len() {
+        e += 0.5 * k * q[i] * q[i] + 0.1 * q[i].powi(4);
+    }
+    for i in 1..q.len() {
+        e += (q[i] - q[i - 1]).cos();
+    }
+    e
+}
+
+/// Leapfrog steps of the chain in its own force field (`p -= dt·∇q E`, `q += dt·p`), and a
+/// loss of where it ends: its energy, its gradient's squared length (walked), and the
+/// gradient with respect to `k`.
+#[differentiate(reverse, forward)]
+fn leapfrog(q0: &[f64], k: f64) -> f64 {
+    let mut q = q0.to_vec();
+    let mut p = vec![0.0; q.len()];
+    for _ in 0..20 {
+        let (_, g) = chain_energy::grad(&q, k);
+        for i in 0..q.len() {
+            p[i] -= 0.05 * g.q[i];
+        }
+        for i in 0..q.len() {
+            q[i] += 0.05 * p[i];
+        }
+    }
+    let (e, g) = chain_energy::grad(&q, k);
+    let slope: f64 = g.q.iter().map(|v| v * v).sum();
+    let mut last = 0.0;
+    for (i, v) in g.q.iter().enumerate().skip(g.q.len() - 2) {
+        last += v * p[i];
+    }
+    e + slope + g.k + last
+}
+
+#[test]
+fn a_nested_gradient_with_respect_to_a_slice() {
+    let (q0, k) = ([0.3, 0.7, -1.1, 0.2], 1.5);
+    let (value, g) = leapfrog::grad(&q0, k);
+    assert_eq!(value, leapfrog(&q0, k));
+    let h = 1e-6;
+    for i in 0..q0.len() {
+        let (mut a, mut b) = (q0, q0);
+        a[i] += h;
+        b[i] -= h;
+        let central = (leapfrog(&a, k) - leapfrog(&b, k)) / (2.0 * h);
+        assert!(
+            (g.q0[i] - central).abs() < 1e-6 * central.abs().max(1.0),
+            "q0[{i}]: {} vs {central}",
+            g.q0[i]
+        );
+    }
+    let central = (leapfrog(&q0, k + h) - leapfrog(&q0, k - h)) / (2.0 * h);
+    assert!((g.k - central).abs() < 1e-6 * central.abs().max(1.0));
+    // Forward over reverse against reverse over reverse: the dot-product test.
+    let (dq, dk) = ([0.3, -0.2, 0.5, 1.0], 0.7);
+    let (_, dot) = leapfrog::jvp(&q0, k, &dq, dk);
+    let expected: f64 = g.q0.iter().zip(&dq).map(|(g, d)| g * d).sum::<f64>() + g.k * dk;
+    assert!((dot - expected).abs() < 1e-10 * expected.abs().max(1.0));
+}
+
+/// A generic callee taking `&Vec<T>` with the sequence first, the nested gradient read
+/// through `len()`, a borrowed loop and `zip`.
+#[allow(clippy::ptr_arg)] // a `&Vec` parameter, as some code takes one
+#[differentiate(hessian)]
+fn well<T: backprop::Real>(v: &Vec<T>, depth: T, n: usize) -> T {
+    let mut e = T::zero();
+    for x in v.iter().take(n) {
+        e += depth * (*x * *x - T::one()).powi(2);
+    }
+    e
+}
+
+#[differentiate(reverse, forward)]
+fn relax<T: backprop::Real>(v0: &[T], depth: T) -> T {
+    let mut v = v0.to_vec();
+    for _ in 0..3 {
+        let (_, g) = well::grad(&v, depth, 3);
+        let n = g.v.len();
+        let mut norm = T::zero();
+        for d in &g.v {
+            norm += *d * *d;
+        }
+        for (i, d) in g.v.iter().enumerate() {
+            if i + 1 < n {
+                v[i] -= T::from_f64(0.02) * *d / (T::one() + norm);
+            }
+        }
+    }
+    let (_, g) = well::grad(&v, depth, 3);
+    let mut s = g.depth;
+    for (a, b) in v.iter().zip(g.v.iter()) {
+        s += *a * *b;
+    }
+    s
+}
+
+#[test]
+fn a_nested_gradient_of_a_generic_function_of_a_vec() {
+    let (v0, depth): ([f64; 4], f64) = ([0.4, 1.3, -0.8, 0.5], 0.7);
+    let (value, g) = relax::grad(&v0, depth);
+    assert_eq!(value, relax(&v0, depth));
+    let h = 1e-6;
+    for i in 0..v0.len() {
+        let (mut a, mut b) = (v0, v0);
+        a[i] += h;
+        b[i] -= h;
+        let central = (relax(&a, depth) - relax(&b, depth)) / (2.0 * h);
+        assert!(
+            (g.v0[i] - central).abs() < 1e-6 * central.abs().max(1.0),
+            "v0[{i}]: {} vs {central}",
+            g.v0[i]
+        );
+    }
+    let central = (relax(&v0, depth + h) - relax(&v0, depth - h)) / (2.0 * h);
+    assert!((g.depth - central).abs() < 1e-6 * central.abs().max(1.0));
+    let (dv, dd) = ([1.0, -0.5, 0.25, 2.0], -0.3);
+    let (_, dot) = relax::jvp(&v0, depth, &dv, dd);
+    let expected: f64 = g.v0.iter().zip(&dv).map(|(g, d)| g * d).sum::<f64>() + g.depth * dd;
+    assert!((dot - expected).abs() < 1e-10 * expected.abs().max(1.0));
+    // In `f32` too.
+    let (value, _) = relax::grad(&[0.4f32, 1.3, -0.8, 0.5], 0.7f32);
+    assert!((value as f64 - relax(&v0, depth)).abs() < 1e-4);
 }

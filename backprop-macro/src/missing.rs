@@ -91,7 +91,219 @@ pub fn stubs(f: &Func, e: &Emit, sig: &Signature, args: &Args) -> TokenStream {
         );
         stubs.extend(hidden_stub(f, e, sig, Hidden::Fob, &message));
     }
+    if args.method.is_none() && !structs {
+        stubs.extend(nested_stubs(f, e, sig, args));
+    }
     stubs
+}
+
+/// What a caller differentiating `f::grad` or `f::jvp` (nested differentiation) reads,
+/// as stubs where `f` has `hessian` but a shape nested differentiation does not support:
+/// `__grad` and `__jvp_value`, their modules' derivatives, and where each field is, so
+/// that such a call is one error that says why. Without `hessian`, nothing (stubs would
+/// add a few hundred lines to every function's expansion): the caller's macro finds such
+/// a callee in its file and says to add `hessian` (`source::lacks_hessian`).
+fn nested_stubs(f: &Func, e: &Emit, sig: &Signature, args: &Args) -> TokenStream {
+    if !(args.hessian && args.reverse && args.forward) {
+        return TokenStream::new();
+    }
+    let name = &f.name;
+    // Why not, as the end of a sentence.
+    let (grad_reason, jvp_reason) = match crate::items::nested::nested_shape(f) {
+        Ok(None) => return TokenStream::new(),
+        Ok(Some(q)) => (
+            None,
+            Some(format!("`{name}` has a sequence parameter, `{}`", q.name)),
+        ),
+        Err(reason) => (Some(reason.clone()), Some(reason)),
+    };
+    let private = &e.private;
+    let ret = &f.ret;
+    let params = &sig.params;
+    let diff: Vec<&crate::ir::Param> = f.params.iter().filter(|p| p.differentiable()).collect();
+    let positional: Vec<TokenStream> = f
+        .params
+        .iter()
+        .map(|p| crate::expand::positional_type(p, private))
+        .collect();
+    let flags: Vec<bool> = f.params.iter().map(|p| p.differentiable()).collect();
+    let mut stubs = TokenStream::new();
+    if let Some(reason) = grad_reason {
+        let message = format!(
+            "`{name}::grad` is called inside a differentiated function (nested differentiation), which supports functions with `hessian` returning a float whose differentiable parameters are floats and at most one slice or `&Vec` of floats: {reason}"
+        );
+        let value = quote!(::std::vec::Vec<#ret>);
+        stubs.extend(nested_item_stub(
+            e,
+            sig,
+            &NestedStub {
+                item: format_ident!("__grad"),
+                inputs: quote!(#(#params),*),
+                tangents: f.params.len(),
+                value,
+                positional: quote!((#(#positional,)*)),
+                differentiable: flags.clone(),
+                message: &message,
+            },
+        ));
+        let fields = diff.iter().map(|p| &p.name);
+        let seqs = diff.iter().map(|p| &p.name);
+        stubs.extend(quote! {
+            #[doc(hidden)]
+            #[allow(non_upper_case_globals)]
+            pub mod __grad_fields {
+                #(pub const #fields: usize = 0;)*
+            }
+            #[doc(hidden)]
+            #[allow(non_upper_case_globals)]
+            pub mod __grad_seqs {
+                #(pub const #seqs: usize = 0;)*
+            }
+        });
+    }
+    if let Some(reason) = jvp_reason {
+        let message = format!(
+            "`{name}::jvp` is called inside a differentiated function (nested differentiation), which supports functions with `hessian` returning a float whose differentiable parameters are all floats: {reason}"
+        );
+        let tangents: Vec<TokenStream> = diff
+            .iter()
+            .map(|p| {
+                let (dot, ty) = (e.dot(p.var), tangent_type(p));
+                quote!(#dot: #ty)
+            })
+            .collect();
+        let tangent_grads = diff.iter().map(|p| crate::expand::grad_type(p));
+        stubs.extend(nested_item_stub(
+            e,
+            sig,
+            &NestedStub {
+                item: format_ident!("__jvp_value"),
+                inputs: quote!(#(#params,)* #(#tangents),*),
+                tangents: f.params.len() + diff.len(),
+                value: quote!([#ret; 2]),
+                positional: quote!((#(#positional,)* #(#tangent_grads,)*)),
+                differentiable: flags
+                    .iter()
+                    .copied()
+                    .chain(diff.iter().map(|_| true))
+                    .collect(),
+                message: &message,
+            },
+        ));
+    }
+    stubs
+}
+
+/// `__fob` in a nested item's module (`f::__grad::__fob`), which a caller with `hessian`
+/// would call: third derivatives of `f`, which nothing computes. `inputs` are the nested
+/// item's parameters, `value` its value type, `positional` its pullback's tuple of
+/// gradients.
+pub(crate) fn third_order_stub(
+    f: &Func,
+    e: &Emit,
+    sig: &Signature,
+    inputs: &TokenStream,
+    (value, positional): (&TokenStream, &TokenStream),
+    tangents: usize,
+) -> TokenStream {
+    let name = &f.name;
+    let message = format!(
+        "`{name}`'s derivatives are called inside a function differentiated twice (`hessian`): nested differentiation computes second derivatives of `{name}` (its `hvp`), and a Hessian of the caller would need its third: differentiate the caller with `reverse, forward`"
+    );
+    fob_stub(e, sig, inputs, (value, positional), tangents, &message)
+}
+
+fn fob_stub(
+    e: &Emit,
+    sig: &Signature,
+    inputs: &TokenStream,
+    (value, positional): (&TokenStream, &TokenStream),
+    tangents: usize,
+    message: &str,
+) -> TokenStream {
+    let private = &e.private;
+    let tangents: Vec<syn::Ident> = (0..tangents).map(|i| format_ident!("__T{}", i)).collect();
+    Stub {
+        item: format_ident!("__fob"),
+        trait_name: format_ident!("__fob_of_callee_is_not_generated"),
+        message,
+        generics: quote!(#(#tangents),*),
+        inputs: quote!(#inputs, #(_: #tangents),*),
+        output: quote!((#value, #value, fn(#value, #value) -> (#positional, #positional))),
+        body: quote!((
+            #private::not_generated(),
+            #private::not_generated(),
+            |_: #value, _: #value| -> (#positional, #positional) { #private::not_generated() },
+        )),
+    }
+    .print(e, sig)
+}
+
+/// A nested item of [`nested_stubs`]: the function and its module of derivatives.
+struct NestedStub<'a> {
+    item: syn::Ident,
+    inputs: TokenStream,
+    /// How many tangents `__jvp` takes.
+    tangents: usize,
+    value: TokenStream,
+    /// The pullback's tuple of gradients.
+    positional: TokenStream,
+    /// Which of its inputs are differentiable (what a caller checks its arguments against).
+    differentiable: Vec<bool>,
+    message: &'a str,
+}
+
+fn nested_item_stub(e: &Emit, sig: &Signature, n: &NestedStub) -> TokenStream {
+    let private = &e.private;
+    let (item, inputs, value, positional) = (&n.item, &n.inputs, &n.value, &n.positional);
+    let differentiable = &n.differentiable;
+    let tangents: Vec<syn::Ident> = (0..n.tangents).map(|i| format_ident!("__T{}", i)).collect();
+    let stub = |name: &str, generics: TokenStream, inputs: TokenStream, output, body| {
+        Stub {
+            item: format_ident!("{}", name),
+            trait_name: format_ident!("{}_of_callee_is_not_generated", name),
+            message: n.message,
+            generics,
+            inputs,
+            output,
+            body,
+        }
+        .print(e, sig)
+    };
+    let function = stub(
+        &item.to_string(),
+        TokenStream::new(),
+        inputs.clone(),
+        value.clone(),
+        quote!(#private::not_generated()),
+    );
+    let vjp = stub(
+        "__vjp",
+        TokenStream::new(),
+        inputs.clone(),
+        quote!((#value, fn(#value) -> #positional)),
+        quote!((#private::not_generated(), |_: #value| -> #positional { #private::not_generated() })),
+    );
+    let jvp = stub(
+        "__jvp",
+        quote!(#(#tangents),*),
+        quote!(#inputs, #(_: #tangents),*),
+        quote!((#value, #value)),
+        quote!(#private::not_generated()),
+    );
+    let fob = fob_stub(e, sig, inputs, (value, positional), n.tangents, n.message);
+    quote! {
+        #function
+        #[doc(hidden)]
+        pub mod #item {
+            #[allow(unused_imports)]
+            use super::*;
+            pub const __DIFFERENTIABLE: &[bool] = &[#(#differentiable),*];
+            #vjp
+            #jvp
+            #fob
+        }
+    }
 }
 
 /// The items other differentiated functions call that a stub can stand for.

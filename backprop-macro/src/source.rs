@@ -44,6 +44,9 @@ struct Scope {
     /// The differentiated functions here, and for a differentiated `impl` block, its
     /// methods' names (their modules are `{type}_{method}`).
     differentiated: Vec<String>,
+    /// Those of them whose attribute does not name `hessian` (a nested `grad` of one
+    /// cannot be differentiated).
+    without_hessian: Vec<String>,
     methods: Vec<String>,
     /// Every function here, and whether it is ordinary (no `#[differentiate]`, no `cfg`).
     fns: Vec<(String, bool)>,
@@ -64,6 +67,15 @@ struct Scope {
     /// The named fields of the structs declared here whose type is a struct declared here
     /// too (`pos: V2`): struct, field, type.
     field_types: Vec<(String, String, String)>,
+}
+
+impl Scope {
+    fn add_differentiated(&mut self, name: &str, attrs: &[syn::Attribute]) {
+        self.differentiated.push(name.to_string());
+        if !with_hessian(attrs) {
+            self.without_hessian.push(name.to_string());
+        }
+    }
 }
 
 /// A method of a struct without a gradient, or its implementation of an operator.
@@ -138,7 +150,7 @@ fn scope(items: &[&syn::Item], macros: &[&syn::Macro], block: bool, scopes: &mut
             syn::Item::Fn(f) => {
                 let name = f.sig.ident.to_string();
                 if differentiated(&f.attrs) {
-                    here.differentiated.push(name.clone());
+                    here.add_differentiated(&name, &f.attrs);
                 }
                 let plain = !f
                     .attrs
@@ -479,6 +491,20 @@ fn home<'s>(scopes: &'s [Scope], caller: &str) -> Option<&'s Scope> {
     }
 }
 
+/// Whether `callee`, called as `callee::grad` or `callee::jvp` inside the differentiated
+/// function `caller` (nested differentiation), is certainly a function of the caller's
+/// module differentiated without `hessian`, read from the file `span` is in.
+pub fn lacks_hessian(caller: &str, callee: &syn::Ident) -> bool {
+    let Some(scopes) = summary(callee.span()) else {
+        return false;
+    };
+    let Some(home) = home(&scopes, caller) else {
+        return false;
+    };
+    let name = callee.to_string();
+    home.fns.iter().filter(|(f, _)| *f == name).count() == 1 && home.without_hessian.contains(&name)
+}
+
 fn classify(scopes: &[Scope], caller: &str, callee: &str) -> Callee {
     let Some(home) = home(scopes, caller) else {
         return Callee::Unknown;
@@ -508,6 +534,19 @@ fn idents(tokens: proc_macro2::TokenStream, names: &mut Vec<String>) {
             _ => {}
         }
     }
+}
+
+/// Whether `hessian` is among a `#[differentiate(..)]` attribute's arguments (`wrt(..)` is
+/// a group of its own).
+fn with_hessian(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| match &a.meta {
+        syn::Meta::List(l) if named(&l.path, "differentiate") => l
+            .tokens
+            .clone()
+            .into_iter()
+            .any(|t| matches!(t, proc_macro2::TokenTree::Ident(i) if i == "hessian")),
+        _ => false,
+    })
 }
 
 fn named(path: &syn::Path, name: &str) -> bool {

@@ -18,6 +18,8 @@ mod gate;
 mod gates;
 mod grad;
 mod kept;
+#[doc(hidden)]
+pub mod nested;
 mod real;
 mod stack;
 mod tangents;

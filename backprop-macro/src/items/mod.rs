@@ -5,7 +5,7 @@
 mod forward;
 mod hessian;
 mod jacobian;
-mod nested;
+pub(crate) mod nested;
 mod owned;
 mod recursion;
 

@@ -83,6 +83,14 @@ fn jvp_value_items(
         .iter()
         .copied()
         .chain(diff.iter().map(|_| true));
+    let positional_types: Vec<TokenStream> = positional_types.collect();
+    let fob = third_order(
+        (f, e, sig),
+        quote!(#(#params,)* #(#tangents: #ret),*),
+        quote!([#ret; 2]),
+        &positional_types,
+        f.params.len() + diff.len(),
+    );
     quote! {
         /// `jvp` as the array `[value, tangent]`, for callers that differentiate it.
         #[doc(hidden)]
@@ -124,12 +132,20 @@ fn jvp_value_items(
                     [#zero #(#value_dot)*, #zero #(#tangent_dot)*],
                 )
             }
+
+            #fob
         }
     }
 }
 
-pub(crate) fn nested_items(f: &Func, e: &Emit, sig: &Signature) -> TokenStream {
-    let diff: Vec<&Param> = f.params.iter().filter(|p| p.differentiable()).collect();
+/// What a nested `grad` of `f` reads: `None` when its differentiable parameters are all
+/// floats (`__grad` is an array), `Some(q)` when one of them is the slice or `&Vec` of
+/// floats `q` (`__grad` is a vector, `q`'s gradient last); why not, when neither (a
+/// sentence ending the error at a caller's nested `grad`).
+pub(crate) fn nested_shape(f: &Func) -> Result<Option<&Param>, String> {
+    if f.ret_kind != Kind::Float {
+        return Err(format!("`{}` returns a value that is not a float", f.name));
+    }
     // The pullback calls `hvp` again with the arguments: floats, references and integers
     // (copied), not owned sequences.
     let copied = |p: &Param| {
@@ -140,11 +156,70 @@ pub(crate) fn nested_items(f: &Func, e: &Emit, sig: &Signature) -> TokenStream {
                 crate::lower::TypeClass::Int | crate::lower::TypeClass::Bool
             )
     };
-    if f.ret_kind != Kind::Float
-        || diff.iter().any(|p| !matches!(p.form, ParamForm::Float))
-        || !f.params.iter().all(copied)
-    {
-        return TokenStream::new();
+    if let Some(p) = f.params.iter().find(|p| !copied(p)) {
+        return Err(format!(
+            "`{}` takes `{}` by value (pass a sequence by reference, `&[f64]`)",
+            f.name, p.name
+        ));
+    }
+    let mut sequence = None;
+    for p in f.params.iter().filter(|p| p.differentiable()) {
+        match &p.form {
+            ParamForm::Float => {}
+            ParamForm::Seq(grad) if of_floats(grad) && sequence.is_none() => sequence = Some(p),
+            ParamForm::Seq(grad) if of_floats(grad) => {
+                return Err(format!(
+                    "`{}` has a second sequence parameter, `{}`",
+                    f.name, p.name
+                ));
+            }
+            _ => {
+                return Err(format!(
+                    "`{}` has a parameter `{}` that is an array, a struct or a nested sequence",
+                    f.name, p.name
+                ));
+            }
+        }
+    }
+    Ok(sequence)
+}
+
+/// `__fob` of a nested item's module, the one error a caller with `hessian` gets.
+fn third_order(
+    (f, e, sig): (&Func, &Emit, &Signature),
+    inputs: TokenStream,
+    value: TokenStream,
+    positional_types: &[TokenStream],
+    tangents: usize,
+) -> TokenStream {
+    let positional = quote!((#(#positional_types,)*));
+    crate::missing::third_order_stub(f, e, sig, &inputs, (&value, &positional), tangents)
+}
+
+/// Whether a sequence's gradient type is a `Vec` of floats (not of sequences).
+fn of_floats(grad: &syn::Type) -> bool {
+    let syn::Type::Path(p) = grad else {
+        return false;
+    };
+    match p.path.segments.last().map(|s| &s.arguments) {
+        Some(syn::PathArguments::AngleBracketed(a)) => match a.args.first() {
+            Some(syn::GenericArgument::Type(syn::Type::Path(elem))) => elem
+                .path
+                .segments
+                .last()
+                .is_some_and(|s| s.arguments.is_none()),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+pub(crate) fn nested_items(f: &Func, e: &Emit, sig: &Signature) -> TokenStream {
+    let diff: Vec<&Param> = f.params.iter().filter(|p| p.differentiable()).collect();
+    match nested_shape(f) {
+        Ok(None) => {}
+        Ok(Some(seq)) => return sequence_items(f, e, sig, &diff, seq),
+        Err(_) => return TokenStream::new(),
     }
     let private = &e.private;
     let ret = &f.ret;
@@ -194,6 +269,14 @@ pub(crate) fn nested_items(f: &Func, e: &Emit, sig: &Signature) -> TokenStream {
     let products = names.iter().map(|name| quote!(product.#name));
     let differentiable: Vec<bool> = f.params.iter().map(|p| p.differentiable()).collect();
     let jvp_value = jvp_value_items(f, e, sig, &diff, &differentiable);
+    let positional_types: Vec<TokenStream> = positional_types.collect();
+    let fob = third_order(
+        (f, e, sig),
+        quote!(#(#params),*),
+        quote!([#ret; #n]),
+        &positional_types,
+        f.params.len(),
+    );
     quote! {
         #jvp_value
 
@@ -239,6 +322,184 @@ pub(crate) fn nested_items(f: &Func, e: &Emit, sig: &Signature) -> TokenStream {
                     [#zero #(#directional)*, #(#products),*],
                 )
             }
+
+            #fob
+        }
+    }
+}
+
+/// Each parameter's gradient in a sequence function's nested pullback: `ū·∇f + H·ḡ`, from
+/// `hvp`'s `gradient` and `product` and the upstream `up`.
+fn sequence_pullback_grads(f: &Func, private: &TokenStream) -> Vec<TokenStream> {
+    let grads = f.params.iter().map(|p| {
+        let name = &p.name;
+        match p.form {
+            ParamForm::Float => quote!(up[0] * gradient.#name + product.#name),
+            ParamForm::Seq(_) => {
+                quote!(#private::nested::scaled_plus(up[0], &gradient.#name, product.#name))
+            }
+            _ => not_differentiated(p, private),
+        }
+    });
+    grads.collect()
+}
+
+/// `hvp`'s tangents in a sequence function's nested pullback (from the upstream `up`, the
+/// sequence's from `start`) and in its `__jvp` (from the optional tangents `dots`).
+fn hvp_tangents(
+    f: &Func,
+    e: &Emit,
+    seq: &Param,
+    start: &proc_macro2::Literal,
+    dots: &[syn::Ident],
+) -> (Vec<TokenStream>, Vec<TokenStream>) {
+    let zero = e.float("0.0");
+    // `hvp` takes the sequence's tangent as the parameter's type: a slice of the upstream
+    // for `&[T]`, a copy of it for `&Vec<T>`.
+    let slice =
+        matches!(&seq.ty, syn::Type::Reference(r) if matches!(*r.elem, syn::Type::Slice(_)));
+    let upstream_tangent = match slice {
+        true => quote!(&up[#start..]),
+        false => quote!(&up[#start..].to_vec()),
+    };
+    let mut up_index = 0;
+    let (mut up_tangents, mut tangents) = (Vec::new(), Vec::new());
+    for (p, d) in f.params.iter().zip(dots) {
+        match p.form {
+            ParamForm::Float => {
+                up_index += 1;
+                let i = proc_macro2::Literal::usize_unsuffixed(up_index);
+                up_tangents.push(quote!(up[#i]));
+                tangents.push(quote!(#d.unwrap_or(#zero)));
+            }
+            ParamForm::Seq(_) => {
+                up_tangents.push(upstream_tangent.clone());
+                tangents.push(quote!(&#d));
+            }
+            _ => {}
+        }
+    }
+    (up_tangents, tangents)
+}
+
+/// [`nested_items`] for a function whose differentiable parameters are floats and the one
+/// sequence `seq`: `__grad` is the vector `[value, ∂/∂(each float), ∂/∂seq...]`, the
+/// sequence's gradient from `f::__grad_seqs::seq` to the end, and its derivatives are
+/// `hvp`'s as for floats (`ū·∇f + H·ḡ` backward, `(∇f·ṫ, H·ṫ)` forward).
+fn sequence_items(
+    f: &Func,
+    e: &Emit,
+    sig: &Signature,
+    diff: &[&Param],
+    seq: &Param,
+) -> TokenStream {
+    let private = &e.private;
+    let ret = &f.ret;
+    let zero = e.float("0.0");
+    let (params, call_args, generics, capture) =
+        (&sig.params, &sig.args, &sig.generics, &sig.capture);
+    let floats: Vec<&syn::Ident> = diff
+        .iter()
+        .filter(|p| matches!(p.form, ParamForm::Float))
+        .map(|p| &p.name)
+        .collect();
+    let indices = (1..=floats.len()).map(proc_macro2::Literal::usize_unsuffixed);
+    let start = proc_macro2::Literal::usize_unsuffixed(floats.len() + 1);
+    let q = &seq.name;
+    let q_arg = f
+        .params
+        .iter()
+        .position(|p| p.name == seq.name)
+        .map(|i| &call_args[i]);
+    let dots: Vec<syn::Ident> = f
+        .params
+        .iter()
+        .map(|p| format_ident!("dot_{}", p.name))
+        .collect();
+    let dot_q = format_ident!("dot_{}", q);
+    let (up_tangents, tangents) = hvp_tangents(f, e, seq, &start, &dots);
+    let positional = sequence_pullback_grads(f, private);
+    let positional_types = f.params.iter().map(|p| positional_type(p, private));
+    let option_params = f.params.iter().zip(&dots).map(|(p, d)| {
+        let ty = positional_type(p, private);
+        quote!(#d: ::core::option::Option<#ty>)
+    });
+    let float_dots: Vec<&syn::Ident> = f
+        .params
+        .iter()
+        .zip(&dots)
+        .filter(|(p, _)| matches!(p.form, ParamForm::Float))
+        .map(|(_, d)| d)
+        .collect();
+    let differentiable = f.params.iter().map(|p| p.differentiable());
+    let positional_types: Vec<TokenStream> = positional_types.collect();
+    let fob = third_order(
+        (f, e, sig),
+        quote!(#(#params),*),
+        quote!(::std::vec::Vec<#ret>),
+        &positional_types,
+        f.params.len(),
+    );
+    quote! {
+        /// Where each float parameter's derivative is in `__grad`'s vector.
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals)]
+        pub mod __grad_fields {
+            #(pub const #floats: usize = #indices;)*
+        }
+
+        /// Where the sequence's gradient starts in `__grad`'s vector (it runs to the end).
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals)]
+        pub mod __grad_seqs {
+            pub const #q: usize = #start;
+        }
+
+        /// `grad` as the vector `[value, ∂/∂(each float), ∂/∂(the sequence)...]`, for
+        /// callers that differentiate it.
+        #[doc(hidden)]
+        #[inline]
+        pub fn __grad #generics (#(#params),*) -> ::std::vec::Vec<#ret> {
+            let (value, gradient) = grad(#(#call_args),*);
+            #private::nested::flat(&[value, #(gradient.#floats),*], &gradient.#q)
+        }
+
+        /// The derivatives of `__grad`, through `hvp`.
+        #[doc(hidden)]
+        pub mod __grad {
+            #[allow(unused_imports)]
+            use super::*;
+
+            pub const __DIFFERENTIABLE: &[bool] = &[#(#differentiable),*];
+
+            #[inline]
+            pub fn __vjp #generics (#(#params),*) -> (
+                ::std::vec::Vec<#ret>,
+                impl ::core::ops::FnOnce(::std::vec::Vec<#ret>) -> (#(#positional_types,)*) #capture,
+            ) {
+                let value = super::__grad(#(#call_args),*);
+                (value, move |up: ::std::vec::Vec<#ret>| {
+                    let (_, gradient, product) = hvp(#(#call_args,)* #(#up_tangents),*);
+                    (#(#positional,)*)
+                })
+            }
+
+            #[inline]
+            pub fn __jvp #generics (#(#params,)* #(#option_params),*)
+                -> (::std::vec::Vec<#ret>, ::std::vec::Vec<#ret>)
+            {
+                let #dot_q = #dot_q.unwrap_or_else(|| #private::zeros_like(&#q_arg));
+                let (value, gradient, product) = hvp(#(#call_args,)* #(#tangents),*);
+                let directional = #zero
+                    #(+ gradient.#floats * #float_dots.unwrap_or(#zero))*
+                    + #private::nested::dot(&gradient.#q, &#dot_q);
+                (
+                    #private::nested::flat(&[value, #(gradient.#floats),*], &gradient.#q),
+                    #private::nested::flat(&[directional, #(product.#floats),*], &product.#q),
+                )
+            }
+
+            #fob
         }
     }
 }

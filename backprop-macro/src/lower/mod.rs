@@ -116,7 +116,7 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
     fields::hoist_element_fields(&mut body, &mut user);
     views::desugar(&mut body);
     extrema::desugar(&mut body, &mut user);
-    let tuple_values = tuples::desugar(&mut body, &mut user, errors);
+    let tuple_values = tuples::desugar(&mut body, &item.sig.ident, &mut user, errors);
     let mut cx = Lower::new(errors, args, &item.sig, &body, user, tuple_values);
     let sig = &item.sig;
     cx.check_signature(sig);

@@ -9,10 +9,13 @@ use super::*;
 /// `let a = value[0];`): the call's value is converted to the array it is computed as.
 pub(super) fn desugar(
     block: &mut syn::Block,
+    caller: &Ident,
     taken: &mut HashSet<String>,
     errors: &mut Errors,
 ) -> BTreeSet<String> {
+    let caller = caller.to_string();
     let mut rewrite = Rewrite {
+        caller: &caller,
         taken,
         tuple_values: BTreeSet::new(),
         errors,
@@ -22,6 +25,8 @@ pub(super) fn desugar(
 }
 
 struct Rewrite<'a> {
+    /// The differentiated function's name.
+    caller: &'a str,
     taken: &'a mut HashSet<String>,
     tuple_values: BTreeSet<String>,
     errors: &'a mut Errors,
@@ -43,9 +48,25 @@ const WALKS: &[&str] = &[
     "is_empty",
 ];
 
-const NESTED_GRAD_FIELDS: &str = "#[differentiate] differentiates a nested `grad` through the gradient's fields read as floats (`g.x`), for a function whose differentiable parameters are all floats; its gradient is not used whole, and a gradient with respect to a sequence or an array (`g.q[i]`, `g.q.iter()`) is not supported in nested differentiation";
+const NESTED_GRAD_FIELDS: &str = "#[differentiate] differentiates a nested `grad` through the gradient's fields (`g.x`, `g.q[i]`, `g.q.iter()`), for a function whose differentiable parameters are floats and at most one slice of floats; its gradient is not used whole (read its fields)";
 
 impl Rewrite<'_> {
+    /// A nested `f::grad` or `f::jvp` (`item`) of a function `f` the file shows
+    /// differentiated without `hessian`: the error that says to add it (the call is still
+    /// rewritten, so nothing else reports it).
+    fn check_hessian(&mut self, module: &syn::Path, item: &str, span: Span) {
+        if let Some(callee) = module.get_ident()
+            && crate::source::lacks_hessian(self.caller, callee)
+        {
+            self.errors.at(
+                span,
+                format!(
+                    "`{callee}::{item}` is called inside a differentiated function (nested differentiation), which goes through `{callee}`'s second derivatives: write `#[differentiate(hessian)]` on `{callee}`"
+                ),
+            );
+        }
+    }
+
     fn temporary(&mut self, span: Span) -> Ident {
         Ident::new(&crate::names::unused(self.taken, "value"), span)
     }
@@ -123,6 +144,7 @@ impl Rewrite<'_> {
             Expr::Call(call) if jvp_call(call).is_some() => {
                 let t = self.temporary(call.span());
                 let path = jvp_call(call).expect("a jvp call");
+                self.check_hessian(&path, "jvp", call.func.span());
                 let args = &call.args;
                 prelude.push(syn::parse_quote!(let #t = #path::__jvp_value(#args);));
                 (0..names.elems.len())
@@ -390,44 +412,79 @@ fn nested_grad(local: &syn::Local) -> Option<(syn::Path, &Pat, &Ident, Vec<Expr>
     ))
 }
 
-/// `g.x` → `value[f::__grad_fields::x]` in the statements after a nested `grad`; `whole`
-/// where they use `g` otherwise (whole), which the array cannot stand for, or a field as a
-/// sequence (`g.q[i]`: the array holds floats).
+/// `g.x` → `value[f::__grad_fields::x]` in the statements after a nested `grad`, and a
+/// field read as a sequence (`g.q[i]`, `g.q.iter()`, `&g.q`) → the name of its slice of
+/// the vector (`value[f::__grad_seqs::q..]`, bound after the call); `whole` where they
+/// use `g` otherwise (whole), which the value cannot stand for.
 struct GradFields<'a> {
     g: &'a Ident,
     array: &'a Ident,
     module: &'a syn::Path,
+    /// The fields read as sequences, each with the name its slice is bound to.
+    sequences: Vec<(Ident, Ident)>,
     whole: Option<TokenStream>,
 }
 
 impl GradFields<'_> {
-    /// Whether `e` is a field of `g`.
-    fn field(&self, e: &Expr) -> bool {
-        matches!(strip(e), Expr::Field(f) if matches!(strip(&f.base), Expr::Path(p) if p.path.is_ident(self.g)))
+    /// The field of `g` that `e` is.
+    fn field<'e>(&self, e: &'e Expr) -> Option<&'e Ident> {
+        match strip(e) {
+            Expr::Field(f) => match (strip(&f.base), &f.member) {
+                (Expr::Path(p), syn::Member::Named(field)) if p.path.is_ident(self.g) => {
+                    Some(field)
+                }
+                _ => None,
+            },
+            _ => None,
+        }
     }
 }
 
-impl VisitMut for GradFields<'_> {
-    fn visit_expr_mut(&mut self, e: &mut Expr) {
-        // (A float field's own methods, `g.x.abs()`, are a float's.)
+/// The fields of `g` the statements read as sequences: indexed, borrowed, walked or
+/// called a sequence's method (a float field's own methods, `g.x.abs()`, are a float's).
+struct SequenceFields<'a> {
+    fields: &'a GradFields<'a>,
+    found: Vec<Ident>,
+}
+
+impl<'ast> Visit<'ast> for SequenceFields<'_> {
+    fn visit_expr(&mut self, e: &'ast Expr) {
         let sequence = match e {
             Expr::Index(ix) => Some(&*ix.expr),
+            Expr::Reference(r) => Some(&*r.expr),
+            Expr::ForLoop(l) => Some(&*l.expr),
             Expr::MethodCall(m) if WALKS.contains(&m.method.to_string().as_str()) => {
                 Some(&*m.receiver)
             }
             _ => None,
         };
-        if let Some(seq) = sequence.filter(|s| self.field(s)) {
-            self.whole.get_or_insert(seq.to_token_stream());
-        }
-        if let Expr::Field(f) = e
-            && let (Expr::Path(p), syn::Member::Named(field)) = (strip(&f.base), &f.member)
-            && p.path.is_ident(self.g)
+        if let Some(field) = sequence.and_then(|s| self.fields.field(s))
+            && !self.found.contains(field)
         {
-            let (array, module) = (self.array, self.module);
-            // Named at the user's field, where an error about them belongs.
-            let fields = Ident::new("__grad_fields", field.span());
-            *e = syn::parse_quote!(#array[#module::#fields::#field]);
+            self.found.push(field.clone());
+        }
+        syn::visit::visit_expr(self, e);
+    }
+}
+
+impl VisitMut for GradFields<'_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        if let Some(field) = self.field(e).cloned()
+            && matches!(e, Expr::Field(_))
+        {
+            *e = match self.sequences.iter().find(|(f, _)| *f == field) {
+                Some((_, slice)) => {
+                    let mut slice = slice.clone();
+                    slice.set_span(field.span());
+                    syn::parse_quote!(#slice)
+                }
+                None => {
+                    let (array, module) = (self.array, self.module);
+                    // Named at the user's field, where an error about them belongs.
+                    let fields = Ident::new("__grad_fields", field.span());
+                    syn::parse_quote!(#array[#module::#fields::#field])
+                }
+            };
             return;
         }
         if let Expr::Path(p) = e
@@ -450,6 +507,7 @@ impl VisitMut for Rewrite<'_> {
             if let syn::Stmt::Local(local) = &stmt
                 && let Some((module, v, g, args, grad_span)) = nested_grad(local)
             {
+                self.check_hessian(&module, "grad", grad_span);
                 // Named after the function: `potential_grad`.
                 let base = module
                     .segments
@@ -461,36 +519,62 @@ impl VisitMut for Rewrite<'_> {
                     g,
                     array: &array,
                     module: &module,
+                    sequences: Vec::new(),
                     whole: None,
                 };
                 // Up to a `let` that binds the name again (its value still reads this one).
-                for s in &mut later {
-                    fields.visit_stmt_mut(s);
+                let mut scope = later.len();
+                for (i, s) in later.iter().enumerate() {
                     let mut bound = HashSet::new();
                     if let syn::Stmt::Local(l) = s {
                         collect_idents(l.pat.to_token_stream(), &mut bound);
                     }
                     if bound.contains(&g.to_string()) {
+                        scope = i + 1;
                         break;
                     }
+                }
+                let mut sequences = SequenceFields {
+                    fields: &fields,
+                    found: Vec::new(),
+                };
+                for s in &later[..scope] {
+                    sequences.visit_stmt(s);
+                }
+                let found = sequences.found;
+                fields.sequences = found
+                    .into_iter()
+                    .map(|field| {
+                        let name = crate::names::unused(self.taken, &format!("{g}_{field}"));
+                        let slice = Ident::new(&name, field.span());
+                        (field, slice)
+                    })
+                    .collect();
+                for s in &mut later[..scope] {
+                    fields.visit_stmt_mut(s);
                 }
                 // (The statement is left out: the error is the one to read.)
                 if let Some(misuse) = fields.whole {
                     self.errors.spanned(misuse, NESTED_GRAD_FIELDS);
                     continue;
                 }
-                {
-                    // Named at the user's `grad`, where an error about it belongs.
-                    let item = Ident::new("__grad", grad_span);
+                // Named at the user's `grad`, where an error about it belongs.
+                let item = Ident::new("__grad", grad_span);
+                block
+                    .stmts
+                    .push(syn::parse_quote!(let #array = #module::#item(#(#args),*);));
+                if !matches!(v, Pat::Wild(_)) {
+                    block.stmts.push(syn::parse_quote!(let #v = #array[0];));
+                }
+                // A sequence's gradient: the vector's slice from where it starts, to the end.
+                for (field, slice) in &fields.sequences {
+                    let seqs = Ident::new("__grad_seqs", field.span());
                     block
                         .stmts
-                        .push(syn::parse_quote!(let #array = #module::#item(#(#args),*);));
-                    if !matches!(v, Pat::Wild(_)) {
-                        block.stmts.push(syn::parse_quote!(let #v = #array[0];));
-                    }
-                    rest = later.into();
-                    continue;
+                        .push(syn::parse_quote!(let #slice = &#array[#module::#seqs::#field..];));
                 }
+                rest = later.into();
+                continue;
             }
             let split = match &stmt {
                 syn::Stmt::Local(local) => self.split(local),

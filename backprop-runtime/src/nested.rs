@@ -1,0 +1,53 @@
+//! What nested differentiation of a function with a sequence parameter is built from: the
+//! macro writes that function's `grad` for callers that differentiate it as one flat vector,
+//! `[value, ∂/∂(each float parameter), ∂/∂(the sequence)...]`, and its derivatives through
+//! `hvp` from these pieces.
+
+use num_traits::Float;
+
+/// `head`, then `tail`, in one vector: a nested `grad`'s flat value or tangent.
+pub fn flat<T: Copy>(head: &[T], tail: &[T]) -> Vec<T> {
+    let mut flat = Vec::with_capacity(head.len() + tail.len());
+    flat.extend_from_slice(head);
+    flat.extend_from_slice(tail);
+    flat
+}
+
+/// `alpha · g + p`, element by element, in `p`'s storage: a sequence parameter's gradient
+/// through a nested `grad` (`ū·∇f + H·ḡ`).
+pub fn scaled_plus<T: Float>(alpha: T, g: &[T], mut p: Vec<T>) -> Vec<T> {
+    assert_eq!(
+        g.len(),
+        p.len(),
+        "a gradient and a product of different lengths"
+    );
+    for (p, &g) in p.iter_mut().zip(g) {
+        *p = alpha * g + *p;
+    }
+    p
+}
+
+/// `Σ a[i]·b[i]`, in order: a directional derivative along a sequence's tangent.
+pub fn dot<T: Float>(a: &[T], b: &[T]) -> T {
+    assert_eq!(
+        a.len(),
+        b.len(),
+        "a gradient and a tangent of different lengths"
+    );
+    a.iter().zip(b).fold(T::zero(), |s, (&a, &b)| s + a * b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pieces() {
+        assert_eq!(flat(&[1.0, 2.0], &[3.0]), vec![1.0, 2.0, 3.0]);
+        assert_eq!(
+            scaled_plus(2.0, &[1.0, -1.0], vec![0.5, 0.5]),
+            vec![2.5, -1.5]
+        );
+        assert_eq!(dot(&[1.0, 2.0, 3.0], &[4.0, 5.0, 6.0]), 32.0);
+    }
+}
