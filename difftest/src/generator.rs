@@ -58,6 +58,10 @@ pub fn generate(seed: u64, count: usize) -> String {
     for id in 0..count.div_ceil(8) {
         add(layered(&mut rng, id), &mut src, &mut cases);
     }
+    // Functions that differentiate another's gradient: one for every sixteen scalar ones.
+    for id in 0..count.div_ceil(16) {
+        add(nested(&mut rng, id), &mut src, &mut cases);
+    }
     writeln!(
         src,
         "pub const CASES: &[(&str, fn(&mut Points) -> (Verdict, String))] = &[\n    {},\n];",
@@ -361,6 +365,76 @@ fn check_{name}(p: &mut Points) -> (Verdict, String) {{
 }}
 "#,
         gu = grad.replacen("g.", "gu.", 1),
+    );
+    Function {
+        name,
+        source,
+        check,
+    }
+}
+
+/// A function that differentiates another's gradient (nested differentiation): gradient
+/// steps in a random potential of a slice and a float (`pot_N::grad(&u, t)`, then `g.v[i]`,
+/// `g.v.iter()` zipped or enumerated, `g.s`), the potential's value and gradient read at
+/// the end too. Reverse over reverse and forward over reverse, checked like the others:
+/// value, finite differences, and the dot-product test.
+fn nested(rng: &mut Rng, id: usize) -> Function {
+    let (inner, name) = (format!("pot_{id}"), format!("nf_{id}"));
+    let term = unary_of(rng, "(v[i] * s)");
+    let pair = unary_of(rng, "(v[i] - v[i - 1])");
+    let quartic = rng.lit(0.05, 0.2);
+    let inner_source = format!(
+        "\n#[differentiate(hessian)]\npub fn {inner}(v: &[f64], s: f64) -> f64 {{\n    let mut e = 0.0;\n    for i in 0..v.len() {{\n        e += {term} + {quartic} * v[i].powi(4);\n    }}\n    for i in 1..v.len() {{\n        e += {pair} * s;\n    }}\n    e\n}}\n"
+    );
+    let rate = rng.lit(0.02, 0.1);
+    let step = match rng.below(3) {
+        0 => format!("for i in 0..u.len() {{\n            u[i] -= {rate} * g.v[i];\n        }}"),
+        1 => format!(
+            "for (x, d) in u.iter_mut().zip(g.v.iter()) {{\n            *x -= {rate} * d;\n        }}"
+        ),
+        _ => format!(
+            "let n = g.v.len();\n        for (i, d) in g.v.iter().enumerate() {{\n            if i + 1 < n {{\n                u[i] -= {rate} * d * (1.0 + 0.5 * g.s.tanh());\n            }}\n        }}"
+        ),
+    };
+    let t_step = match rng.below(2) {
+        0 => format!("t -= {rate} * g.s.tanh();"),
+        _ => String::new(),
+    };
+    let tail = match rng.below(3) {
+        0 => "e + g.s".to_string(),
+        1 => "g.v.iter().map(|d| d * d).sum::<f64>() + e * 0.5".to_string(),
+        _ => "{\n        let mut r = e;\n        for d in &g.v {\n            r += d * u[0];\n        }\n        r\n    }".to_string(),
+    };
+    let steps = 1 + rng.below(3);
+    let source = format!(
+        "{inner_source}\n#[differentiate(reverse, forward)]\npub fn {name}(v: &[f64], s: f64) -> f64 {{\n    let mut u = v.to_vec();\n    let mut t = s;\n    for _ in 0..{steps} {{\n        let (_, g) = {inner}::grad(&u, t);\n        {step}\n        {t_step}\n    }}\n    let (e, g) = {inner}::grad(&u, t);\n    {tail}\n}}\n"
+    );
+    let check = format!(
+        r#"
+fn check_{name}(p: &mut Points) -> (Verdict, String) {{
+    let len = p.int(1, 4);
+    let v = p.vec(len);
+    let s = p.float(-1.0, 1.0);
+    let (value, g) = {name}::grad(&v, s);
+    let expected = {name}(&v, s);
+    if value.to_bits() != expected.to_bits() {{ return (Verdict::Mismatch, format!("{name}: value {{value}} != {{expected}}")); }}
+    let tangent: Vec<f64> = (0..=len).map(|_| p.float(-1.0, 1.0)).collect();
+    let upstream = p.float(-2.0, 2.0);
+    let (jvp_value, jv) = {name}::jvp(&v, s, &tangent[..len], tangent[len]);
+    let gu = {name}::vjp(&v, s).1(upstream);
+    let mut gu_all = gu.v.clone();
+    gu_all.push(gu.s);
+    if let Some(report) = backprop_difftest::dot_product_test(value, jvp_value, jv, upstream, &tangent, &gu_all) {{ return (Verdict::Mismatch, format!("{name}: {{report}}")); }}
+    let mut at = v.clone();
+    at.push(s);
+    let mut grads = g.v.clone();
+    grads.push(g.s);
+    let f = |q: &[f64]| {name}(&q[..len], q[len]);
+    let (verdict, report) = compare(&f, &at, &grads);
+    (verdict, format!("{name} at {{v:?}}, s = {{s}}:
+{{report}}"))
+}}
+"#
     );
     Function {
         name,
@@ -2512,8 +2586,10 @@ mod tests {
         let functions = starting("#[differentiate");
         let checks = starting("fn check_") + starting("pub fn check_");
         // The six helpers (and the block of `Cell`'s method) are differentiated too, and
-        // have no check of their own.
-        assert_eq!(functions, checks + 6);
+        // have no check of their own, as the potentials of the nested functions (`pot_N`).
+        let potentials = starting("pub fn pot_");
+        assert!(potentials > 0);
+        assert_eq!(functions, checks + 6 + potentials);
         assert_eq!(source.matches(" as fn(&mut Points)").count(), checks);
     }
 }
