@@ -1619,6 +1619,78 @@ fn the_first_element_found() {
     }
 }
 
+/// `find` and `position` bound to names, read later: by `match` (with a guard), `if let`,
+/// `*hit.unwrap()`, `.copied().unwrap_or(..)`, `.is_some()`; the position, a constant,
+/// picks the element that carries the derivative.
+#[differentiate(reverse, forward)]
+fn found_later(x: &[f64], t: f64) -> f64 {
+    let hit = x.iter().find(|&&v| v > t);
+    let base = match hit {
+        Some(&v) if v > 2.0 * t => v * v,
+        Some(&v) => v * t,
+        None => t,
+    };
+    let twice = if let Some(v) = hit { *v * 2.0 } else { 0.0 };
+    let neg = x.iter().copied().find(|v| *v < -t);
+    let n = neg.unwrap_or(t);
+    let at = x.iter().position(|&v| v.abs() < 0.5);
+    let near = match at {
+        Some(k) => x[k] * (k as f64 + 1.0),
+        None => 0.0,
+    };
+    let last = x.iter().rposition(|&v| v > 0.0).unwrap_or(0);
+    let s = base + near + x[last].powi(2) + if hit.is_none() { t } else { 0.0 };
+    if neg.is_some() && t < 1.0 {
+        s * 2.0 + twice + *hit.unwrap() + n
+    } else {
+        s + n
+    }
+}
+
+#[test]
+fn a_search_bound_to_a_name() {
+    let x = [0.1, 0.7, -0.9, 1.3];
+    for t in [0.04, 0.5, 0.8, 2.0] {
+        let (value, g) = found_later::grad(&x, t);
+        assert_eq!(value, found_later(&x, t));
+        assert_fd(|p| found_later(p, t), &x, &g.x);
+        let h = 1e-6;
+        let central = (found_later(&x, t + h) - found_later(&x, t - h)) / (2.0 * h);
+        assert!((g.t - central).abs() < 1e-6 * central.abs().max(1.0), "{t}");
+        let v = [0.3, -0.2, 0.5, 1.0];
+        assert_jvp_matches(&g.x, found_later::jvp(&x, t, &v, 0.0).1, &v);
+    }
+}
+
+/// An iterator bound to a name and stepped by hand: the `for` loop it means.
+#[allow(clippy::while_let_on_iterator)] // as people write it
+#[differentiate(reverse, forward)]
+fn stepped(x: &[f64], w: f64) -> f64 {
+    let mut pairs = x.iter().zip(x.iter().skip(1));
+    let mut s = 0.0;
+    while let Some((&a, &b)) = pairs.next() {
+        s += a * b * w;
+    }
+    let mut it = x.iter();
+    'scan: while let Some(v) = it.next() {
+        if *v < -0.5 {
+            break 'scan;
+        }
+        s += v.sin();
+    }
+    s
+}
+
+#[test]
+fn an_iterator_stepped_by_hand() {
+    let x = [0.1, 0.7, -0.9, 1.3];
+    let (value, g) = stepped::grad(&x, 1.5);
+    assert_eq!(value, stepped(&x, 1.5));
+    assert_fd(|p| stepped(p, 1.5), &x, &g.x);
+    let v = [0.3, -0.2, 0.5, 1.0];
+    assert_jvp_matches(&g.x, stepped::jvp(&x, 1.5, &v, 0.0).1, &v);
+}
+
 /// Indices sorted by the values they point at (an argsort) and searched by comparison:
 /// the closures only compare, the order is a constant, the values read through it carry
 /// their derivatives.

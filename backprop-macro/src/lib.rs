@@ -30,6 +30,10 @@
 //! - `lower/matches.rs`: `match` rewritten as the `if` chain it means.
 //! - `lower/break_value.rs`: `loop` with a value rewritten as the assignments it means.
 //! - `lower/labels.rs`: labeled `break` and `continue` rewritten as flags.
+//! - `lower/stepped.rs`: an iterator bound to a name and stepped by `while let Some(x) =
+//!   it.next()`, as the `for` loop it means.
+//! - `lower/found.rs`: `find` bound to a name, as the position it finds, each use reading
+//!   the element there.
 //! - `lower/closures.rs`: closures bound to locals inlined at their calls, `mapv` as the
 //!   array expression it means.
 //! - `lower/iterators/mod.rs`: iterator chains over slices rewritten as index loops;

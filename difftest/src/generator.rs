@@ -1307,7 +1307,12 @@ impl<'r> Gen<'r> {
                     1 if self.has_slice => format!("helper_slice(v, {a})"),
                     // Iterator chains over the slice (some narrowed, or paired with the
                     // slice one step on).
-                    4 if self.has_slice => match self.rng.below(9) {
+                    4 if self.has_slice => match self.rng.below(10) {
+                        // `find` bound to a name and read by `match`, an iterator stepped
+                        // by `while let`.
+                        9 => format!(
+                            "{{ let hit = v.iter().find(|&&e| e > {b}); let mut it = v.iter(); let mut s = 0.0; while let Some(&e) = it.next() {{ s += (e * ({a})).tanh(); }} s + match hit {{ Some(&e) => e * e, None => {b} }} + if let Some(e) = hit {{ *e }} else {{ 0.0 }} }}"
+                        ),
                         // The halves of `split_at`, a copy reversed then walked by
                         // `into_iter`, an element by `if let Some(&e) = v.get(1)`.
                         8 => format!(

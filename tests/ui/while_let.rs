@@ -1,7 +1,7 @@
 // `while let` is the `loop { match .. }` it means: a pattern that binds nothing works over
 // anything (`while let Some(_) = it.next()`), and one that binds the items of a stack of
-// constants works (`tests/language.rs`); binding the items of an iterator bound to a name
-// is rejected at the pattern: the macro cannot see their type.
+// constants works (`tests/language.rs`); an iterator bound to a name and stepped by
+// `while let Some(&b) = it.next()` alone is the `for` loop it means (`tests/language.rs`).
 use backprop::differentiate;
 
 #[differentiate(wrt(x))]

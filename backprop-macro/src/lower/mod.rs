@@ -24,6 +24,7 @@ mod constants;
 mod expressions;
 mod extrema;
 mod fields;
+mod found;
 mod growth;
 mod helpers;
 mod inplace;
@@ -38,6 +39,7 @@ mod nested;
 mod scans;
 mod signature;
 mod statements;
+mod stepped;
 mod syntax;
 mod tuples;
 pub mod twins;
@@ -102,6 +104,9 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
     let mut block = item.block.as_ref().clone();
     let not_inlined = helpers::desugar(&mut block, &item.sig.ident, &mut user);
     aggregates::desugar(&mut block, &mut user);
+    stepped::desugar(&mut block);
+    let krate = &args.krate;
+    found::desugar(&mut block, &quote!(#krate::__private), &mut user, errors);
     let mut body = matches::desugar(&block, errors, &mut user);
     let floats: Vec<String> = ["f32", "f64"]
         .into_iter()

@@ -289,7 +289,15 @@ pub(super) fn konst_kind(expr: &Expr) -> Kind {
         Expr::Cast(c) => classify_kind(&c.ty),
         Expr::MethodCall(m) => {
             let name = m.method.to_string();
-            if name == "len" || name == "count" {
+            if name == "len" || name == "count" || name == "partition_point" {
+                Kind::Int
+            } else if name == "position" || name == "rposition" {
+                // `let hit = x.iter().position(|&v| v > t);`: an index in an option, a
+                // constant as one declared `None`.
+                Kind::Other
+            } else if ["unwrap", "expect", "unwrap_or"].contains(&name.as_str())
+                && konst_kind(&m.receiver) == Kind::Other
+            {
                 Kind::Int
             } else if COPIES.contains(&name.as_str()) && konst_kind(&m.receiver) == Kind::Seq {
                 // `[a, b].map(|e| e.tanh())` of constants: an array still.
@@ -497,6 +505,22 @@ impl<'ast> Visit<'ast> for Returns {
 }
 
 /// Every identifier in `tokens`, groups included.
+/// How many of the statements after a `let` of `name` are in its scope: up to and with a
+/// `let` that binds the name again (whose value may still read this one).
+pub(super) fn scope_of(later: &[syn::Stmt], name: &Ident) -> usize {
+    let rebinds = |s: &syn::Stmt| {
+        let mut bound = HashSet::new();
+        if let syn::Stmt::Local(l) = s {
+            collect_idents(l.pat.to_token_stream(), &mut bound);
+        }
+        bound.contains(&name.to_string())
+    };
+    later
+        .iter()
+        .position(rebinds)
+        .map_or(later.len(), |i| i + 1)
+}
+
 pub(crate) fn collect_idents(tokens: TokenStream, out: &mut HashSet<String>) {
     for tt in tokens {
         match tt {

@@ -522,18 +522,7 @@ impl VisitMut for Rewrite<'_> {
                     sequences: Vec::new(),
                     whole: None,
                 };
-                // Up to a `let` that binds the name again (its value still reads this one).
-                let mut scope = later.len();
-                for (i, s) in later.iter().enumerate() {
-                    let mut bound = HashSet::new();
-                    if let syn::Stmt::Local(l) = s {
-                        collect_idents(l.pat.to_token_stream(), &mut bound);
-                    }
-                    if bound.contains(&g.to_string()) {
-                        scope = i + 1;
-                        break;
-                    }
-                }
+                let scope = scope_of(&later, g);
                 let mut sequences = SequenceFields {
                     fields: &fields,
                     found: Vec::new(),
