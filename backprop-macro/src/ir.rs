@@ -381,6 +381,17 @@ impl Call {
         }
     }
 
+    /// A call of another function's nested `grad` or `jvp` (`f::__grad(..)`,
+    /// `f::__jvp_value(..)`): its module's `__pullback` makes the pullback without the value.
+    pub fn nested(&self) -> bool {
+        self.method.is_none()
+            && self
+                .path
+                .segments
+                .last()
+                .is_some_and(|s| s.ident == "__grad" || s.ident == "__jvp_value")
+    }
+
     /// The callee's item that gives the value and the pullback: `__vjp`, `__vjp_owned`
     /// ([`Call::owned`]), or `__vjp_boxed` (`__vjp_into_boxed`) for a call of the function
     /// to itself.

@@ -284,6 +284,13 @@ fn nested_item_stub(e: &Emit, sig: &Signature, n: &NestedStub) -> TokenStream {
         quote!((#value, fn(#value) -> #positional)),
         quote!((#private::not_generated(), |_: #value| -> #positional { #private::not_generated() })),
     );
+    let pullback = stub(
+        "__pullback",
+        TokenStream::new(),
+        inputs.clone(),
+        quote!(fn(#value) -> #positional),
+        quote!(|_: #value| -> #positional { #private::not_generated() }),
+    );
     let jvp = stub(
         "__jvp",
         quote!(#(#tangents),*),
@@ -300,6 +307,7 @@ fn nested_item_stub(e: &Emit, sig: &Signature, n: &NestedStub) -> TokenStream {
             use super::*;
             pub const __DIFFERENTIABLE: &[bool] = &[#(#differentiable),*];
             #vjp
+            #pullback
             #jvp
             #fob
         }

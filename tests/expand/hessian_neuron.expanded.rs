@@ -379,21 +379,32 @@ mod neuron {
             [f64; 2],
             impl ::core::ops::FnOnce([f64; 2]) -> (f64, f64, f64, f64, f64, f64),
         ) {
-            let value = super::__jvp_value(w, x, b, dot_w, dot_x, dot_b);
             (
-                value,
-                move |up: [f64; 2]| {
-                    let (_, gradient, product) = hvp(w, x, b, dot_w, dot_x, dot_b);
-                    (
-                        up[0] * gradient.w + up[1] * product.w,
-                        up[0] * gradient.x + up[1] * product.x,
-                        up[0] * gradient.b + up[1] * product.b,
-                        up[1] * gradient.w,
-                        up[1] * gradient.x,
-                        up[1] * gradient.b,
-                    )
-                },
+                super::__jvp_value(w, x, b, dot_w, dot_x, dot_b),
+                __pullback(w, x, b, dot_w, dot_x, dot_b),
             )
+        }
+        /// The pullback alone, for a caller's backward pass (it has the value).
+        #[inline]
+        pub fn __pullback(
+            w: f64,
+            x: f64,
+            b: f64,
+            dot_w: f64,
+            dot_x: f64,
+            dot_b: f64,
+        ) -> impl ::core::ops::FnOnce([f64; 2]) -> (f64, f64, f64, f64, f64, f64) {
+            move |up: [f64; 2]| {
+                let (_, gradient, product) = hvp(w, x, b, dot_w, dot_x, dot_b);
+                (
+                    up[0] * gradient.w + up[1] * product.w,
+                    up[0] * gradient.x + up[1] * product.x,
+                    up[0] * gradient.b + up[1] * product.b,
+                    up[1] * gradient.w,
+                    up[1] * gradient.x,
+                    up[1] * gradient.b,
+                )
+            }
         }
         #[inline]
         pub fn __jvp(
@@ -506,18 +517,23 @@ mod neuron {
             x: f64,
             b: f64,
         ) -> ([f64; 4], impl ::core::ops::FnOnce([f64; 4]) -> (f64, f64, f64)) {
-            let value = super::__grad(w, x, b);
-            (
-                value,
-                move |up: [f64; 4]| {
-                    let (_, gradient, product) = hvp(w, x, b, up[1], up[2], up[3]);
-                    (
-                        up[0] * gradient.w + product.w,
-                        up[0] * gradient.x + product.x,
-                        up[0] * gradient.b + product.b,
-                    )
-                },
-            )
+            (super::__grad(w, x, b), __pullback(w, x, b))
+        }
+        /// The pullback alone, for a caller's backward pass (it has the value).
+        #[inline]
+        pub fn __pullback(
+            w: f64,
+            x: f64,
+            b: f64,
+        ) -> impl ::core::ops::FnOnce([f64; 4]) -> (f64, f64, f64) {
+            move |up: [f64; 4]| {
+                let (_, gradient, product) = hvp(w, x, b, up[1], up[2], up[3]);
+                (
+                    up[0] * gradient.w + product.w,
+                    up[0] * gradient.x + product.x,
+                    up[0] * gradient.b + product.b,
+                )
+            }
         }
         #[inline]
         pub fn __jvp(

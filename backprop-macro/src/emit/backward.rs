@@ -506,6 +506,10 @@ impl Emit<'_> {
             // From the arguments and the result: a gate's rule alone.
             let (value, at) = (self.ident(result), self.callee(call, "__pullback_at"));
             quote_spanned!(call.span=> let #pb = #at(#(#args,)* #value);)
+        } else if call.nested() {
+            // The pullback of a nested `grad` alone: its value would be a gradient again.
+            let pullback = self.callee(call, "__pullback");
+            quote_spanned!(call.span=> let #pb = #pullback(#(#args),*);)
         } else {
             let vjp = self.callee(call, call.vjp_item());
             quote_spanned!(call.span=> let #pb = #vjp(#(#args),*).1;)

@@ -27,8 +27,7 @@ fn jvp_value_items(
     let private = &e.private;
     let ret = &f.ret;
     let zero = e.float("0.0");
-    let (params, call_args, generics, capture) =
-        (&sig.params, &sig.args, &sig.generics, &sig.capture);
+    let (params, call_args, generics) = (&sig.params, &sig.args, &sig.generics);
     let names: Vec<&syn::Ident> = diff.iter().map(|p| &p.name).collect();
     let tangents: Vec<syn::Ident> = names.iter().map(|n| format_ident!("dot_{}", n)).collect();
     // Tangents of the arguments (`ẋ`) and of the tangents (`ṫ̇`), optional as in `__jvp`.
@@ -52,18 +51,7 @@ fn jvp_value_items(
         }
     });
     let tangent_grads = names.iter().map(|n| quote!(up[1] * gradient.#n));
-    let option_params = f
-        .params
-        .iter()
-        .zip(&dx)
-        .map(|(p, d)| {
-            let ty = positional_type(p, private);
-            quote!(#d: ::core::option::Option<#ty>)
-        })
-        .chain(dt.iter().zip(diff).map(|(d, p)| {
-            let ty = &p.ty;
-            quote!(#d: ::core::option::Option<#ty>)
-        }));
+    let option_params = optional_tangents(f, diff, (&dx, &dt), private);
     let arg_dots = f
         .params
         .iter()
@@ -84,9 +72,23 @@ fn jvp_value_items(
         .copied()
         .chain(diff.iter().map(|_| true));
     let positional_types: Vec<TokenStream> = positional_types.collect();
+    let inputs = quote!(#(#params,)* #(#tangents: #ret),*);
+    let vjp = vjp_and_pullback(
+        sig,
+        (
+            &quote!(__jvp_value),
+            &inputs,
+            &quote!(#(#call_args,)* #(#tangents),*),
+        ),
+        (&quote!([#ret; 2]), &positional_types),
+        quote! {
+            let (_, gradient, product) = hvp(#(#call_args,)* #(#tangents),*);
+            (#(#arg_grads,)* #(#tangent_grads,)*)
+        },
+    );
     let fob = third_order(
         (f, e, sig),
-        quote!(#(#params,)* #(#tangents: #ret),*),
+        inputs,
         quote!([#ret; 2]),
         &positional_types,
         f.params.len() + diff.len(),
@@ -108,16 +110,7 @@ fn jvp_value_items(
 
             pub const __DIFFERENTIABLE: &[bool] = &[#(#flags),*];
 
-            #[inline]
-            pub fn __vjp #generics (#(#params,)* #(#tangents: #ret),*)
-                -> ([#ret; 2], impl ::core::ops::FnOnce([#ret; 2]) -> (#(#positional_types,)*) #capture)
-            {
-                let value = super::__jvp_value(#(#call_args,)* #(#tangents),*);
-                (value, move |up: [#ret; 2]| {
-                    let (_, gradient, product) = hvp(#(#call_args,)* #(#tangents),*);
-                    (#(#arg_grads,)* #(#tangent_grads,)*)
-                })
-            }
+            #vjp
 
             #[inline]
             pub fn __jvp #generics (#(#params,)* #(#tangents: #ret,)* #(#option_params),*)
@@ -142,6 +135,24 @@ fn jvp_value_items(
 /// floats (`__grad` is an array), `Some(q)` when one of them is the slice or `&Vec` of
 /// floats `q` (`__grad` is a vector, `q`'s gradient last); why not, when neither (a
 /// sentence ending the error at a caller's nested `grad`).
+/// `__jvp_value::__jvp`'s optional tangents: `dx` of the arguments, `dt` of the tangents.
+fn optional_tangents(
+    f: &Func,
+    diff: &[&Param],
+    (dx, dt): (&[syn::Ident], &[syn::Ident]),
+    private: &TokenStream,
+) -> Vec<TokenStream> {
+    let of_args = f.params.iter().zip(dx).map(|(p, d)| {
+        let ty = positional_type(p, private);
+        quote!(#d: ::core::option::Option<#ty>)
+    });
+    let of_tangents = dt.iter().zip(diff).map(|(d, p)| {
+        let ty = &p.ty;
+        quote!(#d: ::core::option::Option<#ty>)
+    });
+    of_args.chain(of_tangents).collect()
+}
+
 pub(crate) fn nested_shape(f: &Func) -> Result<Option<&Param>, String> {
     if f.ret_kind != Kind::Float {
         return Err(format!("`{}` returns a value that is not a float", f.name));
@@ -184,6 +195,32 @@ pub(crate) fn nested_shape(f: &Func) -> Result<Option<&Param>, String> {
     Ok(sequence)
 }
 
+/// A nested item's `__vjp` (its value, from the item `item` of `inputs` called with
+/// `args`, and `__pullback`) and `__pullback`, whose closure maps the upstream `up` of type
+/// `value` to the gradients by `body` (through `hvp`): a caller's backward pass makes the
+/// pullback alone, without computing the value (a gradient) again.
+fn vjp_and_pullback(
+    sig: &Signature,
+    (item, inputs, args): (&TokenStream, &TokenStream, &TokenStream),
+    (value, positional_types): (&TokenStream, &[TokenStream]),
+    body: TokenStream,
+) -> TokenStream {
+    let (generics, capture) = (&sig.generics, &sig.capture);
+    let pullback = quote!(impl ::core::ops::FnOnce(#value) -> (#(#positional_types,)*) #capture);
+    quote! {
+        #[inline]
+        pub fn __vjp #generics (#inputs) -> (#value, #pullback) {
+            (super::#item(#args), __pullback(#args))
+        }
+
+        /// The pullback alone, for a caller's backward pass (it has the value).
+        #[inline]
+        pub fn __pullback #generics (#inputs) -> #pullback {
+            move |up: #value| { #body }
+        }
+    }
+}
+
 /// `__fob` of a nested item's module, the one error a caller with `hessian` gets.
 fn third_order(
     (f, e, sig): (&Func, &Emit, &Signature),
@@ -223,8 +260,7 @@ pub(crate) fn nested_items(f: &Func, e: &Emit, sig: &Signature) -> TokenStream {
     }
     let private = &e.private;
     let ret = &f.ret;
-    let (params, call_args, generics, capture) =
-        (&sig.params, &sig.args, &sig.generics, &sig.capture);
+    let (params, call_args, generics) = (&sig.params, &sig.args, &sig.generics);
     let n = proc_macro2::Literal::usize_unsuffixed(diff.len() + 1);
     let names: Vec<&syn::Ident> = diff.iter().map(|p| &p.name).collect();
     let indices = (1..=diff.len()).map(proc_macro2::Literal::usize_unsuffixed);
@@ -270,6 +306,19 @@ pub(crate) fn nested_items(f: &Func, e: &Emit, sig: &Signature) -> TokenStream {
     let differentiable: Vec<bool> = f.params.iter().map(|p| p.differentiable()).collect();
     let jvp_value = jvp_value_items(f, e, sig, &diff, &differentiable);
     let positional_types: Vec<TokenStream> = positional_types.collect();
+    let vjp = vjp_and_pullback(
+        sig,
+        (
+            &quote!(__grad),
+            &quote!(#(#params),*),
+            &quote!(#(#call_args),*),
+        ),
+        (&quote!([#ret; #n]), &positional_types),
+        quote! {
+            let (_, gradient, product) = hvp(#(#call_args,)* #(#ups),*);
+            (#(#positional,)*)
+        },
+    );
     let fob = third_order(
         (f, e, sig),
         quote!(#(#params),*),
@@ -303,16 +352,7 @@ pub(crate) fn nested_items(f: &Func, e: &Emit, sig: &Signature) -> TokenStream {
 
             pub const __DIFFERENTIABLE: &[bool] = &[#(#differentiable),*];
 
-            #[inline]
-            pub fn __vjp #generics (#(#params),*)
-                -> ([#ret; #n], impl ::core::ops::FnOnce([#ret; #n]) -> (#(#positional_types,)*) #capture)
-            {
-                let value = super::__grad(#(#call_args),*);
-                (value, move |up: [#ret; #n]| {
-                    let (_, gradient, product) = hvp(#(#call_args,)* #(#ups),*);
-                    (#(#positional,)*)
-                })
-            }
+            #vjp
 
             #[inline]
             pub fn __jvp #generics (#(#params,)* #(#option_params),*) -> ([#ret; #n], [#ret; #n]) {
@@ -396,8 +436,7 @@ fn sequence_items(
     let private = &e.private;
     let ret = &f.ret;
     let zero = e.float("0.0");
-    let (params, call_args, generics, capture) =
-        (&sig.params, &sig.args, &sig.generics, &sig.capture);
+    let (params, call_args, generics) = (&sig.params, &sig.args, &sig.generics);
     let floats: Vec<&syn::Ident> = diff
         .iter()
         .filter(|p| matches!(p.form, ParamForm::Float))
@@ -433,6 +472,19 @@ fn sequence_items(
         .collect();
     let differentiable = f.params.iter().map(|p| p.differentiable());
     let positional_types: Vec<TokenStream> = positional_types.collect();
+    let vjp = vjp_and_pullback(
+        sig,
+        (
+            &quote!(__grad),
+            &quote!(#(#params),*),
+            &quote!(#(#call_args),*),
+        ),
+        (&quote!(::std::vec::Vec<#ret>), &positional_types),
+        quote! {
+            let (_, gradient, product) = hvp(#(#call_args,)* #(#up_tangents),*);
+            (#(#positional,)*)
+        },
+    );
     let fob = third_order(
         (f, e, sig),
         quote!(#(#params),*),
@@ -472,17 +524,7 @@ fn sequence_items(
 
             pub const __DIFFERENTIABLE: &[bool] = &[#(#differentiable),*];
 
-            #[inline]
-            pub fn __vjp #generics (#(#params),*) -> (
-                ::std::vec::Vec<#ret>,
-                impl ::core::ops::FnOnce(::std::vec::Vec<#ret>) -> (#(#positional_types,)*) #capture,
-            ) {
-                let value = super::__grad(#(#call_args),*);
-                (value, move |up: ::std::vec::Vec<#ret>| {
-                    let (_, gradient, product) = hvp(#(#call_args,)* #(#up_tangents),*);
-                    (#(#positional,)*)
-                })
-            }
+            #vjp
 
             #[inline]
             pub fn __jvp #generics (#(#params,)* #(#option_params),*)
