@@ -267,3 +267,47 @@ fn a_nested_gradient_of_a_generic_function_of_a_vec() {
     let (value, _) = relax::grad(&[0.4f32, 1.3, -0.8, 0.5], 0.7f32);
     assert!((value as f64 - relax(&v0, depth)).abs() < 1e-4);
 }
+
+/// A potential with a sequence of data beside the differentiated one (`wrt(q, k)`): the
+/// nested gradient is with respect to `q` and `k` only.
+#[differentiate(hessian, wrt(q, k))]
+fn weighted(q: &[f64], masses: &[f64], k: f64) -> f64 {
+    let mut e = 0.0;
+    for i in 0..q.len() {
+        e += 0.5 * k * masses[i] * q[i] * q[i] + 0.1 * q[i].powi(4);
+    }
+    e
+}
+
+#[differentiate(reverse, forward, wrt(q0, k))]
+fn descend(q0: &[f64], masses: &[f64], k: f64) -> f64 {
+    let mut q = q0.to_vec();
+    for _ in 0..5 {
+        let (_, g) = weighted::grad(&q, masses, k);
+        for i in 0..q.len() {
+            q[i] -= 0.1 * g.q[i] / masses[i];
+        }
+    }
+    q.iter().map(|v| v * v).sum()
+}
+
+#[test]
+fn a_nested_gradient_beside_a_sequence_of_data() {
+    let (q0, masses, k) = ([0.3, 0.7, -1.1], [1.0, 2.0, 0.5], 1.5);
+    let (value, g) = descend::grad(&q0, &masses, k);
+    assert_eq!(value, descend(&q0, &masses, k));
+    let h = 1e-6;
+    for i in 0..q0.len() {
+        let (mut a, mut b) = (q0, q0);
+        a[i] += h;
+        b[i] -= h;
+        let central = (descend(&a, &masses, k) - descend(&b, &masses, k)) / (2.0 * h);
+        assert!((g.q0[i] - central).abs() < 1e-6 * central.abs().max(1.0));
+    }
+    let central = (descend(&q0, &masses, k + h) - descend(&q0, &masses, k - h)) / (2.0 * h);
+    assert!((g.k - central).abs() < 1e-6 * central.abs().max(1.0));
+    let dq = [0.5, -1.0, 0.25];
+    let (_, dot) = descend::jvp(&q0, &masses, k, &dq, 0.0);
+    let expected: f64 = g.q0.iter().zip(&dq).map(|(g, d)| g * d).sum();
+    assert!((dot - expected).abs() < 1e-10 * expected.abs().max(1.0));
+}

@@ -180,7 +180,7 @@ pub(crate) fn nested_shape(f: &Func) -> Result<Option<&Param>, String> {
             ParamForm::Seq(grad) if of_floats(grad) && sequence.is_none() => sequence = Some(p),
             ParamForm::Seq(grad) if of_floats(grad) => {
                 return Err(format!(
-                    "`{}` has a second sequence parameter, `{}`",
+                    "`{}` has a second sequence parameter, `{}` (leave sequences of data out with `wrt(..)`)",
                     f.name, p.name
                 ));
             }
