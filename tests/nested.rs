@@ -139,6 +139,38 @@ fn a_nested_gradients_fields_called_their_methods() {
     assert!((dot - g.q0).abs() < 1e-12 * g.q0.abs().max(1.0));
 }
 
+/// `f`'s gradient `(gq, gk)` at `(q, k)` against central differences, and `dot`, forward
+/// mode along `(dq, dk)`, against it (the dot-product test).
+fn check_gradient(
+    f: impl Fn(&[f64], f64) -> f64,
+    (q, k): (&[f64], f64),
+    (gq, gk): (&[f64], f64),
+    (dq, dk, dot): (&[f64], f64, f64),
+) {
+    let h = 1e-6;
+    for i in 0..q.len() {
+        let (mut a, mut b) = (q.to_vec(), q.to_vec());
+        a[i] += h;
+        b[i] -= h;
+        let central = (f(&a, k) - f(&b, k)) / (2.0 * h);
+        assert!(
+            (gq[i] - central).abs() < 1e-6 * central.abs().max(1.0),
+            "[{i}]: {} vs {central}",
+            gq[i]
+        );
+    }
+    let central = (f(q, k + h) - f(q, k - h)) / (2.0 * h);
+    assert!(
+        (gk - central).abs() < 1e-6 * central.abs().max(1.0),
+        "{gk} vs {central}"
+    );
+    let expected: f64 = gq.iter().zip(dq).map(|(g, d)| g * d).sum::<f64>() + gk * dk;
+    assert!(
+        (dot - expected).abs() < 1e-10 * expected.abs().max(1.0),
+        "{dot} vs {expected}"
+    );
+}
+
 /// The energy of a chain of `n` beads: springs of stiffness `k` to the origin, a quartic
 /// term, and a bending term between neighbours.
 #[differentiate(hessian)]
@@ -183,25 +215,10 @@ fn a_nested_gradient_with_respect_to_a_slice() {
     let (q0, k) = ([0.3, 0.7, -1.1, 0.2], 1.5);
     let (value, g) = leapfrog::grad(&q0, k);
     assert_eq!(value, leapfrog(&q0, k));
-    let h = 1e-6;
-    for i in 0..q0.len() {
-        let (mut a, mut b) = (q0, q0);
-        a[i] += h;
-        b[i] -= h;
-        let central = (leapfrog(&a, k) - leapfrog(&b, k)) / (2.0 * h);
-        assert!(
-            (g.q0[i] - central).abs() < 1e-6 * central.abs().max(1.0),
-            "q0[{i}]: {} vs {central}",
-            g.q0[i]
-        );
-    }
-    let central = (leapfrog(&q0, k + h) - leapfrog(&q0, k - h)) / (2.0 * h);
-    assert!((g.k - central).abs() < 1e-6 * central.abs().max(1.0));
     // Forward over reverse against reverse over reverse: the dot-product test.
     let (dq, dk) = ([0.3, -0.2, 0.5, 1.0], 0.7);
     let (_, dot) = leapfrog::jvp(&q0, k, &dq, dk);
-    let expected: f64 = g.q0.iter().zip(&dq).map(|(g, d)| g * d).sum::<f64>() + g.k * dk;
-    assert!((dot - expected).abs() < 1e-10 * expected.abs().max(1.0));
+    check_gradient(leapfrog, (&q0, k), (&g.q0, g.k), (&dq, dk, dot));
 }
 
 /// A generic callee taking `&Vec<T>` with the sequence first, the nested gradient read
@@ -245,24 +262,9 @@ fn a_nested_gradient_of_a_generic_function_of_a_vec() {
     let (v0, depth): ([f64; 4], f64) = ([0.4, 1.3, -0.8, 0.5], 0.7);
     let (value, g) = relax::grad(&v0, depth);
     assert_eq!(value, relax(&v0, depth));
-    let h = 1e-6;
-    for i in 0..v0.len() {
-        let (mut a, mut b) = (v0, v0);
-        a[i] += h;
-        b[i] -= h;
-        let central = (relax(&a, depth) - relax(&b, depth)) / (2.0 * h);
-        assert!(
-            (g.v0[i] - central).abs() < 1e-6 * central.abs().max(1.0),
-            "v0[{i}]: {} vs {central}",
-            g.v0[i]
-        );
-    }
-    let central = (relax(&v0, depth + h) - relax(&v0, depth - h)) / (2.0 * h);
-    assert!((g.depth - central).abs() < 1e-6 * central.abs().max(1.0));
     let (dv, dd) = ([1.0, -0.5, 0.25, 2.0], -0.3);
     let (_, dot) = relax::jvp(&v0, depth, &dv, dd);
-    let expected: f64 = g.v0.iter().zip(&dv).map(|(g, d)| g * d).sum::<f64>() + g.depth * dd;
-    assert!((dot - expected).abs() < 1e-10 * expected.abs().max(1.0));
+    check_gradient(relax, (&v0, depth), (&g.v0, g.depth), (&dv, dd, dot));
     // In `f32` too.
     let (value, _) = relax::grad(&[0.4f32, 1.3, -0.8, 0.5], 0.7f32);
     assert!((value as f64 - relax(&v0, depth)).abs() < 1e-4);
@@ -296,18 +298,35 @@ fn a_nested_gradient_beside_a_sequence_of_data() {
     let (q0, masses, k) = ([0.3, 0.7, -1.1], [1.0, 2.0, 0.5], 1.5);
     let (value, g) = descend::grad(&q0, &masses, k);
     assert_eq!(value, descend(&q0, &masses, k));
-    let h = 1e-6;
-    for i in 0..q0.len() {
-        let (mut a, mut b) = (q0, q0);
-        a[i] += h;
-        b[i] -= h;
-        let central = (descend(&a, &masses, k) - descend(&b, &masses, k)) / (2.0 * h);
-        assert!((g.q0[i] - central).abs() < 1e-6 * central.abs().max(1.0));
-    }
-    let central = (descend(&q0, &masses, k + h) - descend(&q0, &masses, k - h)) / (2.0 * h);
-    assert!((g.k - central).abs() < 1e-6 * central.abs().max(1.0));
     let dq = [0.5, -1.0, 0.25];
     let (_, dot) = descend::jvp(&q0, &masses, k, &dq, 0.0);
-    let expected: f64 = g.q0.iter().zip(&dq).map(|(g, d)| g * d).sum();
-    assert!((dot - expected).abs() < 1e-10 * expected.abs().max(1.0));
+    let f = |q: &[f64], k: f64| descend(q, &masses, k);
+    check_gradient(f, (&q0, k), (&g.q0, g.k), (&dq, 0.0, dot));
+}
+
+/// A nested `jvp` of a function of a slice, along a direction that depends on the
+/// arguments: reverse over forward and forward over forward.
+#[differentiate(reverse, forward)]
+fn slope_steps(q0: &[f64], k: f64) -> f64 {
+    let mut q = q0.to_vec();
+    let dir: Vec<f64> = q0.iter().map(|v| v.sin()).collect();
+    let mut acc = 0.0;
+    for _ in 0..3 {
+        let (e, d) = chain_energy::jvp(&q, k, &dir, 0.5);
+        acc += e * 0.1 + d * d;
+        for i in 0..q.len() {
+            q[i] -= 0.05 * d * dir[i];
+        }
+    }
+    acc
+}
+
+#[test]
+fn a_nested_jvp_along_a_slice() {
+    let (q0, k) = ([0.3, 0.7, -1.1, 0.2], 1.5);
+    let (value, g) = slope_steps::grad(&q0, k);
+    assert_eq!(value, slope_steps(&q0, k));
+    let (dq, dk) = ([0.3, -0.2, 0.5, 1.0], 0.7);
+    let (_, dot) = slope_steps::jvp(&q0, k, &dq, dk);
+    check_gradient(slope_steps, (&q0, k), (&g.q0, g.k), (&dq, dk, dot));
 }

@@ -109,13 +109,9 @@ fn nested_stubs(f: &Func, e: &Emit, sig: &Signature, args: &Args) -> TokenStream
     }
     let name = &f.name;
     // Why not, as the end of a sentence.
-    let (grad_reason, jvp_reason) = match crate::items::nested::nested_shape(f) {
-        Ok(None) => return TokenStream::new(),
-        Ok(Some(q)) => (
-            None,
-            Some(format!("`{name}` has a sequence parameter, `{}`", q.name)),
-        ),
-        Err(reason) => (Some(reason.clone()), Some(reason)),
+    let reason = match crate::items::nested::nested_shape(f) {
+        Ok(_) => return TokenStream::new(),
+        Err(reason) => reason,
     };
     let private = &e.private;
     let ret = &f.ret;
@@ -128,7 +124,7 @@ fn nested_stubs(f: &Func, e: &Emit, sig: &Signature, args: &Args) -> TokenStream
         .collect();
     let flags: Vec<bool> = f.params.iter().map(|p| p.differentiable()).collect();
     let mut stubs = TokenStream::new();
-    if let Some(reason) = grad_reason {
+    {
         let message = format!(
             "`{name}::grad` is called inside a differentiated function (nested differentiation), which supports functions with `hessian` returning a float whose differentiable parameters are floats and at most one slice or `&Vec` of floats: {reason}"
         );
@@ -161,9 +157,9 @@ fn nested_stubs(f: &Func, e: &Emit, sig: &Signature, args: &Args) -> TokenStream
             }
         });
     }
-    if let Some(reason) = jvp_reason {
+    {
         let message = format!(
-            "`{name}::jvp` is called inside a differentiated function (nested differentiation), which supports functions with `hessian` returning a float whose differentiable parameters are all floats: {reason}"
+            "`{name}::jvp` is called inside a differentiated function (nested differentiation), which supports functions with `hessian` returning a float whose differentiable parameters are floats and at most one slice or `&Vec` of floats: {reason}"
         );
         let tangents: Vec<TokenStream> = diff
             .iter()

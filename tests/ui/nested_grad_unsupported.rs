@@ -1,9 +1,9 @@
 use backprop::differentiate;
 
-// Nested differentiation goes through the callee's `hvp`: a callee without `hessian`, with
-// two sequences, or whose `jvp` takes a sequence, and a caller with `hessian` (third
-// derivatives), are errors at the user's call that say what is supported; a gradient used
-// whole is refused where it is used.
+// Nested differentiation goes through the callee's `hvp`: a callee without `hessian` or
+// with two sequences (`grad` or `jvp`), and a caller with `hessian` (third derivatives),
+// are errors at the user's call that say what is supported; a gradient used whole is
+// refused where it is used.
 #[differentiate(hessian)]
 fn spring(a: &[f64], b: &[f64]) -> f64 {
     let mut e = 0.0;
@@ -48,7 +48,7 @@ fn roll(x: f64) -> f64 {
 
 #[differentiate(reverse)]
 fn slope(q: &[f64]) -> f64 {
-    let (_, d) = chain::jvp(q, q);
+    let (_, d) = spring::jvp(q, q, q, q);
     d
 }
 

@@ -12,11 +12,12 @@ use crate::emit::Emit;
 use crate::expand::*;
 use crate::ir::*;
 use proc_macro2::TokenStream;
-use quote::{ToTokens, format_ident, quote};
+use quote::{format_ident, quote};
 
 /// `let (v, d) = f::jvp(args, tangents);` in another differentiated function: `jvp` as the
 /// array `[value, tangent]` (`__jvp_value`) and its derivatives, by `hvp`: the tangent
-/// `d = ∇f·ṫ` changes with the arguments by `H·ṫ` and with the tangents by `∇f`.
+/// `d = ∇f·ṫ` changes with the arguments by `H·ṫ` and with the tangents by `∇f`. A
+/// sequence's terms go through `nested::{dot, scaled, combine}`, a float's are written out.
 fn jvp_value_items(
     f: &Func,
     e: &Emit,
@@ -28,51 +29,47 @@ fn jvp_value_items(
     let ret = &f.ret;
     let zero = e.float("0.0");
     let (params, call_args, generics) = (&sig.params, &sig.args, &sig.generics);
-    let names: Vec<&syn::Ident> = diff.iter().map(|p| &p.name).collect();
-    let tangents: Vec<syn::Ident> = names.iter().map(|n| format_ident!("dot_{}", n)).collect();
-    // Tangents of the arguments (`ẋ`) and of the tangents (`ṫ̇`), optional as in `__jvp`.
-    let dx: Vec<syn::Ident> = f
-        .params
+    let t = JvpTerms::new(f, e, diff);
+    let (tangents, dx, dt) = (&t.tangents, &t.dx, &t.dt);
+    let tangent_params: Vec<TokenStream> = diff
         .iter()
-        .map(|p| format_ident!("d_{}", p.name))
+        .zip(tangents)
+        .map(|(p, t)| {
+            let ty = tangent_type(p);
+            quote!(#t: #ty)
+        })
         .collect();
-    let dt: Vec<syn::Ident> = names.iter().map(|n| format_ident!("d_dot_{}", n)).collect();
-    let positional_types = f
+    let positional_types: Vec<TokenStream> = f
         .params
         .iter()
         .map(|p| positional_type(p, private))
-        .chain(diff.iter().map(|p| p.ty.to_token_stream()));
-    let arg_grads = f.params.iter().map(|p| {
-        let name = &p.name;
-        if p.differentiable() {
-            quote!(up[0] * gradient.#name + up[1] * product.#name)
-        } else {
-            not_differentiated(p, private)
+        .chain(diff.iter().map(|p| grad_type(p)))
+        .collect();
+    let arg_grads = f.params.iter().map(|p| match t.is_seq(p) {
+        Some(true) => {
+            let n = &p.name;
+            quote!(#private::nested::combine(up[0], &gradient.#n, up[1], product.#n))
+        }
+        Some(false) => {
+            let n = &p.name;
+            quote!(up[0] * gradient.#n + up[1] * product.#n)
+        }
+        None => not_differentiated(p, private),
+    });
+    let tangent_grads = diff.iter().map(|p| {
+        let n = &p.name;
+        match t.is_seq(p) == Some(true) {
+            true => quote!(#private::nested::scaled(up[1], gradient.#n)),
+            false => quote!(up[1] * gradient.#n),
         }
     });
-    let tangent_grads = names.iter().map(|n| quote!(up[1] * gradient.#n));
-    let option_params = optional_tangents(f, diff, (&dx, &dt), private);
-    let arg_dots = f
-        .params
-        .iter()
-        .zip(&dx)
-        .filter(|(p, _)| p.differentiable())
-        .map(|(_, d)| quote!(#d.unwrap_or(#zero)));
-    let value_dot = names
-        .iter()
-        .zip(f.params.iter().zip(&dx).filter(|(p, _)| p.differentiable()))
-        .map(|(n, (_, d))| quote!(+ gradient.#n * #d.unwrap_or(#zero)));
-    let tangent_dot = names
-        .iter()
-        .zip(&tangents)
-        .zip(&dt)
-        .map(|((n, t), d)| quote!(+ moved.#n * #t + gradient.#n * #d.unwrap_or(#zero)));
+    let option_params = optional_tangents(f, diff, (dx, dt), private);
     let flags = differentiable
         .iter()
         .copied()
         .chain(diff.iter().map(|_| true));
-    let positional_types: Vec<TokenStream> = positional_types.collect();
-    let inputs = quote!(#(#params,)* #(#tangents: #ret),*);
+    let inputs = quote!(#(#params,)* #(#tangent_params),*);
+    let (owned, borrowed) = (&t.owned_tangents, &t.borrowed);
     let vjp = vjp_and_pullback(
         sig,
         (
@@ -82,22 +79,25 @@ fn jvp_value_items(
         ),
         (&quote!([#ret; 2]), &positional_types),
         quote! {
-            let (_, gradient, product) = hvp(#(#call_args,)* #(#tangents),*);
+            let (_, gradient, product) = hvp(#(#call_args,)* #(#borrowed),*);
             (#(#arg_grads,)* #(#tangent_grads,)*)
         },
+        owned.clone(),
     );
     let fob = third_order(
         (f, e, sig),
-        inputs,
+        inputs.clone(),
         quote!([#ret; 2]),
         &positional_types,
         f.params.len() + diff.len(),
     );
+    let (unwrapped, arg_dots) = (&t.unwrapped, &t.arg_dots);
+    let (tangent, value_dot, tangent_dot) = (&t.tangent, &t.value_dot, &t.tangent_dot);
     quote! {
         /// `jvp` as the array `[value, tangent]`, for callers that differentiate it.
         #[doc(hidden)]
         #[inline]
-        pub fn __jvp_value #generics (#(#params,)* #(#tangents: #ret),*) -> [#ret; 2] {
+        pub fn __jvp_value #generics (#inputs) -> [#ret; 2] {
             let (value, tangent) = jvp(#(#call_args,)* #(#tangents),*);
             [value, tangent]
         }
@@ -113,13 +113,12 @@ fn jvp_value_items(
             #vjp
 
             #[inline]
-            pub fn __jvp #generics (#(#params,)* #(#tangents: #ret,)* #(#option_params),*)
-                -> ([#ret; 2], [#ret; 2])
-            {
+            pub fn __jvp #generics (#inputs, #(#option_params),*) -> ([#ret; 2], [#ret; 2]) {
+                #(#unwrapped)*
                 // The gradient at the arguments, and the Hessian along their tangents.
                 let (value, gradient, _) = hvp(#(#call_args,)* #(#tangents),*);
                 let (_, _, moved) = hvp(#(#call_args,)* #(#arg_dots),*);
-                let tangent = #zero #(+ gradient.#names * #tangents)*;
+                let tangent = #zero #(#tangent)*;
                 (
                     [value, tangent],
                     [#zero #(#value_dot)*, #zero #(#tangent_dot)*],
@@ -128,6 +127,96 @@ fn jvp_value_items(
 
             #fob
         }
+    }
+}
+
+/// The per-parameter pieces of `__jvp_value`'s derivatives ([`jvp_value_items`]).
+struct JvpTerms<'a> {
+    diff: Vec<&'a Param>,
+    /// The tangents (`dot_x`), their tangents in `__jvp` (`d_dot_x`), and the arguments'
+    /// tangents there (`d_x`, one per parameter).
+    tangents: Vec<syn::Ident>,
+    dt: Vec<syn::Ident>,
+    dx: Vec<syn::Ident>,
+    /// The pullback's copies of sequence tangents (it outlives their borrow), and the
+    /// tangents as it passes them to `hvp`.
+    owned_tangents: TokenStream,
+    borrowed: Vec<TokenStream>,
+    /// In `__jvp`: a sequence's optional tangents unwrapped (a zero where none), each
+    /// argument's tangent as `hvp` takes it, and the terms of the value's tangent, of its
+    /// tangent's change with the arguments, and with the tangents.
+    unwrapped: Vec<TokenStream>,
+    arg_dots: Vec<TokenStream>,
+    tangent: Vec<TokenStream>,
+    value_dot: Vec<TokenStream>,
+    tangent_dot: Vec<TokenStream>,
+}
+
+impl<'a> JvpTerms<'a> {
+    fn new(f: &'a Func, e: &Emit, diff: &[&'a Param]) -> Self {
+        let private = &e.private;
+        let zero = e.float("0.0");
+        let dot = quote!(#private::nested::dot);
+        let names: Vec<&syn::Ident> = diff.iter().map(|p| &p.name).collect();
+        let tangents: Vec<syn::Ident> = names.iter().map(|n| format_ident!("dot_{}", n)).collect();
+        let dt: Vec<syn::Ident> = names.iter().map(|n| format_ident!("d_dot_{}", n)).collect();
+        let dx: Vec<syn::Ident> = f
+            .params
+            .iter()
+            .map(|p| format_ident!("d_{}", p.name))
+            .collect();
+        let mut t = JvpTerms {
+            diff: diff.to_vec(),
+            tangents,
+            dt,
+            dx,
+            owned_tangents: TokenStream::new(),
+            borrowed: Vec::new(),
+            unwrapped: Vec::new(),
+            arg_dots: Vec::new(),
+            tangent: Vec::new(),
+            value_dot: Vec::new(),
+            tangent_dot: Vec::new(),
+        };
+        let dx_of = |p: &Param| &t.dx[f.params.iter().position(|q| q.name == p.name).unwrap_or(0)];
+        for (k, p) in diff.iter().enumerate() {
+            let (n, tan, d, dd) = (&p.name, &t.tangents[k], dx_of(p).clone(), &t.dt[k]);
+            if matches!(p.form, ParamForm::Seq(_)) {
+                let arg = f
+                    .params
+                    .iter()
+                    .position(|q| q.name == p.name)
+                    .map(|i| &f.vars[f.params[i].var].ident);
+                t.owned_tangents.extend(quote!(let #tan = #tan.to_vec();));
+                t.borrowed.push(quote!(&#tan));
+                t.unwrapped.push(quote! {
+                    let #d = #d.unwrap_or_else(|| #private::zeros_like(&#arg));
+                    let #dd = #dd.unwrap_or_else(|| #private::zeros_like(&#arg));
+                });
+                t.arg_dots.push(quote!(&#d));
+                t.tangent.push(quote!(+ #dot(&gradient.#n, #tan)));
+                t.value_dot.push(quote!(+ #dot(&gradient.#n, &#d)));
+                t.tangent_dot
+                    .push(quote!(+ #dot(&moved.#n, #tan) + #dot(&gradient.#n, &#dd)));
+            } else {
+                t.borrowed.push(quote!(#tan));
+                t.arg_dots.push(quote!(#d.unwrap_or(#zero)));
+                t.tangent.push(quote!(+ gradient.#n * #tan));
+                t.value_dot
+                    .push(quote!(+ gradient.#n * #d.unwrap_or(#zero)));
+                t.tangent_dot
+                    .push(quote!(+ moved.#n * #tan + gradient.#n * #dd.unwrap_or(#zero)));
+            }
+        }
+        t
+    }
+
+    /// Whether `p` is a differentiable sequence (`Some(true)`), float, or neither.
+    fn is_seq(&self, p: &Param) -> Option<bool> {
+        self.diff
+            .iter()
+            .any(|q| q.name == p.name)
+            .then_some(matches!(p.form, ParamForm::Seq(_)))
     }
 }
 
@@ -147,7 +236,7 @@ fn optional_tangents(
         quote!(#d: ::core::option::Option<#ty>)
     });
     let of_tangents = dt.iter().zip(diff).map(|(d, p)| {
-        let ty = &p.ty;
+        let ty = grad_type(p);
         quote!(#d: ::core::option::Option<#ty>)
     });
     of_args.chain(of_tangents).collect()
@@ -204,6 +293,7 @@ fn vjp_and_pullback(
     (item, inputs, args): (&TokenStream, &TokenStream, &TokenStream),
     (value, positional_types): (&TokenStream, &[TokenStream]),
     body: TokenStream,
+    prelude: TokenStream,
 ) -> TokenStream {
     let (generics, capture) = (&sig.generics, &sig.capture);
     let pullback = quote!(impl ::core::ops::FnOnce(#value) -> (#(#positional_types,)*) #capture);
@@ -216,6 +306,7 @@ fn vjp_and_pullback(
         /// The pullback alone, for a caller's backward pass (it has the value).
         #[inline]
         pub fn __pullback #generics (#inputs) -> #pullback {
+            #prelude
             move |up: #value| { #body }
         }
     }
@@ -253,11 +344,19 @@ fn of_floats(grad: &syn::Type) -> bool {
 
 pub(crate) fn nested_items(f: &Func, e: &Emit, sig: &Signature) -> TokenStream {
     let diff: Vec<&Param> = f.params.iter().filter(|p| p.differentiable()).collect();
-    match nested_shape(f) {
-        Ok(None) => {}
-        Ok(Some(seq)) => return sequence_items(f, e, sig, &diff, seq),
+    let differentiable: Vec<bool> = f.params.iter().map(|p| p.differentiable()).collect();
+    let grad = match nested_shape(f) {
+        Ok(None) => float_items(f, e, sig, &diff),
+        Ok(Some(seq)) => sequence_items(f, e, sig, &diff, seq),
         Err(_) => return TokenStream::new(),
-    }
+    };
+    let jvp_value = jvp_value_items(f, e, sig, &diff, &differentiable);
+    quote!(#jvp_value #grad)
+}
+
+/// [`nested_items`]' `__grad` for a function whose differentiable parameters are all
+/// floats: the array `[value, ∂/∂x, ...]`.
+fn float_items(f: &Func, e: &Emit, sig: &Signature, diff: &[&Param]) -> TokenStream {
     let private = &e.private;
     let ret = &f.ret;
     let (params, call_args, generics) = (&sig.params, &sig.args, &sig.generics);
@@ -304,7 +403,6 @@ pub(crate) fn nested_items(f: &Func, e: &Emit, sig: &Signature) -> TokenStream {
         .map(|(name, d)| quote!(+ gradient.#name * #d.unwrap_or(#zero)));
     let products = names.iter().map(|name| quote!(product.#name));
     let differentiable: Vec<bool> = f.params.iter().map(|p| p.differentiable()).collect();
-    let jvp_value = jvp_value_items(f, e, sig, &diff, &differentiable);
     let positional_types: Vec<TokenStream> = positional_types.collect();
     let vjp = vjp_and_pullback(
         sig,
@@ -318,6 +416,7 @@ pub(crate) fn nested_items(f: &Func, e: &Emit, sig: &Signature) -> TokenStream {
             let (_, gradient, product) = hvp(#(#call_args,)* #(#ups),*);
             (#(#positional,)*)
         },
+        TokenStream::new(),
     );
     let fob = third_order(
         (f, e, sig),
@@ -327,8 +426,6 @@ pub(crate) fn nested_items(f: &Func, e: &Emit, sig: &Signature) -> TokenStream {
         f.params.len(),
     );
     quote! {
-        #jvp_value
-
         /// Where each parameter's derivative is in `__grad`'s array.
         #[doc(hidden)]
         #[allow(non_upper_case_globals)]
@@ -484,6 +581,7 @@ fn sequence_items(
             let (_, gradient, product) = hvp(#(#call_args,)* #(#up_tangents),*);
             (#(#positional,)*)
         },
+        TokenStream::new(),
     );
     let fob = third_order(
         (f, e, sig),
