@@ -375,8 +375,8 @@ fn check_{name}(p: &mut Points) -> (Verdict, String) {{
 
 /// A function that differentiates another's gradient (nested differentiation): gradient
 /// steps in a random potential of a slice and a float (`pot_N::grad(&u, t)`, then `g.v[i]`,
-/// `g.v.iter()` zipped or enumerated, `g.s`), the potential's value and gradient read at
-/// the end too. Reverse over reverse and forward over reverse, checked like the others:
+/// `g.v.iter()` zipped or enumerated, `g.s`) or steps along a direction by its `jvp`, the
+/// potential's value and gradient read at the end too. Reverse over reverse and forward over reverse, checked like the others:
 /// value, finite differences, and the dot-product test.
 fn nested(rng: &mut Rng, id: usize) -> Function {
     let (inner, name) = (format!("pot_{id}"), format!("nf_{id}"));
@@ -406,8 +406,16 @@ fn nested(rng: &mut Rng, id: usize) -> Function {
         _ => "{\n        let mut r = e;\n        for d in &g.v {\n            r += d * u[0];\n        }\n        r\n    }".to_string(),
     };
     let steps = 1 + rng.below(3);
+    // A step along a direction that depends on the arguments, by a nested `jvp`, or down
+    // the nested gradient.
+    let body = match rng.below(4) {
+        0 => format!(
+            "let (w, d) = {inner}::jvp(&u, t, &dir, 0.5);\n        for i in 0..u.len() {{\n            u[i] -= {rate} * (d + 0.1 * w) * dir[i];\n        }}"
+        ),
+        _ => format!("let (_, g) = {inner}::grad(&u, t);\n        {step}\n        {t_step}"),
+    };
     let source = format!(
-        "{inner_source}\n#[differentiate(reverse, forward)]\npub fn {name}(v: &[f64], s: f64) -> f64 {{\n    let mut u = v.to_vec();\n    let mut t = s;\n    for _ in 0..{steps} {{\n        let (_, g) = {inner}::grad(&u, t);\n        {step}\n        {t_step}\n    }}\n    let (e, g) = {inner}::grad(&u, t);\n    {tail}\n}}\n"
+        "{inner_source}\n#[differentiate(reverse, forward)]\npub fn {name}(v: &[f64], s: f64) -> f64 {{\n    let mut u = v.to_vec();\n    let dir: Vec<f64> = v.iter().map(|e| (e * 1.3).sin()).collect();\n    let mut t = s;\n    for _ in 0..{steps} {{\n        {body}\n    }}\n    let (e, g) = {inner}::grad(&u, t);\n    {tail}\n}}\n"
     );
     let check = format!(
         r#"

@@ -349,11 +349,11 @@ mod softplus_sum {
             let d_x = d_x.unwrap_or_else(|| ::backprop::__private::zeros_like(&x));
             let d_dot_x = d_dot_x
                 .unwrap_or_else(|| ::backprop::__private::zeros_like(&x));
-            let (value, gradient, _) = hvp(x, dot_x);
+            let value = super::__jvp_value(x, dot_x);
+            let (_, gradient) = grad(x);
             let (_, _, moved) = hvp(x, &d_x);
-            let tangent = 0.0 + ::backprop::__private::nested::dot(&gradient.x, dot_x);
             (
-                [value, tangent],
+                value,
                 [
                     0.0 + ::backprop::__private::nested::dot(&gradient.x, &d_x),
                     0.0 + ::backprop::__private::nested::dot(&moved.x, dot_x)

@@ -421,7 +421,8 @@ mod neuron {
             d_dot_x: ::core::option::Option<f64>,
             d_dot_b: ::core::option::Option<f64>,
         ) -> ([f64; 2], [f64; 2]) {
-            let (value, gradient, _) = hvp(w, x, b, dot_w, dot_x, dot_b);
+            let value = super::__jvp_value(w, x, b, dot_w, dot_x, dot_b);
+            let (_, gradient) = grad(w, x, b);
             let (_, _, moved) = hvp(
                 w,
                 x,
@@ -430,10 +431,8 @@ mod neuron {
                 d_x.unwrap_or(0.0),
                 d_b.unwrap_or(0.0),
             );
-            let tangent = 0.0 + gradient.w * dot_w + gradient.x * dot_x
-                + gradient.b * dot_b;
             (
-                [value, tangent],
+                value,
                 [
                     0.0 + gradient.w * d_w.unwrap_or(0.0)
                         + gradient.x * d_x.unwrap_or(0.0)

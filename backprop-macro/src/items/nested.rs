@@ -92,7 +92,7 @@ fn jvp_value_items(
         f.params.len() + diff.len(),
     );
     let (unwrapped, arg_dots) = (&t.unwrapped, &t.arg_dots);
-    let (tangent, value_dot, tangent_dot) = (&t.tangent, &t.value_dot, &t.tangent_dot);
+    let (value_dot, tangent_dot) = (&t.value_dot, &t.tangent_dot);
     quote! {
         /// `jvp` as the array `[value, tangent]`, for callers that differentiate it.
         #[doc(hidden)]
@@ -115,12 +115,14 @@ fn jvp_value_items(
             #[inline]
             pub fn __jvp #generics (#inputs, #(#option_params),*) -> ([#ret; 2], [#ret; 2]) {
                 #(#unwrapped)*
-                // The gradient at the arguments, and the Hessian along their tangents.
-                let (value, gradient, _) = hvp(#(#call_args,)* #(#tangents),*);
+                // The value and tangent as `jvp` computes them (bit for bit what the
+                // caller's value reads), the gradient at the arguments, and the Hessian
+                // along their tangents.
+                let value = super::__jvp_value(#(#call_args,)* #(#tangents),*);
+                let (_, gradient) = grad(#(#call_args),*);
                 let (_, _, moved) = hvp(#(#call_args,)* #(#arg_dots),*);
-                let tangent = #zero #(#tangent)*;
                 (
-                    [value, tangent],
+                    value,
                     [#zero #(#value_dot)*, #zero #(#tangent_dot)*],
                 )
             }
@@ -143,11 +145,10 @@ struct JvpTerms<'a> {
     owned_tangents: TokenStream,
     borrowed: Vec<TokenStream>,
     /// In `__jvp`: a sequence's optional tangents unwrapped (a zero where none), each
-    /// argument's tangent as `hvp` takes it, and the terms of the value's tangent, of its
-    /// tangent's change with the arguments, and with the tangents.
+    /// argument's tangent as `hvp` takes it, and the terms of the value's change with the
+    /// arguments, and of the tangent's with the arguments and the tangents.
     unwrapped: Vec<TokenStream>,
     arg_dots: Vec<TokenStream>,
-    tangent: Vec<TokenStream>,
     value_dot: Vec<TokenStream>,
     tangent_dot: Vec<TokenStream>,
 }
@@ -174,7 +175,6 @@ impl<'a> JvpTerms<'a> {
             borrowed: Vec::new(),
             unwrapped: Vec::new(),
             arg_dots: Vec::new(),
-            tangent: Vec::new(),
             value_dot: Vec::new(),
             tangent_dot: Vec::new(),
         };
@@ -194,14 +194,12 @@ impl<'a> JvpTerms<'a> {
                     let #dd = #dd.unwrap_or_else(|| #private::zeros_like(&#arg));
                 });
                 t.arg_dots.push(quote!(&#d));
-                t.tangent.push(quote!(+ #dot(&gradient.#n, #tan)));
                 t.value_dot.push(quote!(+ #dot(&gradient.#n, &#d)));
                 t.tangent_dot
                     .push(quote!(+ #dot(&moved.#n, #tan) + #dot(&gradient.#n, &#dd)));
             } else {
                 t.borrowed.push(quote!(#tan));
                 t.arg_dots.push(quote!(#d.unwrap_or(#zero)));
-                t.tangent.push(quote!(+ gradient.#n * #tan));
                 t.value_dot
                     .push(quote!(+ gradient.#n * #d.unwrap_or(#zero)));
                 t.tangent_dot
