@@ -1662,6 +1662,32 @@ fn a_search_bound_to_a_name() {
     }
 }
 
+/// The last element passing a test (`x.iter().rev().find(..)`, also over `.copied()` on
+/// either side of `rev`), and whether any passes (`find(..).is_some()`).
+#[differentiate(reverse, forward)]
+fn found_from_the_end(x: &[f64], t: f64) -> f64 {
+    let last = x.iter().rev().find(|&&v| v < t).copied().unwrap_or(t);
+    let before = x.iter().copied().rev().find(|v| *v > -t).unwrap_or(0.0);
+    let none_far = x.iter().find(|&&v| v.abs() > 4.0 * t).is_none();
+    let mut s = last * last + before * t;
+    if let Some(&v) = x.iter().rev().find(|&&v| v > t) {
+        s += v.sin();
+    }
+    if none_far { s * 2.0 } else { s }
+}
+
+#[test]
+fn the_last_element_found() {
+    let x = [0.1, 0.7, -0.9, 1.3];
+    for t in [0.05, 0.5, 1.0, 3.0] {
+        let (value, g) = found_from_the_end::grad(&x, t);
+        assert_eq!(value, found_from_the_end(&x, t));
+        assert_fd(|p| found_from_the_end(p, t), &x, &g.x);
+        let v = [0.3, -0.2, 0.5, 1.0];
+        assert_jvp_matches(&g.x, found_from_the_end::jvp(&x, t, &v, 0.0).1, &v);
+    }
+}
+
 /// An iterator bound to a name and stepped by hand: the `for` loop it means.
 #[allow(clippy::while_let_on_iterator)] // as people write it
 #[differentiate(reverse, forward)]

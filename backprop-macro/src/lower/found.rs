@@ -3,7 +3,8 @@
 //! with each use reading the element there: `match hit { Some(&v) => a, None => b }` and
 //! `if let Some(&v) = hit { a }` as `Some(k) => { let v = x[k]; a }`, `*hit.unwrap()` and
 //! `hit.copied().unwrap()` as `x[hit.unwrap()]`, `hit.copied().unwrap_or(d)` as the `match`
-//! it means; `hit.is_some()` and `hit.is_none()` as they are. While `hit` lives, it borrows
+//! it means; `hit.is_some()` and `hit.is_none()` as they are (and of a `find` not bound,
+//! `x.iter().find(..).is_some()`, the same of the position). While `hit` lives, it borrows
 //! `x`, which therefore holds the same values at every use. Any other use leaves the `let`
 //! as written (lowering's error about `find` is then the one to read).
 
@@ -22,6 +23,29 @@ pub(super) fn desugar(
         errors,
     }
     .visit_block_mut(block);
+    Tests { private }.visit_block_mut(block);
+}
+
+/// `x.iter().find(..).is_some()` (and `.is_none()`): the same of the position, a test.
+struct Tests<'a> {
+    private: &'a TokenStream,
+}
+
+impl VisitMut for Tests<'_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        if let Expr::MethodCall(m) = e
+            && (m.method == "is_some" || m.method == "is_none")
+            && m.args.is_empty()
+            && let Expr::MethodCall(find) = strip(&m.receiver)
+            && let Some(found) = super::matches::found_at(find, Some(self.private))
+        {
+            *m.receiver = found.at;
+            return;
+        }
+        syn::visit_mut::visit_expr_mut(self, e);
+    }
+
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 }
 
 const FOUND_USE: &str = "#[differentiate] reads `find` bound to a name (`let hit = x.iter().find(..);`) through `match hit` and `if let Some(&v) = hit` (with `Some(..)`, `None` and `_` arms), `*hit.unwrap()`, `hit.copied().unwrap()`, `hit.copied().unwrap_or(..)`, `hit.is_some()` and `hit.is_none()`; for other uses, write the position (`let k = x.iter().position(..);`) and read `x[k]`";

@@ -404,7 +404,24 @@ pub(super) fn found_at<'a>(
     };
     let (walked, body) = (&find.receiver, &c.body);
     let mut walk = strip(walked);
-    let by_value = super::iterators::copies(&mut walk);
+    let copied_last = super::iterators::copies(&mut walk);
+    let mut by_value = copied_last;
+    // `x.iter().rev().find(..)`: the last element passing, at the position `rposition`
+    // finds (counted from the front), over the walk without its `rev`.
+    let (mut position, mut forward) = (quote!(position), walked.to_token_stream());
+    if let Expr::MethodCall(rev) = walk
+        && rev.method == "rev"
+        && rev.args.is_empty()
+    {
+        walk = strip(&rev.receiver);
+        by_value |= super::iterators::copies(&mut walk);
+        position = quote!(rposition);
+        let receiver = &rev.receiver;
+        forward = match copied_last {
+            true => quote!(#receiver.copied()),
+            false => quote!(#receiver),
+        };
+    }
     let Expr::MethodCall(iter) = walk else {
         return None;
     };
@@ -415,12 +432,12 @@ pub(super) fn found_at<'a>(
     let at = match (pat, private) {
         (Pat::Reference(r), _) => {
             let inner = &r.pat;
-            syn::parse_quote_spanned!(span=> #walked.position(|#inner| #body))
+            syn::parse_quote_spanned!(span=> #forward.#position(|#inner| #body))
         }
         (_, Some(private)) => {
             let item = Ident::new("found", Span::mixed_site());
             syn::parse_quote_spanned!(span=>
-                #walked.position(|#item| #private::on_ref(#item, |#pat| #body)))
+                #forward.#position(|#item| #private::on_ref(#item, |#pat| #body)))
         }
         (_, None) => return None,
     };

@@ -314,9 +314,10 @@ impl Lower<'_> {
         let mut option = strip(&m.receiver);
         let copied = super::iterators::copies(&mut option);
         // `.unwrap_or(&0.0)` of references: the default is a reference; left as written.
-        // (`x.iter().copied().find(..)` finds values.)
+        // (`x.iter().copied().find(..)` finds values, `x.iter().copied().rev()` too.)
+        let private = self.private();
         let finds_values = matches!(option, Expr::MethodCall(f) if f.method == "find"
-            && super::iterators::copies(&mut strip(&f.receiver)));
+            && super::matches::found_at(f, Some(&private)).is_some_and(|found| found.by_value));
         if default.is_some() && !copied && !finds_values {
             return None;
         }
