@@ -1688,6 +1688,43 @@ fn the_last_element_found() {
     }
 }
 
+/// Folds over tuples of accumulators: a range in one pass, moments of a mapped walk (the
+/// step a block, the `let` typed), a tuple held by a name; each the loop it means.
+#[differentiate(reverse, forward)]
+fn folded_pairs(x: &[f64], t: f64) -> f64 {
+    let (lo, hi) = x
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
+    let (s, s2, n): (f64, f64, usize) =
+        x.iter()
+            .map(|v| v * t)
+            .fold((0.0, 0.0, 0), |(s, s2, n), v| {
+                let w = v * 0.5;
+                (s + w, s2 + w * w, n + 1)
+            });
+    let mean = s / n as f64;
+    let stats = x
+        .iter()
+        .fold((0.0, 1.0), |(sum, prod), &v| (sum + v, prod * v));
+    lo * hi + t + s2 / n as f64 - mean * mean + stats.0 * stats.1
+}
+
+#[test]
+fn folds_over_tuples() {
+    let x = [0.3, 0.7, -1.1, 0.2];
+    let t = 0.5;
+    let (value, g) = folded_pairs::grad(&x, t);
+    assert_eq!(value, folded_pairs(&x, t));
+    assert_fd(|p| folded_pairs(p, t), &x, &g.x);
+    let h = 1e-6;
+    let central = (folded_pairs(&x, t + h) - folded_pairs(&x, t - h)) / (2.0 * h);
+    assert!((g.t - central).abs() < 1e-6 * central.abs().max(1.0));
+    let v = [0.3, -0.2, 0.5, 1.0];
+    assert_jvp_matches(&g.x, folded_pairs::jvp(&x, t, &v, 0.0).1, &v);
+}
+
 /// An iterator bound to a name and stepped by hand: the `for` loop it means.
 #[allow(clippy::while_let_on_iterator)] // as people write it
 #[differentiate(reverse, forward)]

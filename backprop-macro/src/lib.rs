@@ -34,6 +34,8 @@
 //!   it.next()`, as the `for` loop it means.
 //! - `lower/found.rs`: `find` bound to a name, as the position it finds, each use reading
 //!   the element there.
+//! - `lower/folds.rs`: a fold over a tuple of accumulators as the loop it means, one local
+//!   per accumulator.
 //! - `lower/closures.rs`: closures bound to locals inlined at their calls, `mapv` as the
 //!   array expression it means.
 //! - `lower/iterators/mod.rs`: iterator chains over slices rewritten as index loops;

@@ -1315,7 +1315,12 @@ impl<'r> Gen<'r> {
                     1 if self.has_slice => format!("helper_slice(v, {a})"),
                     // Iterator chains over the slice (some narrowed, or paired with the
                     // slice one step on).
-                    4 if self.has_slice => match self.rng.below(10) {
+                    4 if self.has_slice => match self.rng.below(11) {
+                        // A fold over a pair of accumulators, the last element passing a
+                        // test.
+                        10 => format!(
+                            "{{ let (lo, hi) = v.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(p, q), &e| (p.min(e * ({a})), q.max(e + {b}))); lo * hi + v.iter().rev().find(|&&e| e < {b}).copied().unwrap_or({a}) }}"
+                        ),
                         // `find` bound to a name and read by `match`, an iterator stepped
                         // by `while let`.
                         9 => format!(

@@ -24,6 +24,7 @@ mod constants;
 mod expressions;
 mod extrema;
 mod fields;
+mod folds;
 mod found;
 mod growth;
 mod helpers;
@@ -103,6 +104,7 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
     // name as one local per element, first: `match` then sees the tuples written out.
     let mut block = item.block.as_ref().clone();
     let not_inlined = helpers::desugar(&mut block, &item.sig.ident, &mut user);
+    folds::desugar(&mut block, &mut user);
     aggregates::desugar(&mut block, &mut user);
     stepped::desugar(&mut block);
     let krate = &args.krate;

@@ -1,0 +1,161 @@
+//! A fold over a tuple of accumulators, `let (lo, hi) = xs.iter().fold((f64::MAX, f64::MIN),
+//! |(a, b), &v| (a.min(v), b.max(v)));`, as the loop it means: one local per accumulator,
+//! the closure's state pattern bound to them at the top of each step, and the step's tuple
+//! assigned to them at its end:
+//!
+//! ```text
+//! let mut lo = f64::MAX; let mut hi = f64::MIN;
+//! for &v in xs.iter() { let (a, b) = (lo, hi); (lo, hi) = (a.min(v), b.max(v)); }
+//! ```
+//!
+//! Lowering then sees a loop over the chain and tuples written out, which it supports.
+
+use super::*;
+
+/// Rewrites every such `let` in `block`.
+pub(super) fn desugar(block: &mut syn::Block, taken: &mut HashSet<String>) {
+    Rewrite { taken }.visit_block_mut(block);
+}
+
+struct Rewrite<'a> {
+    taken: &'a mut HashSet<String>,
+}
+
+/// The parts of `CHAIN.fold((i0, i1, ..), |STATE, ITEM| BODY)`: the chain, the initial
+/// values, the state's pattern, the item's, and the step's statements and values.
+struct TupleFold<'a> {
+    chain: &'a Expr,
+    init: Vec<&'a Expr>,
+    state: &'a Pat,
+    item: &'a Pat,
+    stmts: Vec<syn::Stmt>,
+    step: Vec<&'a Expr>,
+}
+
+fn tuple_fold(e: &Expr) -> Option<TupleFold<'_>> {
+    let Expr::MethodCall(m) = strip(e) else {
+        return None;
+    };
+    let [init, closure] = &m.args.iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    let (Expr::Tuple(init), Expr::Closure(c)) = (strip(init), strip(closure)) else {
+        return None;
+    };
+    let [state, item] = &c.inputs.iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    let (stmts, tail) = match strip(&c.body) {
+        Expr::Block(b) if b.label.is_none() => match b.block.stmts.split_last() {
+            Some((syn::Stmt::Expr(tail, None), stmts)) => (stmts.to_vec(), tail),
+            _ => return None,
+        },
+        other => (Vec::new(), other),
+    };
+    let Expr::Tuple(step) = strip(tail) else {
+        return None;
+    };
+    let n = init.elems.len();
+    let fits = m.method == "fold"
+        && n >= 2
+        && step.elems.len() == n
+        && matches!(state, Pat::Tuple(t) if t.elems.len() == n);
+    fits.then(|| TupleFold {
+        chain: &m.receiver,
+        init: init.elems.iter().collect(),
+        state,
+        item,
+        stmts,
+        step: step.elems.iter().collect(),
+    })
+}
+
+impl VisitMut for Rewrite<'_> {
+    fn visit_block_mut(&mut self, block: &mut syn::Block) {
+        syn::visit_mut::visit_block_mut(self, block);
+        let mut out = Vec::with_capacity(block.stmts.len());
+        for stmt in std::mem::take(&mut block.stmts) {
+            match self.rewrite(&stmt) {
+                Some(stmts) => out.extend(stmts),
+                None => out.push(stmt),
+            }
+        }
+        block.stmts = out;
+    }
+
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+impl Rewrite<'_> {
+    /// `let PAT = CHAIN.fold((..), |(..), item| (..));` as the loop it means.
+    fn rewrite(&mut self, stmt: &syn::Stmt) -> Option<Vec<syn::Stmt>> {
+        let syn::Stmt::Local(local) = stmt else {
+            return None;
+        };
+        let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
+        let fold = tuple_fold(&init.expr)?;
+        let (pat, ty) = match &local.pat {
+            Pat::Type(t) => (&*t.pat, Some(&*t.ty)),
+            other => (other, None),
+        };
+        let span = init.expr.span();
+        // The accumulators: the names the `let` binds, when it binds a tuple of names that
+        // nothing the loop reads names too; fresh names otherwise, bound at the end.
+        let mut read = HashSet::new();
+        collect_idents(fold.chain.to_token_stream(), &mut read);
+        for e in &fold.step {
+            collect_idents(e.to_token_stream(), &mut read);
+        }
+        for s in &fold.stmts {
+            collect_idents(s.to_token_stream(), &mut read);
+        }
+        let names: Option<Vec<Ident>> = match pat {
+            Pat::Tuple(t) if t.elems.len() == fold.init.len() => t
+                .elems
+                .iter()
+                .map(|p| pat_ident(p).map(|(i, _)| i.clone()))
+                .collect(),
+            _ => None,
+        }
+        .filter(|names: &Vec<Ident>| names.iter().all(|n| !read.contains(&n.to_string())));
+        let (accs, rebind) = match names {
+            Some(names) => (names, false),
+            None => {
+                let fresh = (0..fold.init.len())
+                    .map(|k| {
+                        Ident::new(
+                            &crate::names::unused(self.taken, &format!("fold_{k}")),
+                            span,
+                        )
+                    })
+                    .collect();
+                (fresh, true)
+            }
+        };
+        let types: Vec<Option<&syn::Type>> = match ty {
+            Some(syn::Type::Tuple(t)) if t.elems.len() == accs.len() => {
+                t.elems.iter().map(Some).collect()
+            }
+            _ => vec![None; accs.len()],
+        };
+        let mut stmts: Vec<syn::Stmt> = Vec::new();
+        for ((acc, init), ty) in accs.iter().zip(&fold.init).zip(&types) {
+            let ty = ty.map(|t| quote!(: #t));
+            stmts.push(syn::parse_quote_spanned!(span=> let mut #acc #ty = #init;));
+        }
+        let (state, item, chain, body, step) =
+            (fold.state, fold.item, fold.chain, &fold.stmts, &fold.step);
+        stmts.push(syn::parse_quote_spanned!(span=>
+            for #item in #chain {
+                let #state = (#(#accs),*);
+                #(#body)*
+                (#(#accs),*) = (#(#step),*);
+            }
+        ));
+        if rebind {
+            let pat = &local.pat;
+            stmts.push(syn::parse_quote_spanned!(span=> let #pat = (#(#accs),*);));
+        }
+        Some(stmts)
+    }
+}
