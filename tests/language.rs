@@ -1725,6 +1725,37 @@ fn folds_over_tuples() {
     assert_jvp_matches(&g.x, folded_pairs::jvp(&x, t, &v, 0.0).1, &v);
 }
 
+/// `take_while` in chains and loops: the walk ends at the first item that fails its test.
+#[differentiate(reverse, forward)]
+fn taken_while(x: &[f64], t: f64) -> f64 {
+    let head: f64 = x.iter().take_while(|&&v| v > 0.0).map(|v| v * t).sum();
+    let run = x
+        .iter()
+        .map(|v| v * v)
+        .take_while(|s| *s < 1.0)
+        .fold(0.0, |a, s| a + s.sin());
+    let mut c = 0.0;
+    for (i, v) in x.iter().enumerate().take_while(|(_, v)| **v > -1.0) {
+        c += v * i as f64;
+    }
+    head + run + c
+}
+
+#[test]
+fn walks_taken_while_a_test_holds() {
+    for x in [
+        [0.3, 0.7, -1.1, 0.2],
+        [0.3, 0.7, 0.5, 0.2],
+        [-0.3, 0.7, 1.1, 0.2],
+    ] {
+        let (value, g) = taken_while::grad(&x, 0.5);
+        assert_eq!(value, taken_while(&x, 0.5));
+        assert_fd(|p| taken_while(p, 0.5), &x, &g.x);
+        let v = [0.3, -0.2, 0.5, 1.0];
+        assert_jvp_matches(&g.x, taken_while::jvp(&x, 0.5, &v, 0.0).1, &v);
+    }
+}
+
 /// An iterator bound to a name and stepped by hand: the `for` loop it means.
 #[allow(clippy::while_let_on_iterator)] // as people write it
 #[differentiate(reverse, forward)]

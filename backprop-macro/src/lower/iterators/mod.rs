@@ -4,7 +4,8 @@
 //! total = total + a * b; } total }`, and `for (a, b) in x.iter().zip(&y)` an index loop.
 //! Supported: a source `xs.iter()` (or `&xs`, `xs`, with `.copied()` / `.cloned()`), then
 //! optionally `.zip(ys)`, `.enumerate()` and `.rev()`, any number of `.map(|..| ..)` and
-//! `.filter(|..| ..)` (a filter wraps the rest of the step in `if`), and `.sum()`,
+//! `.filter(|..| ..)` (a filter wraps the rest of the step in `if`; `.take_while(|..| ..)`
+//! ends the walk with `break` where its test fails), and `.sum()`,
 //! `.product()`, `.fold(init, |acc, ..| ..)` (or `.fold(init, f64::max)`),
 //! `.for_each(|..| ..)`, `.collect()` (into a `Vec`, without filters) or `.max_by(..)` /
 //! `.min_by(..)` then `.unwrap()` / `.expect(..)`, over sequences of floats (slices, `Vec`s,
@@ -88,10 +89,12 @@ enum Limit {
     TakeBack,
 }
 
-/// `.map(|x| ..)` or `.filter(|x| ..)`.
+/// `.map(|x| ..)`, `.filter(|x| ..)` or `.take_while(|x| ..)`.
 enum Adapter<'a> {
     Map(&'a syn::ExprClosure),
     Filter(&'a syn::ExprClosure),
+    /// Ends the walk at the first item that fails the test.
+    TakeWhile(&'a syn::ExprClosure),
 }
 
 /// The adaptors a chain may use, and the methods that end one.
@@ -106,6 +109,7 @@ const ADAPTORS: &[&str] = &[
     "rev",
     "map",
     "filter",
+    "take_while",
 ];
 const TERMINALS: &[&str] = &[
     "sum", "product", "fold", "for_each", "collect", "max_by", "min_by", "reduce",
@@ -185,7 +189,7 @@ pub(super) fn unsupported_stretch_end(m: &syn::ExprMethodCall) -> Option<&Ident>
 const STRETCHES: &[&str] = &["windows", "chunks", "chunks_exact"];
 
 /// How the supported chains are written, for errors.
-pub(super) const CHAINS: &str = "iterator chains over sequences of floats or over ranges: `xs.iter()` or `xs.into_iter()` (`.copied()`, `.cloned()`), `xs.iter_mut()` (in a `for` loop or `.for_each(..)`) or `(a..b)`, `.zip(ys)` (also `ys.iter().skip(k)`, and zipped again: `.zip(ys).zip(zs)`), `.skip(k)`, `.take(k)`, `.step_by(k)` (on one side of `.enumerate()`; after a `.rev()`, `skip` and `take` only), `.enumerate()`, `.rev()`, `.map(|..| ..)` (or `.map(f64::exp)`, `.map(f)` of a named closure), `.filter(|..| ..)`, `.scan(init, |acc, x| { ..; Some(..) })` (never ending early; the state as `*acc`), then `.sum()`, `.product()`, `.fold(..)`, `.for_each(..)`, `.collect()`, `.max_by(..)`/`.min_by(..)` (then `.copied()`) with `.unwrap()` or `.unwrap_or(..)`, or `.reduce(..)` with `.unwrap()` or `.unwrap_or(..)`; and `xs.windows(k)`, `xs.chunks(k)`, `xs.chunks_exact(k)` (also `.enumerate()`d), `.map(..)`/`.filter(..)`, then `.sum()`, `.product()`, `.fold(..)` or `.for_each(..)`";
+pub(super) const CHAINS: &str = "iterator chains over sequences of floats or over ranges: `xs.iter()` or `xs.into_iter()` (`.copied()`, `.cloned()`), `xs.iter_mut()` (in a `for` loop or `.for_each(..)`) or `(a..b)`, `.zip(ys)` (also `ys.iter().skip(k)`, and zipped again: `.zip(ys).zip(zs)`), `.skip(k)`, `.take(k)`, `.step_by(k)` (on one side of `.enumerate()`; after a `.rev()`, `skip` and `take` only), `.enumerate()`, `.rev()`, `.map(|..| ..)` (or `.map(f64::exp)`, `.map(f)` of a named closure), `.filter(|..| ..)`, `.take_while(|..| ..)`, `.scan(init, |acc, x| { ..; Some(..) })` (never ending early; the state as `*acc`), then `.sum()`, `.product()`, `.fold(..)`, `.for_each(..)`, `.collect()`, `.max_by(..)`/`.min_by(..)` (then `.copied()`) with `.unwrap()` or `.unwrap_or(..)`, or `.reduce(..)` with `.unwrap()` or `.unwrap_or(..)`; and `xs.windows(k)`, `xs.chunks(k)`, `xs.chunks_exact(k)` (also `.enumerate()`d), `.map(..)`/`.filter(..)`, then `.sum()`, `.product()`, `.fold(..)` or `.for_each(..)`";
 
 /// The chain up to (not including) a terminal method.
 fn chain(expr: &Expr) -> Option<Chain<'_>> {
@@ -364,12 +368,14 @@ impl Chain<'_> {
     /// Where the first `.map(..)` or `.filter(..)` takes its closure.
     fn first_adapter(&self) -> Option<Span> {
         self.maps.first().map(|a| match a {
-            Adapter::Map(c) | Adapter::Filter(c) => c.inputs_begin.span,
+            Adapter::Map(c) | Adapter::Filter(c) | Adapter::TakeWhile(c) => c.inputs_begin.span,
         })
     }
 
     fn filtered(&self) -> bool {
-        self.maps.iter().any(|a| matches!(a, Adapter::Filter(_)))
+        self.maps
+            .iter()
+            .any(|a| matches!(a, Adapter::Filter(_) | Adapter::TakeWhile(_)))
     }
 
     /// One item at index `i`: `xs[i]`, `(xs[i], ys[i])`, `(i, xs[i])`, ...
@@ -528,15 +534,19 @@ fn mapped(
             let inner = mapped(cx, rest, Value::One(quote!(#name)), finish)?;
             Some(quote!(#bound let #name = #body; #inner))
         }
-        Adapter::Filter(filter) => {
+        Adapter::Filter(test) | Adapter::TakeWhile(test) => {
             // The item is kept as it is: its pattern binds names for the condition only
             // (`|&x| x > 0.0`, `|x| **x > 0.0`: the items are values, so `*` goes).
             let again = value.clone();
-            let bound = bind(&filter.inputs[0], value.by_value())?;
-            let mut cond = (*filter.body).clone();
+            let bound = bind(&test.inputs[0], value.by_value())?;
+            let mut cond = (*test.body).clone();
             Derefs.visit_expr_mut(&mut cond);
             let inner = mapped(cx, rest, again, finish)?;
-            Some(quote!({ #bound if #cond { #inner } }))
+            Some(match first {
+                // `take_while`: the walk ends at the first item that fails.
+                Adapter::TakeWhile(_) => quote!({ #bound if !(#cond) { break; } #inner }),
+                _ => quote!({ #bound if #cond { #inner } }),
+            })
         }
     }
 }

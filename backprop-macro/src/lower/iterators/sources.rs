@@ -95,14 +95,15 @@ pub(super) fn skipped_source(e: &Expr) -> Option<(&Expr, Option<&Expr>)> {
     }
 }
 
-/// The chain's trailing `.map(|..| ..)` and `.filter(|..| ..)`, in order, and what they
-/// adapt.
+/// The chain's trailing `.map(|..| ..)`, `.filter(|..| ..)` and `.take_while(|..| ..)`,
+/// in order, and what they adapt.
 pub(super) fn adapters(expr: &Expr) -> Option<(Vec<Adapter<'_>>, &Expr)> {
     let mut maps = Vec::new();
     let mut e = strip(expr);
     // From the last one back.
     while let Expr::MethodCall(m) = e {
-        if !(m.method == "map" || m.method == "filter") || m.args.len() != 1 {
+        let method = m.method.to_string();
+        if !["map", "filter", "take_while"].contains(&method.as_str()) || m.args.len() != 1 {
             break;
         }
         let Expr::Closure(c) = strip(&m.args[0]) else {
@@ -111,9 +112,10 @@ pub(super) fn adapters(expr: &Expr) -> Option<(Vec<Adapter<'_>>, &Expr)> {
         if c.inputs.len() != 1 {
             return None;
         }
-        maps.push(match m.method == "map" {
-            true => Adapter::Map(c),
-            false => Adapter::Filter(c),
+        maps.push(match method.as_str() {
+            "map" => Adapter::Map(c),
+            "filter" => Adapter::Filter(c),
+            _ => Adapter::TakeWhile(c),
         });
         e = strip(&m.receiver);
     }
