@@ -1317,9 +1317,9 @@ impl<'r> Gen<'r> {
                     // slice one step on).
                     4 if self.has_slice => match self.rng.below(11) {
                         // A fold over a pair of accumulators, the last element passing a
-                        // test.
+                        // test, a walk while a test holds.
                         10 => format!(
-                            "{{ let (lo, hi) = v.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(p, q), &e| (p.min(e * ({a})), q.max(e + {b}))); lo * hi + v.iter().rev().find(|&&e| e < {b}).copied().unwrap_or({a}) }}"
+                            "{{ let (lo, hi) = v.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(p, q), &e| (p.min(e * ({a})), q.max(e + {b}))); lo * hi + v.iter().rev().find(|&&e| e < {b}).copied().unwrap_or({a}) + v.iter().take_while(|&&e| e > -({b})).map(|e| e * ({a})).sum::<f64>() }}"
                         ),
                         // `find` bound to a name and read by `match`, an iterator stepped
                         // by `while let`.
