@@ -5,8 +5,12 @@
 //! (`f::__grad_fields::x` says where `g.x` is), and differentiates it through the module
 //! `f::__grad`, built on `hvp`: for an upstream `(ū, ḡ)`, the inputs' gradient is
 //! `ū·∇f + H·ḡ` (reverse over reverse); for input tangents `ṫ`, the tangent is
-//! `(∇f·ṫ, H·ṫ)` (forward over reverse). For functions whose differentiable parameters are
-//! all floats, with `hessian`.
+//! `(∇f·ṫ, H·ṫ)` (forward over reverse). A call to `f::jvp` is read as `f::__jvp_value`,
+//! `[value, tangent]`, differentiated the same way. For functions with `hessian` whose
+//! differentiable parameters are floats and at most one slice or `&Vec` of floats
+//! ([`nested_shape`]): with a sequence `q`, `__grad` is a vector, `q`'s gradient from
+//! `f::__grad_seqs::q` to its end, and a sequence's terms go through the runtime's
+//! `nested::{flat, dot, scaled, scaled_plus, combine}`.
 
 use crate::emit::Emit;
 use crate::expand::*;
