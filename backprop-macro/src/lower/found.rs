@@ -23,29 +23,6 @@ pub(super) fn desugar(
         errors,
     }
     .visit_block_mut(block);
-    Tests { private }.visit_block_mut(block);
-}
-
-/// `x.iter().find(..).is_some()` (and `.is_none()`): the same of the position, a test.
-struct Tests<'a> {
-    private: &'a TokenStream,
-}
-
-impl VisitMut for Tests<'_> {
-    fn visit_expr_mut(&mut self, e: &mut Expr) {
-        if let Expr::MethodCall(m) = e
-            && (m.method == "is_some" || m.method == "is_none")
-            && m.args.is_empty()
-            && let Expr::MethodCall(find) = strip(&m.receiver)
-            && let Some(found) = super::matches::found_at(find, Some(self.private))
-        {
-            *m.receiver = found.at;
-            return;
-        }
-        syn::visit_mut::visit_expr_mut(self, e);
-    }
-
-    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 }
 
 const FOUND_USE: &str = "#[differentiate] reads `find` bound to a name (`let hit = x.iter().find(..);`) through `match hit` and `if let Some(&v) = hit` (with `Some(..)`, `None` and `_` arms), `*hit.unwrap()`, `hit.copied().unwrap()`, `hit.copied().unwrap_or(..)`, `hit.is_some()` and `hit.is_none()`; for other uses, write the position (`let k = x.iter().position(..);`) and read `x[k]`";
@@ -105,6 +82,20 @@ impl VisitMut for Rewrite<'_> {
                 ),
             }
         }
+    }
+
+    /// `x.iter().find(..).is_some()` (and `.is_none()`): the same of the position, a test.
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        if let Expr::MethodCall(m) = e
+            && (m.method == "is_some" || m.method == "is_none")
+            && m.args.is_empty()
+            && let Expr::MethodCall(find) = strip(&m.receiver)
+            && let Some(found) = super::matches::found_at(find, Some(self.private))
+        {
+            *m.receiver = found.at;
+            return;
+        }
+        syn::visit_mut::visit_expr_mut(self, e);
     }
 
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}

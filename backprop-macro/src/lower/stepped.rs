@@ -46,6 +46,23 @@ fn stepped_by<'a>(stmt: &'a syn::Stmt, it: &Ident) -> Option<&'a Pat> {
     (steps_it && some.path.is_ident("Some") && some.elems.len() == 1).then(|| &some.elems[0])
 }
 
+/// The name `while let Some(..) = it.next() { .. }` steps.
+fn stepped_name(stmt: &syn::Stmt) -> Option<&Ident> {
+    let syn::Stmt::Expr(Expr::While(w), _) = stmt else {
+        return None;
+    };
+    let Expr::Let(l) = &*w.cond else {
+        return None;
+    };
+    let Expr::MethodCall(next) = strip(&l.expr) else {
+        return None;
+    };
+    match strip(&next.receiver) {
+        Expr::Path(p) if next.method == "next" => p.path.get_ident(),
+        _ => None,
+    }
+}
+
 /// Whether `tokens` name any of `names`.
 fn names_any(tokens: TokenStream, names: &HashSet<String>) -> bool {
     let mut found = HashSet::new();
@@ -56,9 +73,22 @@ fn names_any(tokens: TokenStream, names: &HashSet<String>) -> bool {
 impl VisitMut for Rewrite {
     fn visit_block_mut(&mut self, block: &mut syn::Block) {
         syn::visit_mut::visit_block_mut(self, block);
+        // The names stepped by a `while let` here, found once (a `let mut` of another name
+        // is not looked at again: linear in the block).
+        let stepped: HashSet<String> = block
+            .stmts
+            .iter()
+            .filter_map(stepped_name)
+            .map(|i| i.to_string())
+            .collect();
+        if stepped.is_empty() {
+            return;
+        }
         let mut i = 0;
         while i < block.stmts.len() {
-            if let Some(j) = self.loop_of(&block.stmts, i) {
+            let candidate = bound_iterator(&block.stmts[i])
+                .is_some_and(|(it, _)| stepped.contains(&it.to_string()));
+            if let Some(j) = candidate.then(|| self.loop_of(&block.stmts, i)).flatten() {
                 let syn::Stmt::Expr(Expr::While(w), semi) = block.stmts.remove(j) else {
                     unreachable!("`loop_of` found a `while`")
                 };
