@@ -222,10 +222,6 @@ impl<'a> JvpTerms<'a> {
     }
 }
 
-/// What a nested `grad` of `f` reads: `None` when its differentiable parameters are all
-/// floats (`__grad` is an array), `Some(q)` when one of them is the slice or `&Vec` of
-/// floats `q` (`__grad` is a vector, `q`'s gradient last); why not, when neither (a
-/// sentence ending the error at a caller's nested `grad`).
 /// `__jvp_value::__jvp`'s optional tangents: `dx` of the arguments, `dt` of the tangents.
 fn optional_tangents(
     f: &Func,
@@ -244,6 +240,10 @@ fn optional_tangents(
     of_args.chain(of_tangents).collect()
 }
 
+/// What a nested `grad` of `f` reads: `None` when its differentiable parameters are all
+/// floats (`__grad` is an array), `Some(q)` when one of them is the slice or `&Vec` of
+/// floats `q` (`__grad` is a vector, `q`'s gradient last); why not, when neither (a
+/// sentence ending the error at a caller's nested `grad`).
 pub(crate) fn nested_shape(f: &Func) -> Result<Option<&Param>, String> {
     if f.ret_kind != Kind::Float {
         return Err(format!("`{}` returns a value that is not a float", f.name));
