@@ -192,21 +192,20 @@ fn nested_stubs(f: &Func, e: &Emit, sig: &Signature, args: &Args) -> TokenStream
 
 /// `__fob` in a nested item's module (`f::__grad::__fob`), which a caller with `hessian`
 /// would call: third derivatives of `f`, which nothing computes. `inputs` are the nested
-/// item's parameters, `value` its value type, `positional` its pullback's tuple of
-/// gradients.
+/// item's parameters, `value` its value type, `positional_types` its pullback's gradients.
 pub(crate) fn third_order_stub(
-    f: &Func,
-    e: &Emit,
-    sig: &Signature,
-    inputs: &TokenStream,
-    (value, positional): (&TokenStream, &TokenStream),
+    (f, e, sig): (&Func, &Emit, &Signature),
+    inputs: TokenStream,
+    value: TokenStream,
+    positional_types: &[TokenStream],
     tangents: usize,
 ) -> TokenStream {
     let name = &f.name;
     let message = format!(
         "`{name}`'s derivatives are called inside a function differentiated twice (`hessian`): nested differentiation computes second derivatives of `{name}` (its `hvp`), and a Hessian of the caller would need its third: differentiate the caller with `reverse, forward`"
     );
-    fob_stub(e, sig, inputs, (value, positional), tangents, &message)
+    let positional = quote!((#(#positional_types,)*));
+    fob_stub(e, sig, &inputs, (&value, &positional), tangents, &message)
 }
 
 fn fob_stub(

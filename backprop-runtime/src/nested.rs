@@ -15,16 +15,8 @@ pub fn flat<T: Copy>(head: &[T], tail: &[T]) -> Vec<T> {
 
 /// `alpha · g + p`, element by element, in `p`'s storage: a sequence parameter's gradient
 /// through a nested `grad` (`ū·∇f + H·ḡ`).
-pub fn scaled_plus<T: Float>(alpha: T, g: &[T], mut p: Vec<T>) -> Vec<T> {
-    assert_eq!(
-        g.len(),
-        p.len(),
-        "a gradient and a product of different lengths"
-    );
-    for (p, &g) in p.iter_mut().zip(g) {
-        *p = alpha * g + *p;
-    }
-    p
+pub fn scaled_plus<T: Float>(alpha: T, g: &[T], p: Vec<T>) -> Vec<T> {
+    combine(alpha, g, T::one(), p)
 }
 
 /// `a · g + b · p`, element by element, in `p`'s storage: a sequence parameter's gradient

@@ -413,8 +413,7 @@ mod softplus_sum {
     pub mod __grad_seqs {
         pub const x: usize = 1;
     }
-    /// `grad` as the vector `[value, ∂/∂(each float), ∂/∂(the sequence)...]`, for
-    /// callers that differentiate it.
+    /// `grad` as the vector `[value, ∂/∂(each float), ∂/∂(the sequence)...]`, for callers that differentiate it.
     #[doc(hidden)]
     #[inline]
     pub fn __grad<'x>(x: &'x [f64]) -> ::std::vec::Vec<f64> {

@@ -88,7 +88,7 @@ fn jvp_value_items(
         },
         owned.clone(),
     );
-    let fob = third_order(
+    let fob = crate::missing::third_order_stub(
         (f, e, sig),
         inputs.clone(),
         quote!([#ret; 2]),
@@ -182,15 +182,11 @@ impl<'a> JvpTerms<'a> {
             value_dot: Vec::new(),
             tangent_dot: Vec::new(),
         };
-        let dx_of = |p: &Param| &t.dx[f.params.iter().position(|q| q.name == p.name).unwrap_or(0)];
         for (k, p) in diff.iter().enumerate() {
-            let (n, tan, d, dd) = (&p.name, &t.tangents[k], dx_of(p).clone(), &t.dt[k]);
+            let (n, tan, dd) = (&p.name, &t.tangents[k], &t.dt[k]);
+            let d = format_ident!("d_{}", p.name);
             if matches!(p.form, ParamForm::Seq(_)) {
-                let arg = f
-                    .params
-                    .iter()
-                    .position(|q| q.name == p.name)
-                    .map(|i| &f.vars[f.params[i].var].ident);
+                let arg = &f.vars[p.var].ident;
                 t.owned_tangents.extend(quote!(let #tan = #tan.to_vec();));
                 t.borrowed.push(quote!(&#tan));
                 t.unwrapped.push(quote! {
@@ -314,18 +310,6 @@ fn vjp_and_pullback(
     }
 }
 
-/// `__fob` of a nested item's module, the one error a caller with `hessian` gets.
-fn third_order(
-    (f, e, sig): (&Func, &Emit, &Signature),
-    inputs: TokenStream,
-    value: TokenStream,
-    positional_types: &[TokenStream],
-    tangents: usize,
-) -> TokenStream {
-    let positional = quote!((#(#positional_types,)*));
-    crate::missing::third_order_stub(f, e, sig, &inputs, (&value, &positional), tangents)
-}
-
 /// Whether a sequence's gradient type is a `Vec` of floats (not of sequences).
 fn of_floats(grad: &syn::Type) -> bool {
     let syn::Type::Path(p) = grad else {
@@ -361,71 +345,52 @@ pub(crate) fn nested_items(f: &Func, e: &Emit, sig: &Signature) -> TokenStream {
 fn float_items(f: &Func, e: &Emit, sig: &Signature, diff: &[&Param]) -> TokenStream {
     let private = &e.private;
     let ret = &f.ret;
-    let (params, call_args, generics) = (&sig.params, &sig.args, &sig.generics);
+    let call_args = &sig.args;
     let n = proc_macro2::Literal::usize_unsuffixed(diff.len() + 1);
     let names: Vec<&syn::Ident> = diff.iter().map(|p| &p.name).collect();
     let indices = (1..=diff.len()).map(proc_macro2::Literal::usize_unsuffixed);
     let zero = e.float("0.0");
     // The positional gradient of each parameter from the inputs' gradient `grad + hv`.
-    let positional: Vec<TokenStream> = f
-        .params
-        .iter()
-        .map(|p| {
-            let name = &p.name;
-            if p.differentiable() {
-                quote!(up[0] * gradient.#name + product.#name)
-            } else {
-                not_differentiated(p, private)
-            }
-        })
-        .collect();
-    let positional_types = f.params.iter().map(|p| positional_type(p, private));
+    let positional = f.params.iter().map(|p| {
+        let name = &p.name;
+        if p.differentiable() {
+            quote!(up[0] * gradient.#name + product.#name)
+        } else {
+            not_differentiated(p, private)
+        }
+    });
     let ups = (1..=diff.len()).map(|i| {
         let i = proc_macro2::Literal::usize_unsuffixed(i);
         quote!(up[#i])
     });
-    let dots: Vec<syn::Ident> = f
-        .params
-        .iter()
-        .map(|p| format_ident!("dot_{}", p.name))
-        .collect();
+    let dots = optional_dots(f);
     let tangent_args = f
         .params
         .iter()
         .zip(&dots)
         .filter(|(p, _)| p.differentiable())
         .map(|(_, d)| quote!(#d.unwrap_or(#zero)));
-    let option_params = f.params.iter().zip(&dots).map(|(p, d)| {
-        let ty = positional_type(p, private);
-        quote!(#d: ::core::option::Option<#ty>)
-    });
     let directional = names
         .iter()
         .zip(&dots)
         .map(|(name, d)| quote!(+ gradient.#name * #d.unwrap_or(#zero)));
     let products = names.iter().map(|name| quote!(product.#name));
-    let differentiable: Vec<bool> = f.params.iter().map(|p| p.differentiable()).collect();
-    let positional_types: Vec<TokenStream> = positional_types.collect();
-    let vjp = vjp_and_pullback(
-        sig,
-        (
-            &quote!(__grad),
-            &quote!(#(#params),*),
-            &quote!(#(#call_args),*),
-        ),
-        (&quote!([#ret; #n]), &positional_types),
+    let module = grad_module(
+        (f, e, sig),
+        " `grad` as the array `[value, ∂/∂x, ...]`, for callers that differentiate it.",
+        quote!([#ret; #n]),
+        quote!([value, #(gradient.#names),*]),
         quote! {
             let (_, gradient, product) = hvp(#(#call_args,)* #(#ups),*);
             (#(#positional,)*)
         },
-        TokenStream::new(),
-    );
-    let fob = third_order(
-        (f, e, sig),
-        quote!(#(#params),*),
-        quote!([#ret; #n]),
-        &positional_types,
-        f.params.len(),
+        quote! {
+            let (value, gradient, product) = hvp(#(#call_args,)* #(#tangent_args),*);
+            (
+                [value, #(gradient.#names),*],
+                [#zero #(#directional)*, #(#products),*],
+            )
+        },
     );
     quote! {
         /// Where each parameter's derivative is in `__grad`'s array.
@@ -435,12 +400,64 @@ fn float_items(f: &Func, e: &Emit, sig: &Signature, diff: &[&Param]) -> TokenStr
             #(pub const #names: usize = #indices;)*
         }
 
-        /// `grad` as the array `[value, ∂/∂x, ...]`, for callers that differentiate it.
+        #module
+    }
+}
+
+/// `dot_x` for each parameter: `__jvp`'s optional tangents.
+fn optional_dots(f: &Func) -> Vec<syn::Ident> {
+    f.params
+        .iter()
+        .map(|p| format_ident!("dot_{}", p.name))
+        .collect()
+}
+
+/// `__grad`, the gradient as `value` (from `grad`'s `value` and `gradient`, by `body`,
+/// documented by `doc`), and the module of its derivatives: `__vjp` and `__pullback`
+/// (the upstream `up` mapped to the gradients by `pullback`), `__jvp` (from the optional
+/// tangents `dot_x`, by `jvp`) and the `__fob` stub.
+fn grad_module(
+    (f, e, sig): (&Func, &Emit, &Signature),
+    doc: &str,
+    value: TokenStream,
+    body: TokenStream,
+    pullback: TokenStream,
+    jvp: TokenStream,
+) -> TokenStream {
+    let private = &e.private;
+    let (params, call_args, generics) = (&sig.params, &sig.args, &sig.generics);
+    let positional_types: Vec<TokenStream> = f
+        .params
+        .iter()
+        .map(|p| positional_type(p, private))
+        .collect();
+    let option_params = f.params.iter().zip(optional_dots(f)).map(|(p, d)| {
+        let ty = positional_type(p, private);
+        quote!(#d: ::core::option::Option<#ty>)
+    });
+    let differentiable = f.params.iter().map(|p| p.differentiable());
+    let inputs = quote!(#(#params),*);
+    let vjp = vjp_and_pullback(
+        sig,
+        (&quote!(__grad), &inputs, &quote!(#(#call_args),*)),
+        (&value, &positional_types),
+        pullback,
+        TokenStream::new(),
+    );
+    let fob = crate::missing::third_order_stub(
+        (f, e, sig),
+        inputs,
+        value.clone(),
+        &positional_types,
+        f.params.len(),
+    );
+    quote! {
+        #[doc = #doc]
         #[doc(hidden)]
         #[inline]
-        pub fn __grad #generics (#(#params),*) -> [#ret; #n] {
+        pub fn __grad #generics (#(#params),*) -> #value {
             let (value, gradient) = grad(#(#call_args),*);
-            [value, #(gradient.#names),*]
+            #body
         }
 
         /// The derivatives of `__grad`, through `hvp`.
@@ -454,12 +471,8 @@ fn float_items(f: &Func, e: &Emit, sig: &Signature, diff: &[&Param]) -> TokenStr
             #vjp
 
             #[inline]
-            pub fn __jvp #generics (#(#params,)* #(#option_params),*) -> ([#ret; #n], [#ret; #n]) {
-                let (value, gradient, product) = hvp(#(#call_args,)* #(#tangent_args),*);
-                (
-                    [value, #(gradient.#names),*],
-                    [#zero #(#directional)*, #(#products),*],
-                )
+            pub fn __jvp #generics (#(#params,)* #(#option_params),*) -> (#value, #value) {
+                #jvp
             }
 
             #fob
@@ -535,7 +548,7 @@ fn sequence_items(
     let private = &e.private;
     let ret = &f.ret;
     let zero = e.float("0.0");
-    let (params, call_args, generics) = (&sig.params, &sig.args, &sig.generics);
+    let call_args = &sig.args;
     let floats: Vec<&syn::Ident> = diff
         .iter()
         .filter(|p| matches!(p.form, ParamForm::Float))
@@ -543,54 +556,38 @@ fn sequence_items(
         .collect();
     let indices = (1..=floats.len()).map(proc_macro2::Literal::usize_unsuffixed);
     let start = proc_macro2::Literal::usize_unsuffixed(floats.len() + 1);
-    let q = &seq.name;
-    let q_arg = f
-        .params
-        .iter()
-        .position(|p| p.name == seq.name)
-        .map(|i| &call_args[i]);
-    let dots: Vec<syn::Ident> = f
-        .params
-        .iter()
-        .map(|p| format_ident!("dot_{}", p.name))
-        .collect();
+    let (q, q_arg) = (&seq.name, &f.vars[seq.var].ident);
+    let dots = optional_dots(f);
     let dot_q = format_ident!("dot_{}", q);
     let (up_tangents, tangents) = hvp_tangents(f, e, seq, &start, &dots);
     let positional = sequence_pullback_grads(f, private);
-    let positional_types = f.params.iter().map(|p| positional_type(p, private));
-    let option_params = f.params.iter().zip(&dots).map(|(p, d)| {
-        let ty = positional_type(p, private);
-        quote!(#d: ::core::option::Option<#ty>)
-    });
-    let float_dots: Vec<&syn::Ident> = f
+    let float_dots = f
         .params
         .iter()
         .zip(&dots)
         .filter(|(p, _)| matches!(p.form, ParamForm::Float))
-        .map(|(_, d)| d)
-        .collect();
-    let differentiable = f.params.iter().map(|p| p.differentiable());
-    let positional_types: Vec<TokenStream> = positional_types.collect();
-    let vjp = vjp_and_pullback(
-        sig,
-        (
-            &quote!(__grad),
-            &quote!(#(#params),*),
-            &quote!(#(#call_args),*),
-        ),
-        (&quote!(::std::vec::Vec<#ret>), &positional_types),
+        .map(|(_, d)| d);
+    let flat = quote!(#private::nested::flat);
+    let module = grad_module(
+        (f, e, sig),
+        " `grad` as the vector `[value, ∂/∂(each float), ∂/∂(the sequence)...]`, for callers that differentiate it.",
+        quote!(::std::vec::Vec<#ret>),
+        quote!(#flat(&[value, #(gradient.#floats),*], &gradient.#q)),
         quote! {
             let (_, gradient, product) = hvp(#(#call_args,)* #(#up_tangents),*);
             (#(#positional,)*)
         },
-        TokenStream::new(),
-    );
-    let fob = third_order(
-        (f, e, sig),
-        quote!(#(#params),*),
-        quote!(::std::vec::Vec<#ret>),
-        &positional_types,
-        f.params.len(),
+        quote! {
+            let #dot_q = #dot_q.unwrap_or_else(|| #private::zeros_like(&#q_arg));
+            let (value, gradient, product) = hvp(#(#call_args,)* #(#tangents),*);
+            let directional = #zero
+                #(+ gradient.#floats * #float_dots.unwrap_or(#zero))*
+                + #private::nested::dot(&gradient.#q, &#dot_q);
+            (
+                #flat(&[value, #(gradient.#floats),*], &gradient.#q),
+                #flat(&[directional, #(product.#floats),*], &product.#q),
+            )
+        },
     );
     quote! {
         /// Where each float parameter's derivative is in `__grad`'s vector.
@@ -607,41 +604,6 @@ fn sequence_items(
             pub const #q: usize = #start;
         }
 
-        /// `grad` as the vector `[value, ∂/∂(each float), ∂/∂(the sequence)...]`, for
-        /// callers that differentiate it.
-        #[doc(hidden)]
-        #[inline]
-        pub fn __grad #generics (#(#params),*) -> ::std::vec::Vec<#ret> {
-            let (value, gradient) = grad(#(#call_args),*);
-            #private::nested::flat(&[value, #(gradient.#floats),*], &gradient.#q)
-        }
-
-        /// The derivatives of `__grad`, through `hvp`.
-        #[doc(hidden)]
-        pub mod __grad {
-            #[allow(unused_imports)]
-            use super::*;
-
-            pub const __DIFFERENTIABLE: &[bool] = &[#(#differentiable),*];
-
-            #vjp
-
-            #[inline]
-            pub fn __jvp #generics (#(#params,)* #(#option_params),*)
-                -> (::std::vec::Vec<#ret>, ::std::vec::Vec<#ret>)
-            {
-                let #dot_q = #dot_q.unwrap_or_else(|| #private::zeros_like(&#q_arg));
-                let (value, gradient, product) = hvp(#(#call_args,)* #(#tangents),*);
-                let directional = #zero
-                    #(+ gradient.#floats * #float_dots.unwrap_or(#zero))*
-                    + #private::nested::dot(&gradient.#q, &#dot_q);
-                (
-                    #private::nested::flat(&[value, #(gradient.#floats),*], &gradient.#q),
-                    #private::nested::flat(&[directional, #(product.#floats),*], &product.#q),
-                )
-            }
-
-            #fob
-        }
+        #module
     }
 }
