@@ -1321,10 +1321,10 @@ impl<'r> Gen<'r> {
                         10 => format!(
                             "{{ let (lo, hi) = v.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(p, q), &e| (p.min(e * ({a})), q.max(e + {b}))); lo * hi + v.iter().rev().find(|&&e| e < {b}).copied().unwrap_or({a}) + v.iter().take_while(|&&e| e > -({b})).map(|e| e * ({a})).sum::<f64>() }}"
                         ),
-                        // `find` bound to a name and read by `match`, an iterator stepped
-                        // by `while let`.
+                        // `find` and `position` bound to names and read by `match`, an
+                        // iterator stepped by `while let`, `find(..).is_some()`.
                         9 => format!(
-                            "{{ let hit = v.iter().find(|&&e| e > {b}); let mut it = v.iter(); let mut s = 0.0; while let Some(&e) = it.next() {{ s += (e * ({a})).tanh(); }} s + match hit {{ Some(&e) => e * e, None => {b} }} + if let Some(e) = hit {{ *e }} else {{ 0.0 }} }}"
+                            "{{ let hit = v.iter().find(|&&e| e > {b}); let at = v.iter().position(|&e| e < -({b})); let mut it = v.iter(); let mut s = 0.0; while let Some(&e) = it.next() {{ s += (e * ({a})).tanh(); }} s + match hit {{ Some(&e) => e * e, None => {b} }} + if let Some(e) = hit {{ *e }} else {{ 0.0 }} + match at {{ Some(k) => v[k] * ({a}), None => 0.0 }} + if v.iter().find(|&&e| e > 2.0 * ({b})).is_some() {{ {a} }} else {{ 0.0 }} }}"
                         ),
                         // The halves of `split_at`, a copy reversed then walked by
                         // `into_iter`, an element by `if let Some(&e) = v.get(1)`.
