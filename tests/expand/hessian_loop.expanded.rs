@@ -350,8 +350,7 @@ mod softplus_sum {
             let d_dot_x = d_dot_x
                 .unwrap_or_else(|| ::backprop::__private::zeros_like(&x));
             let value = super::__jvp_value(x, dot_x);
-            let (_, gradient) = grad(x);
-            let (_, _, moved) = hvp(x, &d_x);
+            let (_, gradient, moved) = hvp(x, &d_x);
             (
                 value,
                 [

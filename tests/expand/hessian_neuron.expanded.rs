@@ -422,8 +422,7 @@ mod neuron {
             d_dot_b: ::core::option::Option<f64>,
         ) -> ([f64; 2], [f64; 2]) {
             let value = super::__jvp_value(w, x, b, dot_w, dot_x, dot_b);
-            let (_, gradient) = grad(w, x, b);
-            let (_, _, moved) = hvp(
+            let (_, gradient, moved) = hvp(
                 w,
                 x,
                 b,

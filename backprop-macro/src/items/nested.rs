@@ -120,11 +120,10 @@ fn jvp_value_items(
             pub fn __jvp #generics (#inputs, #(#option_params),*) -> ([#ret; 2], [#ret; 2]) {
                 #(#unwrapped)*
                 // The value and tangent as `jvp` computes them (bit for bit what the
-                // caller's value reads), the gradient at the arguments, and the Hessian
-                // along their tangents.
+                // caller's value reads), and the gradient at the arguments and the Hessian
+                // along their tangents, from one `hvp`.
                 let value = super::__jvp_value(#(#call_args,)* #(#tangents),*);
-                let (_, gradient) = grad(#(#call_args),*);
-                let (_, _, moved) = hvp(#(#call_args,)* #(#arg_dots),*);
+                let (_, gradient, moved) = hvp(#(#call_args,)* #(#arg_dots),*);
                 (
                     value,
                     [#zero #(#value_dot)*, #zero #(#tangent_dot)*],
