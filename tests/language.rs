@@ -1756,6 +1756,95 @@ fn walks_taken_while_a_test_holds() {
     }
 }
 
+/// Walks joined end to end: `chain` walks one sequence then the next, `flatten` and
+/// `flat_map` each row of a nested sequence in turn; maps, filters and copies after the
+/// join apply to every part, and the terminal's additions keep the standard library's order.
+#[differentiate(reverse, forward, hessian)]
+fn joined(x: &[f64], y: &Vec<f64>, m: &[Vec<f64>]) -> f64 {
+    let energy: f64 = x.iter().chain(y).map(|v| v.exp()).sum::<f64>().ln();
+    let three: f64 = x
+        .iter()
+        .map(|v| v * 0.5)
+        .chain(y.iter().copied())
+        .chain(m[0].iter().map(|v| v + 1.0))
+        .map(|v| v.sin() + 2.0)
+        .product();
+    let norm = m.iter().flatten().map(|v| v * v).sum::<f64>().sqrt();
+    let decayed = m
+        .iter()
+        .flat_map(|row| row.iter().map(|v| v * 0.9))
+        .fold(1.0, |acc, v| acc * 0.5 + v);
+    let positive: f64 = x
+        .iter()
+        .chain(&m[1])
+        .filter(|v| **v > 0.0)
+        .copied()
+        .map(f64::ln)
+        .sum();
+    let all: Vec<f64> = m.iter().flatten().chain(x).copied().collect();
+    let rough: f64 = all.windows(2).map(|w| (w[1] - w[0]).powi(2)).sum();
+    let mut s: f64 = 0.0;
+    for v in x.iter().chain(y.iter()) {
+        if *v < 0.0 {
+            continue;
+        }
+        s += v * v * (1.0 + s).ln();
+    }
+    let mut best = f64::MIN;
+    for &v in m.iter().flatten() {
+        best = best.max(v * y[0]);
+    }
+    energy + three + norm + decayed + positive + rough + s + best
+}
+
+#[test]
+fn walks_joined_by_chain_and_flatten() {
+    let m = vec![vec![0.3, -1.2, 0.7], vec![1.1], vec![], vec![0.4, 2.0]];
+    let shape: Vec<usize> = m.iter().map(|r| r.len()).collect();
+    // Every input in one vector: `x` (3), `y` (2), then `m`'s rows.
+    let split = |p: &[f64]| {
+        let (x, rest) = p.split_at(3);
+        let (y, mut flat) = rest.split_at(2);
+        let mut rows = Vec::new();
+        for &n in &shape {
+            let (row, tail) = flat.split_at(n);
+            rows.push(row.to_vec());
+            flat = tail;
+        }
+        (x.to_vec(), y.to_vec(), rows)
+    };
+    let f = |p: &[f64]| {
+        let (x, y, m) = split(p);
+        joined(&x, &y, &m)
+    };
+    let grad = |p: &[f64]| {
+        let (x, y, m) = split(p);
+        let g = joined::grad(&x, &y, &m).1;
+        [g.x, g.y, g.m.concat()].concat()
+    };
+    let p = [[0.3, -0.8, 0.6].as_slice(), &[1.1, 0.4], &m.concat()].concat();
+    let (x, y, _) = split(&p);
+    let (value, g) = joined::grad(&x, &y, &m);
+    assert_eq!(value, joined(&x, &y, &m));
+    assert_fd(f, &p, &grad(&p));
+    // Forward mode along a direction, against the gradient (the dot-product test).
+    let v: Vec<f64> = (0..p.len()).map(|i| (i as f64 * 0.7).sin()).collect();
+    let (dx, dy, dm) = split(&v);
+    let (value, tangent) = joined::jvp(&x, &y, &m, &dx, &dy, &dm);
+    assert_eq!(value, joined(&x, &y, &m));
+    assert_jvp_matches(&[g.x, g.y, g.m.concat()].concat(), tangent, &v);
+    check_hvp(
+        grad,
+        |p, u| {
+            let ((x, y, m), (ux, uy, um)) = (split(p), split(u));
+            let (_, _, h) = joined::hvp(&x, &y, &m, &ux, &uy, &um);
+            [h.x, h.y, h.m.concat()].concat()
+        },
+        &p,
+        7,
+    );
+}
+
 /// An iterator bound to a name and stepped by hand: the `for` loop it means.
 #[allow(clippy::while_let_on_iterator)] // as people write it
 #[differentiate(reverse, forward)]

@@ -1,5 +1,6 @@
 // Chains of `iter` (or a range), `zip`, `skip` / `take` / `step_by` (in forward order),
-// `enumerate`, `rev`, `map`, `filter`, `scan` (never ending early) and `sum` / `product` /
+// `enumerate`, `rev`, `map`, `filter`, `scan` (never ending early), joins by `chain` and
+// `flatten` (`tests/ui/joined_walk.rs`) and `sum` / `product` /
 // `fold` / `for_each` / `collect` / `max_by` over slices are supported; other adaptors, and
 // `step_by` after a `rev`, are rejected at the adaptor, once. A chain over windows or chunks ends in `sum`,
 // `product`, `fold` or `for_each`; another end is rejected there, once.
@@ -8,7 +9,7 @@ use backprop::differentiate;
 #[differentiate]
 fn f(x: &[f64], y: &[f64]) -> f64 {
     let mut s = 0.0;
-    for v in x.iter().chain(y.iter()) {
+    for v in x.iter().peekable() {
         s += v;
     }
     for (a, b) in x.iter().zip(y) {
@@ -20,7 +21,7 @@ fn f(x: &[f64], y: &[f64]) -> f64 {
 #[differentiate]
 fn neighbours(x: &[f64]) -> f64 {
     x.iter().rev().step_by(2).map(|a| a * a).sum::<f64>()
-        + x.iter().chain(x.iter()).map(|a| a * a).product::<f64>()
+        + x.iter().cycle().take(3).map(|a| a * a).product::<f64>()
 }
 
 #[differentiate]

@@ -105,41 +105,69 @@ fn valued(expr: Option<&Expr>) -> bool {
     let Some(Expr::Loop(l)) = expr else {
         return false;
     };
-    find_breaks(l).found
+    find_breaks(l).found.is_some()
 }
 
 fn find_breaks(l: &syn::ExprLoop) -> FindBreak {
     let mut find = FindBreak {
         label: l.label.as_ref().map(|l| l.name.clone()),
+        valued: true,
         depth: 0,
-        found: false,
+        found: None,
         nested: false,
     };
     find.visit_block(&l.body);
     find
 }
 
+/// The first `break` in `body` that leaves the loop labeled `label` (unlabeled outside
+/// nested loops, or naming the label), where a body of a loop of several parts (one per part
+/// of a joined walk) could not leave them all.
+pub(super) fn first_break(body: &syn::Block, label: Option<&syn::Label>) -> Option<Span> {
+    let mut find = FindBreak {
+        label: label.map(|l| l.name.clone()),
+        valued: false,
+        depth: 0,
+        found: None,
+        nested: false,
+    };
+    find.visit_block(body);
+    find.found
+}
+
 /// Whether `b` leaves the loop labeled `label` with a value, `depth` loops inside it.
 fn leaves(b: &syn::ExprBreak, label: &Option<syn::Lifetime>, depth: usize) -> bool {
-    b.expr.is_some()
-        && match &b.label {
-            None => depth == 0,
-            Some(l) => label.as_ref().is_some_and(|own| own.ident == l.ident),
-        }
+    b.expr.is_some() && leaves_at_all(b, label, depth)
+}
+
+/// Whether `b` leaves the loop labeled `label`, with a value or without.
+fn leaves_at_all(b: &syn::ExprBreak, label: &Option<syn::Lifetime>, depth: usize) -> bool {
+    match &b.label {
+        None => depth == 0,
+        Some(l) => label.as_ref().is_some_and(|own| own.ident == l.ident),
+    }
 }
 
 struct FindBreak {
     label: Option<syn::Lifetime>,
+    /// Only breaks with a value count.
+    valued: bool,
     depth: usize,
-    found: bool,
+    /// The first that leaves.
+    found: Option<Span>,
     /// One is inside a nested loop (`break 'label v`).
     nested: bool,
 }
 
 impl<'ast> Visit<'ast> for FindBreak {
     fn visit_expr_break(&mut self, b: &'ast syn::ExprBreak) {
-        let leaving = leaves(b, &self.label, self.depth);
-        self.found |= leaving;
+        let leaving = match self.valued {
+            true => leaves(b, &self.label, self.depth),
+            false => leaves_at_all(b, &self.label, self.depth),
+        };
+        if leaving {
+            self.found.get_or_insert(b.break_token.span);
+        }
         self.nested |= leaving && self.depth > 0;
         syn::visit::visit_expr_break(self, b);
     }

@@ -303,13 +303,9 @@ impl<'e> Lower<'e> {
                 // `x.iter().skip(1).sum()`: one error, at the adaptor.
                 Some(adaptor) if self.reads_derivative(expr) => {
                     self.errors.spanned(
-                    &adaptor.method,
-                    format!(
-                        "#[differentiate] does not support `.{}(..)` in an iterator chain; supported: {}",
-                        adaptor.method,
-                        iterators::CHAINS
-                    ),
-                );
+                        &adaptor.method,
+                        iterators::unsupported_message(&adaptor.method),
+                    );
                     Op::Konst(self.dummy())
                 }
                 // `x.windows(2).map(..).collect()`: one error, at the end.

@@ -19,7 +19,11 @@ impl<'e> Lower<'e> {
                 return self.lower_loop(&rewritten, out);
             }
             if let Some(rewritten) = iterators::for_loop(self, f) {
-                return self.lower_loop(&rewritten, out);
+                // One loop, or a block of them (one per part of a joined walk).
+                return match rewritten {
+                    Expr::ForLoop(_) => self.lower_loop(&rewritten, out),
+                    _ => self.lower_stmt_expr(&rewritten, out),
+                };
             }
         }
         let (label, span) = match expr {

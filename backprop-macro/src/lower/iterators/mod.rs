@@ -17,6 +17,8 @@
 
 use super::*;
 
+mod joined;
+mod loops;
 mod places;
 mod sources;
 mod terminals;
@@ -24,6 +26,7 @@ mod terminals;
 pub(super) use sources::copies;
 use sources::*;
 
+pub(super) use loops::for_loop;
 pub(super) use terminals::terminal;
 
 /// What a rewrite needs from lowering: which names are sequences of floats, and names the
@@ -95,6 +98,8 @@ enum Adapter<'a> {
     Filter(&'a syn::ExprClosure),
     /// Ends the walk at the first item that fails the test.
     TakeWhile(&'a syn::ExprClosure),
+    /// `.copied()` or `.cloned()` after one of the above: the items are values from here on.
+    ByValue,
 }
 
 /// The adaptors a chain may use, and the methods that end one.
@@ -126,19 +131,22 @@ pub(super) fn unsupported_adaptor(m: &syn::ExprMethodCall) -> Option<&syn::ExprM
     if !terminal {
         return None;
     }
-    fn first_unknown(e: &Expr) -> Option<&syn::ExprMethodCall> {
+    // An adaptor no chain takes (`.cycle()`) first; else a limit where the rewrite does
+    // not take it (`.rev().step_by(2)`).
+    fn first_unknown<'a>(e: &'a Expr, known: &[&str]) -> Option<&'a syn::ExprMethodCall> {
         let Expr::MethodCall(m) = strip(e) else {
             return None;
         };
-        if !ADAPTORS.iter().any(|a| m.method == a) {
+        if !known.iter().any(|a| m.method == a) {
             return Some(m);
         }
         let in_zip = match m.method == "zip" {
-            true => m.args.first().and_then(first_unknown),
+            true => m.args.first().and_then(|z| first_unknown(z, known)),
             false => None,
         };
-        first_unknown(&m.receiver).or(in_zip)
+        first_unknown(&m.receiver, known).or(in_zip)
     }
+    let limits: Vec<&str> = [ADAPTORS, LIMITS].concat();
     let receiver = match strip(&m.receiver) {
         Expr::MethodCall(i) if name == "unwrap" || name == "expect" || name == "unwrap_or" => {
             &i.receiver
@@ -158,9 +166,12 @@ pub(super) fn unsupported_adaptor(m: &syn::ExprMethodCall) -> Option<&syn::ExprM
         }
     }
     has_iter(receiver)
-        .then(|| first_unknown(receiver))
+        .then(|| first_unknown(receiver, &limits).or_else(|| first_unknown(receiver, ADAPTORS)))
         .flatten()
 }
+
+/// The adaptors that narrow a chain's walk (`sources::limits`).
+const LIMITS: &[&str] = &["skip", "take", "step_by"];
 
 /// In a chain over windows or chunks (`x.windows(2).map(..)`) ended by a method its
 /// rewrite does not take (`.collect()`, `.max_by(..)`): that method, for one error there.
@@ -182,6 +193,20 @@ pub(super) fn unsupported_stretch_end(m: &syn::ExprMethodCall) -> Option<&Ident>
     match e {
         Expr::MethodCall(s) if STRETCHES.contains(&s.method.to_string().as_str()) => Some(end),
         _ => None,
+    }
+}
+
+/// The error for an adaptor [`unsupported_adaptor`] found: where joins (`.chain(..)`,
+/// `.flatten()`) work, or which chains do.
+pub(in crate::lower) fn unsupported_message(adaptor: &Ident) -> String {
+    match ["chain", "flatten", "flat_map"]
+        .iter()
+        .any(|j| adaptor == j)
+    {
+        true => joined::JOINED.to_string(),
+        false => format!(
+            "#[differentiate] does not support `.{adaptor}(..)` in an iterator chain; supported: {CHAINS}"
+        ),
     }
 }
 
@@ -367,9 +392,24 @@ impl Chain<'_> {
 
     /// Where the first `.map(..)` or `.filter(..)` takes its closure.
     fn first_adapter(&self) -> Option<Span> {
-        self.maps.first().map(|a| match a {
-            Adapter::Map(c) | Adapter::Filter(c) | Adapter::TakeWhile(c) => c.inputs_begin.span,
+        self.maps.iter().find_map(|a| match a {
+            Adapter::Map(c) | Adapter::Filter(c) | Adapter::TakeWhile(c) => {
+                Some(c.inputs_begin.span)
+            }
+            Adapter::ByValue => None,
         })
+    }
+
+    /// How many items the walk gives, where no filter leaves it unknown.
+    fn count(&self) -> Option<TokenStream> {
+        if self.filtered() {
+            return None;
+        }
+        if self.over.is_none() && self.limits.is_empty() {
+            return Some(self.len());
+        }
+        let range = self.range();
+        Some(quote!(::core::iter::ExactSizeIterator::len(&(#range))))
     }
 
     fn filtered(&self) -> bool {
@@ -527,6 +567,7 @@ fn mapped(
         return finish(value);
     };
     match first {
+        Adapter::ByValue => mapped(cx, rest, value.by_value(), finish),
         Adapter::Map(map) => {
             let bound = bind(&map.inputs[0], value)?;
             let body = &map.body;
@@ -603,57 +644,6 @@ fn ending_chain<'a>(
         return None;
     }
     Some(chain)
-}
-
-/// `for pat in chain { body }` as an index loop.
-pub(super) fn for_loop(cx: &mut dyn Context, f: &syn::ExprForLoop) -> Option<Expr> {
-    // `for v in &a` over an array: the walk over its elements.
-    let array = |e: &Expr| matches!(strip(e), Expr::Reference(r) if cx.is_array(&r.expr));
-    let parsed = chain(&f.expr).or_else(|| whole(&f.expr).filter(|_| array(&f.expr)));
-    let chain = checked(cx, parsed)?;
-    // A loop over constants only is lowering's own (its items are constants).
-    if chain.only_constants(cx) {
-        return None;
-    }
-    let mutable = chain.muts.iter().any(|&m| m);
-    // A plain `xs.iter().enumerate()` loop is lowering's own (over a slice, not an array).
-    if chain.seqs.len() == 1
-        && !cx.is_array(chain.seqs[0])
-        && chain.maps.is_empty()
-        && !chain.reverse
-        && chain.limits.is_empty()
-        && !mutable
-    {
-        return None;
-    }
-    if mutable && !chain.maps.is_empty() {
-        cx.error(
-            chain.first_adapter().unwrap_or(f.for_token.span),
-            places::ADAPTED,
-        );
-        return Some(syn::parse_quote!({}));
-    }
-    let i = cx.fresh("i");
-    let (pat, body) = (&f.pat, &f.body.stmts);
-    let mut misuse = None;
-    let step = mapped(cx, &chain.maps, chain.item(&i), &mut |value| {
-        let places = places::of(pat, &value);
-        let bind_item = bind(pat, value)?;
-        let mut body = body.clone();
-        misuse = misuse.or(places::substitute(&places, &mut body));
-        Some(quote!(#bind_item #(#body)*))
-    })?;
-    if let Some(span) = misuse {
-        cx.error(span, places::MISUSE);
-        return Some(syn::parse_quote!({}));
-    }
-    let (range, label) = (chain.range(), &f.label);
-    let span = f.for_token.span;
-    Some(syn::parse_quote_spanned! {span=>
-        #label for #i in #range {
-            #step
-        }
-    })
 }
 
 /// A chain over a range: `(a..b)` or `(a..=b)`, then optionally `.rev()`, then any number of

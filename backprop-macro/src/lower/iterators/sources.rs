@@ -103,6 +103,12 @@ pub(super) fn adapters(expr: &Expr) -> Option<(Vec<Adapter<'_>>, &Expr)> {
     // From the last one back.
     while let Expr::MethodCall(m) = e {
         let method = m.method.to_string();
+        // `.filter(..).copied()`: the items from there on are values.
+        if (method == "copied" || method == "cloned") && m.args.is_empty() && adapted(&m.receiver) {
+            maps.push(Adapter::ByValue);
+            e = strip(&m.receiver);
+            continue;
+        }
         if !["map", "filter", "take_while"].contains(&method.as_str()) || m.args.len() != 1 {
             break;
         }
@@ -121,6 +127,25 @@ pub(super) fn adapters(expr: &Expr) -> Option<(Vec<Adapter<'_>>, &Expr)> {
     }
     maps.reverse();
     Some((maps, e))
+}
+
+/// Whether `e` ends in a `.map(..)`, `.filter(..)` or `.take_while(..)` (perhaps then
+/// copied): a `.copied()` after it is an adapter of its own, not the source's.
+fn adapted(e: &Expr) -> bool {
+    match strip(e) {
+        Expr::MethodCall(m)
+            if m.args.is_empty() && (m.method == "copied" || m.method == "cloned") =>
+        {
+            adapted(&m.receiver)
+        }
+        Expr::MethodCall(m) => {
+            m.args.len() == 1
+                && ["map", "filter", "take_while"]
+                    .iter()
+                    .any(|a| m.method == a)
+        }
+        _ => false,
+    }
 }
 
 /// Takes `.method()` (without arguments) off the end of `e`, if it ends so.

@@ -23,6 +23,10 @@ pub(in crate::lower) fn terminal(cx: &mut dyn Context, m: &syn::ExprMethodCall) 
     ) {
         return None;
     }
+    // Walks joined end to end: the loop of each part in turn.
+    if let Some(block) = joined_terminal(cx, m, &method) {
+        return block;
+    }
     // Over a range of indices, or over the windows or chunks of a sequence.
     let (chain, stretches) = match ending_chain(cx, &m.receiver, m) {
         Some(chain) => (Some(chain), None),
@@ -53,7 +57,13 @@ pub(in crate::lower) fn terminal(cx: &mut dyn Context, m: &syn::ExprMethodCall) 
         typed,
         prelude,
         step: mut finish,
-    } = accumulator(cx, m, &method, chain.as_ref(), &total)?;
+    } = accumulator(
+        cx,
+        m,
+        &method,
+        chain.as_ref().and_then(Chain::count),
+        &total,
+    )?;
     let (step, head) = match (&chain, stretches) {
         (Some(chain), _) => {
             let range = chain.range();
@@ -94,13 +104,75 @@ struct Accumulator {
     step: Box<dyn FnMut(Value) -> Option<TokenStream>>,
 }
 
+/// A terminal over a joined walk ([`joined`]): the accumulator's loop once per part, in
+/// order. `None` when the receiver is not one; an error where a part is not a walk.
+fn joined_terminal(
+    cx: &mut dyn Context,
+    m: &syn::ExprMethodCall,
+    method: &str,
+) -> Option<Option<Expr>> {
+    let refused = |cx: &mut dyn Context, span| {
+        cx.error(span, joined::JOINED);
+        Some(Some(syn::parse_quote!({})))
+    };
+    let parts = match joined::parts(cx, &m.receiver)? {
+        Ok(parts) => parts,
+        Err(span) => return refused(cx, span),
+    };
+    // Over constants only, with no derivative going in: a constant, kept as written.
+    if !cx.carries(&Expr::MethodCall(m.clone())) {
+        return Some(None);
+    }
+    let mut chains = Vec::new();
+    for part in &parts {
+        match ending_chain(cx, &part.walk, m) {
+            Some(chain) if !chain.muts.iter().any(|&m| m) => chains.push(chain),
+            _ => return refused(cx, part.walk.span()),
+        }
+    }
+    // How many items, for `collect` (unknown after a filter).
+    let count = chains
+        .iter()
+        .zip(&parts)
+        .map(|(chain, part)| Some(part.count(&chain.count()?)))
+        .collect::<Option<Vec<_>>>()
+        .map(|counts| quote!(#(#counts)+*));
+    let (total, i) = (cx.fresh("total"), cx.fresh("i"));
+    let Some(Accumulator {
+        init,
+        typed,
+        prelude,
+        step: mut finish,
+    }) = accumulator(cx, m, method, count, &total)
+    else {
+        return refused(cx, m.method.span());
+    };
+    let mut loops = TokenStream::new();
+    for (chain, part) in chains.iter().zip(&parts) {
+        let Some(step) = mapped(cx, &chain.maps, chain.item(&i), &mut *finish) else {
+            return refused(cx, part.walk.span());
+        };
+        loops.extend(part.looped(None, &i, &chain.range(), &step));
+    }
+    let span = m.method.span();
+    Some(Some(syn::parse_quote_spanned! {span=>
+        {
+            let mut #total #typed = #init;
+            #prelude
+            #loops
+            #total
+        }
+    }))
+}
+
 /// The accumulator of `method` (`sum`, `product`, `fold`, `for_each`, `collect`) into
-/// `total`.
+/// `total`; `count` is how many items the walk gives (for `collect`; `None` when a filter
+/// leaves it unknown).
 fn accumulator(
     cx: &mut dyn Context,
     m: &syn::ExprMethodCall,
     method: &str,
-    chain: Option<&Chain<'_>>,
+    count: Option<TokenStream>,
     total: &Ident,
 ) -> Option<Accumulator> {
     let float = |text| float_lit(super::types::float_param().as_ref(), text);
@@ -170,13 +242,9 @@ fn accumulator(
         "collect" => {
             // Into a `Vec` of the chain's length, element by element (a filter would
             // leave its length unknown).
-            let chain = chain?;
-            if chain.filtered() {
-                return None;
-            }
+            let len = count?;
             let (k, total) = (cx.fresh("k"), total.clone());
-            let (zero, range) = (float("0.0"), chain.range());
-            let len = quote!(::core::iter::ExactSizeIterator::len(&(#range)));
+            let zero = float("0.0");
             prelude = quote!(let mut #k = 0usize;);
             (
                 quote!(vec![#zero; #len]),

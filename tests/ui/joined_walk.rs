@@ -1,0 +1,33 @@
+use backprop::differentiate;
+
+// Walks joined by `.chain(..)` or `.flatten()` take maps and filters after the join, then
+// `sum`, `product`, `fold`, `for_each`, `collect` or a `for` loop without `break`; anything
+// else is one error at what the rewrite does not take.
+#[differentiate]
+fn e1(x: &[f64], y: &[f64]) -> f64 {
+    x.iter().chain(y).enumerate().map(|(i, v)| v * i as f64).sum()
+}
+#[differentiate]
+fn e2(x: &[f64], y: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for v in x.iter().chain(y) { if *v > 3.0 { break; } s += v; }
+    s
+}
+#[differentiate]
+fn e3(x: &[f64], y: &[f64]) -> f64 {
+    x.iter().chain(y).copied().max_by(|a, b| a.total_cmp(b)).unwrap()
+}
+#[differentiate]
+fn e4(m: &[Vec<f64>]) -> f64 {
+    m.iter().flatten().skip(1).sum()
+}
+#[differentiate]
+fn e5(x: &[f64], c: f64) -> f64 {
+    x.iter().chain(std::iter::once(&c)).sum()
+}
+#[differentiate]
+fn e6(x: &[f64], y: &[f64]) -> Vec<f64> {
+    x.iter().chain(y).filter(|v| **v > 0.0).copied().collect()
+}
+
+fn main() {}
