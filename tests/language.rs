@@ -1845,6 +1845,82 @@ fn walks_joined_by_chain_and_flatten() {
     );
 }
 
+/// `let .. else` and `if let` chains (Rust 2024): the test and projection, and the `if`s and
+/// `match`es, they mean.
+#[differentiate(reverse, forward, hessian)]
+fn let_else_and_chains(x: &[f64], w: f64, k: Option<usize>) -> f64 {
+    let Some(&first) = x.first() else {
+        return w;
+    };
+    let Some(mut last) = x.last().copied() else {
+        return 0.0;
+    };
+    last *= w;
+    let Some(i) = k else {
+        return first * last;
+    };
+    let a = if let Some(&v) = x.first()
+        && v > 0.0
+    {
+        v.sqrt() * w
+    } else {
+        w
+    };
+    let b = if w > 0.5
+        && i < x.len()
+        && let Some(&u) = x.get(i)
+        && u < 1.0
+    {
+        u * w
+    } else {
+        -w
+    };
+    let mut c = 0.0;
+    if let Some(j) = k
+        && j < x.len()
+        && x[j] > 0.2
+    {
+        c += x[j] * x[j];
+    }
+    first * 2.0 + last + a + b + c
+}
+
+#[test]
+fn let_else_and_if_let_chains() {
+    let x = [0.3, 0.7, -0.2];
+    for (w, k) in [
+        (1.3, Some(1)),
+        (0.2, Some(2)),
+        (0.9, None),
+        (0.9, Some(0)),
+        (0.7, Some(5)),
+    ] {
+        let p = [x.as_slice(), &[w]].concat();
+        let f = |p: &[f64]| let_else_and_chains(&p[..3], p[3], k);
+        let grad = |p: &[f64]| {
+            let (_, g) = let_else_and_chains::grad(&p[..3], p[3], k);
+            [g.x, vec![g.w]].concat()
+        };
+        let (value, g) = let_else_and_chains::grad(&x, w, k);
+        assert_eq!(value, f(&p));
+        assert_fd(f, &p, &grad(&p));
+        let v = [0.3, -0.2, 0.5, 1.0];
+        let (value, tangent) = let_else_and_chains::jvp(&x, w, k, &v[..3], v[3]);
+        assert_eq!(value, f(&p));
+        assert_jvp_matches(&[g.x, vec![g.w]].concat(), tangent, &v);
+        check_hvp(
+            grad,
+            |p, u| {
+                let (_, _, h) = let_else_and_chains::hvp(&p[..3], p[3], k, &u[..3], u[3]);
+                [h.x, vec![h.w]].concat()
+            },
+            &p,
+            11,
+        );
+    }
+    assert_eq!(let_else_and_chains::grad(&[], 2.0, None).0, 2.0);
+}
+
 /// An iterator bound to a name and stepped by hand: the `for` loop it means.
 #[allow(clippy::while_let_on_iterator)] // as people write it
 #[differentiate(reverse, forward)]

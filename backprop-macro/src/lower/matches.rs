@@ -41,8 +41,13 @@ impl VisitMut for Rewrite<'_> {
         if let Some(m) = matches_macro(expr) {
             *expr = m;
         }
-        if let Some(m) = if_let(expr) {
+        if let Some((m, chain)) = if_let(expr) {
             *expr = m;
+            // A chain of `let`s and conditions: `if`s and `match`es nested, each rewritten.
+            if chain {
+                self.visit_expr_mut(expr);
+                return;
+            }
         }
         if let Some((label, m)) = while_let(expr) {
             // The arms are rewritten already: only the new `match` is left to rewrite.
@@ -51,17 +56,122 @@ impl VisitMut for Rewrite<'_> {
             return;
         }
         if let Expr::Match(m) = expr {
-            if is_test(m) {
+            // A test, or a projection (`let P = e else ..`'s), is what lowering reads.
+            if is_test(m) || is_projection(m).is_some() {
                 return;
             }
             *expr = self.rewrite(m.clone());
         }
     }
 
+    // `let P = e else { .. };`: the test and the projection it means, rewritten as
+    // every other `match`.
+    fn visit_block_mut(&mut self, block: &mut syn::Block) {
+        if block.stmts.iter().any(is_let_else) {
+            let stmts = std::mem::take(&mut block.stmts);
+            for stmt in stmts {
+                match stmt {
+                    syn::Stmt::Local(local) if is_let_else(&syn::Stmt::Local(local.clone())) => {
+                        block.stmts.extend(let_else(local, self.taken));
+                    }
+                    other => block.stmts.push(other),
+                }
+            }
+        }
+        syn::visit_mut::visit_block_mut(self, block);
+    }
+
     // Items inside the body are not the function's code. Closures are rewritten too: an
     // iterator chain's closures become the function's code (`x.iter().map(|&v| match act
     // { .. })`), and the `if` chain means the same in a closure that stays one.
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+fn is_let_else(stmt: &syn::Stmt) -> bool {
+    matches!(stmt, syn::Stmt::Local(l) if l.init.as_ref().is_some_and(|i| i.diverge.is_some()))
+}
+
+/// `let P = e else { D };` as `if !matches!(e, P) { D }` then `let n = match e { P => n, _
+/// => unreachable!() };`, the projection of the name `P` binds (a tuple of them for several,
+/// `let (a, b) = match e { P => (a, b), .. };`; none for none). Names bound `mut` stay so;
+/// the test binds none (`Some(_)`). A value that takes an item (`stack.pop()`) is taken
+/// once, into a local both read.
+fn let_else(local: syn::Local, taken: &mut HashSet<String>) -> Vec<syn::Stmt> {
+    let Some(syn::LocalInit {
+        expr: value,
+        diverge: Some((_, diverge)),
+        ..
+    }) = local.init
+    else {
+        return vec![syn::Stmt::Local(local)];
+    };
+    let (pat, span) = (&local.pat, local.let_token.span);
+    let mut out: Vec<syn::Stmt> = Vec::new();
+    let mut takes = TakesItems(false);
+    takes.visit_expr(&value);
+    let value: Expr = if takes.0 {
+        let matched = Ident::new(&crate::names::unused(taken, "matched"), value.span());
+        out.push(syn::parse_quote_spanned!(span=> let #matched = #value;));
+        syn::parse_quote!(#matched)
+    } else {
+        *value
+    };
+    let mut test = pat.clone();
+    Unbound.visit_pat_mut(&mut test);
+    out.push(syn::parse_quote_spanned!(span=> if !matches!(#value, #test) #diverge));
+    let names = pattern_idents(pat);
+    if names.is_empty() {
+        return out;
+    }
+    let each = names.iter().map(|n| {
+        let (m, ident) = (&n.mutability, &n.ident);
+        quote!(#m #ident)
+    });
+    let idents = names.iter().map(|n| &n.ident);
+    let (bound, tuple) = match &names[..] {
+        [_] => (quote!(#(#each)*), quote!(#(#idents)*)),
+        _ => (quote!((#(#each),*)), quote!((#(#idents),*))),
+    };
+    out.push(syn::parse_quote_spanned! {span=>
+        let #bound = match #value { #pat => #tuple, _ => ::core::unreachable!() };
+    });
+    out
+}
+
+/// Every name a pattern binds as `_` (`Some(v)` as `Some(_)`, `v @ Some(_)` as `Some(_)`):
+/// a test that moves nothing out of what it matches.
+struct Unbound;
+
+impl VisitMut for Unbound {
+    fn visit_pat_mut(&mut self, pat: &mut Pat) {
+        if let Pat::Ident(p) = pat
+            && !p.ident.to_string().starts_with(|c: char| c.is_uppercase())
+        {
+            *pat = match p.subpat.take() {
+                Some((_, sub)) => *sub,
+                None => syn::parse_quote!(_),
+            };
+        }
+        syn::visit_mut::visit_pat_mut(self, pat);
+    }
+}
+
+/// The names a pattern binds, as written (`mut` too); not unit variants and constants
+/// (`None`, `MAX`), which a pattern names as it names a binding.
+fn pattern_idents(pat: &Pat) -> Vec<syn::PatIdent> {
+    struct Find(Vec<syn::PatIdent>);
+    impl<'ast> Visit<'ast> for Find {
+        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+            if !p.ident.to_string().starts_with(|c: char| c.is_uppercase()) {
+                self.0.push(p.clone());
+            }
+            syn::visit::visit_pat_ident(self, p);
+        }
+        fn visit_expr(&mut self, _: &'ast Expr) {}
+    }
+    let mut find = Find(Vec::new());
+    find.visit_pat(pat);
+    find.0
 }
 
 impl Rewrite<'_> {
@@ -285,19 +395,66 @@ fn matches_macro(expr: &Expr) -> Option<Expr> {
 }
 
 /// `if let P = e { a } else { b }` as `match e { P => { a } _ => { b } }` (`_ => {}` without
-/// an `else`). Not a chain of `let`s joined by `&&`.
-fn if_let(expr: &Expr) -> Option<Expr> {
+/// an `else`). A chain of conditions and `let`s joined by `&&` (`if let Some(&v) = x.first()
+/// && v > 0.0 && let Some(k) = hit`) as the `if`s and `match`es it means, each condition
+/// after a `let` its guard: `match x.first() { Some(&v) if v > 0.0 => match hit { Some(k)
+/// => a, _ => b }, _ => b }` (`b` written once per way to reach it).
+/// Also whether it was a chain (its `match`es are new, the arms of one `let` are not).
+fn if_let(expr: &Expr) -> Option<(Expr, bool)> {
     let Expr::If(i) = expr else { return None };
-    let Expr::Let(l) = &*i.cond else { return None };
-    let (pat, value, then) = (&l.pat, &l.expr, &i.then_branch);
+    let mut conds = Vec::new();
+    conjuncts(&i.cond, &mut conds);
+    if !conds.iter().any(|c| matches!(c, Expr::Let(_))) {
+        return None;
+    }
     let other = match &i.else_branch {
         Some((_, e)) => quote!(#e),
         None => quote!({}),
     };
-    syn::parse2(quote_spanned! {i.if_token.span=>
-        match #value { #pat => #then, _ => #other }
-    })
-    .ok()
+    let then = &i.then_branch;
+    let rewritten = chained(&conds, &quote!(#then), &other, i.if_token.span);
+    Some((syn::parse2(rewritten).ok()?, conds.len() > 1))
+}
+
+/// The conditions `a && b && c` joins, in order.
+fn conjuncts<'a>(cond: &'a Expr, out: &mut Vec<&'a Expr>) {
+    match cond {
+        Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_)) => {
+            conjuncts(&b.left, out);
+            conjuncts(&b.right, out);
+        }
+        other => out.push(other),
+    }
+}
+
+/// `then` when every condition holds (and every `let` matches), `other` otherwise.
+fn chained(conds: &[&Expr], then: &TokenStream, other: &TokenStream, span: Span) -> TokenStream {
+    let Some(first) = conds.iter().position(|c| matches!(c, Expr::Let(_))) else {
+        return match conds {
+            [] => then.clone(),
+            _ => quote_spanned!(span=> if #(#conds)&&* { #then } else { #other }),
+        };
+    };
+    let Expr::Let(l) = conds[first] else {
+        unreachable!("found as a `let`");
+    };
+    let rest = &conds[first + 1..];
+    // The conditions up to the next `let` guard its arm.
+    let guards = rest
+        .iter()
+        .position(|c| matches!(c, Expr::Let(_)))
+        .unwrap_or(rest.len());
+    let guard = match &rest[..guards] {
+        [] => TokenStream::new(),
+        g => quote!(if #(#g)&&*),
+    };
+    let inner = chained(&rest[guards..], then, other, span);
+    let (pat, value) = (&l.pat, &l.expr);
+    let matched = quote_spanned!(span=> match #value { #pat #guard => #inner, _ => #other });
+    match &conds[..first] {
+        [] => matched,
+        before => quote_spanned!(span=> if #(#before)&&* { #matched } else { #other }),
+    }
 }
 
 /// Whether an expression calls a method that hands out an item by changing its receiver
