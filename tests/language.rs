@@ -1921,6 +1921,63 @@ fn let_else_and_if_let_chains() {
     assert_eq!(let_else_and_chains::grad(&[], 2.0, None).0, 2.0);
 }
 
+/// Slice patterns: a length test, then each name the element (or, for `rest @ ..`, the
+/// sub-slice) at its place, from the front or from the end.
+#[differentiate(reverse, forward, hessian)]
+fn sliced(x: &[f64], p: [f64; 3], w: f64) -> f64 {
+    let head = match x {
+        [a, b] => a * b * w,
+        [a, .., z] if a > z => (a - z) * w,
+        [a, rest @ ..] => a + rest.len() as f64 * w + rest.iter().map(|v| v * v).sum::<f64>(),
+        [] => w,
+    };
+    let [first, ..] = x else {
+        return head;
+    };
+    let doubled: Vec<f64> = x.iter().map(|v| v * 2.0).collect();
+    let mut tail = 0.0;
+    if let [.., y, z] = doubled.as_slice() {
+        tail += y * z;
+    }
+    let [a, _, c] = p;
+    match p {
+        [u, v, _] if u < v => head + first * tail + a * v,
+        _ => head + first * tail - c,
+    }
+}
+
+#[test]
+fn slice_patterns() {
+    let p = [0.2, -0.4, 0.9];
+    for x in [vec![0.3, 0.7], vec![1.3, 0.7, 0.2], vec![0.3, 0.7, 0.9, 1.1], vec![0.5], vec![]] {
+        let n = x.len();
+        let q = [x.as_slice(), &p, &[1.7]].concat();
+        let f = |q: &[f64]| sliced(&q[..n], [q[n], q[n + 1], q[n + 2]], q[n + 3]);
+        let grad = |q: &[f64]| {
+            let (_, g) = sliced::grad(&q[..n], [q[n], q[n + 1], q[n + 2]], q[n + 3]);
+            [g.x, g.p.to_vec(), vec![g.w]].concat()
+        };
+        assert_eq!(sliced::grad(&x, p, 1.7).0, f(&q));
+        assert_fd(f, &q, &grad(&q));
+        let v: Vec<f64> = (0..q.len()).map(|i| (i as f64 * 0.9).cos()).collect();
+        let (value, tangent) =
+            sliced::jvp(&x, p, 1.7, &v[..n], [v[n], v[n + 1], v[n + 2]], v[n + 3]);
+        assert_eq!(value, f(&q));
+        assert_jvp_matches(&grad(&q), tangent, &v);
+        check_hvp(
+            grad,
+            |q, u| {
+                let p = [q[n], q[n + 1], q[n + 2]];
+                let up = [u[n], u[n + 1], u[n + 2]];
+                let (_, _, h) = sliced::hvp(&q[..n], p, q[n + 3], &u[..n], up, u[n + 3]);
+                [h.x, h.p.to_vec(), vec![h.w]].concat()
+            },
+            &q,
+            13,
+        );
+    }
+}
+
 /// An iterator bound to a name and stepped by hand: the `for` loop it means.
 #[allow(clippy::while_let_on_iterator)] // as people write it
 #[differentiate(reverse, forward)]

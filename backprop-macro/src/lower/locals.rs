@@ -43,7 +43,12 @@ impl Lower<'_> {
         // `let v = match x.get(i) { Some(&v) => v, _ => unreachable!() };` (an arm's `Some(&v)`
         // of a sequence that carries a derivative): the element itself, `x[i]`.
         let element = match strip(&init.expr) {
-            Expr::Match(m) if self.reads_derivative(&m.expr) => matches::element_projection(m),
+            Expr::Match(m) if self.reads_derivative(&m.expr) => matches::element_projection(m)
+                .or_else(|| {
+                    matches::slice_projection(m, |e| {
+                        self.local_of(e).is_some_and(|v| self.borrowed(v))
+                    })
+                }),
             _ => None,
         };
         let init_expr = element.as_ref().unwrap_or(&init.expr);

@@ -92,10 +92,9 @@ fn is_let_else(stmt: &syn::Stmt) -> bool {
 }
 
 /// `let P = e else { D };` as `if !matches!(e, P) { D }` then `let n = match e { P => n, _
-/// => unreachable!() };`, the projection of the name `P` binds (a tuple of them for several,
-/// `let (a, b) = match e { P => (a, b), .. };`; none for none). Names bound `mut` stay so;
-/// the test binds none (`Some(_)`). A value that takes an item (`stack.pop()`) is taken
-/// once, into a local both read.
+/// => unreachable!() };` for each name `P` binds, its projection. Names bound `mut` stay
+/// so; the test binds none (`Some(_)`). A value that takes an item (`stack.pop()`) is taken
+/// once, into a local the test and the projections read.
 fn let_else(local: syn::Local, taken: &mut HashSet<String>) -> Vec<syn::Stmt> {
     let Some(syn::LocalInit {
         expr: value,
@@ -119,22 +118,12 @@ fn let_else(local: syn::Local, taken: &mut HashSet<String>) -> Vec<syn::Stmt> {
     let mut test = pat.clone();
     Unbound.visit_pat_mut(&mut test);
     out.push(syn::parse_quote_spanned!(span=> if !matches!(#value, #test) #diverge));
-    let names = pattern_idents(pat);
-    if names.is_empty() {
-        return out;
+    for name in pattern_idents(pat) {
+        let (m, ident) = (&name.mutability, &name.ident);
+        out.push(syn::parse_quote_spanned! {span=>
+            let #m #ident = match #value { #pat => #ident, _ => ::core::unreachable!() };
+        });
     }
-    let each = names.iter().map(|n| {
-        let (m, ident) = (&n.mutability, &n.ident);
-        quote!(#m #ident)
-    });
-    let idents = names.iter().map(|n| &n.ident);
-    let (bound, tuple) = match &names[..] {
-        [_] => (quote!(#(#each)*), quote!(#(#idents)*)),
-        _ => (quote!((#(#each),*)), quote!((#(#idents),*))),
-    };
-    out.push(syn::parse_quote_spanned! {span=>
-        let #bound = match #value { #pat => #tuple, _ => ::core::unreachable!() };
-    });
     out
 }
 
@@ -354,6 +343,70 @@ pub(super) fn element_projection(m: &syn::ExprMatch) -> Option<Expr> {
         false => quote_spanned! {c.method.span()=> #seq[#at]},
     })
     .ok()
+}
+
+/// The element or sub-slice a projection ([`is_projection`]) takes out of a sequence by a
+/// slice pattern (`match x { [a, .., z] => .. }`, `let [first, rest @ ..] = x else ..`):
+/// `x[k]` for the `k`-th name, `x[x.len() - k]` for one `k` from the end after `..`, and
+/// `&x[i..x.len() - j]` for `rest @ ..`. A name is a reference (`&x[k]`) where the user's
+/// code has one: over a borrowed sequence (`x: &[f64]`), unless the pattern takes it by
+/// value (`[&a, ..]`). `None` for another pattern.
+pub(super) fn slice_projection(
+    m: &syn::ExprMatch,
+    borrowed: impl Fn(&Expr) -> bool,
+) -> Option<Expr> {
+    let Pat::Slice(slice) = is_projection(m)? else {
+        return None;
+    };
+    let Expr::Path(name) = &*m.arms[0].body else {
+        return None;
+    };
+    let name = name.path.get_ident()?;
+    // `v.as_slice()`, `&v[..]`, `&a`: the sequence, borrowed.
+    let (seq, borrowed) = match strip(&m.expr) {
+        Expr::MethodCall(c) if c.method == "as_slice" && c.args.is_empty() => (&*c.receiver, true),
+        Expr::Reference(r) => match strip(&r.expr) {
+            Expr::Index(ix) if matches!(strip(&ix.index), Expr::Range(r) if r.start.is_none() && r.end.is_none()) => {
+                (&*ix.expr, true)
+            }
+            e => (e, true),
+        },
+        e => (e, borrowed(e)),
+    };
+    let elems: Vec<&Pat> = slice.elems.iter().collect();
+    let rest = elems.iter().position(|p| match p {
+        Pat::Rest(_) => true,
+        Pat::Ident(i) => matches!(i.subpat.as_ref().map(|s| &*s.1), Some(Pat::Rest(_))),
+        _ => false,
+    });
+    let (n, span) = (elems.len(), name.span());
+    for (k, pat) in elems.iter().enumerate() {
+        let (ident, by_value) = match pat {
+            Pat::Reference(r) => (pat_ident(&r.pat).map(|(i, _)| i), true),
+            // `rest @ ..`
+            Pat::Ident(i) if Some(k) == rest => (Some(&i.ident), false),
+            p => (pat_ident(p).map(|(i, _)| i), !borrowed),
+        };
+        if ident != Some(name) {
+            continue;
+        }
+        if Some(k) == rest {
+            let (before, after) = (k, n - k - 1);
+            return Some(syn::parse_quote_spanned!(span=> &#seq[#before..#seq.len() - #after]));
+        }
+        let at = match rest {
+            Some(r) if k > r => {
+                let back = n - k;
+                quote!(#seq.len() - #back)
+            }
+            _ => quote!(#k),
+        };
+        return Some(match by_value {
+            true => syn::parse_quote_spanned!(span=> #seq[#at]),
+            false => syn::parse_quote_spanned!(span=> &#seq[#at]),
+        });
+    }
+    None
 }
 
 /// The statements `lets`, then an arm's body.
