@@ -1845,6 +1845,47 @@ fn walks_joined_by_chain_and_flatten() {
     );
 }
 
+/// `collect()` after a filter (or `take_while`): the items kept, pushed.
+#[differentiate(reverse, forward, hessian)]
+fn kept(x: &[f64], y: &[f64], t: f64) -> f64 {
+    let pos: Vec<f64> = x.iter().copied().filter(|v| *v > 0.0).collect();
+    let mean = pos.iter().sum::<f64>() / pos.len() as f64;
+    let head: Vec<f64> = x.iter().map(|v| v * t).take_while(|v| *v < 1.0).collect();
+    let both: Vec<f64> = x
+        .iter()
+        .chain(y)
+        .filter(|v| v.abs() > 0.25)
+        .map(|v| v * v)
+        .collect();
+    mean * t + head.iter().map(|v| v.sin()).sum::<f64>() + both.iter().product::<f64>()
+}
+
+#[test]
+fn collected_after_a_filter() {
+    let (x, y, t) = ([0.3, -0.7, 0.9, 0.2], [0.1, -0.6], 1.4);
+    let p = [x.as_slice(), &y, &[t]].concat();
+    let f = |p: &[f64]| kept(&p[..4], &p[4..6], p[6]);
+    let grad = |p: &[f64]| {
+        let (_, g) = kept::grad(&p[..4], &p[4..6], p[6]);
+        [g.x, g.y, vec![g.t]].concat()
+    };
+    assert_eq!(kept::grad(&x, &y, t).0, f(&p));
+    assert_fd(f, &p, &grad(&p));
+    let v = [0.3, -0.2, 0.5, 1.0, -0.4, 0.6, 0.8];
+    let (value, tangent) = kept::jvp(&x, &y, t, &v[..4], &v[4..6], v[6]);
+    assert_eq!(value, f(&p));
+    assert_jvp_matches(&grad(&p), tangent, &v);
+    check_hvp(
+        grad,
+        |p, u| {
+            let (_, _, h) = kept::hvp(&p[..4], &p[4..6], p[6], &u[..4], &u[4..6], u[6]);
+            [h.x, h.y, vec![h.t]].concat()
+        },
+        &p,
+        17,
+    );
+}
+
 /// `let .. else` and `if let` chains (Rust 2024): the test and projection, and the `if`s and
 /// `match`es, they mean.
 #[differentiate(reverse, forward, hessian)]
@@ -1949,7 +1990,13 @@ fn sliced(x: &[f64], p: [f64; 3], w: f64) -> f64 {
 #[test]
 fn slice_patterns() {
     let p = [0.2, -0.4, 0.9];
-    for x in [vec![0.3, 0.7], vec![1.3, 0.7, 0.2], vec![0.3, 0.7, 0.9, 1.1], vec![0.5], vec![]] {
+    for x in [
+        vec![0.3, 0.7],
+        vec![1.3, 0.7, 0.2],
+        vec![0.3, 0.7, 0.9, 1.1],
+        vec![0.5],
+        vec![],
+    ] {
         let n = x.len();
         let q = [x.as_slice(), &p, &[1.7]].concat();
         let f = |q: &[f64]| sliced(&q[..n], [q[n], q[n + 1], q[n + 2]], q[n + 3]);

@@ -1315,6 +1315,11 @@ impl<'r> Gen<'r> {
                     1 if self.has_slice => format!("helper_slice(v, {a})"),
                     // Iterator chains over the slice (some narrowed, or paired with the
                     // slice one step on).
+                    // A walk joined by `chain`, a `let .. else`, slice patterns, an `if let`
+                    // chain.
+                    4 if self.has_slice && self.rng.chance(0.3) => format!(
+                        "{{ let w = [{a}, {b} * 0.5]; let s: f64 = v.iter().chain(&w).map(|e| (e * ({a})).sin()).sum(); let t = match v {{ [p, q] => p * q, [p, .., z] if p > z => p - z * 0.5, [p, rest @ ..] => p + rest.iter().sum::<f64>(), [] => 0.0 }}; let u = if let Some(&e) = v.last() && e > {b} {{ e * ({a}) }} else {{ {b} }}; let mut f = {b}; for _ in 0..2 {{ let [g, ..] = v else {{ break; }}; f += g * ({a}); }} f * s + t + u }}"
+                    ),
                     4 if self.has_slice => match self.rng.below(11) {
                         // A fold over a pair of accumulators, the last element passing a
                         // test, a walk while a test holds.

@@ -25,9 +25,5 @@ fn e4(m: &[Vec<f64>]) -> f64 {
 fn e5(x: &[f64], c: f64) -> f64 {
     x.iter().chain(std::iter::once(&c)).sum()
 }
-#[differentiate]
-fn e6(x: &[f64], y: &[f64]) -> Vec<f64> {
-    x.iter().chain(y).filter(|v| **v > 0.0).copied().collect()
-}
 
 fn main() {}

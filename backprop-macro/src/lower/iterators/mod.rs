@@ -7,7 +7,7 @@
 //! `.filter(|..| ..)` (a filter wraps the rest of the step in `if`; `.take_while(|..| ..)`
 //! ends the walk with `break` where its test fails), and `.sum()`,
 //! `.product()`, `.fold(init, |acc, ..| ..)` (or `.fold(init, f64::max)`),
-//! `.for_each(|..| ..)`, `.collect()` (into a `Vec`, without filters) or `.max_by(..)` /
+//! `.for_each(|..| ..)`, `.collect()` (into a `Vec`; after a filter, pushed) or `.max_by(..)` /
 //! `.min_by(..)` then `.unwrap()` / `.expect(..)`, over sequences of floats (slices, `Vec`s,
 //! arrays `[T; N]`; lowering checks, since it knows what each name is). The items of
 //! `xs.iter_mut()` (or `&mut xs`) are places, written through in `for` loops and

@@ -239,9 +239,20 @@ fn accumulator(
                 }),
             )
         }
+        // After a filter, whose count is unknown: pushed, each an element write at the old
+        // length.
+        "collect" if count.is_none() => {
+            let total = total.clone();
+            (
+                quote!(::std::vec::Vec::new()),
+                Box::new(move |value| {
+                    let value = value.one()?;
+                    Some(quote!(#total.push(#value);))
+                }),
+            )
+        }
         "collect" => {
-            // Into a `Vec` of the chain's length, element by element (a filter would
-            // leave its length unknown).
+            // Into a `Vec` of the chain's length, element by element.
             let len = count?;
             let (k, total) = (cx.fresh("k"), total.clone());
             let zero = float("0.0");
