@@ -1886,6 +1886,50 @@ fn collected_after_a_filter() {
     );
 }
 
+/// Chains over a sub-slice written in place (`x[1..].iter()`), after the bounds check the
+/// slice makes; an array built by `std::array::from_fn`, element by element.
+#[differentiate(reverse, forward, hessian)]
+fn in_place(x: &[f64], t: f64) -> f64 {
+    let n = x.len();
+    let head = x[..n - 1].iter().sum::<f64>() * x[n - 1];
+    let tail = x[1..].iter().map(|v| v * t).fold(0.0, |a, b| a + b.sin());
+    let top = x[1..=2]
+        .iter()
+        .copied()
+        .max_by(|a, b| a.total_cmp(b))
+        .unwrap();
+    x[2..].iter().for_each(|v| assert!(v.is_finite()));
+    let built: [f64; 3] = std::array::from_fn(|i| x[i] * t + i as f64);
+    let ignored: [f64; 2] = std::array::from_fn(|_| t * t);
+    head + tail + top + built[0] * built[1] - built[2] + ignored[1]
+}
+
+#[test]
+fn chains_over_sub_slices_and_arrays_from_fn() {
+    let (x, t) = ([0.3, -0.7, 0.9, 0.2], 1.4);
+    let p = [x.as_slice(), &[t]].concat();
+    let f = |p: &[f64]| in_place(&p[..4], p[4]);
+    let grad = |p: &[f64]| {
+        let (_, g) = in_place::grad(&p[..4], p[4]);
+        [g.x, vec![g.t]].concat()
+    };
+    assert_eq!(in_place::grad(&x, t).0, f(&p));
+    assert_fd(f, &p, &grad(&p));
+    let v = [0.3, -0.2, 0.5, 1.0, -0.4];
+    let (value, tangent) = in_place::jvp(&x, t, &v[..4], v[4]);
+    assert_eq!(value, f(&p));
+    assert_jvp_matches(&grad(&p), tangent, &v);
+    check_hvp(
+        grad,
+        |p, u| {
+            let (_, _, h) = in_place::hvp(&p[..4], p[4], &u[..4], u[4]);
+            [h.x, vec![h.t]].concat()
+        },
+        &p,
+        19,
+    );
+}
+
 /// `let .. else` and `if let` chains (Rust 2024): the test and projection, and the `if`s and
 /// `match`es, they mean.
 #[differentiate(reverse, forward, hessian)]

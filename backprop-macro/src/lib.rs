@@ -36,6 +36,8 @@
 //!   the element there.
 //! - `lower/folds.rs`: a fold over a tuple of accumulators as the loop it means, one local
 //!   per accumulator.
+//! - `lower/from_fn.rs`: `std::array::from_fn(|i| ..)` bound by a typed `let`, as the loop
+//!   writing each element.
 //! - `lower/closures.rs`: closures bound to locals inlined at their calls, `mapv` as the
 //!   array expression it means.
 //! - `lower/iterators/mod.rs`: iterator chains over slices rewritten as index loops;

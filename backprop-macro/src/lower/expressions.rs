@@ -296,6 +296,22 @@ impl<'e> Lower<'e> {
         if let Some(walk) = self.array_lanes(expr) {
             return self.lower_op(&walk, out);
         }
+        // `x[1..].iter().map(..).sum()`: the walk over `x` it means, after the bounds check
+        // the slice makes.
+        let ends = [
+            "sum",
+            "product",
+            "fold",
+            "collect",
+            "unwrap",
+            "expect",
+            "unwrap_or",
+        ];
+        if ends.iter().any(|e| m.method == e)
+            && let Some((check, walk)) = self.slice_walk(expr)
+        {
+            return self.lower_op(&syn::parse_quote!({ #check #walk }), out);
+        }
         match iterators::terminal(self, m) {
             // `x.iter().zip(&y).map(|(a, b)| a * b).sum()`: the loop it means.
             Some(block) => Op::Copy(self.lower_operand(&block, out)),

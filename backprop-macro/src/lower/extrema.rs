@@ -39,29 +39,15 @@ use super::*;
 
 /// Rewrites every such loop in `block`.
 pub(super) fn desugar(block: &mut syn::Block, taken: &mut HashSet<String>) {
-    Rewrite { taken }.visit_block_mut(block);
+    let mut rewrite = Rewrite { taken };
+    each_statement(block, false, |stmt| match stmt {
+        syn::Stmt::Expr(Expr::ForLoop(f), _) => extremum(f).map(|found| rewrite.rewrite(f, &found)),
+        _ => None,
+    });
 }
 
 struct Rewrite<'a> {
     taken: &'a mut HashSet<String>,
-}
-
-impl VisitMut for Rewrite<'_> {
-    fn visit_block_mut(&mut self, block: &mut syn::Block) {
-        syn::visit_mut::visit_block_mut(self, block);
-        for stmt in std::mem::take(&mut block.stmts) {
-            match &stmt {
-                syn::Stmt::Expr(Expr::ForLoop(f), _) => match extremum(f) {
-                    Some(found) => block.stmts.extend(self.rewrite(f, &found)),
-                    None => block.stmts.push(stmt),
-                },
-                _ => block.stmts.push(stmt),
-            }
-        }
-    }
-
-    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
-    fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
 }
 
 /// `acc = acc.min(candidate)` (or `max`, or `candidate.min(acc)`), the loop's last

@@ -26,6 +26,7 @@ mod extrema;
 mod fields;
 mod folds;
 mod found;
+mod from_fn;
 mod growth;
 mod helpers;
 mod inplace;
@@ -105,6 +106,7 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
     let mut block = item.block.as_ref().clone();
     let not_inlined = helpers::desugar(&mut block, &item.sig.ident, &mut user);
     folds::desugar(&mut block, &mut user);
+    from_fn::desugar(&mut block, &mut user);
     aggregates::desugar(&mut block, &mut user);
     stepped::desugar(&mut block);
     let krate = &args.krate;

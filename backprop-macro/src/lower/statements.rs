@@ -412,6 +412,10 @@ impl<'e> Lower<'e> {
                 if let Some(walk) = self.array_lanes(expr) {
                     return self.lower_stmt_expr(&walk, out);
                 }
+                // `x[1..].iter().for_each(..)`: the walk over `x`, after the slice's check.
+                if let Some((check, walk)) = self.slice_walk(expr) {
+                    return self.lower_stmt_expr(&syn::parse_quote!({ #check #walk; }), out);
+                }
                 match super::iterators::terminal(self, m) {
                     Some(block) => self.lower_stmt_expr(&block, out),
                     None => self.errors.spanned(

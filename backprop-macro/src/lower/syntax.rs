@@ -83,6 +83,38 @@ pub(crate) fn strip(expr: &Expr) -> &Expr {
     }
 }
 
+/// Each statement of every block in `block` (inner blocks first) replaced by the statements
+/// `rewrite` gives for it, or kept; not inside items, nor inside closures when
+/// `closures` is false.
+pub(super) fn each_statement(
+    block: &mut syn::Block,
+    closures: bool,
+    rewrite: impl FnMut(&syn::Stmt) -> Option<Vec<syn::Stmt>>,
+) {
+    struct Each<F> {
+        closures: bool,
+        rewrite: F,
+    }
+    impl<F: FnMut(&syn::Stmt) -> Option<Vec<syn::Stmt>>> VisitMut for Each<F> {
+        fn visit_block_mut(&mut self, block: &mut syn::Block) {
+            syn::visit_mut::visit_block_mut(self, block);
+            for stmt in std::mem::take(&mut block.stmts) {
+                match (self.rewrite)(&stmt) {
+                    Some(rewritten) => block.stmts.extend(rewritten),
+                    None => block.stmts.push(stmt),
+                }
+            }
+        }
+        fn visit_expr_closure_mut(&mut self, c: &mut syn::ExprClosure) {
+            if self.closures {
+                syn::visit_mut::visit_expr_closure_mut(self, c);
+            }
+        }
+        fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+    }
+    Each { closures, rewrite }.visit_block_mut(block);
+}
+
 pub(super) fn strip_group(expr: &Expr) -> &Expr {
     match expr {
         Expr::Group(g) => strip_group(&g.expr),

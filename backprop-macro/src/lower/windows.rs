@@ -195,7 +195,7 @@ impl Lower<'_> {
     }
 
     /// The check and the walk for the sub-slice at the source of an iterator expression.
-    fn slice_walk(&self, e: &Expr) -> Option<(Option<syn::Stmt>, Expr)> {
+    pub(super) fn slice_walk(&self, e: &Expr) -> Option<(Option<syn::Stmt>, Expr)> {
         let slice = match strip(e) {
             Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
             Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => &*m.receiver,

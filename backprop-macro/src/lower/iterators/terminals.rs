@@ -95,13 +95,16 @@ pub(in crate::lower) fn terminal(cx: &mut dyn Context, m: &syn::ExprMethodCall) 
     })
 }
 
+/// What one item adds to an accumulator (`None` where the item does not fit).
+type Step = Box<dyn FnMut(Value) -> Option<TokenStream>>;
+
 /// How a terminal method accumulates: the accumulator's first value, its type where the
 /// chain names it, what comes before the loop, and the step adding one item.
 struct Accumulator {
     init: TokenStream,
     typed: TokenStream,
     prelude: TokenStream,
-    step: Box<dyn FnMut(Value) -> Option<TokenStream>>,
+    step: Step,
 }
 
 /// A terminal over a joined walk ([`joined`]): the accumulator's loop once per part, in
@@ -179,7 +182,7 @@ fn accumulator(
     let mut prelude = TokenStream::new();
     // The accumulator's type, where the chain names it (`fold(0.0, f64::max)`).
     let mut typed = TokenStream::new();
-    let (init, step): (TokenStream, Box<dyn FnMut(Value) -> Option<TokenStream>>) = match method {
+    let (init, step): (TokenStream, Step) = match method {
         "fold" => {
             // `fold(init, f64::max)`: the function as the closure `|acc, x| f64::max(acc,
             // x)` (typed by its path: `0.0.max(x)` would be of an ambiguous float type).
@@ -239,31 +242,10 @@ fn accumulator(
                 }),
             )
         }
-        // After a filter, whose count is unknown: pushed, each an element write at the old
-        // length.
-        "collect" if count.is_none() => {
-            let total = total.clone();
-            (
-                quote!(::std::vec::Vec::new()),
-                Box::new(move |value| {
-                    let value = value.one()?;
-                    Some(quote!(#total.push(#value);))
-                }),
-            )
-        }
         "collect" => {
-            // Into a `Vec` of the chain's length, element by element.
-            let len = count?;
-            let (k, total) = (cx.fresh("k"), total.clone());
-            let zero = float("0.0");
-            prelude = quote!(let mut #k = 0usize;);
-            (
-                quote!(vec![#zero; #len]),
-                Box::new(move |value| {
-                    let value = value.one()?;
-                    Some(quote!(#total[#k] = #value; #k += 1;))
-                }),
-            )
+            let (init, before, step) = collector(cx, count, total);
+            prelude = before;
+            (init, step)
         }
         _ => {
             typed = turbofish_type(m);
@@ -529,6 +511,37 @@ fn reduced(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<Expr> {
         result,
         inner.method.span(),
     ))
+}
+
+/// `collect()` into `total`: the `Vec` it starts as, what comes before the loop, and the
+/// step. Into a `Vec` of the chain's length, element by element; after a filter, whose
+/// `count` is unknown, pushed (each an element write at the old length).
+fn collector(
+    cx: &mut dyn Context,
+    count: Option<TokenStream>,
+    total: &Ident,
+) -> (TokenStream, TokenStream, Step) {
+    let total = total.clone();
+    let Some(len) = count else {
+        return (
+            quote!(::std::vec::Vec::new()),
+            TokenStream::new(),
+            Box::new(move |value| {
+                let value = value.one()?;
+                Some(quote!(#total.push(#value);))
+            }),
+        );
+    };
+    let k = cx.fresh("k");
+    let zero = float_lit(super::types::float_param().as_ref(), "0.0");
+    (
+        quote!(vec![#zero; #len]),
+        quote!(let mut #k = 0usize;),
+        Box::new(move |value| {
+            let value = value.one()?;
+            Some(quote!(#total[#k] = #value; #k += 1;))
+        }),
+    )
 }
 
 /// `sum::<f64>()`: the accumulator of the type the turbofish names (a chain over values

@@ -1,0 +1,66 @@
+//! An array built by `std::array::from_fn`, `let v: [f64; N] = std::array::from_fn(|i|
+//! body);`, as the loop it means: `let mut v: [f64; N] = [0.0; N]; for i in 0..N { v[i] =
+//! body; }`, each element computed in the same order. The length comes from the `let`'s
+//! type (a float array); lowering then sees an array written element by element.
+
+use super::*;
+
+/// Rewrites every such `let` in `block`.
+pub(super) fn desugar(block: &mut syn::Block, taken: &mut HashSet<String>) {
+    each_statement(block, true, |stmt| from_fn(stmt, taken));
+}
+
+/// `let name: [F; N] = std::array::from_fn(|i| body);` (`F` a float type, also
+/// `core::array::from_fn` and `array::from_fn`) as the declaration and the loop.
+fn from_fn(stmt: &syn::Stmt, taken: &mut HashSet<String>) -> Option<Vec<syn::Stmt>> {
+    let syn::Stmt::Local(local) = stmt else {
+        return None;
+    };
+    let Pat::Type(typed) = &local.pat else {
+        return None;
+    };
+    let (Pat::Ident(name), syn::Type::Array(array)) = (&*typed.pat, &*typed.ty) else {
+        return None;
+    };
+    let float = matches!(&*array.elem, syn::Type::Path(p) if p.path.is_ident("f64") || p.path.is_ident("f32"));
+    let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
+    let Expr::Call(call) = strip(&init.expr) else {
+        return None;
+    };
+    let Expr::Path(f) = strip(&call.func) else {
+        return None;
+    };
+    let mut last = f.path.segments.iter().rev().map(|s| &s.ident);
+    let named =
+        last.next().is_some_and(|i| i == "from_fn") && last.next().is_some_and(|i| i == "array");
+    let [Expr::Closure(c)] = &call.args.iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    if !float || !named || c.inputs.len() != 1 || name.by_ref.is_some() || name.subpat.is_some() {
+        return None;
+    }
+    let (ident, ty, len) = (&name.ident, &typed.ty, &array.len);
+    let span = local.let_token.span;
+    let body = &c.body;
+    // The closure's index, or a name for it where the closure ignores it (`|_|`).
+    let index = match &c.inputs[0] {
+        Pat::Type(t) => &*t.pat,
+        p => p,
+    };
+    let (index, bind) = match index {
+        Pat::Ident(i) if i.by_ref.is_none() && i.subpat.is_none() => (i.ident.clone(), None),
+        p => {
+            let i = Ident::new(&crate::names::unused(taken, "index"), span);
+            (i.clone(), Some(quote!(let #p = #i;)))
+        }
+    };
+    Some(vec![
+        syn::parse_quote_spanned!(span=> let mut #ident: #ty = [0.0; #len];),
+        syn::parse_quote_spanned!(span=>
+            for #index in 0..#len {
+                #bind
+                #ident[#index] = #body;
+            }
+        ),
+    ])
+}
