@@ -41,13 +41,25 @@ impl VisitMut for Rewrite<'_> {
         if let Some(m) = matches_macro(expr) {
             *expr = m;
         }
-        if let Some((m, chain)) = if_let(expr) {
-            *expr = m;
-            // A chain of `let`s and conditions: `if`s and `match`es nested, each rewritten.
-            if chain {
-                self.visit_expr_mut(expr);
-                return;
+        // A chain of `let`s and conditions: `if`s and `match`es nested, each rewritten as
+        // it is made (its arms are rewritten already).
+        if let Expr::If(i) = expr
+            && let Some(conds) = let_chain(i)
+        {
+            let other = match &i.else_branch {
+                Some((_, e)) => quote!(#e),
+                None => quote!({}),
+            };
+            let then = &i.then_branch;
+            let chain = self.chained(&conds, &quote!(#then), &other, i.if_token.span);
+            match syn::parse2(chain) {
+                Ok(chain) => *expr = chain,
+                Err(e) => self.errors.push(e),
             }
+            return;
+        }
+        if let Some(m) = if_let(expr) {
+            *expr = m;
         }
         if let Some((label, m)) = while_let(expr) {
             // The arms are rewritten already: only the new `match` is left to rewrite.
@@ -448,65 +460,84 @@ fn matches_macro(expr: &Expr) -> Option<Expr> {
 }
 
 /// `if let P = e { a } else { b }` as `match e { P => { a } _ => { b } }` (`_ => {}` without
-/// an `else`). A chain of conditions and `let`s joined by `&&` (`if let Some(&v) = x.first()
-/// && v > 0.0 && let Some(k) = hit`) as the `if`s and `match`es it means, each condition
-/// after a `let` its guard: `match x.first() { Some(&v) if v > 0.0 => match hit { Some(k)
-/// => a, _ => b }, _ => b }` (`b` written once per way to reach it).
-/// Also whether it was a chain (its `match`es are new, the arms of one `let` are not).
-fn if_let(expr: &Expr) -> Option<(Expr, bool)> {
+/// an `else`); a chain of `let`s is [`Rewrite::chained`]'s.
+fn if_let(expr: &Expr) -> Option<Expr> {
     let Expr::If(i) = expr else { return None };
-    let mut conds = Vec::new();
-    conjuncts(&i.cond, &mut conds);
-    if !conds.iter().any(|c| matches!(c, Expr::Let(_))) {
-        return None;
-    }
+    let Expr::Let(l) = &*i.cond else { return None };
+    let (pat, value, then) = (&l.pat, &l.expr, &i.then_branch);
     let other = match &i.else_branch {
         Some((_, e)) => quote!(#e),
         None => quote!({}),
     };
-    let then = &i.then_branch;
-    let rewritten = chained(&conds, &quote!(#then), &other, i.if_token.span);
-    Some((syn::parse2(rewritten).ok()?, conds.len() > 1))
+    syn::parse2(quote_spanned! {i.if_token.span=>
+        match #value { #pat => #then, _ => #other }
+    })
+    .ok()
 }
 
-/// The conditions `a && b && c` joins, in order.
-fn conjuncts<'a>(cond: &'a Expr, out: &mut Vec<&'a Expr>) {
-    match cond {
-        Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_)) => {
-            conjuncts(&b.left, out);
-            conjuncts(&b.right, out);
+/// The conditions of an `if` that chains `let`s and conditions with `&&` (Rust 2024), in
+/// order; `None` for a condition without a `let`, or a lone `let`.
+fn let_chain(i: &syn::ExprIf) -> Option<Vec<&Expr>> {
+    fn conjuncts<'a>(cond: &'a Expr, out: &mut Vec<&'a Expr>) {
+        match cond {
+            Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_)) => {
+                conjuncts(&b.left, out);
+                conjuncts(&b.right, out);
+            }
+            other => out.push(other),
         }
-        other => out.push(other),
     }
+    let mut conds = Vec::new();
+    conjuncts(&i.cond, &mut conds);
+    (conds.len() > 1 && conds.iter().any(|c| matches!(c, Expr::Let(_)))).then_some(conds)
 }
 
-/// `then` when every condition holds (and every `let` matches), `other` otherwise.
-fn chained(conds: &[&Expr], then: &TokenStream, other: &TokenStream, span: Span) -> TokenStream {
-    let Some(first) = conds.iter().position(|c| matches!(c, Expr::Let(_))) else {
-        return match conds {
-            [] => then.clone(),
-            _ => quote_spanned!(span=> if #(#conds)&&* { #then } else { #other }),
+impl Rewrite<'_> {
+    /// `then` when every condition holds and every `let` matches, `other` otherwise: the
+    /// `if`s and `match`es the chain means, each condition after a `let` its guard (`if let
+    /// Some(&v) = x.first() && v > 0.0 && let Some(k) = hit` is `match x.first() { Some(&v)
+    /// if v > 0.0 => match hit { Some(k) => a, _ => b }, _ => b }`, `b` written once per way
+    /// to reach it), each `match` rewritten as it is made.
+    fn chained(
+        &mut self,
+        conds: &[&Expr],
+        then: &TokenStream,
+        other: &TokenStream,
+        span: Span,
+    ) -> TokenStream {
+        let Some(first) = conds.iter().position(|c| matches!(c, Expr::Let(_))) else {
+            return match conds {
+                [] => then.clone(),
+                _ => quote_spanned!(span=> if #(#conds)&&* { #then } else { #other }),
+            };
         };
-    };
-    let Expr::Let(l) = conds[first] else {
-        unreachable!("found as a `let`");
-    };
-    let rest = &conds[first + 1..];
-    // The conditions up to the next `let` guard its arm.
-    let guards = rest
-        .iter()
-        .position(|c| matches!(c, Expr::Let(_)))
-        .unwrap_or(rest.len());
-    let guard = match &rest[..guards] {
-        [] => TokenStream::new(),
-        g => quote!(if #(#g)&&*),
-    };
-    let inner = chained(&rest[guards..], then, other, span);
-    let (pat, value) = (&l.pat, &l.expr);
-    let matched = quote_spanned!(span=> match #value { #pat #guard => #inner, _ => #other });
-    match &conds[..first] {
-        [] => matched,
-        before => quote_spanned!(span=> if #(#before)&&* { #matched } else { #other }),
+        let Expr::Let(l) = conds[first] else {
+            unreachable!("found as a `let`");
+        };
+        let rest = &conds[first + 1..];
+        // The conditions up to the next `let` guard its arm.
+        let guards = rest
+            .iter()
+            .position(|c| matches!(c, Expr::Let(_)))
+            .unwrap_or(rest.len());
+        let guard = match &rest[..guards] {
+            [] => TokenStream::new(),
+            g => quote!(if #(#g)&&*),
+        };
+        let inner = self.chained(&rest[guards..], then, other, span);
+        let (pat, value) = (&l.pat, &l.expr);
+        let matched = quote_spanned!(span=> match #value { #pat #guard => #inner, _ => #other });
+        let matched = match syn::parse2(matched) {
+            Ok(m) => self.rewrite(m).to_token_stream(),
+            Err(e) => {
+                self.errors.push(e);
+                return quote!({});
+            }
+        };
+        match &conds[..first] {
+            [] => matched,
+            before => quote_spanned!(span=> if #(#before)&&* { #matched } else { #other }),
+        }
     }
 }
 
