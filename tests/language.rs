@@ -1930,6 +1930,74 @@ fn chains_over_sub_slices_and_arrays_from_fn() {
     );
 }
 
+/// `Option` locals that hold values carrying derivatives (the previous item, the best so
+/// far, the first found): a float and a flag, each use the test or the value it makes.
+#[differentiate(reverse, forward, hessian)]
+fn options_held(x: &[f64], t: f64) -> f64 {
+    let mut prev = None;
+    let mut variation = 0.0;
+    for &v in x {
+        if let Some(p) = prev {
+            variation += (v - p) * (v - p);
+        }
+        prev = Some(v * t);
+    }
+    let mut best: Option<f64> = None;
+    for &v in x {
+        let cand = v.sin() * t;
+        best = Some(match best {
+            Some(b) if b > cand => b,
+            _ => cand,
+        });
+    }
+    let mut found = None;
+    let mut kept = Some(t);
+    for &v in x {
+        if v > 0.0 && found.is_none() {
+            found = Some(v.sqrt());
+        }
+        if v < -0.5 {
+            kept.replace(v * v);
+        }
+    }
+    let lead = found.map_or(-1.0, |f: f64| f * f * 3.0) + kept.unwrap();
+    let tail = match found {
+        Some(f) if f > 0.5 => f,
+        Some(_) => 0.25,
+        None => 0.0,
+    };
+    let any = found.is_some_and(|f| f < 2.0);
+    variation + best.unwrap_or(0.0) + lead + tail + if any { t } else { 0.0 }
+}
+
+#[test]
+fn options_of_floats() {
+    for x in [vec![0.3, -0.7, 0.9, 1.2, -0.4], vec![-0.3, -0.2], vec![]] {
+        let n = x.len();
+        let p = [x.as_slice(), &[1.3]].concat();
+        let f = |p: &[f64]| options_held(&p[..n], p[n]);
+        let grad = |p: &[f64]| {
+            let (_, g) = options_held::grad(&p[..n], p[n]);
+            [g.x, vec![g.t]].concat()
+        };
+        assert_eq!(options_held::grad(&x, 1.3).0, f(&p));
+        assert_fd(f, &p, &grad(&p));
+        let v: Vec<f64> = (0..=n).map(|i| (i as f64 * 0.7).cos()).collect();
+        let (value, tangent) = options_held::jvp(&x, 1.3, &v[..n], v[n]);
+        assert_eq!(value, f(&p));
+        assert_jvp_matches(&grad(&p), tangent, &v);
+        check_hvp(
+            grad,
+            |p, u| {
+                let (_, _, h) = options_held::hvp(&p[..n], p[n], &u[..n], u[n]);
+                [h.x, vec![h.t]].concat()
+            },
+            &p,
+            23,
+        );
+    }
+}
+
 /// `let .. else` and `if let` chains (Rust 2024): the test and projection, and the `if`s and
 /// `match`es, they mean.
 #[differentiate(reverse, forward, hessian)]

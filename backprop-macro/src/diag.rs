@@ -32,6 +32,14 @@ impl Errors {
         }
     }
 
+    /// Records every error of `other` too.
+    pub fn append(&mut self, other: Errors) {
+        if let Some(first) = other.first {
+            self.push(first);
+            self.count += other.count - 1;
+        }
+    }
+
     /// How many errors so far.
     pub fn count(&self) -> usize {
         self.count

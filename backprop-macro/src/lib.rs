@@ -36,6 +36,8 @@
 //!   the element there.
 //! - `lower/folds.rs`: a fold over a tuple of accumulators as the loop it means, one local
 //!   per accumulator.
+//! - `lower/options.rs`: an `Option` local holding values that carry derivatives as a float
+//!   and a flag, each use the test or the value it makes.
 //! - `lower/from_fn.rs`: `std::array::from_fn(|i| ..)` bound by a typed `let`, as the loop
 //!   writing each element.
 //! - `lower/closures.rs`: closures bound to locals inlined at their calls, `mapv` as the

@@ -151,7 +151,7 @@ pub(super) struct Renamer<'a, 'e> {
 /// A change through a `&mut` borrow or a method called for its effect, refused.
 pub(super) const HIDDEN_CHANGE: &str = "#[differentiate] does not support changing a value that carries a derivative through a `&mut` borrow or a method called for its effect; write the assignment out (`x = ..;`; `std::mem::swap(&mut a, &mut b)` of two names is supported)";
 
-pub(super) const OPTION_VALUE: &str = "#[differentiate] holds in an `Option` (a local declared `None`, or another of constants) only values that carry no derivative (an index, a count, a flag); this one carries one: hold it in a float beside a flag (`let mut best = 0.0; let mut found = false;`)";
+pub(super) const OPTION_VALUE: &str = "#[differentiate] holds a value that carries a derivative in an `Option` local (declared `None` or `Some(..)`) as a float and a flag where every use of the local is an assignment of `Some(..)` or `None`, `match`, `if let`, `is_some`, `is_none`, `unwrap`, `expect`, `unwrap_or`, `map_or`, `is_some_and` or `replace(..);`; this one is used otherwise (passed on, assigned another `Option`): hold the value in a float beside a flag (`let mut best = 0.0; let mut found = false;`)";
 
 /// Methods whose closures only test: the result is a `bool`, a position or a count.
 pub(super) const TESTS: &[&str] = &["any", "all", "position", "rposition", "count"];

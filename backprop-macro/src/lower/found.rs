@@ -157,7 +157,7 @@ impl Uses<'_> {
                 };
                 let lets = self.arm(&mut g.pat)?;
                 if let Some((name, element)) = bound {
-                    Substitute {
+                    Replace {
                         name: &name,
                         by: &element,
                     }
@@ -270,20 +270,4 @@ impl VisitMut for Uses<'_> {
     }
 
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
-}
-
-/// Every read of `name` in an expression, as `by`.
-struct Substitute<'a> {
-    name: &'a Ident,
-    by: &'a Expr,
-}
-
-impl VisitMut for Substitute<'_> {
-    fn visit_expr_mut(&mut self, e: &mut Expr) {
-        if matches!(e, Expr::Path(p) if p.path.is_ident(self.name)) {
-            *e = self.by.clone();
-            return;
-        }
-        syn::visit_mut::visit_expr_mut(self, e);
-    }
 }

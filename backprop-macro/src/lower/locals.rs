@@ -31,6 +31,17 @@ impl Lower<'_> {
             );
             return;
         }
+        // `let mut kept = Some(t);` of a value that carries a derivative: an `Option` held
+        // as a float and a flag when lowered again (`options.rs`).
+        if let Expr::Call(c) = strip(&init.expr)
+            && matches!(strip(&c.func), Expr::Path(p) if p.path.is_ident("Some"))
+            && c.args.iter().any(|a| self.reads_derivative(a))
+        {
+            self.errors
+                .spanned(&init.expr, super::constants::OPTION_VALUE);
+            self.held_options.insert(ident.to_string());
+            return;
+        }
         if self.lower_nested_list_let(&ident, ty.as_ref(), &init.expr, out) {
             return;
         }

@@ -38,6 +38,7 @@ mod loops;
 mod matches;
 mod methods;
 mod nested;
+mod options;
 mod scans;
 mod signature;
 mod statements;
@@ -97,6 +98,25 @@ pub enum Lowered {
 }
 
 pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
+    let mut first = Errors::default();
+    let (lowered, held) = lower_with(item, args, &mut first, &HashSet::new());
+    if held.is_empty() {
+        errors.append(first);
+        return lowered;
+    }
+    // An `Option` of constants met a value that carries a derivative: lowered again, the
+    // `Option` held as a float and a flag (`options.rs`).
+    lower_with(item, args, errors, &held).0
+}
+
+/// Lowers `item`, the `Option`s named in `held` split into a float and a flag; also the
+/// names of the `Option`s that met a value carrying a derivative.
+fn lower_with(
+    item: &syn::ItemFn,
+    args: &Args,
+    errors: &mut Errors,
+    held: &HashSet<String>,
+) -> (Lowered, HashSet<String>) {
     let mut user = HashSet::new();
     collect_idents(item.to_token_stream(), &mut user);
     // `match`, `loop` with a value, labeled loops and tuple `let`s, as the `if` chains,
@@ -111,6 +131,16 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
     stepped::desugar(&mut block);
     let krate = &args.krate;
     found::desugar(&mut block, &quote!(#krate::__private), &mut user, errors);
+    if !held.is_empty() {
+        let zero = match item.sig.generics.type_params().next() {
+            Some(t) => {
+                let t = &t.ident;
+                quote!(#t::zero())
+            }
+            None => quote!(0.0),
+        };
+        options::split(&mut block, held, &zero, &mut user);
+    }
     let mut body = matches::desugar(&block, errors, &mut user);
     let floats: Vec<String> = ["f32", "f64"]
         .into_iter()
@@ -154,6 +184,11 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
         }
     };
     let mut result = cx.result_var(result, sig, ret_kind, &mut stmts);
+    // Split only what the last lowering did not split already.
+    let held: HashSet<String> = std::mem::take(&mut cx.held_options)
+        .into_iter()
+        .filter(|name| !held.contains(name))
+        .collect();
     if !cx.errors.is_empty() {
         // Why a helper's tuples or structs were refused: it was not inlined (a call with
         // constant arguments only is fine as it is, and says nothing).
@@ -161,7 +196,7 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
             cx.errors.spanned(call, helpers::NOT_INLINED);
         }
         if !signature_accepted {
-            return Lowered::Rejected(None);
+            return (Lowered::Rejected(None), held);
         }
         // The stand-in: the body's variables dropped, its value never produced.
         cx.vars.truncate(body_start);
@@ -190,11 +225,11 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
     pull_into(&mut func);
     call_results(&mut func);
     twins::find(&mut func);
-    if cx.errors.is_empty() {
-        Lowered::Func(func)
-    } else {
-        Lowered::Rejected(Some(func))
-    }
+    let lowered = match cx.errors.is_empty() {
+        true => Lowered::Func(func),
+        false => Lowered::Rejected(Some(func)),
+    };
+    (lowered, held)
 }
 
 impl<'e> Lower<'e> {
@@ -241,6 +276,7 @@ impl<'e> Lower<'e> {
             loop_indices: BTreeSet::new(),
             elem_refs: BTreeSet::new(),
             items: Vec::new(),
+            held_options: HashSet::new(),
         }
     }
 
@@ -376,6 +412,9 @@ struct Lower<'e> {
     elem_refs: BTreeSet<VarId>,
     /// The items the body declares ([`Func::items`]).
     items: Vec<syn::Item>,
+    /// `Option` locals of constants that met a value carrying a derivative (`prev =
+    /// Some(v)`): held as a float and a flag when lowered again ([`options`]).
+    held_options: HashSet<String>,
 }
 
 impl<'e> Lower<'e> {

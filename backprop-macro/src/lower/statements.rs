@@ -561,6 +561,7 @@ impl<'e> Lower<'e> {
             && m.args.iter().any(|a| self.reads_derivative(a));
         if fills {
             self.errors.spanned(&m.args, super::constants::OPTION_VALUE);
+            self.held_options.insert(user_base(&m.receiver));
         }
         changes || fills
     }
@@ -574,6 +575,7 @@ impl<'e> Lower<'e> {
                     && c.args.iter().any(|a| self.reads_derivative(a)));
         if refused {
             self.errors.spanned(value, super::constants::OPTION_VALUE);
+            self.held_options.insert(self.vars[var].ident.to_string());
         }
         refused
     }
@@ -644,6 +646,7 @@ impl<'e> Lower<'e> {
                     if kind == Kind::Other && !self.deferred.contains(&var) {
                         self.errors
                             .spanned(right, super::constants::OPTION_VALUE);
+                        self.held_options.insert(user_base(left));
                         return;
                     }
                     self.carried.insert(var);

@@ -115,6 +115,25 @@ pub(super) fn each_statement(
     Each { closures, rewrite }.visit_block_mut(block);
 }
 
+/// Every path that is the name `name` replaced by `by` (a binding read as what it stands
+/// for: a `flat_map`'s row as `m[r]`, a guard's name as its value).
+pub(super) struct Replace<'a> {
+    pub(super) name: &'a Ident,
+    pub(super) by: &'a Expr,
+}
+
+impl VisitMut for Replace<'_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        if matches!(e, Expr::Path(p) if p.qself.is_none() && p.path.is_ident(self.name)) {
+            *e = self.by.clone();
+            return;
+        }
+        syn::visit_mut::visit_expr_mut(self, e);
+    }
+
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
 pub(super) fn strip_group(expr: &Expr) -> &Expr {
     match expr {
         Expr::Group(g) => strip_group(&g.expr),

@@ -77,7 +77,11 @@ pub(super) fn parts(cx: &mut dyn Context, expr: &Expr) -> Option<Result<Vec<Part
                 let r = cx.fresh("row");
                 let mut walk = (*c.body).clone();
                 let row: Expr = syn::parse_quote!(#rows[#r]);
-                Rename(&name.ident, &row).visit_expr_mut(&mut walk);
+                Replace {
+                    name: &name.ident,
+                    by: &row,
+                }
+                .visit_expr_mut(&mut walk);
                 break vec![row_part(walk, r, rows)];
             }
             // An adaptor this rewrite does not take, after a join further in.
@@ -125,22 +129,6 @@ fn walked(arg: &Expr) -> Option<Expr> {
         e @ (Expr::Path(_) | Expr::Field(_)) => Some(syn::parse_quote!(#e.iter())),
         e @ Expr::MethodCall(_) => Some(e.clone()),
         _ => None,
-    }
-}
-
-/// A name replaced by an expression (a `flat_map`'s row by `m[r]`).
-struct Rename<'a>(&'a Ident, &'a Expr);
-
-impl VisitMut for Rename<'_> {
-    fn visit_expr_mut(&mut self, e: &mut Expr) {
-        if let Expr::Path(p) = e
-            && p.qself.is_none()
-            && p.path.is_ident(self.0)
-        {
-            *e = self.1.clone();
-            return;
-        }
-        syn::visit_mut::visit_expr_mut(self, e);
     }
 }
 
