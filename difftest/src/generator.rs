@@ -1320,6 +1320,12 @@ impl<'r> Gen<'r> {
                     4 if self.has_slice && self.rng.chance(0.3) => format!(
                         "{{ let w = [{a}, {b} * 0.5]; let s: f64 = v.iter().chain(&w).map(|e| (e * ({a})).sin()).sum(); let t = match v {{ [p, q] => p * q, [p, .., z] if p > z => p - z * 0.5, [p, rest @ ..] => p + rest.iter().sum::<f64>(), [] => 0.0 }}; let u = if let Some(&e) = v.last() && e > {b} {{ e * ({a}) }} else {{ {b} }}; let mut f = {b}; for _ in 0..2 {{ let [g, ..] = v else {{ break; }}; f += g * ({a}); }} f * s + t + u }}"
                     ),
+                    // An `Option` holding the previous item, the items a filter keeps
+                    // collected, a chain over a sub-slice written in place, an array from
+                    // `std::array::from_fn`.
+                    4 if self.has_slice && self.rng.chance(0.3) => format!(
+                        "{{ let mut prev = None; let mut s = 0.0; for &e in v {{ if let Some(p) = prev {{ s += (e - p) * ({a}); }} prev = Some(e * 0.5); }} let kept: Vec<f64> = v.iter().copied().filter(|e| *e > {b}).collect(); let r: [f64; 2] = std::array::from_fn(|k| v[k % v.len()] * ({a}) + k as f64); s + prev.unwrap_or({b}) + kept.iter().map(|e| e.sin()).sum::<f64>() + v[v.len() / 2..].iter().map(|e| e * ({b})).sum::<f64>() + r[0] * r[1] }}"
+                    ),
                     4 if self.has_slice => match self.rng.below(11) {
                         // A fold over a pair of accumulators, the last element passing a
                         // test, a walk while a test holds.
