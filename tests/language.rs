@@ -38,6 +38,53 @@ fn assert_jvp_matches(grad: &[f64], jvp: f64, v: &[f64]) {
     assert_close(jvp, dot, 1e-12);
 }
 
+/// A function of one vector of inputs (`f`, `grad`, and `jvp` and `hvp` at a point along a
+/// direction) checked three ways at `p`: the gradient against central differences, `jvp`
+/// against the gradient (the dot-product test, its value the function's) and `hvp` against
+/// differences of the gradient.
+fn check_three_ways(
+    p: &[f64],
+    f: impl Fn(&[f64]) -> f64,
+    grad: impl Fn(&[f64]) -> Vec<f64>,
+    jvp: impl Fn(&[f64], &[f64]) -> (f64, f64),
+    hvp: impl Fn(&[f64], &[f64]) -> Vec<f64>,
+    seed: u64,
+) {
+    assert_fd(&f, p, &grad(p));
+    let v: Vec<f64> = (0..p.len())
+        .map(|i| (i as f64 * 0.7 + seed as f64).cos())
+        .collect();
+    let (value, tangent) = jvp(p, &v);
+    assert_eq!(value, f(p));
+    assert_jvp_matches(&grad(p), tangent, &v);
+    check_hvp(grad, hvp, p, seed);
+}
+
+/// [`check_three_ways`] for `f(x: &[f64], t: f64)` (every mode) at each `x`, `t = 1.3`.
+macro_rules! check_slice_and_float {
+    ($f:ident, $seed:expr, $([$($x:expr),*]),*) => {
+        for x in [$(vec![$($x),*]),*] {
+            let n = x.len();
+            let p = [x.as_slice(), &[1.3]].concat();
+            assert_eq!($f::grad(&x, 1.3).0, $f(&x, 1.3));
+            check_three_ways(
+                &p,
+                |p| $f(&p[..n], p[n]),
+                |p| {
+                    let (_, g) = $f::grad(&p[..n], p[n]);
+                    [g.x, vec![g.t]].concat()
+                },
+                |p, v| $f::jvp(&p[..n], p[n], &v[..n], v[n]),
+                |p, u| {
+                    let (_, _, h) = $f::hvp(&p[..n], p[n], &u[..n], u[n]);
+                    [h.x, vec![h.t]].concat()
+                },
+                $seed,
+            );
+        }
+    };
+}
+
 // ------------------------------------------------- `return` inside a `let` initializer
 
 #[differentiate(hessian)]
@@ -1813,34 +1860,29 @@ fn walks_joined_by_chain_and_flatten() {
         }
         (x.to_vec(), y.to_vec(), rows)
     };
-    let f = |p: &[f64]| {
-        let (x, y, m) = split(p);
-        joined(&x, &y, &m)
-    };
-    let grad = |p: &[f64]| {
-        let (x, y, m) = split(p);
-        let g = joined::grad(&x, &y, &m).1;
-        [g.x, g.y, g.m.concat()].concat()
-    };
     let p = [[0.3, -0.8, 0.6].as_slice(), &[1.1, 0.4], &m.concat()].concat();
     let (x, y, _) = split(&p);
-    let (value, g) = joined::grad(&x, &y, &m);
-    assert_eq!(value, joined(&x, &y, &m));
-    assert_fd(f, &p, &grad(&p));
-    // Forward mode along a direction, against the gradient (the dot-product test).
-    let v: Vec<f64> = (0..p.len()).map(|i| (i as f64 * 0.7).sin()).collect();
-    let (dx, dy, dm) = split(&v);
-    let (value, tangent) = joined::jvp(&x, &y, &m, &dx, &dy, &dm);
-    assert_eq!(value, joined(&x, &y, &m));
-    assert_jvp_matches(&[g.x, g.y, g.m.concat()].concat(), tangent, &v);
-    check_hvp(
-        grad,
+    assert_eq!(joined::grad(&x, &y, &m).0, joined(&x, &y, &m));
+    check_three_ways(
+        &p,
+        |p| {
+            let (x, y, m) = split(p);
+            joined(&x, &y, &m)
+        },
+        |p| {
+            let (x, y, m) = split(p);
+            let g = joined::grad(&x, &y, &m).1;
+            [g.x, g.y, g.m.concat()].concat()
+        },
+        |p, v| {
+            let ((x, y, m), (dx, dy, dm)) = (split(p), split(v));
+            joined::jvp(&x, &y, &m, &dx, &dy, &dm)
+        },
         |p, u| {
             let ((x, y, m), (ux, uy, um)) = (split(p), split(u));
             let (_, _, h) = joined::hvp(&x, &y, &m, &ux, &uy, &um);
             [h.x, h.y, h.m.concat()].concat()
         },
-        &p,
         7,
     );
 }
@@ -1864,24 +1906,19 @@ fn kept(x: &[f64], y: &[f64], t: f64) -> f64 {
 fn collected_after_a_filter() {
     let (x, y, t) = ([0.3, -0.7, 0.9, 0.2], [0.1, -0.6], 1.4);
     let p = [x.as_slice(), &y, &[t]].concat();
-    let f = |p: &[f64]| kept(&p[..4], &p[4..6], p[6]);
-    let grad = |p: &[f64]| {
-        let (_, g) = kept::grad(&p[..4], &p[4..6], p[6]);
-        [g.x, g.y, vec![g.t]].concat()
-    };
-    assert_eq!(kept::grad(&x, &y, t).0, f(&p));
-    assert_fd(f, &p, &grad(&p));
-    let v = [0.3, -0.2, 0.5, 1.0, -0.4, 0.6, 0.8];
-    let (value, tangent) = kept::jvp(&x, &y, t, &v[..4], &v[4..6], v[6]);
-    assert_eq!(value, f(&p));
-    assert_jvp_matches(&grad(&p), tangent, &v);
-    check_hvp(
-        grad,
+    assert_eq!(kept::grad(&x, &y, t).0, kept(&x, &y, t));
+    check_three_ways(
+        &p,
+        |p| kept(&p[..4], &p[4..6], p[6]),
+        |p| {
+            let (_, g) = kept::grad(&p[..4], &p[4..6], p[6]);
+            [g.x, g.y, vec![g.t]].concat()
+        },
+        |p, v| kept::jvp(&p[..4], &p[4..6], p[6], &v[..4], &v[4..6], v[6]),
         |p, u| {
             let (_, _, h) = kept::hvp(&p[..4], &p[4..6], p[6], &u[..4], &u[4..6], u[6]);
             [h.x, h.y, vec![h.t]].concat()
         },
-        &p,
         17,
     );
 }
@@ -1908,24 +1945,19 @@ fn in_place(x: &[f64], t: f64) -> f64 {
 fn chains_over_sub_slices_and_arrays_from_fn() {
     let (x, t) = ([0.3, -0.7, 0.9, 0.2], 1.4);
     let p = [x.as_slice(), &[t]].concat();
-    let f = |p: &[f64]| in_place(&p[..4], p[4]);
-    let grad = |p: &[f64]| {
-        let (_, g) = in_place::grad(&p[..4], p[4]);
-        [g.x, vec![g.t]].concat()
-    };
-    assert_eq!(in_place::grad(&x, t).0, f(&p));
-    assert_fd(f, &p, &grad(&p));
-    let v = [0.3, -0.2, 0.5, 1.0, -0.4];
-    let (value, tangent) = in_place::jvp(&x, t, &v[..4], v[4]);
-    assert_eq!(value, f(&p));
-    assert_jvp_matches(&grad(&p), tangent, &v);
-    check_hvp(
-        grad,
+    assert_eq!(in_place::grad(&x, t).0, in_place(&x, t));
+    check_three_ways(
+        &p,
+        |p| in_place(&p[..4], p[4]),
+        |p| {
+            let (_, g) = in_place::grad(&p[..4], p[4]);
+            [g.x, vec![g.t]].concat()
+        },
+        |p, v| in_place::jvp(&p[..4], p[4], &v[..4], v[4]),
         |p, u| {
             let (_, _, h) = in_place::hvp(&p[..4], p[4], &u[..4], u[4]);
             [h.x, vec![h.t]].concat()
         },
-        &p,
         19,
     );
 }
@@ -1972,30 +2004,51 @@ fn options_held(x: &[f64], t: f64) -> f64 {
 
 #[test]
 fn options_of_floats() {
-    for x in [vec![0.3, -0.7, 0.9, 1.2, -0.4], vec![-0.3, -0.2], vec![]] {
-        let n = x.len();
-        let p = [x.as_slice(), &[1.3]].concat();
-        let f = |p: &[f64]| options_held(&p[..n], p[n]);
-        let grad = |p: &[f64]| {
-            let (_, g) = options_held::grad(&p[..n], p[n]);
-            [g.x, vec![g.t]].concat()
+    check_slice_and_float!(
+        options_held,
+        23,
+        [0.3, -0.7, 0.9, 1.2, -0.4],
+        [-0.3, -0.2],
+        []
+    );
+}
+
+/// Labeled blocks: the loop that runs once, left with a value by `break 'label v`.
+#[differentiate(reverse, forward, hessian)]
+fn labeled_blocks(x: &[f64], t: f64) -> f64 {
+    let first_big = 'found: {
+        for &v in x {
+            if v * t > 1.0 {
+                break 'found v * t;
+            }
+        }
+        t * 0.5
+    };
+    let mut s = 0.0;
+    'outer: for &v in x {
+        let w = 'w: {
+            if v < 0.0 {
+                continue 'outer;
+            }
+            if v > 0.8 {
+                break 'w v.sqrt();
+            }
+            v * v
         };
-        assert_eq!(options_held::grad(&x, 1.3).0, f(&p));
-        assert_fd(f, &p, &grad(&p));
-        let v: Vec<f64> = (0..=n).map(|i| (i as f64 * 0.7).cos()).collect();
-        let (value, tangent) = options_held::jvp(&x, 1.3, &v[..n], v[n]);
-        assert_eq!(value, f(&p));
-        assert_jvp_matches(&grad(&p), tangent, &v);
-        check_hvp(
-            grad,
-            |p, u| {
-                let (_, _, h) = options_held::hvp(&p[..n], p[n], &u[..n], u[n]);
-                [h.x, vec![h.t]].concat()
-            },
-            &p,
-            23,
-        );
+        s += w;
     }
+    'check: {
+        if s > 10.0 {
+            break 'check;
+        }
+        s += t;
+    }
+    first_big * s
+}
+
+#[test]
+fn labeled_blocks_run_once() {
+    check_slice_and_float!(labeled_blocks, 29, [0.3, -0.7, 0.9, 1.2], [0.1, 0.2], []);
 }
 
 /// `let .. else` and `if let` chains (Rust 2024): the test and projection, and the `if`s and
@@ -2049,25 +2102,22 @@ fn let_else_and_if_let_chains() {
         (0.7, Some(5)),
     ] {
         let p = [x.as_slice(), &[w]].concat();
-        let f = |p: &[f64]| let_else_and_chains(&p[..3], p[3], k);
-        let grad = |p: &[f64]| {
-            let (_, g) = let_else_and_chains::grad(&p[..3], p[3], k);
-            [g.x, vec![g.w]].concat()
-        };
-        let (value, g) = let_else_and_chains::grad(&x, w, k);
-        assert_eq!(value, f(&p));
-        assert_fd(f, &p, &grad(&p));
-        let v = [0.3, -0.2, 0.5, 1.0];
-        let (value, tangent) = let_else_and_chains::jvp(&x, w, k, &v[..3], v[3]);
-        assert_eq!(value, f(&p));
-        assert_jvp_matches(&[g.x, vec![g.w]].concat(), tangent, &v);
-        check_hvp(
-            grad,
+        assert_eq!(
+            let_else_and_chains::grad(&x, w, k).0,
+            let_else_and_chains(&x, w, k)
+        );
+        check_three_ways(
+            &p,
+            |p| let_else_and_chains(&p[..3], p[3], k),
+            |p| {
+                let (_, g) = let_else_and_chains::grad(&p[..3], p[3], k);
+                [g.x, vec![g.w]].concat()
+            },
+            |p, v| let_else_and_chains::jvp(&p[..3], p[3], k, &v[..3], v[3]),
             |p, u| {
                 let (_, _, h) = let_else_and_chains::hvp(&p[..3], p[3], k, &u[..3], u[3]);
                 [h.x, vec![h.w]].concat()
             },
-            &p,
             11,
         );
     }
@@ -2111,27 +2161,20 @@ fn slice_patterns() {
     ] {
         let n = x.len();
         let q = [x.as_slice(), &p, &[1.7]].concat();
-        let f = |q: &[f64]| sliced(&q[..n], [q[n], q[n + 1], q[n + 2]], q[n + 3]);
-        let grad = |q: &[f64]| {
-            let (_, g) = sliced::grad(&q[..n], [q[n], q[n + 1], q[n + 2]], q[n + 3]);
-            [g.x, g.p.to_vec(), vec![g.w]].concat()
-        };
-        assert_eq!(sliced::grad(&x, p, 1.7).0, f(&q));
-        assert_fd(f, &q, &grad(&q));
-        let v: Vec<f64> = (0..q.len()).map(|i| (i as f64 * 0.9).cos()).collect();
-        let (value, tangent) =
-            sliced::jvp(&x, p, 1.7, &v[..n], [v[n], v[n + 1], v[n + 2]], v[n + 3]);
-        assert_eq!(value, f(&q));
-        assert_jvp_matches(&grad(&q), tangent, &v);
-        check_hvp(
-            grad,
+        let arr = |q: &[f64]| [q[n], q[n + 1], q[n + 2]];
+        assert_eq!(sliced::grad(&x, p, 1.7).0, sliced(&x, p, 1.7));
+        check_three_ways(
+            &q,
+            |q| sliced(&q[..n], arr(q), q[n + 3]),
+            |q| {
+                let (_, g) = sliced::grad(&q[..n], arr(q), q[n + 3]);
+                [g.x, g.p.to_vec(), vec![g.w]].concat()
+            },
+            |q, v| sliced::jvp(&q[..n], arr(q), q[n + 3], &v[..n], arr(v), v[n + 3]),
             |q, u| {
-                let p = [q[n], q[n + 1], q[n + 2]];
-                let up = [u[n], u[n + 1], u[n + 2]];
-                let (_, _, h) = sliced::hvp(&q[..n], p, q[n + 3], &u[..n], up, u[n + 3]);
+                let (_, _, h) = sliced::hvp(&q[..n], arr(q), q[n + 3], &u[..n], arr(u), u[n + 3]);
                 [h.x, h.p.to_vec(), vec![h.w]].concat()
             },
-            &q,
             13,
         );
     }

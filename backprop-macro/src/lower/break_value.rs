@@ -2,7 +2,10 @@
 //! `let y; loop { ... y = v; break; ... }`. The same for `y = loop { ... }`, for a loop
 //! that is a block's value (which gets a variable of its own), and for a labeled loop left
 //! from inside with `break 'label v` (`y` then starts from its type's default). Lowering
-//! then sees a `let` assigned later, which it supports.
+//! then sees a `let` assigned later, which it supports. A labeled block (`let r = 'b: { ..
+//! break 'b v; .. tail }`) is the loop that runs once, `'b: loop { .. break 'b v; ..
+//! break 'b tail; }`, where nothing inside leaves an enclosing loop by `break` or
+//! `continue` without a label.
 
 use super::*;
 
@@ -18,6 +21,29 @@ struct Rewrite<'a> {
 }
 
 impl VisitMut for Rewrite<'_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        if let Expr::Block(b) = e
+            && let Some(label) = &b.label
+            && !leaves_enclosing(&b.block)
+        {
+            let name = &label.name;
+            let mut body = b.block.clone();
+            match body.stmts.pop() {
+                Some(syn::Stmt::Expr(tail, None)) => {
+                    body.stmts.push(syn::parse_quote!(break #name #tail;));
+                }
+                Some(last) => {
+                    body.stmts.push(last);
+                    body.stmts.push(syn::parse_quote!(break #name;));
+                }
+                None => body.stmts.push(syn::parse_quote!(break #name;)),
+            }
+            let stmts = &body.stmts;
+            *e = syn::parse_quote_spanned!(name.span()=> #label loop { #(#stmts)* });
+        }
+        syn::visit_mut::visit_expr_mut(self, e);
+    }
+
     fn visit_block_mut(&mut self, block: &mut syn::Block) {
         // Inner blocks first: loops nested in loops.
         syn::visit_mut::visit_block_mut(self, block);
@@ -108,10 +134,26 @@ fn valued(expr: Option<&Expr>) -> bool {
     find_breaks(l).found.is_some()
 }
 
+/// Whether a labeled block's body leaves an enclosing loop with an unlabeled `break` or
+/// `continue`, which inside the loop it becomes would leave that loop instead.
+fn leaves_enclosing(body: &syn::Block) -> bool {
+    let mut find = FindBreak {
+        label: None,
+        valued: false,
+        continues: true,
+        depth: 0,
+        found: None,
+        nested: false,
+    };
+    find.visit_block(body);
+    find.found.is_some()
+}
+
 fn find_breaks(l: &syn::ExprLoop) -> FindBreak {
     let mut find = FindBreak {
         label: l.label.as_ref().map(|l| l.name.clone()),
         valued: true,
+        continues: false,
         depth: 0,
         found: None,
         nested: false,
@@ -127,6 +169,7 @@ pub(super) fn first_break(body: &syn::Block, label: Option<&syn::Label>) -> Opti
     let mut find = FindBreak {
         label: label.map(|l| l.name.clone()),
         valued: false,
+        continues: false,
         depth: 0,
         found: None,
         nested: false,
@@ -152,6 +195,8 @@ struct FindBreak {
     label: Option<syn::Lifetime>,
     /// Only breaks with a value count.
     valued: bool,
+    /// An unlabeled `continue` outside nested loops counts too.
+    continues: bool,
     depth: usize,
     /// The first that leaves.
     found: Option<Span>,
@@ -168,8 +213,19 @@ impl<'ast> Visit<'ast> for FindBreak {
         if leaving {
             self.found.get_or_insert(b.break_token.span);
         }
-        self.nested |= leaving && self.depth > 0;
+        // Assigned in an inner loop, or left for another label: not assigned on every path.
+        let elsewhere = b
+            .label
+            .as_ref()
+            .is_some_and(|l| self.label.as_ref().is_none_or(|own| own.ident != l.ident));
+        self.nested |= (leaving && self.depth > 0) || elsewhere;
         syn::visit::visit_expr_break(self, b);
+    }
+    fn visit_expr_continue(&mut self, c: &'ast syn::ExprContinue) {
+        if self.continues && c.label.is_none() && self.depth == 0 {
+            self.found.get_or_insert(c.continue_token.span);
+        }
+        self.nested |= c.label.is_some();
     }
     // Inside a nested loop, only a labeled `break` leaves this one.
     fn visit_expr_loop(&mut self, l: &'ast syn::ExprLoop) {

@@ -71,7 +71,7 @@ impl<'e> Lower<'e> {
             Expr::Block(b) if b.label.is_some() => {
                 self.errors.spanned(
                     &b.label,
-                    "#[differentiate] does not support labeled blocks; use `if` / `else`",
+                    "#[differentiate] supports a labeled block (`'b: { .. break 'b v; .. }`) where nothing inside it leaves an enclosing loop by `break` or `continue` without a label; label that loop (`'outer: for ..`, `continue 'outer`), or use `if` / `else`",
                 );
                 Operand::Konst(self.dummy())
             }
