@@ -1806,6 +1806,7 @@ fn walks_taken_while_a_test_holds() {
 /// Walks joined end to end: `chain` walks one sequence then the next, `flatten` and
 /// `flat_map` each row of a nested sequence in turn; maps, filters and copies after the
 /// join apply to every part, and the terminal's additions keep the standard library's order.
+/// Copies joined by `concat`, grown by `extend_from_slice` of a row, a row walked by `for`.
 #[differentiate(reverse, forward, hessian)]
 fn joined(x: &[f64], y: &Vec<f64>, m: &[Vec<f64>]) -> f64 {
     let energy: f64 = x.iter().chain(y).map(|v| v.exp()).sum::<f64>().ln();
@@ -1841,7 +1842,17 @@ fn joined(x: &[f64], y: &Vec<f64>, m: &[Vec<f64>]) -> f64 {
     for &v in m.iter().flatten() {
         best = best.max(v * y[0]);
     }
-    energy + three + norm + decayed + positive + rough + s + best
+    // Copies joined whole, and a row walked by `for`.
+    let cat = [x, y.as_slice(), &m[0]].concat();
+    let rows = m.concat();
+    let mut grown = y.clone();
+    grown.extend_from_slice(&m[3]);
+    let mut firsts = 0.0;
+    for &e in m[0].iter() {
+        firsts += e * e;
+    }
+    let copies = cat.iter().map(|v| v.cos()).sum::<f64>() * rows[1] + grown.iter().product::<f64>();
+    energy + three + norm + decayed + positive + rough + s + best + copies + firsts
 }
 
 #[test]
@@ -1887,7 +1898,8 @@ fn walks_joined_by_chain_and_flatten() {
     );
 }
 
-/// `collect()` after a filter (or `take_while`): the items kept, pushed.
+/// `collect()` after a filter (or `take_while`): the items kept, pushed; a copy of a
+/// parameter grown by `push` and `extend_from_slice`.
 #[differentiate(reverse, forward, hessian)]
 fn kept(x: &[f64], y: &[f64], t: f64) -> f64 {
     let pos: Vec<f64> = x.iter().copied().filter(|v| *v > 0.0).collect();
@@ -1899,7 +1911,14 @@ fn kept(x: &[f64], y: &[f64], t: f64) -> f64 {
         .filter(|v| v.abs() > 0.25)
         .map(|v| v * v)
         .collect();
-    mean * t + head.iter().map(|v| v.sin()).sum::<f64>() + both.iter().product::<f64>()
+    // A copy of a parameter grown: its gradient goes back at the length it had.
+    let mut more = x.to_vec();
+    more.push(t * 2.0);
+    more.extend_from_slice(y);
+    mean * t
+        + head.iter().map(|v| v.sin()).sum::<f64>()
+        + both.iter().product::<f64>()
+        + more.iter().sum::<f64>()
 }
 
 #[test]

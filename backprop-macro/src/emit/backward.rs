@@ -303,6 +303,12 @@ impl Emit<'_> {
                 let (lo, hi) = (&snapshot.lo.expr, &snapshot.hi.expr);
                 (none, quote!(#s.pop_range(&mut #dot, #lo, #hi);))
             }
+            // The pushed element taken off the tangents too, as off the value and adjoint.
+            B::Unpush(v) if active(*v) => {
+                let value = self.a.facts[*v].needed.then(|| self.dot(*v)).into_iter();
+                let adjoint = self.derived(Derived::DotGrad, *v);
+                (none, quote!(#(#value.pop();)* #adjoint.pop();))
+            }
             _ => (none.clone(), none),
         }
     }
@@ -394,8 +400,10 @@ impl Emit<'_> {
                 quote!(#id = #undo;)
             }
             B::Unpush(v) => {
-                let id = self.ident(*v);
-                quote!(#id.pop();)
+                let facts = &self.a.facts[*v];
+                let value = facts.needed.then(|| self.ident(*v)).into_iter();
+                let adjoint = facts.active.then(|| self.adj(*v)).into_iter();
+                quote!(#(#value.pop();)* #(#adjoint.pop();)*)
             }
             B::RestoreSlice(snapshot) => {
                 let v = snapshot.var;

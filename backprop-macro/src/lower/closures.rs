@@ -69,14 +69,8 @@ struct Inline;
 /// `let name = |params| body;`: the name, the parameters' names, the body, and whether it
 /// captures by value (`move`).
 fn closure_let(stmt: &syn::Stmt) -> Option<(Ident, Vec<Ident>, Expr, bool)> {
-    let syn::Stmt::Local(local) = stmt else {
-        return None;
-    };
-    let Pat::Ident(name) = &local.pat else {
-        return None;
-    };
-    let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
-    let Expr::Closure(c) = strip(&init.expr) else {
+    let (name, init) = named_let(stmt)?;
+    let Expr::Closure(c) = strip(init) else {
         return None;
     };
     let params = c

@@ -1,13 +1,55 @@
-//! An array built by `std::array::from_fn`, `let v: [f64; N] = std::array::from_fn(|i|
-//! body);`, as the loop it means: `let mut v: [f64; N] = [0.0; N]; for i in 0..N { v[i] =
-//! body; }`, each element computed in the same order. The length comes from the `let`'s
-//! type (a float array); lowering then sees an array written element by element.
+//! Sequences built whole, bound by a `let`, as the writes they mean. An array from
+//! `std::array::from_fn`, `let v: [f64; N] = std::array::from_fn(|i| body);`, is `let mut
+//! v: [f64; N] = [0.0; N]; for i in 0..N { v[i] = body; }`, each element computed in the
+//! same order (the length from the `let`'s type, a float array). Sequences joined by
+//! `concat`, `let v = [a, b].concat();`, are `let mut v = a.to_vec();
+//! v.extend_from_slice(b);`, and the rows of a nested sequence, `let v = m.concat();`, the
+//! walk `m.iter().flatten().copied().collect::<Vec<_>>()`. Lowering then sees what it
+//! supports.
 
 use super::*;
 
 /// Rewrites every such `let` in `block`.
 pub(super) fn desugar(block: &mut syn::Block, taken: &mut HashSet<String>) {
-    each_statement(block, true, |stmt| from_fn(stmt, taken));
+    each_statement(block, true, |stmt| {
+        from_fn(stmt, taken).or_else(|| concat(stmt))
+    });
+}
+
+/// `let v = [a, b, ..].concat();` and `let v = m.concat();`.
+fn concat(stmt: &syn::Stmt) -> Option<Vec<syn::Stmt>> {
+    let (name, init) = named_let(stmt)?;
+    let Expr::MethodCall(m) = strip(init) else {
+        return None;
+    };
+    if m.method != "concat" || !m.args.is_empty() || name.by_ref.is_some() {
+        return None;
+    }
+    let (v, span) = (&name.ident, m.method.span());
+    match strip(&m.receiver) {
+        Expr::Array(parts) => {
+            let (first, rest) = parts
+                .elems
+                .iter()
+                .collect::<Vec<_>>()
+                .split_first()
+                .map(|(f, r)| (*f, r.to_vec()))?;
+            let first = match strip(first) {
+                Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
+                e => e,
+            };
+            let mut out = vec![syn::parse_quote_spanned!(span=> let mut #v = #first.to_vec();)];
+            out.extend(
+                rest.iter()
+                    .map(|part| syn::parse_quote_spanned!(span=> #v.extend_from_slice(#part);)),
+            );
+            Some(out)
+        }
+        rows @ (Expr::Path(_) | Expr::Field(_)) => Some(vec![syn::parse_quote_spanned!(span=>
+            let #v = #rows.iter().flatten().copied().collect::<::std::vec::Vec<_>>();
+        )]),
+        _ => None,
+    }
 }
 
 /// `let name: [F; N] = std::array::from_fn(|i| body);` (`F` a float type, also

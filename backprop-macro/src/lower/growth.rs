@@ -50,7 +50,17 @@ impl Lower<'_> {
         let item = Ident::new(&self.names.syntax("item"), Span::mixed_site());
         let receiver = &m.receiver;
         let iterable = match m.method == "extend_from_slice" {
-            true => quote!(#arg.iter()),
+            // `&w`, `w.as_slice()`: `w` walked.
+            true => {
+                let slice = match strip(arg) {
+                    Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
+                    Expr::MethodCall(c) if c.method == "as_slice" && c.args.is_empty() => {
+                        &*c.receiver
+                    }
+                    e => e,
+                };
+                quote!(#slice.iter())
+            }
             false => quote!(#arg),
         };
         let lowered: Expr =

@@ -83,6 +83,18 @@ pub(crate) fn strip(expr: &Expr) -> &Expr {
     }
 }
 
+/// `let name = init;` (a plain name, no type, no `else`): the name's pattern and `init`.
+pub(super) fn named_let(stmt: &syn::Stmt) -> Option<(&syn::PatIdent, &Expr)> {
+    let syn::Stmt::Local(local) = stmt else {
+        return None;
+    };
+    let Pat::Ident(name) = &local.pat else {
+        return None;
+    };
+    let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
+    Some((name, &init.expr))
+}
+
 /// Each statement of every block in `block` (inner blocks first) replaced by the statements
 /// `rewrite` gives for it, or kept; not inside items, nor inside closures when
 /// `closures` is false.

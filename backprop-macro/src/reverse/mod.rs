@@ -53,7 +53,8 @@ pub enum B {
     AddSum(VarId, E),
     /// `v = v - 1;`: an integer counter's step undone.
     Undo(VarId, syn::Expr),
-    /// `v.pop();`: the element a `push` added taken off again.
+    /// `v.pop();` and `grad_v.pop();`: the element a `push` added taken off again, from
+    /// the values where the reverse reads them, from the adjoint where there is one.
     Unpush(VarId),
     /// `v_elems.pop_range(&mut v, lo, hi);`: the elements copied before a loop.
     RestoreSlice(Snapshot),
@@ -209,8 +210,10 @@ impl Rev<'_> {
                 for v in analysis::eval_saves(self.f, self.a, k, scope) {
                     out.push(B::Restore(v));
                 }
+                // The element taken off again, from the values the reverse reads and from
+                // the adjoint (which a copy's gradient then adds at the length it had).
                 for v in k.pushed(&self.f.vars) {
-                    if self.a.facts[v].needed {
+                    if self.a.facts[v].needed || self.a.facts[v].active {
                         out.push(B::Unpush(v));
                     }
                 }
@@ -579,11 +582,11 @@ fn writes(b: &B) -> Option<Vec<Key>> {
         | B::RestoreElem(v, _)
         | B::RestoreSlice(Snapshot { var: v, .. })
         | B::Undo(v, _)
-        | B::Unpush(v)
         | B::Recompute(v, _)
         | B::LetPullback(v, _) => {
             vec![Key::Primal(*v)]
         }
+        B::Unpush(v) => vec![Key::Primal(*v), Key::Adj(*v)],
         B::LetUp(p) => vec![Key::Adj(p.var())],
         B::AddSum(v, _) => vec![Key::Adj(*v)],
         B::Nop => Vec::new(),

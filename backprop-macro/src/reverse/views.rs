@@ -145,8 +145,13 @@ pub fn views(vars: &[Var], index: VarId, body: &[B], terms: &[E], reversed: bool
             // Saved values taken back: a float, or elements of a sequence written as a
             // whole (never through a slice).
             B::Pop(_) | B::Restore(_) | B::Nop => {}
-            B::RestoreElem(v, _) | B::Unpush(v) | B::RestoreSlice(Snapshot { var: v, .. }) => {
+            B::RestoreElem(v, _) | B::RestoreSlice(Snapshot { var: v, .. }) => {
                 note(*v, false, None, true)
+            }
+            // Taken off the values and the adjoint alike: neither through a slice.
+            B::Unpush(v) => {
+                note(*v, false, None, true);
+                note(*v, true, None, true);
             }
             _ => return none,
         }

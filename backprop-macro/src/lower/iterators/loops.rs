@@ -21,6 +21,7 @@ pub(in crate::lower) fn for_loop(cx: &mut dyn Context, f: &syn::ExprForLoop) -> 
     // A plain `xs.iter().enumerate()` loop is lowering's own (over a slice, not an array).
     if chain.seqs.len() == 1
         && !cx.is_array(chain.seqs[0])
+        && !matches!(strip(chain.seqs[0]), Expr::Index(_))
         && chain.maps.is_empty()
         && !chain.reverse
         && chain.limits.is_empty()

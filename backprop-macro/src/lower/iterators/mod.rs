@@ -291,7 +291,10 @@ fn chain(expr: &Expr) -> Option<Chain<'_>> {
     if seqs.is_empty() {
         // A bare source counts only with an adapter: `for x in xs.iter()` is lowering's
         // (not `xs.iter_mut()`: its items are places, written here).
-        if maps.is_empty() && !enumerate && !reverse && limits.is_empty() && !source_mut(e) {
+        // (Not a row, `m[i].iter()`, which lowering walks as a chain.)
+        let row = matches!(source(e).map(strip), Some(Expr::Index(_)));
+        if maps.is_empty() && !enumerate && !reverse && limits.is_empty() && !source_mut(e) && !row
+        {
             return None;
         }
         seqs.push(source(e)?);
