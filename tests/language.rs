@@ -2018,7 +2018,16 @@ fn options_held(x: &[f64], t: f64) -> f64 {
         None => 0.0,
     };
     let any = found.is_some_and(|f| f < 2.0);
-    variation + best.unwrap_or(0.0) + lead + tail + if any { t } else { 0.0 }
+    let pick = if variation > 0.5 {
+        Some(variation * t)
+    } else {
+        None
+    };
+    let picked = match pick {
+        Some(p) => p.sqrt(),
+        None => t,
+    };
+    variation + best.unwrap_or(0.0) + lead + tail + if any { t } else { 0.0 } + picked
 }
 
 #[test]

@@ -569,8 +569,9 @@ impl<'e> Lower<'e> {
     /// `best = Some(v)` of a value that carries a derivative into a constant `Option`
     /// (`let mut best = None;`): refused, where the derivative would be lost.
     fn refuse_option_value(&mut self, var: VarId, value: &Expr) -> bool {
-        let refused = self.kind(var) == Kind::Other
-            && matches!(strip(value), Expr::Call(c)
+        // (Whatever the local was taken for: `let best = if c { Some(v) } else { None };`
+        // declares it before either branch says.)
+        let refused = matches!(strip(value), Expr::Call(c)
                 if matches!(strip(&c.func), Expr::Path(p) if p.path.is_ident("Some"))
                     && c.args.iter().any(|a| self.reads_derivative(a)));
         if refused {
