@@ -2079,6 +2079,27 @@ fn labeled_blocks_run_once() {
     check_slice_and_float!(labeled_blocks, 29, [0.3, -0.7, 0.9, 1.2], [0.1, 0.2], []);
 }
 
+/// `skip_while`: the walk from the first item that fails the test.
+#[differentiate(reverse, forward, hessian)]
+fn skipped(x: &[f64], t: f64) -> f64 {
+    let a: f64 = x.iter().skip_while(|&&v| v < t).map(|v| v * v).sum();
+    let b = x
+        .iter()
+        .copied()
+        .skip_while(|v| *v < 0.0)
+        .fold(1.0, |acc, v| acc * 0.5 + v * t);
+    let mut c = 0.0;
+    for (i, v) in x.iter().skip_while(|v| v.abs() < 0.5).enumerate() {
+        c += v * i as f64;
+    }
+    a + b + c
+}
+
+#[test]
+fn walks_skipping_while_a_test_holds() {
+    check_slice_and_float!(skipped, 31, [0.3, -0.7, 1.9, 1.2], [-0.1, 0.2], [2.0, 0.1], []);
+}
+
 /// `let .. else` and `if let` chains (Rust 2024): the test and projection, and the `if`s and
 /// `match`es, they mean.
 #[differentiate(reverse, forward, hessian)]

@@ -4,7 +4,8 @@
 //! `if let Some(&v) = hit { a }` as `Some(k) => { let v = x[k]; a }`, `*hit.unwrap()` and
 //! `hit.copied().unwrap()` as `x[hit.unwrap()]`, `hit.copied().unwrap_or(d)` as the `match`
 //! it means; `hit.is_some()` and `hit.is_none()` as they are (and of a `find` not bound,
-//! `x.iter().find(..).is_some()`, the same of the position). While `hit` lives, it borrows
+//! `x.iter().find(..).is_some()`, the same of the position; and `x.iter().skip_while(test)`
+//! the walk skipping up to the position where the test first fails). While `hit` lives, it borrows
 //! `x`, which therefore holds the same values at every use. Any other use leaves the `let`
 //! as written (lowering's error about `find` is then the one to read).
 
@@ -94,6 +95,22 @@ impl VisitMut for Rewrite<'_> {
         {
             *m.receiver = found.at;
             return;
+        }
+        // `x.iter().skip_while(|&&v| v < t)`: the walk from the first item that fails the
+        // test, `x.iter().skip(x.iter().position(|&v| !(v < t)).unwrap_or(x.len()))`.
+        if let Expr::MethodCall(m) = e
+            && m.method == "skip_while"
+            && let [Expr::Closure(test)] = &m.args.iter().collect::<Vec<_>>()[..]
+        {
+            let (receiver, body) = (&m.receiver, &test.body);
+            let mut negated = (*test).clone();
+            *negated.body = syn::parse_quote!(!(#body));
+            let find: syn::ExprMethodCall = syn::parse_quote!(#receiver.find(#negated));
+            if let Some(found) = super::matches::found_at(&find, Some(self.private)) {
+                let (seq, at, span) = (found.seq, found.at, m.method.span());
+                *e = syn::parse_quote_spanned!(span=>
+                    #receiver.skip(#at.unwrap_or(#seq.len())));
+            }
         }
         syn::visit_mut::visit_expr_mut(self, e);
     }
