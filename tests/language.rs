@@ -2097,7 +2097,14 @@ fn skipped(x: &[f64], t: f64) -> f64 {
 
 #[test]
 fn walks_skipping_while_a_test_holds() {
-    check_slice_and_float!(skipped, 31, [0.3, -0.7, 1.9, 1.2], [-0.1, 0.2], [2.0, 0.1], []);
+    check_slice_and_float!(
+        skipped,
+        31,
+        [0.3, -0.7, 1.9, 1.2],
+        [-0.1, 0.2],
+        [2.0, 0.1],
+        []
+    );
 }
 
 /// `let .. else` and `if let` chains (Rust 2024): the test and projection, and the `if`s and

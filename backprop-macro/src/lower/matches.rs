@@ -83,7 +83,9 @@ impl VisitMut for Rewrite<'_> {
             let stmts = std::mem::take(&mut block.stmts);
             for stmt in stmts {
                 match stmt {
-                    syn::Stmt::Local(local) if is_let_else(&syn::Stmt::Local(local.clone())) => {
+                    syn::Stmt::Local(local)
+                        if local.init.as_ref().is_some_and(|i| i.diverge.is_some()) =>
+                    {
                         block.stmts.extend(let_else(local, self.taken));
                     }
                     other => block.stmts.push(other),

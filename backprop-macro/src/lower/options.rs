@@ -6,8 +6,9 @@
 //! prev; a } else if has_prev { let p = prev; b } else { c }`; `if let Some(p) = prev`,
 //! `prev.is_some()`, `prev.is_none()`, `prev.unwrap()` (and `expect`, which still panic on
 //! `None`), `prev.unwrap_or(d)`, `prev.map_or(d, |p| ..)` and `prev.is_some_and(|p| ..)`
-//! likewise, and `prev.replace(v);` (or `insert`) as a statement, the assignment. Lowering asks for this rewrite, by name, where such a value meets an `Option`
-//! of constants ([`split`]); a local used any other way is left as written, and its error
+//! likewise, and `prev.replace(v);` (or `insert`) as a statement, the assignment.
+//! Lowering asks for this rewrite, by name, where such a value meets an `Option` of
+//! constants ([`split`]); a local used any other way is left as written, and its error
 //! stays.
 
 use super::*;
