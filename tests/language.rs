@@ -1852,7 +1852,38 @@ fn joined(x: &[f64], y: &Vec<f64>, m: &[Vec<f64>]) -> f64 {
         firsts += e * e;
     }
     let copies = cat.iter().map(|v| v.cos()).sum::<f64>() * rows[1] + grown.iter().product::<f64>();
-    energy + three + norm + decayed + positive + rough + s + best + copies + firsts
+    // Searches over joined walks: the greatest, the least, a reduction.
+    let top = x
+        .iter()
+        .chain(y)
+        .copied()
+        .max_by(|a, b| a.total_cmp(b))
+        .unwrap();
+    let low = m
+        .iter()
+        .flatten()
+        .map(|v| v * 2.0)
+        .min_by(f64::total_cmp)
+        .unwrap_or(0.0);
+    let folded = x
+        .iter()
+        .chain(&m[3])
+        .copied()
+        .reduce(|a, b| a * 0.5 + b)
+        .unwrap();
+    energy
+        + three
+        + norm
+        + decayed
+        + positive
+        + rough
+        + s
+        + best
+        + copies
+        + firsts
+        + top
+        + low
+        + folded
 }
 
 #[test]

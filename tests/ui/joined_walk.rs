@@ -14,10 +14,6 @@ fn e2(x: &[f64], y: &[f64]) -> f64 {
     s
 }
 #[differentiate]
-fn e3(x: &[f64], y: &[f64]) -> f64 {
-    x.iter().chain(y).copied().max_by(|a, b| a.total_cmp(b)).unwrap()
-}
-#[differentiate]
 fn e4(m: &[Vec<f64>]) -> f64 {
     m.iter().flatten().skip(1).sum()
 }

@@ -355,7 +355,6 @@ fn extreme(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<Expr> {
     if !unwraps || inner.args.len() != 1 {
         return None;
     }
-    let chain = ending_chain(cx, &inner.receiver, m)?;
     let compare: syn::ExprClosure = match strip(&inner.args[0]) {
         Expr::Closure(c) if c.inputs.len() == 2 => c.clone(),
         // `f64::total_cmp`: called as the closure `|a, b| f64::total_cmp(a, b)`.
@@ -400,17 +399,41 @@ fn extreme(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<Expr> {
             #found = true;
         })
     };
-    let step = mapped(cx, &chain.maps, chain.item(&i), &mut finish)?;
     let result = unwrapped(m, &best, &found)?;
+    let loops = walk_loops(cx, &inner.receiver, m, &i, &mut finish)?;
     Some(first_item_loop(
-        &chain,
-        &i,
         &best,
         &found,
-        step,
+        loops,
         result,
         inner.method.span(),
     ))
+}
+
+/// The loops that walk `receiver` (a chain, or each part of a joined walk in turn), each
+/// item's step from `finish`; `whole` is the method that ends the walk.
+fn walk_loops(
+    cx: &mut dyn Context,
+    receiver: &Expr,
+    whole: &syn::ExprMethodCall,
+    i: &Ident,
+    finish: &mut dyn FnMut(Value) -> Option<TokenStream>,
+) -> Option<TokenStream> {
+    let Some(parts) = joined::parts(cx, receiver) else {
+        let chain = ending_chain(cx, receiver, whole)?;
+        let (step, range) = (
+            mapped(cx, &chain.maps, chain.item(i), finish)?,
+            chain.range(),
+        );
+        return Some(quote!(for #i in #range { #step }));
+    };
+    let mut loops = TokenStream::new();
+    for part in parts.ok()? {
+        let chain = ending_chain(cx, &part.walk, whole).filter(|c| !c.muts.iter().any(|&m| m))?;
+        let step = mapped(cx, &chain.maps, chain.item(i), finish)?;
+        loops.extend(part.looped(None, i, &chain.range(), &step));
+    }
+    Some(loops)
 }
 
 /// What `.unwrap()`, `.expect(msg)` or `.unwrap_or(d)` of the `Option` a search builds give:
@@ -432,26 +455,21 @@ fn unwrapped(m: &syn::ExprMethodCall, acc: &Ident, found: &Ident) -> Option<Toke
     })
 }
 
-/// The loop of a search over a chain (`max_by`, `reduce`): `acc` starts at zero (typed
-/// by the first item, which `step` stores when not `found`), `result` reads it after.
+/// The loops of a search over a chain (`max_by`, `reduce`): `acc` starts at zero (typed
+/// by the first item, which each step stores when not `found`), `result` reads it after.
 fn first_item_loop(
-    chain: &Chain,
-    i: &Ident,
     acc: &Ident,
     found: &Ident,
-    step: TokenStream,
+    loops: TokenStream,
     result: TokenStream,
     span: Span,
 ) -> Expr {
-    let range = chain.range();
     let zero = float_lit(super::types::float_param().as_ref(), "0.0");
     syn::parse_quote_spanned! {span=>
         {
             let mut #acc = #zero;
             let mut #found = false;
-            for #i in #range {
-                #step
-            }
+            #loops
             #result
         }
     }
@@ -469,7 +487,6 @@ fn reduced(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<Expr> {
     }
     let (acc, found) = (cx.fresh("acc"), cx.fresh("found"));
     let result = unwrapped(m, &acc, &found)?;
-    let chain = ending_chain(cx, &inner.receiver, m)?;
     let f: syn::ExprClosure = match strip(&inner.args[0]) {
         Expr::Closure(c) if c.inputs.len() == 2 => c.clone(),
         Expr::Path(p) if p.path.segments.len() == 2 => {
@@ -501,13 +518,11 @@ fn reduced(cx: &mut dyn Context, m: &syn::ExprMethodCall) -> Option<Expr> {
             #found = true;
         })
     };
-    let step = mapped(cx, &chain.maps, chain.item(&i), &mut finish)?;
+    let loops = walk_loops(cx, &inner.receiver, m, &i, &mut finish)?;
     Some(first_item_loop(
-        &chain,
-        &i,
         &acc,
         &found,
-        step,
+        loops,
         result,
         inner.method.span(),
     ))
