@@ -997,3 +997,64 @@ fn owned_inputs_of_a_generic_method_taken_three_ways() {
         assert!((*a as f64 - b).abs() < 1e-4 * (1.0 + b.abs()));
     }
 }
+
+/// A method written with this session's constructs over its fields: a walk joined across
+/// two fields, an `Option` of the previous item, a slice pattern on a field.
+#[derive(Differentiable, Clone, Debug)]
+pub struct Smooth {
+    pub w: Vec<f64>,
+    pub b: Vec<f64>,
+    pub s: f64,
+}
+
+#[differentiate]
+impl Smooth {
+    #[differentiate(reverse, forward)]
+    pub fn energy(&self, x: &[f64]) -> f64 {
+        let all: f64 = self.w.iter().chain(&self.b).map(|v| v * v).sum();
+        let mut prev = None;
+        let mut tv = 0.0;
+        for &v in x {
+            if let Some(p) = prev {
+                tv += (v - p) * (v - p) * self.s;
+            }
+            prev = Some(v * self.w[0]);
+        }
+        let head = match self.w.as_slice() {
+            [a, ..] => *a,
+            [] => 0.0,
+        };
+        all + tv + head
+    }
+}
+
+#[test]
+fn methods_over_joined_fields_and_options() {
+    let m = Smooth {
+        w: vec![0.3, -0.5],
+        b: vec![0.1, 0.2, 0.7],
+        s: 1.5,
+    };
+    let x = [0.3, 0.9, -0.4];
+    let (value, g) = m.energy_grad(&x);
+    assert_eq!(value, m.energy(&x));
+    let of = |p: &[f64]| Smooth {
+        w: p[..2].to_vec(),
+        b: p[2..5].to_vec(),
+        s: p[5],
+    };
+    let flat = [m.w.clone(), m.b.clone(), vec![m.s]].concat();
+    let grad = [g.this.w.clone(), g.this.b.clone(), vec![g.this.s]].concat();
+    assert_fd(|p| of(p).energy(&x), &flat, &grad);
+    // Forward mode along the parameters, against the gradient.
+    let dot = SmoothGrad {
+        w: vec![0.2, 0.1],
+        b: vec![-0.3, 0.4, 0.5],
+        s: 0.7,
+    };
+    let (v, t) = m.energy_jvp(&x, &dot, &[0.0; 3]);
+    assert_eq!(v, value);
+    let along = [dot.w.clone(), dot.b.clone(), vec![dot.s]].concat();
+    let expected: f64 = grad.iter().zip(&along).map(|(a, b)| a * b).sum();
+    assert_close(t, expected, 1e-12);
+}

@@ -399,16 +399,18 @@ impl Scan<'_> {
         if let Some(h) = receiver {
             self.operand(&m.receiver, h, h);
         }
-        // What is zipped in is walked: a row there makes the chain one level deeper.
-        if name == "zip" {
+        // What is zipped in (or chained on) is walked: a row there makes the chain one
+        // level deeper.
+        if name == "zip" || name == "chain" {
             for a in &m.args {
                 self.whole_row(a);
             }
         }
         let (by_value, borrowed) = match name.as_str() {
             "dot" => (Hint::Float, Hint::Tensor),
-            // What an iterator is zipped with is walked: a sequence (`.zip(&m.b)`).
-            "zip" => (Hint::Seq, Hint::Seq),
+            // What an iterator is zipped with or walks next is a sequence (`.zip(&m.b)`,
+            // `.chain(&m.b)`).
+            "zip" | "chain" => (Hint::Seq, Hint::Seq),
             _ => (Hint::Float, Hint::Borrowed),
         };
         // (`powi`'s exponent is an integer, a constant.)
