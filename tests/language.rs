@@ -1852,6 +1852,21 @@ fn joined(x: &[f64], y: &Vec<f64>, m: &[Vec<f64>]) -> f64 {
         firsts += e * e;
     }
     let copies = cat.iter().map(|v| v.cos()).sum::<f64>() * rows[1] + grown.iter().product::<f64>();
+    // Counted across the parts.
+    let mut weighted = 0.0;
+    for (i, v) in x.iter().chain(y).enumerate() {
+        if *v < 0.0 {
+            continue;
+        }
+        weighted += v * i as f64;
+    }
+    let evens: f64 = m
+        .iter()
+        .flatten()
+        .enumerate()
+        .filter(|(i, _)| i % 2 == 0)
+        .map(|(i, v)| v * (i as f64 + 1.0))
+        .sum();
     // Searches over joined walks: the greatest, the least, a reduction.
     let top = x
         .iter()
@@ -1884,6 +1899,8 @@ fn joined(x: &[f64], y: &Vec<f64>, m: &[Vec<f64>]) -> f64 {
         + top
         + low
         + folded
+        + weighted
+        + evens
 }
 
 #[test]

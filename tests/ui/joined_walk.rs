@@ -1,11 +1,11 @@
 use backprop::differentiate;
 
-// Walks joined by `.chain(..)` or `.flatten()` take maps and filters after the join, then
-// `sum`, `product`, `fold`, `for_each`, `collect` or a `for` loop without `break`; anything
-// else is one error at what the rewrite does not take.
+// Walks joined by `.chain(..)` or `.flatten()` take maps, filters, copies and `enumerate`
+// after the join, then `sum`, `product`, `fold`, `for_each`, `collect`, a search or a `for`
+// loop without `break`; anything else is one error at what the rewrite does not take.
 #[differentiate]
 fn e1(x: &[f64], y: &[f64]) -> f64 {
-    x.iter().chain(y).enumerate().map(|(i, v)| v * i as f64).sum()
+    x.iter().chain(y).rev().map(|v| v * 2.0).sum()
 }
 #[differentiate]
 fn e2(x: &[f64], y: &[f64]) -> f64 {

@@ -9,7 +9,8 @@
 //! ```
 //!
 //! the same additions in the same order as the standard library's. A `for` loop over a
-//! joined walk is one loop per part, the body in each.
+//! joined walk is one loop per part, the body in each. `.enumerate()` after the join counts
+//! across the parts, with one counter declared before their loops.
 
 use super::*;
 
@@ -21,11 +22,15 @@ pub(super) struct Part {
     pub(super) rows: Option<(Ident, Expr)>,
 }
 
-/// What may follow a join, applied to each part.
-const AFTER: &[&str] = &["map", "filter", "copied", "cloned"];
+/// What may follow a join, applied to each part (`enumerate` counting across the parts).
+const AFTER: &[&str] = &["map", "filter", "copied", "cloned", "enumerate"];
+
+/// The method that stands for `.enumerate()` after a join in each part's walk: it counts
+/// with the counter it names, declared once before the parts' loops ([`counter`]).
+pub(super) const COUNTED: &str = "__backprop_counted";
 
 /// What joined walks support, for errors.
-pub(in crate::lower) const JOINED: &str = "#[differentiate] supports walks joined by `.chain(..)`, `.flatten()` or `.flat_map(..)` that then `.map(..)`, `.filter(..)`, `.copied()` or `.cloned()` and end in `.sum()`, `.product()`, `.fold(..)`, `.for_each(..)`, `.collect()`, `.max_by(..)`/`.min_by(..)` or `.reduce(..)` (then unwrapped), or that a `for` loop without `break` walks; each part walks a sequence of floats (`xs.iter().chain(&ys)`, `.chain(ys.iter().map(..))`), and `.flatten()` the rows of a nested sequence (`m.iter().flatten()`, `m.iter().flat_map(|row| row.iter())`)";
+pub(in crate::lower) const JOINED: &str = "#[differentiate] supports walks joined by `.chain(..)`, `.flatten()` or `.flat_map(..)` that then `.map(..)`, `.filter(..)`, `.copied()`, `.cloned()` or `.enumerate()` (counting across the parts) and end in `.sum()`, `.product()`, `.fold(..)`, `.for_each(..)`, `.collect()`, `.max_by(..)`/`.min_by(..)` or `.reduce(..)` (then unwrapped), or that a `for` loop without `break` walks; each part walks a sequence of floats (`xs.iter().chain(&ys)`, `.chain(ys.iter().map(..))`), and `.flatten()` the rows of a nested sequence (`m.iter().flatten()`, `m.iter().flat_map(|row| row.iter())`)";
 
 /// The parts of `expr` if it is a joined walk; `Err(span)` where one is written with what
 /// the rewrite does not take (an adaptor after the join that is not in [`AFTER`], a part
@@ -89,14 +94,44 @@ pub(super) fn parts(cx: &mut dyn Context, expr: &Expr) -> Option<Result<Vec<Part
             _ => return None,
         }
     };
+    let count = after
+        .iter()
+        .any(|m| m.method == "enumerate")
+        .then(|| cx.fresh("count"));
     for part in &mut parts {
         for m in after.iter().rev() {
             let mut call = (*m).clone();
+            if let (true, Some(count)) = (m.method == "enumerate", &count) {
+                call.method = Ident::new(COUNTED, m.method.span());
+                call.args = syn::parse_quote!(#count);
+            }
             call.receiver = Box::new(std::mem::replace(&mut part.walk, Expr::PLACEHOLDER));
             part.walk = Expr::MethodCall(call);
         }
     }
     Some(Ok(parts))
+}
+
+/// `let mut count = 0usize;` for the counter of an `.enumerate()` after a join, if the
+/// parts' walks count.
+pub(super) fn counter(parts: &[Part]) -> TokenStream {
+    let counted = parts.iter().find_map(|p| counted(&p.walk));
+    match counted {
+        Some(count) => quote!(let mut #count = 0usize;),
+        None => TokenStream::new(),
+    }
+}
+
+/// The counter a walk counts with, if it does.
+fn counted(e: &Expr) -> Option<Ident> {
+    match strip(e) {
+        Expr::MethodCall(m) if m.method == COUNTED => match m.args.first().map(strip) {
+            Some(Expr::Path(p)) => p.path.get_ident().cloned(),
+            _ => None,
+        },
+        Expr::MethodCall(m) => counted(&m.receiver),
+        _ => None,
+    }
 }
 
 fn row_part(walk: Expr, r: Ident, rows: &Expr) -> Part {

@@ -96,7 +96,7 @@ fn joined_loop(
         return refused(cx, span, joined::JOINED);
     }
     let i = cx.fresh("i");
-    let mut loops = TokenStream::new();
+    let mut loops = joined::counter(&parts);
     for part in &parts {
         let chain = checked(cx, chain(&part.walk).or_else(|| whole(&part.walk)))
             .filter(|c| !c.muts.iter().any(|&m| m));

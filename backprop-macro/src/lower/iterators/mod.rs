@@ -100,6 +100,8 @@ enum Adapter<'a> {
     TakeWhile(&'a syn::ExprClosure),
     /// `.copied()` or `.cloned()` after one of the above: the items are values from here on.
     ByValue,
+    /// `.enumerate()` after a join: each item paired with the counter, which then steps.
+    Count(Ident),
 }
 
 /// The adaptors a chain may use, and the methods that end one.
@@ -399,7 +401,7 @@ impl Chain<'_> {
             Adapter::Map(c) | Adapter::Filter(c) | Adapter::TakeWhile(c) => {
                 Some(c.inputs_begin.span)
             }
-            Adapter::ByValue => None,
+            Adapter::ByValue | Adapter::Count(_) => None,
         })
     }
 
@@ -571,6 +573,13 @@ fn mapped(
     };
     match first {
         Adapter::ByValue => mapped(cx, rest, value.by_value(), finish),
+        Adapter::Count(count) => {
+            // Stepped first: the body after may `continue`.
+            let at = cx.fresh("counted");
+            let counted = Value::Tuple(vec![Value::One(quote!(#at)), value]);
+            let inner = mapped(cx, rest, counted, finish)?;
+            Some(quote!({ let #at = #count; #count += 1; #inner }))
+        }
         Adapter::Map(map) => {
             let bound = bind(&map.inputs[0], value)?;
             let body = &map.body;

@@ -109,6 +109,15 @@ pub(super) fn adapters(expr: &Expr) -> Option<(Vec<Adapter<'_>>, &Expr)> {
             e = strip(&m.receiver);
             continue;
         }
+        // `.enumerate()` after a join, in one part's walk: counted across the parts.
+        if method == super::joined::COUNTED
+            && let Some(Expr::Path(count)) = m.args.first().map(strip)
+            && let Some(count) = count.path.get_ident()
+        {
+            maps.push(Adapter::Count(count.clone()));
+            e = strip(&m.receiver);
+            continue;
+        }
         if !["map", "filter", "take_while"].contains(&method.as_str()) || m.args.len() != 1 {
             break;
         }

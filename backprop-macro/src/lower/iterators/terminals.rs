@@ -150,7 +150,7 @@ fn joined_terminal(
     else {
         return refused(cx, m.method.span());
     };
-    let mut loops = TokenStream::new();
+    let mut loops = joined::counter(&parts);
     for (chain, part) in chains.iter().zip(&parts) {
         let Some(step) = mapped(cx, &chain.maps, chain.item(&i), &mut *finish) else {
             return refused(cx, part.walk.span());
@@ -427,8 +427,9 @@ fn walk_loops(
         );
         return Some(quote!(for #i in #range { #step }));
     };
-    let mut loops = TokenStream::new();
-    for part in parts.ok()? {
+    let parts = parts.ok()?;
+    let mut loops = joined::counter(&parts);
+    for part in parts {
         let chain = ending_chain(cx, &part.walk, whole).filter(|c| !c.muts.iter().any(|&m| m))?;
         let step = mapped(cx, &chain.maps, chain.item(i), finish)?;
         loops.extend(part.looped(None, i, &chain.range(), &step));
