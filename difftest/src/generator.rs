@@ -1326,6 +1326,11 @@ impl<'r> Gen<'r> {
                     4 if self.has_slice && self.rng.chance(0.3) => format!(
                         "{{ let mut prev = None; let mut s = 0.0; for &e in v {{ if let Some(p) = prev {{ s += (e - p) * ({a}); }} prev = Some(e * 0.5); }} let kept: Vec<f64> = v.iter().copied().filter(|e| *e > {b}).collect(); let r: [f64; 2] = std::array::from_fn(|k| v[k % v.len()] * ({a}) + k as f64); s + prev.unwrap_or({b}) + kept.iter().map(|e| e.sin()).sum::<f64>() + v[v.len() / 2..].iter().map(|e| e * ({b})).sum::<f64>() + r[0] * r[1] }}"
                     ),
+                    // A walk skipping while a test holds, a labeled block left with a
+                    // value, a count across a joined walk, a search over one.
+                    4 if self.has_slice && self.rng.chance(0.3) => format!(
+                        "{{ let w = [{a}, 0.5]; let s: f64 = v.iter().skip_while(|&&e| e < {b}).map(|e| e * ({a})).sum(); let r = 'found: {{ for &e in v {{ if e > {b} {{ break 'found e * ({a}); }} }} {b} }}; let c: f64 = v.iter().chain(&w).enumerate().map(|(k, e)| e * (k as f64 + 0.5)).sum(); s + r + c + v.iter().chain(&w).copied().max_by(|p, q| p.total_cmp(q)).unwrap() }}"
+                    ),
                     4 if self.has_slice => match self.rng.below(11) {
                         // A fold over a pair of accumulators, the last element passing a
                         // test, a walk while a test holds.
