@@ -22,7 +22,10 @@ fn concat(stmt: &syn::Stmt) -> Option<Vec<syn::Stmt>> {
     let Expr::MethodCall(m) = strip(init) else {
         return None;
     };
-    if m.method != "concat" || !m.args.is_empty() || name.by_ref.is_some() {
+    // (Not where a part reads the name being bound, `let v = [w, v].concat();`: the copy
+    // would be extended by itself.)
+    let reads_itself = mentions(&m.receiver.to_token_stream(), &name.ident);
+    if m.method != "concat" || !m.args.is_empty() || name.by_ref.is_some() || reads_itself {
         return None;
     }
     let (v, span) = (&name.ident, m.method.span());
@@ -78,7 +81,15 @@ fn from_fn(stmt: &syn::Stmt, taken: &mut HashSet<String>) -> Option<Vec<syn::Stm
     let [Expr::Closure(c)] = &call.args.iter().collect::<Vec<_>>()[..] else {
         return None;
     };
-    if !float || !named || c.inputs.len() != 1 || name.by_ref.is_some() || name.subpat.is_some() {
+    // (Not where the closure reads the name being bound, a value it shadows.)
+    let reads_itself = mentions(&c.body.to_token_stream(), &name.ident);
+    if !float
+        || !named
+        || c.inputs.len() != 1
+        || name.by_ref.is_some()
+        || name.subpat.is_some()
+        || reads_itself
+    {
         return None;
     }
     let (ident, ty, len) = (&name.ident, &typed.ty, &array.len);

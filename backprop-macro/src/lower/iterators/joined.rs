@@ -79,6 +79,10 @@ pub(super) fn parts(cx: &mut dyn Context, expr: &Expr) -> Option<Result<Vec<Part
                 let (1, Pat::Ident(name)) = (c.inputs.len(), &c.inputs[0]) else {
                     return Some(Err(c.inputs_begin.span));
                 };
+                // (Not where the body binds the row's name again: it would read `m[r]`.)
+                if binds(&c.body, &name.ident) {
+                    return Some(Err(name.ident.span()));
+                }
                 let r = cx.fresh("row");
                 let mut walk = (*c.body).clone();
                 let row: Expr = syn::parse_quote!(#rows[#r]);
@@ -132,6 +136,19 @@ fn counted(e: &Expr) -> Option<Ident> {
         Expr::MethodCall(m) => counted(&m.receiver),
         _ => None,
     }
+}
+
+/// Whether a pattern inside `e` binds `name`.
+fn binds(e: &Expr, name: &Ident) -> bool {
+    struct Binds<'a>(&'a Ident, bool);
+    impl<'ast> syn::visit::Visit<'ast> for Binds<'_> {
+        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+            self.1 |= p.ident == *self.0;
+        }
+    }
+    let mut b = Binds(name, false);
+    syn::visit::Visit::visit_expr(&mut b, e);
+    b.1
 }
 
 fn row_part(walk: Expr, r: Ident, rows: &Expr) -> Part {
