@@ -107,8 +107,9 @@ fn is_let_else(stmt: &syn::Stmt) -> bool {
 
 /// `let P = e else { D };` as `if !matches!(e, P) { D }` then `let n = match e { P => n, _
 /// => unreachable!() };` for each name `P` binds, its projection. Names bound `mut` stay
-/// so; the test binds none (`Some(_)`). A value that takes an item (`stack.pop()`) is taken
-/// once, into a local the test and the projections read.
+/// so; the test binds none (`Some(_)`). A value that takes an item (`stack.pop()`), or that
+/// reads a name the pattern binds, is evaluated once, into a local the test and the
+/// projections read.
 fn let_else(local: syn::Local, taken: &mut HashSet<String>) -> Vec<syn::Stmt> {
     let Some(syn::LocalInit {
         expr: value,
@@ -122,7 +123,11 @@ fn let_else(local: syn::Local, taken: &mut HashSet<String>) -> Vec<syn::Stmt> {
     let mut out: Vec<syn::Stmt> = Vec::new();
     let mut takes = TakesItems(false);
     takes.visit_expr(&value);
-    let value: Expr = if takes.0 {
+    // Read once, too, where a later projection would read a name an earlier one binds.
+    let names = pattern_idents(pat);
+    let tokens = value.to_token_stream();
+    let rebinds = names.len() > 1 && names.iter().any(|n| mentions(&tokens, &n.ident));
+    let value: Expr = if takes.0 || rebinds {
         let matched = Ident::new(&crate::names::unused(taken, "matched"), value.span());
         out.push(syn::parse_quote_spanned!(span=> let #matched = #value;));
         syn::parse_quote!(#matched)
@@ -132,7 +137,7 @@ fn let_else(local: syn::Local, taken: &mut HashSet<String>) -> Vec<syn::Stmt> {
     let mut test = pat.clone();
     Unbound.visit_pat_mut(&mut test);
     out.push(syn::parse_quote_spanned!(span=> if !matches!(#value, #test) #diverge));
-    for name in pattern_idents(pat) {
+    for name in names {
         let (m, ident) = (&name.mutability, &name.ident);
         out.push(syn::parse_quote_spanned! {span=>
             let #m #ident = match #value { #pat => #ident, _ => ::core::unreachable!() };
