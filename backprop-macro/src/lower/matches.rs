@@ -153,7 +153,7 @@ struct Unbound;
 impl VisitMut for Unbound {
     fn visit_pat_mut(&mut self, pat: &mut Pat) {
         if let Pat::Ident(p) = pat
-            && !p.ident.to_string().starts_with(|c: char| c.is_uppercase())
+            && names_a_binding(&p.ident)
         {
             *pat = match p.subpat.take() {
                 Some((_, sub)) => *sub,
@@ -167,19 +167,16 @@ impl VisitMut for Unbound {
 /// The names a pattern binds, as written (`mut` too); not unit variants and constants
 /// (`None`, `MAX`), which a pattern names as it names a binding.
 fn pattern_idents(pat: &Pat) -> Vec<syn::PatIdent> {
-    struct Find(Vec<syn::PatIdent>);
-    impl<'ast> Visit<'ast> for Find {
-        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
-            if !p.ident.to_string().starts_with(|c: char| c.is_uppercase()) {
-                self.0.push(p.clone());
-            }
-            syn::visit::visit_pat_ident(self, p);
-        }
-        fn visit_expr(&mut self, _: &'ast Expr) {}
-    }
-    let mut find = Find(Vec::new());
-    find.visit_pat(pat);
-    find.0
+    lone_idents(pat)
+        .into_iter()
+        .filter(|p| names_a_binding(&p.ident))
+        .collect()
+}
+
+/// Whether a lone identifier in a pattern is, by convention, a name it binds: not a unit
+/// variant or a constant (`None`, `MAX`), which start with a capital.
+fn names_a_binding(ident: &Ident) -> bool {
+    !ident.to_string().starts_with(|c: char| c.is_uppercase())
 }
 
 impl Rewrite<'_> {
@@ -256,7 +253,7 @@ fn lets(pat: &Pat, scrutinee: &Expr, body: &TokenStream) -> TokenStream {
     if let Pat::Ident(p) = pat
         && p.subpat.is_none()
         && p.by_ref.is_none()
-        && !p.ident.to_string().starts_with(|c: char| c.is_uppercase())
+        && names_a_binding(&p.ident)
     {
         let (name, mutability) = (&p.ident, &p.mutability);
         return match mentions(body, name) {
@@ -287,7 +284,7 @@ fn lets(pat: &Pat, scrutinee: &Expr, body: &TokenStream) -> TokenStream {
     bindings(pat)
         .into_iter()
         // `None`, `MAX`: a unit variant or a constant, not a name bound (by convention).
-        .filter(|b| !b.to_string().starts_with(|c: char| c.is_uppercase()))
+        .filter(names_a_binding)
         .filter(|b| mentions(body, b))
         .map(|b| {
             let mutability = binds_mut(pat, &b).then(|| quote!(mut));
@@ -611,10 +608,15 @@ pub(super) fn is_test(m: &syn::ExprMatch) -> bool {
 /// The names a pattern may bind: every lone identifier (rustc decides which of them name a
 /// constant or a unit variant, such as `None`; the macro cannot).
 pub(super) fn bindings(pat: &Pat) -> Vec<Ident> {
-    struct Find(Vec<Ident>);
+    lone_idents(pat).into_iter().map(|p| p.ident).collect()
+}
+
+/// Every lone identifier of a pattern (`v`, `mut v`, `rest @ ..`), in order.
+fn lone_idents(pat: &Pat) -> Vec<syn::PatIdent> {
+    struct Find(Vec<syn::PatIdent>);
     impl<'ast> Visit<'ast> for Find {
         fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
-            self.0.push(p.ident.clone());
+            self.0.push(p.clone());
             syn::visit::visit_pat_ident(self, p);
         }
         // A guard is an expression, not a pattern.

@@ -126,13 +126,10 @@ fn joined_terminal(
     if !cx.carries(&Expr::MethodCall(m.clone())) {
         return Some(None);
     }
-    let mut chains = Vec::new();
-    for part in &parts {
-        match ending_chain(cx, &part.walk, m) {
-            Some(chain) if !chain.muts.iter().any(|&m| m) => chains.push(chain),
-            _ => return refused(cx, part.walk.span()),
-        }
-    }
+    let chains = match part_chains(cx, &parts, m) {
+        Ok(chains) => chains,
+        Err(span) => return refused(cx, span),
+    };
     // How many items, for `collect` (unknown after a filter).
     let count = chains
         .iter()
@@ -150,13 +147,10 @@ fn joined_terminal(
     else {
         return refused(cx, m.method.span());
     };
-    let mut loops = joined::counter(&parts);
-    for (chain, part) in chains.iter().zip(&parts) {
-        let Some(step) = mapped(cx, &chain.maps, chain.item(&i), &mut *finish) else {
-            return refused(cx, part.walk.span());
-        };
-        loops.extend(part.looped(None, &i, &chain.range(), &step));
-    }
+    let loops = match part_loops(cx, &parts, &chains, &i, &mut *finish) {
+        Ok(loops) => loops,
+        Err(span) => return refused(cx, span),
+    };
     let span = m.method.span();
     Some(Some(syn::parse_quote_spanned! {span=>
         {
@@ -428,13 +422,43 @@ fn walk_loops(
         return Some(quote!(for #i in #range { #step }));
     };
     let parts = parts.ok()?;
-    let mut loops = joined::counter(&parts);
-    for part in parts {
-        let chain = ending_chain(cx, &part.walk, whole).filter(|c| !c.muts.iter().any(|&m| m))?;
-        let step = mapped(cx, &chain.maps, chain.item(i), finish)?;
+    let chains = part_chains(cx, &parts, whole).ok()?;
+    part_loops(cx, &parts, &chains, i, finish).ok()
+}
+
+/// Each part's chain, as `whole` ends it; `Err` at the first part that is no walk of
+/// floats (or one written through).
+fn part_chains<'a>(
+    cx: &mut dyn Context,
+    parts: &'a [joined::Part],
+    whole: &syn::ExprMethodCall,
+) -> Result<Vec<Chain<'a>>, Span> {
+    parts
+        .iter()
+        .map(|part| {
+            ending_chain(cx, &part.walk, whole)
+                .filter(|c| !c.muts.iter().any(|&m| m))
+                .ok_or_else(|| part.walk.span())
+        })
+        .collect()
+}
+
+/// The parts' loops in order (the counter of an `.enumerate()` after the join first),
+/// each item's step from `finish`.
+fn part_loops(
+    cx: &mut dyn Context,
+    parts: &[joined::Part],
+    chains: &[Chain],
+    i: &Ident,
+    finish: &mut dyn FnMut(Value) -> Option<TokenStream>,
+) -> Result<TokenStream, Span> {
+    let mut loops = joined::counter(parts);
+    for (chain, part) in chains.iter().zip(parts) {
+        let step =
+            mapped(cx, &chain.maps, chain.item(i), finish).ok_or_else(|| part.walk.span())?;
         loops.extend(part.looped(None, i, &chain.range(), &step));
     }
-    Some(loops)
+    Ok(loops)
 }
 
 /// What `.unwrap()`, `.expect(msg)` or `.unwrap_or(d)` of the `Option` a search builds give:
