@@ -3815,3 +3815,29 @@ fn ordinary_functions_of_tuples_and_structs_are_inlined() {
         }
     }
 }
+
+fn sum_and_product(a: f64, b: f64) -> (f64, f64) {
+    (a + b, a * b)
+}
+
+/// An element of a value computed in place: of an operator's result (`(c - a).x`), of a
+/// helper's and a closure's tuple (`sum_and_product(..).1`) and of a tuple written out
+/// (`(.., ..).0`). The first three read as a constant, with a zero derivative, before.
+#[differentiate(hessian)]
+fn elements_in_place(x: &[f64]) -> f64 {
+    let (a, c) = (point(x, 0), point(x, 3));
+    let mut s = (c - a).x * (a + c).z + (a * 2.0).y;
+    let squared = |t: f64| (t, t * t);
+    for i in 0..3 {
+        s += squared(x[i] - x[i + 3]).1;
+        s += sum_and_product(x[i], x[i + 3]).1 + (x[i] * x[i], 2.0).0;
+    }
+    s
+}
+
+#[test]
+fn elements_of_values_computed_in_place() {
+    for (k, x, v) in draws(107, &[6, 6], 1.5) {
+        check_every_mode!(elements_in_place, &x, &v, 160 + k);
+    }
+}

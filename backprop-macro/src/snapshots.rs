@@ -139,6 +139,7 @@ fn local_vectors_keep_the_jacobian_to_one_forward_pass() {
 fn expand_one() {
     let path = std::env::var("BACKPROP_EXPAND").expect("BACKPROP_EXPAND=path/to/file.rs");
     let source = std::fs::read_to_string(path).expect("readable file");
+    crate::source::read_in_tests(&source);
     println!("{}", expand_file(&source));
 }
 

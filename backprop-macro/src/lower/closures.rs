@@ -138,11 +138,12 @@ impl VisitMut for Calls<'_> {
             for a in call.args.iter_mut() {
                 self.visit_expr_mut(a);
             }
-            let (params, args, body) = (self.params, call.args.iter(), self.body);
+            let (params, args, body, span) =
+                (self.params, call.args.iter(), self.body, call.span());
             // The body in parentheses: at the start of the block's last statement, a body
             // that starts with a block (another closure's call inlined, `{ .. } * v`) would
             // read as that block, then `*v`.
-            *e = syn::parse_quote!({ #(let #params = #args;)* (#body) });
+            *e = syn::parse_quote_spanned!(span=> { #(let #params = #args;)* (#body) });
             return;
         }
         if let Expr::Path(p) = e

@@ -230,6 +230,18 @@ impl<'e> Lower<'e> {
 
     /// A name or a field: a variable, a constant, or a field of a struct in a sequence.
     fn lower_name(&mut self, expr: &Expr, out: &mut Vec<Stmt>) -> Op {
+        // `(p - q).x`, `(a * b, a + b).0`: an element of a value written in place (an
+        // inlined operator's or function's result) is the expression written for it.
+        if let Expr::Field(f) = strip(expr) {
+            match literal_element(&f.base, &f.member) {
+                Some(Ok(element)) => return self.lower_op(&element, out),
+                Some(Err(())) => {
+                    self.errors.spanned(expr, IN_PLACE_FIELD);
+                    return Op::Konst(self.dummy());
+                }
+                None => {}
+            }
+        }
         match self.local_of(expr) {
             Some(v) if self.is_row(v) => Op::Copy(self.row_used_whole(v, expr.span())),
             Some(v) => match self.operand_of(v) {
@@ -251,6 +263,14 @@ impl<'e> Lower<'e> {
                     Op::Konst(self.dummy())
                 }
             },
+            // A field of any other value computed in place would read as a constant and
+            // lose the derivative it carries.
+            None if matches!(strip(expr), Expr::Field(f) if !rooted_in_name(&f.base))
+                && self.reads_derivative(expr) =>
+            {
+                self.errors.spanned(expr, IN_PLACE_FIELD);
+                Op::Konst(self.dummy())
+            }
             None => Op::Konst(self.konst(expr)),
         }
     }
@@ -454,6 +474,86 @@ impl<'e> Lower<'e> {
             }
             _ => self.lower_other(expr),
         }
+    }
+}
+
+/// The error for a field of a value computed in place that carries a derivative.
+const IN_PLACE_FIELD: &str = "#[differentiate] reads an element of a tuple or struct computed in place (`(p - q).x`, `pair(a, b).0`) where the value is written out there (a tuple or struct literal, an operator, function or closure of this file returning one) and its other elements are plain expressions; bind this value to a name first (`let d = p - q;`, then `d.x`)";
+
+/// The element `member` of `base` where `base` is a tuple or struct written out (`(a, b)`,
+/// `V2 { x: a, y: b }`, an inlined operator's result): `Ok` with its expression when every
+/// other element is a plain expression (dropping it changes nothing), `Err` otherwise;
+/// `None` when `base` is no such value or has no such element.
+fn literal_element(base: &Expr, member: &syn::Member) -> Option<Result<Expr, ()>> {
+    let elements: Vec<(syn::Member, &Expr)> = match strip(base) {
+        // An inlined closure's or helper's body, `{ let a = ..; (a, a * a) }`: the block
+        // with the element for its value.
+        Expr::Block(b) if b.label.is_none() => {
+            let Some(syn::Stmt::Expr(tail, None)) = b.block.stmts.last() else {
+                return None;
+            };
+            return literal_element(tail, member).map(|element| {
+                let mut block = b.clone();
+                block.block.stmts.pop();
+                block.block.stmts.push(syn::Stmt::Expr(element?, None));
+                Ok(Expr::Block(block))
+            });
+        }
+        Expr::Tuple(t) => t
+            .elems
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (syn::Member::Unnamed(syn::Index::from(i)), e))
+            .collect(),
+        Expr::Struct(s) if s.rest.is_none() => s
+            .fields
+            .iter()
+            .map(|f| (f.member.clone(), &f.expr))
+            .collect(),
+        _ => return None,
+    };
+    let key = |m: &syn::Member| match m {
+        syn::Member::Named(n) => n.to_string(),
+        syn::Member::Unnamed(i) => i.index.to_string(),
+    };
+    let (_, element) = elements.iter().find(|(m, _)| key(m) == key(member))?;
+    let plain = elements
+        .iter()
+        .all(|(m, e)| key(m) == key(member) || is_plain(e));
+    Some(if plain {
+        Ok((*element).clone())
+    } else {
+        Err(())
+    })
+}
+
+/// An expression written for its value: names, literals, fields, indexing, casts,
+/// arithmetic, calls and shared borrows of such (no block, closure, macro or assignment,
+/// so nothing the user wrote to happen is dropped with it).
+fn is_plain(e: &Expr) -> bool {
+    match strip(e) {
+        Expr::Path(_) | Expr::Lit(_) => true,
+        Expr::Field(f) => is_plain(&f.base),
+        Expr::Index(i) => is_plain(&i.expr) && is_plain(&i.index),
+        Expr::Cast(c) => is_plain(&c.expr),
+        Expr::Unary(u) => is_plain(&u.expr),
+        Expr::Binary(b) => is_plain(&b.left) && is_plain(&b.right),
+        Expr::MethodCall(m) => is_plain(&m.receiver) && m.args.iter().all(is_plain),
+        Expr::Call(c) => c.args.iter().all(is_plain),
+        Expr::Reference(r) => r.mutability.is_none() && is_plain(&r.expr),
+        Expr::Tuple(t) => t.elems.iter().all(is_plain),
+        Expr::Struct(s) => s.rest.is_none() && s.fields.iter().all(|f| is_plain(&f.expr)),
+        _ => false,
+    }
+}
+
+/// A name or a field of one (`p`, `b.pos`): what `local_of` resolves, or a value that
+/// carries no derivative.
+fn rooted_in_name(e: &Expr) -> bool {
+    match strip(e) {
+        Expr::Path(_) => true,
+        Expr::Field(f) => rooted_in_name(&f.base),
+        _ => false,
     }
 }
 
