@@ -16,20 +16,7 @@
 #[macro_use]
 mod common;
 use backprop::differentiate;
-use common::{Points, assert_close, assert_fd, check_hvp};
-
-/// Points `x` in `[-r, r)` and directions `v` in `[-1, 1)`, one pair per length, drawn in
-/// turn from the stream `seed`, each with its index.
-fn draws(seed: u64, lengths: &[usize], r: f64) -> Vec<(u64, Vec<f64>, Vec<f64>)> {
-    let mut points = Points::new(seed);
-    (0..)
-        .zip(lengths)
-        .map(|(k, &n)| {
-            let x = points.vec(n, -r, r);
-            (k, x, points.vec(n, -1.0, 1.0))
-        })
-        .collect()
-}
+use common::{Points, assert_close, assert_fd, check_hvp, draws};
 
 /// `⟨∇f, v⟩` from `grad` against `jvp` along `v`.
 #[track_caller]
@@ -3835,9 +3822,25 @@ fn elements_in_place(x: &[f64]) -> f64 {
     s
 }
 
+/// A struct assigned a value updated from itself or another (`V3 { x: .., ..p }`).
+#[differentiate(hessian)]
+fn updated_by_rest(x: &[f64]) -> f64 {
+    let mut p = point(x, 0);
+    let v = point(x, 3);
+    for _ in 0..3 {
+        p = V3 {
+            x: p.x + 0.1 * v.x * p.y,
+            ..p
+        };
+        p = V3 { z: p.z * v.z, ..v };
+    }
+    p.x * p.y + p.z
+}
+
 #[test]
 fn elements_of_values_computed_in_place() {
     for (k, x, v) in draws(107, &[6, 6], 1.5) {
         check_every_mode!(elements_in_place, &x, &v, 160 + k);
+        check_every_mode!(updated_by_rest, &x, &v, 170 + k);
     }
 }

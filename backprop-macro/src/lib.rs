@@ -25,6 +25,8 @@
 //! - `lower/statements.rs`: blocks, assignments, `if`, `return`.
 //! - `lower/locals.rs`: `let`: definitions, declarations, second names for rows and arrays.
 //! - `lower/loops.rs`: `for`, `while`, `loop` and their variables.
+//! - `lower/struct_seqs.rs`: a local `Vec` of small `Copy` structs, as one `Vec` per
+//!   field, each use reading or writing the fields at an index.
 //! - `lower/helpers.rs`: ordinary functions of tuples and structs inlined where called.
 //! - `lower/aggregates.rs`: tuples and structs bound to names, as one local per element.
 //! - `lower/matches.rs`: `match` rewritten as the `if` chain it means.

@@ -67,9 +67,35 @@ struct Scope {
     /// The named fields of the structs declared here whose type is a struct declared here
     /// too (`pos: V2`): struct, field, type.
     field_types: Vec<(String, String, String)>,
+    /// The structs declared here without generics whose fields are all named and numbers
+    /// (`f64`, `usize`, ..): each field's name and type, in order.
+    number_fields: Vec<(String, Vec<(String, String)>)>,
 }
 
 impl Scope {
+    fn add_struct(&mut self, st: &syn::ItemStruct) {
+        let derives = st.attrs.iter().any(|a| {
+            named(a.path(), "cfg_attr")
+                || (named(a.path(), "derive")
+                    && a.meta
+                        .to_token_stream()
+                        .to_string()
+                        .contains("Differentiable"))
+        });
+        self.structs.push((st.ident.to_string(), !derives));
+        if let Some(fields) = number_fields(st) {
+            self.number_fields.push((st.ident.to_string(), fields));
+        }
+        for field in &st.fields {
+            if let (Some(name), syn::Type::Path(t)) = (&field.ident, &field.ty)
+                && let Some(ty) = t.path.get_ident()
+            {
+                self.field_types
+                    .push((st.ident.to_string(), name.to_string(), ty.to_string()));
+            }
+        }
+    }
+
     fn add_differentiated(&mut self, name: &str, attrs: &[syn::Attribute]) {
         self.differentiated.push(name.to_string());
         if !with_hessian(attrs) {
@@ -177,28 +203,7 @@ fn scope(items: &[&syn::Item], macros: &[&syn::Macro], block: bool, scopes: &mut
                 }
             }
             syn::Item::Macro(m) => gates(&m.mac, &mut here.gates),
-            syn::Item::Struct(st) => {
-                let derives = st.attrs.iter().any(|a| {
-                    named(a.path(), "cfg_attr")
-                        || (named(a.path(), "derive")
-                            && a.meta
-                                .to_token_stream()
-                                .to_string()
-                                .contains("Differentiable"))
-                });
-                here.structs.push((st.ident.to_string(), !derives));
-                for field in &st.fields {
-                    if let (Some(name), syn::Type::Path(t)) = (&field.ident, &field.ty)
-                        && let Some(ty) = t.path.get_ident()
-                    {
-                        here.field_types.push((
-                            st.ident.to_string(),
-                            name.to_string(),
-                            ty.to_string(),
-                        ));
-                    }
-                }
-            }
+            syn::Item::Struct(st) => here.add_struct(st),
             _ => {}
         }
     }
@@ -267,6 +272,44 @@ fn scope(items: &[&syn::Item], macros: &[&syn::Macro], block: bool, scopes: &mut
             _ => {}
         }
     }
+}
+
+/// A struct's fields, each name and type, where it has no generics and every field is named
+/// and of a number type.
+fn number_fields(st: &syn::ItemStruct) -> Option<Vec<(String, String)>> {
+    const NUMBERS: &[&str] = &[
+        "f64", "f32", "usize", "isize", "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64",
+        "bool",
+    ];
+    if !st.generics.params.is_empty() || st.fields.is_empty() {
+        return None;
+    }
+    st.fields
+        .iter()
+        .map(|f| {
+            let syn::Type::Path(t) = &f.ty else {
+                return None;
+            };
+            let ty = t.path.get_ident()?.to_string();
+            let name = f.ident.as_ref()?.to_string();
+            NUMBERS.contains(&ty.as_str()).then_some((name, ty))
+        })
+        .collect()
+}
+
+/// The fields of the `Copy` struct `name` declared in the module of the differentiated
+/// function `caller`, each name and type, where all are named numbers (`V2 { x: f64, y:
+/// f64 }`): what a sequence of them is held as, one sequence per field.
+pub fn number_struct_fields(caller: &str, name: &syn::Ident) -> Option<Vec<(String, String)>> {
+    let scopes = summary(name.span())?;
+    let home = home(&scopes, caller)?;
+    if !home.copies.iter().any(|c| name == c) {
+        return None;
+    }
+    home.number_fields
+        .iter()
+        .find(|(s, _)| name == s)
+        .map(|(_, f)| f.clone())
 }
 
 /// Whether a signature names a tuple, or a struct of `structs` without a gradient, among

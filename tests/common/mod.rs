@@ -113,3 +113,16 @@ pub fn check_hvp(
     let right: f64 = u.iter().zip(&hv).map(|(a, b)| a * b).sum();
     assert_close(left, right, 1e-12);
 }
+
+/// Points `x` in `[-r, r)` and directions `v` in `[-1, 1)`, one pair per length, drawn in
+/// turn from the stream `seed`, each with its index.
+pub fn draws(seed: u64, lengths: &[usize], r: f64) -> Vec<(u64, Vec<f64>, Vec<f64>)> {
+    let mut points = Points::new(seed);
+    (0..)
+        .zip(lengths)
+        .map(|(k, &n)| {
+            let x = points.vec(n, -r, r);
+            (k, x, points.vec(n, -1.0, 1.0))
+        })
+        .collect()
+}

@@ -22,7 +22,7 @@
 use super::*;
 
 /// The error for a tuple or struct value that is not split: what is supported.
-pub(super) const HELD: &str = "#[differentiate] holds a tuple or a struct value as one local per element where it is bound to a name (`let z = (a, b);`, `let p = Point { x: a, y: b };`) and every use reads or writes an element (`z.0`, `p.x += 1.0`), assigns a whole value of the same elements, copies it, takes it apart or passes it by value; not one borrowed (`&z`, `&mut z`), called a method that is not inlined (`p.norm()` of a struct that is not `Copy`, or declared elsewhere), assigned anything else, named in a macro or bound again by an inner pattern, nor a value written out elsewhere: bind it to a name first";
+pub(super) const HELD: &str = "#[differentiate] holds a tuple or a struct value as one local per element where it is bound to a name (`let z = (a, b);`, `let p = Point { x: a, y: b };`) and every use reads or writes an element (`z.0`, `p.x += 1.0`), assigns a whole value of the same elements, copies it, takes it apart or passes it by value; not one borrowed (`&z`, `&mut z`), called a method that is not inlined (`p.norm()` of a struct that is not `Copy`, or declared elsewhere), assigned anything else, named in a macro or bound again by an inner pattern, nor a value written out elsewhere: bind it to a name first. A local `Vec` of such structs (declared in this file, `Copy`, with named number fields) is held as one `Vec` per field where it is indexed (`pts[i].x`, `pts[i]`), assigned by index, pushed to, measured (`len`) and walked (`for p in &pts`, `pts.iter().map(..)`, `pts.windows(k)`), not passed, returned or borrowed whole";
 
 pub(super) fn desugar(block: &mut syn::Block, taken: &mut HashSet<String>) {
     Split {
@@ -704,10 +704,19 @@ impl<'ast> Visit<'ast> for Collect {
             Expr::Assign(a) => {
                 let shape = written(&a.right).map(|(_, v)| v.into_iter().map(|(k, _)| k).collect());
                 let name = matches!(strip(&a.right), Expr::Path(p) if p.path.get_ident().is_some());
+                // `p = V2 { x: .., ..q }`: the fields written, the rest from a value held.
+                let updated = match strip(&a.right) {
+                    Expr::Struct(s) if s.qself.is_none() && s.rest.is_some() => {
+                        let keys = s.fields.iter().map(|f| member_key(&f.member));
+                        Some(keys.collect::<BTreeSet<String>>())
+                    }
+                    _ => None,
+                };
                 if let Some(uses) = self.of(&a.left) {
-                    match shape {
-                        Some(keys) => uses.assigned.push(keys),
-                        None => uses.refused |= !name,
+                    match (shape, updated) {
+                        (Some(keys), _) => uses.assigned.push(keys),
+                        (None, Some(keys)) => uses.keys.extend(keys),
+                        (None, None) => uses.refused |= !name,
                     }
                     self.visit_expr(&a.right);
                     return;

@@ -43,6 +43,7 @@ mod scans;
 mod signature;
 mod statements;
 mod stepped;
+mod struct_seqs;
 mod syntax;
 mod tuples;
 pub mod twins;
@@ -109,6 +110,24 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
     lower_with(item, args, errors, &held).0
 }
 
+/// The syntax passes that take values apart before `match` is rewritten: sequences of
+/// structs as sequences of their fields, helpers of tuples and structs inlined, folds over
+/// tuples, arrays from `from_fn`, tuples and structs as one local per element, iterators
+/// stepped by `while let`. Returns the helpers' calls that could not be inlined.
+fn desugar_values(
+    block: &mut syn::Block,
+    caller: &Ident,
+    user: &mut HashSet<String>,
+) -> Vec<Ident> {
+    struct_seqs::desugar(block, caller, user);
+    let not_inlined = helpers::desugar(block, caller, user);
+    folds::desugar(block, user);
+    from_fn::desugar(block, user);
+    aggregates::desugar(block, user);
+    stepped::desugar(block);
+    not_inlined
+}
+
 /// Lowers `item`, the `Option`s named in `held` split into a float and a flag; also the
 /// names of the `Option`s that met a value carrying a derivative.
 fn lower_with(
@@ -124,11 +143,7 @@ fn lower_with(
     // Ordinary functions of tuples and structs inlined, and tuples and structs held by a
     // name as one local per element, first: `match` then sees the tuples written out.
     let mut block = item.block.as_ref().clone();
-    let not_inlined = helpers::desugar(&mut block, &item.sig.ident, &mut user);
-    folds::desugar(&mut block, &mut user);
-    from_fn::desugar(&mut block, &mut user);
-    aggregates::desugar(&mut block, &mut user);
-    stepped::desugar(&mut block);
+    let not_inlined = desugar_values(&mut block, &item.sig.ident, &mut user);
     let krate = &args.krate;
     found::desugar(&mut block, &quote!(#krate::__private), &mut user, errors);
     if !held.is_empty() {

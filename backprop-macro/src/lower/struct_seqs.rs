@@ -1,0 +1,746 @@
+//! A local sequence of small `Copy` structs, as one sequence per field (a struct of
+//! arrays): `let pts: Vec<V2> = x.chunks(2).map(|c| V2 { x: c[0], y: c[1] }).collect();` is
+//! `let pts_x: Vec<f64> = x.chunks(2).map(|c| c[0]).collect();` and `pts_y` the same, each a
+//! sequence of floats the rest of the macro differentiates. The struct is declared in the
+//! file, derives `Copy`, and its fields are named numbers.
+//!
+//! The sequence is made by `Vec::new()` or `Vec::with_capacity(n)` (then `push`), by
+//! `vec![V2 { .. }; n]` or `vec![V2 { .. }, ..]`, or by a chain ending in `.map(|..| ..)
+//! .collect()` whose closure gives the struct. Its uses: `pts[i].x` (read or written),
+//! `pts[i]` (the struct written out from its fields, `V2 { x: pts_x[i], y: pts_y[i] }`, for
+//! its operators and methods), `pts[i] = v;`, `pts.push(v);`, `pts.len()`,
+//! `pts.is_empty()`; `for` loops over `&pts`, `&mut pts`, `pts.iter()`, `pts.iter_mut()`
+//! (each `enumerate`d or not) and `pts.windows(k)`, and chains that start with the same
+//! walks and take the element in their first closures (`filter`, then `map`, `for_each` or
+//! `fold`): an index loop over the fields, the element read through its index. A sequence
+//! used any other way (passed to a function, returned, borrowed whole, named again) is left
+//! as written.
+
+use super::*;
+
+pub(super) fn desugar(block: &mut syn::Block, caller: &Ident, taken: &mut HashSet<String>) {
+    Blocks { caller, taken }.visit_block_mut(block);
+}
+
+struct Blocks<'a> {
+    caller: &'a Ident,
+    taken: &'a mut HashSet<String>,
+}
+
+impl VisitMut for Blocks<'_> {
+    fn visit_block_mut(&mut self, block: &mut syn::Block) {
+        let mut i = 0;
+        while i < block.stmts.len() {
+            if let Some((seq, lets)) = self.split(&block.stmts[i], &block.stmts[i + 1..]) {
+                let mut rest: Vec<syn::Stmt> = block.stmts[i + 1..].to_vec();
+                let mut uses = Uses {
+                    seq: &seq,
+                    taken: self.taken,
+                    elements: Vec::new(),
+                    failed: false,
+                };
+                for stmt in &mut rest {
+                    let was = uses.failed;
+                    uses.visit_stmt_mut(stmt);
+                    if uses.failed && !was {}
+                }
+
+                if !uses.failed {
+                    let n = lets.len();
+                    block.stmts.truncate(i);
+                    block.stmts.extend(lets);
+                    block.stmts.extend(rest);
+                    i += n;
+                    continue;
+                }
+            }
+            i += 1;
+        }
+        syn::visit_mut::visit_block_mut(self, block);
+    }
+
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+/// A sequence of structs held as one sequence per field.
+struct Seq {
+    name: Ident,
+    path: Ident,
+    /// Each field's name and its sequence.
+    fields: Vec<(Ident, Ident)>,
+}
+
+impl Seq {
+    /// The struct at `index`, written out from its fields.
+    fn element(&self, index: &Expr) -> Expr {
+        let path = &self.path;
+        let (keys, seqs): (Vec<&Ident>, Vec<&Ident>) =
+            self.fields.iter().map(|(k, s)| (k, s)).unzip();
+        syn::parse_quote_spanned!(self.name.span()=> #path { #(#keys: #seqs[#index]),* })
+    }
+
+    fn field(&self, member: &syn::Member) -> Option<&Ident> {
+        let syn::Member::Named(m) = member else {
+            return None;
+        };
+        self.fields.iter().find(|(k, _)| k == m).map(|(_, s)| s)
+    }
+
+    fn len(&self) -> Expr {
+        let first = &self.fields[0].1;
+        syn::parse_quote!(#first.len())
+    }
+
+    /// `value` written into the fields by `store` (`pts_x[i] = ..`, `pts_x.push(..)`): the
+    /// struct literal's fields directly, any other value through a local.
+    fn store(
+        &self,
+        value: &Expr,
+        taken: &mut HashSet<String>,
+        store: impl Fn(&Ident, Expr) -> syn::Stmt,
+    ) -> Expr {
+        if let Some(values) = literal_fields(value, &self.path) {
+            let stmts = self.fields.iter().map(|(k, s)| {
+                let v = values.iter().find(|(f, _)| f == k).map(|(_, v)| v.clone());
+                store(s, v.expect("every field"))
+            });
+            return syn::parse_quote!({ #(#stmts)* });
+        }
+        let local = Ident::new(&crate::names::unused(taken, "element"), self.name.span());
+        let path = &self.path;
+        let stmts = self
+            .fields
+            .iter()
+            .map(|(k, s)| store(s, syn::parse_quote!(#local.#k)));
+        syn::parse_quote!({ let #local: #path = #value; #(#stmts)* })
+    }
+}
+
+/// The fields of `path { .. }` written out whole (no `..base`), by name.
+fn literal_fields(e: &Expr, path: &Ident) -> Option<Vec<(Ident, Expr)>> {
+    let Expr::Struct(s) = strip(e) else {
+        return None;
+    };
+    if s.rest.is_some() || s.qself.is_some() || !s.path.is_ident(path) {
+        return None;
+    }
+    s.fields
+        .iter()
+        .map(|f| match &f.member {
+            syn::Member::Named(n) => Some((n.clone(), f.expr.clone())),
+            syn::Member::Unnamed(_) => None,
+        })
+        .collect()
+}
+
+/// The struct's name in `Vec<S>`.
+fn vec_of(ty: &Type) -> Option<&Ident> {
+    let Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match (last.ident == "Vec", args.args.first()) {
+        (true, Some(syn::GenericArgument::Type(Type::Path(t)))) if args.args.len() == 1 => {
+            t.path.get_ident()
+        }
+        _ => None,
+    }
+}
+
+/// A closure's value as written: the tail of its block, or its body.
+fn closure_value(body: &Expr) -> &Expr {
+    match strip(body) {
+        Expr::Block(b) if b.label.is_none() => match b.block.stmts.last() {
+            Some(syn::Stmt::Expr(e, None)) => closure_value(e),
+            _ => body,
+        },
+        _ => body,
+    }
+}
+
+/// `body` with its value replaced by the field `key` of it: the literal's element where
+/// the value is `path { .. }` written out, else `(value).key`.
+fn project(body: &Expr, key: &Ident, path: &Ident) -> Expr {
+    if let Expr::Block(b) = strip(body)
+        && b.label.is_none()
+        && let Some(syn::Stmt::Expr(tail, None)) = b.block.stmts.last()
+    {
+        let mut block = b.clone();
+        let tail = project(tail, key, path);
+        *block.block.stmts.last_mut().expect("a tail") = syn::Stmt::Expr(tail, None);
+        return Expr::Block(block);
+    }
+    match literal_fields(body, path) {
+        Some(fields) => match fields.into_iter().find(|(f, _)| f == key) {
+            Some((_, v)) => v,
+            None => syn::parse_quote!((#body).#key),
+        },
+        None => syn::parse_quote!((#body).#key),
+    }
+}
+
+impl Blocks<'_> {
+    /// `let pts: Vec<V2> = ..;` of a sequence this file's struct: the sequence and the
+    /// `let`s of its fields' sequences.
+    fn split(&mut self, stmt: &syn::Stmt, rest: &[syn::Stmt]) -> Option<(Seq, Vec<syn::Stmt>)> {
+        let syn::Stmt::Local(local) = stmt else {
+            return None;
+        };
+        let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
+        let (pat, ty) = match &local.pat {
+            Pat::Type(t) => (&*t.pat, Some(&*t.ty)),
+            p => (p, None),
+        };
+        let Pat::Ident(binding) = pat else {
+            return None;
+        };
+        if binding.by_ref.is_some() || binding.subpat.is_some() {
+            return None;
+        }
+
+        let made = Made::of(&init.expr)?;
+
+        let path = match ty {
+            Some(ty) => vec_of(ty)?.clone(),
+            None => made.path().or_else(|| pushed(&binding.ident, rest))?,
+        };
+        let declared = crate::source::number_struct_fields(&self.caller.to_string(), &path)?;
+        let name = binding.ident.clone();
+        let fields: Vec<(Ident, Ident, Type)> = declared
+            .iter()
+            .map(|(k, t)| {
+                let seq = crate::names::unused(self.taken, &format!("{name}_{k}"));
+                (
+                    Ident::new(k, name.span()),
+                    Ident::new(&seq, name.span()),
+                    syn::parse_str(t).expect("a number type"),
+                )
+            })
+            .collect();
+        let mutability = &binding.mutability;
+        let mut lets = Vec::new();
+        for (key, seq, ty) in &fields {
+            let value = made.field(key, ty, &path)?;
+            lets.push(syn::parse_quote_spanned!(name.span()=>
+                let #mutability #seq: ::std::vec::Vec<#ty> = #value;
+            ));
+        }
+        let seq = Seq {
+            name,
+            path,
+            fields: fields.into_iter().map(|(k, s, _)| (k, s)).collect(),
+        };
+        Some((seq, lets))
+    }
+}
+
+/// How the sequence is made.
+enum Made<'a> {
+    /// `Vec::new()`, `Vec::with_capacity(n)`: empty, each field's the same.
+    Empty(&'a Expr),
+    /// `vec![v; n]`.
+    Repeat(Box<(Expr, Expr)>),
+    /// `vec![a, b, ..]`.
+    List(Vec<Expr>),
+    /// `chain.map(|..| value).collect()`: the call of `map` and the closure.
+    Mapped(&'a syn::ExprMethodCall, &'a syn::ExprClosure),
+}
+
+impl<'a> Made<'a> {
+    fn of(init: &'a Expr) -> Option<Made<'a>> {
+        match strip(init) {
+            Expr::Call(c) => {
+                let Expr::Path(f) = strip(&c.func) else {
+                    return None;
+                };
+                let segments: Vec<String> = f
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
+                let known = matches!(
+                    segments.iter().map(String::as_str).collect::<Vec<_>>()[..],
+                    ["Vec", "new" | "with_capacity"]
+                );
+                known.then_some(Made::Empty(init))
+            }
+            Expr::Macro(m) if m.mac.path.is_ident("vec") => {
+                let tokens = &m.mac.tokens;
+                if let Ok(r) = syn::parse2::<syn::ExprRepeat>(quote!([#tokens])) {
+                    return Some(Made::Repeat(Box::new((*r.expr, *r.len))));
+                }
+                let list: syn::ExprArray = syn::parse2(quote!([#tokens])).ok()?;
+                Some(Made::List(list.elems.into_iter().collect()))
+            }
+            Expr::MethodCall(collect) if collect.method == "collect" && collect.args.is_empty() => {
+                let Expr::MethodCall(map) = strip(&collect.receiver) else {
+                    return None;
+                };
+                match (map.method == "map", map.args.first().map(strip)) {
+                    (true, Some(Expr::Closure(c))) if map.args.len() == 1 => {
+                        Some(Made::Mapped(map, c))
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// The struct the sequence holds, where its making says.
+    fn path(&self) -> Option<Ident> {
+        let value = match self {
+            Made::Empty(_) => return None,
+            Made::Repeat(r) => &r.0,
+            Made::List(l) => l.first()?,
+            Made::Mapped(_, c) => closure_value(&c.body),
+        };
+        match strip(value) {
+            Expr::Struct(s) if s.qself.is_none() => s.path.get_ident().cloned(),
+            _ => None,
+        }
+    }
+
+    /// The sequence of the field `key` (of type `ty`), made the same way.
+    fn field(&self, key: &Ident, ty: &Type, path: &Ident) -> Option<Expr> {
+        let of = |v: &Expr| -> Option<Expr> {
+            let fields = literal_fields(v, path)?;
+            fields.into_iter().find(|(f, _)| f == key).map(|(_, v)| v)
+        };
+        Some(match self {
+            Made::Empty(e) => (*e).clone(),
+            Made::Repeat(r) => {
+                let (v, n) = &**r;
+                let v = of(v)?;
+                syn::parse_quote!(vec![#v; #n])
+            }
+            Made::List(l) => {
+                let values = l.iter().map(of).collect::<Option<Vec<Expr>>>()?;
+                syn::parse_quote!(vec![#(#values),*])
+            }
+            Made::Mapped(map, closure) => {
+                let mut closure = (*closure).clone();
+                *closure.body = project(&closure.body, key, path);
+                let chain = &map.receiver;
+                syn::parse_quote!(#chain.map(#closure).collect::<::std::vec::Vec<#ty>>())
+            }
+        })
+    }
+}
+
+/// The struct of the first `name.push(S { .. })` in `rest`.
+fn pushed(name: &Ident, rest: &[syn::Stmt]) -> Option<Ident> {
+    struct Find<'a>(&'a Ident, Option<Ident>);
+    impl<'ast> Visit<'ast> for Find<'_> {
+        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+            if self.1.is_none()
+                && m.method == "push"
+                && matches!(strip(&m.receiver), Expr::Path(p) if p.path.is_ident(self.0))
+                && let Some(Expr::Struct(s)) = m.args.first().map(strip)
+            {
+                self.1 = s.path.get_ident().cloned();
+            }
+            syn::visit::visit_expr_method_call(self, m);
+        }
+    }
+    let mut find = Find(name, None);
+    for s in rest {
+        find.visit_stmt(s);
+    }
+    find.1
+}
+
+/// What a name bound by a walk over the sequence stands for.
+#[derive(Clone)]
+enum Bound {
+    /// The element at this index (`p` of `for p in &pts`).
+    Element(Expr),
+    /// The window starting at this index (`w` of `pts.windows(2)`), of this length.
+    Window(Expr, Expr),
+}
+
+/// The uses of the sequence in the statements after its `let`, rewritten to its fields';
+/// `failed` at the first use that is not one of them.
+struct Uses<'a> {
+    seq: &'a Seq,
+    taken: &'a mut HashSet<String>,
+    /// The names bound by walks over the sequence, innermost last.
+    elements: Vec<(Ident, Bound)>,
+    failed: bool,
+}
+
+impl Uses<'_> {
+    fn is_seq(&self, e: &Expr) -> bool {
+        matches!(strip(e), Expr::Path(p) if p.path.is_ident(&self.seq.name))
+    }
+
+    fn bound(&self, e: &Expr) -> Option<&Bound> {
+        let Expr::Path(p) = strip(e) else { return None };
+        let ident = p.path.get_ident()?;
+        self.elements
+            .iter()
+            .rev()
+            .find(|(n, _)| n == ident)
+            .map(|(_, b)| b)
+    }
+
+    /// The index of the element `e` is: `pts[i]`, `p` bound to one, `*p`, `w[k]` of a window.
+    fn element_index(&self, e: &Expr) -> Option<Expr> {
+        match strip(e) {
+            Expr::Index(ix) if self.is_seq(&ix.expr) => Some((*ix.index).clone()),
+            Expr::Index(ix) => match self.bound(&ix.expr)? {
+                Bound::Window(start, _) => {
+                    let k = &ix.index;
+                    Some(syn::parse_quote!(#start + #k))
+                }
+                Bound::Element(_) => None,
+            },
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => self.element_index(&u.expr),
+            e => match self.bound(e)? {
+                Bound::Element(index) => Some(index.clone()),
+                Bound::Window(..) => None,
+            },
+        }
+    }
+
+    /// `for pat in walk { body }` over the sequence, as an index loop.
+    fn for_loop(&mut self, f: &mut syn::ExprForLoop) -> bool {
+        let Some(walk) = self.walk(&f.expr) else {
+            return false;
+        };
+        let Some((index, bound)) = self.bind(&walk, &f.pat) else {
+            return false;
+        };
+        let depth = self.elements.len();
+        self.elements.extend(bound);
+        self.visit_block_mut(&mut f.body);
+        self.elements.truncate(depth);
+        *f.pat = syn::parse_quote!(#index);
+        *f.expr = walk.range;
+        true
+    }
+
+    /// A walk over the sequence: `&pts`, `&mut pts`, `pts.iter()`, `pts.iter_mut()`, each
+    /// `enumerate`d or not, or `pts.windows(k)`, then any of `rev`, `skip`, `take` and
+    /// `step_by` (which walk the indices the same way).
+    fn walk(&mut self, walk: &Expr) -> Option<Walk> {
+        let mut adaptors = Vec::new();
+        let mut base = strip(walk);
+        while let Expr::MethodCall(m) = base
+            && RANGE_ADAPTORS.contains(&m.method.to_string().as_str())
+        {
+            adaptors.push(m);
+            base = strip(&m.receiver);
+        }
+        let (enumerated, window) = match base {
+            Expr::Reference(r) if self.is_seq(&r.expr) => (false, None),
+            Expr::MethodCall(m) if m.method == "enumerate" && m.args.is_empty() => {
+                let Expr::MethodCall(inner) = strip(&m.receiver) else {
+                    return None;
+                };
+                let plain = matches!(inner.method.to_string().as_str(), "iter" | "iter_mut");
+                (plain && inner.args.is_empty() && self.is_seq(&inner.receiver))
+                    .then_some((true, None))?
+            }
+            Expr::MethodCall(m) if self.is_seq(&m.receiver) => {
+                match (m.method.to_string().as_str(), m.args.len()) {
+                    ("iter" | "iter_mut", 0) => (false, None),
+                    ("windows", 1) => (false, Some(m.args[0].clone())),
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        };
+        let len = self.seq.len();
+        // The range's bounds, then whether it is reversed and its step: `skip` and `take`
+        // move a bound, as a range walks the same indices only with `rev` and `step_by`.
+        let mut lo: Expr = syn::parse_quote!(0);
+        let mut hi: Expr = match &window {
+            Some(k) => syn::parse_quote!((#len + 1).saturating_sub(#k)),
+            None => len,
+        };
+        let (mut reversed, mut step) = (false, None);
+        for m in adaptors.into_iter().rev() {
+            let mut k = m
+                .args
+                .first()
+                .cloned()
+                .unwrap_or_else(|| syn::parse_quote!(0));
+            self.visit_expr_mut(&mut k);
+            match (m.method.to_string().as_str(), reversed, &step) {
+                ("rev", _, None) => reversed = !reversed,
+                ("step_by", _, None) => step = Some(k),
+                ("skip", false, None) => lo = syn::parse_quote!((#lo + #k).min(#hi)),
+                ("skip", true, None) => {
+                    hi = at_least(syn::parse_quote!(#hi.saturating_sub(#k)), &lo)
+                }
+                ("take", false, None) => hi = syn::parse_quote!(#hi.min(#lo + #k)),
+                ("take", true, None) => {
+                    lo = at_least(syn::parse_quote!(#hi.saturating_sub(#k)), &lo)
+                }
+                _ => return None,
+            }
+        }
+        let mut range: Expr = syn::parse_quote!((#lo..#hi));
+        if reversed {
+            range = syn::parse_quote!(#range.rev());
+        }
+        if let Some(k) = step {
+            range = syn::parse_quote!(#range.step_by(#k));
+        }
+        Some(Walk {
+            range,
+            enumerated,
+            window,
+        })
+    }
+
+    /// The names `pat` binds to an item of `walk` (`p`, `&p`, `(i, p)` when enumerated, `w`
+    /// of a window): the index's name, and the names bound to the element or window.
+    fn bind(&mut self, walk: &Walk, pat: &Pat) -> Option<(Ident, Vec<(Ident, Bound)>)> {
+        let (index, item) = match (walk.enumerated, strip_pat(pat)) {
+            (true, Pat::Tuple(t)) if t.elems.len() == 2 => {
+                let index = match strip_pat(&t.elems[0]) {
+                    Pat::Ident(i) if i.subpat.is_none() && i.by_ref.is_none() => i.ident.clone(),
+                    Pat::Wild(_) => self.fresh(),
+                    _ => return None,
+                };
+                (index, &t.elems[1])
+            }
+            (true, _) => return None,
+            (false, p) => (self.fresh(), p),
+        };
+        let name = match strip_pat(item) {
+            Pat::Ident(i) if i.subpat.is_none() && i.by_ref.is_none() => i.ident.clone(),
+            Pat::Reference(r) => match strip_pat(&r.pat) {
+                Pat::Ident(i) if i.subpat.is_none() && i.by_ref.is_none() => i.ident.clone(),
+                _ => return None,
+            },
+            _ => return None,
+        };
+        let at: Expr = syn::parse_quote!(#index);
+        let bound = match &walk.window {
+            Some(k) => Bound::Window(at, k.clone()),
+            None => Bound::Element(at),
+        };
+        Some((index, vec![(name, bound)]))
+    }
+
+    fn fresh(&mut self) -> Ident {
+        let name = format!("{}_at", self.seq.name);
+        Ident::new(
+            &crate::names::unused(self.taken, &name),
+            self.seq.name.span(),
+        )
+    }
+
+    /// A chain that starts with a walk over the sequence and takes its items in its first
+    /// closures (`pts.iter().map(|p| p.x * p.y)`, `pts.windows(2).map(|w| ..)`, after any
+    /// `filter`s): the walk as a range of indices, each such closure binding the index.
+    fn chain(&mut self, e: &Expr) -> Option<Expr> {
+        // The calls from the outermost inwards, down to the walk.
+        let mut calls: Vec<&syn::ExprMethodCall> = Vec::new();
+        let mut walk = e;
+        while let Expr::MethodCall(m) = strip(walk)
+            && self.walk(walk).is_none()
+        {
+            calls.push(m);
+            walk = &m.receiver;
+        }
+        let walk = self.walk(walk)?;
+        let mut out = walk.range.clone();
+        let mut taking = true;
+        for call in calls.into_iter().rev() {
+            let mut call = call.clone();
+            let item_at = match call.method.to_string().as_str() {
+                _ if !taking => None,
+                "filter" | "map" | "for_each" | "any" | "all" => Some(0),
+                "fold" => Some(1),
+                _ => return None,
+            };
+            match item_at {
+                Some(at) => {
+                    taking = call.method == "filter";
+                    let Some(Expr::Closure(closure)) = call.args.iter_mut().last() else {
+                        return None;
+                    };
+                    // `filter` lends its item (`|p|`, `|&p|`, `|&&p|`); a range's is `&usize`.
+                    let pat = match (taking, closure.inputs.iter().nth(at)?) {
+                        (true, Pat::Reference(r)) => (*r.pat).clone(),
+                        (_, p) => p.clone(),
+                    };
+                    let (index, bound) = self.bind(&walk, &pat)?;
+                    let depth = self.elements.len();
+                    self.elements.extend(bound);
+                    self.visit_expr_mut(&mut closure.body);
+                    self.elements.truncate(depth);
+                    *closure.inputs.iter_mut().nth(at)? = match taking {
+                        true => syn::parse_quote!(&#index),
+                        false => syn::parse_quote!(#index),
+                    };
+                    if at == 1 {
+                        self.visit_expr_mut(&mut call.args[0]);
+                    }
+                }
+                None => {
+                    for a in call.args.iter_mut() {
+                        self.visit_expr_mut(a);
+                    }
+                }
+            }
+            call.receiver = Box::new(out);
+            out = Expr::MethodCall(call);
+        }
+        // A walk no closure took (`pts.iter().count()`) is left.
+        (!taking).then_some(out)
+    }
+}
+
+/// `e.max(lo)`, or `e` where `lo` is the range's first bound, zero.
+fn at_least(e: Expr, lo: &Expr) -> Expr {
+    match lo {
+        Expr::Lit(l) if quote!(#l).to_string() == "0" => e,
+        lo => syn::parse_quote!(#e.max(#lo)),
+    }
+}
+
+/// The adaptors that walk a range of indices as they walk the sequence.
+const RANGE_ADAPTORS: &[&str] = &["rev", "skip", "take", "step_by"];
+
+/// A walk over the sequence as a range of its indices.
+struct Walk {
+    range: Expr,
+    /// `enumerate`d: its items are `(index, element)`.
+    enumerated: bool,
+    /// `windows(k)`: the window's length.
+    window: Option<Expr>,
+}
+
+fn strip_pat(p: &Pat) -> &Pat {
+    match p {
+        Pat::Paren(p) => strip_pat(&p.pat),
+        Pat::Type(t) => strip_pat(&t.pat),
+        p => p,
+    }
+}
+
+impl VisitMut for Uses<'_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        if self.failed {
+            return;
+        }
+        if let Expr::ForLoop(f) = e
+            && self.for_loop(f)
+        {
+            return;
+        }
+        match e {
+            // `pts[i].x`, `p.x`, `w[1].y`: the field's sequence at the index.
+            Expr::Field(f) => {
+                if let Some(index) = self.element_index(&f.base) {
+                    let Some(seq) = self.seq.field(&f.member) else {
+                        self.failed = true;
+                        return;
+                    };
+                    let mut index = index;
+                    self.visit_expr_mut(&mut index);
+                    *e = syn::parse_quote_spanned!(f.span()=> #seq[#index]);
+                    return;
+                }
+            }
+            // `pts[i] = v;`, `*p = v;`
+            Expr::Assign(a) => {
+                if let Some(mut index) = self.element_index(&a.left) {
+                    self.visit_expr_mut(&mut index);
+                    self.visit_expr_mut(&mut a.right);
+                    let value = (*a.right).clone();
+                    *e = self.seq.store(
+                        &value,
+                        self.taken,
+                        |s, v| syn::parse_quote!(#s[#index] = #v;),
+                    );
+                    return;
+                }
+            }
+            // `w.len()` of a window: its length.
+            Expr::MethodCall(m)
+                if m.method == "len" && m.args.is_empty() && self.bound(&m.receiver).is_some() =>
+            {
+                if let Some(Bound::Window(_, k)) = self.bound(&m.receiver) {
+                    *e = k.clone();
+                    return;
+                }
+            }
+            Expr::MethodCall(m) if self.is_seq(&m.receiver) => {
+                match (m.method.to_string().as_str(), m.args.len()) {
+                    ("len" | "is_empty", 0) => {
+                        let first = &self.seq.fields[0].1;
+                        *m.receiver = syn::parse_quote!(#first);
+                        return;
+                    }
+                    ("push", 1) => {
+                        let mut value = m.args[0].clone();
+                        self.visit_expr_mut(&mut value);
+                        *e = self.seq.store(
+                            &value,
+                            self.taken,
+                            |s, v| syn::parse_quote!(#s.push(#v);),
+                        );
+                        return;
+                    }
+                    _ => {}
+                }
+            }
+            Expr::MethodCall(_) => {
+                if let Some(chain) = self.chain(e) {
+                    *e = chain;
+                    return;
+                }
+            }
+            Expr::Path(p) if p.path.is_ident(&self.seq.name) => {
+                self.failed = true;
+                return;
+            }
+            _ => {}
+        }
+        // The element as a whole value: the struct written out from its fields.
+        if let Some(mut index) = self.element_index(e) {
+            self.visit_expr_mut(&mut index);
+            *e = self.seq.element(&index);
+            return;
+        }
+        if matches!(e, Expr::Path(_)) && self.bound(e).is_some() {
+            // A window named whole.
+            self.failed = true;
+            return;
+        }
+        syn::visit_mut::visit_expr_mut(self, e);
+    }
+
+    fn visit_pat_mut(&mut self, p: &mut Pat) {
+        // The sequence or an element's name bound again.
+        if let Pat::Ident(i) = p
+            && (i.ident == self.seq.name || self.elements.iter().any(|(n, _)| *n == i.ident))
+        {
+            self.failed = true;
+        }
+        syn::visit_mut::visit_pat_mut(self, p);
+    }
+
+    fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
+        // `println!("{}", p.x)`: the macro's tokens are not rewritten.
+        let mut named = HashSet::new();
+        collect_idents(m.tokens.clone(), &mut named);
+        let element = self
+            .elements
+            .iter()
+            .any(|(n, _)| named.contains(&n.to_string()));
+        if element || named.contains(&self.seq.name.to_string()) {
+            self.failed = true;
+        }
+    }
+
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}

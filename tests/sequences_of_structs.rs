@@ -1,0 +1,281 @@
+//! Local `Vec`s of small `Copy` structs, as people write geometry and particle code: made
+//! by `collect`, `push` or `vec![..]`, indexed, assigned, walked by `for` (by reference,
+//! mutably, enumerated, in windows) and by chains. Each function is checked against central
+//! differences, `jvp` against the gradient (the dot-product test) and `hvp` against
+//! differences of the gradient.
+
+#![allow(clippy::needless_range_loop)]
+#![deny(warnings)]
+
+#[macro_use]
+mod common;
+use backprop::differentiate;
+use common::{assert_close, assert_fd, check_hvp, draws};
+use std::ops::{Add, Mul, Sub};
+
+#[derive(Clone, Copy, Debug)]
+struct V2 {
+    x: f64,
+    y: f64,
+}
+
+impl V2 {
+    fn norm(self) -> f64 {
+        (self.x * self.x + self.y * self.y).sqrt()
+    }
+
+    fn cross(self, o: V2) -> f64 {
+        self.x * o.y - self.y * o.x
+    }
+}
+
+impl Sub for V2 {
+    type Output = V2;
+    fn sub(self, o: V2) -> V2 {
+        V2 {
+            x: self.x - o.x,
+            y: self.y - o.y,
+        }
+    }
+}
+
+impl Add for V2 {
+    type Output = V2;
+    fn add(self, o: V2) -> V2 {
+        V2 {
+            x: self.x + o.x,
+            y: self.y + o.y,
+        }
+    }
+}
+
+impl Mul<f64> for V2 {
+    type Output = V2;
+    fn mul(self, k: f64) -> V2 {
+        V2 {
+            x: self.x * k,
+            y: self.y * k,
+        }
+    }
+}
+
+/// A particle: position, velocity and mass, all numbers.
+#[derive(Clone, Copy)]
+struct Particle {
+    x: f64,
+    y: f64,
+    vx: f64,
+    vy: f64,
+    m: f64,
+}
+
+/// A polyline's length: points collected from pairs, segments by index.
+#[differentiate(hessian)]
+fn polyline_length(x: &[f64]) -> f64 {
+    let pts: Vec<V2> = x.chunks(2).map(|c| V2 { x: c[0], y: c[1] }).collect();
+    let mut total = 0.0;
+    for i in 1..pts.len() {
+        total += (pts[i] - pts[i - 1]).norm();
+    }
+    total
+}
+
+/// A closed polygon's area by the shoelace formula, and its length by windows.
+#[differentiate(hessian)]
+fn polygon(x: &[f64]) -> f64 {
+    let n = x.len() / 2;
+    let pts = (0..n)
+        .map(|i| V2 {
+            x: x[2 * i],
+            y: x[2 * i + 1],
+        })
+        .collect::<Vec<_>>();
+    let mut area = 0.0;
+    for i in 0..n {
+        area += pts[i].cross(pts[(i + 1) % n]);
+    }
+    let length: f64 = pts.windows(2).map(|w| (w[1] - w[0]).norm()).sum();
+    0.5 * area + length
+}
+
+/// Points pushed in a loop, walked by reference, enumerated, and by a chain with a filter.
+#[differentiate(hessian)]
+fn pushed_and_walked(x: &[f64]) -> f64 {
+    let mut pts = Vec::new();
+    for i in 0..x.len() / 2 {
+        pts.push(V2 {
+            x: x[2 * i].sin(),
+            y: x[2 * i + 1],
+        });
+    }
+    let mut s = 0.0;
+    for p in &pts {
+        s += p.x * p.y;
+    }
+    for (i, p) in pts.iter().enumerate() {
+        s += (i as f64 + 1.0) * p.norm();
+    }
+    s + pts
+        .iter()
+        .filter(|p| p.y > -0.5)
+        .map(|p| p.x * p.x)
+        .sum::<f64>()
+}
+
+/// Walks reversed, skipped, stepped and enumerated, a fold, a test, and each element
+/// assigned whole through `&mut`.
+#[differentiate(hessian)]
+fn walked_every_way(x: &[f64]) -> f64 {
+    let mut pts: Vec<V2> = Vec::with_capacity(x.len() / 2);
+    for i in 0..x.len() / 2 {
+        pts.push(V2 {
+            x: x[2 * i],
+            y: x[2 * i + 1],
+        });
+    }
+    let mut s = 0.0;
+    for p in pts.iter().rev().skip(1) {
+        s = s * 0.5 + p.x * p.y;
+    }
+    for (i, p) in pts.iter().enumerate().step_by(2) {
+        s += i as f64 * p.y;
+    }
+    let far = pts.iter().fold(0.0, |m: f64, p| m.max(p.norm()));
+    let right = pts.iter().any(|p| p.x > 1.0);
+    for p in &mut pts {
+        *p = *p * 0.5 + V2 { x: 1.0, y: -1.0 };
+    }
+    let tail: f64 = pts.windows(3).rev().take(2).map(|w| w[0].x * w[2].y).sum();
+    s + far
+        + tail
+        + if right {
+            pts[0].x
+        } else {
+            pts[pts.len() - 1].y
+        }
+}
+
+/// Particles under gravity and a spring to the origin, stepped by symplectic Euler through
+/// `iter_mut`, then their energy pairwise: a sequence of five-field structs made by
+/// `vec![..; n]`, written by index and by element.
+#[differentiate(hessian)]
+fn particles(x: &[f64]) -> f64 {
+    let n = x.len() / 3;
+    let mut ps = vec![
+        Particle {
+            x: 0.0,
+            y: 0.0,
+            vx: 0.0,
+            vy: 0.0,
+            m: 1.0,
+        };
+        n
+    ];
+    for i in 0..n {
+        ps[i] = Particle {
+            x: x[3 * i],
+            y: x[3 * i + 1],
+            vx: 0.1 * x[3 * i + 2],
+            vy: 0.0,
+            m: 1.0 + 0.5 * (i as f64),
+        };
+    }
+    let dt = 0.05;
+    for _ in 0..4 {
+        for p in ps.iter_mut() {
+            p.vx -= dt * p.x;
+            p.vy -= dt * (p.y + 9.8 * 0.01);
+            p.x += dt * p.vx;
+            p.y += dt * p.vy;
+        }
+    }
+    let mut energy = 0.0;
+    for i in 0..n {
+        for j in i + 1..n {
+            let d = V2 {
+                x: ps[i].x - ps[j].x,
+                y: ps[i].y - ps[j].y,
+            };
+            energy -= ps[i].m * ps[j].m / (d.norm() + 0.5);
+        }
+        energy += 0.5 * ps[i].m * (ps[i].vx * ps[i].vx + ps[i].vy * ps[i].vy);
+    }
+    energy
+}
+
+/// A list of vertices written out, a centroid, moved vertices assigned back.
+#[differentiate(hessian)]
+fn triangle_spread(x: &[f64]) -> f64 {
+    let mut tri = vec![
+        V2 { x: x[0], y: x[1] },
+        V2 { x: x[2], y: x[3] },
+        V2 { x: x[4], y: x[5] },
+    ];
+    let mut c = V2 { x: 0.0, y: 0.0 };
+    for p in &tri {
+        c = c + *p * (1.0 / 3.0);
+    }
+    for k in 0..tri.len() {
+        tri[k] = tri[k] - c;
+    }
+    let mut spread = 0.0;
+    for (i, &p) in tri.iter().enumerate() {
+        spread += p.norm() * (1.0 + i as f64);
+    }
+    spread
+}
+
+/// Every mode of `f` at `x`: the gradient against differences, `hvp` against differences
+/// of the gradient, and `jvp` along `v` against the gradient.
+macro_rules! check_every_mode {
+    ($f:ident, $x:expr, $v:expr, $seed:expr) => {{
+        let (x, v): (&[f64], &[f64]) = ($x, $v);
+        check_slice_function!($f, x, $seed);
+        let (value, tangent) = $f::jvp(x, v);
+        assert_eq!(value, $f(x));
+        let dot: f64 = $f::grad(x).1.x.iter().zip(v).map(|(g, v)| g * v).sum();
+        assert_close(tangent, dot, 1e-12);
+    }};
+}
+
+#[test]
+fn geometry_over_a_vec_of_points() {
+    for (k, x, v) in draws(211, &[4, 8, 12], 2.0) {
+        check_every_mode!(polyline_length, &x, &v, 10 + k);
+        check_every_mode!(polygon, &x, &v, 20 + k);
+        check_every_mode!(pushed_and_walked, &x, &v, 30 + k);
+        check_every_mode!(walked_every_way, &x, &v, 35 + k);
+    }
+    for (k, x, v) in draws(212, &[6, 6], 2.0) {
+        check_every_mode!(triangle_spread, &x, &v, 40 + k);
+    }
+}
+
+#[test]
+fn particles_in_a_vec_of_structs() {
+    for (k, x, v) in draws(213, &[6, 9, 12], 1.5) {
+        check_every_mode!(particles, &x, &v, 50 + k);
+    }
+}
+
+/// The same polyline written with plain slices, for the value and gradient bit for bit.
+#[differentiate]
+fn polyline_by_hand(x: &[f64]) -> f64 {
+    let mut total = 0.0;
+    for i in 1..x.len() / 2 {
+        let dx = x[2 * i] - x[2 * i - 2];
+        let dy = x[2 * i + 1] - x[2 * i - 1];
+        total += (dx * dx + dy * dy).sqrt();
+    }
+    total
+}
+
+#[test]
+fn a_vec_of_points_gives_what_its_fields_written_out_give() {
+    for (_, x, _) in draws(214, &[10, 16], 3.0) {
+        let (value, g) = polyline_length::grad(&x);
+        let (by_hand, h) = polyline_by_hand::grad(&x);
+        assert_eq!(value, by_hand);
+        assert_eq!(g.x, h.x);
+    }
+}
