@@ -145,6 +145,21 @@ fn walked_every_way(x: &[f64]) -> f64 {
     for p in &mut pts {
         *p = *p * 0.5 + V2 { x: 1.0, y: -1.0 };
     }
+    // Values that read the sequence they are written to: each read before any write.
+    pts[0] = V2 {
+        x: pts[0].y,
+        y: pts[0].x,
+    };
+    for p in pts.iter_mut() {
+        *p = V2 {
+            x: p.y,
+            y: p.x * p.y,
+        };
+    }
+    pts.push(V2 {
+        x: pts[1].y,
+        y: pts.len() as f64,
+    });
     let tail: f64 = pts.windows(3).rev().take(2).map(|w| w[0].x * w[2].y).sum();
     s + far
         + tail

@@ -91,15 +91,24 @@ impl Seq {
         syn::parse_quote!(#first.len())
     }
 
-    /// `value` written into the fields by `store` (`pts_x[i] = ..`, `pts_x.push(..)`): the
-    /// struct literal's fields directly, any other value through a local.
+    /// `value` written into the fields by `store` (`pts_x[i] = ..`, `pts_x.push(..)`): a
+    /// struct literal's fields directly, any other value (or one that reads the sequence)
+    /// through a local.
     fn store(
         &self,
         value: &Expr,
         taken: &mut HashSet<String>,
         store: impl Fn(&Ident, Expr) -> syn::Stmt,
     ) -> Expr {
-        if let Some(values) = literal_fields(value, &self.path) {
+        // Written field by field only where no value reads the sequences (`pts[i] = V2 {
+        // x: pts[i].y, y: pts[i].x }` reads each before either is written).
+        let mut read = HashSet::new();
+        collect_idents(value.to_token_stream(), &mut read);
+        let reads_fields = self
+            .fields
+            .iter()
+            .any(|(_, s)| read.contains(&s.to_string()));
+        if let Some(values) = literal_fields(value, &self.path).filter(|_| !reads_fields) {
             let stmts = self.fields.iter().map(|(k, s)| {
                 let v = values.iter().find(|(f, _)| f == k).map(|(_, v)| v.clone());
                 store(s, v.expect("every field"))
