@@ -1285,6 +1285,12 @@ impl<'r> Gen<'r> {
                     8 if self.rng.chance(0.3) => format!(
                         "{{ let mut s = Seg {{ a: Pt {{ x: {a}, y: 0.5 }}, b: Pt {{ x: {b}, y: {a} }} }}; s.b.x *= 0.5; s = Seg {{ a: s.b, b: s.a + s.b * 0.5 }}; s.a.dot(s.b) + s.len() }}"
                     ),
+                    // A local `Vec` of structs (held as one `Vec` per field): collected,
+                    // pushed to, walked mutably, assigned whole by index, walked enumerated
+                    // and reversed, in windows and through a filter.
+                    8 if self.has_slice && self.rng.chance(0.3) => format!(
+                        "{{ let mut ps: Vec<Pt> = v.iter().map(|&e| Pt {{ x: e * ({a}), y: e + {b} }}).collect(); ps.push(Pt {{ x: {a}, y: {b} }}); for p in ps.iter_mut() {{ p.y *= 0.5; }} ps[0] = ps[ps.len() - 1] + ps[0] * 0.5; let mut s = 0.0; for (j, p) in ps.iter().enumerate().rev() {{ s += p.dot(ps[j / 2]) * 0.25; }} s + ps.windows(2).map(|w| (w[1] + w[0] * 0.5).norm()).sum::<f64>() + ps.iter().filter(|p| p.x > {b}).map(|p| p.x * p.y).sum::<f64>() }}"
+                    ),
                     // A tuple result, destructured.
                     8 if self.rng.chance(0.5) => {
                         format!("{{ let (p, q) = helper_pair({a}, {b}); p * 0.5 + q }}")

@@ -271,8 +271,32 @@ impl<'e> Lower<'e> {
                 self.errors.spanned(expr, IN_PLACE_FIELD);
                 Op::Konst(self.dummy())
             }
+            // `p.0` of a float (`let p = P(a, b);`, a tuple struct's constructor read as a
+            // call): a float has no elements, and read as a constant it would lose its
+            // derivative.
+            None if self.element_of_a_number(expr) => {
+                self.errors.spanned(expr, ELEMENT_OF_A_NUMBER);
+                Op::Konst(self.dummy())
+            }
             None => Op::Konst(self.konst(expr)),
         }
+    }
+
+    /// Whether `e` is a field of a local that holds a float or a sequence of floats carrying
+    /// a derivative, which the macro does not know as a tuple or a struct.
+    fn element_of_a_number(&self, e: &Expr) -> bool {
+        let Expr::Field(f) = strip(e) else {
+            return false;
+        };
+        let Expr::Path(p) = strip(&f.base) else {
+            return false;
+        };
+        p.path
+            .get_ident()
+            .and_then(|i| self.lookup(&i.to_string()))
+            .is_some_and(|v| {
+                matches!(self.kind(v), Kind::Float | Kind::Seq) && self.carried.contains(&v)
+            })
     }
 
     /// A binary operation: arithmetic, the remainder, or a comparison (a constant).
@@ -479,6 +503,9 @@ impl<'e> Lower<'e> {
 
 /// The error for a field of a value computed in place that carries a derivative.
 const IN_PLACE_FIELD: &str = "#[differentiate] reads an element of a tuple or struct computed in place (`(p - q).x`, `pair(a, b).0`) where the value is written out there (a tuple or struct literal, an operator, function or closure of this file returning one) and its other elements are plain expressions; bind this value to a name first (`let d = p - q;`, then `d.x`)";
+
+/// The error for an element of a value the macro holds as a float or a sequence.
+const ELEMENT_OF_A_NUMBER: &str = "#[differentiate] reads this value as a float or a sequence of floats, which has no elements: it holds tuples and structs with named fields (`let p = V2 { x: a, y: b };`, `let t = (a, b);`) one local per element, and a tuple struct (`P(a, b)`) or a call's result of another type it does not; write the struct with named fields, or bind its elements to names";
 
 /// The element `member` of `base` where `base` is a tuple or struct written out (`(a, b)`,
 /// `V2 { x: a, y: b }`, an inlined operator's result): `Ok` with its expression when every
