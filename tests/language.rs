@@ -3837,8 +3837,47 @@ fn updated_by_rest(x: &[f64]) -> f64 {
     p.x * p.y + p.z
 }
 
+/// A complex number as a tuple struct: built, taken apart by its pattern, its operators
+/// and a method inlined.
+#[derive(Clone, Copy)]
+struct Cx(f64, f64);
+
+impl std::ops::Mul for Cx {
+    type Output = Cx;
+    fn mul(self, o: Cx) -> Cx {
+        Cx(self.0 * o.0 - self.1 * o.1, self.0 * o.1 + self.1 * o.0)
+    }
+}
+
+impl std::ops::Add for Cx {
+    type Output = Cx;
+    fn add(self, o: Cx) -> Cx {
+        Cx(self.0 + o.0, self.1 + o.1)
+    }
+}
+
+impl Cx {
+    fn abs2(&self) -> f64 {
+        self.0 * self.0 + self.1 * self.1
+    }
+}
+
+#[differentiate(hessian)]
+fn tuple_struct_iteration(x: &[f64]) -> f64 {
+    let c = Cx(x[0] * 0.5, x[1] * 0.5);
+    let mut z = Cx(x[2] * 0.1, 0.0);
+    for _ in 0..4 {
+        z = z * z + c;
+    }
+    let Cx(re, im) = z;
+    re * im + z.abs2() + (z + c).0
+}
+
 #[test]
 fn elements_of_values_computed_in_place() {
+    for (k, x, v) in draws(109, &[3, 3], 1.0) {
+        check_every_mode!(tuple_struct_iteration, &x, &v, 180 + k);
+    }
     for (k, x, v) in draws(107, &[6, 6], 1.5) {
         check_every_mode!(elements_in_place, &x, &v, 160 + k);
         check_every_mode!(updated_by_rest, &x, &v, 170 + k);

@@ -25,6 +25,7 @@
 //! - `lower/statements.rs`: blocks, assignments, `if`, `return`.
 //! - `lower/locals.rs`: `let`: definitions, declarations, second names for rows and arrays.
 //! - `lower/loops.rs`: `for`, `while`, `loop` and their variables.
+//! - `lower/tuple_structs.rs`: tuple structs written with numbered fields (`P { 0: a }`).
 //! - `lower/struct_seqs.rs`: a local `Vec` of small `Copy` structs, as one `Vec` per
 //!   field, each use reading or writing the fields at an index.
 //! - `lower/helpers.rs`: ordinary functions of tuples and structs inlined where called.

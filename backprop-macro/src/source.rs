@@ -70,6 +70,8 @@ struct Scope {
     /// The structs declared here without generics whose fields are all named and numbers
     /// (`f64`, `usize`, ..): each field's name and type, in order.
     number_fields: Vec<(String, Vec<(String, String)>)>,
+    /// The tuple structs declared here (`struct P(f64, f64);`).
+    tuple_structs: Vec<String>,
 }
 
 impl Scope {
@@ -83,6 +85,9 @@ impl Scope {
                         .contains("Differentiable"))
         });
         self.structs.push((st.ident.to_string(), !derives));
+        if matches!(st.fields, syn::Fields::Unnamed(_)) {
+            self.tuple_structs.push(st.ident.to_string());
+        }
         if let Some(fields) = number_fields(st) {
             self.number_fields.push((st.ident.to_string(), fields));
         }
@@ -310,6 +315,14 @@ pub fn number_struct_fields(caller: &str, name: &syn::Ident) -> Option<Vec<(Stri
         .iter()
         .find(|(s, _)| name == s)
         .map(|(_, f)| f.clone())
+}
+
+/// Whether `name` is a tuple struct declared in the module of the differentiated function
+/// `caller` (`struct P(f64, f64);`).
+pub fn is_tuple_struct(caller: &str, name: &syn::Ident) -> bool {
+    summary(name.span()).is_some_and(|scopes| {
+        home(&scopes, caller).is_some_and(|h| h.tuple_structs.iter().any(|t| name == t))
+    })
 }
 
 /// Whether a signature names a tuple, or a struct of `structs` without a gradient, among

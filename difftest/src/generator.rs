@@ -598,6 +598,24 @@ impl std::ops::Mul<f64> for Pt {
     }
 }
 
+/// A complex number as a tuple struct.
+#[derive(Clone, Copy)]
+pub struct Cz(pub f64, pub f64);
+
+impl std::ops::Mul for Cz {
+    type Output = Cz;
+    fn mul(self, o: Cz) -> Cz {
+        Cz(self.0 * o.0 - self.1 * o.1, self.0 * o.1 + self.1 * o.0)
+    }
+}
+
+impl std::ops::Add for Cz {
+    type Output = Cz;
+    fn add(self, o: Cz) -> Cz {
+        Cz(self.0 + o.0, self.1 + o.1)
+    }
+}
+
 /// A segment: a struct of structs.
 #[derive(Clone, Copy)]
 pub struct Seg {
@@ -1273,6 +1291,17 @@ impl<'r> Gen<'r> {
                     10 if self.has_slice => format!(
                         "if v.iter().any(|&e| e > {b}) {{ {a} }} else {{ (0..v.len()).fold({b}, |acc, j| acc * 0.5 + v[j]) }}"
                     ),
+                    // A local `Vec` of structs (held as one `Vec` per field): collected,
+                    // pushed to, walked mutably, assigned whole by index, walked enumerated
+                    // and reversed, in windows and through a filter.
+                    8 if self.has_slice && self.rng.chance(0.35) => format!(
+                        "{{ let mut ps: Vec<Pt> = v.iter().map(|&e| Pt {{ x: e * ({a}), y: e + {b} }}).collect(); ps.push(Pt {{ x: {a}, y: {b} }}); for p in ps.iter_mut() {{ p.y *= 0.5; }} ps[0] = ps[ps.len() - 1] + ps[0] * 0.5; let mut s = 0.0; for (j, p) in ps.iter().enumerate().rev() {{ s += p.dot(ps[j / 2]) * 0.25; }} s + ps.windows(2).map(|w| (w[1] + w[0] * 0.5).norm()).sum::<f64>() + ps.iter().filter(|p| p.x > {b}).map(|p| p.x * p.y).sum::<f64>() }}"
+                    ),
+                    // A tuple struct: built, its operators inlined, taken apart by its
+                    // pattern, an element of an operator's result read in place.
+                    8 if self.rng.chance(0.2) => format!(
+                        "{{ let c = Cz({a}, {b} * 0.5); let mut z = Cz(0.5, ({a}) * 0.25); for _ in 0..2 {{ z = z * z + c; }} let Cz(p, q) = z; p * 0.25 + q * 0.5 + (z + c).0 }}"
+                    ),
                     // A tuple and a struct held by names: chosen by `if`, reassigned whole,
                     // completed from another (`..p`), passed to ordinary functions, methods
                     // and operators (all inlined).
@@ -1284,12 +1313,6 @@ impl<'r> Gen<'r> {
                     ),
                     8 if self.rng.chance(0.3) => format!(
                         "{{ let mut s = Seg {{ a: Pt {{ x: {a}, y: 0.5 }}, b: Pt {{ x: {b}, y: {a} }} }}; s.b.x *= 0.5; s = Seg {{ a: s.b, b: s.a + s.b * 0.5 }}; s.a.dot(s.b) + s.len() }}"
-                    ),
-                    // A local `Vec` of structs (held as one `Vec` per field): collected,
-                    // pushed to, walked mutably, assigned whole by index, walked enumerated
-                    // and reversed, in windows and through a filter.
-                    8 if self.has_slice && self.rng.chance(0.3) => format!(
-                        "{{ let mut ps: Vec<Pt> = v.iter().map(|&e| Pt {{ x: e * ({a}), y: e + {b} }}).collect(); ps.push(Pt {{ x: {a}, y: {b} }}); for p in ps.iter_mut() {{ p.y *= 0.5; }} ps[0] = ps[ps.len() - 1] + ps[0] * 0.5; let mut s = 0.0; for (j, p) in ps.iter().enumerate().rev() {{ s += p.dot(ps[j / 2]) * 0.25; }} s + ps.windows(2).map(|w| (w[1] + w[0] * 0.5).norm()).sum::<f64>() + ps.iter().filter(|p| p.x > {b}).map(|p| p.x * p.y).sum::<f64>() }}"
                     ),
                     // A tuple result, destructured.
                     8 if self.rng.chance(0.5) => {

@@ -68,11 +68,8 @@ fn written(expr: &Expr) -> Option<Written> {
             let fields = s
                 .fields
                 .iter()
-                .map(|f| match &f.member {
-                    syn::Member::Named(n) => Some((n.to_string(), f.expr.clone())),
-                    syn::Member::Unnamed(_) => None,
-                })
-                .collect::<Option<Vec<_>>>()?;
+                .map(|f| (member_key(&f.member), f.expr.clone()))
+                .collect();
             Some((Some(s.path.clone()), fields))
         }
         _ => None,
@@ -156,7 +153,7 @@ impl Split<'_> {
                 let keys = a
                     .elems
                     .iter()
-                    .map(|(k, _)| Ident::new(k, Span::call_site()));
+                    .map(|(k, _)| syn::parse_str::<syn::Member>(k).expect("a field's key"));
                 syn::parse_quote!(#path { #(#keys: #values),* })
             }
         }
@@ -486,11 +483,8 @@ impl Split<'_> {
             Pat::Struct(s) if held.path.is_some() => s
                 .fields
                 .iter()
-                .map(|f| match &f.member {
-                    syn::Member::Named(n) => Some((n.to_string(), &*f.pat)),
-                    syn::Member::Unnamed(_) => None,
-                })
-                .collect::<Option<Vec<_>>>()?,
+                .map(|f| (member_key(&f.member), &*f.pat))
+                .collect(),
             _ => return None,
         };
         let mut lets = Vec::new();

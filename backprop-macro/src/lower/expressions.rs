@@ -505,7 +505,7 @@ impl<'e> Lower<'e> {
 const IN_PLACE_FIELD: &str = "#[differentiate] reads an element of a tuple or struct computed in place (`(p - q).x`, `pair(a, b).0`) where the value is written out there (a tuple or struct literal, an operator, function or closure of this file returning one) and its other elements are plain expressions; bind this value to a name first (`let d = p - q;`, then `d.x`)";
 
 /// The error for an element of a value the macro holds as a float or a sequence.
-const ELEMENT_OF_A_NUMBER: &str = "#[differentiate] reads this value as a float or a sequence of floats, which has no elements: it holds tuples and structs with named fields (`let p = V2 { x: a, y: b };`, `let t = (a, b);`) one local per element, and a tuple struct (`P(a, b)`) or a call's result of another type it does not; write the struct with named fields, or bind its elements to names";
+const ELEMENT_OF_A_NUMBER: &str = "#[differentiate] reads this value as a float or a sequence of floats, which has no elements: it holds tuples, and the structs and tuple structs declared in the function's module (`let p = V2 { x: a, y: b };`, `let c = Cx(a, b);`), one local per element, and a struct of another module or a call's result of another type it does not; declare the struct beside the function, or bind its elements to names";
 
 /// The element `member` of `base` where `base` is a tuple or struct written out (`(a, b)`,
 /// `V2 { x: a, y: b }`, an inlined operator's result): `Ok` with its expression when every

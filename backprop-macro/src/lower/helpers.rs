@@ -409,6 +409,15 @@ impl Inline<'_> {
                 self.types.get(&p.path.get_ident()?.to_string()).cloned()
             }
             Expr::Struct(st) if st.rest.is_none() => Some(st.path.get_ident()?.to_string()),
+            // `P(a, b)` of a tuple struct, in an inlined body (`tuple_structs.rs` writes it
+            // `P { 0: a, 1: b }` after).
+            Expr::Call(c) => match strip(&c.func) {
+                Expr::Path(p) if p.qself.is_none() => {
+                    let name = p.path.get_ident()?;
+                    crate::source::is_tuple_struct(&self.caller, name).then(|| name.to_string())
+                }
+                _ => None,
+            },
             // `b.pos` of a struct whose field `pos` is declared `V2`.
             Expr::Field(f) => {
                 let on = self.struct_of(&f.base)?;

@@ -45,6 +45,7 @@ mod statements;
 mod stepped;
 mod struct_seqs;
 mod syntax;
+mod tuple_structs;
 mod tuples;
 pub mod twins;
 mod types;
@@ -110,8 +111,8 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
     lower_with(item, args, errors, &held).0
 }
 
-/// The syntax passes that take values apart before `match` is rewritten: sequences of
-/// structs as sequences of their fields, helpers of tuples and structs inlined, folds over
+/// The syntax passes that take values apart before `match` is rewritten: tuple structs
+/// with numbered fields, sequences of structs as sequences of their fields, helpers of tuples and structs inlined, folds over
 /// tuples, arrays from `from_fn`, tuples and structs as one local per element, iterators
 /// stepped by `while let`. Returns the helpers' calls that could not be inlined.
 fn desugar_values(
@@ -119,8 +120,11 @@ fn desugar_values(
     caller: &Ident,
     user: &mut HashSet<String>,
 ) -> Vec<Ident> {
+    tuple_structs::desugar(block, caller);
     struct_seqs::desugar(block, caller, user);
     let not_inlined = helpers::desugar(block, caller, user);
+    // The inlined methods' and helpers' tuple structs too.
+    tuple_structs::desugar(block, caller);
     folds::desugar(block, user);
     from_fn::desugar(block, user);
     aggregates::desugar(block, user);
