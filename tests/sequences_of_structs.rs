@@ -253,6 +253,25 @@ macro_rules! check_every_mode {
     }};
 }
 
+/// An array of structs: written out, repeated, walked by value and by `into_iter`.
+#[differentiate(hessian)]
+fn array_of_points(x: &[f64]) -> f64 {
+    let tri = [
+        V2 { x: x[0], y: x[1] },
+        V2 { x: x[2], y: x[3] },
+        V2 { x: x[4], y: x[5] },
+    ];
+    let mut moved: [V2; 3] = [V2 { x: 0.0, y: 0.0 }; 3];
+    for i in 0..3 {
+        moved[i] = tri[i] * 0.5 + tri[(i + 1) % 3];
+    }
+    let mut s = 0.0;
+    for p in tri {
+        s += p.x * p.y;
+    }
+    s + moved.into_iter().map(|p| p.norm()).sum::<f64>() + moved[2].cross(tri[0])
+}
+
 #[test]
 fn geometry_over_a_vec_of_points() {
     for (k, x, v) in draws(211, &[4, 8, 12], 2.0) {
@@ -263,6 +282,7 @@ fn geometry_over_a_vec_of_points() {
     }
     for (k, x, v) in draws(212, &[6, 6], 2.0) {
         check_every_mode!(triangle_spread, &x, &v, 40 + k);
+        check_every_mode!(array_of_points, &x, &v, 45 + k);
     }
 }
 

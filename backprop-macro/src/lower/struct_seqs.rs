@@ -6,11 +6,13 @@
 //!
 //! The sequence is made by `Vec::new()` or `Vec::with_capacity(n)` (then `push`), by
 //! `vec![V2 { .. }; n]` or `vec![V2 { .. }, ..]`, or by a chain ending in `.map(|..| ..)
-//! .collect()` whose closure gives the struct. Its uses: `pts[i].x` (read or written),
+//! .collect()` whose closure gives the struct; an array of them (`[V2 { .. }; 3]`, `[a, b]`)
+//! is one array per field. Its uses: `pts[i].x` (read or written),
 //! `pts[i]` (the struct written out from its fields, `V2 { x: pts_x[i], y: pts_y[i] }`, for
 //! its operators and methods), `pts[i] = v;`, `pts.push(v);`, `pts.len()`,
-//! `pts.is_empty()`; `for` loops over `&pts`, `&mut pts`, `pts.iter()`, `pts.iter_mut()`
-//! (each `enumerate`d or not) and `pts.windows(k)`, and chains that start with the same
+//! `pts.is_empty()`; `for` loops over `pts`, `&pts`, `&mut pts`, `pts.iter()`,
+//! `pts.iter_mut()`, `pts.into_iter()` (each `enumerate`d or not) and `pts.windows(k)` (then
+//! `rev`, `skip`, `take`, `step_by`), and chains that start with the same
 //! walks and take the element in their first closures (`filter`, then `map`, `for_each` or
 //! `fold`): an index loop over the fields, the element read through its index. A sequence
 //! used any other way (passed to a function, returned, borrowed whole, named again) is left
@@ -142,8 +144,13 @@ fn literal_fields(e: &Expr, path: &Ident) -> Option<Vec<(Ident, Expr)>> {
         .collect()
 }
 
-/// The struct's name in `Vec<S>`.
+/// The struct's name in `Vec<S>` or `[S; N]`.
 fn vec_of(ty: &Type) -> Option<&Ident> {
+    if let Type::Array(a) = ty
+        && let Type::Path(t) = &*a.elem
+    {
+        return t.path.get_ident();
+    }
     let Type::Path(p) = ty else { return None };
     let last = p.path.segments.last()?;
     let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
@@ -231,9 +238,14 @@ impl Blocks<'_> {
         let mut lets = Vec::new();
         for (key, seq, ty) in &fields {
             let value = made.field(key, ty, &path)?;
-            lets.push(syn::parse_quote_spanned!(name.span()=>
-                let #mutability #seq: ::std::vec::Vec<#ty> = #value;
-            ));
+            lets.push(match made.array_len() {
+                Some(n) => syn::parse_quote_spanned!(name.span()=>
+                    let #mutability #seq: [#ty; #n] = #value;
+                ),
+                None => syn::parse_quote_spanned!(name.span()=>
+                    let #mutability #seq: ::std::vec::Vec<#ty> = #value;
+                ),
+            });
         }
         let seq = Seq {
             name,
@@ -254,6 +266,10 @@ enum Made<'a> {
     List(Vec<Expr>),
     /// `chain.map(|..| value).collect()`: the call of `map` and the closure.
     Mapped(&'a syn::ExprMethodCall, &'a syn::ExprClosure),
+    /// `[v; N]`.
+    ArrayRepeat(Box<(Expr, Expr)>),
+    /// `[a, b, ..]`.
+    Array(Vec<Expr>),
 }
 
 impl<'a> Made<'a> {
@@ -283,6 +299,13 @@ impl<'a> Made<'a> {
                 let list: syn::ExprArray = syn::parse2(quote!([#tokens])).ok()?;
                 Some(Made::List(list.elems.into_iter().collect()))
             }
+            Expr::Repeat(r) => Some(Made::ArrayRepeat(Box::new((
+                (*r.expr).clone(),
+                (*r.len).clone(),
+            )))),
+            Expr::Array(a) if !a.elems.is_empty() => {
+                Some(Made::Array(a.elems.iter().cloned().collect()))
+            }
             Expr::MethodCall(collect) if collect.method == "collect" && collect.args.is_empty() => {
                 let Expr::MethodCall(map) = strip(&collect.receiver) else {
                     return None;
@@ -302,8 +325,8 @@ impl<'a> Made<'a> {
     fn path(&self) -> Option<Ident> {
         let value = match self {
             Made::Empty(_) => return None,
-            Made::Repeat(r) => &r.0,
-            Made::List(l) => l.first()?,
+            Made::Repeat(r) | Made::ArrayRepeat(r) => &r.0,
+            Made::List(l) | Made::Array(l) => l.first()?,
             Made::Mapped(_, c) => closure_value(&c.body),
         };
         match strip(value) {
@@ -335,7 +358,28 @@ impl<'a> Made<'a> {
                 let chain = &map.receiver;
                 syn::parse_quote!(#chain.map(#closure).collect::<::std::vec::Vec<#ty>>())
             }
+            Made::ArrayRepeat(r) => {
+                let (v, n) = &**r;
+                let v = of(v)?;
+                syn::parse_quote!([#v; #n])
+            }
+            Made::Array(l) => {
+                let values = l.iter().map(of).collect::<Option<Vec<Expr>>>()?;
+                syn::parse_quote!([#(#values),*])
+            }
         })
+    }
+
+    /// An array's length, where the sequence is one.
+    fn array_len(&self) -> Option<Expr> {
+        match self {
+            Made::ArrayRepeat(r) => Some(r.1.clone()),
+            Made::Array(l) => {
+                let n = syn::LitInt::new(&l.len().to_string(), Span::call_site());
+                Some(syn::parse_quote!(#n))
+            }
+            _ => None,
+        }
     }
 }
 
@@ -445,17 +489,22 @@ impl Uses<'_> {
         }
         let (enumerated, window) = match base {
             Expr::Reference(r) if self.is_seq(&r.expr) => (false, None),
+            // `for p in pts`: its elements by value, `Copy`.
+            e if self.is_seq(e) => (false, None),
             Expr::MethodCall(m) if m.method == "enumerate" && m.args.is_empty() => {
                 let Expr::MethodCall(inner) = strip(&m.receiver) else {
                     return None;
                 };
-                let plain = matches!(inner.method.to_string().as_str(), "iter" | "iter_mut");
+                let plain = matches!(
+                    inner.method.to_string().as_str(),
+                    "iter" | "iter_mut" | "into_iter"
+                );
                 (plain && inner.args.is_empty() && self.is_seq(&inner.receiver))
                     .then_some((true, None))?
             }
             Expr::MethodCall(m) if self.is_seq(&m.receiver) => {
                 match (m.method.to_string().as_str(), m.args.len()) {
-                    ("iter" | "iter_mut", 0) => (false, None),
+                    ("iter" | "iter_mut" | "into_iter", 0) => (false, None),
                     ("windows", 1) => (false, Some(m.args[0].clone())),
                     _ => return None,
                 }
