@@ -20,6 +20,15 @@ struct V2 {
 }
 
 impl V2 {
+    fn new(x: f64, y: f64) -> Self {
+        Self { x, y }
+    }
+
+    /// A function of two points that is not a point.
+    fn between(a: V2, b: V2) -> f64 {
+        (a - b).norm()
+    }
+
     fn norm(self) -> f64 {
         (self.x * self.x + self.y * self.y).sqrt()
     }
@@ -80,7 +89,8 @@ fn polyline_length(x: &[f64]) -> f64 {
     total
 }
 
-/// A closed polygon's area by the shoelace formula, and its length by windows.
+/// A closed polygon's area by the shoelace formula, its length by windows, and its sides
+/// collected by a function of two points.
 #[differentiate(hessian)]
 fn polygon(x: &[f64]) -> f64 {
     let n = x.len() / 2;
@@ -95,18 +105,19 @@ fn polygon(x: &[f64]) -> f64 {
         area += pts[i].cross(pts[(i + 1) % n]);
     }
     let length: f64 = pts.windows(2).map(|w| (w[1] - w[0]).norm()).sum();
-    0.5 * area + length
+    let sides = (1..n)
+        .map(|i| V2::between(pts[i], pts[i - 1]))
+        .collect::<Vec<_>>();
+    0.5 * area + length + sides.iter().map(|s| s * s).sum::<f64>()
 }
 
-/// Points pushed in a loop, walked by reference, enumerated, and by a chain with a filter.
+/// Points made by their constructor and pushed in a loop, walked by reference, enumerated,
+/// and by a chain with a filter.
 #[differentiate(hessian)]
 fn pushed_and_walked(x: &[f64]) -> f64 {
     let mut pts = Vec::new();
     for i in 0..x.len() / 2 {
-        pts.push(V2 {
-            x: x[2 * i].sin(),
-            y: x[2 * i + 1],
-        });
+        pts.push(V2::new(x[2 * i].sin(), x[2 * i + 1]));
     }
     let mut s = 0.0;
     for p in &pts {

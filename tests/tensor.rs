@@ -1476,7 +1476,11 @@ fn walked(
     // Its sum, typed by the turbofish, then a float method of it (random functions' seed
     // 2062: the sum's accumulator was of an ambiguous float type).
     let squashed_scale = norm * scaled.tanh();
-    squares + mixed + weighted + folded * squashed + largest + scaled + squashed_scale
+    // A fold from an untyped literal adding terms that read it, then a float method of it
+    // (seed 2091: the fold's accumulator was of an ambiguous float type).
+    let bent = a.iter().fold(0.0, |acc, v| acc + (v * norm).tanh());
+    let bent_scale = bent * bent.tanh();
+    squares + mixed + weighted + folded * squashed + largest + scaled + squashed_scale + bent_scale
 }
 
 #[test]

@@ -26,8 +26,9 @@
 //! - `lower/locals.rs`: `let`: definitions, declarations, second names for rows and arrays.
 //! - `lower/loops.rs`: `for`, `while`, `loop` and their variables.
 //! - `lower/tuple_structs.rs`: tuple structs written with numbered fields (`P { 0: a }`).
-//! - `lower/struct_seqs.rs`: a local `Vec` of small `Copy` structs, as one `Vec` per
-//!   field, each use reading or writing the fields at an index.
+//! - `lower/struct_seqs/mod.rs`: a local `Vec` (or array) of small `Copy` structs, as one
+//!   per field, each use reading or writing the fields at an index; `made.rs`: how it is
+//!   made, and its fields' sequences made the same way.
 //! - `lower/helpers.rs`: ordinary functions of tuples and structs inlined where called.
 //! - `lower/aggregates.rs`: tuples and structs bound to names, as one local per element.
 //! - `lower/matches.rs`: `match` rewritten as the `if` chain it means.

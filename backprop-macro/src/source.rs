@@ -117,6 +117,8 @@ struct StructMethod {
     name: String,
     /// For an operator, the type of its right-hand side as written (`Self`, `f64`).
     rhs: Option<String>,
+    /// A function of the type without `self` (`V2::new(x, y)`).
+    associated: bool,
     text: String,
 }
 
@@ -417,12 +419,13 @@ fn struct_methods(
     };
     for m in &b.items {
         let syn::ImplItem::Fn(m) = m else { continue };
-        // `self`, `mut self` or `&self`: nothing written through.
+        // `self`, `mut self` or `&self`: nothing written through; or no `self` at all.
+        let associated = m.sig.receiver().is_none();
         let read_only = matches!(
             m.sig.receiver().map(|r| &r.kind),
             Some(syn::ReceiverKind::Value | syn::ReceiverKind::Reference(_, _, None))
         );
-        if !read_only {
+        if !read_only && (!associated || operator.is_some()) {
             continue;
         }
         let (name, rhs) = match &operator {
@@ -434,6 +437,7 @@ fn struct_methods(
             on: on.clone(),
             name,
             rhs,
+            associated,
             text: m.to_token_stream().to_string(),
         });
     }
@@ -450,6 +454,28 @@ pub fn struct_method(
     rhs_struct: Option<bool>,
     span: proc_macro2::Span,
 ) -> Option<syn::ImplItemFn> {
+    struct_item(caller, on, name, rhs_struct, false, span)
+}
+
+/// A function of the struct `on` without `self` (`V2::new`), as [`struct_method`] finds a
+/// method.
+pub fn struct_function(
+    caller: &str,
+    on: &str,
+    name: &str,
+    span: proc_macro2::Span,
+) -> Option<syn::ImplItemFn> {
+    struct_item(caller, on, name, None, true, span)
+}
+
+fn struct_item(
+    caller: &str,
+    on: &str,
+    name: &str,
+    rhs_struct: Option<bool>,
+    associated: bool,
+    span: proc_macro2::Span,
+) -> Option<syn::ImplItemFn> {
     let scopes = summary(span)?;
     let home = home(&scopes, caller)?;
     let fits = |m: &&StructMethod| match (&m.rhs, rhs_struct) {
@@ -460,7 +486,7 @@ pub fn struct_method(
     let mut found = home
         .struct_methods
         .iter()
-        .filter(|m| m.on == on && m.name == name)
+        .filter(|m| m.on == on && m.name == name && m.associated == associated)
         .filter(fits);
     let (Some(chosen), None) = (found.next(), found.next()) else {
         return None;

@@ -141,8 +141,13 @@ impl Inline<'_> {
                 if let Some(on) = self.struct_of(&b.left) {
                     let rhs_struct = self.struct_of(&b.right).is_some();
                     let name = Ident::new(method, b.op.span());
-                    let inlined =
-                        self.inline_method(&on, &name, Some(rhs_struct), &[&*b.left, &*b.right]);
+                    let inlined = self.inline_method(
+                        &on,
+                        &name,
+                        Some(rhs_struct),
+                        &[&*b.left, &*b.right],
+                        true,
+                    );
                     self.place(e, inlined, before);
                 }
             }
@@ -152,7 +157,7 @@ impl Inline<'_> {
                     && let Some(on) = self.struct_of(&u.expr)
                 {
                     let neg = Ident::new("neg", u.op.span());
-                    let inlined = self.inline_method(&on, &neg, None, &[&*u.expr]);
+                    let inlined = self.inline_method(&on, &neg, None, &[&*u.expr], true);
                     self.place(e, inlined, before);
                 }
             }
@@ -171,7 +176,7 @@ impl Inline<'_> {
                 }
                 if let Some(on) = self.struct_of(&m.receiver) {
                     let args: Vec<&Expr> = std::iter::once(&*m.receiver).chain(&m.args).collect();
-                    let inlined = self.inline_method(&on, &m.method.clone(), None, &args);
+                    let inlined = self.inline_method(&on, &m.method.clone(), None, &args, true);
                     self.place(e, inlined, before);
                 }
             }
@@ -245,6 +250,15 @@ impl Inline<'_> {
         let Expr::Path(p) = strip(&call.func) else {
             return None;
         };
+        // `V2::new(x, y)`: a function of a struct without a gradient.
+        if let [on, name] = &p.path.segments.iter().collect::<Vec<_>>()[..]
+            && p.qself.is_none()
+            && on.arguments.is_empty()
+            && name.arguments.is_empty()
+        {
+            let args: Vec<&Expr> = call.args.iter().collect();
+            return self.inline_method(&on.ident.to_string(), &name.ident, None, &args, false);
+        }
         let name = p.path.get_ident()?;
         if p.qself.is_some()
             || self.stack.iter().any(|s| name == s)
@@ -286,29 +300,33 @@ impl Inline<'_> {
     /// `recv.name(args)` of a struct without a gradient whose type is known here (`let p =
     /// V3 { .. }`), or its operator (`name` = `add`, .., `neg`; `rhs_struct` says whether
     /// the right-hand side is the struct too): the method's body, `self` a local.
+    /// A function of the struct without `self` (`V2::new(x, y)`) where `receiver` is false.
     fn inline_method(
         &mut self,
         on: &str,
         name: &Ident,
         rhs_struct: Option<bool>,
         args: &[&Expr],
+        receiver: bool,
     ) -> Option<(Vec<syn::Stmt>, Expr)> {
         let key = format!("{on}::{name}");
         if self.stack.contains(&key) {
             return None;
         }
-        let m = crate::source::struct_method(
-            &self.caller,
-            on,
-            &name.to_string(),
-            rhs_struct,
-            name.span(),
-        )?;
-        let mut params = vec![(Ident::new("self", name.span()), false)];
-        let mut by_ref = vec![matches!(
-            m.sig.receiver().map(|r| &r.kind),
-            Some(syn::ReceiverKind::Reference(..))
-        )];
+        let (caller, method, span) = (&self.caller, name.to_string(), name.span());
+        let m = match receiver {
+            true => crate::source::struct_method(caller, on, &method, rhs_struct, span)?,
+            false => crate::source::struct_function(caller, on, &method, span)?,
+        };
+        let mut params = Vec::new();
+        let mut by_ref = Vec::new();
+        if receiver {
+            params.push((Ident::new("self", name.span()), false));
+            by_ref.push(matches!(
+                m.sig.receiver().map(|r| &r.kind),
+                Some(syn::ReceiverKind::Reference(..))
+            ));
+        }
         let mut sig = m.sig.clone();
         sig.inputs = sig
             .inputs

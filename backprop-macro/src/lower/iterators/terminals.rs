@@ -203,7 +203,11 @@ fn accumulator(
             }
             let (acc, init, body) = (plain(&f.inputs[0]), &m.args[0], f.body.clone());
             if typed.is_empty() {
-                typed = literal_type(init, &f.body, &acc);
+                let mut root = &*m.receiver;
+                while let Expr::MethodCall(inner) = strip(root) {
+                    root = &inner.receiver;
+                }
+                typed = literal_type(init, &f.body, &acc, cx.is_array(root));
             }
             let x = f.inputs[1].clone();
             let total = total.clone();
@@ -597,11 +601,13 @@ fn turbofish_type(m: &syn::ExprMethodCall) -> TokenStream {
 
 /// `fold(0.0, |acc, c| acc.mul_add(x, c))`: Rust types the untyped literal from where the
 /// fold's value goes, before the closure's method call needs it; the loop the fold becomes
-/// calls the method first. The literal then takes the signature's float type (a value of
-/// another float type is written typed). Nothing where the literal needs no type.
-fn literal_type(init: &Expr, body: &Expr, acc: &Pat) -> TokenStream {
+/// calls the method first. And where the loop adds through the arrays' generic arithmetic
+/// (`acc + (e * t)` with `t = v.dot(v)`), nothing types it before its value's methods
+/// (`t4.tanh()`). The literal then takes the signature's float type (a value of another
+/// float type is written typed).
+fn literal_type(init: &Expr, body: &Expr, acc: &Pat, arrays: bool) -> TokenStream {
     let untyped = super::types::float_param().is_none() && untyped_float(init);
-    match untyped && calls_method_on(body, acc) {
+    match untyped && (arrays || calls_method_on(body, acc)) {
         true => super::types::signature_float().map_or_else(TokenStream::new, |t| quote!(: #t)),
         false => TokenStream::new(),
     }

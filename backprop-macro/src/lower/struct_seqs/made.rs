@@ -1,0 +1,312 @@
+//! How a sequence of structs is made (`collect`, `push`, `vec!`, an array), and the
+//! `let`s of its fields' sequences made the same way.
+
+use super::*;
+
+/// The fields of `path { .. }` written out whole (no `..base`), by name.
+pub(super) fn literal_fields(e: &Expr, path: &Ident) -> Option<Vec<(Ident, Expr)>> {
+    let Expr::Struct(s) = strip(e) else {
+        return None;
+    };
+    if s.rest.is_some() || s.qself.is_some() || !s.path.is_ident(path) {
+        return None;
+    }
+    s.fields
+        .iter()
+        .map(|f| match &f.member {
+            syn::Member::Named(n) => Some((n.clone(), f.expr.clone())),
+            syn::Member::Unnamed(_) => None,
+        })
+        .collect()
+}
+
+/// The struct's name in `Vec<S>` or `[S; N]`.
+fn vec_of(ty: &Type) -> Option<&Ident> {
+    if let Type::Array(a) = ty
+        && let Type::Path(t) = &*a.elem
+    {
+        return t.path.get_ident();
+    }
+    let Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match (last.ident == "Vec", args.args.first()) {
+        (true, Some(syn::GenericArgument::Type(Type::Path(t)))) if args.args.len() == 1 => {
+            t.path.get_ident()
+        }
+        _ => None,
+    }
+}
+
+/// A closure's value as written: the tail of its block, or its body.
+fn closure_value(body: &Expr) -> &Expr {
+    match strip(body) {
+        Expr::Block(b) if b.label.is_none() => match b.block.stmts.last() {
+            Some(syn::Stmt::Expr(e, None)) => closure_value(e),
+            _ => body,
+        },
+        _ => body,
+    }
+}
+
+/// `body` with its value replaced by the field `key` of it: the literal's element where
+/// the value is `path { .. }` written out, else `(value).key`.
+fn project(body: &Expr, key: &Ident, path: &Ident) -> Expr {
+    if let Expr::Block(b) = strip(body)
+        && b.label.is_none()
+        && let Some(syn::Stmt::Expr(tail, None)) = b.block.stmts.last()
+    {
+        let mut block = b.clone();
+        let tail = project(tail, key, path);
+        *block.block.stmts.last_mut().expect("a tail") = syn::Stmt::Expr(tail, None);
+        return Expr::Block(block);
+    }
+    match literal_fields(body, path) {
+        Some(fields) => match fields.into_iter().find(|(f, _)| f == key) {
+            Some((_, v)) => v,
+            None => syn::parse_quote!((#body).#key),
+        },
+        None => syn::parse_quote!((#body).#key),
+    }
+}
+
+impl Blocks<'_> {
+    /// `let pts: Vec<V2> = ..;` of a sequence this file's struct: the sequence and the
+    /// `let`s of its fields' sequences.
+    pub(super) fn split(
+        &mut self,
+        stmt: &syn::Stmt,
+        rest: &[syn::Stmt],
+    ) -> Option<(Seq, Vec<syn::Stmt>)> {
+        let syn::Stmt::Local(local) = stmt else {
+            return None;
+        };
+        let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
+        let (pat, ty) = match &local.pat {
+            Pat::Type(t) => (&*t.pat, Some(&*t.ty)),
+            p => (p, None),
+        };
+        let Pat::Ident(binding) = pat else {
+            return None;
+        };
+        if binding.by_ref.is_some() || binding.subpat.is_some() {
+            return None;
+        }
+
+        let made = Made::of(&init.expr)?;
+
+        let path = match ty {
+            Some(ty) => vec_of(ty)?.clone(),
+            None => made
+                .value()
+                .or_else(|| pushed(&binding.ident, rest))
+                .and_then(|v| struct_named(self.caller, v))?,
+        };
+        let declared = crate::source::number_struct_fields(&self.caller.to_string(), &path)?;
+        let name = binding.ident.clone();
+        let fields: Vec<(Ident, Ident, Type)> = declared
+            .iter()
+            .map(|(k, t)| {
+                let seq = crate::names::unused(self.taken, &format!("{name}_{k}"));
+                (
+                    Ident::new(k, name.span()),
+                    Ident::new(&seq, name.span()),
+                    syn::parse_str(t).expect("a number type"),
+                )
+            })
+            .collect();
+        let mutability = &binding.mutability;
+        let mut lets = Vec::new();
+        for (key, seq, ty) in &fields {
+            let value = made.field(key, ty, &path)?;
+            lets.push(match made.array_len() {
+                Some(n) => syn::parse_quote_spanned!(name.span()=>
+                    let #mutability #seq: [#ty; #n] = #value;
+                ),
+                None => syn::parse_quote_spanned!(name.span()=>
+                    let #mutability #seq: ::std::vec::Vec<#ty> = #value;
+                ),
+            });
+        }
+        let seq = Seq {
+            name,
+            path,
+            fields: fields.into_iter().map(|(k, s, _)| (k, s)).collect(),
+        };
+        Some((seq, lets))
+    }
+}
+
+/// How the sequence is made.
+enum Made<'a> {
+    /// `Vec::new()`, `Vec::with_capacity(n)`: empty, each field's the same.
+    Empty(&'a Expr),
+    /// `vec![v; n]`.
+    Repeat(Box<(Expr, Expr)>),
+    /// `vec![a, b, ..]`.
+    List(Vec<Expr>),
+    /// `chain.map(|..| value).collect()`: the call of `map` and the closure.
+    Mapped(&'a syn::ExprMethodCall, &'a syn::ExprClosure),
+    /// `[v; N]`.
+    ArrayRepeat(Box<(Expr, Expr)>),
+    /// `[a, b, ..]`.
+    Array(Vec<Expr>),
+}
+
+impl<'a> Made<'a> {
+    fn of(init: &'a Expr) -> Option<Made<'a>> {
+        match strip(init) {
+            Expr::Call(c) => {
+                let Expr::Path(f) = strip(&c.func) else {
+                    return None;
+                };
+                let segments: Vec<String> = f
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
+                let known = matches!(
+                    segments.iter().map(String::as_str).collect::<Vec<_>>()[..],
+                    ["Vec", "new" | "with_capacity"]
+                );
+                known.then_some(Made::Empty(init))
+            }
+            Expr::Macro(m) if m.mac.path.is_ident("vec") => {
+                let tokens = &m.mac.tokens;
+                if let Ok(r) = syn::parse2::<syn::ExprRepeat>(quote!([#tokens])) {
+                    return Some(Made::Repeat(Box::new((*r.expr, *r.len))));
+                }
+                let list: syn::ExprArray = syn::parse2(quote!([#tokens])).ok()?;
+                Some(Made::List(list.elems.into_iter().collect()))
+            }
+            Expr::Repeat(r) => Some(Made::ArrayRepeat(Box::new((
+                (*r.expr).clone(),
+                (*r.len).clone(),
+            )))),
+            Expr::Array(a) if !a.elems.is_empty() => {
+                Some(Made::Array(a.elems.iter().cloned().collect()))
+            }
+            Expr::MethodCall(collect) if collect.method == "collect" && collect.args.is_empty() => {
+                let Expr::MethodCall(map) = strip(&collect.receiver) else {
+                    return None;
+                };
+                match (map.method == "map", map.args.first().map(strip)) {
+                    (true, Some(Expr::Closure(c))) if map.args.len() == 1 => {
+                        Some(Made::Mapped(map, c))
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// A value the sequence holds, where its making writes one.
+    fn value(&self) -> Option<&Expr> {
+        match self {
+            Made::Empty(_) => None,
+            Made::Repeat(r) | Made::ArrayRepeat(r) => Some(&r.0),
+            Made::List(l) | Made::Array(l) => l.first(),
+            Made::Mapped(_, c) => Some(closure_value(&c.body)),
+        }
+    }
+
+    /// The sequence of the field `key` (of type `ty`), made the same way.
+    fn field(&self, key: &Ident, ty: &Type, path: &Ident) -> Option<Expr> {
+        let of = |v: &Expr| -> Option<Expr> {
+            let fields = literal_fields(v, path)?;
+            fields.into_iter().find(|(f, _)| f == key).map(|(_, v)| v)
+        };
+        Some(match self {
+            Made::Empty(e) => (*e).clone(),
+            Made::Repeat(r) => {
+                let (v, n) = &**r;
+                let v = of(v)?;
+                syn::parse_quote!(vec![#v; #n])
+            }
+            Made::List(l) => {
+                let values = l.iter().map(of).collect::<Option<Vec<Expr>>>()?;
+                syn::parse_quote!(vec![#(#values),*])
+            }
+            Made::Mapped(map, closure) => {
+                let mut closure = (*closure).clone();
+                *closure.body = project(&closure.body, key, path);
+                let chain = &map.receiver;
+                syn::parse_quote!(#chain.map(#closure).collect::<::std::vec::Vec<#ty>>())
+            }
+            Made::ArrayRepeat(r) => {
+                let (v, n) = &**r;
+                let v = of(v)?;
+                syn::parse_quote!([#v; #n])
+            }
+            Made::Array(l) => {
+                let values = l.iter().map(of).collect::<Option<Vec<Expr>>>()?;
+                syn::parse_quote!([#(#values),*])
+            }
+        })
+    }
+
+    /// An array's length, where the sequence is one.
+    fn array_len(&self) -> Option<Expr> {
+        match self {
+            Made::ArrayRepeat(r) => Some(r.1.clone()),
+            Made::Array(l) => {
+                let n = syn::LitInt::new(&l.len().to_string(), Span::call_site());
+                Some(syn::parse_quote!(#n))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The struct a value is of, where the syntax names it: `S { .. }`, or `S::f(..)` of a
+/// function of the struct declared to return it (`V2::new(x, y)`).
+fn struct_named(caller: &Ident, value: &Expr) -> Option<Ident> {
+    match strip(value) {
+        Expr::Struct(s) if s.qself.is_none() => s.path.get_ident().cloned(),
+        Expr::Call(c) => match strip(&c.func) {
+            Expr::Path(p) if p.qself.is_none() && p.path.segments.len() == 2 => {
+                let (on, f) = (&p.path.segments[0].ident, &p.path.segments[1].ident);
+                let function = crate::source::struct_function(
+                    &caller.to_string(),
+                    &on.to_string(),
+                    &f.to_string(),
+                    f.span(),
+                )?;
+                let returns = match &function.sig.output {
+                    syn::ReturnType::Type(_, t) => {
+                        matches!(&**t, Type::Path(t) if t.path.is_ident("Self") || t.path.is_ident(on))
+                    }
+                    syn::ReturnType::Default => false,
+                };
+                returns.then(|| on.clone())
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The value of the first `name.push(..)` in `rest`.
+fn pushed<'r>(name: &Ident, rest: &'r [syn::Stmt]) -> Option<&'r Expr> {
+    struct Find<'a, 'r>(&'a Ident, Option<&'r Expr>);
+    impl<'r> Visit<'r> for Find<'_, 'r> {
+        fn visit_expr_method_call(&mut self, m: &'r syn::ExprMethodCall) {
+            if self.1.is_none()
+                && m.method == "push"
+                && matches!(strip(&m.receiver), Expr::Path(p) if p.path.is_ident(self.0))
+            {
+                self.1 = m.args.first();
+            }
+            syn::visit::visit_expr_method_call(self, m);
+        }
+    }
+    let mut find = Find(name, None);
+    for s in rest {
+        find.visit_stmt(s);
+    }
+    find.1
+}
