@@ -2215,6 +2215,48 @@ fn let_else_and_if_let_chains() {
     assert_eq!(let_else_and_chains::grad(&[], 2.0, None).0, 2.0);
 }
 
+/// An `else if` ladder of `if let` chains, each with a condition before its `let`, in a
+/// loop with `continue`: its `else` is written once per level (a flag), not twice (the
+/// generated code doubled per level, 40,000 lines at ten levels).
+#[differentiate(hessian)]
+fn chain_ladder(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        if x[i] > 0.8
+            && let Some(&v) = x.get(i + 1)
+            && v > 0.0
+        {
+            s += v * x[i];
+        } else if x[i] > 0.2
+            && let Some(&v) = x.get(i + 2)
+        {
+            s += (v - x[i]).sin();
+        } else if x[i] > -0.4
+            && let Some(&v) = x.first()
+            && v < 0.5
+        {
+            if v < -0.5 {
+                continue;
+            }
+            s += v * v * x[i];
+        } else if x[i] > -0.9
+            && let Some(&v) = x.last()
+        {
+            s -= v * 0.5;
+        } else {
+            s += x[i].exp();
+        }
+    }
+    s
+}
+
+#[test]
+fn a_ladder_of_if_let_chains() {
+    for (k, x, v) in draws(111, &[3, 5, 6, 8], 1.0) {
+        check_every_mode!(chain_ladder, &x, &v, 190 + k);
+    }
+}
+
 /// Slice patterns: a length test, then each name the element (or, for `rest @ ..`, the
 /// sub-slice) at its place, from the front or from the end.
 #[differentiate(reverse, forward, hessian)]

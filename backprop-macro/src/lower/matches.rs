@@ -79,6 +79,15 @@ impl VisitMut for Rewrite<'_> {
     // `let P = e else { .. };`: the test and the projection it means, rewritten as
     // every other `match`.
     fn visit_block_mut(&mut self, block: &mut syn::Block) {
+        let last = block.stmts.len().saturating_sub(1);
+        for (k, stmt) in block.stmts.iter_mut().enumerate() {
+            if let syn::Stmt::Expr(Expr::If(i), semi) = stmt
+                && (semi.is_some() || k < last)
+                && let Some(flagged) = flagged_chain(i, self.taken)
+            {
+                *stmt = syn::Stmt::Expr(flagged, *semi);
+            }
+        }
         if block.stmts.iter().any(is_let_else) {
             let stmts = std::mem::take(&mut block.stmts);
             for stmt in stmts {
@@ -477,6 +486,36 @@ fn if_let(expr: &Expr) -> Option<Expr> {
         match #value { #pat => #then, _ => #other }
     })
     .ok()
+}
+
+/// An `if` chain in statement position whose `else` would be written at two or more of
+/// its failures (a condition before its first `let`, a second `let`), with a flag instead:
+/// `{ let mut matched = false; if CHAIN { matched = true; THEN } if !matched { ELSE; } }`,
+/// `ELSE` once. An `else if` ladder of such chains stays linear in its length (each `else`
+/// written twice per level doubles the code at every level).
+fn flagged_chain(i: &syn::ExprIf, taken: &mut HashSet<String>) -> Option<Expr> {
+    let conds = let_chain(i)?;
+    let (_, other) = i.else_branch.as_ref()?;
+    let lets = conds.iter().filter(|c| matches!(c, Expr::Let(_))).count();
+    let failures = lets + usize::from(!matches!(conds[0], Expr::Let(_)));
+    if failures < 2 {
+        return None;
+    }
+    let span = i.if_token.span;
+    let flag = Ident::new(&crate::names::unused(taken, "matched"), span);
+    let (cond, then) = (&i.cond, &i.then_branch);
+    Some(syn::parse_quote_spanned! {span=>
+        {
+            let mut #flag = false;
+            if #cond {
+                #flag = true;
+                #then
+            }
+            if !#flag {
+                #other;
+            }
+        }
+    })
 }
 
 /// The conditions of an `if` that chains `let`s and conditions with `&&` (Rust 2024), in
