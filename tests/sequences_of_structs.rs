@@ -38,6 +38,15 @@ impl V2 {
     }
 }
 
+impl V2 {
+    /// Changes the point in place: a sequence whose elements it is called on is left as
+    /// written (a copy of the element would take the change).
+    fn scale(&mut self, k: f64) {
+        self.x *= k;
+        self.y *= k;
+    }
+}
+
 impl Sub for V2 {
     type Output = V2;
     fn sub(self, o: V2) -> V2 {
@@ -264,6 +273,22 @@ macro_rules! check_every_mode {
     }};
 }
 
+/// Points of data changed in place by a method taking `&mut self`, then read with the
+/// parameters: left a `Vec` of structs, which carries no derivative.
+#[differentiate(hessian)]
+fn data_changed_in_place(x: &[f64]) -> f64 {
+    let mut pts: Vec<V2> = (0..3).map(|i| V2::new(i as f64, 1.0)).collect();
+    pts[1].scale(3.0);
+    for p in pts.iter_mut() {
+        p.scale(2.0);
+    }
+    let mut s = 0.0;
+    for p in &pts {
+        s += p.x * x[0] + p.y * x[1];
+    }
+    s
+}
+
 /// An array of structs: written out, repeated, walked by value and by `into_iter`.
 #[differentiate(hessian)]
 fn array_of_points(x: &[f64]) -> f64 {
@@ -295,6 +320,15 @@ fn geometry_over_a_vec_of_points() {
         check_every_mode!(triangle_spread, &x, &v, 40 + k);
         check_every_mode!(array_of_points, &x, &v, 45 + k);
     }
+}
+
+#[test]
+fn a_sequence_changed_in_place_by_a_method_is_left_as_written() {
+    let x = [0.3, -0.5];
+    let (value, g) = data_changed_in_place::grad(&x);
+    assert_eq!(value, data_changed_in_place(&x));
+    assert_eq!(value, 10.0 * 0.3 + 10.0 * -0.5);
+    assert_eq!(g.x, vec![10.0, 10.0]);
 }
 
 #[test]

@@ -208,6 +208,43 @@ impl Renamer<'_, '_> {
     }
 }
 
+impl Renamer<'_, '_> {
+    /// An expression a constant may not contain: an error at it.
+    fn refuse(&mut self, expr: &Expr, what: &str) {
+        let message = match expr {
+            Expr::Closure(_) => "#[differentiate] supports closures in iterator chains (`xs.iter().map(|x| ..)`), in `a.mapv(|v| ..)`, and bound to a local that is only called (`let f = |t| t * w; f(x)`); for this one, write the computation inline, or make it a #[differentiate] function or a gate".to_owned(),
+            Expr::Unsafe(_) => "#[differentiate] does not support `unsafe` blocks".to_owned(),
+            _ => format!("#[differentiate] does not support {what}"),
+        };
+        self.lower.errors.spanned(expr, message);
+        self.ok = false;
+    }
+
+    /// A block inside a closure evaluated as written: each name masked after its `let`.
+    fn closure_block(&mut self, block: &mut syn::Block) {
+        let before = self.masked.len();
+        for stmt in &mut block.stmts {
+            match stmt {
+                syn::Stmt::Local(local) => {
+                    if let Some(init) = &mut local.init {
+                        self.visit_expr_mut(&mut init.expr);
+                    }
+                    collect_pat_names(&local.pat, &mut self.masked);
+                }
+                syn::Stmt::Expr(e, _) => self.visit_expr_mut(e),
+                _ => {
+                    self.lower.errors.spanned(
+                        &*stmt,
+                        "#[differentiate] does not support items or macros in a block inside a closure evaluated as written",
+                    );
+                    self.ok = false;
+                }
+            }
+        }
+        self.masked.truncate(before);
+    }
+}
+
 impl VisitMut for Renamer<'_, '_> {
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
         if let Expr::Reference(r) = &*expr
@@ -313,17 +350,15 @@ impl VisitMut for Renamer<'_, '_> {
             }
             return;
         }
-        let what = unsupported_in_constant(expr);
-        if let Some(what) = what {
-            let message = format!("#[differentiate] does not support {what}");
-            let message = match expr {
-                Expr::Closure(_) => "#[differentiate] supports closures in iterator chains (`xs.iter().map(|x| ..)`), in `a.mapv(|v| ..)`, and bound to a local that is only called (`let f = |t| t * w; f(x)`); for this one, write the computation inline, or make it a #[differentiate] function or a gate".to_owned(),
-                Expr::Unsafe(_) => "#[differentiate] does not support `unsafe` blocks".to_owned(),
-                _ => message,
-            };
-            self.lower.errors.spanned(&*expr, message);
-            self.ok = false;
-            return;
+        // Inside a closure evaluated as written (`(0..n).map(|i| { let p = V2::new(..);
+        // p.x })`, an inlined function's body): a block, its names masked after their `let`.
+        if let (Expr::Block(b), true) = (&mut *expr, self.tests > 0)
+            && b.label.is_none()
+        {
+            return self.closure_block(&mut b.block);
+        }
+        if let Some(what) = unsupported_in_constant(expr) {
+            return self.refuse(expr, what);
         }
         syn::visit_mut::visit_expr_mut(self, expr);
     }

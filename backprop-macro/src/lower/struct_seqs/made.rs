@@ -133,6 +133,7 @@ impl Blocks<'_> {
         let seq = Seq {
             name,
             path,
+            caller: self.caller.to_string(),
             fields: fields.into_iter().map(|(k, s, _)| (k, s)).collect(),
         };
         Some((seq, lets))

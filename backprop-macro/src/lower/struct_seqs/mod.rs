@@ -71,6 +71,8 @@ impl VisitMut for Blocks<'_> {
 struct Seq {
     name: Ident,
     path: Ident,
+    /// The differentiated function, whose module declares the struct.
+    caller: String,
     /// Each field's name and its sequence.
     fields: Vec<(Ident, Ident)>,
 }
@@ -311,6 +313,29 @@ impl Uses<'_> {
         Some((index, vec![(name, bound)]))
     }
 
+    /// Whether `e` would change an element in place other than through its fields:
+    /// `&mut pts[i]`, `pts[i] += v` (a struct's `AddAssign`), a method that is not one the
+    /// macro inlines (`p.scale(2.0)` taking `&mut self`). The element written out from its
+    /// fields is a copy, which would take the change instead.
+    fn changes_an_element(&self, e: &Expr) -> bool {
+        match e {
+            Expr::Reference(r) => r.mutability.is_some() && self.element_index(&r.expr).is_some(),
+            Expr::Binary(b) => compound(&b.op).is_some() && self.element_index(&b.left).is_some(),
+            Expr::MethodCall(m) => {
+                self.element_index(&m.receiver).is_some()
+                    && crate::source::struct_method(
+                        &self.seq.caller,
+                        &self.seq.path.to_string(),
+                        &m.method.to_string(),
+                        None,
+                        m.method.span(),
+                    )
+                    .is_none()
+            }
+            _ => false,
+        }
+    }
+
     fn fresh(&mut self) -> Ident {
         let name = format!("{}_at", self.seq.name);
         Ident::new(
@@ -417,6 +442,10 @@ impl VisitMut for Uses<'_> {
         if let Expr::ForLoop(f) = e
             && self.for_loop(f)
         {
+            return;
+        }
+        if self.changes_an_element(e) {
+            self.failed = true;
             return;
         }
         match e {
