@@ -195,6 +195,12 @@ fn only_used_as(
     let mut bound = HashSet::new();
     for stmt in rest {
         uses.visit_stmt(stmt);
+        // A use that is not one of these ends the search: a block of such `let`s (the
+        // elements of a sequence of structs, read by the floats they are) is read once
+        // per use, not once per `let`.
+        if uses.opaque || uses.all != uses.sanctioned {
+            return None;
+        }
         m.visit_stmt(stmt);
         bound.extend(extrema::locals(stmt));
     }
