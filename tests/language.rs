@@ -2250,6 +2250,27 @@ fn chain_ladder(x: &[f64]) -> f64 {
     s
 }
 
+/// `.rev()` after maps and filters (the walk reversed before them), then collected and
+/// folded in that order.
+#[differentiate(hessian)]
+fn reversed_after_maps(x: &[f64]) -> f64 {
+    let doubled: Vec<f64> = x.iter().map(|v| v * 2.0).rev().collect();
+    let weighted: f64 = x
+        .iter()
+        .filter(|v| **v > -0.5)
+        .map(|v| v.sin())
+        .rev()
+        .fold(0.0, |acc, s| acc * 0.5 + s);
+    doubled[0] * doubled[doubled.len() - 1] + weighted
+}
+
+#[test]
+fn reversed_after_maps_and_filters() {
+    for (k, x, v) in draws(113, &[3, 5, 7], 1.0) {
+        check_every_mode!(reversed_after_maps, &x, &v, 200 + k);
+    }
+}
+
 #[test]
 fn a_ladder_of_if_let_chains() {
     for (k, x, v) in draws(111, &[3, 5, 6, 8], 1.0) {

@@ -39,6 +39,7 @@ mod matches;
 mod methods;
 mod nested;
 mod options;
+mod reversed;
 mod scans;
 mod signature;
 mod statements;
@@ -166,6 +167,7 @@ fn lower_with(
         .map(String::from)
         .chain(item.sig.generics.type_params().map(|t| t.ident.to_string()))
         .collect();
+    reversed::desugar(&mut body);
     scans::desugar(&mut body, &mut user);
     inplace::desugar(&mut body);
     closures::desugar(&mut body, &floats, &mut user, &args.krate);
