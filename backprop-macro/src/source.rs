@@ -457,6 +457,19 @@ pub fn struct_method(
     struct_item(caller, on, name, rhs_struct, false, span)
 }
 
+/// Whether some struct of the module of the differentiated function `caller` has a method
+/// `name` taking `self` or `&self` (nothing written through).
+pub fn read_only_method(caller: &str, name: &str) -> bool {
+    let span = proc_macro2::Span::call_site();
+    summary(span).is_some_and(|scopes| {
+        home(&scopes, caller).is_some_and(|h| {
+            h.struct_methods
+                .iter()
+                .any(|m| m.name == name && !m.associated && m.rhs.is_none())
+        })
+    })
+}
+
 /// A function of the struct `on` without `self` (`V2::new`), as [`struct_method`] finds a
 /// method.
 pub fn struct_function(

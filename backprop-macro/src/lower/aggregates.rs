@@ -105,7 +105,7 @@ fn assign_tails(i: &mut syn::ExprIf, keys: &[String], targets: &[Ident]) {
 }
 
 /// An element's key: `x` of `p.x`, `0` of `z.0`.
-fn member_key(m: &syn::Member) -> String {
+pub(super) fn member_key(m: &syn::Member) -> String {
     match m {
         syn::Member::Named(n) => n.to_string(),
         syn::Member::Unnamed(i) => i.index.to_string(),

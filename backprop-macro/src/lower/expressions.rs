@@ -539,10 +539,7 @@ fn literal_element(base: &Expr, member: &syn::Member) -> Option<Result<Expr, ()>
             .collect(),
         _ => return None,
     };
-    let key = |m: &syn::Member| match m {
-        syn::Member::Named(n) => n.to_string(),
-        syn::Member::Unnamed(i) => i.index.to_string(),
-    };
+    let key = super::aggregates::member_key;
     let (_, element) = elements.iter().find(|(m, _)| key(m) == key(member))?;
     let plain = elements
         .iter()
