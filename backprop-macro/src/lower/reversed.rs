@@ -4,9 +4,8 @@
 //! x.iter().map(|v| v * 2.0).rev()     ==>  x.iter().rev().map(|v| v * 2.0)
 //! ```
 //!
-//! The same items in the same order, where each closure only computes its value (no
-//! assignment, `&mut`, macro or method other than a float's): the chains lowering reads
-//! reverse the walk itself, before its maps.
+//! The same items in the same order, where each closure only computes its value
+//! ([`computes_only`]): the chains lowering reads reverse the walk itself, before its maps.
 
 use super::*;
 
@@ -42,7 +41,8 @@ fn moved_before(walk: &Expr) -> Option<Expr> {
     let Expr::MethodCall(last) = strip(walk) else {
         return None;
     };
-    if !MOVABLE.contains(&last.method.to_string().as_str()) || !last.args.iter().all(computes_only)
+    if !MOVABLE.contains(&last.method.to_string().as_str())
+        || !last.args.iter().all(|a| computes_only(a, &|_| false))
     {
         return None;
     }
@@ -51,30 +51,4 @@ fn moved_before(walk: &Expr) -> Option<Expr> {
     let mut call = last.clone();
     call.receiver = Box::new(reversed);
     Some(Expr::MethodCall(call))
-}
-
-/// Whether an argument only computes a value: a closure (or a path, `f64::exp`) whose body
-/// assigns nothing, lends nothing mutably and calls no macro and no method but a float's.
-fn computes_only(arg: &Expr) -> bool {
-    struct Effects(bool);
-    impl<'ast> Visit<'ast> for Effects {
-        fn visit_expr(&mut self, e: &'ast Expr) {
-            match e {
-                Expr::Assign(_) | Expr::Macro(_) => self.0 = true,
-                Expr::Binary(b) if compound(&b.op).is_some() => self.0 = true,
-                Expr::Reference(r) if r.mutability.is_some() => self.0 = true,
-                Expr::MethodCall(m) => {
-                    let name = m.method.to_string();
-                    let pure = crate::ops::Math::from_name(&name).is_some()
-                        || ["total_cmp", "partial_cmp", "len", "clone"].contains(&name.as_str());
-                    self.0 |= !pure;
-                }
-                _ => {}
-            }
-            syn::visit::visit_expr(self, e);
-        }
-    }
-    let mut effects = Effects(false);
-    effects.visit_expr(arg);
-    !effects.0
 }

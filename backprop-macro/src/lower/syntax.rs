@@ -613,3 +613,64 @@ pub(super) fn root_receiver(expr: &Expr) -> &Expr {
         other => other,
     }
 }
+
+/// Whether an expression (a closure's body) only computes its value, so that evaluating it
+/// again, or in another order, changes nothing: no assignment, `&mut`, macro, or method
+/// but a float's, a reading one of the standard library's (`iter`, `sum`, `len`, ..), or
+/// one `also` accepts.
+pub(super) fn computes_only(e: &Expr, also: &dyn Fn(&str) -> bool) -> bool {
+    const READING: &[&str] = &[
+        "iter",
+        "copied",
+        "cloned",
+        "sum",
+        "product",
+        "len",
+        "is_empty",
+        "map",
+        "zip",
+        "enumerate",
+        "fold",
+        "filter",
+        "rev",
+        "skip",
+        "take",
+        "step_by",
+        "chunks",
+        "windows",
+        "total_cmp",
+        "partial_cmp",
+        "clone",
+        "first",
+        "last",
+        "get",
+        "unwrap",
+        "unwrap_or",
+        "count",
+    ];
+    struct Effects<'a> {
+        also: &'a dyn Fn(&str) -> bool,
+        found: bool,
+    }
+    impl<'ast> Visit<'ast> for Effects<'_> {
+        fn visit_expr(&mut self, e: &'ast Expr) {
+            match e {
+                Expr::Assign(_) | Expr::Macro(_) => self.found = true,
+                Expr::Binary(b) if compound(&b.op).is_some() => self.found = true,
+                Expr::Reference(r) if r.mutability.is_some() => self.found = true,
+                Expr::MethodCall(m) => {
+                    let name = m.method.to_string();
+                    let reading = crate::ops::Math::from_name(&name).is_some()
+                        || READING.contains(&name.as_str())
+                        || (self.also)(&name);
+                    self.found |= !reading;
+                }
+                _ => {}
+            }
+            syn::visit::visit_expr(self, e);
+        }
+    }
+    let mut effects = Effects { also, found: false };
+    effects.visit_expr(e);
+    !effects.found
+}

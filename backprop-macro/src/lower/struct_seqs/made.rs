@@ -98,7 +98,9 @@ impl Blocks<'_> {
         let made = Made::of(&init.expr)?;
         // Each field's sequence runs the closure again: only one that computes its value.
         if let Made::Mapped(_, closure) = &made
-            && !computes_only(&closure.body, self.caller)
+            && !computes_only(&closure.body, &|m| {
+                crate::source::read_only_method(&self.caller.to_string(), m)
+            })
         {
             return None;
         }
@@ -316,67 +318,4 @@ fn pushed<'r>(name: &Ident, rest: &'r [syn::Stmt]) -> Option<&'r Expr> {
         find.visit_stmt(s);
     }
     find.1
-}
-
-/// Whether a closure's body only computes its value, so that running it once per field
-/// changes nothing: no assignment, `&mut`, macro, or method but a float's, a reading one of
-/// the standard library's, or a read-only method of a struct of the module (`p.norm()`).
-fn computes_only(body: &Expr, caller: &Ident) -> bool {
-    const READING: &[&str] = &[
-        "iter",
-        "copied",
-        "cloned",
-        "sum",
-        "product",
-        "len",
-        "is_empty",
-        "map",
-        "zip",
-        "enumerate",
-        "fold",
-        "filter",
-        "rev",
-        "skip",
-        "take",
-        "step_by",
-        "chunks",
-        "windows",
-        "total_cmp",
-        "partial_cmp",
-        "clone",
-        "first",
-        "last",
-        "get",
-        "unwrap",
-        "unwrap_or",
-        "count",
-    ];
-    struct Effects<'a> {
-        caller: &'a Ident,
-        found: bool,
-    }
-    impl<'ast> Visit<'ast> for Effects<'_> {
-        fn visit_expr(&mut self, e: &'ast Expr) {
-            match e {
-                Expr::Assign(_) | Expr::Macro(_) => self.found = true,
-                Expr::Binary(b) if compound(&b.op).is_some() => self.found = true,
-                Expr::Reference(r) if r.mutability.is_some() => self.found = true,
-                Expr::MethodCall(m) => {
-                    let name = m.method.to_string();
-                    let reading = crate::ops::Math::from_name(&name).is_some()
-                        || READING.contains(&name.as_str())
-                        || crate::source::read_only_method(&self.caller.to_string(), &name);
-                    self.found |= !reading;
-                }
-                _ => {}
-            }
-            syn::visit::visit_expr(self, e);
-        }
-    }
-    let mut effects = Effects {
-        caller,
-        found: false,
-    };
-    effects.visit_expr(body);
-    !effects.found
 }
