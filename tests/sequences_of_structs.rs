@@ -289,6 +289,23 @@ fn data_changed_in_place(x: &[f64]) -> f64 {
     s
 }
 
+/// Points zipped with weights beside them, by `for` and by a chain.
+#[differentiate(hessian)]
+fn zipped_with_weights(x: &[f64]) -> f64 {
+    let n = x.len() / 2;
+    let pts: Vec<V2> = (0..n).map(|i| V2::new(x[i], x[n + i])).collect();
+    let w: Vec<f64> = x.iter().take(n).map(|v| v * v + 0.5).collect();
+    let mut s = 0.0;
+    for (p, wi) in pts.iter().zip(&w) {
+        s += p.norm() * wi;
+    }
+    s + pts
+        .iter()
+        .zip(w.iter())
+        .map(|(p, wi)| p.x * wi)
+        .sum::<f64>()
+}
+
 /// An array of structs: written out, repeated, walked by value and by `into_iter`.
 #[differentiate(hessian)]
 fn array_of_points(x: &[f64]) -> f64 {
@@ -319,6 +336,7 @@ fn geometry_over_a_vec_of_points() {
     for (k, x, v) in draws(212, &[6, 6], 2.0) {
         check_every_mode!(triangle_spread, &x, &v, 40 + k);
         check_every_mode!(array_of_points, &x, &v, 45 + k);
+        check_every_mode!(zipped_with_weights, &x, &v, 47 + k);
     }
 }
 

@@ -11,8 +11,8 @@
 //! `pts[i]` (the struct written out from its fields, `V2 { x: pts_x[i], y: pts_y[i] }`, for
 //! its operators and methods), `pts[i] = v;`, `pts.push(v);`, `pts.len()`,
 //! `pts.is_empty()`; `for` loops over `pts`, `&pts`, `&mut pts`, `pts.iter()`,
-//! `pts.iter_mut()`, `pts.into_iter()` (each `enumerate`d or not) and `pts.windows(k)` (then
-//! `rev`, `skip`, `take`, `step_by`), and chains that start with the same
+//! `pts.iter_mut()`, `pts.into_iter()` (each `enumerate`d, or `zip`ped with another walk, or
+//! neither) and `pts.windows(k)` (then `rev`, `skip`, `take`, `step_by`), and chains that start with the same
 //! walks and take the element in their first closures (`filter`, then `map`, `for_each` or
 //! `fold`): an index loop over the fields, the element read through its index. A sequence
 //! used any other way (passed to a function, returned, borrowed whole, named again) is left
@@ -214,6 +214,18 @@ impl Uses<'_> {
             adaptors.push(m);
             base = strip(&m.receiver);
         }
+        // `pts.iter().zip(ws)`: the range zipped with the other walk, as written.
+        let mut other = None;
+        if let Expr::MethodCall(m) = base
+            && m.method == "zip"
+            && m.args.len() == 1
+            && adaptors.is_empty()
+        {
+            let mut arg = m.args[0].clone();
+            self.visit_expr_mut(&mut arg);
+            other = Some(arg);
+            base = strip(&m.receiver);
+        }
         let (enumerated, window) = match base {
             Expr::Reference(r) if self.is_seq(&r.expr) => (false, None),
             // `for p in pts`: its elements by value, `Copy`.
@@ -275,16 +287,49 @@ impl Uses<'_> {
         if let Some(k) = step {
             range = syn::parse_quote!(#range.step_by(#k));
         }
+        // Zipped (with no adaptor after the zip): the other walk, as long as the sequence
+        // at most and counted, its count the index (`(at, w)` for the zip's `(p, w)`; a
+        // range zipped with a walk is not one lowering reads).
+        if let Some(other) = &other {
+            if enumerated || window.is_some() {
+                return None;
+            }
+            let other: Expr = match strip(other) {
+                Expr::Reference(r) if r.mutability.is_none() => {
+                    let seq = &r.expr;
+                    syn::parse_quote!(#seq.iter())
+                }
+                Expr::Path(p) => syn::parse_quote!(#p.into_iter()),
+                e => e.clone(),
+            };
+            range = syn::parse_quote!(#other.take(#hi).enumerate());
+        }
         Some(Walk {
             range,
             enumerated,
             window,
+            zipped: other.is_some(),
         })
     }
 
     /// The names `pat` binds to an item of `walk` (`p`, `&p`, `(i, p)` when enumerated, `w`
     /// of a window): the index's name, and the names bound to the element or window.
-    fn bind(&mut self, walk: &Walk, pat: &Pat) -> Option<(Ident, Vec<(Ident, Bound)>)> {
+    fn bind(&mut self, walk: &Walk, pat: &Pat) -> Option<(Pat, Vec<(Ident, Bound)>)> {
+        // `(p, w)` of a zip: `p` the element, `w` the other walk's item, kept.
+        if walk.zipped {
+            let Pat::Tuple(t) = strip_pat(pat) else {
+                return None;
+            };
+            let [item, other] = [t.elems.first()?, t.elems.get(1)?];
+            let plain = Walk {
+                range: walk.range.clone(),
+                enumerated: false,
+                window: None,
+                zipped: false,
+            };
+            let (index, bound) = self.bind(&plain, item)?;
+            return (t.elems.len() == 2).then(|| (syn::parse_quote!((#index, #other)), bound));
+        }
         let (index, item) = match (walk.enumerated, strip_pat(pat)) {
             (true, Pat::Tuple(t)) if t.elems.len() == 2 => {
                 let index = match strip_pat(&t.elems[0]) {
@@ -310,7 +355,7 @@ impl Uses<'_> {
             Some(k) => Bound::Window(at, k.clone()),
             None => Bound::Element(at),
         };
-        Some((index, vec![(name, bound)]))
+        Some((syn::parse_quote!(#index), vec![(name, bound)]))
     }
 
     /// Whether `e` would change an element in place other than through its fields:
@@ -379,6 +424,9 @@ impl Uses<'_> {
                         (true, Pat::Reference(r)) => (*r.pat).clone(),
                         (_, p) => p.clone(),
                     };
+                    if taking && walk.zipped {
+                        return None;
+                    }
                     let (index, bound) = self.bind(&walk, &pat)?;
                     let depth = self.elements.len();
                     self.elements.extend(bound);
@@ -424,6 +472,8 @@ struct Walk {
     enumerated: bool,
     /// `windows(k)`: the window's length.
     window: Option<Expr>,
+    /// `zip(other)`: its items are `(element, item of other)`.
+    zipped: bool,
 }
 
 fn strip_pat(p: &Pat) -> &Pat {
