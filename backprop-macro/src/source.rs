@@ -319,11 +319,14 @@ pub fn number_struct_fields(caller: &str, name: &syn::Ident) -> Option<Vec<(Stri
         .map(|(_, f)| f.clone())
 }
 
-/// Whether `name` is a tuple struct declared in the module of the differentiated function
-/// `caller` (`struct P(f64, f64);`).
+/// Whether `name` is a tuple struct without a gradient declared in the module of the
+/// differentiated function `caller` (`struct P(f64, f64);`).
 pub fn is_tuple_struct(caller: &str, name: &syn::Ident) -> bool {
     summary(name.span()).is_some_and(|scopes| {
-        home(&scopes, caller).is_some_and(|h| h.tuple_structs.iter().any(|t| name == t))
+        home(&scopes, caller).is_some_and(|h| {
+            h.tuple_structs.iter().any(|t| name == t)
+                && struct_without_gradient(&scopes, caller, name)
+        })
     })
 }
 

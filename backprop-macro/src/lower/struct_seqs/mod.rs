@@ -45,11 +45,8 @@ impl VisitMut for Blocks<'_> {
                     failed: false,
                 };
                 for stmt in &mut rest {
-                    let was = uses.failed;
                     uses.visit_stmt_mut(stmt);
-                    if uses.failed && !was {}
                 }
-
                 if !uses.failed {
                     let n = lets.len();
                     block.stmts.truncate(i);
@@ -115,11 +112,15 @@ impl Seq {
             .fields
             .iter()
             .any(|(_, s)| read.contains(&s.to_string()));
-        if let Some(values) = literal_fields(value, &self.path).filter(|_| !reads_fields) {
-            let stmts = self.fields.iter().map(|(k, s)| {
-                let v = values.iter().find(|(f, _)| f == k).map(|(_, v)| v.clone());
-                store(s, v.expect("every field"))
-            });
+        let values = literal_fields(value, &self.path).filter(|_| !reads_fields);
+        let in_order = values.and_then(|values| {
+            let of = |k: &Ident| values.iter().find(|(f, _)| f == k).map(|(_, v)| v.clone());
+            self.fields
+                .iter()
+                .map(|(k, s)| Some(store(s, of(k)?)))
+                .collect::<Option<Vec<syn::Stmt>>>()
+        });
+        if let Some(stmts) = in_order {
             return syn::parse_quote!({ #(#stmts)* });
         }
         let local = Ident::new(&crate::names::unused(taken, "element"), self.name.span());
