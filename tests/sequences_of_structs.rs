@@ -29,6 +29,13 @@ impl V2 {
         (a - b).norm()
     }
 
+    fn mid(self, o: V2) -> V2 {
+        V2 {
+            x: 0.5 * (self.x + o.x),
+            y: 0.5 * (self.y + o.y),
+        }
+    }
+
     fn norm(self) -> f64 {
         (self.x * self.x + self.y * self.y).sqrt()
     }
@@ -117,7 +124,10 @@ fn polygon(x: &[f64]) -> f64 {
     let sides = (1..n)
         .map(|i| V2::between(pts[i], pts[i - 1]))
         .collect::<Vec<_>>();
-    0.5 * area + length + sides.iter().map(|s| s * s).sum::<f64>()
+    // A sequence made by a method of its elements' struct.
+    let mids: Vec<V2> = (0..n).map(|i| pts[i].mid(pts[(i + 1) % n])).collect();
+    let spread: f64 = mids.iter().map(|m| m.norm()).sum();
+    0.5 * area + length + sides.iter().map(|s| s * s).sum::<f64>() + spread
 }
 
 /// Points made by their constructor and pushed in a loop, walked by reference, enumerated,

@@ -462,10 +462,9 @@ pub fn struct_method(
 
 /// Whether some struct of the module of the differentiated function `caller` has a method
 /// `name` taking `self` or `&self` (nothing written through).
-pub fn read_only_method(caller: &str, name: &str) -> bool {
-    let span = proc_macro2::Span::call_site();
-    summary(span).is_some_and(|scopes| {
-        home(&scopes, caller).is_some_and(|h| {
+pub fn read_only_method(caller: &syn::Ident, name: &str) -> bool {
+    summary(caller.span()).is_some_and(|scopes| {
+        home(&scopes, &caller.to_string()).is_some_and(|h| {
             h.struct_methods
                 .iter()
                 .any(|m| m.name == name && !m.associated && m.rhs.is_none())

@@ -99,7 +99,7 @@ impl Blocks<'_> {
         // Each field's sequence runs the closure again: only one that computes its value.
         if let Made::Mapped(_, closure) = &made
             && !computes_only(&closure.body, &|m| {
-                crate::source::read_only_method(&self.caller.to_string(), m)
+                crate::source::read_only_method(self.caller, m)
             })
         {
             return None;
