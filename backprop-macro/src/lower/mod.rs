@@ -113,9 +113,10 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
 }
 
 /// The syntax passes that take values apart before `match` is rewritten: tuple structs
-/// with numbered fields, sequences of structs as sequences of their fields, helpers of tuples and structs inlined, folds over
-/// tuples, arrays from `from_fn`, tuples and structs as one local per element, iterators
-/// stepped by `while let`. Returns the helpers' calls that could not be inlined.
+/// with numbered fields, sequences of structs as sequences of their fields, helpers of
+/// tuples and structs inlined, folds over tuples, arrays from `from_fn`, tuples and
+/// structs as one local per element, iterators stepped by `while let`. Returns the
+/// helpers' calls that could not be inlined.
 fn desugar_values(
     block: &mut syn::Block,
     caller: &Ident,
