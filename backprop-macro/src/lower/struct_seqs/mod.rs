@@ -499,6 +499,15 @@ impl VisitMut for Uses<'_> {
             self.failed = true;
             return;
         }
+        // `pts[i]` whole is read once per field, index and all: only an index that
+        // computes its value (`pts[rng.gen_range(0..n)]` would draw once per field).
+        if let Expr::Index(ix) = e
+            && self.is_seq(&ix.expr)
+            && !computes_only(&ix.index, &|_| false)
+        {
+            self.failed = true;
+            return;
+        }
         match e {
             // `pts[i].x`, `p.x`, `w[1].y`: the field's sequence at the index.
             Expr::Field(f) => {
@@ -516,6 +525,11 @@ impl VisitMut for Uses<'_> {
             // `pts[i] = v;`, `*p = v;`
             Expr::Assign(a) => {
                 if let Some(mut index) = self.element_index(&a.left) {
+                    // The index is written once per field.
+                    if !computes_only(&index, &|_| false) {
+                        self.failed = true;
+                        return;
+                    }
                     self.visit_expr_mut(&mut index);
                     self.visit_expr_mut(&mut a.right);
                     let value = (*a.right).clone();
