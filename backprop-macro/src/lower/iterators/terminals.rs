@@ -203,11 +203,8 @@ fn accumulator(
             }
             let (acc, init, body) = (plain(&f.inputs[0]), &m.args[0], f.body.clone());
             if typed.is_empty() {
-                let mut root = &*m.receiver;
-                while let Expr::MethodCall(inner) = strip(root) {
-                    root = &inner.receiver;
-                }
-                typed = literal_type(init, &f.body, &acc, cx.is_array(root));
+                let arrays = cx.is_array(root_receiver(&m.receiver));
+                typed = literal_type(init, &f.body, &acc, arrays);
             }
             let x = f.inputs[1].clone();
             let total = total.clone();
