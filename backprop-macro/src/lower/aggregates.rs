@@ -50,11 +50,11 @@ impl Aggregate {
 
 /// An aggregate value as written: its struct's path (`None` for a tuple) and each
 /// element's key and value.
-type Written = (Option<syn::Path>, Vec<(String, Expr)>);
+pub(super) type Written = (Option<syn::Path>, Vec<(String, Expr)>);
 
 /// An aggregate value as written: a tuple of at least two elements, or a struct literal
 /// with named fields and no `..base`.
-fn written(expr: &Expr) -> Option<Written> {
+pub(super) fn written(expr: &Expr) -> Option<Written> {
     match strip(expr) {
         Expr::Tuple(t) if t.elems.len() >= 2 => Some((
             None,

@@ -3,20 +3,18 @@
 
 use super::*;
 
-/// The fields of `path { .. }` written out whole (no `..base`), by name.
+/// The fields of `path { .. }` written out whole (no `..base`), by name
+/// ([`aggregates::written`]).
 pub(super) fn literal_fields(e: &Expr, path: &Ident) -> Option<Vec<(Ident, Expr)>> {
-    let Expr::Struct(s) = strip(e) else {
+    let (Some(written), fields) = aggregates::written(e)? else {
         return None;
     };
-    if s.rest.is_some() || s.qself.is_some() || !s.path.is_ident(path) {
+    if !written.is_ident(path) {
         return None;
     }
-    s.fields
-        .iter()
-        .map(|f| match &f.member {
-            syn::Member::Named(n) => Some((n.clone(), f.expr.clone())),
-            syn::Member::Unnamed(_) => None,
-        })
+    fields
+        .into_iter()
+        .map(|(key, value)| Some((syn::parse_str::<Ident>(&key).ok()?, value)))
         .collect()
 }
 
