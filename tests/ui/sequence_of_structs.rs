@@ -1,0 +1,23 @@
+// A local `Vec` of small structs is held one `Vec` per field where every use is one the
+// macro reads through the fields (`tests/sequences_of_structs.rs`); passed whole to a
+// function, it is left as written, and its values that carry a derivative are an error at
+// the struct, naming the uses that work.
+use backprop::differentiate;
+
+#[derive(Clone, Copy)]
+struct V2 {
+    x: f64,
+    y: f64,
+}
+
+fn total(pts: &[V2]) -> f64 {
+    pts.iter().map(|p| p.x * p.y).sum()
+}
+
+#[differentiate]
+fn f(x: &[f64]) -> f64 {
+    let pts: Vec<V2> = x.chunks(2).map(|c| V2 { x: c[0], y: c[1] }).collect();
+    total(&pts)
+}
+
+fn main() {}
