@@ -575,6 +575,10 @@ pub struct Pt {
 }
 
 impl Pt {
+    pub fn new(x: f64, y: f64) -> Self {
+        Self { x, y }
+    }
+
     pub fn dot(self, o: Pt) -> f64 {
         self.x * o.x + self.y * o.y
     }
@@ -1292,10 +1296,11 @@ impl<'r> Gen<'r> {
                         "if v.iter().any(|&e| e > {b}) {{ {a} }} else {{ (0..v.len()).fold({b}, |acc, j| acc * 0.5 + v[j]) }}"
                     ),
                     // A local `Vec` of structs (held as one `Vec` per field): collected,
-                    // pushed to, walked mutably, assigned whole by index, walked enumerated
-                    // and reversed, in windows and through a filter.
+                    // pushed to (a constructor), walked mutably, assigned whole by index,
+                    // walked enumerated and reversed, in windows, through a filter and
+                    // zipped; and a walk reversed after its map.
                     8 if self.has_slice && self.rng.chance(0.35) => format!(
-                        "{{ let mut ps: Vec<Pt> = v.iter().map(|&e| Pt {{ x: e * ({a}), y: e + {b} }}).collect(); ps.push(Pt {{ x: {a}, y: {b} }}); for p in ps.iter_mut() {{ p.y *= 0.5; }} ps[0] = ps[ps.len() - 1] + ps[0] * 0.5; let mut s = 0.0; for (j, p) in ps.iter().enumerate().rev() {{ s += p.dot(ps[j / 2]) * 0.25; }} s + ps.windows(2).map(|w| (w[1] + w[0] * 0.5).norm()).sum::<f64>() + ps.iter().filter(|p| p.x > {b}).map(|p| p.x * p.y).sum::<f64>() }}"
+                        "{{ let mut ps: Vec<Pt> = v.iter().map(|&e| Pt {{ x: e * ({a}), y: e + {b} }}).collect(); ps.push(Pt::new({a}, {b})); for p in ps.iter_mut() {{ p.y *= 0.5; }} ps[0] = ps[ps.len() - 1] + ps[0] * 0.5; let mut s = 0.0; for (j, p) in ps.iter().enumerate().rev() {{ s += p.dot(ps[j / 2]) * 0.25; }} s + ps.windows(2).map(|w| (w[1] + w[0] * 0.5).norm()).sum::<f64>() + ps.iter().filter(|p| p.x > {b}).map(|p| p.x * p.y).sum::<f64>() + ps.iter().zip(v).map(|(p, &e)| p.y * e).sum::<f64>() + v.iter().map(|e| e * ({a})).rev().fold(0.0, |acc, t| acc * 0.5 + t) }}"
                     ),
                     // A tuple struct: built, its operators inlined, taken apart by its
                     // pattern, an element of an operator's result read in place.
@@ -1345,9 +1350,9 @@ impl<'r> Gen<'r> {
                     // Iterator chains over the slice (some narrowed, or paired with the
                     // slice one step on).
                     // A walk joined by `chain`, a `let .. else`, slice patterns, an `if let`
-                    // chain.
+                    // chain, and an `else if` ladder of them in statement position.
                     4 if self.has_slice && self.rng.chance(0.3) => format!(
-                        "{{ let w = [{a}, {b} * 0.5]; let s: f64 = v.iter().chain(&w).map(|e| (e * ({a})).sin()).sum(); let t = match v {{ [p, q] => p * q, [p, .., z] if p > z => p - z * 0.5, [p, rest @ ..] => p + rest.iter().sum::<f64>(), [] => 0.0 }}; let u = if let Some(&e) = v.last() && e > {b} {{ e * ({a}) }} else {{ {b} }}; let mut f = {b}; for _ in 0..2 {{ let [g, ..] = v else {{ break; }}; f += g * ({a}); }} f * s + t + u }}"
+                        "{{ let w = [{a}, {b} * 0.5]; let s: f64 = v.iter().chain(&w).map(|e| (e * ({a})).sin()).sum(); let t = match v {{ [p, q] => p * q, [p, .., z] if p > z => p - z * 0.5, [p, rest @ ..] => p + rest.iter().sum::<f64>(), [] => 0.0 }}; let u = if let Some(&e) = v.last() && e > {b} {{ e * ({a}) }} else {{ {b} }}; let mut l = 0.0; if {a} > {b} && let Some(&e) = v.first() {{ l += e; }} else if {b} > 0.0 && let Some(&e) = v.last() {{ l -= e * 0.5; }} else {{ l += {b}; }} let mut f = {b}; for _ in 0..2 {{ let [g, ..] = v else {{ break; }}; f += g * ({a}); }} f * s + t + u + l }}"
                     ),
                     // An `Option` holding the previous item, the items a filter keeps
                     // collected, a chain over a sub-slice written in place, an array from
