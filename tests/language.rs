@@ -266,6 +266,42 @@ fn a_calls_vector_result_can_be_indexed() {
     );
 }
 
+/// A differentiated function returning a `Vec`, its result walked (never indexed): the file
+/// says it is a sequence.
+#[differentiate(reverse, forward)]
+fn normalized(x: &[f64]) -> Vec<f64> {
+    let s = x.iter().map(|v| v * v).sum::<f64>().sqrt();
+    x.iter().map(|v| v / s).collect()
+}
+
+#[differentiate(reverse, forward)]
+fn walked_results(a: [f64; 2], x: &[f64]) -> f64 {
+    let p = polar(a[0], a[1]);
+    let n = normalized(x);
+    let mut t = p.iter().map(|v| v * v).sum::<f64>().sqrt();
+    for (k, v) in n.iter().enumerate() {
+        t += (k as f64 + 1.0) * v * p[k % 2];
+    }
+    t * n.len() as f64
+}
+
+#[test]
+fn a_calls_vector_result_can_be_walked() {
+    let (a, x) = ([1.5, 0.7], [0.3, -1.2, 2.0]);
+    let (value, g) = walked_results::grad(a, &x);
+    assert_eq!(value, walked_results(a, &x));
+    let all = [&a[..], &x[..]].concat();
+    let f = |v: &[f64]| walked_results([v[0], v[1]], &v[2..]);
+    assert_fd(f, &all, &[&g.a[..], &g.x[..]].concat());
+    let (da, dx) = ([0.4, -0.3], [0.1, 0.5, -0.2]);
+    let dot = walked_results::jvp(a, &x, da, &dx).1;
+    assert_jvp_matches(
+        &[&g.a[..], &g.x[..]].concat(),
+        dot,
+        &[&da[..], &dx[..]].concat(),
+    );
+}
+
 // -------------------------------------------------------- `for &l in labels`
 
 #[differentiate(reverse, forward)]

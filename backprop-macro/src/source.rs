@@ -72,6 +72,8 @@ struct Scope {
     number_fields: Vec<(String, Vec<(String, String)>)>,
     /// The tuple structs declared here (`struct P(f64, f64);`).
     tuple_structs: Vec<String>,
+    /// The differentiated functions here that return an array or a `Vec` (`-> [f64; 3]`).
+    sequence_results: Vec<String>,
 }
 
 impl Scope {
@@ -195,6 +197,9 @@ fn scope(items: &[&syn::Item], macros: &[&syn::Macro], block: bool, scopes: &mut
                 let name = f.sig.ident.to_string();
                 if differentiated(&f.attrs) {
                     here.add_differentiated(&name, &f.attrs);
+                    if returns_sequence(&f.sig.output) {
+                        here.sequence_results.push(name.clone());
+                    }
                 }
                 let plain = !f
                     .attrs
@@ -549,6 +554,29 @@ pub fn helper(caller: &str, callee: &syn::Ident) -> Option<syn::ItemFn> {
     let (_, text) = home.helpers.iter().find(|(name, _)| callee == name)?;
     let tokens: proc_macro2::TokenStream = text.parse().ok()?;
     syn::parse2(crate::expand::respan(tokens, callee.span())).ok()
+}
+
+/// Whether the differentiated function `callee` of `caller`'s module returns an array or a
+/// `Vec` (`let c = cross(a, b); c.iter()..` walks a sequence, not a float).
+pub fn returns_sequence_of(caller: &str, callee: &syn::Ident) -> bool {
+    summary(callee.span()).is_some_and(|scopes| {
+        home(&scopes, caller).is_some_and(|h| {
+            h.fns.iter().filter(|(n, _)| callee == n).count() == 1
+                && h.sequence_results.iter().any(|n| callee == n)
+        })
+    })
+}
+
+/// `-> [T; N]` or `-> Vec<T>`.
+fn returns_sequence(output: &syn::ReturnType) -> bool {
+    match output {
+        syn::ReturnType::Type(_, ty) => match &**ty {
+            syn::Type::Array(_) => true,
+            syn::Type::Path(p) => p.path.segments.last().is_some_and(|s| s.ident == "Vec"),
+            _ => false,
+        },
+        syn::ReturnType::Default => false,
+    }
 }
 
 fn body(block: &syn::Block, scopes: &mut Vec<Scope>) {

@@ -276,9 +276,13 @@ impl Lower<'_> {
         init: &Expr,
     ) -> (Kind, usize) {
         let kind = annotated.unwrap_or_else(|| match self.op_kind(op) {
-            // `let p = polar(r, t); p[0]`: the call returns a sequence.
+            // `let p = polar(r, t); p[0]`: the call returns a sequence (it is indexed, or
+            // the file declares it so: `fn cross(..) -> [f64; 3]`, walked by `c.iter()`).
             Kind::Float
-                if matches!(op, Op::Call(_)) && self.indexed.contains(&ident.to_string()) =>
+                if matches!(op, Op::Call(c) if self.indexed.contains(&ident.to_string())
+                || c.method.is_none() && c.path.get_ident().is_some_and(|callee| {
+                    crate::source::returns_sequence_of(&self.fn_name.to_string(), callee)
+                })) =>
             {
                 Kind::Seq
             }
