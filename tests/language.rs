@@ -3317,6 +3317,32 @@ fn closures_calling_closures(x: &[f64]) -> f64 {
     x.iter().map(|&v| cube(v) + sq(v)).sum()
 }
 
+/// A closure called with its own parameters' names swapped (`f(b, a)` of `|a, b|`): each
+/// parameter is bound to its argument, renamed apart (bound in order under their own names,
+/// `b`'s argument read the new `a`: a wrong value).
+#[differentiate(hessian)]
+fn swapped_arguments(x: &[f64]) -> f64 {
+    let (a, b) = (x[0], x[1]);
+    let f = |a: f64, b: f64| {
+        debug_assert!(a.is_finite() && b.is_finite());
+        a - 2.0 * b * b
+    };
+    f(b, a) + f(a, b).sin()
+}
+
+#[test]
+fn closures_called_with_their_parameters_names() {
+    let x = [0.7, -1.3];
+    let f = |a: f64, b: f64| a - 2.0 * b * b;
+    assert_eq!(
+        swapped_arguments::grad(&x).0,
+        f(-1.3, 0.7) + f(0.7, -1.3).sin()
+    );
+    for (k, x, v) in draws(48, &[2, 3], 1.5) {
+        check_every_mode!(swapped_arguments, &x, &v, 100 + k);
+    }
+}
+
 #[test]
 fn tuple_arms_elements_and_split_halves() {
     for (k, x, v) in draws(47, &[6, 7, 4, 3, 1], 2.0) {

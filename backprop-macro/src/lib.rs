@@ -123,6 +123,7 @@
 //! - `missing.rs`: stubs for the items the arguments leave out.
 //! - `source.rs`: what the user's file says a called function is, for the error when it has no
 //!   derivative (an ordinary function, or one declared inside a function body).
+//! - `source_tests.rs` (tests): what `source.rs` reads from files.
 //! - `expand.rs`: end to end, signatures, lint allowances, the stand-in for a rejected function.
 //! - `dump.rs`: `Debug` for the IR, and dumps of the analysis and the backward pass.
 //! - `snapshots.rs` (tests): expansion and per-stage snapshots, the expansion-time benchmark.

@@ -16,8 +16,16 @@ pub(super) fn desugar(
     taken: &mut HashSet<String>,
     krate: &syn::Path,
 ) {
-    MapPaths { floats, taken }.visit_block_mut(block);
-    Inline.visit_block_mut(block);
+    MapPaths {
+        floats,
+        taken: &mut *taken,
+    }
+    .visit_block_mut(block);
+    Inline {
+        taken,
+        renamed: HashSet::new(),
+    }
+    .visit_block_mut(block);
     Mapv { krate }.visit_block_mut(block);
 }
 
@@ -64,7 +72,12 @@ impl VisitMut for MapPaths<'_> {
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 }
 
-struct Inline;
+/// Closures bound to a local and only called, inlined; `taken` the names in use.
+struct Inline<'a> {
+    taken: &'a mut HashSet<String>,
+    /// The parameters of the closures inlined so far, as renamed.
+    renamed: HashSet<String>,
+}
 
 /// `let name = |params| body;`: the name, the parameters' names, the body, and whether it
 /// captures by value (`move`).
@@ -91,13 +104,6 @@ fn closure_let(stmt: &syn::Stmt) -> Option<(Ident, Vec<Ident>, Expr, bool)> {
         (*c.body).clone(),
         c.capture.is_some(),
     ))
-}
-
-/// The names a `let` binds.
-fn bound_names(stmt: &syn::Stmt, out: &mut HashSet<String>) {
-    if let syn::Stmt::Local(local) = stmt {
-        collect_idents(local.pat.to_token_stream(), out);
-    }
 }
 
 /// The names a statement assigns (`x = ..`, `x += ..`), anywhere inside it.
@@ -155,7 +161,7 @@ impl VisitMut for Calls<'_> {
     }
 }
 
-impl VisitMut for Inline {
+impl VisitMut for Inline<'_> {
     fn visit_block_mut(&mut self, block: &mut syn::Block) {
         syn::visit_mut::visit_block_mut(self, block);
         let mut i = 0;
@@ -164,30 +170,26 @@ impl VisitMut for Inline {
                 i += 1;
                 continue;
             };
-            // The names the body reads from around it must mean the same at every call.
-            let mut read = HashSet::new();
-            collect_idents(body.to_token_stream(), &mut read);
-            for p in &params {
-                read.remove(&p.to_string());
-            }
             let mut later: Vec<syn::Stmt> = block.stmts[i + 1..].to_vec();
-            let mut rebound = HashSet::new();
-            for s in &later {
-                bound_names(s, &mut rebound);
-            }
-            // A `move` closure keeps the values it captured: inlined, it would read them as
-            // they are at the call, so one whose captures are assigned later stays.
-            if by_value {
-                let mut assigned = HashSet::new();
-                for s in &later {
-                    assigned_names(s, &mut assigned);
-                }
-                rebound.extend(assigned);
-            }
-            if rebound.contains(&name.to_string()) || rebound.iter().any(|n| read.contains(n)) {
+            if !captures_kept(&name, &params, &body, by_value, &later, &self.renamed) {
                 i += 1;
                 continue;
             }
+            // The parameters renamed apart (`f(b, a)` of `|a, b|` binds `f_a = b; f_b = a`).
+            let renames: std::collections::HashMap<String, Ident> = params
+                .iter()
+                .map(|p| {
+                    let fresh = crate::names::unused(self.taken, &format!("{name}_{p}"));
+                    self.renamed.insert(fresh.clone());
+                    (p.to_string(), Ident::new(&fresh, p.span()))
+                })
+                .collect();
+            let mut body = body;
+            super::helpers::rename(&renames, &mut body);
+            let params: Vec<Ident> = params
+                .iter()
+                .map(|p| renames[&p.to_string()].clone())
+                .collect();
             let mut calls = Calls {
                 name: &name,
                 params: &params,
@@ -207,6 +209,39 @@ impl VisitMut for Inline {
     }
 
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+/// Whether a closure `name` (`params`, `body`, `move` if `by_value`) inlined at its calls
+/// in the `later` statements reads what it reads where it was made: neither its name nor a
+/// name its body reads is bound again there, at any depth (`for i in .. { let w = ..;
+/// f(t) }`, `.map(|w| f(*w))`), and for a `move` closure none of those is assigned.
+/// (`renamed` are the parameters of closures inlined before, each read only in the block
+/// that binds it: `cube`'s body `{ let sq_v = v; (sq_v * sq_v) } * v` reads no `sq_v` from
+/// around it.)
+fn captures_kept(
+    name: &Ident,
+    params: &[Ident],
+    body: &Expr,
+    by_value: bool,
+    later: &[syn::Stmt],
+    renamed: &HashSet<String>,
+) -> bool {
+    let mut read = HashSet::new();
+    collect_idents(body.to_token_stream(), &mut read);
+    for p in params {
+        read.remove(&p.to_string());
+    }
+    read.retain(|n| !renamed.contains(n));
+    let mut rebound = HashSet::new();
+    for s in later {
+        rebound.extend(super::extrema::locals(s));
+        // A `move` closure keeps the values it captured: inlined, it would read them as
+        // they are at the call.
+        if by_value {
+            assigned_names(s, &mut rebound);
+        }
+    }
+    !rebound.contains(&name.to_string()) && !rebound.iter().any(|n| read.contains(n))
 }
 
 struct Mapv<'a> {

@@ -581,6 +581,11 @@ impl<'ast> Visit<'ast> for Bound<'_> {
     }
 }
 
+/// Renames the names in `renames` where they are bound and used in `e`.
+pub(super) fn rename(renames: &std::collections::HashMap<String, Ident>, e: &mut Expr) {
+    Rename(renames).visit_expr_mut(e);
+}
+
 /// Renames the names a helper binds, where they are bound and used.
 struct Rename<'a>(&'a std::collections::HashMap<String, Ident>);
 
@@ -601,6 +606,11 @@ impl VisitMut for Rename<'_> {
         }
     }
 
+    /// In a macro's tokens (a closure's `assert!(t > 0.0)`), the names not after a `.`.
+    fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
+        m.tokens = rename_tokens(self.0, std::mem::take(&mut m.tokens));
+    }
+
     /// `V3 { x, y }` with `x` renamed: `V3 { x: sub_x, y: sub_y }`.
     fn visit_field_value_mut(&mut self, f: &mut syn::FieldValue) {
         if f.colon_token.is_none()
@@ -611,6 +621,33 @@ impl VisitMut for Rename<'_> {
         }
         syn::visit_mut::visit_field_value_mut(self, f);
     }
+}
+
+fn rename_tokens(
+    renames: &std::collections::HashMap<String, Ident>,
+    tokens: TokenStream,
+) -> TokenStream {
+    let mut after_dot = false;
+    tokens
+        .into_iter()
+        .map(|t| {
+            let t = match t {
+                TokenTree::Ident(i) if !after_dot => match renames.get(&i.to_string()) {
+                    Some(new) => TokenTree::Ident(new.clone()),
+                    None => TokenTree::Ident(i),
+                },
+                TokenTree::Group(g) => {
+                    let mut group =
+                        proc_macro2::Group::new(g.delimiter(), rename_tokens(renames, g.stream()));
+                    group.set_span(g.span());
+                    TokenTree::Group(group)
+                }
+                other => other,
+            };
+            after_dot = matches!(&t, TokenTree::Punct(p) if p.as_char() == '.');
+            t
+        })
+        .collect()
 }
 
 /// Inlines, as blocks, the helper calls inside branches, loops and closures (each block
