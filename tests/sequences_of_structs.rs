@@ -387,3 +387,32 @@ fn a_vec_of_points_gives_what_its_fields_written_out_give() {
         assert_eq!(g.x, h.x);
     }
 }
+
+/// Closures of points bound to locals: one taking points (`|p: V2, q: V2|`), one making a
+/// point from a float, called directly, inside a chain's closure and on a `Vec` of points's
+/// elements; a closure of floats beside them.
+#[differentiate(hessian)]
+fn closures_of_points(x: &[f64]) -> f64 {
+    let w = x[0];
+    let lift = |t: f64| V2::new(t, w * t * t);
+    let spread = |p: V2, q: V2| {
+        let d = p - q;
+        d.x * d.x + 0.5 * d.y * d.y
+    };
+    let cross = |p: V2, q: V2| p.x * q.y - p.y * q.x;
+    let scale = |t: f64| 2.0 * t;
+    let pts: Vec<V2> = x.iter().map(|&t| lift(t)).collect();
+    let origin = lift(scale(w));
+    let mut s = spread(origin, pts[1]);
+    for i in 1..pts.len() {
+        s += cross(pts[i - 1], pts[i]) + spread(pts[i], origin).sqrt();
+    }
+    s + x.iter().map(|&t| spread(lift(t), origin)).sum::<f64>()
+}
+
+#[test]
+fn closures_taking_and_making_points() {
+    for (k, x, v) in draws(215, &[3, 5, 8], 1.5) {
+        check_every_mode!(closures_of_points, &x, &v, 60 + k);
+    }
+}

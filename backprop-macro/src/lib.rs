@@ -27,6 +27,7 @@
 //! - `lower/loops.rs`: `for`, `while`, `loop` and their variables.
 //! - `lower/reversed.rs`: `.rev()` after maps and filters, moved before them.
 //! - `lower/tuple_structs.rs`: tuple structs written with numbered fields (`P { 0: a }`).
+//! - `lower/struct_closures.rs`: closures of structs bound to a local, inlined as helpers are.
 //! - `lower/struct_seqs/mod.rs`: a local `Vec` (or array) of small `Copy` structs, as one
 //!   per field, each use reading or writing the fields at an index; `made.rs`: how it is
 //!   made, and its fields' sequences made the same way.

@@ -546,10 +546,13 @@ impl VisitMut for Split<'_> {
                     return;
                 }
             }
-            // Any other use of the whole value: written out from its elements.
+            // Any other use of the whole value: written out from its elements, located
+            // where the name is (an error at the value points there).
             Expr::Path(_) => {
                 if let Some(held) = self.held(e) {
-                    *e = self.value(held);
+                    let value = self.value(held).to_token_stream();
+                    *e = syn::parse2(crate::expand::respan(value, e.span()))
+                        .expect("a value written out");
                     return;
                 }
             }

@@ -218,7 +218,7 @@ impl VisitMut for Inline<'_> {
 /// (`renamed` are the parameters of closures inlined before, each read only in the block
 /// that binds it: `cube`'s body `{ let sq_v = v; (sq_v * sq_v) } * v` reads no `sq_v` from
 /// around it.)
-fn captures_kept(
+pub(super) fn captures_kept(
     name: &Ident,
     params: &[Ident],
     body: &Expr,

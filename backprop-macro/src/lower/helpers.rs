@@ -34,6 +34,7 @@ pub(super) fn desugar(
         locals,
         stack: Vec::new(),
         types: Default::default(),
+        closures: Default::default(),
         refused: Vec::new(),
     };
     inline.stmts(&mut block.stmts);
@@ -54,6 +55,8 @@ struct Inline<'a> {
     /// The locals known to hold a struct without a gradient, by its name (`let p = V3 {
     /// .. };`): their methods and operators are inlined.
     types: std::collections::HashMap<String, String>,
+    /// The closures of structs bound to a local here, by name (`struct_closures.rs`).
+    closures: std::collections::HashMap<String, super::struct_closures::StructClosure>,
     /// The calls of helpers that could not be inlined.
     refused: Vec<Ident>,
 }
@@ -62,15 +65,28 @@ impl Inline<'_> {
     /// A block's statements: its own names go out of scope at its end.
     fn stmts(&mut self, stmts: &mut Vec<syn::Stmt>) {
         let outer = self.types.clone();
+        let closures: HashSet<String> = self.closures.keys().cloned().collect();
         self.statements(stmts);
         self.types = outer;
+        // (A closure's name is bound nowhere after it, so none here hides an outer one.)
+        self.closures.retain(|n, _| closures.contains(n));
     }
 
     /// Statements, their names' types kept (an inlined body's, all renamed apart: its
     /// value's type is the caller's to read).
     fn statements(&mut self, stmts: &mut Vec<syn::Stmt>) {
-        for stmt in std::mem::take(stmts) {
-            let mut stmt = stmt;
+        let all = std::mem::take(stmts);
+        for (i, stmt) in all.iter().enumerate() {
+            let mut stmt = stmt.clone();
+            // A closure of structs, inlined at its calls: its `let` goes.
+            let copy = |s: &Ident| crate::source::is_copy(&self.caller, s);
+            let made = |e: &Expr| self.struct_of(e).is_some();
+            if let Some(c) =
+                super::struct_closures::struct_closure(&stmt, &all[i + 1..], &copy, &made)
+            {
+                self.closures.insert(c.name.to_string(), c);
+                continue;
+            }
             let mut before = Vec::new();
             match &mut stmt {
                 syn::Stmt::Local(local) => {
@@ -260,6 +276,11 @@ impl Inline<'_> {
             return self.inline_method(&on.ident.to_string(), &name.ident, None, &args, false);
         }
         let name = p.path.get_ident()?;
+        if let Some(c) = self.closures.get(&name.to_string()) {
+            let (params, block) = (c.params.clone(), c.block.clone());
+            let args: Vec<&Expr> = call.args.iter().collect();
+            return self.body(name, &params, &vec![false; params.len()], &block, &args);
+        }
         if p.qself.is_some()
             || self.stack.iter().any(|s| name == s)
             || self.locals.contains(&name.to_string())
@@ -430,10 +451,29 @@ impl Inline<'_> {
             // `P(a, b)` of a tuple struct, in an inlined body (`tuple_structs.rs` writes it
             // `P { 0: a, 1: b }` after).
             Expr::Call(c) => match strip(&c.func) {
-                Expr::Path(p) if p.qself.is_none() => {
-                    let name = p.path.get_ident()?;
-                    crate::source::is_tuple_struct(&self.caller, name).then(|| name.to_string())
-                }
+                Expr::Path(p) if p.qself.is_none() => match p.path.get_ident() {
+                    Some(name) => {
+                        crate::source::is_tuple_struct(&self.caller, name).then(|| name.to_string())
+                    }
+                    // `V2::new(x, y)`, a function of the struct returning one.
+                    None => {
+                        let [on, f] = &p.path.segments.iter().collect::<Vec<_>>()[..] else {
+                            return None;
+                        };
+                        let on = on.ident.to_string();
+                        let found = crate::source::struct_function(
+                            &self.caller,
+                            &on,
+                            &f.ident.to_string(),
+                            f.ident.span(),
+                        )?;
+                        let syn::ReturnType::Type(_, ty) = &found.sig.output else {
+                            return None;
+                        };
+                        matches!(&**ty, Type::Path(t) if t.path.is_ident("Self") || t.path.is_ident(&on))
+                            .then_some(on)
+                    }
+                },
                 _ => None,
             },
             // `b.pos` of a struct whose field `pos` is declared `V2`.

@@ -44,6 +44,7 @@ mod scans;
 mod signature;
 mod statements;
 mod stepped;
+mod struct_closures;
 mod struct_seqs;
 mod syntax;
 mod tuple_structs;
