@@ -3343,6 +3343,27 @@ fn closures_called_with_their_parameters_names() {
     }
 }
 
+/// A chain's closure parameters named like the sequence it walks (`x.iter().fold(0.0, |x,
+/// v| ..)`, `.enumerate().map(|(x, v)| ..)`, `x.windows(2).map(|x| ..)`): renamed apart (the
+/// loop bound them where it still read `x` by name: the code did not compile).
+#[differentiate(hessian)]
+fn parameters_named_like_the_sequence(x: &[f64]) -> f64 {
+    let folded = x.iter().fold(0.0, |x, v| x * 0.5 + v * v);
+    let reduced = x.iter().copied().reduce(|x, y| x * 0.5 + y).unwrap();
+    let indexed: f64 = x.iter().enumerate().map(|(x, v)| v * x as f64).sum();
+    let paired: f64 = x.iter().zip(x.iter().skip(1)).map(|(x, y)| x * y).sum();
+    let positive: f64 = x.iter().filter(|&&x| x > 0.0).map(|x| x * x).sum();
+    let steps: f64 = x.windows(2).map(|x| (x[1] - x[0]).powi(2)).sum();
+    folded + reduced.sin() + indexed + paired + positive + steps
+}
+
+#[test]
+fn chain_parameters_named_like_the_sequence() {
+    for (k, x, v) in draws(49, &[2, 5, 8], 2.0) {
+        check_every_mode!(parameters_named_like_the_sequence, &x, &v, 110 + k);
+    }
+}
+
 #[test]
 fn tuple_arms_elements_and_split_halves() {
     for (k, x, v) in draws(47, &[6, 7, 4, 3, 1], 2.0) {

@@ -418,3 +418,53 @@ impl VisitMut for Substitute {
         }
     }
 }
+
+/// The parameters of a chain's closures named like a value the chain reads elsewhere,
+/// renamed apart (`x.iter().fold(0.0, |x, v| x + v)` as `|x_item, v| x_item + v`,
+/// `x.windows(2).map(|x| x[1] - x[0])`, `.enumerate().map(|(x, v)| ..)`): the loop a chain
+/// becomes binds them where it still reads the sequence by its name.
+pub(super) fn rename_shadowing(block: &mut syn::Block, taken: &mut HashSet<String>) {
+    Shadowing { taken }.visit_block_mut(block);
+}
+
+struct Shadowing<'a> {
+    taken: &'a mut HashSet<String>,
+}
+
+impl VisitMut for Shadowing<'_> {
+    fn visit_expr_method_call_mut(&mut self, m: &mut syn::ExprMethodCall) {
+        // The inner chains first: a renamed parameter is then what the outer one reads.
+        syn::visit_mut::visit_expr_method_call_mut(self, m);
+        let mut read = HashSet::new();
+        collect_idents(m.receiver.to_token_stream(), &mut read);
+        for a in &m.args {
+            if !matches!(strip(a), Expr::Closure(_)) {
+                collect_idents(a.to_token_stream(), &mut read);
+            }
+        }
+        for a in &mut m.args {
+            let Expr::Closure(c) = a else { continue };
+            let mut bound = HashSet::new();
+            for input in &c.inputs {
+                collect_idents(input.to_token_stream(), &mut bound);
+            }
+            let mut clashes: Vec<&String> = bound.intersection(&read).collect();
+            if clashes.is_empty() {
+                continue;
+            }
+            clashes.sort();
+            let renames: std::collections::HashMap<String, Ident> = clashes
+                .into_iter()
+                .map(|n| {
+                    let fresh = crate::names::unused(self.taken, &format!("{n}_item"));
+                    (n.clone(), Ident::new(&fresh, c.span()))
+                })
+                .collect();
+            let mut closure = Expr::Closure(c.clone());
+            super::helpers::rename(&renames, &mut closure);
+            *a = closure;
+        }
+    }
+
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}

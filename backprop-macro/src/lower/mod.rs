@@ -113,7 +113,8 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
     lower_with(item, args, errors, &held).0
 }
 
-/// The syntax passes that take values apart before `match` is rewritten: tuple structs
+/// The syntax passes that take values apart before `match` is rewritten: chains' closure
+/// parameters named like what the chain reads renamed apart, tuple structs
 /// with numbered fields, sequences of structs as sequences of their fields, helpers of
 /// tuples and structs inlined, folds over tuples, arrays from `from_fn`, tuples and
 /// structs as one local per element, iterators stepped by `while let`. Returns the
@@ -123,6 +124,7 @@ fn desugar_values(
     caller: &Ident,
     user: &mut HashSet<String>,
 ) -> Vec<Ident> {
+    closures::rename_shadowing(block, user);
     tuple_structs::desugar(block, caller);
     struct_seqs::desugar(block, caller, user);
     let not_inlined = helpers::desugar(block, caller, user);

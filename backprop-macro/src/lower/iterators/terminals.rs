@@ -211,8 +211,10 @@ fn accumulator(
             (
                 quote!(#init),
                 Box::new(move |value| {
+                    // The item first: it reads the sequence, which the accumulator's name may
+                    // hide (`x.iter().fold(0.0, |x, v| x + v)`).
                     let bind_x = bind(&x, value)?;
-                    Some(quote!(let #acc = #total; #bind_x #total = #body;))
+                    Some(quote!(#bind_x let #acc = #total; #total = #body;))
                 }),
             )
         }
