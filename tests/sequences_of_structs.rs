@@ -416,3 +416,28 @@ fn closures_taking_and_making_points() {
         check_every_mode!(closures_of_points, &x, &v, 60 + k);
     }
 }
+
+/// A `Vec` of points as the argument of a zip (`w.iter().zip(&pts)`, `.zip(pts.iter())`),
+/// in a `for` loop and in a chain.
+#[differentiate(hessian)]
+fn points_zipped_behind(x: &[f64]) -> f64 {
+    let pts: Vec<V2> = x
+        .chunks_exact(2)
+        .map(|c| V2::new(c[0], c[1] * c[0]))
+        .collect();
+    let mut s = 0.0;
+    for (a, p) in x.iter().zip(&pts) {
+        s += a * p.y;
+    }
+    for (a, &p) in x.iter().skip(1).zip(pts.iter()) {
+        s += (a * p.x).sin();
+    }
+    s + x.iter().zip(&pts).map(|(a, p)| a * p.x + p.y).sum::<f64>()
+}
+
+#[test]
+fn points_as_the_argument_of_a_zip() {
+    for (k, x, v) in draws(216, &[2, 4, 7], 1.5) {
+        check_every_mode!(points_zipped_behind, &x, &v, 70 + k);
+    }
+}

@@ -1340,6 +1340,10 @@ impl<'r> Gen<'r> {
                     7 if self.rng.chance(0.5) => format!(
                         "{{ let c = |s: f64| s * ({a}) + ({b}); let d = |s: f64| c(s) * s - c(0.5); d({a}) + c({b}) }}"
                     ),
+                    // Called with its own parameters' names swapped.
+                    7 if self.rng.chance(0.5) => format!(
+                        "{{ let p = {a}; let q = {b}; let c = |p: f64, q: f64| p * 0.5 - q * q; c(q, p) + c(p, q) }}"
+                    ),
                     7 => format!("{{ let c = |s: f64| s * ({a}) + ({b}); c({a}) * c({b}) }}"),
                     // Zipped chains, to a product; a recursive helper.
                     3 if self.has_slice && self.rng.chance(0.5) => format!(
@@ -1385,8 +1389,9 @@ impl<'r> Gen<'r> {
                             format!("v.iter().map(|&e| (e * {a}).sin()).sum::<f64>() + {b}")
                         }
                         // Mapped by a float method's path and by a named closure.
+                        // (And closures' parameters named like the slice.)
                         0 => format!(
-                            "{{ let c = |s: f64| s * ({a}); v.iter().copied().map(f64::tanh).map(c).sum::<f64>() + {b} }}"
+                            "{{ let c = |s: f64| s * ({a}); v.iter().copied().map(f64::tanh).map(c).sum::<f64>() + {b} + v.iter().fold(0.0, |v, e| v * 0.5 + e * ({a})) + v.iter().enumerate().map(|(v, e)| e * v as f64).sum::<f64>() }}"
                         ),
                         // Sequences of constants, zipped with the slice or walked alone: flags,
                         // and pairs taken apart by the closure's pattern.

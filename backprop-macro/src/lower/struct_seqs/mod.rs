@@ -12,7 +12,7 @@
 //! its operators and methods), `pts[i] = v;`, `pts.push(v);`, `pts.len()`,
 //! `pts.is_empty()`; `for` loops over `pts`, `&pts`, `&mut pts`, `pts.iter()`,
 //! `pts.iter_mut()`, `pts.into_iter()` (each `enumerate`d, or `zip`ped with another walk, or
-//! neither) and `pts.windows(k)` (then `rev`, `skip`, `take`, `step_by`), and chains that start with the same
+//! neither; or as the argument of another walk's `zip`) and `pts.windows(k)` (then `rev`, `skip`, `take`, `step_by`), and chains that start with the same
 //! walks and take the element in their first closures (`filter`, then `map`, `for_each` or
 //! `fold`): an index loop over the fields, the element read through its index. A sequence
 //! used any other way (passed to a function, returned, borrowed whole, named again) is left
@@ -199,7 +199,10 @@ impl Uses<'_> {
         self.visit_block_mut(&mut f.body);
         self.elements.truncate(depth);
         *f.pat = syn::parse_quote!(#index);
-        *f.expr = walk.range;
+        // (Located at the walk: an error at it points there.)
+        let span = f.expr.span();
+        *f.expr =
+            syn::parse2(crate::expand::respan(walk.range.to_token_stream(), span)).expect("a walk");
         true
     }
 
@@ -214,6 +217,15 @@ impl Uses<'_> {
         {
             adaptors.push(m);
             base = strip(&m.receiver);
+        }
+        // `ws.iter().zip(&pts)`: the other walk zipped with the range.
+        if let Expr::MethodCall(m) = base
+            && m.method == "zip"
+            && adaptors.is_empty()
+            && m.args.len() == 1
+            && self.whole_walk(&m.args[0])
+        {
+            return self.behind(m);
         }
         // `pts.iter().zip(ws)`: the range zipped with the other walk, as written.
         let mut other = None;
@@ -310,7 +322,45 @@ impl Uses<'_> {
             enumerated,
             window,
             zipped: other.is_some(),
+            behind: false,
         })
+    }
+
+    /// `other.zip(&pts)`: `other` counted, as long as the sequence at most (its count the
+    /// index), where `other` does not read the sequence.
+    fn behind(&mut self, m: &syn::ExprMethodCall) -> Option<Walk> {
+        let mut read = HashSet::new();
+        collect_idents(m.receiver.to_token_stream(), &mut read);
+        if read.contains(&self.seq.name.to_string()) {
+            return None;
+        }
+        let mut other = (*m.receiver).clone();
+        self.visit_expr_mut(&mut other);
+        let len = self.seq.len();
+        Some(Walk {
+            range: syn::parse_quote!(#other.take(#len).enumerate()),
+            enumerated: false,
+            window: None,
+            zipped: false,
+            behind: true,
+        })
+    }
+
+    /// `&pts`, `pts`, `pts.iter()`, `pts.iter_mut()` or `pts.into_iter()`: every element,
+    /// in order.
+    fn whole_walk(&self, e: &Expr) -> bool {
+        match strip(e) {
+            Expr::Reference(r) => self.is_seq(&r.expr),
+            Expr::MethodCall(m) => {
+                m.args.is_empty()
+                    && matches!(
+                        m.method.to_string().as_str(),
+                        "iter" | "iter_mut" | "into_iter"
+                    )
+                    && self.is_seq(&m.receiver)
+            }
+            e => self.is_seq(e),
+        }
     }
 
     /// The names `pat` binds to an item of `walk` (`p`, `&p`, `(i, p)` when enumerated, `w`
@@ -327,6 +377,23 @@ impl Uses<'_> {
                 enumerated: false,
                 window: None,
                 zipped: false,
+                behind: false,
+            };
+            let (index, bound) = self.bind(&plain, item)?;
+            return (t.elems.len() == 2).then(|| (syn::parse_quote!((#index, #other)), bound));
+        }
+        // `(w, p)` of `ws.zip(&pts)`: `w` kept, `p` the element.
+        if walk.behind {
+            let Pat::Tuple(t) = strip_pat(pat) else {
+                return None;
+            };
+            let [other, item] = [t.elems.first()?, t.elems.get(1)?];
+            let plain = Walk {
+                range: walk.range.clone(),
+                enumerated: false,
+                window: None,
+                zipped: false,
+                behind: false,
             };
             let (index, bound) = self.bind(&plain, item)?;
             return (t.elems.len() == 2).then(|| (syn::parse_quote!((#index, #other)), bound));
@@ -425,7 +492,7 @@ impl Uses<'_> {
                         (true, Pat::Reference(r)) => (*r.pat).clone(),
                         (_, p) => p.clone(),
                     };
-                    if taking && walk.zipped {
+                    if taking && (walk.zipped || walk.behind) {
                         return None;
                     }
                     let (index, bound) = self.bind(&walk, &pat)?;
@@ -475,6 +542,9 @@ struct Walk {
     window: Option<Expr>,
     /// `zip(other)`: its items are `(element, item of other)`.
     zipped: bool,
+    /// `other.zip(&pts)`: its items are `(item of other, element)`, walked as `other`
+    /// counted (`(at, w)` for `(w, p)`).
+    behind: bool,
 }
 
 fn strip_pat(p: &Pat) -> &Pat {
