@@ -366,28 +366,16 @@ impl Uses<'_> {
     /// The names `pat` binds to an item of `walk` (`p`, `&p`, `(i, p)` when enumerated, `w`
     /// of a window): the index's name, and the names bound to the element or window.
     fn bind(&mut self, walk: &Walk, pat: &Pat) -> Option<(Pat, Vec<(Ident, Bound)>)> {
-        // `(p, w)` of a zip: `p` the element, `w` the other walk's item, kept.
-        if walk.zipped {
+        // `(p, w)` of a zip: `p` the element, `w` the other walk's item, kept; `(w, p)` of
+        // `ws.zip(&pts)`. Either is walked as `(at, w)`.
+        if walk.zipped || walk.behind {
             let Pat::Tuple(t) = strip_pat(pat) else {
                 return None;
             };
-            let [item, other] = [t.elems.first()?, t.elems.get(1)?];
-            let plain = Walk {
-                range: walk.range.clone(),
-                enumerated: false,
-                window: None,
-                zipped: false,
-                behind: false,
-            };
-            let (index, bound) = self.bind(&plain, item)?;
-            return (t.elems.len() == 2).then(|| (syn::parse_quote!((#index, #other)), bound));
-        }
-        // `(w, p)` of `ws.zip(&pts)`: `w` kept, `p` the element.
-        if walk.behind {
-            let Pat::Tuple(t) = strip_pat(pat) else {
-                return None;
-            };
-            let [other, item] = [t.elems.first()?, t.elems.get(1)?];
+            let [mut item, mut other] = [t.elems.first()?, t.elems.get(1)?];
+            if walk.behind {
+                (item, other) = (other, item);
+            }
             let plain = Walk {
                 range: walk.range.clone(),
                 enumerated: false,
