@@ -2635,6 +2635,37 @@ fn max_by_and_min_by() {
     assert_close(spread::jvp(&x, &u).1, dot, 1e-12);
 }
 
+/// The index of the largest (smallest) element and the element, from one `max_by` over
+/// the enumerated walk (`let (i, m) = ..`, `(j, &n)` of references, `(_, r)`): the index a
+/// constant the comparison picks, the element read at it.
+#[differentiate(hessian)]
+fn argmax_with_value(x: &[f64]) -> f64 {
+    let (i, m) = x
+        .iter()
+        .copied()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .unwrap();
+    let (j, &n) = x
+        .iter()
+        .enumerate()
+        .min_by(|a, b| a.1.partial_cmp(b.1).unwrap())
+        .unwrap();
+    let (_, r) = x
+        .iter()
+        .enumerate()
+        .max_by(|(_, a), (_, b)| a.total_cmp(b))
+        .unwrap();
+    m * (i as f64 + 1.0) + n * x[(j + 1) % x.len()] + r.sin()
+}
+
+#[test]
+fn an_index_and_its_element_from_one_search() {
+    for (k, x, v) in draws(50, &[1, 3, 6], 2.0) {
+        check_every_mode!(argmax_with_value, &x, &v, 120 + k);
+    }
+}
+
 /// `reduce`: with a float method's path (`f64::min`, `f64::max`), with closures over
 /// values and over references, ended by `.unwrap()`, `.expect(..)` and `.unwrap_or(..)`
 /// (also on an empty chain).

@@ -99,6 +99,37 @@ impl Rewrite<'_> {
             let expr: Expr = syn::parse_quote!(#pick.map(|(#i, _)| #i).#method(#args));
             return Some(vec![syn::parse_quote!(let #k = #expr;)]);
         }
+        // `let (k, m) = x.iter().copied().enumerate().max_by(..).unwrap();`: the index as
+        // above, then the element at it.
+        if let [k, value] = &names.elems.iter().collect::<Vec<_>>()[..]
+            && !matches!(value, Pat::Wild(_))
+            && let Expr::MethodCall(unwrap) = strip(&init.expr)
+            && ["unwrap", "expect"].iter().any(|u| unwrap.method == u)
+            && let Expr::MethodCall(pick) = strip(&unwrap.receiver)
+            && ["min_by", "max_by"].iter().any(|p| pick.method == p)
+            && let Expr::MethodCall(enumerate) = strip(&pick.receiver)
+            && enumerate.method == "enumerate"
+            && let Some((seq, by_ref)) = walked_elements(&enumerate.receiver)
+            && ty.is_none()
+        {
+            let i = self.temporary(pick.method.span());
+            let k = match k {
+                Pat::Ident(k) if k.by_ref.is_none() && k.subpat.is_none() => k.ident.clone(),
+                Pat::Wild(_) => self.temporary(pick.method.span()),
+                _ => return None,
+            };
+            // (`(k, &m)` of `x.iter()` takes the element by value.)
+            let (value, element): (&Pat, Expr) = match (by_ref, value) {
+                (true, Pat::Reference(r)) => (&r.pat, syn::parse_quote!(#seq[#k])),
+                (true, value) => (value, syn::parse_quote!(&#seq[#k])),
+                (false, value) => (value, syn::parse_quote!(#seq[#k])),
+            };
+            let (method, args) = (&unwrap.method, &unwrap.args);
+            return Some(vec![
+                syn::parse_quote!(let #k = #pick.map(|(#i, _)| #i).#method(#args);),
+                syn::parse_quote!(let #value = #element;),
+            ]);
+        }
         let mut prelude = Vec::new();
         let values: Vec<Expr> = match strip(&init.expr) {
             Expr::Tuple(t) => t.elems.iter().cloned().collect(),
@@ -318,6 +349,28 @@ fn indexed_place(e: &Expr, names: &syn::PatSlice) -> bool {
 
 /// `x.split_first().unwrap()` (or `split_last`, or `.expect(..)`) of a sequence bound to a
 /// name: the element and the sub-slice, `&x[0]` and `&x[1..]`.
+/// `x.iter()` (its items references: `true`), `x.iter().copied()`, `x.iter().cloned()` or
+/// `x.into_iter()` of a sequence named by a path (`x`, `self.w`): the sequence.
+fn walked_elements(e: &Expr) -> Option<(Expr, bool)> {
+    let Expr::MethodCall(m) = strip(e) else {
+        return None;
+    };
+    let named = |e: &Expr| matches!(strip(e), Expr::Path(_) | Expr::Field(_));
+    match (m.method.to_string().as_str(), strip(&m.receiver)) {
+        ("iter", seq) if m.args.is_empty() && named(seq) => Some((seq.clone(), true)),
+        ("into_iter", seq) if m.args.is_empty() && named(seq) => Some((seq.clone(), false)),
+        ("copied" | "cloned", Expr::MethodCall(iter))
+            if m.args.is_empty()
+                && iter.method == "iter"
+                && iter.args.is_empty()
+                && named(&iter.receiver) =>
+        {
+            Some(((*iter.receiver).clone(), false))
+        }
+        _ => None,
+    }
+}
+
 fn split_end(unwrap: &syn::ExprMethodCall) -> Option<Vec<Expr>> {
     let Expr::MethodCall(m) = strip(&unwrap.receiver) else {
         return None;
