@@ -71,6 +71,52 @@ impl Rewrite<'_> {
         Ident::new(&crate::names::unused(self.taken, "value"), span)
     }
 
+    /// `let (k, _) = d.iter().enumerate().min_by(..).unwrap();`: the index alone, an integer
+    /// the comparison picks ([`super::methods::picks_index`]); `let (k, m) =
+    /// x.iter().copied().enumerate().max_by(..).unwrap();`: the index, then the element at it.
+    fn split_search(&mut self, names: &syn::PatTuple, init: &Expr) -> Option<Vec<syn::Stmt>> {
+        let Expr::MethodCall(unwrap) = strip(init) else {
+            return None;
+        };
+        let Expr::MethodCall(pick) = strip(&unwrap.receiver) else {
+            return None;
+        };
+        let searched = ["unwrap", "expect"].iter().any(|u| unwrap.method == u)
+            && ["min_by", "max_by"].iter().any(|p| pick.method == p)
+            && super::methods::enumerated(&pick.receiver);
+        let [k, value] = &names.elems.iter().collect::<Vec<_>>()[..] else {
+            return None;
+        };
+        if !searched {
+            return None;
+        }
+        let (i, method, args) = (
+            self.temporary(pick.method.span()),
+            &unwrap.method,
+            &unwrap.args,
+        );
+        let k = match k {
+            Pat::Ident(k) if k.by_ref.is_none() && k.subpat.is_none() => k.ident.clone(),
+            Pat::Wild(_) if !matches!(value, Pat::Wild(_)) => self.temporary(pick.method.span()),
+            _ => return None,
+        };
+        let index: syn::Stmt = syn::parse_quote!(let #k = #pick.map(|(#i, _)| #i).#method(#args););
+        if let Pat::Wild(_) = value {
+            return Some(vec![index]);
+        }
+        let Expr::MethodCall(enumerate) = strip(&pick.receiver) else {
+            return None;
+        };
+        let (seq, by_ref) = walked_elements(&enumerate.receiver)?;
+        // (`(k, &m)` of `x.iter()` takes the element by value.)
+        let (value, element): (&Pat, Expr) = match (by_ref, value) {
+            (true, Pat::Reference(r)) => (&r.pat, syn::parse_quote!(#seq[#k])),
+            (true, value) => (value, syn::parse_quote!(&#seq[#k])),
+            (false, value) => (value, syn::parse_quote!(#seq[#k])),
+        };
+        Some(vec![index, syn::parse_quote!(let #value = #element;)])
+    }
+
     /// The `let`s for `pat = init`, or `None` when it is not a tuple of names and values.
     fn split(&mut self, local: &syn::Local) -> Option<Vec<syn::Stmt>> {
         let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
@@ -85,50 +131,10 @@ impl Rewrite<'_> {
         let Pat::Tuple(names) = pat else {
             return None;
         };
-        // `let (k, _) = d.iter().enumerate().min_by(..).unwrap();`: the index alone, an
-        // integer the comparison picks ([`super::methods::picks_index`]).
-        if let [Pat::Ident(k), Pat::Wild(_)] = &names.elems.iter().collect::<Vec<_>>()[..]
-            && let Expr::MethodCall(unwrap) = strip(&init.expr)
-            && ["unwrap", "expect"].iter().any(|u| unwrap.method == u)
-            && let Expr::MethodCall(pick) = strip(&unwrap.receiver)
-            && ["min_by", "max_by"].iter().any(|p| pick.method == p)
-            && super::methods::enumerated(&pick.receiver)
-            && ty.is_none()
+        if ty.is_none()
+            && let Some(lets) = self.split_search(names, &init.expr)
         {
-            let (i, method, args) = (self.temporary(k.ident.span()), &unwrap.method, &unwrap.args);
-            let expr: Expr = syn::parse_quote!(#pick.map(|(#i, _)| #i).#method(#args));
-            return Some(vec![syn::parse_quote!(let #k = #expr;)]);
-        }
-        // `let (k, m) = x.iter().copied().enumerate().max_by(..).unwrap();`: the index as
-        // above, then the element at it.
-        if let [k, value] = &names.elems.iter().collect::<Vec<_>>()[..]
-            && !matches!(value, Pat::Wild(_))
-            && let Expr::MethodCall(unwrap) = strip(&init.expr)
-            && ["unwrap", "expect"].iter().any(|u| unwrap.method == u)
-            && let Expr::MethodCall(pick) = strip(&unwrap.receiver)
-            && ["min_by", "max_by"].iter().any(|p| pick.method == p)
-            && let Expr::MethodCall(enumerate) = strip(&pick.receiver)
-            && enumerate.method == "enumerate"
-            && let Some((seq, by_ref)) = walked_elements(&enumerate.receiver)
-            && ty.is_none()
-        {
-            let i = self.temporary(pick.method.span());
-            let k = match k {
-                Pat::Ident(k) if k.by_ref.is_none() && k.subpat.is_none() => k.ident.clone(),
-                Pat::Wild(_) => self.temporary(pick.method.span()),
-                _ => return None,
-            };
-            // (`(k, &m)` of `x.iter()` takes the element by value.)
-            let (value, element): (&Pat, Expr) = match (by_ref, value) {
-                (true, Pat::Reference(r)) => (&r.pat, syn::parse_quote!(#seq[#k])),
-                (true, value) => (value, syn::parse_quote!(&#seq[#k])),
-                (false, value) => (value, syn::parse_quote!(#seq[#k])),
-            };
-            let (method, args) = (&unwrap.method, &unwrap.args);
-            return Some(vec![
-                syn::parse_quote!(let #k = #pick.map(|(#i, _)| #i).#method(#args);),
-                syn::parse_quote!(let #value = #element;),
-            ]);
+            return Some(lets);
         }
         let mut prelude = Vec::new();
         let values: Vec<Expr> = match strip(&init.expr) {
