@@ -441,3 +441,34 @@ fn points_as_the_argument_of_a_zip() {
         check_every_mode!(points_zipped_behind, &x, &v, 70 + k);
     }
 }
+
+/// Points made by a constructor (`vec![V2::new(..); n]`, `[V2::new(..), ..]`), summed by a
+/// `fold` whose accumulator is a point, over the points and over the slice.
+#[differentiate(hessian)]
+fn made_by_constructors_and_folded(x: &[f64]) -> f64 {
+    let n = x.len();
+    let mut pts = vec![V2::new(0.0, 1.0); n];
+    for i in 0..n {
+        pts[i] = V2::new(x[i], x[i] * x[(i + 1) % n]);
+    }
+    let ends = [V2::new(x[0], 0.5), V2::new(-0.5, x[n - 1])];
+    let centre = pts
+        .iter()
+        .fold(V2::new(0.0, 0.0), |a, &p| a + p * (1.0 / n as f64));
+    let walked = x.iter().fold(V2::new(1.0, 0.0), |a, &v| V2 {
+        x: a.x * 0.5 + v,
+        y: a.y + a.x * v,
+    });
+    let mut s = (ends[1] - ends[0]).norm() + walked.x * walked.y.sin();
+    for w in pts.windows(2) {
+        s += (w[1] - centre).cross(w[0] - centre);
+    }
+    s
+}
+
+#[test]
+fn points_made_by_constructors_and_folded() {
+    for (k, x, v) in draws(217, &[1, 3, 6], 1.5) {
+        check_every_mode!(made_by_constructors_and_folded, &x, &v, 80 + k);
+    }
+}

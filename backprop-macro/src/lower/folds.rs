@@ -14,11 +14,33 @@ use super::*;
 
 /// Rewrites every such `let` in `block`.
 pub(super) fn desugar(block: &mut syn::Block, taken: &mut HashSet<String>) {
-    Rewrite { taken }.visit_block_mut(block);
+    Rewrite {
+        taken,
+        caller: None,
+    }
+    .visit_block_mut(block);
+}
+
+/// A fold whose accumulator is a struct of the caller's module (`let c =
+/// pts.iter().fold(V2::new(0.0, 0.0), |a, &p| a + p);`), as the loop it means, before the
+/// helpers inline the struct's operators and methods in it:
+///
+/// ```text
+/// let mut fold = V2::new(0.0, 0.0); for &p in pts.iter() { let a = fold; fold = a + p; }
+/// let c = fold;
+/// ```
+pub(super) fn desugar_structs(block: &mut syn::Block, caller: &Ident, taken: &mut HashSet<String>) {
+    Rewrite {
+        taken,
+        caller: Some(caller),
+    }
+    .visit_block_mut(block);
 }
 
 struct Rewrite<'a> {
     taken: &'a mut HashSet<String>,
+    /// For folds of structs: the differentiated function, whose module declares them.
+    caller: Option<&'a Ident>,
 }
 
 /// The parts of `CHAIN.fold((i0, i1, ..), |STATE, ITEM| BODY)`: the chain, the initial
@@ -75,7 +97,11 @@ impl VisitMut for Rewrite<'_> {
         syn::visit_mut::visit_block_mut(self, block);
         let mut out = Vec::with_capacity(block.stmts.len());
         for stmt in std::mem::take(&mut block.stmts) {
-            match self.rewrite(&stmt) {
+            let rewritten = match self.caller {
+                Some(caller) => self.struct_fold(&stmt, caller),
+                None => self.rewrite(&stmt),
+            };
+            match rewritten {
                 Some(stmts) => out.extend(stmts),
                 None => out.push(stmt),
             }
@@ -87,6 +113,43 @@ impl VisitMut for Rewrite<'_> {
 }
 
 impl Rewrite<'_> {
+    /// `let name = CHAIN.fold(INIT, |STATE, ITEM| BODY);` where `INIT` is a struct, as the
+    /// loop it means.
+    fn struct_fold(&mut self, stmt: &syn::Stmt, caller: &Ident) -> Option<Vec<syn::Stmt>> {
+        let syn::Stmt::Local(local) = stmt else {
+            return None;
+        };
+        let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
+        let Expr::MethodCall(m) = strip(&init.expr) else {
+            return None;
+        };
+        let [start, closure] = &m.args.iter().collect::<Vec<_>>()[..] else {
+            return None;
+        };
+        let Expr::Closure(c) = strip(closure) else {
+            return None;
+        };
+        let [state, item] = &c.inputs.iter().collect::<Vec<_>>()[..] else {
+            return None;
+        };
+        if m.method != "fold" || super::struct_seqs::struct_named(caller, start).is_none() {
+            return None;
+        }
+        let span = init.expr.span();
+        let acc = Ident::new(&crate::names::unused(self.taken, "fold"), span);
+        let (chain, body, pat) = (&m.receiver, &c.body, &local.pat);
+        Some(vec![
+            syn::parse_quote_spanned!(span=> let mut #acc = #start;),
+            syn::parse_quote_spanned!(span=>
+                for #item in #chain {
+                    let #state = #acc;
+                    #acc = #body;
+                }
+            ),
+            syn::parse_quote_spanned!(span=> let #pat = #acc;),
+        ])
+    }
+
     /// `let PAT = CHAIN.fold((..), |(..), item| (..));` as the loop it means.
     fn rewrite(&mut self, stmt: &syn::Stmt) -> Option<Vec<syn::Stmt>> {
         let syn::Stmt::Local(local) = stmt else {

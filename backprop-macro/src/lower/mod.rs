@@ -127,6 +127,7 @@ fn desugar_values(
     closures::rename_shadowing(block, user);
     tuple_structs::desugar(block, caller);
     struct_seqs::desugar(block, caller, user);
+    folds::desugar_structs(block, caller, user);
     let not_inlined = helpers::desugar(block, caller, user);
     // The inlined methods' and helpers' tuple structs too.
     tuple_structs::desugar(block, caller);

@@ -125,8 +125,10 @@ impl Blocks<'_> {
             .collect();
         let mutability = &binding.mutability;
         let mut lets = Vec::new();
+        let pure =
+            |e: &Expr| computes_only(e, &|m| crate::source::read_only_method(self.caller, m));
         for (key, seq, ty) in &fields {
-            let value = made.field(key, ty, &path)?;
+            let value = made.field(key, ty, &path, &pure)?;
             lets.push(match made.array_len() {
                 Some(n) => syn::parse_quote_spanned!(name.span()=>
                     let #mutability #seq: [#ty; #n] = #value;
@@ -221,11 +223,21 @@ impl<'a> Made<'a> {
         }
     }
 
-    /// The sequence of the field `key` (of type `ty`), made the same way.
-    fn field(&self, key: &Ident, ty: &Type, path: &Ident) -> Option<Expr> {
+    /// The sequence of the field `key` (of type `ty`), made the same way: of each value, the
+    /// literal's element, or the field of a value that only computes (`pure`: `V2::new(0.0,
+    /// 0.0).x`, evaluated once per field).
+    fn field(
+        &self,
+        key: &Ident,
+        ty: &Type,
+        path: &Ident,
+        pure: &dyn Fn(&Expr) -> bool,
+    ) -> Option<Expr> {
         let of = |v: &Expr| -> Option<Expr> {
-            let fields = literal_fields(v, path)?;
-            fields.into_iter().find(|(f, _)| f == key).map(|(_, v)| v)
+            match literal_fields(v, path) {
+                Some(fields) => fields.into_iter().find(|(f, _)| f == key).map(|(_, v)| v),
+                None => pure(v).then(|| syn::parse_quote!((#v).#key)),
+            }
         };
         Some(match self {
             Made::Empty(e) => (*e).clone(),
@@ -271,7 +283,7 @@ impl<'a> Made<'a> {
 
 /// The struct a value is of, where the syntax names it: `S { .. }`, or `S::f(..)` of a
 /// function of the struct declared to return it (`V2::new(x, y)`).
-fn struct_named(caller: &Ident, value: &Expr) -> Option<Ident> {
+pub(in crate::lower) fn struct_named(caller: &Ident, value: &Expr) -> Option<Ident> {
     match strip(value) {
         Expr::Struct(s) if s.qself.is_none() => s.path.get_ident().cloned(),
         Expr::Call(c) => match strip(&c.func) {

@@ -22,6 +22,7 @@ use super::*;
 
 mod made;
 use made::literal_fields;
+pub(super) use made::struct_named;
 
 pub(super) fn desugar(block: &mut syn::Block, caller: &Ident, taken: &mut HashSet<String>) {
     Blocks { caller, taken }.visit_block_mut(block);
