@@ -75,18 +75,20 @@ impl Inline<'_> {
     /// Statements, their names' types kept (an inlined body's, all renamed apart: its
     /// value's type is the caller's to read).
     fn statements(&mut self, stmts: &mut Vec<syn::Stmt>) {
-        let all = std::mem::take(stmts);
-        for (i, stmt) in all.iter().enumerate() {
-            let mut stmt = stmt.clone();
+        let mut all = std::mem::take(stmts);
+        for i in 0..all.len() {
             // A closure of structs, inlined at its calls: its `let` goes.
             let copy = |s: &Ident| crate::source::is_copy(&self.caller, s);
             let made = |e: &Expr| self.struct_of(e).is_some();
             if let Some(c) =
-                super::struct_closures::struct_closure(&stmt, &all[i + 1..], &copy, &made)
+                super::struct_closures::struct_closure(&all[i], &all[i + 1..], &copy, &made)
             {
                 self.closures.insert(c.name.to_string(), c);
                 continue;
             }
+            // (Taken out, an empty item left in its place.)
+            let empty = syn::Stmt::Item(syn::Item::Verbatim(TokenStream::new()));
+            let mut stmt = std::mem::replace(&mut all[i], empty);
             let mut before = Vec::new();
             match &mut stmt {
                 syn::Stmt::Local(local) => {
