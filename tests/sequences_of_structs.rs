@@ -472,3 +472,77 @@ fn points_made_by_constructors_and_folded() {
         check_every_mode!(made_by_constructors_and_folded, &x, &v, 80 + k);
     }
 }
+
+/// A walk binding its element `mut` changes a copy (`for mut p in pts`, an array, still read
+/// after): the element was the sequence's own, its change written into the sequence (a
+/// wrong value).
+#[differentiate(hessian)]
+fn elements_changed_as_copies(x: &[f64]) -> f64 {
+    let pts = [V2::new(x[0], x[1]), V2::new(x[1] * x[0], x[0])];
+    let pairs: [(f64, f64); 2] = [(x[0], x[1]), (x[1], 0.5)];
+    let mut s = 0.0;
+    for mut p in pts {
+        p.x *= 3.0;
+        s += p.x * p.y;
+    }
+    for &(mut a, b) in &pairs {
+        a *= 3.0;
+        s += a * b;
+    }
+    s += pts
+        .iter()
+        .map(|&p| {
+            let mut q = p;
+            q.y += 1.0;
+            q.x * q.y
+        })
+        .sum::<f64>();
+    s + pts[0].x + pts[1].x + pairs[0].0 + pairs[1].0
+}
+
+#[test]
+fn an_element_bound_mut_is_a_copy() {
+    let x = [0.7, -1.3];
+    let (value, _) = elements_changed_as_copies::grad(&x);
+    assert_eq!(value, elements_changed_as_copies(&x));
+    for (k, x, v) in draws(218, &[2, 2], 1.5) {
+        check_every_mode!(elements_changed_as_copies, &x, &v, 90 + k);
+    }
+}
+
+/// A `Vec` of pairs computed from the parameters, as one `Vec` per element: made by a map,
+/// pushed to, walked with the pairs taken apart (`&(a, b)`, `(a, b)` of references,
+/// `(a, i)` with an index), read by element (`p.0`, `pairs[0].1`) and whole (`let (u, v) =
+/// pairs[1];`).
+#[differentiate(hessian)]
+fn pairs_computed(x: &[f64]) -> f64 {
+    let pairs: Vec<(f64, f64)> = x.chunks_exact(2).map(|c| (c[0], c[1] * c[0])).collect();
+    let mut s = 0.0;
+    for &(a, b) in &pairs {
+        s += a * b;
+    }
+    for (a, b) in pairs.iter() {
+        s += *a - b.sin();
+    }
+    for p in &pairs {
+        s += p.0 * p.1 * 0.5;
+    }
+    let (u, v) = pairs[pairs.len() - 1];
+    s += u * v + pairs[0].1;
+    let mut tagged: Vec<(f64, usize)> = Vec::new();
+    for (i, &e) in x.iter().enumerate() {
+        tagged.push((e * e, i));
+    }
+    for (k, &(a, i)) in tagged.iter().enumerate() {
+        s += a * x[(i + k) % x.len()];
+    }
+    s + pairs.iter().map(|(a, b)| a * b).sum::<f64>()
+        + pairs.iter().map(|&(a, b)| a - b).sum::<f64>()
+}
+
+#[test]
+fn a_vec_of_pairs_computed_from_the_parameters() {
+    for (k, x, v) in draws(219, &[2, 4, 6], 1.5) {
+        check_every_mode!(pairs_computed, &x, &v, 100 + k);
+    }
+}

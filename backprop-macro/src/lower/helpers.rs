@@ -516,6 +516,11 @@ fn by_reference(a: &syn::FnArg, copy: &dyn Fn(&Ident) -> bool) -> bool {
     }
 }
 
+/// `*o` as `o` in `stmt`, for the `names` bound to values in place of references.
+pub(super) fn strip_derefs(names: &[String], stmt: &mut syn::Stmt) {
+    Derefs(names).visit_stmt_mut(stmt);
+}
+
 /// `*o` as `o`, for the parameters bound to values in place of references.
 struct Derefs<'a>(&'a [String]);
 

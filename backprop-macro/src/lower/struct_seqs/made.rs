@@ -3,19 +3,46 @@
 
 use super::*;
 
-/// The fields of `path { .. }` written out whole (no `..base`), by name
-/// ([`aggregates::written`]).
-pub(super) fn literal_fields(e: &Expr, path: &Ident) -> Option<Vec<(Ident, Expr)>> {
-    let (Some(written), fields) = aggregates::written(e)? else {
-        return None;
-    };
-    if !written.is_ident(path) {
-        return None;
+/// The fields of `path { .. }` written out whole (no `..base`), by name, or of a tuple
+/// `(a, b)` where `path` is `None` ([`aggregates::written`]).
+pub(super) fn literal_fields(e: &Expr, path: Option<&Ident>) -> Option<Vec<(syn::Member, Expr)>> {
+    let (written, fields) = aggregates::written(e)?;
+    match (written, path) {
+        (Some(written), Some(path)) if written.is_ident(path) => {}
+        (None, None) => {}
+        _ => return None,
     }
     fields
         .into_iter()
-        .map(|(key, value)| Some((syn::parse_str::<Ident>(&key).ok()?, value)))
+        .map(|(key, value)| Some((syn::parse_str::<syn::Member>(&key).ok()?, value)))
         .collect()
+}
+
+/// The number types of a tuple's elements in `Vec<(f64, f64)>` or `[(f64, usize); N]`.
+fn vec_of_tuples(ty: &Type) -> Option<Vec<Type>> {
+    let elem = match ty {
+        Type::Array(a) => &*a.elem,
+        Type::Path(p) => {
+            let last = p.path.segments.last()?;
+            let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+                return None;
+            };
+            match (last.ident == "Vec", args.args.first()) {
+                (true, Some(syn::GenericArgument::Type(t))) if args.args.len() == 1 => t,
+                _ => return None,
+            }
+        }
+        _ => return None,
+    };
+    let Type::Tuple(t) = elem else { return None };
+    let numbers = t.elems.len() >= 2
+        && t.elems.iter().all(|e| {
+            matches!(
+                classify(e),
+                TypeClass::Float | TypeClass::Int | TypeClass::Bool
+            )
+        });
+    numbers.then(|| t.elems.iter().cloned().collect())
 }
 
 /// The struct's name in `Vec<S>` or `[S; N]`.
@@ -50,8 +77,8 @@ fn closure_value(body: &Expr) -> &Expr {
 }
 
 /// `body` with its value replaced by the field `key` of it: the literal's element where
-/// the value is `path { .. }` written out, else `(value).key`.
-fn project(body: &Expr, key: &Ident, path: &Ident) -> Expr {
+/// the value is `path { .. }` (or a tuple) written out, else `(value).key`.
+fn project(body: &Expr, key: &syn::Member, path: Option<&Ident>) -> Expr {
     if let Expr::Block(b) = strip(body)
         && b.label.is_none()
         && let Some(syn::Stmt::Expr(tail, None)) = b.block.stmts.last()
@@ -103,23 +130,43 @@ impl Blocks<'_> {
             return None;
         }
 
-        let path = match ty {
-            Some(ty) => vec_of(ty)?.clone(),
-            None => made
-                .value()
-                .or_else(|| pushed(&binding.ident, rest))
-                .and_then(|v| struct_named(self.caller, v))?,
-        };
-        let declared = crate::source::number_struct_fields(&self.caller.to_string(), &path)?;
+        // A struct's fields as declared, or a tuple's (`Vec<(f64, f64)>`, annotated).
+        let (path, declared): (Option<Ident>, Vec<(String, Type)>) =
+            match ty.and_then(vec_of_tuples) {
+                Some(types) => (
+                    None,
+                    types
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, t)| (i.to_string(), t))
+                        .collect(),
+                ),
+                None => {
+                    let path = match ty {
+                        Some(ty) => vec_of(ty)?.clone(),
+                        None => made
+                            .value()
+                            .or_else(|| pushed(&binding.ident, rest))
+                            .and_then(|v| struct_named(self.caller, v))?,
+                    };
+                    let declared =
+                        crate::source::number_struct_fields(&self.caller.to_string(), &path)?;
+                    let declared = declared
+                        .into_iter()
+                        .map(|(k, t)| (k, syn::parse_str(&t).expect("a number type")))
+                        .collect();
+                    (Some(path), declared)
+                }
+            };
         let name = binding.ident.clone();
-        let fields: Vec<(Ident, Ident, Type)> = declared
-            .iter()
+        let fields: Vec<(syn::Member, Ident, Type)> = declared
+            .into_iter()
             .map(|(k, t)| {
                 let seq = crate::names::unused(self.taken, &format!("{name}_{k}"));
                 (
-                    Ident::new(k, name.span()),
+                    syn::parse_str(&k).expect("a field's name"),
                     Ident::new(&seq, name.span()),
-                    syn::parse_str(t).expect("a number type"),
+                    t,
                 )
             })
             .collect();
@@ -128,7 +175,7 @@ impl Blocks<'_> {
         let pure =
             |e: &Expr| computes_only(e, &|m| crate::source::read_only_method(self.caller, m));
         for (key, seq, ty) in &fields {
-            let value = made.field(key, ty, &path, &pure)?;
+            let value = made.field(key, ty, path.as_ref(), &pure)?;
             lets.push(match made.array_len() {
                 Some(n) => syn::parse_quote_spanned!(name.span()=>
                     let #mutability #seq: [#ty; #n] = #value;
@@ -228,9 +275,9 @@ impl<'a> Made<'a> {
     /// 0.0).x`, evaluated once per field).
     fn field(
         &self,
-        key: &Ident,
+        key: &syn::Member,
         ty: &Type,
-        path: &Ident,
+        path: Option<&Ident>,
         pure: &dyn Fn(&Expr) -> bool,
     ) -> Option<Expr> {
         let of = |v: &Expr| -> Option<Expr> {

@@ -2,7 +2,11 @@
 //! arrays): `let pts: Vec<V2> = x.chunks(2).map(|c| V2 { x: c[0], y: c[1] }).collect();` is
 //! `let pts_x: Vec<f64> = x.chunks(2).map(|c| c[0]).collect();` and `pts_y` the same, each a
 //! sequence of floats the rest of the macro differentiates. The struct is declared in the
-//! file, derives `Copy`, and its fields are named numbers.
+//! file, derives `Copy`, and its fields are named numbers. A sequence of tuples of numbers
+//! whose type is written (`let pairs: Vec<(f64, f64)> = ..`) is held the same way, one
+//! sequence per element (`pairs_0`, `pairs_1`), its walks' patterns taking the pair apart
+//! (`for &(a, b) in &pairs`: `a` is `pairs_0[i]`). A walk that binds the element (or an
+//! element of the pair) `mut` copies it at the top of its body (`let mut p = p_element;`).
 //!
 //! The sequence is made by `Vec::new()` or `Vec::with_capacity(n)` (then `push`), by
 //! `vec![V2 { .. }; n]` or `vec![V2 { .. }, ..]`, or by a chain ending in `.map(|..| ..)
@@ -43,6 +47,8 @@ impl VisitMut for Blocks<'_> {
                     seq: &seq,
                     taken: self.taken,
                     elements: Vec::new(),
+                    destructure: None,
+                    copies: Vec::new(),
                     failed: false,
                 };
                 for stmt in &mut rest {
@@ -65,30 +71,35 @@ impl VisitMut for Blocks<'_> {
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 }
 
-/// A sequence of structs held as one sequence per field.
+/// A sequence of structs (or tuples) held as one sequence per field.
 struct Seq {
     name: Ident,
-    path: Ident,
+    /// The struct's name; `None` for a tuple.
+    path: Option<Ident>,
     /// The differentiated function, whose module declares the struct.
     caller: String,
-    /// Each field's name and its sequence.
-    fields: Vec<(Ident, Ident)>,
+    /// Each field's name (`x`, or `0` of a tuple) and its sequence.
+    fields: Vec<(syn::Member, Ident)>,
 }
 
 impl Seq {
-    /// The struct at `index`, written out from its fields.
+    /// The struct (tuple) at `index`, written out from its fields.
     fn element(&self, index: &Expr) -> Expr {
-        let path = &self.path;
-        let (keys, seqs): (Vec<&Ident>, Vec<&Ident>) =
+        let (keys, seqs): (Vec<&syn::Member>, Vec<&Ident>) =
             self.fields.iter().map(|(k, s)| (k, s)).unzip();
-        syn::parse_quote_spanned!(self.name.span()=> #path { #(#keys: #seqs[#index]),* })
+        match &self.path {
+            Some(path) => {
+                syn::parse_quote_spanned!(self.name.span()=> #path { #(#keys: #seqs[#index]),* })
+            }
+            None => syn::parse_quote_spanned!(self.name.span()=> (#(#seqs[#index],)*)),
+        }
     }
 
     fn field(&self, member: &syn::Member) -> Option<&Ident> {
-        let syn::Member::Named(m) = member else {
-            return None;
-        };
-        self.fields.iter().find(|(k, _)| k == m).map(|(_, s)| s)
+        self.fields
+            .iter()
+            .find(|(k, _)| k == member)
+            .map(|(_, s)| s)
     }
 
     fn len(&self) -> Expr {
@@ -113,9 +124,9 @@ impl Seq {
             .fields
             .iter()
             .any(|(_, s)| read.contains(&s.to_string()));
-        let values = literal_fields(value, &self.path).filter(|_| !reads_fields);
+        let values = literal_fields(value, self.path.as_ref()).filter(|_| !reads_fields);
         let in_order = values.and_then(|values| {
-            let of = |k: &Ident| values.iter().find(|(f, _)| f == k).map(|(_, v)| v.clone());
+            let of = |k: &syn::Member| values.iter().find(|(f, _)| f == k).map(|(_, v)| v.clone());
             self.fields
                 .iter()
                 .map(|(k, s)| Some(store(s, of(k)?)))
@@ -125,12 +136,12 @@ impl Seq {
             return syn::parse_quote!({ #(#stmts)* });
         }
         let local = Ident::new(&crate::names::unused(taken, "element"), self.name.span());
-        let path = &self.path;
+        let ty = self.path.as_ref().map(|p| quote!(: #p));
         let stmts = self
             .fields
             .iter()
             .map(|(k, s)| store(s, syn::parse_quote!(#local.#k)));
-        syn::parse_quote!({ let #local: #path = #value; #(#stmts)* })
+        syn::parse_quote!({ let #local #ty = #value; #(#stmts)* })
     }
 }
 
@@ -141,6 +152,8 @@ enum Bound {
     Element(Expr),
     /// The window starting at this index (`w` of `pts.windows(2)`), of this length.
     Window(Expr, Expr),
+    /// A field of the element at this index (`a` of `for &(a, b) in &pairs`).
+    Field(Expr, syn::Member),
 }
 
 /// The uses of the sequence in the statements after its `let`, rewritten to its fields';
@@ -150,6 +163,12 @@ struct Uses<'a> {
     taken: &'a mut HashSet<String>,
     /// The names bound by walks over the sequence, innermost last.
     elements: Vec<(Ident, Bound)>,
+    /// A tuple's pattern a walk binds (`for &(a, b) in &pairs`, each name a field at the
+    /// index): `*a` in the body is read as `a`.
+    destructure: Option<Pat>,
+    /// What starts the body of a walk that binds a name `mut` (`for mut p in pts`): a
+    /// copy of the element, `let mut p = pts_item;`, which the body may change.
+    copies: Vec<syn::Stmt>,
     failed: bool,
 }
 
@@ -177,12 +196,12 @@ impl Uses<'_> {
                     let k = &ix.index;
                     Some(syn::parse_quote!(#start + #k))
                 }
-                Bound::Element(_) => None,
+                Bound::Element(_) | Bound::Field(..) => None,
             },
             Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => self.element_index(&u.expr),
             e => match self.bound(e)? {
                 Bound::Element(index) => Some(index.clone()),
-                Bound::Window(..) => None,
+                Bound::Window(..) | Bound::Field(..) => None,
             },
         }
     }
@@ -195,6 +214,13 @@ impl Uses<'_> {
         let Some((index, bound)) = self.bind(&walk, &f.pat) else {
             return false;
         };
+        if let Some(pat) = self.destructure.take() {
+            for stmt in &mut f.body.stmts {
+                strip_derefs_of(&pat, stmt);
+            }
+        }
+        let copies = std::mem::take(&mut self.copies);
+        f.body.stmts.splice(0..0, copies);
         let depth = self.elements.len();
         self.elements.extend(bound);
         self.visit_block_mut(&mut f.body);
@@ -327,6 +353,21 @@ impl Uses<'_> {
         })
     }
 
+    /// The name standing for the element (or field) a walk binds to `i`: its own, or
+    /// where it is bound `mut`, a fresh one copied into it at the top of the body.
+    fn copied(&mut self, i: &syn::PatIdent) -> Ident {
+        if i.mutability.is_none() {
+            return i.ident.clone();
+        }
+        let name = &i.ident;
+        let fresh = Ident::new(
+            &crate::names::unused(self.taken, &format!("{name}_element")),
+            name.span(),
+        );
+        self.copies.push(syn::parse_quote!(let mut #name = #fresh;));
+        fresh
+    }
+
     /// `other.zip(&pts)`: `other` counted, as long as the sequence at most (its count the
     /// index), where `other` does not read the sequence.
     fn behind(&mut self, m: &syn::ExprMethodCall) -> Option<Walk> {
@@ -367,6 +408,9 @@ impl Uses<'_> {
     /// The names `pat` binds to an item of `walk` (`p`, `&p`, `(i, p)` when enumerated, `w`
     /// of a window): the index's name, and the names bound to the element or window.
     fn bind(&mut self, walk: &Walk, pat: &Pat) -> Option<(Pat, Vec<(Ident, Bound)>)> {
+        // (What a walk that failed to bind left.)
+        self.copies.clear();
+        self.destructure = None;
         // `(p, w)` of a zip: `p` the element, `w` the other walk's item, kept; `(w, p)` of
         // `ws.zip(&pts)`. Either is walked as `(at, w)`.
         if walk.zipped || walk.behind {
@@ -399,12 +443,33 @@ impl Uses<'_> {
             (true, _) => return None,
             (false, p) => (self.fresh(), p),
         };
-        let name = match strip_pat(item) {
-            Pat::Ident(i) if i.subpat.is_none() && i.by_ref.is_none() => i.ident.clone(),
-            Pat::Reference(r) => match strip_pat(&r.pat) {
-                Pat::Ident(i) if i.subpat.is_none() && i.by_ref.is_none() => i.ident.clone(),
-                _ => return None,
-            },
+        let item = match strip_pat(item) {
+            Pat::Reference(r) => strip_pat(&r.pat),
+            p => p,
+        };
+        let name = match item {
+            Pat::Ident(i) if i.subpat.is_none() && i.by_ref.is_none() => self.copied(i),
+            // `(a, b)` of a tuple: each name its field's sequence at the index.
+            Pat::Tuple(t) if self.seq.path.is_none() && walk.window.is_none() => {
+                if t.elems.len() != self.seq.fields.len() {
+                    return None;
+                }
+                let at: Expr = syn::parse_quote!(#index);
+                let mut bound = Vec::new();
+                for (k, p) in t.elems.iter().enumerate() {
+                    let member = syn::Member::Unnamed(k.into());
+                    match strip_pat(p) {
+                        Pat::Ident(i) if i.subpat.is_none() && i.by_ref.is_none() => {
+                            let name = self.copied(i);
+                            bound.push((name, Bound::Field(at.clone(), member)));
+                        }
+                        Pat::Wild(_) => {}
+                        _ => return None,
+                    }
+                }
+                self.destructure = Some(item.clone());
+                return Some((syn::parse_quote!(#index), bound));
+            }
             _ => return None,
         };
         let at: Expr = syn::parse_quote!(#index);
@@ -425,14 +490,16 @@ impl Uses<'_> {
             Expr::Binary(b) => compound(&b.op).is_some() && self.element_index(&b.left).is_some(),
             Expr::MethodCall(m) => {
                 self.element_index(&m.receiver).is_some()
-                    && crate::source::struct_method(
-                        &self.seq.caller,
-                        &self.seq.path.to_string(),
-                        &m.method.to_string(),
-                        None,
-                        m.method.span(),
-                    )
-                    .is_none()
+                    && self.seq.path.as_ref().is_none_or(|path| {
+                        crate::source::struct_method(
+                            &self.seq.caller,
+                            &path.to_string(),
+                            &m.method.to_string(),
+                            None,
+                            m.method.span(),
+                        )
+                        .is_none()
+                    })
             }
             _ => false,
         }
@@ -485,6 +552,18 @@ impl Uses<'_> {
                         return None;
                     }
                     let (index, bound) = self.bind(&walk, &pat)?;
+                    if let Some(pat) = self.destructure.take() {
+                        let mut body = syn::Stmt::Expr((*closure.body).clone(), None);
+                        strip_derefs_of(&pat, &mut body);
+                        if let syn::Stmt::Expr(body, None) = body {
+                            *closure.body = body;
+                        }
+                    }
+                    let copies = std::mem::take(&mut self.copies);
+                    if !copies.is_empty() {
+                        let body = &closure.body;
+                        *closure.body = syn::parse_quote!({ #(#copies)* #body });
+                    }
                     let depth = self.elements.len();
                     self.elements.extend(bound);
                     self.visit_expr_mut(&mut closure.body);
@@ -534,6 +613,16 @@ struct Walk {
     /// `other.zip(&pts)`: its items are `(item of other, element)`, walked as `other`
     /// counted (`(at, w)` for `(w, p)`).
     behind: bool,
+}
+
+/// `*a` as `a` in `body` for the names `pat` binds: a tuple's pattern binds references
+/// where the walk lends its items (`for (a, b) in &pairs`), and the element taken apart
+/// binds the values.
+fn strip_derefs_of(pat: &Pat, stmt: &mut syn::Stmt) {
+    let mut names = HashSet::new();
+    collect_idents(pat.to_token_stream(), &mut names);
+    let names: Vec<String> = names.into_iter().collect();
+    super::helpers::strip_derefs(&names, stmt);
 }
 
 fn strip_pat(p: &Pat) -> &Pat {
@@ -645,6 +734,15 @@ impl VisitMut for Uses<'_> {
         if let Some(mut index) = self.element_index(e) {
             self.visit_expr_mut(&mut index);
             *e = self.seq.element(&index);
+            return;
+        }
+        // `a` of `(a, b)`: its field's sequence at the index.
+        if let Some(Bound::Field(index, member)) = self.bound(e)
+            && let Some(seq) = self.seq.field(member)
+        {
+            let mut index = index.clone();
+            self.visit_expr_mut(&mut index);
+            *e = syn::parse_quote_spanned!(e.span()=> #seq[#index]);
             return;
         }
         if matches!(e, Expr::Path(_)) && self.bound(e).is_some() {
