@@ -1302,6 +1302,13 @@ impl<'r> Gen<'r> {
                     8 if self.has_slice && self.rng.chance(0.35) => format!(
                         "{{ let mut ps: Vec<Pt> = v.iter().map(|&e| Pt {{ x: e * ({a}), y: e + {b} }}).collect(); ps.push(Pt::new({a}, {b})); for p in ps.iter_mut() {{ p.y *= 0.5; }} ps[0] = ps[ps.len() - 1] + ps[0] * 0.5; let mut s = 0.0; for (j, p) in ps.iter().enumerate().rev() {{ s += p.dot(ps[j / 2]) * 0.25; }} s + ps.windows(2).map(|w| (w[1] + w[0] * 0.5).norm()).sum::<f64>() + ps.iter().filter(|p| p.x > {b}).map(|p| p.x * p.y).sum::<f64>() + ps.iter().zip(v).map(|(p, &e)| p.y * e).sum::<f64>() + v.iter().map(|e| e * ({a})).rev().fold(0.0, |acc, t| acc * 0.5 + t) }}"
                     ),
+                    // Closures of points (taking and making them), points made by a
+                    // constructor and folded into a point, a `Vec` of points zipped behind
+                    // the slice and walked by a copy bound `mut`, a `Vec` of pairs taken
+                    // apart, the index and the value of the largest element.
+                    8 if self.has_slice && self.rng.chance(0.3) => format!(
+                        "{{ let lift = |t: f64| Pt::new(t * ({a}), t + {b}); let twist = |p: Pt, q: Pt| p.dot(q) * 0.5; let mut qs = vec![Pt::new(0.5, {b}); v.len()]; for (j, &e) in v.iter().enumerate() {{ qs[j] = lift(e); }} let cq = qs.iter().fold(Pt::new(0.0, 0.0), |acc, &p| acc + p * 0.5); let pairs: Vec<(f64, f64)> = v.iter().map(|&e| (e * ({a}), e - {b})).collect(); let (ka, ma) = v.iter().copied().enumerate().max_by(|p, q| p.1.total_cmp(&q.1)).unwrap(); let mut sq = twist(cq, lift({a})) + v.iter().zip(&qs).map(|(&e, p)| e * p.y).sum::<f64>() + pairs.iter().map(|&(p, q)| p * q).sum::<f64>() + ma * (ka as f64 + 0.5); for mut p in qs {{ p.x *= 0.5; sq += p.x * p.y; }} sq }}"
+                    ),
                     // A tuple struct: built, its operators inlined, taken apart by its
                     // pattern, an element of an operator's result read in place.
                     8 if self.rng.chance(0.2) => format!(

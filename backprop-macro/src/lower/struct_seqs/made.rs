@@ -120,7 +120,7 @@ impl Blocks<'_> {
             return None;
         }
 
-        let made = Made::of(&init.expr)?;
+        let mut made = Made::of(&init.expr)?;
         // Each field's sequence runs the closure again: only one that computes its value.
         if let Made::Mapped(_, closure) = &made
             && !computes_only(&closure.body, &|m| {
@@ -172,6 +172,33 @@ impl Blocks<'_> {
             .collect();
         let mutability = &binding.mutability;
         let mut lets = Vec::new();
+        // A value written other than as a literal (`vec![V2::new(0.0, y); n]`) is bound to a
+        // local first and its fields to locals, the value written out from them (the macro
+        // `vec!` takes floats).
+        let taken = &mut *self.taken;
+        made.hoist(
+            |value| {
+                let fresh = |taken: &mut HashSet<String>, base: String| {
+                    Ident::new(&crate::names::unused(taken, &base), name.span())
+                };
+                let local = fresh(taken, format!("{name}_value"));
+                lets.push(syn::parse_quote_spanned!(name.span()=> let #local = #value;));
+                let mut keys = Vec::new();
+                let mut values = Vec::new();
+                for (key, _, _) in &fields {
+                    let k = quote!(#key).to_string();
+                    let field = fresh(taken, format!("{local}_{k}"));
+                    lets.push(syn::parse_quote_spanned!(name.span()=> let #field = #local.#key;));
+                    keys.push(key);
+                    values.push(field);
+                }
+                match &path {
+                    Some(path) => syn::parse_quote!(#path { #(#keys: #values),* }),
+                    None => syn::parse_quote!((#(#values,)*)),
+                }
+            },
+            path.as_ref(),
+        );
         let pure =
             |e: &Expr| computes_only(e, &|m| crate::source::read_only_method(self.caller, m));
         for (key, seq, ty) in &fields {
@@ -283,6 +310,7 @@ impl<'a> Made<'a> {
         let of = |v: &Expr| -> Option<Expr> {
             match literal_fields(v, path) {
                 Some(fields) => fields.into_iter().find(|(f, _)| f == key).map(|(_, v)| v),
+                None if matches!(v, Expr::Path(_)) => Some(syn::parse_quote!(#v.#key)),
                 None => pure(v).then(|| syn::parse_quote!((#v).#key)),
             }
         };
@@ -313,6 +341,21 @@ impl<'a> Made<'a> {
                 syn::parse_quote!([#(#values),*])
             }
         })
+    }
+
+    /// Each value written out (`vec![v; n]`, `[a, b]`) that is not a literal of `path` (or a
+    /// tuple), replaced by what `bind` gives for it.
+    fn hoist(&mut self, mut bind: impl FnMut(Expr) -> Expr, path: Option<&Ident>) {
+        let values: Vec<&mut Expr> = match self {
+            Made::Repeat(r) | Made::ArrayRepeat(r) => vec![&mut r.0],
+            Made::List(l) | Made::Array(l) => l.iter_mut().collect(),
+            Made::Empty(_) | Made::Mapped(..) => Vec::new(),
+        };
+        for v in values {
+            if literal_fields(v, path).is_none() {
+                *v = bind(v.clone());
+            }
+        }
     }
 
     /// An array's length, where the sequence is one.
