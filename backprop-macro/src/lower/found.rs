@@ -28,6 +28,8 @@ pub(super) fn desugar(
 
 const FOUND_USE: &str = "#[differentiate] reads `find` bound to a name (`let hit = x.iter().find(..);`) through `match hit` and `if let Some(&v) = hit` (with `Some(..)`, `None` and `_` arms), `*hit.unwrap()`, `hit.copied().unwrap()`, `hit.copied().unwrap_or(..)`, `hit.is_some()` and `hit.is_none()`; for other uses, write the position (`let k = x.iter().position(..);`) and read `x[k]`";
 
+const SEQ_REBOUND: &str = "#[differentiate] reads `find` bound to a name as the position it finds, each use reading the sequence there; here the sequence's name is bound again before a use: rename the new binding, or write the position (`let k = x.iter().position(..);`) and read `x[k]` before it";
+
 struct Rewrite<'a> {
     private: &'a TokenStream,
     taken: &'a mut HashSet<String>,
@@ -66,6 +68,20 @@ impl VisitMut for Rewrite<'_> {
             };
             let mut later: Vec<syn::Stmt> = block.stmts[i + 1..].to_vec();
             let scope = scope_of(&later, hit);
+            // Each use reads the sequence by its name: one bound again before would read
+            // another (`let x = y;`).
+            let mut root = HashSet::new();
+            collect_idents(found.seq.to_token_stream(), &mut root);
+            if later[..scope]
+                .iter()
+                .any(|s| super::extrema::locals(s).iter().any(|n| root.contains(n)))
+            {
+                self.errors.spanned(find, SEQ_REBOUND);
+                let (hit, position) = (hit.clone(), found.at);
+                block.stmts[i] =
+                    syn::parse_quote_spanned!(find.method.span()=> let #hit = #position;);
+                continue;
+            }
             for s in &mut later[..scope] {
                 uses.visit_stmt_mut(s);
             }
