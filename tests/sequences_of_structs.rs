@@ -546,3 +546,37 @@ fn a_vec_of_pairs_computed_from_the_parameters() {
         check_every_mode!(pairs_computed, &x, &v, 100 + k);
     }
 }
+
+/// An enumerated walk whose body binds the count's name again (`let i = i * 2;`): the
+/// element's fields were read at the new `i` (out of bounds, or a wrong value).
+#[differentiate(hessian)]
+fn count_bound_again(x: &[f64]) -> f64 {
+    let pts: Vec<V2> = x.chunks_exact(2).map(|c| V2::new(c[0], c[1])).collect();
+    let pairs: Vec<(f64, f64)> = x.chunks_exact(2).map(|c| (c[1], c[0] * c[1])).collect();
+    let mut s = 0.0;
+    for (i, p) in pts.iter().enumerate() {
+        let i = (i * 2) as f64;
+        s += p.x * i;
+    }
+    for (i, (a, b)) in pairs.iter().enumerate() {
+        let i = 1 - i.min(1);
+        s += a * b * i as f64;
+    }
+    s + pts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let i = 1 - i.min(1);
+            p.y * i as f64
+        })
+        .sum::<f64>()
+}
+
+#[test]
+fn an_enumerated_walk_may_bind_its_count_again() {
+    let x = [0.7, -1.3, 2.1, 0.4];
+    assert_eq!(count_bound_again::grad(&x).0, count_bound_again(&x));
+    for (k, x, v) in draws(220, &[2, 4, 6], 1.5) {
+        check_every_mode!(count_bound_again, &x, &v, 110 + k);
+    }
+}

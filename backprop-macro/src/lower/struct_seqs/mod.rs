@@ -433,8 +433,16 @@ impl Uses<'_> {
         }
         let (index, item) = match (walk.enumerated, strip_pat(pat)) {
             (true, Pat::Tuple(t)) if t.elems.len() == 2 => {
+                // The count a fresh index, the user's name bound to it at the top of the
+                // body: the body may bind that name again (`let i = i * 2;`), while the
+                // element's fields are read at the index.
                 let index = match strip_pat(&t.elems[0]) {
-                    Pat::Ident(i) if i.subpat.is_none() && i.by_ref.is_none() => i.ident.clone(),
+                    Pat::Ident(i) if i.subpat.is_none() && i.by_ref.is_none() => {
+                        let index = self.fresh();
+                        let name = &t.elems[0];
+                        self.copies.push(syn::parse_quote!(let #name = #index;));
+                        index
+                    }
                     Pat::Wild(_) => self.fresh(),
                     _ => return None,
                 };
