@@ -3395,6 +3395,45 @@ fn chain_parameters_named_like_the_sequence() {
     }
 }
 
+/// Walks whose bodies bind again the name of the sequence walked (`let x = 5.0;` in `for w
+/// in x.windows(2)`: the window read in place read the new `x`, and did not compile) or of
+/// the count (`let i = i * 2;`).
+#[differentiate(hessian)]
+fn names_bound_again_in_walks(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for w in x.windows(2) {
+        let x = 0.5;
+        s += w[0] * w[1] + x;
+    }
+    for c in x.chunks(2) {
+        let x = [2.0, 3.0];
+        s += c[0] * x[c.len() - 1];
+    }
+    for (i, &v) in x.iter().enumerate() {
+        let i = (i * 2) as f64;
+        s += v * i;
+    }
+    for (k, w) in x.windows(2).enumerate() {
+        let k = k % 2;
+        s += w[1] * (k as f64 + 1.0);
+    }
+    s + x
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let i = 1 - i.min(1);
+            v * i as f64
+        })
+        .sum::<f64>()
+}
+
+#[test]
+fn walks_whose_bodies_bind_their_names_again() {
+    for (k, x, v) in draws(51, &[2, 3, 6], 2.0) {
+        check_every_mode!(names_bound_again_in_walks, &x, &v, 130 + k);
+    }
+}
+
 #[test]
 fn tuple_arms_elements_and_split_halves() {
     for (k, x, v) in draws(47, &[6, 7, 4, 3, 1], 2.0) {

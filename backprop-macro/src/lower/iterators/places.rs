@@ -7,7 +7,7 @@
 
 use super::*;
 
-pub(super) const MISUSE: &str = "#[differentiate] reads an item of `xs.iter_mut()` (or `&mut xs`) as `*x`, to read or assign it (`*x += ..`), or through its methods (`x.abs()`); this use of it (bound to another name, passed on, shadowed, or inside a macro) is not supported: write `*x`, or `xs[i]` in an index loop";
+pub(super) const MISUSE: &str = "#[differentiate] reads an item of `xs.iter_mut()` (or `&mut xs`) as `*x`, to read or assign it (`*x += ..`), or through its methods (`x.abs()`); this use of it (bound to another name, passed on, shadowed, inside a macro, or in a body that binds the sequence's name again) is not supported: write `*x`, or `xs[i]` in an index loop";
 
 pub(super) const ADAPTED: &str = "#[differentiate] writes through the items of `xs.iter_mut()` (or `&mut xs`) in a `for` loop or in `.for_each(|x| ..)`, zipped, enumerated, reversed, skipped or taken; not through `.map(..)` or `.filter(..)`, nor into `.sum()`, `.fold(..)` or `.collect()`: read with `xs.iter()` there";
 
@@ -38,6 +38,22 @@ pub(super) fn of(pat: &Pat, value: &Value) -> Vec<(Ident, Expr)> {
 pub(super) fn substitute(places: &[(Ident, Expr)], body: &mut [syn::Stmt]) -> Option<Span> {
     if places.is_empty() {
         return None;
+    }
+    // The elements are read by the sequence's name (`xs[i]`): a body binding it again
+    // (`let xs = 3.0;`) would read the new one.
+    let mut read = HashSet::new();
+    for (_, e) in places {
+        collect_idents(e.to_token_stream(), &mut read);
+    }
+    if let Some(stmt) = body.iter().find(|s| {
+        super::super::extrema::locals(s)
+            .iter()
+            .any(|n| read.contains(n))
+    }) {
+        return Some(match stmt {
+            syn::Stmt::Local(l) => l.pat.span(),
+            s => s.span(),
+        });
     }
     let mut rewrite = Places {
         places,
