@@ -148,7 +148,14 @@ fn updated_in_place(a: &Array1<f64>, b: &Array1<f64>, k: f64) -> f64 {
     c.scaled_add(k, b);
     c.mapv_inplace(|v| (v * k).tanh());
     c.scaled_add(-0.5, &a.mapv(|v| v * v));
+    // A closure binding the array's own name (`a`): renamed apart where the array takes
+    // `v`'s place (it read the new `a`, and did not compile).
     c.sum()
+        + a.mapv(|v| {
+            let a = 2.0;
+            v * a
+        })
+        .sum()
 }
 
 #[test]

@@ -273,6 +273,27 @@ pub(super) fn elementwise(array: &Expr, f: &Expr, krate: &syn::Path) -> Option<E
         Expr::Closure(c) if c.inputs.len() == 1 => {
             let (v, _) = closure_param(&c.inputs[0])?;
             let mut body = (*c.body).clone();
+            // The names the body binds that the array is read by (`let a = 2.0;` in
+            // `a.mapv(|v| ..)`), renamed apart: put in place of `v`, the array would read
+            // them. (The new names are unused in the array and the body, the only code the
+            // block they are bound in holds.)
+            let mut taken = HashSet::new();
+            collect_idents(array.to_token_stream(), &mut taken);
+            let bound = super::extrema::locals(&syn::Stmt::Expr(body.clone(), None));
+            let mut clashes: Vec<String> = bound
+                .into_iter()
+                .filter(|n| taken.contains(n) && n != &v.to_string())
+                .collect();
+            clashes.sort();
+            collect_idents(body.to_token_stream(), &mut taken);
+            let renames: std::collections::HashMap<String, Ident> = clashes
+                .into_iter()
+                .map(|n| {
+                    let fresh = crate::names::unused(&mut taken, &format!("{n}_inner"));
+                    (n, Ident::new(&fresh, v.span()))
+                })
+                .collect();
+            super::helpers::rename(&renames, &mut body);
             Extrema { v, krate }.visit_expr_mut(&mut body);
             Substitute {
                 names: vec![(v.to_string(), array.clone())],
