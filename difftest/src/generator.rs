@@ -1396,9 +1396,10 @@ impl<'r> Gen<'r> {
                             format!("v.iter().map(|&e| (e * {a}).sin()).sum::<f64>() + {b}")
                         }
                         // Mapped by a float method's path and by a named closure.
-                        // (And closures' parameters named like the slice.)
+                        // (And closures' parameters named like the slice, a body binding
+                        // the slice's name or the count's again.)
                         0 => format!(
-                            "{{ let c = |s: f64| s * ({a}); v.iter().copied().map(f64::tanh).map(c).sum::<f64>() + {b} + v.iter().fold(0.0, |v, e| v * 0.5 + e * ({a})) + v.iter().enumerate().map(|(v, e)| e * v as f64).sum::<f64>() }}"
+                            "{{ let c = |s: f64| s * ({a}); v.iter().copied().map(f64::tanh).map(c).sum::<f64>() + {b} + v.iter().fold(0.0, |v, e| v * 0.5 + e * ({a})) + v.iter().enumerate().map(|(v, e)| e * v as f64).sum::<f64>() + {{ let mut sw = 0.0; for w in v.windows(2) {{ let v = 0.5; sw += w[0] * w[1] + v; }} for (j, &e) in v.iter().enumerate() {{ let j = (j % 3) as f64; sw += e * j; }} sw }} }}"
                         ),
                         // Sequences of constants, zipped with the slice or walked alone: flags,
                         // and pairs taken apart by the closure's pattern.
