@@ -3361,8 +3361,30 @@ fn swapped_arguments(x: &[f64]) -> f64 {
     f(b, a) + f(a, b).sin()
 }
 
+/// Parameters a format string names (`"{t}"`, `"{x:.3}"`) keep their names: a rename
+/// could not follow them into the string.
+#[differentiate(hessian)]
+fn parameters_in_format_strings(x: &[f64]) -> f64 {
+    let f = |t: f64| {
+        if t > 1e300 {
+            println!("{t}");
+        }
+        t * 2.0
+    };
+    let folded = x.iter().fold(0.0, |x, v| {
+        if x > 1e300 {
+            println!("{x:.3}");
+        }
+        x * 0.5 + v
+    });
+    f(x[0]) + folded
+}
+
 #[test]
 fn closures_called_with_their_parameters_names() {
+    for (k, x, v) in draws(52, &[1, 3], 1.5) {
+        check_every_mode!(parameters_in_format_strings, &x, &v, 140 + k);
+    }
     let x = [0.7, -1.3];
     let f = |a: f64, b: f64| a - 2.0 * b * b;
     assert_eq!(

@@ -175,9 +175,21 @@ impl VisitMut for Inline<'_> {
                 i += 1;
                 continue;
             }
-            // The parameters renamed apart (`f(b, a)` of `|a, b|` binds `f_a = b; f_b = a`).
+            // The parameters renamed apart where a call's arguments name one (`f(b, a)` of
+            // `|a, b|` binds `f_a = b; f_b = a`; bound in order, `b`'s argument would read
+            // the new `a`). Elsewhere they keep their names (a format string in the body
+            // may name them: `println!("{t}")`).
+            let mut argued = HashSet::new();
+            for s in &later {
+                arguments_of(&name, s, &mut argued);
+            }
+            let clash = params.iter().any(|p| argued.contains(&p.to_string()))
+                && !params
+                    .iter()
+                    .any(|p| in_format_string(&body, &p.to_string()));
             let renames: std::collections::HashMap<String, Ident> = params
                 .iter()
+                .filter(|_| clash)
                 .map(|p| {
                     let fresh = crate::names::unused(self.taken, &format!("{name}_{p}"));
                     self.renamed.insert(fresh.clone());
@@ -188,7 +200,7 @@ impl VisitMut for Inline<'_> {
             super::helpers::rename(&renames, &mut body);
             let params: Vec<Ident> = params
                 .iter()
-                .map(|p| renames[&p.to_string()].clone())
+                .map(|p| renames.get(&p.to_string()).unwrap_or(p).clone())
                 .collect();
             let mut calls = Calls {
                 name: &name,
@@ -209,6 +221,47 @@ impl VisitMut for Inline<'_> {
     }
 
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+/// Whether a macro's string literal in `body` names `name` as a format argument (`"{x}"`,
+/// `"{x:.3}"`).
+fn in_format_string(body: &Expr, name: &str) -> bool {
+    struct Formats<'a>(&'a str, bool);
+    impl<'ast> Visit<'ast> for Formats<'_> {
+        fn visit_macro(&mut self, m: &'ast syn::Macro) {
+            fn scan(tokens: TokenStream, name: &str) -> bool {
+                tokens.into_iter().any(|t| match t {
+                    TokenTree::Literal(l) => {
+                        let text = l.to_string();
+                        text.contains(&format!("{{{name}}}"))
+                            || text.contains(&format!("{{{name}:"))
+                    }
+                    TokenTree::Group(g) => scan(g.stream(), name),
+                    _ => false,
+                })
+            }
+            self.1 |= scan(m.tokens.clone(), self.0);
+        }
+    }
+    let mut formats = Formats(name, false);
+    formats.visit_expr(body);
+    formats.1
+}
+
+/// The names the arguments of the calls of `name` in `stmt` mention.
+fn arguments_of(name: &Ident, stmt: &syn::Stmt, out: &mut HashSet<String>) {
+    struct Args<'a>(&'a Ident, &'a mut HashSet<String>);
+    impl<'ast> Visit<'ast> for Args<'_> {
+        fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+            if matches!(strip(&c.func), Expr::Path(p) if p.path.is_ident(self.0)) {
+                for a in &c.args {
+                    collect_idents(a.to_token_stream(), self.1);
+                }
+            }
+            syn::visit::visit_expr_call(self, c);
+        }
+    }
+    Args(name, out).visit_stmt(stmt);
 }
 
 /// Whether a closure `name` (`params`, `body`, `move` if `by_value`) inlined at its calls
@@ -469,7 +522,12 @@ impl VisitMut for Shadowing<'_> {
             for input in &c.inputs {
                 collect_idents(input.to_token_stream(), &mut bound);
             }
-            let mut clashes: Vec<&String> = bound.intersection(&read).collect();
+            // (Not one a format string in the body names, `println!("{x}")`, which a rename
+            // cannot follow: left as the chain reads it.)
+            let mut clashes: Vec<&String> = bound
+                .intersection(&read)
+                .filter(|n| !in_format_string(&c.body, n))
+                .collect();
             if clashes.is_empty() {
                 continue;
             }
