@@ -3380,8 +3380,30 @@ fn parameters_in_format_strings(x: &[f64]) -> f64 {
     f(x[0]) + folded
 }
 
+/// Closures whose bodies bind names of their own (an inner closure's parameter inlined,
+/// `let w = ..`) that later statements bind too: what they read from around them keeps its
+/// meaning, so they are inlined.
+#[differentiate(hessian)]
+fn closures_binding_their_own_names(x: &[f64]) -> f64 {
+    let sq = |t: f64| t * t;
+    let cube = |v: f64| sq(v) * v;
+    let twice = |t: f64| {
+        let w = t * 2.0;
+        w * 3.0
+    };
+    let mut s = 0.0;
+    for t in 0..x.len() {
+        let w = x[t];
+        s += cube(w) + twice(w) + w;
+    }
+    s
+}
+
 #[test]
 fn closures_called_with_their_parameters_names() {
+    for (k, x, v) in draws(53, &[1, 4], 1.5) {
+        check_every_mode!(closures_binding_their_own_names, &x, &v, 150 + k);
+    }
     for (k, x, v) in draws(52, &[1, 3], 1.5) {
         check_every_mode!(parameters_in_format_strings, &x, &v, 140 + k);
     }

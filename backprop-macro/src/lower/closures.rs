@@ -21,11 +21,7 @@ pub(super) fn desugar(
         taken: &mut *taken,
     }
     .visit_block_mut(block);
-    Inline {
-        taken,
-        renamed: HashSet::new(),
-    }
-    .visit_block_mut(block);
+    Inline { taken }.visit_block_mut(block);
     Mapv { krate }.visit_block_mut(block);
 }
 
@@ -75,8 +71,6 @@ impl VisitMut for MapPaths<'_> {
 /// Closures bound to a local and only called, inlined; `taken` the names in use.
 struct Inline<'a> {
     taken: &'a mut HashSet<String>,
-    /// The parameters of the closures inlined so far, as renamed.
-    renamed: HashSet<String>,
 }
 
 /// `let name = |params| body;`: the name, the parameters' names, the body, and whether it
@@ -171,7 +165,7 @@ impl VisitMut for Inline<'_> {
                 continue;
             };
             let mut later: Vec<syn::Stmt> = block.stmts[i + 1..].to_vec();
-            if !captures_kept(&name, &params, &body, by_value, &later, &self.renamed) {
+            if !captures_kept(&name, &params, &body, by_value, &later) {
                 i += 1;
                 continue;
             }
@@ -183,16 +177,21 @@ impl VisitMut for Inline<'_> {
             for s in &later {
                 arguments_of(&name, s, &mut argued);
             }
-            let clash = params.iter().any(|p| argued.contains(&p.to_string()))
-                && !params
+            let clash = params.iter().any(|p| argued.contains(&p.to_string()));
+            // (One a format string names cannot be renamed: such a closure stays, an error.)
+            if clash
+                && params
                     .iter()
-                    .any(|p| in_format_string(&body, &p.to_string()));
+                    .any(|p| in_format_string(&body, &p.to_string()))
+            {
+                i += 1;
+                continue;
+            }
             let renames: std::collections::HashMap<String, Ident> = params
                 .iter()
                 .filter(|_| clash)
                 .map(|p| {
                     let fresh = crate::names::unused(self.taken, &format!("{name}_{p}"));
-                    self.renamed.insert(fresh.clone());
                     (p.to_string(), Ident::new(&fresh, p.span()))
                 })
                 .collect();
@@ -268,23 +267,19 @@ fn arguments_of(name: &Ident, stmt: &syn::Stmt, out: &mut HashSet<String>) {
 /// in the `later` statements reads what it reads where it was made: neither its name nor a
 /// name its body reads is bound again there, at any depth (`for i in .. { let w = ..;
 /// f(t) }`, `.map(|w| f(*w))`), and for a `move` closure none of those is assigned.
-/// (`renamed` are the parameters of closures inlined before, each read only in the block
-/// that binds it: `cube`'s body `{ let sq_v = v; (sq_v * sq_v) } * v` reads no `sq_v` from
-/// around it.)
+/// (What the body reads from around it: not the names it binds itself, `cube`'s body `{
+/// let v = t; (v * v) } * t` of an inlined `sq` reads no `v`.)
 pub(super) fn captures_kept(
     name: &Ident,
     params: &[Ident],
     body: &Expr,
     by_value: bool,
     later: &[syn::Stmt],
-    renamed: &HashSet<String>,
 ) -> bool {
-    let mut read = HashSet::new();
-    collect_idents(body.to_token_stream(), &mut read);
+    let mut read = free_names(body);
     for p in params {
         read.remove(&p.to_string());
     }
-    read.retain(|n| !renamed.contains(n));
     let mut rebound = HashSet::new();
     for s in later {
         rebound.extend(super::extrema::locals(s));

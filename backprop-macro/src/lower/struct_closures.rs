@@ -65,14 +65,7 @@ pub(super) fn struct_closure(
     }
     let names: Vec<Ident> = params.iter().map(|(p, _)| p.clone()).collect();
     let by_value = c.capture.is_some();
-    if !closures::captures_kept(
-        &name.ident,
-        &names,
-        &c.body,
-        by_value,
-        later,
-        &HashSet::new(),
-    ) {
+    if !closures::captures_kept(&name.ident, &names, &c.body, by_value, later) {
         return None;
     }
     let mut uses = Uses {

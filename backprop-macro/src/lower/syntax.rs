@@ -674,3 +674,100 @@ pub(super) fn computes_only(e: &Expr, also: &dyn Fn(&str) -> bool) -> bool {
     effects.visit_expr(e);
     !effects.found
 }
+
+/// The names `e` reads from around it: each path of one name not bound inside `e` before
+/// it (by a `let` earlier in its block, a closure's or a `for` loop's pattern, a `match`
+/// arm's), and every name a macro mentions. Names bound by `if let` and `while let` are
+/// counted as read from around (an `else` may read the outer one).
+pub(crate) fn free_names(e: &Expr) -> HashSet<String> {
+    struct Free {
+        scopes: Vec<HashSet<String>>,
+        free: HashSet<String>,
+    }
+    impl Free {
+        fn bound(&self, name: &str) -> bool {
+            self.scopes.iter().any(|s| s.contains(name))
+        }
+        fn bind(&mut self, pat: &Pat) {
+            struct Names(HashSet<String>);
+            impl<'ast> Visit<'ast> for Names {
+                fn visit_pat_ident(&mut self, i: &'ast syn::PatIdent) {
+                    self.0.insert(i.ident.to_string());
+                    syn::visit::visit_pat_ident(self, i);
+                }
+            }
+            let mut names = Names(HashSet::new());
+            names.visit_pat(pat);
+            self.scopes.last_mut().expect("a scope").extend(names.0);
+        }
+        fn scoped(&mut self, pats: &[&Pat], f: impl FnOnce(&mut Self)) {
+            self.scopes.push(HashSet::new());
+            for p in pats {
+                self.bind(p);
+            }
+            f(self);
+            self.scopes.pop();
+        }
+    }
+    impl<'ast> Visit<'ast> for Free {
+        fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
+            if let Some(name) = p.path.get_ident().map(|i| i.to_string())
+                && !self.bound(&name)
+            {
+                self.free.insert(name);
+            }
+        }
+        fn visit_block(&mut self, b: &'ast syn::Block) {
+            self.scoped(&[], |s| {
+                for stmt in &b.stmts {
+                    match stmt {
+                        syn::Stmt::Local(l) => {
+                            if let Some(init) = &l.init {
+                                s.visit_expr(&init.expr);
+                                if let Some((_, d)) = &init.diverge {
+                                    s.visit_expr(d);
+                                }
+                            }
+                            s.bind(&l.pat);
+                        }
+                        other => s.visit_stmt(other),
+                    }
+                }
+            });
+        }
+        fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
+            let pats: Vec<&Pat> = c.inputs.iter().collect();
+            self.scoped(&pats, |s| s.visit_expr(&c.body));
+        }
+        fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
+            self.visit_expr(&f.expr);
+            self.scoped(&[&f.pat], |s| s.visit_block(&f.body));
+        }
+        fn visit_arm(&mut self, a: &'ast syn::Arm) {
+            // (syn keeps a guard in the pattern: read with the pattern's names bound.)
+            self.scoped(&[&a.pat], |s| {
+                s.visit_pat(&a.pat);
+                s.visit_expr(&a.body);
+            });
+        }
+        fn visit_field_value(&mut self, f: &'ast syn::FieldValue) {
+            // `V2 { x, y }`: the shorthand reads `x`.
+            if f.colon_token.is_none()
+                && let syn::Member::Named(m) = &f.member
+                && !self.bound(&m.to_string())
+            {
+                self.free.insert(m.to_string());
+            }
+            syn::visit::visit_field_value(self, f);
+        }
+        fn visit_macro(&mut self, m: &'ast syn::Macro) {
+            collect_idents(m.tokens.clone(), &mut self.free);
+        }
+    }
+    let mut free = Free {
+        scopes: Vec::new(),
+        free: HashSet::new(),
+    };
+    free.visit_expr(e);
+    free.free
+}
