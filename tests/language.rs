@@ -1778,7 +1778,11 @@ fn folded_pairs(x: &[f64], t: f64) -> f64 {
     let stats = x
         .iter()
         .fold((0.0, 1.0), |(sum, prod), &v| (sum + v, prod * v));
-    lo * hi + t + s2 / n as f64 - mean * mean + stats.0 * stats.1
+    // The item's parameter typed (the loop's pattern takes no type: the macro panicked).
+    let (a, b) = x
+        .iter()
+        .fold((0.0, 0.0), |(a, b), v: &f64| (a + v * t, b - v));
+    lo * hi + t + s2 / n as f64 - mean * mean + stats.0 * stats.1 + a * b
 }
 
 #[test]

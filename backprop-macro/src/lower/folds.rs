@@ -54,6 +54,15 @@ struct TupleFold<'a> {
     step: Vec<&'a Expr>,
 }
 
+/// A closure's parameter without its type (`v: &f64` as `v`): a `for` loop's pattern takes
+/// none.
+fn untyped(p: &Pat) -> &Pat {
+    match p {
+        Pat::Type(t) => &t.pat,
+        p => p,
+    }
+}
+
 fn tuple_fold(e: &Expr) -> Option<TupleFold<'_>> {
     let Expr::MethodCall(m) = strip(e) else {
         return None;
@@ -137,7 +146,7 @@ impl Rewrite<'_> {
         }
         let span = init.expr.span();
         let acc = Ident::new(&crate::names::unused(self.taken, "fold"), span);
-        let (chain, body, pat) = (&m.receiver, &c.body, &local.pat);
+        let (chain, body, pat, item) = (&m.receiver, &c.body, &local.pat, untyped(item));
         Some(vec![
             syn::parse_quote_spanned!(span=> let mut #acc = #start;),
             syn::parse_quote_spanned!(span=>
@@ -206,8 +215,13 @@ impl Rewrite<'_> {
             let ty = ty.map(|t| quote!(: #t));
             stmts.push(syn::parse_quote_spanned!(span=> let mut #acc #ty = #init;));
         }
-        let (state, item, chain, body, step) =
-            (fold.state, fold.item, fold.chain, &fold.stmts, &fold.step);
+        let (state, item, chain, body, step) = (
+            fold.state,
+            untyped(fold.item),
+            fold.chain,
+            &fold.stmts,
+            &fold.step,
+        );
         stmts.push(syn::parse_quote_spanned!(span=>
             for #item in #chain {
                 let #state = (#(#accs),*);

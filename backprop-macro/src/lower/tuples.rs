@@ -95,12 +95,19 @@ impl Rewrite<'_> {
             &unwrap.method,
             &unwrap.args,
         );
-        let k = match k {
-            Pat::Ident(k) if k.by_ref.is_none() && k.subpat.is_none() => k.ident.clone(),
-            Pat::Wild(_) if !matches!(value, Pat::Wild(_)) => self.temporary(pick.method.span()),
+        // (The index's pattern as written, `mut k` too; read by its name.)
+        let (k, pattern): (Ident, Pat) = match k {
+            Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
+                (p.ident.clone(), (*k).clone())
+            }
+            Pat::Wild(_) if !matches!(value, Pat::Wild(_)) => {
+                let t = self.temporary(pick.method.span());
+                (t.clone(), syn::parse_quote!(#t))
+            }
             _ => return None,
         };
-        let index: syn::Stmt = syn::parse_quote!(let #k = #pick.map(|(#i, _)| #i).#method(#args););
+        let index: syn::Stmt =
+            syn::parse_quote!(let #pattern = #pick.map(|(#i, _)| #i).#method(#args););
         if let Pat::Wild(_) = value {
             return Some(vec![index]);
         }
@@ -353,8 +360,6 @@ fn indexed_place(e: &Expr, names: &syn::PatSlice) -> bool {
     pure(e) && bound.is_disjoint(&read)
 }
 
-/// `x.split_first().unwrap()` (or `split_last`, or `.expect(..)`) of a sequence bound to a
-/// name: the element and the sub-slice, `&x[0]` and `&x[1..]`.
 /// `x.iter()` (its items references: `true`), `x.iter().copied()`, `x.iter().cloned()` or
 /// `x.into_iter()` of a sequence named by a path (`x`, `self.w`): the sequence.
 fn walked_elements(e: &Expr) -> Option<(Expr, bool)> {
@@ -377,6 +382,8 @@ fn walked_elements(e: &Expr) -> Option<(Expr, bool)> {
     }
 }
 
+/// `x.split_first().unwrap()` (or `split_last`, or `.expect(..)`) of a sequence bound to a
+/// name: the element and the sub-slice, `&x[0]` and `&x[1..]`.
 fn split_end(unwrap: &syn::ExprMethodCall) -> Option<Vec<Expr>> {
     let Expr::MethodCall(m) = strip(&unwrap.receiver) else {
         return None;
