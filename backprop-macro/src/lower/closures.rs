@@ -80,6 +80,10 @@ fn closure_let(stmt: &syn::Stmt) -> Option<(Ident, Vec<Ident>, Expr, bool)> {
     let Expr::Closure(c) = strip(init) else {
         return None;
     };
+    // (A body that returns from the closure would return from the function inlined.)
+    if exits_early(&c.body) {
+        return None;
+    }
     let params = c
         .inputs
         .iter()

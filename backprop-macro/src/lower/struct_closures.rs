@@ -34,7 +34,12 @@ pub(super) fn struct_closure(
     let Expr::Closure(c) = strip(&init.expr) else {
         return None;
     };
-    if name.mutability.is_some() || name.by_ref.is_some() || c.asyncness.is_some() {
+    // (A body that returns from the closure would return from the function inlined.)
+    if name.mutability.is_some()
+        || name.by_ref.is_some()
+        || c.asyncness.is_some()
+        || exits_early(&c.body)
+    {
         return None;
     }
     let mut params = Vec::new();

@@ -771,3 +771,22 @@ pub(crate) fn free_names(e: &Expr) -> HashSet<String> {
     free.visit_expr(e);
     free.free
 }
+
+/// Whether `e` leaves the function it is in (`return`, `?`) outside any closure inside it:
+/// a closure's body that does cannot stand where the closure is called.
+pub(crate) fn exits_early(e: &Expr) -> bool {
+    struct Exits(bool);
+    impl<'ast> Visit<'ast> for Exits {
+        fn visit_expr(&mut self, e: &'ast Expr) {
+            match e {
+                Expr::Return(_) | Expr::Try(_) => self.0 = true,
+                Expr::Closure(_) => {}
+                e => syn::visit::visit_expr(self, e),
+            }
+        }
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut exits = Exits(false);
+    exits.visit_expr(e);
+    exits.0
+}
