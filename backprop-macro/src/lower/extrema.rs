@@ -221,6 +221,19 @@ pub(super) fn locals(stmt: &syn::Stmt) -> HashSet<String> {
     bound.0
 }
 
+/// The first of `stmts` that binds again, at any depth, a name that `read` (expressions a
+/// rewrite puts elsewhere, such as `x[i]` for an item of `x`) mentions: those would then
+/// read the new binding.
+pub(super) fn binds_again<'s>(stmts: &'s [syn::Stmt], read: &[&Expr]) -> Option<&'s syn::Stmt> {
+    let mut names = HashSet::new();
+    for e in read {
+        collect_idents(e.to_token_stream(), &mut names);
+    }
+    stmts
+        .iter()
+        .find(|s| locals(s).iter().any(|n| names.contains(n)))
+}
+
 fn locals_of_pat(pat: &Pat) -> HashSet<String> {
     let mut bound = Bound(HashSet::new());
     bound.visit_pat(pat);

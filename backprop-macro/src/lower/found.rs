@@ -70,12 +70,7 @@ impl VisitMut for Rewrite<'_> {
             let scope = scope_of(&later, hit);
             // Each use reads the sequence by its name: one bound again before would read
             // another (`let x = y;`).
-            let mut root = HashSet::new();
-            collect_idents(found.seq.to_token_stream(), &mut root);
-            if later[..scope]
-                .iter()
-                .any(|s| super::extrema::locals(s).iter().any(|n| root.contains(n)))
-            {
+            if super::extrema::binds_again(&later[..scope], &[found.seq]).is_some() {
                 self.errors.spanned(find, SEQ_REBOUND);
                 let (hit, position) = (hit.clone(), found.at);
                 block.stmts[i] =

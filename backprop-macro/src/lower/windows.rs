@@ -271,13 +271,7 @@ impl Inline<'_> {
     /// Whether every use was rewritten: not where the body binds a name the sequence is
     /// read by (`let x = 5.0;`), which the stretch read in place would then read.
     fn rewrite(mut self, body: &mut syn::Block) -> bool {
-        let mut read = HashSet::new();
-        collect_idents(self.seq.to_token_stream(), &mut read);
-        if body
-            .stmts
-            .iter()
-            .any(|s| super::extrema::locals(s).iter().any(|n| read.contains(n)))
-        {
+        if super::extrema::binds_again(&body.stmts, &[self.seq]).is_some() {
             return false;
         }
         self.visit_block_mut(body);

@@ -41,15 +41,8 @@ pub(super) fn substitute(places: &[(Ident, Expr)], body: &mut [syn::Stmt]) -> Op
     }
     // The elements are read by the sequence's name (`xs[i]`): a body binding it again
     // (`let xs = 3.0;`) would read the new one.
-    let mut read = HashSet::new();
-    for (_, e) in places {
-        collect_idents(e.to_token_stream(), &mut read);
-    }
-    if let Some(stmt) = body.iter().find(|s| {
-        super::super::extrema::locals(s)
-            .iter()
-            .any(|n| read.contains(n))
-    }) {
+    let read: Vec<&Expr> = places.iter().map(|(_, e)| e).collect();
+    if let Some(stmt) = super::super::extrema::binds_again(body, &read) {
         return Some(match stmt {
             syn::Stmt::Local(l) => l.pat.span(),
             s => s.span(),
