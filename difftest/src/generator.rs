@@ -544,6 +544,11 @@ pub fn helper(a: f64, b: f64) -> f64 {
 }
 
 #[differentiate(hessian)]
+pub fn helper_arr(a: f64, b: f64) -> [f64; 2] {
+    [a * b - 0.5, (a + b).cos()]
+}
+
+#[differentiate(hessian)]
 pub fn helper_pair(a: f64, b: f64) -> (f64, f64) {
     (a * b + 1.0, (a - b).sin())
 }
@@ -1326,9 +1331,11 @@ impl<'r> Gen<'r> {
                     8 if self.rng.chance(0.3) => format!(
                         "{{ let mut s = Seg {{ a: Pt {{ x: {a}, y: 0.5 }}, b: Pt {{ x: {b}, y: {a} }} }}; s.b.x *= 0.5; s = Seg {{ a: s.b, b: s.a + s.b * 0.5 }}; s.a.dot(s.b) + s.len() }}"
                     ),
-                    // A tuple result, destructured.
+                    // A tuple result, destructured; an array result walked.
                     8 if self.rng.chance(0.5) => {
-                        format!("{{ let (p, q) = helper_pair({a}, {b}); p * 0.5 + q }}")
+                        format!(
+                            "{{ let (p, q) = helper_pair({a}, {b}); let hv = helper_arr(p, {a}); p * 0.5 + q + hv.iter().map(|e| e * q).sum::<f64>() }}"
+                        )
                     }
                     // An array pattern; a tuple written out, matched name by name.
                     8 if self.rng.chance(0.5) => {
@@ -2666,11 +2673,11 @@ mod tests {
         let starting = |prefix: &str| source.lines().filter(|l| l.starts_with(prefix)).count();
         let functions = starting("#[differentiate");
         let checks = starting("fn check_") + starting("pub fn check_");
-        // The six helpers (and the block of `Cell`'s method) are differentiated too, and
+        // The seven helpers (and the block of `Cell`'s method) are differentiated too, and
         // have no check of their own, as the potentials of the nested functions (`pot_N`).
         let potentials = starting("pub fn pot_");
         assert!(potentials > 0);
-        assert_eq!(functions, checks + 6 + potentials);
+        assert_eq!(functions, checks + 7 + potentials);
         assert_eq!(source.matches(" as fn(&mut Points)").count(), checks);
     }
 }
