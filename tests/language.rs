@@ -4147,3 +4147,55 @@ fn elements_of_values_computed_in_place() {
         check_every_mode!(updated_by_rest, &x, &v, 170 + k);
     }
 }
+
+/// Walks of an owned copy (`x.to_vec().into_iter()`, `x.to_owned().iter()`, `for v in
+/// x.to_vec()`), as walks of `x`; a loop that changes what it walks a copy of walks the
+/// copy (bound before it), as the function does. (Clippy would walk `x` itself, as the
+/// macro does where nothing else names it.)
+#[differentiate(hessian)]
+#[allow(clippy::unnecessary_to_owned)]
+fn walks_of_copies(x: &[f64]) -> f64 {
+    let squares: f64 = x.to_vec().into_iter().map(|v| v * v).sum();
+    let sines: f64 = x.to_owned().iter().map(|v| v.sin()).sum();
+    let mut grown = vec![x[0], 2.0 * x[x.len() - 1]];
+    for v in grown.to_vec() {
+        grown.push(v * x[0]);
+    }
+    let mut s = 0.0;
+    for v in x.to_vec() {
+        s += (0.5 * v).exp();
+    }
+    squares + sines * x[0] + s + grown.iter().sum::<f64>()
+}
+
+/// `[a, b] = [b, a + b];`, the array destructuring assignment: every value first.
+#[differentiate(hessian)]
+fn arrays_assigned_apart(x: &[f64]) -> f64 {
+    let mut a = x[0];
+    let mut b = x[1];
+    for _ in 0..4 {
+        [a, b] = [b, a + 0.5 * b];
+    }
+    let mut p = [a, b];
+    [p[0], p[1]] = [p[1] * p[0], p[0]];
+    a * b + p[0] - p[1]
+}
+
+#[test]
+fn copies_walked_and_arrays_assigned_apart() {
+    let x = [0.7, -1.3, 2.1];
+    let squares: f64 = x.iter().map(|v| v * v).sum();
+    let sines: f64 = x.iter().map(|v| v.sin()).sum();
+    let grown = [0.7, 4.2, 0.7 * 0.7, 4.2 * 0.7];
+    let s: f64 = x.iter().map(|v| (0.5 * v).exp()).sum();
+    assert_eq!(
+        walks_of_copies::grad(&x).0,
+        squares + sines * 0.7 + s + grown.iter().sum::<f64>()
+    );
+    for (k, x, v) in draws(57, &[1, 3], 1.5) {
+        check_every_mode!(walks_of_copies, &x, &v, 160 + k);
+    }
+    for (k, x, v) in draws(58, &[2, 3], 1.5) {
+        check_every_mode!(arrays_assigned_apart, &x, &v, 170 + k);
+    }
+}

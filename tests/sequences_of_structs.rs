@@ -580,3 +580,44 @@ fn an_enumerated_walk_may_bind_its_count_again() {
         check_every_mode!(count_bound_again, &x, &v, 110 + k);
     }
 }
+
+/// A zip with a `Vec` of points counted (`x.iter().zip(&pts).enumerate()`, either side
+/// first), and folds of points inside an expression (`pts.iter().fold(..).norm()`, in an
+/// update, in the tail): each fold bound to a name first.
+#[differentiate(hessian)]
+fn counted_zips_and_folds_in_expressions(x: &[f64]) -> f64 {
+    let pts: Vec<V2> = x.iter().map(|&v| V2::new(v, v * v - 0.5)).collect();
+    let mut s = 0.0;
+    for (i, (a, p)) in x.iter().zip(&pts).enumerate() {
+        s += (i as f64 + 1.0) * a * p.norm();
+    }
+    for (i, (p, &a)) in pts.iter().zip(x.iter().skip(1)).enumerate() {
+        let i = i * 2;
+        s += (i as f64 + 0.5) * a * p.x * p.y;
+    }
+    let t: f64 = x
+        .iter()
+        .zip(&pts)
+        .enumerate()
+        .map(|(k, (a, p))| k as f64 * a * p.y)
+        .sum();
+    let spread = x[0]
+        * pts
+            .iter()
+            .fold(V2::new(0.0, 0.0), |a, &p| a + p * 0.5)
+            .norm();
+    s += pts.iter().fold(V2::new(1.0, x[0]), |a, p| a - *p).y;
+    s + t
+        + spread
+        + pts
+            .iter()
+            .fold(V2::new(0.0, 0.0), |a, &p| a + p * p.y)
+            .norm()
+}
+
+#[test]
+fn zips_counted_and_folds_inside_expressions() {
+    for (k, x, v) in draws(218, &[1, 3, 6], 1.5) {
+        check_every_mode!(counted_zips_and_folds_in_expressions, &x, &v, 90 + k);
+    }
+}

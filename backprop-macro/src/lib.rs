@@ -25,12 +25,15 @@
 //! - `lower/statements.rs`: blocks, assignments, `if`, `return`.
 //! - `lower/locals.rs`: `let`: definitions, declarations, second names for rows and arrays.
 //! - `lower/loops.rs`: `for`, `while`, `loop` and their variables.
+//! - `lower/copies.rs`: walks of an owned copy (`xs.to_vec().into_iter()`, `for v in
+//!   xs.to_vec()`) as walks of what it copies.
 //! - `lower/reversed.rs`: `.rev()` after maps and filters, moved before them.
 //! - `lower/tuple_structs.rs`: tuple structs written with numbered fields (`P { 0: a }`).
 //! - `lower/struct_closures.rs`: closures of structs bound to a local, inlined as helpers are.
 //! - `lower/struct_seqs/mod.rs`: a local `Vec` (or array) of small `Copy` structs, as one
 //!   per field, each use reading or writing the fields at an index; `made.rs`: how it is
-//!   made, and its fields' sequences made the same way.
+//!   made, and its fields' sequences made the same way; `walks.rs`: its walks as ranges of
+//!   indices, and the names their patterns bind.
 //! - `lower/helpers.rs`: ordinary functions of tuples and structs inlined where called.
 //! - `lower/aggregates.rs`: tuples and structs bound to names, as one local per element.
 //! - `lower/matches.rs`: `match` rewritten as the `if` chain it means.

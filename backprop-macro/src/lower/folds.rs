@@ -105,7 +105,16 @@ impl VisitMut for Rewrite<'_> {
     fn visit_block_mut(&mut self, block: &mut syn::Block) {
         syn::visit_mut::visit_block_mut(self, block);
         let mut out = Vec::with_capacity(block.stmts.len());
-        for stmt in std::mem::take(&mut block.stmts) {
+        for mut stmt in std::mem::take(&mut block.stmts) {
+            // Folds of structs inside a statement's value, each bound to a name first.
+            if let Some(caller) = self.caller {
+                while let Some(bound) = self.hoist_struct_fold(&mut stmt, caller) {
+                    out.extend(
+                        self.struct_fold(&bound, caller)
+                            .unwrap_or_else(|| vec![bound]),
+                    );
+                }
+            }
             let rewritten = match self.caller {
                 Some(caller) => self.struct_fold(&stmt, caller),
                 None => self.rewrite(&stmt),
@@ -121,7 +130,128 @@ impl VisitMut for Rewrite<'_> {
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 }
 
+/// The parts of `CHAIN.fold(START, |STATE, ITEM| BODY)` where `START` makes a struct of the
+/// caller's module: the call, `START`, `STATE` and `ITEM`.
+fn struct_fold_parts<'e>(
+    e: &'e Expr,
+    caller: &Ident,
+) -> Option<(
+    &'e syn::ExprMethodCall,
+    &'e Expr,
+    &'e syn::ExprClosure,
+    &'e Pat,
+    &'e Pat,
+)> {
+    let Expr::MethodCall(m) = strip(e) else {
+        return None;
+    };
+    let [start, closure] = &m.args.iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    let Expr::Closure(c) = strip(closure) else {
+        return None;
+    };
+    let [state, item] = &c.inputs.iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    if m.method != "fold" || super::struct_seqs::struct_named(caller, start).is_none() {
+        return None;
+    }
+    Some((m, start, c, state, item))
+}
+
+/// The first fold of a struct that `e` evaluates, replaced by `name`, where it is evaluated
+/// once, unconditionally, and after nothing that has an effect (so that it may be
+/// evaluated first instead): reached through operators, method calls, calls, fields,
+/// indices, casts and lists, not closures, blocks or branches. The fold taken out.
+fn take_struct_fold(e: &mut Expr, caller: &Ident, name: &Ident) -> Option<Expr> {
+    if struct_fold_parts(e, caller).is_some() {
+        let path = syn::parse_quote_spanned!(e.span()=> #name);
+        return Some(std::mem::replace(e, path));
+    }
+    let pure = |e: &Expr| computes_only(e, &|_| false);
+    // Operands in the order they are evaluated; each later one only if the earlier
+    // only computed.
+    let in_order = |operands: Vec<&mut Expr>| {
+        for operand in operands {
+            if let Some(fold) = take_struct_fold(operand, caller, name) {
+                return Some(fold);
+            }
+            if !pure(operand) {
+                return None;
+            }
+        }
+        None
+    };
+    match e {
+        Expr::Paren(p) => take_struct_fold(&mut p.expr, caller, name),
+        Expr::Group(g) => take_struct_fold(&mut g.expr, caller, name),
+        Expr::Field(f) => take_struct_fold(&mut f.base, caller, name),
+        Expr::Cast(c) => take_struct_fold(&mut c.expr, caller, name),
+        Expr::Unary(u) => take_struct_fold(&mut u.expr, caller, name),
+        Expr::Reference(r) if r.mutability.is_none() => take_struct_fold(&mut r.expr, caller, name),
+        Expr::MethodCall(m) => in_order(
+            std::iter::once(&mut *m.receiver)
+                .chain(m.args.iter_mut())
+                .collect(),
+        ),
+        Expr::Binary(b)
+            if compound(&b.op).is_none()
+                && !is_compound_other(&b.op)
+                && !matches!(b.op, syn::BinOp::And(_) | syn::BinOp::Or(_)) =>
+        {
+            in_order(vec![&mut b.left, &mut b.right])
+        }
+        Expr::Call(c) => in_order(
+            std::iter::once(&mut *c.func)
+                .chain(c.args.iter_mut())
+                .collect(),
+        ),
+        Expr::Tuple(t) => in_order(t.elems.iter_mut().collect()),
+        Expr::Array(a) => in_order(a.elems.iter_mut().collect()),
+        Expr::Index(i) => in_order(vec![&mut i.expr, &mut i.index]),
+        _ => None,
+    }
+}
+
 impl Rewrite<'_> {
+    /// A fold of a struct inside the value of `stmt` (`let d = pts.iter().fold(..).norm();`,
+    /// `s += ..`, the tail), replaced by a fresh name; the `let` binding the name to the
+    /// fold, to go before it.
+    fn hoist_struct_fold(&mut self, stmt: &mut syn::Stmt, caller: &Ident) -> Option<syn::Stmt> {
+        let value = match stmt {
+            syn::Stmt::Local(local) => {
+                let init = local.init.as_mut().filter(|i| i.diverge.is_none())?;
+                // A `let` of the fold itself is the loop as it stands.
+                if struct_fold_parts(&init.expr, caller).is_some() {
+                    return None;
+                }
+                &mut init.expr
+            }
+            syn::Stmt::Expr(e, _) => match e {
+                // The value is evaluated before the place (of floats and of `Copy` structs
+                // alike, where the place only computes).
+                Expr::Assign(a) if computes_only(&a.left, &|_| false) => &mut a.right,
+                Expr::Binary(b)
+                    if (compound(&b.op).is_some() || is_compound_other(&b.op))
+                        && computes_only(&b.left, &|_| false) =>
+                {
+                    &mut b.right
+                }
+                e => e,
+            },
+            _ => return None,
+        };
+        // A name is taken only where a fold may be found.
+        let fold_ident = Ident::new("fold", Span::call_site());
+        if !mentions(&value.to_token_stream(), &fold_ident) {
+            return None;
+        }
+        let name = Ident::new(&crate::names::unused(self.taken, "folded"), value.span());
+        let fold = take_struct_fold(value, caller, &name)?;
+        Some(syn::parse_quote_spanned!(fold.span()=> let #name = #fold;))
+    }
+
     /// `let name = CHAIN.fold(INIT, |STATE, ITEM| BODY);` where `INIT` is a struct, as the
     /// loop it means.
     fn struct_fold(&mut self, stmt: &syn::Stmt, caller: &Ident) -> Option<Vec<syn::Stmt>> {
@@ -129,21 +259,7 @@ impl Rewrite<'_> {
             return None;
         };
         let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
-        let Expr::MethodCall(m) = strip(&init.expr) else {
-            return None;
-        };
-        let [start, closure] = &m.args.iter().collect::<Vec<_>>()[..] else {
-            return None;
-        };
-        let Expr::Closure(c) = strip(closure) else {
-            return None;
-        };
-        let [state, item] = &c.inputs.iter().collect::<Vec<_>>()[..] else {
-            return None;
-        };
-        if m.method != "fold" || super::struct_seqs::struct_named(caller, start).is_none() {
-            return None;
-        }
+        let (m, start, c, state, item) = struct_fold_parts(&init.expr, caller)?;
         let span = init.expr.span();
         let acc = Ident::new(&crate::names::unused(self.taken, "fold"), span);
         let (chain, body, pat, item) = (&m.receiver, &c.body, &local.pat, untyped(item));

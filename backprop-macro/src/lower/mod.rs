@@ -21,6 +21,7 @@ mod break_value;
 mod calls;
 mod closures;
 mod constants;
+mod copies;
 mod expressions;
 mod extrema;
 mod fields;
@@ -113,7 +114,8 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
     lower_with(item, args, errors, &held).0
 }
 
-/// The syntax passes that take values apart before `match` is rewritten: chains' closure
+/// The syntax passes that take values apart before `match` is rewritten: walks of owned
+/// copies as walks of what they copy, chains' closure
 /// parameters named like what the chain reads renamed apart, tuple structs
 /// with numbered fields, sequences of structs as sequences of their fields, helpers of
 /// tuples and structs inlined, folds over tuples, arrays from `from_fn`, tuples and
@@ -124,6 +126,7 @@ fn desugar_values(
     caller: &Ident,
     user: &mut HashSet<String>,
 ) -> Vec<Ident> {
+    copies::desugar(block, user);
     closures::rename_shadowing(block, user);
     tuple_structs::desugar(block, caller);
     struct_seqs::desugar(block, caller, user);

@@ -317,22 +317,26 @@ impl Rewrite<'_> {
 }
 
 impl Rewrite<'_> {
-    /// `(a, b) = (b, a);`: every value into a temporary, then each assigned.
+    /// `(a, b) = (b, a);` or `[a, b] = [b, a];`: every value into a temporary, then each
+    /// assigned.
     fn split_assign(&mut self, a: &syn::ExprAssign) -> Option<Vec<syn::Stmt>> {
-        let (Expr::Tuple(places), Expr::Tuple(values)) = (strip(&a.left), strip(&a.right)) else {
-            return None;
+        let elems = |e: &Expr| match strip(e) {
+            Expr::Tuple(t) => Some((true, t.elems.iter().cloned().collect::<Vec<_>>())),
+            Expr::Array(a) => Some((false, a.elems.iter().cloned().collect())),
+            _ => None,
         };
-        if places.elems.len() != values.elems.len() {
+        let ((tuple, places), (values_tuple, values)) = (elems(&a.left)?, elems(&a.right)?);
+        if tuple != values_tuple || places.len() != values.len() {
             return None;
         }
         let mut stmts: Vec<syn::Stmt> = Vec::new();
         let mut temporaries = Vec::new();
-        for v in &values.elems {
+        for v in &values {
             let t = self.temporary(v.span());
             stmts.push(syn::parse_quote!(let #t = #v;));
             temporaries.push(t);
         }
-        for (p, t) in places.elems.iter().zip(temporaries) {
+        for (p, t) in places.iter().zip(temporaries) {
             if !matches!(p, Expr::Infer(_)) {
                 stmts.push(syn::parse_quote!(#p = #t;));
             }

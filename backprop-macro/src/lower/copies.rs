@@ -1,0 +1,140 @@
+//! Walks of an owned copy, as walks of what it copies:
+//!
+//! ```text
+//! xs.to_vec().into_iter()      ==>  xs.iter().cloned()
+//! xs.to_owned().iter()         ==>  xs.iter()
+//! for v in xs.to_vec() { .. }  ==>  for v in xs.iter().cloned() { .. }
+//! ```
+//!
+//! The same items in the same order, where nothing else in the statement names `xs` (so
+//! nothing can change it while it is walked). Where something does, a `for` loop walks a
+//! copy bound just before it (its iterable is evaluated first, so the copy is the one it
+//! walked), and a chain keeps its copy (and is refused further on, as before).
+
+use super::*;
+
+/// Rewrites every such walk in `block`.
+pub(super) fn desugar(block: &mut syn::Block, user: &mut HashSet<String>) {
+    each_statement(block, true, |stmt| {
+        let mut stmt = stmt.clone();
+        let walked = for_loop(&mut stmt, user);
+        let mut chains = Chains {
+            stmt: stmt.to_token_stream(),
+            changed: false,
+        };
+        chains.visit_stmt_mut(&mut stmt);
+        let hoisted = match walked {
+            Walked::Unchanged if !chains.changed => return None,
+            Walked::Hoisted(copy) => Some(*copy),
+            _ => None,
+        };
+        Some(hoisted.into_iter().chain([stmt]).collect())
+    });
+}
+
+/// `xs` of `xs.to_vec()` or `xs.to_owned()`, where `xs` is a name, a field chain or a row.
+fn copied(e: &Expr) -> Option<&Expr> {
+    match strip(e) {
+        Expr::MethodCall(m)
+            if m.args.is_empty() && (m.method == "to_vec" || m.method == "to_owned") =>
+        {
+            matches!(
+                strip(&m.receiver),
+                Expr::Path(_) | Expr::Field(_) | Expr::Index(_)
+            )
+            .then_some(&*m.receiver)
+        }
+        _ => None,
+    }
+}
+
+/// The name a sequence's place starts from: `m` of `m.rows[i]`.
+fn root(e: &Expr) -> Option<&Ident> {
+    match strip(e) {
+        Expr::Path(p) => p.path.get_ident(),
+        Expr::Field(f) => root(&f.base),
+        Expr::Index(i) => root(&i.expr),
+        _ => None,
+    }
+}
+
+/// How many times `tokens` name `ident`, groups (macros' arguments) included.
+fn count(tokens: TokenStream, ident: &Ident) -> usize {
+    tokens
+        .into_iter()
+        .map(|t| match t {
+            TokenTree::Ident(i) => usize::from(i == *ident),
+            TokenTree::Group(g) => count(g.stream(), ident),
+            _ => 0,
+        })
+        .sum()
+}
+
+/// Whether `tokens` name the root of `seq` only as often as `seq` itself does.
+fn named_once(tokens: &TokenStream, seq: &Expr) -> bool {
+    root(seq).is_some_and(|r| count(tokens.clone(), r) == count(seq.to_token_stream(), r))
+}
+
+/// What became of a `for` loop.
+enum Walked {
+    /// Not a walk of a copy.
+    Unchanged,
+    /// Walking the sequence itself.
+    InPlace,
+    /// Walking a copy bound by this `let` just before it.
+    Hoisted(Box<syn::Stmt>),
+}
+
+/// `for pat in xs.to_vec() { .. }` walking `xs` itself, or a copy bound before it where
+/// the loop names `xs` again.
+fn for_loop(stmt: &mut syn::Stmt, user: &mut HashSet<String>) -> Walked {
+    let syn::Stmt::Expr(Expr::ForLoop(f), _) = stmt else {
+        return Walked::Unchanged;
+    };
+    let Some(seq) = copied(&f.expr).cloned() else {
+        return Walked::Unchanged;
+    };
+    if named_once(&f.to_token_stream(), &seq) {
+        *f.expr = syn::parse_quote_spanned!(first_span(&f.expr)=> #seq.iter().cloned());
+        return Walked::InPlace;
+    }
+    let base = root(&seq).map_or_else(|| "items".to_owned(), |r| format!("{r}_items"));
+    let copy = Ident::new(&crate::names::unused(user, &base), Span::mixed_site());
+    let init = &f.expr;
+    let hoisted = syn::parse_quote_spanned!(first_span(init)=> let #copy = #init;);
+    *f.expr = syn::parse_quote!(#copy.iter().cloned());
+    Walked::Hoisted(Box::new(hoisted))
+}
+
+/// `xs.to_vec().into_iter()` and `xs.to_vec().iter()` (or `to_owned`) in a statement that
+/// names `xs` nowhere else, as walks of `xs`.
+struct Chains {
+    stmt: TokenStream,
+    changed: bool,
+}
+
+impl VisitMut for Chains {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        syn::visit_mut::visit_expr_mut(self, e);
+        let Expr::MethodCall(m) = e else { return };
+        let by_value = m.method == "into_iter";
+        if !m.args.is_empty() || !(by_value || m.method == "iter") {
+            return;
+        }
+        let Some(seq) = copied(&m.receiver) else {
+            return;
+        };
+        if !named_once(&self.stmt, seq) {
+            return;
+        }
+        let seq = seq.clone();
+        let span = m.method.span();
+        *e = match by_value {
+            true => syn::parse_quote_spanned!(span=> #seq.iter().cloned()),
+            false => syn::parse_quote_spanned!(span=> #seq.iter()),
+        };
+        self.changed = true;
+    }
+
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
