@@ -4199,3 +4199,128 @@ fn copies_walked_and_arrays_assigned_apart() {
         check_every_mode!(arrays_assigned_apart, &x, &v, 170 + k);
     }
 }
+
+/// Written types with `_` in them (`Vec<_>`, `_`, `[_; 2]`), on locals defined and
+/// declared: the value decides the kind (they were taken for constants, and the derivative
+/// through them lost: a wrong gradient).
+#[differentiate(hessian)]
+#[allow(clippy::let_with_type_underscore, clippy::needless_late_init)]
+fn types_left_to_the_value(x: &[f64]) -> f64 {
+    let a: Vec<_> = vec![x[0], x[2] * x[1]];
+    let c: Vec<_> = x.windows(2).map(|w| w[0] * w[1]).collect();
+    let r: _ = x[0] * x[1];
+    let v: Vec<_> = x.iter().map(|t| t * r).collect();
+    let b: _ = v[2] * 2.0;
+    let pair: [_; 2] = [x[0], x[3]];
+    let y: _;
+    if x[1] > 0.0 {
+        y = x[2].sin();
+    } else {
+        y = x[3] * x[0];
+    }
+    a[0] * a[0] + a[1] * x[2] + c.iter().sum::<f64>() + r * b + pair[1] * pair[0] + y
+}
+
+/// `Vec`s of integers and flags computed from the parameters (`.map(|v| (v * 3.0) as
+/// usize).collect()`, `.map(|&v| v > 0.0)`, typed or not), and `vec![0; k]` of integers
+/// with its type written: constants (they made generated code that did not compile).
+#[differentiate(hessian)]
+fn integers_and_flags_collected(x: &[f64]) -> f64 {
+    let mask: Vec<bool> = x.iter().map(|&v| v > 0.0).collect();
+    let bins = x
+        .iter()
+        .map(|v| ((v + 5.0) * 2.0) as usize)
+        .collect::<Vec<_>>();
+    let signs: Vec<_> = x.iter().map(|v| v.signum() as i32).collect();
+    let mut counts: Vec<usize> = vec![0; 3];
+    let flags: Vec<bool> = vec![true, x[0] > 0.0];
+    for &b in &bins {
+        counts[b % 3] += 1;
+    }
+    let mut s = 0.0;
+    for (v, &m) in x.iter().zip(&mask) {
+        if m {
+            s += v * v;
+        }
+    }
+    let kept = flags.iter().filter(|&&f| f).count() as f64;
+    s + x.iter().zip(&bins).map(|(v, &b)| v * b as f64).sum::<f64>()
+        + x[0] * (counts[0] as f64 + kept)
+        + x.iter()
+            .zip(&signs)
+            .map(|(v, &g)| v * g as f64)
+            .sum::<f64>()
+}
+
+#[test]
+fn written_types_and_constant_vecs() {
+    let x = [0.7, -1.3, 2.1, 0.4];
+    let (_, g) = types_left_to_the_value::grad(&x);
+    assert_ne!(
+        g.x[1], 0.0,
+        "the derivative through `Vec<_>` and `_` is kept"
+    );
+    for (k, x, v) in draws(59, &[4, 5], 1.5) {
+        check_every_mode!(types_left_to_the_value, &x, &v, 180 + k);
+    }
+    // s = Σ_{v > 0} v² + Σ v·⌊2(v + 5)⌋ + x₀·(bins ≡ 0 mod 3, none here, + flags kept, 2)
+    // + Σ |v|; the bins are 11, 7, 14 and 10.
+    let (value, g) = integers_and_flags_collected::grad(&x);
+    assert_eq!(value, integers_and_flags_collected(&x));
+    let expected = [
+        1.4 + 11.0 + 2.0 + 1.0,
+        7.0 - 1.0,
+        4.2 + 14.0 + 1.0,
+        0.8 + 10.0 + 1.0,
+    ];
+    for (g, e) in g.x.iter().zip(expected) {
+        assert_close(*g, e, 1e-12);
+    }
+    for (k, x, v) in draws(60, &[3, 6], 1.5) {
+        check_every_mode!(integers_and_flags_collected, &x, &v, 190 + k);
+    }
+}
+
+pub type Real = f64;
+pub type Vector = Vec<Real>;
+pub type Pair = [Real; 2];
+
+/// Type aliases declared beside the function (`type Real = f64;`, an alias of an alias),
+/// in its signature and its body: written out (a local so typed was taken for a constant,
+/// its derivative lost; a parameter was an unsupported type).
+#[differentiate(hessian)]
+#[allow(clippy::needless_late_init)]
+fn aliased(x: &[Real], k: Real) -> Real {
+    let r: Real = x[0] * x[1];
+    let v: Vector = x.iter().map(|t| t * r).collect();
+    let p: Pair = [x[0], k];
+    let y: Real;
+    if x[1] > 0.0 {
+        y = x[2].sin();
+    } else {
+        y = x[2] * x[0];
+    }
+    r * v[2] + p[0] * p[1] + y * k
+}
+
+#[test]
+fn type_aliases_beside_the_function() {
+    for (k, x, v) in draws(61, &[3, 5], 1.5) {
+        let f = |x: &[f64]| aliased(x, 0.75);
+        let (value, g) = aliased::grad(&x, 0.75);
+        assert_eq!(value, f(&x));
+        assert_fd(f, &x, &g.x);
+        check_hvp(
+            |x| aliased::grad(x, 0.75).1.x,
+            |x, u| aliased::hvp(x, 0.75, u, 0.0).2.x,
+            &x,
+            200 + k,
+        );
+        let (_, tangent) = aliased::jvp(&x, 0.75, &v, 0.0);
+        let dot: f64 = g.x.iter().zip(&v).map(|(g, v)| g * v).sum();
+        assert_close(tangent, dot, 1e-12);
+        // The float parameter's derivative: `p[1] + y`.
+        let y = if x[1] > 0.0 { x[2].sin() } else { x[2] * x[0] };
+        assert_close(g.k, x[0] + y, 1e-12);
+    }
+}

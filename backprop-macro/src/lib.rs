@@ -23,6 +23,8 @@
 //! - `lower/signature.rs`: parameters, their kinds and forms, the result type.
 //! - `lower/types.rs`: what a type is to the macro (float, sequence, array, integer, ...).
 //! - `lower/statements.rs`: blocks, assignments, `if`, `return`.
+//! - `lower/aliases.rs`: type aliases beside the function (`type Real = f64;`) written out
+//!   in it.
 //! - `lower/locals.rs`: `let`: definitions, declarations, second names for rows and arrays.
 //! - `lower/loops.rs`: `for`, `while`, `loop` and their variables.
 //! - `lower/copies.rs`: walks of an owned copy (`xs.to_vec().into_iter()`, `for v in

@@ -74,6 +74,8 @@ struct Scope {
     tuple_structs: Vec<String>,
     /// The differentiated functions here that return an array or a `Vec` (`-> [f64; 3]`).
     sequence_results: Vec<String>,
+    /// The type aliases here without generics (`type Real = f64;`): name, type as text.
+    aliases: Vec<(String, String)>,
 }
 
 impl Scope {
@@ -216,6 +218,9 @@ fn scope(items: &[&syn::Item], macros: &[&syn::Macro], block: bool, scopes: &mut
             }
             syn::Item::Macro(m) => gates(&m.mac, &mut here.gates),
             syn::Item::Struct(st) => here.add_struct(st),
+            syn::Item::Type(t) if t.generics.params.is_empty() => here
+                .aliases
+                .push((t.ident.to_string(), t.ty.to_token_stream().to_string())),
             _ => {}
         }
     }
@@ -322,6 +327,21 @@ pub fn number_struct_fields(caller: &str, name: &syn::Ident) -> Option<Vec<(Stri
         .iter()
         .find(|(s, _)| name == s)
         .map(|(_, f)| f.clone())
+}
+
+/// The type aliases without generics declared in the module of the differentiated
+/// function `caller` (`type Real = f64;`), read from the file `span` is in: each name and
+/// the type it stands for.
+pub fn type_aliases(caller: &str, span: proc_macro2::Span) -> Vec<(String, syn::Type)> {
+    let Some(scopes) = summary(span) else {
+        return Vec::new();
+    };
+    home(&scopes, caller).map_or_else(Vec::new, |home| {
+        home.aliases
+            .iter()
+            .filter_map(|(name, ty)| Some((name.clone(), syn::parse_str(ty).ok()?)))
+            .collect()
+    })
 }
 
 /// Whether `name` is a tuple struct without a gradient declared in the module of the

@@ -1314,6 +1314,18 @@ impl<'r> Gen<'r> {
                     8 if self.has_slice && self.rng.chance(0.3) => format!(
                         "{{ let lift = |t: f64| Pt::new(t * ({a}), t + {b}); let twist = |p: Pt, q: Pt| p.dot(q) * 0.5; let mut qs = vec![Pt::new(0.5, {b}); v.len()]; for (j, &e) in v.iter().enumerate() {{ qs[j] = lift(e); }} let cq = qs.iter().fold(Pt::new(0.0, 0.0), |acc, &p| acc + p * 0.5); let pairs: Vec<(f64, f64)> = v.iter().map(|&e| (e * ({a}), e - {b})).collect(); let (ka, ma) = v.iter().copied().enumerate().max_by(|p, q| p.1.total_cmp(&q.1)).unwrap(); let mut sq = twist(cq, lift({a})) + v.iter().zip(&qs).map(|(&e, p)| e * p.y).sum::<f64>() + pairs.iter().map(|&(p, q)| p * q).sum::<f64>() + ma * (ka as f64 + 0.5); for mut p in qs {{ p.x *= 0.5; sq += p.x * p.y; }} sq }}"
                     ),
+                    // Walks of owned copies (`v.to_vec().into_iter()`, `for e in
+                    // v.to_vec()`), an array assigned apart, a zip with a `Vec` of points
+                    // counted, a fold of points inside an expression.
+                    8 if self.has_slice && self.rng.chance(0.3) => format!(
+                        "{{ let ps: Vec<Pt> = v.iter().map(|&e| Pt::new(e * ({a}), e - {b})).collect(); let mut p = {a}; let mut q = {b}; for e in v.to_vec() {{ [p, q] = [q * 0.5 + e, p]; }} let mut s = v.to_vec().into_iter().map(|e| e * q).sum::<f64>() + p; for (j, (&e, r)) in v.iter().zip(&ps).enumerate() {{ s += (j as f64 + 0.5) * e * r.y; }} s + ({a}) * ps.iter().fold(Pt::new(0.5, {b}), |acc, &r| acc + r * 0.5).norm() }}"
+                    ),
+                    // Integers and flags collected from the slice (typed or not), counts
+                    // in a typed `vec!`, a `Vec<_>` of floats: constants, and a sequence
+                    // whose value decides what it holds.
+                    8 if self.has_slice && self.rng.chance(0.3) => format!(
+                        "{{ let mask: Vec<bool> = v.iter().map(|&e| e > {b}).collect(); let bins = v.iter().map(|e| (e.abs() * 2.0) as usize).collect::<Vec<_>>(); let mut counts: Vec<usize> = vec![0; 3]; for &k in &bins {{ counts[k % 3] += 1; }} let ws: Vec<_> = v.iter().map(|e| e * ({a})).collect(); let mut s = counts[0] as f64 * 0.25; for (e, &m) in ws.iter().zip(&mask) {{ if m {{ s += e * 0.5; }} }} s + v.iter().zip(&bins).map(|(e, &k)| e * (k % 4) as f64).sum::<f64>() }}"
+                    ),
                     // A tuple struct: built, its operators inlined, taken apart by its
                     // pattern, an element of an operator's result read in place.
                     8 if self.rng.chance(0.2) => format!(

@@ -185,6 +185,45 @@ impl Renamer<'_, '_> {
     }
 
     /// Local names inside a macro's tokens, renamed as in an expression.
+    /// Whether `expr` is a `vec!` of constants, renamed ([`Self::renamed_vec`]).
+    fn rename_vec(&mut self, expr: &mut Expr) -> bool {
+        if let Expr::Macro(m) = expr
+            && m.mac.path.is_ident("vec")
+            && let Some(tokens) = self.renamed_vec(&m.mac)
+        {
+            m.mac.tokens = tokens;
+            return true;
+        }
+        false
+    }
+
+    /// The body of `vec![value; len]` or `vec![a, b, ..]` with each expression renamed,
+    /// where its elements carry no derivative (they read none, or are integers or flags:
+    /// `vec![0; k]`, `vec![x[0] > 0.0, ..]`); `None` where it is neither, or they may.
+    fn renamed_vec(&mut self, mac: &syn::Macro) -> Option<TokenStream> {
+        let constant = |lower: &Lower, e: &Expr| {
+            matches!(konst_kind(e), Kind::Int | Kind::Bool) || !lower.reads_derivative(e)
+        };
+        if let Ok(VecRepeat { mut value, mut len }) = mac.parse_body::<VecRepeat>() {
+            if !constant(self.lower, &value) {
+                return None;
+            }
+            self.visit_expr_mut(&mut value);
+            self.visit_expr_mut(&mut len);
+            return Some(quote!(#value; #len));
+        }
+        let mut items = mac
+            .parse_body_with(syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated)
+            .ok()?;
+        if !items.iter().all(|e| constant(self.lower, e)) {
+            return None;
+        }
+        for item in items.iter_mut() {
+            self.visit_expr_mut(item);
+        }
+        Some(items.to_token_stream())
+    }
+
     fn rename_tokens(&mut self, tokens: TokenStream) -> TokenStream {
         tokens
             .into_iter()
@@ -357,6 +396,10 @@ impl VisitMut for Renamer<'_, '_> {
         {
             return self.closure_block(&mut b.block);
         }
+        // `vec![0; k]`, `vec![true, false]`: its elements renamed one by one.
+        if self.rename_vec(expr) {
+            return;
+        }
         if let Some(what) = unsupported_in_constant(expr) {
             return self.refuse(expr, what);
         }
@@ -433,7 +476,7 @@ fn unsupported_in_constant(expr: &Expr) -> Option<&'static str> {
         Expr::Macro(m) if !m.mac.path.is_ident("vec") => Some(
             "macros (except `vec!` and `matches!`; `println!`-style and `assert!`-style ones as statements)",
         ),
-        Expr::Macro(_) => Some("`vec!` inside an expression"),
+        Expr::Macro(_) => Some("`vec!` of values that carry a derivative inside an expression"),
         // A test (`match k { 1 | 2 => true, _ => false }`, what a `match` arm's becomes).
         Expr::Match(m) if matches::is_test(m) => None,
         Expr::Block(_) | Expr::If(_) | Expr::Match(_) => Some(

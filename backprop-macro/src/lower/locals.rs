@@ -48,7 +48,12 @@ impl Lower<'_> {
         if self.lower_repeat_let(&ident, ty.as_ref(), &init.expr, out) {
             return;
         }
-        if self.lower_local_form(local, &ident, ty.as_ref(), _mutable, &init.expr, out) {
+        // `let d: Vec<usize> = x.iter().map(|v| (v * 3.0) as usize).collect();`: integers
+        // or flags, a constant whatever the closure reads.
+        let collected = collected_kind(&init.expr, ty.as_ref());
+        if collected.is_none()
+            && self.lower_local_form(local, &ident, ty.as_ref(), _mutable, &init.expr, out)
+        {
             return;
         }
         // `let v = match x.get(i) { Some(&v) => v, _ => unreachable!() };` (an arm's `Some(&v)`
@@ -63,13 +68,8 @@ impl Lower<'_> {
             _ => None,
         };
         let init_expr = element.as_ref().unwrap_or(&init.expr);
-        let annotated = ty.as_ref().map(classify_kind);
         let errors_before = self.errors.count();
-        // `let n: usize = layer.inputs;`: an integer, a constant whatever it reads.
-        let mut op = match annotated {
-            Some(Kind::Int | Kind::Bool) => Op::Konst(self.konst(init_expr)),
-            _ => self.lower_op(init_expr, out),
-        };
+        let (annotated, mut op) = self.local_value(ty.as_ref(), collected, init_expr, out);
         // `if let Act::Leaky(a) = act` with `act: &Act`: `a` is a reference in the user's
         // code (`*a`, `a * z`), its value here, so that its tangent's arithmetic takes it.
         let by_ref = self.projection_of_borrowed_param(init_expr);
@@ -95,6 +95,10 @@ impl Lower<'_> {
         let (kind, depth) = self.local_kind_depth(&ident, annotated, ty.as_ref(), &op, init_expr);
         let var = self.user_var(&ident, kind, ty);
         self.set_depth(var, depth);
+        // (Walked as a sequence of constants, its type written or not.)
+        if collected.is_some() {
+            self.constant_fields.insert(var);
+        }
         if slice_copy {
             self.slice_copies.insert(var);
         }
@@ -108,6 +112,7 @@ impl Lower<'_> {
         let op = self.finish_call(op, var);
         if !matches!(op, Op::Konst(_)) {
             self.carried.insert(var);
+            self.check_written_type(var);
         }
         out.push(Stmt::Let {
             var,
@@ -115,6 +120,27 @@ impl Lower<'_> {
             span: local.span(),
         });
         self.bind(&ident, var);
+    }
+
+    /// The kind a `let`'s written type (or the integers or flags it collects) gives, and its
+    /// value's operation.
+    fn local_value(
+        &mut self,
+        ty: Option<&Type>,
+        collected: Option<Kind>,
+        init: &Expr,
+        out: &mut Vec<Stmt>,
+    ) -> (Option<Kind>, Op) {
+        let annotated = collected.or_else(|| ty.filter(|t| read_type(t)).map(classify_kind));
+        // `let n: usize = layer.inputs;`: an integer, a constant whatever it reads.
+        let op = match annotated {
+            Some(Kind::Int | Kind::Bool) if collected.is_some() => {
+                Op::Konst(self.konst_with_closures(init))
+            }
+            Some(Kind::Int | Kind::Bool) => Op::Konst(self.konst(init)),
+            _ => self.lower_op(init, out),
+        };
+        (annotated, op)
     }
 
     /// `let (x, y) = data[i];`, `let &(x, y) = &data[i];`: a pattern that takes apart a
@@ -352,7 +378,10 @@ impl Lower<'_> {
             );
             return None;
         }
-        let kind = ty.as_ref().map(classify_kind).unwrap_or(Kind::Float);
+        let kind = ty
+            .as_ref()
+            .filter(|t| read_type(t))
+            .map_or(Kind::Float, classify_kind);
         let var = self.user_var(&ident, kind, ty);
         // Only a `let y;` of the user's is initialized by a later assignment of the user's;
         // after `let mut y = if ...`, an assignment updates `y`.
@@ -374,8 +403,13 @@ impl Lower<'_> {
         // (`None` in one branch of `if c { Some(v) } else { None }` does not make a value
         // that may carry a derivative a constant.)
         let none = matches!(&op, Op::Konst(k) if matches!(strip(&k.expr), Expr::Path(p) if p.path.is_ident("None")));
-        if self.vars[var].ty.is_none() && !(none && self.kind(var).differentiable()) {
+        let typed = self.vars[var].ty.as_ref().is_some_and(read_type);
+        let keeps = typed || (none && self.kind(var).differentiable());
+        if !keeps {
             self.vars[var].kind = self.op_kind(&op);
+        }
+        if !matches!(op, Op::Konst(_)) {
+            self.check_written_type(var);
         }
         let op = self.materialize_call(op, span, out);
         out.push(Stmt::Assign {
@@ -384,6 +418,19 @@ impl Lower<'_> {
             init: true,
             span,
         });
+    }
+
+    /// [`UNKNOWN_TYPE`] at the written type of `var`, given a value that carries a
+    /// derivative, where its kind (from that type) would hold none.
+    fn check_written_type(&mut self, var: VarId) {
+        if let Some(ty) = &self.vars[var].ty
+            && !self.vars[var].kind.differentiable()
+            && read_type(ty)
+            && matches!(classify(ty), TypeClass::Unknown)
+        {
+            let ty = ty.clone();
+            self.errors.spanned(&ty, UNKNOWN_TYPE);
+        }
     }
 }
 
@@ -399,4 +446,67 @@ impl VisitMut for RenameIdent<'_> {
             *i = self.to.clone();
         }
     }
+}
+
+/// Whether a local's written type says what it holds: one with `_` in it (`Vec<_>`, `_`,
+/// `[_; 2]`) leaves it to the value (taken for a constant, a value carrying a derivative
+/// would lose it).
+fn read_type(ty: &Type) -> bool {
+    struct Infers(bool);
+    impl Visit<'_> for Infers {
+        fn visit_type_infer(&mut self, _: &syn::TypeInfer) {
+            self.0 = true;
+        }
+    }
+    let mut infers = Infers(false);
+    infers.visit_type(ty);
+    !infers.0
+}
+
+/// A written type the macro does not know (an alias, `type Real = f64;`, a struct it does
+/// not take apart) on a local whose value carries a derivative, which it would hold as a
+/// constant.
+const UNKNOWN_TYPE: &str = "#[differentiate] does not know this type, and the value it is written for carries a derivative (the macro reads `f32`, `f64`, the function's float type parameter, `Vec`s, slices and arrays of them, ndarray arrays, integers and `bool`, and aliases of them declared beside the function): write one of those, or leave the type out (`let v = ..;`, `Vec<_>`)";
+
+/// The kind of a `Vec` of integers or flags that `expr` collects, where its type says so
+/// (`let d: Vec<usize> = ..`, `.collect::<Vec<bool>>()`) or its last `map` gives one
+/// (`.map(|v| (v * 3.0) as usize)`, `.map(|&v| v > 0.0)`).
+fn collected_kind(expr: &Expr, ty: Option<&Type>) -> Option<Kind> {
+    let Expr::MethodCall(m) = strip(expr) else {
+        return None;
+    };
+    if m.method != "collect" || !m.args.is_empty() {
+        return None;
+    }
+    let constant = |k: Kind| matches!(k, Kind::Int | Kind::Bool).then_some(k);
+    let turbofish = m
+        .turbofish
+        .iter()
+        .flat_map(|t| &t.args)
+        .find_map(|a| match a {
+            syn::GenericArgument::Type(t) => Some(t),
+            _ => None,
+        });
+    if let Some(kind) = ty.or(turbofish).map(classify_kind).and_then(constant) {
+        return Some(kind);
+    }
+    let Expr::MethodCall(map) = strip(&m.receiver) else {
+        return None;
+    };
+    let [closure] = &map.args.iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    let Expr::Closure(c) = strip(closure) else {
+        return None;
+    };
+    let value = match strip(&c.body) {
+        Expr::Block(b) if b.label.is_none() => match b.block.stmts.last() {
+            Some(syn::Stmt::Expr(tail, None)) => tail,
+            _ => return None,
+        },
+        body => body,
+    };
+    (map.method == "map")
+        .then(|| konst_kind(value))
+        .and_then(constant)
 }

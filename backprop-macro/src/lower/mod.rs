@@ -17,6 +17,7 @@ use syn::visit_mut::VisitMut;
 use syn::{Expr, Ident, Pat, Type};
 
 mod aggregates;
+mod aliases;
 mod break_value;
 mod calls;
 mod closures;
@@ -103,6 +104,9 @@ pub enum Lowered {
 }
 
 pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
+    // Type aliases beside it written out.
+    let resolved = aliases::resolved(item);
+    let item = resolved.as_ref().unwrap_or(item);
     let mut first = Errors::default();
     let (lowered, held) = lower_with(item, args, &mut first, &HashSet::new());
     if held.is_empty() {
