@@ -4324,3 +4324,30 @@ fn type_aliases_beside_the_function() {
         assert_close(g.k, x[0] + y, 1e-12);
     }
 }
+
+/// Arrays converted from sequences (`x.try_into().unwrap()`, of a sub-slice, taken apart
+/// by a pattern; refused before), `Vec::from(x)` and `x.into()` (copies), and a sum of
+/// integers computed from the values
+/// (`.map(|&v| (v * 4.0) as i64).sum::<i64>()`, generated code that did not compile): a
+/// constant.
+#[differentiate(hessian)]
+fn arrays_from_slices_and_integer_sums(x: &[f64]) -> f64 {
+    let [a, b]: [f64; 2] = x[..2].try_into().unwrap();
+    let head: [f64; 3] = x[..3].try_into().expect("three");
+    let tail: [f64; 2] = (&x[x.len() - 2..]).try_into().unwrap();
+    let steps = x.iter().map(|&v| (v * 4.0) as i64).sum::<i64>() as f64;
+    let total: usize = x.iter().map(|v| (v.abs() * 3.0) as usize).sum();
+    let copied = Vec::from(x);
+    let converted: Vec<f64> = x[1..].into();
+    a * b + head[2] * tail[1].sin() + x[0] * (steps + total as f64) + copied[2] * converted[0]
+}
+
+#[test]
+fn arrays_from_slices_and_sums_of_integers() {
+    for (k, x, v) in draws(62, &[3, 5], 1.5) {
+        check_every_mode!(arrays_from_slices_and_integer_sums, &x, &v, 210 + k);
+    }
+    // The conversion fails on a sequence of another length, as the function's does.
+    let short = std::panic::catch_unwind(|| arrays_from_slices_and_integer_sums::grad(&[0.5, 1.0]));
+    assert!(short.is_err());
+}

@@ -177,6 +177,7 @@ impl Renamer<'_, '_> {
         TESTS.contains(&name.as_str())
             || name == "find"
             || super::methods::picks_index(m)
+            || super::methods::integer_reduction(m)
             || (ORDERS.contains(&name.as_str())
                 && self
                     .lower

@@ -10,13 +10,20 @@
 //! nothing can change it while it is walked). Where something does, a `for` loop walks a
 //! copy bound just before it (its iterable is evaluated first, so the copy is the one it
 //! walked), and a chain keeps its copy (and is refused further on, as before).
+//! `Vec::from(xs)` and `let v: Vec<f64> = xs.into();` are `xs.to_vec()`.
 
 use super::*;
 
 /// Rewrites every such walk in `block`.
 pub(super) fn desugar(block: &mut syn::Block, user: &mut HashSet<String>) {
+    // (Each statement is read whole below, the statements around inner ones too: only
+    // where there is a copy to find.)
+    if !copies_anything(block) {
+        return;
+    }
     each_statement(block, true, |stmt| {
         let mut stmt = stmt.clone();
+        let converted = vec_from(&mut stmt);
         let walked = for_loop(&mut stmt, user);
         let mut chains = Chains {
             stmt: stmt.to_token_stream(),
@@ -24,12 +31,30 @@ pub(super) fn desugar(block: &mut syn::Block, user: &mut HashSet<String>) {
         };
         chains.visit_stmt_mut(&mut stmt);
         let hoisted = match walked {
-            Walked::Unchanged if !chains.changed => return None,
+            Walked::Unchanged if !chains.changed && !converted => return None,
             Walked::Hoisted(copy) => Some(*copy),
             _ => None,
         };
         Some(hoisted.into_iter().chain([stmt]).collect())
     });
+}
+
+/// Whether `block` calls `to_vec`, `to_owned` or `into`, or `Vec::from`, anywhere.
+fn copies_anything(block: &syn::Block) -> bool {
+    struct Finder(bool);
+    impl Visit<'_> for Finder {
+        fn visit_expr_method_call(&mut self, m: &syn::ExprMethodCall) {
+            self.0 |= ["to_vec", "to_owned", "into"].iter().any(|c| m.method == c);
+            syn::visit::visit_expr_method_call(self, m);
+        }
+        fn visit_expr_path(&mut self, p: &syn::ExprPath) {
+            self.0 |= p.path.segments.last().is_some_and(|s| s.ident == "from");
+        }
+        fn visit_item(&mut self, _: &syn::Item) {}
+    }
+    let mut finder = Finder(false);
+    finder.visit_block(block);
+    finder.0
 }
 
 /// `xs` of `xs.to_vec()` or `xs.to_owned()`, where `xs` is a name, a field chain or a row.
@@ -73,6 +98,61 @@ fn count(tokens: TokenStream, ident: &Ident) -> usize {
 /// Whether `tokens` name the root of `seq` only as often as `seq` itself does.
 fn named_once(tokens: &TokenStream, seq: &Expr) -> bool {
     root(seq).is_some_and(|r| count(tokens.clone(), r) == count(seq.to_token_stream(), r))
+}
+
+/// `Vec::from(xs)` anywhere in `stmt`, and the value of `let v: Vec<T> = xs.into();`, as
+/// `xs.to_vec()` (`xs` a place: a name, a field, a row or a sub-slice, or one borrowed);
+/// whether there was one.
+fn vec_from(stmt: &mut syn::Stmt) -> bool {
+    struct From(bool);
+    impl VisitMut for From {
+        fn visit_expr_mut(&mut self, e: &mut Expr) {
+            syn::visit_mut::visit_expr_mut(self, e);
+            if let Expr::Call(c) = e
+                && let Expr::Path(f) = strip(&c.func)
+                && f.qself.is_none()
+                && f.path.segments.len() >= 2
+                && f.path
+                    .segments
+                    .iter()
+                    .rev()
+                    .nth(1)
+                    .is_some_and(|s| s.ident == "Vec")
+                && f.path.segments.last().is_some_and(|s| s.ident == "from")
+                && let [arg] = &c.args.iter().collect::<Vec<_>>()[..]
+                && let Some(seq) = place(arg)
+            {
+                *e = syn::parse_quote_spanned!(f.span()=> #seq.to_vec());
+                self.0 = true;
+            }
+        }
+        fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+    }
+    let mut from = From(false);
+    from.visit_stmt_mut(stmt);
+    if let syn::Stmt::Local(local) = stmt
+        && let Pat::Type(typed) = &local.pat
+        && let Type::Path(t) = &*typed.ty
+        && t.path.segments.last().is_some_and(|s| s.ident == "Vec")
+        && let Some(init) = local.init.as_mut().filter(|i| i.diverge.is_none())
+        && let Expr::MethodCall(m) = strip(&init.expr)
+        && m.method == "into"
+        && m.args.is_empty()
+        && let Some(seq) = place(&m.receiver)
+    {
+        *init.expr = syn::parse_quote_spanned!(m.method.span()=> #seq.to_vec());
+        from.0 = true;
+    }
+    from.0
+}
+
+/// A place `e` names (`x`, `&x`, `m.w`, `m[i]`, `&x[a..b]`), without the borrow.
+fn place(e: &Expr) -> Option<&Expr> {
+    let e = match strip(e) {
+        Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
+        e => e,
+    };
+    matches!(strip(e), Expr::Path(_) | Expr::Field(_) | Expr::Index(_)).then_some(e)
 }
 
 /// What became of a `for` loop.

@@ -336,6 +336,10 @@ impl<'e> Lower<'e> {
         expr: &Expr,
         out: &mut Vec<Stmt>,
     ) -> Op {
+        // `x.iter().map(|&v| (v * k) as i64).sum::<i64>()`: integers, a constant.
+        if super::methods::integer_reduction(m) {
+            return Op::Konst(self.konst(expr));
+        }
         // `a.rows().into_iter().map(|r| ..).sum()`: the walk over the rows' indices.
         if let Some(walk) = self.array_lanes(expr) {
             return self.lower_op(&walk, out);

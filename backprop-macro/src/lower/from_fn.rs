@@ -4,16 +4,80 @@
 //! same order (the length from the `let`'s type, a float array). Sequences joined by
 //! `concat`, `let v = [a, b].concat();`, are `let mut v = a.to_vec();
 //! v.extend_from_slice(b);`, and the rows of a nested sequence, `let v = m.concat();`, the
-//! walk `m.iter().flatten().copied().collect::<Vec<_>>()`. Lowering then sees what it
-//! supports.
+//! walk `m.iter().flatten().copied().collect::<Vec<_>>()`. An array converted from a
+//! sequence, `let v: [f64; N] = x.try_into().unwrap();`, is the length checked and each
+//! element copied. Lowering then sees what it supports.
 
 use super::*;
 
 /// Rewrites every such `let` in `block`.
 pub(super) fn desugar(block: &mut syn::Block, taken: &mut HashSet<String>) {
     each_statement(block, true, |stmt| {
-        from_fn(stmt, taken).or_else(|| concat(stmt))
+        from_fn(stmt, taken)
+            .or_else(|| concat(stmt))
+            .or_else(|| try_into(stmt, taken))
     });
+}
+
+/// `let v: [F; N] = x.try_into().unwrap();` (or `.expect(..)`, of `x`, `&x[a..b]`, a
+/// field; `F` a float type; also `let [a, b]: [F; 2] = ..`): the length checked, as the
+/// conversion does (it fails on another), then each element copied.
+fn try_into(stmt: &syn::Stmt, taken: &mut HashSet<String>) -> Option<Vec<syn::Stmt>> {
+    let syn::Stmt::Local(local) = stmt else {
+        return None;
+    };
+    let Pat::Type(typed) = &local.pat else {
+        return None;
+    };
+    let syn::Type::Array(array) = &*typed.ty else {
+        return None;
+    };
+    let float = matches!(&*array.elem, syn::Type::Path(p) if p.path.is_ident("f64") || p.path.is_ident("f32"));
+    let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
+    let Expr::MethodCall(unwrap) = strip(&init.expr) else {
+        return None;
+    };
+    let Expr::MethodCall(conversion) = strip(&unwrap.receiver) else {
+        return None;
+    };
+    let unwrapped = (unwrap.method == "unwrap" && unwrap.args.is_empty())
+        || (unwrap.method == "expect" && unwrap.args.len() == 1);
+    if !float || !unwrapped || conversion.method != "try_into" || !conversion.args.is_empty() {
+        return None;
+    }
+    // A place, read again for each element.
+    let seq = match strip(&conversion.receiver) {
+        Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
+        e => e,
+    };
+    if !matches!(strip(seq), Expr::Path(_) | Expr::Field(_) | Expr::Index(_)) {
+        return None;
+    }
+    let (ty, len, span) = (&typed.ty, &array.len, conversion.method.span());
+    let (name, rebind) = match &*typed.pat {
+        Pat::Ident(i) if i.by_ref.is_none() && i.subpat.is_none() => (i.ident.clone(), None),
+        pat => {
+            let name = Ident::new(&crate::names::unused(taken, "array"), span);
+            (
+                name.clone(),
+                Some(syn::parse_quote_spanned!(span=> let #pat = #name;)),
+            )
+        }
+    };
+    let index = Ident::new(&crate::names::unused(taken, "index"), span);
+    let mut out: Vec<syn::Stmt> = vec![
+        syn::parse_quote_spanned!(span=>
+            ::core::assert_eq!(#seq.len(), #len, "the sequence converted into an array has another length");
+        ),
+        syn::parse_quote_spanned!(span=> let mut #name: #ty = [0.0; #len];),
+        syn::parse_quote_spanned!(span=>
+            for #index in 0..#len {
+                #name[#index] = #seq[#index];
+            }
+        ),
+    ];
+    out.extend(rebind);
+    Some(out)
 }
 
 /// `let v = [a, b, ..].concat();` and `let v = m.concat();`.

@@ -398,7 +398,7 @@ fn has_closure(e: &Expr) -> bool {
 /// `.count()`), or an `Option`'s unwrapping or test of one (`.unwrap_or(0)`, `.is_some()`).
 fn is_test_chain(m: &syn::ExprMethodCall) -> bool {
     let name = m.method.to_string();
-    if super::constants::TESTS.contains(&name.as_str()) {
+    if super::constants::TESTS.contains(&name.as_str()) || integer_reduction(m) {
         return true;
     }
     const UNWRAPS: &[&str] = &[
@@ -411,6 +411,27 @@ fn is_test_chain(m: &syn::ExprMethodCall) -> bool {
     ];
     UNWRAPS.contains(&name.as_str())
         && matches!(strip(&m.receiver), Expr::MethodCall(inner) if is_test_chain(inner))
+}
+
+/// A sum or product of integers (`.sum::<i64>()`, or after `.map(|&v| (v * k) as i64)`):
+/// a constant, whatever the values it counts carry.
+pub(super) fn integer_reduction(m: &syn::ExprMethodCall) -> bool {
+    if !(m.method == "sum" || m.method == "product") || !m.args.is_empty() {
+        return false;
+    }
+    let typed = m.turbofish.iter().flat_map(|t| &t.args).any(
+        |a| matches!(a, syn::GenericArgument::Type(t) if matches!(classify(t), TypeClass::Int)),
+    );
+    let mapped = match strip(&m.receiver) {
+        Expr::MethodCall(map) if map.method == "map" && map.args.len() == 1 => {
+            match strip(&map.args[0]) {
+                Expr::Closure(c) => konst_kind(&c.body) == Kind::Int,
+                _ => false,
+            }
+        }
+        _ => false,
+    };
+    typed || mapped
 }
 
 /// An index picked by comparing values: `(a..b).min_by(cmp)` (or `max_by`, also after
