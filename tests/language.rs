@@ -3531,10 +3531,26 @@ fn reversed_copy(x: &[f64]) -> f64 {
     s * v[0]
 }
 
+/// A local copy rotated in place both ways (`rotate_left`, `rotate_right`, by up to its
+/// length), then read by index (refused before).
+#[differentiate(hessian)]
+fn rotated_copies(x: &[f64]) -> f64 {
+    let mut y: Vec<f64> = x.iter().map(|v| v.sin()).collect();
+    y.rotate_left(1);
+    let mut z = y.clone();
+    let n = y.len();
+    z.rotate_right(n);
+    z.rotate_right(1);
+    y[0] * y[n - 1] + z[0] * 0.5 - z[n - 1] * y[0]
+}
+
 #[test]
 fn a_local_reversed_in_place() {
     for (k, x, v) in draws(59, &[5, 4, 1], 2.0) {
         check_every_mode!(reversed_copy, &x, &v, 110 + k);
+    }
+    for (k, x, v) in draws(63, &[1, 2, 5], 2.0) {
+        check_every_mode!(rotated_copies, &x, &v, 220 + k);
     }
 }
 

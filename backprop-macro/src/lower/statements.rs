@@ -461,6 +461,31 @@ impl<'e> Lower<'e> {
                 });
                 self.lower_stmts(&swaps.stmts, Sink::Discard, out, &[]);
             }
+            // `v.rotate_left(k);`, `v.rotate_right(k);` on a local sequence of floats: each
+            // element written from a copy, where it comes from.
+            Expr::MethodCall(m)
+                if ["rotate_left", "rotate_right"].contains(&m.method.to_string().as_str())
+                    && m.args.len() == 1
+                    && self.flat_local(&m.receiver) =>
+            {
+                let [n, k, i, old] = ["n", "k", "i", "rotated"]
+                    .map(|n| Ident::new(&self.names.syntax(n), Span::mixed_site()));
+                let (v, by) = (&m.receiver, &m.args[0]);
+                let from = match m.method == "rotate_left" {
+                    true => quote!((#i + #k) % #n),
+                    false => quote!((#i + #n - #k) % #n),
+                };
+                let writes: syn::Block = syn::parse_quote_spanned!(m.span()=> {
+                    let #n: usize = #v.len();
+                    let #k: usize = #by;
+                    ::core::assert!(#k <= #n, "the rotation is longer than the sequence");
+                    let #old = #v.clone();
+                    for #i in 0..#n {
+                        #v[#i] = #old[#from];
+                    }
+                });
+                self.lower_stmts(&writes.stmts, Sink::Discard, out, &[]);
+            }
             // `v.fill(c);`, `v.copy_from_slice(&w);` on a local sequence of floats: the element
             // writes they mean.
             Expr::MethodCall(m)
@@ -519,7 +544,7 @@ impl<'e> Lower<'e> {
         self.errors.spanned(
             &m.method,
             format!(
-                "#[differentiate] does not support `.{}(..)` on a sequence or array that may carry a derivative; supported: writing its elements (`v[i] = ...`), and `push`, `extend`, `extend_from_slice`, `swap`, `reverse`, `fill`, `copy_from_slice` and `sort_by` on a local `Vec`, and `scaled_add` and `mapv_inplace` on a local array",
+                "#[differentiate] does not support `.{}(..)` on a sequence or array that may carry a derivative; supported: writing its elements (`v[i] = ...`), and `push`, `extend`, `extend_from_slice`, `swap`, `reverse`, `rotate_left`, `rotate_right`, `fill`, `copy_from_slice` and `sort_by` on a local `Vec`, and `scaled_add` and `mapv_inplace` on a local array",
                 m.method
             ),
         );
