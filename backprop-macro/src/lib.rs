@@ -29,6 +29,9 @@
 //! - `lower/loops.rs`: `for`, `while`, `loop` and their variables.
 //! - `lower/copies.rs`: walks of an owned copy (`xs.to_vec().into_iter()`, `for v in
 //!   xs.to_vec()`) as walks of what it copies.
+//! - `lower/rearranging.rs`: methods that change a local sequence of floats in place
+//!   (`swap`, `reverse`, `rotate_left`, `fill`, `sort_by`, ..) as the element writes they
+//!   mean.
 //! - `lower/reversed.rs`: `.rev()` after maps and filters, moved before them.
 //! - `lower/tuple_structs.rs`: tuple structs written with numbered fields (`P { 0: a }`).
 //! - `lower/struct_closures.rs`: closures of structs bound to a local, inlined as helpers are.

@@ -41,6 +41,7 @@ mod matches;
 mod methods;
 mod nested;
 mod options;
+mod rearranging;
 mod reversed;
 mod scans;
 mod signature;
