@@ -1058,3 +1058,67 @@ fn methods_over_joined_fields_and_options() {
     let expected: f64 = grad.iter().zip(&along).map(|(a, b)| a * b).sum();
     assert_close(t, expected, 1e-12);
 }
+
+/// A model behind a trait, as Rust code holding several kinds of models writes it.
+pub trait Predict {
+    fn predict(&self, x: &[f64]) -> f64;
+    fn label(&self) -> &'static str {
+        "model"
+    }
+}
+
+#[derive(Differentiable, Clone, Debug)]
+pub struct Logistic {
+    pub w: Vec<f64>,
+    pub b: f64,
+}
+
+/// A trait's implementation: the method differentiated, its derivative methods
+/// (`predict_grad`, ...) in an inherent block beside it (an error before).
+#[differentiate]
+impl Predict for Logistic {
+    #[differentiate(hessian)]
+    fn predict(&self, x: &[f64]) -> f64 {
+        let z = self.w.iter().zip(x).map(|(w, x)| w * x).sum::<f64>() + self.b;
+        1.0 / (1.0 + (-z).exp())
+    }
+}
+
+/// The trait's method called on a struct value from another differentiated function.
+#[differentiate]
+fn log_loss(m: &Logistic, x: &[f64], y: f64) -> f64 {
+    let p = m.predict(x);
+    -(y * p.ln() + (1.0 - y) * (1.0 - p).ln())
+}
+
+#[test]
+fn methods_of_a_trait_implementation() {
+    let m = Logistic {
+        w: vec![0.5, -0.25, 0.75],
+        b: 0.1,
+    };
+    let x = [1.0, 2.0, -0.5];
+    let (value, g) = m.predict_grad(&x);
+    assert_eq!(value, m.predict(&x));
+    let dynamic: &dyn Predict = &m;
+    assert_eq!(dynamic.predict(&x), value);
+    assert_eq!(dynamic.label(), "model");
+    // σ' = σ(1 − σ): ∂/∂w = σ' x, ∂/∂b = σ', ∂/∂x = σ' w.
+    let slope = value * (1.0 - value);
+    for i in 0..3 {
+        assert_close(g.this.w[i], slope * x[i], 1e-12);
+        assert_close(g.x[i], slope * m.w[i], 1e-12);
+    }
+    assert_close(g.this.b, slope, 1e-12);
+    assert_fd(|x| m.predict(x), &x, &g.x);
+    check_hvp(
+        |x| m.predict_grad(x).1.x,
+        |x, u| m.predict_hvp(x, &m.zeros_like(), u).2.x,
+        &x,
+        31,
+    );
+    // Through the caller: ∂loss/∂b = p − y.
+    let (loss, gl) = log_loss::grad(&m, &x, 1.0);
+    assert_close(loss, -value.ln(), 1e-12);
+    assert_close(gl.m.b, value - 1.0, 1e-12);
+}

@@ -6,7 +6,9 @@
 //! `mlp_loss` with everything a free function's module has (`Grad` with a field `this` for
 //! `self`, `grad`, `vjp`, `jvp`, ...), taking the receiver as its first argument; and in the
 //! block, methods that forward to it: `loss_grad`, `loss_jvp`, `loss_hvp`, `loss_hessian`
-//! (those the arguments generate).
+//! (those the arguments generate). On a trait's implementation (`impl Model for Mlp`),
+//! the forwarding methods are in an inherent block of their own beside it (a trait's
+//! implementation holds the trait's methods only).
 
 use crate::args;
 use crate::diag::Errors;
@@ -24,12 +26,6 @@ pub fn differentiate_impl(attr: TokenStream, mut block: syn::ItemImpl) -> TokenS
         errors.spanned(
             &attr,
             "on an `impl` block, #[differentiate] takes no arguments: put them on each method (`#[differentiate(forward)] fn ...`)",
-        );
-    }
-    if let Some((path, _)) = &block.trait_ {
-        errors.spanned(
-            path,
-            "#[differentiate] differentiates methods of an inherent `impl` block (`impl Model { .. }`), not of a trait implementation",
         );
     }
     let self_ty = (*block.self_ty).clone();
@@ -116,9 +112,20 @@ pub fn differentiate_impl(attr: TokenStream, mut block: syn::ItemImpl) -> TokenS
             Err(e) => errors.push(e),
         }
     }
-    block.items.extend(forwarders);
     let errors = errors.into_compile_errors();
-    quote!(#block #beside #errors)
+    if block.trait_.is_none() {
+        block.items.extend(forwarders);
+        return quote!(#block #beside #errors);
+    }
+    // A trait's implementation holds the trait's methods only: the forwarding methods go
+    // in an inherent block of their own beside it.
+    let (impl_generics, _, where_clause) = block.generics.split_for_impl();
+    let inherent = quote! {
+        impl #impl_generics #self_ty #where_clause {
+            #(#forwarders)*
+        }
+    };
+    quote!(#block #inherent #beside #errors)
 }
 
 /// The block's type parameter bounded by `Real` (`impl<T: Real> Layer<T>`), inline or in

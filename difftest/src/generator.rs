@@ -1321,10 +1321,11 @@ impl<'r> Gen<'r> {
                         "{{ let ps: Vec<Pt> = v.iter().map(|&e| Pt::new(e * ({a}), e - {b})).collect(); let mut p = {a}; let mut q = {b}; for e in v.to_vec() {{ [p, q] = [q * 0.5 + e, p]; }} let mut s = v.to_vec().into_iter().map(|e| e * q).sum::<f64>() + p; for (j, (&e, r)) in v.iter().zip(&ps).enumerate() {{ s += (j as f64 + 0.5) * e * r.y; }} s + ({a}) * ps.iter().fold(Pt::new(0.5, {b}), |acc, &r| acc + r * 0.5).norm() }}"
                     ),
                     // Integers and flags collected from the slice (typed or not), counts
-                    // in a typed `vec!`, a `Vec<_>` of floats: constants, and a sequence
-                    // whose value decides what it holds.
+                    // in a typed `vec!`, a sum of integers, a `Vec<_>` of floats (constants,
+                    // and a sequence whose value decides what it holds), an array converted
+                    // from a sub-slice, a copy rotated in place.
                     8 if self.has_slice && self.rng.chance(0.3) => format!(
-                        "{{ let mask: Vec<bool> = v.iter().map(|&e| e > {b}).collect(); let bins = v.iter().map(|e| (e.abs() * 2.0) as usize).collect::<Vec<_>>(); let mut counts: Vec<usize> = vec![0; 3]; for &k in &bins {{ counts[k % 3] += 1; }} let ws: Vec<_> = v.iter().map(|e| e * ({a})).collect(); let mut s = counts[0] as f64 * 0.25; for (e, &m) in ws.iter().zip(&mask) {{ if m {{ s += e * 0.5; }} }} s + v.iter().zip(&bins).map(|(e, &k)| e * (k % 4) as f64).sum::<f64>() }}"
+                        "{{ let mask: Vec<bool> = v.iter().map(|&e| e > {b}).collect(); let bins = v.iter().map(|e| (e.abs() * 2.0) as usize).collect::<Vec<_>>(); let mut counts: Vec<usize> = vec![0; 3]; for &k in &bins {{ counts[k % 3] += 1; }} let steps = v.iter().map(|&e| (e * 3.0) as i64).sum::<i64>(); let ws: Vec<_> = v.iter().map(|e| e * ({a})).collect(); let hd: [f64; 1] = v[..1].try_into().unwrap(); let mut rs = ws.clone(); let half = rs.len() / 2; rs.rotate_left(half); let mut s = (counts[0] as f64 + steps as f64 * 0.125) * 0.25 + hd[0] * rs[0]; for (e, &m) in ws.iter().zip(&mask) {{ if m {{ s += e * 0.5; }} }} s + v.iter().zip(&bins).map(|(e, &k)| e * (k % 4) as f64).sum::<f64>() }}"
                     ),
                     // A tuple struct: built, its operators inlined, taken apart by its
                     // pattern, an element of an operator's result read in place.
