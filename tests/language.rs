@@ -4353,9 +4353,19 @@ fn arrays_from_slices_and_integer_sums(x: &[f64]) -> f64 {
     let tail: [f64; 2] = (&x[x.len() - 2..]).try_into().unwrap();
     let steps = x.iter().map(|&v| (v * 4.0) as i64).sum::<i64>() as f64;
     let total: usize = x.iter().map(|v| (v.abs() * 3.0) as usize).sum();
+    let blocky: i64 = x
+        .iter()
+        .map(|&v| {
+            let t = v * 2.0;
+            t as i64
+        })
+        .sum();
     let copied = Vec::from(x);
     let converted: Vec<f64> = x[1..].into();
-    a * b + head[2] * tail[1].sin() + x[0] * (steps + total as f64) + copied[2] * converted[0]
+    a * b
+        + head[2] * tail[1].sin()
+        + x[0] * (steps + total as f64 + blocky as f64)
+        + copied[2] * converted[0]
 }
 
 #[test]

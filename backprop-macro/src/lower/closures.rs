@@ -546,3 +546,15 @@ impl VisitMut for Shadowing<'_> {
 
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 }
+
+/// A closure's value as written: the tail of its block body, or its body; `None` for a
+/// block without a tail.
+pub(super) fn closure_value(c: &syn::ExprClosure) -> Option<&Expr> {
+    match strip(&c.body) {
+        Expr::Block(b) if b.label.is_none() => match b.block.stmts.last() {
+            Some(syn::Stmt::Expr(tail, None)) => Some(tail),
+            _ => None,
+        },
+        body => Some(body),
+    }
+}

@@ -487,7 +487,11 @@ fn collected_kind(expr: &Expr, ty: Option<&Type>) -> Option<Kind> {
             syn::GenericArgument::Type(t) => Some(t),
             _ => None,
         });
-    if let Some(kind) = ty.or(turbofish).map(classify_kind).and_then(constant) {
+    if let Some(kind) = [ty, turbofish]
+        .into_iter()
+        .flatten()
+        .find_map(|t| constant(classify_kind(t)))
+    {
         return Some(kind);
     }
     let Expr::MethodCall(map) = strip(&m.receiver) else {
@@ -499,13 +503,7 @@ fn collected_kind(expr: &Expr, ty: Option<&Type>) -> Option<Kind> {
     let Expr::Closure(c) = strip(closure) else {
         return None;
     };
-    let value = match strip(&c.body) {
-        Expr::Block(b) if b.label.is_none() => match b.block.stmts.last() {
-            Some(syn::Stmt::Expr(tail, None)) => tail,
-            _ => return None,
-        },
-        body => body,
-    };
+    let value = super::closures::closure_value(c)?;
     (map.method == "map")
         .then(|| konst_kind(value))
         .and_then(constant)

@@ -425,7 +425,9 @@ pub(super) fn integer_reduction(m: &syn::ExprMethodCall) -> bool {
     let mapped = match strip(&m.receiver) {
         Expr::MethodCall(map) if map.method == "map" && map.args.len() == 1 => {
             match strip(&map.args[0]) {
-                Expr::Closure(c) => konst_kind(&c.body) == Kind::Int,
+                Expr::Closure(c) => {
+                    super::closures::closure_value(c).is_some_and(|v| konst_kind(v) == Kind::Int)
+                }
                 _ => false,
             }
         }
