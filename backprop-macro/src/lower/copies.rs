@@ -63,11 +63,7 @@ fn copied(e: &Expr) -> Option<&Expr> {
         Expr::MethodCall(m)
             if m.args.is_empty() && (m.method == "to_vec" || m.method == "to_owned") =>
         {
-            matches!(
-                strip(&m.receiver),
-                Expr::Path(_) | Expr::Field(_) | Expr::Index(_)
-            )
-            .then_some(&*m.receiver)
+            is_place(&m.receiver).then_some(&*m.receiver)
         }
         _ => None,
     }
@@ -152,7 +148,13 @@ fn place(e: &Expr) -> Option<&Expr> {
         Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
         e => e,
     };
-    matches!(strip(e), Expr::Path(_) | Expr::Field(_) | Expr::Index(_)).then_some(e)
+    is_place(e).then_some(e)
+}
+
+/// Whether `e` is a name, a field chain, a row or a sub-slice: a place, the same wherever it
+/// is read again.
+fn is_place(e: &Expr) -> bool {
+    matches!(strip(e), Expr::Path(_) | Expr::Field(_) | Expr::Index(_))
 }
 
 /// What became of a `for` loop.

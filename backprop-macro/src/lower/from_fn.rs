@@ -23,18 +23,8 @@ pub(super) fn desugar(block: &mut syn::Block, taken: &mut HashSet<String>) {
 /// field; `F` a float type; also `let [a, b]: [F; 2] = ..`): the length checked, as the
 /// conversion does (it fails on another), then each element copied.
 fn try_into(stmt: &syn::Stmt, taken: &mut HashSet<String>) -> Option<Vec<syn::Stmt>> {
-    let syn::Stmt::Local(local) = stmt else {
-        return None;
-    };
-    let Pat::Type(typed) = &local.pat else {
-        return None;
-    };
-    let syn::Type::Array(array) = &*typed.ty else {
-        return None;
-    };
-    let float = matches!(&*array.elem, syn::Type::Path(p) if p.path.is_ident("f64") || p.path.is_ident("f32"));
-    let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
-    let Expr::MethodCall(unwrap) = strip(&init.expr) else {
+    let (_, typed, array, init) = float_array_let(stmt)?;
+    let Expr::MethodCall(unwrap) = strip(init) else {
         return None;
     };
     let Expr::MethodCall(conversion) = strip(&unwrap.receiver) else {
@@ -42,7 +32,7 @@ fn try_into(stmt: &syn::Stmt, taken: &mut HashSet<String>) -> Option<Vec<syn::St
     };
     let unwrapped = (unwrap.method == "unwrap" && unwrap.args.is_empty())
         || (unwrap.method == "expect" && unwrap.args.len() == 1);
-    if !float || !unwrapped || conversion.method != "try_into" || !conversion.args.is_empty() {
+    if !unwrapped || conversion.method != "try_into" || !conversion.args.is_empty() {
         return None;
     }
     // A place, read again for each element.
@@ -119,21 +109,33 @@ fn concat(stmt: &syn::Stmt) -> Option<Vec<syn::Stmt>> {
     }
 }
 
-/// `let name: [F; N] = std::array::from_fn(|i| body);` (`F` a float type, also
-/// `core::array::from_fn` and `array::from_fn`) as the declaration and the loop.
-fn from_fn(stmt: &syn::Stmt, taken: &mut HashSet<String>) -> Option<Vec<syn::Stmt>> {
+/// `let PAT: [F; N] = init;` with `F` a float type: the `let`, its typed pattern, the array
+/// type and `init`.
+fn float_array_let(
+    stmt: &syn::Stmt,
+) -> Option<(&syn::Local, &syn::PatType, &syn::TypeArray, &Expr)> {
     let syn::Stmt::Local(local) = stmt else {
         return None;
     };
     let Pat::Type(typed) = &local.pat else {
         return None;
     };
-    let (Pat::Ident(name), syn::Type::Array(array)) = (&*typed.pat, &*typed.ty) else {
+    let syn::Type::Array(array) = &*typed.ty else {
         return None;
     };
     let float = matches!(&*array.elem, syn::Type::Path(p) if p.path.is_ident("f64") || p.path.is_ident("f32"));
     let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
-    let Expr::Call(call) = strip(&init.expr) else {
+    float.then_some((local, typed, array, &*init.expr))
+}
+
+/// `let name: [F; N] = std::array::from_fn(|i| body);` (`F` a float type, also
+/// `core::array::from_fn` and `array::from_fn`) as the declaration and the loop.
+fn from_fn(stmt: &syn::Stmt, taken: &mut HashSet<String>) -> Option<Vec<syn::Stmt>> {
+    let (local, typed, array, init) = float_array_let(stmt)?;
+    let Pat::Ident(name) = &*typed.pat else {
+        return None;
+    };
+    let Expr::Call(call) = strip(init) else {
         return None;
     };
     let Expr::Path(f) = strip(&call.func) else {
@@ -147,8 +149,7 @@ fn from_fn(stmt: &syn::Stmt, taken: &mut HashSet<String>) -> Option<Vec<syn::Stm
     };
     // (Not where the closure reads the name being bound, a value it shadows.)
     let reads_itself = mentions(&c.body.to_token_stream(), &name.ident);
-    if !float
-        || !named
+    if !named
         || c.inputs.len() != 1
         || name.by_ref.is_some()
         || name.subpat.is_some()

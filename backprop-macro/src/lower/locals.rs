@@ -494,17 +494,5 @@ fn collected_kind(expr: &Expr, ty: Option<&Type>) -> Option<Kind> {
     {
         return Some(kind);
     }
-    let Expr::MethodCall(map) = strip(&m.receiver) else {
-        return None;
-    };
-    let [closure] = &map.args.iter().collect::<Vec<_>>()[..] else {
-        return None;
-    };
-    let Expr::Closure(c) = strip(closure) else {
-        return None;
-    };
-    let value = super::closures::closure_value(c)?;
-    (map.method == "map")
-        .then(|| konst_kind(value))
-        .and_then(constant)
+    super::methods::mapped_kind(&m.receiver).and_then(constant)
 }

@@ -422,18 +422,23 @@ pub(super) fn integer_reduction(m: &syn::ExprMethodCall) -> bool {
     let typed = m.turbofish.iter().flat_map(|t| &t.args).any(
         |a| matches!(a, syn::GenericArgument::Type(t) if matches!(classify(t), TypeClass::Int)),
     );
-    let mapped = match strip(&m.receiver) {
-        Expr::MethodCall(map) if map.method == "map" && map.args.len() == 1 => {
-            match strip(&map.args[0]) {
-                Expr::Closure(c) => {
-                    super::closures::closure_value(c).is_some_and(|v| konst_kind(v) == Kind::Int)
-                }
-                _ => false,
-            }
-        }
-        _ => false,
+    typed || mapped_kind(&m.receiver) == Some(Kind::Int)
+}
+
+/// The kind of what the `map` ending `chain` gives (`.map(|v| (v * 3.0) as usize)`: an
+/// integer), from its closure's value's syntax.
+pub(super) fn mapped_kind(chain: &Expr) -> Option<Kind> {
+    let Expr::MethodCall(map) = strip(chain) else {
+        return None;
     };
-    typed || mapped
+    let [closure] = &map.args.iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    let Expr::Closure(c) = strip(closure) else {
+        return None;
+    };
+    let value = super::closures::closure_value(c)?;
+    (map.method == "map").then(|| konst_kind(value))
 }
 
 /// An index picked by comparing values: `(a..b).min_by(cmp)` (or `max_by`, also after
