@@ -293,6 +293,36 @@ fn local_arrays_written_in_a_loop() {
     assert_fd(|v| local_array(&[v[0], v[1], v[2]], v[3]), &all, &grad);
 }
 
+/// A local array whose elements are read only where the derivative is zero (the sign of
+/// `copysign`): its gradient is never made, and the loop writing it adds nothing back.
+#[differentiate(reverse, forward)]
+#[allow(clippy::explicit_counter_loop)]
+fn array_read_for_its_sign(x: f64) -> f64 {
+    let t = x.sin();
+    let mut a = x.cos();
+    if a > -0.34 {
+        let mut arr = [0.0; 4];
+        let mut c = 0;
+        for _ in 0..4 {
+            arr[c] = (t + 0.3).sin();
+            c += 1;
+        }
+        a -= (a * x) * 0.227_f64.copysign(arr[3]);
+    }
+    a
+}
+
+#[test]
+fn array_read_only_for_its_sign() {
+    for x in [-0.5, 0.3, -1.0, 2.5] {
+        let (value, g) = array_read_for_its_sign::grad(x);
+        assert_close(value, array_read_for_its_sign(x), 1e-14);
+        assert_fd(|v| array_read_for_its_sign(v[0]), &[x], &[g.x]);
+        let (_, dot) = array_read_for_its_sign::jvp(x, 1.0);
+        assert_close(dot, g.x, 1e-12);
+    }
+}
+
 #[differentiate(reverse, forward)]
 fn vec_param(x: Vec<f64>, w: &Vec<f64>) -> f64 {
     let mut t = 0.0;

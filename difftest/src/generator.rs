@@ -267,7 +267,7 @@ fn layered(rng: &mut Rng, id: usize) -> Function {
         }
         1 => writeln!(
             body,
-            "    for i in 0..{cells}.len() {{\n        acc = cell_step(&{cells}[i], acc);\n    }}"
+            "    for i in 0..{cells}.len() {{\n        acc = cell_step(&{cells}[i], acc);\n        acc = {cells}[i].squash(acc);\n    }}"
         )
         .unwrap(),
         _ => writeln!(
@@ -489,6 +489,22 @@ impl Cell {
         out
     }
 }
+
+/// A trait the cells implement, its method differentiated (`ly_*` call it).
+pub trait Squash {
+    fn squash(&self, x: f64) -> f64;
+}
+
+#[differentiate]
+impl Squash for Cell {
+    #[differentiate(hessian)]
+    fn squash(&self, x: f64) -> f64 {
+        (self.w[1] * x).tanh() * 0.5 + self.b * 0.25
+    }
+}
+
+/// A type alias, written out by the macro in the functions that use it.
+pub type Real = f64;
 
 #[derive(backprop::Differentiable, Clone, Debug)]
 pub struct Cells {
@@ -1344,6 +1360,10 @@ impl<'r> Gen<'r> {
                     8 if self.rng.chance(0.3) => format!(
                         "{{ let mut s = Seg {{ a: Pt {{ x: {a}, y: 0.5 }}, b: Pt {{ x: {b}, y: {a} }} }}; s.b.x *= 0.5; s = Seg {{ a: s.b, b: s.a + s.b * 0.5 }}; s.a.dot(s.b) + s.len() }}"
                     ),
+                    // A local and an array typed by an alias declared beside the function.
+                    8 if self.rng.chance(0.3) => format!(
+                        "{{ let p: Real = {a}; let q: [Real; 2] = [{b}, p * 0.5]; p * q[0] + q[1] }}"
+                    ),
                     // A tuple result, destructured; an array result walked.
                     8 if self.rng.chance(0.5) => {
                         format!(
@@ -1417,9 +1437,10 @@ impl<'r> Gen<'r> {
                         }
                         // Mapped by a float method's path and by a named closure.
                         // (And closures' parameters named like the slice, a body binding
-                        // the slice's name or the count's again.)
+                        // the slice's name or the count's again: `{a}` may read the slice,
+                        // so the closures read it through `k`.)
                         0 => format!(
-                            "{{ let c = |s: f64| s * ({a}); v.iter().copied().map(f64::tanh).map(c).sum::<f64>() + {b} + v.iter().fold(0.0, |v, e| v * 0.5 + e * ({a})) + v.iter().enumerate().map(|(v, e)| e * v as f64).sum::<f64>() + {{ let mut sw = 0.0; for w in v.windows(2) {{ let v = 0.5; sw += w[0] * w[1] + v; }} for (j, &e) in v.iter().enumerate() {{ let j = (j % 3) as f64; sw += e * j; }} sw }} }}"
+                            "{{ let k = {a}; let c = |s: f64| s * k; v.iter().copied().map(f64::tanh).map(c).sum::<f64>() + {b} + v.iter().fold(0.0, |v, e| v * 0.5 + e * k) + v.iter().enumerate().map(|(v, e)| e * v as f64).sum::<f64>() + {{ let mut sw = 0.0; for w in v.windows(2) {{ let v = 0.5; sw += w[0] * w[1] + v; }} for (j, &e) in v.iter().enumerate() {{ let j = (j % 3) as f64; sw += e * j; }} sw }} }}"
                         ),
                         // Sequences of constants, zipped with the slice or walked alone: flags,
                         // and pairs taken apart by the closure's pattern.
@@ -2686,11 +2707,12 @@ mod tests {
         let starting = |prefix: &str| source.lines().filter(|l| l.starts_with(prefix)).count();
         let functions = starting("#[differentiate");
         let checks = starting("fn check_") + starting("pub fn check_");
-        // The seven helpers (and the block of `Cell`'s method) are differentiated too, and
-        // have no check of their own, as the potentials of the nested functions (`pot_N`).
+        // The seven helpers (and the blocks of `Cell`'s methods, inherent and `Squash`'s)
+        // are differentiated too, and have no check of their own, as the potentials of the
+        // nested functions (`pot_N`).
         let potentials = starting("pub fn pot_");
         assert!(potentials > 0);
-        assert_eq!(functions, checks + 7 + potentials);
+        assert_eq!(functions, checks + 8 + potentials);
         assert_eq!(source.matches(" as fn(&mut Points)").count(), checks);
     }
 }

@@ -286,7 +286,9 @@ impl Rev<'_> {
         if reads_elem && saved {
             out.push(B::RestoreElem(v, index.clone()));
         }
-        if self.a.facts[v].active {
+        // An array whose gradient nothing adds to (its elements read only where the
+        // derivative is zero: `c.copysign(arr[3])`) has no gradient to take from.
+        if self.a.facts[v].active && self.declared[v] {
             let target = Place::Elem(v, index.clone());
             let cs =
                 analysis::stmt_contribs(&self.f.vars, op, &target, &|u| self.a.facts[u].active);
