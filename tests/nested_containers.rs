@@ -218,6 +218,43 @@ fn nested_locals_written_and_read() {
     assert_close(outer_then_trace::jvp(&x, &u).1, dot(&g.x, &u), 1e-12);
 }
 
+/// Rows written through `iter_mut()` (enumerated, zipped, `&mut m`), a row's elements
+/// through its own `iter_mut()`, and a `Vec` of rows built from copies.
+#[differentiate(hessian)]
+fn rows_written_in_place(x: &[f64]) -> f64 {
+    let mut m: Vec<Vec<f64>> = vec![x[..2].to_vec(), x[2..4].to_vec()];
+    for (i, row) in m.iter_mut().enumerate() {
+        for v in row.iter_mut() {
+            *v = (*v * x[4]).tanh() + i as f64;
+        }
+    }
+    let b = [x[4], 0.5];
+    for (row, bi) in m.iter_mut().zip(b.iter()) {
+        row[0] += bi * row[1];
+    }
+    for row in &mut m {
+        row.iter_mut().for_each(|v| *v *= 0.75);
+        row[1] = row[1].sin();
+    }
+    m[0][0] * m[1][1] - m[0][1] * m[1][0]
+}
+
+#[test]
+fn rows_written_through_iter_mut() {
+    let x = [0.7, -0.3, 1.2, 0.4, -0.9];
+    let (value, g) = rows_written_in_place::grad(&x);
+    assert_eq!(value, rows_written_in_place(&x));
+    assert_fd(rows_written_in_place, &x, &g.x);
+    check_hvp(
+        |v| rows_written_in_place::grad(v).1.x,
+        |v, t| rows_written_in_place::hvp(v, t).2.x,
+        &x,
+        11,
+    );
+    let u = [0.2, 0.5, -0.4, 0.1, 0.3];
+    assert_close(rows_written_in_place::jvp(&x, &u).1, dot(&g.x, &u), 1e-12);
+}
+
 // ------------------------------------------------------------ calls and copies
 
 #[differentiate(hessian)]

@@ -78,3 +78,54 @@ fn second_order_through_a_tuple_result() {
     let (up, down) = (g(r, t + h), g(r, t - h));
     assert!((rows[1].t - (up.t - down.t) / (2.0 * h)).abs() < 1e-5);
 }
+
+/// A closure returning a tuple, destructured at each call (its body a block); a block whose
+/// value is a tuple, one of its names bound again inside.
+#[differentiate(hessian)]
+fn polar_sum(x: &[f64]) -> f64 {
+    let polar = |a: f64, b: f64| {
+        let r = a.hypot(b);
+        (r, b.atan2(a))
+    };
+    let mut s = 0.0;
+    for i in 0..x.len() - 1 {
+        let (r, th) = polar(x[i], x[i + 1]);
+        s += r * (th * 0.5).cos();
+    }
+    let p = x[0] * 2.0;
+    let (p, mut q) = {
+        let r = p * x[1];
+        (r + p, r)
+    };
+    q += p;
+    s * q
+}
+
+#[test]
+fn tuples_from_closures_and_blocks() {
+    let x = [0.7, -0.3, 1.2, 0.4];
+    let (value, g) = polar_sum::grad(&x);
+    assert_eq!(value, polar_sum(&x));
+    for i in 0..x.len() {
+        let h = 1e-6;
+        let (mut a, mut b) = (x, x);
+        a[i] += h;
+        b[i] -= h;
+        let fd = (polar_sum(&a) - polar_sum(&b)) / (2.0 * h);
+        assert!(
+            (fd - g.x[i]).abs() < 1e-6 * (1.0 + fd.abs()),
+            "{i}: {fd} {}",
+            g.x[i]
+        );
+    }
+    let u = [0.2, 0.5, -0.4, 0.1];
+    let dot: f64 = g.x.iter().zip(&u).map(|(a, b)| a * b).sum();
+    assert!((polar_sum::jvp(&x, &u).1 - dot).abs() < 1e-12);
+    // The Hessian is symmetric.
+    let (_, _, h) = polar_sum::hessian(&x);
+    for i in 0..x.len() {
+        for j in 0..x.len() {
+            assert!((h[i].x[j] - h[j].x[i]).abs() < 1e-10);
+        }
+    }
+}

@@ -227,8 +227,11 @@ impl Emit<'_> {
                 let value = t(e).unwrap_or_else(|| self.float("0.0"));
                 (quote!(#dot = #value;), none)
             }
-            B::AddAdj(p, e) => match t(e) {
-                Some(value) => {
+            B::AddAdj(p, e) => match crate::rules::tangent_e(e, &active) {
+                Some(tangent) => {
+                    let value = self
+                        .whole_contribution(p, &tangent)
+                        .unwrap_or_else(|| self.adjoint_value(&tangent));
                     let dot = self.dot_place(p);
                     if p.is_whole(&self.f.vars) {
                         let private = &self.private;
@@ -468,7 +471,10 @@ impl Emit<'_> {
                 quote!(#private::tensor::#kernel(&mut #pt, #(&#args),*);)
             }
             e => {
-                let (pt, e) = (self.place(p), self.adjoint_expr(e));
+                let e = self
+                    .whole_contribution(p, e)
+                    .unwrap_or_else(|| self.adjoint_expr(e));
+                let pt = self.place(p);
                 if p.is_whole(&self.f.vars) {
                     let private = &self.private;
                     quote!(#private::accumulate(&mut #pt, #e);)
@@ -476,6 +482,18 @@ impl Emit<'_> {
                     quote!(#pt += #e;)
                 }
             }
+        }
+    }
+
+    /// A contribution to `p`, an adjoint's row copied when `p` is a whole sequence
+    /// (`vec![a, b]`'s `grad_a` takes `grad_m[0]`, which stays where it is).
+    fn whole_contribution(&self, p: &Place, e: &E) -> Option<TokenStream> {
+        match e {
+            E::AdjElem(..) | E::DotAdjElem(..) if p.is_whole(&self.f.vars) => {
+                let (private, e) = (&self.private, self.expr(e, 0));
+                Some(quote!(#private::owned_copy(&#e)))
+            }
+            _ => None,
         }
     }
 

@@ -314,9 +314,14 @@ impl<'a> Emit<'a> {
                 }
             }
             Op::List { items, vec } => {
-                let items = items
-                    .iter()
-                    .map(|o| self.expr(&crate::rules::operand(o), 0));
+                // A sequence item is copied too (`vec![a, b]` of rows): the backward pass
+                // reads it for its shape.
+                let items = items.iter().map(|o| match o {
+                    Operand::Var(v) if self.f.vars[*v].kind == Kind::Seq => {
+                        self.op_plain(&Op::Copy(o.clone()))
+                    }
+                    o => self.expr(&crate::rules::operand(o), 0),
+                });
                 if *vec {
                     quote!(::std::vec![#(#items),*])
                 } else {

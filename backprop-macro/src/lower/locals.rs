@@ -356,7 +356,7 @@ impl Lower<'_> {
             None => {
                 self.errors.spanned(
                     pat,
-                    "#[differentiate] supports `let name = ...;`, `let name: Type = ...;` and `let (a, b) = ...;` from a tuple of values, `x.sin_cos()`, `x.split_at(m)`, `x.split_first().unwrap()` (or `split_last`), `x.iter().enumerate().max_by(..).unwrap()` (or `min_by`: the index and the element) or a call returning a tuple, and `let [a, b, c] = ...;` of an array (without `..`), not this pattern",
+                    "#[differentiate] supports `let name = ...;`, `let name: Type = ...;` and `let (a, b) = ...;` from a tuple of values (or a block or a closure's call ending in one), `x.sin_cos()`, `x.split_at(m)`, `x.split_first().unwrap()` (or `split_last`), `x.iter().enumerate().max_by(..).unwrap()` (or `min_by`: the index and the element) or a call returning a tuple, and `let [a, b, c] = ...;` of an array (without `..`), not this pattern",
                 );
                 None
             }

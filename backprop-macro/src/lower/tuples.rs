@@ -143,6 +143,9 @@ impl Rewrite<'_> {
         {
             return Some(lets);
         }
+        if let Expr::Block(b) = strip(&init.expr) {
+            return self.split_block(names, ty, b);
+        }
         let mut prelude = Vec::new();
         let values: Vec<Expr> = match strip(&init.expr) {
             Expr::Tuple(t) => t.elems.iter().cloned().collect(),
@@ -219,6 +222,88 @@ impl Rewrite<'_> {
             None => vec![None; values.len()],
         };
         self.bind_each(names.elems.iter(), values, types, prelude)
+    }
+
+    /// `let (p, q) = { stmts; (a, b) };` (a closure returning a tuple, inlined, is one):
+    /// the names declared first and assigned at the block's end, `let p; let q; { stmts; p
+    /// = a; q = b; }`, through temporaries when the block mentions a name the pattern binds
+    /// (and for a `mut` name).
+    fn split_block(
+        &mut self,
+        names: &syn::PatTuple,
+        ty: Option<&syn::Type>,
+        b: &syn::ExprBlock,
+    ) -> Option<Vec<syn::Stmt>> {
+        let mut inner = b.block.stmts.clone();
+        // A tail that is a block itself (a closure's body `{ let r = ..; (r, t) }`): its
+        // statements go last in this one, where nothing after them reads what they bind.
+        let values = loop {
+            let Some(syn::Stmt::Expr(tail, None)) = inner.pop() else {
+                return None;
+            };
+            match strip(&tail) {
+                Expr::Tuple(values) => break values.clone(),
+                Expr::Block(b) if b.label.is_none() => inner.extend(b.block.stmts.clone()),
+                _ => return None,
+            }
+        };
+        if b.label.is_some() || values.elems.len() != names.elems.len() {
+            return None;
+        }
+        let types: Vec<Option<&syn::Type>> = match ty {
+            Some(syn::Type::Tuple(t)) if t.elems.len() == values.elems.len() => {
+                t.elems.iter().map(Some).collect()
+            }
+            Some(_) => return None,
+            None => vec![None; values.elems.len()],
+        };
+        let names_only = names.elems.iter().all(|p| match p {
+            Pat::Ident(i) => i.subpat.is_none() && i.by_ref.is_none(),
+            _ => matches!(p, Pat::Wild(_)),
+        });
+        if !names_only {
+            return None;
+        }
+        let tokens = b.block.to_token_stream();
+        let shadowed = names.elems.iter().any(|p| match p {
+            Pat::Ident(i) => mentions(&tokens, &i.ident),
+            _ => false,
+        });
+        let (mut before, mut after) = (Vec::new(), Vec::new());
+        for ((p, v), ty) in names.elems.iter().zip(&values.elems).zip(types) {
+            let Pat::Ident(name) = p else {
+                // `_`: the value is not kept (a tuple's elements have no effects).
+                continue;
+            };
+            let ty = ty.map(|t| quote!(: #t));
+            // (A `let mut` is declared with its value: through a temporary too.)
+            let target = match shadowed || name.mutability.is_some() {
+                true => {
+                    let t = self.temporary(name.ident.span());
+                    after.push(syn::parse_quote!(let #p #ty = #t;));
+                    before.push(syn::parse_quote!(let #t;));
+                    t
+                }
+                false => {
+                    before.push(syn::parse_quote!(let #p #ty;));
+                    name.ident.clone()
+                }
+            };
+            inner.push(syn::parse_quote!(#target = #v;));
+        }
+        before.push(syn::Stmt::Expr(
+            Expr::Block(syn::ExprBlock {
+                attrs: b.attrs.clone(),
+                label: None,
+                block: syn::Block {
+                    brace_token: b.block.brace_token,
+                    stmts: inner,
+                },
+            }),
+            None,
+        ));
+        before.extend(after);
+        Some(before)
     }
 
     /// `let [a, b, c] = value;` (`value` an array literal, or anything indexed `value[i]`;

@@ -624,11 +624,8 @@ fn checked<'a>(cx: &dyn Context, chain: Option<Chain<'a>>) -> Option<Chain<'a>> 
     let mut chain = chain.filter(|c| {
         c.over.is_some() || c.seqs.iter().all(|s| cx.is_seq(s) || cx.is_constant_seq(s))
     })?;
+    // (Mutable items, floats or rows, are places: `*x` and `row[k]` written through.)
     chain.rows = chain.seqs.iter().map(|s| cx.has_rows(s)).collect();
-    // Mutable items are floats, written in place.
-    if chain.muts.iter().zip(&chain.rows).any(|(&m, &r)| m && r) {
-        return None;
-    }
     for (r, s) in chain.refs.iter_mut().zip(&chain.seqs) {
         r.get_or_insert_with(|| cx.borrowed(s));
     }

@@ -1,13 +1,14 @@
 //! The items of `xs.iter_mut()` (or `&mut xs`): places, not values. A loop writing through
 //! them, `for x in xs.iter_mut() { *x *= 2.0; }` (also zipped, enumerated, reversed, or
 //! `.for_each(|x| ..)`), is the index loop `for i in 0..xs.len() { xs[i] *= 2.0; }`: each
-//! `*x` in the body, and each method called on `x` (`x.abs()`), is the element `xs[i]`.
+//! `*x` in the body, and each method called on `x` (`x.abs()`), is the element `xs[i]`; of
+//! a nested sequence (`for row in m.iter_mut()`), `row[k]` is `m[i][k]`.
 //! Any other use of `x` (bound to another name, passed on, shadowed, inside a macro) is an
 //! error, since the rewrite cannot follow it.
 
 use super::*;
 
-pub(super) const MISUSE: &str = "#[differentiate] reads an item of `xs.iter_mut()` (or `&mut xs`) as `*x`, to read or assign it (`*x += ..`), or through its methods (`x.abs()`); this use of it (bound to another name, passed on, shadowed, inside a macro, or in a body that binds the sequence's name again) is not supported: write `*x`, or `xs[i]` in an index loop";
+pub(super) const MISUSE: &str = "#[differentiate] reads an item of `xs.iter_mut()` (or `&mut xs`) as `*x`, to read or assign it (`*x += ..`), or through its methods (`x.abs()`), and a row of a nested sequence by its elements (`row[k] += ..`, `row.iter_mut()`); this use of it (bound to another name, passed on, shadowed, inside a macro, or in a body that binds the sequence's name again) is not supported: write `*x`, or `xs[i]` in an index loop";
 
 pub(super) const ADAPTED: &str = "#[differentiate] writes through the items of `xs.iter_mut()` (or `&mut xs`) in a `for` loop or in `.for_each(|x| ..)`, zipped, enumerated, reversed, skipped or taken; not through `.map(..)` or `.filter(..)`, nor into `.sum()`, `.fold(..)` or `.collect()`: read with `xs.iter()` there";
 
@@ -104,6 +105,14 @@ impl VisitMut for Places<'_> {
                     for arg in &mut m.args {
                         self.visit_expr_mut(arg);
                     }
+                    return;
+                }
+            }
+            // `row[k]` of a row of a nested sequence (`m.iter_mut()`'s items): `m[i][k]`.
+            Expr::Index(ix) => {
+                if let Some(place) = self.place(&ix.expr) {
+                    *ix.expr = place;
+                    self.visit_expr_mut(&mut ix.index);
                     return;
                 }
             }
