@@ -4377,3 +4377,37 @@ fn arrays_from_slices_and_sums_of_integers() {
     let short = std::panic::catch_unwind(|| arrays_from_slices_and_integer_sums::grad(&[0.5, 1.0]));
     assert!(short.is_err());
 }
+
+/// Functions declared inside the body (called, and mapped by name), `std::mem::replace` of
+/// a float (its old value bound, or dropped), and a `Vec`'s `.as_slice()`: an error each
+/// before (the inner functions' with errors from generated code after it).
+#[differentiate(hessian)]
+fn items_and_replacements(x: &[f64]) -> f64 {
+    let y = sq(x[0]) + cube(x[1], 2);
+    fn sq(v: f64) -> f64 {
+        v * v
+    }
+    fn cube(v: f64, k: usize) -> f64 {
+        let w = v * v;
+        w * v * k as f64
+    }
+    let mut a = x[0];
+    let mut total = 0.0;
+    for &v in &x[1..] {
+        let next = v * a;
+        let old = std::mem::replace(&mut a, next);
+        total += old * v;
+        let w = old + a * 0.5;
+        let _ = std::mem::replace(&mut a, w);
+    }
+    let copy = x.to_vec();
+    let s = copy.as_slice();
+    y + total * a + x.iter().copied().map(sq).sum::<f64>() + s.iter().map(|e| e.sin()).sum::<f64>()
+}
+
+#[test]
+fn inner_functions_replacements_and_slices_of_vecs() {
+    for (k, x, v) in draws(63, &[3, 5], 1.2) {
+        check_every_mode!(items_and_replacements, &x, &v, 220 + k);
+    }
+}

@@ -47,18 +47,27 @@ pub(crate) fn differentiate_fn(
             return quote!(#item #errors);
         }
     };
+    let analyzed = |mut func: Func| {
+        let (analysis, additions) = analysis::analyze(&func, args.reverse && !args.hessian);
+        additions.apply(&mut func);
+        (func, analysis)
+    };
     let lowered = match lower::lower(&item_fn, &args, &mut errors) {
-        Lowered::Func(mut func) => {
-            let (analysis, additions) = analysis::analyze(&func, args.reverse && !args.hessian);
-            additions.apply(&mut func);
+        Lowered::Func(func) => {
+            let (func, analysis) = analyzed(func);
+            let before = errors.count();
             unknown_callees(&func, &analysis, &mut errors);
-            Some((func, analysis))
+            if errors.count() == before {
+                Some((func, analysis))
+            } else {
+                // The calls refused name no module: the stand-in's body makes none.
+                match lower::stand_in(&item_fn, &args) {
+                    Lowered::Rejected(Some(func)) => Some(analyzed(func)),
+                    _ => None,
+                }
+            }
         }
-        Lowered::Rejected(Some(mut func)) => {
-            let (analysis, additions) = analysis::analyze(&func, args.reverse && !args.hessian);
-            additions.apply(&mut func);
-            Some((func, analysis))
-        }
+        Lowered::Rejected(Some(func)) => Some(analyzed(func)),
         Lowered::Rejected(None) => None,
     };
     let module_of = |(func, analysis): (Func, analysis::Analysis)| {

@@ -16,6 +16,7 @@ pub(super) fn desugar(
     taken: &mut HashSet<String>,
     krate: &syn::Path,
 ) {
+    FnItems.visit_block_mut(block);
     MapPaths {
         floats,
         taken: &mut *taken,
@@ -23,6 +24,75 @@ pub(super) fn desugar(
     .visit_block_mut(block);
     Inline { taken }.visit_block_mut(block);
     Mapv { krate }.visit_block_mut(block);
+}
+
+/// A function declared inside the body (`fn sq(v: f64) -> f64 { v * v }`) as the closure it
+/// can be, bound at the start of its block (`let sq = |v: f64| -> f64 { v * v };`), then
+/// inlined at its calls as closures are: it captures nothing, so reads what it reads
+/// anywhere in the block. Not one that is generic, `const`, `async`, `unsafe`, recursive,
+/// has a pattern for a parameter or returns early: it stays an ordinary function (an error
+/// where a derivative goes through it).
+struct FnItems;
+
+fn as_closure(f: &syn::ItemFn) -> Option<syn::Stmt> {
+    let sig = &f.sig;
+    let plain = sig.generics.params.is_empty()
+        && sig.generics.where_clause.is_none()
+        && sig.constness.is_none()
+        && sig.asyncness.is_none()
+        && !matches!(sig.safety, syn::Safety::Unsafe(_))
+        && sig.abi.is_none()
+        && sig.variadic.is_none();
+    let name = &sig.ident;
+    if !plain || mentions(&f.block.to_token_stream(), name) {
+        return None;
+    }
+    let params = sig
+        .inputs
+        .iter()
+        .map(|arg| match arg {
+            syn::FnArg::Typed(t) if matches!(&*t.pat, Pat::Ident(i) if i.subpat.is_none()) => {
+                Some(t)
+            }
+            _ => None,
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let (output, block) = (&sig.output, &f.block);
+    let body: Expr = syn::parse_quote!(#block);
+    // (A `return` would return from the function it is inlined into.)
+    if exits_early(&body) {
+        return None;
+    }
+    let closure: Expr = match output {
+        syn::ReturnType::Default => syn::parse_quote_spanned!(name.span()=> |#(#params),*| #body),
+        syn::ReturnType::Type(_, ty) => {
+            syn::parse_quote_spanned!(name.span()=> |#(#params),*| -> #ty #body)
+        }
+    };
+    Some(syn::parse_quote_spanned!(name.span()=> let #name = #closure;))
+}
+
+impl VisitMut for FnItems {
+    fn visit_block_mut(&mut self, block: &mut syn::Block) {
+        syn::visit_mut::visit_block_mut(self, block);
+        let mut closures = Vec::new();
+        block.stmts.retain(|stmt| match stmt {
+            syn::Stmt::Item(syn::Item::Fn(f)) => match as_closure(f) {
+                Some(c) => {
+                    closures.push(c);
+                    false
+                }
+                None => true,
+            },
+            _ => true,
+        });
+        if !closures.is_empty() {
+            closures.append(&mut block.stmts);
+            block.stmts = closures;
+        }
+    }
+
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 }
 
 /// `.map(f64::exp)` and `.map(f)` (a closure or function bound to a name) as the closures

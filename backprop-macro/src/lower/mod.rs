@@ -109,14 +109,23 @@ pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
     let resolved = aliases::resolved(item);
     let item = resolved.as_ref().unwrap_or(item);
     let mut first = Errors::default();
-    let (lowered, held) = lower_with(item, args, &mut first, &HashSet::new());
+    let (lowered, held) = lower_with(item, args, &mut first, &HashSet::new(), false);
     if held.is_empty() {
         errors.append(first);
         return lowered;
     }
     // An `Option` of constants met a value that carries a derivative: lowered again, the
     // `Option` held as a float and a flag (`options.rs`).
-    lower_with(item, args, errors, &held).0
+    lower_with(item, args, errors, &held, false).0
+}
+
+/// The stand-in of a function whose errors were found after lowering (its value never
+/// produced, the signature and the items generated as they would be), as lowering makes it
+/// for its own errors.
+pub fn stand_in(item: &syn::ItemFn, args: &Args) -> Lowered {
+    let resolved = aliases::resolved(item);
+    let item = resolved.as_ref().unwrap_or(item);
+    lower_with(item, args, &mut Errors::default(), &HashSet::new(), true).0
 }
 
 /// The syntax passes that take values apart before `match` is rewritten: walks of owned
@@ -147,12 +156,14 @@ fn desugar_values(
 }
 
 /// Lowers `item`, the `Option`s named in `held` split into a float and a flag; also the
-/// names of the `Option`s that met a value carrying a derivative.
+/// names of the `Option`s that met a value carrying a derivative. With `stand_in`, the
+/// body is replaced as for an error.
 fn lower_with(
     item: &syn::ItemFn,
     args: &Args,
     errors: &mut Errors,
     held: &HashSet<String>,
+    stand_in: bool,
 ) -> (Lowered, HashSet<String>) {
     let mut user = HashSet::new();
     collect_idents(item.to_token_stream(), &mut user);
@@ -223,7 +234,7 @@ fn lower_with(
         .into_iter()
         .filter(|name| !held.contains(name))
         .collect();
-    if !cx.errors.is_empty() {
+    if !cx.errors.is_empty() || stand_in {
         // Why a helper's tuples or structs were refused: it was not inlined (a call with
         // constant arguments only is fine as it is, and says nothing).
         for call in &not_inlined {
@@ -259,7 +270,7 @@ fn lower_with(
     pull_into(&mut func);
     call_results(&mut func);
     twins::find(&mut func);
-    let lowered = match cx.errors.is_empty() {
+    let lowered = match cx.errors.is_empty() && !stand_in {
         true => Lowered::Func(func),
         false => Lowered::Rejected(Some(func)),
     };

@@ -499,8 +499,27 @@ fn split_end(unwrap: &syn::ExprMethodCall) -> Option<Vec<Expr>> {
 /// `swap(&mut a, &mut b)` (`mem::swap`, `std::mem::swap`, `core::mem::swap`) as the
 /// assignment `(a, b) = (b, a)`.
 fn mem_swap(c: &syn::ExprCall) -> Option<syn::ExprAssign> {
-    let Expr::Path(f) = strip(&c.func) else {
+    if !is_mem_call(c, "swap") || c.args.len() != 2 {
         return None;
+    }
+    let [a, b] = [&c.args[0], &c.args[1]].map(mut_borrowed);
+    let (a, b) = (a?, b?);
+    Some(syn::parse_quote!((#a, #b) = (#b, #a)))
+}
+
+/// `std::mem::replace(&mut a, value)` (a place and the value it gets: the old value is
+/// `a` as it was, read before the assignment; the borrow keeps `value` from reading `a`).
+fn mem_replace(c: &syn::ExprCall) -> Option<(Expr, Expr)> {
+    if !is_mem_call(c, "replace") || c.args.len() != 2 {
+        return None;
+    }
+    Some((mut_borrowed(&c.args[0])?, c.args[1].clone()))
+}
+
+/// A call of `std::mem::{name}` (`mem::{name}`, `{name}`, `core::mem::{name}`).
+fn is_mem_call(c: &syn::ExprCall, name: &str) -> bool {
+    let Expr::Path(f) = strip(&c.func) else {
+        return false;
     };
     let names: Vec<String> = f
         .path
@@ -508,16 +527,18 @@ fn mem_swap(c: &syn::ExprCall) -> Option<syn::ExprAssign> {
         .iter()
         .map(|s| s.ident.to_string())
         .collect();
-    let path_ok = matches!(
-        names.iter().map(String::as_str).collect::<Vec<_>>()[..],
-        ["swap"] | ["mem", "swap"] | ["std" | "core", "mem", "swap"]
-    );
-    let [a, b] = [c.args.first()?, c.args.last()?].map(|arg| match strip(arg) {
-        Expr::Reference(r) if r.mutability.is_some() => Some(r.expr.clone()),
+    match names.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+        [n] | ["mem", n] | ["std" | "core", "mem", n] => n == name,
+        _ => false,
+    }
+}
+
+/// `&mut place`: the place.
+fn mut_borrowed(arg: &Expr) -> Option<Expr> {
+    match strip(arg) {
+        Expr::Reference(r) if r.mutability.is_some() => Some((*r.expr).clone()),
         _ => None,
-    });
-    let (a, b) = (a?, b?);
-    (path_ok && c.args.len() == 2).then(|| syn::parse_quote!((#a, #b) = (#b, #a)))
+    }
 }
 
 /// `f::jvp(..)`: the module path `f`.
@@ -721,6 +742,23 @@ impl VisitMut for Rewrite<'_> {
                 continue;
             }
             let split = match &stmt {
+                // `let old = std::mem::replace(&mut a, value);`: `let old = a; a = value;`.
+                syn::Stmt::Local(local)
+                    if let Some(init) = local.init.as_ref().filter(|i| i.diverge.is_none())
+                        && let Expr::Call(c) = strip(&init.expr)
+                        && let Some((place, value)) = mem_replace(c) =>
+                {
+                    let (attrs, pat) = (&local.attrs, &local.pat);
+                    Some(vec![
+                        syn::parse_quote!(#(#attrs)* let #pat = #place;),
+                        syn::parse_quote!(#place = #value;),
+                    ])
+                }
+                syn::Stmt::Expr(Expr::Call(c), Some(_))
+                    if let Some((place, value)) = mem_replace(c) =>
+                {
+                    Some(vec![syn::parse_quote!(#place = #value;)])
+                }
                 syn::Stmt::Local(local) => self.split(local),
                 syn::Stmt::Expr(Expr::Assign(a), Some(_)) => self.split_assign(a),
                 // `std::mem::swap(&mut a, &mut b);`: the `(a, b) = (b, a);` it means.

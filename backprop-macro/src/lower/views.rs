@@ -28,7 +28,42 @@ use extrema::Mentions;
 
 /// Rewrites the reads of every such view in `block`.
 pub(super) fn desugar(block: &mut syn::Block) {
+    AsSlice.visit_block_mut(block);
     Rewrite.visit_block_mut(block);
+}
+
+/// `v.as_slice()` of a `Vec` as the view it is, `&v[..]` (ndarray's `a.as_slice()` is an
+/// `Option`, unwrapped where it is read: left as it is).
+struct AsSlice;
+
+impl VisitMut for AsSlice {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        match e {
+            Expr::MethodCall(m)
+                if ["unwrap", "expect", "is_some", "is_none"]
+                    .iter()
+                    .any(|n| m.method == n) =>
+            {
+                if let Expr::MethodCall(inner) = &mut *m.receiver
+                    && inner.method == "as_slice"
+                {
+                    self.visit_expr_mut(&mut inner.receiver);
+                    m.args.iter_mut().for_each(|a| self.visit_expr_mut(a));
+                    return;
+                }
+            }
+            Expr::MethodCall(m) if m.method == "as_slice" && m.args.is_empty() => {
+                self.visit_expr_mut(&mut m.receiver);
+                let (receiver, span) = (&m.receiver, m.method.span());
+                *e = syn::parse_quote_spanned!(span=> &#receiver[..]);
+                return;
+            }
+            _ => {}
+        }
+        syn::visit_mut::visit_expr_mut(self, e);
+    }
+
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 }
 
 struct Rewrite;
