@@ -4411,3 +4411,42 @@ fn inner_functions_replacements_and_slices_of_vecs() {
         check_every_mode!(items_and_replacements, &x, &v, 220 + k);
     }
 }
+
+/// The `Option` of a chain's `reduce`, `max_by` and `min_by`, matched (`let .. else`,
+/// `match` in either order, `if let` with and without `else`, `Some(&v)` over references):
+/// refused before.
+#[differentiate(hessian)]
+fn matched_reductions(x: &[f64]) -> f64 {
+    let Some(m) = x.iter().copied().reduce(f64::max) else {
+        return 0.0;
+    };
+    let mut s = match x
+        .iter()
+        .copied()
+        .filter(|v| *v < 1.0)
+        .reduce(|a, b| a * 0.5 + b)
+    {
+        None => x[0],
+        Some(r) => r * m,
+    };
+    if let Some(&b) = x.iter().max_by(|a, b| a.total_cmp(b)) {
+        s += b * b;
+    }
+    if let Some(&b) = x
+        .iter()
+        .filter(|v| v.abs() > 0.3)
+        .min_by(|a, b| a.total_cmp(b))
+    {
+        s * b.sin()
+    } else {
+        s
+    }
+}
+
+#[test]
+fn options_of_reductions_matched() {
+    for (k, x, v) in draws(64, &[1, 3, 5], 1.5) {
+        check_every_mode!(matched_reductions, &x, &v, 230 + k);
+    }
+    assert_eq!(matched_reductions::grad(&[]).0, 0.0);
+}

@@ -46,6 +46,9 @@
 //! - `lower/labels.rs`: labeled `break` and `continue` rewritten as flags.
 //! - `lower/stepped.rs`: an iterator bound to a name and stepped by `while let Some(x) =
 //!   it.next()`, as the `for` loop it means.
+//! - `lower/reduced.rs`: the `Option` of a chain's `reduce`, `max_by` or `min_by`, matched
+//!   (`match`, `if let`, `let .. else`), as a test of the chain's count and the value
+//!   unwrapped.
 //! - `lower/found.rs`: `find` bound to a name, as the position it finds, each use reading
 //!   the element there.
 //! - `lower/folds.rs`: a fold over a tuple of accumulators as the loop it means, one local

@@ -1298,6 +1298,10 @@ impl<'r> Gen<'r> {
                     9 if self.has_slice && self.rng.chance(0.3) => format!(
                         "{{ let h: f64 = v.iter().rev().fold(0.0, |acc, &e| acc.mul_add(0.5, e)); h * ({a}) + {b} }}"
                     ),
+                    // The `Option`s of a `reduce` and a `max_by`, matched.
+                    9 if self.has_slice && self.rng.chance(0.3) => format!(
+                        "{{ let lo = match v.iter().copied().reduce(|p, q| p * 0.5 + q) {{ Some(m) => m * ({a}), None => {b} }}; if let Some(&t) = v.iter().max_by(|p, q| p.total_cmp(q)) {{ lo + t * ({b}) }} else {{ lo }} }}"
+                    ),
                     9 if self.has_slice => format!(
                         "(0..v.len()).rev().map(|j| v[j] * ({a}) / (1.0 + j as f64)).sum::<f64>() + {b}"
                     ),
@@ -1359,6 +1363,11 @@ impl<'r> Gen<'r> {
                     ),
                     8 if self.rng.chance(0.3) => format!(
                         "{{ let mut s = Seg {{ a: Pt {{ x: {a}, y: 0.5 }}, b: Pt {{ x: {b}, y: {a} }} }}; s.b.x *= 0.5; s = Seg {{ a: s.b, b: s.a + s.b * 0.5 }}; s.a.dot(s.b) + s.len() }}"
+                    ),
+                    // A function declared in the block, a closure returning a pair, a value
+                    // replaced by `std::mem::replace`.
+                    8 if self.rng.chance(0.3) => format!(
+                        "{{ fn sq(t: f64) -> f64 {{ t * t * 0.5 + t }} let pr = |p: f64, q: f64| (p * q, p - q); let (u, w) = pr({a}, {b}); let mut r = sq(u); let nv = r * 0.5 + w; let old = std::mem::replace(&mut r, nv); old * 0.25 + r }}"
                     ),
                     // A local and an array typed by an alias declared beside the function.
                     8 if self.rng.chance(0.3) => format!(

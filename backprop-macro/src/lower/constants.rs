@@ -362,7 +362,7 @@ impl VisitMut for Renamer<'_, '_> {
             if self.lower.reads_derivative(&m.expr) {
                 self.lower.errors.spanned(
                     &pat,
-                    "#[differentiate] supports `match` arms and `if let` that use what their pattern binds only when the matched value carries no derivative, when the pattern is a lone name for the whole value (`v if v < 0.0 => -v`), a tuple of names and constants over a tuple written out whose elements read none of those names (`match (a, b) { (u, v) if u > v => .. }`), or `Some(&v)` of `x.get(i)`, `x.first()` or `x.last()`: bind the floats with `let` and compare with `if` instead",
+                    "#[differentiate] supports `match` arms and `if let` that use what their pattern binds only when the matched value carries no derivative, when the pattern is a lone name for the whole value (`v if v < 0.0 => -v`), a tuple of names and constants over a tuple written out whose elements read none of those names (`match (a, b) { (u, v) if u > v => .. }`), `Some(&v)` of `x.get(i)`, `x.first()` or `x.last()`, or `Some(m)` of a chain's `.reduce(..)`, `.max_by(..)` or `.min_by(..)`: bind the floats with `let` and compare with `if` instead",
                 );
                 self.ok = false;
                 return;

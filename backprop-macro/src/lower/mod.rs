@@ -42,6 +42,7 @@ mod methods;
 mod nested;
 mod options;
 mod rearranging;
+mod reduced;
 mod reversed;
 mod scans;
 mod signature;
@@ -174,6 +175,7 @@ fn lower_with(
     let mut block = item.block.as_ref().clone();
     let not_inlined = desugar_values(&mut block, &item.sig.ident, &mut user);
     let krate = &args.krate;
+    reduced::desugar(&mut block);
     found::desugar(&mut block, &quote!(#krate::__private), &mut user, errors);
     if !held.is_empty() {
         let zero = match item.sig.generics.type_params().next() {
