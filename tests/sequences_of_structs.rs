@@ -547,6 +547,37 @@ fn a_vec_of_pairs_computed_from_the_parameters() {
     }
 }
 
+/// Pairs whose type is not written: a `Vec` of them written out, one made by a map
+/// collected into `Vec<_>`, repeated by `vec![p; n]` and written by element, and an array
+/// of a value and an integer (an error each before).
+#[differentiate(hessian)]
+#[allow(clippy::useless_vec)]
+fn pairs_untyped(x: &[f64]) -> f64 {
+    let pairs = vec![(x[0], x[1]), (x[1] * x[0], 0.5)];
+    let pts = x
+        .chunks(2)
+        .map(|c| (c[0], c[c.len() - 1] * 2.0))
+        .collect::<Vec<_>>();
+    let mut s = 0.0;
+    for &(a, b) in &pts {
+        s += a * b;
+    }
+    let fixed = [(x[0], 1usize), (x[1], 2)];
+    for (v, k) in fixed.iter() {
+        s += v * *k as f64;
+    }
+    let mut rep = vec![(x[0], x[1]); 2];
+    rep[1].0 *= x[x.len() - 1];
+    s + rep.iter().map(|p| p.0 * p.1).sum::<f64>() + pairs.iter().map(|&(a, b)| a * b).sum::<f64>()
+}
+
+#[test]
+fn pairs_without_their_type_written() {
+    for (k, x, v) in draws(221, &[2, 3, 6], 1.5) {
+        check_every_mode!(pairs_untyped, &x, &v, 120 + k);
+    }
+}
+
 /// An enumerated walk whose body binds the count's name again (`let i = i * 2;`): the
 /// element's fields were read at the new `i` (out of bounds, or a wrong value).
 #[differentiate(hessian)]

@@ -130,34 +130,7 @@ impl Blocks<'_> {
             return None;
         }
 
-        // A struct's fields as declared, or a tuple's (`Vec<(f64, f64)>`, annotated).
-        let (path, declared): (Option<Ident>, Vec<(String, Type)>) =
-            match ty.and_then(vec_of_tuples) {
-                Some(types) => (
-                    None,
-                    types
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, t)| (i.to_string(), t))
-                        .collect(),
-                ),
-                None => {
-                    let path = match ty {
-                        Some(ty) => vec_of(ty)?.clone(),
-                        None => made
-                            .value()
-                            .or_else(|| pushed(&binding.ident, rest))
-                            .and_then(|v| struct_named(self.caller, v))?,
-                    };
-                    let declared =
-                        crate::source::number_struct_fields(&self.caller.to_string(), &path)?;
-                    let declared = declared
-                        .into_iter()
-                        .map(|(k, t)| (k, syn::parse_str(&t).expect("a number type")))
-                        .collect();
-                    (Some(path), declared)
-                }
-            };
+        let (path, declared) = self.declared(ty, &made, &binding.ident, rest)?;
         let name = binding.ident.clone();
         let fields: Vec<(syn::Member, Ident, Type)> = declared
             .into_iter()
@@ -220,7 +193,43 @@ impl Blocks<'_> {
         };
         Some((seq, lets))
     }
+
+    /// A struct's fields as declared (and its name), or a tuple's (`Vec<(f64, f64)>`,
+    /// annotated; or unwritten, of a literal or a map giving tuples: each element's type
+    /// `_`).
+    fn declared(
+        &self,
+        ty: Option<&Type>,
+        made: &Made<'_>,
+        binding: &Ident,
+        rest: &[syn::Stmt],
+    ) -> Option<(Option<Ident>, Declared)> {
+        let tuples = match ty {
+            Some(ty) => vec_of_tuples(ty),
+            None => made.tuple_arity().map(|n| vec![syn::parse_quote!(_); n]),
+        };
+        if let Some(types) = tuples {
+            let numbered = types.into_iter().enumerate();
+            return Some((None, numbered.map(|(i, t)| (i.to_string(), t)).collect()));
+        }
+        let path = match ty {
+            Some(ty) => vec_of(ty)?.clone(),
+            None => made
+                .value()
+                .or_else(|| pushed(binding, rest))
+                .and_then(|v| struct_named(self.caller, v))?,
+        };
+        let declared = crate::source::number_struct_fields(&self.caller.to_string(), &path)?;
+        let declared = declared
+            .into_iter()
+            .map(|(k, t)| (k, syn::parse_str(&t).expect("a number type")))
+            .collect();
+        Some((Some(path), declared))
+    }
 }
+
+/// Each field's name and type.
+type Declared = Vec<(String, Type)>;
 
 /// How the sequence is made.
 enum Made<'a> {
@@ -288,6 +297,23 @@ impl<'a> Made<'a> {
     }
 
     /// A value the sequence holds, where its making writes one.
+    /// How many elements each tuple has, where every value written out is a tuple of as
+    /// many (`vec![(a, b), (c, d)]`, `.map(|c| (c[0], c[1]))`).
+    fn tuple_arity(&self) -> Option<usize> {
+        let arity = |v: &Expr| match strip(v) {
+            Expr::Tuple(t) if t.elems.len() >= 2 => Some(t.elems.len()),
+            _ => None,
+        };
+        let values: Vec<&Expr> = match self {
+            Made::Empty(_) => return None,
+            Made::Repeat(r) | Made::ArrayRepeat(r) => vec![&r.0],
+            Made::List(l) | Made::Array(l) => l.iter().collect(),
+            Made::Mapped(_, c) => vec![closure_value(&c.body)],
+        };
+        let n = arity(values.first()?)?;
+        values.iter().all(|v| arity(v) == Some(n)).then_some(n)
+    }
+
     fn value(&self) -> Option<&Expr> {
         match self {
             Made::Empty(_) => None,
