@@ -219,8 +219,10 @@ fn nested_locals_written_and_read() {
 }
 
 /// Rows written through `iter_mut()` (enumerated, zipped, `&mut m`), a row's elements
-/// through its own `iter_mut()`, and a `Vec` of rows built from copies.
+/// through its own `iter_mut()`, and `Vec`s of rows built from copies (in forward mode,
+/// each row's tangent copied too, or zeros of its shape).
 #[differentiate(hessian)]
+#[allow(clippy::useless_vec)]
 fn rows_written_in_place(x: &[f64]) -> f64 {
     let mut m: Vec<Vec<f64>> = vec![x[..2].to_vec(), x[2..4].to_vec()];
     for (i, row) in m.iter_mut().enumerate() {
@@ -236,7 +238,10 @@ fn rows_written_in_place(x: &[f64]) -> f64 {
         row.iter_mut().for_each(|v| *v *= 0.75);
         row[1] = row[1].sin();
     }
-    m[0][0] * m[1][1] - m[0][1] * m[1][0]
+    // Rows copied into a `Vec` of rows (its depth from its items), one a constant.
+    let c = m[1].to_vec();
+    let d = vec![m[0].to_vec(), c.clone(), vec![0.5, 2.0]];
+    m[0][0] * m[1][1] - m[0][1] * m[1][0] + d[1][0] * d[0][1] + d[2][1] * d[0][0]
 }
 
 #[test]

@@ -30,9 +30,19 @@ impl Emit<'_> {
                 }
             }
             Op::List { items, vec } => {
-                let items = items.iter().map(|o| match rules::place(o, &active) {
-                    Some(p) => self.expr(&p.tangent(), 0),
-                    None => self.float_tangent_zero(),
+                // (A sequence item's tangent is copied, as the item is; one that carries no
+                // derivative has zeros of its shape.)
+                let private = &self.private;
+                let items = items.iter().map(|o| match (o, rules::place(o, &active)) {
+                    (Operand::Var(w), p) if self.f.vars[*w].kind == Kind::Seq => match p {
+                        Some(_) => {
+                            let dw = self.dot(*w);
+                            quote!(#private::owned_copy(&#dw))
+                        }
+                        None => self.tangent_zero(*w),
+                    },
+                    (_, Some(p)) => self.expr(&p.tangent(), 0),
+                    (_, None) => self.float_tangent_zero(),
                 });
                 if *vec {
                     quote!(::std::vec![#(#items),*])

@@ -1699,6 +1699,16 @@ impl<'r> Gen<'r> {
                 self.line(&format!("{m}.push({r});"));
             }
         }
+        if self.rng.chance(0.4) {
+            // The rows written through `iter_mut`, a row's elements through its own.
+            let (a, b) = (self.bounded(2), self.bounded(1));
+            self.line(&format!("for (j, row) in {m}.iter_mut().enumerate() {{"));
+            self.line(&format!("    row[1] += row[0] * {b} + j as f64 * 0.25;"));
+            self.line(&format!(
+                "    for e in row.iter_mut() {{ *e = (*e * 0.5).tanh() + {a}; }}"
+            ));
+            self.line("}");
+        }
         match self.rng.below(3) {
             0 => self.line(&format!(
                 "let {t} = {m}.iter().map(|row| row[0] * row[1].tanh()).sum::<f64>();"
@@ -1715,8 +1725,11 @@ impl<'r> Gen<'r> {
                 // Rows and a range of one passed to a call, and a row copied.
                 let (a, c) = (self.bounded(1), self.name("c"));
                 self.line(&format!("let {c} = {m}[2].to_vec();"));
+                // (A `Vec` of two rows copied.)
+                let d = self.name("d");
+                self.line(&format!("let {d} = vec![{m}[0].to_vec(), {c}.clone()];"));
                 self.line(&format!(
-                    "let {t} = helper_slice(&{m}[1], {a}) * helper_slice(&{m}[0][1..], 0.5) + {c}[0] * {c}[1];"
+                    "let {t} = helper_slice(&{m}[1], {a}) * helper_slice(&{m}[0][1..], 0.5) + {c}[0] * {c}[1] + {d}[1][0] * {d}[0][1];"
                 ));
             }
         }

@@ -418,6 +418,38 @@ impl<'e> Lower<'e> {
         })
     }
 
+    /// The items of a list of rows (`vec![a.to_vec(), vec![0.5, 2.0]]`): each constant row
+    /// bound to a local of its own, so that every item is a sequence the emitters copy (and
+    /// whose tangent and gradient have its shape).
+    pub(super) fn rows_named(
+        &mut self,
+        items: Vec<Operand>,
+        span: Span,
+        out: &mut Vec<Stmt>,
+    ) -> Vec<Operand> {
+        let rows = items
+            .iter()
+            .any(|o| matches!(o, Operand::Var(v) if self.kind(*v) == Kind::Seq));
+        if !rows {
+            return items;
+        }
+        items
+            .into_iter()
+            .map(|o| match o {
+                Operand::Konst(k) => {
+                    let var = self.generated_var("row", Kind::Seq, span);
+                    out.push(Stmt::Let {
+                        var,
+                        op: Op::Konst(k),
+                        span,
+                    });
+                    Operand::Var(var)
+                }
+                o => o,
+            })
+            .collect()
+    }
+
     pub(super) fn lower_macro(&mut self, m: &syn::ExprMacro, out: &mut Vec<Stmt>) -> Op {
         if !m.mac.path.is_ident("vec") {
             self.unsupported_macro(&m.mac);
@@ -432,6 +464,7 @@ impl<'e> Lower<'e> {
             if items.iter().all(|o| matches!(o, Operand::Konst(_))) {
                 return Op::Konst(self.konst_vec_macro(m));
             }
+            let items = self.rows_named(items, m.mac.path.span(), out);
             return Op::List { items, vec: true };
         }
         match m.mac.parse_body::<VecRepeat>() {

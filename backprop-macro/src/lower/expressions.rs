@@ -472,6 +472,7 @@ impl<'e> Lower<'e> {
                 if items.iter().all(|o| matches!(o, Operand::Konst(_))) {
                     Op::Konst(self.konst(expr))
                 } else {
+                    let items = self.rows_named(items, arr.bracket_token.span.join(), out);
                     Op::List { items, vec: false }
                 }
             }

@@ -324,6 +324,16 @@ impl Lower<'_> {
             },
             (None, Op::Copy(Operand::Var(v))) => self.depth(*v),
             (None, Op::Konst(_)) => Self::literal_depth(init),
+            // `vec![m[0].to_vec(), c.clone()]`: one level above its deepest item.
+            (None, Op::List { items, .. }) => {
+                let item_depth = |o: &Operand| match o {
+                    Operand::Var(v) if self.kind(*v) == Kind::Seq => {
+                        self.seq_depth(*v) - self.seq_place(*v).1.0.len()
+                    }
+                    _ => 0,
+                };
+                1 + items.iter().map(item_depth).max().unwrap_or(0)
+            }
             _ => 1,
         };
         (kind, depth)
