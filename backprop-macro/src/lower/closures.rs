@@ -31,7 +31,7 @@ pub(super) fn desugar(
 /// inlined at its calls as closures are: it captures nothing, so reads what it reads
 /// anywhere in the block. Not one that is generic, `const`, `async`, `unsafe`, recursive,
 /// has a pattern for a parameter or returns early: it stays an ordinary function (an error
-/// where a derivative goes through it).
+/// where a derivative goes through it); nor one with `#[differentiate]` of its own.
 struct FnItems;
 
 fn as_closure(f: &syn::ItemFn) -> Option<syn::Stmt> {
@@ -44,7 +44,14 @@ fn as_closure(f: &syn::ItemFn) -> Option<syn::Stmt> {
         && sig.abi.is_none()
         && sig.variadic.is_none();
     let name = &sig.ident;
-    if !plain || mentions(&f.block.to_token_stream(), name) {
+    // (One with `#[differentiate]` of its own keeps its module: `helper::grad(..)`.)
+    let differentiated = f.attrs.iter().any(|a| {
+        a.path()
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "differentiate")
+    });
+    if !plain || differentiated || mentions(&f.block.to_token_stream(), name) {
         return None;
     }
     let params = sig

@@ -31,8 +31,8 @@ fn reduced(e: &Expr) -> Option<&syn::ExprMethodCall> {
     (reducing && m.args.len() == 1 && walks(&m.receiver)).then_some(m)
 }
 
-/// Whether `e` is an iterator chain from a sequence's walk (`x.iter()`, `.into_iter()`,
-/// `.iter_mut()`, then adaptors).
+/// Whether `e` is an iterator chain from a sequence's walk (`x.iter()` or `.into_iter()`,
+/// then adaptors).
 fn walks(e: &Expr) -> bool {
     match strip(e) {
         Expr::MethodCall(m) if ["iter", "into_iter"].iter().any(|n| m.method == n) => true,
@@ -80,18 +80,12 @@ fn rewrite_match(m: &syn::ExprMatch) -> Option<Expr> {
     // (syn keeps a guard in the pattern: a guarded arm is neither of these.)
     let none =
         |p: &Pat| matches!(p, Pat::Wild(_)) || matches!(p, Pat::Ident(i) if i.ident == "None");
-    let (some, other) = match (some_of(&first.pat), some_of(&second.pat)) {
-        (Some(found), None) if none(&second.pat) => (found, second),
-        (None, Some(found)) if none(&first.pat) => (found, first),
+    let ((pat, by_ref), a, b) = match (some_of(&first.pat), some_of(&second.pat)) {
+        (Some(found), None) if none(&second.pat) => (found, &first.body, &second.body),
+        (None, Some(found)) if none(&first.pat) => (found, &second.body, &first.body),
         _ => return None,
     };
-    let some_arm = if std::ptr::eq(other, second) {
-        first
-    } else {
-        second
-    };
-    let (bind, test) = unwrapped(call, some.0, some.1);
-    let (a, b) = (&some_arm.body, &other.body);
+    let (bind, test) = unwrapped(call, pat, by_ref);
     Some(syn::parse_quote_spanned!(m.match_token.span=> if #test { #bind #a } else { #b }))
 }
 
