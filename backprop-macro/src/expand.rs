@@ -395,12 +395,9 @@ fn unknown_callees(f: &Func, a: &analysis::Analysis, errors: &mut Errors) {
         // A function the body declares: an ordinary one unless it has the attribute (or is
         // a gate, whose macro call is not an `fn` item).
         let local = f.items.iter().find_map(|item| match item {
-            syn::Item::Fn(inner) if inner.sig.ident == *name => Some(inner.attrs.iter().any(|a| {
-                a.path()
-                    .segments
-                    .last()
-                    .is_some_and(|s| s.ident == "differentiate")
-            })),
+            syn::Item::Fn(inner) if inner.sig.ident == *name => {
+                Some(inner.attrs.iter().any(crate::methods::is_differentiate))
+            }
             _ => None,
         });
         let found = match local {

@@ -146,7 +146,8 @@ fn float_param(generics: &syn::Generics) -> Option<syn::Ident> {
     })
 }
 
-fn is_differentiate(a: &syn::Attribute) -> bool {
+/// Whether an attribute is `#[differentiate]` (by any path: `#[backprop::differentiate]`).
+pub(crate) fn is_differentiate(a: &syn::Attribute) -> bool {
     a.path()
         .segments
         .last()

@@ -14,6 +14,17 @@ use quote::{quote, quote_spanned};
 
 impl Emit<'_> {
     /// The tangent of `v = op`, or zero when nothing active flows in.
+    /// The tangent of a copy of the sequence `w`: a copy of its tangent, or zeros shaped
+    /// like `like` where `w` carries none.
+    fn seq_copy_tangent(&self, w: VarId, like: VarId) -> TokenStream {
+        if self.a.facts[w].active {
+            let (private, dw) = (&self.private, self.dot(w));
+            quote!(#private::owned_copy(&#dw))
+        } else {
+            self.tangent_zero(like)
+        }
+    }
+
     pub fn tangent_of(&self, v: VarId, op: &Op) -> TokenStream {
         let active = |u: VarId| self.a.facts[u].active;
         match op {
@@ -32,15 +43,10 @@ impl Emit<'_> {
             Op::List { items, vec } => {
                 // (A sequence item's tangent is copied, as the item is; one that carries no
                 // derivative has zeros of its shape.)
-                let private = &self.private;
                 let items = items.iter().map(|o| match (o, rules::place(o, &active)) {
-                    (Operand::Var(w), p) if self.f.vars[*w].kind == Kind::Seq => match p {
-                        Some(_) => {
-                            let dw = self.dot(*w);
-                            quote!(#private::owned_copy(&#dw))
-                        }
-                        None => self.tangent_zero(*w),
-                    },
+                    (Operand::Var(w), _) if self.f.vars[*w].kind == Kind::Seq => {
+                        self.seq_copy_tangent(*w, *w)
+                    }
                     (_, Some(p)) => self.expr(&p.tangent(), 0),
                     (_, None) => self.float_tangent_zero(),
                 });
@@ -51,12 +57,7 @@ impl Emit<'_> {
                 }
             }
             Op::Copy(Operand::Var(w)) if self.f.vars[*w].kind == Kind::Seq => {
-                if self.a.facts[*w].active {
-                    let (private, dw) = (&self.private, self.dot(*w));
-                    quote!(#private::owned_copy(&#dw))
-                } else {
-                    self.tangent_zero(v)
-                }
+                self.seq_copy_tangent(*w, v)
             }
             // `[0.0; N]`, `vec![0.0; n]`, `[a, b]`: zeros of the same shape, written the same
             // way, so the float type is inferred from how it is used.

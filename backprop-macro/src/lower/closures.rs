@@ -45,12 +45,7 @@ fn as_closure(f: &syn::ItemFn) -> Option<syn::Stmt> {
         && sig.variadic.is_none();
     let name = &sig.ident;
     // (One with `#[differentiate]` of its own keeps its module: `helper::grad(..)`.)
-    let differentiated = f.attrs.iter().any(|a| {
-        a.path()
-            .segments
-            .last()
-            .is_some_and(|s| s.ident == "differentiate")
-    });
+    let differentiated = f.attrs.iter().any(crate::methods::is_differentiate);
     if !plain || differentiated || mentions(&f.block.to_token_stream(), name) {
         return None;
     }

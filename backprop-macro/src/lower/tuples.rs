@@ -213,14 +213,7 @@ impl Rewrite<'_> {
         if values.len() != names.elems.len() {
             return None;
         }
-        // Each element's type, when the `let` gives the tuple's: `let (a, b): (f64, f64)`.
-        let types: Vec<Option<syn::Type>> = match ty {
-            Some(syn::Type::Tuple(t)) if t.elems.len() == values.len() => {
-                t.elems.iter().cloned().map(Some).collect()
-            }
-            Some(_) => return None,
-            None => vec![None; values.len()],
-        };
+        let types = element_types(ty, values.len())?;
         self.bind_each(names.elems.iter(), values, types, prelude)
     }
 
@@ -250,13 +243,7 @@ impl Rewrite<'_> {
         if b.label.is_some() || values.elems.len() != names.elems.len() {
             return None;
         }
-        let types: Vec<Option<&syn::Type>> = match ty {
-            Some(syn::Type::Tuple(t)) if t.elems.len() == values.elems.len() => {
-                t.elems.iter().map(Some).collect()
-            }
-            Some(_) => return None,
-            None => vec![None; values.elems.len()],
-        };
+        let types = element_types(ty, values.elems.len())?;
         let names_only = names.elems.iter().all(|p| match p {
             Pat::Ident(i) => i.subpat.is_none() && i.by_ref.is_none(),
             _ => matches!(p, Pat::Wild(_)),
@@ -427,6 +414,18 @@ impl Rewrite<'_> {
             }
         }
         Some(stmts)
+    }
+}
+
+/// Each element's type, when the `let` gives the tuple's (`let (a, b): (f64, f64)`), for a
+/// tuple of `n`; `None` for a type of another shape.
+fn element_types(ty: Option<&syn::Type>, n: usize) -> Option<Vec<Option<syn::Type>>> {
+    match ty {
+        Some(syn::Type::Tuple(t)) if t.elems.len() == n => {
+            Some(t.elems.iter().cloned().map(Some).collect())
+        }
+        Some(_) => None,
+        None => Some(vec![None; n]),
     }
 }
 
