@@ -1298,6 +1298,10 @@ impl<'r> Gen<'r> {
                     9 if self.has_slice && self.rng.chance(0.3) => format!(
                         "{{ let h: f64 = v.iter().rev().fold(0.0, |acc, &e| acc.mul_add(0.5, e)); h * ({a}) + {b} }}"
                     ),
+                    // Pairs whose type is not written; a `Vec`'s `as_slice`.
+                    9 if self.has_slice && self.rng.chance(0.25) => format!(
+                        "{{ let pairs = vec![({a}, v[1 % v.len()]), (v[v.len() - 1], {b})]; let w = v.to_vec(); let s = w.as_slice(); pairs.iter().map(|&(p, q)| p * q).sum::<f64>() + s.iter().map(|e| e * 0.5).sum::<f64>() }}"
+                    ),
                     // The `Option`s of a `reduce` and a `max_by`, matched.
                     9 if self.has_slice && self.rng.chance(0.3) => format!(
                         "{{ let lo = match v.iter().copied().reduce(|p, q| p * 0.5 + q) {{ Some(m) => m * ({a}), None => {b} }}; if let Some(&t) = v.iter().max_by(|p, q| p.total_cmp(q)) {{ lo + t * ({b}) }} else {{ lo }} }}"
