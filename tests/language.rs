@@ -4450,3 +4450,51 @@ fn options_of_reductions_matched() {
     }
     assert_eq!(matched_reductions::grad(&[]).0, 0.0);
 }
+
+/// `std::iter::zip` (and `zip` brought in by `use`), and zipped sequences walked their own
+/// way: sub-slices (`zip(&x[1..], &x[..n - 1])`), a side reversed (`x.iter().rev()`), one
+/// skipped then taken, and the whole zip reversed. Refused before (the free function was an
+/// unknown call, a zipped `.rev()` or `.take(k)` an unsupported adaptor).
+#[differentiate(hessian)]
+fn zipped_sides(x: &[f64]) -> f64 {
+    use std::iter::zip;
+    let n = x.len();
+    let lag: f64 = zip(&x[1..], &x[..n - 1]).map(|(a, b)| a * b).sum();
+    let mirror: f64 = std::iter::zip(x.iter(), x.iter().rev())
+        .map(|(&a, &b)| (a - b).powi(2))
+        .sum();
+    let mut inner = 0.0;
+    for (i, (a, b)) in x
+        .iter()
+        .rev()
+        .zip(x.iter().skip(1).take(2).rev())
+        .enumerate()
+    {
+        inner += (i as f64 + 1.0) * a * b.cos();
+    }
+    let folded = x
+        .iter()
+        .zip(&x[1..n.min(3)])
+        .rev()
+        .map(|(a, b)| a * b * b)
+        .fold(0.0, |acc, v| acc * 0.5 + v);
+    lag + mirror * 0.25 + inner + folded
+}
+
+#[test]
+fn zips_of_sub_slices_and_reversed_sides() {
+    for (k, x, v) in draws(65, &[1, 2, 3, 5], 1.5) {
+        check_every_mode!(zipped_sides, &x, &v, 240 + k);
+    }
+    // The values themselves, against the same sums written out.
+    let x: [f64; 4] = [0.5, -1.0, 2.0, 0.25];
+    let lag = x[1] * x[0] + x[2] * x[1] + x[3] * x[2];
+    let mirror = 2.0 * ((x[0] - x[3]).powi(2) + (x[1] - x[2]).powi(2));
+    let inner = x[3] * x[2].cos() + 2.0 * x[2] * x[1].cos();
+    let folded = (x[1] * x[2] * x[2]) * 0.5 + x[0] * x[1] * x[1];
+    assert_close(
+        zipped_sides::grad(&x).0,
+        lag + mirror * 0.25 + inner + folded,
+        1e-15,
+    );
+}

@@ -16,6 +16,9 @@ use syn::visit_mut::VisitMut;
 
 pub(crate) use crate::items::*;
 
+/// The error for `#[differentiate]` on a method of an `impl` block without the attribute.
+pub(crate) const METHOD_WITHOUT_IMPL: &str = "#[differentiate] on a method needs the attribute on its `impl` block too (`#[differentiate] impl Model { #[differentiate] fn loss(&self, ..) .. }`): the gradient's struct lives in a module beside the block";
+
 pub(crate) fn differentiate(attr: TokenStream, item: TokenStream) -> TokenStream {
     if let Ok(block) = syn::parse2::<syn::ItemImpl>(item.clone()) {
         return crate::methods::differentiate_impl(attr, block);
@@ -47,6 +50,15 @@ pub(crate) fn differentiate_fn(
             return quote!(#item #errors);
         }
     };
+    // A method whose `impl` block lacks the attribute: that error alone (its body is not
+    // lowered, since `self` means nothing outside the block's expansion).
+    if args.method.is_none()
+        && let Some(syn::FnArg::Receiver(r)) = item_fn.sig.inputs.first()
+    {
+        errors.spanned(r, METHOD_WITHOUT_IMPL);
+        let errors = errors.into_compile_errors();
+        return quote!(#item_fn #errors);
+    }
     let analyzed = |mut func: Func| {
         let (analysis, additions) = analysis::analyze(&func, args.reverse && !args.hessian);
         additions.apply(&mut func);

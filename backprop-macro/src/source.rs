@@ -562,6 +562,15 @@ pub fn is_helper(caller: &str, callee: &syn::Ident) -> bool {
     })
 }
 
+/// Whether a call `name(..)` in the differentiated function `caller` may be to the `std`
+/// function of that name brought in by `use` (`zip(a, b)` after `use std::iter::zip;`):
+/// the caller's module declares no function so named (or the file cannot be read).
+pub fn may_be_std(caller: &str, name: &syn::Ident) -> bool {
+    summary(name.span()).is_none_or(|scopes| {
+        home(&scopes, caller).is_none_or(|h| h.fns.iter().all(|(n, _)| name != n))
+    })
+}
+
 /// The ordinary function `callee` of the differentiated function `caller`'s module that
 /// takes or returns tuples or structs without a gradient, read from the file, its tokens
 /// spanned at `callee` (where errors inside it point): inlined at the call.

@@ -1477,8 +1477,9 @@ impl<'r> Gen<'r> {
                         1 => format!(
                             "v.iter().skip(1).step_by(2).map(|&e| (e * {a}).sin()).sum::<f64>() + v.iter().take(2).sum::<f64>() * {b}"
                         ),
+                        // Zipped again, and `std::iter::zip` of a sub-slice with a reversed walk.
                         _ => format!(
-                            "v.iter().zip(v.iter().skip(1)).zip(v.iter()).map(|((&p, &q), &r)| p * q * {a} - r).sum::<f64>() + {b}"
+                            "v.iter().zip(v.iter().skip(1)).zip(v.iter()).map(|((&p, &q), &r)| p * q * {a} - r).sum::<f64>() + std::iter::zip(&v[1..], v.iter().rev()).map(|(p, q)| p * q * ({b})).sum::<f64>()"
                         ),
                     },
                     5 if self.has_slice => format!(

@@ -1,14 +1,15 @@
 use backprop::differentiate;
 
 struct Model {
-    w: f64,
+    w: Vec<f64>,
 }
 
-// The attribute on a method needs it on the `impl` block too.
+// The attribute on a method needs it on the `impl` block too; that is the only error
+// (the body, which reads `self`, is not lowered).
 impl Model {
     #[differentiate]
-    fn predict(&self, x: f64) -> f64 {
-        self.w * x
+    fn predict(&self, x: &[f64]) -> f64 {
+        self.w.iter().zip(x).map(|(w, v)| w * v).sum::<f64>().tanh()
     }
 }
 

@@ -10,7 +10,8 @@
 //! nothing can change it while it is walked). Where something does, a `for` loop walks a
 //! copy bound just before it (its iterable is evaluated first, so the copy is the one it
 //! walked), and a chain keeps its copy (and is refused further on, as before).
-//! `Vec::from(xs)` and `let v: Vec<f64> = xs.into();` are `xs.to_vec()`.
+//! `Vec::from(xs)` and `let v: Vec<f64> = xs.into();` are `xs.to_vec()`, and the free
+//! function `std::iter::zip(a, b)` is the method chain `a.iter().zip(b)` (`free_zip`).
 
 use super::*;
 
@@ -219,4 +220,107 @@ impl VisitMut for Chains {
     }
 
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+/// `std::iter::zip(a, b)` (also `core::iter::zip`, `iter::zip`, and `zip` brought in by
+/// `use` where the caller's module declares no function so named) as the chain it is:
+/// `a.iter().zip(b)` for a borrowed `&a`, `a.iter_mut().zip(b)` for `&mut a`,
+/// `a.into_iter().zip(b)` otherwise.
+/// Methods whose value is an iterator (`zip(a.iter(), b)` is `a.iter().zip(b)`).
+const ITERATORS: [&str; 17] = [
+    "iter",
+    "iter_mut",
+    "into_iter",
+    "copied",
+    "cloned",
+    "rev",
+    "skip",
+    "take",
+    "step_by",
+    "enumerate",
+    "map",
+    "filter",
+    "zip",
+    "chunks",
+    "chunks_exact",
+    "windows",
+    "skip_while",
+];
+
+pub(super) fn free_zip(block: &mut syn::Block, caller: &Ident) {
+    /// The caller, and whether a bare `zip` was rewritten.
+    struct Zip<'a>(&'a Ident, bool);
+    impl VisitMut for Zip<'_> {
+        fn visit_expr_mut(&mut self, e: &mut Expr) {
+            syn::visit_mut::visit_expr_mut(self, e);
+            let Expr::Call(c) = e else { return };
+            let Expr::Path(f) = strip(&c.func) else {
+                return;
+            };
+            let names: Vec<&Ident> = f.path.segments.iter().map(|s| &s.ident).collect();
+            let bare = names.len() == 1;
+            let std_zip = match names[..] {
+                [zip] => zip == "zip" && crate::source::may_be_std(&self.0.to_string(), zip),
+                [.., iter, zip] => iter == "iter" && zip == "zip",
+                _ => false,
+            };
+            let [a, b] = &c.args.iter().collect::<Vec<_>>()[..] else {
+                return;
+            };
+            if f.qself.is_some() || !std_zip {
+                return;
+            }
+            let span = f.span();
+            let walk = match strip(a) {
+                Expr::Reference(r) if is_place(&r.expr) => {
+                    let (seq, method) = (&r.expr, r.mutability.map_or("iter", |_| "iter_mut"));
+                    let method = Ident::new(method, span);
+                    quote_spanned!(span=> #seq.#method())
+                }
+                a if is_place(a) => quote_spanned!(span=> #a.into_iter()),
+                Expr::MethodCall(m) if ITERATORS.iter().any(|i| m.method == i) => quote!(#m),
+                a => quote_spanned!(span=> (#a).into_iter()),
+            };
+            *e = syn::parse_quote_spanned!(span=> #walk.zip(#b));
+            self.1 |= bare;
+        }
+        fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+    }
+    let mut zip = Zip(caller, false);
+    zip.visit_block_mut(block);
+    if zip.1 {
+        Unimport.visit_block_mut(block);
+    }
+}
+
+/// Removes `zip` from the body's `use` items (`use std::iter::zip;`), once every bare
+/// `zip(a, b)` is a method call: the generated code would not use it.
+struct Unimport;
+
+impl VisitMut for Unimport {
+    fn visit_block_mut(&mut self, b: &mut syn::Block) {
+        b.stmts.retain_mut(|stmt| match stmt {
+            syn::Stmt::Item(syn::Item::Use(u)) => keep(&mut u.tree),
+            _ => true,
+        });
+        syn::visit_mut::visit_block_mut(self, b);
+    }
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+/// Whether anything but `zip` is left of `tree`, once `zip` is taken out of it.
+fn keep(tree: &mut syn::UseTree) -> bool {
+    match tree {
+        syn::UseTree::Path(p) => keep(&mut p.tree),
+        syn::UseTree::Name(n) => n.ident != "zip",
+        syn::UseTree::Group(g) => {
+            g.items = std::mem::take(&mut g.items)
+                .into_pairs()
+                .map(syn::punctuated::Pair::into_value)
+                .filter_map(|mut t| keep(&mut t).then_some(t))
+                .collect();
+            !g.items.is_empty()
+        }
+        syn::UseTree::Rename(_) | syn::UseTree::Glob(_) => true,
+    }
 }

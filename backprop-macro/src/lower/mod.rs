@@ -141,6 +141,7 @@ fn desugar_values(
     caller: &Ident,
     user: &mut HashSet<String>,
 ) -> Vec<Ident> {
+    copies::free_zip(block, caller);
     copies::desugar(block, user);
     closures::rename_shadowing(block, user);
     tuple_structs::desugar(block, caller);

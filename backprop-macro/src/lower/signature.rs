@@ -88,10 +88,7 @@ impl<'e> Lower<'e> {
         for (index, arg) in sig.inputs.iter().enumerate() {
             let typed = match arg {
                 syn::FnArg::Receiver(r) => {
-                    self.errors.spanned(
-                        r,
-                        "#[differentiate] on a method needs the attribute on its `impl` block too (`#[differentiate] impl Model { #[differentiate] fn loss(&self, ..) .. }`): the gradient's struct lives in a module beside the block",
-                    );
+                    self.errors.spanned(r, crate::expand::METHOD_WITHOUT_IMPL);
                     continue;
                 }
                 syn::FnArg::Typed(t) => t,

@@ -199,10 +199,31 @@ impl Lower<'_> {
         let slice = match strip(e) {
             Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
             Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => &*m.receiver,
+            // The source at the chain's start, and a sub-slice zipped with it
+            // (`x[1..].iter().zip(&y[..n])`), checked in that order.
             Expr::MethodCall(m) => {
-                let (check, receiver) = self.slice_walk(&m.receiver)?;
+                let receiver = self.slice_walk(&m.receiver);
+                let zipped = match &m.args.iter().collect::<Vec<_>>()[..] {
+                    [arg] if m.method == "zip" => self.slice_walk(arg),
+                    _ => None,
+                };
+                if receiver.is_none() && zipped.is_none() {
+                    return None;
+                }
                 let mut m = m.clone();
-                m.receiver = Box::new(receiver);
+                let mut checks = Vec::new();
+                if let Some((check, receiver)) = receiver {
+                    checks.extend(check);
+                    m.receiver = Box::new(receiver);
+                }
+                if let Some((check, arg)) = zipped {
+                    checks.extend(check);
+                    m.args[0] = arg;
+                }
+                let check = match checks.len() {
+                    0 | 1 => checks.pop(),
+                    _ => Some(syn::parse_quote!({ #(#checks)* })),
+                };
                 return Some((check, Expr::MethodCall(m)));
             }
             _ => return None,

@@ -55,8 +55,9 @@ pub(super) trait Context {
 /// backwards, and its maps and filters in order.
 struct Chain<'a> {
     seqs: Vec<&'a Expr>,
-    /// Per sequence, the items it skips first (`xs.iter().zip(xs.iter().skip(1))`).
-    offsets: Vec<Option<&'a Expr>>,
+    /// Per sequence, how it is walked (`xs.iter().zip(xs.iter().skip(1))`, `.zip(ys.iter().rev())`);
+    /// none for a chain of one.
+    sides: Vec<Side<'a>>,
     /// A chain over a range of integers (`(0..n).map(|i| x[i] * w[i])`) instead of
     /// sequences: its items are the integers.
     over: Option<&'a Expr>,
@@ -216,7 +217,7 @@ pub(in crate::lower) fn unsupported_message(adaptor: &Ident) -> String {
 const STRETCHES: &[&str] = &["windows", "chunks", "chunks_exact"];
 
 /// How the supported chains are written, for errors.
-pub(super) const CHAINS: &str = "iterator chains over sequences of floats or over ranges: `xs.iter()` or `xs.into_iter()` (`.copied()`, `.cloned()`), `xs.iter_mut()` (in a `for` loop or `.for_each(..)`) or `(a..b)`, `.zip(ys)` (also `ys.iter().skip(k)`, and zipped again: `.zip(ys).zip(zs)`), `.skip(k)`, `.take(k)`, `.step_by(k)` (on one side of `.enumerate()`; after a `.rev()`, `skip` and `take` only), `.enumerate()`, `.rev()`, `.map(|..| ..)` (or `.map(f64::exp)`, `.map(f)` of a named closure), `.filter(|..| ..)`, `.take_while(|..| ..)`, `.skip_while(|..| ..)` (on the sequence itself: `xs.iter()`, `xs.iter().copied()`), `.scan(init, |acc, x| { ..; Some(..) })` (never ending early; the state as `*acc`), then `.sum()`, `.product()`, `.fold(..)`, `.for_each(..)`, `.collect()`, `.max_by(..)`/`.min_by(..)` (then `.copied()`) with `.unwrap()` or `.unwrap_or(..)`, or `.reduce(..)` with `.unwrap()` or `.unwrap_or(..)`; and `xs.windows(k)`, `xs.chunks(k)`, `xs.chunks_exact(k)` (also `.enumerate()`d), `.map(..)`/`.filter(..)`, then `.sum()`, `.product()`, `.fold(..)` or `.for_each(..)`";
+pub(super) const CHAINS: &str = "iterator chains over sequences of floats or over ranges: `xs.iter()` or `xs.into_iter()` (`.copied()`, `.cloned()`), `xs.iter_mut()` (in a `for` loop or `.for_each(..)`) or `(a..b)`, `.zip(ys)` (also `ys.iter().skip(k).take(n)`, `&ys[a..b]`, `ys.iter().rev()`, and zipped again: `.zip(ys).zip(zs)`), `.skip(k)`, `.take(k)`, `.step_by(k)` (on one side of `.enumerate()`; after a `.rev()`, `skip` and `take` only), `.enumerate()`, `.rev()`, `.map(|..| ..)` (or `.map(f64::exp)`, `.map(f)` of a named closure), `.filter(|..| ..)`, `.take_while(|..| ..)`, `.skip_while(|..| ..)` (on the sequence itself: `xs.iter()`, `xs.iter().copied()`), `.scan(init, |acc, x| { ..; Some(..) })` (never ending early; the state as `*acc`), then `.sum()`, `.product()`, `.fold(..)`, `.for_each(..)`, `.collect()`, `.max_by(..)`/`.min_by(..)` (then `.copied()`) with `.unwrap()` or `.unwrap_or(..)`, or `.reduce(..)` with `.unwrap()` or `.unwrap_or(..)`; and `xs.windows(k)`, `xs.chunks(k)`, `xs.chunks_exact(k)` (also `.enumerate()`d), `.map(..)`/`.filter(..)`, then `.sum()`, `.product()`, `.fold(..)` or `.for_each(..)`";
 
 /// The chain up to (not including) a terminal method.
 fn chain(expr: &Expr) -> Option<Chain<'_>> {
@@ -263,7 +264,7 @@ fn chain(expr: &Expr) -> Option<Chain<'_>> {
         return None;
     }
     let mut seqs = Vec::new();
-    let mut offsets = Vec::new();
+    let mut sides = Vec::new();
     let mut refs = Vec::new();
     let mut muts = Vec::new();
     if let Expr::MethodCall(m) = e
@@ -283,9 +284,9 @@ fn chain(expr: &Expr) -> Option<Chain<'_>> {
         zips.push(first);
         zips.reverse();
         for operand in zips {
-            let (seq, skip) = skipped_source(operand)?;
+            let (seq, side) = zipped_source(operand)?;
             seqs.push(seq);
-            offsets.push(skip);
+            sides.push(side);
             refs.push(source_refs(operand));
             muts.push(source_mut(operand));
         }
@@ -300,7 +301,6 @@ fn chain(expr: &Expr) -> Option<Chain<'_>> {
             return None;
         }
         seqs.push(source(e)?);
-        offsets.push(None);
         // `xs.iter().rev().cloned()`: the items are copies.
         refs.push(if by_value {
             Some(false)
@@ -311,7 +311,7 @@ fn chain(expr: &Expr) -> Option<Chain<'_>> {
     }
     Some(Chain {
         seqs,
-        offsets,
+        sides,
         over: None,
         rows: Vec::new(),
         refs,
@@ -380,11 +380,13 @@ impl Chain<'_> {
         let lens: Vec<TokenStream> = self
             .seqs
             .iter()
-            .zip(self.offsets.iter().chain(std::iter::repeat(&None)))
-            .map(|(s, skip)| match skip {
-                Some(k) => quote!(#s.len().saturating_sub(#k)),
-                None => quote!(#s.len()),
-            })
+            .zip(
+                self.sides
+                    .iter()
+                    .copied()
+                    .chain(std::iter::repeat(Side::default())),
+            )
+            .map(|(s, side)| side.len(s))
             .collect();
         let (first, rest) = (&lens[0], &lens[1..]);
         quote!(#first #(.min(#rest))*)
@@ -432,14 +434,16 @@ impl Chain<'_> {
             .seqs
             .iter()
             .zip(&self.rows)
-            .zip(self.offsets.iter().chain(std::iter::repeat(&None)))
+            .zip(
+                self.sides
+                    .iter()
+                    .copied()
+                    .chain(std::iter::repeat(Side::default())),
+            )
             .zip(self.refs.iter().chain(std::iter::repeat(&None)))
             .zip(self.muts.iter().chain(std::iter::repeat(&false)))
-            .map(|((((s, &row), skip), refs), &mutable)| {
-                let at = match skip {
-                    Some(k) => quote!(#i + (#k)),
-                    None => quote!(#i),
-                };
+            .map(|((((s, &row), side), refs), &mutable)| {
+                let at = side.at(s, i);
                 match (row, refs) {
                     _ if mutable => Value::Place(quote!(#s[#at])),
                     (true, _) => Value::One(quote!(&#s[#at])),
@@ -668,7 +672,7 @@ fn over_range(expr: &Expr) -> Option<Chain<'_>> {
     }
     Some(Chain {
         seqs: Vec::new(),
-        offsets: Vec::new(),
+        sides: Vec::new(),
         over: Some(e),
         rows: Vec::new(),
         refs: Vec::new(),
@@ -699,7 +703,7 @@ fn bare(expr: &Expr) -> Option<Chain<'_>> {
 fn whole(expr: &Expr) -> Option<Chain<'_>> {
     Some(Chain {
         seqs: vec![source(expr)?],
-        offsets: vec![None],
+        sides: Vec::new(),
         over: None,
         rows: Vec::new(),
         refs: vec![source_refs(expr)],

@@ -28,7 +28,7 @@ pub(super) fn source(expr: &Expr) -> Option<&Expr> {
 /// Whether [`source`]'s items are mutable references: `xs.iter_mut()`, `&mut xs`.
 pub(super) fn source_mut(expr: &Expr) -> bool {
     match strip(expr) {
-        Expr::MethodCall(m) if m.method == "skip" => source_mut(&m.receiver),
+        Expr::MethodCall(m) if SIDE_LIMITS.iter().any(|l| m.method == l) => source_mut(&m.receiver),
         Expr::MethodCall(m) => m.method == "iter_mut",
         Expr::Reference(r) => r.mutability.is_some(),
         _ => false,
@@ -40,7 +40,9 @@ pub(super) fn source_mut(expr: &Expr) -> bool {
 pub(super) fn source_refs(expr: &Expr) -> Option<bool> {
     match strip(expr) {
         Expr::MethodCall(m) if m.method == "copied" || m.method == "cloned" => Some(false),
-        Expr::MethodCall(m) if m.method == "skip" => source_refs(&m.receiver),
+        Expr::MethodCall(m) if SIDE_LIMITS.iter().any(|l| m.method == l) => {
+            source_refs(&m.receiver)
+        }
         Expr::MethodCall(m) if m.method == "iter" || m.method == "iter_mut" => Some(true),
         Expr::Reference(_) => Some(true),
         _ => None,
@@ -85,14 +87,69 @@ pub(super) fn limits<'a>(e: &mut &'a Expr) -> Option<Vec<(Limit, &'a Expr)>> {
     Some(out)
 }
 
-/// A zipped sequence, perhaps skipping its first items: `ys`, `ys.iter().skip(1)`.
-pub(super) fn skipped_source(e: &Expr) -> Option<(&Expr, Option<&Expr>)> {
-    match strip(e) {
-        Expr::MethodCall(m) if m.method == "skip" && m.args.len() == 1 => {
-            Some((source(&m.receiver)?, Some(&m.args[0])))
+/// What a zipped sequence may end with: [`Side`]'s adaptors.
+const SIDE_LIMITS: [&str; 3] = ["skip", "take", "rev"];
+
+/// How one of a zip's sequences is walked: from its item `skip` on, at most `take` items,
+/// perhaps backwards (`ys.iter().skip(1).take(n).rev()`).
+#[derive(Clone, Copy, Default)]
+pub(super) struct Side<'a> {
+    pub skip: Option<&'a Expr>,
+    pub take: Option<&'a Expr>,
+    pub rev: bool,
+}
+
+impl Side<'_> {
+    /// How many items the sequence `s` gives, walked so.
+    pub fn len(&self, s: &Expr) -> TokenStream {
+        let len = match self.skip {
+            Some(k) => quote!(#s.len().saturating_sub(#k)),
+            None => quote!(#s.len()),
+        };
+        match self.take {
+            Some(t) => quote!(#len.min(#t)),
+            None => len,
         }
-        other => Some((source(other)?, None)),
     }
+
+    /// The index into `s` of its item `i`, walked so.
+    pub fn at(&self, s: &Expr, i: &Ident) -> TokenStream {
+        let from = match self.rev {
+            false => quote!(#i),
+            true => {
+                let len = self.len(s);
+                quote!((#len - 1 - #i))
+            }
+        };
+        match self.skip {
+            Some(k) => quote!(#from + (#k)),
+            None => from,
+        }
+    }
+}
+
+/// A zipped sequence and how it is walked: `ys`, `ys.iter().skip(1)`, `&ys[a..b]` (as
+/// `ys.iter().skip(a).take(b - a)`), `ys.iter().rev()`, in that order.
+pub(super) fn zipped_source(e: &Expr) -> Option<(&Expr, Side<'_>)> {
+    let mut side = Side::default();
+    let mut e = strip(e);
+    side.rev = peel(&mut e, "rev");
+    copies(&mut e);
+    if let Expr::MethodCall(m) = e
+        && m.method == "take"
+        && m.args.len() == 1
+    {
+        side.take = Some(&m.args[0]);
+        e = strip(&m.receiver);
+    }
+    if let Expr::MethodCall(m) = e
+        && m.method == "skip"
+        && m.args.len() == 1
+    {
+        side.skip = Some(&m.args[0]);
+        e = strip(&m.receiver);
+    }
+    Some((source(e)?, side))
 }
 
 /// The chain's trailing `.map(|..| ..)`, `.filter(|..| ..)` and `.take_while(|..| ..)`,
