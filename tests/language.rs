@@ -4498,3 +4498,40 @@ fn zips_of_sub_slices_and_reversed_sides() {
         1e-15,
     );
 }
+
+/// A slice's first or last element and the rest (`split_first`, `split_last`) matched by
+/// `if let`, `match` and `let .. else`, by reference or by value (`Some((&last, init))`),
+/// and where a sorted sequence carrying derivatives passes a value (`partition_point`):
+/// refused before.
+#[differentiate(hessian)]
+fn split_ends_and_searches(x: &[f64]) -> f64 {
+    let a = if let Some((first, rest)) = x.split_first() {
+        first * rest.iter().map(|v| v * v).sum::<f64>()
+    } else {
+        0.0
+    };
+    let b = match x.split_last() {
+        Some((&last, init)) => last * init.iter().map(|v| v.sin()).sum::<f64>(),
+        None => 1.0,
+    };
+    let Some((_, tail)) = x.split_first() else {
+        return a + b;
+    };
+    let mut c = 0.0;
+    if let Some((l, _)) = tail.split_last() {
+        c = *l * 2.0;
+    }
+    let mut sorted = x.to_vec();
+    sorted.sort_by(|p, q| p.total_cmp(q));
+    let k = sorted.partition_point(|&v| v < 0.5);
+    let d = if k < x.len() { sorted[k] * x[0] } else { x[0] };
+    a + b + c * x[0] + d
+}
+
+#[test]
+fn split_ends_matched_and_sorted_searches() {
+    for (k, x, v) in draws(66, &[1, 2, 3, 5], 1.5) {
+        check_every_mode!(split_ends_and_searches, &x, &v, 250 + k);
+    }
+    assert_eq!(split_ends_and_searches::grad(&[]).0, 1.0);
+}

@@ -49,6 +49,7 @@
 //! - `lower/reduced.rs`: the `Option` of a chain's `reduce`, `max_by` or `min_by`, matched
 //!   (`match`, `if let`, `let .. else`), as a test of the chain's count and the value
 //!   unwrapped.
+//! - `lower/split_ends.rs`: `split_first` and `split_last` matched, as slice patterns.
 //! - `lower/found.rs`: `find` bound to a name, as the position it finds, each use reading
 //!   the element there.
 //! - `lower/folds.rs`: a fold over a tuple of accumulators as the loop it means, one local

@@ -1441,9 +1441,14 @@ impl<'r> Gen<'r> {
                             "{{ let hit = v.iter().find(|&&e| e > {b}); let at = v.iter().position(|&e| e < -({b})); let mut it = v.iter(); let mut s = 0.0; while let Some(&e) = it.next() {{ s += (e * ({a})).tanh(); }} s + match hit {{ Some(&e) => e * e, None => {b} }} + if let Some(e) = hit {{ *e }} else {{ 0.0 }} + match at {{ Some(k) => v[k] * ({a}), None => 0.0 }} + if v.iter().find(|&&e| e > 2.0 * ({b})).is_some() {{ {a} }} else {{ 0.0 }} }}"
                         ),
                         // The halves of `split_at`, a copy reversed then walked by
-                        // `into_iter`, an element by `if let Some(&e) = v.get(1)`.
-                        8 => format!(
+                        // `into_iter`, an element by `if let Some(&e) = v.get(1)`; or the
+                        // ends by `split_first` / `split_last`, and where a sorted copy
+                        // passes a value (`partition_point`).
+                        8 if self.rng.chance(0.5) => format!(
                             "{{ let (lo, hi) = v.split_at(v.len() / 2); let mut r: Vec<f64> = v.to_vec(); r.reverse(); let s: f64 = r.into_iter().map(|e| e * ({a})).sum(); s + lo.iter().zip(hi).map(|(p, q)| p * q).sum::<f64>() + if let Some(&e) = v.get(1) {{ e * ({b}) }} else {{ {b} }} }}"
+                        ),
+                        8 => format!(
+                            "{{ let mut r = v.to_vec(); r.sort_by(|p, q| p.total_cmp(q)); let k = r.partition_point(|&e| e < {b}); let s = if k < r.len() {{ r[k] * ({a}) }} else {{ {b} }}; s + match v.split_last() {{ Some((&l, init)) => l * init.iter().map(|e| e * ({a})).sum::<f64>(), None => 0.0 }} + if let Some((f, rest)) = v.split_first() {{ f * rest.len() as f64 }} else {{ {b} }} }}"
                         ),
                         0 if self.rng.chance(0.5) => {
                             format!("v.iter().map(|&e| (e * {a}).sin()).sum::<f64>() + {b}")

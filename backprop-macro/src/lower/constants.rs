@@ -158,13 +158,12 @@ pub(super) const TESTS: &[&str] = &["any", "all", "position", "rposition", "coun
 
 /// Methods of a sequence whose closure only compares (an order) or tests: sorting or
 /// searching a sequence of constants by it changes no value that carries a derivative.
-const ORDERS: &[&str] = &[
-    "sort_by",
-    "sort_unstable_by",
-    "binary_search_by",
-    "partition_point",
-    "select_nth_unstable_by",
-];
+const ORDERS: &[&str] = &["sort_by", "sort_unstable_by", "select_nth_unstable_by"];
+
+/// Searches of a sorted sequence: their closure decides only the index they give, of
+/// constants or of values carrying a derivative alike
+/// (`knots.partition_point(|&k| k <= t)`).
+const SEARCHES: &[&str] = &["partition_point", "binary_search_by"];
 
 impl Renamer<'_, '_> {
     /// A test (`any`, `position`, ...), an index a comparison picks (`min_by`), or
@@ -175,6 +174,7 @@ impl Renamer<'_, '_> {
         // (`x.iter().find(..)` too: its value is the element, which lowering reads as such,
         // `x[position]`, where it takes it out; a constant here is its test.)
         TESTS.contains(&name.as_str())
+            || SEARCHES.contains(&name.as_str())
             || name == "find"
             || super::methods::picks_index(m)
             || super::methods::integer_reduction(m)

@@ -91,7 +91,12 @@ impl Lower<'_> {
         // Sequences: their length is a constant; a copy is a copy.
         if let Some(v) = receiver_var.filter(|&v| self.kind(v) == Kind::Seq) {
             return match name.as_str() {
+                // Integers read off the values (where a sorted sequence's test turns):
+                // constants of the forward pass.
                 "len" if m.args.is_empty() => Op::Konst(self.konst(&Expr::MethodCall(m.clone()))),
+                "partition_point" if m.args.len() == 1 => {
+                    Op::Konst(self.konst(&Expr::MethodCall(m.clone())))
+                }
                 "to_vec" | "clone" | "to_owned" if m.args.is_empty() => {
                     Op::Copy(self.operand_of(v))
                 }
@@ -286,6 +291,7 @@ impl Lower<'_> {
 /// method of the struct it is, in a sequence of structs.
 const SEQUENCE_METHODS: &[&str] = &[
     "len",
+    "partition_point",
     "iter",
     "into_iter",
     "to_vec",

@@ -46,6 +46,7 @@ mod reduced;
 mod reversed;
 mod scans;
 mod signature;
+mod split_ends;
 mod statements;
 mod stepped;
 mod struct_closures;
@@ -177,6 +178,7 @@ fn lower_with(
     let not_inlined = desugar_values(&mut block, &item.sig.ident, &mut user);
     let krate = &args.krate;
     reduced::desugar(&mut block);
+    split_ends::desugar(&mut block);
     found::desugar(&mut block, &quote!(#krate::__private), &mut user, errors);
     if !held.is_empty() {
         let zero = match item.sig.generics.type_params().next() {
