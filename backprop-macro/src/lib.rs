@@ -40,6 +40,8 @@
 //!   made, and its fields' sequences made the same way; `walks.rs`: its walks as ranges of
 //!   indices, and the names their patterns bind.
 //! - `lower/helpers.rs`: ordinary functions of tuples and structs inlined where called.
+//! - `lower/helpers/param_methods.rs`: methods without `#[differentiate]` of a parameter's
+//!   struct with a gradient, inlined where the parameter calls them.
 //! - `lower/aggregates.rs`: tuples and structs bound to names, as one local per element.
 //! - `lower/matches.rs`: `match` rewritten as the `if` chain it means.
 //! - `lower/break_value.rs`: `loop` with a value rewritten as the assignments it means.
@@ -136,6 +138,7 @@
 //! - `missing.rs`: stubs for the items the arguments leave out.
 //! - `source.rs`: what the user's file says a called function is, for the error when it has no
 //!   derivative (an ordinary function, or one declared inside a function body).
+//! - `source/methods.rs`: the file's methods of structs, kept to be inlined, and their lookups.
 //! - `source_tests.rs` (tests): what `source.rs` reads from files.
 //! - `expand.rs`: end to end, signatures, lint allowances, the stand-in for a rejected function.
 //! - `dump.rs`: `Debug` for the IR, and dumps of the analysis and the backward pass.

@@ -17,6 +17,12 @@ use std::cell::RefCell;
 use std::path::PathBuf;
 use std::rc::Rc;
 
+mod methods;
+pub use methods::{
+    is_plain_method, param_method, read_only_method, struct_function, struct_method,
+};
+use methods::{param_methods, struct_methods};
+
 /// What a called name is, as far as the file says.
 #[derive(Debug, PartialEq)]
 pub enum Callee {
@@ -62,6 +68,12 @@ struct Scope {
     /// dot(self, o: V3) -> f64 }`, and `add`, `sub`, `mul`, `div`, `neg` of `impl Add for
     /// V3` and the like), as text: inlined where they are called.
     struct_methods: Vec<StructMethod>,
+    /// The ordinary methods (no `#[differentiate]`) of the structs with a gradient declared
+    /// here: struct, method, and the text of those taking `&self` without generics, which
+    /// are inlined where a parameter of that struct calls them.
+    param_methods: Vec<(String, String, Option<String>)>,
+    /// The methods here with `#[differentiate]`, by name.
+    differentiated_methods: Vec<String>,
     /// The structs declared here that derive `Copy`.
     copies: Vec<String>,
     /// The named fields of the structs declared here whose type is a struct declared here
@@ -213,6 +225,9 @@ fn scope(items: &[&syn::Item], macros: &[&syn::Macro], block: bool, scopes: &mut
                 for m in &b.items {
                     if let syn::ImplItem::Fn(m) = m {
                         here.methods.push(m.sig.ident.to_string());
+                        if differentiated(&m.attrs) {
+                            here.differentiated_methods.push(m.sig.ident.to_string());
+                        }
                     }
                 }
             }
@@ -257,6 +272,12 @@ fn scope(items: &[&syn::Item], macros: &[&syn::Macro], block: bool, scopes: &mut
     for item in items {
         if let syn::Item::Impl(b) = item {
             struct_methods(b, items, &here.structs, &mut here.struct_methods);
+        }
+    }
+    // Ordinary methods of structs with a gradient: kept whole, to be inlined.
+    for item in items {
+        if let syn::Item::Impl(b) = item {
+            param_methods(b, &here.structs, &mut here.param_methods);
         }
     }
     // Ordinary functions of aggregates: kept whole, to be inlined.
@@ -397,142 +418,6 @@ fn copy_struct(items: &[&syn::Item], name: &str) -> bool {
         }
         _ => false,
     })
-}
-
-/// The operators whose implementations are inlined, by trait, with their methods.
-const OPERATORS: [(&str, &str); 5] = [
-    ("Add", "add"),
-    ("Sub", "sub"),
-    ("Mul", "mul"),
-    ("Div", "div"),
-    ("Neg", "neg"),
-];
-
-/// The methods of `impl S { .. }` and the operator of `impl Add for S` (and the like) for a
-/// struct `S` declared here without a gradient and deriving `Copy`; methods that take
-/// `self` or `&self` only.
-fn struct_methods(
-    b: &syn::ItemImpl,
-    items: &[&syn::Item],
-    structs: &[(String, bool)],
-    out: &mut Vec<StructMethod>,
-) {
-    let syn::Type::Path(t) = &*b.self_ty else {
-        return;
-    };
-    let Some(on) = t.path.get_ident().map(ToString::to_string) else {
-        return;
-    };
-    if !copy_struct(items, &on)
-        || !b.generics.params.is_empty()
-        || !structs.iter().any(|(s, plain)| *plain && *s == on)
-    {
-        return;
-    }
-    let operator = match &b.trait_ {
-        None => None,
-        Some((path, _)) => {
-            let last = path.segments.last();
-            let Some((_, method)) = last.and_then(|l| OPERATORS.iter().find(|(t, _)| l.ident == t))
-            else {
-                return;
-            };
-            let rhs = match last.map(|l| &l.arguments) {
-                Some(syn::PathArguments::AngleBracketed(a)) => a.args.to_token_stream().to_string(),
-                _ => "Self".to_owned(),
-            };
-            // `neg` has no right-hand side.
-            Some((*method, (*method != "neg").then_some(rhs)))
-        }
-    };
-    for m in &b.items {
-        let syn::ImplItem::Fn(m) = m else { continue };
-        // `self`, `mut self` or `&self`: nothing written through; or no `self` at all.
-        let associated = m.sig.receiver().is_none();
-        let read_only = matches!(
-            m.sig.receiver().map(|r| &r.kind),
-            Some(syn::ReceiverKind::Value | syn::ReceiverKind::Reference(_, _, None))
-        );
-        if !read_only && (!associated || operator.is_some()) {
-            continue;
-        }
-        let (name, rhs) = match &operator {
-            Some((method, rhs)) if m.sig.ident == method => (method.to_string(), rhs.clone()),
-            Some(_) => continue,
-            None => (m.sig.ident.to_string(), None),
-        };
-        out.push(StructMethod {
-            on: on.clone(),
-            name,
-            rhs,
-            associated,
-            text: m.to_token_stream().to_string(),
-        });
-    }
-}
-
-/// The method `name` of the struct `on` (see [`StructMethod`]), in the module of the
-/// differentiated function `caller`, its tokens spanned at `span`. For an operator,
-/// `rhs_struct` says whether the right-hand side is the struct (`impl Add for V3`) or not
-/// (`impl Mul<f64> for V3`); `None` for a method.
-pub fn struct_method(
-    caller: &str,
-    on: &str,
-    name: &str,
-    rhs_struct: Option<bool>,
-    span: proc_macro2::Span,
-) -> Option<syn::ImplItemFn> {
-    struct_item(caller, on, name, rhs_struct, false, span)
-}
-
-/// Whether some struct of the module of the differentiated function `caller` has a method
-/// `name` taking `self` or `&self` (nothing written through).
-pub fn read_only_method(caller: &syn::Ident, name: &str) -> bool {
-    summary(caller.span()).is_some_and(|scopes| {
-        home(&scopes, &caller.to_string()).is_some_and(|h| {
-            h.struct_methods
-                .iter()
-                .any(|m| m.name == name && !m.associated && m.rhs.is_none())
-        })
-    })
-}
-
-/// A function of the struct `on` without `self` (`V2::new`), as [`struct_method`] finds a
-/// method.
-pub fn struct_function(
-    caller: &str,
-    on: &str,
-    name: &str,
-    span: proc_macro2::Span,
-) -> Option<syn::ImplItemFn> {
-    struct_item(caller, on, name, None, true, span)
-}
-
-fn struct_item(
-    caller: &str,
-    on: &str,
-    name: &str,
-    rhs_struct: Option<bool>,
-    associated: bool,
-    span: proc_macro2::Span,
-) -> Option<syn::ImplItemFn> {
-    let scopes = summary(span)?;
-    let home = home(&scopes, caller)?;
-    let fits = |m: &&StructMethod| match (&m.rhs, rhs_struct) {
-        (None, None) => true,
-        (Some(rhs), Some(is_struct)) => (rhs == "Self" || rhs == on) == is_struct,
-        _ => false,
-    };
-    let mut found = home
-        .struct_methods
-        .iter()
-        .filter(|m| m.on == on && m.name == name && m.associated == associated)
-        .filter(fits);
-    let (Some(chosen), None) = (found.next(), found.next()) else {
-        return None;
-    };
-    let tokens: proc_macro2::TokenStream = chosen.text.parse().ok()?;
-    syn::parse2(crate::expand::respan(tokens, span)).ok()
 }
 
 /// The type of the field `field` of the struct `on`, declared in the module of the

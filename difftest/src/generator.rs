@@ -252,8 +252,12 @@ fn layered(rng: &mut Rng, id: usize) -> Function {
     let cells = if in_struct { "c.cells" } else { "cells" };
     let mut body = String::from("    let mut acc = x;\n");
     if in_struct {
-        // A method of a struct field (`c.head.apply(..)`), reached through its handle.
-        writeln!(body, "    acc = c.head.apply(acc);").unwrap();
+        // A method of a struct field (`c.head.apply(..)`), reached through its handle; or
+        // one without `#[differentiate]`, inlined (`c.head.leak(..)`).
+        match rng.chance(0.5) {
+            true => writeln!(body, "    acc = c.head.apply(acc);").unwrap(),
+            false => writeln!(body, "    acc = c.head.leak(acc);").unwrap(),
+        }
     }
     match rng.below(3) {
         0 => {
@@ -487,6 +491,13 @@ impl Cell {
             out[i] = (self.w[0] * v[i]).tanh() + self.b;
         }
         out
+    }
+
+    /// `w₀ + (b / 2) · tanh(x)`, without `#[differentiate]`: inlined where a parameter's
+    /// field calls it.
+    pub fn leak(&self, x: f64) -> f64 {
+        let k = self.b * 0.5;
+        self.w[0] + k * x.tanh()
     }
 }
 

@@ -69,6 +69,12 @@ impl<'e> Lower<'e> {
                 "#[differentiate] calls differentiated methods without generic arguments",
             );
         }
+        // An ordinary method the syntax pass did not inline (`helpers/param_methods.rs`):
+        // it has no derivative to call.
+        if crate::source::is_plain_method(&self.fn_name.to_string(), &m.method) {
+            self.errors.spanned(&m.method, PLAIN_METHOD);
+            return Op::Konst(self.dummy());
+        }
         let mut args = vec![Arg {
             by_ref: !self.field_reference(&receiver),
             // A struct in a sequence: its gradient goes into that element's.

@@ -15,16 +15,20 @@
 //! local per element. Such a helper
 //! needs no `#[differentiate]` (its parameters have no gradient type); one with `return`,
 //! `?`, a macro, `unsafe`, generics, patterns for parameters, a `&mut`
-//! parameter or calling itself is left as a call.
+//! parameter or calling itself is left as a call. The ordinary methods of a parameter's
+//! struct with a gradient are inlined too (`param_methods.rs`).
 
 use super::*;
+
+mod param_methods;
 
 /// Returns the calls of such helpers that could not be inlined, for their errors.
 pub(super) fn desugar(
     block: &mut syn::Block,
-    caller: &Ident,
+    sig: &syn::Signature,
     taken: &mut HashSet<String>,
 ) -> Vec<Ident> {
+    let caller = &sig.ident;
     let mut bound = Vec::new();
     Bound(&mut bound).visit_block(block);
     let locals = bound.into_iter().collect();
@@ -36,10 +40,15 @@ pub(super) fn desugar(
         types: Default::default(),
         closures: Default::default(),
         refused: Vec::new(),
+        params: param_methods::struct_params(sig),
     };
     inline.stmts(&mut block.stmts);
     inline.refused
 }
+
+/// The error at a call of an ordinary method of a struct with a gradient that is not
+/// inlined (`param_methods.rs`).
+pub(crate) const PLAIN_METHOD: &str = "#[differentiate] inlines a method without `#[differentiate]` where a parameter calls it (`p.accel(x)`, `self` that parameter), but not this call: the method has `return`, `?`, a macro, an item, `unsafe`, generics, a receiver other than `&self`, a `&mut` parameter or a pattern for a parameter, or calls itself, or the receiver is not a parameter; write it without them, or differentiate it (`#[differentiate]` on it and on its `impl` block)";
 
 /// The error at a call of a helper that is not inlined.
 pub(crate) const NOT_INLINED: &str = "#[differentiate] inlines an ordinary function of tuples or structs where it is called, but not this one: it has `return`, `?`, a macro, an item, `unsafe`, generics, a `&mut` parameter or a pattern for a parameter, or it calls itself; write it without them";
@@ -59,6 +68,9 @@ struct Inline<'a> {
     closures: std::collections::HashMap<String, super::struct_closures::StructClosure>,
     /// The calls of helpers that could not be inlined.
     refused: Vec<Ident>,
+    /// The parameters of a struct type, by name (`p` of `p: &Pendulum`): their ordinary
+    /// methods are inlined.
+    params: std::collections::HashMap<String, String>,
 }
 
 impl Inline<'_> {
@@ -195,6 +207,11 @@ impl Inline<'_> {
                 if let Some(on) = self.struct_of(&m.receiver) {
                     let args: Vec<&Expr> = std::iter::once(&*m.receiver).chain(&m.args).collect();
                     let inlined = self.inline_method(&on, &m.method.clone(), None, &args, true);
+                    self.place(e, inlined, before);
+                } else if let Some((on, root)) = self.param_struct(&m.receiver) {
+                    let args: Vec<&Expr> = m.args.iter().collect();
+                    let inlined =
+                        self.inline_param_method(&on, &m.receiver, &root, &m.method, &args);
                     self.place(e, inlined, before);
                 }
             }
@@ -350,15 +367,9 @@ impl Inline<'_> {
                 Some(syn::ReceiverKind::Reference(..))
             ));
         }
-        let mut sig = m.sig.clone();
-        sig.inputs = sig
-            .inputs
-            .into_iter()
-            .filter(|a| matches!(a, syn::FnArg::Typed(_)))
-            .collect();
+        let (sig, refs) = self.without_receiver(&m.sig);
         params.extend(plain_params(&sig)?);
-        let copy = |s: &Ident| crate::source::is_copy(&self.caller, s);
-        by_ref.extend(sig.inputs.iter().map(|a| by_reference(a, &copy)));
+        by_ref.extend(refs);
         if params.len() != args.len() || !inlinable(&m.block) {
             return None;
         }
@@ -370,6 +381,20 @@ impl Inline<'_> {
         let inlined = self.body(name, &params, &by_ref, &block, args);
         self.stack.pop();
         inlined
+    }
+
+    /// A method's signature without its receiver, and whether each parameter left is bound
+    /// to a copy of its argument ([`by_reference`]).
+    fn without_receiver(&self, sig: &syn::Signature) -> (syn::Signature, Vec<bool>) {
+        let mut sig = sig.clone();
+        sig.inputs = sig
+            .inputs
+            .into_iter()
+            .filter(|a| matches!(a, syn::FnArg::Typed(_)))
+            .collect();
+        let copy = |s: &Ident| crate::source::is_copy(&self.caller, s);
+        let by_ref = sig.inputs.iter().map(|a| by_reference(a, &copy)).collect();
+        (sig, by_ref)
     }
 
     /// The statements and the value of a body with `params` bound to `args`, its names

@@ -61,6 +61,7 @@ mod windows;
 
 use constants::*;
 pub(crate) use helpers::NOT_INLINED;
+use helpers::PLAIN_METHOD;
 pub(crate) use signature::{bounded_by_real, matched_as_enum, struct_type};
 use syntax::*;
 pub(crate) use syntax::{collect_idents, mentions, strip};
@@ -139,16 +140,17 @@ pub fn stand_in(item: &syn::ItemFn, args: &Args) -> Lowered {
 /// helpers' calls that could not be inlined.
 fn desugar_values(
     block: &mut syn::Block,
-    caller: &Ident,
+    sig: &syn::Signature,
     user: &mut HashSet<String>,
 ) -> Vec<Ident> {
+    let caller = &sig.ident;
     copies::free_zip(block, caller);
     copies::desugar(block, user);
     closures::rename_shadowing(block, user);
     tuple_structs::desugar(block, caller);
     struct_seqs::desugar(block, caller, user);
     folds::desugar_structs(block, caller, user);
-    let not_inlined = helpers::desugar(block, caller, user);
+    let not_inlined = helpers::desugar(block, sig, user);
     // The inlined methods' and helpers' tuple structs too.
     tuple_structs::desugar(block, caller);
     folds::desugar(block, user);
@@ -175,7 +177,7 @@ fn lower_with(
     // Ordinary functions of tuples and structs inlined, and tuples and structs held by a
     // name as one local per element, first: `match` then sees the tuples written out.
     let mut block = item.block.as_ref().clone();
-    let not_inlined = desugar_values(&mut block, &item.sig.ident, &mut user);
+    let not_inlined = desugar_values(&mut block, &item.sig, &mut user);
     let krate = &args.krate;
     reduced::desugar(&mut block);
     split_ends::desugar(&mut block);

@@ -1,0 +1,210 @@
+//! The file's methods of structs: those of structs without a gradient that derive `Copy`
+//! (and their operators), and the ordinary methods of structs with one, kept as text to be
+//! inlined where they are called; and their lookups.
+
+use super::*;
+
+/// The methods without `#[differentiate]` of `b`, an inherent block without generics of a
+/// struct with a gradient among `structs`: struct, method, and the text of those taking
+/// `&self` without generics (see `Scope::param_methods`).
+pub(super) fn param_methods(
+    b: &syn::ItemImpl,
+    structs: &[(String, bool)],
+    out: &mut Vec<(String, String, Option<String>)>,
+) {
+    let syn::Type::Path(t) = &*b.self_ty else {
+        return;
+    };
+    let Some(on) = t.path.get_ident() else {
+        return;
+    };
+    if b.trait_.is_some()
+        || !b.generics.params.is_empty()
+        || !structs.iter().any(|(s, plain)| !plain && on == s)
+    {
+        return;
+    }
+    for m in &b.items {
+        if let syn::ImplItem::Fn(m) = m
+            && !m.attrs.iter().any(|a| named(a.path(), "differentiate"))
+            && m.sig.receiver().is_some()
+        {
+            let inlined = m.sig.generics.params.is_empty()
+                && matches!(
+                    m.sig.receiver().map(|r| &r.kind),
+                    Some(syn::ReceiverKind::Reference(_, _, None))
+                );
+            out.push((
+                on.to_string(),
+                m.sig.ident.to_string(),
+                inlined.then(|| m.to_token_stream().to_string()),
+            ));
+        }
+    }
+}
+
+/// The operators whose implementations are inlined, by trait, with their methods.
+const OPERATORS: [(&str, &str); 5] = [
+    ("Add", "add"),
+    ("Sub", "sub"),
+    ("Mul", "mul"),
+    ("Div", "div"),
+    ("Neg", "neg"),
+];
+
+/// The methods of `impl S { .. }` and the operator of `impl Add for S` (and the like) for a
+/// struct `S` declared here without a gradient and deriving `Copy`; methods that take
+/// `self` or `&self` only.
+pub(super) fn struct_methods(
+    b: &syn::ItemImpl,
+    items: &[&syn::Item],
+    structs: &[(String, bool)],
+    out: &mut Vec<StructMethod>,
+) {
+    let syn::Type::Path(t) = &*b.self_ty else {
+        return;
+    };
+    let Some(on) = t.path.get_ident().map(ToString::to_string) else {
+        return;
+    };
+    if !copy_struct(items, &on)
+        || !b.generics.params.is_empty()
+        || !structs.iter().any(|(s, plain)| *plain && *s == on)
+    {
+        return;
+    }
+    let operator = match &b.trait_ {
+        None => None,
+        Some((path, _)) => {
+            let last = path.segments.last();
+            let Some((_, method)) = last.and_then(|l| OPERATORS.iter().find(|(t, _)| l.ident == t))
+            else {
+                return;
+            };
+            let rhs = match last.map(|l| &l.arguments) {
+                Some(syn::PathArguments::AngleBracketed(a)) => a.args.to_token_stream().to_string(),
+                _ => "Self".to_owned(),
+            };
+            // `neg` has no right-hand side.
+            Some((*method, (*method != "neg").then_some(rhs)))
+        }
+    };
+    for m in &b.items {
+        let syn::ImplItem::Fn(m) = m else { continue };
+        // `self`, `mut self` or `&self`: nothing written through; or no `self` at all.
+        let associated = m.sig.receiver().is_none();
+        let read_only = matches!(
+            m.sig.receiver().map(|r| &r.kind),
+            Some(syn::ReceiverKind::Value | syn::ReceiverKind::Reference(_, _, None))
+        );
+        if !read_only && (!associated || operator.is_some()) {
+            continue;
+        }
+        let (name, rhs) = match &operator {
+            Some((method, rhs)) if m.sig.ident == method => (method.to_string(), rhs.clone()),
+            Some(_) => continue,
+            None => (m.sig.ident.to_string(), None),
+        };
+        out.push(StructMethod {
+            on: on.clone(),
+            name,
+            rhs,
+            associated,
+            text: m.to_token_stream().to_string(),
+        });
+    }
+}
+
+/// The method `name` of the struct `on` (see [`StructMethod`]), in the module of the
+/// differentiated function `caller`, its tokens spanned at `span`. For an operator,
+/// `rhs_struct` says whether the right-hand side is the struct (`impl Add for V3`) or not
+/// (`impl Mul<f64> for V3`); `None` for a method.
+pub fn struct_method(
+    caller: &str,
+    on: &str,
+    name: &str,
+    rhs_struct: Option<bool>,
+    span: proc_macro2::Span,
+) -> Option<syn::ImplItemFn> {
+    struct_item(caller, on, name, rhs_struct, false, span)
+}
+
+/// Whether some struct of the module of the differentiated function `caller` has a method
+/// `name` taking `self` or `&self` (nothing written through).
+pub fn read_only_method(caller: &syn::Ident, name: &str) -> bool {
+    summary(caller.span()).is_some_and(|scopes| {
+        home(&scopes, &caller.to_string()).is_some_and(|h| {
+            h.struct_methods
+                .iter()
+                .any(|m| m.name == name && !m.associated && m.rhs.is_none())
+        })
+    })
+}
+
+/// The ordinary method `name` (taking `&self`, without `#[differentiate]`) of the struct
+/// `on`, which has a gradient, declared in the module of the differentiated function
+/// `caller`: inlined where a parameter of that struct calls it (`p.accel(th)`).
+pub fn param_method(
+    caller: &str,
+    on: &str,
+    name: &str,
+    span: proc_macro2::Span,
+) -> Option<syn::ImplItemFn> {
+    let scopes = summary(span)?;
+    let (_, _, text) = home(&scopes, caller)?
+        .param_methods
+        .iter()
+        .find(|(s, m, _)| s == on && m == name)?;
+    let tokens: proc_macro2::TokenStream = text.as_ref()?.parse().ok()?;
+    syn::parse2(crate::expand::respan(tokens, span)).ok()
+}
+
+/// Whether some struct with a gradient of the module of the differentiated function
+/// `caller` has an ordinary method `name` (one without `#[differentiate]`, which has no
+/// derivative to call), and no method so named has `#[differentiate]`.
+pub fn is_plain_method(caller: &str, name: &syn::Ident) -> bool {
+    summary(name.span()).is_some_and(|scopes| {
+        home(&scopes, caller).is_some_and(|h| {
+            h.param_methods.iter().any(|(_, m, _)| name == m)
+                && !h.differentiated_methods.iter().any(|m| name == m)
+        })
+    })
+}
+
+/// A function of the struct `on` without `self` (`V2::new`), as [`struct_method`] finds a
+/// method.
+pub fn struct_function(
+    caller: &str,
+    on: &str,
+    name: &str,
+    span: proc_macro2::Span,
+) -> Option<syn::ImplItemFn> {
+    struct_item(caller, on, name, None, true, span)
+}
+
+fn struct_item(
+    caller: &str,
+    on: &str,
+    name: &str,
+    rhs_struct: Option<bool>,
+    associated: bool,
+    span: proc_macro2::Span,
+) -> Option<syn::ImplItemFn> {
+    let scopes = summary(span)?;
+    let home = home(&scopes, caller)?;
+    let fits = |m: &&StructMethod| match (&m.rhs, rhs_struct) {
+        (None, None) => true,
+        (Some(rhs), Some(is_struct)) => (rhs == "Self" || rhs == on) == is_struct,
+        _ => false,
+    };
+    let mut found = home
+        .struct_methods
+        .iter()
+        .filter(|m| m.on == on && m.name == name && m.associated == associated)
+        .filter(fits);
+    let (Some(chosen), None) = (found.next(), found.next()) else {
+        return None;
+    };
+    let tokens: proc_macro2::TokenStream = chosen.text.parse().ok()?;
+    syn::parse2(crate::expand::respan(tokens, span)).ok()
+}

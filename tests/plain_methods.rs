@@ -1,0 +1,201 @@
+//! Ordinary methods of a struct with a gradient (no `#[differentiate]`), called on a
+//! parameter from a differentiated function or method: inlined where called, `self` the
+//! parameter itself. They were calls to a derivative that does not exist (rustc's E0599 at
+//! the generated `__differentiate_accel`).
+
+use backprop::{Differentiable, differentiate};
+mod common;
+use common::{assert_close, assert_fd, check_hvp};
+
+#[derive(Differentiable, Clone, Debug)]
+pub struct Pendulum {
+    pub length: f64,
+    pub damping: f64,
+    pub steps: usize,
+}
+
+impl Pendulum {
+    fn accel(&self, th: f64, om: f64) -> f64 {
+        -9.81 / self.length * th.sin() - self.friction(om)
+    }
+
+    fn friction(&self, om: f64) -> f64 {
+        let k = self.damping;
+        k * om
+    }
+}
+
+/// The angle after `steps` semi-implicit Euler steps.
+#[differentiate(hessian, wrt(p))]
+fn swing(p: &Pendulum, th0: f64) -> f64 {
+    let (mut th, mut om) = (th0, 0.0);
+    let dt = 0.01;
+    for _ in 0..p.steps {
+        let a = p.accel(th, om);
+        om += dt * a;
+        th += dt * om;
+    }
+    th
+}
+
+fn pendulum(v: &[f64]) -> Pendulum {
+    Pendulum {
+        length: v[0],
+        damping: v[1],
+        steps: 150,
+    }
+}
+
+#[test]
+fn a_parameters_plain_methods_are_inlined() {
+    let at = [1.3, 0.2];
+    let (value, g) = swing::grad(&pendulum(&at), 0.4);
+    assert_eq!(value, swing(&pendulum(&at), 0.4));
+    let grad = |v: &[f64]| {
+        let g = swing::grad(&pendulum(v), 0.4).1.p;
+        vec![g.length, g.damping]
+    };
+    assert_fd(|v| swing(&pendulum(v), 0.4), &at, &grad(&at));
+    let dp = PendulumGrad {
+        length: 0.3,
+        damping: -0.5,
+    };
+    let (_, tangent) = swing::jvp(&pendulum(&at), 0.4, &dp);
+    assert_close(tangent, g.p.length * 0.3 - g.p.damping * 0.5, 1e-12);
+    check_hvp(
+        grad,
+        |v, u| {
+            let du = PendulumGrad {
+                length: u[0],
+                damping: u[1],
+            };
+            let h = swing::hvp(&pendulum(v), 0.4, &du).2.p;
+            vec![h.length, h.damping]
+        },
+        &at,
+        3,
+    );
+}
+
+#[derive(Differentiable, Clone, Debug)]
+pub struct Model {
+    pub w: Vec<f64>,
+    pub b: f64,
+}
+
+#[differentiate]
+impl Model {
+    fn score(&self, x: &[f64]) -> f64 {
+        self.w.iter().zip(x).map(|(a, b)| a * b).sum::<f64>() + self.b
+    }
+
+    fn prob(&self, x: &[f64]) -> f64 {
+        1.0 / (1.0 + (-self.score(x)).exp())
+    }
+
+    /// A sibling without the attribute, given rows of a nested sequence.
+    #[differentiate]
+    fn nll(&self, xs: &[Vec<f64>], ys: &[f64]) -> f64 {
+        let mut s = 0.0;
+        for (x, &y) in xs.iter().zip(ys) {
+            let p = self.prob(x);
+            s -= y * p.ln() + (1.0 - y) * (1.0 - p).ln();
+        }
+        s
+    }
+}
+
+/// The same methods called on a parameter, with a local copy and a computed argument.
+#[differentiate(hessian, wrt(m))]
+fn penalized(m: &Model, x: &[f64]) -> f64 {
+    let twice: Vec<f64> = x.iter().map(|v| 2.0 * v).collect();
+    let s = m.score(x);
+    s * s + m.prob(&twice) * 0.5 + m.b * m.b
+}
+
+fn model(v: &[f64]) -> Model {
+    Model {
+        w: v[..3].to_vec(),
+        b: v[3],
+    }
+}
+
+#[test]
+fn plain_sibling_methods_of_a_differentiated_impl() {
+    let at = [0.3, -0.2, 0.5, 0.1];
+    let xs = vec![vec![0.5, -1.0, 0.3], vec![1.2, 0.4, -0.7]];
+    let ys = [1.0, 0.0];
+    let (value, g) = model(&at).nll_grad(&xs, &ys);
+    assert_eq!(value, model(&at).nll(&xs, &ys));
+    let flat = |g: &ModelGrad| vec![g.w[0], g.w[1], g.w[2], g.b];
+    assert_fd(|v| model(v).nll(&xs, &ys), &at, &flat(&g.this));
+
+    let x = [0.5, -1.0, 0.3];
+    let grad = |v: &[f64]| flat(&penalized::grad(&model(v), &x).1.m);
+    assert_eq!(
+        penalized::grad(&model(&at), &x).0,
+        penalized(&model(&at), &x)
+    );
+    assert_fd(|v| penalized(&model(v), &x), &at, &grad(&at));
+    check_hvp(
+        grad,
+        |v, u| {
+            let du = ModelGrad {
+                w: u[..3].to_vec(),
+                b: u[3],
+            };
+            flat(&penalized::hvp(&model(v), &x, &du).2.m)
+        },
+        &at,
+        5,
+    );
+}
+
+#[derive(Differentiable, Clone, Debug)]
+pub struct Layer {
+    pub w: Vec<f64>,
+}
+
+impl Layer {
+    pub fn norm(&self) -> f64 {
+        self.w.iter().map(|v| v * v).sum::<f64>().sqrt()
+    }
+}
+
+#[derive(Differentiable, Clone, Debug)]
+pub struct Net {
+    pub a: Layer,
+    pub b: Layer,
+}
+
+/// Plain methods called through field chains of a parameter (`m.a.norm()`).
+#[differentiate(reverse, forward, wrt(m))]
+fn norms(m: &Net, x: f64) -> f64 {
+    m.a.norm() * x + m.b.norm().ln()
+}
+
+#[test]
+fn plain_methods_of_a_parameters_fields() {
+    let net = |v: &[f64]| Net {
+        a: Layer { w: v[..2].to_vec() },
+        b: Layer { w: v[2..].to_vec() },
+    };
+    let at = [0.3, -1.2, 0.5, 2.0, -0.7];
+    let (value, g) = norms::grad(&net(&at), 1.5);
+    assert_eq!(value, norms(&net(&at), 1.5));
+    let flat = [g.m.a.w.clone(), g.m.b.w.clone()].concat();
+    assert_fd(|v| norms(&net(v), 1.5), &at, &flat);
+    let dm = NetGrad {
+        a: LayerGrad { w: vec![0.1, 0.2] },
+        b: LayerGrad {
+            w: vec![-0.3, 0.4, 0.5],
+        },
+    };
+    let (_, tangent) = norms::jvp(&net(&at), 1.5, &dm);
+    let dot: f64 = flat
+        .iter()
+        .zip([0.1, 0.2, -0.3, 0.4, 0.5])
+        .map(|(g, d)| g * d)
+        .sum();
+    assert_close(tangent, dot, 1e-12);
+}
