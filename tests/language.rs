@@ -4535,3 +4535,35 @@ fn split_ends_matched_and_sorted_searches() {
     }
     assert_eq!(split_ends_and_searches::grad(&[]).0, 1.0);
 }
+
+/// Pairs of chunks (`for q in x.chunks_exact(2).skip(i + 1)`), windows counted then skipped
+/// and taken, and chunks mapped to arrays collected into a `Vec<[f64; 2]>`: refused before
+/// (`.skip` of a walk of chunks), or "indexed too deep" (the collected `Vec`'s written type
+/// was lost).
+#[differentiate(hessian)]
+fn chunk_pairs(x: &[f64]) -> f64 {
+    let mut e = 0.0;
+    for (i, p) in x.chunks_exact(2).enumerate() {
+        for q in x.chunks_exact(2).skip(i + 1) {
+            e += ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2) + 1.0).ln();
+        }
+    }
+    for (j, w) in x.windows(2).enumerate().skip(1).take(2) {
+        e += (j as f64) * w[0] * w[1];
+    }
+    for c in x.chunks(3).skip(1) {
+        e += c[c.len() - 1] * 0.5;
+    }
+    let pts: Vec<[f64; 2]> = x.chunks_exact(2).map(|c| [c[0] * 0.5, c[1]]).collect();
+    for p in &pts {
+        e += p[0] * p[1];
+    }
+    e
+}
+
+#[test]
+fn chunks_skipped_and_collected_into_arrays() {
+    for (k, x, v) in draws(67, &[1, 2, 4, 5, 7], 1.5) {
+        check_every_mode!(chunk_pairs, &x, &v, 260 + k);
+    }
+}

@@ -231,6 +231,18 @@ impl Lower<'_> {
                     && !named.contains(&ident.to_string())
                 {
                     let mut body = body.to_vec();
+                    // The accumulator's type the `let`'s (`Vec<[f64; 2]>`: rows pushed).
+                    if let (Some(ty), Some(syn::Stmt::Local(first))) = (ty, body.first_mut())
+                        && let Pat::Ident(p) = &first.pat
+                        && p.ident == *total
+                    {
+                        first.pat = Pat::Type(syn::PatType {
+                            attrs: Vec::new(),
+                            pat: Box::new(first.pat.clone()),
+                            colon_token: Default::default(),
+                            ty: Box::new(ty.clone()),
+                        });
+                    }
                     let mut rename = RenameIdent {
                         from: total,
                         to: ident,

@@ -5,6 +5,7 @@
 //! measures it, `w[j]` becomes `x[start + j]` and `w.len()` its length, so no copy is made;
 //! otherwise `w` is bound to the copy `&x[start..end]`.
 
+use super::iterators::Limit;
 use super::*;
 use syn::visit_mut::VisitMut;
 
@@ -46,19 +47,29 @@ impl Lower<'_> {
 
     /// The index loop `f` means, when it walks windows or chunks of a sequence, or two
     /// such walks zipped (`x.chunks(d).zip(y.chunks(d))`, as long as the shorter).
+    /// A walk of one sequence's stretches may skip and take some first (`x.chunks(2).skip(i
+    /// + 1)`, also after `.enumerate()`, whose count is then the stretch's index).
     pub(super) fn stretch_loop(&mut self, f: &syn::ExprForLoop) -> Option<Expr> {
         let (mut e, mut enumerated) = (strip(&f.expr), false);
+        let mut limits = super::iterators::limits(&mut e)?;
         if let Expr::MethodCall(m) = e
             && m.method == "enumerate"
             && m.args.is_empty()
         {
             (e, enumerated) = (strip(&m.receiver), true);
         }
+        if limits.is_empty() && !enumerated {
+            limits = super::iterators::limits(&mut e)?;
+        }
+        // (`.step_by(k)` is not one of them.)
+        let skip_take = limits.iter().all(|(l, _)| !matches!(l, Limit::StepBy));
         if f.label.is_some() {
             return None;
         }
         let walks = match self.stretches(e) {
-            Some(one) => vec![one],
+            Some(one) if skip_take => vec![one],
+            Some(_) => return None,
+            None if !limits.is_empty() => return None,
             None => match e {
                 Expr::MethodCall(z) if z.method == "zip" && z.args.len() == 1 => {
                     vec![self.stretches(&z.receiver)?, self.stretches(&z.args[0])?]
@@ -97,7 +108,7 @@ impl Lower<'_> {
                 name,
             })
             .collect();
-        self.stretch_walk(f, &sides, index)
+        self.stretch_walk(f, &sides, index, &limits)
     }
 
     /// The loop over the stretches of `sides` (each bound to its name, or read in place).
@@ -106,6 +117,7 @@ impl Lower<'_> {
         f: &syn::ExprForLoop,
         sides: &[Side],
         index: Option<Ident>,
+        limits: &[(Limit, &Expr)],
     ) -> Option<Expr> {
         let span = f.span();
         let one = match sides[0].kind {
@@ -168,10 +180,20 @@ impl Lower<'_> {
             });
         }
         let (first, rest) = counts.split_first()?;
+        // The stretches walked: all, or those the limits leave, in order.
+        let (mut lo, mut hi) = (quote!(0), quote!(#first #(.min(#rest))*));
+        for (limit, arg) in limits {
+            match limit {
+                Limit::Skip => lo = quote!((#arg).min(#hi)),
+                Limit::Take => hi = quote!((#hi).min(#lo + (#arg))),
+                _ => return None,
+            }
+        }
+        let range = quote!(#lo..#hi);
         let stmts = &body.stmts;
         Some(syn::parse_quote_spanned!(span=> {
             #(#setup)*
-            for #at in 0..#first #(.min(#rest))* {
+            for #at in #range {
                 #(#heads)*
                 #(#stmts)*
             }

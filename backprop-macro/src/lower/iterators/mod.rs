@@ -23,8 +23,8 @@ mod places;
 mod sources;
 mod terminals;
 
-pub(super) use sources::copies;
 use sources::*;
+pub(super) use sources::{copies, limits};
 
 pub(super) use loops::for_loop;
 pub(super) use terminals::terminal;
@@ -84,7 +84,7 @@ struct Chain<'a> {
 
 /// An adaptor that narrows the indices a chain walks.
 #[derive(Clone, Copy)]
-enum Limit {
+pub(super) enum Limit {
     Skip,
     Take,
     StepBy,

@@ -68,7 +68,7 @@ pub(in crate::lower) fn copies(e: &mut &Expr) -> bool {
 }
 
 /// `.skip(a)`, `.take(b)`, `.step_by(k)` at the end of `e`, in order, taken off it.
-pub(super) fn limits<'a>(e: &mut &'a Expr) -> Option<Vec<(Limit, &'a Expr)>> {
+pub(in crate::lower) fn limits<'a>(e: &mut &'a Expr) -> Option<Vec<(Limit, &'a Expr)>> {
     let mut out = Vec::new();
     while let Expr::MethodCall(m) = *e {
         let limit = match m.method.to_string().as_str() {
