@@ -1486,9 +1486,13 @@ impl<'r> Gen<'r> {
                         5 => format!(
                             "v.iter().zip(v.iter().skip(1)).map(|(p, q)| if *p > *q {{ p * ({a}) }} else {{ q - ({b}) }}).sum::<f64>()"
                         ),
-                        // Windows and chunks walked by a chain.
-                        3 => format!(
+                        // Windows and chunks walked by a chain; or chunks skipped, and
+                        // mapped to arrays collected into a `Vec`.
+                        3 if self.rng.chance(0.5) => format!(
                             "v.windows(2).map(|w| (w[1] - w[0]) * ({a})).sum::<f64>() + v.chunks(2).enumerate().fold({b}, |acc, (j, c)| acc * 0.5 + c[c.len() - 1] * j as f64)"
+                        ),
+                        3 => format!(
+                            "{{ let pts: Vec<[f64; 2]> = v.chunks_exact(2).map(|c| [c[0] * ({a}), c[1]]).collect(); let mut s = {b}; for (i, p) in v.chunks(2).enumerate() {{ for q in v.chunks(2).skip(i + 1) {{ s += p[0] * q[q.len() - 1] * 0.25; }} }} s + pts.iter().map(|p| p[0] * p[1]).sum::<f64>() }}"
                         ),
                         1 => format!(
                             "v.iter().skip(1).step_by(2).map(|&e| (e * {a}).sin()).sum::<f64>() + v.iter().take(2).sum::<f64>() * {b}"

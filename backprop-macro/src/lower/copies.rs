@@ -222,10 +222,6 @@ impl VisitMut for Chains {
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 }
 
-/// `std::iter::zip(a, b)` (also `core::iter::zip`, `iter::zip`, and `zip` brought in by
-/// `use` where the caller's module declares no function so named) as the chain it is:
-/// `a.iter().zip(b)` for a borrowed `&a`, `a.iter_mut().zip(b)` for `&mut a`,
-/// `a.into_iter().zip(b)` otherwise.
 /// Methods whose value is an iterator (`zip(a.iter(), b)` is `a.iter().zip(b)`).
 const ITERATORS: [&str; 17] = [
     "iter",
@@ -247,6 +243,10 @@ const ITERATORS: [&str; 17] = [
     "skip_while",
 ];
 
+/// `std::iter::zip(a, b)` (also `core::iter::zip`, `iter::zip`, and `zip` brought in by
+/// `use` where the caller's module declares no function so named) as the chain it is:
+/// `a.iter().zip(b)` for a borrowed `&a`, `a.iter_mut().zip(b)` for `&mut a`,
+/// `a.into_iter().zip(b)` otherwise.
 pub(super) fn free_zip(block: &mut syn::Block, caller: &Ident) {
     /// The caller, and whether a bare `zip` was rewritten.
     struct Zip<'a>(&'a Ident, bool);

@@ -103,7 +103,7 @@ impl Lower<'_> {
                 _ => {
                     self.errors.spanned(
                         &m.method,
-                        format!("#[differentiate] does not support `.{name}()` on a sequence of floats; supported: `.len()`, `.to_vec()`, `.clone()`, indexing `x[i]`, loops over `x.iter()`, `x.windows(k)`, `x.chunks(k)`, and {}", iterators::CHAINS),
+                        format!("#[differentiate] does not support `.{name}()` on a sequence of floats; supported: `.len()`, `.partition_point(..)`, `.to_vec()`, `.clone()`, indexing `x[i]`, loops over `x.iter()`, `x.windows(k)`, `x.chunks(k)`, and {}", iterators::CHAINS),
                     );
                     Op::Konst(self.dummy())
                 }

@@ -51,15 +51,12 @@ impl Lower<'_> {
     /// + 1)`, also after `.enumerate()`, whose count is then the stretch's index).
     pub(super) fn stretch_loop(&mut self, f: &syn::ExprForLoop) -> Option<Expr> {
         let (mut e, mut enumerated) = (strip(&f.expr), false);
-        let mut limits = super::iterators::limits(&mut e)?;
+        let limits = super::iterators::limits(&mut e)?;
         if let Expr::MethodCall(m) = e
             && m.method == "enumerate"
             && m.args.is_empty()
         {
             (e, enumerated) = (strip(&m.receiver), true);
-        }
-        if limits.is_empty() && !enumerated {
-            limits = super::iterators::limits(&mut e)?;
         }
         // (`.step_by(k)` is not one of them.)
         let skip_take = limits.iter().all(|(l, _)| !matches!(l, Limit::StepBy));

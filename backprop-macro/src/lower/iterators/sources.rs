@@ -133,6 +133,7 @@ impl Side<'_> {
 pub(super) fn zipped_source(e: &Expr) -> Option<(&Expr, Side<'_>)> {
     let mut side = Side::default();
     let mut e = strip(e);
+    copies(&mut e);
     side.rev = peel(&mut e, "rev");
     copies(&mut e);
     if let Expr::MethodCall(m) = e
