@@ -1,8 +1,10 @@
 //! The ordinary methods of a parameter's struct with a gradient, inlined where the
 //! parameter calls them: with `impl Pendulum { fn accel(&self, th: f64) -> f64 { -9.81 /
-//! self.length * th.sin() } }` beside the function, `p.accel(th)` (`p: &Pendulum`) is `let
-//! accel_th = th;` then `-9.81 / p.length * accel_th.sin()`: `self` is the parameter
-//! itself, read through its fields as the caller reads it. Methods taking `&self`, without
+//! self.length * th.sin() } }` beside the function, `p.accel(a + b)` (`p: &Pendulum`) is
+//! `let accel_th = a + b;` then `-9.81 / p.length * accel_th.sin()`: `self` is the
+//! parameter itself, read through its fields as the caller reads it, and a name passed
+//! (`p.accel(th)`) is read in place where the body neither changes nor binds it again.
+//! Methods taking `&self`, without
 //! generics or `#[differentiate]` (a differentiated method stays a call); one the helpers'
 //! rules refuse (`return`, a macro, ..) is an error at its call (`PLAIN_METHOD`, in
 //! lowering).
