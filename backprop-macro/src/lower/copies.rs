@@ -222,27 +222,6 @@ impl VisitMut for Chains {
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 }
 
-/// Methods whose value is an iterator (`zip(a.iter(), b)` is `a.iter().zip(b)`).
-const ITERATORS: [&str; 17] = [
-    "iter",
-    "iter_mut",
-    "into_iter",
-    "copied",
-    "cloned",
-    "rev",
-    "skip",
-    "take",
-    "step_by",
-    "enumerate",
-    "map",
-    "filter",
-    "zip",
-    "chunks",
-    "chunks_exact",
-    "windows",
-    "skip_while",
-];
-
 /// `std::iter::zip(a, b)` (also `core::iter::zip`, `iter::zip`, and `zip` brought in by
 /// `use` where the caller's module declares no function so named) as the chain it is:
 /// `a.iter().zip(b)` for a borrowed `&a`, `a.iter_mut().zip(b)` for `&mut a`,
@@ -278,7 +257,9 @@ pub(super) fn free_zip(block: &mut syn::Block, caller: &Ident) {
                     quote_spanned!(span=> #seq.#method())
                 }
                 a if is_place(a) => quote_spanned!(span=> #a.into_iter()),
-                Expr::MethodCall(m) if ITERATORS.iter().any(|i| m.method == i) => quote!(#m),
+                Expr::MethodCall(m) if super::iterators::gives_iterator(&m.method) => {
+                    quote!(#m)
+                }
                 a => quote_spanned!(span=> (#a).into_iter()),
             };
             *e = syn::parse_quote_spanned!(span=> #walk.zip(#b));

@@ -216,6 +216,14 @@ pub(in crate::lower) fn unsupported_message(adaptor: &Ident) -> String {
 /// The methods that cut a sequence into stretches a chain can walk.
 const STRETCHES: &[&str] = &["windows", "chunks", "chunks_exact"];
 
+/// Whether the method `name` gives an iterator the chains know (an adaptor, a limit, a walk
+/// of stretches, `skip_while`): `zip(a.iter(), b)` is `a.iter().zip(b)`.
+pub(super) fn gives_iterator(name: &Ident) -> bool {
+    [ADAPTORS, LIMITS, STRETCHES, &["skip_while"]]
+        .iter()
+        .any(|names| names.iter().any(|n| name == n))
+}
+
 /// How the supported chains are written, for errors.
 pub(super) const CHAINS: &str = "iterator chains over sequences of floats or over ranges: `xs.iter()` or `xs.into_iter()` (`.copied()`, `.cloned()`), `xs.iter_mut()` (in a `for` loop or `.for_each(..)`) or `(a..b)`, `.zip(ys)` (also `ys.iter().skip(k).take(n)`, `&ys[a..b]`, `ys.iter().rev()`, and zipped again: `.zip(ys).zip(zs)`), `.skip(k)`, `.take(k)`, `.step_by(k)` (on one side of `.enumerate()`; after a `.rev()`, `skip` and `take` only), `.enumerate()`, `.rev()`, `.map(|..| ..)` (or `.map(f64::exp)`, `.map(f)` of a named closure), `.filter(|..| ..)`, `.take_while(|..| ..)`, `.skip_while(|..| ..)` (on the sequence itself: `xs.iter()`, `xs.iter().copied()`), `.scan(init, |acc, x| { ..; Some(..) })` (never ending early; the state as `*acc`), then `.sum()`, `.product()`, `.fold(..)`, `.for_each(..)`, `.collect()`, `.max_by(..)`/`.min_by(..)` (then `.copied()`) with `.unwrap()` or `.unwrap_or(..)`, or `.reduce(..)` with `.unwrap()` or `.unwrap_or(..)`; and `xs.windows(k)`, `xs.chunks(k)`, `xs.chunks_exact(k)` (also `.enumerate()`d), `.map(..)`/`.filter(..)`, then `.sum()`, `.product()`, `.fold(..)` or `.for_each(..)`";
 
