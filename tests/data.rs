@@ -433,3 +433,38 @@ fn feature_vectors_of_samples() {
     ];
     check_over_data!(featured, 3, &data);
 }
+
+/// Logistic regression over samples held as `(features, label)` pairs: the feature vector
+/// bound by the closure's or the loop's pattern and walked beside the weights (refused
+/// before: the pattern's names were constants of no known type, not sequences).
+#[differentiate(hessian, wrt(w))]
+fn logistic_over_pairs(w: &[f64], data: &[(Vec<f64>, f64)]) -> f64 {
+    let loss = data
+        .iter()
+        .map(|(xs, y)| {
+            let z: f64 = xs.iter().zip(w).map(|(a, b)| a * b).sum();
+            let p = 1.0 / (1.0 + (-z).exp());
+            -(y * p.ln() + (1.0 - y) * (1.0 - p).ln())
+        })
+        .sum::<f64>();
+    let mut decay = 0.0;
+    for (xs, y) in data {
+        for (k, v) in xs.iter().enumerate() {
+            decay += (v * w[k]).cos() * y;
+        }
+    }
+    for (xs, _) in data.iter() {
+        decay += xs.iter().zip(w).map(|(a, b)| (a - b).powi(2)).sum::<f64>() * 0.1;
+    }
+    loss / data.len() as f64 + decay
+}
+
+#[test]
+fn feature_vectors_in_pairs() {
+    let data = vec![
+        (vec![1.0, 0.5, -0.3], 1.0),
+        (vec![0.2, -1.0, 0.7], 0.0),
+        (vec![-0.4, 0.3, 1.2], 1.0),
+    ];
+    check_over_data!(logistic_over_pairs, 3, &data);
+}

@@ -4567,3 +4567,88 @@ fn chunks_skipped_and_collected_into_arrays() {
         check_every_mode!(chunk_pairs, &x, &v, 260 + k);
     }
 }
+
+/// Two walks of stretches zipped in a chain (the trapezoid rule over `x.windows(2)` zipped
+/// with another walk, enumerated, chunks beside windows, folded, `for_each`): refused before
+/// (only a `for` loop over two zipped walks was read).
+#[differentiate(hessian)]
+fn zipped_stretch_chains(x: &[f64]) -> f64 {
+    let area: f64 = x
+        .windows(2)
+        .zip(x.windows(2))
+        .map(|(a, b)| (a[1] - a[0]) * (b[0] + b[1]) / 2.0)
+        .sum();
+    let weighted: f64 = x
+        .chunks(2)
+        .zip(x.windows(3))
+        .enumerate()
+        .map(|(i, (c, w))| (i as f64 + 1.0) * c[0] * w[w.len() - 1])
+        .sum();
+    let folded = x
+        .windows(2)
+        .zip(x.chunks_exact(2))
+        .fold(0.0, |acc, (w, c)| acc + (w[0] * c[1]).sin());
+    let mut each = 0.0;
+    x.windows(2)
+        .zip(x.windows(2))
+        .for_each(|(a, b)| each += a[0] * b[1]);
+    let named: f64 = x.windows(2).zip(x.chunks(2)).map(|p| p.0[1] * p.1[0]).sum();
+    area + weighted + folded + each + named
+}
+
+#[test]
+fn stretches_zipped_in_chains() {
+    for (k, x, v) in draws(68, &[1, 2, 3, 5, 6], 1.5) {
+        check_every_mode!(zipped_stretch_chains, &x, &v, 270 + k);
+    }
+}
+
+/// A pair bound to one name and read through its elements (`|p| p.0 * p.1`, `|(i, p)|`) in every place
+/// a chain binds its item: a map, a filter, a fold, `for_each`, a `for` loop over a chain,
+/// counted (`.enumerate()`), zipped twice (`p.0.1`), and windows zipped: refused before, with four
+/// errors about `.zip()` and closures.
+#[differentiate(hessian)]
+fn pairs_by_name(x: &[f64]) -> f64 {
+    let n = x.len();
+    let dot: f64 = x.iter().zip(x.iter().rev()).map(|p| p.0 * p.1).sum();
+    let kept: f64 = x
+        .iter()
+        .zip(x.iter().skip(1))
+        .filter(|p| *p.0 > *p.1)
+        .map(|(a, b)| a - b)
+        .sum();
+    let folded = x
+        .iter()
+        .enumerate()
+        .fold(0.0, |acc, p| acc + (p.0 as f64 + 1.0) * p.1.sin());
+    let mut each = 0.0;
+    x.iter()
+        .zip(x.iter().skip(1))
+        .zip(&x[..n.saturating_sub(1)])
+        .for_each(|t| each += t.0.0 * t.0.1 - t.1);
+    let mut looped = 0.0;
+    for p in x.iter().zip(x.iter().skip(2)) {
+        looped += p.1 * p.1 * p.0;
+    }
+    let stretched: f64 = x.windows(2).zip(x.chunks(2)).map(|p| p.0[1] * p.1[0]).sum();
+    let counted: f64 = x
+        .iter()
+        .zip(x.iter().rev())
+        .enumerate()
+        .map(|(i, p)| p.0 * p.1 * i as f64)
+        .sum();
+    let windows: f64 = x
+        .windows(3)
+        .zip(x.windows(2))
+        .enumerate()
+        .map(|(j, p)| p.0[2] * p.1[0] * j as f64)
+        .sum();
+    dot + kept + folded + each + looped + stretched + counted + windows
+}
+
+#[test]
+fn pairs_read_through_their_elements() {
+    for (k, x, v) in draws(69, &[1, 2, 3, 5, 6], 1.5) {
+        check_every_mode!(pairs_by_name, &x, &v, 280 + k);
+    }
+}

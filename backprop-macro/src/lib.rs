@@ -67,7 +67,8 @@
 //!   `places.rs`: the items of `xs.iter_mut()`, written through as the elements they are.
 //!   `sources.rs`: a chain's syntax read off its end: sources, adaptors, limits.
 //!   `loops.rs`: `for` loops over chains as index loops. `joined.rs`: walks joined by
-//!   `.chain(..)` and `.flatten()`, one loop per part.
+//!   `.chain(..)` and `.flatten()`, one loop per part. `pairs.rs`: an item that is a
+//!   tuple bound to one name and read by its elements (`|p| p.0 * p.1`) taken apart.
 //! - `lower/inplace.rs`: ndarray's `mapv_inplace` on a local as the assignment it means.
 //! - `lower/scans.rs`: `scan` in a chain as a `map` over a state declared before the
 //!   statement.

@@ -1476,6 +1476,11 @@ impl<'r> Gen<'r> {
                         6 => format!(
                             "{{ let flags: [bool; 4] = [true, false, true, true]; v.iter().zip(flags.iter()).map(|(&e, &f)| if f {{ e * ({a}) }} else {{ ({b}) - e }}).sum::<f64>() }}"
                         ),
+                        // Samples as (features, label) pairs, the features walked beside
+                        // the slice.
+                        7 if self.rng.chance(0.4) => format!(
+                            "{{ let samples: Vec<(Vec<f64>, f64)> = vec![(vec![0.5, -1.0, 0.25], 1.0), (vec![2.0, 0.75], -0.5)]; samples.iter().map(|(xs, y)| (xs.iter().zip(v).map(|(p, q)| p * q).sum::<f64>() * ({a})).tanh() * y).sum::<f64>() + {b} }}"
+                        ),
                         7 => format!(
                             "{{ let pairs: [(f64, f64); 3] = [(0.5, 1.0), (-1.0, 0.25), (2.0, -0.5)]; pairs.iter().map(|&(p, q)| (p * ({a}) + q * ({b})).tanh()).sum::<f64>() + v.iter().zip(&pairs).map(|(e, (p, _))| e * p).sum::<f64>() }}"
                         ),
@@ -1483,11 +1488,19 @@ impl<'r> Gen<'r> {
                         4 => format!(
                             "v.iter().map(|e| if *e > {b} {{ e * ({a}) }} else {{ -e }}).sum::<f64>()"
                         ),
+                        // Pairs bound to one name and read by their elements.
+                        5 if self.rng.chance(0.4) => format!(
+                            "v.iter().zip(v.iter().skip(1)).filter(|p| *p.0 > *p.1 - ({b})).map(|p| p.0 * p.1 * ({a})).sum::<f64>() + v.iter().enumerate().fold(0.0, |acc, p| acc + p.1 * p.0 as f64) + v.iter().zip(v.iter().rev()).enumerate().map(|(j, p)| p.0 * p.1 * j as f64).sum::<f64>()"
+                        ),
                         5 => format!(
                             "v.iter().zip(v.iter().skip(1)).map(|(p, q)| if *p > *q {{ p * ({a}) }} else {{ q - ({b}) }}).sum::<f64>()"
                         ),
                         // Windows and chunks walked by a chain; or chunks skipped, and
                         // mapped to arrays collected into a `Vec`.
+                        // Two walks of stretches zipped (the trapezoid rule), enumerated.
+                        3 if self.rng.chance(0.3) => format!(
+                            "v.windows(2).zip(v.windows(2)).map(|(p, q)| (p[1] - p[0]) * (q[0] + q[1]) * ({a})).sum::<f64>() + v.windows(3).zip(v.chunks(2)).enumerate().map(|(j, p)| p.0[2] * p.1[0] * j as f64).sum::<f64>() * ({b})"
+                        ),
                         3 if self.rng.chance(0.5) => format!(
                             "v.windows(2).map(|w| (w[1] - w[0]) * ({a})).sum::<f64>() + v.chunks(2).enumerate().fold({b}, |acc, (j, c)| acc * 0.5 + c[c.len() - 1] * j as f64)"
                         ),

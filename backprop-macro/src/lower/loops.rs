@@ -108,6 +108,9 @@ impl<'e> Lower<'e> {
             if loop_index {
                 self.loop_indices.insert(var);
             }
+            // (Walked as a sequence of constants where it is one: a sample's features in
+            // `for (xs, y) in data`.)
+            self.constant_fields.insert(var);
         }
         prelude
     }

@@ -63,10 +63,13 @@ fn loop_step(
 ) -> Option<Result<TokenStream, Span>> {
     let (pat, body) = (&f.pat, &f.body.stmts);
     let mut misuse = None;
+    let read = pairs::Elements::of(cx, pat, body);
     let step = mapped(cx, &chain.maps, chain.item(i), &mut |value| {
+        let mut body = body.clone();
+        let taken = read.as_ref().and_then(|r| r.take_apart(&value, &mut body));
+        let pat = taken.as_ref().unwrap_or(pat);
         let places = places::of(pat, &value);
         let bind_item = bind(pat, value)?;
-        let mut body = body.clone();
         misuse = misuse.or(places::substitute(&places, &mut body));
         Some(quote!(#bind_item #(#body)*))
     })?;

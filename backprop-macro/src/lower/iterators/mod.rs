@@ -19,6 +19,7 @@ use super::*;
 
 mod joined;
 mod loops;
+mod pairs;
 mod places;
 mod sources;
 mod terminals;
@@ -593,8 +594,10 @@ fn mapped(
             Some(quote!({ let #at = #count; #count += 1; #inner }))
         }
         Adapter::Map(map) => {
-            let bound = bind(&map.inputs[0], value)?;
-            let body = &map.body;
+            let mut body = (*map.body).clone();
+            let pat = pairs::Elements::of_expr(cx, &map.inputs[0], &body)
+                .and_then(|read| read.take_apart_expr(&value, &mut body));
+            let bound = bind(pat.as_ref().unwrap_or(&map.inputs[0]), value)?;
             let name = cx.fresh("mapped");
             let inner = mapped(cx, rest, Value::One(quote!(#name)), finish)?;
             Some(quote!(#bound let #name = #body; #inner))
@@ -603,9 +606,12 @@ fn mapped(
             // The item is kept as it is: its pattern binds names for the condition only
             // (`|&x| x > 0.0`, `|x| **x > 0.0`: the items are values, so `*` goes).
             let again = value.clone();
-            let bound = bind(&test.inputs[0], value.by_value())?;
             let mut cond = (*test.body).clone();
             Derefs.visit_expr_mut(&mut cond);
+            let value = value.by_value();
+            let pat = pairs::Elements::of_expr(cx, &test.inputs[0], &cond)
+                .and_then(|read| read.take_apart_expr(&value, &mut cond));
+            let bound = bind(pat.as_ref().unwrap_or(&test.inputs[0]), value)?;
             let inner = mapped(cx, rest, again, finish)?;
             Some(match first {
                 // `take_while`: the walk ends at the first item that fails.

@@ -208,12 +208,17 @@ fn accumulator(
             }
             let x = f.inputs[1].clone();
             let total = total.clone();
+            let read = pairs::Elements::of_expr(cx, &x, &body);
             (
                 quote!(#init),
                 Box::new(move |value| {
+                    let mut body = body.clone();
+                    let taken = read
+                        .as_ref()
+                        .and_then(|r| r.take_apart_expr(&value, &mut body));
                     // The item first: it reads the sequence, which the accumulator's name may
                     // hide (`x.iter().fold(0.0, |x, v| x + v)`).
-                    let bind_x = bind(&x, value)?;
+                    let bind_x = bind(taken.as_ref().unwrap_or(&x), value)?;
                     Some(quote!(#bind_x let #acc = #total; #total = #body;))
                 }),
             )
@@ -226,14 +231,17 @@ fn accumulator(
                 return None;
             }
             let (x, body) = (f.inputs[0].clone(), (*f.body).clone());
+            let read = pairs::Elements::of_expr(cx, &x, &body);
             (
                 quote!(()),
                 Box::new(move |value| {
-                    // `xs.iter_mut().for_each(|x| *x *= 2.0)`: the places the body writes.
-                    let places = places::of(&x, &value);
                     let mut body = [syn::Stmt::Expr(body.clone(), None)];
+                    let taken = read.as_ref().and_then(|r| r.take_apart(&value, &mut body));
+                    let x = taken.as_ref().unwrap_or(&x);
+                    // `xs.iter_mut().for_each(|x| *x *= 2.0)`: the places the body writes.
+                    let places = places::of(x, &value);
                     places::substitute(&places, &mut body);
-                    let bind_x = bind(&x, value)?;
+                    let bind_x = bind(x, value)?;
                     let [body] = body;
                     Some(quote!(#bind_x #body;))
                 }),
@@ -276,35 +284,50 @@ fn accumulator(
 }
 
 /// A chain over the windows or chunks of a sequence of floats (`x.windows(2).map(|w| ..)`,
-/// also `.enumerate()`d): its adapters, the head of the `for` loop over them (which
-/// lowering walks as its index loop, `windows.rs`), and the item each iteration gives —
-/// `None` when the first adapter is a map whose parameters the loop takes as its own
-/// (`for w in x.windows(2)`), so that a body that only indexes `w` reads `x` in place.
+/// also `.enumerate()`d, or two such walks zipped: `x.windows(2).zip(y.windows(2))`): its
+/// adapters, the head of the `for` loop over them (which lowering walks as its index loop,
+/// `windows.rs`), and the item each iteration gives — `None` when the first adapter is a
+/// map whose parameters the loop takes as its own (`for w in x.windows(2)`), so that a body
+/// that only indexes `w` reads `x` in place.
 fn stretch_chain<'a>(
     cx: &mut dyn Context,
     expr: &'a Expr,
 ) -> Option<(Vec<Adapter<'a>>, TokenStream, Option<Value>)> {
     let (maps, mut e) = adapters(expr)?;
     let enumerate = peel(&mut e, "enumerate");
-    let Expr::MethodCall(m) = e else {
-        return None;
+    let stretch = |cx: &dyn Context, e: &Expr| {
+        matches!(strip(e), Expr::MethodCall(m) if STRETCHES.contains(&m.method.to_string().as_str())
+            && m.args.len() == 1 && cx.is_seq(&m.receiver) && !cx.has_rows(&m.receiver))
     };
-    let stretch = STRETCHES.contains(&m.method.to_string().as_str());
-    if !stretch || m.args.len() != 1 || !cx.is_seq(&m.receiver) || cx.has_rows(&m.receiver) {
-        return None;
-    }
+    let zipped = match strip(e) {
+        Expr::MethodCall(z) if z.method == "zip" && z.args.len() == 1 => {
+            stretch(cx, &z.receiver) && stretch(cx, &z.args[0])
+        }
+        one => match stretch(cx, one) {
+            true => false,
+            false => return None,
+        },
+    };
     let name = |p: &Pat| match plain(p) {
         Pat::Ident(i) if i.subpat.is_none() && i.by_ref.is_none() => Some(i.ident),
+        _ => None,
+    };
+    // The item's shape, made of plain names: a stretch, or a pair of them zipped.
+    let shape = |p: &Pat| match (zipped, plain(p)) {
+        (false, p) => name(&p).map(|w| quote!(#w)),
+        (true, Pat::Tuple(t)) if t.elems.len() == 2 => {
+            let (a, b) = (name(&t.elems[0])?, name(&t.elems[1])?);
+            Some(quote!((#a, #b)))
+        }
         _ => None,
     };
     // The first map's parameters, when they are plain names of the item's shape.
     let own = match maps.first() {
         Some(Adapter::Map(c)) => match (enumerate, plain(&c.inputs[0])) {
-            (false, p) => name(&p).map(|w| quote!(#w)),
-            (true, Pat::Tuple(t)) if t.elems.len() == 2 => {
-                let (j, w) = (name(&t.elems[0])?, name(&t.elems[1])?);
-                Some(quote!((#j, #w)))
-            }
+            (false, p) => shape(&p),
+            (true, Pat::Tuple(t)) if t.elems.len() == 2 => name(&t.elems[0])
+                .zip(shape(&t.elems[1]))
+                .map(|(j, w)| quote!((#j, #w))),
             _ => None,
         },
         _ => None,
@@ -316,13 +339,23 @@ fn stretch_chain<'a>(
     if let Some(pat) = own {
         return Some((maps, quote!(#pat in #iter), None));
     }
-    let w = cx.fresh("window");
+    let (w, item) = match zipped {
+        false => {
+            let w = cx.fresh("window");
+            (quote!(#w), Value::One(quote!(#w)))
+        }
+        true => {
+            let (a, b) = (cx.fresh("window"), cx.fresh("window"));
+            let item = Value::Tuple(vec![Value::One(quote!(#a)), Value::One(quote!(#b))]);
+            (quote!((#a, #b)), item)
+        }
+    };
     Some(if enumerate {
         let j = cx.fresh("j");
-        let item = Value::Tuple(vec![Value::One(quote!(#j)), Value::One(quote!(#w))]);
+        let item = Value::Tuple(vec![Value::One(quote!(#j)), item]);
         (maps, quote!((#j, #w) in #iter), Some(item))
     } else {
-        (maps, quote!(#w in #iter), Some(Value::One(quote!(#w))))
+        (maps, quote!(#w in #iter), Some(item))
     })
 }
 
