@@ -4652,3 +4652,33 @@ fn pairs_read_through_their_elements() {
         check_every_mode!(pairs_by_name, &x, &v, 280 + k);
     }
 }
+
+/// An `Option` a search or a lookup returns, mapped and defaulted in one expression
+/// (`position(..).map_or(..)`, `.map(..).unwrap_or(..)`, `map_or_else`, `unwrap_or_else`),
+/// and a test's position matched directly (`match x.iter().position(..)`): refused before
+/// (a closure outside a chain; the matched position taken for a value carrying a
+/// derivative).
+#[differentiate(hessian)]
+fn options_mapped(x: &[f64]) -> f64 {
+    let a = x.iter().position(|&v| v > 0.5).map_or(0.0, |i| x[i] * x[i]);
+    let b = x
+        .iter()
+        .rposition(|&v| v < 0.0)
+        .map(|i| x[i].sin())
+        .unwrap_or(x[0]);
+    let c = x.first().map_or_else(|| 1.0, |v| v * 3.0);
+    let d = x.iter().copied().reduce(f64::max).map_or(0.0, |m| m * m);
+    let e = x.get(2).copied().map(|v| v.exp()).unwrap_or_else(|| 0.5);
+    let f = match x.iter().position(|&v| v > 1.0) {
+        Some(i) => x[i] * x[0],
+        None => 0.0,
+    };
+    a + b + c + d + e + f
+}
+
+#[test]
+fn options_mapped_and_defaulted() {
+    for (k, x, v) in draws(70, &[1, 2, 3, 5], 1.5) {
+        check_every_mode!(options_mapped, &x, &v, 290 + k);
+    }
+}

@@ -1122,3 +1122,51 @@ fn methods_of_a_trait_implementation() {
     assert_close(loss, -value.ln(), 1e-12);
     assert_close(gl.m.b, value - 1.0, 1e-12);
 }
+
+/// One component of a mixture of Gaussians: its mean and the log of its spread.
+#[derive(Differentiable, Clone, Debug)]
+pub struct Gaussian {
+    pub mu: f64,
+    pub log_sigma: f64,
+}
+
+/// The negative log-likelihood of data under an equal mixture: a float field's method
+/// (`c.log_sigma.exp()`) of each element of a sequence of structs was taken for a
+/// differentiated method of the struct (rustc's "no method named `__differentiate_exp`").
+#[differentiate(reverse, forward)]
+fn mixture_nll(comps: &[Gaussian], data: &[f64]) -> f64 {
+    let k = comps.len() as f64;
+    let mut nll = 0.0;
+    for &x in data {
+        let mut p = 0.0;
+        for c in comps {
+            let s = c.log_sigma.exp();
+            let z = (x - c.mu) / s;
+            p += (-0.5 * z * z).exp() / (s * (2.0 * std::f64::consts::PI).sqrt()) / k;
+        }
+        nll -= p.ln();
+    }
+    nll + comps[0].mu.powi(2) * 0.1 + comps.iter().map(|c| c.log_sigma.tanh()).sum::<f64>()
+}
+
+#[test]
+fn float_fields_of_structs_in_a_sequence_call_float_methods() {
+    let comps = vec![
+        Gaussian {
+            mu: 0.1,
+            log_sigma: 0.2,
+        },
+        Gaussian {
+            mu: -1.0,
+            log_sigma: -0.3,
+        },
+    ];
+    let data = [0.3, -0.8, 1.5, 0.0];
+    let (value, g) = mixture_nll::grad(&comps, &data);
+    assert_eq!(value, mixture_nll(&comps, &data));
+    assert_fd_elements(|c: &Vec<Gaussian>| mixture_nll(c, &data), &comps, &g.comps);
+    let mut dc = comps.zeros_like();
+    *dc.element_mut(3) = 1.0;
+    let (_, dot) = mixture_nll::jvp(&comps, &data, &dc, &[0.0; 4]);
+    assert_close(dot, g.comps.element(3), 1e-12);
+}

@@ -72,6 +72,8 @@
 //! - `lower/inplace.rs`: ndarray's `mapv_inplace` on a local as the assignment it means.
 //! - `lower/scans.rs`: `scan` in a chain as a `map` over a state declared before the
 //!   statement.
+//! - `lower/option_maps.rs`: an `Option` a search returns, mapped and defaulted
+//!   (`.map_or(d, |i| ..)`), as the `match` it means.
 //! - `lower/windows.rs`: loops over `windows(k)`, `chunks(k)`, `chunks_exact(k)` rewritten as
 //!   index loops.
 //! - `lower/lanes.rs`: an array's rows or columns walked (`a.outer_iter()`, `a.rows()`,

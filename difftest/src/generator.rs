@@ -282,9 +282,11 @@ fn layered(rng: &mut Rng, id: usize) -> Function {
         .unwrap(),
     }
     let read = unary_of(rng, "(cell.w[k % cell.w.len()] * acc)");
+    // (A float field's own method: `cell.b.tanh()`.)
+    let field = unary_of(rng, "cell.b");
     writeln!(
         body,
-        "    for (k, cell) in {cells}.iter().enumerate() {{\n        acc += {read} + cell.b * cell.n as f64;\n    }}"
+        "    for (k, cell) in {cells}.iter().enumerate() {{\n        acc += {read} + cell.b * cell.n as f64 + {field} * 0.5;\n    }}"
     )
     .unwrap();
     if rng.chance(0.5) {
@@ -1447,9 +1449,10 @@ impl<'r> Gen<'r> {
                             "{{ let (lo, hi) = v.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(p, q), &e| (p.min(e * ({a})), q.max(e + {b}))); lo * hi + v.iter().rev().find(|&&e| e < {b}).copied().unwrap_or({a}) + v.iter().take_while(|&&e| e > -({b})).map(|e| e * ({a})).sum::<f64>() }}"
                         ),
                         // `find` and `position` bound to names and read by `match`, an
-                        // iterator stepped by `while let`, `find(..).is_some()`.
+                        // iterator stepped by `while let`, `find(..).is_some()`; a position
+                        // mapped and defaulted (`map_or`), or matched directly.
                         9 => format!(
-                            "{{ let hit = v.iter().find(|&&e| e > {b}); let at = v.iter().position(|&e| e < -({b})); let mut it = v.iter(); let mut s = 0.0; while let Some(&e) = it.next() {{ s += (e * ({a})).tanh(); }} s + match hit {{ Some(&e) => e * e, None => {b} }} + if let Some(e) = hit {{ *e }} else {{ 0.0 }} + match at {{ Some(k) => v[k] * ({a}), None => 0.0 }} + if v.iter().find(|&&e| e > 2.0 * ({b})).is_some() {{ {a} }} else {{ 0.0 }} }}"
+                            "{{ let hit = v.iter().find(|&&e| e > {b}); let at = v.iter().position(|&e| e < -({b})); let mut it = v.iter(); let mut s = 0.0; while let Some(&e) = it.next() {{ s += (e * ({a})).tanh(); }} s + match hit {{ Some(&e) => e * e, None => {b} }} + if let Some(e) = hit {{ *e }} else {{ 0.0 }} + match at {{ Some(k) => v[k] * ({a}), None => 0.0 }} + if v.iter().find(|&&e| e > 2.0 * ({b})).is_some() {{ {a} }} else {{ 0.0 }} + v.iter().position(|&e| e > {b}).map_or(0.0, |k| v[k] * ({a})) + match v.iter().rposition(|&e| e < {b}) {{ Some(k) => v[k].sin(), None => {b} }} }}"
                         ),
                         // The halves of `split_at`, a copy reversed then walked by
                         // `into_iter`, an element by `if let Some(&e) = v.get(1)`; or the

@@ -163,7 +163,7 @@ const ORDERS: &[&str] = &["sort_by", "sort_unstable_by", "select_nth_unstable_by
 /// Searches of a sorted sequence: their closure decides only the index they give, of
 /// constants or of values carrying a derivative alike
 /// (`knots.partition_point(|&k| k <= t)`).
-const SEARCHES: &[&str] = &["partition_point", "binary_search_by"];
+pub(super) const SEARCHES: &[&str] = &["partition_point", "binary_search_by"];
 
 impl Renamer<'_, '_> {
     /// A test (`any`, `position`, ...), an index a comparison picks (`min_by`), or

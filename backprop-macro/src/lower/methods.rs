@@ -34,13 +34,10 @@ impl Lower<'_> {
             return self.lower_op(&element, out);
         }
         // `let k = x.iter().position(|&v| v > t).unwrap_or(0);`, `.filter(..).count()`, `.any(..)`:
-        // a test of values (an index, a count, a `bool`), in which no derivative flows.
-        if is_test_chain(m) {
-            return Op::Konst(self.konst(&whole));
-        }
-        // `(0..n).min_by(|&a, &b| d[a].total_cmp(&d[b])).unwrap()`: an index, which the
-        // comparison of values only picks.
-        if picks_index(m) {
+        // a test of values (an index, a count, a `bool`), in which no derivative flows; and
+        // `(0..n).min_by(|&a, &b| d[a].total_cmp(&d[b])).unwrap()`, an index the comparison
+        // of values only picks.
+        if is_test_chain(m) || picks_index(m) {
             return Op::Konst(self.konst(&whole));
         }
         // `x.mean().unwrap()`: ndarray's means are options (empty arrays have none).
@@ -57,8 +54,11 @@ impl Lower<'_> {
             return self.part_copy(v, prefix, zero, end, m.span());
         }
         // `layer.forward(&h)` in `for layer in layers`, `layers[l].forward(&h)`: a method of
-        // a struct in a sequence (any method but a sequence's own).
+        // a struct in a sequence (any but a sequence's own, or a float field's: `c.s.exp()`).
+        let float_field = matches!(strip(&m.receiver), Expr::Field(_))
+            && (Math::from_name(&name).is_some() || STEP_METHODS.contains(&name.as_str()));
         if !SEQUENCE_METHODS.contains(&name.as_str())
+            && !float_field
             && let Some((v, index)) = self.part_arg(&m.receiver, true)
         {
             return self.lower_struct_method(m, Operand::Elem(v, index), out);

@@ -40,6 +40,7 @@ mod loops;
 mod matches;
 mod methods;
 mod nested;
+mod option_maps;
 mod options;
 mod rearranging;
 mod reduced;
@@ -179,19 +180,11 @@ fn lower_with(
     let mut block = item.block.as_ref().clone();
     let not_inlined = desugar_values(&mut block, &item.sig, &mut user);
     let krate = &args.krate;
+    option_maps::desugar(&mut block);
     reduced::desugar(&mut block);
     split_ends::desugar(&mut block);
     found::desugar(&mut block, &quote!(#krate::__private), &mut user, errors);
-    if !held.is_empty() {
-        let zero = match item.sig.generics.type_params().next() {
-            Some(t) => {
-                let t = &t.ident;
-                quote!(#t::zero())
-            }
-            None => quote!(0.0),
-        };
-        options::split(&mut block, held, &zero, &mut user);
-    }
+    split_held(&mut block, held, &item.sig, &mut user);
     let mut body = matches::desugar(&block, errors, &mut user);
     let floats: Vec<String> = ["f32", "f64"]
         .into_iter()
@@ -282,6 +275,27 @@ fn lower_with(
         false => Lowered::Rejected(Some(func)),
     };
     (lowered, held)
+}
+
+/// The `Option`s named in `held` (those that met a value carrying a derivative) split into a
+/// float and a flag (`options.rs`), the float type's zero that of `sig`.
+fn split_held(
+    block: &mut syn::Block,
+    held: &HashSet<String>,
+    sig: &syn::Signature,
+    user: &mut HashSet<String>,
+) {
+    if held.is_empty() {
+        return;
+    }
+    let zero = match sig.generics.type_params().next() {
+        Some(t) => {
+            let t = &t.ident;
+            quote!(#t::zero())
+        }
+        None => quote!(0.0),
+    };
+    options::split(block, held, &zero, user);
 }
 
 impl<'e> Lower<'e> {
