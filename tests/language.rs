@@ -4682,3 +4682,30 @@ fn options_mapped_and_defaulted() {
         check_every_mode!(options_mapped, &x, &v, 290 + k);
     }
 }
+
+/// A polygon's area by the shoelace formula, each vertex taken apart from an index computed
+/// in place (`let [x1, y1] = pts[(i + 1) % n];`): refused before (the row was copied whole
+/// into a temporary), where a named index worked.
+#[differentiate(hessian)]
+fn shoelace(x: &[f64]) -> f64 {
+    let pts: Vec<[f64; 2]> = x.chunks_exact(2).map(|c| [c[0], c[1]]).collect();
+    let n = pts.len();
+    let mut area = 0.0;
+    for i in 0..n {
+        let [x0, y0] = pts[i];
+        let [x1, y1] = pts[(i + 1) % n];
+        area += x0 * y1 - x1 * y0;
+    }
+    0.5 * area
+}
+
+#[test]
+fn rows_taken_apart_at_computed_indices() {
+    for (k, x, v) in draws(71, &[2, 4, 6, 8], 1.5) {
+        check_every_mode!(shoelace, &x, &v, 300 + k);
+    }
+    // The unit square, counter-clockwise.
+    let (area, g) = shoelace::grad(&[0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0]);
+    assert_eq!(area, 1.0);
+    assert_eq!(g.x, [-0.5, -0.5, 0.5, -0.5, 0.5, 0.5, -0.5, 0.5]);
+}

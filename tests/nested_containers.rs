@@ -618,3 +618,40 @@ fn nested_vecs_extended_by_rows() {
         34,
     );
 }
+
+/// A Gaussian kernel matrix collected row by row from nested chains (`(0..n).map(|i|
+/// (0..n).map(|j| ..).collect()).collect()` into a `let`'s `Vec<Vec<f64>>`, and the same by
+/// turbofish, untyped): refused before (the outer chain over a range wrote each row into a
+/// `vec![0.0; n]` of floats; the error pointed at the attribute).
+#[differentiate(hessian)]
+fn kernel_rows(x: &[f64]) -> f64 {
+    let n = x.len();
+    let k: Vec<Vec<f64>> = (0..n)
+        .map(|i| (0..n).map(|j| (-(x[i] - x[j]).powi(2)).exp()).collect())
+        .collect();
+    let outer = x
+        .iter()
+        .map(|a| x.iter().map(|b| a * b).collect::<Vec<f64>>())
+        .collect::<Vec<Vec<f64>>>();
+    let mut s = 0.0;
+    for i in 0..n {
+        s += k[i][(i + 1) % n] * outer[i][0];
+    }
+    s + k.iter().map(|r| r.iter().sum::<f64>()).sum::<f64>()
+}
+
+#[test]
+fn rows_collected_from_nested_chains() {
+    let x = [0.3, -0.7, 1.1, 0.4];
+    let (value, g) = kernel_rows::grad(&x);
+    assert_eq!(value, kernel_rows(&x));
+    assert_fd(kernel_rows, &x, &g.x);
+    check_hvp(
+        |v| kernel_rows::grad(v).1.x,
+        |v, t| kernel_rows::hvp(v, t).2.x,
+        &x,
+        8,
+    );
+    let u = [0.2, 0.5, -0.4, 0.1];
+    assert_close(kernel_rows::jvp(&x, &u).1, dot(&g.x, &u), 1e-12);
+}

@@ -78,6 +78,8 @@
 //!   index loops.
 //! - `lower/lanes.rs`: an array's rows or columns walked (`a.outer_iter()`, `a.rows()`,
 //!   `a.axis_iter(Axis(k))`) as the walk over their indices, each lane a view.
+//! - `lower/nested_grads.rs`: a nested `grad` call and the fields of its gradient read
+//!   after it, as elements of the vector the call computes.
 //! - `lower/nested.rs`: nested sequences: elements `m[i][j]`, rows bound to names or passed
 //!   to calls, nested literals.
 //! - `lower/growth.rs`: `push` and `extend` (of floats, or of rows) as element writes.

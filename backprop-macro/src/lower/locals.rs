@@ -219,7 +219,12 @@ impl Lower<'_> {
             // into `v` itself (`let mut v = vec![0.0; len]; .. v[k] = ..;`), not into a
             // vector copied into `v` afterwards.
             Expr::MethodCall(m) if m.method == "collect" => {
-                let Some(Expr::Block(b)) = super::iterators::terminal(self, m) else {
+                // (Its target, the `let`'s type: `Vec<Vec<f64>>` collects rows.)
+                let mut m = m.clone();
+                if let (Some(ty), None) = (ty, &m.turbofish) {
+                    m.turbofish = Some(syn::parse_quote!(::<#ty>));
+                }
+                let Some(Expr::Block(b)) = super::iterators::terminal(self, &m) else {
                     return false;
                 };
                 let stmts = &b.block.stmts;

@@ -40,6 +40,7 @@ mod loops;
 mod matches;
 mod methods;
 mod nested;
+mod nested_grads;
 mod option_maps;
 mod options;
 mod rearranging;

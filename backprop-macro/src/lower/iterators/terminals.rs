@@ -248,7 +248,9 @@ fn accumulator(
             )
         }
         "collect" => {
-            let (init, before, step) = collector(cx, count, total);
+            // (Rows are pushed into a vector of the type written.)
+            typed = collected_rows(m).map_or_else(TokenStream::new, |_| turbofish_type(m));
+            let (init, before, step) = collector(cx, count.filter(|_| typed.is_empty()), total);
             prelude = before;
             (init, step)
         }
@@ -618,6 +620,19 @@ fn collector(
             Some(quote!(#total[#k] = #value; #k += 1;))
         }),
     )
+}
+
+/// The type of a `collect` into rows (`collect::<Vec<Vec<f64>>>()`, or a `let`'s type given
+/// it): they are pushed, not written into a vector of floats.
+fn collected_rows(m: &syn::ExprMethodCall) -> Option<&syn::Type> {
+    m.turbofish.iter().flat_map(|t| &t.args).find_map(|a| match a {
+        syn::GenericArgument::Type(t)
+            if matches!(super::types::classify(t), TypeClass::Seq(_, depth) if depth > 1) =>
+        {
+            Some(t)
+        }
+        _ => None,
+    })
 }
 
 /// `sum::<f64>()`: the accumulator of the type the turbofish names (a chain over values
