@@ -4630,6 +4630,9 @@ fn pairs_by_name(x: &[f64]) -> f64 {
     for p in x.iter().zip(x.iter().skip(2)) {
         looped += p.1 * p.1 * p.0;
     }
+    for p in x.iter().enumerate() {
+        looped += p.1 * p.1 * (p.0 % 2) as f64;
+    }
     let stretched: f64 = x.windows(2).zip(x.chunks(2)).map(|p| p.0[1] * p.1[0]).sum();
     let counted: f64 = x
         .iter()

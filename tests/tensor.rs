@@ -1614,3 +1614,26 @@ fn rows_and_columns_walked() {
         47,
     );
 }
+
+/// Binary cross-entropy of a logistic model over a batch, with a smoothing constant bound by
+/// `let eps = 1e-12;` and read by array arithmetic: the runtime's generic addition left the
+/// literal's float type open (rustc's E0282 in the generated code); it is the signature's.
+#[differentiate(wrt(w), reverse, forward)]
+fn logistic_batch(w: &Array1<f64>, x: &Array2<f64>, y: &Array1<f64>) -> f64 {
+    let eps = 1e-12;
+    let p = x.dot(w).mapv(|v| 1.0 / (1.0 + (-v).exp()));
+    let l = y * &p.mapv(|v| (v + eps).ln()) + &(1.0 - y) * &(1.0 - &p + eps).mapv(f64::ln);
+    -l.sum() / y.len() as f64
+}
+
+#[test]
+fn untyped_literals_beside_arrays() {
+    let w = array![0.3, -0.2, 0.5];
+    let x = array![[1.0, 0.5, -0.3], [0.2, -1.0, 0.7], [-0.4, 0.3, 1.2]];
+    let y = array![1.0, 0.0, 1.0];
+    let (value, g) = logistic_batch::grad(&w, &x, &y);
+    assert_eq!(value, logistic_batch(&w, &x, &y));
+    assert_fd_array(|w| logistic_batch(w, &x, &y), &w, &g.w);
+    let v = array![0.2, 0.5, -0.4];
+    assert_close(logistic_batch::jvp(&w, &x, &y, &v).1, g.w.dot(&v), 1e-12);
+}

@@ -2424,8 +2424,20 @@ pub fn check_{name}(p: &mut Points) -> (Verdict, String) {{
             .expect("the parameters are arrays")
     }
 
-    /// One new value: `let tN = <one operation>;`.
+    /// One new value: `let tN = <one operation>;`, or now and then an array plus an untyped
+    /// literal bound first (`let tN = 0.37; let tM = &t2 + tN;`).
     fn let_stmt(&mut self) {
+        if self.rng.chance(0.08) {
+            let (name, lit) = (self.fresh(), self.rng.lit(0.1, 1.5));
+            let untyped = lit.trim_end_matches("_f64");
+            let (x, shape) = self.any_array();
+            let sum = self.fresh();
+            self.out.push_str(&format!(
+                "    let {name} = {untyped};\n    let {sum} = {x} + {name};\n"
+            ));
+            self.pool.push((format!("&{sum}"), shape));
+            return;
+        }
         for _ in 0..20 {
             if let Some((expr, shape)) = self.operation() {
                 let name = self.fresh();

@@ -18,6 +18,7 @@ impl Lower<'_> {
         let Some((ident, ty, _mutable)) = self.local_pattern(local) else {
             return;
         };
+        let ty = ty.or_else(|| self.literal_beside_arrays(local));
         let Some(init) = &local.init else {
             if let Some(var) = self.declare_local(local, out) {
                 self.bind(&ident, var);
@@ -388,6 +389,18 @@ impl Lower<'_> {
                 None
             }
         }
+    }
+
+    /// `let eps = 1e-12;` beside ndarray arrays: the runtime's generic arithmetic (`add(&p,
+    /// &eps)`) leaves an untyped literal's type open; it takes the signature's.
+    fn literal_beside_arrays(&self, local: &syn::Local) -> Option<Type> {
+        let float = types::signature_float()?;
+        let literal = local.init.as_ref()?;
+        let arrays = self
+            .vars
+            .iter()
+            .any(|v| v.param.is_some() && v.kind == Kind::Tensor);
+        (types::untyped_float(&literal.expr) && arrays).then(|| syn::parse_quote!(#float))
     }
 
     /// `let name;` (or the variable an `if` used as a value assigns): declared now,

@@ -93,6 +93,18 @@ pub(super) fn signature_float() -> Option<Ident> {
     })
 }
 
+/// An untyped float literal (`0.0`, `-1.0`, `1e-3`), or one negated.
+pub(super) fn untyped_float(e: &Expr) -> bool {
+    match strip(e) {
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Float(f),
+            ..
+        }) => f.suffix().is_empty(),
+        Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => untyped_float(&u.expr),
+        _ => false,
+    }
+}
+
 /// The float type parameter being lowered, if any.
 pub(super) fn float_param() -> Option<Ident> {
     FLOAT_PARAM.with(|f| {

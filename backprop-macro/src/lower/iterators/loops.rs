@@ -18,8 +18,11 @@ pub(in crate::lower) fn for_loop(cx: &mut dyn Context, f: &syn::ExprForLoop) -> 
         return None;
     }
     let mutable = chain.muts.iter().any(|&m| m);
-    // A plain `xs.iter().enumerate()` loop is lowering's own (over a slice, not an array).
+    // A plain `xs.iter().enumerate()` loop is lowering's own (over a slice, not an array),
+    // when its pair is taken apart by the pattern (`for p in ..` reads `p.0` and `p.1`).
+    let pair_by_name = chain.enumerate && matches!(&*f.pat, Pat::Ident(_));
     if chain.seqs.len() == 1
+        && !pair_by_name
         && !cx.is_array(chain.seqs[0])
         && !matches!(strip(chain.seqs[0]), Expr::Index(_))
         && chain.maps.is_empty()

@@ -653,22 +653,10 @@ fn turbofish_type(m: &syn::ExprMethodCall) -> TokenStream {
 /// (`t4.tanh()`). The literal then takes the signature's float type (a value of another
 /// float type is written typed).
 fn literal_type(init: &Expr, body: &Expr, acc: &Pat, arrays: bool) -> TokenStream {
-    let untyped = super::types::float_param().is_none() && untyped_float(init);
+    let untyped = super::types::float_param().is_none() && super::types::untyped_float(init);
     match untyped && (arrays || calls_method_on(body, acc)) {
         true => super::types::signature_float().map_or_else(TokenStream::new, |t| quote!(: #t)),
         false => TokenStream::new(),
-    }
-}
-
-/// An untyped float literal (`0.0`, `-1.0`, `1e-3`), or one negated.
-fn untyped_float(e: &Expr) -> bool {
-    match strip(e) {
-        Expr::Lit(syn::ExprLit {
-            lit: syn::Lit::Float(f),
-            ..
-        }) => f.suffix().is_empty(),
-        Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => untyped_float(&u.expr),
-        _ => false,
     }
 }
 
