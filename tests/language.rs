@@ -4712,3 +4712,36 @@ fn rows_taken_apart_at_computed_indices() {
     assert_eq!(area, 1.0);
     assert_eq!(g.x, [-0.5, -0.5, 0.5, -0.5, 0.5, 0.5, -0.5, 0.5]);
 }
+
+/// Gauss–Legendre nodes and weights on [-1, 1], tables of the module.
+const NODES: [f64; 3] = [-0.774_596_669_241_483_4, 0.0, 0.774_596_669_241_483_4];
+static WEIGHTS: [f64; 3] = [5.0 / 9.0, 8.0 / 9.0, 5.0 / 9.0];
+
+/// A quadrature over a `const` and a `static` table walked by chains and loops (zipped with
+/// each other, enumerated, zipped with the parameters): refused before (the tables were
+/// not known as sequences of constants).
+#[differentiate(hessian)]
+fn quadrature(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for (t, w) in NODES.iter().zip(&WEIGHTS) {
+        let p: f64 = x
+            .iter()
+            .enumerate()
+            .map(|(k, c)| c * t.powi(k as i32))
+            .sum();
+        s += w * (0.5 * p).exp();
+    }
+    s + NODES.iter().zip(x).map(|(t, v)| t * v * v).sum::<f64>()
+        + WEIGHTS
+            .iter()
+            .enumerate()
+            .map(|(i, w)| w * x[i % x.len()])
+            .sum::<f64>()
+}
+
+#[test]
+fn tables_of_the_module_walked() {
+    for (k, x, v) in draws(72, &[1, 2, 3, 5], 1.0) {
+        check_every_mode!(quadrature, &x, &v, 310 + k);
+    }
+}

@@ -460,6 +460,9 @@ fn check_{name}(p: &mut Points) -> (Verdict, String) {{
 /// Functions every random function may call: other differentiated functions, with a float
 /// and a slice parameter, one returning a tuple, and one calling itself.
 const HELPERS: &str = r#"
+/// A table of the module, walked by chains.
+pub const TABLE: [f64; 3] = [0.5, -0.25, 1.5];
+
 /// A setting passed as a constant (the functions `en_*`).
 #[derive(Clone, Copy, PartialEq, Debug)]
 pub enum Mode {
@@ -1474,8 +1477,11 @@ impl<'r> Gen<'r> {
                         0 => format!(
                             "{{ let k = {a}; let c = |s: f64| s * k; v.iter().copied().map(f64::tanh).map(c).sum::<f64>() + {b} + v.iter().fold(0.0, |v, e| v * 0.5 + e * k) + v.iter().enumerate().map(|(v, e)| e * v as f64).sum::<f64>() + {{ let mut sw = 0.0; for w in v.windows(2) {{ let v = 0.5; sw += w[0] * w[1] + v; }} for (j, &e) in v.iter().enumerate() {{ let j = (j % 3) as f64; sw += e * j; }} sw }} }}"
                         ),
-                        // Sequences of constants, zipped with the slice or walked alone: flags,
-                        // and pairs taken apart by the closure's pattern.
+                        // Sequences of constants, zipped with the slice or walked alone: a table
+                        // of the module, flags, and pairs taken apart by the closure's pattern.
+                        6 if self.rng.chance(0.4) => format!(
+                            "TABLE.iter().zip(v).map(|(c, e)| c * e * ({a})).sum::<f64>() + TABLE.iter().enumerate().map(|(j, c)| c * v[j % v.len()]).sum::<f64>() * ({b})"
+                        ),
                         6 => format!(
                             "{{ let flags: [bool; 4] = [true, false, true, true]; v.iter().zip(flags.iter()).map(|(&e, &f)| if f {{ e * ({a}) }} else {{ ({b}) - e }}).sum::<f64>() }}"
                         ),
@@ -2424,19 +2430,20 @@ pub fn check_{name}(p: &mut Points) -> (Verdict, String) {{
             .expect("the parameters are arrays")
     }
 
-    /// One new value: `let tN = <one operation>;`, or now and then an array plus an untyped
-    /// literal bound first (`let tN = 0.37; let tM = &t2 + tN;`).
+    /// One new value: `let tN = <one operation>;`, after, now and then, an array plus an
+    /// untyped literal bound first (`let tN = 0.37; let tM = &t2 + tN;`).
     fn let_stmt(&mut self) {
-        if self.rng.chance(0.08) {
-            let (name, lit) = (self.fresh(), self.rng.lit(0.1, 1.5));
-            let untyped = lit.trim_end_matches("_f64");
-            let (x, shape) = self.any_array();
+        // (Decided without the generator's draws, which every other choice keeps.)
+        if self.fresh % 11 == 5
+            && let Some((x, shape)) = self.pool.iter().find(|(_, sh)| *sh != Scalar).cloned()
+        {
+            let name = self.fresh();
             let sum = self.fresh();
+            let untyped = format!("0.{}", 25 + self.fresh % 50);
             self.out.push_str(&format!(
                 "    let {name} = {untyped};\n    let {sum} = {x} + {name};\n"
             ));
             self.pool.push((format!("&{sum}"), shape));
-            return;
         }
         for _ in 0..20 {
             if let Some((expr, shape)) = self.operation() {

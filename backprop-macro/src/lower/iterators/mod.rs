@@ -756,6 +756,13 @@ impl Context for Lower<'_> {
                 .is_some_and(|v| !self.kind(v).differentiable())
                 && !self.reads_derivative(expr);
         }
+        // A `const` or `static` table of the module (`COEFFS.iter()`): no local of that name.
+        if let Expr::Path(p) = strip(expr)
+            && let Some(name) = p.path.get_ident()
+            && self.lookup(&name.to_string()).is_none()
+        {
+            return true;
+        }
         self.local_of(expr).is_some_and(|v| {
             !self.kind(v).differentiable()
                 && (self.vars[v].ty.as_ref().is_some_and(sequence_type)
