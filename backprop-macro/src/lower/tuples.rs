@@ -308,9 +308,10 @@ impl Rewrite<'_> {
                     // computed once first.
                     e @ Expr::Index(_) if indexed_place(e, names) => e.clone(),
                     e @ Expr::Index(_)
-                        if let Some(place) = self.hoisted_place(e, &mut prelude)
+                        if let Some((place, indices)) = self.hoisted_place(e)
                             && indexed_place(&place, names) =>
                     {
+                        prelude.extend(indices);
                         place
                     }
                     e => {
@@ -334,12 +335,18 @@ impl Rewrite<'_> {
         self.bind_each(names.elems.iter(), values, vec![elem; n], prelude)
     }
 
-    /// `w[(i + 1) % n]` as `w[t]` after `let t = (i + 1) % n;` (each index that is not a
-    /// name or a literal), where the indexed sequence is named by a path.
-    fn hoisted_place(&mut self, e: &Expr, prelude: &mut Vec<syn::Stmt>) -> Option<Expr> {
+    /// `w[(i + 1) % n]` as `w[t]`, and `let t = (i + 1) % n;` (for each index that is not
+    /// a name or a literal), where the indexed sequence is named by a path.
+    fn hoisted_place(&mut self, e: &Expr) -> Option<(Expr, Vec<syn::Stmt>)> {
+        let mut prelude = Vec::new();
+        let place = self.hoisted_into(e, &mut prelude)?;
+        Some((place, prelude))
+    }
+
+    fn hoisted_into(&mut self, e: &Expr, prelude: &mut Vec<syn::Stmt>) -> Option<Expr> {
         match strip(e) {
             Expr::Index(ix) => {
-                let base = self.hoisted_place(&ix.expr, prelude)?;
+                let base = self.hoisted_into(&ix.expr, prelude)?;
                 let index = match strip(&ix.index) {
                     i @ (Expr::Path(_) | Expr::Lit(_)) => i.clone(),
                     Expr::Range(_) => return None,

@@ -249,7 +249,7 @@ fn accumulator(
         }
         "collect" => {
             // (Rows are pushed into a vector of the type written.)
-            typed = collected_rows(m).map_or_else(TokenStream::new, |_| turbofish_type(m));
+            typed = collected_rows(m).map_or_else(TokenStream::new, |t| quote!(: #t));
             let (init, before, step) = collector(cx, count.filter(|_| typed.is_empty()), total);
             prelude = before;
             (init, step)
