@@ -597,7 +597,7 @@ fn mapped(
             let mut body = (*map.body).clone();
             let pat = pairs::Elements::of_expr(cx, &map.inputs[0], &body)
                 .and_then(|read| read.take_apart_expr(&value, &mut body));
-            let bound = bind(pat.as_ref().unwrap_or(&map.inputs[0]), value)?;
+            let bound = pairs::bind_item(cx, pat.as_ref().unwrap_or(&map.inputs[0]), value)?;
             let name = cx.fresh("mapped");
             let inner = mapped(cx, rest, Value::One(quote!(#name)), finish)?;
             Some(quote!(#bound let #name = #body; #inner))
@@ -611,7 +611,7 @@ fn mapped(
             let value = value.by_value();
             let pat = pairs::Elements::of_expr(cx, &test.inputs[0], &cond)
                 .and_then(|read| read.take_apart_expr(&value, &mut cond));
-            let bound = bind(pat.as_ref().unwrap_or(&test.inputs[0]), value)?;
+            let bound = pairs::bind_item(cx, pat.as_ref().unwrap_or(&test.inputs[0]), value)?;
             let inner = mapped(cx, rest, again, finish)?;
             Some(match first {
                 // `take_while`: the walk ends at the first item that fails.

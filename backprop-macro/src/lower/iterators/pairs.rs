@@ -146,6 +146,23 @@ impl Named {
     }
 }
 
+/// The error for a pair bound to one name and used whole.
+const PAIR_WHOLE: &str = "#[differentiate] reads a chain's pair (of `.zip(..)` or `.enumerate()`) bound to one name through its elements (`|p| p.0 * p.1`) or a tuple pattern (`|(a, b)| a * b`); it is not passed on or used whole";
+
+/// `let`s binding `value` to `pat` ([`bind`]); where `pat` is one name for a pair its body
+/// uses whole (`|p| f(p)`), the error that says how to take it apart, reported at the name
+/// (an empty binding then stands in, so no second error follows).
+pub(super) fn bind_item(cx: &mut dyn Context, pat: &Pat, value: Value) -> Option<TokenStream> {
+    let whole = matches!((pat, &value), (Pat::Ident(_), Value::Tuple(_)));
+    match bind(pat, value) {
+        None if whole => {
+            cx.error(pat.span(), PAIR_WHOLE);
+            Some(TokenStream::new())
+        }
+        bound => bound,
+    }
+}
+
 /// The plain names a pattern binds directly or in tuple patterns (not by reference, not
 /// `mut`).
 fn plain_names(pat: &Pat) -> Vec<&Ident> {

@@ -1,0 +1,14 @@
+use backprop::differentiate;
+
+fn product(p: (&f64, &f64)) -> f64 {
+    p.0 * p.1
+}
+
+// A pair of a zip bound to one name and passed on whole: one error, at the name, saying
+// how to take it apart (read through `p.0` and `p.1` it is taken apart).
+#[differentiate]
+fn dot(x: &[f64], y: &[f64]) -> f64 {
+    x.iter().zip(y).map(|p| product(p)).sum()
+}
+
+fn main() {}
