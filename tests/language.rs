@@ -4669,7 +4669,7 @@ fn options_mapped(x: &[f64]) -> f64 {
         .rposition(|&v| v < 0.0)
         .map(|i| x[i].sin())
         .unwrap_or(x[0]);
-    let c = x.first().map_or_else(|| 1.0, |v| v * 3.0);
+    let c = x.first().map_or_else(|| 1.0, |v: &f64| v * 3.0);
     let d = x.iter().copied().reduce(f64::max).map_or(0.0, |m| m * m);
     let e = x.get(2).copied().map(|v| v.exp()).unwrap_or_else(|| 0.5);
     let f = match x.iter().position(|&v| v > 1.0) {

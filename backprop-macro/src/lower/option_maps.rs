@@ -48,7 +48,12 @@ fn closure(e: &Expr, inputs: usize) -> Option<(Option<&Pat>, &Expr)> {
     if c.inputs.len() != inputs || c.asyncness.is_some() || c.capture.is_some() {
         return None;
     }
-    Some((c.inputs.first(), &c.body))
+    // (`|i: usize|`: a pattern in a `match` arm carries no type.)
+    let input = c.inputs.first().map(|p| match p {
+        Pat::Type(t) => &*t.pat,
+        p => p,
+    });
+    Some((input, &c.body))
 }
 
 /// `(option, pattern, mapped, default)` of `option.map_or(default, |pattern| mapped)` and
