@@ -163,7 +163,17 @@ const ORDERS: &[&str] = &["sort_by", "sort_unstable_by", "select_nth_unstable_by
 /// Searches of a sorted sequence: their closure decides only the index they give, of
 /// constants or of values carrying a derivative alike
 /// (`knots.partition_point(|&k| k <= t)`).
-pub(super) const SEARCHES: &[&str] = &["partition_point", "binary_search_by"];
+const SEARCHES: &[&str] = &["partition_point", "binary_search_by"];
+
+/// A test, a search of a sorted sequence, or an index a comparison picks: its value is a
+/// `bool` or an integer, whatever its closure reads (`x.iter().position(|&v| v > 1.0)`).
+pub(super) fn gives_a_decision(m: &syn::ExprMethodCall) -> bool {
+    let name = m.method.to_string();
+    TESTS.contains(&name.as_str())
+        || SEARCHES.contains(&name.as_str())
+        || super::methods::picks_index(m)
+        || super::methods::integer_reduction(m)
+}
 
 impl Renamer<'_, '_> {
     /// A test (`any`, `position`, ...), an index a comparison picks (`min_by`), or
@@ -173,11 +183,8 @@ impl Renamer<'_, '_> {
         let name = m.method.to_string();
         // (`x.iter().find(..)` too: its value is the element, which lowering reads as such,
         // `x[position]`, where it takes it out; a constant here is its test.)
-        TESTS.contains(&name.as_str())
-            || SEARCHES.contains(&name.as_str())
+        gives_a_decision(m)
             || name == "find"
-            || super::methods::picks_index(m)
-            || super::methods::integer_reduction(m)
             || (ORDERS.contains(&name.as_str())
                 && self
                     .lower

@@ -14,13 +14,8 @@ impl<'e> Lower<'e> {
         impl<'ast> Visit<'ast> for Finder<'_, '_> {
             fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
                 let name = m.method.to_string();
-                // A test, a search or an index a comparison picks: an integer or a `bool`,
-                // whatever its closure reads (`x.iter().position(|&v| v > 1.0)`).
-                let decided = super::constants::TESTS.contains(&name.as_str())
-                    || super::constants::SEARCHES.contains(&name.as_str())
-                    || super::methods::picks_index(m)
-                    || super::methods::integer_reduction(m);
-                if decided {
+                // An integer or a `bool`, whatever its closure reads.
+                if super::constants::gives_a_decision(m) {
                     return;
                 }
                 let inspects = INSPECT_METHODS.contains(&name.as_str())
