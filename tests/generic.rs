@@ -3,6 +3,8 @@
 
 #![allow(clippy::needless_range_loop)]
 
+mod common;
+
 use backprop::{Real, differentiate};
 
 /// The API's example: Horner's rule.
@@ -186,4 +188,48 @@ fn rotated_triangle_in_f32_and_f64_against_finite_differences() {
         assert!((f64::from(g32.x[k]) - g.x[k]).abs() < 1e-4);
     }
     assert!((f64::from(g32.theta) - g.theta).abs() < 1e-4);
+}
+
+/// A logistic regression loss written generically as one writes it for `f64`: the dot
+/// product by `.sum()` of a zipped chain, and a `.product()` (`Real` includes `Sum` and
+/// `Product`, of values and of references, as `f32` and `f64` have them).
+#[differentiate(reverse, forward, wrt(w))]
+fn logistic_loss<T: Real>(w: &[T], xs: &[Vec<T>], ys: &[T]) -> T {
+    let mut loss = T::zero();
+    for (x, &y) in xs.iter().zip(ys) {
+        let z: T = w.iter().zip(x).map(|(a, b)| *a * *b).sum();
+        let p = T::one() / (T::one() + (-z).exp());
+        loss -= y * p.ln() + (T::one() - y) * (T::one() - p).ln();
+    }
+    let shrink: T = w.iter().map(|v| T::one() + *v * *v).product();
+    let total: T = w.iter().sum();
+    loss / T::from_f64(xs.len() as f64) + T::from_f64(0.01) * (shrink.ln() + total)
+}
+
+#[test]
+fn generic_sums_and_products_of_chains() {
+    let xs = vec![
+        vec![1.0, 0.5, -0.2],
+        vec![0.3, -1.0, 0.8],
+        vec![-0.4, 0.2, 1.5],
+    ];
+    let ys = [1.0, 0.0, 1.0];
+    let w = [0.3, -0.7, 1.2];
+    let f = |w: &[f64]| logistic_loss(w, &xs, &ys);
+    let (v, g) = logistic_loss::grad(&w, &xs, &ys);
+    assert_eq!(v, f(&w));
+    common::assert_fd(f, &w, &g.w);
+    let u = [0.5, -1.0, 2.0];
+    let (_, dot) = logistic_loss::jvp(&w, &xs, &ys, &u);
+    let expected: f64 = g.w.iter().zip(&u).map(|(a, b)| a * b).sum();
+    common::assert_close(dot, expected, 1e-12);
+    let xs32: Vec<Vec<f32>> = xs
+        .iter()
+        .map(|r| r.iter().map(|&v| v as f32).collect())
+        .collect();
+    let w32 = w.map(|v| v as f32);
+    let (_, g32) = logistic_loss::grad(&w32, &xs32, &[1.0f32, 0.0, 1.0]);
+    for k in 0..3 {
+        assert!((f64::from(g32.w[k]) - g.w[k]).abs() < 1e-5);
+    }
 }

@@ -84,7 +84,8 @@ struct Scope {
     number_fields: Vec<(String, Vec<(String, String)>)>,
     /// The tuple structs declared here (`struct P(f64, f64);`).
     tuple_structs: Vec<String>,
-    /// The differentiated functions here that return an array or a `Vec` (`-> [f64; 3]`).
+    /// The functions here (differentiated or ordinary) that return an array or a `Vec`
+    /// (`-> [f64; 3]`).
     sequence_results: Vec<String>,
     /// The type aliases here without generics (`type Real = f64;`): name, type as text.
     aliases: Vec<(String, String)>,
@@ -211,9 +212,11 @@ fn scope(items: &[&syn::Item], macros: &[&syn::Macro], block: bool, scopes: &mut
                 let name = f.sig.ident.to_string();
                 if differentiated(&f.attrs) {
                     here.add_differentiated(&name, &f.attrs);
-                    if returns_sequence(&f.sig.output) {
-                        here.sequence_results.push(name.clone());
-                    }
+                }
+                // An ordinary one's too: its result is typed right, so that the error
+                // is the one at its call.
+                if returns_sequence(&f.sig.output) {
+                    here.sequence_results.push(name.clone());
                 }
                 let plain = !f
                     .attrs

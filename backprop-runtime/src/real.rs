@@ -20,6 +20,10 @@ pub trait Real:
     + core::ops::SubAssign
     + core::ops::MulAssign
     + core::ops::DivAssign
+    + core::iter::Sum
+    + for<'a> core::iter::Sum<&'a Self>
+    + core::iter::Product
+    + for<'a> core::iter::Product<&'a Self>
     + core::fmt::Debug
     + core::fmt::Display
     + Default
