@@ -655,3 +655,73 @@ fn rows_collected_from_nested_chains() {
     let u = [0.2, 0.5, -0.4, 0.1];
     assert_close(kernel_rows::jvp(&x, &u).1, dot(&g.x, &u), 1e-12);
 }
+
+// ------------------------------------------------------------ lists of chunks
+
+/// A flat vector's rows collected into a list (`Vec<&[f64]>`), then indexed and measured:
+/// each chunk is read through its slicing of `x` (the last one shorter).
+#[differentiate(hessian)]
+fn chunk_list_indexed(x: &[f64]) -> f64 {
+    let rows: Vec<&[f64]> = x.chunks(3).collect();
+    let mut s = 0.0;
+    for i in 0..rows.len() {
+        s += rows[i][0] * rows[i][rows[i].len() - 1];
+    }
+    s
+}
+
+/// `chunks_exact` collected by turbofish, walked by `for p in &pts` and indexed.
+#[differentiate(hessian)]
+fn chunk_list_walked(x: &[f64]) -> f64 {
+    let pts = x.chunks_exact(2).collect::<Vec<_>>();
+    let mut s = 0.0;
+    for p in &pts {
+        s += (p[0] * p[0] + p[1] * p[1]).sqrt();
+    }
+    s + pts[0][1] * pts[pts.len() - 1][0]
+}
+
+/// The list walked by a chain, a chunk bound to a name and given to another
+/// differentiated function.
+#[differentiate(hessian)]
+fn chunk_list_given(x: &[f64]) -> f64 {
+    let rows: Vec<&[f64]> = x.chunks(2).collect();
+    let mut s: f64 = rows
+        .iter()
+        .map(|r| r.iter().map(|v| v.sin()).sum::<f64>())
+        .sum();
+    for i in 1..rows.len() {
+        let r = rows[i];
+        s += r[0] * rows[i - 1][1] + dot_of(rows[i], rows[0]).tanh();
+    }
+    s
+}
+
+#[differentiate(hessian)]
+fn dot_of(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// Value, central differences, the dot-product test against forward mode, and `hvp`.
+macro_rules! check_chunk_list {
+    ($f:ident, $x:expr, $v:expr, $seed:expr) => {{
+        let (x, v): (&[f64], &[f64]) = ($x, $v);
+        let (value, g) = $f::grad(x);
+        assert_eq!(value, $f(x));
+        assert_fd($f, x, &g.x);
+        assert_close($f::jvp(x, v).1, dot(&g.x, v), 1e-12);
+        check_hvp(|x| $f::grad(x).1.x, |x, u| $f::hvp(x, u).2.x, x, $seed);
+    }};
+}
+
+#[test]
+fn lists_of_chunks_read_through_their_slicings() {
+    let mut points = Points::new(77);
+    for n in [6, 7, 8] {
+        let x = points.vec(n, -1.5, 1.5);
+        let v = points.vec(n, -1.0, 1.0);
+        check_chunk_list!(chunk_list_indexed, &x, &v, n as u64);
+        check_chunk_list!(chunk_list_walked, &x, &v, 10 + n as u64);
+        check_chunk_list!(chunk_list_given, &x, &v, 20 + n as u64);
+    }
+}

@@ -1506,7 +1506,7 @@ impl<'r> Gen<'r> {
                         ),
                         // Windows and chunks walked by a chain; or chunks skipped, and
                         // mapped to arrays collected into a `Vec`, taken apart at a computed
-                        // index.
+                        // index; a list of chunks (`Vec<&[f64]>`) indexed and walked.
                         // Two walks of stretches zipped (the trapezoid rule), enumerated.
                         3 if self.rng.chance(0.3) => format!(
                             "v.windows(2).zip(v.windows(2)).map(|(p, q)| (p[1] - p[0]) * (q[0] + q[1]) * ({a})).sum::<f64>() + v.windows(3).zip(v.chunks(2)).enumerate().map(|(j, p)| p.0[2] * p.1[0] * j as f64).sum::<f64>() * ({b})"
@@ -1515,7 +1515,7 @@ impl<'r> Gen<'r> {
                             "v.windows(2).map(|w| (w[1] - w[0]) * ({a})).sum::<f64>() + v.chunks(2).enumerate().fold({b}, |acc, (j, c)| acc * 0.5 + c[c.len() - 1] * j as f64)"
                         ),
                         3 => format!(
-                            "{{ let pts: Vec<[f64; 2]> = v.chunks_exact(2).map(|c| [c[0] * ({a}), c[1]]).collect(); let mut s = {b}; for (i, p) in v.chunks(2).enumerate() {{ for q in v.chunks(2).skip(i + 1) {{ s += p[0] * q[q.len() - 1] * 0.25; }} }} for i in 0..pts.len() {{ let [p0, p1] = pts[(i + 1) % pts.len()]; s += p0 * p1 * 0.5; }} s + pts.iter().map(|p| p[0] * p[1]).sum::<f64>() }}"
+                            "{{ let pts: Vec<[f64; 2]> = v.chunks_exact(2).map(|c| [c[0] * ({a}), c[1]]).collect(); let mut s = {b}; for (i, p) in v.chunks(2).enumerate() {{ for q in v.chunks(2).skip(i + 1) {{ s += p[0] * q[q.len() - 1] * 0.25; }} }} for i in 0..pts.len() {{ let [p0, p1] = pts[(i + 1) % pts.len()]; s += p0 * p1 * 0.5; }} let rows: Vec<&[f64]> = v.chunks(3).collect(); for i in 0..rows.len() {{ s += rows[i][0] * rows[i][rows[i].len() - 1] * 0.5; }} for r in &rows {{ s -= r[0] * 0.25; }} s + pts.iter().map(|p| p[0] * p[1]).sum::<f64>() }}"
                         ),
                         // A matrix collected row by row from nested chains.
                         1 if self.rng.chance(0.3) => format!(

@@ -19,6 +19,20 @@
 //! afterwards only indexed (`v[e]`) or measured (`v.len()`), and neither `s`, `v` nor a
 //! name in the bounds assigned, borrowed mutably or bound again after it in its block.
 //!
+//! A list of a sequence's chunks is read the same way, each chunk through its slicing:
+//!
+//! ```text
+//! let rows: Vec<&[f64]> = x.chunks(3).collect();      (x.len() + (3 - 1)) / 3
+//! rows.len()                                     ==>  x[i * 3..(i * 3 + 3).min(x.len())][2]
+//! rows[i][2]                                          x.chunks(3)
+//! for r in &rows { .. }
+//! ```
+//!
+//! (`chunks_exact` without the `min`, its length `x.len() / 3`), where the list is not
+//! `mut`, afterwards only indexed (by names, literals and arithmetic), measured, walked
+//! (`rows.iter()`, `for r in &rows`) or given whole to a `for` loop, and neither it, the
+//! sequence nor a name in the chunk's size is assigned or bound again after it.
+//!
 //! The same for an element bound by value, `let p = pts[i];` of a `Copy` struct read only
 //! by its fields (`p.x`): it is the element borrowed, `let p = &pts[i];`, which lowering
 //! reads field by field, under the same conditions.
@@ -29,6 +43,7 @@ use extrema::Mentions;
 /// Rewrites the reads of every such view in `block`.
 pub(super) fn desugar(block: &mut syn::Block) {
     AsSlice.visit_block_mut(block);
+    ChunkLists.visit_block_mut(block);
     Rewrite.visit_block_mut(block);
 }
 
@@ -104,6 +119,188 @@ impl VisitMut for Rewrite {
 
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
     fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
+}
+
+/// Rewrites every list of chunks in a block ([module](self)) as its sequence's slicings.
+struct ChunkLists;
+
+impl VisitMut for ChunkLists {
+    fn visit_block_mut(&mut self, block: &mut syn::Block) {
+        syn::visit_mut::visit_block_mut(self, block);
+        let mut at = 0;
+        while at < block.stmts.len() {
+            let found = chunk_list(&block.stmts[at]).filter(|list| {
+                let mut size = Mentions::default();
+                size.visit_expr(&list.size);
+                let mut watched = size.names;
+                watched.insert(list.seq.to_string());
+                only_used_as(
+                    &list.name,
+                    &watched,
+                    &block.stmts[at + 1..],
+                    ChunkList::read,
+                )
+                .is_some()
+            });
+            let Some(list) = found else {
+                at += 1;
+                continue;
+            };
+            let mut reads = ChunkReads { list: &list };
+            for stmt in &mut block.stmts[at + 1..] {
+                reads.visit_stmt_mut(stmt);
+            }
+            // Nothing is left to make: the list is its sequence.
+            block.stmts.remove(at);
+        }
+    }
+
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+    fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
+}
+
+/// `let name: Vec<&[T]> = seq.chunks(size).collect();` (or `collect::<Vec<_>>()`;
+/// `chunks_exact`).
+struct ChunkList {
+    name: Ident,
+    seq: Ident,
+    size: Expr,
+    exact: bool,
+}
+
+fn chunk_list(stmt: &syn::Stmt) -> Option<ChunkList> {
+    let (name, init) = plain_let(stmt, true)?;
+    let syn::Stmt::Local(local) = stmt else {
+        return None;
+    };
+    let is_vec = |t: &syn::Type| {
+        matches!(t, syn::Type::Path(p) if p.qself.is_none()
+            && p.path.segments.last().is_some_and(|s| s.ident == "Vec"))
+    };
+    let typed = match &local.pat {
+        Pat::Type(t) => Some(is_vec(&t.ty)),
+        _ => None,
+    };
+    let Expr::MethodCall(collect) = init else {
+        return None;
+    };
+    let turbofish = collect.turbofish.as_ref().map(|t| {
+        matches!(t.args.first(), Some(syn::GenericArgument::Type(t)) if is_vec(t))
+            && t.args.len() == 1
+    });
+    if collect.method != "collect"
+        || !collect.args.is_empty()
+        || !matches!((typed, turbofish), (Some(true), None) | (None, Some(true)))
+    {
+        return None;
+    }
+    let Expr::MethodCall(chunks) = &*collect.receiver else {
+        return None;
+    };
+    let exact = chunks.method == "chunks_exact";
+    if !(exact || chunks.method == "chunks") || chunks.args.len() != 1 {
+        return None;
+    }
+    let size = chunks.args.first()?;
+    let seq = match &*chunks.receiver {
+        Expr::Path(p) if p.qself.is_none() => p.path.get_ident()?.clone(),
+        _ => return None,
+    };
+    extrema::plain(size).then(|| ChunkList {
+        name: name.clone(),
+        seq,
+        size: parenthesized(size.clone(), crate::precedence::PREC_ATOM),
+        exact,
+    })
+}
+
+impl ChunkList {
+    /// The reads the rewrite takes: `rows[e]` (`e` plain), `rows.len()`, `rows.iter()`,
+    /// `for r in &rows` / `for r in rows`.
+    fn read(e: &Expr, name: &Ident) -> bool {
+        match e {
+            Expr::ForLoop(f) => is_name(strip_ref(&f.expr), name),
+            Expr::MethodCall(m) => {
+                (m.method == "iter" || m.method == "len")
+                    && m.args.is_empty()
+                    && is_name(&m.receiver, name)
+            }
+            _ => element_of(e, name).is_some_and(|i| extrema::plain(&i.index)),
+        }
+    }
+
+    /// `rows.method()`.
+    fn whole(&self, m: &syn::ExprMethodCall, method: &str) -> bool {
+        is_name(&m.receiver, &self.name) && m.method == method && m.args.is_empty()
+    }
+
+    /// `rows[index]` as `seq[lo..hi]`.
+    fn chunk_of(&self, e: &Expr) -> Option<Expr> {
+        let index = parenthesized((*element_of(e, &self.name)?.index).clone(), 13);
+        let ChunkList { seq, size, .. } = self;
+        let lo: Expr = syn::parse_quote!(#index * #size);
+        let hi: Expr = match self.exact {
+            true => syn::parse_quote!(#lo + #size),
+            false => syn::parse_quote!((#lo + #size).min(#seq.len())),
+        };
+        Some(syn::parse_quote!(#seq[#lo..#hi]))
+    }
+
+    /// `rows.len()`: the number of chunks.
+    fn count(&self) -> Expr {
+        let ChunkList { seq, size, .. } = self;
+        match self.exact {
+            true => syn::parse_quote!((#seq.len() / #size)),
+            false => syn::parse_quote!(((#seq.len() + (#size - 1)) / #size)),
+        }
+    }
+
+    /// `rows.iter()`: `seq.chunks(size)`.
+    fn walk(&self) -> Expr {
+        let ChunkList { seq, size, .. } = self;
+        match self.exact {
+            true => syn::parse_quote!(#seq.chunks_exact(#size)),
+            false => syn::parse_quote!(#seq.chunks(#size)),
+        }
+    }
+}
+
+fn strip_ref(e: &Expr) -> &Expr {
+    match e {
+        Expr::Reference(r) if r.mutability.is_none() => &r.expr,
+        e => e,
+    }
+}
+
+struct ChunkReads<'a> {
+    list: &'a ChunkList,
+}
+
+impl VisitMut for ChunkReads<'_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        let list = self.list;
+        match e {
+            Expr::ForLoop(f) if is_name(strip_ref(&f.expr), &list.name) => *f.expr = list.walk(),
+            Expr::MethodCall(m) if list.whole(m, "iter") => *e = list.walk(),
+            Expr::MethodCall(m) if list.whole(m, "len") => *e = list.count(),
+            // A chunk read or measured in place, through its slicing.
+            Expr::Index(syn::ExprIndex { expr: inner, .. })
+            | Expr::MethodCall(syn::ExprMethodCall {
+                receiver: inner, ..
+            }) if element_of(inner, &list.name).is_some() => {
+                if let Some(chunk) = list.chunk_of(inner) {
+                    **inner = chunk;
+                }
+            }
+            // Given elsewhere: borrowed.
+            _ => {
+                if let Some(chunk) = list.chunk_of(e) {
+                    *e = syn::parse_quote!(&#chunk);
+                }
+            }
+        }
+        syn::visit_mut::visit_expr_mut(self, e);
+    }
 }
 
 /// `let name = &seq[start..end];`
