@@ -1391,6 +1391,43 @@ fn rows_columns_and_views() {
     assert!((dot - ((&g.a * &dir).sum() + 0.5 * g.w)).abs() < 1e-10);
 }
 
+/// A matrix's diagonal: the log-determinant of a triangular factor and a trace (a Gaussian's
+/// negative log-likelihood written with ndarray).
+#[differentiate(hessian)]
+fn diagonals(l: &Array2<f64>, x: &Array1<f64>) -> f64 {
+    let log_det = l.diag().mapv(|v| v.abs().ln()).sum();
+    let trace = l.dot(&l.t()).diag().sum();
+    let d = l.diag();
+    (&d * x).sum() - log_det + 0.5 * trace
+}
+
+#[test]
+fn diagonals_of_matrices() {
+    let l = array![[1.3, 0.0, 0.0], [0.4, -0.9, 0.0], [0.2, 0.5, 1.7]];
+    let x = array![0.5, -1.0, 2.0];
+    let (value, g) = diagonals::grad(&l, &x);
+    assert!((value - diagonals(&l, &x)).abs() < 1e-12);
+    assert_fd_array(|l| diagonals(l, &x), &l, &g.l);
+    assert_fd_array(|x| diagonals(&l, x), &x, &g.x);
+    let (dl, dx) = (
+        array![[1.0, 0.5, -0.25], [0.0, 2.0, 1.0], [0.3, -0.1, 0.7]],
+        array![0.2, 0.1, -0.4],
+    );
+    let (_, dot) = diagonals::jvp(&l, &x, &dl, &dx);
+    assert!((dot - ((&g.l * &dl).sum() + (&g.x * &dx).sum())).abs() < 1e-10);
+    // The Hessian along (dl, dx) against differences of gradients.
+    let (_, _, hv) = diagonals::hvp(&l, &x, &dl, &dx);
+    let h = 1e-6;
+    let up = diagonals::grad(&(&l + &(&dl * h)), &(&x + &(&dx * h))).1;
+    let down = diagonals::grad(&(&l - &(&dl * h)), &(&x - &(&dx * h))).1;
+    let fd = (&up.l - &down.l) / (2.0 * h);
+    assert!(
+        (&hv.l - &fd).iter().all(|e| e.abs() < 1e-6),
+        "{} vs {fd}",
+        hv.l
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // Reshaping and joining: `to_shape` / `into_shape_with_order`, `insert_axis`, ndarray's
 // `concatenate` and `stack`, in reverse mode, forward mode and second order.

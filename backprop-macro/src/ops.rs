@@ -198,6 +198,9 @@ pub enum Kernel {
     /// A row or a column of a matrix (`lane(x, axis, i)`).
     Lane,
     LaneBack,
+    /// A square matrix's diagonal (`diag(x)`).
+    Diag,
+    DiagBack,
     /// A broadcast operand's gradient, summed back to its shape.
     SumTo,
     /// The gradient of an operand of the result's shape (a copy, a negation, an
@@ -232,6 +235,8 @@ impl Kernel {
             Kernel::InsertAxis => "insert_axis",
             Kernel::Lane => "lane",
             Kernel::LaneBack => "lane_back",
+            Kernel::Diag => "diag",
+            Kernel::DiagBack => "diag_back",
             Kernel::SumTo => "sum_to",
             Kernel::Same => "same",
         }
@@ -265,6 +270,8 @@ impl Kernel {
             | Kernel::InsertAxis
             | Kernel::Lane
             | Kernel::LaneBack
+            | Kernel::Diag
+            | Kernel::DiagBack
             | Kernel::SumTo
             | Kernel::Same => None,
         }
@@ -305,6 +312,8 @@ impl Kernel {
             | Kernel::InsertAxis
             | Kernel::Lane
             | Kernel::LaneBack
+            | Kernel::Diag
+            | Kernel::DiagBack
             | Kernel::SumTo
             | Kernel::Same => Some(with(0, t(&args[0])?)),
             // `2/(n − ddof) · g·(x − mean)` and `2/(n − ddof) · Σ (x − mean)·dx`: bilinear
@@ -386,6 +395,8 @@ pub enum Reduction {
     InsertAxis(Konst),
     /// `x.row(i)` (axis 0) or `x.column(j)` (axis 1) of a matrix, as an owned vector.
     Lane(usize, Konst),
+    /// `x.diag()` of a matrix, as an owned vector.
+    Diag,
 }
 
 impl Reduction {
@@ -407,6 +418,7 @@ impl Reduction {
         ("insert_axis", 1, false),
         ("row", 1, false),
         ("column", 1, false),
+        ("diag", 0, false),
     ];
 
     /// The reduction `x.name(args)` (`x.name(args).unwrap()` when `unwrapped`).
@@ -431,6 +443,7 @@ impl Reduction {
             "insert_axis" => Reduction::InsertAxis(next()),
             "row" => Reduction::Lane(0, next()),
             "column" => Reduction::Lane(1, next()),
+            "diag" => Reduction::Diag,
             _ => return None,
         })
     }
@@ -466,6 +479,7 @@ impl Reduction {
             Reduction::Reshape(shape) => (Kernel::Reshape, vec![k(shape)]),
             Reduction::InsertAxis(axis) => (Kernel::InsertAxis, vec![k(axis)]),
             Reduction::Lane(axis, i) => (Kernel::Lane, vec![lit(*axis), k(i)]),
+            Reduction::Diag => (Kernel::Diag, vec![]),
         }
     }
 
@@ -487,6 +501,7 @@ impl Reduction {
                 E::Kernel(Kernel::ReshapeBack, vec![up, x])
             }
             Reduction::Lane(axis, i) => E::Kernel(Kernel::LaneBack, vec![up, x, lit(*axis), k(i)]),
+            Reduction::Diag => E::Kernel(Kernel::DiagBack, vec![up, x]),
         }
     }
 
@@ -502,7 +517,8 @@ impl Reduction {
             | Reduction::Transpose
             | Reduction::Reshape(_)
             | Reduction::InsertAxis(_)
-            | Reduction::Lane(..) => {
+            | Reduction::Lane(..)
+            | Reduction::Diag => {
                 let (kernel, mut args) = self.forward();
                 args.insert(0, dx);
                 E::Kernel(kernel, args)

@@ -1247,6 +1247,25 @@ pub fn lane_back<A: Real, S: Data<Elem = A>, X: Base<Target = ArrayBase<S, Ix2>>
     out
 }
 
+/// `x.diag()` of a matrix, as an owned vector.
+#[inline]
+pub fn diag<A: Real, S: Data<Elem = A>, X: Base<Target = ArrayBase<S, Ix2>> + ?Sized>(
+    x: &X,
+) -> Array1<A> {
+    x.base().diag().to_owned()
+}
+
+/// The gradient of [`diag`]: `g` on the diagonal, zero elsewhere.
+#[inline]
+pub fn diag_back<A: Real, S: Data<Elem = A>, X: Base<Target = ArrayBase<S, Ix2>> + ?Sized>(
+    g: &Array1<A>,
+    x: &X,
+) -> Array2<A> {
+    let mut out = Array2::zeros(x.base().raw_dim());
+    out.diag_mut().assign(g);
+    out
+}
+
 /// Elementwise local derivatives, the arrays' versions of [`crate::d`].
 pub mod d {
     use super::{Base, Map};

@@ -2569,6 +2569,8 @@ pub fn check_{name}(p: &mut Points) -> (Verdict, String) {{
                         format!("{x}.view().column(0).to_owned()"),
                         sx.rows_cols()?.0,
                     ),
+                    // A matrix's with its diagonal's (ndarray's `diag` of any matrix).
+                    0 if sx.is_matrix() => (format!("({x}.sum() + {x}.diag().sum())"), Scalar),
                     0 => (format!("{x}.sum()"), Scalar),
                     1 => (format!("{x}.mean().unwrap()"), Scalar),
                     2 if sx.is_matrix() => (format!("{x}.sum_axis(Axis(0))"), sx.rows_cols()?.1),
