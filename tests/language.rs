@@ -4656,6 +4656,38 @@ fn pairs_read_through_their_elements() {
     }
 }
 
+/// Pairs with their types written on the closure's pattern (`|p: (&f64, &f64)|`,
+/// `|(i, v): (usize, &f64)|`), and a `for` loop over two walks of stretches zipped with the
+/// pair bound to one name (`p.0[1]`; one side never read).
+#[differentiate(hessian)]
+fn typed_and_looped_pairs(x: &[f64]) -> f64 {
+    let a: f64 = x
+        .iter()
+        .zip(x.iter().rev())
+        .map(|p: (&f64, &f64)| p.0 * p.1)
+        .sum();
+    let b: f64 = x
+        .iter()
+        .enumerate()
+        .map(|(i, v): (usize, &f64)| v.sin() * i as f64)
+        .sum();
+    let mut s = 0.0;
+    for p in x.windows(2).zip(x.chunks(2)) {
+        s += p.0[1] * p.1[0] - p.1[p.1.len() - 1];
+    }
+    for p in x.windows(3).zip(x.chunks(2)) {
+        s += p.0[0] * p.0[2];
+    }
+    a + b + s
+}
+
+#[test]
+fn typed_pairs_and_pairs_of_stretches_in_loops() {
+    for (k, x, v) in draws(70, &[1, 2, 3, 5, 6], 1.5) {
+        check_every_mode!(typed_and_looped_pairs, &x, &v, 290 + k);
+    }
+}
+
 /// An `Option` a search or a lookup returns, mapped and defaulted in one expression
 /// (`position(..).map_or(..)`, `.map(..).unwrap_or(..)`, `map_or_else`, `unwrap_or_else`),
 /// and a test's position matched directly (`match x.iter().position(..)`): refused before

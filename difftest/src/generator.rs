@@ -1499,7 +1499,7 @@ impl<'r> Gen<'r> {
                         ),
                         // Pairs bound to one name and read by their elements.
                         5 if self.rng.chance(0.4) => format!(
-                            "v.iter().zip(v.iter().skip(1)).filter(|p| *p.0 > *p.1 - ({b})).map(|p| p.0 * p.1 * ({a})).sum::<f64>() + v.iter().enumerate().fold(0.0, |acc, p| acc + p.1 * p.0 as f64) + v.iter().zip(v.iter().rev()).enumerate().map(|(j, p)| p.0 * p.1 * j as f64).sum::<f64>()"
+                            "v.iter().zip(v.iter().skip(1)).filter(|p| *p.0 > *p.1 - ({b})).map(|p: (&f64, &f64)| p.0 * p.1 * ({a})).sum::<f64>() + v.iter().enumerate().fold(0.0, |acc, p| acc + p.1 * p.0 as f64) + v.iter().zip(v.iter().rev()).enumerate().map(|(j, p)| p.0 * p.1 * j as f64).sum::<f64>()"
                         ),
                         5 => format!(
                             "v.iter().zip(v.iter().skip(1)).map(|(p, q)| if *p > *q {{ p * ({a}) }} else {{ q - ({b}) }}).sum::<f64>()"
@@ -1834,6 +1834,10 @@ impl<'r> Gen<'r> {
                 5 => {
                     self.line("for (w, c) in v.windows(2).zip(v.chunks(2)) {");
                     self.line(&format!("    {t} += (w[1] - w[0]) * c[0] * {a};"));
+                    // And the pair bound to one name, read by its elements.
+                    self.line("}");
+                    self.line("for p in v.windows(2).zip(v.chunks(2)) {");
+                    self.line(&format!("    {t} += p.0[1] * p.1[p.1.len() - 1] * 0.5;"));
                 }
                 3 => {
                     self.line("for (j, &e) in v[..v.len() / 2].iter().enumerate() {");

@@ -11,4 +11,10 @@ fn dot(x: &[f64], y: &[f64]) -> f64 {
     x.iter().zip(y).map(|p| product(p)).sum()
 }
 
+// The same with the pair's type written on the closure's pattern.
+#[differentiate]
+fn dot_typed(x: &[f64], y: &[f64]) -> f64 {
+    x.iter().zip(y).map(|p: (&f64, &f64)| product(p)).sum()
+}
+
 fn main() {}

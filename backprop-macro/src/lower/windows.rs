@@ -83,6 +83,17 @@ impl Lower<'_> {
             },
             _ => return None,
         };
+        // A pair bound to one name and read by its elements (`p.0[1]`): taken apart.
+        let taken = match (item, walks.len()) {
+            (Pat::Ident(_), 2) => {
+                let (pat, body) = super::iterators::pair_taken_apart(self, item, &f.body.stmts)?;
+                let mut f = f.clone();
+                f.body.stmts = body;
+                Some((pat, f))
+            }
+            _ => None,
+        };
+        let (item, f) = taken.as_ref().map_or((item, f), |(pat, f)| (pat, f));
         let names: Vec<Ident> = match (item, walks.len()) {
             (Pat::Ident(p), 1) => vec![p.ident.clone()],
             (Pat::Tuple(t), 2) if t.elems.len() == 2 => t
@@ -90,6 +101,10 @@ impl Lower<'_> {
                 .iter()
                 .map(|p| match p {
                     Pat::Ident(p) => Some(p.ident.clone()),
+                    // An element not read.
+                    Pat::Wild(_) => {
+                        Some(Ident::new(&self.names.syntax("unread"), Span::mixed_site()))
+                    }
                     _ => None,
                 })
                 .collect::<Option<_>>()?,

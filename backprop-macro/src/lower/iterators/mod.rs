@@ -24,6 +24,7 @@ mod places;
 mod sources;
 mod terminals;
 
+pub(super) use pairs::pair_taken_apart;
 use sources::*;
 pub(super) use sources::{copies, limits};
 

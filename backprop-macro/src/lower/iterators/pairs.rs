@@ -98,7 +98,9 @@ impl Elements {
     /// `pat` matched against `value`, each name whose elements are read as their pattern.
     fn rebuild(&self, pat: &Pat, value: &Value) -> Option<TokenStream> {
         match (pat, value) {
+            // A type written on the pattern (`|p: (&f64, &f64)|`): the value's own.
             (Pat::Paren(p), v) => self.rebuild(&p.pat, v),
+            (Pat::Type(t), v) => self.rebuild(&t.pat, v),
             (Pat::Tuple(t), Value::Tuple(vs)) if t.elems.len() == vs.len() => {
                 let parts = t.elems.iter().zip(vs).map(|(p, v)| self.rebuild(p, v));
                 let parts: Vec<TokenStream> = parts.collect::<Option<_>>()?;
@@ -146,14 +148,37 @@ impl Named {
     }
 }
 
+/// A `for` loop's item that is a pair of two walks of stretches (`for p in
+/// x.windows(2).zip(y.chunks(2))`) bound to one name its body reads only by elements
+/// (`p.0[1]`): the pattern binding the elements read (`(p_0, p_1)`, `_` for one not read)
+/// and the body reading them.
+pub(in crate::lower) fn pair_taken_apart(
+    cx: &mut dyn Context,
+    pat: &Pat,
+    body: &[syn::Stmt],
+) -> Option<(Pat, Vec<syn::Stmt>)> {
+    let read = pairs::Elements::of(cx, pat, body)?;
+    let mut body = body.to_vec();
+    let pair = Value::Tuple(vec![
+        Value::One(TokenStream::new()),
+        Value::One(TokenStream::new()),
+    ]);
+    let pat = read.take_apart(&pair, &mut body)?;
+    Some((pat, body))
+}
+
 /// The error for a pair bound to one name and used whole.
 const PAIR_WHOLE: &str = "#[differentiate] reads a chain's pair (of `.zip(..)` or `.enumerate()`) bound to one name through its elements (`|p| p.0 * p.1`) or a tuple pattern (`|(a, b)| a * b`); it is not passed on or used whole";
 
 /// `let`s binding `value` to `pat` ([`bind`]); where `pat` is one name for a pair its body
-/// uses whole (`|p| f(p)`), the error that says how to take it apart, reported at the name
+/// uses whole (`|p| f(p)`, `|p: (&f64, &f64)| f(p)`), the error that says how to take it apart, reported at the name
 /// (an empty binding then stands in, so no second error follows).
 pub(super) fn bind_item(cx: &mut dyn Context, pat: &Pat, value: Value) -> Option<TokenStream> {
-    let whole = matches!((pat, &value), (Pat::Ident(_), Value::Tuple(_)));
+    let named = match pat {
+        Pat::Type(t) => &*t.pat,
+        p => p,
+    };
+    let whole = matches!((named, &value), (Pat::Ident(_), Value::Tuple(_)));
     match bind(pat, value) {
         None if whole => {
             cx.error(pat.span(), PAIR_WHOLE);
@@ -171,6 +196,7 @@ fn plain_names(pat: &Pat) -> Vec<&Ident> {
             vec![&p.ident]
         }
         Pat::Paren(p) => plain_names(&p.pat),
+        Pat::Type(t) => plain_names(&t.pat),
         Pat::Tuple(t) => t.elems.iter().flat_map(plain_names).collect(),
         _ => Vec::new(),
     }
