@@ -725,3 +725,66 @@ fn lists_of_chunks_read_through_their_slicings() {
         check_chunk_list!(chunk_list_given, &x, &v, 20 + n as u64);
     }
 }
+
+// ------------------------------------------------------------ rows swapped
+
+/// Gaussian elimination with partial pivoting, the rows of a `Vec<Vec<f64>>` swapped by
+/// `m.swap(k, p)` (each column's two elements) beside the right-hand side's `r.swap(k, p)`:
+/// the sum of the solution of `A x = b`.
+#[differentiate(hessian)]
+fn pivoted_solve(a: &[f64], b: &[f64]) -> f64 {
+    let n = b.len();
+    let mut m: Vec<Vec<f64>> = (0..n).map(|i| a[i * n..(i + 1) * n].to_vec()).collect();
+    let mut r = b.to_vec();
+    for k in 0..n {
+        let mut p = k;
+        for i in k + 1..n {
+            if m[i][k].abs() > m[p][k].abs() {
+                p = i;
+            }
+        }
+        m.swap(k, p);
+        r.swap(k, p);
+        for i in k + 1..n {
+            let f = m[i][k] / m[k][k];
+            for j in k..n {
+                m[i][j] -= f * m[k][j];
+            }
+            r[i] -= f * r[k];
+        }
+    }
+    let mut x = vec![0.0; n];
+    for i in (0..n).rev() {
+        let mut s = r[i];
+        for j in i + 1..n {
+            s -= m[i][j] * x[j];
+        }
+        x[i] = s / m[i][i];
+    }
+    x.iter().sum()
+}
+
+#[test]
+fn rows_swapped_by_a_pivot() {
+    // The first column's largest element is in the second row: every step pivots.
+    let a = [0.1, 2.0, 1.0, 3.0, 1.0, 0.5, 1.0, -1.0, 2.0];
+    let b = [0.5, -1.0, 2.0];
+    let (value, g) = pivoted_solve::grad(&a, &b);
+    assert_eq!(value, pivoted_solve(&a, &b));
+    assert_fd(|a| pivoted_solve(a, &b), &a, &g.a);
+    assert_fd(|b| pivoted_solve(&a, b), &b, &g.b);
+    let (da, db) = ([0.3; 9], [1.0, -0.5, 0.25]);
+    let (_, tangent) = pivoted_solve::jvp(&a, &b, &da, &db);
+    assert_close(tangent, dot(&g.a, &da) + dot(&g.b, &db), 1e-12);
+    let (_, _, hv) = pivoted_solve::hvp(&a, &b, &da, &db);
+    let h = 1e-6;
+    let shifted = |s: f64| {
+        let a: Vec<f64> = a.iter().zip(&da).map(|(x, d)| x + s * d).collect();
+        let b: Vec<f64> = b.iter().zip(&db).map(|(x, d)| x + s * d).collect();
+        pivoted_solve::grad(&a, &b).1
+    };
+    let (up, down) = (shifted(h), shifted(-h));
+    for k in 0..9 {
+        assert_close(hv.a[k], (up.a[k] - down.a[k]) / (2.0 * h), 1e-5);
+    }
+}

@@ -1738,6 +1738,10 @@ impl<'r> Gen<'r> {
         self.indices.pop();
         self.indent -= 1;
         self.line("}");
+        if vec {
+            // Two rows swapped (a pivot's).
+            self.line(&format!("{m}.swap(0, 2);"));
+        }
         if vec && self.rng.chance(0.3) {
             // A row pushed: a local `Vec` or a literal.
             let (a, b) = (self.bounded(2), self.bounded(1));

@@ -22,7 +22,8 @@ impl Lower<'_> {
         REARRANGING
             .iter()
             .any(|(name, args)| m.method == name && m.args.len() == *args)
-            && self.flat_local(&m.receiver)
+            && (self.flat_local(&m.receiver)
+                || m.method == "swap" && self.matrix_local(&m.receiver))
     }
 
     /// `m`, one of [`REARRANGING`], as the element writes it means.
@@ -36,18 +37,36 @@ impl Lower<'_> {
         }
     }
 
-    /// `v.swap(i, j);`: the two element writes, through a temporary.
+    /// `v.swap(i, j);`: the two element writes, through a temporary; of two rows of a
+    /// matrix (`m.swap(i, j)` of a `Vec<Vec<f64>>`, a pivot's rows), those of each column,
+    /// the rows of equal length.
     fn lower_swap(&mut self, m: &syn::ExprMethodCall, out: &mut Vec<Stmt>) {
-        let [i, j, t] =
-            ["i", "j", "swapped"].map(|n| Ident::new(&self.names.syntax(n), Span::mixed_site()));
+        let [i, j, t, c] = ["i", "j", "swapped", "c"]
+            .map(|n| Ident::new(&self.names.syntax(n), Span::mixed_site()));
         let (v, a, b) = (&m.receiver, &m.args[0], &m.args[1]);
-        let writes: syn::Block = syn::parse_quote_spanned!(m.span()=> {
-            let #i: usize = #a;
-            let #j: usize = #b;
-            let #t = #v[#i];
-            #v[#i] = #v[#j];
-            #v[#j] = #t;
-        });
+        let writes: syn::Block = match self.matrix_local(v) {
+            false => syn::parse_quote_spanned!(m.span()=> {
+                let #i: usize = #a;
+                let #j: usize = #b;
+                let #t = #v[#i];
+                #v[#i] = #v[#j];
+                #v[#j] = #t;
+            }),
+            true => syn::parse_quote_spanned!(m.span()=> {
+                let #i: usize = #a;
+                let #j: usize = #b;
+                ::core::assert_eq!(
+                    #v[#i].len(),
+                    #v[#j].len(),
+                    "#[differentiate] swaps rows of equal length (a matrix's), element by element",
+                );
+                for #c in 0..#v[#i].len() {
+                    let #t = #v[#i][#c];
+                    #v[#i][#c] = #v[#j][#c];
+                    #v[#j][#c] = #t;
+                }
+            }),
+        };
         self.lower_stmts(&writes.stmts, Sink::Discard, out, &[]);
     }
 
@@ -129,6 +148,12 @@ impl Lower<'_> {
     fn flat_local(&self, e: &Expr) -> bool {
         self.local_of(e)
             .is_some_and(|v| self.kind(v) == Kind::Seq && self.depth(v) == 1 && !self.is_row(v))
+    }
+
+    /// Whether `e` names a local sequence of rows of floats (`Vec<Vec<f64>>`).
+    fn matrix_local(&self, e: &Expr) -> bool {
+        self.local_of(e)
+            .is_some_and(|v| self.kind(v) == Kind::Seq && self.depth(v) == 2 && !self.is_row(v))
     }
 
     /// `v.fill(c);` as `let filled = c; for i in 0..v.len() { v[i] = filled; }`, and
