@@ -4688,6 +4688,24 @@ fn typed_pairs_and_pairs_of_stretches_in_loops() {
     }
 }
 
+/// A walk's last or `k`-th item (`x.iter().last()`, `x.iter().nth(k)`, through `.copied()`
+/// too), the lookups `x.last()` and `x.get(k)` they mean (and what clippy suggests instead).
+#[allow(clippy::iter_nth, clippy::double_ended_iterator_last)]
+#[differentiate(hessian)]
+fn last_and_nth_of_walks(x: &[f64]) -> f64 {
+    let last = x.iter().last().unwrap();
+    let second = x.iter().copied().nth(1).unwrap_or(0.5);
+    let far = x.iter().nth(x.len()).map_or(1.0, |v| v * 3.0);
+    last * second.sin() + far + x.iter().cloned().last().unwrap_or(0.0).powi(2)
+}
+
+#[test]
+fn last_and_nth_items_of_walks() {
+    for (k, x, v) in draws(71, &[1, 2, 3, 5], 1.5) {
+        check_every_mode!(last_and_nth_of_walks, &x, &v, 300 + k);
+    }
+}
+
 /// An `Option` a search or a lookup returns, mapped and defaulted in one expression
 /// (`position(..).map_or(..)`, `.map(..).unwrap_or(..)`, `map_or_else`, `unwrap_or_else`),
 /// and a test's position matched directly (`match x.iter().position(..)`): refused before

@@ -1994,7 +1994,9 @@ impl<'r> Gen<'r> {
         };
         let end = match self.rng.chance(0.5) {
             true => format!("{p}[{p}.len() - 1] * 0.5"),
-            false => format!("{p}.last().unwrap() * 0.5 - {p}.first().unwrap()"),
+            false => format!(
+                "{p}.last().unwrap() * 0.5 - {p}.first().unwrap() + {p}.iter().nth(1).map_or(0.25, |e| e * 0.5) - {p}.iter().copied().last().unwrap()"
+            ),
         };
         self.line(&format!("let {t} = {pick} + {end};"));
         self.floats.last_mut().unwrap().push(t);

@@ -5,6 +5,10 @@
 //! * w, None => 0.0 }`. Only of the methods that return such an `Option` (`position`,
 //! `rposition`, `find`, `get`, `first`, `last`, `reduce`, `max_by`, `min_by`, and the
 //! `copied()` or `cloned()` of one), where each closure takes one plain pattern.
+//!
+//! Before that, a walk's last or `k`-th item (`xs.iter().last()`, `xs.iter().nth(k)`, also
+//! `.copied()` or `.cloned()` first) is the lookup it means, `xs.last()` or `xs.get(k)`
+//! (then `.copied()`), read as those are.
 
 use super::*;
 use syn::visit_mut::VisitMut;
@@ -91,6 +95,36 @@ fn parts(m: &syn::ExprMethodCall) -> Option<(&Expr, &Pat, &Expr, Expr)> {
     }
 }
 
+/// `xs.iter().last()` as `xs.last()`, `xs.iter().nth(k)` as `xs.get(k)`, through
+/// `.copied()` or `.cloned()` of the walk (`xs.last().copied()`).
+fn lookup(m: &syn::ExprMethodCall) -> Option<Expr> {
+    let pick = match (m.method.to_string().as_str(), m.args.len()) {
+        ("last", 0) => "last",
+        ("nth", 1) => "get",
+        _ => return None,
+    };
+    let Expr::MethodCall(walk) = strip(&m.receiver) else {
+        return None;
+    };
+    let (walk, then) = match walk.method.to_string().as_str() {
+        "copied" | "cloned" if walk.args.is_empty() => match strip(&walk.receiver) {
+            Expr::MethodCall(inner) => (inner, Some(&walk.method)),
+            _ => return None,
+        },
+        _ => (walk, None),
+    };
+    if walk.method != "iter" || !walk.args.is_empty() {
+        return None;
+    }
+    let (xs, args) = (&walk.receiver, &m.args);
+    let pick = Ident::new(pick, m.method.span());
+    let found: Expr = syn::parse_quote_spanned!(m.method.span()=> #xs.#pick(#args));
+    Some(match then {
+        Some(then) => syn::parse_quote!(#found.#then()),
+        None => found,
+    })
+}
+
 struct Rewrite;
 
 impl VisitMut for Rewrite {
@@ -99,6 +133,10 @@ impl VisitMut for Rewrite {
         let Expr::MethodCall(m) = &*e else {
             return;
         };
+        if let Some(found) = lookup(m) {
+            *e = found;
+            return;
+        }
         let Some((option, pat, mapped, default)) = parts(m) else {
             return;
         };
