@@ -1428,6 +1428,46 @@ fn diagonals_of_matrices() {
     );
 }
 
+/// The variance and standard deviation of every element (`x.var(ddof)`, `x.std(ddof)`):
+/// a vector standardized by its own spread, and a matrix's variance.
+#[differentiate(hessian)]
+fn spreads(x: &Array1<f64>, a: &Array2<f64>) -> f64 {
+    let s = x.std(1.0);
+    let v = a.var(0.0);
+    (x.mapv(|e| e * e) / s).sum() + v * v
+}
+
+#[test]
+fn variances_of_every_element() {
+    let x = array![0.5, -1.0, 2.0, 0.25];
+    let a = array![[1.3, 0.1, -0.4], [0.4, -0.9, 2.2]];
+    let (value, g) = spreads::grad(&x, &a);
+    assert!((value - spreads(&x, &a)).abs() < 1e-12);
+    assert_fd_array(|x| spreads(x, &a), &x, &g.x);
+    assert_fd_array(|a| spreads(&x, a), &a, &g.a);
+    let (dx, da) = (
+        array![0.2, 0.1, -0.4, 1.0],
+        array![[1.0, 0.5, -0.25], [0.0, 2.0, 1.0]],
+    );
+    let (_, dot) = spreads::jvp(&x, &a, &dx, &da);
+    assert!((dot - ((&g.x * &dx).sum() + (&g.a * &da).sum())).abs() < 1e-10);
+    let (_, _, hv) = spreads::hvp(&x, &a, &dx, &da);
+    let h = 1e-6;
+    let up = spreads::grad(&(&x + &(&dx * h)), &(&a + &(&da * h))).1;
+    let down = spreads::grad(&(&x - &(&dx * h)), &(&a - &(&da * h))).1;
+    let (fx, fa) = ((&up.x - &down.x) / (2.0 * h), (&up.a - &down.a) / (2.0 * h));
+    assert!(
+        (&hv.x - &fx).iter().all(|e| e.abs() < 1e-5),
+        "{} vs {fx}",
+        hv.x
+    );
+    assert!(
+        (&hv.a - &fa).iter().all(|e| e.abs() < 1e-5),
+        "{} vs {fa}",
+        hv.a
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // Reshaping and joining: `to_shape` / `into_shape_with_order`, `insert_axis`, ndarray's
 // `concatenate` and `stack`, in reverse mode, forward mode and second order.

@@ -187,6 +187,10 @@ pub enum Kernel {
     VarAxis,
     VarAxisBack,
     VarAxisTangent,
+    /// The variance of every element (`x.var(ddof)`), its gradient and its tangent.
+    Var,
+    VarBack,
+    VarTangent,
     Slice,
     SliceBack,
     Transpose,
@@ -226,6 +230,9 @@ impl Kernel {
             Kernel::VarAxis => "var_axis",
             Kernel::VarAxisBack => "var_axis_back",
             Kernel::VarAxisTangent => "var_axis_tangent",
+            Kernel::Var => "var",
+            Kernel::VarBack => "var_back",
+            Kernel::VarTangent => "var_tangent",
             Kernel::Slice => "slice",
             Kernel::SliceBack => "slice_back",
             Kernel::Transpose => "transpose",
@@ -261,6 +268,9 @@ impl Kernel {
             | Kernel::VarAxis
             | Kernel::VarAxisBack
             | Kernel::VarAxisTangent
+            | Kernel::Var
+            | Kernel::VarBack
+            | Kernel::VarTangent
             | Kernel::Slice
             | Kernel::SliceBack
             | Kernel::Transpose
@@ -318,16 +328,22 @@ impl Kernel {
             | Kernel::Same => Some(with(0, t(&args[0])?)),
             // `2/(n − ddof) · g·(x − mean)` and `2/(n − ddof) · Σ (x − mean)·dx`: bilinear
             // in the first two arguments (centring is linear).
-            Kernel::VarAxisBack | Kernel::VarAxisTangent => add_either(
-                t(&args[0]).map(|d| with(0, d)),
-                t(&args[1]).map(|d| with(1, d)),
-            ),
-            // The variance itself: its tangent is `var_axis_tangent`.
-            Kernel::VarAxis => {
+            Kernel::VarAxisBack | Kernel::VarAxisTangent | Kernel::VarBack | Kernel::VarTangent => {
+                add_either(
+                    t(&args[0]).map(|d| with(0, d)),
+                    t(&args[1]).map(|d| with(1, d)),
+                )
+            }
+            // The variance itself: its tangent is `var_axis_tangent` (`var_tangent`).
+            Kernel::VarAxis | Kernel::Var => {
                 let dx = t(&args[0])?;
                 let mut rest = args.to_vec();
                 rest.insert(0, dx);
-                Some(E::Kernel(Kernel::VarAxisTangent, rest))
+                let tangent = match self {
+                    Kernel::Var => Kernel::VarTangent,
+                    _ => Kernel::VarAxisTangent,
+                };
+                Some(E::Kernel(tangent, rest))
             }
             // `a · b`: d(a) · b + a · d(b).
             Kernel::Dot => add_either(
@@ -362,6 +378,7 @@ fn usage(&(name, arity, unwrap): &(&str, usize, bool)) -> String {
         ("to_shape" | "into_shape_with_order", _) => "shape",
         ("row", _) => "i",
         ("column", _) => "j",
+        ("var" | "std", _) => "ddof",
         (_, 0) => "",
         (_, 1) => "Axis(k)",
         _ => "Axis(k), ddof",
@@ -384,6 +401,8 @@ pub enum Reduction {
     MeanAxis(Konst),
     /// `x.var_axis(axis, ddof)`; `x.std_axis(axis, ddof)` is its square root.
     VarAxis(Konst, Konst),
+    /// `x.var(ddof)` of every element; `x.std(ddof)` is its square root.
+    Var(Konst),
     /// `x.slice(s![..])`, as an owned array.
     Slice(Konst),
     /// `x.t()`
@@ -411,6 +430,9 @@ impl Reduction {
         ("var_axis", 2, false),
         // Lowered as the square root of `var_axis`, whose rules it then follows.
         ("std_axis", 2, false),
+        ("var", 1, false),
+        // Lowered as the square root of `var`.
+        ("std", 1, false),
         ("slice", 1, false),
         ("t", 0, false),
         ("to_shape", 1, true),
@@ -437,6 +459,7 @@ impl Reduction {
                 let axis = next();
                 Reduction::VarAxis(axis, next())
             }
+            "var" => Reduction::Var(next()),
             "slice" => Reduction::Slice(next()),
             "t" => Reduction::Transpose,
             "to_shape" | "into_shape_with_order" => Reduction::Reshape(next()),
@@ -461,7 +484,7 @@ impl Reduction {
 
     /// Whether the result is a float rather than an array.
     pub fn to_float(&self) -> bool {
-        matches!(self, Reduction::Sum | Reduction::Mean)
+        matches!(self, Reduction::Sum | Reduction::Mean | Reduction::Var(_))
     }
 
     /// The forward kernel and its constant arguments after the array.
@@ -474,6 +497,7 @@ impl Reduction {
             Reduction::SumAxis(axis) => (Kernel::SumAxis, vec![k(axis)]),
             Reduction::MeanAxis(axis) => (Kernel::MeanAxis, vec![k(axis)]),
             Reduction::VarAxis(axis, ddof) => (Kernel::VarAxis, vec![k(axis), k(ddof)]),
+            Reduction::Var(ddof) => (Kernel::Var, vec![k(ddof)]),
             Reduction::Slice(info) => (Kernel::Slice, vec![k(info)]),
             Reduction::Transpose => (Kernel::Transpose, vec![]),
             Reduction::Reshape(shape) => (Kernel::Reshape, vec![k(shape)]),
@@ -495,6 +519,7 @@ impl Reduction {
             Reduction::VarAxis(axis, ddof) => {
                 E::Kernel(Kernel::VarAxisBack, vec![up, x, k(axis), k(ddof)])
             }
+            Reduction::Var(ddof) => E::Kernel(Kernel::VarBack, vec![up, x, k(ddof)]),
             Reduction::Slice(info) => E::Kernel(Kernel::SliceBack, vec![up, x, k(info)]),
             Reduction::Transpose => E::Kernel(Kernel::TransposeBack, vec![up]),
             Reduction::Reshape(_) | Reduction::InsertAxis(_) => {
@@ -528,6 +553,10 @@ impl Reduction {
                 Kernel::VarAxisTangent,
                 vec![dx, x, E::Konst(axis.clone()), E::Konst(ddof.clone())],
             ),
+            // `2/(n − ddof) · Σ (x − mean)·dx`.
+            Reduction::Var(ddof) => {
+                E::Kernel(Kernel::VarTangent, vec![dx, x, E::Konst(ddof.clone())])
+            }
         }
     }
 }

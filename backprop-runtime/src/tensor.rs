@@ -1106,6 +1106,64 @@ pub fn var_axis_tangent<
     (centred * dx.base()).sum_axis(axis).mapv(|s| s * scale)
 }
 
+/// `x.var(ddof)`: the variance of every element.
+#[inline]
+pub fn var<
+    A: Real + num_traits::FromPrimitive,
+    S: Data<Elem = A>,
+    D: Dimension,
+    X: Base<Target = ArrayBase<S, D>> + ?Sized,
+>(
+    x: &X,
+    ddof: A,
+) -> A {
+    x.base().var(ddof)
+}
+
+/// `x − mean` of every element, and `2 / (n − ddof)`.
+fn centred_all<A: Real, S: Data<Elem = A>, D: Dimension>(
+    x: &ArrayBase<S, D>,
+    ddof: A,
+) -> (Array<A, D>, A) {
+    let n = A::from_f64(x.len() as f64);
+    let mean = x.sum() / n;
+    (x.mapv(|v| v - mean), A::from_f64(2.0) / (n - ddof))
+}
+
+/// The gradient of [`var`]: `g · 2(x − mean) / (n − ddof)`.
+#[inline]
+pub fn var_back<
+    A: Real,
+    S: Data<Elem = A>,
+    D: Dimension,
+    X: Base<Target = ArrayBase<S, D>> + ?Sized,
+>(
+    g: &A,
+    x: &X,
+    ddof: A,
+) -> Array<A, D> {
+    let (centred, scale) = centred_all(x.base(), ddof);
+    centred.mapv(|c| c * scale * *g)
+}
+
+/// The tangent of [`var`] in the direction `dx`: `Σ 2(x − mean)·dx / (n − ddof)`.
+#[inline]
+pub fn var_tangent<
+    A: Real,
+    S: Data<Elem = A>,
+    S2: Data<Elem = A>,
+    D: Dimension,
+    X: Base<Target = ArrayBase<S, D>> + ?Sized,
+    T: Base<Target = ArrayBase<S2, D>> + ?Sized,
+>(
+    dx: &T,
+    x: &X,
+    ddof: A,
+) -> A {
+    let (centred, scale) = centred_all(x.base(), ddof);
+    (centred * dx.base()).sum() * scale
+}
+
 /// `x.slice(info)`, as an owned array (the generated code keeps values, not borrows).
 #[inline]
 pub fn slice<

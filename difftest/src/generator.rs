@@ -2582,7 +2582,11 @@ pub fn check_{name}(p: &mut Points) -> (Verdict, String) {{
                     // A matrix's with its diagonal's (ndarray's `diag` of any matrix).
                     0 if sx.is_matrix() => (format!("({x}.sum() + {x}.diag().sum())"), Scalar),
                     0 => (format!("{x}.sum()"), Scalar),
-                    1 => (format!("{x}.mean().unwrap()"), Scalar),
+                    // With the variance of every element.
+                    1 => (
+                        format!("({x}.mean().unwrap() + {x}.var(0.0) * 0.5)"),
+                        Scalar,
+                    ),
                     2 if sx.is_matrix() => (format!("{x}.sum_axis(Axis(0))"), sx.rows_cols()?.1),
                     3 if sx.is_matrix() => (format!("{x}.sum_axis(Axis(1))"), sx.rows_cols()?.0),
                     4 if sx.is_matrix() => (
@@ -2611,7 +2615,10 @@ pub fn check_{name}(p: &mut Points) -> (Verdict, String) {{
                         self.min_size = 2;
                         let param = ["a", "b"][self.rng.below(2)];
                         let reduced = reduced(NK.rows_cols()?);
-                        (format!("{param}.std_axis(Axis({axis}), 0.0)"), reduced)
+                        (
+                            format!("({param}.std_axis(Axis({axis}), 0.0) + {param}.std(1.0))"),
+                            reduced,
+                        )
                     }
                     // Reshapes: a matrix read row by row into the transposed shape, a vector
                     // made a row and back.

@@ -227,9 +227,10 @@ impl Lower<'_> {
                 Op::Dot(receiver, rhs)
             }
             // The standard deviation is the square root of the variance: its rules follow.
-            ("std_axis", 2) => {
+            (std @ ("std_axis" | "std"), n @ (2 | 1)) if (std == "std") == (n == 1) => {
                 let args = m.args.iter().map(|a| self.konst(a)).collect();
-                let var = Reduction::from_method("var_axis", false, args).expect("two arguments");
+                let var = if std == "std" { "var" } else { "var_axis" };
+                let var = Reduction::from_method(var, false, args).expect("its arguments");
                 let var = self.materialize(Op::Reduce(var, receiver), m.method.span(), out);
                 Op::Math(Math::Sqrt, var, Vec::new())
             }
