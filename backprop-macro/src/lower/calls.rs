@@ -39,6 +39,10 @@ impl<'e> Lower<'e> {
             // Nothing that carries a derivative goes in: an ordinary call.
             return Op::Konst(self.konst(&Expr::Call(c.clone())));
         }
+        if array_from_values(&fp.path) {
+            self.errors.spanned(&c.func, ARRAY_FROM_VALUES);
+            return Op::Konst(self.dummy());
+        }
         let mut path = fp.path.clone();
         let generics = match path
             .segments
@@ -611,4 +615,24 @@ impl<'e> Lower<'e> {
             op => op,
         }
     }
+}
+
+/// The error for an ndarray array made from values that carry a derivative.
+const ARRAY_FROM_VALUES: &str = "#[differentiate] does not make an ndarray array from a sequence or values that carry a derivative (`Array1::from_vec(v)`, `Array::from(v)`); compute the array with ndarray's operations on array parameters (`x.mapv(..)`, `a.dot(&x)`, ...), or keep the values in the `Vec` (indexed, walked, summed)";
+
+/// `Array1::from_vec`, `Array::from`, `Array2::from_shape_vec`, ...: a constructor of an
+/// ndarray array from values.
+fn array_from_values(path: &syn::Path) -> bool {
+    let n = path.segments.len();
+    n >= 2
+        && path.segments[n - 2].ident.to_string().starts_with("Array")
+        && [
+            "from_vec",
+            "from",
+            "from_shape_vec",
+            "from_iter",
+            "from_shape_fn",
+        ]
+        .iter()
+        .any(|m| path.segments[n - 1].ident == m)
 }

@@ -163,6 +163,15 @@ impl Lower<'_> {
         None
     }
 
+    /// Whether `e` reads a local whose definition already had an error.
+    fn reads_poisoned(&self, e: &Expr) -> bool {
+        let mut names = HashSet::new();
+        collect_idents(e.to_token_stream(), &mut names);
+        names
+            .iter()
+            .any(|n| self.lookup(n).is_some_and(|v| self.poisoned.contains(&v)))
+    }
+
     /// A float's method (`x.sin()`, `a.powf(b)`), from the operations table.
     fn lower_float_method(
         &mut self,
@@ -186,6 +195,10 @@ impl Lower<'_> {
                     &m.method,
                     format!("#[differentiate] does not see the type of what `.{name}()` hands out here, so it cannot tell whether it carries a derivative: loop over the sequence itself (`for &k in &idx {{ .. }}`, or by index) instead of taking its items from an iterator bound to a name"),
                 );
+                return Op::Konst(self.dummy());
+            }
+            // A value made from a local whose definition had an error: one error is enough.
+            if self.reads_poisoned(&m.receiver) {
                 return Op::Konst(self.dummy());
             }
             self.errors.spanned(
