@@ -6,7 +6,7 @@
 #![allow(clippy::needless_range_loop)]
 
 mod common;
-use backprop::ndarray::{Array1, Array2, Axis, array, concatenate, s, stack};
+use backprop::ndarray::{Array, Array1, Array2, Axis, Dimension, array, concatenate, s, stack};
 use backprop::{differentiate, relu, sigmoid};
 use common::{Points, assert_close, assert_fd, assert_fd_array, check_hvp};
 
@@ -1391,6 +1391,30 @@ fn rows_columns_and_views() {
     assert!((dot - ((&g.a * &dir).sum() + 0.5 * g.w)).abs() < 1e-10);
 }
 
+/// The Hessian of a function of two arrays along `(da, db)` (`hv`, from its `hvp`) against
+/// central differences of its gradient (`grad`, both arrays' gradients).
+fn assert_hvp_of_two<D: Dimension, E: Dimension>(
+    grad: impl Fn(&Array<f64, D>, &Array<f64, E>) -> (Array<f64, D>, Array<f64, E>),
+    (a, b): (&Array<f64, D>, &Array<f64, E>),
+    (da, db): (&Array<f64, D>, &Array<f64, E>),
+    hv: (&Array<f64, D>, &Array<f64, E>),
+) {
+    let h = 1e-6;
+    let up = grad(&(a + &(da * h)), &(b + &(db * h)));
+    let down = grad(&(a - &(da * h)), &(b - &(db * h)));
+    let (fa, fb) = ((&up.0 - &down.0) / (2.0 * h), (&up.1 - &down.1) / (2.0 * h));
+    assert!(
+        (hv.0 - &fa).iter().all(|e| e.abs() < 1e-5),
+        "{} vs {fa}",
+        hv.0
+    );
+    assert!(
+        (hv.1 - &fb).iter().all(|e| e.abs() < 1e-5),
+        "{} vs {fb}",
+        hv.1
+    );
+}
+
 /// A matrix's diagonal: the log-determinant of a triangular factor and a trace (a Gaussian's
 /// negative log-likelihood written with ndarray).
 #[differentiate(hessian)]
@@ -1415,17 +1439,12 @@ fn diagonals_of_matrices() {
     );
     let (_, dot) = diagonals::jvp(&l, &x, &dl, &dx);
     assert!((dot - ((&g.l * &dl).sum() + (&g.x * &dx).sum())).abs() < 1e-10);
-    // The Hessian along (dl, dx) against differences of gradients.
     let (_, _, hv) = diagonals::hvp(&l, &x, &dl, &dx);
-    let h = 1e-6;
-    let up = diagonals::grad(&(&l + &(&dl * h)), &(&x + &(&dx * h))).1;
-    let down = diagonals::grad(&(&l - &(&dl * h)), &(&x - &(&dx * h))).1;
-    let fd = (&up.l - &down.l) / (2.0 * h);
-    assert!(
-        (&hv.l - &fd).iter().all(|e| e.abs() < 1e-6),
-        "{} vs {fd}",
-        hv.l
-    );
+    let grad = |l: &Array2<f64>, x: &Array1<f64>| {
+        let g = diagonals::grad(l, x).1;
+        (g.l, g.x)
+    };
+    assert_hvp_of_two(grad, (&l, &x), (&dl, &dx), (&hv.l, &hv.x));
 }
 
 /// The variance and standard deviation of every element (`x.var(ddof)`, `x.std(ddof)`):
@@ -1452,20 +1471,43 @@ fn variances_of_every_element() {
     let (_, dot) = spreads::jvp(&x, &a, &dx, &da);
     assert!((dot - ((&g.x * &dx).sum() + (&g.a * &da).sum())).abs() < 1e-10);
     let (_, _, hv) = spreads::hvp(&x, &a, &dx, &da);
-    let h = 1e-6;
-    let up = spreads::grad(&(&x + &(&dx * h)), &(&a + &(&da * h))).1;
-    let down = spreads::grad(&(&x - &(&dx * h)), &(&a - &(&da * h))).1;
-    let (fx, fa) = ((&up.x - &down.x) / (2.0 * h), (&up.a - &down.a) / (2.0 * h));
-    assert!(
-        (&hv.x - &fx).iter().all(|e| e.abs() < 1e-5),
-        "{} vs {fx}",
-        hv.x
-    );
-    assert!(
-        (&hv.a - &fa).iter().all(|e| e.abs() < 1e-5),
-        "{} vs {fa}",
-        hv.a
-    );
+    let grad = |x: &Array1<f64>, a: &Array2<f64>| {
+        let g = spreads::grad(x, a).1;
+        (g.x, g.a)
+    };
+    assert_hvp_of_two(grad, (&x, &a), (&dx, &da), (&hv.x, &hv.a));
+}
+
+/// A `Vec` of floats made an array (`Array1::from_vec(v)`, also `Array::from_vec`): the
+/// rows' sums collected, and a vector written element by element, then used as arrays.
+#[differentiate(hessian)]
+fn vectors_made_arrays(a: &Array2<f64>, w: &Array1<f64>) -> f64 {
+    let m: Vec<f64> = a.rows().into_iter().map(|r| r.sum()).collect();
+    let m = Array1::from_vec(m);
+    let mut v = vec![0.0; 2];
+    v[0] = a[[0, 0]] * 2.0;
+    v[1] = w[1].sin();
+    let u = backprop::ndarray::Array::from_vec(v);
+    (&m * &m).sum() + m.dot(w) + u.dot(&u)
+}
+
+#[test]
+fn vectors_made_arrays_carry_their_gradients() {
+    let a = array![[1.3, 0.1, -0.4], [0.4, -0.9, 2.2]];
+    let w = array![0.5, -1.0];
+    let (value, g) = vectors_made_arrays::grad(&a, &w);
+    assert!((value - vectors_made_arrays(&a, &w)).abs() < 1e-12);
+    assert_fd_array(|a| vectors_made_arrays(a, &w), &a, &g.a);
+    assert_fd_array(|w| vectors_made_arrays(&a, w), &w, &g.w);
+    let (da, dw) = (array![[1.0, 0.5, -0.25], [0.0, 2.0, 1.0]], array![0.2, 0.7]);
+    let (_, dot) = vectors_made_arrays::jvp(&a, &w, &da, &dw);
+    assert!((dot - ((&g.a * &da).sum() + (&g.w * &dw).sum())).abs() < 1e-10);
+    let (_, _, hv) = vectors_made_arrays::hvp(&a, &w, &da, &dw);
+    let grad = |a: &Array2<f64>, w: &Array1<f64>| {
+        let g = vectors_made_arrays::grad(a, w).1;
+        (g.a, g.w)
+    };
+    assert_hvp_of_two(grad, (&a, &w), (&da, &dw), (&hv.a, &hv.w));
 }
 
 // ---------------------------------------------------------------------------------------

@@ -371,6 +371,19 @@ pub struct Call {
 }
 
 impl Call {
+    /// A call of the runtime's `array_from_vec` gate (`Array1::from_vec(v)` of a `Vec` of
+    /// floats): its result is an array.
+    pub fn makes_array(&self) -> bool {
+        self.method.is_none()
+            && self.path.segments.len() > 1
+            && self
+                .path
+                .segments
+                .last()
+                .is_some_and(|s| s.ident == "array_from_vec")
+            && self.path.segments.iter().any(|s| s.ident == "__private")
+    }
+
     /// The callee's item that gives the value, its tangent and the pullback carrying
     /// tangents (forward over reverse): `__fob`, or `__fob_boxed` for a recursive call.
     pub fn fob_item(&self) -> &'static str {

@@ -246,6 +246,7 @@ impl Lower<'_> {
             Op::Dot(..) | Op::Reduce(..) => Kind::Tensor,
             _ if any_tensor => Kind::Tensor,
             Op::Call(c) if c.sub_slice => Kind::Seq,
+            Op::Call(c) if c.makes_array() => Kind::Tensor,
             Op::Field(f) if f.by_ref => Kind::Struct,
             Op::Field(_) => Kind::Float,
             Op::Neg(_) | Op::Bin(..) | Op::Math(..) | Op::Cast(..) | Op::Call(_) => Kind::Float,
