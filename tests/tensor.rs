@@ -6,7 +6,7 @@
 #![allow(clippy::needless_range_loop)]
 
 mod common;
-use backprop::ndarray::{Array, Array1, Array2, Axis, Dimension, array, concatenate, s, stack};
+use backprop::ndarray::{Array1, Array2, Axis, array, concatenate, s, stack};
 use backprop::{differentiate, relu, sigmoid};
 use common::{Points, assert_close, assert_fd, assert_fd_array, check_hvp};
 
@@ -1391,28 +1391,35 @@ fn rows_columns_and_views() {
     assert!((dot - ((&g.a * &dir).sum() + 0.5 * g.w)).abs() < 1e-10);
 }
 
-/// The Hessian of a function of two arrays along `(da, db)` (`hv`, from its `hvp`) against
-/// central differences of its gradient (`grad`, both arrays' gradients).
-fn assert_hvp_of_two<D: Dimension, E: Dimension>(
-    grad: impl Fn(&Array<f64, D>, &Array<f64, E>) -> (Array<f64, D>, Array<f64, E>),
-    (a, b): (&Array<f64, D>, &Array<f64, E>),
-    (da, db): (&Array<f64, D>, &Array<f64, E>),
-    hv: (&Array<f64, D>, &Array<f64, E>),
-) {
-    let h = 1e-6;
-    let up = grad(&(a + &(da * h)), &(b + &(db * h)));
-    let down = grad(&(a - &(da * h)), &(b - &(db * h)));
-    let (fa, fb) = ((&up.0 - &down.0) / (2.0 * h), (&up.1 - &down.1) / (2.0 * h));
-    assert!(
-        (hv.0 - &fa).iter().all(|e| e.abs() < 1e-5),
-        "{} vs {fa}",
-        hv.0
-    );
-    assert!(
-        (hv.1 - &fb).iter().all(|e| e.abs() < 1e-5),
-        "{} vs {fb}",
-        hv.1
-    );
+/// A function of two arrays `f(a, b)` (gradient fields `fa`, `fb`) checked at `(a, b)`: its
+/// value, its gradient against central differences, forward mode along `(da, db)` by the
+/// dot-product test, and its Hessian along `(da, db)` against differences of gradients.
+macro_rules! check_two_arrays {
+    ($f:ident, ($a:expr, $b:expr), ($da:expr, $db:expr), $fa:ident, $fb:ident) => {{
+        let (a, b, da, db) = (&$a, &$b, &$da, &$db);
+        let (value, g) = $f::grad(a, b);
+        assert!((value - $f(a, b)).abs() < 1e-12);
+        assert_fd_array(|a| $f(a, b), a, &g.$fa);
+        assert_fd_array(|b| $f(a, b), b, &g.$fb);
+        let (_, dot) = $f::jvp(a, b, da, db);
+        assert!((dot - ((&g.$fa * da).sum() + (&g.$fb * db).sum())).abs() < 1e-10);
+        let (_, _, hv) = $f::hvp(a, b, da, db);
+        let h = 1e-6;
+        let up = $f::grad(&(a + &(da * h)), &(b + &(db * h))).1;
+        let down = $f::grad(&(a - &(da * h)), &(b - &(db * h))).1;
+        let fa = (&up.$fa - &down.$fa) / (2.0 * h);
+        let fb = (&up.$fb - &down.$fb) / (2.0 * h);
+        assert!(
+            (&hv.$fa - &fa).iter().all(|e| e.abs() < 1e-5),
+            "{} vs {fa}",
+            hv.$fa
+        );
+        assert!(
+            (&hv.$fb - &fb).iter().all(|e| e.abs() < 1e-5),
+            "{} vs {fb}",
+            hv.$fb
+        );
+    }};
 }
 
 /// A matrix's diagonal: the log-determinant of a triangular factor and a trace (a Gaussian's
@@ -1428,23 +1435,9 @@ fn diagonals(l: &Array2<f64>, x: &Array1<f64>) -> f64 {
 #[test]
 fn diagonals_of_matrices() {
     let l = array![[1.3, 0.0, 0.0], [0.4, -0.9, 0.0], [0.2, 0.5, 1.7]];
-    let x = array![0.5, -1.0, 2.0];
-    let (value, g) = diagonals::grad(&l, &x);
-    assert!((value - diagonals(&l, &x)).abs() < 1e-12);
-    assert_fd_array(|l| diagonals(l, &x), &l, &g.l);
-    assert_fd_array(|x| diagonals(&l, x), &x, &g.x);
-    let (dl, dx) = (
-        array![[1.0, 0.5, -0.25], [0.0, 2.0, 1.0], [0.3, -0.1, 0.7]],
-        array![0.2, 0.1, -0.4],
-    );
-    let (_, dot) = diagonals::jvp(&l, &x, &dl, &dx);
-    assert!((dot - ((&g.l * &dl).sum() + (&g.x * &dx).sum())).abs() < 1e-10);
-    let (_, _, hv) = diagonals::hvp(&l, &x, &dl, &dx);
-    let grad = |l: &Array2<f64>, x: &Array1<f64>| {
-        let g = diagonals::grad(l, x).1;
-        (g.l, g.x)
-    };
-    assert_hvp_of_two(grad, (&l, &x), (&dl, &dx), (&hv.l, &hv.x));
+    let dl = array![[1.0, 0.5, -0.25], [0.0, 2.0, 1.0], [0.3, -0.1, 0.7]];
+    let (x, dx) = (array![0.5, -1.0, 2.0], array![0.2, 0.1, -0.4]);
+    check_two_arrays!(diagonals, (l, x), (dl, dx), l, x);
 }
 
 /// The variance and standard deviation of every element (`x.var(ddof)`, `x.std(ddof)`):
@@ -1458,24 +1451,10 @@ fn spreads(x: &Array1<f64>, a: &Array2<f64>) -> f64 {
 
 #[test]
 fn variances_of_every_element() {
-    let x = array![0.5, -1.0, 2.0, 0.25];
+    let (x, dx) = (array![0.5, -1.0, 2.0, 0.25], array![0.2, 0.1, -0.4, 1.0]);
     let a = array![[1.3, 0.1, -0.4], [0.4, -0.9, 2.2]];
-    let (value, g) = spreads::grad(&x, &a);
-    assert!((value - spreads(&x, &a)).abs() < 1e-12);
-    assert_fd_array(|x| spreads(x, &a), &x, &g.x);
-    assert_fd_array(|a| spreads(&x, a), &a, &g.a);
-    let (dx, da) = (
-        array![0.2, 0.1, -0.4, 1.0],
-        array![[1.0, 0.5, -0.25], [0.0, 2.0, 1.0]],
-    );
-    let (_, dot) = spreads::jvp(&x, &a, &dx, &da);
-    assert!((dot - ((&g.x * &dx).sum() + (&g.a * &da).sum())).abs() < 1e-10);
-    let (_, _, hv) = spreads::hvp(&x, &a, &dx, &da);
-    let grad = |x: &Array1<f64>, a: &Array2<f64>| {
-        let g = spreads::grad(x, a).1;
-        (g.x, g.a)
-    };
-    assert_hvp_of_two(grad, (&x, &a), (&dx, &da), (&hv.x, &hv.a));
+    let da = array![[1.0, 0.5, -0.25], [0.0, 2.0, 1.0]];
+    check_two_arrays!(spreads, (x, a), (dx, da), x, a);
 }
 
 /// A `Vec` of floats made an array (`Array1::from_vec(v)`, also `Array::from_vec`): the
@@ -1494,20 +1473,26 @@ fn vectors_made_arrays(a: &Array2<f64>, w: &Array1<f64>) -> f64 {
 #[test]
 fn vectors_made_arrays_carry_their_gradients() {
     let a = array![[1.3, 0.1, -0.4], [0.4, -0.9, 2.2]];
-    let w = array![0.5, -1.0];
-    let (value, g) = vectors_made_arrays::grad(&a, &w);
-    assert!((value - vectors_made_arrays(&a, &w)).abs() < 1e-12);
-    assert_fd_array(|a| vectors_made_arrays(a, &w), &a, &g.a);
-    assert_fd_array(|w| vectors_made_arrays(&a, w), &w, &g.w);
-    let (da, dw) = (array![[1.0, 0.5, -0.25], [0.0, 2.0, 1.0]], array![0.2, 0.7]);
-    let (_, dot) = vectors_made_arrays::jvp(&a, &w, &da, &dw);
-    assert!((dot - ((&g.a * &da).sum() + (&g.w * &dw).sum())).abs() < 1e-10);
-    let (_, _, hv) = vectors_made_arrays::hvp(&a, &w, &da, &dw);
-    let grad = |a: &Array2<f64>, w: &Array1<f64>| {
-        let g = vectors_made_arrays::grad(a, w).1;
-        (g.a, g.w)
-    };
-    assert_hvp_of_two(grad, (&a, &w), (&da, &dw), (&hv.a, &hv.w));
+    let da = array![[1.0, 0.5, -0.25], [0.0, 2.0, 1.0]];
+    let (w, dw) = (array![0.5, -1.0], array![0.2, 0.7]);
+    check_two_arrays!(vectors_made_arrays, (a, w), (da, dw), a, w);
+}
+
+/// `map_axis` of a matrix parameter: a log-sum-exp of each row (`Axis(1)`) and a function
+/// of each column (`Axis(0)`), the walks of rows and columns they mean, collected.
+#[differentiate(hessian)]
+fn mapped_axes(logits: &Array2<f64>, w: &Array1<f64>) -> f64 {
+    let lse = logits.map_axis(Axis(1), |row| row.mapv(|v| v.exp()).sum().ln());
+    let cols = logits.map_axis(Axis(0), |c| c.dot(w).tanh());
+    lse.sum() + cols.dot(&cols)
+}
+
+#[test]
+fn lanes_mapped_along_an_axis() {
+    let logits = array![[1.3, 0.1, -0.4], [0.4, -0.9, 2.2]];
+    let dl = array![[1.0, 0.5, -0.25], [0.0, 2.0, 1.0]];
+    let (w, dw) = (array![0.5, -1.0], array![0.2, 0.7]);
+    check_two_arrays!(mapped_axes, (logits, w), (dl, dw), logits, w);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -74,6 +74,8 @@
 //!   statement.
 //! - `lower/option_maps.rs`: an `Option` a search returns, mapped and defaulted
 //!   (`.map_or(d, |i| ..)`), as the `match` it means.
+//! - `lower/axes.rs`: ndarray's `a.map_axis(Axis(k), |lane| ..)` of a matrix parameter, as
+//!   the walk of its rows or columns collected into an array.
 //! - `lower/windows.rs`: loops over `windows(k)`, `chunks(k)`, `chunks_exact(k)` rewritten as
 //!   index loops.
 //! - `lower/lanes.rs`: an array's rows or columns walked (`a.outer_iter()`, `a.rows()`,

@@ -18,6 +18,7 @@ use syn::{Expr, Ident, Pat, Type};
 
 mod aggregates;
 mod aliases;
+mod axes;
 mod break_value;
 mod calls;
 mod closures;
@@ -181,6 +182,7 @@ fn lower_with(
     let mut block = item.block.as_ref().clone();
     let not_inlined = desugar_values(&mut block, &item.sig, &mut user);
     let krate = &args.krate;
+    axes::desugar(&mut block, &item.sig, krate);
     option_maps::desugar(&mut block);
     reduced::desugar(&mut block);
     split_ends::desugar(&mut block);
