@@ -202,7 +202,7 @@ pub enum Kernel {
     /// A row or a column of a matrix (`lane(x, axis, i)`).
     Lane,
     LaneBack,
-    /// A square matrix's diagonal (`diag(x)`).
+    /// A matrix's diagonal (`x.diag()`), and its gradient.
     Diag,
     DiagBack,
     /// A broadcast operand's gradient, summed back to its shape.

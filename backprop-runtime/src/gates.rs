@@ -352,8 +352,9 @@ crate::gate! {
 }
 
 crate::gate! {
-    /// `Array1::from_vec(v)` of a `Vec` of floats in a differentiated function: the same elements as a one-dimensional array, whose gradient goes back as
-    /// a `Vec`. `#[differentiate]` writes such constructors as calls to it.
+    /// `Array1::from_vec(v)` of a `Vec` of floats in a differentiated function: the same
+    /// elements as a one-dimensional array, whose gradient goes back as a `Vec`.
+    /// `#[differentiate]` writes such constructors as calls to it.
     pub fn array_from_vec<T: Real>(v: Vec<T>) -> ndarray::Array1<T> {
         ndarray::Array1::from(v)
     }

@@ -171,8 +171,9 @@ pub(in crate::lower) fn pair_taken_apart(
 const PAIR_WHOLE: &str = "#[differentiate] reads a chain's pair (of `.zip(..)` or `.enumerate()`) bound to one name through its elements (`|p| p.0 * p.1`) or a tuple pattern (`|(a, b)| a * b`); it is not passed on or used whole";
 
 /// `let`s binding `value` to `pat` ([`bind`]); where `pat` is one name for a pair its body
-/// uses whole (`|p| f(p)`, `|p: (&f64, &f64)| f(p)`), the error that says how to take it apart, reported at the name
-/// (an empty binding then stands in, so no second error follows).
+/// uses whole (`|p| f(p)`, `|p: (&f64, &f64)| f(p)`), the error that says how to take it
+/// apart, reported at the name (an empty binding then stands in, so no second error
+/// follows).
 pub(super) fn bind_item(cx: &mut dyn Context, pat: &Pat, value: Value) -> Option<TokenStream> {
     let named = match pat {
         Pat::Type(t) => &*t.pat,
