@@ -350,22 +350,3 @@ crate::gate! {
         (g, crate::NotDifferentiable, crate::NotDifferentiable)
     }
 }
-
-crate::gate! {
-    /// `Array1::from_vec(v)` of a `Vec` of floats in a differentiated function: the same
-    /// elements as a one-dimensional array, whose gradient goes back as a `Vec`.
-    /// `#[differentiate]` writes such constructors as calls to it.
-    pub fn array_from_vec<T: Real>(v: Vec<T>) -> ndarray::Array1<T> {
-        ndarray::Array1::from(v)
-    }
-    backward(_, grad) keep() {
-        grad.to_vec()
-    }
-    tangent(out, dv) {
-        ndarray::Array1::from(dv)
-    }
-    // Linear: the tangent of the backward rule is the rule applied to `dgrad`.
-    second(dout, dgrad) {
-        dgrad.to_vec()
-    }
-}

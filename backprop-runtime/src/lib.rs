@@ -36,7 +36,7 @@ pub use differentiable::{
     float_field,
 };
 pub use gate::NotKept;
-pub use gates::{Activation, array_from_vec, maximum, minimum, relu, sigmoid, sub_slice};
+pub use gates::{Activation, maximum, minimum, relu, sigmoid, sub_slice};
 pub use grad::{
     Accumulate, Discard, Elements, GradOf, LeftOut, NotDifferentiable, NotGenerated, OwnedCopy,
     ResetLike, Rows, SameShape, SeqItem, ToTangent, ZerosLike, accumulate, check_differentiable,

@@ -1324,6 +1324,25 @@ pub fn diag_back<A: Real, S: Data<Elem = A>, X: Base<Target = ArrayBase<S, Ix2>>
     out
 }
 
+crate::gate! {
+    /// `Array1::from_vec(v)` of a `Vec` of floats in a differentiated function: the same
+    /// elements as a one-dimensional array, whose gradient goes back as a `Vec`.
+    /// `#[differentiate]` writes such constructors as calls to it.
+    pub fn array_from_vec<T: Real>(v: Vec<T>) -> ndarray::Array1<T> {
+        ndarray::Array1::from(v)
+    }
+    backward(_, grad) keep() {
+        grad.to_vec()
+    }
+    tangent(out, dv) {
+        ndarray::Array1::from(dv)
+    }
+    // Linear: the tangent of the backward rule is the rule applied to `dgrad`.
+    second(dout, dgrad) {
+        dgrad.to_vec()
+    }
+}
+
 /// Elementwise local derivatives, the arrays' versions of [`crate::d`].
 pub mod d {
     use super::{Base, Map};

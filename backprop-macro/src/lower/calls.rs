@@ -49,7 +49,7 @@ impl<'e> Lower<'e> {
                 && self.float_sequence(&arg.value)
             {
                 let krate = &self.krate;
-                let gate = syn::parse_quote!(#krate::__private::array_from_vec);
+                let gate = syn::parse_quote!(#krate::__private::tensor::array_from_vec);
                 return self.call(gate, None, None, args, false, c.span());
             }
             self.errors.spanned(&c.func, ARRAY_FROM_VALUES);
