@@ -2610,13 +2610,16 @@ pub fn check_{name}(p: &mut Points) -> (Verdict, String) {{
                         (format!("{x}.slice({info}).to_owned()"), sx)
                     }
                     // A standard deviation of 0 has no derivative (the square root's): of a
-                    // parameter, whose entries differ, along an axis of 2 or more.
+                    // parameter, whose entries differ, along an axis of 2 or more; with a
+                    // `map_axis` of it (a walk of rows made an array by `from_vec`).
                     6 => {
                         self.min_size = 2;
                         let param = ["a", "b"][self.rng.below(2)];
                         let reduced = reduced(NK.rows_cols()?);
                         (
-                            format!("({param}.std_axis(Axis({axis}), 0.0) + {param}.std(1.0))"),
+                            format!(
+                                "({param}.std_axis(Axis({axis}), 0.0) + {param}.std(1.0) + {param}.map_axis(Axis(1), |r| r.sum()).sum())"
+                            ),
                             reduced,
                         )
                     }
