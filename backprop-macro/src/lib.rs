@@ -39,7 +39,11 @@
 //!   per field, each use reading or writing the fields at an index; `made.rs`: how it is
 //!   made, and its fields' sequences made the same way; `walks.rs`: its walks as ranges of
 //!   indices, and the names their patterns bind.
-//! - `lower/helpers.rs`: ordinary functions of tuples and structs inlined where called.
+//! - `lower/helpers.rs`: ordinary functions of tuples and structs, or writing through `&mut`
+//!   parameters, inlined where called.
+//! - `lower/helpers/renames.rs`: an inlined body's names renamed apart from the caller's.
+//! - `lower/helpers/written.rs`: an ordinary function's `&mut` parameters of floats (`dy:
+//!   &mut [f64]`) and shared sequences, read and written as the caller's places.
 //! - `lower/helpers/param_methods.rs`: methods without `#[differentiate]` of a parameter's
 //!   struct with a gradient, inlined where the parameter calls them.
 //! - `lower/aggregates.rs`: tuples and structs bound to names, as one local per element.

@@ -287,7 +287,7 @@ fn scope(items: &[&syn::Item], macros: &[&syn::Macro], block: bool, scopes: &mut
     for item in items {
         if let syn::Item::Fn(f) = item
             && here.fns.iter().any(|(n, plain)| *plain && f.sig.ident == n)
-            && takes_aggregates(&f.sig, &here.structs)
+            && (takes_aggregates(&f.sig, &here.structs) || writes_floats(&f.sig))
         {
             here.helpers
                 .push((f.sig.ident.to_string(), f.to_token_stream().to_string()));
@@ -407,6 +407,25 @@ fn takes_aggregates(sig: &syn::Signature, structs: &[(String, bool)]) -> bool {
         syn::ReturnType::Default => false,
     };
     params || result
+}
+
+/// Whether a signature has a `&mut` parameter of floats (`dy: &mut [f64]`, `s: &mut f64`,
+/// `m: &mut Vec<Vec<f32>>`): written through as the caller's place where it is inlined.
+fn writes_floats(sig: &syn::Signature) -> bool {
+    fn floats(tokens: proc_macro2::TokenStream) -> bool {
+        tokens.into_iter().any(|t| match t {
+            proc_macro2::TokenTree::Ident(i) => i == "f64" || i == "f32",
+            proc_macro2::TokenTree::Group(g) => floats(g.stream()),
+            _ => false,
+        })
+    }
+    sig.inputs.iter().any(|a| match a {
+        syn::FnArg::Typed(t) => match &*t.ty {
+            syn::Type::Reference(r) => r.mutability.is_some() && floats(r.elem.to_token_stream()),
+            _ => false,
+        },
+        syn::FnArg::Receiver(_) => false,
+    })
 }
 
 /// Whether `items` declare the struct `name` with a derive of `Copy`.

@@ -46,6 +46,16 @@ pub fn lse(x: &[f64]) -> f64 {
     s.ln() + a
 }
 
+/// ode's right-hand side, written into `z`: `z₀ = x₀`, `zᵢ = xᵢ yᵢ₋₁` (the reference's
+/// `ode_fun`). `#[differentiate]` inlines it where [`ode()`] calls it, writing the caller's
+/// buffer.
+fn ode_fun(x: &[f64], y: &[f64], z: &mut [f64]) {
+    z[0] = x[0];
+    for i in 1..x.len() {
+        z[i] = x[i] * y[i - 1];
+    }
+}
+
 /// ode: `y(2)` for `y₀' = x₀`, `yᵢ' = xᵢ yᵢ₋₁`, `y(0) = 0`, by `s` steps of the classical
 /// fourth-order Runge–Kutta method. The eval's gradient is that of the last element.
 #[differentiate(reverse, forward, wrt(x))]
@@ -59,31 +69,19 @@ pub fn ode(x: &[f64], s: usize) -> Vec<f64> {
     let mut k4 = vec![0.0; n];
     let mut tmp = vec![0.0; n];
     for _ in 0..s {
-        k1[0] = x[0];
-        for i in 1..n {
-            k1[i] = x[i] * y[i - 1];
-        }
+        ode_fun(x, &y, &mut k1);
         for i in 0..n {
             tmp[i] = y[i] + h * k1[i] / 2.0;
         }
-        k2[0] = x[0];
-        for i in 1..n {
-            k2[i] = x[i] * tmp[i - 1];
-        }
+        ode_fun(x, &tmp, &mut k2);
         for i in 0..n {
             tmp[i] = y[i] + h * k2[i] / 2.0;
         }
-        k3[0] = x[0];
-        for i in 1..n {
-            k3[i] = x[i] * tmp[i - 1];
-        }
+        ode_fun(x, &tmp, &mut k3);
         for i in 0..n {
             tmp[i] = y[i] + h * k3[i];
         }
-        k4[0] = x[0];
-        for i in 1..n {
-            k4[i] = x[i] * tmp[i - 1];
-        }
+        ode_fun(x, &tmp, &mut k4);
         for i in 0..n {
             y[i] += h * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]) / 6.0;
         }

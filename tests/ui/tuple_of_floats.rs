@@ -1,7 +1,11 @@
 use backprop::differentiate;
 
-fn bump(p: &mut (f64, f64)) {
-    p.0 += 1.0;
+// A function beside the caller writing through `&mut` is inlined (`tests/written_helpers.rs`);
+// one in another module is not.
+mod util {
+    pub fn bump(p: &mut (f64, f64)) {
+        p.0 += 1.0;
+    }
 }
 
 // Not `Copy`: its methods are not inlined.
@@ -22,7 +26,7 @@ impl Point {
 #[differentiate]
 fn f(x: f64, y: f64) -> f64 {
     let mut pair = (x, y);
-    bump(&mut pair);
+    util::bump(&mut pair);
     let p = Point { x, y };
     pair.0 * pair.1 + p.norm()
 }

@@ -14,13 +14,19 @@
 //! becomes a block `{ ..; value }`. Then `aggregates.rs` holds the tuples and structs as one
 //! local per element. Such a helper
 //! needs no `#[differentiate]` (its parameters have no gradient type); one with `return`,
-//! `?`, a macro, `unsafe`, generics, patterns for parameters, a `&mut`
-//! parameter or calling itself is left as a call. The ordinary methods of a parameter's
-//! struct with a gradient are inlined too (`param_methods.rs`).
+//! `?`, a macro, `unsafe`, generics, patterns for parameters or calling itself is left as a
+//! call. An ordinary function writing floats through `&mut` parameters (`fn rhs(x: &[f64],
+//! y: &[f64], dy: &mut [f64])`) is inlined too, its body writing the caller's place
+//! (`written.rs`), and so are the ordinary methods of a parameter's struct with a gradient
+//! (`param_methods.rs`).
 
 use super::*;
 
 mod param_methods;
+mod renames;
+mod written;
+pub(super) use renames::rename;
+use renames::{Bound, Rename};
 
 /// Returns the calls of such helpers that could not be inlined, for their errors.
 pub(super) fn desugar(
@@ -51,7 +57,7 @@ pub(super) fn desugar(
 pub(crate) const PLAIN_METHOD: &str = "#[differentiate] inlines a method without `#[differentiate]` where a parameter calls it (`p.accel(x)`, `self` that parameter), but not this call: the method has `return`, `?`, a macro, an item, `unsafe`, generics, a receiver other than `&self`, a `&mut` parameter or a pattern for a parameter, or calls itself, or the receiver is not a parameter; write it without them, or differentiate it (`#[differentiate]` on it and on its `impl` block)";
 
 /// The error at a call of a helper that is not inlined.
-pub(crate) const NOT_INLINED: &str = "#[differentiate] inlines an ordinary function of tuples or structs where it is called, but not this one: it has `return`, `?`, a macro, an item, `unsafe`, generics, a `&mut` parameter or a pattern for a parameter, or it calls itself; write it without them";
+pub(crate) const NOT_INLINED: &str = "#[differentiate] inlines an ordinary function of tuples or structs, or one writing floats through `&mut` parameters, where it is called, but not this one: it has `return`, `?`, a macro, an item, `unsafe`, generics or a pattern for a parameter, calls itself, binds a `&mut` parameter's name again, or is given for a `&mut` parameter something other than a local or a row of one (`&mut k1`, `&mut m[i]`; not `&mut v[1..]`); write it without them";
 
 struct Inline<'a> {
     caller: String,
@@ -298,7 +304,8 @@ impl Inline<'_> {
         if let Some(c) = self.closures.get(&name.to_string()) {
             let (params, block) = (c.params.clone(), c.block.clone());
             let args: Vec<&Expr> = call.args.iter().collect();
-            return self.body(name, &params, &vec![false; params.len()], &block, &args);
+            let by_ref = vec![false; params.len()];
+            return self.body(name, &params, Binding::new(&by_ref, &[]), &block, &args);
         }
         if p.qself.is_some()
             || self.stack.iter().any(|s| name == s)
@@ -307,8 +314,16 @@ impl Inline<'_> {
             return None;
         }
         let f = crate::source::helper(&self.caller, name)?;
-        let params = plain_params(&f.sig).filter(|_| inlinable(&f.block));
-        let Some(params) = params.filter(|p| p.len() == call.args.len()) else {
+        let args: Vec<&Expr> = call.args.iter().collect();
+        // The `&mut` parameters written through as the caller's places (`written.rs`); a
+        // body binding such a name again is not inlined.
+        let mut bound = Vec::new();
+        Bound(&mut bound).visit_block(&f.block);
+        let split = written::split(&f.sig, &args, &bound);
+        let params = split.as_ref().and_then(|(sig, args, _)| {
+            plain_params(sig).filter(|p| inlinable(&f.block) && p.len() == args.len())
+        });
+        let (Some(params), Some((sig, args, places))) = (params, split) else {
             // Worth an error only if an argument names a value (not only literals and
             // struct names).
             struct Names(bool);
@@ -326,15 +341,12 @@ impl Inline<'_> {
             }
             return None;
         };
-        let args: Vec<&Expr> = call.args.iter().collect();
         let copy = |s: &Ident| crate::source::is_copy(&self.caller, s);
-        let by_ref: Vec<bool> = f
-            .sig
-            .inputs
-            .iter()
-            .map(|a| by_reference(a, &copy))
-            .collect();
-        self.body(name, &params, &by_ref, &f.block, &args)
+        let by_ref: Vec<bool> = sig.inputs.iter().map(|a| by_reference(a, &copy)).collect();
+        let mut block = f.block.clone();
+        let types = number_types(&sig);
+        let binding = Binding::new(&by_ref, &types);
+        self.body_through(name, &params, binding, &mut block, &args, &places)
     }
 
     /// `recv.name(args)` of a struct without a gradient whose type is known here (`let p =
@@ -378,7 +390,12 @@ impl Inline<'_> {
         let block: syn::Block =
             syn::parse2(replace_self_type(m.block.to_token_stream(), &on_ident)).ok()?;
         self.stack.push(key);
-        let inlined = self.body(name, &params, &by_ref, &block, args);
+        let types: Vec<Option<Type>> = receiver
+            .then_some(None)
+            .into_iter()
+            .chain(number_types(&sig))
+            .collect();
+        let inlined = self.body(name, &params, Binding::new(&by_ref, &types), &block, args);
         self.stack.pop();
         inlined
     }
@@ -405,18 +422,34 @@ impl Inline<'_> {
         &mut self,
         name: &Ident,
         params: &[(Ident, bool)],
-        by_ref: &[bool],
+        binding: Binding,
         block: &syn::Block,
         args: &[&Expr],
     ) -> Option<(Vec<syn::Stmt>, Expr)> {
+        let mut block = block.clone();
+        let places = Default::default();
+        self.body_through(name, params, binding, &mut block, args, &places)
+    }
+
+    /// [`Self::body`], the `&mut` parameters not among `params` written through as the
+    /// caller's `places` (`written.rs`).
+    fn body_through(
+        &mut self,
+        name: &Ident,
+        params: &[(Ident, bool)],
+        binding: Binding,
+        block: &mut syn::Block,
+        args: &[&Expr],
+        places: &std::collections::HashMap<String, written::Place>,
+    ) -> Option<(Vec<syn::Stmt>, Expr)> {
+        let Binding { by_ref, types } = binding;
         let refs: Vec<String> = params
             .iter()
             .zip(by_ref)
             .filter(|(_, r)| **r)
             .map(|((p, _), _)| p.to_string())
             .collect();
-        let mut block = block.clone();
-        Derefs(&refs).visit_block_mut(&mut block);
+        Derefs(&refs).visit_block_mut(block);
         let args: Vec<Expr> = args
             .iter()
             .zip(by_ref)
@@ -426,7 +459,7 @@ impl Inline<'_> {
             })
             .collect();
         let mut bound: Vec<String> = params.iter().map(|(p, _)| p.to_string()).collect();
-        Bound(&mut bound).visit_block(&block);
+        Bound(&mut bound).visit_block(block);
         let renames: std::collections::HashMap<String, Ident> = bound
             .into_iter()
             .map(|b| {
@@ -434,14 +467,19 @@ impl Inline<'_> {
                 (b, Ident::new(&fresh, name.span()))
             })
             .collect();
-        Rename(&renames).visit_block_mut(&mut block);
+        Rename(&renames).visit_block_mut(block);
+        written::write_through(places, block);
         let mut stmts: Vec<syn::Stmt> = params
             .iter()
             .zip(args)
-            .map(|((p, mutable), arg)| {
+            .enumerate()
+            .map(|(i, ((p, mutable), arg))| {
                 let local = &renames[&p.to_string()];
                 let m = mutable.then(|| quote!(mut));
-                syn::parse_quote!(let #m #local = #arg;)
+                match types.get(i).cloned().flatten() {
+                    Some(ty) => syn::parse_quote!(let #m #local: #ty = #arg;),
+                    None => syn::parse_quote!(let #m #local = #arg;),
+                }
             })
             .collect();
         let value = match block.stmts.pop() {
@@ -452,7 +490,7 @@ impl Inline<'_> {
             }
             None => syn::parse_quote!(()),
         };
-        stmts.extend(block.stmts);
+        stmts.extend(std::mem::take(&mut block.stmts));
         self.stack.push(name.to_string());
         let mut body = syn::Block {
             brace_token: Default::default(),
@@ -518,6 +556,34 @@ impl Inline<'_> {
             _ => None,
         }
     }
+}
+
+/// How an inlined body's parameters are bound: to a copy of what a reference points to
+/// (`by_ref`, see [`by_reference`]), and with their type written where it is a number
+/// (`types`, where known), so that a literal argument is of that type (`let rotate_angle:
+/// f64 = 0.3;`).
+#[derive(Clone, Copy)]
+struct Binding<'a> {
+    by_ref: &'a [bool],
+    types: &'a [Option<Type>],
+}
+
+impl<'a> Binding<'a> {
+    fn new(by_ref: &'a [bool], types: &'a [Option<Type>]) -> Self {
+        Binding { by_ref, types }
+    }
+}
+
+/// Each parameter's type where it is a number (`f64`, `usize`), written on its binding.
+fn number_types(sig: &syn::Signature) -> Vec<Option<Type>> {
+    let number = |t: &Type| matches!(classify(t), TypeClass::Float | TypeClass::Int);
+    sig.inputs
+        .iter()
+        .map(|a| match a {
+            syn::FnArg::Typed(t) if number(&t.ty) => Some((*t.ty).clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Whether a parameter is a `Copy` struct (`copy` says which are) or a tuple of numbers
@@ -638,88 +704,6 @@ fn inlinable(block: &syn::Block) -> bool {
     let mut check = Check(true);
     check.visit_block(block);
     check.0
-}
-
-/// The names patterns bind (not `None` or a constant: capitalized).
-struct Bound<'a>(&'a mut Vec<String>);
-
-impl<'ast> Visit<'ast> for Bound<'_> {
-    fn visit_pat_ident(&mut self, i: &'ast syn::PatIdent) {
-        let name = i.ident.to_string();
-        if !name.starts_with(char::is_uppercase) && !self.0.contains(&name) {
-            self.0.push(name);
-        }
-        syn::visit::visit_pat_ident(self, i);
-    }
-}
-
-/// Renames the names in `renames` where they are bound and used in `e`.
-pub(super) fn rename(renames: &std::collections::HashMap<String, Ident>, e: &mut Expr) {
-    Rename(renames).visit_expr_mut(e);
-}
-
-/// Renames the names a helper binds, where they are bound and used.
-struct Rename<'a>(&'a std::collections::HashMap<String, Ident>);
-
-impl VisitMut for Rename<'_> {
-    fn visit_pat_ident_mut(&mut self, i: &mut syn::PatIdent) {
-        if let Some(new) = self.0.get(&i.ident.to_string()) {
-            i.ident = new.clone();
-        }
-        syn::visit_mut::visit_pat_ident_mut(self, i);
-    }
-
-    fn visit_expr_path_mut(&mut self, p: &mut syn::ExprPath) {
-        if p.qself.is_none()
-            && let Some(ident) = p.path.get_ident()
-            && let Some(new) = self.0.get(&ident.to_string())
-        {
-            p.path = new.clone().into();
-        }
-    }
-
-    /// In a macro's tokens (a closure's `assert!(t > 0.0)`), the names not after a `.`.
-    fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
-        m.tokens = rename_tokens(self.0, std::mem::take(&mut m.tokens));
-    }
-
-    /// `V3 { x, y }` with `x` renamed: `V3 { x: sub_x, y: sub_y }`.
-    fn visit_field_value_mut(&mut self, f: &mut syn::FieldValue) {
-        if f.colon_token.is_none()
-            && let syn::Member::Named(member) = &f.member
-            && self.0.contains_key(&member.to_string())
-        {
-            f.colon_token = Some(Default::default());
-        }
-        syn::visit_mut::visit_field_value_mut(self, f);
-    }
-}
-
-fn rename_tokens(
-    renames: &std::collections::HashMap<String, Ident>,
-    tokens: TokenStream,
-) -> TokenStream {
-    let mut after_dot = false;
-    tokens
-        .into_iter()
-        .map(|t| {
-            let t = match t {
-                TokenTree::Ident(i) if !after_dot => match renames.get(&i.to_string()) {
-                    Some(new) => TokenTree::Ident(new.clone()),
-                    None => TokenTree::Ident(i),
-                },
-                TokenTree::Group(g) => {
-                    let mut group =
-                        proc_macro2::Group::new(g.delimiter(), rename_tokens(renames, g.stream()));
-                    group.set_span(g.span());
-                    TokenTree::Group(group)
-                }
-                other => other,
-            };
-            after_dot = matches!(&t, TokenTree::Punct(p) if p.as_char() == '.');
-            t
-        })
-        .collect()
 }
 
 /// Inlines, as blocks, the helper calls inside branches, loops and closures (each block

@@ -96,7 +96,9 @@ impl Inline<'_> {
         };
         let mut kept = Vec::new();
         let mut names = std::collections::HashMap::new();
-        for (((param, mutable), by_ref), arg) in params.iter().cloned().zip(by_ref).zip(args) {
+        let types = number_types(&sig);
+        let typed = params.iter().cloned().zip(types);
+        for ((((param, mutable), ty), by_ref), arg) in typed.zip(by_ref).zip(args) {
             let name = match strip(arg) {
                 Expr::Path(p) if p.qself.is_none() => p.path.get_ident(),
                 _ => None,
@@ -105,15 +107,16 @@ impl Inline<'_> {
                 Some(n) if !mutable && !bound.iter().any(|b| param == b) && !taken(n, &param) => {
                     names.insert(param.to_string(), n.clone());
                 }
-                _ => kept.push(((param, mutable), by_ref, *arg)),
+                _ => kept.push(((param, mutable), by_ref, *arg, ty)),
             }
         }
         Rename(&names).visit_block_mut(&mut block);
         let params: Vec<(Ident, bool)> = kept.iter().map(|k| k.0.clone()).collect();
         let by_ref: Vec<bool> = kept.iter().map(|k| k.1).collect();
         let args: Vec<&Expr> = kept.iter().map(|k| k.2).collect();
+        let types: Vec<Option<Type>> = kept.iter().map(|k| k.3.clone()).collect();
         self.stack.push(key);
-        let inlined = self.body(name, &params, &by_ref, &block, &args);
+        let inlined = self.body(name, &params, Binding::new(&by_ref, &types), &block, &args);
         self.stack.pop();
         inlined
     }

@@ -1,0 +1,86 @@
+//! The names an inlined body binds, renamed apart from the caller's (`{helper}_{name}`),
+//! where they are bound and used, in macros' tokens too.
+
+use super::*;
+
+/// The names patterns bind (not `None` or a constant: capitalized).
+pub(super) struct Bound<'a>(pub(super) &'a mut Vec<String>);
+
+impl<'ast> Visit<'ast> for Bound<'_> {
+    fn visit_pat_ident(&mut self, i: &'ast syn::PatIdent) {
+        let name = i.ident.to_string();
+        if !name.starts_with(char::is_uppercase) && !self.0.contains(&name) {
+            self.0.push(name);
+        }
+        syn::visit::visit_pat_ident(self, i);
+    }
+}
+
+/// Renames the names in `renames` where they are bound and used in `e`.
+pub(in crate::lower) fn rename(renames: &std::collections::HashMap<String, Ident>, e: &mut Expr) {
+    Rename(renames).visit_expr_mut(e);
+}
+
+/// Renames the names a helper binds, where they are bound and used.
+pub(super) struct Rename<'a>(pub(super) &'a std::collections::HashMap<String, Ident>);
+
+impl VisitMut for Rename<'_> {
+    fn visit_pat_ident_mut(&mut self, i: &mut syn::PatIdent) {
+        if let Some(new) = self.0.get(&i.ident.to_string()) {
+            i.ident = new.clone();
+        }
+        syn::visit_mut::visit_pat_ident_mut(self, i);
+    }
+
+    fn visit_expr_path_mut(&mut self, p: &mut syn::ExprPath) {
+        if p.qself.is_none()
+            && let Some(ident) = p.path.get_ident()
+            && let Some(new) = self.0.get(&ident.to_string())
+        {
+            p.path = new.clone().into();
+        }
+    }
+
+    /// In a macro's tokens (a closure's `assert!(t > 0.0)`), the names not after a `.`.
+    fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
+        m.tokens = rename_tokens(self.0, std::mem::take(&mut m.tokens));
+    }
+
+    /// `V3 { x, y }` with `x` renamed: `V3 { x: sub_x, y: sub_y }`.
+    fn visit_field_value_mut(&mut self, f: &mut syn::FieldValue) {
+        if f.colon_token.is_none()
+            && let syn::Member::Named(member) = &f.member
+            && self.0.contains_key(&member.to_string())
+        {
+            f.colon_token = Some(Default::default());
+        }
+        syn::visit_mut::visit_field_value_mut(self, f);
+    }
+}
+
+fn rename_tokens(
+    renames: &std::collections::HashMap<String, Ident>,
+    tokens: TokenStream,
+) -> TokenStream {
+    let mut after_dot = false;
+    tokens
+        .into_iter()
+        .map(|t| {
+            let t = match t {
+                TokenTree::Ident(i) if !after_dot => match renames.get(&i.to_string()) {
+                    Some(new) => TokenTree::Ident(new.clone()),
+                    None => TokenTree::Ident(i),
+                },
+                TokenTree::Group(g) => {
+                    let mut group =
+                        proc_macro2::Group::new(g.delimiter(), rename_tokens(renames, g.stream()));
+                    group.set_span(g.span());
+                    TokenTree::Group(group)
+                }
+                other => other,
+            };
+            after_dot = matches!(&t, TokenTree::Punct(p) if p.as_char() == '.');
+            t
+        })
+        .collect()
+}

@@ -1,0 +1,233 @@
+//! An ordinary function's reference parameters read and written as the caller's places.
+//! Its `&mut` parameters (`fn rhs(x: &[f64], y: &[f64], dy: &mut [f64])`, `fn bump(s: &mut
+//! f64, by: f64)`), where it is called with a place of the caller's (`rhs(x, &y, &mut
+//! k1)`, `bump(&mut s, 1.0)`): the inlined body writes the place itself. `dy[i]`,
+//! `dy.len()`, `p.0` and `*s` read as `k1[i]`, `k1.len()`, `pair.0` and `s`; anywhere else
+//! (`inner(dy)`, `for d in dy`) the parameter is `&mut k1`, which an inner helper's
+//! inlining takes in turn. A place is a name (`&mut k1`) or a row of one at an index that
+//! is a literal or a name the call does not also lend (`&mut m[i]`); any other argument
+//! leaves the call as written (an error at the borrow, in lowering), as does a body binding
+//! the name again.
+//! Its shared references to sequences (`y: &[f64]` given `&y` or `x`) are read the same way,
+//! `&y` where a reference is meant, instead of bound to a copy of the sequence: nothing
+//! changes the sequence while the body borrows it.
+
+use super::*;
+use std::collections::HashMap;
+
+/// How a parameter reads the caller's place.
+#[derive(Clone)]
+pub(super) struct Place {
+    place: Expr,
+    /// `Some(mutable)` for a place lent as `&mut place` or `&place`; `None` for a
+    /// reference passed as it is (`x`), read as itself everywhere.
+    lent: Option<bool>,
+}
+
+/// A parameter written through (`dy: &mut [f64]`), or a shared reference to a sequence
+/// (`y: &[f64]`, `&Vec<f64>`, `&[f64; 3]`), read in place: `Some(mutable)`.
+fn by_place(a: &syn::FnArg) -> Option<bool> {
+    let syn::FnArg::Typed(t) = a else { return None };
+    let Type::Reference(r) = &*t.ty else {
+        return None;
+    };
+    let sequence = match &*r.elem {
+        Type::Slice(_) | Type::Array(_) => true,
+        Type::Path(p) => p.path.segments.last().is_some_and(|s| s.ident == "Vec"),
+        _ => false,
+    };
+    (r.mutability.is_some() || sequence).then_some(r.mutability.is_some())
+}
+
+/// The signature without the parameters read in place, the arguments to the others, and
+/// the caller's place for each parameter read in place, by its name; `None` where the
+/// argument to a `&mut` parameter is not a place, or the body binds its name again
+/// (`bound`; a shared one is then bound to its argument as usual).
+pub(super) fn split<'e>(
+    sig: &syn::Signature,
+    args: &[&'e Expr],
+    bound: &[String],
+) -> Option<(syn::Signature, Vec<&'e Expr>, HashMap<String, Place>)> {
+    let mut sig = sig.clone();
+    let mut kept_args = Vec::new();
+    let mut places = HashMap::new();
+    let mut inputs = syn::punctuated::Punctuated::new();
+    if sig.inputs.len() != args.len() {
+        return None;
+    }
+    for (input, arg) in std::mem::take(&mut sig.inputs).into_iter().zip(args) {
+        let name = match &input {
+            syn::FnArg::Typed(t) => match &*t.pat {
+                Pat::Ident(i) if i.by_ref.is_none() && i.subpat.is_none() => Some(&i.ident),
+                _ => None,
+            },
+            syn::FnArg::Receiver(_) => None,
+        };
+        let place = match (by_place(&input), name) {
+            (Some(mutable), Some(name)) if !bound.iter().any(|b| name == b) => {
+                let place = match strip(arg) {
+                    Expr::Reference(r) if r.mutability.is_some() == mutable => Place {
+                        place: strip(&r.expr).clone(),
+                        lent: Some(mutable),
+                    },
+                    path @ Expr::Path(_) if !mutable => Place {
+                        place: path.clone(),
+                        lent: None,
+                    },
+                    _ => Place {
+                        place: Expr::Verbatim(TokenStream::new()),
+                        lent: None,
+                    },
+                };
+                place_root(&place.place).map(|_| (name, place))
+            }
+            _ => None,
+        };
+        match place {
+            Some((name, place)) => {
+                places.insert(name.to_string(), place);
+            }
+            // A `&mut` parameter must be read in place.
+            None if by_place(&input) == Some(true) => return None,
+            None => {
+                inputs.push(input);
+                kept_args.push(*arg);
+            }
+        }
+    }
+    // A row's index may not be a name the call also lends mutably (`f(&mut m[i], &mut
+    // i)`): the body's writes to it would move the row.
+    let roots: Vec<Ident> = places
+        .values()
+        .filter(|p| p.lent == Some(true))
+        .filter_map(|p| place_root(&p.place))
+        .collect();
+    let moved = |p: &Place| match &p.place {
+        Expr::Index(i) => name_of(&i.index).is_some_and(|n| roots.contains(&n)),
+        _ => false,
+    };
+    if places.values().any(moved) {
+        return None;
+    }
+    sig.inputs = inputs;
+    Some((sig, kept_args, places))
+}
+
+/// The name a place starts from: `k1` of `k1`, `m` of `m[i]` (`i` a literal or a name).
+fn place_root(place: &Expr) -> Option<Ident> {
+    match place {
+        Expr::Path(_) => name_of(place),
+        Expr::Index(i) => {
+            let index = strip(&i.index);
+            let plain = matches!(index, Expr::Lit(_)) || name_of(index).is_some();
+            name_of(strip(&i.expr)).filter(|_| plain)
+        }
+        _ => None,
+    }
+}
+
+fn name_of(e: &Expr) -> Option<Ident> {
+    match strip(e) {
+        Expr::Path(p) if p.qself.is_none() => p.path.get_ident().cloned(),
+        _ => None,
+    }
+}
+
+/// Reads and writes the caller's places for the parameters read in place, in a helper's
+/// body.
+pub(super) fn write_through(places: &HashMap<String, Place>, block: &mut syn::Block) {
+    Through(places).visit_block_mut(block);
+}
+
+struct Through<'a>(&'a HashMap<String, Place>);
+
+impl Through<'_> {
+    /// The place itself, where `e` names a parameter lent a place.
+    fn place(&self, e: &Expr) -> Option<Expr> {
+        let p = self.0.get(&name_of(e)?.to_string())?;
+        p.lent.is_some().then(|| p.place.clone())
+    }
+
+    /// What the parameter `e` names stands for as a whole: `&mut k1`, `&y`, or `x`.
+    fn whole(&self, e: &Expr) -> Option<TokenStream> {
+        let p = self.0.get(&name_of(e)?.to_string())?;
+        let place = &p.place;
+        Some(match p.lent {
+            Some(true) => quote!((&mut #place)),
+            Some(false) => quote!((&#place)),
+            None => quote!(#place),
+        })
+    }
+}
+
+impl VisitMut for Through<'_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        match e {
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => {
+                if let Some(place) = self.place(&u.expr) {
+                    *e = syn::parse_quote!((#place));
+                    return;
+                }
+            }
+            // (The caller's place is not read again: its names are the caller's.)
+            Expr::Index(i) => {
+                if let Some(place) = self.place(&i.expr) {
+                    *i.expr = place;
+                    return self.visit_expr_mut(&mut i.index);
+                }
+            }
+            Expr::Field(f) => {
+                if let Some(place) = self.place(&f.base) {
+                    *f.base = place;
+                    return;
+                }
+            }
+            Expr::MethodCall(m) => {
+                if let Some(place) = self.place(&m.receiver) {
+                    *m.receiver = place;
+                    for a in &mut m.args {
+                        self.visit_expr_mut(a);
+                    }
+                    return;
+                }
+            }
+            Expr::Path(_) => {
+                if let Some(whole) = self.whole(e) {
+                    *e = syn::parse_quote!(#whole);
+                }
+                return;
+            }
+            _ => {}
+        }
+        syn::visit_mut::visit_expr_mut(self, e);
+    }
+
+    /// In a macro's tokens (`debug_assert_eq!(dy.len(), n)`), the place for the name, not
+    /// after a `.`.
+    fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
+        m.tokens = through_tokens(self.0, std::mem::take(&mut m.tokens));
+    }
+}
+
+fn through_tokens(places: &HashMap<String, Place>, tokens: TokenStream) -> TokenStream {
+    let mut after_dot = false;
+    let mut out = TokenStream::new();
+    for t in tokens {
+        let next_after_dot = matches!(&t, TokenTree::Punct(p) if p.as_char() == '.');
+        match t {
+            TokenTree::Ident(i) if !after_dot && places.contains_key(&i.to_string()) => {
+                let place = &places[&i.to_string()].place;
+                out.extend(quote!((#place)));
+            }
+            TokenTree::Group(g) => {
+                let mut group =
+                    proc_macro2::Group::new(g.delimiter(), through_tokens(places, g.stream()));
+                group.set_span(g.span());
+                out.extend([TokenTree::Group(group)]);
+            }
+            other => out.extend([other]),
+        }
+        after_dot = next_after_dot;
+    }
+    out
+}

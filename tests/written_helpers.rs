@@ -1,0 +1,245 @@
+//! Ordinary functions that write their results through `&mut` parameters, the way numerical
+//! Rust passes output buffers (`fn rhs(x: &[f64], y: &[f64], dy: &mut [f64])`, the
+//! right-hand side of an ODE solver): inlined where called with a place of the caller's
+//! (`&mut k1`, `&mut m[i]`, `&mut s`), the body writing that place. They were refused
+//! ("does not support changing a value ... through a `&mut` borrow").
+// Index loops and `&mut Vec` parameters, as such code is written.
+#![allow(clippy::needless_range_loop, clippy::ptr_arg)]
+
+use backprop::differentiate;
+mod common;
+use common::{assert_close, assert_fd, check_hvp, draws};
+
+fn assert_jvp_matches(grad: &[f64], jvp: f64, v: &[f64]) {
+    let dot: f64 = grad.iter().zip(v).map(|(g, v)| g * v).sum();
+    assert_close(jvp, dot, 1e-12);
+}
+
+/// A function of one slice, checked four ways: its value from `grad`, the gradient against
+/// central differences, `hvp` against differences of the gradient, `jvp` by the dot
+/// product.
+macro_rules! check_every_mode {
+    ($f:ident, $x:expr, $v:expr, $seed:expr) => {{
+        let (x, v): (&[f64], &[f64]) = ($x, $v);
+        let (value, g) = $f::grad(x);
+        assert_eq!(value, $f(x));
+        assert_fd($f, x, &g.x);
+        check_hvp(|x| $f::grad(x).1.x, |x, u| $f::hvp(x, u).2.x, x, $seed);
+        assert_jvp_matches(&g.x, $f::jvp(x, v).1, v);
+    }};
+}
+
+/// `y₀' = x₀`, `yᵢ' = xᵢ yᵢ₋₁` (GradBench's ode), written into `dy`.
+fn rhs(x: &[f64], y: &[f64], dy: &mut [f64]) {
+    dy[0] = x[0];
+    for i in 1..y.len() {
+        dy[i] = x[i] * y[i - 1];
+    }
+}
+
+/// `y += a · x`, through a second helper.
+fn axpy(a: f64, x: &[f64], y: &mut Vec<f64>) {
+    for (yi, xi) in y.iter_mut().zip(x) {
+        *yi += a * xi;
+    }
+}
+
+/// `out = y + h · k`.
+fn stage(y: &[f64], h: f64, k: &[f64], out: &mut [f64]) {
+    for i in 0..out.len() {
+        out[i] = y[i] + h * k[i];
+    }
+}
+
+/// The classical fourth-order Runge–Kutta method over `[0, 2]` in 4 steps, as one writes it
+/// with a right-hand side filling buffers.
+#[differentiate(hessian)]
+fn rk4(x: &[f64]) -> f64 {
+    let n = x.len();
+    let s = 4;
+    let h = 2.0 / s as f64;
+    let mut y = vec![0.0; n];
+    let mut k1 = vec![0.0; n];
+    let mut k2 = vec![0.0; n];
+    let mut k3 = vec![0.0; n];
+    let mut k4 = vec![0.0; n];
+    let mut tmp = vec![0.0; n];
+    for _ in 0..s {
+        rhs(x, &y, &mut k1);
+        stage(&y, h / 2.0, &k1, &mut tmp);
+        rhs(x, &tmp, &mut k2);
+        stage(&y, h / 2.0, &k2, &mut tmp);
+        rhs(x, &tmp, &mut k3);
+        stage(&y, h, &k3, &mut tmp);
+        rhs(x, &tmp, &mut k4);
+        axpy(h / 6.0, &k1, &mut y);
+        axpy(h / 3.0, &k2, &mut y);
+        axpy(h / 3.0, &k3, &mut y);
+        axpy(h / 6.0, &k4, &mut y);
+    }
+    y.iter().map(|v| v * v).sum::<f64>() + y[n - 1]
+}
+
+/// The same steps written out by hand, no helper: the inlined ones must agree bit for bit.
+fn rk4_by_hand(x: &[f64]) -> f64 {
+    let n = x.len();
+    let h = 0.5;
+    let mut y = vec![0.0; n];
+    for _ in 0..4 {
+        let f = |y: &[f64]| {
+            let mut d = vec![x[0]; n];
+            for i in 1..n {
+                d[i] = x[i] * y[i - 1];
+            }
+            d
+        };
+        let k1 = f(&y);
+        let t: Vec<f64> = (0..n).map(|i| y[i] + h / 2.0 * k1[i]).collect();
+        let k2 = f(&t);
+        let t: Vec<f64> = (0..n).map(|i| y[i] + h / 2.0 * k2[i]).collect();
+        let k3 = f(&t);
+        let t: Vec<f64> = (0..n).map(|i| y[i] + h * k3[i]).collect();
+        let k4 = f(&t);
+        for (i, k) in [
+            (h / 6.0, &k1),
+            (h / 3.0, &k2),
+            (h / 3.0, &k3),
+            (h / 6.0, &k4),
+        ]
+        .into_iter()
+        .flat_map(|(a, k)| (0..n).map(move |i| (i, a * k[i])))
+        {
+            y[i] += k;
+        }
+    }
+    y.iter().map(|v| v * v).sum::<f64>() + y[n - 1]
+}
+
+#[test]
+fn an_ode_solver_with_a_right_hand_side_writing_buffers() {
+    for (k, x, v) in draws(61, &[1, 2, 5, 8], 1.2) {
+        assert_eq!(rk4(&x), rk4_by_hand(&x));
+        check_every_mode!(rk4, &x, &v, 610 + k);
+    }
+}
+
+/// A float written through `&mut f64`, the helper returning a value too.
+fn accumulate(total: &mut f64, v: f64) -> f64 {
+    let sq = v * v;
+    *total += sq;
+    sq.sqrt()
+}
+
+/// Normalizes a row in place (a softmax), returning its log-sum-exp.
+fn softmax_in_place(row: &mut [f64]) -> f64 {
+    let m = row.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    let mut s = 0.0;
+    for r in row.iter_mut() {
+        *r = (*r - m).exp();
+        s += *r;
+    }
+    for r in row.iter_mut() {
+        *r /= s;
+    }
+    s.ln() + m
+}
+
+/// Rows of a local matrix, each normalized in place through the helper (`&mut m[i]`), and
+/// a scalar accumulated through another (`&mut total`).
+#[differentiate(hessian)]
+fn attention(x: &[f64]) -> f64 {
+    let n = x.len();
+    let mut m = vec![vec![0.0; n]; n];
+    for i in 0..n {
+        for j in 0..n {
+            m[i][j] = x[i] * x[j] / (1.0 + j as f64);
+        }
+    }
+    let mut total = 0.0;
+    let mut lse = 0.0;
+    for i in 0..n {
+        lse += softmax_in_place(&mut m[i]);
+        let r = accumulate(&mut total, m[i][0] + x[i]);
+        lse += 0.5 * r;
+    }
+    let mut s = 0.0;
+    for i in 0..n {
+        for j in 0..n {
+            s += m[i][j] * x[j];
+        }
+    }
+    s + total + lse
+}
+
+#[test]
+fn rows_and_floats_written_through_helpers() {
+    for (k, x, v) in draws(62, &[1, 3, 5], 1.5) {
+        check_every_mode!(attention, &x, &v, 620 + k);
+    }
+}
+
+/// A fixed-size array written through, inside a branch and a closure's call.
+fn cross(a: &[f64; 3], b: &[f64; 3], out: &mut [f64; 3]) {
+    out[0] = a[1] * b[2] - a[2] * b[1];
+    out[1] = a[2] * b[0] - a[0] * b[2];
+    out[2] = a[0] * b[1] - a[1] * b[0];
+}
+
+#[differentiate(hessian)]
+fn torque(x: &[f64]) -> f64 {
+    let r = [x[0], x[1], x[2]];
+    let f = [x[3], x[4], x[5]];
+    let mut t = [0.0; 3];
+    if x[0] > 0.0 {
+        cross(&r, &f, &mut t);
+    } else {
+        cross(&f, &r, &mut t);
+    }
+    t[0] * t[0] + t[1] * t[1] + t[2] * t[2] + t[2]
+}
+
+#[test]
+fn arrays_written_through_inside_branches() {
+    for (k, x, v) in draws(63, &[6, 6, 6, 6], 2.0) {
+        check_every_mode!(torque, &x, &v, 630 + k);
+    }
+}
+
+/// A tuple written through its elements, and a small `Copy` struct through its fields.
+fn bump(p: &mut (f64, f64), by: f64) {
+    p.0 += by * p.1;
+    p.1 *= by;
+}
+
+#[derive(Clone, Copy)]
+struct V2 {
+    x: f64,
+    y: f64,
+}
+
+fn rotate(v: &mut V2, angle: f64) {
+    let (s, c) = angle.sin_cos();
+    let x = c * v.x - s * v.y;
+    v.y = s * v.x + c * v.y;
+    v.x = x;
+}
+
+#[differentiate(hessian)]
+fn spun(x: &[f64]) -> f64 {
+    let mut pair = (x[0], x[1]);
+    bump(&mut pair, x[2]);
+    let mut v = V2 {
+        x: pair.0,
+        y: pair.1,
+    };
+    rotate(&mut v, x[2]);
+    rotate(&mut v, 0.3);
+    v.x * v.y + pair.0
+}
+
+#[test]
+fn tuples_and_structs_written_through() {
+    for (k, x, v) in draws(64, &[3, 3, 3], 2.0) {
+        check_every_mode!(spun, &x, &v, 640 + k);
+    }
+}
