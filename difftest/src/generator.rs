@@ -594,6 +594,20 @@ pub fn helper_rec(x: f64, n: usize) -> f64 {
     x * (1.0 + 0.5 * helper_rec(x * 0.5, n - 1)).tanh()
 }
 
+/// Writes `tanh(s vᵢ) + outᵢ / 2` into `out` as far as `v` reaches, returning its ends'
+/// sum: an ordinary function writing through `&mut`, inlined where called with a local.
+pub fn fill_scaled(v: &[f64], s: f64, out: &mut [f64]) -> f64 {
+    for (o, e) in out.iter_mut().zip(v) {
+        *o = (s * e).tanh() + *o * 0.5;
+    }
+    out[0] + out[out.len() - 1]
+}
+
+/// Adds `by² / 4` to `acc` (given an element, `&mut buf[2]`).
+pub fn add_sq(acc: &mut f64, by: f64) {
+    *acc += by * by * 0.25;
+}
+
 #[differentiate(hessian)]
 pub fn helper_slice(v: &[f64], s: f64) -> f64 {
     let mut acc = 0.0;
@@ -1426,7 +1440,10 @@ impl<'r> Gen<'r> {
                         "v.iter().zip(v).map(|(&p, &q)| 1.0 + (p * q * {a}).tanh() * 0.5).product::<f64>()"
                     ),
                     3 => format!("helper_rec({a}, 3) + {b}"),
-                    1 if self.has_slice => format!("helper_slice(v, {a})"),
+                    // With a buffer and an element written through ordinary functions.
+                    1 if self.has_slice => format!(
+                        "{{ let mut buf = [{a}, {b}, 0.5]; let f = fill_scaled(v, {a}, &mut buf); add_sq(&mut buf[2], f); helper_slice(v, {a}) + buf[1] * buf[2] }}"
+                    ),
                     // Iterator chains over the slice (some narrowed, or paired with the
                     // slice one step on).
                     // A walk joined by `chain`, a `let .. else`, slice patterns, an `if let`
