@@ -27,6 +27,8 @@
 //!   in it.
 //! - `lower/locals.rs`: `let`: definitions, declarations, second names for rows and arrays.
 //! - `lower/loops.rs`: `for`, `while`, `loop` and their variables.
+//! - `lower/borrows.rs`: a name bound to a `&mut` borrow of a local or a row (`let r = &mut
+//!   w;`), read and written as what it borrows.
 //! - `lower/copies.rs`: walks of an owned copy (`xs.to_vec().into_iter()`, `for v in
 //!   xs.to_vec()`) as walks of what it copies.
 //! - `lower/rearranging.rs`: methods that change a local sequence of floats in place

@@ -1440,9 +1440,10 @@ impl<'r> Gen<'r> {
                         "v.iter().zip(v).map(|(&p, &q)| 1.0 + (p * q * {a}).tanh() * 0.5).product::<f64>()"
                     ),
                     3 => format!("helper_rec({a}, 3) + {b}"),
-                    // With a buffer and an element written through ordinary functions.
+                    // With a buffer and an element written through ordinary functions, and
+                    // through names bound to borrows.
                     1 if self.has_slice => format!(
-                        "{{ let mut buf = [{a}, {b}, 0.5]; let f = fill_scaled(v, {a}, &mut buf); add_sq(&mut buf[2], f); helper_slice(v, {a}) + buf[1] * buf[2] }}"
+                        "{{ let mut buf = [{a}, {b}, 0.5]; let f = fill_scaled(v, {a}, &mut buf); add_sq(&mut buf[2], f); let all = &mut buf[..]; all[1] *= 0.5 + {b} * {b}; let mut h = helper_slice(v, {a}); let r = &mut h; *r += all[0]; h + buf[1] * buf[2] }}"
                     ),
                     // Iterator chains over the slice (some narrowed, or paired with the
                     // slice one step on).

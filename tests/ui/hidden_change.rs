@@ -10,7 +10,7 @@ pub struct Params {
 }
 
 // A function beside the caller writing floats through `&mut` is inlined, the write then
-// the caller's own (`tests/written_helpers.rs`); one in another module is not.
+// the caller's own (`tests/mut_borrows.rs`); one in another module is not.
 mod util {
     pub fn nudge(v: &mut f64, by: f64) {
         *v += by;

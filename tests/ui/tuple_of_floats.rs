@@ -1,6 +1,6 @@
 use backprop::differentiate;
 
-// A function beside the caller writing through `&mut` is inlined (`tests/written_helpers.rs`);
+// A function beside the caller writing through `&mut` is inlined (`tests/mut_borrows.rs`);
 // one in another module is not.
 mod util {
     pub fn bump(p: &mut (f64, f64)) {

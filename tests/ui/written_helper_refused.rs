@@ -1,5 +1,5 @@
 // A function writing floats through `&mut` is inlined where it is given a local or a row of
-// one (`&mut k`, `&mut m[i]`: `tests/written_helpers.rs`); given a part of a slice, or
+// one (`&mut k`, `&mut m[i]`: `tests/mut_borrows.rs`); given a part of a slice, or
 // binding the parameter's name again, it is not, and the errors say what is supported.
 use backprop::differentiate;
 

@@ -221,6 +221,11 @@ impl<'e> Lower<'e> {
                     Op::Konst(self.dummy())
                 }
                 Some(v) if self.kind(v) == Kind::Seq => Op::Copy(self.operand_of(v)),
+                // `let row = &mut m[k];` not read as `m[k]` (`borrows.rs`): likewise.
+                None if r.mutability.is_some() && self.borrows_a_row(&r.expr) => {
+                    self.errors.spanned(r, super::constants::HIDDEN_CHANGE);
+                    Op::Konst(self.dummy())
+                }
                 // `&h * &h` on arrays: a shared reference is its value.
                 _ if r.mutability.is_none() => match self.lower_op(&r.expr, out) {
                     Op::Konst(_) => Op::Konst(self.konst(expr)),
@@ -230,6 +235,18 @@ impl<'e> Lower<'e> {
             },
             _ => self.lower_other(expr),
         }
+    }
+
+    /// Whether `place` is an element or a row of a local sequence (`m[k]`, `m[k][j]`).
+    fn borrows_a_row(&mut self, place: &Expr) -> bool {
+        let mut root = strip(place);
+        while let Expr::Index(i) = root {
+            root = strip(&i.expr);
+        }
+        !std::ptr::eq(root, strip(place))
+            && self
+                .local_of(root)
+                .is_some_and(|v| self.kind(v) == Kind::Seq)
     }
 
     /// A name or a field: a variable, a constant, or a field of a struct in a sequence.

@@ -24,9 +24,9 @@ use super::*;
 
 mod param_methods;
 mod renames;
-mod written;
-pub(super) use renames::rename;
-use renames::{Bound, Rename};
+pub(super) mod written;
+use renames::Rename;
+pub(super) use renames::{Bound, rename};
 
 /// Returns the calls of such helpers that could not be inlined, for their errors.
 pub(super) fn desugar(

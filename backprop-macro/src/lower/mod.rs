@@ -19,6 +19,7 @@ use syn::{Expr, Ident, Pat, Type};
 mod aggregates;
 mod aliases;
 mod axes;
+mod borrows;
 mod break_value;
 mod calls;
 mod closures;
@@ -134,7 +135,8 @@ pub fn stand_in(item: &syn::ItemFn, args: &Args) -> Lowered {
     lower_with(item, args, &mut Errors::default(), &HashSet::new(), true).0
 }
 
-/// The syntax passes that take values apart before `match` is rewritten: walks of owned
+/// The syntax passes that take values apart before `match` is rewritten: names bound to
+/// `&mut` borrows read as what they borrow, walks of owned
 /// copies as walks of what they copy, chains' closure
 /// parameters named like what the chain reads renamed apart, tuple structs
 /// with numbered fields, sequences of structs as sequences of their fields, helpers of
@@ -147,6 +149,7 @@ fn desugar_values(
     user: &mut HashSet<String>,
 ) -> Vec<Ident> {
     let caller = &sig.ident;
+    borrows::desugar(block);
     copies::free_zip(block, caller);
     copies::desugar(block, user);
     closures::rename_shadowing(block, user);

@@ -4,7 +4,7 @@
 use super::*;
 
 /// The names patterns bind (not `None` or a constant: capitalized).
-pub(super) struct Bound<'a>(pub(super) &'a mut Vec<String>);
+pub(in crate::lower) struct Bound<'a>(pub(in crate::lower) &'a mut Vec<String>);
 
 impl<'ast> Visit<'ast> for Bound<'_> {
     fn visit_pat_ident(&mut self, i: &'ast syn::PatIdent) {

@@ -17,11 +17,30 @@ use std::collections::HashMap;
 
 /// How a parameter reads the caller's place.
 #[derive(Clone)]
-pub(super) struct Place {
+pub(in crate::lower) struct Place {
     place: Expr,
     /// `Some(mutable)` for a place lent as `&mut place` or `&place`; `None` for a
     /// reference passed as it is (`x`), read as itself everywhere.
     lent: Option<bool>,
+}
+
+impl Place {
+    /// A place lent mutably (`&mut k1`, `&mut m[i]`), if it is a name or a row of one.
+    pub(in crate::lower) fn lent_mutably(place: Expr) -> Option<Place> {
+        place_root(&place)?;
+        Some(Place {
+            place,
+            lent: Some(true),
+        })
+    }
+
+    /// The name a row's index is (`i` of `m[i]`).
+    pub(in crate::lower) fn index_name(&self) -> Option<Ident> {
+        match &self.place {
+            Expr::Index(i) => name_of(&i.index),
+            _ => None,
+        }
+    }
 }
 
 /// A parameter written through (`dy: &mut [f64]`), or a shared reference to a sequence
@@ -135,7 +154,7 @@ fn name_of(e: &Expr) -> Option<Ident> {
 
 /// Reads and writes the caller's places for the parameters read in place, in a helper's
 /// body.
-pub(super) fn write_through(places: &HashMap<String, Place>, block: &mut syn::Block) {
+pub(in crate::lower) fn write_through(places: &HashMap<String, Place>, block: &mut syn::Block) {
     Through(places).visit_block_mut(block);
 }
 

@@ -1,8 +1,10 @@
-//! Ordinary functions that write their results through `&mut` parameters, the way numerical
-//! Rust passes output buffers (`fn rhs(x: &[f64], y: &[f64], dy: &mut [f64])`, the
-//! right-hand side of an ODE solver): inlined where called with a place of the caller's
-//! (`&mut k1`, `&mut m[i]`, `&mut s`), the body writing that place. They were refused
-//! ("does not support changing a value ... through a `&mut` borrow").
+//! Writes through `&mut`, as numerical Rust makes them. Ordinary functions that write their
+//! results through `&mut` parameters, the way output buffers are passed (`fn rhs(x: &[f64],
+//! y: &[f64], dy: &mut [f64])`, the right-hand side of an ODE solver): inlined where called
+//! with a place of the caller's (`&mut k1`, `&mut m[i]`, `&mut s`), the body writing that
+//! place. Names bound to a borrow (`let row = &mut m[i];`, `let r = &mut s;`): read and
+//! written as what they borrow. Both were refused ("does not support changing a value ...
+//! through a `&mut` borrow").
 // Index loops and `&mut Vec` parameters, as such code is written.
 #![allow(clippy::needless_range_loop, clippy::ptr_arg)]
 
@@ -241,5 +243,43 @@ fn spun(x: &[f64]) -> f64 {
 fn tuples_and_structs_written_through() {
     for (k, x, v) in draws(64, &[3, 3, 3], 2.0) {
         check_every_mode!(spun, &x, &v, 640 + k);
+    }
+}
+
+/// Rows borrowed by name and filled through the borrow, a whole buffer (`&mut w[..]`) and a
+/// float the same way.
+#[differentiate(hessian)]
+fn borrowed_rows(x: &[f64]) -> f64 {
+    let n = x.len();
+    let mut m = vec![vec![0.0; n]; n];
+    for i in 0..n {
+        let row = &mut m[i];
+        for j in 0..n {
+            row[j] = x[i] * x[j] + 0.1 * j as f64;
+        }
+        let s: f64 = row.iter().map(|v| v * v).sum::<f64>() + 1.0;
+        for v in row.iter_mut() {
+            *v /= s;
+        }
+    }
+    let mut w = x.to_vec();
+    let all: &mut [f64] = &mut w[..];
+    all[0] = all[n - 1] * 3.0;
+    for v in all {
+        *v = v.tanh();
+    }
+    let mut total = 0.0;
+    let t = &mut total;
+    for i in 0..n {
+        *t += m[i][0] * w[i];
+    }
+    *t *= 0.5;
+    total + m[n - 1].iter().sum::<f64>()
+}
+
+#[test]
+fn names_bound_to_borrows_write_what_they_borrow() {
+    for (k, x, v) in draws(65, &[1, 2, 4, 6], 1.5) {
+        check_every_mode!(borrowed_rows, &x, &v, 650 + k);
     }
 }
