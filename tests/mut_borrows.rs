@@ -3,12 +3,15 @@
 //! y: &[f64], dy: &mut [f64])`, the right-hand side of an ODE solver): inlined where called
 //! with a place of the caller's (`&mut k1`, `&mut m[i]`, `&mut s`), the body writing that
 //! place. Names bound to a borrow (`let row = &mut m[i];`, `let r = &mut s;`): read and
-//! written as what they borrow. Both were refused ("does not support changing a value ...
-//! through a `&mut` borrow").
+//! written as what they borrow. Methods of small `Copy` structs taking `&mut self`
+//! (`body.advance(dt)`) and their compound assignments (`pos += vel * dt` of `impl
+//! AddAssign`), on locals and on elements of a `Vec` of them. All were refused ("does not
+//! support changing a value ... through a `&mut` borrow").
 // Index loops and `&mut Vec` parameters, as such code is written.
 #![allow(clippy::needless_range_loop, clippy::ptr_arg)]
 
 use backprop::differentiate;
+use std::ops::{Add, AddAssign, Mul};
 mod common;
 use common::{assert_close, assert_fd, check_hvp, draws};
 
@@ -281,5 +284,162 @@ fn borrowed_rows(x: &[f64]) -> f64 {
 fn names_bound_to_borrows_write_what_they_borrow() {
     for (k, x, v) in draws(65, &[1, 2, 4, 6], 1.5) {
         check_every_mode!(borrowed_rows, &x, &v, 650 + k);
+    }
+}
+
+#[derive(Clone, Copy)]
+struct P2 {
+    x: f64,
+    y: f64,
+}
+
+impl Add for P2 {
+    type Output = P2;
+    fn add(self, o: P2) -> P2 {
+        P2 {
+            x: self.x + o.x,
+            y: self.y + o.y,
+        }
+    }
+}
+
+impl Mul<f64> for P2 {
+    type Output = P2;
+    fn mul(self, k: f64) -> P2 {
+        P2 {
+            x: self.x * k,
+            y: self.y * k,
+        }
+    }
+}
+
+impl AddAssign for P2 {
+    fn add_assign(&mut self, o: P2) {
+        self.x += o.x;
+        self.y += o.y;
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Body {
+    pos: P2,
+    vel: P2,
+}
+
+impl Body {
+    /// Semi-implicit Euler: the velocity, then the position with the new velocity.
+    fn advance(&mut self, acc: P2, dt: f64) {
+        self.vel += acc * dt;
+        self.pos += self.vel * dt;
+    }
+
+    fn damp(&mut self, k: f64) {
+        self.vel = self.vel * (1.0 - k);
+    }
+
+    fn energy(&self) -> f64 {
+        0.5 * (self.vel.x * self.vel.x + self.vel.y * self.vel.y) + 9.81 * self.pos.y
+    }
+}
+
+/// A projectile with drag, stepped by a method taking `&mut self`.
+#[differentiate(hessian)]
+fn flight(x: &[f64]) -> f64 {
+    let mut b = Body {
+        pos: P2 { x: 0.0, y: 0.0 },
+        vel: P2 { x: x[0], y: x[1] },
+    };
+    let drag = x[2] * x[2];
+    for _ in 0..25 {
+        let acc = P2 {
+            x: -drag * b.vel.x,
+            y: -9.81 - drag * b.vel.y,
+        };
+        b.advance(acc, 0.02);
+        b.damp(0.01);
+    }
+    let mut total = P2 { x: 0.0, y: 0.0 };
+    total += b.pos;
+    total += b.vel * 0.5;
+    total.x * total.y + b.energy()
+}
+
+/// The same steps written out by hand.
+fn flight_by_hand(x: &[f64]) -> f64 {
+    let (mut px, mut py, mut vx, mut vy) = (0.0, 0.0, x[0], x[1]);
+    let drag = x[2] * x[2];
+    for _ in 0..25 {
+        let (ax, ay) = (-drag * vx, -9.81 - drag * vy);
+        vx += ax * 0.02;
+        vy += ay * 0.02;
+        px += vx * 0.02;
+        py += vy * 0.02;
+        vx *= 1.0 - 0.01;
+        vy *= 1.0 - 0.01;
+    }
+    let (tx, ty) = (px + vx * 0.5, py + vy * 0.5);
+    tx * ty + 0.5 * (vx * vx + vy * vy) + 9.81 * py
+}
+
+#[test]
+fn methods_taking_mut_self_and_compound_assignments() {
+    for (k, x, v) in draws(66, &[3, 3, 3, 3], 1.5) {
+        assert_close(flight(&x), flight_by_hand(&x), 1e-12);
+        check_every_mode!(flight, &x, &v, 660 + k);
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Particle {
+    x: f64,
+    v: f64,
+}
+
+impl Particle {
+    fn step(&mut self, force: f64, dt: f64) {
+        self.v += force * dt;
+        self.x += self.v * dt;
+    }
+
+    fn energy(&self) -> f64 {
+        0.5 * self.v * self.v + self.x.sin()
+    }
+}
+
+/// Particles in a `Vec`, each stepped through `&mut self` at an index and through
+/// `iter_mut`, and a sum of points added into an element (`AddAssign`).
+#[differentiate(hessian)]
+fn particles(x: &[f64]) -> f64 {
+    let n = x.len();
+    let mut ps = vec![Particle { x: 0.0, v: 0.0 }; n];
+    for i in 0..n {
+        ps[i].x = x[i];
+        ps[i].v = x[(i + 1) % n] * 0.5;
+    }
+    for _ in 0..5 {
+        for i in 0..n {
+            let f = -ps[i].x + 0.1 * ps[(i + 1) % n].x;
+            ps[i].step(f, 0.1);
+        }
+        for p in ps.iter_mut() {
+            p.step(-0.2 * p.v, 0.05);
+        }
+    }
+    let mut acc = [P2 { x: 0.0, y: 0.0 }; 2];
+    for p in &ps {
+        acc[0] += P2 { x: p.x, y: p.v };
+        acc[1] += P2 { x: p.v, y: 1.0 } * p.x;
+    }
+    let mut e = 0.0;
+    for p in &ps {
+        e += p.energy();
+    }
+    e + acc[0].x * acc[1].y + acc[1].x
+}
+
+#[test]
+fn methods_taking_mut_self_on_elements_of_a_vec() {
+    for (k, x, v) in draws(67, &[1, 2, 5], 1.2) {
+        check_every_mode!(particles, &x, &v, 670 + k);
     }
 }

@@ -136,6 +136,8 @@ struct StructMethod {
     rhs: Option<String>,
     /// A function of the type without `self` (`V2::new(x, y)`).
     associated: bool,
+    /// Taking `&mut self` (`fn advance(&mut self, dt: f64)`, `impl AddAssign for V2`).
+    writes: bool,
     text: String,
 }
 

@@ -172,6 +172,10 @@ impl Inline<'_> {
                     syn::BinOp::Sub(_) => "sub",
                     syn::BinOp::Mul(_) => "mul",
                     syn::BinOp::Div(_) => "div",
+                    syn::BinOp::AddAssign(_) => "add_assign",
+                    syn::BinOp::SubAssign(_) => "sub_assign",
+                    syn::BinOp::MulAssign(_) => "mul_assign",
+                    syn::BinOp::DivAssign(_) => "div_assign",
                     _ => return,
                 };
                 if let Some(on) = self.struct_of(&b.left) {
@@ -372,12 +376,20 @@ impl Inline<'_> {
         };
         let mut params = Vec::new();
         let mut by_ref = Vec::new();
-        if receiver {
-            params.push((Ident::new("self", name.span()), false));
-            by_ref.push(matches!(
-                m.sig.receiver().map(|r| &r.kind),
-                Some(syn::ReceiverKind::Reference(..))
-            ));
+        // `&mut self`: the receiver is the caller's place, written (`written.rs`).
+        let mut places = std::collections::HashMap::new();
+        let mut args = args;
+        match m.sig.receiver().map(|r| &r.kind) {
+            Some(syn::ReceiverKind::Reference(_, _, Some(_))) => {
+                let place = written::Place::lent_mutably(strip(args.first()?).clone())?;
+                places.insert("self".to_owned(), place);
+                args = &args[1..];
+            }
+            kind if receiver => {
+                params.push((Ident::new("self", name.span()), false));
+                by_ref.push(matches!(kind, Some(syn::ReceiverKind::Reference(..))));
+            }
+            _ => {}
         }
         let (sig, refs) = self.without_receiver(&m.sig);
         params.extend(plain_params(&sig)?);
@@ -390,12 +402,14 @@ impl Inline<'_> {
         let block: syn::Block =
             syn::parse2(replace_self_type(m.block.to_token_stream(), &on_ident)).ok()?;
         self.stack.push(key);
-        let types: Vec<Option<Type>> = receiver
+        let types: Vec<Option<Type>> = (receiver && places.is_empty())
             .then_some(None)
             .into_iter()
             .chain(number_types(&sig))
             .collect();
-        let inlined = self.body(name, &params, Binding::new(&by_ref, &types), &block, args);
+        let mut block = block;
+        let binding = Binding::new(&by_ref, &types);
+        let inlined = self.body_through(name, &params, binding, &mut block, args, &places);
         self.stack.pop();
         inlined
     }

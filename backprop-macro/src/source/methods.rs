@@ -44,17 +44,21 @@ pub(super) fn param_methods(
 }
 
 /// The operators whose implementations are inlined, by trait, with their methods.
-const OPERATORS: [(&str, &str); 5] = [
+const OPERATORS: [(&str, &str); 9] = [
     ("Add", "add"),
     ("Sub", "sub"),
     ("Mul", "mul"),
     ("Div", "div"),
     ("Neg", "neg"),
+    ("AddAssign", "add_assign"),
+    ("SubAssign", "sub_assign"),
+    ("MulAssign", "mul_assign"),
+    ("DivAssign", "div_assign"),
 ];
 
 /// The methods of `impl S { .. }` and the operator of `impl Add for S` (and the like) for a
 /// struct `S` declared here without a gradient and deriving `Copy`; methods that take
-/// `self` or `&self` only.
+/// `self`, `&self` or `&mut self` (and `impl AddAssign for S` and the like).
 pub(super) fn struct_methods(
     b: &syn::ItemImpl,
     items: &[&syn::Item],
@@ -91,13 +95,16 @@ pub(super) fn struct_methods(
     };
     for m in &b.items {
         let syn::ImplItem::Fn(m) = m else { continue };
-        // `self`, `mut self` or `&self`: nothing written through; or no `self` at all.
+        // `self`, `mut self` or `&self`: nothing written through; `&mut self`: the
+        // caller's place written (`helpers/written.rs`); or no `self` at all.
         let associated = m.sig.receiver().is_none();
+        let receiver = m.sig.receiver().map(|r| &r.kind);
         let read_only = matches!(
-            m.sig.receiver().map(|r| &r.kind),
+            receiver,
             Some(syn::ReceiverKind::Value | syn::ReceiverKind::Reference(_, _, None))
         );
-        if !read_only && (!associated || operator.is_some()) {
+        let writes = matches!(receiver, Some(syn::ReceiverKind::Reference(_, _, Some(_))));
+        if !read_only && !writes && (!associated || operator.is_some()) {
             continue;
         }
         let (name, rhs) = match &operator {
@@ -110,6 +117,7 @@ pub(super) fn struct_methods(
             name,
             rhs,
             associated,
+            writes,
             text: m.to_token_stream().to_string(),
         });
     }
@@ -136,7 +144,7 @@ pub fn read_only_method(caller: &syn::Ident, name: &str) -> bool {
         home(&scopes, &caller.to_string()).is_some_and(|h| {
             h.struct_methods
                 .iter()
-                .any(|m| m.name == name && !m.associated && m.rhs.is_none())
+                .any(|m| m.name == name && !m.associated && !m.writes && m.rhs.is_none())
         })
     })
 }

@@ -132,10 +132,12 @@ pub(super) fn split<'e>(
     Some((sig, kept_args, places))
 }
 
-/// The name a place starts from: `k1` of `k1`, `m` of `m[i]` (`i` a literal or a name).
+/// The name a place starts from: `k1` of `k1`, `m` of `m[i]` (`i` a literal or a name),
+/// `p` of `p.pos.x`.
 fn place_root(place: &Expr) -> Option<Ident> {
     match place {
         Expr::Path(_) => name_of(place),
+        Expr::Field(f) => place_root(strip(&f.base)),
         Expr::Index(i) => {
             let index = strip(&i.index);
             let plain = matches!(index, Expr::Lit(_)) || name_of(index).is_some();

@@ -241,6 +241,7 @@ impl Uses<'_> {
     fn changes_an_element(&self, e: &Expr) -> bool {
         match e {
             Expr::Reference(r) => r.mutability.is_some() && self.element_index(&r.expr).is_some(),
+            _ if self.writes_element(e).is_some() => false,
             Expr::Binary(b) => compound(&b.op).is_some() && self.element_index(&b.left).is_some(),
             Expr::MethodCall(m) => {
                 self.element_index(&m.receiver).is_some()
@@ -257,6 +258,83 @@ impl Uses<'_> {
             }
             _ => false,
         }
+    }
+
+    /// `pts[i].step(dt)` of a method taking `&mut self`, or `pts[i] += v` of the struct's
+    /// `AddAssign` ([`Self::writes_element`]): the element copied into a local, changed
+    /// there (the method inlined: `helpers/written.rs`), its fields written back.
+    fn change_element(&mut self, e: &mut Expr) {
+        let receiver = self.writes_element(e).cloned();
+        let Some(mut index) = receiver.and_then(|r| self.element_index(&r)) else {
+            return;
+        };
+        if !computes_only(&index, &|_| false) {
+            self.failed = true;
+            return;
+        }
+        self.visit_expr_mut(&mut index);
+        let element = self.seq.element(&index);
+        let name = format!("{}_item", self.seq.name);
+        let local = Ident::new(&crate::names::unused(self.taken, &name), e.span());
+        let value = Ident::new(&crate::names::unused(self.taken, "value"), e.span());
+        let back = self.seq.store(
+            &syn::parse_quote!(#local),
+            self.taken,
+            |s, v| syn::parse_quote!(#s[#index] = #v;),
+        );
+        // The call on the local, its arguments rewritten in turn.
+        let mut call = e.clone();
+        match &mut call {
+            Expr::MethodCall(m) => {
+                *m.receiver = syn::parse_quote!(#local);
+                for a in &mut m.args {
+                    self.visit_expr_mut(a);
+                }
+            }
+            Expr::Binary(b) => {
+                *b.left = syn::parse_quote!(#local);
+                self.visit_expr_mut(&mut b.right);
+            }
+            _ => {}
+        }
+        *e = syn::parse_quote!({
+            let mut #local = #element;
+            let #value = #call;
+            #back;
+            #value
+        });
+    }
+
+    /// Whether `e` changes an element through a method of the struct taking `&mut self`
+    /// (`pts[i].step(dt)`) or its compound-assignment operator (`pts[i] += v` of `impl
+    /// AddAssign`), which the macro inlines: the receiver and the call with it replaced.
+    fn writes_element<'e>(&self, e: &'e Expr) -> Option<&'e Expr> {
+        let path = self.seq.path.as_ref()?.to_string();
+        let found = |name: &str, rhs: Option<bool>, span| {
+            crate::source::struct_method(&self.seq.caller, &path, name, rhs, span)
+        };
+        let receiver = match e {
+            Expr::MethodCall(m) => {
+                let method = found(&m.method.to_string(), None, m.method.span())?;
+                let receiver = method.sig.receiver().map(|r| &r.kind);
+                matches!(receiver, Some(syn::ReceiverKind::Reference(_, _, Some(_))))
+                    .then_some(&*m.receiver)?
+            }
+            Expr::Binary(b) => {
+                let name = match b.op {
+                    syn::BinOp::AddAssign(_) => "add_assign",
+                    syn::BinOp::SubAssign(_) => "sub_assign",
+                    syn::BinOp::MulAssign(_) => "mul_assign",
+                    syn::BinOp::DivAssign(_) => "div_assign",
+                    _ => return None,
+                };
+                let span = b.op.span();
+                (found(name, Some(true), span).or_else(|| found(name, Some(false), span)))?;
+                &*b.left
+            }
+            _ => return None,
+        };
+        self.element_index(receiver).map(|_| receiver)
     }
 
     fn fresh(&mut self) -> Ident {
@@ -447,6 +525,8 @@ impl VisitMut for Uses<'_> {
                     _ => {}
                 }
             }
+            // `pts[i].step(dt)` (`&mut self`), `pts[i] += v` (`AddAssign`).
+            _ if self.writes_element(e).is_some() => return self.change_element(e),
             Expr::MethodCall(_) => {
                 if let Some(chain) = self.chain(e) {
                     *e = chain;
