@@ -637,6 +637,19 @@ impl Pt {
     pub fn norm(&self) -> f64 {
         (self.dot(*self) + 1.0).sqrt()
     }
+
+    /// Changed in place: the caller's local or element written.
+    pub fn nudge(&mut self, by: f64) {
+        self.x += by * self.y;
+        self.y *= 0.5;
+    }
+}
+
+impl std::ops::AddAssign for Pt {
+    fn add_assign(&mut self, o: Pt) {
+        self.x += o.x;
+        self.y += o.y;
+    }
 }
 
 impl std::ops::Add for Pt {
@@ -1359,7 +1372,7 @@ impl<'r> Gen<'r> {
                     // walked enumerated and reversed, in windows, through a filter and
                     // zipped; and a walk reversed after its map.
                     8 if self.has_slice && self.rng.chance(0.35) => format!(
-                        "{{ let mut ps: Vec<Pt> = v.iter().map(|&e| Pt {{ x: e * ({a}), y: e + {b} }}).collect(); ps.push(Pt::new({a}, {b})); for p in ps.iter_mut() {{ p.y *= 0.5; }} ps[0] = ps[ps.len() - 1] + ps[0] * 0.5; let mut s = 0.0; for (j, p) in ps.iter().enumerate().rev() {{ s += p.dot(ps[j / 2]) * 0.25; }} s + ps.windows(2).map(|w| (w[1] + w[0] * 0.5).norm()).sum::<f64>() + ps.iter().filter(|p| p.x > {b}).map(|p| p.x * p.y).sum::<f64>() + ps.iter().zip(v).map(|(p, &e)| p.y * e).sum::<f64>() + v.iter().map(|e| e * ({a})).rev().fold(0.0, |acc, t| acc * 0.5 + t) }}"
+                        "{{ let mut ps: Vec<Pt> = v.iter().map(|&e| Pt {{ x: e * ({a}), y: e + {b} }}).collect(); ps.push(Pt::new({a}, {b})); for p in ps.iter_mut() {{ p.y *= 0.5; p.nudge(0.25); }} ps[0] = ps[ps.len() - 1] + ps[0] * 0.5; ps[0].nudge({b}); ps[0] += Pt::new({a}, 0.5); let mut s = 0.0; for (j, p) in ps.iter().enumerate().rev() {{ s += p.dot(ps[j / 2]) * 0.25; }} s + ps.windows(2).map(|w| (w[1] + w[0] * 0.5).norm()).sum::<f64>() + ps.iter().filter(|p| p.x > {b}).map(|p| p.x * p.y).sum::<f64>() + ps.iter().zip(v).map(|(p, &e)| p.y * e).sum::<f64>() + v.iter().map(|e| e * ({a})).rev().fold(0.0, |acc, t| acc * 0.5 + t) }}"
                     ),
                     // Closures of points (taking and making them), points made by a
                     // constructor and folded into a point, a `Vec` of points zipped behind
@@ -1393,7 +1406,7 @@ impl<'r> Gen<'r> {
                         "{{ let mut z = if {a} > {b} {{ ({a}, {b}) }} else {{ ({b}, 0.5) }}; z = turned(z, z.0 * 0.5); let p = Pt {{ x: z.0, y: z.1 }}; let w = Pt {{ x: 0.5, ..p }}; w.y * 0.5 + w.x * z.0 + p.x }}"
                     ),
                     8 if self.rng.chance(0.3) => format!(
-                        "{{ let p = Pt {{ x: {a}, y: {b} }}; let q = pt_sub(p, Pt {{ x: {b}, y: 0.5 }}); let r = q + p * 0.5; r.dot(q) * 0.25 + p.norm() }}"
+                        "{{ let p = Pt {{ x: {a}, y: {b} }}; let q = pt_sub(p, Pt {{ x: {b}, y: 0.5 }}); let mut r = q + p * 0.5; r.nudge({a}); r += p; r.dot(q) * 0.25 + p.norm() }}"
                     ),
                     8 if self.rng.chance(0.3) => format!(
                         "{{ let mut s = Seg {{ a: Pt {{ x: {a}, y: 0.5 }}, b: Pt {{ x: {b}, y: {a} }} }}; s.b.x *= 0.5; s = Seg {{ a: s.b, b: s.a + s.b * 0.5 }}; s.a.dot(s.b) + s.len() }}"
