@@ -443,3 +443,45 @@ fn methods_taking_mut_self_on_elements_of_a_vec() {
         check_every_mode!(particles, &x, &v, 670 + k);
     }
 }
+
+/// A helper with a buffer of its own (`vec!`) and a local named like the caller's place.
+fn mix(k1: &mut [f64], x: &[f64]) {
+    let mut tmp = vec![0.0; x.len()];
+    for i in 0..x.len() {
+        tmp[i] = x[i] * 2.0;
+    }
+    let k2 = tmp[0];
+    for i in 0..k1.len() {
+        k1[i] = tmp[i] + k2 * k1[i];
+    }
+}
+
+/// Scales a `Vec` in place and appends the factor.
+fn scale_and_push(v: &mut Vec<f64>, k: f64) {
+    for e in v.iter_mut() {
+        *e *= k;
+    }
+    v.push(k);
+}
+
+#[differentiate(hessian)]
+fn mixed(x: &[f64]) -> f64 {
+    let mut tmp = x.to_vec();
+    let mut k2 = vec![1.0; x.len()];
+    mix(&mut k2, &tmp);
+    mix(&mut tmp, x);
+    let k1 = &mut k2;
+    scale_and_push(k1, x[0]);
+    let mut s = 0.0;
+    for i in 0..k2.len() {
+        s += k2[i] * tmp[i % tmp.len()];
+    }
+    s
+}
+
+#[test]
+fn helpers_with_buffers_of_their_own_and_borrows_passed_on() {
+    for (k, x, v) in draws(68, &[1, 3, 5], 1.5) {
+        check_every_mode!(mixed, &x, &v, 680 + k);
+    }
+}

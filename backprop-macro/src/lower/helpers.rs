@@ -57,7 +57,7 @@ pub(super) fn desugar(
 pub(crate) const PLAIN_METHOD: &str = "#[differentiate] inlines a method without `#[differentiate]` where a parameter calls it (`p.accel(x)`, `self` that parameter), but not this call: the method has `return`, `?`, a macro, an item, `unsafe`, generics, a receiver other than `&self`, a `&mut` parameter or a pattern for a parameter, or calls itself, or the receiver is not a parameter; write it without them, or differentiate it (`#[differentiate]` on it and on its `impl` block)";
 
 /// The error at a call of a helper that is not inlined.
-pub(crate) const NOT_INLINED: &str = "#[differentiate] inlines an ordinary function of tuples or structs, or one writing floats through `&mut` parameters, where it is called, but not this one: it has `return`, `?`, a macro, an item, `unsafe`, generics or a pattern for a parameter, calls itself, binds a `&mut` parameter's name again, or is given for a `&mut` parameter something other than a local or a row of one (`&mut k1`, `&mut m[i]`; not `&mut v[1..]`); write it without them";
+pub(crate) const NOT_INLINED: &str = "#[differentiate] inlines an ordinary function of tuples or structs, or one writing floats through `&mut` parameters, where it is called, but not this one: it has `return`, `?`, a macro (but `vec!`, `matches!`, `assert!` and the like), an item, `unsafe`, generics or a pattern for a parameter, calls itself, binds a `&mut` parameter's name again, or is given for a `&mut` parameter something other than a local or a row of one (`&mut k1`, `&mut m[i]`; not `&mut v[1..]`); write it without them";
 
 struct Inline<'a> {
     caller: String,
@@ -692,8 +692,8 @@ fn plain_params(sig: &syn::Signature) -> Option<Vec<(Ident, bool)>> {
 }
 
 /// Whether the helper's body can stand in the caller's: no `return` (its value is its
-/// tail), `?`, macro or item, and nothing the macro refuses even on constants (`unsafe`, a
-/// labeled block).
+/// tail), `?`, item, macro but `vec!`, `matches!` and the checking ones, and nothing the
+/// macro refuses even on constants (`unsafe`, a labeled block).
 fn inlinable(block: &syn::Block) -> bool {
     struct Check(bool);
     impl<'ast> Visit<'ast> for Check {
@@ -708,8 +708,24 @@ fn inlinable(block: &syn::Block) -> bool {
             self.0 &= !refused;
             syn::visit::visit_expr(self, e);
         }
-        fn visit_macro(&mut self, _: &'ast syn::Macro) {
-            self.0 = false;
+        /// `vec!`, `matches!` and the checking macros, their names renamed in their tokens
+        /// (what the caller's body may hold too); no other (a printing macro's format
+        /// string may name the helper's locals, which are renamed).
+        fn visit_macro(&mut self, m: &'ast syn::Macro) {
+            const KNOWN: [&str; 8] = [
+                "vec",
+                "matches",
+                "assert",
+                "assert_eq",
+                "assert_ne",
+                "debug_assert",
+                "debug_assert_eq",
+                "debug_assert_ne",
+            ];
+            self.0 &= m
+                .path
+                .get_ident()
+                .is_some_and(|i| KNOWN.iter().any(|k| i == k));
         }
         fn visit_item(&mut self, _: &'ast syn::Item) {
             self.0 = false;
