@@ -8,8 +8,9 @@
 //! index is a name the rest of the block changes (the borrow keeps the row it began with):
 //! those stay as written, an error in lowering.
 
-use super::helpers::written::{Place, write_through};
+use super::helpers::written::{Place, write_through_stmt};
 use super::*;
+use std::collections::HashMap;
 
 /// Rewrites every such borrow in `block`, inner blocks first.
 pub(super) fn desugar(block: &mut syn::Block) {
@@ -19,22 +20,57 @@ pub(super) fn desugar(block: &mut syn::Block) {
 struct Borrows;
 
 impl VisitMut for Borrows {
+    /// One pass over the statements, each rewritten for the borrows before it; what the
+    /// statements after a borrow bind and change is counted once for the block, and
+    /// counted down as the pass goes (linear in the block's length).
     fn visit_block_mut(&mut self, block: &mut syn::Block) {
         syn::visit_mut::visit_block_mut(self, block);
-        let mut i = 0;
-        while i < block.stmts.len() {
-            match borrow(&block.stmts[i], &block.stmts[i + 1..]) {
+        if !block.stmts.iter().any(|s| borrow(s).is_some()) {
+            return;
+        }
+        // Per statement, the names it binds and the names it changes.
+        let facts: Vec<(Vec<String>, Vec<String>)> = block
+            .stmts
+            .iter()
+            .map(|stmt| {
+                let (mut bound, mut changed) = (Vec::new(), Vec::new());
+                super::helpers::Bound(&mut bound).visit_stmt(stmt);
+                Changed(&mut changed).visit_stmt(stmt);
+                (bound, changed)
+            })
+            .collect();
+        // How many statements not yet passed bind and change each name.
+        let mut later: HashMap<String, (usize, usize)> = HashMap::new();
+        for (bound, changed) in &facts {
+            for b in bound {
+                later.entry(b.clone()).or_default().0 += 1;
+            }
+            for c in changed {
+                later.entry(c.clone()).or_default().1 += 1;
+            }
+        }
+        let mut places = HashMap::new();
+        let stmts = std::mem::take(&mut block.stmts);
+        for (mut stmt, (bound, changed)) in stmts.into_iter().zip(facts) {
+            for b in bound {
+                later.entry(b).or_default().0 -= 1;
+            }
+            for c in changed {
+                later.entry(c).or_default().1 -= 1;
+            }
+            if !places.is_empty() {
+                write_through_stmt(&places, &mut stmt);
+            }
+            let kept = borrow(&stmt).filter(|(name, place)| {
+                let of = |n: &str| later.get(n).copied().unwrap_or_default();
+                of(&name.to_string()).0 == 0
+                    && place.index_name().is_none_or(|i| of(&i.to_string()).1 == 0)
+            });
+            match kept {
                 Some((name, place)) => {
-                    let places = std::iter::once((name.to_string(), place)).collect();
-                    let mut tail = syn::Block {
-                        brace_token: Default::default(),
-                        stmts: block.stmts.split_off(i + 1),
-                    };
-                    write_through(&places, &mut tail);
-                    block.stmts.pop();
-                    block.stmts.extend(tail.stmts);
+                    places.insert(name.to_string(), place);
                 }
-                None => i += 1,
+                None => block.stmts.push(stmt),
             }
         }
     }
@@ -42,8 +78,8 @@ impl VisitMut for Borrows {
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 }
 
-/// `let r = &mut place;` followed by `rest`: the name and the place it stands for.
-fn borrow(stmt: &syn::Stmt, rest: &[syn::Stmt]) -> Option<(Ident, Place)> {
+/// `let r = &mut place;`: the name and the place it stands for.
+fn borrow(stmt: &syn::Stmt) -> Option<(Ident, Place)> {
     let syn::Stmt::Local(local) = stmt else {
         return None;
     };
@@ -70,21 +106,11 @@ fn borrow(stmt: &syn::Stmt, rest: &[syn::Stmt]) -> Option<(Ident, Place)> {
         Expr::Index(i) if whole(&i.index) => (*i.expr).clone(),
         other => other.clone(),
     };
-    let place = Place::lent_mutably(place)?;
-    let mut bound = Vec::new();
-    let mut changed = Vec::new();
-    for stmt in rest {
-        super::helpers::Bound(&mut bound).visit_stmt(stmt);
-        Changed(&mut changed).visit_stmt(stmt);
-    }
-    let index = place.index_name();
-    let kept =
-        !bound.iter().any(|b| name.ident == b) && index.is_none_or(|i| !changed.contains(&i));
-    kept.then(|| (name.ident.clone(), place))
+    Some((name.ident.clone(), Place::lent_mutably(place)?))
 }
 
-/// The names assigned (`i = ..`, `i += ..`) or lent mutably (`&mut i`).
-struct Changed<'a>(&'a mut Vec<Ident>);
+/// The names assigned (`i = ..`, `i += ..`) or lent mutably (`&mut i`), each once.
+struct Changed<'a>(&'a mut Vec<String>);
 
 impl<'ast> Visit<'ast> for Changed<'_> {
     fn visit_expr(&mut self, e: &'ast Expr) {
@@ -97,7 +123,10 @@ impl<'ast> Visit<'ast> for Changed<'_> {
         if let Some(Expr::Path(p)) = target.map(strip)
             && let Some(name) = p.path.get_ident()
         {
-            self.0.push(name.clone());
+            let name = name.to_string();
+            if !self.0.contains(&name) {
+                self.0.push(name);
+            }
         }
         syn::visit::visit_expr(self, e);
     }

@@ -160,24 +160,32 @@ pub(in crate::lower) fn write_through(places: &HashMap<String, Place>, block: &m
     Through(places).visit_block_mut(block);
 }
 
+/// [`write_through`] in one statement.
+pub(in crate::lower) fn write_through_stmt(places: &HashMap<String, Place>, stmt: &mut syn::Stmt) {
+    Through(places).visit_stmt_mut(stmt);
+}
+
 struct Through<'a>(&'a HashMap<String, Place>);
 
 impl Through<'_> {
-    /// The place itself, where `e` names a parameter lent a place.
+    /// The place itself, where `e` names a parameter lent a place, located at `e` (where
+    /// an error about it belongs).
     fn place(&self, e: &Expr) -> Option<Expr> {
         let p = self.0.get(&name_of(e)?.to_string())?;
-        p.lent.is_some().then(|| p.place.clone())
+        p.lent?;
+        syn::parse2(crate::expand::respan(p.place.to_token_stream(), e.span())).ok()
     }
 
     /// What the parameter `e` names stands for as a whole: `&mut k1`, `&y`, or `x`.
     fn whole(&self, e: &Expr) -> Option<TokenStream> {
         let p = self.0.get(&name_of(e)?.to_string())?;
-        let place = &p.place;
-        Some(match p.lent {
+        let place = crate::expand::respan(p.place.to_token_stream(), e.span());
+        let whole = match p.lent {
             Some(true) => quote!((&mut #place)),
             Some(false) => quote!((&#place)),
-            None => quote!(#place),
-        })
+            None => place,
+        };
+        Some(crate::expand::respan(whole, e.span()))
     }
 }
 
@@ -186,7 +194,7 @@ impl VisitMut for Through<'_> {
         match e {
             Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => {
                 if let Some(place) = self.place(&u.expr) {
-                    *e = syn::parse_quote!((#place));
+                    *e = syn::parse_quote_spanned!(u.span()=> (#place));
                     return;
                 }
             }
