@@ -4,9 +4,9 @@
 //! `r.iter_mut()` is `w.iter_mut()`, and `r` anywhere else is `&mut w` (as a helper's
 //! `&mut` parameter is, `helpers/written.rs`). While the borrow lives nothing else reads
 //! `w`, so the rewrite reads the same values. Not when the binding is `mut` (it could
-//! borrow something else later), the rest of the block binds the name again, or a row's
-//! index is a name the rest of the block changes (the borrow keeps the row it began with):
-//! those stay as written, an error in lowering.
+//! borrow something else later), the rest of the block binds the name or what the place
+//! names again, or a row's index is a name the rest of the block changes (the borrow keeps
+//! the row it began with): those stay as written, an error in lowering.
 
 use super::helpers::written::{Place, write_through_stmt};
 use super::*;
@@ -61,10 +61,13 @@ impl VisitMut for Borrows {
             if !places.is_empty() {
                 write_through_stmt(&places, &mut stmt);
             }
+            // Neither the name nor what the place names bound again later (`let w = ..;`
+            // would make `w` another value), nor a row's index changed.
             let kept = borrow(&stmt).filter(|(name, place)| {
-                let of = |n: &str| later.get(n).copied().unwrap_or_default();
-                of(&name.to_string()).0 == 0
-                    && place.index_name().is_none_or(|i| of(&i.to_string()).1 == 0)
+                let of = |n: &Ident| later.get(&n.to_string()).copied().unwrap_or_default();
+                of(name).0 == 0
+                    && place.root().is_some_and(|r| of(&r).0 == 0)
+                    && place.index_name().is_none_or(|i| of(&i) == (0, 0))
             });
             match kept {
                 Some((name, place)) => {

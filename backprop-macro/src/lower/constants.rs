@@ -149,7 +149,7 @@ pub(super) struct Renamer<'a, 'e> {
 }
 
 /// A change through a `&mut` borrow or a method called for its effect, refused.
-pub(super) const HIDDEN_CHANGE: &str = "#[differentiate] does not support changing a value that carries a derivative through a `&mut` borrow or a method called for its effect; write the assignment out (`x = ..;`; `std::mem::swap(&mut a, &mut b)` of two names is supported). Supported borrows: a name bound to one, not declared `mut` (`let r = &mut w;`, `let row = &mut m[i];` while `i` stays), and a local or a row given to an ordinary function beside this one (`rhs(x, &y, &mut k1)`), each writing what it borrows";
+pub(super) const HIDDEN_CHANGE: &str = "#[differentiate] does not support changing a value that carries a derivative through a `&mut` borrow or a method called for its effect; write the assignment out (`x = ..;`; `std::mem::swap(&mut a, &mut b)` of two names is supported). Supported borrows: a name bound to one, not declared `mut` (`let r = &mut w;`, `let row = &mut m[i];`, while no later `let` binds `r`, `w`, `m` or `i` again and `i` is not changed), and a local or a row given to an ordinary function beside this one (`rhs(x, &y, &mut k1)`), each writing what it borrows";
 
 pub(super) const OPTION_VALUE: &str = "#[differentiate] holds a value that carries a derivative in an `Option` local (declared `None` or `Some(..)`) as a float and a flag where every use of the local is an assignment of `Some(..)` or `None`, `match`, `if let`, `is_some`, `is_none`, `unwrap`, `expect`, `unwrap_or`, `map_or`, `is_some_and` or `replace(..);`; this one is used otherwise (passed on, assigned another `Option`): hold the value in a float beside a flag (`let mut best = 0.0; let mut found = false;`)";
 

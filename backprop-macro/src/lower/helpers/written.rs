@@ -4,10 +4,11 @@
 //! k1)`, `bump(&mut s, 1.0)`): the inlined body writes the place itself. `dy[i]`,
 //! `dy.len()`, `p.0` and `*s` read as `k1[i]`, `k1.len()`, `pair.0` and `s`; anywhere else
 //! (`inner(dy)`, `for d in dy`) the parameter is `&mut k1`, which an inner helper's
-//! inlining takes in turn. A place is a name (`&mut k1`) or a row of one at an index that
-//! is a literal or a name the call does not also lend (`&mut m[i]`); any other argument
-//! leaves the call as written (an error at the borrow, in lowering), as does a body binding
-//! the name again.
+//! inlining takes in turn. A place is a name (`&mut k1`), a field of one (`&mut p.pos`) or
+//! a row of one at an index that is a literal or a name the call does not also lend (`&mut
+//! m[i]`); any other argument leaves the call as written (an error at the borrow, in
+//! lowering), as does a body binding the name again. A method taking `&mut self` reads its
+//! receiver the same way (`self.x` is `p.x`).
 //! Its shared references to sequences (`y: &[f64]` given `&y` or `x`) are read the same way,
 //! `&y` where a reference is meant, instead of bound to a copy of the sequence: nothing
 //! changes the sequence while the body borrows it.
@@ -25,13 +26,18 @@ pub(in crate::lower) struct Place {
 }
 
 impl Place {
-    /// A place lent mutably (`&mut k1`, `&mut m[i]`), if it is a name or a row of one.
+    /// A place lent mutably (`&mut k1`, `&mut m[i]`, `&mut p.pos`), if it is one.
     pub(in crate::lower) fn lent_mutably(place: Expr) -> Option<Place> {
         place_root(&place)?;
         Some(Place {
             place,
             lent: Some(true),
         })
+    }
+
+    /// The name the place starts from (`m` of `m[i]`, `p` of `p.pos`).
+    pub(in crate::lower) fn root(&self) -> Option<Ident> {
+        place_root(&self.place)
     }
 
     /// The name a row's index is (`i` of `m[i]`).
