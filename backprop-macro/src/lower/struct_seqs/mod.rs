@@ -313,8 +313,10 @@ impl Uses<'_> {
         let found = |name: &str, rhs: Option<bool>, span| {
             crate::source::struct_method(&self.seq.caller, &path, name, rhs, span)
         };
+        // (The element first: the lookups read and parse the method's text.)
         let receiver = match e {
             Expr::MethodCall(m) => {
+                self.element_index(&m.receiver)?;
                 let method = found(&m.method.to_string(), None, m.method.span())?;
                 let receiver = method.sig.receiver().map(|r| &r.kind);
                 matches!(receiver, Some(syn::ReceiverKind::Reference(_, _, Some(_))))
@@ -328,6 +330,7 @@ impl Uses<'_> {
                     syn::BinOp::DivAssign(_) => "div_assign",
                     _ => return None,
                 };
+                self.element_index(&b.left)?;
                 let span = b.op.span();
                 (found(name, Some(true), span).or_else(|| found(name, Some(false), span)))?;
                 &*b.left
