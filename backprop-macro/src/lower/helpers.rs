@@ -167,16 +167,8 @@ impl Inline<'_> {
             Expr::Binary(b) if !matches!(b.op, syn::BinOp::And(_) | syn::BinOp::Or(_)) => {
                 self.expr(&mut b.left, before.as_deref_mut());
                 self.expr(&mut b.right, before.as_deref_mut());
-                let method = match b.op {
-                    syn::BinOp::Add(_) => "add",
-                    syn::BinOp::Sub(_) => "sub",
-                    syn::BinOp::Mul(_) => "mul",
-                    syn::BinOp::Div(_) => "div",
-                    syn::BinOp::AddAssign(_) => "add_assign",
-                    syn::BinOp::SubAssign(_) => "sub_assign",
-                    syn::BinOp::MulAssign(_) => "mul_assign",
-                    syn::BinOp::DivAssign(_) => "div_assign",
-                    _ => return,
+                let Some(method) = operator_method(&b.op) else {
+                    return;
                 };
                 if let Some(on) = self.struct_of(&b.left) {
                     let rhs_struct = self.struct_of(&b.right).is_some();
@@ -570,6 +562,22 @@ impl Inline<'_> {
             _ => None,
         }
     }
+}
+
+/// The method of the operator trait a struct's binary operator calls (`a + b` is
+/// `Add::add`, `a += b` is `AddAssign::add_assign`), for those inlined.
+pub(super) fn operator_method(op: &syn::BinOp) -> Option<&'static str> {
+    Some(match op {
+        syn::BinOp::Add(_) => "add",
+        syn::BinOp::Sub(_) => "sub",
+        syn::BinOp::Mul(_) => "mul",
+        syn::BinOp::Div(_) => "div",
+        syn::BinOp::AddAssign(_) => "add_assign",
+        syn::BinOp::SubAssign(_) => "sub_assign",
+        syn::BinOp::MulAssign(_) => "mul_assign",
+        syn::BinOp::DivAssign(_) => "div_assign",
+        _ => return None,
+    })
 }
 
 /// How an inlined body's parameters are bound: to a copy of what a reference points to

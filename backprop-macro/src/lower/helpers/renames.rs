@@ -58,29 +58,40 @@ impl VisitMut for Rename<'_> {
     }
 }
 
+/// `tokens` with each name `by` gives tokens for replaced by them, except a name after a
+/// `.` (a field or a method), inside groups too: a macro's arguments as the body around it
+/// is rewritten.
+pub(super) fn replace_names(
+    tokens: TokenStream,
+    by: &dyn Fn(&Ident) -> Option<TokenStream>,
+) -> TokenStream {
+    let mut after_dot = false;
+    let mut out = TokenStream::new();
+    for t in tokens {
+        let next_after_dot = matches!(&t, TokenTree::Punct(p) if p.as_char() == '.');
+        match t {
+            TokenTree::Ident(i) if !after_dot => match by(&i) {
+                Some(replaced) => out.extend(replaced),
+                None => out.extend([TokenTree::Ident(i)]),
+            },
+            TokenTree::Group(g) => {
+                let mut group =
+                    proc_macro2::Group::new(g.delimiter(), replace_names(g.stream(), by));
+                group.set_span(g.span());
+                out.extend([TokenTree::Group(group)]);
+            }
+            other => out.extend([other]),
+        }
+        after_dot = next_after_dot;
+    }
+    out
+}
+
 fn rename_tokens(
     renames: &std::collections::HashMap<String, Ident>,
     tokens: TokenStream,
 ) -> TokenStream {
-    let mut after_dot = false;
-    tokens
-        .into_iter()
-        .map(|t| {
-            let t = match t {
-                TokenTree::Ident(i) if !after_dot => match renames.get(&i.to_string()) {
-                    Some(new) => TokenTree::Ident(new.clone()),
-                    None => TokenTree::Ident(i),
-                },
-                TokenTree::Group(g) => {
-                    let mut group =
-                        proc_macro2::Group::new(g.delimiter(), rename_tokens(renames, g.stream()));
-                    group.set_span(g.span());
-                    TokenTree::Group(group)
-                }
-                other => other,
-            };
-            after_dot = matches!(&t, TokenTree::Punct(p) if p.as_char() == '.');
-            t
-        })
-        .collect()
+    replace_names(tokens, &|i| {
+        renames.get(&i.to_string()).map(|new| new.to_token_stream())
+    })
 }

@@ -91,20 +91,19 @@ pub(super) fn split<'e>(
         let place = match (by_place(&input), name) {
             (Some(mutable), Some(name)) if !bound.iter().any(|b| name == b) => {
                 let place = match strip(arg) {
-                    Expr::Reference(r) if r.mutability.is_some() == mutable => Place {
+                    Expr::Reference(r) if r.mutability.is_some() == mutable => Some(Place {
                         place: strip(&r.expr).clone(),
                         lent: Some(mutable),
-                    },
-                    path @ Expr::Path(_) if !mutable => Place {
+                    }),
+                    path @ Expr::Path(_) if !mutable => Some(Place {
                         place: path.clone(),
                         lent: None,
-                    },
-                    _ => Place {
-                        place: Expr::Verbatim(TokenStream::new()),
-                        lent: None,
-                    },
+                    }),
+                    _ => None,
                 };
-                place_root(&place.place).map(|_| (name, place))
+                place
+                    .filter(|p| place_root(&p.place).is_some())
+                    .map(|p| (name, p))
             }
             _ => None,
         };
@@ -245,24 +244,8 @@ impl VisitMut for Through<'_> {
 }
 
 fn through_tokens(places: &HashMap<String, Place>, tokens: TokenStream) -> TokenStream {
-    let mut after_dot = false;
-    let mut out = TokenStream::new();
-    for t in tokens {
-        let next_after_dot = matches!(&t, TokenTree::Punct(p) if p.as_char() == '.');
-        match t {
-            TokenTree::Ident(i) if !after_dot && places.contains_key(&i.to_string()) => {
-                let place = &places[&i.to_string()].place;
-                out.extend(quote!((#place)));
-            }
-            TokenTree::Group(g) => {
-                let mut group =
-                    proc_macro2::Group::new(g.delimiter(), through_tokens(places, g.stream()));
-                group.set_span(g.span());
-                out.extend([TokenTree::Group(group)]);
-            }
-            other => out.extend([other]),
-        }
-        after_dot = next_after_dot;
-    }
-    out
+    super::renames::replace_names(tokens, &|i| {
+        let place = &places.get(&i.to_string())?.place;
+        Some(quote!((#place)))
+    })
 }

@@ -323,13 +323,9 @@ impl Uses<'_> {
                     .then_some(&*m.receiver)?
             }
             Expr::Binary(b) => {
-                let name = match b.op {
-                    syn::BinOp::AddAssign(_) => "add_assign",
-                    syn::BinOp::SubAssign(_) => "sub_assign",
-                    syn::BinOp::MulAssign(_) => "mul_assign",
-                    syn::BinOp::DivAssign(_) => "div_assign",
-                    _ => return None,
-                };
+                // (`+=` and the like: the operators that write their left side.)
+                compound(&b.op)?;
+                let name = super::helpers::operator_method(&b.op)?;
                 self.element_index(&b.left)?;
                 let span = b.op.span();
                 (found(name, Some(true), span).or_else(|| found(name, Some(false), span)))?;
