@@ -199,3 +199,68 @@ fn plain_methods_of_a_parameters_fields() {
         .sum();
     assert_close(tangent, dot, 1e-12);
 }
+
+#[derive(Differentiable, Clone, Debug)]
+pub struct Logistic {
+    pub w: Vec<f64>,
+    pub b: f64,
+}
+
+impl Logistic {
+    /// Binds its parameter's name again in a closure, a loop, a `match` arm and a `let`.
+    fn logit(&self, x: &[f64]) -> f64 {
+        let z = self.w.iter().zip(x).map(|(w, x)| w * x).sum::<f64>() + self.b;
+        let mut wide = 0.0;
+        for x in x.iter() {
+            wide += 0.01 * x * self.b;
+        }
+        let tail = match x.len() {
+            0 => 0.0,
+            x => x as f64 * 1e-3 * self.b,
+        };
+        let x = z + wide;
+        x + tail
+    }
+}
+
+/// A mean negative log-likelihood over rows of data, each row passed to the method by the
+/// name its walk binds (`model.logit(x)`, a row of a `&[Vec<f64>]`).
+#[differentiate(reverse, forward, wrt(model))]
+fn nll(model: &Logistic, xs: &[Vec<f64>], ys: &[f64]) -> f64 {
+    let mut loss = 0.0;
+    for (x, &y) in xs.iter().zip(ys) {
+        let p = 1.0 / (1.0 + (-model.logit(x)).exp());
+        loss -= y * p.ln() + (1.0 - y) * (1.0 - p).ln();
+    }
+    loss / xs.len() as f64
+}
+
+#[test]
+fn a_row_passed_by_name_to_a_method_that_binds_its_parameters_name_again() {
+    let xs = vec![
+        vec![0.5, 1.0, -0.2],
+        vec![-0.3, 0.2, 0.9],
+        vec![1.5, -0.5, 0.1],
+    ];
+    let ys = [1.0, 0.0, 1.0];
+    let model = |v: &[f64]| Logistic {
+        w: v[..3].to_vec(),
+        b: v[3],
+    };
+    let at = [0.2, -0.4, 0.7, 0.1];
+    let (value, g) = nll::grad(&model(&at), &xs, &ys);
+    assert_eq!(value, nll(&model(&at), &xs, &ys));
+    let flat = [g.model.w.clone(), vec![g.model.b]].concat();
+    assert_fd(|v| nll(&model(v), &xs, &ys), &at, &flat);
+    let dm = LogisticGrad {
+        w: vec![0.3, -0.1, 0.2],
+        b: 0.5,
+    };
+    let (_, tangent) = nll::jvp(&model(&at), &xs, &ys, &dm);
+    let dot: f64 = flat
+        .iter()
+        .zip([0.3, -0.1, 0.2, 0.5])
+        .map(|(g, d)| g * d)
+        .sum();
+    assert_close(tangent, dot, 1e-12);
+}

@@ -73,21 +73,24 @@ impl Inline<'_> {
         }
         let m = crate::source::param_method(&self.caller, on, &name.to_string(), name.span())?;
         let (sig, by_ref) = self.without_receiver(&m.sig);
-        // The receiver's parameter must not be a name the body binds (it would be renamed
-        // apart).
-        let mut bound = Vec::new();
-        Bound(&mut bound).visit_block(&m.block);
         let params = plain_params(&sig).filter(|p| {
-            p.len() == args.len()
-                && inlinable(&m.block)
-                && !p.iter().any(|(n, _)| n == root)
-                && !bound.iter().any(|b| root == b)
-        });
-        let params = params?;
+            p.len() == args.len() && inlinable(&m.block) && !p.iter().any(|(n, _)| n == root)
+        })?;
         let on_ident = Ident::new(on, name.span());
         let tokens = replace_self_type(m.block.to_token_stream(), &on_ident);
         let receiver = receiver.to_token_stream();
         let mut block: syn::Block = syn::parse2(replace_self(tokens, &receiver)).ok()?;
+        // A closure's, a loop's or a later `let`'s name for a parameter renamed apart: the
+        // parameter's name then means the parameter wherever it is left.
+        let names: Vec<String> = params.iter().map(|(p, _)| p.to_string()).collect();
+        renames::rename_shadowing_params(&mut block, &names, self.taken, name);
+        // The receiver's parameter must not be a name the body binds (it would be renamed
+        // apart).
+        let mut bound = Vec::new();
+        Bound(&mut bound).visit_block(&block);
+        if bound.iter().any(|b| root == b) {
+            return None;
+        }
         // A name passed to a parameter the body neither changes nor binds again is read as
         // itself (a row of the caller's stays a row, not a value bound to a local).
         // (Nor a name the body binds or takes as a parameter: those are renamed apart.)

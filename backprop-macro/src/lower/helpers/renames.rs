@@ -95,3 +95,102 @@ fn rename_tokens(
         renames.get(&i.to_string()).map(|new| new.to_token_stream())
     })
 }
+
+/// The bindings in `block` of the names in `params` that shadow them in an inner scope (a
+/// closure's parameters, a `for` loop's or a `match` arm's pattern, a `let` for the rest of
+/// its block), renamed apart (`{prefix}_{name}`) there: what is left of each such name
+/// then always means the parameter (`self.w.iter().zip(x).map(|(w, x)| w * x)` with the
+/// parameter `x` reads the closure's `x` as `predict_x`), so an argument passed by name can
+/// stand for it.
+pub(super) fn rename_shadowing_params(
+    block: &mut syn::Block,
+    params: &[String],
+    taken: &mut HashSet<String>,
+    prefix: &Ident,
+) {
+    Shadowed {
+        params,
+        taken,
+        prefix,
+    }
+    .visit_block_mut(block);
+}
+
+struct Shadowed<'a> {
+    params: &'a [String],
+    taken: &'a mut HashSet<String>,
+    prefix: &'a Ident,
+}
+
+impl Shadowed<'_> {
+    /// Fresh names for the parameters a pattern binds (none if it binds none).
+    fn renames(&mut self, pats: &[&Pat]) -> std::collections::HashMap<String, Ident> {
+        let mut bound = Vec::new();
+        for p in pats {
+            Bound(&mut bound).visit_pat(p);
+        }
+        bound
+            .into_iter()
+            .filter(|b| self.params.contains(b))
+            .map(|b| {
+                let base = format!("{}_{b}", self.prefix);
+                let fresh = crate::names::unused(self.taken, &base);
+                (b, Ident::new(&fresh, self.prefix.span()))
+            })
+            .collect()
+    }
+}
+
+impl VisitMut for Shadowed<'_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        match e {
+            Expr::Closure(c) => {
+                let pats: Vec<&Pat> = c.inputs.iter().collect();
+                let renames = self.renames(&pats);
+                if !renames.is_empty() {
+                    Rename(&renames).visit_expr_closure_mut(c);
+                }
+            }
+            Expr::ForLoop(f) => {
+                let renames = self.renames(&[&f.pat]);
+                if !renames.is_empty() {
+                    // (Not the sequence walked: the parameter's still.)
+                    Rename(&renames).visit_pat_mut(&mut f.pat);
+                    Rename(&renames).visit_block_mut(&mut f.body);
+                }
+            }
+            Expr::Match(m) => {
+                for arm in &mut m.arms {
+                    let renames = self.renames(&[&arm.pat]);
+                    if !renames.is_empty() {
+                        Rename(&renames).visit_arm_mut(arm);
+                    }
+                }
+            }
+            _ => {}
+        }
+        syn::visit_mut::visit_expr_mut(self, e);
+    }
+
+    fn visit_block_mut(&mut self, b: &mut syn::Block) {
+        for i in 0..b.stmts.len() {
+            let renames = match &b.stmts[i] {
+                syn::Stmt::Local(local) => self.renames(&[&local.pat]),
+                _ => Default::default(),
+            };
+            if !renames.is_empty() {
+                // The pattern and the statements after it (not its initializer, which
+                // reads the parameter).
+                if let syn::Stmt::Local(local) = &mut b.stmts[i] {
+                    Rename(&renames).visit_pat_mut(&mut local.pat);
+                }
+                for later in &mut b.stmts[i + 1..] {
+                    Rename(&renames).visit_stmt_mut(later);
+                }
+            }
+            self.visit_stmt_mut(&mut b.stmts[i]);
+        }
+    }
+
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
