@@ -3176,6 +3176,48 @@ fn loops_over_sub_slices_and_the_last_items() {
     );
 }
 
+/// Every other item from the last: `.rev().step_by(2)` (after a `skip`, zipped, in a
+/// `for`), the walk `(0..n).rev().step_by(k)` of indices.
+#[differentiate(hessian)]
+fn stepped_back(x: &[f64], y: &[f64]) -> f64 {
+    let odd: f64 = x.iter().rev().step_by(2).map(|v| v * v).sum();
+    let prod = x
+        .iter()
+        .rev()
+        .skip(1)
+        .step_by(3)
+        .fold(1.0, |a, &v| a * (1.0 + v));
+    let dot: f64 = x.iter().zip(y).rev().step_by(2).map(|(a, b)| a * b).sum();
+    let mut h = 0.0;
+    for v in x.iter().rev().take(4).step_by(2) {
+        h = h * 0.5 + v.sin();
+    }
+    odd + prod * dot + h
+}
+
+#[test]
+fn walks_stepped_back_from_the_last_item() {
+    for n in [0, 1, 2, 5, 6, 7] {
+        let x: Vec<f64> = (0..n).map(|i| (i as f64 * 0.7).sin() + 0.3).collect();
+        let y: Vec<f64> = (0..n + 1).map(|i| (i as f64 * 0.3).cos()).collect();
+        let (value, g) = stepped_back::grad(&x, &y);
+        assert_eq!(value, stepped_back(&x, &y));
+        assert_fd(|v| stepped_back(v, &y), &x, &g.x);
+        assert_fd(|v| stepped_back(&x, v), &y, &g.y);
+        let w: Vec<f64> = (0..n).map(|i| 0.1 * i as f64 - 0.2).collect();
+        let d = stepped_back::jvp(&x, &y, &w, &vec![0.0; n + 1]).1;
+        assert_close(d, g.x.iter().zip(&w).map(|(a, b)| a * b).sum(), 1e-12);
+        if n > 0 {
+            check_hvp(
+                |v| stepped_back::grad(v, &y).1.x,
+                |v, t| stepped_back::hvp(v, &y, t, &vec![0.0; n + 1]).2.x,
+                &x,
+                52,
+            );
+        }
+    }
+}
+
 /// A sub-slice out of range panics as the function itself does.
 #[test]
 #[should_panic(expected = "slice index out of range")]

@@ -57,6 +57,15 @@ fn functions(text: &str) -> Vec<(String, usize)> {
             .chars()
             .take_while(|c| c.is_alphanumeric() || *c == '_')
             .collect();
+        // A declaration without a body (a trait's) ends its signature with `;`.
+        let declared = lines[i..]
+            .iter()
+            .map(|l| l.trim_end())
+            .find(|l| l.ends_with('{') || l.ends_with(';'))
+            .is_some_and(|l| l.ends_with(';'));
+        if declared {
+            continue;
+        }
         let close = format!("{indent}}}");
         if let Some(end) = lines[i + 1..].iter().position(|l| *l == close) {
             found.push((name, end + 2));
@@ -98,7 +107,7 @@ fn files_and_functions_stay_small_and_mapped() {
 
 #[test]
 fn function_lengths_are_measured() {
-    let text = "fn a() {\n    x\n}\n\nimpl T {\n    pub(super) fn b(\n        y: u8,\n    ) {\n        z\n    }\n}\n";
+    let text = "fn a() {\n    x\n}\n\ntrait U {\n    fn d(&self);\n}\n\nimpl T {\n    pub(super) fn b(\n        y: u8,\n    ) {\n        z\n    }\n}\n";
     assert_eq!(
         functions(text),
         vec![("a".to_owned(), 3), ("b".to_owned(), 5)]

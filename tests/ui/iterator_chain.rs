@@ -2,7 +2,7 @@
 // `enumerate`, `rev`, `map`, `filter`, `scan` (never ending early), joins by `chain` and
 // `flatten` (`tests/ui/joined_walk.rs`) and `sum` / `product` /
 // `fold` / `for_each` / `collect` / `max_by` over slices are supported; other adaptors, and
-// `step_by` after a `rev`, are rejected at the adaptor, once. A chain over windows or chunks ends in `sum`,
+// `step_by` after a `rev` and an `enumerate`, are rejected at the adaptor, once. A chain over windows or chunks ends in `sum`,
 // `product`, `fold` or `for_each`; another end is rejected there, once.
 use backprop::differentiate;
 
@@ -20,7 +20,7 @@ fn f(x: &[f64], y: &[f64]) -> f64 {
 
 #[differentiate]
 fn neighbours(x: &[f64]) -> f64 {
-    x.iter().rev().step_by(2).map(|a| a * a).sum::<f64>()
+    x.iter().rev().enumerate().step_by(2).map(|(i, a)| a * i as f64).sum::<f64>()
         + x.iter().cycle().take(3).map(|a| a * a).product::<f64>()
 }
 

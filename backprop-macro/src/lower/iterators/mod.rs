@@ -21,10 +21,12 @@ mod joined;
 mod loops;
 mod pairs;
 mod places;
+mod refused;
 mod sources;
 mod terminals;
 
 pub(super) use pairs::pair_taken_apart;
+pub(super) use refused::{unsupported_adaptor, unsupported_message, unsupported_stretch_end};
 use sources::*;
 pub(super) use sources::{copies, limits};
 
@@ -93,6 +95,8 @@ pub(super) enum Limit {
     /// `.rev().skip(a)`, `.rev().take(b)`: from the end of the walk.
     SkipBack,
     TakeBack,
+    /// `.rev().step_by(k)`, the last limit: every `k`-th index from the last one down.
+    StepByBack,
 }
 
 /// `.map(|x| ..)`, `.filter(|x| ..)` or `.take_while(|x| ..)`.
@@ -125,95 +129,8 @@ const TERMINALS: &[&str] = &[
     "sum", "product", "fold", "for_each", "collect", "max_by", "min_by", "reduce",
 ];
 
-/// In `chain.sum()` (or another terminal) over `xs.iter()` that is not a chain the macro
-/// rewrites: the first method call that is no supported adaptor (`.skip(1)`, `.step_by(2)`,
-/// `.take(n)`), searched in the receiver and in `zip`'s argument, for one error there.
-pub(super) fn unsupported_adaptor(m: &syn::ExprMethodCall) -> Option<&syn::ExprMethodCall> {
-    let name = m.method.to_string();
-    let terminal = TERMINALS.contains(&name.as_str())
-        || (name == "unwrap" || name == "expect" || name == "unwrap_or")
-            && matches!(strip(&m.receiver), Expr::MethodCall(i) if ["max_by", "min_by", "reduce"].iter().any(|e| i.method == e));
-    if !terminal {
-        return None;
-    }
-    // An adaptor no chain takes (`.cycle()`) first; else a limit where the rewrite does
-    // not take it (`.rev().step_by(2)`).
-    fn first_unknown<'a>(e: &'a Expr, known: &[&str]) -> Option<&'a syn::ExprMethodCall> {
-        let Expr::MethodCall(m) = strip(e) else {
-            return None;
-        };
-        if !known.iter().any(|a| m.method == a) {
-            return Some(m);
-        }
-        let in_zip = match m.method == "zip" {
-            true => m.args.first().and_then(|z| first_unknown(z, known)),
-            false => None,
-        };
-        first_unknown(&m.receiver, known).or(in_zip)
-    }
-    let limits: Vec<&str> = [ADAPTORS, LIMITS].concat();
-    let receiver = match strip(&m.receiver) {
-        Expr::MethodCall(i) if name == "unwrap" || name == "expect" || name == "unwrap_or" => {
-            &i.receiver
-        }
-        _ => &m.receiver,
-    };
-    // Only what reads as an iterator chain: an `.iter()` (or `into_iter`) at its source.
-    fn has_iter(e: &Expr) -> bool {
-        match strip(e) {
-            Expr::MethodCall(m) => {
-                m.method == "iter"
-                    || m.method == "iter_mut"
-                    || m.method == "into_iter"
-                    || has_iter(&m.receiver)
-            }
-            _ => false,
-        }
-    }
-    has_iter(receiver)
-        .then(|| first_unknown(receiver, &limits).or_else(|| first_unknown(receiver, ADAPTORS)))
-        .flatten()
-}
-
 /// The adaptors that narrow a chain's walk (`sources::limits`).
 const LIMITS: &[&str] = &["skip", "take", "step_by"];
-
-/// In a chain over windows or chunks (`x.windows(2).map(..)`) ended by a method its
-/// rewrite does not take (`.collect()`, `.max_by(..)`): that method, for one error there.
-pub(super) fn unsupported_stretch_end(m: &syn::ExprMethodCall) -> Option<&Ident> {
-    let (receiver, end) = match strip(&m.receiver) {
-        Expr::MethodCall(i) if m.method == "unwrap" || m.method == "expect" => {
-            (&i.receiver, &i.method)
-        }
-        _ => (&m.receiver, &m.method),
-    };
-    let end_name = end.to_string();
-    if !TERMINALS.contains(&end_name.as_str())
-        || ["sum", "product", "fold", "for_each"].contains(&end_name.as_str())
-    {
-        return None;
-    }
-    let (_, mut e) = adapters(receiver)?;
-    peel(&mut e, "enumerate");
-    match e {
-        Expr::MethodCall(s) if STRETCHES.contains(&s.method.to_string().as_str()) => Some(end),
-        _ => None,
-    }
-}
-
-/// The error for an adaptor [`unsupported_adaptor`] found: where joins (`.chain(..)`,
-/// `.flatten()`) work, or which chains do.
-pub(in crate::lower) fn unsupported_message(adaptor: &Ident) -> String {
-    match ["chain", "flatten", "flat_map"]
-        .iter()
-        .any(|j| adaptor == j)
-    {
-        true => joined::JOINED.to_string(),
-        false => format!(
-            "#[differentiate] does not support `.{adaptor}(..)` in an iterator chain; supported: {CHAINS}"
-        ),
-    }
-}
 
 /// The methods that cut a sequence into stretches a chain can walk.
 const STRETCHES: &[&str] = &["windows", "chunks", "chunks_exact"];
@@ -227,7 +144,7 @@ pub(super) fn gives_iterator(name: &Ident) -> bool {
 }
 
 /// How the supported chains are written, for errors.
-pub(super) const CHAINS: &str = "iterator chains over sequences of floats or over ranges: `xs.iter()` or `xs.into_iter()` (`.copied()`, `.cloned()`), `xs.iter_mut()` (in a `for` loop or `.for_each(..)`) or `(a..b)`, `.zip(ys)` (also `ys.iter().skip(k).take(n)`, `&ys[a..b]`, `ys.iter().rev()`, and zipped again: `.zip(ys).zip(zs)`), `.skip(k)`, `.take(k)`, `.step_by(k)` (on one side of `.enumerate()`; after a `.rev()`, `skip` and `take` only), `.enumerate()`, `.rev()`, `.map(|..| ..)` (or `.map(f64::exp)`, `.map(f)` of a named closure), `.filter(|..| ..)`, `.take_while(|..| ..)`, `.skip_while(|..| ..)` (on the sequence itself: `xs.iter()`, `xs.iter().copied()`), `.scan(init, |acc, x| { ..; Some(..) })` (never ending early; the state as `*acc`), then `.sum()`, `.product()`, `.fold(..)`, `.for_each(..)`, `.collect()`, `.max_by(..)`/`.min_by(..)` (then `.copied()`) with `.unwrap()` or `.unwrap_or(..)`, or `.reduce(..)` with `.unwrap()` or `.unwrap_or(..)`; and `xs.windows(k)`, `xs.chunks(k)`, `xs.chunks_exact(k)` (also `.enumerate()`d), `.map(..)`/`.filter(..)`, then `.sum()`, `.product()`, `.fold(..)` or `.for_each(..)`";
+pub(super) const CHAINS: &str = "iterator chains over sequences of floats or over ranges: `xs.iter()` or `xs.into_iter()` (`.copied()`, `.cloned()`), `xs.iter_mut()` (in a `for` loop or `.for_each(..)`) or `(a..b)`, `.zip(ys)` (also `ys.iter().skip(k).take(n)`, `&ys[a..b]`, `ys.iter().rev()`, and zipped again: `.zip(ys).zip(zs)`), `.skip(k)`, `.take(k)`, `.step_by(k)` (on one side of `.enumerate()`; after a `.rev()`, `skip`, `take` and a last `step_by`), `.enumerate()`, `.rev()`, `.map(|..| ..)` (or `.map(f64::exp)`, `.map(f)` of a named closure), `.filter(|..| ..)`, `.take_while(|..| ..)`, `.skip_while(|..| ..)` (on the sequence itself: `xs.iter()`, `xs.iter().copied()`), `.scan(init, |acc, x| { ..; Some(..) })` (never ending early; the state as `*acc`), then `.sum()`, `.product()`, `.fold(..)`, `.for_each(..)`, `.collect()`, `.max_by(..)`/`.min_by(..)` (then `.copied()`) with `.unwrap()` or `.unwrap_or(..)`, or `.reduce(..)` with `.unwrap()` or `.unwrap_or(..)`; and `xs.windows(k)`, `xs.chunks(k)`, `xs.chunks_exact(k)` (also `.enumerate()`d), `.map(..)`/`.filter(..)`, then `.sum()`, `.product()`, `.fold(..)` or `.for_each(..)`";
 
 /// The chain up to (not including) a terminal method.
 fn chain(expr: &Expr) -> Option<Chain<'_>> {
@@ -259,15 +176,20 @@ fn chain(expr: &Expr) -> Option<Chain<'_>> {
     let limits = match (after_count, before_count) {
         (a, b) if a.is_empty() => b,
         (a, b) if b.is_empty() && !reversed_inside => a,
-        // `xs.iter().rev().take(2)`: the last two, from the end of the walk.
-        (a, b) if b.is_empty() && !enumerate => a
-            .into_iter()
-            .map(|(limit, arg)| match limit {
-                Limit::Skip => Some((Limit::SkipBack, arg)),
-                Limit::Take => Some((Limit::TakeBack, arg)),
-                _ => None,
-            })
-            .collect::<Option<Vec<_>>>()?,
+        // `xs.iter().rev().take(2)`: the last two, from the end of the walk;
+        // `.rev().step_by(2)`: the last, the third from last, ..., stepping last.
+        (a, b) if b.is_empty() && !enumerate => {
+            let last = a.len().saturating_sub(1);
+            a.into_iter()
+                .enumerate()
+                .map(|(at, (limit, arg))| match limit {
+                    Limit::Skip => Some((Limit::SkipBack, arg)),
+                    Limit::Take => Some((Limit::TakeBack, arg)),
+                    Limit::StepBy if at == last => Some((Limit::StepByBack, arg)),
+                    _ => None,
+                })
+                .collect::<Option<Vec<_>>>()?
+        }
         _ => return None,
     };
     if !limits.is_empty() && count_reversed {
@@ -345,6 +267,13 @@ impl Chain<'_> {
             };
         }
         let (lo, hi, step) = self.bounds();
+        if let Some((_, back)) = self
+            .limits
+            .iter()
+            .find(|(l, _)| matches!(l, Limit::StepByBack))
+        {
+            return quote!((#lo..#hi).rev().step_by(#back));
+        }
         let range = match step {
             Some(step) => quote!((#lo..#hi).step_by(#step)),
             None if self.reverse => quote!((#lo..#hi)),
@@ -377,6 +306,8 @@ impl Chain<'_> {
                 }
                 Limit::SkipBack => hi = quote!((#hi).saturating_sub(#arg).max(#lo)),
                 Limit::TakeBack => lo = quote!((#lo).max((#hi).saturating_sub(#arg))),
+                // (Stepped in `range`, after the walk is reversed.)
+                Limit::StepByBack => {}
             }
         }
         (lo, hi, step)
