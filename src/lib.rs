@@ -17,6 +17,7 @@ pub use backprop_runtime::{log_softmax, ndarray, softmax, softmax_cross_entropy}
 #[doc(hidden)]
 pub mod __private {
     pub use backprop_runtime::nested;
+    pub use backprop_runtime::num_traits;
     pub use backprop_runtime::{
         Accumulate, Differentiable, Discard, Elements, GradOf, InlineStack, KeepAsIs, KeepCopy,
         NotDifferentiable, NotGenerated, Rows, SameShape, SeqItem, Stack, Tangents, ToTangent,

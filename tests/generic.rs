@@ -233,3 +233,113 @@ fn generic_sums_and_products_of_chains() {
         assert!((f64::from(g32.w[k]) - g.w[k]).abs() < 1e-5);
     }
 }
+
+// ------------------------------------------------------------ plain methods of generic structs
+
+#[derive(backprop::Differentiable, Clone, Debug)]
+pub struct Affine<T: Real> {
+    pub w: Vec<T>,
+    pub b: T,
+}
+
+/// Generic over a parameter named apart from the callers' (`F`, not `T`), with the
+/// functions of the float type a generic body calls (`F::zero()`, `F::from_f64`,
+/// `F::sqrt(x)`, `F::epsilon()`, `F::PI()`).
+impl<F: Real> Affine<F> {
+    fn apply(&self, x: &[F]) -> F {
+        let mut acc: F = F::zero();
+        for (w, x) in self.w.iter().zip(x) {
+            acc += *w * *x;
+        }
+        acc + self.b * F::from_f64(1.5)
+    }
+
+    fn size(&self) -> F {
+        let sq = self.w.iter().fold(F::epsilon(), |a, &w| a + w * w);
+        F::sqrt(sq) / F::PI()
+    }
+}
+
+#[derive(backprop::Differentiable, Clone, Debug)]
+pub struct Stacked<T: Real> {
+    pub inner: Affine<T>,
+    pub gain: T,
+}
+
+/// A generic caller of the generic struct's plain methods, directly and through a field.
+#[differentiate(reverse, forward, wrt(s))]
+fn stacked_loss<T: Real>(s: &Stacked<T>, xs: &[Vec<T>]) -> T {
+    let mut l = T::zero();
+    for x in xs {
+        l += (s.inner.apply(x) * s.gain).tanh();
+    }
+    l + s.inner.size()
+}
+
+/// A caller at `f64`: the generic body's `F::zero()` as `<f64 as Zero>::zero()`.
+#[differentiate(reverse, forward, wrt(a))]
+fn concrete_loss(a: &Affine<f64>, xs: &[Vec<f64>]) -> f64 {
+    xs.iter().map(|x| a.apply(x).powi(2)).sum::<f64>() + a.size()
+}
+
+#[test]
+fn plain_methods_of_generic_structs() {
+    let xs = vec![vec![0.5, 1.0], vec![-0.3, 0.2], vec![1.5, -0.5]];
+    let make = |p: &[f64]| Stacked {
+        inner: Affine {
+            w: p[..2].to_vec(),
+            b: p[2],
+        },
+        gain: p[3],
+    };
+    let at = [0.2, -0.4, 0.1, 0.8];
+    let (value, g) = stacked_loss::grad(&make(&at), &xs);
+    assert_eq!(value, stacked_loss(&make(&at), &xs));
+    let flat = [g.s.inner.w[0], g.s.inner.w[1], g.s.inner.b, g.s.gain];
+    common::assert_fd(|p| stacked_loss(&make(p), &xs), &at, &flat);
+    let ds = StackedGrad {
+        inner: AffineGrad {
+            w: vec![0.3, -0.1],
+            b: 0.2,
+        },
+        gain: -0.5,
+    };
+    let tangent = stacked_loss::jvp(&make(&at), &xs, &ds).1;
+    let dot: f64 = flat
+        .iter()
+        .zip([0.3, -0.1, 0.2, -0.5])
+        .map(|(g, d)| g * d)
+        .sum();
+    common::assert_close(tangent, dot, 1e-12);
+    // The same function at `f32`.
+    let xs32: Vec<Vec<f32>> = xs
+        .iter()
+        .map(|r| r.iter().map(|&v| v as f32).collect())
+        .collect();
+    let s32 = Stacked {
+        inner: Affine {
+            w: vec![0.2f32, -0.4],
+            b: 0.1,
+        },
+        gain: 0.8,
+    };
+    let (v32, g32) = stacked_loss::grad(&s32, &xs32);
+    assert!((v32 as f64 - value).abs() < 1e-5);
+    assert!((g32.s.gain as f64 - g.s.gain).abs() < 1e-4);
+
+    let affine = |p: &[f64]| Affine {
+        w: p[..2].to_vec(),
+        b: p[2],
+    };
+    let (value, g) = concrete_loss::grad(&affine(&at), &xs);
+    assert_eq!(value, concrete_loss(&affine(&at), &xs));
+    let flat = [g.a.w[0], g.a.w[1], g.a.b];
+    common::assert_fd(|p| concrete_loss(&affine(p), &xs), &at[..3], &flat);
+    let da = AffineGrad {
+        w: vec![0.3, -0.1],
+        b: 0.2,
+    };
+    let tangent = concrete_loss::jvp(&affine(&at), &xs, &da).1;
+    let dot: f64 = flat.iter().zip([0.3, -0.1, 0.2]).map(|(g, d)| g * d).sum();
+    common::assert_close(tangent, dot, 1e-12);
+}

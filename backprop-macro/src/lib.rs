@@ -47,7 +47,8 @@
 //! - `lower/helpers/written.rs`: an ordinary function's `&mut` parameters of floats (`dy:
 //!   &mut [f64]`) and shared sequences, read and written as the caller's places.
 //! - `lower/helpers/param_methods.rs`: methods without `#[differentiate]` of a parameter's
-//!   struct with a gradient, inlined where the parameter calls them.
+//!   struct with a gradient (generic ones too, their `impl` block's type parameters written
+//!   as the caller's types), inlined where the parameter calls them.
 //! - `lower/aggregates.rs`: tuples and structs bound to names, as one local per element.
 //! - `lower/matches.rs`: `match` rewritten as the `if` chain it means.
 //! - `lower/break_value.rs`: `loop` with a value rewritten as the assignments it means.

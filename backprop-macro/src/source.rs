@@ -69,16 +69,16 @@ struct Scope {
     /// V3` and the like), as text: inlined where they are called.
     struct_methods: Vec<StructMethod>,
     /// The ordinary methods (no `#[differentiate]`) of the structs with a gradient declared
-    /// here: struct, method, and the text of those taking `&self` without generics, which
-    /// are inlined where a parameter of that struct calls them.
-    param_methods: Vec<(String, String, Option<String>)>,
+    /// here, those taking `&self` without generics inlined where a parameter of that struct
+    /// calls them.
+    param_methods: Vec<ParamMethod>,
     /// The methods here with `#[differentiate]`, by name.
     differentiated_methods: Vec<String>,
     /// The structs declared here that derive `Copy`.
     copies: Vec<String>,
     /// The named fields of the structs declared here whose type is a struct declared here
     /// too (`pos: V2`): struct, field, type.
-    field_types: Vec<(String, String, String)>,
+    field_types: Vec<FieldType>,
     /// The structs declared here without generics whose fields are all named and numbers
     /// (`f64`, `usize`, ..): each field's name and type, in order.
     number_fields: Vec<(String, Vec<(String, String)>)>,
@@ -108,12 +108,28 @@ impl Scope {
         if let Some(fields) = number_fields(st) {
             self.number_fields.push((st.ident.to_string(), fields));
         }
+        let generics: Vec<String> = st
+            .generics
+            .type_params()
+            .map(|t| t.ident.to_string())
+            .collect();
         for field in &st.fields {
             if let (Some(name), syn::Type::Path(t)) = (&field.ident, &field.ty)
-                && let Some(ty) = t.path.get_ident()
+                && let [ty] = &t.path.segments.iter().collect::<Vec<_>>()[..]
+                && t.qself.is_none()
             {
-                self.field_types
-                    .push((st.ident.to_string(), name.to_string(), ty.to_string()));
+                let Some(args) = type_args(ty) else { continue };
+                let args = args
+                    .iter()
+                    .map(|a| a.to_token_stream().to_string())
+                    .collect();
+                self.field_types.push(FieldType {
+                    on: st.ident.to_string(),
+                    field: name.to_string(),
+                    ty: ty.ident.to_string(),
+                    args,
+                    generics: generics.clone(),
+                });
             }
         }
     }
@@ -139,6 +155,40 @@ struct StructMethod {
     /// Taking `&mut self` (`fn advance(&mut self, dt: f64)`, `impl AddAssign for V2`).
     writes: bool,
     text: String,
+}
+
+/// The arguments of a path's segment (`T` of `Lin<T>`; none of `Lin`), or `None` where
+/// they are parenthesized (`Fn(f64)`).
+pub(crate) fn type_args(segment: &syn::PathSegment) -> Option<Vec<&syn::GenericArgument>> {
+    match &segment.arguments {
+        syn::PathArguments::None => Some(Vec::new()),
+        syn::PathArguments::AngleBracketed(a) => Some(a.args.iter().collect()),
+        syn::PathArguments::Parenthesized(_) => None,
+    }
+}
+
+/// A named field whose type is a struct declared here too (`pos: V2`, `a: Lin<T>`).
+struct FieldType {
+    on: String,
+    field: String,
+    /// The field's struct.
+    ty: String,
+    /// Its type arguments as written (`T` of `Lin<T>`).
+    args: Vec<String>,
+    /// The type parameters of the struct `on`.
+    generics: Vec<String>,
+}
+
+/// An ordinary method (no `#[differentiate]`) of a struct with a gradient.
+struct ParamMethod {
+    /// The struct's name.
+    on: String,
+    name: String,
+    /// The method as text, where it takes `&self` and has no generics of its own.
+    text: Option<String>,
+    /// The type parameters of its `impl` block, in the order of the struct's arguments
+    /// (`impl<T: Real> Lin<T>`: `T`).
+    generics: Vec<String>,
 }
 
 /// The scopes of one file, in plain data: the syntax tree's tokens belong to one macro
@@ -271,7 +321,7 @@ fn scope(items: &[&syn::Item], macros: &[&syn::Macro], block: bool, scopes: &mut
     let field_types = std::mem::take(&mut here.field_types);
     here.field_types = field_types
         .into_iter()
-        .filter(|(_, _, t)| declared(t))
+        .filter(|f| declared(&f.ty))
         .collect();
     // Methods of plain structs that are `Copy`: kept whole, to be inlined.
     for item in items {
@@ -447,12 +497,32 @@ fn copy_struct(items: &[&syn::Item], name: &str) -> bool {
 /// The type of the field `field` of the struct `on`, declared in the module of the
 /// differentiated function `caller`, where it is a name (`V2` of `pos: V2`).
 pub fn field_type(caller: &str, on: &str, field: &syn::Ident) -> Option<String> {
+    field_type_args(caller, on, field, &[]).map(|(ty, _)| ty)
+}
+
+/// [`field_type`], with the field type's arguments where the struct `on` has the type
+/// arguments `args` (`a: Lin<T>` of `Two<T>` at `Two<f32>`: `Lin`, `[f32]`).
+pub fn field_type_args(
+    caller: &str,
+    on: &str,
+    field: &syn::Ident,
+    args: &[proc_macro2::TokenStream],
+) -> Option<(String, Vec<proc_macro2::TokenStream>)> {
     let scopes = summary(field.span())?;
     let home = home(&scopes, caller)?;
-    home.field_types
+    let f = home
+        .field_types
         .iter()
-        .find(|(s, f, _)| s == on && field == f)
-        .map(|(_, _, t)| t.clone())
+        .find(|f| f.on == on && field == &f.field)?;
+    let field_args = f
+        .args
+        .iter()
+        .map(|a| match f.generics.iter().position(|g| g == a) {
+            Some(k) => args.get(k).cloned(),
+            None => a.parse().ok(),
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some((f.ty.clone(), field_args))
 }
 
 /// Whether the struct `name` is declared in the module of the differentiated function

@@ -28,6 +28,12 @@ pub mod tensor;
 #[cfg(feature = "tensor")]
 mod tensor_gates;
 mod tuple;
+
+/// The traits of generic floats, for the generated code (`<f64 as Zero>::zero()` where a
+/// generic method's `F::zero()` is inlined at `f64`).
+#[doc(hidden)]
+pub use num_traits;
+
 #[cfg(feature = "tensor")]
 pub use ndarray;
 

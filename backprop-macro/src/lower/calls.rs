@@ -9,9 +9,14 @@ impl<'e> Lower<'e> {
             return Op::Konst(self.dummy());
         };
         if fp.qself.is_some() {
+            // `<f64 as Zero>::zero()`, `<f64 as Real>::from_f64(0.5)`: a constant.
+            let args = self.lower_args(c.args.iter(), out);
+            if args.iter().all(|a| matches!(a.value, Operand::Konst(_))) {
+                return Op::Konst(self.konst(&Expr::Call(c.clone())));
+            }
             self.errors.spanned(
                 &c.func,
-                "#[differentiate] does not support qualified paths (`<T as Trait>::f`) in calls",
+                "#[differentiate] does not support qualified paths (`<T as Trait>::f`) in calls of values that carry a derivative",
             );
             return Op::Konst(self.dummy());
         }

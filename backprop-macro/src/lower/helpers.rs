@@ -25,14 +25,15 @@ use super::*;
 mod param_methods;
 mod renames;
 pub(super) mod written;
-use renames::Rename;
 pub(super) use renames::{Bound, rename};
+use renames::{Rename, replace_self_type};
 
 /// Returns the calls of such helpers that could not be inlined, for their errors.
 pub(super) fn desugar(
     block: &mut syn::Block,
     sig: &syn::Signature,
     taken: &mut HashSet<String>,
+    krate: &syn::Path,
 ) -> Vec<Ident> {
     let caller = &sig.ident;
     let mut bound = Vec::new();
@@ -47,6 +48,12 @@ pub(super) fn desugar(
         closures: Default::default(),
         refused: Vec::new(),
         params: param_methods::struct_params(sig),
+        generics: sig
+            .generics
+            .type_params()
+            .map(|t| t.ident.to_string())
+            .collect(),
+        krate,
     };
     inline.stmts(&mut block.stmts);
     inline.refused
@@ -76,7 +83,11 @@ struct Inline<'a> {
     refused: Vec<Ident>,
     /// The parameters of a struct type, by name (`p` of `p: &Pendulum`): their ordinary
     /// methods are inlined.
-    params: std::collections::HashMap<String, String>,
+    params: std::collections::HashMap<String, param_methods::StructParam>,
+    /// The caller's type parameters (`T` of `fn f<T: Real>`).
+    generics: HashSet<String>,
+    /// Where the facade is.
+    krate: &'a syn::Path,
 }
 
 impl Inline<'_> {
@@ -210,10 +221,11 @@ impl Inline<'_> {
                     let args: Vec<&Expr> = std::iter::once(&*m.receiver).chain(&m.args).collect();
                     let inlined = self.inline_method(&on, &m.method.clone(), None, &args, true);
                     self.place(e, inlined, before);
-                } else if let Some((on, root)) = self.param_struct(&m.receiver) {
+                } else if let Some((on, root, types)) = self.param_struct(&m.receiver) {
                     let args: Vec<&Expr> = m.args.iter().collect();
+                    let on = (on.as_str(), &types[..]);
                     let inlined =
-                        self.inline_param_method(&on, &m.receiver, &root, &m.method, &args);
+                        self.inline_param_method(on, &m.receiver, &root, &m.method, &args);
                     self.place(e, inlined, before);
                 }
             }
@@ -651,25 +663,6 @@ impl VisitMut for Derefs<'_> {
         }
         syn::visit_mut::visit_expr_mut(self, e);
     }
-}
-
-/// `Self` written as the struct's name.
-fn replace_self_type(tokens: TokenStream, on: &Ident) -> TokenStream {
-    tokens
-        .into_iter()
-        .map(|t| match t {
-            TokenTree::Ident(i) if i == "Self" => {
-                TokenTree::Ident(Ident::new(&on.to_string(), i.span()))
-            }
-            TokenTree::Group(g) => {
-                let mut group =
-                    proc_macro2::Group::new(g.delimiter(), replace_self_type(g.stream(), on));
-                group.set_span(g.span());
-                TokenTree::Group(group)
-            }
-            other => other,
-        })
-        .collect()
 }
 
 /// The parameters as plain names (`a: V3`, `mut b: (f64, f64)`), none a mutable

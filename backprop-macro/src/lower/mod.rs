@@ -147,6 +147,7 @@ fn desugar_values(
     block: &mut syn::Block,
     sig: &syn::Signature,
     user: &mut HashSet<String>,
+    krate: &syn::Path,
 ) -> Vec<Ident> {
     let caller = &sig.ident;
     borrows::desugar(block);
@@ -156,7 +157,7 @@ fn desugar_values(
     tuple_structs::desugar(block, caller);
     struct_seqs::desugar(block, caller, user);
     folds::desugar_structs(block, caller, user);
-    let not_inlined = helpers::desugar(block, sig, user);
+    let not_inlined = helpers::desugar(block, sig, user, krate);
     // The inlined methods' and helpers' tuple structs too.
     tuple_structs::desugar(block, caller);
     folds::desugar(block, user);
@@ -183,8 +184,8 @@ fn lower_with(
     // Ordinary functions of tuples and structs inlined, and tuples and structs held by a
     // name as one local per element, first: `match` then sees the tuples written out.
     let mut block = item.block.as_ref().clone();
-    let not_inlined = desugar_values(&mut block, &item.sig, &mut user);
     let krate = &args.krate;
+    let not_inlined = desugar_values(&mut block, &item.sig, &mut user, krate);
     axes::desugar(&mut block, &item.sig, krate);
     option_maps::desugar(&mut block);
     reduced::desugar(&mut block);

@@ -4,22 +4,45 @@
 
 use super::*;
 
-/// The methods without `#[differentiate]` of `b`, an inherent block without generics of a
-/// struct with a gradient among `structs`: struct, method, and the text of those taking
-/// `&self` without generics (see `Scope::param_methods`).
+/// The methods without `#[differentiate]` of `b`, an inherent block of a struct with a
+/// gradient among `structs` (generic over types as the struct is, `impl<T: Real> Lin<T>`,
+/// or not at all): see [`ParamMethod`].
 pub(super) fn param_methods(
     b: &syn::ItemImpl,
     structs: &[(String, bool)],
-    out: &mut Vec<(String, String, Option<String>)>,
+    out: &mut Vec<ParamMethod>,
 ) {
     let syn::Type::Path(t) = &*b.self_ty else {
         return;
     };
-    let Some(on) = t.path.get_ident() else {
+    let Some(last) = t
+        .path
+        .segments
+        .last()
+        .filter(|_| t.path.segments.len() == 1)
+    else {
         return;
     };
+    let on = &last.ident;
+    // `impl<T: Real> Lin<T>`: the block's type parameters, as the struct's arguments.
+    let generics: Vec<String> = b
+        .generics
+        .params
+        .iter()
+        .filter_map(|p| match p {
+            syn::GenericParam::Type(t) => Some(t.ident.to_string()),
+            _ => None,
+        })
+        .collect();
+    let Some(args) = type_args(last) else { return };
+    let args: Vec<String> = args
+        .iter()
+        .map(|a| a.to_token_stream().to_string())
+        .collect();
     if b.trait_.is_some()
-        || !b.generics.params.is_empty()
+        || t.qself.is_some()
+        || args != generics
+        || generics.len() != b.generics.params.len()
         || !structs.iter().any(|(s, plain)| !plain && on == s)
     {
         return;
@@ -34,11 +57,12 @@ pub(super) fn param_methods(
                     m.sig.receiver().map(|r| &r.kind),
                     Some(syn::ReceiverKind::Reference(_, _, None))
                 );
-            out.push((
-                on.to_string(),
-                m.sig.ident.to_string(),
-                inlined.then(|| m.to_token_stream().to_string()),
-            ));
+            out.push(ParamMethod {
+                on: on.to_string(),
+                name: m.sig.ident.to_string(),
+                text: inlined.then(|| m.to_token_stream().to_string()),
+                generics: generics.clone(),
+            });
         }
     }
 }
@@ -152,19 +176,22 @@ pub fn read_only_method(caller: &syn::Ident, name: &str) -> bool {
 /// The ordinary method `name` (taking `&self`, without `#[differentiate]`) of the struct
 /// `on`, which has a gradient, declared in the module of the differentiated function
 /// `caller`: inlined where a parameter of that struct calls it (`p.accel(th)`).
+/// With it, the type parameters of its `impl` block, in the order of the struct's
+/// arguments (none for a struct without generics).
 pub fn param_method(
     caller: &str,
     on: &str,
     name: &str,
     span: proc_macro2::Span,
-) -> Option<syn::ImplItemFn> {
+) -> Option<(syn::ImplItemFn, Vec<String>)> {
     let scopes = summary(span)?;
-    let (_, _, text) = home(&scopes, caller)?
+    let m = home(&scopes, caller)?
         .param_methods
         .iter()
-        .find(|(s, m, _)| s == on && m == name)?;
-    let tokens: proc_macro2::TokenStream = text.as_ref()?.parse().ok()?;
-    syn::parse2(crate::expand::respan(tokens, span)).ok()
+        .find(|m| m.on == on && m.name == name)?;
+    let tokens: proc_macro2::TokenStream = m.text.as_ref()?.parse().ok()?;
+    let method = syn::parse2(crate::expand::respan(tokens, span)).ok()?;
+    Some((method, m.generics.clone()))
 }
 
 /// Whether some struct with a gradient of the module of the differentiated function
@@ -173,7 +200,7 @@ pub fn param_method(
 pub fn is_plain_method(caller: &str, name: &syn::Ident) -> bool {
     summary(name.span()).is_some_and(|scopes| {
         home(&scopes, caller).is_some_and(|h| {
-            h.param_methods.iter().any(|(_, m, _)| name == m)
+            h.param_methods.iter().any(|m| name == &m.name)
                 && !h.differentiated_methods.iter().any(|m| name == m)
         })
     })

@@ -3,16 +3,27 @@
 //! self.length * th.sin() } }` beside the function, `p.accel(a + b)` (`p: &Pendulum`) is
 //! `let accel_th = a + b;` then `-9.81 / p.length * accel_th.sin()`: `self` is the
 //! parameter itself, read through its fields as the caller reads it, and a name passed
-//! (`p.accel(th)`) is read in place where the body neither changes nor binds it again.
-//! Methods taking `&self`, without
-//! generics or `#[differentiate]` (a differentiated method stays a call); one the helpers'
-//! rules refuse (`return`, a macro, ..) is an error at its call (`PLAIN_METHOD`, in
-//! lowering).
+//! (`p.accel(th)`) is read in place where the body does not change it (its own bindings of
+//! the name are renamed apart). Methods taking `&self`, without generics of their own or
+//! `#[differentiate]` (a differentiated method stays a call), of an `impl` block generic as
+//! the struct is or not at all (`impl<F: Real> Lin<F>` called on `m: &Lin<T>` reads `F` as
+//! `T`; on `&Lin<f64>`, `F::zero()` as `<f64 as Zero>::zero()`); one the helpers' rules
+//! refuse (`return`, a macro, ..) is an error at its call (`PLAIN_METHOD`, in lowering).
 
 use super::*;
 
-/// The parameters whose type is a struct (`p: &Pendulum`, `this: &Model`), by name.
-pub(super) fn struct_params(sig: &syn::Signature) -> std::collections::HashMap<String, String> {
+/// A parameter whose type is a struct: the struct's name, and its type arguments as
+/// written (`m: &Lin<T>`: `Lin`, `[T]`).
+pub(super) struct StructParam {
+    on: String,
+    args: Vec<TokenStream>,
+}
+
+/// The parameters whose type is a struct (`p: &Pendulum`, `this: &Model`, `m: &Lin<T>`),
+/// by name.
+pub(super) fn struct_params(
+    sig: &syn::Signature,
+) -> std::collections::HashMap<String, StructParam> {
     sig.inputs
         .iter()
         .filter_map(|a| {
@@ -25,16 +36,25 @@ pub(super) fn struct_params(sig: &syn::Signature) -> std::collections::HashMap<S
                 ty => ty,
             };
             let Type::Path(p) = ty else { return None };
-            let on = p.path.get_ident().filter(|_| p.qself.is_none())?;
-            Some((name.ident.to_string(), on.to_string()))
+            let [on] = &p.path.segments.iter().collect::<Vec<_>>()[..] else {
+                return None;
+            };
+            let args = crate::source::type_args(on)?;
+            let args = args.iter().map(ToTokens::to_token_stream).collect();
+            let param = StructParam {
+                on: on.ident.to_string(),
+                args,
+            };
+            (p.qself.is_none()).then(|| (name.ident.to_string(), param))
         })
         .collect()
 }
 
 impl Inline<'_> {
     /// The struct of a parameter `e` names, or of a field chain from one (`m.hidden`, its
-    /// type declared in the file), and the parameter, where no `let` binds it again.
-    pub(super) fn param_struct(&self, e: &Expr) -> Option<(String, Ident)> {
+    /// type declared in the file), and the parameter, where no `let` binds it again; with
+    /// the struct's type arguments (`T` of `m: &Lin<T>`, and of `m.a` for `a: Lin<T>`).
+    pub(super) fn param_struct(&self, e: &Expr) -> Option<(String, Ident, Vec<TokenStream>)> {
         match strip(e) {
             Expr::Path(p) => {
                 let name = p.path.get_ident().filter(|_| p.qself.is_none())?;
@@ -42,14 +62,16 @@ impl Inline<'_> {
                 if self.locals.contains(&key) {
                     return None;
                 }
-                Some((self.params.get(&key)?.clone(), name.clone()))
+                let param = self.params.get(&key)?;
+                Some((param.on.clone(), name.clone(), param.args.clone()))
             }
             Expr::Field(f) => {
-                let (on, root) = self.param_struct(&f.base)?;
+                let (on, root, args) = self.param_struct(&f.base)?;
                 let syn::Member::Named(field) = &f.member else {
                     return None;
                 };
-                Some((crate::source::field_type(&self.caller, &on, field)?, root))
+                let (on, args) = crate::source::field_type_args(&self.caller, &on, field, &args)?;
+                Some((on, root, args))
             }
             _ => None,
         }
@@ -58,9 +80,11 @@ impl Inline<'_> {
     /// `receiver.name(args)` of the ordinary method `name` of the struct `on`: the method's
     /// body with `self` the receiver, its parameters bound to the arguments.
     /// (`root`: the parameter the receiver starts from.)
+    /// (`types`: the struct's type arguments at the receiver, `[T]` of `m: &Lin<T>`, for
+    /// the `impl` block's parameters.)
     pub(super) fn inline_param_method(
         &mut self,
-        on: &str,
+        (on, types): (&str, &[TokenStream]),
         receiver: &Expr,
         root: &Ident,
         name: &Ident,
@@ -71,26 +95,40 @@ impl Inline<'_> {
         if self.stack.contains(&key) {
             return None;
         }
-        let m = crate::source::param_method(&self.caller, on, &name.to_string(), name.span())?;
+        let (m, generics) =
+            crate::source::param_method(&self.caller, on, &name.to_string(), name.span())?;
+        // `impl<U: Real> Lin<U>` called on `m: &Lin<T>`: `U` is `T` in the body.
+        if generics.len() != types.len() {
+            return None;
+        }
+        let by_type: std::collections::HashMap<String, TokenStream> = generics
+            .into_iter()
+            .zip(types)
+            .map(|(g, t)| (g, t.clone()))
+            .collect();
         let (sig, by_ref) = self.without_receiver(&m.sig);
         let params = plain_params(&sig).filter(|p| {
             p.len() == args.len() && inlinable(&m.block) && !p.iter().any(|(n, _)| n == root)
         })?;
         let on_ident = Ident::new(on, name.span());
         let tokens = replace_self_type(m.block.to_token_stream(), &on_ident);
-        let receiver = receiver.to_token_stream();
-        let mut block: syn::Block = syn::parse2(replace_self(tokens, &receiver)).ok()?;
-        // A closure's, a loop's or a later `let`'s name for a parameter renamed apart: the
-        // parameter's name then means the parameter wherever it is left.
-        let names: Vec<String> = params.iter().map(|(p, _)| p.to_string()).collect();
+        let tokens = self.replace_type_params(tokens, &by_type);
+        let mut block: syn::Block = syn::parse2(tokens).ok()?;
+        // A closure's, a loop's or a later `let`'s name for a parameter or for the
+        // receiver's root renamed apart (before `self` is the receiver): each name then
+        // means the parameter wherever it is left.
+        let mut names: Vec<String> = params.iter().map(|(p, _)| p.to_string()).collect();
+        names.push(root.to_string());
         renames::rename_shadowing_params(&mut block, &names, self.taken, name);
-        // The receiver's parameter must not be a name the body binds (it would be renamed
-        // apart).
+        // The receiver's parameter must not be a name the body still binds (an `if let`'s).
         let mut bound = Vec::new();
         Bound(&mut bound).visit_block(&block);
         if bound.iter().any(|b| root == b) {
             return None;
         }
+        let receiver = receiver.to_token_stream();
+        let mut block: syn::Block =
+            syn::parse2(replace_self(block.to_token_stream(), &receiver)).ok()?;
         // A name passed to a parameter the body neither changes nor binds again is read as
         // itself (a row of the caller's stays a row, not a value bound to a local).
         // (Nor a name the body binds or takes as a parameter: those are renamed apart.)
@@ -122,6 +160,86 @@ impl Inline<'_> {
         let inlined = self.body(name, &params, Binding::new(&by_ref, &types), &block, &args);
         self.stack.pop();
         inlined
+    }
+}
+
+/// The functions of `num_traits::Float` without arguments, which the float types have as
+/// constants instead (`f64::EPSILON`).
+const FLOAT_CONSTANTS: [&str; 8] = [
+    "nan",
+    "infinity",
+    "neg_infinity",
+    "neg_zero",
+    "min_value",
+    "min_positive_value",
+    "epsilon",
+    "max_value",
+];
+
+impl Inline<'_> {
+    /// The `impl` block's type parameters written as the caller's types (`by_type`): a
+    /// parameter of the caller's own as itself (`T::zero()`), a concrete type through the
+    /// trait that gives the function (`<f64 as num_traits::Zero>::zero()`, as `f64::zero()`
+    /// is not in scope).
+    fn replace_type_params(
+        &self,
+        tokens: TokenStream,
+        by_type: &std::collections::HashMap<String, TokenStream>,
+    ) -> TokenStream {
+        let mut out = TokenStream::new();
+        let mut iter = tokens.into_iter().peekable();
+        let mut after_dot = false;
+        while let Some(t) = iter.next() {
+            let next_after_dot = matches!(&t, TokenTree::Punct(p) if p.as_char() == '.');
+            match t {
+                TokenTree::Ident(i) if !after_dot && by_type.contains_key(&i.to_string()) => {
+                    let ty = &by_type[&i.to_string()];
+                    let generic = self.generics.contains(&ty.to_string());
+                    // `F::name`: the two colons and the name after them.
+                    let mut ahead = iter.clone();
+                    let path = match (ahead.next(), ahead.next(), ahead.next()) {
+                        (
+                            Some(TokenTree::Punct(a)),
+                            Some(TokenTree::Punct(b)),
+                            Some(TokenTree::Ident(n)),
+                        ) if a.as_char() == ':' && b.as_char() == ':' => Some(n),
+                        _ => None,
+                    };
+                    match path {
+                        Some(name) if !generic => {
+                            let krate = self.krate;
+                            let traits = quote!(#krate::__private::num_traits);
+                            let owner = match name.to_string().as_str() {
+                                "zero" => quote!(#traits::Zero),
+                                "one" => quote!(#traits::One),
+                                "from" => quote!(#traits::NumCast),
+                                "from_f64" | "from_i32" | "to_f64" => quote!(#krate::Real),
+                                n if n.chars().all(|c| !c.is_lowercase()) => {
+                                    quote!(#traits::FloatConst)
+                                }
+                                n if FLOAT_CONSTANTS.contains(&n) => quote!(#traits::Float),
+                                // `F::sqrt(x)`: the float type's own method, `f64::sqrt(x)`.
+                                _ => TokenStream::new(),
+                            };
+                            match owner.is_empty() {
+                                true => out.extend(ty.clone()),
+                                false => out.extend(quote_spanned!(i.span()=> <#ty as #owner>)),
+                            }
+                        }
+                        _ => out.extend(ty.clone()),
+                    }
+                }
+                TokenTree::Group(g) => {
+                    let stream = self.replace_type_params(g.stream(), by_type);
+                    let mut group = proc_macro2::Group::new(g.delimiter(), stream);
+                    group.set_span(g.span());
+                    out.extend([TokenTree::Group(group)]);
+                }
+                other => out.extend([other]),
+            }
+            after_dot = next_after_dot;
+        }
+        out
     }
 }
 

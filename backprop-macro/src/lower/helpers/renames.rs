@@ -1,5 +1,6 @@
 //! The names an inlined body binds, renamed apart from the caller's (`{helper}_{name}`),
-//! where they are bound and used, in macros' tokens too.
+//! where they are bound and used, in macros' tokens too; bindings that shadow a parameter
+//! renamed apart where they bind; `Self` as the struct's name.
 
 use super::*;
 
@@ -193,4 +194,23 @@ impl VisitMut for Shadowed<'_> {
     }
 
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+/// `Self` written as the struct's name.
+pub(super) fn replace_self_type(tokens: TokenStream, on: &Ident) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|t| match t {
+            TokenTree::Ident(i) if i == "Self" => {
+                TokenTree::Ident(Ident::new(&on.to_string(), i.span()))
+            }
+            TokenTree::Group(g) => {
+                let mut group =
+                    proc_macro2::Group::new(g.delimiter(), replace_self_type(g.stream(), on));
+                group.set_span(g.span());
+                TokenTree::Group(group)
+            }
+            other => other,
+        })
+        .collect()
 }
