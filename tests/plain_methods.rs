@@ -235,6 +235,13 @@ fn nll(model: &Logistic, xs: &[Vec<f64>], ys: &[f64]) -> f64 {
     loss / xs.len() as f64
 }
 
+fn logistic(v: &[f64]) -> Logistic {
+    Logistic {
+        w: v[..3].to_vec(),
+        b: v[3],
+    }
+}
+
 #[test]
 fn a_row_passed_by_name_to_a_method_that_binds_its_parameters_name_again() {
     let xs = vec![
@@ -243,10 +250,7 @@ fn a_row_passed_by_name_to_a_method_that_binds_its_parameters_name_again() {
         vec![1.5, -0.5, 0.1],
     ];
     let ys = [1.0, 0.0, 1.0];
-    let model = |v: &[f64]| Logistic {
-        w: v[..3].to_vec(),
-        b: v[3],
-    };
+    let model = logistic;
     let at = [0.2, -0.4, 0.7, 0.1];
     let (value, g) = nll::grad(&model(&at), &xs, &ys);
     assert_eq!(value, nll(&model(&at), &xs, &ys));
@@ -257,6 +261,49 @@ fn a_row_passed_by_name_to_a_method_that_binds_its_parameters_name_again() {
         b: 0.5,
     };
     let (_, tangent) = nll::jvp(&model(&at), &xs, &ys, &dm);
+    let dot: f64 = flat
+        .iter()
+        .zip([0.3, -0.1, 0.2, 0.5])
+        .map(|(g, d)| g * d)
+        .sum();
+    assert_close(tangent, dot, 1e-12);
+}
+
+/// A trait declared beside the function, implemented without `#[differentiate]`: its
+/// methods, written or provided by the trait (`prob`), are inlined as inherent ones are.
+pub trait Score {
+    fn score(&self, x: &[f64]) -> f64;
+
+    fn prob(&self, x: &[f64]) -> f64 {
+        1.0 / (1.0 + (-self.score(x)).exp())
+    }
+}
+
+impl Score for Logistic {
+    fn score(&self, x: &[f64]) -> f64 {
+        self.w.iter().zip(x).map(|(w, x)| w * x).sum::<f64>() + self.b
+    }
+}
+
+#[differentiate(reverse, forward, wrt(model))]
+fn log_prob(model: &Logistic, x: &[f64]) -> f64 {
+    model.prob(x).ln() + 0.1 * model.score(x)
+}
+
+#[test]
+fn methods_of_a_trait_declared_beside_the_function() {
+    let x = [0.5, -1.0, 0.3];
+    let model = logistic;
+    let at = [0.2, -0.4, 0.7, 0.1];
+    let (value, g) = log_prob::grad(&model(&at), &x);
+    assert_eq!(value, log_prob(&model(&at), &x));
+    let flat = [g.model.w.clone(), vec![g.model.b]].concat();
+    assert_fd(|v| log_prob(&model(v), &x), &at, &flat);
+    let dm = LogisticGrad {
+        w: vec![0.3, -0.1, 0.2],
+        b: 0.5,
+    };
+    let (_, tangent) = log_prob::jvp(&model(&at), &x, &dm);
     let dot: f64 = flat
         .iter()
         .zip([0.3, -0.1, 0.2, 0.5])

@@ -332,7 +332,7 @@ fn scope(items: &[&syn::Item], macros: &[&syn::Macro], block: bool, scopes: &mut
     // Ordinary methods of structs with a gradient: kept whole, to be inlined.
     for item in items {
         if let syn::Item::Impl(b) = item {
-            param_methods(b, &here.structs, &mut here.param_methods);
+            param_methods(b, items, &here.structs, &mut here.param_methods);
         }
     }
     // Ordinary functions of aggregates: kept whole, to be inlined.

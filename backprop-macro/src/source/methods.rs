@@ -6,9 +6,11 @@ use super::*;
 
 /// The methods without `#[differentiate]` of `b`, an inherent block of a struct with a
 /// gradient among `structs` (generic over types as the struct is, `impl<T: Real> Lin<T>`,
-/// or not at all): see [`ParamMethod`].
+/// or not at all), or its implementation of a trait declared among `items` (`impl Predict
+/// for Lin`): see [`ParamMethod`].
 pub(super) fn param_methods(
     b: &syn::ItemImpl,
+    items: &[&syn::Item],
     structs: &[(String, bool)],
     out: &mut Vec<ParamMethod>,
 ) {
@@ -39,7 +41,14 @@ pub(super) fn param_methods(
         .iter()
         .map(|a| a.to_token_stream().to_string())
         .collect();
-    if b.trait_.is_some()
+    let declared_trait = |path: &syn::Path| {
+        items.iter().find_map(|i| match i {
+            syn::Item::Trait(t) if path.is_ident(&t.ident) => Some(t),
+            _ => None,
+        })
+    };
+    let implemented = b.trait_.as_ref().map(|(path, _)| declared_trait(path));
+    if matches!(implemented, Some(None))
         || t.qself.is_some()
         || args != generics
         || generics.len() != b.generics.params.len()
@@ -47,22 +56,42 @@ pub(super) fn param_methods(
     {
         return;
     }
+    let mut add = |attrs: &[syn::Attribute], sig: &syn::Signature, block: &syn::Block| {
+        if attrs.iter().any(|a| named(a.path(), "differentiate")) || sig.receiver().is_none() {
+            return;
+        }
+        let inlined = sig.generics.params.is_empty()
+            && matches!(
+                sig.receiver().map(|r| &r.kind),
+                Some(syn::ReceiverKind::Reference(_, _, None))
+            );
+        out.push(ParamMethod {
+            on: on.to_string(),
+            name: sig.ident.to_string(),
+            text: inlined.then(|| quote::quote!(#sig #block).to_string()),
+            generics: generics.clone(),
+        });
+    };
     for m in &b.items {
-        if let syn::ImplItem::Fn(m) = m
-            && !m.attrs.iter().any(|a| named(a.path(), "differentiate"))
-            && m.sig.receiver().is_some()
-        {
-            let inlined = m.sig.generics.params.is_empty()
-                && matches!(
-                    m.sig.receiver().map(|r| &r.kind),
-                    Some(syn::ReceiverKind::Reference(_, _, None))
-                );
-            out.push(ParamMethod {
-                on: on.to_string(),
-                name: m.sig.ident.to_string(),
-                text: inlined.then(|| m.to_token_stream().to_string()),
-                generics: generics.clone(),
-            });
+        if let syn::ImplItem::Fn(m) = m {
+            add(&m.attrs, &m.sig, &m.block);
+        }
+    }
+    // The trait's provided methods the block does not write (`self.predict(x)` in a
+    // default `prob`): their default bodies.
+    if let Some(Some(t)) = implemented {
+        let written = |name: &syn::Ident| {
+            b.items
+                .iter()
+                .any(|m| matches!(m, syn::ImplItem::Fn(m) if m.sig.ident == *name))
+        };
+        for m in &t.items {
+            if let syn::TraitItem::Fn(m) = m
+                && let Some(block) = &m.default
+                && !written(&m.sig.ident)
+            {
+                add(&m.attrs, &m.sig, block);
+            }
         }
     }
 }
