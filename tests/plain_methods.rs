@@ -311,3 +311,109 @@ fn methods_of_a_trait_declared_beside_the_function() {
         .sum();
     assert_close(tangent, dot, 1e-12);
 }
+
+#[derive(Differentiable, Clone, Debug)]
+pub struct Dense {
+    pub w: Vec<Vec<f64>>,
+    pub b: Vec<f64>,
+}
+
+impl Dense {
+    fn forward(&self, x: &[f64]) -> Vec<f64> {
+        self.w
+            .iter()
+            .zip(&self.b)
+            .map(|(row, b)| {
+                let z: f64 = row.iter().zip(x).map(|(w, x)| w * x).sum::<f64>() + b;
+                z.tanh()
+            })
+            .collect()
+    }
+
+    fn penalty(&self) -> f64 {
+        self.b.iter().map(|b| b * b).sum()
+    }
+}
+
+#[derive(Differentiable, Clone, Debug)]
+pub struct Mlp {
+    pub layers: Vec<Dense>,
+    pub scale: f64,
+}
+
+/// A network as a `Vec` of layers whose methods have no `#[differentiate]`: called on the
+/// element a loop walks (`for layer in &net.layers`, `net.layers.iter()`) and on an indexed
+/// one (`net.layers[i]`).
+#[differentiate(reverse, forward, wrt(net))]
+fn mlp_loss(net: &Mlp, x: &[f64]) -> f64 {
+    let mut h = x.to_vec();
+    for layer in &net.layers {
+        h = layer.forward(&h);
+    }
+    let mut p = 0.0;
+    for i in 0..net.layers.len() {
+        p += net.layers[i].penalty();
+    }
+    for layer in net.layers.iter() {
+        p += 0.5 * layer.penalty();
+    }
+    h.iter().sum::<f64>() * net.scale + 0.1 * p
+}
+
+fn mlp(p: &[f64]) -> Mlp {
+    Mlp {
+        layers: vec![
+            Dense {
+                w: vec![vec![p[0], p[1]], vec![p[2], p[3]]],
+                b: vec![p[4], p[5]],
+            },
+            Dense {
+                w: vec![vec![p[6], p[7]]],
+                b: vec![p[8]],
+            },
+        ],
+        scale: p[9],
+    }
+}
+
+fn mlp_flat(g: &MlpGrad) -> Vec<f64> {
+    let mut flat: Vec<f64> = g
+        .layers
+        .iter()
+        .flat_map(|l| {
+            l.w.iter()
+                .flatten()
+                .chain(&l.b)
+                .copied()
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    flat.push(g.scale);
+    flat
+}
+
+#[test]
+fn plain_methods_of_a_parameters_sequence_of_structs() {
+    let at = [0.5, -0.2, 0.3, 0.8, 0.1, -0.1, 1.0, 0.4, 0.05, 1.3];
+    let x = [0.7, 0.2];
+    let (value, g) = mlp_loss::grad(&mlp(&at), &x);
+    assert_eq!(value, mlp_loss(&mlp(&at), &x));
+    let flat = mlp_flat(&g.net);
+    assert_fd(|p| mlp_loss(&mlp(p), &x), &at, &flat);
+    let dir: Vec<f64> = (0..10).map(|i| 0.1 * i as f64 - 0.4).collect();
+    let tangent = mlp_loss::jvp(&mlp(&at), &x, &mlp_grad(&dir)).1;
+    let dot: f64 = flat.iter().zip(&dir).map(|(g, d)| g * d).sum();
+    assert_close(tangent, dot, 1e-12);
+}
+
+fn mlp_grad(p: &[f64]) -> MlpGrad {
+    let m = mlp(p);
+    MlpGrad {
+        layers: m
+            .layers
+            .into_iter()
+            .map(|l| DenseGrad { w: l.w, b: l.b })
+            .collect(),
+        scale: m.scale,
+    }
+}

@@ -114,7 +114,20 @@ impl Scope {
             .map(|t| t.ident.to_string())
             .collect();
         for field in &st.fields {
-            if let (Some(name), syn::Type::Path(t)) = (&field.ident, &field.ty)
+            let Some(name) = &field.ident else { continue };
+            // `layers: Vec<Layer>`, `[Layer; 2]`: a sequence of the struct.
+            let (seq, ty) = match &field.ty {
+                syn::Type::Array(a) => (true, &*a.elem),
+                syn::Type::Path(t) => match &t.path.segments.iter().collect::<Vec<_>>()[..] {
+                    [v] if v.ident == "Vec" && t.qself.is_none() => match type_args(v).as_deref() {
+                        Some([syn::GenericArgument::Type(elem)]) => (true, elem),
+                        _ => continue,
+                    },
+                    _ => (false, &field.ty),
+                },
+                _ => continue,
+            };
+            if let syn::Type::Path(t) = ty
                 && let [ty] = &t.path.segments.iter().collect::<Vec<_>>()[..]
                 && t.qself.is_none()
             {
@@ -129,6 +142,7 @@ impl Scope {
                     ty: ty.ident.to_string(),
                     args,
                     generics: generics.clone(),
+                    seq,
                 });
             }
         }
@@ -177,6 +191,8 @@ struct FieldType {
     args: Vec<String>,
     /// The type parameters of the struct `on`.
     generics: Vec<String>,
+    /// The field is a sequence of the struct (`Vec<Layer>`, `[Layer; 2]`), not one.
+    seq: bool,
 }
 
 /// An ordinary method (no `#[differentiate]`) of a struct with a gradient.
@@ -497,23 +513,24 @@ fn copy_struct(items: &[&syn::Item], name: &str) -> bool {
 /// The type of the field `field` of the struct `on`, declared in the module of the
 /// differentiated function `caller`, where it is a name (`V2` of `pos: V2`).
 pub fn field_type(caller: &str, on: &str, field: &syn::Ident) -> Option<String> {
-    field_type_args(caller, on, field, &[]).map(|(ty, _)| ty)
+    field_type_args(caller, (on, &[]), field, false).map(|(ty, _)| ty)
 }
 
 /// [`field_type`], with the field type's arguments where the struct `on` has the type
-/// arguments `args` (`a: Lin<T>` of `Two<T>` at `Two<f32>`: `Lin`, `[f32]`).
+/// arguments `args` (`a: Lin<T>` of `Two<T>` at `Two<f32>`: `Lin`, `[f32]`); with `seq`,
+/// of the elements of a field that is a sequence of a struct (`layers: Vec<Layer>`).
 pub fn field_type_args(
     caller: &str,
-    on: &str,
+    (on, args): (&str, &[proc_macro2::TokenStream]),
     field: &syn::Ident,
-    args: &[proc_macro2::TokenStream],
+    seq: bool,
 ) -> Option<(String, Vec<proc_macro2::TokenStream>)> {
     let scopes = summary(field.span())?;
     let home = home(&scopes, caller)?;
     let f = home
         .field_types
         .iter()
-        .find(|f| f.on == on && field == &f.field)?;
+        .find(|f| f.on == on && field == &f.field && f.seq == seq)?;
     let field_args = f
         .args
         .iter()

@@ -48,6 +48,7 @@ pub(super) fn desugar(
         closures: Default::default(),
         refused: Vec::new(),
         params: param_methods::struct_params(sig),
+        elements: Default::default(),
         generics: sig
             .generics
             .type_params()
@@ -84,6 +85,9 @@ struct Inline<'a> {
     /// The parameters of a struct type, by name (`p` of `p: &Pendulum`): their ordinary
     /// methods are inlined.
     params: std::collections::HashMap<String, param_methods::StructParam>,
+    /// The names `for` loops bind to the elements of a parameter's sequence of structs
+    /// (`layer` of `for layer in &net.layers`), in the loop's body.
+    elements: std::collections::HashMap<String, param_methods::StructParam>,
     /// The caller's type parameters (`T` of `fn f<T: Real>`).
     generics: HashSet<String>,
     /// Where the facade is.
@@ -268,7 +272,7 @@ impl Inline<'_> {
             }
             Expr::ForLoop(f) => {
                 self.expr(&mut f.expr, before);
-                self.stmts(&mut f.body.stmts);
+                self.loop_body(f);
             }
             _ => Nested(self).visit_expr_mut(e),
         }

@@ -14,6 +14,7 @@ use super::*;
 
 /// A parameter whose type is a struct: the struct's name, and its type arguments as
 /// written (`m: &Lin<T>`: `Lin`, `[T]`).
+#[derive(Clone)]
 pub(super) struct StructParam {
     on: String,
     args: Vec<TokenStream>,
@@ -59,6 +60,10 @@ impl Inline<'_> {
             Expr::Path(p) => {
                 let name = p.path.get_ident().filter(|_| p.qself.is_none())?;
                 let key = name.to_string();
+                // An element a loop walks (`layer` of `for layer in &net.layers`).
+                if let Some(element) = self.elements.get(&key) {
+                    return Some((element.on.clone(), name.clone(), element.args.clone()));
+                }
                 if self.locals.contains(&key) {
                     return None;
                 }
@@ -70,11 +75,70 @@ impl Inline<'_> {
                 let syn::Member::Named(field) = &f.member else {
                     return None;
                 };
-                let (on, args) = crate::source::field_type_args(&self.caller, &on, field, &args)?;
+                let (on, args) =
+                    crate::source::field_type_args(&self.caller, (&on, &args), field, false)?;
+                Some((on, root, args))
+            }
+            // `net.layers[i]`: an element of a field that is a sequence of a struct.
+            Expr::Index(ix) => {
+                let Expr::Field(f) = strip(&ix.expr) else {
+                    return None;
+                };
+                let (on, args) = self.element_struct(f)?;
+                let (_, root, _) = self.param_struct(&f.base)?;
                 Some((on, root, args))
             }
             _ => None,
         }
+    }
+
+    /// The struct of the elements of `f`, a field chain from a parameter to a sequence of
+    /// a struct (`net.layers` of `layers: Vec<Layer>`), with its type arguments.
+    fn element_struct(&self, f: &syn::ExprField) -> Option<(String, Vec<TokenStream>)> {
+        let (on, _, args) = self.param_struct(&f.base)?;
+        let syn::Member::Named(field) = &f.member else {
+            return None;
+        };
+        crate::source::field_type_args(&self.caller, (&on, &args), field, true)
+    }
+
+    /// A `for` loop's body, the name it binds to each element of a parameter's sequence of
+    /// structs known there ([`Self::walked_element`]); its names hide any outer loop's.
+    pub(super) fn loop_body(&mut self, f: &mut syn::ExprForLoop) {
+        let outer = self.elements.clone();
+        let mut bound = Vec::new();
+        Bound(&mut bound).visit_pat(&f.pat);
+        self.elements.retain(|n, _| !bound.contains(n));
+        if let Some((name, element)) = self.walked_element(f) {
+            self.elements.insert(name, element);
+        }
+        self.stmts(&mut f.body.stmts);
+        self.elements = outer;
+    }
+
+    /// The name a `for` loop binds to each element of a parameter's field that is a
+    /// sequence of a struct (`for layer in &net.layers`, `net.layers.iter()`), where the
+    /// body does not bind it again: its struct, for its plain methods.
+    fn walked_element(&self, f: &syn::ExprForLoop) -> Option<(String, StructParam)> {
+        let Pat::Ident(name) = &*f.pat else {
+            return None;
+        };
+        if name.by_ref.is_some() || name.subpat.is_some() {
+            return None;
+        }
+        let source = match strip(&f.expr) {
+            Expr::Reference(r) if r.mutability.is_none() => strip(&r.expr),
+            Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => strip(&m.receiver),
+            _ => return None,
+        };
+        let Expr::Field(field) = source else {
+            return None;
+        };
+        let (on, args) = self.element_struct(field)?;
+        let mut bound = Vec::new();
+        Bound(&mut bound).visit_block(&f.body);
+        (!bound.iter().any(|b| name.ident == b))
+            .then(|| (name.ident.to_string(), StructParam { on, args }))
     }
 
     /// `receiver.name(args)` of the ordinary method `name` of the struct `on`: the method's
