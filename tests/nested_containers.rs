@@ -104,6 +104,46 @@ fn rows_bound_by_let_and_direct_double_indexing() {
     );
 }
 
+/// A grid's discrete Laplacian, its sizes bound by `let` without a type (`let m =
+/// grid[0].len();`, a row's length, was taken for the row used whole).
+#[differentiate(hessian)]
+fn laplacian_energy(grid: &[Vec<f64>]) -> f64 {
+    let n = grid.len();
+    let m = grid[0].len();
+    let mut energy = 0.0;
+    for i in 1..n - 1 {
+        for j in 1..m - 1 {
+            let l = grid[i - 1][j] + grid[i + 1][j] + grid[i][j - 1] + grid[i][j + 1]
+                - 4.0 * grid[i][j];
+            energy += l * l;
+        }
+    }
+    let last = grid[n - 1].len();
+    energy + grid[n - 1][last - 1].sin()
+}
+
+#[test]
+fn a_rows_length_bound_by_let() {
+    let mut p = Points::new(5);
+    let g0 = rows(&p.vec(16, -1.0, 1.0), 4);
+    let (value, g) = laplacian_energy::grad(&g0);
+    assert_eq!(value, laplacian_energy(&g0));
+    assert_fd(
+        |v| laplacian_energy(&rows(v, 4)),
+        &flat(&g0),
+        &flat(&g.grid),
+    );
+    let u = rows(&p.vec(16, -1.0, 1.0), 4);
+    let d = laplacian_energy::jvp(&g0, &u).1;
+    assert_close(d, dot(&flat(&g.grid), &flat(&u)), 1e-12);
+    check_hvp(
+        |v| flat(&laplacian_energy::grad(&rows(v, 4)).1.grid),
+        |v, t| flat(&laplacian_energy::hvp(&rows(v, 4), &rows(t, 4)).2.grid),
+        &flat(&g0),
+        6,
+    );
+}
+
 // ------------------------------------------------------------ fixed-size nested arrays
 
 /// A rotation-like product with `[[f64; 3]; 3]` by value and a `&[[f64; 2]]` of points.

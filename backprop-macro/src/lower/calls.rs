@@ -60,6 +60,19 @@ impl<'e> Lower<'e> {
             self.errors.spanned(&c.func, ARRAY_FROM_VALUES);
             return Op::Konst(self.dummy());
         }
+        // `Box::new(x)`, `Foo::helper(x)`: a type's function, never a differentiated one
+        // (those are free functions or methods with a receiver).
+        let segments: Vec<&syn::PathSegment> = fp.path.segments.iter().collect();
+        if let [.., ty, f] = &segments[..]
+            && ty.ident.to_string().starts_with(char::is_uppercase)
+        {
+            let (ty, f) = (&ty.ident, &f.ident);
+            self.errors.spanned(
+                &c.func,
+                format!("`{ty}::{f}` is a function of the type `{ty}`, and #[differentiate] has no derivative for it: it differentiates calls to functions with `#[differentiate]` (`f(x)`, `module::f(x)`), to gates (`backprop::gate!`), to the float types' methods (`f64::exp(x)`) and to methods with a receiver (`m.forward(x)`); pass it no value that carries a derivative"),
+            );
+            return Op::Konst(self.dummy());
+        }
         let mut path = fp.path.clone();
         let generics = match path
             .segments

@@ -36,8 +36,8 @@ impl Lower<'_> {
         // `let k = x.iter().position(|&v| v > t).unwrap_or(0);`, `.filter(..).count()`, `.any(..)`:
         // a test of values (an index, a count, a `bool`), in which no derivative flows; and
         // `(0..n).min_by(|&a, &b| d[a].total_cmp(&d[b])).unwrap()`, an index the comparison
-        // of values only picks.
-        if is_test_chain(m) || picks_index(m) {
+        // of values only picks; `m[i].len()`, a row's length.
+        if is_test_chain(m) || picks_index(m) || self.row_len(m) {
             return Op::Konst(self.konst(&whole));
         }
         // `x.mean().unwrap()`: ndarray's means are options (empty arrays have none).

@@ -133,6 +133,11 @@ impl Lower<'_> {
         (indices < self.seq_depth(v) && !ranged).then_some((base, indices))
     }
 
+    /// `m[i].len()`: the length of a row indexed out of a nested sequence.
+    pub(super) fn row_len(&self, m: &syn::ExprMethodCall) -> bool {
+        m.method == "len" && m.args.is_empty() && self.indexed_row(&m.receiver).is_some()
+    }
+
     pub(super) fn is_row(&self, v: VarId) -> bool {
         self.rows.contains_key(&v)
     }
