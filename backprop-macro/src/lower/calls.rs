@@ -28,10 +28,8 @@ impl<'e> Lower<'e> {
             if self.poisoned.contains(&v) {
                 return Op::Konst(self.dummy());
             }
-            self.errors.spanned(
-                &c.func,
-                "#[differentiate] does not support calling a local variable",
-            );
+            self.errors
+                .spanned(&c.func, super::signature::FUNCTION_PASSED);
             return Op::Konst(self.dummy());
         }
         let recursive = fp.path.is_ident(&self.fn_name);

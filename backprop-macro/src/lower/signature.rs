@@ -183,6 +183,11 @@ impl<'e> Lower<'e> {
             _ => 1,
         };
         let (kind, form) = match class {
+            // `f: impl Fn(f64) -> f64`: an anonymous type parameter, whose body is not here.
+            _ if matches!(&*typed.ty, Type::ImplTrait(_)) => {
+                self.errors.spanned(&typed.ty, FUNCTION_PASSED);
+                return None;
+            }
             TypeClass::MutRef => {
                 self.errors.spanned(
                     &typed.ty,
@@ -544,3 +549,7 @@ pub(crate) fn bounded_by_real(
             if tb.path.segments.last().is_some_and(|s| s.ident == "Real"))
     })
 }
+
+/// The error at a function or closure passed in (`f: impl Fn(f64) -> f64`, `f: fn(f64) ->
+/// f64` called in the body).
+pub(super) const FUNCTION_PASSED: &str = "#[differentiate] does not differentiate through a function or closure passed in (`impl Fn(..)`, `fn(..)`, a closure's type parameter): it cannot see its body, so it has no derivative for calls to it; call a function that has `#[differentiate]` by name (`f(x)`), or a closure defined in the body and called by the name it is bound to (`let f = |v: f64| ..; f(x)`)";
