@@ -4837,3 +4837,51 @@ fn tables_of_the_module_walked() {
         check_every_mode!(quadrature, &x, &v, 310 + k);
     }
 }
+
+// ------------------------------------------------------------ panicking macros
+
+/// `panic!` guarding the input, `unreachable!` as a `match` arm's value, `todo!` and
+/// `unimplemented!` in branches not taken: run as written, in every mode.
+#[differentiate(hessian)]
+fn guarded(x: f64, mode: u8) -> f64 {
+    if x < -100.0 {
+        panic!("x = {x} is too small");
+    }
+    let y = match mode {
+        0 => x.sin(),
+        1 => x.exp() * x,
+        2 => todo!(),
+        3 => unimplemented!("mode {}", mode),
+        _ => unreachable!("mode {mode}"),
+    };
+    y * x
+}
+
+#[test]
+fn panicking_macros_run_as_written() {
+    for mode in [0, 1] {
+        let x = 0.7;
+        let (value, g) = guarded::grad(x, mode);
+        assert_eq!(value, guarded(x, mode));
+        assert_fd(|v| guarded(v[0], mode), &[x], &[g.x]);
+        assert_close(guarded::jvp(x, mode, 1.0).1, g.x, 1e-12);
+        check_hvp(
+            |v| vec![guarded::grad(v[0], mode).1.x],
+            |v, t| vec![guarded::hvp(v[0], mode, t[0]).2.x],
+            &[x],
+            53,
+        );
+    }
+}
+
+#[test]
+#[should_panic(expected = "x = -200 is too small")]
+fn a_panic_in_the_forward_pass_is_the_functions() {
+    let _ = guarded::grad(-200.0, 0);
+}
+
+#[test]
+#[should_panic(expected = "internal error: entered unreachable code: mode 7")]
+fn an_unreachable_arm_panics_as_written() {
+    let _ = guarded::jvp(0.5, 7, 1.0);
+}

@@ -698,6 +698,18 @@ pub fn not_generated<T>() -> T {
     unreachable!("an item #[differentiate] did not generate was called")
 }
 
+/// Runs `f`, the user's `panic!`, `unreachable!`, `todo!` or `unimplemented!` as written,
+/// where the generated code goes on as if it returned a `T` (a branch's value, `()` for a
+/// statement): `f` never returns, but the compiler does not see it diverge, so the code
+/// after it is not unreachable code to warn about.
+#[doc(hidden)]
+#[cold]
+#[track_caller]
+pub fn diverged<T>(f: impl FnOnce()) -> T {
+    f();
+    unreachable!("a panicking macro returned")
+}
+
 /// An owned copy of a sequence, whatever holds it: `x.to_vec()` of a slice, a clone of a
 /// `Vec` or of an array, through any number of references. `let v = x.to_vec();`,
 /// `x.clone()` and `let w = x;` of sequences copy with it, so the copy can be written and

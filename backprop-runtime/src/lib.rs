@@ -46,9 +46,9 @@ pub use gates::{Activation, maximum, minimum, relu, sigmoid, sub_slice};
 pub use grad::{
     Accumulate, Discard, Elements, GradOf, LeftOut, NotDifferentiable, NotGenerated, OwnedCopy,
     ResetLike, Rows, SameShape, SeqItem, ToTangent, ZerosLike, accumulate, check_differentiable,
-    check_tangent, discard, element, element_mut, grow_like, jacobian_rows, jacobian_rows_copied,
-    left_out, not_generated, on_ref, owned_copy, replaced, reset_like, sort_order, tangent,
-    zeros_like,
+    check_tangent, discard, diverged, element, element_mut, grow_like, jacobian_rows,
+    jacobian_rows_copied, left_out, not_generated, on_ref, owned_copy, replaced, reset_like,
+    sort_order, tangent, zeros_like,
 };
 pub use kept::{AsIs, Copied, Keep, KeepAsIs, KeepCopy, keep};
 pub use real::{Real, d};

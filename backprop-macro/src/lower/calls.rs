@@ -489,6 +489,9 @@ impl<'e> Lower<'e> {
     }
 
     pub(super) fn lower_macro(&mut self, m: &syn::ExprMacro, out: &mut Vec<Stmt>) -> Op {
+        if let Some(op) = self.diverging_value(&m.mac) {
+            return op;
+        }
         if !m.mac.path.is_ident("vec") {
             self.unsupported_macro(&m.mac);
             return Op::Konst(self.dummy());
@@ -557,20 +560,47 @@ impl<'e> Lower<'e> {
     /// `println!`, `assert!` and their kin as statements: run on the forward pass as
     /// written, their arguments reading values (never derivatives). Names a format string
     /// captures (`{x}`) become explicit arguments, so they read the right version of `x`.
+    /// `panic!`, `unreachable!`, `todo!` and `unimplemented!` too, run through the runtime's
+    /// `diverged` (the code after them is then no unreachable code to warn about).
     pub(super) fn lower_statement_macro(&mut self, mac: &syn::Macro, out: &mut Vec<Stmt>) {
+        if let Some(k) = self.checking_macro(mac, false) {
+            out.push(Stmt::Eval(k));
+        }
+    }
+
+    /// `_ => unreachable!()`, `panic!(..)` where a value is expected: the runtime's
+    /// `diverged`, as if it returned the value.
+    pub(super) fn diverging_value(&mut self, mac: &syn::Macro) -> Option<Op> {
+        let name = mac.path.segments.last()?.ident.to_string();
+        DIVERGING.contains(&name.as_str()).then(|| {
+            let k = self.checking_macro(mac, true);
+            Op::Konst(k.unwrap_or_else(|| self.dummy()))
+        })
+    }
+
+    /// A printing, checking or panicking macro with its arguments reading the function's
+    /// values, as a constant to evaluate (`None` after an error); `valued`: where a
+    /// value is expected.
+    fn checking_macro(&mut self, mac: &syn::Macro, valued: bool) -> Option<Konst> {
         let name = mac.path.segments.last().map(|s| s.ident.to_string());
+        let diverging = name.as_deref().is_some_and(|n| DIVERGING.contains(&n));
         let Some(format_at) = name.as_deref().and_then(|name| match name {
             "print" | "println" | "eprint" | "eprintln" => Some(0),
+            n if DIVERGING.contains(&n) => Some(0),
             "assert" | "debug_assert" => Some(1),
             "assert_eq" | "assert_ne" | "debug_assert_eq" | "debug_assert_ne" => Some(2),
             _ => None,
         }) else {
-            return self.unsupported_macro(mac);
+            self.unsupported_macro(mac);
+            return None;
         };
         let parser = syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated;
         let args = match mac.parse_body_with(parser) {
             Ok(args) => args,
-            Err(e) => return self.errors.push(e),
+            Err(e) => {
+                self.errors.push(e);
+                return None;
+            }
         };
         let mut args: Vec<Expr> = args.into_iter().collect();
         if let Some(Expr::Lit(syn::ExprLit {
@@ -601,9 +631,7 @@ impl<'e> Lower<'e> {
                 Expr::Assign(a) => (Some(&a.left), &*a.right),
                 other => (None, other),
             };
-            let Some(k) = self.konst_checked(value) else {
-                return;
-            };
+            let k = self.konst_checked(value)?;
             reads.extend(k.reads);
             let value = k.expr;
             renamed.push(match name {
@@ -614,14 +642,19 @@ impl<'e> Lower<'e> {
         reads.sort_unstable();
         reads.dedup();
         let path = &mac.path;
-        let k = self.konst_tokens(quote!(#path!(#(#renamed),*)), &reads);
-        out.push(Stmt::Eval(k));
+        let mut call = quote!(#path!(#(#renamed),*));
+        if diverging {
+            let krate = &self.krate;
+            let unit = (!valued).then(|| quote!(::<()>));
+            call = quote!(#krate::__private::diverged #unit (|| #call));
+        }
+        Some(self.konst_tokens(call, &reads))
     }
 
     pub(super) fn unsupported_macro(&mut self, mac: &syn::Macro) {
         self.errors.spanned(
             mac,
-            "#[differentiate] cannot see the code this macro expands to: it supports `vec!`, and as statements `println!`, `print!`, `eprintln!`, `eprint!`, `assert!`, `assert_eq!`, `assert_ne!` and their `debug_` forms",
+            "#[differentiate] cannot see the code this macro expands to: it supports `vec!`, `panic!`, `unreachable!`, `todo!` and `unimplemented!`, and as statements `println!`, `print!`, `eprintln!`, `eprint!`, `assert!`, `assert_eq!`, `assert_ne!` and their `debug_` forms",
         );
     }
 
@@ -664,3 +697,6 @@ fn array_from_values(path: &syn::Path) -> bool {
         .iter()
         .any(|m| path.segments[n - 1].ident == m)
 }
+
+/// The macros that panic, run where they are written.
+const DIVERGING: [&str; 4] = ["panic", "unreachable", "todo", "unimplemented"];
