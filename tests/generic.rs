@@ -343,3 +343,29 @@ fn plain_methods_of_generic_structs() {
     let dot: f64 = flat.iter().zip([0.3, -0.1, 0.2]).map(|(g, d)| g * d).sum();
     common::assert_close(tangent, dot, 1e-12);
 }
+
+/// A generic local `Vec` written through `iter_mut` (its elements' gradients are given
+/// back as the float type's, which must be `Discard`: a compile error before).
+#[differentiate(reverse, forward)]
+fn tanh_pairs<T: Real>(x: &[T]) -> T {
+    let mut out = vec![T::zero(); x.len()];
+    for (o, &v) in out.iter_mut().zip(x) {
+        *o = v.tanh();
+    }
+    out.windows(2)
+        .map(|w| w[0] * w[1])
+        .fold(T::zero(), |a, b| a + b)
+}
+
+#[test]
+fn generic_locals_written_through_iter_mut() {
+    let x = [0.3, -0.7, 1.1, 0.4];
+    let (value, g) = tanh_pairs::grad(&x);
+    assert_eq!(value, tanh_pairs(&x));
+    common::assert_fd(tanh_pairs, &x, &g.x);
+    let d = [0.2, -0.1, 0.4, 0.3];
+    let dot: f64 = g.x.iter().zip(&d).map(|(a, b)| a * b).sum();
+    common::assert_close(tanh_pairs::jvp(&x, &d).1, dot, 1e-12);
+    let (v32, _) = tanh_pairs::grad(&[0.3f32, -0.7, 1.1, 0.4]);
+    assert!((v32 as f64 - value).abs() < 1e-5);
+}

@@ -12,6 +12,7 @@ pub trait Real:
     + crate::Differentiable<Grad = Self>
     + crate::Elements<Elem = Self>
     + ZerosLike<Grad = Self>
+    + crate::grad::Discard
     + Accumulate
     + crate::grad::SeqItem
     + crate::grad::LeftOut
