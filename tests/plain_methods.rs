@@ -417,3 +417,80 @@ fn mlp_grad(p: &[f64]) -> MlpGrad {
         scale: m.scale,
     }
 }
+
+#[derive(Differentiable, Clone, Copy, Debug)]
+pub struct P2 {
+    pub x: f64,
+    pub y: f64,
+}
+
+impl P2 {
+    fn norm(&self) -> f64 {
+        (self.x * self.x + self.y * self.y).sqrt()
+    }
+
+    fn dot(&self, o: &P2) -> f64 {
+        self.x * o.x + self.y * o.y
+    }
+}
+
+/// A struct parameter passed to a method taking `o: &P2` (`a.dot(&b)`), or bound to
+/// another name (`let c = b;`): read as the parameter itself. Both were copies whose fields
+/// read as constants, a wrong gradient (∂/∂b of the dot product lost).
+#[differentiate(reverse, forward)]
+fn angle(a: P2, b: &P2) -> f64 {
+    let c = b;
+    (a.dot(b) / (a.norm() * c.norm())).acos() + 0.1 * c.x
+}
+
+/// Elements of a sequence of structs passed to such a method, in a loop and in chains.
+#[differentiate(reverse, forward)]
+fn against_first(ps: &[P2]) -> f64 {
+    let mut s = 0.0;
+    for p in ps.iter() {
+        s += p.dot(&ps[0]);
+    }
+    s + ps.iter().map(|q| q.norm()).sum::<f64>()
+        + ps.iter().fold(0.0, |acc, q| acc + q.dot(&ps[ps.len() - 1]))
+}
+
+#[test]
+fn struct_parameters_passed_by_reference_or_bound_to_another_name() {
+    let at = [0.3, 0.9, -0.5, 0.4];
+    let p = |v: &[f64], i: usize| P2 {
+        x: v[2 * i],
+        y: v[2 * i + 1],
+    };
+    let (value, g) = angle::grad(p(&at, 0), &p(&at, 1));
+    assert_eq!(value, angle(p(&at, 0), &p(&at, 1)));
+    let flat = [g.a.x, g.a.y, g.b.x, g.b.y];
+    assert_fd(|v| angle(p(v, 0), &p(v, 1)), &at, &flat);
+    let (da, db) = (P2Grad { x: 0.2, y: -0.3 }, P2Grad { x: 0.5, y: 0.1 });
+    let tangent = angle::jvp(p(&at, 0), &p(&at, 1), da, &db).1;
+    let dot: f64 = flat
+        .iter()
+        .zip([0.2, -0.3, 0.5, 0.1])
+        .map(|(g, d)| g * d)
+        .sum();
+    assert_close(tangent, dot, 1e-12);
+
+    let at = [0.3, 0.9, -0.5, 0.4, 1.0, -0.2];
+    let ps = |v: &[f64]| (0..3).map(|i| p(v, i)).collect::<Vec<_>>();
+    let (value, g) = against_first::grad(&ps(&at));
+    assert_eq!(value, against_first(&ps(&at)));
+    let flat: Vec<f64> = g.ps.iter().flat_map(|q| [q.x, q.y]).collect();
+    assert_fd(|v| against_first(&ps(v)), &at, &flat);
+    let dir: Vec<P2Grad> = (0..3)
+        .map(|i| P2Grad {
+            x: 0.1 * i as f64,
+            y: -0.2,
+        })
+        .collect();
+    let tangent = against_first::jvp(&ps(&at), &dir).1;
+    let dot: f64 =
+        g.ps.iter()
+            .zip(&dir)
+            .map(|(g, d)| g.x * d.x + g.y * d.y)
+            .sum();
+    assert_close(tangent, dot, 1e-12);
+}

@@ -49,6 +49,8 @@
 //! - `lower/helpers/param_methods.rs`: methods without `#[differentiate]` of a parameter's
 //!   struct with a gradient (generic ones too, their `impl` block's type parameters written
 //!   as the caller's types), inlined where the parameter calls them.
+//! - `lower/struct_aliases.rs`: a struct parameter bound to another name (`let c = b;`,
+//!   an inlined method's `o` of `a.dot(&b)`) read as the parameter itself.
 //! - `lower/aggregates.rs`: tuples and structs bound to names, as one local per element.
 //! - `lower/matches.rs`: `match` rewritten as the `if` chain it means.
 //! - `lower/break_value.rs`: `loop` with a value rewritten as the assignments it means.

@@ -299,6 +299,12 @@ impl<'e> Lower<'e> {
                 self.errors.spanned(expr, ELEMENT_OF_A_NUMBER);
                 Op::Konst(self.dummy())
             }
+            // `c.x` of `let c = a.clone();` (`a` a struct parameter): its fields are read
+            // through the parameter's name only; as a constant it would lose its derivative.
+            None if self.field_of_a_struct_copy(expr) => {
+                self.errors.spanned(expr, super::locals::STRUCT_ALIAS);
+                Op::Konst(self.dummy())
+            }
             None => Op::Konst(self.konst(expr)),
         }
     }
@@ -318,6 +324,22 @@ impl<'e> Lower<'e> {
             .is_some_and(|v| {
                 matches!(self.kind(v), Kind::Float | Kind::Seq) && self.carried.contains(&v)
             })
+    }
+
+    /// Whether `e` is a field of a local (not a parameter) holding a struct with a gradient.
+    fn field_of_a_struct_copy(&self, e: &Expr) -> bool {
+        let Expr::Field(f) = strip(e) else {
+            return false;
+        };
+        let mut base = strip(&f.base);
+        while let Expr::Field(inner) = base {
+            base = strip(&inner.base);
+        }
+        let Expr::Path(p) = base else { return false };
+        p.path
+            .get_ident()
+            .and_then(|i| self.lookup(&i.to_string()))
+            .is_some_and(|v| self.kind(v) == Kind::Struct && self.vars[v].param.is_none())
     }
 
     /// A binary operation: arithmetic, the remainder, or a comparison (a constant).

@@ -25,8 +25,8 @@ use super::*;
 mod param_methods;
 mod renames;
 pub(super) mod written;
-pub(super) use renames::{Bound, rename};
-use renames::{Rename, replace_self_type};
+use renames::replace_self_type;
+pub(super) use renames::{Bound, Rename, rename};
 
 /// Returns the calls of such helpers that could not be inlined, for their errors.
 pub(super) fn desugar(
@@ -49,6 +49,7 @@ pub(super) fn desugar(
         refused: Vec::new(),
         params: param_methods::struct_params(sig),
         elements: Default::default(),
+        seq_params: param_methods::seq_struct_params(sig),
         generics: sig
             .generics
             .type_params()
@@ -88,6 +89,8 @@ struct Inline<'a> {
     /// The names `for` loops bind to the elements of a parameter's sequence of structs
     /// (`layer` of `for layer in &net.layers`), in the loop's body.
     elements: std::collections::HashMap<String, param_methods::StructParam>,
+    /// The parameters holding a sequence of structs (`ps: &[P]`), by name.
+    seq_params: std::collections::HashMap<String, param_methods::StructParam>,
     /// The caller's type parameters (`T` of `fn f<T: Real>`).
     generics: HashSet<String>,
     /// Where the facade is.
@@ -218,8 +221,10 @@ impl Inline<'_> {
             }
             Expr::MethodCall(m) => {
                 self.expr(&mut m.receiver, before.as_deref_mut());
-                for a in &mut m.args {
-                    self.expr(a, before.as_deref_mut());
+                if !self.chain_closures(m) {
+                    for a in &mut m.args {
+                        self.expr(a, before.as_deref_mut());
+                    }
                 }
                 if let Some(on) = self.struct_of(&m.receiver) {
                     let args: Vec<&Expr> = std::iter::once(&*m.receiver).chain(&m.args).collect();

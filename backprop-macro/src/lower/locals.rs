@@ -12,7 +12,7 @@ impl Lower<'_> {
         {
             return self.lower_discarded(&init.expr, out);
         }
-        if self.lower_constant_destructure(local, out) {
+        if self.lower_constant_destructure(local, out) || self.refused_struct_alias(local) {
             return;
         }
         let Some((ident, ty, _mutable)) = self.local_pattern(local) else {
@@ -121,6 +121,30 @@ impl Lower<'_> {
             span: local.span(),
         });
         self.bind(&ident, var);
+    }
+
+    /// `let c = b;` of a struct with a gradient that `struct_aliases.rs` left (a `mut`
+    /// binding, or names bound again): its fields would be read as constants. Reported.
+    fn refused_struct_alias(&mut self, local: &syn::Local) -> bool {
+        let aliased = local
+            .init
+            .as_ref()
+            .is_some_and(|i| self.struct_named(&i.expr).is_some());
+        if aliased {
+            self.errors.spanned(&local.pat, STRUCT_ALIAS);
+        }
+        aliased
+    }
+
+    /// `b`, `&b` or `*b` of a struct with a gradient: its variable.
+    fn struct_named(&self, e: &Expr) -> Option<VarId> {
+        let inner = match strip(e) {
+            Expr::Reference(r) if r.mutability.is_none() => strip(&r.expr),
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => strip(&u.expr),
+            other => other,
+        };
+        let v = self.local_of(inner)?;
+        (self.kind(v) == Kind::Struct && !self.poisoned.contains(&v)).then_some(v)
     }
 
     /// The kind a `let`'s written type (or the integers or flags it collects) gives, and its
@@ -536,3 +560,7 @@ fn collected_kind(expr: &Expr, ty: Option<&Type>) -> Option<Kind> {
     }
     super::methods::mapped_kind(&m.receiver).and_then(constant)
 }
+
+/// The error at a second name for a struct with a gradient that cannot be read as the
+/// struct itself.
+pub(super) const STRUCT_ALIAS: &str = "#[differentiate] reads a struct parameter bound to another name (`let c = b;`, `let c = &b;`) as the parameter itself, but not here: the binding is `mut` or a pattern, the function binds the parameter's name again, the rest of the block binds this name again, or the value is computed (`a.clone()`, `if .. { a } else { b }`); read the parameter by its own name (`b.x`)";

@@ -53,6 +53,7 @@ mod signature;
 mod split_ends;
 mod statements;
 mod stepped;
+mod struct_aliases;
 mod struct_closures;
 mod struct_seqs;
 mod syntax;
@@ -157,7 +158,10 @@ fn desugar_values(
     tuple_structs::desugar(block, caller);
     struct_seqs::desugar(block, caller, user);
     folds::desugar_structs(block, caller, user);
+    struct_aliases::desugar(block, sig);
     let not_inlined = helpers::desugar(block, sig, user, krate);
+    // (A struct argument the inlined methods bound to a name, `let dot_o = b;`, too.)
+    struct_aliases::desugar(block, sig);
     // The inlined methods' and helpers' tuple structs too.
     tuple_structs::desugar(block, caller);
     folds::desugar(block, user);

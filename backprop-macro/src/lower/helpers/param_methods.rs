@@ -25,6 +25,34 @@ pub(super) struct StructParam {
 pub(super) fn struct_params(
     sig: &syn::Signature,
 ) -> std::collections::HashMap<String, StructParam> {
+    by_name(sig, |ty| struct_of(shared(ty)))
+}
+
+/// The parameters holding a sequence of a struct (`ps: &[P]`, `&Vec<P>`, `Vec<P>`, `[P;
+/// N]`), by name: their elements' struct.
+pub(super) fn seq_struct_params(
+    sig: &syn::Signature,
+) -> std::collections::HashMap<String, StructParam> {
+    by_name(sig, |ty| match shared(ty) {
+        Type::Slice(s) => struct_of(&s.elem),
+        Type::Array(a) => struct_of(&a.elem),
+        Type::Path(p) if p.qself.is_none() => match &p.path.segments.iter().collect::<Vec<_>>()[..]
+        {
+            [v] if v.ident == "Vec" => match crate::source::type_args(v)?.as_slice() {
+                [syn::GenericArgument::Type(t)] => struct_of(t),
+                _ => None,
+            },
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
+/// The parameters named by a plain name whose type `what` reads, by name.
+fn by_name(
+    sig: &syn::Signature,
+    what: impl Fn(&Type) -> Option<StructParam>,
+) -> std::collections::HashMap<String, StructParam> {
     sig.inputs
         .iter()
         .filter_map(|a| {
@@ -32,23 +60,32 @@ pub(super) fn struct_params(
             let Pat::Ident(name) = &*t.pat else {
                 return None;
             };
-            let ty = match &*t.ty {
-                Type::Reference(r) if r.mutability.is_none() => &*r.elem,
-                ty => ty,
-            };
-            let Type::Path(p) = ty else { return None };
-            let [on] = &p.path.segments.iter().collect::<Vec<_>>()[..] else {
-                return None;
-            };
-            let args = crate::source::type_args(on)?;
-            let args = args.iter().map(ToTokens::to_token_stream).collect();
-            let param = StructParam {
-                on: on.ident.to_string(),
-                args,
-            };
-            (p.qself.is_none()).then(|| (name.ident.to_string(), param))
+            Some((name.ident.to_string(), what(&t.ty)?))
         })
         .collect()
+}
+
+/// A type behind a shared reference, or the type.
+fn shared(ty: &Type) -> &Type {
+    match ty {
+        Type::Reference(r) if r.mutability.is_none() => &r.elem,
+        ty => ty,
+    }
+}
+
+/// `Lin<T>` as a struct and its arguments (a path of one segment).
+fn struct_of(ty: &Type) -> Option<StructParam> {
+    let Type::Path(p) = ty else { return None };
+    let [on] = &p.path.segments.iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    let args = crate::source::type_args(on)?;
+    let args = args.iter().map(ToTokens::to_token_stream).collect();
+    let param = StructParam {
+        on: on.ident.to_string(),
+        args,
+    };
+    p.qself.is_none().then_some(param)
 }
 
 impl Inline<'_> {
@@ -79,15 +116,21 @@ impl Inline<'_> {
                     crate::source::field_type_args(&self.caller, (&on, &args), field, false)?;
                 Some((on, root, args))
             }
-            // `net.layers[i]`: an element of a field that is a sequence of a struct.
-            Expr::Index(ix) => {
-                let Expr::Field(f) = strip(&ix.expr) else {
-                    return None;
-                };
-                let (on, args) = self.element_struct(f)?;
-                let (_, root, _) = self.param_struct(&f.base)?;
-                Some((on, root, args))
-            }
+            // `net.layers[i]`, `ps[i]`: an element of a parameter's sequence of a struct (or
+            // of a field of one).
+            Expr::Index(ix) => match strip(&ix.expr) {
+                Expr::Field(f) => {
+                    let (on, args) = self.element_struct(f)?;
+                    let (_, root, _) = self.param_struct(&f.base)?;
+                    Some((on, root, args))
+                }
+                Expr::Path(p) => {
+                    let name = p.path.get_ident().filter(|_| p.qself.is_none())?;
+                    let element = self.element_source(&ix.expr)?;
+                    Some((element.on, name.clone(), element.args))
+                }
+                _ => None,
+            },
             _ => None,
         }
     }
@@ -126,19 +169,81 @@ impl Inline<'_> {
         if name.by_ref.is_some() || name.subpat.is_some() {
             return None;
         }
-        let source = match strip(&f.expr) {
-            Expr::Reference(r) if r.mutability.is_none() => strip(&r.expr),
-            Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => strip(&m.receiver),
-            _ => return None,
-        };
-        let Expr::Field(field) = source else {
-            return None;
-        };
-        let (on, args) = self.element_struct(field)?;
+        let element = self.element_source(&f.expr)?;
         let mut bound = Vec::new();
         Bound(&mut bound).visit_block(&f.body);
-        (!bound.iter().any(|b| name.ident == b))
-            .then(|| (name.ident.to_string(), StructParam { on, args }))
+        (!bound.iter().any(|b| name.ident == b)).then(|| (name.ident.to_string(), element))
+    }
+
+    /// What walks the elements of a parameter's sequence of structs, or of a field of one
+    /// (`&ps`, `ps.iter()`, `ps`, `&net.layers`, `net.layers.iter()`): their struct.
+    fn element_source(&self, e: &Expr) -> Option<StructParam> {
+        let seq = match strip(e) {
+            Expr::Reference(r) if r.mutability.is_none() => strip(&r.expr),
+            Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => strip(&m.receiver),
+            other => other,
+        };
+        match seq {
+            Expr::Field(field) => {
+                let (on, args) = self.element_struct(field)?;
+                Some(StructParam { on, args })
+            }
+            Expr::Path(p) => {
+                let name = p
+                    .path
+                    .get_ident()
+                    .filter(|_| p.qself.is_none())?
+                    .to_string();
+                if self.locals.contains(&name) {
+                    return None;
+                }
+                self.seq_params.get(&name).cloned()
+            }
+            _ => None,
+        }
+    }
+
+    /// The closures of `ps.iter().map(|p| ..)` (`filter`, `for_each`, `any`, `all`, and
+    /// `fold`'s second parameter) over a parameter's sequence of structs, each visited with
+    /// its item known as an element ([`Self::loop_body`]'s for closures).
+    pub(super) fn chain_closures(&mut self, m: &mut syn::ExprMethodCall) -> bool {
+        let at = match m.method.to_string().as_str() {
+            "map" | "filter" | "for_each" | "any" | "all" => 0,
+            "fold" => 1,
+            _ => return false,
+        };
+        let is_iter = matches!(strip(&m.receiver), Expr::MethodCall(i) if i.method == "iter");
+        let Some(element) = is_iter.then(|| self.element_source(&m.receiver)).flatten() else {
+            return false;
+        };
+        let Some(Expr::Closure(c)) = m.args.last_mut() else {
+            return false;
+        };
+        let name = match c.inputs.iter().nth(at) {
+            Some(Pat::Ident(i)) if i.by_ref.is_none() && i.subpat.is_none() => i.ident.to_string(),
+            _ => return false,
+        };
+        let mut bound = Vec::new();
+        for input in &c.inputs {
+            Bound(&mut bound).visit_pat(input);
+        }
+        let mut inner = Vec::new();
+        Bound(&mut inner).visit_expr(&c.body);
+        // (`fold`'s start first, outside the closure.)
+        let start = m.args.len() - 1;
+        for a in m.args.iter_mut().take(start) {
+            self.expr(a, None);
+        }
+        let outer = self.elements.clone();
+        self.elements.retain(|n, _| !bound.contains(n));
+        if !inner.contains(&name) {
+            self.elements.insert(name, element);
+        }
+        if let Some(closure) = m.args.last_mut() {
+            self.expr(closure, None);
+        }
+        self.elements = outer;
+        true
     }
 
     /// `receiver.name(args)` of the ordinary method `name` of the struct `on`: the method's
@@ -201,6 +306,7 @@ impl Inline<'_> {
         };
         let mut kept = Vec::new();
         let mut names = std::collections::HashMap::new();
+        let mut elements = std::collections::HashMap::new();
         let types = number_types(&sig);
         let typed = params.iter().cloned().zip(types);
         for ((((param, mutable), ty), by_ref), arg) in typed.zip(by_ref).zip(args) {
@@ -208,14 +314,35 @@ impl Inline<'_> {
                 Expr::Path(p) if p.qself.is_none() => p.path.get_ident(),
                 _ => None,
             };
-            match name {
-                Some(n) if !mutable && !bound.iter().any(|b| param == b) && !taken(n, &param) => {
+            // `q.dot(&ps[0])`, `o: &P`: the element itself, written in the body's place
+            // (bound to a name, a struct in a sequence would be a row used whole).
+            let element = match strip(arg) {
+                Expr::Reference(r) if r.mutability.is_none() && by_ref => Some(strip(&r.expr)),
+                _ => None,
+            }
+            .filter(|e| matches!(e, Expr::Index(_)) && self.param_struct(e).is_some())
+            .filter(|e| {
+                let mut read = HashSet::new();
+                crate::lower::syntax::collect_idents(e.to_token_stream(), &mut read);
+                !read.iter().any(|n| bound.contains(n)) && !derefs(&block, &param)
+            });
+            match (name, element) {
+                (Some(n), _)
+                    if !mutable && !bound.iter().any(|b| param == b) && !taken(n, &param) =>
+                {
                     names.insert(param.to_string(), n.clone());
+                }
+                (_, Some(e)) if !mutable && !bound.iter().any(|b| param == b) => {
+                    elements.insert(param.to_string(), e.to_token_stream());
                 }
                 _ => kept.push(((param, mutable), by_ref, *arg, ty)),
             }
         }
         Rename(&names).visit_block_mut(&mut block);
+        if !elements.is_empty() {
+            let by_name = |i: &Ident| elements.get(&i.to_string()).cloned();
+            block = syn::parse2(renames::replace_names(block.to_token_stream(), &by_name)).ok()?;
+        }
         let params: Vec<(Ident, bool)> = kept.iter().map(|k| k.0.clone()).collect();
         let by_ref: Vec<bool> = kept.iter().map(|k| k.1).collect();
         let args: Vec<&Expr> = kept.iter().map(|k| k.2).collect();
@@ -322,4 +449,19 @@ fn replace_self(tokens: TokenStream, receiver: &TokenStream) -> TokenStream {
             other => other.into(),
         })
         .collect()
+}
+
+/// Whether `block` dereferences the name `param` (`*o`).
+fn derefs(block: &syn::Block, param: &Ident) -> bool {
+    struct Derefs<'a>(&'a Ident, bool);
+    impl<'ast> Visit<'ast> for Derefs<'_> {
+        fn visit_expr_unary(&mut self, u: &'ast syn::ExprUnary) {
+            self.1 |= matches!(u.op, syn::UnOp::Deref(_))
+                && matches!(strip(&u.expr), Expr::Path(p) if p.path.is_ident(self.0));
+            syn::visit::visit_expr_unary(self, u);
+        }
+    }
+    let mut found = Derefs(param, false);
+    found.visit_block(block);
+    found.1
 }

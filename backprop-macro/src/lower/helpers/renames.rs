@@ -23,7 +23,9 @@ pub(in crate::lower) fn rename(renames: &std::collections::HashMap<String, Ident
 }
 
 /// Renames the names a helper binds, where they are bound and used.
-pub(super) struct Rename<'a>(pub(super) &'a std::collections::HashMap<String, Ident>);
+pub(in crate::lower) struct Rename<'a>(
+    pub(in crate::lower) &'a std::collections::HashMap<String, Ident>,
+);
 
 impl VisitMut for Rename<'_> {
     fn visit_pat_ident_mut(&mut self, i: &mut syn::PatIdent) {

@@ -1,0 +1,132 @@
+//! A second name for a struct parameter, `let c = b;` (or `&b`, `*b`; `b: P` or `b: &P`),
+//! read as the parameter itself for the rest of its block: `c.x` is `b.x`. The macro reads
+//! a parameter's fields by their chains from its name (`fields.rs`), so through another
+//! name they were read as constants, a silent loss of derivative; inlined methods bind a
+//! struct argument this way too (`a.dot(&b)` binds `o` to `b`). Not when the binding is
+//! `mut`, the function binds the parameter's name again anywhere, or the rest of the block
+//! binds the new name again: those stay, an error in lowering.
+
+use super::helpers::{Bound, Rename};
+use super::*;
+use std::collections::HashMap;
+
+/// Rewrites every such binding in `block`, for the struct parameters of `sig`.
+pub(super) fn desugar(block: &mut syn::Block, sig: &syn::Signature) {
+    let mut bound = Vec::new();
+    Bound(&mut bound).visit_block(block);
+    let params: HashSet<String> = sig
+        .inputs
+        .iter()
+        .filter_map(|a| match a {
+            syn::FnArg::Typed(t) if is_struct(&t.ty) => match &*t.pat {
+                Pat::Ident(i) => Some(i.ident.to_string()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .filter(|p| !bound.contains(p))
+        .collect();
+    if !params.is_empty() {
+        Aliases { params }.visit_block_mut(block);
+    }
+}
+
+/// A struct's type, by value or by shared reference (`P`, `&Pendulum`, `&Lin<T>`): a path
+/// of one capitalized segment that is none of the containers a parameter may be.
+fn is_struct(ty: &Type) -> bool {
+    let ty = match ty {
+        Type::Reference(r) if r.mutability.is_none() => &*r.elem,
+        ty => ty,
+    };
+    let Type::Path(p) = ty else { return false };
+    let [segment] = &p.path.segments.iter().collect::<Vec<_>>()[..] else {
+        return false;
+    };
+    let name = segment.ident.to_string();
+    const CONTAINERS: [&str; 6] = ["Vec", "Option", "Box", "String", "Rc", "Arc"];
+    p.qself.is_none()
+        && name.starts_with(char::is_uppercase)
+        && !name.starts_with("Array")
+        && !CONTAINERS.contains(&name.as_str())
+}
+
+struct Aliases {
+    params: HashSet<String>,
+}
+
+impl Aliases {
+    /// `let c = b;`, `let c: &P = &b;`, `let c = *b;` of a struct parameter: `c` and `b`.
+    fn alias(&self, stmt: &syn::Stmt) -> Option<(String, Ident)> {
+        let syn::Stmt::Local(local) = stmt else {
+            return None;
+        };
+        let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
+        let pat = match &local.pat {
+            Pat::Type(t) => &*t.pat,
+            pat => pat,
+        };
+        let Pat::Ident(name) = pat else { return None };
+        if name.mutability.is_some() || name.by_ref.is_some() || name.subpat.is_some() {
+            return None;
+        }
+        let value = match strip(&init.expr) {
+            Expr::Reference(r) if r.mutability.is_none() => strip(&r.expr),
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => strip(&u.expr),
+            value => value,
+        };
+        let Expr::Path(p) = value else { return None };
+        let param = p.path.get_ident().filter(|_| p.qself.is_none())?;
+        self.params
+            .contains(&param.to_string())
+            .then(|| (name.ident.to_string(), param.clone()))
+    }
+}
+
+impl VisitMut for Aliases {
+    /// One pass over the statements, each read with the aliases before it as their
+    /// parameters; what the statements after an alias bind is counted once for the block
+    /// and counted down as the pass goes (linear in the block's length).
+    fn visit_block_mut(&mut self, block: &mut syn::Block) {
+        syn::visit_mut::visit_block_mut(self, block);
+        if !block.stmts.iter().any(|s| self.alias(s).is_some()) {
+            return;
+        }
+        let binds: Vec<Vec<String>> = block
+            .stmts
+            .iter()
+            .map(|stmt| {
+                let mut bound = Vec::new();
+                Bound(&mut bound).visit_stmt(stmt);
+                bound
+            })
+            .collect();
+        let mut later: HashMap<String, usize> = HashMap::new();
+        for name in binds.iter().flatten() {
+            *later.entry(name.clone()).or_default() += 1;
+        }
+        let mut renames: HashMap<String, Ident> = HashMap::new();
+        let stmts = std::mem::take(&mut block.stmts);
+        for (mut stmt, bound) in stmts.into_iter().zip(binds) {
+            for name in bound {
+                *later.entry(name).or_default() -= 1;
+            }
+            if let Some((name, param)) = self.alias(&stmt)
+                && later.get(&name).is_none_or(|&n| n == 0)
+            {
+                renames.insert(name, param);
+                continue;
+            }
+            if !renames.is_empty() {
+                rename_stmt(&renames, &mut stmt);
+            }
+            block.stmts.push(stmt);
+        }
+    }
+
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+/// `renames` applied to a statement, macros' tokens too.
+fn rename_stmt(renames: &HashMap<String, Ident>, stmt: &mut syn::Stmt) {
+    Rename(renames).visit_stmt_mut(stmt);
+}
