@@ -330,8 +330,13 @@ impl Dense {
             .collect()
     }
 
+    /// Binds `i`, a name the caller's receiver `net.layers[i]` reads (renamed apart).
     fn penalty(&self) -> f64 {
-        self.b.iter().map(|b| b * b).sum()
+        let mut s = 0.0;
+        for i in 0..self.b.len() {
+            s += self.b[i] * self.b[i] * (i + 1) as f64;
+        }
+        s
     }
 }
 

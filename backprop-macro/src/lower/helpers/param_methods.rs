@@ -287,12 +287,19 @@ impl Inline<'_> {
         // receiver's root renamed apart (before `self` is the receiver): each name then
         // means the parameter wherever it is left.
         let mut names: Vec<String> = params.iter().map(|(p, _)| p.to_string()).collect();
+        // (And every name the receiver reads: `i` of `net.layers[i]`.)
+        let mut read = HashSet::new();
+        crate::lower::syntax::collect_idents(receiver.to_token_stream(), &mut read);
+        names.extend(read);
         names.push(root.to_string());
         renames::rename_shadowing_params(&mut block, &names, self.taken, name);
-        // The receiver's parameter must not be a name the body still binds (an `if let`'s).
+        // The receiver's names must not be names the body still binds (an `if let`'s).
         let mut bound = Vec::new();
         Bound(&mut bound).visit_block(&block);
-        if bound.iter().any(|b| root == b) {
+        if bound
+            .iter()
+            .any(|b| names.contains(b) && !params.iter().any(|(p, _)| p == b))
+        {
             return None;
         }
         let receiver = receiver.to_token_stream();
