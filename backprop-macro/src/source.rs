@@ -77,7 +77,7 @@ struct Scope {
     /// The structs declared here that derive `Copy`.
     copies: Vec<String>,
     /// The named fields of the structs declared here whose type is a struct declared here
-    /// too (`pos: V2`): struct, field, type.
+    /// too, or a sequence of one (`pos: V2`, `a: Lin<T>`, `layers: Vec<Layer>`).
     field_types: Vec<FieldType>,
     /// The structs declared here without generics whose fields are all named and numbers
     /// (`f64`, `usize`, ..): each field's name and type, in order.
@@ -181,7 +181,8 @@ pub(crate) fn type_args(segment: &syn::PathSegment) -> Option<Vec<&syn::GenericA
     }
 }
 
-/// A named field whose type is a struct declared here too (`pos: V2`, `a: Lin<T>`).
+/// A named field whose type is a struct declared here too, or a sequence of one (`pos:
+/// V2`, `a: Lin<T>`, `layers: Vec<Layer>`).
 struct FieldType {
     on: String,
     field: String,

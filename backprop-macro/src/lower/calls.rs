@@ -67,7 +67,7 @@ impl<'e> Lower<'e> {
             let (ty, f) = (&ty.ident, &f.ident);
             self.errors.spanned(
                 &c.func,
-                format!("`{ty}::{f}` is a function of the type `{ty}`, and #[differentiate] has no derivative for it: it differentiates calls to functions with `#[differentiate]` (`f(x)`, `module::f(x)`), to gates (`backprop::gate!`), to the float types' methods (`f64::exp(x)`) and to methods with a receiver (`m.forward(x)`); pass it no value that carries a derivative"),
+                format!("`{ty}::{f}` is a function of the type `{ty}`, and #[differentiate] has no derivative for it: it differentiates calls to functions with `#[differentiate]` (`f(x)`, `module::f(x)`), to gates (`backprop::gate!`), to the float types' methods (`f64::exp(x)`) and to methods with a receiver (`m.forward(x)`), and inlines a function of a `Copy` struct declared beside it (`V2::new(x, y)`) that has no `return`, `?`, macro, item or generics; pass it no value that carries a derivative"),
             );
             return Op::Konst(self.dummy());
         }

@@ -159,9 +159,10 @@ impl Inline<'_> {
         self.elements = outer;
     }
 
-    /// The name a `for` loop binds to each element of a parameter's field that is a
-    /// sequence of a struct (`for layer in &net.layers`, `net.layers.iter()`), where the
-    /// body does not bind it again: its struct, for its plain methods.
+    /// The name a `for` loop binds to each element of a parameter's sequence of structs,
+    /// or of a field of one (`for p in ps`, `for layer in &net.layers`,
+    /// `net.layers.iter()`), where the body does not bind it again: its struct, for its
+    /// plain methods.
     fn walked_element(&self, f: &syn::ExprForLoop) -> Option<(String, StructParam)> {
         let Pat::Ident(name) = &*f.pat else {
             return None;
