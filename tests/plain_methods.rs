@@ -499,3 +499,59 @@ fn struct_parameters_passed_by_reference_or_bound_to_another_name() {
             .sum();
     assert_close(tangent, dot, 1e-12);
 }
+
+#[derive(Differentiable, Clone, Copy, Debug)]
+pub struct Q2 {
+    pub a: f64,
+    pub b: f64,
+}
+
+impl Q2 {
+    fn at(&self, t: f64) -> f64 {
+        self.a * t + self.b * t * t
+    }
+
+    /// Calls a method of its `o: &Q2` too.
+    fn pair(&self, o: &Q2) -> f64 {
+        self.at(o.a) + o.at(self.b)
+    }
+}
+
+/// Struct parameters passed by reference to a method that calls their methods, each other
+/// and themselves (`p.pair(&p)`), and elements of a sequence of them.
+#[differentiate(reverse, forward)]
+fn pairs(p: Q2, q: &Q2, qs: &[Q2]) -> f64 {
+    let mut s = p.pair(q) + q.pair(&p) + p.pair(&p);
+    for i in 1..qs.len() {
+        s += qs[i].pair(&qs[i - 1]);
+    }
+    s
+}
+
+#[test]
+fn methods_of_struct_parameters_passed_by_reference() {
+    let at = [0.3, 0.9, -0.5, 0.4, 1.2, -0.3, 0.7, 0.2];
+    let q = |v: &[f64], i: usize| Q2 {
+        a: v[2 * i],
+        b: v[2 * i + 1],
+    };
+    let f = |v: &[f64]| pairs(q(v, 0), &q(v, 1), &[q(v, 2), q(v, 3)]);
+    let (value, g) = pairs::grad(q(&at, 0), &q(&at, 1), &[q(&at, 2), q(&at, 3)]);
+    assert_eq!(value, f(&at));
+    let mut flat = vec![g.p.a, g.p.b, g.q.a, g.q.b];
+    flat.extend(g.qs.iter().flat_map(|e| [e.a, e.b]));
+    assert_fd(f, &at, &flat);
+    let d = |a: f64, b: f64| Q2Grad { a, b };
+    let tangent = pairs::jvp(
+        q(&at, 0),
+        &q(&at, 1),
+        &[q(&at, 2), q(&at, 3)],
+        d(0.1, -0.2),
+        &d(0.3, 0.4),
+        &vec![d(-0.5, 0.6), d(0.7, -0.8)],
+    )
+    .1;
+    let dir = [0.1, -0.2, 0.3, 0.4, -0.5, 0.6, 0.7, -0.8];
+    let dot: f64 = flat.iter().zip(dir).map(|(g, d)| g * d).sum();
+    assert_close(tangent, dot, 1e-12);
+}

@@ -318,8 +318,15 @@ impl Inline<'_> {
         let types = number_types(&sig);
         let typed = params.iter().cloned().zip(types);
         for ((((param, mutable), ty), by_ref), arg) in typed.zip(by_ref).zip(args) {
+            // (`p.g(&q)`, `o: &P`: the struct parameter `q` itself, as a name passed.)
             let name = match strip(arg) {
                 Expr::Path(p) if p.qself.is_none() => p.path.get_ident(),
+                Expr::Reference(r) if r.mutability.is_none() && by_ref => match strip(&r.expr) {
+                    Expr::Path(p) if p.qself.is_none() => p.path.get_ident().filter(|_| {
+                        self.param_struct(strip(&r.expr)).is_some() && !derefs(&block, &param)
+                    }),
+                    _ => None,
+                },
                 _ => None,
             };
             // `q.dot(&ps[0])`, `o: &P`: the element itself, written in the body's place
