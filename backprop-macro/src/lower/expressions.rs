@@ -328,14 +328,9 @@ impl<'e> Lower<'e> {
 
     /// Whether `e` is a field of a local (not a parameter) holding a struct with a gradient.
     fn field_of_a_struct_copy(&self, e: &Expr) -> bool {
-        let Expr::Field(f) = strip(e) else {
+        let Some(Expr::Path(p)) = field_chain_root(e) else {
             return false;
         };
-        let mut base = strip(&f.base);
-        while let Expr::Field(inner) = base {
-            base = strip(&inner.base);
-        }
-        let Expr::Path(p) = base else { return false };
         p.path
             .get_ident()
             .and_then(|i| self.lookup(&i.to_string()))
@@ -644,13 +639,9 @@ impl Lower<'_> {
     /// `layer.w`, `layers[i].b`: a field of an element of a sequence (of structs), or of a
     /// name bound to one (`for layer in layers`).
     fn element_field(&self, e: &Expr) -> bool {
-        let Expr::Field(f) = strip(e) else {
+        let Some(base) = field_chain_root(e) else {
             return false;
         };
-        let mut base = strip(&f.base);
-        while let Expr::Field(inner) = base {
-            base = strip(&inner.base);
-        }
         match base {
             Expr::Index(ix) => {
                 let (root, _) = nested::index_chain(ix);
@@ -660,4 +651,17 @@ impl Lower<'_> {
             _ => self.local_of(base).is_some_and(|v| self.is_row(v)),
         }
     }
+}
+
+/// What a field chain starts from (`layers[i]` of `layers[i].w`, `m` of `m.hidden.b`), or
+/// `None` where `e` is no field.
+fn field_chain_root(e: &Expr) -> Option<&Expr> {
+    let Expr::Field(f) = strip(e) else {
+        return None;
+    };
+    let mut base = strip(&f.base);
+    while let Expr::Field(inner) = base {
+        base = strip(&inner.base);
+    }
+    Some(base)
 }
