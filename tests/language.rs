@@ -3192,7 +3192,12 @@ fn stepped_back(x: &[f64], y: &[f64]) -> f64 {
     for v in x.iter().rev().take(4).step_by(2) {
         h = h * 0.5 + v.sin();
     }
-    odd + prod * dot + h
+    // Narrowed before the `.rev()`, stepped after it.
+    let tail: f64 = x.iter().skip(1).rev().step_by(2).map(|v| v.sin()).sum();
+    for (a, b) in x.iter().zip(y).take(5).rev().skip(1).step_by(2) {
+        h += a * b * 0.25;
+    }
+    odd + prod * dot + h + tail
 }
 
 #[test]

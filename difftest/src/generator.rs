@@ -62,6 +62,12 @@ pub fn generate(seed: u64, count: usize) -> String {
     for id in 0..count.div_ceil(16) {
         add(nested(&mut rng, id), &mut src, &mut cases);
     }
+    // Functions of structs passed as people pass them: one for every eight scalar ones,
+    // from a generator of their own (the draws above stay those of earlier versions).
+    let mut side = Rng(SplitMix64::new(seed ^ 0x5eed_5eed_5eed_5eed));
+    for id in 0..count.div_ceil(8) {
+        add(methodical(&mut side, id), &mut src, &mut cases);
+    }
     writeln!(
         src,
         "pub const CASES: &[(&str, fn(&mut Points) -> (Verdict, String))] = &[\n    {},\n];",
@@ -457,6 +463,96 @@ fn check_{name}(p: &mut Points) -> (Verdict, String) {{
     }
 }
 
+/// A function of structs as numerical Rust passes them (`pm_*`): `Copy` points bound to
+/// other names (`let c = b;`, `let c = &a;`) and lent to their plain methods
+/// (`a.dot(&b)`, `b.dot(&b)`), a trait's required and provided methods, the plain methods
+/// of a generic struct (`impl<F: Real> Lin<F>`) from `&Lin<f64>`, a sequence of structs
+/// walked by their plain methods (`for l in ls`, `ls[i].penalty()`, `map`, `fold`), a
+/// slice walked backward by steps (`.rev().step_by(k)`), and panicking macros on branches
+/// the checks never take. Drawn from a generator of its own, so the other families' draws
+/// stay as they were; checked like `ly_*` over every parameter's elements in order.
+fn methodical(rng: &mut Rng, id: usize) -> Function {
+    let name = format!("pm_{id}");
+    let mut body = String::from("    let mut acc = x;\n");
+    let count = 3 + rng.below(4);
+    for k in 0..count {
+        let lit = rng.lit(0.25, 1.25);
+        let stmt = match rng.below(17) {
+            0 => format!(
+                "let c{k} = b;\n    acc += c{k}.x * {} + c{k}.y * {lit};",
+                unary_of(rng, "acc")
+            ),
+            1 => format!("let c{k} = &a;\n    acc = acc * 0.5 + c{k}.dot(&b) * {lit};"),
+            2 => format!("acc += a.dot(&b).tanh() + b.dot(&b) * {lit} * 0.25;"),
+            3 => format!("acc = b.at(acc.tanh()) + a.norm() * {lit};"),
+            4 => "acc = a.shade(acc) + b.twice(acc * 0.5);".to_owned(),
+            5 => format!("acc = lin.apply(acc) + lin.ridge() * {lit};"),
+            6 => "for l in ls {\n        acc = l.forward(acc);\n    }".to_owned(),
+            7 => format!(
+                "for i in 0..ls.len() {{\n        acc += ls[i].penalty() * {lit} * acc.tanh();\n    }}"
+            ),
+            8 => format!("acc += ls.iter().map(|l| l.penalty()).sum::<f64>() * {lit};"),
+            9 => "acc = ls.iter().fold(acc, |h, l| l.forward(h));".to_owned(),
+            10 => format!(
+                "acc += v.iter().rev().step_by({}).map(|e| e * acc.tanh()).sum::<f64>();",
+                1 + rng.below(3)
+            ),
+            11 => format!(
+                "for e in v.iter().skip(1).rev().step_by(2) {{\n        acc += {} * {lit};\n    }}",
+                unary_of(rng, "(*e)")
+            ),
+            12 => format!(
+                "if v.len() > 64 {{\n        panic!(\"too long: {{}}\", v.len());\n    }}\n    let t{k} = if acc.abs() < 1e300 {{ acc * {lit} }} else {{ unreachable!(\"acc is not finite\") }};\n    acc += t{k}.tanh();"
+            ),
+            13 => format!(
+                "let w{k} = match ls.len() {{\n        0 => 0.5,\n        n if n < 100 => 1.0 / n as f64,\n        _ => todo!(),\n    }};\n    acc = acc * w{k} + {lit};"
+            ),
+            14 => format!("acc += a.dot(&ps[0]) * {lit} + ps[ps.len() - 1].at(acc.tanh());"),
+            15 => format!(
+                "for p in ps {{\n        acc += p.dot(&b) * 0.25 + p.shade(acc) * {lit};\n    }}"
+            ),
+            _ => format!("acc += ps.iter().map(|p| p.norm()).sum::<f64>() * {lit};"),
+        };
+        writeln!(body, "    {stmt}").unwrap();
+    }
+    let attribute = match rng.chance(0.5) {
+        true => "hessian",
+        false => "reverse, forward",
+    };
+    let source = format!(
+        "\n#[differentiate({attribute})]\npub fn {name}(a: Pv, b: Pv, lin: &Lin<f64>, ls: &[Lay], ps: &[Pv], v: &[f64], x: f64) -> f64 {{\n{body}    acc + 0.125 * (a.y + b.x + lin.b + ls.len() as f64 + ps[0].x + v.len() as f64)\n}}\n"
+    );
+    let check = format!(
+        r#"
+fn check_{name}(p: &mut Points) -> (Verdict, String) {{
+    let (count, points, len) = (p.int(1, 3), p.int(1, 3), p.int(1, 5));
+    let at = p.vec(6 + 3 * count + 2 * points + len + 1);
+    let (a, b, lin, ls, ps, v, x) = pm_args(&at, count, points);
+    let (value, g) = {name}::grad(a, b, &lin, &ls, &ps, &v, x);
+    let expected = {name}(a, b, &lin, &ls, &ps, &v, x);
+    if value.to_bits() != expected.to_bits() {{ return (Verdict::Mismatch, format!("{name}: value {{value}} != {{expected}}")); }}
+    let grads = pm_elements(&g.a, &g.b, &g.lin, &g.ls, &g.ps, &g.v, g.x);
+    let tangent: Vec<f64> = at.iter().map(|_| p.float(-1.0, 1.0)).collect();
+    let (da, db, dlin, dls, dps, dv, dx) = pm_grads(&tangent, count, points);
+    let upstream = p.float(-2.0, 2.0);
+    let (jvp_value, jv) = {name}::jvp(a, b, &lin, &ls, &ps, &v, x, da, db, &dlin, &dls, &dps, &dv, dx);
+    let gu = {name}::vjp(a, b, &lin, &ls, &ps, &v, x).1(upstream);
+    let gu = pm_elements(&gu.a, &gu.b, &gu.lin, &gu.ls, &gu.ps, &gu.v, gu.x);
+    if let Some(report) = backprop_difftest::dot_product_test(value, jvp_value, jv, upstream, &tangent, &gu) {{ return (Verdict::Mismatch, format!("{name}: {{report}}")); }}
+    let f = |q: &[f64]| {{ let (a, b, lin, ls, ps, v, x) = pm_args(q, count, points); {name}(a, b, &lin, &ls, &ps, &v, x) }};
+    let (verdict, report) = compare(&f, &at, &grads);
+    (verdict, format!("{name} at {{at:?}}:
+{{report}}"))
+}}
+"#
+    );
+    Function {
+        name,
+        source,
+        check,
+    }
+}
+
 /// Functions every random function may call: other differentiated functions, with a float
 /// and a slice parameter, one returning a tuple, and one calling itself.
 const HELPERS: &str = r#"
@@ -664,6 +760,107 @@ impl std::ops::Mul<f64> for Pt {
     fn mul(self, k: f64) -> Pt {
         Pt { x: self.x * k, y: self.y * k }
     }
+}
+
+/// A point with a gradient (the functions `pm_*`), its methods plain: inlined where a
+/// differentiated function calls them.
+#[derive(backprop::Differentiable, Clone, Copy, Debug)]
+pub struct Pv {
+    pub x: f64,
+    pub y: f64,
+}
+
+impl Pv {
+    pub fn dot(&self, o: &Pv) -> f64 {
+        self.x * o.x + self.y * o.y
+    }
+
+    pub fn norm(&self) -> f64 {
+        (self.dot(self) + 1.0).sqrt()
+    }
+
+    pub fn at(&self, t: f64) -> f64 {
+        self.x + t * self.y
+    }
+}
+
+/// A trait declared beside the functions, implemented without `#[differentiate]`, with a
+/// provided method.
+pub trait Shade {
+    fn shade(&self, t: f64) -> f64;
+
+    fn twice(&self, t: f64) -> f64 {
+        self.shade(self.shade(t))
+    }
+}
+
+impl Shade for Pv {
+    fn shade(&self, t: f64) -> f64 {
+        (self.x * t).tanh() + self.y * 0.5
+    }
+}
+
+/// A generic struct's plain methods, called from `&Lin<f64>`.
+#[derive(backprop::Differentiable, Clone, Debug)]
+pub struct Lin<F: backprop::Real> {
+    pub w: F,
+    pub b: F,
+}
+
+impl<F: backprop::Real> Lin<F> {
+    pub fn apply(&self, t: F) -> F {
+        (self.w * t + self.b).tanh()
+    }
+
+    pub fn ridge(&self) -> F {
+        self.w * self.w + F::from_f64(0.5) * self.b * self.b
+    }
+}
+
+/// A layer of a sequence of structs, its methods plain.
+#[derive(backprop::Differentiable, Clone, Debug)]
+pub struct Lay {
+    pub w: Vec<f64>,
+    pub b: f64,
+}
+
+impl Lay {
+    pub fn forward(&self, h: f64) -> f64 {
+        (self.w[0] * h + self.b).tanh() + self.w[1] * 0.25
+    }
+
+    pub fn penalty(&self) -> f64 {
+        self.w.iter().map(|e| e * e).sum::<f64>() + self.b * self.b
+    }
+}
+
+/// The arguments of `pm_*` from their elements in order: `a`, `b`, `lin`, `count` layers
+/// of three, `points` points of two, `v`, `x` last.
+pub fn pm_args(q: &[f64], count: usize, points: usize) -> (Pv, Pv, Lin<f64>, Vec<Lay>, Vec<Pv>, Vec<f64>, f64) {
+    let (ls, ps) = q[6..].split_at(3 * count);
+    let (ps, v) = ps.split_at(2 * points);
+    let lays = ls.chunks(3).map(|c| Lay { w: c[..2].to_vec(), b: c[2] }).collect();
+    let pts = ps.chunks(2).map(|c| Pv { x: c[0], y: c[1] }).collect();
+    (Pv { x: q[0], y: q[1] }, Pv { x: q[2], y: q[3] }, Lin { w: q[4], b: q[5] }, lays, pts, v[..v.len() - 1].to_vec(), v[v.len() - 1])
+}
+
+/// Their tangents (gradients) from elements in the same order.
+pub fn pm_grads(q: &[f64], count: usize, points: usize) -> (PvGrad, PvGrad, LinGrad<f64>, Vec<LayGrad>, Vec<PvGrad>, Vec<f64>, f64) {
+    let (ls, ps) = q[6..].split_at(3 * count);
+    let (ps, v) = ps.split_at(2 * points);
+    let lays = ls.chunks(3).map(|c| LayGrad { w: c[..2].to_vec(), b: c[2] }).collect();
+    let pts = ps.chunks(2).map(|c| PvGrad { x: c[0], y: c[1] }).collect();
+    (PvGrad { x: q[0], y: q[1] }, PvGrad { x: q[2], y: q[3] }, LinGrad { w: q[4], b: q[5] }, lays, pts, v[..v.len() - 1].to_vec(), v[v.len() - 1])
+}
+
+/// The gradients' elements in the same order.
+pub fn pm_elements(a: &PvGrad, b: &PvGrad, lin: &LinGrad<f64>, ls: &[LayGrad], ps: &[PvGrad], v: &[f64], x: f64) -> Vec<f64> {
+    let mut out = vec![a.x, a.y, b.x, b.y, lin.w, lin.b];
+    out.extend(ls.iter().flat_map(|l| [l.w[0], l.w[1], l.b]));
+    out.extend(ps.iter().flat_map(|p| [p.x, p.y]));
+    out.extend(v);
+    out.push(x);
+    out
 }
 
 /// A complex number as a tuple struct.

@@ -144,7 +144,7 @@ pub(super) fn gives_iterator(name: &Ident) -> bool {
 }
 
 /// How the supported chains are written, for errors.
-pub(super) const CHAINS: &str = "iterator chains over sequences of floats or over ranges: `xs.iter()` or `xs.into_iter()` (`.copied()`, `.cloned()`), `xs.iter_mut()` (in a `for` loop or `.for_each(..)`) or `(a..b)`, `.zip(ys)` (also `ys.iter().skip(k).take(n)`, `&ys[a..b]`, `ys.iter().rev()`, and zipped again: `.zip(ys).zip(zs)`), `.skip(k)`, `.take(k)`, `.step_by(k)` (on one side of `.enumerate()`; after a `.rev()`, `skip`, `take` and a last `step_by`), `.enumerate()`, `.rev()`, `.map(|..| ..)` (or `.map(f64::exp)`, `.map(f)` of a named closure), `.filter(|..| ..)`, `.take_while(|..| ..)`, `.skip_while(|..| ..)` (on the sequence itself: `xs.iter()`, `xs.iter().copied()`), `.scan(init, |acc, x| { ..; Some(..) })` (never ending early; the state as `*acc`), then `.sum()`, `.product()`, `.fold(..)`, `.for_each(..)`, `.collect()`, `.max_by(..)`/`.min_by(..)` (then `.copied()`) with `.unwrap()` or `.unwrap_or(..)`, or `.reduce(..)` with `.unwrap()` or `.unwrap_or(..)`; and `xs.windows(k)`, `xs.chunks(k)`, `xs.chunks_exact(k)` (also `.enumerate()`d), `.map(..)`/`.filter(..)`, then `.sum()`, `.product()`, `.fold(..)` or `.for_each(..)`";
+pub(super) const CHAINS: &str = "iterator chains over sequences of floats or over ranges: `xs.iter()` or `xs.into_iter()` (`.copied()`, `.cloned()`), `xs.iter_mut()` (in a `for` loop or `.for_each(..)`) or `(a..b)`, `.zip(ys)` (also `ys.iter().skip(k).take(n)`, `&ys[a..b]`, `ys.iter().rev()`, and zipped again: `.zip(ys).zip(zs)`), `.skip(k)`, `.take(k)`, `.step_by(k)` (on one side of `.enumerate()`; after a `.rev()`, `skip`, `take` and a last `step_by`, with `skip` and `take` before the `.rev()` too), `.enumerate()`, `.rev()`, `.map(|..| ..)` (or `.map(f64::exp)`, `.map(f)` of a named closure), `.filter(|..| ..)`, `.take_while(|..| ..)`, `.skip_while(|..| ..)` (on the sequence itself: `xs.iter()`, `xs.iter().copied()`), `.scan(init, |acc, x| { ..; Some(..) })` (never ending early; the state as `*acc`), then `.sum()`, `.product()`, `.fold(..)`, `.for_each(..)`, `.collect()`, `.max_by(..)`/`.min_by(..)` (then `.copied()`) with `.unwrap()` or `.unwrap_or(..)`, or `.reduce(..)` with `.unwrap()` or `.unwrap_or(..)`; and `xs.windows(k)`, `xs.chunks(k)`, `xs.chunks_exact(k)` (also `.enumerate()`d), `.map(..)`/`.filter(..)`, then `.sum()`, `.product()`, `.fold(..)` or `.for_each(..)`";
 
 /// The chain up to (not including) a terminal method.
 fn chain(expr: &Expr) -> Option<Chain<'_>> {
@@ -177,10 +177,16 @@ fn chain(expr: &Expr) -> Option<Chain<'_>> {
         (a, b) if a.is_empty() => b,
         (a, b) if b.is_empty() && !reversed_inside => a,
         // `xs.iter().rev().take(2)`: the last two, from the end of the walk;
-        // `.rev().step_by(2)`: the last, the third from last, ..., stepping last.
-        (a, b) if b.is_empty() && !enumerate => {
+        // `.rev().step_by(2)`: the last, the third from last, ..., stepping last;
+        // `xs.iter().skip(1).rev().step_by(2)`: narrowed first (without a step), then so.
+        (a, b)
+            if reversed_inside
+                && !enumerate
+                && !b.iter().any(|(l, _)| matches!(l, Limit::StepBy)) =>
+        {
             let last = a.len().saturating_sub(1);
-            a.into_iter()
+            let back = a
+                .into_iter()
                 .enumerate()
                 .map(|(at, (limit, arg))| match limit {
                     Limit::Skip => Some((Limit::SkipBack, arg)),
@@ -188,7 +194,8 @@ fn chain(expr: &Expr) -> Option<Chain<'_>> {
                     Limit::StepBy if at == last => Some((Limit::StepByBack, arg)),
                     _ => None,
                 })
-                .collect::<Option<Vec<_>>>()?
+                .collect::<Option<Vec<_>>>()?;
+            b.into_iter().chain(back).collect()
         }
         _ => return None,
     };
