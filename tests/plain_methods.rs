@@ -312,6 +312,51 @@ fn methods_of_a_trait_declared_beside_the_function() {
     assert_close(tangent, dot, 1e-12);
 }
 
+/// A trait declared in an inline module, used here and implemented beside the function:
+/// read from the module (was `__differentiate_soft` not found, in generated code).
+mod margins {
+    pub trait Margin {
+        fn margin(&self, x: &[f64]) -> f64;
+
+        fn soft(&self, x: &[f64]) -> f64 {
+            (1.0 + (-self.margin(x)).exp()).ln()
+        }
+    }
+}
+use margins::Margin;
+
+impl margins::Margin for Logistic {
+    fn margin(&self, x: &[f64]) -> f64 {
+        self.b - self.w.iter().zip(x).map(|(w, x)| w * x).sum::<f64>()
+    }
+}
+
+#[differentiate(reverse, forward, wrt(model))]
+fn soft_margin(model: &Logistic, x: &[f64]) -> f64 {
+    model.soft(x) + 0.1 * model.margin(x)
+}
+
+#[test]
+fn methods_of_a_trait_declared_in_a_module_of_the_file() {
+    let x = [0.5, -1.0, 0.3];
+    let at = [0.2, -0.4, 0.7, 0.1];
+    let (value, g) = soft_margin::grad(&logistic(&at), &x);
+    assert_eq!(value, soft_margin(&logistic(&at), &x));
+    let flat = [g.model.w.clone(), vec![g.model.b]].concat();
+    assert_fd(|v| soft_margin(&logistic(v), &x), &at, &flat);
+    let dm = LogisticGrad {
+        w: vec![0.3, -0.1, 0.2],
+        b: 0.5,
+    };
+    let (_, tangent) = soft_margin::jvp(&logistic(&at), &x, &dm);
+    let dot: f64 = flat
+        .iter()
+        .zip([0.3, -0.1, 0.2, 0.5])
+        .map(|(g, d)| g * d)
+        .sum();
+    assert_close(tangent, dot, 1e-12);
+}
+
 #[derive(Differentiable, Clone, Debug)]
 pub struct Dense {
     pub w: Vec<Vec<f64>>,
@@ -445,7 +490,9 @@ impl P2 {
 #[differentiate(reverse, forward)]
 fn angle(a: P2, b: &P2) -> f64 {
     let c = b;
-    (a.dot(b) / (a.norm() * c.norm())).acos() + 0.1 * c.x
+    // Several names at once (was an error at the pattern).
+    let (u, w) = (&a, *b);
+    (a.dot(b) / (a.norm() * c.norm())).acos() + 0.1 * c.x + 0.05 * u.y * w.dot(&a)
 }
 
 /// Elements of a sequence of structs passed to such a method, in a loop and in chains.

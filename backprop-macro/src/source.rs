@@ -262,13 +262,37 @@ fn summary(span: proc_macro2::Span) -> Option<Summary> {
 fn summarize(file: &syn::File) -> Vec<Scope> {
     let mut scopes = Vec::new();
     let items: Vec<&syn::Item> = file.items.iter().collect();
-    scope(&items, &[], false, &mut scopes);
+    let mut traits = Vec::new();
+    file_traits(&file.items, &mut traits);
+    scope(&items, &[], false, &traits, &mut scopes);
     scopes
 }
 
+/// The traits declared in the file, in its inline modules too (`mod shapes { pub trait
+/// Area { .. } }`, implemented beside the function after a `use`).
+fn file_traits<'f>(items: &'f [syn::Item], out: &mut Vec<&'f syn::ItemTrait>) {
+    for item in items {
+        match item {
+            syn::Item::Trait(t) => out.push(t),
+            syn::Item::Mod(m) => {
+                if let Some((_, inner)) = &m.content {
+                    file_traits(inner, out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Records the scope of `items` (and `macros`, a body's macro statements), then the scopes
-/// inside it: inline modules and function bodies.
-fn scope(items: &[&syn::Item], macros: &[&syn::Macro], block: bool, scopes: &mut Vec<Scope>) {
+/// inside it: inline modules and function bodies. `traits`: the file's.
+fn scope(
+    items: &[&syn::Item],
+    macros: &[&syn::Macro],
+    block: bool,
+    traits: &[&syn::ItemTrait],
+    scopes: &mut Vec<Scope>,
+) {
     let mut here = Scope {
         block,
         ..Scope::default()
@@ -349,7 +373,7 @@ fn scope(items: &[&syn::Item], macros: &[&syn::Macro], block: bool, scopes: &mut
     // Ordinary methods of structs with a gradient: kept whole, to be inlined.
     for item in items {
         if let syn::Item::Impl(b) = item {
-            param_methods(b, items, &here.structs, &mut here.param_methods);
+            param_methods(b, items, traits, &here.structs, &mut here.param_methods);
         }
     }
     // Ordinary functions of aggregates: kept whole, to be inlined.
@@ -368,14 +392,14 @@ fn scope(items: &[&syn::Item], macros: &[&syn::Macro], block: bool, scopes: &mut
             syn::Item::Mod(m) => {
                 if let Some((_, inner)) = &m.content {
                     let inner: Vec<&syn::Item> = inner.iter().collect();
-                    scope(&inner, &[], false, scopes);
+                    scope(&inner, &[], false, traits, scopes);
                 }
             }
-            syn::Item::Fn(f) => body(&f.block, scopes),
+            syn::Item::Fn(f) => body(&f.block, traits, scopes),
             syn::Item::Impl(b) => {
                 for m in &b.items {
                     if let syn::ImplItem::Fn(m) = m {
-                        body(&m.block, scopes);
+                        body(&m.block, traits, scopes);
                     }
                 }
             }
@@ -605,7 +629,7 @@ fn returns_sequence(output: &syn::ReturnType) -> bool {
     }
 }
 
-fn body(block: &syn::Block, scopes: &mut Vec<Scope>) {
+fn body(block: &syn::Block, traits: &[&syn::ItemTrait], scopes: &mut Vec<Scope>) {
     let mut items = Vec::new();
     let mut macros = Vec::new();
     for s in &block.stmts {
@@ -616,7 +640,7 @@ fn body(block: &syn::Block, scopes: &mut Vec<Scope>) {
         }
     }
     if !items.is_empty() || !macros.is_empty() {
-        scope(&items, &macros, true, scopes);
+        scope(&items, &macros, true, traits, scopes);
     }
 }
 

@@ -1,5 +1,5 @@
-//! A second name for a struct parameter, `let c = b;` (or `&b`, `*b`; `b: P` or `b: &P`),
-//! read as the parameter itself for the rest of its block: `c.x` is `b.x`. The macro reads
+//! A second name for a struct parameter, `let c = b;` (or `&b`, `*b`; `b: P` or `b: &P`;
+//! several at once, `let (c, d) = (a, &b);`), read as the parameter itself for the rest of its block: `c.x` is `b.x`. The macro reads
 //! a parameter's fields by their chains from its name (`fields.rs`), so through another
 //! name they were read as constants, a silent loss of derivative; inlined methods bind a
 //! struct argument this way too (`a.dot(&b)` binds `o` to `b`). Not when the binding is
@@ -55,8 +55,9 @@ struct Aliases {
 }
 
 impl Aliases {
-    /// `let c = b;`, `let c: &P = &b;`, `let c = *b;` of a struct parameter: `c` and `b`.
-    fn alias(&self, stmt: &syn::Stmt) -> Option<(String, Ident)> {
+    /// `let c = b;`, `let c: &P = &b;`, `let c = *b;` of a struct parameter: `c` and `b`;
+    /// `let (c, d) = (a, &b);`: each pair, when every element is one.
+    fn aliases(&self, stmt: &syn::Stmt) -> Option<Vec<(String, Ident)>> {
         let syn::Stmt::Local(local) = stmt else {
             return None;
         };
@@ -65,11 +66,26 @@ impl Aliases {
             Pat::Type(t) => &*t.pat,
             pat => pat,
         };
+        match (pat, strip(&init.expr)) {
+            (Pat::Tuple(names), Expr::Tuple(values)) if names.elems.len() == values.elems.len() => {
+                names
+                    .elems
+                    .iter()
+                    .zip(&values.elems)
+                    .map(|(name, value)| self.alias(name, value))
+                    .collect()
+            }
+            (pat, value) => Some(vec![self.alias(pat, value)?]),
+        }
+    }
+
+    /// One name bound to one value, if it is a struct parameter's.
+    fn alias(&self, pat: &Pat, value: &Expr) -> Option<(String, Ident)> {
         let Pat::Ident(name) = pat else { return None };
         if name.mutability.is_some() || name.by_ref.is_some() || name.subpat.is_some() {
             return None;
         }
-        let value = match strip(&init.expr) {
+        let value = match strip(value) {
             Expr::Reference(r) if r.mutability.is_none() => strip(&r.expr),
             Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => strip(&u.expr),
             value => value,
@@ -88,7 +104,7 @@ impl VisitMut for Aliases {
     /// and counted down as the pass goes (linear in the block's length).
     fn visit_block_mut(&mut self, block: &mut syn::Block) {
         syn::visit_mut::visit_block_mut(self, block);
-        if !block.stmts.iter().any(|s| self.alias(s).is_some()) {
+        if !block.stmts.iter().any(|s| self.aliases(s).is_some()) {
             return;
         }
         let binds: Vec<Vec<String>> = block
@@ -110,10 +126,12 @@ impl VisitMut for Aliases {
             for name in bound {
                 *later.entry(name).or_default() -= 1;
             }
-            if let Some((name, param)) = self.alias(&stmt)
-                && later.get(&name).is_none_or(|&n| n == 0)
+            if let Some(pairs) = self.aliases(&stmt)
+                && pairs
+                    .iter()
+                    .all(|(name, _)| later.get(name).is_none_or(|&n| n == 0))
             {
-                renames.insert(name, param);
+                renames.extend(pairs);
                 continue;
             }
             if !renames.is_empty() {

@@ -7,10 +7,12 @@ use super::*;
 /// The methods without `#[differentiate]` of `b`, an inherent block of a struct with a
 /// gradient among `structs` (generic over types as the struct is, `impl<T: Real> Lin<T>`,
 /// or not at all), or its implementation of a trait declared among `items` (`impl Predict
-/// for Lin`): see [`ParamMethod`].
+/// for Lin`), or else the one of the file's `traits` of that name (declared in an inline
+/// module): see [`ParamMethod`].
 pub(super) fn param_methods(
     b: &syn::ItemImpl,
     items: &[&syn::Item],
+    traits: &[&syn::ItemTrait],
     structs: &[(String, bool)],
     out: &mut Vec<ParamMethod>,
 ) {
@@ -42,9 +44,15 @@ pub(super) fn param_methods(
         .map(|a| a.to_token_stream().to_string())
         .collect();
     let declared_trait = |path: &syn::Path| {
-        items.iter().find_map(|i| match i {
+        let here = items.iter().find_map(|i| match i {
             syn::Item::Trait(t) if path.is_ident(&t.ident) => Some(t),
             _ => None,
+        });
+        here.or_else(|| {
+            let last = &path.segments.last()?.ident;
+            let mut named = traits.iter().filter(|t| t.ident == *last);
+            let only = named.next()?;
+            named.next().is_none().then_some(*only)
         })
     };
     let implemented = b.trait_.as_ref().map(|(path, _)| declared_trait(path));
