@@ -1457,8 +1457,9 @@ fn variances_of_every_element() {
     check_two_arrays!(spreads, (x, a), (dx, da), x, a);
 }
 
-/// A `Vec` of floats made an array (`Array1::from_vec(v)`, also `Array::from_vec`): the
-/// rows' sums collected, and a vector written element by element, then used as arrays.
+/// A `Vec` of floats made an array (`Array1::from_vec(v)`, also `Array::from_vec` and
+/// `Array1::from(v)`): the rows' sums collected, and a vector written element by element,
+/// then used as arrays.
 #[differentiate(hessian)]
 fn vectors_made_arrays(a: &Array2<f64>, w: &Array1<f64>) -> f64 {
     let m: Vec<f64> = a.rows().into_iter().map(|r| r.sum()).collect();
@@ -1467,7 +1468,9 @@ fn vectors_made_arrays(a: &Array2<f64>, w: &Array1<f64>) -> f64 {
     v[0] = a[[0, 0]] * 2.0;
     v[1] = w[1].sin();
     let u = backprop::ndarray::Array::from_vec(v);
-    (&m * &m).sum() + m.dot(w) + u.dot(&u)
+    let t: Vec<f64> = w.iter().map(|e| e.tanh()).collect();
+    let t = Array1::from(t);
+    (&m * &m).sum() + m.dot(w) + u.dot(&u) + t.dot(&m)
 }
 
 #[test]

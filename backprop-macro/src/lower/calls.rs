@@ -43,9 +43,12 @@ impl<'e> Lower<'e> {
             return Op::Konst(self.konst(&Expr::Call(c.clone())));
         }
         if array_from_values(&fp.path) {
-            // `Array1::from_vec(v)` of a `Vec` of floats: the runtime's gate.
-            let last = fp.path.segments.last().map(|s| s.ident.to_string());
-            let from_vec = last.as_deref() == Some("from_vec");
+            // `Array1::from_vec(v)` (or `Array1::from(v)`, the same) of a `Vec` of floats:
+            // the runtime's gate.
+            let n = fp.path.segments.len();
+            let last = fp.path.segments[n - 1].ident.to_string();
+            let from_vec = last == "from_vec"
+                || (last == "from" && fp.path.segments[n - 2].ident == "Array1");
             if let ([arg], true) = (&args[..], from_vec)
                 && !arg.by_ref
                 && matches!(arg.value, Operand::Var(v) if self.depth(v) == 1)
@@ -679,7 +682,7 @@ impl<'e> Lower<'e> {
 }
 
 /// The error for an ndarray array made from values that carry a derivative.
-const ARRAY_FROM_VALUES: &str = "#[differentiate] makes an ndarray array from values that carry a derivative only as `Array1::from_vec(v)` of a `Vec` of floats bound to a name; for another shape or constructor, compute the array with ndarray's operations on array parameters (`x.mapv(..)`, `a.dot(&x)`, ...), or keep the values in the `Vec` (indexed, walked, summed)";
+const ARRAY_FROM_VALUES: &str = "#[differentiate] makes an ndarray array from values that carry a derivative only as `Array1::from_vec(v)` or `Array1::from(v)` of a `Vec` of floats bound to a name; for another shape or constructor, compute the array with ndarray's operations on array parameters (`x.mapv(..)`, `a.dot(&x)`, ...), or keep the values in the `Vec` (indexed, walked, summed)";
 
 /// `Array1::from_vec`, `Array::from`, `Array2::from_shape_vec`, ...: a constructor of an
 /// ndarray array from values.
