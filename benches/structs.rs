@@ -211,6 +211,34 @@ pub fn layers_by_method(layers: &[Dense], x: &[f64]) -> f64 {
     s
 }
 
+/// A layer as people often write one: rows of weights, and a plain method (no
+/// `#[differentiate]`, inlined where it is called) over iterator chains.
+#[derive(Differentiable, Clone)]
+pub struct Rows {
+    pub w: Vec<Vec<f64>>,
+    pub b: Vec<f64>,
+}
+
+impl Rows {
+    pub fn forward(&self, x: &[f64]) -> Vec<f64> {
+        self.w
+            .iter()
+            .zip(&self.b)
+            .map(|(row, b)| (row.iter().zip(x).map(|(w, x)| w * x).sum::<f64>() + b).tanh())
+            .collect()
+    }
+}
+
+/// The same network through the plain method.
+#[differentiate(reverse)]
+pub fn layers_by_plain_method(layers: &[Rows], x: &[f64]) -> f64 {
+    let mut h = x.to_vec();
+    for layer in layers {
+        h = layer.forward(&h);
+    }
+    h.iter().map(|v| v * v).sum()
+}
+
 /// The same gradient written by hand: the activations kept on the way forward, the
 /// adjoint loop of each layer on the way back.
 pub fn layers_by_hand(layers: &[Dense], x: &[f64]) -> (f64, Vec<DenseGrad>) {
@@ -279,12 +307,31 @@ fn alternating_layers() {
         assert!(close(&a.w, &c.w) && close(&a.b, &c.b));
         assert!(close(&b.w, &c.w) && close(&b.b, &c.b));
     }
+    let rows: Vec<Rows> = layers
+        .iter()
+        .map(|l| Rows {
+            w: l.w.chunks(width).map(<[f64]>::to_vec).collect(),
+            b: l.b.clone(),
+        })
+        .collect();
+    let (by_plain, g3) = layers_by_plain_method::grad(&rows, &x);
+    assert!((by_plain - value).abs() < 1e-12);
+    for (a, c) in g3.layers.iter().zip(&by_hand) {
+        assert!(close(&a.w.concat(), &c.w) && close(&a.b, &c.b));
+    }
     let hand = || drop(black_box(layers_by_hand(black_box(&layers), &x)));
     let in_place = || drop(black_box(layers_in_place::grad(black_box(&layers), &x)));
     let by_method = || drop(black_box(layers_by_method::grad(black_box(&layers), &x)));
+    let by_plain = || {
+        drop(black_box(layers_by_plain_method::grad(
+            black_box(&rows),
+            &x,
+        )))
+    };
     for (name, generated) in [
         ("fields in place", &in_place as &dyn Fn()),
         ("method", &by_method),
+        ("plain method", &by_plain),
     ] {
         let (a, b) = alternating::medians(&hand, generated, (200, 200), 44, 4);
         println!(

@@ -268,6 +268,24 @@ fn summarize(file: &syn::File) -> Vec<Scope> {
     scopes
 }
 
+/// `impl Differentiable for S` written by hand: `S` has a gradient after all.
+fn hand_written_gradients(items: &[&syn::Item], structs: &mut [(String, bool)]) {
+    for item in items {
+        if let syn::Item::Impl(b) = item
+            && let Some((trait_path, _)) = b.trait_.as_ref()
+            && named(trait_path, "Differentiable")
+            && let syn::Type::Path(t) = &*b.self_ty
+            && let Some(last) = t.path.segments.last()
+        {
+            for (name, plain) in structs.iter_mut() {
+                if last.ident == name {
+                    *plain = false;
+                }
+            }
+        }
+    }
+}
+
 /// The traits declared in the file, in its inline modules too (`mod shapes { pub trait
 /// Area { .. } }`, implemented beside the function after a `use`).
 fn file_traits<'f>(items: &'f [syn::Item], out: &mut Vec<&'f syn::ItemTrait>) {
@@ -335,21 +353,7 @@ fn scope(
             _ => {}
         }
     }
-    // `impl Differentiable for S` written by hand: `S` has a gradient after all.
-    for item in items {
-        if let syn::Item::Impl(b) = item
-            && let Some((trait_path, _)) = b.trait_.as_ref()
-            && named(trait_path, "Differentiable")
-            && let syn::Type::Path(t) = &*b.self_ty
-            && let Some(last) = t.path.segments.last()
-        {
-            for (name, plain) in &mut here.structs {
-                if last.ident == name {
-                    *plain = false;
-                }
-            }
-        }
-    }
+    hand_written_gradients(items, &mut here.structs);
     for m in macros {
         gates(m, &mut here.gates);
     }

@@ -6,7 +6,8 @@ use super::*;
 /// Which block-local values the reverse recomputes: cheap operations (`+ - * /`, negation,
 /// copies, casts, constants) whose inputs do not change inside the loop (parameters and
 /// top-level values never assigned in place, replayed loop indices, other recomputed
-/// values of the same block).
+/// values of the same block, elements of a sequence of this or an enclosing block that
+/// nothing writes after it is made).
 pub(super) fn plan_recompute(
     f: &Func,
     needed: &mut [bool],
@@ -46,11 +47,23 @@ pub(super) fn plan_recompute(
                 && matches!(var.kind, Kind::Float | Kind::Int | Kind::Bool | Kind::Other)
                 && f.within(scope, var.scope)
         };
+        // `x[j]` of `let x = h.to_vec();` in this block or one around it, never written:
+        // read from `x` again, which the backward pass then has (kept whole once per run
+        // of its block, if nothing read it already), not each element saved.
+        let unwritten_elements = |u: VarId| {
+            let var = &f.vars[u];
+            var.kind == Kind::Seq
+                && var.param.is_none()
+                && !assigned[u]
+                && f.within(scope, var.scope)
+                && only_elements_of(op, u)
+        };
         let ok = reads.iter().all(|&u| {
             stable(u)
                 || (replayed[u] && f.within(scope, f.vars[u].scope))
                 || (recomputable[u] && f.vars[u].scope == scope)
                 || outer_number(u)
+                || unwritten_elements(u)
         });
         if ok {
             recomputable[*var] = true;
@@ -95,6 +108,22 @@ pub(super) fn plan_recompute(
         })
         .filter(|(_, list)| !list.is_empty())
         .collect()
+}
+
+/// Whether `op` reads `u` only as elements (`u[i]`): not whole, not in an index or a
+/// constant.
+fn only_elements_of(op: &Op, u: VarId) -> bool {
+    let in_konst = |k: &Konst| k.reads.contains(&u);
+    if let Op::Konst(k) = op
+        && in_konst(k)
+    {
+        return false;
+    }
+    op.operands().iter().all(|o| match o {
+        Operand::Var(w) => *w != u,
+        Operand::Elem(_, index) => !index.reads().any(|&w| w == u),
+        Operand::Konst(k) => !in_konst(k),
+    })
 }
 
 /// The ranges of loops nested in other loops, made again in reverse (`steps(a + 1..d)`)

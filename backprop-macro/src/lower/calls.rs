@@ -47,8 +47,8 @@ impl<'e> Lower<'e> {
             // the runtime's gate.
             let n = fp.path.segments.len();
             let last = fp.path.segments[n - 1].ident.to_string();
-            let from_vec = last == "from_vec"
-                || (last == "from" && fp.path.segments[n - 2].ident == "Array1");
+            let from_vec =
+                last == "from_vec" || (last == "from" && fp.path.segments[n - 2].ident == "Array1");
             if let ([arg], true) = (&args[..], from_vec)
                 && !arg.by_ref
                 && matches!(arg.value, Operand::Var(v) if self.depth(v) == 1)

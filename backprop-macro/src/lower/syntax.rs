@@ -389,8 +389,15 @@ pub(super) fn konst_kind(expr: &Expr) -> Kind {
                         .to_string()
                         .starts_with("Array")
                     && p.path.segments.last().is_some_and(|s| {
-                        ["zeros", "ones", "from_elem", "from_shape_fn", "from_vec", "from"]
-                            .contains(&s.ident.to_string().as_str())
+                        [
+                            "zeros",
+                            "ones",
+                            "from_elem",
+                            "from_shape_fn",
+                            "from_vec",
+                            "from",
+                        ]
+                        .contains(&s.ident.to_string().as_str())
                     }) =>
             {
                 Kind::Tensor
