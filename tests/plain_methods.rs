@@ -602,3 +602,58 @@ fn methods_of_struct_parameters_passed_by_reference() {
     let dot: f64 = flat.iter().zip(dir).map(|(g, d)| g * d).sum();
     assert_close(tangent, dot, 1e-12);
 }
+
+/// A polyline's length and the signed areas of its corners, over windows of a sequence of
+/// structs: a chain mapping each window (`w[1].x - w[0].x`, read in place), a loop over
+/// windows of three whose elements are bound by a tuple `let`, and a tuple `let` of two
+/// elements by index, their plain method called (all were errors: "a row of a nested
+/// sequence").
+#[differentiate(reverse, forward)]
+fn polyline(ps: &[P2]) -> f64 {
+    let length: f64 = ps
+        .windows(2)
+        .map(|w| (w[1].x - w[0].x).hypot(w[1].y - w[0].y))
+        .sum();
+    let mut turning = 0.0;
+    for w in ps.windows(3) {
+        let (p, q, r) = (&w[0], &w[1], &w[2]);
+        turning += (q.x - p.x) * (r.y - q.y) - (q.y - p.y) * (r.x - q.x);
+    }
+    let mut ends = 0.0;
+    for i in 1..ps.len() {
+        let (a, b) = (ps[i - 1], &ps[i]);
+        ends += a.dot(b) * 0.1 + a.dot(&ps[0]) * 0.05;
+    }
+    length + 0.5 * turning + ends
+}
+
+/// Windows of the rows of a nested sequence, mapped: `w[0][1]` read in place.
+#[differentiate(reverse, forward)]
+fn row_windows(rows: &[Vec<f64>]) -> f64 {
+    rows.windows(2).map(|w| (w[0][1] * w[1][0]).sin()).sum()
+}
+
+#[test]
+fn windows_of_structs_and_of_rows() {
+    let p = |v: &[f64]| -> Vec<P2> { v.chunks(2).map(|c| P2 { x: c[0], y: c[1] }).collect() };
+    let at = [0.0, 0.1, 1.0, 0.5, 1.5, 2.0, 0.3, 1.0];
+    let (value, g) = polyline::grad(&p(&at));
+    assert_eq!(value, polyline(&p(&at)));
+    let flat: Vec<f64> = g.ps.iter().flat_map(|d| [d.x, d.y]).collect();
+    assert_fd(|v| polyline(&p(v)), &at, &flat);
+    let dir = [0.3, -0.2, 0.5, 0.1, -0.4, 0.7, 0.2, -0.6];
+    let dps: Vec<P2Grad> = dir.chunks(2).map(|c| P2Grad { x: c[0], y: c[1] }).collect();
+    let tangent = polyline::jvp(&p(&at), &dps).1;
+    let dot: f64 = flat.iter().zip(dir).map(|(g, d)| g * d).sum();
+    assert_close(tangent, dot, 1e-12);
+
+    let r = |v: &[f64]| -> Vec<Vec<f64>> { v.chunks(2).map(<[f64]>::to_vec).collect() };
+    let at = [0.4, -0.3, 1.2, 0.8, -0.5, 0.6];
+    let (value, g) = row_windows::grad(&r(&at));
+    assert_eq!(value, row_windows(&r(&at)));
+    let flat = g.rows.concat();
+    assert_fd(|v| row_windows(&r(v)), &at, &flat);
+    let tangent = row_windows::jvp(&r(&at), &r(&dir[..6])).1;
+    let dot: f64 = flat.iter().zip(dir).map(|(g, d)| g * d).sum();
+    assert_close(tangent, dot, 1e-12);
+}

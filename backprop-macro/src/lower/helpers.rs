@@ -160,6 +160,7 @@ impl Inline<'_> {
                             self.types.insert(name.to_string(), on);
                         }
                     }
+                    self.bound_element(local, &all[i + 1..]);
                 }
                 syn::Stmt::Expr(e, _) => self.expr(e, Some(&mut before)),
                 syn::Stmt::Item(_) | syn::Stmt::Macro(_) => {}

@@ -151,6 +151,7 @@ fn desugar_values(
     krate: &syn::Path,
 ) -> Vec<Ident> {
     let caller = &sig.ident;
+    tuples::split_element_lets(block);
     borrows::desugar(block);
     copies::free_zip(block, caller);
     copies::desugar(block, user);

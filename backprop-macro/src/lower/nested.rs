@@ -181,7 +181,9 @@ impl Lower<'_> {
                 if reached == depth {
                     return Some(Ok((base_var, prefix)));
                 }
-                let message = if reached < depth {
+                let message = if reached < depth && self.struct_seqs.contains(&base_var) {
+                    "this is an element of a sequence of structs: read its fields (`ps[i].x`), bind it to a name (`let p = &ps[i];` or `let p = ps[i];`, not `mut`) whose fields and plain methods are read, walk the sequence (`for p in ps`, `ps.windows(2)`), call its differentiated methods or pass it to a differentiated function; it is not changed or used as a value whole".to_owned()
+                } else if reached < depth {
                     format!(
                         "this is a row of a nested sequence: index it to a float ({depth} indices, `m[i][j]`), iterate it (`m[i].iter()...`), pass it to a function (`f(&m[i])`), copy it (`m[i].to_vec()`), or bind it to a name (`let row = &m[i];`); it is not written or used as a value whole"
                     )

@@ -667,3 +667,66 @@ impl VisitMut for Rewrite<'_> {
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
     fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
 }
+
+/// `let (p, q) = (ps[i - 1], ps[i]);` (each value an element, `x[i]` or `&x[i]`, none reading
+/// a name the pattern binds): one `let` per name, before the passes that read an element of
+/// a sequence of structs bound to a name (`let q = ps[i];`) see the statement.
+pub(super) fn split_element_lets(block: &mut syn::Block) {
+    struct Split;
+    impl VisitMut for Split {
+        fn visit_block_mut(&mut self, block: &mut syn::Block) {
+            syn::visit_mut::visit_block_mut(self, block);
+            let mut stmts = Vec::with_capacity(block.stmts.len());
+            for stmt in std::mem::take(&mut block.stmts) {
+                match split(&stmt) {
+                    Some(lets) => stmts.extend(lets),
+                    None => stmts.push(stmt),
+                }
+            }
+            block.stmts = stmts;
+        }
+
+        fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+    }
+    fn split(stmt: &syn::Stmt) -> Option<Vec<syn::Stmt>> {
+        let syn::Stmt::Local(local) = stmt else {
+            return None;
+        };
+        let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
+        let (Pat::Tuple(names), Expr::Tuple(values)) = (&local.pat, strip(&init.expr)) else {
+            return None;
+        };
+        let names: Vec<&syn::PatIdent> = names
+            .elems
+            .iter()
+            .map(|p| match p {
+                Pat::Ident(i) if i.by_ref.is_none() && i.subpat.is_none() => Some(i),
+                _ => None,
+            })
+            .collect::<Option<_>>()?;
+        let element = |e: &Expr| match strip(e) {
+            Expr::Reference(r) if r.mutability.is_none() => {
+                matches!(strip(&r.expr), Expr::Index(_))
+            }
+            e => matches!(e, Expr::Index(_)),
+        };
+        let reads_bound = |e: &Expr| {
+            let tokens = e.to_token_stream();
+            names.iter().any(|n| mentions(&tokens, &n.ident))
+        };
+        if names.len() != values.elems.len()
+            || !values.elems.iter().all(element)
+            || values.elems.iter().any(reads_bound)
+        {
+            return None;
+        }
+        Some(
+            names
+                .iter()
+                .zip(&values.elems)
+                .map(|(name, value)| syn::parse_quote_spanned!(value.span()=> let #name = #value;))
+                .collect(),
+        )
+    }
+    Split.visit_block_mut(block);
+}

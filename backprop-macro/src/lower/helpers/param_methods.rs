@@ -159,6 +159,36 @@ impl Inline<'_> {
         self.elements = outer;
     }
 
+    /// `let a = ps[i];` or `let a = &ps[i];` of an element of a parameter's sequence of
+    /// structs (or of a field of one): `a` known as such an element for its plain methods,
+    /// where neither this `let`'s value nor the statements after it bind `a` again. Any
+    /// other `let` forgets the names it binds.
+    pub(super) fn bound_element(&mut self, local: &syn::Local, rest: &[syn::Stmt]) {
+        let mut bound = Vec::new();
+        Bound(&mut bound).visit_pat(&local.pat);
+        self.elements.retain(|n, _| !bound.contains(n));
+        let (Pat::Ident(name), Some(init)) = (&local.pat, &local.init) else {
+            return;
+        };
+        let value = match strip(&init.expr) {
+            Expr::Reference(r) if r.mutability.is_none() => strip(&r.expr),
+            value => value,
+        };
+        let Expr::Index(ix) = value else { return };
+        let Some(element) = self.element_source(&ix.expr) else {
+            return;
+        };
+        let mut later = Vec::new();
+        Bound(&mut later).visit_expr(&init.expr);
+        for stmt in rest {
+            Bound(&mut later).visit_stmt(stmt);
+        }
+        let plain = name.by_ref.is_none() && name.mutability.is_none() && name.subpat.is_none();
+        if plain && !later.contains(&name.ident.to_string()) {
+            self.elements.insert(name.ident.to_string(), element);
+        }
+    }
+
     /// The name a `for` loop binds to each element of a parameter's sequence of structs,
     /// or of a field of one (`for p in ps`, `for layer in &net.layers`,
     /// `net.layers.iter()`), where the body does not bind it again: its struct, for its

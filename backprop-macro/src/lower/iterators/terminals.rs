@@ -285,7 +285,9 @@ fn accumulator(
     })
 }
 
-/// A chain over the windows or chunks of a sequence of floats (`x.windows(2).map(|w| ..)`,
+/// A chain over the windows or chunks of a sequence of floats (`x.windows(2).map(|w| ..)`;
+/// of rows or structs when the first map's parameter is the window, `ps.windows(2).map(|w|
+/// w[1].x - w[0].x)`,
 /// also `.enumerate()`d, or two such walks zipped: `x.windows(2).zip(y.windows(2))`): its
 /// adapters, the head of the `for` loop over them (which lowering walks as its index loop,
 /// `windows.rs`), and the item each iteration gives — `None` when the first adapter is a
@@ -297,18 +299,24 @@ fn stretch_chain<'a>(
 ) -> Option<(Vec<Adapter<'a>>, TokenStream, Option<Value>)> {
     let (maps, mut e) = adapters(expr)?;
     let enumerate = peel(&mut e, "enumerate");
-    let stretch = |cx: &dyn Context, e: &Expr| {
-        matches!(strip(e), Expr::MethodCall(m) if STRETCHES.contains(&m.method.to_string().as_str())
-            && m.args.len() == 1 && cx.is_seq(&m.receiver) && !cx.has_rows(&m.receiver))
-    };
-    let zipped = match strip(e) {
-        Expr::MethodCall(z) if z.method == "zip" && z.args.len() == 1 => {
-            stretch(cx, &z.receiver) && stretch(cx, &z.args[0])
+    // A stretch of a sequence, and whether its items are rows (or structs) rather than
+    // floats.
+    let stretch = |cx: &dyn Context, e: &Expr| match strip(e) {
+        Expr::MethodCall(m)
+            if STRETCHES.contains(&m.method.to_string().as_str())
+                && m.args.len() == 1
+                && cx.is_seq(&m.receiver) =>
+        {
+            Some(cx.has_rows(&m.receiver))
         }
-        one => match stretch(cx, one) {
-            true => false,
-            false => return None,
-        },
+        _ => None,
+    };
+    let (zipped, rows) = match strip(e) {
+        Expr::MethodCall(z) if z.method == "zip" && z.args.len() == 1 => {
+            let (a, b) = (stretch(cx, &z.receiver), stretch(cx, &z.args[0]));
+            (true, a? || b?)
+        }
+        one => (false, stretch(cx, one)?),
     };
     let name = |p: &Pat| match plain(p) {
         Pat::Ident(i) if i.subpat.is_none() && i.by_ref.is_none() => Some(i.ident),
@@ -340,6 +348,11 @@ fn stretch_chain<'a>(
     };
     if let Some(pat) = own {
         return Some((maps, quote!(#pat in #iter), None));
+    }
+    // Windows of rows or of structs only as the loop's own item (`ps.windows(2).map(|w|
+    // w[1].x - w[0].x)`: `w[j]` read in place), never held as a value.
+    if rows {
+        return None;
     }
     let (w, item) = match zipped {
         false => {
