@@ -4890,3 +4890,27 @@ fn a_panic_in_the_forward_pass_is_the_functions() {
 fn an_unreachable_arm_panics_as_written() {
     let _ = guarded::jvp(0.5, 7, 1.0);
 }
+
+/// A walk of windows whose body binds the sequence's name again (`let v = 0.5;`): the
+/// window is bound to its stretch before that (was "cannot index a float", found by the
+/// random functions, seed 9).
+#[differentiate(reverse, forward)]
+fn windows_shadowing(v: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for w in v.windows(2) {
+        let v = 0.5;
+        s += w[0] * w[1] + v * w[1];
+    }
+    s
+}
+
+#[test]
+fn windows_whose_body_binds_the_sequence_name_again() {
+    let x = [0.3, -1.2, 0.8, 1.1];
+    let (value, g) = windows_shadowing::grad(&x);
+    assert_eq!(value, windows_shadowing(&x));
+    assert_fd(windows_shadowing, &x, &g.v);
+    let dir = [0.5, -0.25, 1.0, 0.75];
+    let d = windows_shadowing::jvp(&x, &dir).1;
+    assert_close(d, g.v.iter().zip(&dir).map(|(a, b)| a * b).sum(), 1e-12);
+}

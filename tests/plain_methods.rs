@@ -606,8 +606,8 @@ fn methods_of_struct_parameters_passed_by_reference() {
 /// A polyline's length and the signed areas of its corners, over windows of a sequence of
 /// structs: a chain mapping each window (`w[1].x - w[0].x`, read in place), a loop over
 /// windows of three whose elements are bound by a tuple `let`, and a tuple `let` of two
-/// elements by index, their plain method called (all were errors: "a row of a nested
-/// sequence").
+/// elements by index, their plain method called, also on a window's elements
+/// (`w[0].dot(&w[1])`; all were errors: "a row of a nested sequence").
 #[differentiate(reverse, forward)]
 fn polyline(ps: &[P2]) -> f64 {
     let length: f64 = ps
@@ -618,13 +618,15 @@ fn polyline(ps: &[P2]) -> f64 {
     for w in ps.windows(3) {
         let (p, q, r) = (&w[0], &w[1], &w[2]);
         turning += (q.x - p.x) * (r.y - q.y) - (q.y - p.y) * (r.x - q.x);
+        turning += 0.1 * w[0].dot(&w[w.len() - 1]);
     }
+    let bends: f64 = ps.windows(2).map(|w| w[1].dot(&w[0]).tanh()).sum();
     let mut ends = 0.0;
     for i in 1..ps.len() {
         let (a, b) = (ps[i - 1], &ps[i]);
         ends += a.dot(b) * 0.1 + a.dot(&ps[0]) * 0.05;
     }
-    length + 0.5 * turning + ends
+    length + 0.5 * turning + ends + bends
 }
 
 /// Windows of the rows of a nested sequence, mapped: `w[0][1]` read in place.

@@ -51,6 +51,8 @@
 //!   as the caller's types), inlined where the parameter calls them.
 //! - `lower/struct_aliases.rs`: a struct parameter bound to another name (`let c = b;`,
 //!   an inlined method's `o` of `a.dot(&b)`) read as the parameter itself.
+//! - `lower/struct_windows.rs`: windows of a parameter's sequence of structs (`for w in
+//!   ps.windows(2)`, `.map(|w| ..)`) as index loops reading `ps[w_at + j]`.
 //! - `lower/aggregates.rs`: tuples and structs bound to names, as one local per element.
 //! - `lower/matches.rs`: `match` rewritten as the `if` chain it means.
 //! - `lower/break_value.rs`: `loop` with a value rewritten as the assignments it means.

@@ -467,7 +467,8 @@ fn check_{name}(p: &mut Points) -> (Verdict, String) {{
 /// other names (`let c = b;`, `let c = &a;`) and lent to their plain methods
 /// (`a.dot(&b)`, `b.dot(&b)`), a trait's required and provided methods, the plain methods
 /// of a generic struct (`impl<F: Real> Lin<F>`) from `&Lin<f64>`, a sequence of structs
-/// walked by their plain methods (`for l in ls`, `ls[i].penalty()`, `map`, `fold`), a
+/// walked by their plain methods (`for l in ls`, `ls[i].penalty()`, `map`, `fold`, windows
+/// of points, `let p = ps[i - 1];`), a
 /// slice walked backward by steps (`.rev().step_by(k)`), and panicking macros on branches
 /// the checks never take. Drawn from a generator of its own, so the other families' draws
 /// stay as they were; checked like `ly_*` over every parameter's elements in order.
@@ -477,7 +478,7 @@ fn methodical(rng: &mut Rng, id: usize) -> Function {
     let count = 3 + rng.below(4);
     for k in 0..count {
         let lit = rng.lit(0.25, 1.25);
-        let stmt = match rng.below(17) {
+        let stmt = match rng.below(20) {
             0 => format!(
                 "let c{k} = b;\n    acc += c{k}.x * {} + c{k}.y * {lit};",
                 unary_of(rng, "acc")
@@ -511,7 +512,16 @@ fn methodical(rng: &mut Rng, id: usize) -> Function {
             15 => format!(
                 "for p in ps {{\n        acc += p.dot(&b) * 0.25 + p.shade(acc) * {lit};\n    }}"
             ),
-            _ => format!("acc += ps.iter().map(|p| p.norm()).sum::<f64>() * {lit};"),
+            16 => format!("acc += ps.iter().map(|p| p.norm()).sum::<f64>() * {lit};"),
+            17 => format!(
+                "acc += ps.windows(2).map(|w| w[1].dot(&w[0]) + (w[1].x - w[0].x).hypot(w[1].y - w[0].y)).sum::<f64>() * {lit};"
+            ),
+            18 => format!(
+                "for w in ps.windows(2) {{\n        let (p, q) = (&w[0], w[w.len() - 1]);\n        acc += p.dot(&q) * {lit} + q.shade(acc) * 0.25;\n    }}"
+            ),
+            _ => format!(
+                "for i in 1..ps.len() {{\n        let p = ps[i - 1];\n        acc = acc * 0.5 + p.dot(&ps[i]) * {lit};\n    }}"
+            ),
         };
         writeln!(body, "    {stmt}").unwrap();
     }

@@ -23,6 +23,7 @@
 use super::*;
 
 mod param_methods;
+pub(super) use param_methods::seq_struct_names;
 mod renames;
 pub(super) mod written;
 use renames::replace_self_type;

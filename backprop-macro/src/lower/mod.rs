@@ -56,6 +56,7 @@ mod stepped;
 mod struct_aliases;
 mod struct_closures;
 mod struct_seqs;
+mod struct_windows;
 mod syntax;
 mod tuple_structs;
 mod tuples;
@@ -160,6 +161,7 @@ fn desugar_values(
     struct_seqs::desugar(block, caller, user);
     folds::desugar_structs(block, caller, user);
     struct_aliases::desugar(block, sig);
+    struct_windows::desugar(block, sig, user);
     let not_inlined = helpers::desugar(block, sig, user, krate);
     // (A struct argument the inlined methods bound to a name, `let dot_o = b;`, too.)
     struct_aliases::desugar(block, sig);

@@ -314,18 +314,24 @@ impl Lower<'_> {
 
 /// Rewrites `w[j]` as `x[start + j]` and `w.len()` as the stretch's length, in a loop body
 /// that uses `w` no other way and does not bind the name again.
-struct Inline<'a> {
-    name: &'a Ident,
-    seq: &'a Expr,
-    start: &'a Ident,
-    len: &'a Ident,
-    other_use: bool,
+pub(super) struct Inline<'a> {
+    pub name: &'a Ident,
+    pub seq: &'a Expr,
+    pub start: &'a Ident,
+    pub len: &'a dyn quote::ToTokens,
+    pub other_use: bool,
 }
 
 impl Inline<'_> {
+    /// The same in a closure's body (`ps.windows(2).map(|w| ..)`).
+    pub(super) fn rewrite_expr(mut self, body: &mut Expr) -> bool {
+        self.visit_expr_mut(body);
+        !self.other_use
+    }
+
     /// Whether every use was rewritten: not where the body binds a name the sequence is
     /// read by (`let x = 5.0;`), which the stretch read in place would then read.
-    fn rewrite(mut self, body: &mut syn::Block) -> bool {
+    pub(super) fn rewrite(mut self, body: &mut syn::Block) -> bool {
         if super::extrema::binds_again(&body.stmts, &[self.seq]).is_some() {
             return false;
         }
@@ -366,8 +372,9 @@ impl VisitMut for Inline<'_> {
     }
 
     fn visit_pat_ident_mut(&mut self, p: &mut syn::PatIdent) {
-        // The name bound again (a `let`, a closure's parameter): not rewritten.
-        if p.ident == *self.name {
+        // The name bound again (a `let`, a closure's parameter), or a name the sequence
+        // reads (`let v = 0.5;` in a walk of `v.windows(2)`): not rewritten.
+        if p.ident == *self.name || mentions(&self.seq.to_token_stream(), &p.ident) {
             self.other_use = true;
         }
     }

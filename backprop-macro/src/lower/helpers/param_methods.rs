@@ -48,6 +48,11 @@ pub(super) fn seq_struct_params(
     })
 }
 
+/// The names of the parameters holding a sequence of a struct ([`seq_struct_params`]).
+pub(in crate::lower) fn seq_struct_names(sig: &syn::Signature) -> HashSet<String> {
+    seq_struct_params(sig).into_keys().collect()
+}
+
 /// The parameters named by a plain name whose type `what` reads, by name.
 fn by_name(
     sig: &syn::Signature,
