@@ -3192,12 +3192,23 @@ fn stepped_back(x: &[f64], y: &[f64]) -> f64 {
     for v in x.iter().rev().take(4).step_by(2) {
         h = h * 0.5 + v.sin();
     }
-    // Narrowed before the `.rev()`, stepped after it.
+    // Narrowed before the `.rev()`, stepped after it; counted from the end, then stepped.
     let tail: f64 = x.iter().skip(1).rev().step_by(2).map(|v| v.sin()).sum();
+    let counted: f64 = x
+        .iter()
+        .rev()
+        .enumerate()
+        .step_by(2)
+        .map(|(j, v)| v * (j as f64 + 0.5))
+        .sum();
+    let mut late = 0.0;
+    for (j, v) in x.iter().rev().enumerate().skip(1).step_by(3) {
+        late += v.cos() * j as f64;
+    }
     for (a, b) in x.iter().zip(y).take(5).rev().skip(1).step_by(2) {
         h += a * b * 0.25;
     }
-    odd + prod * dot + h + tail
+    odd + prod * dot + h + tail + counted + late
 }
 
 #[test]

@@ -468,17 +468,17 @@ fn check_{name}(p: &mut Points) -> (Verdict, String) {{
 /// (`a.dot(&b)`, `b.dot(&b)`), a trait's required and provided methods, the plain methods
 /// of a generic struct (`impl<F: Real> Lin<F>`) from `&Lin<f64>`, a sequence of structs
 /// walked by their plain methods (`for l in ls`, `ls[i].penalty()`, `map`, `fold`, windows
-/// of points, `let p = ps[i - 1];`), a
-/// slice walked backward by steps (`.rev().step_by(k)`), and panicking macros on branches
-/// the checks never take. Drawn from a generator of its own, so the other families' draws
-/// stay as they were; checked like `ly_*` over every parameter's elements in order.
+/// of points, `let p = ps[i - 1];`), a slice walked backward by steps (`.rev().step_by(k)`,
+/// counted from the end too), and panicking macros on branches the checks never take.
+/// Drawn from a generator of its own, so the other families' draws stay as they were;
+/// checked like `ly_*` over every parameter's elements in order.
 fn methodical(rng: &mut Rng, id: usize) -> Function {
     let name = format!("pm_{id}");
     let mut body = String::from("    let mut acc = x;\n");
     let count = 3 + rng.below(4);
     for k in 0..count {
         let lit = rng.lit(0.25, 1.25);
-        let stmt = match rng.below(20) {
+        let stmt = match rng.below(21) {
             0 => format!(
                 "let c{k} = b;\n    acc += c{k}.x * {} + c{k}.y * {lit};",
                 unary_of(rng, "acc")
@@ -518,6 +518,9 @@ fn methodical(rng: &mut Rng, id: usize) -> Function {
             ),
             18 => format!(
                 "for w in ps.windows(2) {{\n        let (p, q) = (&w[0], w[w.len() - 1]);\n        acc += p.dot(&q) * {lit} + q.shade(acc) * 0.25;\n    }}"
+            ),
+            19 => format!(
+                "acc += v.iter().rev().enumerate().step_by(2).map(|(j, e)| e * (j as f64 + 0.5)).sum::<f64>() * {lit};"
             ),
             _ => format!(
                 "for i in 1..ps.len() {{\n        let p = ps[i - 1];\n        acc = acc * 0.5 + p.dot(&ps[i]) * {lit};\n    }}"

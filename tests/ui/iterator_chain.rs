@@ -2,7 +2,8 @@
 // `enumerate`, `rev`, `map`, `filter`, `scan` (never ending early), joins by `chain` and
 // `flatten` (`tests/ui/joined_walk.rs`) and `sum` / `product` /
 // `fold` / `for_each` / `collect` / `max_by` over slices are supported; other adaptors, and
-// `step_by` after a `rev` and an `enumerate`, are rejected at the adaptor, once. A chain over windows or chunks ends in `sum`,
+// a count from the end of a walk narrowed before its `rev` (`take(3).rev().enumerate()`),
+// are rejected at the adaptor, once. A chain over windows or chunks ends in `sum`,
 // `product`, `fold` or `for_each`; another end is rejected there, once.
 use backprop::differentiate;
 
@@ -20,7 +21,7 @@ fn f(x: &[f64], y: &[f64]) -> f64 {
 
 #[differentiate]
 fn neighbours(x: &[f64]) -> f64 {
-    x.iter().rev().enumerate().step_by(2).map(|(i, a)| a * i as f64).sum::<f64>()
+    x.iter().take(3).rev().enumerate().skip(1).map(|(i, a)| a * i as f64).sum::<f64>()
         + x.iter().cycle().take(3).map(|a| a * a).product::<f64>()
 }
 

@@ -144,7 +144,7 @@ pub(super) fn gives_iterator(name: &Ident) -> bool {
 }
 
 /// How the supported chains are written, for errors.
-pub(super) const CHAINS: &str = "iterator chains over sequences of floats or over ranges: `xs.iter()` or `xs.into_iter()` (`.copied()`, `.cloned()`), `xs.iter_mut()` (in a `for` loop or `.for_each(..)`) or `(a..b)`, `.zip(ys)` (also `ys.iter().skip(k).take(n)`, `&ys[a..b]`, `ys.iter().rev()`, and zipped again: `.zip(ys).zip(zs)`), `.skip(k)`, `.take(k)`, `.step_by(k)` (on one side of `.enumerate()`; after a `.rev()`, `skip`, `take` and a last `step_by`, with `skip` and `take` before the `.rev()` too), `.enumerate()`, `.rev()`, `.map(|..| ..)` (or `.map(f64::exp)`, `.map(f)` of a named closure), `.filter(|..| ..)`, `.take_while(|..| ..)`, `.skip_while(|..| ..)` (on the sequence itself: `xs.iter()`, `xs.iter().copied()`), `.scan(init, |acc, x| { ..; Some(..) })` (never ending early; the state as `*acc`), then `.sum()`, `.product()`, `.fold(..)`, `.for_each(..)`, `.collect()`, `.max_by(..)`/`.min_by(..)` (then `.copied()`) with `.unwrap()` or `.unwrap_or(..)`, or `.reduce(..)` with `.unwrap()` or `.unwrap_or(..)`; and `xs.windows(k)`, `xs.chunks(k)`, `xs.chunks_exact(k)` (also `.enumerate()`d), `.map(..)`/`.filter(..)`, then `.sum()`, `.product()`, `.fold(..)` or `.for_each(..)`";
+pub(super) const CHAINS: &str = "iterator chains over sequences of floats or over ranges: `xs.iter()` or `xs.into_iter()` (`.copied()`, `.cloned()`), `xs.iter_mut()` (in a `for` loop or `.for_each(..)`) or `(a..b)`, `.zip(ys)` (also `ys.iter().skip(k).take(n)`, `&ys[a..b]`, `ys.iter().rev()`, and zipped again: `.zip(ys).zip(zs)`), `.skip(k)`, `.take(k)`, `.step_by(k)` (on one side of `.enumerate()`; after a `.rev()` or a `.rev().enumerate()`, `skip`, `take` and a last `step_by`, with `skip` and `take` before a `.rev()` not counted too), `.enumerate()`, `.rev()`, `.map(|..| ..)` (or `.map(f64::exp)`, `.map(f)` of a named closure), `.filter(|..| ..)`, `.take_while(|..| ..)`, `.skip_while(|..| ..)` (on the sequence itself: `xs.iter()`, `xs.iter().copied()`), `.scan(init, |acc, x| { ..; Some(..) })` (never ending early; the state as `*acc`), then `.sum()`, `.product()`, `.fold(..)`, `.for_each(..)`, `.collect()`, `.max_by(..)`/`.min_by(..)` (then `.copied()`) with `.unwrap()` or `.unwrap_or(..)`, or `.reduce(..)` with `.unwrap()` or `.unwrap_or(..)`; and `xs.windows(k)`, `xs.chunks(k)`, `xs.chunks_exact(k)` (also `.enumerate()`d), `.map(..)`/`.filter(..)`, then `.sum()`, `.product()`, `.fold(..)` or `.for_each(..)`";
 
 /// The chain up to (not including) a terminal method.
 fn chain(expr: &Expr) -> Option<Chain<'_>> {
@@ -178,10 +178,11 @@ fn chain(expr: &Expr) -> Option<Chain<'_>> {
         (a, b) if b.is_empty() && !reversed_inside => a,
         // `xs.iter().rev().take(2)`: the last two, from the end of the walk;
         // `.rev().step_by(2)`: the last, the third from last, ..., stepping last;
-        // `xs.iter().skip(1).rev().step_by(2)`: narrowed first (without a step), then so.
+        // `xs.iter().skip(1).rev().step_by(2)`: narrowed first (without a step), then so;
+        // `xs.iter().rev().enumerate().step_by(2)`: the count stays the place from the end.
         (a, b)
             if reversed_inside
-                && !enumerate
+                && (!enumerate || b.is_empty())
                 && !b.iter().any(|(l, _)| matches!(l, Limit::StepBy)) =>
         {
             let last = a.len().saturating_sub(1);
@@ -199,7 +200,9 @@ fn chain(expr: &Expr) -> Option<Chain<'_>> {
         }
         _ => return None,
     };
-    if !limits.is_empty() && count_reversed {
+    // A count against the index (`len - 1 - i`) only beside limits from the end.
+    let from_end = |l: &Limit| matches!(l, Limit::SkipBack | Limit::TakeBack | Limit::StepByBack);
+    if count_reversed && !limits.iter().all(|(l, _)| from_end(l)) {
         return None;
     }
     let mut seqs = Vec::new();
