@@ -468,7 +468,7 @@ fn check_{name}(p: &mut Points) -> (Verdict, String) {{
 /// (`a.dot(&b)`, `b.dot(&b)`), a trait's required and provided methods, the plain methods
 /// of a generic struct (`impl<F: Real> Lin<F>`) from `&Lin<f64>`, a sequence of structs
 /// walked by their plain methods (`for l in ls`, `ls[i].penalty()`, `map`, `fold`, windows
-/// of points, `let p = ps[i - 1];`), a slice walked backward by steps (`.rev().step_by(k)`,
+/// of points, `let p3 = ps[i - 1];`), a slice walked backward by steps (`.rev().step_by(k)`,
 /// counted from the end too), and panicking macros on branches the checks never take.
 /// Drawn from a generator of its own, so the other families' draws stay as they were;
 /// checked like `ly_*` over every parameter's elements in order.
@@ -517,13 +517,13 @@ fn methodical(rng: &mut Rng, id: usize) -> Function {
                 "acc += ps.windows(2).map(|w| w[1].dot(&w[0]) + (w[1].x - w[0].x).hypot(w[1].y - w[0].y)).sum::<f64>() * {lit};"
             ),
             18 => format!(
-                "for w in ps.windows(2) {{\n        let (p, q) = (&w[0], w[w.len() - 1]);\n        acc += p.dot(&q) * {lit} + q.shade(acc) * 0.25;\n    }}"
+                "for w in ps.windows(2) {{\n        let (p{k}, q{k}) = (&w[0], w[w.len() - 1]);\n        acc += p{k}.dot(&q{k}) * {lit} + q{k}.shade(acc) * 0.25;\n    }}"
             ),
             19 => format!(
                 "acc += v.iter().rev().enumerate().step_by(2).map(|(j, e)| e * (j as f64 + 0.5)).sum::<f64>() * {lit};"
             ),
             _ => format!(
-                "for i in 1..ps.len() {{\n        let p = ps[i - 1];\n        acc = acc * 0.5 + p.dot(&ps[i]) * {lit};\n    }}"
+                "for i in 1..ps.len() {{\n        let p{k} = ps[i - 1];\n        acc = acc * 0.5 + p{k}.dot(&ps[i]) * {lit};\n    }}"
             ),
         };
         writeln!(body, "    {stmt}").unwrap();

@@ -37,9 +37,7 @@ pub(super) fn desugar(
     krate: &syn::Path,
 ) -> Vec<Ident> {
     let caller = &sig.ident;
-    let mut bound = Vec::new();
-    Bound(&mut bound).visit_block(block);
-    let locals = bound.into_iter().collect();
+    let locals = param_methods::binding_counts(block);
     let mut inline = Inline {
         caller: caller.to_string(),
         taken,
@@ -72,9 +70,9 @@ pub(crate) const NOT_INLINED: &str = "#[differentiate] inlines an ordinary funct
 struct Inline<'a> {
     caller: String,
     taken: &'a mut HashSet<String>,
-    /// The names the caller's body binds: a local (a closure) of a helper's name shadows
-    /// it, and its calls are left to `closures.rs`.
-    locals: HashSet<String>,
+    /// The names the caller's body binds, each with how many times: a local (a closure) of
+    /// a helper's name shadows it, and its calls are left to `closures.rs`.
+    locals: std::collections::HashMap<String, usize>,
     /// The helpers being inlined, innermost last: a call to one of them is left as written.
     stack: Vec<String>,
     /// The locals known to hold a struct without a gradient, by its name (`let p = V3 {
@@ -161,7 +159,7 @@ impl Inline<'_> {
                             self.types.insert(name.to_string(), on);
                         }
                     }
-                    self.bound_element(local, &all[i + 1..]);
+                    self.bound_element(local);
                 }
                 syn::Stmt::Expr(e, _) => self.expr(e, Some(&mut before)),
                 syn::Stmt::Item(_) | syn::Stmt::Macro(_) => {}
@@ -328,7 +326,7 @@ impl Inline<'_> {
         }
         if p.qself.is_some()
             || self.stack.iter().any(|s| name == s)
-            || self.locals.contains(&name.to_string())
+            || self.locals.contains_key(&name.to_string())
         {
             return None;
         }

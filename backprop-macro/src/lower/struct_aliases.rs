@@ -1,10 +1,11 @@
 //! A second name for a struct parameter, `let c = b;` (or `&b`, `*b`; `b: P` or `b: &P`;
-//! several at once, `let (c, d) = (a, &b);`), read as the parameter itself for the rest of its block: `c.x` is `b.x`. The macro reads
-//! a parameter's fields by their chains from its name (`fields.rs`), so through another
-//! name they were read as constants, a silent loss of derivative; inlined methods bind a
-//! struct argument this way too (`a.dot(&b)` binds `o` to `b`). Not when the binding is
-//! `mut`, the function binds the parameter's name again anywhere, or the rest of the block
-//! binds the new name again: those stay, an error in lowering.
+//! several at once, `let (c, d) = (a, &b);`), read as the parameter itself for the rest of
+//! its block: `c.x` is `b.x`. The macro reads a parameter's fields by their chains from its
+//! name (`fields.rs`), so through another name they were read as constants, a silent loss
+//! of derivative; inlined methods bind a struct argument this way too (`a.dot(&b)` binds
+//! `o` to `b`). Not when the binding is `mut`, the function binds the parameter's name
+//! again anywhere, or the rest of the block binds the new name again: those stay, an error
+//! in lowering.
 
 use super::helpers::{Bound, Rename};
 use super::*;

@@ -53,6 +53,17 @@ pub(in crate::lower) fn seq_struct_names(sig: &syn::Signature) -> HashSet<String
     seq_struct_params(sig).into_keys().collect()
 }
 
+/// The names `block` binds, each with how many times.
+pub(super) fn binding_counts(block: &syn::Block) -> std::collections::HashMap<String, usize> {
+    let mut bound = Vec::new();
+    Bound(&mut bound).visit_block(block);
+    let mut counts = std::collections::HashMap::new();
+    for name in bound {
+        *counts.entry(name).or_insert(0) += 1;
+    }
+    counts
+}
+
 /// The parameters named by a plain name whose type `what` reads, by name.
 fn by_name(
     sig: &syn::Signature,
@@ -106,7 +117,7 @@ impl Inline<'_> {
                 if let Some(element) = self.elements.get(&key) {
                     return Some((element.on.clone(), name.clone(), element.args.clone()));
                 }
-                if self.locals.contains(&key) {
+                if self.locals.contains_key(&key) {
                     return None;
                 }
                 let param = self.params.get(&key)?;
@@ -166,9 +177,9 @@ impl Inline<'_> {
 
     /// `let a = ps[i];` or `let a = &ps[i];` of an element of a parameter's sequence of
     /// structs (or of a field of one): `a` known as such an element for its plain methods,
-    /// where neither this `let`'s value nor the statements after it bind `a` again. Any
-    /// other `let` forgets the names it binds.
-    pub(super) fn bound_element(&mut self, local: &syn::Local, rest: &[syn::Stmt]) {
+    /// where the caller's body binds `a` nowhere else. Any other `let` forgets the names it
+    /// binds.
+    pub(super) fn bound_element(&mut self, local: &syn::Local) {
         let mut bound = Vec::new();
         Bound(&mut bound).visit_pat(&local.pat);
         self.elements.retain(|n, _| !bound.contains(n));
@@ -183,13 +194,9 @@ impl Inline<'_> {
         let Some(element) = self.element_source(&ix.expr) else {
             return;
         };
-        let mut later = Vec::new();
-        Bound(&mut later).visit_expr(&init.expr);
-        for stmt in rest {
-            Bound(&mut later).visit_stmt(stmt);
-        }
+        let once = self.locals.get(&name.ident.to_string()) == Some(&1);
         let plain = name.by_ref.is_none() && name.mutability.is_none() && name.subpat.is_none();
-        if plain && !later.contains(&name.ident.to_string()) {
+        if plain && once {
             self.elements.insert(name.ident.to_string(), element);
         }
     }
@@ -230,7 +237,7 @@ impl Inline<'_> {
                     .get_ident()
                     .filter(|_| p.qself.is_none())?
                     .to_string();
-                if self.locals.contains(&name) {
+                if self.locals.contains_key(&name) {
                     return None;
                 }
                 self.seq_params.get(&name).cloned()
