@@ -290,26 +290,42 @@ fn log_prob(model: &Logistic, x: &[f64]) -> f64 {
     model.prob(x).ln() + 0.1 * model.score(x)
 }
 
-#[test]
-fn methods_of_a_trait_declared_beside_the_function() {
+/// A loss of a `Logistic` model and one sample: its value, its gradient against central
+/// differences, and `jvp` against the gradient by the dot product.
+fn check_logistic_loss(
+    f: fn(&Logistic, &[f64]) -> f64,
+    grad: impl Fn(&Logistic, &[f64]) -> (f64, LogisticGrad),
+    jvp: impl Fn(&Logistic, &[f64], &LogisticGrad) -> f64,
+) {
     let x = [0.5, -1.0, 0.3];
-    let model = logistic;
     let at = [0.2, -0.4, 0.7, 0.1];
-    let (value, g) = log_prob::grad(&model(&at), &x);
-    assert_eq!(value, log_prob(&model(&at), &x));
-    let flat = [g.model.w.clone(), vec![g.model.b]].concat();
-    assert_fd(|v| log_prob(&model(v), &x), &at, &flat);
+    let (value, g) = grad(&logistic(&at), &x);
+    assert_eq!(value, f(&logistic(&at), &x));
+    let flat = [g.w.clone(), vec![g.b]].concat();
+    assert_fd(|v| f(&logistic(v), &x), &at, &flat);
     let dm = LogisticGrad {
         w: vec![0.3, -0.1, 0.2],
         b: 0.5,
     };
-    let (_, tangent) = log_prob::jvp(&model(&at), &x, &dm);
+    let tangent = jvp(&logistic(&at), &x, &dm);
     let dot: f64 = flat
         .iter()
         .zip([0.3, -0.1, 0.2, 0.5])
         .map(|(g, d)| g * d)
         .sum();
     assert_close(tangent, dot, 1e-12);
+}
+
+#[test]
+fn methods_of_a_trait_declared_beside_the_function() {
+    check_logistic_loss(
+        log_prob,
+        |m, x| {
+            let (value, g) = log_prob::grad(m, x);
+            (value, g.model)
+        },
+        |m, x, dm| log_prob::jvp(m, x, dm).1,
+    );
 }
 
 /// A trait declared in an inline module, used here and implemented beside the function:
@@ -338,23 +354,14 @@ fn soft_margin(model: &Logistic, x: &[f64]) -> f64 {
 
 #[test]
 fn methods_of_a_trait_declared_in_a_module_of_the_file() {
-    let x = [0.5, -1.0, 0.3];
-    let at = [0.2, -0.4, 0.7, 0.1];
-    let (value, g) = soft_margin::grad(&logistic(&at), &x);
-    assert_eq!(value, soft_margin(&logistic(&at), &x));
-    let flat = [g.model.w.clone(), vec![g.model.b]].concat();
-    assert_fd(|v| soft_margin(&logistic(v), &x), &at, &flat);
-    let dm = LogisticGrad {
-        w: vec![0.3, -0.1, 0.2],
-        b: 0.5,
-    };
-    let (_, tangent) = soft_margin::jvp(&logistic(&at), &x, &dm);
-    let dot: f64 = flat
-        .iter()
-        .zip([0.3, -0.1, 0.2, 0.5])
-        .map(|(g, d)| g * d)
-        .sum();
-    assert_close(tangent, dot, 1e-12);
+    check_logistic_loss(
+        soft_margin,
+        |m, x| {
+            let (value, g) = soft_margin::grad(m, x);
+            (value, g.model)
+        },
+        |m, x, dm| soft_margin::jvp(m, x, dm).1,
+    );
 }
 
 #[derive(Differentiable, Clone, Debug)]
