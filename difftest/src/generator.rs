@@ -464,12 +464,14 @@ fn check_{name}(p: &mut Points) -> (Verdict, String) {{
 }
 
 /// A function of structs as numerical Rust passes them (`pm_*`): `Copy` points bound to
-/// other names (`let c = b;`, `let c = &a;`) and lent to their plain methods
-/// (`a.dot(&b)`, `b.dot(&b)`), a trait's required and provided methods, the plain methods
+/// other names (`let c = b;`, `let c = &a;`, `let (c, d) = (&a, b);`) and lent to their
+/// plain methods (`a.dot(&b)`, `b.dot(&b)`), the required and provided methods of a trait
+/// declared in a module of the file, the plain methods
 /// of a generic struct (`impl<F: Real> Lin<F>`) from `&Lin<f64>`, a sequence of structs
 /// walked by their plain methods (`for l in ls`, `ls[i].penalty()`, `map`, `fold`, windows
 /// of points, `let p3 = ps[i - 1];`), a slice walked backward by steps (`.rev().step_by(k)`,
-/// counted from the end too), and panicking macros on branches the checks never take.
+/// counted from the end too), the slice made an array (`Array1::from(v.to_vec())`), and
+/// panicking macros on branches the checks never take.
 /// Drawn from a generator of its own, so the other families' draws stay as they were;
 /// checked like `ly_*` over every parameter's elements in order.
 fn methodical(rng: &mut Rng, id: usize) -> Function {
@@ -478,7 +480,7 @@ fn methodical(rng: &mut Rng, id: usize) -> Function {
     let count = 3 + rng.below(4);
     for k in 0..count {
         let lit = rng.lit(0.25, 1.25);
-        let stmt = match rng.below(21) {
+        let stmt = match rng.below(23) {
             0 => format!(
                 "let c{k} = b;\n    acc += c{k}.x * {} + c{k}.y * {lit};",
                 unary_of(rng, "acc")
@@ -518,6 +520,12 @@ fn methodical(rng: &mut Rng, id: usize) -> Function {
             ),
             18 => format!(
                 "for w in ps.windows(2) {{\n        let (p{k}, q{k}) = (&w[0], w[w.len() - 1]);\n        acc += p{k}.dot(&q{k}) * {lit} + q{k}.shade(acc) * 0.25;\n    }}"
+            ),
+            20 => format!(
+                "let (c{k}, d{k}) = (&a, b);\n    acc += c{k}.dot(&d{k}) * {lit} + d{k}.y * acc.tanh();"
+            ),
+            21 => format!(
+                "let a{k} = Array1::from(v.to_vec());\n    acc += a{k}.mapv(|e| (e * {lit}).tanh()).sum() * acc.tanh();"
             ),
             19 => format!(
                 "acc += v.iter().rev().enumerate().step_by(2).map(|(j, e)| e * (j as f64 + 0.5)).sum::<f64>() * {lit};"
@@ -797,17 +805,20 @@ impl Pv {
     }
 }
 
-/// A trait declared beside the functions, implemented without `#[differentiate]`, with a
-/// provided method.
-pub trait Shade {
-    fn shade(&self, t: f64) -> f64;
+/// A trait declared in a module of the file, implemented beside the functions without
+/// `#[differentiate]`, with a provided method.
+pub mod shading {
+    pub trait Shade {
+        fn shade(&self, t: f64) -> f64;
 
-    fn twice(&self, t: f64) -> f64 {
-        self.shade(self.shade(t))
+        fn twice(&self, t: f64) -> f64 {
+            self.shade(self.shade(t))
+        }
     }
 }
+pub use shading::Shade;
 
-impl Shade for Pv {
+impl shading::Shade for Pv {
     fn shade(&self, t: f64) -> f64 {
         (self.x * t).tanh() + self.y * 0.5
     }
