@@ -215,3 +215,100 @@ fn windows_of_literal_offsets_against_finite_differences_and_hessian() {
         check_slice_function!(windows, &points.vec(7, -1.2, 1.2), 52);
     }
 }
+
+/// Rows of nested sequences the loop does not change: each row of `m` and of a local
+/// matrix read and written at the loop's index and one past it (`m[o][i + 1]`), sliced at
+/// the row (`grad_m[o]`), not indexed twice per element.
+#[differentiate(hessian)]
+fn rows(m: &[Vec<f64>], x: &[f64]) -> f64 {
+    let mut a = vec![vec![0.0; x.len()]; m.len()];
+    let mut s = 0.0;
+    for o in 0..m.len() {
+        let mut z = 0.0;
+        for i in 0..x.len() - 1 {
+            z += m[o][i] * x[i] + m[o][i + 1] * m[o][i] * 0.5;
+            a[o][i] += m[o][i + 1] * x[i + 1];
+        }
+        s += z.tanh() + a[o][o % (x.len() - 1)] * a[o][0];
+    }
+    s
+}
+
+#[test]
+fn rows_of_nested_sequences_against_finite_differences_and_hessian() {
+    let mut points = Points::new(53);
+    for _ in 0..4 {
+        let m: Vec<Vec<f64>> = (0..3).map(|_| points.vec(5, -1.0, 1.0)).collect();
+        let x = points.vec(5, -1.0, 1.0);
+        let (value, g) = rows::grad(&m, &x);
+        assert_eq!(value, rows(&m, &x));
+        assert_fd(|x| rows(&m, x), &x, &g.x);
+        let flat = m.concat();
+        let unflat = |f: &[f64]| -> Vec<Vec<f64>> { f.chunks(5).map(<[f64]>::to_vec).collect() };
+        assert_fd(|f| rows(&unflat(f), &x), &flat, &g.m.concat());
+        check_hvp(
+            |x| rows::grad(&m, x).1.x,
+            |x, u| rows::hvp(&m, x, &vec![vec![0.0; 5]; 3], u).2.x,
+            &x,
+            54,
+        );
+    }
+}
+
+/// A network of layers with rows of weights, each row's dot product reversed through a
+/// slice of the row of the layer's field (`grad_layers_w[o]`, bound once per layer).
+#[derive(backprop::Differentiable, Clone)]
+struct RowLayer {
+    w: Vec<Vec<f64>>,
+    b: Vec<f64>,
+}
+
+#[differentiate(reverse)]
+fn row_layers(layers: &[RowLayer], x: &[f64]) -> f64 {
+    let mut h = x.to_vec();
+    for l in 0..layers.len() {
+        let mut next = vec![0.0; layers[l].b.len()];
+        for o in 0..next.len() {
+            let mut z = layers[l].b[o];
+            for i in 0..h.len() {
+                z += layers[l].w[o][i] * h[i];
+            }
+            next[o] = z.tanh();
+        }
+        h = next;
+    }
+    h.iter().map(|v| v * v).sum()
+}
+
+#[test]
+fn rows_of_struct_fields_against_finite_differences() {
+    let mut points = Points::new(55);
+    for _ in 0..4 {
+        let layers: Vec<RowLayer> = [(4, 3), (2, 4)]
+            .iter()
+            .map(|&(out, inp)| RowLayer {
+                w: (0..out).map(|_| points.vec(inp, -1.0, 1.0)).collect(),
+                b: points.vec(out, -0.5, 0.5),
+            })
+            .collect();
+        let x = points.vec(3, -1.0, 1.0);
+        let (value, g) = row_layers::grad(&layers, &x);
+        assert_eq!(value, row_layers(&layers, &x));
+        assert_fd(|x| row_layers(&layers, x), &x, &g.x);
+        for (l, gl) in g.layers.iter().enumerate() {
+            let at = |f: &[f64]| {
+                let mut ls = layers.clone();
+                let inp = ls[l].w[0].len();
+                ls[l].w = f.chunks(inp).map(<[f64]>::to_vec).collect();
+                row_layers(&ls, &x)
+            };
+            assert_fd(at, &layers[l].w.concat(), &gl.w.concat());
+            let at_b = |f: &[f64]| {
+                let mut ls = layers.clone();
+                ls[l].b = f.to_vec();
+                row_layers(&ls, &x)
+            };
+            assert_fd(at_b, &layers[l].b, &gl.b);
+        }
+    }
+}

@@ -121,17 +121,18 @@ mod best_row {
                         {
                             let (i_1_first, i_1_len) = range_i_1.first_len();
                             if i_1_len > 0 {
+                                let m_span = &m[i][i_1_first..][..i_1_len];
+                                let grad_m_span = &mut grad_m[i][i_1_first..][..i_1_len];
                                 let x_span = &x[i_1_first..][..i_1_len];
                                 let grad_x_span = &mut grad_x[i_1_first..][..i_1_len];
                                 for i_1_offset in 0..i_1_len {
-                                    let i_1 = range_i_1.at(i_1_offset);
-                                    let a = m[i][i_1];
+                                    let a = m_span[i_1_offset];
                                     let b = x_span[i_1_offset];
                                     let grad_mapped_1 = grad_total;
                                     let grad_a = grad_mapped_1 * b;
                                     let grad_b = grad_mapped_1 * a;
                                     grad_x_span[i_1_offset] += grad_b;
-                                    grad_m[i][i_1] += grad_a;
+                                    grad_m_span[i_1_offset] += grad_a;
                                 }
                             }
                         }

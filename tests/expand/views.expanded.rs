@@ -156,12 +156,21 @@ mod nearest {
                             grad_distance_1 += upstream_closest;
                         }
                         if grad_distance_1 != 0.0 {
-                            for l_1 in range_l_1 {
-                                let diff_1 = c[j_1 * d..(j_1 + 1) * d][l_1]
-                                    - p[i * d..(i + 1) * d][l_1];
-                                let grad_s1 = grad_distance_1;
-                                let grad_diff_1 = grad_s1 * (2.0 * diff_1);
-                                grad_c[j_1 * d..(j_1 + 1) * d][l_1] += grad_diff_1;
+                            {
+                                let (l_1_first, l_1_len) = range_l_1.first_len();
+                                if l_1_len > 0 {
+                                    let p_span = &p[i * d..(i + 1) * d][l_1_first..][..l_1_len];
+                                    let c_span = &c[j_1
+                                        * d..(j_1 + 1) * d][l_1_first..][..l_1_len];
+                                    let grad_c_span = &mut grad_c[j_1
+                                        * d..(j_1 + 1) * d][l_1_first..][..l_1_len];
+                                    for l_1_offset in 0..l_1_len {
+                                        let diff_1 = c_span[l_1_offset] - p_span[l_1_offset];
+                                        let grad_s1 = grad_distance_1;
+                                        let grad_diff_1 = grad_s1 * (2.0 * diff_1);
+                                        grad_c_span[l_1_offset] += grad_diff_1;
+                                    }
+                                }
                             }
                         }
                     }

@@ -734,6 +734,16 @@ pub(crate) fn rebound(v: VarId, i: &Index, adjoint: bool) -> Option<TokenStream>
     if let Some(sliced) = super::views::sliced(v, i, adjoint) {
         return Some(sliced);
     }
+    bound_field(v, i, adjoint, false)
+}
+
+/// The row of a slice ([`super::views`]) through a bound field: `grad_layers[index].w[o]`
+/// as `grad_layers_w[o]`, and `grad_layers[index].w` as `grad_layers_w`, itself a slice.
+pub(super) fn rebound_row(v: VarId, row: &Index, adjoint: bool) -> Option<TokenStream> {
+    bound_field(v, row, adjoint, true)
+}
+
+fn bound_field(v: VarId, i: &Index, adjoint: bool, row: bool) -> Option<TokenStream> {
     let (first, rest) = i.0.split_first()?;
     let [(1, member)] = i.1.as_slice() else {
         return None;
@@ -747,7 +757,7 @@ pub(crate) fn rebound(v: VarId, i: &Index, adjoint: bool) -> Option<TokenStream>
                     && b.adjoint == adjoint
                     && b.member == *member
                     && first.reads == [b.index]
-                    && b.scalar == rest.is_empty()
+                    && (b.scalar == rest.is_empty() || row && !b.scalar)
             })
             .map(|b| {
                 let name = &b.name;

@@ -27,6 +27,8 @@ pub(super) struct Spans {
 struct Sliced {
     var: VarId,
     adjoint: bool,
+    /// The row it is sliced in, as written ([`crate::reverse::At::prefix_text`]).
+    prefix: String,
     /// The indices it is reached at, as written, each with its place in the window.
     texts: Vec<(String, usize)>,
     name: Ident,
@@ -41,15 +43,17 @@ thread_local! {
 /// `grad_l[li]` as `grad_l_span[r_offset]` inside a loop that sliced `grad_l` at `li`
 /// (`grad_x[i + 1]` as `grad_x_span[i_offset + 1]` in a window of two).
 pub(super) fn sliced(v: VarId, i: &Index, adjoint: bool) -> Option<TokenStream> {
-    let ([k], []) = (i.0.as_slice(), i.1.as_slice()) else {
-        return None;
-    };
+    let (k, rows) = i.0.split_last()?;
     SLICED.with(|s| {
         let s = s.borrow();
         let s = s
             .iter()
             .rev()
             .find(|s| s.var == v && s.adjoint == adjoint)?;
+        let prefix = Index(rows.to_vec(), i.1.clone());
+        if prefix.to_token_stream().to_string() != s.prefix {
+            return None;
+        }
         let text = k.expr.to_token_stream().to_string();
         let (_, at) = s.texts.iter().find(|(t, _)| *t == text)?;
         let (name, offset) = (&s.name, &s.offset);
@@ -117,16 +121,29 @@ impl Emit<'_> {
                 true => self.adj(*var),
                 false => self.ident(*var).clone(),
             };
-            let sliced = self.free_ident(format!("{id}_span"));
+            // The row the slice is in: `grad_w[o]`, `grad_layers_w[o]` in a loop that bound
+            // the element's field, `grad_net.w`.
+            let prefix = &at.prefix;
+            let row = match prefix.0.is_empty() && prefix.1.is_empty() {
+                true => id.to_token_stream(),
+                false => super::backward::rebound_row(*var, prefix, *adjoint)
+                    .unwrap_or_else(|| quote!(#id #prefix)),
+            };
+            let fields = prefix
+                .1
+                .iter()
+                .map(|(_, m)| format!("_{}", m.to_token_stream()));
+            let sliced = self.free_ident(format!("{id}{}_span", fields.collect::<String>()));
             let (start, length) = self.bounds(at, (*lo, *hi), index, &first, &len);
             slices.extend(match write {
-                true => quote!(let #sliced = &mut #id[#start..][..#length];),
-                false => quote!(let #sliced = &#id[#start..][..#length];),
+                true => quote!(let #sliced = &mut #row[#start..][..#length];),
+                false => quote!(let #sliced = &#row[#start..][..#length];),
             });
             SLICED.with(|s| {
                 s.borrow_mut().push(Sliced {
                     var: *var,
                     adjoint: *adjoint,
+                    prefix: at.prefix_text.clone(),
                     texts: texts
                         .iter()
                         .map(|(text, k)| (text.clone(), (k - lo) as usize))

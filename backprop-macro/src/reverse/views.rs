@@ -60,9 +60,15 @@ struct Reach {
 }
 
 /// An element at the loop's index or counter, plus or minus an offset the loop does not
-/// change: `r`, `li`, `r + 1`, `r - 1`, `c * d + r`.
+/// change: `r`, `li`, `r + 1`, `r - 1`, `c * d + r`; of a nested sequence, in a row the
+/// loop does not change (`w[o][r]`, `layers[l].w[o][r]`: the prefix `[o]`, `[l].w[o]`).
 #[derive(Clone)]
 pub struct At {
+    /// The levels before the last and the fields between them: the row the element is in
+    /// (empty for a flat sequence).
+    pub prefix: Index,
+    /// The prefix as written, to recognize it when printing.
+    pub prefix_text: String,
     /// The loop's index or the counter.
     pub at: VarId,
     /// `(true, e)` for `at + e` (or `e + at`), `(false, e)` for `at - e`: an offset that is
@@ -80,6 +86,13 @@ impl At {
         self.offset
             .as_ref()
             .map(|(add, e)| (*add, e.to_token_stream().to_string()))
+    }
+
+    /// Whether `other` reaches the same slice: the same row, the same step and offset.
+    fn same_slice(&self, other: &At) -> bool {
+        self.at == other.at
+            && self.offset_text() == other.offset_text()
+            && self.prefix_text == other.prefix_text
     }
 }
 
@@ -165,8 +178,7 @@ pub fn views(vars: &[Var], index: VarId, body: &[B], terms: &[E], reversed: bool
         .filter_map(|((var, adjoint), r)| {
             let keys: Vec<&At> = r.at.iter().map(|k| k.as_ref()).collect::<Option<_>>()?;
             let first = (*keys.first()?).clone();
-            let same = |k: &&At| k.at == first.at && k.offset_text() == first.offset_text();
-            if !keys.iter().all(same) {
+            if !keys.iter().all(|k| k.same_slice(&first)) {
                 return None;
             }
             let mut texts: Vec<(String, i64)> =
@@ -229,23 +241,33 @@ impl Where<'_> {
     }
 
     /// `r`, `li`, `r + e`, `e + r` or `r - e` with `e` the same in every iteration (a
-    /// literal, or an expression of what the loop does not change): the element's [`At`].
+    /// literal, or an expression of what the loop does not change), in a row of a nested
+    /// sequence the loop does not change: the element's [`At`].
     fn at(&self, i: &Index) -> Option<At> {
-        let ([k], []) = (i.0.as_slice(), i.1.as_slice()) else {
+        let (k, rows) = i.0.split_last()?;
+        // A field of the element itself (`ps[r].x`) is not in a slice of floats.
+        if i.1.iter().any(|(level, _)| *level >= i.0.len()) {
             return None;
+        }
+        let moves = |v: &VarId| self.keyed(*v) || self.written.contains(v);
+        if rows.iter().flat_map(|k| &k.reads).any(moves) {
+            return None;
+        }
+        let prefix = Index(rows.to_vec(), i.1.clone());
+        let at = |at: VarId, offset: Option<(bool, syn::Expr)>, konst: i64| At {
+            prefix_text: prefix.to_token_stream().to_string(),
+            prefix: prefix.clone(),
+            at,
+            offset,
+            konst,
+            text: k.expr.to_token_stream().to_string(),
         };
-        let text = || k.expr.to_token_stream().to_string();
-        if let Some(&at) = k
+        if let Some(&v) = k
             .reads
             .iter()
             .find(|&&v| self.keyed(v) && self.is(&k.expr, v))
         {
-            return Some(At {
-                at,
-                offset: None,
-                konst: 0,
-                text: text(),
-            });
+            return Some(at(v, None, 0));
         }
         let syn::Expr::Binary(b) = strip(&k.expr) else {
             return None;
@@ -255,7 +277,7 @@ impl Where<'_> {
             syn::BinOp::Sub(_) => false,
             _ => return None,
         };
-        let (at, e) = k.reads.iter().filter(|&&v| self.keyed(v)).find_map(|&v| {
+        let (v, e) = k.reads.iter().filter(|&&v| self.keyed(v)).find_map(|&v| {
             if self.is(&b.left, v) {
                 Some((v, &*b.right))
             } else if add && self.is(&b.right, v) {
@@ -271,23 +293,13 @@ impl Where<'_> {
         let fixed = k
             .reads
             .iter()
-            .all(|&v| v == at || !self.written.contains(&v));
+            .all(|&w| w == v || !self.written.contains(&w));
         if !fixed || names_step {
             return None;
         }
         Some(match literal(e) {
-            Some(n) => At {
-                at,
-                offset: None,
-                konst: if add { n } else { -n },
-                text: text(),
-            },
-            None => At {
-                at,
-                offset: Some((add, e.clone())),
-                konst: 0,
-                text: text(),
-            },
+            Some(n) => at(v, None, if add { n } else { -n }),
+            None => at(v, Some((add, e.clone())), 0),
         })
     }
 }
