@@ -499,7 +499,10 @@ fn angle(a: P2, b: &P2) -> f64 {
     let c = b;
     // Several names at once (was an error at the pattern).
     let (u, w) = (&a, *b);
-    (a.dot(b) / (a.norm() * c.norm())).acos() + 0.1 * c.x + 0.05 * u.y * w.dot(&a)
+    // A struct parameter and a value at once (was the struct-alias error).
+    let (z, mut s) = (b, 0.5 * a.x);
+    s *= c.y;
+    (a.dot(b) / (a.norm() * c.norm())).acos() + 0.1 * c.x + 0.05 * u.y * w.dot(&a) + s * z.norm()
 }
 
 /// Elements of a sequence of structs passed to such a method, in a loop and in chains.

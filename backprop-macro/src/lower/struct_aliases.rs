@@ -5,7 +5,9 @@
 //! of derivative; inlined methods bind a struct argument this way too (`a.dot(&b)` binds
 //! `o` to `b`). Not when the binding is `mut`, the function binds the parameter's name
 //! again anywhere, or the rest of the block binds the new name again: those stay, an error
-//! in lowering.
+//! in lowering. A tuple binding some names to struct parameters and others to values, `let
+//! (c, d) = (a, 2.0 * x);`, keeps the rest as its own `let d = 2.0 * x;` when no value reads
+//! a name the pattern binds.
 
 use super::helpers::{Bound, Rename};
 use super::*;
@@ -80,6 +82,53 @@ impl Aliases {
         }
     }
 
+    /// `let (c, d) = (a, 2.0 * x);` with `a` a struct parameter: its aliases (`c`: `a`), and
+    /// the `let` of the other names (`let d = 2.0 * x;`, or a tuple of them). Only when some
+    /// but not all of the names are aliases, no value reads a name the pattern binds (the
+    /// values are all evaluated before any name is bound), and no type is written.
+    fn mixed(&self, stmt: &syn::Stmt) -> Option<(Vec<(String, Ident)>, syn::Stmt)> {
+        let syn::Stmt::Local(local) = stmt else {
+            return None;
+        };
+        let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
+        let (Pat::Tuple(names), Expr::Tuple(values)) = (&local.pat, strip(&init.expr)) else {
+            return None;
+        };
+        if names.elems.len() != values.elems.len() {
+            return None;
+        }
+        let mut bound = Vec::new();
+        Bound(&mut bound).visit_pat(&local.pat);
+        let reads_bound = |e: &Expr| {
+            let tokens = e.to_token_stream();
+            bound
+                .iter()
+                .any(|n| mentions(&tokens, &Ident::new(n, Span::call_site())))
+        };
+        let (mut aliases, mut rest) = (Vec::new(), Vec::new());
+        for (name, value) in names.elems.iter().zip(&values.elems) {
+            match self.alias(name, value) {
+                Some(pair) => aliases.push(pair),
+                None if reads_bound(value) => return None,
+                None => rest.push((name, value)),
+            }
+        }
+        if aliases.is_empty() || rest.is_empty() {
+            return None;
+        }
+        let attrs = &local.attrs;
+        let stmt = match rest.as_slice() {
+            [(name, value)] => {
+                syn::parse_quote_spanned!(local.span()=> #(#attrs)* let #name = #value;)
+            }
+            _ => {
+                let (names, values): (Vec<_>, Vec<_>) = rest.into_iter().unzip();
+                syn::parse_quote_spanned!(local.span()=> #(#attrs)* let (#(#names),*) = (#(#values),*);)
+            }
+        };
+        Some((aliases, stmt))
+    }
+
     /// One name bound to one value, if it is a struct parameter's.
     fn alias(&self, pat: &Pat, value: &Expr) -> Option<(String, Ident)> {
         let Pat::Ident(name) = pat else { return None };
@@ -105,7 +154,11 @@ impl VisitMut for Aliases {
     /// and counted down as the pass goes (linear in the block's length).
     fn visit_block_mut(&mut self, block: &mut syn::Block) {
         syn::visit_mut::visit_block_mut(self, block);
-        if !block.stmts.iter().any(|s| self.aliases(s).is_some()) {
+        if !block
+            .stmts
+            .iter()
+            .any(|s| self.aliases(s).is_some() || self.mixed(s).is_some())
+        {
             return;
         }
         let binds: Vec<Vec<String>> = block
@@ -134,6 +187,14 @@ impl VisitMut for Aliases {
             {
                 renames.extend(pairs);
                 continue;
+            }
+            if let Some((pairs, rest)) = self.mixed(&stmt)
+                && pairs
+                    .iter()
+                    .all(|(name, _)| later.get(name).is_none_or(|&n| n == 0))
+            {
+                renames.extend(pairs);
+                stmt = rest;
             }
             if !renames.is_empty() {
                 rename_stmt(&renames, &mut stmt);
