@@ -1,9 +1,12 @@
 //! Local sequences that grow: `push`, `extend` and `extend_from_slice`, with and without a
 //! type annotation, read back by index and by loops over their current length; and integer
-//! sequences changed in place (`idx.push(k)`, `c[k] += 1`) that index floats later.
+//! sequences changed in place (`idx.push(k)`, `c[k] += 1`) that index floats later. And
+//! that shrink: a `Vec` of floats as a stack (`pop`, `while let Some(t) = v.pop()`),
+//! `truncate`, `clear` and `resize`.
 
 #![allow(clippy::needless_range_loop, clippy::vec_init_then_push)]
 
+#[macro_use]
 mod common;
 use backprop::differentiate;
 use common::{assert_close, assert_fd, check_hvp};
@@ -67,33 +70,20 @@ fn index_bookkeeping(x: &[f64]) -> f64 {
     s
 }
 
-fn check(
-    f: fn(&[f64]) -> f64,
-    grad: impl Fn(&[f64]) -> Vec<f64>,
-    hvp: impl Fn(&[f64], &[f64]) -> Vec<f64>,
-    jvp: impl Fn(&[f64], &[f64]) -> f64,
-    x: &[f64],
-    seed: u64,
-) {
-    let g = grad(x);
-    assert_fd(f, x, &g);
-    check_hvp(&grad, &hvp, x, seed);
-    let u: Vec<f64> = (0..x.len()).map(|i| 0.3 - 0.1 * i as f64).collect();
-    assert_close(jvp(x, &u), dot(&g, &u), 1e-12);
+/// `f`'s value as written, its gradient against finite differences and against `hvp`, and
+/// `jvp` against the gradient by the dot product.
+macro_rules! check_all {
+    ($f:ident, $x:expr, $seed:expr) => {{
+        let x: &[f64] = $x;
+        check_slice_function!($f, x, $seed);
+        let u: Vec<f64> = (0..x.len()).map(|i| 0.3 - 0.1 * i as f64).collect();
+        assert_close($f::jvp(x, &u).1, dot(&$f::grad(x).1.x, &u), 1e-12);
+    }};
 }
 
 #[test]
 fn push_in_a_loop() {
-    let x = [0.9, -1.2, 0.7, 1.1, -0.4];
-    assert_eq!(prefix_products::grad(&x).0, prefix_products(&x));
-    check(
-        prefix_products,
-        |x| prefix_products::grad(x).1.x,
-        |x, u| prefix_products::hvp(x, u).2.x,
-        |x, u| prefix_products::jvp(x, u).1,
-        &x,
-        11,
-    );
+    check_all!(prefix_products, &[0.9, -1.2, 0.7, 1.1, -0.4], 11);
 }
 
 #[test]
@@ -115,16 +105,7 @@ fn push_and_extend_without_a_type() {
 
 #[test]
 fn integer_sequences_changed_in_place() {
-    let x = [0.5, -1.0, 2.0, 0.3, 0.7];
-    assert_eq!(index_bookkeeping::grad(&x).0, index_bookkeeping(&x));
-    check(
-        index_bookkeeping,
-        |x| index_bookkeeping::grad(x).1.x,
-        |x, u| index_bookkeeping::hvp(x, u).2.x,
-        |x, u| index_bookkeeping::jvp(x, u).1,
-        &x,
-        13,
-    );
+    check_all!(index_bookkeeping, &[0.5, -1.0, 2.0, 0.3, 0.7], 13);
 }
 
 /// `vec![value; n]` and `[value; N]` whose value carries a derivative, then written and
@@ -159,4 +140,83 @@ fn repeats_of_a_value_that_carries_a_derivative() {
     );
     let d = repeated::jvp(&x, 0.7, &[0.1, 0.2, 0.3, 0.4], -0.5).1;
     assert_close(d, dot(&g.x, &[0.1, 0.2, 0.3, 0.4]) - 0.5 * g.w, 1e-12);
+}
+
+/// A stack machine: operands pushed, two popped and their product or sum pushed back; the
+/// rest taken by `if let` and `while let`. The popped elements' values are read again by
+/// the reverse sweep (`a * b`), so each `pop` keeps the element it takes.
+#[differentiate(hessian)]
+fn stack_machine(x: &[f64]) -> f64 {
+    let mut stack: Vec<f64> = Vec::new();
+    for (i, &v) in x.iter().enumerate() {
+        stack.push(v);
+        if i % 2 == 1 {
+            let b = stack.pop().unwrap();
+            let a = stack.pop().expect("two operands");
+            stack.push(if i % 4 == 1 { a * b } else { a + b.sin() });
+        }
+    }
+    let mut s = 0.0;
+    if let Some(top) = stack.pop() {
+        s += top * top;
+    } else {
+        s -= 1.0;
+    }
+    while let Some(t) = stack.pop() {
+        s = s * t + 1.0;
+    }
+    s + stack.len() as f64
+}
+
+/// A copy popped down while its remaining elements are read (`v[0]`, `v.len()`), and
+/// dropped pops (`v.pop();`), `truncate`, `resize` with a value that carries a derivative,
+/// `unwrap_or` of a `pop` with and without an element, `clear`, then pushed again.
+#[differentiate(hessian)]
+fn shrunk(x: &[f64]) -> f64 {
+    let mut v: Vec<f64> = x.iter().map(|t| t.sin()).collect();
+    let mut s = 0.0;
+    while v.len() > 2 {
+        let t = v.pop().unwrap();
+        s += t * v[0] * v[v.len() - 1];
+    }
+    v.pop();
+    v.pop();
+    v.pop();
+    v.extend_from_slice(x);
+    v.truncate(3);
+    s += v.iter().map(|t| t.exp()).sum::<f64>();
+    v.resize(5, x[0] * s);
+    s += v.iter().map(|t| t * t).sum::<f64>();
+    v.resize(2, 0.0);
+    s += v[1] * v[0];
+    s += v.pop().unwrap_or(x[2]);
+    v.clear();
+    s += v.pop().unwrap_or(x[2] * 0.5);
+    v.push(x[1] * s);
+    s + v[0]
+}
+
+#[test]
+fn a_vec_of_floats_as_a_stack() {
+    check_all!(stack_machine, &[0.3, -0.7, 1.1, 0.4, -0.2, 0.9, 0.5], 14);
+}
+
+#[test]
+fn popped_truncated_resized_and_cleared() {
+    check_all!(shrunk, &[0.3, -0.7, 1.1, 0.4, -0.2, 0.9], 15);
+}
+
+/// Popping an empty `Vec` with `unwrap` panics as the function itself does.
+#[differentiate]
+fn pop_past_the_end(x: &[f64]) -> f64 {
+    let mut v = x.to_vec();
+    let a = v.pop().unwrap();
+    let b = v.pop().unwrap();
+    a * b
+}
+
+#[test]
+#[should_panic(expected = "called `Option::unwrap()` on a `None` value")]
+fn popping_an_empty_vec_panics_as_written() {
+    let _ = pop_past_the_end::grad(&[1.0]);
 }

@@ -72,6 +72,20 @@ fn private(x: f64, y: f64) -> f64 {
     (x * y).sin() + public::cubic(x, &[y])
 }
 
+/// A `Vec` of floats as a stack: the pops the generated code writes (`v.pop();`, whose
+/// `Option` it drops, and the element put back in reverse) warn about nothing.
+#[differentiate(hessian)]
+fn stack(x: &[f64]) -> f64 {
+    let mut v = x.to_vec();
+    let mut s = 0.0;
+    while let Some(t) = v.pop() {
+        s = s * 0.5 + t;
+    }
+    v.extend_from_slice(x);
+    v.truncate(1);
+    s * v[0]
+}
+
 #[differentiate(forward)]
 fn forward_only(x: f64) -> f64 {
     x.exp()
@@ -87,6 +101,8 @@ fn every_mode_compiles_warning_free() {
     assert_eq!(h.len(), 2);
     let (_, t) = forward_only::jvp(0.0, 1.0);
     assert_eq!(t, 1.0);
+    let (_, g) = stack::grad(&[1.0, 2.0]);
+    assert_eq!(g.x, vec![3.0, 0.5]);
     let w = backprop::ndarray::array![[1.0, 2.0], [3.0, 4.0]];
     let v = backprop::ndarray::array![1.0, -1.0];
     let (_, g) = public::energy::grad(&w, &v);

@@ -342,6 +342,7 @@ fn backward_lines(func: &Func, stmts: &[B], depth: usize, out: &mut String) {
                 writeln!(out, "{pad}undo {} = {undo}", name(func, *v))
             }
             B::Unpush(v) => writeln!(out, "{pad}unpush {}", name(func, *v)),
+            B::Repush(v) => writeln!(out, "{pad}repush {}", name(func, *v)),
             B::RestoreSlice(s) => writeln!(
                 out,
                 "{pad}restore {}[{}..{}]",

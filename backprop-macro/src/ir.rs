@@ -101,6 +101,13 @@ impl Konst {
     pub fn mutated(&self, vars: &[Var]) -> Vec<VarId> {
         match self.method() {
             Some("push" | "reserve") => Vec::new(),
+            Some("pop") => {
+                let popped = self.popped(vars);
+                self.target(vars)
+                    .into_iter()
+                    .filter(|v| !popped.contains(v))
+                    .collect()
+            }
             _ => self.target(vars),
         }
     }
@@ -150,10 +157,34 @@ impl Konst {
         }
     }
 
+    /// The sequence of floats a statement takes its last element off (`v.pop()`, lowered
+    /// after `v[n] = 0.0;` so that the element's value is saved as an overwritten one's):
+    /// the reverse sweep puts an element back (`v.push(0.0)`), which the reverse of that
+    /// write then restores.
+    pub fn popped(&self, vars: &[Var]) -> Vec<VarId> {
+        match self.method() {
+            Some("pop") => self
+                .target(vars)
+                .into_iter()
+                .filter(|&v| vars[v].kind == Kind::Seq)
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The sequences whose length a statement changes, and nothing else of them: those it
+    /// pushes onto or pops off.
+    pub fn resized(&self, vars: &[Var]) -> Vec<VarId> {
+        let mut found = self.pushed(vars);
+        found.extend(self.popped(vars));
+        found
+    }
+
     fn method(&self) -> Option<&'static str> {
         match &self.expr {
             syn::Expr::MethodCall(m) if m.method == "push" => Some("push"),
             syn::Expr::MethodCall(m) if m.method == "reserve" => Some("reserve"),
+            syn::Expr::MethodCall(m) if m.method == "pop" && m.args.is_empty() => Some("pop"),
             _ => None,
         }
     }

@@ -142,6 +142,7 @@
 //! - `emit/forward.rs`: the forward pass with its saves and records.
 //! - `emit/backward.rs`: the backward pass.
 //! - `emit/views.rs`: a reverse loop walking offsets into its slices (`reverse/views.rs`).
+//! - `emit/rebound.rs`: struct elements' fields a reverse loop reaches, bound once at its top.
 //! - `items/mod.rs`: the module: `Grad`, `grad`, `vjp`, `__vjp`, assembled with the rest.
 //! - `items/forward.rs`: `jvp`, `__jvp`.
 //! - `items/jacobian.rs`: `jacobian`, `jacrev`, `jacfwd`.

@@ -953,6 +953,7 @@ backprop::gate! {
 }
 "#;
 
+#[derive(Clone)]
 struct Rng(SplitMix64);
 
 impl Rng {
@@ -1011,6 +1012,9 @@ struct Gen<'r> {
     vector: bool,
     /// Labels of the enclosing labeled loops.
     labels: Vec<String>,
+    /// Draws for what was added later (a grown `Vec` used as a stack), apart from `rng`:
+    /// every function an earlier draw wrote is written the same.
+    later: Rng,
 }
 
 impl<'r> Gen<'r> {
@@ -1020,6 +1024,10 @@ impl<'r> Gen<'r> {
         let control = level == Level::Control;
         let has_slice = rng.chance(if control { 0.7 } else { 0.3 });
         let has_n = control && rng.chance(0.5);
+        // A copy of the generator's state, stepped on its own (the copy's draws leave
+        // `rng`'s untouched).
+        let mut later = rng.clone();
+        let later = Rng(SplitMix64::new(later.next() ^ 0x57ac_57ac_57ac_57ac));
         let mut g = Gen {
             rng,
             level,
@@ -1036,6 +1044,7 @@ impl<'r> Gen<'r> {
             budget: 14,
             vector: control && id % 5 == 2,
             labels: Vec::new(),
+            later,
         };
         let mut params: Vec<String> = (0..nfloats).map(|i| format!("x{i}: f64")).collect();
         if has_slice {
@@ -2079,6 +2088,44 @@ impl<'r> Gen<'r> {
 
     /// A `Vec` grown by `push` (or `extend` from the slice), then read by index and by
     /// `max_by` / `min_by`, or collected from a chain and read back with `for_each`.
+    /// The grown `Vec` `p` (four elements or more) used as a stack, sometimes: an element
+    /// popped and pushed back changed, popped down by `while let` and refilled, cut by
+    /// `truncate` and grown again by `resize`, or emptied by `clear` and refilled. It
+    /// keeps three elements or more for the reads after it.
+    fn stack_stmt(&mut self, p: &str, a: &str, b: &str) {
+        match self.later.below(6) {
+            0 => {
+                let t = self.name("t");
+                self.line(&format!("let {t} = {p}.pop().unwrap();"));
+                self.line(&format!("{p}.push({t} * {b} + {p}[0]);"));
+            }
+            1 => {
+                let s = self.name("s");
+                self.line(&format!("let mut {s} = {a};"));
+                self.line(&format!("while let Some(e) = {p}.pop() {{"));
+                self.line(&format!("    {s} = {s} * 0.5 + e * {b};"));
+                self.line(&format!("    if {p}.len() <= 2 {{"));
+                self.line("        break;");
+                self.line("    }");
+                self.line("}");
+                self.line(&format!("{p}.push({s});"));
+            }
+            2 => {
+                self.line(&format!("{p}.truncate(3);"));
+                self.line(&format!("{p}.resize(5, {a} * {p}[1]);"));
+            }
+            3 => {
+                let u = self.name("u");
+                self.line(&format!("let {u} = {p}.pop().unwrap_or(0.0) + {p}[0];"));
+                self.line(&format!("{p}.clear();"));
+                self.line(&format!("{p}.push({u});"));
+                self.line(&format!("{p}.push({a});"));
+                self.line(&format!("{p}.push({u} * {b});"));
+            }
+            _ => {}
+        }
+    }
+
     fn grown_stmt(&mut self) {
         let (p, t) = (self.name("p"), self.name("t"));
         let (a, b) = (self.bounded(2), self.bounded(1));
@@ -2192,6 +2239,7 @@ impl<'r> Gen<'r> {
             };
             self.line(&format!("{p}.sort_by(|a, b| {cmp});"));
         }
+        self.stack_stmt(&p, &a, &b);
         let pick = match self.rng.below(11) {
             // A test bound to a name: an index, a constant.
             10 => {

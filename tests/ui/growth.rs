@@ -1,5 +1,6 @@
 // Growing a sequence in ways the derivative cannot follow (a nested one by `extend`, or in
-// the middle): errors that say what to write instead.
+// the middle), or taking from it into an `Option` kept as one: errors that say what to
+// write instead.
 use backprop::differentiate;
 
 #[differentiate]
@@ -14,6 +15,13 @@ fn insert_front(x: f64) -> f64 {
     let mut v: Vec<f64> = vec![1.0];
     v.insert(0, x * x);
     v[0]
+}
+
+#[differentiate]
+fn pop_kept_as_an_option(x: &[f64]) -> f64 {
+    let mut v = x.to_vec();
+    let t = v.pop();
+    t.unwrap_or(0.0)
 }
 
 fn main() {}

@@ -273,7 +273,7 @@ impl Reassigns<'_> {
                 }
                 Stmt::Eval(k) => {
                     touched.extend(k.mutated(&self.f.vars));
-                    touched.extend(k.pushed(&self.f.vars));
+                    touched.extend(k.resized(&self.f.vars));
                 }
                 _ => {}
             }

@@ -306,7 +306,7 @@ pub(super) fn assigned_in_place(vars: &[Var], block: &Block) -> BTreeSet<VarId> 
         }
         Stmt::Eval(k) => {
             found.extend(k.mutated(vars));
-            found.extend(k.pushed(vars));
+            found.extend(k.resized(vars));
         }
         _ => {}
     });

@@ -104,13 +104,15 @@ pub(super) fn backward_reads_of(f: &Func, active: &[bool]) -> Reads {
             }
             // `idx.push(k)`, `c[k] += 1` on integers: the variable changes in place.
             Stmt::Eval(k) => {
-                for v in k.mutated(&f.vars).into_iter().chain(k.advanced(&f.vars)) {
+                let resized = k.resized(&f.vars);
+                let changed = k.mutated(&f.vars).into_iter().chain(k.advanced(&f.vars));
+                for v in changed.filter(|v| !resized.contains(v)) {
                     assigned_in_place[v] = true;
                     reassigned[v] = true;
                 }
-                // A push changes the length, not the elements: nothing to save (the reverse
-                // takes the element off again).
-                for v in k.pushed(&f.vars) {
+                // A push or a pop changes the length, not the elements: nothing to save (the
+                // reverse takes the element off again, or puts it back).
+                for v in resized {
                     assigned_in_place[v] = true;
                 }
             }

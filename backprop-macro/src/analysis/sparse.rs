@@ -161,7 +161,7 @@ fn flows(
             }
         }
         Stmt::Eval(k) => {
-            let grows = k.mutated(&f.vars).into_iter().chain(k.pushed(&f.vars));
+            let grows = k.mutated(&f.vars).into_iter().chain(k.resized(&f.vars));
             return !grows.into_iter().any(|v| active[v]);
         }
         Stmt::If { then, els, .. } => {

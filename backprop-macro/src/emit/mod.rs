@@ -17,6 +17,7 @@ use syn::Ident;
 
 mod backward;
 mod forward;
+mod rebound;
 mod views;
 
 pub struct Emit<'a> {
@@ -77,14 +78,14 @@ impl<'a> Emit<'a> {
             E::Var(v) => (PREC_ATOM, self.ident(*v).to_token_stream()),
             E::Adj(v) => (PREC_ATOM, self.adj(*v).to_token_stream()),
             E::Dot(v) => (PREC_ATOM, self.dot(*v).to_token_stream()),
-            E::Elem(v, i) => match backward::rebound(*v, i, false) {
+            E::Elem(v, i) => match rebound::rebound(*v, i, false) {
                 Some(bound) => (PREC_ATOM, bound),
                 None => {
                     let id = self.ident(*v);
                     (PREC_ATOM, quote!(#id #i))
                 }
             },
-            E::AdjElem(v, i) => match backward::rebound(*v, i, true) {
+            E::AdjElem(v, i) => match rebound::rebound(*v, i, true) {
                 Some(bound) => (PREC_ATOM, bound),
                 None => {
                     let id = self.adj(*v);
@@ -345,11 +346,11 @@ impl<'a> Emit<'a> {
         }
     }
 
-    /// Whether the forward pass assigns `v` after its definition.
-    /// After `v.push(..)`: the tangent of each sequence that grew, grown with zeros.
+    /// After `v.push(..)` or `v.pop()`: the tangent of each sequence whose length changed,
+    /// grown with zeros or cut to the value's length.
     pub fn grow_tangents(&self, k: &Konst, active: impl Fn(VarId) -> bool) -> TokenStream {
         let private = &self.private;
-        k.pushed(&self.f.vars)
+        k.resized(&self.f.vars)
             .into_iter()
             .filter(|&v| active(v))
             .map(|v| {

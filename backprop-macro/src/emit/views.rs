@@ -126,7 +126,7 @@ impl Emit<'_> {
             let prefix = &at.prefix;
             let row = match prefix.0.is_empty() && prefix.1.is_empty() {
                 true => id.to_token_stream(),
-                false => super::backward::rebound_row(*var, prefix, *adjoint)
+                false => super::rebound::rebound_row(*var, prefix, *adjoint)
                     .unwrap_or_else(|| quote!(#id #prefix)),
             };
             let fields = prefix

@@ -374,6 +374,13 @@ impl<'e> Lower<'e> {
         expr: &Expr,
         out: &mut Vec<Stmt>,
     ) -> Op {
+        // `v.pop().unwrap()` of a local sequence of floats: its last element, taken.
+        if let Some(v) = self.taken_pop(m) {
+            return Op::Copy(self.lower_pop(v, m, out));
+        }
+        if let Some(taken) = self.defaulted_pop(m) {
+            return self.lower_op(&taken, out);
+        }
         // `x.iter().map(|&v| (v * k) as i64).sum::<i64>()`: integers, a constant.
         if super::methods::integer_reduction(m) {
             return Op::Konst(self.konst(expr));

@@ -2,6 +2,11 @@
 //! v[v_len] = x * x;` (an element write, differentiated like any other), `v.extend(it)`
 //! and `v.extend_from_slice(&w)` as the loop of pushes they mean; `let v = vec![x; n];`
 //! (and `[x; N]`) of a value that carries a derivative as zeros, then a loop writing `x`.
+//! And that shrink: `v.pop().unwrap()` as `let n = v.len() - 1; let t = v[n]; v[n] = 0.0;
+//! v.pop();` (the element read, then overwritten so that its value is saved as any
+//! overwritten element's where the reverse reads it; the reverse puts an element back
+//! before restoring it), `v.pop();`, `v.truncate(n)`, `v.clear()` and `v.resize(n, c)` as
+//! the pops and pushes they mean.
 
 use super::*;
 
@@ -104,6 +109,151 @@ impl Lower<'_> {
 }
 
 impl Lower<'_> {
+    /// `v.pop()` of a local sequence of floats (not a parameter, not nested): `v`.
+    fn popping(&self, e: &Expr) -> Option<VarId> {
+        let Expr::MethodCall(m) = strip(e) else {
+            return None;
+        };
+        if m.method != "pop" || !m.args.is_empty() || !self.flat_local(&m.receiver) {
+            return None;
+        }
+        self.local_of(&m.receiver)
+            .filter(|&v| self.vars[v].param.is_none())
+    }
+
+    /// `v.pop().unwrap()` or `v.pop().expect(..)` of such a sequence: `v`.
+    pub(super) fn taken_pop(&self, m: &syn::ExprMethodCall) -> Option<VarId> {
+        let takes = (m.method == "unwrap" && m.args.is_empty())
+            || (m.method == "expect" && m.args.len() == 1);
+        takes.then(|| self.popping(&m.receiver)).flatten()
+    }
+
+    /// `v.pop().unwrap_or(d)` of such a sequence, as the `pop` it means when `v` has an
+    /// element: `{ let taken = !v.is_empty(); let t = if taken { v.pop().unwrap() } else {
+    /// 0.0 }; let d = d; if taken { t } else { d } }` (`d` evaluated after the `pop`, as
+    /// written).
+    pub(super) fn defaulted_pop(&mut self, m: &syn::ExprMethodCall) -> Option<Expr> {
+        if m.method != "unwrap_or" || m.args.len() != 1 {
+            return None;
+        }
+        self.popping(&m.receiver)?;
+        let Expr::MethodCall(pop) = strip(&m.receiver) else {
+            return None;
+        };
+        let [taken, t, d] =
+            ["taken", "t", "d"].map(|n| Ident::new(&self.names.syntax(n), Span::mixed_site()));
+        let (v, default) = (&pop.receiver, &m.args[0]);
+        let zero = float_lit(float_param().as_ref(), "0.0");
+        Some(syn::parse_quote_spanned!(m.span()=> {
+            let #taken = !#v.is_empty();
+            let #t = if #taken { #v.pop().unwrap() } else { #zero };
+            let #d = #default;
+            if #taken { #t } else { #d }
+        }))
+    }
+
+    /// `v.pop().unwrap()` (`m`, of [`Lower::taken_pop`]): the last element read into a
+    /// local of its own, then overwritten with zero and taken off; its value. An empty `v`
+    /// panics as `unwrap` (or `expect`, with its message) would.
+    pub(super) fn lower_pop(
+        &mut self,
+        v: VarId,
+        m: &syn::ExprMethodCall,
+        out: &mut Vec<Stmt>,
+    ) -> Operand {
+        let span = m.span();
+        let Expr::MethodCall(pop) = strip(&m.receiver) else {
+            unreachable!("`taken_pop` found `v.pop()`")
+        };
+        let (receiver, method, args) = (&pop.receiver, &m.method, &m.args);
+        let name = self.vars[v].ident.to_string();
+        let last = self.generated_var(&format!("{name}_last"), Kind::Int, span);
+        let at: Expr =
+            syn::parse_quote_spanned!(span=> #receiver.len().checked_sub(1).#method(#args));
+        let at = self.konst(&at);
+        out.push(Stmt::Let {
+            var: last,
+            op: Op::Konst(at),
+            span,
+        });
+        let index = Index::one(self.konst_var(last));
+        let value = self.generated_var(&format!("{name}_popped"), Kind::Float, span);
+        out.push(Stmt::Let {
+            var: value,
+            op: Op::Copy(Operand::Elem(v, index.clone())),
+            span,
+        });
+        let zero = float_lit(float_param().as_ref(), "0.0");
+        let zero = self.konst_tokens(zero, &[]);
+        out.push(Stmt::SetElem {
+            var: v,
+            index,
+            op: Op::Konst(zero),
+            span,
+        });
+        let taken: Expr = syn::parse_quote_spanned!(span=> #receiver.pop());
+        let taken = self.konst(&taken);
+        out.push(Stmt::Eval(taken));
+        Operand::Var(value)
+    }
+
+    /// `v.pop();`, `v.truncate(n);`, `v.clear();`, `v.resize(n, c);` on a local sequence of
+    /// floats, as the pops and pushes they mean (`n` and `c` evaluated first, as the call's
+    /// arguments are); `false` for any other statement.
+    pub(super) fn lower_shrink(&mut self, m: &syn::ExprMethodCall, out: &mut Vec<Stmt>) -> bool {
+        let shrinks = matches!(
+            (m.method.to_string().as_str(), m.args.len()),
+            ("pop" | "clear", 0) | ("truncate", 1) | ("resize", 2)
+        );
+        if !shrinks || !self.flat_local(&m.receiver) {
+            return false;
+        }
+        if self
+            .local_of(&m.receiver)
+            .is_none_or(|v| self.vars[v].param.is_some())
+        {
+            return false;
+        }
+        let [n, c] = ["n", "c"].map(|n| Ident::new(&self.names.syntax(n), Span::mixed_site()));
+        let v = &m.receiver;
+        let block: syn::Block = match m.method.to_string().as_str() {
+            "pop" => syn::parse_quote_spanned!(m.span()=> {
+                if !#v.is_empty() {
+                    #v.pop().unwrap();
+                }
+            }),
+            "clear" => syn::parse_quote_spanned!(m.span()=> {
+                while !#v.is_empty() {
+                    #v.pop().unwrap();
+                }
+            }),
+            "truncate" => {
+                let len = &m.args[0];
+                syn::parse_quote_spanned!(m.span()=> {
+                    let #n: usize = #len;
+                    while #v.len() > #n {
+                        #v.pop().unwrap();
+                    }
+                })
+            }
+            _ => {
+                let (len, value) = (&m.args[0], &m.args[1]);
+                syn::parse_quote_spanned!(m.span()=> {
+                    let #n: usize = #len;
+                    let #c = #value;
+                    while #v.len() > #n {
+                        #v.pop().unwrap();
+                    }
+                    while #v.len() < #n {
+                        #v.push(#c);
+                    }
+                })
+            }
+        };
+        self.lower_stmts(&block.stmts, Sink::Discard, out, &[]);
+        true
+    }
+
     /// Whether `e` walks the rows of a sequence whose rows fit the nested sequence `v`:
     /// `rows`, `&rows`, `rows.iter()`, `rows.iter().cloned()`.
     fn holds_rows_for(&self, e: &Expr, v: VarId) -> bool {

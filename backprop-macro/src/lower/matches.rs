@@ -58,6 +58,10 @@ impl VisitMut for Rewrite<'_> {
             }
             return;
         }
+        if let Some(popping) = popping_let(expr) {
+            *expr = popping;
+            return;
+        }
         if let Some(m) = if_let(expr) {
             *expr = m;
         }
@@ -605,6 +609,61 @@ impl Visit<'_> for TakesItems {
 
 /// `'l: while let P = e { a }` as `'l: loop { match e { P => { a } _ => break 'l } }`: the
 /// loop's label and the `match`.
+/// `while let Some(t) = v.pop() { .. }` as `while !v.is_empty() { let t = v.pop().unwrap();
+/// .. }`, and `if let Some(t) = v.pop()` likewise (the same for every collection with
+/// `pop` and `is_empty`): a sequence of floats taken from is then lowered as its element
+/// read and its `pop` ([`super::growth`]), an integer stack's item as the constant it is.
+fn popping_let(expr: &Expr) -> Option<Expr> {
+    let (cond, label, head, then, other) = match expr {
+        Expr::While(w) => (&w.cond, w.label.as_ref(), w.while_token.span, &w.body, None),
+        Expr::If(i) => (
+            &i.cond,
+            None,
+            i.if_token.span,
+            &i.then_branch,
+            Some(&i.else_branch),
+        ),
+        _ => return None,
+    };
+    let Expr::Let(l) = &**cond else { return None };
+    let Expr::MethodCall(m) = strip(&l.expr) else {
+        return None;
+    };
+    let receiver = match strip(&m.receiver) {
+        Expr::Path(p) if p.qself.is_none() && p.path.get_ident().is_some() => p,
+        _ => return None,
+    };
+    let Pat::TupleStruct(some) = &*l.pat else {
+        return None;
+    };
+    let item = match some.elems.iter().collect::<Vec<_>>()[..] {
+        [
+            item @ (Pat::Wild(_)
+            | Pat::Ident(syn::PatIdent {
+                subpat: None,
+                by_ref: None,
+                ..
+            })),
+        ] if some.path.is_ident("Some") && some.qself.is_none() => item,
+        _ => return None,
+    };
+    if m.method != "pop" || !m.args.is_empty() {
+        return None;
+    }
+    let stmts = &then.stmts;
+    let body = quote_spanned!(m.span()=> {
+        let #item = #receiver.pop().unwrap();
+        #(#stmts)*
+    });
+    let test = quote_spanned!(head=> !#receiver.is_empty());
+    let rewritten = match other {
+        None => quote_spanned!(head=> #label while #test #body),
+        Some(None) => quote_spanned!(head=> if #test #body),
+        Some(Some((_, e))) => quote_spanned!(head=> if #test #body else #e),
+    };
+    syn::parse2(rewritten).ok()
+}
+
 fn while_let(expr: &Expr) -> Option<(Option<syn::Label>, syn::ExprMatch)> {
     let Expr::While(w) = expr else { return None };
     let Expr::Let(l) = &*w.cond else { return None };

@@ -3,7 +3,35 @@
 
 use super::*;
 
+/// The `pop`s of a sequence of floats that carries a derivative the macro takes.
+const POPS: &str = "#[differentiate] takes the last element of a local `Vec` of floats as `v.pop().unwrap()` (or `.expect(..)`, `.unwrap_or(..)`), `v.pop();`, `while let Some(t) = v.pop()` or `if let Some(t) = v.pop()`; not a `pop` kept as an `Option` (`let t = v.pop();`), of a sequence of rows, or of a parameter";
+
 impl Lower<'_> {
+    /// A method of a sequence of floats that carries a derivative, outside an iterator
+    /// chain: its length, a test's position, a copy; any other an error.
+    fn seq_method(&mut self, m: &syn::ExprMethodCall, v: VarId, name: &str) -> Op {
+        match name {
+            // Integers read off the values (where a sorted sequence's test turns):
+            // constants of the forward pass.
+            "len" if m.args.is_empty() => Op::Konst(self.konst(&Expr::MethodCall(m.clone()))),
+            "partition_point" if m.args.len() == 1 => {
+                Op::Konst(self.konst(&Expr::MethodCall(m.clone())))
+            }
+            "to_vec" | "clone" | "to_owned" if m.args.is_empty() => Op::Copy(self.operand_of(v)),
+            "pop" => {
+                self.errors.spanned(&m.method, POPS);
+                Op::Konst(self.dummy())
+            }
+            _ => {
+                self.errors.spanned(
+                        &m.method,
+                        format!("#[differentiate] does not support `.{name}()` on a sequence of floats; supported: `.len()`, `.partition_point(..)`, `.to_vec()`, `.clone()`, indexing `x[i]`, loops over `x.iter()`, `x.windows(k)`, `x.chunks(k)`, and {}", iterators::CHAINS),
+                    );
+                Op::Konst(self.dummy())
+            }
+        }
+    }
+
     pub(super) fn lower_method(&mut self, m: &syn::ExprMethodCall, out: &mut Vec<Stmt>) -> Op {
         // `concatenate(Axis(0), &[a.view(), b.view()]).unwrap()`, `stack(..)`: joins.
         if let Some(joined) = self.join_of(m) {
@@ -90,24 +118,7 @@ impl Lower<'_> {
         }
         // Sequences: their length is a constant; a copy is a copy.
         if let Some(v) = receiver_var.filter(|&v| self.kind(v) == Kind::Seq) {
-            return match name.as_str() {
-                // Integers read off the values (where a sorted sequence's test turns):
-                // constants of the forward pass.
-                "len" if m.args.is_empty() => Op::Konst(self.konst(&Expr::MethodCall(m.clone()))),
-                "partition_point" if m.args.len() == 1 => {
-                    Op::Konst(self.konst(&Expr::MethodCall(m.clone())))
-                }
-                "to_vec" | "clone" | "to_owned" if m.args.is_empty() => {
-                    Op::Copy(self.operand_of(v))
-                }
-                _ => {
-                    self.errors.spanned(
-                        &m.method,
-                        format!("#[differentiate] does not support `.{name}()` on a sequence of floats; supported: `.len()`, `.partition_point(..)`, `.to_vec()`, `.clone()`, indexing `x[i]`, loops over `x.iter()`, `x.windows(k)`, `x.chunks(k)`, and {}", iterators::CHAINS),
-                    );
-                    Op::Konst(self.dummy())
-                }
-            };
+            return self.seq_method(m, v, &name);
         }
         if INSPECT_METHODS.contains(&name.as_str()) || STEP_METHODS.contains(&name.as_str()) {
             return Op::Konst(self.konst(&Expr::MethodCall(m.clone())));

@@ -145,7 +145,7 @@ impl Lower<'_> {
     }
 
     /// Whether `e` names a local sequence of floats (not nested, not a row of another).
-    fn flat_local(&self, e: &Expr) -> bool {
+    pub(super) fn flat_local(&self, e: &Expr) -> bool {
         self.local_of(e)
             .is_some_and(|v| self.kind(v) == Kind::Seq && self.depth(v) == 1 && !self.is_row(v))
     }

@@ -424,6 +424,13 @@ impl<'e> Lower<'e> {
                     ),
                 }
             }
+            // `v.pop().unwrap();` on a local sequence of floats: the element taken, dropped.
+            Expr::MethodCall(m) if self.taken_pop(m).is_some() => {
+                let v = self.taken_pop(m).expect("a popped sequence");
+                self.lower_pop(v, m, out);
+            }
+            // `v.pop();`, `v.truncate(n);`, `v.clear();`, `v.resize(n, c);` on one.
+            Expr::MethodCall(m) if self.lower_shrink(m, out) => {}
             // `v.push(x * x);`, `v.extend(..)` on a local sequence of floats.
             Expr::MethodCall(m) if self.growing(m).is_some() => {
                 let v = self.growing(m).expect("a growing sequence");
@@ -472,7 +479,7 @@ impl<'e> Lower<'e> {
         self.errors.spanned(
             &m.method,
             format!(
-                "#[differentiate] does not support `.{}(..)` on a sequence or array that may carry a derivative; supported: writing its elements (`v[i] = ...`), and `push`, `extend`, `extend_from_slice`, `swap`, `reverse`, `rotate_left`, `rotate_right`, `fill`, `copy_from_slice` and `sort_by` on a local `Vec`, and `scaled_add` and `mapv_inplace` on a local array",
+                "#[differentiate] does not support `.{}(..)` on a sequence or array that may carry a derivative; supported: writing its elements (`v[i] = ...`), and `push`, `extend`, `extend_from_slice`, `pop`, `truncate`, `clear`, `resize`, `swap`, `reverse`, `rotate_left`, `rotate_right`, `fill`, `copy_from_slice` and `sort_by` on a local `Vec` of floats, and `scaled_add` and `mapv_inplace` on a local array",
                 m.method
             ),
         );

@@ -30,7 +30,7 @@ fn assigned(block: &Block, vars: &[Var], changed: &mut [bool]) {
             Stmt::Assign { var, .. } | Stmt::SetElem { var, .. } => changed[*var] = true,
             Stmt::Declare { var } => changed[*var] = true,
             Stmt::Eval(k) => {
-                for v in k.mutated(vars).into_iter().chain(k.pushed(vars)) {
+                for v in k.mutated(vars).into_iter().chain(k.resized(vars)) {
                     changed[v] = true;
                 }
             }

@@ -98,6 +98,7 @@ fn outer_reads(vars: &[Var], index: Option<VarId>, body: &[B]) -> Option<Outer> 
                 | B::RestoreSlice(_)
                 | B::Undo(..)
                 | B::Unpush(_)
+                | B::Repush(_)
                 | B::LetUp(_)
                 | B::PullInto(..) => {
                     return false;
@@ -406,6 +407,7 @@ fn mentions_adj(b: &B, v: VarId) -> bool {
         | B::RestoreSlice(_)
         | B::Undo(..)
         | B::Unpush(_)
+        | B::Repush(_)
         | B::Nop => false,
     }
 }
@@ -508,6 +510,7 @@ pub fn element_adjoints(
                 | B::RestoreSlice(_)
                 | B::Undo(..)
                 | B::Unpush(_)
+                | B::Repush(_)
                 | B::Nop => {}
             }
         }

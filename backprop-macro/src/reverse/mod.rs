@@ -56,6 +56,9 @@ pub enum B {
     /// `v.pop();` and `grad_v.pop();`: the element a `push` added taken off again, from
     /// the values where the reverse reads them, from the adjoint where there is one.
     Unpush(VarId),
+    /// `v.push(0.0);` and `grad_v.push(0.0);`: the element a `pop` took put back (its value
+    /// then restored as an overwritten element's), where `Unpush` would take it off.
+    Repush(VarId),
     /// `v_elems.pop_range(&mut v, lo, hi);`: the elements copied before a loop.
     RestoreSlice(Snapshot),
     If(E, Vec<B>, Vec<B>),
@@ -212,9 +215,14 @@ impl Rev<'_> {
                 }
                 // The element taken off again, from the values the reverse reads and from
                 // the adjoint (which a copy's gradient then adds at the length it had).
-                for v in k.pushed(&self.f.vars) {
+                // Or the element a `pop` took put back (its value restored by the reverse of
+                // the write before the `pop`, `v[n] = 0.0`).
+                let vars = &self.f.vars;
+                let pushed = k.pushed(vars).into_iter().map(|v| (v, B::Unpush(v)));
+                let popped = k.popped(vars).into_iter().map(|v| (v, B::Repush(v)));
+                for (v, b) in pushed.chain(popped) {
                     if self.a.facts[v].needed || self.a.facts[v].active {
-                        out.push(B::Unpush(v));
+                        out.push(b);
                     }
                 }
             }
@@ -588,7 +596,7 @@ fn writes(b: &B) -> Option<Vec<Key>> {
         | B::LetPullback(v, _) => {
             vec![Key::Primal(*v)]
         }
-        B::Unpush(v) => vec![Key::Primal(*v), Key::Adj(*v)],
+        B::Unpush(v) | B::Repush(v) => vec![Key::Primal(*v), Key::Adj(*v)],
         B::LetUp(p) => vec![Key::Adj(p.var())],
         B::AddSum(v, _) => vec![Key::Adj(*v)],
         B::Nop => Vec::new(),

@@ -162,7 +162,7 @@ pub fn views(vars: &[Var], index: VarId, body: &[B], terms: &[E], reversed: bool
                 note(*v, false, None, true)
             }
             // Taken off the values and the adjoint alike: neither through a slice.
-            B::Unpush(v) => {
+            B::Unpush(v) | B::Repush(v) => {
                 note(*v, false, None, true);
                 note(*v, true, None, true);
             }
