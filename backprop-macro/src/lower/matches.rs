@@ -607,8 +607,6 @@ impl Visit<'_> for TakesItems {
     }
 }
 
-/// `'l: while let P = e { a }` as `'l: loop { match e { P => { a } _ => break 'l } }`: the
-/// loop's label and the `match`.
 /// `while let Some(t) = v.pop() { .. }` as `while !v.is_empty() { let t = v.pop().unwrap();
 /// .. }`, and `if let Some(t) = v.pop()` likewise (the same for every collection with
 /// `pop` and `is_empty`): a sequence of floats taken from is then lowered as its element
@@ -664,6 +662,8 @@ fn popping_let(expr: &Expr) -> Option<Expr> {
     syn::parse2(rewritten).ok()
 }
 
+/// `'l: while let P = e { a }` as `'l: loop { match e { P => { a } _ => break 'l } }`: the
+/// loop's label and the `match`.
 fn while_let(expr: &Expr) -> Option<(Option<syn::Label>, syn::ExprMatch)> {
     let Expr::While(w) = expr else { return None };
     let Expr::Let(l) = &*w.cond else { return None };
