@@ -201,6 +201,30 @@ fn a_vec_of_floats_as_a_stack() {
     check_all!(stack_machine, &[0.3, -0.7, 1.1, 0.4, -0.2, 0.9, 0.5], 14);
 }
 
+/// A stack that grows and shrinks as the values decide: each value above a threshold split
+/// into two scaled ones, the rest summed (a work list, as tree walks keep one).
+#[differentiate(hessian)]
+fn splitting(x: &[f64]) -> f64 {
+    let mut stack = Vec::new();
+    stack.push(x[0]);
+    let mut s = 0.0;
+    while let Some(top) = stack.pop() {
+        if top > 0.1 {
+            stack.push(top * x[1]);
+            stack.push(top * x[2]);
+        } else {
+            s += top * top;
+        }
+    }
+    s
+}
+
+#[test]
+fn a_work_list_split_by_the_values() {
+    check_all!(splitting, &[0.9, 0.6, 0.5], 16);
+    check_all!(splitting, &[0.4, 0.7, 0.2], 17);
+}
+
 #[test]
 fn popped_truncated_resized_and_cleared() {
     check_all!(shrunk, &[0.3, -0.7, 1.1, 0.4, -0.2, 0.9], 15);
