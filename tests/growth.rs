@@ -2,7 +2,7 @@
 //! type annotation, read back by index and by loops over their current length; and integer
 //! sequences changed in place (`idx.push(k)`, `c[k] += 1`) that index floats later. And
 //! that shrink: a `Vec` of floats as a stack (`pop`, `while let Some(t) = v.pop()`),
-//! `truncate`, `clear` and `resize`.
+//! `truncate`, `clear` and `resize`; and elements removed and inserted in the middle.
 
 #![allow(clippy::needless_range_loop, clippy::vec_init_then_push)]
 
@@ -223,6 +223,42 @@ fn splitting(x: &[f64]) -> f64 {
 fn a_work_list_split_by_the_values() {
     check_all!(splitting, &[0.9, 0.6, 0.5], 16);
     check_all!(splitting, &[0.4, 0.7, 0.2], 17);
+}
+
+/// Elements removed from the middle and inserted there (`remove`, `swap_remove`,
+/// `insert`, also at the end), as values and as statements.
+#[differentiate(hessian)]
+fn edited(x: &[f64]) -> f64 {
+    let mut v: Vec<f64> = x.iter().map(|t| t * t).collect();
+    let a = v.remove(1);
+    v.insert(0, a * x[2]);
+    let b = v.swap_remove(2);
+    v.remove(0);
+    v.insert(v.len(), b.sin());
+    v.swap_remove(v.len() - 1);
+    let mut s = a * b;
+    for (k, t) in v.iter().enumerate() {
+        s += t * (k as f64 + 1.0);
+    }
+    s
+}
+
+#[test]
+fn elements_removed_and_inserted_in_the_middle() {
+    check_all!(edited, &[0.3, -0.7, 1.1, 0.4, -0.2, 0.9], 18);
+}
+
+/// A removal past the end panics with `Vec::remove`'s message.
+#[differentiate]
+fn remove_past_the_end(x: &[f64]) -> f64 {
+    let mut v = x.to_vec();
+    v.remove(5) * 2.0
+}
+
+#[test]
+#[should_panic(expected = "removal index (is 5) should be < len (is 2)")]
+fn removing_past_the_end_panics_as_written() {
+    let _ = remove_past_the_end::grad(&[1.0, 2.0]);
 }
 
 #[test]

@@ -1,6 +1,6 @@
-// Growing a sequence in ways the derivative cannot follow (a nested one by `extend`, or in
-// the middle), or taking from it into an `Option` kept as one: errors that say what to
-// write instead.
+// Changing a sequence in ways the derivative cannot follow (a nested one grown by `extend`,
+// a `Vec` filtered in place by `retain`), or taking from it into an `Option` kept as one:
+// errors that say what to write instead.
 use backprop::differentiate;
 
 #[differentiate]
@@ -11,9 +11,9 @@ fn extend_rows(x: f64) -> f64 {
 }
 
 #[differentiate]
-fn insert_front(x: f64) -> f64 {
-    let mut v: Vec<f64> = vec![1.0];
-    v.insert(0, x * x);
+fn retained(x: f64) -> f64 {
+    let mut v: Vec<f64> = vec![1.0, x * x];
+    v.retain(|t| *t > 0.5);
     v[0]
 }
 

@@ -378,7 +378,7 @@ impl<'e> Lower<'e> {
         if let Some(v) = self.taken_pop(m) {
             return Op::Copy(self.lower_pop(v, m, out));
         }
-        if let Some(taken) = self.defaulted_pop(m) {
+        if let Some(taken) = self.defaulted_pop(m).or_else(|| self.removed_element(m)) {
             return self.lower_op(&taken, out);
         }
         // `x.iter().map(|&v| (v * k) as i64).sum::<i64>()`: integers, a constant.

@@ -109,16 +109,91 @@ impl Lower<'_> {
 }
 
 impl Lower<'_> {
+    /// Whether `e` names a local sequence of floats, not nested, not a parameter.
+    fn own_flat_local(&self, e: &Expr) -> bool {
+        self.flat_local(e)
+            && self
+                .local_of(e)
+                .is_some_and(|v| self.vars[v].param.is_none())
+    }
+
+    /// `v.remove(i)`, `v.swap_remove(i)` and `v.insert(i, x)` on a local sequence of floats,
+    /// as the element writes and the `pop` or `push` they mean, and the removed element's
+    /// name: `{ let i = i; let n = v.len(); assert!(i < n, ..); let t = v[i]; for k in i..n
+    /// - 1 { v[k] = v[k + 1]; } v.pop().unwrap(); t }` (`swap_remove` moves the last
+    /// element into `i` instead; `insert` pushes, moves the elements after `i` up by one and
+    /// writes `x` at `i`). Each panics where the method would, with its message.
+    pub(super) fn moved_elements(
+        &mut self,
+        m: &syn::ExprMethodCall,
+    ) -> Option<(Vec<syn::Stmt>, Option<Ident>)> {
+        let method = m.method.to_string();
+        let arity = match method.as_str() {
+            "remove" | "swap_remove" => 1,
+            "insert" => 2,
+            _ => return None,
+        };
+        if m.args.len() != arity || !self.own_flat_local(&m.receiver) {
+            return None;
+        }
+        let [i, n, t, k, x] = ["i", "n", "t", "k", "x"]
+            .map(|n| Ident::new(&self.names.syntax(n), Span::mixed_site()));
+        let (v, at) = (&m.receiver, &m.args[0]);
+        let block: syn::Block = match method.as_str() {
+            "remove" => syn::parse_quote_spanned!(m.span()=> {
+                let #i: usize = #at;
+                let #n: usize = #v.len();
+                ::core::assert!(#i < #n, "removal index (is {}) should be < len (is {})", #i, #n);
+                let #t = #v[#i];
+                for #k in #i..#n - 1 {
+                    #v[#k] = #v[#k + 1];
+                }
+                #v.pop().unwrap();
+            }),
+            "swap_remove" => syn::parse_quote_spanned!(m.span()=> {
+                let #i: usize = #at;
+                let #n: usize = #v.len();
+                ::core::assert!(#i < #n, "swap_remove index (is {}) should be < len (is {})", #i, #n);
+                let #t = #v[#i];
+                #v[#i] = #v[#n - 1];
+                #v.pop().unwrap();
+            }),
+            _ => {
+                let value = &m.args[1];
+                syn::parse_quote_spanned!(m.span()=> {
+                    let #i: usize = #at;
+                    let #x = #value;
+                    let #n: usize = #v.len();
+                    ::core::assert!(#i <= #n, "insertion index (is {}) should be <= len (is {})", #i, #n);
+                    #v.push(#x);
+                    for #k in (#i + 1..=#n).rev() {
+                        #v[#k] = #v[#k - 1];
+                    }
+                    #v[#i] = #x;
+                })
+            }
+        };
+        Some((block.stmts, (method != "insert").then_some(t)))
+    }
+
+    /// `v.remove(i)` or `v.swap_remove(i)` as a value: the block [`Lower::moved_elements`]
+    /// writes, ending in the removed element.
+    pub(super) fn removed_element(&mut self, m: &syn::ExprMethodCall) -> Option<Expr> {
+        let (stmts, Some(t)) = self.moved_elements(m)? else {
+            return None;
+        };
+        Some(syn::parse_quote_spanned!(m.span()=> { #(#stmts)* #t }))
+    }
+
     /// `v.pop()` of a local sequence of floats (not a parameter, not nested): `v`.
     fn popping(&self, e: &Expr) -> Option<VarId> {
         let Expr::MethodCall(m) = strip(e) else {
             return None;
         };
-        if m.method != "pop" || !m.args.is_empty() || !self.flat_local(&m.receiver) {
+        if m.method != "pop" || !m.args.is_empty() || !self.own_flat_local(&m.receiver) {
             return None;
         }
         self.local_of(&m.receiver)
-            .filter(|&v| self.vars[v].param.is_none())
     }
 
     /// `v.pop().unwrap()` or `v.pop().expect(..)` of such a sequence: `v`.
@@ -205,13 +280,11 @@ impl Lower<'_> {
             (m.method.to_string().as_str(), m.args.len()),
             ("pop" | "clear", 0) | ("truncate", 1) | ("resize", 2)
         );
-        if !shrinks || !self.flat_local(&m.receiver) {
-            return false;
+        if let Some((stmts, _)) = self.moved_elements(m) {
+            self.lower_stmts(&stmts, Sink::Discard, out, &[]);
+            return true;
         }
-        if self
-            .local_of(&m.receiver)
-            .is_none_or(|v| self.vars[v].param.is_some())
-        {
+        if !shrinks || !self.own_flat_local(&m.receiver) {
             return false;
         }
         let [n, c] = ["n", "c"].map(|n| Ident::new(&self.names.syntax(n), Span::mixed_site()));
