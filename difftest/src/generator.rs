@@ -2088,12 +2088,13 @@ impl<'r> Gen<'r> {
 
     /// A `Vec` grown by `push` (or `extend` from the slice), then read by index and by
     /// `max_by` / `min_by`, or collected from a chain and read back with `for_each`.
-    /// The grown `Vec` `p` (four elements or more) used as a stack, sometimes: an element
+    /// The grown `Vec` `p` (two elements or more) used as a stack, sometimes: an element
     /// popped and pushed back changed, popped down by `while let` and refilled, cut by
-    /// `truncate` and grown again by `resize`, or emptied by `clear` and refilled. It
-    /// keeps three elements or more for the reads after it.
+    /// `truncate` and grown again by `resize`, emptied by `clear` and refilled, or an
+    /// element removed and inserted again elsewhere. It keeps an element or more for the
+    /// reads after it.
     fn stack_stmt(&mut self, p: &str, a: &str, b: &str) {
-        match self.later.below(6) {
+        match self.later.below(8) {
             0 => {
                 let t = self.name("t");
                 self.line(&format!("let {t} = {p}.pop().unwrap();"));
@@ -2121,6 +2122,18 @@ impl<'r> Gen<'r> {
                 self.line(&format!("{p}.push({u});"));
                 self.line(&format!("{p}.push({a});"));
                 self.line(&format!("{p}.push({u} * {b});"));
+            }
+            4 => {
+                // An element moved from the middle to the front, changed.
+                let u = self.name("u");
+                self.line(&format!("let {u} = {p}.remove(1);"));
+                self.line(&format!("{p}.insert(0, {u} * {b});"));
+            }
+            5 => {
+                // The first element swapped out for the last, then pushed back.
+                let u = self.name("u");
+                self.line(&format!("let {u} = {p}.swap_remove(0);"));
+                self.line(&format!("{p}.insert({p}.len(), {u} + {a});"));
             }
             _ => {}
         }
