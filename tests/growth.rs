@@ -169,7 +169,7 @@ fn stack_machine(x: &[f64]) -> f64 {
 }
 
 /// A copy popped down while its remaining elements are read (`v[0]`, `v.len()`), and
-/// dropped pops (`v.pop();`), `truncate`, `resize` with a value that carries a derivative,
+/// dropped pops (`v.pop();`, `let _ = v.pop();`, `_ = v.pop();`), `truncate`, `resize` with a value that carries a derivative,
 /// `unwrap_or` of a `pop` with and without an element, `clear`, then pushed again.
 #[differentiate(hessian)]
 fn shrunk(x: &[f64]) -> f64 {
@@ -180,8 +180,8 @@ fn shrunk(x: &[f64]) -> f64 {
         s += t * v[0] * v[v.len() - 1];
     }
     v.pop();
-    v.pop();
-    v.pop();
+    let _ = v.pop();
+    _ = v.pop();
     v.extend_from_slice(x);
     v.truncate(3);
     s += v.iter().map(|t| t.exp()).sum::<f64>();

@@ -198,7 +198,7 @@ impl Lower<'_> {
     }
 
     /// `let _ = e;`: evaluated for its effect only.
-    fn lower_discarded(&mut self, expr: &Expr, out: &mut Vec<Stmt>) {
+    pub(super) fn lower_discarded(&mut self, expr: &Expr, out: &mut Vec<Stmt>) {
         let before = out.len();
         self.lower_stmt_expr(expr, out);
         // A value discarded on purpose stays discarded (`_ = x * 2.0;`), so rustc

@@ -384,6 +384,10 @@ impl<'e> Lower<'e> {
     /// An expression statement that is not a tail: assignments, `if`, loops, blocks, calls.
     pub(super) fn lower_stmt_expr(&mut self, expr: &Expr, out: &mut Vec<Stmt>) {
         match strip_group(expr) {
+            // `_ = e;`: `let _ = e;`, evaluated for its effect only.
+            Expr::Assign(a) if matches!(strip(&a.left), Expr::Infer(_)) => {
+                self.lower_discarded(&a.right, out)
+            }
             Expr::Assign(a) => self.lower_assign(&a.left, None, &a.right, first_span(expr), out),
             Expr::Binary(b) if compound(&b.op).is_some() => {
                 self.lower_assign(&b.left, compound(&b.op), &b.right, first_span(expr), out);
