@@ -1013,7 +1013,8 @@ struct Gen<'r> {
     /// Labels of the enclosing labeled loops.
     labels: Vec<String>,
     /// Draws for what was added later (a grown `Vec` used as a stack), apart from `rng`:
-    /// every function an earlier draw wrote is written the same.
+    /// every function an earlier draw wrote is written the same, but for those lines (and
+    /// the numbers of the names after them).
     later: Rng,
 }
 
@@ -2086,8 +2087,6 @@ impl<'r> Gen<'r> {
         self.floats.last_mut().unwrap().push(t.to_string());
     }
 
-    /// A `Vec` grown by `push` (or `extend` from the slice), then read by index and by
-    /// `max_by` / `min_by`, or collected from a chain and read back with `for_each`.
     /// The grown `Vec` `p` (two elements or more) used as a stack, sometimes: an element
     /// popped and pushed back changed, popped down by `while let` and refilled, cut by
     /// `truncate` and grown again by `resize`, emptied by `clear` and refilled, or an
@@ -2139,6 +2138,8 @@ impl<'r> Gen<'r> {
         }
     }
 
+    /// A `Vec` grown by `push` (or `extend` from the slice), then read by index and by
+    /// `max_by` / `min_by`, or collected from a chain and read back with `for_each`.
     fn grown_stmt(&mut self) {
         let (p, t) = (self.name("p"), self.name("t"));
         let (a, b) = (self.bounded(2), self.bounded(1));
