@@ -143,7 +143,7 @@ impl Emit<'_> {
                 s.borrow_mut().push(Sliced {
                     var: *var,
                     adjoint: *adjoint,
-                    prefix: at.prefix_text.clone(),
+                    prefix: at.prefix_text(),
                     texts: texts
                         .iter()
                         .map(|(text, k)| (text.clone(), (k - lo) as usize))

@@ -67,8 +67,6 @@ pub struct At {
     /// The levels before the last and the fields between them: the row the element is in
     /// (empty for a flat sequence).
     pub prefix: Index,
-    /// The prefix as written, to recognize it when printing.
-    pub prefix_text: String,
     /// The loop's index or the counter.
     pub at: VarId,
     /// `(true, e)` for `at + e` (or `e + at`), `(false, e)` for `at - e`: an offset that is
@@ -88,11 +86,16 @@ impl At {
             .map(|(add, e)| (*add, e.to_token_stream().to_string()))
     }
 
+    /// The row as written, to recognize it when printing.
+    pub fn prefix_text(&self) -> String {
+        self.prefix.to_token_stream().to_string()
+    }
+
     /// Whether `other` reaches the same slice: the same row, the same step and offset.
     fn same_slice(&self, other: &At) -> bool {
         self.at == other.at
             && self.offset_text() == other.offset_text()
-            && self.prefix_text == other.prefix_text
+            && self.prefix_text() == other.prefix_text()
     }
 }
 
@@ -255,7 +258,6 @@ impl Where<'_> {
         }
         let prefix = Index(rows.to_vec(), i.1.clone());
         let at = |at: VarId, offset: Option<(bool, syn::Expr)>, konst: i64| At {
-            prefix_text: prefix.to_token_stream().to_string(),
             prefix: prefix.clone(),
             at,
             offset,
