@@ -274,8 +274,13 @@ impl Lower<'_> {
 
     /// `v.pop();`, `v.truncate(n);`, `v.clear();`, `v.resize(n, c);` on a local sequence of
     /// floats, as the pops and pushes they mean (`n` and `c` evaluated first, as the call's
-    /// arguments are); `false` for any other statement.
-    pub(super) fn lower_shrink(&mut self, m: &syn::ExprMethodCall, out: &mut Vec<Stmt>) -> bool {
+    /// arguments are), and `remove`, `swap_remove`, `insert` ([`Lower::moved_elements`]);
+    /// `false` for any other statement.
+    pub(super) fn lower_length_change(
+        &mut self,
+        m: &syn::ExprMethodCall,
+        out: &mut Vec<Stmt>,
+    ) -> bool {
         let shrinks = matches!(
             (m.method.to_string().as_str(), m.args.len()),
             ("pop" | "clear", 0) | ("truncate", 1) | ("resize", 2)

@@ -433,8 +433,9 @@ impl<'e> Lower<'e> {
                 let v = self.taken_pop(m).expect("a popped sequence");
                 self.lower_pop(v, m, out);
             }
-            // `v.pop();`, `v.truncate(n);`, `v.clear();`, `v.resize(n, c);` on one.
-            Expr::MethodCall(m) if self.lower_shrink(m, out) => {}
+            // `v.pop();`, `v.truncate(n);`, `v.clear();`, `v.resize(n, c);`, `v.remove(i);`,
+            // `v.insert(i, x);`, `v.swap_remove(i);` on one.
+            Expr::MethodCall(m) if self.lower_length_change(m, out) => {}
             // `v.push(x * x);`, `v.extend(..)` on a local sequence of floats.
             Expr::MethodCall(m) if self.growing(m).is_some() => {
                 let v = self.growing(m).expect("a growing sequence");
