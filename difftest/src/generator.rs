@@ -2051,7 +2051,21 @@ impl<'r> Gen<'r> {
                 ));
             }
         }
-        self.floats.last_mut().unwrap().push(t);
+        self.floats.last_mut().unwrap().push(t.clone());
+        // Each row walked by index in an inner loop, at the index and one past it (its
+        // reverse reaches the row through one slice), from the later draws.
+        if self.later.chance(0.5) {
+            let (r, b) = (self.name("r"), self.later.lit(-1.5, 1.5));
+            self.line(&format!("let mut {r} = {t};"));
+            self.line(&format!("for j in 0..{m}.len() {{"));
+            self.line(&format!("    for c in 0..{m}[j].len() - 1 {{"));
+            self.line(&format!(
+                "        {r} += {m}[j][c + 1] * {m}[j][c] * 0.5 + ({m}[j][c] * {b}).sin();"
+            ));
+            self.line("    }");
+            self.line("}");
+            self.floats.last_mut().unwrap().push(r);
+        }
     }
 
     /// A copy of the slice written through `iter_mut` (zipped, enumerated or reversed, or
