@@ -104,6 +104,41 @@ fn a_gradient_called_again_allocates_what_its_function_does_and_its_gradient() {
     );
 }
 
+/// A recurrence in a `while` loop, whose number of passes is known only as it runs: its
+/// stacks grow as it saves, the first time on storage from the pool.
+#[differentiate(reverse)]
+fn damped(x: &[f64]) -> f64 {
+    let mut i = 0;
+    let mut acc = 0.0;
+    while i < x.len() {
+        acc = 0.9 * acc * x[i] + x[i] * x[i];
+        i += 1;
+    }
+    acc
+}
+
+#[test]
+fn a_while_loop_called_again_allocates_only_its_gradient() {
+    let x: Vec<f64> = (0..1000).map(|i| 0.2 + 0.0006 * i as f64).collect();
+    assert_eq!(allocations(|| damped(&x)), 0);
+    allocations(|| damped::grad(&x));
+    assert_eq!(allocations(|| damped::grad(&x)), 1, "the gradient returned");
+    let (_, g) = damped::grad(&x);
+    let h = 1e-6;
+    for i in [0, 500, 999] {
+        let mut xp = x.clone();
+        xp[i] += h;
+        let mut xm = x.clone();
+        xm[i] -= h;
+        let fd = (damped(&xp) - damped(&xm)) / (2.0 * h);
+        assert!(
+            (g.x[i] - fd).abs() <= 1e-6 * fd.abs().max(1.0),
+            "{i}: {} vs {fd}",
+            g.x[i]
+        );
+    }
+}
+
 #[differentiate(reverse)]
 fn scaled(x: &[f64]) -> Vec<f64> {
     let mut out = vec![0.0; x.len()];

@@ -13,7 +13,7 @@
 /// every stack's storage goes back to it when the stack is dropped ([`release_pool`]), so a
 /// gradient called again and again reuses the memory of its previous call instead of asking
 /// the allocator (and, for large stacks, the kernel) for fresh pages each time. `push`
-/// itself is `Vec::push`: the pool costs the loops nothing.
+/// checks for room and calls the pool only on a cold path: the pool costs the loops nothing.
 #[derive(Debug)]
 pub struct Stack<T> {
     items: Vec<T>,
@@ -52,9 +52,14 @@ impl<T> Stack<T> {
         }
     }
 
-    /// Saves a value.
+    /// Saves a value. A stack that is full grows in `grow`, out of line and marked cold:
+    /// the first time on storage from the pool, so a `while` loop, whose pushes no
+    /// `reserve` can count beforehand, allocates nothing on calls after the first.
     #[inline]
     pub fn push(&mut self, value: T) {
+        if self.items.len() == self.items.capacity() {
+            self.grow(1);
+        }
         self.items.push(value);
     }
 
