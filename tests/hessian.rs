@@ -41,6 +41,28 @@ fn tanh_second_derivative() {
     }
 }
 
+/// `log` with a variable base and with a literal one (`x.log(3.0)`, whose `ln 3` the
+/// derivative code computes typed like `x`).
+#[differentiate(hessian)]
+fn logs(x: f64, b: f64) -> f64 {
+    x.log(b) + x.log(3.0) * b
+}
+
+#[test]
+fn log_of_a_variable_and_of_a_literal_base() {
+    let (x, b): (f64, f64) = (1.7, 2.5);
+    let (lx, lb, l3) = (x.ln(), b.ln(), 3f64.ln());
+    let (value, g, rows) = logs::hessian(x, b);
+    assert_eq!(value, logs(x, b));
+    assert_close(g.x, 1.0 / (x * lb) + b / (x * l3), 1e-14);
+    assert_close(g.b, -lx / (b * lb * lb) + lx / l3, 1e-14);
+    let xb = -1.0 / (x * b * lb * lb) + 1.0 / (x * l3);
+    assert_close(rows[0].x, -1.0 / (x * x * lb) - b / (x * x * l3), 1e-14);
+    assert_close(rows[0].b, xb, 1e-14);
+    assert_close(rows[1].x, xb, 1e-14);
+    assert_close(rows[1].b, lx / (b * b * lb * lb) * (1.0 + 2.0 / lb), 1e-14);
+}
+
 #[differentiate(hessian)]
 fn neuron(w0: f64, x0: f64, w1: f64, x1: f64, w2: f64) -> f64 {
     sigmoid(w0 * x0 + w1 * x1 + w2)

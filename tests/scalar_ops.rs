@@ -57,6 +57,7 @@ unary! {
     ln_1p: |a| a.ln_1p(), -0.5, 3.0;
     log2: |a| a.log2(), 0.1, 3.0;
     log10: |a| a.log10(), 0.1, 3.0;
+    log_literal_base: |a| a.log(3.0), 0.1, 3.0;
     sqrt: |a| a.sqrt(), 0.1, 3.0;
     cbrt: |a| a.cbrt(), 0.1, 3.0;
     powi3: |a| a.powi(3), -2.0, 2.0;

@@ -16,7 +16,6 @@ pub enum Method {
     Cosh,
     Sqrt,
     Hypot,
-    Ln,
 }
 
 impl Method {
@@ -28,7 +27,6 @@ impl Method {
             Method::Cosh => "cosh",
             Method::Sqrt => "sqrt",
             Method::Hypot => "hypot",
-            Method::Ln => "ln",
         }
     }
 
@@ -57,7 +55,6 @@ impl Method {
             Method::Sinh => mul(t(receiver)?, call(Method::Cosh, r)),
             Method::Cosh => mul(t(receiver)?, call(Method::Sinh, r)),
             Method::Sqrt => div(t(receiver)?, mul(lit("2.0"), call(Method::Sqrt, r))),
-            Method::Ln => div(t(receiver)?, r),
         })
     }
 }
@@ -68,6 +65,7 @@ pub enum Helper {
     Exp2,
     Log2,
     Log10,
+    LnBase,
     Abs,
     Powi,
     Powi2,
@@ -95,6 +93,7 @@ impl Helper {
             Helper::Exp2 => "exp2",
             Helper::Log2 => "log2",
             Helper::Log10 => "log10",
+            Helper::LnBase => "ln_base",
             Helper::Abs => "abs",
             Helper::Powi => "powi",
             Helper::Powi2 => "powi2",
@@ -142,6 +141,8 @@ impl Helper {
                 let x = args[0].clone();
                 Some(neg(div(mul(t(&args[0])?, call(self, vec![x.clone()])), x)))
             }
+            // d ln b = db / b
+            Helper::LnBase => Some(div(t(&args[0])?, args[0].clone())),
             Helper::Powi => Some(mul(t(&args[0])?, call(Helper::Powi2, args.to_vec()))),
             Helper::PowfBase => partials(Helper::PowfBaseDx, Helper::PowfBaseDp),
             Helper::PowfExponent => partials(Helper::PowfExponentDx, Helper::PowfExponentDy),

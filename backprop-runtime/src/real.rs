@@ -136,6 +136,13 @@ pub mod d {
         (x * T::LN_10()).recip()
     }
 
+    /// `ln b` for `y = x.log(b)`'s derivatives, `b` typed like `x` (a literal base has no
+    /// float type of its own to call `.ln()` on).
+    #[inline(always)]
+    pub fn ln_base<T: Real>(b: T, _x: T) -> T {
+        b.ln()
+    }
+
     /// `y = x.powi(n)`: `n · xⁿ⁻¹`, and exactly 0 for `n = 0`.
     #[inline(always)]
     pub fn powi<T: Real>(x: T, n: i32) -> T {

@@ -187,8 +187,10 @@ fn math_backward(
         Math::Log10 => Some(mul(up.clone(), helper(Helper::Log10, vec![x.clone()]))),
         Math::Log => {
             // x.log(b) = ln x / ln b: d/dx = 1 / (x ln b), d/db = -(x.log(b)) / (b ln b).
+            // `ln b` through a helper typed by `x`: a literal base (`x.log(3.0)`) has no float
+            // type of its own to call `.ln()` on.
             let base = operand(&rest[0]);
-            let ln_base = method(Method::Ln, base.clone(), vec![]);
+            let ln_base = helper(Helper::LnBase, vec![base.clone(), x.clone()]);
             add_to(
                 &rest[0],
                 neg(over(mul(up.clone(), y.clone()), mul(base, ln_base.clone()))),
