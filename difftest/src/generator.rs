@@ -1437,6 +1437,11 @@ impl<'r> Gen<'r> {
                     "(({a}) * 2.0).fract()",
                     "f64::tanh({a})",
                     "(2.0 + ({a}).cos()).exp() * 0.1",
+                    // Literal second operands: no float type of their own.
+                    "(1.0 + ({a}).powi(2)).log(3.0)",
+                    "({a}).atan2(2.0)",
+                    "(1.0 + ({a}).powi(2)).powf(1.5)",
+                    "({a}).hypot(0.5)",
                 ];
                 self.rng.pick(&forms).replace("{a}", &a)
             }
