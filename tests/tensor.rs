@@ -183,6 +183,40 @@ fn in_place_updates_of_a_local_array() {
     assert_close(dot, expected, 1e-10);
 }
 
+/// Constant weights written as ndarray users write them: `array![..]` and
+/// `Array2::from_shape_vec(..).unwrap()` in the body (were "cannot see the code this macro
+/// expands to" and an array taken for a float).
+#[differentiate(hessian)]
+fn constant_weights(x: &Array1<f64>) -> f64 {
+    let w = array![[1.0, 0.5, -0.2], [0.3, 0.1, 0.7]];
+    let v = Array2::from_shape_vec((3, 2), vec![0.2, -0.4, 0.6, 0.1, -0.3, 0.5]).unwrap();
+    let h = w.dot(x).mapv(|t| t.tanh());
+    let b = backprop::ndarray::array![0.1, -0.1];
+    (&h + &b).dot(&v.t().dot(x)) + h.sum()
+}
+
+#[test]
+fn constant_arrays_from_array_and_from_shape_vec() {
+    let x = array![0.3, -0.8, 0.5];
+    let (value, g) = constant_weights::grad(&x);
+    assert_eq!(value, constant_weights(&x));
+    assert_fd_array(constant_weights, &x, &g.x);
+    let dx = array![0.5, 1.0, -0.25];
+    let (_, dot) = constant_weights::jvp(&x, &dx);
+    assert_close(dot, g.x.dot(&dx), 1e-12);
+    let f = |p: &[f64]| {
+        constant_weights::grad(&Array1::from(p.to_vec()))
+            .1
+            .x
+            .to_vec()
+    };
+    let hvp = |p: &[f64], u: &[f64]| {
+        let (p, u) = (Array1::from(p.to_vec()), Array1::from(u.to_vec()));
+        constant_weights::hvp(&p, &u).2.x.to_vec()
+    };
+    check_hvp(f, hvp, &x.to_vec(), 5);
+}
+
 fn shapes(seed: u64) -> impl Iterator<Item = (Points, usize, usize, usize)> {
     (0..6).map(move |i| {
         let mut p = Points::new(seed * 100 + i);

@@ -42,7 +42,7 @@ impl<'e> Lower<'e> {
             // Nothing that carries a derivative goes in: an ordinary call.
             return Op::Konst(self.konst(&Expr::Call(c.clone())));
         }
-        if array_from_values(&fp.path) {
+        if array_function(&c.func, &FROM_VALUES) {
             // `Array1::from_vec(v)` (or `Array1::from(v)`, the same) of a `Vec` of floats:
             // the runtime's gate.
             let n = fp.path.segments.len();
@@ -495,6 +495,9 @@ impl<'e> Lower<'e> {
         if let Some(op) = self.diverging_value(&m.mac) {
             return op;
         }
+        if ndarray_array_macro(&m.mac) {
+            return self.lower_array_macro(m);
+        }
         if !m.mac.path.is_ident("vec") {
             self.unsupported_macro(&m.mac);
             return Op::Konst(self.dummy());
@@ -538,6 +541,27 @@ impl<'e> Lower<'e> {
                 let span = m.mac.path.span();
                 self.konst_tokens(quote_spanned!(span=> ::std::vec![#v; #n]), &reads)
                     .into_op()
+            }
+            Err(e) => {
+                self.errors.push(e);
+                Op::Konst(self.dummy())
+            }
+        }
+    }
+
+    /// ndarray's `array![[1.0, 0.5], [0.3, 0.1]]` of constants: an array that carries no
+    /// derivative, written as it is. Of values that carry one: the error of the other
+    /// constructors from values.
+    fn lower_array_macro(&mut self, m: &syn::ExprMacro) -> Op {
+        let reads_derivative = m
+            .mac
+            .parse_body_with(syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated)
+            .map(|items| items.iter().any(|e| self.reads_derivative(e)));
+        match reads_derivative {
+            Ok(false) => Op::Konst(self.konst(&Expr::Macro(m.clone()))),
+            Ok(true) => {
+                self.errors.spanned(&m.mac, ARRAY_FROM_VALUES);
+                Op::Konst(self.dummy())
             }
             Err(e) => {
                 self.errors.push(e);
@@ -684,22 +708,40 @@ impl<'e> Lower<'e> {
 /// The error for an ndarray array made from values that carry a derivative.
 const ARRAY_FROM_VALUES: &str = "#[differentiate] makes an ndarray array from values that carry a derivative only as `Array1::from_vec(v)` or `Array1::from(v)` of a `Vec` of floats bound to a name; for another shape or constructor, compute the array with ndarray's operations on array parameters (`x.mapv(..)`, `a.dot(&x)`, ...), or keep the values in the `Vec` (indexed, walked, summed)";
 
+/// ndarray's `array![..]` (as `array!`, `ndarray::array!` or through the facade).
+pub(super) fn ndarray_array_macro(mac: &syn::Macro) -> bool {
+    mac.path.segments.last().is_some_and(|s| s.ident == "array")
+}
+
+/// `Array2::from_shape_vec(shape, v)`: an ndarray array in a `Result`.
+pub(super) fn shaped_array(expr: &Expr) -> bool {
+    matches!(strip(expr), Expr::Call(c) if array_function(&c.func, &["from_shape_vec"]))
+}
+
+/// `Array2::zeros`, `Array1::from_vec`, ...: a path to one of ndarray's `Array*` functions
+/// named `names`.
+pub(super) fn array_function(func: &Expr, names: &[&str]) -> bool {
+    let Expr::Path(p) = strip(func) else {
+        return false;
+    };
+    let n = p.path.segments.len();
+    n >= 2
+        && p.path.segments[n - 2]
+            .ident
+            .to_string()
+            .starts_with("Array")
+        && names.iter().any(|m| p.path.segments[n - 1].ident == m)
+}
+
 /// `Array1::from_vec`, `Array::from`, `Array2::from_shape_vec`, ...: a constructor of an
 /// ndarray array from values.
-fn array_from_values(path: &syn::Path) -> bool {
-    let n = path.segments.len();
-    n >= 2
-        && path.segments[n - 2].ident.to_string().starts_with("Array")
-        && [
-            "from_vec",
-            "from",
-            "from_shape_vec",
-            "from_iter",
-            "from_shape_fn",
-        ]
-        .iter()
-        .any(|m| path.segments[n - 1].ident == m)
-}
+const FROM_VALUES: [&str; 5] = [
+    "from_vec",
+    "from",
+    "from_shape_vec",
+    "from_iter",
+    "from_shape_fn",
+];
 
 /// The macros that panic, run where they are written.
 const DIVERGING: [&str; 4] = ["panic", "unreachable", "todo", "unimplemented"];

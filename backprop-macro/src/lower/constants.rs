@@ -193,10 +193,11 @@ impl Renamer<'_, '_> {
     }
 
     /// Local names inside a macro's tokens, renamed as in an expression.
-    /// Whether `expr` is a `vec!` of constants, renamed ([`Self::renamed_vec`]).
+    /// Whether `expr` is a `vec!` (or ndarray's `array!`) of constants, renamed
+    /// ([`Self::renamed_vec`]).
     fn rename_vec(&mut self, expr: &mut Expr) -> bool {
         if let Expr::Macro(m) = expr
-            && m.mac.path.is_ident("vec")
+            && (m.mac.path.is_ident("vec") || super::calls::ndarray_array_macro(&m.mac))
             && let Some(tokens) = self.renamed_vec(&m.mac)
         {
             m.mac.tokens = tokens;

@@ -363,6 +363,11 @@ pub(super) fn konst_kind(expr: &Expr) -> Kind {
                 && konst_kind(&m.receiver) == Kind::Other
             {
                 Kind::Int
+            } else if ["unwrap", "expect"].contains(&name.as_str())
+                && super::calls::shaped_array(&m.receiver)
+            {
+                // `Array2::from_shape_vec((2, 3), vec![..]).unwrap()`: an array.
+                Kind::Tensor
             } else if COPIES.contains(&name.as_str()) && konst_kind(&m.receiver) == Kind::Seq {
                 // `[a, b].map(|e| e.tanh())` of constants: an array still.
                 Kind::Seq
@@ -380,30 +385,23 @@ pub(super) fn konst_kind(expr: &Expr) -> Kind {
         // derivative to it is refused where it is made).
         Expr::Path(p) if p.path.is_ident("None") => Kind::Other,
         Expr::Macro(m) if m.mac.path.segments.last().is_some_and(|s| s.ident == "vec") => Kind::Seq,
+        Expr::Macro(m) if super::calls::ndarray_array_macro(&m.mac) => Kind::Tensor,
         // `Array2::zeros((n, m))`, `Array1::ones(n)`, `Array::from_elem(..)`: an array.
-        Expr::Call(c) => match strip(&c.func) {
-            Expr::Path(p)
-                if p.path.segments.len() >= 2
-                    && p.path.segments[p.path.segments.len() - 2]
-                        .ident
-                        .to_string()
-                        .starts_with("Array")
-                    && p.path.segments.last().is_some_and(|s| {
-                        [
-                            "zeros",
-                            "ones",
-                            "from_elem",
-                            "from_shape_fn",
-                            "from_vec",
-                            "from",
-                        ]
-                        .contains(&s.ident.to_string().as_str())
-                    }) =>
-            {
-                Kind::Tensor
-            }
-            _ => Kind::Float,
-        },
+        Expr::Call(c)
+            if super::calls::array_function(
+                &c.func,
+                &[
+                    "zeros",
+                    "ones",
+                    "from_elem",
+                    "from_shape_fn",
+                    "from_vec",
+                    "from",
+                ],
+            ) =>
+        {
+            Kind::Tensor
+        }
         _ => Kind::Float,
     }
 }
