@@ -195,26 +195,57 @@ fn constant_weights(x: &Array1<f64>) -> f64 {
     (&h + &b).dot(&v.t().dot(x)) + h.sum()
 }
 
+/// A function of one vector, checked every way: the value, the gradient against central
+/// differences, `jvp` against the gradient, `hvp` against differences of the gradient.
+macro_rules! check_every_mode {
+    ($f:ident, $x:expr, $dx:expr, $seed:expr) => {{
+        let (x, dx) = ($x, $dx);
+        let (value, g) = $f::grad(&x);
+        assert_eq!(value, $f(&x));
+        assert_fd_array($f, &x, &g.x);
+        let (_, dot) = $f::jvp(&x, &dx);
+        assert_close(dot, g.x.dot(&dx), 1e-12);
+        let f = |p: &[f64]| $f::grad(&Array1::from(p.to_vec())).1.x.to_vec();
+        let hvp = |p: &[f64], u: &[f64]| {
+            let (p, u) = (Array1::from(p.to_vec()), Array1::from(u.to_vec()));
+            $f::hvp(&p, &u).2.x.to_vec()
+        };
+        check_hvp(f, hvp, &x.to_vec(), $seed);
+    }};
+}
+
 #[test]
 fn constant_arrays_from_array_and_from_shape_vec() {
-    let x = array![0.3, -0.8, 0.5];
-    let (value, g) = constant_weights::grad(&x);
-    assert_eq!(value, constant_weights(&x));
-    assert_fd_array(constant_weights, &x, &g.x);
-    let dx = array![0.5, 1.0, -0.25];
-    let (_, dot) = constant_weights::jvp(&x, &dx);
-    assert_close(dot, g.x.dot(&dx), 1e-12);
-    let f = |p: &[f64]| {
-        constant_weights::grad(&Array1::from(p.to_vec()))
-            .1
-            .x
-            .to_vec()
-    };
-    let hvp = |p: &[f64], u: &[f64]| {
-        let (p, u) = (Array1::from(p.to_vec()), Array1::from(u.to_vec()));
-        constant_weights::hvp(&p, &u).2.x.to_vec()
-    };
-    check_hvp(f, hvp, &x.to_vec(), 5);
+    check_every_mode!(
+        constant_weights,
+        array![0.3, -0.8, 0.5],
+        array![0.5, 1.0, -0.25],
+        5
+    );
+}
+
+/// Every float method the scalar code differentiates that ndarray has elementwise, on an
+/// array and inside `mapv` (`tan`, `powf(1.5)`, `log2`, `log(2.0)`, ... were "does not
+/// support `.tan()` on an array").
+#[differentiate(hessian)]
+fn elementwise_functions(x: &Array1<f64>) -> f64 {
+    let trig = x.mapv(|v| v.tan() + v.atan() + (0.5 * v).asin() + (0.3 * v).acos());
+    let logs = x.mapv(|v| (1.0 + v * v).log2() + (2.0 + v).log10() + (1.0 + v * v).log(3.0));
+    let powers = x.mapv(|v| (1.0 + v * v).powf(1.5) + (3.0 + v).cbrt() + v.exp2());
+    let hyperbolic = x.mapv(|v| v.hypot(1.0) + v.asinh() + (2.0 + v).acosh() + (0.5 * v).atanh());
+    let angles = x.mapv(|v| (v.to_degrees() * 0.01).sin() + v.to_radians().exp());
+    let direct = x.tan() + x.powf(2.5).sqrt() + x.log2() + x.log(3.0) + x.exp2();
+    (trig * logs + powers + hyperbolic + angles + direct).sum()
+}
+
+#[test]
+fn elementwise_functions_of_arrays() {
+    check_every_mode!(
+        elementwise_functions,
+        array![0.3, 0.8, 0.5, 0.1],
+        array![0.5, -1.0, 0.25, 2.0],
+        9
+    );
 }
 
 fn shapes(seed: u64) -> impl Iterator<Item = (Points, usize, usize, usize)> {

@@ -118,7 +118,20 @@ impl Helper {
 
     /// Whether the runtime has it elementwise for arrays too (`tensor::d::name`).
     pub fn elementwise(self) -> bool {
-        matches!(self, Helper::Powi | Helper::Powi2 | Helper::Abs)
+        matches!(
+            self,
+            Helper::Powi
+                | Helper::Powi2
+                | Helper::Abs
+                | Helper::Exp2
+                | Helper::Log2
+                | Helper::Log10
+                | Helper::LnBase
+                | Helper::PowfBase
+                | Helper::PowfBaseDx
+                | Helper::ToDegrees
+                | Helper::ToRadians
+        )
     }
 
     /// The tangent of `name(args)` (forward mode over a backward rule), `None` where it
@@ -142,7 +155,7 @@ impl Helper {
                 Some(neg(div(mul(t(&args[0])?, call(self, vec![x.clone()])), x)))
             }
             // d ln b = db / b
-            Helper::LnBase => Some(div(t(&args[0])?, args[0].clone())),
+            Helper::LnBase => Some(div(t(&args[1])?, args[1].clone())),
             Helper::Powi => Some(mul(t(&args[0])?, call(Helper::Powi2, args.to_vec()))),
             Helper::PowfBase => partials(Helper::PowfBaseDx, Helper::PowfBaseDp),
             Helper::PowfExponent => partials(Helper::PowfExponentDx, Helper::PowfExponentDy),
@@ -639,39 +652,39 @@ impl Math {
     /// Every float method the macro differentiates: error messages list them from here.
     pub const TABLE: &'static [MathEntry] = &[
         entry("exp", Math::Exp, 0, true, true),
-        entry("exp2", Math::Exp2, 0, true, false),
+        entry("exp2", Math::Exp2, 0, true, true),
         entry("exp_m1", Math::ExpM1, 0, true, true),
         entry("ln", Math::Ln, 0, false, true),
         entry("ln_1p", Math::Ln1p, 0, false, true),
-        entry("log2", Math::Log2, 0, false, false),
-        entry("log10", Math::Log10, 0, false, false),
-        entry("log", Math::Log, 1, true, false),
+        entry("log2", Math::Log2, 0, false, true),
+        entry("log10", Math::Log10, 0, false, true),
+        entry("log", Math::Log, 1, true, true),
         entry("sqrt", Math::Sqrt, 0, true, true),
-        entry("cbrt", Math::Cbrt, 0, true, false),
+        entry("cbrt", Math::Cbrt, 0, true, true),
         entry("powi", Math::Powi, 1, false, true),
-        entry("powf", Math::Powf, 1, true, false),
+        entry("powf", Math::Powf, 1, true, true),
         entry("sin", Math::Sin, 0, false, true),
         entry("cos", Math::Cos, 0, false, true),
-        entry("tan", Math::Tan, 0, true, false),
-        entry("asin", Math::Asin, 0, false, false),
-        entry("acos", Math::Acos, 0, false, false),
-        entry("atan", Math::Atan, 0, false, false),
+        entry("tan", Math::Tan, 0, true, true),
+        entry("asin", Math::Asin, 0, false, true),
+        entry("acos", Math::Acos, 0, false, true),
+        entry("atan", Math::Atan, 0, false, true),
         entry("atan2", Math::Atan2, 1, false, false),
         entry("sinh", Math::Sinh, 0, false, true),
         entry("cosh", Math::Cosh, 0, false, true),
         entry("tanh", Math::Tanh, 0, true, true),
-        entry("asinh", Math::Asinh, 0, false, false),
-        entry("acosh", Math::Acosh, 0, false, false),
-        entry("atanh", Math::Atanh, 0, false, false),
+        entry("asinh", Math::Asinh, 0, false, true),
+        entry("acosh", Math::Acosh, 0, false, true),
+        entry("atanh", Math::Atanh, 0, false, true),
         entry("abs", Math::Abs, 0, false, true),
         entry("recip", Math::Recip, 0, true, true),
         entry("max", Math::Max, 1, false, false),
         entry("min", Math::Min, 1, false, false),
-        entry("hypot", Math::Hypot, 1, true, false),
+        entry("hypot", Math::Hypot, 1, true, true),
         entry("mul_add", Math::MulAdd, 2, false, false),
         entry("clamp", Math::Clamp, 2, false, false),
-        entry("to_degrees", Math::ToDegrees, 0, false, false),
-        entry("to_radians", Math::ToRadians, 0, false, false),
+        entry("to_degrees", Math::ToDegrees, 0, false, true),
+        entry("to_radians", Math::ToRadians, 0, false, true),
         entry("fract", Math::Fract, 0, false, false),
         entry("copysign", Math::Copysign, 1, false, false),
         entry("rem_euclid", Math::RemEuclid, 1, false, false),

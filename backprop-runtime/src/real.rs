@@ -139,7 +139,7 @@ pub mod d {
     /// `ln b` for `y = x.log(b)`'s derivatives, `b` typed like `x` (a literal base has no
     /// float type of its own to call `.ln()` on).
     #[inline(always)]
-    pub fn ln_base<T: Real>(b: T, _x: T) -> T {
+    pub fn ln_base<T: Real>(_x: T, b: T) -> T {
         b.ln()
     }
 

@@ -1347,31 +1347,60 @@ crate::gate! {
 pub mod d {
     use super::{Base, Map};
 
-    /// `n · xⁿ⁻¹` elementwise.
-    #[inline]
-    pub fn powi<X: Base + ?Sized>(x: &X, n: i32) -> <X::Target as Map>::Output
-    where
-        X::Target: Map,
-    {
-        x.base().map(|v| crate::d::powi(v, n))
+    /// Elementwise versions of the scalar local derivatives `crate::d::name(x)`.
+    macro_rules! unary {
+        ($($(#[$doc:meta])* $name:ident;)*) => {$(
+            $(#[$doc])*
+            #[inline]
+            pub fn $name<X: Base + ?Sized>(x: &X) -> <X::Target as Map>::Output
+            where
+                X::Target: Map,
+            {
+                x.base().map(crate::d::$name)
+            }
+        )*};
     }
 
-    /// `n(n − 1) · xⁿ⁻²` elementwise: the derivative of [`powi`].
-    #[inline]
-    pub fn powi2<X: Base + ?Sized>(x: &X, n: i32) -> <X::Target as Map>::Output
-    where
-        X::Target: Map,
-    {
-        x.base().map(|v| crate::d::powi2(v, n))
+    /// Elementwise versions of `crate::d::name(x, c)`, for a constant `c`.
+    macro_rules! with_constant {
+        ($($(#[$doc:meta])* $name:ident($c:ident: $ty:ty);)*) => {$(
+            $(#[$doc])*
+            #[inline]
+            pub fn $name<X: Base + ?Sized>(x: &X, $c: $ty) -> <X::Target as Map>::Output
+            where
+                X::Target: Map,
+            {
+                x.base().map(|v| crate::d::$name(v, $c))
+            }
+        )*};
     }
 
-    /// The sign elementwise, 0 at 0.
-    #[inline]
-    pub fn abs<X: Base + ?Sized>(x: &X) -> <X::Target as Map>::Output
-    where
-        X::Target: Map,
-    {
-        x.base().map(crate::d::abs)
+    unary! {
+        /// The sign elementwise, 0 at 0.
+        abs;
+        /// `y · ln 2` elementwise, for `y = x.exp2()`.
+        exp2;
+        /// `1 / (x · ln 2)` elementwise.
+        log2;
+        /// `1 / (x · ln 10)` elementwise.
+        log10;
+        /// A gradient converted from radians to degrees elementwise, for `x.to_degrees()`.
+        to_degrees;
+        /// A gradient converted from degrees to radians elementwise, for `x.to_radians()`.
+        to_radians;
+    }
+
+    with_constant! {
+        /// `n · xⁿ⁻¹` elementwise.
+        powi(n: i32);
+        /// `n(n − 1) · xⁿ⁻²` elementwise: the derivative of [`powi`].
+        powi2(n: i32);
+        /// `p · xᵖ⁻¹` elementwise, for `x.powf(p)` with a constant `p`.
+        powf_base(p: <X::Target as Map>::Elem);
+        /// `p (p − 1) · xᵖ⁻²` elementwise: the derivative of [`powf_base`].
+        powf_base_dx(p: <X::Target as Map>::Elem);
+        /// `ln b` in the shape of `x`, for `x.log(b)` with a constant `b`.
+        ln_base(b: <X::Target as Map>::Elem);
     }
 }
 

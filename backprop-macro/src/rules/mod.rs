@@ -190,7 +190,7 @@ fn math_backward(
             // `ln b` through a helper typed by `x`: a literal base (`x.log(3.0)`) has no float
             // type of its own to call `.ln()` on.
             let base = operand(&rest[0]);
-            let ln_base = helper(Helper::LnBase, vec![base.clone(), x.clone()]);
+            let ln_base = helper(Helper::LnBase, vec![x.clone(), base.clone()]);
             add_to(
                 &rest[0],
                 neg(over(mul(up.clone(), y.clone()), mul(base, ln_base.clone()))),
