@@ -2975,6 +2975,34 @@ fn zipped_windows_and_chunks() {
     check_at_lengths!(zipped_stretches, 47);
 }
 
+/// Chunks of a local `Vec` written by index, as a flat buffer of points is filled:
+/// `y.chunks_mut(2)` enumerated, zipped with `x.chunks(2)` (a shorter last chunk), and
+/// `chunks_exact_mut(3)` updated in place (`c[j] += ..`, `c.len()`).
+#[differentiate(hessian)]
+fn written_chunks(x: &[f64]) -> f64 {
+    let mut y = vec![0.0; x.len()];
+    for (k, c) in y.chunks_mut(2).enumerate() {
+        c[0] = x[2 * k] * (k as f64 + 1.0);
+        if c.len() > 1 {
+            c[1] = x[2 * k] * x[2 * k + 1];
+        }
+    }
+    for (c, xc) in y.chunks_mut(2).zip(x.chunks(2)) {
+        c[0] += xc[xc.len() - 1].sin();
+    }
+    for c in y.chunks_exact_mut(3) {
+        for j in 0..c.len() {
+            c[j] += 0.5 * c[j] * c[(j + 1) % 3];
+        }
+    }
+    y.iter().map(|v| v * v).sum()
+}
+
+#[test]
+fn chunks_of_a_local_written_by_index() {
+    check_at_lengths!(written_chunks, 49);
+}
+
 // ------------------------------------------------------------ chains over ranges, tests
 
 /// Chains over ranges (`(0..n).map(|i| ..).sum()`, `.rev()`, `.fold`, `.collect()`, nested),

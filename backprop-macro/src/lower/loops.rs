@@ -262,7 +262,7 @@ impl<'e> Lower<'e> {
         if iter.reads.iter().any(|&v| self.kind(v).differentiable()) {
             self.errors.spanned(
                 iterable,
-                "#[differentiate] iterates over ranges (`a..b`, `a..=b`, `.rev()`, `.step_by(k)`) and over floats with `xs.iter()`, `&xs`, `xs.iter_mut()`, `&mut xs`, `xs.iter().enumerate()`, `xs.iter().zip(&ys)`, `.skip(k)`, `.take(k)`, `.step_by(k)`, `.rev()`, `.map(|..| ..)`, `.filter(|..| ..)` and `.scan(init, |acc, x| { ..; Some(..) })` (never ending early), and over `xs.windows(k)`, `xs.chunks(k)` and `xs.chunks_exact(k)`; other iterator adaptors are not supported",
+                "#[differentiate] iterates over ranges (`a..b`, `a..=b`, `.rev()`, `.step_by(k)`) and over floats with `xs.iter()`, `&xs`, `xs.iter_mut()`, `&mut xs`, `xs.iter().enumerate()`, `xs.iter().zip(&ys)`, `.skip(k)`, `.take(k)`, `.step_by(k)`, `.rev()`, `.map(|..| ..)`, `.filter(|..| ..)` and `.scan(init, |acc, x| { ..; Some(..) })` (never ending early), and over `xs.windows(k)`, `xs.chunks(k)` and `xs.chunks_exact(k)`, and `ys.chunks_mut(k)` and `ys.chunks_exact_mut(k)` of a local `Vec` whose chunks the body reads and writes by index (`c[j] = ..`, `c.len()`); other iterator adaptors are not supported",
             );
             return None;
         }

@@ -1,5 +1,6 @@
-//! `for w in x.windows(k)`, `x.chunks(k)`, `x.chunks_exact(k)` (also `.enumerate()`d, and
-//! two of them zipped) over a sequence: the index loop they mean. And `for v in &x[a..b]`
+//! `for w in x.windows(k)`, `x.chunks(k)`, `x.chunks_exact(k)`, `y.chunks_mut(k)`,
+//! `y.chunks_exact_mut(k)` (also `.enumerate()`d, and two of them zipped) over a sequence:
+//! the index loop they mean. And `for v in &x[a..b]`
 //! (or `x[a..].iter()...`): the walk `x.iter().skip(a).take(b - a)`, after the bounds check
 //! the slice makes. Each window is a stretch of `x`: where the body only indexes it and
 //! measures it, `w[j]` becomes `x[start + j]` and `w.len()` its length, so no copy is made;
@@ -20,21 +21,27 @@ enum Stretch {
 /// One sequence a loop walks in stretches: `x.chunks(k)` bound to `name`.
 struct Side<'a> {
     kind: Stretch,
+    /// `chunks_mut`: the body writes the chunk's elements, which must then be read and
+    /// written in place (`c[j] = ..` as `y[start + j] = ..`).
+    mutable: bool,
     seq: &'a Expr,
     size: &'a Expr,
     name: Ident,
 }
 
 impl Lower<'_> {
-    /// `x.windows(k)`, `x.chunks(k)`, `x.chunks_exact(k)` of a sequence: what and how.
-    fn stretches<'a>(&self, e: &'a Expr) -> Option<(Stretch, &'a Expr, &'a Expr)> {
+    /// `x.windows(k)`, `x.chunks(k)`, `x.chunks_exact(k)` of a sequence (or `chunks_mut`,
+    /// `chunks_exact_mut`): what, whether written, and how.
+    fn stretches<'a>(&self, e: &'a Expr) -> Option<(Stretch, bool, &'a Expr, &'a Expr)> {
         let Expr::MethodCall(m) = strip(e) else {
             return None;
         };
-        let kind = match m.method.to_string().as_str() {
-            "windows" => Stretch::Windows,
-            "chunks" => Stretch::Chunks,
-            "chunks_exact" => Stretch::ChunksExact,
+        let (kind, mutable) = match m.method.to_string().as_str() {
+            "windows" => (Stretch::Windows, false),
+            "chunks" => (Stretch::Chunks, false),
+            "chunks_exact" => (Stretch::ChunksExact, false),
+            "chunks_mut" => (Stretch::Chunks, true),
+            "chunks_exact_mut" => (Stretch::ChunksExact, true),
             _ => return None,
         };
         let seq = &*m.receiver;
@@ -42,7 +49,7 @@ impl Lower<'_> {
             .local_of(seq)
             .is_some_and(|v| self.kind(v) == Kind::Seq)
             || self.indexed_row(seq).is_some();
-        (m.args.len() == 1 && is_seq).then_some((kind, seq, &m.args[0]))
+        (m.args.len() == 1 && is_seq).then_some((kind, mutable, seq, &m.args[0]))
     }
 
     /// The index loop `f` means, when it walks windows or chunks of a sequence, or two
@@ -113,8 +120,9 @@ impl Lower<'_> {
         let sides: Vec<Side> = walks
             .into_iter()
             .zip(names)
-            .map(|((kind, seq, size), name)| Side {
+            .map(|((kind, mutable, seq, size), name)| Side {
                 kind,
+                mutable,
                 seq,
                 size,
                 name,
@@ -183,6 +191,8 @@ impl Lower<'_> {
                     body = rewritten;
                     None
                 }
+                // A chunk written other than by index (passed on, walked): not supported.
+                false if side.mutable => return None,
                 false => Some(quote_spanned!(span=> let #name = &#seq[#start..#start + #len];)),
             };
             heads.push(quote_spanned! {span=>
