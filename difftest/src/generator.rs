@@ -2870,7 +2870,17 @@ pub fn check_{name}(p: &mut Points) -> (Verdict, String) {{
                     7 => format!("relu({x})"),
                     8 => format!("backprop::maximum({x}, 0.1)"),
                     9 => format!("backprop::minimum({x}, -0.2)"),
-                    _ => format!("{r}.abs()"),
+                    // The elementwise functions added later, in turn by the name counter
+                    // (no draw taken, so the rest of every function is as before).
+                    _ => match self.fresh % 7 {
+                        1 => format!("({x} * {x} + 1.0).log2()"),
+                        2 => format!("({x} * {x} + 0.5).powf(1.5)"),
+                        3 => format!("{r}.tanh().mapv(|e| (e * 0.9).asin() + e.atan())"),
+                        4 => format!("{r}.mapv(|e| e.hypot(0.5) + (e * e + 1.0).log(3.0))"),
+                        5 => format!("({x} * {x} + 2.0).cbrt() + {r}.tanh().exp2()"),
+                        6 => format!("{r}.asinh() + ({x} * 0.3).tanh().atanh()"),
+                        _ => format!("{r}.abs()"),
+                    },
                 };
                 (e, sx)
             }
