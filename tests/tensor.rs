@@ -6,7 +6,7 @@
 #![allow(clippy::needless_range_loop)]
 
 mod common;
-use backprop::ndarray::{Array1, Array2, Axis, array, concatenate, s, stack};
+use backprop::ndarray::{Array1, Array2, Axis, Zip, array, concatenate, s, stack};
 use backprop::{differentiate, relu, sigmoid};
 use common::{Points, assert_close, assert_fd, assert_fd_array, check_hvp};
 
@@ -246,6 +246,38 @@ fn elementwise_functions_of_arrays() {
         array![0.5, -1.0, 0.25, 2.0],
         9
     );
+}
+
+/// ndarray's `Zip` as its users write elementwise updates: `for_each` writing the first
+/// array (`=`, `+=`, `*=` after a `let`, reading `*y`), over two and three arrays, into an
+/// array made by `Array1::zeros` whose element type Rust infers from the writes; and
+/// `map_collect` bound by a `let`.
+#[differentiate(hessian)]
+fn zipped(x: &Array1<f64>) -> f64 {
+    let w = array![0.1, 0.7, -0.4];
+    let mut y = Array1::zeros(x.len());
+    Zip::from(&mut y).and(x).for_each(|yi, &xi| *yi = xi * xi);
+    Zip::from(&mut y)
+        .and(x)
+        .and(&w)
+        .for_each(|yi, &xi, &wi| *yi += (wi * xi).tanh());
+    Zip::from(&mut y).and(&w).for_each(|yi, wi| {
+        let t = *wi * 0.5;
+        *yi *= (t + *yi).max(0.0) + 1.0;
+    });
+    let z = Zip::from(&y).and(x).map_collect(|&a, &b| a * b.exp());
+    z.sum()
+}
+
+#[test]
+fn zips_as_the_elementwise_assignments_they_mean() {
+    check_every_mode!(zipped, array![0.3, -0.8, 0.5], array![0.5, 1.0, -0.25], 11);
+}
+
+#[test]
+#[should_panic(expected = "the arrays' shapes differ")]
+fn a_zip_of_arrays_of_different_shapes_panics_as_zip_does() {
+    let _ = zipped::grad(&array![0.3, -0.8]);
 }
 
 fn shapes(seed: u64) -> impl Iterator<Item = (Points, usize, usize, usize)> {

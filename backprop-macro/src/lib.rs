@@ -81,7 +81,8 @@
 //!   `.chain(..)` and `.flatten()`, one loop per part. `pairs.rs`: an item that is a
 //!   tuple bound to one name and read by its elements (`|p| p.0 * p.1`) taken apart.
 //!   `refused.rs`: the chains no rewrite takes, found for one error at the adaptor.
-//! - `lower/inplace.rs`: ndarray's `mapv_inplace` on a local as the assignment it means.
+//! - `lower/inplace.rs`: ndarray's `mapv_inplace` on a local, and `Zip`'s `for_each` and
+//!   `map_collect`, as the assignments they mean.
 //! - `lower/scans.rs`: `scan` in a chain as a `map` over a state declared before the
 //!   statement.
 //! - `lower/option_maps.rs`: an `Option` a search returns, mapped and defaulted

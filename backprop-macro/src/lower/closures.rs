@@ -396,34 +396,7 @@ pub(super) fn elementwise(array: &Expr, f: &Expr, krate: &syn::Path) -> Option<E
     let mapped: Expr = match strip(f) {
         Expr::Closure(c) if c.inputs.len() == 1 => {
             let (v, _) = closure_param(&c.inputs[0])?;
-            let mut body = (*c.body).clone();
-            // The names the body binds that the array is read by (`let a = 2.0;` in
-            // `a.mapv(|v| ..)`), renamed apart: put in place of `v`, the array would read
-            // them. (The new names are unused in the array and the body, the only code the
-            // block they are bound in holds.)
-            let mut taken = HashSet::new();
-            collect_idents(array.to_token_stream(), &mut taken);
-            let bound = super::extrema::locals(&syn::Stmt::Expr(body.clone(), None));
-            let mut clashes: Vec<String> = bound
-                .into_iter()
-                .filter(|n| taken.contains(n) && n != &v.to_string())
-                .collect();
-            clashes.sort();
-            collect_idents(body.to_token_stream(), &mut taken);
-            let renames: std::collections::HashMap<String, Ident> = clashes
-                .into_iter()
-                .map(|n| {
-                    let fresh = crate::names::unused(&mut taken, &format!("{n}_inner"));
-                    (n, Ident::new(&fresh, v.span()))
-                })
-                .collect();
-            super::helpers::rename(&renames, &mut body);
-            Extrema { v, krate }.visit_expr_mut(&mut body);
-            Substitute {
-                names: vec![(v.to_string(), array.clone())],
-            }
-            .visit_expr_mut(&mut body);
-            body
+            elementwise_body(&[(v.clone(), array.clone())], &c.body, krate)
         }
         // `f64::tanh`, `f32::exp`: the method on the array.
         Expr::Path(p) if p.path.segments.len() == 2 => {
@@ -437,6 +410,49 @@ pub(super) fn elementwise(array: &Expr, f: &Expr, krate: &syn::Path) -> Option<E
         _ => return None,
     };
     Some(syn::parse_quote!((#mapped)))
+}
+
+/// A closure's body over elements as the array expression it means: each element's name
+/// in `arrays` (`v`, and `*v`) replaced by its array, `x.max(c)` of an element as the gate.
+pub(super) fn elementwise_body(arrays: &[(Ident, Expr)], body: &Expr, krate: &syn::Path) -> Expr {
+    let mut body = body.clone();
+    // The names the body binds that an array is read by (`let a = 2.0;` in
+    // `a.mapv(|v| ..)`), renamed apart: put in place of `v`, the array would read them.
+    // (The new names are unused in the arrays and the body, the only code the block they
+    // are bound in holds.)
+    let mut taken = HashSet::new();
+    for (_, array) in arrays {
+        collect_idents(array.to_token_stream(), &mut taken);
+    }
+    let bound = super::extrema::locals(&syn::Stmt::Expr(body.clone(), None));
+    let mut clashes: Vec<String> = bound
+        .into_iter()
+        .filter(|n| taken.contains(n) && arrays.iter().all(|(v, _)| n != &v.to_string()))
+        .collect();
+    clashes.sort();
+    collect_idents(body.to_token_stream(), &mut taken);
+    let span = arrays
+        .first()
+        .map_or_else(Span::call_site, |(v, _)| v.span());
+    let renames: std::collections::HashMap<String, Ident> = clashes
+        .into_iter()
+        .map(|n| {
+            let fresh = crate::names::unused(&mut taken, &format!("{n}_inner"));
+            (n, Ident::new(&fresh, span))
+        })
+        .collect();
+    super::helpers::rename(&renames, &mut body);
+    for (v, _) in arrays {
+        Extrema { v, krate }.visit_expr_mut(&mut body);
+    }
+    Substitute {
+        names: arrays
+            .iter()
+            .map(|(v, array)| (v.to_string(), array.clone()))
+            .collect(),
+    }
+    .visit_expr_mut(&mut body);
+    body
 }
 
 /// `x.max(c)`, `x.min(c)` and `x.clamp(lo, hi)` in a `mapv` closure, `x` reading its

@@ -18,7 +18,9 @@ impl Lower<'_> {
         let Some((ident, ty, _mutable)) = self.local_pattern(local) else {
             return;
         };
-        let ty = ty.or_else(|| self.literal_beside_arrays(local));
+        let ty = ty
+            .or_else(|| self.literal_beside_arrays(local))
+            .or_else(|| self.untyped_array(local));
         let Some(init) = &local.init else {
             if let Some(var) = self.declare_local(local, out) {
                 self.bind(&ident, var);
@@ -425,6 +427,24 @@ impl Lower<'_> {
             .iter()
             .any(|v| v.param.is_some() && v.kind == Kind::Tensor);
         (types::untyped_float(&literal.expr) && arrays).then(|| syn::parse_quote!(#float))
+    }
+
+    /// `let mut y = Array1::zeros(n);` (`ones`, `from_elem`), its element type left for Rust
+    /// to infer from what the user's code writes into it: the generated code writes the
+    /// later values into new locals (`y = x * x;` in straight-line code, a `Zip` writing
+    /// it), so the array takes the signature's float type (`Array<f64, _>`).
+    fn untyped_array(&self, local: &syn::Local) -> Option<Type> {
+        let float = types::signature_float()?;
+        let Expr::Call(c) = strip(&local.init.as_ref()?.expr) else {
+            return None;
+        };
+        let Expr::Path(p) = strip(&c.func) else {
+            return None;
+        };
+        let generic = p.path.segments.iter().any(|s| !s.arguments.is_empty());
+        let made = super::calls::array_function(&c.func, &["zeros", "ones", "from_elem"]);
+        let krate = &self.krate;
+        (made && !generic).then(|| syn::parse_quote!(#krate::ndarray::Array<#float, _>))
     }
 
     /// `let name;` (or the variable an `if` used as a value assigns): declared now,

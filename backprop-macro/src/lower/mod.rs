@@ -207,7 +207,7 @@ fn lower_with(
         .collect();
     reversed::desugar(&mut body);
     scans::desugar(&mut body, &mut user);
-    inplace::desugar(&mut body);
+    inplace::desugar(&mut body, &args.krate);
     closures::desugar(&mut body, &floats, &mut user, &args.krate);
     break_value::desugar(&mut body, &mut user);
     labels::desugar(&mut body, &mut user);

@@ -424,7 +424,7 @@ impl<'e> Lower<'e> {
                     Some(block) => self.lower_stmt_expr(&block, out),
                     None => self.errors.spanned(
                         &m.method,
-                        "#[differentiate] supports `.for_each(|x| ..)` at the end of an iterator chain over sequences of floats (`xs.iter().map(..).for_each(..)`)",
+                        "#[differentiate] supports `.for_each(|x| ..)` at the end of an iterator chain over sequences of floats (`xs.iter().map(..).for_each(..)`), and ndarray's `Zip::from(&mut y).and(&x).for_each(|y, &x| *y = ..)` writing its first array (`=`, `+=`, `-=`, `*=`, `/=`, after `let`s) from the others",
                     ),
                 }
             }
