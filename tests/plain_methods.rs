@@ -669,3 +669,58 @@ fn windows_of_structs_and_of_rows() {
     let dot: f64 = flat.iter().zip(dir).map(|(g, d)| g * d).sum();
     assert_close(tangent, dot, 1e-12);
 }
+
+/// A struct without a gradient passed as a constant (a potential's settings): its methods,
+/// inherent and of a trait declared here, called with values that carry derivatives (were
+/// "does not know the derivative of `.energy()`").
+struct Harmonic {
+    k: f64,
+    center: f64,
+}
+
+trait Potential {
+    fn energy(&self, x: f64) -> f64;
+}
+
+impl Potential for Harmonic {
+    fn energy(&self, x: f64) -> f64 {
+        let d = x - self.center;
+        0.5 * self.k * d * d
+    }
+}
+
+impl Harmonic {
+    fn force(&self, x: f64) -> f64 {
+        -self.k * (x - self.center)
+    }
+}
+
+#[differentiate(hessian, wrt(x))]
+fn settled(p: &Harmonic, x: &[f64]) -> f64 {
+    let mut s = x.iter().map(|&v| p.energy(v)).sum::<f64>();
+    for &v in x {
+        s += (p.force(v) * v).tanh();
+    }
+    s
+}
+
+#[test]
+fn methods_of_a_constant_struct_without_a_gradient() {
+    let p = Harmonic {
+        k: 2.0,
+        center: 0.25,
+    };
+    let x = [0.5, -1.5, 0.75];
+    let (value, g) = settled::grad(&p, &x);
+    assert_eq!(value, settled(&p, &x));
+    assert_fd(|v| settled(&p, v), &x, &g.x);
+    let dir = [0.3, -0.2, 0.5];
+    let dot: f64 = g.x.iter().zip(dir).map(|(g, d)| g * d).sum();
+    assert_close(settled::jvp(&p, &x, &dir).1, dot, 1e-12);
+    check_hvp(
+        |v| settled::grad(&p, v).1.x,
+        |v, t| settled::hvp(&p, v, t).2.x,
+        &x,
+        13,
+    );
+}

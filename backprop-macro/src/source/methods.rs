@@ -1,14 +1,16 @@
 //! The file's methods of structs: those of structs without a gradient that derive `Copy`
-//! (and their operators), and the ordinary methods of structs with one, kept as text to be
-//! inlined where they are called; and their lookups.
+//! (and their operators), and the ordinary methods of structs a parameter may have (with a
+//! gradient, or without one and passed as a constant), kept as text to be inlined where
+//! they are called; and their lookups.
 
 use super::*;
 
-/// The methods without `#[differentiate]` of `b`, an inherent block of a struct with a
-/// gradient among `structs` (generic over types as the struct is, `impl<T: Real> Lin<T>`,
-/// or not at all), or its implementation of a trait declared among `items` (`impl Predict
-/// for Lin`), or else the one of the file's `traits` of that name (declared in an inline
-/// module): see [`ParamMethod`].
+/// The methods without `#[differentiate]` of `b`, an inherent block of a struct among
+/// `structs` (with a gradient, or without one: a constant parameter's settings; generic
+/// over types as the struct is, `impl<T: Real> Lin<T>`, or not at all), or its
+/// implementation of a trait declared among `items` (`impl Predict for Lin`), or else the
+/// one of the file's `traits` of that name (declared in an inline module): see
+/// [`ParamMethod`].
 pub(super) fn param_methods(
     b: &syn::ItemImpl,
     items: &[&syn::Item],
@@ -60,7 +62,7 @@ pub(super) fn param_methods(
         || t.qself.is_some()
         || args != generics
         || generics.len() != b.generics.params.len()
-        || !structs.iter().any(|(s, plain)| !plain && on == s)
+        || !structs.iter().any(|(s, _)| on == s)
     {
         return;
     }
@@ -231,8 +233,8 @@ pub fn param_method(
     Some((method, m.generics.clone()))
 }
 
-/// Whether some struct with a gradient of the module of the differentiated function
-/// `caller` has an ordinary method `name` (one without `#[differentiate]`, which has no
+/// Whether some struct of the module of the differentiated function `caller` has an
+/// ordinary method `name` (one without `#[differentiate]`, which has no
 /// derivative to call), and no method so named has `#[differentiate]`.
 pub fn is_plain_method(caller: &str, name: &syn::Ident) -> bool {
     summary(name.span()).is_some_and(|scopes| {

@@ -1,5 +1,5 @@
-//! The ordinary methods of a parameter's struct with a gradient, inlined where the
-//! parameter calls them: with `impl Pendulum { fn accel(&self, th: f64) -> f64 { -9.81 /
+//! The ordinary methods of a parameter's struct (with a gradient, or without one and
+//! passed as a constant), inlined where the parameter calls them: with `impl Pendulum { fn accel(&self, th: f64) -> f64 { -9.81 /
 //! self.length * th.sin() } }` beside the function, `p.accel(a + b)` (`p: &Pendulum`) is
 //! `let accel_th = a + b;` then `-9.81 / p.length * accel_th.sin()`: `self` is the
 //! parameter itself, read through its fields as the caller reads it, and a name passed
