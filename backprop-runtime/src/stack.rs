@@ -13,7 +13,7 @@
 /// every stack's storage goes back to it when the stack is dropped ([`release_pool`]), so a
 /// gradient called again and again reuses the memory of its previous call instead of asking
 /// the allocator (and, for large stacks, the kernel) for fresh pages each time. `push`
-/// checks for room and calls the pool only on a cold path: the pool costs the loops nothing.
+/// itself is `Vec::push`: the pool costs the loops nothing.
 #[derive(Debug)]
 pub struct Stack<T> {
     items: Vec<T>,
@@ -52,14 +52,18 @@ impl<T> Stack<T> {
         }
     }
 
-    /// Saves a value. A stack that is full grows in `grow`, out of line and marked cold:
-    /// the first time on storage from the pool, so a `while` loop, whose pushes no
-    /// `reserve` can count beforehand, allocates nothing on calls after the first.
+    /// A stack on the largest buffer the pool has (empty if it has none): for a stack whose
+    /// pushes no [`Stack::reserve`] counts beforehand (a `while` loop's), so that a call
+    /// after the first grows it in memory the previous call left.
+    pub fn pooled() -> Self {
+        Stack {
+            items: pool::take(pool::Which::Stacks, 1).unwrap_or_default(),
+        }
+    }
+
+    /// Saves a value.
     #[inline]
     pub fn push(&mut self, value: T) {
-        if self.items.len() == self.items.capacity() {
-            self.grow(1);
-        }
         self.items.push(value);
     }
 

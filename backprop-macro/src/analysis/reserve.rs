@@ -50,6 +50,14 @@ pub struct Reservations {
 }
 
 impl Reservations {
+    /// Whether no loop reserves room on `store`: its pushes grow it as they come (a `while`
+    /// loop's), so it starts on a pooled buffer instead.
+    pub fn never_reserved(&self, store: Store) -> bool {
+        let before = self.before.values().flatten().any(|(s, _)| *s == store);
+        let at_start = self.at_start.iter().any(|(s, _, _)| *s == store);
+        !before && !at_start
+    }
+
     /// Whether a push onto `store` made in block `scope` may skip the growth check.
     pub fn reserved(&self, f: &Func, scope: ScopeId, store: Store) -> bool {
         innermost_loop(f, scope).is_some_and(|body| self.covered.contains(&(body, store)))

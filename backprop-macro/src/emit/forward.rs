@@ -44,31 +44,46 @@ impl Emit<'_> {
             .a
             .stacks
             .iter()
-            .map(|&v| (self.derived(Derived::Stack, v), inline(&values, v)))
-            .chain(
-                self.a
-                    .elem_stacks
-                    .iter()
-                    .map(|&v| (self.derived(Derived::Elems, v), inline(&elems, v))),
-            )
-            .chain(
-                self.a
-                    .stacks
-                    .iter()
-                    .filter(active)
-                    .map(|&v| (self.derived(Derived::DotStack, v), inline(&values, v))),
-            )
-            .chain(
-                self.a
-                    .elem_stacks
-                    .iter()
-                    .filter(active)
-                    .map(|&v| (self.derived(Derived::DotElems, v), inline(&elems, v))),
-            );
+            .map(|&v| {
+                (
+                    self.derived(Derived::Stack, v),
+                    inline(&values, v),
+                    Store::Values(v),
+                )
+            })
+            .chain(self.a.elem_stacks.iter().map(|&v| {
+                (
+                    self.derived(Derived::Elems, v),
+                    inline(&elems, v),
+                    Store::Elems(v),
+                )
+            }))
+            .chain(self.a.stacks.iter().filter(active).map(|&v| {
+                (
+                    self.derived(Derived::DotStack, v),
+                    inline(&values, v),
+                    Store::Values(v),
+                )
+            }))
+            .chain(self.a.elem_stacks.iter().filter(active).map(|&v| {
+                (
+                    self.derived(Derived::DotElems, v),
+                    inline(&elems, v),
+                    Store::Elems(v),
+                )
+            }));
         let stacks = stacks
-            .map(|(s, inline)| match inline {
+            .map(|(s, inline, store)| match inline {
                 // Pushed only outside loops: at most one value per push site, kept inline.
                 Some(n) => quote!(let mut #s = #private::InlineStack::<_, #n>::new();),
+                // Grown by its pushes alone (a `while` loop's): on memory a previous call
+                // left in the pool. (A stack of elements saved in ranges reserves each
+                // range as it saves it, which already takes from the pool.)
+                None if matches!(store, Store::Values(_))
+                    && self.a.reserve.never_reserved(store) =>
+                {
+                    quote!(let mut #s = #private::Stack::pooled();)
+                }
                 None => quote!(let mut #s = #private::Stack::new();),
             })
             // On one tape, the stacks are the caller's.
