@@ -280,6 +280,55 @@ fn a_zip_of_arrays_of_different_shapes_panics_as_zip_does() {
     let _ = zipped::grad(&array![0.3, -0.8]);
 }
 
+/// The elements of a one-dimensional array walked by a `for` loop (`for &v in x.iter()`,
+/// `for v in x`; only the enumerated walk was taken), and of a matrix's rows
+/// (`for row in a.outer_iter()` then `row.iter()`, a chain or a loop).
+#[differentiate(hessian)]
+fn walked_elements(x: &Array1<f64>) -> f64 {
+    let mut s = 0.0;
+    for &v in x.iter() {
+        s += v.exp();
+    }
+    for v in x {
+        s += v * v * 0.5;
+    }
+    s
+}
+
+#[differentiate(reverse, forward)]
+fn walked_rows(a: &Array2<f64>) -> f64 {
+    let mut s = 0.0;
+    for row in a.outer_iter() {
+        s += row.iter().map(|v| v * v).sum::<f64>().sqrt();
+        for &v in row.iter() {
+            s += v.sin();
+        }
+    }
+    s + a
+        .rows()
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| r.iter().map(|v| v * (i as f64 + 1.0)).sum::<f64>())
+        .sum::<f64>()
+}
+
+#[test]
+fn elements_of_arrays_and_of_their_rows_walked() {
+    check_every_mode!(
+        walked_elements,
+        array![0.3, -0.8, 0.5],
+        array![0.5, 1.0, -0.25],
+        15
+    );
+    let a = array![[0.3, -0.8, 0.5], [0.2, 0.4, -0.1]];
+    let (value, g) = walked_rows::grad(&a);
+    assert_eq!(value, walked_rows(&a));
+    assert_fd_array(walked_rows, &a, &g.a);
+    let da = array![[0.5, 1.0, -0.25], [0.1, -0.3, 0.7]];
+    let (_, dot) = walked_rows::jvp(&a, &da);
+    assert_close(dot, (&g.a * &da).sum(), 1e-12);
+}
+
 fn shapes(seed: u64) -> impl Iterator<Item = (Points, usize, usize, usize)> {
     (0..6).map(move |i| {
         let mut p = Points::new(seed * 100 + i);

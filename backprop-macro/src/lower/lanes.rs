@@ -107,6 +107,7 @@ impl Lower<'_> {
             ..
         } = lanes;
         let (method, body) = (&m.method, &c.body);
+        let pat = self.lane_pattern(pat);
         Some(syn::parse_quote_spanned!(span=>
             (0..#array.#count()).#method(|#i| { let #pat = #array.#lane(#i); #body })))
     }
@@ -145,12 +146,31 @@ impl Lower<'_> {
             _ => return None,
         };
         let (label, body) = (&f.label, &f.body.stmts);
+        let pat = self.lane_pattern(pat);
         Some(syn::parse_quote_spanned! {span=>
             #label for #index in 0..#array.#count() {
                 let #pat = #array.#lane(#i);
                 #(#body)*
             }
         })
+    }
+
+    /// The pattern a lane is bound to, a name typed as the one-dimensional array lowering
+    /// makes of a lane (`let row: Array1<f64> = a.row(i);`), so that its elements are walked
+    /// as a declared vector's are (`row.iter().map(..)`, `for &v in row.iter()`).
+    fn lane_pattern(&self, pat: &Pat) -> Pat {
+        match (pat, super::types::signature_float()) {
+            (Pat::Ident(p), Some(float)) if p.subpat.is_none() => {
+                let krate = &self.krate;
+                Pat::Type(syn::PatType {
+                    attrs: Vec::new(),
+                    pat: Box::new(pat.clone()),
+                    colon_token: Default::default(),
+                    ty: Box::new(syn::parse_quote!(#krate::ndarray::Array1<#float>)),
+                })
+            }
+            _ => pat.clone(),
+        }
     }
 
     /// `a.outer_iter()`, `a.rows()` (`.into_iter()` taken), `a.axis_iter(Axis(0))`, or

@@ -18,6 +18,11 @@ impl<'e> Lower<'e> {
             if let Some(rewritten) = self.lanes_loop(f) {
                 return self.lower_loop(&rewritten, out);
             }
+            // `for &v in a.iter()`, `for v in &a`, `for v in a` over a one-dimensional array:
+            // the enumerated walk the chains already take, its count unread.
+            if let Some(rewritten) = self.array_elements_loop(f) {
+                return self.lower_loop(&rewritten, out);
+            }
             if let Some(rewritten) = iterators::for_loop(self, f) {
                 // One loop, or a block of them (one per part of a joined walk).
                 return match rewritten {
@@ -137,6 +142,22 @@ impl<'e> Lower<'e> {
                 None
             }
         }
+    }
+
+    /// `for PAT in a.iter()` (or `&a`, `a`) of a one-dimensional array whose type the
+    /// function declares: `for (_, PAT) in a.iter().enumerate()`.
+    fn array_elements_loop(&self, f: &syn::ExprForLoop) -> Option<Expr> {
+        let array = match strip(&f.expr) {
+            Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => &*m.receiver,
+            Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
+            other => other,
+        };
+        if !iterators::Context::is_array(self, array) {
+            return None;
+        }
+        let (label, pat, body) = (&f.label, &f.pat, &f.body);
+        Some(syn::parse_quote_spanned!(f.for_token.span=>
+            #label for (_, #pat) in #array.iter().enumerate() #body))
     }
 
     /// The head of a `for` loop, the statements that start its body, and the body's scope
