@@ -50,12 +50,13 @@ pub struct Reservations {
 }
 
 impl Reservations {
-    /// Whether no loop reserves room on `store`: its pushes grow it as they come (a `while`
-    /// loop's), so it starts on a pooled buffer instead.
-    pub fn never_reserved(&self, store: Store) -> bool {
-        let before = self.before.values().flatten().any(|(s, _)| *s == store);
-        let at_start = self.at_start.iter().any(|(s, _, _)| *s == store);
-        !before && !at_start
+    /// The stacks some loop reserves room on; the others grow as their pushes come (a
+    /// `while` loop's), so they start on a pooled buffer instead.
+    pub fn reserved_stores(&self) -> BTreeSet<Store> {
+        let before = self.before.values().flatten().map(|(s, _)| *s);
+        before
+            .chain(self.at_start.iter().map(|(s, _, _)| *s))
+            .collect()
     }
 
     /// Whether a push onto `store` made in block `scope` may skip the growth check.

@@ -72,6 +72,7 @@ impl Emit<'_> {
                     Store::Elems(v),
                 )
             }));
+        let reserved = self.a.reserve.reserved_stores();
         let stacks = stacks
             .map(|(s, inline, store)| match inline {
                 // Pushed only outside loops: at most one value per push site, kept inline.
@@ -79,9 +80,7 @@ impl Emit<'_> {
                 // Grown by its pushes alone (a `while` loop's): on memory a previous call
                 // left in the pool. (A stack of elements saved in ranges reserves each
                 // range as it saves it, which already takes from the pool.)
-                None if matches!(store, Store::Values(_))
-                    && self.a.reserve.never_reserved(store) =>
-                {
+                None if matches!(store, Store::Values(_)) && !reserved.contains(&store) => {
                     quote!(let mut #s = #private::Stack::pooled();)
                 }
                 None => quote!(let mut #s = #private::Stack::new();),

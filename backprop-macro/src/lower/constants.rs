@@ -192,7 +192,6 @@ impl Renamer<'_, '_> {
                     .is_some_and(|v| !self.lower.kind(v).differentiable()))
     }
 
-    /// Local names inside a macro's tokens, renamed as in an expression.
     /// Whether `expr` is a `vec!` (or ndarray's `array!`) of constants, renamed
     /// ([`Self::renamed_vec`]).
     fn rename_vec(&mut self, expr: &mut Expr) -> bool {
@@ -233,6 +232,7 @@ impl Renamer<'_, '_> {
         Some(items.to_token_stream())
     }
 
+    /// Local names inside a macro's tokens, renamed as in an expression.
     fn rename_tokens(&mut self, tokens: TokenStream) -> TokenStream {
         tokens
             .into_iter()
