@@ -234,7 +234,8 @@ fn elementwise_functions(x: &Array1<f64>) -> f64 {
     let powers = x.mapv(|v| (1.0 + v * v).powf(1.5) + (3.0 + v).cbrt() + v.exp2());
     let hyperbolic = x.mapv(|v| v.hypot(1.0) + v.asinh() + (2.0 + v).acosh() + (0.5 * v).atanh());
     let angles = x.mapv(|v| (v.to_degrees() * 0.01).sin() + v.to_radians().exp());
-    let direct = x.tan() + x.powf(2.5).sqrt() + x.log2() + x.log(3.0) + x.exp2();
+    let direct =
+        x.tan() + x.powf(2.5).sqrt() + x.log2() + x.log(3.0) + x.exp2() + (x * 3.0).fract();
     (trig * logs + powers + hyperbolic + angles + direct).sum()
 }
 

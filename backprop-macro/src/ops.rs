@@ -685,7 +685,7 @@ impl Math {
         entry("clamp", Math::Clamp, 2, false, false),
         entry("to_degrees", Math::ToDegrees, 0, false, true),
         entry("to_radians", Math::ToRadians, 0, false, true),
-        entry("fract", Math::Fract, 0, false, false),
+        entry("fract", Math::Fract, 0, false, true),
         entry("copysign", Math::Copysign, 1, false, false),
         entry("rem_euclid", Math::RemEuclid, 1, false, false),
         entry("rem", Math::Rem, 1, false, false),
