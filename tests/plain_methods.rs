@@ -724,3 +724,37 @@ fn methods_of_a_constant_struct_without_a_gradient() {
         13,
     );
 }
+
+#[derive(Differentiable, Clone)]
+pub struct Spring {
+    pub k: f64,
+    pub slack: f64,
+}
+
+impl Spring {
+    /// No force while slack: an early `return`.
+    fn force(&self, x: f64) -> f64 {
+        if x.abs() < self.slack {
+            return 0.0;
+        }
+        -self.k * (x - self.slack * x.signum())
+    }
+}
+
+#[differentiate(wrt(s))]
+fn work(s: &Spring, xs: &[f64]) -> f64 {
+    xs.iter().map(|&x| s.force(x) * x).sum()
+}
+
+#[test]
+fn a_plain_method_that_returns_early() {
+    let xs = [0.05, 0.8, -1.3, 0.1];
+    let at = [2.5, 0.2];
+    let spring = |v: &[f64]| Spring {
+        k: v[0],
+        slack: v[1],
+    };
+    let (value, g) = work::grad(&spring(&at), &xs);
+    assert_eq!(value, work(&spring(&at), &xs));
+    assert_fd(|v| work(&spring(v), &xs), &at, &[g.s.k, g.s.slack]);
+}

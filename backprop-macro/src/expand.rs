@@ -11,7 +11,7 @@ use crate::lower::Lowered;
 use crate::{analysis, lower, reverse};
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote, quote_spanned};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use syn::visit_mut::VisitMut;
 
 pub(crate) use crate::items::*;
@@ -64,23 +64,36 @@ pub(crate) fn differentiate_fn(
         additions.apply(&mut func);
         (func, analysis)
     };
-    let lowered = match lower::lower(&item_fn, &args, &mut errors) {
-        Lowered::Func(func) => {
-            let (func, analysis) = analyzed(func);
-            let before = errors.count();
-            unknown_callees(&func, &analysis, &mut errors);
-            if errors.count() == before {
-                Some((func, analysis))
-            } else {
-                // The calls refused name no module: the stand-in's body makes none.
-                match lower::stand_in(&item_fn, &args) {
-                    Lowered::Rejected(Some(func)) => Some(analyzed(func)),
-                    _ => None,
-                }
+    // The ordinary functions of floats beside it that a call gives a value carrying a
+    // derivative: lowered again with them inlined, until no more are found (each round
+    // adds one at least, of the file's finitely many).
+    let mut floats = HashSet::new();
+    let lowered = loop {
+        let mut round = Errors::default();
+        let func = match lower::lower(&item_fn, &args, &floats, &mut round) {
+            Lowered::Func(func) => func,
+            Lowered::Rejected(func) => {
+                errors.append(round);
+                break func.map(analyzed);
             }
+        };
+        let (func, analysis) = analyzed(func);
+        let more = float_callees(&func, &analysis, &floats);
+        if !more.is_empty() {
+            floats.extend(more);
+            continue;
         }
-        Lowered::Rejected(Some(func)) => Some(analyzed(func)),
-        Lowered::Rejected(None) => None,
+        errors.append(round);
+        let before = errors.count();
+        unknown_callees(&func, &analysis, &mut errors);
+        if errors.count() == before {
+            break Some((func, analysis));
+        }
+        // The calls refused name no module: the stand-in's body makes none.
+        break match lower::stand_in(&item_fn, &args, &floats) {
+            Lowered::Rejected(Some(func)) => Some(analyzed(func)),
+            _ => None,
+        };
     };
     let module_of = |(func, analysis): (Func, analysis::Analysis)| {
         let backward = reverse::backward(&func, &analysis, true);
@@ -382,6 +395,31 @@ pub(crate) fn is_view(ty: &syn::Type) -> bool {
         syn::Type::Path(p) => p.path.segments.last().is_some_and(is_view_segment),
         _ => false,
     }
+}
+
+/// The ordinary functions of floats beside the function (not among `asked`) that a call
+/// gives a value carrying a derivative: to be inlined.
+fn float_callees(f: &Func, a: &analysis::Analysis, asked: &HashSet<String>) -> Vec<String> {
+    let caller = f.name.to_string();
+    let mut found = Vec::new();
+    analysis::walk_calls(&f.body, &mut |var, call| {
+        let Some(name) = call.path.get_ident().filter(|_| call.method.is_none()) else {
+            return;
+        };
+        let active = call
+            .args
+            .iter()
+            .any(|g| g.value.var().is_some_and(|v| a.facts[v].active));
+        if !call.recursive
+            && a.facts[var].active
+            && active
+            && !asked.contains(&name.to_string())
+            && crate::source::is_float_fn(&caller, name)
+        {
+            found.push(name.to_string());
+        }
+    });
+    found
 }
 
 /// A call that carries a derivative into a function the caller's file says has none (an

@@ -41,9 +41,11 @@
 //!   per field, each use reading or writing the fields at an index; `made.rs`: how it is
 //!   made, and its fields' sequences made the same way; `walks.rs`: its walks as ranges of
 //!   indices, and the names their patterns bind.
-//! - `lower/helpers.rs`: ordinary functions of tuples and structs, or writing through `&mut`
-//!   parameters, inlined where called.
+//! - `lower/helpers.rs`: ordinary functions of floats, of tuples and structs, or writing
+//!   through `&mut` parameters, inlined where called.
 //! - `lower/helpers/renames.rs`: an inlined body's names renamed apart from the caller's.
+//! - `lower/helpers/bodies.rs`: what of a helper's body can be inlined, its early `return`s
+//!   as a labeled block's `break`s.
 //! - `lower/helpers/written.rs`: an ordinary function's `&mut` parameters of floats (`dy:
 //!   &mut [f64]`) and shared sequences, read and written as the caller's places.
 //! - `lower/helpers/param_methods.rs`: methods without `#[differentiate]` of a parameter's
@@ -160,6 +162,7 @@
 //! - `source.rs`: what the user's file says a called function is, for the error when it has no
 //!   derivative (an ordinary function, or one declared inside a function body).
 //! - `source/methods.rs`: the file's methods of structs, kept to be inlined, and their lookups.
+//! - `source/signatures.rs`: which ordinary functions' signatures make them inlined.
 //! - `source_tests.rs` (tests): what `source.rs` reads from files.
 //! - `expand.rs`: end to end, signatures, lint allowances, the stand-in for a rejected function.
 //! - `dump.rs`: `Debug` for the IR, and dumps of the analysis and the backward pass.

@@ -225,7 +225,8 @@ fn expansion_stages() {
         lap(0);
         let mut errors = crate::diag::Errors::default();
         let args = crate::args::parse(attr.clone(), &mut errors);
-        let crate::lower::Lowered::Func(mut func) = crate::lower::lower(&item, &args, &mut errors)
+        let crate::lower::Lowered::Func(mut func) =
+            crate::lower::lower(&item, &args, &Default::default(), &mut errors)
         else {
             panic!("the benchmark's function lowers")
         };
@@ -278,7 +279,8 @@ fn passes_match_snapshots() {
             };
             let mut errors = crate::diag::Errors::default();
             let args = crate::args::parse(args, &mut errors);
-            let crate::lower::Lowered::Func(mut func) = crate::lower::lower(&f, &args, &mut errors)
+            let crate::lower::Lowered::Func(mut func) =
+                crate::lower::lower(&f, &args, &Default::default(), &mut errors)
             else {
                 panic!("{} is rejected", f.sig.ident);
             };

@@ -14,6 +14,7 @@
 
 use quote::ToTokens;
 use std::cell::RefCell;
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::rc::Rc;
 
@@ -22,6 +23,8 @@ pub use methods::{
     is_plain_method, param_method, read_only_method, struct_function, struct_method,
 };
 use methods::{param_methods, struct_methods};
+mod signatures;
+use signatures::{of_floats, takes_aggregates, writes_floats};
 
 /// What a called name is, as far as the file says.
 #[derive(Debug, PartialEq)]
@@ -64,6 +67,10 @@ struct Scope {
     /// The ordinary functions here that take or return tuples or structs without a
     /// gradient (`fn cross(a: V3, b: V3) -> V3`), as text: inlined where they are called.
     helpers: Vec<(String, String)>,
+    /// The other ordinary functions here whose parameters are numbers and sequences of
+    /// them, some of floats (`fn sigmoid(x: f64) -> f64`, `fn dot(a: &[f64], b: &[f64])`),
+    /// as text: inlined where a call gives them a value carrying a derivative.
+    float_fns: Vec<(String, String)>,
     /// The methods of the structs without a gradient that derive `Copy` (`impl V3 { fn
     /// dot(self, o: V3) -> f64 }`, and `add`, `sub`, `mul`, `div`, `neg` of `impl Add for
     /// V3` and the like), as text: inlined where they are called.
@@ -388,6 +395,12 @@ fn scope(
         {
             here.helpers
                 .push((f.sig.ident.to_string(), f.to_token_stream().to_string()));
+        } else if let syn::Item::Fn(f) = item
+            && here.fns.iter().any(|(n, plain)| *plain && f.sig.ident == n)
+            && of_floats(&f.sig)
+        {
+            here.float_fns
+                .push((f.sig.ident.to_string(), f.to_token_stream().to_string()));
         }
     }
     scopes.push(here);
@@ -476,55 +489,6 @@ pub fn is_tuple_struct(caller: &str, name: &syn::Ident) -> bool {
     })
 }
 
-/// Whether a signature names a tuple, or a struct of `structs` without a gradient, among
-/// its parameters' types or its result's.
-fn takes_aggregates(sig: &syn::Signature, structs: &[(String, bool)]) -> bool {
-    fn aggregate(ty: &syn::Type, structs: &[(String, bool)]) -> bool {
-        match ty {
-            syn::Type::Tuple(t) => !t.elems.is_empty(),
-            syn::Type::Reference(r) => aggregate(&r.elem, structs),
-            syn::Type::Paren(p) => aggregate(&p.elem, structs),
-            syn::Type::Path(p) => {
-                p.qself.is_none()
-                    && p.path.segments.last().is_some_and(|last| {
-                        structs
-                            .iter()
-                            .any(|(name, plain)| *plain && last.ident == name)
-                    })
-            }
-            _ => false,
-        }
-    }
-    let params = sig.inputs.iter().any(|a| match a {
-        syn::FnArg::Typed(t) => aggregate(&t.ty, structs),
-        syn::FnArg::Receiver(_) => false,
-    });
-    let result = match &sig.output {
-        syn::ReturnType::Type(_, ty) => aggregate(ty, structs),
-        syn::ReturnType::Default => false,
-    };
-    params || result
-}
-
-/// Whether a signature has a `&mut` parameter of floats (`dy: &mut [f64]`, `s: &mut f64`,
-/// `m: &mut Vec<Vec<f32>>`): written through as the caller's place where it is inlined.
-fn writes_floats(sig: &syn::Signature) -> bool {
-    fn floats(tokens: proc_macro2::TokenStream) -> bool {
-        tokens.into_iter().any(|t| match t {
-            proc_macro2::TokenTree::Ident(i) => i == "f64" || i == "f32",
-            proc_macro2::TokenTree::Group(g) => floats(g.stream()),
-            _ => false,
-        })
-    }
-    sig.inputs.iter().any(|a| match a {
-        syn::FnArg::Typed(t) => match &*t.ty {
-            syn::Type::Reference(r) => r.mutability.is_some() && floats(r.elem.to_token_stream()),
-            _ => false,
-        },
-        syn::FnArg::Receiver(_) => false,
-    })
-}
-
 /// Whether `items` declare the struct `name` with a derive of `Copy`.
 fn copy_struct(items: &[&syn::Item], name: &str) -> bool {
     items.iter().any(|i| match i {
@@ -583,7 +547,21 @@ pub fn is_copy(caller: &str, name: &syn::Ident) -> bool {
 /// the differentiated function `caller` (one the macro inlines where it can).
 pub fn is_helper(caller: &str, callee: &syn::Ident) -> bool {
     summary(callee.span()).is_some_and(|scopes| {
-        home(&scopes, caller).is_some_and(|h| h.helpers.iter().any(|(n, _)| callee == n))
+        home(&scopes, caller).is_some_and(|h| {
+            h.helpers
+                .iter()
+                .chain(&h.float_fns)
+                .any(|(n, _)| callee == n)
+        })
+    })
+}
+
+/// Whether `callee` is an ordinary function of floats beside the differentiated function
+/// `caller` (`fn sigmoid(x: f64) -> f64`): inlined where asked for, at the calls that give
+/// it a value carrying a derivative.
+pub fn is_float_fn(caller: &str, callee: &syn::Ident) -> bool {
+    summary(callee.span()).is_some_and(|scopes| {
+        home(&scopes, caller).is_some_and(|h| h.float_fns.iter().any(|(n, _)| callee == n))
     })
 }
 
@@ -597,15 +575,21 @@ pub fn may_be_std(caller: &str, name: &syn::Ident) -> bool {
 }
 
 /// The ordinary function `callee` of the differentiated function `caller`'s module that
-/// takes or returns tuples or structs without a gradient, read from the file, its tokens
-/// spanned at `callee` (where errors inside it point): inlined at the call.
-pub fn helper(caller: &str, callee: &syn::Ident) -> Option<syn::ItemFn> {
+/// takes or returns tuples or structs without a gradient, or writes floats through `&mut`
+/// parameters, or (where `floats` names it) is a function of floats, read from the file,
+/// its tokens spanned at `callee` (where errors inside it point): inlined at the call.
+pub fn helper(caller: &str, callee: &syn::Ident, floats: &HashSet<String>) -> Option<syn::ItemFn> {
     let scopes = summary(callee.span())?;
     if classify(&scopes, caller, &callee.to_string()) != Callee::Plain {
         return None;
     }
     let home = home(&scopes, caller)?;
-    let (_, text) = home.helpers.iter().find(|(name, _)| callee == name)?;
+    let asked = floats.contains(&callee.to_string());
+    let (_, text) = home
+        .helpers
+        .iter()
+        .chain(home.float_fns.iter().filter(|_| asked))
+        .find(|(name, _)| callee == name)?;
     let tokens: proc_macro2::TokenStream = text.parse().ok()?;
     syn::parse2(crate::expand::respan(tokens, callee.span())).ok()
 }

@@ -6,10 +6,10 @@ pub struct Spring {
 }
 
 impl Spring {
-    // Inlined where a parameter calls it, but not with an early `return`.
+    // Inlined where a parameter calls it, but not calling itself.
     fn force(&self, x: f64) -> f64 {
         if x < 0.0 {
-            return 0.0;
+            return -self.force(-x);
         }
         -self.k * x
     }

@@ -24,9 +24,10 @@ use super::*;
 /// The error for a tuple or struct value that is not split: what is supported.
 pub(super) const HELD: &str = "#[differentiate] holds a tuple or a struct value as one local per element where it is bound to a name (`let z = (a, b);`, `let p = Point { x: a, y: b };`) and every use reads or writes an element (`z.0`, `p.x += 1.0`), assigns a whole value of the same elements, copies it, takes it apart or passes it by value; not one borrowed (`&z`, `&mut z`), called a method that is not inlined (`p.norm()` of a struct that is not `Copy`, or declared elsewhere), assigned anything else, named in a macro or bound again by an inner pattern, nor a value written out elsewhere: bind it to a name first. A local `Vec` or array of such structs (declared in the function's module, `Copy`, with named number fields) or of tuples of numbers (annotated: `Vec<(f64, f64)>`) is held as one `Vec` per field where it is indexed (`pts[i].x`, `pts[i]`), assigned by index, pushed to, measured (`len`) and walked (`for p in &pts`, `pts.iter().map(..)`, `pts.windows(k)`), not passed, returned or borrowed whole";
 
-pub(super) fn desugar(block: &mut syn::Block, taken: &mut HashSet<String>) {
+pub(super) fn desugar(block: &mut syn::Block, caller: &Ident, taken: &mut HashSet<String>) {
     Split {
         taken,
+        caller: caller.to_string(),
         env: Vec::new(),
     }
     .stmts(&mut block.stmts);
@@ -128,6 +129,8 @@ fn plain_binding(pat: &Pat) -> Option<(&Ident, bool, Option<&Type>)> {
 
 struct Split<'a> {
     taken: &'a mut HashSet<String>,
+    /// The differentiated function: the structs of its module have their fields' types.
+    caller: String,
     /// The names split so far in the enclosing scopes, innermost last.
     env: Vec<Aggregate>,
 }
@@ -274,7 +277,18 @@ impl Split<'_> {
         lets: &mut Vec<syn::Stmt>,
     ) {
         let mut elems = Vec::new();
+        // A struct of numbers: each field's type written on its local, so that a literal
+        // is of that type (`let p_x: f64 = 1.0;`).
+        let fields = path
+            .as_ref()
+            .and_then(|p| p.get_ident())
+            .and_then(|s| crate::source::number_struct_fields(&self.caller, s))
+            .unwrap_or_default();
         for ((key, mut value), ty) in values.into_iter().zip(types) {
+            let ty = ty.or_else(|| {
+                let (_, field) = fields.iter().find(|(f, _)| *f == key)?;
+                syn::parse_str::<Type>(field).ok()
+            });
             let local = Ident::new(
                 &crate::names::unused(self.taken, &format!("{name}_{key}")),
                 name.span(),

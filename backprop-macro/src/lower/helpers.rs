@@ -13,17 +13,24 @@
 //! its value in its body; elsewhere (an `else if` condition, a `while` condition) the call
 //! becomes a block `{ ..; value }`. Then `aggregates.rs` holds the tuples and structs as one
 //! local per element. Such a helper
-//! needs no `#[differentiate]` (its parameters have no gradient type); one with `return`,
-//! `?`, a macro, `unsafe`, generics, patterns for parameters or calling itself is left as a
-//! call. An ordinary function writing floats through `&mut` parameters (`fn rhs(x: &[f64],
-//! y: &[f64], dy: &mut [f64])`) is inlined too, its body writing the caller's place
-//! (`written.rs`), and so are the ordinary methods of a parameter's struct with a gradient
-//! (`param_methods.rs`).
+//! needs no `#[differentiate]` (its parameters have no gradient type); its early `return`s
+//! are the `break`s of a labeled block (`bodies.rs`); one with `?`, a macro, `unsafe`,
+//! generics, patterns for parameters or calling itself is left as a call. An ordinary
+//! function writing floats through `&mut` parameters (`fn rhs(x: &[f64], y: &[f64], dy:
+//! &mut [f64])`) is inlined too, its body writing the caller's place (`written.rs`), and so
+//! are the ordinary methods of a parameter's struct with a gradient (`param_methods.rs`).
+//! The other ordinary functions of floats (`fn sigmoid(x: f64) -> f64`, `fn dot(a: &[f64],
+//! b: &[f64]) -> f64`) are inlined where asked for (`floats`): those a call gives a value
+//! carrying a derivative, as the lowering before this one found (`expand.rs`); called with
+//! constants only, they stay calls.
 
 use super::*;
 
 mod param_methods;
 pub(super) use param_methods::seq_struct_names;
+mod bodies;
+pub(super) use bodies::strip_derefs;
+use bodies::{Derefs, early_returns, inlinable, plain_params};
 mod renames;
 pub(super) mod written;
 use renames::replace_self_type;
@@ -34,6 +41,7 @@ pub(super) fn desugar(
     block: &mut syn::Block,
     sig: &syn::Signature,
     taken: &mut HashSet<String>,
+    floats: &HashSet<String>,
     krate: &syn::Path,
 ) -> Vec<Ident> {
     let caller = &sig.ident;
@@ -54,6 +62,7 @@ pub(super) fn desugar(
             .type_params()
             .map(|t| t.ident.to_string())
             .collect(),
+        floats,
         krate,
     };
     inline.stmts(&mut block.stmts);
@@ -62,10 +71,10 @@ pub(super) fn desugar(
 
 /// The error at a call of an ordinary method of a struct with a gradient that is not
 /// inlined (`param_methods.rs`).
-pub(crate) const PLAIN_METHOD: &str = "#[differentiate] inlines a method without `#[differentiate]` where a parameter calls it (`p.accel(x)`, `self` that parameter), but not this call: the method has `return`, `?`, a macro, an item, `unsafe`, generics, a receiver other than `&self`, a `&mut` parameter or a pattern for a parameter, or calls itself, or the receiver is not a parameter; write it without them, or differentiate it (`#[differentiate]` on it and on its `impl` block)";
+pub(crate) const PLAIN_METHOD: &str = "#[differentiate] inlines a method without `#[differentiate]` where a parameter calls it (`p.accel(x)`, `self` that parameter), but not this call: the method has `?`, `return` inside a closure, a macro, an item, `unsafe`, generics, a receiver other than `&self`, a `&mut` parameter or a pattern for a parameter, or calls itself, or the receiver is not a parameter; write it without them, or differentiate it (`#[differentiate]` on it and on its `impl` block)";
 
 /// The error at a call of a helper that is not inlined.
-pub(crate) const NOT_INLINED: &str = "#[differentiate] inlines an ordinary function of tuples or structs, or one writing floats through `&mut` parameters, where it is called, but not this one: it has `return`, `?`, a macro (but `vec!`, `matches!`, `assert!` and the like), an item, `unsafe`, generics or a pattern for a parameter, calls itself, binds a `&mut` parameter's name again, or is given for a `&mut` parameter something other than a local or a row of one (`&mut k1`, `&mut m[i]`; not `&mut v[1..]`); write it without them";
+pub(crate) const NOT_INLINED: &str = "#[differentiate] inlines the ordinary functions beside it (of floats, of tuples or structs, or writing floats through `&mut` parameters) where a call needs their derivative, but not this one: it has `?`, `return` inside a closure, a macro (but `vec!`, `matches!`, `assert!` and the like), an item, `unsafe`, generics or a pattern for a parameter, calls itself, binds a `&mut` parameter's name again, or is given for a `&mut` parameter something other than a local or a row of one (`&mut k1`, `&mut m[i]`; not `&mut v[1..]`); write it without them, or, for a function of floats, put `#[differentiate]` on it (the call then goes through its generated pullback)";
 
 struct Inline<'a> {
     caller: String,
@@ -92,6 +101,9 @@ struct Inline<'a> {
     seq_params: std::collections::HashMap<String, param_methods::StructParam>,
     /// The caller's type parameters (`T` of `fn f<T: Real>`).
     generics: HashSet<String>,
+    /// The ordinary functions of floats to inline (those a call gives a value carrying a
+    /// derivative, found by the lowering before).
+    floats: &'a HashSet<String>,
     /// Where the facade is.
     krate: &'a syn::Path,
 }
@@ -220,6 +232,7 @@ impl Inline<'_> {
                 self.expr(&mut i.index, before);
             }
             Expr::MethodCall(m) => {
+                self.map_path(m);
                 self.expr(&mut m.receiver, before.as_deref_mut());
                 if !self.chain_closures(m) {
                     for a in &mut m.args {
@@ -283,6 +296,28 @@ impl Inline<'_> {
         }
     }
 
+    /// `.map(sq)` of a helper inlined: `.map(|item| sq(item))`, a closure that calls it.
+    fn map_path(&mut self, m: &mut syn::ExprMethodCall) {
+        if m.method != "map" || m.args.len() != 1 {
+            return;
+        }
+        let Expr::Path(p) = strip(&m.args[0]) else {
+            return;
+        };
+        let Some(name) = p.path.get_ident().filter(|_| p.qself.is_none()) else {
+            return;
+        };
+        if self.locals.contains_key(&name.to_string())
+            || crate::source::helper(&self.caller, name, self.floats).is_none()
+        {
+            return;
+        }
+        let item = crate::names::unused(self.taken, "item");
+        let item = Ident::new(&item, proc_macro2::Span::mixed_site());
+        let f = p.clone();
+        m.args[0] = syn::parse_quote_spanned!(f.span()=> |#item| #f(#item));
+    }
+
     /// Puts an inlined body in place of `e`: its statements into `before` and its value
     /// in `e`'s place, or a block `{ statements; value }` in `e`'s place.
     fn place(
@@ -324,14 +359,33 @@ impl Inline<'_> {
             let by_ref = vec![false; params.len()];
             return self.body(name, &params, Binding::new(&by_ref, &[]), &block, &args);
         }
-        if p.qself.is_some()
-            || self.stack.iter().any(|s| name == s)
-            || self.locals.contains_key(&name.to_string())
-        {
+        if p.qself.is_some() || self.locals.contains_key(&name.to_string()) {
             return None;
         }
-        let f = crate::source::helper(&self.caller, name)?;
-        let args: Vec<&Expr> = call.args.iter().collect();
+        // A helper calling itself stays a call (an error where it carries a derivative).
+        if self.stack.iter().any(|s| name == s) {
+            self.refused.push(name.clone());
+            return None;
+        }
+        let mut f = crate::source::helper(&self.caller, name, self.floats)?;
+        early_returns(&mut f.block, &f.sig, name, self.taken);
+        // A sequence made to be lent (`&[1.0, 2.0]`, `&vec![..]`) is bound to the value.
+        let args: Vec<&Expr> = call
+            .args
+            .iter()
+            .map(|a| match strip(a) {
+                Expr::Reference(r)
+                    if r.mutability.is_none()
+                        && matches!(
+                            strip(&r.expr),
+                            Expr::Array(_) | Expr::Repeat(_) | Expr::Macro(_)
+                        ) =>
+                {
+                    &*r.expr
+                }
+                _ => a,
+            })
+            .collect();
         // The `&mut` parameters written through as the caller's places (`written.rs`); a
         // body binding such a name again is not inlined.
         let mut bound = Vec::new();
@@ -383,10 +437,11 @@ impl Inline<'_> {
             return None;
         }
         let (caller, method, span) = (&self.caller, name.to_string(), name.span());
-        let m = match receiver {
+        let mut m = match receiver {
             true => crate::source::struct_method(caller, on, &method, rhs_struct, span)?,
             false => crate::source::struct_function(caller, on, &method, span)?,
         };
+        early_returns(&mut m.block, &m.sig, name, self.taken);
         let mut params = Vec::new();
         let mut by_ref = Vec::new();
         // `&mut self`: the receiver is the caller's place, written (`written.rs`).
@@ -529,7 +584,15 @@ impl Inline<'_> {
         let Some(syn::Stmt::Local(last)) = body.stmts.pop() else {
             return None;
         };
-        let value = *last.init?.expr;
+        let mut value = *last.init?.expr;
+        // A body of early `return`s (branches, or a labeled block, which `break_value.rs`
+        // lowers as a `let`'s value) is bound to a name.
+        if matches!(&value, Expr::If(_)) || matches!(&value, Expr::Block(b) if b.label.is_some()) {
+            let fresh = crate::names::unused(self.taken, &format!("{name}_value"));
+            let fresh = Ident::new(&fresh, name.span());
+            body.stmts.push(syn::parse_quote!(let #fresh = #value;));
+            value = syn::parse_quote!(#fresh);
+        }
         Some((body.stmts, value))
     }
 
@@ -648,102 +711,6 @@ fn by_reference(a: &syn::FnArg, copy: &dyn Fn(&Ident) -> bool) -> bool {
         }),
         syn::FnArg::Receiver(r) => matches!(r.kind, syn::ReceiverKind::Reference(_, _, None)),
     }
-}
-
-/// `*o` as `o` in `stmt`, for the `names` bound to values in place of references.
-pub(super) fn strip_derefs(names: &[String], stmt: &mut syn::Stmt) {
-    Derefs(names).visit_stmt_mut(stmt);
-}
-
-/// `*o` as `o`, for the parameters bound to values in place of references.
-struct Derefs<'a>(&'a [String]);
-
-impl VisitMut for Derefs<'_> {
-    fn visit_expr_mut(&mut self, e: &mut Expr) {
-        if let Expr::Unary(u) = e
-            && matches!(u.op, syn::UnOp::Deref(_))
-            && let Expr::Path(p) = strip(&u.expr)
-            && p.path
-                .get_ident()
-                .is_some_and(|i| self.0.contains(&i.to_string()))
-        {
-            *e = (*u.expr).clone();
-            return;
-        }
-        syn::visit_mut::visit_expr_mut(self, e);
-    }
-}
-
-/// The parameters as plain names (`a: V3`, `mut b: (f64, f64)`), none a mutable
-/// reference, or `None`.
-fn plain_params(sig: &syn::Signature) -> Option<Vec<(Ident, bool)>> {
-    if !sig.generics.params.is_empty()
-        || sig.asyncness.is_some()
-        || !matches!(sig.safety, syn::Safety::Default)
-    {
-        return None;
-    }
-    sig.inputs
-        .iter()
-        .map(|a| match a {
-            // Written through: not a value.
-            syn::FnArg::Typed(t) if matches!(&*t.ty, Type::Reference(r) if r.mutability.is_some()) => {
-                None
-            }
-            syn::FnArg::Typed(t) => match &*t.pat {
-                Pat::Ident(i) if i.by_ref.is_none() && i.subpat.is_none() => {
-                    Some((i.ident.clone(), i.mutability.is_some()))
-                }
-                _ => None,
-            },
-            syn::FnArg::Receiver(_) => None,
-        })
-        .collect()
-}
-
-/// Whether the helper's body can stand in the caller's: no `return` (its value is its
-/// tail), `?`, item, macro but `vec!`, `matches!` and the checking ones, and nothing the
-/// macro refuses even on constants (`unsafe`, a labeled block).
-fn inlinable(block: &syn::Block) -> bool {
-    struct Check(bool);
-    impl<'ast> Visit<'ast> for Check {
-        fn visit_expr(&mut self, e: &'ast Expr) {
-            // What only the function's own body may hold: an early exit, and what the macro
-            // refuses even on constants (a helper of data stays an ordinary call).
-            let refused = match e {
-                Expr::Return(_) | Expr::Try(_) | Expr::Unsafe(_) | Expr::Async(_) => true,
-                Expr::Block(b) => b.label.is_some(),
-                _ => false,
-            };
-            self.0 &= !refused;
-            syn::visit::visit_expr(self, e);
-        }
-        /// `vec!`, `matches!` and the checking macros, their names renamed in their tokens
-        /// (what the caller's body may hold too); no other (a printing macro's format
-        /// string may name the helper's locals, which are renamed).
-        fn visit_macro(&mut self, m: &'ast syn::Macro) {
-            const KNOWN: [&str; 8] = [
-                "vec",
-                "matches",
-                "assert",
-                "assert_eq",
-                "assert_ne",
-                "debug_assert",
-                "debug_assert_eq",
-                "debug_assert_ne",
-            ];
-            self.0 &= m
-                .path
-                .get_ident()
-                .is_some_and(|i| KNOWN.iter().any(|k| i == k));
-        }
-        fn visit_item(&mut self, _: &'ast syn::Item) {
-            self.0 = false;
-        }
-    }
-    let mut check = Check(true);
-    check.visit_block(block);
-    check.0
 }
 
 /// Inlines, as blocks, the helper calls inside branches, loops and closures (each block

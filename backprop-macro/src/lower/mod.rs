@@ -113,28 +113,37 @@ pub enum Lowered {
     Rejected(Option<Func>),
 }
 
-pub fn lower(item: &syn::ItemFn, args: &Args, errors: &mut Errors) -> Lowered {
+/// Lowers `item`, the ordinary functions of floats named in `floats` inlined where they are
+/// called (`helpers.rs`).
+pub fn lower(
+    item: &syn::ItemFn,
+    args: &Args,
+    floats: &HashSet<String>,
+    errors: &mut Errors,
+) -> Lowered {
     // Type aliases beside it written out.
     let resolved = aliases::resolved(item);
     let item = resolved.as_ref().unwrap_or(item);
     let mut first = Errors::default();
-    let (lowered, held) = lower_with(item, args, &mut first, &HashSet::new(), false);
+    let none = HashSet::new();
+    let (lowered, held) = lower_with(item, args, &mut first, (&none, floats), false);
     if held.is_empty() {
         errors.append(first);
         return lowered;
     }
     // An `Option` of constants met a value that carries a derivative: lowered again, the
     // `Option` held as a float and a flag (`options.rs`).
-    lower_with(item, args, errors, &held, false).0
+    lower_with(item, args, errors, (&held, floats), false).0
 }
 
 /// The stand-in of a function whose errors were found after lowering (its value never
 /// produced, the signature and the items generated as they would be), as lowering makes it
 /// for its own errors.
-pub fn stand_in(item: &syn::ItemFn, args: &Args) -> Lowered {
+pub fn stand_in(item: &syn::ItemFn, args: &Args, floats: &HashSet<String>) -> Lowered {
     let resolved = aliases::resolved(item);
     let item = resolved.as_ref().unwrap_or(item);
-    lower_with(item, args, &mut Errors::default(), &HashSet::new(), true).0
+    let none = HashSet::new();
+    lower_with(item, args, &mut Errors::default(), (&none, floats), true).0
 }
 
 /// The syntax passes that take values apart before `match` is rewritten: names bound to
@@ -149,6 +158,7 @@ fn desugar_values(
     block: &mut syn::Block,
     sig: &syn::Signature,
     user: &mut HashSet<String>,
+    floats: &HashSet<String>,
     krate: &syn::Path,
 ) -> Vec<Ident> {
     let caller = &sig.ident;
@@ -162,26 +172,26 @@ fn desugar_values(
     folds::desugar_structs(block, caller, user);
     struct_aliases::desugar(block, sig);
     struct_windows::desugar(block, sig, user);
-    let not_inlined = helpers::desugar(block, sig, user, krate);
+    let not_inlined = helpers::desugar(block, sig, user, floats, krate);
     // (A struct argument the inlined methods bound to a name, `let dot_o = b;`, too.)
     struct_aliases::desugar(block, sig);
     // The inlined methods' and helpers' tuple structs too.
     tuple_structs::desugar(block, caller);
     folds::desugar(block, user);
     from_fn::desugar(block, user);
-    aggregates::desugar(block, user);
+    aggregates::desugar(block, caller, user);
     stepped::desugar(block);
     not_inlined
 }
 
-/// Lowers `item`, the `Option`s named in `held` split into a float and a flag; also the
-/// names of the `Option`s that met a value carrying a derivative. With `stand_in`, the
-/// body is replaced as for an error.
+/// Lowers `item`, the `Option`s named in `held` split into a float and a flag, the
+/// ordinary functions named in `floats` inlined; also the names of the `Option`s that met
+/// a value carrying a derivative. With `stand_in`, the body is replaced as for an error.
 fn lower_with(
     item: &syn::ItemFn,
     args: &Args,
     errors: &mut Errors,
-    held: &HashSet<String>,
+    (held, floats): (&HashSet<String>, &HashSet<String>),
     stand_in: bool,
 ) -> (Lowered, HashSet<String>) {
     let mut user = HashSet::new();
@@ -192,7 +202,7 @@ fn lower_with(
     // name as one local per element, first: `match` then sees the tuples written out.
     let mut block = item.block.as_ref().clone();
     let krate = &args.krate;
-    let not_inlined = desugar_values(&mut block, &item.sig, &mut user, krate);
+    let not_inlined = desugar_values(&mut block, &item.sig, &mut user, floats, krate);
     axes::desugar(&mut block, &item.sig, krate);
     option_maps::desugar(&mut block);
     reduced::desugar(&mut block);

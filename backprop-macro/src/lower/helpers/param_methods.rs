@@ -307,8 +307,9 @@ impl Inline<'_> {
         if self.stack.contains(&key) {
             return None;
         }
-        let (m, generics) =
+        let (mut m, generics) =
             crate::source::param_method(&self.caller, on, &name.to_string(), name.span())?;
+        early_returns(&mut m.block, &m.sig, name, self.taken);
         // `impl<U: Real> Lin<U>` called on `m: &Lin<T>`: `U` is `T` in the body.
         if generics.len() != types.len() {
             return None;

@@ -1,0 +1,253 @@
+//! What of a helper's body can stand in the caller's: its early `return`s as branches
+//! (`fn huber(r: f64) -> f64 { if r.abs() < 1.0 { return 0.5 * r * r; } r.abs() - 0.5 }`
+//! is `if r.abs() < 1.0 { 0.5 * r * r } else { r.abs() - 0.5 }`) where each `if` holding
+//! one ends in it, else as the `break`s of a labeled block (`'huber_return: { .. break
+//! 'huber_return 0.5 * r * r; .. }`, which `break_value.rs` lowers, outside closures);
+//! what it may not hold; and how its parameters are read (plain names; a reference bound
+//! to a copy read without `*`).
+
+use super::*;
+
+/// The body's `return`s (not a closure's) as branches or as `break`s of a labeled block
+/// named after `name`, the body's value (a statement where `sig` returns nothing); the
+/// body unchanged where it has none.
+pub(super) fn early_returns(
+    block: &mut syn::Block,
+    sig: &syn::Signature,
+    name: &Ident,
+    taken: &mut HashSet<String>,
+) {
+    if !has_return(&block.stmts) {
+        return;
+    }
+    let unit = matches!(sig.output, syn::ReturnType::Default);
+    if let Some(mut stmts) = branches(block.stmts.clone()) {
+        // (A function of nothing: its last `if` a statement.)
+        if unit && let Some(syn::Stmt::Expr(Expr::If(_), semi @ None)) = stmts.last_mut() {
+            *semi = Some(Default::default());
+        }
+        block.stmts = stmts;
+        return;
+    }
+    let fresh = crate::names::unused(taken, &format!("{name}_return"));
+    let label = syn::Lifetime::new(&format!("'{fresh}"), name.span());
+    struct Breaks<'l>(&'l syn::Lifetime);
+    impl VisitMut for Breaks<'_> {
+        fn visit_expr_mut(&mut self, e: &mut Expr) {
+            if let Expr::Return(r) = e {
+                let label = self.0;
+                *e = match r.expr.take() {
+                    Some(mut value) => {
+                        self.visit_expr_mut(&mut value);
+                        syn::parse_quote_spanned!(r.return_token.span=> break #label #value)
+                    }
+                    None => syn::parse_quote_spanned!(r.return_token.span=> break #label),
+                };
+                return;
+            }
+            syn::visit_mut::visit_expr_mut(self, e);
+        }
+        fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
+        fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+    }
+    Breaks(&label).visit_block_mut(block);
+    let stmts = std::mem::take(&mut block.stmts);
+    block.stmts = vec![syn::Stmt::Expr(
+        syn::parse_quote!(#label: { #(#stmts)* }),
+        unit.then(Default::default),
+    )];
+}
+
+/// Whether `stmts` hold a `return` (not a closure's).
+fn has_return(stmts: &[syn::Stmt]) -> bool {
+    struct Has(bool);
+    impl<'ast> Visit<'ast> for Has {
+        fn visit_expr_return(&mut self, _: &'ast syn::ExprReturn) {
+            self.0 = true;
+        }
+        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut has = Has(false);
+    for s in stmts {
+        has.visit_stmt(s);
+    }
+    has.0
+}
+
+/// Statements whose `return`s are all the ends of `if` branches (or the last statement)
+/// written as an expression of branches, the rest of the body moved into the branch that
+/// falls through: `if c { ..; return a; } rest` is `if c { ..; a } else { rest }`. `None`
+/// where a `return` is elsewhere (in a loop, a `let`, a branch that does not end in one).
+fn branches(stmts: Vec<syn::Stmt>) -> Option<Vec<syn::Stmt>> {
+    let mut out = Vec::new();
+    let mut stmts = stmts.into_iter();
+    while let Some(stmt) = stmts.next() {
+        if !has_return(std::slice::from_ref(&stmt)) {
+            out.push(stmt);
+            continue;
+        }
+        let rest: Vec<syn::Stmt> = stmts.collect();
+        match stmt {
+            // (`return;` of a function of nothing: nothing.)
+            syn::Stmt::Expr(Expr::Return(r), _) => {
+                out.extend(r.expr.map(|value| syn::Stmt::Expr(*value, None)));
+            }
+            syn::Stmt::Expr(Expr::If(ifx), _) => {
+                out.push(syn::Stmt::Expr(Expr::If(branch_if(ifx, rest)?), None));
+            }
+            _ => return None,
+        }
+        return Some(out);
+    }
+    Some(out)
+}
+
+/// An `if` holding a `return`, each branch ending in one, or holding none and falling
+/// through to `rest` (an absent `else` is `rest`).
+fn branch_if(mut ifx: syn::ExprIf, rest: Vec<syn::Stmt>) -> Option<syn::ExprIf> {
+    let mut rest = Some(rest);
+    let arm = |stmts: Vec<syn::Stmt>, rest: &mut Option<Vec<syn::Stmt>>| {
+        if !has_return(&stmts) {
+            // Falls through: the rest follows it (once: two such arms would copy it).
+            let mut stmts = stmts;
+            stmts.extend(rest.take()?);
+            return branches(stmts);
+        }
+        ends_in_return(&stmts).then(|| branches(stmts)).flatten()
+    };
+    let then = std::mem::take(&mut ifx.then_branch.stmts);
+    let else_stmts = match ifx.else_branch.take() {
+        Some((_, e)) => match *e {
+            Expr::Block(b) if b.label.is_none() && b.attrs.is_empty() => b.block.stmts,
+            other => vec![syn::Stmt::Expr(other, None)],
+        },
+        None => Vec::new(),
+    };
+    // The arm that returns first, so that the one falling through takes the rest.
+    let then_returns = has_return(&then);
+    let (then, else_stmts) = if then_returns {
+        let then = arm(then, &mut rest)?;
+        (then, arm(else_stmts, &mut rest)?)
+    } else {
+        let else_stmts = arm(else_stmts, &mut rest)?;
+        (arm(then, &mut rest)?, else_stmts)
+    };
+    ifx.then_branch.stmts = then;
+    ifx.else_branch = Some((Default::default(), syn::parse_quote!({ #(#else_stmts)* })));
+    Some(ifx)
+}
+
+/// Whether every way through `stmts` ends in a `return`: the last is one, or an `if` with
+/// an `else` whose branches each end in one.
+fn ends_in_return(stmts: &[syn::Stmt]) -> bool {
+    match stmts.last() {
+        Some(syn::Stmt::Expr(Expr::Return(_), _)) => true,
+        Some(syn::Stmt::Expr(Expr::If(ifx), _)) => {
+            ends_in_return(&ifx.then_branch.stmts)
+                && match ifx.else_branch.as_ref().map(|(_, e)| &**e) {
+                    Some(Expr::Block(b)) => ends_in_return(&b.block.stmts),
+                    Some(other @ Expr::If(_)) => {
+                        ends_in_return(&[syn::Stmt::Expr(other.clone(), None)])
+                    }
+                    _ => false,
+                }
+        }
+        _ => false,
+    }
+}
+
+/// Whether the helper's body can stand in the caller's: no `return` left (a closure's;
+/// the body's own are [`returns_as_breaks`]), `?`, item, macro but `vec!`, `matches!` and
+/// the checking ones, and nothing the macro refuses even on constants (`unsafe`).
+pub(super) fn inlinable(block: &syn::Block) -> bool {
+    struct Check(bool);
+    impl<'ast> Visit<'ast> for Check {
+        fn visit_expr(&mut self, e: &'ast Expr) {
+            // What only the function's own body may hold: an early exit, and what the macro
+            // refuses even on constants (a helper of data stays an ordinary call).
+            let refused = matches!(
+                e,
+                Expr::Return(_) | Expr::Try(_) | Expr::Unsafe(_) | Expr::Async(_)
+            );
+            self.0 &= !refused;
+            syn::visit::visit_expr(self, e);
+        }
+        /// `vec!`, `matches!` and the checking macros, their names renamed in their tokens
+        /// (what the caller's body may hold too); no other (a printing macro's format
+        /// string may name the helper's locals, which are renamed).
+        fn visit_macro(&mut self, m: &'ast syn::Macro) {
+            const KNOWN: [&str; 8] = [
+                "vec",
+                "matches",
+                "assert",
+                "assert_eq",
+                "assert_ne",
+                "debug_assert",
+                "debug_assert_eq",
+                "debug_assert_ne",
+            ];
+            self.0 &= m
+                .path
+                .get_ident()
+                .is_some_and(|i| KNOWN.iter().any(|k| i == k));
+        }
+        fn visit_item(&mut self, _: &'ast syn::Item) {
+            self.0 = false;
+        }
+    }
+    let mut check = Check(true);
+    check.visit_block(block);
+    check.0
+}
+
+/// `*o` as `o` in `stmt`, for the `names` bound to values in place of references.
+pub(in crate::lower) fn strip_derefs(names: &[String], stmt: &mut syn::Stmt) {
+    Derefs(names).visit_stmt_mut(stmt);
+}
+
+/// `*o` as `o`, for the parameters bound to values in place of references.
+pub(super) struct Derefs<'a>(pub(super) &'a [String]);
+
+impl VisitMut for Derefs<'_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        if let Expr::Unary(u) = e
+            && matches!(u.op, syn::UnOp::Deref(_))
+            && let Expr::Path(p) = strip(&u.expr)
+            && p.path
+                .get_ident()
+                .is_some_and(|i| self.0.contains(&i.to_string()))
+        {
+            *e = (*u.expr).clone();
+            return;
+        }
+        syn::visit_mut::visit_expr_mut(self, e);
+    }
+}
+
+/// The parameters as plain names (`a: V3`, `mut b: (f64, f64)`), none a mutable
+/// reference, or `None`.
+pub(super) fn plain_params(sig: &syn::Signature) -> Option<Vec<(Ident, bool)>> {
+    if !sig.generics.params.is_empty()
+        || sig.asyncness.is_some()
+        || !matches!(sig.safety, syn::Safety::Default)
+    {
+        return None;
+    }
+    sig.inputs
+        .iter()
+        .map(|a| match a {
+            // Written through: not a value.
+            syn::FnArg::Typed(t) if matches!(&*t.ty, Type::Reference(r) if r.mutability.is_some()) => {
+                None
+            }
+            syn::FnArg::Typed(t) => match &*t.pat {
+                Pat::Ident(i) if i.by_ref.is_none() && i.subpat.is_none() => {
+                    Some((i.ident.clone(), i.mutability.is_some()))
+                }
+                _ => None,
+            },
+            syn::FnArg::Receiver(_) => None,
+        })
+        .collect()
+}

@@ -1,0 +1,100 @@
+//! What an ordinary function's signature says it is to the inliner: a function of tuples or
+//! structs without a gradient, one writing floats through `&mut` parameters, or a function
+//! of floats.
+
+use quote::ToTokens;
+
+/// Whether a signature names a tuple, or a struct of `structs` without a gradient, among
+/// its parameters' types or its result's.
+pub(super) fn takes_aggregates(sig: &syn::Signature, structs: &[(String, bool)]) -> bool {
+    fn aggregate(ty: &syn::Type, structs: &[(String, bool)]) -> bool {
+        match ty {
+            syn::Type::Tuple(t) => !t.elems.is_empty(),
+            syn::Type::Reference(r) => aggregate(&r.elem, structs),
+            syn::Type::Paren(p) => aggregate(&p.elem, structs),
+            syn::Type::Path(p) => {
+                p.qself.is_none()
+                    && p.path.segments.last().is_some_and(|last| {
+                        structs
+                            .iter()
+                            .any(|(name, plain)| *plain && last.ident == name)
+                    })
+            }
+            _ => false,
+        }
+    }
+    let params = sig.inputs.iter().any(|a| match a {
+        syn::FnArg::Typed(t) => aggregate(&t.ty, structs),
+        syn::FnArg::Receiver(_) => false,
+    });
+    let result = match &sig.output {
+        syn::ReturnType::Type(_, ty) => aggregate(ty, structs),
+        syn::ReturnType::Default => false,
+    };
+    params || result
+}
+
+/// Whether a signature has a `&mut` parameter of floats (`dy: &mut [f64]`, `s: &mut f64`,
+/// `m: &mut Vec<Vec<f32>>`): written through as the caller's place where it is inlined.
+pub(super) fn writes_floats(sig: &syn::Signature) -> bool {
+    fn floats(tokens: proc_macro2::TokenStream) -> bool {
+        tokens.into_iter().any(|t| match t {
+            proc_macro2::TokenTree::Ident(i) => i == "f64" || i == "f32",
+            proc_macro2::TokenTree::Group(g) => floats(g.stream()),
+            _ => false,
+        })
+    }
+    sig.inputs.iter().any(|a| match a {
+        syn::FnArg::Typed(t) => match &*t.ty {
+            syn::Type::Reference(r) => r.mutability.is_some() && floats(r.elem.to_token_stream()),
+            _ => false,
+        },
+        syn::FnArg::Receiver(_) => false,
+    })
+}
+
+/// Whether a signature's parameters are numbers, `bool`s and sequences or references of
+/// them (`f64`, `&[f64]`, `&Vec<Vec<f32>>`, `&Array2<f64>`), some of floats.
+pub(super) fn of_floats(sig: &syn::Signature) -> bool {
+    const DATA: &[&str] = &[
+        "f64",
+        "f32",
+        "usize",
+        "isize",
+        "u8",
+        "u16",
+        "u32",
+        "u64",
+        "i8",
+        "i16",
+        "i32",
+        "i64",
+        "bool",
+        "Vec",
+        "Array1",
+        "Array2",
+        "ArrayView1",
+        "ArrayView2",
+    ];
+    fn idents(tokens: proc_macro2::TokenStream, out: &mut Vec<String>) {
+        for t in tokens {
+            match t {
+                proc_macro2::TokenTree::Ident(i) => out.push(i.to_string()),
+                proc_macro2::TokenTree::Group(g) => idents(g.stream(), out),
+                _ => {}
+            }
+        }
+    }
+    let mut names = Vec::new();
+    for a in &sig.inputs {
+        match a {
+            syn::FnArg::Typed(t) => idents(t.ty.to_token_stream(), &mut names),
+            syn::FnArg::Receiver(_) => return false,
+        }
+    }
+    // (A length in an array type, `[f64; 3]`, is a literal: no ident.)
+    names
+        .iter()
+        .all(|n| DATA.contains(&n.as_str()) || n == "mut")
+        && names.iter().any(|n| n == "f64" || n == "f32")
+}

@@ -1,0 +1,211 @@
+//! Ordinary functions beside a differentiated one, without `#[differentiate]` of their own,
+//! as numerical Rust is written: `sigmoid`, `dot`, a Huber loss that returns early,
+//! `softmax` returning a `Vec`. Each is inlined where a call gives it a value carrying a
+//! derivative (it was "`sigmoid` is an ordinary function, so #[differentiate] has no
+//! derivative for it"); called with constants only, it stays an ordinary call.
+
+use backprop::differentiate;
+#[macro_use]
+mod common;
+use common::{assert_close, assert_fd, check_hvp};
+
+fn sigmoid(z: f64) -> f64 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+fn log_loss(p: f64, y: f64) -> f64 {
+    -(y * p.ln() + (1.0 - y) * (1.0 - p).ln())
+}
+
+/// Logistic regression's mean loss over three labeled points.
+#[differentiate(hessian)]
+fn logistic(x: &[f64]) -> f64 {
+    let xs = [[1.0, 0.5, -1.2], [1.0, -0.3, 0.8], [1.0, 2.0, 0.1]];
+    let ys = [1.0, 0.0, 1.0];
+    let mut loss = 0.0;
+    for i in 0..3 {
+        loss += log_loss(sigmoid(dot(x, &xs[i])), ys[i]);
+    }
+    loss / 3.0
+}
+
+fn huber(r: f64, delta: f64) -> f64 {
+    let a = r.abs();
+    if a <= delta {
+        return 0.5 * r * r;
+    }
+    delta * (a - 0.5 * delta)
+}
+
+/// Residuals under the Huber loss: an early `return` in the helper.
+#[differentiate(hessian)]
+fn robust(x: &[f64]) -> f64 {
+    x.iter().map(|&r| huber(r - 0.3, 1.0)).sum()
+}
+
+fn softmax(z: &[f64]) -> Vec<f64> {
+    let m = z.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    let e: Vec<f64> = z.iter().map(|&v| (v - m).exp()).collect();
+    let s: f64 = e.iter().sum();
+    e.iter().map(|&v| v / s).collect()
+}
+
+/// Cross-entropy of class 1 through a helper returning a `Vec`.
+#[differentiate(hessian)]
+fn cross_entropy(x: &[f64]) -> f64 {
+    let p = softmax(x);
+    -p[1].ln()
+}
+
+fn sq(x: f64) -> f64 {
+    x * x
+}
+
+fn rosen_term(a: f64, b: f64) -> f64 {
+    100.0 * sq(b - sq(a)) + sq(1.0 - a)
+}
+
+/// Rosenbrock by a helper calling a helper, plus a ridge term by `.map(sq)`.
+#[differentiate(hessian)]
+fn rosenbrock(x: &[f64]) -> f64 {
+    let ridge: f64 = x.iter().copied().map(sq).sum();
+    x.windows(2).map(|w| rosen_term(w[0], w[1])).sum::<f64>() + 0.01 * ridge
+}
+
+fn horner(c: &[f64], t: f64) -> f64 {
+    let mut s = 0.0;
+    for &ci in c.iter().rev() {
+        s = s * t + ci;
+    }
+    s
+}
+
+fn median(d: &[f64]) -> f64 {
+    let mut s = d.to_vec();
+    s.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    s[s.len() / 2]
+}
+
+/// A helper given the caller's slice and a literal one; another (sorting) given constants
+/// only, which stays a call.
+#[differentiate(hessian)]
+fn polynomials(x: &[f64]) -> f64 {
+    let scale = median(&[3.0, 1.0, 2.0]);
+    horner(x, 0.7) * horner(&[1.0, -2.0, 0.5], x[0]) * scale
+}
+
+fn first_above(v: &[f64], t: f64) -> f64 {
+    for &x in v {
+        if x > t {
+            return x * x;
+        }
+    }
+    0.0
+}
+
+/// A helper returning from inside its loop: a labeled block's `break`.
+#[differentiate(hessian)]
+fn thresholded(x: &[f64]) -> f64 {
+    first_above(x, 0.5) + first_above(&x[1..], 2.0) * x[0]
+}
+
+#[test]
+fn helpers_of_floats_are_inlined_where_derivatives_go_through_them() {
+    check_slice_function!(logistic, &[0.1, -0.4, 0.3], 1);
+    check_slice_function!(robust, &[0.2, 2.5, -1.9, 0.9, -0.4], 2);
+    check_slice_function!(cross_entropy, &[0.5, -1.0, 2.0, 0.1], 3);
+    check_slice_function!(rosenbrock, &[-1.2, 1.0, 0.8, 0.3], 4);
+    check_slice_function!(polynomials, &[0.4, -1.1, 0.6], 5);
+    check_slice_function!(thresholded, &[0.2, 0.4, 0.9, 2.5], 6);
+    check_slice_function!(thresholded, &[0.7, 3.0], 7);
+}
+
+#[test]
+fn closed_forms() {
+    // d/dz of -ln softmax(z)₁ is softmax(z) - e₁.
+    let z = [0.5, -1.0, 2.0, 0.1];
+    let p = softmax(&z);
+    let g = cross_entropy::grad(&z).1.x;
+    for i in 0..4 {
+        assert_close(g[i], p[i] - if i == 1 { 1.0 } else { 0.0 }, 1e-14);
+    }
+    // Huber: r inside the band, the slope ±δ outside.
+    let g = robust::grad(&[0.2, 2.5, -1.9]).1.x;
+    assert_eq!(g, vec![0.2 - 0.3, 1.0, -1.0]);
+}
+
+fn cross(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
+    [
+        a[1] * b[2] - a[2] * b[1],
+        a[2] * b[0] - a[0] * b[2],
+        a[0] * b[1] - a[1] * b[0],
+    ]
+}
+
+/// The norm of a torque: a helper of arrays, its result walked by a chain.
+#[differentiate]
+fn torque(r: [f64; 3], f: [f64; 3]) -> f64 {
+    let t = cross(r, f);
+    t.iter().map(|v| v * v).sum::<f64>().sqrt()
+}
+
+#[test]
+fn a_helper_of_arrays() {
+    let (r, f) = ([0.3, -1.2, 0.8], [1.1, 0.4, -0.7]);
+    let (value, g) = torque::grad(r, f);
+    assert_eq!(value, torque(r, f));
+    let at = |v: &[f64]| torque([v[0], v[1], v[2]], [v[3], v[4], v[5]]);
+    let x: Vec<f64> = r.iter().chain(&f).copied().collect();
+    let grad: Vec<f64> = g.r.iter().chain(&g.f).copied().collect();
+    assert_fd(at, &x, &grad);
+}
+
+#[derive(Clone, Copy)]
+struct Point {
+    x: f64,
+    y: f64,
+}
+
+fn length(p: Point) -> f64 {
+    if p.x == 0.0 {
+        return p.y.abs();
+    }
+    (p.x * p.x + p.y * p.y).sqrt()
+}
+
+#[derive(Clone, Copy)]
+struct Body {
+    x: f64,
+    v: f64,
+}
+
+impl Body {
+    fn kick(&mut self, f: f64) {
+        if f > 10.0 {
+            return;
+        }
+        self.v += f;
+    }
+}
+
+/// Early returns in a function of a struct (given a struct of constants too, whose fields
+/// are typed from the struct) and in a method taking `&mut self`.
+#[differentiate]
+fn lengths(x: f64, y: f64) -> f64 {
+    let mut b = Body { x, v: 0.0 };
+    b.kick(x * y);
+    length(Point { x, y }) + length(Point { x: 0.0, y: -2.0 }) + b.v * b.x
+}
+
+#[test]
+fn early_returns_of_struct_helpers_and_methods() {
+    for (x, y) in [(3.0, 4.0), (6.0, 2.0), (0.5, -0.25)] {
+        let (value, g) = lengths::grad(x, y);
+        assert_eq!(value, lengths(x, y));
+        assert_fd(|v| lengths(v[0], v[1]), &[x, y], &[g.x, g.y]);
+    }
+}
