@@ -725,6 +725,37 @@ pub fn add_sq(acc: &mut f64, by: f64) {
     *acc += by * by * 0.25;
 }
 
+/// Ordinary functions of floats, without `#[differentiate]`: inlined where a call gives
+/// them a value carrying a derivative. A smooth maximum returning early (as branches), a
+/// norm calling another, a search returning from inside its loop (a labeled block).
+pub fn plain_soft(a: f64, b: f64) -> f64 {
+    if a > b {
+        return a + (b - a).exp().ln_1p();
+    }
+    b + (a - b).exp().ln_1p()
+}
+
+pub fn plain_sq(x: f64) -> f64 {
+    x * x
+}
+
+pub fn plain_norm(v: &[f64], s: f64) -> f64 {
+    let mut acc = 0.0;
+    for &e in v {
+        acc += plain_sq(e * s);
+    }
+    (1.0 + acc).sqrt()
+}
+
+pub fn plain_first(v: &[f64], t: f64) -> f64 {
+    for &e in v {
+        if e > t {
+            return e * t;
+        }
+    }
+    plain_sq(t) * 0.5
+}
+
 #[differentiate(hessian)]
 pub fn helper_slice(v: &[f64], s: f64) -> f64 {
     let mut acc = 0.0;
@@ -1465,7 +1496,15 @@ impl<'r> Gen<'r> {
                 ];
                 let form = self.rng.pick(&forms);
                 if form.contains("helper") && self.has_slice && self.rng.chance(0.3) {
-                    return format!("helper_slice(v, {a})");
+                    // Every third an ordinary function (by the name counter, no draw taken).
+                    return match self.fresh % 6 {
+                        1 => format!("plain_norm(v, {a})"),
+                        4 => format!("plain_first(v, {a})"),
+                        _ => format!("helper_slice(v, {a})"),
+                    };
+                }
+                if form.contains("helper") && self.fresh % 3 == 2 {
+                    return format!("plain_soft({a}, {b})");
                 }
                 form.replace("{a}", &a).replace("{b}", &b)
             }
