@@ -369,3 +369,56 @@ fn generic_locals_written_through_iter_mut() {
     let (v32, _) = tanh_pairs::grad(&[0.3f32, -0.7, 1.1, 0.4]);
     assert!((v32 as f64 - value).abs() < 1e-5);
 }
+
+/// Generic helpers without `#[differentiate]`, as generic code writes them: inlined with
+/// their type parameter the caller's float type (`T` here, `f64` or `f32` below).
+fn softplus<U>(x: U) -> U
+where
+    U: Real,
+{
+    if x > U::from_f64(20.0) {
+        return x;
+    }
+    (U::one() + x.exp()).ln()
+}
+
+fn weighted_sum<U: Real>(w: &[U], x: &[U]) -> U {
+    let mut s = U::zero();
+    for i in 0..w.len() {
+        s += w[i] * x[i];
+    }
+    s
+}
+
+#[differentiate(reverse, forward)]
+fn soft_layer<T: Real>(w: &[T], x: &[T]) -> T {
+    softplus(weighted_sum(w, x)) * T::from_f64(0.5) + softplus(w[0])
+}
+
+#[differentiate]
+fn soft_layer_f64(w: &[f64], x: &[f64]) -> f64 {
+    softplus(weighted_sum(w, x)) * 0.5 + softplus(w[0])
+}
+
+#[differentiate]
+fn soft_layer_f32(w: &[f32], x: &[f32]) -> f32 {
+    softplus(weighted_sum(w, x)) * 0.5 + softplus(w[0])
+}
+
+#[test]
+fn generic_helpers_take_the_callers_float_type() {
+    let (w, x) = ([0.4, -1.3, 0.7], [1.5, 0.2, -0.9]);
+    let (v, g) = soft_layer::grad(&w, &x);
+    let (v64, g64) = soft_layer_f64::grad(&w, &x);
+    assert_eq!((v, &g.w, &g.x), (v64, &g64.w, &g64.x));
+    common::assert_fd(|w| soft_layer_f64(w, &x), &w, &g64.w);
+    common::assert_fd(|x| soft_layer_f64(&w, x), &x, &g64.x);
+    let dir = [0.5, -1.0, 0.25];
+    let dot: f64 = g.w.iter().zip(&dir).map(|(a, b)| a * b).sum();
+    common::assert_close(soft_layer::jvp(&w, &x, &dir, &[0.0; 3]).1, dot, 1e-12);
+    let (w32, x32) = (w.map(|v| v as f32), x.map(|v| v as f32));
+    let (_, g32) = soft_layer_f32::grad(&w32, &x32);
+    for (a, b) in g32.w.iter().zip(&g64.w) {
+        assert!((*a as f64 - b).abs() < 1e-5);
+    }
+}

@@ -4,7 +4,9 @@
 //! derivative (it was "`sigmoid` is an ordinary function, so #[differentiate] has no
 //! derivative for it"); called with constants only, it stays an ordinary call.
 
-use backprop::differentiate;
+#![allow(clippy::needless_range_loop)]
+
+use backprop::{Differentiable, differentiate};
 #[macro_use]
 mod common;
 use common::{assert_close, assert_fd, check_hvp};
@@ -208,4 +210,43 @@ fn early_returns_of_struct_helpers_and_methods() {
         assert_eq!(value, lengths(x, y));
         assert_fd(|v| lengths(v[0], v[1]), &[x, y], &[g.x, g.y]);
     }
+}
+
+#[derive(Differentiable, Clone, Debug)]
+pub struct Model {
+    pub w: Vec<f64>,
+    pub b: f64,
+}
+
+/// A free function of the model (not a method): inlined like the others.
+fn predict(m: &Model, x: &[f64]) -> f64 {
+    let mut s = m.b;
+    for i in 0..x.len() {
+        s += m.w[i] * x[i];
+    }
+    s
+}
+
+#[differentiate(wrt(m))]
+fn model_loss(m: &Model, xs: &[Vec<f64>], ys: &[f64]) -> f64 {
+    let mut loss = 0.0;
+    for i in 0..ys.len() {
+        loss += log_loss(sigmoid(predict(m, &xs[i])), ys[i]);
+    }
+    loss
+}
+
+#[test]
+fn a_helper_of_a_struct_with_a_gradient() {
+    let xs = vec![vec![1.0, 2.0], vec![-0.5, 0.3], vec![0.8, -1.1]];
+    let ys = [1.0, 0.0, 1.0];
+    let model = |v: &[f64]| Model {
+        w: v[..2].to_vec(),
+        b: v[2],
+    };
+    let at = [0.2, -0.1, 0.05];
+    let (value, g) = model_loss::grad(&model(&at), &xs, &ys);
+    assert_eq!(value, model_loss(&model(&at), &xs, &ys));
+    let grad = [g.m.w[0], g.m.w[1], g.m.b];
+    assert_fd(|v| model_loss(&model(v), &xs, &ys), &at, &grad);
 }

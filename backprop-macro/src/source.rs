@@ -397,7 +397,7 @@ fn scope(
                 .push((f.sig.ident.to_string(), f.to_token_stream().to_string()));
         } else if let syn::Item::Fn(f) = item
             && here.fns.iter().any(|(n, plain)| *plain && f.sig.ident == n)
-            && of_floats(&f.sig)
+            && of_floats(&f.sig, &here.structs)
         {
             here.float_fns
                 .push((f.sig.ident.to_string(), f.to_token_stream().to_string()));

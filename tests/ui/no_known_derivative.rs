@@ -2,20 +2,25 @@
 // derivative for it. One error, at the call, saying what to write.
 use backprop::differentiate;
 
-// (Generic: not inlined, as a function of `f64`s would be.)
-fn softplus<T: backprop::Real>(x: T) -> T {
-    x.exp().ln_1p()
+// (Of a `HashMap` and a float: not inlined, as a function of numbers and sequences of them
+// would be.)
+fn softplus(scales: &std::collections::HashMap<String, f64>, x: f64) -> f64 {
+    (x * scales["softplus"]).exp().ln_1p()
 }
 
 #[differentiate]
 fn f(x: f64) -> f64 {
-    softplus(x) * 2.0
+    softplus(&scales(), x) * 2.0
 }
 
 // With constant arguments the same call is an ordinary one.
 #[differentiate]
 fn g(x: f64) -> f64 {
-    softplus(2.0) * x
+    softplus(&scales(), 2.0) * x
+}
+
+fn scales() -> std::collections::HashMap<String, f64> {
+    std::collections::HashMap::from([("softplus".to_string(), 1.5)])
 }
 
 fn main() {

@@ -62,6 +62,7 @@ pub(super) fn desugar(
             .type_params()
             .map(|t| t.ident.to_string())
             .collect(),
+        float: caller_float(sig),
         floats,
         krate,
     };
@@ -69,12 +70,32 @@ pub(super) fn desugar(
     inline.refused
 }
 
+/// The float type of a function: its type parameter bounded by `Real` or `Float` (else its
+/// first), or `f32` where its signature names that and not `f64`, else `f64`.
+fn caller_float(sig: &syn::Signature) -> TokenStream {
+    let real = |t: &&syn::TypeParam| {
+        let bounds = t.bounds.to_token_stream().to_string();
+        bounds.contains("Real") || bounds.contains("Float")
+    };
+    let bounded = sig.generics.type_params().find(real);
+    if let Some(t) = bounded.or_else(|| sig.generics.type_params().next()) {
+        let name = &t.ident;
+        return quote!(#name);
+    }
+    let text = sig.to_token_stream().to_string();
+    let names = |ty: &str| text.split(|c: char| !c.is_alphanumeric()).any(|w| w == ty);
+    match names("f32") && !names("f64") {
+        true => quote!(f32),
+        false => quote!(f64),
+    }
+}
+
 /// The error at a call of an ordinary method of a struct with a gradient that is not
 /// inlined (`param_methods.rs`).
 pub(crate) const PLAIN_METHOD: &str = "#[differentiate] inlines a method without `#[differentiate]` where a parameter calls it (`p.accel(x)`, `self` that parameter), but not this call: the method has `?`, `return` inside a closure, a macro, an item, `unsafe`, generics, a receiver other than `&self`, a `&mut` parameter or a pattern for a parameter, or calls itself, or the receiver is not a parameter; write it without them, or differentiate it (`#[differentiate]` on it and on its `impl` block)";
 
 /// The error at a call of a helper that is not inlined.
-pub(crate) const NOT_INLINED: &str = "#[differentiate] inlines the ordinary functions beside it (of floats, of tuples or structs, or writing floats through `&mut` parameters) where a call needs their derivative, but not this one: it has `?`, `return` inside a closure, a macro (but `vec!`, `matches!`, `assert!` and the like), an item, `unsafe`, generics or a pattern for a parameter, calls itself, binds a `&mut` parameter's name again, or is given for a `&mut` parameter something other than a local or a row of one (`&mut k1`, `&mut m[i]`; not `&mut v[1..]`); write it without them, or, for a function of floats, put `#[differentiate]` on it (the call then goes through its generated pullback)";
+pub(crate) const NOT_INLINED: &str = "#[differentiate] inlines the ordinary functions beside it (of floats, of tuples or structs, or writing floats through `&mut` parameters) where a call needs their derivative, but not this one: it has `?`, `return` inside a closure, a macro (but `vec!`, `matches!`, `assert!` and the like), an item, `unsafe`, generics other than one type parameter, a pattern for a parameter, calls itself, binds a `&mut` parameter's name again, or is given for a `&mut` parameter something other than a local or a row of one (`&mut k1`, `&mut m[i]`; not `&mut v[1..]`); write it without them, or, for a function of floats, put `#[differentiate]` on it (the call then goes through its generated pullback)";
 
 struct Inline<'a> {
     caller: String,
@@ -101,6 +122,8 @@ struct Inline<'a> {
     seq_params: std::collections::HashMap<String, param_methods::StructParam>,
     /// The caller's type parameters (`T` of `fn f<T: Real>`).
     generics: HashSet<String>,
+    /// The caller's float type (`T` of `fn f<T: Real>`, or `f64`): a generic helper's.
+    float: TokenStream,
     /// The ordinary functions of floats to inline (those a call gives a value carrying a
     /// derivative, found by the lowering before).
     floats: &'a HashSet<String>,
@@ -368,6 +391,7 @@ impl Inline<'_> {
             return None;
         }
         let mut f = crate::source::helper(&self.caller, name, self.floats)?;
+        self.float_type_param(&mut f)?;
         early_returns(&mut f.block, &f.sig, name, self.taken);
         // A sequence made to be lent (`&[1.0, 2.0]`, `&vec![..]`) is bound to the value.
         let args: Vec<&Expr> = call

@@ -54,8 +54,9 @@ pub(super) fn writes_floats(sig: &syn::Signature) -> bool {
 }
 
 /// Whether a signature's parameters are numbers, `bool`s and sequences or references of
-/// them (`f64`, `&[f64]`, `&Vec<Vec<f32>>`, `&Array2<f64>`), some of floats.
-pub(super) fn of_floats(sig: &syn::Signature) -> bool {
+/// them (`f64`, `&[f64]`, `&Vec<Vec<f32>>`, `&Array2<f64>`, `&[T]` of its one type
+/// parameter) and of the file's structs (`m: &Model`), some of floats or structs.
+pub(super) fn of_floats(sig: &syn::Signature, structs: &[(String, bool)]) -> bool {
     const DATA: &[&str] = &[
         "f64",
         "f32",
@@ -85,6 +86,16 @@ pub(super) fn of_floats(sig: &syn::Signature) -> bool {
             }
         }
     }
+    // One type parameter at most (`fn sq<T: Real>(x: T) -> T`): the caller's float type
+    // where it is inlined.
+    let mut floats = vec!["f64".to_owned(), "f32".to_owned()];
+    let mut types = sig.generics.type_params();
+    if let Some(t) = types.next() {
+        floats.push(t.ident.to_string());
+    }
+    if types.next().is_some() || sig.generics.const_params().next().is_some() {
+        return false;
+    }
     let mut names = Vec::new();
     for a in &sig.inputs {
         match a {
@@ -93,8 +104,12 @@ pub(super) fn of_floats(sig: &syn::Signature) -> bool {
         }
     }
     // (A length in an array type, `[f64; 3]`, is a literal: no ident.)
-    names
+    names.iter().all(|n| {
+        DATA.contains(&n.as_str())
+            || n == "mut"
+            || floats.contains(n)
+            || structs.iter().any(|(s, _)| s == n)
+    }) && names
         .iter()
-        .all(|n| DATA.contains(&n.as_str()) || n == "mut")
-        && names.iter().any(|n| n == "f64" || n == "f32")
+        .any(|n| floats.contains(n) || structs.iter().any(|(s, _)| s == n))
 }

@@ -426,6 +426,22 @@ const FLOAT_CONSTANTS: [&str; 8] = [
 ];
 
 impl Inline<'_> {
+    /// A generic helper's one type parameter (`fn sq<T: Real>(x: T) -> T`) written as the
+    /// caller's float type, its generics dropped; `None` where it has other generics.
+    pub(super) fn float_type_param(&self, f: &mut syn::ItemFn) -> Option<()> {
+        let Some(t) = f.sig.generics.type_params().next() else {
+            return Some(());
+        };
+        if f.sig.generics.params.len() != 1 {
+            return None;
+        }
+        let by_type = std::collections::HashMap::from([(t.ident.to_string(), self.float.clone())]);
+        let mut plain = f.clone();
+        plain.sig.generics = syn::Generics::default();
+        *f = syn::parse2(self.replace_type_params(plain.to_token_stream(), &by_type)).ok()?;
+        Some(())
+    }
+
     /// The `impl` block's type parameters written as the caller's types (`by_type`): a
     /// parameter of the caller's own as itself (`T::zero()`), a concrete type through the
     /// trait that gives the function (`<f64 as num_traits::Zero>::zero()`, as `f64::zero()`
