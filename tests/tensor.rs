@@ -236,7 +236,9 @@ fn elementwise_functions(x: &Array1<f64>) -> f64 {
     let angles = x.mapv(|v| (v.to_degrees() * 0.01).sin() + v.to_radians().exp());
     let direct =
         x.tan() + x.powf(2.5).sqrt() + x.log2() + x.log(3.0) + x.exp2() + (x * 3.0).fract();
-    (trig * logs + powers + hyperbolic + angles + direct).sum()
+    // ndarray's square, and the steps (derivative zero): constants of the values.
+    let steps = x.pow2() * (x * 3.3).floor() + x * &(x - 0.4).signum() + (x * 2.0).round();
+    (trig * logs + powers + hyperbolic + angles + direct + steps).sum()
 }
 
 #[test]

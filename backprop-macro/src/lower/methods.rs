@@ -287,6 +287,11 @@ impl Lower<'_> {
                 }
                 Op::Math(math, receiver, args)
             }
+            // ndarray's square: `powi(2)`.
+            ("pow2", 0) => {
+                let two = Operand::Konst(self.konst(&syn::parse_quote!(2)));
+                Op::Math(Math::Powi, receiver, vec![two])
+            }
             ("max" | "min" | "clamp", _) => {
                 self.errors.spanned(
                     &m.method,
@@ -304,7 +309,7 @@ impl Lower<'_> {
             (name, _) => {
                 self.errors.spanned(
                     &m.method,
-                    format!("#[differentiate] does not support `.{name}()` on an array; supported: `.dot(&w)`, {}, `.view()`, `.to_owned()`, `.clone()`, `.mapv(|v| ..)`, `.map(|v| ..)`, `.fold(init, |acc, &v| ..)` (one-dimensional), walks of `.outer_iter()`, `.rows()`, `.columns()` and `.axis_iter(Axis(0 or 1))`, elementwise {}, and the gates `sigmoid`, `relu`, `maximum`, `minimum`, `softmax`, `log_softmax`, `softmax_cross_entropy`", Reduction::usage(), Math::names(|e| e.on_arrays)),
+                    format!("#[differentiate] does not support `.{name}()` on an array; supported: `.dot(&w)`, {}, `.view()`, `.to_owned()`, `.clone()`, `.mapv(|v| ..)`, `.map(|v| ..)`, `.fold(init, |acc, &v| ..)` (one-dimensional), walks of `.outer_iter()`, `.rows()`, `.columns()` and `.axis_iter(Axis(0 or 1))`, elementwise {}, pow2 (and, with zero derivative, {}), and the gates `sigmoid`, `relu`, `maximum`, `minimum`, `softmax`, `log_softmax`, `softmax_cross_entropy`", Reduction::usage(), Math::names(|e| e.on_arrays), STEP_METHODS[..6].join(", ")),
                 );
                 Op::Konst(self.dummy())
             }
