@@ -4,7 +4,8 @@
 //! step; `cargo bench -p backprop-benches --bench memory` reports the step's peak memory.
 //!
 //! And arrays reassigned in a loop (`recurrent`): a residual tanh layer applied 20 times to
-//! a 256 × 64 state, the gradient against the objective in the same run.
+//! a 256 × 64 state, the gradient against the objective in the same run; matrices walked
+//! row by row (`rows`), against the same gradients by hand.
 
 #[path = "common/mlp.rs"]
 mod mlp;
@@ -66,5 +67,41 @@ fn recurrent_layers(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, training_step, recurrent_layers);
+/// Matrices walked row by row (`for row in w.outer_iter()`): the generated gradient against
+/// the same gradient written by hand with whole-matrix products, in the same run.
+fn rows(c: &mut Criterion) {
+    let (a, v, y) = rows_setup();
+    let close = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(p, q)| (p - q).abs() <= 1e-12);
+    let (g, h) = (rows_layer::grad(&a, &v), rows_layer_by_hand(&a, &v));
+    assert!(
+        (g.0 - h.0).abs() <= 1e-12 && close(g.1.w.as_slice().unwrap(), h.1.as_slice().unwrap())
+    );
+    let (g, h) = (
+        rows_logistic::grad(&v, &a, &y),
+        rows_logistic_by_hand(&v, &a, &y),
+    );
+    assert!((g.0 - h.0).abs() <= 1e-9 && close(g.1.w.as_slice().unwrap(), h.1.as_slice().unwrap()));
+    let mut group = c.benchmark_group("rows");
+    group.bench_function("layer generated", |b| {
+        b.iter(|| rows_layer::grad(black_box(&a), &v))
+    });
+    group.bench_function("layer by hand", |b| {
+        b.iter(|| rows_layer_by_hand(black_box(&a), &v))
+    });
+    group.bench_function("layer objective", |b| {
+        b.iter(|| rows_layer(black_box(&a), &v))
+    });
+    group.bench_function("logistic generated", |b| {
+        b.iter(|| rows_logistic::grad(black_box(&v), &a, &y))
+    });
+    group.bench_function("logistic by hand", |b| {
+        b.iter(|| rows_logistic_by_hand(black_box(&v), &a, &y))
+    });
+    group.bench_function("logistic objective", |b| {
+        b.iter(|| rows_logistic(black_box(&v), &a, &y))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, training_step, recurrent_layers, rows);
 criterion_main!(benches);

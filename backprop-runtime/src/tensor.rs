@@ -1305,6 +1305,32 @@ pub fn lane_back<A: Real, S: Data<Elem = A>, X: Base<Target = ArrayBase<S, Ix2>>
     out
 }
 
+/// `x.row(i)` (`axis` 0) or `x.column(i)` (`axis` 1) of a matrix the function borrows, as
+/// a view for as long as the borrow.
+#[inline]
+pub fn lane_view<'a, A, S: Data<Elem = A>>(
+    x: &'a ArrayBase<S, Ix2>,
+    axis: usize,
+    i: usize,
+) -> ndarray::ArrayView1<'a, A> {
+    x.index_axis(Axis(axis), i)
+}
+
+/// `total += lane_back(g, x, axis, i)` without the matrix of zeros: `g` added into that
+/// row or column of `total` (the gradient of `for row in w.outer_iter()` costs each row's
+/// length, not the matrix's size, per row).
+#[inline]
+pub fn lane_back_into<A: Real, G: Base<Target = Array1<A>> + ?Sized, X: ?Sized>(
+    total: &mut Array2<A>,
+    g: &G,
+    _x: &X,
+    axis: &usize,
+    i: &usize,
+) {
+    let mut lane = total.index_axis_mut(Axis(*axis), *i);
+    lane += g.base();
+}
+
 /// `x.diag()` of a matrix, as an owned vector.
 #[inline]
 pub fn diag<A: Real, S: Data<Elem = A>, X: Base<Target = ArrayBase<S, Ix2>> + ?Sized>(

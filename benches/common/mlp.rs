@@ -156,3 +156,64 @@ pub fn recurrent_setup() -> (Array2<f64>, Array2<f64>, Array2<f64>, usize) {
     let v = Array2::from_shape_fn((m, m), |(i, j)| ((i * 13 + j * 2) as f64).sin() * 0.2);
     (x, w, v, 20)
 }
+
+/// A layer written row by row, its matrix differentiated: `Σᵢ tanh(wᵢ · x)` over the rows
+/// `wᵢ` of `w` walked by `outer_iter()`.
+#[differentiate(wrt(w))]
+pub fn rows_layer(w: &Array2<f64>, x: &Array1<f64>) -> f64 {
+    let mut s = 0.0;
+    for row in w.outer_iter() {
+        let z = row.dot(x);
+        s += z.tanh();
+    }
+    s
+}
+
+/// [`rows_layer`]'s gradient by hand: one matrix-vector product, each row of the
+/// gradient `(1 − tanh²) x`.
+pub fn rows_layer_by_hand(w: &Array2<f64>, x: &Array1<f64>) -> (f64, Array2<f64>) {
+    let t = w.dot(x).mapv(f64::tanh);
+    let mut g = Array2::zeros(w.raw_dim());
+    for (i, mut row) in g.outer_iter_mut().enumerate() {
+        row.scaled_add(1.0 - t[i] * t[i], x);
+    }
+    (t.sum(), g)
+}
+
+/// Logistic regression's loss over the rows of the data (the matrix a constant, the
+/// weights differentiated), one sample per iteration.
+#[differentiate(wrt(w))]
+pub fn rows_logistic(w: &Array1<f64>, x: &Array2<f64>, y: &Array1<f64>) -> f64 {
+    let mut loss = 0.0;
+    for (i, row) in x.outer_iter().enumerate() {
+        let z = row.dot(w);
+        loss += (1.0 + (-y[i] * z).exp()).ln();
+    }
+    loss
+}
+
+/// [`rows_logistic`]'s gradient by hand: `xᵀ g` with `gᵢ = −yᵢ σ(−yᵢ zᵢ)`.
+pub fn rows_logistic_by_hand(
+    w: &Array1<f64>,
+    x: &Array2<f64>,
+    y: &Array1<f64>,
+) -> (f64, Array1<f64>) {
+    let z = x.dot(w);
+    let mut loss = 0.0;
+    let mut g = Array1::zeros(z.len());
+    for i in 0..z.len() {
+        let e = (-y[i] * z[i]).exp();
+        loss += (1.0 + e).ln();
+        g[i] = -y[i] * e / (1.0 + e);
+    }
+    (loss, x.t().dot(&g))
+}
+
+/// A 200 × 200 matrix, a vector and labels for the two row-by-row functions.
+pub fn rows_setup() -> (Array2<f64>, Array1<f64>, Array1<f64>) {
+    let n = 200;
+    let a = Array2::from_shape_fn((n, n), |(i, j)| ((i * 7 + j * 3) % 11) as f64 * 0.01 - 0.05);
+    let v = Array1::from_shape_fn(n, |i| (i % 5) as f64 * 0.1 - 0.2);
+    let y = Array1::from_shape_fn(n, |i| if i % 2 == 0 { 1.0 } else { -1.0 });
+    (a, v, y)
+}

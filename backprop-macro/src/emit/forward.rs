@@ -337,7 +337,14 @@ impl Emit<'_> {
             let dot = self.dot(var);
             return quote_spanned!(span=> let (#m #id, #m #dot) = #pair;);
         }
-        let ty = self.annotation(var);
+        // (A lane of a borrowed parameter is a view: not the owned array the type says.)
+        let view = matches!(op, Op::Reduce(crate::ops::Reduction::Lane(..), Operand::Var(v))
+            if self.f.borrowed_param(*v));
+        let ty = if view {
+            TokenStream::new()
+        } else {
+            self.annotation(var)
+        };
         let value = Moved::new(self.op(op));
         let tangent = if self.with_tangent(var) {
             let (dot, t) = (self.dot(var), Moved::new(self.tangent_of(var, op)));

@@ -155,6 +155,14 @@ impl Lower<'_> {
         })
     }
 
+    /// An array whose declared type is one-dimensional (`w: &Array1<f64>`, a lane walked).
+    pub(super) fn one_dimensional(&self, o: &Operand) -> bool {
+        o.whole().is_some_and(|v| {
+            self.kind(v) == Kind::Tensor
+                && self.vars[v].ty.as_ref().is_some_and(one_dimensional_array)
+        })
+    }
+
     /// The pattern a lane is bound to, a name typed as the one-dimensional array lowering
     /// makes of a lane (`let row: Array1<f64> = a.row(i);`), so that its elements are walked
     /// as a declared vector's are (`row.iter().map(..)`, `for &v in row.iter()`).

@@ -309,7 +309,7 @@ impl Lower<'_> {
             (name, _) => {
                 self.errors.spanned(
                     &m.method,
-                    format!("#[differentiate] does not support `.{name}()` on an array; supported: `.dot(&w)`, {}, `.view()`, `.to_owned()`, `.clone()`, `.mapv(|v| ..)`, `.map(|v| ..)`, `.fold(init, |acc, &v| ..)` (one-dimensional), walks of `.outer_iter()`, `.rows()`, `.columns()` and `.axis_iter(Axis(0 or 1))`, elementwise {}, pow2 (and, with zero derivative, {}), and the gates `sigmoid`, `relu`, `maximum`, `minimum`, `softmax`, `log_softmax`, `softmax_cross_entropy`", Reduction::usage(), Math::names(|e| e.on_arrays), STEP_METHODS[..6].join(", ")),
+                    format!("#[differentiate] does not support `.{name}()` on an array; supported: `.dot(&w)`, {}, `.view()`, `.to_owned()`, `.clone()`, `.mapv(|v| ..)`, `.map(|v| ..)`, `.fold(init, |acc, &v| ..)` (one-dimensional), walks of `.outer_iter()`, `.rows()`, `.columns()` and `.axis_iter(Axis(0 or 1))`, elementwise {}, pow2 (and, with zero derivative, floor, ceil, round, trunc, signum), and the gates `sigmoid`, `relu`, `maximum`, `minimum`, `softmax`, `log_softmax`, `softmax_cross_entropy`", Reduction::usage(), Math::names(|e| e.on_arrays)),
                 );
                 Op::Konst(self.dummy())
             }

@@ -243,6 +243,8 @@ impl Lower<'_> {
             Op::Copy(_) => Kind::Float,
             Op::List { .. } => Kind::Seq,
             Op::Reduce(r, _) if r.to_float() => Kind::Float,
+            // Two one-dimensional arrays' inner product: a float.
+            Op::Dot(a, b) if [a, b].iter().all(|o| self.one_dimensional(o)) => Kind::Float,
             Op::Dot(..) | Op::Reduce(..) => Kind::Tensor,
             _ if any_tensor => Kind::Tensor,
             Op::Call(c) if c.sub_slice => Kind::Seq,
