@@ -251,6 +251,32 @@ fn elementwise_functions_of_arrays() {
     );
 }
 
+/// Vectors whose type the operands give, walked as declared ones are: `let z = a.dot(x);`
+/// of a constant matrix and the vector, and `mapv`s and arithmetic of it (each was "walks
+/// the elements of a one-dimensional array whose type the function declares").
+#[differentiate(hessian)]
+fn vectors_from_their_operands(x: &Array1<f64>) -> f64 {
+    let a = Array2::from_shape_vec((3, 2), vec![0.2, -0.4, 0.6, 0.1, -0.3, 0.5]).unwrap();
+    let z = a.dot(x);
+    let h = (&z + 0.1).mapv(|v| v.max(0.0));
+    let e = x.mapv(f64::exp);
+    let mut s = z.iter().map(|v| v.tanh()).sum::<f64>() + h.fold(0.0, |m, &v| m + v * v);
+    for (i, v) in e.iter().enumerate() {
+        s += v * (i as f64 + 0.5);
+    }
+    s
+}
+
+#[test]
+fn vectors_known_from_their_operands() {
+    check_every_mode!(
+        vectors_from_their_operands,
+        array![0.3, -0.8],
+        array![0.5, 1.0],
+        11
+    );
+}
+
 /// ndarray's `Zip` as its users write elementwise updates: `for_each` writing the first
 /// array (`=`, `+=`, `*=` after a `let`, reading `*y`), over two and three arrays, into an
 /// array made by `Array1::zeros` whose element type Rust infers from the writes; and

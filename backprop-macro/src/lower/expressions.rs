@@ -107,6 +107,9 @@ impl<'e> Lower<'e> {
             Op::Konst(k) => Operand::Konst(k),
             op => {
                 let var = self.temp_var(self.op_kind(&op), span);
+                if self.kind(var) == Kind::Tensor {
+                    self.vars[var].ty = self.inferred_array(&op);
+                }
                 let op = self.finish_call(op, var);
                 out.push(Stmt::Let { var, op, span });
                 Operand::Var(var)

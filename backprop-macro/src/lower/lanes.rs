@@ -42,7 +42,7 @@ impl Lower<'_> {
             {
                 self.errors.spanned(
                     &m.method,
-                    "#[differentiate] folds the elements of a one-dimensional array whose type the function declares (a parameter `a: &Array1<f64>`, a local `let h: Array1<f64> = ..;`); for this array, declare its type, or use `.mapv(|v| ..)` and `.sum()`",
+                    "#[differentiate] folds the elements of a one-dimensional array whose type the function declares or its operands give (a parameter `a: &Array1<f64>`, a local `let h: Array1<f64> = ..;`, `let h = m.dot(x);` or `x.mapv(..)` of declared ones); for this array, declare its type, or use `.mapv(|v| ..)` and `.sum()`",
                 );
                 return Some(syn::parse_quote!(0.0));
             }
@@ -157,10 +157,60 @@ impl Lower<'_> {
 
     /// An array whose declared type is one-dimensional (`w: &Array1<f64>`, a lane walked).
     pub(super) fn one_dimensional(&self, o: &Operand) -> bool {
-        o.whole().is_some_and(|v| {
-            self.kind(v) == Kind::Tensor
-                && self.vars[v].ty.as_ref().is_some_and(one_dimensional_array)
-        })
+        self.rank(o) == Some(1)
+    }
+
+    /// The number of axes of an array whose type says (`&Array2<f64>`: 2).
+    fn rank(&self, o: &Operand) -> Option<usize> {
+        let v = o.whole().filter(|&v| self.kind(v) == Kind::Tensor)?;
+        match classify(self.vars[v].ty.as_ref()?) {
+            TypeClass::Tensor(_, dim) => match dim.to_string() {
+                d if d.ends_with("Ix1") => Some(1),
+                d if d.ends_with("Ix2") => Some(2),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The type of a `let` without one whose value is a one-dimensional array, where the
+    /// operands' types say so: a matrix times a vector (`let z = a.dot(x);`), elementwise
+    /// arithmetic and functions of vectors (`x.mapv(f64::exp)`, `&x + 1.0`), so that it is
+    /// walked as a declared vector is (`z.iter().map(..)`); or a constant array made by
+    /// `Array2::from_shape_vec(..).unwrap()`, `Array1::linspace(..)`, `array![[..], ..]`.
+    pub(super) fn inferred_array(&self, op: &Op) -> Option<Type> {
+        let elementwise = |cx: &Self| {
+            let arrays: Vec<&Operand> = op
+                .operands()
+                .into_iter()
+                .filter(|o| o.whole().is_some_and(|v| cx.kind(v) == Kind::Tensor))
+                .collect();
+            (!arrays.is_empty() && arrays.iter().all(|o| cx.one_dimensional(o))).then_some(1)
+        };
+        let rank = match op {
+            Op::Dot(a, b) => match (self.rank(a), self.rank(b)) {
+                (Some(2), Some(1)) | (Some(1), Some(2)) => Some(1),
+                _ => None,
+            },
+            // (The elementwise gates too: `maximum(&z, 0.0)` of `v.max(0.0)` in a `mapv`.)
+            Op::Call(c)
+                if c.method.is_none()
+                    && c.path.segments.last().is_some_and(|s| {
+                        ["sigmoid", "relu", "maximum", "minimum"]
+                            .contains(&s.ident.to_string().as_str())
+                    }) =>
+            {
+                elementwise(self)
+            }
+            Op::Neg(_) | Op::Bin(..) | Op::Math(..) | Op::Copy(_) => elementwise(self),
+            Op::Konst(k) if of_floats(k.expr.to_token_stream()) => constant_rank(&k.expr),
+            _ => None,
+        };
+        let (float, krate) = (super::types::signature_float()?, &self.krate);
+        match rank? {
+            1 => Some(syn::parse_quote!(#krate::ndarray::Array1<#float>)),
+            _ => Some(syn::parse_quote!(#krate::ndarray::Array2<#float>)),
+        }
     }
 
     /// The pattern a lane is bound to, a name typed as the one-dimensional array lowering
@@ -238,4 +288,50 @@ fn axis_number(e: &Expr) -> Option<u64> {
         }) => n.base10_parse().ok(),
         _ => None,
     }
+}
+
+/// The number of axes of a constant array its constructor names: `Array2::from_shape_vec(..)
+/// .unwrap()`, `Array1::linspace(..)`, `array![[..], ..]` (rows: 2), `array![..]` (1).
+fn constant_rank(e: &Expr) -> Option<usize> {
+    match strip(e) {
+        Expr::MethodCall(m) if m.method == "unwrap" && m.args.is_empty() => {
+            constant_rank(&m.receiver)
+        }
+        Expr::Call(c) => match strip(&c.func) {
+            Expr::Path(p) if p.qself.is_none() && p.path.segments.len() == 2 => {
+                match p.path.segments[0].ident.to_string().as_str() {
+                    "Array1" => Some(1),
+                    "Array2" => Some(2),
+                    _ => None,
+                }
+            }
+            _ => None,
+        },
+        Expr::Macro(m) if super::calls::ndarray_array_macro(&m.mac) => {
+            let first = m.mac.tokens.clone().into_iter().next();
+            match first {
+                Some(proc_macro2::TokenTree::Group(g))
+                    if g.delimiter() == proc_macro2::Delimiter::Bracket =>
+                {
+                    Some(2)
+                }
+                Some(_) => Some(1),
+                None => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Whether tokens hold a float literal or name a float type (`0.5`, `f64`, `T::one()` is
+/// not seen: a constant array of them is left untyped).
+fn of_floats(tokens: TokenStream) -> bool {
+    tokens.into_iter().any(|t| match t {
+        proc_macro2::TokenTree::Literal(l) => {
+            matches!(syn::Lit::new(l), syn::Lit::Float(_))
+        }
+        proc_macro2::TokenTree::Ident(i) => i == "f64" || i == "f32",
+        proc_macro2::TokenTree::Group(g) => of_floats(g.stream()),
+        proc_macro2::TokenTree::Punct(_) => false,
+    })
 }

@@ -96,6 +96,7 @@ impl Lower<'_> {
             && matches!(strip(init_expr), Expr::Reference(_));
         let ty = if slice_copy { None } else { ty };
         let (kind, depth) = self.local_kind_depth(&ident, annotated, ty.as_ref(), &op, init_expr);
+        let ty = ty.or_else(|| self.inferred_array(&op).filter(|_| kind == Kind::Tensor));
         let var = self.user_var(&ident, kind, ty);
         self.set_depth(var, depth);
         // (Walked as a sequence of constants, its type written or not.)

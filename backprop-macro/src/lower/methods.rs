@@ -302,7 +302,7 @@ impl Lower<'_> {
             ("iter" | "iter_mut" | "into_iter", _) => {
                 self.errors.spanned(
                     &m.method,
-                    "#[differentiate] walks the elements of a one-dimensional array whose type the function declares (a parameter `a: &Array1<f64>`, a local `let z: Array1<f64> = ..;`), as a slice's: `a.iter().map(..).sum()`, `for (i, v) in a.iter().enumerate()`; for this array, declare its type, or index it (`a[[i, j]]`), or use `.mapv(|v| ..)` and `.sum()`",
+                    "#[differentiate] walks the elements of a one-dimensional array whose type the function declares or its operands give (a parameter `a: &Array1<f64>`, a local `let z: Array1<f64> = ..;`, `let z = m.dot(x);` or `x.mapv(..)` of declared ones), as a slice's: `a.iter().map(..).sum()`, `for (i, v) in a.iter().enumerate()`; for this array, declare its type, or index it (`a[[i, j]]`), or use `.mapv(|v| ..)` and `.sum()`",
                 );
                 Op::Konst(self.dummy())
             }
