@@ -76,6 +76,8 @@ fn rows(c: &mut Criterion) {
     assert!(
         (g.0 - h.0).abs() <= 1e-12 && close(g.1.w.as_slice().unwrap(), h.1.as_slice().unwrap())
     );
+    let g = sliced_layer::grad(&a, &v);
+    assert!(close(g.1.w.as_slice().unwrap(), h.1.as_slice().unwrap()));
     let (g, h) = (
         rows_logistic::grad(&v, &a, &y),
         rows_logistic_by_hand(&v, &a, &y),
@@ -90,6 +92,9 @@ fn rows(c: &mut Criterion) {
     });
     group.bench_function("layer objective", |b| {
         b.iter(|| rows_layer(black_box(&a), &v))
+    });
+    group.bench_function("sliced layer generated", |b| {
+        b.iter(|| sliced_layer::grad(black_box(&a), &v))
     });
     group.bench_function("logistic generated", |b| {
         b.iter(|| rows_logistic::grad(black_box(&v), &a, &y))

@@ -264,13 +264,14 @@ impl Kernel {
     }
 
     /// The kernel that adds its result into a gradient in place (GEMM with beta = 1, a
-    /// lane's gradient into its lane), where the runtime has one.
+    /// lane's or a slice's gradient into its part), where the runtime has one.
     pub fn accumulating(self) -> Option<&'static str> {
         match self {
             Kernel::DotBackLhs => Some("dot_back_lhs_into"),
             Kernel::DotBackRhs => Some("dot_back_rhs_into"),
             // A row's gradient into its row of the total, not a matrix of zeros around it.
             Kernel::LaneBack => Some("lane_back_into"),
+            Kernel::SliceBack => Some("slice_back_into"),
             Kernel::Owned
             | Kernel::Dot
             | Kernel::Sum
@@ -288,7 +289,6 @@ impl Kernel {
             | Kernel::VarBack
             | Kernel::VarTangent
             | Kernel::Slice
-            | Kernel::SliceBack
             | Kernel::Transpose
             | Kernel::TransposeBack
             | Kernel::Reshape

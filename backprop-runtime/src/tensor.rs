@@ -1179,6 +1179,30 @@ pub fn slice<
     x.base().slice(info).to_owned()
 }
 
+/// `x.slice(info)` of an array the function borrows, as a view for as long as the borrow.
+#[inline]
+pub fn slice_view<'a, A, S: Data<Elem = A>, D: Dimension, I: ndarray::SliceArg<D>>(
+    x: &'a ArrayBase<S, D>,
+    info: I,
+) -> ndarray::ArrayView<'a, A, I::OutDim> {
+    x.slice(info)
+}
+
+/// `total += slice_back(g, x, info)` without the array of zeros: `g` added into the sliced
+/// part of `total` (a row sliced out per iteration costs the row, not the matrix).
+#[inline]
+pub fn slice_back_into<A: Real, D: Dimension, I: ndarray::SliceArg<D> + Copy, G, X: ?Sized>(
+    total: &mut Array<A, D>,
+    g: &G,
+    _x: &X,
+    info: &I,
+) where
+    G: Base<Target = Array<A, I::OutDim>> + ?Sized,
+{
+    let mut part = total.slice_mut(*info);
+    part += g.base();
+}
+
 /// The gradient of `x.slice(info)`: `g` in the sliced part, zero elsewhere.
 #[inline]
 pub fn slice_back<

@@ -4,7 +4,7 @@
 
 #![allow(dead_code)]
 
-use backprop::ndarray::{Array1, Array2, Axis, Zip};
+use backprop::ndarray::{Array1, Array2, Axis, Zip, s};
 use backprop::{differentiate, relu, softmax_cross_entropy};
 
 pub const BATCH: usize = 64;
@@ -165,6 +165,17 @@ pub fn rows_layer(w: &Array2<f64>, x: &Array1<f64>) -> f64 {
     for row in w.outer_iter() {
         let z = row.dot(x);
         s += z.tanh();
+    }
+    s
+}
+
+/// [`rows_layer`] with each row sliced out by index (`w.slice(s![i, ..])`).
+#[differentiate(wrt(w))]
+pub fn sliced_layer(w: &Array2<f64>, x: &Array1<f64>) -> f64 {
+    let mut s = 0.0;
+    for i in 0..w.nrows() {
+        let row = w.slice(s![i, ..]);
+        s += row.dot(x).tanh();
     }
     s
 }

@@ -3135,6 +3135,14 @@ pub fn check_{name}(p: &mut Points) -> (Verdict, String) {{
                 "{c} * w.columns().into_iter().enumerate().map(|(j, col)| col.sum().sin() * (j as f64 + 1.0)).sum::<f64>()"
             )),
             2 => terms.push(format!("{c} * v.fold(0.5, |acc, &e| acc * 0.5 + e * e)")),
+            // Rows walked by a loop (views of the borrowed matrix), and a vector whose type
+            // its operands give walked by a chain.
+            3 => terms.push(format!(
+                "{c} * {{ let mut t = 0.0; for (i, r) in a.outer_iter().enumerate() {{ let z = r.dot(v); t += z.sin() * (i as f64 + 0.5); }} t }}"
+            )),
+            4 => terms.push(format!(
+                "{c} * {{ let z = a.dot(v); z.iter().map(|e| e.tanh() * e).sum::<f64>() }}"
+            )),
             _ => {}
         }
         terms.join(" + ")

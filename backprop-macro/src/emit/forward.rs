@@ -337,13 +337,11 @@ impl Emit<'_> {
             let dot = self.dot(var);
             return quote_spanned!(span=> let (#m #id, #m #dot) = #pair;);
         }
-        // (A lane of a borrowed parameter is a view: not the owned array the type says.)
-        let view = matches!(op, Op::Reduce(crate::ops::Reduction::Lane(..), Operand::Var(v))
-            if self.f.borrowed_param(*v));
-        let ty = if view {
-            TokenStream::new()
-        } else {
-            self.annotation(var)
+        // (A lane or a slice of a borrowed parameter is a view: not the owned array the
+        // type says.)
+        let ty = match self.borrowed_view(op) {
+            true => TokenStream::new(),
+            false => self.annotation(var),
         };
         let value = Moved::new(self.op(op));
         let tangent = if self.with_tangent(var) {
@@ -720,6 +718,13 @@ impl Emit<'_> {
         } else {
             TokenStream::new()
         }
+    }
+
+    /// A row, a column or a slice of a parameter the function borrows, written as a view.
+    pub(super) fn borrowed_view(&self, op: &Op) -> bool {
+        use crate::ops::Reduction;
+        matches!(op, Op::Reduce(Reduction::Lane(..) | Reduction::Slice(_), Operand::Var(v))
+            if self.f.borrowed_param(*v))
     }
 
     pub(super) fn annotation(&self, v: VarId) -> TokenStream {

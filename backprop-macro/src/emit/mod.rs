@@ -409,14 +409,16 @@ impl<'a> Emit<'a> {
                 let id = self.ident(*v);
                 quote!(#private::tensor::transpose_view(#id))
             }
-            // A row or a column of a parameter the function borrows: a view of it, saved
-            // and read back as one, not a copy.
-            Op::Reduce(r @ crate::ops::Reduction::Lane(..), Operand::Var(v))
-                if self.f.borrowed_param(*v) =>
-            {
+            // A row, a column or a slice of a parameter the function borrows: a view of
+            // it, saved and read back as one, not a copy.
+            Op::Reduce(r, Operand::Var(v)) if self.borrowed_view(op) => {
                 let (id, (_, args)) = (self.ident(*v), r.forward());
                 let args = args.iter().map(|e| self.expr(e, 0));
-                quote!(#private::tensor::lane_view(#id #(, #args)*))
+                let kernel = match r {
+                    crate::ops::Reduction::Lane(..) => quote!(lane_view),
+                    _ => quote!(slice_view),
+                };
+                quote!(#private::tensor::#kernel(#id #(, #args)*))
             }
             Op::Reduce(r, a) => {
                 let a = t(a);

@@ -204,6 +204,11 @@ impl Lower<'_> {
             }
             Op::Neg(_) | Op::Bin(..) | Op::Math(..) | Op::Copy(_) => elementwise(self),
             Op::Konst(k) if of_floats(k.expr.to_token_stream()) => constant_rank(&k.expr),
+            Op::Reduce(crate::ops::Reduction::Lane(..), _) => Some(1),
+            // `w.slice(s![i, ..])`: an axis per range, none per index.
+            Op::Reduce(crate::ops::Reduction::Slice(info), a) => {
+                sliced_rank(self.rank(a)?, &info.expr)
+            }
             _ => None,
         };
         let (float, krate) = (super::types::signature_float()?, &self.krate);
@@ -334,4 +339,33 @@ fn of_floats(tokens: TokenStream) -> bool {
         proc_macro2::TokenTree::Group(g) => of_floats(g.stream()),
         proc_macro2::TokenTree::Punct(_) => false,
     })
+}
+
+/// The number of axes `s![..]` leaves of an array of `rank` axes: one per range (`a..b`,
+/// `..`, `a..;k`) and per `NewAxis`, none per index, the axes it does not name kept.
+fn sliced_rank(rank: usize, info: &Expr) -> Option<usize> {
+    let Expr::Macro(m) = strip(info) else {
+        return None;
+    };
+    if m.mac.path.segments.last().is_none_or(|s| s.ident != "s") {
+        return None;
+    }
+    let mut parts: Vec<Vec<proc_macro2::TokenTree>> = vec![Vec::new()];
+    for t in m.mac.tokens.clone() {
+        match &t {
+            proc_macro2::TokenTree::Punct(p) if p.as_char() == ',' => parts.push(Vec::new()),
+            _ => parts.last_mut().expect("one part at least").push(t),
+        }
+    }
+    parts.retain(|p| !p.is_empty());
+    let range = |p: &[proc_macro2::TokenTree]| {
+        p.windows(2).any(|w| {
+            matches!((&w[0], &w[1]), (proc_macro2::TokenTree::Punct(a), proc_macro2::TokenTree::Punct(b))
+                if a.as_char() == '.' && b.as_char() == '.')
+        })
+    };
+    let new_axis = |p: &[proc_macro2::TokenTree]| matches!(p, [proc_macro2::TokenTree::Ident(i)] if i == "NewAxis");
+    let named = parts.iter().filter(|p| !new_axis(p)).count();
+    let kept = parts.iter().filter(|p| range(p) || new_axis(p)).count();
+    Some(kept + rank.checked_sub(named)?)
 }
