@@ -279,8 +279,8 @@ fn vectors_known_from_their_operands() {
 
 /// ndarray's `Zip` as its users write elementwise updates: `for_each` writing the first
 /// array (`=`, `+=`, `*=` after a `let`, reading `*y`), over two and three arrays, into an
-/// array made by `Array1::zeros` whose element type Rust infers from the writes; and
-/// `map_collect` bound by a `let`.
+/// array made by `Array1::zeros` whose element type Rust infers from the writes;
+/// `map_collect` bound by a `let`; and `fold`, the fold of the elements walked together.
 #[differentiate(hessian)]
 fn zipped(x: &Array1<f64>) -> f64 {
     let w = array![0.1, 0.7, -0.4];
@@ -295,7 +295,11 @@ fn zipped(x: &Array1<f64>) -> f64 {
         *yi *= (t + *yi).max(0.0) + 1.0;
     });
     let z = Zip::from(&y).and(x).map_collect(|&a, &b| a * b.exp());
-    z.sum()
+    let folded = Zip::from(x)
+        .and(&z)
+        .and(&w)
+        .fold(0.5, |acc, &a, &b, &c| acc * 0.9 + a * b - c);
+    z.sum() + folded
 }
 
 #[test]

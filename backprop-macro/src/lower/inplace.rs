@@ -8,6 +8,9 @@
 //!                                                y = y + a * b;
 //! let z = Zip::from(&a).and(&b)
 //!     .map_collect(|&a, &b| a.max(b));      ==>  (the checks) let z = ..;
+//! Zip::from(&a).and(&b)
+//!     .fold(0.0, |s, &a, &b| s + a * b)     ==>  { (the checks)
+//!                                                  a.iter().zip(b.iter()).fold(0.0, |s, (&a, &b)| ..) }
 //! ```
 //!
 //! The method is ndarray's own (no slice, `Vec` or struct of parameters has it), so the
@@ -65,8 +68,53 @@ impl VisitMut for Rewrite<'_> {
         );
     }
 
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        syn::visit_mut::visit_expr_mut(self, e);
+        if let Some(folded) = zip_fold(e) {
+            *e = folded;
+        }
+    }
+
     // Items inside the body are not the function's code.
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+/// `Zip::from(&a).and(&b).fold(init, |acc, &p, &q| ..)`: after `Zip`'s shape checks, the
+/// fold of the arrays' elements walked together, `a.iter().zip(b.iter()).fold(init, |acc,
+/// (&p, &q)| ..)` (the same order: both in their logical order).
+fn zip_fold(e: &Expr) -> Option<Expr> {
+    let Expr::MethodCall(end) = strip(e) else {
+        return None;
+    };
+    let [init, f] = &end.args.iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    let Expr::Closure(f) = strip(f) else {
+        return None;
+    };
+    if end.method != "fold" {
+        return None;
+    }
+    let producers = zip_producers(&end.receiver)?;
+    if f.inputs.len() != producers.len() + 1 || producers.iter().any(|(_, m)| *m) {
+        return None;
+    }
+    let span = end.method.span();
+    let first = &producers[0].0;
+    let checks = producers[1..].iter().map(|(p, _)| {
+        quote_spanned!(span=> assert_eq!(#first.shape(), #p.shape(), "Zip: the arrays' shapes differ");)
+    });
+    let mut walk: Expr = syn::parse_quote_spanned!(span=> #first.iter());
+    let mut pattern = f.inputs[1].clone();
+    for ((p, _), input) in producers[1..].iter().zip(f.inputs.iter().skip(2)) {
+        walk = syn::parse_quote_spanned!(span=> #walk.zip(#p.iter()));
+        pattern = syn::parse_quote!((#pattern, #input));
+    }
+    let (acc, body) = (&f.inputs[0], &f.body);
+    Some(syn::parse_quote_spanned!(span=> {
+        #(#checks)*
+        #walk.fold(#init, |#acc, #pattern| #body)
+    }))
 }
 
 /// A `Zip` chain read off: its producers, its closure, and whether it ends in `for_each`.
@@ -94,8 +142,18 @@ fn zip_chain(e: &Expr) -> Option<ZipChain<'_>> {
     let Expr::Closure(f) = strip(f) else {
         return None;
     };
+    let producers = zip_producers(&end.receiver)?;
+    Some(ZipChain {
+        producers,
+        f,
+        for_each,
+    })
+}
+
+/// `Zip::from(p0).and(p1)...`: each producer, in order.
+fn zip_producers(chain: &Expr) -> Option<Vec<(Expr, bool)>> {
     let mut producers = Vec::new();
-    let mut at = strip(&end.receiver);
+    let mut at = strip(chain);
     loop {
         match at {
             Expr::MethodCall(m) if m.method == "and" && m.args.len() == 1 => {
@@ -120,11 +178,7 @@ fn zip_chain(e: &Expr) -> Option<ZipChain<'_>> {
         }
     }
     producers.reverse();
-    Some(ZipChain {
-        producers,
-        f,
-        for_each,
-    })
+    Some(producers)
 }
 
 /// A producer as the array it walks, and whether it is walked mutably.

@@ -445,7 +445,19 @@ impl Lower<'_> {
         let generic = p.path.segments.iter().any(|s| !s.arguments.is_empty());
         let made = super::calls::array_function(&c.func, &["zeros", "ones", "from_elem"]);
         let krate = &self.krate;
-        (made && !generic).then(|| syn::parse_quote!(#krate::ndarray::Array<#float, _>))
+        // (Its number of axes where the path names it: `Array1::zeros(n)`.)
+        let ty = match p
+            .path
+            .segments
+            .first()
+            .map(|s| s.ident.to_string())
+            .as_deref()
+        {
+            Some("Array1") => quote!(#krate::ndarray::Array1<#float>),
+            Some("Array2") => quote!(#krate::ndarray::Array2<#float>),
+            _ => quote!(#krate::ndarray::Array<#float, _>),
+        };
+        (made && !generic).then(|| syn::parse_quote!(#ty))
     }
 
     /// `let name;` (or the variable an `if` used as a value assigns): declared now,
