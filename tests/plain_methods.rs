@@ -758,3 +758,66 @@ fn a_plain_method_that_returns_early() {
     assert_eq!(value, work(&spring(&at), &xs));
     assert_fd(|v| work(&spring(v), &xs), &at, &[g.s.k, g.s.slack]);
 }
+
+#[derive(Differentiable, Clone, Debug)]
+pub struct Affine {
+    pub w: Vec<Vec<f64>>,
+    pub b: Vec<f64>,
+}
+
+impl Affine {
+    fn forward(&self, x: &[f64]) -> Vec<f64> {
+        self.w
+            .iter()
+            .zip(&self.b)
+            .map(|(row, b)| row.iter().zip(x).map(|(w, x)| w * x).sum::<f64>() + b)
+            .collect()
+    }
+}
+
+#[derive(Differentiable, Clone, Debug)]
+pub struct TwoLayers {
+    pub l1: Affine,
+    pub l2: Affine,
+}
+
+fn leaky(v: f64) -> f64 {
+    v.max(0.1 * v)
+}
+
+/// A method's collected result walked by a chain and indexed where it is made
+/// (`m.l1.forward(x).into_iter().map(leaky)`, `m.l2.forward(&h)[0]`): each was "does not
+/// support `.collect(..)` in an iterator chain".
+#[differentiate(wrt(m))]
+fn two_layer_loss(m: &TwoLayers, xs: &[Vec<f64>], ys: &[f64]) -> f64 {
+    let mut total = 0.0;
+    for (x, &y) in xs.iter().zip(ys) {
+        let h: Vec<f64> = m.l1.forward(x).into_iter().map(leaky).collect();
+        let out = m.l2.forward(&h)[0];
+        total += (out - y).powi(2);
+    }
+    total / xs.len() as f64
+}
+
+#[test]
+fn a_methods_collected_result_walked_and_indexed() {
+    let model = |v: &[f64]| TwoLayers {
+        l1: Affine {
+            w: vec![v[0..2].to_vec(), v[2..4].to_vec(), v[4..6].to_vec()],
+            b: v[6..9].to_vec(),
+        },
+        l2: Affine {
+            w: vec![v[9..12].to_vec()],
+            b: vec![v[12]],
+        },
+    };
+    let at = [
+        0.5, -0.3, 0.2, 0.8, -0.6, 0.1, 0.15, -0.1, 0.05, 0.3, -0.7, 0.5, 0.2,
+    ];
+    let xs = vec![vec![1.0, 2.0], vec![-0.5, 0.3], vec![0.7, -1.2]];
+    let ys = [0.4, -0.2, 0.1];
+    let (value, g) = two_layer_loss::grad(&model(&at), &xs, &ys);
+    assert_eq!(value, two_layer_loss(&model(&at), &xs, &ys));
+    let flat: Vec<f64> = [g.m.l1.w.concat(), g.m.l1.b, g.m.l2.w.concat(), g.m.l2.b].concat();
+    assert_fd(|v| two_layer_loss(&model(v), &xs, &ys), &at, &flat);
+}

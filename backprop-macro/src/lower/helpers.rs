@@ -610,8 +610,18 @@ impl Inline<'_> {
         };
         let mut value = *last.init?.expr;
         // A body of early `return`s (branches, or a labeled block, which `break_value.rs`
-        // lowers as a `let`'s value) is bound to a name.
-        if matches!(&value, Expr::If(_)) || matches!(&value, Expr::Block(b) if b.label.is_some()) {
+        // lowers as a `let`'s value) is bound to a name, and so is a sequence the body
+        // makes (`..collect()`, `vec![..]`): the caller may walk or index it
+        // (`layer.forward(x).into_iter().map(relu)`, `f(x)[0]`) as it would a local.
+        let sequence = match strip(&value) {
+            Expr::MethodCall(m) => m.method == "collect" || m.method == "to_vec",
+            Expr::Macro(m) => m.mac.path.is_ident("vec"),
+            Expr::Array(_) | Expr::Repeat(_) => true,
+            _ => false,
+        };
+        let branches =
+            matches!(&value, Expr::If(_)) || matches!(&value, Expr::Block(b) if b.label.is_some());
+        if branches || sequence {
             let fresh = crate::names::unused(self.taken, &format!("{name}_value"));
             let fresh = Ident::new(&fresh, name.span());
             body.stmts.push(syn::parse_quote!(let #fresh = #value;));
