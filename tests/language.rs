@@ -4953,3 +4953,35 @@ fn windows_whose_body_binds_the_sequence_name_again() {
     let d = windows_shadowing::jvp(&x, &dir).1;
     assert_close(d, g.v.iter().zip(&dir).map(|(a, b)| a * b).sum(), 1e-12);
 }
+
+/// A fold whose accumulator is an `Option` (the running maximum, started at `None`), and an
+/// `Option` local assigned a `match` of itself: each held as a float and a flag, the
+/// assignment taken arm by arm (were "holds a value that carries a derivative in an
+/// `Option` local .. this one is used otherwise", once per arm).
+#[differentiate(hessian)]
+fn option_folds(x: &[f64]) -> f64 {
+    let best = x.iter().fold(None, |acc: Option<f64>, &v| match acc {
+        None => Some(v),
+        Some(b) => Some(if v * v > b { v * v } else { b }),
+    });
+    let mut run: Option<f64> = None;
+    for &v in x {
+        run = match run {
+            None => Some(v.sin()),
+            Some(r) => {
+                let t = r * 0.5;
+                Some(t + v * r)
+            }
+        };
+    }
+    best.unwrap_or(0.0) + run.map_or(1.0, |r| r * r)
+}
+
+#[test]
+fn option_accumulators_folded_and_matched() {
+    check_slice_function!(option_folds, &[0.3, -0.9, 0.5, 0.2], 7);
+    assert_eq!(
+        option_folds::grad(&[]),
+        (1.0, option_folds::Grad { x: vec![] })
+    );
+}

@@ -117,7 +117,7 @@ impl VisitMut for Rewrite<'_> {
             }
             let rewritten = match self.caller {
                 Some(caller) => self.struct_fold(&stmt, caller),
-                None => self.rewrite(&stmt),
+                None => self.rewrite(&stmt).or_else(|| option_fold(&stmt)),
             };
             match rewritten {
                 Some(stmts) => out.extend(stmts),
@@ -351,4 +351,54 @@ impl Rewrite<'_> {
         }
         Some(stmts)
     }
+}
+
+/// `let best = xs.iter().fold(None, |acc, &v| match acc { .. });`, a fold whose accumulator
+/// is an `Option` (started at `None` or `Some(..)`), as the loop it means, the accumulator
+/// the `let`'s own name: `let mut best = None; for &v in xs.iter() { best = match best { ..
+/// }; }`. An `Option` local that meets a value carrying a derivative is then held as a float
+/// and a flag (`options.rs`, which takes the assignment of a `match` arm by arm).
+fn option_fold(stmt: &syn::Stmt) -> Option<Vec<syn::Stmt>> {
+    let syn::Stmt::Local(local) = stmt else {
+        return None;
+    };
+    let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
+    let Expr::MethodCall(m) = strip(&init.expr) else {
+        return None;
+    };
+    let [start, closure] = &m.args.iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    let optional = match strip(start) {
+        Expr::Path(p) => p.path.segments.last().is_some_and(|s| s.ident == "None"),
+        Expr::Call(c) => matches!(strip(&c.func), Expr::Path(p) if p.path.is_ident("Some")),
+        _ => false,
+    };
+    let Expr::Closure(c) = strip(closure) else {
+        return None;
+    };
+    if m.method != "fold" || !optional || c.inputs.len() != 2 {
+        return None;
+    }
+    let typed = |p: &Pat| match p {
+        Pat::Type(t) => Some((pat_ident(&t.pat)?.0.clone(), Some((*t.ty).clone()))),
+        other => Some((pat_ident(other)?.0.clone(), None)),
+    };
+    let (name, let_ty) = typed(&local.pat)?;
+    let (state, state_ty) = typed(&c.inputs[0])?;
+    // The `let`'s name must mean nothing else where the loop reads it.
+    let mut read = HashSet::new();
+    collect_idents(init.expr.to_token_stream(), &mut read);
+    if read.contains(&name.to_string()) {
+        return None;
+    }
+    let mut body = (*c.body).clone();
+    let renames = std::collections::HashMap::from([(state.to_string(), name.clone())]);
+    super::helpers::rename(&renames, &mut body);
+    let (chain, item, span) = (&m.receiver, untyped(&c.inputs[1]), init.expr.span());
+    let ty = let_ty.or(state_ty).map(|t| quote!(: #t));
+    Some(vec![
+        syn::parse_quote_spanned!(span=> let mut #name #ty = #start;),
+        syn::parse_quote_spanned!(span=> for #item in #chain { #name = #body; }),
+    ])
 }

@@ -21,6 +21,9 @@ pub(super) fn split(
     zero: &TokenStream,
     taken: &mut HashSet<String>,
 ) {
+    // `acc = match acc { None => Some(v), Some(b) => Some(..) };` (a fold's step): the
+    // assignment in each arm, which the rewrite takes.
+    Distribute(options).visit_block_mut(block);
     // Names whose uses are not all taken, in the block at hand: left as written.
     let mut kept: HashSet<String> = HashSet::new();
     each_statement_list(block, &mut |stmts| {
@@ -372,5 +375,73 @@ impl VisitMut for Uses<'_> {
             _ => false,
         });
         self.refused |= named;
+    }
+}
+
+/// `name = match e { p => v, .. }` (or `= if c { v } else { w }`, or a block ending in one)
+/// of a name in `options`, as the assignment at the end of each way through: `match e { p
+/// => name = v, .. }`.
+struct Distribute<'a>(&'a HashSet<String>);
+
+impl VisitMut for Distribute<'_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        syn::visit_mut::visit_expr_mut(self, e);
+        let Expr::Assign(a) = e else { return };
+        let Expr::Path(p) = strip(&a.left) else {
+            return;
+        };
+        let Some(name) = p
+            .path
+            .get_ident()
+            .filter(|n| self.0.contains(&n.to_string()))
+        else {
+            return;
+        };
+        if matches!(strip(&a.right), Expr::Match(_) | Expr::If(_)) {
+            let name = name.clone();
+            *e = assigned_in_each(&name, (*a.right).clone());
+        }
+    }
+
+    fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+/// `value` with `name = ..` at the end of each way through its branches and blocks.
+fn assigned_in_each(name: &Ident, value: Expr) -> Expr {
+    match value {
+        Expr::Paren(p) => assigned_in_each(name, *p.expr),
+        Expr::Match(mut m) => {
+            for arm in &mut m.arms {
+                let body = std::mem::replace(&mut *arm.body, syn::parse_quote!(()));
+                *arm.body = assigned_in_each(name, body);
+                arm.comma.get_or_insert_with(Default::default);
+            }
+            Expr::Match(m)
+        }
+        Expr::If(mut i) => {
+            assign_tail(name, &mut i.then_branch);
+            if let Some((_, other)) = &mut i.else_branch {
+                let e = std::mem::replace(&mut **other, syn::parse_quote!(()));
+                **other = assigned_in_each(name, e);
+            }
+            Expr::If(i)
+        }
+        Expr::Block(mut b) if b.label.is_none() => {
+            assign_tail(name, &mut b.block);
+            Expr::Block(b)
+        }
+        other => syn::parse_quote!({ #name = #other; }),
+    }
+}
+
+/// A block's tail `v` as `name = v;` (through its own branches).
+fn assign_tail(name: &Ident, block: &mut syn::Block) {
+    if let Some(syn::Stmt::Expr(tail, semi @ None)) = block.stmts.last_mut() {
+        let e = std::mem::replace(tail, syn::parse_quote!(()));
+        *tail = assigned_in_each(name, e);
+        if !matches!(tail, Expr::Match(_) | Expr::If(_) | Expr::Block(_)) {
+            *semi = Some(Default::default());
+        }
     }
 }
