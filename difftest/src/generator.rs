@@ -22,7 +22,7 @@ pub fn generate(seed: u64, count: usize) -> String {
     .unwrap();
     writeln!(
         src,
-        "use backprop::ndarray::{{Array1, Array2, Axis, concatenate, s, stack}};"
+        "use backprop::ndarray::{{Array1, Array2, Axis, Zip, concatenate, s, stack}};"
     )
     .unwrap();
     writeln!(
@@ -1500,6 +1500,10 @@ impl<'r> Gen<'r> {
                     return match self.fresh % 6 {
                         1 => format!("plain_norm(v, {a})"),
                         4 => format!("plain_first(v, {a})"),
+                        // A fold whose accumulator is an `Option`.
+                        3 => format!(
+                            "{{ let best = v.iter().fold(None, |acc: Option<f64>, &e| match acc {{ None => Some(e * {a}), Some(b) => Some(b.max(e * {a}) * 0.9) }}); best.unwrap_or(0.5) }}"
+                        ),
                         _ => format!("helper_slice(v, {a})"),
                     };
                 }
@@ -3142,6 +3146,10 @@ pub fn check_{name}(p: &mut Points) -> (Verdict, String) {{
             )),
             4 => terms.push(format!(
                 "{c} * {{ let z = a.dot(v); z.iter().map(|e| e.tanh() * e).sum::<f64>() }}"
+            )),
+            // ndarray's `Zip` folded.
+            5 => terms.push(format!(
+                "{c} * Zip::from(v).and(v).fold(0.25, |acc, &p, &q| acc * 0.5 + p * q.sin())"
             )),
             _ => {}
         }

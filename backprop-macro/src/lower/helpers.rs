@@ -14,8 +14,9 @@
 //! becomes a block `{ ..; value }`. Then `aggregates.rs` holds the tuples and structs as one
 //! local per element. Such a helper
 //! needs no `#[differentiate]` (its parameters have no gradient type); its early `return`s
-//! are the `break`s of a labeled block (`bodies.rs`); one with `?`, a macro, `unsafe`,
-//! generics, patterns for parameters or calling itself is left as a call. An ordinary
+//! are branches or the `break`s of a labeled block (`bodies.rs`); one with `?`, a macro,
+//! `unsafe`, generics (but one type parameter, the caller's float type), patterns for
+//! parameters or calling itself is left as a call. An ordinary
 //! function writing floats through `&mut` parameters (`fn rhs(x: &[f64], y: &[f64], dy:
 //! &mut [f64])`) is inlined too, its body writing the caller's place (`written.rs`), and so
 //! are the ordinary methods of a parameter's struct with a gradient (`param_methods.rs`).
