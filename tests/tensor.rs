@@ -267,6 +267,25 @@ fn vectors_from_their_operands(x: &Array1<f64>) -> f64 {
     s
 }
 
+/// Slices of a local matrix to an element, a row and columns: the number of axes each
+/// leaves (0, 1, 2) follows from `s![..]`; only the row and the columns are typed.
+#[differentiate]
+fn slices_of_a_local(w: &Array2<f64>) -> f64 {
+    let a: Array2<f64> = w * 2.0;
+    let e = a.slice(s![0, 1]);
+    let r = a.slice(s![1, ..]);
+    let q = a.slice(s![.., 1..]);
+    e.sum() * 3.0 + r.iter().map(|v| v * v).sum::<f64>() + q.sum()
+}
+
+#[test]
+fn slices_keep_the_axes_their_ranges_keep() {
+    let w = array![[1.0, 2.0], [3.0, 4.0]];
+    let (value, g) = slices_of_a_local::grad(&w);
+    assert_eq!(value, slices_of_a_local(&w));
+    assert_fd_array(slices_of_a_local, &w, &g.w);
+}
+
 #[test]
 fn vectors_known_from_their_operands() {
     check_every_mode!(

@@ -173,10 +173,11 @@ impl Lower<'_> {
         }
     }
 
-    /// The type of a `let` without one whose value is a one-dimensional array, where the
-    /// operands' types say so: a matrix times a vector (`let z = a.dot(x);`), elementwise
-    /// arithmetic and functions of vectors (`x.mapv(f64::exp)`, `&x + 1.0`), so that it is
-    /// walked as a declared vector is (`z.iter().map(..)`); or a constant array made by
+    /// The type of a `let` (or a temporary) without one whose value is a vector or a
+    /// matrix, where the operands' types say so: a matrix times a vector (`let z =
+    /// a.dot(x);`), elementwise arithmetic and functions of vectors (`x.mapv(f64::exp)`, `&x
+    /// + 1.0`), a lane, a slice (`w.slice(s![i, ..])`), so that it is walked as a declared
+    /// vector is (`z.iter().map(..)`); or a constant array of floats made by
     /// `Array2::from_shape_vec(..).unwrap()`, `Array1::linspace(..)`, `array![[..], ..]`.
     pub(super) fn inferred_array(&self, op: &Op) -> Option<Type> {
         let elementwise = |cx: &Self| {
@@ -214,7 +215,9 @@ impl Lower<'_> {
         let (float, krate) = (super::types::signature_float()?, &self.krate);
         match rank? {
             1 => Some(syn::parse_quote!(#krate::ndarray::Array1<#float>)),
-            _ => Some(syn::parse_quote!(#krate::ndarray::Array2<#float>)),
+            2 => Some(syn::parse_quote!(#krate::ndarray::Array2<#float>)),
+            // (A slice to a single element or with a new axis: left untyped.)
+            _ => None,
         }
     }
 
