@@ -720,11 +720,17 @@ impl Emit<'_> {
         }
     }
 
-    /// A row, a column or a slice of a parameter the function borrows, written as a view.
+    /// A row, a column or a slice of a parameter the function borrows (not mutably),
+    /// written as a view.
     pub(super) fn borrowed_view(&self, op: &Op) -> bool {
         use crate::ops::Reduction;
+        let mutable = |v: VarId| {
+            self.f.vars[v].param.is_some_and(|p| {
+                matches!(&self.f.params[p].ty, syn::Type::Reference(r) if r.mutability.is_some())
+            })
+        };
         matches!(op, Op::Reduce(Reduction::Lane(..) | Reduction::Slice(_), Operand::Var(v))
-            if self.f.borrowed_param(*v))
+            if self.f.borrowed_param(*v) && !mutable(*v))
     }
 
     pub(super) fn annotation(&self, v: VarId) -> TokenStream {
