@@ -402,24 +402,29 @@ pub(crate) fn is_view(ty: &syn::Type) -> bool {
 fn float_callees(f: &Func, a: &analysis::Analysis, asked: &HashSet<String>) -> Vec<String> {
     let caller = f.name.to_string();
     let mut found = Vec::new();
-    analysis::walk_calls(&f.body, &mut |var, call| {
-        let Some(name) = call.path.get_ident().filter(|_| call.method.is_none()) else {
-            return;
-        };
-        let active = call
-            .args
-            .iter()
-            .any(|g| g.value.var().is_some_and(|v| a.facts[v].active));
-        if !call.recursive
-            && a.facts[var].active
-            && active
-            && !asked.contains(&name.to_string())
-            && crate::source::is_float_fn(&caller, name)
-        {
+    calls_carrying_derivatives(f, a, &mut |name| {
+        if !asked.contains(&name.to_string()) && crate::source::is_float_fn(&caller, name) {
             found.push(name.to_string());
         }
     });
     found
+}
+
+/// The name of each call by name (`f(x)`, not a method, not the function itself) that
+/// carries a derivative in and out.
+fn calls_carrying_derivatives(f: &Func, a: &analysis::Analysis, each: &mut dyn FnMut(&syn::Ident)) {
+    analysis::walk_calls(&f.body, &mut |var, call| {
+        let Some(name) = call.path.get_ident().filter(|_| call.method.is_none()) else {
+            return;
+        };
+        let carried = call
+            .args
+            .iter()
+            .any(|g| g.value.var().is_some_and(|v| a.facts[v].active));
+        if !call.recursive && !call.sub_slice && a.facts[var].active && carried {
+            each(name);
+        }
+    });
 }
 
 /// A call that carries a derivative into a function the caller's file says has none (an
@@ -428,20 +433,7 @@ fn float_callees(f: &Func, a: &analysis::Analysis, asked: &HashSet<String>) -> V
 fn unknown_callees(f: &Func, a: &analysis::Analysis, errors: &mut Errors) {
     use crate::source::{Callee, callee};
     let caller = f.name.to_string();
-    analysis::walk_calls(&f.body, &mut |var, call| {
-        let Some(name) = call.path.get_ident().filter(|_| call.method.is_none()) else {
-            return;
-        };
-        if call.recursive
-            || call.sub_slice
-            || !a.facts[var].active
-            || !call
-                .args
-                .iter()
-                .any(|g| g.value.var().is_some_and(|v| a.facts[v].active))
-        {
-            return;
-        }
+    calls_carrying_derivatives(f, a, &mut |name| {
         // A function the body declares: an ordinary one unless it has the attribute (or is
         // a gate, whose macro call is not an `fn` item).
         let local = f.items.iter().find_map(|item| match item {

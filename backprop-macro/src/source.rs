@@ -309,6 +309,11 @@ fn file_traits<'f>(items: &'f [syn::Item], out: &mut Vec<&'f syn::ItemTrait>) {
     }
 }
 
+/// The number types (and `bool`) a struct's fields or a helper's parameters may be.
+const NUMBERS: &[&str] = &[
+    "f64", "f32", "usize", "isize", "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "bool",
+];
+
 /// Records the scope of `items` (and `macros`, a body's macro statements), then the scopes
 /// inside it: inline modules and function bodies. `traits`: the file's.
 fn scope(
@@ -428,10 +433,6 @@ fn scope(
 /// A struct's fields, each name and type, where it has no generics and every field is named
 /// and of a number type.
 fn number_fields(st: &syn::ItemStruct) -> Option<Vec<(String, String)>> {
-    const NUMBERS: &[&str] = &[
-        "f64", "f32", "usize", "isize", "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64",
-        "bool",
-    ];
     if !st.generics.params.is_empty() || st.fields.is_empty() {
         return None;
     }

@@ -1342,7 +1342,8 @@ pub fn lane_view<'a, A, S: Data<Elem = A>>(
 
 /// `total += lane_back(g, x, axis, i)` without the matrix of zeros: `g` added into that
 /// row or column of `total` (the gradient of `for row in w.outer_iter()` costs each row's
-/// length, not the matrix's size, per row).
+/// length, not the matrix's size, per row). It takes [`lane_back`]'s arguments, borrowed,
+/// as the generated code passes every accumulating kernel's; `x` gives no shape here.
 #[inline]
 pub fn lane_back_into<A: Real, G: Base<Target = Array1<A>> + ?Sized, X: ?Sized>(
     total: &mut Array2<A>,

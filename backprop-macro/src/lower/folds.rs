@@ -63,14 +63,23 @@ fn untyped(p: &Pat) -> &Pat {
     }
 }
 
-fn tuple_fold(e: &Expr) -> Option<TupleFold<'_>> {
+/// `CHAIN.fold(START, |..| BODY)`: the call, `START` and the closure.
+pub(super) fn fold_call(e: &Expr) -> Option<(&syn::ExprMethodCall, &Expr, &syn::ExprClosure)> {
     let Expr::MethodCall(m) = strip(e) else {
         return None;
     };
-    let [init, closure] = &m.args.iter().collect::<Vec<_>>()[..] else {
+    let [start, closure] = &m.args.iter().collect::<Vec<_>>()[..] else {
         return None;
     };
-    let (Expr::Tuple(init), Expr::Closure(c)) = (strip(init), strip(closure)) else {
+    let Expr::Closure(c) = strip(closure) else {
+        return None;
+    };
+    (m.method == "fold").then_some((m, *start, c))
+}
+
+fn tuple_fold(e: &Expr) -> Option<TupleFold<'_>> {
+    let (m, init, c) = fold_call(e)?;
+    let Expr::Tuple(init) = strip(init) else {
         return None;
     };
     let [state, item] = &c.inputs.iter().collect::<Vec<_>>()[..] else {
@@ -87,10 +96,8 @@ fn tuple_fold(e: &Expr) -> Option<TupleFold<'_>> {
         return None;
     };
     let n = init.elems.len();
-    let fits = m.method == "fold"
-        && n >= 2
-        && step.elems.len() == n
-        && matches!(state, Pat::Tuple(t) if t.elems.len() == n);
+    let fits =
+        n >= 2 && step.elems.len() == n && matches!(state, Pat::Tuple(t) if t.elems.len() == n);
     fits.then(|| TupleFold {
         chain: &m.receiver,
         init: init.elems.iter().collect(),
@@ -142,21 +149,11 @@ fn struct_fold_parts<'e>(
     &'e Pat,
     &'e Pat,
 )> {
-    let Expr::MethodCall(m) = strip(e) else {
-        return None;
-    };
-    let [start, closure] = &m.args.iter().collect::<Vec<_>>()[..] else {
-        return None;
-    };
-    let Expr::Closure(c) = strip(closure) else {
-        return None;
-    };
+    let (m, start, c) = fold_call(e)?;
     let [state, item] = &c.inputs.iter().collect::<Vec<_>>()[..] else {
         return None;
     };
-    if m.method != "fold" || super::struct_seqs::struct_named(caller, start).is_none() {
-        return None;
-    }
+    super::struct_seqs::struct_named(caller, start)?;
     Some((m, start, c, state, item))
 }
 
@@ -363,21 +360,13 @@ fn option_fold(stmt: &syn::Stmt) -> Option<Vec<syn::Stmt>> {
         return None;
     };
     let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
-    let Expr::MethodCall(m) = strip(&init.expr) else {
-        return None;
-    };
-    let [start, closure] = &m.args.iter().collect::<Vec<_>>()[..] else {
-        return None;
-    };
+    let (m, start, c) = fold_call(&init.expr)?;
     let optional = match strip(start) {
         Expr::Path(p) => p.path.segments.last().is_some_and(|s| s.ident == "None"),
         Expr::Call(c) => matches!(strip(&c.func), Expr::Path(p) if p.path.is_ident("Some")),
         _ => false,
     };
-    let Expr::Closure(c) = strip(closure) else {
-        return None;
-    };
-    if m.method != "fold" || !optional || c.inputs.len() != 2 {
+    if !optional || c.inputs.len() != 2 {
         return None;
     }
     let typed = |p: &Pat| match p {

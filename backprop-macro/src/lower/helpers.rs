@@ -71,23 +71,16 @@ pub(super) fn desugar(
     inline.refused
 }
 
-/// The float type of a function: its type parameter bounded by `Real` or `Float` (else its
-/// first), or `f32` where its signature names that and not `f64`, else `f64`.
+/// The float type of a function: its type parameter (the one the macro accepts is the
+/// float type), or `f32` where that is the one float its signature names, else `f64`.
 fn caller_float(sig: &syn::Signature) -> TokenStream {
-    let real = |t: &&syn::TypeParam| {
-        let bounds = t.bounds.to_token_stream().to_string();
-        bounds.contains("Real") || bounds.contains("Float")
-    };
-    let bounded = sig.generics.type_params().find(real);
-    if let Some(t) = bounded.or_else(|| sig.generics.type_params().next()) {
+    if let Some(t) = sig.generics.type_params().next() {
         let name = &t.ident;
         return quote!(#name);
     }
-    let text = sig.to_token_stream().to_string();
-    let names = |ty: &str| text.split(|c: char| !c.is_alphanumeric()).any(|w| w == ty);
-    match names("f32") && !names("f64") {
-        true => quote!(f32),
-        false => quote!(f64),
+    match super::types::one_float(sig, None).as_deref() {
+        Some("f32") => quote!(f32),
+        _ => quote!(f64),
     }
 }
 

@@ -83,18 +83,7 @@ impl VisitMut for Rewrite<'_> {
 /// fold of the arrays' elements walked together, `a.iter().zip(b.iter()).fold(init, |acc,
 /// (&p, &q)| ..)` (the same order: both in their logical order).
 fn zip_fold(e: &Expr) -> Option<Expr> {
-    let Expr::MethodCall(end) = strip(e) else {
-        return None;
-    };
-    let [init, f] = &end.args.iter().collect::<Vec<_>>()[..] else {
-        return None;
-    };
-    let Expr::Closure(f) = strip(f) else {
-        return None;
-    };
-    if end.method != "fold" {
-        return None;
-    }
+    let (end, init, f) = super::folds::fold_call(e)?;
     let producers = zip_producers(&end.receiver)?;
     if f.inputs.len() != producers.len() + 1 || producers.iter().any(|(_, m)| *m) {
         return None;

@@ -163,14 +163,7 @@ impl Lower<'_> {
     /// The number of axes of an array whose type says (`&Array2<f64>`: 2).
     fn rank(&self, o: &Operand) -> Option<usize> {
         let v = o.whole().filter(|&v| self.kind(v) == Kind::Tensor)?;
-        match classify(self.vars[v].ty.as_ref()?) {
-            TypeClass::Tensor(_, dim) => match dim.to_string() {
-                d if d.ends_with("Ix1") => Some(1),
-                d if d.ends_with("Ix2") => Some(2),
-                _ => None,
-            },
-            _ => None,
-        }
+        super::types::array_rank(self.vars[v].ty.as_ref()?)
     }
 
     /// The type of a `let` (or a temporary) without one whose value is a vector or a

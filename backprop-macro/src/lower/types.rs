@@ -41,20 +41,23 @@ pub(super) struct FloatParam;
 impl FloatParam {
     pub(super) fn set(name: Option<&Ident>, sig: &syn::Signature) -> FloatParam {
         FLOAT_PARAM.with(|f| *f.borrow_mut() = name.map(ToString::to_string));
-        let mut named = std::collections::BTreeSet::new();
-        let mut look = |tokens: TokenStream| {
-            collect_floats(tokens, name, &mut named);
-        };
-        sig.inputs
-            .iter()
-            .for_each(|arg| look(arg.to_token_stream()));
-        look(sig.output.to_token_stream());
-        let one = match named.len() {
-            1 => named.pop_first(),
-            _ => None,
-        };
+        let one = one_float(sig, name);
         SIGNATURE_FLOAT.with(|f| *f.borrow_mut() = one);
         FloatParam
+    }
+}
+
+/// The one float type (`f32`, `f64`, the float parameter `param`) a signature names, if it
+/// names exactly one.
+pub(super) fn one_float(sig: &syn::Signature, param: Option<&Ident>) -> Option<String> {
+    let mut named = std::collections::BTreeSet::new();
+    for arg in &sig.inputs {
+        collect_floats(arg.to_token_stream(), param, &mut named);
+    }
+    collect_floats(sig.output.to_token_stream(), param, &mut named);
+    match named.len() {
+        1 => named.pop_first(),
+        _ => None,
     }
 }
 
@@ -178,12 +181,17 @@ pub(super) fn sequence_type(ty: &Type) -> bool {
     }
 }
 
-/// A one-dimensional ndarray array of floats (`&Array1<f64>`, `ArrayView1<T>`, `Array<f64,
-/// Ix1>`): its elements are reached by one index, as a slice's.
-pub(super) fn one_dimensional_array(ty: &Type) -> bool {
+/// The number of axes of an ndarray array of floats whose type says (`&Array1<f64>`,
+/// `ArrayView1<T>`, `Array<f64, Ix1>`: 1; `Array2<f64>`: 2); a one-dimensional one's
+/// elements are reached by one index, as a slice's.
+pub(super) fn array_rank(ty: &Type) -> Option<usize> {
     match classify(ty) {
-        TypeClass::Tensor(_, dim) => dim.to_string().ends_with("Ix1"),
-        _ => false,
+        TypeClass::Tensor(_, dim) => match dim.to_string() {
+            d if d.ends_with("Ix1") => Some(1),
+            d if d.ends_with("Ix2") => Some(2),
+            _ => None,
+        },
+        _ => None,
     }
 }
 

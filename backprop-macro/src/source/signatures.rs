@@ -57,35 +57,8 @@ pub(super) fn writes_floats(sig: &syn::Signature) -> bool {
 /// them (`f64`, `&[f64]`, `&Vec<Vec<f32>>`, `&Array2<f64>`, `&[T]` of its one type
 /// parameter) and of the file's structs (`m: &Model`), some of floats or structs.
 pub(super) fn of_floats(sig: &syn::Signature, structs: &[(String, bool)]) -> bool {
-    const DATA: &[&str] = &[
-        "f64",
-        "f32",
-        "usize",
-        "isize",
-        "u8",
-        "u16",
-        "u32",
-        "u64",
-        "i8",
-        "i16",
-        "i32",
-        "i64",
-        "bool",
-        "Vec",
-        "Array1",
-        "Array2",
-        "ArrayView1",
-        "ArrayView2",
-    ];
-    fn idents(tokens: proc_macro2::TokenStream, out: &mut Vec<String>) {
-        for t in tokens {
-            match t {
-                proc_macro2::TokenTree::Ident(i) => out.push(i.to_string()),
-                proc_macro2::TokenTree::Group(g) => idents(g.stream(), out),
-                _ => {}
-            }
-        }
-    }
+    // Besides numbers, the sequences of them.
+    const SEQUENCES: &[&str] = &["Vec", "Array1", "Array2", "ArrayView1", "ArrayView2"];
     // One type parameter at most (`fn sq<T: Real>(x: T) -> T`): the caller's float type
     // where it is inlined.
     let mut floats = vec!["f64".to_owned(), "f32".to_owned()];
@@ -99,13 +72,14 @@ pub(super) fn of_floats(sig: &syn::Signature, structs: &[(String, bool)]) -> boo
     let mut names = Vec::new();
     for a in &sig.inputs {
         match a {
-            syn::FnArg::Typed(t) => idents(t.ty.to_token_stream(), &mut names),
+            syn::FnArg::Typed(t) => super::idents(t.ty.to_token_stream(), &mut names),
             syn::FnArg::Receiver(_) => return false,
         }
     }
     // (A length in an array type, `[f64; 3]`, is a literal: no ident.)
     names.iter().all(|n| {
-        DATA.contains(&n.as_str())
+        super::NUMBERS.contains(&n.as_str())
+            || SEQUENCES.contains(&n.as_str())
             || n == "mut"
             || floats.contains(n)
             || structs.iter().any(|(s, _)| s == n)

@@ -683,10 +683,8 @@ impl Context for Lower<'_> {
     }
 
     fn is_array(&self, expr: &Expr) -> bool {
-        self.local_of(expr).is_some_and(|v| {
-            self.kind(v) == Kind::Tensor
-                && self.vars[v].ty.as_ref().is_some_and(one_dimensional_array)
-        })
+        self.local_of(expr)
+            .is_some_and(|v| self.one_dimensional(&Operand::Var(v)))
     }
 
     fn is_constant_seq(&self, expr: &Expr) -> bool {
