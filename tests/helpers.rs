@@ -250,3 +250,42 @@ fn a_helper_of_a_struct_with_a_gradient() {
     let grad = [g.m.w[0], g.m.w[1], g.m.b];
     assert_fd(|v| model_loss(&model(v), &xs, &ys), &at, &grad);
 }
+
+/// An activation chosen by an enum declared beside the function.
+#[derive(Clone, Copy)]
+enum Act {
+    Tanh,
+    Softplus,
+    Relu,
+}
+
+fn activate(a: Act, z: f64) -> f64 {
+    match a {
+        Act::Tanh => z.tanh(),
+        Act::Softplus => (1.0 + z.exp()).ln(),
+        Act::Relu => z.max(0.0),
+    }
+}
+
+#[differentiate(hessian, wrt(w))]
+fn activated(w: &[f64], x: &[f64], a: Act) -> f64 {
+    w.chunks(x.len())
+        .map(|row| activate(a, row.iter().zip(x).map(|(p, q)| p * q).sum()))
+        .sum()
+}
+
+#[test]
+fn a_helper_taking_an_enum_of_the_file() {
+    let (w, x) = ([0.1, 0.2, -0.3, 0.4, 0.5, -0.6], [0.9, -0.4, 0.2]);
+    for a in [Act::Tanh, Act::Softplus, Act::Relu] {
+        let (value, g) = activated::grad(&w, &x, a);
+        assert_eq!(value, activated(&w, &x, a));
+        assert_fd(|v| activated(v, &x, a), &w, &g.w);
+        check_hvp(
+            |v| activated::grad(v, &x, a).1.w,
+            |v, u| activated::hvp(v, &x, a, u).2.w,
+            &w,
+            7,
+        );
+    }
+}

@@ -6,4 +6,6 @@
 fn ui() {
     let t = trybuild::TestCases::new();
     t.compile_fail("tests/ui/*.rs");
+    // A crate of several files: its root, `main.rs`, declares `mod stats;`.
+    t.compile_fail("tests/ui/modules/main.rs");
 }

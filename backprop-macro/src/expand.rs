@@ -402,27 +402,34 @@ pub(crate) fn is_view(ty: &syn::Type) -> bool {
 fn float_callees(f: &Func, a: &analysis::Analysis, asked: &HashSet<String>) -> Vec<String> {
     let caller = f.name.to_string();
     let mut found = Vec::new();
-    calls_carrying_derivatives(f, a, &mut |name| {
-        if !asked.contains(&name.to_string()) && crate::source::is_float_fn(&caller, name) {
-            found.push(name.to_string());
+    calls_carrying_derivatives(f, a, &mut |path| {
+        let key = path_text(path);
+        if !asked.contains(&key) && crate::source::is_float_fn(&caller, path) {
+            found.push(key);
         }
     });
     found
 }
 
-/// The name of each call by name (`f(x)`, not a method, not the function itself) that
-/// carries a derivative in and out.
-fn calls_carrying_derivatives(f: &Func, a: &analysis::Analysis, each: &mut dyn FnMut(&syn::Ident)) {
+/// A path as written, without spaces (`act::sigmoid`).
+fn path_text(path: &syn::Path) -> String {
+    let names: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    names.join("::")
+}
+
+/// The path of each call of a function (`f(x)`, `act::f(x)`, not a method, not the
+/// function itself) that carries a derivative in and out.
+fn calls_carrying_derivatives(f: &Func, a: &analysis::Analysis, each: &mut dyn FnMut(&syn::Path)) {
     analysis::walk_calls(&f.body, &mut |var, call| {
-        let Some(name) = call.path.get_ident().filter(|_| call.method.is_none()) else {
+        if call.method.is_some() {
             return;
-        };
+        }
         let carried = call
             .args
             .iter()
             .any(|g| g.value.var().is_some_and(|v| a.facts[v].active));
         if !call.recursive && !call.sub_slice && a.facts[var].active && carried {
-            each(name);
+            each(&call.path);
         }
     });
 }
@@ -433,11 +440,11 @@ fn calls_carrying_derivatives(f: &Func, a: &analysis::Analysis, each: &mut dyn F
 fn unknown_callees(f: &Func, a: &analysis::Analysis, errors: &mut Errors) {
     use crate::source::{Callee, callee};
     let caller = f.name.to_string();
-    calls_carrying_derivatives(f, a, &mut |name| {
+    calls_carrying_derivatives(f, a, &mut |path| {
         // A function the body declares: an ordinary one unless it has the attribute (or is
         // a gate, whose macro call is not an `fn` item).
         let local = f.items.iter().find_map(|item| match item {
-            syn::Item::Fn(inner) if inner.sig.ident == *name => {
+            syn::Item::Fn(inner) if path.is_ident(&inner.sig.ident) => {
                 Some(inner.attrs.iter().any(crate::methods::is_differentiate))
             }
             _ => None,
@@ -445,21 +452,22 @@ fn unknown_callees(f: &Func, a: &analysis::Analysis, errors: &mut Errors) {
         let found = match local {
             Some(true) => Callee::Unknown,
             Some(false) => Callee::Plain,
-            None => callee(&caller, name),
+            None => callee(&caller, path),
         };
+        let name = path_text(path);
         match found {
             // A function of tuples or structs the macro did not inline.
-            Callee::Plain if crate::source::is_helper(&caller, name) => {
-                errors.spanned(name, crate::lower::NOT_INLINED)
+            Callee::Plain if crate::source::is_helper(&caller, path) => {
+                errors.spanned(path, crate::lower::NOT_INLINED)
             }
             Callee::Plain => errors.spanned(
-                name,
+                path,
                 format_args!(
                     "`{name}` is an ordinary function, so #[differentiate] has no derivative for it: write `#[differentiate]` on `{name}` (`{caller}` then calls its generated pullback), or declare it with `backprop::gate!` and its derivative"
                 ),
             ),
             Callee::InBlock => errors.spanned(
-                name,
+                path,
                 format_args!(
                     "`{name}` is declared inside a function body, where the module #[differentiate] generates for `{caller}` cannot reach it: move `{caller}` and `{name}` to module level"
                 ),

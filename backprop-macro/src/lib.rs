@@ -163,6 +163,9 @@
 //!   derivative (an ordinary function, or one declared inside a function body).
 //! - `source/methods.rs`: the file's methods of structs, kept to be inlined, and their lookups.
 //! - `source/signatures.rs`: which ordinary functions' signatures make them inlined.
+//! - `source/foreign.rs`: functions of floats in the crate's other files (`mod act;`, `use
+//!   act::gelu;`, `act::gelu(x)`), found and read as rustc finds them, their bodies' paths
+//!   written from the crate's root.
 //! - `source_tests.rs` (tests): what `source.rs` reads from files.
 //! - `expand.rs`: end to end, signatures, lint allowances, the stand-in for a rejected function.
 //! - `dump.rs`: `Debug` for the IR, and dumps of the analysis and the backward pass.

@@ -23,6 +23,7 @@ pub use methods::{
     is_plain_method, param_method, read_only_method, struct_function, struct_method,
 };
 use methods::{param_methods, struct_methods};
+mod foreign;
 mod signatures;
 use signatures::{of_floats, takes_aggregates, writes_floats};
 
@@ -37,12 +38,27 @@ pub enum Callee {
     Unknown,
 }
 
-/// What `callee` is to the differentiated function `caller`, read from the file `span` is in.
-pub fn callee(caller: &str, callee: &syn::Ident) -> Callee {
-    match summary(callee.span()) {
-        Some(scopes) => classify(&scopes, caller, &callee.to_string()),
+/// What `callee` (`sq`, or `act::sigmoid` of a module in another file) is to the
+/// differentiated function `caller`, read from the file it is written in.
+pub fn callee(caller: &str, callee: &syn::Path) -> Callee {
+    let Some((key, ident)) = key(callee) else {
+        return Callee::Unknown;
+    };
+    match summary(ident.span()) {
+        Some(scopes) => classify(&scopes, caller, &key),
         None => Callee::Unknown,
     }
+}
+
+/// A called path as the scopes name it (`sq`, `act::sigmoid`), and its last identifier,
+/// whose span says which file it is written in; none for a path with `::` first or with
+/// generic arguments.
+fn key(path: &syn::Path) -> Option<(String, &syn::Ident)> {
+    if path.leading_colon.is_some() || path.segments.iter().any(|s| !s.arguments.is_empty()) {
+        return None;
+    }
+    let names: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    Some((names.join("::"), &path.segments.last()?.ident))
 }
 
 /// One list of items in the file: a module's, or a function body's.
@@ -96,6 +112,9 @@ struct Scope {
     sequence_results: Vec<String>,
     /// The type aliases here without generics (`type Real = f64;`): name, type as text.
     aliases: Vec<(String, String)>,
+    /// The enums declared here (`enum Act { Relu, Tanh }`): constants to a function of
+    /// floats that takes one.
+    enums: Vec<String>,
 }
 
 impl Scope {
@@ -260,7 +279,12 @@ fn summary(span: proc_macro2::Span) -> Option<Summary> {
             return Some(summary.clone());
         }
         let text = std::fs::read_to_string(&path).ok()?;
-        let summary = Rc::new(summarize(&syn::parse_file(&text).ok()?));
+        let file = syn::parse_file(&text).ok()?;
+        let mut scopes = summarize(&file);
+        if let Some(top) = scopes.first_mut() {
+            foreign::import(&file, &path, top);
+        }
+        let summary = Rc::new(scopes);
         *last = Some((path, stamp, summary.clone()));
         Some(summary)
     })
@@ -359,6 +383,7 @@ fn scope(
             }
             syn::Item::Macro(m) => gates(&m.mac, &mut here.gates),
             syn::Item::Struct(st) => here.add_struct(st),
+            syn::Item::Enum(e) => here.enums.push(e.ident.to_string()),
             syn::Item::Type(t) if t.generics.params.is_empty() => here
                 .aliases
                 .push((t.ident.to_string(), t.ty.to_token_stream().to_string())),
@@ -402,7 +427,7 @@ fn scope(
                 .push((f.sig.ident.to_string(), f.to_token_stream().to_string()));
         } else if let syn::Item::Fn(f) = item
             && here.fns.iter().any(|(n, plain)| *plain && f.sig.ident == n)
-            && of_floats(&f.sig, &here.structs)
+            && of_floats(&f.sig, &here.structs, &here.enums)
         {
             here.float_fns
                 .push((f.sig.ident.to_string(), f.to_token_stream().to_string()));
@@ -546,23 +571,26 @@ pub fn is_copy(caller: &str, name: &syn::Ident) -> bool {
 
 /// Whether `callee` is an ordinary function of tuples or structs without a gradient beside
 /// the differentiated function `caller` (one the macro inlines where it can).
-pub fn is_helper(caller: &str, callee: &syn::Ident) -> bool {
-    summary(callee.span()).is_some_and(|scopes| {
-        home(&scopes, caller).is_some_and(|h| {
-            h.helpers
-                .iter()
-                .chain(&h.float_fns)
-                .any(|(n, _)| callee == n)
-        })
+pub fn is_helper(caller: &str, callee: &syn::Path) -> bool {
+    let Some((key, ident)) = key(callee) else {
+        return false;
+    };
+    summary(ident.span()).is_some_and(|scopes| {
+        home(&scopes, caller)
+            .is_some_and(|h| h.helpers.iter().chain(&h.float_fns).any(|(n, _)| key == *n))
     })
 }
 
 /// Whether `callee` is an ordinary function of floats beside the differentiated function
-/// `caller` (`fn sigmoid(x: f64) -> f64`): inlined where asked for, at the calls that give
-/// it a value carrying a derivative.
-pub fn is_float_fn(caller: &str, callee: &syn::Ident) -> bool {
-    summary(callee.span()).is_some_and(|scopes| {
-        home(&scopes, caller).is_some_and(|h| h.float_fns.iter().any(|(n, _)| callee == n))
+/// `caller` (`fn sigmoid(x: f64) -> f64`), or brought in from another file (`act::sigmoid`,
+/// `use act::sigmoid;`): inlined where asked for, at the calls that give it a value
+/// carrying a derivative.
+pub fn is_float_fn(caller: &str, callee: &syn::Path) -> bool {
+    let Some((key, ident)) = key(callee) else {
+        return false;
+    };
+    summary(ident.span()).is_some_and(|scopes| {
+        home(&scopes, caller).is_some_and(|h| h.float_fns.iter().any(|(n, _)| key == *n))
     })
 }
 
@@ -579,20 +607,21 @@ pub fn may_be_std(caller: &str, name: &syn::Ident) -> bool {
 /// takes or returns tuples or structs without a gradient, or writes floats through `&mut`
 /// parameters, or (where `floats` names it) is a function of floats, read from the file,
 /// its tokens spanned at `callee` (where errors inside it point): inlined at the call.
-pub fn helper(caller: &str, callee: &syn::Ident, floats: &HashSet<String>) -> Option<syn::ItemFn> {
-    let scopes = summary(callee.span())?;
-    if classify(&scopes, caller, &callee.to_string()) != Callee::Plain {
+pub fn helper(caller: &str, callee: &syn::Path, floats: &HashSet<String>) -> Option<syn::ItemFn> {
+    let (key, ident) = key(callee)?;
+    let scopes = summary(ident.span())?;
+    if classify(&scopes, caller, &key) != Callee::Plain {
         return None;
     }
     let home = home(&scopes, caller)?;
-    let asked = floats.contains(&callee.to_string());
+    let asked = floats.contains(&key);
     let (_, text) = home
         .helpers
         .iter()
         .chain(home.float_fns.iter().filter(|_| asked))
-        .find(|(name, _)| callee == name)?;
+        .find(|(name, _)| key == *name)?;
     let tokens: proc_macro2::TokenStream = text.parse().ok()?;
-    syn::parse2(crate::expand::respan(tokens, callee.span())).ok()
+    syn::parse2(crate::expand::respan(tokens, ident.span())).ok()
 }
 
 /// Whether the differentiated function `callee` of `caller`'s module returns an array or a

@@ -123,5 +123,5 @@ fn a_struct_of_data_beside_the_caller_has_no_gradient() {
 #[test]
 fn outside_a_macro_the_file_is_unknown() {
     let name = syn::Ident::new("sq", proc_macro2::Span::call_site());
-    assert_eq!(callee("f", &name), Callee::Unknown);
+    assert_eq!(callee("f", &name.into()), Callee::Unknown);
 }

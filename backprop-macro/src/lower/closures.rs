@@ -97,9 +97,10 @@ impl VisitMut for FnItems {
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 }
 
-/// `.map(f64::exp)` and `.map(f)` (a closure or function bound to a name) as the closures
-/// they stand for, `.map(|item| f64::exp(item))`, `.map(|item| f(item))`: an iterator
-/// chain's maps are closures, and a local closure only called is inlined.
+/// `.map(f64::exp)`, `.map(f)` (a closure or function bound to a name) and `.map(act::f)`
+/// (a module's function) as the closures they stand for, `.map(|item| f64::exp(item))`,
+/// `.map(|item| f(item))`: an iterator chain's maps are closures, and a local closure only
+/// called is inlined.
 struct MapPaths<'a> {
     floats: &'a [String],
     taken: &'a mut HashSet<String>,
@@ -116,15 +117,18 @@ impl VisitMut for MapPaths<'_> {
             return;
         };
         let segments = &p.path.segments;
+        let lower = |s: &syn::PathSegment| {
+            s.ident
+                .to_string()
+                .starts_with(|c: char| c.is_lowercase() || c == '_')
+        };
+        // `f`, `f64::exp`, or a function of a module (`act::leaky`, `crate::nn::gelu`).
         let fits = p.qself.is_none()
             && segments.iter().all(|s| s.arguments.is_none())
             && match segments.len() {
-                1 => segments[0]
-                    .ident
-                    .to_string()
-                    .starts_with(|c: char| c.is_lowercase() || c == '_'),
-                2 => self.floats.contains(&segments[0].ident.to_string()),
-                _ => false,
+                1 => lower(&segments[0]),
+                2 if self.floats.contains(&segments[0].ident.to_string()) => true,
+                _ => segments.iter().all(lower),
             };
         if !fits {
             return;

@@ -321,11 +321,14 @@ impl Inline<'_> {
         let Expr::Path(p) = strip(&m.args[0]) else {
             return;
         };
-        let Some(name) = p.path.get_ident().filter(|_| p.qself.is_none()) else {
-            return;
-        };
-        if self.locals.contains_key(&name.to_string())
-            || crate::source::helper(&self.caller, name, self.floats).is_none()
+        // `.map(sq)`, or `.map(act::leaky)` of another file's function.
+        let local = p
+            .path
+            .get_ident()
+            .is_some_and(|n| self.locals.contains_key(&n.to_string()));
+        if p.qself.is_some()
+            || local
+            || crate::source::helper(&self.caller, &p.path, self.floats).is_none()
         {
             return;
         }
@@ -360,8 +363,13 @@ impl Inline<'_> {
         let Expr::Path(p) = strip(&call.func) else {
             return None;
         };
+        // `act::sigmoid(z)`: a function of floats in another file, by its path.
+        let by_path = p.qself.is_none()
+            && p.path.segments.len() > 1
+            && crate::source::is_float_fn(&self.caller, &p.path);
         // `V2::new(x, y)`: a function of a struct without a gradient.
         if let [on, name] = &p.path.segments.iter().collect::<Vec<_>>()[..]
+            && !by_path
             && p.qself.is_none()
             && on.arguments.is_empty()
             && name.arguments.is_empty()
@@ -369,14 +377,17 @@ impl Inline<'_> {
             let args: Vec<&Expr> = call.args.iter().collect();
             return self.inline_method(&on.ident.to_string(), &name.ident, None, &args, false);
         }
-        let name = p.path.get_ident()?;
-        if let Some(c) = self.closures.get(&name.to_string()) {
+        let name = match by_path {
+            true => &p.path.segments.last()?.ident,
+            false => p.path.get_ident()?,
+        };
+        if let Some(c) = self.closures.get(&name.to_string()).filter(|_| !by_path) {
             let (params, block) = (c.params.clone(), c.block.clone());
             let args: Vec<&Expr> = call.args.iter().collect();
             let by_ref = vec![false; params.len()];
             return self.body(name, &params, Binding::new(&by_ref, &[]), &block, &args);
         }
-        if p.qself.is_some() || self.locals.contains_key(&name.to_string()) {
+        if p.qself.is_some() || (!by_path && self.locals.contains_key(&name.to_string())) {
             return None;
         }
         // A helper calling itself stays a call (an error where it carries a derivative).
@@ -384,7 +395,7 @@ impl Inline<'_> {
             self.refused.push(name.clone());
             return None;
         }
-        let mut f = crate::source::helper(&self.caller, name, self.floats)?;
+        let mut f = crate::source::helper(&self.caller, &p.path, self.floats)?;
         self.float_type_param(&mut f)?;
         early_returns(&mut f.block, &f.sig, name, self.taken);
         // A sequence made to be lent (`&[1.0, 2.0]`, `&vec![..]`) is bound to the value.

@@ -55,8 +55,13 @@ pub(super) fn writes_floats(sig: &syn::Signature) -> bool {
 
 /// Whether a signature's parameters are numbers, `bool`s and sequences or references of
 /// them (`f64`, `&[f64]`, `&Vec<Vec<f32>>`, `&Array2<f64>`, `&[T]` of its one type
-/// parameter) and of the file's structs (`m: &Model`), some of floats or structs.
-pub(super) fn of_floats(sig: &syn::Signature, structs: &[(String, bool)]) -> bool {
+/// parameter) and of the file's structs (`m: &Model`), some of floats or structs; the
+/// file's enums may be among them (`a: Act`, matched on as a constant).
+pub(super) fn of_floats(
+    sig: &syn::Signature,
+    structs: &[(String, bool)],
+    enums: &[String],
+) -> bool {
     // Besides numbers, the sequences of them.
     const SEQUENCES: &[&str] = &["Vec", "Array1", "Array2", "ArrayView1", "ArrayView2"];
     // One type parameter at most (`fn sq<T: Real>(x: T) -> T`): the caller's float type
@@ -83,6 +88,7 @@ pub(super) fn of_floats(sig: &syn::Signature, structs: &[(String, bool)]) -> boo
             || n == "mut"
             || floats.contains(n)
             || structs.iter().any(|(s, _)| s == n)
+            || enums.contains(n)
     }) && names
         .iter()
         .any(|n| floats.contains(n) || structs.iter().any(|(s, _)| s == n))

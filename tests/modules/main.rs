@@ -1,0 +1,113 @@
+//! Ordinary functions of floats in the crate's other files (`mod util;`, a module
+//! directory `nn/` with `nn/act.rs`), called by path (`act::gelu(x)`, `nn::act::leaky(x)`)
+//! or brought in by `use` (a name, a list, a rename, a glob, a module): each is inlined
+//! where a call gives it a value carrying a derivative, as one declared beside the
+//! function is. Before, each was rustc's "cannot find module `gelu`" or "expected type,
+//! found function".
+
+#![allow(dead_code)]
+
+#[path = "../common/mod.rs"]
+#[macro_use]
+mod common;
+mod model;
+mod nn;
+mod util;
+
+use backprop::differentiate;
+use common::{assert_fd, check_hvp};
+use nn::act;
+use nn::loss::*;
+
+/// By path, through a module brought in by `use` and through the declared `nn`; a glob's
+/// function that calls one its module imports; a generic one at `f64`; a module's
+/// function calling a sibling.
+#[differentiate(hessian)]
+fn layer(x: &[f64]) -> f64 {
+    act::gelu(x[0]) + nn::act::leaky(x[1]) + act::softplus(x[2]) + gelu_sum(x) + util::norm(x)
+}
+
+/// A module's constant read by path; a function of two slices.
+#[differentiate(hessian, wrt(p))]
+fn scaled_mse(p: &[f64], y: &[f64]) -> f64 {
+    mse(p, y) * (1.0 + act::LEAK)
+}
+
+/// Called with constants only, it stays a call: `act::gelu(0.5)` and `util::dot` of two
+/// constant arrays must name the functions where they are.
+#[differentiate(hessian)]
+fn with_constants(x: &[f64]) -> f64 {
+    x[0] * act::gelu(0.5) + x[1] * util::dot(&[1.0, 2.0], &[3.0, 4.0]) + act::gelu(x[2])
+}
+
+/// `map` by a path of another file's function.
+#[differentiate(hessian)]
+fn mapped(x: &[f64]) -> f64 {
+    x.iter().copied().map(act::leaky).map(act::softplus).sum()
+}
+
+/// The plain functions each stands for, written out.
+fn gelu(x: f64) -> f64 {
+    0.5 * x * (1.0 + ((2.0 / std::f64::consts::PI).sqrt() * (x + 0.044715 * x * x * x)).tanh())
+}
+
+fn leaky(x: f64) -> f64 {
+    if x > 0.0 { x } else { 0.01 * x }
+}
+
+fn softplus(x: f64) -> f64 {
+    (1.0 + x.exp()).ln()
+}
+
+fn norm(x: &[f64]) -> f64 {
+    x.iter().map(|v| v * v).sum::<f64>().sqrt()
+}
+
+#[test]
+fn functions_of_other_files_by_path_and_by_use() {
+    let x = [0.3, -0.8, 1.1, 0.4];
+    let (value, g) = layer::grad(&x);
+    let written = gelu(x[0])
+        + leaky(x[1])
+        + softplus(x[2])
+        + x.iter().map(|&v| gelu(v)).sum::<f64>()
+        + norm(&x);
+    assert!((value - written).abs() <= 1e-12);
+    assert_fd(layer, &x, &g.x);
+    check_hvp(|v| layer::grad(v).1.x, |v, u| layer::hvp(v, u).2.x, &x, 1);
+}
+
+#[test]
+fn a_module_file_differentiated_through_crate_and_super_paths() {
+    let (w, x) = ([0.7, -0.2, 0.4], [1.0, 0.5, -1.5]);
+    let (value, g) = model::score::grad(&w, &x);
+    let d: f64 = w.iter().zip(&x).map(|(a, b)| a * b).sum();
+    assert!((value - (gelu(d) + leaky(w[0] - 0.5) + norm(&w))).abs() <= 1e-12);
+    assert_fd(|v| model::score(v, &x), &w, &g.w);
+    check_hvp(
+        |v| model::score::grad(v, &x).1.w,
+        |v, u| model::score::hvp(v, &x, u).2.w,
+        &w,
+        2,
+    );
+}
+
+#[test]
+fn constants_read_and_calls_of_constants_left_as_calls() {
+    let (p, y) = ([0.3, 0.9, -0.4], [0.1, 0.2, 0.3]);
+    let g = scaled_mse::grad(&p, &y).1.p;
+    assert_fd(|v| scaled_mse(v, &y), &p, &g);
+    check_hvp(
+        |v| scaled_mse::grad(v, &y).1.p,
+        |v, u| scaled_mse::hvp(v, &y, u).2.p,
+        &p,
+        3,
+    );
+    let x = [0.5, -0.25, 0.8];
+    let g = with_constants::grad(&x).1.x;
+    assert!((g[0] - gelu(0.5)).abs() <= 1e-15 && g[1] == 11.0);
+    assert_fd(with_constants, &x, &g);
+    let g = mapped::grad(&x).1.x;
+    assert_fd(mapped, &x, &g);
+    check_hvp(|v| mapped::grad(v).1.x, |v, u| mapped::hvp(v, u).2.x, &x, 4);
+}

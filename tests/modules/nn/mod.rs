@@ -1,0 +1,4 @@
+//! A module directory (`nn/mod.rs`) declaring module files of its own.
+
+pub mod act;
+pub mod loss;
