@@ -821,3 +821,48 @@ fn a_methods_collected_result_walked_and_indexed() {
     let flat: Vec<f64> = [g.m.l1.w.concat(), g.m.l1.b, g.m.l2.w.concat(), g.m.l2.b].concat();
     assert_fd(|v| two_layer_loss(&model(v), &xs, &ys), &at, &flat);
 }
+
+/// An ordinary function of a struct with a gradient that calls its method: the struct
+/// the caller passes by name is the caller's parameter in the function's body, so the
+/// method is inlined as a parameter's (it was "the receiver is not a parameter").
+fn first_unit(layer: &Affine, x: &[f64]) -> f64 {
+    layer.forward(x)[0].tanh()
+}
+
+#[differentiate(wrt(m))]
+fn first_units(m: &TwoLayers, x: &[f64]) -> f64 {
+    let h = m.l1.forward(x);
+    first_unit(&m.l2, &h) * first_unit(&m.l1, x)
+}
+
+#[differentiate(wrt(a))]
+fn first_unit_squared(a: &Affine, x: &[f64]) -> f64 {
+    let layer = 2.0;
+    first_unit(a, x).powi(2) * layer
+}
+
+#[test]
+fn a_helper_calling_a_method_of_the_struct_passed() {
+    let affine = |v: &[f64]| Affine {
+        w: vec![v[0..2].to_vec(), v[2..4].to_vec()],
+        b: v[4..6].to_vec(),
+    };
+    let at = [0.5, -0.3, 0.2, 0.8, 0.15, -0.1];
+    let x = [0.7, -1.2];
+    let (value, g) = first_unit_squared::grad(&affine(&at), &x);
+    assert_eq!(value, first_unit_squared(&affine(&at), &x));
+    let flat = [g.a.w.concat(), g.a.b].concat();
+    assert_fd(|v| first_unit_squared(&affine(v), &x), &at, &flat);
+    let model = |v: &[f64]| TwoLayers {
+        l1: affine(&v[..6]),
+        l2: Affine {
+            w: vec![v[6..8].to_vec()],
+            b: vec![v[8]],
+        },
+    };
+    let at = [0.5, -0.3, 0.2, 0.8, 0.15, -0.1, 0.3, -0.7, 0.2];
+    let (value, g) = first_units::grad(&model(&at), &x);
+    assert_eq!(value, first_units(&model(&at), &x));
+    let flat = [g.m.l1.w.concat(), g.m.l1.b, g.m.l2.w.concat(), g.m.l2.b].concat();
+    assert_fd(|v| first_units(&model(v), &x), &at, &flat);
+}

@@ -281,8 +281,11 @@ fn summary(span: proc_macro2::Span) -> Option<Summary> {
         let text = std::fs::read_to_string(&path).ok()?;
         let file = syn::parse_file(&text).ok()?;
         let mut scopes = summarize(&file);
-        if let Some(top) = scopes.first_mut() {
-            foreign::import(&file, &path, top);
+        if let Some(top) = scopes.first_mut()
+            && foreign::import(&file, &path, top)
+        {
+            let items: Vec<&syn::Item> = file.items.iter().collect();
+            keep_plain_functions(&items, top);
         }
         let summary = Rc::new(scopes);
         *last = Some((path, stamp, summary.clone()));
@@ -417,22 +420,7 @@ fn scope(
             param_methods(b, items, traits, &here.structs, &mut here.param_methods);
         }
     }
-    // Ordinary functions of aggregates: kept whole, to be inlined.
-    for item in items {
-        if let syn::Item::Fn(f) = item
-            && here.fns.iter().any(|(n, plain)| *plain && f.sig.ident == n)
-            && (takes_aggregates(&f.sig, &here.structs) || writes_floats(&f.sig))
-        {
-            here.helpers
-                .push((f.sig.ident.to_string(), f.to_token_stream().to_string()));
-        } else if let syn::Item::Fn(f) = item
-            && here.fns.iter().any(|(n, plain)| *plain && f.sig.ident == n)
-            && of_floats(&f.sig, &here.structs, &here.enums)
-        {
-            here.float_fns
-                .push((f.sig.ident.to_string(), f.to_token_stream().to_string()));
-        }
-    }
+    keep_plain_functions(items, &mut here);
     scopes.push(here);
     for item in items {
         match item {
@@ -451,6 +439,28 @@ fn scope(
                 }
             }
             _ => {}
+        }
+    }
+}
+
+/// The ordinary functions of aggregates and of floats among `items`, kept whole in `here`
+/// to be inlined; again after structs of other files join `here`'s (`foreign.rs`), for the
+/// functions that take them.
+fn keep_plain_functions(items: &[&syn::Item], here: &mut Scope) {
+    for item in items {
+        let syn::Item::Fn(f) = item else { continue };
+        let name = f.sig.ident.to_string();
+        let kept = |list: &[(String, String)]| list.iter().any(|(n, _)| *n == name);
+        if !here.fns.iter().any(|(n, plain)| *plain && *n == name)
+            || kept(&here.helpers)
+            || kept(&here.float_fns)
+        {
+            continue;
+        }
+        if takes_aggregates(&f.sig, &here.structs) || writes_floats(&f.sig) {
+            here.helpers.push((name, f.to_token_stream().to_string()));
+        } else if of_floats(&f.sig, &here.structs, &here.enums) {
+            here.float_fns.push((name, f.to_token_stream().to_string()));
         }
     }
 }

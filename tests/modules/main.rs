@@ -3,15 +3,18 @@
 //! or brought in by `use` (a name, a list, a rename, a glob, a module): each is inlined
 //! where a call gives it a value carrying a derivative, as one declared beside the
 //! function is. Before, each was rustc's "cannot find module `gelu`" or "expected type,
-//! found function".
+//! found function". Structs of other files (`structs.rs`) have their methods and
+//! operators inlined the same way (before: "no method named `__differentiate_predict`").
 
 #![allow(dead_code)]
 
 #[path = "../common/mod.rs"]
 #[macro_use]
 mod common;
+mod geom;
 mod model;
 mod nn;
+mod structs;
 mod util;
 
 use backprop::differentiate;
@@ -110,4 +113,59 @@ fn constants_read_and_calls_of_constants_left_as_calls() {
     let g = mapped::grad(&x).1.x;
     assert_fd(mapped, &x, &g);
     check_hvp(|v| mapped::grad(v).1.x, |v, u| mapped::hvp(v, u).2.x, &x, 4);
+}
+
+/// Each float of a layer's gradient in order: the weights row by row, then the biases.
+fn flat(d: &nn::layer::DenseGrad) -> Vec<f64> {
+    [d.w.concat(), d.b.clone()].concat()
+}
+
+/// A layer of `rows` × `cols` weights from [`flat`]'s order.
+fn dense(v: &[f64], rows: usize, cols: usize) -> nn::layer::Dense {
+    nn::layer::Dense {
+        w: v[..rows * cols].chunks(cols).map(<[f64]>::to_vec).collect(),
+        b: v[rows * cols..].to_vec(),
+    }
+}
+
+#[test]
+fn structs_of_other_files_their_methods_and_operators() {
+    let p = [0.0, 0.0, 1.0, 0.5, 2.0, 2.0, 2.5, 3.5];
+    let g = structs::path_len::grad(&p).1.p;
+    assert_fd(structs::path_len, &p, &g);
+    check_hvp(
+        |v| structs::path_len::grad(v).1.p,
+        |v, u| structs::path_len::hvp(v, u).2.p,
+        &p,
+        5,
+    );
+
+    let data = vec![
+        nn::layer::Sample {
+            x: vec![1.0, 2.0],
+            y: 0.3,
+        },
+        nn::layer::Sample {
+            x: vec![-0.5, 0.8],
+            y: -0.2,
+        },
+    ];
+    let at = [0.1, 0.2, -0.3, 0.4, 0.05, 0.1, 0.5, -0.6, 0.2];
+    let mlp = |v: &[f64]| nn::layer::Mlp {
+        hidden: dense(&v[..6], 2, 2),
+        out: dense(&v[6..], 1, 2),
+    };
+    let (value, g) = structs::mlp_loss::grad(&mlp(&at), &data);
+    assert_eq!(value, structs::mlp_loss(&mlp(&at), &data));
+    let grad = [flat(&g.m.hidden), flat(&g.m.out)].concat();
+    assert_fd(|v| structs::mlp_loss(&mlp(v), &data), &at, &grad);
+
+    let x = [0.7, -1.2];
+    let (value, g) = structs::unit_squared::grad(&dense(&at[..6], 2, 2), &x);
+    assert_eq!(value, structs::unit_squared(&dense(&at[..6], 2, 2), &x));
+    assert_fd(
+        |v| structs::unit_squared(&dense(v, 2, 2), &x),
+        &at[..6],
+        &flat(&g.d),
+    );
 }

@@ -398,23 +398,8 @@ impl Inline<'_> {
         let mut f = crate::source::helper(&self.caller, &p.path, self.floats)?;
         self.float_type_param(&mut f)?;
         early_returns(&mut f.block, &f.sig, name, self.taken);
-        // A sequence made to be lent (`&[1.0, 2.0]`, `&vec![..]`) is bound to the value.
-        let args: Vec<&Expr> = call
-            .args
-            .iter()
-            .map(|a| match strip(a) {
-                Expr::Reference(r)
-                    if r.mutability.is_none()
-                        && matches!(
-                            strip(&r.expr),
-                            Expr::Array(_) | Expr::Repeat(_) | Expr::Macro(_)
-                        ) =>
-                {
-                    &*r.expr
-                }
-                _ => a,
-            })
-            .collect();
+        let mut args = bodies::lent_values(call);
+        bodies::structs_by_name(&mut f.sig, &mut f.block, &mut args);
         // The `&mut` parameters written through as the caller's places (`written.rs`); a
         // body binding such a name again is not inlined.
         let mut bound = Vec::new();

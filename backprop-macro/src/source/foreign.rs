@@ -21,19 +21,20 @@ use syn::visit::Visit;
 use syn::visit_mut::VisitMut;
 
 /// Adds to `here`, the top-level scope of the file at `file_path`, the functions of floats
-/// of the crate's other files that the file calls through its `mod` and `use` items.
-pub(super) fn import(file: &syn::File, file_path: &Path, here: &mut Scope) {
+/// of the crate's other files that the file calls through its `mod` and `use` items, and
+/// the structs it brings in by `use`; whether any struct came.
+pub(super) fn import(file: &syn::File, file_path: &Path, here: &mut Scope) -> bool {
     let declares_or_uses = file.items.iter().any(|i| {
         matches!(i, syn::Item::Use(_)) || matches!(i, syn::Item::Mod(m) if m.content.is_none())
     });
     if !declares_or_uses {
-        return;
+        return false;
     }
     let Some(mut krate) = Crate::of(file_path) else {
-        return;
+        return false;
     };
     let Some(abs) = krate.abs_path(file_path) else {
-        return;
+        return false;
     };
     let caller = Module::new(abs, &file.items);
     krate
@@ -51,6 +52,18 @@ pub(super) fn import(file: &syn::File, file_path: &Path, here: &mut Scope) {
             krate.bring(&module, &name, &key, here, 0);
         }
     }
+    // Structs brought in by name (`use crate::model::{Model, Sample};`): what the file that
+    // declares them says of them, as if declared here.
+    let structs = here.structs.len();
+    for (to, name, local) in &caller.uses {
+        if let Some(name) = name.as_ref().filter(|n| *n == local) {
+            let path = [to.clone(), vec![name.clone()]].concat();
+            if let Some(Target::Crate(module, name)) = krate.resolve(&caller, &path, 0) {
+                krate.bring_struct(&module, &name, here);
+            }
+        }
+    }
+    here.structs.len() > structs
 }
 
 /// What a path names: an item of a module of this crate (the module's path from the
@@ -75,6 +88,8 @@ struct Module {
     plain_fns: HashSet<String>,
     /// Those of them of floats.
     float_fns: HashMap<String, syn::ItemFn>,
+    /// The structs it declares.
+    structs: HashSet<String>,
 }
 
 impl Module {
@@ -86,6 +101,7 @@ impl Module {
             declared: HashSet::new(),
             plain_fns: HashSet::new(),
             float_fns: HashMap::new(),
+            structs: HashSet::new(),
         };
         for item in items {
             let name = match item {
@@ -107,7 +123,10 @@ impl Module {
                 }
                 syn::Item::Const(c) => &c.ident,
                 syn::Item::Static(s) => &s.ident,
-                syn::Item::Struct(s) => &s.ident,
+                syn::Item::Struct(s) => {
+                    m.structs.insert(s.ident.to_string());
+                    &s.ident
+                }
                 syn::Item::Enum(e) => &e.ident,
                 syn::Item::Type(t) => &t.ident,
                 syn::Item::Trait(t) => &t.ident,
@@ -130,6 +149,8 @@ struct Crate {
     /// The directory of the root's modules (`src`, or an example's own directory).
     root_dir: PathBuf,
     modules: HashMap<Vec<String>, Option<Module>>,
+    /// The files read, parsed.
+    files: HashMap<Vec<String>, syn::File>,
 }
 
 impl Crate {
@@ -153,6 +174,7 @@ impl Crate {
         Some(Crate {
             root_dir,
             modules: HashMap::new(),
+            files: HashMap::new(),
         })
     }
 
@@ -181,7 +203,9 @@ impl Crate {
             let read = self.file(abs).and_then(|file| {
                 let text = std::fs::read_to_string(file).ok()?;
                 let parsed = syn::parse_file(&text).ok()?;
-                Some(Module::new(abs.to_vec(), &parsed.items))
+                let module = Module::new(abs.to_vec(), &parsed.items);
+                self.files.insert(abs.to_vec(), parsed);
+                Some(module)
             });
             self.modules.insert(abs.to_vec(), read);
         }
@@ -292,18 +316,32 @@ impl Crate {
         let mut bound = HashSet::new();
         Bound(&mut bound).visit_item_fn(&f);
         bound.extend(f.sig.generics.type_params().map(|t| t.ident.to_string()));
-        let mut qualify = Qualify {
-            krate: self,
-            module: &module,
-            bound: &bound,
-            calls: Vec::new(),
-        };
-        qualify.visit_block_mut(&mut f.block);
-        let calls = qualify.calls;
+        self.qualify(&module, &bound, &mut f.block, here, depth);
         here.fns.push((key.to_owned(), true));
         here.float_fns
             .push((key.to_owned(), f.to_token_stream().to_string()));
-        for (m, n) in calls {
+    }
+
+    /// Writes `block`'s paths from the root ([`Qualify`]), but for `bound` names and the
+    /// structs `here` knows by their names, and keeps the functions of floats it calls.
+    fn qualify(
+        &mut self,
+        module: &Module,
+        bound: &HashSet<String>,
+        block: &mut syn::Block,
+        here: &mut Scope,
+        depth: usize,
+    ) {
+        let mut bound = bound.clone();
+        bound.extend(here.structs.iter().map(|(s, _)| s.clone()));
+        let mut qualify = Qualify {
+            krate: self,
+            module,
+            bound: &bound,
+            calls: Vec::new(),
+        };
+        qualify.visit_block_mut(block);
+        for (m, n) in qualify.calls {
             let key = ["crate".to_owned()]
                 .into_iter()
                 .chain(m.iter().cloned())
@@ -312,6 +350,93 @@ impl Crate {
                 .join("::");
             self.bring(&m, &n, &key, here, depth + 1);
         }
+    }
+
+    /// Keeps in `here` what the module `abs` says of its struct `name` (whether it has a
+    /// gradient, its fields, whether it is `Copy`, its methods and operators, as text to
+    /// inline, their bodies' paths written from the root), and of the structs of its fields
+    /// declared there; nothing where `here` declares a struct so named.
+    fn bring_struct(&mut self, abs: &[String], name: &str, here: &mut Scope) {
+        if here.structs.iter().any(|(s, _)| s == name) {
+            return;
+        }
+        let Some(module) = self.module(abs).cloned() else {
+            return;
+        };
+        let Some(file) = self
+            .files
+            .get(abs)
+            .filter(|_| module.structs.contains(name))
+        else {
+            return;
+        };
+        let items: Vec<&syn::Item> = file.items.iter().collect();
+        let mut traits = Vec::new();
+        super::file_traits(&file.items, &mut traits);
+        let mut scopes = Vec::new();
+        super::scope(&items, &[], false, &traits, &mut scopes);
+        let Some(mut there) = scopes.into_iter().next() else {
+            return;
+        };
+        let mine = |on: &str| on == name;
+        here.structs
+            .extend(there.structs.iter().filter(|(s, _)| mine(s)).cloned());
+        if there.copies.iter().any(|c| mine(c)) {
+            here.copies.push(name.to_owned());
+        }
+        if there.tuple_structs.iter().any(|c| mine(c)) {
+            here.tuple_structs.push(name.to_owned());
+        }
+        here.number_fields
+            .extend(there.number_fields.iter().filter(|(s, _)| mine(s)).cloned());
+        here.differentiated_methods
+            .extend(there.differentiated_methods.iter().cloned());
+        let fields: Vec<String> = there
+            .field_types
+            .iter()
+            .filter(|f| mine(&f.on))
+            .map(|f| f.ty.clone())
+            .collect();
+        here.field_types.extend(
+            std::mem::take(&mut there.field_types)
+                .into_iter()
+                .filter(|f| mine(&f.on)),
+        );
+        let bound = HashSet::new();
+        for m in std::mem::take(&mut there.struct_methods) {
+            if mine(&m.on)
+                && let Some(text) = self.method_text(&module, &m.text, here, &bound)
+            {
+                here.struct_methods.push(super::StructMethod { text, ..m });
+            }
+        }
+        for m in std::mem::take(&mut there.param_methods) {
+            if mine(&m.on) {
+                let text = m
+                    .text
+                    .as_ref()
+                    .and_then(|t| self.method_text(&module, t, here, &bound));
+                here.param_methods.push(super::ParamMethod { text, ..m });
+            }
+        }
+        for ty in fields {
+            self.bring_struct(abs, &ty, here);
+        }
+    }
+
+    /// A method's text with its body's paths written from the root.
+    fn method_text(
+        &mut self,
+        module: &Module,
+        text: &str,
+        here: &mut Scope,
+        bound: &HashSet<String>,
+    ) -> Option<String> {
+        let mut m: syn::ImplItemFn = syn::parse_str(text).ok()?;
+        let mut bound = bound.clone();
+        Bound(&mut bound).visit_impl_item_fn(&m);
+        self.qualify(module, &bound, &mut m.block, here, 0);
+        Some(m.to_token_stream().to_string())
     }
 }
 

@@ -4,7 +4,7 @@
 //! one ends in it, else as the `break`s of a labeled block (`'huber_return: { .. break
 //! 'huber_return 0.5 * r * r; .. }`, which `break_value.rs` lowers, outside closures);
 //! what it may not hold; and how its parameters are read (plain names; a reference bound
-//! to a copy read without `*`).
+//! to a copy read without `*`; a struct the caller passes by name, the caller's own).
 
 use super::*;
 
@@ -250,4 +250,132 @@ pub(super) fn plain_params(sig: &syn::Signature) -> Option<Vec<(Ident, bool)>> {
             syn::FnArg::Receiver(_) => None,
         })
         .collect()
+}
+
+/// A call's arguments, a sequence made to be lent (`&[1.0, 2.0]`, `&vec![..]`) as the
+/// value, to be bound to it.
+pub(super) fn lent_values(call: &syn::ExprCall) -> Vec<&Expr> {
+    call.args
+        .iter()
+        .map(|a| match strip(a) {
+            Expr::Reference(r)
+                if r.mutability.is_none()
+                    && matches!(
+                        strip(&r.expr),
+                        Expr::Array(_) | Expr::Repeat(_) | Expr::Macro(_)
+                    ) =>
+            {
+                &*r.expr
+            }
+            _ => a,
+        })
+        .collect()
+}
+
+/// The parameters `&S` of a struct (`d: &Dense`) given a name of the caller's or a field
+/// chain from one (`d`, `&m`, `&m.l2`): the body reads the caller's own there, so that a
+/// method it calls on one is called on the caller's parameter (`d.forward(x)`,
+/// `m.l2.forward(x)`, inlined as a parameter's method). They leave `sig` and `args`; not
+/// where the body binds the parameter's name or the caller's root name again.
+pub(super) fn structs_by_name(
+    sig: &mut syn::Signature,
+    block: &mut syn::Block,
+    args: &mut Vec<&Expr>,
+) {
+    const SEQUENCES: &[&str] = &["Vec", "Array1", "Array2", "ArrayView1", "ArrayView2"];
+    let mut bound = Vec::new();
+    Bound(&mut bound).visit_block(block);
+    // The caller's place an argument names (`d`, `&d`, `&m.l2`), where its root is free.
+    let place = |arg: &Expr| {
+        let e = match strip(arg) {
+            Expr::Reference(r) if r.mutability.is_none() => strip(&r.expr),
+            e => e,
+        };
+        let mut root = e;
+        while let Expr::Field(f) = root {
+            root = strip(&f.base);
+        }
+        match root {
+            Expr::Path(p) if p.qself.is_none() => p
+                .path
+                .get_ident()
+                .filter(|n| !bound.contains(&n.to_string()))
+                .map(|_| e.clone()),
+            _ => None,
+        }
+    };
+    let of_struct = |ty: &syn::Type| match ty {
+        syn::Type::Reference(r) if r.mutability.is_none() => match &*r.elem {
+            syn::Type::Path(p) if p.qself.is_none() => p.path.segments.last().is_some_and(|s| {
+                let s = s.ident.to_string();
+                s.starts_with(char::is_uppercase) && !SEQUENCES.contains(&s.as_str())
+            }),
+            _ => false,
+        },
+        _ => false,
+    };
+    let mut places = std::collections::HashMap::new();
+    let mut keep = Vec::new();
+    for (input, arg) in sig.inputs.iter().zip(args.iter()) {
+        let by_name = match input {
+            syn::FnArg::Typed(t) if of_struct(&t.ty) => match &*t.pat {
+                syn::Pat::Ident(p)
+                    if p.mutability.is_none()
+                        && p.by_ref.is_none()
+                        && !bound.contains(&p.ident.to_string()) =>
+                {
+                    place(arg).map(|e| (p.ident.to_string(), e))
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        keep.push(by_name.is_none());
+        places.extend(by_name);
+    }
+    if places.is_empty() || sig.inputs.len() != args.len() {
+        return;
+    }
+    let mut kept = keep.iter().copied();
+    sig.inputs = std::mem::take(&mut sig.inputs)
+        .into_iter()
+        .filter(|_| kept.next().unwrap_or(true))
+        .collect();
+    let mut kept = keep.iter().copied();
+    args.retain(|_| kept.next().unwrap_or(true));
+    Places(&places).visit_block_mut(block);
+}
+
+/// Each name of the map read as its place (`layer` as `m.l2`).
+struct Places<'a>(&'a std::collections::HashMap<String, Expr>);
+
+impl VisitMut for Places<'_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        if let Expr::Path(p) = e
+            && p.qself.is_none()
+            && let Some(place) = p.path.get_ident().and_then(|i| self.0.get(&i.to_string()))
+        {
+            *e = place.clone();
+            return;
+        }
+        syn::visit_mut::visit_expr_mut(self, e);
+    }
+
+    fn visit_field_value_mut(&mut self, f: &mut syn::FieldValue) {
+        // `S { layer }`: `S { layer: m.l2 }`.
+        if let syn::Member::Named(member) = &f.member
+            && f.colon_token.is_none()
+            && self.0.contains_key(&member.to_string())
+        {
+            f.colon_token = Some(Default::default());
+        }
+        syn::visit_mut::visit_field_value_mut(self, f);
+    }
+
+    fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
+        let places = self.0;
+        m.tokens = super::renames::replace_names(std::mem::take(&mut m.tokens), &|i| {
+            places.get(&i.to_string()).map(ToTokens::to_token_stream)
+        });
+    }
 }

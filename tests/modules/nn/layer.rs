@@ -1,0 +1,44 @@
+//! Structs of parameters and of data in a module file, with ordinary methods that call a
+//! private function of floats of the module.
+
+use backprop::Differentiable;
+
+fn relu(v: f64) -> f64 {
+    v.max(0.0)
+}
+
+#[derive(Differentiable, Clone, Debug)]
+pub struct Dense {
+    pub w: Vec<Vec<f64>>,
+    pub b: Vec<f64>,
+}
+
+impl Dense {
+    pub fn forward(&self, x: &[f64]) -> Vec<f64> {
+        self.w
+            .iter()
+            .zip(&self.b)
+            .map(|(row, b)| row.iter().zip(x).map(|(w, x)| w * x).sum::<f64>() + b)
+            .collect()
+    }
+}
+
+#[derive(Differentiable, Clone, Debug)]
+pub struct Mlp {
+    pub hidden: Dense,
+    pub out: Dense,
+}
+
+impl Mlp {
+    pub fn predict(&self, x: &[f64]) -> f64 {
+        let h: Vec<f64> = self.hidden.forward(x).into_iter().map(relu).collect();
+        self.out.forward(&h)[0]
+    }
+}
+
+/// Data: no derive of `Differentiable`.
+#[derive(Clone, Debug)]
+pub struct Sample {
+    pub x: Vec<f64>,
+    pub y: f64,
+}

@@ -1,0 +1,38 @@
+//! Structs of other files brought in by `use`: their methods, operators and fields as if
+//! declared beside the differentiated functions, and a function of this file taking one.
+
+use crate::geom::V2;
+use crate::nn::layer::{Dense, Mlp, Sample};
+use backprop::differentiate;
+
+/// A path's length through points made by `V2::new`, moved by operators.
+#[differentiate(hessian)]
+pub fn path_len(p: &[f64]) -> f64 {
+    let mut len = 0.0;
+    for i in 1..p.len() / 2 {
+        let a = V2::new(p[2 * i - 2], p[2 * i - 1]);
+        let b = V2::new(p[2 * i], p[2 * i + 1]);
+        len += ((b - a) * 2.0 + a).norm();
+    }
+    len
+}
+
+/// The squared error of a two-layer network over samples.
+#[differentiate(wrt(m))]
+pub fn mlp_loss(m: &Mlp, data: &[Sample]) -> f64 {
+    let mut total = 0.0;
+    for s in data {
+        total += (m.predict(&s.x) - s.y).powi(2);
+    }
+    total
+}
+
+/// An ordinary function of this file taking a struct of another.
+fn first_unit(d: &Dense, x: &[f64]) -> f64 {
+    d.forward(x)[0].tanh()
+}
+
+#[differentiate(wrt(d))]
+pub fn unit_squared(d: &Dense, x: &[f64]) -> f64 {
+    first_unit(d, x).powi(2)
+}
