@@ -419,6 +419,28 @@ fn featured(w: &[f64], data: &[Features]) -> f64 {
     s
 }
 
+/// The same samples walked by chains whose closures walk each sample's features (a chain
+/// inside a chain's closure), and bound to a name by index: each was "cannot index a
+/// float" or "not nested indexing", the item taken for a float.
+#[differentiate(hessian)]
+fn featured_by_chains(w: &[f64], data: &[Features]) -> f64 {
+    let fit: f64 = data
+        .iter()
+        .map(|o| (w.iter().zip(&o.xs).map(|(a, b)| a * b).sum::<f64>() - o.y).powi(2))
+        .sum();
+    let tilted: f64 = data
+        .iter()
+        .zip(w)
+        .map(|(o, k)| k * o.xs.iter().map(|v| (v * w[0]).sin()).sum::<f64>())
+        .sum();
+    let mut s = fit + tilted;
+    for i in 0..data.len() {
+        let o = &data[i];
+        s += o.xs[1] * w[2] * o.y;
+    }
+    s
+}
+
 #[test]
 fn feature_vectors_of_samples() {
     let data = [
@@ -432,6 +454,7 @@ fn feature_vectors_of_samples() {
         },
     ];
     check_over_data!(featured, 3, &data);
+    check_over_data!(featured_by_chains, 3, &data);
 }
 
 /// Logistic regression over samples held as `(features, label)` pairs: the feature vector

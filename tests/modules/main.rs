@@ -159,6 +159,9 @@ fn structs_of_other_files_their_methods_and_operators() {
     assert_eq!(value, structs::mlp_loss(&mlp(&at), &data));
     let grad = [flat(&g.m.hidden), flat(&g.m.out)].concat();
     assert_fd(|v| structs::mlp_loss(&mlp(v), &data), &at, &grad);
+    let (chained, g) = structs::mlp_loss_by_chain::grad(&mlp(&at), &data);
+    assert_eq!(chained, value);
+    assert_eq!([flat(&g.m.hidden), flat(&g.m.out)].concat(), grad);
 
     let x = [0.7, -1.2];
     let (value, g) = structs::unit_squared::grad(&dense(&at[..6], 2, 2), &x);

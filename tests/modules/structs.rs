@@ -27,6 +27,12 @@ pub fn mlp_loss(m: &Mlp, data: &[Sample]) -> f64 {
     total
 }
 
+/// The same by a chain over the samples, the method called in its closure.
+#[differentiate(wrt(m))]
+pub fn mlp_loss_by_chain(m: &Mlp, data: &[Sample]) -> f64 {
+    data.iter().map(|s| (m.predict(&s.x) - s.y).powi(2)).sum()
+}
+
 /// An ordinary function of this file taking a struct of another.
 fn first_unit(d: &Dense, x: &[f64]) -> f64 {
     d.forward(x)[0].tanh()

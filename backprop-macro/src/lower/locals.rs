@@ -292,9 +292,9 @@ impl Lower<'_> {
             // &m.hidden.w;` (or `&x`) of an array or a struct: a second name for the same value
             // (the borrow keeps it from changing), not a copy.
             Expr::Reference(r) if r.mutability.is_none() && !mutable => {
-                if let Expr::Index(ix) = strip(&r.expr)
-                    && self.lower_row_let(ident, ix, out)
-                {
+                let row =
+                    matches!(strip(&r.expr), Expr::Index(ix) if self.lower_row_let(ident, ix, out));
+                if row || (ty.is_none() && self.lower_data_element_let(ident, &r.expr, expr, out)) {
                     return true;
                 }
                 if ty.is_none() && self.lower_field_row_let(ident, &r.expr, out) {

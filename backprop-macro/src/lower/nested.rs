@@ -306,6 +306,42 @@ impl Lower<'_> {
         true
     }
 
+    /// `let s = &data[i];` of a sequence of structs without a gradient (data, declared in
+    /// the file, `data: &[Sample]`), as an iterator chain binds `data.iter()`'s items: a
+    /// constant whose fields are read and walked (`s.x[1]`, `s.x.iter()`) as a loop's
+    /// item over the same sequence is, not an element of floats.
+    pub(super) fn lower_data_element_let(
+        &mut self,
+        ident: &Ident,
+        element: &Expr,
+        whole: &Expr,
+        out: &mut Vec<Stmt>,
+    ) -> bool {
+        let Expr::Index(ix) = strip(element) else {
+            return false;
+        };
+        let data = self.local_of(&ix.expr).is_some_and(|v| {
+            !self.kind(v).differentiable()
+                && self.vars[v]
+                    .ty
+                    .as_ref()
+                    .is_some_and(|ty| super::signature::plain_struct(&self.fn_name, ty))
+        });
+        if !data || self.reads_derivative(&ix.index) {
+            return false;
+        }
+        let var = self.user_var(ident, Kind::Other, None);
+        let value = self.konst(whole);
+        out.push(Stmt::Let {
+            var,
+            op: Op::Konst(value),
+            span: ident.span(),
+        });
+        self.constant_fields.insert(var);
+        self.bind(ident, var);
+        true
+    }
+
     /// The indices of a row bound to `ident` from level `from` on, each that reads a
     /// variable (other than a loop's own index, which cannot change in the row's scope) kept
     /// in an integer local first, so the row stays the one the user took if that variable

@@ -366,7 +366,7 @@ impl<'e> Lower<'e> {
 
 /// Whether `ty` is a struct, or a sequence of them, that the file declares beside the
 /// function `caller` with no gradient ([`crate::source::plain_struct`]).
-fn plain_struct(caller: &Ident, ty: &Type) -> bool {
+pub(super) fn plain_struct(caller: &Ident, ty: &Type) -> bool {
     match element_type(ty) {
         Type::Path(p) if p.path.segments.len() == 1 => {
             crate::source::plain_struct(&caller.to_string(), &p.path.segments[0].ident)
