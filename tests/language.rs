@@ -3913,6 +3913,18 @@ fn rescaled(v: V3, k: f64) -> V3 {
 }
 
 impl V3 {
+    /// Associated constants, read as the literals they stand for (`V3::ZERO`, `Self::X`).
+    const ZERO: V3 = V3 {
+        x: 0.0,
+        y: 0.0,
+        z: 0.0,
+    };
+    const X: Self = Self {
+        x: 1.0,
+        y: 0.0,
+        z: 0.0,
+    };
+
     fn dot(self, o: V3) -> f64 {
         self.x * o.x + self.y * o.y + self.z * o.z
     }
@@ -4081,7 +4093,9 @@ fn triangle_by_methods(x: &[f64]) -> f64 {
     for _ in 0..3 {
         p = p + (c - p) * 0.25;
     }
-    d.norm() + m.dot(c) * 0.1 + (a + b + c).norm() + a.distance(&c) * p.dot(p)
+    let mut q = V3::ZERO;
+    q = q + a * 0.5 + V3::X;
+    d.norm() + m.dot(c) * 0.1 + (a + b + c).norm() + a.distance(&c) * p.dot(p) + q.dot(b)
 }
 
 /// A projectile's miss distance: nested structs reassigned whole by a helper, an element

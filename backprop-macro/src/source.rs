@@ -20,9 +20,9 @@ use std::rc::Rc;
 
 mod methods;
 pub use methods::{
-    is_plain_method, param_method, read_only_method, struct_function, struct_method,
+    is_plain_method, param_method, read_only_method, struct_const, struct_function, struct_method,
 };
-use methods::{param_methods, struct_methods};
+use methods::{param_methods, struct_consts, struct_methods};
 mod foreign;
 mod signatures;
 use signatures::{of_floats, takes_aggregates, writes_floats};
@@ -91,6 +91,9 @@ struct Scope {
     /// dot(self, o: V3) -> f64 }`, and `add`, `sub`, `mul`, `div`, `neg` of `impl Add for
     /// V3` and the like), as text: inlined where they are called.
     struct_methods: Vec<StructMethod>,
+    /// The associated constants of those structs (`impl V3 { const ZERO: V3 = V3 { .. };
+    /// }`): struct, name, value as text.
+    struct_consts: Vec<(String, String, String)>,
     /// The ordinary methods (no `#[differentiate]`) of the structs with a gradient declared
     /// here, those taking `&self` without generics inlined where a parameter of that struct
     /// calls them.
@@ -412,6 +415,7 @@ fn scope(
     for item in items {
         if let syn::Item::Impl(b) = item {
             struct_methods(b, items, &here.structs, &mut here.struct_methods);
+            struct_consts(b, items, &here.structs, &mut here.struct_consts);
         }
     }
     // Ordinary methods of structs with a gradient: kept whole, to be inlined.

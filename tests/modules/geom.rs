@@ -10,6 +10,8 @@ pub struct V2 {
 }
 
 impl V2 {
+    pub const ZERO: V2 = V2 { x: 0.0, y: 0.0 };
+
     pub fn new(x: f64, y: f64) -> Self {
         V2 { x, y }
     }

@@ -5,16 +5,19 @@ use crate::geom::V2;
 use crate::nn::layer::{Dense, Mlp, Sample};
 use backprop::differentiate;
 
-/// A path's length through points made by `V2::new`, moved by operators.
+/// A path's length through points made by `V2::new`, moved by operators, and the norm of
+/// their sum from `V2::ZERO`.
 #[differentiate(hessian)]
 pub fn path_len(p: &[f64]) -> f64 {
     let mut len = 0.0;
+    let mut sum = V2::ZERO;
     for i in 1..p.len() / 2 {
         let a = V2::new(p[2 * i - 2], p[2 * i - 1]);
         let b = V2::new(p[2 * i], p[2 * i + 1]);
         len += ((b - a) * 2.0 + a).norm();
+        sum = sum + b;
     }
-    len
+    len + 0.1 * sum.norm()
 }
 
 /// The squared error of a two-layer network over samples.

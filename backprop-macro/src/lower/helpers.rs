@@ -240,6 +240,13 @@ impl Inline<'_> {
                     self.place(e, inlined, before);
                 }
             }
+            // `V3::ZERO`: the associated constant's value, inlined in turn.
+            Expr::Path(p) => {
+                if let Some(value) = bodies::associated_const(&self.caller, p) {
+                    *e = value;
+                    self.expr(e, before);
+                }
+            }
             Expr::Paren(p) => self.expr(&mut p.expr, before),
             Expr::Field(f) => self.expr(&mut f.base, before),
             Expr::Cast(c) => self.expr(&mut c.expr, before),

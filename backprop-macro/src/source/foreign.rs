@@ -410,6 +410,15 @@ impl Crate {
                 here.struct_methods.push(super::StructMethod { text, ..m });
             }
         }
+        for (on, n, value) in std::mem::take(&mut there.struct_consts) {
+            if mine(&on)
+                && let Ok(mut value) = syn::parse_str::<syn::Expr>(&value)
+            {
+                self.qualify_expr(&module, &mut value, here);
+                here.struct_consts
+                    .push((on, n, value.to_token_stream().to_string()));
+            }
+        }
         for m in std::mem::take(&mut there.param_methods) {
             if mine(&m.on) {
                 let text = m
@@ -421,6 +430,15 @@ impl Crate {
         }
         for ty in fields {
             self.bring_struct(abs, &ty, here);
+        }
+    }
+
+    /// An expression with its paths written from the root.
+    fn qualify_expr(&mut self, module: &Module, e: &mut syn::Expr, here: &mut Scope) {
+        let mut block: syn::Block = syn::parse_quote!({ #e });
+        self.qualify(module, &HashSet::new(), &mut block, here, 0);
+        if let Some(syn::Stmt::Expr(value, None)) = block.stmts.pop() {
+            *e = value;
         }
     }
 

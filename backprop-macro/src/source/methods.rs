@@ -186,6 +186,58 @@ pub(super) fn struct_methods(
     }
 }
 
+/// The associated constants of `impl S { .. }` for a struct `S` declared here without a
+/// gradient and deriving `Copy` (`const ZERO: V3 = V3 { x: 0.0, .. };`): struct, name and
+/// value as text.
+pub(super) fn struct_consts(
+    b: &syn::ItemImpl,
+    items: &[&syn::Item],
+    structs: &[(String, bool)],
+    out: &mut Vec<(String, String, String)>,
+) {
+    let syn::Type::Path(t) = &*b.self_ty else {
+        return;
+    };
+    let Some(on) = t.path.get_ident().map(ToString::to_string) else {
+        return;
+    };
+    if b.trait_.is_some()
+        || !copy_struct(items, &on)
+        || !b.generics.params.is_empty()
+        || !structs.iter().any(|(s, plain)| *plain && *s == on)
+    {
+        return;
+    }
+    for item in &b.items {
+        if let syn::ImplItem::Const(c) = item {
+            let value = &c.expr;
+            out.push((
+                on.clone(),
+                c.ident.to_string(),
+                quote::quote!(#value).to_string(),
+            ));
+        }
+    }
+}
+
+/// The value of the associated constant `name` of the struct `on` ([`struct_consts`]) in
+/// the module of the differentiated function `caller`, its tokens spanned at `span`
+/// (`V3::ZERO` read as the literal it stands for).
+pub fn struct_const(
+    caller: &str,
+    on: &str,
+    name: &str,
+    span: proc_macro2::Span,
+) -> Option<syn::Expr> {
+    let scopes = summary(span)?;
+    let (_, _, text) = home(&scopes, caller)?
+        .struct_consts
+        .iter()
+        .find(|(s, n, _)| s == on && n == name)?;
+    let tokens: proc_macro2::TokenStream = text.parse().ok()?;
+    syn::parse2(crate::expand::respan(tokens, span)).ok()
+}
+
 /// The method `name` of the struct `on` (see [`StructMethod`]), in the module of the
 /// differentiated function `caller`, its tokens spanned at `span`. For an operator,
 /// `rhs_struct` says whether the right-hand side is the struct (`impl Add for V3`) or not

@@ -252,6 +252,26 @@ pub(super) fn plain_params(sig: &syn::Signature) -> Option<Vec<(Ident, bool)>> {
         .collect()
 }
 
+/// The value of `S::NAME`, an associated constant of a struct without a gradient of the
+/// caller's module ([`crate::source::struct_const`]), `Self` in it the struct.
+pub(super) fn associated_const(caller: &str, p: &syn::ExprPath) -> Option<Expr> {
+    let [on, name] = &p.path.segments.iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    if p.qself.is_some() {
+        return None;
+    }
+    let span = name.ident.span();
+    let value =
+        crate::source::struct_const(caller, &on.ident.to_string(), &name.ident.to_string(), span)?;
+    let value: Expr = syn::parse2(super::renames::replace_self_type(
+        value.to_token_stream(),
+        &on.ident,
+    ))
+    .ok()?;
+    Some(syn::parse_quote_spanned!(span=> (#value)))
+}
+
 /// A call's arguments, a sequence made to be lent (`&[1.0, 2.0]`, `&vec![..]`) as the
 /// value, to be bound to it.
 pub(super) fn lent_values(call: &syn::ExprCall) -> Vec<&Expr> {
