@@ -3945,6 +3945,11 @@ impl V3 {
     fn distance(&self, o: &V3) -> f64 {
         (*self - *o).norm()
     }
+
+    /// The struct update syntax, from `*self`.
+    fn with_z(&self, z: f64) -> V3 {
+        V3 { z, ..*self }
+    }
 }
 
 impl std::ops::Add for V3 {
@@ -4082,7 +4087,8 @@ fn complex_power(x: &[f64]) -> f64 {
 }
 
 /// The same vectors through their methods and operators: `a - b`, `n * 2.0`, `-m`, `a + b +
-/// c`, `d.cross(c - b)`, `d.norm()` (by reference), `a.distance(&c)`, in a loop too.
+/// c`, `d.cross(c - b)`, `d.norm()` (by reference), `a.distance(&c)`, in a loop too; the
+/// associated constants and the struct update syntax (`V3 { y: .., ..b }`).
 #[differentiate(hessian)]
 fn triangle_by_methods(x: &[f64]) -> f64 {
     let (a, b, c) = (point(x, 0), point(x, 3), point(x, 6));
@@ -4095,6 +4101,8 @@ fn triangle_by_methods(x: &[f64]) -> f64 {
     }
     let mut q = V3::ZERO;
     q = q + a * 0.5 + V3::X;
+    let lifted = V3 { y: q.x * c.z, ..b }.with_z(a.y);
+    q = q + lifted;
     d.norm() + m.dot(c) * 0.1 + (a + b + c).norm() + a.distance(&c) * p.dot(p) + q.dot(b)
 }
 

@@ -110,6 +110,8 @@ struct Scope {
     number_fields: Vec<(String, Vec<(String, String)>)>,
     /// The tuple structs declared here (`struct P(f64, f64);`).
     tuple_structs: Vec<String>,
+    /// The names of the named fields of each struct declared here, in order.
+    field_names: Vec<(String, Vec<String>)>,
     /// The functions here (differentiated or ordinary) that return an array or a `Vec`
     /// (`-> [f64; 3]`).
     sequence_results: Vec<String>,
@@ -133,6 +135,13 @@ impl Scope {
         self.structs.push((st.ident.to_string(), !derives));
         if matches!(st.fields, syn::Fields::Unnamed(_)) {
             self.tuple_structs.push(st.ident.to_string());
+        }
+        if let syn::Fields::Named(fields) = &st.fields {
+            let names = fields.named.iter().filter_map(|f| f.ident.as_ref());
+            self.field_names.push((
+                st.ident.to_string(),
+                names.map(ToString::to_string).collect(),
+            ));
         }
         if let Some(fields) = number_fields(st) {
             self.number_fields.push((st.ident.to_string(), fields));
@@ -573,6 +582,20 @@ pub fn field_type_args(
         })
         .collect::<Option<Vec<_>>>()?;
     Some((f.ty.clone(), field_args))
+}
+
+/// The named fields of the `Copy` struct `name` without a gradient, declared in the module
+/// of the differentiated function `caller`, in order.
+pub fn copy_struct_fields(caller: &str, name: &syn::Ident) -> Option<Vec<String>> {
+    let scopes = summary(name.span())?;
+    let home = home(&scopes, caller)?;
+    if !home.copies.iter().any(|c| name == c) || !struct_without_gradient(&scopes, caller, name) {
+        return None;
+    }
+    home.field_names
+        .iter()
+        .find(|(s, _)| name == s)
+        .map(|(_, f)| f.clone())
 }
 
 /// Whether the struct `name` is declared in the module of the differentiated function

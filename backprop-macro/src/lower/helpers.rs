@@ -286,6 +286,7 @@ impl Inline<'_> {
                 }
             }
             Expr::Struct(s) => {
+                bodies::struct_update(&self.caller, s);
                 for f in &mut s.fields {
                     self.expr(&mut f.expr, before.as_deref_mut());
                 }

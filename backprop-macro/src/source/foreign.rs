@@ -387,6 +387,8 @@ impl Crate {
         if there.tuple_structs.iter().any(|c| mine(c)) {
             here.tuple_structs.push(name.to_owned());
         }
+        here.field_names
+            .extend(there.field_names.iter().filter(|(s, _)| mine(s)).cloned());
         here.number_fields
             .extend(there.number_fields.iter().filter(|(s, _)| mine(s)).cloned());
         here.differentiated_methods

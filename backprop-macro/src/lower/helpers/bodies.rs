@@ -272,6 +272,48 @@ pub(super) fn associated_const(caller: &str, p: &syn::ExprPath) -> Option<Expr> 
     Some(syn::parse_quote_spanned!(span=> (#value)))
 }
 
+/// `S { x: e, ..base }` of a `Copy` struct without a gradient of the caller's module:
+/// each field the literal leaves out read from `base` (`S { x: e, v: base.v }`), where
+/// `base` is a place (a name, a field chain, `*name`), read again per field.
+pub(super) fn struct_update(caller: &str, s: &mut syn::ExprStruct) {
+    let Some(base) = &s.rest else {
+        return;
+    };
+    let mut place = strip(base);
+    loop {
+        place = match place {
+            Expr::Field(f) => strip(&f.base),
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => strip(&u.expr),
+            _ => break,
+        };
+    }
+    let Some(name) = s
+        .path
+        .get_ident()
+        .filter(|_| matches!(place, Expr::Path(_)))
+    else {
+        return;
+    };
+    let Some(fields) = crate::source::copy_struct_fields(caller, name) else {
+        return;
+    };
+    let given: Vec<String> = s
+        .fields
+        .iter()
+        .filter_map(|f| match &f.member {
+            syn::Member::Named(n) => Some(n.to_string()),
+            syn::Member::Unnamed(_) => None,
+        })
+        .collect();
+    let base = (**base).clone();
+    for field in fields.iter().filter(|f| !given.contains(f)) {
+        let member = Ident::new(field, base.span());
+        s.fields.push(syn::parse_quote!(#member: (#base).#member));
+    }
+    s.rest = None;
+    s.dot2_token = None;
+}
+
 /// A call's arguments, a sequence made to be lent (`&[1.0, 2.0]`, `&vec![..]`) as the
 /// value, to be bound to it.
 pub(super) fn lent_values(call: &syn::ExprCall) -> Vec<&Expr> {
