@@ -1920,6 +1920,51 @@ fn rows_and_columns_walked() {
     );
 }
 
+/// A row's product with a matrix (a vector) and a column's with a vector (a float): each
+/// lane's gradient is added into its row or column of `w`'s by one kernel
+/// (`lane_dot_back_into`), no vector made per lane.
+#[differentiate(hessian, wrt(w))]
+fn lane_products(w: &Array2<f64>, m: &Array2<f64>, x: &Array1<f64>) -> f64 {
+    let mut s = 0.0;
+    for row in w.outer_iter() {
+        let h: Array1<f64> = row.dot(m);
+        s += h.mapv(f64::tanh).sum();
+    }
+    for col in w.axis_iter(Axis(1)) {
+        s += col.dot(x).sin() * s;
+    }
+    s
+}
+
+#[test]
+fn lanes_multiplied_added_into_their_lanes() {
+    let mut p = Points::new(53);
+    let (w, m, x) = (
+        p.matrix(2, 3, -1.0, 1.0),
+        p.matrix(3, 4, -1.0, 1.0),
+        p.array(2, -1.0, 1.0),
+    );
+    let (value, g) = lane_products::grad(&w, &m, &x);
+    assert_eq!(value, lane_products(&w, &m, &x));
+    assert_fd_array(|w| lane_products(w, &m, &x), &w, &g.w);
+    let matrix = |v: &[f64]| Array2::from_shape_vec((2, 3), v.to_vec()).unwrap();
+    check_hvp(
+        |v| {
+            lane_products::grad(&matrix(v), &m, &x)
+                .1
+                .w
+                .into_raw_vec_and_offset()
+                .0
+        },
+        |v, t| {
+            let h = lane_products::hvp(&matrix(v), &m, &x, &matrix(t)).2;
+            h.w.into_raw_vec_and_offset().0
+        },
+        w.as_slice().unwrap(),
+        59,
+    );
+}
+
 /// Binary cross-entropy of a logistic model over a batch, with a smoothing constant bound by
 /// `let eps = 1e-12;` and read by array arithmetic: the runtime's generic addition left the
 /// literal's float type open (rustc's E0282 in the generated code); it is the signature's.

@@ -135,6 +135,8 @@
 //! - `analysis/tape.rs`: whether a function that calls itself can run on one tape.
 //! - `analysis/walk.rs`: walks over statements, blocks, calls and loops.
 //! - `reverse/mod.rs`: the backward pass as data (`B` statements).
+//! - `reverse/fused.rs`: backward statements joined (a row's product's gradient added into
+//!   its row by one kernel).
 //! - `reverse/loops.rs`: passes over a reverse loop's body: iterations that commute (run in
 //!   forward order, or skipped when their upstream gradients are zero), values computed
 //!   once before it (`hoist_recomputes`), sums kept in a local (`hoist_sums`).

@@ -216,6 +216,9 @@ pub enum Kernel {
     /// A row or a column of a matrix (`lane(x, axis, i)`).
     Lane,
     LaneBack,
+    /// `lane_back(dot_back_lhs(g, a, b), x, axis, i)` as one kernel: a row's product's
+    /// gradient added into its row (`reverse/fused.rs`).
+    LaneDotBack,
     /// A matrix's diagonal (`x.diag()`), and its gradient.
     Diag,
     DiagBack,
@@ -256,6 +259,7 @@ impl Kernel {
             Kernel::InsertAxis => "insert_axis",
             Kernel::Lane => "lane",
             Kernel::LaneBack => "lane_back",
+            Kernel::LaneDotBack => "lane_dot_back",
             Kernel::Diag => "diag",
             Kernel::DiagBack => "diag_back",
             Kernel::SumTo => "sum_to",
@@ -271,6 +275,7 @@ impl Kernel {
             Kernel::DotBackRhs => Some("dot_back_rhs_into"),
             // A row's gradient into its row of the total, not a matrix of zeros around it.
             Kernel::LaneBack => Some("lane_back_into"),
+            Kernel::LaneDotBack => Some("lane_dot_back_into"),
             Kernel::SliceBack => Some("slice_back_into"),
             Kernel::Owned
             | Kernel::Dot
@@ -365,8 +370,8 @@ impl Kernel {
                 t(&args[0]).map(|d| with(0, d)),
                 t(&args[1]).map(|d| with(1, d)),
             ),
-            // `g · bᵀ`: d(g) · bᵀ + g · d(b)ᵀ.
-            Kernel::DotBackLhs => add_either(
+            // `g · bᵀ`: d(g) · bᵀ + g · d(b)ᵀ (the lane's too).
+            Kernel::DotBackLhs | Kernel::LaneDotBack => add_either(
                 t(&args[0]).map(|d| with(0, d)),
                 t(&args[2]).map(|d| with(2, d)),
             ),

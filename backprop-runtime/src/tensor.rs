@@ -1356,6 +1356,96 @@ pub fn lane_back_into<A: Real, G: Base<Target = Array1<A>> + ?Sized, X: ?Sized>(
     lane += g.base();
 }
 
+/// `lane += dL/dy · rᵀ` in place, for a left operand that is a row or column of a matrix
+/// (one axis): the gradient a row's product sends back to it ([`lane_dot_back_into`]).
+pub trait LaneBackLhs<R: ?Sized, G: ?Sized> {
+    /// The float type.
+    type Elem;
+    /// `lane += g · rᵀ`.
+    fn add_back_lhs(&self, r: &R, g: &G, lane: ndarray::ArrayViewMut1<'_, Self::Elem>);
+}
+
+/// `row · x`, a float: `lane += g x`.
+impl<A: Real, S: Data<Elem = A>, S2: Data<Elem = A>> LaneBackLhs<ArrayBase<S2, Ix1>, A>
+    for ArrayBase<S, Ix1>
+{
+    type Elem = A;
+    #[inline]
+    fn add_back_lhs(&self, r: &ArrayBase<S2, Ix1>, g: &A, mut lane: ndarray::ArrayViewMut1<'_, A>) {
+        let g = *g;
+        ndarray::Zip::from(&mut lane)
+            .and(r)
+            .for_each(|l, &x| *l += g * x);
+    }
+}
+
+/// `row · m`, a vector: `lane += m g`.
+impl<A: Real, S: Data<Elem = A>, S2: Data<Elem = A>> LaneBackLhs<ArrayBase<S2, Ix2>, Array1<A>>
+    for ArrayBase<S, Ix1>
+{
+    type Elem = A;
+    #[inline]
+    fn add_back_lhs(
+        &self,
+        r: &ArrayBase<S2, Ix2>,
+        g: &Array1<A>,
+        mut lane: ndarray::ArrayViewMut1<'_, A>,
+    ) {
+        ndarray::Zip::from(&mut lane)
+            .and(r.rows())
+            .for_each(|l, row| *l += row.dot(g));
+    }
+}
+
+/// `total += lane_back(dot_back_lhs(g, a, b), x, axis, i)` without the lane's gradient
+/// made first: `g · bᵀ` added into that row or column of `total` (a row walked by
+/// `outer_iter()` and multiplied, `row.dot(x)`: no vector per row). It takes the two
+/// kernels' arguments, borrowed, as the generated code passes every accumulating kernel's.
+#[inline]
+#[allow(clippy::too_many_arguments)]
+pub fn lane_dot_back_into<A, G, L, R, X>(
+    total: &mut Array2<A>,
+    g: &G,
+    a: &L,
+    b: &R,
+    _x: &X,
+    axis: &usize,
+    i: &usize,
+) where
+    G: Base + ?Sized,
+    L: Base + ?Sized,
+    R: Base + ?Sized,
+    X: ?Sized,
+    L::Target: LaneBackLhs<R::Target, G::Target, Elem = A>,
+{
+    a.base()
+        .add_back_lhs(b.base(), g.base(), total.index_axis_mut(Axis(*axis), *i));
+}
+
+/// [`lane_dot_back_into`] into a matrix of zeros shaped like `x`: the gradient of `x` where
+/// it is the first contribution.
+#[inline]
+pub fn lane_dot_back<A, G, L, R, S>(
+    g: &G,
+    a: &L,
+    b: &R,
+    x: &ArrayBase<S, Ix2>,
+    axis: usize,
+    i: usize,
+) -> Array2<A>
+where
+    A: Real,
+    S: Data<Elem = A>,
+    G: Base + ?Sized,
+    L: Base + ?Sized,
+    R: Base + ?Sized,
+    L::Target: LaneBackLhs<R::Target, G::Target, Elem = A>,
+{
+    let mut out = Array2::zeros(x.raw_dim());
+    lane_dot_back_into(&mut out, g, a, b, x, &axis, &i);
+    out
+}
+
 /// `x.diag()` of a matrix, as an owned vector.
 #[inline]
 pub fn diag<A: Real, S: Data<Elem = A>, X: Base<Target = ArrayBase<S, Ix2>> + ?Sized>(

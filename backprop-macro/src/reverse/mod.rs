@@ -8,6 +8,7 @@ use crate::ir::*;
 use crate::rules::{Contrib, E, Place};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+mod fused;
 mod loops;
 mod views;
 use loops::independent_iterations;
@@ -108,7 +109,7 @@ pub fn backward(f: &Func, a: &Analysis, inline_calls: bool) -> Vec<B> {
         into,
     };
     r.declared[a.result] = true;
-    r.block(&f.body)
+    fused::lanes(r.block(&f.body))
 }
 
 struct Rev<'a> {
