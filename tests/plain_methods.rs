@@ -866,3 +866,62 @@ fn a_helper_calling_a_method_of_the_struct_passed() {
     let flat = [g.m.l1.w.concat(), g.m.l1.b, g.m.l2.w.concat(), g.m.l2.b].concat();
     assert_fd(|v| first_units(&model(v), &x), &at, &flat);
 }
+
+/// A struct with a gradient whose method calls a function of the type without `self`
+/// (`Self::act`, `Gated::gate`): inlined as a function of floats (it was "`Gated::act` is a
+/// function of the type").
+#[derive(Differentiable, Clone, Debug)]
+pub struct Gated {
+    pub w: Vec<f64>,
+    pub b: f64,
+}
+
+impl Gated {
+    fn act(z: f64) -> f64 {
+        z.tanh() * 0.5 + z * 0.1
+    }
+
+    fn gate(z: f64, k: f64) -> f64 {
+        1.0 / (1.0 + (-k * z).exp())
+    }
+
+    fn output(&self, x: &[f64]) -> f64 {
+        let z: f64 = self.w.iter().zip(x).map(|(w, x)| w * x).sum::<f64>() + self.b;
+        Self::act(z) * Gated::gate(z, 2.0)
+    }
+}
+
+#[differentiate(hessian, wrt(g))]
+fn gated(g: &Gated, x: &[f64]) -> f64 {
+    g.output(x).powi(2) + Gated::act(g.b)
+}
+
+#[test]
+fn a_function_of_the_type_called_by_its_methods() {
+    let model = |v: &[f64]| Gated {
+        w: v[..2].to_vec(),
+        b: v[2],
+    };
+    let at = [0.4, -0.7, 0.2];
+    let x = [1.5, 0.5];
+    let (value, g) = gated::grad(&model(&at), &x);
+    assert_eq!(value, gated(&model(&at), &x));
+    let flat = [g.g.w.clone(), vec![g.g.b]].concat();
+    assert_fd(|v| gated(&model(v), &x), &at, &flat);
+    check_hvp(
+        |v| {
+            let g = gated::grad(&model(v), &x).1.g;
+            [g.w, vec![g.b]].concat()
+        },
+        |v, u| {
+            let t = GatedGrad {
+                w: u[..2].to_vec(),
+                b: u[2],
+            };
+            let h = gated::hvp(&model(v), &x, &t).2.g;
+            [h.w, vec![h.b]].concat()
+        },
+        &at,
+        8,
+    );
+}

@@ -25,7 +25,7 @@ pub use methods::{
 use methods::{param_methods, struct_consts, struct_methods};
 mod foreign;
 mod signatures;
-use signatures::{of_floats, takes_aggregates, writes_floats};
+use signatures::{associated_float_fns, keep_plain_functions, of_floats};
 
 /// What a called name is, as far as the file says.
 #[derive(Debug, PartialEq)]
@@ -427,10 +427,12 @@ fn scope(
             struct_consts(b, items, &here.structs, &mut here.struct_consts);
         }
     }
-    // Ordinary methods of structs with a gradient: kept whole, to be inlined.
+    // Ordinary methods of structs with a gradient: kept whole, to be inlined; and their
+    // functions of floats without `self` (`Self::act(z)`), by path.
     for item in items {
         if let syn::Item::Impl(b) = item {
             param_methods(b, items, traits, &here.structs, &mut here.param_methods);
+            associated_float_fns(b, items, &mut here);
         }
     }
     keep_plain_functions(items, &mut here);
@@ -452,28 +454,6 @@ fn scope(
                 }
             }
             _ => {}
-        }
-    }
-}
-
-/// The ordinary functions of aggregates and of floats among `items`, kept whole in `here`
-/// to be inlined; again after structs of other files join `here`'s (`foreign.rs`), for the
-/// functions that take them.
-fn keep_plain_functions(items: &[&syn::Item], here: &mut Scope) {
-    for item in items {
-        let syn::Item::Fn(f) = item else { continue };
-        let name = f.sig.ident.to_string();
-        let kept = |list: &[(String, String)]| list.iter().any(|(n, _)| *n == name);
-        if !here.fns.iter().any(|(n, plain)| *plain && *n == name)
-            || kept(&here.helpers)
-            || kept(&here.float_fns)
-        {
-            continue;
-        }
-        if takes_aggregates(&f.sig, &here.structs) || writes_floats(&f.sig) {
-            here.helpers.push((name, f.to_token_stream().to_string()));
-        } else if of_floats(&f.sig, &here.structs, &here.enums) {
-            here.float_fns.push((name, f.to_token_stream().to_string()));
         }
     }
 }

@@ -172,3 +172,24 @@ fn structs_of_other_files_their_methods_and_operators() {
         &flat(&g.d),
     );
 }
+
+#[test]
+fn a_traits_methods_and_a_types_function_of_another_file() {
+    let x = [0.7, -1.2, 2.0];
+    let squash = |v: &[f64]| nn::layer::Squash { w: v.to_vec() };
+    let at = [0.5, 0.3, -0.4];
+    let (value, g) = structs::squashed::grad(&squash(&at), &x);
+    assert_eq!(value, structs::squashed(&squash(&at), &x));
+    assert_fd(|v| structs::squashed(&squash(v), &x), &at, &g.s.w);
+    check_hvp(
+        |v| structs::squashed::grad(&squash(v), &x).1.s.w,
+        |v, u| {
+            structs::squashed::hvp(&squash(v), &x, &nn::layer::SquashGrad { w: u.to_vec() })
+                .2
+                .s
+                .w
+        },
+        &at,
+        6,
+    );
+}

@@ -2,7 +2,7 @@
 //! declared beside the differentiated functions, and a function of this file taking one.
 
 use crate::geom::V2;
-use crate::nn::layer::{Dense, Mlp, Sample};
+use crate::nn::layer::{Dense, Layer, Mlp, Sample, Squash};
 use backprop::differentiate;
 
 /// A path's length through points made by `V2::new`, moved by operators, and the norm of
@@ -44,4 +44,10 @@ fn first_unit(d: &Dense, x: &[f64]) -> f64 {
 #[differentiate(wrt(d))]
 pub fn unit_squared(d: &Dense, x: &[f64]) -> f64 {
     first_unit(d, x).powi(2)
+}
+
+/// A trait's provided method and a function of the type (`Self::squash`), of another file.
+#[differentiate(hessian, wrt(s))]
+pub fn squashed(s: &Squash, x: &[f64]) -> f64 {
+    s.score(x).powi(2) + s.forward(x)[0]
 }

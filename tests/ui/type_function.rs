@@ -1,6 +1,7 @@
-// A type's function (`Box::new`, `Scale::apply`) given a value that carries a derivative:
-// the macro has no derivative for it (differentiated functions are free functions or
-// methods with a receiver), an error at the call, not rustc's E0223 at generated code.
+// A type's function (`Box::new`) given a value that carries a derivative: the macro has no
+// derivative for it (differentiated functions are free functions or methods with a
+// receiver), an error at the call, not rustc's E0223 at generated code. A function of
+// floats of a type declared beside it (`Scale::apply`) is inlined instead.
 use backprop::differentiate;
 
 pub struct Scale;

@@ -64,8 +64,10 @@ impl<'e> Lower<'e> {
         // `Box::new(x)`, `Foo::helper(x)`: a type's function, never a differentiated one
         // (those are free functions or methods with a receiver).
         let segments: Vec<&syn::PathSegment> = fp.path.segments.iter().collect();
+        // (Its functions of floats, `Dense::act`, are inlined: `source::is_float_fn`.)
         if let [.., ty, f] = &segments[..]
             && ty.ident.to_string().starts_with(char::is_uppercase)
+            && !crate::source::is_float_fn(&self.fn_name.to_string(), &fp.path)
         {
             let (ty, f) = (&ty.ident, &f.ident);
             self.errors.spanned(

@@ -430,6 +430,20 @@ impl Crate {
                 here.param_methods.push(super::ParamMethod { text, ..m });
             }
         }
+        // Its functions of floats without `self`, by path (`Dense::act`).
+        let prefix = format!("{name}::");
+        for (key, text) in std::mem::take(&mut there.float_fns) {
+            if key.starts_with(&prefix)
+                && !here.fns.iter().any(|(n, _)| *n == key)
+                && let Ok(mut f) = syn::parse_str::<syn::ItemFn>(&text)
+            {
+                let mut bound = HashSet::new();
+                Bound(&mut bound).visit_item_fn(&f);
+                self.qualify(&module, &bound, &mut f.block, here, 0);
+                here.fns.push((key.clone(), true));
+                here.float_fns.push((key, f.to_token_stream().to_string()));
+            }
+        }
         for ty in fields {
             self.bring_struct(abs, &ty, here);
         }

@@ -1,12 +1,14 @@
 //! What an ordinary function's signature says it is to the inliner: a function of tuples or
 //! structs without a gradient, one writing floats through `&mut` parameters, or a function
-//! of floats.
+//! of floats (free, or of a type without `self`: `Dense::act`); and the scope's lists of
+//! those kept to be inlined.
 
+use super::{Scope, copy_struct, named};
 use quote::ToTokens;
 
 /// Whether a signature names a tuple, or a struct of `structs` without a gradient, among
 /// its parameters' types or its result's.
-pub(super) fn takes_aggregates(sig: &syn::Signature, structs: &[(String, bool)]) -> bool {
+fn takes_aggregates(sig: &syn::Signature, structs: &[(String, bool)]) -> bool {
     fn aggregate(ty: &syn::Type, structs: &[(String, bool)]) -> bool {
         match ty {
             syn::Type::Tuple(t) => !t.elems.is_empty(),
@@ -36,7 +38,7 @@ pub(super) fn takes_aggregates(sig: &syn::Signature, structs: &[(String, bool)])
 
 /// Whether a signature has a `&mut` parameter of floats (`dy: &mut [f64]`, `s: &mut f64`,
 /// `m: &mut Vec<Vec<f32>>`): written through as the caller's place where it is inlined.
-pub(super) fn writes_floats(sig: &syn::Signature) -> bool {
+fn writes_floats(sig: &syn::Signature) -> bool {
     fn floats(tokens: proc_macro2::TokenStream) -> bool {
         tokens.into_iter().any(|t| match t {
             proc_macro2::TokenTree::Ident(i) => i == "f64" || i == "f32",
@@ -92,4 +94,61 @@ pub(super) fn of_floats(
     }) && names
         .iter()
         .any(|n| floats.contains(n) || structs.iter().any(|(s, _)| s == n))
+}
+
+/// The functions of floats without `self` of an inherent `impl` block (`impl Dense { fn
+/// act(z: f64) -> f64 { .. } }`), kept by path (`Dense::act`, as a method's `Self::act`
+/// reads once `Self` is the struct) to be inlined as a function of floats; not those of a
+/// `Copy` struct without a gradient, which are its constructors' kind (`V2::new`).
+pub(super) fn associated_float_fns(b: &syn::ItemImpl, items: &[&syn::Item], here: &mut Scope) {
+    let syn::Type::Path(t) = &*b.self_ty else {
+        return;
+    };
+    let Some(on) = t.path.get_ident().map(ToString::to_string) else {
+        return;
+    };
+    let plain = here.structs.iter().any(|(s, plain)| *plain && *s == on);
+    if b.trait_.is_some() || !b.generics.params.is_empty() || (plain && copy_struct(items, &on)) {
+        return;
+    }
+    for item in &b.items {
+        let syn::ImplItem::Fn(f) = item else { continue };
+        let ordinary = !f
+            .attrs
+            .iter()
+            .any(|a| named(a.path(), "differentiate") || named(a.path(), "cfg"));
+        let key = format!("{on}::{}", f.sig.ident);
+        if ordinary
+            && f.sig.receiver().is_none()
+            && of_floats(&f.sig, &here.structs, &here.enums)
+            && !here.fns.iter().any(|(n, _)| *n == key)
+        {
+            let (sig, block) = (&f.sig, &f.block);
+            here.fns.push((key.clone(), true));
+            here.float_fns
+                .push((key, quote::quote!(#sig #block).to_string()));
+        }
+    }
+}
+
+/// The ordinary functions of aggregates and of floats among `items`, kept whole in `here`
+/// to be inlined; again after structs of other files join `here`'s (`foreign.rs`), for the
+/// functions that take them.
+pub(super) fn keep_plain_functions(items: &[&syn::Item], here: &mut Scope) {
+    for item in items {
+        let syn::Item::Fn(f) = item else { continue };
+        let name = f.sig.ident.to_string();
+        let kept = |list: &[(String, String)]| list.iter().any(|(n, _)| *n == name);
+        if !here.fns.iter().any(|(n, plain)| *plain && *n == name)
+            || kept(&here.helpers)
+            || kept(&here.float_fns)
+        {
+            continue;
+        }
+        if takes_aggregates(&f.sig, &here.structs) || writes_floats(&f.sig) {
+            here.helpers.push((name, f.to_token_stream().to_string()));
+        } else if of_floats(&f.sig, &here.structs, &here.enums) {
+            here.float_fns.push((name, f.to_token_stream().to_string()));
+        }
+    }
 }

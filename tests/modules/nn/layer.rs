@@ -42,3 +42,34 @@ pub struct Sample {
     pub x: Vec<f64>,
     pub y: f64,
 }
+
+/// A trait of layers with a provided method, declared and implemented in this file.
+pub trait Layer {
+    fn forward(&self, x: &[f64]) -> Vec<f64>;
+
+    fn score(&self, x: &[f64]) -> f64 {
+        self.forward(x).iter().sum()
+    }
+}
+
+/// Elementwise weights through a function of the type without `self` (`Self::squash`).
+#[derive(Differentiable, Clone, Debug)]
+pub struct Squash {
+    pub w: Vec<f64>,
+}
+
+impl Squash {
+    fn squash(z: f64) -> f64 {
+        z / (1.0 + z.abs())
+    }
+}
+
+impl Layer for Squash {
+    fn forward(&self, x: &[f64]) -> Vec<f64> {
+        self.w
+            .iter()
+            .zip(x)
+            .map(|(w, x)| Self::squash(w * x))
+            .collect()
+    }
+}
