@@ -1965,6 +1965,56 @@ fn lanes_multiplied_added_into_their_lanes() {
     );
 }
 
+/// Slices multiplied: a row sliced out times a vector (a float) and times a matrix (a
+/// vector), a block of rows times a vector and times a matrix, a part of a vector times a
+/// vector. Each slice's gradient is added into its part by one kernel
+/// (`slice_dot_back_into`).
+#[differentiate(hessian, wrt(w, v))]
+fn slice_products(w: &Array2<f64>, v: &Array1<f64>, m: &Array2<f64>) -> f64 {
+    let mut s = 0.0;
+    for i in 0..w.nrows() {
+        let row = w.slice(s![i, ..]);
+        s += row.dot(v).sin();
+        let h: Array1<f64> = row.dot(m);
+        s += h.sum() * 0.5;
+    }
+    let block = w.slice(s![0..2, ..]);
+    let b1: Array1<f64> = block.dot(v);
+    let b2: Array2<f64> = block.dot(m);
+    let head = v.slice(s![0..2]);
+    s + b1.mapv(f64::tanh).sum() + b2.mapv(|t| t * t).sum() + head.dot(&v.slice(s![1..3])).cos()
+}
+
+#[test]
+fn slices_multiplied_added_into_their_parts() {
+    let mut p = Points::new(61);
+    let (w, v, m) = (
+        p.matrix(3, 3, -1.0, 1.0),
+        p.array(3, -1.0, 1.0),
+        p.matrix(3, 2, -1.0, 1.0),
+    );
+    let (value, g) = slice_products::grad(&w, &v, &m);
+    assert_eq!(value, slice_products(&w, &v, &m));
+    assert_fd_array(|w| slice_products(w, &v, &m), &w, &g.w);
+    assert_fd_array(|v| slice_products(&w, v, &m), &v, &g.v);
+    let matrix = |x: &[f64]| Array2::from_shape_vec((3, 3), x.to_vec()).unwrap();
+    check_hvp(
+        |x| {
+            slice_products::grad(&matrix(x), &v, &m)
+                .1
+                .w
+                .into_raw_vec_and_offset()
+                .0
+        },
+        |x, t| {
+            let h = slice_products::hvp(&matrix(x), &v, &m, &matrix(t), &Array1::zeros(3)).2;
+            h.w.into_raw_vec_and_offset().0
+        },
+        w.as_slice().unwrap(),
+        67,
+    );
+}
+
 /// Binary cross-entropy of a logistic model over a batch, with a smoothing constant bound by
 /// `let eps = 1e-12;` and read by array arithmetic: the runtime's generic addition left the
 /// literal's float type open (rustc's E0282 in the generated code); it is the signature's.

@@ -207,6 +207,8 @@ pub enum Kernel {
     VarTangent,
     Slice,
     SliceBack,
+    /// `slice_back(dot_back_lhs(g, a, b), x, info)` as one kernel (`reverse/fused.rs`).
+    SliceDotBack,
     Transpose,
     TransposeBack,
     Reshape,
@@ -252,6 +254,7 @@ impl Kernel {
             Kernel::VarTangent => "var_tangent",
             Kernel::Slice => "slice",
             Kernel::SliceBack => "slice_back",
+            Kernel::SliceDotBack => "slice_dot_back",
             Kernel::Transpose => "transpose",
             Kernel::TransposeBack => "transpose_back",
             Kernel::Reshape => "reshape",
@@ -277,6 +280,7 @@ impl Kernel {
             Kernel::LaneBack => Some("lane_back_into"),
             Kernel::LaneDotBack => Some("lane_dot_back_into"),
             Kernel::SliceBack => Some("slice_back_into"),
+            Kernel::SliceDotBack => Some("slice_dot_back_into"),
             Kernel::Owned
             | Kernel::Dot
             | Kernel::Sum
@@ -371,7 +375,7 @@ impl Kernel {
                 t(&args[1]).map(|d| with(1, d)),
             ),
             // `g · bᵀ`: d(g) · bᵀ + g · d(b)ᵀ (the lane's too).
-            Kernel::DotBackLhs | Kernel::LaneDotBack => add_either(
+            Kernel::DotBackLhs | Kernel::LaneDotBack | Kernel::SliceDotBack => add_either(
                 t(&args[0]).map(|d| with(0, d)),
                 t(&args[2]).map(|d| with(2, d)),
             ),

@@ -781,6 +781,63 @@ macro_rules! matmul_impls {
 }
 matmul_impls!(f32, f64);
 
+/// `out += dL/dy · rᵀ` into a view (a row, a column or a slice of a larger gradient): the
+/// left operand's gradient of `self · r` added where it belongs, none made first
+/// ([`lane_dot_back_into`], [`slice_dot_back_into`]).
+pub trait BackLhsInto<R: ?Sized, G: ?Sized> {
+    /// The float type.
+    type Elem;
+    /// The left operand's number of axes.
+    type Dim: Dimension;
+    /// `out += g · rᵀ`.
+    fn add_back_lhs(&self, r: &R, g: &G, out: ndarray::ArrayViewMut<'_, Self::Elem, Self::Dim>);
+}
+
+macro_rules! back_lhs_into_impls {
+    ($($t:ty),*) => {$(
+        /// `a · b` of two vectors, a float: `out += g b`.
+        impl<S: Data<Elem = $t>, S2: Data<Elem = $t>> BackLhsInto<ArrayBase<S2, Ix1>, $t> for ArrayBase<S, Ix1> {
+            type Elem = $t;
+            type Dim = Ix1;
+            #[inline]
+            fn add_back_lhs(&self, r: &ArrayBase<S2, Ix1>, g: &$t, mut out: ndarray::ArrayViewMut1<'_, $t>) {
+                out.scaled_add(*g, r);
+            }
+        }
+
+        /// A vector times a matrix: `out += m g`.
+        impl<S: Data<Elem = $t>, S2: Data<Elem = $t>> BackLhsInto<ArrayBase<S2, Ix2>, Array1<$t>> for ArrayBase<S, Ix1> {
+            type Elem = $t;
+            type Dim = Ix1;
+            #[inline]
+            fn add_back_lhs(&self, r: &ArrayBase<S2, Ix2>, g: &Array1<$t>, mut out: ndarray::ArrayViewMut1<'_, $t>) {
+                ndarray::linalg::general_mat_vec_mul(1.0, r, g, 1.0, &mut out);
+            }
+        }
+
+        /// A matrix times a vector: `out += g bᵀ`.
+        impl<S: Data<Elem = $t>, S2: Data<Elem = $t>> BackLhsInto<ArrayBase<S2, Ix1>, Array1<$t>> for ArrayBase<S, Ix2> {
+            type Elem = $t;
+            type Dim = Ix2;
+            #[inline]
+            fn add_back_lhs(&self, r: &ArrayBase<S2, Ix1>, g: &Array1<$t>, mut out: ndarray::ArrayViewMut2<'_, $t>) {
+                general_mat_mul(1.0, &g.view().insert_axis(Axis(1)), &r.view().insert_axis(Axis(0)), 1.0, &mut out);
+            }
+        }
+
+        /// Two matrices: `out += g bᵀ`.
+        impl<S: Data<Elem = $t>, S2: Data<Elem = $t>> BackLhsInto<ArrayBase<S2, Ix2>, Array2<$t>> for ArrayBase<S, Ix2> {
+            type Elem = $t;
+            type Dim = Ix2;
+            #[inline]
+            fn add_back_lhs(&self, r: &ArrayBase<S2, Ix2>, g: &Array2<$t>, mut out: ndarray::ArrayViewMut2<'_, $t>) {
+                general_mat_mul(1.0, g, &r.t(), 1.0, &mut out);
+            }
+        }
+    )*};
+}
+back_lhs_into_impls!(f32, f64);
+
 /// `a · b`: `a.dot(&b)` for 2-D·2-D, 2-D·1-D, 1-D·1-D and 1-D·2-D.
 #[inline]
 pub fn dot<L: Base + ?Sized, R: Base + ?Sized>(
@@ -1203,6 +1260,49 @@ pub fn slice_back_into<A: Real, D: Dimension, I: ndarray::SliceArg<D> + Copy, G,
     part += g.base();
 }
 
+/// `total += slice_back(dot_back_lhs(g, a, b), x, info)` without the slice's gradient made
+/// first: `g · bᵀ` added into the sliced part of `total` (`w.slice(s![i, ..]).dot(x)` in a
+/// loop: no vector per row). The two kernels' arguments, borrowed.
+#[inline]
+pub fn slice_dot_back_into<A, D, I, G, L, R, X>(
+    total: &mut Array<A, D>,
+    g: &G,
+    a: &L,
+    b: &R,
+    _x: &X,
+    info: &I,
+) where
+    D: Dimension,
+    I: ndarray::SliceArg<D> + Copy,
+    G: Base + ?Sized,
+    L: Base + ?Sized,
+    R: Base + ?Sized,
+    X: ?Sized,
+    L::Target: BackLhsInto<R::Target, G::Target, Elem = A, Dim = I::OutDim>,
+{
+    a.base()
+        .add_back_lhs(b.base(), g.base(), total.slice_mut(*info));
+}
+
+/// [`slice_dot_back_into`] into an array of zeros shaped like `x`.
+#[inline]
+pub fn slice_dot_back<A, S, D, I, G, L, R, X>(g: &G, a: &L, b: &R, x: &X, info: I) -> Array<A, D>
+where
+    A: Real,
+    S: Data<Elem = A>,
+    D: Dimension,
+    I: ndarray::SliceArg<D> + Copy,
+    G: Base + ?Sized,
+    L: Base + ?Sized,
+    R: Base + ?Sized,
+    X: Base<Target = ArrayBase<S, D>> + ?Sized,
+    L::Target: BackLhsInto<R::Target, G::Target, Elem = A, Dim = I::OutDim>,
+{
+    let mut out = Array::zeros(x.base().raw_dim());
+    slice_dot_back_into(&mut out, g, a, b, x, &info);
+    out
+}
+
 /// The gradient of `x.slice(info)`: `g` in the sliced part, zero elsewhere.
 #[inline]
 pub fn slice_back<
@@ -1356,47 +1456,6 @@ pub fn lane_back_into<A: Real, G: Base<Target = Array1<A>> + ?Sized, X: ?Sized>(
     lane += g.base();
 }
 
-/// `lane += dL/dy · rᵀ` in place, for a left operand that is a row or column of a matrix
-/// (one axis): the gradient a row's product sends back to it ([`lane_dot_back_into`]).
-pub trait LaneBackLhs<R: ?Sized, G: ?Sized> {
-    /// The float type.
-    type Elem;
-    /// `lane += g · rᵀ`.
-    fn add_back_lhs(&self, r: &R, g: &G, lane: ndarray::ArrayViewMut1<'_, Self::Elem>);
-}
-
-/// `row · x`, a float: `lane += g x`.
-impl<A: Real, S: Data<Elem = A>, S2: Data<Elem = A>> LaneBackLhs<ArrayBase<S2, Ix1>, A>
-    for ArrayBase<S, Ix1>
-{
-    type Elem = A;
-    #[inline]
-    fn add_back_lhs(&self, r: &ArrayBase<S2, Ix1>, g: &A, mut lane: ndarray::ArrayViewMut1<'_, A>) {
-        let g = *g;
-        ndarray::Zip::from(&mut lane)
-            .and(r)
-            .for_each(|l, &x| *l += g * x);
-    }
-}
-
-/// `row · m`, a vector: `lane += m g`.
-impl<A: Real, S: Data<Elem = A>, S2: Data<Elem = A>> LaneBackLhs<ArrayBase<S2, Ix2>, Array1<A>>
-    for ArrayBase<S, Ix1>
-{
-    type Elem = A;
-    #[inline]
-    fn add_back_lhs(
-        &self,
-        r: &ArrayBase<S2, Ix2>,
-        g: &Array1<A>,
-        mut lane: ndarray::ArrayViewMut1<'_, A>,
-    ) {
-        ndarray::Zip::from(&mut lane)
-            .and(r.rows())
-            .for_each(|l, row| *l += row.dot(g));
-    }
-}
-
 /// `total += lane_back(dot_back_lhs(g, a, b), x, axis, i)` without the lane's gradient
 /// made first: `g · bᵀ` added into that row or column of `total` (a row walked by
 /// `outer_iter()` and multiplied, `row.dot(x)`: no vector per row). It takes the two
@@ -1416,7 +1475,7 @@ pub fn lane_dot_back_into<A, G, L, R, X>(
     L: Base + ?Sized,
     R: Base + ?Sized,
     X: ?Sized,
-    L::Target: LaneBackLhs<R::Target, G::Target, Elem = A>,
+    L::Target: BackLhsInto<R::Target, G::Target, Elem = A, Dim = Ix1>,
 {
     a.base()
         .add_back_lhs(b.base(), g.base(), total.index_axis_mut(Axis(*axis), *i));
@@ -1425,11 +1484,11 @@ pub fn lane_dot_back_into<A, G, L, R, X>(
 /// [`lane_dot_back_into`] into a matrix of zeros shaped like `x`: the gradient of `x` where
 /// it is the first contribution.
 #[inline]
-pub fn lane_dot_back<A, G, L, R, S>(
+pub fn lane_dot_back<A, G, L, R, S, X>(
     g: &G,
     a: &L,
     b: &R,
-    x: &ArrayBase<S, Ix2>,
+    x: &X,
     axis: usize,
     i: usize,
 ) -> Array2<A>
@@ -1439,9 +1498,10 @@ where
     G: Base + ?Sized,
     L: Base + ?Sized,
     R: Base + ?Sized,
-    L::Target: LaneBackLhs<R::Target, G::Target, Elem = A>,
+    X: Base<Target = ArrayBase<S, Ix2>> + ?Sized,
+    L::Target: BackLhsInto<R::Target, G::Target, Elem = A, Dim = Ix1>,
 {
-    let mut out = Array2::zeros(x.raw_dim());
+    let mut out = Array2::zeros(x.base().raw_dim());
     lane_dot_back_into(&mut out, g, a, b, x, &axis, &i);
     out
 }

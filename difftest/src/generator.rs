@@ -774,8 +774,16 @@ pub struct Pt {
 }
 
 impl Pt {
+    /// An associated constant, read as the literal it stands for.
+    pub const UNIT: Pt = Pt { x: 1.0, y: 0.5 };
+
     pub fn new(x: f64, y: f64) -> Self {
         Self { x, y }
+    }
+
+    /// The struct update syntax from `*self`.
+    pub fn with_y(&self, y: f64) -> Pt {
+        Pt { y, ..*self }
     }
 
     pub fn dot(self, o: Pt) -> f64 {
@@ -832,7 +840,12 @@ impl Pv {
     }
 
     pub fn at(&self, t: f64) -> f64 {
-        self.x + t * self.y
+        Self::soft(self.x) + t * self.y
+    }
+
+    /// A function of the type without `self`, called as `Self::soft`.
+    fn soft(z: f64) -> f64 {
+        (1.0 + z.exp()).ln() - 0.5
     }
 }
 
@@ -1685,7 +1698,7 @@ impl<'r> Gen<'r> {
                         "{{ let mut z = if {a} > {b} {{ ({a}, {b}) }} else {{ ({b}, 0.5) }}; z = turned(z, z.0 * 0.5); let p = Pt {{ x: z.0, y: z.1 }}; let w = Pt {{ x: 0.5, ..p }}; w.y * 0.5 + w.x * z.0 + p.x }}"
                     ),
                     8 if self.rng.chance(0.3) => format!(
-                        "{{ let p = Pt {{ x: {a}, y: {b} }}; let q = pt_sub(p, Pt {{ x: {b}, y: 0.5 }}); let mut r = q + p * 0.5; r.nudge({a}); r += p; r.dot(q) * 0.25 + p.norm() }}"
+                        "{{ let p = Pt {{ x: {a}, y: {b} }}; let q = pt_sub(p, Pt {{ x: {b}, y: 0.5 }}); let mut r = q + p * 0.5; r.nudge({a}); r += p; r.dot(q) * 0.25 + p.norm() + Pt::UNIT.dot(r.with_y({b})) }}"
                     ),
                     8 if self.rng.chance(0.3) => format!(
                         "{{ let mut s = Seg {{ a: Pt {{ x: {a}, y: 0.5 }}, b: Pt {{ x: {b}, y: {a} }} }}; s.b.x *= 0.5; s = Seg {{ a: s.b, b: s.a + s.b * 0.5 }}; s.a.dot(s.b) + s.len() }}"
