@@ -193,3 +193,17 @@ fn a_traits_methods_and_a_types_function_of_another_file() {
         6,
     );
 }
+
+#[test]
+fn functions_of_the_crate_root_from_a_module_file() {
+    let w = [0.4, -0.9, 1.3];
+    let (value, g) = model::rooted::grad(&w);
+    assert_eq!(value, model::rooted(&w));
+    assert_fd(model::rooted, &w, &g.w);
+    check_hvp(
+        |v| model::rooted::grad(v).1.w,
+        |v, u| model::rooted::hvp(v, u).2.w,
+        &w,
+        9,
+    );
+}

@@ -9,3 +9,11 @@ use backprop::differentiate;
 pub fn score(w: &[f64], x: &[f64]) -> f64 {
     gelu(dot(w, x)) + lk(w[0] - 0.5) + norm(w)
 }
+
+/// Functions of the crate's root (`main.rs`) by path and by a `use` of `super::`.
+#[differentiate(hessian)]
+pub fn rooted(w: &[f64]) -> f64 {
+    use_root(w) + crate::softplus(w[0]) + super::leaky(w[1])
+}
+
+use super::norm as use_root;

@@ -213,7 +213,11 @@ impl Crate {
     }
 
     fn file(&self, abs: &[String]) -> Option<PathBuf> {
-        let (last, between) = abs.split_last()?;
+        // The root: `lib.rs` or `main.rs` (a crate of one file is only ever the caller).
+        let Some((last, between)) = abs.split_last() else {
+            let root = ["lib.rs", "main.rs"].map(|f| self.root_dir.join(f));
+            return root.into_iter().find(|f| f.is_file());
+        };
         let dir = between.iter().fold(self.root_dir.clone(), |d, m| d.join(m));
         let flat = dir.join(format!("{last}.rs"));
         let nested = dir.join(last).join("mod.rs");
@@ -273,11 +277,14 @@ impl Crate {
                         .map(|(to, _, _)| to.clone())
                         .collect();
                     for glob in globs {
-                        if let Some(Target::Crate(m, g)) = self.resolve(module, &glob, depth + 1) {
-                            let abs = [m, vec![g]].concat();
-                            if self.module(&abs).is_some_and(|g| g.declared.contains(n)) {
-                                return Some(Target::Crate(abs, n.to_owned()));
-                            }
+                        // The glob's module: what a name in it would be in (`super::*`,
+                        // `crate::*` too).
+                        let in_it = [glob, vec![n.to_owned()]].concat();
+                        if let Some(Target::Crate(abs, _)) = self.resolve(module, &in_it, depth + 1)
+                            && abs != module.abs
+                            && self.module(&abs).is_some_and(|g| g.declared.contains(n))
+                        {
+                            return Some(Target::Crate(abs, n.to_owned()));
                         }
                     }
                 }
