@@ -2015,6 +2015,49 @@ fn slices_multiplied_added_into_their_parts() {
     );
 }
 
+/// An array's elements copied into a `Vec` (`x.to_vec()`, a row's too) and worked on as
+/// a slice: the gradient goes back into the array (it was "does not support `.to_vec()` on
+/// an array").
+#[differentiate(hessian)]
+fn copied_to_vecs(x: &Array1<f64>, w: &Array2<f64>) -> f64 {
+    let v = x.to_vec();
+    let r: Vec<f64> = w.row(1).to_vec();
+    let mut s = v[0] * v[1];
+    for (a, b) in v.iter().zip(&r) {
+        s += (a * b).sin();
+    }
+    s + r.iter().map(|t| t * t).sum::<f64>()
+}
+
+#[test]
+fn arrays_copied_to_vecs() {
+    let mut p = Points::new(71);
+    let (x, w) = (p.array(3, -1.0, 1.0), p.matrix(2, 3, -1.0, 1.0));
+    let (value, g) = copied_to_vecs::grad(&x, &w);
+    assert_eq!(value, copied_to_vecs(&x, &w));
+    assert_fd_array(|x| copied_to_vecs(x, &w), &x, &g.x);
+    assert_fd_array(|w| copied_to_vecs(&x, w), &w, &g.w);
+    check_hvp(
+        |v| {
+            copied_to_vecs::grad(&Array1::from(v.to_vec()), &w)
+                .1
+                .x
+                .to_vec()
+        },
+        |v, t| {
+            let h = copied_to_vecs::hvp(
+                &Array1::from(v.to_vec()),
+                &w,
+                &Array1::from(t.to_vec()),
+                &Array2::zeros((2, 3)),
+            );
+            h.2.x.to_vec()
+        },
+        x.as_slice().unwrap(),
+        73,
+    );
+}
+
 /// Binary cross-entropy of a logistic model over a batch, with a smoothing constant bound by
 /// `let eps = 1e-12;` and read by array arithmetic: the runtime's generic addition left the
 /// literal's float type open (rustc's E0282 in the generated code); it is the signature's.

@@ -405,13 +405,19 @@ impl Call {
     /// A call of the runtime's `array_from_vec` gate (`Array1::from_vec(v)` of a `Vec` of
     /// floats): its result is an array.
     pub fn makes_array(&self) -> bool {
+        self.runtime_gate("array_from_vec")
+    }
+
+    /// A call to the runtime's `array_to_vec` (`x.to_vec()` of an array): a `Vec`.
+    pub fn makes_vec(&self) -> bool {
+        self.runtime_gate("array_to_vec")
+    }
+
+    /// A call to the runtime's gate `name` (`backprop::__private::tensor::name`).
+    fn runtime_gate(&self, name: &str) -> bool {
         self.method.is_none()
             && self.path.segments.len() > 1
-            && self
-                .path
-                .segments
-                .last()
-                .is_some_and(|s| s.ident == "array_from_vec")
+            && self.path.segments.last().is_some_and(|s| s.ident == name)
             && self.path.segments.iter().any(|s| s.ident == "__private")
     }
 

@@ -67,3 +67,12 @@ pub fn konst_prec(e: &syn::Expr) -> u8 {
         _ => PREC_ATOM,
     }
 }
+
+/// `e`, in parentheses when its precedence is below `min`.
+pub fn parenthesized(e: syn::Expr, min: u8) -> syn::Expr {
+    if konst_prec(&e) < min {
+        syn::parse_quote!((#e))
+    } else {
+        e
+    }
+}

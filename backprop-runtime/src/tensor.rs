@@ -1526,6 +1526,25 @@ pub fn diag_back<A: Real, S: Data<Elem = A>, X: Base<Target = ArrayBase<S, Ix2>>
 }
 
 crate::gate! {
+    /// `x.to_vec()` of a one-dimensional array (or view) in a differentiated function: the
+    /// same elements as a `Vec`, whose gradient goes back as an array. `#[differentiate]`
+    /// writes such copies as calls to it.
+    pub fn array_to_vec<'a, T: Real, S: Data<Elem = T>>(a: &'a ArrayBase<S, Ix1>) -> Vec<T> {
+        a.to_vec()
+    }
+    backward(_, grad) keep() {
+        ndarray::Array1::from(grad)
+    }
+    tangent(out, da) {
+        da.to_vec()
+    }
+    // Linear: the tangent of the backward rule is the rule applied to `dgrad`.
+    second(dout, dgrad) {
+        ndarray::Array1::from(dgrad)
+    }
+}
+
+crate::gate! {
     /// `Array1::from_vec(v)` of a `Vec` of floats in a differentiated function: the same
     /// elements as a one-dimensional array, whose gradient goes back as a `Vec`.
     /// `#[differentiate]` writes such constructors as calls to it.

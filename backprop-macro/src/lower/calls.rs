@@ -124,7 +124,7 @@ impl<'e> Lower<'e> {
         self.call(name.clone().into(), Some(name), None, args, false, m.span())
     }
 
-    fn call(
+    pub(super) fn call(
         &mut self,
         path: syn::Path,
         method: Option<Ident>,

@@ -267,6 +267,19 @@ impl Lower<'_> {
             }
             // A view, an owned copy: the same value.
             ("to_owned" | "clone" | "view", 0) => Op::Copy(receiver),
+            // `x.to_vec()` of a vector: the runtime's gate (its gradient goes back as an
+            // array).
+            ("to_vec", 0) => {
+                let krate = &self.krate;
+                let gate = syn::parse_quote!(#krate::__private::tensor::array_to_vec);
+                let arg = Arg {
+                    value: receiver,
+                    span: m.span(),
+                    by_ref: true,
+                    part: false,
+                };
+                self.call(gate, None, None, vec![arg], false, m.span())
+            }
             (name, _) if SHAPE_METHODS.contains(&name) => {
                 Op::Konst(self.konst(&Expr::MethodCall(m.clone())))
             }

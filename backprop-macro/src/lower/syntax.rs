@@ -1,15 +1,7 @@
 //! Syntax helpers and scans over the user's function.
 
 use super::*;
-
-/// `e`, in parentheses when its precedence is below `min`.
-pub(super) fn parenthesized(e: Expr, min: u8) -> Expr {
-    if crate::precedence::konst_prec(&e) < min {
-        syn::parse_quote!((#e))
-    } else {
-        e
-    }
-}
+pub(super) use crate::precedence::parenthesized;
 
 /// Where `expr` starts: its first token's span (a bracketed group's whole span). This is
 /// what `syn`'s `span()` gives on a stable compiler (which cannot join spans), without
@@ -246,6 +238,7 @@ impl Lower<'_> {
             // Two one-dimensional arrays' inner product: a float.
             Op::Dot(a, b) if [a, b].iter().all(|o| self.one_dimensional(o)) => Kind::Float,
             Op::Dot(..) | Op::Reduce(..) => Kind::Tensor,
+            Op::Call(c) if c.makes_vec() => Kind::Seq, // `x.to_vec()` of an array
             _ if any_tensor => Kind::Tensor,
             Op::Call(c) if c.sub_slice => Kind::Seq,
             Op::Call(c) if c.makes_array() => Kind::Tensor,
