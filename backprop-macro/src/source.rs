@@ -8,9 +8,10 @@
 //! for a call whose arguments carry a derivative, the macro reads the file the call is in
 //! (once per file and compilation) and looks, in the module the calling function is in, for
 //! what `sq` is: an ordinary function beside it, or an item declared inside a function body
-//! that the generated module cannot reach. Only a certain answer becomes an error; anything
-//! else (`sq` imported, made by a macro, under `cfg`, or the file unreadable) leaves the
-//! call as it is.
+//! that the generated module cannot reach; and, through the file's `mod` and `use` items,
+//! in the crate's other files (`foreign.rs`). Only a certain answer becomes an error;
+//! anything else (`sq` of another crate, made by a macro, under `cfg`, or the file
+//! unreadable) leaves the call as it is.
 
 use quote::ToTokens;
 use std::cell::RefCell;

@@ -407,7 +407,8 @@ impl Inline<'_> {
         self.float_type_param(&mut f)?;
         early_returns(&mut f.block, &f.sig, name, self.taken);
         let mut args = bodies::lent_values(call);
-        bodies::structs_by_name(&mut f.sig, &mut f.block, &mut args);
+        let copy = |s: &Ident| crate::source::is_copy(&self.caller, s);
+        bodies::structs_by_name(&mut f.sig, &mut f.block, &mut args, &copy);
         // The `&mut` parameters written through as the caller's places (`written.rs`); a
         // body binding such a name again is not inlined.
         let mut bound = Vec::new();

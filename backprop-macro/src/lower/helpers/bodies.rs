@@ -343,10 +343,25 @@ pub(super) fn structs_by_name(
     sig: &mut syn::Signature,
     block: &mut syn::Block,
     args: &mut Vec<&Expr>,
+    copy: &dyn Fn(&Ident) -> bool,
 ) {
     const SEQUENCES: &[&str] = &["Vec", "Array1", "Array2", "ArrayView1", "ArrayView2"];
     let mut bound = Vec::new();
     Bound(&mut bound).visit_block(block);
+    // (A parameter the body reads as `*p` stays bound to a reference.)
+    struct Derefed(Vec<String>);
+    impl<'ast> Visit<'ast> for Derefed {
+        fn visit_expr_unary(&mut self, u: &'ast syn::ExprUnary) {
+            if let (syn::UnOp::Deref(_), Expr::Path(p)) = (&u.op, strip(&u.expr))
+                && let Some(name) = p.path.get_ident()
+            {
+                self.0.push(name.to_string());
+            }
+            syn::visit::visit_expr_unary(self, u);
+        }
+    }
+    let mut derefed = Derefed(Vec::new());
+    derefed.visit_block(block);
     // The caller's place an argument names (`d`, `&d`, `&m.l2`), where its root is free.
     let place = |arg: &Expr| {
         let e = match strip(arg) {
@@ -366,11 +381,14 @@ pub(super) fn structs_by_name(
             _ => None,
         }
     };
+    // `&S` of a struct not `Copy` (a `Copy` one's reference is bound to a copy instead).
     let of_struct = |ty: &syn::Type| match ty {
         syn::Type::Reference(r) if r.mutability.is_none() => match &*r.elem {
             syn::Type::Path(p) if p.qself.is_none() => p.path.segments.last().is_some_and(|s| {
-                let s = s.ident.to_string();
-                s.starts_with(char::is_uppercase) && !SEQUENCES.contains(&s.as_str())
+                let name = s.ident.to_string();
+                name.starts_with(char::is_uppercase)
+                    && !SEQUENCES.contains(&name.as_str())
+                    && !copy(&s.ident)
             }),
             _ => false,
         },
@@ -384,7 +402,8 @@ pub(super) fn structs_by_name(
                 syn::Pat::Ident(p)
                     if p.mutability.is_none()
                         && p.by_ref.is_none()
-                        && !bound.contains(&p.ident.to_string()) =>
+                        && !bound.contains(&p.ident.to_string())
+                        && !derefed.0.contains(&p.ident.to_string()) =>
                 {
                     place(arg).map(|e| (p.ident.to_string(), e))
                 }
