@@ -470,7 +470,8 @@ fn check_{name}(p: &mut Points) -> (Verdict, String) {{
 /// of a generic struct (`impl<F: Real> Lin<F>`) from `&Lin<f64>`, a sequence of structs
 /// walked by their plain methods (`for l in ls`, `ls[i].penalty()`, `map`, `fold`, windows
 /// of points, `let p3 = ps[i - 1];`), a slice walked backward by steps (`.rev().step_by(k)`,
-/// counted from the end too), the slice made an array (`Array1::from(v.to_vec())`), and
+/// counted from the end too), the slice made an array (`Array1::from(v.to_vec())`) and back
+/// (`a.to_vec()`), and
 /// panicking macros on branches the checks never take.
 /// Drawn from a generator of its own, so the other families' draws stay as they were;
 /// checked like `ly_*` over every parameter's elements in order.
@@ -525,7 +526,7 @@ fn methodical(rng: &mut Rng, id: usize) -> Function {
                 "let (c{k}, d{k}) = (&a, b);\n    acc += c{k}.dot(&d{k}) * {lit} + d{k}.y * acc.tanh();"
             ),
             21 => format!(
-                "let a{k} = Array1::from(v.to_vec());\n    acc += a{k}.mapv(|e| (e * {lit}).tanh()).sum() * acc.tanh();"
+                "let a{k} = Array1::from(v.to_vec());\n    acc += a{k}.mapv(|e| (e * {lit}).tanh()).sum() * acc.tanh();\n    let b{k} = a{k}.to_vec();\n    acc += b{k}.iter().map(|e| e * e).sum::<f64>() * {lit} * 0.1;"
             ),
             19 => format!(
                 "acc += v.iter().rev().enumerate().step_by(2).map(|(j, e)| e * (j as f64 + 0.5)).sum::<f64>() * {lit};"
