@@ -435,7 +435,6 @@ impl Inline<'_> {
             }
             return None;
         };
-        let copy = |s: &Ident| crate::source::is_copy(&self.caller, s);
         let by_ref: Vec<bool> = sig.inputs.iter().map(|a| by_reference(a, &copy)).collect();
         let mut block = f.block.clone();
         let types = number_types(&sig);

@@ -362,7 +362,7 @@ pub fn lane_terms(sums: &[(VarId, Index)], body: &mut Vec<B>) -> Option<Vec<E>> 
     Some(terms.into_iter().map(|(_, e)| e).collect())
 }
 
-fn reads_adj(e: &E, v: VarId) -> bool {
+pub(super) fn reads_adj(e: &E, v: VarId) -> bool {
     let mut keys = Vec::new();
     e_keys(e, &mut keys);
     keys.contains(&Key::Adj(v))
@@ -383,7 +383,7 @@ fn only_adds(b: &B, v: VarId) -> bool {
 }
 
 /// Whether a backward statement reads or writes `v`'s adjoint.
-fn mentions_adj(b: &B, v: VarId) -> bool {
+pub(super) fn mentions_adj(b: &B, v: VarId) -> bool {
     match b {
         B::LetAdj(w, e) => *w == v || reads_adj(e, v),
         B::ZeroAdj(w) => *w == v,
