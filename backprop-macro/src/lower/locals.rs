@@ -306,15 +306,7 @@ impl Lower<'_> {
                     && self.local_of(&r.expr).is_none()
                     && !self.reads_derivative(&r.expr)
                 {
-                    let var = self.user_var(ident, Kind::Other, None);
-                    let value = self.konst(expr);
-                    out.push(Stmt::Let {
-                        var,
-                        op: Op::Konst(value),
-                        span: local.span(),
-                    });
-                    self.constant_fields.insert(var);
-                    self.bind(ident, var);
+                    self.bind_data(ident, expr, local.span(), out);
                     return true;
                 }
                 if let (Some(v), None) = (self.local_of(&r.expr), ty)

@@ -330,16 +330,28 @@ impl Lower<'_> {
         if !data || self.reads_derivative(&ix.index) {
             return false;
         }
+        self.bind_data(ident, whole, ident.span(), out);
+        true
+    }
+
+    /// `let ident = value;` of data (a sample, its features): a constant, walked as a
+    /// sequence of constants where it is one.
+    pub(super) fn bind_data(
+        &mut self,
+        ident: &Ident,
+        value: &Expr,
+        span: Span,
+        out: &mut Vec<Stmt>,
+    ) {
         let var = self.user_var(ident, Kind::Other, None);
-        let value = self.konst(whole);
+        let value = self.konst(value);
         out.push(Stmt::Let {
             var,
             op: Op::Konst(value),
-            span: ident.span(),
+            span,
         });
         self.constant_fields.insert(var);
         self.bind(ident, var);
-        true
     }
 
     /// The indices of a row bound to `ident` from level `from` on, each that reads a

@@ -128,18 +128,9 @@ pub(super) fn struct_methods(
     structs: &[(String, bool)],
     out: &mut Vec<StructMethod>,
 ) {
-    let syn::Type::Path(t) = &*b.self_ty else {
+    let Some(on) = plain_copy_impl(b, items, structs) else {
         return;
     };
-    let Some(on) = t.path.get_ident().map(ToString::to_string) else {
-        return;
-    };
-    if !copy_struct(items, &on)
-        || !b.generics.params.is_empty()
-        || !structs.iter().any(|(s, plain)| *plain && *s == on)
-    {
-        return;
-    }
     let operator = match &b.trait_ {
         None => None,
         Some((path, _)) => {
@@ -186,6 +177,21 @@ pub(super) fn struct_methods(
     }
 }
 
+/// The struct of `impl S { .. }` or `impl Trait for S { .. }` without generics, where `S` is
+/// declared among `items` without a gradient and derives `Copy`.
+fn plain_copy_impl(
+    b: &syn::ItemImpl,
+    items: &[&syn::Item],
+    structs: &[(String, bool)],
+) -> Option<String> {
+    let syn::Type::Path(t) = &*b.self_ty else {
+        return None;
+    };
+    let on = t.path.get_ident()?.to_string();
+    let plain = structs.iter().any(|(s, plain)| *plain && *s == on);
+    (plain && copy_struct(items, &on) && b.generics.params.is_empty()).then_some(on)
+}
+
 /// The associated constants of `impl S { .. }` for a struct `S` declared here without a
 /// gradient and deriving `Copy` (`const ZERO: V3 = V3 { x: 0.0, .. };`): struct, name and
 /// value as text.
@@ -195,19 +201,9 @@ pub(super) fn struct_consts(
     structs: &[(String, bool)],
     out: &mut Vec<(String, String, String)>,
 ) {
-    let syn::Type::Path(t) = &*b.self_ty else {
+    let Some(on) = plain_copy_impl(b, items, structs).filter(|_| b.trait_.is_none()) else {
         return;
     };
-    let Some(on) = t.path.get_ident().map(ToString::to_string) else {
-        return;
-    };
-    if b.trait_.is_some()
-        || !copy_struct(items, &on)
-        || !b.generics.params.is_empty()
-        || !structs.iter().any(|(s, plain)| *plain && *s == on)
-    {
-        return;
-    }
     for item in &b.items {
         if let syn::ImplItem::Const(c) = item {
             let value = &c.expr;
