@@ -3310,6 +3310,47 @@ fn sequences_zipped_again() {
     );
 }
 
+/// `x.iter().zip(y.iter().zip(z))`, zipped inside (items `(a, (b, c))`): in a chain, a
+/// `for` loop, and writing a local through `iter_mut()` in a `for` and a `for_each`, one
+/// side skipping and one enumerated.
+#[differentiate(hessian)]
+fn zipped_inside(x: &[f64], y: &[f64], z: &[f64]) -> f64 {
+    let s: f64 = x.iter().zip(y.iter().zip(z)).map(|(a, (b, c))| a * b + c.sin()).sum();
+    let mut t = 0.0;
+    for (i, (a, (b, c))) in x.iter().zip(y.iter().zip(z.iter().skip(1))).enumerate() {
+        t += (i as f64 + 1.0) * a * b * c;
+    }
+    let mut w = vec![0.0; x.len()];
+    for (o, (a, b)) in w.iter_mut().zip(x.iter().zip(y)) {
+        *o = a * b;
+    }
+    let mut v = vec![0.0; x.len()];
+    v.iter_mut()
+        .zip(w.iter().zip(z))
+        .for_each(|(o, (a, c))| *o = a - c * c);
+    s + t * t + v.iter().map(|e| e * e).sum::<f64>()
+}
+
+#[test]
+fn sequences_zipped_inside() {
+    let (x, y, z) = ([1.0, 2.0, 3.0], [0.5, -1.0, 2.0], [0.3, 0.7, -0.2]);
+    let (value, g) = zipped_inside::grad(&x, &y, &z);
+    assert_eq!(value, zipped_inside(&x, &y, &z));
+    assert_fd(|v| zipped_inside(v, &y, &z), &x, &g.x);
+    assert_fd(|v| zipped_inside(&x, v, &z), &y, &g.y);
+    assert_fd(|v| zipped_inside(&x, &y, v), &z, &g.z);
+    let w = [0.3, -0.5, 0.9];
+    let d = zipped_inside::jvp(&x, &y, &z, &w, &w, &w).1;
+    let expected: f64 = (0..3).map(|i| (g.x[i] + g.y[i] + g.z[i]) * w[i]).sum();
+    assert_close(d, expected, 1e-12);
+    check_hvp(
+        |v| zipped_inside::grad(&x, v, &z).1.y,
+        |v, t| zipped_inside::hvp(&x, v, &z, &[0.0; 3], t, &[0.0; 3]).2.y,
+        &y,
+        54,
+    );
+}
+
 // ------------------------- elements as options, `fill`, `copy_from_slice`, late copies
 
 /// `x.get(i).copied().unwrap_or(d)`, `x.first()`, `x.last()` (copied, cloned, unwrapped):

@@ -1850,7 +1850,7 @@ impl<'r> Gen<'r> {
                         ),
                         // Zipped again, and `std::iter::zip` of a sub-slice with a reversed walk.
                         _ => format!(
-                            "v.iter().zip(v.iter().skip(1)).zip(v.iter()).map(|((&p, &q), &r)| p * q * {a} - r).sum::<f64>() + std::iter::zip(&v[1..], v.iter().rev()).map(|(p, q)| p * q * ({b})).sum::<f64>()"
+                            "v.iter().zip(v.iter().skip(1)).zip(v.iter()).map(|((&p, &q), &r)| p * q * {a} - r).sum::<f64>() + std::iter::zip(&v[1..], v.iter().rev()).map(|(p, q)| p * q * ({b})).sum::<f64>() + v.iter().zip(v.iter().skip(1).zip(v.iter().rev())).map(|(p, (q, r))| p * q - r * ({b})).sum::<f64>()"
                         ),
                     },
                     5 if self.has_slice => format!(

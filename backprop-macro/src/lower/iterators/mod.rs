@@ -84,6 +84,44 @@ struct Chain<'a> {
     /// The limits come after `.enumerate()`: the count is the index itself.
     limited_after_count: bool,
     maps: Vec<Adapter<'a>>,
+    /// How the zipped items nest (one sequence: [`Nest::One`]).
+    nest: Nest,
+}
+
+/// How zipped items nest, over the sequences in their order: `xs.iter().zip(ys).zip(zs)`
+/// gives `((x, y), z)`, `xs.iter().zip(ys.iter().zip(zs))` gives `(x, (y, z))`.
+#[derive(Clone, Default)]
+enum Nest {
+    #[default]
+    One,
+    Pair(Box<Nest>, Box<Nest>),
+}
+
+impl Nest {
+    /// The operands of `e`'s zips, left to right, pushed onto `operands`; how they nest.
+    fn of<'a>(e: &'a Expr, operands: &mut Vec<&'a Expr>) -> Nest {
+        if let Expr::MethodCall(m) = strip(e)
+            && m.method == "zip"
+            && m.args.len() == 1
+        {
+            let left = Nest::of(&m.receiver, operands);
+            let right = Nest::of(&m.args[0], operands);
+            return Nest::Pair(Box::new(left), Box::new(right));
+        }
+        operands.push(e);
+        Nest::One
+    }
+
+    /// The item made of `elems`, one per sequence, nested as zipped.
+    fn item(&self, elems: &mut impl Iterator<Item = Value>) -> Value {
+        match self {
+            Nest::One => elems.next().expect("one value per zipped sequence"),
+            Nest::Pair(left, right) => {
+                let left = left.item(elems);
+                Value::Tuple(vec![left, right.item(elems)])
+            }
+        }
+    }
 }
 
 /// An adaptor that narrows the indices a chain walks.
@@ -144,7 +182,7 @@ pub(super) fn gives_iterator(name: &Ident) -> bool {
 }
 
 /// How the supported chains are written, for errors.
-pub(super) const CHAINS: &str = "iterator chains over sequences of floats or over ranges: `xs.iter()` or `xs.into_iter()` (`.copied()`, `.cloned()`), `xs.iter_mut()` (in a `for` loop or `.for_each(..)`) or `(a..b)`, `.zip(ys)` (also `ys.iter().skip(k).take(n)`, `&ys[a..b]`, `ys.iter().rev()`, and zipped again: `.zip(ys).zip(zs)`), `.skip(k)`, `.take(k)`, `.step_by(k)` (on one side of `.enumerate()`; after a `.rev()` or a `.rev().enumerate()`, `skip`, `take` and a last `step_by`, with `skip` and `take` before a `.rev()` not counted too), `.enumerate()`, `.rev()`, `.map(|..| ..)` (or `.map(f64::exp)`, `.map(f)` of a named closure), `.filter(|..| ..)`, `.take_while(|..| ..)`, `.skip_while(|..| ..)` (on the sequence itself: `xs.iter()`, `xs.iter().copied()`), `.scan(init, |acc, x| { ..; Some(..) })` (never ending early; the state as `*acc`), then `.sum()`, `.product()`, `.fold(..)`, `.for_each(..)`, `.collect()`, `.max_by(..)`/`.min_by(..)` (then `.copied()`) with `.unwrap()` or `.unwrap_or(..)`, or `.reduce(..)` with `.unwrap()` or `.unwrap_or(..)`; and `xs.windows(k)`, `xs.chunks(k)`, `xs.chunks_exact(k)` (also `.enumerate()`d), `.map(..)`/`.filter(..)`, then `.sum()`, `.product()`, `.fold(..)` or `.for_each(..)`";
+pub(super) const CHAINS: &str = "iterator chains over sequences of floats or over ranges: `xs.iter()` or `xs.into_iter()` (`.copied()`, `.cloned()`), `xs.iter_mut()` (in a `for` loop or `.for_each(..)`) or `(a..b)`, `.zip(ys)` (also `ys.iter().skip(k).take(n)`, `&ys[a..b]`, `ys.iter().rev()`, and zipped again: `.zip(ys).zip(zs)` or `.zip(ys.iter().zip(zs))`), `.skip(k)`, `.take(k)`, `.step_by(k)` (on one side of `.enumerate()`; after a `.rev()` or a `.rev().enumerate()`, `skip`, `take` and a last `step_by`, with `skip` and `take` before a `.rev()` not counted too), `.enumerate()`, `.rev()`, `.map(|..| ..)` (or `.map(f64::exp)`, `.map(f)` of a named closure), `.filter(|..| ..)`, `.take_while(|..| ..)`, `.skip_while(|..| ..)` (on the sequence itself: `xs.iter()`, `xs.iter().copied()`), `.scan(init, |acc, x| { ..; Some(..) })` (never ending early; the state as `*acc`), then `.sum()`, `.product()`, `.fold(..)`, `.for_each(..)`, `.collect()`, `.max_by(..)`/`.min_by(..)` (then `.copied()`) with `.unwrap()` or `.unwrap_or(..)`, or `.reduce(..)` with `.unwrap()` or `.unwrap_or(..)`; and `xs.windows(k)`, `xs.chunks(k)`, `xs.chunks_exact(k)` (also `.enumerate()`d), `.map(..)`/`.filter(..)`, then `.sum()`, `.product()`, `.fold(..)` or `.for_each(..)`";
 
 /// The chain up to (not including) a terminal method.
 fn chain(expr: &Expr) -> Option<Chain<'_>> {
@@ -209,23 +247,13 @@ fn chain(expr: &Expr) -> Option<Chain<'_>> {
     let mut sides = Vec::new();
     let mut refs = Vec::new();
     let mut muts = Vec::new();
-    if let Expr::MethodCall(m) = e
-        && m.method == "zip"
-        && m.args.len() == 1
-    {
-        // `xs.iter().zip(ys).zip(zs)`: zipped again, from the left; items `((x, y), z)`.
-        let mut zips = vec![&m.args[0]];
-        let mut first = &*m.receiver;
-        while let Expr::MethodCall(inner) = strip(first) {
-            if inner.method != "zip" || inner.args.len() != 1 {
-                break;
-            }
-            zips.push(&inner.args[0]);
-            first = &inner.receiver;
-        }
-        zips.push(first);
-        zips.reverse();
-        for operand in zips {
+    let mut nest = Nest::One;
+    if matches!(e, Expr::MethodCall(m) if m.method == "zip") {
+        // Zipped again, from the left (`xs.iter().zip(ys).zip(zs)`, items `((x, y), z)`) or
+        // inside (`xs.iter().zip(ys.iter().zip(zs))`, items `(x, (y, z))`).
+        let mut operands = Vec::new();
+        nest = Nest::of(e, &mut operands);
+        for operand in operands {
             let (seq, side) = zipped_source(operand)?;
             seqs.push(seq);
             sides.push(side);
@@ -264,6 +292,7 @@ fn chain(expr: &Expr) -> Option<Chain<'_>> {
         limits,
         limited_after_count,
         maps,
+        nest,
     })
 }
 
@@ -403,15 +432,8 @@ impl Chain<'_> {
                 }
             })
             .collect();
-        // Two or more zipped: `(x, y)`, then `((x, y), z)`, ...
-        let mut elems = elems.into_iter();
-        let first = elems.next().expect("a chain walks a sequence");
-        let value = match elems.next() {
-            None => first,
-            Some(second) => elems.fold(Value::Tuple(vec![first, second]), |pair, next| {
-                Value::Tuple(vec![pair, next])
-            }),
-        };
+        // Two or more zipped: `(x, y)`, `((x, y), z)`, `(x, (y, z))`, ...
+        let value = self.nest.item(&mut elems.into_iter());
         if self.enumerate && self.count_reversed {
             let len = self.len();
             Value::Tuple(vec![Value::One(quote!((#len - 1 - #i))), value])
@@ -639,6 +661,7 @@ fn over_range(expr: &Expr) -> Option<Chain<'_>> {
         limits: Vec::new(),
         limited_after_count: false,
         maps,
+        nest: Nest::One,
     })
 }
 
@@ -670,6 +693,7 @@ fn whole(expr: &Expr) -> Option<Chain<'_>> {
         limits: Vec::new(),
         limited_after_count: false,
         maps: Vec::new(),
+        nest: Nest::One,
     })
 }
 
