@@ -3315,7 +3315,11 @@ fn sequences_zipped_again() {
 /// side skipping and one enumerated.
 #[differentiate(hessian)]
 fn zipped_inside(x: &[f64], y: &[f64], z: &[f64]) -> f64 {
-    let s: f64 = x.iter().zip(y.iter().zip(z)).map(|(a, (b, c))| a * b + c.sin()).sum();
+    let s: f64 = x
+        .iter()
+        .zip(y.iter().zip(z))
+        .map(|(a, (b, c))| a * b + c.sin())
+        .sum();
     let mut t = 0.0;
     for (i, (a, (b, c))) in x.iter().zip(y.iter().zip(z.iter().skip(1))).enumerate() {
         t += (i as f64 + 1.0) * a * b * c;

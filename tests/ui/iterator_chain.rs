@@ -4,7 +4,9 @@
 // `fold` / `for_each` / `collect` / `max_by` over slices are supported; other adaptors, and
 // a count from the end of a walk narrowed before its `rev` (`take(3).rev().enumerate()`),
 // are rejected at the adaptor, once. A chain over windows or chunks ends in `sum`,
-// `product`, `fold` or `for_each`; another end is rejected there, once.
+// `product`, `fold` or `for_each`; another end is rejected there, once. A sequence given to
+// `zip` is walked as it is (skipped, taken, reversed, zipped again): a `map` there is
+// rejected at the `map`, once, saying to map after the zip.
 use backprop::differentiate;
 
 #[differentiate]
@@ -40,6 +42,11 @@ fn bounded_sums(x: &[f64]) -> f64 {
             if *acc > 1.0 { None } else { Some(*acc) }
         })
         .sum()
+}
+
+#[differentiate]
+fn zipped_mapped(x: &[f64], y: &[f64]) -> f64 {
+    x.iter().zip(y.iter().map(|v| v * 2.0)).map(|(a, b)| a * b).sum()
 }
 
 fn main() {}

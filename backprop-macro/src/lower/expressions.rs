@@ -413,11 +413,8 @@ impl<'e> Lower<'e> {
             Some(block) => Op::Copy(self.lower_operand(&block, out)),
             None => match iterators::unsupported_adaptor(m) {
                 // `x.iter().skip(1).sum()`: one error, at the adaptor.
-                Some(adaptor) if self.reads_derivative(expr) => {
-                    self.errors.spanned(
-                        &adaptor.method,
-                        iterators::unsupported_message(&adaptor.method),
-                    );
+                Some(refused) if self.reads_derivative(expr) => {
+                    self.errors.spanned(refused.method(), refused.message());
                     Op::Konst(self.dummy())
                 }
                 // `x.windows(2).map(..).collect()`: one error, at the end.

@@ -26,7 +26,7 @@ mod sources;
 mod terminals;
 
 pub(super) use pairs::pair_taken_apart;
-pub(super) use refused::{unsupported_adaptor, unsupported_message, unsupported_stretch_end};
+pub(super) use refused::{unsupported_adaptor, unsupported_stretch_end};
 use sources::*;
 pub(super) use sources::{copies, limits};
 

@@ -6,9 +6,7 @@ use super::*;
 /// In `chain.sum()` (or another terminal) over `xs.iter()` that is not a chain the macro
 /// rewrites: the first method call that is no supported adaptor (`.skip(1)`, `.step_by(2)`,
 /// `.take(n)`), searched in the receiver and in `zip`'s argument, for one error there.
-pub(in crate::lower) fn unsupported_adaptor(
-    m: &syn::ExprMethodCall,
-) -> Option<&syn::ExprMethodCall> {
+pub(in crate::lower) fn unsupported_adaptor(m: &syn::ExprMethodCall) -> Option<Refused<'_>> {
     let name = m.method.to_string();
     let terminal = TERMINALS.contains(&name.as_str())
         || (name == "unwrap" || name == "expect" || name == "unwrap_or")
@@ -17,16 +15,20 @@ pub(in crate::lower) fn unsupported_adaptor(
         return None;
     }
     // An adaptor no chain takes (`.cycle()`) first; else a limit where the rewrite does
-    // not take it (`.rev().step_by(2)`).
-    fn first_unknown<'a>(e: &'a Expr, known: &[&str]) -> Option<&'a syn::ExprMethodCall> {
+    // not take it (`.rev().step_by(2)`). In `zip`'s argument, only what walks a sequence as
+    // it is (`ys.iter().skip(1)`, `ys.iter().rev()`, zipped again).
+    fn first_unknown<'a>(e: &'a Expr, known: &[&str]) -> Option<Refused<'a>> {
         let Expr::MethodCall(m) = strip(e) else {
             return None;
         };
         if !known.iter().any(|a| m.method == a) {
-            return Some(m);
+            return Some(Refused::Adaptor(m));
         }
         let in_zip = match m.method == "zip" {
-            true => m.args.first().and_then(|z| first_unknown(z, known)),
+            true => m.args.first().and_then(|z| match first_unknown(z, ZIPPED) {
+                Some(Refused::Adaptor(inner)) => Some(Refused::Zipped(inner)),
+                other => other,
+            }),
             false => None,
         };
         first_unknown(&m.receiver, known).or(in_zip)
@@ -78,16 +80,51 @@ pub(in crate::lower) fn unsupported_stretch_end(m: &syn::ExprMethodCall) -> Opti
     }
 }
 
-/// The error for an adaptor [`unsupported_adaptor`] found: where joins (`.chain(..)`,
-/// `.flatten()`) work, or which chains do.
-pub(in crate::lower) fn unsupported_message(adaptor: &Ident) -> String {
-    match ["chain", "flatten", "flat_map"]
-        .iter()
-        .any(|j| adaptor == j)
-    {
-        true => joined::JOINED.to_string(),
-        false => format!(
-            "#[differentiate] does not support `.{adaptor}(..)` in an iterator chain; supported: {CHAINS}"
-        ),
+/// What [`unsupported_adaptor`] found: an adaptor no chain takes, or one a zipped sequence
+/// may not have (`xs.iter().zip(ys.iter().map(..))`).
+pub(in crate::lower) enum Refused<'a> {
+    Adaptor(&'a syn::ExprMethodCall),
+    Zipped(&'a syn::ExprMethodCall),
+}
+
+/// What a sequence given to `zip` may be walked by.
+const ZIPPED: &[&str] = &[
+    "iter",
+    "iter_mut",
+    "into_iter",
+    "copied",
+    "cloned",
+    "rev",
+    "skip",
+    "take",
+    "zip",
+];
+
+impl Refused<'_> {
+    /// The method to point at.
+    pub(in crate::lower) fn method(&self) -> &Ident {
+        match self {
+            Refused::Adaptor(m) | Refused::Zipped(m) => &m.method,
+        }
+    }
+
+    /// The error: where joins (`.chain(..)`, `.flatten()`) work, how a zipped sequence is
+    /// walked, or which chains do.
+    pub(in crate::lower) fn message(&self) -> String {
+        let adaptor = self.method();
+        match self {
+            Refused::Zipped(_) => format!(
+                "#[differentiate] zips sequences walked as they are (`.zip(ys)`, `.zip(&ys[a..b])`, `.zip(ys.iter().skip(k).take(n))`, `.zip(ys.iter().rev())`, `.zip(ys.iter().zip(zs))`), not with `.{adaptor}(..)`: apply it after the zip (`xs.iter().zip(ys).map(|(x, y)| ..)`)"
+            ),
+            _ if ["chain", "flatten", "flat_map"]
+                .iter()
+                .any(|j| adaptor == j) =>
+            {
+                joined::JOINED.to_string()
+            }
+            _ => format!(
+                "#[differentiate] does not support `.{adaptor}(..)` in an iterator chain; supported: {CHAINS}"
+            ),
+        }
     }
 }
