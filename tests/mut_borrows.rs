@@ -485,3 +485,57 @@ fn helpers_with_buffers_of_their_own_and_borrows_passed_on() {
         check_every_mode!(mixed, &x, &v, 680 + k);
     }
 }
+
+// ------------------------------------------------------------ sub-slices lent
+
+fn scale_into(v: &mut [f64], k: f64) {
+    for e in v.iter_mut() {
+        *e *= k;
+    }
+}
+
+fn rhs_half(x: &[f64], y: &[f64], dy: &mut [f64]) {
+    for i in 0..dy.len() {
+        dy[i] = x[i] * y[i].sin();
+    }
+}
+
+/// A helper given sub-slices (`&mut v[1..]`, `&mut d[..h]`, `&mut d[h..n]`, `&x[h..]`), and
+/// a name bound to one (`let tail = &mut v[2..];`) walked by `iter_mut()` and measured
+/// with `len()`: each writes and reads the part it borrows.
+#[differentiate(hessian)]
+fn sub_slices_lent(x: &[f64]) -> f64 {
+    let n = x.len();
+    let h = n / 2;
+    let mut v = x.to_vec();
+    scale_into(&mut v[1..], x[0]);
+    let mut d = vec![0.0; n];
+    rhs_half(&x[..h], &x[h..], &mut d[..h]);
+    rhs_half(&x[h..], &v[..h], &mut d[h..n]);
+    let tail = &mut v[2..];
+    for e in tail.iter_mut() {
+        *e = e.sin() * x[1];
+    }
+    let m = tail.len() as f64;
+    v.iter().sum::<f64>() * m
+        + d.iter()
+            .enumerate()
+            .map(|(i, a)| a * (i as f64 + 1.0))
+            .sum::<f64>()
+}
+
+/// A sub-slice lent out of bounds panics where the borrow would, though nothing reads it.
+#[differentiate]
+fn lent_out_of_bounds(x: &[f64]) -> f64 {
+    let mut v = x.to_vec();
+    scale_into(&mut v[2..9], 0.0);
+    v[0] * x[1]
+}
+
+#[test]
+fn sub_slices_lent_to_helpers_and_bound_to_names() {
+    let x = [0.3, 0.5, -0.2, 0.7, 1.1, 0.4];
+    check_every_mode!(sub_slices_lent, &x, &[0.2, -0.4, 0.9, 0.1, -0.3, 0.5], 61);
+    let out = std::panic::catch_unwind(|| lent_out_of_bounds::grad(&[1.0, 2.0, 3.0]));
+    assert!(out.is_err());
+}

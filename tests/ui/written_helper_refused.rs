@@ -1,5 +1,5 @@
-// A function writing floats through `&mut` is inlined where it is given a local or a row of
-// one (`&mut k`, `&mut m[i]`: `tests/mut_borrows.rs`); given a part of a slice, or
+// A function writing floats through `&mut` is inlined where it is given a local, a row of
+// one or a part of one (`&mut k`, `&mut m[i]`, `&mut a[1..]`: `tests/mut_borrows.rs`);
 // binding the parameter's name again, it is not, and the errors say what is supported.
 use backprop::differentiate;
 

@@ -32,6 +32,7 @@ pub(super) use param_methods::seq_struct_names;
 mod bodies;
 pub(super) use bodies::strip_derefs;
 use bodies::{Derefs, early_returns, inlinable, plain_params};
+use bodies::{by_reference, number_types};
 mod renames;
 pub(super) mod written;
 use renames::replace_self_type;
@@ -89,7 +90,7 @@ fn caller_float(sig: &syn::Signature) -> TokenStream {
 pub(crate) const PLAIN_METHOD: &str = "#[differentiate] inlines a method without `#[differentiate]` where a parameter calls it (`p.accel(x)`, `self` that parameter), but not this call: the method has `?`, `return` inside a closure, a macro, an item, `unsafe`, generics, a receiver other than `&self`, a `&mut` parameter or a pattern for a parameter, or calls itself, or the receiver is not a parameter; write it without them, or differentiate it (`#[differentiate]` on it and on its `impl` block)";
 
 /// The error at a call of a helper that is not inlined.
-pub(crate) const NOT_INLINED: &str = "#[differentiate] inlines the ordinary functions beside it (of floats, of tuples or structs, or writing floats through `&mut` parameters) where a call needs their derivative, but not this one: it has `?`, `return` inside a closure, a macro (but `vec!`, `matches!`, `assert!` and the like), an item, `unsafe`, generics other than one type parameter, a pattern for a parameter, calls itself, binds a `&mut` parameter's name again, or is given for a `&mut` parameter something other than a local or a row of one (`&mut k1`, `&mut m[i]`; not `&mut v[1..]`); write it without them, or, for a function of floats, put `#[differentiate]` on it (the call then goes through its generated pullback)";
+pub(crate) const NOT_INLINED: &str = "#[differentiate] inlines the ordinary functions beside it (of floats, of tuples or structs, or writing floats through `&mut` parameters) where a call needs their derivative, but not this one: it has `?`, `return` inside a closure, a macro (but `vec!`, `matches!`, `assert!` and the like), an item, `unsafe`, generics other than one type parameter, a pattern for a parameter, calls itself, binds a `&mut` parameter's name again, or is given for a `&mut` parameter something other than a local or a row of one (`&mut k1`, `&mut m[i]`, `&mut v[a..b]`); write it without them, or, for a function of floats, put `#[differentiate]` on it (the call then goes through its generated pullback)";
 
 struct Inline<'a> {
     caller: String,
@@ -437,6 +438,7 @@ impl Inline<'_> {
         };
         let by_ref: Vec<bool> = sig.inputs.iter().map(|a| by_reference(a, &copy)).collect();
         let mut block = f.block.clone();
+        written::bounds_checks(&places, &mut block, call.span());
         let types = number_types(&sig);
         let binding = Binding::new(&by_ref, &types);
         self.body_through(name, &params, binding, &mut block, &args, &places)
@@ -709,39 +711,6 @@ struct Binding<'a> {
 impl<'a> Binding<'a> {
     fn new(by_ref: &'a [bool], types: &'a [Option<Type>]) -> Self {
         Binding { by_ref, types }
-    }
-}
-
-/// Each parameter's type where it is a number (`f64`, `usize`), written on its binding.
-fn number_types(sig: &syn::Signature) -> Vec<Option<Type>> {
-    let number = |t: &Type| matches!(classify(t), TypeClass::Float | TypeClass::Int);
-    sig.inputs
-        .iter()
-        .map(|a| match a {
-            syn::FnArg::Typed(t) if number(&t.ty) => Some((*t.ty).clone()),
-            _ => None,
-        })
-        .collect()
-}
-
-/// Whether a parameter is a `Copy` struct (`copy` says which are) or a tuple of numbers
-/// taken by shared reference (`o: &V3`, `&self`, `p: &(f64, f64)`), which is bound to a copy
-/// of the value: its fields are then locals like the caller's.
-fn by_reference(a: &syn::FnArg, copy: &dyn Fn(&Ident) -> bool) -> bool {
-    let number = |t: &Type| {
-        matches!(
-            classify(t),
-            TypeClass::Float | TypeClass::Int | TypeClass::Bool
-        )
-    };
-    match a {
-        syn::FnArg::Typed(t) => matches!(&*t.ty, Type::Reference(r) if r.mutability.is_none()
-        && match &*r.elem {
-            Type::Tuple(t) => t.elems.iter().all(number),
-            Type::Path(p) => p.qself.is_none() && p.path.get_ident().is_some_and(copy),
-            _ => false,
-        }),
-        syn::FnArg::Receiver(r) => matches!(r.kind, syn::ReceiverKind::Reference(_, _, None)),
     }
 }
 

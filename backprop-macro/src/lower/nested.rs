@@ -134,8 +134,17 @@ impl Lower<'_> {
     }
 
     /// `m[i].len()`: the length of a row indexed out of a nested sequence.
+    /// `m[i].len()`, a row's length, or `v[1..].len()`, a sub-slice's, of a sequence.
     pub(super) fn row_len(&self, m: &syn::ExprMethodCall) -> bool {
-        m.method == "len" && m.args.is_empty() && self.indexed_row(&m.receiver).is_some()
+        let sub_slice = match strip(&m.receiver) {
+            Expr::Index(ix) if matches!(strip(&ix.index), Expr::Range(_)) => {
+                iterators::Context::is_seq(self, &ix.expr)
+            }
+            _ => false,
+        };
+        (m.method == "len" || m.method == "is_empty")
+            && m.args.is_empty()
+            && (sub_slice || self.indexed_row(&m.receiver).is_some())
     }
 
     pub(super) fn is_row(&self, v: VarId) -> bool {

@@ -224,8 +224,9 @@ impl Lower<'_> {
 }
 
 impl Lower<'_> {
-    /// `for v in &x[a..b]`, `x[a..].iter().enumerate()`, ...: `{ assert!(the bounds);
-    /// for v in x.iter().skip(a).take(b - a)... }`, when `x` is a sequence.
+    /// `for v in &x[a..b]`, `x[a..].iter().enumerate()`, `x[1..].iter_mut()`, ...: `{
+    /// assert!(the bounds); for v in x.iter().skip(a).take(b - a)... }`, when `x` is a
+    /// sequence.
     pub(super) fn sub_slice_loop(&mut self, f: &syn::ExprForLoop) -> Option<Expr> {
         if f.label.is_some() {
             return None;
@@ -240,9 +241,12 @@ impl Lower<'_> {
 
     /// The check and the walk for the sub-slice at the source of an iterator expression.
     pub(super) fn slice_walk(&self, e: &Expr) -> Option<(Option<syn::Stmt>, Expr)> {
-        let slice = match strip(e) {
-            Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
-            Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => &*m.receiver,
+        let (slice, mutable) = match strip(e) {
+            Expr::Reference(r) => (&*r.expr, r.mutability.is_some()),
+            Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => (&*m.receiver, false),
+            Expr::MethodCall(m) if m.method == "iter_mut" && m.args.is_empty() => {
+                (&*m.receiver, true)
+            }
             // The source at the chain's start, and a sub-slice zipped with it
             // (`x[1..].iter().zip(&y[..n])`), checked in that order.
             Expr::MethodCall(m) => {
@@ -297,25 +301,29 @@ impl Lower<'_> {
             (None, _) => None,
         };
         let span = ix.span();
+        let iter = match mutable {
+            true => quote::format_ident!("iter_mut", span = span),
+            false => quote::format_ident!("iter", span = span),
+        };
         let (check, walk): (Option<syn::Stmt>, Expr) = match end {
             Some(end) if from_start => (
                 Some(syn::parse_quote_spanned!(span=>
                     assert!((#end) <= #seq.len(), "slice index out of range");
                 )),
-                syn::parse_quote_spanned!(span=> #seq.iter().take(#end)),
+                syn::parse_quote_spanned!(span=> #seq.#iter().take(#end)),
             ),
             Some(end) => (
                 Some(syn::parse_quote_spanned!(span=>
                     assert!((#start) <= (#end) && (#end) <= #seq.len(), "slice index out of range");
                 )),
-                syn::parse_quote_spanned!(span=> #seq.iter().skip(#start).take((#end) - (#start))),
+                syn::parse_quote_spanned!(span=> #seq.#iter().skip(#start).take((#end) - (#start))),
             ),
-            None if from_start => (None, syn::parse_quote_spanned!(span=> #seq.iter())),
+            None if from_start => (None, syn::parse_quote_spanned!(span=> #seq.#iter())),
             None => (
                 Some(syn::parse_quote_spanned!(span=>
                     assert!((#start) <= #seq.len(), "slice index out of range");
                 )),
-                syn::parse_quote_spanned!(span=> #seq.iter().skip(#start)),
+                syn::parse_quote_spanned!(span=> #seq.#iter().skip(#start)),
             ),
         };
         Some((check, walk))

@@ -460,3 +460,36 @@ impl VisitMut for Places<'_> {
         });
     }
 }
+
+/// Each parameter's type where it is a number (`f64`, `usize`), written on its binding.
+pub(super) fn number_types(sig: &syn::Signature) -> Vec<Option<Type>> {
+    let number = |t: &Type| matches!(classify(t), TypeClass::Float | TypeClass::Int);
+    sig.inputs
+        .iter()
+        .map(|a| match a {
+            syn::FnArg::Typed(t) if number(&t.ty) => Some((*t.ty).clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether a parameter is a `Copy` struct (`copy` says which are) or a tuple of numbers
+/// taken by shared reference (`o: &V3`, `&self`, `p: &(f64, f64)`), which is bound to a copy
+/// of the value: its fields are then locals like the caller's.
+pub(super) fn by_reference(a: &syn::FnArg, copy: &dyn Fn(&Ident) -> bool) -> bool {
+    let number = |t: &Type| {
+        matches!(
+            classify(t),
+            TypeClass::Float | TypeClass::Int | TypeClass::Bool
+        )
+    };
+    match a {
+        syn::FnArg::Typed(t) => matches!(&*t.ty, Type::Reference(r) if r.mutability.is_none()
+        && match &*r.elem {
+            Type::Tuple(t) => t.elems.iter().all(number),
+            Type::Path(p) => p.qself.is_none() && p.path.get_ident().is_some_and(copy),
+            _ => false,
+        }),
+        syn::FnArg::Receiver(r) => matches!(r.kind, syn::ReceiverKind::Reference(_, _, None)),
+    }
+}

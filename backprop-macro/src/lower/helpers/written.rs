@@ -4,9 +4,10 @@
 //! k1)`, `bump(&mut s, 1.0)`): the inlined body writes the place itself. `dy[i]`,
 //! `dy.len()`, `p.0` and `*s` read as `k1[i]`, `k1.len()`, `pair.0` and `s`; anywhere else
 //! (`inner(dy)`, `for d in dy`) the parameter is `&mut k1`, which an inner helper's
-//! inlining takes in turn. A place is a name (`&mut k1`), a field of one (`&mut p.pos`) or
-//! a row of one at an index that is a literal or a name the call does not also lend (`&mut
-//! m[i]`); any other argument leaves the call as written (an error at the borrow, in
+//! inlining takes in turn. A place is a name (`&mut k1`), a field of one (`&mut p.pos`), a
+//! row of one at an index that is a literal or a name the call does not also lend (`&mut
+//! m[i]`), or a sub-slice of one between such bounds (`&mut v[1..]`, `&mut v[a..b]`: `dy[i]`
+//! reads `v[1..][i]`); any other argument leaves the call as written (an error at the borrow, in
 //! lowering), as does a body binding the name again. A method taking `&mut self` reads its
 //! receiver the same way (`self.x` is `p.x`).
 //! Its shared references to sequences (`y: &[f64]` given `&y` or `x`) are read the same way,
@@ -40,12 +41,38 @@ impl Place {
         place_root(&self.place)
     }
 
-    /// The name a row's index is (`i` of `m[i]`).
-    pub(in crate::lower) fn index_name(&self) -> Option<Ident> {
+    /// Whether the place is a sub-slice (`v[1..]`), whose bounds the borrow checks.
+    pub(in crate::lower) fn sub_slice(&self) -> bool {
+        matches!(&self.place, Expr::Index(i) if matches!(strip(&i.index), Expr::Range(_)))
+    }
+
+    /// `let _ = v[a..b].len();` for a sub-slice: the borrow's bounds check, where the
+    /// borrow is no longer written (nothing may index it).
+    pub(in crate::lower) fn bounds_check(&self) -> Option<syn::Stmt> {
+        let place = &self.place;
+        self.sub_slice()
+            .then(|| syn::parse_quote_spanned!(place.span()=> let _ = #place.len();))
+    }
+
+    /// The names a row's index or a sub-slice's bounds are (`i` of `m[i]`, `a` and `b` of
+    /// `v[a..b]`).
+    pub(in crate::lower) fn index_names(&self) -> Vec<Ident> {
         match &self.place {
-            Expr::Index(i) => name_of(&i.index),
-            _ => None,
+            Expr::Index(i) => index_names(&i.index),
+            _ => Vec::new(),
         }
+    }
+}
+
+/// The names an index is made of: itself (`i`), or a range's bounds (`a..b`).
+fn index_names(index: &Expr) -> Vec<Ident> {
+    match strip(index) {
+        Expr::Range(r) => [&r.start, &r.end]
+            .into_iter()
+            .flatten()
+            .filter_map(|e| name_of(e))
+            .collect(),
+        other => name_of(other).into_iter().collect(),
     }
 }
 
@@ -126,10 +153,7 @@ pub(super) fn split<'e>(
         .filter(|p| p.lent == Some(true))
         .filter_map(|p| place_root(&p.place))
         .collect();
-    let moved = |p: &Place| match &p.place {
-        Expr::Index(i) => name_of(&i.index).is_some_and(|n| roots.contains(&n)),
-        _ => false,
-    };
+    let moved = |p: &Place| p.index_names().iter().any(|n| roots.contains(n));
     if places.values().any(moved) {
         return None;
     }
@@ -137,15 +161,40 @@ pub(super) fn split<'e>(
     Some((sig, kept_args, places))
 }
 
+/// `let _ = dy.len();` first in a helper's body for each parameter lent a sub-slice (`dy`
+/// given `&mut v[1..]`): the bounds the borrow checks, checked where the call was.
+pub(in crate::lower) fn bounds_checks(
+    places: &HashMap<String, Place>,
+    block: &mut syn::Block,
+    span: Span,
+) {
+    let mut checked: Vec<&String> = places
+        .iter()
+        .filter(|(_, p)| p.sub_slice())
+        .map(|(name, _)| name)
+        .collect();
+    checked.sort();
+    for name in checked.into_iter().rev() {
+        let name = Ident::new(name, span);
+        block
+            .stmts
+            .insert(0, syn::parse_quote!(let _ = #name.len();));
+    }
+}
+
 /// The name a place starts from: `k1` of `k1`, `m` of `m[i]` (`i` a literal or a name),
-/// `p` of `p.pos.x`.
+/// `v` of `v[a..b]` (a sub-slice, each bound a literal or a name, or left out), `p` of
+/// `p.pos.x`.
 fn place_root(place: &Expr) -> Option<Ident> {
+    let plain = |e: &Expr| matches!(strip(e), Expr::Lit(_)) || name_of(e).is_some();
     match place {
         Expr::Path(_) => name_of(place),
         Expr::Field(f) => place_root(strip(&f.base)),
         Expr::Index(i) => {
-            let index = strip(&i.index);
-            let plain = matches!(index, Expr::Lit(_)) || name_of(index).is_some();
+            let plain = match strip(&i.index) {
+                Expr::Range(r) => [&r.start, &r.end].into_iter().flatten().all(|e| plain(e)),
+                index => plain(index),
+            };
             name_of(strip(&i.expr)).filter(|_| plain)
         }
         _ => None,
