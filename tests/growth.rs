@@ -280,3 +280,20 @@ fn pop_past_the_end(x: &[f64]) -> f64 {
 fn popping_an_empty_vec_panics_as_written() {
     let _ = pop_past_the_end::grad(&[1.0]);
 }
+
+/// `retain` on a local `Vec` of floats: the elements its test keeps, in order, each
+/// gradient back to where it was; the test reading a parameter, and the `Vec` grown after.
+#[differentiate(hessian)]
+fn retained(x: &[f64]) -> f64 {
+    let mut v: Vec<f64> = x.iter().map(|e| e * x[0]).collect();
+    v.retain(|&a| a > -0.1);
+    let mut w = x.to_vec();
+    w.retain(|a| *a < x[3] + 0.5);
+    w.push(x[1] * 2.0);
+    v.iter().map(|a| a.sin()).sum::<f64>() * v.len() as f64 + w.iter().map(|a| a * a).sum::<f64>()
+}
+
+#[test]
+fn kept_by_retain() {
+    check_all!(retained, &[0.3, -0.7, 1.1, 0.4, -0.2, 0.75], 19);
+}

@@ -1,5 +1,5 @@
 // Changing a sequence in ways the derivative cannot follow (a nested one grown by `extend`,
-// a `Vec` filtered in place by `retain`), or taking from it into an `Option` kept as one:
+// a `Vec` with duplicates removed in place by `dedup`; `retain` is supported), or taking from it into an `Option` kept as one:
 // errors that say what to write instead.
 use backprop::differentiate;
 
@@ -11,9 +11,9 @@ fn extend_rows(x: f64) -> f64 {
 }
 
 #[differentiate]
-fn retained(x: f64) -> f64 {
+fn deduplicated(x: f64) -> f64 {
     let mut v: Vec<f64> = vec![1.0, x * x];
-    v.retain(|t| *t > 0.5);
+    v.dedup();
     v[0]
 }
 

@@ -1,6 +1,6 @@
 //! Methods that change a local sequence of floats in place (`swap`, `reverse`,
-//! `rotate_left`, `rotate_right`, `fill`, `copy_from_slice`, `sort_by`), as the element
-//! writes they mean, each differentiated like any other.
+//! `rotate_left`, `rotate_right`, `fill`, `copy_from_slice`, `sort_by`, `retain`), as the
+//! element writes or the copy they mean, each differentiated like any other.
 
 use super::*;
 
@@ -14,6 +14,7 @@ const REARRANGING: &[(&str, usize)] = &[
     ("copy_from_slice", 1),
     ("sort_by", 1),
     ("sort_unstable_by", 1),
+    ("retain", 1),
 ];
 
 impl Lower<'_> {
@@ -33,6 +34,7 @@ impl Lower<'_> {
             "reverse" => self.lower_reverse(m, out),
             "rotate_left" | "rotate_right" => self.lower_rotate(m, out),
             "fill" | "copy_from_slice" => self.lower_fill(m, out),
+            "retain" => self.lower_retain(m, out),
             _ => self.lower_sort(m, out),
         }
     }
@@ -103,6 +105,17 @@ impl Lower<'_> {
             }
         });
         self.lower_stmts(&writes.stmts, Sink::Discard, out, &[]);
+    }
+
+    /// `v.retain(keep);` as `v = v.iter().copied().filter(keep).collect();`: the elements
+    /// kept, in order, copied (the test takes `&f64` either way); each kept element's
+    /// gradient goes back to where it was.
+    fn lower_retain(&mut self, m: &syn::ExprMethodCall, out: &mut Vec<Stmt>) {
+        let (v, keep) = (&m.receiver, &m.args[0]);
+        let kept: syn::Block = syn::parse_quote_spanned!(m.span()=> {
+            #v = #v.iter().copied().filter(#keep).collect::<::std::vec::Vec<_>>();
+        });
+        self.lower_stmts(&kept.stmts, Sink::Discard, out, &[]);
     }
 
     /// `v.sort_by(cmp)` as `let order = sort_order(&v, cmp); let before = v.to_vec();

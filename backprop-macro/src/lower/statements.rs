@@ -484,7 +484,7 @@ impl<'e> Lower<'e> {
         self.errors.spanned(
             &m.method,
             format!(
-                "#[differentiate] does not support `.{}(..)` on a sequence or array that may carry a derivative; supported: writing its elements (`v[i] = ...`), and `push`, `extend`, `extend_from_slice`, `pop`, `truncate`, `clear`, `resize`, `insert`, `remove`, `swap_remove`, `swap`, `reverse`, `rotate_left`, `rotate_right`, `fill`, `copy_from_slice` and `sort_by` on a local `Vec` of floats, and `scaled_add` and `mapv_inplace` on a local array",
+                "#[differentiate] does not support `.{}(..)` on a sequence or array that may carry a derivative; supported: writing its elements (`v[i] = ...`), and `push`, `extend`, `extend_from_slice`, `pop`, `truncate`, `clear`, `resize`, `insert`, `remove`, `swap_remove`, `swap`, `reverse`, `rotate_left`, `rotate_right`, `fill`, `copy_from_slice`, `sort_by` and `retain` on a local `Vec` of floats, and `scaled_add` and `mapv_inplace` on a local array",
                 m.method
             ),
         );
