@@ -297,3 +297,28 @@ fn retained(x: &[f64]) -> f64 {
 fn kept_by_retain() {
     check_all!(retained, &[0.3, -0.7, 1.1, 0.4, -0.2, 0.75], 19);
 }
+
+/// `match v.pop() { Some(t) => .., None => .. }` (and `_`, the arms either way round): the
+/// `if let Some(t) = v.pop()` it means, down to empty.
+#[differentiate(hessian)]
+fn popped_by_match(x: &[f64]) -> f64 {
+    let mut v: Vec<f64> = x.iter().map(|e| e.sin()).collect();
+    let mut s = 0.0;
+    for k in 0..x.len() + 2 {
+        s += match v.pop() {
+            Some(t) => t * x[k % x.len()],
+            None => 0.5 * s,
+        };
+    }
+    v.push(x[0]);
+    let last = match v.pop() {
+        None => 0.0,
+        Some(t) => t * t,
+    };
+    s + last
+}
+
+#[test]
+fn popped_by_a_match() {
+    check_all!(popped_by_match, &[0.3, -0.7, 1.1, 0.4], 20);
+}

@@ -460,3 +460,115 @@ impl Lower<'_> {
         true
     }
 }
+
+/// `while let Some(t) = v.pop() { .. }` as `while !v.is_empty() { let t = v.pop().unwrap();
+/// .. }`, and `if let Some(t) = v.pop()` likewise (the same for every collection with
+/// `pop` and `is_empty`), and `match v.pop() { Some(t) => .., None => .. }`: a sequence of
+/// floats taken from is then lowered as its element read and its `pop` (above), an integer
+/// stack's item as the constant it is.
+pub(super) fn popping_let(expr: &Expr) -> Option<Expr> {
+    if let Expr::Match(m) = expr {
+        return popping_match(m);
+    }
+    let (cond, label, head, then, other) = match expr {
+        Expr::While(w) => (&w.cond, w.label.as_ref(), w.while_token.span, &w.body, None),
+        Expr::If(i) => (
+            &i.cond,
+            None,
+            i.if_token.span,
+            &i.then_branch,
+            Some(&i.else_branch),
+        ),
+        _ => return None,
+    };
+    let Expr::Let(l) = &**cond else { return None };
+    popped(&l.pat, &l.expr, head, label, then, other)
+}
+
+/// `match v.pop() { Some(t) => a, None => b }` (either order, `_` for `None`; a guard is a
+/// pattern syn keeps apart, refused) as
+/// `if let Some(t) = v.pop() { a } else { b }` is.
+fn popping_match(m: &syn::ExprMatch) -> Option<Expr> {
+    let [first, second] = &m.arms[..] else {
+        return None;
+    };
+    let is_none = |p: &Pat| match p {
+        Pat::Wild(_) => true,
+        Pat::Ident(i) => i.ident == "None" && i.subpat.is_none(),
+        Pat::Path(p) => p.path.is_ident("None"),
+        _ => false,
+    };
+    let (some, none) = match (is_none(&first.pat), is_none(&second.pat)) {
+        (false, true) => (first, second),
+        (true, false) if !matches!(first.pat, Pat::Wild(_)) => (second, first),
+        _ => return None,
+    };
+    let block = |e: &Expr| -> syn::Block {
+        match e {
+            Expr::Block(b) if b.label.is_none() => b.block.clone(),
+            e => syn::parse_quote!({ #e }),
+        }
+    };
+    let (then, other) = (block(&some.body), &none.body);
+    let other = Some((
+        syn::token::Else::default(),
+        Box::new(syn::parse_quote!({ #other })),
+    ));
+    popped(
+        &some.pat,
+        &m.expr,
+        m.match_token.span,
+        None,
+        &then,
+        Some(&other),
+    )
+}
+
+/// The rewrite of `pat` taken from `value` (`Some(t)` from `v.pop()`), the body `then`
+/// (and `other`) of a `while` (`other` `None`) or an `if`.
+fn popped(
+    pat: &Pat,
+    value: &Expr,
+    head: Span,
+    label: Option<&syn::Label>,
+    then: &syn::Block,
+    other: Option<&Option<(syn::token::Else, Box<Expr>)>>,
+) -> Option<Expr> {
+    let l = (pat, value);
+    let Expr::MethodCall(m) = strip(l.1) else {
+        return None;
+    };
+    let receiver = match strip(&m.receiver) {
+        Expr::Path(p) if p.qself.is_none() && p.path.get_ident().is_some() => p,
+        _ => return None,
+    };
+    let Pat::TupleStruct(some) = l.0 else {
+        return None;
+    };
+    let item = match some.elems.iter().collect::<Vec<_>>()[..] {
+        [
+            item @ (Pat::Wild(_)
+            | Pat::Ident(syn::PatIdent {
+                subpat: None,
+                by_ref: None,
+                ..
+            })),
+        ] if some.path.is_ident("Some") && some.qself.is_none() => item,
+        _ => return None,
+    };
+    if m.method != "pop" || !m.args.is_empty() {
+        return None;
+    }
+    let stmts = &then.stmts;
+    let body = quote_spanned!(m.span()=> {
+        let #item = #receiver.pop().unwrap();
+        #(#stmts)*
+    });
+    let test = quote_spanned!(head=> !#receiver.is_empty());
+    let rewritten = match other {
+        None => quote_spanned!(head=> #label while #test #body),
+        Some(None) => quote_spanned!(head=> if #test #body),
+        Some(Some((_, e))) => quote_spanned!(head=> if #test #body else #e),
+    };
+    syn::parse2(rewritten).ok()
+}

@@ -58,7 +58,7 @@ impl VisitMut for Rewrite<'_> {
             }
             return;
         }
-        if let Some(popping) = popping_let(expr) {
+        if let Some(popping) = super::growth::popping_let(expr) {
             *expr = popping;
             return;
         }
@@ -605,61 +605,6 @@ impl Visit<'_> for TakesItems {
         self.0 |= name == "take" || TAKING_METHODS.contains(&name.as_str());
         syn::visit::visit_expr_method_call(self, m);
     }
-}
-
-/// `while let Some(t) = v.pop() { .. }` as `while !v.is_empty() { let t = v.pop().unwrap();
-/// .. }`, and `if let Some(t) = v.pop()` likewise (the same for every collection with
-/// `pop` and `is_empty`): a sequence of floats taken from is then lowered as its element
-/// read and its `pop` ([`super::growth`]), an integer stack's item as the constant it is.
-fn popping_let(expr: &Expr) -> Option<Expr> {
-    let (cond, label, head, then, other) = match expr {
-        Expr::While(w) => (&w.cond, w.label.as_ref(), w.while_token.span, &w.body, None),
-        Expr::If(i) => (
-            &i.cond,
-            None,
-            i.if_token.span,
-            &i.then_branch,
-            Some(&i.else_branch),
-        ),
-        _ => return None,
-    };
-    let Expr::Let(l) = &**cond else { return None };
-    let Expr::MethodCall(m) = strip(&l.expr) else {
-        return None;
-    };
-    let receiver = match strip(&m.receiver) {
-        Expr::Path(p) if p.qself.is_none() && p.path.get_ident().is_some() => p,
-        _ => return None,
-    };
-    let Pat::TupleStruct(some) = &*l.pat else {
-        return None;
-    };
-    let item = match some.elems.iter().collect::<Vec<_>>()[..] {
-        [
-            item @ (Pat::Wild(_)
-            | Pat::Ident(syn::PatIdent {
-                subpat: None,
-                by_ref: None,
-                ..
-            })),
-        ] if some.path.is_ident("Some") && some.qself.is_none() => item,
-        _ => return None,
-    };
-    if m.method != "pop" || !m.args.is_empty() {
-        return None;
-    }
-    let stmts = &then.stmts;
-    let body = quote_spanned!(m.span()=> {
-        let #item = #receiver.pop().unwrap();
-        #(#stmts)*
-    });
-    let test = quote_spanned!(head=> !#receiver.is_empty());
-    let rewritten = match other {
-        None => quote_spanned!(head=> #label while #test #body),
-        Some(None) => quote_spanned!(head=> if #test #body),
-        Some(Some((_, e))) => quote_spanned!(head=> if #test #body else #e),
-    };
-    syn::parse2(rewritten).ok()
 }
 
 /// `'l: while let P = e { a }` as `'l: loop { match e { P => { a } _ => break 'l } }`: the
