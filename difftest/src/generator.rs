@@ -1749,7 +1749,7 @@ impl<'r> Gen<'r> {
                     // With a buffer and an element written through ordinary functions, and
                     // through names bound to borrows.
                     1 if self.has_slice => format!(
-                        "{{ let mut buf = [{a}, {b}, 0.5]; let f = fill_scaled(v, {a}, &mut buf); add_sq(&mut buf[2], f); let all = &mut buf[..]; all[1] *= 0.5 + {b} * {b}; let mut h = helper_slice(v, {a}); let r = &mut h; *r += all[0]; h + buf[1] * buf[2] }}"
+                        "{{ let mut buf = [{a}, {b}, 0.5]; let f = fill_scaled(v, {a}, &mut buf); add_sq(&mut buf[2], f); let g = fill_scaled(&v[1..], {b}, &mut buf[1..]); let all = &mut buf[..]; all[1] *= 0.5 + {b} * {b}; let tail = &mut all[1..]; tail[0] += g * 0.5; let mut h = helper_slice(v, {a}); let r = &mut h; *r += all[0]; h + buf[1] * buf[2] }}"
                     ),
                     // Iterator chains over the slice (some narrowed, or paired with the
                     // slice one step on).
@@ -2165,7 +2165,7 @@ impl<'r> Gen<'r> {
 
     /// The grown `Vec` `p` (two elements or more) used as a stack, sometimes: an element
     /// popped and pushed back changed, popped down by `while let` and refilled, cut by
-    /// `truncate` and grown again by `resize`, emptied by `clear` and refilled, or an
+    /// `truncate`, grown again by `resize` and filtered by `retain`, emptied by `clear` and refilled, or an
     /// element removed and inserted again elsewhere. It keeps an element or more for the
     /// reads after it.
     fn stack_stmt(&mut self, p: &str, a: &str, b: &str) {
@@ -2189,6 +2189,10 @@ impl<'r> Gen<'r> {
             2 => {
                 self.line(&format!("{p}.truncate(3);"));
                 self.line(&format!("{p}.resize(5, {a} * {p}[1]);"));
+                // Filtered in place, then refilled past the reads after it.
+                self.line(&format!("{p}.retain(|&e| e.abs() < 2.0);"));
+                self.line(&format!("{p}.push({b});"));
+                self.line(&format!("{p}.push({a} * {b});"));
             }
             3 => {
                 let u = self.name("u");
