@@ -6,7 +6,8 @@
 // are rejected at the adaptor, once. A chain over windows or chunks ends in `sum`,
 // `product`, `fold` or `for_each`; another end is rejected there, once. A sequence given to
 // `zip` is walked as it is (skipped, taken, reversed, zipped again): a `map` there is
-// rejected at the `map`, once, saying to map after the zip.
+// rejected at the `map`, once, saying to map after the zip. An iterator bound to a name
+// and stepped by `next()` is rejected once, where it is made.
 use backprop::differentiate;
 
 #[differentiate]
@@ -47,6 +48,18 @@ fn bounded_sums(x: &[f64]) -> f64 {
 #[differentiate]
 fn zipped_mapped(x: &[f64], y: &[f64]) -> f64 {
     x.iter().zip(y.iter().map(|v| v * 2.0)).map(|(a, b)| a * b).sum()
+}
+
+#[differentiate]
+fn stepped_by_hand(x: &[f64]) -> f64 {
+    let mut it = x.iter().peekable();
+    let mut s = 0.0;
+    while let Some(v) = it.next() {
+        if let Some(&&n) = it.peek() {
+            s += v * n;
+        }
+    }
+    s
 }
 
 fn main() {}

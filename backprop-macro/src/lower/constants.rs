@@ -368,10 +368,7 @@ impl VisitMut for Renamer<'_, '_> {
             && let Some(pat) = matches::is_projection(m).cloned()
         {
             if self.lower.reads_derivative(&m.expr) {
-                self.lower.errors.spanned(
-                    &pat,
-                    "#[differentiate] supports `match` arms and `if let` that use what their pattern binds only when the matched value carries no derivative, when the pattern is a lone name for the whole value (`v if v < 0.0 => -v`), a tuple of names and constants over a tuple written out whose elements read none of those names (`match (a, b) { (u, v) if u > v => .. }`), `Some(&v)` of `x.get(i)`, `x.first()` or `x.last()`, or `Some(m)` of a chain's `.reduce(..)`, `.max_by(..)` or `.min_by(..)`: bind the floats with `let` and compare with `if` instead",
-                );
+                self.refuse_projection(&m.expr, &pat);
                 self.ok = false;
                 return;
             }
@@ -434,6 +431,19 @@ impl VisitMut for Renamer<'_, '_> {
             }
         }
         syn::visit_mut::visit_expr_path_mut(self, path);
+    }
+}
+
+impl Renamer<'_, '_> {
+    /// A `match` arm's binding taken from a value that carries a derivative: an error,
+    /// unless the value comes from a local whose definition had one (one is enough).
+    fn refuse_projection(&mut self, value: &Expr, pat: &Pat) {
+        if !self.lower.reads_poisoned(value) {
+            self.lower.errors.spanned(
+                pat,
+                "#[differentiate] supports `match` arms and `if let` that use what their pattern binds only when the matched value carries no derivative, when the pattern is a lone name for the whole value (`v if v < 0.0 => -v`), a tuple of names and constants over a tuple written out whose elements read none of those names (`match (a, b) { (u, v) if u > v => .. }`), `Some(&v)` of `x.get(i)`, `x.first()` or `x.last()`, or `Some(m)` of a chain's `.reduce(..)`, `.max_by(..)` or `.min_by(..)`: bind the floats with `let` and compare with `if` instead",
+            );
+        }
     }
 }
 

@@ -103,14 +103,13 @@ impl Lower<'_> {
         if collected.is_some() {
             self.constant_fields.insert(var);
         }
-        if slice_copy {
-            self.slice_copies.insert(var);
-        }
+        slice_copy.then(|| self.slice_copies.insert(var));
         // `let a = &x[0];`: a float here, a reference in the user's code (`*a > 0.0`).
         if kind == Kind::Float && (by_ref || matches!(strip(init_expr), Expr::Reference(_))) {
             self.elem_refs.insert(var);
         }
-        if self.errors.count() != errors_before {
+        // (Or made from a local whose own had one: one error is enough.)
+        if self.errors.count() != errors_before || self.reads_poisoned(init_expr) {
             self.poisoned.insert(var);
         }
         let op = self.finish_call(op, var);

@@ -22,6 +22,12 @@ impl Lower<'_> {
                 self.errors.spanned(&m.method, POPS);
                 Op::Konst(self.dummy())
             }
+            // An iterator made here but walked by no chain or loop the macro rewrites whole
+            // (`let mut it = x.iter().peekable();`).
+            "iter" | "iter_mut" | "into_iter" if m.args.is_empty() => {
+                self.errors.spanned(&m.method, format!("#[differentiate] walks a sequence of floats by an iterator only where the whole walk is written in one place, a `for` loop or a chain it rewrites as the loop it means; not an iterator bound to a name (`let mut it = xs.iter();`, then `it.next()`), passed on, or adapted by a method no chain takes (`.peekable()`); supported: {}", iterators::CHAINS));
+                Op::Konst(self.dummy())
+            }
             _ => {
                 self.errors.spanned(
                         &m.method,
@@ -175,7 +181,7 @@ impl Lower<'_> {
     }
 
     /// Whether `e` reads a local whose definition already had an error.
-    fn reads_poisoned(&self, e: &Expr) -> bool {
+    pub(super) fn reads_poisoned(&self, e: &Expr) -> bool {
         let mut names = HashSet::new();
         collect_idents(e.to_token_stream(), &mut names);
         names
@@ -201,15 +207,15 @@ impl Lower<'_> {
             op: math, arity, ..
         }) = Math::from_name(name)
         else {
+            // A value made from a local whose definition had an error: one error is enough.
+            if self.reads_poisoned(&m.receiver) {
+                return Op::Konst(self.dummy());
+            }
             if TAKING_METHODS.contains(&name) {
                 self.errors.spanned(
                     &m.method,
                     format!("#[differentiate] does not see the type of what `.{name}()` hands out here, so it cannot tell whether it carries a derivative: loop over the sequence itself (`for &k in &idx {{ .. }}`, or by index) instead of taking its items from an iterator bound to a name"),
                 );
-                return Op::Konst(self.dummy());
-            }
-            // A value made from a local whose definition had an error: one error is enough.
-            if self.reads_poisoned(&m.receiver) {
                 return Op::Konst(self.dummy());
             }
             self.errors.spanned(
