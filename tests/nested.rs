@@ -330,3 +330,47 @@ fn a_nested_jvp_along_a_slice() {
     let (_, dot) = slope_steps::jvp(&q0, k, &dq, dk);
     check_gradient(slope_steps, (&q0, k), (&g.q0, g.k), (&dq, dk, dot));
 }
+
+/// A Hamiltonian of positions `q` and momenta `p` (two sequences, a float between them, the
+/// second a `&Vec`): its nested gradient's two sequences each read where they are in the
+/// gradient's vector.
+#[allow(clippy::ptr_arg)] // a `&Vec` parameter, as some code takes one
+#[differentiate(hessian)]
+fn hamiltonian(q: &[f64], k: f64, p: &Vec<f64>) -> f64 {
+    let kinetic: f64 = p.iter().map(|v| 0.5 * v * v * (1.0 + 0.1 * v * v)).sum();
+    let mut potential = 0.0;
+    for i in 0..q.len() {
+        potential += 0.5 * k * q[i] * q[i] + 0.2 * (q[i] * p[i]).sin();
+    }
+    kinetic + potential
+}
+
+/// Symplectic Euler steps through the Hamiltonian's gradient (`p -= dt·∂H/∂q`, `q +=
+/// dt·∂H/∂p`, both from one nested `grad`), a loss of where the state ends and of the
+/// gradient's parts (walked, zipped, summed), and a nested `jvp` along both sequences.
+#[differentiate(reverse, forward)]
+fn flow(q0: &[f64], k: f64) -> f64 {
+    let mut q = q0.to_vec();
+    let mut p: Vec<f64> = q0.iter().map(|v| 0.5 - v).collect();
+    for _ in 0..6 {
+        let (_, g) = hamiltonian::grad(&q, k, &p);
+        for i in 0..q.len() {
+            p[i] -= 0.1 * g.q[i];
+            q[i] += 0.1 * g.p[i];
+        }
+    }
+    let (h, g) = hamiltonian::grad(&q, k, &p);
+    let cross: f64 = g.q.iter().zip(&g.p).map(|(a, b)| a * b).sum();
+    let (_, slope) = hamiltonian::jvp(&q, k, &p, &p, 0.5, &q);
+    h + cross + g.k * g.p.len() as f64 + g.q.iter().sum::<f64>() + slope
+}
+
+#[test]
+fn a_nested_gradient_with_respect_to_two_sequences() {
+    let (q0, k) = ([0.3, 0.7, -1.1, 0.2], 1.5);
+    let (value, g) = flow::grad(&q0, k);
+    assert_eq!(value, flow(&q0, k));
+    let (dq, dk) = ([0.3, -0.2, 0.5, 1.0], 0.7);
+    let (_, dot) = flow::jvp(&q0, k, &dq, dk);
+    check_gradient(flow, (&q0, k), (&g.q0, g.k), (&dq, dk, dot));
+}

@@ -126,7 +126,7 @@ fn nested_stubs(f: &Func, e: &Emit, sig: &Signature, args: &Args) -> TokenStream
     let mut stubs = TokenStream::new();
     {
         let message = format!(
-            "`{name}::grad` is called inside a differentiated function (nested differentiation), which supports functions with `hessian` returning a float whose differentiable parameters are floats and at most one slice or `&Vec` of floats: {reason}"
+            "`{name}::grad` is called inside a differentiated function (nested differentiation), which supports functions with `hessian` returning a float whose differentiable parameters are floats and slices or `&Vec`s of floats: {reason}"
         );
         let value = quote!(::std::vec::Vec<#ret>);
         stubs.extend(nested_item_stub(
@@ -143,7 +143,18 @@ fn nested_stubs(f: &Func, e: &Emit, sig: &Signature, args: &Args) -> TokenStream
             },
         ));
         let fields = diff.iter().map(|p| &p.name);
-        let seqs = diff.iter().map(|p| &p.name);
+        let seqs: Vec<&syn::Ident> = diff.iter().map(|p| &p.name).collect();
+        let (generics, inputs) = (&sig.generics, quote!(#(#params),*));
+        let ends = quote! {
+            #[allow(unused_imports)]
+            use super::super::*;
+            #(
+                #[allow(unused_variables)]
+                pub fn #seqs #generics (#inputs) -> usize {
+                    0
+                }
+            )*
+        };
         stubs.extend(quote! {
             #[doc(hidden)]
             #[allow(non_upper_case_globals)]
@@ -151,15 +162,19 @@ fn nested_stubs(f: &Func, e: &Emit, sig: &Signature, args: &Args) -> TokenStream
                 #(pub const #fields: usize = 0;)*
             }
             #[doc(hidden)]
-            #[allow(non_upper_case_globals)]
             pub mod __grad_seqs {
-                #(pub const #seqs: usize = 0;)*
+                pub mod start {
+                    #ends
+                }
+                pub mod end {
+                    #ends
+                }
             }
         });
     }
     {
         let message = format!(
-            "`{name}::jvp` is called inside a differentiated function (nested differentiation), which supports functions with `hessian` returning a float whose differentiable parameters are floats and at most one slice or `&Vec` of floats: {reason}"
+            "`{name}::jvp` is called inside a differentiated function (nested differentiation), which supports functions with `hessian` returning a float whose differentiable parameters are floats and slices or `&Vec`s of floats: {reason}"
         );
         let tangents: Vec<TokenStream> = diff
             .iter()

@@ -1,15 +1,19 @@
-//! What nested differentiation of a function with a sequence parameter is built from: the
+//! What nested differentiation of a function with sequence parameters is built from: the
 //! macro writes that function's `grad` for callers that differentiate it as one flat vector,
-//! `[value, ∂/∂(each float parameter), ∂/∂(the sequence)...]`, and its derivatives through
+//! `[value, ∂/∂(each float parameter), ∂/∂(each sequence)...]`, and its derivatives through
 //! `hvp` from these pieces.
 
 use num_traits::Float;
 
-/// `head`, then `tail`, in one vector: a nested `grad`'s flat value or tangent.
-pub fn flat<T: Copy>(head: &[T], tail: &[T]) -> Vec<T> {
-    let mut flat = Vec::with_capacity(head.len() + tail.len());
+/// `head`, then each of `tails` in turn, in one vector: a nested `grad`'s flat value or
+/// tangent.
+pub fn flat<T: Copy>(head: &[T], tails: &[&[T]]) -> Vec<T> {
+    let len = head.len() + tails.iter().map(|t| t.len()).sum::<usize>();
+    let mut flat = Vec::with_capacity(len);
     flat.extend_from_slice(head);
-    flat.extend_from_slice(tail);
+    for tail in tails {
+        flat.extend_from_slice(tail);
+    }
     flat
 }
 
@@ -58,7 +62,11 @@ mod tests {
 
     #[test]
     fn pieces() {
-        assert_eq!(flat(&[1.0, 2.0], &[3.0]), vec![1.0, 2.0, 3.0]);
+        assert_eq!(flat(&[1.0, 2.0], &[&[3.0]]), vec![1.0, 2.0, 3.0]);
+        assert_eq!(
+            flat(&[1.0], &[&[2.0, 3.0], &[], &[4.0]]),
+            vec![1.0, 2.0, 3.0, 4.0]
+        );
         assert_eq!(
             scaled_plus(2.0, &[1.0, -1.0], vec![0.5, 0.5]),
             vec![2.5, -1.5]

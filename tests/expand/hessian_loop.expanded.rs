@@ -406,18 +406,35 @@ mod softplus_sum {
     #[doc(hidden)]
     #[allow(non_upper_case_globals)]
     pub mod __grad_fields {}
-    /// Where the sequence's gradient starts in `__grad`'s vector (it runs to the end).
+    /// Where each sequence's gradient starts and ends in `__grad`'s vector, from the
+    /// arguments' lengths.
     #[doc(hidden)]
-    #[allow(non_upper_case_globals)]
     pub mod __grad_seqs {
-        pub const x: usize = 1;
+        pub mod start {
+            #[allow(unused_imports)]
+            use super::super::*;
+            #[allow(unused_variables)]
+            #[inline]
+            pub fn x<'x>(x: &'x [f64]) -> usize {
+                1
+            }
+        }
+        pub mod end {
+            #[allow(unused_imports)]
+            use super::super::*;
+            #[allow(unused_variables)]
+            #[inline]
+            pub fn x<'x>(x: &'x [f64]) -> usize {
+                1 + x.len()
+            }
+        }
     }
-    /// `grad` as the vector `[value, ∂/∂(each float), ∂/∂(the sequence)...]`, for callers that differentiate it.
+    /// `grad` as the vector `[value, ∂/∂(each float), ∂/∂(each sequence)...]`, for callers that differentiate it.
     #[doc(hidden)]
     #[inline]
     pub fn __grad<'x>(x: &'x [f64]) -> ::std::vec::Vec<f64> {
         let (value, gradient) = grad(x);
-        ::backprop::__private::nested::flat(&[value], &gradient.x)
+        ::backprop::__private::nested::flat(&[value], &[&gradient.x[..]])
     }
     /// The derivatives of `__grad`, through `hvp`.
     #[doc(hidden)]
@@ -444,7 +461,7 @@ mod softplus_sum {
             ::std::vec::Vec<f64>,
         ) -> (::std::vec::Vec<f64>,) + use<'x> {
             move |up: ::std::vec::Vec<f64>| {
-                let (_, gradient, product) = hvp(x, &up[1..]);
+                let (_, gradient, product) = hvp(x, &up[1..1 + x.len()]);
                 (
                     ::backprop::__private::nested::scaled_plus(
                         up[0],
@@ -464,8 +481,8 @@ mod softplus_sum {
             let directional = 0.0
                 + ::backprop::__private::nested::dot(&gradient.x, &dot_x);
             (
-                ::backprop::__private::nested::flat(&[value], &gradient.x),
-                ::backprop::__private::nested::flat(&[directional], &product.x),
+                ::backprop::__private::nested::flat(&[value], &[&gradient.x[..]]),
+                ::backprop::__private::nested::flat(&[directional], &[&product.x[..]]),
             )
         }
         #[doc(hidden)]

@@ -1,11 +1,11 @@
 use backprop::differentiate;
 
 // Nested differentiation goes through the callee's `hvp`: a callee without `hessian` or
-// with two sequences (`grad` or `jvp`), and a caller with `hessian` (third derivatives),
+// with an array parameter (`grad` or `jvp`), and a caller with `hessian` (third derivatives),
 // are errors at the user's call that say what is supported; a gradient used whole is
 // refused where it is used.
 #[differentiate(hessian)]
-fn spring(a: &[f64], b: &[f64]) -> f64 {
+fn spring(a: &[f64], b: &[f64; 3]) -> f64 {
     let mut e = 0.0;
     for i in 0..a.len() {
         e += (a[i] - b[i]).powi(2);
@@ -30,7 +30,7 @@ fn chain(q: &[f64]) -> f64 {
 #[differentiate(reverse)]
 fn settle(q0: &[f64], dt: f64) -> f64 {
     let mut q = q0.to_vec();
-    let rest = vec![0.0; q.len()];
+    let rest = [0.0; 3];
     for _ in 0..10 {
         let (_, g) = spring::grad(&q, &rest);
         for i in 0..q.len() {
@@ -48,7 +48,7 @@ fn roll(x: f64) -> f64 {
 
 #[differentiate(reverse)]
 fn slope(q: &[f64]) -> f64 {
-    let (_, d) = spring::jvp(q, q, q, q);
+    let (_, d) = spring::jvp(q, &[0.0; 3], q, &[1.0; 3]);
     d
 }
 

@@ -7,9 +7,10 @@
 //! `ū·∇f + H·ḡ` (reverse over reverse); for input tangents `ṫ`, the tangent is
 //! `(∇f·ṫ, H·ṫ)` (forward over reverse). A call to `f::jvp` is read as `f::__jvp_value`,
 //! `[value, tangent]`, differentiated the same way. For functions with `hessian` whose
-//! differentiable parameters are floats and at most one slice or `&Vec` of floats
-//! ([`nested_shape`]): with a sequence `q`, `__grad` is a vector, `q`'s gradient from
-//! `f::__grad_seqs::q` to its end, and a sequence's terms go through the runtime's
+//! differentiable parameters are floats and slices or `&Vec`s of floats
+//! ([`nested_shape`]): with sequences `p`, `q`, `__grad` is a vector, each sequence's
+//! gradient from `f::__grad_seqs::start::q(args)` to `f::__grad_seqs::end::q(args)` (after
+//! the floats', in the parameters' order), and a sequence's terms go through the runtime's
 //! `nested::{flat, dot, scaled, scaled_plus, combine}`.
 
 use crate::emit::Emit;
@@ -235,11 +236,11 @@ fn optional_tangents(
     of_args.chain(of_tangents).collect()
 }
 
-/// What a nested `grad` of `f` reads: `None` when its differentiable parameters are all
-/// floats (`__grad` is an array), `Some(q)` when one of them is the slice or `&Vec` of
-/// floats `q` (`__grad` is a vector, `q`'s gradient last); why not, when neither (a
-/// sentence ending the error at a caller's nested `grad`).
-pub(crate) fn nested_shape(f: &Func) -> Result<Option<&Param>, String> {
+/// What a nested `grad` of `f` reads: no sequences when its differentiable parameters are
+/// all floats (`__grad` is an array), else the slices or `&Vec`s of floats among them, in
+/// order (`__grad` is a vector, their gradients last); why not, when neither (a sentence
+/// ending the error at a caller's nested `grad`).
+pub(crate) fn nested_shape(f: &Func) -> Result<Vec<&Param>, String> {
     if f.ret_kind != Kind::Float {
         return Err(format!("`{}` returns a value that is not a float", f.name));
     }
@@ -259,17 +260,11 @@ pub(crate) fn nested_shape(f: &Func) -> Result<Option<&Param>, String> {
             f.name, p.name
         ));
     }
-    let mut sequence = None;
+    let mut sequences = Vec::new();
     for p in f.params.iter().filter(|p| p.differentiable()) {
         match &p.form {
             ParamForm::Float => {}
-            ParamForm::Seq(grad) if of_floats(grad) && sequence.is_none() => sequence = Some(p),
-            ParamForm::Seq(grad) if of_floats(grad) => {
-                return Err(format!(
-                    "`{}` has a second sequence parameter, `{}` (leave sequences of data out with `wrt(..)`)",
-                    f.name, p.name
-                ));
-            }
+            ParamForm::Seq(grad) if of_floats(grad) => sequences.push(p),
             _ => {
                 return Err(format!(
                     "`{}` has a parameter `{}` that is an array, a struct or a nested sequence",
@@ -278,7 +273,7 @@ pub(crate) fn nested_shape(f: &Func) -> Result<Option<&Param>, String> {
             }
         }
     }
-    Ok(sequence)
+    Ok(sequences)
 }
 
 /// A nested item's `__vjp` (its value, from the item `item` of `inputs` called with
@@ -331,8 +326,8 @@ pub(crate) fn nested_items(f: &Func, e: &Emit, sig: &Signature) -> TokenStream {
     let diff: Vec<&Param> = f.params.iter().filter(|p| p.differentiable()).collect();
     let differentiable: Vec<bool> = f.params.iter().map(|p| p.differentiable()).collect();
     let grad = match nested_shape(f) {
-        Ok(None) => float_items(f, e, sig, &diff),
-        Ok(Some(seq)) => sequence_items(f, e, sig, &diff, seq),
+        Ok(seqs) if seqs.is_empty() => float_items(f, e, sig, &diff),
+        Ok(seqs) => sequence_items(f, e, sig, &diff, &seqs),
         Err(_) => return TokenStream::new(),
     };
     let jvp_value = jvp_value_items(f, e, sig, &diff, &differentiable);
@@ -495,24 +490,16 @@ fn sequence_pullback_grads(f: &Func, private: &TokenStream) -> Vec<TokenStream> 
     grads.collect()
 }
 
-/// `hvp`'s tangents in a sequence function's nested pullback (from the upstream `up`, the
-/// sequence's from `start`) and in its `__jvp` (from the optional tangents `dots`).
+/// `hvp`'s tangents in a sequence function's nested pullback (from the upstream `up`, each
+/// sequence's from where [`Offsets`] says) and in its `__jvp` (from the optional tangents
+/// `dots`).
 fn hvp_tangents(
     f: &Func,
     e: &Emit,
-    seq: &Param,
-    start: &proc_macro2::Literal,
+    offsets: &Offsets,
     dots: &[syn::Ident],
 ) -> (Vec<TokenStream>, Vec<TokenStream>) {
     let zero = e.float("0.0");
-    // `hvp` takes the sequence's tangent as the parameter's type: a slice of the upstream
-    // for `&[T]`, a copy of it for `&Vec<T>`.
-    let slice =
-        matches!(&seq.ty, syn::Type::Reference(r) if matches!(*r.elem, syn::Type::Slice(_)));
-    let upstream_tangent = match slice {
-        true => quote!(&up[#start..]),
-        false => quote!(&up[#start..].to_vec()),
-    };
     let mut up_index = 0;
     let (mut up_tangents, mut tangents) = (Vec::new(), Vec::new());
     for (p, d) in f.params.iter().zip(dots) {
@@ -524,7 +511,15 @@ fn hvp_tangents(
                 tangents.push(quote!(#d.unwrap_or(#zero)));
             }
             ParamForm::Seq(_) => {
-                up_tangents.push(upstream_tangent.clone());
+                // `hvp` takes the sequence's tangent as the parameter's type: a slice of
+                // the upstream for `&[T]`, a copy of it for `&Vec<T>`.
+                let (start, end) = offsets.of(&p.name);
+                let slice = matches!(&p.ty, syn::Type::Reference(r)
+                    if matches!(*r.elem, syn::Type::Slice(_)));
+                up_tangents.push(match slice {
+                    true => quote!(&up[#start..#end]),
+                    false => quote!(&up[#start..#end].to_vec()),
+                });
                 tangents.push(quote!(&#d));
             }
             _ => {}
@@ -533,32 +528,67 @@ fn hvp_tangents(
     (up_tangents, tangents)
 }
 
-/// [`nested_items`] for a function whose differentiable parameters are floats and the one
-/// sequence `seq`: `__grad` is the vector `[value, ∂/∂(each float), ∂/∂seq...]`, the
-/// sequence's gradient from `f::__grad_seqs::seq` to the end, and its derivatives are
-/// `hvp`'s as for floats (`ū·∇f + H·ḡ` backward, `(∇f·ṫ, H·ṫ)` forward).
+/// Where each sequence's gradient is in a nested `__grad`'s vector: after the value and
+/// the floats', one after another in the parameters' order, each as long as its argument.
+struct Offsets {
+    /// The sequence parameters' names, with the expressions of where each starts and ends
+    /// (in terms of the arguments' names).
+    ranges: Vec<(syn::Ident, TokenStream, TokenStream)>,
+}
+
+impl Offsets {
+    fn new(f: &Func, floats: usize, seqs: &[&Param]) -> Self {
+        let mut start = {
+            let first = proc_macro2::Literal::usize_unsuffixed(floats + 1);
+            quote!(#first)
+        };
+        let mut ranges = Vec::new();
+        for p in seqs {
+            let arg = &f.vars[p.var].ident;
+            let end = quote!(#start + #arg.len());
+            ranges.push((p.name.clone(), start, end.clone()));
+            start = end;
+        }
+        Offsets { ranges }
+    }
+
+    fn of(&self, name: &syn::Ident) -> (&TokenStream, &TokenStream) {
+        let (_, start, end) = self
+            .ranges
+            .iter()
+            .find(|(n, ..)| n == name)
+            .expect("a sequence parameter");
+        (start, end)
+    }
+}
+
+/// [`nested_items`] for a function whose differentiable parameters are floats and the
+/// sequences `seqs`: `__grad` is the vector `[value, ∂/∂(each float), ∂/∂(each
+/// sequence)...]`, each sequence's gradient from `f::__grad_seqs::start::q(args)` to
+/// `f::__grad_seqs::end::q(args)`, and its derivatives are `hvp`'s as for floats (`ū·∇f +
+/// H·ḡ` backward, `(∇f·ṫ, H·ṫ)` forward).
 fn sequence_items(
     f: &Func,
     e: &Emit,
     sig: &Signature,
     diff: &[&Param],
-    seq: &Param,
+    seqs: &[&Param],
 ) -> TokenStream {
     let private = &e.private;
     let ret = &f.ret;
     let zero = e.float("0.0");
-    let call_args = &sig.args;
+    let (call_args, generics) = (&sig.args, &sig.generics);
+    let params = &sig.params;
+    let inputs = quote!(#(#params),*);
     let floats: Vec<&syn::Ident> = diff
         .iter()
         .filter(|p| matches!(p.form, ParamForm::Float))
         .map(|p| &p.name)
         .collect();
     let indices = (1..=floats.len()).map(proc_macro2::Literal::usize_unsuffixed);
-    let start = proc_macro2::Literal::usize_unsuffixed(floats.len() + 1);
-    let (q, q_arg) = (&seq.name, &f.vars[seq.var].ident);
+    let offsets = Offsets::new(f, floats.len(), seqs);
     let dots = optional_dots(f);
-    let dot_q = format_ident!("dot_{}", q);
-    let (up_tangents, tangents) = hvp_tangents(f, e, seq, &start, &dots);
+    let (up_tangents, tangents) = hvp_tangents(f, e, &offsets, &dots);
     let positional = sequence_pullback_grads(f, private);
     let float_dots = f
         .params
@@ -566,25 +596,30 @@ fn sequence_items(
         .zip(&dots)
         .filter(|(p, _)| matches!(p.form, ParamForm::Float))
         .map(|(_, d)| d);
+    let names: Vec<&syn::Ident> = seqs.iter().map(|p| &p.name).collect();
+    let args: Vec<&syn::Ident> = seqs.iter().map(|p| &f.vars[p.var].ident).collect();
+    let seq_dots: Vec<syn::Ident> = names.iter().map(|q| format_ident!("dot_{}", q)).collect();
     let flat = quote!(#private::nested::flat);
+    let (starts, ends): (Vec<&TokenStream>, Vec<&TokenStream>) =
+        names.iter().map(|q| offsets.of(q)).unzip();
     let module = grad_module(
         (f, e, sig),
-        " `grad` as the vector `[value, ∂/∂(each float), ∂/∂(the sequence)...]`, for callers that differentiate it.",
+        " `grad` as the vector `[value, ∂/∂(each float), ∂/∂(each sequence)...]`, for callers that differentiate it.",
         quote!(::std::vec::Vec<#ret>),
-        quote!(#flat(&[value, #(gradient.#floats),*], &gradient.#q)),
+        quote!(#flat(&[value, #(gradient.#floats),*], &[#(&gradient.#names[..]),*])),
         quote! {
             let (_, gradient, product) = hvp(#(#call_args,)* #(#up_tangents),*);
             (#(#positional,)*)
         },
         quote! {
-            let #dot_q = #dot_q.unwrap_or_else(|| #private::zeros_like(&#q_arg));
+            #(let #seq_dots = #seq_dots.unwrap_or_else(|| #private::zeros_like(&#args));)*
             let (value, gradient, product) = hvp(#(#call_args,)* #(#tangents),*);
             let directional = #zero
                 #(+ gradient.#floats * #float_dots.unwrap_or(#zero))*
-                + #private::nested::dot(&gradient.#q, &#dot_q);
+                #(+ #private::nested::dot(&gradient.#names, &#seq_dots))*;
             (
-                #flat(&[value, #(gradient.#floats),*], &gradient.#q),
-                #flat(&[directional, #(product.#floats),*], &product.#q),
+                #flat(&[value, #(gradient.#floats),*], &[#(&gradient.#names[..]),*]),
+                #flat(&[directional, #(product.#floats),*], &[#(&product.#names[..]),*]),
             )
         },
     );
@@ -596,11 +631,32 @@ fn sequence_items(
             #(pub const #floats: usize = #indices;)*
         }
 
-        /// Where the sequence's gradient starts in `__grad`'s vector (it runs to the end).
+        /// Where each sequence's gradient starts and ends in `__grad`'s vector, from the
+        /// arguments' lengths.
         #[doc(hidden)]
-        #[allow(non_upper_case_globals)]
         pub mod __grad_seqs {
-            pub const #q: usize = #start;
+            pub mod start {
+                #[allow(unused_imports)]
+                use super::super::*;
+                #(
+                    #[allow(unused_variables)]
+                    #[inline]
+                    pub fn #names #generics (#inputs) -> usize {
+                        #starts
+                    }
+                )*
+            }
+            pub mod end {
+                #[allow(unused_imports)]
+                use super::super::*;
+                #(
+                    #[allow(unused_variables)]
+                    #[inline]
+                    pub fn #names #generics (#inputs) -> usize {
+                        #ends
+                    }
+                )*
+            }
         }
 
         #module

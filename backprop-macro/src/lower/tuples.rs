@@ -33,7 +33,7 @@ struct Rewrite<'a> {
     errors: &'a mut Errors,
 }
 
-const NESTED_GRAD_FIELDS: &str = "#[differentiate] differentiates a nested `grad` through the gradient's fields (`g.x`, `g.q[i]`, `g.q.iter()`), for a function whose differentiable parameters are floats and at most one slice of floats; its gradient is not used whole (read its fields)";
+const NESTED_GRAD_FIELDS: &str = "#[differentiate] differentiates a nested `grad` through the gradient's fields (`g.x`, `g.q[i]`, `g.q.iter()`), for a function whose differentiable parameters are floats and slices of floats; its gradient is not used whole (read its fields)";
 
 impl Rewrite<'_> {
     /// A nested `f::grad` or `f::jvp` (`item`) of a function `f` the file shows
@@ -621,12 +621,15 @@ impl VisitMut for Rewrite<'_> {
                 if !matches!(v, Pat::Wild(_)) {
                     block.stmts.push(syn::parse_quote!(let #v = #array[0];));
                 }
-                // A sequence's gradient: the vector's slice from where it starts, to the end.
+                // A sequence's gradient: the vector's slice from where it starts to where it
+                // ends (by the arguments' lengths).
                 for (field, slice) in &fields.sequences {
                     let seqs = Ident::new("__grad_seqs", field.span());
+                    let [start, end] = [quote!(start), quote!(end)]
+                        .map(|at| quote!(#module::#seqs::#at::#field(#(#args),*)));
                     block
                         .stmts
-                        .push(syn::parse_quote!(let #slice = &#array[#module::#seqs::#field..];));
+                        .push(syn::parse_quote!(let #slice = &#array[#start..#end];));
                 }
                 rest = later.into();
                 continue;
