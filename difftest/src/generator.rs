@@ -386,8 +386,9 @@ fn check_{name}(p: &mut Points) -> (Verdict, String) {{
 }
 
 /// A function that differentiates another's gradient (nested differentiation): gradient
-/// steps in a random potential of a slice and a float (`pot_N::grad(&u, t)`, then `g.v[i]`,
-/// `g.v.iter()` zipped or enumerated, `g.s`) or steps along a direction by its `jvp`, the
+/// steps in a random potential of two slices and a float (`pot_N::grad(&u, t, &dir)`, then
+/// `g.v[i]`, `g.v.iter()` zipped or enumerated, `g.s`, `g.w[0]`) or steps along a
+/// direction by its `jvp`, the
 /// potential's value and gradient read at the end too. Reverse over reverse and forward over reverse, checked like the others:
 /// value, finite differences, and the dot-product test.
 fn nested(rng: &mut Rng, id: usize) -> Function {
@@ -396,7 +397,7 @@ fn nested(rng: &mut Rng, id: usize) -> Function {
     let pair = unary_of(rng, "(v[i] - v[i - 1])");
     let quartic = rng.lit(0.05, 0.2);
     let inner_source = format!(
-        "\n#[differentiate(hessian)]\npub fn {inner}(v: &[f64], s: f64) -> f64 {{\n    let mut e = 0.0;\n    for i in 0..v.len() {{\n        e += {term} + {quartic} * v[i].powi(4);\n    }}\n    for i in 1..v.len() {{\n        e += {pair} * s;\n    }}\n    e\n}}\n"
+        "\n#[differentiate(hessian)]\npub fn {inner}(v: &[f64], s: f64, w: &[f64]) -> f64 {{\n    let mut e = 0.0;\n    for i in 0..v.len() {{\n        e += {term} + {quartic} * v[i].powi(4) + 0.1 * (v[i] * w[i]).sin();\n    }}\n    for i in 1..v.len() {{\n        e += {pair} * s;\n    }}\n    e\n}}\n"
     );
     let rate = rng.lit(0.02, 0.1);
     let step = match rng.below(3) {
@@ -413,7 +414,7 @@ fn nested(rng: &mut Rng, id: usize) -> Function {
         _ => String::new(),
     };
     let tail = match rng.below(3) {
-        0 => "e + g.s".to_string(),
+        0 => "e + g.s + 0.1 * g.w[0]".to_string(),
         1 => "g.v.iter().map(|d| d * d).sum::<f64>() + e * 0.5".to_string(),
         _ => "{\n        let mut r = e;\n        for d in &g.v {\n            r += d * u[0];\n        }\n        r\n    }".to_string(),
     };
@@ -422,12 +423,12 @@ fn nested(rng: &mut Rng, id: usize) -> Function {
     // the nested gradient.
     let body = match rng.below(4) {
         0 => format!(
-            "let (w, d) = {inner}::jvp(&u, t, &dir, 0.5);\n        for i in 0..u.len() {{\n            u[i] -= {rate} * (d + 0.1 * w) * dir[i];\n        }}"
+            "let (w, d) = {inner}::jvp(&u, t, &dir, &dir, 0.5, &dir);\n        for i in 0..u.len() {{\n            u[i] -= {rate} * (d + 0.1 * w) * dir[i];\n        }}"
         ),
-        _ => format!("let (_, g) = {inner}::grad(&u, t);\n        {step}\n        {t_step}"),
+        _ => format!("let (_, g) = {inner}::grad(&u, t, &dir);\n        {step}\n        {t_step}"),
     };
     let source = format!(
-        "{inner_source}\n#[differentiate(reverse, forward)]\npub fn {name}(v: &[f64], s: f64) -> f64 {{\n    let mut u = v.to_vec();\n    let dir: Vec<f64> = v.iter().map(|e| (e * 1.3).sin()).collect();\n    let mut t = s;\n    for _ in 0..{steps} {{\n        {body}\n    }}\n    let (e, g) = {inner}::grad(&u, t);\n    {tail}\n}}\n"
+        "{inner_source}\n#[differentiate(reverse, forward)]\npub fn {name}(v: &[f64], s: f64) -> f64 {{\n    let mut u = v.to_vec();\n    let dir: Vec<f64> = v.iter().map(|e| (e * 1.3).sin()).collect();\n    let mut t = s;\n    for _ in 0..{steps} {{\n        {body}\n    }}\n    let (e, g) = {inner}::grad(&u, t, &dir);\n    {tail}\n}}\n"
     );
     let check = format!(
         r#"
