@@ -652,3 +652,68 @@ fn zips_counted_and_folds_inside_expressions() {
         check_every_mode!(counted_zips_and_folds_in_expressions, &x, &v, 90 + k);
     }
 }
+
+/// A particle's state, data the caller passes in (no gradient of its own).
+#[derive(Clone, Copy, Debug)]
+struct State {
+    x: f64,
+    v: f64,
+}
+
+/// One damped spring step of a particle.
+fn spring_step(s: State, k: f64, dt: f64) -> State {
+    let a = -k * s.x - 0.2 * s.v;
+    let v = s.v + a * dt;
+    State { x: s.x + v * dt, v }
+}
+
+/// A copy of a parameter's sequence of structs (`init.to_vec()`,
+/// `.iter().copied().collect()`), then written with values that carry derivatives: by
+/// index, through `iter_mut()` and its fields (was a zero gradient: the copy was taken for
+/// constants).
+#[allow(clippy::iter_cloned_collect)] // written as some code writes it
+#[differentiate(hessian, wrt(x))]
+fn copied_states(x: &[f64], init: &[State]) -> f64 {
+    let mut states = init.to_vec();
+    for _ in 0..4 {
+        for i in 0..states.len() {
+            states[i] = spring_step(states[i], x[i % x.len()], 0.1);
+        }
+    }
+    let mut again = init.to_vec();
+    for (i, s) in again.iter_mut().enumerate() {
+        *s = spring_step(*s, x[0] * (i as f64 + 1.0), 0.2);
+    }
+    let mut third: Vec<State> = init.iter().copied().collect();
+    third[0].v = x[1] * third[0].x;
+    states.iter().map(|s| s.x * s.x + s.v).sum::<f64>()
+        + again.iter().map(|a| a.x * a.v).sum::<f64>()
+        + third
+            .iter()
+            .enumerate()
+            .map(|(i, b)| b.v * x[i % x.len()])
+            .sum::<f64>()
+}
+
+#[test]
+fn copies_of_a_parameters_structs_written_with_derivatives() {
+    let init = [
+        State { x: 1.0, v: 0.0 },
+        State { x: -0.5, v: 0.3 },
+        State { x: 0.2, v: -0.4 },
+    ];
+    for (k, x, v) in draws(219, &[2, 3], 1.5) {
+        let f = |x: &[f64]| copied_states(x, &init);
+        let (value, g) = copied_states::grad(&x, &init);
+        assert_eq!(value, f(&x));
+        assert_fd(f, &x, &g.x);
+        check_hvp(
+            |x| copied_states::grad(x, &init).1.x,
+            |x, u| copied_states::hvp(x, &init, u).2.x,
+            &x,
+            95 + k,
+        );
+        let dot: f64 = g.x.iter().zip(&v).map(|(a, b)| a * b).sum();
+        assert_close(copied_states::jvp(&x, &init, &v).1, dot, 1e-12);
+    }
+}

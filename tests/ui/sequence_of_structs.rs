@@ -1,7 +1,9 @@
 // A local `Vec` of small structs is held one `Vec` per field where every use is one the
 // macro reads through the fields (`tests/sequences_of_structs.rs`); passed whole to a
 // function, it is left as written, and its values that carry a derivative are an error at
-// the struct, naming the uses that work.
+// the struct, naming the uses that work. A copy of a parameter's structs left so, then
+// written with a value that carries a derivative, is an error at the value (the derivative
+// would be lost).
 use backprop::differentiate;
 
 #[derive(Clone, Copy)]
@@ -18,6 +20,13 @@ fn total(pts: &[V2]) -> f64 {
 fn f(x: &[f64]) -> f64 {
     let pts: Vec<V2> = x.chunks(2).map(|c| V2 { x: c[0], y: c[1] }).collect();
     total(&pts)
+}
+
+#[differentiate(wrt(k))]
+fn g(k: f64, init: &[V2]) -> f64 {
+    let mut pts = init.to_vec();
+    pts[0] = V2 { x: k, y: 1.0 };
+    total(&pts) * k
 }
 
 fn main() {}

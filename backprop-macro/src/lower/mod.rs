@@ -168,7 +168,7 @@ fn desugar_values(
     copies::desugar(block, user);
     closures::rename_shadowing(block, user);
     tuple_structs::desugar(block, caller);
-    struct_seqs::desugar(block, caller, user);
+    struct_seqs::desugar(block, sig, user);
     folds::desugar_structs(block, caller, user);
     struct_aliases::desugar(block, sig);
     struct_windows::desugar(block, sig, user);

@@ -3,6 +3,8 @@
 
 use super::*;
 
+/// A value that carries a derivative written into a local held as a constant.
+const CONSTANT_PLACE: &str = "#[differentiate] cannot write a value that carries a derivative here: the sequence written holds constants for the macro (a sequence of a struct without a gradient that it does not follow field by field, because it is passed on, returned or used whole), so the derivative would be lost; make it a sequence the macro follows: of floats, or of a small `Copy` struct made by `vec![..]`, `Vec::new()` and `push`, `.map(|..| S { .. }).collect()` or a copy of a parameter (`init.to_vec()`), read and written by its elements and fields";
 impl<'e> Lower<'e> {
     pub(super) fn lower_stmts<'s>(
         &mut self,
@@ -566,6 +568,10 @@ impl<'e> Lower<'e> {
                     Some(Err(())) => return,
                     // Writing into an integer array, say: no derivative flows.
                     None => {
+                        if self.loses_derivative(ix, op, right) {
+                            self.errors.spanned(right, CONSTANT_PLACE);
+                            return;
+                        }
                         if let Some(k) = self.konst_checked_assign(left, op, right) {
                             out.push(Stmt::Eval(k));
                         }
@@ -654,6 +660,22 @@ impl<'e> Lower<'e> {
             Expr::Field(_) => self.errors.spanned(left, "#[differentiate] does not support assigning to fields"),
             other => self.errors.spanned(other, "#[differentiate] can assign only to local variables and their elements"),
         }
+    }
+
+    /// Whether `place[..] = value` (or `op=`) writes a value that carries a derivative into
+    /// a local the macro holds as a constant (a sequence of a struct without a gradient,
+    /// not one it follows field by field): the derivative would be lost.
+    fn loses_derivative(&self, place: &syn::ExprIndex, op: Option<BinOp>, value: &Expr) -> bool {
+        let mut root = &*place.expr;
+        while let Expr::Index(inner) = strip(root) {
+            root = &inner.expr;
+        }
+        let holds_constants = self
+            .local_of(root)
+            .is_some_and(|v| self.kind(v) == Kind::Other);
+        let carried = self.reads_derivative(value)
+            || op.is_some() && self.reads_derivative(&Expr::Index(place.clone()));
+        holds_constants && carried
     }
 
     pub(super) fn is_result(&self, var: VarId) -> bool {

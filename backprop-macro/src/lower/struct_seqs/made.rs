@@ -214,10 +214,13 @@ impl Blocks<'_> {
         }
         let path = match ty {
             Some(ty) => vec_of(ty)?.clone(),
-            None => made
-                .value()
-                .or_else(|| pushed(binding, rest))
-                .and_then(|v| struct_named(self.caller, v))?,
+            None => match made {
+                Made::Copied(source) => param_struct(self.sig, source)?,
+                _ => made
+                    .value()
+                    .or_else(|| pushed(binding, rest))
+                    .and_then(|v| struct_named(self.caller, v))?,
+            },
         };
         let declared = crate::source::number_struct_fields(&self.caller.to_string(), &path)?;
         let declared = declared
@@ -245,6 +248,9 @@ enum Made<'a> {
     ArrayRepeat(Box<(Expr, Expr)>),
     /// `[a, b, ..]`.
     Array(Vec<Expr>),
+    /// `init.to_vec()`, `init.clone()`, `init.iter().copied().collect()` (or `cloned`): a
+    /// copy of the parameter `init`.
+    Copied(&'a Expr),
 }
 
 impl<'a> Made<'a> {
@@ -281,10 +287,24 @@ impl<'a> Made<'a> {
             Expr::Array(a) if !a.elems.is_empty() => {
                 Some(Made::Array(a.elems.iter().cloned().collect()))
             }
+            Expr::MethodCall(copy)
+                if (copy.method == "to_vec" || copy.method == "clone") && copy.args.is_empty() =>
+            {
+                Some(Made::Copied(named(&copy.receiver)?))
+            }
             Expr::MethodCall(collect) if collect.method == "collect" && collect.args.is_empty() => {
                 let Expr::MethodCall(map) = strip(&collect.receiver) else {
                     return None;
                 };
+                // `init.iter().copied().collect()`: a copy of `init`.
+                if (map.method == "copied" || map.method == "cloned")
+                    && map.args.is_empty()
+                    && let Expr::MethodCall(iter) = strip(&map.receiver)
+                    && iter.method == "iter"
+                    && iter.args.is_empty()
+                {
+                    return Some(Made::Copied(named(&iter.receiver)?));
+                }
                 match (map.method == "map", map.args.first().map(strip)) {
                     (true, Some(Expr::Closure(c))) if map.args.len() == 1 => {
                         Some(Made::Mapped(map, c))
@@ -305,7 +325,7 @@ impl<'a> Made<'a> {
             _ => None,
         };
         let values: Vec<&Expr> = match self {
-            Made::Empty(_) => return None,
+            Made::Empty(_) | Made::Copied(_) => return None,
             Made::Repeat(r) | Made::ArrayRepeat(r) => vec![&r.0],
             Made::List(l) | Made::Array(l) => l.iter().collect(),
             Made::Mapped(_, c) => vec![closure_value(&c.body)],
@@ -316,7 +336,7 @@ impl<'a> Made<'a> {
 
     fn value(&self) -> Option<&Expr> {
         match self {
-            Made::Empty(_) => None,
+            Made::Empty(_) | Made::Copied(_) => None,
             Made::Repeat(r) | Made::ArrayRepeat(r) => Some(&r.0),
             Made::List(l) | Made::Array(l) => l.first(),
             Made::Mapped(_, c) => Some(closure_value(&c.body)),
@@ -366,6 +386,9 @@ impl<'a> Made<'a> {
                 let values = l.iter().map(of).collect::<Option<Vec<Expr>>>()?;
                 syn::parse_quote!([#(#values),*])
             }
+            Made::Copied(source) => {
+                syn::parse_quote!(#source.iter().map(|e| e.#key).collect::<::std::vec::Vec<#ty>>())
+            }
         })
     }
 
@@ -375,7 +398,7 @@ impl<'a> Made<'a> {
         let values: Vec<&mut Expr> = match self {
             Made::Repeat(r) | Made::ArrayRepeat(r) => vec![&mut r.0],
             Made::List(l) | Made::Array(l) => l.iter_mut().collect(),
-            Made::Empty(_) | Made::Mapped(..) => Vec::new(),
+            Made::Empty(_) | Made::Mapped(..) | Made::Copied(_) => Vec::new(),
         };
         for v in values {
             if literal_fields(v, path).is_none() {
@@ -394,6 +417,35 @@ impl<'a> Made<'a> {
             }
             _ => None,
         }
+    }
+}
+
+/// A parameter named by itself (`init`).
+fn named(e: &Expr) -> Option<&Expr> {
+    matches!(strip(e), Expr::Path(p) if p.path.get_ident().is_some()).then_some(strip(e))
+}
+
+/// The struct `S` a parameter `source` holds a sequence of (`&[S]`, `&Vec<S>`, `Vec<S>`,
+/// `[S; N]`, `&[S; N]`).
+fn param_struct(sig: &syn::Signature, source: &Expr) -> Option<Ident> {
+    let Expr::Path(p) = source else { return None };
+    let name = p.path.get_ident()?;
+    let ty = sig.inputs.iter().find_map(|a| match a {
+        syn::FnArg::Typed(t) if matches!(&*t.pat, Pat::Ident(i) if i.ident == *name) => {
+            Some(&*t.ty)
+        }
+        _ => None,
+    })?;
+    let ty = match ty {
+        Type::Reference(r) => &*r.elem,
+        ty => ty,
+    };
+    match ty {
+        Type::Slice(s) => match &*s.elem {
+            Type::Path(t) => t.path.get_ident().cloned(),
+            _ => None,
+        },
+        ty => vec_of(ty).cloned(),
     }
 }
 

@@ -9,8 +9,9 @@
 //! element of the pair) `mut` copies it at the top of its body (`let mut p = p_element;`).
 //!
 //! The sequence is made by `Vec::new()` or `Vec::with_capacity(n)` (then `push`), by
-//! `vec![V2 { .. }; n]` or `vec![V2 { .. }, ..]`, or by a chain ending in `.map(|..| ..)
-//! .collect()` whose closure gives the struct; an array of them (`[V2 { .. }; 3]`, `[a, b]`)
+//! `vec![V2 { .. }; n]` or `vec![V2 { .. }, ..]`, by a chain ending in `.map(|..| ..)
+//! .collect()` whose closure gives the struct, or as a copy of a parameter's (`init.to_vec()`,
+//! `init.clone()`, `init.iter().copied().collect()` of `init: &[V2]`); an array of them (`[V2 { .. }; 3]`, `[a, b]`)
 //! is one array per field. Its uses: `pts[i].x` (read or written),
 //! `pts[i]` (the struct written out from its fields, `V2 { x: pts_x[i], y: pts_y[i] }`, for
 //! its operators and methods), `pts[i] = v;`, `pts.push(v);`, `pts.len()`,
@@ -29,12 +30,15 @@ mod walks;
 use made::literal_fields;
 pub(super) use made::struct_named;
 
-pub(super) fn desugar(block: &mut syn::Block, caller: &Ident, taken: &mut HashSet<String>) {
-    Blocks { caller, taken }.visit_block_mut(block);
+pub(super) fn desugar(block: &mut syn::Block, sig: &syn::Signature, taken: &mut HashSet<String>) {
+    let caller = &sig.ident;
+    Blocks { caller, sig, taken }.visit_block_mut(block);
 }
 
 struct Blocks<'a> {
     caller: &'a Ident,
+    /// The function's signature: the struct a parameter's elements are (`init: &[State]`).
+    sig: &'a syn::Signature,
     taken: &'a mut HashSet<String>,
 }
 
