@@ -3,7 +3,7 @@
 // function, it is left as written, and its values that carry a derivative are an error at
 // the struct, naming the uses that work. A copy of a parameter's structs left so, then
 // written with a value that carries a derivative, is an error at the value (the derivative
-// would be lost).
+// would be lost), and so is one stored by a method (`fill`, `push`, `insert`, ..).
 use backprop::differentiate;
 
 #[derive(Clone, Copy)]
@@ -26,6 +26,13 @@ fn f(x: &[f64]) -> f64 {
 fn g(k: f64, init: &[V2]) -> f64 {
     let mut pts = init.to_vec();
     pts[0] = V2 { x: k, y: 1.0 };
+    total(&pts) * k
+}
+
+#[differentiate(wrt(k))]
+fn h(k: f64, init: &[V2]) -> f64 {
+    let mut pts = init.to_vec();
+    pts.fill(V2 { x: k, y: 1.0 });
     total(&pts) * k
 }
 

@@ -459,6 +459,11 @@ impl<'e> Lower<'e> {
             {
                 self.array_method(m, out);
             }
+            // `states.fill(State { x: k, .. })` on a local held as constants: the value's
+            // derivative would be lost.
+            Expr::MethodCall(m) if self.stores_derivative(m) => {
+                self.errors.spanned(&m.method, CONSTANT_PLACE);
+            }
             other => {
                 if !self.refuse_hidden_change(other)
                     && let Some(k) = self.konst_checked(other)
@@ -467,6 +472,29 @@ impl<'e> Lower<'e> {
                 }
             }
         }
+    }
+
+    /// Whether `m` stores a value that carries a derivative (`push`, `insert`, `fill`, ..)
+    /// into a local the macro holds as a constant (a sequence of a struct without a
+    /// gradient that it does not follow field by field).
+    fn stores_derivative(&self, m: &syn::ExprMethodCall) -> bool {
+        const STORING: &[&str] = &[
+            "push",
+            "insert",
+            "fill",
+            "extend",
+            "extend_from_slice",
+            "resize",
+            "append",
+            "copy_from_slice",
+            "push_back",
+            "push_front",
+        ];
+        STORING.iter().any(|s| m.method == s)
+            && self
+                .local_of(root_receiver(&m.receiver))
+                .is_some_and(|v| self.kind(v) == Kind::Other)
+            && m.args.iter().any(|a| self.reads_derivative(a))
     }
 
     /// A method called for its effect on a sequence or array that may carry a derivative:
