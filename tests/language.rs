@@ -5052,3 +5052,48 @@ fn option_accumulators_folded_and_matched() {
         (1.0, option_folds::Grad { x: vec![] })
     );
 }
+
+// ---------------------------------- buffers made by helpers or collected without a type
+
+/// A buffer of floats from an ordinary function (`fn zeros(n) -> Vec<f64>`, `-> [f64; 3]`)
+/// or collected as `Vec<_>` from a range, then written with values that carry
+/// derivatives (each was "cannot index a float").
+fn zeros_of(n: usize) -> Vec<f64> {
+    vec![0.0; n]
+}
+
+fn ones3() -> [f64; 3] {
+    [1.0; 3]
+}
+
+#[differentiate(hessian)]
+fn buffers_made_elsewhere(x: &[f64]) -> f64 {
+    let mut buf = zeros_of(x.len());
+    for i in 0..x.len() {
+        buf[i] = x[i] * x[(i + 1) % x.len()];
+    }
+    let mut w = ones3();
+    w[1] = x[0].sin();
+    let mut ramp: Vec<_> = (0..x.len()).map(|i| i as f64 * 0.5).collect();
+    ramp[1] = x[0] * x[1];
+    buf.iter().map(|b| b * b).sum::<f64>()
+        + w.iter().sum::<f64>()
+        + ramp.iter().map(|b| b.tanh()).sum::<f64>() * w[1]
+}
+
+#[test]
+fn buffers_from_helpers_and_untyped_collects() {
+    let x = [0.3, 0.5, 0.2, -0.4];
+    let (value, g) = buffers_made_elsewhere::grad(&x);
+    assert_eq!(value, buffers_made_elsewhere(&x));
+    assert_fd(buffers_made_elsewhere, &x, &g.x);
+    check_hvp(
+        |v| buffers_made_elsewhere::grad(v).1.x,
+        |v, t| buffers_made_elsewhere::hvp(v, t).2.x,
+        &x,
+        55,
+    );
+    let u = [0.2, -0.3, 0.5, 0.1];
+    let dot: f64 = g.x.iter().zip(&u).map(|(a, b)| a * b).sum();
+    assert_close(buffers_made_elsewhere::jvp(&x, &u).1, dot, 1e-12);
+}

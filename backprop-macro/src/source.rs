@@ -26,7 +26,10 @@ pub use methods::{
 use methods::{param_methods, struct_consts, struct_methods};
 mod foreign;
 mod signatures;
-use signatures::{associated_float_fns, keep_plain_functions, of_floats};
+use signatures::{
+    associated_float_fns, keep_plain_functions, of_floats, returns_floats, returns_sequence,
+};
+pub use signatures::{returns_floats_of, returns_sequence_of};
 
 /// What a called name is, as far as the file says.
 #[derive(Debug, PartialEq)]
@@ -116,6 +119,8 @@ struct Scope {
     /// The functions here (differentiated or ordinary) that return an array or a `Vec`
     /// (`-> [f64; 3]`).
     sequence_results: Vec<String>,
+    /// Those of them returning floats (`-> Vec<f64>`, `-> [f32; 3]`).
+    float_sequence_results: Vec<String>,
     /// The type aliases here without generics (`type Real = f64;`): name, type as text.
     aliases: Vec<(String, String)>,
     /// The enums declared here (`enum Act { Relu, Tanh }`): constants to a function of
@@ -381,6 +386,9 @@ fn scope(
                 if returns_sequence(&f.sig.output) {
                     here.sequence_results.push(name.clone());
                 }
+                if returns_floats(&f.sig.output) {
+                    here.float_sequence_results.push(name.clone());
+                }
                 let plain = !f
                     .attrs
                     .iter()
@@ -640,29 +648,6 @@ pub fn helper(caller: &str, callee: &syn::Path, floats: &HashSet<String>) -> Opt
         .find(|(name, _)| key == *name)?;
     let tokens: proc_macro2::TokenStream = text.parse().ok()?;
     syn::parse2(crate::expand::respan(tokens, ident.span())).ok()
-}
-
-/// Whether the differentiated function `callee` of `caller`'s module returns an array or a
-/// `Vec` (`let c = cross(a, b); c.iter()..` walks a sequence, not a float).
-pub fn returns_sequence_of(caller: &str, callee: &syn::Ident) -> bool {
-    summary(callee.span()).is_some_and(|scopes| {
-        home(&scopes, caller).is_some_and(|h| {
-            h.fns.iter().filter(|(n, _)| callee == n).count() == 1
-                && h.sequence_results.iter().any(|n| callee == n)
-        })
-    })
-}
-
-/// `-> [T; N]` or `-> Vec<T>`.
-fn returns_sequence(output: &syn::ReturnType) -> bool {
-    match output {
-        syn::ReturnType::Type(_, ty) => match &**ty {
-            syn::Type::Array(_) => true,
-            syn::Type::Path(p) => p.path.segments.last().is_some_and(|s| s.ident == "Vec"),
-            _ => false,
-        },
-        syn::ReturnType::Default => false,
-    }
 }
 
 fn body(block: &syn::Block, traits: &[&syn::ItemTrait], scopes: &mut Vec<Scope>) {

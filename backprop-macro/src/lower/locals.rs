@@ -348,6 +348,10 @@ impl Lower<'_> {
             {
                 Kind::Seq
             }
+            // `let mut buf = zeros(n);` of `fn zeros(n: usize) -> Vec<f64>`, `let mut buf:
+            // Vec<_> = (0..n).map(|i| i as f64).collect();`: floats, which later writes may
+            // make carry derivatives.
+            Kind::Float if matches!(op, Op::Konst(_)) && self.makes_floats(init) => Kind::Seq,
             // A tuple result, read as its array.
             _ if self.tuple_values.contains(&ident.to_string()) => Kind::Seq,
             kind => kind,
@@ -373,6 +377,21 @@ impl Lower<'_> {
             _ => 1,
         };
         (kind, depth)
+    }
+
+    /// Whether `init`, a constant, makes a sequence of floats: a call of a function of the
+    /// file declared to return one, or a map collected whose closure gives a float.
+    fn makes_floats(&self, init: &Expr) -> bool {
+        match strip(init) {
+            Expr::Call(c) => matches!(strip(&c.func), Expr::Path(p)
+            if p.path.get_ident().is_some_and(|callee| {
+                crate::source::returns_floats_of(&self.fn_name.to_string(), callee)
+            })),
+            Expr::MethodCall(m) if m.method == "collect" && m.args.is_empty() => {
+                super::methods::mapped_kind(&m.receiver) == Some(Kind::Float)
+            }
+            _ => false,
+        }
     }
 
     /// Whether `e` is a projection ([`matches::is_projection`]) of a parameter taken by

@@ -1,9 +1,9 @@
 //! What an ordinary function's signature says it is to the inliner: a function of tuples or
 //! structs without a gradient, one writing floats through `&mut` parameters, or a function
 //! of floats (free, or of a type without `self`: `Dense::act`); and the scope's lists of
-//! those kept to be inlined.
+//! those kept to be inlined; and what a function returns (a sequence, of floats).
 
-use super::{Scope, copy_struct, named};
+use super::{Scope, copy_struct, home, named, summary};
 use quote::ToTokens;
 
 /// Whether a signature names a tuple, or a struct of `structs` without a gradient, among
@@ -150,5 +150,57 @@ pub(super) fn keep_plain_functions(items: &[&syn::Item], here: &mut Scope) {
         } else if of_floats(&f.sig, &here.structs, &here.enums) {
             here.float_fns.push((name, f.to_token_stream().to_string()));
         }
+    }
+}
+
+/// Whether the differentiated function `callee` of `caller`'s module returns an array or a
+/// `Vec` (`let c = cross(a, b); c.iter()..` walks a sequence, not a float).
+pub fn returns_sequence_of(caller: &str, callee: &syn::Ident) -> bool {
+    summary(callee.span()).is_some_and(|scopes| {
+        home(&scopes, caller).is_some_and(|h| {
+            h.fns.iter().filter(|(n, _)| callee == n).count() == 1
+                && h.sequence_results.iter().any(|n| callee == n)
+        })
+    })
+}
+
+/// Whether `callee`, an ordinary function of the caller's file, returns a sequence of
+/// floats (`-> Vec<f64>`, `-> [f64; 3]`): a local made by calling it with constants holds
+/// floats that later writes may make carry derivatives.
+pub fn returns_floats_of(caller: &str, callee: &syn::Ident) -> bool {
+    summary(callee.span()).is_some_and(|scopes| {
+        home(&scopes, caller).is_some_and(|h| {
+            h.fns.iter().filter(|(n, _)| callee == n).count() == 1
+                && h.float_sequence_results.iter().any(|n| callee == n)
+        })
+    })
+}
+
+/// `-> [f64; N]` or `-> Vec<f64>` (or `f32`).
+pub(super) fn returns_floats(output: &syn::ReturnType) -> bool {
+    let float = |t: &syn::Type| matches!(t, syn::Type::Path(p) if p.path.is_ident("f64") || p.path.is_ident("f32"));
+    match output {
+        syn::ReturnType::Type(_, ty) => match &**ty {
+            syn::Type::Array(a) => float(&a.elem),
+            syn::Type::Path(p) => p.path.segments.last().is_some_and(|s| {
+                s.ident == "Vec"
+                    && matches!(&s.arguments, syn::PathArguments::AngleBracketed(a)
+                        if matches!(a.args.first(), Some(syn::GenericArgument::Type(t)) if float(t)))
+            }),
+            _ => false,
+        },
+        syn::ReturnType::Default => false,
+    }
+}
+
+/// `-> [T; N]` or `-> Vec<T>`.
+pub(super) fn returns_sequence(output: &syn::ReturnType) -> bool {
+    match output {
+        syn::ReturnType::Type(_, ty) => match &**ty {
+            syn::Type::Array(_) => true,
+            syn::Type::Path(p) => p.path.segments.last().is_some_and(|s| s.ident == "Vec"),
+            _ => false,
+        },
+        syn::ReturnType::Default => false,
     }
 }
