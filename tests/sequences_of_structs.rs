@@ -717,3 +717,45 @@ fn copies_of_a_parameters_structs_written_with_derivatives() {
         assert_close(copied_states::jvp(&x, &init, &v).1, dot, 1e-12);
     }
 }
+
+/// A copy of a struct passed as data (`let mut s = st;`, `let mut t = init[i];`, one of
+/// them chosen by `if`), its fields then stepped with values that carry derivatives (each
+/// was "does not support assigning to fields").
+#[differentiate(hessian, wrt(x))]
+fn data_struct_copies(x: &[f64], st: State, init: &[State]) -> f64 {
+    let mut s = st;
+    for _ in 0..20 {
+        s.v -= x[0] * s.x * 0.05;
+        s.x += s.v * 0.05;
+    }
+    let i = 1;
+    let mut t = init[i];
+    t.x *= x[1];
+    t = State {
+        x: t.x + s.x,
+        v: t.v,
+    };
+    let mut c = if x[0] > 0.0 { st } else { init[0] };
+    c.v = c.v * x[0] + x[1];
+    s.x * s.x + t.x * t.v + c.v * c.x
+}
+
+#[test]
+fn copies_of_structs_passed_as_data() {
+    let st = State { x: 1.0, v: 0.5 };
+    let init = [State { x: 0.5, v: 0.1 }, State { x: -0.3, v: 0.7 }];
+    for (k, x, v) in draws(220, &[2, 3], 1.5) {
+        let f = |x: &[f64]| data_struct_copies(x, st, &init);
+        let (value, g) = data_struct_copies::grad(&x, st, &init);
+        assert_eq!(value, f(&x));
+        assert_fd(f, &x, &g.x);
+        check_hvp(
+            |x| data_struct_copies::grad(x, st, &init).1.x,
+            |x, u| data_struct_copies::hvp(x, st, &init, u).2.x,
+            &x,
+            97 + k,
+        );
+        let dot: f64 = g.x.iter().zip(&v).map(|(a, b)| a * b).sum();
+        assert_close(data_struct_copies::jvp(&x, st, &init, &v).1, dot, 1e-12);
+    }
+}

@@ -56,6 +56,10 @@
 //! - `lower/struct_windows.rs`: windows of a parameter's sequence of structs (`for w in
 //!   ps.windows(2)`, `.map(|w| ..)`) as index loops reading `ps[w_at + j]`.
 //! - `lower/aggregates.rs`: tuples and structs bound to names, as one local per element.
+//! - `lower/aggregates/chosen.rs`: a tuple or struct value chosen by `if`, its locals
+//!   assigned in each branch.
+//! - `lower/aggregates/copies.rs`: a copy of a struct passed as data (`let mut s = st;`),
+//!   held the same way.
 //! - `lower/matches.rs`: `match` rewritten as the `if` chain it means.
 //! - `lower/break_value.rs`: `loop` with a value rewritten as the assignments it means.
 //! - `lower/labels.rs`: labeled `break` and `continue` rewritten as flags.

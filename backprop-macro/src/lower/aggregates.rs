@@ -21,14 +21,19 @@
 
 use super::*;
 
+mod chosen;
+mod copies;
+
 /// The error for a tuple or struct value that is not split: what is supported.
 pub(super) const HELD: &str = "#[differentiate] holds a tuple or a struct value as one local per element where it is bound to a name (`let z = (a, b);`, `let p = Point { x: a, y: b };`) and every use reads or writes an element (`z.0`, `p.x += 1.0`), assigns a whole value of the same elements, copies it, takes it apart or passes it by value; not one borrowed (`&z`, `&mut z`), called a method that is not inlined (`p.norm()` of a struct that is not `Copy`, or declared elsewhere), assigned anything else, named in a macro or bound again by an inner pattern, nor a value written out elsewhere: bind it to a name first. A local `Vec` or array of such structs (declared in the function's module, `Copy`, with named number fields) or of tuples of numbers (annotated: `Vec<(f64, f64)>`) is held as one `Vec` per field where it is indexed (`pts[i].x`, `pts[i]`), assigned by index, pushed to, measured (`len`) and walked (`for p in &pts`, `pts.iter().map(..)`, `pts.windows(k)`), not passed, returned or borrowed whole";
 
-pub(super) fn desugar(block: &mut syn::Block, caller: &Ident, taken: &mut HashSet<String>) {
+pub(super) fn desugar(block: &mut syn::Block, sig: &syn::Signature, taken: &mut HashSet<String>) {
+    let data = copies::DataParams::of(sig, block);
     Split {
         taken,
-        caller: caller.to_string(),
+        caller: sig.ident.to_string(),
         env: Vec::new(),
+        data,
     }
     .stmts(&mut block.stmts);
 }
@@ -77,34 +82,6 @@ pub(super) fn written(expr: &Expr) -> Option<Written> {
     }
 }
 
-/// Each branch's value, a tuple or struct written out, assigned to `targets` by `keys`
-/// instead (`(lo, hi) = (a, b);`).
-fn assign_tails(i: &mut syn::ExprIf, keys: &[String], targets: &[Ident]) {
-    fn assign(block: &mut syn::Block, keys: &[String], targets: &[Ident]) {
-        let Some(syn::Stmt::Expr(tail, None)) = block.stmts.pop() else {
-            return;
-        };
-        let Some((_, values)) = written(&tail) else {
-            block.stmts.push(syn::Stmt::Expr(tail, None));
-            return;
-        };
-        let values = keys
-            .iter()
-            .filter_map(|k| values.iter().find(|(w, _)| w == k).map(|(_, v)| v));
-        block
-            .stmts
-            .push(syn::parse_quote!((#(#targets),*) = (#(#values),*);));
-    }
-    assign(&mut i.then_branch, keys, targets);
-    if let Some((_, other)) = &mut i.else_branch {
-        match &mut **other {
-            Expr::If(inner) => assign_tails(inner, keys, targets),
-            Expr::Block(b) => assign(&mut b.block, keys, targets),
-            _ => {}
-        }
-    }
-}
-
 /// An element's key: `x` of `p.x`, `0` of `z.0`.
 pub(super) fn member_key(m: &syn::Member) -> String {
     match m {
@@ -133,6 +110,8 @@ struct Split<'a> {
     caller: String,
     /// The names split so far in the enclosing scopes, innermost last.
     env: Vec<Aggregate>,
+    /// The parameters that are structs of data, or sequences of them (`copies.rs`).
+    data: copies::DataParams,
 }
 
 impl Split<'_> {
@@ -172,7 +151,7 @@ impl Split<'_> {
                     .map(|(k, l)| (k.clone(), syn::parse_quote!(#l)))
                     .collect(),
             )),
-            None => self.written_value(expr),
+            None => self.written_value(expr).or_else(|| self.data_copy(expr)),
         }
     }
 
@@ -336,110 +315,6 @@ impl Split<'_> {
                 Some(inner) => self.flatten(inner, &v, out),
                 None => out.push((local.clone(), v)),
             }
-        }
-    }
-
-    /// `let (lo, hi) = if c { (a, b) } else { (b, a) };` (or `let d = if ..` of tuples or
-    /// structs of one shape): the names declared first, and each branch's value assigned to
-    /// them (`(lo, hi) = (a, b);`), as `tuples.rs` takes apart; `d` is held one local per
-    /// element.
-    fn split_if(&mut self, pat: &Pat, init: &Expr, uses: &mut Scope) -> Option<Vec<syn::Stmt>> {
-        let Expr::If(written) = strip(init) else {
-            return None;
-        };
-        // Asked of the `if` as written first: one that is not split is visited once, by
-        // the caller.
-        self.tail_keys(written)?;
-        let mut value = strip(init).clone();
-        self.visit_expr_mut(&mut value);
-        let Expr::If(mut branches) = value else {
-            return None;
-        };
-        let keys = self.tail_keys(&branches)?;
-        let mut lets = Vec::new();
-        let targets: Vec<(Ident, bool)> = match pat {
-            Pat::Tuple(names) if names.elems.len() == keys.len() && keys[0] == "0" => {
-                let mut targets = Vec::new();
-                for p in &names.elems {
-                    let (name, mutable, None) = plain_binding(p)? else {
-                        return None;
-                    };
-                    lets.push(syn::parse_quote!(let #name;));
-                    targets.push((name.clone(), mutable));
-                }
-                targets
-            }
-            _ => {
-                let (name, mutable, None) = plain_binding(pat)? else {
-                    return None;
-                };
-                if !uses
-                    .remove(&name.to_string())
-                    .unwrap_or_default()
-                    .allow(&keys)
-                {
-                    return None;
-                }
-                let path = self.tail_path(&branches);
-                let mut elems = Vec::new();
-                for key in &keys {
-                    let local = Ident::new(
-                        &crate::names::unused(self.taken, &format!("{name}_{key}")),
-                        name.span(),
-                    );
-                    lets.push(syn::parse_quote!(let #local;));
-                    elems.push((key.clone(), local));
-                }
-                let targets = elems.iter().map(|(_, l)| (l.clone(), mutable)).collect();
-                self.env.push(Aggregate {
-                    name: name.to_string(),
-                    path,
-                    elems,
-                });
-                targets
-            }
-        };
-        let names: Vec<Ident> = targets.iter().map(|(t, _)| t.clone()).collect();
-        assign_tails(&mut branches, &keys, &names);
-        lets.push(syn::Stmt::Expr(Expr::If(branches), None));
-        // A declaration without a value is not `mut`: mutable, it is bound again after.
-        for (t, _) in targets.iter().filter(|(_, mutable)| *mutable) {
-            lets.push(syn::parse_quote!(let mut #t = #t;));
-        }
-        Some(lets)
-    }
-
-    /// The keys every branch of an `if` .. `else` ends with (a tuple or a struct written
-    /// out, the same keys in each), in the first branch's order.
-    fn tail_keys(&self, i: &syn::ExprIf) -> Option<Vec<String>> {
-        let (_, other) = i.else_branch.as_ref()?;
-        let keys = match i.then_branch.stmts.last()? {
-            syn::Stmt::Expr(tail, None) => self.keys_of(tail)?,
-            _ => return None,
-        };
-        let rest = match strip(other) {
-            Expr::If(inner) => self.tail_keys(inner)?,
-            Expr::Block(b) => match b.block.stmts.last()? {
-                syn::Stmt::Expr(tail, None) => self.keys_of(tail)?,
-                _ => return None,
-            },
-            _ => return None,
-        };
-        let same = rest.len() == keys.len() && rest.iter().all(|k| keys.contains(k));
-        same.then_some(keys)
-    }
-
-    /// The keys of an aggregate value, written out or held.
-    fn keys_of(&self, e: &Expr) -> Option<Vec<String>> {
-        let (_, elems) = self.aggregate_value(e)?;
-        Some(elems.into_iter().map(|(k, _)| k).collect())
-    }
-
-    /// The struct's path of an `if`'s first branch's value (`None` for a tuple).
-    fn tail_path(&self, i: &syn::ExprIf) -> Option<syn::Path> {
-        match i.then_branch.stmts.last()? {
-            syn::Stmt::Expr(tail, None) => self.written_value(tail)?.0,
-            _ => None,
         }
     }
 

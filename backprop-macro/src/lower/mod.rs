@@ -179,7 +179,7 @@ fn desugar_values(
     tuple_structs::desugar(block, caller);
     folds::desugar(block, user);
     from_fn::desugar(block, user);
-    aggregates::desugar(block, caller, user);
+    aggregates::desugar(block, sig, user);
     stepped::desugar(block);
     not_inlined
 }
