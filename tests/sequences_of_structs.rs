@@ -670,7 +670,7 @@ fn spring_step(s: State, k: f64, dt: f64) -> State {
 /// A copy of a parameter's sequence of structs (`init.to_vec()`,
 /// `.iter().copied().collect()`), then written with values that carry derivatives: by
 /// index, through `iter_mut()` and its fields (was a zero gradient: the copy was taken for
-/// constants).
+/// constants), and two of them zipped.
 #[allow(clippy::iter_cloned_collect)] // written as some code writes it
 #[differentiate(hessian, wrt(x))]
 fn copied_states(x: &[f64], init: &[State]) -> f64 {
@@ -692,6 +692,11 @@ fn copied_states(x: &[f64], init: &[State]) -> f64 {
             .iter()
             .enumerate()
             .map(|(i, b)| b.v * x[i % x.len()])
+            .sum::<f64>()
+        + again
+            .iter()
+            .zip(&third)
+            .map(|(a, b)| a.x * b.v)
             .sum::<f64>()
 }
 

@@ -54,7 +54,17 @@ impl Uses<'_> {
             // `for p in pts`: its elements by value, `Copy`.
             e if self.is_seq(e) => (false, None),
             Expr::MethodCall(m) if m.method == "enumerate" && m.args.is_empty() => {
-                let Expr::MethodCall(inner) = strip(&m.receiver) else {
+                // `pts.iter().take(n).enumerate()` (another sequence of structs zipped with
+                // this one walks so): the count is still the index, the walk narrowed.
+                let mut inner = strip(&m.receiver);
+                while let Expr::MethodCall(take) = inner
+                    && take.method == "take"
+                    && take.args.len() == 1
+                {
+                    adaptors.push(take);
+                    inner = strip(&take.receiver);
+                }
+                let Expr::MethodCall(inner) = inner else {
                     return None;
                 };
                 let plain = matches!(
