@@ -660,6 +660,17 @@ struct State {
     v: f64,
 }
 
+impl State {
+    /// A kick by a force, through `&mut self`.
+    fn kick(&mut self, f: f64, dt: f64) {
+        self.v += f * dt;
+    }
+
+    fn energy(&self, k: f64) -> f64 {
+        0.5 * self.v * self.v + 0.5 * k * self.x * self.x
+    }
+}
+
 /// One damped spring step of a particle.
 fn spring_step(s: State, k: f64, dt: f64) -> State {
     let a = -k * s.x - 0.2 * s.v;
@@ -725,7 +736,8 @@ fn copies_of_a_parameters_structs_written_with_derivatives() {
 
 /// A copy of a struct passed as data (`let mut s = st;`, `let mut t = init[i];`, one of
 /// them chosen by `if`), its fields then stepped with values that carry derivatives (each
-/// was "does not support assigning to fields").
+/// was "does not support assigning to fields"), and its methods (`&mut self` too) inlined
+/// on the copy.
 #[differentiate(hessian, wrt(x))]
 fn data_struct_copies(x: &[f64], st: State, init: &[State]) -> f64 {
     let mut s = st;
@@ -742,7 +754,9 @@ fn data_struct_copies(x: &[f64], st: State, init: &[State]) -> f64 {
     };
     let mut c = if x[0] > 0.0 { st } else { init[0] };
     c.v = c.v * x[0] + x[1];
-    s.x * s.x + t.x * t.v + c.v * c.x
+    let mut m = init[0];
+    m.kick(-x[1] * m.x, 0.5);
+    s.x * s.x + t.x * t.v + c.v * c.x + m.energy(x[0])
 }
 
 #[test]

@@ -3,7 +3,9 @@
 // function, it is left as written, and its values that carry a derivative are an error at
 // the struct, naming the uses that work. A copy of a parameter's structs left so, then
 // written with a value that carries a derivative, is an error at the value (the derivative
-// would be lost), and so is one stored by a method (`fill`, `push`, `insert`, ..).
+// would be lost), and so is one stored by a method (`fill`, `push`, `insert`, ..), or
+// given to a method of a struct passed as data that is not inlined (`s.nudge(k)`, whose
+// body declares an item).
 use backprop::differentiate;
 
 #[derive(Clone, Copy)]
@@ -34,6 +36,22 @@ fn h(k: f64, init: &[V2]) -> f64 {
     let mut pts = init.to_vec();
     pts.fill(V2 { x: k, y: 1.0 });
     total(&pts) * k
+}
+
+impl V2 {
+    fn nudge(&mut self, by: f64) {
+        fn half(a: f64) -> f64 {
+            a * 0.5
+        }
+        self.x += half(by);
+    }
+}
+
+#[differentiate(wrt(k))]
+fn nudged(k: f64, st: V2) -> f64 {
+    let mut s = st;
+    s.nudge(k);
+    s.x * k
 }
 
 fn main() {}

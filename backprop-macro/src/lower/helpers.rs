@@ -168,7 +168,10 @@ impl Inline<'_> {
                     let mut held = Vec::new();
                     if let Some(init) = &local.init {
                         match (&local.pat, strip(&init.expr)) {
-                            (Pat::Ident(i), value) => held.push((&i.ident, self.struct_of(value))),
+                            (Pat::Ident(i), value) => held.push((
+                                &i.ident,
+                                self.struct_of(value).or_else(|| self.copied_param(value)),
+                            )),
                             (Pat::Tuple(names), Expr::Tuple(values)) => {
                                 for (p, v) in names.elems.iter().zip(&values.elems) {
                                     if let Pat::Ident(i) = p {

@@ -4,7 +4,7 @@
 use super::*;
 
 /// A value that carries a derivative written into a local held as a constant.
-const CONSTANT_PLACE: &str = "#[differentiate] cannot write a value that carries a derivative here: the sequence written holds constants for the macro (a sequence of a struct without a gradient that it does not follow field by field, because it is passed on, returned or used whole), so the derivative would be lost; make it a sequence the macro follows: of floats, or of a small `Copy` struct made by `vec![..]`, `Vec::new()` and `push`, `.map(|..| S { .. }).collect()` or a copy of a parameter (`init.to_vec()`), read and written by its elements and fields";
+const CONSTANT_PLACE: &str = "#[differentiate] cannot write a value that carries a derivative here: what is written holds constants for the macro (a struct, or a sequence of structs, without a gradient that it does not follow field by field, because it is passed on, returned or used whole, or changed by a method it does not inline), so the derivative would be lost; make it a value the macro follows: floats, a small `Copy` struct or a sequence of them (made by `vec![..]`, `Vec::new()` and `push`, `.map(|..| S { .. }).collect()`, or copied from a parameter: `init.to_vec()`, `let mut s = st;`) read and written by its elements and fields, changed by methods it inlines";
 impl<'e> Lower<'e> {
     pub(super) fn lower_stmts<'s>(
         &mut self,
@@ -459,8 +459,8 @@ impl<'e> Lower<'e> {
             {
                 self.array_method(m, out);
             }
-            // `states.fill(State { x: k, .. })` on a local held as constants: the value's
-            // derivative would be lost.
+            // `states.fill(State { x: k, .. })`, `s.step(k, dt)` of a method not inlined, on a
+            // local held as constants: the value's derivative would be lost.
             Expr::MethodCall(m) if self.stores_derivative(m) => {
                 self.errors.spanned(&m.method, CONSTANT_PLACE);
             }
@@ -474,27 +474,23 @@ impl<'e> Lower<'e> {
         }
     }
 
-    /// Whether `m` stores a value that carries a derivative (`push`, `insert`, `fill`, ..)
-    /// into a local the macro holds as a constant (a sequence of a struct without a
-    /// gradient that it does not follow field by field).
+    /// Whether `m`, called for its effect, gives a value that carries a derivative (not a
+    /// comparison's closure, not an integer made from one) to a local the macro holds as a
+    /// constant (a struct or a sequence of structs without a gradient that it does not
+    /// follow field by field: `states.fill(..)`, `s.step(k, dt)` of a method it does not
+    /// inline), which may keep it.
     fn stores_derivative(&self, m: &syn::ExprMethodCall) -> bool {
-        const STORING: &[&str] = &[
-            "push",
-            "insert",
-            "fill",
-            "extend",
-            "extend_from_slice",
-            "resize",
-            "append",
-            "copy_from_slice",
-            "push_back",
-            "push_front",
-        ];
-        STORING.iter().any(|s| m.method == s)
-            && self
-                .local_of(root_receiver(&m.receiver))
-                .is_some_and(|v| self.kind(v) == Kind::Other)
-            && m.args.iter().any(|a| self.reads_derivative(a))
+        let carries = |a: &Expr| match strip(a) {
+            Expr::Closure(_) => false,
+            Expr::Cast(c) => {
+                !matches!(classify(&c.ty), TypeClass::Int | TypeClass::Bool)
+                    && self.reads_derivative(a)
+            }
+            _ => self.reads_derivative(a),
+        };
+        self.local_of(root_receiver(&m.receiver))
+            .is_some_and(|v| self.kind(v) == Kind::Other)
+            && m.args.iter().any(carries)
     }
 
     /// A method called for its effect on a sequence or array that may carry a derivative:

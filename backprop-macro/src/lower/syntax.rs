@@ -296,7 +296,8 @@ impl Lower<'_> {
 
     /// An integer or `bool` variable (`let j = at;`), or an element of an integer or `bool`
     /// sequence (`labels[i]`, `tri[3 * c]`, `m[i][j]`), which syntax alone cannot tell from
-    /// a float's: the variable's kind ([`Self::read_named`]).
+    /// a float's, or such a read of a value of another kind that carries no derivative (a
+    /// struct passed as data): the variable's kind ([`Self::read_named`]).
     fn int_or_bool_kind(&self, k: &Konst) -> Option<Kind> {
         let mut base = strip(&k.expr);
         // `&flags[i]`: an element borrowed, as a chain's item is.
@@ -307,7 +308,9 @@ impl Lower<'_> {
             base = strip(&ix.expr);
         }
         let v = self.read_named(k, base)?;
-        matches!(self.kind(v), Kind::Int | Kind::Bool).then(|| self.kind(v))
+        // (Also a copy of a struct passed as data, `let mut s = st;`, or of its element,
+        // `init[i]`: what it holds is no float.)
+        matches!(self.kind(v), Kind::Int | Kind::Bool | Kind::Other).then(|| self.kind(v))
     }
 }
 

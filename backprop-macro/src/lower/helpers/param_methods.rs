@@ -539,3 +539,29 @@ fn derefs(block: &syn::Block, param: &Ident) -> bool {
     found.visit_block(block);
     found.1
 }
+
+impl Inline<'_> {
+    /// The struct a copy of a parameter holds (`let mut s = st;` of `st: State`, `let mut
+    /// t = init[i];` of `init: &[State]`), where it is a `Copy` struct without a gradient
+    /// and the function binds the parameter's name nowhere: its methods, `&mut self` ones
+    /// too, are then inlined on the copy (`s.step(k, dt)`).
+    pub(super) fn copied_param(&self, value: &Expr) -> Option<String> {
+        let (name, params) = match strip(value) {
+            Expr::Path(p) => (p.path.get_ident()?, &self.params),
+            Expr::Index(ix) => match strip(&ix.expr) {
+                Expr::Path(p) => (p.path.get_ident()?, &self.seq_params),
+                _ => return None,
+            },
+            _ => return None,
+        };
+        let key = name.to_string();
+        if self.locals.get(&key).is_some_and(|&n| n > 0) {
+            return None;
+        }
+        let on = &params.get(&key)?.on;
+        let ident = Ident::new(on, name.span());
+        (crate::source::plain_struct(&self.caller, &ident)
+            && crate::source::is_copy(&self.caller, &ident))
+        .then(|| on.clone())
+    }
+}
