@@ -778,3 +778,32 @@ fn copies_of_structs_passed_as_data() {
         assert_close(data_struct_copies::jvp(&x, st, &init, &v).1, dot, 1e-12);
     }
 }
+
+/// A struct passed as data by reference, copied out (`*r`), then changed by a field and a
+/// `&mut self` method that carry derivatives.
+#[differentiate(hessian, wrt(x))]
+fn copied_through_a_reference(x: &[f64], r: &State) -> f64 {
+    let mut s = *r;
+    s.x += x[0] * x[1];
+    s.kick(x[1].sin(), 0.5);
+    s.x * s.v + s.energy(x[0])
+}
+
+#[test]
+fn a_struct_copied_through_a_reference() {
+    let r = State { x: 0.7, v: -0.2 };
+    for (k, x, v) in draws(221, &[2, 3], 1.5) {
+        let f = |x: &[f64]| copied_through_a_reference(x, &r);
+        let (value, g) = copied_through_a_reference::grad(&x, &r);
+        assert_eq!(value, f(&x));
+        assert_fd(f, &x, &g.x);
+        check_hvp(
+            |x| copied_through_a_reference::grad(x, &r).1.x,
+            |x, u| copied_through_a_reference::hvp(x, &r, u).2.x,
+            &x,
+            99 + k,
+        );
+        let dot: f64 = g.x.iter().zip(&v).map(|(a, b)| a * b).sum();
+        assert_close(copied_through_a_reference::jvp(&x, &r, &v).1, dot, 1e-12);
+    }
+}

@@ -54,4 +54,14 @@ fn nudged(k: f64, st: V2) -> f64 {
     s.x * k
 }
 
+// Copied through a reference (`*r`), or as a slice's first element, the same.
+#[differentiate(wrt(k))]
+fn nudged_through(k: f64, r: &V2, init: &[V2]) -> f64 {
+    let mut s = *r;
+    s.nudge(k);
+    let mut t = *init.first().unwrap();
+    t.nudge(k);
+    s.x * k + t.x
+}
+
 fn main() {}

@@ -488,8 +488,15 @@ impl<'e> Lower<'e> {
             }
             _ => self.reads_derivative(a),
         };
+        // (A float's own methods change nothing; one taken for a float that is not, as a
+        // struct copied through a reference may be, is the same case.)
+        let opaque = |v: VarId| match self.kind(v) {
+            Kind::Other => true,
+            Kind::Float => !self.carries(v) && Math::from_name(&m.method.to_string()).is_none(),
+            _ => false,
+        };
         self.local_of(root_receiver(&m.receiver))
-            .is_some_and(|v| self.kind(v) == Kind::Other)
+            .is_some_and(opaque)
             && m.args.iter().any(carries)
     }
 

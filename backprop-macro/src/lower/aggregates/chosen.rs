@@ -142,7 +142,7 @@ fn assign_tails(i: &mut syn::ExprIf, keys: &[String], targets: &[Ident]) {
                 .iter()
                 .map(|k| {
                     let member: syn::Member = syn::parse_str(k).expect("a field's key");
-                    syn::parse_quote!(#tail.#member)
+                    super::copies::field_of(&tail, &member)
                 })
                 .collect(),
         };

@@ -1,10 +1,10 @@
-//! A copy of a struct the caller passes as data (`let mut s = st;` of `st: State`, `let mut
-//! s = init[i];` of `init: &[State]`), held as one local per field like a struct written
-//! out: `let mut s_x = st.x; let mut s_v = st.v;`, so that its fields may then carry
-//! derivatives (`s.x *= k;`). The struct is declared in the function's module without a
-//! gradient, derives `Copy` and has named number fields; the parameter's name is bound by no `let` of the
-//! function (the name is the parameter wherever it is read), and an element's index is a
-//! name or a literal (read once per field).
+//! A copy of a struct the caller passes as data (`let mut s = st;` of `st: State`, `*r` of
+//! `r: &State`, `let mut s = init[i];` of `init: &[State]`), held as one local per field
+//! like a struct written out: `let mut s_x = st.x; let mut s_v = st.v;`, so that its fields
+//! may then carry derivatives (`s.x *= k;`). The struct is declared in the function's
+//! module without a gradient, derives `Copy` and has named number fields; the parameter's
+//! name is bound by no `let` of the function (the name is the parameter wherever it is
+//! read), and an element's index is a name or a literal (read once per field).
 
 use super::*;
 
@@ -57,6 +57,11 @@ impl DataParams {
     fn struct_of(&self, e: &Expr) -> Option<&Ident> {
         let (param, element) = match strip(e) {
             Expr::Path(p) => (p.path.get_ident()?, false),
+            // `*r` of `r: &State`.
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => match strip(&u.expr) {
+                Expr::Path(p) => (p.path.get_ident()?, false),
+                _ => return None,
+            },
             Expr::Index(ix) => {
                 let plain = matches!(strip(&ix.index), Expr::Lit(_))
                     || matches!(strip(&ix.index), Expr::Path(p) if p.path.get_ident().is_some());
@@ -87,9 +92,17 @@ impl Split<'_> {
             .into_iter()
             .map(|(k, _)| {
                 let member: syn::Member = syn::parse_str(&k).ok()?;
-                Some((k, syn::parse_quote!(#e.#member)))
+                Some((k, field_of(e, &member)))
             })
             .collect::<Option<Vec<_>>>()?;
         Some((Some(syn::Path::from(name.clone())), values))
+    }
+}
+
+/// `e.member`, `(*r).member` of a dereference.
+pub(super) fn field_of(e: &Expr, member: &syn::Member) -> Expr {
+    match strip(e) {
+        Expr::Unary(_) => syn::parse_quote!((#e).#member),
+        _ => syn::parse_quote!(#e.#member),
     }
 }

@@ -548,6 +548,10 @@ impl Inline<'_> {
     pub(super) fn copied_param(&self, value: &Expr) -> Option<String> {
         let (name, params) = match strip(value) {
             Expr::Path(p) => (p.path.get_ident()?, &self.params),
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => match strip(&u.expr) {
+                Expr::Path(p) => (p.path.get_ident()?, &self.params),
+                _ => return None,
+            },
             Expr::Index(ix) => match strip(&ix.expr) {
                 Expr::Path(p) => (p.path.get_ident()?, &self.seq_params),
                 _ => return None,
