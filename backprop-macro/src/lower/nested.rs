@@ -133,8 +133,8 @@ impl Lower<'_> {
         (indices < self.seq_depth(v) && !ranged).then_some((base, indices))
     }
 
-    /// `m[i].len()`: the length of a row indexed out of a nested sequence.
-    /// `m[i].len()`, a row's length, or `v[1..].len()`, a sub-slice's, of a sequence.
+    /// `m[i].len()`, the length of a row indexed out of a nested sequence, or `v[1..].len()`,
+    /// a sub-slice's (and `is_empty`).
     pub(super) fn row_len(&self, m: &syn::ExprMethodCall) -> bool {
         let sub_slice = match strip(&m.receiver) {
             Expr::Index(ix) if matches!(strip(&ix.index), Expr::Range(_)) => {

@@ -5,6 +5,7 @@ use super::*;
 
 /// A value that carries a derivative written into a local held as a constant.
 const CONSTANT_PLACE: &str = "#[differentiate] cannot write a value that carries a derivative here: what is written holds constants for the macro (a struct, or a sequence of structs, without a gradient that it does not follow field by field, because it is passed on, returned or used whole, or changed by a method it does not inline), so the derivative would be lost; make it a value the macro follows: floats, a small `Copy` struct or a sequence of them (made by `vec![..]`, `Vec::new()` and `push`, `.map(|..| S { .. }).collect()`, or copied from a parameter: `init.to_vec()`, `let mut s = st;`) read and written by its elements and fields, changed by methods it inlines";
+
 impl<'e> Lower<'e> {
     pub(super) fn lower_stmts<'s>(
         &mut self,

@@ -227,7 +227,7 @@ impl Lower<'_> {
             .any(|o| o.whole().is_some_and(|v| self.kind(v) == Kind::Tensor));
         match op {
             Op::Konst(k) => self
-                .int_or_bool_kind(k)
+                .constant_kind(k)
                 .or_else(|| self.copied_seq_kind(k))
                 .or_else(|| self.taken_item_kind(k))
                 .unwrap_or_else(|| konst_kind(&k.expr)),
@@ -298,7 +298,7 @@ impl Lower<'_> {
     /// sequence (`labels[i]`, `tri[3 * c]`, `m[i][j]`), which syntax alone cannot tell from
     /// a float's, or such a read of a value of another kind that carries no derivative (a
     /// struct passed as data): the variable's kind ([`Self::read_named`]).
-    fn int_or_bool_kind(&self, k: &Konst) -> Option<Kind> {
+    fn constant_kind(&self, k: &Konst) -> Option<Kind> {
         let mut base = strip(&k.expr);
         // `&flags[i]`: an element borrowed, as a chain's item is.
         if let Expr::Reference(r) = base {

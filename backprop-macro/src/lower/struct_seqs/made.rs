@@ -215,7 +215,9 @@ impl Blocks<'_> {
         let path = match ty {
             Some(ty) => vec_of(ty)?.clone(),
             None => match made {
-                Made::Copied(source) => param_struct(self.sig, source)?,
+                // (Of a struct without a gradient: data the caller passes.)
+                Made::Copied(source) => param_struct(self.sig, source)
+                    .filter(|s| crate::source::plain_struct(&self.caller.to_string(), s))?,
                 _ => made
                     .value()
                     .or_else(|| pushed(binding, rest))
