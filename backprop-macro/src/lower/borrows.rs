@@ -1,12 +1,13 @@
 //! A name bound to a mutable borrow of a local, `let r = &mut w;` (or of a row, `let row =
-//! &mut m[i];`, the whole of one, `&mut w[..]`, or a sub-slice, `&mut w[1..]`), read and written as what it borrows
-//! for the rest of its block: `r[j] = ..` is `w[j] = ..`, `*r += 1.0` is `w += 1.0`,
-//! `r.iter_mut()` is `w.iter_mut()`, and `r` anywhere else is `&mut w` (as a helper's
-//! `&mut` parameter is, `helpers/written.rs`). While the borrow lives nothing else reads
-//! `w`, so the rewrite reads the same values. Not when the binding is `mut` (it could
-//! borrow something else later), the rest of the block binds the name or what the place
-//! names again, or a row's index or a sub-slice's bound is a name the rest of the block
-//! changes (the borrow keeps the row it began with): those stay as written, an error in lowering.
+//! &mut m[i];`, the whole of one, `&mut w[..]`, or a sub-slice, `&mut w[1..]`), read and
+//! written as what it borrows for the rest of its block: `r[j] = ..` is `w[j] = ..`, `*r +=
+//! 1.0` is `w += 1.0`, `r.iter_mut()` is `w.iter_mut()`, and `r` anywhere else is `&mut w`
+//! (as a helper's `&mut` parameter is, `helpers/written.rs`). While the borrow lives
+//! nothing else reads `w`, so the rewrite reads the same values. Not when the binding is
+//! `mut` (it could borrow something else later), the rest of the block binds the name or
+//! what the place names again, or a row's index or a sub-slice's bound is a name the rest
+//! of the block changes (the borrow keeps the row it began with): those stay as written,
+//! an error in lowering. A sub-slice's bounds are checked where the borrow was.
 
 use super::helpers::written::{Place, write_through_stmt};
 use super::*;

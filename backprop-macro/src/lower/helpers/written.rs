@@ -6,9 +6,10 @@
 //! (`inner(dy)`, `for d in dy`) the parameter is `&mut k1`, which an inner helper's
 //! inlining takes in turn. A place is a name (`&mut k1`), a field of one (`&mut p.pos`), a
 //! row of one at an index that is a literal or a name the call does not also lend (`&mut
-//! m[i]`), or a sub-slice of one between such bounds (`&mut v[1..]`, `&mut v[a..b]`: `dy[i]`
-//! reads `v[1..][i]`); any other argument leaves the call as written (an error at the borrow, in
-//! lowering), as does a body binding the name again. A method taking `&mut self` reads its
+//! m[i]`), or a sub-slice of one between such bounds (`&mut v[1..]`, `&mut v[a..b]`:
+//! `dy[i]` reads `v[1..][i]`, its bounds checked first); any other argument leaves the
+//! call as written (an error at the borrow, in lowering), as does a body binding the name
+//! again. A method taking `&mut self` reads its
 //! receiver the same way (`self.x` is `p.x`).
 //! Its shared references to sequences (`y: &[f64]` given `&y` or `x`) are read the same way,
 //! `&y` where a reference is meant, instead of bound to a copy of the sequence: nothing

@@ -10,9 +10,9 @@
 //!
 //! The sequence is made by `Vec::new()` or `Vec::with_capacity(n)` (then `push`), by
 //! `vec![V2 { .. }; n]` or `vec![V2 { .. }, ..]`, by a chain ending in `.map(|..| ..)
-//! .collect()` whose closure gives the struct, or as a copy of a parameter's (`init.to_vec()`,
-//! `init.clone()`, `init.iter().copied().collect()` of `init: &[V2]`); an array of them (`[V2 { .. }; 3]`, `[a, b]`)
-//! is one array per field. Its uses: `pts[i].x` (read or written),
+//! .collect()` whose closure gives the struct, or as a copy of a parameter's of a struct
+//! without a gradient (`init.to_vec()`, `init.iter().copied().collect()` of `init: &[V2]`);
+//! an array of them (`[V2 { .. }; 3]`, `[a, b]`) is one array per field. Its uses: `pts[i].x` (read or written),
 //! `pts[i]` (the struct written out from its fields, `V2 { x: pts_x[i], y: pts_y[i] }`, for
 //! its operators and methods), `pts[i] = v;`, `pts.push(v);`, `pts.len()`,
 //! `pts.is_empty()`; `for` loops over `pts`, `&pts`, `&mut pts`, `pts.iter()`,
