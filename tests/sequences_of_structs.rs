@@ -737,7 +737,7 @@ fn copies_of_a_parameters_structs_written_with_derivatives() {
 /// A copy of a struct passed as data (`let mut s = st;`, `let mut t = init[i];`, one of
 /// them chosen by `if`), its fields then stepped with values that carry derivatives (each
 /// was "does not support assigning to fields"), and its methods (`&mut self` too) inlined
-/// on the copy.
+/// on the copy; a `Vec` of copies of it (`vec![st; n]`).
 #[differentiate(hessian, wrt(x))]
 fn data_struct_copies(x: &[f64], st: State, init: &[State]) -> f64 {
     let mut s = st;
@@ -756,7 +756,9 @@ fn data_struct_copies(x: &[f64], st: State, init: &[State]) -> f64 {
     c.v = c.v * x[0] + x[1];
     let mut m = init[0];
     m.kick(-x[1] * m.x, 0.5);
-    s.x * s.x + t.x * t.v + c.v * c.x + m.energy(x[0])
+    let mut w = vec![st; x.len()];
+    w[1].x = x[0] * w[0].v;
+    s.x * s.x + t.x * t.v + c.v * c.x + m.energy(x[0]) + w[1].x * w[1].v
 }
 
 #[test]

@@ -218,10 +218,14 @@ impl Blocks<'_> {
                 // (Of a struct without a gradient: data the caller passes.)
                 Made::Copied(source) => param_struct(self.sig, source)
                     .filter(|s| crate::source::plain_struct(&self.caller.to_string(), s))?,
-                _ => made
-                    .value()
-                    .or_else(|| pushed(binding, rest))
-                    .and_then(|v| struct_named(self.caller, v))?,
+                _ => {
+                    let value = made.value().or_else(|| pushed(binding, rest))?;
+                    // (`vec![st; n]` of `st: State`, data the caller passes.)
+                    struct_named(self.caller, value).or_else(|| {
+                        param_value_struct(self.sig, value)
+                            .filter(|s| crate::source::plain_struct(&self.caller.to_string(), s))
+                    })?
+                }
             },
         };
         let declared = crate::source::number_struct_fields(&self.caller.to_string(), &path)?;
@@ -449,6 +453,29 @@ fn param_struct(sig: &syn::Signature, source: &Expr) -> Option<Ident> {
         },
         ty => vec_of(ty).cloned(),
     }
+}
+
+/// The struct `S` of a parameter `value` names (`st: S`, `st: &S`; `*st` of the latter).
+fn param_value_struct(sig: &syn::Signature, value: &Expr) -> Option<Ident> {
+    let value = match strip(value) {
+        Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => strip(&u.expr),
+        other => other,
+    };
+    let Expr::Path(p) = value else { return None };
+    let name = p.path.get_ident()?;
+    sig.inputs.iter().find_map(|a| match a {
+        syn::FnArg::Typed(t) if matches!(&*t.pat, Pat::Ident(i) if i.ident == *name) => {
+            match &*t.ty {
+                Type::Reference(r) => match &*r.elem {
+                    Type::Path(t) => t.path.get_ident().cloned(),
+                    _ => None,
+                },
+                Type::Path(t) => t.path.get_ident().cloned(),
+                _ => None,
+            }
+        }
+        _ => None,
+    })
 }
 
 /// The struct a value is of, where the syntax names it: `S { .. }`, or `S::f(..)` of a
