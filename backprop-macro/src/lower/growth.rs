@@ -534,15 +534,14 @@ fn popped(
     then: &syn::Block,
     other: Option<&Option<(syn::token::Else, Box<Expr>)>>,
 ) -> Option<Expr> {
-    let l = (pat, value);
-    let Expr::MethodCall(m) = strip(l.1) else {
+    let Expr::MethodCall(m) = strip(value) else {
         return None;
     };
     let receiver = match strip(&m.receiver) {
         Expr::Path(p) if p.qself.is_none() && p.path.get_ident().is_some() => p,
         _ => return None,
     };
-    let Pat::TupleStruct(some) = l.0 else {
+    let Pat::TupleStruct(some) = pat else {
         return None;
     };
     let item = match some.elems.iter().collect::<Vec<_>>()[..] {

@@ -28,7 +28,7 @@
 use super::*;
 
 mod param_methods;
-pub(super) use param_methods::seq_struct_names;
+pub(super) use param_methods::{ParamStructs, seq_struct_names};
 mod bodies;
 pub(super) use bodies::strip_derefs;
 use bodies::{Derefs, early_returns, inlinable, plain_params};

@@ -59,17 +59,7 @@ impl Lower<'_> {
         {
             return;
         }
-        // `let v = match x.get(i) { Some(&v) => v, _ => unreachable!() };` (an arm's `Some(&v)`
-        // of a sequence that carries a derivative): the element itself, `x[i]`.
-        let element = match strip(&init.expr) {
-            Expr::Match(m) if self.reads_derivative(&m.expr) => matches::element_projection(m)
-                .or_else(|| {
-                    matches::slice_projection(m, |e| {
-                        self.local_of(e).is_some_and(|v| self.borrowed(v))
-                    })
-                }),
-            _ => None,
-        };
+        let element = self.projected_element(&init.expr);
         let init_expr = element.as_ref().unwrap_or(&init.expr);
         let errors_before = self.errors.count();
         let (annotated, mut op) = self.local_value(ty.as_ref(), collected, init_expr, out);
@@ -103,12 +93,14 @@ impl Lower<'_> {
         if collected.is_some() {
             self.constant_fields.insert(var);
         }
-        slice_copy.then(|| self.slice_copies.insert(var));
+        if slice_copy {
+            self.slice_copies.insert(var);
+        }
         // `let a = &x[0];`: a float here, a reference in the user's code (`*a > 0.0`).
         if kind == Kind::Float && (by_ref || matches!(strip(init_expr), Expr::Reference(_))) {
             self.elem_refs.insert(var);
         }
-        // (Or made from a local whose own had one: one error is enough.)
+        // An error in its value, or a local read there that had one: one error is enough.
         if self.errors.count() != errors_before || self.reads_poisoned(init_expr) {
             self.poisoned.insert(var);
         }
@@ -377,6 +369,20 @@ impl Lower<'_> {
             _ => 1,
         };
         (kind, depth)
+    }
+
+    /// `let v = match x.get(i) { Some(&v) => v, _ => unreachable!() };` (an arm's `Some(&v)`
+    /// of a sequence that carries a derivative): the element itself, `x[i]`.
+    fn projected_element(&self, init: &Expr) -> Option<Expr> {
+        match strip(init) {
+            Expr::Match(m) if self.reads_derivative(&m.expr) => matches::element_projection(m)
+                .or_else(|| {
+                    matches::slice_projection(m, |e| {
+                        self.local_of(e).is_some_and(|v| self.borrowed(v))
+                    })
+                }),
+            _ => None,
+        }
     }
 
     /// Whether `init`, a constant, makes a sequence of floats: a call of a function of the

@@ -7,75 +7,37 @@
 //! read), and an element's index is a name or a literal (read once per field).
 
 use super::*;
+use crate::lower::helpers::ParamStructs;
 
-/// The parameters whose type is such a struct, or a sequence of one, by name: the struct.
+/// The parameters of structs, or of sequences of them ([`ParamStructs`]), and the names the
+/// function binds (a copy of a parameter is one where its name is the parameter's).
 pub(super) struct DataParams {
-    structs: Vec<(String, Ident, bool)>,
+    params: ParamStructs,
+    bound: Vec<String>,
 }
 
 impl DataParams {
     pub(super) fn of(sig: &syn::Signature, block: &syn::Block) -> DataParams {
         let mut bound = Vec::new();
         super::super::helpers::Bound(&mut bound).visit_block(block);
-        let mut structs = Vec::new();
-        for input in &sig.inputs {
-            let syn::FnArg::Typed(t) = input else {
-                continue;
-            };
-            let Pat::Ident(p) = &*t.pat else { continue };
-            if bound.iter().any(|b| p.ident == b) {
-                continue;
-            }
-            let ty = match &*t.ty {
-                Type::Reference(r) => &*r.elem,
-                ty => ty,
-            };
-            let (elem, sequence) = match ty {
-                Type::Slice(s) => (&*s.elem, true),
-                Type::Array(a) => (&*a.elem, true),
-                Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Vec") => {
-                    match &p.path.segments.last().expect("a segment").arguments {
-                        syn::PathArguments::AngleBracketed(a) => match a.args.first() {
-                            Some(syn::GenericArgument::Type(t)) => (t, true),
-                            _ => continue,
-                        },
-                        _ => continue,
-                    }
-                }
-                ty => (ty, false),
-            };
-            if let Type::Path(e) = elem
-                && let Some(name) = e.path.get_ident()
-            {
-                structs.push((p.ident.to_string(), name.clone(), sequence));
-            }
+        DataParams {
+            params: ParamStructs::of(sig),
+            bound,
         }
-        DataParams { structs }
     }
 
-    /// The struct `e` copies: a parameter (`st`) or an element of one (`init[i]`).
-    fn struct_of(&self, e: &Expr) -> Option<&Ident> {
-        let (param, element) = match strip(e) {
-            Expr::Path(p) => (p.path.get_ident()?, false),
-            // `*r` of `r: &State`.
-            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => match strip(&u.expr) {
-                Expr::Path(p) => (p.path.get_ident()?, false),
-                _ => return None,
-            },
-            Expr::Index(ix) => {
-                let plain = matches!(strip(&ix.index), Expr::Lit(_))
-                    || matches!(strip(&ix.index), Expr::Path(p) if p.path.get_ident().is_some());
-                match strip(&ix.expr) {
-                    Expr::Path(p) if plain => (p.path.get_ident()?, true),
-                    _ => return None,
-                }
+    /// The struct `e` copies: a parameter (`st`, `*r`) or an element of one (`init[i]`, its
+    /// index a name or a literal, read once per field).
+    fn struct_of(&self, e: &Expr) -> Option<Ident> {
+        if let Expr::Index(ix) = strip(e) {
+            let plain = matches!(strip(&ix.index), Expr::Lit(_))
+                || matches!(strip(&ix.index), Expr::Path(p) if p.path.get_ident().is_some());
+            if !plain {
+                return None;
             }
-            _ => return None,
-        };
-        self.structs
-            .iter()
-            .find(|(n, _, sequence)| param == n && *sequence == element)
-            .map(|(_, s, _)| s)
+        }
+        let (param, on) = self.params.copied(e)?;
+        (!self.bound.contains(&param)).then_some(on)
     }
 }
 
@@ -84,10 +46,10 @@ impl Split<'_> {
     pub(super) fn data_copy(&self, e: &Expr) -> Option<Written> {
         let name = self.data.struct_of(e)?;
         // (A struct with a gradient is a parameter read through its name: `struct_aliases`.)
-        if !crate::source::plain_struct(&self.caller, name) {
+        if !crate::source::plain_struct(&self.caller, &name) {
             return None;
         }
-        let fields = crate::source::number_struct_fields(&self.caller, name)?;
+        let fields = crate::source::number_struct_fields(&self.caller, &name)?;
         let values = fields
             .into_iter()
             .map(|(k, _)| {

@@ -540,32 +540,71 @@ fn derefs(block: &syn::Block, param: &Ident) -> bool {
     found.1
 }
 
+/// The parameters of a struct (`st: S`, `r: &S`) and those of sequences of one (`init:
+/// &[S]`, `&Vec<S>`, `[S; N]`), by name, for what a copy of one holds ([`Self::copied`]).
+pub(in crate::lower) struct ParamStructs {
+    structs: std::collections::HashMap<String, StructParam>,
+    elements: std::collections::HashMap<String, StructParam>,
+}
+
+impl ParamStructs {
+    pub(in crate::lower) fn of(sig: &syn::Signature) -> ParamStructs {
+        ParamStructs {
+            structs: struct_params(sig),
+            elements: seq_struct_params(sig),
+        }
+    }
+
+    /// A copy of a parameter as written: `st` or `*r` of a struct, `init[i]` of a sequence
+    /// of one; the parameter's name, and the struct (named at `e`'s span). Whether the
+    /// function binds the name again, or what the index is, is the caller's to ask.
+    pub(in crate::lower) fn copied(&self, e: &Expr) -> Option<(String, Ident)> {
+        copied_in(e, &self.structs, &self.elements)
+    }
+
+    /// The struct a sequence parameter named by itself holds (`init` of `init: &[S]`).
+    pub(in crate::lower) fn elements_of(&self, e: &Expr) -> Option<Ident> {
+        let Expr::Path(p) = strip(e) else { return None };
+        let name = p.path.get_ident()?.to_string();
+        Some(Ident::new(&self.elements.get(&name)?.on, e.span()))
+    }
+}
+
+/// [`ParamStructs::copied`], of the parameters' structs and their sequences' elements'.
+fn copied_in(
+    e: &Expr,
+    structs: &std::collections::HashMap<String, StructParam>,
+    elements: &std::collections::HashMap<String, StructParam>,
+) -> Option<(String, Ident)> {
+    let (name, params) = match strip(e) {
+        Expr::Path(p) => (p.path.get_ident()?, structs),
+        Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => match strip(&u.expr) {
+            Expr::Path(p) => (p.path.get_ident()?, structs),
+            _ => return None,
+        },
+        Expr::Index(ix) => match strip(&ix.expr) {
+            Expr::Path(p) => (p.path.get_ident()?, elements),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let key = name.to_string();
+    let on = Ident::new(&params.get(&key)?.on, e.span());
+    Some((key, on))
+}
+
 impl Inline<'_> {
     /// The struct a copy of a parameter holds (`let mut s = st;` of `st: State`, `let mut
     /// t = init[i];` of `init: &[State]`), where it is a `Copy` struct without a gradient
     /// and the function binds the parameter's name nowhere: its methods, `&mut self` ones
     /// too, are then inlined on the copy (`s.step(k, dt)`).
     pub(super) fn copied_param(&self, value: &Expr) -> Option<String> {
-        let (name, params) = match strip(value) {
-            Expr::Path(p) => (p.path.get_ident()?, &self.params),
-            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => match strip(&u.expr) {
-                Expr::Path(p) => (p.path.get_ident()?, &self.params),
-                _ => return None,
-            },
-            Expr::Index(ix) => match strip(&ix.expr) {
-                Expr::Path(p) => (p.path.get_ident()?, &self.seq_params),
-                _ => return None,
-            },
-            _ => return None,
-        };
-        let key = name.to_string();
-        if self.locals.get(&key).is_some_and(|&n| n > 0) {
+        let (param, on) = copied_in(value, &self.params, &self.seq_params)?;
+        if self.locals.get(&param).is_some_and(|&n| n > 0) {
             return None;
         }
-        let on = &params.get(&key)?.on;
-        let ident = Ident::new(on, name.span());
-        (crate::source::plain_struct(&self.caller, &ident)
-            && crate::source::is_copy(&self.caller, &ident))
-        .then(|| on.clone())
+        (crate::source::plain_struct(&self.caller, &on)
+            && crate::source::is_copy(&self.caller, &on))
+        .then(|| on.to_string())
     }
 }

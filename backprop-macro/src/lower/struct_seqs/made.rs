@@ -2,6 +2,7 @@
 //! `let`s of its fields' sequences made the same way.
 
 use super::*;
+use crate::lower::helpers::ParamStructs;
 
 /// The fields of `path { .. }` written out whole (no `..base`), by name, or of a tuple
 /// `(a, b)` where `path` is `None` ([`aggregates::written`]).
@@ -214,19 +215,22 @@ impl Blocks<'_> {
         }
         let path = match ty {
             Some(ty) => vec_of(ty)?.clone(),
-            None => match made {
-                // (Of a struct without a gradient: data the caller passes.)
-                Made::Copied(source) => param_struct(self.sig, source)
-                    .filter(|s| crate::source::plain_struct(&self.caller.to_string(), s))?,
-                _ => {
-                    let value = made.value().or_else(|| pushed(binding, rest))?;
-                    // (`vec![st; n]` of `st: State`, data the caller passes.)
-                    struct_named(self.caller, value).or_else(|| {
-                        param_value_struct(self.sig, value)
-                            .filter(|s| crate::source::plain_struct(&self.caller.to_string(), s))
-                    })?
+            None => {
+                // A copy of a parameter's (`init.to_vec()` of `init: &[State]`, `vec![st; n]`
+                // of `st: State`), of a struct without a gradient: data the caller passes.
+                let params = ParamStructs::of(self.sig);
+                let data = |on: Ident| {
+                    crate::source::plain_struct(&self.caller.to_string(), &on).then_some(on)
+                };
+                match made {
+                    Made::Copied(source) => params.elements_of(source).and_then(data)?,
+                    _ => {
+                        let value = made.value().or_else(|| pushed(binding, rest))?;
+                        struct_named(self.caller, value)
+                            .or_else(|| params.copied(value).and_then(|(_, on)| data(on)))?
+                    }
                 }
-            },
+            }
         };
         let declared = crate::source::number_struct_fields(&self.caller.to_string(), &path)?;
         let declared = declared
@@ -429,53 +433,6 @@ impl<'a> Made<'a> {
 /// A parameter named by itself (`init`).
 fn named(e: &Expr) -> Option<&Expr> {
     matches!(strip(e), Expr::Path(p) if p.path.get_ident().is_some()).then_some(strip(e))
-}
-
-/// The struct `S` a parameter `source` holds a sequence of (`&[S]`, `&Vec<S>`, `Vec<S>`,
-/// `[S; N]`, `&[S; N]`).
-fn param_struct(sig: &syn::Signature, source: &Expr) -> Option<Ident> {
-    let Expr::Path(p) = source else { return None };
-    let name = p.path.get_ident()?;
-    let ty = sig.inputs.iter().find_map(|a| match a {
-        syn::FnArg::Typed(t) if matches!(&*t.pat, Pat::Ident(i) if i.ident == *name) => {
-            Some(&*t.ty)
-        }
-        _ => None,
-    })?;
-    let ty = match ty {
-        Type::Reference(r) => &*r.elem,
-        ty => ty,
-    };
-    match ty {
-        Type::Slice(s) => match &*s.elem {
-            Type::Path(t) => t.path.get_ident().cloned(),
-            _ => None,
-        },
-        ty => vec_of(ty).cloned(),
-    }
-}
-
-/// The struct `S` of a parameter `value` names (`st: S`, `st: &S`; `*st` of the latter).
-fn param_value_struct(sig: &syn::Signature, value: &Expr) -> Option<Ident> {
-    let value = match strip(value) {
-        Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => strip(&u.expr),
-        other => other,
-    };
-    let Expr::Path(p) = value else { return None };
-    let name = p.path.get_ident()?;
-    sig.inputs.iter().find_map(|a| match a {
-        syn::FnArg::Typed(t) if matches!(&*t.pat, Pat::Ident(i) if i.ident == *name) => {
-            match &*t.ty {
-                Type::Reference(r) => match &*r.elem {
-                    Type::Path(t) => t.path.get_ident().cloned(),
-                    _ => None,
-                },
-                Type::Path(t) => t.path.get_ident().cloned(),
-                _ => None,
-            }
-        }
-        _ => None,
-    })
 }
 
 /// The struct a value is of, where the syntax names it: `S { .. }`, or `S::f(..)` of a
