@@ -14,7 +14,7 @@
 use backprop::__private::{Elements, ZerosLike};
 use backprop::{Differentiable, differentiate};
 mod common;
-use common::{assert_close, assert_fd, check_hvp};
+use common::{assert_close, assert_fd, assert_fd_elements, check_hvp, elements_of, set_elements};
 
 #[derive(Differentiable, Clone, Debug)]
 pub struct Dense {
@@ -270,35 +270,6 @@ fn layers_of(v: &[f64]) -> Vec<Dense> {
             }
         })
         .collect()
-}
-
-/// Central differences of `f` at `at` along each element of its gradient type, against
-/// `grad` (whose elements are listed in the same order).
-fn assert_fd_elements<T, G>(f: impl Fn(&T) -> f64, at: &T, grad: &G)
-where
-    T: Differentiable<Grad = G> + Clone + ZerosLike<Grad = G>,
-    G: Elements<Elem = f64>,
-{
-    let h = 1e-6;
-    for k in 0..grad.count() {
-        let mut probe = at.zeros_like();
-        *probe.element_mut(k) = 1.0;
-        let (mut up, mut down) = (at.clone(), at.clone());
-        up.scaled_add(h, &probe);
-        down.scaled_add(-h, &probe);
-        assert_close(grad.element(k), (f(&up) - f(&down)) / (2.0 * h), 1e-6);
-    }
-}
-
-/// A gradient's (or tangent's) elements in order, and back.
-fn elements_of<G: Elements<Elem = f64>>(g: &G) -> Vec<f64> {
-    (0..g.count()).map(|i| g.element(i)).collect()
-}
-
-fn set_elements<G: Elements<Elem = f64>>(g: &mut G, v: &[f64]) {
-    for (i, &x) in v.iter().enumerate() {
-        *g.element_mut(i) = x;
-    }
 }
 
 #[test]

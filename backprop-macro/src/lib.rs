@@ -169,6 +169,8 @@
 //!   derivative (an ordinary function, or one declared inside a function body).
 //! - `source/methods.rs`: the file's methods of structs, kept to be inlined, and their lookups.
 //! - `source/signatures.rs`: which ordinary functions' signatures make them inlined.
+//! - `source/structs.rs`: the file's structs: their number fields, the fields without a
+//!   gradient (`#[differentiable(constant)]`, integers), `Copy`, data or tuple structs.
 //! - `source/foreign.rs`: functions of floats in the crate's other files (`mod act;`, `use
 //!   act::gelu;`, `act::gelu(x)`), found and read as rustc finds them, their bodies' paths
 //!   written from the crate's root.

@@ -26,10 +26,18 @@ pub use methods::{
 use methods::{param_methods, struct_consts, struct_methods};
 mod foreign;
 mod signatures;
+mod structs;
 use signatures::{
     associated_float_fns, keep_plain_functions, of_floats, returns_floats, returns_sequence,
 };
 pub use signatures::{returns_floats_of, returns_sequence_of};
+#[cfg(test)]
+use structs::struct_without_gradient;
+pub use structs::{
+    cloned_struct_fields, constant_field, copy_struct_fields, field_type, field_type_args, is_copy,
+    is_tuple_struct, number_struct_fields, plain_struct,
+};
+use structs::{copy_struct, number_fields};
 
 /// What a called name is, as far as the file says.
 #[derive(Debug, PartialEq)]
@@ -116,6 +124,9 @@ struct Scope {
     tuple_structs: Vec<String>,
     /// The names of the named fields of each struct declared here, in order.
     field_names: Vec<(String, Vec<String>)>,
+    /// The fields of each struct declared here without a gradient: marked
+    /// `#[differentiable(constant)]`, or integers and `bool`s.
+    constant_fields: Vec<(String, Vec<String>)>,
     /// The functions here (differentiated or ordinary) that return an array or a `Vec`
     /// (`-> [f64; 3]`).
     sequence_results: Vec<String>,
@@ -151,6 +162,27 @@ impl Scope {
         }
         if let Some(fields) = number_fields(st) {
             self.number_fields.push((st.ident.to_string(), fields));
+        }
+        // Marked `#[differentiable(constant)]`, or integers and `bool`s (and sequences of
+        // them): the fields without a gradient, as the derive says.
+        let marked = |f: &&syn::Field| {
+            use crate::lower::TypeClass;
+            matches!(
+                crate::lower::classify(&f.ty),
+                TypeClass::Int | TypeClass::Bool
+            ) || f.attrs.iter().any(|a| {
+                named(a.path(), "differentiable")
+                    && a.meta.to_token_stream().to_string().contains("constant")
+            })
+        };
+        let constants: Vec<String> = st
+            .fields
+            .iter()
+            .filter(marked)
+            .filter_map(|f| Some(f.ident.as_ref()?.to_string()))
+            .collect();
+        if !constants.is_empty() {
+            self.constant_fields.push((st.ident.to_string(), constants));
         }
         let generics: Vec<String> = st
             .generics
@@ -467,40 +499,6 @@ fn scope(
     }
 }
 
-/// A struct's fields, each name and type, where it has no generics and every field is named
-/// and of a number type.
-fn number_fields(st: &syn::ItemStruct) -> Option<Vec<(String, String)>> {
-    if !st.generics.params.is_empty() || st.fields.is_empty() {
-        return None;
-    }
-    st.fields
-        .iter()
-        .map(|f| {
-            let syn::Type::Path(t) = &f.ty else {
-                return None;
-            };
-            let ty = t.path.get_ident()?.to_string();
-            let name = f.ident.as_ref()?.to_string();
-            NUMBERS.contains(&ty.as_str()).then_some((name, ty))
-        })
-        .collect()
-}
-
-/// The fields of the `Copy` struct `name` declared in the module of the differentiated
-/// function `caller`, each name and type, where all are named numbers (`V2 { x: f64, y:
-/// f64 }`): what a sequence of them is held as, one sequence per field.
-pub fn number_struct_fields(caller: &str, name: &syn::Ident) -> Option<Vec<(String, String)>> {
-    let scopes = summary(name.span())?;
-    let home = home(&scopes, caller)?;
-    if !home.copies.iter().any(|c| name == c) {
-        return None;
-    }
-    home.number_fields
-        .iter()
-        .find(|(s, _)| name == s)
-        .map(|(_, f)| f.clone())
-}
-
 /// The type aliases without generics declared in the module of the differentiated
 /// function `caller` (`type Real = f64;`), read from the file `span` is in: each name and
 /// the type it stands for.
@@ -513,85 +511,6 @@ pub fn type_aliases(caller: &str, span: proc_macro2::Span) -> Vec<(String, syn::
             .iter()
             .filter_map(|(name, ty)| Some((name.clone(), syn::parse_str(ty).ok()?)))
             .collect()
-    })
-}
-
-/// Whether `name` is a tuple struct without a gradient declared in the module of the
-/// differentiated function `caller` (`struct P(f64, f64);`).
-pub fn is_tuple_struct(caller: &str, name: &syn::Ident) -> bool {
-    summary(name.span()).is_some_and(|scopes| {
-        home(&scopes, caller).is_some_and(|h| {
-            h.tuple_structs.iter().any(|t| name == t)
-                && struct_without_gradient(&scopes, caller, name)
-        })
-    })
-}
-
-/// Whether `items` declare the struct `name` with a derive of `Copy`.
-fn copy_struct(items: &[&syn::Item], name: &str) -> bool {
-    items.iter().any(|i| match i {
-        syn::Item::Struct(st) => {
-            st.ident == name
-                && st.attrs.iter().any(|a| {
-                    named(a.path(), "derive")
-                        && a.meta.to_token_stream().to_string().contains("Copy")
-                })
-        }
-        _ => false,
-    })
-}
-
-/// The type of the field `field` of the struct `on`, declared in the module of the
-/// differentiated function `caller`, where it is a name (`V2` of `pos: V2`).
-pub fn field_type(caller: &str, on: &str, field: &syn::Ident) -> Option<String> {
-    field_type_args(caller, (on, &[]), field, false).map(|(ty, _)| ty)
-}
-
-/// [`field_type`], with the field type's arguments where the struct `on` has the type
-/// arguments `args` (`a: Lin<T>` of `Two<T>` at `Two<f32>`: `Lin`, `[f32]`); with `seq`,
-/// of the elements of a field that is a sequence of a struct (`layers: Vec<Layer>`).
-pub fn field_type_args(
-    caller: &str,
-    (on, args): (&str, &[proc_macro2::TokenStream]),
-    field: &syn::Ident,
-    seq: bool,
-) -> Option<(String, Vec<proc_macro2::TokenStream>)> {
-    let scopes = summary(field.span())?;
-    let home = home(&scopes, caller)?;
-    let f = home
-        .field_types
-        .iter()
-        .find(|f| f.on == on && field == &f.field && f.seq == seq)?;
-    let field_args = f
-        .args
-        .iter()
-        .map(|a| match f.generics.iter().position(|g| g == a) {
-            Some(k) => args.get(k).cloned(),
-            None => a.parse().ok(),
-        })
-        .collect::<Option<Vec<_>>>()?;
-    Some((f.ty.clone(), field_args))
-}
-
-/// The named fields of the `Copy` struct `name` without a gradient, declared in the module
-/// of the differentiated function `caller`, in order.
-pub fn copy_struct_fields(caller: &str, name: &syn::Ident) -> Option<Vec<String>> {
-    let scopes = summary(name.span())?;
-    let home = home(&scopes, caller)?;
-    if !home.copies.iter().any(|c| name == c) || !struct_without_gradient(&scopes, caller, name) {
-        return None;
-    }
-    home.field_names
-        .iter()
-        .find(|(s, _)| name == s)
-        .map(|(_, f)| f.clone())
-}
-
-/// Whether the struct `name` is declared in the module of the differentiated function
-/// `caller` with a derive of `Copy`.
-pub fn is_copy(caller: &str, name: &syn::Ident) -> bool {
-    summary(name.span()).is_some_and(|scopes| {
-        home(&scopes, caller).is_some_and(|h| h.copies.iter().any(|c| name == c))
     })
 }
 
@@ -663,22 +582,6 @@ fn body(block: &syn::Block, traits: &[&syn::ItemTrait], scopes: &mut Vec<Scope>)
     if !items.is_empty() || !macros.is_empty() {
         scope(&items, &macros, true, traits, scopes);
     }
-}
-
-/// Whether the struct `name`, a parameter's type (or its elements'), certainly has no
-/// gradient: it is declared in the module of the differentiated function `caller`, in the
-/// file `name` is written in, without a derive of `Differentiable` (data: samples,
-/// observations), and nothing here implements the trait for it.
-pub fn plain_struct(caller: &str, name: &syn::Ident) -> bool {
-    summary(name.span()).is_some_and(|scopes| struct_without_gradient(&scopes, caller, name))
-}
-
-fn struct_without_gradient(scopes: &[Scope], caller: &str, name: &syn::Ident) -> bool {
-    let Some(home) = home(scopes, caller) else {
-        return false;
-    };
-    let mut found = home.structs.iter().filter(|(s, _)| name == s);
-    matches!((found.next(), found.next()), (Some((_, true)), None))
 }
 
 /// The one scope that holds the differentiated function (or method) `caller`.

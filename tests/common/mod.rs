@@ -126,3 +126,32 @@ pub fn draws(seed: u64, lengths: &[usize], r: f64) -> Vec<(u64, Vec<f64>, Vec<f6
         })
         .collect()
 }
+
+/// Central differences of `f` at `at` along each element of its gradient type, against
+/// `grad` (whose elements are listed in the same order).
+pub fn assert_fd_elements<T, G>(f: impl Fn(&T) -> f64, at: &T, grad: &G)
+where
+    T: backprop::Differentiable<Grad = G> + Clone + backprop::__private::ZerosLike<Grad = G>,
+    G: backprop::__private::Elements<Elem = f64>,
+{
+    let h = 1e-6;
+    for k in 0..grad.count() {
+        let mut probe = at.zeros_like();
+        *probe.element_mut(k) = 1.0;
+        let (mut up, mut down) = (at.clone(), at.clone());
+        up.scaled_add(h, &probe);
+        down.scaled_add(-h, &probe);
+        assert_close(grad.element(k), (f(&up) - f(&down)) / (2.0 * h), 1e-6);
+    }
+}
+
+/// A gradient's (or tangent's) elements in order, and back.
+pub fn elements_of<G: backprop::__private::Elements<Elem = f64>>(g: &G) -> Vec<f64> {
+    (0..g.count()).map(|i| g.element(i)).collect()
+}
+
+pub fn set_elements<G: backprop::__private::Elements<Elem = f64>>(g: &mut G, v: &[f64]) {
+    for (i, &x) in v.iter().enumerate() {
+        *g.element_mut(i) = x;
+    }
+}

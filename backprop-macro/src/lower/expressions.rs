@@ -46,6 +46,12 @@ impl<'e> Lower<'e> {
                     self.found |= self.lower.kind(v).differentiable();
                 }
             }
+            fn visit_expr_field(&mut self, f: &'ast syn::ExprField) {
+                // `m.rate` marked `#[differentiable(constant)]`.
+                if !self.lower.constant_member(f) {
+                    syn::visit::visit_expr_field(self, f);
+                }
+            }
         }
         let mut finder = Finder {
             lower: self,
@@ -266,6 +272,10 @@ impl<'e> Lower<'e> {
                 None => {}
             }
         }
+        // `m.rate`, `b.r`: a field marked constant reads no derivative.
+        if self.constant_field(expr) {
+            return Op::Konst(self.konst(expr));
+        }
         match self.local_of(expr) {
             Some(v) if self.is_row(v) => Op::Copy(self.row_used_whole(v, expr.span())),
             Some(v) => match self.operand_of(v) {
@@ -482,6 +492,10 @@ impl<'e> Lower<'e> {
 
     /// `x[i]` or `a[[i, j]]`: an element of a sequence or an array, a float.
     fn lower_index(&mut self, expr: &Expr, ix: &syn::ExprIndex) -> Op {
+        // `m.layers[l].mask[j]` of a field marked constant: a constant.
+        if !self.reads_derivative(expr) {
+            return Op::Konst(self.konst(expr));
+        }
         // `layer.w[j]`: an element of a field of a struct in a sequence.
         if let Some((v, index)) = self.struct_element(expr) {
             return Op::Copy(Operand::Elem(v, index));
@@ -645,6 +659,51 @@ impl Lower<'_> {
 
     /// `layer.w`, `layers[i].b`: a field of an element of a sequence (of structs), or of a
     /// name bound to one (`for layer in layers`).
+    /// Whether `e` reads a field marked `#[differentiable(constant)]` of a struct parameter
+    /// or of an element of a sequence of them (`m.rate`, `m.layers[l].rate`, `b.r` of `for b
+    /// in bs`): a constant, with no gradient to add into.
+    pub(super) fn constant_field(&self, e: &Expr) -> bool {
+        matches!(strip(e), Expr::Field(f) if self.constant_member(f))
+    }
+
+    /// [`Self::constant_field`] of `f`.
+    fn constant_member(&self, f: &syn::ExprField) -> bool {
+        self.struct_held(&f.base).is_some_and(|on| {
+            crate::source::constant_field(&self.fn_name.to_string(), &on, &f.member)
+        })
+    }
+
+    /// The struct a place holds, where the macro can tell: a struct parameter, an element
+    /// or a row of a sequence parameter of structs, and their fields, as this file declares
+    /// them.
+    pub(super) fn struct_held(&self, e: &Expr) -> Option<String> {
+        match strip(e) {
+            Expr::Field(f) => {
+                let on = self.struct_held(&f.base)?;
+                self.field_struct(&on, &f.member)
+            }
+            Expr::Index(ix) => self.struct_held(&ix.expr),
+            Expr::Reference(r) => self.struct_held(&r.expr),
+            Expr::Path(_) => {
+                let v = self.local_of(e)?;
+                let (base, _) = self.seq_place(v);
+                self.param_structs.get(&base).cloned()
+            }
+            _ => None,
+        }
+    }
+
+    /// The struct the field `member` of the struct `on` is, or holds as a sequence.
+    pub(super) fn field_struct(&self, on: &str, member: &syn::Member) -> Option<String> {
+        let syn::Member::Named(field) = member else {
+            return None;
+        };
+        let caller = self.fn_name.to_string();
+        crate::source::field_type(&caller, on, field).or_else(|| {
+            crate::source::field_type_args(&caller, (on, &[]), field, true).map(|(ty, _)| ty)
+        })
+    }
+
     fn element_field(&self, e: &Expr) -> bool {
         let Some(base) = field_chain_root(e) else {
             return false;

@@ -449,6 +449,14 @@ impl Lower<'_> {
             let Some(root) = self.lookup(&chain.root.to_string()) else {
                 continue;
             };
+            // `m.rate` marked `#[differentiable(constant)]`: read where it is used, a constant.
+            let on = self.param_structs.get(&root).cloned();
+            if self.constant_path(on.clone(), &chain.path) {
+                continue;
+            }
+            let on = on.and_then(|on| {
+                (chain.path.iter()).try_fold(on, |on, member| self.field_struct(&on, member))
+            });
             let Some(hint) = chain.hint else {
                 // Read only through casts to a float: a constant, checked not to be a float.
                 if let Some(&span) = scan.cast.get(&k) {
@@ -472,6 +480,9 @@ impl Lower<'_> {
             let var = self.new_var(&name, chain.span, kind, None);
             self.set_depth(var, chain.depth);
             self.fields.insert(k, var);
+            if let Some(on) = on {
+                self.param_structs.insert(var, on);
+            }
             stmts.push(Stmt::Let {
                 var,
                 op: Op::Field(FieldRead {
@@ -580,6 +591,10 @@ impl Lower<'_> {
         };
         let (base, prefix) = self.seq_place(row);
         for (path, depth) in paths {
+            // `layer.mask` marked `#[differentiable(constant)]`: read as a constant.
+            if self.constant_path(self.param_structs.get(&base).cloned(), &path) {
+                continue;
+            }
             let mut index = prefix.clone();
             let at = index.0.len();
             index.1.extend(path.iter().map(|m| (at, m.clone())));
@@ -599,6 +614,21 @@ impl Lower<'_> {
             );
             self.field_rows.insert((row, key), var);
         }
+    }
+
+    /// Whether the fields `path` from a value of the struct `on` end at a field marked
+    /// `#[differentiable(constant)]` (`hidden.rate` of a `Model`).
+    fn constant_path(&self, on: Option<String>, path: &[syn::Member]) -> bool {
+        let caller = self.fn_name.to_string();
+        let mut on = on;
+        for (k, member) in path.iter().enumerate() {
+            let Some(of) = on.take() else { return false };
+            if k + 1 == path.len() {
+                return crate::source::constant_field(&caller, &of, member);
+            }
+            on = self.field_struct(&of, member);
+        }
+        false
     }
 
     /// How many indices reach a float in `layers[l].w` (`net.layers[l].w`), a field of the

@@ -5,7 +5,10 @@
 //! `v * 2.0`, `-v`, from `impl Sub for V3` and the like) of a struct declared beside the
 //! function without a gradient and deriving `Copy`, where the syntax says a value is one
 //! (`let a = V3 { .. };`, a helper's or method's result, `a - b`): `self` is a local
-//! (`norm_self`), bound to a copy (by reference too, `*self` read as `self`).
+//! (`norm_self`), bound to a copy (by reference too, `*self` read as `self`). A struct of
+//! numbers with a gradient written out in place (an element of a `Vec` of them held one
+//! `Vec` per field, `struct_seqs`) is taken the same way: its ordinary `&self` methods
+//! (`st[i].energy(k)`), and any function lent it (`kick(&st[i], k)`), inlined.
 //! The helper's names are renamed apart (`sub_a`), so its statements go before the
 //! statement that calls it, where that is evaluated in order (a `let`'s initializer, an
 //! expression statement, an `if`'s condition, through arithmetic, calls, fields and
@@ -32,7 +35,7 @@ pub(super) use param_methods::{ParamStructs, seq_struct_names};
 mod bodies;
 pub(super) use bodies::strip_derefs;
 use bodies::{Derefs, early_returns, inlinable, plain_params};
-use bodies::{by_reference, number_types};
+use bodies::{by_reference, lent_struct_literal, number_types};
 mod renames;
 pub(super) mod written;
 use renames::replace_self_type;
@@ -407,7 +410,16 @@ impl Inline<'_> {
             self.refused.push(name.clone());
             return None;
         }
-        let mut f = crate::source::helper(&self.caller, &p.path, self.floats)?;
+        // A struct value written out in place and lent (`kick(&ps[i])` of a `Vec` of structs
+        // held one `Vec` per field): the function is inlined, whatever it gives.
+        let lends_written_out = call.args.iter().any(lent_struct_literal);
+        let mut f = if lends_written_out {
+            let mut asked = self.floats.clone();
+            asked.insert(name.to_string());
+            crate::source::helper(&self.caller, &p.path, &asked)?
+        } else {
+            crate::source::helper(&self.caller, &p.path, self.floats)?
+        };
         self.float_type_param(&mut f)?;
         early_returns(&mut f.block, &f.sig, name, self.taken);
         let mut args = bodies::lent_values(call);
@@ -439,7 +451,8 @@ impl Inline<'_> {
             }
             return None;
         };
-        let by_ref: Vec<bool> = sig.inputs.iter().map(|a| by_reference(a, &copy)).collect();
+        let numbers = |s: &Ident| crate::source::cloned_struct_fields(&self.caller, s).is_some();
+        let by_ref = bodies::bound_to_values(&sig, &args, &copy, &numbers);
         let mut block = f.block.clone();
         written::bounds_checks(&places, &mut block, call.span());
         let types = number_types(&sig);
@@ -464,8 +477,19 @@ impl Inline<'_> {
             return None;
         }
         let (caller, method, span) = (&self.caller, name.to_string(), name.span());
+        // A method of a struct with a gradient, on a value of it written out in place
+        // (`ps[i].energy()` of a `Vec` of structs of numbers held one `Vec` per field).
+        let written_out = || {
+            matches!(args.first().map(|a| strip(a)), Some(Expr::Struct(_)))
+                && crate::source::cloned_struct_fields(caller, &Ident::new(on, span)).is_some()
+        };
+        let of_param = || {
+            let (m, generics) = crate::source::param_method(caller, on, &method, span)?;
+            generics.is_empty().then_some(m)
+        };
         let mut m = match receiver {
-            true => crate::source::struct_method(caller, on, &method, rhs_struct, span)?,
+            true => crate::source::struct_method(caller, on, &method, rhs_struct, span)
+                .or_else(|| written_out().then(of_param).flatten())?,
             false => crate::source::struct_function(caller, on, &method, span)?,
         };
         early_returns(&mut m.block, &m.sig, name, self.taken);

@@ -232,6 +232,12 @@ fn lower_with(
     let (type_params, float_ty) = cx.type_params(&sig.generics);
     let _float = FloatParam::set(float_ty.as_ref(), sig);
     let params = cx.lower_params(sig, args, &item.block);
+    let structs = helpers::ParamStructs::of(sig);
+    for p in &params {
+        if let Some(on) = structs.held_by(&p.name.to_string()) {
+            cx.param_structs.insert(p.var, on.to_string());
+        }
+    }
     let (ret, ret_kind) = cx.lower_return_type(sig);
     let signature_accepted = cx.errors.is_empty();
     let body_start = cx.vars.len();
@@ -354,6 +360,7 @@ impl<'e> Lower<'e> {
             indexed: indexed_names(body),
             fields: BTreeMap::new(),
             field_roots: BTreeSet::new(),
+            param_structs: BTreeMap::new(),
             tuple_ret: None,
             tuple_values,
             depths: BTreeMap::new(),
@@ -472,6 +479,10 @@ struct Lower<'e> {
     fields: BTreeMap<String, VarId>,
     /// The struct parameters' names.
     field_roots: BTreeSet<String>,
+    /// The struct each struct parameter is, or each sequence of structs holds, and each
+    /// field chain of them read into a variable ([`fields`]): by variable, where this file
+    /// declares it.
+    param_structs: BTreeMap<VarId, String>,
     /// The public type of a tuple result (computed as an array).
     tuple_ret: Option<Type>,
     /// Locals holding a call's tuple result (see `tuples::desugar`).

@@ -398,6 +398,13 @@ impl Crate {
             .extend(there.field_names.iter().filter(|(s, _)| mine(s)).cloned());
         here.number_fields
             .extend(there.number_fields.iter().filter(|(s, _)| mine(s)).cloned());
+        here.constant_fields.extend(
+            there
+                .constant_fields
+                .iter()
+                .filter(|(s, _)| mine(s))
+                .cloned(),
+        );
         here.differentiated_methods
             .extend(there.differentiated_methods.iter().cloned());
         let fields: Vec<String> = there

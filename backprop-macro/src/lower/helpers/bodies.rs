@@ -473,6 +473,26 @@ pub(super) fn number_types(sig: &syn::Signature) -> Vec<Option<Type>> {
         .collect()
 }
 
+/// `&S { .. }`: a struct value written out in place, lent.
+pub(super) fn lent_struct_literal(e: &Expr) -> bool {
+    matches!(strip(e), Expr::Reference(r)
+        if r.mutability.is_none() && matches!(strip(&r.expr), Expr::Struct(_)))
+}
+
+/// Per parameter of `sig`, whether it is bound to a copy of its argument ([`by_reference`]):
+/// also a struct of numbers that is not `Copy` (`numbers` says which are) lent as a value
+/// written out in place (`kick(&st[i])` of a `Vec` of them held one `Vec` per field).
+pub(super) fn bound_to_values(
+    sig: &syn::Signature,
+    args: &[&Expr],
+    copy: &dyn Fn(&Ident) -> bool,
+    numbers: &dyn Fn(&Ident) -> bool,
+) -> Vec<bool> {
+    (sig.inputs.iter().zip(args))
+        .map(|(a, e)| by_reference(a, copy) || (lent_struct_literal(e) && by_reference(a, numbers)))
+        .collect()
+}
+
 /// Whether a parameter is a `Copy` struct (`copy` says which are) or a tuple of numbers
 /// taken by shared reference (`o: &V3`, `&self`, `p: &(f64, f64)`), which is bound to a copy
 /// of the value: its fields are then locals like the caller's.

@@ -562,6 +562,12 @@ impl ParamStructs {
         copied_in(e, &self.structs, &self.elements)
     }
 
+    /// The struct the parameter `name` is, or its sequence holds (`m: &Model`, `ps: &[P]`).
+    pub(in crate::lower) fn held_by(&self, name: &str) -> Option<&str> {
+        let param = self.structs.get(name).or_else(|| self.elements.get(name))?;
+        Some(&param.on)
+    }
+
     /// The struct a sequence parameter named by itself holds (`init` of `init: &[S]`).
     pub(in crate::lower) fn elements_of(&self, e: &Expr) -> Option<Ident> {
         let Expr::Path(p) = strip(e) else { return None };

@@ -712,6 +712,10 @@ impl Context for Lower<'_> {
     }
 
     fn is_constant_seq(&self, expr: &Expr) -> bool {
+        // `layer.mask` marked `#[differentiable(constant)]`.
+        if self.constant_field(expr) {
+            return true;
+        }
         // A field of a value of constants walked as a sequence (`o.xs` of `for o in obs`,
         // a sample's features), or a name bound to one (`let xs = &obs[i].xs;`).
         if matches!(strip(expr), Expr::Field(_)) && self.local_of(expr).is_none() {

@@ -223,7 +223,9 @@ impl Blocks<'_> {
                     crate::source::plain_struct(&self.caller.to_string(), &on).then_some(on)
                 };
                 match made {
-                    Made::Copied(source) => params.elements_of(source).and_then(data)?,
+                    // Of a struct with a gradient too: each field's copy then carries the
+                    // parameter's derivatives (`ps.iter().map(|e| e.x).collect()`).
+                    Made::Copied(source) => params.elements_of(source)?,
                     _ => {
                         let value = made.value().or_else(|| pushed(binding, rest))?;
                         struct_named(self.caller, value)
@@ -232,7 +234,11 @@ impl Blocks<'_> {
                 }
             }
         };
-        let declared = crate::source::number_struct_fields(&self.caller.to_string(), &path)?;
+        let caller = self.caller.to_string();
+        let declared = match made {
+            Made::Copied(_) => crate::source::cloned_struct_fields(&caller, &path)?,
+            _ => crate::source::number_struct_fields(&caller, &path)?,
+        };
         let declared = declared
             .into_iter()
             .map(|(k, t)| (k, syn::parse_str(&t).expect("a number type")))

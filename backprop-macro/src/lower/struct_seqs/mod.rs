@@ -10,9 +10,10 @@
 //!
 //! The sequence is made by `Vec::new()` or `Vec::with_capacity(n)` (then `push`), by
 //! `vec![V2 { .. }; n]` or `vec![V2 { .. }, ..]`, by a chain ending in `.map(|..| ..)
-//! .collect()` whose closure gives the struct, or as a copy of a parameter's of a struct
-//! without a gradient (`init.to_vec()`, `init.iter().copied().collect()` of `init: &[V2]`);
-//! an array of them (`[V2 { .. }; 3]`, `[a, b]`) is one array per field. Its uses: `pts[i].x` (read or written),
+//! .collect()` whose closure gives the struct, or as a copy of a parameter's
+//! (`init.to_vec()`, `init.iter().copied().collect()` of `init: &[V2]`; of a struct with a
+//! gradient too, `Copy` or not, each field's copy then carrying the parameter's
+//! derivatives); an array of them (`[V2 { .. }; 3]`, `[a, b]`) is one array per field. Its uses: `pts[i].x` (read or written),
 //! `pts[i]` (the struct written out from its fields, `V2 { x: pts_x[i], y: pts_y[i] }`, for
 //! its operators and methods), `pts[i] = v;`, `pts.push(v);`, `pts.len()`,
 //! `pts.is_empty()`; `for` loops over `pts`, `&pts`, `&mut pts`, `pts.iter()`,
@@ -250,14 +251,11 @@ impl Uses<'_> {
             Expr::MethodCall(m) => {
                 self.element_index(&m.receiver).is_some()
                     && self.seq.path.as_ref().is_none_or(|path| {
-                        crate::source::struct_method(
-                            &self.seq.caller,
-                            &path.to_string(),
-                            &m.method.to_string(),
-                            None,
-                            m.method.span(),
-                        )
-                        .is_none()
+                        let (caller, on) = (&self.seq.caller, path.to_string());
+                        let (method, span) = (m.method.to_string(), m.method.span());
+                        // (An ordinary method of a struct with a gradient takes `&self`.)
+                        crate::source::struct_method(caller, &on, &method, None, span).is_none()
+                            && crate::source::param_method(caller, &on, &method, span).is_none()
                     })
             }
             _ => false,

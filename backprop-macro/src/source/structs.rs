@@ -1,0 +1,153 @@
+//! What the file says of its structs: their fields (numbers, constants, structs), whether
+//! they are `Copy`, tuple structs, or data without a gradient.
+
+use super::*;
+
+/// A struct's fields, each name and type, where it has no generics and every field is named
+/// and of a number type.
+pub(super) fn number_fields(st: &syn::ItemStruct) -> Option<Vec<(String, String)>> {
+    if !st.generics.params.is_empty() || st.fields.is_empty() {
+        return None;
+    }
+    st.fields
+        .iter()
+        .map(|f| {
+            let syn::Type::Path(t) = &f.ty else {
+                return None;
+            };
+            let ty = t.path.get_ident()?.to_string();
+            let name = f.ident.as_ref()?.to_string();
+            NUMBERS.contains(&ty.as_str()).then_some((name, ty))
+        })
+        .collect()
+}
+
+/// The fields of the `Copy` struct `name` declared in the module of the differentiated
+/// function `caller`, each name and type, where all are named numbers (`V2 { x: f64, y:
+/// f64 }`): what a sequence of them is held as, one sequence per field.
+pub fn number_struct_fields(caller: &str, name: &syn::Ident) -> Option<Vec<(String, String)>> {
+    is_copy(caller, name).then(|| cloned_struct_fields(caller, name))?
+}
+
+/// The fields of the struct `name` (`Copy` or not) declared in the module of the
+/// differentiated function `caller`, each name and type, where all are named numbers: what
+/// a copy of a sequence of them (`ps.to_vec()`) is held as, one sequence per field.
+pub fn cloned_struct_fields(caller: &str, name: &syn::Ident) -> Option<Vec<(String, String)>> {
+    let scopes = summary(name.span())?;
+    let home = home(&scopes, caller)?;
+    home.number_fields
+        .iter()
+        .find(|(s, _)| name == s)
+        .map(|(_, f)| f.clone())
+}
+
+/// Whether `name` is a tuple struct without a gradient declared in the module of the
+/// differentiated function `caller` (`struct P(f64, f64);`).
+pub fn is_tuple_struct(caller: &str, name: &syn::Ident) -> bool {
+    summary(name.span()).is_some_and(|scopes| {
+        home(&scopes, caller).is_some_and(|h| {
+            h.tuple_structs.iter().any(|t| name == t)
+                && struct_without_gradient(&scopes, caller, name)
+        })
+    })
+}
+
+/// Whether `items` declare the struct `name` with a derive of `Copy`.
+pub(super) fn copy_struct(items: &[&syn::Item], name: &str) -> bool {
+    items.iter().any(|i| match i {
+        syn::Item::Struct(st) => {
+            st.ident == name
+                && st.attrs.iter().any(|a| {
+                    named(a.path(), "derive")
+                        && a.meta.to_token_stream().to_string().contains("Copy")
+                })
+        }
+        _ => false,
+    })
+}
+
+/// The type of the field `field` of the struct `on`, declared in the module of the
+/// differentiated function `caller`, where it is a name (`V2` of `pos: V2`).
+pub fn field_type(caller: &str, on: &str, field: &syn::Ident) -> Option<String> {
+    field_type_args(caller, (on, &[]), field, false).map(|(ty, _)| ty)
+}
+
+/// [`field_type`], with the field type's arguments where the struct `on` has the type
+/// arguments `args` (`a: Lin<T>` of `Two<T>` at `Two<f32>`: `Lin`, `[f32]`); with `seq`,
+/// of the elements of a field that is a sequence of a struct (`layers: Vec<Layer>`).
+pub fn field_type_args(
+    caller: &str,
+    (on, args): (&str, &[proc_macro2::TokenStream]),
+    field: &syn::Ident,
+    seq: bool,
+) -> Option<(String, Vec<proc_macro2::TokenStream>)> {
+    let scopes = summary(field.span())?;
+    let home = home(&scopes, caller)?;
+    let f = home
+        .field_types
+        .iter()
+        .find(|f| f.on == on && field == &f.field && f.seq == seq)?;
+    let field_args = f
+        .args
+        .iter()
+        .map(|a| match f.generics.iter().position(|g| g == a) {
+            Some(k) => args.get(k).cloned(),
+            None => a.parse().ok(),
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some((f.ty.clone(), field_args))
+}
+
+/// The named fields of the `Copy` struct `name` without a gradient, declared in the module
+/// of the differentiated function `caller`, in order.
+pub fn copy_struct_fields(caller: &str, name: &syn::Ident) -> Option<Vec<String>> {
+    let scopes = summary(name.span())?;
+    let home = home(&scopes, caller)?;
+    if !home.copies.iter().any(|c| name == c) || !struct_without_gradient(&scopes, caller, name) {
+        return None;
+    }
+    home.field_names
+        .iter()
+        .find(|(s, _)| name == s)
+        .map(|(_, f)| f.clone())
+}
+
+/// Whether the field `field` of the struct `on`, declared in the module of the
+/// differentiated function `caller`, has no gradient (marked `#[differentiable(constant)]`,
+/// or an integer or a `bool`): reading it reads a constant.
+pub fn constant_field(caller: &str, on: &str, field: &syn::Member) -> bool {
+    let syn::Member::Named(field) = field else {
+        return false;
+    };
+    summary(field.span()).is_some_and(|scopes| {
+        home(&scopes, caller).is_some_and(|h| {
+            h.constant_fields
+                .iter()
+                .any(|(s, f)| s == on && f.iter().any(|f| field == f))
+        })
+    })
+}
+
+/// Whether the struct `name` is declared in the module of the differentiated function
+/// `caller` with a derive of `Copy`.
+pub fn is_copy(caller: &str, name: &syn::Ident) -> bool {
+    summary(name.span()).is_some_and(|scopes| {
+        home(&scopes, caller).is_some_and(|h| h.copies.iter().any(|c| name == c))
+    })
+}
+
+/// Whether the struct `name`, a parameter's type (or its elements'), certainly has no
+/// gradient: it is declared in the module of the differentiated function `caller`, in the
+/// file `name` is written in, without a derive of `Differentiable` (data: samples,
+/// observations), and nothing here implements the trait for it.
+pub fn plain_struct(caller: &str, name: &syn::Ident) -> bool {
+    summary(name.span()).is_some_and(|scopes| struct_without_gradient(&scopes, caller, name))
+}
+
+pub(super) fn struct_without_gradient(scopes: &[Scope], caller: &str, name: &syn::Ident) -> bool {
+    let Some(home) = home(scopes, caller) else {
+        return false;
+    };
+    let mut found = home.structs.iter().filter(|(s, _)| name == s);
+    matches!((found.next(), found.next()), (Some((_, true)), None))
+}
