@@ -11,8 +11,12 @@
 
 mod common;
 use backprop::__private::ZerosLike;
+use backprop::ndarray::{Array1, Array2, array};
 use backprop::{Differentiable, Real, differentiate};
-use common::{assert_close, assert_fd, assert_fd_elements, check_hvp, elements_of, set_elements};
+use common::{
+    assert_close, assert_fd, assert_fd_array, assert_fd_elements, check_hvp, elements_of,
+    set_elements,
+};
 
 #[derive(Differentiable, Clone, Debug)]
 pub struct Unit {
@@ -165,4 +169,36 @@ fn an_integer_field_of_an_element_bound_to_a_name() {
     assert_fd(|x| counted(&layers, x[0]), &[0.7], &[g.x]);
     // The third weight is past `inputs`: no gradient.
     assert_eq!(g.layers[0].w[2], 0.0);
+}
+
+/// Constant arrays of a struct of ndarray arrays: a mask multiplied in and a projection
+/// applied (`.dot`), beside a differentiable matrix.
+#[derive(Differentiable, Clone, Debug)]
+pub struct Masked {
+    pub w: Array2<f64>,
+    #[differentiable(constant)]
+    pub mask: Array1<f64>,
+    #[differentiable(constant)]
+    pub proj: Array2<f64>,
+}
+
+#[differentiate(wrt(m, x))]
+fn masked(m: &Masked, x: &Array1<f64>) -> f64 {
+    let h = m.w.dot(x) * &m.mask;
+    let p = m.proj.dot(&h);
+    p.mapv(|v| v.tanh()).sum() + m.mask.dot(x)
+}
+
+#[test]
+fn constant_arrays_of_a_struct() {
+    let m = Masked {
+        w: array![[0.1, 0.2], [0.3, -0.4]],
+        mask: array![1.0, 0.5],
+        proj: array![[1.0, -1.0], [0.5, 2.0]],
+    };
+    let x = array![0.7, -0.2];
+    let (value, g) = masked::grad(&m, &x);
+    assert_eq!(value, masked(&m, &x));
+    assert_fd_elements(|m: &Masked| masked(m, &x), &m, &g.m);
+    assert_fd_array(|x| masked(&m, x), &x, &g.x);
 }

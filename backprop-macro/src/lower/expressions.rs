@@ -272,16 +272,15 @@ impl<'e> Lower<'e> {
                 None => {}
             }
         }
-        // `m.rate`, `b.r`: a field marked constant reads no derivative.
-        if self.constant_field(expr) {
-            return Op::Konst(self.konst(expr));
-        }
         match self.local_of(expr) {
             Some(v) if self.is_row(v) => Op::Copy(self.row_used_whole(v, expr.span())),
             Some(v) => match self.operand_of(v) {
                 Operand::Konst(k) => Op::Konst(k),
                 operand => Op::Copy(operand),
             },
+            // `u.rate`, `m.units[j].rate`: a field without a gradient of a struct in a
+            // sequence reads no derivative.
+            None if self.constant_field(expr) => Op::Konst(self.konst(expr)),
             // `layer.b`, `layers[l].b`: a float field of a struct in a sequence, checked
             // to be a float where the user wrote it.
             None if self.element_field(expr) => match self.struct_element(expr) {

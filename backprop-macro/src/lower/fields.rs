@@ -449,11 +449,9 @@ impl Lower<'_> {
             let Some(root) = self.lookup(&chain.root.to_string()) else {
                 continue;
             };
-            // `m.rate` marked `#[differentiable(constant)]`: read where it is used, a constant.
+            // `m.rate` marked `#[differentiable(constant)]`: read into a constant.
             let on = self.param_structs.get(&root).cloned();
-            if self.constant_path(on.clone(), &chain.path) {
-                continue;
-            }
+            let constant = self.constant_path(on.clone(), &chain.path);
             let on = on.and_then(|on| {
                 (chain.path.iter()).try_fold(on, |on, member| self.field_struct(&on, member))
             });
@@ -483,14 +481,24 @@ impl Lower<'_> {
             if let Some(on) = on {
                 self.param_structs.insert(var, on);
             }
-            stmts.push(Stmt::Let {
-                var,
-                op: Op::Field(FieldRead {
+            let op = if constant {
+                let (id, path) = (&self.vars[root].ident, &chain.path);
+                let read = match kind {
+                    Kind::Float => quote_spanned!(chain.span=> #id #(.#path)*),
+                    _ => quote_spanned!(chain.span=> &#id #(.#path)*),
+                };
+                Op::Konst(self.konst_tokens(read, &[root]))
+            } else {
+                Op::Field(FieldRead {
                     root,
                     path: chain.path,
                     by_ref: kind != Kind::Float,
                     span: chain.span,
-                }),
+                })
+            };
+            stmts.push(Stmt::Let {
+                var,
+                op,
                 span: chain.span,
             });
         }
