@@ -56,6 +56,8 @@
 //! - `lower/struct_windows.rs`: windows of a parameter's sequence of structs (`for w in
 //!   ps.windows(2)`, `.map(|w| ..)`) as index loops reading `ps[w_at + j]`.
 //! - `lower/aggregates.rs`: tuples and structs bound to names, as one local per element.
+//! - `lower/array_rows.rs`: a row of a parameter of arrays of floats (`pts: &[[f64; 2]]`)
+//!   copied out whole (`let p = pts[i];`), as the array written out from its elements.
 //! - `lower/aggregates/chosen.rs`: a tuple or struct value chosen by `if`, its locals
 //!   assigned in each branch.
 //! - `lower/aggregates/copies.rs`: a copy of a struct passed as data (`let mut s = st;`),

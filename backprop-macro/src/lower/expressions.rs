@@ -273,7 +273,10 @@ impl<'e> Lower<'e> {
             }
         }
         match self.local_of(expr) {
-            Some(v) if self.is_row(v) => Op::Copy(self.row_used_whole(v, expr.span())),
+            Some(v) if self.is_row(v) => match self.row_written_out(v) {
+                Some(items) => Op::List { items, vec: false },
+                None => Op::Copy(self.row_used_whole(v, expr.span())),
+            },
             Some(v) => match self.operand_of(v) {
                 Operand::Konst(k) => Op::Konst(k),
                 operand => Op::Copy(operand),

@@ -18,6 +18,7 @@ use syn::{Expr, Ident, Pat, Type};
 
 mod aggregates;
 mod aliases;
+mod array_rows;
 mod axes;
 mod borrows;
 mod break_value;
@@ -163,6 +164,7 @@ fn desugar_values(
 ) -> Vec<Ident> {
     let caller = &sig.ident;
     tuples::split_element_lets(block);
+    array_rows::desugar(block, sig);
     borrows::desugar(block);
     copies::free_zip(block, caller);
     copies::desugar(block, user);

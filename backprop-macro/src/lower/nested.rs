@@ -152,6 +152,24 @@ impl Lower<'_> {
     }
 
     /// A row used as a whole value: reported once, at the use.
+    /// A row of floats of a written length used as a value of its own (`norm(p)` of `for &p
+    /// in pts`, `pts: &[[f64; 2]]`): its elements, to be written out as an array.
+    pub(super) fn row_written_out(&mut self, v: VarId) -> Option<Vec<Operand>> {
+        let (base, prefix) = self.seq_place(v);
+        let float = types::float_param().map(|f| f.to_string());
+        let len = super::array_rows::row_len(self.vars[base].ty.as_ref()?, float.as_deref())?;
+        if !prefix.1.is_empty() || prefix.0.len() + 1 != self.depth(base) {
+            return None;
+        }
+        let items = (0..len).map(|k| {
+            let k = syn::Index::from(k);
+            let mut at = prefix.clone();
+            at.0.push(self.konst_tokens(quote!(#k), &[]));
+            Operand::Elem(base, at)
+        });
+        Some(items.collect())
+    }
+
     pub(super) fn row_used_whole(&mut self, v: VarId, span: Span) -> Operand {
         self.errors.at(span, ROW_USES);
         self.poisoned.insert(v);

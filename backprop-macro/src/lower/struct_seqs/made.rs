@@ -23,17 +23,7 @@ pub(super) fn literal_fields(e: &Expr, path: Option<&Ident>) -> Option<Vec<(syn:
 fn vec_of_tuples(ty: &Type) -> Option<Vec<Type>> {
     let elem = match ty {
         Type::Array(a) => &*a.elem,
-        Type::Path(p) => {
-            let last = p.path.segments.last()?;
-            let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-                return None;
-            };
-            match (last.ident == "Vec", args.args.first()) {
-                (true, Some(syn::GenericArgument::Type(t))) if args.args.len() == 1 => t,
-                _ => return None,
-            }
-        }
-        _ => return None,
+        path => vec_elem(path)?,
     };
     let Type::Tuple(t) = elem else { return None };
     let numbers = t.elems.len() >= 2
@@ -48,22 +38,12 @@ fn vec_of_tuples(ty: &Type) -> Option<Vec<Type>> {
 
 /// The struct's name in `Vec<S>` or `[S; N]`.
 fn vec_of(ty: &Type) -> Option<&Ident> {
-    if let Type::Array(a) = ty
-        && let Type::Path(t) = &*a.elem
-    {
-        return t.path.get_ident();
-    }
-    let Type::Path(p) = ty else { return None };
-    let last = p.path.segments.last()?;
-    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-        return None;
+    let elem = match ty {
+        Type::Array(a) => &*a.elem,
+        path => vec_elem(path)?,
     };
-    match (last.ident == "Vec", args.args.first()) {
-        (true, Some(syn::GenericArgument::Type(Type::Path(t)))) if args.args.len() == 1 => {
-            t.path.get_ident()
-        }
-        _ => None,
-    }
+    let Type::Path(t) = elem else { return None };
+    t.path.get_ident()
 }
 
 /// A closure's value as written: the tail of its block, or its body.

@@ -1,0 +1,129 @@
+//! A row of a parameter holding arrays of floats of a written length (`pts: &[[f64; 2]]`,
+//! `&Vec<[f64; 3]>`, `[[f64; 3]; 4]`) used as a value of its own, as geometry code copies a
+//! point out (`let p = pts[i];`, `norm(pts[i])`, `let mut q = pts[0]; q[0] *= k;`): the
+//! array written out from its elements (`[pts[i][0], pts[i][1]]`), a local array like any
+//! other. Rows read in place (`pts[i][0]`), lent (`&pts[i]`) or called a method on
+//! (`pts[i].iter()`) are left as written; so is a row whose index does more than compute
+//! (it is read once per element), and every row of a parameter the body binds again.
+
+use super::*;
+
+/// The longest row written out.
+const LONGEST: usize = 16;
+
+pub(super) fn desugar(block: &mut syn::Block, sig: &syn::Signature) {
+    let mut bound = Vec::new();
+    helpers::Bound(&mut bound).visit_block(block);
+    let float = sig
+        .generics
+        .type_params()
+        .next()
+        .map(|t| t.ident.to_string());
+    let rows: std::collections::HashMap<String, usize> = sig
+        .inputs
+        .iter()
+        .filter_map(|a| {
+            let syn::FnArg::Typed(t) = a else { return None };
+            let Pat::Ident(name) = &*t.pat else {
+                return None;
+            };
+            let name = name.ident.to_string();
+            let len = row_len(&t.ty, float.as_deref())?;
+            (!bound.contains(&name)).then_some((name, len))
+        })
+        .collect();
+    if !rows.is_empty() {
+        Rows(&rows).visit_block_mut(block);
+    }
+}
+
+/// The length of the rows of `&[[f; N]]`, `&Vec<[f; N]>`, `Vec<[f; N]>`, `[[f; N]; M]` (and
+/// references to them), `f` a float type (`f32`, `f64`, or the function's type parameter)
+/// and `N` a literal.
+pub(super) fn row_len(ty: &Type, float: Option<&str>) -> Option<usize> {
+    let row = match ty {
+        Type::Reference(r) => return row_len(&r.elem, float),
+        Type::Slice(s) => &*s.elem,
+        Type::Array(a) => &*a.elem,
+        path @ Type::Path(_) => vec_elem(path)?,
+        _ => return None,
+    };
+    let Type::Array(row) = row else { return None };
+    let Type::Path(elem) = &*row.elem else {
+        return None;
+    };
+    let of_floats = ["f32", "f64"]
+        .into_iter()
+        .chain(float)
+        .any(|f| elem.path.is_ident(f));
+    let Expr::Lit(syn::ExprLit {
+        lit: syn::Lit::Int(n),
+        ..
+    }) = &row.len
+    else {
+        return None;
+    };
+    let n: usize = n.base10_parse().ok()?;
+    (of_floats && (1..=LONGEST).contains(&n)).then_some(n)
+}
+
+struct Rows<'a>(&'a std::collections::HashMap<String, usize>);
+
+impl Rows<'_> {
+    /// `pts[i]` of such a parameter: its rows' length.
+    fn row(&self, e: &Expr) -> Option<usize> {
+        let Expr::Index(ix) = strip(e) else {
+            return None;
+        };
+        let Expr::Path(p) = strip(&ix.expr) else {
+            return None;
+        };
+        let len = *self.0.get(&p.path.get_ident()?.to_string())?;
+        computes_only(&ix.index, &|_| false).then_some(len)
+    }
+
+    /// Visits `e` where it is a row left as written: only its index.
+    fn in_place(&mut self, e: &mut Expr) {
+        let row = self.row(e).is_some();
+        match e {
+            Expr::Index(ix) if row => self.visit_expr_mut(&mut ix.index),
+            Expr::Paren(p) => self.in_place(&mut p.expr),
+            _ => self.visit_expr_mut(e),
+        }
+    }
+}
+
+impl VisitMut for Rows<'_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        if let Some(len) = self.row(e) {
+            let row = e.clone();
+            let elements = (0..len).map(|k| {
+                let k = syn::Index::from(k);
+                quote!(#row[#k])
+            });
+            *e = syn::parse_quote_spanned!(row.span()=> [#(#elements),*]);
+            return;
+        }
+        match e {
+            Expr::Index(ix) => {
+                self.in_place(&mut ix.expr);
+                self.visit_expr_mut(&mut ix.index);
+            }
+            Expr::Reference(r) => self.in_place(&mut r.expr),
+            Expr::MethodCall(m) => {
+                self.in_place(&mut m.receiver);
+                for a in &mut m.args {
+                    self.visit_expr_mut(a);
+                }
+            }
+            Expr::Assign(a) => {
+                self.in_place(&mut a.left);
+                self.visit_expr_mut(&mut a.right);
+            }
+            _ => syn::visit_mut::visit_expr_mut(self, e),
+        }
+    }
+
+    fn visit_macro_mut(&mut self, _: &mut syn::Macro) {}
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}

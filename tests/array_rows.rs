@@ -1,0 +1,116 @@
+//! Points as arrays (`pts: &[[f64; 2]]`, `&[[f64; 3]]`), copied out whole the way geometry
+//! code does: `let p = pts[i];`, `norm(pts[i])`, `sub(pts[b], pts[a])`, `for &p in pts`,
+//! `.map(|&p| norm(p))`, `let mut q = pts[0]; q[0] *= k;`, `best = pts[i];` (each was "this
+//! is a row of a nested sequence ... not written or used as a value whole"). Checked against
+//! central differences, `jvp` against the gradient and `hvp` against differences of it.
+
+#![allow(clippy::needless_range_loop)]
+#![deny(warnings)]
+
+mod common;
+use backprop::differentiate;
+use common::{assert_close, assert_fd, check_hvp, draws};
+
+fn norm(p: [f64; 2]) -> f64 {
+    (p[0] * p[0] + p[1] * p[1]).sqrt()
+}
+
+fn sub(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
+    [a[0] - b[0], a[1] - b[1], a[2] - b[2]]
+}
+
+fn cross(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
+    [
+        a[1] * b[2] - a[2] * b[1],
+        a[2] * b[0] - a[0] * b[2],
+        a[0] * b[1] - a[1] * b[0],
+    ]
+}
+
+/// A polygon's area (shoelace) and perimeter, its corners copied out, then walked by value.
+#[differentiate(hessian)]
+fn polygon(pts: &[[f64; 2]], k: f64) -> f64 {
+    let n = pts.len();
+    let mut area = 0.0;
+    for i in 0..n {
+        let p = pts[i];
+        let q = pts[(i + 1) % n];
+        area += p[0] * q[1] - q[0] * p[1];
+    }
+    let mut radii = 0.0;
+    for &p in pts {
+        radii += norm(p);
+    }
+    let spread: f64 = pts.iter().map(|&p| norm(p) * p[0]).sum();
+    let mut q = pts[0];
+    q[0] *= k;
+    q[1] += pts[1][0];
+    0.5 * area + radii + spread + q[0] * q[1] + norm(q)
+}
+
+/// A triangle mesh's area: each triangle's edges from its corners, copied out by index.
+#[differentiate(hessian)]
+fn mesh_area(v: &[[f64; 3]], tris: &[[usize; 3]]) -> f64 {
+    let mut total = 0.0;
+    for t in tris {
+        let c = cross(sub(v[t[1]], v[t[0]]), sub(v[t[2]], v[t[0]]));
+        total += 0.5 * (c[0] * c[0] + c[1] * c[1] + c[2] * c[2]).sqrt();
+    }
+    // The corner farthest along x, chosen by value.
+    let mut best = v[0];
+    for i in 1..v.len() {
+        if v[i][0] > best[0] {
+            best = v[i];
+        }
+    }
+    total + best[1] * best[2]
+}
+
+fn points<const N: usize>(x: &[f64]) -> Vec<[f64; N]> {
+    x.chunks(N).map(|c| c.try_into().unwrap()).collect()
+}
+
+fn flat<const N: usize>(g: &[[f64; N]]) -> Vec<f64> {
+    g.iter().flatten().copied().collect()
+}
+
+#[test]
+fn a_polygons_corners_copied_out() {
+    for (k, x, v) in draws(301, &[8, 10], 1.5) {
+        let f = |x: &[f64]| polygon(&points::<2>(x), 1.3);
+        let (value, g) = polygon::grad(&points::<2>(&x), 1.3);
+        assert_eq!(value, f(&x));
+        assert_fd(f, &x, &flat(&g.pts));
+        let grad = |x: &[f64]| flat(&polygon::grad(&points::<2>(x), 1.3).1.pts);
+        let hvp = |x: &[f64], u: &[f64]| {
+            flat(
+                &polygon::hvp(&points::<2>(x), 1.3, &points::<2>(u), 0.0)
+                    .2
+                    .pts,
+            )
+        };
+        check_hvp(grad, hvp, &x, 110 + k);
+        let dot: f64 = flat(&g.pts).iter().zip(&v).map(|(a, b)| a * b).sum();
+        let tangent = polygon::jvp(&points::<2>(&x), 1.3, &points::<2>(&v), 0.0).1;
+        assert_close(tangent, dot, 1e-12);
+    }
+}
+
+#[test]
+fn a_meshs_corners_copied_out_by_index() {
+    let tris = [[0, 1, 2], [0, 2, 3], [1, 3, 2]];
+    for (k, x, v) in draws(302, &[12, 12], 1.5) {
+        let f = |x: &[f64]| mesh_area(&points::<3>(x), &tris);
+        let (value, g) = mesh_area::grad(&points::<3>(&x), &tris);
+        assert_eq!(value, f(&x));
+        assert_fd(f, &x, &flat(&g.v));
+        let grad = |x: &[f64]| flat(&mesh_area::grad(&points::<3>(x), &tris).1.v);
+        let hvp = |x: &[f64], u: &[f64]| {
+            flat(&mesh_area::hvp(&points::<3>(x), &tris, &points::<3>(u)).2.v)
+        };
+        check_hvp(grad, hvp, &x, 120 + k);
+        let dot: f64 = flat(&g.v).iter().zip(&v).map(|(a, b)| a * b).sum();
+        let tangent = mesh_area::jvp(&points::<3>(&x), &tris, &points::<3>(&v)).1;
+        assert_close(tangent, dot, 1e-12);
+    }
+}
