@@ -2921,6 +2921,29 @@ fn windows_and_chunks() {
     check_at_lengths!(stretches, 43);
 }
 
+/// The same stretches walked backwards, as a recurrence from the end is written:
+/// `x.windows(3).rev()`, `x.chunks(4).enumerate().rev()` (the count is the chunk's index;
+/// the shorter last chunk comes first), `x.chunks_exact(2).rev()`.
+#[differentiate(hessian)]
+fn stretches_reversed(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for w in x.windows(3).rev() {
+        s = s * 0.5 + w[0] * w[2] - w[1];
+    }
+    for (i, c) in x.chunks(4).enumerate().rev() {
+        s = s * c[0] + c[c.len() - 1] * (i as f64 + 1.0);
+    }
+    for c in x.chunks_exact(2).rev() {
+        s = (s + c[0]).sin() * c[1];
+    }
+    s
+}
+
+#[test]
+fn windows_and_chunks_reversed() {
+    check_at_lengths!(stretches_reversed, 44);
+}
+
 /// The same stretches walked by iterator chains: `x.windows(2).map(..).sum()` (the window
 /// only indexed: `x` read in place), `.enumerate()`d chunks (a shorter last chunk),
 /// `chunks_exact` folded, a filter, a product, `for_each`, and a window named by a

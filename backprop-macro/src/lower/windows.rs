@@ -1,5 +1,6 @@
 //! `for w in x.windows(k)`, `x.chunks(k)`, `x.chunks_exact(k)`, `y.chunks_mut(k)`,
-//! `y.chunks_exact_mut(k)` (also `.enumerate()`d, and two of them zipped) over a sequence:
+//! `y.chunks_exact_mut(k)` (also `.enumerate()`d, `.rev()`ersed, and two of them zipped)
+//! over a sequence:
 //! the index loop they mean. And `for v in &x[a..b]`
 //! (or `x[a..].iter()...`): the walk `x.iter().skip(a).take(b - a)`, after the bounds check
 //! the slice makes. Each window is a stretch of `x`: where the body only indexes it and
@@ -58,7 +59,13 @@ impl Lower<'_> {
     /// + 1)`, also after `.enumerate()`, whose count is then the stretch's index).
     pub(super) fn stretch_loop(&mut self, f: &syn::ExprForLoop) -> Option<Expr> {
         let (mut e, mut enumerated) = (strip(&f.expr), false);
+        // `.rev()` last (`x.windows(2).rev()`, `.enumerate().rev()`: the count is the
+        // stretch's index): the same stretches, the last first.
+        let reversed = super::iterators::peel(&mut e, "rev");
         let limits = super::iterators::limits(&mut e)?;
+        if reversed && !limits.is_empty() {
+            return None;
+        }
         if let Expr::MethodCall(m) = e
             && m.method == "enumerate"
             && m.args.is_empty()
@@ -73,7 +80,7 @@ impl Lower<'_> {
         let walks = match self.stretches(e) {
             Some(one) if skip_take => vec![one],
             Some(_) => return None,
-            None if !limits.is_empty() => return None,
+            None if !limits.is_empty() || reversed => return None,
             None => match e {
                 Expr::MethodCall(z) if z.method == "zip" && z.args.len() == 1 => {
                     vec![self.stretches(&z.receiver)?, self.stretches(&z.args[0])?]
@@ -128,7 +135,7 @@ impl Lower<'_> {
                 name,
             })
             .collect();
-        self.stretch_walk(f, &sides, index, &limits)
+        self.stretch_walk(f, &sides, index, (&limits, reversed))
     }
 
     /// The loop over the stretches of `sides` (each bound to its name, or read in place).
@@ -137,7 +144,7 @@ impl Lower<'_> {
         f: &syn::ExprForLoop,
         sides: &[Side],
         index: Option<Ident>,
-        limits: &[(Limit, &Expr)],
+        (limits, reversed): (&[(Limit, &Expr)], bool),
     ) -> Option<Expr> {
         let span = f.span();
         let one = match sides[0].kind {
@@ -211,7 +218,10 @@ impl Lower<'_> {
                 _ => return None,
             }
         }
-        let range = quote!(#lo..#hi);
+        let range = match reversed {
+            false => quote!(#lo..#hi),
+            true => quote!((#lo..#hi).rev()),
+        };
         let stmts = &body.stmts;
         Some(syn::parse_quote_spanned!(span=> {
             #(#setup)*

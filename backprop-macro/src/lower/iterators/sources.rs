@@ -216,7 +216,7 @@ fn adapted(e: &Expr) -> bool {
 }
 
 /// Takes `.method()` (without arguments) off the end of `e`, if it ends so.
-pub(super) fn peel(e: &mut &Expr, method: &str) -> bool {
+pub(in crate::lower) fn peel(e: &mut &Expr, method: &str) -> bool {
     match *e {
         Expr::MethodCall(m) if m.method == method && m.args.is_empty() => {
             *e = strip(&m.receiver);
