@@ -491,3 +491,42 @@ fn feature_vectors_in_pairs() {
     ];
     check_over_data!(logistic_over_pairs, 3, &data);
 }
+
+/// A sample's feature vector cloned, then normalized by the parameters (`o.xs.clone()` then
+/// written with values that carry a derivative; was "cannot index a float": the copy was
+/// taken for a float), and a copy of a parameter's pairs written by element (`data.to_vec()`
+/// then `d[i].0 = ..`; was "does not support assigning to fields").
+#[differentiate(hessian, wrt(w))]
+fn normalized_features(w: &[f64], data: &[Features], pairs: &[(f64, f64)]) -> f64 {
+    let mut s = 0.0;
+    for o in data {
+        let mut xs = o.xs.clone();
+        for (k, x) in xs.iter_mut().enumerate() {
+            *x = (*x - w[k]) * w[(k + 1) % w.len()];
+        }
+        s += xs.iter().map(|x| x * x).sum::<f64>() * o.y;
+    }
+    let mut first = data[0].xs.to_vec();
+    first[0] *= w[2];
+    let mut d = pairs.to_vec();
+    for i in 0..d.len() {
+        d[i].0 = w[i % w.len()] * d[i].1;
+    }
+    s + first.iter().sum::<f64>() + d.iter().map(|(a, b)| a * a + b).sum::<f64>()
+}
+
+#[test]
+fn copies_of_data_written_with_derivatives() {
+    let data = vec![
+        Features {
+            xs: vec![1.0, 0.5, -0.3],
+            y: 1.0,
+        },
+        Features {
+            xs: vec![0.2, -1.0, 0.7],
+            y: 0.5,
+        },
+    ];
+    let pairs = [(0.5, 2.0), (1.0, -1.0), (0.3, 0.4), (-0.7, 0.2)];
+    check_over_data!(normalized_features, 3, &data, &pairs);
+}

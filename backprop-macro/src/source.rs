@@ -34,8 +34,8 @@ pub use signatures::{returns_floats_of, returns_sequence_of};
 #[cfg(test)]
 use structs::struct_without_gradient;
 pub use structs::{
-    cloned_struct_fields, constant_field, copy_struct_fields, field_type, field_type_args, is_copy,
-    is_tuple_struct, number_struct_fields, plain_struct,
+    cloned_struct_fields, constant_field, copy_struct_fields, field_type, field_type_args,
+    float_seq_field, is_copy, is_tuple_struct, number_struct_fields, plain_struct,
 };
 use structs::{copy_struct, number_fields};
 
@@ -124,6 +124,9 @@ struct Scope {
     tuple_structs: Vec<String>,
     /// The names of the named fields of each struct declared here, in order.
     field_names: Vec<(String, Vec<String>)>,
+    /// The fields of each struct declared here holding floats in a `Vec` or an array
+    /// (`ys: Vec<f64>`).
+    float_seq_fields: Vec<(String, Vec<String>)>,
     /// The fields of each struct declared here without a gradient: marked
     /// `#[differentiable(constant)]`, or integers and `bool`s.
     constant_fields: Vec<(String, Vec<String>)>,
@@ -181,6 +184,18 @@ impl Scope {
             .filter(marked)
             .filter_map(|f| Some(f.ident.as_ref()?.to_string()))
             .collect();
+        let float_seqs: Vec<String> = (st.fields.iter())
+            .filter(|f| {
+                matches!(
+                    crate::lower::classify(&f.ty),
+                    crate::lower::TypeClass::Seq(_, 1)
+                )
+            })
+            .filter_map(|f| Some(f.ident.as_ref()?.to_string()))
+            .collect();
+        if !float_seqs.is_empty() {
+            (self.float_seq_fields).push((st.ident.to_string(), float_seqs));
+        }
         if !constants.is_empty() {
             self.constant_fields.push((st.ident.to_string(), constants));
         }

@@ -396,6 +396,17 @@ impl Lower<'_> {
             Expr::MethodCall(m) if m.method == "collect" && m.args.is_empty() => {
                 super::methods::mapped_kind(&m.receiver) == Some(Kind::Float)
             }
+            // `obs[0].ys.clone()` of a struct declaring `ys: Vec<f64>`.
+            Expr::MethodCall(m)
+                if ["clone", "to_vec", "to_owned"]
+                    .iter()
+                    .any(|c| m.method == c)
+                    && m.args.is_empty() =>
+            {
+                matches!(strip(&m.receiver), Expr::Field(f) if self.struct_held(&f.base).is_some_and(|on| {
+                    crate::source::float_seq_field(&self.fn_name.to_string(), &on, &f.member)
+                }))
+            }
             _ => false,
         }
     }

@@ -304,6 +304,12 @@ impl<'e> Lower<'e> {
             ));
         }
         let var = self.loop_var(strip_pat_ref(&f.pat), Kind::Other, "`for name in ...`");
+        // `for o in data` of structs: `o` holds the struct the sequence does (its fields'
+        // types then known, `o.xs.clone()` a sequence of floats).
+        let held = iterators::source(iterable).and_then(|seq| self.struct_held(seq));
+        if let (Some(var), Some(on)) = (var, held) {
+            self.param_structs.insert(var, on);
+        }
         // `for &c in CONSTS.iter()`: the pattern's `&` goes into the head.
         let iter = if matches!(&*f.pat, Pat::Reference(_)) {
             let inner = iter.expr.clone();

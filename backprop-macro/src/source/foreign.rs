@@ -405,6 +405,13 @@ impl Crate {
                 .filter(|(s, _)| mine(s))
                 .cloned(),
         );
+        here.float_seq_fields.extend(
+            there
+                .float_seq_fields
+                .iter()
+                .filter(|(s, _)| mine(s))
+                .cloned(),
+        );
         here.differentiated_methods
             .extend(there.differentiated_methods.iter().cloned());
         let fields: Vec<String> = there

@@ -128,6 +128,19 @@ pub fn constant_field(caller: &str, on: &str, field: &syn::Member) -> bool {
     })
 }
 
+/// Whether the field `field` of the struct `on`, declared in the module of the
+/// differentiated function `caller`, holds floats in a `Vec` or an array (`ys: Vec<f64>`).
+pub fn float_seq_field(caller: &str, on: &str, field: &syn::Member) -> bool {
+    let syn::Member::Named(field) = field else {
+        return false;
+    };
+    summary(field.span()).is_some_and(|scopes| {
+        home(&scopes, caller).is_some_and(|h| {
+            (h.float_seq_fields.iter()).any(|(s, f)| s == on && f.iter().any(|f| field == f))
+        })
+    })
+}
+
 /// Whether the struct `name` is declared in the module of the differentiated function
 /// `caller` with a derive of `Copy`.
 pub fn is_copy(caller: &str, name: &syn::Ident) -> bool {

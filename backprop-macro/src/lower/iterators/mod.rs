@@ -28,7 +28,7 @@ mod terminals;
 pub(super) use pairs::pair_taken_apart;
 pub(super) use refused::{unsupported_adaptor, unsupported_stretch_end};
 use sources::*;
-pub(super) use sources::{copies, limits, peel};
+pub(super) use sources::{copies, limits, peel, source};
 
 pub(super) use loops::for_loop;
 pub(super) use terminals::terminal;

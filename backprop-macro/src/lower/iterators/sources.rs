@@ -7,7 +7,7 @@ use super::*;
 /// `xs.iter()`, `xs.iter().copied()`, `&xs`, `xs`, `xs.iter_mut()`, `&mut xs`,
 /// `xs.into_iter()` (its items references or values as `xs` is borrowed or owned): the
 /// sequence `xs` (a path).
-pub(super) fn source(expr: &Expr) -> Option<&Expr> {
+pub(in crate::lower) fn source(expr: &Expr) -> Option<&Expr> {
     match strip(expr) {
         Expr::MethodCall(m)
             if m.args.is_empty() && (m.method == "copied" || m.method == "cloned") =>

@@ -23,6 +23,7 @@ pub(super) fn literal_fields(e: &Expr, path: Option<&Ident>) -> Option<Vec<(syn:
 fn vec_of_tuples(ty: &Type) -> Option<Vec<Type>> {
     let elem = match ty {
         Type::Array(a) => &*a.elem,
+        Type::Slice(s) => &*s.elem,
         path => vec_elem(path)?,
     };
     let Type::Tuple(t) = elem else { return None };
@@ -185,9 +186,11 @@ impl Blocks<'_> {
         binding: &Ident,
         rest: &[syn::Stmt],
     ) -> Option<(Option<Ident>, Declared)> {
-        let tuples = match ty {
-            Some(ty) => vec_of_tuples(ty),
-            None => made.tuple_arity().map(|n| vec![syn::parse_quote!(_); n]),
+        let tuples = match (ty, made) {
+            (Some(ty), _) => vec_of_tuples(ty),
+            // `data.to_vec()` of `data: &[(f64, f64)]`: the parameter's tuples.
+            (None, Made::Copied(source)) => param_type(self.sig, source).and_then(vec_of_tuples),
+            (None, _) => made.tuple_arity().map(|n| vec![syn::parse_quote!(_); n]),
         };
         if let Some(types) = tuples {
             let numbered = types.into_iter().enumerate();
@@ -414,6 +417,23 @@ impl<'a> Made<'a> {
             _ => None,
         }
     }
+}
+
+/// The type of the parameter `e` names, through references (`[(f64, f64)]` of `data:
+/// &[(f64, f64)]`).
+fn param_type<'s>(sig: &'s syn::Signature, e: &Expr) -> Option<&'s Type> {
+    let Expr::Path(p) = strip(e) else { return None };
+    let name = p.path.get_ident()?;
+    sig.inputs.iter().find_map(|a| match a {
+        syn::FnArg::Typed(t) if matches!(&*t.pat, Pat::Ident(i) if i.ident == *name) => {
+            let mut ty = &*t.ty;
+            while let Type::Reference(r) = ty {
+                ty = &r.elem;
+            }
+            Some(ty)
+        }
+        _ => None,
+    })
 }
 
 /// A parameter named by itself (`init`).
