@@ -494,8 +494,9 @@ fn feature_vectors_in_pairs() {
 
 /// A sample's feature vector cloned, then normalized by the parameters (`o.xs.clone()` then
 /// written with values that carry a derivative; was "cannot index a float": the copy was
-/// taken for a float), and a copy of a parameter's pairs written by element (`data.to_vec()`
-/// then `d[i].0 = ..`; was "does not support assigning to fields").
+/// taken for a float), a whole sample cloned and written (`data[i].clone()`), and a copy of
+/// a parameter's pairs written by element (`data.to_vec()` then `d[i].0 = ..`; both were
+/// "does not support assigning to fields").
 #[differentiate(hessian, wrt(w))]
 fn normalized_features(w: &[f64], data: &[Features], pairs: &[(f64, f64)]) -> f64 {
     let mut s = 0.0;
@@ -508,6 +509,12 @@ fn normalized_features(w: &[f64], data: &[Features], pairs: &[(f64, f64)]) -> f6
     }
     let mut first = data[0].xs.to_vec();
     first[0] *= w[2];
+    // A whole sample cloned (not `Copy`), then its label and a feature written.
+    let i = 1;
+    let mut o = data[i].clone();
+    o.y *= w[0];
+    o.xs[2] += w[1] * o.xs[0];
+    s += o.y * o.xs.iter().sum::<f64>();
     let mut d = pairs.to_vec();
     for i in 0..d.len() {
         d[i].0 = w[i % w.len()] * d[i].1;

@@ -180,3 +180,135 @@ fn a_copy_of_the_initial_states_stepped_in_place() {
 fn a_copy_made_by_a_chain_stepped_by_its_fields() {
     check_particles!(stepped_by_fields, 32);
 }
+
+// ------------------------------------------------------------ copies of a struct parameter
+
+#[derive(Differentiable, Clone, Copy, Debug)]
+pub struct P {
+    pub x: f64,
+    pub y: f64,
+}
+
+/// A struct parameter copied into a `mut` binding, or chosen by `if`, then written and
+/// read: one local per field, each read from the parameter's (both were errors, and before
+/// that a copy whose fields read as constants); an element of a sequence of them copied
+/// (`qs[0]`, `Copy`) and cloned (`ps[1].clone()`, not `Copy`), then written.
+#[differentiate(hessian)]
+fn copied_structs(a: P, b: P, ps: &[Particle], qs: &[P]) -> f64 {
+    let mut c = a;
+    c.x *= 2.0;
+    let d = if a.x > 0.0 { a } else { b };
+    let mut p = ps[1].clone();
+    p.x *= d.y;
+    p.v += p.x * ps[0].v;
+    let mut q = qs[0];
+    q.y += q.x * c.y;
+    c.x * c.y + d.x * d.y + p.x * p.v + q.x * q.y
+}
+
+/// The elements of a gradient of [`copied_structs`], in parameter order.
+fn flat_grad(g: &copied_structs::Grad) -> Vec<f64> {
+    let mut v = vec![g.a.x, g.a.y, g.b.x, g.b.y];
+    v.extend(g.ps.iter().flat_map(|p| [p.x, p.v]));
+    v.extend(g.qs.iter().flat_map(|q| [q.x, q.y]));
+    v
+}
+
+#[test]
+fn copies_of_struct_parameters_written() {
+    let (a, b) = (P { x: 0.7, y: -1.3 }, P { x: 2.0, y: 0.5 });
+    let qs = vec![P { x: 0.4, y: -0.6 }, P { x: 1.1, y: 0.3 }];
+    let ps = particles();
+    for a in [a, P { x: -0.7, ..a }] {
+        // Every element of every parameter, in order, and back.
+        let flat = |a: &P, b: &P, ps: &Vec<Particle>, qs: &Vec<P>| {
+            let mut v = vec![a.x, a.y, b.x, b.y];
+            v.extend(ps.iter().flat_map(|p| [p.x, p.v]));
+            v.extend(qs.iter().flat_map(|q| [q.x, q.y]));
+            v
+        };
+        let at = |w: &[f64]| {
+            let (mut ps, mut qs) = (ps.clone(), qs.clone());
+            for (k, p) in ps.iter_mut().enumerate() {
+                (p.x, p.v) = (w[4 + 2 * k], w[5 + 2 * k]);
+            }
+            for (k, q) in qs.iter_mut().enumerate() {
+                (q.x, q.y) = (w[10 + 2 * k], w[11 + 2 * k]);
+            }
+            (P { x: w[0], y: w[1] }, P { x: w[2], y: w[3] }, ps, qs)
+        };
+        let x = flat(&a, &b, &ps, &qs);
+        let f = |w: &[f64]| {
+            let (a, b, ps, qs) = at(w);
+            copied_structs(a, b, &ps, &qs)
+        };
+        let grad = |w: &[f64]| {
+            let (a, b, ps, qs) = at(w);
+            flat_grad(&copied_structs::grad(a, b, &ps, &qs).1)
+        };
+        common::assert_fd(f, &x, &grad(&x));
+        let hvp = |w: &[f64], u: &[f64]| {
+            let (a, b, ps, qs) = at(w);
+            let (da, db, dps, dqs) = at(u);
+            let g = copied_structs::hvp(
+                a,
+                b,
+                &ps,
+                &qs,
+                PGrad { x: da.x, y: da.y },
+                PGrad { x: db.x, y: db.y },
+                &(dps.iter())
+                    .map(|p| ParticleGrad { x: p.x, v: p.v })
+                    .collect(),
+                &(dqs.iter()).map(|q| PGrad { x: q.x, y: q.y }).collect(),
+            )
+            .2;
+            flat_grad(&g)
+        };
+        check_hvp(grad, hvp, &x, 33);
+    }
+}
+
+#[derive(Differentiable, Clone, Debug)]
+pub struct Dense {
+    pub w: Vec<f64>,
+    pub b: Vec<f64>,
+    pub inputs: usize,
+}
+
+/// A layer cloned out of a slice of them and changed before use: its weights and biases
+/// are copies of the parameter's, so their gradients go back to `layers[0]`.
+#[differentiate(reverse, forward)]
+fn cloned_layer(layers: &[Dense], x: &[f64]) -> f64 {
+    let mut l2 = layers[0].clone();
+    l2.w[0] *= x[0];
+    l2.b[1] += l2.w[1] * x[1];
+    let mut s = 0.0;
+    for o in 0..l2.b.len() {
+        let mut z = l2.b[o];
+        for i in 0..l2.inputs {
+            z += l2.w[o * l2.inputs + i] * x[i];
+        }
+        s += z.tanh();
+    }
+    s
+}
+
+#[test]
+fn a_layer_cloned_and_changed() {
+    let layers = vec![Dense {
+        w: vec![0.1, -0.2, 0.3, 0.4],
+        b: vec![0.05, -0.1],
+        inputs: 2,
+    }];
+    let x = [0.7, -0.4];
+    let (value, g) = cloned_layer::grad(&layers, &x);
+    assert_eq!(value, cloned_layer(&layers, &x));
+    assert_fd_elements(|l: &Vec<Dense>| cloned_layer(l, &x), &layers, &g.layers);
+    common::assert_fd(|x| cloned_layer(&layers, x), &x, &g.x);
+    // Forward mode along the first weight: its gradient.
+    let mut dl = layers.zeros_like();
+    dl[0].w[0] = 1.0;
+    let tangent = cloned_layer::jvp(&layers, &x, &dl, &[0.0, 0.0]).1;
+    assert_close(tangent, g.layers[0].w[0], 1e-12);
+}

@@ -36,6 +36,7 @@ use structs::struct_without_gradient;
 pub use structs::{
     cloned_struct_fields, constant_field, copy_struct_fields, field_type, field_type_args,
     float_seq_field, is_copy, is_tuple_struct, number_struct_fields, plain_struct,
+    value_struct_fields,
 };
 use structs::{copy_struct, number_fields};
 
@@ -124,6 +125,9 @@ struct Scope {
     tuple_structs: Vec<String>,
     /// The names of the named fields of each struct declared here, in order.
     field_names: Vec<(String, Vec<String>)>,
+    /// The named fields of each struct declared here whose fields are all numbers or
+    /// sequences of floats, each with whether it is a sequence.
+    value_fields: Vec<(String, Vec<(String, bool)>)>,
     /// The fields of each struct declared here holding floats in a `Vec` or an array
     /// (`ys: Vec<f64>`).
     float_seq_fields: Vec<(String, Vec<String>)>,
@@ -184,6 +188,22 @@ impl Scope {
             .filter(marked)
             .filter_map(|f| Some(f.ident.as_ref()?.to_string()))
             .collect();
+        // Every field a number or a sequence of floats: each name, and whether a sequence.
+        let values: Option<Vec<(String, bool)>> = (st.fields.iter())
+            .map(|f| {
+                let seq = match crate::lower::classify(&f.ty) {
+                    crate::lower::TypeClass::Seq(_, 1) => true,
+                    crate::lower::TypeClass::Float
+                    | crate::lower::TypeClass::Int
+                    | crate::lower::TypeClass::Bool => false,
+                    _ => return None,
+                };
+                Some((f.ident.as_ref()?.to_string(), seq))
+            })
+            .collect();
+        if let Some(values) = values.filter(|v| !v.is_empty()) {
+            self.value_fields.push((st.ident.to_string(), values));
+        }
         let float_seqs: Vec<String> = (st.fields.iter())
             .filter(|f| {
                 matches!(

@@ -623,4 +623,4 @@ fn collected_kind(expr: &Expr, ty: Option<&Type>) -> Option<Kind> {
 
 /// The error at a second name for a struct with a gradient that cannot be read as the
 /// struct itself.
-pub(super) const STRUCT_ALIAS: &str = "#[differentiate] reads a struct parameter bound to another name (`let c = b;`, `let c = &b;`) as the parameter itself, but not here: the binding is `mut` or a pattern, the function binds the parameter's name again, the rest of the block binds this name again, or the value is computed (`a.clone()`, `if .. { a } else { b }`); read the parameter by its own name (`b.x`)";
+pub(super) const STRUCT_ALIAS: &str = "#[differentiate] reads a struct parameter bound to another name (`let c = b;`, `let c = &b;`) as the parameter itself, and holds a copy of one declared in the function's file whose fields are numbers (`let mut c = b;` of a `Copy` struct, `b.clone()`, `if .. { a } else { b }`) as one local per field; not here: the struct holds more than numbers and the binding is `mut` or a pattern, the function binds the parameter's name again, the rest of the block binds this name again, or the value is computed; read the parameter by its own name (`b.x`)";

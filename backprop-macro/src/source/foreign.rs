@@ -405,6 +405,8 @@ impl Crate {
                 .filter(|(s, _)| mine(s))
                 .cloned(),
         );
+        here.value_fields
+            .extend(there.value_fields.iter().filter(|(s, _)| mine(s)).cloned());
         here.float_seq_fields.extend(
             there
                 .float_seq_fields

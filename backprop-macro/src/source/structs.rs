@@ -141,6 +141,17 @@ pub fn float_seq_field(caller: &str, on: &str, field: &syn::Member) -> bool {
     })
 }
 
+/// The named fields of the struct `name` declared in the module of the differentiated
+/// function `caller`, where each is a number or a sequence of floats (`Obs { t: f64, ys:
+/// Vec<f64> }`): each name, and whether a sequence.
+pub fn value_struct_fields(caller: &str, name: &syn::Ident) -> Option<Vec<(String, bool)>> {
+    let scopes = summary(name.span())?;
+    let home = home(&scopes, caller)?;
+    (home.value_fields.iter())
+        .find(|(s, _)| name == s)
+        .map(|(_, f)| f.clone())
+}
+
 /// Whether the struct `name` is declared in the module of the differentiated function
 /// `caller` with a derive of `Copy`.
 pub fn is_copy(caller: &str, name: &syn::Ident) -> bool {

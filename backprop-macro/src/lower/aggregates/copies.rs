@@ -4,7 +4,10 @@
 //! may then carry derivatives (`s.x *= k;`). The struct is declared in the function's
 //! module without a gradient, derives `Copy` and has named number fields; the parameter's
 //! name is bound by no `let` of the function (the name is the parameter wherever it is
-//! read), and an element's index is a name or a literal (read once per field).
+//! read), and an element's index is a name or a literal (read once per field). A clone
+//! of one that is not `Copy` (`let mut o = obs[i].clone();`), whose fields are numbers and
+//! sequences of floats, is held the same way, each sequence cloned (`o_ys =
+//! obs[i].ys.clone()`).
 
 use super::*;
 use crate::lower::helpers::ParamStructs;
@@ -44,17 +47,31 @@ impl DataParams {
 impl Split<'_> {
     /// `st` or `init[i]` as the struct's fields read from it, where it is such a copy.
     pub(super) fn data_copy(&self, e: &Expr) -> Option<Written> {
+        // `obs[i].clone()` of a struct that is not `Copy`: its sequences cloned.
+        let (e, cloned) = match strip(e) {
+            Expr::MethodCall(m) if m.method == "clone" && m.args.is_empty() => (&*m.receiver, true),
+            e => (e, false),
+        };
         let name = self.data.struct_of(e)?;
-        // (A struct with a gradient is a parameter read through its name: `struct_aliases`.)
-        if !crate::source::plain_struct(&self.caller, &name) {
-            return None;
-        }
-        let fields = crate::source::number_struct_fields(&self.caller, &name)?;
+        // (A struct with a gradient bound to a name and only read is the parameter read
+        // through its name, `struct_aliases`; what is left here is a copy to be written,
+        // its fields then read from the parameter's.)
+        let fields: Vec<(String, bool)> = match cloned {
+            false => (crate::source::number_struct_fields(&self.caller, &name)?.into_iter())
+                .map(|(k, _)| (k, false))
+                .collect(),
+            true => crate::source::value_struct_fields(&self.caller, &name)?,
+        };
         let values = fields
             .into_iter()
-            .map(|(k, _)| {
+            .map(|(k, seq)| {
                 let member: syn::Member = syn::parse_str(&k).ok()?;
-                Some((k, field_of(e, &member)))
+                let field = field_of(e, &member);
+                let value = match seq {
+                    true => syn::parse_quote!(#field.clone()),
+                    false => field,
+                };
+                Some((k, value))
             })
             .collect::<Option<Vec<_>>>()?;
         Some((Some(syn::Path::from(name.clone())), values))
