@@ -105,6 +105,25 @@ fn polyline_length(x: &[f64]) -> f64 {
     total
 }
 
+/// Each point beside the one `k` after it, by a zip of the sequence with itself shifted:
+/// `pts.iter().zip(pts.iter().skip(1))` in a chain and counted in a loop, `.zip(&pts[2..])`
+/// (was an error, four of them).
+#[differentiate(hessian)]
+fn zipped_with_itself(x: &[f64]) -> f64 {
+    let pts: Vec<V2> = x.chunks(2).map(|c| V2 { x: c[0], y: c[1] }).collect();
+    let length: f64 = (pts.iter().zip(pts.iter().skip(1)))
+        .map(|(a, b)| (*b - *a).norm())
+        .sum();
+    let mut s = 0.0;
+    for (i, (a, b)) in pts.iter().zip(pts.iter().skip(1)).enumerate() {
+        s += (b.x - a.x) * (i as f64 + 1.0);
+    }
+    for (a, c) in pts.iter().zip(&pts[2..]) {
+        s += a.cross(*c);
+    }
+    length + s
+}
+
 /// A closed polygon's area by the shoelace formula, its length by windows, and its sides
 /// collected by a function of two points.
 #[differentiate(hessian)]
@@ -342,6 +361,7 @@ fn geometry_over_a_vec_of_points() {
         check_every_mode!(polygon, &x, &v, 20 + k);
         check_every_mode!(pushed_and_walked, &x, &v, 30 + k);
         check_every_mode!(walked_every_way, &x, &v, 35 + k);
+        check_every_mode!(zipped_with_itself, &x, &v, 37 + k);
     }
     for (k, x, v) in draws(212, &[6, 6], 2.0) {
         check_every_mode!(triangle_spread, &x, &v, 40 + k);

@@ -28,6 +28,11 @@ impl Uses<'_> {
             counted = true;
             base = strip(&m.receiver);
         }
+        if adaptors.is_empty()
+            && let Some(walk) = self.zipped_with_itself(base, counted)
+        {
+            return Some(walk);
+        }
         // `ws.iter().zip(&pts)`: the other walk zipped with the range.
         if let Expr::MethodCall(m) = base
             && m.method == "zip"
@@ -108,6 +113,7 @@ impl Uses<'_> {
             zipped: other.is_some(),
             behind: false,
             counted,
+            shifted: None,
         })
     }
 
@@ -191,7 +197,50 @@ impl Uses<'_> {
             zipped: false,
             behind: true,
             counted: false,
+            shifted: None,
         })
+    }
+
+    /// `pts.iter().zip(pts.iter().skip(k))`: each element and the one `k` after it.
+    fn zipped_with_itself(&mut self, zip: &Expr, counted: bool) -> Option<Walk> {
+        let Expr::MethodCall(m) = zip else {
+            return None;
+        };
+        if m.method != "zip" || m.args.len() != 1 || !self.whole_walk(&m.receiver) {
+            return None;
+        }
+        let mut k = self.shifted_walk(&m.args[0])?.clone();
+        self.visit_expr_mut(&mut k);
+        let len = self.seq.len();
+        Some(Walk {
+            range: syn::parse_quote!((0..#len.saturating_sub(#k))),
+            enumerated: false,
+            window: None,
+            zipped: false,
+            behind: false,
+            counted,
+            shifted: Some(k),
+        })
+    }
+
+    /// `k` of `pts.iter().skip(k)`, `&pts[k..]` or `pts[k..].iter()`: the sequence itself,
+    /// from its element `k`.
+    fn shifted_walk<'e>(&self, e: &'e Expr) -> Option<&'e Expr> {
+        let from = |e: &'e Expr| match strip(e) {
+            Expr::Index(ix) if self.is_seq(&ix.expr) => match strip(&ix.index) {
+                Expr::Range(r) if r.end.is_none() => r.start.as_deref(),
+                _ => None,
+            },
+            _ => None,
+        };
+        match strip(e) {
+            Expr::MethodCall(m) if m.method == "skip" && m.args.len() == 1 => {
+                self.whole_walk(&m.receiver).then(|| &m.args[0])
+            }
+            Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => from(&m.receiver),
+            Expr::Reference(r) if r.mutability.is_none() => from(&r.expr),
+            _ => None,
+        }
     }
 
     /// `&pts`, `pts`, `pts.iter()`, `pts.iter_mut()` or `pts.into_iter()`: every element,
@@ -217,6 +266,9 @@ impl Uses<'_> {
         // (What a walk that failed to bind left.)
         self.copies.clear();
         self.destructure = None;
+        if let Some(k) = &walk.shifted {
+            return self.bind_shifted(walk.counted, k, pat);
+        }
         // `(p, w)` of a zip: `p` the element, `w` the other walk's item, kept; `(w, p)` of
         // `ws.zip(&pts)`. Either is walked as `(at, w)`.
         if walk.zipped || walk.behind {
@@ -240,6 +292,7 @@ impl Uses<'_> {
                 zipped: false,
                 behind: false,
                 counted: false,
+                shifted: None,
             };
             let (index, bound) = self.bind(&plain, item)?;
             match count.map(strip_pat) {
@@ -309,6 +362,56 @@ impl Uses<'_> {
     }
 }
 
+impl Uses<'_> {
+    /// `(a, b)` of `pts.iter().zip(pts.iter().skip(k))` (`(i, (a, b))` counted): `a` the
+    /// element at the index, `b` the one `k` after it.
+    fn bind_shifted(
+        &mut self,
+        counted: bool,
+        k: &Expr,
+        pat: &Pat,
+    ) -> Option<(Pat, Vec<(Ident, Bound)>)> {
+        let index = self.fresh();
+        let pat = match (counted, strip_pat(pat)) {
+            (true, Pat::Tuple(t)) if t.elems.len() == 2 => {
+                match strip_pat(&t.elems[0]) {
+                    Pat::Ident(i) if i.subpat.is_none() && i.by_ref.is_none() => {
+                        self.copies.push(syn::parse_quote!(let #i = #index;));
+                    }
+                    Pat::Wild(_) => {}
+                    _ => return None,
+                }
+                &t.elems[1]
+            }
+            (true, _) => return None,
+            (false, pat) => pat,
+        };
+        let Pat::Tuple(t) = strip_pat(pat) else {
+            return None;
+        };
+        if t.elems.len() != 2 {
+            return None;
+        }
+        let at = [syn::parse_quote!(#index), syn::parse_quote!(#index + #k)];
+        let mut bound = Vec::new();
+        for (p, at) in t.elems.iter().zip(at) {
+            let p = match strip_pat(p) {
+                Pat::Reference(r) => strip_pat(&r.pat),
+                p => p,
+            };
+            match p {
+                Pat::Ident(i) if i.subpat.is_none() && i.by_ref.is_none() => {
+                    let name = self.copied(i);
+                    bound.push((name, Bound::Element(at)));
+                }
+                Pat::Wild(_) => {}
+                _ => return None,
+            }
+        }
+        Some((syn::parse_quote!(#index), bound))
+    }
+}
+
 /// `e.max(lo)`, or `e` where `lo` is the range's first bound, zero.
 fn at_least(e: Expr, lo: &Expr) -> Expr {
     match lo {
@@ -335,4 +438,7 @@ pub(super) struct Walk {
     /// A zip, then `enumerate`d: its items are `(count, item of the zip)`, the count the
     /// index.
     pub(super) counted: bool,
+    /// `pts.iter().zip(pts.iter().skip(k))`: its items are the elements at the index and
+    /// `k` after it.
+    pub(super) shifted: Option<Expr>,
 }
