@@ -470,7 +470,10 @@ fn check_{name}(p: &mut Points) -> (Verdict, String) {{
 /// declared in a module of the file, the plain methods
 /// of a generic struct (`impl<F: Real> Lin<F>`) from `&Lin<f64>`, a sequence of structs
 /// walked by their plain methods (`for l in ls`, `ls[i].penalty()`, `map`, `fold`, windows
-/// of points, `let p3 = ps[i - 1];`), a slice walked backward by steps (`.rev().step_by(k)`,
+/// of points, `let p3 = ps[i - 1];`; the layers' methods reading fields without a gradient,
+/// `self.gain` and `self.id`), the points copied and stepped in place (`ps.to_vec()` then
+/// `iter_mut()`) and one copied then written (`let mut q = ps[0];`), a slice walked
+/// backward by steps (`.rev().step_by(k)`,
 /// counted from the end too), the slice made an array (`Array1::from(v.to_vec())`) and back
 /// (`a.to_vec()`), and
 /// panicking macros on branches the checks never take.
@@ -513,8 +516,9 @@ fn methodical(rng: &mut Rng, id: usize) -> Function {
                 "let w{k} = match ls.len() {{\n        0 => 0.5,\n        n if n < 100 => 1.0 / n as f64,\n        _ => todo!(),\n    }};\n    acc = acc * w{k} + {lit};"
             ),
             14 => format!("acc += a.dot(&ps[0]) * {lit} + ps[ps.len() - 1].at(acc.tanh());"),
+            // And a copy of the points stepped in place.
             15 => format!(
-                "for p in ps {{\n        acc += p.dot(&b) * 0.25 + p.shade(acc) * {lit};\n    }}"
+                "for p in ps {{\n        acc += p.dot(&b) * 0.25 + p.shade(acc) * {lit};\n    }}\n    let mut st{k} = ps.to_vec();\n    for q in st{k}.iter_mut() {{\n        q.y += q.x * acc.tanh();\n    }}\n    acc += st{k}.iter().map(|q| q.y * {lit}).sum::<f64>();"
             ),
             16 => format!("acc += ps.iter().map(|p| p.norm()).sum::<f64>() * {lit};"),
             17 => format!(
@@ -532,8 +536,9 @@ fn methodical(rng: &mut Rng, id: usize) -> Function {
             19 => format!(
                 "acc += v.iter().rev().enumerate().step_by(2).map(|(j, e)| e * (j as f64 + 0.5)).sum::<f64>() * {lit};"
             ),
+            // And an element copied, then written.
             _ => format!(
-                "for i in 1..ps.len() {{\n        let p{k} = ps[i - 1];\n        acc = acc * 0.5 + p{k}.dot(&ps[i]) * {lit};\n    }}"
+                "for i in 1..ps.len() {{\n        let p{k} = ps[i - 1];\n        acc = acc * 0.5 + p{k}.dot(&ps[i]) * {lit};\n    }}\n    let mut q{k} = ps[0];\n    q{k}.x *= acc.tanh();\n    acc += q{k}.x * q{k}.y * 0.25;"
             ),
         };
         writeln!(body, "    {stmt}").unwrap();
@@ -892,6 +897,10 @@ impl<F: backprop::Real> Lin<F> {
 pub struct Lay {
     pub w: Vec<f64>,
     pub b: f64,
+    /// Fields without a gradient, read in arithmetic by the methods.
+    #[differentiable(constant)]
+    pub gain: f64,
+    pub id: usize,
 }
 
 impl Lay {
@@ -900,7 +909,7 @@ impl Lay {
     }
 
     pub fn penalty(&self) -> f64 {
-        self.w.iter().map(|e| e * e).sum::<f64>() + self.b * self.b
+        self.w.iter().map(|e| e * e).sum::<f64>() + self.b * self.b * self.gain + (self.id % 2) as f64
     }
 }
 
@@ -909,7 +918,7 @@ impl Lay {
 pub fn pm_args(q: &[f64], count: usize, points: usize) -> (Pv, Pv, Lin<f64>, Vec<Lay>, Vec<Pv>, Vec<f64>, f64) {
     let (ls, ps) = q[6..].split_at(3 * count);
     let (ps, v) = ps.split_at(2 * points);
-    let lays = ls.chunks(3).map(|c| Lay { w: c[..2].to_vec(), b: c[2] }).collect();
+    let lays = ls.chunks(3).enumerate().map(|(id, c)| Lay { w: c[..2].to_vec(), b: c[2], gain: 0.75, id }).collect();
     let pts = ps.chunks(2).map(|c| Pv { x: c[0], y: c[1] }).collect();
     (Pv { x: q[0], y: q[1] }, Pv { x: q[2], y: q[3] }, Lin { w: q[4], b: q[5] }, lays, pts, v[..v.len() - 1].to_vec(), v[v.len() - 1])
 }
@@ -2225,8 +2234,8 @@ impl<'r> Gen<'r> {
         let (p, t) = (self.name("p"), self.name("t"));
         let (a, b) = (self.bounded(2), self.bounded(1));
         if self.has_slice && self.rng.chance(0.25) {
-            // Windows or chunks of the slice, indexed and measured (or, walked by a chain,
-            // copied).
+            // Windows or chunks of the slice (also backwards), indexed and measured (or,
+            // walked by a chain, copied).
             self.line(&format!("let mut {t} = {b};"));
             match self.rng.below(6) {
                 5 => {
@@ -2248,6 +2257,10 @@ impl<'r> Gen<'r> {
                 0 => {
                     self.line("for w in v.windows(2) {");
                     self.line(&format!("    {t} += (w[1] - w[0]) * {a} + w.len() as f64;"));
+                    // And backwards.
+                    self.line("}");
+                    self.line("for w in v.windows(3).rev() {");
+                    self.line(&format!("    {t} = {t} * 0.5 + w[0] * w[w.len() - 1];"));
                 }
                 1 => {
                     self.line("for (j, c) in v.chunks(2).enumerate() {");
