@@ -189,10 +189,17 @@ pub struct P {
     pub y: f64,
 }
 
+impl P {
+    fn dot(&self, o: &P) -> f64 {
+        self.x * o.x + self.y * o.y
+    }
+}
+
 /// A struct parameter copied into a `mut` binding, or chosen by `if`, then written and
 /// read: one local per field, each read from the parameter's (both were errors, and before
 /// that a copy whose fields read as constants); an element of a sequence of them copied
-/// (`qs[0]`, `Copy`) and cloned (`ps[1].clone()`, not `Copy`), then written.
+/// (`qs[0]`, `Copy`) and cloned (`ps[1].clone()`, not `Copy`), then written; the struct's
+/// ordinary methods called on the copies.
 #[differentiate(hessian)]
 fn copied_structs(a: P, b: P, ps: &[Particle], qs: &[P]) -> f64 {
     let mut c = a;
@@ -203,7 +210,8 @@ fn copied_structs(a: P, b: P, ps: &[Particle], qs: &[P]) -> f64 {
     p.v += p.x * ps[0].v;
     let mut q = qs[0];
     q.y += q.x * c.y;
-    c.x * c.y + d.x * d.y + p.x * p.v + q.x * q.y
+    // The struct's methods on the copies.
+    c.x * c.y + d.x * d.y + p.x * p.v + q.x * q.y + c.dot(&q) + q.dot(&qs[1])
 }
 
 /// The elements of a gradient of [`copied_structs`], in parameter order.
@@ -311,4 +319,47 @@ fn a_layer_cloned_and_changed() {
     dl[0].w[0] = 1.0;
     let tangent = cloned_layer::jvp(&layers, &x, &dl, &[0.0, 0.0]).1;
     assert_close(tangent, g.layers[0].w[0], 1e-12);
+}
+
+/// A local struct of numbers that is not `Copy`: held one local per field, its `&self`
+/// methods inlined (they were left as calls: "not inlined" at the value).
+#[derive(Clone)]
+struct Seg {
+    a: f64,
+    b: f64,
+}
+
+impl Seg {
+    fn len(&self) -> f64 {
+        self.a.hypot(self.b)
+    }
+
+    fn at(&self, t: f64) -> f64 {
+        self.a * t + self.b
+    }
+}
+
+#[differentiate(hessian)]
+fn segments(x: &[f64]) -> f64 {
+    let s = Seg { a: x[0], b: x[1] };
+    let mut q = Seg {
+        a: x[1] * x[0],
+        b: 2.0,
+    };
+    q.b *= x[0];
+    s.len() + q.at(x[1]) + s.a * q.len()
+}
+
+#[test]
+fn methods_of_a_local_struct_that_is_not_copy() {
+    let x = [0.7, -1.3];
+    let (value, g) = segments::grad(&x);
+    assert_eq!(value, segments(&x));
+    common::assert_fd(segments, &x, &g.x);
+    check_hvp(
+        |x| segments::grad(x).1.x,
+        |x, u| segments::hvp(x, u).2.x,
+        &x,
+        34,
+    );
 }

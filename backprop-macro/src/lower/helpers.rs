@@ -173,7 +173,8 @@ impl Inline<'_> {
                         match (&local.pat, strip(&init.expr)) {
                             (Pat::Ident(i), value) => held.push((
                                 &i.ident,
-                                self.struct_of(value).or_else(|| self.copied_param(value)),
+                                (self.struct_of(value))
+                                    .or_else(|| self.copied_param(value, i.mutability.is_some())),
                             )),
                             (Pat::Tuple(names), Expr::Tuple(values)) => {
                                 for (p, v) in names.elems.iter().zip(&values.elems) {
@@ -478,11 +479,10 @@ impl Inline<'_> {
         }
         let (caller, method, span) = (&self.caller, name.to_string(), name.span());
         // A method of a struct with a gradient, on a value of it written out in place
-        // (`ps[i].energy()` of a `Vec` of structs of numbers held one `Vec` per field).
-        let written_out = || {
-            matches!(args.first().map(|a| strip(a)), Some(Expr::Struct(_)))
-                && crate::source::cloned_struct_fields(caller, &Ident::new(on, span)).is_some()
-        };
+        // (`ps[i].energy()` of a `Vec` of structs of numbers held one `Vec` per field) or on
+        // a copy of one (`let mut c = a;`), held one local per field.
+        let written_out =
+            || crate::source::cloned_struct_fields(caller, &Ident::new(on, span)).is_some();
         let of_param = || {
             let (m, generics) = crate::source::param_method(caller, on, &method, span)?;
             generics.is_empty().then_some(m)

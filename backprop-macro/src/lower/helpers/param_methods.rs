@@ -601,16 +601,26 @@ fn copied_in(
 
 impl Inline<'_> {
     /// The struct a copy of a parameter holds (`let mut s = st;` of `st: State`, `let mut
-    /// t = init[i];` of `init: &[State]`), where it is a `Copy` struct without a gradient
-    /// and the function binds the parameter's name nowhere: its methods, `&mut self` ones
-    /// too, are then inlined on the copy (`s.step(k, dt)`).
-    pub(super) fn copied_param(&self, value: &Expr) -> Option<String> {
+    /// t = init[i];` of `init: &[State]`, `a.clone()`), where it is a `Copy` struct without
+    /// a gradient, or with one and bound `mut` (`mutable`), and the function binds the
+    /// parameter's name nowhere: its methods, `&mut self` ones too, are then inlined on the
+    /// copy (`s.step(k, dt)`).
+    pub(super) fn copied_param(&self, value: &Expr, mutable: bool) -> Option<String> {
+        // (`a.clone()` is the copy `a` is.)
+        let value = match strip(value) {
+            Expr::MethodCall(m) if m.method == "clone" && m.args.is_empty() => &*m.receiver,
+            value => value,
+        };
         let (param, on) = copied_in(value, &self.params, &self.seq_params)?;
         if self.locals.get(&param).is_some_and(|&n| n > 0) {
             return None;
         }
-        (crate::source::plain_struct(&self.caller, &on)
-            && crate::source::is_copy(&self.caller, &on))
+        // Data, or bound `mut` a struct with a gradient whose fields are numbers (held one
+        // local per field too, `aggregates/copies.rs`; one not `mut` is read through the
+        // parameter's name, `struct_aliases`).
+        (crate::source::is_copy(&self.caller, &on)
+            && (crate::source::plain_struct(&self.caller, &on)
+                || (mutable && crate::source::number_struct_fields(&self.caller, &on).is_some())))
         .then(|| on.to_string())
     }
 }
