@@ -322,3 +322,30 @@ fn popped_by_match(x: &[f64]) -> f64 {
 fn popped_by_a_match() {
     check_all!(popped_by_match, &[0.3, -0.7, 1.1, 0.4], 20);
 }
+
+/// `let t = v.pop();` kept as an `Option`, then matched, tested and defaulted (was "not a
+/// `pop` kept as an `Option`"): the float and the flag it means, down to empty.
+#[differentiate(hessian)]
+fn popped_into_options(x: &[f64]) -> f64 {
+    let mut v: Vec<f64> = x.iter().map(|e| e * 1.5).collect();
+    let mut s = 0.0;
+    for k in 0..x.len() + 1 {
+        let t = v.pop();
+        s += match t {
+            Some(a) => a * x[k % x.len()],
+            None => 0.25 * s,
+        };
+    }
+    v.push(x[1] * x[0]);
+    let last = v.pop();
+    let none = v.pop();
+    if let Some(l) = last {
+        s += l.sin();
+    }
+    s + last.unwrap_or(0.0) * 2.0 + none.unwrap_or(x[0])
+}
+
+#[test]
+fn pops_kept_as_options() {
+    check_all!(popped_into_options, &[0.3, -0.7, 1.1, 0.4], 21);
+}

@@ -1,6 +1,7 @@
 // Changing a sequence in ways the derivative cannot follow (a nested one grown by `extend`,
-// a `Vec` with duplicates removed in place by `dedup`; `retain` is supported), or taking from it into an `Option` kept as one:
-// errors that say what to write instead.
+// a `Vec` with duplicates removed in place by `dedup`; `retain` is supported), or taking from
+// it into an `Option` used other than by a `let` (`let t = v.pop();` is supported): errors
+// that say what to write instead.
 use backprop::differentiate;
 
 #[differentiate]
@@ -18,10 +19,9 @@ fn deduplicated(x: f64) -> f64 {
 }
 
 #[differentiate]
-fn pop_kept_as_an_option(x: &[f64]) -> f64 {
+fn pop_mapped(x: &[f64]) -> f64 {
     let mut v = x.to_vec();
-    let t = v.pop();
-    t.unwrap_or(0.0)
+    v.pop().map(|t| t * 2.0).unwrap_or(0.0)
 }
 
 fn main() {}

@@ -185,6 +185,23 @@ impl Lower<'_> {
         Some(syn::parse_quote_spanned!(m.span()=> { #(#stmts)* #t }))
     }
 
+    /// `let t = v.pop();` of a local `Vec` of floats, kept as an `Option`: the `let` of `if
+    /// v.is_empty() { None } else { Some(v.pop().unwrap()) }`, the `Option` then held as a
+    /// float and a flag (`options.rs`, which reads `v.pop()` so too).
+    pub(super) fn pop_kept(&self, local: &syn::Local) -> Option<syn::Local> {
+        let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
+        self.popping(&init.expr)?;
+        let Expr::MethodCall(pop) = strip(&init.expr) else {
+            return None;
+        };
+        let v = &pop.receiver;
+        let mut kept = local.clone();
+        *kept.init.as_mut()?.expr = syn::parse_quote_spanned!(pop.span()=>
+            if #v.is_empty() { None } else { Some(#v.pop().unwrap()) }
+        );
+        Some(kept)
+    }
+
     /// `v.pop()` of a local sequence of floats (not a parameter, not nested): `v`.
     fn popping(&self, e: &Expr) -> Option<VarId> {
         let Expr::MethodCall(m) = strip(e) else {

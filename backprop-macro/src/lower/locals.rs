@@ -15,6 +15,9 @@ impl Lower<'_> {
         if self.lower_constant_destructure(local, out) || self.refused_struct_alias(local) {
             return;
         }
+        if let Some(kept) = self.pop_kept(local) {
+            return self.lower_local(&kept, out);
+        }
         let Some((ident, ty, _mutable)) = self.local_pattern(local) else {
             return;
         };

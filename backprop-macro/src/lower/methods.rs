@@ -4,7 +4,7 @@
 use super::*;
 
 /// The `pop`s of a sequence of floats that carries a derivative the macro takes.
-const POPS: &str = "#[differentiate] takes the last element of a local `Vec` of floats as `v.pop().unwrap()` (or `.expect(..)`, `.unwrap_or(..)`), `v.pop();`, `while let Some(t) = v.pop()`, `if let Some(t) = v.pop()` or `match v.pop() { Some(t) => .., None => .. }`; not a `pop` kept as an `Option` (`let t = v.pop();`), of a sequence of rows, or of a parameter";
+const POPS: &str = "#[differentiate] takes the last element of a local `Vec` of floats as `v.pop().unwrap()` (or `.expect(..)`, `.unwrap_or(..)`), `v.pop();`, `while let Some(t) = v.pop()`, `if let Some(t) = v.pop()` or `match v.pop() { Some(t) => .., None => .. }`, or kept as an `Option` by a `let` (`let t = v.pop();`); not a `pop` used otherwise (`v.pop().map(..)`), of a sequence of rows, or of a parameter";
 
 impl Lower<'_> {
     /// A method of a sequence of floats that carries a derivative, outside an iterator

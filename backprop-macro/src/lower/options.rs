@@ -120,6 +120,18 @@ fn initial(name: &Ident, flag: &Ident, init: &Expr, zero: &TokenStream) -> Optio
         }
         _ => {}
     }
+    // `v.pop()` (of a local `Vec` of floats, as lowering found): the `Option` it gives.
+    let popped: Expr;
+    let init = match strip(init) {
+        Expr::MethodCall(pop) if pop.method == "pop" && pop.args.is_empty() => {
+            let v = &pop.receiver;
+            popped = syn::parse_quote_spanned!(pop.span()=>
+                if #v.is_empty() { None } else { Some(#v.pop().unwrap()) }
+            );
+            &popped
+        }
+        init => init,
+    };
     let mut set = init.clone();
     if !(Fill { name, flag }).tail(&mut set) {
         return None;
