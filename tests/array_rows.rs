@@ -8,8 +8,8 @@
 #![deny(warnings)]
 
 mod common;
-use backprop::differentiate;
-use common::{assert_close, assert_fd, check_hvp, draws};
+use backprop::{Differentiable, differentiate};
+use common::{assert_close, assert_fd, assert_fd_elements, check_hvp, draws};
 
 fn norm(p: [f64; 2]) -> f64 {
     (p[0] * p[0] + p[1] * p[1]).sqrt()
@@ -113,4 +113,52 @@ fn a_meshs_corners_copied_out_by_index() {
         let tangent = mesh_area::jvp(&points::<3>(&x), &tris, &points::<3>(&v)).1;
         assert_close(tangent, dot, 1e-12);
     }
+}
+
+/// A mixture's centres as a field of arrays (`means: Vec<[f64; 2]>`), each copied out
+/// (`let mu = g.means[j];`), its variance a constant field.
+#[derive(Differentiable, Clone, Debug)]
+pub struct Mixture {
+    pub means: Vec<[f64; 2]>,
+    pub log_w: Vec<f64>,
+    #[differentiable(constant)]
+    pub var: f64,
+}
+
+#[differentiate(reverse, forward, wrt(g))]
+fn mixture_nll(g: &Mixture, pts: &[[f64; 2]]) -> f64 {
+    let k = g.means.len();
+    let m = g.log_w.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    let lse_w = g.log_w.iter().map(|w| (w - m).exp()).sum::<f64>().ln() + m;
+    let mut nll = 0.0;
+    for p in pts {
+        let mut best = f64::NEG_INFINITY;
+        let mut terms = vec![0.0; k];
+        for j in 0..k {
+            let mu = g.means[j];
+            let d2 = (p[0] - mu[0]).powi(2) + (p[1] - mu[1]).powi(2);
+            terms[j] = g.log_w[j] - lse_w - 0.5 * d2 / g.var;
+            best = best.max(terms[j]);
+        }
+        let s: f64 = terms.iter().map(|t| (t - best).exp()).sum();
+        nll -= s.ln() + best;
+    }
+    nll
+}
+
+#[test]
+fn a_structs_field_of_points_copied_out() {
+    let g = Mixture {
+        means: vec![[0.0, 0.1], [1.0, -0.5], [-0.7, 0.4]],
+        log_w: vec![0.2, -0.1, 0.3],
+        var: 0.7,
+    };
+    let pts = [[0.3, 0.2], [1.0, 0.1], [0.9, 1.2], [-0.2, 0.8]];
+    let (value, grad) = mixture_nll::grad(&g, &pts);
+    assert_eq!(value, mixture_nll(&g, &pts));
+    assert_fd_elements(|g: &Mixture| mixture_nll(g, &pts), &g, &grad.g);
+    // Forward mode along the first centre's x: its gradient.
+    let mut dg = backprop::__private::ZerosLike::zeros_like(&g);
+    dg.means[0][0] = 1.0;
+    assert_close(mixture_nll::jvp(&g, &pts, &dg).1, grad.g.means[0][0], 1e-12);
 }

@@ -34,9 +34,9 @@ pub use signatures::{returns_floats_of, returns_sequence_of};
 #[cfg(test)]
 use structs::struct_without_gradient;
 pub use structs::{
-    cloned_struct_fields, constant_field, copy_struct_fields, field_type, field_type_args,
-    float_seq_field, is_copy, is_tuple_struct, number_struct_fields, plain_struct,
-    value_struct_fields,
+    cloned_struct_fields, constant_field, copy_struct_fields, field_names_of, field_type,
+    field_type_args, float_seq_field, is_copy, is_tuple_struct, number_struct_fields, plain_struct,
+    row_field_len, value_struct_fields,
 };
 use structs::{copy_struct, number_fields};
 
@@ -128,6 +128,9 @@ struct Scope {
     /// The named fields of each struct declared here whose fields are all numbers or
     /// sequences of floats, each with whether it is a sequence.
     value_fields: Vec<(String, Vec<(String, bool)>)>,
+    /// The fields of each struct declared here holding arrays of floats of a written
+    /// length (`means: Vec<[f64; 2]>`), each with that length.
+    row_fields: Vec<(String, Vec<(String, usize)>)>,
     /// The fields of each struct declared here holding floats in a `Vec` or an array
     /// (`ys: Vec<f64>`).
     float_seq_fields: Vec<(String, Vec<String>)>,
@@ -170,55 +173,7 @@ impl Scope {
         if let Some(fields) = number_fields(st) {
             self.number_fields.push((st.ident.to_string(), fields));
         }
-        // Marked `#[differentiable(constant)]`, or integers and `bool`s (and sequences of
-        // them): the fields without a gradient, as the derive says.
-        let marked = |f: &&syn::Field| {
-            use crate::lower::TypeClass;
-            matches!(
-                crate::lower::classify(&f.ty),
-                TypeClass::Int | TypeClass::Bool
-            ) || f.attrs.iter().any(|a| {
-                named(a.path(), "differentiable")
-                    && a.meta.to_token_stream().to_string().contains("constant")
-            })
-        };
-        let constants: Vec<String> = st
-            .fields
-            .iter()
-            .filter(marked)
-            .filter_map(|f| Some(f.ident.as_ref()?.to_string()))
-            .collect();
-        // Every field a number or a sequence of floats: each name, and whether a sequence.
-        let values: Option<Vec<(String, bool)>> = (st.fields.iter())
-            .map(|f| {
-                let seq = match crate::lower::classify(&f.ty) {
-                    crate::lower::TypeClass::Seq(_, 1) => true,
-                    crate::lower::TypeClass::Float
-                    | crate::lower::TypeClass::Int
-                    | crate::lower::TypeClass::Bool => false,
-                    _ => return None,
-                };
-                Some((f.ident.as_ref()?.to_string(), seq))
-            })
-            .collect();
-        if let Some(values) = values.filter(|v| !v.is_empty()) {
-            self.value_fields.push((st.ident.to_string(), values));
-        }
-        let float_seqs: Vec<String> = (st.fields.iter())
-            .filter(|f| {
-                matches!(
-                    crate::lower::classify(&f.ty),
-                    crate::lower::TypeClass::Seq(_, 1)
-                )
-            })
-            .filter_map(|f| Some(f.ident.as_ref()?.to_string()))
-            .collect();
-        if !float_seqs.is_empty() {
-            (self.float_seq_fields).push((st.ident.to_string(), float_seqs));
-        }
-        if !constants.is_empty() {
-            self.constant_fields.push((st.ident.to_string(), constants));
-        }
+        self.add_field_kinds(st);
         let generics: Vec<String> = st
             .generics
             .type_params()

@@ -1,5 +1,6 @@
 //! A row of a parameter holding arrays of floats of a written length (`pts: &[[f64; 2]]`,
-//! `&Vec<[f64; 3]>`, `[[f64; 3]; 4]`) used as a value of its own, as geometry code copies a
+//! `&Vec<[f64; 3]>`, `[[f64; 3]; 4]`, or a field of a struct parameter declared so, `g.means`
+//! of `means: Vec<[f64; 2]>`) used as a value of its own, as geometry code copies a
 //! point out (`let p = pts[i];`, `norm(pts[i])`, `let mut q = pts[0]; q[0] *= k;`): the
 //! array written out from its elements (`[pts[i][0], pts[i][1]]`), a local array like any
 //! other. Rows read in place (`pts[i][0]`), lent (`&pts[i]`) or called a method on
@@ -19,19 +20,31 @@ pub(super) fn desugar(block: &mut syn::Block, sig: &syn::Signature) {
         .type_params()
         .next()
         .map(|t| t.ident.to_string());
-    let rows: std::collections::HashMap<String, usize> = sig
-        .inputs
-        .iter()
-        .filter_map(|a| {
-            let syn::FnArg::Typed(t) = a else { return None };
-            let Pat::Ident(name) = &*t.pat else {
-                return None;
-            };
-            let name = name.ident.to_string();
-            let len = row_len(&t.ty, float.as_deref())?;
-            (!bound.contains(&name)).then_some((name, len))
-        })
-        .collect();
+    let structs = helpers::ParamStructs::of(sig);
+    let caller = sig.ident.to_string();
+    let mut rows = std::collections::HashMap::new();
+    for a in &sig.inputs {
+        let syn::FnArg::Typed(t) = a else { continue };
+        let Pat::Ident(name) = &*t.pat else { continue };
+        let name = name.ident.to_string();
+        if bound.contains(&name) {
+            continue;
+        }
+        if let Some(len) = row_len(&t.ty, float.as_deref()) {
+            rows.insert(name, len);
+            continue;
+        }
+        // `g.means` of `g: &Gmm` declaring `means: Vec<[f64; 2]>`.
+        let Some(on) = structs.held_by(&name) else {
+            continue;
+        };
+        for field in crate::source::field_names_of(&caller, on, sig.ident.span()) {
+            let ident = Ident::new(&field, sig.ident.span());
+            if let Some(len) = crate::source::row_field_len(&caller, on, &ident) {
+                rows.insert(format!("{name}.{field}"), len);
+            }
+        }
+    }
     if !rows.is_empty() {
         Rows(&rows).visit_block_mut(block);
     }
@@ -40,7 +53,7 @@ pub(super) fn desugar(block: &mut syn::Block, sig: &syn::Signature) {
 /// The length of the rows of `&[[f; N]]`, `&Vec<[f; N]>`, `Vec<[f; N]>`, `[[f; N]; M]` (and
 /// references to them), `f` a float type (`f32`, `f64`, or the function's type parameter)
 /// and `N` a literal.
-pub(super) fn row_len(ty: &Type, float: Option<&str>) -> Option<usize> {
+pub(crate) fn row_len(ty: &Type, float: Option<&str>) -> Option<usize> {
     let row = match ty {
         Type::Reference(r) => return row_len(&r.elem, float),
         Type::Slice(s) => &*s.elem,
@@ -75,10 +88,17 @@ impl Rows<'_> {
         let Expr::Index(ix) = strip(e) else {
             return None;
         };
-        let Expr::Path(p) = strip(&ix.expr) else {
-            return None;
+        let key = match strip(&ix.expr) {
+            Expr::Path(p) => p.path.get_ident()?.to_string(),
+            Expr::Field(f) => match (strip(&f.base), &f.member) {
+                (Expr::Path(p), syn::Member::Named(field)) => {
+                    format!("{}.{field}", p.path.get_ident()?)
+                }
+                _ => return None,
+            },
+            _ => return None,
         };
-        let len = *self.0.get(&p.path.get_ident()?.to_string())?;
+        let len = *self.0.get(&key)?;
         computes_only(&ix.index, &|_| false).then_some(len)
     }
 

@@ -66,6 +66,7 @@ mod types;
 mod views;
 mod windows;
 
+pub(crate) use array_rows::row_len;
 use constants::*;
 pub(crate) use helpers::NOT_INLINED;
 use helpers::PLAIN_METHOD;

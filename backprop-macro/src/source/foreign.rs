@@ -407,6 +407,8 @@ impl Crate {
         );
         here.value_fields
             .extend(there.value_fields.iter().filter(|(s, _)| mine(s)).cloned());
+        here.row_fields
+            .extend(there.row_fields.iter().filter(|(s, _)| mine(s)).cloned());
         here.float_seq_fields.extend(
             there
                 .float_seq_fields

@@ -2,6 +2,7 @@
 //! they are `Copy`, tuple structs, or data without a gradient.
 
 use super::*;
+use quote::ToTokens;
 
 /// A struct's fields, each name and type, where it has no generics and every field is named
 /// and of a number type.
@@ -152,6 +153,26 @@ pub fn value_struct_fields(caller: &str, name: &syn::Ident) -> Option<Vec<(Strin
         .map(|(_, f)| f.clone())
 }
 
+/// The names of the named fields of the struct `on` declared in the module of the
+/// differentiated function `caller` (read from the file `span` is in), in order.
+pub fn field_names_of(caller: &str, on: &str, span: proc_macro2::Span) -> Vec<String> {
+    summary(span).map_or_else(Vec::new, |scopes| {
+        home(&scopes, caller)
+            .and_then(|h| h.field_names.iter().find(|(s, _)| s == on))
+            .map_or_else(Vec::new, |(_, f)| f.clone())
+    })
+}
+
+/// The length of the rows of the field `field` of the struct `on` declared in the module of
+/// the differentiated function `caller`, where it holds arrays of floats of a written
+/// length (`means: Vec<[f64; 2]>`: 2).
+pub fn row_field_len(caller: &str, on: &str, field: &syn::Ident) -> Option<usize> {
+    let scopes = summary(field.span())?;
+    let home = home(&scopes, caller)?;
+    let (_, rows) = home.row_fields.iter().find(|(s, _)| s == on)?;
+    rows.iter().find(|(f, _)| field == f).map(|&(_, len)| len)
+}
+
 /// Whether the struct `name` is declared in the module of the differentiated function
 /// `caller` with a derive of `Copy`.
 pub fn is_copy(caller: &str, name: &syn::Ident) -> bool {
@@ -174,4 +195,70 @@ pub(super) fn struct_without_gradient(scopes: &[Scope], caller: &str, name: &syn
     };
     let mut found = home.structs.iter().filter(|(s, _)| name == s);
     matches!((found.next(), found.next()), (Some((_, true)), None))
+}
+
+impl Scope {
+    /// What the fields of `st` are, for the questions above: without a gradient, numbers
+    /// and sequences of floats, rows of arrays, sequences of floats.
+    pub(super) fn add_field_kinds(&mut self, st: &syn::ItemStruct) {
+        // Marked `#[differentiable(constant)]`, or integers and `bool`s (and sequences of
+        // them): the fields without a gradient, as the derive says.
+        let marked = |f: &&syn::Field| {
+            use crate::lower::TypeClass;
+            matches!(
+                crate::lower::classify(&f.ty),
+                TypeClass::Int | TypeClass::Bool
+            ) || f.attrs.iter().any(|a| {
+                named(a.path(), "differentiable")
+                    && a.meta.to_token_stream().to_string().contains("constant")
+            })
+        };
+        let constants: Vec<String> = st
+            .fields
+            .iter()
+            .filter(marked)
+            .filter_map(|f| Some(f.ident.as_ref()?.to_string()))
+            .collect();
+        // Every field a number or a sequence of floats: each name, and whether a sequence.
+        let values: Option<Vec<(String, bool)>> = (st.fields.iter())
+            .map(|f| {
+                let seq = match crate::lower::classify(&f.ty) {
+                    crate::lower::TypeClass::Seq(_, 1) => true,
+                    crate::lower::TypeClass::Float
+                    | crate::lower::TypeClass::Int
+                    | crate::lower::TypeClass::Bool => false,
+                    _ => return None,
+                };
+                Some((f.ident.as_ref()?.to_string(), seq))
+            })
+            .collect();
+        if let Some(values) = values.filter(|v| !v.is_empty()) {
+            self.value_fields.push((st.ident.to_string(), values));
+        }
+        // `means: Vec<[f64; 2]>`: rows of arrays of a written length.
+        let rows: Vec<(String, usize)> = (st.fields.iter())
+            .filter_map(|f| {
+                let len = crate::lower::row_len(&f.ty, None)?;
+                Some((f.ident.as_ref()?.to_string(), len))
+            })
+            .collect();
+        if !rows.is_empty() {
+            (self.row_fields).push((st.ident.to_string(), rows));
+        }
+        let float_seqs: Vec<String> = (st.fields.iter())
+            .filter(|f| {
+                matches!(
+                    crate::lower::classify(&f.ty),
+                    crate::lower::TypeClass::Seq(_, 1)
+                )
+            })
+            .filter_map(|f| Some(f.ident.as_ref()?.to_string()))
+            .collect();
+        if !float_seqs.is_empty() {
+            (self.float_seq_fields).push((st.ident.to_string(), float_seqs));
+        }
+        if !constants.is_empty() {
+            self.constant_fields.push((st.ident.to_string(), constants));
+        }
+    }
 }
