@@ -659,11 +659,10 @@ impl Lower<'_> {
         out.push(Stmt::Eval(check));
     }
 
-    /// `layer.w`, `layers[i].b`: a field of an element of a sequence (of structs), or of a
-    /// name bound to one (`for layer in layers`).
-    /// Whether `e` reads a field marked `#[differentiable(constant)]` of a struct parameter
-    /// or of an element of a sequence of them (`m.rate`, `m.layers[l].rate`, `b.r` of `for b
-    /// in bs`): a constant, with no gradient to add into.
+    /// Whether `e` reads a field without a gradient (marked `#[differentiable(constant)]`,
+    /// or an integer) of a struct parameter or of an element of a sequence of them
+    /// (`m.rate`, `m.layers[l].rate`, `b.r` of `for b in bs`): a constant, with no gradient
+    /// to add into.
     pub(super) fn constant_field(&self, e: &Expr) -> bool {
         matches!(strip(e), Expr::Field(f) if self.constant_member(f))
     }
@@ -706,6 +705,8 @@ impl Lower<'_> {
         })
     }
 
+    /// `layer.w`, `layers[i].b`: a field of an element of a sequence (of structs), or of a
+    /// name bound to one (`for layer in layers`).
     fn element_field(&self, e: &Expr) -> bool {
         let Some(base) = field_chain_root(e) else {
             return false;

@@ -151,7 +151,6 @@ impl Lower<'_> {
         self.rows.contains_key(&v)
     }
 
-    /// A row used as a whole value: reported once, at the use.
     /// A row of floats of a written length used as a value of its own (`norm(p)` of `for &p
     /// in pts`, `pts: &[[f64; 2]]`): its elements, to be written out as an array.
     pub(super) fn row_written_out(&mut self, v: VarId) -> Option<Vec<Operand>> {
@@ -170,6 +169,7 @@ impl Lower<'_> {
         Some(items.collect())
     }
 
+    /// A row used as a whole value: reported once, at the use.
     pub(super) fn row_used_whole(&mut self, v: VarId, span: Span) -> Operand {
         self.errors.at(span, ROW_USES);
         self.poisoned.insert(v);
