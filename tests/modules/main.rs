@@ -176,7 +176,10 @@ fn structs_of_other_files_their_methods_and_operators() {
 #[test]
 fn a_traits_methods_and_a_types_function_of_another_file() {
     let x = [0.7, -1.2, 2.0];
-    let squash = |v: &[f64]| nn::layer::Squash { w: v.to_vec() };
+    let squash = |v: &[f64]| nn::layer::Squash {
+        w: v.to_vec(),
+        gain: 1.5,
+    };
     let at = [0.5, 0.3, -0.4];
     let (value, g) = structs::squashed::grad(&squash(&at), &x);
     assert_eq!(value, structs::squashed(&squash(&at), &x));

@@ -46,8 +46,9 @@ pub fn unit_squared(d: &Dense, x: &[f64]) -> f64 {
     first_unit(d, x).powi(2)
 }
 
-/// A trait's provided method and a function of the type (`Self::squash`), of another file.
+/// A trait's provided method and a function of the type (`Self::squash`), of another file,
+/// and its field without a gradient read in arithmetic.
 #[differentiate(hessian, wrt(s))]
 pub fn squashed(s: &Squash, x: &[f64]) -> f64 {
-    s.score(x).powi(2) + s.forward(x)[0]
+    s.score(x).powi(2) * s.gain + s.forward(x)[0]
 }

@@ -52,10 +52,13 @@ pub trait Layer {
     }
 }
 
-/// Elementwise weights through a function of the type without `self` (`Self::squash`).
+/// Elementwise weights through a function of the type without `self` (`Self::squash`),
+/// and a gain without a gradient (read as a constant by a function of another file).
 #[derive(Differentiable, Clone, Debug)]
 pub struct Squash {
     pub w: Vec<f64>,
+    #[differentiable(constant)]
+    pub gain: f64,
 }
 
 impl Squash {
