@@ -34,9 +34,9 @@ pub use signatures::{returns_floats_of, returns_sequence_of};
 #[cfg(test)]
 use structs::struct_without_gradient;
 pub use structs::{
-    cloned_struct_fields, constant_field, copy_struct_fields, field_names_of, field_type,
-    field_type_args, float_seq_field, is_copy, is_tuple_struct, number_struct_fields, plain_struct,
-    row_field_len, value_struct_fields,
+    cloned_struct_fields, constant_field, copy_struct_fields, field_type, field_type_args,
+    float_seq_field, is_copy, is_tuple_struct, number_struct_fields, plain_struct, row_fields_of,
+    value_struct_fields,
 };
 use structs::{copy_struct, number_fields};
 
@@ -125,18 +125,8 @@ struct Scope {
     tuple_structs: Vec<String>,
     /// The names of the named fields of each struct declared here, in order.
     field_names: Vec<(String, Vec<String>)>,
-    /// The named fields of each struct declared here whose fields are all numbers or
-    /// sequences of floats, each with whether it is a sequence.
-    value_fields: Vec<(String, Vec<(String, bool)>)>,
-    /// The fields of each struct declared here holding arrays of floats of a written
-    /// length (`means: Vec<[f64; 2]>`), each with that length.
-    row_fields: Vec<(String, Vec<(String, usize)>)>,
-    /// The fields of each struct declared here holding floats in a `Vec` or an array
-    /// (`ys: Vec<f64>`).
-    float_seq_fields: Vec<(String, Vec<String>)>,
-    /// The fields of each struct declared here without a gradient: marked
-    /// `#[differentiable(constant)]`, or integers and `bool`s.
-    constant_fields: Vec<(String, Vec<String>)>,
+    /// What each named field of each struct declared here is ([`structs::FieldKind`]).
+    field_kinds: Vec<(String, Vec<structs::FieldKind>)>,
     /// The functions here (differentiated or ordinary) that return an array or a `Vec`
     /// (`-> [f64; 3]`).
     sequence_results: Vec<String>,

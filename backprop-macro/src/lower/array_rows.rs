@@ -38,11 +38,8 @@ pub(super) fn desugar(block: &mut syn::Block, sig: &syn::Signature) {
         let Some(on) = structs.held_by(&name) else {
             continue;
         };
-        for field in crate::source::field_names_of(&caller, on, sig.ident.span()) {
-            let ident = Ident::new(&field, sig.ident.span());
-            if let Some(len) = crate::source::row_field_len(&caller, on, &ident) {
-                rows.insert(format!("{name}.{field}"), len);
-            }
+        for (field, len) in crate::source::row_fields_of(&caller, on, sig.ident.span()) {
+            rows.insert(format!("{name}.{field}"), len);
         }
     }
     if !rows.is_empty() {

@@ -481,7 +481,7 @@ impl Inline<'_> {
         // A method of a struct with a gradient, on a value of it written out in place
         // (`ps[i].energy()` of a `Vec` of structs of numbers held one `Vec` per field) or on
         // a copy of one (`let mut c = a;`), held one local per field.
-        let written_out =
+        let of_numbers =
             || crate::source::cloned_struct_fields(caller, &Ident::new(on, span)).is_some();
         let of_param = || {
             let (m, generics) = crate::source::param_method(caller, on, &method, span)?;
@@ -489,7 +489,7 @@ impl Inline<'_> {
         };
         let mut m = match receiver {
             true => crate::source::struct_method(caller, on, &method, rhs_struct, span)
-                .or_else(|| written_out().then(of_param).flatten())?,
+                .or_else(|| of_numbers().then(of_param).flatten())?,
             false => crate::source::struct_function(caller, on, &method, span)?,
         };
         early_returns(&mut m.block, &m.sig, name, self.taken);

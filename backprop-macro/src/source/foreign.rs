@@ -394,28 +394,13 @@ impl Crate {
         if there.tuple_structs.iter().any(|c| mine(c)) {
             here.tuple_structs.push(name.to_owned());
         }
-        here.field_names
-            .extend(there.field_names.iter().filter(|(s, _)| mine(s)).cloned());
-        here.number_fields
-            .extend(there.number_fields.iter().filter(|(s, _)| mine(s)).cloned());
-        here.constant_fields.extend(
-            there
-                .constant_fields
-                .iter()
-                .filter(|(s, _)| mine(s))
-                .cloned(),
-        );
-        here.value_fields
-            .extend(there.value_fields.iter().filter(|(s, _)| mine(s)).cloned());
-        here.row_fields
-            .extend(there.row_fields.iter().filter(|(s, _)| mine(s)).cloned());
-        here.float_seq_fields.extend(
-            there
-                .float_seq_fields
-                .iter()
-                .filter(|(s, _)| mine(s))
-                .cloned(),
-        );
+        // What is said of the struct's fields, as its own file says it.
+        fn of_struct<T: Clone>(here: &mut Vec<(String, T)>, there: &[(String, T)], name: &str) {
+            here.extend(there.iter().filter(|(s, _)| s == name).cloned());
+        }
+        of_struct(&mut here.field_names, &there.field_names, name);
+        of_struct(&mut here.number_fields, &there.number_fields, name);
+        of_struct(&mut here.field_kinds, &there.field_kinds, name);
         here.differentiated_methods
             .extend(there.differentiated_methods.iter().cloned());
         let fields: Vec<String> = there

@@ -113,64 +113,86 @@ pub fn copy_struct_fields(caller: &str, name: &syn::Ident) -> Option<Vec<String>
         .map(|(_, f)| f.clone())
 }
 
+/// What a named field of a struct declared in the file is.
+#[derive(Clone)]
+pub(super) struct FieldKind {
+    name: String,
+    /// Without a gradient: marked `#[differentiable(constant)]`, or an integer or a `bool`
+    /// (or a sequence of them), as the derive says.
+    constant: bool,
+    shape: Shape,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Shape {
+    /// A float, an integer or a `bool`.
+    Number,
+    /// Floats in a `Vec` or an array (`ys: Vec<f64>`).
+    Floats,
+    /// Arrays of floats of a written length (`means: Vec<[f64; 2]>`: 2).
+    Rows(usize),
+    Other,
+}
+
+/// The kinds of the fields of the struct `on` declared in the module of the differentiated
+/// function `caller` (read from the file `span` is in), where it has named fields.
+fn kinds(caller: &str, on: &str, span: proc_macro2::Span) -> Option<Vec<FieldKind>> {
+    let scopes = summary(span)?;
+    let home = home(&scopes, caller)?;
+    (home.field_kinds.iter())
+        .find(|(s, _)| s == on)
+        .map(|(_, k)| k.clone())
+}
+
+/// The kind of the field `field` of the struct `on` ([`kinds`]).
+fn kind(caller: &str, on: &str, field: &syn::Member) -> Option<FieldKind> {
+    let syn::Member::Named(field) = field else {
+        return None;
+    };
+    kinds(caller, on, field.span())?
+        .into_iter()
+        .find(|k| field == &k.name)
+}
+
 /// Whether the field `field` of the struct `on`, declared in the module of the
 /// differentiated function `caller`, has no gradient (marked `#[differentiable(constant)]`,
 /// or an integer or a `bool`): reading it reads a constant.
 pub fn constant_field(caller: &str, on: &str, field: &syn::Member) -> bool {
-    let syn::Member::Named(field) = field else {
-        return false;
-    };
-    summary(field.span()).is_some_and(|scopes| {
-        home(&scopes, caller).is_some_and(|h| {
-            h.constant_fields
-                .iter()
-                .any(|(s, f)| s == on && f.iter().any(|f| field == f))
-        })
-    })
+    kind(caller, on, field).is_some_and(|k| k.constant)
 }
 
 /// Whether the field `field` of the struct `on`, declared in the module of the
 /// differentiated function `caller`, holds floats in a `Vec` or an array (`ys: Vec<f64>`).
 pub fn float_seq_field(caller: &str, on: &str, field: &syn::Member) -> bool {
-    let syn::Member::Named(field) = field else {
-        return false;
-    };
-    summary(field.span()).is_some_and(|scopes| {
-        home(&scopes, caller).is_some_and(|h| {
-            (h.float_seq_fields.iter()).any(|(s, f)| s == on && f.iter().any(|f| field == f))
-        })
-    })
+    kind(caller, on, field).is_some_and(|k| k.shape == Shape::Floats)
 }
 
 /// The named fields of the struct `name` declared in the module of the differentiated
 /// function `caller`, where each is a number or a sequence of floats (`Obs { t: f64, ys:
 /// Vec<f64> }`): each name, and whether a sequence.
 pub fn value_struct_fields(caller: &str, name: &syn::Ident) -> Option<Vec<(String, bool)>> {
-    let scopes = summary(name.span())?;
-    let home = home(&scopes, caller)?;
-    (home.value_fields.iter())
-        .find(|(s, _)| name == s)
-        .map(|(_, f)| f.clone())
+    let kinds = kinds(caller, &name.to_string(), name.span())?;
+    (kinds.into_iter())
+        .map(|k| match k.shape {
+            Shape::Number => Some((k.name, false)),
+            Shape::Floats => Some((k.name, true)),
+            Shape::Rows(_) | Shape::Other => None,
+        })
+        .collect::<Option<Vec<_>>>()
+        .filter(|fields| !fields.is_empty())
 }
 
-/// The names of the named fields of the struct `on` declared in the module of the
-/// differentiated function `caller` (read from the file `span` is in), in order.
-pub fn field_names_of(caller: &str, on: &str, span: proc_macro2::Span) -> Vec<String> {
-    summary(span).map_or_else(Vec::new, |scopes| {
-        home(&scopes, caller)
-            .and_then(|h| h.field_names.iter().find(|(s, _)| s == on))
-            .map_or_else(Vec::new, |(_, f)| f.clone())
-    })
-}
-
-/// The length of the rows of the field `field` of the struct `on` declared in the module of
-/// the differentiated function `caller`, where it holds arrays of floats of a written
-/// length (`means: Vec<[f64; 2]>`: 2).
-pub fn row_field_len(caller: &str, on: &str, field: &syn::Ident) -> Option<usize> {
-    let scopes = summary(field.span())?;
-    let home = home(&scopes, caller)?;
-    let (_, rows) = home.row_fields.iter().find(|(s, _)| s == on)?;
-    rows.iter().find(|(f, _)| field == f).map(|&(_, len)| len)
+/// The fields of the struct `on` declared in the module of the differentiated function
+/// `caller` that hold arrays of floats of a written length, each with that length
+/// (`means: Vec<[f64; 2]>`: `("means", 2)`).
+pub fn row_fields_of(caller: &str, on: &str, span: proc_macro2::Span) -> Vec<(String, usize)> {
+    let kinds = kinds(caller, on, span).unwrap_or_default();
+    (kinds.into_iter())
+        .filter_map(|k| match k.shape {
+            Shape::Rows(len) => Some((k.name, len)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Whether the struct `name` is declared in the module of the differentiated function
@@ -198,67 +220,31 @@ pub(super) fn struct_without_gradient(scopes: &[Scope], caller: &str, name: &syn
 }
 
 impl Scope {
-    /// What the fields of `st` are, for the questions above: without a gradient, numbers
-    /// and sequences of floats, rows of arrays, sequences of floats.
+    /// What the named fields of `st` are, for the questions above.
     pub(super) fn add_field_kinds(&mut self, st: &syn::ItemStruct) {
-        // Marked `#[differentiable(constant)]`, or integers and `bool`s (and sequences of
-        // them): the fields without a gradient, as the derive says.
-        let marked = |f: &&syn::Field| {
-            use crate::lower::TypeClass;
-            matches!(
-                crate::lower::classify(&f.ty),
-                TypeClass::Int | TypeClass::Bool
-            ) || f.attrs.iter().any(|a| {
-                named(a.path(), "differentiable")
-                    && a.meta.to_token_stream().to_string().contains("constant")
-            })
+        use crate::lower::TypeClass;
+        let syn::Fields::Named(fields) = &st.fields else {
+            return;
         };
-        let constants: Vec<String> = st
-            .fields
-            .iter()
-            .filter(marked)
-            .filter_map(|f| Some(f.ident.as_ref()?.to_string()))
-            .collect();
-        // Every field a number or a sequence of floats: each name, and whether a sequence.
-        let values: Option<Vec<(String, bool)>> = (st.fields.iter())
-            .map(|f| {
-                let seq = match crate::lower::classify(&f.ty) {
-                    crate::lower::TypeClass::Seq(_, 1) => true,
-                    crate::lower::TypeClass::Float
-                    | crate::lower::TypeClass::Int
-                    | crate::lower::TypeClass::Bool => false,
-                    _ => return None,
-                };
-                Some((f.ident.as_ref()?.to_string(), seq))
-            })
-            .collect();
-        if let Some(values) = values.filter(|v| !v.is_empty()) {
-            self.value_fields.push((st.ident.to_string(), values));
-        }
-        // `means: Vec<[f64; 2]>`: rows of arrays of a written length.
-        let rows: Vec<(String, usize)> = (st.fields.iter())
+        let kinds = (fields.named.iter())
             .filter_map(|f| {
-                let len = crate::lower::row_len(&f.ty, None)?;
-                Some((f.ident.as_ref()?.to_string(), len))
+                let class = crate::lower::classify(&f.ty);
+                let marked = f.attrs.iter().any(|a| {
+                    named(a.path(), "differentiable")
+                        && a.meta.to_token_stream().to_string().contains("constant")
+                });
+                let shape = match class {
+                    TypeClass::Float | TypeClass::Int | TypeClass::Bool => Shape::Number,
+                    TypeClass::Seq(_, 1) => Shape::Floats,
+                    _ => crate::lower::row_len(&f.ty, None).map_or(Shape::Other, Shape::Rows),
+                };
+                Some(FieldKind {
+                    name: f.ident.as_ref()?.to_string(),
+                    constant: marked || matches!(class, TypeClass::Int | TypeClass::Bool),
+                    shape,
+                })
             })
             .collect();
-        if !rows.is_empty() {
-            (self.row_fields).push((st.ident.to_string(), rows));
-        }
-        let float_seqs: Vec<String> = (st.fields.iter())
-            .filter(|f| {
-                matches!(
-                    crate::lower::classify(&f.ty),
-                    crate::lower::TypeClass::Seq(_, 1)
-                )
-            })
-            .filter_map(|f| Some(f.ident.as_ref()?.to_string()))
-            .collect();
-        if !float_seqs.is_empty() {
-            (self.float_seq_fields).push((st.ident.to_string(), float_seqs));
-        }
-        if !constants.is_empty() {
-            self.constant_fields.push((st.ident.to_string(), constants));
-        }
+        self.field_kinds.push((st.ident.to_string(), kinds));
     }
 }
