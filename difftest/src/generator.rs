@@ -472,7 +472,8 @@ fn check_{name}(p: &mut Points) -> (Verdict, String) {{
 /// walked by their plain methods (`for l in ls`, `ls[i].penalty()`, `map`, `fold`, windows
 /// of points, `let p3 = ps[i - 1];`; the layers' methods reading fields without a gradient,
 /// `self.gain` and `self.id`), the points copied and stepped in place (`ps.to_vec()` then
-/// `iter_mut()`) and one copied then written (`let mut q = ps[0];`), a slice walked
+/// `iter_mut()`) and one copied then written (`let mut q = ps[0];`; a parameter too, `let
+/// mut m = a;`, then its method), a slice walked
 /// backward by steps (`.rev().step_by(k)`,
 /// counted from the end too), the slice made an array (`Array1::from(v.to_vec())`) and back
 /// (`a.to_vec()`), and
@@ -486,8 +487,9 @@ fn methodical(rng: &mut Rng, id: usize) -> Function {
     for k in 0..count {
         let lit = rng.lit(0.25, 1.25);
         let stmt = match rng.below(23) {
+            // And a copy of a parameter bound `mut`, written, its method called.
             0 => format!(
-                "let c{k} = b;\n    acc += c{k}.x * {} + c{k}.y * {lit};",
+                "let c{k} = b;\n    acc += c{k}.x * {} + c{k}.y * {lit};\n    let mut m{k} = a;\n    m{k}.x *= {lit};\n    acc += m{k}.dot(&b) * 0.25;",
                 unary_of(rng, "acc")
             ),
             1 => format!("let c{k} = &a;\n    acc = acc * 0.5 + c{k}.dot(&b) * {lit};"),
@@ -1673,9 +1675,10 @@ impl<'r> Gen<'r> {
                     // A local `Vec` of structs (held as one `Vec` per field): collected,
                     // pushed to (a constructor), walked mutably, assigned whole by index,
                     // walked enumerated and reversed, in windows, through a filter and
-                    // zipped; and a walk reversed after its map.
+                    // zipped (with `v`, and with itself shifted); and a walk reversed
+                    // after its map.
                     8 if self.has_slice && self.rng.chance(0.35) => format!(
-                        "{{ let mut ps: Vec<Pt> = v.iter().map(|&e| Pt {{ x: e * ({a}), y: e + {b} }}).collect(); ps.push(Pt::new({a}, {b})); for p in ps.iter_mut() {{ p.y *= 0.5; p.nudge(0.25); }} ps[0] = ps[ps.len() - 1] + ps[0] * 0.5; ps[0].nudge({b}); ps[0] += Pt::new({a}, 0.5); let mut s = 0.0; for (j, p) in ps.iter().enumerate().rev() {{ s += p.dot(ps[j / 2]) * 0.25; }} s + ps.windows(2).map(|w| (w[1] + w[0] * 0.5).norm()).sum::<f64>() + ps.iter().filter(|p| p.x > {b}).map(|p| p.x * p.y).sum::<f64>() + ps.iter().zip(v).map(|(p, &e)| p.y * e).sum::<f64>() + v.iter().map(|e| e * ({a})).rev().fold(0.0, |acc, t| acc * 0.5 + t) }}"
+                        "{{ let mut ps: Vec<Pt> = v.iter().map(|&e| Pt {{ x: e * ({a}), y: e + {b} }}).collect(); ps.push(Pt::new({a}, {b})); for p in ps.iter_mut() {{ p.y *= 0.5; p.nudge(0.25); }} ps[0] = ps[ps.len() - 1] + ps[0] * 0.5; ps[0].nudge({b}); ps[0] += Pt::new({a}, 0.5); let mut s = 0.0; for (j, p) in ps.iter().enumerate().rev() {{ s += p.dot(ps[j / 2]) * 0.25; }} s + ps.windows(2).map(|w| (w[1] + w[0] * 0.5).norm()).sum::<f64>() + ps.iter().filter(|p| p.x > {b}).map(|p| p.x * p.y).sum::<f64>() + ps.iter().zip(v).map(|(p, &e)| p.y * e).sum::<f64>() + ps.iter().zip(ps.iter().skip(1)).map(|(p, q)| p.x * q.y).sum::<f64>() + v.iter().map(|e| e * ({a})).rev().fold(0.0, |acc, t| acc * 0.5 + t) }}"
                     ),
                     // Closures of points (taking and making them), points made by a
                     // constructor and folded into a point, a `Vec` of points zipped behind
@@ -2174,7 +2177,8 @@ impl<'r> Gen<'r> {
     }
 
     /// The grown `Vec` `p` (two elements or more) used as a stack, sometimes: an element
-    /// popped and pushed back changed, popped down by `while let` and refilled, cut by
+    /// popped and pushed back changed (and one popped into an `Option`, matched and pushed
+    /// back), popped down by `while let` and refilled, cut by
     /// `truncate`, grown again by `resize` and filtered by `retain`, emptied by `clear` and refilled, or an
     /// element removed and inserted again elsewhere. It keeps an element or more for the
     /// reads after it.
@@ -2184,6 +2188,12 @@ impl<'r> Gen<'r> {
                 let t = self.name("t");
                 self.line(&format!("let {t} = {p}.pop().unwrap();"));
                 self.line(&format!("{p}.push({t} * {b} + {p}[0]);"));
+                // And one kept as an `Option`, then matched.
+                let o = self.name("o");
+                self.line(&format!("let {o} = {p}.pop();"));
+                self.line(&format!(
+                    "{p}.push(match {o} {{ Some(e) => e * {a}, None => {b} }});"
+                ));
             }
             1 => {
                 let s = self.name("s");
