@@ -43,6 +43,8 @@
 //!   indices, and the names their patterns bind.
 //! - `lower/helpers.rs`: ordinary functions of floats, of tuples and structs, or writing
 //!   through `&mut` parameters, inlined where called.
+//! - `lower/helpers/callables.rs`: a helper's parameters that are functions, bound to the
+//!   closures its call gives.
 //! - `lower/helpers/renames.rs`: an inlined body's names renamed apart from the caller's.
 //! - `lower/helpers/bodies.rs`: what of a helper's body can be inlined, its early `return`s
 //!   as a labeled block's `break`s.
@@ -171,6 +173,8 @@
 //!   derivative (an ordinary function, or one declared inside a function body).
 //! - `source/methods.rs`: the file's methods of structs, kept to be inlined, and their lookups.
 //! - `source/signatures.rs`: which ordinary functions' signatures make them inlined.
+//! - `source/callables.rs`: which parameters of an ordinary function are functions (`impl
+//!   Fn(f64) -> f64`, `&dyn Fn(..)`, `F: Fn(..)`), and their arity.
 //! - `source/structs.rs`: the file's structs: their number fields, the fields without a
 //!   gradient (`#[differentiable(constant)]`, integers), `Copy`, data or tuple structs.
 //! - `source/foreign.rs`: functions of floats in the crate's other files (`mod act;`, `use

@@ -24,6 +24,8 @@ pub use methods::{
     is_plain_method, param_method, read_only_method, struct_const, struct_function, struct_method,
 };
 use methods::{param_methods, struct_consts, struct_methods};
+mod callables;
+pub(crate) use callables::{callable_params, without_callables};
 mod foreign;
 mod signatures;
 mod structs;
@@ -494,8 +496,9 @@ pub fn type_aliases(caller: &str, span: proc_macro2::Span) -> Vec<(String, syn::
     })
 }
 
-/// Whether `callee` is an ordinary function of tuples or structs without a gradient beside
-/// the differentiated function `caller` (one the macro inlines where it can).
+/// Whether `callee` is an ordinary function the macro inlines where it can, beside the
+/// differentiated function `caller` or brought in from another file: of tuples or structs
+/// without a gradient, of floats, or given functions.
 pub fn is_helper(caller: &str, callee: &syn::Path) -> bool {
     let Some((key, ident)) = key(callee) else {
         return false;

@@ -21,6 +21,7 @@ use backprop::differentiate;
 use common::{assert_fd, check_hvp};
 use nn::act;
 use nn::loss::*;
+use util::midpoint;
 
 /// By path, through a module brought in by `use` and through the declared `nn`; a glob's
 /// function that calls one its module imports; a generic one at `f64`; a module's
@@ -64,6 +65,26 @@ fn softplus(x: f64) -> f64 {
 
 fn norm(x: &[f64]) -> f64 {
     x.iter().map(|v| v * v).sum::<f64>().sqrt()
+}
+
+/// A function of another file given a closure, by path and brought in by `use`.
+#[differentiate(hessian)]
+fn integrated(x: &[f64]) -> f64 {
+    util::midpoint(|t| (x[0] * t).exp(), 0.0, 1.0, 16) + midpoint(|t| x[1] * t.cos(), 0.0, x[0], 8)
+}
+
+#[test]
+fn functions_of_other_files_given_closures() {
+    let x = [0.7, -1.3];
+    let (value, g) = integrated::grad(&x);
+    assert_eq!(value, integrated(&x));
+    assert_fd(integrated, &x, &g.x);
+    check_hvp(
+        |v| integrated::grad(v).1.x,
+        |v, u| integrated::hvp(v, u).2.x,
+        &x,
+        4,
+    );
 }
 
 #[test]

@@ -36,6 +36,7 @@ mod bodies;
 pub(super) use bodies::strip_derefs;
 use bodies::{Derefs, early_returns, inlinable, plain_params};
 use bodies::{by_reference, lent_struct_literal, number_types};
+mod callables;
 mod renames;
 pub(super) mod written;
 use renames::replace_self_type;
@@ -379,10 +380,11 @@ impl Inline<'_> {
         let Expr::Path(p) = strip(&call.func) else {
             return None;
         };
-        // `act::sigmoid(z)`: a function of floats in another file, by its path.
+        // `act::sigmoid(z)`: a function of floats in another file, by its path (or one given
+        // functions, `quad::simpson(|t| .., a, b, n)`).
         let by_path = p.qself.is_none()
             && p.path.segments.len() > 1
-            && crate::source::is_float_fn(&self.caller, &p.path);
+            && crate::source::is_helper(&self.caller, &p.path);
         // `V2::new(x, y)`: a function of a struct without a gradient.
         if let [on, name] = &p.path.segments.iter().collect::<Vec<_>>()[..]
             && !by_path
@@ -421,9 +423,12 @@ impl Inline<'_> {
         } else {
             crate::source::helper(&self.caller, &p.path, self.floats)?
         };
+        // Its parameters that are functions: given closures, bound to them.
+        let args = bodies::lent_values(call);
+        let closures = callables::given(&mut f.sig, &args, self.taken);
         self.float_type_param(&mut f)?;
         early_returns(&mut f.block, &f.sig, name, self.taken);
-        let mut args = bodies::lent_values(call);
+        let mut args = callables::with_closures(&args, &closures);
         let copy = |s: &Ident| crate::source::is_copy(&self.caller, s);
         bodies::structs_by_name(&mut f.sig, &mut f.block, &mut args, &copy);
         // The `&mut` parameters written through as the caller's places (`written.rs`); a

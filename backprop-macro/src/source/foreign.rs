@@ -86,7 +86,7 @@ struct Module {
     declared: HashSet<String>,
     /// Its ordinary functions (no `#[differentiate]`, no `cfg`).
     plain_fns: HashSet<String>,
-    /// Those of them of floats.
+    /// Those of them of floats, or given functions.
     float_fns: HashMap<String, syn::ItemFn>,
     /// The structs it declares.
     structs: HashSet<String>,
@@ -112,7 +112,10 @@ impl Module {
                     if plain {
                         m.plain_fns.insert(f.sig.ident.to_string());
                     }
-                    if plain && super::of_floats(&f.sig, &[], &[]) {
+                    // (One given functions, `f: impl Fn(f64) -> f64`, too: inlined wherever
+                    // it is called, as a helper.)
+                    let callables = super::callables::takes_callables(&f.sig);
+                    if plain && (callables || super::of_floats(&f.sig, &[], &[])) {
                         m.float_fns.insert(f.sig.ident.to_string(), f.clone());
                     }
                     &f.sig.ident
@@ -325,8 +328,11 @@ impl Crate {
         bound.extend(f.sig.generics.type_params().map(|t| t.ident.to_string()));
         self.qualify(&module, &bound, &mut f.block, here, depth);
         here.fns.push((key.to_owned(), true));
-        here.float_fns
-            .push((key.to_owned(), f.to_token_stream().to_string()));
+        let kept = match super::callables::takes_callables(&f.sig) {
+            true => &mut here.helpers,
+            false => &mut here.float_fns,
+        };
+        kept.push((key.to_owned(), f.to_token_stream().to_string()));
     }
 
     /// Writes `block`'s paths from the root ([`Qualify`]), but for `bound` names and the

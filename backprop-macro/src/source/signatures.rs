@@ -145,7 +145,11 @@ pub(super) fn keep_plain_functions(items: &[&syn::Item], here: &mut Scope) {
         {
             continue;
         }
-        if takes_aggregates(&f.sig, &here.structs) || writes_floats(&f.sig) {
+        // A function given functions (`f: impl Fn(f64) -> f64`) is inlined wherever it is
+        // called, its closures bound to its parameters; what it says besides is the rest.
+        let plain = super::callables::without_callables(&f.sig);
+        let callables = super::callables::takes_callables(&f.sig);
+        if takes_aggregates(&plain, &here.structs) || writes_floats(&plain) || callables {
             here.helpers.push((name, f.to_token_stream().to_string()));
         } else if of_floats(&f.sig, &here.structs, &here.enums) {
             here.float_fns.push((name, f.to_token_stream().to_string()));

@@ -1,0 +1,269 @@
+//! Ordinary functions given functions, as numerical code passes them: a quadrature rule
+//! (`simpson(|t| (w[0] * t).sin() * w[1], 0.0, 1.0, 10)`), a loss over a model given as a
+//! closure, an integrator given the right-hand side, a generic `F: Fn(T) -> T` with its
+//! bound in a `where` clause, `&dyn Fn`, `FnMut`, a named function or a closure bound
+//! beforehand passed by name, a closure passed on by the helper to another. Each helper is
+//! inlined with its parameter bound to the closure, whose calls are then inlined as a local
+//! closure's. Checked against central differences, `jvp` against the gradient (the
+//! dot-product test) and `hvp` against differences of the gradient.
+
+#![deny(warnings)]
+
+#[macro_use]
+mod common;
+use backprop::differentiate;
+use common::{Points, assert_close, assert_fd, check_hvp};
+
+/// Composite Simpson's rule on `n` (even) intervals.
+fn simpson(f: impl Fn(f64) -> f64, a: f64, b: f64, n: usize) -> f64 {
+    let h = (b - a) / n as f64;
+    let mut s = f(a) + f(b);
+    for i in 1..n {
+        let t = a + i as f64 * h;
+        s += if i % 2 == 1 { 4.0 } else { 2.0 } * f(t);
+    }
+    s * h / 3.0
+}
+
+/// `∫₀¹ sin(x₀ t) x₁ dt`, by Simpson's rule.
+#[differentiate(hessian)]
+fn area(x: &[f64]) -> f64 {
+    simpson(|t| (x[0] * t).sin() * x[1], 0.0, 1.0, 10)
+}
+
+/// The mean squared error of a model given as a function.
+fn mse(pred: impl Fn(f64) -> f64, xs: &[f64], ys: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..xs.len() {
+        let e = pred(xs[i]) - ys[i];
+        s += e * e;
+    }
+    s / xs.len() as f64
+}
+
+/// A quadratic model's loss, the model a closure over its weights.
+#[differentiate(hessian, wrt(w))]
+fn fit(w: &[f64], xs: &[f64], ys: &[f64]) -> f64 {
+    mse(|x| w[0] * x + w[1] * x * x, xs, ys)
+}
+
+/// The trapezoidal rule, its function a type parameter bounded in the `where` clause.
+fn trapz<F>(f: F, a: f64, b: f64, n: usize) -> f64
+where
+    F: Fn(f64) -> f64,
+{
+    let h = (b - a) / n as f64;
+    let mut s = 0.5 * (f(a) + f(b));
+    for i in 1..n {
+        s += f(a + h * i as f64);
+    }
+    s * h
+}
+
+/// A closure reading two parameters, integrated; the same through `&dyn Fn`.
+#[differentiate(hessian)]
+fn growth(x: &[f64]) -> f64 {
+    trapz(|t| (x[0] * t).exp() * x[1], 0.0, 1.0, 20) + dyn_sum(&|v| (x[0] * v).tanh(), x)
+}
+
+fn dyn_sum(f: &dyn Fn(f64) -> f64, xs: &[f64]) -> f64 {
+    xs.iter().map(|&x| f(x)).sum()
+}
+
+fn square(x: f64) -> f64 {
+    x * x
+}
+
+fn apply_sum<F: Fn(f64) -> f64>(f: F, xs: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for &x in xs {
+        s += f(x);
+    }
+    s
+}
+
+/// Twice a sum: the helper passes the function it is given on to another.
+fn doubled(f: impl Fn(f64) -> f64, xs: &[f64]) -> f64 {
+    apply_sum(f, xs) * 2.0
+}
+
+/// Functions passed by name (an ordinary function of floats, `f64::sin`), a closure bound
+/// beforehand, one capturing the loop's variable, and one passed on.
+#[differentiate(hessian)]
+fn by_name(x: &[f64]) -> f64 {
+    let a = x[0];
+    let g = |t: f64| a * t * t;
+    let mut spread = 0.0;
+    for j in 0..x.len() {
+        let c = x[j];
+        spread += apply_sum(|t| (t - c).powi(2), x);
+    }
+    apply_sum(square, x)
+        + apply_sum(f64::sin, x)
+        + apply_sum(g, x)
+        + spread
+        + doubled(|t| a * t.cos(), x)
+}
+
+/// A sum of a function of pairs, the function taking two arguments.
+fn combine(f: impl Fn(f64, f64) -> f64, a: &[f64], b: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..a.len() {
+        s += f(a[i], b[i]);
+    }
+    s
+}
+
+/// A running total the closure keeps (`FnMut`), and a function of two arguments.
+#[differentiate(hessian)]
+fn stateful(x: &[f64]) -> f64 {
+    let mut seen = 0.0;
+    let running = apply_mut(
+        |t| {
+            seen += t;
+            seen * t
+        },
+        x,
+    );
+    running + combine(|p, q| p * q + x[0] * p, x, x)
+}
+
+fn apply_mut(mut f: impl FnMut(f64) -> f64, xs: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for &x in xs {
+        s += f(x);
+    }
+    s
+}
+
+/// The classical Runge–Kutta method for `y' = f(t, y)`.
+fn rk4(f: impl Fn(f64, f64) -> f64, y0: f64, h: f64, steps: usize) -> f64 {
+    let mut y = y0;
+    let mut t = 0.0;
+    for _ in 0..steps {
+        let k1 = f(t, y);
+        let k2 = f(t + h / 2.0, y + h * k1 / 2.0);
+        let k3 = f(t + h / 2.0, y + h * k2 / 2.0);
+        let k4 = f(t + h, y + h * k3);
+        y += h * (k1 + 2.0 * k2 + 2.0 * k3 + k4) / 6.0;
+        t += h;
+    }
+    y
+}
+
+/// Forward Euler for a system, its right-hand side a function of the state's slice.
+fn euler(f: impl Fn(&[f64]) -> Vec<f64>, y0: &[f64], h: f64, steps: usize) -> Vec<f64> {
+    let mut y = y0.to_vec();
+    for _ in 0..steps {
+        let dy = f(&y);
+        for i in 0..y.len() {
+            y[i] += h * dy[i];
+        }
+    }
+    y
+}
+
+/// A damped oscillator's state after two integrators, with respect to its rates and its
+/// initial value: the gradient of a trajectory through the integrator's steps.
+#[differentiate(hessian)]
+fn trajectory(x: &[f64]) -> f64 {
+    let decay = rk4(|t, y| -x[0] * y + x[1] * t, x[2], 0.1, 10);
+    let y = euler(
+        |s| vec![s[1], -x[0] * s[0] - x[1] * s[1]],
+        &[x[2], 0.0],
+        0.05,
+        30,
+    );
+    decay + y[0] * y[0] + y[1]
+}
+
+/// Bisection for a root: a function of constants only, the root a constant.
+fn bisect(f: impl Fn(f64) -> f64, mut lo: f64, mut hi: f64) -> f64 {
+    for _ in 0..60 {
+        let mid = 0.5 * (lo + hi);
+        if f(mid) > 0.0 {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+#[differentiate(hessian)]
+fn scaled_by_root(x: &[f64]) -> f64 {
+    let r = bisect(|t| t * t - 2.0, 0.0, 2.0);
+    x[0] * r + x[1] * x[1]
+}
+
+/// A sum generic over the float type, the function a second type parameter.
+fn generic_sum<T: backprop::Real, F: Fn(T) -> T>(f: F, xs: &[T]) -> T {
+    let mut s = T::zero();
+    for &x in xs {
+        s += f(x);
+    }
+    s
+}
+
+#[differentiate]
+fn generic_user<T: backprop::Real>(x: &[T]) -> T {
+    let a = x[0];
+    generic_sum(|t| a * t * t, x)
+}
+
+#[test]
+fn closures_given_to_helpers_against_finite_differences_jvp_and_hvp() {
+    check_slice_function!(area, &[0.7, 1.3], 1);
+    check_slice_function!(growth, &[0.7, 1.3, -0.4], 2);
+    check_slice_function!(by_name, &[0.3, -0.8, 1.1, 0.5], 3);
+    check_slice_function!(stateful, &[0.3, 0.7, -1.2], 4);
+    check_slice_function!(trajectory, &[0.9, 0.1, 1.4], 5);
+    check_slice_function!(scaled_by_root, &[0.6, -0.2], 6);
+    assert_close(
+        scaled_by_root::grad(&[0.6, -0.2]).1.x[0],
+        2f64.sqrt(),
+        1e-12,
+    );
+    // The dot-product test: ⟨∇f, v⟩ = jvp along v.
+    let mut p = Points::new(7);
+    macro_rules! dot_test {
+        ($f:ident, $x:expr) => {{
+            let x: &[f64] = $x;
+            let v = p.vec(x.len(), -1.0, 1.0);
+            let g = $f::grad(x).1.x;
+            let (value, d) = $f::jvp(x, &v);
+            assert_eq!(value, $f(x));
+            assert_close(d, g.iter().zip(&v).map(|(a, b)| a * b).sum(), 1e-12);
+        }};
+    }
+    dot_test!(area, &[0.7, 1.3]);
+    dot_test!(growth, &[0.7, 1.3, -0.4]);
+    dot_test!(by_name, &[0.3, -0.8, 1.1, 0.5]);
+    dot_test!(stateful, &[0.3, 0.7, -1.2]);
+    dot_test!(trajectory, &[0.9, 0.1, 1.4]);
+    dot_test!(scaled_by_root, &[0.6, -0.2]);
+}
+
+#[test]
+fn a_model_given_as_a_closure_and_a_generic_helper() {
+    let (xs, ys) = ([0.1, 0.5, 0.9, 1.3], [0.3, 0.2, 0.8, 1.9]);
+    let w = [0.4, 0.7];
+    let (value, g) = fit::grad(&w, &xs, &ys);
+    assert_eq!(value, fit(&w, &xs, &ys));
+    assert_fd(|w| fit(w, &xs, &ys), &w, &g.w);
+    check_hvp(
+        |w| fit::grad(w, &xs, &ys).1.w,
+        |w, u| fit::hvp(w, &xs, &ys, u).2.w,
+        &w,
+        8,
+    );
+    let x = [0.2, -0.6, 0.9];
+    let (value, g) = generic_user::grad(&x);
+    assert_eq!(value, generic_user(&x));
+    assert_fd(generic_user, &x, &g.x);
+    let x32 = [0.2f32, -0.6, 0.9];
+    let g32 = generic_user::grad(&x32).1.x;
+    for (a, b) in g32.iter().zip(&g.x) {
+        assert_close(f64::from(*a), *b, 1e-5);
+    }
+}
