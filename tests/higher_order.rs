@@ -4,7 +4,8 @@
 //! bound in a `where` clause, `&dyn Fn`, `FnMut`, a named function or a closure bound
 //! beforehand passed by name, a closure passed on by the helper to another. Each helper is
 //! inlined with its parameter bound to the closure, whose calls are then inlined as a local
-//! closure's. Checked against central differences, `jvp` against the gradient (the
+//! closure's (its parameters may be patterns: `|&(a, b)|`, `|(a, b): (f64, f64)|`, `|mut
+//! v|`, `|_|`). Checked against central differences, `jvp` against the gradient (the
 //! dot-product test) and `hvp` against differences of the gradient.
 
 #![deny(warnings)]
@@ -211,6 +212,57 @@ fn generic_user<T: backprop::Real>(x: &[T]) -> T {
     generic_sum(|t| a * t * t, x)
 }
 
+/// Newton's method given the function and its derivative: the root of `t³ + x₀ t − 1` as a
+/// function of `x₀`, differentiated through the iterations.
+fn newton(f: impl Fn(f64) -> f64, df: impl Fn(f64) -> f64, x0: f64) -> f64 {
+    let mut x = x0;
+    for _ in 0..30 {
+        x -= f(x) / df(x);
+    }
+    x
+}
+
+/// An explicit Euler stepper whose step is a method given the right-hand side.
+struct Stepper {
+    h: f64,
+}
+
+impl Stepper {
+    fn step(&self, f: impl Fn(f64) -> f64, y: f64) -> f64 {
+        y + self.h * f(y)
+    }
+}
+
+fn pair_sum(f: impl Fn(&(f64, f64)) -> f64, ps: &[(f64, f64)]) -> f64 {
+    ps.iter().map(|p| f(p) * f(p)).sum()
+}
+
+/// Two closures given to one function, a method given one; local closures with patterns for
+/// parameters (`mut v`, `_`, a tuple).
+#[differentiate(hessian)]
+fn patterns(x: &[f64]) -> f64 {
+    let root = newton(|t| t * t * t + x[0] * t - 1.0, |t| 3.0 * t * t + x[0], 1.0);
+    let s = Stepper { h: 0.1 };
+    let mut y = x[1];
+    for _ in 0..5 {
+        y = s.step(|v| -x[0] * v * v, y);
+    }
+    let g = |mut v: f64| {
+        v *= x[1];
+        v * v
+    };
+    let h = |_: f64| x[0];
+    let k = |(a, b): (f64, f64)| a * b;
+    root + y + g(x[0]) + h(3.0) + k((x[0], x[1]))
+}
+
+/// A closure taking a pair of the data apart (`|&(a, b)|`), called twice per item of the
+/// helper's chain.
+#[differentiate(hessian, wrt(w))]
+fn paired(w: &[f64], pairs: &[(f64, f64)]) -> f64 {
+    pair_sum(|&(a, b)| w[0] * a + w[1] - b, pairs)
+}
+
 #[test]
 fn closures_given_to_helpers_against_finite_differences_jvp_and_hvp() {
     check_slice_function!(area, &[0.7, 1.3], 1);
@@ -219,6 +271,7 @@ fn closures_given_to_helpers_against_finite_differences_jvp_and_hvp() {
     check_slice_function!(stateful, &[0.3, 0.7, -1.2], 4);
     check_slice_function!(trajectory, &[0.9, 0.1, 1.4], 5);
     check_slice_function!(scaled_by_root, &[0.6, -0.2], 6);
+    check_slice_function!(patterns, &[0.8, 1.2], 9);
     assert_close(
         scaled_by_root::grad(&[0.6, -0.2]).1.x[0],
         2f64.sqrt(),
@@ -242,10 +295,11 @@ fn closures_given_to_helpers_against_finite_differences_jvp_and_hvp() {
     dot_test!(stateful, &[0.3, 0.7, -1.2]);
     dot_test!(trajectory, &[0.9, 0.1, 1.4]);
     dot_test!(scaled_by_root, &[0.6, -0.2]);
+    dot_test!(patterns, &[0.8, 1.2]);
 }
 
 #[test]
-fn a_model_given_as_a_closure_and_a_generic_helper() {
+fn closures_over_data_and_a_generic_helper() {
     let (xs, ys) = ([0.1, 0.5, 0.9, 1.3], [0.3, 0.2, 0.8, 1.9]);
     let w = [0.4, 0.7];
     let (value, g) = fit::grad(&w, &xs, &ys);
@@ -256,6 +310,16 @@ fn a_model_given_as_a_closure_and_a_generic_helper() {
         |w, u| fit::hvp(w, &xs, &ys, u).2.w,
         &w,
         8,
+    );
+    let pairs = [(0.3, 0.5), (1.2, -0.4), (-0.7, 0.1)];
+    let (value, g) = paired::grad(&w, &pairs);
+    assert_eq!(value, paired(&w, &pairs));
+    assert_fd(|w| paired(w, &pairs), &w, &g.w);
+    check_hvp(
+        |w| paired::grad(w, &pairs).1.w,
+        |w, u| paired::hvp(w, &pairs, u).2.w,
+        &w,
+        10,
     );
     let x = [0.2, -0.6, 0.9];
     let (value, g) = generic_user::grad(&x);

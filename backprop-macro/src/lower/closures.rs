@@ -149,9 +149,63 @@ struct Inline<'a> {
     taken: &'a mut HashSet<String>,
 }
 
-/// `let name = |params| body;`: the name, the parameters' names, the body, and whether it
-/// captures by value (`move`).
-fn closure_let(stmt: &syn::Stmt) -> Option<(Ident, Vec<Ident>, Expr, bool)> {
+/// A closure's parameter as the `let` that binds it at a call: its pattern without its
+/// type, and whether it takes the argument by reference (`|&(a, b)|` binds `let (a, b) =
+/// *arg;`).
+struct Param {
+    pat: Pat,
+    deref: bool,
+}
+
+impl Param {
+    fn of(p: &Pat) -> Self {
+        match p {
+            Pat::Type(t) => Param::of(&t.pat),
+            Pat::Reference(r) if r.mutability.is_none() => Param {
+                pat: (*r.pat).clone(),
+                deref: true,
+            },
+            other => Param {
+                pat: other.clone(),
+                deref: false,
+            },
+        }
+    }
+
+    /// `let pat = arg;`, the argument dereferenced where the pattern takes it by reference
+    /// (a lent value, `&e`, read as `e`).
+    fn binding(&self, arg: &Expr) -> syn::Stmt {
+        let pat = &self.pat;
+        match (self.deref, strip(arg)) {
+            (true, Expr::Reference(r)) if r.mutability.is_none() => {
+                let value = &r.expr;
+                syn::parse_quote!(let #pat = #value;)
+            }
+            (true, _) => syn::parse_quote!(let #pat = *(#arg);),
+            (false, _) => syn::parse_quote!(let #pat = #arg;),
+        }
+    }
+}
+
+/// The names a closure's parameters bind.
+fn param_names(params: &[Param]) -> Vec<Ident> {
+    struct Names(Vec<Ident>);
+    impl<'ast> Visit<'ast> for Names {
+        fn visit_pat_ident(&mut self, i: &'ast syn::PatIdent) {
+            self.0.push(i.ident.clone());
+            syn::visit::visit_pat_ident(self, i);
+        }
+    }
+    let mut names = Names(Vec::new());
+    for p in params {
+        names.visit_pat(&p.pat);
+    }
+    names.0
+}
+
+/// `let name = |params| body;`: the name, the parameters, the body, and whether it captures
+/// by value (`move`).
+fn closure_let(stmt: &syn::Stmt) -> Option<(Ident, Vec<Param>, Expr, bool)> {
     let (name, init) = named_let(stmt)?;
     let Expr::Closure(c) = strip(init) else {
         return None;
@@ -160,18 +214,7 @@ fn closure_let(stmt: &syn::Stmt) -> Option<(Ident, Vec<Ident>, Expr, bool)> {
     if exits_early(&c.body) {
         return None;
     }
-    let params = c
-        .inputs
-        .iter()
-        .map(|p| match p {
-            Pat::Ident(i) => Some(i.ident.clone()),
-            Pat::Type(t) => match &*t.pat {
-                Pat::Ident(i) => Some(i.ident.clone()),
-                _ => None,
-            },
-            _ => None,
-        })
-        .collect::<Option<Vec<_>>>()?;
+    let params = c.inputs.iter().map(Param::of).collect();
     Some((
         name.ident.clone(),
         params,
@@ -204,7 +247,7 @@ fn assigned_names(stmt: &syn::Stmt, out: &mut HashSet<String>) {
 /// Replaces `name(args)` with the body; notes any other use of `name`.
 struct Calls<'a> {
     name: &'a Ident,
-    params: &'a [Ident],
+    params: &'a [Param],
     body: &'a Expr,
     other_use: bool,
 }
@@ -218,12 +261,12 @@ impl VisitMut for Calls<'_> {
             for a in call.args.iter_mut() {
                 self.visit_expr_mut(a);
             }
-            let (params, args, body, span) =
-                (self.params, call.args.iter(), self.body, call.span());
+            let (body, span) = (self.body, call.span());
+            let lets = (self.params.iter().zip(&call.args)).map(|(p, a)| p.binding(a));
             // The body in parentheses: at the start of the block's last statement, a body
             // that starts with a block (another closure's call inlined, `{ .. } * v`) would
             // read as that block, then `*v`.
-            *e = syn::parse_quote_spanned!(span=> { #(let #params = #args;)* (#body) });
+            *e = syn::parse_quote_spanned!(span=> { #(#lets)* (#body) });
             return;
         }
         if let Expr::Path(p) = e
@@ -245,7 +288,8 @@ impl VisitMut for Inline<'_> {
                 continue;
             };
             let mut later: Vec<syn::Stmt> = block.stmts[i + 1..].to_vec();
-            if !captures_kept(&name, &params, &body, by_value, &later) {
+            let names = param_names(&params);
+            if !captures_kept(&name, &names, &body, by_value, &later) {
                 i += 1;
                 continue;
             }
@@ -257,17 +301,17 @@ impl VisitMut for Inline<'_> {
             for s in &later {
                 arguments_of(&name, s, &mut argued);
             }
-            let clash = params.iter().any(|p| argued.contains(&p.to_string()));
+            let clash = names.iter().any(|p| argued.contains(&p.to_string()));
             // (One a format string names cannot be renamed: such a closure stays, an error.)
             if clash
-                && params
+                && names
                     .iter()
                     .any(|p| in_format_string(&body, &p.to_string()))
             {
                 i += 1;
                 continue;
             }
-            let renames: std::collections::HashMap<String, Ident> = params
+            let renames: std::collections::HashMap<String, Ident> = names
                 .iter()
                 .filter(|_| clash)
                 .map(|p| {
@@ -277,10 +321,10 @@ impl VisitMut for Inline<'_> {
                 .collect();
             let mut body = body;
             super::helpers::rename(&renames, &mut body);
-            let params: Vec<Ident> = params
-                .iter()
-                .map(|p| renames.get(&p.to_string()).unwrap_or(p).clone())
-                .collect();
+            let mut params = params;
+            for p in &mut params {
+                super::helpers::Rename(&renames).visit_pat_mut(&mut p.pat);
+            }
             let mut calls = Calls {
                 name: &name,
                 params: &params,

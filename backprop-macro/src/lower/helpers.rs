@@ -502,7 +502,9 @@ impl Inline<'_> {
         let mut by_ref = Vec::new();
         // `&mut self`: the receiver is the caller's place, written (`written.rs`).
         let mut places = std::collections::HashMap::new();
-        let mut args = args;
+        let closures = callables::given(&mut m.sig, args, self.taken);
+        let with_closures = callables::with_closures(args, &closures);
+        let mut args = &with_closures[..];
         match m.sig.receiver().map(|r| &r.kind) {
             Some(syn::ReceiverKind::Reference(_, _, Some(_))) => {
                 let place = written::Place::lent_mutably(strip(args.first()?).clone())?;
