@@ -1,7 +1,10 @@
 //! Points as arrays (`pts: &[[f64; 2]]`, `&[[f64; 3]]`), copied out whole the way geometry
 //! code does: `let p = pts[i];`, `norm(pts[i])`, `sub(pts[b], pts[a])`, `for &p in pts`,
 //! `.map(|&p| norm(p))`, `let mut q = pts[0]; q[0] *= k;`, `best = pts[i];` (each was "this
-//! is a row of a nested sequence ... not written or used as a value whole"). Checked against
+//! is a row of a nested sequence ... not written or used as a value whole"). A local of such
+//! arrays (`let mut pts = ctrl.to_vec();`, `let mut acc: Vec<[f64; 2]> = ..`, `vec![[0.0;
+//! 2]; n]`) also has its rows written whole (`pts[i] = lerp(pts[i], pts[i + 1], t);`).
+//! Checked against
 //! central differences, `jvp` against the gradient and `hvp` against differences of it.
 
 #![allow(clippy::needless_range_loop)]
@@ -64,6 +67,37 @@ fn mesh_area(v: &[[f64; 3]], tris: &[[usize; 3]]) -> f64 {
         }
     }
     total + best[1] * best[2]
+}
+
+fn lerp(a: [f64; 2], b: [f64; 2], t: f64) -> [f64; 2] {
+    [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])]
+}
+
+/// A Bézier curve's length by de Casteljau's algorithm: the control points copied, then
+/// replaced in place by the interpolations between them, row by row; a polyline through
+/// the points on the curve, kept in a local of points written whole.
+#[differentiate(hessian, wrt(ctrl))]
+fn bezier_length(ctrl: &[[f64; 2]], samples: usize) -> f64 {
+    let mut curve = vec![[0.0; 2]; samples + 1];
+    for s in 0..=samples {
+        let t = s as f64 / samples as f64;
+        let mut pts = ctrl.to_vec();
+        let n = pts.len();
+        for r in 1..n {
+            for i in 0..n - r {
+                pts[i] = lerp(pts[i], pts[i + 1], t);
+            }
+        }
+        curve[s] = pts[0];
+    }
+    let mut length = 0.0;
+    let mut prev: [f64; 2] = curve[0];
+    for s in 1..=samples {
+        let p = curve[s];
+        length += ((p[0] - prev[0]).powi(2) + (p[1] - prev[1]).powi(2)).sqrt();
+        prev = p;
+    }
+    length
 }
 
 fn points<const N: usize>(x: &[f64]) -> Vec<[f64; N]> {
@@ -161,4 +195,26 @@ fn a_structs_field_of_points_copied_out() {
     let mut dg = backprop::__private::ZerosLike::zeros_like(&g);
     dg.means[0][0] = 1.0;
     assert_close(mixture_nll::jvp(&g, &pts, &dg).1, grad.g.means[0][0], 1e-12);
+}
+
+#[test]
+fn a_bezier_curves_points_written_whole() {
+    for (k, x, v) in draws(303, &[8, 10], 1.5) {
+        let f = |x: &[f64]| bezier_length(&points::<2>(x), 12);
+        let (value, g) = bezier_length::grad(&points::<2>(&x), 12);
+        assert_eq!(value, f(&x));
+        assert_fd(f, &x, &flat(&g.ctrl));
+        let grad = |x: &[f64]| flat(&bezier_length::grad(&points::<2>(x), 12).1.ctrl);
+        let hvp = |x: &[f64], u: &[f64]| {
+            flat(
+                &bezier_length::hvp(&points::<2>(x), 12, &points::<2>(u))
+                    .2
+                    .ctrl,
+            )
+        };
+        check_hvp(grad, hvp, &x, 130 + k);
+        let dot: f64 = flat(&g.ctrl).iter().zip(&v).map(|(a, b)| a * b).sum();
+        let tangent = bezier_length::jvp(&points::<2>(&x), 12, &points::<2>(&v)).1;
+        assert_close(tangent, dot, 1e-12);
+    }
 }

@@ -115,6 +115,51 @@ fn thresholded(x: &[f64]) -> f64 {
     first_above(x, 0.5) + first_above(&x[1..], 2.0) * x[0]
 }
 
+/// The Cholesky factor of a symmetric positive definite matrix, as a `Vec` of rows.
+fn cholesky(a: &[Vec<f64>]) -> Vec<Vec<f64>> {
+    let n = a.len();
+    let mut l = vec![vec![0.0; n]; n];
+    for i in 0..n {
+        for j in 0..=i {
+            let mut s = a[i][j];
+            for k in 0..j {
+                s -= l[i][k] * l[j][k];
+            }
+            l[i][j] = if i == j { s.sqrt() } else { s / l[j][j] };
+        }
+    }
+    l
+}
+
+/// A Gaussian process's negative log marginal likelihood in its log hyperparameters
+/// (amplitude, length scale, noise): the kernel matrix, its Cholesky factor from a helper
+/// returning a `Vec<Vec<f64>>` (was "indexed too deep"), a triangular solve, the log
+/// determinant.
+#[differentiate(hessian, wrt(theta))]
+fn gp_nll(theta: &[f64], xs: &[f64], ys: &[f64]) -> f64 {
+    let n = xs.len();
+    let (amp, ls, noise) = (theta[0].exp(), theta[1].exp(), theta[2].exp());
+    let mut k = vec![vec![0.0; n]; n];
+    for i in 0..n {
+        for j in 0..n {
+            let d = xs[i] - xs[j];
+            k[i][j] = amp * (-0.5 * d * d / (ls * ls)).exp();
+        }
+        k[i][i] += noise;
+    }
+    let l = cholesky(&k);
+    let mut z = vec![0.0; n];
+    for i in 0..n {
+        let mut s = ys[i];
+        for j in 0..i {
+            s -= l[i][j] * z[j];
+        }
+        z[i] = s / l[i][i];
+    }
+    let logdet: f64 = (0..n).map(|i| l[i][i].ln()).sum();
+    0.5 * z.iter().map(|v| v * v).sum::<f64>() + logdet
+}
+
 #[test]
 fn helpers_of_floats_are_inlined_where_derivatives_go_through_them() {
     check_slice_function!(logistic, &[0.1, -0.4, 0.3], 1);
@@ -288,4 +333,19 @@ fn a_helper_taking_an_enum_of_the_file() {
             7,
         );
     }
+}
+
+#[test]
+fn a_gaussian_process_through_a_cholesky_helper() {
+    let (xs, ys) = ([0.1, 0.6, 1.1, 1.9, 2.4], [0.3, -0.2, 0.5, 0.9, 0.4]);
+    let theta = [0.1, -0.3, -1.5];
+    let (value, g) = gp_nll::grad(&theta, &xs, &ys);
+    assert_eq!(value, gp_nll(&theta, &xs, &ys));
+    assert_fd(|t| gp_nll(t, &xs, &ys), &theta, &g.theta);
+    check_hvp(
+        |t| gp_nll::grad(t, &xs, &ys).1.theta,
+        |t, u| gp_nll::hvp(t, &xs, &ys, u).2.theta,
+        &theta,
+        21,
+    );
 }

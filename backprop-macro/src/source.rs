@@ -32,7 +32,7 @@ mod structs;
 use signatures::{
     associated_float_fns, keep_plain_functions, of_floats, returns_floats, returns_sequence,
 };
-pub use signatures::{returns_floats_of, returns_sequence_of};
+pub use signatures::{returns_floats_of, returns_sequence_of, sequence_result_depth};
 #[cfg(test)]
 use structs::struct_without_gradient;
 pub use structs::{
@@ -130,8 +130,8 @@ struct Scope {
     /// What each named field of each struct declared here is ([`structs::FieldKind`]).
     field_kinds: Vec<(String, Vec<structs::FieldKind>)>,
     /// The functions here (differentiated or ordinary) that return an array or a `Vec`
-    /// (`-> [f64; 3]`).
-    sequence_results: Vec<String>,
+    /// (`-> [f64; 3]`), each with how deep it nests (`-> Vec<Vec<f64>>`: 2).
+    sequence_results: Vec<(String, usize)>,
     /// Those of them returning floats (`-> Vec<f64>`, `-> [f32; 3]`).
     float_sequence_results: Vec<String>,
     /// The type aliases here without generics (`type Real = f64;`): name, type as text.
@@ -397,8 +397,8 @@ fn scope(
                 }
                 // An ordinary one's too: its result is typed right, so that the error
                 // is the one at its call.
-                if returns_sequence(&f.sig.output) {
-                    here.sequence_results.push(name.clone());
+                if let Some(depth) = returns_sequence(&f.sig.output) {
+                    here.sequence_results.push((name.clone(), depth));
                 }
                 if returns_floats(&f.sig.output) {
                     here.float_sequence_results.push(name.clone());

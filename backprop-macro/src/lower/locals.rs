@@ -369,6 +369,11 @@ impl Lower<'_> {
                 };
                 1 + items.iter().map(item_depth).max().unwrap_or(0)
             }
+            // `let l = cholesky(&k);` of `fn cholesky(..) -> Vec<Vec<f64>>`: as deep as the
+            // result the file declares.
+            (None, Op::Call(c)) if c.method.is_none() => (c.path.get_ident())
+                .and_then(|f| crate::source::sequence_result_depth(&self.fn_name.to_string(), f))
+                .unwrap_or(1),
             _ => 1,
         };
         (kind, depth)

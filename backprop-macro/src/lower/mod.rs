@@ -165,7 +165,7 @@ fn desugar_values(
 ) -> Vec<Ident> {
     let caller = &sig.ident;
     tuples::split_element_lets(block);
-    array_rows::desugar(block, sig);
+    array_rows::desugar(block, sig, user);
     borrows::desugar(block);
     copies::free_zip(block, caller);
     copies::desugar(block, user);

@@ -160,12 +160,21 @@ pub(super) fn keep_plain_functions(items: &[&syn::Item], here: &mut Scope) {
 /// Whether the differentiated function `callee` of `caller`'s module returns an array or a
 /// `Vec` (`let c = cross(a, b); c.iter()..` walks a sequence, not a float).
 pub fn returns_sequence_of(caller: &str, callee: &syn::Ident) -> bool {
-    summary(callee.span()).is_some_and(|scopes| {
-        home(&scopes, caller).is_some_and(|h| {
-            h.fns.iter().filter(|(n, _)| callee == n).count() == 1
-                && h.sequence_results.iter().any(|n| callee == n)
-        })
-    })
+    sequence_result_depth(caller, callee).is_some()
+}
+
+/// How deep the sequence the function `callee` of `caller`'s module returns nests (`->
+/// Vec<Vec<f64>>`: 2), where it returns one: a local bound to its result (`let l =
+/// cholesky(&k); l[i][j]`) nests as deep.
+pub fn sequence_result_depth(caller: &str, callee: &syn::Ident) -> Option<usize> {
+    let scopes = summary(callee.span())?;
+    let h = home(&scopes, caller)?;
+    if h.fns.iter().filter(|(n, _)| callee == n).count() != 1 {
+        return None;
+    }
+    (h.sequence_results.iter())
+        .find(|(n, _)| callee == n)
+        .map(|(_, depth)| *depth)
 }
 
 /// Whether `callee`, an ordinary function of the caller's file, returns a sequence of
@@ -198,13 +207,26 @@ pub(super) fn returns_floats(output: &syn::ReturnType) -> bool {
 }
 
 /// `-> [T; N]` or `-> Vec<T>`.
-pub(super) fn returns_sequence(output: &syn::ReturnType) -> bool {
+pub(super) fn returns_sequence(output: &syn::ReturnType) -> Option<usize> {
+    /// How many levels of arrays and `Vec`s a type nests.
+    fn depth(ty: &syn::Type) -> usize {
+        match ty {
+            syn::Type::Array(a) => 1 + depth(&a.elem),
+            syn::Type::Path(p) => match p.path.segments.last() {
+                Some(s) if s.ident == "Vec" => match &s.arguments {
+                    syn::PathArguments::AngleBracketed(a) => match a.args.first() {
+                        Some(syn::GenericArgument::Type(t)) => 1 + depth(t),
+                        _ => 1,
+                    },
+                    _ => 1,
+                },
+                _ => 0,
+            },
+            _ => 0,
+        }
+    }
     match output {
-        syn::ReturnType::Type(_, ty) => match &**ty {
-            syn::Type::Array(_) => true,
-            syn::Type::Path(p) => p.path.segments.last().is_some_and(|s| s.ident == "Vec"),
-            _ => false,
-        },
-        syn::ReturnType::Default => false,
+        syn::ReturnType::Type(_, ty) => Some(depth(ty)).filter(|d| *d > 0),
+        syn::ReturnType::Default => None,
     }
 }
