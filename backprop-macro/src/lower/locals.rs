@@ -243,9 +243,7 @@ impl Lower<'_> {
             Expr::MethodCall(m) if m.method == "collect" => {
                 // (Its target, the `let`'s type: `Vec<Vec<f64>>` collects rows.)
                 let mut m = m.clone();
-                if let (Some(ty), None) = (ty, &m.turbofish) {
-                    m.turbofish = Some(syn::parse_quote!(::<#ty>));
-                }
+                collect_target(&mut m, ty);
                 let Some(Expr::Block(b)) = super::iterators::terminal(self, &m) else {
                     return false;
                 };
@@ -599,6 +597,23 @@ fn read_type(ty: &Type) -> bool {
 /// not take apart) on a local whose value carries a derivative, which it would hold as a
 /// constant.
 const UNKNOWN_TYPE: &str = "#[differentiate] does not know this type, and the value it is written for carries a derivative (the macro reads `f32`, `f64`, the function's float type parameter, `Vec`s, slices and arrays of them, ndarray arrays, integers and `bool`, and aliases of them declared beside the function): write one of those, or leave the type out (`let v = ..;`, `Vec<_>`)";
+
+/// The type a `collect()` bound by a `let` collects into, as its turbofish: the `let`'s
+/// written type; or, untyped, rows of what its map makes (`(0..m).map(|j| a.iter().map(|row|
+/// row[j]).collect()).collect::<Vec<_>>()` collects `Vec<Vec<f64>>`).
+fn collect_target(m: &mut syn::ExprMethodCall, ty: Option<&Type>) {
+    if let (Some(ty), None) = (ty, &m.turbofish) {
+        m.turbofish = Some(syn::parse_quote!(::<#ty>));
+    }
+    let depth = Lower::collected_depth(m);
+    if ty.is_none() && depth >= 2 {
+        let float = super::types::float_param()
+            .or_else(super::types::signature_float)
+            .map_or_else(|| quote!(f64), |f| quote!(#f));
+        let rows = (0..depth).fold(float, |t, _| quote!(Vec<#t>));
+        m.turbofish = Some(syn::parse_quote!(::<#rows>));
+    }
+}
 
 /// The kind of a `Vec` of integers or flags that `expr` collects, where its type says so
 /// (`let d: Vec<usize> = ..`, `.collect::<Vec<bool>>()`) or its last `map` gives one

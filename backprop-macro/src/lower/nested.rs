@@ -65,6 +65,32 @@ impl Lower<'_> {
         1 + inner.map_or(0, Self::literal_depth)
     }
 
+    /// How deep a collected sequence nests where its map makes sequences (`(0..m).map(|j|
+    /// a.iter().map(|row| row[j]).collect()).collect()`: 2): one level above what each item
+    /// is (a `collect()`, `.to_vec()`, `vec![..]`, an array); 1 for a collect of anything
+    /// else, 0 for another method.
+    pub(super) fn collected_depth(c: &syn::ExprMethodCall) -> usize {
+        if c.method != "collect" || !c.args.is_empty() {
+            return 0;
+        }
+        let item = match strip(&c.receiver) {
+            Expr::MethodCall(m) if m.method == "map" && m.args.len() == 1 => {
+                match strip(&m.args[0]) {
+                    Expr::Closure(f) => super::closures::closure_value(f),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        let inner = match item.map(strip) {
+            Some(Expr::MethodCall(x)) if x.method == "collect" => Self::collected_depth(x),
+            Some(Expr::MethodCall(x)) if x.method == "to_vec" && x.args.is_empty() => 1,
+            Some(e @ (Expr::Macro(_) | Expr::Array(_) | Expr::Repeat(_))) => Self::literal_depth(e),
+            _ => 0,
+        };
+        1 + inner
+    }
+
     /// A name for `base[prefix...]`, a row (`depth` as in [`Row`]).
     pub(super) fn bind_row(
         &mut self,

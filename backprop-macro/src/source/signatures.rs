@@ -208,25 +208,26 @@ pub(super) fn returns_floats(output: &syn::ReturnType) -> bool {
 
 /// `-> [T; N]` or `-> Vec<T>`.
 pub(super) fn returns_sequence(output: &syn::ReturnType) -> Option<usize> {
-    /// How many levels of arrays and `Vec`s a type nests.
-    fn depth(ty: &syn::Type) -> usize {
-        match ty {
-            syn::Type::Array(a) => 1 + depth(&a.elem),
-            syn::Type::Path(p) => match p.path.segments.last() {
-                Some(s) if s.ident == "Vec" => match &s.arguments {
-                    syn::PathArguments::AngleBracketed(a) => match a.args.first() {
-                        Some(syn::GenericArgument::Type(t)) => 1 + depth(t),
-                        _ => 1,
-                    },
+    match output {
+        syn::ReturnType::Type(_, ty) => Some(sequence_depth(ty)).filter(|d| *d > 0),
+        syn::ReturnType::Default => None,
+    }
+}
+
+/// How many levels of arrays and `Vec`s a type nests (`Vec<[f64; 2]>`: 2, `f64`: 0).
+fn sequence_depth(ty: &syn::Type) -> usize {
+    match ty {
+        syn::Type::Array(a) => 1 + sequence_depth(&a.elem),
+        syn::Type::Path(p) => match p.path.segments.last() {
+            Some(s) if s.ident == "Vec" => match &s.arguments {
+                syn::PathArguments::AngleBracketed(a) => match a.args.first() {
+                    Some(syn::GenericArgument::Type(t)) => 1 + sequence_depth(t),
                     _ => 1,
                 },
-                _ => 0,
+                _ => 1,
             },
             _ => 0,
-        }
-    }
-    match output {
-        syn::ReturnType::Type(_, ty) => Some(depth(ty)).filter(|d| *d > 0),
-        syn::ReturnType::Default => None,
+        },
+        _ => 0,
     }
 }
