@@ -3,7 +3,8 @@
 //! conjugate-gradient solve inside the loss, LU elimination with row swaps for a
 //! determinant, attention scores through a softmax, an explicit heat equation stepped with
 //! `std::mem::swap` of two buffers and with a `clone()` per step; a matrix collected without
-//! its type written (`x.chunks(3).map(|c| c.to_vec()).collect::<Vec<_>>()`). Each was an
+//! its type written (`x.chunks(3).map(|c| c.to_vec()).collect::<Vec<_>>()`); a flat
+//! parameter vector taken apart by the stretches of its sub-slices. Each was an
 //! error ("indexed too deep", "does not know the derivative of `.len()`") where a helper's
 //! nested result, or a collect of rows, was not known to nest. Checked against central differences and `hvp` against differences of
 //! the gradient.
@@ -166,6 +167,28 @@ fn heat(x: &[f64]) -> f64 {
     u.iter().zip(&w).map(|(a, b)| a * a + a * b).sum()
 }
 
+/// A two-layer network whose weights are one flat vector taken apart by sub-slices: the
+/// hidden layer's rows `x[..6].chunks_exact(3)`, its biases `x[6 + j]`, the output weights
+/// `x[8..10]`, a smoothness penalty over `x[..6].windows(2)` (stretches of a sub-slice were
+/// "does not know the derivative of `.chunks()`").
+#[differentiate(hessian)]
+fn flat_network(x: &[f64]) -> f64 {
+    let input = [0.5, -1.0, 2.0];
+    let mut hidden = Vec::new();
+    for (j, row) in x[..6].chunks_exact(3).enumerate() {
+        let z: f64 = row.iter().zip(&input).map(|(w, x)| w * x).sum::<f64>() + x[6 + j];
+        hidden.push(z.tanh());
+    }
+    let out: f64 = x[8..10]
+        .iter()
+        .zip(&hidden)
+        .map(|(w, h)| w * h)
+        .sum::<f64>()
+        + x[10];
+    let smooth: f64 = x[..6].windows(2).map(|w| (w[1] - w[0]).powi(2)).sum();
+    out * out + 0.1 * smooth
+}
+
 #[test]
 fn linear_algebra_through_helpers_of_matrices() {
     check_slice_function!(solved, &[0.3, 0.7, 1.2, -0.4], 1);
@@ -182,4 +205,9 @@ fn linear_algebra_through_helpers_of_matrices() {
         3
     );
     check_slice_function!(heat, &[0.0, 0.3, 0.9, 0.4, 0.1, 0.0], 4);
+    check_slice_function!(
+        flat_network,
+        &[0.3, -0.2, 0.5, 0.1, 0.4, -0.6, 0.05, -0.1, 0.7, -0.3, 0.2],
+        5
+    );
 }

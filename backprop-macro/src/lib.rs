@@ -73,6 +73,8 @@
 //!   (`match`, `if let`, `let .. else`), as a test of the chain's count and the value
 //!   unwrapped.
 //! - `lower/split_ends.rs`: `split_first` and `split_last` matched, as slice patterns.
+//! - `lower/sub_stretches.rs`: the windows or chunks of a sub-slice (`x[a..b].chunks(k)`),
+//!   the sub-slice copied first.
 //! - `lower/found.rs`: `find` bound to a name, as the position it finds, each use reading
 //!   the element there.
 //! - `lower/folds.rs`: a fold over a tuple of accumulators as the loop it means, one local

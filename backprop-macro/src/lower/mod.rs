@@ -58,6 +58,7 @@ mod struct_aliases;
 mod struct_closures;
 mod struct_seqs;
 mod struct_windows;
+mod sub_stretches;
 mod syntax;
 mod tuple_structs;
 mod tuples;
@@ -210,6 +211,7 @@ fn lower_with(
     option_maps::desugar(&mut block);
     reduced::desugar(&mut block);
     split_ends::desugar(&mut block);
+    sub_stretches::desugar(&mut block, &mut user);
     found::desugar(&mut block, &quote!(#krate::__private), &mut user, errors);
     split_held(&mut block, held, &item.sig, &mut user);
     let mut body = matches::desugar(&block, errors, &mut user);
