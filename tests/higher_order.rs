@@ -5,15 +5,15 @@
 //! beforehand passed by name, a closure passed on by the helper to another. Each helper is
 //! inlined with its parameter bound to the closure, whose calls are then inlined as a local
 //! closure's (its parameters may be patterns: `|&(a, b)|`, `|(a, b): (f64, f64)|`, `|mut
-//! v|`, `|_|`). Checked against central differences, `jvp` against the gradient (the
+//! v|`, `|_|`); a fold whose accumulator is a sequence, layers applied in turn. Checked against central differences, `jvp` against the gradient (the
 //! dot-product test) and `hvp` against differences of the gradient.
 
 #![deny(warnings)]
 
 #[macro_use]
 mod common;
-use backprop::differentiate;
-use common::{Points, assert_close, assert_fd, check_hvp};
+use backprop::{Differentiable, differentiate};
+use common::{Points, assert_close, assert_fd, assert_fd_elements, check_hvp};
 
 /// Composite Simpson's rule on `n` (even) intervals.
 fn simpson(f: impl Fn(f64) -> f64, a: f64, b: f64, n: usize) -> f64 {
@@ -263,6 +263,65 @@ fn paired(w: &[f64], pairs: &[(f64, f64)]) -> f64 {
     pair_sum(|&(a, b)| w[0] * a + w[1] - b, pairs)
 }
 
+/// A smooth maximum returning early, and a function applying a function twice.
+fn soft_max(a: f64, b: f64) -> f64 {
+    if a > b {
+        return a + (b - a).exp().ln_1p();
+    }
+    b + (a - b).exp().ln_1p()
+}
+
+fn twice(f: &dyn Fn(f64) -> f64, x: f64) -> f64 {
+    f(f(x) * 0.5)
+}
+
+/// A closure whose body branches given to a helper inside a condition (its statements go
+/// before the `if`), and one reading a name bound again after its last call.
+#[differentiate(hessian)]
+fn conditions(x: &[f64]) -> f64 {
+    let t = x[0] * 0.5;
+    let mut acc = twice(&|u| soft_max(u, x[1] + t), x[0]);
+    let t = t * 3.0;
+    for k in 0..3 {
+        if twice(&|u| soft_max(u, x[1]), acc) > 0.2 * k as f64 {
+            acc += (x[1] * t).sin();
+        } else {
+            acc *= 0.9;
+        }
+    }
+    acc + t
+}
+
+/// A layer of a network, applied to a vector.
+#[derive(Differentiable, Clone)]
+pub struct Dense {
+    pub w: Vec<Vec<f64>>,
+    pub b: Vec<f64>,
+}
+
+impl Dense {
+    fn apply(&self, x: &[f64]) -> Vec<f64> {
+        self.w
+            .iter()
+            .zip(&self.b)
+            .map(|(row, b)| (row.iter().zip(x).map(|(w, v)| w * v).sum::<f64>() + b).tanh())
+            .collect()
+    }
+}
+
+#[derive(Differentiable, Clone)]
+pub struct Mlp {
+    pub layers: Vec<Dense>,
+}
+
+/// The layers composed by a fold whose accumulator is the activations (`fold(x.to_vec(),
+/// |h, l| l.apply(&h))`).
+#[differentiate(wrt(m))]
+fn composed(m: &Mlp, x: &[f64]) -> f64 {
+    let out = m.layers.iter().fold(x.to_vec(), |h, l| l.apply(&h));
+    out.iter().map(|v| v * v).sum()
+}
+
 #[test]
 fn closures_given_to_helpers_against_finite_differences_jvp_and_hvp() {
     check_slice_function!(area, &[0.7, 1.3], 1);
@@ -272,6 +331,8 @@ fn closures_given_to_helpers_against_finite_differences_jvp_and_hvp() {
     check_slice_function!(trajectory, &[0.9, 0.1, 1.4], 5);
     check_slice_function!(scaled_by_root, &[0.6, -0.2], 6);
     check_slice_function!(patterns, &[0.8, 1.2], 9);
+    check_slice_function!(conditions, &[0.4, -0.3], 11);
+    check_slice_function!(conditions, &[-1.4, 0.9], 12);
     assert_close(
         scaled_by_root::grad(&[0.6, -0.2]).1.x[0],
         2f64.sqrt(),
@@ -296,6 +357,7 @@ fn closures_given_to_helpers_against_finite_differences_jvp_and_hvp() {
     dot_test!(trajectory, &[0.9, 0.1, 1.4]);
     dot_test!(scaled_by_root, &[0.6, -0.2]);
     dot_test!(patterns, &[0.8, 1.2]);
+    dot_test!(conditions, &[0.4, -0.3]);
 }
 
 #[test]
@@ -330,4 +392,23 @@ fn closures_over_data_and_a_generic_helper() {
     for (a, b) in g32.iter().zip(&g.x) {
         assert_close(f64::from(*a), *b, 1e-5);
     }
+}
+
+#[test]
+fn layers_composed_by_a_fold() {
+    let l1 = Dense {
+        w: vec![vec![0.3, -0.2], vec![0.5, 0.1], vec![-0.4, 0.7]],
+        b: vec![0.1, -0.1, 0.2],
+    };
+    let l2 = Dense {
+        w: vec![vec![0.6, -0.3, 0.2]],
+        b: vec![0.05],
+    };
+    let m = Mlp {
+        layers: vec![l1, l2],
+    };
+    let x = [0.8, -0.5];
+    let (value, g) = composed::grad(&m, &x);
+    assert_eq!(value, composed(&m, &x));
+    assert_fd_elements(|m: &Mlp| composed(m, &x), &m, &g.m);
 }

@@ -765,6 +765,24 @@ pub fn plain_first(v: &[f64], t: f64) -> f64 {
     plain_sq(t) * 0.5
 }
 
+/// Functions given functions: a weighted sum of `f` over `v` (Simpson's weights), `f`
+/// applied twice; and a point between two others.
+pub fn plain_quad(f: impl Fn(f64) -> f64, v: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for (i, &e) in v.iter().enumerate() {
+        s += if i % 2 == 1 { 4.0 } else { 2.0 } * f(e);
+    }
+    s / (3.0 * (1.0 + v.len() as f64))
+}
+
+pub fn plain_twice(f: &dyn Fn(f64) -> f64, x: f64) -> f64 {
+    f(f(x) * 0.5)
+}
+
+pub fn plain_lerp(a: [f64; 2], b: [f64; 2], t: f64) -> [f64; 2] {
+    [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])]
+}
+
 #[differentiate(hessian)]
 pub fn helper_slice(v: &[f64], s: f64) -> f64 {
     let mut acc = 0.0;
@@ -1526,6 +1544,8 @@ impl<'r> Gen<'r> {
                     return match self.fresh % 6 {
                         1 => format!("plain_norm(v, {a})"),
                         4 => format!("plain_first(v, {a})"),
+                        // A closure given to an ordinary function, which calls it.
+                        0 => format!("plain_quad(|t| (t * ({a})).sin() + t * t, v)"),
                         // A fold whose accumulator is an `Option`.
                         3 => format!(
                             "{{ let best = v.iter().fold(None, |acc: Option<f64>, &e| match acc {{ None => Some(e * {a}), Some(b) => Some(b.max(e * {a}) * 0.9) }}); best.unwrap_or(0.5) }}"
@@ -1534,7 +1554,11 @@ impl<'r> Gen<'r> {
                     };
                 }
                 if form.contains("helper") && self.fresh % 3 == 2 {
-                    return format!("plain_soft({a}, {b})");
+                    // Every other one through a closure given by reference.
+                    return match self.fresh % 2 {
+                        0 => format!("plain_twice(&|t| plain_soft(t, {b}), {a})"),
+                        _ => format!("plain_soft({a}, {b})"),
+                    };
                 }
                 form.replace("{a}", &a).replace("{b}", &b)
             }
@@ -1852,11 +1876,11 @@ impl<'r> Gen<'r> {
                             "v.windows(2).map(|w| (w[1] - w[0]) * ({a})).sum::<f64>() + v.chunks(2).enumerate().fold({b}, |acc, (j, c)| acc * 0.5 + c[c.len() - 1] * j as f64)"
                         ),
                         3 => format!(
-                            "{{ let pts: Vec<[f64; 2]> = v.chunks_exact(2).map(|c| [c[0] * ({a}), c[1]]).collect(); let mut s = {b}; for (i, p) in v.chunks(2).enumerate() {{ for q in v.chunks(2).skip(i + 1) {{ s += p[0] * q[q.len() - 1] * 0.25; }} }} for i in 0..pts.len() {{ let [p0, p1] = pts[(i + 1) % pts.len()]; s += p0 * p1 * 0.5; }} let rows: Vec<&[f64]> = v.chunks(3).collect(); for i in 0..rows.len() {{ s += rows[i][0] * rows[i][rows[i].len() - 1] * 0.5; }} for r in &rows {{ s -= r[0] * 0.25; }} s + pts.iter().map(|p| p[0] * p[1]).sum::<f64>() }}"
+                            "{{ let mut pts: Vec<[f64; 2]> = v.chunks_exact(2).map(|c| [c[0] * ({a}), c[1]]).collect(); for i in 1..pts.len() {{ pts[i - 1] = plain_lerp(pts[i - 1], pts[i], 0.3); }} let mut s = {b} + v[1..].chunks(2).map(|c| c[0] * c[c.len() - 1]).sum::<f64>() * 0.5; for (i, p) in v.chunks(2).enumerate() {{ for q in v.chunks(2).skip(i + 1) {{ s += p[0] * q[q.len() - 1] * 0.25; }} }} for i in 0..pts.len() {{ let [p0, p1] = pts[(i + 1) % pts.len()]; s += p0 * p1 * 0.5; }} let rows: Vec<&[f64]> = v.chunks(3).collect(); for i in 0..rows.len() {{ s += rows[i][0] * rows[i][rows[i].len() - 1] * 0.5; }} for r in &rows {{ s -= r[0] * 0.25; }} s + pts.iter().map(|p| p[0] * p[1]).sum::<f64>() }}"
                         ),
                         // A matrix collected row by row from nested chains.
                         1 if self.rng.chance(0.3) => format!(
-                            "{{ let n = v.len(); let kk: Vec<Vec<f64>> = (0..n).map(|i| (0..n).map(|j| (v[i] - v[j]) * ({a})).collect()).collect(); kk.iter().map(|r| r.iter().map(|e| e.tanh()).sum::<f64>()).sum::<f64>() + {b} }}"
+                            "{{ let n = v.len(); let kk = (0..n).map(|i| (0..n).map(|j| (v[i] - v[j]) * ({a})).collect::<Vec<f64>>()).collect::<Vec<_>>(); kk.iter().map(|r| r.iter().map(|e| e.tanh()).sum::<f64>()).sum::<f64>() + {b} }}"
                         ),
                         1 => format!(
                             "v.iter().skip(1).step_by(2).map(|&e| (e * {a}).sin()).sum::<f64>() + v.iter().take(2).sum::<f64>() * {b}"

@@ -405,7 +405,12 @@ pub(super) fn captures_kept(
         read.remove(&p.to_string());
     }
     let mut rebound = HashSet::new();
-    for s in later {
+    // (After the last statement that names the closure, nothing calls it.)
+    let last = later
+        .iter()
+        .rposition(|s| mentions(&s.to_token_stream(), name))
+        .map_or(0, |i| i + 1);
+    for s in &later[..last] {
         rebound.extend(super::extrema::locals(s));
         // A `move` closure keeps the values it captured: inlined, it would read them as
         // they are at the call.

@@ -123,7 +123,9 @@ impl VisitMut for Rewrite<'_> {
                 }
             }
             let rewritten = match self.caller {
-                Some(caller) => self.struct_fold(&stmt, caller),
+                Some(caller) => self
+                    .struct_fold(&stmt, caller)
+                    .or_else(|| sequence_fold(&stmt)),
                 None => self.rewrite(&stmt).or_else(|| option_fold(&stmt)),
             };
             match rewritten {
@@ -356,17 +358,41 @@ impl Rewrite<'_> {
 /// }; }`. An `Option` local that meets a value carrying a derivative is then held as a float
 /// and a flag (`options.rs`, which takes the assignment of a `match` arm by arm).
 fn option_fold(stmt: &syn::Stmt) -> Option<Vec<syn::Stmt>> {
+    named_fold(stmt, |start| match strip(start) {
+        Expr::Path(p) => p.path.segments.last().is_some_and(|s| s.ident == "None"),
+        Expr::Call(c) => matches!(strip(&c.func), Expr::Path(p) if p.path.is_ident("Some")),
+        _ => false,
+    })
+}
+
+/// A fold whose accumulator is a sequence (started at `x.to_vec()`, `x.clone()`, a
+/// `collect()`, `vec![..]` or an array), layers applied in turn (`let out =
+/// m.layers.iter().fold(x.to_vec(), |h, l| l.apply(&h));`), as the loop it means, the same
+/// way, before the helpers inline the layers' methods in it: `let mut out = x.to_vec(); for
+/// l in m.layers.iter() { out = l.apply(&out); }`.
+fn sequence_fold(stmt: &syn::Stmt) -> Option<Vec<syn::Stmt>> {
+    named_fold(stmt, |start| match strip(start) {
+        Expr::MethodCall(m) => {
+            m.args.is_empty()
+                && ["to_vec", "clone", "to_owned", "collect"]
+                    .iter()
+                    .any(|c| m.method == c)
+        }
+        Expr::Macro(m) => m.mac.path.is_ident("vec"),
+        Expr::Array(_) | Expr::Repeat(_) => true,
+        _ => false,
+    })
+}
+
+/// `let name = CHAIN.fold(START, |state, ITEM| BODY);` where `starts` takes `START`, as the
+/// loop it means, the accumulator the `let`'s own name.
+fn named_fold(stmt: &syn::Stmt, starts: impl Fn(&Expr) -> bool) -> Option<Vec<syn::Stmt>> {
     let syn::Stmt::Local(local) = stmt else {
         return None;
     };
     let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
     let (m, start, c) = fold_call(&init.expr)?;
-    let optional = match strip(start) {
-        Expr::Path(p) => p.path.segments.last().is_some_and(|s| s.ident == "None"),
-        Expr::Call(c) => matches!(strip(&c.func), Expr::Path(p) if p.path.is_ident("Some")),
-        _ => false,
-    };
-    if !optional || c.inputs.len() != 2 {
+    if !starts(start) || c.inputs.len() != 2 {
         return None;
     }
     let typed = |p: &Pat| match p {

@@ -34,7 +34,7 @@ mod param_methods;
 pub(super) use param_methods::{ParamStructs, seq_struct_names};
 mod bodies;
 pub(super) use bodies::strip_derefs;
-use bodies::{Derefs, early_returns, inlinable, plain_params};
+use bodies::{Binding, Derefs, caller_float, early_returns, inlinable, plain_params};
 use bodies::{by_reference, lent_struct_literal, number_types};
 mod callables;
 mod renames;
@@ -59,6 +59,7 @@ pub(super) fn desugar(
         stack: Vec::new(),
         types: Default::default(),
         closures: Default::default(),
+        given: HashSet::new(),
         refused: Vec::new(),
         params: param_methods::struct_params(sig),
         elements: Default::default(),
@@ -74,19 +75,6 @@ pub(super) fn desugar(
     };
     inline.stmts(&mut block.stmts);
     inline.refused
-}
-
-/// The float type of a function: its type parameter (the one the macro accepts is the
-/// float type), or `f32` where that is the one float its signature names, else `f64`.
-fn caller_float(sig: &syn::Signature) -> TokenStream {
-    if let Some(t) = sig.generics.type_params().next() {
-        let name = &t.ident;
-        return quote!(#name);
-    }
-    match super::types::one_float(sig, None).as_deref() {
-        Some("f32") => quote!(f32),
-        _ => quote!(f64),
-    }
 }
 
 /// The error at a call of an ordinary method of a struct with a gradient that is not
@@ -109,6 +97,10 @@ struct Inline<'a> {
     types: std::collections::HashMap<String, String>,
     /// The closures of structs bound to a local here, by name (`struct_closures.rs`).
     closures: std::collections::HashMap<String, super::struct_closures::StructClosure>,
+    /// The names of helpers' parameters bound to the closures their calls give: inlined at
+    /// their calls as the closures of structs are (their statements before the statement
+    /// that calls them, a condition's too).
+    given: HashSet<String>,
     /// The calls of helpers that could not be inlined.
     refused: Vec<Ident>,
     /// The parameters of a struct type, by name (`p` of `p: &Pendulum`): their ordinary
@@ -148,7 +140,9 @@ impl Inline<'_> {
         for i in 0..all.len() {
             // A closure of structs, inlined at its calls: its `let` goes.
             let copy = |s: &Ident| crate::source::is_copy(&self.caller, s);
-            let made = |e: &Expr| self.struct_of(e).is_some();
+            let given = matches!(&all[i], syn::Stmt::Local(l)
+                if matches!(&l.pat, Pat::Ident(p) if self.given.contains(&p.ident.to_string())));
+            let made = |e: &Expr| given || self.struct_of(e).is_some();
             if let Some(c) =
                 super::struct_closures::struct_closure(&all[i], &all[i + 1..], &copy, &made)
             {
@@ -615,6 +609,9 @@ impl Inline<'_> {
             .enumerate()
             .map(|(i, ((p, mutable), arg))| {
                 let local = &renames[&p.to_string()];
+                if matches!(arg, Expr::Closure(_)) {
+                    self.given.insert(local.to_string());
+                }
                 let m = mutable.then(|| quote!(mut));
                 match types.get(i).cloned().flatten() {
                     Some(ty) => syn::parse_quote!(let #m #local: #ty = #arg;),
@@ -730,22 +727,6 @@ pub(super) fn operator_method(op: &syn::BinOp) -> Option<&'static str> {
         syn::BinOp::DivAssign(_) => "div_assign",
         _ => return None,
     })
-}
-
-/// How an inlined body's parameters are bound: to a copy of what a reference points to
-/// (`by_ref`, see [`by_reference`]), and with their type written where it is a number
-/// (`types`, where known), so that a literal argument is of that type (`let rotate_angle:
-/// f64 = 0.3;`).
-#[derive(Clone, Copy)]
-struct Binding<'a> {
-    by_ref: &'a [bool],
-    types: &'a [Option<Type>],
-}
-
-impl<'a> Binding<'a> {
-    fn new(by_ref: &'a [bool], types: &'a [Option<Type>]) -> Self {
-        Binding { by_ref, types }
-    }
 }
 
 /// Inlines, as blocks, the helper calls inside branches, loops and closures (each block

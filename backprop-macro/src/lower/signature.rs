@@ -552,4 +552,4 @@ pub(crate) fn bounded_by_real(
 
 /// The error at a function or closure passed in (`f: impl Fn(f64) -> f64`, `f: fn(f64) ->
 /// f64` called in the body).
-pub(super) const FUNCTION_PASSED: &str = "#[differentiate] does not differentiate through a function or closure passed in (`impl Fn(..)`, `fn(..)`, a closure's type parameter): it cannot see its body, so it has no derivative for calls to it; call a function that has `#[differentiate]` by name (`f(x)`), or a closure defined in the body and called by the name it is bound to (`let f = |v: f64| ..; f(x)`)";
+pub(super) const FUNCTION_PASSED: &str = "#[differentiate] does not differentiate through a function or closure passed in (`impl Fn(..)`, `fn(..)`, a closure's type parameter): it cannot see its body, so it has no derivative for calls to it; call a function that has `#[differentiate]` by name (`f(x)`), or a closure defined in the body and called by the name it is bound to (`let f = |v: f64| ..; f(x)`); or leave this function without `#[differentiate]`: an ordinary function given a closure is inlined where a differentiated function calls it (`simpson(|t| (w * t).sin(), 0.0, 1.0, 10)`)";

@@ -513,3 +513,32 @@ pub(super) fn by_reference(a: &syn::FnArg, copy: &dyn Fn(&Ident) -> bool) -> boo
         syn::FnArg::Receiver(r) => matches!(r.kind, syn::ReceiverKind::Reference(_, _, None)),
     }
 }
+
+/// The float type of a function: its type parameter (the one the macro accepts is the
+/// float type), or `f32` where that is the one float its signature names, else `f64`.
+pub(super) fn caller_float(sig: &syn::Signature) -> TokenStream {
+    if let Some(t) = sig.generics.type_params().next() {
+        let name = &t.ident;
+        return quote!(#name);
+    }
+    match super::types::one_float(sig, None).as_deref() {
+        Some("f32") => quote!(f32),
+        _ => quote!(f64),
+    }
+}
+
+/// How an inlined body's parameters are bound: to a copy of what a reference points to
+/// (`by_ref`, see [`by_reference`]), and with their type written where it is a number
+/// (`types`, where known), so that a literal argument is of that type (`let rotate_angle:
+/// f64 = 0.3;`).
+#[derive(Clone, Copy)]
+pub(super) struct Binding<'a> {
+    pub(super) by_ref: &'a [bool],
+    pub(super) types: &'a [Option<Type>],
+}
+
+impl<'a> Binding<'a> {
+    pub(super) fn new(by_ref: &'a [bool], types: &'a [Option<Type>]) -> Self {
+        Binding { by_ref, types }
+    }
+}
