@@ -160,6 +160,40 @@ fn gp_nll(theta: &[f64], xs: &[f64], ys: &[f64]) -> f64 {
     0.5 * z.iter().map(|v| v * v).sum::<f64>() + logdet
 }
 
+/// Where a ray from `o` along the unit `d` first meets the sphere at `c` of radius `r`:
+/// `None` where it misses (an early `return`).
+fn hit(o: [f64; 3], d: [f64; 3], c: [f64; 3], r: f64) -> Option<f64> {
+    let oc = [o[0] - c[0], o[1] - c[1], o[2] - c[2]];
+    let b = oc[0] * d[0] + oc[1] * d[1] + oc[2] * d[2];
+    let cc = oc[0] * oc[0] + oc[1] * oc[1] + oc[2] * oc[2] - r * r;
+    let disc = b * b - cc;
+    if disc < 0.0 {
+        return None;
+    }
+    Some(-b - disc.sqrt())
+}
+
+/// A helper returning an `Option`, its result matched, tested by `if let`, bound and
+/// defaulted (each was "`match` arms and `if let` that use what their pattern binds ..."):
+/// the caller holds it as a float and a flag.
+#[differentiate(hessian)]
+fn rays(x: &[f64]) -> f64 {
+    let d = [0.0, 0.0, 1.0];
+    let c = [0.0, 0.0, 5.0];
+    let depth = match hit([x[0], x[1], 0.0], d, c, x[2]) {
+        Some(t) => t * t,
+        None => 0.0,
+    };
+    let shade = if let Some(t) = hit([x[1], x[0], 0.5], d, c, x[2]) {
+        t.sqrt()
+    } else {
+        1.0
+    };
+    let h = hit([x[0], 0.0, 0.0], d, c, x[2] * 0.5);
+    let far = hit([0.0, x[1], 1.0], d, c, x[2]).unwrap_or(10.0);
+    depth + shade + far * x[0] + h.map_or(x[2], |t| t * x[1]) + if h.is_none() { 0.5 } else { x[0] }
+}
+
 #[test]
 fn helpers_of_floats_are_inlined_where_derivatives_go_through_them() {
     check_slice_function!(logistic, &[0.1, -0.4, 0.3], 1);
@@ -348,4 +382,15 @@ fn a_gaussian_process_through_a_cholesky_helper() {
         &theta,
         21,
     );
+}
+
+#[test]
+fn a_helper_returning_an_option() {
+    // Every ray hits, some miss, all miss.
+    for x in [[0.3, 0.2, 1.5], [0.3, 0.9, 1.0], [0.9, 1.1, 0.5]] {
+        let (value, g) = rays::grad(&x);
+        assert_eq!(value, rays(&x));
+        assert_fd(rays, &x, &g.x);
+        check_hvp(|v| rays::grad(v).1.x, |v, u| rays::hvp(v, u).2.x, &x, 22);
+    }
 }

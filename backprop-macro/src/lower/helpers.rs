@@ -160,6 +160,7 @@ impl Inline<'_> {
                         if let Some((_, diverge)) = &mut init.diverge {
                             self.expr(diverge, None);
                         }
+                        bodies::value_bound_in_place(&mut init.expr, &mut before);
                     }
                     // What each name holds now, if a struct without a gradient (`let a =
                     // ..`, `let (a, b) = (.., ..)`).
@@ -251,6 +252,8 @@ impl Inline<'_> {
                 }
             }
             Expr::Paren(p) => self.expr(&mut p.expr, before),
+            // `if let Some(t) = hit(..)`: the scrutinee first.
+            Expr::Let(l) => self.expr(&mut l.expr, before),
             Expr::Field(f) => self.expr(&mut f.base, before),
             Expr::Cast(c) => self.expr(&mut c.expr, before),
             Expr::Reference(r) => self.expr(&mut r.expr, before),
@@ -258,26 +261,7 @@ impl Inline<'_> {
                 self.expr(&mut i.expr, before.as_deref_mut());
                 self.expr(&mut i.index, before);
             }
-            Expr::MethodCall(m) => {
-                self.map_path(m);
-                self.expr(&mut m.receiver, before.as_deref_mut());
-                if !self.chain_closures(m) {
-                    for a in &mut m.args {
-                        self.expr(a, before.as_deref_mut());
-                    }
-                }
-                if let Some(on) = self.struct_of(&m.receiver) {
-                    let args: Vec<&Expr> = std::iter::once(&*m.receiver).chain(&m.args).collect();
-                    let inlined = self.inline_method(&on, &m.method.clone(), None, &args, true);
-                    self.place(e, inlined, before);
-                } else if let Some((on, root, types)) = self.param_struct(&m.receiver) {
-                    let args: Vec<&Expr> = m.args.iter().collect();
-                    let on = (on.as_str(), &types[..]);
-                    let inlined =
-                        self.inline_param_method(on, &m.receiver, &root, &m.method, &args);
-                    self.place(e, inlined, before);
-                }
-            }
+            Expr::MethodCall(_) => self.method_call(e, before),
             Expr::Tuple(t) => {
                 for x in &mut t.elems {
                     self.expr(x, before.as_deref_mut());
@@ -321,6 +305,29 @@ impl Inline<'_> {
                 self.loop_body(f);
             }
             _ => Nested(self).visit_expr_mut(e),
+        }
+    }
+
+    /// A method call: its receiver and arguments first, then the method inlined where it is
+    /// a struct's without a gradient or a parameter's ordinary one.
+    fn method_call(&mut self, e: &mut Expr, mut before: Option<&mut Vec<syn::Stmt>>) {
+        let Expr::MethodCall(m) = e else { return };
+        self.map_path(m);
+        self.expr(&mut m.receiver, before.as_deref_mut());
+        if !self.chain_closures(m) {
+            for a in &mut m.args {
+                self.expr(a, before.as_deref_mut());
+            }
+        }
+        if let Some(on) = self.struct_of(&m.receiver) {
+            let args: Vec<&Expr> = std::iter::once(&*m.receiver).chain(&m.args).collect();
+            let inlined = self.inline_method(&on, &m.method.clone(), None, &args, true);
+            self.place(e, inlined, before);
+        } else if let Some((on, root, types)) = self.param_struct(&m.receiver) {
+            let args: Vec<&Expr> = m.args.iter().collect();
+            let on = (on.as_str(), &types[..]);
+            let inlined = self.inline_param_method(on, &m.receiver, &root, &m.method, &args);
+            self.place(e, inlined, before);
         }
     }
 

@@ -36,6 +36,27 @@ fn takes_aggregates(sig: &syn::Signature, structs: &[(String, bool)]) -> bool {
     params || result
 }
 
+/// `-> Option<f64>` (or `f32`, or the function's type parameter).
+fn returns_float_option(sig: &syn::Signature) -> bool {
+    let syn::ReturnType::Type(_, ty) = &sig.output else {
+        return false;
+    };
+    let syn::Type::Path(p) = &**ty else {
+        return false;
+    };
+    let Some(last) = p.path.segments.last().filter(|s| s.ident == "Option") else {
+        return false;
+    };
+    let syn::PathArguments::AngleBracketed(a) = &last.arguments else {
+        return false;
+    };
+    let float = |n: &syn::Ident| {
+        n == "f64" || n == "f32" || sig.generics.type_params().any(|t| t.ident == *n)
+    };
+    matches!(a.args.first(), Some(syn::GenericArgument::Type(syn::Type::Path(t)))
+        if t.path.get_ident().is_some_and(float))
+}
+
 /// Whether a signature has a `&mut` parameter of floats (`dy: &mut [f64]`, `s: &mut f64`,
 /// `m: &mut Vec<Vec<f32>>`): written through as the caller's place where it is inlined.
 fn writes_floats(sig: &syn::Signature) -> bool {
@@ -149,7 +170,11 @@ pub(super) fn keep_plain_functions(items: &[&syn::Item], here: &mut Scope) {
         // called, its closures bound to its parameters; what it says besides is the rest.
         let plain = super::callables::without_callables(&f.sig);
         let callables = super::callables::takes_callables(&f.sig);
-        if takes_aggregates(&plain, &here.structs) || writes_floats(&plain) || callables {
+        // (One returning an `Option` of a float, `fn hit(..) -> Option<f64>`, too: the
+        // caller holds it as a float and a flag, which it can only where the body is its
+        // own.)
+        let option = returns_float_option(&f.sig);
+        if takes_aggregates(&plain, &here.structs) || writes_floats(&plain) || callables || option {
             here.helpers.push((name, f.to_token_stream().to_string()));
         } else if of_floats(&f.sig, &here.structs, &here.enums) {
             here.float_fns.push((name, f.to_token_stream().to_string()));

@@ -542,3 +542,24 @@ impl<'a> Binding<'a> {
         Binding { by_ref, types }
     }
 }
+
+/// `let y = (softmax_value);` after an inlined body's last statement `let softmax_value =
+/// ..;` (a value it binds to a name: branches, a sequence it makes): the value bound to `y`
+/// itself, `let y = ..;`, not to a second name for it (an `Option` the body returns is then
+/// the caller's own local, `let h = if .. { None } else { Some(t) };`).
+pub(super) fn value_bound_in_place(init: &mut Expr, before: &mut Vec<syn::Stmt>) {
+    let Expr::Path(p) = strip(init) else { return };
+    let Some(syn::Stmt::Local(last)) = before.last() else {
+        return;
+    };
+    let named = matches!(&last.pat, Pat::Ident(i) if i.by_ref.is_none()
+        && i.subpat.is_none() && i.mutability.is_none() && p.path.is_ident(&i.ident));
+    if !named || last.init.as_ref().is_none_or(|i| i.diverge.is_some()) {
+        return;
+    }
+    if let Some(syn::Stmt::Local(last)) = before.pop()
+        && let Some(value) = last.init
+    {
+        *init = *value.expr;
+    }
+}
