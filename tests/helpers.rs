@@ -194,6 +194,43 @@ fn rays(x: &[f64]) -> f64 {
     depth + shade + far * x[0] + h.map_or(x[2], |t| t * x[1]) + if h.is_none() { 0.5 } else { x[0] }
 }
 
+/// Running sums in a struct without a gradient deriving `Default` (`Copy` or not), made by
+/// `S::default()` (was "does not support assigning to fields"): its zeros, one local per
+/// field, its method inlined.
+#[derive(Clone, Copy, Default)]
+struct Moments {
+    sum: f64,
+    sq: f64,
+    count: usize,
+}
+
+impl Moments {
+    fn variance(&self) -> f64 {
+        let n = self.count as f64;
+        self.sq / n - (self.sum / n).powi(2)
+    }
+}
+
+#[derive(Default)]
+struct Extremes {
+    hi: f64,
+    lo: f64,
+}
+
+#[differentiate(hessian)]
+fn spread(x: &[f64]) -> f64 {
+    let mut m = Moments::default();
+    let mut e = Extremes::default();
+    for &v in x {
+        m.sum += v;
+        m.sq += v * v;
+        m.count += 1;
+        e.hi = e.hi.max(v);
+        e.lo = e.lo.min(v);
+    }
+    m.variance() + e.hi - e.lo
+}
+
 #[test]
 fn helpers_of_floats_are_inlined_where_derivatives_go_through_them() {
     check_slice_function!(logistic, &[0.1, -0.4, 0.3], 1);
@@ -393,4 +430,18 @@ fn a_helper_returning_an_option() {
         assert_fd(rays, &x, &g.x);
         check_hvp(|v| rays::grad(v).1.x, |v, u| rays::hvp(v, u).2.x, &x, 22);
     }
+}
+
+#[test]
+fn structs_made_by_default() {
+    let x = [0.3, 0.5, -0.2, 0.9];
+    let (value, g) = spread::grad(&x);
+    assert_eq!(value, spread(&x));
+    assert_fd(spread, &x, &g.x);
+    check_hvp(
+        |v| spread::grad(v).1.x,
+        |v, u| spread::hvp(v, u).2.x,
+        &x,
+        23,
+    );
 }

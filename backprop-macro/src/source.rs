@@ -36,11 +36,11 @@ pub use signatures::{returns_floats_of, returns_sequence_of, sequence_result_dep
 #[cfg(test)]
 use structs::struct_without_gradient;
 pub use structs::{
-    cloned_struct_fields, constant_field, copy_struct_fields, field_type, field_type_args,
-    float_seq_field, is_copy, is_tuple_struct, number_struct_fields, plain_struct, row_fields_of,
-    value_struct_fields,
+    cloned_struct_fields, constant_field, copy_struct_fields, default_fields, field_type,
+    field_type_args, float_seq_field, is_copy, is_tuple_struct, number_struct_fields, plain_struct,
+    row_fields_of, value_struct_fields,
 };
-use structs::{copy_struct, number_fields};
+use structs::{copy_struct, derives, number_fields};
 
 /// What a called name is, as far as the file says.
 #[derive(Debug, PartialEq)]
@@ -117,6 +117,8 @@ struct Scope {
     differentiated_methods: Vec<String>,
     /// The structs declared here that derive `Copy`.
     copies: Vec<String>,
+    /// The structs declared here that derive `Default`.
+    defaults: Vec<String>,
     /// The named fields of the structs declared here whose type is a struct declared here
     /// too, or a sequence of one (`pos: V2`, `a: Lin<T>`, `layers: Vec<Layer>`).
     field_types: Vec<FieldType>,
@@ -433,8 +435,11 @@ fn scope(
         gates(m, &mut here.gates);
     }
     for (name, _) in &here.structs {
-        if copy_struct(items, name) {
+        if derives(items, name, "Copy") {
             here.copies.push(name.clone());
+        }
+        if derives(items, name, "Default") {
+            here.defaults.push(name.clone());
         }
     }
     let declared = |ty: &String| here.structs.iter().any(|(s, _)| s == ty);

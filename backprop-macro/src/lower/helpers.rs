@@ -393,6 +393,13 @@ impl Inline<'_> {
             && on.arguments.is_empty()
             && name.arguments.is_empty()
         {
+            // `Acc::default()` of a struct of numbers deriving `Default`: its zeros.
+            if let Some(fields) = (name.ident == "default" && call.args.is_empty())
+                .then(|| crate::source::default_fields(&self.caller, &on.ident))
+                .flatten()
+            {
+                return Some((Vec::new(), bodies::default_literal(&on.ident, &fields)?));
+            }
             let args: Vec<&Expr> = call.args.iter().collect();
             return self.inline_method(&on.ident.to_string(), &name.ident, None, &args, false);
         }
@@ -687,6 +694,11 @@ impl Inline<'_> {
                         let [on, f] = &p.path.segments.iter().collect::<Vec<_>>()[..] else {
                             return None;
                         };
+                        if f.ident == "default"
+                            && crate::source::default_fields(&self.caller, &on.ident).is_some()
+                        {
+                            return Some(on.ident.to_string());
+                        }
                         let on = on.ident.to_string();
                         let found = crate::source::struct_function(
                             &self.caller,

@@ -55,16 +55,41 @@ pub fn is_tuple_struct(caller: &str, name: &syn::Ident) -> bool {
 
 /// Whether `items` declare the struct `name` with a derive of `Copy`.
 pub(super) fn copy_struct(items: &[&syn::Item], name: &str) -> bool {
+    derives(items, name, "Copy")
+}
+
+/// Whether `items` declare the struct `name` with a derive of `what` (`Copy`, `Default`).
+pub(super) fn derives(items: &[&syn::Item], name: &str, what: &str) -> bool {
     items.iter().any(|i| match i {
         syn::Item::Struct(st) => {
             st.ident == name
                 && st.attrs.iter().any(|a| {
-                    named(a.path(), "derive")
-                        && a.meta.to_token_stream().to_string().contains("Copy")
+                    let mut derived = Vec::new();
+                    named(a.path(), "derive") && {
+                        idents(a.meta.to_token_stream(), &mut derived);
+                        derived.iter().any(|d| d == what)
+                    }
                 })
         }
         _ => false,
     })
+}
+
+/// The value `S::default()` stands for, where the struct `name` declared in the module of
+/// the differentiated function `caller` derives `Default` and its fields are named numbers:
+/// each field and its zero (`0.0_f64`, `0_usize`, `false`).
+pub fn default_fields(caller: &str, name: &syn::Ident) -> Option<Vec<(String, String)>> {
+    let scopes = summary(name.span())?;
+    if !home(&scopes, caller)?.defaults.iter().any(|d| name == d) {
+        return None;
+    }
+    let fields = cloned_struct_fields(caller, name)?;
+    let zero = |ty: &str| match ty {
+        "f64" | "f32" => format!("0.0_{ty}"),
+        "bool" => "false".to_owned(),
+        int => format!("0_{int}"),
+    };
+    Some(fields.into_iter().map(|(f, ty)| (f, zero(&ty))).collect())
 }
 
 /// The type of the field `field` of the struct `on`, declared in the module of the

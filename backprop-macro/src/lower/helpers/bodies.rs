@@ -563,3 +563,17 @@ pub(super) fn value_bound_in_place(init: &mut Expr, before: &mut Vec<syn::Stmt>)
         *init = *value.expr;
     }
 }
+
+/// `S { a: 0.0_f64, n: 0_usize }`: the value `S::default()` stands for, from its fields'
+/// zeros ([`crate::source::default_fields`]).
+pub(super) fn default_literal(on: &Ident, fields: &[(String, String)]) -> Option<Expr> {
+    let fields = fields
+        .iter()
+        .map(|(f, zero)| {
+            let f = Ident::new(f, on.span());
+            let zero: Expr = syn::parse_str(zero).ok()?;
+            Some(quote!(#f: #zero))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(syn::parse_quote_spanned!(on.span()=> #on { #(#fields),* }))
+}
