@@ -174,7 +174,8 @@ fn hit(o: [f64; 3], d: [f64; 3], c: [f64; 3], r: f64) -> Option<f64> {
 }
 
 /// A helper returning an `Option`, its result matched, tested by `if let`, bound and
-/// defaulted (each was "`match` arms and `if let` that use what their pattern binds ..."):
+/// defaulted, also inside a `vec![..]` (each was "`match` arms and `if let` that use what
+/// their pattern binds ..."):
 /// the caller holds it as a float and a flag.
 #[differentiate(hessian)]
 fn rays(x: &[f64]) -> f64 {
@@ -191,7 +192,24 @@ fn rays(x: &[f64]) -> f64 {
     };
     let h = hit([x[0], 0.0, 0.0], d, c, x[2] * 0.5);
     let far = hit([0.0, x[1], 1.0], d, c, x[2]).unwrap_or(10.0);
-    depth + shade + far * x[0] + h.map_or(x[2], |t| t * x[1]) + if h.is_none() { 0.5 } else { x[0] }
+    // Matched inside a `vec![..]` of pairs.
+    let pairs: Vec<(f64, f64)> = vec![
+        (
+            match hit([x[1], 0.0, 0.0], d, c, x[2]) {
+                Some(t) => t * 0.5,
+                None => x[0],
+            },
+            x[1],
+        ),
+        (x[2], x[0]),
+    ];
+    let listed: f64 = pairs.iter().map(|&(p, q)| p * q).sum();
+    listed
+        + depth
+        + shade
+        + far * x[0]
+        + h.map_or(x[2], |t| t * x[1])
+        + if h.is_none() { 0.5 } else { x[0] }
 }
 
 /// Running sums in a struct without a gradient deriving `Default` (`Copy` or not), made by

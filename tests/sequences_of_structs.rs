@@ -354,6 +354,63 @@ fn array_of_points(x: &[f64]) -> f64 {
     s + moved.into_iter().map(|p| p.norm()).sum::<f64>() + moved[2].cross(tri[0])
 }
 
+/// A body of the plane with its velocity.
+#[derive(Clone, Copy)]
+struct Body {
+    x: f64,
+    y: f64,
+    vx: f64,
+    vy: f64,
+}
+
+/// The pull of `b` on `a`, softened.
+fn pull(a: &Body, b: &Body, k: f64) -> (f64, f64) {
+    let (dx, dy) = (b.x - a.x, b.y - a.y);
+    let f = k / (dx * dx + dy * dy + 0.01);
+    (f * dx, f * dy)
+}
+
+/// One step of every body, the sequence lent mutably (`step(&mut bodies, ..)`): the
+/// helper's body stands in the call and the sequence stays one sequence per field.
+fn step(bodies: &mut Vec<Body>, dt: f64, k: f64) {
+    let n = bodies.len();
+    let mut fx = vec![0.0; n];
+    let mut fy = vec![0.0; n];
+    for i in 0..n {
+        for j in 0..n {
+            if i != j {
+                let (gx, gy) = pull(&bodies[i], &bodies[j], k);
+                fx[i] += gx;
+                fy[i] += gy;
+            }
+        }
+    }
+    for i in 0..n {
+        bodies[i].vx += dt * fx[i];
+        bodies[i].vy += dt * fy[i];
+        bodies[i].x += dt * bodies[i].vx;
+        bodies[i].y += dt * bodies[i].vy;
+    }
+}
+
+/// The bodies' distance to a target after five steps, with respect to where they start.
+#[differentiate(hessian)]
+fn n_body(x: &[f64]) -> f64 {
+    let mut bodies: Vec<Body> = x
+        .chunks(2)
+        .map(|c| Body {
+            x: c[0],
+            y: c[1],
+            vx: 0.0,
+            vy: 0.0,
+        })
+        .collect();
+    for _ in 0..5 {
+        step(&mut bodies, 0.05, 0.5);
+    }
+    bodies.iter().map(|b| (b.x - 1.0).powi(2) + b.y * b.y).sum()
+}
+
 #[test]
 fn geometry_over_a_vec_of_points() {
     for (k, x, v) in draws(211, &[4, 8, 12], 2.0) {
@@ -828,4 +885,9 @@ fn a_struct_copied_through_a_reference() {
         let dot: f64 = g.x.iter().zip(&v).map(|(a, b)| a * b).sum();
         assert_close(copied_through_a_reference::jvp(&x, &r, &v).1, dot, 1e-12);
     }
+}
+
+#[test]
+fn a_sequence_of_structs_stepped_by_a_helper() {
+    check_slice_function!(n_body, &[0.0, 0.0, 1.0, 0.2, 0.3, 0.8], 41);
 }

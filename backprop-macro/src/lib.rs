@@ -45,6 +45,8 @@
 //!   through `&mut` parameters, inlined where called.
 //! - `lower/helpers/callables.rs`: a helper's parameters that are functions, bound to the
 //!   closures its call gives.
+//! - `lower/helpers/method_calls.rs`: a method call met by the inliner, and `.map(f)` of a
+//!   helper.
 //! - `lower/helpers/renames.rs`: an inlined body's names renamed apart from the caller's.
 //! - `lower/helpers/bodies.rs`: what of a helper's body can be inlined, its early `return`s
 //!   as a labeled block's `break`s.

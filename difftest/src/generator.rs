@@ -779,6 +779,15 @@ pub fn plain_twice(f: &dyn Fn(f64) -> f64, x: f64) -> f64 {
     f(f(x) * 0.5)
 }
 
+/// `None` where `a² < b`, an early `return`.
+pub fn plain_root(a: f64, b: f64) -> Option<f64> {
+    let d = a * a - b;
+    if d < 0.0 {
+        return None;
+    }
+    Some((1.0 + d).ln() - a)
+}
+
 pub fn plain_lerp(a: [f64; 2], b: [f64; 2], t: f64) -> [f64; 2] {
     [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])]
 }
@@ -1546,6 +1555,10 @@ impl<'r> Gen<'r> {
                         4 => format!("plain_first(v, {a})"),
                         // A closure given to an ordinary function, which calls it.
                         0 => format!("plain_quad(|t| (t * ({a})).sin() + t * t, v)"),
+                        // An ordinary function's `Option` of a float, matched.
+                        2 => format!(
+                            "match plain_root({a}, v[0]) {{ Some(t) => t * 0.5, None => ({a}) * 0.25 }}"
+                        ),
                         // A fold whose accumulator is an `Option`.
                         3 => format!(
                             "{{ let best = v.iter().fold(None, |acc: Option<f64>, &e| match acc {{ None => Some(e * {a}), Some(b) => Some(b.max(e * {a}) * 0.9) }}); best.unwrap_or(0.5) }}"

@@ -37,6 +37,7 @@ pub(super) use bodies::strip_derefs;
 use bodies::{Binding, Derefs, caller_float, early_returns, inlinable, plain_params};
 use bodies::{by_reference, lent_struct_literal, number_types};
 mod callables;
+mod method_calls;
 mod renames;
 pub(super) mod written;
 use renames::replace_self_type;
@@ -272,6 +273,8 @@ impl Inline<'_> {
                     self.expr(x, before.as_deref_mut());
                 }
             }
+            // `vec![a, b]`: its items, as an array's.
+            Expr::Macro(m) if m.mac.path.is_ident("vec") => self.vec_items(&mut m.mac, before),
             Expr::Struct(s) => {
                 bodies::struct_update(&self.caller, s);
                 for f in &mut s.fields {
@@ -285,6 +288,15 @@ impl Inline<'_> {
                 self.expr(&mut b.right, None);
             }
             Expr::Block(b) => self.stmts(&mut b.block.stmts),
+            // Where nothing goes before (an `else if`, inside an expression), an `if` or a
+            // `match` takes its condition's or scrutinee's statements in a block of its own.
+            Expr::If(_) | Expr::Match(_) if before.is_none() => {
+                let mut first = Vec::new();
+                self.expr(e, Some(&mut first));
+                if !first.is_empty() {
+                    *e = syn::parse_quote!({ #(#first)* #e });
+                }
+            }
             // What runs first: an `if`'s condition, a `match`'s scrutinee, a `for` loop's
             // iterator.
             Expr::If(i) => {
@@ -306,54 +318,6 @@ impl Inline<'_> {
             }
             _ => Nested(self).visit_expr_mut(e),
         }
-    }
-
-    /// A method call: its receiver and arguments first, then the method inlined where it is
-    /// a struct's without a gradient or a parameter's ordinary one.
-    fn method_call(&mut self, e: &mut Expr, mut before: Option<&mut Vec<syn::Stmt>>) {
-        let Expr::MethodCall(m) = e else { return };
-        self.map_path(m);
-        self.expr(&mut m.receiver, before.as_deref_mut());
-        if !self.chain_closures(m) {
-            for a in &mut m.args {
-                self.expr(a, before.as_deref_mut());
-            }
-        }
-        if let Some(on) = self.struct_of(&m.receiver) {
-            let args: Vec<&Expr> = std::iter::once(&*m.receiver).chain(&m.args).collect();
-            let inlined = self.inline_method(&on, &m.method.clone(), None, &args, true);
-            self.place(e, inlined, before);
-        } else if let Some((on, root, types)) = self.param_struct(&m.receiver) {
-            let args: Vec<&Expr> = m.args.iter().collect();
-            let on = (on.as_str(), &types[..]);
-            let inlined = self.inline_param_method(on, &m.receiver, &root, &m.method, &args);
-            self.place(e, inlined, before);
-        }
-    }
-
-    /// `.map(sq)` of a helper inlined: `.map(|item| sq(item))`, a closure that calls it.
-    fn map_path(&mut self, m: &mut syn::ExprMethodCall) {
-        if m.method != "map" || m.args.len() != 1 {
-            return;
-        }
-        let Expr::Path(p) = strip(&m.args[0]) else {
-            return;
-        };
-        // `.map(sq)`, or `.map(act::leaky)` of another file's function.
-        let local = p
-            .path
-            .get_ident()
-            .is_some_and(|n| self.locals.contains_key(&n.to_string()));
-        if p.qself.is_some()
-            || local
-            || crate::source::helper(&self.caller, &p.path, self.floats).is_none()
-        {
-            return;
-        }
-        let item = crate::names::unused(self.taken, "item");
-        let item = Ident::new(&item, proc_macro2::Span::mixed_site());
-        let f = p.clone();
-        m.args[0] = syn::parse_quote_spanned!(f.span()=> |#item| #f(#item));
     }
 
     /// Puts an inlined body in place of `e`: its statements into `before` and its value
@@ -777,6 +741,7 @@ impl VisitMut for Nested<'_, '_> {
             | Expr::If(_)
             | Expr::Match(_)
             | Expr::ForLoop(_) => self.0.expr(e, None),
+            Expr::Macro(m) if m.mac.path.is_ident("vec") => self.0.expr(e, None),
             // A closure's body is a block of its own, where what a call stands for goes
             // before the value (`|t| { let c_re = t; ..; value }`).
             Expr::Closure(c) => {

@@ -177,6 +177,9 @@ fn desugar_values(
     struct_aliases::desugar(block, sig);
     struct_windows::desugar(block, sig, user);
     let not_inlined = helpers::desugar(block, sig, user, floats, krate);
+    // (A sequence of structs lent to a helper that steps it, `step(&mut ps, dt)`, is one
+    // sequence per field once the helper's body stands in the call.)
+    struct_seqs::desugar(block, sig, user);
     // (A struct argument the inlined methods bound to a name, `let dot_o = b;`, too.)
     struct_aliases::desugar(block, sig);
     // The inlined methods' and helpers' tuple structs too.

@@ -382,6 +382,33 @@ impl VisitMut for Uses<'_> {
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 
     fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
+        // `vec![a, b]` (or `vec![a; n]`): its expressions, as any other (the float then
+        // read by its name at once: nothing visits the macro's tokens again).
+        if m.path.is_ident("vec") {
+            type Items = syn::punctuated::Punctuated<Expr, syn::Token![,]>;
+            let name = self.name.clone();
+            let by: Expr = syn::parse_quote!(#name);
+            let each = |uses: &mut Self, e: &mut Expr| {
+                uses.visit_expr_mut(e);
+                Replace {
+                    name: uses.value,
+                    by: &by,
+                }
+                .visit_expr_mut(e);
+            };
+            if let Ok(mut items) = m.parse_body_with(Items::parse_terminated) {
+                items.iter_mut().for_each(|e| each(self, e));
+                m.tokens = items.to_token_stream();
+                return;
+            }
+            if let Ok(mut r) = m.parse_body::<super::constants::VecRepeat>() {
+                each(self, &mut r.value);
+                each(self, &mut r.len);
+                let (value, len) = (&r.value, &r.len);
+                m.tokens = quote!(#value; #len);
+                return;
+            }
+        }
         let named = m.tokens.clone().into_iter().any(|t| match t {
             proc_macro2::TokenTree::Ident(i) => i == *self.name,
             _ => false,

@@ -36,6 +36,31 @@ fn takes_aggregates(sig: &syn::Signature, structs: &[(String, bool)]) -> bool {
     params || result
 }
 
+/// Whether a signature has a `&mut` parameter holding structs of `structs` without a
+/// gradient (`ps: &mut Vec<P>`, `&mut [P]`): a simulation's step written through, inlined
+/// where it is called so that the caller's sequence stays one sequence per field.
+fn writes_struct_sequence(sig: &syn::Signature, structs: &[(String, bool)]) -> bool {
+    let plain = |t: &syn::Type| {
+        matches!(t, syn::Type::Path(p) if p.qself.is_none()
+        && p.path.get_ident().is_some_and(|n| structs.iter().any(|(s, plain)| *plain && n == s)))
+    };
+    sig.inputs.iter().any(|a| match a {
+        syn::FnArg::Typed(t) => match &*t.ty {
+            syn::Type::Reference(r) if r.mutability.is_some() => match &*r.elem {
+                syn::Type::Slice(s) => plain(&s.elem),
+                syn::Type::Path(p) => p.path.segments.last().is_some_and(|s| {
+                    s.ident == "Vec"
+                        && matches!(&s.arguments, syn::PathArguments::AngleBracketed(a)
+                            if matches!(a.args.first(), Some(syn::GenericArgument::Type(t)) if plain(t)))
+                }),
+                _ => false,
+            },
+            _ => false,
+        },
+        syn::FnArg::Receiver(_) => false,
+    })
+}
+
 /// `-> Option<f64>` (or `f32`, or the function's type parameter).
 fn returns_float_option(sig: &syn::Signature) -> bool {
     let syn::ReturnType::Type(_, ty) = &sig.output else {
@@ -174,7 +199,13 @@ pub(super) fn keep_plain_functions(items: &[&syn::Item], here: &mut Scope) {
         // caller holds it as a float and a flag, which it can only where the body is its
         // own.)
         let option = returns_float_option(&f.sig);
-        if takes_aggregates(&plain, &here.structs) || writes_floats(&plain) || callables || option {
+        let steps = writes_struct_sequence(&plain, &here.structs);
+        if takes_aggregates(&plain, &here.structs)
+            || writes_floats(&plain)
+            || callables
+            || option
+            || steps
+        {
             here.helpers.push((name, f.to_token_stream().to_string()));
         } else if of_floats(&f.sig, &here.structs, &here.enums) {
             here.float_fns.push((name, f.to_token_stream().to_string()));
