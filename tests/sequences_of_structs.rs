@@ -370,9 +370,10 @@ fn pull(a: &Body, b: &Body, k: f64) -> (f64, f64) {
     (f * dx, f * dy)
 }
 
-/// One step of every body, the sequence lent mutably (`step(&mut bodies, ..)`): the
+/// One step of every body, the sequence lent mutably (`step(&mut bodies, ..)`; a `&mut
+/// Vec<Body>` parameter alike): the
 /// helper's body stands in the call and the sequence stays one sequence per field.
-fn step(bodies: &mut Vec<Body>, dt: f64, k: f64) {
+fn step(bodies: &mut [Body], dt: f64, k: f64) {
     let n = bodies.len();
     let mut fx = vec![0.0; n];
     let mut fy = vec![0.0; n];
