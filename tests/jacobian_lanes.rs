@@ -184,3 +184,34 @@ fn a_tangent_nothing_reads() {
         assert_close(rows[k].x, columns[k].x, 1e-12);
     }
 }
+
+/// A local `Vec` used as a stack (`push`, `pop().unwrap_or(..)`, `clear`): the backward pass
+/// puts each popped element back on the adjoints too, a zero of every row (was a `0.0` pushed
+/// onto a `Vec` of `Tangents`, which did not compile).
+#[differentiate(reverse, forward)]
+fn stacked(a: f64, b: f64) -> [f64; 2] {
+    let mut p = vec![(a * b).tanh(); 2];
+    for k in 0..3 {
+        p.push(p[k % p.len()] * a + p[(k + 1) % p.len()]);
+    }
+    let top = p.pop().unwrap_or(0.0) + p[0];
+    p.clear();
+    p.push(top);
+    p.push(b * top);
+    [p[0] * a, p[1] + p[0] * b]
+}
+
+#[test]
+fn stacks_popped_equal_pullbacks_bit_for_bit() {
+    for (a, b) in [(0.3, -0.7), (1.1, 0.4)] {
+        let (value, rows) = stacked::jacobian(a, b);
+        assert_eq!(value, stacked(a, b));
+        let want = rows_by_pullbacks!(stacked, 2, 0.0, 1.0, (a, b));
+        assert_eq!(rows, want);
+        let h = 1e-6;
+        let (up, down) = (stacked(a + h, b), stacked(a - h, b));
+        for k in 0..2 {
+            assert_close(rows[k].a, (up[k] - down[k]) / (2.0 * h), 1e-6);
+        }
+    }
+}

@@ -75,13 +75,11 @@ impl Emit<'_> {
         }
     }
 
-    /// What `Unpush` and `Repush` do to a sequence: `pop()`, `push(0.0)`.
-    fn length_change(&self, b: &B) -> TokenStream {
+    /// What `Unpush` and `Repush` do to a sequence: `pop()`, `push(zero)` (a value's
+    /// `0.0`, an adjoint's or a tangent's zero, `Tangents::ZERO` along several directions).
+    fn length_change(b: &B, zero: &TokenStream) -> TokenStream {
         match b {
-            B::Repush(_) => {
-                let zero = self.float("0.0");
-                quote!(push(#zero))
-            }
+            B::Repush(_) => quote!(push(#zero)),
             _ => quote!(pop()),
         }
     }
@@ -198,7 +196,8 @@ impl Emit<'_> {
             // The element taken off the tangents too (or put back), as off value and adjoint.
             B::Unpush(v) | B::Repush(v) if active(*v) => {
                 let value = self.a.facts[*v].needed.then(|| self.dot(*v));
-                let (adjoint, change) = (self.derived(Derived::DotGrad, *v), self.length_change(b));
+                let adjoint = self.derived(Derived::DotGrad, *v);
+                let change = Self::length_change(b, &self.float_tangent_zero());
                 let names = value.into_iter().chain([adjoint]);
                 (none, quote!(#(#names.#change;)*))
             }
@@ -297,9 +296,11 @@ impl Emit<'_> {
                 let facts = &self.a.facts[*v];
                 let value = facts.needed.then(|| self.ident(*v).clone());
                 let adjoint = facts.active.then(|| self.adj(*v));
-                let change = self.length_change(b);
-                let names = value.into_iter().chain(adjoint);
-                quote!(#(#names.#change;)*)
+                let value_change = Self::length_change(b, &self.float("0.0"));
+                let adjoint_change = Self::length_change(b, &self.float_tangent_zero());
+                let value = value.map(|v| quote!(#v.#value_change;));
+                let adjoint = adjoint.map(|a| quote!(#a.#adjoint_change;));
+                quote!(#value #adjoint)
             }
             B::RestoreSlice(snapshot) => {
                 let v = snapshot.var;
