@@ -115,6 +115,28 @@ fn thresholded(x: &[f64]) -> f64 {
     first_above(x, 0.5) + first_above(&x[1..], 2.0) * x[0]
 }
 
+/// The same inside a chain's closure, and a labeled block written in one (each was "a
+/// labeled block .. where nothing inside it leaves an enclosing loop").
+#[differentiate(hessian)]
+fn thresholded_each(x: &[f64]) -> f64 {
+    let each: f64 = x.iter().map(|&e| e * first_above(x, e)).sum();
+    let found: f64 = x
+        .iter()
+        .map(|&e| {
+            let r = 'b: {
+                for &q in x {
+                    if q > e {
+                        break 'b q * e;
+                    }
+                }
+                e * 2.0
+            };
+            r * r
+        })
+        .sum();
+    each + found
+}
+
 /// The Cholesky factor of a symmetric positive definite matrix, as a `Vec` of rows.
 fn cholesky(a: &[Vec<f64>]) -> Vec<Vec<f64>> {
     let n = a.len();
@@ -258,6 +280,8 @@ fn helpers_of_floats_are_inlined_where_derivatives_go_through_them() {
     check_slice_function!(polynomials, &[0.4, -1.1, 0.6], 5);
     check_slice_function!(thresholded, &[0.2, 0.4, 0.9, 2.5], 6);
     check_slice_function!(thresholded, &[0.7, 3.0], 7);
+    check_slice_function!(thresholded_each, &[0.2, 0.4, 0.9, 2.5], 8);
+    check_slice_function!(thresholded_each, &[0.7, -0.3, 1.6], 9);
 }
 
 #[test]
