@@ -262,7 +262,7 @@ pub(super) fn returns_floats(output: &syn::ReturnType) -> bool {
     }
 }
 
-/// `-> [T; N]` or `-> Vec<T>`.
+/// `-> [T; N]` or `-> Vec<T>`: how deep the result nests (`None` for another result).
 pub(super) fn returns_sequence(output: &syn::ReturnType) -> Option<usize> {
     match output {
         syn::ReturnType::Type(_, ty) => Some(sequence_depth(ty)).filter(|d| *d > 0),
