@@ -467,23 +467,11 @@ fn a_gaussian_process_through_a_cholesky_helper() {
 fn a_helper_returning_an_option() {
     // Every ray hits, some miss, all miss.
     for x in [[0.3, 0.2, 1.5], [0.3, 0.9, 1.0], [0.9, 1.1, 0.5]] {
-        let (value, g) = rays::grad(&x);
-        assert_eq!(value, rays(&x));
-        assert_fd(rays, &x, &g.x);
-        check_hvp(|v| rays::grad(v).1.x, |v, u| rays::hvp(v, u).2.x, &x, 22);
+        check_slice_function!(rays, &x, 22);
     }
 }
 
 #[test]
 fn structs_made_by_default() {
-    let x = [0.3, 0.5, -0.2, 0.9];
-    let (value, g) = spread::grad(&x);
-    assert_eq!(value, spread(&x));
-    assert_fd(spread, &x, &g.x);
-    check_hvp(
-        |v| spread::grad(v).1.x,
-        |v, u| spread::hvp(v, u).2.x,
-        &x,
-        23,
-    );
+    check_slice_function!(spread, &[0.3, 0.5, -0.2, 0.9], 23);
 }

@@ -189,18 +189,10 @@ impl Param {
 
 /// The names a closure's parameters bind.
 fn param_names(params: &[Param]) -> Vec<Ident> {
-    struct Names(Vec<Ident>);
-    impl<'ast> Visit<'ast> for Names {
-        fn visit_pat_ident(&mut self, i: &'ast syn::PatIdent) {
-            self.0.push(i.ident.clone());
-            syn::visit::visit_pat_ident(self, i);
-        }
-    }
-    let mut names = Names(Vec::new());
-    for p in params {
-        names.visit_pat(&p.pat);
-    }
-    names.0
+    params
+        .iter()
+        .flat_map(|p| super::matches::bindings(&p.pat))
+        .collect()
 }
 
 /// `let name = |params| body;`: the name, the parameters, the body, and whether it captures

@@ -223,7 +223,7 @@ fn vec_of(ty: &Type, elem: &dyn Fn(&Type) -> bool) -> bool {
 }
 
 /// `T` of `Vec<T>`.
-pub(super) fn vec_elem(ty: &Type) -> Option<&Type> {
+pub(crate) fn vec_elem(ty: &Type) -> Option<&Type> {
     let Type::Path(p) = ty else { return None };
     let last = p.path.segments.last()?;
     if last.ident != "Vec" {

@@ -4,6 +4,7 @@
 //! those kept to be inlined; and what a function returns (a sequence, of floats).
 
 use super::{Scope, copy_struct, home, named, summary};
+use crate::lower::vec_elem;
 use quote::ToTokens;
 
 /// Whether a signature names a tuple, or a struct of `structs` without a gradient, among
@@ -48,12 +49,7 @@ fn writes_struct_sequence(sig: &syn::Signature, structs: &[(String, bool)]) -> b
         syn::FnArg::Typed(t) => match &*t.ty {
             syn::Type::Reference(r) if r.mutability.is_some() => match &*r.elem {
                 syn::Type::Slice(s) => plain(&s.elem),
-                syn::Type::Path(p) => p.path.segments.last().is_some_and(|s| {
-                    s.ident == "Vec"
-                        && matches!(&s.arguments, syn::PathArguments::AngleBracketed(a)
-                            if matches!(a.args.first(), Some(syn::GenericArgument::Type(t)) if plain(t)))
-                }),
-                _ => false,
+                vec => vec_elem(vec).is_some_and(plain),
             },
             _ => false,
         },
@@ -251,12 +247,7 @@ pub(super) fn returns_floats(output: &syn::ReturnType) -> bool {
     match output {
         syn::ReturnType::Type(_, ty) => match &**ty {
             syn::Type::Array(a) => float(&a.elem),
-            syn::Type::Path(p) => p.path.segments.last().is_some_and(|s| {
-                s.ident == "Vec"
-                    && matches!(&s.arguments, syn::PathArguments::AngleBracketed(a)
-                        if matches!(a.args.first(), Some(syn::GenericArgument::Type(t)) if float(t)))
-            }),
-            _ => false,
+            vec => vec_elem(vec).is_some_and(float),
         },
         syn::ReturnType::Default => false,
     }
@@ -274,16 +265,6 @@ pub(super) fn returns_sequence(output: &syn::ReturnType) -> Option<usize> {
 fn sequence_depth(ty: &syn::Type) -> usize {
     match ty {
         syn::Type::Array(a) => 1 + sequence_depth(&a.elem),
-        syn::Type::Path(p) => match p.path.segments.last() {
-            Some(s) if s.ident == "Vec" => match &s.arguments {
-                syn::PathArguments::AngleBracketed(a) => match a.args.first() {
-                    Some(syn::GenericArgument::Type(t)) => 1 + sequence_depth(t),
-                    _ => 1,
-                },
-                _ => 1,
-            },
-            _ => 0,
-        },
-        _ => 0,
+        vec => vec_elem(vec).map_or(0, |t| 1 + sequence_depth(t)),
     }
 }
