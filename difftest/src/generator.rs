@@ -802,8 +802,9 @@ pub fn helper_slice(v: &[f64], s: f64) -> f64 {
 }
 
 /// A point of the plane: built in the functions, passed to an ordinary function, its
-/// methods and operators called, all inlined and held one local per field.
-#[derive(Clone, Copy)]
+/// methods and operators called, all inlined and held one local per field; made by
+/// `Pt::default()` too.
+#[derive(Clone, Copy, Default)]
 pub struct Pt {
     pub x: f64,
     pub y: f64,
@@ -1569,7 +1570,9 @@ impl<'r> Gen<'r> {
                 if form.contains("helper") && self.fresh % 3 == 2 {
                     // Every other one through a closure given by reference.
                     return match self.fresh % 2 {
-                        0 => format!("plain_twice(&|t| plain_soft(t, {b}), {a})"),
+                        0 => {
+                            format!("plain_twice(&|mut t| {{ t *= 0.5; plain_soft(t, {b}) }}, {a})")
+                        }
                         _ => format!("plain_soft({a}, {b})"),
                     };
                 }
@@ -1749,7 +1752,7 @@ impl<'r> Gen<'r> {
                         "{{ let mut z = if {a} > {b} {{ ({a}, {b}) }} else {{ ({b}, 0.5) }}; z = turned(z, z.0 * 0.5); let p = Pt {{ x: z.0, y: z.1 }}; let w = Pt {{ x: 0.5, ..p }}; w.y * 0.5 + w.x * z.0 + p.x }}"
                     ),
                     8 if self.rng.chance(0.3) => format!(
-                        "{{ let p = Pt {{ x: {a}, y: {b} }}; let q = pt_sub(p, Pt {{ x: {b}, y: 0.5 }}); let mut r = q + p * 0.5; r.nudge({a}); r += p; r.dot(q) * 0.25 + p.norm() + Pt::UNIT.dot(r.with_y({b})) }}"
+                        "{{ let p = Pt {{ x: {a}, y: {b} }}; let q = pt_sub(p, Pt {{ x: {b}, y: 0.5 }}); let mut r = q + p * 0.5; r.nudge({a}); r += p; let mut d = Pt::default(); d.x += {a}; d.y = d.x * q.y; r.dot(q) * 0.25 + p.norm() + Pt::UNIT.dot(r.with_y({b})) + d.dot(p) }}"
                     ),
                     8 if self.rng.chance(0.3) => format!(
                         "{{ let mut s = Seg {{ a: Pt {{ x: {a}, y: 0.5 }}, b: Pt {{ x: {b}, y: {a} }} }}; s.b.x *= 0.5; s = Seg {{ a: s.b, b: s.a + s.b * 0.5 }}; s.a.dot(s.b) + s.len() }}"
