@@ -5,8 +5,10 @@
 //! beforehand passed by name, a closure passed on by the helper to another. Each helper is
 //! inlined with its parameter bound to the closure, whose calls are then inlined as a local
 //! closure's (its parameters may be patterns: `|&(a, b)|`, `|(a, b): (f64, f64)|`, `|mut
-//! v|`, `|_|`); a fold whose accumulator is a sequence, layers applied in turn. Checked against central differences, `jvp` against the gradient (the
-//! dot-product test) and `hvp` against differences of the gradient.
+//! v|`, `|_|`); closures that return early (a piecewise integrand, a chain's guard); a fold
+//! whose accumulator is a sequence, layers applied in turn. Checked against central
+//! differences, `jvp` against the gradient (the dot-product test) and `hvp` against
+//! differences of the gradient.
 
 #![deny(warnings)]
 
@@ -411,4 +413,85 @@ fn layers_composed_by_a_fold() {
     let (value, g) = composed::grad(&m, &x);
     assert_eq!(value, composed(&m, &x));
     assert_fd_elements(|m: &Mlp| composed(m, &x), &m, &g.m);
+}
+
+/// A piecewise integrand that returns early, given to Simpson's rule.
+#[differentiate(hessian)]
+fn piecewise_area(x: &[f64]) -> f64 {
+    simpson(
+        |t| {
+            if t < 0.5 {
+                return x[0] * t;
+            }
+            x[1] * t * t + 0.5 * (x[0] - x[1]) * t
+        },
+        0.0,
+        1.0,
+        10,
+    )
+}
+
+/// A chain's closure returning early, one returning from inside its own loop, and one
+/// of nothing leaving early from `for_each`.
+#[differentiate(hessian)]
+fn guarded_terms(x: &[f64]) -> f64 {
+    let logs: f64 = x
+        .iter()
+        .map(|&v| {
+            if v < 0.0 {
+                return 0.5 * v * v;
+            }
+            (1.0 + v).ln() * v
+        })
+        .sum();
+    let first_above = |t: f64| {
+        for k in 1..5 {
+            let v = t * k as f64;
+            if v > 1.0 {
+                return v.sqrt();
+            }
+        }
+        t * t
+    };
+    let mut squares = 0.0;
+    x.iter().for_each(|&v| {
+        if v > 0.8 {
+            return;
+        }
+        squares += v * v * v;
+    });
+    logs + x.iter().map(|&v| first_above(v)).sum::<f64>() * x[0] + squares
+}
+
+/// A helper whose chain's closure returns early (softplus, linear far out).
+fn softplus_sum(x: &[f64]) -> f64 {
+    x.iter()
+        .map(|&v| {
+            if v > 20.0 {
+                return v;
+            }
+            (1.0 + v.exp()).ln()
+        })
+        .sum()
+}
+
+#[differentiate(hessian)]
+fn softplus_scaled(x: &[f64]) -> f64 {
+    softplus_sum(x) * x[1]
+}
+
+#[test]
+fn closures_returning_early() {
+    for (seed, x) in [
+        (41, vec![0.3, 0.7]),
+        (42, vec![1.3, -0.4]),
+        (43, vec![0.3, 0.7, -0.2, 0.05, 0.9]),
+        (44, vec![0.3, 0.7, 25.0]),
+    ] {
+        if x.len() == 2 {
+            check_slice_function!(piecewise_area, &x, seed);
+        }
+        check_slice_function!(guarded_terms, &x, seed);
+        check_slice_function!(softplus_scaled, &x, seed);
+    }
 }

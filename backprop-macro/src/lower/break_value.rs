@@ -100,8 +100,14 @@ impl VisitMut for Rewrite<'_> {
                     if i == last && valued(Some(&Expr::Loop(l.clone()))) =>
                 {
                     let name = self.fresh_name(l.loop_token.span);
+                    // (Assigned in an inner loop: from its type's default, as above.)
+                    let nested = find_breaks(&l).nested;
                     assign_breaks(&mut l, &name);
-                    block.stmts.push(syn::parse_quote!(let #name;));
+                    block.stmts.push(if nested {
+                        syn::parse_quote!(let mut #name = ::core::default::Default::default();)
+                    } else {
+                        syn::parse_quote!(let #name;)
+                    });
                     block
                         .stmts
                         .push(syn::Stmt::Expr(Expr::Loop(l), Some(Default::default())));

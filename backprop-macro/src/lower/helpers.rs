@@ -33,9 +33,9 @@ use super::*;
 mod param_methods;
 pub(super) use param_methods::{ParamStructs, seq_struct_names};
 mod bodies;
-pub(super) use bodies::strip_derefs;
 use bodies::{Binding, Derefs, caller_float, early_returns, inlinable, plain_params};
 use bodies::{by_reference, lent_struct_literal, number_types};
+pub(super) use bodies::{closure_returns, strip_derefs};
 mod callables;
 mod method_calls;
 mod renames;
@@ -80,10 +80,10 @@ pub(super) fn desugar(
 
 /// The error at a call of an ordinary method of a struct with a gradient that is not
 /// inlined (`param_methods.rs`).
-pub(crate) const PLAIN_METHOD: &str = "#[differentiate] inlines a method without `#[differentiate]` where a parameter calls it (`p.accel(x)`, `self` that parameter), but not this call: the method has `?`, `return` inside a closure, a macro, an item, `unsafe`, generics, a receiver other than `&self`, a `&mut` parameter or a pattern for a parameter, or calls itself, or the receiver is not a parameter; write it without them, or differentiate it (`#[differentiate]` on it and on its `impl` block)";
+pub(crate) const PLAIN_METHOD: &str = "#[differentiate] inlines a method without `#[differentiate]` where a parameter calls it (`p.accel(x)`, `self` that parameter), but not this call: the method has `?`, a macro, an item, `unsafe`, generics, a receiver other than `&self`, a `&mut` parameter or a pattern for a parameter, or calls itself, or the receiver is not a parameter; write it without them, or differentiate it (`#[differentiate]` on it and on its `impl` block)";
 
 /// The error at a call of a helper that is not inlined.
-pub(crate) const NOT_INLINED: &str = "#[differentiate] inlines the ordinary functions beside it (of floats, of tuples or structs, or writing floats through `&mut` parameters) where a call needs their derivative, but not this one: it has `?`, `return` inside a closure, a macro (but `vec!`, `matches!`, `assert!` and the like), an item, `unsafe`, generics other than one type parameter, a pattern for a parameter, calls itself, binds a `&mut` parameter's name again, or is given for a `&mut` parameter something other than a local or a row of one (`&mut k1`, `&mut m[i]`, `&mut v[a..b]`); write it without them, or, for a function of floats, put `#[differentiate]` on it (the call then goes through its generated pullback)";
+pub(crate) const NOT_INLINED: &str = "#[differentiate] inlines the ordinary functions beside it (of floats, of tuples or structs, or writing floats through `&mut` parameters) where a call needs their derivative, but not this one: it has `?`, a macro (but `vec!`, `matches!`, `assert!` and the like), an item, `unsafe`, generics other than one type parameter, a pattern for a parameter, calls itself, binds a `&mut` parameter's name again, or is given for a `&mut` parameter something other than a local or a row of one (`&mut k1`, `&mut m[i]`, `&mut v[a..b]`); write it without them, or, for a function of floats, put `#[differentiate]` on it (the call then goes through its generated pullback)";
 
 struct Inline<'a> {
     caller: String,

@@ -165,6 +165,8 @@ fn desugar_values(
     krate: &syn::Path,
 ) -> Vec<Ident> {
     let caller = &sig.ident;
+    // A closure's `return`s as its value's branches (`helpers/bodies.rs`).
+    helpers::closure_returns(block, user);
     tuples::split_element_lets(block);
     array_rows::desugar(block, sig, user);
     borrows::desugar(block);

@@ -17,10 +17,46 @@ pub(super) fn early_returns(
     name: &Ident,
     taken: &mut HashSet<String>,
 ) {
+    closure_returns(block, taken);
     if !has_return(&block.stmts) {
         return;
     }
     let unit = matches!(sig.output, syn::ReturnType::Default);
+    returns_in(block, unit, name, taken);
+}
+
+/// The `return`s of every closure in `block` (`|v| { if v < 0.0 { return 0.0; } v.ln() }`)
+/// as its body's branches or the `break`s of a labeled block, as a helper's own: the
+/// closure's value where the `return` leaves it (inner closures first).
+pub(in crate::lower) fn closure_returns(block: &mut syn::Block, taken: &mut HashSet<String>) {
+    struct Closures<'t>(&'t mut HashSet<String>);
+    impl VisitMut for Closures<'_> {
+        fn visit_expr_closure_mut(&mut self, c: &mut syn::ExprClosure) {
+            syn::visit_mut::visit_expr_closure_mut(self, c);
+            let returns = match &*c.body {
+                Expr::Block(b) if b.label.is_none() => has_return(&b.block.stmts),
+                body => has_return(&[syn::Stmt::Expr(body.clone(), None)]),
+            };
+            if !returns {
+                return;
+            }
+            let mut block = match &*c.body {
+                Expr::Block(b) if b.label.is_none() => b.block.clone(),
+                body => syn::parse_quote!({ #body }),
+            };
+            let name = Ident::new("closure", c.body.span());
+            // (Its value is the block's: a closure of nothing ends in a unit either way.)
+            returns_in(&mut block, false, &name, self.0);
+            *c.body = syn::parse_quote!(#block);
+        }
+        fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+    }
+    Closures(taken).visit_block_mut(block);
+}
+
+/// `block`'s own `return`s as branches (see [`branches`]) or as the `break`s of a labeled
+/// block named after `name`; `unit` where its value is nothing.
+fn returns_in(block: &mut syn::Block, unit: bool, name: &Ident, taken: &mut HashSet<String>) {
     if let Some(mut stmts) = branches(block.stmts.clone()) {
         // (A function of nothing: its last `if` a statement.)
         if unit && let Some(syn::Stmt::Expr(Expr::If(_), semi @ None)) = stmts.last_mut() {
