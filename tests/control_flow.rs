@@ -658,3 +658,47 @@ fn element_writes_save_only_values_a_rule_reads() {
         13,
     );
 }
+
+/// A block statement that leaves the loop or the function (`{ ..; break; }` as an `if`'s
+/// only statement): what follows it in the enclosing block runs only where the block
+/// falls through. (The backward pass reversed the statements after the block on the
+/// path that left: a wrong gradient, or generated code assigning the result twice.)
+#[differentiate(hessian)]
+fn left_from_inner_blocks(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        if x[i] < 0.0 {
+            {
+                s += x[i] * 2.0;
+                break;
+            }
+        }
+        s += x[i] * x[i];
+    }
+    if s > 1.5 {
+        {
+            let t = s * x[0];
+            return t;
+        }
+    }
+    s * x[0]
+}
+
+#[test]
+fn blocks_that_leave_the_loop_or_the_function() {
+    for (seed, x) in [
+        (1, vec![0.3, 0.7, 0.4]),
+        (2, vec![0.3, -0.7, 0.5]),
+        (3, vec![1.3, 0.9, -0.4, 0.2]),
+    ] {
+        let (value, g) = left_from_inner_blocks::grad(&x);
+        assert_eq!(value, left_from_inner_blocks(&x));
+        assert_fd(left_from_inner_blocks, &x, &g.x);
+        check_hvp(
+            |x| left_from_inner_blocks::grad(x).1.x,
+            |x, u| left_from_inner_blocks::hvp(x, u).2.x,
+            &x,
+            seed,
+        );
+    }
+}

@@ -475,3 +475,73 @@ fn a_helper_returning_an_option() {
 fn structs_made_by_default() {
     check_slice_function!(spread, &[0.3, 0.5, -0.2, 0.9], 23);
 }
+
+/// `ln` of a positive value, `None` otherwise.
+fn safe_log(v: f64) -> Option<f64> {
+    if v <= 0.0 { None } else { Some(v.ln()) }
+}
+
+/// The sum of the logs, `None` at the first value that has none (by `?`).
+fn log_sum(x: &[f64]) -> Option<f64> {
+    let mut s = 0.0;
+    for &v in x {
+        s += safe_log(v)?;
+    }
+    Some(s)
+}
+
+/// The first value above a threshold, doubled (`?` on a position).
+fn first_past(x: &[f64], t: f64) -> Option<f64> {
+    let i = x.iter().position(|&v| v > t)?;
+    Some(x[i] * 2.0)
+}
+
+/// The third value times the first, if there is one (`let .. else`, as written before
+/// `?` was), and a product that stops at the first negative value (`return None` from
+/// inside the loop).
+#[allow(clippy::question_mark)]
+fn third_scaled(x: &[f64]) -> Option<f64> {
+    let Some(&c) = x.get(2) else {
+        return None;
+    };
+    Some(c * x[0])
+}
+
+fn positive_product(x: &[f64]) -> Option<f64> {
+    let mut p = 1.0;
+    for &v in x {
+        if v < 0.0 {
+            return None;
+        }
+        p *= v;
+    }
+    Some(p)
+}
+
+#[differentiate(hessian)]
+fn options_left_early(x: &[f64]) -> f64 {
+    let logs = log_sum(x).unwrap_or(-1.0) * x[0];
+    let above = first_past(x, 0.5).map_or(0.0, |a| a * a);
+    let third = match third_scaled(x) {
+        Some(t) => t.sin(),
+        None => x[1],
+    };
+    let product = if let Some(p) = positive_product(x) {
+        p.sqrt()
+    } else {
+        0.5 * x[0]
+    };
+    logs + above + third + product
+}
+
+#[test]
+fn options_left_early_from_loops_by_question_marks_and_let_else() {
+    for (seed, x) in [
+        (1, vec![0.3, 0.7]),
+        (2, vec![0.3, -0.7]),
+        (3, vec![0.3, 0.7, 1.5]),
+        (4, vec![0.2, 0.4, 0.45, -0.1]),
+    ] {
+        check_slice_function!(options_left_early, &x, seed);
+    }
+}

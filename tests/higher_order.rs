@@ -5,10 +5,10 @@
 //! beforehand passed by name, a closure passed on by the helper to another. Each helper is
 //! inlined with its parameter bound to the closure, whose calls are then inlined as a local
 //! closure's (its parameters may be patterns: `|&(a, b)|`, `|(a, b): (f64, f64)|`, `|mut
-//! v|`, `|_|`); closures that return early (a piecewise integrand, a chain's guard); a fold
-//! whose accumulator is a sequence, layers applied in turn. Checked against central
-//! differences, `jvp` against the gradient (the dot-product test) and `hvp` against
-//! differences of the gradient.
+//! v|`, `|_|`); closures that return early (a piecewise integrand, a chain's guard) or
+//! make an `Option` and leave by `?`; a fold whose accumulator is a sequence, layers
+//! applied in turn. Checked against central differences, `jvp` against the gradient (the
+//! dot-product test) and `hvp` against differences of the gradient.
 
 #![deny(warnings)]
 
@@ -480,6 +480,21 @@ fn softplus_scaled(x: &[f64]) -> f64 {
     softplus_sum(x) * x[1]
 }
 
+/// A total of what a closure makes, where it makes something.
+fn total_of(f: impl Fn(f64) -> Option<f64>, xs: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for &x in xs {
+        s += f(x).unwrap_or(0.0);
+    }
+    s
+}
+
+/// A closure given that makes an `Option` and leaves by `?`.
+#[differentiate(hessian)]
+fn scaled_by_the_fifth(x: &[f64]) -> f64 {
+    total_of(|t| Some(t * x.get(4)?), x) + x[0] * x[1]
+}
+
 #[test]
 fn closures_returning_early() {
     for (seed, x) in [
@@ -493,5 +508,6 @@ fn closures_returning_early() {
         }
         check_slice_function!(guarded_terms, &x, seed);
         check_slice_function!(softplus_scaled, &x, seed);
+        check_slice_function!(scaled_by_the_fifth, &x, seed);
     }
 }

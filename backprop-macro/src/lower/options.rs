@@ -162,6 +162,25 @@ impl Fill<'_> {
                 self.block(&mut i.then_branch) && self.tail(other)
             }
             Expr::Block(b) if b.label.is_none() => self.block(&mut b.block),
+            // A labeled block (a helper's body that returns early from a loop): its tail
+            // and each `break 'label v` leaving it, the block's value then nothing.
+            Expr::Block(b) => {
+                let label = b.label.as_ref().map(|l| l.name.clone());
+                let mut breaks = FillBreaks {
+                    fill: self,
+                    label: label.expect("labeled"),
+                    filled: true,
+                };
+                breaks.visit_block_mut(&mut b.block);
+                if !breaks.filled {
+                    return false;
+                }
+                let Some(syn::Stmt::Expr(tail, semi @ None)) = b.block.stmts.last_mut() else {
+                    return false;
+                };
+                *semi = Some(Default::default());
+                self.tail(tail)
+            }
             Expr::Paren(p) => self.tail(&mut p.expr),
             Expr::Path(p) if p.path.is_ident("None") => {
                 *e = syn::parse_quote_spanned!(p.span()=> { #flag = false; });
@@ -184,6 +203,54 @@ impl Fill<'_> {
     }
 }
 
+/// `break 'label v` leaving a labeled block whose value is an `Option`, `v` as
+/// [`Fill::tail`] writes it, then `break 'label;`.
+struct FillBreaks<'f, 'a> {
+    fill: &'f Fill<'a>,
+    label: syn::Lifetime,
+    filled: bool,
+}
+
+impl VisitMut for FillBreaks<'_, '_> {
+    /// A `break` that is a statement: the assignments written before it, in its block.
+    fn visit_block_mut(&mut self, block: &mut syn::Block) {
+        for stmt in std::mem::take(&mut block.stmts) {
+            let mut stmt = stmt;
+            if let syn::Stmt::Expr(e @ Expr::Break(_), _) = &mut stmt {
+                self.visit_expr_mut(e);
+                if let Expr::Block(b) = e {
+                    block.stmts.append(&mut b.block.stmts);
+                    continue;
+                }
+            }
+            self.visit_stmt_mut(&mut stmt);
+            block.stmts.push(stmt);
+        }
+    }
+
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        if let Expr::Break(b) = e
+            && b.label.as_ref() == Some(&self.label)
+        {
+            let Some(mut value) = b.expr.take().map(|v| *v) else {
+                self.filled = false;
+                return;
+            };
+            self.filled &= self.fill.tail(&mut value);
+            let label = &self.label;
+            let set = match value {
+                Expr::Block(b) if b.label.is_none() => b.block.stmts,
+                value => vec![syn::Stmt::Expr(value, Some(Default::default()))],
+            };
+            *e = syn::parse_quote_spanned!(b.span()=> { #(#set)* break #label; });
+            return;
+        }
+        syn::visit_mut::visit_expr_mut(self, e);
+    }
+    fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
 fn is_some(func: &Expr) -> bool {
     matches!(strip(func), Expr::Path(p) if p.path.is_ident("Some"))
 }
@@ -200,15 +267,49 @@ struct Uses<'a> {
 impl Uses<'_> {
     /// Rewrites the uses of `name` in `stmts` (the float read as `value`); whether every
     /// one was taken.
-    fn rewrite(name: &Ident, flag: &Ident, value: &Ident, stmts: &mut [syn::Stmt]) -> bool {
+    fn rewrite(name: &Ident, flag: &Ident, value: &Ident, stmts: &mut Vec<syn::Stmt>) -> bool {
         let mut uses = Uses {
             name,
             flag,
             value,
             refused: false,
         };
-        stmts.iter_mut().for_each(|s| uses.visit_stmt_mut(s));
+        uses.statements(stmts);
         !uses.refused
+    }
+
+    /// The statements of a block, each rewritten; `let Some(v) = best else { .. };` as
+    /// `if !has_best { .. }` and `let v = best;`.
+    fn statements(&mut self, stmts: &mut Vec<syn::Stmt>) {
+        for stmt in std::mem::take(stmts) {
+            if let syn::Stmt::Local(l) = &stmt
+                && let Some(init) = &l.init
+                && let Some((_, diverge)) = &init.diverge
+                && self.is_name(&init.expr)
+                && let Pat::TupleStruct(ts) = &l.pat
+                && ts.path.is_ident("Some")
+                && ts.elems.len() == 1
+            {
+                let (value, flag) = (self.value, self.flag);
+                let bound = match &ts.elems[0] {
+                    Pat::Reference(r) => &*r.pat,
+                    p => p,
+                };
+                let span = l.let_token.span;
+                let mut split: [syn::Stmt; 2] = [
+                    syn::parse_quote_spanned!(span=> if !#flag { #diverge; }),
+                    syn::parse_quote_spanned!(span=> let #bound = #value;),
+                ];
+                for s in &mut split {
+                    self.visit_stmt_mut(s);
+                }
+                stmts.extend(split);
+                continue;
+            }
+            let mut stmt = stmt;
+            self.visit_stmt_mut(&mut stmt);
+            stmts.push(stmt);
+        }
     }
 
     fn is_name(&self, e: &Expr) -> bool {
@@ -358,6 +459,10 @@ impl VisitMut for Uses<'_> {
             return;
         }
         syn::visit_mut::visit_expr_mut(self, e);
+    }
+
+    fn visit_block_mut(&mut self, block: &mut syn::Block) {
+        self.statements(&mut block.stmts);
     }
 
     // `best.replace(v);` (or `insert`), its old value dropped: the assignment it means.

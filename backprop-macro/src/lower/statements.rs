@@ -98,6 +98,16 @@ impl<'e> Lower<'e> {
                             let branch_sink = if tail { sink } else { Sink::Discard };
                             return self.lower_if(ifx, branch_sink, out, &k2);
                         }
+                        // `{ ..; return t; }` as a statement: the rest of the block goes on
+                        // where its statements fall through, as after an `if`.
+                        Expr::Block(b) if b.label.is_none() && block_exits(&b.block) => {
+                            let k2 = self.push_frame(k, rest, sink);
+                            let block_sink = if tail { sink } else { Sink::Discard };
+                            self.env.push(Vec::new());
+                            let flow = self.lower_stmts(&b.block.stmts, block_sink, out, &k2);
+                            self.env.pop();
+                            return flow;
+                        }
                         Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) if has_return(expr) => {
                             self.lower_loop(expr, out);
                             return self.after_returning_loop(out, &self.push_frame(k, rest, sink));
@@ -626,6 +636,11 @@ impl<'e> Lower<'e> {
                     self.errors.spanned(left, "#[differentiate] can assign only to local variables");
                     return;
                 };
+                // (`hit = Some(v);` of a local declared without a value, `let hit;`: a
+                // labeled block's value, which the breaks leaving it assign.)
+                if op.is_none() && self.refuse_option_value(var, right) {
+                    return;
+                }
                 let kind = self.kind(var);
                 let value = match op {
                     Some(op) if matches!(kind, Kind::Int | Kind::Bool | Kind::Other | Kind::Pullback) => {

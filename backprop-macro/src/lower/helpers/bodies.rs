@@ -18,6 +18,9 @@ pub(super) fn early_returns(
     taken: &mut HashSet<String>,
 ) {
     closure_returns(block, taken);
+    if matches!(&sig.output, syn::ReturnType::Type(_, ty) if is_option(ty)) {
+        tries_as_returns(block, taken);
+    }
     if !has_return(&block.stmts) {
         return;
     }
@@ -33,6 +36,23 @@ pub(in crate::lower) fn closure_returns(block: &mut syn::Block, taken: &mut Hash
     impl VisitMut for Closures<'_> {
         fn visit_expr_closure_mut(&mut self, c: &mut syn::ExprClosure) {
             syn::visit_mut::visit_expr_closure_mut(self, c);
+            // (`?` where the closure says it makes an `Option`: `-> Option<f64>`, or
+            // `Some(..)` its value.)
+            let option = match (&c.output, &*c.body) {
+                (syn::ReturnType::Type(_, ty), _) => is_option(ty),
+                (_, Expr::Block(b)) => {
+                    matches!(b.block.stmts.last(), Some(syn::Stmt::Expr(tail, None)) if makes_some(tail))
+                }
+                (_, body) => makes_some(body),
+            };
+            if option && let Expr::Block(b) = &mut *c.body {
+                tries_as_returns(&mut b.block, self.0);
+            } else if option {
+                let body = &c.body;
+                let mut block: syn::Block = syn::parse_quote!({ #body });
+                tries_as_returns(&mut block, self.0);
+                *c.body = syn::parse_quote!(#block);
+            }
             let returns = match &*c.body {
                 Expr::Block(b) if b.label.is_none() => has_return(&b.block.stmts),
                 body => has_return(&[syn::Stmt::Expr(body.clone(), None)]),
@@ -52,6 +72,106 @@ pub(in crate::lower) fn closure_returns(block: &mut syn::Block, taken: &mut Hash
         fn visit_item_mut(&mut self, _: &mut syn::Item) {}
     }
     Closures(taken).visit_block_mut(block);
+}
+
+/// Whether `ty` is an `Option`.
+fn is_option(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.qself.is_none()
+        && p.path.segments.last().is_some_and(|s| s.ident == "Option"))
+}
+
+/// Whether `e` is `Some(..)`.
+fn makes_some(e: &Expr) -> bool {
+    matches!(e, Expr::Call(c) if matches!(&*c.func, Expr::Path(p) if p.path.is_ident("Some")))
+}
+
+/// Each `e?` of `block` (not a closure's), in a body making an `Option`, as what it means:
+/// `let Some(tried) = e else { return None; };` (a call's `e` bound to a name first)
+/// before the statement that holds it, where
+/// the statement evaluates it first thing (not in a loop's condition, a branch or the right
+/// of `&&`); elsewhere `match e { Some(v) => v, None => return None }` in place.
+fn tries_as_returns(block: &mut syn::Block, taken: &mut HashSet<String>) {
+    struct Tries<'t>(&'t mut HashSet<String>);
+    impl VisitMut for Tries<'_> {
+        fn visit_block_mut(&mut self, block: &mut syn::Block) {
+            for mut stmt in std::mem::take(&mut block.stmts) {
+                let mut hoist = Hoist {
+                    taken: self.0,
+                    lets: Vec::new(),
+                };
+                hoist.visit_stmt_mut(&mut stmt);
+                block.stmts.append(&mut hoist.lets);
+                self.visit_stmt_mut(&mut stmt);
+                block.stmts.push(stmt);
+            }
+        }
+        fn visit_expr_mut(&mut self, e: &mut Expr) {
+            syn::visit_mut::visit_expr_mut(self, e);
+            if let Expr::Try(t) = e {
+                let tried = &t.expr;
+                let v = Ident::new(
+                    &crate::names::unused(self.0, "tried"),
+                    t.question_token.span,
+                );
+                *e = syn::parse_quote_spanned!(t.question_token.span=>
+                    match #tried { Some(#v) => #v, None => return None }
+                );
+            }
+        }
+        fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
+        fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+    }
+    /// The `?`s a statement evaluates first thing, each a `let .. else` and its name.
+    struct Hoist<'t> {
+        taken: &'t mut HashSet<String>,
+        lets: Vec<syn::Stmt>,
+    }
+    impl VisitMut for Hoist<'_> {
+        fn visit_expr_mut(&mut self, e: &mut Expr) {
+            match e {
+                Expr::Try(t) => {
+                    self.visit_expr_mut(&mut t.expr);
+                    let span = t.question_token.span;
+                    let v = Ident::new(&crate::names::unused(self.taken, "tried"), span);
+                    let mut tried = (*t.expr).clone();
+                    if let Expr::Call(_) = strip(&tried) {
+                        // (A function's `Option`, bound to a name first: one that carries
+                        // a derivative is held as a float and a flag, `options.rs`.)
+                        let o = Ident::new(&crate::names::unused(self.taken, "option"), span);
+                        self.lets
+                            .push(syn::parse_quote_spanned!(span=> let #o = #tried;));
+                        tried = syn::parse_quote_spanned!(span=> #o);
+                    }
+                    self.lets.push(syn::parse_quote_spanned!(span=>
+                        let Some(#v) = #tried else { return None; };
+                    ));
+                    *e = syn::parse_quote_spanned!(span=> #v);
+                }
+                Expr::If(i) => self.visit_expr_mut(&mut i.cond),
+                Expr::Match(m) => self.visit_expr_mut(&mut m.expr),
+                Expr::ForLoop(f) => self.visit_expr_mut(&mut f.expr),
+                Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_) | syn::BinOp::Or(_)) => {
+                    self.visit_expr_mut(&mut b.left);
+                }
+                Expr::Block(_)
+                | Expr::Loop(_)
+                | Expr::While(_)
+                | Expr::Closure(_)
+                | Expr::Unsafe(_)
+                | Expr::Async(_) => {}
+                _ => syn::visit_mut::visit_expr_mut(self, e),
+            }
+        }
+        fn visit_local_mut(&mut self, l: &mut syn::Local) {
+            // (Not a `let .. else`'s `else`.)
+            if let Some(init) = &mut l.init {
+                self.visit_expr_mut(&mut init.expr);
+            }
+        }
+        fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+        fn visit_macro_mut(&mut self, _: &mut syn::Macro) {}
+    }
+    Tries(taken).visit_block_mut(block);
 }
 
 /// `block`'s own `return`s as branches (see [`branches`]) or as the `break`s of a labeled
