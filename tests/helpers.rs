@@ -545,3 +545,97 @@ fn options_left_early_from_loops_by_question_marks_and_let_else() {
         check_slice_function!(options_left_early, &x, seed);
     }
 }
+
+/// A model, as a trait: a prediction and a loss provided from it.
+trait Predictor {
+    fn predict(&self, x: f64) -> f64;
+    fn loss(&self, x: f64, y: f64) -> f64 {
+        (self.predict(x) - y).powi(2)
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Line {
+    w: f64,
+    b: f64,
+}
+
+impl Predictor for Line {
+    fn predict(&self, x: f64) -> f64 {
+        self.w * x + self.b
+    }
+}
+
+#[derive(Clone, Differentiable)]
+struct Quadratic {
+    a: f64,
+    b: f64,
+    c: f64,
+}
+
+impl Predictor for Quadratic {
+    fn predict(&self, x: f64) -> f64 {
+        (self.a * x + self.b) * x + self.c
+    }
+}
+
+/// Mean squared error of any model: given by `&impl Predictor`, and by `&M` with the bound in
+/// a `where` clause.
+fn mean_loss(m: &impl Predictor, xs: &[f64], ys: &[f64]) -> f64 {
+    xs.iter().zip(ys).map(|(x, y)| m.loss(*x, *y)).sum::<f64>() / xs.len() as f64
+}
+
+fn sum_of_squares<M>(m: &M, xs: &[f64], ys: &[f64]) -> f64
+where
+    M: Predictor,
+{
+    let mut s = 0.0;
+    for i in 0..xs.len() {
+        let e = m.predict(xs[i]) - ys[i];
+        s += e * e;
+    }
+    s
+}
+
+#[differentiate(hessian)]
+fn line_fit(p: &[f64], xs: &[f64], ys: &[f64]) -> f64 {
+    let m = Line { w: p[0], b: p[1] };
+    mean_loss(&m, xs, ys) + 0.1 * sum_of_squares(&m, xs, ys)
+}
+
+#[differentiate]
+fn quadratic_fit(q: &Quadratic, xs: &[f64], ys: &[f64]) -> f64 {
+    sum_of_squares(q, xs, ys) + mean_loss(q, xs, ys)
+}
+
+#[test]
+fn helpers_generic_over_a_model_trait() {
+    let (xs, ys) = ([0.1, 0.5, 0.9, 1.4], [1.0, 0.5, 0.2, -0.3]);
+    let p = [0.3, 0.8];
+    let (value, g) = line_fit::grad(&p, &xs, &ys);
+    assert_eq!(value, line_fit(&p, &xs, &ys));
+    assert_fd(|p| line_fit(p, &xs, &ys), &p, &g.p);
+    check_hvp(
+        |p| line_fit::grad(p, &xs, &ys).1.p,
+        |p, u| line_fit::hvp(p, &xs, &ys, u, &[0.0; 4], &[0.0; 4]).2.p,
+        &p,
+        7,
+    );
+    let q = Quadratic {
+        a: 0.3,
+        b: 0.8,
+        c: -0.1,
+    };
+    let (value, g) = quadratic_fit::grad(&q, &xs, &ys);
+    assert_eq!(value, quadratic_fit(&q, &xs, &ys));
+    let at = |z: &[f64]| Quadratic {
+        a: z[0],
+        b: z[1],
+        c: z[2],
+    };
+    assert_fd(
+        |z| quadratic_fit(&at(z), &xs, &ys),
+        &[0.3, 0.8, -0.1],
+        &[g.q.a, g.q.b, g.q.c],
+    );
+}

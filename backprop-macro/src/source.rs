@@ -32,6 +32,7 @@ mod structs;
 use signatures::{
     associated_float_fns, keep_plain_functions, of_floats, returns_floats, returns_sequence,
 };
+pub(crate) use signatures::{by_reference_type_params, name_impl_params};
 pub use signatures::{returns_floats_of, returns_sequence_of, sequence_result_depth};
 #[cfg(test)]
 use structs::struct_without_gradient;

@@ -779,12 +779,18 @@ pub fn plain_twice(f: &dyn Fn(f64) -> f64, x: f64) -> f64 {
     f(f(x) * 0.5)
 }
 
-/// `None` where `a² < b`, an early `return`.
-pub fn plain_root(a: f64, b: f64) -> Option<f64> {
+/// `a² - b`, `None` where it is negative (an early `return`); and a function of it
+/// leaving by `?`.
+pub fn plain_disc(a: f64, b: f64) -> Option<f64> {
     let d = a * a - b;
     if d < 0.0 {
         return None;
     }
+    Some(d)
+}
+
+pub fn plain_root(a: f64, b: f64) -> Option<f64> {
+    let d = plain_disc(a, b)?;
     Some((1.0 + d).ln() - a)
 }
 
@@ -1555,7 +1561,10 @@ impl<'r> Gen<'r> {
                         1 => format!("plain_norm(v, {a})"),
                         4 => format!("plain_first(v, {a})"),
                         // A closure given to an ordinary function, which calls it.
-                        0 => format!("plain_quad(|t| (t * ({a})).sin() + t * t, v)"),
+                        // (Returning early on one side: the same value on both.)
+                        0 => format!(
+                            "plain_quad(|t| {{ if t < 0.0 {{ return (t * ({a})).sin() + t * t; }} (t * ({a})).sin() + t * t }}, v)"
+                        ),
                         // An ordinary function's `Option` of a float, matched.
                         2 => format!(
                             "match plain_root({a}, v[0]) {{ Some(t) => t * 0.5, None => ({a}) * 0.25 }}"
@@ -2547,7 +2556,14 @@ impl<'r> Gen<'r> {
         match self.rng.below(6) {
             0 => {
                 let c = self.cond();
-                self.line(&format!("if {c} {{ break; }}"));
+                // Every other one from a block inside the `if`, after a statement (by the
+                // name counter, no draw taken).
+                match self.all_muts().first() {
+                    Some(m) if self.fresh.is_multiple_of(2) => {
+                        self.line(&format!("if {c} {{ {{ {m} *= 0.5; break; }} }}"));
+                    }
+                    _ => self.line(&format!("if {c} {{ break; }}")),
+                }
             }
             1 => {
                 let c = self.cond();
@@ -2555,7 +2571,12 @@ impl<'r> Gen<'r> {
             }
             2 => {
                 let (c, e) = (self.cond(), self.returned());
-                self.line(&format!("if {c} {{ return {e}; }}"));
+                if self.fresh.is_multiple_of(2) {
+                    let r = self.name("r");
+                    self.line(&format!("if {c} {{ {{ let {r} = {e}; return {r}; }} }}"));
+                } else {
+                    self.line(&format!("if {c} {{ return {e}; }}"));
+                }
             }
             // Out of, or on with, an enclosing labeled loop.
             3 | 4 if self.labels.iter().any(|l| !l.is_empty()) => {

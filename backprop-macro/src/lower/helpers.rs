@@ -398,11 +398,17 @@ impl Inline<'_> {
         // Its parameters that are functions: given closures, bound to them.
         let args = bodies::lent_values(call);
         let closures = callables::given(&mut f.sig, &args, self.taken);
+        crate::source::name_impl_params(&mut f.sig);
+        let by_ref = crate::source::by_reference_type_params(&f.sig);
         self.float_type_param(&mut f)?;
         early_returns(&mut f.block, &f.sig, name, self.taken);
         let mut args = callables::with_closures(&args, &closures);
         let copy = |s: &Ident| crate::source::is_copy(&self.caller, s);
         bodies::structs_by_name(&mut f.sig, &mut f.block, &mut args, &copy);
+        // (A struct of the caller's given for `m: &M` is read by name, or not inlined.)
+        if Self::names_by_reference_type(&f.sig, &by_ref) {
+            return None;
+        }
         // The `&mut` parameters written through as the caller's places (`written.rs`); a
         // body binding such a name again is not inlined.
         let mut bound = Vec::new();

@@ -196,7 +196,12 @@ pub(super) fn keep_plain_functions(items: &[&syn::Item], here: &mut Scope) {
         // own.)
         let option = returns_float_option(&f.sig);
         let steps = writes_struct_sequence(&plain, &here.structs);
+        // (One generic over the caller's struct, `fn mse<M: Model>(m: &M, ..)`, too.)
+        let mut named = plain.clone();
+        name_impl_params(&mut named);
+        let generic_struct = !by_reference_type_params(&named).is_empty();
         if takes_aggregates(&plain, &here.structs)
+            || generic_struct
             || writes_floats(&plain)
             || callables
             || option
@@ -267,4 +272,79 @@ fn sequence_depth(ty: &syn::Type) -> usize {
         syn::Type::Array(a) => 1 + sequence_depth(&a.elem),
         vec => vec_elem(vec).map_or(0, |t| 1 + sequence_depth(t)),
     }
+}
+
+/// The type parameters of `sig` that appear only as the whole type of a parameter behind a
+/// reference (`m: &M`, `m: &mut M`): not in the result, not inside another type.
+pub(crate) fn by_reference_type_params(sig: &syn::Signature) -> Vec<syn::Ident> {
+    let names: Vec<syn::Ident> = sig
+        .generics
+        .type_params()
+        .map(|t| t.ident.clone())
+        .collect();
+    // Every place a name appears, and those that are a reference's whole type.
+    let mut everywhere = Vec::new();
+    let mut whole = Vec::new();
+    let collect = |tokens: proc_macro2::TokenStream, into: &mut Vec<syn::Ident>| {
+        fn walk(tokens: proc_macro2::TokenStream, into: &mut Vec<syn::Ident>) {
+            for t in tokens {
+                match t {
+                    proc_macro2::TokenTree::Ident(i) => into.push(i),
+                    proc_macro2::TokenTree::Group(g) => walk(g.stream(), into),
+                    _ => {}
+                }
+            }
+        }
+        walk(tokens, into);
+    };
+    for a in &sig.inputs {
+        let syn::FnArg::Typed(t) = a else { continue };
+        collect(t.ty.to_token_stream(), &mut everywhere);
+        if let syn::Type::Reference(r) = &*t.ty
+            && let syn::Type::Path(p) = &*r.elem
+            && let Some(i) = p.path.get_ident()
+        {
+            whole.push(i.clone());
+        }
+    }
+    if let syn::ReturnType::Type(_, ty) = &sig.output {
+        collect(ty.to_token_stream(), &mut everywhere);
+    }
+    names
+        .into_iter()
+        .filter(|n| {
+            let count = |v: &[syn::Ident]| v.iter().filter(|i| *i == n).count();
+            count(&whole) > 0 && count(&whole) == count(&everywhere)
+        })
+        .collect()
+}
+
+/// `m: &impl Model` (or `&mut`) as a type parameter of its own, `m: &Impl0` with `Impl0:
+/// Model` among the generics: what [`by_reference_type_params`] then finds. Not a
+/// function's (`f: &impl Fn(f64) -> f64`, given closures).
+pub(crate) fn name_impl_params(sig: &mut syn::Signature) {
+    let mut count = 0;
+    let mut added: Vec<syn::GenericParam> = Vec::new();
+    for a in &mut sig.inputs {
+        let syn::FnArg::Typed(t) = a else { continue };
+        let syn::Type::Reference(r) = &mut *t.ty else {
+            continue;
+        };
+        let syn::Type::ImplTrait(i) = &*r.elem else {
+            continue;
+        };
+        let callable = i.bounds.iter().any(|b| {
+            matches!(b, syn::TypeParamBound::Trait(t)
+                if t.path.segments.last().is_some_and(|s| ["Fn", "FnMut", "FnOnce"].contains(&s.ident.to_string().as_str())))
+        });
+        if callable {
+            continue;
+        }
+        let name = syn::Ident::new(&format!("Impl{count}"), proc_macro2::Span::call_site());
+        count += 1;
+        let bounds = &i.bounds;
+        added.push(syn::parse_quote!(#name: #bounds));
+        *r.elem = syn::parse_quote!(#name);
+    }
+    sig.generics.params.extend(added);
 }

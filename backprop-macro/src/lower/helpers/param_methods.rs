@@ -427,8 +427,29 @@ const FLOAT_CONSTANTS: [&str; 8] = [
 
 impl Inline<'_> {
     /// A generic helper's one type parameter (`fn sq<T: Real>(x: T) -> T`) written as the
-    /// caller's float type, its generics dropped; `None` where it has other generics.
+    /// caller's float type, its generics dropped; `None` where it has other generics. A type
+    /// parameter that only types parameters behind a reference (`fn mse<M: Model>(m: &M,
+    /// ..)`) is the caller's struct, which the body reads by name (`structs_by_name`): it
+    /// stays in the signature, and leaves the generics.
     pub(super) fn float_type_param(&self, f: &mut syn::ItemFn) -> Option<()> {
+        let by_ref = crate::source::by_reference_type_params(&f.sig);
+        if !by_ref.is_empty() {
+            let keep = |p: &syn::GenericParam| !matches!(p, syn::GenericParam::Type(t) if by_ref.contains(&t.ident));
+            f.sig.generics.params = std::mem::take(&mut f.sig.generics.params)
+                .into_pairs()
+                .filter(|p| keep(p.value()))
+                .collect();
+            if let Some(w) = &mut f.sig.generics.where_clause {
+                w.predicates = std::mem::take(&mut w.predicates)
+                    .into_pairs()
+                    .filter(|p| {
+                        !matches!(p.value(), syn::WherePredicate::Type(t)
+                            if matches!(&t.bounded_ty, syn::Type::Path(b)
+                                if b.path.get_ident().is_some_and(|i| by_ref.contains(i))))
+                    })
+                    .collect();
+            }
+        }
         let Some(t) = f.sig.generics.type_params().next() else {
             return Some(());
         };
@@ -440,6 +461,18 @@ impl Inline<'_> {
         plain.sig.generics = syn::Generics::default();
         *f = syn::parse2(self.replace_type_params(plain.to_token_stream(), &by_type)).ok()?;
         Some(())
+    }
+
+    /// Whether a parameter's type still names a type parameter of the helper's that only
+    /// typed parameters behind a reference (one `structs_by_name` did not take).
+    pub(super) fn names_by_reference_type(sig: &syn::Signature, names: &[Ident]) -> bool {
+        sig.inputs.iter().any(|a| {
+            let mut tokens = TokenStream::new();
+            a.to_tokens(&mut tokens);
+            tokens
+                .into_iter()
+                .any(|t| matches!(t, TokenTree::Ident(i) if names.contains(&i)))
+        })
     }
 
     /// The `impl` block's type parameters written as the caller's types (`by_type`): a
