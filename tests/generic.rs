@@ -422,3 +422,105 @@ fn generic_helpers_take_the_callers_float_type() {
         assert!((*a as f64 - b).abs() < 1e-5);
     }
 }
+
+/// A point of the plane generic over its float type, with methods, a function of the type
+/// and operators in `impl` blocks generic over it too.
+#[derive(Clone, Copy, Debug)]
+struct V2<T> {
+    x: T,
+    y: T,
+}
+
+impl<T: Real> V2<T> {
+    fn new(x: T, y: T) -> Self {
+        V2 { x, y }
+    }
+
+    fn zero() -> Self {
+        V2 {
+            x: T::zero(),
+            y: T::zero(),
+        }
+    }
+
+    fn dot(&self, o: &V2<T>) -> T {
+        self.x * o.x + self.y * o.y
+    }
+
+    fn norm(self) -> T {
+        self.dot(&self).sqrt()
+    }
+}
+
+impl<T: Real> std::ops::Add for V2<T> {
+    type Output = Self;
+    fn add(self, o: Self) -> Self {
+        V2::new(self.x + o.x, self.y + o.y)
+    }
+}
+
+impl<T: Real> std::ops::Sub for V2<T> {
+    type Output = Self;
+    fn sub(self, o: Self) -> Self {
+        V2::new(self.x - o.x, self.y - o.y)
+    }
+}
+
+impl<T: Real> std::ops::Mul<T> for V2<T> {
+    type Output = Self;
+    fn mul(self, s: T) -> Self {
+        V2::new(self.x * s, self.y * s)
+    }
+}
+
+/// A damped particle pulled towards a point, in the caller's float type.
+#[differentiate(reverse, forward)]
+fn pulled<T: Real>(q: &[T]) -> T {
+    let mut p = V2::new(q[0], q[1]);
+    let mut v = V2::zero();
+    let c = V2::<T>::new(T::one(), T::zero());
+    let h = T::from(0.1).unwrap();
+    for _ in 0..10 {
+        let d = p - c;
+        v = v - d * (h / (d.norm() + T::one()));
+        p = p + v * h;
+    }
+    p.norm() + v.x
+}
+
+/// The same struct in a function of `f64`: written `V2<f64>` in a `Vec`'s type, built by
+/// its function, its methods called on elements of the `Vec`; and given to an ordinary
+/// function generic over the float type.
+fn spread<T: Real>(a: &V2<T>, pts: &[T]) -> T {
+    let mut s = T::zero();
+    for i in 0..pts.len() {
+        s += (pts[i] * a.x - a.y).powi(2);
+    }
+    s
+}
+
+#[differentiate]
+fn aligned(q: &[f64]) -> f64 {
+    let a = V2::new(q[0], q[1]);
+    let b = a * 2.0;
+    let pts: Vec<V2<f64>> = q.chunks(2).map(|c| V2::new(c[0], c[1])).collect();
+    pts.iter().map(|p| p.dot(&b)).sum::<f64>() + a.dot(&a) + spread(&a, q)
+}
+
+#[test]
+fn structs_generic_over_the_float_type() {
+    let q = [0.3, 0.8];
+    let (value, g) = pulled::grad(&q);
+    assert_eq!(value, pulled(&q));
+    common::assert_fd(pulled, &q, &g.q);
+    let (_, dot) = pulled::jvp(&q, &[0.5, -1.0]);
+    common::assert_close(dot, 0.5 * g.q[0] - g.q[1], 1e-12);
+    let g32 = pulled::grad(&[0.3f32, 0.8]).1.q;
+    for (a, b) in g32.iter().zip(&g.q) {
+        common::assert_close(f64::from(*a), *b, 1e-4);
+    }
+    let q = [0.3, 0.8, -0.4, 0.2];
+    let (value, g) = aligned::grad(&q);
+    assert_eq!(value, aligned(&q));
+    common::assert_fd(aligned, &q, &g.q);
+}

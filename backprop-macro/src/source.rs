@@ -36,6 +36,7 @@ pub(crate) use signatures::{by_reference_type_params, name_impl_params};
 pub use signatures::{returns_floats_of, returns_sequence_of, sequence_result_depth};
 #[cfg(test)]
 use structs::struct_without_gradient;
+pub use structs::without_float_args;
 pub use structs::{
     cloned_struct_fields, constant_field, copy_struct_fields, default_fields, field_type,
     field_type_args, float_seq_field, is_copy, is_tuple_struct, number_struct_fields, plain_struct,
@@ -230,6 +231,9 @@ struct StructMethod {
     /// Taking `&mut self` (`fn advance(&mut self, dt: f64)`, `impl AddAssign for V2`).
     writes: bool,
     text: String,
+    /// The `impl` block's type parameter, the struct's float type (`impl<T: Real> V2<T>`),
+    /// written as the caller's where the method is inlined.
+    generics: Vec<String>,
 }
 
 /// The arguments of a path's segment (`T` of `Lin<T>`; none of `Lin`), or `None` where
@@ -555,7 +559,9 @@ pub fn helper(caller: &str, callee: &syn::Path, floats: &HashSet<String>) -> Opt
         .chain(home.float_fns.iter().filter(|_| asked))
         .find(|(name, _)| key == *name)?;
     let tokens: proc_macro2::TokenStream = text.parse().ok()?;
-    syn::parse2(crate::expand::respan(tokens, ident.span())).ok()
+    let mut f = syn::parse2(crate::expand::respan(tokens, ident.span())).ok()?;
+    without_float_args(caller, ident.span(), |v| v.visit_item_fn_mut(&mut f));
+    Some(f)
 }
 
 fn body(block: &syn::Block, traits: &[&syn::ItemTrait], scopes: &mut Vec<Scope>) {

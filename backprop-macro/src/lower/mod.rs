@@ -71,6 +71,7 @@ pub(crate) use array_rows::row_len;
 use constants::*;
 pub(crate) use helpers::NOT_INLINED;
 use helpers::PLAIN_METHOD;
+pub(crate) use helpers::{as_caller_float, caller_float_text};
 pub(crate) use signature::{bounded_by_real, matched_as_enum, struct_type};
 use syntax::*;
 pub(crate) use syntax::{collect_idents, mentions, strip};
@@ -155,8 +156,9 @@ pub fn stand_in(item: &syn::ItemFn, args: &Args, floats: &HashSet<String>) -> Lo
 /// parameters named like what the chain reads renamed apart, tuple structs
 /// with numbered fields, sequences of structs as sequences of their fields, helpers of
 /// tuples and structs inlined, folds over tuples, arrays from `from_fn`, tuples and
-/// structs as one local per element, iterators stepped by `while let`. Returns the
-/// helpers' calls that could not be inlined.
+/// structs as one local per element, iterators stepped by `while let`; then ndarray's
+/// `map_axis`, `Option`s mapped, reductions, the ends of slices and stretches of
+/// sub-slices. Returns the helpers' calls that could not be inlined.
 fn desugar_values(
     block: &mut syn::Block,
     sig: &syn::Signature,
@@ -165,6 +167,9 @@ fn desugar_values(
     krate: &syn::Path,
 ) -> Vec<Ident> {
     let caller = &sig.ident;
+    // Structs generic over their float type (`V2<f64>`) named without their arguments.
+    let name = caller.to_string();
+    crate::source::without_float_args(&name, caller.span(), |v| v.visit_block_mut(block));
     // A closure's `return`s as its value's branches (`helpers/bodies.rs`).
     helpers::closure_returns(block, user);
     tuples::split_element_lets(block);
@@ -190,6 +195,11 @@ fn desugar_values(
     from_fn::desugar(block, user);
     aggregates::desugar(block, sig, user);
     stepped::desugar(block);
+    axes::desugar(block, sig, krate);
+    option_maps::desugar(block);
+    reduced::desugar(block);
+    split_ends::desugar(block);
+    sub_stretches::desugar(block, user);
     not_inlined
 }
 
@@ -211,12 +221,9 @@ fn lower_with(
     // name as one local per element, first: `match` then sees the tuples written out.
     let mut block = item.block.as_ref().clone();
     let krate = &args.krate;
+    // (What a struct generic over its float type is of, in this function.)
+    let _caller_float = helpers::CallerFloat::set(&item.sig, krate);
     let not_inlined = desugar_values(&mut block, &item.sig, &mut user, floats, krate);
-    axes::desugar(&mut block, &item.sig, krate);
-    option_maps::desugar(&mut block);
-    reduced::desugar(&mut block);
-    split_ends::desugar(&mut block);
-    sub_stretches::desugar(&mut block, &mut user);
     found::desugar(&mut block, &quote!(#krate::__private), &mut user, errors);
     split_held(&mut block, held, &item.sig, &mut user);
     let mut body = matches::desugar(&block, errors, &mut user);

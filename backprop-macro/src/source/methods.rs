@@ -128,7 +128,7 @@ pub(super) fn struct_methods(
     structs: &[(String, bool)],
     out: &mut Vec<StructMethod>,
 ) {
-    let Some(on) = plain_copy_impl(b, items, structs) else {
+    let Some((on, generics)) = plain_copy_impl(b, items, structs) else {
         return;
     };
     let operator = match &b.trait_ {
@@ -173,23 +173,41 @@ pub(super) fn struct_methods(
             associated,
             writes,
             text: m.to_token_stream().to_string(),
+            generics: generics.clone(),
         });
     }
 }
 
-/// The struct of `impl S { .. }` or `impl Trait for S { .. }` without generics, where `S` is
-/// declared among `items` without a gradient and derives `Copy`.
+/// The struct of `impl S { .. }` or `impl Trait for S { .. }`, where `S` is declared among
+/// `items` without a gradient and derives `Copy`; without generics, or generic over its
+/// float type (`impl<T: Real> V2<T>`, `impl<T: Real> Add for V2<T>`), with the name of that
+/// type parameter.
 fn plain_copy_impl(
     b: &syn::ItemImpl,
     items: &[&syn::Item],
     structs: &[(String, bool)],
-) -> Option<String> {
+) -> Option<(String, Vec<String>)> {
     let syn::Type::Path(t) = &*b.self_ty else {
         return None;
     };
-    let on = t.path.get_ident()?.to_string();
+    let [segment] = &t.path.segments.iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    let on = segment.ident.to_string();
     let plain = structs.iter().any(|(s, plain)| *plain && *s == on);
-    (plain && copy_struct(items, &on) && b.generics.params.is_empty()).then_some(on)
+    if !plain || t.qself.is_some() || !copy_struct(items, &on) {
+        return None;
+    }
+    let args = super::type_args(segment)?;
+    match (&b.generics.params.iter().collect::<Vec<_>>()[..], &args[..]) {
+        ([], []) => Some((on, Vec::new())),
+        ([syn::GenericParam::Type(p)], [syn::GenericArgument::Type(syn::Type::Path(a))])
+            if a.path.is_ident(&p.ident) =>
+        {
+            Some((on, vec![p.ident.to_string()]))
+        }
+        _ => None,
+    }
 }
 
 /// The associated constants of `impl S { .. }` for a struct `S` declared here without a
@@ -201,7 +219,10 @@ pub(super) fn struct_consts(
     structs: &[(String, bool)],
     out: &mut Vec<(String, String, String)>,
 ) {
-    let Some(on) = plain_copy_impl(b, items, structs).filter(|_| b.trait_.is_none()) else {
+    // (Not of a generic `impl`: a constant's type would be the caller's to write.)
+    let Some((on, _)) = plain_copy_impl(b, items, structs)
+        .filter(|(_, generics)| b.trait_.is_none() && generics.is_empty())
+    else {
         return;
     };
     for item in &b.items {
@@ -328,5 +349,8 @@ fn struct_item(
         return None;
     };
     let tokens: proc_macro2::TokenStream = chosen.text.parse().ok()?;
-    syn::parse2(crate::expand::respan(tokens, span)).ok()
+    let tokens = crate::lower::as_caller_float(tokens, &chosen.generics);
+    let mut method = syn::parse2(crate::expand::respan(tokens, span)).ok()?;
+    super::without_float_args(caller, span, |v| v.visit_impl_item_fn_mut(&mut method));
+    Some(method)
 }

@@ -4,10 +4,16 @@
 use super::*;
 use quote::ToTokens;
 
-/// A struct's fields, each name and type, where it has no generics and every field is named
-/// and of a number type.
+/// A struct's fields, each name and type, where every field is named and of a number type,
+/// and it has no generics or one type parameter, its float type (`struct V2<T> { x: T, y: T
+/// }`; a field of that type written [`FLOAT_FIELD`]).
 pub(super) fn number_fields(st: &syn::ItemStruct) -> Option<Vec<(String, String)>> {
-    if !st.generics.params.is_empty() || st.fields.is_empty() {
+    let param = match st.generics.params.iter().collect::<Vec<_>>()[..] {
+        [] => None,
+        [syn::GenericParam::Type(t)] => Some(t.ident.to_string()),
+        _ => return None,
+    };
+    if st.fields.is_empty() {
         return None;
     }
     st.fields
@@ -18,10 +24,17 @@ pub(super) fn number_fields(st: &syn::ItemStruct) -> Option<Vec<(String, String)
             };
             let ty = t.path.get_ident()?.to_string();
             let name = f.ident.as_ref()?.to_string();
+            if param.as_ref() == Some(&ty) {
+                return Some((name, FLOAT_FIELD.to_owned()));
+            }
             NUMBERS.contains(&ty.as_str()).then_some((name, ty))
         })
         .collect()
 }
+
+/// How [`number_fields`] writes the type of a field of a struct's float type parameter,
+/// until [`cloned_struct_fields`] writes it as the float type of the function that asks.
+const FLOAT_FIELD: &str = "$float";
 
 /// The fields of the `Copy` struct `name` declared in the module of the differentiated
 /// function `caller`, each name and type, where all are named numbers (`V2 { x: f64, y:
@@ -36,10 +49,19 @@ pub fn number_struct_fields(caller: &str, name: &syn::Ident) -> Option<Vec<(Stri
 pub fn cloned_struct_fields(caller: &str, name: &syn::Ident) -> Option<Vec<(String, String)>> {
     let scopes = summary(name.span())?;
     let home = home(&scopes, caller)?;
+    let float = crate::lower::caller_float_text().unwrap_or_else(|| "f64".to_owned());
     home.number_fields
         .iter()
         .find(|(s, _)| name == s)
-        .map(|(_, f)| f.clone())
+        .map(|(_, fields)| {
+            fields
+                .iter()
+                .map(|(f, ty)| match ty == FLOAT_FIELD {
+                    true => (f.clone(), float.clone()),
+                    false => (f.clone(), ty.clone()),
+                })
+                .collect()
+        })
 }
 
 /// Whether `name` is a tuple struct without a gradient declared in the module of the
@@ -271,5 +293,44 @@ impl Scope {
             })
             .collect();
         self.field_kinds.push((st.ident.to_string(), kinds));
+    }
+}
+
+/// The structs generic over their float type declared in the module of the differentiated
+/// function `caller` (`struct V2<T> { x: T, y: T }`, [`number_fields`]).
+fn float_generic_structs(caller: &str, span: proc_macro2::Span) -> Vec<String> {
+    let Some(scopes) = summary(span) else {
+        return Vec::new();
+    };
+    let Some(home) = home(&scopes, caller) else {
+        return Vec::new();
+    };
+    home.number_fields
+        .iter()
+        .filter(|(_, fields)| fields.iter().any(|(_, ty)| ty == FLOAT_FIELD))
+        .map(|(s, _)| s.clone())
+        .collect()
+}
+
+/// The type arguments of such structs left out wherever `node` names one (`V2<f64>`,
+/// `&V2<T>`, `Vec<V2<f64>>`, `V2::<f64>::new`): each is held one local per field, of the
+/// caller's float type, and read as the struct without them.
+pub fn without_float_args(
+    caller: &str,
+    span: proc_macro2::Span,
+    visit: impl FnOnce(&mut dyn syn::visit_mut::VisitMut),
+) {
+    let structs = float_generic_structs(caller, span);
+    struct Strip(Vec<String>);
+    impl syn::visit_mut::VisitMut for Strip {
+        fn visit_path_segment_mut(&mut self, s: &mut syn::PathSegment) {
+            if self.0.iter().any(|n| s.ident == n) {
+                s.arguments = syn::PathArguments::None;
+            }
+            syn::visit_mut::visit_path_segment_mut(self, s);
+        }
+    }
+    if !structs.is_empty() {
+        visit(&mut Strip(structs));
     }
 }

@@ -683,6 +683,53 @@ pub(super) fn caller_float(sig: &syn::Signature) -> TokenStream {
     }
 }
 
+thread_local! {
+    /// The float type of the function being lowered ([`caller_float`]), its type
+    /// parameters and the facade's path: what the type parameter of a struct generic over
+    /// its float type is written as in its fields and methods (`V2<T>`).
+    static CALLER: std::cell::RefCell<Option<(TokenStream, HashSet<String>, syn::Path)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// The function being lowered, for [`as_caller_float`], while it lives.
+pub(in crate::lower) struct CallerFloat;
+
+impl CallerFloat {
+    pub(in crate::lower) fn set(sig: &syn::Signature, krate: &syn::Path) -> Self {
+        let generics = sig
+            .generics
+            .type_params()
+            .map(|t| t.ident.to_string())
+            .collect();
+        let caller = (caller_float(sig), generics, krate.clone());
+        CALLER.with(|c| *c.borrow_mut() = Some(caller));
+        CallerFloat
+    }
+}
+
+impl Drop for CallerFloat {
+    fn drop(&mut self) {
+        CALLER.with(|c| *c.borrow_mut() = None);
+    }
+}
+
+/// `tokens` (a generic struct's method, `impl<T: Real> V2<T>`) with the type parameters
+/// `params` written as the float type of the function being lowered (`f64`, its own `T`).
+pub(crate) fn as_caller_float(tokens: TokenStream, params: &[String]) -> TokenStream {
+    CALLER.with(|c| match &*c.borrow() {
+        Some((float, generics, krate)) if !params.is_empty() => {
+            let by_type = params.iter().map(|p| (p.clone(), float.clone())).collect();
+            super::param_methods::replace_type_params(tokens, &by_type, krate, generics)
+        }
+        _ => tokens,
+    })
+}
+
+/// The float type of the function being lowered, as text (`f64`, `T`).
+pub(crate) fn caller_float_text() -> Option<String> {
+    CALLER.with(|c| c.borrow().as_ref().map(|(float, _, _)| float.to_string()))
+}
+
 /// How an inlined body's parameters are bound: to a copy of what a reference points to
 /// (`by_ref`, see [`by_reference`]), and with their type written where it is a number
 /// (`types`, where known), so that a literal argument is of that type (`let rotate_angle:

@@ -475,70 +475,81 @@ impl Inline<'_> {
         })
     }
 
-    /// The `impl` block's type parameters written as the caller's types (`by_type`): a
-    /// parameter of the caller's own as itself (`T::zero()`), a concrete type through the
-    /// trait that gives the function (`<f64 as num_traits::Zero>::zero()`, as `f64::zero()`
-    /// is not in scope).
+    /// The `impl` block's type parameters written as the caller's types (`by_type`), see
+    /// [`replace_type_params`].
     fn replace_type_params(
         &self,
         tokens: TokenStream,
         by_type: &std::collections::HashMap<String, TokenStream>,
     ) -> TokenStream {
-        let mut out = TokenStream::new();
-        let mut iter = tokens.into_iter().peekable();
-        let mut after_dot = false;
-        while let Some(t) = iter.next() {
-            let next_after_dot = matches!(&t, TokenTree::Punct(p) if p.as_char() == '.');
-            match t {
-                TokenTree::Ident(i) if !after_dot && by_type.contains_key(&i.to_string()) => {
-                    let ty = &by_type[&i.to_string()];
-                    let generic = self.generics.contains(&ty.to_string());
-                    // `F::name`: the two colons and the name after them.
-                    let mut ahead = iter.clone();
-                    let path = match (ahead.next(), ahead.next(), ahead.next()) {
-                        (
-                            Some(TokenTree::Punct(a)),
-                            Some(TokenTree::Punct(b)),
-                            Some(TokenTree::Ident(n)),
-                        ) if a.as_char() == ':' && b.as_char() == ':' => Some(n),
-                        _ => None,
-                    };
-                    match path {
-                        Some(name) if !generic => {
-                            let krate = self.krate;
-                            let traits = quote!(#krate::__private::num_traits);
-                            let owner = match name.to_string().as_str() {
-                                "zero" => quote!(#traits::Zero),
-                                "one" => quote!(#traits::One),
-                                "from" => quote!(#traits::NumCast),
-                                "from_f64" | "from_i32" | "to_f64" => quote!(#krate::Real),
-                                n if n.chars().all(|c| !c.is_lowercase()) => {
-                                    quote!(#traits::FloatConst)
-                                }
-                                n if FLOAT_CONSTANTS.contains(&n) => quote!(#traits::Float),
-                                // `F::sqrt(x)`: the float type's own method, `f64::sqrt(x)`.
-                                _ => TokenStream::new(),
-                            };
-                            match owner.is_empty() {
-                                true => out.extend(ty.clone()),
-                                false => out.extend(quote_spanned!(i.span()=> <#ty as #owner>)),
-                            }
-                        }
-                        _ => out.extend(ty.clone()),
-                    }
-                }
-                TokenTree::Group(g) => {
-                    let stream = self.replace_type_params(g.stream(), by_type);
-                    let mut group = proc_macro2::Group::new(g.delimiter(), stream);
-                    group.set_span(g.span());
-                    out.extend([TokenTree::Group(group)]);
-                }
-                other => out.extend([other]),
-            }
-            after_dot = next_after_dot;
-        }
-        out
+        replace_type_params(tokens, by_type, self.krate, &self.generics)
     }
+}
+
+/// The type parameters of an `impl` block or a function written as the caller's types
+/// (`by_type`; `generics`, the caller's own type parameters; `krate`, the facade): a
+/// parameter of the caller's own as itself (`T::zero()`), a concrete type through the
+/// trait that gives the function (`<f64 as num_traits::Zero>::zero()`, as `f64::zero()`
+/// is not in scope).
+pub(in crate::lower) fn replace_type_params(
+    tokens: TokenStream,
+    by_type: &std::collections::HashMap<String, TokenStream>,
+    krate: &syn::Path,
+    generics: &HashSet<String>,
+) -> TokenStream {
+    let mut out = TokenStream::new();
+    let mut iter = tokens.into_iter().peekable();
+    let mut after_dot = false;
+    while let Some(t) = iter.next() {
+        let next_after_dot = matches!(&t, TokenTree::Punct(p) if p.as_char() == '.');
+        match t {
+            TokenTree::Ident(i) if !after_dot && by_type.contains_key(&i.to_string()) => {
+                let ty = &by_type[&i.to_string()];
+                let generic = generics.contains(&ty.to_string());
+                // `F::name`: the two colons and the name after them.
+                let mut ahead = iter.clone();
+                let path = match (ahead.next(), ahead.next(), ahead.next()) {
+                    (
+                        Some(TokenTree::Punct(a)),
+                        Some(TokenTree::Punct(b)),
+                        Some(TokenTree::Ident(n)),
+                    ) if a.as_char() == ':' && b.as_char() == ':' => Some(n),
+                    _ => None,
+                };
+                match path {
+                    Some(name) if !generic => {
+                        let traits = quote!(#krate::__private::num_traits);
+                        let owner = match name.to_string().as_str() {
+                            "zero" => quote!(#traits::Zero),
+                            "one" => quote!(#traits::One),
+                            "from" => quote!(#traits::NumCast),
+                            "from_f64" | "from_i32" | "to_f64" => quote!(#krate::Real),
+                            n if n.chars().all(|c| !c.is_lowercase()) => {
+                                quote!(#traits::FloatConst)
+                            }
+                            n if FLOAT_CONSTANTS.contains(&n) => quote!(#traits::Float),
+                            // `F::sqrt(x)`: the float type's own method, `f64::sqrt(x)`.
+                            _ => TokenStream::new(),
+                        };
+                        match owner.is_empty() {
+                            true => out.extend(ty.clone()),
+                            false => out.extend(quote_spanned!(i.span()=> <#ty as #owner>)),
+                        }
+                    }
+                    _ => out.extend(ty.clone()),
+                }
+            }
+            TokenTree::Group(g) => {
+                let stream = replace_type_params(g.stream(), by_type, krate, generics);
+                let mut group = proc_macro2::Group::new(g.delimiter(), stream);
+                group.set_span(g.span());
+                out.extend([TokenTree::Group(group)]);
+            }
+            other => out.extend([other]),
+        }
+        after_dot = next_after_dot;
+    }
+    out
 }
 
 /// `self` written as the receiver (a parameter, or a field chain from one).
