@@ -507,6 +507,23 @@ fn aligned(q: &[f64]) -> f64 {
     pts.iter().map(|p| p.dot(&b)).sum::<f64>() + a.dot(&a) + spread(&a, q)
 }
 
+/// Such a point made in a `match` arm's value and given by value to an ordinary function,
+/// and bound with its type written (`let h: V2<T> = g + g * ..`).
+fn stretched<T: Real>(g: V2<T>) -> T {
+    let h: V2<T> = g + g * T::from_f64(0.5);
+    h.norm() + h.dot(&g)
+}
+
+#[differentiate(hessian)]
+fn arms(q: &[f64], k: usize) -> f64 {
+    let t = match k % 3 {
+        0 => q[0] * 2.0,
+        1 | 2 if q[1] > 0.2 => stretched(V2::new(q[0], q[1])) - q[1],
+        _ => (V2::new(q[1], q[0]) * 0.5 + V2::new(q[0], 0.5)).norm(),
+    };
+    t * q[0]
+}
+
 #[test]
 fn structs_generic_over_the_float_type() {
     let q = [0.3, 0.8];
@@ -518,6 +535,22 @@ fn structs_generic_over_the_float_type() {
     let g32 = pulled::grad(&[0.3f32, 0.8]).1.q;
     for (a, b) in g32.iter().zip(&g.q) {
         common::assert_close(f64::from(*a), *b, 1e-4);
+    }
+    for (k, q) in [
+        (0, [0.3, 0.8]),
+        (1, [0.3, 0.8]),
+        (2, [0.3, 0.1]),
+        (2, [-0.6, 0.4]),
+    ] {
+        let (value, g) = arms::grad(&q, k);
+        assert_eq!(value, arms(&q, k));
+        common::assert_fd(|q| arms(q, k), &q, &g.q);
+        common::check_hvp(
+            |q| arms::grad(q, k).1.q,
+            |q, u| arms::hvp(q, k, u).2.q,
+            &q,
+            k as u64,
+        );
     }
     let q = [0.3, 0.8, -0.4, 0.2];
     let (value, g) = aligned::grad(&q);

@@ -1930,6 +1930,46 @@ fn joined(x: &[f64], y: &Vec<f64>, m: &[Vec<f64>]) -> f64 {
         + evens
 }
 
+/// A walk making a few values of each item (`flat_map` to an array written out): features
+/// expanded and collected, walked by `for`, and a fold over an enumerated walk whose
+/// closure is a block.
+#[differentiate(hessian)]
+fn expanded(x: &[f64]) -> f64 {
+    let w = x;
+    let feats: Vec<f64> = w.iter().flat_map(|&t| [t, t * t, 1.0]).collect();
+    let mut s = 0.0;
+    for (k, f) in feats.iter().enumerate() {
+        s += f * (k as f64 * 0.5 - 1.0);
+    }
+    for v in w.iter().flat_map(|&t| [t.sin(), t.cos()]) {
+        s += v * v * v;
+    }
+    let scaled = w
+        .iter()
+        .enumerate()
+        .flat_map(|(i, &v)| {
+            let k = i as f64 + 1.0;
+            [v * k, v.sin()]
+        })
+        .fold(0.0, |a, b| a + b * b);
+    s + scaled
+        + w.iter()
+            .flat_map(|&a| [a, a * a])
+            .map(|v| v.sin())
+            .sum::<f64>()
+}
+
+#[test]
+fn walks_flat_mapped_to_arrays() {
+    for (seed, w) in [
+        (1, vec![0.3, 0.7, -0.2]),
+        (2, vec![1.1]),
+        (3, vec![-0.4, 0.9]),
+    ] {
+        check_slice_function!(expanded, &w, seed);
+    }
+}
+
 #[test]
 fn walks_joined_by_chain_and_flatten() {
     let m = vec![vec![0.3, -1.2, 0.7], vec![1.1], vec![], vec![0.4, 2.0]];

@@ -1688,12 +1688,27 @@ fn mapped_axes(logits: &Array2<f64>, w: &Array1<f64>) -> f64 {
     lse.sum() + cols.dot(&cols)
 }
 
+/// `map_axis` and `fold_axis` of a local matrix (a product, shifted by a vector): the
+/// softmax's stable shift by each row's maximum (`fold_axis(Axis(1), f64::NEG_INFINITY,
+/// |m, &v| m.max(v))`), a sum of squares down each column, and the maximum by `map_axis`.
+#[differentiate(hessian)]
+fn folded_axes(x: &Array2<f64>, w: &Array1<f64>) -> f64 {
+    let z = x.dot(&x.t()) + w;
+    let m = z.fold_axis(Axis(1), f64::NEG_INFINITY, |m, &v| m.max(v));
+    let squares = z.fold_axis(Axis(0), 0.0, |acc, v| *acc + v * v);
+    let top = z.map_axis(Axis(1), |r| r.fold(f64::NEG_INFINITY, |a, &b| a.max(b)));
+    let shifted = (&z - &m.clone().insert_axis(Axis(1))).mapv(f64::exp);
+    shifted.sum_axis(Axis(1)).mapv(f64::ln).sum() + m.sum() + squares.sum() * 0.1 + top.dot(w)
+}
+
 #[test]
 fn lanes_mapped_along_an_axis() {
     let logits = array![[1.3, 0.1, -0.4], [0.4, -0.9, 2.2]];
     let dl = array![[1.0, 0.5, -0.25], [0.0, 2.0, 1.0]];
     let (w, dw) = (array![0.5, -1.0], array![0.2, 0.7]);
     check_two_arrays!(mapped_axes, (logits, w), (dl, dw), logits, w);
+    let x = logits;
+    check_two_arrays!(folded_axes, (x, w), (dl, dw), x, w);
 }
 
 // ---------------------------------------------------------------------------------------

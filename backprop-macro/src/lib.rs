@@ -75,6 +75,10 @@
 //!   (`match`, `if let`, `let .. else`), as a test of the chain's count and the value
 //!   unwrapped.
 //! - `lower/split_ends.rs`: `split_first` and `split_last` matched, as slice patterns.
+//! - `lower/hoisting.rs`: statements put before the statement whose expression needs them
+//!   (what it evaluates first thing only).
+//! - `lower/flat_maps.rs`: `xs.iter().flat_map(|&a| [a, a * a])` as the rows it means, a
+//!   local `Vec` of arrays made first, then walked.
 //! - `lower/sub_stretches.rs`: the windows or chunks of a sub-slice (`x[a..b].chunks(k)`),
 //!   the sub-slice copied first.
 //! - `lower/found.rs`: `find` bound to a name, as the position it finds, each use reading

@@ -166,7 +166,11 @@ impl Scope {
                 names.map(ToString::to_string).collect(),
             ));
         }
-        if let Some(fields) = number_fields(st) {
+        // (A struct with a gradient generic over its float type, `Lin<T>`, is a
+        // parameter's, read through its fields' paths, not held as numbers.)
+        if let Some(fields) =
+            number_fields(st).filter(|_| !derives || st.generics.params.is_empty())
+        {
             self.number_fields.push((st.ident.to_string(), fields));
         }
         self.add_field_kinds(st);

@@ -865,6 +865,47 @@ impl std::ops::Mul<f64> for Pt {
     }
 }
 
+/// A point generic over its float type, its methods and operators in generic `impl`s, and
+/// an ordinary function of it generic too.
+#[derive(Clone, Copy)]
+pub struct Gv<T> {
+    pub x: T,
+    pub y: T,
+}
+
+impl<T: backprop::Real> Gv<T> {
+    pub fn new(x: T, y: T) -> Self {
+        Gv { x, y }
+    }
+
+    pub fn norm(&self) -> T {
+        (self.x * self.x + self.y * self.y + T::one()).sqrt()
+    }
+}
+
+impl<T: backprop::Real> std::ops::Add for Gv<T> {
+    type Output = Self;
+    fn add(self, o: Self) -> Self {
+        Gv::new(self.x + o.x, self.y + o.y)
+    }
+}
+
+impl<T: backprop::Real> std::ops::Mul<T> for Gv<T> {
+    type Output = Self;
+    fn mul(self, k: T) -> Self {
+        Gv::new(self.x * k, self.y * k)
+    }
+}
+
+pub fn gv_cross<T: backprop::Real>(a: &Gv<T>, b: &Gv<T>) -> T {
+    a.x * b.y - a.y * b.x
+}
+
+pub fn gv_len<T: backprop::Real>(g: Gv<T>) -> T {
+    let h: Gv<T> = g + g * T::from_f64(0.5);
+    h.norm() + gv_cross(&g, &h)
+}
+
 /// A point with a gradient (the functions `pm_*`), its methods plain: inlined where a
 /// differentiated function calls them.
 #[derive(backprop::Differentiable, Clone, Copy, Debug)]
@@ -1558,6 +1599,10 @@ impl<'r> Gen<'r> {
                 if form.contains("helper") && self.has_slice && self.rng.chance(0.3) {
                     // Every third an ordinary function (by the name counter, no draw taken).
                     return match self.fresh % 6 {
+                        // Half of them through a point generic over its float type.
+                        1 if self.fresh % 12 == 7 => format!(
+                            "gv_len(Gv::new({a}, v[0])) + (Gv::new(v[0], {a}) * 0.5 + Gv::new({a}, 0.5)).norm()"
+                        ),
                         1 => format!("plain_norm(v, {a})"),
                         4 => format!("plain_first(v, {a})"),
                         // A closure given to an ordinary function, which calls it.

@@ -174,6 +174,18 @@ impl Inline<'_> {
                                 (self.struct_of(value))
                                     .or_else(|| self.copied_param(value, i.mutability.is_some())),
                             )),
+                            // (`let h: V2 = a + b;`, the value's struct or the one written.)
+                            (Pat::Type(t), value) if let Pat::Ident(i) = &*t.pat => {
+                                let written = match &*t.ty {
+                                    Type::Path(p) => p
+                                        .path
+                                        .get_ident()
+                                        .filter(|s| crate::source::is_copy(&self.caller, s)),
+                                    _ => None,
+                                };
+                                let on = self.struct_of(value).or(written.map(Ident::to_string));
+                                held.push((&i.ident, on));
+                            }
                             (Pat::Tuple(names), Expr::Tuple(values)) => {
                                 for (p, v) in names.elems.iter().zip(&values.elems) {
                                     if let Pat::Ident(i) = p {
@@ -751,21 +763,33 @@ impl VisitMut for Nested<'_, '_> {
             Expr::Macro(m) if m.mac.path.is_ident("vec") => self.0.expr(e, None),
             // A closure's body is a block of its own, where what a call stands for goes
             // before the value (`|t| { let c_re = t; ..; value }`).
-            Expr::Closure(c) => {
-                let body = &mut c.body;
-                let mut block: syn::Block = match &**body {
-                    Expr::Block(b) if b.label.is_none() => b.block.clone(),
-                    other => syn::parse_quote!({ #other }),
-                };
-                self.0.stmts(&mut block.stmts);
-                **body = match (&**body, block.stmts.as_slice()) {
-                    // Nothing went before an expression body: the expression, as rewritten.
-                    (Expr::Block(_), _) => syn::parse_quote!(#block),
-                    (_, [syn::Stmt::Expr(value, None)]) => value.clone(),
-                    _ => syn::parse_quote!(#block),
-                };
-            }
+            Expr::Closure(c) => self.body(&mut c.body),
             _ => syn::visit_mut::visit_expr_mut(self, e),
         }
+    }
+
+    // A `match` arm's value the same (`1 => { let g_x = ..; value }`).
+    fn visit_arm_mut(&mut self, arm: &mut syn::Arm) {
+        // (The pattern with its guard as before.)
+        self.visit_pat_mut(&mut arm.pat);
+        self.body(&mut arm.body);
+    }
+}
+
+impl Nested<'_, '_> {
+    /// A closure's body or an arm's value, as a block of its own where what a call stands
+    /// for goes before the value; left an expression where nothing went before it.
+    fn body(&mut self, body: &mut Expr) {
+        let mut block: syn::Block = match &*body {
+            Expr::Block(b) if b.label.is_none() => b.block.clone(),
+            other => syn::parse_quote!({ #other }),
+        };
+        self.0.stmts(&mut block.stmts);
+        *body = match (&*body, block.stmts.as_slice()) {
+            // Nothing went before an expression body: the expression, as rewritten.
+            (Expr::Block(_), _) => syn::parse_quote!(#block),
+            (_, [syn::Stmt::Expr(value, None)]) => value.clone(),
+            _ => syn::parse_quote!(#block),
+        };
     }
 }

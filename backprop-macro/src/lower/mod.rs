@@ -29,11 +29,13 @@ mod copies;
 mod expressions;
 mod extrema;
 mod fields;
+mod flat_maps;
 mod folds;
 mod found;
 mod from_fn;
 mod growth;
 mod helpers;
+mod hoisting;
 mod inplace;
 mod iterators;
 mod labels;
@@ -172,6 +174,7 @@ fn desugar_values(
     crate::source::without_float_args(&name, caller.span(), |v| v.visit_block_mut(block));
     // A closure's `return`s as its value's branches (`helpers/bodies.rs`).
     helpers::closure_returns(block, user);
+    flat_maps::desugar(block, user);
     tuples::split_element_lets(block);
     array_rows::desugar(block, sig, user);
     borrows::desugar(block);

@@ -91,20 +91,30 @@ fn makes_some(e: &Expr) -> bool {
 /// the statement evaluates it first thing (not in a loop's condition, a branch or the right
 /// of `&&`); elsewhere `match e { Some(v) => v, None => return None }` in place.
 fn tries_as_returns(block: &mut syn::Block, taken: &mut HashSet<String>) {
+    crate::lower::hoisting::hoist(
+        block,
+        false,
+        &mut |e: &mut Expr, before: &mut Vec<syn::Stmt>| {
+            let Expr::Try(t) = e else { return };
+            let span = t.question_token.span;
+            let v = Ident::new(&crate::names::unused(taken, "tried"), span);
+            let mut tried = (*t.expr).clone();
+            if let Expr::Call(_) = strip(&tried) {
+                // (A function's `Option`, bound to a name first: one that carries a derivative
+                // is held as a float and a flag, `options.rs`.)
+                let o = Ident::new(&crate::names::unused(taken, "option"), span);
+                before.push(syn::parse_quote_spanned!(span=> let #o = #tried;));
+                tried = syn::parse_quote_spanned!(span=> #o);
+            }
+            before.push(syn::parse_quote_spanned!(span=>
+                let Some(#v) = #tried else { return None; };
+            ));
+            *e = syn::parse_quote_spanned!(span=> #v);
+        },
+    );
+    // The others (`a && b?`, in a loop's condition) in place.
     struct Tries<'t>(&'t mut HashSet<String>);
     impl VisitMut for Tries<'_> {
-        fn visit_block_mut(&mut self, block: &mut syn::Block) {
-            for mut stmt in std::mem::take(&mut block.stmts) {
-                let mut hoist = Hoist {
-                    taken: self.0,
-                    lets: Vec::new(),
-                };
-                hoist.visit_stmt_mut(&mut stmt);
-                block.stmts.append(&mut hoist.lets);
-                self.visit_stmt_mut(&mut stmt);
-                block.stmts.push(stmt);
-            }
-        }
         fn visit_expr_mut(&mut self, e: &mut Expr) {
             syn::visit_mut::visit_expr_mut(self, e);
             if let Expr::Try(t) = e {
@@ -120,56 +130,6 @@ fn tries_as_returns(block: &mut syn::Block, taken: &mut HashSet<String>) {
         }
         fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
         fn visit_item_mut(&mut self, _: &mut syn::Item) {}
-    }
-    /// The `?`s a statement evaluates first thing, each a `let .. else` and its name.
-    struct Hoist<'t> {
-        taken: &'t mut HashSet<String>,
-        lets: Vec<syn::Stmt>,
-    }
-    impl VisitMut for Hoist<'_> {
-        fn visit_expr_mut(&mut self, e: &mut Expr) {
-            match e {
-                Expr::Try(t) => {
-                    self.visit_expr_mut(&mut t.expr);
-                    let span = t.question_token.span;
-                    let v = Ident::new(&crate::names::unused(self.taken, "tried"), span);
-                    let mut tried = (*t.expr).clone();
-                    if let Expr::Call(_) = strip(&tried) {
-                        // (A function's `Option`, bound to a name first: one that carries
-                        // a derivative is held as a float and a flag, `options.rs`.)
-                        let o = Ident::new(&crate::names::unused(self.taken, "option"), span);
-                        self.lets
-                            .push(syn::parse_quote_spanned!(span=> let #o = #tried;));
-                        tried = syn::parse_quote_spanned!(span=> #o);
-                    }
-                    self.lets.push(syn::parse_quote_spanned!(span=>
-                        let Some(#v) = #tried else { return None; };
-                    ));
-                    *e = syn::parse_quote_spanned!(span=> #v);
-                }
-                Expr::If(i) => self.visit_expr_mut(&mut i.cond),
-                Expr::Match(m) => self.visit_expr_mut(&mut m.expr),
-                Expr::ForLoop(f) => self.visit_expr_mut(&mut f.expr),
-                Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_) | syn::BinOp::Or(_)) => {
-                    self.visit_expr_mut(&mut b.left);
-                }
-                Expr::Block(_)
-                | Expr::Loop(_)
-                | Expr::While(_)
-                | Expr::Closure(_)
-                | Expr::Unsafe(_)
-                | Expr::Async(_) => {}
-                _ => syn::visit_mut::visit_expr_mut(self, e),
-            }
-        }
-        fn visit_local_mut(&mut self, l: &mut syn::Local) {
-            // (Not a `let .. else`'s `else`.)
-            if let Some(init) = &mut l.init {
-                self.visit_expr_mut(&mut init.expr);
-            }
-        }
-        fn visit_item_mut(&mut self, _: &mut syn::Item) {}
-        fn visit_macro_mut(&mut self, _: &mut syn::Macro) {}
     }
     Tries(taken).visit_block_mut(block);
 }

@@ -30,7 +30,7 @@ const AFTER: &[&str] = &["map", "filter", "copied", "cloned", "enumerate"];
 pub(super) const COUNTED: &str = "__backprop_counted";
 
 /// What joined walks support, for errors.
-pub(in crate::lower) const JOINED: &str = "#[differentiate] supports walks joined by `.chain(..)`, `.flatten()` or `.flat_map(..)` that then `.map(..)`, `.filter(..)`, `.copied()`, `.cloned()` or `.enumerate()` (counting across the parts) and end in `.sum()`, `.product()`, `.fold(..)`, `.for_each(..)`, `.collect()`, `.max_by(..)`/`.min_by(..)` or `.reduce(..)` (then unwrapped), or that a `for` loop without `break` walks; each part walks a sequence of floats (`xs.iter().chain(&ys)`, `.chain(ys.iter().map(..))`), and `.flatten()` the rows of a nested sequence (`m.iter().flatten()`, `m.iter().flat_map(|row| row.iter())`)";
+pub(in crate::lower) const JOINED: &str = "#[differentiate] supports walks joined by `.chain(..)`, `.flatten()` or `.flat_map(..)` that then `.map(..)`, `.filter(..)`, `.copied()`, `.cloned()` or `.enumerate()` (counting across the parts) and end in `.sum()`, `.product()`, `.fold(..)`, `.for_each(..)`, `.collect()`, `.max_by(..)`/`.min_by(..)` or `.reduce(..)` (then unwrapped), or that a `for` loop without `break` walks; each part walks a sequence of floats (`xs.iter().chain(&ys)`, `.chain(ys.iter().map(..))`), and `.flatten()` the rows of a nested sequence (`m.iter().flatten()`, `m.iter().flat_map(|row| row.iter())`) or the arrays a closure writes out (`xs.iter().flat_map(|&a| [a, a * a])`)";
 
 /// The parts of `expr` if it is a joined walk; `Err(span)` where one is written with what
 /// the rewrite does not take (an adaptor after the join that is not in [`AFTER`], a part
