@@ -495,6 +495,21 @@ fn scaled_by_the_fifth(x: &[f64]) -> f64 {
     total_of(|t| Some(t * x.get(4)?), x) + x[0] * x[1]
 }
 
+/// Local closures making an `Option`: by `?`, and by branches, then matched, defaulted and
+/// mapped.
+#[differentiate(hessian)]
+fn local_options(x: &[f64]) -> f64 {
+    let third = |t: f64| -> Option<f64> { Some(t * x.get(2)?) };
+    let safe = |t: f64| -> Option<f64> { if t > 0.0 { Some(t.ln()) } else { None } };
+    let mut s = third(x[1]).unwrap_or(0.0) + 10.0 * x[0];
+    for &v in x {
+        if let Some(l) = safe(v) {
+            s += l * v;
+        }
+    }
+    s + safe(x[0] + 1.0).map_or(0.0, |l| l * l)
+}
+
 #[test]
 fn closures_returning_early() {
     for (seed, x) in [
@@ -509,5 +524,6 @@ fn closures_returning_early() {
         check_slice_function!(guarded_terms, &x, seed);
         check_slice_function!(softplus_scaled, &x, seed);
         check_slice_function!(scaled_by_the_fifth, &x, seed);
+        check_slice_function!(local_options, &x, seed);
     }
 }

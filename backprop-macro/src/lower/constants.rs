@@ -260,7 +260,7 @@ impl Renamer<'_, '_> {
     /// An expression a constant may not contain: an error at it.
     fn refuse(&mut self, expr: &Expr, what: &str) {
         let message = match expr {
-            Expr::Closure(_) => "#[differentiate] supports closures in iterator chains (`xs.iter().map(|x| ..)`), in `a.mapv(|v| ..)`, bound to a local that is only called (`let f = |t| t * w; f(x)`), and given to an ordinary function that calls it (`simpson(|t| t * w, 0.0, 1.0, 10)` with `f: impl Fn(f64) -> f64`), where neither its name nor a name it reads is bound again before a call and its body has no `?` (a `return` is its value's branches); for this one, write the computation inline, or make it a #[differentiate] function or a gate".to_owned(),
+            Expr::Closure(_) => "#[differentiate] supports closures in iterator chains (`xs.iter().map(|x| ..)`), in `a.mapv(|v| ..)`, bound to a local that is only called (`let f = |t| t * w; f(x)`), and given to an ordinary function that calls it (`simpson(|t| t * w, 0.0, 1.0, 10)` with `f: impl Fn(f64) -> f64`), where neither its name nor a name it reads is bound again before a call and its body has no `?` but in a closure making an `Option` (a `return` is its value's branches); for this one, write the computation inline, or make it a #[differentiate] function or a gate".to_owned(),
             Expr::Unsafe(_) => "#[differentiate] does not support `unsafe` blocks".to_owned(),
             _ => format!("#[differentiate] does not support {what}"),
         };

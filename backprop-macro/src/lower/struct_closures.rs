@@ -65,7 +65,15 @@ pub(super) fn struct_closure(
         Some(syn::Stmt::Expr(value, None)) => Some(value),
         _ => None,
     };
-    if !typed_struct && !value.is_some_and(has_struct) {
+    // (One making an `Option`, `|t| -> Option<f64> { .. }`, too: the caller holds its value
+    // as a float and a flag, as a helper's, `options.rs`.)
+    let option = match &c.output {
+        syn::ReturnType::Type(_, ty) => {
+            matches!(&**ty, Type::Path(t) if t.path.segments.last().is_some_and(|s| s.ident == "Option"))
+        }
+        syn::ReturnType::Default => false,
+    };
+    if !typed_struct && !option && !value.is_some_and(has_struct) {
         return None;
     }
     let names: Vec<Ident> = params.iter().map(|(p, _)| p.clone()).collect();
