@@ -277,9 +277,11 @@ fn sequence_depth(ty: &syn::Type) -> usize {
 /// The type parameters of `sig` that appear only as the whole type of a parameter behind a
 /// reference (`m: &M`, `m: &mut M`): not in the result, not inside another type.
 pub(crate) fn by_reference_type_params(sig: &syn::Signature) -> Vec<syn::Ident> {
+    // (Not a float type, `T: Real`.)
     let names: Vec<syn::Ident> = sig
         .generics
         .type_params()
+        .filter(|t| !crate::lower::bounded_by_real(&t.bounds))
         .map(|t| t.ident.clone())
         .collect();
     // Every place a name appears, and those that are a reference's whole type.
