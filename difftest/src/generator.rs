@@ -794,6 +794,13 @@ pub fn plain_root(a: f64, b: f64) -> Option<f64> {
     Some((1.0 + d).ln() - a)
 }
 
+/// A sequence of points stepped in place, lent mutably.
+pub fn plain_step(ps: &mut [Pt], b: f64) {
+    for i in 1..ps.len() {
+        ps[i].x += b * ps[i - 1].y;
+    }
+}
+
 pub fn plain_lerp(a: [f64; 2], b: [f64; 2], t: f64) -> [f64; 2] {
     [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])]
 }
@@ -1772,7 +1779,7 @@ impl<'r> Gen<'r> {
                     // zipped (with `v`, and with itself shifted); and a walk reversed
                     // after its map.
                     8 if self.has_slice && self.rng.chance(0.35) => format!(
-                        "{{ let mut ps: Vec<Pt> = v.iter().map(|&e| Pt {{ x: e * ({a}), y: e + {b} }}).collect(); ps.push(Pt::new({a}, {b})); for p in ps.iter_mut() {{ p.y *= 0.5; p.nudge(0.25); }} ps[0] = ps[ps.len() - 1] + ps[0] * 0.5; ps[0].nudge({b}); ps[0] += Pt::new({a}, 0.5); let mut s = 0.0; for (j, p) in ps.iter().enumerate().rev() {{ s += p.dot(ps[j / 2]) * 0.25; }} s + ps.windows(2).map(|w| (w[1] + w[0] * 0.5).norm()).sum::<f64>() + ps.iter().filter(|p| p.x > {b}).map(|p| p.x * p.y).sum::<f64>() + ps.iter().zip(v).map(|(p, &e)| p.y * e).sum::<f64>() + ps.iter().zip(ps.iter().skip(1)).map(|(p, q)| p.x * q.y).sum::<f64>() + v.iter().map(|e| e * ({a})).rev().fold(0.0, |acc, t| acc * 0.5 + t) }}"
+                        "{{ let mut ps: Vec<Pt> = v.iter().map(|&e| Pt {{ x: e * ({a}), y: e + {b} }}).collect(); ps.push(Pt::new({a}, {b})); plain_step(&mut ps, {b}); for p in ps.iter_mut() {{ p.y *= 0.5; p.nudge(0.25); }} ps[0] = ps[ps.len() - 1] + ps[0] * 0.5; ps[0].nudge({b}); ps[0] += Pt::new({a}, 0.5); let mut s = 0.0; for (j, p) in ps.iter().enumerate().rev() {{ s += p.dot(ps[j / 2]) * 0.25; }} s + ps.windows(2).map(|w| (w[1] + w[0] * 0.5).norm()).sum::<f64>() + ps.iter().filter(|p| p.x > {b}).map(|p| p.x * p.y).sum::<f64>() + ps.iter().zip(v).map(|(p, &e)| p.y * e).sum::<f64>() + ps.iter().zip(ps.iter().skip(1)).map(|(p, q)| p.x * q.y).sum::<f64>() + v.iter().map(|e| e * ({a})).rev().fold(0.0, |acc, t| acc * 0.5 + t) }}"
                     ),
                     // Closures of points (taking and making them), points made by a
                     // constructor and folded into a point, a `Vec` of points zipped behind

@@ -186,10 +186,17 @@ fn desugar_values(
     folds::desugar_structs(block, caller, user);
     struct_aliases::desugar(block, sig);
     struct_windows::desugar(block, sig, user);
-    let not_inlined = helpers::desugar(block, sig, user, floats, krate);
+    let mut not_inlined = helpers::desugar(block, sig, user, floats, krate);
     // (A sequence of structs lent to a helper that steps it, `step(&mut ps, dt)`, is one
-    // sequence per field once the helper's body stands in the call.)
-    struct_seqs::desugar(block, sig, user);
+    // sequence per field once the helper's body stands in the call; the methods its
+    // elements then call, `p.nudge(dt)` of `for p in ps.iter_mut()`, are inlined after.)
+    if struct_seqs::desugar(block, sig, user) {
+        for call in helpers::desugar(block, sig, user, floats, krate) {
+            if !not_inlined.contains(&call) {
+                not_inlined.push(call);
+            }
+        }
+    }
     // (A struct argument the inlined methods bound to a name, `let dot_o = b;`, too.)
     struct_aliases::desugar(block, sig);
     // The inlined methods' and helpers' tuple structs too.

@@ -31,9 +31,21 @@ mod walks;
 use made::literal_fields;
 pub(super) use made::struct_named;
 
-pub(super) fn desugar(block: &mut syn::Block, sig: &syn::Signature, taken: &mut HashSet<String>) {
+/// Whether it split one.
+pub(super) fn desugar(
+    block: &mut syn::Block,
+    sig: &syn::Signature,
+    taken: &mut HashSet<String>,
+) -> bool {
     let caller = &sig.ident;
-    Blocks { caller, sig, taken }.visit_block_mut(block);
+    let mut blocks = Blocks {
+        caller,
+        sig,
+        taken,
+        split: false,
+    };
+    blocks.visit_block_mut(block);
+    blocks.split
 }
 
 struct Blocks<'a> {
@@ -41,6 +53,7 @@ struct Blocks<'a> {
     /// The function's signature: the struct a parameter's elements are (`init: &[State]`).
     sig: &'a syn::Signature,
     taken: &'a mut HashSet<String>,
+    split: bool,
 }
 
 impl VisitMut for Blocks<'_> {
@@ -61,6 +74,7 @@ impl VisitMut for Blocks<'_> {
                     uses.visit_stmt_mut(stmt);
                 }
                 if !uses.failed {
+                    self.split = true;
                     let n = lets.len();
                     block.stmts.truncate(i);
                     block.stmts.extend(lets);
