@@ -186,20 +186,7 @@ fn fold_as_map(e: &mut Expr) {
     };
     let mut body = (*c.body).clone();
     if by_ref {
-        struct Derefs<'a>(&'a Ident);
-        impl VisitMut for Derefs<'_> {
-            fn visit_expr_mut(&mut self, e: &mut Expr) {
-                if let Expr::Unary(u) = e
-                    && matches!(u.op, syn::UnOp::Deref(_))
-                    && matches!(strip(&u.expr), Expr::Path(p) if p.path.is_ident(self.0))
-                {
-                    *e = (*u.expr).clone();
-                    return;
-                }
-                syn::visit_mut::visit_expr_mut(self, e);
-            }
-        }
-        Derefs(&acc).visit_expr_mut(&mut body);
+        helpers::Derefs(&[acc.to_string()]).visit_expr_mut(&mut body);
     }
     let span = m.method.span();
     let (a, axis, init) = (&m.receiver, &m.args[0], &m.args[1]);

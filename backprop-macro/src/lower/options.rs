@@ -251,7 +251,8 @@ impl VisitMut for FillBreaks<'_, '_> {
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 }
 
-fn is_some(func: &Expr) -> bool {
+/// Whether `func` is `Some` (of `Some(e)`).
+pub(super) fn is_some(func: &Expr) -> bool {
     matches!(strip(func), Expr::Path(p) if p.path.is_ident("Some"))
 }
 

@@ -67,12 +67,7 @@ pub(super) fn struct_closure(
     };
     // (One making an `Option`, `|t| -> Option<f64> { .. }`, too: the caller holds its value
     // as a float and a flag, as a helper's, `options.rs`.)
-    let option = match &c.output {
-        syn::ReturnType::Type(_, ty) => {
-            matches!(&**ty, Type::Path(t) if t.path.segments.last().is_some_and(|s| s.ident == "Option"))
-        }
-        syn::ReturnType::Default => false,
-    };
+    let option = matches!(&c.output, syn::ReturnType::Type(_, ty) if helpers::is_option(ty));
     if !typed_struct && !option && !value.is_some_and(has_struct) {
         return None;
     }

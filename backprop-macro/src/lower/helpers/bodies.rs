@@ -36,6 +36,9 @@ pub(in crate::lower) fn closure_returns(block: &mut syn::Block, taken: &mut Hash
     impl VisitMut for Closures<'_> {
         fn visit_expr_closure_mut(&mut self, c: &mut syn::ExprClosure) {
             syn::visit_mut::visit_expr_closure_mut(self, c);
+            if !exits_early(&c.body) {
+                return;
+            }
             // (`?` where the closure says it makes an `Option`: `-> Option<f64>`, or
             // `Some(..)` its value.)
             let option = match (&c.output, &*c.body) {
@@ -45,28 +48,18 @@ pub(in crate::lower) fn closure_returns(block: &mut syn::Block, taken: &mut Hash
                 }
                 (_, body) => makes_some(body),
             };
-            if option && let Expr::Block(b) = &mut *c.body {
-                tries_as_returns(&mut b.block, self.0);
-            } else if option {
-                let body = &c.body;
-                let mut block: syn::Block = syn::parse_quote!({ #body });
-                tries_as_returns(&mut block, self.0);
-                *c.body = syn::parse_quote!(#block);
-            }
-            let returns = match &*c.body {
-                Expr::Block(b) if b.label.is_none() => has_return(&b.block.stmts),
-                body => has_return(&[syn::Stmt::Expr(body.clone(), None)]),
-            };
-            if !returns {
-                return;
-            }
             let mut block = match &*c.body {
                 Expr::Block(b) if b.label.is_none() => b.block.clone(),
                 body => syn::parse_quote!({ #body }),
             };
-            let name = Ident::new("closure", c.body.span());
-            // (Its value is the block's: a closure of nothing ends in a unit either way.)
-            returns_in(&mut block, false, &name, self.0);
+            if option {
+                tries_as_returns(&mut block, self.0);
+            }
+            if has_return(&block.stmts) {
+                let name = Ident::new("closure", c.body.span());
+                // (Its value is the block's: a closure of nothing ends in a unit either way.)
+                returns_in(&mut block, false, &name, self.0);
+            }
             *c.body = syn::parse_quote!(#block);
         }
         fn visit_item_mut(&mut self, _: &mut syn::Item) {}
@@ -75,14 +68,14 @@ pub(in crate::lower) fn closure_returns(block: &mut syn::Block, taken: &mut Hash
 }
 
 /// Whether `ty` is an `Option`.
-fn is_option(ty: &syn::Type) -> bool {
+pub(in crate::lower) fn is_option(ty: &syn::Type) -> bool {
     matches!(ty, syn::Type::Path(p) if p.qself.is_none()
         && p.path.segments.last().is_some_and(|s| s.ident == "Option"))
 }
 
 /// Whether `e` is `Some(..)`.
 fn makes_some(e: &Expr) -> bool {
-    matches!(e, Expr::Call(c) if matches!(&*c.func, Expr::Path(p) if p.path.is_ident("Some")))
+    matches!(e, Expr::Call(c) if crate::lower::options::is_some(&c.func))
 }
 
 /// Each `e?` of `block` (not a closure's), in a body making an `Option`, as what it means:
@@ -323,7 +316,7 @@ pub(in crate::lower) fn strip_derefs(names: &[String], stmt: &mut syn::Stmt) {
 }
 
 /// `*o` as `o`, for the parameters bound to values in place of references.
-pub(super) struct Derefs<'a>(pub(super) &'a [String]);
+pub(in crate::lower) struct Derefs<'a>(pub(in crate::lower) &'a [String]);
 
 impl VisitMut for Derefs<'_> {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
