@@ -495,7 +495,9 @@ fn methodical(rng: &mut Rng, id: usize) -> Function {
             1 => format!("let c{k} = &a;\n    acc = acc * 0.5 + c{k}.dot(&b) * {lit};"),
             2 => format!("acc += a.dot(&b).tanh() + b.dot(&b) * {lit} * 0.25;"),
             3 => format!("acc = b.at(acc.tanh()) + a.norm() * {lit};"),
-            4 => "acc = a.shade(acc) + b.twice(acc * 0.5);".to_owned(),
+            // (And through ordinary functions generic over the trait.)
+            4 => "acc = a.shade(acc) + b.twice(acc * 0.5) + shaded(&a, acc * 0.25) - shaded_by(&b, acc);"
+                .to_owned(),
             5 => format!("acc = lin.apply(acc) + lin.ridge() * {lit};"),
             6 => "for l in ls {\n        acc = l.forward(acc);\n    }".to_owned(),
             7 => format!(
@@ -952,6 +954,15 @@ pub mod shading {
     }
 }
 pub use shading::Shade;
+
+/// Ordinary functions of any `Shade`, by a type parameter and by `&impl`.
+pub fn shaded<S: Shade>(s: &S, t: f64) -> f64 {
+    s.twice(t) - s.shade(t) * 0.5
+}
+
+pub fn shaded_by(s: &impl Shade, t: f64) -> f64 {
+    s.shade(t * 0.5) * 0.25
+}
 
 impl shading::Shade for Pv {
     fn shade(&self, t: f64) -> f64 {
@@ -1881,7 +1892,7 @@ impl<'r> Gen<'r> {
                     // A walk skipping while a test holds, a labeled block left with a
                     // value, a count across a joined walk, a search over one.
                     4 if self.has_slice && self.rng.chance(0.3) => format!(
-                        "{{ let w = [{a}, 0.5]; let s: f64 = v.iter().skip_while(|&&e| e < {b}).map(|e| e * ({a})).sum(); let r = 'found: {{ for &e in v {{ if e > {b} {{ break 'found e * ({a}); }} }} {b} }}; let c: f64 = v.iter().chain(&w).enumerate().map(|(k, e)| e * (k as f64 + 0.5)).sum(); s + r + c + v.iter().chain(&w).copied().max_by(|p, q| p.total_cmp(q)).unwrap() }}"
+                        "{{ let w = [{a}, 0.5]; let s: f64 = v.iter().skip_while(|&&e| e < {b}).map(|e| e * ({a})).sum(); let r = 'found: {{ for &e in v {{ if e > {b} {{ break 'found e * ({a}); }} }} {b} }}; let c: f64 = v.iter().chain(&w).enumerate().map(|(k, e)| e * (k as f64 + 0.5)).sum(); s + r + c + v.iter().chain(&w).copied().max_by(|p, q| p.total_cmp(q)).unwrap() + v.iter().flat_map(|&e| [e, e * ({a})]).map(|t| t.sin()).sum::<f64>() }}"
                     ),
                     4 if self.has_slice => match self.rng.below(11) {
                         // A fold over a pair of accumulators, the last element passing a
@@ -3159,7 +3170,7 @@ pub fn check_{name}(p: &mut Points) -> (Verdict, String) {{
                         let reduced = reduced(NK.rows_cols()?);
                         (
                             format!(
-                                "({param}.std_axis(Axis({axis}), 0.0) + {param}.std(1.0) + {param}.map_axis(Axis(1), |r| r.sum()).sum())"
+                                "({param}.std_axis(Axis({axis}), 0.0) + {param}.std(1.0) + {param}.map_axis(Axis(1), |r| r.sum()).sum() + {param}.fold_axis(Axis(1), f64::NEG_INFINITY, |m, &e| m.max(e)).sum())"
                             ),
                             reduced,
                         )
