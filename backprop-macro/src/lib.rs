@@ -77,6 +77,8 @@
 //! - `lower/split_ends.rs`: `split_first` and `split_last` matched, as slice patterns.
 //! - `lower/hoisting.rs`: statements put before the statement whose expression needs them
 //!   (what it evaluates first thing only).
+//! - `lower/conditions.rs`: an `if`, a `match` or a block inside a condition (`a && match
+//!   root(x) { .. } < 0.9`) bound to names before the test, `&&` and `||` still short.
 //! - `lower/flat_maps.rs`: `xs.iter().flat_map(|&a| [a, a * a])` as the rows it means, a
 //!   local `Vec` of arrays made first, then walked.
 //! - `lower/sub_stretches.rs`: the windows or chunks of a sub-slice (`x[a..b].chunks(k)`),

@@ -257,6 +257,49 @@ impl Renamer<'_, '_> {
 }
 
 impl Renamer<'_, '_> {
+    /// A `match` that is a test, and inside a closure evaluated as written any `match`, a
+    /// block and an `if`, renamed in place (whether `expr` was one).
+    fn as_written(&mut self, expr: &mut Expr) -> bool {
+        // A test (`match k { Some(n) if n > 3 => true, _ => false }`), and any `match`
+        // inside a closure evaluated as written (`.filter(|&&e| e > match root(a) { Some(t)
+        // => t, None => a })`): a guard and an arm read what its pattern binds, not the
+        // function's variables of the same names; an arm that cannot be reached is as
+        // written.
+        if let Expr::Match(m) = expr
+            && (matches::is_test(m) || self.tests > 0)
+        {
+            self.visit_expr_mut(&mut m.expr);
+            for arm in &mut m.arms {
+                let before = self.masked.len();
+                collect_pat_names(&arm.pat, &mut self.masked);
+                syn::visit_mut::visit_pat_mut(self, &mut arm.pat);
+                if !matches::is_unreachable(&arm.body) {
+                    self.visit_expr_mut(&mut arm.body);
+                }
+                self.masked.truncate(before);
+            }
+            return true;
+        }
+        // Inside a closure evaluated as written (`(0..n).map(|i| { let p = V2::new(..);
+        // p.x })`, an inlined function's body): a block, its names masked after their `let`.
+        if let (Expr::Block(b), true) = (&mut *expr, self.tests > 0)
+            && b.label.is_none()
+        {
+            self.closure_block(&mut b.block);
+            return true;
+        }
+        // Inside a closure evaluated as written, an `if`'s branches too.
+        if let (Expr::If(i), true) = (&mut *expr, self.tests > 0) {
+            self.visit_expr_mut(&mut i.cond);
+            self.closure_block(&mut i.then_branch);
+            if let Some((_, rest)) = &mut i.else_branch {
+                self.visit_expr_mut(rest);
+            }
+            return true;
+        }
+        false
+    }
+
     /// An expression a constant may not contain: an error at it.
     fn refuse(&mut self, expr: &Expr, what: &str) {
         let message = match expr {
@@ -365,6 +408,7 @@ impl VisitMut for Renamer<'_, '_> {
         // use their bindings become: the name is the pattern's, the matched value must not
         // carry a derivative (it would be lost).
         if let Expr::Match(m) = expr
+            && self.tests == 0
             && let Some(pat) = matches::is_projection(m).cloned()
         {
             if self.lower.reads_derivative(&m.expr) {
@@ -380,27 +424,8 @@ impl VisitMut for Renamer<'_, '_> {
             self.masked.truncate(before);
             return;
         }
-        // A test (`match k { Some(n) if n > 3 => true, _ => false }`): a guard reads what
-        // its pattern binds, not the function's variables of the same names.
-        if let Expr::Match(m) = expr
-            && matches::is_test(m)
-        {
-            self.visit_expr_mut(&mut m.expr);
-            for arm in &mut m.arms {
-                let before = self.masked.len();
-                collect_pat_names(&arm.pat, &mut self.masked);
-                syn::visit_mut::visit_pat_mut(self, &mut arm.pat);
-                self.visit_expr_mut(&mut arm.body);
-                self.masked.truncate(before);
-            }
+        if self.as_written(expr) {
             return;
-        }
-        // Inside a closure evaluated as written (`(0..n).map(|i| { let p = V2::new(..);
-        // p.x })`, an inlined function's body): a block, its names masked after their `let`.
-        if let (Expr::Block(b), true) = (&mut *expr, self.tests > 0)
-            && b.label.is_none()
-        {
-            return self.closure_block(&mut b.block);
         }
         // `vec![0; k]`, `vec![true, false]`: its elements renamed one by one.
         if self.rename_vec(expr) {
@@ -499,7 +524,7 @@ fn unsupported_in_constant(expr: &Expr) -> Option<&'static str> {
         // A test (`match k { 1 | 2 => true, _ => false }`, what a `match` arm's becomes).
         Expr::Match(m) if matches::is_test(m) => None,
         Expr::Block(_) | Expr::If(_) | Expr::Match(_) => Some(
-            "`if`, `match` or blocks inside a condition or index; assign them to a variable first",
+            "`if`, `match` or blocks inside a condition that binds with `let` (`if let .. && ..`) or whose `if` is itself inside an expression's condition; assign them to a variable first (an `if`'s condition, a `while`'s and a closure's test may otherwise compute values this way)",
         ),
         Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) => Some("loops inside an expression"),
         Expr::Unsafe(_) => Some("`unsafe` blocks"),

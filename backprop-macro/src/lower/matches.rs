@@ -633,11 +633,16 @@ pub(super) fn is_projection(m: &syn::ExprMatch) -> Option<&Pat> {
     let [arm, rest] = &m.arms[..] else {
         return None;
     };
-    let unreachable = matches!(&*rest.body, Expr::Macro(mac)
-        if mac.mac.path.segments.last().is_some_and(|s| s.ident == "unreachable"));
+    let unreachable = is_unreachable(&rest.body);
     let named = matches!(&*arm.body, Expr::Path(p)
         if p.path.get_ident().is_some_and(|name| bindings(&arm.pat).contains(name)));
     (matches!(rest.pat, Pat::Wild(_)) && unreachable && named).then_some(&arm.pat)
+}
+
+/// `unreachable!(..)`, an arm [`branch`] writes where no value can come.
+pub(super) fn is_unreachable(body: &Expr) -> bool {
+    matches!(body, Expr::Macro(mac)
+        if mac.mac.path.segments.last().is_some_and(|s| s.ident == "unreachable"))
 }
 
 /// A `match` that is already a test: every arm's body `true` or `false`. A constant, as a

@@ -24,6 +24,7 @@ mod borrows;
 mod break_value;
 mod calls;
 mod closures;
+mod conditions;
 mod constants;
 mod copies;
 mod expressions;
@@ -174,6 +175,8 @@ fn desugar_values(
     crate::source::without_float_args(&name, caller.span(), |v| v.visit_block_mut(block));
     // A closure's `return`s as its value's branches (`helpers/bodies.rs`).
     helpers::closure_returns(block, user);
+    // Conditions that compute a value on the way, as the statements before them.
+    conditions::desugar(block, user);
     flat_maps::desugar(block, user);
     tuples::split_element_lets(block);
     array_rows::desugar(block, sig, user);

@@ -576,11 +576,15 @@ fn mapped(
             let pat = pairs::Elements::of_expr(cx, &test.inputs[0], &cond)
                 .and_then(|read| read.take_apart_expr(&value, &mut cond));
             let bound = pairs::bind_item(cx, pat.as_ref().unwrap_or(&test.inputs[0]), value)?;
+            // (What the test computes on the way, `{ let t = x * w; t > 0.5 }`, bound first.)
+            let before = conditions::lift(&mut cond, &mut |base, _| cx.fresh(base));
             let inner = mapped(cx, rest, again, finish)?;
             Some(match first {
                 // `take_while`: the walk ends at the first item that fails.
-                Adapter::TakeWhile(_) => quote!({ #bound if !(#cond) { break; } #inner }),
-                _ => quote!({ #bound if #cond { #inner } }),
+                Adapter::TakeWhile(_) => {
+                    quote!({ #bound #(#before)* if !(#cond) { break; } #inner })
+                }
+                _ => quote!({ #bound #(#before)* if #cond { #inner } }),
             })
         }
     }
