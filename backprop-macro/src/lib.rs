@@ -79,6 +79,8 @@
 //!   (what it evaluates first thing only).
 //! - `lower/conditions.rs`: an `if`, a `match` or a block inside a condition (`a && match
 //!   root(x) { .. } < 0.9`) bound to names before the test, `&&` and `||` still short.
+//! - `lower/counted.rs`: a walk zipped with a range (`(0..n).zip(x)`, `x.iter().zip(1..)`)
+//!   as the enumeration it is, the range's item bound where the pair is taken apart.
 //! - `lower/flat_maps.rs`: `xs.iter().flat_map(|&a| [a, a * a])` as the rows it means, a
 //!   local `Vec` of arrays made first, then walked.
 //! - `lower/sub_stretches.rs`: the windows or chunks of a sub-slice (`x[a..b].chunks(k)`),

@@ -149,24 +149,35 @@ struct Inline<'a> {
     taken: &'a mut HashSet<String>,
 }
 
-/// A closure's parameter as the `let` that binds it at a call: its pattern without its
-/// type, and whether it takes the argument by reference (`|&(a, b)|` binds `let (a, b) =
-/// *arg;`).
+/// A closure's parameter as the `let` that binds it at a call: its pattern, its type where
+/// it names a float (`|t: f64|`: an argument written `0.0` stays an `f64`), and whether it
+/// takes the argument by reference (`|&(a, b)|` binds `let (a, b) = *arg;`).
 struct Param {
     pat: Pat,
+    float: Option<Type>,
     deref: bool,
 }
 
 impl Param {
     fn of(p: &Pat) -> Self {
         match p {
-            Pat::Type(t) => Param::of(&t.pat),
+            Pat::Type(t) => {
+                let float = matches!(&*t.pat, Pat::Ident(_))
+                    && matches!(&*t.ty, Type::Path(p) if p.qself.is_none()
+                        && (p.path.is_ident("f64") || p.path.is_ident("f32")));
+                Param {
+                    float: float.then(|| (*t.ty).clone()),
+                    ..Param::of(&t.pat)
+                }
+            }
             Pat::Reference(r) if r.mutability.is_none() => Param {
                 pat: (*r.pat).clone(),
+                float: None,
                 deref: true,
             },
             other => Param {
                 pat: other.clone(),
+                float: None,
                 deref: false,
             },
         }
@@ -176,13 +187,14 @@ impl Param {
     /// (a lent value, `&e`, read as `e`).
     fn binding(&self, arg: &Expr) -> syn::Stmt {
         let pat = &self.pat;
-        match (self.deref, strip(arg)) {
-            (true, Expr::Reference(r)) if r.mutability.is_none() => {
+        match (self.deref, strip(arg), &self.float) {
+            (true, Expr::Reference(r), _) if r.mutability.is_none() => {
                 let value = &r.expr;
                 syn::parse_quote!(let #pat = #value;)
             }
-            (true, _) => syn::parse_quote!(let #pat = *(#arg);),
-            (false, _) => syn::parse_quote!(let #pat = #arg;),
+            (true, _, _) => syn::parse_quote!(let #pat = *(#arg);),
+            (false, _, Some(ty)) => syn::parse_quote!(let #pat: #ty = #arg;),
+            (false, _, None) => syn::parse_quote!(let #pat = #arg;),
         }
     }
 }

@@ -11,7 +11,8 @@
 //! copy bound just before it (its iterable is evaluated first, so the copy is the one it
 //! walked), and a chain keeps its copy (and is refused further on, as before).
 //! `Vec::from(xs)` and `let v: Vec<f64> = xs.into();` are `xs.to_vec()`, and the free
-//! function `std::iter::zip(a, b)` is the method chain `a.iter().zip(b)` (`free_zip`).
+//! function `std::iter::zip(a, b)` is the method chain `a.iter().zip(b)` (`free_zip`), and
+//! `std::iter::repeat(x).take(n)` is `(0..n).map(|_| x)`.
 
 use super::*;
 
@@ -225,13 +226,19 @@ impl VisitMut for Chains {
 /// `std::iter::zip(a, b)` (also `core::iter::zip`, `iter::zip`, and `zip` brought in by
 /// `use` where the caller's module declares no function so named) as the chain it is:
 /// `a.iter().zip(b)` for a borrowed `&a`, `a.iter_mut().zip(b)` for `&mut a`,
-/// `a.into_iter().zip(b)` otherwise.
+/// `a.into_iter().zip(b)` otherwise. Also `std::iter::repeat(x).take(n)` and
+/// `std::iter::repeat_n(x, n)` of a value named or written out, as `(0..n).map(|_| x)`.
 pub(super) fn free_zip(block: &mut syn::Block, caller: &Ident) {
-    /// The caller, and whether a bare `zip` was rewritten.
-    struct Zip<'a>(&'a Ident, bool);
+    /// The caller, and the bare names rewritten (`zip`, `repeat`, `repeat_n`).
+    struct Zip<'a>(&'a Ident, Vec<&'static str>);
     impl VisitMut for Zip<'_> {
         fn visit_expr_mut(&mut self, e: &mut Expr) {
             syn::visit_mut::visit_expr_mut(self, e);
+            if let Some((repeated, bare)) = repeated(e, self.0) {
+                *e = repeated;
+                self.1.extend(bare);
+                return;
+            }
             let Expr::Call(c) = e else { return };
             let Expr::Path(f) = strip(&c.func) else {
                 return;
@@ -263,25 +270,78 @@ pub(super) fn free_zip(block: &mut syn::Block, caller: &Ident) {
                 a => quote_spanned!(span=> (#a).into_iter()),
             };
             *e = syn::parse_quote_spanned!(span=> #walk.zip(#b));
-            self.1 |= bare;
+            if bare {
+                self.1.push("zip");
+            }
         }
         fn visit_item_mut(&mut self, _: &mut syn::Item) {}
     }
-    let mut zip = Zip(caller, false);
+    let mut zip = Zip(caller, Vec::new());
     zip.visit_block_mut(block);
-    if zip.1 {
-        Unimport.visit_block_mut(block);
+    if !zip.1.is_empty() {
+        Unimport(zip.1).visit_block_mut(block);
     }
 }
 
-/// Removes `zip` from the body's `use` items (`use std::iter::zip;`), once every bare
-/// `zip(a, b)` is a method call: the generated code would not use it.
-struct Unimport;
+/// `repeat(x).take(n)` or `repeat_n(x, n)` of `std::iter`, `x` a name, a field or a
+/// literal (evaluated once either way): `(0..n).map(|_| x)`, and the bare name used.
+fn repeated(e: &Expr, caller: &Ident) -> Option<(Expr, Option<&'static str>)> {
+    let std_fn = |f: &Expr, name: &'static str| -> Option<Option<&'static str>> {
+        let Expr::Path(f) = strip(f) else { return None };
+        let names: Vec<&Ident> = f.path.segments.iter().map(|s| &s.ident).collect();
+        match names[..] {
+            [only] if only == name && crate::source::may_be_std(&caller.to_string(), only) => {
+                Some(Some(name))
+            }
+            [.., iter, last] if iter == "iter" && last == name => Some(None),
+            _ => None,
+        }
+    };
+    let (value, n, bare) = match e {
+        Expr::MethodCall(m) if m.method == "take" && m.args.len() == 1 => {
+            let Expr::Call(c) = strip(&m.receiver) else {
+                return None;
+            };
+            let bare = std_fn(&c.func, "repeat")?;
+            let [value] = &c.args.iter().collect::<Vec<_>>()[..] else {
+                return None;
+            };
+            (*value, &m.args[0], bare)
+        }
+        Expr::Call(c) => {
+            let bare = std_fn(&c.func, "repeat_n")?;
+            let [value, n] = &c.args.iter().collect::<Vec<_>>()[..] else {
+                return None;
+            };
+            (*value, *n, bare)
+        }
+        _ => return None,
+    };
+    fn plain(e: &Expr) -> bool {
+        match strip(e) {
+            Expr::Path(_) | Expr::Lit(_) => true,
+            Expr::Field(f) => plain(&f.base),
+            Expr::Unary(u) => matches!(u.op, syn::UnOp::Neg(_)) && plain(&u.expr),
+            _ => false,
+        }
+    }
+    let span = e.span();
+    plain(value).then(|| {
+        (
+            syn::parse_quote_spanned!(span=> (0..#n).map(|_| #value)),
+            bare,
+        )
+    })
+}
+
+/// Removes the names given from the body's `use` items (`use std::iter::zip;`), once every
+/// bare `zip(a, b)` is a method call: the generated code would not use them.
+struct Unimport(Vec<&'static str>);
 
 impl VisitMut for Unimport {
     fn visit_block_mut(&mut self, b: &mut syn::Block) {
         b.stmts.retain_mut(|stmt| match stmt {
-            syn::Stmt::Item(syn::Item::Use(u)) => keep(&mut u.tree),
+            syn::Stmt::Item(syn::Item::Use(u)) => keep(&mut u.tree, &self.0),
             _ => true,
         });
         syn::visit_mut::visit_block_mut(self, b);
@@ -289,16 +349,16 @@ impl VisitMut for Unimport {
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 }
 
-/// Whether anything but `zip` is left of `tree`, once `zip` is taken out of it.
-fn keep(tree: &mut syn::UseTree) -> bool {
+/// Whether anything but the names `gone` is left of `tree`, once they are taken out of it.
+fn keep(tree: &mut syn::UseTree, gone: &[&str]) -> bool {
     match tree {
-        syn::UseTree::Path(p) => keep(&mut p.tree),
-        syn::UseTree::Name(n) => n.ident != "zip",
+        syn::UseTree::Path(p) => keep(&mut p.tree, gone),
+        syn::UseTree::Name(n) => !gone.iter().any(|g| n.ident == g),
         syn::UseTree::Group(g) => {
             g.items = std::mem::take(&mut g.items)
                 .into_pairs()
                 .map(syn::punctuated::Pair::into_value)
-                .filter_map(|mut t| keep(&mut t).then_some(t))
+                .filter_map(|mut t| keep(&mut t, gone).then_some(t))
                 .collect();
             !g.items.is_empty()
         }

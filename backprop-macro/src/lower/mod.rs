@@ -27,6 +27,7 @@ mod closures;
 mod conditions;
 mod constants;
 mod copies;
+mod counted;
 mod expressions;
 mod extrema;
 mod fields;
@@ -182,6 +183,7 @@ fn desugar_values(
     array_rows::desugar(block, sig, user);
     borrows::desugar(block);
     copies::free_zip(block, caller);
+    counted::desugar(block, user);
     copies::desugar(block, user);
     closures::rename_shadowing(block, user);
     tuple_structs::desugar(block, caller);
