@@ -925,3 +925,75 @@ fn a_function_of_the_type_called_by_its_methods() {
         8,
     );
 }
+
+/// Unit structs as strategies (`struct Softplus;`), with and without `Copy`: a trait's
+/// methods (a provided one too) called on a local bound to one, on one written out, on a
+/// parameter, and one lent to helpers generic over the trait (`&A`, `&impl Act`). Such a
+/// struct holds nothing: its methods were "does not know the derivative of `.act()`".
+pub trait Act {
+    fn act(&self, v: f64) -> f64;
+    fn twice(&self, v: f64) -> f64 {
+        self.act(self.act(v))
+    }
+}
+
+#[derive(Clone, Copy)]
+pub struct Softplus;
+
+pub struct Tanh;
+
+impl Act for Softplus {
+    fn act(&self, v: f64) -> f64 {
+        (1.0 + v.exp()).ln()
+    }
+}
+
+impl Act for Tanh {
+    fn act(&self, v: f64) -> f64 {
+        v.tanh()
+    }
+}
+
+impl Tanh {
+    fn scaled(&self, v: f64, k: f64) -> f64 {
+        k * self.act(v)
+    }
+}
+
+fn layer<A: Act>(a: &A, x: &[f64]) -> f64 {
+    x.iter().map(|&v| a.act(v)).sum()
+}
+
+fn layer_twice(a: &impl Act, x: &[f64]) -> f64 {
+    x.iter().map(|&v| a.twice(v)).sum()
+}
+
+#[differentiate(hessian)]
+fn strategies(x: &[f64], marker: &Tanh) -> f64 {
+    let s = Softplus;
+    let t = Tanh;
+    layer(&s, x) * layer(&Tanh, x)
+        + layer_twice(&Softplus, x)
+        + marker.act(x[0])
+        + Tanh.act(x[1])
+        + s.twice(x[2])
+        + t.scaled(x[3], 0.5)
+}
+
+#[test]
+fn unit_structs_as_strategies() {
+    for (seed, x) in [(1, [0.3, -1.2, 2.1, 0.7]), (2, [-0.5, 0.4, -1.1, 1.3])] {
+        let (value, g) = strategies::grad(&x, &Tanh);
+        assert_eq!(value, strategies(&x, &Tanh));
+        assert_fd(|q| strategies(q, &Tanh), &x, &g.x);
+        check_hvp(
+            |q| strategies::grad(q, &Tanh).1.x,
+            |q, u| strategies::hvp(q, &Tanh, u).2.x,
+            &x,
+            seed,
+        );
+        let u = [0.2, -0.3, 0.5, 0.1];
+        let dot: f64 = g.x.iter().zip(&u).map(|(a, b)| a * b).sum();
+        assert_close(strategies::jvp(&x, &Tanh, &u).1, dot, 1e-12);
+    }
+}

@@ -494,7 +494,11 @@ impl Inline<'_> {
         // `&mut self`: the receiver is the caller's place, written (`written.rs`).
         let mut places = std::collections::HashMap::new();
         let closures = callables::given(&mut m.sig, args, self.taken);
-        let with_closures = callables::with_closures(args, &closures);
+        let mut with_closures = callables::with_closures(args, &closures);
+        let unit = bodies::unit_value(caller, &Ident::new(on, span));
+        if let (true, Some(unit), Some(first)) = (receiver, &unit, with_closures.first_mut()) {
+            *first = unit;
+        }
         let mut args = &with_closures[..];
         match m.sig.receiver().map(|r| &r.kind) {
             Some(syn::ReceiverKind::Reference(_, _, Some(_))) => {

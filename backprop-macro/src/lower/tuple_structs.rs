@@ -1,7 +1,8 @@
 //! Tuple structs of the caller's module written as structs with numbered fields: `P(a, b)`
 //! is `P { 0: a, 1: b }` and the pattern `P(a, b)` is `P { 0: a, 1: b }` (both Rust), so
 //! that a value of one is held one local per element (`aggregates.rs`) and its methods and
-//! operators are inlined (`helpers.rs`) as a struct with named fields is.
+//! operators are inlined (`helpers.rs`) as a struct with named fields is. A unit struct's
+//! value `S` is likewise `S {}`.
 
 use super::*;
 
@@ -34,6 +35,16 @@ impl VisitMut for Numbered<'_> {
                 quote!(#member: #a)
             });
             *e = syn::parse_quote_spanned!(call.span()=> #path { #(#fields),* });
+        }
+        // A unit struct's value (`let act = Softplus;`) as the struct without fields it is
+        // (`Softplus {}`), whose methods are inlined as those of any struct of numbers.
+        if let Expr::Path(p) = e
+            && p.qself.is_none()
+            && let Some(name) = p.path.get_ident()
+            && crate::source::cloned_struct_fields(&self.caller.to_string(), name)
+                .is_some_and(|f| f.is_empty())
+        {
+            *e = syn::parse_quote_spanned!(name.span()=> #name {});
         }
     }
 

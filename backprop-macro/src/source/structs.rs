@@ -13,9 +13,6 @@ pub(super) fn number_fields(st: &syn::ItemStruct) -> Option<Vec<(String, String)
         [syn::GenericParam::Type(t)] => Some(t.ident.to_string()),
         _ => return None,
     };
-    if st.fields.is_empty() {
-        return None;
-    }
     st.fields
         .iter()
         .map(|f| {

@@ -443,6 +443,15 @@ pub(super) fn lent_values(call: &syn::ExprCall) -> Vec<&Expr> {
         .collect()
 }
 
+/// A value of the caller's struct `name` where it has no fields (`struct Softplus;`): it
+/// holds nothing, so its methods read one made where they are inlined, not the caller's
+/// (which is then not moved out of, `Copy` or not).
+pub(super) fn unit_value(caller: &str, name: &Ident) -> Option<Expr> {
+    crate::source::cloned_struct_fields(caller, name)
+        .filter(|f| f.is_empty())
+        .map(|_| syn::parse_quote_spanned!(name.span()=> #name {}))
+}
+
 /// The parameters `&S` of a struct (`d: &Dense`) given a name of the caller's or a field
 /// chain from one (`d`, `&m`, `&m.l2`): the body reads the caller's own there, so that a
 /// method it calls on one is called on the caller's parameter (`d.forward(x)`,
@@ -471,7 +480,8 @@ pub(super) fn structs_by_name(
     }
     let mut derefed = Derefed(Vec::new());
     derefed.visit_block(block);
-    // The caller's place an argument names (`d`, `&d`, `&m.l2`), where its root is free.
+    // The caller's place an argument names (`d`, `&d`, `&m.l2`), where its root is free, or
+    // a value of a unit struct.
     let place = |arg: &Expr| {
         let e = match strip(arg) {
             Expr::Reference(r) if r.mutability.is_none() => strip(&r.expr),
@@ -482,6 +492,8 @@ pub(super) fn structs_by_name(
             root = strip(&f.base);
         }
         match root {
+            // A unit struct's value (`&Softplus`, written `Softplus {}`): it holds nothing.
+            Expr::Struct(s) if s.fields.is_empty() && s.rest.is_none() => Some(e.clone()),
             Expr::Path(p) if p.qself.is_none() => p
                 .path
                 .get_ident()
