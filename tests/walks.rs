@@ -57,7 +57,9 @@ fn repeated(x: f64, w: &[f64], n: usize) -> f64 {
     let a: f64 = repeat(x).take(n).map(|a| a * a).sum();
     let b: f64 = std::iter::repeat_n(-x, n).map(|v| v.exp()).sum();
     let c: Vec<f64> = repeat(0.5).take(n).collect();
-    a + b + c.iter().zip(w).map(|(c, w)| c * w * x).sum::<f64>()
+    // A value computed: evaluated once, before the walk.
+    let d: f64 = repeat(x.sin() * w[0]).take(n).map(|t| t * t).sum();
+    a + b + c.iter().zip(w).map(|(c, w)| c * w * x).sum::<f64>() + d
 }
 
 #[test]

@@ -496,7 +496,7 @@ fn methodical(rng: &mut Rng, id: usize) -> Function {
             2 => format!("acc += a.dot(&b).tanh() + b.dot(&b) * {lit} * 0.25;"),
             3 => format!("acc = b.at(acc.tanh()) + a.norm() * {lit};"),
             // (And through ordinary functions generic over the trait.)
-            4 => "acc = a.shade(acc) + b.twice(acc * 0.5) + shaded(&a, acc * 0.25) - shaded_by(&b, acc);"
+            4 => "acc = a.shade(acc) + b.twice(acc * 0.5) + shaded(&a, acc * 0.25) - shaded_by(&b, acc) + shaded(&Flat, acc * 0.5) * Flat.twice(acc * 0.25);"
                 .to_owned(),
             5 => format!("acc = lin.apply(acc) + lin.ridge() * {lit};"),
             6 => "for l in ls {\n        acc = l.forward(acc);\n    }".to_owned(),
@@ -962,6 +962,15 @@ pub fn shaded<S: Shade>(s: &S, t: f64) -> f64 {
 
 pub fn shaded_by(s: &impl Shade, t: f64) -> f64 {
     s.shade(t * 0.5) * 0.25
+}
+
+/// A unit struct as a strategy.
+pub struct Flat;
+
+impl shading::Shade for Flat {
+    fn shade(&self, t: f64) -> f64 {
+        (t * 0.75).sin() * 0.5 + t * 0.25
+    }
 }
 
 impl shading::Shade for Pv {
@@ -1854,12 +1863,12 @@ impl<'r> Gen<'r> {
                     0 => format!("helper({a}, {b})"),
                     // A filter and a reversed walk: the rest of the step under `if`.
                     6 if self.has_slice => format!(
-                        "v.iter().rev().filter(|&&e| e > {b}).map(|&e| (e * {a}).tanh()).sum::<f64>()"
+                        "v.iter().rev().filter(|&&e| {{ let t = e * 0.5; t > {b} * 0.5 }}).map(|&e| (e * {a}).tanh()).sum::<f64>()"
                     ),
                     // A closure bound to a local, inlined at its calls; one calling another
                     // at the start of its body.
                     7 if self.rng.chance(0.5) => format!(
-                        "{{ let c = |s: f64| s * ({a}) + ({b}); let d = |s: f64| c(s) * s - c(0.5); d({a}) + c({b}) }}"
+                        "{{ let c = |s: f64| s.sin() * ({a}) + ({b}); let d = |s: f64| c(s) * s - c(0.5); d({a}) + c({b}) + std::iter::repeat_n({b}, 2).map(|t| t * 0.5).sum::<f64>() }}"
                     ),
                     // Called with its own parameters' names swapped.
                     7 if self.rng.chance(0.5) => format!(
@@ -1868,7 +1877,7 @@ impl<'r> Gen<'r> {
                     7 => format!("{{ let c = |s: f64| s * ({a}) + ({b}); c({a}) * c({b}) }}"),
                     // Zipped chains, to a product; a recursive helper.
                     3 if self.has_slice && self.rng.chance(0.5) => format!(
-                        "v.iter().zip(v).map(|(&p, &q)| 1.0 + (p * q * {a}).tanh() * 0.5).product::<f64>()"
+                        "v.iter().zip(v).map(|(&p, &q)| 1.0 + (p * q * {a}).tanh() * 0.5).product::<f64>() + (0..v.len()).zip(v).map(|(j, &p)| p * v[(j + 1) % v.len()] * ({b})).sum::<f64>() + v.iter().zip(1..).map(|(&p, k)| p * ({a}) / k as f64).sum::<f64>()"
                     ),
                     3 => format!("helper_rec({a}, 3) + {b}"),
                     // With a buffer and an element written through ordinary functions, and

@@ -234,7 +234,7 @@ pub(super) fn free_zip(block: &mut syn::Block, caller: &Ident) {
     impl VisitMut for Zip<'_> {
         fn visit_expr_mut(&mut self, e: &mut Expr) {
             syn::visit_mut::visit_expr_mut(self, e);
-            if let Some((repeated, bare)) = repeated(e, self.0) {
+            if let Some((repeated, bare)) = repeated(e, self.0, &mut |_| None) {
                 *e = repeated;
                 self.1.extend(bare);
                 return;
@@ -285,7 +285,11 @@ pub(super) fn free_zip(block: &mut syn::Block, caller: &Ident) {
 
 /// `repeat(x).take(n)` or `repeat_n(x, n)` of `std::iter`, `x` a name, a field or a
 /// literal (evaluated once either way): `(0..n).map(|_| x)`, and the bare name used.
-fn repeated(e: &Expr, caller: &Ident) -> Option<(Expr, Option<&'static str>)> {
+fn repeated(
+    e: &Expr,
+    caller: &Ident,
+    bind: &mut dyn FnMut(&Expr) -> Option<Expr>,
+) -> Option<(Expr, Option<&'static str>)> {
     let std_fn = |f: &Expr, name: &'static str| -> Option<Option<&'static str>> {
         let Expr::Path(f) = strip(f) else { return None };
         let names: Vec<&Ident> = f.path.segments.iter().map(|s| &s.ident).collect();
@@ -326,12 +330,34 @@ fn repeated(e: &Expr, caller: &Ident) -> Option<(Expr, Option<&'static str>)> {
         }
     }
     let span = e.span();
-    plain(value).then(|| {
-        (
-            syn::parse_quote_spanned!(span=> (0..#n).map(|_| #value)),
-            bare,
-        )
-    })
+    let value = match plain(value) {
+        true => value.clone(),
+        false => bind(value)?,
+    };
+    Some((
+        syn::parse_quote_spanned!(span=> (0..#n).map(|_| #value)),
+        bare,
+    ))
+}
+
+/// `repeat(x).take(n)` and `repeat_n(x, n)` of a value computed (`repeat_n(a * b, 2)`),
+/// evaluated first thing in its statement: the value bound to a name before it (once, as
+/// `repeat` evaluates it), then the walk as [`free_zip`] writes it.
+pub(super) fn repeated_values(block: &mut syn::Block, caller: &Ident, user: &mut HashSet<String>) {
+    hoisting::hoist(
+        block,
+        true,
+        &mut |e: &mut Expr, before: &mut Vec<syn::Stmt>| {
+            let mut bind = |value: &Expr| {
+                let name = Ident::new(&crate::names::unused(user, "repeated"), value.span());
+                before.push(syn::parse_quote_spanned!(value.span()=> let #name = #value;));
+                Some(syn::parse_quote!(#name))
+            };
+            if let Some((walk, _)) = repeated(e, caller, &mut bind) {
+                *e = walk;
+            }
+        },
+    );
 }
 
 /// Removes the names given from the body's `use` items (`use std::iter::zip;`), once every

@@ -183,6 +183,7 @@ fn desugar_values(
     array_rows::desugar(block, sig, user);
     borrows::desugar(block);
     copies::free_zip(block, caller);
+    copies::repeated_values(block, caller, user);
     counted::desugar(block, user);
     copies::desugar(block, user);
     closures::rename_shadowing(block, user);
