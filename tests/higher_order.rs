@@ -510,6 +510,23 @@ fn local_options(x: &[f64]) -> f64 {
     s + safe(x[0] + 1.0).map_or(0.0, |l| l * l)
 }
 
+/// A local closure making an `Option` with no return type written, matched by `match`
+/// (arms `Some(l)`, a guard, `None`: the pattern's `None` was taken for a name bound
+/// again, and the closure was not inlined).
+#[differentiate(hessian)]
+fn matched_local_options(x: &[f64]) -> f64 {
+    let safe = |t: f64| if t > 0.0 { Some(t.ln()) } else { None };
+    let mut s = 0.0;
+    for &v in x {
+        s += match safe(v * x[0]) {
+            Some(l) if l > -1.0 => l * v,
+            Some(l) => l * 0.5,
+            None => v * v,
+        };
+    }
+    s
+}
+
 #[test]
 fn closures_returning_early() {
     for (seed, x) in [
@@ -525,5 +542,6 @@ fn closures_returning_early() {
         check_slice_function!(softplus_scaled, &x, seed);
         check_slice_function!(scaled_by_the_fifth, &x, seed);
         check_slice_function!(local_options, &x, seed);
+        check_slice_function!(matched_local_options, &x, seed);
     }
 }

@@ -67,7 +67,8 @@ pub(super) fn struct_closure(
     };
     // (One making an `Option`, `|t| -> Option<f64> { .. }`, too: the caller holds its value
     // as a float and a flag, as a helper's, `options.rs`.)
-    let option = matches!(&c.output, syn::ReturnType::Type(_, ty) if helpers::is_option(ty));
+    let option = matches!(&c.output, syn::ReturnType::Type(_, ty) if helpers::is_option(ty))
+        || value.is_some_and(makes_option);
     if !typed_struct && !option && !value.is_some_and(has_struct) {
         return None;
     }
@@ -89,6 +90,23 @@ pub(super) fn struct_closure(
         params,
         block,
     })
+}
+
+/// A value that is `Some(..)` or `None` on every path: written so, or the branches of an
+/// `if`, the arms of a `match` or a block's last expression being so (`|v| if v > 0.0 {
+/// Some(v.ln()) } else { None }`).
+fn makes_option(e: &Expr) -> bool {
+    let tail = |b: &syn::Block| matches!(b.stmts.last(), Some(syn::Stmt::Expr(e, None)) if makes_option(e));
+    match strip(e) {
+        Expr::Call(c) => options::is_some(&c.func) && c.args.len() == 1,
+        Expr::Path(p) => p.path.is_ident("None"),
+        Expr::If(i) => {
+            tail(&i.then_branch) && i.else_branch.as_ref().is_some_and(|(_, e)| makes_option(e))
+        }
+        Expr::Match(m) => !m.arms.is_empty() && m.arms.iter().all(|a| makes_option(&a.body)),
+        Expr::Block(b) if b.label.is_none() => tail(&b.block),
+        _ => false,
+    }
 }
 
 /// Whether `name` is used other than called with `arity` arguments.
