@@ -271,8 +271,31 @@ fn spread(x: &[f64]) -> f64 {
     m.variance() + e.hi - e.lo
 }
 
+/// The same structs made with the struct update syntax from their defaults
+/// (`..Default::default()`, `..Moments::default()`; was "holds a tuple or a struct value as
+/// one local per element .. not a value written out elsewhere").
+#[differentiate(hessian)]
+fn spread_updated(x: &[f64]) -> f64 {
+    let mut m = Moments {
+        count: 0,
+        ..Default::default()
+    };
+    let mut e = Extremes {
+        hi: x[0],
+        ..Extremes::default()
+    };
+    for (k, &v) in x.iter().enumerate() {
+        m.sum += v * 0.5;
+        m.sq += v * v;
+        m.count += k + 1;
+        e.lo = e.lo.min(v * e.hi);
+    }
+    m.variance() * e.hi - e.lo
+}
+
 #[test]
 fn helpers_of_floats_are_inlined_where_derivatives_go_through_them() {
+    check_slice_function!(spread_updated, &[0.2, -0.4, 0.9], 10);
     check_slice_function!(logistic, &[0.1, -0.4, 0.3], 1);
     check_slice_function!(robust, &[0.2, 2.5, -1.9, 0.9, -0.4], 2);
     check_slice_function!(cross_entropy, &[0.5, -1.0, 2.0, 0.1], 3);

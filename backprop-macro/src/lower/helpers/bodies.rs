@@ -388,6 +388,33 @@ pub(super) fn struct_update(caller: &str, s: &mut syn::ExprStruct) {
     let Some(base) = &s.rest else {
         return;
     };
+    // `..Default::default()` (or `..S::default()`) of a struct deriving `Default`: the
+    // fields not given are its zeros.
+    if let Expr::Call(c) = strip(base)
+        && c.args.is_empty()
+        && matches!(strip(&c.func), Expr::Path(f) if f.qself.is_none()
+            && f.path.segments.last().is_some_and(|l| l.ident == "default")
+            && f.path.segments.len() == 2
+            && (f.path.segments[0].ident == "Default" || s.path.is_ident(&f.path.segments[0].ident)))
+        && let Some(name) = s.path.get_ident()
+        && let Some(zeros) = crate::source::default_fields(caller, name)
+    {
+        let given = given_fields(s);
+        let filled: Option<Vec<syn::FieldValue>> = zeros
+            .iter()
+            .filter(|(f, _)| !given.contains(f))
+            .map(|(field, zero)| {
+                let member = Ident::new(field, name.span());
+                let zero = syn::parse_str::<syn::Lit>(zero).ok()?;
+                Some(syn::parse_quote!(#member: #zero))
+            })
+            .collect();
+        let Some(filled) = filled else { return };
+        s.fields.extend(filled);
+        s.rest = None;
+        s.dot2_token = None;
+        return;
+    }
     let mut place = strip(base);
     loop {
         place = match place {
@@ -406,14 +433,7 @@ pub(super) fn struct_update(caller: &str, s: &mut syn::ExprStruct) {
     let Some(fields) = crate::source::copy_struct_fields(caller, name) else {
         return;
     };
-    let given: Vec<String> = s
-        .fields
-        .iter()
-        .filter_map(|f| match &f.member {
-            syn::Member::Named(n) => Some(n.to_string()),
-            syn::Member::Unnamed(_) => None,
-        })
-        .collect();
+    let given = given_fields(s);
     let base = (**base).clone();
     for field in fields.iter().filter(|f| !given.contains(f)) {
         let member = Ident::new(field, base.span());
@@ -421,6 +441,17 @@ pub(super) fn struct_update(caller: &str, s: &mut syn::ExprStruct) {
     }
     s.rest = None;
     s.dot2_token = None;
+}
+
+/// The named fields a struct expression gives.
+fn given_fields(s: &syn::ExprStruct) -> Vec<String> {
+    s.fields
+        .iter()
+        .filter_map(|f| match &f.member {
+            syn::Member::Named(n) => Some(n.to_string()),
+            syn::Member::Unnamed(_) => None,
+        })
+        .collect()
 }
 
 /// A call's arguments, a sequence made to be lent (`&[1.0, 2.0]`, `&vec![..]`) as the
