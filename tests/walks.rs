@@ -119,3 +119,31 @@ fn closures_of_typed_floats_given_untyped_constants() {
         5,
     );
 }
+
+/// `.unwrap_or_default()` of a lookup (`first`, `last`, `get`, a `reduce`), of floats and of
+/// indices, an empty one giving its default (was "does not support `.first()` on a sequence
+/// of floats").
+#[differentiate(hessian)]
+fn defaulted(x: &[f64], idx: &[usize]) -> f64 {
+    let k = idx.first().copied().unwrap_or_default();
+    let none: &[f64] = &x[..0];
+    x.last().copied().unwrap_or_default() * x.get(k).copied().unwrap_or_default()
+        + none.first().copied().unwrap_or_default()
+        + x.iter().copied().reduce(f64::max).unwrap_or_default()
+}
+
+#[test]
+fn lookups_defaulted() {
+    let x = [0.7, 0.3, 1.5, 0.2];
+    for (seed, idx) in [(1, vec![2usize]), (2, vec![])] {
+        let (value, g) = defaulted::grad(&x, &idx);
+        assert_eq!(value, defaulted(&x, &idx));
+        assert_fd(|q| defaulted(q, &idx), &x, &g.x);
+        check_hvp(
+            |q| defaulted::grad(q, &idx).1.x,
+            |q, u| defaulted::hvp(q, &idx, u).2.x,
+            &x,
+            seed,
+        );
+    }
+}

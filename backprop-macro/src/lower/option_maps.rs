@@ -4,7 +4,8 @@
 //! means, which lowering reads as any other: `match x.iter().position(..) { Some(i) => x[i]
 //! * w, None => 0.0 }`. Only of the methods that return such an `Option` (`position`,
 //! `rposition`, `find`, `get`, `first`, `last`, `reduce`, `max_by`, `min_by`, and the
-//! `copied()` or `cloned()` of one), where each closure takes one plain pattern.
+//! `copied()` or `cloned()` of one), where each closure takes one plain pattern; and
+//! `.unwrap_or_default()` of one, its `None` the type's default.
 //!
 //! Before that, a walk's last or `k`-th item (`xs.iter().last()`, `xs.iter().nth(k)`, also
 //! `.copied()` or `.cloned()` first) is the lookup it means, `xs.last()` or `xs.get(k)`
@@ -135,6 +136,17 @@ impl VisitMut for Rewrite {
         };
         if let Some(found) = lookup(m) {
             *e = found;
+            return;
+        }
+        // `.unwrap_or_default()`: the value, else its type's default.
+        if m.method == "unwrap_or_default" && m.args.is_empty() && optional(&m.receiver) {
+            let (option, span) = (&m.receiver, m.method.span());
+            *e = syn::parse_quote_spanned! {span=>
+                match #option {
+                    Some(value) => value,
+                    None => ::core::default::Default::default(),
+                }
+            };
             return;
         }
         let Some((option, pat, mapped, default)) = parts(m) else {
