@@ -422,9 +422,9 @@ pub(super) fn captures_kept(
             assigned_names(s, &mut rebound);
         }
     }
-    // (A pattern's lone `None`, or any name written as a constant or a unit variant is,
-    // binds nothing the closure reads.)
-    rebound.retain(|n| !n.starts_with(char::is_uppercase));
+    // (A pattern's lone `None` binds nothing: it is the variant. Other capitalized names
+    // may be locals, `let K = ..;`, and stay.)
+    rebound.remove("None");
     !rebound.contains(&name.to_string()) && !rebound.iter().any(|n| read.contains(n))
 }
 

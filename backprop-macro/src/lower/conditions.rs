@@ -1,6 +1,6 @@
 //! Conditions that compute a value on the way, an `if`, a `match` or a block inside an
-//! `if`'s condition or a predicate closure's body, as the statements they mean before the
-//! test, the right of `&&` and `||` still evaluated only when the left says so:
+//! `if`'s condition, as the statements they mean before the test, the right of `&&` and
+//! `||` still evaluated only when the left says so:
 //!
 //! ```text
 //! if x > 0.0 && match root(x, y) { Some(t) => t, None => x } < 0.9 { a } else { b }
@@ -10,10 +10,14 @@
 //! ```
 //!
 //! An `else if` whose condition needs it becomes an `else` block holding those statements
-//! and the `if`; a closure whose value is such an `if` gets a block body. Lowering reads conditions as constants (no derivative flows through a
-//! test), which is why what they compute is bound to names first. Conditions with `let`
-//! (`if let`, let chains) or an exit (`return`, `break`, `continue`, `?`) are left as they
-//! are, as are `while` loops' (lowering takes a block there already).
+//! and the `if`; a closure whose value is such an `if` gets a block body. A chain's `filter`
+//! and `take_while` take their tests' statements by [`lift`] (`iterators`); a closure that
+//! is itself a test (`.filter(..).count()`) is evaluated as written. Lowering reads
+//! conditions as constants (no derivative flows through a test), which is why what they
+//! compute is bound to names first (before what the comparison reads besides: only a
+//! panic's message could tell). Conditions with `let` (`if let`, let chains) or an exit
+//! (`return`, `break`, `continue`, `?`) are left as they are, as are `while` loops' (lowering
+//! takes a block there already).
 
 use super::*;
 
