@@ -261,6 +261,24 @@ cast_fields!(
 #[inline(always)]
 pub fn cast_field<T: CastField>(_: &T) {}
 
+/// A parameter passed by value to `hessian` or `jacobian`, which run one pass per row, each
+/// on its own copy of the arguments.
+#[diagnostic::on_unimplemented(
+    message = "`hessian` and `jacobian` run one pass per row, each on its own copy of the arguments, but `{Self}` is not `Clone`",
+    label = "passed by value: copied for each row",
+    note = "derive `Clone` for it, or take it by reference (`mode: &Mode`)"
+)]
+pub trait CopiedPerRow: Clone {}
+
+impl<T: Clone> CopiedPerRow for T {}
+
+/// A copy of an argument for one row's pass; an error at the parameter where it cannot be
+/// copied.
+#[inline(always)]
+pub fn copied_per_row<T: CopiedPerRow>(x: &T) -> T {
+    x.clone()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -38,8 +38,8 @@ pub use num_traits;
 pub use ndarray;
 
 pub use differentiable::{
-    CastField, Differentiable, FloatField, cast_field, check_fits, empty_grad, fill_zeros,
-    float_field,
+    CastField, CopiedPerRow, Differentiable, FloatField, cast_field, check_fits, copied_per_row,
+    empty_grad, fill_zeros, float_field,
 };
 pub use gate::NotKept;
 pub use gates::{Activation, maximum, minimum, relu, sigmoid, sub_slice};

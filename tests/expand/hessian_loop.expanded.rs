@@ -275,7 +275,7 @@ mod softplus_sum {
             let mut unit = ::backprop::__private::zeros_like(&x);
             *::backprop::__private::element_mut(&mut unit, element) = 1.0;
             let (value, _, pullback) = __fob(
-                ::core::clone::Clone::clone(&x),
+                ::backprop::__private::copied_per_row(&x),
                 ::core::option::Option::Some(unit),
             );
             let (gradient, product) = pullback(1.0, 0.0);
@@ -287,7 +287,7 @@ mod softplus_sum {
         match first {
             ::core::option::Option::Some((value, gradient)) => (value, gradient, rows),
             ::core::option::Option::None => {
-                let (value, gradient) = grad(::core::clone::Clone::clone(&x));
+                let (value, gradient) = grad(::backprop::__private::copied_per_row(&x));
                 (value, gradient, rows)
             }
         }

@@ -259,9 +259,9 @@ mod neuron {
         let mut rows = ::std::vec::Vec::new();
         {
             let (value, _, pullback) = __fob(
-                ::core::clone::Clone::clone(&w),
-                ::core::clone::Clone::clone(&x),
-                ::core::clone::Clone::clone(&b),
+                ::backprop::__private::copied_per_row(&w),
+                ::backprop::__private::copied_per_row(&x),
+                ::backprop::__private::copied_per_row(&b),
                 ::core::option::Option::Some(1.0),
                 ::core::option::Option::Some(0.0),
                 ::core::option::Option::Some(0.0),
@@ -285,9 +285,9 @@ mod neuron {
         }
         {
             let (value, _, pullback) = __fob(
-                ::core::clone::Clone::clone(&w),
-                ::core::clone::Clone::clone(&x),
-                ::core::clone::Clone::clone(&b),
+                ::backprop::__private::copied_per_row(&w),
+                ::backprop::__private::copied_per_row(&x),
+                ::backprop::__private::copied_per_row(&b),
                 ::core::option::Option::Some(0.0),
                 ::core::option::Option::Some(1.0),
                 ::core::option::Option::Some(0.0),
@@ -311,9 +311,9 @@ mod neuron {
         }
         {
             let (value, _, pullback) = __fob(
-                ::core::clone::Clone::clone(&w),
-                ::core::clone::Clone::clone(&x),
-                ::core::clone::Clone::clone(&b),
+                ::backprop::__private::copied_per_row(&w),
+                ::backprop::__private::copied_per_row(&x),
+                ::backprop::__private::copied_per_row(&b),
                 ::core::option::Option::Some(0.0),
                 ::core::option::Option::Some(0.0),
                 ::core::option::Option::Some(1.0),
@@ -339,9 +339,9 @@ mod neuron {
             ::core::option::Option::Some((value, gradient)) => (value, gradient, rows),
             ::core::option::Option::None => {
                 let (value, gradient) = grad(
-                    ::core::clone::Clone::clone(&w),
-                    ::core::clone::Clone::clone(&x),
-                    ::core::clone::Clone::clone(&b),
+                    ::backprop::__private::copied_per_row(&w),
+                    ::backprop::__private::copied_per_row(&x),
+                    ::backprop::__private::copied_per_row(&b),
                 );
                 (value, gradient, rows)
             }

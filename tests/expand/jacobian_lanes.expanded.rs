@@ -124,14 +124,17 @@ mod polar {
     ///The Jacobian of `polar` by reverse mode: one forward pass, and one backward pass per output. Row `i` is the gradient of output `i`.
     pub fn jacrev(r: f64, t: f64) -> ([f64; 2], [Grad; 2]) {
         let (value, rows) = __jacobian_lanes(
-            ::core::clone::Clone::clone(&r),
-            ::core::clone::Clone::clone(&t),
+            ::backprop::__private::copied_per_row(&r),
+            ::backprop::__private::copied_per_row(&t),
         );
         (value, rows)
     }
     ///The Jacobian of `polar`: one `Grad` per output. Reverse mode: one backward pass per output.
     pub fn jacobian(r: f64, t: f64) -> ([f64; 2], [Grad; 2]) {
-        jacrev(::core::clone::Clone::clone(&r), ::core::clone::Clone::clone(&t))
+        jacrev(
+            ::backprop::__private::copied_per_row(&r),
+            ::backprop::__private::copied_per_row(&t),
+        )
     }
     #[doc(hidden)]
     pub const __DIFFERENTIABLE: &[bool] = &[true, true];

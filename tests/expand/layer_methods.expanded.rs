@@ -355,8 +355,8 @@ pub mod dense_forward {
         x: &'x [f64],
     ) -> (Vec<f64>, ::std::vec::Vec<Grad>) {
         let (value, pullback) = __vjp_rows(
-            ::core::clone::Clone::clone(&this),
-            ::core::clone::Clone::clone(&x),
+            ::backprop::__private::copied_per_row(&this),
+            ::backprop::__private::copied_per_row(&x),
         );
         let rows = ::backprop::__private::jacobian_rows_copied(&value, pullback);
         (value, rows)
@@ -366,7 +366,10 @@ pub mod dense_forward {
         this: &'this Dense,
         x: &'x [f64],
     ) -> (Vec<f64>, ::std::vec::Vec<Grad>) {
-        jacrev(::core::clone::Clone::clone(&this), ::core::clone::Clone::clone(&x))
+        jacrev(
+            ::backprop::__private::copied_per_row(&this),
+            ::backprop::__private::copied_per_row(&x),
+        )
     }
     #[doc(hidden)]
     pub const __DIFFERENTIABLE: &[bool] = &[true, true];

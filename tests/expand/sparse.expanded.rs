@@ -191,8 +191,8 @@ mod rotate_all {
             let mut unit = ::backprop::__private::zeros_like(&theta);
             *::backprop::__private::element_mut(&mut unit, element) = 1.0;
             let (value, column) = jvp(
-                ::core::clone::Clone::clone(&theta),
-                ::core::clone::Clone::clone(&points),
+                ::backprop::__private::copied_per_row(&theta),
+                ::backprop::__private::copied_per_row(&points),
                 &unit,
             );
             let rows = &mut out
@@ -218,8 +218,8 @@ mod rotate_all {
             }
             ::core::option::Option::None => {
                 let (value, _) = jvp(
-                    ::core::clone::Clone::clone(&theta),
-                    ::core::clone::Clone::clone(&points),
+                    ::backprop::__private::copied_per_row(&theta),
+                    ::backprop::__private::copied_per_row(&points),
                     &::backprop::__private::zeros_like(&theta),
                 );
                 let rows = ::backprop::__private::Rows::build(
@@ -237,7 +237,10 @@ mod rotate_all {
         theta: &'theta [f64],
         points: &'points [f64],
     ) -> (Vec<f64>, ::std::vec::Vec<Grad>) {
-        jacfwd(::core::clone::Clone::clone(&theta), ::core::clone::Clone::clone(&points))
+        jacfwd(
+            ::backprop::__private::copied_per_row(&theta),
+            ::backprop::__private::copied_per_row(&points),
+        )
     }
     #[doc(hidden)]
     pub const __DIFFERENTIABLE: &[bool] = &[true, false];

@@ -89,15 +89,18 @@ pub mod cartesian {
     ///The Jacobian of `cartesian` by reverse mode: one forward pass, and one backward pass per output. Row `i` is the gradient of output `i`.
     pub fn jacrev(r: f64, t: f64) -> ((f64, f64), ::std::vec::Vec<Grad>) {
         let (value, pullback) = __vjp_rows(
-            ::core::clone::Clone::clone(&r),
-            ::core::clone::Clone::clone(&t),
+            ::backprop::__private::copied_per_row(&r),
+            ::backprop::__private::copied_per_row(&t),
         );
         let rows = ::backprop::__private::jacobian_rows_copied(&value, pullback);
         (value, rows)
     }
     ///The Jacobian of `cartesian`: one `Grad` per output. Reverse mode: one backward pass per output.
     pub fn jacobian(r: f64, t: f64) -> ((f64, f64), ::std::vec::Vec<Grad>) {
-        jacrev(::core::clone::Clone::clone(&r), ::core::clone::Clone::clone(&t))
+        jacrev(
+            ::backprop::__private::copied_per_row(&r),
+            ::backprop::__private::copied_per_row(&t),
+        )
     }
     #[doc(hidden)]
     pub const __DIFFERENTIABLE: &[bool] = &[true, true];

@@ -214,8 +214,9 @@ fn hvp_and_hessian(f: &Func, e: &Emit, sig: &Signature) -> TokenStream {
         .params
         .iter()
         .map(|p| {
+            // (At the parameter: where it cannot be copied, the error points there.)
             let id = &f.vars[p.var].ident;
-            quote!(::core::clone::Clone::clone(&#id))
+            quote::quote_spanned!(p.name.span()=> #private::copied_per_row(&#id))
         })
         .collect();
     let mut passes = Vec::new();

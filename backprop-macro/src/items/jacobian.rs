@@ -34,8 +34,9 @@ pub(crate) fn jacobian_items(
         .params
         .iter()
         .map(|p| {
+            // (At the parameter: where it cannot be copied, the error points there.)
             let id = &f.vars[p.var].ident;
-            quote!(::core::clone::Clone::clone(&#id))
+            quote::quote_spanned!(p.name.span()=> #private::copied_per_row(&#id))
         })
         .collect();
     let zero_grad = {
