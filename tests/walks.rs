@@ -147,3 +147,39 @@ fn lookups_defaulted() {
         );
     }
 }
+
+/// A walk zipped with a range in a function generic over its float type: the range's item
+/// is an index (`usize`), so `T::from(k as f64)` of it is a constant (an untyped `let` of
+/// it was taken for a float there).
+#[differentiate(hessian)]
+fn harmonic<T: backprop::Real>(x: &[T], a: T) -> T {
+    let mut s = T::zero();
+    for (v, k) in x.iter().zip(1..) {
+        s += *v * a / T::from(k as f64).unwrap();
+    }
+    s + x
+        .iter()
+        .zip(2..)
+        .map(|(v, k)| *v * *v * T::from(k).unwrap())
+        .sum::<T>()
+}
+
+#[test]
+fn ranges_zipped_in_generic_functions() {
+    let point = [0.7, -0.3, 1.5, 0.9];
+    let (value, g) = harmonic::grad(&point[..3], point[3]);
+    assert_eq!(value, harmonic(&point[..3], point[3]));
+    let flat = |g: harmonic::Grad<f64>| [g.x, vec![g.a]].concat();
+    assert_fd(|q| harmonic(&q[..3], q[3]), &point, &flat(g.clone()));
+    check_hvp(
+        |q| flat(harmonic::grad(&q[..3], q[3]).1),
+        |q, u| flat(harmonic::hvp(&q[..3], q[3], &u[..3], u[3]).2),
+        &point,
+        7,
+    );
+    let single: Vec<f32> = point.iter().map(|&v| v as f32).collect();
+    let (_, g32) = harmonic::grad(&single[..3], single[3]);
+    for (a, b) in g32.x.iter().zip(&g.x) {
+        assert!((f64::from(*a) - b).abs() < 1e-5);
+    }
+}

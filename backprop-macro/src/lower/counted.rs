@@ -5,7 +5,7 @@
 //! (0..n).zip(x).map(|(i, v)| i as f64 * v)
 //!     ==>  x.into_iter().take(len of 0..n).enumerate().map(|(i, v)| i as f64 * v)
 //! x.iter().zip(1..).map(|(v, k)| v / k as f64)
-//!     ==>  x.iter().enumerate().map(|(counted, v)| { let k = 1 + counted; v / k as f64 })
+//!     ==>  x.iter().enumerate().map(|(counted, v)| { let k: usize = 1 + counted; v / k as f64 })
 //! for (v, k) in x.iter().zip(1..) { .. }   (the same, in the loop's body)
 //! ```
 //!
@@ -90,7 +90,8 @@ impl Counted<'_> {
         let count = Ident::new(&crate::names::unused(self.taken, "counted"), span);
         let value = zipped.item(&count);
         let first: syn::Stmt = match bound {
-            Some(p) => syn::parse_quote_spanned!(span=> let #p = #value;),
+            // (Typed: an index, which a generic function's untyped `let` would not say.)
+            Some(p) => syn::parse_quote_spanned!(span=> let #p: usize = #value;),
             None => syn::parse_quote_spanned!(span=> let _ = #count;),
         };
         let other = other.clone();
