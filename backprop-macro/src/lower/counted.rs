@@ -45,22 +45,26 @@ impl VisitMut for Counted<'_> {
                 if c.inputs.len() != input + 1 {
                     return;
                 }
-                let Some((count, first)) = self.take_apart(&mut c.inputs[input], &zipped) else {
+                let Some((span, first)) = self.take_apart(&mut c.inputs[input], &zipped) else {
                     return;
                 };
-                let body = &c.body;
-                *c.body = syn::parse_quote_spanned!(body.span()=> { #first #body });
-                *m.receiver = zipped.walk(&count);
+                if let Some(first) = first {
+                    let body = &c.body;
+                    *c.body = syn::parse_quote_spanned!(body.span()=> { #first #body });
+                }
+                *m.receiver = zipped.walk(span);
             }
             Expr::ForLoop(f) => {
                 let Some(zipped) = zipped_with_range(&f.expr) else {
                     return;
                 };
-                let Some((count, first)) = self.take_apart(&mut f.pat, &zipped) else {
+                let Some((span, first)) = self.take_apart(&mut f.pat, &zipped) else {
                     return;
                 };
-                f.body.stmts.insert(0, first);
-                *f.expr = zipped.walk(&count);
+                if let Some(first) = first {
+                    f.body.stmts.insert(0, first);
+                }
+                *f.expr = zipped.walk(span);
             }
             _ => {}
         }
@@ -71,8 +75,9 @@ impl VisitMut for Counted<'_> {
 
 impl Counted<'_> {
     /// The pair's pattern `(i, v)` (in the zip's order) as `(count, v)`, and the statement
-    /// binding `i` from the count: the count's name and that statement.
-    fn take_apart(&mut self, pat: &mut Pat, zipped: &Zipped) -> Option<(Ident, syn::Stmt)> {
+    /// binding `i` from the count (none for `_`, the count then `_` too): the pattern's span
+    /// and that statement.
+    fn take_apart(&mut self, pat: &mut Pat, zipped: &Zipped) -> Option<(Span, Option<syn::Stmt>)> {
         let Pat::Tuple(t) = pat else { return None };
         if t.elems.len() != 2 {
             return None;
@@ -86,17 +91,19 @@ impl Counted<'_> {
             Pat::Wild(_) => None,
             _ => return None,
         };
-        let span = t.span();
+        let (span, other) = (t.span(), other.clone());
+        let Some(p) = bound else {
+            *pat = syn::parse_quote_spanned!(span=> (_, #other));
+            return Some((span, None));
+        };
         let count = Ident::new(&crate::names::unused(self.taken, "counted"), span);
         let value = zipped.item(&count);
-        let first: syn::Stmt = match bound {
-            // (Typed: an index, which a generic function's untyped `let` would not say.)
-            Some(p) => syn::parse_quote_spanned!(span=> let #p: usize = #value;),
-            None => syn::parse_quote_spanned!(span=> let _ = #count;),
-        };
-        let other = other.clone();
         *pat = syn::parse_quote_spanned!(span=> (#count, #other));
-        Some((count, first))
+        // (Typed: an index, which a generic function's untyped `let` would not say.)
+        Some((
+            span,
+            Some(syn::parse_quote_spanned!(span=> let #p: usize = #value;)),
+        ))
     }
 }
 
@@ -112,9 +119,8 @@ struct Zipped {
 
 impl Zipped {
     /// The walk, counted: as many items as the range has, with their count.
-    fn walk(&self, count: &Ident) -> Expr {
+    fn walk(&self, span: Span) -> Expr {
         let (walk, start) = (&self.walk, &self.start);
-        let span = count.span();
         match &self.end {
             None => syn::parse_quote_spanned!(span=> #walk.enumerate()),
             Some((end, inclusive)) => {

@@ -38,9 +38,11 @@ impl VisitMut for Numbered<'_> {
         }
         // A unit struct's value (`let act = Softplus;`) as the struct without fields it is
         // (`Softplus {}`), whose methods are inlined as those of any struct of numbers.
+        // (Only a capitalized name is looked up: not every read of a local.)
         if let Expr::Path(p) = e
             && p.qself.is_none()
             && let Some(name) = p.path.get_ident()
+            && name.to_string().starts_with(char::is_uppercase)
             && crate::source::cloned_struct_fields(&self.caller.to_string(), name)
                 .is_some_and(|f| f.is_empty())
         {
