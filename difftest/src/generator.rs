@@ -1833,7 +1833,7 @@ impl<'r> Gen<'r> {
                         "{{ let mut z = if {a} > {b} {{ ({a}, {b}) }} else {{ ({b}, 0.5) }}; z = turned(z, z.0 * 0.5); let p = Pt {{ x: z.0, y: z.1 }}; let w = Pt {{ x: 0.5, ..p }}; w.y * 0.5 + w.x * z.0 + p.x }}"
                     ),
                     8 if self.rng.chance(0.3) => format!(
-                        "{{ let p = Pt {{ x: {a}, y: {b} }}; let q = pt_sub(p, Pt {{ x: {b}, y: 0.5 }}); let mut r = q + p * 0.5; r.nudge({a}); r += p; let mut d = Pt::default(); d.x += {a}; d.y = d.x * q.y; r.dot(q) * 0.25 + p.norm() + Pt::UNIT.dot(r.with_y({b})) + d.dot(p) }}"
+                        "{{ let p = Pt {{ x: {a}, y: {b} }}; let q = pt_sub(p, Pt {{ x: {b}, y: 0.5 }}); let mut r = q + p * 0.5; r.nudge({a}); r += p; let mut d = Pt::default(); d.x += {a}; d.y = d.x * q.y; let e = Pt {{ y: {b}, ..Default::default() }}; r.dot(q) * 0.25 + p.norm() + Pt::UNIT.dot(r.with_y({b})) + d.dot(p) + e.y * d.x }}"
                     ),
                     8 if self.rng.chance(0.3) => format!(
                         "{{ let mut s = Seg {{ a: Pt {{ x: {a}, y: 0.5 }}, b: Pt {{ x: {b}, y: {a} }} }}; s.b.x *= 0.5; s = Seg {{ a: s.b, b: s.a + s.b * 0.5 }}; s.a.dot(s.b) + s.len() }}"
@@ -2289,7 +2289,7 @@ impl<'r> Gen<'r> {
         let pair = self.name("pair");
         self.line(&format!("let {pair} = [{a}, {b}].map(|e| e.tanh());"));
         self.line(&format!(
-            "let {t} = {p}.get(1).copied().unwrap_or({b}) + {p}.first().copied().unwrap_or(0.0) * {p}.iter().rev().cloned().fold(0.0, |acc, e| acc * 0.5 + e) + {pair}[0] * {pair}[1];"
+            "let {t} = {p}.get(1).copied().unwrap_or({b}) + {p}.first().copied().unwrap_or_default() * {p}.iter().rev().cloned().fold(0.0, |acc, e| acc * 0.5 + e) + {pair}[0] * {pair}[1];"
         ));
         self.line(&format!(
             "let {t} = match {t} {{ s if s > 0.0 => s * s + s, s => s }};"
