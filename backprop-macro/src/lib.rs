@@ -160,6 +160,8 @@
 //! - `reverse/loops.rs`: passes over a reverse loop's body: iterations that commute (run in
 //!   forward order, or skipped when their upstream gradients are zero), values computed
 //!   once before it (`hoist_recomputes`), sums kept in a local (`hoist_sums`).
+//! - `reverse/stores.rs`: gradients of arrays overwritten whole at every step (a Runge–Kutta
+//!   stage): contributions stored where the gradient is known zero, its resets dropped.
 //! - `reverse/views.rs`: the sequences a reverse loop over a span reaches only at its index
 //!   or at a counter, read and written through slices made once before it.
 //! - `tangent.rs`: forward mode, printed beside the primal statements.

@@ -143,8 +143,8 @@ mod reverse_order {
                                 let i_1 = range_i_1.at(i_1_offset);
                                 a[i_1 + k] = a_elems.pop();
                                 let grad_s0 = grad_a_span[i_1_offset];
-                                grad_t_span[i_1_offset]
-                                    += grad_s0 * (2.0 * t_span[i_1_offset]);
+                                grad_t_span[i_1_offset] = grad_s0
+                                    * (2.0 * t_span[i_1_offset]);
                             }
                         }
                     }
@@ -155,13 +155,12 @@ mod reverse_order {
                             let grad_x_span = &mut grad_x[i_first..][..i_len];
                             let a_span = &a[i_first + k..][..i_len];
                             let grad_a_span = &mut grad_a[i_first + k..][..i_len];
-                            let grad_t_span = &mut grad_t[i_first..][..i_len];
+                            let grad_t_span = &grad_t[i_first..][..i_len];
                             for i_offset in 0..i_len {
                                 grad_a_span[i_offset]
                                     += grad_t_span[i_offset] * x_span[i_offset];
                                 grad_x_span[i_offset]
                                     += grad_t_span[i_offset] * a_span[i_offset];
-                                grad_t_span[i_offset] = 0.0;
                             }
                         }
                     }

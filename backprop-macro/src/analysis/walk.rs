@@ -41,7 +41,7 @@ pub(super) fn fixpoint(body: &Block, backwards: bool, step: &mut dyn FnMut(VarId
 }
 
 /// Visits every statement, with the scope of the block it is in.
-pub fn walk(block: &Block, f: &mut dyn FnMut(&Stmt, ScopeId)) {
+pub fn walk<'a>(block: &'a Block, f: &mut dyn FnMut(&'a Stmt, ScopeId)) {
     walk_stmts(&block.stmts, block.scope, f);
 }
 
@@ -93,7 +93,7 @@ pub fn walk_calls_mut(block: &mut Block, f: &mut dyn FnMut(&mut Call)) {
 }
 
 /// [`walk`] from statements of the block `scope`.
-pub fn walk_stmts(stmts: &[Stmt], scope: ScopeId, f: &mut dyn FnMut(&Stmt, ScopeId)) {
+pub fn walk_stmts<'a>(stmts: &'a [Stmt], scope: ScopeId, f: &mut dyn FnMut(&'a Stmt, ScopeId)) {
     for stmt in stmts {
         f(stmt, scope);
         match stmt {

@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 mod fused;
 mod loops;
+mod stores;
 mod views;
 use loops::independent_iterations;
 pub use loops::{
@@ -109,7 +110,7 @@ pub fn backward(f: &Func, a: &Analysis, inline_calls: bool) -> Vec<B> {
         into,
     };
     r.declared[a.result] = true;
-    fused::lanes(r.block(&f.body))
+    stores::store_first(f, a, fused::lanes(r.block(&f.body)))
 }
 
 struct Rev<'a> {
