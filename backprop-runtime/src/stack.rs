@@ -14,9 +14,15 @@
 /// gradient called again and again reuses the memory of its previous call instead of asking
 /// the allocator (and, for large stacks, the kernel) for fresh pages each time. `push`
 /// itself is `Vec::push`: the pool costs the loops nothing.
+///
+/// A range of at least [`OWN_BUFFER_BYTES`] saved by [`Stack::push_range`] goes into a
+/// buffer of its own, from a pool of such buffers: [`Stack::pop_range`] then gives a `Vec`
+/// saved whole its buffer back by swapping (no element copied), the `Vec`'s old buffer
+/// going to the pool for the next copy.
 #[derive(Debug)]
 pub struct Stack<T> {
     items: Vec<T>,
+    copies: Vec<Vec<T>>,
 }
 
 impl<T: Clone> Clone for Stack<T> {
@@ -26,6 +32,11 @@ impl<T: Clone> Clone for Stack<T> {
         let mut copy = Stack::new();
         copy.reserve(self.items.len());
         copy.items.extend_from_slice(&self.items);
+        for saved in &self.copies {
+            let mut buffer = own_buffer(saved.len());
+            buffer.extend_from_slice(saved);
+            copy.copies.push(buffer);
+        }
         copy
     }
 }
@@ -40,7 +51,10 @@ impl<T> Stack<T> {
     /// An empty stack; takes storage only on the first push.
     #[inline]
     pub const fn new() -> Self {
-        Stack { items: Vec::new() }
+        Stack {
+            items: Vec::new(),
+            copies: Vec::new(),
+        }
     }
 
     /// Makes room for `additional` more values (a loop of known length saves one per
@@ -58,6 +72,7 @@ impl<T> Stack<T> {
     pub fn pooled() -> Self {
         Stack {
             items: pool::take(pool::Which::Stacks, 1).unwrap_or_default(),
+            copies: Vec::new(),
         }
     }
 
@@ -107,19 +122,38 @@ impl<T> Stack<T> {
         T: Copy,
     {
         let values = &values[clamped(lo, hi, values.len())];
+        if owns_buffer::<T>(values.len()) {
+            let mut copy = own_buffer(values.len());
+            copy.extend_from_slice(values);
+            if self.copies.len() == self.copies.capacity() {
+                self.grow_copies();
+            }
+            self.copies.push(copy);
+            return;
+        }
         self.reserve(values.len());
         self.items.extend_from_slice(values);
     }
 
     /// Takes back the elements saved last by [`Stack::push_range`] with the same bounds, into
-    /// the same array.
+    /// the same array: a `Vec` saved whole takes the copy's buffer instead.
     #[inline]
-    pub fn pop_range(&mut self, into: &mut [T], lo: usize, hi: usize)
+    pub fn pop_range<A: Restore<T> + ?Sized>(&mut self, into: &mut A, lo: usize, hi: usize)
     where
         T: Copy,
     {
-        let len = into.len();
-        let into = &mut into[clamped(lo, hi, len)];
+        let len = into.elements().len();
+        let range = clamped(lo, hi, len);
+        if owns_buffer::<T>(range.len()) {
+            let Some(copy) = self.copies.pop() else {
+                underflow()
+            };
+            let mut spare = into.restore(copy, range);
+            spare.clear();
+            pool::give(pool::Which::Copies, spare);
+            return;
+        }
+        let into = &mut into.elements()[range];
         let Some(start) = self.items.len().checked_sub(into.len()) else {
             underflow()
         };
@@ -130,13 +164,25 @@ impl<T> Stack<T> {
     /// How many values are saved.
     #[inline]
     pub fn len(&self) -> usize {
-        self.items.len()
+        self.items.len() + self.copies.iter().map(Vec::len).sum::<usize>()
     }
 
     /// Whether nothing is saved.
     #[inline]
     pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
+        self.items.is_empty() && self.copies.iter().all(Vec::is_empty)
+    }
+
+    /// Room for more copies in buffers of their own: the first time a list from the pool
+    /// (one a previous call's stack left), or one of 64, then as `Vec` grows.
+    #[cold]
+    #[inline(never)]
+    fn grow_copies(&mut self) {
+        if self.copies.capacity() == 0 {
+            self.copies =
+                pool::take(pool::Which::Lists, 1).unwrap_or_else(|| Vec::with_capacity(64));
+        }
+        self.copies.reserve(1);
     }
 
     /// Room for `additional` more values: the first time from the pool, then as `Vec` grows.
@@ -157,6 +203,93 @@ impl<T> Drop for Stack<T> {
     fn drop(&mut self) {
         self.items.clear();
         pool::give(pool::Which::Stacks, core::mem::take(&mut self.items));
+        for mut copy in self.copies.drain(..) {
+            copy.clear();
+            pool::give(pool::Which::Copies, copy);
+        }
+        pool::give(pool::Which::Lists, core::mem::take(&mut self.copies));
+    }
+}
+
+/// Ranges of at least this many bytes are copied into a buffer of their own
+/// ([`Stack::push_range`]): a `Vec` that size costs more to copy back than to swap with its
+/// copy and hand its buffer to the pool.
+pub const OWN_BUFFER_BYTES: usize = 4096;
+
+#[inline]
+fn owns_buffer<T>(len: usize) -> bool {
+    len.saturating_mul(core::mem::size_of::<T>()) >= OWN_BUFFER_BYTES
+}
+
+/// An empty buffer for a copy of `len` values: from the pool when one of about that size
+/// was given back lately.
+fn own_buffer<T>(len: usize) -> Vec<T> {
+    pool::take(pool::Which::Copies, len).unwrap_or_else(|| Vec::with_capacity(len))
+}
+
+/// An array [`Stack::pop_range`] restores: its elements, and how a copy of `range` of them
+/// comes back. A `Vec` copied whole takes the copy's buffer (and gives its own back);
+/// anything else has the elements copied in, and gives the copy's buffer back.
+pub trait Restore<T> {
+    /// All its elements.
+    fn elements(&mut self) -> &mut [T];
+
+    /// Takes back `copy` of the elements `range`; returns the buffer no longer needed.
+    #[inline]
+    fn restore(&mut self, copy: Vec<T>, range: core::ops::Range<usize>) -> Vec<T>
+    where
+        T: Copy,
+    {
+        self.elements()[range].copy_from_slice(&copy);
+        copy
+    }
+}
+
+impl<T> Restore<T> for [T] {
+    #[inline]
+    fn elements(&mut self) -> &mut [T] {
+        self
+    }
+}
+
+impl<T, const N: usize> Restore<T> for [T; N] {
+    #[inline]
+    fn elements(&mut self) -> &mut [T] {
+        self
+    }
+}
+
+impl<T> Restore<T> for Vec<T> {
+    #[inline]
+    fn elements(&mut self) -> &mut [T] {
+        self
+    }
+
+    #[inline]
+    fn restore(&mut self, copy: Vec<T>, range: core::ops::Range<usize>) -> Vec<T>
+    where
+        T: Copy,
+    {
+        if range == (0..self.len()) && copy.len() == self.len() {
+            return core::mem::replace(self, copy);
+        }
+        self[range].copy_from_slice(&copy);
+        copy
+    }
+}
+
+impl<T, A: Restore<T> + ?Sized> Restore<T> for &mut A {
+    #[inline]
+    fn elements(&mut self) -> &mut [T] {
+        (**self).elements()
+    }
+
+    #[inline]
+    fn restore(&mut self, copy: Vec<T>, range: core::ops::Range<usize>) -> Vec<T>
+    where
+        T: Copy,
+    {
+        (**self).restore(copy, range)
     }
 }
 
@@ -239,6 +372,8 @@ mod pool {
     thread_local! {
         static POOL: RefCell<Pool> = const { RefCell::new(Pool(Vec::new())) };
         static GRADS: RefCell<Pool> = const { RefCell::new(Pool(Vec::new())) };
+        static COPIES: RefCell<Pool> = const { RefCell::new(Pool(Vec::new())) };
+        static LISTS: RefCell<Pool> = const { RefCell::new(Pool(Vec::new())) };
     }
 
     /// Which pool: the stacks' (up to [`POOL_BUFFERS`] buffers, the largest that fits
@@ -248,6 +383,12 @@ mod pool {
     pub(super) enum Which {
         Stacks,
         Grads,
+        /// Whole copies of large arrays ([`super::Stack::push_range`]): many of one size,
+        /// given back in the order the next call takes them, so taken from the most recent
+        /// few.
+        Copies,
+        /// The lists of those copies, one per stack: the largest taken.
+        Lists,
     }
 
     impl Which {
@@ -255,6 +396,8 @@ mod pool {
             match self {
                 Which::Stacks => &POOL,
                 Which::Grads => &GRADS,
+                Which::Copies => &COPIES,
+                Which::Lists => &LISTS,
             }
         }
 
@@ -262,6 +405,8 @@ mod pool {
             match self {
                 Which::Stacks => POOL_BUFFERS,
                 Which::Grads => 8,
+                Which::Copies => 256,
+                Which::Lists => POOL_BUFFERS,
             }
         }
     }
@@ -274,7 +419,7 @@ mod pool {
         if size == 0 {
             return None;
         }
-        let snug = matches!(which, Which::Grads);
+        let snug = matches!(which, Which::Grads | Which::Copies);
         which
             .key()
             .try_with(|pool| {
@@ -286,13 +431,21 @@ mod pool {
                         && room >= at_least
                         && (!snug || room <= at_least.saturating_mul(2))
                 };
-                let fitting = pool.0.iter().enumerate().filter(|(_, b)| fits(b));
-                let (i, _) = if snug {
-                    fitting.min_by_key(|(_, b)| b.layout.size())?
+                let b = if let Which::Copies = which {
+                    // The most recent few, in order: a copy's buffer comes back where the
+                    // next call's copy of the same array looks for it.
+                    let recent = pool.0.len().saturating_sub(8);
+                    let i = (recent..pool.0.len()).rev().find(|&i| fits(&pool.0[i]))?;
+                    pool.0.remove(i)
                 } else {
-                    fitting.max_by_key(|(_, b)| b.layout.size())?
+                    let fitting = pool.0.iter().enumerate().filter(|(_, b)| fits(b));
+                    let (i, _) = if snug {
+                        fitting.min_by_key(|(_, b)| b.layout.size())?
+                    } else {
+                        fitting.max_by_key(|(_, b)| b.layout.size())?
+                    };
+                    pool.0.swap_remove(i)
                 };
-                let b = pool.0.swap_remove(i);
                 // SAFETY: the buffer was allocated by the global allocator for a `Vec` with this
                 // alignment and size; `capacity · size_of::<T>()` is that size exactly, and the
                 // pool gave up its ownership.
@@ -357,7 +510,7 @@ mod pool {
 
     /// Frees every pooled buffer of this thread.
     pub(super) fn release() {
-        for key in [&POOL, &GRADS] {
+        for key in [&POOL, &GRADS, &COPIES, &LISTS] {
             let _ = key.try_with(|pool| {
                 if let Ok(mut pool) = pool.try_borrow_mut() {
                     *pool = Pool::default();
@@ -1065,6 +1218,58 @@ mod tests {
         s.pop_range(&mut v, 1, 3);
         assert_eq!(v, [0.0, 2.0, 3.0]);
         assert!(s.is_empty());
+    }
+
+    #[test]
+    fn large_ranges_come_back_by_swapping_buffers() {
+        release_pool();
+        let n = 2 * OWN_BUFFER_BYTES / size_of::<f64>();
+        let mut s: Stack<f64> = Stack::new();
+        let mut v: Vec<f64> = (0..n).map(|i| i as f64).collect();
+        let first = v.clone();
+        s.push_range(&v, 0, n);
+        let first_copy = s.copies[0].as_ptr() as usize;
+        v.iter_mut().for_each(|x| *x = -*x);
+        let second = v.clone();
+        s.push_range(&v, 0, n + 5); // past the end: still the whole array
+        let second_copy = s.copies[1].as_ptr() as usize;
+        s.push_range(&v, 1, n); // not the whole array: copied back element by element
+        assert!(s.items.is_empty());
+        assert_eq!(s.len(), 3 * n - 1);
+        v.fill(7.0);
+        let own = v.as_ptr() as usize;
+        s.pop_range(&mut v, 1, n);
+        assert_eq!((v[0], &v[1..]), (7.0, &second[1..]));
+        assert_eq!(v.as_ptr() as usize, own);
+        s.pop_range(&mut v, 0, n + 5);
+        assert_eq!(v, second);
+        s.pop_range(&mut v, 0, n);
+        assert_eq!(v, first);
+        assert_eq!(v.as_ptr() as usize, first_copy);
+        assert!(s.is_empty());
+        // The buffers given back serve the next copies: the one `v` gave up last.
+        s.push_range(&v, 0, n);
+        assert_eq!(s.copies[0].as_ptr() as usize, second_copy);
+        // Arrays, and slices borrowed `&mut`, get their elements copied back.
+        let mut a = [0.5f64; 600];
+        s.push_range(&a, 0, 600);
+        a[3] = 1.0;
+        s.pop_range(&mut a, 0, 600);
+        assert_eq!(a, [0.5; 600]);
+        let mut w = vec![2.0; n];
+        let mut r: &mut [f64] = &mut w;
+        s.push_range(r, 0, n);
+        r[0] = 5.0;
+        s.pop_range(&mut r, 0, n);
+        assert_eq!(w, vec![2.0; n]);
+        // A clone holds copies of its own.
+        let mut t = s.clone();
+        v.fill(0.0);
+        t.pop_range(&mut v, 0, n);
+        assert_eq!(v, first);
+        s.pop_range(&mut w, 0, n);
+        assert_eq!(w, first);
+        release_pool();
     }
 
     #[test]
