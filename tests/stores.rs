@@ -109,6 +109,29 @@ fn rk2_energy(x: &[f64]) -> f64 {
     e
 }
 
+/// Stages declared inside an outer loop, over a length bound there (`m` is one value while
+/// they live, though not the same in each pass of the outer loop).
+#[differentiate(hessian)]
+fn nested_stages(x: &[f64]) -> f64 {
+    let mut e = 0.0;
+    for r in 0..2 {
+        let m = x.len() - r;
+        let mut y: Vec<f64> = vec![0.1; m];
+        let mut k = vec![0.0; m];
+        for _ in 0..2 {
+            k[0] = x[0] * y[0].cos();
+            for i in 1..m {
+                k[i] = x[i] * y[i - 1].sin();
+            }
+            for i in 0..m {
+                y[i] += 0.5 * k[i] * k[i];
+            }
+        }
+        e += y.iter().sum::<f64>();
+    }
+    e
+}
+
 /// Functions whose stages the rewrite must leave alone, each for its reason; wrong
 /// gradients if it did not.
 mod refused {
@@ -169,6 +192,25 @@ mod refused {
             }
         }
         y.iter().sum::<f64>() + k[0] * k[n - 1]
+    }
+
+    /// A bound bound inside the steps, where the stage outlives it: `k[m]` is reset in one
+    /// step and added to in another.
+    #[differentiate(hessian)]
+    pub fn bound_inside(x: &[f64]) -> f64 {
+        let n = x.len();
+        let mut y = vec![0.1; n];
+        let mut k = vec![0.0; n];
+        for t in 0..3 {
+            let m = n - 1 - t % 2;
+            for i in 0..m + 1 {
+                k[i] = x[i] * y[i];
+            }
+            for i in 0..m {
+                y[i] += 0.5 * k[i] * k[i];
+            }
+        }
+        y.iter().sum()
     }
 
     /// An addition under a branch: it may not run, and then a store would leave the last
@@ -233,6 +275,8 @@ macro_rules! check_all {
 fn stages_and_refused_rewrites_against_finite_differences_and_hessians() {
     check_all!(
         rk2_energy,
+        nested_stages,
+        refused::bound_inside,
         refused::uncovered,
         refused::twice,
         refused::read_after,

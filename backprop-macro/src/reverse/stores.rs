@@ -27,27 +27,32 @@ use std::collections::{BTreeSet, HashMap};
 /// Every eligible gradient's phases found and rewritten, in place.
 pub(super) fn store_first(f: &Func, a: &Analysis, mut body: Vec<B>) -> Vec<B> {
     let facts = Facts::new(f, a);
-    let fresh: Vec<VarId> = body
-        .iter()
-        .filter_map(|b| match b {
-            B::ZeroAdj(v) if facts.fresh.contains(v) => Some(*v),
-            _ => None,
-        })
-        .collect();
-    for v in fresh {
-        let Some(start) = body
-            .iter()
-            .position(|b| matches!(b, B::ZeroAdj(w) if *w == v))
-        else {
-            continue;
-        };
-        if body[..start].iter().any(|b| mentions_adj(b, v)) {
-            continue;
-        }
-        rewrite_in(&facts, &mut body[start + 1..], v);
-    }
+    in_blocks(&facts, &mut body);
     drop_nops(&mut body);
     body
+}
+
+/// The gradients declared in `stmts` (`B::ZeroAdj`, zero from there to the block's end,
+/// which they do not outlive), and those of the blocks inside.
+fn in_blocks(facts: &Facts, stmts: &mut [B]) {
+    for b in stmts.iter_mut() {
+        match b {
+            B::If(_, then, other) => {
+                in_blocks(facts, then);
+                in_blocks(facts, other);
+            }
+            B::For(_, _, body) => in_blocks(facts, body),
+            _ => {}
+        }
+    }
+    for start in 0..stmts.len() {
+        let B::ZeroAdj(v) = stmts[start] else {
+            continue;
+        };
+        if facts.fresh.contains(&v) && !stmts[..start].iter().any(|b| mentions_adj(b, v)) {
+            rewrite_in(facts, &mut stmts[start + 1..], v);
+        }
+    }
 }
 
 /// The resets dropped (`B::Nop` in their places), in every block.
@@ -116,6 +121,7 @@ struct Phases {
 /// The block's statements touching `grad_v` as phases, when they are (see the module's
 /// comment); `None` when anything else touches it.
 fn phases(facts: &Facts, stmts: &[B], v: VarId) -> Option<Phases> {
+    let owner = facts.f.vars[v].scope;
     let mut events = Vec::new();
     // A single element read by statements waiting for its reset: its index.
     let mut pending: Option<Index> = None;
@@ -125,7 +131,7 @@ fn phases(facts: &Facts, stmts: &[B], v: VarId) -> Option<Phases> {
         }
         match b {
             B::For(Some(i), Replay::Rev(r) | Replay::Forward(r), body) if pending.is_none() => {
-                let steps = facts.steps(*r)?;
+                let steps = facts.steps(*r, owner)?;
                 events.push(loop_event(facts, body, v, *i, steps, at)?);
             }
             B::Kill(Place::Elem(w, index)) if *w == v => {
@@ -133,7 +139,7 @@ fn phases(facts: &Facts, stmts: &[B], v: VarId) -> Option<Phases> {
                     return None;
                 }
                 pending = None;
-                let point = facts.sym(index.single()?)?;
+                let point = facts.sym(index.single()?, owner)?;
                 let range = Interval {
                     hi: point.plus(1),
                     lo: point,
@@ -385,7 +391,7 @@ struct Facts<'a> {
     fresh: BTreeSet<VarId>,
     /// Each loop's range variable: its steps (`steps(1..x.len())`).
     steps: HashMap<VarId, &'a Konst>,
-    /// Integers bound once, outside every loop, to a constant expression: the expression.
+    /// Variables bound by `let` to a constant expression: the expression.
     defs: HashMap<VarId, &'a Konst>,
     /// Variables some statement binds again or changes (a method call, a `&mut` borrow),
     /// element writes aside.
@@ -405,7 +411,6 @@ impl<'a> Facts<'a> {
             resized: BTreeSet::new(),
         };
         let vars = &f.vars;
-        let outside_loops = |v: VarId| f.scopes[vars[v].scope].loop_depth == 0;
         let mut changed = BTreeSet::new();
         // What an expression changes: the items it takes (`it.next()`), what it lends
         // `&mut`; evaluated for its effect, any receiver of a method (`v.truncate(2)`).
@@ -420,9 +425,7 @@ impl<'a> Facts<'a> {
             Stmt::Let { var, op, .. } => {
                 if let Op::Konst(k) = op {
                     effects(k, &mut changed, false);
-                    if outside_loops(*var) {
-                        facts.defs.insert(*var, k);
-                    }
+                    facts.defs.insert(*var, k);
                 }
                 if vars[*var].kind == Kind::Seq
                     && vars[*var].param.is_none()
@@ -466,7 +469,7 @@ impl<'a> Facts<'a> {
     }
 
     /// A range variable's steps as an interval: `steps(lo..hi)` or `steps(lo..=hi)`.
-    fn steps(&self, range: VarId) -> Option<Interval> {
+    fn steps(&self, range: VarId, owner: ScopeId) -> Option<Interval> {
         let k = self.steps.get(&range)?;
         let syn::Expr::Call(call) = &k.expr else {
             return None;
@@ -483,8 +486,8 @@ impl<'a> Facts<'a> {
         let syn::Expr::Range(r) = unparen(arg) else {
             return None;
         };
-        let lo = self.sym_in(r.start.as_deref()?, k, 0)?;
-        let hi = self.sym_in(r.end.as_deref()?, k, 0)?;
+        let lo = self.sym_in(r.start.as_deref()?, k, 0, owner)?;
+        let hi = self.sym_in(r.end.as_deref()?, k, 0, owner)?;
         let hi = match r.limits {
             syn::RangeLimits::HalfOpen(_) => hi,
             syn::RangeLimits::Closed(_) => hi.plus(1),
@@ -492,16 +495,18 @@ impl<'a> Facts<'a> {
         Some(Interval { lo, hi })
     }
 
-    /// An index that is a constant the whole pass long, as a symbol.
-    fn sym(&self, k: &Konst) -> Option<Sym> {
-        self.sym_in(&k.expr, k, 0)
+    /// An index as a symbol, for a gradient declared in block `owner`.
+    fn sym(&self, k: &Konst, owner: ScopeId) -> Option<Sym> {
+        self.sym_in(&k.expr, k, 0, owner)
     }
 
-    /// `e`, an expression of `k` (whose reads name its variables), as a symbol: literals,
-    /// sums and differences with a literal, `n` bound once outside loops to such an
-    /// expression and never changed, a parameter never changed, `x.len()` of a sequence
-    /// whose length nothing changes.
-    fn sym_in(&self, e: &syn::Expr, k: &Konst, depth: usize) -> Option<Sym> {
+    /// `e`, an expression of `k` (whose reads name its variables), as a symbol that has one
+    /// value while a gradient declared in block `owner` lives: literals, sums and
+    /// differences with a literal, and variables bound in `owner` or a block around it
+    /// (each bound once per pass of that block, then, and never changed): a `let n = ..`
+    /// as its expression, another variable (a parameter) as itself, `x.len()` of a
+    /// sequence whose length nothing changes.
+    fn sym_in(&self, e: &syn::Expr, k: &Konst, depth: usize, owner: ScopeId) -> Option<Sym> {
         if depth > 8 {
             return None;
         }
@@ -521,8 +526,8 @@ impl<'a> Facts<'a> {
         match unparen(e) {
             syn::Expr::Binary(b) => {
                 let (left, right) = (
-                    self.sym_in(&b.left, k, depth + 1)?,
-                    self.sym_in(&b.right, k, depth + 1)?,
+                    self.sym_in(&b.left, k, depth + 1, owner)?,
+                    self.sym_in(&b.right, k, depth + 1, owner)?,
                 );
                 match b.op {
                     syn::BinOp::Add(_) if right.base.is_none() => Some(left.plus(right.at)),
@@ -533,29 +538,42 @@ impl<'a> Facts<'a> {
             }
             syn::Expr::MethodCall(m) if m.method == "len" && m.args.is_empty() => {
                 let v = var(&m.receiver)?;
-                let bound_once = self.f.vars[v].param.is_some() || self.defs.contains_key(&v);
-                (bound_once && !self.resized.contains(&v) && !self.changed.contains(&v)).then(
-                    || Sym {
-                        base: Some(format!("{}.len()", self.f.vars[v].ident)),
-                        at: 0,
-                    },
-                )
+                (self.fixed(v, owner) && !self.resized.contains(&v)).then(|| Sym {
+                    base: Some(format!("{}.len()", self.f.vars[v].ident)),
+                    at: 0,
+                })
             }
             p @ syn::Expr::Path(_) => {
                 let v = var(p)?;
-                if self.changed.contains(&v) {
+                if !self.fixed(v, owner) {
                     return None;
                 }
-                if let Some(def) = self.defs.get(&v) {
-                    return self.sym_in(&def.expr, def, depth + 1);
+                let def = self.defs.get(&v);
+                if let Some(known) = def.and_then(|d| self.sym_in(&d.expr, d, depth + 1, owner)) {
+                    return Some(known);
                 }
-                (self.f.vars[v].param.is_some()).then(|| Sym {
+                Some(Sym {
                     base: Some(self.f.vars[v].ident.to_string()),
                     at: 0,
                 })
             }
             _ => None,
         }
+    }
+}
+
+impl Facts<'_> {
+    /// Whether `v` has one value while a gradient declared in block `owner` lives: bound in
+    /// that block or one around it, and never changed.
+    fn fixed(&self, v: VarId, owner: ScopeId) -> bool {
+        let mut scope = Some(owner);
+        while let Some(s) = scope {
+            if s == self.f.vars[v].scope {
+                return !self.changed.contains(&v);
+            }
+            scope = self.f.scopes[s].parent;
+        }
+        false
     }
 }
 
