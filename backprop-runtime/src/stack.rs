@@ -341,11 +341,15 @@ pub fn release_pool() {
 /// How many buffers a thread keeps for later stacks.
 pub const POOL_BUFFERS: usize = 32;
 
+/// How many buffers of whole copies ([`OWN_BUFFER_BYTES`] or more) a thread keeps for later
+/// copies: a gradient that copies an array at each of a few thousand steps reuses them all.
+pub const COPY_BUFFERS: usize = 4096;
+
 /// The per-thread pool of stack buffers: raw allocations remembered with their layout, so a
 /// buffer made for `Vec<A>` is rebuilt only as a `Vec<B>` of the same alignment whose
 /// element size divides the buffer's size exactly (the layout `Vec::from_raw_parts` needs).
 mod pool {
-    use super::POOL_BUFFERS;
+    use super::{COPY_BUFFERS, POOL_BUFFERS};
     use core::cell::RefCell;
     use core::mem::{ManuallyDrop, align_of, size_of};
     use core::ptr::NonNull;
@@ -405,7 +409,7 @@ mod pool {
             match self {
                 Which::Stacks => POOL_BUFFERS,
                 Which::Grads => 8,
-                Which::Copies => 256,
+                Which::Copies => COPY_BUFFERS,
                 Which::Lists => POOL_BUFFERS,
             }
         }
@@ -476,6 +480,10 @@ mod pool {
                 return false;
             };
             if pool.0.len() == which.limit() {
+                if let Which::Copies = which {
+                    // Full of copies' buffers, of a few sizes: no search for a smaller one.
+                    return false;
+                }
                 // Full: the smallest buffer makes room.
                 let (i, _) = pool
                     .0
