@@ -163,10 +163,31 @@ pub fn straight_line(ops: usize, args: &str) -> String {
     format!("#[differentiate({args})]\npub fn big(x: &[f64; 20]) -> f64 {{\n{body}    s\n}}\n")
 }
 
+/// With `BACKPROP_SHAPE=loops`: a function of about `ops` operations made of local arrays,
+/// each written by its own loop and read after it (`a7[i] = x[i] * s;`, `s += a7[1] *
+/// a7[2];`), as an unrolled model's layers would be: what the analyses per array (saved
+/// copies, stored gradients) cost as their number grows. Otherwise [`straight_line`].
+pub fn shaped(ops: usize, args: &str) -> String {
+    if std::env::var("BACKPROP_SHAPE").is_ok_and(|s| s == "loops") {
+        let mut body = String::from("    let n = x.len();\n    let mut s = 0.0;\n");
+        for j in 0..ops.div_ceil(6) {
+            body.push_str(&format!(
+                "    let mut a{j} = vec![0.0; n];\n    for i in 0..n {{ a{j}[i] = x[i] * s; }}\n    s += a{j}[{}] * a{j}[1];\n",
+                j % 3
+            ));
+        }
+        return format!(
+            "#[differentiate({args})]\npub fn big(x: &[f64]) -> f64 {{\n{body}    s\n}}\n"
+        );
+    }
+    straight_line(ops, args)
+}
+
 /// Expansion time against the function's size, the macro alone (best of three):
 /// `cargo test -p backprop-macro --lib expansion_benchmark -- --ignored --nocapture`
 /// (a debug build, as cargo builds proc macros for users; add `--release` to compare).
-/// `BACKPROP_SIZES=250,1000` picks the sizes. Timings are printed, never asserted.
+/// `BACKPROP_SIZES=250,1000` picks the sizes, `BACKPROP_SHAPE=loops` the function
+/// ([`shaped`]). Timings are printed, never asserted.
 #[test]
 #[ignore]
 fn expansion_benchmark() {
@@ -180,7 +201,7 @@ fn expansion_benchmark() {
             .unwrap_or(",reverse,hessian".into())
             .split(',')
         {
-            let mut f: syn::ItemFn = syn::parse_str(&straight_line(ops, mode)).expect("parses");
+            let mut f: syn::ItemFn = syn::parse_str(&shaped(ops, mode)).expect("parses");
             f.attrs.clear();
             let args: proc_macro2::TokenStream = mode.parse().expect("tokens");
             let tokens = quote::ToTokens::to_token_stream(&f);
@@ -209,7 +230,7 @@ fn expansion_benchmark() {
 fn expansion_stages() {
     let ops = std::env::var("BACKPROP_OPS").map_or(4000, |s| s.parse().expect("a size"));
     let mode = std::env::var("BACKPROP_MODE").unwrap_or("reverse".into());
-    let mut f: syn::ItemFn = syn::parse_str(&straight_line(ops, &mode)).expect("parses");
+    let mut f: syn::ItemFn = syn::parse_str(&shaped(ops, &mode)).expect("parses");
     f.attrs.clear();
     let tokens = quote::ToTokens::to_token_stream(&f);
     let attr: proc_macro2::TokenStream = mode.parse().expect("tokens");

@@ -29,7 +29,16 @@ pub struct Snapshot {
 #[derive(Default)]
 pub struct Snapshots {
     pub around: BTreeMap<ScopeId, Vec<Snapshot>>,
-    pub covered: Vec<(VarId, ScopeId)>,
+    pub covered: BTreeSet<(VarId, ScopeId)>,
+}
+
+impl Snapshots {
+    /// The loop bodies whose element writes of `v` a copy covers.
+    pub fn covered_of(&self, v: VarId) -> impl Iterator<Item = ScopeId> + '_ {
+        self.covered
+            .range((v, 0)..(v + 1, 0))
+            .map(|&(_, body)| body)
+    }
 }
 
 /// Which variables the function writes, as the analysis found them.
@@ -86,6 +95,8 @@ struct Facts<'a> {
 
 fn visit(f: &Func, block: &Block, candidates: &[VarId], facts: &Facts, plan: &mut Snapshots) {
     let (active, assigned) = (facts.active, facts.assigned);
+    // Made when a copy first needs the loops after it (`covered_after`).
+    let mut touches: Option<BTreeMap<VarId, Vec<usize>>> = None;
     for (at, stmt) in block.stmts.iter().enumerate() {
         match stmt {
             Stmt::If { then, els, .. } => {
@@ -99,15 +110,21 @@ fn visit(f: &Func, block: &Block, candidates: &[VarId], facts: &Facts, plan: &mu
                     // (`for mut i in ..` with `i` changed in the body writes elsewhere.)
                     if fixed(&lo) && fixed(&hi) && !assigned[index] {
                         let reads = backward_reads(&f.vars, &body.stmts, active);
-                        for &v in candidates {
-                            let copied =
-                                |&(w, s): &(VarId, ScopeId)| w == v && f.within(body.scope, s);
+                        // Only what the body writes at its top level can be copied.
+                        let top: BTreeSet<VarId> = body
+                            .stmts
+                            .iter()
+                            .filter_map(|s| match s {
+                                Stmt::SetElem { var, .. } => Some(*var),
+                                _ => None,
+                            })
+                            .collect();
+                        for &v in candidates.iter().filter(|v| top.contains(v)) {
                             // The writes in one loop save alike ([`overwrites`]).
-                            let unread =
-                                |&(w, s): &(VarId, ScopeId)| w == v && f.within(s, body.scope);
+                            let unread = facts.unread.range((v, 0)..(v + 1, 0));
                             if f.within(f.vars[v].scope, body.scope)
-                                || facts.unread.iter().any(unread)
-                                || plan.covered.iter().any(copied)
+                                || unread.into_iter().any(|&(_, s)| f.within(s, body.scope))
+                                || plan.covered_of(v).any(|s| f.within(body.scope, s))
                                 || reads.contains(&v)
                                 || passed_to_call(&body.stmts, v)
                                 || !writes_own_index(body, v, index)
@@ -115,11 +132,15 @@ fn visit(f: &Func, block: &Block, candidates: &[VarId], facts: &Facts, plan: &mu
                                 continue;
                             }
                             rest.retain(|&c| c != v);
-                            plan.covered.push((v, body.scope));
+                            plan.covered.insert((v, body.scope));
                             if is_zero(&lo) {
-                                let followers = &block.stmts[at + 1..];
+                                let touches = touches
+                                    .get_or_insert_with(|| touching(f, &block.stmts, active));
+                                let followers = touches.get(&v).into_iter().flatten();
+                                let followers = followers.filter(|&&p| p > at);
+                                let followers = followers.map(|&p| &block.stmts[p]);
                                 let covered = &mut plan.covered;
-                                covered_after(f, followers, v, &hi, active, assigned, covered);
+                                covered_after(f, followers, v, &hi, (active, assigned), covered);
                             }
                             plan.around.entry(body.scope).or_default().push(Snapshot {
                                 var: v,
@@ -200,16 +221,41 @@ fn writes_own_index(body: &Block, v: VarId, index: VarId) -> bool {
     top && only
 }
 
+/// For each variable, the statements of `stmts` (by position) that write its elements,
+/// hand it to a call, or whose reverse reads it: the ones [`covered_after`] looks at.
+fn touching(f: &Func, stmts: &[Stmt], active: &[bool]) -> BTreeMap<VarId, Vec<usize>> {
+    let mut out: BTreeMap<VarId, Vec<usize>> = BTreeMap::new();
+    for (at, stmt) in stmts.iter().enumerate() {
+        let one = std::slice::from_ref(stmt);
+        let mut found = backward_reads(&f.vars, one, active);
+        walk_stmts(one, 0, &mut |s, _| {
+            if let Stmt::SetElem { var, .. } = s {
+                found.insert(*var);
+            }
+            // As `passed_to_call` finds them.
+            if let Stmt::Let { op, .. } | Stmt::Assign { op, .. } | Stmt::SetElem { op, .. } = s
+                && matches!(op, Op::Call(_))
+            {
+                found.extend(op.operands().iter().filter_map(|o| o.var()));
+            }
+        });
+        for v in found {
+            out.entry(v).or_default().push(at);
+        }
+    }
+    out
+}
+
 /// The loops after a snapshot of `v[0..hi]` whose writes it covers: up to the first
 /// statement whose reverse reads `v` or that writes an element not provably below `hi`.
-fn covered_after(
+/// `stmts` are the statements after the snapshot's loop that touch `v` ([`touching`]).
+fn covered_after<'s>(
     f: &Func,
-    stmts: &[Stmt],
+    stmts: impl Iterator<Item = &'s Stmt>,
     v: VarId,
     hi: &Konst,
-    active: &[bool],
-    assigned: &[bool],
-    covered: &mut Vec<(VarId, ScopeId)>,
+    (active, assigned): (&[bool], &[bool]),
+    covered: &mut BTreeSet<(VarId, ScopeId)>,
 ) {
     let tokens = |k: &Konst| {
         let e = &k.expr;
@@ -247,7 +293,9 @@ fn covered_after(
         });
         match stmt {
             _ if !writes => {}
-            Stmt::Loop { body, .. } if below => covered.push((v, body.scope)),
+            Stmt::Loop { body, .. } if below => {
+                covered.insert((v, body.scope));
+            }
             _ => return,
         }
     }
@@ -259,9 +307,5 @@ fn covered_after(
 pub fn elem_saved_at(f: &Func, a: &Analysis, v: VarId, scope: ScopeId) -> bool {
     a.facts[v].saved
         && !a.unread.contains(&(v, scope))
-        && !a
-            .snapshots
-            .covered
-            .iter()
-            .any(|&(w, body)| w == v && f.within(scope, body))
+        && !a.snapshots.covered_of(v).any(|body| f.within(scope, body))
 }

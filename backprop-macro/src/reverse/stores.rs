@@ -17,40 +17,177 @@
 //! zero either way. Ranges are compared as symbols: `n` is what its one `let n = x.len();`
 //! says, `x.len()` of a sequence whose length nothing changes.
 
-use super::loops::mentions_adj;
 use super::{B, Replay};
 use crate::analysis::{self, Analysis};
 use crate::ir::*;
 use crate::rules::{E, Place};
+use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
 
-/// Every eligible gradient's phases found and rewritten, in place.
+/// Every eligible gradient's phases found, then rewritten.
 pub(super) fn store_first(f: &Func, a: &Analysis, mut body: Vec<B>) -> Vec<B> {
     let facts = Facts::new(f, a);
-    in_blocks(&facts, &mut body);
+    let scan = Scan {
+        facts: &facts,
+        memo: RefCell::new(HashMap::new()),
+    };
+    let mut edits = Vec::new();
+    in_blocks(&scan, &body, &mut Vec::new(), &mut edits);
+    for edit in edits {
+        edit.apply(&mut body);
+    }
     drop_nops(&mut body);
     body
 }
 
-/// The gradients declared in `stmts` (`B::ZeroAdj`, zero from there to the block's end,
-/// which they do not outlive), and those of the blocks inside.
-fn in_blocks(facts: &Facts, stmts: &mut [B]) {
-    for b in stmts.iter_mut() {
-        match b {
-            B::If(_, then, other) => {
-                in_blocks(facts, then);
-                in_blocks(facts, other);
+/// The way from the function's backward statements to a block: at each step the position
+/// of a loop or branch and which of its blocks (a loop's body or an `if`'s first: 0, an
+/// `if`'s second: 1).
+type Path = Vec<(usize, u8)>;
+
+/// A rewrite found: in the block at `path`, statement `at`, for the gradient of `v`.
+struct Edit {
+    path: Path,
+    at: usize,
+    v: VarId,
+    /// A loop's addition made a store (else a reset dropped).
+    store: bool,
+}
+
+impl Edit {
+    fn apply(&self, body: &mut [B]) {
+        let mut block = body;
+        for &(at, which) in &self.path {
+            block = match &mut block[at] {
+                B::For(_, _, inner) => inner,
+                B::If(_, then, _) if which == 0 => then,
+                B::If(_, _, other) => other,
+                _ => unreachable!("a path leads through loops and branches"),
+            };
+        }
+        let own = |p: &Place| matches!(p, Place::Elem(w, _) if *w == self.v);
+        match &mut block[self.at] {
+            B::For(_, _, inner) => {
+                for b in inner.iter_mut() {
+                    match b {
+                        B::AddAdj(p, e) if self.store && own(p) => {
+                            *b = B::SetAdj(p.clone(), e.clone());
+                        }
+                        B::Kill(p) if !self.store && own(p) => *b = B::Nop,
+                        _ => {}
+                    }
+                }
             }
-            B::For(_, _, body) => in_blocks(facts, body),
+            kill => *kill = B::Nop,
+        }
+    }
+}
+
+/// Which statements of a block touch each gradient, found once per block.
+struct Scan<'f> {
+    facts: &'f Facts<'f>,
+    memo: RefCell<HashMap<(*const B, usize), Rc<Mentions>>>,
+}
+
+/// For one block: the positions of the statements that read or write each gradient, and
+/// of those that may touch any (a call adding into the parameters' gradients).
+#[derive(Default)]
+struct Mentions {
+    by_var: HashMap<VarId, Vec<usize>>,
+    any: Vec<usize>,
+}
+
+impl Scan<'_> {
+    /// The statements of `stmts` touching `grad_v`, in order.
+    fn touching(&self, stmts: &[B], v: VarId) -> Vec<usize> {
+        let key = (stmts.as_ptr(), stmts.len());
+        let found = self.memo.borrow().get(&key).cloned();
+        let m = found.unwrap_or_else(|| {
+            let m = Rc::new(mentions(stmts));
+            self.memo.borrow_mut().insert(key, Rc::clone(&m));
+            m
+        });
+        let mut at: Vec<usize> = m.by_var.get(&v).into_iter().flatten().copied().collect();
+        at.extend(&m.any);
+        at.sort_unstable();
+        at.dedup();
+        at
+    }
+}
+
+/// [`Mentions`] of a block: each statement walked once.
+fn mentions(stmts: &[B]) -> Mentions {
+    fn adjoints(b: &B, out: &mut BTreeSet<VarId>, any: &mut bool) {
+        let e_adjoints = |e: &E, out: &mut BTreeSet<VarId>| {
+            let mut keys = Vec::new();
+            super::e_keys(e, &mut keys);
+            out.extend(keys.into_iter().filter_map(|k| match k {
+                super::Key::Adj(w) => Some(w),
+                super::Key::Primal(_) => None,
+            }));
+        };
+        match b {
+            B::LetAdj(w, e) | B::AddSum(w, e) => {
+                out.insert(*w);
+                e_adjoints(e, out);
+            }
+            B::ZeroAdj(w) | B::Unpush(w) | B::Repush(w) => {
+                out.insert(*w);
+            }
+            B::SetAdj(p, e) | B::AddAdj(p, e) => {
+                out.insert(p.var());
+                e_adjoints(e, out);
+            }
+            B::Kill(p) | B::LetUp(p) => {
+                out.insert(p.var());
+            }
+            B::LetGrads(_, e) => e_adjoints(e, out),
+            B::PullInto(..) => *any = true,
+            B::If(c, t, e) => {
+                e_adjoints(c, out);
+                t.iter().chain(e).for_each(|b| adjoints(b, out, any));
+            }
+            B::For(_, _, body) => body.iter().for_each(|b| adjoints(b, out, any)),
             _ => {}
         }
     }
-    for start in 0..stmts.len() {
-        let B::ZeroAdj(v) = stmts[start] else {
+    let mut m = Mentions::default();
+    for (at, b) in stmts.iter().enumerate() {
+        let (mut found, mut any) = (BTreeSet::new(), false);
+        adjoints(b, &mut found, &mut any);
+        for w in found {
+            m.by_var.entry(w).or_default().push(at);
+        }
+        if any {
+            m.any.push(at);
+        }
+    }
+    m
+}
+
+/// The gradients declared in `stmts` (`B::ZeroAdj`, zero from there to the block's end,
+/// which they do not outlive), and those of the blocks inside.
+fn in_blocks<'b>(scan: &Scan<'_>, stmts: &'b [B], path: &mut Path, edits: &mut Vec<Edit>) {
+    for (at, b) in stmts.iter().enumerate() {
+        let blocks: Vec<&'b [B]> = match b {
+            B::If(_, then, other) => vec![then, other],
+            B::For(_, _, body) => vec![body],
+            _ => continue,
+        };
+        for (which, inner) in blocks.into_iter().enumerate() {
+            path.push((at, which as u8));
+            in_blocks(scan, inner, path, edits);
+            path.pop();
+        }
+    }
+    for (start, b) in stmts.iter().enumerate() {
+        let B::ZeroAdj(v) = *b else {
             continue;
         };
-        if facts.fresh.contains(&v) && !stmts[..start].iter().any(|b| mentions_adj(b, v)) {
-            rewrite_in(facts, &mut stmts[start + 1..], v);
+        let touching = scan.touching(stmts, v);
+        if scan.facts.fresh.contains(&v) && touching.first() == Some(&start) {
+            locate(scan, stmts, v, &touching[1..], path, edits);
         }
     }
 }
@@ -70,36 +207,46 @@ fn drop_nops(stmts: &mut Vec<B>) {
     }
 }
 
-/// Finds the block holding every statement that touches `grad_v` and rewrites its phases:
-/// `stmts` itself, or the one loop body or branch among them holding them all.
-fn rewrite_in(facts: &Facts, stmts: &mut [B], v: VarId) -> bool {
-    if let Some(phases) = phases(facts, stmts, v) {
-        rewrite(stmts, v, &phases);
-        return true;
+/// Finds the block holding every statement that touches `grad_v` (`touching`, positions
+/// in `stmts`) and its phases: `stmts` itself, or the one loop body or branch among them
+/// holding them all.
+fn locate<'b>(
+    scan: &Scan<'_>,
+    stmts: &'b [B],
+    v: VarId,
+    touching: &[usize],
+    path: &mut Path,
+    edits: &mut Vec<Edit>,
+) {
+    if let Some(found) = phases(scan, stmts, v, touching) {
+        let edit = |at: usize, store: bool| Edit {
+            path: path.clone(),
+            at,
+            v,
+            store,
+        };
+        edits.extend(found.adds.iter().map(|&at| edit(at, true)));
+        edits.extend(found.resets.iter().map(|&at| edit(at, false)));
+        return;
     }
-    let touching: Vec<usize> = (0..stmts.len())
-        .filter(|&k| mentions_adj(&stmts[k], v))
-        .collect();
     let [k] = touching[..] else {
-        return false;
+        return;
     };
-    match &mut stmts[k] {
-        B::For(
-            _,
-            Replay::Rev(_) | Replay::Forward(_) | Replay::Partial(..) | Replay::Count(_),
-            body,
-        ) => rewrite_in(facts, body, v),
-        B::If(cond, then, other) if !super::loops::reads_adj(cond, v) => {
-            match (
-                then.iter().any(|b| mentions_adj(b, v)),
-                other.iter().any(|b| mentions_adj(b, v)),
-            ) {
-                (true, false) => rewrite_in(facts, then, v),
-                (false, true) => rewrite_in(facts, other, v),
-                _ => false,
-            }
-        }
-        _ => false,
+    let blocks: Vec<&'b [B]> = match &stmts[k] {
+        B::For(_, _, body) => vec![body],
+        B::If(cond, then, other) if !super::loops::reads_adj(cond, v) => vec![then, other],
+        _ => return,
+    };
+    let inside: Vec<(usize, Vec<usize>)> = blocks
+        .iter()
+        .map(|inner| scan.touching(inner, v))
+        .enumerate()
+        .filter(|(_, at)| !at.is_empty())
+        .collect();
+    if let [(which, at)] = &inside[..] {
+        path.push((k, *which as u8));
+        locate(scan, blocks[*which], v, at, path, edits);
+        path.pop();
     }
 }
 
@@ -112,7 +259,7 @@ enum Event {
     Reset { at: usize, range: Interval },
 }
 
-/// The additions that become stores and the resets dropped.
+/// The additions that become stores and the resets dropped: positions in the block.
 struct Phases {
     adds: Vec<usize>,
     resets: Vec<usize>,
@@ -120,19 +267,20 @@ struct Phases {
 
 /// The block's statements touching `grad_v` as phases, when they are (see the module's
 /// comment); `None` when anything else touches it.
-fn phases(facts: &Facts, stmts: &[B], v: VarId) -> Option<Phases> {
+fn phases(scan: &Scan<'_>, stmts: &[B], v: VarId, touching: &[usize]) -> Option<Phases> {
+    let facts = scan.facts;
     let owner = facts.f.vars[v].scope;
     let mut events = Vec::new();
     // A single element read by statements waiting for its reset: its index.
     let mut pending: Option<Index> = None;
-    for (at, b) in stmts.iter().enumerate() {
-        if !mentions_adj(b, v) {
-            continue;
-        }
+    for &at in touching {
+        let b = &stmts[at];
         match b {
             B::For(Some(i), Replay::Rev(r) | Replay::Forward(r), body) if pending.is_none() => {
                 let steps = facts.steps(*r, owner)?;
-                events.push(loop_event(facts, body, v, *i, steps, at)?);
+                let inside = scan.touching(body, v);
+                let inside: Vec<&B> = inside.iter().map(|&k| &body[k]).collect();
+                events.push(loop_event(facts, &inside, v, *i, steps, at)?);
             }
             B::Kill(Place::Elem(w, index)) if *w == v => {
                 if pending.as_ref().is_some_and(|p| p.text() != index.text()) {
@@ -205,18 +353,18 @@ fn phases(facts: &Facts, stmts: &[B], v: VarId) -> Option<Phases> {
     Some(found)
 }
 
-/// A reverse loop over `steps` touching `grad_v`: one addition at its own element and
-/// nothing else of it, or reads of its own element followed by the element's reset.
+/// A reverse loop over `steps` whose statements `touching` touch `grad_v`: one addition at
+/// its own element and nothing else of it, or reads of its own element followed by the
+/// element's reset.
 fn loop_event(
     facts: &Facts,
-    body: &[B],
+    touching: &[&B],
     v: VarId,
     i: VarId,
     steps: Interval,
     at: usize,
 ) -> Option<Event> {
     let index = &facts.f.vars[i].ident;
-    let touching: Vec<&B> = body.iter().filter(|b| mentions_adj(b, v)).collect();
     if let [B::AddAdj(Place::Elem(w, place), e)] = touching[..]
         && *w == v
         && !super::loops::reads_adj(e, v)
@@ -302,28 +450,6 @@ fn literal(e: &syn::Expr) -> Option<i128> {
         syn::Expr::Paren(p) => literal(&p.expr),
         syn::Expr::Group(g) => literal(&g.expr),
         _ => None,
-    }
-}
-
-/// The additions made stores, the resets dropped.
-fn rewrite(stmts: &mut [B], v: VarId, phases: &Phases) {
-    let is_own = |p: &Place| matches!(p, Place::Elem(w, _) if *w == v);
-    for &at in &phases.adds {
-        if let B::For(_, _, body) = &mut stmts[at] {
-            for b in body.iter_mut() {
-                if let B::AddAdj(p, e) = b
-                    && is_own(p)
-                {
-                    *b = B::SetAdj(p.clone(), e.clone());
-                }
-            }
-        }
-    }
-    for &at in &phases.resets {
-        match &mut stmts[at] {
-            B::For(_, _, body) => body.retain(|b| !matches!(b, B::Kill(p) if is_own(p))),
-            kill => *kill = B::Nop,
-        }
     }
 }
 
@@ -465,6 +591,9 @@ impl<'a> Facts<'a> {
             },
         });
         facts.changed = changed;
+        // A gradient that grows and shrinks with its sequence is left as it is.
+        let resized = &facts.resized;
+        facts.fresh.retain(|v| !resized.contains(v));
         facts
     }
 
