@@ -698,6 +698,15 @@ pub struct Func {
 }
 
 impl Func {
+    /// Each block's variables (indexed by scope), in order.
+    pub fn vars_by_scope(&self) -> Vec<Vec<VarId>> {
+        let mut by = vec![Vec::new(); self.scopes.len()];
+        for (v, var) in self.vars.iter().enumerate() {
+            by[var.scope].push(v);
+        }
+        by
+    }
+
     /// Whether `v` is a parameter passed as a reference (`x: &Array2<T>`, `a: &[f64]`), or
     /// a field of a parameter read by reference (`let m_w = &m.w;`, the body's first
     /// statements).

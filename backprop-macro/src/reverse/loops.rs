@@ -590,3 +590,12 @@ pub fn element_reads(
     found.retain(|(_, fields)| !fields.is_empty());
     found
 }
+
+/// Whether a backward pass has a loop.
+pub fn has_loop(stmts: &[B]) -> bool {
+    stmts.iter().any(|b| match b {
+        B::For(..) => true,
+        B::If(_, then, other) => has_loop(then) || has_loop(other),
+        _ => false,
+    })
+}

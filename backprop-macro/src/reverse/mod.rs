@@ -14,7 +14,7 @@ mod stores;
 mod views;
 use loops::independent_iterations;
 pub use loops::{
-    element_adjoints, element_reads, hoist_recomputes, hoist_sums, lane_terms, zero_guard,
+    element_adjoints, element_reads, has_loop, hoist_recomputes, hoist_sums, lane_terms, zero_guard,
 };
 pub use views::{At, View, Views, views};
 
@@ -68,15 +68,6 @@ pub enum B {
     Nop,
 }
 
-/// Whether a backward pass has a loop.
-pub fn has_loop(stmts: &[B]) -> bool {
-    stmts.iter().any(|b| match b {
-        B::For(..) => true,
-        B::If(_, then, other) => has_loop(then) || has_loop(other),
-        _ => false,
-    })
-}
-
 /// How a reverse loop runs.
 #[derive(Clone)]
 pub enum Replay {
@@ -108,6 +99,7 @@ pub fn backward(f: &Func, a: &Analysis, inline_calls: bool) -> Vec<B> {
         declared: vec![false; f.vars.len()],
         inline_calls,
         into,
+        scoped: f.vars_by_scope(),
     };
     r.declared[a.result] = true;
     stores::store_first(f, a, fused::lanes(r.block(&f.body)))
@@ -120,6 +112,8 @@ struct Rev<'a> {
     inline_calls: bool,
     /// The pullbacks of calls that add into the caller's gradients ([`B::PullInto`]).
     into: BTreeSet<VarId>,
+    /// Each block's variables ([`Func::vars_by_scope`]).
+    scoped: Vec<Vec<VarId>>,
 }
 
 /// The index of each adjoint's last `Kill` in the block being written, while nothing has
@@ -137,8 +131,8 @@ impl Rev<'_> {
                 out.extend(list.iter().map(|(v, op)| B::Recompute(*v, op.clone())));
             }
         }
-        for (v, var) in self.f.vars.iter().enumerate() {
-            if var.scope == block.scope && self.a.facts[v].zero_init && !self.declared[v] {
+        for &v in &self.scoped[block.scope] {
+            if self.a.facts[v].zero_init && !self.declared[v] {
                 out.push(B::ZeroAdj(v));
                 self.declared[v] = true;
             }
