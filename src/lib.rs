@@ -19,14 +19,14 @@ pub mod __private {
     pub use backprop_runtime::nested;
     pub use backprop_runtime::num_traits;
     pub use backprop_runtime::{
-        Accumulate, Differentiable, Discard, Elements, GradOf, InlineStack, KeepAsIs, KeepCopy,
-        NotDifferentiable, NotGenerated, Rows, SameShape, SeqItem, Stack, Tangents, ToTangent,
-        ZerosLike, accumulate, array_tuple, cast_field, check_differentiable, check_fits,
-        check_tangent, copied_per_row, d, discard, diverged, element, element_mut, empty_grad,
-        fill_zeros, float_field, grow_lanes, grow_like, jacobian_rows, jacobian_rows_copied, keep,
-        lane, lanes_like, left_out, not_generated, on_ref, owned_copy, pack, per_lane, replaced,
-        reset_like, sort_order, steps, sub_slice, sum_lanes, tangent, tuple_array, unit_lanes,
-        unpack, zeros_like,
+        Accumulate, Differentiable, Discard, ElemStack, Elements, GradOf, InlineStack, KeepAsIs,
+        KeepCopy, NotDifferentiable, NotGenerated, Rows, SameShape, SeqItem, Stack, Tangents,
+        ToTangent, ZerosLike, accumulate, array_tuple, cast_field, check_differentiable,
+        check_fits, check_tangent, copied_per_row, d, discard, diverged, element, element_mut,
+        empty_grad, fill_zeros, float_field, grow_lanes, grow_like, jacobian_rows,
+        jacobian_rows_copied, keep, lane, lanes_like, left_out, not_generated, on_ref, owned_copy,
+        pack, per_lane, replaced, reset_like, sort_order, steps, sub_slice, sum_lanes, tangent,
+        tuple_array, unit_lanes, unpack, zeros_like,
     };
     #[cfg(feature = "tensor")]
     pub use backprop_runtime::{ndarray, tensor};

@@ -53,8 +53,8 @@ pub use grad::{
 pub use kept::{AsIs, Copied, Keep, KeepAsIs, KeepCopy, keep};
 pub use real::{Real, d};
 pub use stack::{
-    COPY_BUFFERS, InlineStack, IntoSteps, LoopIndex, OWN_BUFFER_BYTES, POOL_BUFFERS, Progression,
-    Restore, Span, SpanRev, Stack, Steps, release_pool, steps, sum_lanes,
+    COPY_BUFFERS, ElemStack, InlineStack, IntoSteps, LoopIndex, OWN_BUFFER_BYTES, POOL_BUFFERS,
+    Progression, Restore, Span, SpanRev, Stack, Steps, release_pool, steps, sum_lanes,
 };
 pub use tangents::{
     Directions, Lane, LaneFloat, LanesLike, Tangents, grow_lanes, lane, lanes_like, pack, per_lane,

@@ -14,15 +14,9 @@
 /// gradient called again and again reuses the memory of its previous call instead of asking
 /// the allocator (and, for large stacks, the kernel) for fresh pages each time. `push`
 /// itself is `Vec::push`: the pool costs the loops nothing.
-///
-/// A range of at least [`OWN_BUFFER_BYTES`] saved by [`Stack::push_range`] goes into a
-/// buffer of its own, from a pool of such buffers: [`Stack::pop_range`] then gives a `Vec`
-/// saved whole its buffer back by swapping (no element copied), the `Vec`'s old buffer
-/// going to the pool for the next copy.
 #[derive(Debug)]
 pub struct Stack<T> {
     items: Vec<T>,
-    copies: Vec<Vec<T>>,
 }
 
 impl<T: Clone> Clone for Stack<T> {
@@ -32,11 +26,6 @@ impl<T: Clone> Clone for Stack<T> {
         let mut copy = Stack::new();
         copy.reserve(self.items.len());
         copy.items.extend_from_slice(&self.items);
-        for saved in &self.copies {
-            let mut buffer = own_buffer(saved.len());
-            buffer.extend_from_slice(saved);
-            copy.copies.push(buffer);
-        }
         copy
     }
 }
@@ -51,10 +40,7 @@ impl<T> Stack<T> {
     /// An empty stack; takes storage only on the first push.
     #[inline]
     pub const fn new() -> Self {
-        Stack {
-            items: Vec::new(),
-            copies: Vec::new(),
-        }
+        Stack { items: Vec::new() }
     }
 
     /// Makes room for `additional` more values (a loop of known length saves one per
@@ -72,7 +58,6 @@ impl<T> Stack<T> {
     pub fn pooled() -> Self {
         Stack {
             items: pool::take(pool::Which::Stacks, 1).unwrap_or_default(),
-            copies: Vec::new(),
         }
     }
 
@@ -122,38 +107,19 @@ impl<T> Stack<T> {
         T: Copy,
     {
         let values = &values[clamped(lo, hi, values.len())];
-        if owns_buffer::<T>(values.len()) {
-            let mut copy = own_buffer(values.len());
-            copy.extend_from_slice(values);
-            if self.copies.len() == self.copies.capacity() {
-                self.grow_copies();
-            }
-            self.copies.push(copy);
-            return;
-        }
         self.reserve(values.len());
         self.items.extend_from_slice(values);
     }
 
     /// Takes back the elements saved last by [`Stack::push_range`] with the same bounds, into
-    /// the same array: a `Vec` saved whole takes the copy's buffer instead.
+    /// the same array.
     #[inline]
-    pub fn pop_range<A: Restore<T> + ?Sized>(&mut self, into: &mut A, lo: usize, hi: usize)
+    pub fn pop_range(&mut self, into: &mut [T], lo: usize, hi: usize)
     where
         T: Copy,
     {
-        let len = into.elements().len();
-        let range = clamped(lo, hi, len);
-        if owns_buffer::<T>(range.len()) {
-            let Some(copy) = self.copies.pop() else {
-                underflow()
-            };
-            let mut spare = into.restore(copy, range);
-            spare.clear();
-            pool::give(pool::Which::Copies, spare);
-            return;
-        }
-        let into = &mut into.elements()[range];
+        let len = into.len();
+        let into = &mut into[clamped(lo, hi, len)];
         let Some(start) = self.items.len().checked_sub(into.len()) else {
             underflow()
         };
@@ -164,25 +130,13 @@ impl<T> Stack<T> {
     /// How many values are saved.
     #[inline]
     pub fn len(&self) -> usize {
-        self.items.len() + self.copies.iter().map(Vec::len).sum::<usize>()
+        self.items.len()
     }
 
     /// Whether nothing is saved.
     #[inline]
     pub fn is_empty(&self) -> bool {
-        self.items.is_empty() && self.copies.iter().all(Vec::is_empty)
-    }
-
-    /// Room for more copies in buffers of their own: the first time a list from the pool
-    /// (one a previous call's stack left), or one of 64, then as `Vec` grows.
-    #[cold]
-    #[inline(never)]
-    fn grow_copies(&mut self) {
-        if self.copies.capacity() == 0 {
-            self.copies =
-                pool::take(pool::Which::Lists, 1).unwrap_or_else(|| Vec::with_capacity(64));
-        }
-        self.copies.reserve(1);
+        self.items.is_empty()
     }
 
     /// Room for `additional` more values: the first time from the pool, then as `Vec` grows.
@@ -203,6 +157,135 @@ impl<T> Drop for Stack<T> {
     fn drop(&mut self) {
         self.items.clear();
         pool::give(pool::Which::Stacks, core::mem::take(&mut self.items));
+    }
+}
+
+/// The [`Stack`] of an array's saved elements: single elements (`push`, `pop`), and ranges a
+/// loop is about to overwrite (`push_range`, `pop_range`). A range of at least
+/// [`OWN_BUFFER_BYTES`] goes into a buffer of its own, from a pool of such buffers:
+/// [`ElemStack::pop_range`] then gives a `Vec` saved whole its buffer back by swapping (no
+/// element copied), the `Vec`'s old buffer going to the pool for the next copy. (Stacks of
+/// values are plain [`Stack`]s: their loops pay nothing for this.)
+#[derive(Debug, Default)]
+pub struct ElemStack<T> {
+    stack: Stack<T>,
+    copies: Vec<Vec<T>>,
+}
+
+impl<T: Clone> Clone for ElemStack<T> {
+    /// The same values and copies, on storage from the pools.
+    fn clone(&self) -> Self {
+        let mut copies = Vec::with_capacity(self.copies.len());
+        for saved in &self.copies {
+            let mut buffer = own_buffer(saved.len());
+            buffer.extend_from_slice(saved);
+            copies.push(buffer);
+        }
+        ElemStack {
+            stack: self.stack.clone(),
+            copies,
+        }
+    }
+}
+
+impl<T> ElemStack<T> {
+    /// An empty stack; takes storage only on the first push.
+    #[inline]
+    pub const fn new() -> Self {
+        ElemStack {
+            stack: Stack::new(),
+            copies: Vec::new(),
+        }
+    }
+
+    /// [`Stack::reserve`].
+    #[inline]
+    pub fn reserve(&mut self, additional: usize) {
+        self.stack.reserve(additional);
+    }
+
+    /// [`Stack::push`].
+    #[inline]
+    pub fn push(&mut self, value: T) {
+        self.stack.push(value);
+    }
+
+    /// [`Stack::push_reserved`].
+    #[inline]
+    pub fn push_reserved(&mut self, value: T) {
+        self.stack.push_reserved(value);
+    }
+
+    /// [`Stack::pop`].
+    #[inline]
+    pub fn pop(&mut self) -> T {
+        self.stack.pop()
+    }
+
+    /// [`Stack::push_range`], a range of [`OWN_BUFFER_BYTES`] or more in a buffer of its own.
+    #[inline]
+    pub fn push_range(&mut self, values: &[T], lo: usize, hi: usize)
+    where
+        T: Copy,
+    {
+        let range = clamped(lo, hi, values.len());
+        if !owns_buffer::<T>(range.len()) {
+            return self.stack.push_range(values, lo, hi);
+        }
+        let mut copy = own_buffer(range.len());
+        copy.extend_from_slice(&values[range]);
+        if self.copies.len() == self.copies.capacity() {
+            self.grow_copies();
+        }
+        self.copies.push(copy);
+    }
+
+    /// Takes back the elements saved last by [`ElemStack::push_range`] with the same bounds,
+    /// into the same array: a `Vec` saved whole takes the copy's buffer instead.
+    #[inline]
+    pub fn pop_range<A: Restore<T> + ?Sized>(&mut self, into: &mut A, lo: usize, hi: usize)
+    where
+        T: Copy,
+    {
+        let range = clamped(lo, hi, into.elements().len());
+        if !owns_buffer::<T>(range.len()) {
+            return self.stack.pop_range(into.elements(), lo, hi);
+        }
+        let Some(copy) = self.copies.pop() else {
+            underflow()
+        };
+        let mut spare = into.restore(copy, range);
+        spare.clear();
+        pool::give(pool::Which::Copies, spare);
+    }
+
+    /// How many values are saved.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.stack.len() + self.copies.iter().map(Vec::len).sum::<usize>()
+    }
+
+    /// Whether nothing is saved.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.stack.is_empty() && self.copies.iter().all(Vec::is_empty)
+    }
+
+    /// Room for more copies in buffers of their own: the first time a list from the pool
+    /// (one a previous call's stack left), or one of 64, then as `Vec` grows.
+    #[cold]
+    #[inline(never)]
+    fn grow_copies(&mut self) {
+        if self.copies.capacity() == 0 {
+            self.copies =
+                pool::take(pool::Which::Lists, 1).unwrap_or_else(|| Vec::with_capacity(64));
+        }
+        self.copies.reserve(1);
+    }
+}
+
+impl<T> Drop for ElemStack<T> {
+    fn drop(&mut self) {
         for mut copy in self.copies.drain(..) {
             copy.clear();
             pool::give(pool::Which::Copies, copy);
@@ -1232,7 +1315,7 @@ mod tests {
     fn large_ranges_come_back_by_swapping_buffers() {
         release_pool();
         let n = 2 * OWN_BUFFER_BYTES / size_of::<f64>();
-        let mut s: Stack<f64> = Stack::new();
+        let mut s: ElemStack<f64> = ElemStack::new();
         let mut v: Vec<f64> = (0..n).map(|i| i as f64).collect();
         let first = v.clone();
         s.push_range(&v, 0, n);
@@ -1242,7 +1325,7 @@ mod tests {
         s.push_range(&v, 0, n + 5); // past the end: still the whole array
         let second_copy = s.copies[1].as_ptr() as usize;
         s.push_range(&v, 1, n); // not the whole array: copied back element by element
-        assert!(s.items.is_empty());
+        assert!(s.stack.is_empty());
         assert_eq!(s.len(), 3 * n - 1);
         v.fill(7.0);
         let own = v.as_ptr() as usize;

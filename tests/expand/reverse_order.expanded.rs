@@ -56,9 +56,9 @@ mod reverse_order {
         x: &'x [f64],
         k: usize,
     ) -> (f64, impl ::core::ops::FnOnce(f64) -> Grad + use<'x>) {
-        let mut a_elems = ::backprop::__private::Stack::new();
-        let mut t_elems = ::backprop::__private::Stack::new();
-        let mut b_elems = ::backprop::__private::Stack::new();
+        let mut a_elems = ::backprop::__private::ElemStack::new();
+        let mut t_elems = ::backprop::__private::ElemStack::new();
+        let mut b_elems = ::backprop::__private::ElemStack::new();
         let n = x.len();
         let mut a = ::std::vec![1.0; n + k];
         let mut t = ::std::vec![0.0; n];

@@ -71,7 +71,7 @@ mod triangle {
     ) -> (f64, impl ::core::ops::FnOnce(f64) -> Grad + use<'q, 'l, 'mu, 'x>) {
         let mut s0_stack = ::backprop::__private::Stack::new();
         let mut li_stack = ::backprop::__private::Stack::new();
-        let mut qx_elems = ::backprop::__private::Stack::new();
+        let mut qx_elems = ::backprop::__private::ElemStack::new();
         s0_stack
             .reserve(
                 ::core::iter::ExactSizeIterator::len(

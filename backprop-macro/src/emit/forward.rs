@@ -83,6 +83,10 @@ impl Emit<'_> {
                 None if matches!(store, Store::Values(_)) && !reserved.contains(&store) => {
                     quote!(let mut #s = #private::Stack::pooled();)
                 }
+                // An array's elements: large ranges in buffers of their own.
+                None if matches!(store, Store::Elems(_)) => {
+                    quote!(let mut #s = #private::ElemStack::new();)
+                }
                 None => quote!(let mut #s = #private::Stack::new();),
             })
             // On one tape, the stacks are the caller's.
