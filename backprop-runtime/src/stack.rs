@@ -295,7 +295,7 @@ impl<T> Drop for ElemStack<T> {
 }
 
 /// Ranges of at least this many bytes are copied into a buffer of their own
-/// ([`Stack::push_range`]): a `Vec` that size costs more to copy back than to swap with its
+/// ([`ElemStack::push_range`]): a `Vec` that size costs more to copy back than to swap with its
 /// copy and hand its buffer to the pool.
 pub const OWN_BUFFER_BYTES: usize = 4096;
 
@@ -470,7 +470,7 @@ mod pool {
     pub(super) enum Which {
         Stacks,
         Grads,
-        /// Whole copies of large arrays ([`super::Stack::push_range`]): many of one size,
+        /// Whole copies of large arrays ([`super::ElemStack::push_range`]): many of one size,
         /// given back in the order the next call takes them, so taken from the most recent
         /// few.
         Copies,
