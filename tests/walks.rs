@@ -59,7 +59,17 @@ fn repeated(x: f64, w: &[f64], n: usize) -> f64 {
     let c: Vec<f64> = repeat(0.5).take(n).collect();
     // A value computed: evaluated once, before the walk.
     let d: f64 = repeat(x.sin() * w[0]).take(n).map(|t| t * t).sum();
-    a + b + c.iter().zip(w).map(|(c, w)| c * w * x).sum::<f64>() + d
+    // Zipped with a walk, on either side, taken apart by `map`, `fold` and `for`.
+    let e: f64 = repeat(x).take(n).zip(w).map(|(a, b)| a * b).sum();
+    let f = w
+        .iter()
+        .zip(std::iter::repeat_n(x * x, 2))
+        .fold(0.0, |s, (v, t)| s + v * t.sin());
+    let mut g = 0.0;
+    for (t, v) in repeat(-x).take(n).zip(w) {
+        g += t.exp() * v;
+    }
+    a + b + c.iter().zip(w).map(|(c, w)| c * w * x).sum::<f64>() + d + e + f + g
 }
 
 #[test]

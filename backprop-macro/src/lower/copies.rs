@@ -321,14 +321,6 @@ fn repeated(
         }
         _ => return None,
     };
-    fn plain(e: &Expr) -> bool {
-        match strip(e) {
-            Expr::Path(_) | Expr::Lit(_) => true,
-            Expr::Field(f) => plain(&f.base),
-            Expr::Unary(u) => matches!(u.op, syn::UnOp::Neg(_)) && plain(&u.expr),
-            _ => false,
-        }
-    }
     let span = e.span();
     let value = match plain(value) {
         true => value.clone(),
@@ -338,6 +330,16 @@ fn repeated(
         syn::parse_quote_spanned!(span=> (0..#n).map(|_| #value)),
         bare,
     ))
+}
+
+/// A value evaluated alike once or at every use: a name, a field, a literal, negated.
+pub(super) fn plain(e: &Expr) -> bool {
+    match strip(e) {
+        Expr::Path(_) | Expr::Lit(_) => true,
+        Expr::Field(f) => plain(&f.base),
+        Expr::Unary(u) => matches!(u.op, syn::UnOp::Neg(_)) && plain(&u.expr),
+        _ => false,
+    }
 }
 
 /// `repeat(x).take(n)` and `repeat_n(x, n)` of a value computed (`repeat_n(a * b, 2)`),

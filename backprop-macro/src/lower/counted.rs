@@ -9,6 +9,10 @@
 //! for (v, k) in x.iter().zip(1..) { .. }   (the same, in the loop's body)
 //! ```
 //!
+//! A value repeated (`repeat(x).take(n)`, already `(0..n).map(|_| x)`) zipped with a walk
+//! likewise: `repeat(x).take(n).zip(w).map(|(a, b)| a * b)` is
+//! `w.iter().take(n).map(|b| { let a = x; a * b })`.
+//!
 //! Where the pair is taken apart at once, by `.map`, `.for_each` or `.fold`'s closure or a
 //! `for` loop's pattern, the range is written `a..`, `a..b` or `a..=b` with `a` a name or
 //! an integer written out (an index: the item is the count plus `a`, a `usize`), and the
@@ -45,7 +49,11 @@ impl VisitMut for Counted<'_> {
                 if c.inputs.len() != input + 1 {
                     return;
                 }
-                let Some((span, first)) = self.take_apart(&mut c.inputs[input], &zipped) else {
+                let taken = match &zipped.repeated {
+                    Some(value) => repeated_apart(&mut c.inputs[input], value, zipped.range_first),
+                    None => self.take_apart(&mut c.inputs[input], &zipped),
+                };
+                let Some((span, first)) = taken else {
                     return;
                 };
                 if let Some(first) = first {
@@ -58,7 +66,11 @@ impl VisitMut for Counted<'_> {
                 let Some(zipped) = zipped_with_range(&f.expr) else {
                     return;
                 };
-                let Some((span, first)) = self.take_apart(&mut f.pat, &zipped) else {
+                let taken = match &zipped.repeated {
+                    Some(value) => repeated_apart(&mut f.pat, value, zipped.range_first),
+                    None => self.take_apart(&mut f.pat, &zipped),
+                };
+                let Some((span, first)) = taken else {
                     return;
                 };
                 if let Some(first) = first {
@@ -78,20 +90,7 @@ impl Counted<'_> {
     /// binding `i` from the count (none for `_`, the count then `_` too): the pattern's span
     /// and that statement.
     fn take_apart(&mut self, pat: &mut Pat, zipped: &Zipped) -> Option<(Span, Option<syn::Stmt>)> {
-        let Pat::Tuple(t) = pat else { return None };
-        if t.elems.len() != 2 {
-            return None;
-        }
-        let (item, other) = match zipped.range_first {
-            true => (&t.elems[0], &t.elems[1]),
-            false => (&t.elems[1], &t.elems[0]),
-        };
-        let bound = match item {
-            Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => Some(p.clone()),
-            Pat::Wild(_) => None,
-            _ => return None,
-        };
-        let (span, other) = (t.span(), other.clone());
+        let (span, bound, other) = split_pair(pat, zipped.range_first)?;
         let Some(p) = bound else {
             *pat = syn::parse_quote_spanned!(span=> (_, #other));
             return Some((span, None));
@@ -115,21 +114,28 @@ struct Zipped {
     /// The end, and whether it is included (`..=`).
     end: Option<(Expr, bool)>,
     range_first: bool,
+    /// The range mapped to one value, `(0..n).map(|_| x)` (what `repeat(x).take(n)` is
+    /// written as before): each pair's item is `x`, and the walk is taken uncounted.
+    repeated: Option<Expr>,
 }
 
 impl Zipped {
     /// The walk, counted: as many items as the range has, with their count.
     fn walk(&self, span: Span) -> Expr {
         let (walk, start) = (&self.walk, &self.start);
+        let counted = match self.repeated {
+            Some(_) => quote!(),
+            None => quote!(.enumerate()),
+        };
         match &self.end {
-            None => syn::parse_quote_spanned!(span=> #walk.enumerate()),
+            None => syn::parse_quote_spanned!(span=> #walk #counted),
             Some((end, inclusive)) => {
                 let range = match inclusive {
                     true => quote!(#start..=#end),
                     false => quote!(#start..#end),
                 };
                 syn::parse_quote_spanned! {span=>
-                    #walk.take(::core::iter::Iterator::size_hint(&(#range)).0).enumerate()
+                    #walk.take(::core::iter::Iterator::size_hint(&(#range)).0) #counted
                 }
             }
         }
@@ -156,7 +162,10 @@ fn zipped_with_range(e: &Expr) -> Option<Zipped> {
     if z.method != "zip" || z.args.len() != 1 {
         return None;
     }
-    let (range, walk, range_first) = match (range_of(&z.receiver), range_of(&z.args[0])) {
+    fn ranged(e: &Expr) -> Option<(&syn::ExprRange, Option<Expr>)> {
+        range_of(e).map(|r| (r, None)).or_else(|| repeated_range(e))
+    }
+    let ((range, repeated), walk, range_first) = match (ranged(&z.receiver), ranged(&z.args[0])) {
         (Some(r), None) => (r, as_walk(&z.args[0]), true),
         (None, Some(r)) => (r, z.receiver.to_token_stream(), false),
         _ => return None,
@@ -179,7 +188,54 @@ fn zipped_with_range(e: &Expr) -> Option<Zipped> {
         start,
         end,
         range_first,
+        repeated,
     })
+}
+
+/// `(a..b).map(|_| x)` with `x` a name, a field or a literal: the range and `x`.
+fn repeated_range(e: &Expr) -> Option<(&syn::ExprRange, Option<Expr>)> {
+    let Expr::MethodCall(m) = strip(e) else {
+        return None;
+    };
+    let (Some(range), [Expr::Closure(c)]) = (
+        range_of(&m.receiver),
+        &m.args.iter().collect::<Vec<_>>()[..],
+    ) else {
+        return None;
+    };
+    let single = matches!(c.inputs.iter().collect::<Vec<_>>()[..], [Pat::Wild(_)]);
+    (m.method == "map" && single && super::copies::plain(&c.body))
+        .then(|| (range, Some((*c.body).clone())))
+}
+
+/// The pair's pattern `(a, v)` (in the zip's order) of a repeated value `x` and the walk's
+/// item, as `v`, and `let a = x;` (none for `_`): the pattern's span and that statement.
+fn repeated_apart(pat: &mut Pat, value: &Expr, first: bool) -> Option<(Span, Option<syn::Stmt>)> {
+    let (span, bound, other) = split_pair(pat, first)?;
+    *pat = other;
+    Some((
+        span,
+        bound.map(|p| syn::parse_quote_spanned!(span=> let #p = #value;)),
+    ))
+}
+
+/// A pair's pattern `(a, v)` whose item `a` (first or second) is a name or `_`: its span,
+/// the name, and the other item's pattern.
+fn split_pair(pat: &Pat, first: bool) -> Option<(Span, Option<syn::PatIdent>, Pat)> {
+    let Pat::Tuple(t) = pat else { return None };
+    if t.elems.len() != 2 {
+        return None;
+    }
+    let (item, other) = match first {
+        true => (&t.elems[0], &t.elems[1]),
+        false => (&t.elems[1], &t.elems[0]),
+    };
+    let bound = match item {
+        Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => Some(p.clone()),
+        Pat::Wild(_) => None,
+        _ => return None,
+    };
+    Some((t.span(), bound, other.clone()))
 }
 
 /// `a..`, `a..b`, `a..=b`, perhaps in parentheses.
