@@ -17,9 +17,11 @@
 //! zero either way. Ranges are compared as symbols: `n` is what its one `let n = x.len();`
 //! says, `x.len()` of a sequence whose length nothing changes.
 
+use super::views::literal;
 use super::{B, Replay};
 use crate::analysis::{self, Analysis};
 use crate::ir::*;
+use crate::lower::strip;
 use crate::rules::{E, Place};
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
@@ -420,8 +422,8 @@ fn reads_at(b: &B, v: VarId) -> Option<Index> {
 }
 
 /// `i + c`, `c + i` or `i - c` with `c` an integer literal (or `i` alone): `c`.
-fn shifted(at: &Index, index: &syn::Ident) -> Option<i128> {
-    fn offset(e: &syn::Expr, index: &syn::Ident) -> Option<i128> {
+fn shifted(at: &Index, index: &syn::Ident) -> Option<i64> {
+    fn offset(e: &syn::Expr, index: &syn::Ident) -> Option<i64> {
         match e {
             syn::Expr::Path(p) if p.path.is_ident(index) => Some(0),
             syn::Expr::Paren(p) => offset(&p.expr, index),
@@ -441,27 +443,15 @@ fn shifted(at: &Index, index: &syn::Ident) -> Option<i128> {
     offset(&at.single()?.expr, index)
 }
 
-fn literal(e: &syn::Expr) -> Option<i128> {
-    match e {
-        syn::Expr::Lit(syn::ExprLit {
-            lit: syn::Lit::Int(i),
-            ..
-        }) => i.base10_parse().ok(),
-        syn::Expr::Paren(p) => literal(&p.expr),
-        syn::Expr::Group(g) => literal(&g.expr),
-        _ => None,
-    }
-}
-
 /// A symbolic integer: a base (`x.len()`, a parameter `n`) plus a constant, or a constant.
 #[derive(Clone, PartialEq, Eq)]
 struct Sym {
     base: Option<String>,
-    at: i128,
+    at: i64,
 }
 
 impl Sym {
-    fn plus(&self, c: i128) -> Sym {
+    fn plus(&self, c: i64) -> Sym {
         Sym {
             base: self.base.clone(),
             at: self.at + c,
@@ -482,7 +472,7 @@ struct Interval {
 }
 
 impl Interval {
-    fn shift(&self, c: i128) -> Interval {
+    fn shift(&self, c: i64) -> Interval {
         Interval {
             lo: self.lo.plus(c),
             hi: self.hi.plus(c),
@@ -612,7 +602,7 @@ impl<'a> Facts<'a> {
         if p.path.segments.last().is_none_or(|s| s.ident != "steps") {
             return None;
         }
-        let syn::Expr::Range(r) = unparen(arg) else {
+        let syn::Expr::Range(r) = strip(arg) else {
             return None;
         };
         let lo = self.sym_in(r.start.as_deref()?, k, 0, owner)?;
@@ -643,7 +633,7 @@ impl<'a> Facts<'a> {
             return Some(Sym { base: None, at: c });
         }
         let var = |p: &syn::Expr| -> Option<VarId> {
-            let syn::Expr::Path(p) = unparen(p) else {
+            let syn::Expr::Path(p) = strip(p) else {
                 return None;
             };
             let name = p.path.get_ident()?;
@@ -652,7 +642,7 @@ impl<'a> Facts<'a> {
                 .copied()
                 .find(|&r| self.f.vars[r].ident == *name)
         };
-        match unparen(e) {
+        match strip(e) {
             syn::Expr::Binary(b) => {
                 let (left, right) = (
                     self.sym_in(&b.left, k, depth + 1, owner)?,
@@ -703,13 +693,5 @@ impl Facts<'_> {
             scope = self.f.scopes[s].parent;
         }
         false
-    }
-}
-
-fn unparen(e: &syn::Expr) -> &syn::Expr {
-    match e {
-        syn::Expr::Paren(p) => unparen(&p.expr),
-        syn::Expr::Group(g) => unparen(&g.expr),
-        _ => e,
     }
 }

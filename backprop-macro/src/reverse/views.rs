@@ -14,7 +14,7 @@ use crate::lower::{mentions, strip};
 use quote::ToTokens;
 
 /// The value of an integer literal (`1`, `2usize`).
-fn literal(e: &syn::Expr) -> Option<i64> {
+pub(super) fn literal(e: &syn::Expr) -> Option<i64> {
     match strip(e) {
         syn::Expr::Lit(syn::ExprLit {
             lit: syn::Lit::Int(n),
