@@ -1864,9 +1864,9 @@ impl<'r> Gen<'r> {
                     // A filter and a reversed walk: the rest of the step under `if`.
                     // Beside it, Runge–Kutta-like stages overwritten whole at every step
                     // (`sk` at `[0]` and over `1..`, `st` over `0..sn`): their gradients
-                    // stored.
+                    // stored; a value repeated, zipped with `v`.
                     6 if self.has_slice => format!(
-                        "v.iter().rev().filter(|&&e| {{ let t = e * 0.5; t > {b} * 0.5 }}).map(|&e| (e * {a}).tanh()).sum::<f64>() + {{ let sn = v.len(); let mut sy: Vec<f64> = vec![0.0; sn]; let mut sk: Vec<f64> = vec![0.0; sn]; let mut st: Vec<f64> = vec![0.0; sn]; for _ in 0..2 {{ sk[0] = v[0] * ({a}); for si in 1..v.len() {{ sk[si] = v[si] * (sy[si - 1] + {b}).sin(); }} for si in 0..sn {{ st[si] = sy[si] + 0.5 * sk[si] * sk[si]; }} sk[0] = v[0] * st[0]; for si in 1..sn {{ sk[si] = v[si] * st[si - 1].cos(); }} for si in 0..sn {{ sy[si] += 0.25 * sk[si] * st[si]; }} }} sy.iter().sum::<f64>() }}"
+                        "v.iter().rev().filter(|&&e| {{ let t = e * 0.5; t > {b} * 0.5 }}).map(|&e| (e * {a}).tanh()).sum::<f64>() + {{ let sn = v.len(); let mut sy: Vec<f64> = vec![0.0; sn]; let mut sk: Vec<f64> = vec![0.0; sn]; let mut st: Vec<f64> = vec![0.0; sn]; for _ in 0..2 {{ sk[0] = v[0] * ({a}); for si in 1..v.len() {{ sk[si] = v[si] * (sy[si - 1] + {b}).sin(); }} for si in 0..sn {{ st[si] = sy[si] + 0.5 * sk[si] * sk[si]; }} sk[0] = v[0] * st[0]; for si in 1..sn {{ sk[si] = v[si] * st[si - 1].cos(); }} for si in 0..sn {{ sy[si] += 0.25 * sk[si] * st[si]; }} }} sy.iter().sum::<f64>() }} + std::iter::repeat({a}).take(v.len() - 1).zip(v).map(|(p, q)| p * q).sum::<f64>()"
                     ),
                     // A closure bound to a local, inlined at its calls; one calling another
                     // at the start of its body.
