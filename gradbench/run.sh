@@ -10,6 +10,9 @@
 #   MIN_SECONDS=0.2 gradbench/run.sh     # shorter runs (the evals' default is 1 s)
 #   TOOLS=backprop CHECK=1 gradbench/run.sh   # our tool only; exit 1 unless every
 #                                        # evaluation is valid (CI runs this, small sizes)
+#   TOOLS="backprop jax jax-waited" gradbench/run.sh   # also the JAX tool timed until its
+#                                        # results exist, in double precision throughout
+#                                        # (gradbench/jax_waited.py)
 #   MIN_RUNS=5 gradbench/run.sh          # fewer runs per evaluation (default 10; the
 #                                        # table drops each evaluation's first, which
 #                                        # includes JAX's compilation)
@@ -67,11 +70,12 @@ for e in $evals; do
     eval_cmd="python3 python/gradbench/gradbench/evals/$e/run.py ${!args_var:-}"
     [ "$e" = hello ] || eval_cmd="$eval_cmd --min-seconds $min_seconds --min-runs $min_runs"
     for tool in $tools; do
-        [ "$tool" = backprop ] || grep -qx "$e" "tools/$tool/evals.txt" || continue
+        [ "$tool" = backprop ] || grep -qx "$e" "tools/${tool%-waited}/evals.txt" || continue
         case "$tool" in
             backprop) tool_cmd="taskset -c $core $ours" ;;
             manual) tool_cmd="taskset -c $core python3 python/gradbench/gradbench/cpp.py manual" ;;
             jax) tool_cmd="env XLA_FLAGS='--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1' taskset -c $core python3 python/gradbench/gradbench/tools/jax/run.py" ;;
+            jax-waited) tool_cmd="env XLA_FLAGS='--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1' JAX_ENABLE_X64=1 taskset -c $core python3 $root/gradbench/jax_waited.py python/gradbench/gradbench/tools/jax/run.py" ;;
         esac
         echo "== $e: $tool" >&2
         ./target/release/gradbench run --eval "$eval_cmd" --tool "$tool_cmd" \
