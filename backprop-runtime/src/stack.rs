@@ -771,6 +771,10 @@ pub trait LoopIndex: Copy + PartialOrd {
     /// overflow.
     #[doc(hidden)]
     unsafe fn before(self) -> Self;
+    /// How many values `self..end` holds (0 when `end <= self`), in the type's own
+    /// arithmetic: the compiler then sees it is the trip count of a loop over `self..end`.
+    #[doc(hidden)]
+    fn count_to(self, end: Self) -> usize;
 }
 
 macro_rules! loop_index {
@@ -793,6 +797,10 @@ macro_rules! loop_index {
             unsafe fn before(self) -> Self {
                 // SAFETY: the caller's promise.
                 unsafe { self.unchecked_sub(1) }
+            }
+            #[inline(always)]
+            fn count_to(self, end: Self) -> usize {
+                if end > self { end.abs_diff(self) as usize } else { 0 }
             }
         }
     )*};
@@ -923,11 +931,7 @@ pub struct SpanRev<I> {
 /// The length of `start..end`.
 #[inline(always)]
 fn span_len<I: LoopIndex>(start: I, end: I) -> usize {
-    if end > start {
-        (end.to_i128() - start.to_i128()) as usize
-    } else {
-        0
-    }
+    start.count_to(end)
 }
 
 /// `start + count`, for a `count` at most the length of `start..end`.
@@ -1454,6 +1458,16 @@ mod tests {
         );
         assert!(steps(250u8..=255).rev().eq((250u8..=255).rev()));
         assert!(steps(-128i8..-125).rev().eq((-128i8..-125).rev()));
+        // Lengths counted in the type's own arithmetic, across its whole range.
+        assert_eq!(steps(-128i8..127).len(), 255);
+        assert_eq!(steps(0u8..255).len(), 255);
+        assert_eq!(steps(i64::MIN..i64::MAX).len(), u64::MAX as usize);
+        assert_eq!(steps(-3isize..2).len(), 5);
+        // Bounds the wrong way round (from the program's values): empty.
+        let (top, bottom) = (core::hint::black_box(i64::MAX), i64::MIN);
+        assert_eq!(steps(top..bottom).len(), 0);
+        assert_eq!(steps(core::hint::black_box(127i8)..-128).len(), 0);
+        assert_eq!(steps(core::hint::black_box(usize::MAX)..0).len(), 0);
         // Steps wider than the type, over its whole range.
         for k in [1, 2, 100, 200, 255, 256, 1000] {
             assert!(steps(-128i8..=127).step_by(k).eq((-128i8..=127).step_by(k)));
