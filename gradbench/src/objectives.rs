@@ -288,8 +288,9 @@ pub fn gmm(
     constant + slse - (n as f64) * logsumexp(alpha) + wishart - prior
 }
 
-/// `log Σ exp(v)`, computed stably from the maximum.
-#[differentiate(reverse, forward)]
+/// `log Σ exp(v)`, computed stably from the maximum. A plain helper: `#[differentiate]`
+/// inlines it where [`gmm()`] calls it, once per point (a differentiated function there would
+/// be called through its `vjp`, a pullback per point).
 pub fn logsumexp(v: &[f64]) -> f64 {
     let mut mx = v[0];
     for i in 1..v.len() {
