@@ -1,4 +1,4 @@
-"""GradBench's JAX tool, timed until its results exist (`JAX_WAIT=1 gradbench/run.sh`).
+"""GradBench's JAX tool, timed until its results exist (`TOOLS=jax-waited gradbench/run.sh`).
 
 The tool's functions are jitted, and XLA's CPU client returns before a large computation
 has run (asynchronous dispatch): the stock tool then times the dispatch, microseconds where
@@ -18,7 +18,7 @@ from gradbench import wrap
 
 
 def waited(decorator_factory):
-    """`decorator_factory` (`wrap.function`, `wrap.multiple_runs`) timing `f` and the wait."""
+    """`decorator_factory` (a `wrap` decorator factory), its clock stopped after the wait."""
 
     def factory(**options):
         decorator = decorator_factory(**options)
