@@ -74,8 +74,9 @@ impl<T> Stack<T> {
     ///
     /// If the reserved room is used up, which would mean the macro counted a loop's pushes
     /// short (a bug in backprop), the stack lets go of its storage (leaked, never read
-    /// again) and is left with no room at all: every later push saves nothing, and the
-    /// reverse sweep's first pop from it panics, before the pullback returns anything.
+    /// again) and is left with no room at all: every later `push_reserved` saves nothing,
+    /// so the reverse sweep runs out of values on it and [`Stack::pop`] panics before the
+    /// pullback returns anything.
     #[inline]
     pub fn push_reserved(&mut self, value: T) {
         match self.items.spare_capacity_mut().first_mut() {
