@@ -3,6 +3,10 @@
 //! (`grad_l_span[r_offset]`; see `tests/expand/saving.expanded.rs`). Checked against finite
 //! differences, and against forward over reverse (`hvp`), whose reverse loops index the
 //! sequences as written: two independent prints of the same backward pass.
+//!
+//! The forward pass's loops that write a sequence go the same way (`qx_span[r_offset] =
+//! ...`), with definitions computed from nothing the loop changes moved before it; forward
+//! over reverse prints them as written, so the same pairs check them too.
 
 #![allow(clippy::needless_range_loop, clippy::explicit_counter_loop)]
 
@@ -311,4 +315,69 @@ fn rows_of_struct_fields_against_finite_differences() {
             assert_fd(at_b, &layers[l].b, &gl.b);
         }
     }
+}
+
+/// gmm's forward loops: a local written at `j` and, under a counter, at `r` (`l` sliced at
+/// `li`), with `x[i * d + a] - mu[a]` computed once before the inner loop; a window written
+/// at `i + 1` from `i` (a recurrence); an index read as a number; and a definition that
+/// reads what the loop writes, which stays in it.
+#[differentiate(hessian)]
+fn forward_spans(x: &[f64]) -> f64 {
+    let d = 3;
+    let (q, l, mu) = (&x[0..d], &x[d..2 * d], &x[2 * d..3 * d]);
+    let mut qx = vec![0.0; d];
+    let mut total = 0.0;
+    for i in 0..2 {
+        for j in 0..d {
+            qx[j] = q[j].exp() * (x[i * d + j] - mu[j]);
+        }
+        let mut li = 0;
+        for a in 0..d {
+            for r in a + 1..d {
+                qx[r] += l[li] * (x[i * d + a] - mu[a]);
+                li += 1;
+            }
+        }
+        for j in 0..d {
+            total += qx[j] * qx[j];
+        }
+    }
+    let n = x.len();
+    let mut b = vec![0.0; n + 1];
+    b[0] = 0.5;
+    for i in 0..n {
+        b[i + 1] = b[i] * x[i].cos() + x[i] * (i as f64 + 1.0);
+    }
+    let (mut z, mut w) = (vec![1.0; n], vec![0.0; n]);
+    for i in 1..n {
+        let head = z[0] * 0.5;
+        w[i] = head * x[i] + x[i - 1];
+        z[0] += 0.1 * w[i];
+    }
+    total + b[n] + z[0] * w[n - 1]
+}
+
+#[test]
+fn forward_loops_over_slices_against_finite_differences_and_hessian() {
+    let mut points = Points::new(61);
+    for _ in 0..4 {
+        check_slice_function!(forward_spans, &points.vec(9, -1.1, 1.1), 62);
+    }
+}
+
+/// A forward loop whose slice would reach past the end panics, as the loop as written does
+/// (before its first iteration rather than during its last).
+#[differentiate(reverse)]
+fn overrun(x: &[f64]) -> f64 {
+    let mut y = vec![0.0; x.len()];
+    for i in 0..x.len() + 1 {
+        y[i] = x[i] * 2.0;
+    }
+    y[0]
+}
+
+#[test]
+#[should_panic(expected = "out of range")]
+fn a_forward_slice_past_the_end_panics_as_the_loop_does() {
+    let _ = overrun::grad(&[1.0, 2.0]);
 }

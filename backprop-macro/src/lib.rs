@@ -162,13 +162,14 @@
 //!   once before it (`hoist_recomputes`), sums kept in a local (`hoist_sums`).
 //! - `reverse/stores.rs`: gradients of arrays overwritten whole at every step (a Runge–Kutta
 //!   stage): contributions stored where the gradient is known zero, its resets dropped.
-//! - `reverse/views.rs`: the sequences a reverse loop over a span reaches only at its index
-//!   or at a counter, read and written through slices made once before it.
+//! - `reverse/views.rs`: the sequences a loop over a span reaches only at its index or at a
+//!   counter, read and written through slices made once before it: reverse loops, and the
+//!   forward pass's loops that only compute values.
 //! - `tangent.rs`: forward mode, printed beside the primal statements.
 //! - `emit/mod.rs`: printing expressions and operations as Rust.
 //! - `emit/forward.rs`: the forward pass with its saves and records.
 //! - `emit/backward.rs`: the backward pass.
-//! - `emit/views.rs`: a reverse loop walking offsets into its slices (`reverse/views.rs`).
+//! - `emit/views.rs`: a loop walking offsets into its slices (`reverse/views.rs`).
 //! - `emit/rebound.rs`: struct elements' fields a reverse loop reaches, bound once at its top.
 //! - `items/mod.rs`: the module: `Grad`, `grad`, `vjp`, `__vjp`, assembled with the rest.
 //! - `items/forward.rs`: `jvp`, `__jvp`.

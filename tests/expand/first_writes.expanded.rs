@@ -53,8 +53,15 @@ mod first_writes {
         let branch = x[0] > 0.0;
         if branch {
             let range_i = ::backprop::__private::steps(0..3);
-            for i in range_i {
-                r[i] = x[i] * x[(i + 1) % 3];
+            {
+                let (i_first, i_len) = range_i.first_len();
+                if i_len > 0 {
+                    let r_span = &mut r[i_first..][..i_len];
+                    for i_offset in 0..i_len {
+                        let i = range_i.at(i_offset);
+                        r_span[i_offset] = x[i] * x[(i + 1) % 3];
+                    }
+                }
             }
         } else {
             r[0] = x[1] * x[2];

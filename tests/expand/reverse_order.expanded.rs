@@ -73,23 +73,45 @@ mod reverse_order {
         for _ in range {
             t_elems.push_range(&t, 0, n);
             let range_i = ::backprop::__private::steps(0..n);
-            for i in range_i {
-                t[i] = a[k + i] * x[i];
+            {
+                let (i_first, i_len) = range_i.first_len();
+                if i_len > 0 {
+                    let x_span = &x[i_first..][..i_len];
+                    let a_span = &a[i_first + k..][..i_len];
+                    let t_span = &mut t[i_first..][..i_len];
+                    for i_offset in 0..i_len {
+                        t_span[i_offset] = a_span[i_offset] * x_span[i_offset];
+                    }
+                }
             }
             let range_i_1 = ::backprop::__private::steps(0..n);
-            for i_1 in range_i_1 {
-                let s0 = t[i_1] * t[i_1];
-                a_elems.push_reserved(a[i_1 + k]);
-                a[i_1 + k] = a[i_1 + k] + s0;
+            {
+                let (i_1_first, i_1_len) = range_i_1.first_len();
+                if i_1_len > 0 {
+                    let a_span = &mut a[i_1_first + k..][..i_1_len];
+                    let t_span = &t[i_1_first..][..i_1_len];
+                    for i_1_offset in 0..i_1_len {
+                        let s0 = t_span[i_1_offset] * t_span[i_1_offset];
+                        a_elems.push_reserved(a_span[i_1_offset]);
+                        a_span[i_1_offset] = a_span[i_1_offset] + s0;
+                    }
+                }
             }
         }
         let mut b = ::std::vec![0.5; n + 1];
         let range_i_2 = ::backprop::__private::steps(0..n);
         b_elems.reserve(::core::iter::ExactSizeIterator::len(&range_i_2));
-        for i_2 in range_i_2 {
-            let s1 = b[i_2] * x[i_2];
-            b_elems.push_reserved(b[i_2 + 1]);
-            b[i_2 + 1] = b[i_2 + 1] + s1;
+        {
+            let (i_2_first, i_2_len) = range_i_2.first_len();
+            if i_2_len > 0 {
+                let x_span = &x[i_2_first..][..i_2_len];
+                let b_span = &mut b[i_2_first..][..i_2_len + 1];
+                for i_2_offset in 0..i_2_len {
+                    let s1 = b_span[i_2_offset] * x_span[i_2_offset];
+                    b_elems.push_reserved(b_span[i_2_offset + 1]);
+                    b_span[i_2_offset + 1] = b_span[i_2_offset + 1] + s1;
+                }
+            }
         }
         let mut s = b[n];
         let range_i_3 = ::backprop::__private::steps(0..n + k);

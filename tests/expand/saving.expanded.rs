@@ -93,20 +93,35 @@ mod triangle {
         for i in range_i {
             qx_elems.push_range(&qx, 0, d);
             let range_j = ::backprop::__private::steps(0..d);
-            for j in range_j {
-                let s0 = q[j].exp();
-                qx[j] = s0 * x[i * d + j];
-                s0_stack.push_reserved(s0);
+            {
+                let (j_first, j_len) = range_j.first_len();
+                if j_len > 0 {
+                    let q_span = &q[j_first..][..j_len];
+                    let x_span = &x[j_first + i * d..][..j_len];
+                    let qx_span = &mut qx[j_first..][..j_len];
+                    for j_offset in 0..j_len {
+                        let s0 = q_span[j_offset].exp();
+                        qx_span[j_offset] = s0 * x_span[j_offset];
+                        s0_stack.push_reserved(s0);
+                    }
+                }
             }
             let mut li = 0;
             let range_a = ::backprop::__private::steps(0..d);
             for a in range_a {
                 let range_r = ::backprop::__private::steps(a + 1..d);
-                for r in range_r {
-                    let s1 = x[i * d + a] - mu[a];
-                    let s2 = l[li] * s1;
-                    qx[r] = qx[r] + s2;
-                    li = li + 1;
+                {
+                    let (r_first, r_len) = range_r.first_len();
+                    if r_len > 0 {
+                        let l_span = &l[li..][..r_len];
+                        let qx_span = &mut qx[r_first..][..r_len];
+                        let s1 = x[i * d + a] - mu[a];
+                        for r_offset in 0..r_len {
+                            let s2 = l_span[r_offset] * s1;
+                            qx_span[r_offset] = qx_span[r_offset] + s2;
+                            li = li + 1;
+                        }
+                    }
                 }
             }
             let range_j_1 = ::backprop::__private::steps(0..d);

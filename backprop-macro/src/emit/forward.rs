@@ -133,16 +133,31 @@ impl Emit<'_> {
     }
 
     pub(super) fn block(&self, block: &Block, chain: &mut Vec<ScopeId>) -> TokenStream {
+        self.block_split(block, chain, &[]).1
+    }
+
+    /// A loop's body with the statements at positions `moved` apart, to go before the loop:
+    /// those, and the rest.
+    pub(super) fn block_split(
+        &self,
+        block: &Block,
+        chain: &mut Vec<ScopeId>,
+        moved: &[usize],
+    ) -> (TokenStream, TokenStream) {
         chain.push(block.scope);
-        let mut out = TokenStream::new();
+        let (mut before, mut out) = (TokenStream::new(), TokenStream::new());
         for (at, stmt) in block.stmts.iter().enumerate() {
-            out.extend(self.stmt(stmt, at, chain));
+            let printed = self.stmt(stmt, at, chain);
+            match moved.contains(&at) {
+                true => before.extend(printed),
+                false => out.extend(printed),
+            }
         }
         if block.scope != 0 && !block.exits() {
             out.extend(self.saves(block.scope));
         }
         chain.pop();
-        out
+        (before, out)
     }
 
     /// The pushes at the end of a block: its locals the backward pass reads.
@@ -447,6 +462,8 @@ impl Emit<'_> {
         span: Span,
     ) -> TokenStream {
         let (id, i) = (self.ident(var), index);
+        // Through the slice of the loop it is in, if it has one.
+        let target = super::views::sliced(var, i, false).unwrap_or_else(|| quote!(#id #i));
         let fob = self.with_tangent(var);
         let save = if self.records && crate::analysis::elem_saved_at(self.f, self.a, var, scope) {
             let s = self.derived(Derived::Elems, var);
@@ -457,7 +474,7 @@ impl Emit<'_> {
             } else {
                 TokenStream::new()
             };
-            quote!(#s.#push(#id #i); #dot)
+            quote!(#s.#push(#target); #dot)
         } else {
             TokenStream::new()
         };
@@ -470,9 +487,9 @@ impl Emit<'_> {
                 Some(e) => self.tangent_expr(e),
                 None => self.float_tangent_zero(),
             };
-            quote_spanned!(span=> #save #dot #i = #t; #id #i = #value;)
+            quote_spanned!(span=> #save #dot #i = #t; #target = #value;)
         } else {
-            quote_spanned!(span=> #save #id #i = #value;)
+            quote_spanned!(span=> #save #target = #value;)
         }
     }
 
@@ -527,11 +544,15 @@ impl Emit<'_> {
             Some(v) => self.ident(*v).to_token_stream(),
             None => quote!(_),
         };
+        // A loop over a span whose body only computes values: over slices.
+        if let Some(lp) = self.forward_span_loop(head, body, chain) {
+            return lp;
+        }
+        let pick = self.a.picks.get(&body.scope).filter(|_| self.records);
         let inner = self.block(body, chain);
         // A running extremum records where its candidate was picked last: found after a
         // loop over a range that runs as the user wrote it (the compiler vectorizes it),
         // otherwise recorded at every pick.
-        let pick = self.a.picks.get(&body.scope).filter(|_| self.records);
         let (record_init, inner, found) = match (pick, head) {
             (Some(p), LoopHead::Range { steps, .. })
                 if p.acc_first && control.is_none_or(|c| c.count.is_none()) =>

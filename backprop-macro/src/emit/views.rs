@@ -1,11 +1,12 @@
-//! A reverse loop over a span walking offsets into slices of the sequences it indexes
-//! ([`crate::reverse::views`]): the slices made once before it, every element access
-//! through them printed as `grad_l_span[r_offset]`.
+//! A loop over a span walking offsets into slices of the sequences it indexes: a reverse
+//! loop ([`crate::reverse::views`]), or a loop of the forward pass that only computes values
+//! ([`crate::reverse::forward_views`]). The slices are made once before it, every element
+//! access through them printed as `grad_l_span[r_offset]`.
 
 use super::*;
 use crate::reverse::View;
 
-/// The slices of one reverse loop, made before it ([`Emit::spans`]).
+/// The slices of one loop, made before it ([`Emit::spans`], [`Emit::forward_spans`]).
 pub(super) struct Spans {
     /// `let (r_first, r_len) = range_r.first_len();`
     pub head: TokenStream,
@@ -36,7 +37,7 @@ struct Sliced {
 }
 
 thread_local! {
-    /// The slices of the reverse loops being printed, innermost last.
+    /// The slices of the loops being printed, innermost last.
     static SLICED: std::cell::RefCell<Vec<Sliced>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
@@ -96,12 +97,107 @@ impl Emit<'_> {
         if !self.a.spans.contains(&index) || self.lanes || self.fob {
             return None;
         }
-        let crate::reverse::Views { views, index_read } =
-            crate::reverse::views(&self.f.vars, index, body, terms, reversed);
-        if views.is_empty() {
+        let views = crate::reverse::views(&self.f.vars, index, body, terms, reversed);
+        if views.views.is_empty() {
             return None;
         }
-        let (r, range) = (self.ident(index), self.ident(range));
+        let range = self.ident(range).to_token_stream();
+        Some(self.slices(index, &range, views, reversed, false))
+    }
+
+    /// The slices of a loop of the forward pass over a span, its index `index` and its range
+    /// bound to `range`, registered for the printing of its body ([`crate::reverse::forward_views`]):
+    /// in the pass that records (not in forward over reverse, nor forward mode, whose
+    /// tangents the slices would not cover). With the positions of the definitions that move
+    /// before the loop.
+    pub(super) fn forward_spans(
+        &self,
+        index: VarId,
+        range: &Ident,
+        body: &Block,
+    ) -> Option<(Spans, Vec<usize>)> {
+        if !self.records || self.fob || self.lanes || !self.a.spans.contains(&index) {
+            return None;
+        }
+        // Saved at the end of each iteration: numbers and flags, copied (a sequence saved
+        // whole is not borrowed by a slice).
+        let saves = self.a.block_saves.get(&body.scope).into_iter().flatten();
+        let copied =
+            |v: &VarId| matches!(self.f.vars[*v].kind, Kind::Float | Kind::Int | Kind::Bool);
+        if !saves.clone().all(copied) {
+            return None;
+        }
+        let (mut views, fixed) = crate::reverse::forward_views(&self.f.vars, index, &body.stmts)?;
+        // An index saved at the end of each iteration is read there.
+        views.index_read |= saves.into_iter().any(|&v| v == index);
+        let range = range.to_token_stream();
+        Some((self.slices(index, &range, views, false, true), fixed))
+    }
+
+    /// A loop of the forward pass over a span whose body only computes values, printed over
+    /// the offsets into slices of the sequences it indexes, made once before it, with the
+    /// definitions computed from nothing it changes before it too ([`Emit::forward_spans`]);
+    /// `None` for any other loop.
+    pub(super) fn forward_span_loop(
+        &self,
+        head: &LoopHead,
+        body: &Block,
+        chain: &mut Vec<ScopeId>,
+    ) -> Option<TokenStream> {
+        let LoopHead::Range {
+            var: Some(v),
+            steps,
+        } = head
+        else {
+            return None;
+        };
+        let control = self.a.control.get(&body.scope).filter(|_| self.records);
+        let picks = self.a.picks.contains_key(&body.scope) && self.records;
+        if picks || control.is_some_and(|c| c.count.is_some()) {
+            return None;
+        }
+        let recorded = control.and_then(|c| c.range);
+        let range = match recorded {
+            Some(r) => self.ident(r).clone(),
+            None => self.free_ident(format!("range_{}", self.ident(*v))),
+        };
+        let (spans, fixed) = self.forward_spans(*v, &range, body)?;
+        let (pre, inner) = self.block_split(body, chain, &fixed);
+        self.spans_done(&spans);
+        let s = &steps.expr;
+        let reserve = match recorded {
+            Some(_) => self.reserve_stacks(body, &range),
+            None => TokenStream::new(),
+        };
+        let Spans {
+            head,
+            runs,
+            slices,
+            iter,
+            offset,
+            index,
+            ..
+        } = &spans;
+        Some(quote!(
+            let #range = #s;
+            #reserve
+            { #head if #runs { #slices #pre for #offset in #iter { #index #inner } } }
+        ))
+    }
+
+    /// The slices of a loop over the span `range` with index `index`: from its first index,
+    /// or from a counter (the counter's value before the loop going `forward`, after it
+    /// otherwise).
+    fn slices(
+        &self,
+        index: VarId,
+        range: &TokenStream,
+        views: crate::reverse::Views,
+        reversed: bool,
+        forward: bool,
+    ) -> Spans {
+        let crate::reverse::Views { views, index_read } = views;
+        let r = self.ident(index);
         let offset = self.free_ident(format!("{r}_offset"));
         let len = self.free_ident(format!("{r}_len"));
         let first = self.free_ident(format!("{r}_first"));
@@ -134,7 +230,7 @@ impl Emit<'_> {
                 .iter()
                 .map(|(_, m)| format!("_{}", m.to_token_stream()));
             let sliced = self.free_ident(format!("{id}{}_span", fields.collect::<String>()));
-            let (start, length) = self.bounds(at, (*lo, *hi), index, &first, &len);
+            let (start, length) = self.bounds(at, (*lo, *hi), (index, forward), &first, &len);
             slices.extend(match write {
                 true => quote!(let #sliced = &mut #row[#start..][..#length];),
                 false => quote!(let #sliced = &#row[#start..][..#length];),
@@ -153,7 +249,7 @@ impl Emit<'_> {
                 })
             });
         }
-        Some(Spans {
+        Spans {
             head,
             slices,
             iter: match reversed {
@@ -167,22 +263,23 @@ impl Emit<'_> {
             runs: quote!(#len > 0),
             offset,
             count: views.len(),
-        })
+        }
     }
 
-    /// Where a slice starts and how long it is: from the loop's first index (or the counter
-    /// less the length), plus or minus the offset, from the least literal offset to the
+    /// Where a slice starts and how long it is: from the loop's first index (or the counter,
+    /// less the length after a reverse loop), plus or minus the offset, from the least literal offset to the
     /// greatest.
     fn bounds(
         &self,
         at: &crate::reverse::At,
         (lo, hi): (i64, i64),
-        index: VarId,
+        (index, forward): (VarId, bool),
         first: &Ident,
         len: &Ident,
     ) -> (TokenStream, TokenStream) {
         let base = match at.at == index {
             true => first.to_token_stream(),
+            false if forward => self.ident(at.at).to_token_stream(),
             false => {
                 let counter = self.ident(at.at);
                 quote!(#counter - #len)

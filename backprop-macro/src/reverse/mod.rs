@@ -16,7 +16,7 @@ use loops::independent_iterations;
 pub use loops::{
     element_adjoints, element_reads, has_loop, hoist_recomputes, hoist_sums, lane_terms, zero_guard,
 };
-pub use views::{At, View, Views, views};
+pub use views::{At, View, Views, forward_views, views};
 
 /// A statement of the backward pass.
 #[derive(Clone)]

@@ -1,4 +1,5 @@
-//! Slices a reverse loop reads and writes in place of the sequences it indexes.
+//! Slices a loop reads and writes in place of the sequences it indexes: a reverse loop
+//! ([`views`]), or a loop of the forward pass that only computes values ([`forward_views`]).
 //!
 //! The reverse of `for r in a + 1..d { qx[r] += l[li] * s2; li += 1; }` reaches `grad_qx`
 //! only at `r` and `grad_l` and `l` only at `li`, which it steps back by one each
@@ -7,7 +8,7 @@
 //! indexed by the offset, each access needs no bounds check of its own, and the compiler
 //! can keep the loop's sums in registers instead of testing every index (gmm's triangular
 //! product). Every element the slices cover was reached by the forward loop, so a slice is
-//! in bounds whenever the forward pass was.
+//! in bounds whenever the forward pass was. The forward loop itself goes the same way.
 
 use super::*;
 use crate::lower::{mentions, strip};
@@ -175,7 +176,22 @@ pub fn views(vars: &[Var], index: VarId, body: &[B], terms: &[E], reversed: bool
     for e in terms {
         e_reach(e, &mut note);
     }
-    let views: Vec<View> = reach
+    let views = views_of(vars, reach);
+    // Only a loop that writes a gradient through a slice gains from them: the compiler
+    // checks reads of values it only reads well enough on its own (Rosenbrock's `x[i]`).
+    if !views.iter().any(|v| v.adjoint && v.write) {
+        return none;
+    }
+    Views {
+        index_read: index_read(index, body, terms, &views),
+        views,
+    }
+}
+
+/// The sequences reached only at one place each ([`At`], the same slice every time), from
+/// how a loop's body reaches them.
+fn views_of(vars: &[Var], reach: BTreeMap<(VarId, bool), Reach>) -> Vec<View> {
+    reach
         .into_iter()
         .filter(|((v, _), _)| vars[*v].kind == Kind::Seq)
         .filter_map(|((var, adjoint), r)| {
@@ -198,16 +214,142 @@ pub fn views(vars: &[Var], index: VarId, body: &[B], terms: &[E], reversed: bool
                 write: r.write,
             })
         })
+        .collect()
+}
+
+/// The slices of a loop of the forward pass over a span (`a..b` by one) with index
+/// `index`, whose body only computes values and sets elements (no call, branch, loop or
+/// `break`): the sequences it reaches only at `index`, or only at a counter its last
+/// statement steps forward by one (`li = li + 1;`, the counter's only change), at an offset
+/// the loop does not change ([`At`]), one of them written; with the positions of the
+/// definitions of floats (`let`) computed from nothing the loop changes, which may move
+/// before it (gmm's `let s2 = x[i *
+/// d + a] - mu[c * d + a];`: the compiler keeps their bounds checks in the loop, and with
+/// them the loop unvectorized). `None` when it writes no sequence so.
+///
+/// gmm's `for r in a + 1..d { qx[r] += l[li] * s2; li += 1; }` then runs over the
+/// offsets of `&mut qx[first..][..len]` and `&l[li..][..len]`: no bounds check per element,
+/// and the compiler vectorizes it as it does the reverse's. Every element a slice covers is
+/// one an iteration reaches, so a slice is in bounds whenever the loop as written is (a loop
+/// that would index out of bounds panics before its first iteration instead of during one).
+pub fn forward_views(vars: &[Var], index: VarId, body: &[Stmt]) -> Option<(Views, Vec<usize>)> {
+    let one = |o: &Operand| matches!(o, Operand::Konst(k) if literal(&k.expr) == Some(1));
+    // `li = li + 1`, as arithmetic or as an integer's constant expression.
+    let counter = match body.last() {
+        Some(Stmt::Assign {
+            var,
+            op: Op::Bin(BinOp::Add, Operand::Var(c), step),
+            ..
+        }) if var == c && one(step) => Some(*c),
+        Some(Stmt::Assign {
+            var,
+            op: Op::Konst(k),
+            ..
+        }) if steps_by_one(vars, *var, &k.expr, syn::BinOp::Add(Default::default())) => Some(*var),
+        _ => None,
+    };
+    // Each sequence's accesses (`None`: whole, or in a constant), and whether one writes.
+    let mut accesses: BTreeMap<VarId, (Vec<Option<&Index>>, bool)> = BTreeMap::new();
+    let (mut written, mut read) = (BTreeSet::new(), BTreeSet::new());
+    for s in body {
+        let (target, op) = match s {
+            Stmt::Let { var, op, .. } | Stmt::Assign { var, op, .. } => (*var, op),
+            Stmt::SetElem { var, index, op, .. } => {
+                let a = accesses.entry(*var).or_default();
+                a.0.push(Some(index));
+                a.1 = true;
+                (*var, op)
+            }
+            _ => return None,
+        };
+        use Op::*;
+        if !matches!(
+            op,
+            Konst(_) | Copy(_) | Neg(_) | Bin(..) | Math(..) | Cast(..)
+        ) {
+            return None;
+        }
+        written.insert(target);
+        let konst = match op {
+            Konst(k) => Some(k),
+            _ => None,
+        };
+        let operands = op.operands().into_iter().map(|o| match o {
+            Operand::Elem(v, i) => (vec![*v], Some(i)),
+            Operand::Var(v) => (vec![*v], None),
+            Operand::Konst(k) => (k.reads.clone(), None),
+        });
+        let konst = konst.map(|k| (k.reads.clone(), None));
+        for (vs, i) in operands.chain(konst) {
+            if i.is_none() {
+                read.extend(vs.iter().copied());
+            }
+            for v in vs {
+                accesses.entry(v).or_default().0.push(i);
+            }
+        }
+    }
+    // The counter changes nowhere else.
+    let steps = body.iter().filter(|s| match s {
+        Stmt::Let { var, .. } | Stmt::Assign { var, .. } => Some(*var) == counter,
+        _ => false,
+    });
+    if counter.is_some() && steps.count() != 1 {
+        return None;
+    }
+    // Definitions from what does not change, in order: each may read the ones before.
+    let mut moving = written.clone();
+    moving.insert(index);
+    let mut fixed = Vec::new();
+    let changed = |var: &VarId| {
+        body.iter().any(
+            |t| matches!(t, Stmt::Assign { var: w, .. } | Stmt::SetElem { var: w, .. } if w == var),
+        )
+    };
+    for (n, s) in body.iter().enumerate() {
+        if let Stmt::Let { var, op, .. } = s
+            && vars[*var].kind == Kind::Float
+            && matches!(
+                op,
+                Op::Copy(_) | Op::Neg(_) | Op::Cast(..) | Op::Bin(..) | Op::Math(..)
+            )
+            && !op.reads().iter().any(|r| moving.contains(r))
+            && !changed(var)
+        {
+            moving.remove(var);
+            fixed.push(n);
+        }
+    }
+    let place = Where {
+        vars,
+        index,
+        counter,
+        written,
+    };
+    let reach = accesses
+        .iter()
+        .map(|(&v, (at, write))| {
+            let at = at.iter().map(|i| i.and_then(|i| place.at(i))).collect();
+            ((v, false), Reach { at, write: *write })
+        })
         .collect();
-    // Only a loop that writes a gradient through a slice gains from them: the compiler
-    // checks reads of values it only reads well enough on its own (Rosenbrock's `x[i]`).
-    if !views.iter().any(|v| v.adjoint && v.write) {
-        return none;
+    let views = views_of(vars, reach);
+    // The index read anywhere but in the sliced accesses.
+    for (v, (at, _)) in &accesses {
+        if !views.iter().any(|w| w.var == *v) {
+            read.extend(at.iter().flatten().flat_map(|i| i.reads().copied()));
+        }
     }
-    Views {
-        index_read: index_read(index, body, terms, &views),
+    // As in the reverse, only a loop that writes through a slice gains from them (its
+    // stores then vectorize); reads alone the compiler checks well enough.
+    if !views.iter().any(|v| v.write) {
+        return None;
+    }
+    let views = Views {
         views,
-    }
+        index_read: read.contains(&index),
+    };
+    Some((views, fixed))
 }
 
 /// The counter a reverse loop's body steps back by one before anything reads it (values
@@ -363,7 +505,12 @@ fn index_read(index: VarId, body: &[B], terms: &[E], views: &[View]) -> bool {
 
 /// Whether `undo` is `c - 1`.
 fn steps_back_by_one(vars: &[Var], c: VarId, undo: &syn::Expr) -> bool {
-    let syn::Expr::Binary(b) = undo else {
+    steps_by_one(vars, c, undo, syn::BinOp::Sub(Default::default()))
+}
+
+/// Whether `e` is `c - 1` (`op` a subtraction) or `c + 1` (an addition).
+fn steps_by_one(vars: &[Var], c: VarId, e: &syn::Expr, op: syn::BinOp) -> bool {
+    let syn::Expr::Binary(b) = strip(e) else {
         return false;
     };
     let one = match &*b.right {
@@ -373,7 +520,7 @@ fn steps_back_by_one(vars: &[Var], c: VarId, undo: &syn::Expr) -> bool {
         }) => n.base10_digits() == "1",
         _ => false,
     };
-    matches!(b.op, syn::BinOp::Sub(_))
+    std::mem::discriminant(&b.op) == std::mem::discriminant(&op)
         && one
         && matches!(&*b.left, syn::Expr::Path(p) if p.path.is_ident(&vars[c].ident))
 }
