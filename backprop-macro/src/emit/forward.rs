@@ -136,8 +136,8 @@ impl Emit<'_> {
         self.block_split(block, chain, &[]).1
     }
 
-    /// A loop's body with the statements at positions `moved` apart, to go before the loop:
-    /// those, and the rest.
+    /// A loop's body with the statements at positions `moved` (ascending) apart, to go
+    /// before the loop: those, and the rest.
     pub(super) fn block_split(
         &self,
         block: &Block,
@@ -148,7 +148,7 @@ impl Emit<'_> {
         let (mut before, mut out) = (TokenStream::new(), TokenStream::new());
         for (at, stmt) in block.stmts.iter().enumerate() {
             let printed = self.stmt(stmt, at, chain);
-            match moved.contains(&at) {
+            match moved.binary_search(&at).is_ok() {
                 true => before.extend(printed),
                 false => out.extend(printed),
             }

@@ -233,21 +233,7 @@ fn views_of(vars: &[Var], reach: BTreeMap<(VarId, bool), Reach>) -> Vec<View> {
 /// one an iteration reaches, so a slice is in bounds whenever the loop as written is (a loop
 /// that would index out of bounds panics before its first iteration instead of during one).
 pub fn forward_views(vars: &[Var], index: VarId, body: &[Stmt]) -> Option<(Views, Vec<usize>)> {
-    let one = |o: &Operand| matches!(o, Operand::Konst(k) if literal(&k.expr) == Some(1));
-    // `li = li + 1`, as arithmetic or as an integer's constant expression.
-    let counter = match body.last() {
-        Some(Stmt::Assign {
-            var,
-            op: Op::Bin(BinOp::Add, Operand::Var(c), step),
-            ..
-        }) if var == c && one(step) => Some(*c),
-        Some(Stmt::Assign {
-            var,
-            op: Op::Konst(k),
-            ..
-        }) if steps_by_one(vars, *var, &k.expr, syn::BinOp::Add(Default::default())) => Some(*var),
-        _ => None,
-    };
+    let counter = stepped_counter(vars, body);
     // Each sequence's accesses (`None`: whole, or in a constant), and whether one writes.
     let mut accesses: BTreeMap<VarId, (Vec<Option<&Index>>, bool)> = BTreeMap::new();
     let (mut written, mut read) = (BTreeSet::new(), BTreeSet::new());
@@ -297,29 +283,7 @@ pub fn forward_views(vars: &[Var], index: VarId, body: &[Stmt]) -> Option<(Views
     if counter.is_some() && steps.count() != 1 {
         return None;
     }
-    // Definitions from what does not change, in order: each may read the ones before.
-    let mut moving = written.clone();
-    moving.insert(index);
-    let mut fixed = Vec::new();
-    let changed = |var: &VarId| {
-        body.iter().any(
-            |t| matches!(t, Stmt::Assign { var: w, .. } | Stmt::SetElem { var: w, .. } if w == var),
-        )
-    };
-    for (n, s) in body.iter().enumerate() {
-        if let Stmt::Let { var, op, .. } = s
-            && vars[*var].kind == Kind::Float
-            && matches!(
-                op,
-                Op::Copy(_) | Op::Neg(_) | Op::Cast(..) | Op::Bin(..) | Op::Math(..)
-            )
-            && !op.reads().iter().any(|r| moving.contains(r))
-            && !changed(var)
-        {
-            moving.remove(var);
-            fixed.push(n);
-        }
-    }
+    let fixed = fixed_definitions(vars, index, body, &written);
     let place = Where {
         vars,
         index,
@@ -350,6 +314,61 @@ pub fn forward_views(vars: &[Var], index: VarId, body: &[Stmt]) -> Option<(Views
         index_read: read.contains(&index),
     };
     Some((views, fixed))
+}
+
+/// The counter a forward loop's last statement steps forward by one: `li = li + 1`.
+fn stepped_counter(vars: &[Var], body: &[Stmt]) -> Option<VarId> {
+    let one = |o: &Operand| matches!(o, Operand::Konst(k) if literal(&k.expr) == Some(1));
+    // `li = li + 1`, as arithmetic or as an integer's constant expression.
+    match body.last() {
+        Some(Stmt::Assign {
+            var,
+            op: Op::Bin(BinOp::Add, Operand::Var(c), step),
+            ..
+        }) if var == c && one(step) => Some(*c),
+        Some(Stmt::Assign {
+            var,
+            op: Op::Konst(k),
+            ..
+        }) if steps_by_one(vars, *var, &k.expr, syn::BinOp::Add(Default::default())) => Some(*var),
+        _ => None,
+    }
+}
+
+/// The positions of a forward loop's definitions of floats computed from nothing it changes
+/// (`written`, its index), in order: each may read the ones before.
+fn fixed_definitions(
+    vars: &[Var],
+    index: VarId,
+    body: &[Stmt],
+    written: &BTreeSet<VarId>,
+) -> Vec<usize> {
+    let mut moving = written.clone();
+    moving.insert(index);
+    let mut fixed = Vec::new();
+    // What the loop changes besides defining it.
+    let changed: BTreeSet<VarId> = body
+        .iter()
+        .filter_map(|t| match t {
+            Stmt::Assign { var, .. } | Stmt::SetElem { var, .. } => Some(*var),
+            _ => None,
+        })
+        .collect();
+    for (n, s) in body.iter().enumerate() {
+        if let Stmt::Let { var, op, .. } = s
+            && vars[*var].kind == Kind::Float
+            && matches!(
+                op,
+                Op::Copy(_) | Op::Neg(_) | Op::Cast(..) | Op::Bin(..) | Op::Math(..)
+            )
+            && !op.reads().iter().any(|r| moving.contains(r))
+            && !changed.contains(var)
+        {
+            moving.remove(var);
+            fixed.push(n);
+        }
+    }
+    fixed
 }
 
 /// The counter a reverse loop's body steps back by one before anything reads it (values
