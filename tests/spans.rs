@@ -324,7 +324,8 @@ fn rows_of_struct_fields_against_finite_differences() {
 #[differentiate(hessian)]
 fn forward_spans(x: &[f64]) -> f64 {
     let d = 3;
-    let (q, l, mu) = (&x[0..d], &x[d..2 * d], &x[2 * d..3 * d]);
+    let (q, mu) = (&x[0..d], &x[2 * d..3 * d]);
+    let l = x[d..2 * d].to_vec();
     let mut qx = vec![0.0; d];
     let mut total = 0.0;
     for i in 0..2 {

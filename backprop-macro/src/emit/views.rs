@@ -106,10 +106,10 @@ impl Emit<'_> {
     }
 
     /// The slices of a loop of the forward pass over a span, its index `index` and its range
-    /// bound to `range`, registered for the printing of its body ([`crate::reverse::forward_views`]):
-    /// in the pass that records (not in forward over reverse, nor forward mode, whose
-    /// tangents the slices would not cover). With the positions of the definitions that move
-    /// before the loop.
+    /// bound to `range`, registered for the printing of its body
+    /// ([`crate::reverse::forward_views`]): in the pass that records (not in forward over
+    /// reverse, nor forward mode, whose tangents the slices would not cover). With the
+    /// positions of the definitions that move before the loop.
     pub(super) fn forward_spans(
         &self,
         index: VarId,
@@ -267,8 +267,8 @@ impl Emit<'_> {
     }
 
     /// Where a slice starts and how long it is: from the loop's first index (or the counter,
-    /// less the length after a reverse loop), plus or minus the offset, from the least literal offset to the
-    /// greatest.
+    /// less the length after a reverse loop), plus or minus the offset, from the least
+    /// literal offset to the greatest.
     fn bounds(
         &self,
         at: &crate::reverse::At,

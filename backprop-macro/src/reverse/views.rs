@@ -223,9 +223,9 @@ fn views_of(vars: &[Var], reach: BTreeMap<(VarId, bool), Reach>) -> Vec<View> {
 /// statement steps forward by one (`li = li + 1;`, the counter's only change), at an offset
 /// the loop does not change ([`At`]), one of them written; with the positions of the
 /// definitions of floats (`let`) computed from nothing the loop changes, which may move
-/// before it (gmm's `let s2 = x[i *
-/// d + a] - mu[c * d + a];`: the compiler keeps their bounds checks in the loop, and with
-/// them the loop unvectorized). `None` when it writes no sequence so.
+/// before it (gmm's `let s2 = x[i * d + a] - mu[c * d + a];`: the compiler keeps their
+/// bounds checks in the loop, and with them the loop unvectorized). `None` when it writes
+/// no sequence so.
 ///
 /// gmm's `for r in a + 1..d { qx[r] += l[li] * s2; li += 1; }` then runs over the
 /// offsets of `&mut qx[first..][..len]` and `&l[li..][..len]`: no bounds check per element,
